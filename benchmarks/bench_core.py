@@ -1,0 +1,90 @@
+"""Core benchmark (issue 2): PDA1 issuance and verification against bare ES256, and a 10M status list.
+
+Targets: issuance <= 2x one ES256 signature; presentation verification with key binding <= 1.25x
+the two ES256 verifications it needs; a 10 million entry list at 1% revocations <= 140 KB.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from credentials import pda1, sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import DEMO_ENTITIES
+from credentials.jose import generate_key, public_jwk
+from credentials.pki import create_demo_pki
+from credentials.sd_jwt import KeyBindingPolicy, present
+from esspass.bench import Row, measure
+
+
+def run(quick: bool = False) -> list[Row]:
+    min_time = 0.1 if quick else 0.4
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows: list[Row] = []
+    with TemporaryDirectory() as tmp:
+        pki = create_demo_pki(Path(tmp), DEMO_ENTITIES, now=now)
+    signer_key, chain = pki.signers["LV:VSAA"]
+    anchors = [pki.cas["LV:VSAA"][1]]
+    holder = generate_key()
+    person = DEMO_PERSONS[0]
+    claims = pda1.validate(person.pda1)
+    iat = int(now.timestamp())
+
+    def issue() -> str:
+        return sd_jwt_vc.issue_vc(
+            vct=pda1.VCT, claims=claims, sd_paths=pda1.SD_PATHS, holder_jwk=public_jwk(holder),
+            issuer_key=signer_key, x5c=chain, iss="https://localhost:8102/lv-vsaa", iat=iat, nbf=iat,
+            exp=iat + 86400 * 365, status=status_list.StatusReference(idx=4711, uri="https://localhost:8102/lv-vsaa/status/1"),
+        )
+
+    message = b"x" * 600
+    sig_cost = measure(lambda: signer_key.sign(message, ec.ECDSA(hashes.SHA256())), min_time=min_time)
+    pub = signer_key.public_key()
+    der = signer_key.sign(message, ec.ECDSA(hashes.SHA256()))
+    ver_cost = measure(lambda: pub.verify(der, message, ec.ECDSA(hashes.SHA256())), min_time=min_time)
+
+    issue_cost = measure(issue, min_time=min_time)
+    rows.append(Row("core", "ES256 sign (bare)", sig_cost * 1e6, "µs"))
+    rows.append(Row("core", "issue one PDA1 SD-JWT VC", issue_cost * 1e6, "µs", "ES256 sign", issue_cost / sig_cost, "<= 2x"))
+
+    credential = issue()
+    select = [("legislation_country",), ("status_confirmation",), ("employer",), ("starting_date",), ("ending_date",),
+              ("document_number",)]
+    presentation = present(credential, select=select, holder_key=holder, nonce="n-0S6_WzA2Mj", aud="x509_hash:abc", iat=iat)
+    policy = KeyBindingPolicy(nonce="n-0S6_WzA2Mj", aud="x509_hash:abc")
+    verify_at = now + timedelta(seconds=1)
+
+    def verify() -> object:
+        return sd_jwt_vc.verify_vc(presentation, anchors=anchors, now=verify_at, key_binding=policy)
+
+    verify_cost = measure(verify, min_time=min_time)
+    rows.append(Row("core", "ES256 verify (bare)", ver_cost * 1e6, "µs"))
+    rows.append(Row("core", "verify PDA1 presentation + KB", verify_cost * 1e6, "µs", "2 ES256 verify",
+                    verify_cost / (2 * ver_cost), "<= 1.25x"))
+
+    size = 10_000_000
+    rng = random.Random(1)
+    revoked = rng.sample(range(size), size // 100)
+    start = time.perf_counter()
+    lst = status_list.StatusList(size, bits=1)
+    for i in revoked:
+        lst.set(i, status_list.INVALID)
+    encoded = lst.to_lst()
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    parsed = status_list.StatusList.from_lst(encoded, bits=1)
+    hit = parsed.get(revoked[0])
+    parse = time.perf_counter() - start
+    assert hit == status_list.INVALID
+    compressed = len(encoded) * 3 / 4 / 1024
+    rows.append(Row("status list", "10M entries, 1% revoked: build + compress", build * 1e3, "ms"))
+    rows.append(Row("status list", "10M entries, 1% revoked: compressed size", compressed, "KB", target="<= 140 KB"))
+    rows.append(Row("status list", "10M entries: parse + lookup", parse * 1e3, "ms"))
+    return rows

@@ -1,0 +1,163 @@
+"""One exception tree for every credential, protocol and trust failure.
+
+Each class carries a stable machine ``code``: the code a verifier reports for a failed check
+(``issuer_signature``, ``sd_hash``, ``status`` ...) or, for :class:`ProtocolError`, the
+OAuth / OpenID4VC error code that goes on the wire (``invalid_proof``, ``invalid_grant`` ...).
+Services translate these errors to HTTP in one place; nothing else decides an error code.
+
+Tree::
+
+    CredentialError                      code
+    ├── MalformedError                   malformed            (parse, size and depth limits)
+    ├── AlgorithmError                   algorithm            (alg not allowed by policy)
+    ├── IssuerSignatureError             issuer_signature
+    ├── IssuerKeyError                   issuer_key           (x5c chain, anchor, key usage)
+    ├── IssuerTrustError                 issuer_trust         (not authorised on the trust list)
+    ├── DisclosureError                  disclosure           (RFC 9901 §7.1 step 3-5)
+    ├── ClaimError                       claim                (forbidden or missing claims)
+    ├── KeyBindingError                  key_binding          (KB-JWT missing or malformed)
+    │   ├── SdHashError                  sd_hash
+    │   ├── KbSignatureError             kb_signature
+    │   ├── NonceError                   nonce
+    │   ├── AudienceError                audience
+    │   └── KbFreshnessError             kb_freshness
+    ├── ValidityError                    credential_validity  (iat/nbf/exp, document and coverage dates)
+    ├── VctError                         vct
+    ├── StatusError                      status               (revoked, suspended, list unusable)
+    ├── DataError                        invalid_data         (PDA1/EHIC/PID model rules)
+    └── ProtocolError                    <OAuth error code>   (carries http_status)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "AlgorithmError",
+    "AudienceError",
+    "ClaimError",
+    "CredentialError",
+    "DataError",
+    "DisclosureError",
+    "IssuerKeyError",
+    "IssuerSignatureError",
+    "IssuerTrustError",
+    "KbFreshnessError",
+    "KbSignatureError",
+    "KeyBindingError",
+    "MalformedError",
+    "NonceError",
+    "ProtocolError",
+    "SdHashError",
+    "StatusError",
+    "ValidityError",
+    "VctError",
+]
+
+
+class CredentialError(Exception):
+    """Base of every failure; ``code`` is stable and safe to show to a client."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class MalformedError(CredentialError):
+    code = "malformed"
+
+
+class AlgorithmError(CredentialError):
+    code = "algorithm"
+
+
+class IssuerSignatureError(CredentialError):
+    code = "issuer_signature"
+
+
+class IssuerKeyError(CredentialError):
+    code = "issuer_key"
+
+
+class IssuerTrustError(CredentialError):
+    code = "issuer_trust"
+
+
+class DisclosureError(CredentialError):
+    code = "disclosure"
+
+
+class ClaimError(CredentialError):
+    code = "claim"
+
+
+class KeyBindingError(CredentialError):
+    code = "key_binding"
+
+
+class SdHashError(KeyBindingError):
+    code = "sd_hash"
+
+
+class KbSignatureError(KeyBindingError):
+    code = "kb_signature"
+
+
+class NonceError(KeyBindingError):
+    code = "nonce"
+
+
+class AudienceError(KeyBindingError):
+    code = "audience"
+
+
+class KbFreshnessError(KeyBindingError):
+    code = "kb_freshness"
+
+
+class ValidityError(CredentialError):
+    code = "credential_validity"
+
+
+class VctError(CredentialError):
+    code = "vct"
+
+
+class StatusError(CredentialError):
+    code = "status"
+
+
+class DataError(CredentialError):
+    """A PDA1/EHIC/PID field breaks a rule; ``field`` is the dotted claim path."""
+
+    code = "invalid_data"
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "rule": self.rule, "message": self.message}
+
+
+class ProtocolError(CredentialError):
+    """An OAuth 2.0 / OpenID4VCI / OpenID4VP error response (RFC 6749 §5.2 shape).
+
+    ``error`` is the wire code (``invalid_request``, ``invalid_grant``, ``invalid_proof`` ...).
+    """
+
+    code = "protocol"
+
+    def __init__(self, error: str, description: str, *, http_status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.http_status = http_status
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.message}

@@ -1,0 +1,262 @@
+"""Compact JWS (RFC 7515) with ES256 (RFC 7518 §3.4), JWK (RFC 7517) and thumbprints (RFC 7638).
+
+The signature maths is pyca/cryptography's; this module only frames it. It exists because the
+hot paths (issuing and verifying SD-JWT VCs) need one ES256 operation and nothing more, and
+because our policy, not the token, picks the algorithm (RFC 8725 §3.1):
+:func:`verify_jws` takes the allowed algorithms as a required argument.
+
+Every parser here enforces a size and a nesting limit before it trusts the input
+(:func:`parse_json`); an input over a limit is :class:`MalformedError`, never parsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
+
+__all__ = [
+    "ES256",
+    "MAX_DEPTH",
+    "MAX_TOKEN_BYTES",
+    "PrivateKey",
+    "PublicKey",
+    "UnverifiedJWS",
+    "b64url_decode",
+    "b64url_encode",
+    "decode_jws",
+    "dumps",
+    "generate_key",
+    "jwk_thumbprint",
+    "parse_json",
+    "public_jwk",
+    "public_key_from_jwk",
+    "sign_jws",
+    "sign_raw",
+    "verify_jws",
+    "verify_raw",
+]
+
+PrivateKey = ec.EllipticCurvePrivateKey
+PublicKey = ec.EllipticCurvePublicKey
+
+ES256 = "ES256"
+#: Largest token or JSON document any parser accepts (a PDA1 presentation is 4-7 KB).
+MAX_TOKEN_BYTES = 256 * 1024
+#: Deepest JSON nesting accepted; real credentials nest 3-4 levels.
+MAX_DEPTH = 16
+
+# alg -> (curve, hash, coordinate size). ES256 is the only one our policy enables by default
+# (HAIP 1.0 §7); the others are listed so that a policy can opt in without code changes.
+_EC_ALGS: dict[str, tuple[type[ec.EllipticCurve], type[hashes.HashAlgorithm], int]] = {
+    "ES256": (ec.SECP256R1, hashes.SHA256, 32),
+    "ES384": (ec.SECP384R1, hashes.SHA384, 48),
+    "ES512": (ec.SECP521R1, hashes.SHA512, 66),
+}
+_CRV_NAMES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+_CURVE_TO_CRV = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+_B64URL_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(data: str | bytes) -> bytes:
+    """Strict base64url decode: only the URL-safe alphabet, no padding (RFC 7515 §2)."""
+    raw = data.encode("ascii", "strict") if isinstance(data, str) else data
+    if not set(raw) <= _B64URL_CHARS or len(raw) % 4 == 1:
+        raise MalformedError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise MalformedError("not base64url") from exc
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON as we sign it (UTF-8, no insignificant whitespace)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _depth_exceeds(obj: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def parse_json(data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse untrusted JSON within a size and depth limit; anything else is MalformedError."""
+    if len(data) > max_bytes:
+        raise MalformedError(f"input larger than {max_bytes} bytes")
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise MalformedError("not valid JSON") from exc
+    if _depth_exceeds(obj, max_depth):
+        raise MalformedError(f"JSON nested deeper than {max_depth}")
+    return obj
+
+
+def generate_key() -> PrivateKey:
+    """A fresh P-256 key (HAIP 1.0 §7)."""
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _alg_for_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> str:
+    for alg, (curve, _, _) in _EC_ALGS.items():
+        if isinstance(key.curve, curve):
+            return alg
+    raise AlgorithmError(f"unsupported curve {key.curve.name}")
+
+
+def public_jwk(key: PrivateKey | PublicKey) -> dict[str, str]:
+    """The public JWK of an EC key (RFC 7518 §6.2.1); never includes ``d``."""
+    pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
+    size = _EC_ALGS[_alg_for_key(pub)][2]
+    numbers = pub.public_numbers()
+    return {
+        "kty": "EC",
+        "crv": _CURVE_TO_CRV[pub.curve.name],
+        "x": b64url_encode(numbers.x.to_bytes(size, "big")),
+        "y": b64url_encode(numbers.y.to_bytes(size, "big")),
+    }
+
+
+def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
+    """Load a public EC JWK. A JWK carrying a private member is refused (OpenID4VCI App. F.4)."""
+    if not isinstance(jwk, Mapping):
+        raise MalformedError("jwk is not an object")
+    if "d" in jwk:
+        raise MalformedError("jwk contains a private key")
+    if jwk.get("kty") != "EC" or jwk.get("crv") not in _CRV_NAMES:
+        raise AlgorithmError("only EC keys on P-256, P-384, P-521 are accepted")
+    curve = _CRV_NAMES[str(jwk["crv"])]
+    try:
+        x = int.from_bytes(b64url_decode(str(jwk["x"])), "big")
+        y = int.from_bytes(b64url_decode(str(jwk["y"])), "big")
+        return ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
+    except (KeyError, ValueError, TypeError) as exc:
+        raise MalformedError("invalid EC JWK") from exc
+
+
+def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
+    """RFC 7638 SHA-256 thumbprint (EC required members, sorted, no whitespace), base64url."""
+    required = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
+    canonical = json.dumps(required, sort_keys=True, separators=(",", ":")).encode()
+    return b64url_encode(hashlib.sha256(canonical).digest())
+
+
+def sign_raw(key: PrivateKey, message: bytes) -> bytes:
+    """ECDSA over ``message`` as JOSE/COSE want it: raw ``r || s`` (RFC 7518 §3.4)."""
+    alg = _alg_for_key(key)
+    _, hash_cls, size = _EC_ALGS[alg]
+    r, s = decode_dss_signature(key.sign(message, ec.ECDSA(hash_cls())))
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes) -> None:
+    """Check a raw ``r || s`` signature; raises IssuerSignatureError. Caller has vetted ``alg``."""
+    if alg not in _EC_ALGS:
+        raise AlgorithmError(f"algorithm {alg!r} is not supported")
+    curve, hash_cls, size = _EC_ALGS[alg]
+    if not isinstance(key.curve, curve):
+        raise AlgorithmError(f"{alg} does not match the key's curve")
+    if len(signature) != 2 * size:
+        raise IssuerSignatureError("signature has the wrong length")
+    der = encode_dss_signature(int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big"))
+    try:
+        key.verify(der, message, ec.ECDSA(hash_cls()))
+    except InvalidSignature as exc:
+        raise IssuerSignatureError("signature does not verify") from exc
+
+
+def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key: PrivateKey) -> str:
+    """Compact JWS; ``alg`` is set from the key, overriding nothing the caller chose."""
+    hdr = {"alg": _alg_for_key(key), **header}
+    body = payload if isinstance(payload, bytes) else dumps(payload)
+    signing_input = f"{b64url_encode(dumps(hdr))}.{b64url_encode(body)}".encode("ascii")
+    return f"{signing_input.decode('ascii')}.{b64url_encode(sign_raw(key, signing_input))}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedJWS:
+    """A parsed compact JWS whose signature has NOT been checked. Do not trust its contents."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def decode_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedJWS:
+    """Split and parse a compact JWS without verifying it (RFC 7515 §5.2 steps 1-7)."""
+    if not isinstance(token, str):
+        raise MalformedError("JWS is not a string")
+    if len(token) > max_bytes:
+        raise MalformedError(f"JWS larger than {max_bytes} bytes")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedError("JWS must have three parts")
+    try:
+        header = parse_json(b64url_decode(parts[0]))
+        payload = parse_json(b64url_decode(parts[1]))
+        signature = b64url_decode(parts[2])
+        signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise MalformedError("JWS is not ASCII") from exc
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise MalformedError("JWS header and payload must be JSON objects")
+    if "crit" in header:
+        # RFC 7515 §4.1.11: we understand no extensions, so any crit makes the JWS invalid.
+        raise MalformedError("JWS has critical header parameters we do not understand")
+    return UnverifiedJWS(header, payload, signing_input, signature)
+
+
+def verify_jws(
+    jws: UnverifiedJWS | str,
+    key: PublicKey,
+    *,
+    algorithms: Collection[str],
+    typ: str | Collection[str] | None = None,
+    error: type[CredentialError] = IssuerSignatureError,
+) -> UnverifiedJWS:
+    """Verify a compact JWS with ``key`` under the caller's algorithm allow-list.
+
+    ``typ`` (explicit typing, RFC 8725 §3.11) is checked when given. Signature failures are
+    raised as ``error`` so that each caller reports its own code (issuer_signature, kb_signature).
+    Returns the same object, now verified.
+    """
+    parsed = decode_jws(jws) if isinstance(jws, str) else jws
+    alg = parsed.header.get("alg")
+    if not isinstance(alg, str) or alg not in algorithms or alg not in _EC_ALGS:
+        raise AlgorithmError(f"algorithm {alg!r} is not allowed")
+    if typ is not None:
+        allowed_typ = {typ} if isinstance(typ, str) else set(typ)
+        if parsed.header.get("typ") not in allowed_typ:
+            raise MalformedError(f"typ must be one of {sorted(allowed_typ)}")
+    try:
+        verify_raw(key, alg, parsed.signing_input, parsed.signature)
+    except IssuerSignatureError as exc:
+        raise error(exc.message) from exc
+    return parsed

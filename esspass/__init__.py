@@ -1,0 +1,1 @@
+"""The ``esspass`` command and the kit shared by the four services."""

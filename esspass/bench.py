@@ -1,0 +1,109 @@
+"""``esspass bench``: run every benchmark in ``benchmarks/`` and print one table.
+
+A benchmark module is a file ``benchmarks/bench_<name>.py`` with ``run(quick: bool) -> list[Row]``.
+Figures are reported next to a baseline measured in the same run (for example the bare ES256
+signature that an issuance must contain), as a ratio, so that they mean something on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Row", "measure", "register", "render", "run_all"]
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the table: ``value`` in ``unit``; ``ratio`` = value / baseline value."""
+
+    group: str
+    name: str
+    value: float
+    unit: str
+    baseline: str = ""
+    ratio: float | None = None
+    target: str = ""
+
+
+def measure(fn: Callable[[], object], *, min_time: float = 0.3, repeats: int = 5) -> float:
+    """Median seconds per call over ``repeats`` rounds of at least ``min_time`` each."""
+    fn()  # warm caches and imports
+    n = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time / 4:
+            break
+        n *= 2
+    per_round = max(1, int(n * (min_time / max(elapsed, 1e-9))))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        samples.append((time.perf_counter() - start) / per_round)
+    return statistics.median(samples)
+
+
+def render(rows: list[Row]) -> str:
+    head = ("benchmark", "measure", "value", "unit", "baseline (same run)", "ratio", "target")
+    body = [
+        (
+            r.group,
+            r.name,
+            f"{r.value:,.1f}" if r.value >= 10 else f"{r.value:.3g}",
+            r.unit,
+            r.baseline,
+            "" if r.ratio is None else f"{r.ratio:.2f}x",
+            r.target,
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(head), sep, *(line(b) for b in body)])
+
+
+def run_all(only: list[str] | None = None, quick: bool = False) -> list[Row]:
+    rows: list[Row] = []
+    for path in sorted(BENCH_DIR.glob("bench_*.py")):
+        name = path.stem.removeprefix("bench_")
+        if only and name not in only:
+            continue
+        spec = importlib.util.spec_from_file_location(f"esspass_bench_{name}", path)
+        if spec is None or spec.loader is None:
+            continue
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        print(f"running {path.name} ...", file=sys.stderr, flush=True)
+        rows.extend(module.run(quick=quick))
+    return rows
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    rows = run_all(args.only or None, quick=args.quick)
+    print(render(rows))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bench", help="run every benchmark and print one table")
+    p.add_argument("only", nargs="*", help="benchmark names (core, issuer, verifier, ...); default all")
+    p.add_argument("--quick", action="store_true", help="shorter runs, rougher figures")
+    p.set_defaults(func=_cmd)

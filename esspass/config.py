@@ -1,0 +1,46 @@
+"""Settings shared by every service: where data lives and which database to use.
+
+Each service subclasses :class:`ServiceSettings` with its own env prefix
+(``ESSPASS_REGISTRY_``, ``ESSPASS_ISSUER_`` ...). Nothing is read at import time: call
+``Settings()`` (or pass values) when building an app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServiceSettings", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """``$ESSPASS_DATA_DIR`` or ``./.esspass``: the pilot's PKI, databases and caches."""
+    import os
+
+    return Path(os.environ.get("ESSPASS_DATA_DIR", ".esspass")).resolve()
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings; ``database_url`` defaults to an SQLite file in the data directory."""
+
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    #: Public base URL of this service as others reach it (https://localhost:8102 ...).
+    public_url: str | None = None
+    environment: str = "development"
+
+    def sqlite_url(self, name: str) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / name}"
+
+    def db_url(self, default_file: str) -> str:
+        """The configured ``DATABASE_URL`` (env var without prefix also honoured) or SQLite."""
+        import os
+
+        return self.database_url or os.environ.get("DATABASE_URL") or self.sqlite_url(default_file)

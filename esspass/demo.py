@@ -1,0 +1,114 @@
+"""``esspass demo --core``: the credential core's story in plain words, with no services.
+
+An institution issues a PDA1; the worker presents only what an inspector needs, bound to the
+inspector's nonce; the inspector verifies it against the institution's CA; the institution revokes
+it in its status list; the inspector checks again and sees it withdrawn. Every step runs the real
+core (``credentials``): real keys, real signatures, real certificate chains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TextIO
+
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.pki import create_demo_pki
+from credentials.sd_jwt import KeyBindingPolicy, present
+
+from credentials import pda1, sd_jwt_vc, status_list
+from credentials.errors import CredentialError
+from credentials.institutions import DEMO_ENTITIES, demo_entity
+from credentials.jose import generate_key, public_jwk
+
+__all__ = ["register", "run_core_demo"]
+
+INSPECTOR_CLAIMS: tuple[tuple[str | int | None, ...], ...] = (
+    ("legislation_country",),
+    ("status_confirmation",),
+    ("starting_date",),
+    ("ending_date",),
+    ("employer",),
+    ("document_number",),
+)
+
+
+def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
+    """Run the core story, writing plain-words steps to ``out``; returns 0 when it went as expected."""
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    say = lambda text: print(text, file=out, flush=True)  # noqa: E731
+    institution = demo_entity("LV:VSAA")
+    with TemporaryDirectory() as tmp:
+        pki = create_demo_pki(Path(tmp), DEMO_ENTITIES, now=now)
+    signer_key, chain = pki.signers[institution.id]
+    anchors = [pki.cas[institution.id][1]]
+    issuer_url = "https://localhost:8102/lv-vsaa"
+    list_uri = f"{issuer_url}/status/1"
+
+    say(f"1. {institution.name_en} ({institution.id}) set up its signing key, certified by its own CA.")
+    person = DEMO_PERSONS[0]
+    claims = pda1.validate(person.pda1)
+    wallet_key = generate_key()
+    statuses = status_list.StatusList(131072, bits=2)
+    idx = status_list.allocate_index(statuses.size, lambda i: False)
+    iat = int(now.timestamp())
+    credential = sd_jwt_vc.issue_vc(
+        vct=pda1.VCT, claims=claims, sd_paths=pda1.SD_PATHS, holder_jwk=public_jwk(wallet_key),
+        issuer_key=signer_key, x5c=chain, iss=issuer_url, iat=iat, nbf=iat, exp=iat + 365 * 86400,
+        status=status_list.StatusReference(idx=idx, uri=list_uri),
+    )
+    say(f"2. It issued a PDA1 to the worker's wallet key ({len(credential)} bytes, status list entry {idx}):")
+    say(f"   {pda1.describe(claims, 'en')}")
+
+    nonce = secrets.token_urlsafe(16)
+    audience = "x509_san_dns:vdi.verifier.localhost"
+    presentation = present(credential, select=INSPECTOR_CLAIMS, holder_key=wallet_key, nonce=nonce, aud=audience,
+                           iat=iat + 60)
+    disclosed = ", ".join(p[0] for p in INSPECTOR_CLAIMS if isinstance(p[0], str))
+    say(f"3. The worker showed the labour inspector only: {disclosed}; signed for the inspector's nonce.")
+
+    def inspect(step: int) -> str:
+        at = now + timedelta(seconds=90)
+        token = status_list.sign_token(statuses, uri=list_uri, key=signer_key, x5c=chain, iat=iat + 80,
+                                       exp=iat + 80 + 600, ttl=300)
+        try:
+            verified = sd_jwt_vc.verify_vc(presentation, anchors=anchors, now=at,
+                                           key_binding=KeyBindingPolicy(nonce=nonce, aud=audience))
+            assert verified.status is not None
+            lst = status_list.verify_token(token, uri=list_uri, anchors=anchors, now=at)
+            value = status_list.status_of(lst, verified.status)
+        except CredentialError as exc:
+            say(f"{step}. The inspector's check failed ({exc.code}): {exc.message}")
+            return "invalid"
+        hidden = sorted(set(claims) - set(verified.claims))
+        if value == status_list.VALID:
+            say(f"{step}. The inspector checked signature, certificate chain, key binding and status: VALID.")
+            say(f"   Legislation of {verified.claims['legislation_country']} applies until "
+                f"{verified.claims['ending_date']}; not shown to the inspector: {', '.join(hidden)}.")
+            return "valid"
+        word = {status_list.INVALID: "WITHDRAWN", status_list.SUSPENDED: "SUSPENDED"}.get(value, "UNKNOWN")
+        say(f"{step}. The inspector checked again: the signature is still genuine, but the status list says "
+            f"{word}, so the PDA1 is NOT valid.")
+        return "invalid"
+
+    first = inspect(4)
+    statuses.set(idx, status_list.INVALID)
+    say(f"5. {institution.name_en} withdrew the PDA1: entry {idx} of its status list is now 'invalid'.")
+    second = inspect(6)
+    ok = first == "valid" and second == "invalid"
+    say("Done: the core behaved as expected." if ok else "Unexpected outcome: see the steps above.")
+    return 0 if ok else 1
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    import sys
+
+    return run_core_demo(sys.stdout)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="walk through the whole story in plain words")
+    p.set_defaults(func=_cmd)

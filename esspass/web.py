@@ -1,0 +1,159 @@
+"""What every ESSPASS service has: one error translation, health, metrics and JSON logs.
+
+``install(app, service)`` is the only entry point. It renders every
+:class:`~credentials.errors.CredentialError` once, at the boundary (STYLE.md §7):
+
+* :class:`ProtocolError` → its ``http_status`` and ``{"error", "error_description"}`` (RFC 6749 §5.2);
+* :class:`DataError` → 400 ``{"error": "invalid_request", "field", "rule", ...}``;
+* any other CredentialError → 400 ``{"error": <code>, "error_description": ...}``;
+* request validation → 400 ``invalid_request``; anything unexpected → 500 ``server_error``
+  with no trace and no detail (the trace goes to the log, which never carries request bodies).
+
+Logs are one JSON object per line on the ``esspass`` logger. Access logs record the route
+template (``/cases/{case_id}``), never the raw path's query string or any body, so personal data
+cannot reach them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from credentials.errors import CredentialError, DataError, ProtocolError
+
+__all__ = ["JsonFormatter", "configure_logging", "error_response", "install"]
+
+log = logging.getLogger("esspass")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message and whitelisted extras."""
+
+    EXTRAS = ("service", "method", "route", "status", "duration_ms", "event", "code", "entity")
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in self.EXTRAS:
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
+    """Route the ``esspass`` logger to ``stream`` (stderr) as JSON lines; idempotent."""
+    root = logging.getLogger("esspass")
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_esspass", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._esspass = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.propagate = False
+
+
+def error_response(exc: CredentialError) -> JSONResponse:
+    """The JSON body and status for one of our errors."""
+    if isinstance(exc, ProtocolError):
+        headers = {"Cache-Control": "no-store"}
+        if exc.http_status == 401:
+            headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+    if isinstance(exc, DataError):
+        body = {"error": "invalid_request", "error_description": exc.message, "field": exc.field, "rule": exc.rule}
+        return JSONResponse(body, status_code=400)
+    return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=400)
+
+
+def install(app: FastAPI, service: str, *, ready: Callable[[], bool] | None = None) -> None:
+    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics`` and access logs to ``app``."""
+    registry = CollectorRegistry()
+    requests = Counter(
+        "esspass_http_requests", "HTTP requests", ["service", "method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "esspass_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
+    )
+    app.state.metrics_registry = registry
+
+    @app.exception_handler(CredentialError)
+    async def _credential_error(_request: Request, exc: CredentialError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "form"))
+        desc = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return JSONResponse({"error": "invalid_request", "error_description": desc}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        code = {401: "invalid_token", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "invalid_request"
+        )
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        return JSONResponse(
+            {"error": code, "error_description": detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc, extra={"service": service, "event": "server_error"})
+        return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)
+
+    @app.middleware("http")
+    async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - start
+            requests.labels(service, request.method, route, str(status)).inc()
+            latency.labels(service, request.method, route).observe(elapsed)
+            log.info(
+                "request",
+                extra={
+                    "service": service,
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def _healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def _readyz() -> Response:
+        if ready is not None and not ready():
+            return JSONResponse({"status": "not_ready", "service": service}, status_code=503)
+        return JSONResponse({"status": "ready", "service": service})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def _metrics() -> Response:
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

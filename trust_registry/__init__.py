@@ -1,0 +1,1 @@
+"""ESSPASS trust_registry service."""

@@ -1,0 +1,1 @@
+"""ESSPASS wallet service."""
