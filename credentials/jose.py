@@ -220,7 +220,7 @@ def decode_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedJWS
         raise MalformedError("JWS must have three parts")
     try:
         header = parse_json(b64url_decode(parts[0]))
-        payload = parse_json(b64url_decode(parts[1]))
+        payload = parse_json(b64url_decode(parts[1]), max_bytes=max_bytes)
         signature = b64url_decode(parts[2])
         signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
     except UnicodeEncodeError as exc:

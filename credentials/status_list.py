@@ -1,0 +1,392 @@
+"""Token Status List, JWT form (draft-ietf-oauth-status-list-20; standards.md §3).
+
+* :class:`StatusList` — the bit array (§4.1): ``bits`` ∈ {1, 2, 4, 8} per Referenced Token,
+  index ``i`` in byte ``i // (8 // bits)`` starting at the least significant bit, compressed with
+  DEFLATE in the ZLIB format at level 9 and base64url-encoded as ``lst`` (§4.2).
+* :class:`StatusReference` — the ``status`` claim of a Referenced Token (§6.2).
+* :func:`sign_token` / :func:`verify_token` — the Status List Token JWT (§5.1, typ
+  ``statuslist+jwt``), with the HAIP 1.0 rule that its key comes in ``x5c`` and is validated
+  against anchors the caller trusts (§11.3), never against the token itself.
+* :func:`status_of` — the relying-party lookup (§8.3 step 5: an index out of range MUST be rejected).
+* :func:`allocate_index` — random, unique index allocation (§13.7 / HAIP: unpredictable indices).
+
+Error codes from :func:`verify_token`: ``malformed`` (not a JWS, wrong ``typ``, missing or ill-typed
+claims, bad ``lst``, decompression bomb), ``algorithm`` (``alg`` not allowed), ``issuer_key``
+(``x5c`` chain not valid to the caller's anchors), ``issuer_signature`` (signature),
+``status`` (``sub`` is not the expected URI, expired, issued in the future, too old).
+The CWT form is not implemented yet.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import Certificate
+
+from credentials.errors import AlgorithmError, MalformedError, StatusError
+from credentials.jose import (
+    PrivateKey,
+    UnverifiedJWS,
+    b64url_decode,
+    b64url_encode,
+    decode_jws,
+    sign_jws,
+    verify_jws,
+)
+from credentials.x509 import ValidatedChain, load_x5c, validate_chain, x5c_header
+
+__all__ = [
+    "INVALID",
+    "MAX_LIST_BYTES",
+    "MAX_STATUS_TOKEN_BYTES",
+    "MEDIA_TYPE",
+    "SUSPENDED",
+    "TYP",
+    "VALID",
+    "StatusList",
+    "StatusReference",
+    "VerifiedStatusList",
+    "allocate_index",
+    "sign_token",
+    "status_of",
+    "verify_token",
+]
+
+# §7.1 Status Types.
+VALID, INVALID, SUSPENDED = 0, 1, 2
+
+TYP = "statuslist+jwt"
+MEDIA_TYPE = "application/statuslist+jwt"
+_TYPS = frozenset({TYP, MEDIA_TYPE})  # RFC 7515 §4.1.9: "application/" may be omitted
+_BITS = frozenset({1, 2, 4, 8})
+
+#: Largest decompressed status list accepted (16 MiB = 134 million 1-bit entries).
+MAX_LIST_BYTES = 16 * 1024 * 1024
+#: Largest Status List Token accepted. Larger than jose.MAX_TOKEN_BYTES on purpose: a 10M-entry
+#: list with 10 % revocations compresses to ~670 KB (draft Appendix "Size Comparison").
+MAX_STATUS_TOKEN_BYTES = 4 * 1024 * 1024
+#: Longest ``uri`` accepted in a status reference.
+MAX_URI_CHARS = 2048
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class StatusList:
+    """A Status List (§4.1): ``size`` entries of ``bits`` bits, packed LSB first, all VALID at start.
+
+    ``get``/``set`` with an index outside ``0 <= i < size`` raise :class:`StatusError`
+    (§8.3: out of bounds MUST be rejected); a value that does not fit ``bits`` is ValueError.
+    """
+
+    __slots__ = ("_bits", "_data", "_size")
+
+    def __init__(self, size: int, bits: int = 2) -> None:
+        if not _is_int(bits) or bits not in _BITS:
+            raise ValueError("bits must be 1, 2, 4 or 8")
+        if not _is_int(size) or size < 1:
+            raise ValueError("size must be a positive integer")
+        self._bits = bits
+        self._size = size
+        self._data = bytearray(-(-size * bits // 8))
+
+    @property
+    def bits(self) -> int:
+        return self._bits
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        if not _is_int(index) or not 0 <= index < self._size:
+            raise StatusError(f"status list index {index!r} is out of range (size {self._size})")
+        per_byte = 8 // self._bits
+        return index // per_byte, (index % per_byte) * self._bits
+
+    def get(self, index: int) -> int:
+        """The status of entry ``index`` (§4.1: ``(byte >> shift) & mask``)."""
+        byte, shift = self._locate(index)
+        return (self._data[byte] >> shift) & ((1 << self._bits) - 1)
+
+    def set(self, index: int, value: int) -> None:
+        """Set entry ``index`` to ``value`` (0 .. 2**bits - 1)."""
+        if not _is_int(value) or not 0 <= value < (1 << self._bits):
+            raise ValueError(f"status value must be in 0..{(1 << self._bits) - 1}")
+        byte, shift = self._locate(index)
+        mask = ((1 << self._bits) - 1) << shift
+        self._data[byte] = (self._data[byte] & ~mask & 0xFF) | (value << shift)
+
+    def to_bytes(self) -> bytes:
+        """The uncompressed byte array (§4.1)."""
+        return bytes(self._data)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, bits: int, size: int | None = None) -> StatusList:
+        """A list over ``data``; ``size`` defaults to every entry the bytes can hold."""
+        if not _is_int(bits) or bits not in _BITS:
+            raise MalformedError("bits must be 1, 2, 4 or 8")
+        if not data:
+            raise MalformedError("status list is empty")
+        capacity = len(data) * 8 // bits
+        if size is None:
+            size = capacity
+        if not _is_int(size) or not 0 < size <= capacity:
+            raise MalformedError("status list size does not match its bytes")
+        new = cls.__new__(cls)
+        new._bits = bits
+        new._size = size
+        new._data = bytearray(data[: -(-size * bits // 8)])
+        return new
+
+    def to_lst(self) -> str:
+        """``lst``: base64url(zlib(bytes, level 9)) (§4.2; DEFLATE in ZLIB format, best compression)."""
+        return b64url_encode(zlib.compress(self._data, 9))
+
+    @classmethod
+    def from_lst(cls, lst: str, bits: int, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
+        """Decode ``lst``; decompression stops at ``max_bytes`` so a zlib bomb is MalformedError."""
+        if not isinstance(lst, str) or not lst:
+            raise MalformedError("lst must be a non-empty string")
+        return cls.from_bytes(_inflate(b64url_decode(lst), max_bytes), bits)
+
+    def to_claim(self) -> dict[str, Any]:
+        """The JSON StatusList object (§4.2): ``{"bits": .., "lst": ..}``."""
+        return {"bits": self._bits, "lst": self.to_lst()}
+
+    @classmethod
+    def from_claim(cls, obj: Any, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
+        """Parse a JSON StatusList object (§4.2); ``aggregation_uri`` is allowed and ignored."""
+        if not isinstance(obj, Mapping):
+            raise MalformedError("status_list must be an object")
+        bits = obj.get("bits")
+        if not _is_int(bits) or bits not in _BITS:
+            raise MalformedError("status_list.bits must be 1, 2, 4 or 8")
+        lst = obj.get("lst")
+        if not isinstance(lst, str):
+            raise MalformedError("status_list.lst must be a string")
+        return cls.from_lst(lst, bits, max_bytes)
+
+
+def _inflate(data: bytes, max_bytes: int) -> bytes:
+    """Bounded zlib decompression: never produces more than ``max_bytes + 1`` bytes."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise MalformedError("lst is not zlib data") from exc
+    if len(out) > max_bytes:
+        raise MalformedError(f"status list decompresses to more than {max_bytes} bytes")
+    if not inflater.eof:
+        raise MalformedError("lst is truncated")
+    if inflater.unused_data:
+        raise MalformedError("lst has trailing data")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReference:
+    """The ``status`` claim of a Referenced Token (§6.2): ``{"status_list": {"idx", "uri"}}``."""
+
+    idx: int
+    uri: str
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.idx) or not 0 <= self.idx < 2**63:
+            raise MalformedError("status_list.idx must be a non-negative integer")
+        if not isinstance(self.uri, str) or not 0 < len(self.uri) <= MAX_URI_CHARS:
+            raise MalformedError("status_list.uri must be a non-empty string")
+        try:
+            parts = urlsplit(self.uri)
+        except ValueError as exc:
+            raise MalformedError("status_list.uri is not a URI") from exc
+        # Fetched over HTTP (§8.1), so an absolute http(s) URI with a host.
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise MalformedError("status_list.uri must be an absolute http(s) URI")
+
+    def to_claim(self) -> dict[str, Any]:
+        return {"status_list": {"idx": self.idx, "uri": self.uri}}
+
+    @classmethod
+    def from_claim(cls, obj: Any) -> StatusReference:
+        """Parse the value of a ``status`` claim; other status mechanisms in it are ignored."""
+        if not isinstance(obj, Mapping):
+            raise MalformedError("status must be an object")
+        ref = obj.get("status_list")
+        if not isinstance(ref, Mapping):
+            raise MalformedError("status.status_list must be an object")
+        return cls(idx=ref.get("idx"), uri=ref.get("uri"))  # type: ignore[arg-type]  # checked in __post_init__
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedStatusList:
+    """A Status List Token that passed :func:`verify_token`. ``uri`` is its ``sub``."""
+
+    status_list: StatusList
+    uri: str
+    iat: int
+    exp: int
+    ttl: int | None
+    chain: ValidatedChain
+
+
+def sign_token(
+    status_list: StatusList,
+    *,
+    uri: str,
+    key: PrivateKey,
+    x5c: Sequence[Certificate],
+    iat: int,
+    exp: int,
+    ttl: int,
+) -> str:
+    """A Status List Token JWT (§5.1): header ``typ`` statuslist+jwt, ``alg`` from the key (ES256
+    for P-256), ``x5c`` leaf first without the trust anchor (HAIP); claims sub, iat, exp, ttl, status_list.
+    """
+    if not x5c:
+        raise ValueError("x5c must hold the signing certificate")
+    if any(cert.issuer == cert.subject for cert in x5c):
+        raise ValueError("x5c must not contain a self-signed certificate (trust anchor), HAIP 1.0")
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, spki) != x5c[0].public_key().public_bytes(
+        serialization.Encoding.DER, spki
+    ):
+        raise ValueError("key does not match the x5c leaf certificate")
+    if not (_is_int(iat) and _is_int(exp) and _is_int(ttl)) or exp <= iat or ttl <= 0:
+        raise ValueError("need integer iat < exp and a positive ttl")
+    StatusReference(0, uri)  # same URI rules as the references that will point here
+    header = {"typ": TYP, "x5c": x5c_header(x5c)}
+    payload = {"sub": uri, "iat": iat, "exp": exp, "ttl": ttl, "status_list": status_list.to_claim()}
+    return sign_jws(header, payload, key)
+
+
+def _decode(token: str) -> UnverifiedJWS:
+    """jose.decode_jws with the larger status-list size limit (a 10M-entry list is ~140 KB)."""
+    return decode_jws(token, max_bytes=MAX_STATUS_TOKEN_BYTES)
+
+
+def _numeric_date(payload: Mapping[str, Any], name: str) -> int:
+    value = payload.get(name)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise MalformedError(f"{name} must be a NumericDate")
+    return int(value)
+
+
+def verify_token(
+    token: str,
+    *,
+    uri: str,
+    anchors: Sequence[Certificate],
+    now: datetime,
+    algorithms: Sequence[str] = ("ES256",),
+    skew: int = 60,
+    max_age: int | None = None,
+    max_bytes: int = MAX_LIST_BYTES,
+) -> VerifiedStatusList:
+    """Validate a Status List Token for the Referenced Token's ``uri`` (§8.3 steps 3-5).
+
+    Checks, in order: size and JWS form; ``typ``; ``alg`` in ``algorithms`` (our policy, not the
+    token's); the ``x5c`` chain against the caller's ``anchors`` at ``now``
+    (:func:`credentials.x509.validate_chain`); the signature with the leaf key; ``sub == uri``;
+    ``iat`` not later than ``now + skew``; ``exp`` (required by our profile) not reached
+    (``now >= exp + skew`` is expired); ``iat`` not older than ``max_age`` when given; ``ttl`` a
+    positive number when present; ``status_list`` decodes within ``max_bytes``.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    parsed = _decode(token)
+    header = parsed.header
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in _TYPS:
+        raise MalformedError(f"typ must be {TYP}")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in algorithms:
+        raise AlgorithmError(f"algorithm {alg!r} is not allowed")
+    if "x5c" not in header:
+        raise MalformedError("status list token has no x5c header")
+    chain = validate_chain(load_x5c(header["x5c"]), anchors, now=now)
+    public_key = chain.leaf.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise AlgorithmError("status list signing key is not an EC key")
+    verify_jws(parsed, public_key, algorithms=algorithms)
+
+    claims = parsed.payload
+    if claims.get("sub") != uri:
+        raise StatusError("status list token sub does not match the referenced uri")
+    iat = _numeric_date(claims, "iat")
+    exp = _numeric_date(claims, "exp")
+    ts = int(now.timestamp())
+    if iat > ts + skew:
+        raise StatusError("status list token is issued in the future")
+    if ts >= exp + skew:
+        raise StatusError("status list token has expired")
+    if max_age is not None and ts - iat > max_age:
+        raise StatusError("status list token is older than allowed")
+    ttl: int | None = None
+    if "ttl" in claims:
+        raw_ttl = claims["ttl"]
+        if not _is_int(raw_ttl) or raw_ttl <= 0:
+            raise MalformedError("ttl must be a positive integer")
+        ttl = raw_ttl
+    if "status_list" not in claims:
+        raise MalformedError("status list token has no status_list claim")
+    status_list = StatusList.from_claim(claims["status_list"], max_bytes)
+    return VerifiedStatusList(status_list=status_list, uri=uri, iat=iat, exp=exp, ttl=ttl, chain=chain)
+
+
+def status_of(verified: VerifiedStatusList, ref: StatusReference) -> int:
+    """The status value for ``ref`` (§8.3 step 5); a foreign uri or an index out of range is StatusError."""
+    if ref.uri != verified.uri:
+        raise StatusError("status reference points to another status list")
+    if ref.idx >= verified.status_list.size:
+        raise StatusError(f"status list index {ref.idx} is out of range")
+    return verified.status_list.get(ref.idx)
+
+
+class _RandBelow(Protocol):
+    def randbelow(self, exclusive_upper_bound: int, /) -> int: ...
+
+
+def allocate_index(
+    size: int,
+    taken: Callable[[int], bool],
+    rng: _RandBelow = secrets,
+    *,
+    attempts: int = 64,
+    scan_limit: int = 65536,
+) -> int:
+    """A random unused index in ``0 .. size-1`` (§13.7; HAIP: unique and unpredictable per credential).
+
+    Tries ``attempts`` uniformly random indices, asking ``taken(i)``. If all were taken the list
+    is (nearly) full: a list of at most ``scan_limit`` entries is then scanned from a random
+    start, a larger one raises :class:`StatusError` so the issuer opens a new list instead of
+    calling ``taken`` millions of times. This does not reserve the index: the caller records it
+    under a unique (uri, idx) constraint and calls again on a conflict.
+    """
+    if not _is_int(size) or size < 1:
+        raise ValueError("size must be a positive integer")
+    for _ in range(attempts):
+        index = rng.randbelow(size)
+        if not taken(index):
+            return index
+    if size <= scan_limit:
+        start = rng.randbelow(size)
+        for offset in range(size):
+            index = (start + offset) % size
+            if not taken(index):
+                return index
+        raise StatusError("status list is full")
+    raise StatusError(f"no free status list index after {attempts} random attempts; the list is (nearly) full")

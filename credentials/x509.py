@@ -1,0 +1,239 @@
+"""X.509 certificate chains for ``x5c`` headers (RFC 7515 §4.1.6, RFC 5280 §6, HAIP 1.0).
+
+Issuers put their document-signer certificate (and any intermediates) in the ``x5c`` header of
+SD-JWT VCs and Status List Tokens; verifiers validate that chain against trust anchors that
+*they* take from a trust list, never from the token (standards.md §8.4 item 4).
+
+HAIP 1.0 rules enforced here on top of RFC 5280 path validation:
+
+* the trust anchor MUST NOT be included in ``x5c``;
+* the signing (leaf) certificate MUST NOT be self-signed.
+
+Path validation is pyca/cryptography's ``cryptography.x509.verification.PolicyBuilder``
+(its path builder checks every link's signature, issuer/subject name chaining, validity of
+every certificate at ``now`` including the anchor, ``basicConstraints`` cA and ``pathLenConstraint``,
+and, through ``ExtensionPolicy.webpki_defaults_ca()``, ``keyUsage.keyCertSign`` on every CA).
+Its end-entity defaults are the Web PKI server/client profile (SAN and EKU required), which a
+document signer does not follow, so the leaf gets our own extension policy:
+``ExtensionPolicy.permit_all()`` plus a required ``keyUsage`` asserting the usage the caller
+asks for (``digitalSignature`` by default) and ``basicConstraints`` cA false when present.
+No EKU is profiled for document signers in the pilot (the draft's ``id-kp-oauthStatusSigning``
+OID is still TBD), so an EKU on the leaf is neither required nor checked.
+This needs cryptography >= 45 (``extension_policies``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from credentials.errors import IssuerKeyError, MalformedError
+from credentials.jose import b64url_encode
+
+__all__ = [
+    "KEY_USAGES",
+    "MAX_CHAIN_DEPTH",
+    "MAX_PEM_BYTES",
+    "MAX_X5C_CERTS",
+    "MAX_X5C_CERT_CHARS",
+    "ValidatedChain",
+    "dns_names",
+    "load_pem_certificates",
+    "load_x5c",
+    "spki_kid",
+    "validate_chain",
+    "x5c_header",
+    "x509_hash",
+]
+
+Certificate = x509.Certificate
+
+#: Most certificates accepted in one ``x5c`` header (leaf + a few intermediates).
+MAX_X5C_CERTS = 5
+#: Largest base64 text of one ``x5c`` entry (our DER certificates are ~600 bytes).
+MAX_X5C_CERT_CHARS = 16 * 1024
+#: Longest path (leaf, intermediates, anchor) the path builder may try.
+MAX_CHAIN_DEPTH = 6
+#: Largest PEM bundle :func:`load_pem_certificates` parses.
+MAX_PEM_BYTES = 1024 * 1024
+
+#: keyUsage bits (``cryptography.x509.KeyUsage`` attribute names) a caller may require on the leaf.
+KEY_USAGES = frozenset(
+    {
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedChain:
+    """A chain that passed :func:`validate_chain`.
+
+    ``chain`` is the validated path, leaf first and ending with ``anchor`` (the trust anchor
+    comes from the caller's anchors, never from ``x5c``).
+    """
+
+    leaf: Certificate
+    chain: list[Certificate]
+    anchor: Certificate
+
+
+def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
+    """Decode an ``x5c`` header value: standard base64 (not base64url) DER, leaf first (RFC 7515 §4.1.6).
+
+    Limits: 1..MAX_X5C_CERTS entries of at most MAX_X5C_CERT_CHARS each. Nothing is validated
+    except the encoding; use :func:`validate_chain` before trusting any of them.
+    """
+    if not isinstance(x5c, list | tuple) or not x5c:
+        raise MalformedError("x5c must be a non-empty array")
+    if len(x5c) > MAX_X5C_CERTS:
+        raise MalformedError(f"x5c has more than {MAX_X5C_CERTS} certificates")
+    certs: list[Certificate] = []
+    for entry in x5c:
+        if not isinstance(entry, str) or not entry:
+            raise MalformedError("x5c entries must be non-empty strings")
+        if len(entry) > MAX_X5C_CERT_CHARS:
+            raise MalformedError("x5c certificate too large")
+        try:
+            der = base64.b64decode(entry.encode("ascii"), validate=True)
+            certs.append(x509.load_der_x509_certificate(der))
+        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
+            raise MalformedError("x5c entry is not a base64 DER certificate") from exc
+    return certs
+
+
+def x5c_header(chain: Sequence[Certificate]) -> list[str]:
+    """The ``x5c`` header value for ``chain`` (leaf first; the caller leaves the anchor out, HAIP)."""
+    return [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii") for cert in chain]
+
+
+def load_pem_certificates(data: bytes) -> list[Certificate]:
+    """All certificates of a PEM bundle; an empty, oversized or malformed bundle is MalformedError."""
+    if not isinstance(data, bytes):
+        raise MalformedError("PEM data must be bytes")
+    if len(data) > MAX_PEM_BYTES:
+        raise MalformedError(f"PEM data larger than {MAX_PEM_BYTES} bytes")
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise MalformedError("not a PEM certificate bundle") from exc
+    if not certs:
+        raise MalformedError("no certificate in PEM data")
+    return certs
+
+
+def dns_names(cert: Certificate) -> list[str]:
+    """The dNSName entries of the subjectAltName extension (empty when there is none)."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return list(san.get_values_for_type(x509.DNSName))
+
+
+def x509_hash(cert: Certificate) -> str:
+    """base64url(SHA-256(DER certificate)): the ``x509_hash:`` client identifier value (OpenID4VP §5.9.3)."""
+    return b64url_encode(hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest())
+
+
+def spki_kid(cert: Certificate) -> str:
+    """base64url(SHA-256(DER SubjectPublicKeyInfo)): the project's ``kid`` for a signer (ARCHITECTURE.md)."""
+    return b64url_encode(hashlib.sha256(_spki(cert)).digest())
+
+
+def _der(cert: Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _spki(cert: Certificate) -> bytes:
+    return cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _leaf_policy(require_key_usage: str) -> ExtensionPolicy:
+    """End-entity extension policy for document signers, status list signers and access certificates."""
+
+    def key_usage(_policy: Policy, _cert: Certificate, ku: x509.KeyUsage) -> None:
+        if not getattr(ku, require_key_usage):
+            raise ValueError(f"leaf keyUsage does not assert {require_key_usage}")
+
+    def basic_constraints(_policy: Policy, _cert: Certificate, bc: x509.BasicConstraints | None) -> None:
+        # RFC 5280 §4.2.1.9: a CA certificate is not an end-entity signing certificate.
+        if bc is not None and bc.ca:
+            raise ValueError("leaf is a CA certificate")
+
+    return (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.KeyUsage, Criticality.AGNOSTIC, key_usage)
+        .may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, basic_constraints)
+    )
+
+
+def validate_chain(
+    chain: Sequence[Certificate],
+    anchors: Sequence[Certificate],
+    *,
+    now: datetime,
+    require_key_usage: str = "digital_signature",
+) -> ValidatedChain:
+    """Validate an ``x5c`` chain (leaf first) to one of the caller's ``anchors`` at ``now``.
+
+    RFC 5280 §6.1 path validation via PolicyBuilder (see the module docstring for what it
+    covers) plus the HAIP rules: no anchor inside ``chain`` and a leaf that is not self-signed.
+    ``require_key_usage`` is the keyUsage bit the leaf must assert (``digital_signature``).
+    Any failure raises :class:`IssuerKeyError`; an empty anchor set fails closed.
+    """
+    if require_key_usage not in KEY_USAGES:
+        raise ValueError(f"unknown key usage {require_key_usage!r}")
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if not chain:
+        raise IssuerKeyError("certificate chain is empty")
+    if not anchors:
+        raise IssuerKeyError("no trust anchors configured for this check")
+    leaf = chain[0]
+    # HAIP 1.0 §6.1 / OpenID4VCI App. D: the signing certificate MUST NOT be self-signed.
+    if leaf.issuer == leaf.subject:
+        raise IssuerKeyError("signing certificate is self-signed")
+    # HAIP 1.0: the trust anchor MUST NOT be included in x5c. A certificate with an anchor's
+    # subject and key counts as the anchor even if re-encoded or re-issued.
+    anchor_ids = {(a.subject.public_bytes(), _spki(a)) for a in anchors}
+    anchor_ders = {_der(a) for a in anchors}
+    for cert in chain:
+        if _der(cert) in anchor_ders or (cert.subject.public_bytes(), _spki(cert)) in anchor_ids:
+            raise IssuerKeyError("x5c contains a trust anchor")
+    verifier = (
+        PolicyBuilder()
+        .store(Store(list(anchors)))
+        .time(now.astimezone(UTC))
+        .max_chain_depth(MAX_CHAIN_DEPTH)
+        .extension_policies(
+            ca_policy=ExtensionPolicy.webpki_defaults_ca(),
+            ee_policy=_leaf_policy(require_key_usage),
+        )
+        .build_client_verifier()
+    )
+    try:
+        verified = verifier.verify(leaf, list(chain[1:]))
+    except VerificationError as exc:
+        raise IssuerKeyError(f"certificate chain rejected: {exc}") from exc
+    path: list[Certificate] = list(verified.chain)
+    return ValidatedChain(leaf=path[0], chain=path, anchor=path[-1])

@@ -1,0 +1,99 @@
+"""RFC 7515/7518/7638 framing: our policy picks the algorithm, parsers refuse what is too big."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from credentials import jose
+from credentials.errors import AlgorithmError, IssuerSignatureError, KbSignatureError, MalformedError
+
+
+def test_es256_jws_round_trip() -> None:
+    key = jose.generate_key()
+    token = jose.sign_jws({"typ": "example+jwt"}, {"a": 1}, key)
+    verified = jose.verify_jws(token, key.public_key(), algorithms={"ES256"}, typ="example+jwt")
+    assert verified.payload == {"a": 1}
+    assert verified.header["alg"] == "ES256"
+
+
+def test_alg_none_is_refused() -> None:
+    key = jose.generate_key()
+    token = jose.sign_jws({}, {"a": 1}, key)
+    _, payload, sig = token.split(".")
+    header = jose.b64url_encode(json.dumps({"alg": "none"}).encode())
+    with pytest.raises(AlgorithmError):
+        jose.verify_jws(f"{header}.{payload}.{sig}", key.public_key(), algorithms={"ES256"})
+
+
+def test_algorithm_outside_policy_is_refused_even_if_signature_is_good() -> None:
+    key = jose.generate_key()
+    token = jose.sign_jws({}, {"a": 1}, key)
+    with pytest.raises(AlgorithmError):
+        jose.verify_jws(token, key.public_key(), algorithms={"ES384"})
+
+
+def test_signature_by_another_key_raises_the_callers_error_code() -> None:
+    token = jose.sign_jws({}, {"a": 1}, jose.generate_key())
+    with pytest.raises(IssuerSignatureError):
+        jose.verify_jws(token, jose.generate_key().public_key(), algorithms={"ES256"})
+    with pytest.raises(KbSignatureError):
+        jose.verify_jws(token, jose.generate_key().public_key(), algorithms={"ES256"}, error=KbSignatureError)
+
+
+def test_wrong_typ_is_refused() -> None:
+    key = jose.generate_key()
+    token = jose.sign_jws({"typ": "a+jwt"}, {}, key)
+    with pytest.raises(MalformedError):
+        jose.verify_jws(token, key.public_key(), algorithms={"ES256"}, typ="b+jwt")
+
+
+def test_crit_header_is_refused() -> None:
+    key = jose.generate_key()
+    token = jose.sign_jws({"crit": ["exp"]}, {}, key)
+    with pytest.raises(MalformedError):
+        jose.decode_jws(token)
+
+
+@pytest.mark.parametrize("bad", ["a.b", "a.b.c.d", "!!!.e30.AA", "e30.e30.A"])
+def test_malformed_compact_jws_is_refused(bad: str) -> None:
+    with pytest.raises(MalformedError):
+        jose.decode_jws(bad)
+
+
+def test_oversized_json_is_refused_unparsed() -> None:
+    with pytest.raises(MalformedError):
+        jose.parse_json(b"[" + b"1," * 200_000 + b"1]")
+
+
+def test_deeply_nested_json_is_refused() -> None:
+    with pytest.raises(MalformedError):
+        jose.parse_json("[" * 50 + "]" * 50)
+    with pytest.raises(MalformedError):
+        jose.parse_json("[" * 100_000 + "]" * 100_000, max_bytes=10**6)
+
+
+def test_jwk_with_private_member_is_refused() -> None:
+    jwk = {**jose.public_jwk(jose.generate_key()), "d": "AAAA"}
+    with pytest.raises(MalformedError):
+        jose.public_key_from_jwk(jwk)
+
+
+def test_jwk_round_trip_and_rfc7638_thumbprint() -> None:
+    key = jose.generate_key()
+    jwk = jose.public_jwk(key)
+    assert jose.public_key_from_jwk(jwk).public_numbers() == key.public_key().public_numbers()
+    # standards §10.7: thumbprint of the example encryption key
+    example = {"kty": "EC", "crv": "P-256", "use": "enc", "alg": "ECDH-ES", "kid": "1",
+               "x": "DxiH5Q4Yx3UrukE2lWCErq8N8bqC9CHLLrAwLz5BmE0",
+               "y": "XtLM4-3h5o3HUH0MHVJV0kyq0iBlrBwlh8qEDMZ4-Pc"}
+    digest = jose.b64url_decode(jose.jwk_thumbprint(example))
+    assert digest.hex() == "4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047"
+
+
+def test_base64url_is_strict() -> None:
+    assert jose.b64url_decode(jose.b64url_encode(b"\xff\xfe")) == b"\xff\xfe"
+    for bad in ["ab==", "a+b/", "a"]:
+        with pytest.raises(MalformedError):
+            jose.b64url_decode(bad)

@@ -1,0 +1,68 @@
+"""The service kit: one error translation, health, metrics, no traces to clients."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from credentials.errors import DataError, IssuerSignatureError, ProtocolError
+from esspass.testing import serve
+from esspass.web import install
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install(app, "test")
+
+    @app.get("/protocol")
+    def protocol() -> None:
+        raise ProtocolError("invalid_token", "token expired", http_status=401)
+
+    @app.get("/data")
+    def data() -> None:
+        raise DataError("employer.name", "must be 1 to 100 characters")
+
+    @app.get("/check")
+    def check() -> None:
+        raise IssuerSignatureError("signature does not verify")
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    @app.get("/typed")
+    def typed(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    return app
+
+
+def test_errors_are_rendered_with_protocol_codes_over_real_http() -> None:
+    with serve(_app()) as server, httpx.Client(base_url=server.url) as http:
+        r = http.get("/protocol")
+        assert r.status_code == 401
+        assert r.json() == {"error": "invalid_token", "error_description": "token expired"}
+        assert "invalid_token" in r.headers["www-authenticate"]
+        r = http.get("/data")
+        assert r.status_code == 400 and r.json()["field"] == "employer.name"
+        r = http.get("/check")
+        assert r.status_code == 400 and r.json()["error"] == "issuer_signature"
+        r = http.get("/typed", params={"n": "x"})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+def test_unexpected_error_is_500_without_trace() -> None:
+    with serve(_app()) as server, httpx.Client(base_url=server.url) as http:
+        r = http.get("/boom")
+        assert r.status_code == 500
+        assert r.json() == {"error": "server_error", "error_description": "internal error"}
+        assert "passwd" not in r.text
+
+
+def test_health_and_metrics() -> None:
+    with serve(_app()) as server, httpx.Client(base_url=server.url) as http:
+        assert http.get("/healthz").json()["status"] == "ok"
+        assert http.get("/readyz").status_code == 200
+        http.get("/data")
+        metrics = http.get("/metrics").text
+        assert 'esspass_http_requests_total{method="GET",route="/data",service="test",status="400"}' in metrics
