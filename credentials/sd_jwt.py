@@ -1,0 +1,483 @@
+"""Selective Disclosure for JWTs, RFC 9901.
+
+* Issuer (§4): :func:`issue` turns chosen claim paths into Disclosures (§4.2) with 128-bit salts,
+  embeds their digests (``_sd`` arrays, ``{"...": digest}`` array entries, recursively, §4.2.6),
+  adds decoy digests (§4.2.5) and signs.
+* Holder (§7.2, §4.3): :func:`parse` (an SD-JWT+KB from an issuer is refused), :func:`present`
+  picks Disclosures by claim path, pulling in the Disclosures that contain them, and adds a
+  Key Binding JWT.
+* Verifier (§7.1, §7.3): :func:`verify` runs the whole processing algorithm and, when the
+  caller's policy asks for it, the key binding checks.
+
+Claim paths are the SD-JWT VC / OpenID4VP ones: strings for object keys, ``None`` for every
+element of an array, integers for one element.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from credentials.errors import (
+    AlgorithmError,
+    AudienceError,
+    DisclosureError,
+    KbFreshnessError,
+    KbSignatureError,
+    KeyBindingError,
+    MalformedError,
+    NonceError,
+    SdHashError,
+)
+from credentials.jose import (
+    MAX_TOKEN_BYTES,
+    PrivateKey,
+    PublicKey,
+    UnverifiedJWS,
+    b64url_decode,
+    b64url_encode,
+    decode_jws,
+    parse_json,
+    public_key_from_jwk,
+    sign_jws,
+    verify_jws,
+)
+
+__all__ = [
+    "HASH_ALGORITHMS",
+    "KB_TYP",
+    "ClaimPath",
+    "Disclosure",
+    "KeyBindingPolicy",
+    "UnverifiedSdJwt",
+    "VerifiedSdJwt",
+    "disclosable_paths",
+    "issue",
+    "parse",
+    "present",
+    "unverified_claims",
+    "verify",
+]
+
+ClaimPath = tuple[str | int | None, ...]
+KB_TYP = "kb+jwt"
+#: IANA Named Information Hash Algorithm names (§4.1.1); sha-256 is mandatory to support.
+HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
+    "sha-256": hashlib.sha256,
+    "sha-384": hashlib.sha384,
+    "sha-512": hashlib.sha512,
+}
+_MAX_DISCLOSURES = 512
+_RESERVED = ("_sd", "...")
+
+
+def _digest(raw: str, hash_alg: str) -> str:
+    """§4.2.3: base64url of the hash over the ASCII bytes of the base64url Disclosure string."""
+    return b64url_encode(HASH_ALGORITHMS[hash_alg](raw.encode("ascii")).digest())
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """One Disclosure (§4.2.1 object property when ``name`` is set, §4.2.2 array element otherwise)."""
+
+    raw: str
+    salt: str
+    name: str | None
+    value: Any
+
+    def digest(self, hash_alg: str = "sha-256") -> str:
+        return _digest(self.raw, hash_alg)
+
+    @classmethod
+    def create(cls, name: str | None, value: Any) -> Disclosure:
+        salt = b64url_encode(os.urandom(16))  # §9.3: at least 128 bits from a CSPRNG
+        arr = [salt, value] if name is None else [salt, name, value]
+        # ensure_ascii=False with default separators reproduces the RFC's examples byte for byte.
+        raw = b64url_encode(json.dumps(arr, ensure_ascii=False).encode("utf-8"))
+        return cls(raw, salt, name, value)
+
+    @classmethod
+    def from_raw(cls, raw: str) -> Disclosure:
+        try:
+            arr = parse_json(b64url_decode(raw))
+        except UnicodeEncodeError as exc:
+            raise MalformedError("disclosure is not base64url") from exc
+        if not isinstance(arr, list) or len(arr) not in (2, 3) or not isinstance(arr[0], str):
+            raise DisclosureError("a disclosure must be [salt, value] or [salt, name, value]")
+        if len(arr) == 2:
+            return cls(raw, arr[0], None, arr[1])
+        if not isinstance(arr[1], str):
+            raise DisclosureError("a disclosure's claim name must be a string")
+        if arr[1] in _RESERVED:
+            raise DisclosureError(f"a disclosure may not name the claim {arr[1]!r}")
+        return cls(raw, arr[0], arr[1], arr[2])
+
+
+# --------------------------------------------------------------------------------------- issuer
+
+
+def _match(paths: Collection[ClaimPath], key: str | int) -> tuple[bool, list[ClaimPath]]:
+    """Split ``paths`` at one step: is ``key`` itself disclosable, and the paths below it."""
+    here = False
+    below: list[ClaimPath] = []
+    for path in paths:
+        head = path[0]
+        if head == key or (head is None and isinstance(key, int)):
+            if len(path) == 1:
+                here = True
+            else:
+                below.append(path[1:])
+    return here, below
+
+
+def _embed(node: Any, paths: Collection[ClaimPath], out: list[Disclosure], decoys: int, hash_alg: str) -> Any:
+    if isinstance(node, Mapping):
+        result: dict[str, Any] = {}
+        digests: list[str] = []
+        for key, value in node.items():
+            if key in _RESERVED:
+                raise DisclosureError(f"claim name {key!r} is reserved by RFC 9901")
+            disclosable, below = _match(paths, key)
+            encoded = _embed(value, below, out, decoys, hash_alg) if below else value
+            if disclosable:
+                disclosure = Disclosure.create(key, encoded)
+                out.append(disclosure)
+                digests.append(disclosure.digest(hash_alg))
+            else:
+                result[key] = encoded
+        if digests:
+            digests.extend(_digest(b64url_encode(os.urandom(16)), hash_alg) for _ in range(decoys))
+            # §4.2.4.1: sorted, so the order reveals nothing about the original claim order.
+            result["_sd"] = sorted(digests)
+        return result
+    if isinstance(node, list):
+        items: list[Any] = []
+        for index, value in enumerate(node):
+            disclosable, below = _match(paths, index)
+            encoded = _embed(value, below, out, decoys, hash_alg) if below else value
+            if disclosable:
+                disclosure = Disclosure.create(None, encoded)
+                out.append(disclosure)
+                items.append({"...": disclosure.digest(hash_alg)})
+            else:
+                items.append(encoded)
+        return items
+    return node
+
+
+def issue(
+    claims: Mapping[str, Any],
+    *,
+    sd_paths: Collection[ClaimPath],
+    key: PrivateKey,
+    header: Mapping[str, Any],
+    decoys: int = 2,
+    hash_alg: str = "sha-256",
+) -> str:
+    """Sign ``claims`` as an SD-JWT (§4), making each path in ``sd_paths`` selectively disclosable.
+
+    ``decoys`` decoy digests are added to every ``_sd`` array. Paths naming absent claims are
+    ignored (optional claims). Returns ``<Issuer-signed JWT>~<D1>~...~<Dn>~``.
+    """
+    if hash_alg not in HASH_ALGORITHMS:
+        raise AlgorithmError(f"unknown _sd_alg {hash_alg!r}")
+    disclosures: list[Disclosure] = []
+    payload = _embed(claims, list(sd_paths), disclosures, decoys, hash_alg)
+    payload["_sd_alg"] = hash_alg
+    jwt = sign_jws(header, payload, key)
+    return "~".join([jwt, *(d.raw for d in disclosures), ""])
+
+
+# ----------------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedSdJwt:
+    """A split SD-JWT whose signature and disclosures have NOT been checked."""
+
+    issuer_jws: UnverifiedJWS
+    disclosures: tuple[Disclosure, ...]
+    kb_jwt: str | None
+    #: ``<Issuer-signed JWT>~<D1>~...~<Dn>~``: the input to ``sd_hash`` (§4.3.1).
+    presented: str
+
+
+def parse(sd_jwt: str, *, expect_kb: bool | None = None, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedSdJwt:
+    """Split an SD-JWT or SD-JWT+KB (§4, §7.1 step 1).
+
+    ``expect_kb=False`` is the holder receiving from an issuer: an SD-JWT+KB is refused (§7.2).
+    ``expect_kb=True`` refuses an SD-JWT without a KB-JWT.
+    """
+    if not isinstance(sd_jwt, str):
+        raise MalformedError("SD-JWT is not a string")
+    if len(sd_jwt) > max_bytes:
+        raise MalformedError(f"SD-JWT larger than {max_bytes} bytes")
+    parts = sd_jwt.split("~")
+    if len(parts) < 2:
+        raise MalformedError("an SD-JWT ends with '~' or a Key Binding JWT")
+    if len(parts) - 2 > _MAX_DISCLOSURES:
+        raise MalformedError("too many disclosures")
+    kb_jwt = parts[-1] or None
+    if kb_jwt is not None and expect_kb is False:
+        raise MalformedError("an issuer must not send an SD-JWT+KB")
+    if kb_jwt is None and expect_kb is True:
+        raise KeyBindingError("key binding is required but the presentation has no KB-JWT")
+    middle = parts[1:-1]
+    if any(not raw for raw in middle):
+        raise MalformedError("empty disclosure")
+    return UnverifiedSdJwt(
+        issuer_jws=decode_jws(parts[0]),
+        disclosures=tuple(Disclosure.from_raw(raw) for raw in middle),
+        kb_jwt=kb_jwt,
+        presented=sd_jwt[: len(sd_jwt) - len(parts[-1])],
+    )
+
+
+def _hash_alg(payload: Mapping[str, Any], allowed: Collection[str]) -> str:
+    alg = payload.get("_sd_alg", "sha-256")
+    if not isinstance(alg, str) or alg not in HASH_ALGORITHMS or alg not in allowed:
+        raise AlgorithmError(f"_sd_alg {alg!r} is not accepted")
+    return alg
+
+
+class _Processor:
+    """§7.1 step 3-5 over one payload: rebuild the claims from the digests and Disclosures."""
+
+    def __init__(self, disclosures: Collection[Disclosure], hash_alg: str) -> None:
+        self.by_digest: dict[str, Disclosure] = {}
+        for disclosure in disclosures:
+            digest = disclosure.digest(hash_alg)
+            if digest in self.by_digest:
+                raise DisclosureError("the same disclosure is present twice")
+            self.by_digest[digest] = disclosure
+        self.seen: set[str] = set()
+        self.used: set[str] = set()
+        self.disclosed: list[ClaimPath] = []
+        self.parent: dict[str, str | None] = {}
+
+    def _take(self, digest: Any, path: ClaimPath, parent: str | None) -> Disclosure | None:
+        if not isinstance(digest, str):
+            raise MalformedError("digests must be strings")
+        if digest in self.seen:  # §7.1 step 4
+            raise DisclosureError("a digest appears more than once")
+        self.seen.add(digest)
+        disclosure = self.by_digest.get(digest)
+        if disclosure is not None:
+            self.used.add(digest)
+            self.disclosed.append(path)
+            self.parent[digest] = parent
+        return disclosure
+
+    def walk(self, node: Any, path: ClaimPath, parent: str | None, top: bool = False) -> Any:
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                if key == "_sd" or (top and key == "_sd_alg"):
+                    continue
+                if key == "...":
+                    raise MalformedError("'...' is only allowed as the single key of an array element")
+                out[key] = self.walk(value, (*path, key), parent)
+            sd = node.get("_sd", [])
+            if not isinstance(sd, list):
+                raise MalformedError("_sd must be an array of digests")
+            for digest in sd:
+                disclosure = self._take(digest, (*path, "?"), parent)
+                if disclosure is None:
+                    continue  # a decoy, or a claim the holder did not disclose
+                if disclosure.name is None:
+                    raise DisclosureError("an array-element disclosure is referenced from an _sd array")
+                if disclosure.name in out:
+                    raise DisclosureError(f"claim {disclosure.name!r} is disclosed and also present in clear")
+                self.disclosed[-1] = (*path, disclosure.name)
+                out[disclosure.name] = self.walk(disclosure.value, (*path, disclosure.name), digest)
+            return out
+        if isinstance(node, list):
+            items: list[Any] = []
+            for element in node:
+                if isinstance(element, dict) and "..." in element:
+                    if len(element) != 1:
+                        raise MalformedError("an array digest element must have the single key '...'")
+                    digest = element["..."]
+                    disclosure = self._take(digest, (*path, len(items)), parent)
+                    if disclosure is None:
+                        continue  # §7.1 3.c.iii: remove elements whose digest has no disclosure
+                    if disclosure.name is not None:
+                        raise DisclosureError("an object-property disclosure is referenced from an array")
+                    items.append(self.walk(disclosure.value, (*path, len(items)), digest))
+                else:
+                    items.append(self.walk(element, (*path, len(items)), parent))
+            return items
+        return node
+
+    def run(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        claims = self.walk(payload, (), None, top=True)
+        if len(self.used) != len(self.by_digest):  # §7.1 step 5
+            raise DisclosureError("a disclosure is not referenced by the issuer-signed JWT")
+        return claims  # type: ignore[no-any-return]
+
+
+def unverified_claims(sd_jwt: str | UnverifiedSdJwt) -> dict[str, Any]:
+    """The claims with every sent Disclosure applied, WITHOUT checking the signature (holder display)."""
+    parsed = parse(sd_jwt) if isinstance(sd_jwt, str) else sd_jwt
+    payload = parsed.issuer_jws.payload
+    return _Processor(parsed.disclosures, _hash_alg(payload, HASH_ALGORITHMS)).run(payload)
+
+
+def disclosable_paths(sd_jwt: str | UnverifiedSdJwt) -> list[ClaimPath]:
+    """The claim paths of the Disclosures a holder has, in payload order."""
+    parsed = parse(sd_jwt) if isinstance(sd_jwt, str) else sd_jwt
+    payload = parsed.issuer_jws.payload
+    processor = _Processor(parsed.disclosures, _hash_alg(payload, HASH_ALGORITHMS))
+    processor.run(payload)
+    return list(processor.disclosed)
+
+
+# ------------------------------------------------------------------------------------ holder
+
+
+def _covers(selected: ClaimPath, path: ClaimPath) -> bool:
+    """Whether disclosing ``path`` is needed for ``selected``: it is on the way or below it."""
+    for a, b in zip(selected, path, strict=False):
+        if a is None and isinstance(b, int):
+            continue
+        if a != b:
+            return False
+    return True
+
+
+def present(
+    sd_jwt: str,
+    *,
+    select: Collection[ClaimPath],
+    holder_key: PrivateKey | None,
+    nonce: str | None,
+    aud: str | None,
+    iat: int,
+) -> str:
+    """Build a presentation disclosing only the claims at ``select`` (§4.3, §7.2).
+
+    A Disclosure is sent when its claim is selected, lies below a selected claim, or contains
+    one (the outer Disclosure must accompany an inner one, §4.2.6). With ``holder_key`` a KB-JWT
+    binds the presentation to ``nonce`` and ``aud``.
+    """
+    parsed = parse(sd_jwt, expect_kb=False)
+    payload = parsed.issuer_jws.payload
+    hash_alg = _hash_alg(payload, HASH_ALGORITHMS)
+    processor = _Processor(parsed.disclosures, hash_alg)
+    processor.run(payload)
+    # _take records matched digests and their paths in the same order.
+    digest_path = dict(zip(processor.parent, processor.disclosed, strict=True))
+    order = [d.digest(hash_alg) for d in parsed.disclosures]
+    chosen: set[str] = set()
+    for digest, path in digest_path.items():
+        if any(_covers(sel, path) for sel in select):
+            current: str | None = digest
+            while current is not None and current not in chosen:
+                chosen.add(current)
+                current = processor.parent.get(current)
+    by_digest = processor.by_digest
+    presented = "~".join([_jwt_part(parsed), *(by_digest[d].raw for d in order if d in chosen), ""])
+    if holder_key is None:
+        return presented
+    if nonce is None or aud is None:
+        raise KeyBindingError("a KB-JWT needs a nonce and an audience")
+    kb_payload = {"iat": iat, "aud": aud, "nonce": nonce, "sd_hash": _digest(presented, hash_alg)}
+    return presented + sign_jws({"typ": KB_TYP}, kb_payload, holder_key)
+
+
+def _jwt_part(parsed: UnverifiedSdJwt) -> str:
+    return parsed.presented.split("~", 1)[0]
+
+
+# ---------------------------------------------------------------------------------- verifier
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBindingPolicy:
+    """What the verifier requires of the KB-JWT (§7.3): this transaction's nonce and audience."""
+
+    nonce: str
+    aud: str
+    max_age: int = 300
+    skew: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedSdJwt:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    disclosed: tuple[ClaimPath, ...]
+    kb: dict[str, Any] | None
+
+
+def _check_key_binding(
+    parsed: UnverifiedSdJwt,
+    claims: Mapping[str, Any],
+    policy: KeyBindingPolicy,
+    algorithms: Collection[str],
+    hash_alg: str,
+    now: datetime,
+) -> dict[str, Any]:
+    if parsed.kb_jwt is None:
+        raise KeyBindingError("key binding is required but the presentation has no KB-JWT")
+    cnf = claims.get("cnf")
+    jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
+    if not isinstance(jwk, dict):
+        raise KeyBindingError("the credential has no holder key (cnf.jwk)")
+    holder_key: PublicKey = public_key_from_jwk(jwk)
+    kb = decode_jws(parsed.kb_jwt)
+    if kb.header.get("typ") != KB_TYP:
+        raise KeyBindingError("the KB-JWT must have typ kb+jwt")
+    verify_jws(kb, holder_key, algorithms=algorithms, error=KbSignatureError)
+    body = kb.payload
+    expected = _digest(parsed.presented, hash_alg)
+    sd_hash = body.get("sd_hash")
+    if not isinstance(sd_hash, str) or not hmac.compare_digest(sd_hash, expected):
+        raise SdHashError("sd_hash does not match the presented SD-JWT")
+    nonce = body.get("nonce")
+    if not isinstance(nonce, str) or not hmac.compare_digest(nonce, policy.nonce):
+        raise NonceError("the KB-JWT is for another nonce")
+    if body.get("aud") != policy.aud:
+        raise AudienceError("the KB-JWT is for another audience")
+    iat = body.get("iat")
+    if not isinstance(iat, int | float) or isinstance(iat, bool):
+        raise KbFreshnessError("the KB-JWT has no iat")
+    ts = now.timestamp()
+    if iat > ts + policy.skew:
+        raise KbFreshnessError("the KB-JWT was issued in the future")
+    if ts - iat > policy.max_age:
+        raise KbFreshnessError("the KB-JWT is too old")
+    return body
+
+
+def verify(
+    presentation: str | UnverifiedSdJwt,
+    *,
+    issuer_key: PublicKey,
+    algorithms: Collection[str],
+    key_binding: KeyBindingPolicy | None,
+    now: datetime,
+    hash_algs: Collection[str] = ("sha-256",),
+) -> VerifiedSdJwt:
+    """Verify an SD-JWT (§7.1) and, if the policy requires it, its Key Binding (§7.3).
+
+    ``issuer_key`` must come from the caller's trust decision, never from the token.
+    ``key_binding=None`` means the policy does not require key binding; a KB-JWT that happens to
+    be present is then neither checked nor reported.
+    """
+    parsed = parse(presentation) if isinstance(presentation, str) else presentation
+    verify_jws(parsed.issuer_jws, issuer_key, algorithms=algorithms)
+    payload = parsed.issuer_jws.payload
+    hash_alg = _hash_alg(payload, hash_algs)
+    processor = _Processor(parsed.disclosures, hash_alg)
+    claims = processor.run(payload)
+    kb = None
+    if key_binding is not None:
+        kb = _check_key_binding(parsed, claims, key_binding, algorithms, hash_alg, now)
+    return VerifiedSdJwt(parsed.issuer_jws.header, claims, tuple(processor.disclosed), kb)
