@@ -74,6 +74,8 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "sha-512": hashlib.sha512,
 }
 _MAX_DISCLOSURES = 512
+# ensure_ascii=False with default separators reproduces the RFC's examples byte for byte.
+_DISCLOSURE_JSON = json.JSONEncoder(ensure_ascii=False)
 _RESERVED = ("_sd", "...")
 
 
@@ -98,8 +100,7 @@ class Disclosure:
     def create(cls, name: str | None, value: Any) -> Disclosure:
         salt = b64url_encode(os.urandom(16))  # §9.3: at least 128 bits from a CSPRNG
         arr = [salt, value] if name is None else [salt, name, value]
-        # ensure_ascii=False with default separators reproduces the RFC's examples byte for byte.
-        raw = b64url_encode(json.dumps(arr, ensure_ascii=False).encode("utf-8"))
+        raw = b64url_encode(_DISCLOSURE_JSON.encode(arr).encode("utf-8"))
         return cls(raw, salt, name, value)
 
     @classmethod

@@ -28,7 +28,7 @@ from credentials.errors import (
 from credentials.jose import PrivateKey
 from credentials.sd_jwt import ClaimPath, KeyBindingPolicy
 from credentials.status_list import StatusReference
-from credentials.x509 import ValidatedChain, load_x5c, validate_chain, x5c_header
+from credentials.x509 import ChainValidator, ValidatedChain, load_x5c, validate_chain, x5c_header
 
 __all__ = [
     "LEGACY_TYP",
@@ -119,12 +119,15 @@ def verify_vc(
     algorithms: Collection[str] = ("ES256",),
     expected_vct: Collection[str] | None = None,
     skew: int = 60,
+    chains: ChainValidator | None = None,
 ) -> VerifiedCredential:
     """Verify an SD-JWT VC ("Verification and Processing").
 
     Checks, in order: typ; x5c in the protected header validating to one of ``anchors`` at
     ``now``; the issuer signature with the leaf key; the RFC 9901 §7 processing (and key binding
     when ``key_binding`` is given); no registered claim disclosed; vct; iat/nbf/exp with ``skew``.
+    ``chains`` (a :class:`~credentials.x509.ChainValidator`) lets a long-lived verifier reuse chain
+    validations.
     """
     parsed = sd_jwt.parse(presentation)
     header = parsed.issuer_jws.header
@@ -133,7 +136,7 @@ def verify_vc(
     x5c = header.get("x5c")
     if not isinstance(x5c, list) or not x5c:
         raise IssuerKeyError("the issuer's certificate (x5c) is missing from the protected header")
-    chain = validate_chain(load_x5c(x5c), anchors, now=now)
+    chain = chains(x5c, anchors, now=now) if chains is not None else validate_chain(load_x5c(x5c), anchors, now=now)
     issuer_key = chain.leaf.public_key()
     if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
         raise IssuerKeyError("the issuer's certificate does not hold an EC key")

@@ -27,12 +27,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -51,6 +53,7 @@ __all__ = [
     "MAX_PEM_BYTES",
     "MAX_X5C_CERTS",
     "MAX_X5C_CERT_CHARS",
+    "ChainValidator",
     "ValidatedChain",
     "dns_names",
     "load_pem_certificates",
@@ -121,9 +124,49 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
     return certs
 
 
+@lru_cache(maxsize=256)
+def _x5c_entry(cert: Certificate) -> str:
+    # Memoised: an issuer puts the same signer certificate in every credential it signs.
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
+
+
 def x5c_header(chain: Sequence[Certificate]) -> list[str]:
     """The ``x5c`` header value for ``chain`` (leaf first; the caller leaves the anchor out, HAIP)."""
-    return [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii") for cert in chain]
+    return [_x5c_entry(cert) for cert in chain]
+
+
+_ChainKey = tuple[tuple[str, ...], tuple[bytes, ...], str]
+
+
+class ChainValidator:
+    """:func:`load_x5c` + :func:`validate_chain`, remembering results for the same x5c and anchors.
+
+    A verifier sees the same issuer certificates over and over; a chain that validated once is
+    valid again at any ``now`` inside the validity window common to every certificate on its path,
+    so the remembered result is only reused inside that window. One instance per verifier (no
+    module state); at most ``size`` chains are remembered.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
+
+    def __call__(
+        self, x5c: Sequence[str], anchors: Sequence[Certificate], *, now: datetime,
+        require_key_usage: str = "digital_signature",
+    ) -> ValidatedChain:
+        key = (tuple(x5c), tuple(a.fingerprint(hashes.SHA256()) for a in anchors), require_key_usage)
+        hit = self._cache.get(key)
+        if hit is not None and hit[1] <= now <= hit[2]:
+            self._cache.move_to_end(key)
+            return hit[0]
+        validated = validate_chain(load_x5c(x5c), anchors, now=now, require_key_usage=require_key_usage)
+        start = max(c.not_valid_before_utc for c in validated.chain)
+        end = min(c.not_valid_after_utc for c in validated.chain)
+        self._cache[key] = (validated, start, end)
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return validated
 
 
 def load_pem_certificates(data: bytes) -> list[Certificate]:

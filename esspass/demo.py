@@ -15,14 +15,13 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TextIO
 
-from credentials.demo_persons import DEMO_PERSONS
-from credentials.pki import create_demo_pki
-from credentials.sd_jwt import KeyBindingPolicy, present
-
 from credentials import pda1, sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import CredentialError
 from credentials.institutions import DEMO_ENTITIES, demo_entity
 from credentials.jose import generate_key, public_jwk
+from credentials.pki import create_demo_pki
+from credentials.sd_jwt import KeyBindingPolicy, present
 
 __all__ = ["register", "run_core_demo"]
 
@@ -39,7 +38,10 @@ INSPECTOR_CLAIMS: tuple[tuple[str | int | None, ...], ...] = (
 def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
     """Run the core story, writing plain-words steps to ``out``; returns 0 when it went as expected."""
     now = now or datetime.now(UTC).replace(microsecond=0)
-    say = lambda text: print(text, file=out, flush=True)  # noqa: E731
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
     institution = demo_entity("LV:VSAA")
     with TemporaryDirectory() as tmp:
         pki = create_demo_pki(Path(tmp), DEMO_ENTITIES, now=now)

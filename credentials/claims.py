@@ -1,0 +1,121 @@
+"""Validation rules shared by the PDA1, EHIC and PID models (shared/domain.md, DC4EU rulebook v1.1).
+
+Each function checks one value against one rule and returns it normalised, or raises
+:class:`~credentials.errors.DataError` naming the dotted field and the rule in plain English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from typing import Any
+
+from credentials.countries import is_supported
+from credentials.errors import DataError
+
+__all__ = [
+    "common_block",
+    "country",
+    "iso_date",
+    "no_unknown",
+    "obj",
+    "optional",
+    "period",
+    "text",
+]
+
+#: The common block of PDA1 and EHIC (domain.md "Common block"); required ones first.
+COMMON_REQUIRED = ("personal_administrative_number", "issuing_authority", "issuing_country", "authentic_source",
+                   "document_number", "date_of_issuance")
+COMMON_OPTIONAL = ("date_of_expiry", "starting_date", "ending_date")
+
+
+def text(value: Any, field: str, lo: int, hi: int) -> str:
+    if not isinstance(value, str):
+        raise DataError(field, "must be text")
+    stripped: str = value.strip()
+    if not lo <= len(stripped) <= hi:
+        raise DataError(field, f"must be {lo} to {hi} characters")
+    return stripped
+
+
+def country(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not is_supported(value.upper()):
+        raise DataError(field, "must be the two-letter code of an EU/EEA state, Switzerland or the UK")
+    return value.upper()
+
+
+def iso_date(value: Any, field: str) -> str:
+    if isinstance(value, date):
+        return str(value.isoformat())
+    if not isinstance(value, str) or len(value) != 10:
+        raise DataError(field, "must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise DataError(field, "must be a real date written YYYY-MM-DD") from exc
+
+
+def obj(value: Any, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DataError(field, "must be an object")
+    return value
+
+
+def no_unknown(claims: Mapping[str, Any], allowed: Collection[str], prefix: str = "") -> None:
+    unknown = sorted(set(claims) - set(allowed))
+    if unknown:
+        raise DataError(prefix + unknown[0], "is not a field of this document")
+
+
+def required(claims: Mapping[str, Any], field: str, prefix: str = "") -> Any:
+    if claims.get(field) in (None, ""):
+        raise DataError(prefix + field, "is required")
+    return claims[field]
+
+
+def optional(claims: Mapping[str, Any], field: str) -> bool:
+    return claims.get(field) not in (None, "")
+
+
+def period(start: str, end: str, start_field: str, end_field: str) -> None:
+    if start > end:
+        raise DataError(end_field, f"must not be before {start_field}")
+
+
+def months_between(start: str, end: str) -> float:
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    return (b - a).days / (365.25 / 12)
+
+
+def _id_name(value: Any, field: str, *, with_country: bool) -> dict[str, str]:
+    o = obj(value, field)
+    no_unknown(o, ("id", "name", "country"), field + ".")
+    out = {"id": text(required(o, "id", field + "."), field + ".id", 1, 20),
+           "name": text(required(o, "name", field + "."), field + ".name", 1, 100)}
+    if with_country:
+        out["country"] = country(required(o, "country", field + "."), field + ".country")
+    elif optional(o, "country"):
+        out["country"] = country(o["country"], field + ".country")
+    return out
+
+
+def common_block(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """The common block of PDA1 and EHIC, validated; dates kept as YYYY-MM-DD strings."""
+    out: dict[str, Any] = {
+        "personal_administrative_number": text(required(claims, "personal_administrative_number"),
+                                               "personal_administrative_number", 4, 50),
+        "issuing_authority": _id_name(required(claims, "issuing_authority"), "issuing_authority", with_country=False),
+        "issuing_country": country(required(claims, "issuing_country"), "issuing_country"),
+        "authentic_source": _id_name(required(claims, "authentic_source"), "authentic_source", with_country=False),
+        "document_number": text(required(claims, "document_number"), "document_number", 4, 50),
+        "date_of_issuance": iso_date(required(claims, "date_of_issuance"), "date_of_issuance"),
+    }
+    for name in COMMON_OPTIONAL:
+        if optional(claims, name):
+            out[name] = iso_date(claims[name], name)
+    if "date_of_expiry" in out:
+        period(out["date_of_issuance"], out["date_of_expiry"], "date_of_issuance", "date_of_expiry")
+    if "starting_date" in out and "ending_date" in out:
+        period(out["starting_date"], out["ending_date"], "starting_date", "ending_date")
+    return out

@@ -1,0 +1,72 @@
+"""The 32 states of social security coordination (shared/domain.md "Scope").
+
+EU 27, Iceland, Liechtenstein, Norway, Switzerland and the United Kingdom. Codes are ISO 3166-1
+alpha-2, with two accepted spellings each for Greece (``EL`` as EESSI writes it, ``GR`` as ISO
+does) and the United Kingdom (``UK`` as EU documents write it, ``GB`` as ISO does). Issued
+claims keep the code as given; :func:`normalise` maps both spellings to the ISO form so that
+comparisons (does the legislation country match the issuer's country?) are exact.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COUNTRIES", "is_supported", "name", "normalise"]
+
+# code -> (en, lv, de, fr, pl)
+_NAMES: dict[str, tuple[str, str, str, str, str]] = {
+    "AT": ("Austria", "Austrija", "Österreich", "Autriche", "Austria"),
+    "BE": ("Belgium", "Beļģija", "Belgien", "Belgique", "Belgia"),
+    "BG": ("Bulgaria", "Bulgārija", "Bulgarien", "Bulgarie", "Bułgaria"),
+    "HR": ("Croatia", "Horvātija", "Kroatien", "Croatie", "Chorwacja"),
+    "CY": ("Cyprus", "Kipra", "Zypern", "Chypre", "Cypr"),
+    "CZ": ("Czechia", "Čehija", "Tschechien", "Tchéquie", "Czechy"),
+    "DK": ("Denmark", "Dānija", "Dänemark", "Danemark", "Dania"),
+    "EE": ("Estonia", "Igaunija", "Estland", "Estonie", "Estonia"),
+    "FI": ("Finland", "Somija", "Finnland", "Finlande", "Finlandia"),
+    "FR": ("France", "Francija", "Frankreich", "France", "Francja"),
+    "DE": ("Germany", "Vācija", "Deutschland", "Allemagne", "Niemcy"),
+    "GR": ("Greece", "Grieķija", "Griechenland", "Grèce", "Grecja"),
+    "HU": ("Hungary", "Ungārija", "Ungarn", "Hongrie", "Węgry"),
+    "IE": ("Ireland", "Īrija", "Irland", "Irlande", "Irlandia"),
+    "IT": ("Italy", "Itālija", "Italien", "Italie", "Włochy"),
+    "LV": ("Latvia", "Latvija", "Lettland", "Lettonie", "Łotwa"),
+    "LT": ("Lithuania", "Lietuva", "Litauen", "Lituanie", "Litwa"),
+    "LU": ("Luxembourg", "Luksemburga", "Luxemburg", "Luxembourg", "Luksemburg"),
+    "MT": ("Malta", "Malta", "Malta", "Malte", "Malta"),
+    "NL": ("Netherlands", "Nīderlande", "Niederlande", "Pays-Bas", "Niderlandy"),
+    "PL": ("Poland", "Polija", "Polen", "Pologne", "Polska"),
+    "PT": ("Portugal", "Portugāle", "Portugal", "Portugal", "Portugalia"),
+    "RO": ("Romania", "Rumānija", "Rumänien", "Roumanie", "Rumunia"),
+    "SK": ("Slovakia", "Slovākija", "Slowakei", "Slovaquie", "Słowacja"),
+    "SI": ("Slovenia", "Slovēnija", "Slowenien", "Slovénie", "Słowenia"),
+    "ES": ("Spain", "Spānija", "Spanien", "Espagne", "Hiszpania"),
+    "SE": ("Sweden", "Zviedrija", "Schweden", "Suède", "Szwecja"),
+    "IS": ("Iceland", "Islande", "Island", "Islande", "Islandia"),
+    "LI": ("Liechtenstein", "Lihtenšteina", "Liechtenstein", "Liechtenstein", "Liechtenstein"),
+    "NO": ("Norway", "Norvēģija", "Norwegen", "Norvège", "Norwegia"),
+    "CH": ("Switzerland", "Šveice", "Schweiz", "Suisse", "Szwajcaria"),
+    "GB": ("United Kingdom", "Apvienotā Karaliste", "Vereinigtes Königreich", "Royaume-Uni", "Wielka Brytania"),
+}
+_ALIASES = {"EL": "GR", "UK": "GB"}
+_LANG_INDEX = {"en": 0, "lv": 1, "de": 2, "fr": 3, "pl": 4}
+
+#: ISO code -> {language: name}
+COUNTRIES: dict[str, dict[str, str]] = {
+    code: dict(zip(_LANG_INDEX, names, strict=True)) for code, names in _NAMES.items()
+}
+
+
+def normalise(code: str) -> str:
+    """The ISO 3166-1 form: EL -> GR, UK -> GB; other codes unchanged."""
+    return _ALIASES.get(code, code)
+
+
+def is_supported(code: object) -> bool:
+    return isinstance(code, str) and normalise(code) in _NAMES
+
+
+def name(code: str, lang: str = "en") -> str:
+    """The country's name in ``lang`` (English when the language is not one of ours)."""
+    names = COUNTRIES.get(normalise(code))
+    if names is None:
+        return code
+    return names.get(lang, names["en"])

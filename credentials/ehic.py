@@ -1,0 +1,114 @@
+"""European Health Insurance Card (EHIC) as an SD-JWT VC, Administrative Commission Decision S2.
+
+Card fields → claims (shared/domain.md): 2 → ``issuing_country``; 3-5 (name, birth date) come
+from the PID, or ``subject{forenames, familynames, date_of_birth}`` for a represented person;
+6 → ``personal_administrative_number``; 7 → ``authentic_source``; 8 → ``document_number``;
+9 → ``date_of_expiry`` (required on a card). A Provisional Replacement Certificate is an EHIC
+with its own ``starting_date`` / ``ending_date``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from credentials import claims as c
+from credentials import type_metadata
+from credentials.countries import name as country_name
+from credentials.errors import DataError
+from credentials.i18n import format_date
+from credentials.type_metadata import ClaimInfo
+
+__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "type_metadata_document", "validate"]
+
+VCT = "urn:eudi:ehic:1"
+ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
+CONFIGURATION_ID = "ehic"
+
+SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
+    ("personal_administrative_number",),
+    ("document_number",),
+    ("subject",),
+)
+
+
+def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate an EHIC's claims and return them normalised."""
+    c.obj(claims, "claims")
+    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, "subject"))
+    out = c.common_block(claims)
+    prc = "starting_date" in out or "ending_date" in out
+    if prc and not ("starting_date" in out and "ending_date" in out):
+        raise DataError("ending_date", "a provisional replacement certificate needs both starting and ending dates")
+    if not prc:
+        c.required(out, "date_of_expiry")
+    if c.optional(claims, "subject"):
+        subject = c.obj(claims["subject"], "subject")
+        c.no_unknown(subject, ("forenames", "familynames", "date_of_birth"), "subject.")
+        out["subject"] = {
+            "forenames": c.text(c.required(subject, "forenames", "subject."), "subject.forenames", 1, 100),
+            "familynames": c.text(c.required(subject, "familynames", "subject."), "subject.familynames", 1, 100),
+            "date_of_birth": c.iso_date(c.required(subject, "date_of_birth", "subject."), "subject.date_of_birth"),
+        }
+    return out
+
+
+_SENTENCE = {
+    "en": "You are covered by health insurance in {country} ({institution}); card {number}, valid until {end}.",
+    "lv": "Jums ir veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}.",
+    "de": "Sie sind in {country} krankenversichert ({institution}); Karte {number}, gültig bis {end}.",
+    "fr": "Vous êtes couvert par l'assurance maladie : {country} ({institution}) ; carte {number}, valable "
+          "jusqu'au {end}.",
+    "pl": "Masz ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}.",
+}
+
+
+def describe(claims: Mapping[str, Any], lang: str) -> str:
+    lang = lang if lang in _SENTENCE else "en"
+    end = claims.get("ending_date") or claims.get("date_of_expiry")
+    source = claims.get("authentic_source")
+    return _SENTENCE[lang].format(
+        country=country_name(str(claims.get("issuing_country", "")), lang),
+        institution=source.get("name", "") if isinstance(source, dict) else "",
+        number=claims.get("document_number", "…"),
+        end=format_date(end, lang) if isinstance(end, str) else "?",
+    )
+
+
+_CLAIMS = (
+    ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
+              "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
+              True, "always"),
+    ClaimInfo(("document_number",), ("Card identification number", "Kartes numurs", "Kennnummer der Karte",
+              "Numéro d'identification de la carte", "Numer identyfikacyjny karty"), True, "always"),
+    ClaimInfo(("issuing_country",), ("Issuing state", "Izdevējvalsts", "Ausstellungsstaat", "État émetteur",
+              "Państwo wydające"), True, "never"),
+    ClaimInfo(("authentic_source",), ("Institution", "Iestāde", "Träger", "Institution", "Instytucja"), True, "never"),
+    ClaimInfo(("issuing_authority",), ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
+              True, "never"),
+    ClaimInfo(("date_of_issuance",), ("Date of issue", "Izdošanas datums", "Ausstellungsdatum", "Date de délivrance",
+              "Data wydania"), True, "never"),
+    ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
+              "Data ważności"), False, "never"),
+    ClaimInfo(("starting_date",), ("Valid from", "Derīga no", "Gültig ab", "Valable à partir du", "Ważna od")),
+    ClaimInfo(("ending_date",), ("Valid until", "Derīga līdz", "Gültig bis", "Valable jusqu'au", "Ważna do")),
+    ClaimInfo(("subject",), ("Insured person", "Apdrošinātā persona", "Versicherte Person", "Personne assurée",
+              "Osoba ubezpieczona"), False, "always"),
+)
+
+
+def type_metadata_document() -> dict[str, Any]:
+    return type_metadata.build(
+        vct=VCT,
+        names=("European Health Insurance Card", "Eiropas veselības apdrošināšanas karte",
+               "Europäische Krankenversicherungskarte", "Carte européenne d'assurance maladie",
+               "Europejska Karta Ubezpieczenia Zdrowotnego"),
+        descriptions=("Proof of health insurance in an EU/EEA state, Switzerland or the UK",
+                      "Veselības apdrošināšanas apliecinājums ES/EEZ valstī, Šveicē vai Apvienotajā Karalistē",
+                      "Nachweis der Krankenversicherung in einem EU/EWR-Staat, der Schweiz oder dem Vereinigten "
+                      "Königreich",
+                      "Preuve d'assurance maladie dans un État de l'UE/EEE, en Suisse ou au Royaume-Uni",
+                      "Potwierdzenie ubezpieczenia zdrowotnego w państwie UE/EOG, Szwajcarii lub Wielkiej Brytanii"),
+        claims=_CLAIMS,
+        background_color="#003399",
+    )

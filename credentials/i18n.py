@@ -1,0 +1,77 @@
+"""The five pilot languages (EN, LV, DE, FR, PL): a string catalogue, dates, and negotiation.
+
+Each package registers its own strings with :func:`register` (a mapping key -> {lang: text});
+:func:`t` falls back to English, then to the key itself, so a missing translation never breaks
+a page. Dates are written the way each language writes them ("1 March 2026", "2026. gada
+1. marts", "1. März 2026", "1 mars 2026", "1 marca 2026").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+__all__ = ["LANGUAGES", "format_date", "negotiate", "register", "t"]
+
+LANGUAGES = ("en", "lv", "de", "fr", "pl")
+
+_CATALOGUE: dict[str, dict[str, str]] = {}
+
+_MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+    # Latvian: genitive/locative forms differ; "YYYY. gada D. <month>" uses the nominative-like form below.
+    "lv": ["janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris",
+           "oktobris", "novembris", "decembris"],
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+    # Polish dates take the genitive: "1 marca 2026".
+    "pl": ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+           "października", "listopada", "grudnia"],
+}
+
+
+def register(catalogue: Mapping[str, Mapping[str, str]]) -> None:
+    """Add a package's strings; a key registered twice keeps the later text (tests re-import)."""
+    for key, texts in catalogue.items():
+        _CATALOGUE.setdefault(key, {}).update(texts)
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    texts = _CATALOGUE.get(key, {})
+    text = texts.get(lang) or texts.get("en") or key
+    return text.format(**kw) if kw else text
+
+
+def negotiate(accept_language: str | None, default: str = "en") -> str:
+    """Pick one of our languages from an Accept-Language header (RFC 9110 §12.5.4), by q-value."""
+    if not accept_language:
+        return default
+    choices: list[tuple[float, int, str]] = []
+    for pos, part in enumerate(accept_language.split(",")):
+        fields = part.strip().split(";")
+        tag = fields[0].strip().lower().split("-")[0]
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in LANGUAGES and q > 0:
+            choices.append((-q, pos, tag))
+    return sorted(choices)[0][2] if choices else default
+
+
+def format_date(value: date | str, lang: str) -> str:
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    months = _MONTHS.get(lang, _MONTHS["en"])
+    month = months[d.month - 1]
+    if lang == "lv":
+        return f"{d.year}. gada {d.day}. {month}"
+    if lang == "de":
+        return f"{d.day}. {month} {d.year}"
+    return f"{d.day} {month} {d.year}"

@@ -1,0 +1,261 @@
+"""Portable Document A1 (PDA1) as an SD-JWT VC, DC4EU rulebook (flat v1 shape; v1.1 accepted).
+
+Regulation (EC) 883/2004 Title II and 987/2009 Art. 15, 16, 19: which single state's social
+security legislation applies to a worker for a period. Section mapping (shared/domain.md):
+1 holder → ``personal_administrative_number``; 2 → ``legislation_country``, ``starting_date``,
+``ending_date``, ``transitional_rules``; 3 → ``status_confirmation`` (codes 01-12); 4 →
+``employer`` (v1.1: ``employer[]`` with ``type``); 5 → ``work_address`` (v1.1:
+``work_information``); 6 → the common block.
+
+Project rules: the v1 shape is issued; an end date is required; multi-state A1s (codes 02, 04,
+08, 09) cover at most 12 months at a time, postings (01, 03) at most 24 months (Art. 12).
+``house_number`` is emitted; ``building_number`` is accepted and renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from credentials import claims as c
+from credentials import type_metadata
+from credentials.countries import name as country_name
+from credentials.errors import DataError
+from credentials.i18n import format_date
+from credentials.type_metadata import ClaimInfo
+
+__all__ = [
+    "ALIASES",
+    "CONFIGURATION_ID",
+    "SD_PATHS",
+    "STATUS_CODES",
+    "VCT",
+    "describe",
+    "employers",
+    "type_metadata_document",
+    "validate",
+    "work_places",
+]
+
+VCT = "urn:eudi:pda1:1"
+ALIASES = ("urn:eu.europa.ec.eudi:pda1:1",)
+CONFIGURATION_ID = "pda1"
+
+#: Section 3 status codes -> meaning in (en, lv, de, fr, pl).
+STATUS_CODES: dict[str, tuple[str, str, str, str, str]] = {
+    "01": ("posted employed person", "norīkots darba ņēmējs", "entsandte/r Beschäftigte/r",
+           "travailleur salarié détaché", "pracownik delegowany"),
+    "02": ("employed in two or more states", "nodarbināts divās vai vairākās valstīs",
+           "in zwei oder mehr Staaten beschäftigt", "salarié dans deux États ou plus",
+           "pracownik w dwóch lub więcej państwach"),
+    "03": ("posted self-employed person", "norīkota pašnodarbināta persona", "entsandte/r Selbstständige/r",
+           "travailleur non salarié détaché", "delegowana osoba samozatrudniona"),
+    "04": ("self-employed in two or more states", "pašnodarbināts divās vai vairākās valstīs",
+           "in zwei oder mehr Staaten selbstständig", "non salarié dans deux États ou plus",
+           "samozatrudniony w dwóch lub więcej państwach"),
+    "05": ("civil servant", "valsts ierēdnis", "Beamte/r", "fonctionnaire", "urzędnik służby cywilnej"),
+    "06": ("contract staff", "līgumdarbinieks", "Vertragsbedienstete/r", "agent contractuel", "personel kontraktowy"),
+    "07": ("mariner", "jūrnieks", "Seeleute", "marin", "marynarz"),
+    "08": ("employed and self-employed in different states", "nodarbināts un pašnodarbināts dažādās valstīs",
+           "in verschiedenen Staaten beschäftigt und selbstständig", "salarié et non salarié dans des États différents",
+           "pracownik i samozatrudniony w różnych państwach"),
+    "09": ("civil servant and employed/self-employed", "ierēdnis un nodarbināts/pašnodarbināts",
+           "Beamte/r und beschäftigt/selbstständig", "fonctionnaire et salarié/non salarié",
+           "urzędnik i pracownik/samozatrudniony"),
+    "10": ("flight or cabin crew member", "lidojuma vai salona apkalpes loceklis", "Flug- oder Kabinenbesatzung",
+           "membre d'équipage de conduite ou de cabine", "członek załogi lotniczej lub pokładowej"),
+    "11": ("exception (Article 16 agreement)", "izņēmums (16. panta vienošanās)",
+           "Ausnahme (Vereinbarung nach Art. 16)",
+           "exception (accord au titre de l'article 16)", "wyjątek (porozumienie na mocy art. 16)"),
+    "12": ("working in the state whose legislation applies", "strādā valstī, kuras tiesību akti piemērojami",
+           "tätig im Staat, dessen Rechtsvorschriften gelten", "travaille dans l'État dont la législation s'applique",
+           "praca w państwie, którego ustawodawstwo ma zastosowanie"),
+}
+_MULTI_STATE = {"02", "04", "08", "09"}
+_POSTING = {"01", "03"}
+
+SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
+    ("personal_administrative_number",),
+    ("document_number",),
+    ("transitional_rules",),
+    ("employer",),
+    ("work_address",),
+    ("work_information",),
+)
+
+_OWN = ("legislation_country", "status_confirmation", "transitional_rules", "employer", "work_address",
+        "work_information")
+_ADDRESS = ("formatted", "street_address", "house_number", "building_number", "postal_code", "locality", "region",
+            "country", "company_name", "company_id", "flag_base_home")
+
+
+def _employer(value: Any, field: str, *, v11: bool) -> dict[str, Any]:
+    o = c.obj(value, field)
+    c.no_unknown(o, ("type", "id", "name", "country"), field + ".")
+    out: dict[str, Any] = {}
+    if v11:
+        kind = c.required(o, "type", field + ".")
+        if kind not in ("01", "02"):
+            raise DataError(field + ".type", "must be 01 (employment) or 02 (self-employment)")
+        out["type"] = kind
+    out["id"] = c.text(c.required(o, "id", field + "."), field + ".id", 1, 20)
+    out["name"] = c.text(c.required(o, "name", field + "."), field + ".name", 1, 100)
+    out["country"] = c.country(c.required(o, "country", field + "."), field + ".country")
+    return out
+
+
+def _address(value: Any, field: str) -> dict[str, Any]:
+    o = c.obj(value, field)
+    c.no_unknown(o, _ADDRESS, field + ".")
+    out: dict[str, Any] = {}
+    for key, val in o.items():
+        if val in (None, ""):
+            continue
+        if key == "flag_base_home":
+            if not isinstance(val, bool):
+                raise DataError(field + "." + key, "must be true or false")
+            out[key] = val
+        elif key == "country":
+            out[key] = c.country(val, field + ".country")
+        else:
+            out["house_number" if key == "building_number" else key] = c.text(val, f"{field}.{key}", 1, 150)
+    c.required(out, "locality", field + ".")
+    c.required(out, "country", field + ".")
+    return out
+
+
+def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a PDA1's claims, v1 or v1.1 shape, and return them normalised (same shape)."""
+    c.obj(claims, "claims")
+    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, *_OWN))
+    out = c.common_block(claims)
+    out["legislation_country"] = c.country(c.required(claims, "legislation_country"), "legislation_country")
+    code = c.required(claims, "status_confirmation")
+    if code not in STATUS_CODES:
+        raise DataError("status_confirmation", "must be one of the codes 01 to 12")
+    out["status_confirmation"] = code
+    if "transitional_rules" in claims and claims["transitional_rules"] is not None:
+        if not isinstance(claims["transitional_rules"], bool):
+            raise DataError("transitional_rules", "must be true or false")
+        out["transitional_rules"] = claims["transitional_rules"]
+    start = c.required(out, "starting_date")
+    end = c.required(out, "ending_date")
+    months = c.months_between(start, end)
+    if code in _MULTI_STATE and months > 12.0:
+        raise DataError("ending_date", "a multi-state PDA1 covers at most 12 months")
+    if code in _POSTING and months > 24.0:
+        raise DataError("ending_date", "a posting covers at most 24 months (Art. 12 of Regulation 883/2004)")
+    employer = c.required(claims, "employer")
+    if isinstance(employer, list):
+        if not employer:
+            raise DataError("employer", "must name at least one employer")
+        out["employer"] = [_employer(e, f"employer.{i}", v11=True) for i, e in enumerate(employer)]
+    else:
+        out["employer"] = _employer(employer, "employer", v11=False)
+    if "work_address" in claims and "work_information" in claims:
+        raise DataError("work_information", "give either work_address (v1) or work_information (v1.1)")
+    if c.optional(claims, "work_address"):
+        out["work_address"] = _address(claims["work_address"], "work_address")
+    elif c.optional(claims, "work_information"):
+        info = c.obj(claims["work_information"], "work_information")
+        c.no_unknown(info, ("no_fixed_place_of_work", "work_address"), "work_information.")
+        if c.optional(info, "no_fixed_place_of_work"):
+            out["work_information"] = {"no_fixed_place_of_work": c.country(
+                info["no_fixed_place_of_work"], "work_information.no_fixed_place_of_work")}
+        else:
+            places = c.required(info, "work_address", "work_information.")
+            if not isinstance(places, list) or not places:
+                raise DataError("work_information.work_address", "must list at least one place of work")
+            out["work_information"] = {"work_address": [
+                _address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]}
+    return out
+
+
+def employers(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The employers, whichever shape (v1 object or v1.1 list) the credential uses."""
+    employer = claims.get("employer")
+    if isinstance(employer, list):
+        return [e for e in employer if isinstance(e, dict)]
+    return [employer] if isinstance(employer, dict) else []
+
+
+def work_places(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The places of work, whichever shape; ``[{"no_fixed_place_of_work": "DE"}]`` when none is fixed."""
+    if isinstance(claims.get("work_address"), dict):
+        return [claims["work_address"]]
+    info = claims.get("work_information")
+    if isinstance(info, dict):
+        if "no_fixed_place_of_work" in info:
+            return [{"no_fixed_place_of_work": info["no_fixed_place_of_work"]}]
+        return [p for p in info.get("work_address", []) if isinstance(p, dict)]
+    return []
+
+
+_SENTENCE = {
+    "en": "The social security legislation of {country} applies to you from {start} to {end}{employer}.",
+    "lv": "No {start} līdz {end} jums piemērojami šīs valsts sociālās drošības tiesību akti: {country}{employer}.",
+    "de": "Vom {start} bis {end} gelten für Sie die Rechtsvorschriften der sozialen Sicherheit von "
+          "{country}{employer}.",
+    "fr": "Du {start} au {end}, la législation de sécurité sociale applicable est celle de : {country}{employer}.",
+    "pl": "Od {start} do {end} podlegasz przepisom o zabezpieczeniu społecznym państwa {country}{employer}.",
+}
+_EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ", Arbeitgeber {name}",
+             "fr": ", employeur {name}", "pl": ", pracodawca {name}"}
+
+
+def describe(claims: Mapping[str, Any], lang: str) -> str:
+    """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback)."""
+    lang = lang if lang in _SENTENCE else "en"
+    names = ", ".join(e.get("name", "") for e in employers(claims) if e.get("name"))
+    employer = _EMPLOYER[lang].format(name=names) if names else ""
+    country = country_name(str(claims.get("legislation_country", "")), lang)
+    start = format_date(claims["starting_date"], lang) if "starting_date" in claims else "?"
+    end = format_date(claims["ending_date"], lang) if "ending_date" in claims else "?"
+    return _SENTENCE[lang].format(country=country, start=start, end=end, employer=employer)
+
+
+_CLAIMS = (
+    ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
+              "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
+              True, "always"),
+    ClaimInfo(("document_number",), ("Document number", "Dokumenta numurs", "Dokumentnummer", "Numéro du document",
+              "Numer dokumentu"), True, "always"),
+    ClaimInfo(("legislation_country",), ("Legislation applicable", "Piemērojamie tiesību akti",
+              "Anzuwendende Rechtsvorschriften", "Législation applicable", "Właściwe ustawodawstwo"), True, "never"),
+    ClaimInfo(("status_confirmation",), ("Status", "Statuss", "Status", "Statut", "Status"), True, "never"),
+    ClaimInfo(("transitional_rules",), ("Transitional rules apply", "Piemēro pārejas noteikumus",
+              "Übergangsbestimmungen gelten", "Dispositions transitoires applicables",
+              "Stosuje się przepisy przejściowe"), False, "always"),
+    ClaimInfo(("starting_date",), ("From", "No", "Von", "Du", "Od"), True, "never"),
+    ClaimInfo(("ending_date",), ("Until", "Līdz", "Bis", "Au", "Do"), True, "never"),
+    ClaimInfo(("employer",), ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"), True, "always"),
+    ClaimInfo(("employer", "name"), ("Employer name", "Darba devēja nosaukums", "Name des Arbeitgebers",
+              "Nom de l'employeur", "Nazwa pracodawcy")),
+    ClaimInfo(("work_address",), ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
+              False, "always"),
+    ClaimInfo(("issuing_authority",), ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
+              True, "never"),
+    ClaimInfo(("issuing_country",), ("Issuing country", "Izdevējvalsts", "Ausstellungsstaat", "Pays de délivrance",
+              "Państwo wydania"), True, "never"),
+    ClaimInfo(("authentic_source",), ("Competent institution", "Kompetentā iestāde", "Zuständiger Träger",
+              "Institution compétente", "Instytucja właściwa"), True, "never"),
+    ClaimInfo(("date_of_issuance",), ("Date of issue", "Izdošanas datums", "Ausstellungsdatum", "Date de délivrance",
+              "Data wydania"), True, "never"),
+    ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
+              "Data ważności")),
+)
+
+
+def type_metadata_document() -> dict[str, Any]:
+    return type_metadata.build(
+        vct=VCT,
+        names=("Portable Document A1", "Portatīvais dokuments A1", "Portables Dokument A1", "Document portable A1",
+               "Zaświadczenie A1"),
+        descriptions=("Which country's social security legislation applies to the holder",
+                      "Kuras valsts sociālās drošības tiesību akti piemērojami turētājam",
+                      "Welche Rechtsvorschriften der sozialen Sicherheit für den Inhaber gelten",
+                      "Législation de sécurité sociale applicable au titulaire",
+                      "Ustawodawstwo w zakresie zabezpieczenia społecznego właściwe dla posiadacza"),
+        claims=_CLAIMS,
+        background_color="#12107c",
+    )
