@@ -1,0 +1,75 @@
+"""EHIC (Decision S2) and PID models, countries and languages."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from credentials import countries, ehic, i18n, pid
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.errors import DataError
+
+
+def test_demo_ehics_and_pids_are_valid() -> None:
+    for person in DEMO_PERSONS:
+        ehic.validate(person.ehic)
+        out = pid.validate({**person.pid, "picture": portrait(person)})
+        assert out["picture"].startswith("data:image/png;base64,")
+
+
+def test_ehic_card_needs_an_expiry_date() -> None:
+    claims = copy.deepcopy(DEMO_PERSONS[0].ehic)
+    del claims["date_of_expiry"]
+    with pytest.raises(DataError) as err:
+        ehic.validate(claims)
+    assert err.value.field == "date_of_expiry"
+
+
+def test_provisional_replacement_certificate_has_its_own_period() -> None:
+    claims = {**DEMO_PERSONS[0].ehic, "starting_date": "2026-11-01", "ending_date": "2026-12-31"}
+    del claims["date_of_expiry"]
+    assert ehic.validate(claims)["ending_date"] == "2026-12-31"
+
+
+def test_ehic_for_a_represented_person_carries_a_subject() -> None:
+    claims = {**DEMO_PERSONS[0].ehic, "subject": {"forenames": "Līga", "familynames": "Bērziņa",
+                                                   "date_of_birth": "2019-02-01"}}
+    assert ehic.validate(claims)["subject"]["forenames"] == "Līga"
+    claims["subject"] = {"forenames": "Līga"}
+    with pytest.raises(DataError) as err:
+        ehic.validate(claims)
+    assert err.value.field == "subject.familynames"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"birthdate": "1990-13-01"}, "birthdate"), ({"nationalities": []}, "nationalities"),
+     ({"nationalities": ["LV", "ZZ"]}, "nationalities.1"), ({"picture": "http://x/y.png"}, "picture"),
+     ({"given_name": ""}, "given_name")],
+)
+def test_pid_rules_name_the_field(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(DataError) as err:
+        pid.validate({**DEMO_PERSONS[0].pid, **changes})
+    assert err.value.field == field
+
+
+def test_every_pid_claim_is_selectively_disclosable() -> None:
+    for claim in DEMO_PERSONS[0].pid:
+        assert (claim,) in pid.SD_PATHS
+
+
+def test_thirty_two_states_in_five_languages() -> None:
+    assert len(countries.COUNTRIES) == 32
+    for names in countries.COUNTRIES.values():
+        assert set(names) == set(i18n.LANGUAGES)
+    assert countries.normalise("EL") == "GR" and countries.normalise("UK") == "GB"
+    assert not countries.is_supported("US")
+
+
+def test_accept_language_negotiation() -> None:
+    assert i18n.negotiate("lv-LV,lv;q=0.9,en;q=0.8") == "lv"
+    assert i18n.negotiate("ru, de;q=0.5") == "de"
+    assert i18n.negotiate("ja") == "en"
+    assert i18n.format_date("2026-03-01", "pl") == "1 marca 2026"

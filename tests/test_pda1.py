@@ -1,0 +1,127 @@
+"""PDA1 model (DC4EU rulebook, flat v1 and v1.1): every rule names the field it protects."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from credentials import i18n, pda1, type_metadata
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import DataError
+
+BASE: dict[str, Any] = DEMO_PERSONS[0].pda1
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    claims = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        if value is None:
+            claims.pop(key, None)
+        else:
+            claims[key] = value
+    return claims
+
+
+def _error(claims: dict[str, Any]) -> DataError:
+    with pytest.raises(DataError) as err:
+        pda1.validate(claims)
+    return err.value
+
+
+def test_demo_pda1s_are_valid() -> None:
+    for person in DEMO_PERSONS:
+        assert pda1.validate(person.pda1)["legislation_country"] == person.pda1["legislation_country"]
+
+
+@pytest.mark.parametrize("code", [f"{i:02d}" for i in range(1, 13)])
+def test_all_twelve_status_codes_are_valid_and_described(code: str) -> None:
+    start, end = ("2026-01-01", "2026-06-30")
+    pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end))
+    assert all(pda1.STATUS_CODES[code])
+
+
+def test_unknown_status_code_is_refused() -> None:
+    assert _error(_with(status_confirmation="13")).field == "status_confirmation"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"legislation_country": "US"}, "legislation_country"),
+        ({"legislation_country": None}, "legislation_country"),
+        ({"ending_date": None}, "ending_date"),
+        ({"starting_date": "2026-02-30"}, "starting_date"),
+        ({"starting_date": "01.03.2026"}, "starting_date"),
+        ({"personal_administrative_number": "123"}, "personal_administrative_number"),
+        ({"document_number": "x" * 51}, "document_number"),
+        ({"employer": {"id": "1", "name": "", "country": "LV"}}, "employer.name"),
+        ({"employer": {"id": "x" * 21, "name": "A", "country": "LV"}}, "employer.id"),
+        ({"issuing_country": "XX"}, "issuing_country"),
+        ({"nickname": "Bob"}, "nickname"),
+        ({"work_address": {"country": "DE"}}, "work_address.locality"),
+    ],
+)
+def test_broken_rule_names_the_field(changes: dict[str, Any], field: str) -> None:
+    err = _error(_with(**changes))
+    assert err.field == field
+    assert err.rule
+
+
+def test_period_end_before_start_is_refused() -> None:
+    err = _error(_with(starting_date="2026-05-01", ending_date="2026-04-01"))
+    assert err.field == "ending_date"
+
+
+def test_posting_over_24_months_is_refused() -> None:
+    err = _error(_with(status_confirmation="01", starting_date="2026-01-01", ending_date="2028-03-01"))
+    assert "24 months" in err.rule
+
+
+def test_multi_state_over_12_months_is_refused() -> None:
+    err = _error(_with(status_confirmation="02", starting_date="2026-01-01", ending_date="2027-03-01"))
+    assert "12 months" in err.rule
+
+
+def test_greece_and_uk_spellings_are_both_accepted() -> None:
+    for code in ("EL", "GR", "UK", "GB"):
+        pda1.validate(_with(legislation_country=code))
+
+
+def test_v11_shape_is_accepted_and_read_through_one_view() -> None:
+    claims = _with(
+        employer=[{"type": "01", "id": "LV1", "name": "Baltic Build", "country": "LV"},
+                  {"type": "02", "id": "LV2", "name": "Own firm", "country": "LV"}],
+        work_address=None,
+        work_information={"work_address": [{"locality": "Berlin", "country": "DE", "building_number": "7"}]},
+    )
+    out = pda1.validate(claims)
+    assert [e["name"] for e in pda1.employers(out)] == ["Baltic Build", "Own firm"]
+    assert pda1.work_places(out)[0]["house_number"] == "7"  # building_number accepted, house_number emitted
+
+
+def test_v11_employer_type_must_be_01_or_02() -> None:
+    err = _error(_with(employer=[{"type": "03", "id": "LV1", "name": "X", "country": "LV"}]))
+    assert err.field == "employer.0.type"
+
+
+def test_describe_in_all_five_languages() -> None:
+    claims = pda1.validate(BASE)
+    sentences = {lang: pda1.describe(claims, lang) for lang in i18n.LANGUAGES}
+    assert "Latvia" in sentences["en"] and "Latvija" in sentences["lv"] and "Lettland" in sentences["de"]
+    assert "Lettonie" in sentences["fr"] and "Łotwa" in sentences["pl"]
+    assert len(set(sentences.values())) == 5
+
+
+def test_type_metadata_has_labels_in_five_languages_and_matches_sd_paths() -> None:
+    doc = pda1.type_metadata_document()
+    assert doc["vct"] == pda1.VCT
+    assert {d["locale"] for d in doc["display"]} == set(i18n.LANGUAGES)
+    sd_always = {tuple(c["path"]) for c in doc["claims"] if c["sd"] == "always"}
+    assert ("personal_administrative_number",) in sd_always
+    for claim in doc["claims"]:
+        assert {d["locale"] for d in claim["display"]} == set(i18n.LANGUAGES)
+        if claim["sd"] == "never":
+            assert tuple(claim["path"]) not in pda1.SD_PATHS
+    assert type_metadata.integrity(doc).startswith("sha256-")
