@@ -1,0 +1,216 @@
+"""Digital Credentials Query Language, OpenID4VP 1.0 §6 (standards.md §5.3), both sides.
+
+* the wallet: :func:`match` picks, for each credential query, a held credential and the claim
+  paths to disclose (§6.4: ``vct_values``, ``claims``, first satisfiable ``claim_sets`` option,
+  every required ``credential_sets`` entry, nothing if a required credential is missing);
+* everybody: :func:`validate` refuses malformed queries, :func:`requested_claims` says which
+  top-level claims a query asks of which type (what the verifiers trusted list must allow);
+* the verifier: :func:`check_response` says whether the presentations received satisfy the
+  query and that nothing beyond it was disclosed (§8.6: "the Verifier MUST NOT rely on the Wallet").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from credentials.errors import ClaimError, ProtocolError
+
+__all__ = ["DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "validate"]
+
+ClaimPath = tuple[str | int | None, ...]
+SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_QUERIES = 16
+MAX_CLAIMS = 64
+
+
+def _bad(description: str) -> ProtocolError:
+    return ProtocolError("invalid_request", description)
+
+
+def validate(query: Any) -> dict[str, Any]:
+    """Structural rules of §6.1-§6.3; returns the query. ProtocolError ``invalid_request`` otherwise."""
+    if not isinstance(query, dict):
+        raise _bad("dcql_query must be an object")
+    queries = query.get("credentials")
+    if not isinstance(queries, list) or not queries or len(queries) > MAX_QUERIES:
+        raise _bad("the DCQL query needs 1..16 credential queries")
+    ids: set[str] = set()
+    for cq in queries:
+        if not isinstance(cq, dict) or not isinstance(cq.get("id"), str) or not _ID.match(cq["id"]):
+            raise _bad("DCQL credential query ids must match [A-Za-z0-9_-]+")
+        if cq["id"] in ids:
+            raise _bad("DCQL credential query ids must be unique")
+        ids.add(cq["id"])
+        if not isinstance(cq.get("format"), str):
+            raise _bad("a DCQL credential query needs a format")
+        meta = cq.get("meta")
+        if not isinstance(meta, dict):
+            raise _bad("a DCQL credential query needs meta")
+        if cq["format"] in SD_JWT_FORMATS:
+            vcts = meta.get("vct_values")
+            if not isinstance(vcts, list) or not vcts or not all(isinstance(v, str) for v in vcts):
+                raise _bad("a DCQL query for dc+sd-jwt needs meta.vct_values")
+        claims = cq.get("claims")
+        if claims is not None:
+            if not isinstance(claims, list) or not claims or len(claims) > MAX_CLAIMS:
+                raise _bad("DCQL claims must be a non-empty array")
+            for claim in claims:
+                path = claim.get("path") if isinstance(claim, dict) else None
+                if not isinstance(path, list) or not path or not all(
+                        p is None or isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0)
+                        for p in path):
+                    raise _bad("a DCQL claims query needs a valid claims path pointer")
+        claim_sets = cq.get("claim_sets")
+        if claim_sets is not None:
+            by_id = {c.get("id") for c in claims or [] if isinstance(c, dict)}
+            if not claims or not isinstance(claim_sets, list) or not claim_sets or not all(
+                    isinstance(o, list) and o and all(i in by_id for i in o) for o in claim_sets):
+                raise _bad("a DCQL claim_set names an unknown claim id")
+    sets = query.get("credential_sets")
+    if sets is not None:
+        if not isinstance(sets, list) or not sets:
+            raise _bad("credential_sets must be a non-empty array")
+        for cset in sets:
+            options = cset.get("options") if isinstance(cset, dict) else None
+            if not isinstance(options, list) or not options or not all(
+                    isinstance(o, list) and o and all(i in ids for i in o) for o in options):
+                raise _bad("a DCQL credential_set option names an unknown credential query")
+    return query
+
+
+def requested_claims(query: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """vct -> the top-level claim names any option of the query could ask for."""
+    out: dict[str, set[str]] = {}
+    for cq in query.get("credentials", []):
+        meta = cq.get("meta") or {}
+        names = {str(c["path"][0]) for c in cq.get("claims") or []}
+        for vct in meta.get("vct_values") or []:
+            out.setdefault(str(vct), set()).update(names)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    key: str  # the caller's handle
+    vct: str
+    claims: Mapping[str, Any]
+    disclosable: frozenset[ClaimPath]
+
+
+@dataclass(frozen=True, slots=True)
+class DcqlMatch:
+    selection: dict[str, tuple[str, tuple[ClaimPath, ...]]]  # query id -> (credential key, paths)
+    satisfiable: bool
+
+
+def _values_at(claims: Mapping[str, Any], path: Sequence[Any]) -> list[Any]:
+    values: list[Any] = [claims]
+    for step in path:
+        nxt: list[Any] = []
+        for v in values:
+            if step is None and isinstance(v, list):
+                nxt.extend(v)
+            elif isinstance(step, int) and not isinstance(step, bool) and isinstance(v, list) and 0 <= step < len(v):
+                nxt.append(v[step])
+            elif isinstance(step, str) and isinstance(v, Mapping) and step in v:
+                nxt.append(v[step])
+        values = nxt
+    return values
+
+
+def _claims_match(claims: Mapping[str, Any], wanted: Sequence[Mapping[str, Any]]) -> bool:
+    for claim in wanted:
+        found = _values_at(claims, claim["path"])
+        if not found:
+            return False
+        values = claim.get("values")
+        if isinstance(values, list) and not any(v in values for v in found):
+            return False
+    return True
+
+
+def _options(cq: Mapping[str, Any]) -> list[list[Mapping[str, Any]]]:
+    claims = cq.get("claims") or []
+    claim_sets = cq.get("claim_sets")
+    if claim_sets:
+        by_id = {c.get("id"): c for c in claims}
+        return [[by_id[i] for i in option] for option in claim_sets]
+    return [list(claims)]
+
+
+def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple[str, tuple[ClaimPath, ...]] | None:
+    if cq.get("format") not in SD_JWT_FORMATS:
+        return None
+    vcts = cq["meta"]["vct_values"]
+    for cred in held:
+        if cred.vct not in vcts:
+            continue
+        for option in _options(cq):  # ordered by the verifier's preference (§6.4.1)
+            if _claims_match(cred.claims, option):
+                return cred.key, tuple(tuple(c["path"]) for c in option)
+    return None
+
+
+def _resolve_sets(query: Mapping[str, Any], found: Collection[str]) -> tuple[list[str], bool]:
+    """Query ids to answer (§6.4.2) given which ones can be answered; False when a required one cannot."""
+    queries = [cq["id"] for cq in query["credentials"]]
+    sets = query.get("credential_sets")
+    if not sets:
+        return queries, all(q in found for q in queries)
+    chosen: list[str] = []
+    ok = True
+    for cset in sets:
+        pick = next((o for o in cset["options"] if all(i in found for i in o)), None)
+        if pick is None:
+            ok = ok and not cset.get("required", True)
+            continue
+        chosen.extend(i for i in pick if i not in chosen)
+    return chosen, ok
+
+
+def match(query: Mapping[str, Any], held: Sequence[HeldCredential]) -> DcqlMatch:
+    """The wallet's selection for ``query`` (§6.4); empty and unsatisfiable if a required part is missing."""
+    validate(query)
+    found = {cq["id"]: m for cq in query["credentials"] if (m := _query_match(cq, held)) is not None}
+    wanted, ok = _resolve_sets(query, found)
+    return DcqlMatch({q: found[q] for q in wanted} if ok else {}, ok)
+
+
+def check_response(query: Mapping[str, Any], presented: Mapping[str, tuple[str, Mapping[str, Any],
+                                                                            Collection[ClaimPath]]]) -> None:
+    """Verifier side (§8.6 item 3): ``presented`` maps query id -> (vct, processed claims, disclosed paths).
+
+    Raises ClaimError when a presentation answers no query, has the wrong type or misses a requested
+    claim, when the set does not satisfy ``credentials``/``credential_sets``, or when a disclosure
+    was made that no option of its query asked for.
+    """
+    by_id = {cq["id"]: cq for cq in query["credentials"]}
+    satisfied: set[str] = set()
+    for qid, (vct, claims, disclosed) in presented.items():
+        cq = by_id.get(qid)
+        if cq is None:
+            raise ClaimError(f"the answer contains a presentation for {qid!r}, which was not asked for")
+        if vct not in cq["meta"]["vct_values"]:
+            raise ClaimError(f"the presentation for {qid!r} is a {vct}, not what was asked for")
+        options = _options(cq)
+        if not any(_claims_match(claims, option) for option in options):
+            raise ClaimError(f"the presentation for {qid!r} lacks requested claims")
+        allowed = {tuple(c["path"]) for option in options for c in option}
+        for path in disclosed:
+            if not any(_covers(a, path) for a in allowed):
+                raise ClaimError(f"the presentation for {qid!r} discloses {'.'.join(map(str, path))}, "
+                                 "which was not asked for")
+        satisfied.add(qid)
+    _wanted, ok = _resolve_sets(query, satisfied)
+    if not ok:
+        raise ClaimError("the answer does not contain every credential the inspection requires")
+
+
+def _covers(asked: ClaimPath, disclosed: ClaimPath) -> bool:
+    """A disclosure is covered when it lies on the asked path: a parent needed to reach it, or inside it."""
+    n = min(len(asked), len(disclosed))
+    return all(a is None or d is None or a == d for a, d in zip(asked[:n], disclosed[:n], strict=True))

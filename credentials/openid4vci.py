@@ -1,0 +1,255 @@
+"""OpenID for Verifiable Credential Issuance 1.0, issuer side, transport-free (standards.md §4).
+
+Builders for the messages an issuer publishes (credential offer §4.1, issuer metadata §12.2,
+authorization server metadata §12.3 / RFC 8414) and parsers/validators for what a wallet sends
+(token request §6.1, credential request §8.2, ``jwt`` key proofs App. F.1/F.4, notification
+§11.1). Every rejection is a :class:`ProtocolError` carrying the spec's error code, so a route
+only has to turn it into a JSON body.
+
+State (codes, nonces, tokens) lives in the issuer's database; callers pass in what they looked up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from credentials.errors import CredentialError, ProtocolError
+from credentials.jose import decode_jws, jwk_thumbprint, public_key_from_jwk, verify_jws
+
+__all__ = [
+    "OFFER_SCHEME",
+    "PRE_AUTH_GRANT",
+    "PROOF_TYP",
+    "Configuration",
+    "CredentialRequest",
+    "Notification",
+    "TokenRequest",
+    "TxCode",
+    "as_metadata",
+    "credential_offer",
+    "issuer_metadata",
+    "offer_link",
+    "parse_credential_request",
+    "parse_notification",
+    "parse_token_request",
+    "verify_proof",
+    "well_known_url",
+]
+
+PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+PROOF_TYP = "openid4vci-proof+jwt"
+OFFER_SCHEME = "openid-credential-offer://"
+NOTIFICATION_EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
+MAX_PROOF_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TxCode:
+    """§4.1.1 ``tx_code``: the wallet asks the user for a code sent over another channel."""
+
+    length: int
+    input_mode: str = "numeric"
+    description: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"input_mode": self.input_mode, "length": self.length}
+        if self.description:
+            out["description"] = self.description[:300]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """One entry of ``credential_configurations_supported`` in ``dc+sd-jwt`` (App. A.3)."""
+
+    id: str
+    vct: str
+    display: Sequence[Mapping[str, Any]]
+    claims: Sequence[Mapping[str, Any]] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": "dc+sd-jwt",
+            "scope": self.id,
+            "vct": self.vct,
+            "credential_signing_alg_values_supported": ["ES256"],
+            "cryptographic_binding_methods_supported": ["jwk"],
+            "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+            "credential_metadata": {"display": [dict(d) for d in self.display],
+                                    "claims": [dict(c) for c in self.claims]},
+        }
+
+
+def well_known_url(identifier: str, suffix: str) -> str:
+    """§12.2.2 / RFC 8414 §3.1: ``/.well-known/<suffix>`` goes between the host and the path."""
+    parts = urlsplit(identifier)
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"/.well-known/{suffix}{path}", "", ""))
+
+
+def credential_offer(issuer: str, configuration_ids: Sequence[str], pre_authorized_code: str,
+                     tx_code: TxCode | None) -> dict[str, Any]:
+    """§4.1.1 Credential Offer with the pre-authorized code grant."""
+    grant: dict[str, Any] = {"pre-authorized_code": pre_authorized_code}
+    if tx_code is not None:
+        grant["tx_code"] = tx_code.to_json()
+    return {
+        "credential_issuer": issuer,
+        "credential_configuration_ids": list(configuration_ids),
+        "grants": {PRE_AUTH_GRANT: grant},
+    }
+
+
+def offer_link(*, offer_uri: str | None = None, offer: Mapping[str, Any] | None = None) -> str:
+    """§4.1: ``openid-credential-offer://?credential_offer_uri=...`` (by reference, what QR codes carry)."""
+    if offer_uri is not None:
+        return f"{OFFER_SCHEME}?credential_offer_uri={quote(offer_uri, safe='')}"
+    if offer is None:
+        raise ValueError("offer_uri or offer required")
+    return f"{OFFER_SCHEME}?credential_offer={quote(json.dumps(offer, separators=(',', ':')), safe='')}"
+
+
+def issuer_metadata(issuer: str, configurations: Sequence[Configuration], *, display: Sequence[Mapping[str, Any]],
+                    batch_size: int) -> dict[str, Any]:
+    """§12.2.4 Credential Issuer Metadata; the issuer is its own authorization server."""
+    return {
+        "credential_issuer": issuer,
+        "credential_endpoint": f"{issuer}/credential",
+        "nonce_endpoint": f"{issuer}/nonce",
+        "notification_endpoint": f"{issuer}/notification",
+        "batch_credential_issuance": {"batch_size": batch_size},
+        "display": [dict(d) for d in display],
+        "credential_configurations_supported": {c.id: c.to_json() for c in configurations},
+    }
+
+
+def as_metadata(issuer: str) -> dict[str, Any]:
+    """RFC 8414 metadata with the §12.3 pre-authorized code extras (anonymous access: no client auth)."""
+    return {
+        "issuer": issuer,
+        "token_endpoint": f"{issuer}/token",
+        "grant_types_supported": [PRE_AUTH_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": True,
+        "token_endpoint_auth_methods_supported": ["none"],
+        "response_types_supported": [],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRequest:
+    pre_authorized_code: str
+    tx_code: str | None
+
+
+def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
+    """§6.1 token request for the pre-authorized code grant (RFC 6749 §5.2 error codes)."""
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        raise ProtocolError("invalid_request", "grant_type is missing")
+    if grant_type != PRE_AUTH_GRANT:
+        raise ProtocolError("unsupported_grant_type", "only the pre-authorized code grant is supported")
+    code = form.get("pre-authorized_code")
+    if not code or len(code) > 256:
+        raise ProtocolError("invalid_request", "pre-authorized_code is missing")
+    tx_code = form.get("tx_code")
+    if tx_code is not None and len(tx_code) > 64:
+        raise ProtocolError("invalid_request", "tx_code is too long")
+    return TokenRequest(code, tx_code)
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRequest:
+    configuration_id: str | None
+    identifier: str | None
+    proofs: tuple[str, ...]
+
+
+def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest:
+    """§8.2 credential request: exactly one of the two ids and ``proofs.jwt`` with 1..batch_size proofs."""
+    if not isinstance(body, dict):
+        raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
+    config_id = body.get("credential_configuration_id")
+    identifier = body.get("credential_identifier")
+    if (config_id is None) == (identifier is None):
+        raise ProtocolError("invalid_credential_request",
+                            "exactly one of credential_configuration_id and credential_identifier is required")
+    if not isinstance(config_id or identifier, str):
+        raise ProtocolError("invalid_credential_request", "the credential id must be a string")
+    if "proof" in body:
+        raise ProtocolError("invalid_credential_request", "use proofs (OpenID4VCI 1.0), not proof")
+    proofs = body.get("proofs")
+    if not isinstance(proofs, dict) or len(proofs) != 1:
+        raise ProtocolError("invalid_proof", "proofs must be an object with exactly one proof type")
+    jwts = proofs.get("jwt")
+    if not isinstance(jwts, list) or not jwts or not all(isinstance(p, str) for p in jwts):
+        raise ProtocolError("invalid_proof", "proofs.jwt must be a non-empty array of JWTs")
+    if len(jwts) > batch_size:
+        raise ProtocolError("invalid_proof", f"at most {batch_size} proofs per request")
+    return CredentialRequest(config_id, identifier, tuple(jwts))
+
+
+def verify_proof(proof: str, *, audience: str, nonce_valid: Callable[[str], bool], now: datetime,
+                 max_age: int = 300, skew: int = 60, algorithms: Collection[str] = ("ES256",)) -> dict[str, Any]:
+    """App. F.1/F.4: a ``jwt`` key proof; returns the holder's public JWK (for ``cnf``).
+
+    The key comes from the ``jwk`` header (the only method we support), never a private key;
+    ``aud`` must be this issuer, ``iat`` recent, ``nonce`` a live ``c_nonce`` (``invalid_nonce``
+    otherwise, so the wallet fetches a new one and retries).
+    """
+    if len(proof) > MAX_PROOF_BYTES:
+        raise ProtocolError("invalid_proof", "proof too large")
+    try:
+        parsed = decode_jws(proof)
+    except CredentialError as exc:
+        raise ProtocolError("invalid_proof", f"proof is not a JWT: {exc.message}") from exc
+    header, payload = parsed.header, parsed.payload
+    if header.get("typ") != PROOF_TYP:
+        raise ProtocolError("invalid_proof", f"proof typ must be {PROOF_TYP}")
+    if header.get("alg") not in algorithms:
+        raise ProtocolError("invalid_proof", "proof algorithm not allowed")
+    jwk = header.get("jwk")
+    if not isinstance(jwk, dict) or "kid" in header or "x5c" in header:
+        raise ProtocolError("invalid_proof", "the proof must carry exactly one key, as jwk")
+    if "d" in jwk:
+        raise ProtocolError("invalid_proof", "the proof header contains a private key")
+    try:
+        key = public_key_from_jwk(jwk)
+        verify_jws(parsed, key, algorithms=algorithms)
+        jwk_thumbprint(jwk)
+    except CredentialError as exc:
+        raise ProtocolError("invalid_proof", f"proof signature invalid: {exc.message}") from exc
+    if payload.get("aud") != audience:
+        raise ProtocolError("invalid_proof", "proof aud is not this credential issuer")
+    iat = payload.get("iat")
+    ts = now.timestamp()
+    if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > ts + skew or iat < ts - max_age - skew:
+        raise ProtocolError("invalid_proof", "proof iat missing or outside the accepted window")
+    nonce = payload.get("nonce")
+    if not isinstance(nonce, str) or not nonce_valid(nonce):
+        raise ProtocolError("invalid_nonce", "proof nonce is not a current c_nonce")
+    return {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    notification_id: str
+    event: str
+    description: str
+
+
+def parse_notification(body: Any) -> Notification:
+    """§11.1 notification request."""
+    if not isinstance(body, dict):
+        raise ProtocolError("invalid_notification_request", "the request body must be a JSON object")
+    nid, event = body.get("notification_id"), body.get("event")
+    if not isinstance(nid, str) or not nid:
+        raise ProtocolError("invalid_notification_request", "notification_id is missing")
+    if event not in NOTIFICATION_EVENTS:
+        raise ProtocolError("invalid_notification_request", "unknown event")
+    desc = body.get("event_description")
+    return Notification(nid, str(event), desc[:300] if isinstance(desc, str) else "")

@@ -1,0 +1,287 @@
+"""The inspector's verification pipeline: every check, each with its own code and one sentence.
+
+Implements standards.md §8.4 (verifier checklist) and §5.5 (OpenID4VP §8.6) for SD-JWT VC
+presentations of PDA1, EHIC and PID, plus the rulebook's three validity layers (domain.md):
+
+=====================  ===========================================================================
+step code              what it checks
+=====================  ===========================================================================
+``disclosures``        SD-JWT parse, digests, each used once, nothing forbidden disclosed (RFC 9901 §7)
+``issuer_signature``   the issuer JWT's signature with the x5c leaf key, ES256 only (our policy)
+``issuer_chain``       the x5c chain to a CA certificate taken from the trust list, never the token
+``issuer_authorised``  the trust list lets that institution issue this type, at issuance time
+``key_binding``        KB-JWT: signature by the cnf key, sd_hash, this request's nonce and client_id, iat
+``token_validity``     iat / nbf / exp of the token
+``document_validity``  date_of_issuance / date_of_expiry of the document
+``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate)
+``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
+``query``              the presentations answer the DCQL query, and nothing beyond it was disclosed
+=====================  ===========================================================================
+
+The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
+``undetermined`` (a step could not run: status list unreachable or too old, trust list missing).
+I/O is injected: status lists come through a ``StatusLookup`` callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from credentials import dcql, ehic, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials.errors import ClaimError, CredentialError, StatusError
+from credentials.sd_jwt import KeyBindingPolicy
+from credentials.x509 import ChainValidator
+
+__all__ = [
+    "INVALID",
+    "UNDETERMINED",
+    "VALID",
+    "CredentialResult",
+    "StatusLookup",
+    "StatusOutcome",
+    "Step",
+    "Verdict",
+    "verify_response",
+]
+
+VALID, INVALID, UNDETERMINED = "valid", "invalid", "undetermined"
+PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
+
+_STEP_OF_ERROR = {
+    "malformed": "disclosures", "disclosure": "disclosures", "claim": "disclosures",
+    "algorithm": "issuer_signature", "issuer_signature": "issuer_signature",
+    "issuer_key": "issuer_chain", "issuer_trust": "issuer_authorised",
+    "key_binding": "key_binding", "sd_hash": "key_binding", "kb_signature": "key_binding", "nonce": "key_binding",
+    "audience": "key_binding", "kb_freshness": "key_binding",
+    "credential_validity": "token_validity", "vct": "query",
+}
+_STEPS = ("disclosures", "issuer_signature", "issuer_chain", "issuer_authorised", "key_binding", "token_validity",
+          "document_validity", "coverage_period", "status")
+_TYPES = {pda1.VCT: pda1, ehic.VCT: ehic, pid.VCT: pid}
+for _module in (pda1, ehic, pid):
+    for _alias in _module.ALIASES:
+        _TYPES[_alias] = _module
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    code: str
+    result: str  # passed | failed | not_run
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "result": self.result, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusOutcome:
+    """What the status lookup found: ``value`` (0 valid, 1 invalid, 2 suspended) or None when undetermined."""
+
+    value: int | None
+    age_seconds: float | None
+    source: str  # network | cache | none
+    message: str = ""
+    forged: bool = False  # the list failed its signature/trust check: treated as invalid, not just unknown
+
+
+StatusLookup = Callable[[status_list.StatusReference, trust_list.ListedEntity, datetime], StatusOutcome]
+
+
+@dataclass
+class CredentialResult:
+    query_id: str
+    vct: str | None = None
+    steps: list[Step] = field(default_factory=list)
+    claims: dict[str, Any] = field(default_factory=dict)
+    issuer_id: str | None = None
+    issuer_name: str | None = None
+    status_value: int | None = None
+    status_age: float | None = None
+    disclosed: tuple[tuple[str | int | None, ...], ...] = ()
+    iat: int | None = None
+
+    @property
+    def verdict(self) -> str:
+        return _combine(self.steps)
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    reason: str
+    steps: list[Step]
+    credentials: list[CredentialResult]
+    trust_list_age: float | None
+    checked_at: datetime
+
+    def to_json(self, *, personal_data: bool = True) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "checked_at": self.checked_at.isoformat(),
+            "trust_list_age_seconds": self.trust_list_age,
+            "steps": [s.to_json() for s in self.steps],
+            "credentials": [{
+                "query_id": c.query_id, "vct": c.vct, "verdict": c.verdict, "issuer_id": c.issuer_id,
+                "issuer_name": c.issuer_name, "status": c.status_value, "status_list_age_seconds": c.status_age,
+                "steps": [s.to_json() for s in c.steps],
+                **({"claims": c.claims} if personal_data else {}),
+            } for c in self.credentials],
+        }
+
+
+def _combine(steps: Sequence[Step]) -> str:
+    if any(s.result == FAILED for s in steps):
+        return INVALID
+    if not steps or any(s.result == NOT_RUN for s in steps):
+        return UNDETERMINED
+    return VALID
+
+
+def _first_problem(steps: Sequence[Step]) -> str:
+    for wanted in (FAILED, NOT_RUN):
+        for step in steps:
+            if step.result == wanted:
+                return step.message
+    return ""
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list[Step]:
+    steps = []
+    issued, expiry = _date(claims.get("date_of_issuance")), _date(claims.get("date_of_expiry"))
+    if issued is not None and issued > today:
+        steps.append(Step("document_validity", FAILED, f"The document is dated {issued}, which is in the future."))
+    elif expiry is not None and expiry < today:
+        steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
+    else:
+        steps.append(Step("document_validity", PASSED, "The document is within its own validity dates."))
+    start, end = _date(claims.get("starting_date")), _date(claims.get("ending_date"))
+    if module is pda1 or start is not None or end is not None:
+        if module is pda1 and (start is None or end is None):
+            steps.append(Step("coverage_period", NOT_RUN, "The period of the A1 was not disclosed."))
+        elif start is not None and start > today:
+            steps.append(Step("coverage_period", FAILED, f"The period covered starts only on {start}."))
+        elif end is not None and end < today:
+            steps.append(Step("coverage_period", FAILED, f"The period covered ended on {end}."))
+        else:
+            steps.append(Step("coverage_period", PASSED, f"Today lies within the period covered ({start} to {end})."))
+    return steps
+
+
+def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequence[str], issuers: trust_list.TrustList,
+                      nonce: str, audience: str, now: datetime, status_lookup: StatusLookup,
+                      chains: ChainValidator | None = None, kb_max_age: int = 300) -> CredentialResult:
+    """All per-credential steps for one SD-JWT VC presentation."""
+    result = CredentialResult(query_id)
+    try:
+        # Every listed CA may anchor the chain; whether that institution may issue this type is the
+        # separate issuer_authorised step, so an EHIC body signing a PDA1 is named as such.
+        anchors = [cert for entity in issuers.entities for cert in entity.anchors()]
+        verified = sd_jwt_vc.verify_vc(presentation, anchors=anchors, now=now, chains=chains,
+                                       key_binding=KeyBindingPolicy(nonce=nonce, aud=audience, max_age=kb_max_age),
+                                       expected_vct=expected_vcts)
+    except CredentialError as exc:
+        failed = _STEP_OF_ERROR.get(exc.code, "disclosures")
+        for code in _STEPS:
+            if code == failed:
+                result.steps.append(Step(code, FAILED, exc.message))
+                break
+            result.steps.append(Step(code, PASSED, "Checked."))
+        return result
+    result.vct, result.claims, result.disclosed, result.iat = verified.vct, verified.claims, verified.disclosed, \
+        verified.iat
+    result.steps += [
+        Step("disclosures", PASSED, "Every disclosed claim matches a digest the issuer signed."),
+        Step("issuer_signature", PASSED, "The issuer's signature is genuine."),
+        Step("issuer_chain", PASSED, "The issuer's certificate chains to a CA on the trust list."),
+    ]
+    issued_at = datetime.fromtimestamp(verified.iat, UTC)
+    try:
+        authorised = trust_list.authorised_issuer(issuers, verified.issuer_chain, verified.vct, at=issued_at, now=now)
+    except CredentialError as exc:
+        result.steps.append(Step("issuer_authorised", FAILED, exc.message))
+        return result
+    entity = authorised.entity
+    result.issuer_id, result.issuer_name = entity.id, entity.name_en
+    result.steps += [
+        Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
+        Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
+        Step("token_validity", PASSED, "The signed token is within its validity."),
+    ]
+    module = _TYPES.get(verified.vct)
+    result.steps += _validity_steps(module, verified.claims, now.date())
+    if verified.status is None:
+        result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
+                                                   "checked for withdrawal."))
+        return result
+    outcome = status_lookup(verified.status, entity, now)
+    result.status_value, result.status_age = outcome.value, outcome.age_seconds
+    if outcome.value is None:
+        result.steps.append(Step("status", FAILED if outcome.forged else NOT_RUN,
+                                 outcome.message or "The status list could not be checked."))
+    elif outcome.value == status_list.VALID:
+        result.steps.append(Step("status", PASSED, "The institution has not withdrawn or suspended the document."))
+    elif outcome.value == status_list.SUSPENDED:
+        result.steps.append(Step("status", FAILED, "The institution has suspended this document."))
+    else:
+        result.steps.append(Step("status", FAILED, "The institution has withdrawn this document."))
+    return result
+
+
+def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str, Any], nonce: str, audience: str,
+                    issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
+                    status_lookup: StatusLookup, chains: ChainValidator | None = None) -> Verdict:
+    """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
+
+    Every presentation is bound to ``nonce`` and ``audience`` through its KB-JWT, so credentials
+    from answers to different requests cannot be combined. ``issuers`` None (no usable trust
+    list) makes the verdict undetermined.
+    """
+    if issuers is None:
+        step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
+        return Verdict(UNDETERMINED, step.message, [step], [], trust_list_age, now)
+    by_id = {cq["id"]: cq for cq in query.get("credentials", [])}
+    results: list[CredentialResult] = []
+    top: list[Step] = []
+    for qid, presentations in vp_token.items():
+        cq = by_id.get(qid)
+        if cq is None:
+            top.append(Step("query", FAILED, f"The answer contains {qid!r}, which was not asked for."))
+            continue
+        if len(presentations) != 1 and not cq.get("multiple"):
+            top.append(Step("query", FAILED, f"The answer for {qid!r} has several presentations."))
+            continue
+        for presentation in presentations:
+            results.append(verify_credential(
+                presentation, query_id=qid, expected_vcts=list(cq["meta"]["vct_values"]), issuers=issuers,
+                nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
+    if not top:
+        presented = {r.query_id: (r.vct or "", r.claims, r.disclosed) for r in results if r.vct is not None}
+        try:
+            if len(presented) != len(results):
+                raise ClaimError("A presentation could not be read, so the request is not answered.")
+            dcql.check_response(query, presented)
+            top.append(Step("query", PASSED, "The answer contains what was asked for and nothing more."))
+        except ClaimError as exc:
+            top.append(Step("query", FAILED, exc.message))
+    all_steps = top + [s for r in results for s in r.steps]
+    verdict = _combine(all_steps)
+    return Verdict(verdict, _first_problem(all_steps), top, results, trust_list_age, now)
+
+
+def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.StatusReference) -> int | None:
+    """The entry, or None when the index is outside the list (treated as undetermined)."""
+    try:
+        return status_list.status_of(verified, ref)
+    except StatusError:
+        return None

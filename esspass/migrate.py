@@ -1,0 +1,25 @@
+"""Run a service's Alembic migrations on an engine (each service has its own version table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+__all__ = ["upgrade"]
+
+
+def upgrade(engine: Engine, script_location: Path, revision: str = "head") -> None:
+    """Bring the service's tables to ``revision``; safe to call from several processes on PostgreSQL."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two workers starting together must not both create the tables.
+            from sqlalchemy import text
+
+            connection.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

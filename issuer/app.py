@@ -1,0 +1,243 @@
+"""The issuer's HTTP surface: OpenID4VCI endpoints per institution and the clerk's back office API.
+
+Every institution hosted here has its own Credential Issuer Identifier ``<base>/<path>`` (e.g.
+``https://localhost:8102/lv-vsaa``) and well-known documents inserted before the path
+(OpenID4VCI §12.2.2, RFC 8414 §3.1). Routes only translate HTTP to :class:`IssuerService` calls.
+"""
+
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import segno
+from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+
+from credentials.errors import CredentialError, DataError, ProtocolError
+from credentials.institutions import DEMO_ENTITIES, Role
+from credentials.jose import parse_json
+from credentials.pki import ensure_demo_pki
+from esspass.db import make_engine
+from esspass.migrate import upgrade
+from esspass.web import install
+from issuer.service import Institution, IssuerService, import_rows
+from issuer.settings import IssuerSettings, clerk_tokens
+
+__all__ = ["build_service", "create_app"]
+
+_ISSUING = {Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER}
+MIGRATIONS = __import__("pathlib").Path(__file__).parent / "migrations"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def build_service(settings: IssuerSettings) -> IssuerService:
+    """Open the database (migrated), load the institutions' keys from the PKI directory."""
+    engine = make_engine(settings.db_url("issuer.db"))
+    upgrade(engine, MIGRATIONS)
+    pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
+    base = settings.base_url()
+    institutions = {}
+    for entity in DEMO_ENTITIES:
+        if entity.roles & _ISSUING and entity.id in pki.signers:
+            key, chain = pki.signers[entity.id]
+            institutions[entity.path] = Institution(entity, key, list(chain), f"{base}/{entity.path}")
+    service = IssuerService(engine, institutions, offer_ttl=settings.offer_ttl, token_ttl=settings.token_ttl,
+                            nonce_ttl=settings.nonce_ttl, tx_code_attempts=settings.tx_code_attempts,
+                            batch_size=settings.batch_size, status_list_size=settings.status_list_size,
+                            status_ttl=settings.status_ttl, status_exp=settings.status_exp)
+    return service
+
+
+class CaseIn(BaseModel):
+    configuration_id: str = Field(max_length=20)
+    claims: dict[str, Any]
+
+
+class StateIn(BaseModel):
+    reason: str = Field(default="", max_length=300)
+
+
+def create_app(settings: IssuerSettings | None = None, *, service: IssuerService | None = None) -> FastAPI:
+    settings = settings or IssuerSettings()
+    holder: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        svc = service or build_service(settings)
+        holder["service"] = svc
+        holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in svc.institutions.values()])
+        yield
+        svc.engine.dispose()
+
+    app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan,
+                  description="OpenID4VCI 1.0 issuer for PDA1, EHIC and PID, with the institutions' back office.")
+    install(app, "issuer", ready=lambda: "service" in holder)
+
+    def svc() -> IssuerService:
+        result: IssuerService = holder["service"]
+        return result
+
+    def inst(path: str) -> Institution:
+        return svc().institution(path)
+
+    def clerk(path: str, authorization: Annotated[str | None, Header()] = None) -> tuple[Institution, str]:
+        """Bearer clerk token bound to one institution: 401 without a valid one, 403 for another institution."""
+        if not authorization or not authorization.startswith("Bearer "):
+            raise ProtocolError("invalid_token", "a clerk's Bearer token is required", http_status=401)
+        entity_id = holder["tokens"].get(authorization[7:].strip())
+        if entity_id is None:
+            raise ProtocolError("invalid_token", "unknown clerk token", http_status=401)
+        institution = inst(path)
+        if institution.entity.id != entity_id:
+            raise ProtocolError("insufficient_scope", "this token belongs to another institution", http_status=403)
+        return institution, f"clerk:{entity_id}"
+
+    Clerk = Annotated[tuple[Institution, str], Depends(clerk)]
+
+    # --- well-known metadata -------------------------------------------------------------------
+
+    @app.get("/.well-known/openid-credential-issuer/{path}", tags=["OpenID4VCI"])
+    def issuer_metadata(path: str) -> JSONResponse:
+        return JSONResponse(svc().metadata(inst(path)))
+
+    @app.get("/.well-known/oauth-authorization-server/{path}", tags=["OpenID4VCI"])
+    def as_metadata(path: str) -> JSONResponse:
+        from credentials.openid4vci import as_metadata as build
+
+        return JSONResponse(build(inst(path).issuer_url))
+
+    @app.get("/.well-known/jwt-vc-issuer/{path}", tags=["SD-JWT VC"])
+    def jwt_vc_issuer(path: str) -> JSONResponse:
+        """SD-JWT VC §5 issuer metadata; keys are in the x5c of each credential, so ``jwks`` is empty."""
+        institution = inst(path)
+        return JSONResponse({"issuer": institution.issuer_url, "jwks": {"keys": []}})
+
+    @app.get("/type-metadata/{configuration_id}", tags=["SD-JWT VC"])
+    def type_metadata(configuration_id: str) -> JSONResponse:
+        return JSONResponse(svc().type_metadata(configuration_id))
+
+    # --- OpenID4VCI protocol -------------------------------------------------------------------
+
+    @app.get("/{path}/offers/{offer_id}", tags=["OpenID4VCI"])
+    def offer(path: str, offer_id: str) -> JSONResponse:
+        return JSONResponse(svc().offer_json(inst(path), offer_id[:64]), headers=NO_STORE)
+
+    @app.post("/{path}/token", tags=["OpenID4VCI"])
+    async def token(path: str, request: Request) -> JSONResponse:
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            raise ProtocolError("invalid_request", "the token request must be form-encoded")
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        return JSONResponse(svc().token(inst(path), fields), headers=NO_STORE)
+
+    @app.post("/{path}/nonce", tags=["OpenID4VCI"])
+    def nonce(path: str) -> JSONResponse:
+        inst(path)
+        return JSONResponse({"c_nonce": svc().nonce()}, headers=NO_STORE)
+
+    @app.post("/{path}/credential", tags=["OpenID4VCI"])
+    async def credential(path: str, request: Request) -> JSONResponse:
+        institution = inst(path)
+        raw = await request.body()
+        try:
+            body = parse_json(raw, max_bytes=256 * 1024)
+        except CredentialError as exc:
+            raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
+        result = svc().credential(institution, request.headers.get("authorization"), body)
+        return JSONResponse(result, headers=NO_STORE)
+
+    @app.post("/{path}/notification", tags=["OpenID4VCI"], status_code=204)
+    async def notification(path: str, request: Request) -> Response:
+        institution = inst(path)
+        try:
+            body = parse_json(await request.body(), max_bytes=16 * 1024)
+        except CredentialError as exc:
+            raise ProtocolError("invalid_notification_request", "the body is not JSON") from exc
+        svc().notification(institution, request.headers.get("authorization"), body)
+        return Response(status_code=204)
+
+    @app.get("/{path}/status/{number}", tags=["Token Status List"])
+    def status(path: str, number: int, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        """The Status List Token (draft-ietf-oauth-status-list §8.1); clients revalidate with the ETag."""
+        result = svc().status_token(inst(path), number)
+        headers = {"ETag": result.etag, "Cache-Control": "no-cache"}
+        if if_none_match == result.etag:
+            return Response(status_code=304, headers=headers)
+        return PlainTextResponse(result.token, media_type="application/statuslist+jwt", headers=headers)
+
+    # --- back office API (clerks) ----------------------------------------------------------------
+
+    @app.post("/{path}/api/cases", tags=["back office"], status_code=201)
+    def create_case(body: CaseIn, who: Clerk) -> JSONResponse:
+        case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1])
+        return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
+
+    @app.get("/{path}/api/cases", tags=["back office"])
+    def list_cases(who: Clerk, limit: int = 200, offset: int = 0) -> JSONResponse:
+        return JSONResponse(svc().list_cases(who[0], limit=min(max(limit, 1), 1000), offset=max(offset, 0)))
+
+    @app.get("/{path}/api/cases/{case_id}", tags=["back office"])
+    def get_case(case_id: str, who: Clerk) -> JSONResponse:
+        return JSONResponse(svc().get_case(who[0], case_id))
+
+    @app.post("/{path}/api/cases/{case_id}/offer", tags=["back office"], status_code=201)
+    def create_offer(path: str, case_id: str, who: Clerk) -> JSONResponse:
+        """A new offer: the link and QR for the wallet, and the tx_code to hand over separately (shown once)."""
+        issued = svc().create_offer(who[0], case_id, actor=who[1])
+        base = f"/{path}/api/offers/{issued.offer_id}"
+        return JSONResponse({"offer_id": issued.offer_id, "link": issued.link, "credential_offer_uri": issued.offer_uri,
+                             "tx_code": issued.tx_code, "expires_at": issued.expires_at.isoformat(),
+                             "qr_png": f"{base}/qr.png", "qr_svg": f"{base}/qr.svg"},
+                            status_code=201, headers=NO_STORE)
+
+    @app.get("/{path}/api/offers/{offer_id}/qr.{fmt}", tags=["back office"])
+    def offer_qr(path: str, offer_id: str, fmt: str, who: Clerk) -> Response:
+        from credentials.openid4vci import offer_link
+
+        if fmt not in ("png", "svg"):
+            raise ProtocolError("not_found", "QR formats: png, svg", http_status=404)
+        svc().offer_json(who[0], offer_id[:64])  # 404 unless open
+        link = offer_link(offer_uri=f"{who[0].issuer_url}/offers/{offer_id}")
+        qr = segno.make_qr(link, error="m")
+        buf = io.BytesIO()
+        if fmt == "png":
+            qr.save(buf, kind="png", scale=6, border=4)
+            return Response(buf.getvalue(), media_type="image/png", headers=NO_STORE)
+        qr.save(buf, kind="svg", scale=6, border=4, xmldecl=False)
+        return Response(buf.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
+
+    for action, state in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "active")):
+        def _handler(case_id: str, body: StateIn, who: Clerk, _state: str = state) -> JSONResponse:
+            return JSONResponse(svc().set_state(who[0], case_id, _state, reason=body.reason, actor=who[1]))
+
+        app.post(f"/{{path}}/api/cases/{{case_id}}/{action}", tags=["back office"], name=action)(_handler)
+
+    @app.post("/{path}/api/import", tags=["back office"])
+    async def import_csv(who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
+        """Bulk import from CSV (template: ``/import-template.csv``): a report line per row."""
+        data = await file.read(2 * 1024 * 1024 + 1)
+        if len(data) > 2 * 1024 * 1024:
+            raise DataError("file", "at most 2 MB per import")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataError("file", "must be UTF-8 CSV") from exc
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if len(rows) > 5000:
+            raise DataError("file", "at most 5000 rows per import")
+        report = import_rows(svc(), who[0], rows, actor=who[1])
+        return JSONResponse({"imported": sum(1 for r in report if r["ok"]),
+                             "rejected": sum(1 for r in report if not r["ok"]), "rows": report})
+
+    @app.get("/import-template.csv", tags=["back office"])
+    def import_template() -> Response:
+        from importlib.resources import files
+
+        return Response(files("issuer").joinpath("import-template.csv").read_bytes(), media_type="text/csv")
+
+    return app

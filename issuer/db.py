@@ -1,0 +1,108 @@
+"""Issuer storage (SQLAlchemy 2.0): cases, offers, tokens, nonces, credentials, status lists, events.
+
+The issuer keeps only what it needs (brief: "case data, credential record, status index"): the
+case's claims (to sign them), hashes of codes and tokens (never the values), and per credential
+its status list entry and the thumbprint of the holder key, never a private key. Schema changes go
+through Alembic (``issuer/migrations``, version table ``alembic_version_issuer``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "Case", "CredentialRecord", "Event", "Nonce", "Offer", "StatusListRecord", "Token"]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+class Case(Base):
+    """A decision of the institution about one person: the data one credential type carries."""
+
+    __tablename__ = "issuer_cases"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(20), index=True)
+    configuration_id: Mapped[str] = mapped_column(String(20))
+    claims: Mapped[dict[str, Any]] = mapped_column(JSON)
+    label: Mapped[str] = mapped_column(String(120))  # what the clerk sees in lists (document number)
+    state: Mapped[str] = mapped_column(String(12), default="active")  # active | suspended | revoked
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(60))
+
+
+class Offer(Base):
+    __tablename__ = "issuer_offers"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
+    #: The pre-authorized code itself is kept only while the offer is open: the offer URI must return
+    #: it (§4.1.3); it is erased when used or locked. Lookups go by its hash.
+    code: Mapped[str | None] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open | used | locked
+
+
+class Token(Base):
+    __tablename__ = "issuer_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used: Mapped[bool] = mapped_column(default=False)
+
+
+class Nonce(Base):
+    __tablename__ = "issuer_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StatusListRecord(Base):
+    """One status list of one institution; ``version`` grows with every status change in it."""
+
+    __tablename__ = "issuer_status_lists"
+    __table_args__ = (UniqueConstraint("entity_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CredentialRecord(Base):
+    __tablename__ = "issuer_credentials"
+    __table_args__ = (UniqueConstraint("list_id", "idx"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("issuer_status_lists.id"))
+    idx: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int] = mapped_column(Integer, default=0)
+    holder_jkt: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    notification_id: Mapped[str] = mapped_column(String(43), index=True)
+    notification_event: Mapped[str | None] = mapped_column(String(30))
+
+
+class Event(Base):
+    """Audit trail of a case: who did what when and why (no personal data in ``detail``)."""
+
+    __tablename__ = "issuer_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,511 @@
+"""The issuer's use cases over its database: cases, offers, the OpenID4VCI exchange, status.
+
+Routes in :mod:`issuer.app` are thin adapters over :class:`IssuerService`; protocol parsing and
+checks are the pure :mod:`credentials.openid4vci`. Every state change is one transaction.
+Order of the credential endpoint (issue #4 "Atomicity"): the credential records and their status
+list indexes are committed *before* anything is signed and returned, so a credential never
+reaches a wallet without a record that can revoke it; an index is unique per list by a database
+constraint, so two workers can never hand out the same one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cryptography.x509 import Certificate
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from credentials import ehic, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
+from credentials.errors import CredentialError, DataError, ProtocolError
+from credentials.institutions import ROLE_FOR_VCT, Entity
+from credentials.jose import PrivateKey, jwk_thumbprint
+from issuer.db import Case, CredentialRecord, Event, Nonce, Offer, StatusListRecord, Token
+
+__all__ = ["CREDENTIAL_TYPES", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
+
+#: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
+CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
+STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite gives back naive datetimes even for timezone-aware columns.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Institution:
+    """An institution hosted by this issuer with its document-signing key and x5c chain."""
+
+    entity: Entity
+    key: PrivateKey
+    x5c: list[Certificate]
+    issuer_url: str
+
+    @property
+    def configurations(self) -> list[str]:
+        return [cid for cid, mod in CREDENTIAL_TYPES.items() if ROLE_FOR_VCT[mod.VCT] in self.entity.roles]
+
+
+@dataclass(frozen=True)
+class IssuedOffer:
+    offer_id: str
+    link: str
+    offer_uri: str
+    tx_code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusToken:
+    token: str
+    etag: str
+    ttl: int
+
+
+def _document_exp(module: Any, claims: Mapping[str, Any], iat: datetime) -> datetime:
+    """Token ``exp``: the end of the document's own validity (domain.md "Three validity layers")."""
+    ends = [claims.get("date_of_expiry"), claims.get("ending_date") if module is pda1 else None]
+    days = [date.fromisoformat(d) for d in ends if isinstance(d, str)]
+    if days:
+        end = min(days)
+        return datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=UTC)
+    return iat + timedelta(days=5 * 365)
+
+
+class IssuerService:
+    """Everything the issuer does, given an engine, its institutions and its settings."""
+
+    def __init__(self, engine: Engine, institutions: Mapping[str, Institution], *, offer_ttl: int = 900,
+                 token_ttl: int = 600, nonce_ttl: int = 300, tx_code_attempts: int = 5, batch_size: int = 10,
+                 status_list_size: int = 131072, status_ttl: int = 300, status_exp: int = 86400,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.institutions = dict(institutions)  # by path
+        self.offer_ttl, self.token_ttl, self.nonce_ttl = offer_ttl, token_ttl, nonce_ttl
+        self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
+        self.status_list_size, self.status_ttl, self.status_exp = status_list_size, status_ttl, status_exp
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._status_cache: dict[int, tuple[int, int, StatusToken]] = {}
+        self._lock = threading.Lock()
+
+    def institution(self, path: str) -> Institution:
+        inst = self.institutions.get(path)
+        if inst is None:
+            raise ProtocolError("not_found", "no credential issuer at this address", http_status=404)
+        return inst
+
+    def _now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    # --- back office ---------------------------------------------------------------------------------
+
+    def create_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str) -> Case:
+        """Validate ``claims`` with the credential model and record the case (DataError names the field)."""
+        if configuration_id not in inst.configurations:
+            raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
+        module = CREDENTIAL_TYPES[configuration_id]
+        normalised = module.validate(claims)
+        if module is not pid:
+            authority = normalised.get("issuing_authority", {})
+            if isinstance(authority, dict) and authority.get("id") not in (None, inst.entity.id):
+                raise DataError("issuing_authority.id", f"must be this institution ({inst.entity.id})")
+        label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
+                    f"{normalised.get('family_name', '')}".strip())[:120]
+        now = self._now()
+        case = Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
+                    claims=normalised, label=label, state="active", created_at=now, created_by=actor[:60])
+        with self.sessions.begin() as s:
+            s.add(case)
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="created", reason=""))
+        return case
+
+    def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(Case).where(Case.entity_id == inst.entity.id)
+                             .order_by(Case.created_at.desc()).limit(limit).offset(offset)).all()
+            counts = dict(s.execute(select(CredentialRecord.case_id, func.count()).where(
+                CredentialRecord.case_id.in_([r.id for r in rows])).group_by(CredentialRecord.case_id)).all())
+            return [self._case_json(r, counts.get(r.id, 0)) for r in rows]
+
+    def _case_json(self, case: Case, credentials: int) -> dict[str, Any]:
+        return {"id": case.id, "configuration_id": case.configuration_id, "label": case.label,
+                "state": case.state, "created_at": _utc(case.created_at).isoformat(), "credentials": credentials}
+
+    def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
+        with self.sessions() as s:
+            case = self._case(s, inst, case_id)
+            creds = s.scalars(select(CredentialRecord).where(CredentialRecord.case_id == case.id)).all()
+            events = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
+            out = self._case_json(case, len(creds))
+            out["claims"] = case.claims
+            out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
+                                  for lang in ("en", "lv", "de", "fr", "pl")}
+            out["credential_records"] = [
+                {"id": c.id, "status_list": c.list_id, "idx": c.idx, "status": c.status,
+                 "issued_at": _utc(c.issued_at).isoformat(), "expires_at": _utc(c.expires_at).isoformat(),
+                 "notification": c.notification_event} for c in creds]
+            out["events"] = [{"at": _utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
+                             for e in events]
+            return out
+
+    def _case(self, s: Session, inst: Institution, case_id: str) -> Case:
+        case = s.get(Case, case_id)
+        if case is None or case.entity_id != inst.entity.id:
+            raise ProtocolError("not_found", "no such case", http_status=404)
+        return case
+
+    def create_offer(self, inst: Institution, case_id: str, *, actor: str) -> IssuedOffer:
+        """A new credential offer for the case: pre-authorized code + a 6-digit tx_code, shown once."""
+        now = self._now()
+        code = secrets.token_urlsafe(32)
+        tx_code = f"{secrets.randbelow(10**6):06d}"
+        offer_id = secrets.token_urlsafe(24)
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id)
+            if case.state != "active":
+                raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
+                                    http_status=409)
+            s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=_hash(code),
+                        tx_code_hash=self._tx_hash(code, tx_code), attempts=0,
+                        expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="offered", reason=""))
+        uri = f"{inst.issuer_url}/offers/{offer_id}"
+        return IssuedOffer(offer_id, openid4vci.offer_link(offer_uri=uri), uri, tx_code,
+                           now + timedelta(seconds=self.offer_ttl))
+
+    @staticmethod
+    def _tx_hash(code: str, tx_code: str) -> str:
+        # Keyed by the pre-authorized code so a stolen database row does not give the 6 digits away cheaply.
+        return hmac.new(code.encode(), tx_code.encode(), hashlib.sha256).hexdigest()
+
+    def set_state(self, inst: Institution, case_id: str, state: str, *, reason: str, actor: str) -> dict[str, Any]:
+        """Revoke, suspend or reinstate every credential of a case, visible in the next status token.
+
+        A revoked case stays revoked (RFC draft §7.1: INVALID is final).
+        """
+        if state not in STATE_FOR_STATUS:
+            raise DataError("state", "must be active, suspended or revoked")
+        if not reason.strip() and state != "active":
+            raise DataError("reason", "a reason is required")
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id)
+            if case.state == "revoked" and state != "revoked":
+                raise ProtocolError("invalid_request", "a revoked document cannot be reinstated", http_status=409)
+            case.state = state
+            value = STATE_FOR_STATUS[state]
+            list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
+            s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id).values(status=value))
+            if list_ids:
+                s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
+                          .values(version=StatusListRecord.version + 1))
+            action = {"active": "reinstated", "suspended": "suspended", "revoked": "revoked"}[state]
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
+        return self.get_case(inst, case_id)
+
+    # --- OpenID4VCI ----------------------------------------------------------------------------------
+
+    def offer_json(self, inst: Institution, offer_id: str) -> dict[str, Any]:
+        """§4.1.3: the offer behind ``credential_offer_uri`` (only while open and not expired)."""
+        now = self._now()
+        with self.sessions() as s:
+            offer = s.get(Offer, offer_id)
+            if offer is None or offer.state != "open" or _utc(offer.expires_at) < now:
+                raise ProtocolError("not_found", "this credential offer is unknown, used or expired", http_status=404)
+            case = s.get(Case, offer.case_id)
+            if case is None or case.entity_id != inst.entity.id:
+                raise ProtocolError("not_found", "this credential offer is unknown", http_status=404)
+            if offer.code is None:
+                raise ProtocolError("not_found", "this credential offer was used", http_status=404)
+            tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
+            return openid4vci.credential_offer(inst.issuer_url, [case.configuration_id], offer.code, tx)
+
+    def token(self, inst: Institution, form: Mapping[str, str]) -> dict[str, Any]:
+        """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries."""
+        req = openid4vci.parse_token_request(form)
+        now = self._now()
+        with self.sessions.begin() as s:
+            offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.pre_authorized_code))
+                              .with_for_update()).first()
+            if offer is None:
+                raise ProtocolError("invalid_grant", "unknown pre-authorized code")
+            case = s.get(Case, offer.case_id)
+            if case is None or case.entity_id != inst.entity.id:
+                raise ProtocolError("invalid_grant", "unknown pre-authorized code")
+            if offer.state == "used":
+                raise ProtocolError("invalid_grant", "this pre-authorized code was already used")
+            if offer.state == "locked":
+                raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
+            if _utc(offer.expires_at) < now:
+                raise ProtocolError("invalid_grant", "the pre-authorized code has expired")
+            if case.state != "active":
+                raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
+            if offer.tx_code_hash is not None:
+                if req.tx_code is None:
+                    raise ProtocolError("invalid_request", "tx_code is required for this offer")
+                if not hmac.compare_digest(self._tx_hash(req.pre_authorized_code, req.tx_code), offer.tx_code_hash):
+                    offer.attempts += 1
+                    left = self.tx_code_attempts - offer.attempts
+                    if left <= 0:
+                        offer.state, offer.code = "locked", None
+                    s.commit()
+                    raise ProtocolError("invalid_grant", "wrong transaction code" + (
+                        f" ({left} attempts left)" if left > 0 else "; the offer is now locked"))
+            elif req.tx_code is not None:
+                raise ProtocolError("invalid_request", "this offer has no tx_code")
+            offer.state, offer.code = "used", None
+            token = secrets.token_urlsafe(32)
+            s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl)))
+        return {"access_token": token, "token_type": "Bearer", "expires_in": self.token_ttl}
+
+    def nonce(self) -> str:
+        """§7: a fresh c_nonce, remembered until it expires or is used."""
+        now = self._now()
+        value = secrets.token_urlsafe(24)
+        with self.sessions.begin() as s:
+            s.add(Nonce(nonce=value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
+            if secrets.randbelow(50) == 0:
+                s.execute(delete(Nonce).where(Nonce.expires_at < now))
+        return value
+
+    def _nonce_valid(self, s: Session, now: datetime) -> Callable[[str], bool]:
+        def check(value: str) -> bool:
+            row = s.get(Nonce, value)
+            return row is not None and _utc(row.expires_at) >= now
+        return check
+
+    def credential(self, inst: Institution, authorization: str | None, body: Any) -> dict[str, Any]:
+        """§8: verify the bearer token and every proof, commit records and indexes, then sign."""
+        now = self._now()
+        token = _bearer(authorization)
+        req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
+        if req.identifier is not None:
+            raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
+        if req.configuration_id not in CREDENTIAL_TYPES:
+            raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
+        with self.sessions.begin() as s:
+            row = s.get(Token, _hash(token), with_for_update=True)
+            if row is None or row.used or _utc(row.expires_at) < now:
+                raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
+            case = s.get(Case, row.case_id)
+            if case is None or case.entity_id != inst.entity.id:
+                raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
+            if req.configuration_id != case.configuration_id:
+                raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
+            if case.state != "active":
+                raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended")
+            nonce_ok = self._nonce_valid(s, now)
+            used_nonces: set[str] = set()
+
+            def nonce_valid(value: str) -> bool:
+                ok = nonce_ok(value)
+                if ok:
+                    used_nonces.add(value)
+                return ok
+
+            holder_keys = [openid4vci.verify_proof(p, audience=inst.issuer_url, nonce_valid=nonce_valid, now=now)
+                           for p in req.proofs]
+            thumbprints = [jwk_thumbprint(k) for k in holder_keys]
+            if len(set(thumbprints)) != len(thumbprints):
+                raise ProtocolError("invalid_proof", "each credential of a batch needs its own key")
+            for value in used_nonces:
+                s.delete(s.get(Nonce, value))
+            row.used = True
+            module = CREDENTIAL_TYPES[case.configuration_id]
+            exp = _document_exp(module, case.claims, now)
+            if exp <= now:
+                raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            notification_id = secrets.token_urlsafe(16)
+            records = [self._allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
+            claims, configuration_id = dict(case.claims), case.configuration_id
+        # Committed: the records and indexes exist, now sign.
+        iat = int(now.timestamp())
+        credentials = []
+        for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
+            ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
+            sd_jwt = sd_jwt_vc.issue_vc(
+                vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS, holder_jwk=holder_jwk,
+                issuer_key=inst.key, x5c=inst.x5c, iss=inst.issuer_url, iat=iat, nbf=iat,
+                exp=int(exp.timestamp()), status=ref)
+            entry: dict[str, Any] = {"credential": sd_jwt}
+            compact = self._compact(inst, configuration_id, claims, holder_jwk, iat, int(exp.timestamp()), ref)
+            if compact is not None:
+                entry["compact"] = compact
+            credentials.append(entry)
+        return {"credentials": credentials, "notification_id": notification_id}
+
+    #: Hook for the offline compact credential (issue #7); set by the app when the module is present.
+    compact_issuer: Callable[..., str | None] | None = None
+
+    def _compact(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
+                 holder_jwk: Mapping[str, Any], iat: int, exp: int, ref: status_list.StatusReference) -> str | None:
+        if self.compact_issuer is None or configuration_id == pid.CONFIGURATION_ID:
+            return None
+        return self.compact_issuer(inst=inst, configuration_id=configuration_id, claims=claims, holder_jwk=holder_jwk,
+                                   iat=iat, exp=exp, status=ref)
+
+    def _current_list(self, s: Session, inst: Institution) -> StatusListRecord:
+        lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id)
+                        .order_by(StatusListRecord.number.desc()).limit(1)).first()
+        if lst is None or lst.used >= lst.size:
+            number = 1 if lst is None else lst.number + 1
+            with s.begin_nested():
+                lst = StatusListRecord(entity_id=inst.entity.id, number=number, size=self.status_list_size,
+                                       used=0, version=0)
+                s.add(lst)
+            # A concurrent worker may have opened the same number: the unique constraint decides.
+        return lst
+
+    def _allocate(self, s: Session, inst: Institution, case: Case, jkt: str, now: datetime, exp: datetime,
+                  notification_id: str) -> tuple[int, int]:
+        """A random unique index in the institution's current list, guaranteed by (list_id, idx) UNIQUE."""
+        for _attempt in range(50):
+            try:
+                lst = self._current_list(s, inst)
+            except IntegrityError:
+                continue
+            try:
+                with s.begin_nested():
+                    idx = status_list.allocate_index(lst.size, lambda i: False)
+                    s.add(CredentialRecord(id=secrets.token_hex(16), case_id=case.id, list_id=lst.id, idx=idx,
+                                           status=status_list.VALID, holder_jkt=jkt, issued_at=now, expires_at=exp,
+                                           notification_id=notification_id))
+                    s.flush()
+                    s.execute(update(StatusListRecord).where(StatusListRecord.id == lst.id)
+                              .values(used=StatusListRecord.used + 1))
+                s.refresh(lst)
+                return lst.number, idx
+            except IntegrityError:
+                continue  # index taken meanwhile: draw again
+        raise ProtocolError("credential_request_denied", "no free status list entry; try again", http_status=503)
+
+    def notification(self, inst: Institution, authorization: str | None, body: Any) -> None:
+        """§11: record the wallet's event for the credentials of one response."""
+        _bearer(authorization)
+        note = openid4vci.parse_notification(body)
+        with self.sessions.begin() as s:
+            rows = s.scalars(select(CredentialRecord)
+                             .where(CredentialRecord.notification_id == note.notification_id)).all()
+            if not rows:
+                raise ProtocolError("invalid_notification_id", "unknown notification_id")
+            for row in rows:
+                row.notification_event = note.event
+
+    # --- status lists ----------------------------------------------------------------------------------
+
+    def status_token(self, inst: Institution, number: int) -> StatusToken:
+        """The current Status List Token of list ``number``: re-signed whenever its version changed."""
+        now = self._now()
+        with self.sessions() as s:
+            lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
+                                                           StatusListRecord.number == number)).first()
+            if lst is None:
+                raise ProtocolError("not_found", "no such status list", http_status=404)
+            cached = self._status_cache.get(lst.id)
+            if cached is not None and cached[0] == lst.version and now.timestamp() - cached[1] < self.status_ttl / 2:
+                return cached[2]
+            version = lst.version
+            entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
+                CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
+            size = lst.size
+            list_id = lst.id
+        statuses = status_list.StatusList(size, bits=2)
+        for idx, value in entries:
+            statuses.set(idx, value)
+        iat = int(now.timestamp())
+        token = status_list.sign_token(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
+                                       iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl)
+        result = StatusToken(token, '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '"', self.status_ttl)
+        with self._lock:
+            self._status_cache[list_id] = (version, iat, result)
+        return result
+
+    # --- metadata ----------------------------------------------------------------------------------------
+
+    def metadata(self, inst: Institution) -> dict[str, Any]:
+        configurations = []
+        for cid in inst.configurations:
+            module = CREDENTIAL_TYPES[cid]
+            doc = module.type_metadata_document()
+            display = [{"name": d["name"], "locale": d["locale"]} for d in doc.get("display", [])]
+            claims = [{"path": c["path"], "display": [{"name": d.get("label"), "locale": d.get("locale")}
+                                                      for d in c.get("display", [])]}
+                      for c in doc.get("claims", [])]
+            configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims))
+        display = [{"name": inst.entity.name, "locale": inst.entity.country.lower()},
+                   {"name": inst.entity.name_en, "locale": "en"}]
+        return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)
+
+    def type_metadata(self, configuration_id: str) -> dict[str, Any]:
+        module = CREDENTIAL_TYPES.get(configuration_id)
+        if module is None:
+            raise ProtocolError("not_found", "no such credential type", http_status=404)
+        doc: dict[str, Any] = module.type_metadata_document()
+        return doc
+
+    def type_metadata_integrity(self, configuration_id: str) -> str:
+        return type_metadata.integrity(self.type_metadata(configuration_id))
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 512:
+        raise ProtocolError("invalid_token", "a Bearer access token is required", http_status=401)
+    return authorization[len("Bearer "):].strip()
+
+
+def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
+                actor: str) -> list[dict[str, Any]]:
+    """Bulk import (issue #4): one report line per row; good rows are imported, bad ones named."""
+    report: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header line
+        try:
+            configuration_id = (row.get("configuration_id") or "").strip()
+            claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
+            case = service.create_case(inst, configuration_id, claims, actor=actor)
+            report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
+        except DataError as exc:
+            report.append({"row": number, "ok": False, "field": exc.field, "rule": exc.rule})
+        except CredentialError as exc:
+            report.append({"row": number, "ok": False, "field": "", "rule": exc.message})
+    return report
+
+
+def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:
+    """CSV columns with dotted names (``employer.name``) to nested claims; empty cells are left out.
+
+    A column ending in ``[]`` holds a ``;``-separated list (``nationalities[]``); ``true``/``false``
+    become booleans.
+    """
+    out: dict[str, Any] = {}
+    for key, raw in flat.items():
+        value: Any = (raw or "").strip()
+        if value == "":
+            continue
+        if key.endswith("[]"):
+            key = key[:-2]
+            value = [v.strip() for v in value.split(";") if v.strip()]
+        elif value in ("true", "false"):
+            value = value == "true"
+        parts = key.split(".")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise DataError(key, "conflicts with another column")
+        node[parts[-1]] = value
+    return out

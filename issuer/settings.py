@@ -1,0 +1,65 @@
+"""Issuer settings (env prefix ``ESSPASS_ISSUER_``); nothing is read at import time."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from esspass.config import ServiceSettings
+
+__all__ = ["IssuerSettings", "clerk_tokens"]
+
+
+class IssuerSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_ISSUER_", extra="ignore")
+
+    port: int = 8102
+    #: clerk bearer token -> institution id (e.g. ``LV:VSAA``); empty = generated token file (see clerk_tokens).
+    clerk_tokens: dict[str, str] = Field(default_factory=dict)
+    offer_ttl: int = 15 * 60  # seconds a credential offer (pre-authorized code) stays usable
+    token_ttl: int = 600
+    nonce_ttl: int = 300
+    tx_code_attempts: int = 5
+    batch_size: int = 10
+    status_list_size: int = 131072  # >= 100 000 entries (herd privacy, domain.md "Revocation")
+    status_ttl: int = 300
+    status_exp: int = 24 * 3600
+    #: Where the demo PKI lives (keys of every institution hosted here).
+    pki_dir: Path | None = None
+
+    def pki_path(self) -> Path:
+        return self.pki_dir or self.data_dir / "pki"
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+
+def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, str]:
+    """The configured clerk tokens, or per-institution tokens kept in ``<data>/issuer/clerk-tokens.json``.
+
+    The file is created once with mode 0600 so a newcomer's pilot has working logins; operators
+    configure ``ESSPASS_ISSUER_CLERK_TOKENS`` instead.
+    """
+    if settings.clerk_tokens:
+        return dict(settings.clerk_tokens)
+    path = settings.data_dir / "issuer" / "clerk-tokens.json"
+    if path.exists():
+        by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        by_entity = {}
+    missing = [e for e in entity_ids if e not in by_entity]
+    if missing:
+        for entity_id in missing:
+            by_entity[entity_id] = "clerk-" + secrets.token_urlsafe(24)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(by_entity, fh, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    return {token: entity_id for entity_id, token in by_entity.items()}

@@ -1,0 +1,80 @@
+"""What the wallet sends is exactly what the consent screen lists (real SD-JWT VC core, no servers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from credentials import countries, pda1, sd_jwt, sd_jwt_vc
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import CredentialError
+from credentials.i18n import format_date
+from credentials.institutions import DEMO_ENTITIES
+from credentials.jose import PrivateKey, public_jwk
+from credentials.pki import DemoPki, create_demo_pki
+from credentials.sd_jwt import KeyBindingPolicy
+from wallet import core
+from wallet.keys import new_key
+
+CLIENT_ID = "x509_san_dns:vdi.verifier.localhost"
+NONCE = "n-0S6_WzA2Mj"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    return create_demo_pki(Path(tmp_path_factory.mktemp("pki")), DEMO_ENTITIES, now=datetime.now(UTC))
+
+
+def _issue(pki: DemoPki, holder: PrivateKey, now: datetime) -> str:
+    key, chain = pki.signers["LV:VSAA"]
+    iat = int(now.timestamp())
+    return sd_jwt_vc.issue_vc(
+        vct=pda1.VCT, claims=pda1.validate(DEMO_PERSONS[0].pda1), sd_paths=pda1.SD_PATHS,
+        holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
+        iss="https://localhost:8102/lv-vsaa", iat=iat, nbf=iat, exp=iat + 86400 * 365, status=None,
+    )
+
+
+def test_presentation_discloses_exactly_the_consented_claims(pki: DemoPki, now: datetime) -> None:
+    holder = new_key()
+    credential = _issue(pki, holder, now)
+    chosen = [("legislation_country",), ("ending_date",)]
+    presentation = core.present(credential, chosen, holder, nonce=NONCE, aud=CLIENT_ID, now=now)
+    verified = sd_jwt_vc.verify_vc(presentation, anchors=[pki.cas["LV:VSAA"][1]], now=now + timedelta(seconds=5),
+                                   key_binding=KeyBindingPolicy(nonce=NONCE, aud=CLIENT_ID))
+    sd_roots = {p[0] for p in sd_jwt.disclosable_paths(credential)}
+    disclosed_sd = {p[0] for p in verified.disclosed} & sd_roots
+    assert disclosed_sd == {p[0] for p in chosen if p[0] in sd_roots}
+    visible = set(verified.claims) - {"iss", "iat", "nbf", "exp", "cnf", "vct", "status", "vct#integrity"}
+    # Everything the verifier can read was on the consent screen: asked-for claims + always-visible ones.
+    assert visible <= {p[0] for p in chosen} | set(core.always_disclosed(credential))
+
+
+def test_presentation_is_bound_to_the_request_nonce_and_client_id(pki: DemoPki, now: datetime) -> None:
+    holder = new_key()
+    presentation = core.present(_issue(pki, holder, now), [("legislation_country",)], holder, nonce=NONCE,
+                                aud=CLIENT_ID, now=now)
+    with pytest.raises(CredentialError) as info:
+        sd_jwt_vc.verify_vc(presentation, anchors=[pki.cas["LV:VSAA"][1]], now=now,
+                            key_binding=KeyBindingPolicy(nonce=NONCE, aud="x509_san_dns:other.example"))
+    assert info.value.code == "audience"
+
+
+def test_always_visible_claims_are_listed_and_selectively_disclosable_ones_are_not(
+    pki: DemoPki, now: datetime
+) -> None:
+    credential = _issue(pki, new_key(), now)
+    always = set(core.always_disclosed(credential))
+    assert "issuing_authority" in always
+    assert "personal_administrative_number" not in always and "employer" not in always
+
+
+def test_card_text_is_the_plain_words_sentence(now: datetime) -> None:
+    claims = pda1.validate(DEMO_PERSONS[0].pda1)
+    assert core.describe(pda1.VCT, claims, "de") == pda1.describe(claims, "de")
+    assert core.type_title(pda1.VCT, "lv") == "Portatīvais dokuments A1"
+    assert core.claim_value(claims, ("starting_date",), "pl") == format_date(claims["starting_date"], "pl")
+    country = claims["legislation_country"]
+    assert core.claim_value(claims, ("legislation_country",), "fr") == countries.name(country, "fr")

@@ -1,0 +1,140 @@
+"""The wallet's local pages in headless Chromium: create, unlock, lock, receive input errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from esspass.testing import ServerHandle, serve
+from wallet.app import create_app
+from wallet.settings import WalletSettings
+
+pytestmark = pytest.mark.browser
+
+
+class _NoTrust:
+    """These pages never consult the trust registry; reaching it would be a bug."""
+
+    def issuers(self, now: datetime) -> Any:
+        raise AssertionError("trust list consulted")
+
+    def verifiers(self, now: datetime) -> Any:
+        raise AssertionError("trust list consulted")
+
+
+@pytest.fixture
+def wallet_server(tmp_path: Path) -> Iterator[ServerHandle]:
+    settings = WalletSettings(data_dir=tmp_path, scrypt_n=16, lang="en")
+    with serve(create_app(settings, trust=_NoTrust())) as handle:
+        yield handle
+
+
+def _blank_png(tmp_path: Path) -> Path:
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (120, 120), (255, 255, 255)).save(path)
+    return path
+
+
+def test_create_lock_and_unlock_in_the_browser(browser: Any, wallet_server: ServerHandle, tmp_path: Path) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(wallet_server.url + "/")
+        assert page.url.endswith("/setup")
+        page.fill("#passphrase", "correct horse battery")
+        page.fill("#passphrase2", "correct horse battery")
+        page.click("#create")
+        page.wait_for_selector("#empty")
+        assert "No documents yet" in page.inner_text("#empty")
+        assert (tmp_path / "wallet" / "wallet.enc").exists()
+        page.click("#lock")
+        page.wait_for_selector("#unlock")
+        page.fill("#passphrase", "wrong horse")
+        page.click("#unlock")
+        page.wait_for_selector("#error")
+        assert "Wrong passphrase" in page.inner_text("#error")
+        page.fill("#passphrase", "correct horse battery")
+        page.click("#unlock")
+        page.wait_for_selector("#empty")
+    finally:
+        page.close()
+
+
+def test_language_switch_changes_the_words(browser: Any, wallet_server: ServerHandle) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(wallet_server.url + "/setup")
+        page.click("a[lang=lv]")
+        page.wait_for_selector("#create")
+        assert page.inner_text("#create") == "Izveidot maku"
+        page.click("a[lang=de]")
+        page.wait_for_selector("#create")
+        assert page.inner_text("#create") == "Wallet anlegen"
+    finally:
+        page.close()
+
+
+def test_uploading_a_picture_without_qr_explains_in_plain_words(
+    browser: Any, wallet_server: ServerHandle, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(wallet_server.url + "/setup")
+        page.fill("#passphrase", "correct horse battery")
+        page.fill("#passphrase2", "correct horse battery")
+        page.click("#create")
+        page.wait_for_selector("#empty")
+        page.click("#nav-receive")
+        page.set_input_files("#qr", str(_blank_png(tmp_path)))
+        page.click("#continue")
+        page.wait_for_selector("#error")
+        assert "No QR code could be read" in page.inner_text("#error")
+        page.goto(wallet_server.url + "/present")
+        page.fill("#link", "https://example.org/not-a-request")
+        page.click("#continue")
+        page.wait_for_selector("#error")
+        assert "not a presentation request link" in page.inner_text("#error")
+    finally:
+        page.close()
+
+
+def test_forms_without_the_csrf_token_are_refused(wallet_server: ServerHandle) -> None:
+    with httpx.Client(base_url=wallet_server.url) as client:
+        response = client.post("/setup", data={"passphrase": "a" * 10, "passphrase2": "a" * 10, "csrf": "guess"})
+        assert response.status_code == 403
+        page = client.get("/setup")
+        token = page.text.split('name="csrf" value="')[1].split('"')[0]
+        created = client.post("/setup", data={"passphrase": "a" * 10, "passphrase2": "a" * 10, "csrf": token})
+        assert created.status_code == 303
+        forged = client.post("/receive", data={"link": "openid-credential-offer://?x", "csrf": token})
+        assert forged.status_code == 403  # the session has its own token; the pre-session one is void
+
+
+def test_pages_refuse_a_foreign_host_header(wallet_server: ServerHandle) -> None:
+    response = httpx.get(wallet_server.url + "/setup", headers={"Host": "attacker.example"})
+    assert response.status_code == 421
+
+
+def test_pages_need_an_unlocked_session(wallet_server: ServerHandle) -> None:
+    with httpx.Client(base_url=wallet_server.url) as client:
+        assert client.get("/log").headers["location"] == "/setup"
+
+
+def test_unlock_never_redirects_off_site() -> None:
+    from wallet.app import _local
+
+    assert _local("//evil.example/") == "/" and _local("https://evil.example/") == "/"
+    assert _local("/cards/abc") == "/cards/abc"
+
+
+def test_qr_upload_limit_is_enforced_before_decoding() -> None:
+    from wallet.errors import QrError
+    from wallet.qr import MAX_IMAGE_BYTES, decode_qr
+
+    with pytest.raises(QrError, match="too large"):
+        decode_qr(b"\x89PNG" + bytes(MAX_IMAGE_BYTES))

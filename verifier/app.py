@@ -1,0 +1,261 @@
+"""The inspector's service: OpenID4VP requests and answers, the inspector page, ``POST /verify``.
+
+Routes are thin adapters over :class:`verifier.service.VerifierService` (pure pipeline in
+:mod:`credentials.verification`). The page works without a framework: a form to choose the
+check, the request QR with polling for the answer, and a server-rendered verdict screen.
+"""
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import segno
+from fastapi import FastAPI, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from credentials import trust_list
+from credentials.errors import CredentialError, ProtocolError
+from credentials.i18n import LANGUAGES, negotiate
+from credentials.jose import parse_json
+from esspass.status_client import StatusClient
+from esspass.web import install
+from verifier import messages
+from verifier.service import PROFILES, VerifierService
+from verifier.settings import VerifierSettings
+
+__all__ = ["build_service", "create_app"]
+
+HERE = Path(__file__).parent
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def http_client(settings: VerifierSettings) -> httpx.Client:
+    """HTTPS to the registry and issuers, trusting the configured CA bundle (the demo TLS CA in the pilot)."""
+    import os
+
+    ca = settings.tls_ca or (Path(os.environ["ESSPASS_TLS_CA"]) if os.environ.get("ESSPASS_TLS_CA") else None)
+    verify: Any = True
+    if ca is not None:
+        import ssl
+
+        verify = ssl.create_default_context(cafile=str(ca))
+    return httpx.Client(verify=verify, timeout=10, follow_redirects=False)
+
+
+def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Client]:
+    from credentials.institutions import DEMO_ENTITIES
+    from credentials.pki import ensure_demo_pki
+    from credentials.x509 import load_pem_certificates
+    from trust_registry.client import TrustListClient
+
+    pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
+    key, chain = pki.access[settings.entity_id]
+    root = load_pem_certificates(settings.root_path().read_bytes())[0]
+    http = http_client(settings)
+    lists = TrustListClient(settings.registry_url, registry_root=root, http=http,
+                            cache_dir=settings.data_dir / "verifier" / "trust-cache")
+
+    def issuers(now: datetime) -> tuple[trust_list.TrustList | None, float | None]:
+        tl = lists.issuers(now)
+        return tl, tl.age(now)
+
+    service = VerifierService(
+        entity_id=settings.entity_id, access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
+        issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age),
+        request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
+        response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
+        policy_version=settings.policy_version)
+    return service, http
+
+
+class RequestIn(BaseModel):
+    profile: str | None = Field(default=None, max_length=20)
+    dcql_query: dict[str, Any] | None = None
+    response_mode: str | None = Field(default=None, max_length=20)
+    client_id_prefix: str | None = Field(default=None, max_length=20)
+    purpose: str | None = Field(default=None, max_length=300)
+
+
+class VerifyIn(BaseModel):
+    """``POST /verify``: a VP Token (or one presentation) with the nonce and audience the caller expects."""
+
+    vp_token: dict[str, list[str]] | None = None
+    presentation: str | None = Field(default=None, max_length=512 * 1024)
+    dcql_query: dict[str, Any] | None = None
+    profile: str | None = Field(default=None, max_length=20)
+    nonce: str = Field(max_length=512)
+    audience: str = Field(max_length=512)
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    return lang if lang in LANGUAGES else negotiate(request.headers.get("accept-language"))
+
+
+def create_app(settings: VerifierSettings | None = None, *, service: VerifierService | None = None) -> FastAPI:
+    settings = settings or VerifierSettings()
+    holder: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        http = None
+        if service is None:
+            holder["service"], http = build_service(settings)
+        else:
+            holder["service"] = service
+        yield
+        if http is not None:
+            http.close()
+
+    app = FastAPI(title="ESSPASS verifier", version="1.0", lifespan=lifespan,
+                  description="The inspector's check of PDA1, EHIC and PID over OpenID4VP 1.0.")
+    install(app, "verifier", ready=lambda: "service" in holder)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    def svc() -> VerifierService:
+        result: VerifierService = holder["service"]
+        return result
+
+    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        lang = _lang(request)
+        response = templates.TemplateResponse(request, name, {"lang": lang, "t": messages.translator(lang),
+                                                              "languages": LANGUAGES, **context},
+                                              status_code=status_code, headers=NO_STORE)
+        response.set_cookie("lang", lang, samesite="strict", httponly=True)
+        return response
+
+    def tx_json(tx_id: str) -> dict[str, Any]:
+        tx = svc().get(tx_id)
+        link = svc().link(tx)
+        return {"transaction_id": tx.id, "link": link, "request_uri": f"{svc().base_url}/requests/{tx.id}",
+                "client_id": tx.client_id, "nonce": tx.nonce, "expires_in": int(tx.expires - tx.created),
+                "result_url": f"/api/requests/{tx.id}/result", "qr_svg": f"/api/requests/{tx.id}/qr.svg"}
+
+    # --- OpenID4VP ---------------------------------------------------------------------------
+
+    @app.post("/api/requests", tags=["OpenID4VP"], status_code=201)
+    def create_request(body: RequestIn) -> JSONResponse:
+        """Create a presentation request for a profile (``pda1``, ``ehic``) or any DCQL query."""
+        tx = svc().create_request(profile=body.profile, query=body.dcql_query, response_mode=body.response_mode,
+                                  client_id_prefix=body.client_id_prefix, purpose=body.purpose)
+        return JSONResponse(tx_json(tx.id), status_code=201, headers=NO_STORE)
+
+    @app.get("/requests/{tx_id}", tags=["OpenID4VP"])
+    def request_object(tx_id: str) -> Response:
+        """JAR by reference (RFC 9101): the signed Request Object."""
+        return PlainTextResponse(svc().request_object(tx_id[:64]), media_type="application/oauth-authz-req+jwt",
+                                 headers=NO_STORE)
+
+    @app.post("/responses/{tx_id}", tags=["OpenID4VP"])
+    async def response(tx_id: str, request: Request) -> JSONResponse:
+        """The response_uri (§8.2 direct_post, §8.3.1 direct_post.jwt)."""
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            raise ProtocolError("invalid_request", "the answer must be form-encoded")
+        body = await request.body()
+        if len(body) > 1024 * 1024:
+            raise ProtocolError("invalid_request", "the answer is too large")
+        from urllib.parse import parse_qsl
+
+        try:
+            form = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, max_num_fields=20))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ProtocolError("invalid_request", "the answer is not a valid form") from exc
+        return JSONResponse(svc().receive(tx_id[:64], form), headers=NO_STORE)
+
+    @app.get("/api/requests/{tx_id}/result", tags=["OpenID4VP"])
+    def result(tx_id: str) -> JSONResponse:
+        return JSONResponse(svc().result(tx_id[:64]), headers=NO_STORE)
+
+    @app.get("/api/requests/{tx_id}/proof", tags=["verification proof"])
+    def proof(tx_id: str) -> Response:
+        tx = svc().get(tx_id[:64])
+        if tx.proof is None:
+            raise ProtocolError("not_found", "no verification proof for this request yet", http_status=404)
+        return PlainTextResponse(tx.proof, media_type="application/jwt", headers=NO_STORE)
+
+    @app.get("/api/requests/{tx_id}/qr.svg", tags=["OpenID4VP"])
+    def qr(tx_id: str) -> Response:
+        tx = svc().get(tx_id[:64])
+        buf = io.BytesIO()
+        segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False)
+        return Response(buf.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
+
+    @app.post("/verify", tags=["machine API"])
+    def verify(body: VerifyIn) -> JSONResponse:
+        """Verify a presentation for inspectorates' own systems; returns the structured verdict."""
+        query = body.dcql_query or (svc_profile(body.profile) if body.profile else None)
+        if body.vp_token is None and body.presentation is None:
+            raise ProtocolError("invalid_request", "vp_token or presentation is required")
+        if body.vp_token is None:
+            assert body.presentation is not None
+            vct = _unverified_vct(body.presentation)
+            query = query or {"credentials": [{"id": "credential", "format": "dc+sd-jwt",
+                                               "meta": {"vct_values": [vct]}}]}
+            vp_token = {query["credentials"][0]["id"]: [body.presentation]}
+        else:
+            vp_token = body.vp_token
+        if query is None:
+            raise ProtocolError("invalid_request", "dcql_query or profile is required with a vp_token")
+        from credentials import dcql
+
+        dcql.validate(query)
+        verdict = svc().verify(vp_token, query=query, nonce=body.nonce, audience=body.audience)
+        return JSONResponse(verdict.to_json(), headers=NO_STORE)
+
+    def svc_profile(profile: str) -> dict[str, Any]:
+        from verifier.service import profile_query
+
+        return profile_query(profile)
+
+    # --- the inspector's page --------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return page(request, "home.html", profiles=PROFILES)
+
+    @app.post("/inspect", include_in_schema=False)
+    def inspect(request: Request, profile: Annotated[str, Form(max_length=20)]) -> Response:
+        if profile not in PROFILES:
+            return page(request, "home.html", status_code=400, profiles=PROFILES, error=True)
+        tx = svc().create_request(profile=profile)
+        return RedirectResponse(f"/inspect/{tx.id}?lang={_lang(request)}", status_code=303)
+
+    @app.get("/inspect/{tx_id}", response_class=HTMLResponse, include_in_schema=False)
+    def waiting(request: Request, tx_id: str) -> HTMLResponse:
+        tx = svc().get(tx_id[:64])
+        buf = io.BytesIO()
+        segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
+                                                       svgclass="qr")
+        return page(request, "waiting.html", tx=tx, link=svc().link(tx), qr=buf.getvalue().decode())
+
+    @app.get("/inspect/{tx_id}/verdict", response_class=HTMLResponse, include_in_schema=False)
+    def verdict_page(request: Request, tx_id: str) -> HTMLResponse:
+        data = svc().result(tx_id[:64], consume=True)
+        if data["status"] == "pending":
+            return RedirectResponse(f"/inspect/{tx_id}", status_code=303)  # type: ignore[return-value]
+        return page(request, "verdict.html", tx_id=tx_id, data=data, verdict=data.get("verdict") or {},
+                    describe=messages.describe_document)
+
+    app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
+        directory=str(HERE / "static")), name="static")
+    return app
+
+
+def _unverified_vct(presentation: str) -> str:
+    """Only to build a default query; the pipeline re-checks the vct after the signature."""
+    try:
+        from credentials.jose import b64url_decode
+
+        payload = parse_json(b64url_decode(presentation.split("~")[0].split(".")[1]))
+    except (CredentialError, IndexError, ValueError) as exc:
+        raise ProtocolError("invalid_request", "the presentation is not an SD-JWT") from exc
+    vct = payload.get("vct") if isinstance(payload, dict) else None
+    if not isinstance(vct, str):
+        raise ProtocolError("invalid_request", "the presentation has no vct")
+    return vct

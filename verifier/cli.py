@@ -1,0 +1,23 @@
+"""``esspass verifier serve``: run the inspector's service."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from esspass.serve import add_serve_parser
+
+__all__ = ["register"]
+
+
+def _app(args: argparse.Namespace) -> Any:
+    from verifier.app import create_app
+    from verifier.settings import VerifierSettings
+
+    return create_app(VerifierSettings(port=args.port))
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("verifier", help="the inspector's service and page (OpenID4VP)")
+    vsub = parser.add_subparsers(dest="verifier_command", metavar="ACTION", required=True)
+    add_serve_parser(vsub, port=8103, factory=_app, what="verifier")

@@ -1,0 +1,258 @@
+"""The verifier's use cases: presentation requests, answers at the response_uri, verdicts, proofs.
+
+A transaction lives in memory for ``request_ttl`` seconds: its nonce, state, DCQL query and the
+ephemeral ECDH-ES key for direct_post.jwt (a fresh key per request, HAIP 1.0 §5). Answers are
+accepted once. Personal data of a verdict is dropped after it has been shown (retention
+configurable); the verification proof holds none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.x509 import Certificate
+
+from credentials import dcql, ehic, openid4vp, pda1, pid, trust_list, verification
+from credentials.errors import CredentialError, ProtocolError
+from credentials.jose import PrivateKey, sign_jws
+from credentials.x509 import ChainValidator, x5c_header
+
+__all__ = ["PROFILES", "Transaction", "VerifierService", "profile_query"]
+
+_PDA1_CLAIMS = ("document_number", "legislation_country", "status_confirmation", "starting_date", "ending_date",
+                "employer", "issuing_country")
+_EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_country", "date_of_expiry")
+_PID_CLAIMS = ("family_name", "given_name", "birthdate")
+
+
+def _claims(names: tuple[str, ...], prefix: str) -> list[dict[str, Any]]:
+    return [{"id": f"{prefix}{i}", "path": [n]} for i, n in enumerate(names)]
+
+
+def _pid_query() -> dict[str, Any]:
+    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}]
+    base = [c["id"] for c in claims[:-1]]
+    return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]}, "claims": claims,
+            "claim_sets": [[*base, "pic"], base]}
+
+
+def profile_query(profile: str) -> dict[str, Any]:
+    """The DCQL query of an inspection profile (OpenID4VP §6): the document plus the PID in one request."""
+    if profile == "pda1":
+        doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT, *pda1.ALIASES]},
+               "claims": _claims(_PDA1_CLAIMS, "a")}
+    elif profile == "ehic":
+        doc = {"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": [ehic.VCT, *ehic.ALIASES]},
+               "claims": _claims(_EHIC_CLAIMS, "e")}
+    else:
+        raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
+    return {"credentials": [doc, _pid_query()]}
+
+
+PROFILES = ("pda1", "ehic")
+
+
+@dataclass
+class Transaction:
+    id: str
+    nonce: str
+    state: str
+    client_id: str
+    query: dict[str, Any]
+    response_mode: str
+    request_object: str
+    encryption_key: Any
+    created: float
+    expires: float
+    purpose: str
+    status: str = "pending"  # pending | done | error
+    verdict: dict[str, Any] | None = None
+    proof: str | None = None
+    wallet_error: str | None = None
+    shown_at: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class VerifierService:
+    """Creates requests and verifies answers; I/O for trust and status is injected."""
+
+    def __init__(self, *, entity_id: str, access_key: PrivateKey, access_x5c: list[Certificate], base_url: str,
+                 issuers: Callable[[datetime], tuple[trust_list.TrustList | None, float | None]],
+                 status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
+                 response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
+                 policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None) -> None:
+        self.entity_id = entity_id
+        self.access_key, self.access_x5c = access_key, access_x5c
+        self.base_url = base_url.rstrip("/")
+        self.issuers = issuers
+        self.status_lookup = status_lookup
+        self.request_ttl, self.retention = request_ttl, retention_seconds
+        self.client_id_prefix, self.response_mode = client_id_prefix, response_mode
+        self.policy_version = policy_version
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.chains = ChainValidator()
+        self._tx: dict[str, Transaction] = {}
+        self._lock = threading.Lock()
+        self._proof_secret = secrets.token_bytes(32)  # per process: document references are unlinkable across runs
+
+    # --- requests --------------------------------------------------------------------------------
+
+    def create_request(self, *, profile: str | None = None, query: Mapping[str, Any] | None = None,
+                       response_mode: str | None = None, client_id_prefix: str | None = None,
+                       purpose: str | None = None) -> Transaction:
+        """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri."""
+        now = self.clock()
+        if query is None:
+            query = profile_query(profile or "pda1")
+        query = dcql.validate(dict(query))
+        mode = response_mode or self.response_mode
+        if mode not in ("direct_post", "direct_post.jwt"):
+            raise ProtocolError("invalid_request", "response_mode must be direct_post or direct_post.jwt")
+        try:
+            client_id = openid4vp.client_id_for(self.access_x5c[0], client_id_prefix or self.client_id_prefix)
+        except ValueError as exc:
+            raise ProtocolError("invalid_request", str(exc)) from exc
+        tx_id = secrets.token_urlsafe(18)
+        nonce, state = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        key = openid4vp.new_encryption_key() if mode == "direct_post.jwt" else None
+        iat = int(now.timestamp())
+        purpose = purpose or "Labour inspection: check which country's social security legislation applies to you."
+        payload = openid4vp.build_request(
+            client_id=client_id, response_uri=f"{self.base_url}/responses/{tx_id}", nonce=nonce, state=state,
+            dcql_query=query, response_mode=mode, iat=iat, exp=iat + self.request_ttl, encryption_key=key,
+            purpose=purpose)
+        token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
+        tx = Transaction(tx_id, nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
+                         now.timestamp() + self.request_ttl, purpose)
+        with self._lock:
+            self._expire(now.timestamp())
+            self._tx[tx_id] = tx
+        return tx
+
+    def link(self, tx: Transaction) -> str:
+        return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}")
+
+    def _expire(self, ts: float) -> None:
+        for key in [k for k, t in self._tx.items() if t.expires + max(self.retention, 600) < ts]:
+            del self._tx[key]
+
+    def get(self, tx_id: str) -> Transaction:
+        with self._lock:
+            tx = self._tx.get(tx_id)
+        if tx is None:
+            raise ProtocolError("not_found", "unknown or expired request", http_status=404)
+        return tx
+
+    def request_object(self, tx_id: str) -> str:
+        tx = self.get(tx_id)
+        if tx.status != "pending" or self.clock().timestamp() > tx.expires:
+            raise ProtocolError("invalid_request", "this request has expired or was already answered", http_status=410)
+        return tx.request_object
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def receive(self, tx_id: str, form: Mapping[str, str]) -> dict[str, Any]:
+        """The response_uri (§8.2): decrypt, match state, verify; a transaction accepts one answer."""
+        tx = self.get(tx_id)
+        now = self.clock()
+        params = openid4vp.parse_response(form, response_mode=tx.response_mode, decryption_key=tx.encryption_key)
+        if params.state != tx.state:
+            raise ProtocolError("invalid_request", "the answer is for another request (state)")
+        with tx.lock:
+            if tx.status != "pending":
+                raise ProtocolError("invalid_request", "this request was already answered")
+            if now.timestamp() > tx.expires:
+                raise ProtocolError("invalid_request", "this request has expired")
+            if params.error is not None:
+                tx.status, tx.wallet_error = "error", params.error
+                tx.verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": []}
+                return {}
+            assert params.vp_token is not None
+            verdict = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now)
+            tx.verdict = _display(verdict)
+            tx.proof = self.proof(verdict, now)
+            tx.status = "done"
+        return {}
+
+    def verify(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
+               now: datetime | None = None) -> verification.Verdict:
+        now = now or self.clock()
+        try:
+            issuers, age = self.issuers(now)
+        except CredentialError:
+            issuers, age = None, None
+        return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
+                                            trust_list_age=age, now=now, status_lookup=self.status_lookup,
+                                            chains=self.chains)
+
+    def result(self, tx_id: str, *, consume: bool = False) -> dict[str, Any]:
+        """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data."""
+        tx = self.get(tx_id)
+        out: dict[str, Any] = {"status": tx.status}
+        if tx.verdict is not None:
+            now = self.clock().timestamp()
+            if tx.shown_at is not None and now - tx.shown_at > self.retention:
+                out["verdict"] = {k: v for k, v in tx.verdict.items() if k != "person"}
+                out["verdict"]["personal_data_removed"] = True
+            else:
+                out["verdict"] = tx.verdict
+            if consume and tx.shown_at is None:
+                tx.shown_at = now
+            if tx.proof:
+                out["proof_url"] = f"/api/requests/{tx.id}/proof"
+        return out
+
+    def forget(self, tx_id: str) -> None:
+        with self._lock:
+            self._tx.pop(tx_id, None)
+
+    # --- verification proof (domain.md "Verification proof") ---------------------------------------
+
+    def proof(self, verdict: verification.Verdict, now: datetime) -> str:
+        """A JWT signed by the verifier recording the check, with no name, birth date, PIN or address."""
+        docs = []
+        for cred in verdict.credentials:
+            number = cred.claims.get("document_number")
+            ref = hmac.new(self._proof_secret, str(number).encode(), hashlib.sha256).hexdigest() if number else None
+            docs.append({"credential_type": cred.vct, "issuer_id": cred.issuer_id, "document_ref": ref,
+                         "verdict": cred.verdict, "status_list_age_seconds": cred.status_age,
+                         "checks": {s.code: s.result for s in cred.steps}})
+        payload = {"iss": self.entity_id, "iat": int(now.timestamp()), "jti": secrets.token_urlsafe(16),
+                   "verdict": verdict.verdict, "policy_version": self.policy_version,
+                   "trust_list_age_seconds": verdict.trust_list_age,
+                   "checks": {s.code: s.result for s in verdict.steps},
+                   "credentials": docs}
+        return sign_jws({"typ": "verification-proof+jwt", "x5c": x5c_header(self.access_x5c)}, payload,
+                        self.access_key)
+
+
+def _refusal(error: str) -> str:
+    if error == "access_denied":
+        return "The worker declined to share the documents."
+    return f"The wallet could not answer ({error})."
+
+
+def _display(verdict: verification.Verdict) -> dict[str, Any]:
+    """What the verdict screen shows: the verdict, the reasons, and the person's key facts."""
+    out = verdict.to_json(personal_data=False)
+    person: dict[str, Any] = {}
+    for cred in verdict.credentials:
+        c = cred.claims
+        if cred.vct == pid.VCT:
+            person.update({k: c[k] for k in ("family_name", "given_name", "birthdate", "picture") if k in c})
+        elif cred.vct is not None:
+            doc: dict[str, Any] = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
+                                     "starting_date", "ending_date", "employer", "issuing_country",
+                                     "date_of_expiry", "personal_administrative_number") if k in c}
+            doc["vct"] = cred.vct
+            doc["issuer_name"] = cred.issuer_name
+            person.setdefault("documents", []).append(doc)
+    out["person"] = person
+    return out

@@ -1,0 +1,42 @@
+"""Verifier settings (env prefix ``ESSPASS_VERIFIER_``); nothing is read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from esspass.config import ServiceSettings
+
+__all__ = ["VerifierSettings"]
+
+
+class VerifierSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_VERIFIER_", extra="ignore")
+
+    port: int = 8103
+    #: The inspectorate this service acts for (its access certificate signs the requests).
+    entity_id: str = "LV:VDI"
+    registry_url: str = "http://127.0.0.1:8101"
+    #: The pinned registry root (PEM); default: the demo PKI's root.pem.
+    registry_root: Path | None = None
+    pki_dir: Path | None = None
+    #: CA bundle for HTTPS to the registry and issuers (the demo PKI's TLS CA in the pilot).
+    tls_ca: Path | None = None
+    client_id_prefix: str = "x509_hash"  # HAIP 1.0: x509_hash for signed requests
+    response_mode: str = "direct_post.jwt"
+    request_ttl: int = 300
+    #: Status lists older than this give "undetermined" (offline tolerance).
+    status_max_age: int = 24 * 3600
+    #: Seconds personal data of a verdict stays available after the check (0: until first shown).
+    retention_seconds: int = 0
+    policy_version: str = "esspass-2026-11"
+
+    def pki_path(self) -> Path:
+        return self.pki_dir or self.data_dir / "pki"
+
+    def root_path(self) -> Path:
+        return self.registry_root or self.pki_path() / "root.pem"
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")

@@ -1,0 +1,390 @@
+"""The wallet's local web pages: a phone-like wallet in the browser, served on 127.0.0.1 only.
+
+Same actions as the CLI (create/unlock, receive, list/show, status, present with consent, log),
+all through :class:`~wallet.service.WalletService`. The unlocked store lives only in this
+process's memory, keyed by a random session cookie (HttpOnly, SameSite=Strict) that expires
+after ``session_ttl`` seconds without use. Every form carries a CSRF token bound to the session
+(or, before unlocking, to a pre-session cookie). Requests whose ``Host`` is not a loopback name
+are refused, so a web page elsewhere cannot reach the wallet through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from credentials.errors import CredentialError, ProtocolError
+from credentials.i18n import format_date
+from esspass.web import install
+from wallet import core
+from wallet.errors import WalletError, WalletLockedError
+from wallet.http import make_client
+from wallet.messages import LANGUAGES, explain, normalise_lang, t
+from wallet.qr import MAX_IMAGE_BYTES, decode_qr
+from wallet.service import WalletService, utcnow
+from wallet.settings import WalletSettings
+from wallet.store import WalletStore
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+SESSION_COOKIE = "esspass_wallet_session"
+PRE_COOKIE = "esspass_wallet_pre"
+LANG_COOKIE = "esspass_wallet_lang"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+@dataclass
+class _Session:
+    service: WalletService
+    csrf: str
+    touched: float = field(default_factory=time.monotonic)
+
+
+class _Sessions:
+    def __init__(self, ttl: int) -> None:
+        self._ttl = ttl
+        self._items: dict[str, _Session] = {}
+        self._lock = threading.Lock()
+
+    def get(self, sid: str | None) -> _Session | None:
+        if not sid:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            for key in [k for k, s in self._items.items() if now - s.touched > self._ttl]:
+                del self._items[key]
+            session = self._items.get(sid)
+            if session is not None:
+                session.touched = now
+            return session
+
+    def new(self, service: WalletService) -> tuple[str, _Session]:
+        sid = secrets.token_urlsafe(32)
+        session = _Session(service, secrets.token_urlsafe(32))
+        with self._lock:
+            self._items[sid] = session
+        return sid, session
+
+    def drop(self, sid: str | None) -> None:
+        with self._lock:
+            self._items.pop(sid or "", None)
+
+
+def create_app(
+    settings: WalletSettings,
+    *,
+    http: httpx.Client | None = None,
+    trust: core.TrustSource | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    """The wallet page server (``esspass wallet serve``; 127.0.0.1:8104 by default)."""
+    client = http or make_client(verify=settings.tls_verify(), timeout=settings.http_timeout)
+    trust_source = trust or core.registry_trust(settings, client)
+    sessions = _Sessions(settings.session_ttl)
+    templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    path = settings.wallet_path()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if http is None:
+            client.close()
+
+    app = FastAPI(title="ESSPASS wallet", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    install(app, "wallet")
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if _host(request.headers.get("host", "")) not in _LOOPBACK_HOSTS:
+            return Response("wallet pages are served to this computer only", status_code=421)
+        response = await call_next(request)
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    def lang_of(request: Request) -> str:
+        cookie = request.cookies.get(LANG_COOKIE)
+        if cookie:
+            return normalise_lang(cookie)
+        return normalise_lang(request.headers.get("accept-language") or settings.lang)
+
+    def render(request: Request, name: str, *, status: int = 200, session: _Session | None = None,
+               pre: str | None = None, **ctx: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        csrf = session.csrf if session is not None else (pre or request.cookies.get(PRE_COOKIE) or "")
+        context = {
+            "lang": lang,
+            "languages": LANGUAGES,
+            "t": lambda key, **kw: t(key, lang, **kw),
+            "d": lambda value: format_date(str(value)[:10], lang) if value else "",
+            "unlocked": session is not None,
+            "csrf": csrf,
+            "here": request.url.path,
+            "title": "",
+            "error": None,
+            **ctx,
+        }
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+        if pre is not None:
+            response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite="strict")
+        return response
+
+    def pre_page(request: Request, name: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+        pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(32)
+        return render(request, name, status=status, pre=pre, **ctx)
+
+    def session_of(request: Request) -> _Session | None:
+        return sessions.get(request.cookies.get(SESSION_COOKIE))
+
+    def csrf_ok(expected: str | None, given: str) -> bool:
+        return bool(expected) and hmac.compare_digest(str(expected), given)
+
+    def to_unlock(request: Request) -> Response:
+        if not path.exists():
+            return RedirectResponse("/setup", status_code=303)
+        return RedirectResponse(f"/unlock?next={request.url.path}", status_code=303)
+
+    def fail(request: Request, session: _Session | None, exc: CredentialError, back: str) -> HTMLResponse:
+        code = exc.error if isinstance(exc, ProtocolError) else exc.code
+        status = 404 if exc.code == "not_found" else 400
+        return render(request, "error.html", status=status, session=session,
+                      error=explain(code, exc.message, lang_of(request)), back=back)
+
+    def new_service(store: WalletStore) -> WalletService:
+        return WalletService(settings, store, http=client, trust=trust_source, clock=clock)
+
+    # --- create, unlock, lock ------------------------------------------------------------------
+
+    @app.get("/setup", response_class=HTMLResponse)
+    def setup_page(request: Request) -> Response:
+        if path.exists():
+            return RedirectResponse("/unlock", status_code=303)
+        return pre_page(request, "setup.html")
+
+    @app.post("/setup")
+    def setup(request: Request, passphrase: str = Form(...), passphrase2: str = Form(...),
+              csrf: str = Form("")) -> Response:
+        if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
+            return pre_page(request, "setup.html", status=403, error=t("error.form", lang_of(request)))
+        if passphrase != passphrase2:
+            return pre_page(request, "setup.html", status=400, error=t("setup.mismatch", lang_of(request)))
+        try:
+            store = WalletStore.create(path, passphrase, params=settings.scrypt_params())
+        except WalletError as exc:
+            return pre_page(request, "setup.html", status=400, error=explain(exc.code, exc.message, lang_of(request)))
+        sid, _ = sessions.new(new_service(store))
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
+        return response
+
+    @app.get("/unlock", response_class=HTMLResponse)
+    def unlock_page(request: Request, next: str = "/") -> Response:
+        if not path.exists():
+            return RedirectResponse("/setup", status_code=303)
+        return pre_page(request, "unlock.html", next=_local(next))
+
+    @app.post("/unlock")
+    def unlock(request: Request, passphrase: str = Form(...), csrf: str = Form(""), next: str = Form("/")) -> Response:
+        if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
+            return pre_page(request, "unlock.html", status=403, error=t("error.form", lang_of(request)), next=next)
+        try:
+            store = WalletStore.open(path, passphrase)
+        except WalletError as exc:
+            return pre_page(request, "unlock.html", status=401, next=_local(next),
+                            error=explain(exc.code, exc.message, lang_of(request)))
+        sid, _ = sessions.new(new_service(store))
+        response = RedirectResponse(_local(next), status_code=303)
+        response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
+        return response
+
+    @app.post("/lock")
+    def lock(request: Request, csrf: str = Form("")) -> Response:
+        session = session_of(request)
+        if session is not None and csrf_ok(session.csrf, csrf):
+            sessions.drop(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/unlock", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/lang/{code}")
+    def set_lang(code: str, next: str = "/") -> Response:
+        response = RedirectResponse(_local(next), status_code=303)
+        response.set_cookie(LANG_COOKIE, normalise_lang(code), samesite="strict")
+        return response
+
+    # --- guarded pages -------------------------------------------------------------------------
+
+    def guarded(
+        handler: Callable[[Request, _Session], Response], *, back: str = "/", form_csrf: str | None = None
+    ) -> Callable[[Request], Response]:
+        def run(request: Request) -> Response:
+            session = session_of(request)
+            if session is None:
+                return to_unlock(request)
+            if form_csrf is not None and not csrf_ok(session.csrf, form_csrf):
+                return render(request, "error.html", status=403, session=session,
+                              error=t("error.form", lang_of(request)), back=back)
+            try:
+                return handler(request, session)
+            except WalletLockedError:
+                sessions.drop(request.cookies.get(SESSION_COOKIE))
+                return to_unlock(request)
+            except CredentialError as exc:
+                return fail(request, session, exc, back)
+        return run
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            return render(req, "cards.html", session=s, cards=s.service.cards(lang_of(req)))
+        return guarded(page)(request)
+
+    @app.get("/cards/{group}", response_class=HTMLResponse)
+    def show(request: Request, group: str) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            return _card_page(req, s, group)
+        return guarded(page)(request)
+
+    def _card_page(req: Request, s: _Session, group: str, status: int = 200) -> Response:
+        lang = lang_of(req)
+        card = s.service.card(group, lang)
+        expires = format_date(datetime.fromtimestamp(card.exp, UTC).date(), lang) if card.exp else None
+        status_text = ""
+        if card.status is not None:
+            status_text = t(f"status.{card.status.value}", lang)
+            if card.status.value == "unknown" and card.status.detail:
+                status_text = t("status.unreachable", lang, detail=card.status.detail)
+        return render(req, "card.html", status=status, session=s, card=card, expires=expires,
+                      status_text=status_text, title=card.title)
+
+    @app.post("/cards/{group}/status", response_class=HTMLResponse)
+    def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            s.service.check_status(group)
+            return _card_page(req, s, group)
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
+
+    @app.get("/log", response_class=HTMLResponse)
+    def log_page(request: Request) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            return render(req, "log.html", session=s, entries=s.service.log())
+        return guarded(page)(request)
+
+    # --- receive -------------------------------------------------------------------------------
+
+    @app.get("/receive", response_class=HTMLResponse)
+    def receive_page(request: Request) -> Response:
+        return guarded(lambda req, s: render(req, "receive.html", session=s))(request)
+
+    @app.post("/receive", response_class=HTMLResponse)
+    async def receive_start(request: Request, link: str = Form(""), qr: UploadFile | None = File(None),
+                            csrf: str = Form("")) -> Response:
+        text, qr_error = await _link_from(link, qr)
+
+        def page(req: Request, s: _Session) -> Response:
+            if qr_error is not None:
+                raise qr_error
+            if not text:
+                return render(req, "receive.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
+            offer_id, offer = s.service.open_offer(text)
+            lang = lang_of(req)
+            return render(req, "offer.html", session=s, offer_id=offer_id, issuer_name=offer.issuer_name(lang),
+                          offered=[o.name(lang) for o in offer.offered], tx_code=offer.tx_code)
+        return guarded(page, back="/receive", form_csrf=csrf)(request)
+
+    @app.post("/receive/{offer_id}", response_class=HTMLResponse)
+    def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            groups = s.service.accept_offer(offer_id, tx_code or None)
+            lang = lang_of(req)
+            return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in groups])
+        return guarded(page, back="/receive", form_csrf=csrf)(request)
+
+    # --- present -------------------------------------------------------------------------------
+
+    @app.get("/present", response_class=HTMLResponse)
+    def present_page(request: Request) -> Response:
+        return guarded(lambda req, s: render(req, "present.html", session=s))(request)
+
+    @app.post("/present", response_class=HTMLResponse)
+    async def present_start(request: Request, link: str = Form(""), qr: UploadFile | None = File(None),
+                            csrf: str = Form("")) -> Response:
+        text, qr_error = await _link_from(link, qr)
+
+        def page(req: Request, s: _Session) -> Response:
+            if qr_error is not None:
+                raise qr_error
+            if not text:
+                return render(req, "present.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
+            consent = s.service.open_request(text, lang_of(req))
+            return render(req, "consent.html", session=s, consent=consent)
+        return guarded(page, back="/present", form_csrf=csrf)(request)
+
+    @app.post("/present/{request_id}/share", response_class=HTMLResponse)
+    def share(request: Request, request_id: str, csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            out = s.service.share(request_id)
+            return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
+                          redirect_uri=out.redirect_uri)
+        return guarded(page, back="/present", form_csrf=csrf)(request)
+
+    @app.post("/present/{request_id}/decline", response_class=HTMLResponse)
+    def decline(request: Request, request_id: str, csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            out = s.service.decline(request_id)
+            return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
+                          redirect_uri=out.redirect_uri)
+        return guarded(page, back="/present", form_csrf=csrf)(request)
+
+    return app
+
+
+async def _link_from(link: str, qr: UploadFile | None) -> tuple[str, CredentialError | None]:
+    """The pasted link, else the text of the uploaded QR picture (or why it could not be read)."""
+    if link.strip():
+        return link.strip(), None
+    if qr is None or not qr.filename:
+        return "", None
+    data = await qr.read(MAX_IMAGE_BYTES + 1)
+    try:
+        return decode_qr(data), None
+    except CredentialError as exc:
+        return "", exc
+
+
+def _host(header: str) -> str:
+    """The host name of a Host header, without the port (``[::1]:8104`` -> ``[::1]``)."""
+    if header.startswith("["):
+        return header.split("]", 1)[0] + "]"
+    return header.rsplit(":", 1)[0] if ":" in header else header
+
+
+def _local(next_path: str) -> str:
+    """Only same-site relative paths are followed after unlocking (no open redirect)."""
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
+        return "/"
+    return next_path

@@ -1,0 +1,291 @@
+"""``esspass wallet init|receive|list|show|present|log|status|serve``: the wallet from a terminal.
+
+The passphrase is asked with ``getpass`` (never echoed, never an argument); for scripts it can
+come from a file (``--passphrase-file``) or the ``ESSPASS_WALLET_PASSPHRASE`` environment
+variable. Failures are printed in plain words in the chosen language and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from credentials.errors import CredentialError, ProtocolError
+from credentials.i18n import format_date
+from wallet.messages import LANGUAGES, explain, normalise_lang, t
+
+__all__ = ["main", "register"]
+
+PASSPHRASE_ENV = "ESSPASS_WALLET_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("wallet", help="the worker's wallet: receive, show and present credentials")
+    parser.add_argument("--wallet", type=Path, help="wallet file (default <data dir>/wallet/wallet.enc)")
+    parser.add_argument("--lang", choices=LANGUAGES, help="language of the output")
+    parser.add_argument("--passphrase-file", type=Path,
+                        help=f"read the passphrase from this file (or ${PASSPHRASE_ENV})")
+    sub = parser.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
+
+    sub.add_parser("init", help="create a new, empty, encrypted wallet").set_defaults(func=_cmd(_init, unlock=False))
+    p = sub.add_parser("receive", help="add a credential from an offer link or a QR picture")
+    p.add_argument("link", nargs="?", help="openid-credential-offer://... link")
+    p.add_argument("--qr", type=Path, help="photo or PNG of the offer QR code")
+    p.add_argument("--tx-code", help="the code received separately (asked for when needed)")
+    p.set_defaults(func=_cmd(_receive))
+    sub.add_parser("list", help="list the credentials").set_defaults(func=_cmd(_list))
+    p = sub.add_parser("show", help="show one credential in plain words")
+    p.add_argument("id", help="credential id from 'list'")
+    p.set_defaults(func=_cmd(_show))
+    p = sub.add_parser("status", help="check credentials against their issuer's status list now")
+    p.add_argument("id", nargs="?", help="one credential (default: all)")
+    p.set_defaults(func=_cmd(_status))
+    p = sub.add_parser("present", help="answer a verifier's request (openid4vp:// link or QR picture)")
+    p.add_argument("link", nargs="?", help="openid4vp://... link")
+    p.add_argument("--qr", type=Path, help="photo or PNG of the request QR code")
+    answer = p.add_mutually_exclusive_group()
+    answer.add_argument("--yes", action="store_true", help="share without asking (after showing what leaves)")
+    answer.add_argument("--no", action="store_true", help="decline without asking")
+    p.set_defaults(func=_cmd(_present))
+    sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
+    p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1")
+    p.add_argument("--host", default=None, help="loopback address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--tls-cert", type=Path, help="serve the pages over HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", type=Path, help="private key of --tls-cert (PEM)")
+    p.set_defaults(func=_serve)
+
+
+class _Ctx:
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        from wallet.settings import WalletSettings
+
+        overrides: dict[str, Any] = {}
+        if args.wallet is not None:
+            overrides["store_path"] = args.wallet
+        self.settings = WalletSettings(**overrides)
+        self.lang = normalise_lang(args.lang or self.settings.lang)
+        self.args = args
+        self.out = out
+        self._service: Any = None
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def t(self, key: str, **kw: Any) -> str:
+        return t(key, self.lang, **kw)
+
+    def passphrase(self, *, confirm: bool = False) -> str:
+        if self.args.passphrase_file is not None:
+            path: Path = self.args.passphrase_file
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        env = os.environ.get(PASSPHRASE_ENV)
+        if env:
+            return env
+        first: str = getpass.getpass(f"{self.t('field.passphrase')}: ")
+        if confirm and getpass.getpass(f"{self.t('field.passphrase2')}: ") != first:
+            raise SystemExit(self.t("setup.mismatch"))
+        return first
+
+    def service(self) -> Any:
+        if self._service is None:
+            from wallet import core
+            from wallet.http import make_client
+            from wallet.service import WalletService
+            from wallet.store import WalletStore
+
+            store = WalletStore.open(self.settings.wallet_path(), self.passphrase())
+            client = make_client(verify=self.settings.tls_verify(), timeout=self.settings.http_timeout)
+            self._service = WalletService(
+                self.settings, store, http=client, trust=core.registry_trust(self.settings, client)
+            )
+        return self._service
+
+
+def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+        ctx = _Ctx(args, out or sys.stdout)
+        try:
+            return action(ctx)
+        except CredentialError as exc:
+            code = exc.error if isinstance(exc, ProtocolError) else exc.code
+            print(f"{ctx.t('error.title')}: {explain(code, exc.message, ctx.lang)}", file=sys.stderr)
+            return 1
+        finally:
+            if ctx._service is not None:
+                ctx._service.http.close()
+
+    return run
+
+
+def _init(ctx: _Ctx) -> int:
+    from wallet.store import WalletStore
+
+    path = ctx.settings.wallet_path()
+    WalletStore.create(path, ctx.passphrase(confirm=True), params=ctx.settings.scrypt_params())
+    ctx.say(f"{ctx.t('setup.title')}: {path}")
+    return 0
+
+
+def _link(ctx: _Ctx) -> str:
+    from wallet.qr import decode_qr
+
+    if ctx.args.qr is not None:
+        return decode_qr(ctx.args.qr.read_bytes())
+    if ctx.args.link:
+        return str(ctx.args.link)
+    raise SystemExit(ctx.t("error.nothing"))
+
+
+def _receive(ctx: _Ctx) -> int:
+    link = _link(ctx)
+    service = ctx.service()
+    offer_id, offer = service.open_offer(link)
+    ctx.say(ctx.t("offer.from", issuer=offer.issuer_name(ctx.lang)))
+    for item in offer.offered:
+        ctx.say(f"  - {item.name(ctx.lang)}")
+    tx_code = ctx.args.tx_code
+    if offer.tx_code is not None and not tx_code:
+        hint = offer.tx_code.description or (
+            ctx.t("offer.tx_code_help", length=offer.tx_code.length) if offer.tx_code.length else ""
+        )
+        tx_code = input(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ").strip()
+    groups = service.accept_offer(offer_id, tx_code)
+    ctx.say(ctx.t("received.title"))
+    for group in groups:
+        card = service.card(group, ctx.lang)
+        ctx.say(f"[{card.group}] {card.title}")
+        ctx.say(f"  {card.description}")
+        ctx.say(f"  {ctx.t('received.checked', issuer=card.issuer_name)}")
+    return 0
+
+
+def _list(ctx: _Ctx) -> int:
+    cards = ctx.service().cards(ctx.lang)
+    if not cards:
+        ctx.say(ctx.t("cards.empty"))
+    for card in cards:
+        status = ctx.t(f"status.{card.status.value}") if card.status else ctx.t("status.unknown")
+        ctx.say(f"[{card.group}] {card.title} — {card.issuer_name} — {status}")
+        ctx.say(f"  {card.description}")
+    return 0
+
+
+def _show(ctx: _Ctx) -> int:
+    card = ctx.service().card(ctx.args.id, ctx.lang)
+    ctx.say(card.title)
+    ctx.say(card.description)
+    ctx.say(f"{ctx.t('card.issued_by')}: {card.issuer_name} ({card.issuer_id})")
+    if card.exp:
+        until = format_date(datetime.fromtimestamp(card.exp, UTC).date(), ctx.lang)
+        ctx.say(f"{ctx.t('card.valid_until')}: {until}")
+    ctx.say(f"{ctx.t('card.copies')}: {card.unused}/{card.copies}")
+    ctx.say(f"{ctx.t('card.status')}: {_status_text(ctx, card.status)}")
+    for label, value in card.claims:
+        ctx.say(f"  {label}: {value}")
+    return 0
+
+
+def _status_text(ctx: _Ctx, check: Any) -> str:
+    if check is None:
+        return ctx.t("status.unknown")
+    if check.value == "unknown" and check.detail:
+        return ctx.t("status.unreachable", detail=check.detail)
+    return f"{ctx.t('status.' + check.value)} ({ctx.t('status.checked_at', when=check.checked_at[:16])})"
+
+
+def _status(ctx: _Ctx) -> int:
+    service = ctx.service()
+    groups = [ctx.args.id] if ctx.args.id else [c.group for c in service.cards(ctx.lang)]
+    worst = 0
+    for group in groups:
+        check = service.check_status(group)
+        card = service.card(group, ctx.lang)
+        ctx.say(f"[{group}] {card.title}: {_status_text(ctx, check)}")
+        worst = max(worst, 0 if check.value == "valid" else 2)
+    return worst
+
+
+def _present(ctx: _Ctx) -> int:
+    link = _link(ctx)
+    service = ctx.service()
+    consent = service.open_request(link, ctx.lang)
+    ctx.say(ctx.t("consent.who", verifier=consent.verifier_name, country=consent.verifier_country))
+    ctx.say(f"  ({ctx.t('consent.checked')})")
+    if consent.purpose:
+        ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
+    if consent.satisfiable:
+        ctx.say(ctx.t("consent.leaves"))
+        for item in consent.items:
+            ctx.say(f"  {ctx.t('consent.from_document', title=item.title)}")
+            for claim in item.claims:
+                ctx.say(f"    - {claim.label}: {claim.value}")
+            if item.always:
+                ctx.say(f"    {ctx.t('consent.always')}")
+                for claim in item.always:
+                    ctx.say(f"      - {claim.label}: {claim.value}")
+        ctx.say(ctx.t("consent.nothing_else"))
+    else:
+        ctx.say(ctx.t("consent.unmatched"))
+    if ctx.args.no or not consent.satisfiable:
+        agree = False
+    elif ctx.args.yes:
+        agree = True
+    else:
+        answer = input(f"{ctx.t('consent.share')}? [y/N] ").strip().lower()
+        agree = answer in ("y", "yes", "j", "ja", "jā", "o", "oui", "t", "tak")
+    outcome = service.share(consent.id) if agree else service.decline(consent.id)
+    ctx.say(ctx.t(f"{outcome.outcome}.text", verifier=outcome.verifier_name))
+    if outcome.redirect_uri:
+        ctx.say(outcome.redirect_uri)
+    return 0 if agree else 3
+
+
+def _log(ctx: _Ctx) -> int:
+    entries = ctx.service().log()
+    if not entries:
+        ctx.say(ctx.t("log.empty"))
+    for e in entries:
+        ctx.say(f"{e.time[:16].replace('T', ' ')} UTC  {ctx.t('log.' + e.outcome)}  {e.verifier_name}")
+        if e.purpose:
+            ctx.say(f"  {ctx.t('consent.purpose')}: {e.purpose}")
+        if e.claims:
+            ctx.say(f"  {', '.join(e.claims)}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from wallet.app import create_app
+    from wallet.settings import WalletSettings
+
+    overrides: dict[str, Any] = {}
+    if args.wallet is not None:
+        overrides["store_path"] = args.wallet
+    settings = WalletSettings(**overrides)
+    host = args.host or settings.host
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        print("The wallet pages hold your documents; they are served on this computer only (127.0.0.1).",
+              file=sys.stderr)
+        return 2
+    with_tls = args.tls_cert is not None and args.tls_key is not None
+    uvicorn.run(
+        create_app(settings), host=host, port=args.port or settings.port, log_level="warning",
+        ssl_certfile=str(args.tls_cert) if with_tls else None, ssl_keyfile=str(args.tls_key) if with_tls else None,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m wallet.cli ...`` without the rest of the ``esspass`` command."""
+    parser = argparse.ArgumentParser(prog="esspass")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["wallet", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args))

@@ -1,0 +1,413 @@
+"""The wallet's one seam to the shared core and the trust registry.
+
+Everything protocol-deciding the wallet needs from other packages is imported here and only
+here: SD-JWT VC verification and presentation (credentials.sd_jwt, credentials.sd_jwt_vc),
+trust decisions (credentials.trust_list through trust_registry.client.TrustListClient), status
+lists (esspass.status_client), request verification, DCQL matching and response building
+(credentials.openid4vp, credentials.dcql), and the plain-words descriptions
+(credentials.pda1/ehic/pid). :mod:`wallet.service` calls these functions and nothing deeper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError
+from credentials.jose import PrivateKey, jwk_thumbprint
+
+if TYPE_CHECKING:
+    from wallet.model import StatusCheck, StoredCredential
+    from wallet.service import WalletService
+    from wallet.settings import WalletSettings
+
+__all__ = [
+    "CheckedCredential",
+    "ClaimPath",
+    "TrustSource",
+    "VerifiedRequest",
+    "always_disclosed",
+    "check_status",
+    "claim_label",
+    "claim_rows",
+    "claim_value",
+    "describe",
+    "error_form",
+    "jwk_thumbprint_of",
+    "match",
+    "path_text",
+    "present",
+    "registry_trust",
+    "response_form",
+    "type_title",
+    "verify_issued",
+    "verify_request",
+]
+
+ClaimPath = tuple[str | int | None, ...]
+
+
+class TrustSource(Protocol):
+    """The two signed lists of the trust registry, verified against the pinned root."""
+
+    def issuers(self, now: datetime) -> Any: ...
+
+    def verifiers(self, now: datetime) -> Any: ...
+
+
+def jwk_thumbprint_of(jwk: Mapping[str, Any]) -> str:
+    return jwk_thumbprint(jwk)
+
+
+def path_text(path: ClaimPath) -> str:
+    return ".".join("*" if p is None else str(p) for p in path)
+
+
+# --- credential types -----------------------------------------------------------------------------
+
+
+def _type_module(vct: str) -> Any | None:
+    from credentials import ehic, pda1, pid
+
+    for module in (pda1, ehic, pid):
+        if vct == module.VCT:
+            return module
+    return None
+
+
+def _localised(entries: Any, lang: str, *names: str) -> str | None:
+    if not isinstance(entries, list):
+        return None
+    best: str | None = None
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        value = next((entry[n] for n in names if isinstance(entry.get(n), str)), None)
+        if value is None:
+            continue
+        locale = str(entry.get("locale") or entry.get("lang") or "").lower()
+        if locale.startswith(lang):
+            return str(value)
+        if best is None or locale.startswith("en"):
+            best = str(value)
+    return best
+
+
+def type_title(vct: str, lang: str) -> str:
+    """The credential type's name in ``lang`` from its SD-JWT VC Type Metadata."""
+    module = _type_module(vct)
+    if module is None:
+        return vct
+    return _localised(module.type_metadata_document().get("display"), lang, "name", "label") or vct
+
+
+def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:
+    """One plain-words sentence (``pda1.describe`` ...)."""
+    module = _type_module(vct)
+    if module is None:
+        return type_title(vct, lang)
+    try:
+        return str(module.describe(claims, lang))
+    except CredentialError:
+        return type_title(vct, lang)
+
+
+def _claim_labels(vct: str, lang: str) -> dict[tuple[Any, ...], str]:
+    module = _type_module(vct)
+    labels: dict[tuple[Any, ...], str] = {}
+    if module is None:
+        return labels
+    for claim in module.type_metadata_document().get("claims", []) or []:
+        if isinstance(claim, Mapping) and isinstance(claim.get("path"), list):
+            label = _localised(claim.get("display"), lang, "label", "name")
+            if label:
+                labels[tuple(claim["path"])] = label
+    return labels
+
+
+def claim_label(vct: str, path: ClaimPath, lang: str) -> str:
+    labels = _claim_labels(vct, lang)
+    return labels.get(tuple(path)) or path_text(path).replace("_", " ")
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _text(value: Any, lang: str = "en", name: str = "") -> str:
+    """A claim value in plain words: dates and countries written for ``lang``."""
+    from credentials import countries
+    from credentials.i18n import format_date
+
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, Mapping):
+        return ", ".join(_text(v, lang, str(k)) for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, list):
+        return "; ".join(_text(v, lang, name) for v in value)
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return format_date(value, lang)
+        except ValueError:
+            return value
+    if isinstance(value, str) and name.endswith("country") and countries.is_supported(value):
+        return countries.name(value, lang)
+    return str(value)
+
+
+def claim_value(claims: Mapping[str, Any], path: ClaimPath, lang: str) -> str:
+    """The value at ``path`` as text (``None`` = every array element)."""
+    values: list[Any] = [claims]
+    for step in path:
+        nxt: list[Any] = []
+        for v in values:
+            if step is None and isinstance(v, list):
+                nxt.extend(v)
+            elif isinstance(step, int) and isinstance(v, list) and 0 <= step < len(v):
+                nxt.append(v[step])
+            elif isinstance(step, str) and isinstance(v, Mapping) and step in v:
+                nxt.append(v[step])
+        values = nxt
+    last = next((p for p in reversed(path) if isinstance(p, str)), "")
+    return "; ".join(_text(v, lang, last) for v in values)
+
+
+def claim_rows(vct: str, claims: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Every top-level claim with its label, type-metadata order first."""
+    labels = _claim_labels(vct, lang)
+    skip = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"}
+    rows: list[tuple[str, str]] = []
+    for name, value in claims.items():
+        if name in skip:
+            continue
+        rows.append((labels.get((name,)) or name.replace("_", " "), _text(value, lang, name)))
+    return rows
+
+
+# --- receive ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCredential:
+    vct: str
+    claims: dict[str, Any]
+    iat: int
+    exp: int | None
+    status: dict[str, Any] | None
+    holder_jwk: dict[str, Any]
+    issuer_id: str
+    issuer_name: str
+
+
+def _entity_name(entity: Any) -> str:
+    """The listed name in its own language, with the English name when it differs."""
+    name, name_en = str(entity.name), str(getattr(entity, "name_en", "") or "")
+    return f"{name} ({name_en})" if name_en and name_en != name else name
+
+
+def verify_issued(text: str, *, issuers: Any, vct: str, issuer_url: str, now: datetime) -> CheckedCredential:
+    """A freshly issued SD-JWT VC, checked before it is stored.
+
+    Signature and x5c chain against the CAs the issuers list gives for ``vct`` (never from the
+    token), time validity, ``vct`` = the offered type; then the trust list must authorise the
+    chain's entity to issue ``vct`` at issuance time; ``iss`` must be the issuer we talked to.
+    """
+    from credentials import sd_jwt_vc, trust_list
+
+    verified = sd_jwt_vc.verify_vc(
+        text, anchors=trust_list.anchors_for(issuers, vct), now=now, key_binding=None, expected_vct=[vct]
+    )
+    authorised = trust_list.authorised_issuer(
+        issuers, verified.issuer_chain, vct, at=datetime.fromtimestamp(verified.iat, UTC), now=now
+    )
+    entity = authorised.entity
+    if verified.iss is not None and verified.iss != issuer_url:
+        raise IssuerTrustError("the document names a different issuer than the one that sent it")
+    if verified.holder_jwk is None:
+        raise KeyBindingError("the document is not bound to any key (no cnf.jwk)")
+    status = verified.status.to_claim() if verified.status is not None else None
+    return CheckedCredential(
+        vct=verified.vct,
+        claims=dict(verified.claims),
+        iat=int(verified.iat),
+        exp=int(verified.exp) if verified.exp is not None else None,
+        status=status,
+        holder_jwk=dict(verified.holder_jwk),
+        issuer_id=str(entity.id),
+        issuer_name=_entity_name(entity),
+    )
+
+
+# --- status ------------------------------------------------------------------------------------------
+
+
+def check_status(service: WalletService, cred: StoredCredential, *, now: datetime) -> StatusCheck:
+    """The credential's entry in its issuer's status list, fetched now (draft-ietf-oauth-status-list §8.3).
+
+    The list token must be signed by a certificate chaining to the issuer's CA on the issuers
+    list. Any failure to get a usable list is ``unknown`` with the reason, never ``valid``.
+    """
+    from credentials import status_list, trust_list
+    from wallet.model import StatusCheck
+
+    stamp = now.isoformat()
+    if not cred.status:
+        return StatusCheck("valid", stamp, "no status list")
+    try:
+        ref = status_list.StatusReference.from_claim(cred.status)
+        issuers = service.trust.issuers(now)
+        anchors = trust_list.anchors_for(issuers, cred.vct)
+        verified = _fetch_status_list(service, ref.uri, anchors, now)
+        value = status_list.status_of(verified, ref)
+    except CredentialError as exc:
+        return StatusCheck("unknown", stamp, exc.message[:200])
+    names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended"}
+    return StatusCheck(names.get(value, "invalid"), stamp)
+
+
+def _fetch_status_list(service: WalletService, uri: str, anchors: Sequence[Any], now: datetime) -> Any:
+    from credentials import status_list
+    from wallet.http import check_url, send
+
+    url = check_url(uri, "the status list address", allow_loopback_http=service.settings.allow_loopback_http)
+    response = send(service.http, "GET", url, "Fetching the status list",
+                    headers={"Accept": "application/statuslist+jwt"})
+    return status_list.verify_token(response.text.strip(), uri=uri, anchors=anchors, now=now)
+
+
+# --- present -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRequest:
+    """A Request Object whose signature, chain, client_id and verifier authorisation were checked."""
+
+    client_id: str
+    nonce: str
+    state: str | None
+    response_mode: str
+    response_uri: str
+    dcql_query: dict[str, Any]
+    client_metadata: dict[str, Any]
+    verifier_id: str
+    verifier_name: str
+    verifier_country: str
+    purpose: str
+    raw: Any = None
+
+
+def present(credential: str, paths: Sequence[ClaimPath], key: PrivateKey, *, nonce: str, aud: str,
+            now: datetime) -> str:
+    """SD-JWT+KB with only ``paths`` disclosed (RFC 9901 §4.3; OpenID4VP App. B.3: aud = client_id)."""
+    from credentials import sd_jwt
+
+    return sd_jwt.present(credential, select=list(paths), holder_key=key, nonce=nonce, aud=aud,
+                          iat=int(now.timestamp()))
+
+
+def registry_trust(settings: WalletSettings, client: httpx.Client) -> TrustSource:
+    """The trust registry's lists, verified against the pinned registry root (built on first use)."""
+    return _RegistryTrust(settings, client)
+
+
+class _RegistryTrust:
+    def __init__(self, settings: WalletSettings, client: httpx.Client) -> None:
+        self._settings = settings
+        self._http = client
+        self._client: Any = None
+
+    def _lists(self) -> Any:
+        if self._client is None:
+            from credentials.x509 import load_pem_certificates
+            from trust_registry.client import TrustListClient
+
+            root_path = self._settings.registry_root_path()
+            if not root_path.exists():
+                raise IssuerTrustError("the trust registry's root certificate is not installed in this wallet")
+            root = load_pem_certificates(root_path.read_bytes())[0]
+            self._client = TrustListClient(self._settings.registry_url, registry_root=root, http=self._http)
+        return self._client
+
+    def issuers(self, now: datetime) -> Any:
+        return self._lists().issuers(now=now)
+
+    def verifiers(self, now: datetime) -> Any:
+        return self._lists().verifiers(now=now)
+
+
+def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None, verifiers: Any,
+                   now: datetime) -> VerifiedRequest:
+    """The signed Request Object, checked, with the verifier as the verifiers list names it.
+
+    After the request's own checks (signature, chain to a CA on the verifiers list, client_id,
+    response mode, nonce ...), the list must authorise that verifier for every claim its DCQL
+    query asks for (``authorised_verifier``); a verifier asking for more is refused outright.
+    """
+    from credentials import trust_list
+    from credentials.openid4vp import verify_request_object
+
+    anchors = [cert for entity in verifiers.entities for cert in entity.anchors(now)]
+    checked = verify_request_object(token, link_client_id=link_client_id, wallet_nonce=wallet_nonce,
+                                    anchors=anchors, now=now)
+    entity = trust_list.authorised_verifier(verifiers, checked.chain, checked.requested, at=now)
+    payload = checked.payload
+    query = payload["dcql_query"]
+    purpose = payload.get("purpose")
+    metadata = payload.get("client_metadata")
+    return VerifiedRequest(
+        client_id=checked.client_id,
+        nonce=str(payload["nonce"]),
+        state=payload.get("state") if isinstance(payload.get("state"), str) else None,
+        response_mode=str(payload["response_mode"]),
+        response_uri=str(payload["response_uri"]),
+        dcql_query=query,
+        client_metadata=metadata if isinstance(metadata, dict) else {},
+        verifier_id=str(entity.id),
+        verifier_name=_entity_name(entity),
+        verifier_country=str(getattr(entity, "country", "")),
+        purpose=purpose[:300] if isinstance(purpose, str) else "",
+        raw=payload,
+    )
+
+
+def match(request: VerifiedRequest, held: Sequence[StoredCredential]) -> tuple[
+        dict[str, tuple[StoredCredential, tuple[ClaimPath, ...]]], bool]:
+    """DCQL (OpenID4VP §6.4) against the held credentials: one least-used copy per card."""
+    from credentials.dcql import HeldCredential
+    from credentials.dcql import match as match_dcql
+
+    by_group: dict[str, StoredCredential] = {}
+    for cred in sorted(held, key=lambda c: c.used):
+        by_group.setdefault(cred.group, cred)
+    candidates = [HeldCredential(c.group, c.vct, c.claims, frozenset()) for c in by_group.values()]
+    result = match_dcql(request.dcql_query, candidates)
+    return {qid: (by_group[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
+
+
+def always_disclosed(credential: str) -> list[str]:
+    """Top-level claims the issuer made visible in every presentation (nothing under them is
+    selectively disclosable), leaving out the technical ones (iss, vct, cnf, dates, status)."""
+    from credentials import sd_jwt
+
+    parsed = sd_jwt.parse(credential)
+    sd_roots = {p[0] for p in sd_jwt.disclosable_paths(parsed) if p}
+    technical = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"}
+    return [n for n in parsed.issuer_jws.payload if n not in technical and n not in sd_roots]
+
+
+def response_form(request: VerifiedRequest, vp_token: dict[str, list[str]]) -> dict[str, str]:
+    """§8.2 / §8.3.1 body for the response_uri."""
+    from credentials.openid4vp import build_response_form
+
+    return build_response_form(request.raw, {"vp_token": vp_token})
+
+
+def error_form(request: VerifiedRequest, error: str, description: str) -> dict[str, str]:
+    """§8.5 error response (e.g. ``access_denied`` when the holder declines)."""
+    from credentials.openid4vp import build_response_form
+
+    return build_response_form(request.raw, {"error": error, "error_description": description})

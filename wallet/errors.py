@@ -1,0 +1,70 @@
+"""The wallet's own failures, in the project's one error tree (credentials.errors).
+
+Every failure the wallet shows its user is a :class:`~credentials.errors.CredentialError`; the
+wallet-only ones below add what a local store and a user can get wrong. Their messages are
+plain words meant for the person holding the phone, never secrets or personal data.
+
+Tree (under CredentialError)::
+
+    WalletError                 wallet
+    ├── WrongPassphraseError    wrong_passphrase   (or the file was altered: AES-GCM cannot tell)
+    ├── WalletNotFoundError     wallet_not_found
+    ├── WalletExistsError       wallet_exists
+    ├── WalletCorruptError      wallet_corrupt     (not a wallet file, unknown version)
+    ├── WalletLockedError       wallet_locked      (web session expired or not unlocked)
+    ├── NotFoundError           not_found          (no such credential)
+    ├── QrError                 qr                 (no readable QR code in the picture)
+    └── TransportError          transport          (a server could not be reached or answered badly)
+"""
+
+from __future__ import annotations
+
+from credentials.errors import CredentialError
+
+__all__ = [
+    "NotFoundError",
+    "QrError",
+    "TransportError",
+    "WalletCorruptError",
+    "WalletError",
+    "WalletExistsError",
+    "WalletLockedError",
+    "WalletNotFoundError",
+    "WrongPassphraseError",
+]
+
+
+class WalletError(CredentialError):
+    code = "wallet"
+
+
+class WrongPassphraseError(WalletError):
+    code = "wrong_passphrase"
+
+
+class WalletNotFoundError(WalletError):
+    code = "wallet_not_found"
+
+
+class WalletExistsError(WalletError):
+    code = "wallet_exists"
+
+
+class WalletCorruptError(WalletError):
+    code = "wallet_corrupt"
+
+
+class WalletLockedError(WalletError):
+    code = "wallet_locked"
+
+
+class NotFoundError(WalletError):
+    code = "not_found"
+
+
+class QrError(WalletError):
+    code = "qr"
+
+
+class TransportError(WalletError):
+    code = "transport"

@@ -1,0 +1,91 @@
+"""The wallet's HTTP: one httpx client, TLS verified, no redirects followed, answers size-limited.
+
+Every failure to reach a server or to get a usable answer becomes :class:`TransportError` with
+plain words; an OAuth-shaped error body (RFC 6749 §5.2) becomes :class:`ProtocolError` with the
+server's code, so the user is told e.g. that the code was wrong rather than "HTTP 400".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from credentials.errors import MalformedError, ProtocolError
+from credentials.jose import MAX_TOKEN_BYTES, parse_json
+from wallet.errors import TransportError
+
+__all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "make_client", "read_json", "request", "send"]
+
+#: Largest answer the wallet reads from any server (credentials, request objects, lists).
+MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
+
+
+def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
+    """The wallet's client: TLS verification on (a CA bundle path or the system store)."""
+    headers = {"User-Agent": "esspass-wallet"}
+    return httpx.Client(verify=verify, timeout=timeout, follow_redirects=False, headers=headers)
+
+
+def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
+    """An absolute https URL (plain http only on a loopback host and only when the settings allow
+    it, for a local pilot without TLS); anything else is refused."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme == "https" or (parts.scheme == "http" and loopback and allow_loopback_http):
+        if parts.hostname and not parts.username and not parts.password:
+            return url
+    raise MalformedError(f"{what} is not a usable https address")
+
+
+def send(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+    """One request; network trouble and 3xx become TransportError, error bodies ProtocolError."""
+    return check(request(client, method, url, what, **kwargs), what)
+
+
+def request(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+    """One request, any status; only network trouble raises (TransportError)."""
+    try:
+        return client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise TransportError(f"{what}: the server could not be reached ({type(exc).__name__})") from exc
+
+
+def check(response: httpx.Response, what: str) -> httpx.Response:
+    """``response`` if it is a usable 2xx answer; otherwise the matching error."""
+    if len(response.content) > MAX_RESPONSE_BYTES:
+        raise TransportError(f"{what}: the answer is too large")
+    if 300 <= response.status_code < 400:
+        raise TransportError(f"{what}: the server tried to redirect the wallet elsewhere")
+    if response.status_code >= 400:
+        error, description = _oauth_error(response)
+        if error:
+            raise ProtocolError(error, f"{what}: {description or error}", http_status=response.status_code)
+        raise TransportError(f"{what}: the server answered HTTP {response.status_code}")
+    return response
+
+
+def read_json(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON object body of ``response`` (application/json), within our limits."""
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise TransportError(f"{what}: the answer is not JSON")
+    try:
+        body = parse_json(response.content)
+    except MalformedError as exc:
+        raise TransportError(f"{what}: the answer is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise TransportError(f"{what}: the answer is not a JSON object")
+    return body
+
+
+def _oauth_error(response: httpx.Response) -> tuple[str, str]:
+    try:
+        body = parse_json(response.content)
+    except MalformedError:
+        return "", ""
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        desc = body.get("error_description")
+        return body["error"][:64], (desc if isinstance(desc, str) else "")[:300]
+    return "", ""

@@ -1,0 +1,267 @@
+"""The wallet's own words in the five pilot languages (EN, LV, DE, FR, PL).
+
+Credential descriptions come from the credential modules (``pda1.describe`` ...); this table
+holds only the wallet's screens, buttons and plain-words explanations of failures.
+:func:`t` falls back to English for a missing translation and never fails on a missing key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials import i18n
+from credentials.i18n import LANGUAGES
+
+__all__ = ["LANGUAGES", "STRINGS", "explain", "normalise_lang", "t"]
+
+# key -> (en, lv, de, fr, pl)
+_T: dict[str, tuple[str, str, str, str, str]] = {
+    "app.title": ("ESSPASS wallet", "ESSPASS maks", "ESSPASS-Wallet", "Portefeuille ESSPASS", "Portfel ESSPASS"),
+    "nav.cards": ("My documents", "Mani dokumenti", "Meine Dokumente", "Mes documents", "Moje dokumenty"),
+    "nav.receive": ("Add", "Pievienot", "Hinzufügen", "Ajouter", "Dodaj"),
+    "nav.present": ("Show", "Uzrādīt", "Vorzeigen", "Présenter", "Okaż"),
+    "nav.log": ("History", "Vēsture", "Verlauf", "Historique", "Historia"),
+    "nav.lock": ("Lock", "Bloķēt", "Sperren", "Verrouiller", "Zablokuj"),
+    "setup.title": ("Create your wallet", "Izveidojiet savu maku", "Wallet anlegen", "Créer votre portefeuille",
+                    "Utwórz portfel"),
+    "setup.help": (
+        "Choose a passphrase. Your documents are encrypted with it; without it nobody can read them, "
+        "and it cannot be recovered.",
+        "Izvēlieties paroli. Ar to tiek šifrēti jūsu dokumenti; bez tās neviens tos nevar izlasīt, "
+        "un to nevar atjaunot.",
+        "Wählen Sie eine Passphrase. Ihre Dokumente werden damit verschlüsselt; ohne sie kann niemand "
+        "sie lesen, und sie kann nicht wiederhergestellt werden.",
+        "Choisissez une phrase secrète. Vos documents sont chiffrés avec elle ; sans elle personne ne "
+        "peut les lire, et elle ne peut pas être récupérée.",
+        "Wybierz hasło. Twoje dokumenty są nim szyfrowane; bez niego nikt ich nie odczyta, "
+        "a hasła nie da się odzyskać.",
+    ),
+    "field.passphrase": ("Passphrase", "Parole", "Passphrase", "Phrase secrète", "Hasło"),
+    "field.passphrase2": ("Passphrase again", "Parole vēlreiz", "Passphrase wiederholen", "Répétez la phrase secrète",
+                          "Powtórz hasło"),
+    "setup.mismatch": ("The two passphrases differ.", "Paroles nesakrīt.", "Die Passphrasen stimmen nicht überein.",
+                       "Les deux phrases secrètes diffèrent.", "Hasła się różnią."),
+    "setup.button": ("Create wallet", "Izveidot maku", "Wallet anlegen", "Créer le portefeuille", "Utwórz portfel"),
+    "unlock.title": ("Unlock your wallet", "Atbloķējiet maku", "Wallet entsperren", "Déverrouiller le portefeuille",
+                     "Odblokuj portfel"),
+    "unlock.button": ("Unlock", "Atbloķēt", "Entsperren", "Déverrouiller", "Odblokuj"),
+    "cards.empty": (
+        "No documents yet. Add one from the link or QR code your institution gave you.",
+        "Vēl nav dokumentu. Pievienojiet tos no saites vai QR koda, ko jums deva iestāde.",
+        "Noch keine Dokumente. Fügen Sie eines über den Link oder QR-Code Ihrer Behörde hinzu.",
+        "Aucun document. Ajoutez-en un avec le lien ou le QR code donné par votre organisme.",
+        "Brak dokumentów. Dodaj dokument z linku lub kodu QR od instytucji.",
+    ),
+    "card.issued_by": ("Issued by", "Izsniedza", "Ausgestellt von", "Délivré par", "Wydane przez"),
+    "card.received": ("Received", "Saņemts", "Erhalten", "Reçu", "Otrzymano"),
+    "card.valid_until": ("Valid until", "Derīgs līdz", "Gültig bis", "Valable jusqu'au", "Ważne do"),
+    "card.copies": ("Unused copies", "Neizmantotas kopijas", "Unbenutzte Kopien", "Copies inutilisées",
+                    "Niewykorzystane kopie"),
+    "card.status": ("Status", "Statuss", "Status", "Statut", "Status"),
+    "card.check_status": ("Check status now", "Pārbaudīt statusu", "Status jetzt prüfen", "Vérifier le statut",
+                          "Sprawdź status"),
+    "card.details": ("All data in this document", "Visi dokumenta dati", "Alle Daten dieses Dokuments",
+                     "Toutes les données du document", "Wszystkie dane dokumentu"),
+    "status.valid": ("Valid: the issuer has not withdrawn it.", "Derīgs: izsniedzējs to nav atsaucis.",
+                     "Gültig: die ausstellende Stelle hat es nicht widerrufen.",
+                     "Valide : l'émetteur ne l'a pas retiré.", "Ważny: wystawca go nie wycofał."),
+    "status.invalid": ("Withdrawn by the issuer.", "Izsniedzējs to ir atsaucis.",
+                       "Von der ausstellenden Stelle widerrufen.", "Retiré par l'émetteur.",
+                       "Wycofany przez wystawcę."),
+    "status.suspended": ("Suspended by the issuer.", "Izsniedzējs to ir apturējis.",
+                         "Von der ausstellenden Stelle ausgesetzt.", "Suspendu par l'émetteur.",
+                         "Zawieszony przez wystawcę."),
+    "status.unknown": ("Not checked yet.", "Vēl nav pārbaudīts.", "Noch nicht geprüft.", "Pas encore vérifié.",
+                       "Jeszcze nie sprawdzono."),
+    "status.unreachable": ("Could not check: {detail}", "Neizdevās pārbaudīt: {detail}",
+                           "Prüfung nicht möglich: {detail}", "Vérification impossible : {detail}",
+                           "Nie udało się sprawdzić: {detail}"),
+    "status.checked_at": ("checked {when}", "pārbaudīts {when}", "geprüft {when}", "vérifié le {when}",
+                          "sprawdzono {when}"),
+    "receive.title": ("Add a document", "Pievienot dokumentu", "Dokument hinzufügen", "Ajouter un document",
+                      "Dodaj dokument"),
+    "receive.help": (
+        "Paste the link that starts with openid-credential-offer:// or upload a photo of the QR code.",
+        "Ielīmējiet saiti, kas sākas ar openid-credential-offer://, vai augšupielādējiet QR koda foto.",
+        "Fügen Sie den Link ein, der mit openid-credential-offer:// beginnt, oder laden Sie ein Foto "
+        "des QR-Codes hoch.",
+        "Collez le lien qui commence par openid-credential-offer:// ou envoyez une photo du QR code.",
+        "Wklej link zaczynający się od openid-credential-offer:// lub prześlij zdjęcie kodu QR.",
+    ),
+    "field.link": ("Link", "Saite", "Link", "Lien", "Link"),
+    "field.qr": ("or a photo of the QR code", "vai QR koda foto", "oder ein Foto des QR-Codes",
+                 "ou une photo du QR code", "lub zdjęcie kodu QR"),
+    "button.continue": ("Continue", "Turpināt", "Weiter", "Continuer", "Dalej"),
+    "button.back": ("Back to my documents", "Atpakaļ uz dokumentiem", "Zurück zu meinen Dokumenten",
+                    "Retour à mes documents", "Powrót do dokumentów"),
+    "offer.title": ("Document offered", "Piedāvātais dokuments", "Angebotenes Dokument", "Document proposé",
+                    "Oferowany dokument"),
+    "offer.from": ("{issuer} offers you:", "{issuer} jums piedāvā:", "{issuer} bietet Ihnen an:",
+                   "{issuer} vous propose :", "{issuer} oferuje:"),
+    "offer.tx_code": ("Code you received separately", "Atsevišķi saņemtais kods", "Separat erhaltener Code",
+                      "Code reçu séparément", "Kod otrzymany osobno"),
+    "offer.tx_code_help": ("{length} digits", "{length} cipari", "{length} Ziffern", "{length} chiffres",
+                           "{length} cyfr"),
+    "offer.accept": ("Add to my wallet", "Pievienot makam", "Zur Wallet hinzufügen", "Ajouter au portefeuille",
+                     "Dodaj do portfela"),
+    "received.title": ("Document added", "Dokuments pievienots", "Dokument hinzugefügt", "Document ajouté",
+                       "Dokument dodany"),
+    "received.checked": (
+        "Checked: signed by {issuer}, an institution on the trusted list, and bound to a key on this device.",
+        "Pārbaudīts: parakstījusi {issuer}, uzticamo sarakstā iekļauta iestāde, un piesaistīts atslēgai šajā ierīcē.",
+        "Geprüft: signiert von {issuer}, einer Stelle auf der Vertrauensliste, und an einen Schlüssel auf "
+        "diesem Gerät gebunden.",
+        "Vérifié : signé par {issuer}, organisme de la liste de confiance, et lié à une clé de cet appareil.",
+        "Sprawdzono: podpisany przez {issuer}, instytucję z listy zaufanych, i powiązany z kluczem na tym urządzeniu.",
+    ),
+    "present.title": ("Show a document", "Uzrādīt dokumentu", "Dokument vorzeigen", "Présenter un document",
+                      "Okaż dokument"),
+    "present.help": (
+        "Paste the link that starts with openid4vp:// or upload a photo of the inspector's QR code.",
+        "Ielīmējiet saiti, kas sākas ar openid4vp://, vai augšupielādējiet inspektora QR koda foto.",
+        "Fügen Sie den Link ein, der mit openid4vp:// beginnt, oder laden Sie ein Foto des QR-Codes der "
+        "Kontrollperson hoch.",
+        "Collez le lien qui commence par openid4vp:// ou envoyez une photo du QR code de l'inspecteur.",
+        "Wklej link zaczynający się od openid4vp:// lub prześlij zdjęcie kodu QR inspektora.",
+    ),
+    "consent.title": ("Request for your data", "Datu pieprasījums", "Anfrage nach Ihren Daten",
+                      "Demande de vos données", "Prośba o Twoje dane"),
+    "consent.who": ("{verifier} ({country}) asks to see:", "{verifier} ({country}) lūdz parādīt:",
+                    "{verifier} ({country}) möchte sehen:", "{verifier} ({country}) demande à voir :",
+                    "{verifier} ({country}) prosi o:"),
+    "consent.checked": (
+        "This requester is on the trusted list of verifiers and may ask for these data.",
+        "Pieprasītājs ir uzticamo pārbaudītāju sarakstā un drīkst prasīt šos datus.",
+        "Diese Stelle steht auf der Vertrauensliste der Prüfstellen und darf diese Daten anfragen.",
+        "Ce demandeur figure sur la liste de confiance des vérificateurs et peut demander ces données.",
+        "Ten podmiot jest na liście zaufanych weryfikatorów i może prosić o te dane.",
+    ),
+    "consent.purpose": ("Purpose", "Mērķis", "Zweck", "Finalité", "Cel"),
+    "consent.leaves": ("Only these data will leave your phone:", "Tikai šie dati atstās jūsu tālruni:",
+                       "Nur diese Daten verlassen Ihr Telefon:", "Seules ces données quitteront votre téléphone :",
+                       "Tylko te dane opuszczą Twój telefon:"),
+    "consent.from_document": ("From: {title}", "No: {title}", "Aus: {title}", "De : {title}", "Z: {title}"),
+    "consent.always": ("Always included with this document (the issuer does not let it be hidden):",
+                       "Vienmēr iekļauts šajā dokumentā (izsniedzējs neļauj to slēpt):",
+                       "Immer in diesem Dokument enthalten (die ausstellende Stelle lässt es nicht verbergen):",
+                       "Toujours inclus dans ce document (l'émetteur ne permet pas de le masquer) :",
+                       "Zawsze dołączane do tego dokumentu (wystawca nie pozwala go ukryć):"),
+    "consent.nothing_else": ("Nothing else is sent.", "Nekas cits netiek nosūtīts.", "Sonst wird nichts gesendet.",
+                             "Rien d'autre n'est envoyé.", "Nic więcej nie jest wysyłane."),
+    "consent.share": ("Share", "Kopīgot", "Teilen", "Partager", "Udostępnij"),
+    "consent.decline": ("Decline", "Atteikt", "Ablehnen", "Refuser", "Odmów"),
+    "consent.unmatched": ("You do not hold the documents asked for.", "Jums nav pieprasīto dokumentu.",
+                          "Sie besitzen die angefragten Dokumente nicht.",
+                          "Vous ne détenez pas les documents demandés.", "Nie masz żądanych dokumentów."),
+    "shared.title": ("Shared", "Kopīgots", "Geteilt", "Partagé", "Udostępniono"),
+    "shared.text": ("{verifier} received the data you agreed to share.",
+                    "{verifier} saņēma datus, kurus piekritāt kopīgot.",
+                    "{verifier} hat die Daten erhalten, deren Weitergabe Sie zugestimmt haben.",
+                    "{verifier} a reçu les données que vous avez accepté de partager.",
+                    "{verifier} otrzymał dane, na których udostępnienie się zgodziłeś."),
+    "declined.title": ("Declined", "Atteikts", "Abgelehnt", "Refusé", "Odmówiono"),
+    "declined.text": ("Nothing was shared. {verifier} was told that you declined.",
+                      "Nekas netika kopīgots. {verifier} tika paziņots, ka atteicāt.",
+                      "Es wurde nichts geteilt. {verifier} wurde mitgeteilt, dass Sie abgelehnt haben.",
+                      "Rien n'a été partagé. {verifier} a été informé de votre refus.",
+                      "Nic nie udostępniono. {verifier} otrzymał informację o odmowie."),
+    "log.title": ("What you showed, to whom, when", "Ko, kam un kad uzrādījāt", "Was Sie wem wann gezeigt haben",
+                  "Ce que vous avez montré, à qui, quand", "Co, komu i kiedy pokazano"),
+    "log.empty": ("Nothing shown yet.", "Vēl nekas nav uzrādīts.", "Noch nichts vorgezeigt.",
+                  "Rien n'a encore été montré.", "Jeszcze nic nie pokazano."),
+    "log.shared": ("shared", "kopīgots", "geteilt", "partagé", "udostępniono"),
+    "log.declined": ("declined", "atteikts", "abgelehnt", "refusé", "odmówiono"),
+    "log.failed": ("failed", "neizdevās", "fehlgeschlagen", "échec", "niepowodzenie"),
+    "error.title": ("That did not work", "Neizdevās", "Das hat nicht geklappt", "Cela n'a pas fonctionné",
+                    "Nie udało się"),
+    "error.session": ("Your session has ended. Unlock the wallet again.", "Sesija beigusies. Atbloķējiet maku vēlreiz.",
+                      "Ihre Sitzung ist abgelaufen. Entsperren Sie die Wallet erneut.",
+                      "Votre session a expiré. Déverrouillez à nouveau le portefeuille.",
+                      "Sesja wygasła. Odblokuj portfel ponownie."),
+    "error.form": ("The form has expired. Please try again.", "Veidlapa ir novecojusi. Mēģiniet vēlreiz.",
+                   "Das Formular ist abgelaufen. Bitte erneut versuchen.",
+                   "Le formulaire a expiré. Veuillez réessayer.", "Formularz wygasł. Spróbuj ponownie."),
+    "error.nothing": ("Paste a link or choose a picture.", "Ielīmējiet saiti vai izvēlieties attēlu.",
+                      "Fügen Sie einen Link ein oder wählen Sie ein Bild.",
+                      "Collez un lien ou choisissez une image.", "Wklej link lub wybierz obraz."),
+}
+
+# Plain-words explanation per error code (CredentialError.code / ProtocolError.error).
+_EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
+    "issuer_signature": ("The document's signature is not valid: it may have been altered.",
+                         "Dokumenta paraksts nav derīgs: tas, iespējams, ir mainīts.",
+                         "Die Signatur des Dokuments ist ungültig: es wurde möglicherweise verändert.",
+                         "La signature du document n'est pas valide : il a peut-être été modifié.",
+                         "Podpis dokumentu jest nieważny: mógł zostać zmieniony."),
+    "issuer_key": ("The signer's certificate does not lead to an institution on the trusted list.",
+                   "Parakstītāja sertifikāts neved pie iestādes uzticamo sarakstā.",
+                   "Das Zertifikat des Unterzeichners führt zu keiner Stelle auf der Vertrauensliste.",
+                   "Le certificat du signataire ne mène à aucun organisme de la liste de confiance.",
+                   "Certyfikat podpisującego nie prowadzi do instytucji z listy zaufanych."),
+    "issuer_trust": ("The sender is not on the trusted list for this kind of document or request.",
+                     "Sūtītājs nav uzticamo sarakstā šāda veida dokumentiem vai pieprasījumiem.",
+                     "Der Absender steht für diese Art von Dokument oder Anfrage nicht auf der Vertrauensliste.",
+                     "L'expéditeur ne figure pas sur la liste de confiance pour ce type de document ou de demande.",
+                     "Nadawca nie jest na liście zaufanych dla tego rodzaju dokumentu lub żądania."),
+    "vct": ("The document is not of the kind that was offered.", "Dokuments nav piedāvātā veida.",
+            "Das Dokument ist nicht von der angebotenen Art.", "Le document n'est pas du type proposé.",
+            "Dokument nie jest oferowanego rodzaju."),
+    "key_binding": ("The document is not bound to a key of this wallet.", "Dokuments nav piesaistīts šī maka atslēgai.",
+                    "Das Dokument ist an keinen Schlüssel dieser Wallet gebunden.",
+                    "Le document n'est pas lié à une clé de ce portefeuille.",
+                    "Dokument nie jest powiązany z kluczem tego portfela."),
+    "credential_validity": ("The document is not valid at this time (not yet valid or expired).",
+                            "Dokuments šobrīd nav derīgs (vēl nav spēkā vai beidzies).",
+                            "Das Dokument ist derzeit nicht gültig (noch nicht oder nicht mehr).",
+                            "Le document n'est pas valable en ce moment (pas encore ou plus).",
+                            "Dokument nie jest teraz ważny (jeszcze nie lub już nie)."),
+    "status": ("The issuer's status list could not be used.", "Izsniedzēja statusu sarakstu neizdevās izmantot.",
+               "Die Statusliste der ausstellenden Stelle war nicht verwendbar.",
+               "La liste de statut de l'émetteur n'a pas pu être utilisée.",
+               "Nie udało się użyć listy statusów wystawcy."),
+    "invalid_grant": ("The offer has expired, was already used, or the code is wrong.",
+                      "Piedāvājums ir beidzies, jau izmantots, vai kods ir nepareizs.",
+                      "Das Angebot ist abgelaufen, wurde schon verwendet, oder der Code ist falsch.",
+                      "L'offre a expiré, a déjà été utilisée, ou le code est erroné.",
+                      "Oferta wygasła, została już użyta lub kod jest błędny."),
+    "invalid_tx_code": ("The code is wrong.", "Kods ir nepareizs.", "Der Code ist falsch.", "Le code est erroné.",
+                        "Kod jest błędny."),
+    "transport": ("A server could not be reached or gave an unusable answer.",
+                  "Serveris nebija sasniedzams vai atbildēja nederīgi.",
+                  "Ein Server war nicht erreichbar oder antwortete unbrauchbar.",
+                  "Un serveur était injoignable ou a donné une réponse inutilisable.",
+                  "Serwer był nieosiągalny lub odpowiedział niepoprawnie."),
+    "malformed": ("The data received is damaged or not in the expected form.",
+                  "Saņemtie dati ir bojāti vai neatbilst gaidītajai formai.",
+                  "Die empfangenen Daten sind beschädigt oder nicht in der erwarteten Form.",
+                  "Les données reçues sont endommagées ou pas dans la forme attendue.",
+                  "Otrzymane dane są uszkodzone lub w nieoczekiwanej formie."),
+    "wrong_passphrase": ("Wrong passphrase. Nothing was changed.", "Nepareiza parole. Nekas netika mainīts.",
+                         "Falsche Passphrase. Es wurde nichts geändert.",
+                         "Phrase secrète erronée. Rien n'a été modifié.", "Błędne hasło. Nic nie zmieniono."),
+}
+
+#: ``STRINGS[key][lang]``, registered with credentials.i18n under the ``wallet.`` prefix.
+STRINGS: dict[str, dict[str, str]] = {
+    key: dict(zip(LANGUAGES, values, strict=True)) for key, values in _T.items()
+} | {f"explain.{key}": dict(zip(LANGUAGES, values, strict=True)) for key, values in _EXPLAIN.items()}
+
+i18n.register({f"wallet.{key}": texts for key, texts in STRINGS.items()})
+
+
+def normalise_lang(lang: str | None) -> str:
+    """One of :data:`LANGUAGES` (``de-AT`` -> ``de``; an Accept-Language header works too)."""
+    return i18n.negotiate(lang, default="en")
+
+
+def t(key: str, lang: str, **kw: Any) -> str:
+    """The wallet string ``key`` in ``lang`` (English fallback), formatted with ``kw``."""
+    return i18n.t(f"wallet.{key}", normalise_lang(lang), **kw)
+
+
+def explain(code: str, message: str, lang: str) -> str:
+    """A failure in plain words: the general sentence for its code, then what exactly failed."""
+    if f"explain.{code}" not in STRINGS:
+        return message
+    text = t(f"explain.{code}", lang)
+    return f"{text} ({message})" if message else text

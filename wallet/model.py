@@ -1,0 +1,86 @@
+"""What the wallet keeps inside its encrypted store: credentials (with their keys) and the log.
+
+Each issued credential is one :class:`StoredCredential` with its own P-256 private key (the key
+its ``cnf`` names). A batch from one offer shares a ``group``: the copies carry the same claims
+and the wallet presents an unused copy each time, so two verifiers cannot link the worker by a
+repeated signature or key (OpenID4VCI 1.0 §8 batch issuance; HAIP 1.0 §4.5 "one-time use").
+The store keeps them as plain JSON; these frozen dataclasses are the typed view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+__all__ = ["LogEntry", "StatusCheck", "StoredCredential"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCheck:
+    """The result of the last status check: ``valid`` | ``invalid`` | ``suspended`` | ``unknown``."""
+
+    value: str
+    checked_at: str  # ISO 8601 UTC
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCredential:
+    id: str
+    group: str
+    format: str  # "dc+sd-jwt"
+    vct: str
+    credential: str  # the SD-JWT VC exactly as issued ("<jwt>~<d1>~...~")
+    private_key: str  # PKCS#8 PEM of the holder key; only ever inside the encrypted store
+    issuer_url: str  # credential_issuer of the offer
+    issuer_id: str  # entity id on the issuers trusted list, e.g. "LV:VSAA"
+    issuer_name: str  # the institution's name as the trusted list gives it
+    configuration_id: str
+    received_at: str  # ISO 8601 UTC
+    claims: dict[str, Any]  # processed claims, as verified on receipt
+    iat: int
+    exp: int | None
+    status: dict[str, Any] | None = None  # {"idx", "uri"} of the status list entry
+    last_status: StatusCheck | None = None
+    used: int = 0  # presentations made with this copy
+    notification_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoredCredential:
+        values = dict(data)
+        status = values.get("last_status")
+        values["last_status"] = StatusCheck(**status) if isinstance(status, Mapping) else None
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def with_status(self, check: StatusCheck) -> StoredCredential:
+        return replace(self, last_status=check)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the worker's own record: what was (or was not) shown to whom and when."""
+
+    time: str  # ISO 8601 UTC
+    outcome: str  # "shared" | "declined" | "failed"
+    verifier_id: str
+    verifier_name: str
+    client_id: str
+    purpose: str
+    credentials: list[str]  # credential group ids involved
+    vcts: list[str]
+    claims: list[str]  # dotted paths of the claims that left (empty when declined)
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LogEntry:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in dict(data).items() if k in known})

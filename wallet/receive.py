@@ -1,0 +1,436 @@
+"""OpenID4VCI 1.0 client, pre-authorized code flow (standards.md §4.1-§4.6, §10.3-§10.5).
+
+Steps, each a function over an injected ``httpx.Client``:
+
+1. :func:`resolve_offer` — parse the ``openid-credential-offer://`` link (§4.1: ``credential_offer``
+   by value or ``credential_offer_uri`` by reference, fetched as ``application/json``), fetch the
+   Credential Issuer Metadata (§12.2.2: ``/.well-known/openid-credential-issuer`` inserted before
+   the issuer's path; ``credential_issuer`` MUST equal the identifier) and the Authorization
+   Server metadata (RFC 8414; §12.2.4 ``authorization_servers`` absent = the issuer itself).
+2. :func:`obtain_credentials` — token request with ``pre-authorized_code`` and, iff the offer
+   asked for one, ``tx_code`` (§6.1); a fresh ``c_nonce`` from the Nonce Endpoint (§7); one new
+   P-256 key and one ``openid4vci-proof+jwt`` per wanted copy (App. F.1; ``aud`` = issuer id,
+   ``nonce`` = c_nonce, no ``iss`` for anonymous pre-auth) in ``proofs.jwt`` (§8.2), at most the
+   issuer's ``batch_size``; ``credential_identifier`` when the token response gave
+   ``authorization_details``, else ``credential_configuration_id``. DPoP (RFC 9449) is used when
+   the Authorization Server advertises it (HAIP 1.0 §4.3), including one retry on
+   ``use_dpop_nonce``.
+3. :func:`notify` — Notification Endpoint (§11) ``credential_accepted`` / ``credential_failure``.
+
+Verifying what arrived (signature, chain, trust list, vct, cnf) is the caller's next step
+(:mod:`wallet.service`); nothing here trusts a credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import httpx
+
+from credentials.errors import MalformedError, ProtocolError
+from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
+from wallet.http import check, check_url, read_json, request, send
+from wallet.keys import new_key
+
+__all__ = [
+    "OFFER_SCHEMES",
+    "PRE_AUTH_GRANT",
+    "IssuedCredentials",
+    "OfferedCredential",
+    "ResolvedOffer",
+    "TxCodeSpec",
+    "notify",
+    "obtain_credentials",
+    "parse_offer_link",
+    "resolve_offer",
+]
+
+OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
+PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+PROOF_TYP = "openid4vci-proof+jwt"
+SUPPORTED_FORMATS = ("dc+sd-jwt",)
+
+
+@dataclass(frozen=True, slots=True)
+class TxCodeSpec:
+    """The offer's ``tx_code`` object (§4.1.1): a code sent to the user over another channel."""
+
+    input_mode: str = "numeric"
+    length: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedCredential:
+    configuration_id: str
+    format: str
+    vct: str
+    display: tuple[dict[str, Any], ...]
+
+    def name(self, lang: str) -> str:
+        for entry in self.display:
+            if str(entry.get("locale", "")).lower().startswith(lang):
+                return str(entry.get("name") or self.vct)
+        return str(self.display[0].get("name") or self.vct) if self.display else self.vct
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedOffer:
+    credential_issuer: str
+    pre_authorized_code: str
+    tx_code: TxCodeSpec | None
+    offered: tuple[OfferedCredential, ...]
+    credential_endpoint: str
+    nonce_endpoint: str | None
+    notification_endpoint: str | None
+    token_endpoint: str
+    batch_size: int
+    dpop_algs: tuple[str, ...]
+    issuer_display: tuple[dict[str, Any], ...]
+
+    def issuer_name(self, lang: str) -> str:
+        for entry in self.issuer_display:
+            if str(entry.get("locale", "")).lower().startswith(lang) and entry.get("name"):
+                return str(entry["name"])
+        for entry in self.issuer_display:
+            if entry.get("name"):
+                return str(entry["name"])
+        return urlsplit(self.credential_issuer).netloc
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredentials:
+    """What the Credential Endpoint returned for one configuration, with the keys we proved."""
+
+    configuration_id: str
+    vct: str
+    credentials: tuple[str, ...]
+    keys: tuple[PrivateKey, ...]
+    notification_id: str | None
+    access_token: str
+    token_type: str
+    dpop_key: PrivateKey | None
+
+
+# --- step 1: the offer and the metadata ------------------------------------------------------
+
+
+def parse_offer_link(link: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``(offer, None)`` for ``credential_offer`` by value, ``(None, uri)`` for by reference."""
+    text = link.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in OFFER_SCHEMES and parts.scheme != "https":
+        raise MalformedError("this is not a credential offer link (openid-credential-offer://)")
+    query = parse_qs(parts.query, keep_blank_values=False, max_num_fields=20)
+    by_value = query.get("credential_offer")
+    by_ref = query.get("credential_offer_uri")
+    if bool(by_value) == bool(by_ref):
+        raise MalformedError("the offer link must carry exactly one of credential_offer or credential_offer_uri")
+    if by_value:
+        offer = parse_json(by_value[0])
+        if not isinstance(offer, dict):
+            raise MalformedError("credential_offer is not a JSON object")
+        return offer, None
+    assert by_ref is not None
+    return None, by_ref[0]
+
+
+def _well_known(identifier: str, suffix: str) -> str:
+    """RFC 8414 §3.1 / OpenID4VCI §12.2.2: the well-known segment goes between host and path."""
+    parts = urlsplit(identifier)
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"/.well-known/{suffix}{path}", "", ""))
+
+
+def _str_list(value: Any, what: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise MalformedError(f"{what} must be a non-empty list of strings")
+    return list(value)
+
+
+def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool = False) -> ResolvedOffer:
+    """Parse the offer, fetch issuer and AS metadata, and check they agree (§4.1, §12.2, RFC 8414)."""
+    offer, offer_uri = parse_offer_link(link)
+    if offer is None:
+        assert offer_uri is not None
+        url = check_url(offer_uri, "the offer address", allow_loopback_http=allow_loopback_http)
+        # §4.1.3: the response MUST be application/json (never a JWT, never alg none).
+        offer = read_json(send(client, "GET", url, "Fetching the offer", headers={"Accept": "application/json"}),
+                          "The offer")
+    issuer = offer.get("credential_issuer")
+    if not isinstance(issuer, str):
+        raise MalformedError("the offer names no credential issuer")
+    issuer = check_url(issuer, "the credential issuer", allow_loopback_http=allow_loopback_http)
+    if urlsplit(issuer).query or urlsplit(issuer).fragment:
+        raise MalformedError("the credential issuer identifier has a query or fragment")
+    config_ids = _str_list(offer.get("credential_configuration_ids"), "credential_configuration_ids")
+    if len(set(config_ids)) != len(config_ids):
+        raise MalformedError("credential_configuration_ids has duplicates")
+    grants = offer.get("grants")
+    grant = grants.get(PRE_AUTH_GRANT) if isinstance(grants, dict) else None
+    if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str):
+        raise MalformedError("the offer has no pre-authorized code; this wallet only supports that flow")
+    tx_code: TxCodeSpec | None = None
+    if "tx_code" in grant:  # §4.1.1: presence, even {}, means a code is required
+        raw = grant["tx_code"] if isinstance(grant["tx_code"], dict) else {}
+        length = raw.get("length")
+        description = raw.get("description")
+        tx_code = TxCodeSpec(
+            input_mode="text" if raw.get("input_mode") == "text" else "numeric",
+            length=length if isinstance(length, int) and 0 < length <= 64 else None,
+            description=description[:300] if isinstance(description, str) else None,
+        )
+
+    metadata = read_json(
+        send(client, "GET", _well_known(issuer, "openid-credential-issuer"), "Fetching the issuer's metadata",
+             headers={"Accept": "application/json"}),
+        "The issuer's metadata",
+    )
+    # §12.2.2: the identifier in the document MUST equal the one used to build the URL.
+    if metadata.get("credential_issuer") != issuer:
+        raise MalformedError("the issuer's metadata names a different issuer")
+    configs = metadata.get("credential_configurations_supported")
+    if not isinstance(configs, dict):
+        raise MalformedError("the issuer's metadata lists no credential configurations")
+    offered: list[OfferedCredential] = []
+    for cid in config_ids:
+        conf = configs.get(cid)
+        if not isinstance(conf, dict):
+            raise MalformedError(f"the issuer does not describe the offered credential {cid!r}")
+        fmt = conf.get("format")
+        vct = conf.get("vct")
+        if fmt not in SUPPORTED_FORMATS or not isinstance(vct, str):
+            raise MalformedError(f"the offered credential {cid!r} is in a format this wallet does not hold")
+        cmeta = conf.get("credential_metadata")
+        display = cmeta.get("display") if isinstance(cmeta, dict) else conf.get("display")
+        offered.append(OfferedCredential(cid, str(fmt), vct, _display(display)))
+
+    def endpoint(name: str, required: bool) -> str | None:
+        value = metadata.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise MalformedError(f"the issuer's metadata has no {name}")
+        return check_url(value, name, allow_loopback_http=allow_loopback_http)
+
+    credential_endpoint = endpoint("credential_endpoint", True)
+    assert credential_endpoint is not None
+    batch = metadata.get("batch_credential_issuance")
+    batch_size = batch.get("batch_size") if isinstance(batch, dict) else 1
+    if not isinstance(batch_size, int) or batch_size < 1:
+        batch_size = 1
+
+    as_ids = metadata.get("authorization_servers")
+    as_id = issuer
+    wanted_as = grant.get("authorization_server")
+    if isinstance(as_ids, list) and as_ids:
+        if isinstance(wanted_as, str):
+            if wanted_as not in as_ids:
+                raise MalformedError("the offer names an authorization server the issuer does not list")
+            as_id = wanted_as
+        elif isinstance(as_ids[0], str):
+            as_id = as_ids[0]
+    as_id = check_url(as_id, "the authorization server", allow_loopback_http=allow_loopback_http)
+    as_meta = read_json(
+        send(client, "GET", _well_known(as_id, "oauth-authorization-server"), "Fetching the authorization metadata",
+             headers={"Accept": "application/json"}),
+        "The authorization metadata",
+    )
+    if as_meta.get("issuer") not in (None, as_id):  # RFC 8414 §3.3
+        raise MalformedError("the authorization metadata names a different issuer")
+    token_endpoint = as_meta.get("token_endpoint")
+    if not isinstance(token_endpoint, str):
+        raise MalformedError("the authorization server has no token endpoint")
+    dpop = as_meta.get("dpop_signing_alg_values_supported")
+    dpop_algs = tuple(a for a in dpop if isinstance(a, str)) if isinstance(dpop, list) else ()
+    return ResolvedOffer(
+        credential_issuer=issuer,
+        pre_authorized_code=grant["pre-authorized_code"],
+        tx_code=tx_code,
+        offered=tuple(offered),
+        credential_endpoint=credential_endpoint,
+        nonce_endpoint=endpoint("nonce_endpoint", False),
+        notification_endpoint=endpoint("notification_endpoint", False),
+        token_endpoint=check_url(token_endpoint, "token_endpoint", allow_loopback_http=allow_loopback_http),
+        batch_size=batch_size,
+        dpop_algs=dpop_algs,
+        issuer_display=_display(metadata.get("display")),
+    )
+
+
+def _display(value: Any) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(d for d in value if isinstance(d, dict))
+
+
+# --- step 2: token, nonce, proofs, credentials ------------------------------------------------
+
+
+def _dpop_proof(key: PrivateKey, method: str, url: str, now: datetime, *, token: str | None,
+                nonce: str | None) -> str:
+    """RFC 9449 §4.2: ``typ dpop+jwt``, our public key in the header, htm/htu/iat/jti (+ath, nonce)."""
+    parts = urlsplit(url)
+    payload: dict[str, Any] = {
+        "jti": secrets.token_urlsafe(16),
+        "htm": method,
+        "htu": urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
+        "iat": int(now.timestamp()),
+    }
+    if token is not None:
+        payload["ath"] = b64url_encode(hashlib.sha256(token.encode("ascii")).digest())
+    if nonce is not None:
+        payload["nonce"] = nonce
+    return sign_jws({"typ": "dpop+jwt", "jwk": public_jwk(key)}, payload, key)
+
+
+def _post_with_dpop(
+    client: httpx.Client, url: str, what: str, now: datetime, dpop_key: PrivateKey | None, *,
+    token: str | None = None, token_type: str = "Bearer", **kwargs: Any,  # noqa: S107
+) -> httpx.Response:
+    headers = dict(kwargs.pop("headers", {}))
+    if token is not None:
+        headers["Authorization"] = f"{token_type} {token}"
+    nonce: str | None = None
+    for _attempt in range(2):
+        if dpop_key is not None:
+            headers["DPoP"] = _dpop_proof(dpop_key, "POST", url, now, token=token, nonce=nonce)
+        response = request(client, "POST", url, what, headers=headers, **kwargs)
+        # RFC 9449 §8/§9: the server wants its nonce in the proof; retry once with it.
+        server_nonce = response.headers.get("DPoP-Nonce")
+        if (dpop_key is None or nonce is not None or response.status_code not in (400, 401)
+                or not server_nonce or "use_dpop_nonce" not in response.text):
+            return check(response, what)
+        nonce = server_nonce
+    return check(response, what)
+
+
+def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer) -> str | None:
+    if offer.nonce_endpoint is None:
+        return None
+    body = read_json(send(client, "POST", offer.nonce_endpoint, "Getting a nonce from the issuer"), "The nonce")
+    nonce = body.get("c_nonce")
+    if not isinstance(nonce, str) or not nonce:
+        raise MalformedError("the issuer's nonce answer has no c_nonce")
+    return nonce
+
+
+def _proof(key: PrivateKey, *, issuer: str, nonce: str | None, now: datetime) -> str:
+    """OpenID4VCI 1.0 App. F.1 key proof: our public key, the issuer as audience, its c_nonce."""
+    payload: dict[str, Any] = {"aud": issuer, "iat": int(now.timestamp())}
+    if nonce is not None:
+        payload["nonce"] = nonce
+    return sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, payload, key)
+
+
+def obtain_credentials(
+    client: httpx.Client,
+    offer: ResolvedOffer,
+    *,
+    tx_code: str | None,
+    copies: int,
+    now: datetime,
+) -> list[IssuedCredentials]:
+    """Run token → nonce → credential for every offered configuration; one fresh key per copy."""
+    if offer.tx_code is not None and not tx_code:
+        raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
+    dpop_key = new_key() if "ES256" in offer.dpop_algs else None
+    form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+    if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
+        form["tx_code"] = tx_code.strip()
+    token_body = read_json(
+        _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop_key, data=form),
+        "The token answer",
+    )
+    access_token = token_body.get("access_token")
+    token_type = str(token_body.get("token_type", "Bearer"))
+    if not isinstance(access_token, str) or not access_token:
+        raise MalformedError("the token answer has no access token")
+    if token_type.lower() == "dpop" and dpop_key is None:
+        raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
+    token_type = "DPoP" if token_type.lower() == "dpop" else "Bearer"
+    identifiers = _credential_identifiers(token_body.get("authorization_details"))
+
+    results: list[IssuedCredentials] = []
+    wanted = max(1, min(copies, offer.batch_size))
+    for offered in offer.offered:
+        keys = tuple(new_key() for _ in range(wanted))
+        nonce = _fetch_nonce(client, offer)
+        request: dict[str, Any] = {
+            "proofs": {"jwt": [_proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now) for k in keys]}
+        }
+        ids = identifiers.get(offered.configuration_id)
+        if ids:
+            request["credential_identifier"] = ids[0]
+        else:
+            request["credential_configuration_id"] = offered.configuration_id
+        response = _post_with_dpop(
+            client, offer.credential_endpoint, "Collecting the document", now, dpop_key,
+            token=access_token, token_type=token_type, json=request,
+        )
+        if response.status_code == 202:
+            raise ProtocolError(
+                "issuance_pending", "The institution has not finished preparing this document; try again later."
+            )
+        body = read_json(response, "The credential answer")
+        creds = body.get("credentials")
+        if not isinstance(creds, list) or not creds or len(creds) > len(keys):
+            raise MalformedError("the credential answer does not hold the expected credentials")
+        texts: list[str] = []
+        for item in creds:
+            value = item.get("credential") if isinstance(item, dict) else None
+            if not isinstance(value, str) or not value:
+                raise MalformedError("the credential answer holds an entry that is not a credential")
+            texts.append(value)
+        notification_id = body.get("notification_id")
+        results.append(
+            IssuedCredentials(
+                configuration_id=offered.configuration_id,
+                vct=offered.vct,
+                credentials=tuple(texts),
+                keys=keys,
+                notification_id=notification_id if isinstance(notification_id, str) else None,
+                access_token=access_token,
+                token_type=token_type,
+                dpop_key=dpop_key,
+            )
+        )
+    return results
+
+
+def _credential_identifiers(details: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if not isinstance(details, list):
+        return out
+    for entry in details:
+        if isinstance(entry, Mapping) and entry.get("type") == "openid_credential":
+            cid = entry.get("credential_configuration_id")
+            ids = entry.get("credential_identifiers")
+            if isinstance(cid, str) and isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+                out[cid] = list(ids)
+    return out
+
+
+# --- step 3: tell the issuer ---------------------------------------------------------------------
+
+
+def notify(
+    client: httpx.Client, offer: ResolvedOffer, issued: IssuedCredentials, event: str, *, now: datetime,
+    description: str | None = None,
+) -> None:
+    """§11: ``credential_accepted`` | ``credential_failure`` | ``credential_deleted``; best effort."""
+    if offer.notification_endpoint is None or issued.notification_id is None:
+        return
+    body: dict[str, Any] = {"notification_id": issued.notification_id, "event": event}
+    if description:
+        body["event_description"] = description[:200]
+    _post_with_dpop(
+        client, offer.notification_endpoint, "Notifying the issuer", now, issued.dpop_key,
+        token=issued.access_token, token_type=issued.token_type, json=body,
+    )

@@ -1,0 +1,419 @@
+"""The wallet's actions, shared by the CLI and the local web pages.
+
+:class:`WalletService` binds an unlocked :class:`~wallet.store.WalletStore` to an HTTP client,
+the trust registry's lists and a clock. Every action reads or changes the store in one
+transaction; nothing personal is logged (the worker's own presentation log lives encrypted in
+the store).
+
+Receive: offer → metadata → (tx_code) → token → nonce → one key per copy → credential(s) →
+verify each (issuer signature, x5c chain to a CA on the issuers list, the issuer authorised for
+the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → store.
+Present: request link → signed Request Object → verifier checked against the verifiers list and
+what it may ask → DCQL matched against held credentials → consent (who, purpose, exactly the
+claims that leave) → SD-JWT+KB per credential (nonce and full client_id) → direct_post(.jwt),
+or the ``access_denied`` error response on refusal (OpenID4VP 1.0 §8.5).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from credentials.errors import CredentialError, KeyBindingError
+from wallet import core
+from wallet.errors import NotFoundError
+from wallet.keys import key_to_pem, load_key, thumbprint
+from wallet.model import LogEntry, StatusCheck, StoredCredential
+from wallet.present_client import fetch_request_object, parse_request_link, post_response
+from wallet.receive import ResolvedOffer, notify, obtain_credentials, resolve_offer
+from wallet.settings import WalletSettings
+from wallet.store import WalletStore
+
+__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PresentOutcome", "WalletService"]
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One credential as the worker sees it (all copies of a batch are one card)."""
+
+    group: str
+    vct: str
+    title: str
+    description: str
+    issuer_name: str
+    issuer_id: str
+    received_at: str
+    exp: int | None
+    copies: int
+    unused: int
+    status: StatusCheck | None
+    claims: tuple[tuple[str, str], ...]  # (label, value) in display order
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentClaim:
+    path: tuple[str | int | None, ...]
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentItem:
+    query_id: str
+    group: str
+    title: str
+    claims: tuple[ConsentClaim, ...]  # selectively disclosed because the verifier asked
+    always: tuple[ConsentClaim, ...] = ()  # visible in every presentation of this document
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRequest:
+    """A verified presentation request waiting for the worker's decision."""
+
+    id: str
+    verifier_id: str
+    verifier_name: str
+    verifier_country: str
+    client_id: str
+    purpose: str
+    items: tuple[ConsentItem, ...]
+    satisfiable: bool
+    request: core.VerifiedRequest
+    created: float
+    #: query id -> (the credential chosen, the claim paths that will be disclosed)
+    selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class PresentOutcome:
+    outcome: str  # "shared" | "declined"
+    verifier_name: str
+    redirect_uri: str | None
+
+
+class WalletService:
+    def __init__(
+        self,
+        settings: WalletSettings,
+        store: WalletStore,
+        *,
+        http: httpx.Client,
+        trust: core.TrustSource,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.http = http
+        self.trust = trust
+        self.clock = clock
+        self._offers: dict[str, tuple[ResolvedOffer, float]] = {}
+        self._requests: dict[str, ConsentRequest] = {}
+        self._lock = threading.Lock()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def credentials(self) -> list[StoredCredential]:
+        return [StoredCredential.from_dict(c) for c in self.store.read()["credentials"]]
+
+    def cards(self, lang: str) -> list[Card]:
+        groups: dict[str, list[StoredCredential]] = {}
+        for cred in self.credentials():
+            groups.setdefault(cred.group, []).append(cred)
+        return [self._card(copies, lang) for copies in groups.values()]
+
+    def card(self, group: str, lang: str) -> Card:
+        copies = [c for c in self.credentials() if c.group == group]
+        if not copies:
+            raise NotFoundError("There is no such document in this wallet.")
+        return self._card(copies, lang)
+
+    def _card(self, copies: list[StoredCredential], lang: str) -> Card:
+        first = copies[0]
+        checks = [c.last_status for c in copies if c.last_status is not None]
+        return Card(
+            group=first.group,
+            vct=first.vct,
+            title=core.type_title(first.vct, lang),
+            description=core.describe(first.vct, first.claims, lang),
+            issuer_name=first.issuer_name,
+            issuer_id=first.issuer_id,
+            received_at=first.received_at,
+            exp=first.exp,
+            copies=len(copies),
+            unused=sum(1 for c in copies if c.used == 0),
+            status=max(checks, key=lambda s: s.checked_at) if checks else None,
+            claims=tuple(core.claim_rows(first.vct, first.claims, lang)),
+        )
+
+    def log(self) -> list[LogEntry]:
+        return [LogEntry.from_dict(e) for e in reversed(self.store.read()["log"])]
+
+    # --- status --------------------------------------------------------------------------------
+
+    def check_status(self, group: str) -> StatusCheck:
+        """Fetch the issuer's status list now and record the result on every copy."""
+        copies = [c for c in self.credentials() if c.group == group]
+        if not copies:
+            raise NotFoundError("There is no such document in this wallet.")
+        now = self.clock()
+        results: dict[str, StatusCheck] = {}
+        for cred in copies:
+            results[cred.id] = core.check_status(self, cred, now=now)
+        with self.store.transaction() as doc:
+            for entry in doc["credentials"]:
+                if entry["id"] in results:
+                    entry["last_status"] = _asdict(results[entry["id"]])
+        worst = sorted(results.values(), key=lambda s: _STATUS_RANK.get(s.value, 0))
+        return worst[-1]
+
+    # --- receive -------------------------------------------------------------------------------
+
+    def open_offer(self, link: str) -> tuple[str, ResolvedOffer]:
+        offer = resolve_offer(self.http, link, allow_loopback_http=self.settings.allow_loopback_http)
+        offer_id = secrets.token_urlsafe(16)
+        with self._lock:
+            self._expire()
+            self._offers[offer_id] = (offer, time.monotonic())
+        return offer_id, offer
+
+    def pending_offer(self, offer_id: str) -> ResolvedOffer:
+        with self._lock:
+            self._expire()
+            entry = self._offers.get(offer_id)
+        if entry is None:
+            raise NotFoundError("This offer is no longer open here. Start again from the link or QR code.")
+        return entry[0]
+
+    def accept_offer(self, offer_id: str, tx_code: str | None) -> list[str]:
+        """Collect, verify and store the offered credentials; returns the new card groups."""
+        offer = self.pending_offer(offer_id)
+        groups = self.receive(offer, tx_code)
+        with self._lock:
+            self._offers.pop(offer_id, None)
+        return groups
+
+    def receive(self, offer: ResolvedOffer, tx_code: str | None) -> list[str]:
+        now = self.clock()
+        batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now)
+        issuers = self.trust.issuers(now)
+        new: list[StoredCredential] = []
+        groups: list[str] = []
+        for batch in batches:
+            by_thumb = {thumbprint(k): k for k in batch.keys}
+            group = secrets.token_hex(8)
+            try:
+                for text in batch.credentials:
+                    checked = core.verify_issued(
+                        text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
+                    )
+                    key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
+                    if key is None:
+                        raise KeyBindingError("the document is not bound to a key this wallet generated for it")
+                    new.append(
+                        StoredCredential(
+                            id=secrets.token_hex(8),
+                            group=group,
+                            format="dc+sd-jwt",
+                            vct=checked.vct,
+                            credential=text,
+                            private_key=key_to_pem(key),
+                            issuer_url=offer.credential_issuer,
+                            issuer_id=checked.issuer_id,
+                            issuer_name=checked.issuer_name,
+                            configuration_id=batch.configuration_id,
+                            received_at=now.isoformat(),
+                            claims=checked.claims,
+                            iat=checked.iat,
+                            exp=checked.exp,
+                            status=checked.status,
+                            notification_id=batch.notification_id,
+                        )
+                    )
+            except CredentialError as exc:
+                self._notify_quietly(offer, batch, "credential_failure", exc.code, now)
+                raise
+            groups.append(group)
+        with self.store.transaction() as doc:
+            doc["credentials"].extend(c.to_dict() for c in new)
+        for batch in batches:
+            self._notify_quietly(offer, batch, "credential_accepted", None, now)
+        return groups
+
+    def _notify_quietly(self, offer: ResolvedOffer, batch: Any, event: str, detail: str | None, now: datetime) -> None:
+        try:
+            notify(self.http, offer, batch, event, now=now, description=detail)
+        except CredentialError:
+            pass  # the notification is a courtesy (§11); the credentials are already decided
+
+    # --- present -------------------------------------------------------------------------------
+
+    def open_request(self, link: str, lang: str) -> ConsentRequest:
+        """Fetch and verify the request, check the verifier, match DCQL; nothing is sent yet."""
+        now = self.clock()
+        parsed = parse_request_link(link)
+        wallet_nonce = secrets.token_urlsafe(16) if parsed.request_uri_method == "post" else None
+        token = fetch_request_object(
+            self.http, parsed, wallet_nonce=wallet_nonce, allow_loopback_http=self.settings.allow_loopback_http
+        )
+        verifiers = self.trust.verifiers(now)
+        request = core.verify_request(
+            token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
+        )
+        held = [c for c in self.credentials() if _usable(c, now)]
+        selection, satisfiable = core.match(request, held)
+        items: list[ConsentItem] = []
+        for query_id, (cred, paths) in selection.items():
+            always = [(n,) for n in core.always_disclosed(cred.credential) if (n,) not in paths]
+            items.append(
+                ConsentItem(
+                    query_id=query_id,
+                    group=cred.group,
+                    title=core.type_title(cred.vct, lang),
+                    claims=tuple(self._consent_claim(cred, p, lang) for p in paths),
+                    always=tuple(self._consent_claim(cred, p, lang) for p in always),
+                )
+            )
+        consent = ConsentRequest(
+            id=secrets.token_urlsafe(16),
+            verifier_id=request.verifier_id,
+            verifier_name=request.verifier_name,
+            verifier_country=request.verifier_country,
+            client_id=request.client_id,
+            purpose=request.purpose,
+            items=tuple(items),
+            satisfiable=satisfiable,
+            request=request,
+            created=time.monotonic(),
+            selection=selection,
+        )
+        with self._lock:
+            self._expire()
+            self._requests[consent.id] = consent
+        return consent
+
+    @staticmethod
+    def _consent_claim(cred: StoredCredential, path: core.ClaimPath, lang: str) -> ConsentClaim:
+        return ConsentClaim(path, core.claim_label(cred.vct, path, lang), core.claim_value(cred.claims, path, lang))
+
+    def pending_request(self, request_id: str) -> ConsentRequest:
+        with self._lock:
+            self._expire()
+            consent = self._requests.get(request_id)
+        if consent is None:
+            raise NotFoundError("This request is no longer open here. Scan the inspector's QR code again.")
+        return consent
+
+    def share(self, request_id: str) -> PresentOutcome:
+        """Build the presentations the worker agreed to and send them (consent given)."""
+        consent = self._take(request_id)
+        selection = consent.selection
+        if not consent.satisfiable:
+            return self.decline_consent(consent)
+        now = self.clock()
+        vp_token: dict[str, list[str]] = {}
+        used: list[str] = []
+        for query_id, (cred, paths) in selection.items():
+            copy = self._fresh_copy(cred.group) or cred
+            vp_token[query_id] = [
+                core.present(
+                    copy.credential, paths, load_key(copy.private_key),
+                    nonce=consent.request.nonce, aud=consent.request.client_id, now=now,
+                )
+            ]
+            used.append(copy.id)
+        form = core.response_form(consent.request, vp_token)
+        entry = _log_entry(consent, "shared", now, selection)
+        try:
+            redirect = post_response(
+                self.http, consent.request.response_uri, form, allow_loopback_http=self.settings.allow_loopback_http
+            )
+        except CredentialError as exc:
+            self._append_log(replace(entry, outcome="failed", detail=exc.message[:200]))
+            raise
+        with self.store.transaction() as doc:
+            for c in doc["credentials"]:
+                if c["id"] in used:
+                    c["used"] = int(c.get("used", 0)) + 1
+            doc["log"].append(entry.to_dict())
+        return PresentOutcome("shared", consent.verifier_name, redirect)
+
+    def decline(self, request_id: str) -> PresentOutcome:
+        return self.decline_consent(self._take(request_id))
+
+    def decline_consent(self, consent: ConsentRequest) -> PresentOutcome:
+        """Send the spec's refusal (``access_denied``, §8.5) and record it."""
+        now = self.clock()
+        form = core.error_form(consent.request, "access_denied", "The holder declined to share.")
+        entry = _log_entry(consent, "declined", now, {})
+        try:
+            redirect = post_response(
+                self.http, consent.request.response_uri, form, allow_loopback_http=self.settings.allow_loopback_http
+            )
+        finally:
+            self._append_log(entry)
+        return PresentOutcome("declined", consent.verifier_name, redirect)
+
+    def _take(self, request_id: str) -> ConsentRequest:
+        consent = self.pending_request(request_id)
+        with self._lock:
+            if self._requests.pop(request_id, None) is None:
+                raise NotFoundError("This request was already answered.")
+        return consent
+
+    def _fresh_copy(self, group: str) -> StoredCredential | None:
+        copies = sorted((c for c in self.credentials() if c.group == group), key=lambda c: c.used)
+        return copies[0] if copies else None
+
+    def _append_log(self, entry: LogEntry) -> None:
+        with self.store.transaction() as doc:
+            doc["log"].append(entry.to_dict())
+
+    def _expire(self) -> None:
+        limit = time.monotonic() - self.settings.pending_ttl
+        for key in [k for k, (_, t) in self._offers.items() if t < limit]:
+            del self._offers[key]
+        for key in [k for k, r in self._requests.items() if r.created < limit]:
+            del self._requests[key]
+
+
+_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
+
+
+def _asdict(check: StatusCheck) -> dict[str, str]:
+    return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail}
+
+
+def _usable(cred: StoredCredential, now: datetime) -> bool:
+    if cred.exp is not None and cred.exp <= now.timestamp():
+        return False
+    return not (cred.last_status is not None and cred.last_status.value in ("invalid", "suspended"))
+
+
+def _log_entry(
+    consent: ConsentRequest, outcome: str, now: datetime,
+    selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]],
+) -> LogEntry:
+    return LogEntry(
+        time=now.isoformat(),
+        outcome=outcome,
+        verifier_id=consent.verifier_id,
+        verifier_name=consent.verifier_name,
+        client_id=consent.client_id,
+        purpose=consent.purpose,
+        credentials=sorted({item.group for item in consent.items}),
+        vcts=sorted({cred.vct for cred, _ in selection.values()}),
+        claims=[core.path_text(path) for _, paths in selection.values() for path in paths],
+    )
