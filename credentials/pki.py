@@ -247,7 +247,8 @@ def issue_access_certificate(
 
 
 def create_tls(
-    *, now: datetime, dns: Sequence[str] = ("localhost",), ips: Sequence[str] = ("127.0.0.1",)
+    *, now: datetime, dns: Sequence[str] = ("localhost", "registry", "issuer", "verifier", "wallet"),
+    ips: Sequence[str] = ("127.0.0.1",),
 ) -> tuple[PrivateKey, Certificate, Certificate, PrivateKey]:
     """A demo TLS CA and a server certificate for ``dns``/``ips``: ``(key, cert, ca, ca_key)``."""
     ca_key, ca = _self_signed_ca(_demo_name("ESSPASS Demo TLS CA"), now=now)

@@ -7,12 +7,13 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ServiceSettings", "default_data_dir"]
+__all__ = ["ServiceSettings", "default_data_dir", "tls_verify"]
 
 
 def default_data_dir() -> Path:
@@ -44,3 +45,11 @@ class ServiceSettings(BaseSettings):
         import os
 
         return self.database_url or os.environ.get("DATABASE_URL") or self.sqlite_url(default_file)
+
+
+def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:
+    """httpx's ``verify``: an SSL context trusting the CA bundle ``ca`` (the demo TLS CA in the pilot),
+    or True (the system store) when none is given. Verification is never switched off here."""
+    if ca is None or ca is True or ca is False:
+        return True
+    return ssl.create_default_context(cafile=str(ca))

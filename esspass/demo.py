@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TextIO
+from typing import Any, TextIO
 
 from credentials import pda1, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
@@ -105,12 +105,108 @@ def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
     return 0 if ok else 1
 
 
+def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url: str, verifier_url: str,
+                   tls_ca: Path | None) -> int:
+    """The whole story against running services (``esspass up``), each step over real HTTP."""
+    import httpx
+
+    from credentials.demo_persons import portrait
+    from esspass.stack import Clerk, Inspector, open_wallet
+    from verifier.messages import describe_document
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    person = DEMO_PERSONS[0]
+    from esspass.config import tls_verify
+
+    http = httpx.Client(verify=tls_verify(tls_ca), timeout=20)
+    clerk = Clerk(issuer_url, data_dir, http)
+    inspector = Inspector(verifier_url, http)
+    with TemporaryDirectory() as tmp:
+        wallet = open_wallet(Path(tmp), registry_url, secrets.token_urlsafe(12), tls_ca=tls_ca,
+                             pki_dir=data_dir / "pki")
+        say(f"The worker {person.pid['given_name']} installs a fresh wallet (encrypted with her passphrase).")
+        cases = {}
+        steps = (("PID", person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
+                 ("PDA1", person.pda1_issuer, "pda1", person.pda1), ("EHIC", person.ehic_issuer, "ehic", person.ehic))
+        for n, (label, entity_id, config, claims) in enumerate(steps, start=1):
+            name = demo_entity(entity_id).name_en
+            case_id = clerk.create_case(entity_id, config, claims)
+            cases[config] = (entity_id, case_id)
+            offer = clerk.offer(entity_id, case_id)
+            say(f"{n}. A clerk at {name} ({entity_id}) creates a {label} and hands over an offer link "
+                f"with a one-time code.")
+            offer_id, _resolved = wallet.open_offer(offer["link"])
+            wallet.accept_offer(offer_id, offer["tx_code"])
+            say(f"   The wallet received it (one key per copy, made on the phone), checked the signature and that "
+                f"{name} may issue a {label}, and stored it.")
+        for card in wallet.cards("en"):
+            say(f"   In the wallet: {card.description}")
+
+        def inspect(step: str, profile: str = "pda1") -> dict[str, Any]:
+            request = inspector.request(profile)
+            consent = wallet.open_request(request["link"], "en")
+            asked = ", ".join(str(c.path[0]) for item in consent.items for c in item.claims)
+            say(f"{step} The labour inspector ({consent.verifier_name}) asks for: {asked}. The worker agrees.")
+            wallet.share(consent.id)
+            verdict = inspector.result(request)["verdict"]
+            word = {"valid": "VALID", "invalid": "NOT VALID"}.get(str(verdict["verdict"]), "CANNOT BE CONFIRMED")
+            say(f"   Verdict: {word}" + (f" - {verdict['reason']}" if verdict.get("reason") else ""))
+            person = verdict.get("person") or {}
+            for doc in person.get("documents", []):
+                say(f"   {person.get('given_name', '')} {person.get('family_name', '')}: "
+                    f"{describe_document(doc, 'en')}")
+            result: dict[str, Any] = verdict
+            return result
+
+        first = inspect("4.")
+        entity_id, case_id = cases["pda1"]
+        clerk.set_state(entity_id, case_id, "revoke", "the posting ended early")
+        say(f"5. {demo_entity(entity_id).name_en} withdraws the PDA1 (reason: the posting ended early).")
+        second = inspect("6.")
+        ehic_entity, ehic_case = cases["ehic"]
+        group = next(c.group for c in wallet.cards("en") if "ehic" in c.vct)
+        clerk.set_state(ehic_entity, ehic_case, "suspend", "insurance being re-checked")
+        status = wallet.check_status(group)
+        say(f"7. {demo_entity(ehic_entity).name_en} suspends the EHIC; the wallet checks its status: {status.value}.")
+        clerk.set_state(ehic_entity, ehic_case, "reinstate", "insurance confirmed")
+        status_after = wallet.check_status(group)
+        say(f"8. It reinstates the EHIC; the wallet checks again: {status_after.value}.")
+        wallet.http.close()
+    http.close()
+    ok = (first["verdict"] == "valid" and second["verdict"] == "invalid" and status.value == "suspended"
+          and status_after.value == "valid")
+    say("Done: the story went as expected." if ok else "Unexpected outcome: see the steps above.")
+    return 0 if ok else 1
+
+
 def _cmd(args: argparse.Namespace) -> int:
     import sys
 
-    return run_core_demo(sys.stdout)
+    from esspass.config import default_data_dir, tls_verify
+
+    if args.core:
+        return run_core_demo(sys.stdout)
+    data_dir = Path(args.data_dir or default_data_dir())
+    scheme = "http" if args.http else "https"
+    urls = {name: f"{scheme}://localhost:{port}" for name, port in
+            (("registry", 8101), ("issuer", 8102), ("verifier", 8103))}
+    tls_ca = data_dir / "pki" / "tls" / "ca.pem" if scheme == "https" else None
+    import httpx
+
+    try:
+        httpx.get(f"{urls['registry']}/healthz", verify=tls_verify(tls_ca), timeout=2)
+    except httpx.HTTPError:
+        print("The pilot is not running (start it with `esspass up`); showing the core story instead.\n")
+        return run_core_demo(sys.stdout)
+    return run_pilot_demo(sys.stdout, data_dir=data_dir, registry_url=urls["registry"], issuer_url=urls["issuer"],
+                          verifier_url=urls["verifier"], tls_ca=tls_ca)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help="walk through the whole story in plain words")
+    p = sub.add_parser("demo", help="walk through the whole story in plain words (against `esspass up`)")
+    p.add_argument("--core", action="store_true", help="the credential core's story alone, without services")
+    p.add_argument("--data-dir", help="the pilot's data directory (default $ESSPASS_DATA_DIR or ./.esspass)")
+    p.add_argument("--http", action="store_true", help="the pilot runs with --http")
     p.set_defaults(func=_cmd)

@@ -46,7 +46,7 @@ def pki_dir(data_dir: Path) -> Path:
     return data_dir / "pki"
 
 
-def init(data_dir: Path, *, out: object = None) -> None:
+def init(data_dir: Path, *, database_url: str | None = None) -> None:
     """Create the demo PKI and seed the registry database, once; later runs change nothing."""
     from credentials.institutions import DEMO_ENTITIES
     from credentials.pki import ensure_demo_pki
@@ -54,7 +54,7 @@ def init(data_dir: Path, *, out: object = None) -> None:
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     ensure_demo_pki(pki_dir(data_dir), DEMO_ENTITIES, now=datetime.now(UTC))
-    seed_data_dir(data_dir)
+    seed_data_dir(data_dir, database_url=database_url)
 
 
 def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dict[str, str]:
@@ -80,8 +80,9 @@ class Pilot:
     """The four service processes; a context manager that stops them all on exit."""
 
     def __init__(self, data_dir: Path, *, tls: bool = True, ports: Mapping[str, int] | None = None,
-                 log_dir: Path | None = None) -> None:
+                 log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.extra_env = dict(extra_env or {})
         self.tls = tls
         self.ports = {s.name: (ports or {}).get(s.name, s.port) for s in SERVICES}
         self.scheme = "https" if tls else "http"
@@ -97,6 +98,7 @@ class Pilot:
             url = self.url(s.name)
             env[f"ESSPASS_{s.name.upper()}_PUBLIC_URL"] = url
         env["ESSPASS_REGISTRY_URL"] = self.url("registry")
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:
@@ -114,7 +116,9 @@ class Pilot:
             log.close()
 
     def wait_healthy(self, timeout: float = 60) -> None:
-        verify: str | bool = str(pki_dir(self.data_dir) / "tls" / "ca.pem") if self.tls else True
+        from esspass.config import tls_verify
+
+        verify = tls_verify(pki_dir(self.data_dir) / "tls" / "ca.pem" if self.tls else None)
         deadline = time.monotonic() + timeout
         with httpx.Client(verify=verify, timeout=2) as http:
             for spec in SERVICES:
@@ -174,7 +178,8 @@ def _cmd_up(args: argparse.Namespace) -> int:
     print("First run: creating the demo PKI and seeding the trust registry ..." if first
           else f"Reusing the data in {data_dir}")
     init(data_dir)
-    pilot = Pilot(data_dir, tls=not args.http)
+    ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
+    pilot = Pilot(data_dir, tls=not args.http, ports=ports)
     print("Starting the four services ...", flush=True)
     with pilot:
         print("\nESSPASS pilot is running:\n")
@@ -201,6 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("up", help="start the whole pilot (registry, issuer, verifier, wallet) on localhost")
     p.add_argument("--data-dir", default=str(default_data_dir()), help="where the PKI, databases and logs live")
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS with the demo TLS certificate")
+    p.add_argument("--port-base", type=int, default=8101, help="registry port; issuer, verifier, wallet follow")
     p.set_defaults(func=_cmd_up)
     p = sub.add_parser("init", help="create the demo PKI and seed the trust registry (done by `up` too)")
     p.add_argument("--data-dir", default=str(default_data_dir()))

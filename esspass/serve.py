@@ -27,7 +27,8 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
         kwargs: dict[str, Any] = {}
         if args.tls_cert:
             kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
-        uvicorn.run(factory(args), host=args.host, port=args.port, access_log=False, log_level="warning", **kwargs)
+        uvicorn.run(factory(args), host=args.host, port=args.port, access_log=False, log_level="warning",
+                    timeout_graceful_shutdown=3, **kwargs)
         return 0
 
     p.set_defaults(func=run)

@@ -23,6 +23,7 @@ from credentials import trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES, negotiate
 from credentials.jose import parse_json
+from esspass.config import tls_verify
 from esspass.status_client import StatusClient
 from esspass.web import install
 from verifier import messages
@@ -37,15 +38,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def http_client(settings: VerifierSettings) -> httpx.Client:
     """HTTPS to the registry and issuers, trusting the configured CA bundle (the demo TLS CA in the pilot)."""
-    import os
-
-    ca = settings.tls_ca or (Path(os.environ["ESSPASS_TLS_CA"]) if os.environ.get("ESSPASS_TLS_CA") else None)
-    verify: Any = True
-    if ca is not None:
-        import ssl
-
-        verify = ssl.create_default_context(cafile=str(ca))
-    return httpx.Client(verify=verify, timeout=10, follow_redirects=False)
+    ca = settings.tls_ca
+    if ca is None and (settings.pki_path() / "tls" / "ca.pem").exists():
+        ca = settings.pki_path() / "tls" / "ca.pem"
+    return httpx.Client(verify=tls_verify(ca), timeout=10, follow_redirects=False)
 
 
 def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Client]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from esspass.config import ServiceSettings
@@ -12,17 +13,20 @@ __all__ = ["VerifierSettings"]
 
 
 class VerifierSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ESSPASS_VERIFIER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_VERIFIER_", extra="ignore", populate_by_name=True)
 
     port: int = 8103
     #: The inspectorate this service acts for (its access certificate signs the requests).
     entity_id: str = "LV:VDI"
-    registry_url: str = "http://127.0.0.1:8101"
+    #: (``ESSPASS_VERIFIER_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``)
+    registry_url: str = Field(default="https://localhost:8101", validation_alias=AliasChoices(
+        "ESSPASS_VERIFIER_REGISTRY_URL", "ESSPASS_REGISTRY_URL", "registry_url"))
     #: The pinned registry root (PEM); default: the demo PKI's root.pem.
     registry_root: Path | None = None
     pki_dir: Path | None = None
     #: CA bundle for HTTPS to the registry and issuers (the demo PKI's TLS CA in the pilot).
-    tls_ca: Path | None = None
+    tls_ca: Path | None = Field(default=None, validation_alias=AliasChoices(
+        "ESSPASS_VERIFIER_TLS_CA", "ESSPASS_TLS_CA", "tls_ca"))
     client_id_prefix: str = "x509_hash"  # HAIP 1.0: x509_hash for signed requests
     response_mode: str = "direct_post.jwt"
     request_ttl: int = 300

@@ -25,7 +25,9 @@ MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
 def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
     """The wallet's client: TLS verification on (a CA bundle path or the system store)."""
     headers = {"User-Agent": "esspass-wallet"}
-    return httpx.Client(verify=verify, timeout=timeout, follow_redirects=False, headers=headers)
+    from esspass.config import tls_verify
+
+    return httpx.Client(verify=tls_verify(verify), timeout=timeout, follow_redirects=False, headers=headers)
 
 
 def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:

@@ -1,0 +1,140 @@
+"""The pilot's actors as code: a clerk, a worker's wallet, an inspector, over real HTTP.
+
+Used by ``esspass demo`` against a running pilot and by the end-to-end tests (which start the
+services in-process on loopback ports with :func:`start_in_process`, or as separate processes with
+:class:`esspass.pilot.Pilot`). Nothing here reaches into a service's internals: every step is an
+HTTP call the real users' software would make.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from credentials.institutions import demo_entity
+from esspass.testing import ServerHandle, free_port, serve
+
+__all__ = ["Clerk", "Inspector", "Stack", "open_wallet", "start_in_process"]
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    registry_url: str
+    issuer_url: str
+    verifier_url: str
+    handles: dict[str, ServerHandle] = field(default_factory=dict)
+
+    def stop(self, name: str | None = None) -> None:
+        for key in [name] if name else list(self.handles):
+            handle = self.handles.pop(key, None)
+            if handle is not None:
+                handle.stop()
+
+
+@contextmanager
+def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]:
+    """Seed the registry and run registry, issuer and verifier on free loopback ports (plain HTTP)."""
+    from issuer.app import create_app as issuer_app
+    from issuer.settings import IssuerSettings
+    from trust_registry.app import create_app as registry_app
+    from trust_registry.seed import seed_data_dir
+    from trust_registry.settings import RegistrySettings
+    from verifier.app import create_app as verifier_app
+    from verifier.settings import VerifierSettings
+
+    seed_data_dir(data_dir)
+    rp, ip, vp = free_port(), free_port(), free_port()
+    stack = Stack(data_dir, f"http://127.0.0.1:{rp}", f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{vp}")
+    try:
+        stack.handles["registry"] = serve(registry_app(RegistrySettings(data_dir=data_dir)), port=rp)
+        stack.handles["issuer"] = serve(issuer_app(IssuerSettings(data_dir=data_dir, public_url=stack.issuer_url,
+                                                                  **issuer_overrides)), port=ip)
+        stack.handles["verifier"] = serve(verifier_app(VerifierSettings(
+            data_dir=data_dir, public_url=stack.verifier_url, registry_url=stack.registry_url)), port=vp)
+        yield stack
+    finally:
+        stack.stop()
+
+
+class Clerk:
+    """An institution's clerk using the back office API (tokens from ``<data>/issuer/clerk-tokens.json``)."""
+
+    def __init__(self, issuer_url: str, data_dir: Path, http: httpx.Client) -> None:
+        self.url = issuer_url.rstrip("/")
+        self.tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text("utf-8"))
+        self.http = http
+
+    def _headers(self, entity_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[entity_id]}"}
+
+    def _call(self, method: str, entity_id: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        entity = demo_entity(entity_id)
+        response = self.http.request(method, f"{self.url}/{entity.path}/api/{path}", headers=self._headers(entity_id),
+                                     **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"issuer answered {response.status_code}: {response.text[:300]}")
+        result: dict[str, Any] = response.json()
+        return result
+
+    def create_case(self, entity_id: str, configuration_id: str, claims: dict[str, Any]) -> str:
+        return str(self._call("POST", entity_id, "cases", json={"configuration_id": configuration_id,
+                                                                 "claims": claims})["id"])
+
+    def offer(self, entity_id: str, case_id: str) -> dict[str, Any]:
+        return self._call("POST", entity_id, f"cases/{case_id}/offer")
+
+    def set_state(self, entity_id: str, case_id: str, action: str, reason: str) -> dict[str, Any]:
+        return self._call("POST", entity_id, f"cases/{case_id}/{action}", json={"reason": reason})
+
+
+class Inspector:
+    """The inspectorate's systems talking to the verifier's API."""
+
+    def __init__(self, verifier_url: str, http: httpx.Client) -> None:
+        self.url = verifier_url.rstrip("/")
+        self.http = http
+
+    def request(self, profile: str = "pda1", **extra: Any) -> dict[str, Any]:
+        response = self.http.post(f"{self.url}/api/requests", json={"profile": profile, **extra})
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def result(self, request: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.get(f"{self.url}{request['result_url']}")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+
+def open_wallet(data_dir: Path, registry_url: str, passphrase: str, *, tls_ca: Path | None = None,
+                fast_kdf: bool = False, pki_dir: Path | None = None) -> Any:
+    """The worker's wallet (created on first use) as a :class:`wallet.service.WalletService`."""
+    from wallet import core
+    from wallet.service import WalletService
+    from wallet.settings import WalletSettings
+    from wallet.store import WalletStore
+
+    overrides: dict[str, Any] = {"data_dir": data_dir, "registry_url": registry_url,
+                                 "allow_loopback_http": tls_ca is None}
+    if tls_ca is not None:
+        overrides["verify"] = tls_ca
+    if pki_dir is not None:
+        overrides["pki_dir"] = pki_dir
+    if fast_kdf:
+        overrides["scrypt_n"] = 2**10
+    settings = WalletSettings(**overrides)
+    path = settings.wallet_path()
+    store = (WalletStore.open(path, passphrase) if WalletStore.exists(path)
+             else WalletStore.create(path, passphrase, params=settings.scrypt_params()))
+    from wallet.http import make_client
+
+    http = make_client(verify=settings.tls_verify(), timeout=settings.http_timeout)
+    return WalletService(settings, store, http=http, trust=core.registry_trust(settings, http))

@@ -1,0 +1,162 @@
+"""Issue #8: the whole story with each service in its own process, over HTTPS, on SQLite and PostgreSQL.
+
+These tests start real ``esspass <service> serve`` processes (the same commands ``esspass up``
+runs) on free loopback ports and walk the demo story through them; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from credentials.demo_persons import DEMO_PERSONS
+from esspass.config import tls_verify
+from esspass.demo import run_pilot_demo
+from esspass.pilot import SERVICES, Pilot, init
+from esspass.testing import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("ESSPASS_TEST_POSTGRES_URL")
+
+
+def _personal_data() -> list[str]:
+    """Every name, birth date and number of the demo persons: none may appear in any log."""
+    values: list[str] = []
+    for person in DEMO_PERSONS:
+        values += [person.pid["family_name"], person.pid["given_name"], person.pid["birthdate"]]
+        for doc in (person.pda1, person.ehic):
+            values += [doc["personal_administrative_number"], doc["document_number"]]
+    return values
+
+
+def _run_story(data_dir: Path, **pilot_kwargs: object) -> tuple[int, str, Path]:
+    ports = {spec.name: free_port() for spec in SERVICES}
+    out = io.StringIO()
+    with Pilot(data_dir, tls=True, ports=ports, **pilot_kwargs) as pilot:  # type: ignore[arg-type]
+        ca = data_dir / "pki" / "tls" / "ca.pem"
+        with httpx.Client(verify=tls_verify(ca)) as http:
+            for spec in SERVICES:
+                assert http.get(f"{pilot.url(spec.name)}/healthz").status_code == 200
+            for name in ("registry", "issuer", "verifier"):
+                assert http.get(f"{pilot.url(name)}/readyz").status_code == 200
+                metrics = http.get(f"{pilot.url(name)}/metrics").text
+                assert "esspass_http_requests" in metrics
+        code = run_pilot_demo(out, data_dir=data_dir, registry_url=pilot.url("registry"),
+                              issuer_url=pilot.url("issuer"), verifier_url=pilot.url("verifier"), tls_ca=ca)
+    return code, out.getvalue(), pilot.log_dir
+
+
+def test_the_whole_story_runs_across_four_processes_over_https(tmp_path: Path) -> None:
+    init(tmp_path)
+    code, text, _logs = _run_story(tmp_path)
+    assert code == 0, text
+    assert "Verdict: VALID" in text
+    assert "Verdict: NOT VALID - The institution has withdrawn this document." in text
+    assert "wallet checks its status: suspended" in text
+    assert "wallet checks again: valid" in text
+
+
+def test_no_personal_data_in_any_log(tmp_path: Path) -> None:
+    init(tmp_path)
+    code, text, logs = _run_story(tmp_path)
+    assert code == 0, text
+    files = list(logs.glob("*.log"))
+    assert {f.stem for f in files} == {s.name for s in SERVICES}
+    assert any(f.stat().st_size > 0 for f in files)
+    for f in files:
+        content = f.read_text(encoding="utf-8", errors="replace")
+        for value in _personal_data():
+            assert value not in content, f"{value!r} found in {f.name}"
+
+
+@pytest.fixture
+def postgres_clean() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("ESSPASS_TEST_POSTGRES_URL is not set")
+    from sqlalchemy import inspect, text
+
+    from esspass.db import make_engine
+
+    engine = make_engine(PG_URL)
+
+    def drop() -> None:
+        with engine.begin() as conn:
+            for table in inspect(conn).get_table_names():
+                if table.startswith(("registry_", "issuer_", "alembic_version_")):
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+
+    drop()
+    yield PG_URL
+    drop()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_whole_story_runs_with_every_service_on_postgresql(tmp_path: Path, postgres_clean: str) -> None:
+    # The same variable the compose file sets for every service.
+    init(tmp_path, database_url=postgres_clean)
+    code, text, _logs = _run_story(tmp_path, extra_env={"DATABASE_URL": postgres_clean})
+    assert code == 0, text
+    assert not (tmp_path / "issuer.db").exists() and not (tmp_path / "registry.db").exists()
+    from sqlalchemy import text as sql
+
+    from esspass.db import make_engine
+
+    engine = make_engine(postgres_clean)
+    with engine.connect() as conn:
+        assert conn.execute(sql("SELECT count(*) FROM issuer_credentials")).scalar_one() >= 3
+        assert conn.execute(sql("SELECT count(*) FROM registry_entities")).scalar_one() >= 11
+    engine.dispose()
+
+
+def test_esspass_up_starts_prints_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    base = free_port()
+    ports = [base, base + 1, base + 2, base + 3]
+    if any(_in_use(p) for p in ports):
+        pytest.skip("consecutive ports not free")
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path)}
+    for run in ("first", "second"):
+        proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--port-base", str(base)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines: list[str] = []
+        deadline = time.monotonic() + 90
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        text = "".join(lines)
+        assert "ESSPASS pilot is running" in text, text
+        assert f"https://localhost:{base + 1}/" in text
+        assert ("First run" in text) == (run == "first")
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+        assert "Stopped." in rest
+
+
+def _in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")
+def test_compose_file_is_valid() -> None:
+    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker" / "compose.yml"), "config", "-q"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
