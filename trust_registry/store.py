@@ -207,6 +207,8 @@ class Registry:
                    since: datetime | None = None) -> dict[str, Any]:
         if status not in trust_list.STATUSES:
             raise DataError("status", "must be active, suspended or withdrawn")
+        if status != trust_list.ACTIVE and not reason.strip():
+            raise DataError("reason", "a reason is required to suspend or withdraw")
         with self.sessions.begin() as s:
             self._entity(s, entity_id)
             current = s.scalars(select(StatusRow).where(StatusRow.entity_id == entity_id)

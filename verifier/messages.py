@@ -8,7 +8,7 @@ from typing import Any
 from credentials import i18n
 from credentials.countries import name as country_name
 
-__all__ = ["describe_document", "translator"]
+__all__ = ["describe_document", "status_words", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -89,3 +89,13 @@ def describe_document(doc: Mapping[str, Any], lang: str) -> str:
     end = doc.get("date_of_expiry") or doc.get("ending_date")
     return i18n.t("verifier.ehic.sentence", lang, country=cname,
                   end=i18n.format_date(end, lang) if isinstance(end, str) else "?")
+
+
+def status_words(code: str, lang: str) -> str:
+    """A PDA1 section 3 status code in words ("01" -> "posted employed person")."""
+    from credentials import pda1
+
+    words = pda1.STATUS_CODES.get(code)
+    if words is None:
+        return code
+    return f"{words[i18n.LANGUAGES.index(lang) if lang in i18n.LANGUAGES else 0]} ({code})"
