@@ -1,0 +1,358 @@
+"""Compact offline credentials for QR codes: a CWT in a COSE_Sign1, shown with a holder signature.
+
+An SD-JWT presentation of a PDA1 (4-7 KB) never fits a QR code. Alongside each PDA1 and EHIC the
+issuer signs a compact credential holding only the inspection fields (RFC 8392 CWT claims in an
+RFC 9052 COSE_Sign1, ES256, ``kid`` = the first 8 bytes of the SHA-256 of the signer's
+SubjectPublicKeyInfo instead of a certificate chain (looked up on the trust list; a prefix that
+matched two keys would be refused), a status list reference, and the wallet key as ``cnf`` COSE_Key, RFC 8747).
+The wallet shows it as ``EP1:`` + Base45 (RFC 9285) of zlib(CBOR) in QR alphanumeric mode, with
+a holder COSE_Sign1 over a fresh timestamp or the inspector's challenge, bound to the credential
+by its hash as external AAD. Paper copies carry no ``cnf`` and no holder signature.
+
+CWT claims map (integer keys are RFC 8392 / RFC 8747 / status list draft §6.2 CWT form)::
+
+    4 exp   6 iat   8 cnf {1: COSE_Key, y compressed}   (no iss: the kid names the institution)
+    -70001 [type (1 = PDA1, 2 = EHIC), inspection fields (below), status [idx, uri] or null]
+
+(one private claim holds our data, and the status list reference is the draft's ``status_list``
+{idx, uri} as a two-element array: each saves bytes in the QR code; both COSE_Sign1 are untagged
+for the same reason).
+
+Inspection fields: a map with small integer keys (one CBOR byte each), dates as days since
+1970-01-01; :attr:`VerifiedCompact.fields` gives them back by name:
+
+    1 legislation_country / issuing_country (EHIC)   2 starting_date   3 ending_date
+    4 status_confirmation   5 employer_name   6 employer_id   7 document_number
+    8 family_name   9 given_name   10 birthdate   11 personal_administrative_number
+    12 institution_id   13 institution_name   14 date_of_expiry
+
+``alg`` is not carried: the policy is ES256, so the protected headers are empty (RFC 9052 §3.1
+lets context imply the algorithm), which keeps the PDA1 QR code at version 15 or below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import base45
+import cbor2
+
+from credentials import cose, ehic, pda1
+from credentials.errors import (
+    KbFreshnessError,
+    KbSignatureError,
+    KeyBindingError,
+    MalformedError,
+    NonceError,
+    ValidityError,
+    VctError,
+)
+from credentials.jose import PrivateKey, PublicKey, b64url_decode, b64url_encode, public_key_from_jwk
+from credentials.status_list import StatusReference
+
+__all__ = [
+    "PREFIX",
+    "UnverifiedCompact",
+    "VerifiedCompact",
+    "decode_qr_png",
+    "issue_compact",
+    "paper_qr",
+    "parse_qr",
+    "present_compact",
+    "qr_png",
+    "qr_version",
+    "verify_compact",
+]
+
+PREFIX = "EP1:"
+EXP, IAT, CNF, ESSPASS = 4, 6, 8, -70001
+FIELDS = {"legislation_country": 1, "starting_date": 2, "ending_date": 3, "status_confirmation": 4,
+          "employer_name": 5, "employer_id": 6, "document_number": 7, "family_name": 8, "given_name": 9,
+          "birthdate": 10, "personal_administrative_number": 11, "institution_id": 12, "institution_name": 13,
+          "date_of_expiry": 14}
+DATES = ("starting_date", "ending_date", "birthdate", "date_of_expiry")
+_EPOCH = date(1970, 1, 1)
+TYPES = {pda1.VCT: 1, ehic.VCT: 2}
+VCTS = {v: k for k, v in TYPES.items()}
+MAX_QR_CHARS = 4296
+MAX_INFLATED = 16 * 1024
+
+
+def _pda1_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[int, Any]:
+    employer = pda1.employers(claims)[0] if pda1.employers(claims) else {}
+    return _clean({"legislation_country": claims.get("legislation_country"),
+                   "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"),
+                   "status_confirmation": claims.get("status_confirmation"), "employer_name": employer.get("name"),
+                   "employer_id": employer.get("id"), "document_number": claims.get("document_number"),
+                   **_holder(holder)})
+
+
+def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[int, Any]:
+    subject = claims.get("subject") or {}
+    person = _holder(holder)
+    if subject:  # an EHIC for a represented person names that person
+        person = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
+                  "birthdate": subject.get("date_of_birth")}
+    source = claims.get("authentic_source") or {}
+    return _clean({"issuing_country": claims.get("issuing_country"),
+                   "personal_administrative_number": claims.get("personal_administrative_number"),
+                   "institution_id": source.get("id"), "institution_name": source.get("name"),
+                   "document_number": claims.get("document_number"), "date_of_expiry": claims.get("date_of_expiry"),
+                   "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"), **person})
+
+
+def _holder(holder: Mapping[str, Any]) -> dict[str, Any]:
+    return {"family_name": holder.get("family_name"), "given_name": holder.get("given_name"),
+            "birthdate": holder.get("birthdate")}
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for name, value in fields.items():
+        if value in (None, ""):
+            continue
+        if name in DATES and isinstance(value, str):
+            value = (date.fromisoformat(value) - _EPOCH).days
+        out[FIELDS[name if name != "issuing_country" else "legislation_country"]] = value
+    return out
+
+
+def _named(fields: Mapping[Any, Any], vct: str) -> dict[str, Any]:
+    names = {v: k for k, v in FIELDS.items()}
+    if vct == ehic.VCT:
+        names[1] = "issuing_country"
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = names.get(key)
+        if name is None:
+            continue  # a field this version does not know is ignored, never guessed
+        if name in DATES:
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 200_000:
+                raise MalformedError(f"the date {name} is malformed")
+            value = (_EPOCH + timedelta(days=value)).isoformat()
+        out[name] = value
+    return out
+
+
+KID_BYTES = 8
+
+
+def kid_bytes(kid: str) -> bytes:
+    """The short kid in the QR: a prefix of the signer's full kid (ARCHITECTURE.md: b64url SHA-256 SPKI)."""
+    return b64url_decode(kid)[:KID_BYTES]
+
+
+def issue_compact(*, vct: str, claims: Mapping[str, Any], holder: Mapping[str, Any],
+                  holder_jwk: Mapping[str, Any] | None, issuer_key: PrivateKey, kid: str, iat: int, exp: int,
+                  status: StatusReference | None) -> bytes:
+    """The compact credential (tagged COSE_Sign1 bytes) for a PDA1 or EHIC's validated claims.
+
+    ``holder`` gives the holder's names and birth date (from the case); ``holder_jwk`` None makes a
+    paper credential (no ``cnf``: whoever shows it must prove identity with a document).
+    """
+    if vct not in TYPES:
+        raise VctError(f"no compact form for {vct}")
+    fields = _pda1_fields(claims, holder) if vct == pda1.VCT else _ehic_fields(claims, holder)
+    ref = [status.idx, status.uri] if status is not None else None
+    payload: dict[int, Any] = {IAT: iat, EXP: exp, ESSPASS: [TYPES[vct], fields, ref]}
+    if holder_jwk is not None:
+        payload[CNF] = {1: cose.cose_key(public_key_from_jwk(holder_jwk), compressed=True)}
+    return cose.sign1(cbor2.dumps(payload), issuer_key, kid=kid_bytes(kid), tagged=False,
+                      implicit_alg=True)
+
+
+def _encode(items: list[Any]) -> str:
+    encoded: bytes = base45.b45encode(zlib.compress(cbor2.dumps(items), 9))
+    return PREFIX + encoded.decode("ascii")
+
+
+def present_compact(credential: bytes, holder_key: PrivateKey, *, now: datetime,
+                    challenge: bytes | None = None) -> str:
+    """The wallet's QR text: the credential plus a holder signature over now (or the challenge)."""
+    body: dict[int, Any] = {1: int(now.timestamp())}
+    if challenge is not None:
+        body[2] = challenge
+    proof = cose.sign1(cbor2.dumps(body), holder_key, external_aad=hashlib.sha256(credential).digest(),
+                       tagged=False, implicit_alg=True)
+    return _encode([credential, proof])
+
+
+def paper_qr(credential: bytes) -> str:
+    """The QR text printed on paper: the credential alone (only for credentials without ``cnf``)."""
+    return _encode([credential])
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedCompact:
+    credential: bytes
+    message: cose.UnverifiedSign1
+    claims: dict[int, Any]
+    proof: cose.UnverifiedSign1 | None
+
+    @property
+    def kid(self) -> str:
+        kid = self.message.kid
+        if kid is None:
+            raise MalformedError("the compact credential has no kid")
+        return b64url_encode(kid)
+
+    @property
+    def ours(self) -> list[Any]:
+        value = self.claims.get(ESSPASS)
+        if not isinstance(value, list) or len(value) != 3:
+            raise MalformedError("the compact credential lacks its ESSPASS claim")
+        return value
+
+    @property
+    def vct(self) -> str:
+        vct = VCTS.get(self.ours[0])
+        if vct is None:
+            raise VctError("unknown compact credential type")
+        return vct
+
+    @property
+    def iat(self) -> int:
+        return _int(self.claims, IAT)
+
+
+def _int(claims: Mapping[int, Any], key: int) -> int:
+    value = claims.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedError("the compact credential lacks a required date")
+    return value
+
+
+def parse_qr(text: str) -> UnverifiedCompact:
+    """Decode the QR text (size and decompression limits); nothing is trusted yet."""
+    if not isinstance(text, str) or not text.startswith(PREFIX) or len(text) > MAX_QR_CHARS:
+        raise MalformedError("this is not an ESSPASS offline QR code")
+    try:
+        packed = base45.b45decode(text[len(PREFIX):])
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, MAX_INFLATED)
+        if inflater.unconsumed_tail:
+            raise MalformedError("the QR content is too large")
+        items = cbor2.loads(raw)
+    except (ValueError, zlib.error, cbor2.CBORDecodeError, TypeError) as exc:
+        raise MalformedError("the QR code content is damaged") from exc
+    if not isinstance(items, list) or len(items) not in (1, 2) or not isinstance(items[0], bytes):
+        raise MalformedError("the QR code content is damaged")
+    message = cose.decode_sign1(items[0])
+    try:
+        claims = cbor2.loads(message.payload)
+    except (cbor2.CBORDecodeError, ValueError) as exc:
+        raise MalformedError("the credential payload is damaged") from exc
+    if not isinstance(claims, dict):
+        raise MalformedError("the credential payload must be a map")
+    proof = cose.decode_sign1(items[1]) if len(items) == 2 else None
+    return UnverifiedCompact(items[0], message, claims, proof)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedCompact:
+    vct: str
+    kid: str  # the short kid (b64url of its bytes)
+    fields: dict[str, Any]
+    iat: int
+    exp: int
+    status: StatusReference | None
+    holder_bound: bool
+    proof_time: int | None
+
+
+def verify_compact(parsed: UnverifiedCompact, *, resolve_key: Callable[[str, str, datetime], PublicKey],
+                   now: datetime, challenge: bytes | None = None, max_age: int = 60, skew: int = 30) -> VerifiedCompact:
+    """Issuer signature (key by ``kid`` from the caller's trust list), validity, holder signature.
+
+    ``resolve_key(kid, vct, issued_at)`` raises when the kid is unknown or not authorised. The
+    holder proof must be signed by the ``cnf`` key over this credential, and either carry
+    ``challenge`` (when the inspector showed one) or a timestamp within ``max_age`` seconds.
+    """
+    vct, kid, iat = parsed.vct, parsed.kid, parsed.iat
+    key = resolve_key(kid, vct, datetime.fromtimestamp(iat, UTC))
+    cose.verify_sign1(parsed.message, key, implicit_alg=True)
+    claims = parsed.claims
+    exp = _int(claims, EXP)
+    ts = now.timestamp()
+    if iat > ts + skew:
+        raise ValidityError("the credential was issued in the future")
+    if exp <= ts - skew:
+        raise ValidityError("the credential has expired")
+    _type, fields, raw_status = parsed.ours
+    if not isinstance(fields, dict):
+        raise MalformedError("the credential has no inspection fields")
+    status = None
+    if raw_status is not None:
+        if not isinstance(raw_status, list | tuple) or len(raw_status) != 2:
+            raise MalformedError("malformed status reference")
+        status = StatusReference.from_claim({"status_list": {"idx": raw_status[0], "uri": raw_status[1]}})
+    cnf = claims.get(CNF)
+    proof_time = None
+    if cnf is None:
+        if parsed.proof is not None:
+            raise KeyBindingError("a paper credential cannot carry a holder signature")
+    else:
+        if not isinstance(cnf, dict) or not isinstance(cnf.get(1), dict):
+            raise MalformedError("malformed cnf")
+        if parsed.proof is None:
+            raise KeyBindingError("the holder's signature is missing: this QR is a copy, not shown by the phone")
+        holder = cose.public_from_cose_key(cnf[1])
+        body_bytes = cose.verify_sign1(parsed.proof, holder, external_aad=hashlib.sha256(parsed.credential).digest(),
+                                       error=KbSignatureError, implicit_alg=True)
+        try:
+            body = cbor2.loads(body_bytes)
+        except (cbor2.CBORDecodeError, ValueError) as exc:
+            raise MalformedError("the holder proof is damaged") from exc
+        if not isinstance(body, dict) or not isinstance(body.get(1), int):
+            raise MalformedError("the holder proof has no time")
+        proof_time = int(body[1])
+        if challenge is not None:
+            if body.get(2) != challenge:
+                raise NonceError("the QR was not made for this inspector's challenge")
+        elif body.get(2) is not None:
+            raise NonceError("the QR answers a challenge this inspector did not show")
+        if proof_time > ts + skew or proof_time < ts - max_age:
+            raise KbFreshnessError("the QR code is too old: ask the worker to show a fresh one")
+    return VerifiedCompact(vct, kid, _named(fields, vct), iat, exp, status, cnf is not None, proof_time)
+
+
+def qr_version(text: str) -> int:
+    """The QR version segno picks at error correction M in alphanumeric mode."""
+    import segno
+
+    return int(segno.make_qr(text, error="m", mode="alphanumeric", boost_error=False).version)
+
+
+def qr_png(text: str, *, scale: int = 4) -> bytes:
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make_qr(text, error="m", mode="alphanumeric", boost_error=False).save(buf, kind="png", scale=scale,
+                                                                                border=4)
+    return buf.getvalue()
+
+
+def decode_qr_png(png: bytes) -> str:
+    """Decode a photo or PNG of a QR code with zxing-cpp (independent of the encoder, segno)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise MalformedError("the file is not a picture") from exc
+    results = zxingcpp.read_barcodes(image)
+    for result in results:
+        if result.text:
+            return str(result.text)
+    raise MalformedError("no QR code found in the picture")

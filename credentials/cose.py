@@ -1,0 +1,126 @@
+"""COSE_Sign1 with ES256 and EC2 COSE_Key, the subset offline credentials need (RFC 9052, RFC 9053).
+
+``Sig_structure = ["Signature1", protected, external_aad, payload]``; the ES256 signature is the
+raw ``r || s`` (RFC 9053 §2.1). Only ``alg`` -7 is accepted, from our policy, never chosen by the
+message; the key comes from the caller (resolved by ``kid`` from the trust list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
+from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
+
+__all__ = ["ES256", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1", "verify_sign1"]
+
+ES256 = -7
+ALG, KID = 1, 4
+TAG_SIGN1 = 18
+MAX_BYTES = 8 * 1024
+
+
+def _sig_structure(protected: bytes, external_aad: bytes, payload: bytes) -> bytes:
+    return cbor2.dumps(["Signature1", protected, external_aad, payload])
+
+
+def sign1(payload: bytes, key: PrivateKey, *, kid: bytes | None = None, external_aad: bytes = b"",
+          tagged: bool = True, implicit_alg: bool = False) -> bytes:
+    """A COSE_Sign1 (RFC 9052 §4.2) with ``alg`` ES256 protected and ``kid`` unprotected.
+
+    ``tagged`` adds tag 18; ``implicit_alg`` leaves ``alg`` out (empty protected header) where the
+    verifier's policy fixes ES256 anyway; both are dropped in QR codes to save space."""
+    protected = b"" if implicit_alg else cbor2.dumps({ALG: ES256})
+    unprotected: dict[int, Any] = {KID: kid} if kid is not None else {}
+    signature = sign_raw(key, _sig_structure(protected, external_aad, payload))
+    message = [protected, unprotected, payload, signature]
+    return cbor2.dumps(cbor2.CBORTag(TAG_SIGN1, message) if tagged else message)
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedSign1:
+    """A decoded COSE_Sign1 whose signature has NOT been checked."""
+
+    protected_bytes: bytes
+    protected: dict[int, Any]
+    unprotected: dict[int, Any]
+    payload: bytes
+
+    signature: bytes
+
+    @property
+    def kid(self) -> bytes | None:
+        kid = self.unprotected.get(KID, self.protected.get(KID))
+        return kid if isinstance(kid, bytes) else None
+
+
+def decode_sign1(data: bytes | Any) -> UnverifiedSign1:
+    """Decode a COSE_Sign1 (tagged 18 or untagged), strictly; MalformedError otherwise."""
+    if isinstance(data, bytes) and len(data) > MAX_BYTES:
+        raise MalformedError("COSE message too large")
+    try:
+        obj = cbor2.loads(data) if isinstance(data, bytes) else data
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise MalformedError("not CBOR") from exc
+    if isinstance(obj, cbor2.CBORTag):
+        if obj.tag != TAG_SIGN1:
+            raise MalformedError("not a COSE_Sign1")
+        obj = obj.value
+    if not isinstance(obj, list | tuple) or len(obj) != 4:
+        raise MalformedError("a COSE_Sign1 is an array of four items")
+    protected_bytes, unprotected, payload, signature = obj
+    # cbor2 decodes maps inside a tag as immutable mappings.
+    if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping) \
+            or not isinstance(payload, bytes) or not isinstance(signature, bytes):
+        raise MalformedError("malformed COSE_Sign1 items")
+    try:
+        protected = cbor2.loads(protected_bytes) if protected_bytes else {}
+    except (cbor2.CBORDecodeError, ValueError) as exc:
+        raise MalformedError("malformed protected header") from exc
+    if not isinstance(protected, Mapping):
+        raise MalformedError("the protected header must be a map")
+    return UnverifiedSign1(protected_bytes, dict(protected), dict(unprotected), payload, signature)
+
+
+def verify_sign1(msg: UnverifiedSign1, key: PublicKey, *, external_aad: bytes = b"",
+                 error: type[CredentialError] = IssuerSignatureError, implicit_alg: bool = False) -> bytes:
+    """Check ``alg`` is ES256 (protected; or absent when ``implicit_alg``, our policy then says ES256)
+    and the signature with ``key``; returns the payload."""
+    alg = msg.protected.get(ALG)
+    if ALG in msg.unprotected or not (alg == ES256 or (implicit_alg and alg is None)):
+        raise AlgorithmError("only ES256 is accepted")
+    try:
+        verify_raw(key, "ES256", _sig_structure(msg.protected_bytes, external_aad, msg.payload), msg.signature)
+    except IssuerSignatureError as exc:
+        raise error("the COSE signature is not valid") from exc
+    return msg.payload
+
+
+def cose_key(public: PublicKey, *, compressed: bool = False) -> dict[int, Any]:
+    """EC2 P-256 COSE_Key ``{1: 2, -1: 1, -2: x, -3: y}``; ``compressed`` puts y's sign bit as a
+    bool instead of y (RFC 9053 §7.1.1 point compression), 32 bytes fewer in a QR code."""
+    if not isinstance(public, ec.EllipticCurvePublicKey) or not isinstance(public.curve, ec.SECP256R1):
+        raise ValueError("only P-256 keys")
+    numbers = public.public_numbers()
+    y: bytes | bool = bool(numbers.y & 1) if compressed else numbers.y.to_bytes(32, "big")
+    return {1: 2, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: y}
+
+
+def public_from_cose_key(key: Mapping[int, Any]) -> ec.EllipticCurvePublicKey:
+    if not isinstance(key, Mapping) or key.get(1) != 2 or key.get(-1) != 1:
+        raise MalformedError("only EC2 P-256 COSE keys are accepted")
+    x, y = key.get(-2), key.get(-3)
+    if not isinstance(x, bytes) or len(x) != 32 or not (isinstance(y, bool) or (isinstance(y, bytes) and len(y) == 32)):
+        raise MalformedError("malformed COSE key coordinates")
+    try:
+        if isinstance(y, bool):
+            return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), (b"\x03" if y else b"\x02") + x)
+        return ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"),
+                                             ec.SECP256R1()).public_key()
+    except ValueError as exc:
+        raise MalformedError("the COSE key is not a point on P-256") from exc
