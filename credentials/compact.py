@@ -59,6 +59,8 @@ __all__ = [
     "PREFIX",
     "UnverifiedCompact",
     "VerifiedCompact",
+    "check_issued",
+    "decode_credential",
     "decode_qr_png",
     "issue_compact",
     "paper_qr",
@@ -242,15 +244,33 @@ def parse_qr(text: str) -> UnverifiedCompact:
         raise MalformedError("the QR code content is damaged") from exc
     if not isinstance(items, list) or len(items) not in (1, 2) or not isinstance(items[0], bytes):
         raise MalformedError("the QR code content is damaged")
-    message = cose.decode_sign1(items[0])
+    parsed = decode_credential(items[0])
+    proof = cose.decode_sign1(items[1]) if len(items) == 2 else None
+    return UnverifiedCompact(parsed.credential, parsed.message, parsed.claims, proof)
+
+
+def decode_credential(raw: bytes) -> UnverifiedCompact:
+    """A compact credential as issued (no holder proof); nothing is trusted yet."""
+    message = cose.decode_sign1(raw)
     try:
         claims = cbor2.loads(message.payload)
     except (cbor2.CBORDecodeError, ValueError) as exc:
         raise MalformedError("the credential payload is damaged") from exc
     if not isinstance(claims, dict):
         raise MalformedError("the credential payload must be a map")
-    proof = cose.decode_sign1(items[1]) if len(items) == 2 else None
-    return UnverifiedCompact(items[0], message, claims, proof)
+    return UnverifiedCompact(raw, message, claims, None)
+
+
+def check_issued(raw: bytes, *, issuer_key: PublicKey, holder_key: PublicKey) -> None:
+    """Wallet side: the compact credential received beside an SD-JWT VC is signed by the same
+    document signer and bound to the same wallet key; otherwise it is not stored."""
+    parsed = decode_credential(raw)
+    cose.verify_sign1(parsed.message, issuer_key, implicit_alg=True)
+    cnf = parsed.claims.get(CNF)
+    if not isinstance(cnf, dict) or not isinstance(cnf.get(1), dict):
+        raise KeyBindingError("the offline credential is not bound to a key")
+    if cose.cose_key(cose.public_from_cose_key(cnf[1])) != cose.cose_key(holder_key):
+        raise KeyBindingError("the offline credential is bound to another key than the document")
 
 
 @dataclass(frozen=True, slots=True)

@@ -422,18 +422,27 @@ def issuer_key_by_kid(tl: TrustList, kid: str, vct: str, *, at: datetime, now: d
         ListedEntity, Certificate]:
     """Offline compact credentials (issue 7): the document-signer certificate listed under ``kid``.
 
-    The signer must itself validate against a CA certificate of the same entity, and that entity
-    must be authorised for ``vct`` at ``at`` (:func:`authorised_issuer`).
+    ``kid`` may be a prefix (the QR code carries 8 bytes of the SHA-256): a prefix matching two
+    listed keys is refused. The signer must itself validate against a CA certificate of the same
+    entity, and that entity must be authorised for ``vct`` at ``at`` (:func:`authorised_issuer`).
     """
-    for entity in tl.entities:
-        for listed in entity.certificates:
-            if listed.usage == SIGNER and listed.kid == kid:
-                signer = listed.certificate
-                authorised = authorised_issuer(tl, [signer], vct, at=at, now=now)
-                if authorised.entity.id != entity.id:
-                    raise IssuerTrustError("signer certificate listed under another institution")
-                return entity, signer
-    raise IssuerTrustError("no institution on the trust list has a signing key with this kid")
+    from credentials.jose import b64url_decode
+
+    wanted = b64url_decode(kid)
+    if len(wanted) < 8:
+        raise IssuerTrustError("the kid is too short to identify a key")
+    matches = [(entity, listed) for entity in tl.entities for listed in entity.certificates
+               if listed.usage == SIGNER and b64url_decode(listed.kid).startswith(wanted)]
+    if not matches:
+        raise IssuerTrustError("no institution on the trust list has a signing key with this kid")
+    if len(matches) > 1:
+        raise IssuerTrustError("the kid matches more than one listed key")
+    entity, listed = matches[0]
+    signer = listed.certificate
+    authorised = authorised_issuer(tl, [signer], vct, at=at, now=now)
+    if authorised.entity.id != entity.id:
+        raise IssuerTrustError("signer certificate listed under another institution")
+    return entity, signer
 
 
 # --- ETSI TS 119 602 LoTE export (standards.md §8.2) --------------------------------------------

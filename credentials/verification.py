@@ -285,3 +285,69 @@ def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.S
         return status_list.status_of(verified, ref)
     except StatusError:
         return None
+
+
+def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
+                   status_lookup: StatusLookup, challenge: bytes | None = None, max_age: int = 60) -> Verdict:
+    """The offline QR (:mod:`credentials.compact`): the same steps and verdict as online, no network needed.
+
+    The issuer key comes from the cached trust list by ``kid``; the status from the cached status
+    list (``status_lookup`` falls back to its cache). A paper credential (no holder key) can be
+    valid, but the verdict says to check an identity document.
+    """
+    from credentials import compact
+
+    result = CredentialResult("offline")
+    steps = result.steps
+    if issuers is None:
+        step = Step("issuer_authorised", NOT_RUN, "No trust list is cached on this device.")
+        return Verdict(UNDETERMINED, step.message, [step], [], trust_list_age, now)
+    found: dict[str, trust_list.ListedEntity] = {}
+
+    def resolve(kid: str, vct: str, at: datetime) -> Any:
+        entity, signer = trust_list.issuer_key_by_kid(issuers, kid, vct, at=at, now=now)
+        found["entity"] = entity
+        return signer.public_key()
+
+    try:
+        parsed = compact.parse_qr(qr_text)
+        result.vct = parsed.vct
+        verified = compact.verify_compact(parsed, resolve_key=resolve, now=now, challenge=challenge, max_age=max_age)
+    except CredentialError as exc:
+        failed = {"issuer_trust": "issuer_authorised", "issuer_key": "issuer_authorised"}.get(
+            exc.code, _STEP_OF_ERROR.get(exc.code, "disclosures"))
+        steps.append(Step(failed, FAILED, exc.message))
+        return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
+    entity = found["entity"]
+    result.issuer_id, result.issuer_name, result.iat = entity.id, entity.name_en, verified.iat
+    result.claims = dict(verified.fields)
+    steps += [
+        Step("issuer_signature", PASSED, "The institution's signature is genuine."),
+        Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
+        Step("token_validity", PASSED, "The signed credential is within its validity."),
+    ]
+    if verified.holder_bound:
+        steps.append(Step("key_binding", PASSED, "The phone holding the document's key signed this code just now."))
+    else:
+        steps.append(Step("key_binding", PASSED, "Paper document: check an identity document to confirm the holder."))
+    module = _TYPES.get(verified.vct)
+    steps += _validity_steps(module, verified.fields, now.date())
+    if verified.status is None:
+        steps.append(Step("status", FAILED, "The document carries no status reference."))
+    else:
+        outcome = status_lookup(verified.status, entity, now)
+        result.status_value, result.status_age = outcome.value, outcome.age_seconds
+        if outcome.value is None:
+            steps.append(Step("status", FAILED if outcome.forged else NOT_RUN,
+                              outcome.message or "No status list is cached for this institution."))
+        elif outcome.value == status_list.VALID:
+            steps.append(Step("status", PASSED, "The institution had not withdrawn or suspended the document "
+                                                "when its status list was last fetched."))
+        elif outcome.value == status_list.SUSPENDED:
+            steps.append(Step("status", FAILED, "The institution has suspended this document."))
+        else:
+            steps.append(Step("status", FAILED, "The institution has withdrawn this document."))
+    verdict = _combine(steps)
+    reason = _first_problem(steps) or ("" if verified.holder_bound else
+                                       "Paper document: check an identity document to confirm the holder.")
+    return Verdict(verdict, reason, [], [result], trust_list_age, now)

@@ -132,7 +132,9 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
                  ("PDA1", person.pda1_issuer, "pda1", person.pda1), ("EHIC", person.ehic_issuer, "ehic", person.ehic))
         for n, (label, entity_id, config, claims) in enumerate(steps, start=1):
             name = demo_entity(entity_id).name_en
-            case_id = clerk.create_case(entity_id, config, claims)
+            holder = None if config == "pid" else {k: person.pid[k] for k in ("family_name", "given_name",
+                                                                                 "birthdate")}
+            case_id = clerk.create_case(entity_id, config, claims, holder)
             cases[config] = (entity_id, case_id)
             offer = clerk.offer(entity_id, case_id)
             say(f"{n}. A clerk at {name} ({entity_id}) creates a {label} and hands over an offer link "

@@ -83,9 +83,17 @@ class Clerk:
         result: dict[str, Any] = response.json()
         return result
 
-    def create_case(self, entity_id: str, configuration_id: str, claims: dict[str, Any]) -> str:
-        return str(self._call("POST", entity_id, "cases", json={"configuration_id": configuration_id,
-                                                                 "claims": claims})["id"])
+    def create_case(self, entity_id: str, configuration_id: str, claims: dict[str, Any],
+                    holder: dict[str, Any] | None = None) -> str:
+        body = {"configuration_id": configuration_id, "claims": claims, "holder": holder}
+        return str(self._call("POST", entity_id, "cases", json=body)["id"])
+
+    def paper(self, entity_id: str, case_id: str) -> bytes:
+        entity = demo_entity(entity_id)
+        response = self.http.get(f"{self.url}/{entity.path}/api/cases/{case_id}/paper.pdf",
+                                 headers=self._headers(entity_id))
+        response.raise_for_status()
+        return response.content
 
     def offer(self, entity_id: str, case_id: str) -> dict[str, Any]:
         return self._call("POST", entity_id, f"cases/{case_id}/offer")

@@ -56,6 +56,8 @@ def build_service(settings: IssuerSettings) -> IssuerService:
 class CaseIn(BaseModel):
     configuration_id: str = Field(max_length=20)
     claims: dict[str, Any]
+    #: The holder's family_name, given_name, birthdate: printed in the offline QR credential.
+    holder: dict[str, Any] | None = None
 
 
 class StateIn(BaseModel):
@@ -174,7 +176,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     @app.post("/{path}/api/cases", tags=["back office"], status_code=201)
     def create_case(body: CaseIn, who: Clerk) -> JSONResponse:
-        case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1])
+        case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1], holder=body.holder)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases", tags=["back office"])
@@ -194,6 +196,12 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                              "tx_code": issued.tx_code, "expires_at": issued.expires_at.isoformat(),
                              "qr_png": f"{base}/qr.png", "qr_svg": f"{base}/qr.svg"},
                             status_code=201, headers=NO_STORE)
+
+    @app.get("/{path}/api/cases/{case_id}/paper.pdf", tags=["back office"])
+    def paper(case_id: str, who: Clerk, lang: str = "en") -> Response:
+        """The paper fallback: a PDF with the offline QR code (not holder-bound) for the worker."""
+        pdf = svc().paper(who[0], case_id, actor=who[1], lang=lang if lang in ("en", "lv", "de", "fr", "pl") else "en")
+        return Response(pdf, media_type="application/pdf", headers=NO_STORE)
 
     @app.get("/{path}/api/offers/{offer_id}/qr.{fmt}", tags=["back office"])
     def offer_qr(path: str, offer_id: str, fmt: str, who: Clerk) -> Response:

@@ -34,6 +34,8 @@ class Case(Base):
     entity_id: Mapped[str] = mapped_column(String(20), index=True)
     configuration_id: Mapped[str] = mapped_column(String(20))
     claims: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The holder's names and birth date for the offline compact credential (not in the SD-JWT VC).
+    holder: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     label: Mapped[str] = mapped_column(String(120))  # what the clerk sees in lists (document number)
     state: Mapped[str] = mapped_column(String(12), default="active")  # active | suspended | revoked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -114,8 +114,13 @@ class IssuerService:
 
     # --- back office ---------------------------------------------------------------------------------
 
-    def create_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str) -> Case:
-        """Validate ``claims`` with the credential model and record the case (DataError names the field)."""
+    def create_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
+                    holder: Mapping[str, Any] | None = None) -> Case:
+        """Validate ``claims`` with the credential model and record the case (DataError names the field).
+
+        ``holder`` (family_name, given_name, birthdate) goes only into the offline compact credential
+        of a PDA1 or EHIC, where the inspector has no PID to read the name from.
+        """
         if configuration_id not in inst.configurations:
             raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
         module = CREDENTIAL_TYPES[configuration_id]
@@ -124,11 +129,13 @@ class IssuerService:
             authority = normalised.get("issuing_authority", {})
             if isinstance(authority, dict) and authority.get("id") not in (None, inst.entity.id):
                 raise DataError("issuing_authority.id", f"must be this institution ({inst.entity.id})")
+        holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
         now = self._now()
         case = Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
-                    claims=normalised, label=label, state="active", created_at=now, created_by=actor[:60])
+                    claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
+                    created_by=actor[:60])
         with self.sessions.begin() as s:
             s.add(case)
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="created", reason=""))
@@ -332,7 +339,7 @@ class IssuerService:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             notification_id = secrets.token_urlsafe(16)
             records = [self._allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
-            claims, configuration_id = dict(case.claims), case.configuration_id
+            claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
         # Committed: the records and indexes exist, now sign.
         iat = int(now.timestamp())
         credentials = []
@@ -343,21 +350,27 @@ class IssuerService:
                 issuer_key=inst.key, x5c=inst.x5c, iss=inst.issuer_url, iat=iat, nbf=iat,
                 exp=int(exp.timestamp()), status=ref)
             entry: dict[str, Any] = {"credential": sd_jwt}
-            compact = self._compact(inst, configuration_id, claims, holder_jwk, iat, int(exp.timestamp()), ref)
+            compact = self._compact(inst, configuration_id, claims, holder, holder_jwk, iat, int(exp.timestamp()), ref)
             if compact is not None:
                 entry["compact"] = compact
             credentials.append(entry)
         return {"credentials": credentials, "notification_id": notification_id}
 
-    #: Hook for the offline compact credential (issue #7); set by the app when the module is present.
-    compact_issuer: Callable[..., str | None] | None = None
-
     def _compact(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
-                 holder_jwk: Mapping[str, Any], iat: int, exp: int, ref: status_list.StatusReference) -> str | None:
-        if self.compact_issuer is None or configuration_id == pid.CONFIGURATION_ID:
+                 holder: Mapping[str, Any], holder_jwk: Mapping[str, Any] | None, iat: int, exp: int,
+                 ref: status_list.StatusReference) -> str | None:
+        """The offline compact credential (issue #7), delivered beside the SD-JWT VC in the same
+        credential response object as ``compact`` (unknown members are ignored by other wallets)."""
+        if configuration_id == pid.CONFIGURATION_ID:
             return None
-        return self.compact_issuer(inst=inst, configuration_id=configuration_id, claims=claims, holder_jwk=holder_jwk,
-                                   iat=iat, exp=exp, status=ref)
+        from credentials import compact
+        from credentials.jose import b64url_encode
+        from credentials.x509 import spki_kid
+
+        module = CREDENTIAL_TYPES[configuration_id]
+        raw = compact.issue_compact(vct=module.VCT, claims=claims, holder=holder, holder_jwk=holder_jwk,
+                                    issuer_key=inst.key, kid=spki_kid(inst.x5c[0]), iat=iat, exp=exp, status=ref)
+        return b64url_encode(raw)
 
     def _current_list(self, s: Session, inst: Institution) -> StatusListRecord:
         lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id)
@@ -393,6 +406,42 @@ class IssuerService:
             except IntegrityError:
                 continue  # index taken meanwhile: draw again
         raise ProtocolError("credential_request_denied", "no free status list entry; try again", http_status=503)
+
+    def paper(self, inst: Institution, case_id: str, *, actor: str, lang: str = "en") -> bytes:
+        """A PDF with the case's compact credential as a QR code, not bound to any key (issue #7).
+
+        The paper copy gets its own status list entry (recorded before it is signed, like any
+        credential) so that revoking the case also withdraws the paper.
+        """
+        from credentials import compact
+        from credentials.jose import b64url_decode
+        from issuer.paper import render_pdf
+
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id)
+            if case.configuration_id == pid.CONFIGURATION_ID:
+                raise ProtocolError("invalid_request", "a PID has no paper form", http_status=400)
+            if case.state != "active":
+                raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
+            module = CREDENTIAL_TYPES[case.configuration_id]
+            exp = _document_exp(module, case.claims, now)
+            list_number, idx = self._allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
+            claims, holder = dict(case.claims), dict(case.holder or {})
+        ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
+        raw = self._compact(inst, case.configuration_id, claims, holder, None, int(now.timestamp()),
+                            int(exp.timestamp()), ref)
+        assert raw is not None
+        text = compact.paper_qr(b64url_decode(raw))
+        name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
+        lines = [module.describe(claims, lang)]
+        if name:
+            lines.append(f"{name}, {holder.get('birthdate', '')}")
+        lines.append(f"{inst.entity.name} ({inst.entity.name_en}), {inst.entity.id}")
+        return render_pdf(title=f"{module.type_metadata_document()['name']}", lines=lines,
+                          qr_png=compact.qr_png(text), footer="Paper copy: the inspector checks this code and "
+                          "an identity document of the person showing it.")
 
     def notification(self, inst: Institution, authorization: str | None, body: Any) -> None:
         """§11: record the wallet's event for the credentials of one response."""
@@ -460,6 +509,16 @@ class IssuerService:
 
     def type_metadata_integrity(self, configuration_id: str) -> str:
         return type_metadata.integrity(self.type_metadata(configuration_id))
+
+
+def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
+    from credentials import claims as c
+
+    c.obj(holder, "holder")
+    c.no_unknown(holder, ("family_name", "given_name", "birthdate"), "holder.")
+    return {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
+            "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
+            "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
 
 
 def _bearer(authorization: str | None) -> str:

@@ -89,6 +89,11 @@ class VerifyIn(BaseModel):
     audience: str = Field(max_length=512)
 
 
+class OfflineIn(BaseModel):
+    qr: str = Field(max_length=4296)
+    challenge: str | None = Field(default=None, max_length=32)
+
+
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     return lang if lang in LANGUAGES else negotiate(request.headers.get("accept-language"))
@@ -208,6 +213,45 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         from verifier.service import profile_query
 
         return profile_query(profile)
+
+    # --- offline QR (issue #7) ------------------------------------------------------------------
+
+    @app.post("/api/offline/challenge", tags=["offline"])
+    def challenge() -> JSONResponse:
+        """A short code to show the worker before scanning; the wallet signs over it."""
+        return JSONResponse({"challenge": svc().new_challenge()}, headers=NO_STORE)
+
+    @app.post("/api/offline/verify", tags=["offline"])
+    def verify_offline(body: OfflineIn) -> JSONResponse:
+        """Verify a scanned offline QR text with the cached trust and status lists (no network needed)."""
+        return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge), headers=NO_STORE)
+
+    @app.get("/offline", response_class=HTMLResponse, include_in_schema=False)
+    def offline_page(request: Request, with_challenge: bool = False) -> HTMLResponse:
+        code = svc().new_challenge() if with_challenge else None
+        return page(request, "offline.html", challenge=code)
+
+    @app.post("/offline", include_in_schema=False)
+    async def offline_scan(request: Request) -> Response:
+        form = await request.form()
+        text = form.get("qr")
+        challenge_code = form.get("challenge")
+        upload = form.get("photo")
+        try:
+            if not isinstance(text, str) or not text.strip():
+                if upload is None or isinstance(upload, str):
+                    raise ProtocolError("invalid_request", "scan the QR code or upload a photo of it")
+                data = await upload.read(8 * 1024 * 1024 + 1)
+                if len(data) > 8 * 1024 * 1024:
+                    raise ProtocolError("invalid_request", "the photo is larger than 8 MB")
+                from credentials.compact import decode_qr_png
+
+                text = decode_qr_png(data)
+            result = svc().verify_offline(text.strip(), challenge=challenge_code if isinstance(challenge_code, str)
+                                          and challenge_code else None)
+        except CredentialError as exc:
+            return page(request, "offline.html", status_code=400, challenge=None, error=exc.message)
+        return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)
 
     # --- the inspector's page --------------------------------------------------------------------
 

@@ -101,6 +101,7 @@ class VerifierService:
         self._tx: dict[str, Transaction] = {}
         self._lock = threading.Lock()
         self._proof_secret = secrets.token_bytes(32)  # per process: document references are unlinkable across runs
+        self._challenges: dict[str, float] = {}
 
     # --- requests --------------------------------------------------------------------------------
 
@@ -192,6 +193,44 @@ class VerifierService:
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
                                             chains=self.chains)
 
+    # --- offline QR (issue #7) -------------------------------------------------------------------
+
+    def new_challenge(self) -> str:
+        """A short code the inspector shows first; the wallet signs over it (single use, 5 minutes)."""
+        import base64
+
+        code = base64.b32encode(secrets.token_bytes(5)).decode("ascii")
+        with self._lock:
+            now = self.clock().timestamp()
+            self._challenges = {c: t for c, t in self._challenges.items() if t > now}
+            self._challenges[code] = now + self.request_ttl
+        return code
+
+    def verify_offline(self, qr_text: str, *, challenge: str | None = None) -> dict[str, Any]:
+        """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page."""
+        now = self.clock()
+        code: bytes | None = None
+        if challenge:
+            with self._lock:
+                expiry = self._challenges.pop(challenge.strip().upper(), None)
+            if expiry is None or expiry < now.timestamp():
+                raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
+            code = challenge.strip().upper().encode()
+        try:
+            issuers, age = self.issuers(now)
+        except CredentialError:
+            issuers, age = None, None
+        verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age, now=now,
+                                              status_lookup=self.status_lookup, challenge=code)
+        tx = Transaction(secrets.token_urlsafe(18), "", "", "", {}, "offline", "", None, now.timestamp(),
+                         now.timestamp() + self.request_ttl, "offline inspection", status="done")
+        tx.verdict = {**_display(verdict), "offline": True}
+        tx.proof = self.proof(verdict, now)
+        with self._lock:
+            self._expire(now.timestamp())
+            self._tx[tx.id] = tx
+        return {"transaction_id": tx.id, **tx.verdict}
+
     def result(self, tx_id: str, *, consume: bool = False) -> dict[str, Any]:
         """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data."""
         tx = self.get(tx_id)
@@ -247,8 +286,15 @@ def _display(verdict: verification.Verdict) -> dict[str, Any]:
         c = cred.claims
         if cred.vct == pid.VCT:
             person.update({k: c[k] for k in ("family_name", "given_name", "birthdate", "picture") if k in c})
+        elif cred.query_id == "offline" and cred.vct is not None:
+            person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})
+            doc = {k: v for k, v in c.items() if k not in ("family_name", "given_name", "birthdate")}
+            if "employer_name" in doc:
+                doc["employer"] = {"name": doc.pop("employer_name"), "id": doc.pop("employer_id", None)}
+            doc.update(vct=cred.vct, issuer_name=cred.issuer_name)
+            person.setdefault("documents", []).append(doc)
         elif cred.vct is not None:
-            doc: dict[str, Any] = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
+            doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
                                      "date_of_expiry", "personal_administrative_number") if k in c}
             doc["vct"] = cred.vct

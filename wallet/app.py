@@ -280,6 +280,17 @@ def create_app(
         return render(req, "card.html", status=status, session=s, card=card, expires=expires,
                       status_text=status_text, title=card.title)
 
+    @app.get("/cards/{group}/qr.png")
+    def offline_qr(request: Request, group: str, challenge: str = "") -> Response:
+        """The offline QR (issue #7), signed now; the card page reloads it every 30 seconds."""
+        def image(req: Request, s: _Session) -> Response:
+            from credentials.compact import qr_png
+
+            code = challenge.strip().upper()[:32].encode() or None
+            return Response(qr_png(s.service.offline_qr(group, code)), media_type="image/png",
+                            headers={"Cache-Control": "no-store"})
+        return guarded(image, back=f"/cards/{group}")(request)
+
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
     def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:

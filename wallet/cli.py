@@ -54,6 +54,11 @@ def register(subparsers: Any) -> None:
     answer.add_argument("--no", action="store_true", help="decline without asking")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
+    p = sub.add_parser("qr", help="the offline QR code of a PDA1 or EHIC, for an inspector without network")
+    p.add_argument("id", help="credential id from 'list'")
+    p.add_argument("--challenge", help="the code the inspector's device shows, if any")
+    p.add_argument("--png", type=Path, help="write the QR code as a PNG file (else print its text)")
+    p.set_defaults(func=_cmd(_qr))
     p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1")
     p.add_argument("--host", default=None, help="loopback address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None)
@@ -189,6 +194,19 @@ def _show(ctx: _Ctx) -> int:
     ctx.say(f"{ctx.t('card.status')}: {_status_text(ctx, card.status)}")
     for label, value in card.claims:
         ctx.say(f"  {label}: {value}")
+    return 0
+
+
+def _qr(ctx: _Ctx) -> int:
+    from credentials.compact import qr_png
+
+    challenge = ctx.args.challenge.strip().upper().encode() if ctx.args.challenge else None
+    text = ctx.service().offline_qr(ctx.args.id, challenge)
+    if ctx.args.png is not None:
+        ctx.args.png.write_bytes(qr_png(text))
+        ctx.say(str(ctx.args.png))
+    else:
+        ctx.say(text)
     return 0
 
 

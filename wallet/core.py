@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError
+from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError, MalformedError
 from credentials.jose import PrivateKey, jwk_thumbprint
 
 if TYPE_CHECKING:
@@ -411,3 +411,34 @@ def error_form(request: VerifiedRequest, error: str, description: str) -> dict[s
     from credentials.openid4vp import build_response_form
 
     return build_response_form(request.raw, {"error": error, "error_description": description})
+
+
+# --- offline QR (issue #7) -----------------------------------------------------------------------------
+
+
+def check_compact(compact_b64: str, sd_jwt_vc: str, key: PrivateKey) -> str:
+    """The compact credential received beside ``sd_jwt_vc``: same document signer, same wallet key."""
+    from credentials import compact
+    from credentials.jose import b64url_decode
+    from credentials.sd_jwt import parse
+    from credentials.x509 import load_x5c
+
+    try:
+        raw = b64url_decode(compact_b64)
+    except ValueError as exc:
+        raise MalformedError("the offline credential is not base64url") from exc
+    leaf = load_x5c(parse(sd_jwt_vc).issuer_jws.header["x5c"])[0]  # already validated by verify_issued
+    compact.check_issued(raw, issuer_key=leaf.public_key(), holder_key=key.public_key())  # type: ignore[arg-type]
+    return compact_b64
+
+
+def offline_qr(cred: StoredCredential, *, now: datetime, challenge: bytes | None = None) -> str:
+    """The QR text the phone shows on site: the compact credential and a fresh holder signature."""
+    from credentials import compact
+    from credentials.jose import b64url_decode
+    from wallet.keys import load_key
+
+    raw = cred.extra.get("compact") if cred.extra else None
+    if not isinstance(raw, str):
+        raise MalformedError("this document has no offline QR form")
+    return compact.present_compact(b64url_decode(raw), load_key(cred.private_key), now=now, challenge=challenge)

@@ -116,6 +116,8 @@ class IssuedCredentials:
     access_token: str
     token_type: str
     dpop_key: PrivateKey | None
+    #: The offline compact credential beside each (``compact`` member, issue #7), when the issuer sent one.
+    compacts: tuple[str | None, ...] = ()
 
 
 # --- step 1: the offer and the metadata ------------------------------------------------------
@@ -383,11 +385,14 @@ def obtain_credentials(
         if not isinstance(creds, list) or not creds or len(creds) > len(keys):
             raise MalformedError("the credential answer does not hold the expected credentials")
         texts: list[str] = []
+        compacts: list[str | None] = []
         for item in creds:
             value = item.get("credential") if isinstance(item, dict) else None
             if not isinstance(value, str) or not value:
                 raise MalformedError("the credential answer holds an entry that is not a credential")
             texts.append(value)
+            extra = item.get("compact")
+            compacts.append(extra if isinstance(extra, str) and len(extra) < 4096 else None)
         notification_id = body.get("notification_id")
         results.append(
             IssuedCredentials(
@@ -395,6 +400,7 @@ def obtain_credentials(
                 vct=offered.vct,
                 credentials=tuple(texts),
                 keys=keys,
+                compacts=tuple(compacts),
                 notification_id=notification_id if isinstance(notification_id, str) else None,
                 access_token=access_token,
                 token_type=token_type,

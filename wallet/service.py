@@ -61,6 +61,7 @@ class Card:
     unused: int
     status: StatusCheck | None
     claims: tuple[tuple[str, str], ...]  # (label, value) in display order
+    offline: bool = False  # has an offline QR form (issue #7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,13 @@ class WalletService:
             raise NotFoundError("There is no such document in this wallet.")
         return self._card(copies, lang)
 
+    def offline_qr(self, group: str, challenge: bytes | None = None) -> str:
+        """The offline QR text of a PDA1 or EHIC, signed now (or over the inspector's challenge)."""
+        copies = [c for c in self.credentials() if c.group == group and c.extra.get("compact")]
+        if not copies:
+            raise NotFoundError("This document has no offline QR form.")
+        return core.offline_qr(copies[0], now=self.clock(), challenge=challenge)
+
     def _card(self, copies: list[StoredCredential], lang: str) -> Card:
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
@@ -156,6 +164,7 @@ class WalletService:
             unused=sum(1 for c in copies if c.used == 0),
             status=max(checks, key=lambda s: s.checked_at) if checks else None,
             claims=tuple(core.claim_rows(first.vct, first.claims, lang)),
+            offline=any(c.extra.get("compact") for c in copies),
         )
 
     def log(self) -> list[LogEntry]:
@@ -215,13 +224,15 @@ class WalletService:
             by_thumb = {thumbprint(k): k for k in batch.keys}
             group = secrets.token_hex(8)
             try:
-                for text in batch.credentials:
+                for n, text in enumerate(batch.credentials):
                     checked = core.verify_issued(
                         text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
                     )
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
                     if key is None:
                         raise KeyBindingError("the document is not bound to a key this wallet generated for it")
+                    compact_b64 = batch.compacts[n] if n < len(batch.compacts) else None
+                    extra = {"compact": core.check_compact(compact_b64, text, key)} if compact_b64 else {}
                     new.append(
                         StoredCredential(
                             id=secrets.token_hex(8),
@@ -240,6 +251,7 @@ class WalletService:
                             exp=checked.exp,
                             status=checked.status,
                             notification_id=batch.notification_id,
+                            extra=extra,
                         )
                     )
             except CredentialError as exc:

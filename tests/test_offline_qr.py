@@ -1,0 +1,238 @@
+"""Issue #7: the offline QR, drawn by the wallet, decoded by an independent decoder, verified with no network.
+
+The registry and the issuer run as real services until the verifier has cached their lists; then
+both are stopped and every offline check runs from the verifier's caches alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials import compact, ehic, pda1
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.jose import b64url_decode, generate_key
+from esspass.stack import Clerk, Stack, open_wallet, start_in_process
+from wallet import core
+
+PERSON = DEMO_PERSONS[0]
+HOLDER = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+
+
+class World:
+    def __init__(self, stack: Stack, wallet: Any, clerk: Clerk, http: httpx.Client, cases: dict[str, str]) -> None:
+        self.stack, self.wallet, self.clerk, self.http, self.cases = stack, wallet, clerk, http, cases
+
+    def group(self, vct: str) -> str:
+        return next(c.group for c in self.wallet.cards("en") if c.vct == vct)
+
+    def check(self, qr: str, challenge: str | None = None) -> httpx.Response:
+        return self.http.post(f"{self.stack.verifier_url}/api/offline/verify", json={"qr": qr, "challenge": challenge})
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data_dir = tmp_path_factory.mktemp("offline")
+    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        clerk = Clerk(stack.issuer_url, data_dir, http)
+        wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+        cases = {}
+        for name, entity, config, claims in (("pda1", PERSON.pda1_issuer, "pda1", PERSON.pda1),
+                                             ("ehic", PERSON.ehic_issuer, "ehic", PERSON.ehic)):
+            cases[name] = clerk.create_case(entity, config, claims, HOLDER)
+            offer = clerk.offer(entity, cases[name])
+            offer_id, _ = wallet.open_offer(offer["link"])
+            wallet.accept_offer(offer_id, offer["tx_code"])
+        # A second PDA1 that the institution will revoke while the verifier is still online.
+        revoked = dict(PERSON.pda1, document_number="DEMO-A1-LV-0099")
+        cases["revoked"] = clerk.create_case(PERSON.pda1_issuer, "pda1", revoked, HOLDER)
+        offer = clerk.offer(PERSON.pda1_issuer, cases["revoked"])
+        offer_id, _ = wallet.open_offer(offer["link"])
+        wallet.accept_offer(offer_id, offer["tx_code"])
+        w = World(stack, wallet, clerk, http, cases)
+        yield w
+        wallet.http.close()
+
+
+def _qr_via_png(text: str) -> str:
+    """Draw the QR as the wallet does (segno) and read it back with zxing-cpp, an independent decoder."""
+    return compact.decode_qr_png(compact.qr_png(text))
+
+
+def _revoked_group(world: World) -> str:
+    return next(c.group for c in world.wallet.cards("en") if (c.vct == pda1.VCT and "0099" in c.description)
+                or (c.vct == pda1.VCT and any("0099" in v for _label, v in c.claims)))
+
+
+def test_qr_versions_meet_the_target(world: World) -> None:
+    pda1_qr = world.wallet.offline_qr(world.group(pda1.VCT))
+    ehic_qr = world.wallet.offline_qr(world.group(ehic.VCT))
+    versions = {"PDA1": compact.qr_version(pda1_qr), "EHIC": compact.qr_version(ehic_qr)}
+    print(f"QR versions at error correction M: {versions}")
+    assert versions["PDA1"] <= 15
+
+
+def test_offline_qr_verifies_with_registry_and_issuer_stopped(world: World) -> None:
+    # Online once: the verifier caches the trust list and the institutions' status lists; the
+    # second PDA1 is revoked before the lists are cached.
+    world.clerk.set_state(PERSON.pda1_issuer, world.cases["revoked"], "revoke", "posting cancelled")
+    for vct in (pda1.VCT, ehic.VCT):
+        assert world.check(world.wallet.offline_qr(world.group(vct))).json()["verdict"] == "valid"
+    revoked_qr = world.wallet.offline_qr(_revoked_group(world))
+    assert world.check(revoked_qr).json()["verdict"] == "invalid"
+
+    world.stack.stop("registry")
+    world.stack.stop("issuer")
+
+    qr = _qr_via_png(world.wallet.offline_qr(world.group(pda1.VCT)))
+    verdict = world.check(qr).json()
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["offline"] is True
+    assert verdict["person"]["family_name"] == PERSON.pid["family_name"]
+    assert verdict["person"]["documents"][0]["legislation_country"] == "LV"
+    assert verdict["trust_list_age_seconds"] is not None
+    assert verdict["credentials"][0]["status_list_age_seconds"] is not None
+
+    # Revoked, from the status list cached before the network went away.
+    verdict = world.check(_qr_via_png(world.wallet.offline_qr(_revoked_group(world)))).json()
+    assert verdict["verdict"] == "invalid"
+    assert "withdrawn" in verdict["reason"]
+
+
+def test_tampered_qr_is_refused(world: World) -> None:
+    parsed = compact.parse_qr(world.wallet.offline_qr(world.group(pda1.VCT)))
+    raw = bytearray(parsed.credential)
+    raw[len(raw) // 2] ^= 0x01
+    forged = compact._encode([bytes(raw)])
+    verdict = world.check(forged).json()
+    assert verdict["verdict"] == "invalid"
+
+
+def test_replayed_after_its_window_is_refused(world: World) -> None:
+    cred = next(c for c in world.wallet.credentials() if c.vct == pda1.VCT and c.extra.get("compact"))
+    old = core.offline_qr(cred, now=datetime.now(UTC) - timedelta(minutes=5))
+    verdict = world.check(old).json()
+    assert verdict["verdict"] == "invalid"
+    assert "too old" in verdict["reason"]
+
+
+def test_wrong_challenge_is_refused(world: World) -> None:
+    challenge = world.http.post(f"{world.stack.verifier_url}/api/offline/challenge").json()["challenge"]
+    qr = world.wallet.offline_qr(world.group(pda1.VCT), b"WRONGCODE")
+    verdict = world.check(qr, challenge).json()
+    assert verdict["verdict"] == "invalid"
+    assert "challenge" in verdict["reason"]
+    challenge = world.http.post(f"{world.stack.verifier_url}/api/offline/challenge").json()["challenge"]
+    good = world.wallet.offline_qr(world.group(pda1.VCT), challenge.encode())
+    assert world.check(good, challenge).json()["verdict"] == "valid"
+    # A challenge is single use.
+    assert world.check(good, challenge).status_code == 400
+
+
+def test_unknown_kid_is_refused(world: World, tmp_path: Path) -> None:
+    from credentials.institutions import DEMO_ENTITIES
+    from credentials.pki import create_demo_pki
+    from credentials.x509 import spki_kid
+
+    other = create_demo_pki(tmp_path, DEMO_ENTITIES[:1], now=datetime.now(UTC))
+    key, chain = other.signers["LV:VSAA"]
+    holder = generate_key()
+    now = int(datetime.now(UTC).timestamp())
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(PERSON.pda1), holder=HOLDER,
+                                holder_jwk=__import__("credentials.jose", fromlist=["public_jwk"]).public_jwk(holder),
+                                issuer_key=key, kid=spki_kid(chain[0]), iat=now, exp=now + 86400, status=None)
+    qr = compact.present_compact(raw, holder, now=datetime.now(UTC))
+    verdict = world.check(qr).json()
+    assert verdict["verdict"] == "invalid"
+    assert "kid" in verdict["reason"]
+
+
+def test_expired_credential_is_refused() -> None:
+    now = datetime.now(UTC)
+    holder = generate_key()
+    from credentials.jose import public_jwk
+
+    signer = generate_key()
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(PERSON.pda1), holder=HOLDER,
+                                holder_jwk=public_jwk(holder), issuer_key=signer, kid="AAAAAAAAAAA",
+                                iat=int(now.timestamp()) - 7200, exp=int(now.timestamp()) - 3600, status=None)
+    parsed = compact.parse_qr(compact.present_compact(raw, holder, now=now))
+    with pytest.raises(Exception, match="expired"):
+        compact.verify_compact(parsed, resolve_key=lambda *_: signer.public_key(), now=now)
+
+
+def test_photo_upload_is_decoded_on_the_server(world: World) -> None:
+    png = compact.qr_png(world.wallet.offline_qr(world.group(ehic.VCT)))
+    response = world.http.post(f"{world.stack.verifier_url}/offline", files={"photo": ("qr.png", io.BytesIO(png))},
+                               follow_redirects=True)
+    assert response.status_code == 200
+    assert 'data-verdict="valid"' in response.text
+    assert 'id="offline-marker"' in response.text
+
+
+def test_paper_pdf_holds_a_qr_that_says_check_an_identity_document(tmp_path: Path) -> None:
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        case = clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1, HOLDER)
+        pdf = clerk.paper(PERSON.pda1_issuer, case)
+        assert pdf.startswith(b"%PDF")
+        paper = _qr_in_pdf(pdf)
+        verdict = http.post(f"{stack.verifier_url}/api/offline/verify", json={"qr": paper}).json()
+        assert verdict["verdict"] == "valid", verdict
+        assert "identity document" in verdict["reason"]
+        # The paper copy has its own status entry: revoking the case withdraws it too.
+        clerk.set_state(PERSON.pda1_issuer, case, "revoke", "replaced")
+        verdict = http.post(f"{stack.verifier_url}/api/offline/verify", json={"qr": paper}).json()
+        assert verdict["verdict"] == "invalid"
+
+
+def _qr_in_pdf(pdf: bytes) -> str:
+    """The greyscale QR image embedded in the PDF (Flate, PNG predictors), decoded with zxing-cpp."""
+    import re
+    import zlib
+
+    from PIL import Image
+
+    for match in re.finditer(rb"/Subtype /Image", pdf):
+        start = pdf.rfind(b" obj", 0, match.start())
+        data = pdf.index(b"stream\n", match.end()) + len(b"stream\n")
+        header = pdf[start:data]
+        width = int(re.search(rb"/Width (\d+)", header).group(1))  # type: ignore[union-attr]
+        height = int(re.search(rb"/Height (\d+)", header).group(1))  # type: ignore[union-attr]
+        body = pdf[data:pdf.index(b"endstream", data)]
+        try:
+            pixels = zlib.decompressobj().decompress(body)
+        except zlib.error:
+            continue
+        stride = width + 1  # one PNG filter byte per row (filters are "none" for segno's flat image)
+        if len(pixels) < stride * height:
+            continue
+        rows = [_unfilter(pixels[i * stride], pixels[i * stride + 1:(i + 1) * stride]) for i in range(height)]
+        prev = bytes(width)
+        out = []
+        for kind, row in rows:
+            row = bytes((row[x] + (prev[x] if kind == 2 else 0)) & 0xFF for x in range(width))
+            out.append(row)
+            prev = row
+        buf = io.BytesIO()
+        Image.frombytes("L", (width, height), b"".join(out)).save(buf, format="PNG")
+        return compact.decode_qr_png(buf.getvalue())
+    raise AssertionError("no image in the PDF")
+
+
+def _unfilter(kind: int, row: bytes) -> tuple[int, bytes]:
+    if kind not in (0, 2):
+        raise AssertionError(f"unexpected PNG filter {kind}")
+    return kind, row
+
+
+def test_offline_qr_payload_decodes_from_b64(world: World) -> None:
+    cred = next(c for c in world.wallet.credentials() if c.vct == pda1.VCT and c.extra.get("compact"))
+    parsed = compact.decode_credential(b64url_decode(cred.extra["compact"]))
+    assert parsed.vct == pda1.VCT
