@@ -20,12 +20,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.x509 import Certificate
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials import ehic, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
-from credentials.errors import CredentialError, DataError, ProtocolError
+from credentials.errors import CredentialError, DataError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, jwk_thumbprint
 from issuer.db import Case, CredentialRecord, Event, Nonce, Offer, StatusListRecord, Token
@@ -386,15 +386,34 @@ class IssuerService:
 
     def _allocate(self, s: Session, inst: Institution, case: Case, jkt: str, now: datetime, exp: datetime,
                   notification_id: str) -> tuple[int, int]:
-        """A random unique index in the institution's current list, guaranteed by (list_id, idx) UNIQUE."""
+        """A random unique index in the institution's current list, guaranteed by (list_id, idx) UNIQUE.
+
+        Draws are checked against the records (``allocate_index``); when a list has no free entry
+        left it is marked full and the next one opened. Two workers drawing the same index at once
+        are told apart by the unique constraint: the loser draws again.
+        """
+        if s.get_bind().dialect.name == "postgresql":
+            # One allocator per institution at a time (released at commit): without it, two workers
+            # rolling over to a new list lock the old and new list rows in opposite orders.
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"issuer-status:{inst.entity.id}"})
         for _attempt in range(50):
             try:
                 lst = self._current_list(s, inst)
             except IntegrityError:
                 continue
+            list_id = lst.id
+
+            def taken(i: int, list_id: int = list_id) -> bool:
+                return s.scalar(select(CredentialRecord.id).where(CredentialRecord.list_id == list_id,
+                                                                  CredentialRecord.idx == i).limit(1)) is not None
+            try:
+                idx = status_list.allocate_index(lst.size, taken)
+            except StatusError:
+                s.execute(update(StatusListRecord).where(StatusListRecord.id == list_id).values(used=lst.size))
+                s.expire(lst)
+                continue
             try:
                 with s.begin_nested():
-                    idx = status_list.allocate_index(lst.size, lambda i: False)
                     s.add(CredentialRecord(id=secrets.token_hex(16), case_id=case.id, list_id=lst.id, idx=idx,
                                            status=status_list.VALID, holder_jkt=jkt, issued_at=now, expires_at=exp,
                                            notification_id=notification_id))

@@ -1,0 +1,105 @@
+"""Issue #4 atomicity: an index is never given twice, also with two worker processes on PostgreSQL.
+
+Two real OS processes issue credentials concurrently through the same database (small status
+lists, so that indexes collide and lists roll over); afterwards every (list, index) is unique and
+every credential that reached a "wallet" has its committed record.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from esspass.db import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("ESSPASS_TEST_POSTGRES_URL")
+PER_WORKER = 40
+
+WORKER = r"""
+import sys, time
+from pathlib import Path
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.jose import generate_key, public_jwk, sign_jws
+from credentials.sd_jwt import parse
+from issuer.app import build_service
+from issuer.settings import IssuerSettings
+
+data_dir, url, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+service = build_service(IssuerSettings(data_dir=data_dir, database_url=url, status_list_size=64,
+                                       public_url="http://127.0.0.1:1"))
+inst = service.institution("lv-vsaa")
+delivered = 0
+for _ in range(count):
+    case = service.create_case(inst, "pda1", DEMO_PERSONS[0].pda1, actor="worker")
+    offer = service.create_offer(inst, case.id, actor="worker")
+    code = service.offer_json(inst, offer.offer_id)["grants"][
+        "urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
+    token = service.token(inst, {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+                                 "pre-authorized_code": code, "tx_code": offer.tx_code})["access_token"]
+    nonce = service.nonce()
+    keys = [generate_key() for _ in range(2)]
+    proofs = [sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(k)},
+                       {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
+    body = service.credential(inst, "Bearer " + token, {"credential_configuration_id": "pda1",
+                                                        "proofs": {"jwt": proofs}})
+    for item in body["credentials"]:
+        status = parse(item["credential"]).issuer_jws.payload["status"]["status_list"]
+        print(status["uri"].rsplit("/", 1)[1], status["idx"], flush=True)
+        delivered += 1
+print("delivered", delivered, flush=True)
+"""
+
+
+def _drop_issuer_tables(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in inspect(conn).get_table_names():
+            if table.startswith("issuer_") or table == "alembic_version_issuer":
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    engine.dispose()
+
+
+def _run_two_workers(data_dir: Path, url: str) -> None:
+    # Migrate and create the PKI once, so that the workers race on issuance, not on setup.
+    subprocess.run([sys.executable, "-c", WORKER, str(data_dir), url, "0"], cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(data_dir), url, str(PER_WORKER)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    delivered: list[tuple[int, int]] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-2000:]
+        lines = out.strip().splitlines()
+        assert lines[-1] == f"delivered {PER_WORKER * 2}"
+        delivered += [(int(a), int(b)) for a, b in (line.split() for line in lines[:-1])]
+    assert len(delivered) == 2 * 2 * PER_WORKER
+    assert len(set(delivered)) == len(delivered), "a status list index was handed out twice"
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT l.number, c.idx FROM issuer_credentials c JOIN issuer_status_lists l ON l.id = c.list_id")).all()
+    engine.dispose()
+    recorded = {(int(n), int(i)) for n, i in rows}
+    assert set(delivered) <= recorded, "a credential reached a wallet without its committed record"
+    assert len({n for n, _ in delivered}) > 1, "the small lists should have rolled over"
+
+
+def test_two_workers_on_sqlite_never_share_an_index(tmp_path: Path) -> None:
+    _run_two_workers(tmp_path, f"sqlite:///{tmp_path / 'issuer.db'}")
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_never_share_an_index(tmp_path: Path) -> None:
+    if not PG_URL:
+        pytest.skip("ESSPASS_TEST_POSTGRES_URL is not set")
+    _drop_issuer_tables(PG_URL)
+    try:
+        _run_two_workers(tmp_path, PG_URL)
+    finally:
+        _drop_issuer_tables(PG_URL)

@@ -1,0 +1,334 @@
+"""Issue #4: the OpenID4VCI 1.0 issuer over real HTTP, with a client written from the spec.
+
+Every error path returns the spec's error code in a JSON body: wrong tx_code five times then
+locked, reused code, proof with wrong nonce / aud / typ, unknown configuration, expired token.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from credentials import sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.jose import generate_key, jwk_thumbprint, public_jwk, sign_jws
+from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
+from credentials.pki import load_demo_pki
+from esspass.testing import ServerHandle, free_port, serve
+from issuer.app import create_app
+from issuer.settings import IssuerSettings
+
+PERSON = DEMO_PERSONS[0]
+
+
+class Issuer:
+    def __init__(self, handle: ServerHandle, data_dir: Path) -> None:
+        self.url = handle.url
+        self.http = httpx.Client(base_url=handle.url, timeout=20)
+        self.tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+        self.pki = load_demo_pki(data_dir / "pki")
+
+    def clerk(self, entity: str = "LV:VSAA") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[entity]}"}
+
+    def offer(self, path: str = "lv-vsaa", entity: str = "LV:VSAA", config: str = "pda1",
+              claims: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], str]:
+        """(case id, the credential offer as the wallet fetches it, tx_code)."""
+        claims = claims or {"pda1": PERSON.pda1, "ehic": PERSON.ehic, "pid": PERSON.pid}[config]
+        case = self.http.post(f"/{path}/api/cases", json={"configuration_id": config, "claims": claims},
+                              headers=self.clerk(entity))
+        assert case.status_code == 201, case.text
+        created = self.http.post(f"/{path}/api/cases/{case.json()['id']}/offer", headers=self.clerk(entity)).json()
+        link = urlsplit(created["link"])
+        assert link.scheme == "openid-credential-offer"
+        uri = parse_qs(link.query)["credential_offer_uri"][0]
+        offer = self.http.get(uri).json()
+        return case.json()["id"], offer, created["tx_code"]
+
+    def token(self, offer: dict[str, Any], tx_code: str | None, path: str = "lv-vsaa") -> httpx.Response:
+        code = offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
+        form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code}
+        if tx_code is not None:
+            form["tx_code"] = tx_code
+        return self.http.post(f"/{path}/token", data=form)
+
+    def nonce(self, path: str = "lv-vsaa") -> str:
+        response = self.http.post(f"/{path}/nonce")
+        assert response.headers["cache-control"] == "no-store"
+        return str(response.json()["c_nonce"])
+
+    def proof(self, key: Any, *, nonce: str, aud: str | None = None, typ: str = PROOF_TYP,
+              iat: int | None = None) -> str:
+        return sign_jws({"typ": typ, "jwk": public_jwk(key)},
+                        {"aud": aud or f"{self.url}/lv-vsaa", "iat": iat or int(time.time()), "nonce": nonce}, key)
+
+    def credential(self, token: str, proofs: list[str], config: str = "pda1", path: str = "lv-vsaa") -> httpx.Response:
+        return self.http.post(f"/{path}/credential", json={"credential_configuration_id": config,
+                                                           "proofs": {"jwt": proofs}},
+                              headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    data_dir = tmp_path_factory.mktemp("issuer")
+    port = free_port()
+    settings = IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}", token_ttl=2)
+    with serve(create_app(settings), port=port) as handle:
+        client = Issuer(handle, data_dir)
+        yield client
+        client.http.close()
+
+
+def _access_token(issuer: Issuer, **kw: Any) -> str:
+    _case, offer, tx = issuer.offer(**kw)
+    response = issuer.token(offer, tx, path=kw.get("path", "lv-vsaa"))
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def test_metadata_names_this_issuer_and_its_configurations(issuer: Issuer) -> None:
+    meta = issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()
+    assert meta["credential_issuer"] == f"{issuer.url}/lv-vsaa"
+    assert set(meta["credential_configurations_supported"]) == {"pda1"}
+    conf = meta["credential_configurations_supported"]["pda1"]
+    assert conf["format"] == "dc+sd-jwt" and conf["vct"] == "urn:eudi:pda1:1"
+    assert conf["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"] == ["ES256"]
+    assert meta["nonce_endpoint"] == f"{issuer.url}/lv-vsaa/nonce"
+    assert meta["batch_credential_issuance"]["batch_size"] >= 2
+    assert set(issuer.http.get("/.well-known/openid-credential-issuer/lv-nvd").json()[
+        "credential_configurations_supported"]) == {"ehic"}
+    assert set(issuer.http.get("/.well-known/openid-credential-issuer/lv-pid").json()[
+        "credential_configurations_supported"]) == {"pid"}
+    as_meta = issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
+    assert as_meta["issuer"] == f"{issuer.url}/lv-vsaa"
+    assert PRE_AUTH_GRANT in as_meta["grant_types_supported"]
+    assert issuer.http.get("/.well-known/jwt-vc-issuer/lv-vsaa").json()["issuer"] == f"{issuer.url}/lv-vsaa"
+    assert issuer.http.get("/type-metadata/pda1").json()["vct"] == "urn:eudi:pda1:1"
+
+
+@pytest.mark.parametrize(("path", "entity", "config"), [("lv-vsaa", "LV:VSAA", "pda1"), ("lv-nvd", "LV:NVD", "ehic"),
+                                                        ("lv-pid", "LV:PID", "pid")])
+def test_pre_authorized_flow_issues_a_batch_bound_to_distinct_keys(issuer: Issuer, path: str, entity: str,
+                                                                   config: str) -> None:
+    token = _access_token(issuer, path=path, entity=entity, config=config)
+    nonce = issuer.nonce(path)
+    keys = [generate_key() for _ in range(3)]
+    proofs = [issuer.proof(k, nonce=nonce, aud=f"{issuer.url}/{path}") for k in keys]
+    response = issuer.credential(token, proofs, config=config, path=path)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["credentials"]) == 3 and body["notification_id"]
+    anchors = [issuer.pki.cas[entity][1]]
+    now = datetime.now(UTC)
+    refs = []
+    for item, key in zip(body["credentials"], keys, strict=True):
+        verified = sd_jwt_vc.verify_vc(item["credential"], anchors=anchors, now=now, key_binding=None)
+        assert verified.holder_jwk is not None
+        assert jwk_thumbprint(verified.holder_jwk) == jwk_thumbprint(public_jwk(key))
+        assert verified.status is not None
+        refs.append(verified.status)
+    assert len({r.idx for r in refs}) == 3
+    token_text = issuer.http.get(urlsplit(refs[0].uri).path).text
+    lst = status_list.verify_token(token_text, uri=refs[0].uri, anchors=anchors, now=now)
+    assert all(status_list.status_of(lst, r) == status_list.VALID for r in refs)
+    assert lst.status_list.size >= 100_000
+    notify = issuer.http.post(f"/{path}/notification", json={"notification_id": body["notification_id"],
+                                                            "event": "credential_accepted"},
+                              headers={"Authorization": f"Bearer {token}"})
+    assert notify.status_code == 204
+
+
+def test_wrong_tx_code_five_times_then_the_code_is_dead(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    wrong = "000000" if tx != "000000" else "111111"
+    for _ in range(5):
+        response = issuer.token(offer, wrong)
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+    response = issuer.token(offer, tx)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert "too many wrong transaction codes" in response.json()["error_description"]
+
+
+def test_reused_pre_authorized_code_is_refused(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    assert issuer.token(offer, tx).status_code == 200
+    again = issuer.token(offer, tx)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_missing_tx_code_is_invalid_request(issuer: Issuer) -> None:
+    _case, offer, _tx = issuer.offer()
+    response = issuer.token(offer, None)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def test_unknown_code_and_grant_type(issuer: Issuer) -> None:
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": "x"})
+    assert response.json()["error"] == "invalid_grant"
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "authorization_code", "code": "x"})
+    assert response.json()["error"] == "unsupported_grant_type"
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"nonce": "not-a-nonce"}, "invalid_nonce"),
+    ({"aud": "https://another.example/issuer"}, "invalid_proof"),
+    ({"typ": "JWT"}, "invalid_proof"),
+    ({"iat": 1_000_000_000}, "invalid_proof"),
+])
+def test_bad_proofs_get_the_spec_error(issuer: Issuer, change: dict[str, Any], error: str) -> None:
+    token = _access_token(issuer)
+    nonce = issuer.nonce()
+    kwargs: dict[str, Any] = {"nonce": nonce, **change}
+    response = issuer.credential(token, [issuer.proof(generate_key(), **kwargs)])
+    assert response.status_code == 400
+    assert response.json()["error"] == error
+
+
+def test_proof_signed_by_another_key_than_its_jwk(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    nonce = issuer.nonce()
+    honest, thief = generate_key(), generate_key()
+    forged = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(honest)},
+                      {"aud": f"{issuer.url}/lv-vsaa", "iat": int(time.time()), "nonce": nonce}, thief)
+    response = issuer.credential(token, [forged])
+    assert response.json()["error"] == "invalid_proof"
+
+
+def test_the_same_key_twice_in_a_batch_is_refused(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    nonce = issuer.nonce()
+    key = generate_key()
+    response = issuer.credential(token, [issuer.proof(key, nonce=nonce), issuer.proof(key, nonce=nonce)])
+    assert response.json()["error"] == "invalid_proof"
+
+
+def test_unknown_configuration(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    response = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="diploma")
+    assert response.status_code == 400 and response.json()["error"] == "unknown_credential_configuration"
+    response = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="ehic")
+    assert response.json()["error"] == "unknown_credential_configuration"
+
+
+def test_missing_bearer_and_expired_token_are_invalid_token(issuer: Issuer) -> None:
+    response = issuer.http.post("/lv-vsaa/credential", json={"credential_configuration_id": "pda1",
+                                                             "proofs": {"jwt": ["x"]}})
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+    assert "Bearer" in response.headers["www-authenticate"]
+    token = _access_token(issuer)
+    time.sleep(2.5)  # token_ttl=2 in this module's settings
+    response = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+
+
+def test_an_access_token_gives_one_credential_response(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    first = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
+    assert first.status_code == 200
+    second = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
+    assert second.status_code == 401 and second.json()["error"] == "invalid_token"
+
+
+def test_a_nonce_is_used_once(issuer: Issuer) -> None:
+    nonce = issuer.nonce()
+    assert issuer.credential(_access_token(issuer), [issuer.proof(generate_key(), nonce=nonce)]).status_code == 200
+    again = issuer.credential(_access_token(issuer), [issuer.proof(generate_key(), nonce=nonce)])
+    assert again.json()["error"] == "invalid_nonce"
+
+
+def test_revocation_is_visible_in_the_next_status_token(issuer: Issuer) -> None:
+    case, offer, tx = issuer.offer()
+    token = issuer.token(offer, tx).json()["access_token"]
+    credential = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())]).json()
+    anchors = [issuer.pki.cas["LV:VSAA"][1]]
+    now = datetime.now(UTC)
+    ref = sd_jwt_vc.verify_vc(credential["credentials"][0]["credential"], anchors=anchors, now=now,
+                              key_binding=None).status
+    assert ref is not None
+    before = issuer.http.get(urlsplit(ref.uri).path)
+    etag = before.headers["etag"]
+    assert issuer.http.get(urlsplit(ref.uri).path, headers={"If-None-Match": etag}).status_code == 304
+
+    def value() -> int:
+        text = issuer.http.get(urlsplit(ref.uri).path).text
+        return status_list.status_of(status_list.verify_token(text, uri=ref.uri, anchors=anchors,
+                                                              now=datetime.now(UTC)), ref)
+
+    for action, expected in (("suspend", status_list.SUSPENDED), ("reinstate", status_list.VALID),
+                             ("revoke", status_list.INVALID)):
+        response = issuer.http.post(f"/lv-vsaa/api/cases/{case}/{action}", json={"reason": "test"},
+                                    headers=issuer.clerk())
+        assert response.status_code == 200, response.text
+        assert value() == expected
+    changed = issuer.http.get(urlsplit(ref.uri).path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    again = issuer.http.post(f"/lv-vsaa/api/cases/{case}/reinstate", json={"reason": "oops"}, headers=issuer.clerk())
+    assert again.status_code == 409
+    assert issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()).status_code == 409
+
+
+def test_back_office_needs_the_institutions_own_token(issuer: Issuer) -> None:
+    assert issuer.http.get("/lv-vsaa/api/cases").status_code == 401
+    response = issuer.http.get("/lv-vsaa/api/cases", headers=issuer.clerk("LV:NVD"))
+    assert response.status_code == 403 and response.json()["error"] == "insufficient_scope"
+    assert issuer.http.get("/lv-vsaa/api/cases", headers=issuer.clerk()).status_code == 200
+
+
+def test_bad_case_data_names_the_field_and_rule_and_stores_nothing(issuer: Issuer) -> None:
+    before = len(issuer.http.get("/lv-vsaa/api/cases", headers=issuer.clerk()).json())
+    bad = dict(PERSON.pda1, status_confirmation="13")
+    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": bad},
+                                headers=issuer.clerk())
+    assert response.status_code == 400
+    assert response.json()["field"] == "status_confirmation"
+    assert response.json()["rule"]
+    assert len(issuer.http.get("/lv-vsaa/api/cases", headers=issuer.clerk()).json()) == before
+
+
+def test_csv_import_imports_good_rows_and_names_bad_ones(issuer: Issuer) -> None:
+    template = issuer.http.get("/import-template.csv").text
+    header, good = template.strip().splitlines()[:2]
+    bad = good.replace(",LV,01,", ",XX,01,")
+    upload = f"{header}\n{good}\n{bad}\n".encode()
+    response = issuer.http.post("/lv-vsaa/api/import", files={"file": ("cases.csv", upload, "text/csv")},
+                                headers=issuer.clerk())
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["imported"] == 1 and report["rejected"] == 1
+    assert report["rows"][1]["row"] == 3 and report["rows"][1]["field"] == "legislation_country"
+
+
+def test_offer_qr_png_decodes_to_the_offer_link(issuer: Issuer) -> None:
+    from credentials.compact import decode_qr_png
+
+    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": PERSON.pda1},
+                            headers=issuer.clerk()).json()["id"]
+    created = issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()).json()
+    png = issuer.http.get(created["qr_png"], headers=issuer.clerk())
+    assert png.headers["content-type"] == "image/png"
+    assert decode_qr_png(png.content) == created["link"]
+    svg = issuer.http.get(created["qr_svg"], headers=issuer.clerk())
+    assert svg.text.lstrip().startswith("<svg")
+
+
+def test_garbage_never_gives_a_500(issuer: Issuer) -> None:
+    posts = ["/lv-vsaa/token", "/lv-vsaa/credential", "/lv-vsaa/notification", "/lv-vsaa/api/cases",
+             "/lv-vsaa/api/import", "/nowhere/token"]
+    bodies: list[dict[str, Any]] = [{"content": b"\xff\xfe"}, {"content": b"{"}, {"json": []}, {"json": {"a": 1}},
+                                    {"data": {"grant_type": PRE_AUTH_GRANT}}]
+    for path in posts:
+        for body in bodies:
+            response = issuer.http.post(path, headers={**issuer.clerk(), "Content-Type": "application/json"}
+                                        if "content" in body else issuer.clerk(), **body)
+            assert 400 <= response.status_code < 500, (path, body, response.status_code, response.text)
+            assert "error" in response.json()
