@@ -149,13 +149,23 @@ class ChainValidator:
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
+        self._fingerprints: dict[Certificate, bytes] = {}
         self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
+
+    def _fingerprint(self, cert: Certificate) -> bytes:
+        # Anchors come from the same parsed trust list again and again: hash each once.
+        fp = self._fingerprints.get(cert)
+        if fp is None:
+            if len(self._fingerprints) > 4 * self._size:
+                self._fingerprints.clear()
+            fp = self._fingerprints[cert] = cert.fingerprint(hashes.SHA256())
+        return fp
 
     def __call__(
         self, x5c: Sequence[str], anchors: Sequence[Certificate], *, now: datetime,
         require_key_usage: str = "digital_signature",
     ) -> ValidatedChain:
-        key = (tuple(x5c), tuple(a.fingerprint(hashes.SHA256()) for a in anchors), require_key_usage)
+        key = (tuple(x5c), tuple(self._fingerprint(a) for a in anchors), require_key_usage)
         hit = self._cache.get(key)
         if hit is not None and hit[1] <= now <= hit[2]:
             self._cache.move_to_end(key)
