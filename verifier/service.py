@@ -208,6 +208,10 @@ class VerifierService:
 
     def verify_offline(self, qr_text: str, *, challenge: str | None = None) -> dict[str, Any]:
         """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page."""
+        from credentials.compact import PREFIX
+
+        if not qr_text.startswith(PREFIX):
+            raise ProtocolError("invalid_request", "this is not an ESSPASS offline QR code")
         now = self.clock()
         code: bytes | None = None
         if challenge:

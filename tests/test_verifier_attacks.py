@@ -1,0 +1,365 @@
+"""Issue #6: the verifier against the real issuer, registry and wallet, honest and hostile.
+
+One stack (registry, issuer, verifier on loopback) and one wallet holding Anna's PID, PDA1 and
+EHIC; each test is one requirement or one attack, named after it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+
+from credentials import ehic, openid4vp, pda1, pid, sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.errors import IssuerTrustError
+from credentials.institutions import DEMO_ENTITIES
+from credentials.jose import b64url_decode, generate_key, public_jwk, verify_jws
+from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
+from credentials.sd_jwt import present
+from credentials.x509 import load_x5c
+from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process
+from esspass.testing import serve
+from wallet.keys import load_key
+
+PERSON = DEMO_PERSONS[0]
+
+
+class World:
+    def __init__(self, stack: Stack, http: httpx.Client, wallet: Any, clerk: Clerk, pki: DemoPki,
+                 cases: dict[str, str]) -> None:
+        self.stack, self.http, self.wallet, self.clerk, self.pki, self.cases = stack, http, wallet, clerk, pki, cases
+        self.inspector = Inspector(stack.verifier_url, http)
+
+    def held(self, vct: str) -> Any:
+        return next(c for c in self.wallet.credentials() if c.vct == vct)
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        consent = self.wallet.open_request(request["link"], "en")
+        self.wallet.share(consent.id)
+        return self.inspector.result(request)["verdict"]
+
+    def request_object(self, request: dict[str, Any]) -> dict[str, Any]:
+        token = self.http.get(request["request_uri"]).text
+        payload: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
+        return payload
+
+    def vp_token(self, payload: dict[str, Any], **overrides: str) -> dict[str, list[str]]:
+        """Presentations made by hand from the wallet's credentials, for the request in ``payload``."""
+        out = {}
+        for qid, vct in (("pda1", pda1.VCT), ("pid", pid.VCT)):
+            cred = self.held(vct)
+            paths = [tuple(c["path"]) for c in next(q for q in payload["dcql_query"]["credentials"]
+                                                    if q["id"] == qid)["claims"] if c["path"][0] in cred.claims]
+            out[qid] = [overrides.get(qid) or present(cred.credential, select=paths,
+                                                      holder_key=load_key(cred.private_key), nonce=payload["nonce"],
+                                                      aud=payload["client_id"], iat=int(time.time()))]
+        return out
+
+    def post(self, payload: dict[str, Any], vp_token: dict[str, list[str]], *, state: str | None = None,
+             to: str | None = None) -> httpx.Response:
+        form = openid4vp.build_response_form({**payload, "state": state or payload["state"]},
+                                             {"vp_token": vp_token})
+        return self.http.post(to or payload["response_uri"], data=form)
+
+    def verify(self, presentation_by_query: dict[str, list[str]], nonce: str = "n-123456789",
+               aud: str = "x509_hash:test", profile: str = "pda1") -> dict[str, Any]:
+        response = self.http.post(f"{self.stack.verifier_url}/verify", json={
+            "vp_token": presentation_by_query, "profile": profile, "nonce": nonce, "audience": aud})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data_dir = tmp_path_factory.mktemp("verifier")
+    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        clerk = Clerk(stack.issuer_url, data_dir, http)
+        wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+        cases = {}
+        for name, entity, config, claims in (("pid", PERSON.pid_provider, "pid", {**PERSON.pid,
+                                                                                    "picture": portrait(PERSON)}),
+                                             ("pda1", PERSON.pda1_issuer, "pda1", PERSON.pda1),
+                                             ("ehic", PERSON.ehic_issuer, "ehic", PERSON.ehic)):
+            cases[name] = clerk.create_case(entity, config, claims)
+            offer = clerk.offer(entity, cases[name])
+            offer_id, _ = wallet.open_offer(offer["link"])
+            wallet.accept_offer(offer_id, offer["tx_code"])
+        yield World(stack, http, wallet, clerk, load_demo_pki(data_dir / "pki"), cases)
+        wallet.http.close()
+
+
+def _steps(verdict: dict[str, Any]) -> dict[str, str]:
+    out = {s["code"]: s["result"] for s in verdict.get("steps", [])}
+    for cred in verdict.get("credentials", []):
+        for s in cred["steps"]:
+            out[f"{cred['query_id']}.{s['code']}"] = s["result"]
+    return out
+
+
+@pytest.mark.parametrize("mode", ["direct_post.jwt", "direct_post"])
+@pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
+def test_pda1_and_pid_in_one_answer_are_valid(world: World, mode: str, prefix: str) -> None:
+    request = world.inspector.request("pda1", response_mode=mode, client_id_prefix=prefix)
+    assert request["client_id"].startswith(prefix + ":")
+    verdict = world.answer(request)
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["person"]["family_name"] == PERSON.pid["family_name"]
+    assert verdict["person"]["picture"].startswith("data:image/png")
+    steps = _steps(verdict)
+    for code in ("disclosures", "issuer_signature", "issuer_chain", "issuer_authorised", "key_binding",
+                 "token_validity", "document_validity", "coverage_period", "status"):
+        assert steps[f"pda1.{code}"] == "passed"
+    assert steps["query"] == "passed"
+
+
+def test_request_object_is_signed_and_fresh(world: World) -> None:
+    request = world.inspector.request("pda1")
+    token = world.http.get(request["request_uri"])
+    assert token.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+    payload = world.request_object(request)
+    header = json.loads(b64url_decode(token.text.split(".")[0]))
+    assert header["typ"] == "oauth-authz-req+jwt"
+    verify_jws(token.text, load_x5c(header["x5c"])[0].public_key(), algorithms=("ES256",))  # type: ignore[arg-type]
+    other = world.request_object(world.inspector.request("pda1"))
+    assert payload["nonce"] != other["nonce"] and payload["state"] != other["state"]
+    assert payload["client_metadata"]["jwks"]["keys"][0] != other["client_metadata"]["jwks"]["keys"][0]
+    link = parse_qs(urlsplit(request["link"]).query)
+    assert link["client_id"] == [payload["client_id"]]
+
+
+def test_ehic_and_pid_profile(world: World) -> None:
+    verdict = world.answer(world.inspector.request("ehic"))
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["credentials"][0]["vct"] == ehic.VCT
+
+
+def test_a_replayed_response_is_refused(world: World) -> None:
+    request = world.inspector.request("pda1", response_mode="direct_post")
+    payload = world.request_object(request)
+    vp = world.vp_token(payload)
+    assert world.post(payload, vp).status_code == 200
+    replay = world.post(payload, vp)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_request"
+    assert world.inspector.result(request)["verdict"]["verdict"] == "valid"
+
+
+def test_an_answer_for_another_state_is_refused(world: World) -> None:
+    request = world.inspector.request("pda1", response_mode="direct_post")
+    payload = world.request_object(request)
+    response = world.post(payload, world.vp_token(payload), state="not-the-state-of-this-request")
+    assert response.status_code == 400
+    assert world.inspector.result(request)["status"] == "pending"
+
+
+def test_an_answer_sent_to_another_requests_response_uri_cannot_be_decrypted(world: World) -> None:
+    first = world.request_object(world.inspector.request("pda1"))
+    second = world.inspector.request("pda1")
+    response = world.post(first, world.vp_token(first), to=world.request_object(second)["response_uri"])
+    assert response.status_code == 400
+    assert world.inspector.result(second)["status"] == "pending"
+
+
+def test_an_unencrypted_answer_to_an_encrypted_request_is_refused(world: World) -> None:
+    payload = world.request_object(world.inspector.request("pda1", response_mode="direct_post.jwt"))
+    form = openid4vp.build_response_form({**payload, "response_mode": "direct_post"},
+                                         {"vp_token": world.vp_token(payload)})
+    assert world.http.post(payload["response_uri"], data=form).status_code == 400
+
+
+def test_pid_and_pda1_bound_to_answers_of_different_requests(world: World) -> None:
+    a = world.request_object(world.inspector.request("pda1", response_mode="direct_post"))
+    b_request = world.inspector.request("pda1", response_mode="direct_post")
+    b = world.request_object(b_request)
+    pid_for_a = world.vp_token(a)["pid"][0]
+    assert world.post(b, world.vp_token(b, pid=pid_for_a)).status_code == 200
+    verdict = world.inspector.result(b_request)["verdict"]
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["pid.key_binding"] == "failed"
+    assert _steps(verdict)["pda1.key_binding"] == "passed"
+
+
+def test_an_untrusted_issuer_is_refused(world: World, tmp_path: Path) -> None:
+    rogue = create_demo_pki(tmp_path, DEMO_ENTITIES[:1], now=datetime.now(UTC))
+    key, chain = rogue.signers["LV:VSAA"]
+    presentation = _forge(key, chain, pda1.validate(PERSON.pda1), pda1, nonce="n-123456789")
+    verdict = world.verify({"pda1": [presentation], "pid": world.vp_token(_payload())["pid"]})
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["pda1.issuer_chain"] == "failed"
+
+
+def test_an_ehic_only_issuer_presenting_a_pda1_is_refused(world: World) -> None:
+    key, chain = world.pki.signers["LV:NVD"]
+    presentation = _forge(key, chain, pda1.validate(PERSON.pda1), pda1, nonce="n-123456789")
+    verdict = world.verify({"pda1": [presentation], "pid": world.vp_token(_payload())["pid"]})
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["pda1.issuer_authorised"] == "failed"
+    assert "not competent" in verdict["reason"]
+
+
+def test_a_coverage_period_that_ended_is_not_valid_today(world: World) -> None:
+    key, chain = world.pki.signers["LV:VSAA"]
+    yesterday = date.today() - timedelta(days=1)
+    claims = pda1.validate({**PERSON.pda1, "starting_date": (yesterday - timedelta(days=200)).isoformat(),
+                            "ending_date": yesterday.isoformat(),
+                            "date_of_issuance": (yesterday - timedelta(days=210)).isoformat()})
+    presentation = _forge(key, chain, claims, pda1, nonce="n-123456789", status=_live_status(world))
+    verdict = world.verify({"pda1": [presentation], "pid": world.vp_token(_payload())["pid"]})
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["pda1.coverage_period"] == "failed"
+    assert "ended" in verdict["reason"]
+
+
+def test_a_status_list_signed_by_another_key_is_not_trusted(world: World) -> None:
+    key, chain = world.pki.signers["LV:VSAA"]
+    other_key, other_chain = world.pki.signers["DE:DRV"]
+    app = FastAPI()
+    holder: dict[str, str] = {}
+
+    @app.get("/status/1")
+    def forged_list() -> PlainTextResponse:
+        return PlainTextResponse(holder["token"], media_type="application/statuslist+jwt")
+
+    with serve(app) as fake:
+        uri = f"{fake.url}/status/1"
+        iat = int(time.time())
+        holder["token"] = status_list.sign_token(status_list.StatusList(131072, bits=2), uri=uri, key=other_key,
+                                                 x5c=other_chain, iat=iat, exp=iat + 3600, ttl=60)
+        presentation = _forge(key, chain, pda1.validate(PERSON.pda1), pda1, nonce="n-123456789",
+                              status=status_list.StatusReference(idx=7, uri=uri))
+        verdict = world.verify({"pda1": [presentation], "pid": world.vp_token(_payload())["pid"]})
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["pda1.status"] == "failed"
+
+
+def test_an_unreachable_status_list_is_undetermined_never_valid(world: World) -> None:
+    key, chain = world.pki.signers["LV:VSAA"]
+    presentation = _forge(key, chain, pda1.validate(PERSON.pda1), pda1, nonce="n-123456789",
+                          status=status_list.StatusReference(idx=7, uri="http://127.0.0.1:9/status/1"))
+    verdict = world.verify({"pda1": [presentation], "pid": world.vp_token(_payload())["pid"]})
+    assert verdict["verdict"] == "undetermined"
+    assert _steps(verdict)["pda1.status"] == "not_run"
+
+
+def test_revoked_and_suspended_documents(world: World) -> None:
+    entity = PERSON.ehic_issuer
+    world.clerk.set_state(entity, world.cases["ehic"], "suspend", "being checked")
+    verdict = world.answer(world.inspector.request("ehic"))
+    assert verdict["verdict"] == "invalid" and "suspended" in verdict["reason"]
+    world.clerk.set_state(entity, world.cases["ehic"], "reinstate", "checked")
+    assert world.answer(world.inspector.request("ehic"))["verdict"] == "valid"
+    world.clerk.set_state(entity, world.cases["ehic"], "revoke", "insurance ended")
+    verdict = world.answer(world.inspector.request("ehic"))
+    assert verdict["verdict"] == "invalid" and "withdrawn" in verdict["reason"]
+
+
+def test_a_request_asking_more_than_the_verifier_is_registered_for(world: World) -> None:
+    query = {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]},
+                              "claims": [{"path": ["family_name"]}, {"path": ["place_of_birth"]}]}]}
+    request = world.inspector.request("pda1", dcql_query=query)
+    with pytest.raises(IssuerTrustError, match="not registered to request: place_of_birth"):
+        world.wallet.open_request(request["link"], "en")
+
+
+def test_the_wallet_refusing_is_reported(world: World) -> None:
+    request = world.inspector.request("pda1")
+    consent = world.wallet.open_request(request["link"], "en")
+    world.wallet.decline(consent.id)
+    result = world.inspector.result(request)
+    assert result["status"] == "error" and result["verdict"]["verdict"] == "refused"
+
+
+def test_more_disclosed_than_asked_is_refused(world: World) -> None:
+    payload = world.request_object(world.inspector.request("pda1", response_mode="direct_post"))
+    cred = world.held(pda1.VCT)
+    paths = [tuple(c["path"]) for c in payload["dcql_query"]["credentials"][0]["claims"]]
+    extra = present(cred.credential, select=[*paths, ("personal_administrative_number",)],
+                    holder_key=load_key(cred.private_key), nonce=payload["nonce"], aud=payload["client_id"],
+                    iat=int(time.time()))
+    vp = world.vp_token(payload, pda1=extra)
+    verdict = world.verify(vp, nonce=payload["nonce"], aud=payload["client_id"])
+    assert verdict["verdict"] == "invalid"
+    assert _steps(verdict)["query"] == "failed"
+
+
+def test_verification_proof_holds_no_personal_data(world: World) -> None:
+    request = world.inspector.request("pda1")
+    assert world.answer(request)["verdict"] == "valid"
+    result = world.inspector.result(request)
+    token = world.http.get(f"{world.stack.verifier_url}{result['proof_url']}").text
+    header = json.loads(b64url_decode(token.split(".")[0]))
+    verify_jws(token, load_x5c(header["x5c"])[0].public_key(), algorithms=("ES256",))  # type: ignore[arg-type]
+    payload = b64url_decode(token.split(".")[1]).decode()
+    for value in (PERSON.pid["family_name"], PERSON.pid["given_name"], PERSON.pid["birthdate"],
+                  PERSON.pda1["personal_administrative_number"], PERSON.pda1["document_number"]):
+        assert value not in payload
+    proof = json.loads(payload)
+    assert proof["iss"] == "LV:VDI" and proof["verdict"] == "valid"
+    assert proof["credentials"][0]["document_ref"] and proof["credentials"][0]["checks"]["status"] == "passed"
+
+
+def test_personal_data_is_gone_after_the_verdict_was_shown(world: World) -> None:
+    request = world.inspector.request("pda1")
+    world.answer(request)
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
+    assert PERSON.pid["family_name"] in page.text
+    time.sleep(1.1)
+    later = world.inspector.result(request)["verdict"]
+    assert "person" not in later and later["personal_data_removed"] is True
+
+
+def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:
+    request = world.inspector.request("pda1")
+    url = world.stack.verifier_url
+    for path, kwargs in ((f"/responses/{request['transaction_id']}", {"content": b"\xff", "headers": {
+            "Content-Type": "application/x-www-form-urlencoded"}}),
+                         (f"/responses/{request['transaction_id']}", {"data": {"response": "a.b.c.d.e"}}),
+                         (f"/responses/{request['transaction_id']}", {"data": {"vp_token": "{", "state": "x"}}),
+                         ("/responses/unknown", {"data": {"vp_token": "{}"}}),
+                         ("/verify", {"json": {"nonce": "n", "audience": "a", "presentation": "x~y~"}}),
+                         ("/verify", {"content": b"[", "headers": {"Content-Type": "application/json"}}),
+                         ("/api/requests", {"json": {"profile": "nothing"}}),
+                         ("/api/requests", {"json": {"dcql_query": {"credentials": []}}}),
+                         ("/api/offline/verify", {"json": {"qr": "HC1:NCFOXN"}})):
+        response = world.http.post(f"{url}{path}", **kwargs)  # type: ignore[arg-type]
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+        assert "error" in response.json()
+    damaged = world.http.post(f"{url}/api/offline/verify", json={"qr": "EP1:%%%"}).json()
+    assert damaged["verdict"] == "invalid" and "damaged" in damaged["reason"]
+
+
+def _payload() -> dict[str, Any]:
+    """The nonce and audience that ``World.verify`` tells the machine API to expect."""
+    return {"nonce": "n-123456789", "client_id": "x509_hash:test", "dcql_query": {"credentials": [
+        {"id": "pda1", "claims": [{"path": [n]} for n in ("document_number", "legislation_country",
+                                                          "status_confirmation", "starting_date", "ending_date",
+                                                          "employer", "issuing_country")]},
+        {"id": "pid", "claims": [{"path": [n]} for n in ("family_name", "given_name", "birthdate", "picture")]}]}}
+
+
+def _live_status(world: World) -> status_list.StatusReference:
+    ref = status_list.StatusReference.from_claim(world.held(pda1.VCT).status)
+    return status_list.StatusReference(idx=(ref.idx + 1) % 131072, uri=ref.uri)
+
+
+def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, nonce: str,
+           status: status_list.StatusReference | None = None) -> str:
+    holder = generate_key()
+    now = int(time.time())
+    credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS,
+                                    holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
+                                    iss="https://rogue.example", iat=now, nbf=now, exp=now + 86400,
+                                    status=status or status_list.StatusReference(idx=1, uri="http://127.0.0.1:9/s/1"))
+    paths = [(n,) for n in ("document_number", "legislation_country", "status_confirmation", "starting_date",
+                            "ending_date", "employer", "issuing_country") if n in claims]
+    return present(credential, select=paths, holder_key=holder, nonce=nonce, aud="x509_hash:test", iat=now)
