@@ -1,0 +1,180 @@
+"""Issues #5 and #6: the wallet's and the inspector's pages in real headless Chromium.
+
+The registry, issuer, verifier and the wallet page server all run for real on loopback ports;
+the browser receives credentials (pasting a link, uploading the offer QR), answers the
+inspector's request (consent and refusal) and watches the inspector's page reach its verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from esspass.stack import Clerk, Inspector, Stack, start_in_process
+from esspass.testing import ServerHandle, free_port, serve
+
+pytestmark = pytest.mark.browser
+PERSON = DEMO_PERSONS[1]
+PASSPHRASE = "correct horse battery"
+
+
+class Site:
+    def __init__(self, stack: Stack, wallet_page: ServerHandle, clerk: Clerk, http: httpx.Client) -> None:
+        self.stack, self.wallet_page, self.clerk, self.http = stack, wallet_page, clerk, http
+        self.inspector = Inspector(stack.verifier_url, http)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    from wallet.app import create_app
+    from wallet.settings import WalletSettings
+
+    data_dir = tmp_path_factory.mktemp("pages")
+    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        port = free_port()
+        settings = WalletSettings(data_dir=data_dir / "phone", pki_dir=data_dir / "pki",
+                                  registry_url=stack.registry_url, allow_loopback_http=True, scrypt_n=2**10,
+                                  public_url=f"http://127.0.0.1:{port}")
+        with serve(create_app(settings), port=port) as page:
+            yield Site(stack, page, Clerk(stack.issuer_url, data_dir, http), http)
+
+
+@pytest.fixture(scope="module")
+def phone(site: Site, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(site.wallet_page.url + "/")
+    if tab.locator("#passphrase2").count():
+        tab.fill("#passphrase", PASSPHRASE)
+        tab.fill("#passphrase2", PASSPHRASE)
+        tab.click("#create")
+    yield tab
+    context.close()
+
+
+def _offer(site: Site, entity: str, config: str, claims: dict[str, Any]) -> dict[str, Any]:
+    holder = None if config == "pid" else {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+    return site.clerk.offer(entity, site.clerk.create_case(entity, config, claims, holder))
+
+
+def test_wallet_receives_by_pasting_the_offer_link(site: Site, phone: Any) -> None:
+    offer = _offer(site, PERSON.pid_provider, "pid", {**PERSON.pid, "picture": portrait(PERSON)})
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/")
+    assert PERSON.pid["family_name"] in phone.content()
+
+
+def test_wallet_receives_by_uploading_the_offer_qr(site: Site, phone: Any, tmp_path: Path) -> None:
+    offer = _offer(site, PERSON.pda1_issuer, "pda1", PERSON.pda1)
+    png = site.http.get(f"{site.stack.issuer_url}{offer['qr_png']}", headers=site.clerk._headers(PERSON.pda1_issuer))
+    picture = tmp_path / "offer.png"
+    picture.write_bytes(png.content)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.set_input_files("#qr", str(picture))
+    phone.click("#continue")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/")
+    assert "Poland" in phone.content() or "Polish" in phone.content()
+
+
+def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.fill("#tx_code", "999999" if offer["tx_code"] != "999999" else "111111")
+    phone.click("#accept")
+    assert phone.locator("#received").count() == 0
+    assert re.search(r"code", phone.content(), re.I)
+
+
+def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Site, phone: Any,
+                                                                       browser: Any) -> None:
+    inspector = browser.new_context().new_page()
+    inspector.goto(site.stack.verifier_url + "/?lang=en")
+    inspector.check("input[value=pda1]")
+    inspector.click("#start")
+    inspector.wait_for_selector("#qr svg")
+    link = inspector.input_value("#link")
+    assert link.startswith("openid4vp://")
+
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    assert "State Labour Inspectorate" in phone.inner_text("#verifier")
+    consent_text = phone.inner_text("#consent")
+    assert "Employer" in consent_text or "employer" in consent_text.lower()
+    phone.click("#share")
+    phone.wait_for_selector("#shared")
+
+    inspector.wait_for_selector("#verdict", timeout=15000)
+    assert inspector.get_attribute("#verdict", "data-verdict") == "valid"
+    assert PERSON.pid["family_name"] in inspector.inner_text("#name")
+    assert "VALID" in inspector.inner_text("#verdict")
+    inspector.goto(inspector.url.split("?")[0] + "?lang=lv")
+    assert "DERĪGS" in inspector.inner_text("#verdict") or "Personal data" in inspector.content() \
+        or "dzēsti" in inspector.content()
+    inspector.context.close()
+
+
+def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: Any) -> None:
+    inspector = browser.new_context().new_page()
+    inspector.goto(site.stack.verifier_url + "/")
+    inspector.click("#start")
+    link = inspector.input_value("#link")
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    phone.click("#decline")
+    phone.wait_for_selector("#declined")
+    inspector.wait_for_selector("#verdict", timeout=15000)
+    assert inspector.get_attribute("#verdict", "data-verdict") == "refused"
+    inspector.context.close()
+
+
+def test_inspector_sees_a_revoked_pda1_as_not_valid_with_the_reason(site: Site, phone: Any, browser: Any) -> None:
+    case = next(c["id"] for c in site.http.get(
+        f"{site.stack.issuer_url}/pl-zus/api/cases", headers=site.clerk._headers(PERSON.pda1_issuer)).json())
+    site.clerk.set_state(PERSON.pda1_issuer, case, "revoke", "the posting ended")
+    inspector = browser.new_context().new_page()
+    inspector.goto(site.stack.verifier_url + "/")
+    inspector.click("#start")
+    link = inspector.input_value("#link")
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.click("#share")
+    inspector.wait_for_selector("#verdict", timeout=15000)
+    assert inspector.get_attribute("#verdict", "data-verdict") == "invalid"
+    assert "NOT VALID" in inspector.inner_text("#verdict")
+    assert "withdrawn" in inspector.inner_text(".reason")
+    inspector.context.close()
+
+
+def test_wallet_shows_the_offline_qr_on_the_card(site: Site, phone: Any) -> None:
+    phone.goto(site.wallet_page.url + "/")
+    cards = phone.locator("a[href^='/cards/']")
+    hrefs = [cards.nth(i).get_attribute("href") for i in range(cards.count())]
+    shown = False
+    for href in hrefs:
+        phone.goto(site.wallet_page.url + href)
+        if phone.locator("#offline-qr").count():
+            size = phone.evaluate("document.getElementById('offline-qr').naturalWidth")
+            assert size > 100
+            shown = True
+    assert shown
