@@ -248,4 +248,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
         return Response(files("issuer").joinpath("import-template.csv").read_bytes(), media_type="text/csv")
 
+    from issuer.office import mount_office
+
+    mount_office(app, holder)
     return app
