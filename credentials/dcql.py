@@ -18,7 +18,7 @@ from typing import Any
 
 from credentials.errors import ClaimError, ProtocolError
 
-__all__ = ["DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "validate"]
+__all__ = ["DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "validate", "values_at"]
 
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
@@ -107,7 +107,8 @@ class DcqlMatch:
     satisfiable: bool
 
 
-def _values_at(claims: Mapping[str, Any], path: Sequence[Any]) -> list[Any]:
+def values_at(claims: Mapping[str, Any], path: Sequence[Any]) -> list[Any]:
+    """The values a claims path pointer selects (OpenID4VP §7: ``None`` = every array element)."""
     values: list[Any] = [claims]
     for step in path:
         nxt: list[Any] = []
@@ -124,7 +125,7 @@ def _values_at(claims: Mapping[str, Any], path: Sequence[Any]) -> list[Any]:
 
 def _claims_match(claims: Mapping[str, Any], wanted: Sequence[Mapping[str, Any]]) -> bool:
     for claim in wanted:
-        found = _values_at(claims, claim["path"])
+        found = values_at(claims, claim["path"])
         if not found:
             return False
         values = claim.get("values")

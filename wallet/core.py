@@ -161,17 +161,9 @@ def _text(value: Any, lang: str = "en", name: str = "") -> str:
 
 def claim_value(claims: Mapping[str, Any], path: ClaimPath, lang: str) -> str:
     """The value at ``path`` as text (``None`` = every array element)."""
-    values: list[Any] = [claims]
-    for step in path:
-        nxt: list[Any] = []
-        for v in values:
-            if step is None and isinstance(v, list):
-                nxt.extend(v)
-            elif isinstance(step, int) and isinstance(v, list) and 0 <= step < len(v):
-                nxt.append(v[step])
-            elif isinstance(step, str) and isinstance(v, Mapping) and step in v:
-                nxt.append(v[step])
-        values = nxt
+    from credentials.dcql import values_at
+
+    values = values_at(claims, path)
     last = next((p for p in reversed(path) if isinstance(p, str)), "")
     return "; ".join(_text(v, lang, last) for v in values)
 
