@@ -51,10 +51,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0 if args.command is None else 2
+    from credentials.errors import CredentialError, DataError
+
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except CredentialError as exc:
+        # A refusal is an answer, not a crash: one plain line, no traceback.
+        where = f" ({exc.field})" if isinstance(exc, DataError) else ""
+        print(f"esspass: {exc.message}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -363,3 +363,14 @@ def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, n
     paths = [(n,) for n in ("document_number", "legislation_country", "status_confirmation", "starting_date",
                             "ending_date", "employer", "issuing_country") if n in claims]
     return present(credential, select=paths, holder_key=holder, nonce=nonce, aud="x509_hash:test", iat=now)
+
+
+def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> None:
+    """Runs last: it stops the registry and the issuer of the module's stack."""
+    assert world.answer(world.inspector.request("pda1"))["verdict"] == "valid"  # lists now cached
+    world.stack.stop("registry")
+    world.stack.stop("issuer")
+    verdict = world.answer(world.inspector.request("pda1"))
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["trust_list_age_seconds"] is not None
+    assert all(c["status_list_age_seconds"] is not None for c in verdict["credentials"])
