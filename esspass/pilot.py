@@ -181,23 +181,26 @@ def _cmd_up(args: argparse.Namespace) -> int:
     ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
     pilot = Pilot(data_dir, tls=not args.http, ports=ports)
     print("Starting the four services ...", flush=True)
-    with pilot:
-        print("\nESSPASS pilot is running:\n")
-        for spec in SERVICES:
-            print(f"  {spec.title:<64} {pilot.url(spec.name)}/")
-        if pilot.tls:
-            print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
-                  " (import it in your browser, or run with --http).")
-        print(f"Logs (JSON, no personal data): {pilot.log_dir}")
-        print("\nNext: in another terminal run `esspass demo` to watch the whole story, "
-              "or open the issuer's back office. Ctrl-C stops everything.", flush=True)
-        try:
+    try:
+        with pilot:
+            print("\nESSPASS pilot is running:\n")
+            for spec in SERVICES:
+                print(f"  {spec.title:<64} {pilot.url(spec.name)}/")
+            print(f"\n  Back office of the Latvian State Social Insurance Agency: {pilot.url('issuer')}/lv-vsaa/office"
+                  "\n  (clerks' demo logins: `esspass issuer tokens`)")
+            if pilot.tls:
+                print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
+                      " (import it in your browser, or run with --http).")
+            print(f"Logs (JSON, no personal data): {pilot.log_dir}")
+            print("\nNext: in another terminal run `esspass demo` to watch the whole story, "
+                  "or open the pages above. Ctrl-C stops everything.", flush=True)
             while all(p.poll() is None for p in pilot.procs.values()):
                 time.sleep(0.5)
             print("A service stopped unexpectedly; stopping the others.", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:
-            print("\nStopping ...")
+    except KeyboardInterrupt:
+        # Whenever Ctrl-C lands, leaving the with block has already stopped every service.
+        print("\nStopping ...")
     print("Stopped.")
     return 0
 

@@ -1,0 +1,83 @@
+"""Issue #5: ``esspass wallet ...`` as separate processes against the real issuer, registry and verifier."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from credentials.compact import decode_qr_png
+from credentials.demo_persons import DEMO_PERSONS
+from esspass.stack import Clerk, Inspector, Stack, start_in_process
+
+ROOT = Path(__file__).resolve().parent.parent
+PERSON = DEMO_PERSONS[2]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Path]]:
+    data_dir = tmp_path_factory.mktemp("cli")
+    with start_in_process(data_dir) as running:
+        yield running, data_dir
+
+
+def _wallet(stack: Stack, data_dir: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(data_dir / "phone"), "ESSPASS_WALLET_PKI_DIR": str(data_dir / "pki"),
+           "ESSPASS_REGISTRY_URL": stack.registry_url, "ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP": "true",
+           "ESSPASS_WALLET_SCRYPT_N": "1024", "ESSPASS_WALLET_PASSPHRASE": "correct horse battery"}
+    return subprocess.run([sys.executable, "-m", "esspass.cli", "wallet", "--lang", lang, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -> None:
+    running, data_dir = stack
+    assert _wallet(running, data_dir, "init").returncode == 0
+    with httpx.Client(timeout=20) as http:
+        clerk = Clerk(running.issuer_url, data_dir, http)
+        holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+        for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid),
+                                       (PERSON.pda1_issuer, "pda1", PERSON.pda1)):
+            offer = clerk.offer(entity, clerk.create_case(entity, config, claims, None if config == "pid" else holder))
+            wrong = _wallet(running, data_dir, "receive", offer["link"], "--tx-code", "000000"
+                            if offer["tx_code"] != "000000" else "111111")
+            assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+            offer = clerk.offer(entity, clerk.create_case(entity, config, claims,
+                                                          None if config == "pid" else holder))
+            received = _wallet(running, data_dir, "receive", offer["link"], "--tx-code", offer["tx_code"])
+            assert received.returncode == 0, received.stderr
+
+        listing = _wallet(running, data_dir, "list")
+        assert listing.returncode == 0
+        groups = re.findall(r"^\[([0-9a-f]+)\] (.*)$", listing.stdout, re.M)
+        assert len(groups) == 2
+        pda1_group = next(g for g, title in groups if "A1" in title)
+        shown = _wallet(running, data_dir, "show", pda1_group, lang="de")
+        assert shown.returncode == 0 and "Deutschland" in shown.stdout
+        status = _wallet(running, data_dir, "status", pda1_group)
+        assert status.returncode == 0 and "valid" in status.stdout.lower()
+
+        png = tmp_path / "qr.png"
+        assert _wallet(running, data_dir, "qr", pda1_group, "--png", str(png)).returncode == 0
+        qr = decode_qr_png(png.read_bytes())
+        assert http.post(f"{running.verifier_url}/api/offline/verify", json={"qr": qr}).json()["verdict"] == "valid"
+
+        inspector = Inspector(running.verifier_url, http)
+        request = inspector.request("pda1")
+        shared = _wallet(running, data_dir, "present", request["link"], "--yes")
+        assert shared.returncode == 0, shared.stderr
+        assert "State Labour Inspectorate" in shared.stdout
+        assert inspector.result(request)["verdict"]["verdict"] == "valid"
+        request = inspector.request("pda1")
+        declined = _wallet(running, data_dir, "present", request["link"], "--no")
+        assert declined.returncode == 3 and "Nothing was shared" in declined.stdout  # 3: the worker declined
+        assert inspector.result(request)["verdict"]["verdict"] == "refused"
+
+        log = _wallet(running, data_dir, "log")
+        assert log.returncode == 0 and "State Labour Inspectorate" in log.stdout
+        assert log.stdout.count("Valsts darba inspekcija") >= 2 or log.stdout.count("Inspectorate") >= 2
