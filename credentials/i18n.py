@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-__all__ = ["LANGUAGES", "format_date", "negotiate", "register", "t"]
+__all__ = ["LANGUAGES", "catalogue_keys", "format_date", "negotiate", "register", "t"]
 
 LANGUAGES = ("en", "lv", "de", "fr", "pl")
 
@@ -37,6 +37,11 @@ def register(catalogue: Mapping[str, Mapping[str, str]]) -> None:
     """Add a package's strings; a key registered twice keeps the later text (tests re-import)."""
     for key, texts in catalogue.items():
         _CATALOGUE.setdefault(key, {}).update(texts)
+
+
+def catalogue_keys() -> frozenset[str]:
+    """Every registered key (for callers that fall back when a text is missing)."""
+    return frozenset(_CATALOGUE)
 
 
 def t(key: str, lang: str, **kw: object) -> str:

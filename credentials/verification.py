@@ -71,9 +71,14 @@ class Step:
     code: str
     result: str  # passed | failed | not_run
     message: str
+    key: str = ""  # finer reason for translations ("status.withdrawn"); default "<code>.<result>"
+
+    @property
+    def reason_key(self) -> str:
+        return self.key or f"{self.code}.{self.result}"
 
     def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "result": self.result, "message": self.message}
+        return {"code": self.code, "result": self.result, "message": self.message, "key": self.reason_key}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +122,19 @@ class Verdict:
     trust_list_age: float | None
     checked_at: datetime
 
+    @property
+    def reason_key(self) -> str:
+        """What the one-sentence reason says, as a key the pages translate (EN, LV, DE, FR, PL)."""
+        step = _problem_step(self.steps + [s for c in self.credentials for s in c.steps])
+        if step is not None:
+            return step.reason_key
+        return "paper" if self.reason else ""
+
     def to_json(self, *, personal_data: bool = True) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "reason": self.reason,
+            "reason_key": self.reason_key,
             "checked_at": self.checked_at.isoformat(),
             "trust_list_age_seconds": self.trust_list_age,
             "steps": [s.to_json() for s in self.steps],
@@ -142,11 +156,16 @@ def _combine(steps: Sequence[Step]) -> str:
 
 
 def _first_problem(steps: Sequence[Step]) -> str:
+    step = _problem_step(steps)
+    return step.message if step is not None else ""
+
+
+def _problem_step(steps: Sequence[Step]) -> Step | None:
     for wanted in (FAILED, NOT_RUN):
         for step in steps:
             if step.result == wanted:
-                return step.message
-    return ""
+                return step
+    return None
 
 
 def _date(value: Any) -> date | None:
@@ -170,9 +189,11 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
         if module is pda1 and (start is None or end is None):
             steps.append(Step("coverage_period", NOT_RUN, "The period of the A1 was not disclosed."))
         elif start is not None and start > today:
-            steps.append(Step("coverage_period", FAILED, f"The period covered starts only on {start}."))
+            steps.append(Step("coverage_period", FAILED, f"The period covered starts only on {start}.",
+                              "coverage_period.not_started"))
         elif end is not None and end < today:
-            steps.append(Step("coverage_period", FAILED, f"The period covered ended on {end}."))
+            steps.append(Step("coverage_period", FAILED, f"The period covered ended on {end}.",
+                              "coverage_period.ended"))
         else:
             steps.append(Step("coverage_period", PASSED, f"Today lies within the period covered ({start} to {end})."))
     return steps
@@ -232,9 +253,9 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
     elif outcome.value == status_list.VALID:
         result.steps.append(Step("status", PASSED, "The institution has not withdrawn or suspended the document."))
     elif outcome.value == status_list.SUSPENDED:
-        result.steps.append(Step("status", FAILED, "The institution has suspended this document."))
+        result.steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
     else:
-        result.steps.append(Step("status", FAILED, "The institution has withdrawn this document."))
+        result.steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     return result
 
 
@@ -344,9 +365,9 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
             steps.append(Step("status", PASSED, "The institution had not withdrawn or suspended the document "
                                                 "when its status list was last fetched."))
         elif outcome.value == status_list.SUSPENDED:
-            steps.append(Step("status", FAILED, "The institution has suspended this document."))
+            steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
         else:
-            steps.append(Step("status", FAILED, "The institution has withdrawn this document."))
+            steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     verdict = _combine(steps)
     reason = _first_problem(steps) or ("" if verified.holder_bound else
                                        "Paper document: check an identity document to confirm the holder.")

@@ -259,8 +259,12 @@ def test_revoked_and_suspended_documents(world: World) -> None:
     world.clerk.set_state(entity, world.cases["ehic"], "reinstate", "checked")
     assert world.answer(world.inspector.request("ehic"))["verdict"] == "valid"
     world.clerk.set_state(entity, world.cases["ehic"], "revoke", "insurance ended")
-    verdict = world.answer(world.inspector.request("ehic"))
+    request = world.inspector.request("ehic")
+    verdict = world.answer(request)
     assert verdict["verdict"] == "invalid" and "withdrawn" in verdict["reason"]
+    assert verdict["reason_key"] == "status.withdrawn"
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict?lang=lv")
+    assert "NAV DERĪGS" in page.text and "Iestāde šo dokumentu ir atsaukusi." in page.text
 
 
 def test_a_request_asking_more_than_the_verifier_is_registered_for(world: World) -> None:

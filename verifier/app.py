@@ -281,7 +281,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             return RedirectResponse(f"/inspect/{tx_id}", status_code=303)  # type: ignore[return-value]
         return page(request, "verdict.html", tx_id=tx_id, data=data, verdict=data.get("verdict") or {},
                     describe=messages.describe_document,
-                    status_words=lambda code: messages.status_words(code, _lang(request)))
+                    status_words=lambda code: messages.status_words(code, _lang(request)),
+                    reason=messages.reason_text(data.get("verdict") or {}, _lang(request)))
 
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")

@@ -8,7 +8,7 @@ from typing import Any
 from credentials import i18n
 from credentials.countries import name as country_name
 
-__all__ = ["describe_document", "status_words", "translator"]
+__all__ = ["describe_document", "reason_text", "status_words", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -84,6 +84,88 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "saglabātiem sarakstiem", "Offline geprüft mit auf diesem Gerät gespeicherten Listen",
                        "Vérifié hors ligne avec les listes gardées sur cet appareil",
                        "Sprawdzono offline na podstawie list zapisanych na tym urządzeniu"),
+    "reason.status.withdrawn": ("The institution has withdrawn this document.",
+                                "Iestāde šo dokumentu ir atsaukusi.",
+                                "Die Einrichtung hat dieses Dokument widerrufen.",
+                                "L'organisme a retiré ce document.", "Instytucja wycofała ten dokument."),
+    "reason.status.suspended": ("The institution has suspended this document.",
+                                "Iestāde šo dokumentu ir apturējusi.",
+                                "Die Einrichtung hat dieses Dokument ausgesetzt.",
+                                "L'organisme a suspendu ce document.", "Instytucja zawiesiła ten dokument."),
+    "reason.status.not_run": ("The institution's status list could not be checked, so withdrawal cannot be "
+                              "ruled out.", "Iestādes statusa sarakstu nevarēja pārbaudīt, tāpēc atsaukumu nevar "
+                              "izslēgt.", "Die Statusliste der Einrichtung war nicht prüfbar; ein Widerruf ist nicht "
+                              "ausgeschlossen.", "La liste de statut de l'organisme n'a pas pu être vérifiée ; un "
+                              "retrait n'est pas exclu.", "Nie udało się sprawdzić listy statusów instytucji, więc "
+                              "nie można wykluczyć wycofania."),
+    "reason.status.failed": ("The status list is not signed by the issuing institution.",
+                             "Statusa sarakstu nav parakstījusi izdevēja iestāde.",
+                             "Die Statusliste ist nicht von der ausstellenden Einrichtung signiert.",
+                             "La liste de statut n'est pas signée par l'organisme émetteur.",
+                             "Lista statusów nie jest podpisana przez instytucję wydającą."),
+    "reason.coverage_period.ended": ("The period covered by the document has ended.",
+                                     "Dokumenta aptvertais periods ir beidzies.",
+                                     "Der vom Dokument erfasste Zeitraum ist abgelaufen.",
+                                     "La période couverte par le document est terminée.",
+                                     "Okres objęty dokumentem się zakończył."),
+    "reason.coverage_period.not_started": ("The period covered by the document has not started yet.",
+                                           "Dokumenta aptvertais periods vēl nav sācies.",
+                                           "Der vom Dokument erfasste Zeitraum hat noch nicht begonnen.",
+                                           "La période couverte par le document n'a pas encore commencé.",
+                                           "Okres objęty dokumentem jeszcze się nie rozpoczął."),
+    "reason.document_validity.failed": ("The document is outside its validity dates.",
+                                        "Dokuments ir ārpus tā derīguma termiņa.",
+                                        "Das Dokument ist außerhalb seiner Gültigkeit.",
+                                        "Le document est hors de ses dates de validité.",
+                                        "Dokument jest poza okresem ważności."),
+    "reason.token_validity.failed": ("The signed credential has expired or is not valid yet.",
+                                     "Parakstītais apliecinājums ir beidzies vai vēl nav derīgs.",
+                                     "Der signierte Nachweis ist abgelaufen oder noch nicht gültig.",
+                                     "L'attestation signée a expiré ou n'est pas encore valable.",
+                                     "Podpisane poświadczenie wygasło lub nie jest jeszcze ważne."),
+    "reason.issuer_chain.failed": ("The issuer is not on the trust list.", "Izdevējs nav uzticamības sarakstā.",
+                                   "Der Aussteller steht nicht auf der Vertrauensliste.",
+                                   "L'émetteur ne figure pas sur la liste de confiance.",
+                                   "Wystawcy nie ma na liście zaufania."),
+    "reason.issuer_authorised.failed": ("The issuing institution is not competent for this document.",
+                                        "Izdevēja iestāde nav kompetenta izsniegt šo dokumentu.",
+                                        "Die ausstellende Einrichtung ist für dieses Dokument nicht zuständig.",
+                                        "L'organisme émetteur n'est pas compétent pour ce document.",
+                                        "Instytucja wydająca nie jest właściwa dla tego dokumentu."),
+    "reason.issuer_authorised.not_run": ("No trust list is available to check the institutions.",
+                                         "Nav pieejams uzticamības saraksts iestāžu pārbaudei.",
+                                         "Keine Vertrauensliste zur Prüfung der Einrichtungen verfügbar.",
+                                         "Aucune liste de confiance n'est disponible pour vérifier les organismes.",
+                                         "Brak listy zaufania do sprawdzenia instytucji."),
+    "reason.issuer_signature.failed": ("The issuer's signature is not genuine.", "Izdevēja paraksts nav īsts.",
+                                       "Die Signatur des Ausstellers ist nicht echt.",
+                                       "La signature de l'émetteur n'est pas authentique.",
+                                       "Podpis wystawcy nie jest autentyczny."),
+    "reason.disclosures.failed": ("The document has been altered or cannot be read.",
+                                  "Dokuments ir mainīts vai nav nolasāms.",
+                                  "Das Dokument wurde verändert oder ist nicht lesbar.",
+                                  "Le document a été modifié ou est illisible.",
+                                  "Dokument został zmieniony lub jest nieczytelny."),
+    "reason.key_binding.failed": ("The document was not shown by the phone it was issued to, or not for this "
+                                  "check.", "Dokumentu neuzrādīja tālrunis, kuram tas izsniegts, vai ne šai "
+                                  "pārbaudei.", "Das Dokument wurde nicht von dem Telefon vorgezeigt, für das es "
+                                  "ausgestellt wurde, oder nicht für diese Prüfung.", "Le document n'a pas été "
+                                  "présenté par le téléphone auquel il a été délivré, ou pas pour ce contrôle.",
+                                  "Dokument nie został okazany przez telefon, dla którego go wydano, lub nie do "
+                                  "tej kontroli."),
+    "reason.query.failed": ("The answer does not contain what was asked for, or contains more.",
+                            "Atbildē nav pieprasītā vai ir vairāk nekā pieprasīts.",
+                            "Die Antwort enthält nicht das Verlangte oder mehr als das.",
+                            "La réponse ne contient pas ce qui était demandé, ou davantage.",
+                            "Odpowiedź nie zawiera tego, o co proszono, lub zawiera więcej."),
+    "reason.paper": ("Paper document: check an identity document to confirm the holder.",
+                     "Papīra dokuments: pārbaudiet personu apliecinošu dokumentu.",
+                     "Papierdokument: prüfen Sie einen Ausweis, um die Person zu bestätigen.",
+                     "Document papier : vérifiez une pièce d'identité pour confirmer le titulaire.",
+                     "Dokument papierowy: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
+    "reason.refused": ("The worker declined to share the documents.", "Darbinieks atteicās kopīgot dokumentus.",
+                       "Die Person hat die Weitergabe abgelehnt.", "Le travailleur a refusé de partager les "
+                       "documents.", "Pracownik odmówił udostępnienia dokumentów."),
     "error.profile": ("Choose what to check.", "Izvēlieties, ko pārbaudīt.", "Wählen Sie aus, was geprüft wird.",
                       "Choisissez ce qu'il faut vérifier.", "Wybierz, co sprawdzić."),
 }
@@ -119,3 +201,11 @@ def status_words(code: str, lang: str) -> str:
     if words is None:
         return code
     return f"{words[i18n.LANGUAGES.index(lang) if lang in i18n.LANGUAGES else 0]} ({code})"
+
+
+def reason_text(verdict: Mapping[str, Any], lang: str) -> str:
+    """The one-sentence reason in the page's language (the English detail when no translation exists)."""
+    key = str(verdict.get("reason_key") or "")
+    if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
+        return i18n.t(f"verifier.reason.{key}", lang)
+    return str(verdict.get("reason") or "")

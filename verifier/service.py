@@ -173,7 +173,8 @@ class VerifierService:
                 raise ProtocolError("invalid_request", "this request has expired")
             if params.error is not None:
                 tx.status, tx.wallet_error = "error", params.error
-                tx.verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": []}
+                tx.verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
+                              "reason_key": "refused" if params.error == "access_denied" else ""}
                 return {}
             assert params.vp_token is not None
             verdict = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now)
