@@ -339,6 +339,8 @@ def _entity_for_chain(
     if not chain:
         raise IssuerKeyError("empty certificate chain")
     leaf_and_intermediates = [c for c in chain if c.subject != c.issuer]
+    if not leaf_and_intermediates:
+        raise IssuerKeyError("no signing certificate in the chain (only self-signed certificates)")
     for entity in entities:
         for listed in entity.certificates:
             if listed.usage != CA:

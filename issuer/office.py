@@ -1,10 +1,17 @@
 """The clerk's back office as server-rendered pages, in EN, LV, DE, FR and PL (issue #4).
 
-Same operations as the JSON API, through :class:`issuer.service.IssuerService`: sign in with the
-institution's clerk token (kept in an HttpOnly, SameSite=Strict cookie), list cases, create a
-PDA1 / EHIC / PID case from a form (the credential model's field and rule shown next to the
-field), hand over an offer (QR, link, one-time code shown once), revoke / suspend / reinstate
-with a reason, import a CSV. Every form carries a CSRF token bound to the session cookie.
+Same operations as the JSON API in :mod:`issuer.app`, through :class:`issuer.service.IssuerService`:
+sign in with the institution's clerk token (kept in an HttpOnly, SameSite=Strict cookie), list
+cases, create a PDA1 / EHIC / PID case from a form (the credential model's field and rule shown
+next to the field), hand over an offer (QR code, link, one-time code shown once), print the paper
+copy, revoke / suspend / reinstate with a reason, import a CSV file.
+
+Every POST needs the session cookie *and* a CSRF token in a hidden field: the HMAC of the cookie
+value under a random key made when the app is built (:func:`mount_office`), so it is never
+guessable from outside and changes with every restart.
+
+Languages: ``?lang=`` (remembered in a ``lang`` cookie), else the cookie, else Accept-Language;
+the strings are registered in :mod:`credentials.i18n` under ``office.*``.
 """
 
 from __future__ import annotations
@@ -13,37 +20,73 @@ import csv
 import hashlib
 import hmac
 import io
+import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import segno
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from credentials import i18n, pda1
-from credentials.errors import CredentialError, DataError
+from credentials.countries import COUNTRIES
+from credentials.errors import CredentialError, DataError, ProtocolError
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
 
-__all__ = ["mount_office"]
+__all__ = ["COOKIE", "FIELDS", "mount_office"]
 
 HERE = Path(__file__).parent
 COOKIE = "esspass_clerk"
+PAGE_SIZE = 50
+MAX_UPLOAD = 2 * 1024 * 1024
+MAX_ROWS = 5000
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
     "title": ("Back office", "Darba vide", "Sachbearbeitung", "Espace agent", "Panel urzędnika"),
+    "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
     "login": ("Sign in", "Pieteikties", "Anmelden", "Se connecter", "Zaloguj się"),
     "token": ("Clerk token", "Darbinieka pilnvara", "Token der Sachbearbeitung", "Jeton de l'agent",
               "Token urzędnika"),
+    "token_help": ("Paste the clerk token of your institution.", "Ielīmējiet savas iestādes darbinieka pilnvaru.",
+                   "Fügen Sie den Token Ihrer Einrichtung ein.", "Collez le jeton d'agent de votre organisme.",
+                   "Wklej token urzędnika swojej instytucji."),
     "bad_token": ("This token is not valid for this institution.", "Šī pilnvara nav derīga šai iestādei.",
                   "Dieser Token gilt nicht für diese Einrichtung.", "Ce jeton n'est pas valable pour cet organisme.",
                   "Ten token nie jest ważny dla tej instytucji."),
+    "other_institution": ("You are signed in for another institution. Sign in with this institution's token.",
+                          "Jūs esat pieteicies citas iestādes vārdā. Piesakieties ar šīs iestādes pilnvaru.",
+                          "Sie sind für eine andere Einrichtung angemeldet. Melden Sie sich mit dem Token dieser "
+                          "Einrichtung an.",
+                          "Vous êtes connecté pour un autre organisme. Connectez-vous avec le jeton de cet organisme.",
+                          "Jesteś zalogowany dla innej instytucji. Zaloguj się tokenem tej instytucji."),
     "logout": ("Sign out", "Iziet", "Abmelden", "Se déconnecter", "Wyloguj"),
     "cases": ("Cases", "Lietas", "Fälle", "Dossiers", "Sprawy"),
+    "no_cases": ("No cases yet.", "Vēl nav nevienas lietas.", "Noch keine Fälle.", "Aucun dossier pour l'instant.",
+                 "Brak spraw."),
+    "previous": ("Previous", "Iepriekšējās", "Zurück", "Précédents", "Poprzednie"),
+    "next": ("Next", "Nākamās", "Weiter", "Suivants", "Następne"),
     "new_case": ("New case", "Jauna lieta", "Neuer Fall", "Nouveau dossier", "Nowa sprawa"),
+    "choose_type": ("What do you want to issue?", "Ko vēlaties izsniegt?", "Was möchten Sie ausstellen?",
+                    "Que souhaitez-vous délivrer ?", "Co chcesz wydać?"),
     "import": ("Import CSV", "Importēt CSV", "CSV importieren", "Importer un CSV", "Importuj CSV"),
     "document": ("Document", "Dokuments", "Dokument", "Document", "Dokument"),
     "type": ("Type", "Veids", "Art", "Type", "Rodzaj"),
@@ -51,13 +94,42 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "created": ("Created", "Izveidots", "Erstellt", "Créé", "Utworzono"),
     "credentials": ("Credentials issued", "Izsniegtie apliecinājumi", "Ausgestellte Nachweise",
                     "Attestations délivrées", "Wydane poświadczenia"),
+    "no_credentials": ("The person has not collected the credential yet.", "Persona vēl nav saņēmusi apliecinājumu.",
+                       "Die Person hat den Nachweis noch nicht abgeholt.",
+                       "La personne n'a pas encore récupéré l'attestation.",
+                       "Osoba nie odebrała jeszcze poświadczenia."),
     "active": ("active", "aktīvs", "aktiv", "actif", "aktywny"),
     "suspended": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszony"),
     "revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofany"),
     "create": ("Create", "Izveidot", "Anlegen", "Créer", "Utwórz"),
-    "holder": ("Holder (printed in the offline QR code)", "Turētājs (bezsaistes QR kodā)",
-               "Inhaber/in (im Offline-QR-Code)", "Titulaire (dans le code QR hors ligne)",
-               "Posiadacz (w kodzie QR offline)"),
+    "issued_by": ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
+    "choose": ("— choose —", "— izvēlieties —", "— bitte wählen —", "— choisir —", "— wybierz —"),
+    "optional": ("optional", "nav obligāts", "freiwillig", "facultatif", "opcjonalne"),
+    "hint.country": ("Two-letter code, e.g. LV", "Divu burtu kods, piem., LV", "Zweistelliger Code, z. B. LV",
+                     "Code à deux lettres, p. ex. LV", "Kod dwuliterowy, np. LV"),
+    "hint.countries": ("Two-letter codes separated by ; (e.g. LV;DE)", "Divu burtu kodi, atdalīti ar ; (piem., LV;DE)",
+                       "Zweistellige Codes, getrennt durch ; (z. B. LV;DE)",
+                       "Codes à deux lettres séparés par ; (p. ex. LV;DE)",
+                       "Kody dwuliterowe oddzielone ; (np. LV;DE)"),
+    "group.document": ("Document", "Dokuments", "Dokument", "Document", "Dokument"),
+    "group.period": ("Period and legislation", "Periods un tiesību akti", "Zeitraum und Rechtsvorschriften",
+                     "Période et législation", "Okres i ustawodawstwo"),
+    "group.employer": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
+    "group.work": ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
+    "group.prc": ("Only for a provisional replacement certificate", "Tikai pagaidu aizstājējsertifikātam",
+                  "Nur für eine provisorische Ersatzbescheinigung",
+                  "Uniquement pour un certificat provisoire de remplacement",
+                  "Tylko dla certyfikatu tymczasowo zastępującego kartę"),
+    "group.holder": ("Holder (printed in the offline QR code)", "Turētājs (bezsaistes QR kodā)",
+                     "Inhaber/in (im Offline-QR-Code)", "Titulaire (dans le code QR hors ligne)",
+                     "Posiadacz (w kodzie QR offline)"),
+    "group.subject": ("Represented person (only if the card is for someone else, e.g. a child)",
+                      "Pārstāvētā persona (tikai ja karte ir citai personai, piem., bērnam)",
+                      "Vertretene Person (nur wenn die Karte für eine andere Person ist, z. B. ein Kind)",
+                      "Personne représentée (seulement si la carte est pour une autre personne, p. ex. un enfant)",
+                      "Osoba reprezentowana (tylko gdy karta jest dla innej osoby, np. dziecka)"),
+    "group.person": ("Person", "Persona", "Person", "Personne", "Osoba"),
+    "group.birth": ("Place of birth", "Dzimšanas vieta", "Geburtsort", "Lieu de naissance", "Miejsce urodzenia"),
     "offer": ("Hand over to the wallet", "Nodot uz maku", "An die Wallet übergeben", "Remettre au portefeuille",
               "Przekaż do portfela"),
     "offer_help": ("The person scans this code with the wallet, or opens the link on the phone.",
@@ -65,32 +137,101 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Die Person scannt diesen Code mit der Wallet oder öffnet den Link auf dem Telefon.",
                    "La personne scanne ce code avec son portefeuille ou ouvre le lien sur son téléphone.",
                    "Osoba skanuje ten kod portfelem lub otwiera link w telefonie."),
-    "tx_code": ("One-time code: give it to the person separately (phone, letter). It is shown only once.",
-                "Vienreizējais kods: nododiet to personai atsevišķi (tālrunis, vēstule). Tas tiek parādīts tikai "
-                "vienreiz.",
-                "Einmalcode: der Person getrennt mitteilen (Telefon, Brief). Er wird nur einmal angezeigt.",
-                "Code à usage unique : à communiquer séparément (téléphone, courrier). Il n'est affiché qu'une fois.",
-                "Kod jednorazowy: przekaż go osobie osobno (telefon, list). Jest wyświetlany tylko raz."),
+    "offer_expires": ("The offer can be used until {time} (UTC).", "Piedāvājumu var izmantot līdz {time} (UTC).",
+                      "Das Angebot gilt bis {time} (UTC).", "L'offre est valable jusqu'à {time} (UTC).",
+                      "Oferta jest ważna do {time} (UTC)."),
+    "qr_label": ("QR code of the credential offer", "Apliecinājuma piedāvājuma QR kods",
+                 "QR-Code des Nachweisangebots", "Code QR de l'offre d'attestation", "Kod QR oferty poświadczenia"),
+    "link": ("Link for the phone", "Saite tālrunim", "Link für das Telefon", "Lien pour le téléphone",
+             "Link dla telefonu"),
+    "tx_code_label": ("One-time code", "Vienreizējais kods", "Einmalcode", "Code à usage unique", "Kod jednorazowy"),
+    "tx_code": ("Give this code to the person separately (by phone or letter, not with the QR code). "
+                "It is shown only once.",
+                "Nododiet šo kodu personai atsevišķi (pa tālruni vai vēstulē, ne kopā ar QR kodu). "
+                "Tas tiek parādīts tikai vienreiz.",
+                "Teilen Sie diesen Code der Person getrennt mit (telefonisch oder per Brief, nicht mit dem "
+                "QR-Code). Er wird nur einmal angezeigt.",
+                "Communiquez ce code à la personne séparément (par téléphone ou courrier, pas avec le code QR). "
+                "Il n'est affiché qu'une fois.",
+                "Przekaż ten kod osobie osobno (telefonicznie lub listownie, nie razem z kodem QR). "
+                "Jest wyświetlany tylko raz."),
+    "back": ("Back to the case", "Atpakaļ uz lietu", "Zurück zum Fall", "Retour au dossier", "Powrót do sprawy"),
     "revoke": ("Withdraw", "Atsaukt", "Widerrufen", "Retirer", "Wycofaj"),
     "suspend": ("Suspend", "Apturēt", "Aussetzen", "Suspendre", "Zawieś"),
     "reinstate": ("Reinstate", "Atjaunot", "Wieder in Kraft setzen", "Rétablir", "Przywróć"),
+    "revoke_help": ("Withdrawing is final: the document can never be used again.",
+                    "Atsaukšana ir galīga: dokumentu vairs nevarēs izmantot.",
+                    "Der Widerruf ist endgültig: das Dokument kann nie wieder verwendet werden.",
+                    "Le retrait est définitif : le document ne pourra plus jamais être utilisé.",
+                    "Wycofanie jest ostateczne: dokumentu nie będzie można już użyć."),
     "reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
+    "reason_required": ("Please give a reason.", "Lūdzu, norādiet iemeslu.", "Bitte geben Sie einen Grund an.",
+                        "Veuillez indiquer un motif.", "Podaj powód."),
+    "withdrawn_final": ("This document was withdrawn; it cannot be handed over or reinstated.",
+                        "Šis dokuments ir atsaukts; to nevar nodot vai atjaunot.",
+                        "Dieses Dokument wurde widerrufen; es kann weder übergeben noch wieder in Kraft gesetzt "
+                        "werden.",
+                        "Ce document a été retiré ; il ne peut être ni remis ni rétabli.",
+                        "Ten dokument został wycofany; nie można go przekazać ani przywrócić."),
     "history": ("History", "Vēsture", "Verlauf", "Historique", "Historia"),
+    "when": ("When (UTC)", "Kad (UTC)", "Wann (UTC)", "Quand (UTC)", "Kiedy (UTC)"),
+    "what": ("What", "Kas notika", "Was", "Quoi", "Co"),
+    "who": ("By", "Kas", "Durch", "Par", "Kto"),
+    "event.created": ("case created", "lieta izveidota", "Fall angelegt", "dossier créé", "utworzono sprawę"),
+    "event.offered": ("offer handed over", "piedāvājums nodots", "Angebot übergeben", "offre remise",
+                      "przekazano ofertę"),
+    "event.revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofano"),
+    "event.suspended": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszono"),
+    "event.reinstated": ("reinstated", "atjaunots", "wieder in Kraft gesetzt", "rétabli", "przywrócono"),
+    "event.paper": ("paper copy printed", "izdrukāta papīra kopija", "Papierausdruck erstellt",
+                    "copie papier imprimée", "wydrukowano kopię papierową"),
+    "issued": ("Issued (UTC)", "Izsniegts (UTC)", "Ausgestellt (UTC)", "Délivré (UTC)", "Wydano (UTC)"),
+    "expires": ("Valid until (UTC)", "Derīgs līdz (UTC)", "Gültig bis (UTC)", "Valable jusqu'au (UTC)",
+                "Ważne do (UTC)"),
+    "wallet_event": ("Wallet reported", "Maka ziņojums", "Meldung der Wallet", "Retour du portefeuille",
+                     "Zgłoszenie portfela"),
+    "status.0": ("valid", "derīgs", "gültig", "valide", "ważne"),
+    "status.1": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofane"),
+    "status.2": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszone"),
+    "details": ("All fields", "Visi lauki", "Alle Felder", "Tous les champs", "Wszystkie pola"),
     "paper": ("Paper copy (PDF)", "Papīra kopija (PDF)", "Papierausdruck (PDF)", "Copie papier (PDF)",
               "Kopia papierowa (PDF)"),
+    "paper_help": ("For a person without a smartphone: print it and hand it over.",
+                   "Personai bez viedtālruņa: izdrukājiet un nododiet.",
+                   "Für eine Person ohne Smartphone: ausdrucken und aushändigen.",
+                   "Pour une personne sans smartphone : imprimez-la et remettez-la.",
+                   "Dla osoby bez smartfona: wydrukuj i przekaż."),
     "csv_help": ("One case per row; download the template to see the columns.",
                  "Viena lieta katrā rindā; lejupielādējiet veidni, lai redzētu kolonnas.",
                  "Ein Fall pro Zeile; laden Sie die Vorlage, um die Spalten zu sehen.",
                  "Un dossier par ligne ; téléchargez le modèle pour voir les colonnes.",
                  "Jedna sprawa w wierszu; pobierz szablon, aby zobaczyć kolumny."),
+    "file": ("CSV file", "CSV fails", "CSV-Datei", "Fichier CSV", "Plik CSV"),
+    "file_error": ("The file must be a UTF-8 CSV file of at most 2 MB and 5000 rows.",
+                   "Failam jābūt UTF-8 CSV failam, ne lielākam par 2 MB un 5000 rindām.",
+                   "Die Datei muss eine UTF-8-CSV-Datei mit höchstens 2 MB und 5000 Zeilen sein.",
+                   "Le fichier doit être un CSV UTF-8 d'au plus 2 Mo et 5000 lignes.",
+                   "Plik musi być plikiem CSV w UTF-8, maks. 2 MB i 5000 wierszy."),
     "template": ("Template", "Veidne", "Vorlage", "Modèle", "Szablon"),
     "imported": ("{n} rows imported, {m} rejected.", "Importētas {n} rindas, noraidītas {m}.",
                  "{n} Zeilen importiert, {m} abgelehnt.", "{n} lignes importées, {m} rejetées.",
                  "Zaimportowano {n} wierszy, odrzucono {m}."),
     "row": ("Row", "Rinda", "Zeile", "Ligne", "Wiersz"),
-    "error.form": ("The form expired; please try again.", "Veidlapa ir novecojusi; mēģiniet vēlreiz.",
-                   "Das Formular ist abgelaufen; bitte erneut versuchen.", "Le formulaire a expiré ; réessayez.",
-                   "Formularz wygasł; spróbuj ponownie."),
+    "result": ("Result", "Rezultāts", "Ergebnis", "Résultat", "Wynik"),
+    "row_ok": ("imported", "importēta", "importiert", "importée", "zaimportowano"),
+    "row_bad": ("rejected", "noraidīta", "abgelehnt", "rejetée", "odrzucono"),
+    "field": ("Field", "Lauks", "Feld", "Champ", "Pole"),
+    "rule": ("Rule", "Noteikums", "Regel", "Règle", "Reguła"),
+    "form_error": ("Please correct the field marked below.", "Lūdzu, izlabojiet zemāk atzīmēto lauku.",
+                   "Bitte korrigieren Sie das unten markierte Feld.", "Veuillez corriger le champ signalé ci-dessous.",
+                   "Popraw pole zaznaczone poniżej."),
+    "error.form": ("The form expired; please open the page again and retry.",
+                   "Veidlapa ir novecojusi; atveriet lapu vēlreiz un mēģiniet vēlreiz.",
+                   "Das Formular ist abgelaufen; bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
+                   "Le formulaire a expiré ; rouvrez la page et réessayez.",
+                   "Formularz wygasł; otwórz stronę ponownie i spróbuj jeszcze raz."),
+    "not_found": ("This page does not exist.", "Šī lapa neeksistē.", "Diese Seite gibt es nicht.",
+                  "Cette page n'existe pas.", "Ta strona nie istnieje."),
     "field.personal_administrative_number": ("Personal identification number", "Personas kods",
                                              "Persönliche Kennnummer", "Numéro d'identification personnel",
                                              "Osobisty numer identyfikacyjny"),
@@ -105,33 +246,102 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.legislation_country": ("Legislation applicable (country)", "Piemērojamie tiesību akti (valsts)",
                                   "Anzuwendende Rechtsvorschriften (Staat)", "Législation applicable (pays)",
                                   "Właściwe ustawodawstwo (państwo)"),
-    "field.status_confirmation": ("Situation", "Statuss", "Situation", "Situation", "Status"),
+    "field.status_confirmation": ("Situation of the person", "Personas statuss", "Situation der Person",
+                                  "Situation de la personne", "Sytuacja osoby"),
+    "field.transitional_rules": ("Transitional rules apply", "Piemēro pārejas noteikumus",
+                                 "Übergangsbestimmungen gelten", "Dispositions transitoires applicables",
+                                 "Stosuje się przepisy przejściowe"),
     "field.employer.id": ("Employer id", "Darba devēja kods", "Arbeitgeber-Kennung", "Identifiant de l'employeur",
                           "Identyfikator pracodawcy"),
     "field.employer.name": ("Employer name", "Darba devēja nosaukums", "Name des Arbeitgebers",
                             "Nom de l'employeur", "Nazwa pracodawcy"),
     "field.employer.country": ("Employer country", "Darba devēja valsts", "Staat des Arbeitgebers",
                                "Pays de l'employeur", "Państwo pracodawcy"),
+    "field.work_address.street_address": ("Street", "Iela", "Straße", "Rue", "Ulica"),
+    "field.work_address.house_number": ("House number", "Mājas numurs", "Hausnummer", "Numéro", "Numer domu"),
+    "field.work_address.postal_code": ("Postal code", "Pasta indekss", "Postleitzahl", "Code postal",
+                                       "Kod pocztowy"),
     "field.work_address.locality": ("Place of work (town)", "Darba vieta (pilsēta)", "Arbeitsort (Ort)",
                                     "Lieu de travail (ville)", "Miejsce pracy (miejscowość)"),
     "field.work_address.country": ("Place of work (country)", "Darba vieta (valsts)", "Arbeitsort (Staat)",
                                    "Lieu de travail (pays)", "Miejsce pracy (państwo)"),
+    "field.issuing_authority": ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
+    "field.issuing_country": ("Issuing country", "Izdevējvalsts", "Ausstellungsstaat", "Pays de délivrance",
+                              "Państwo wydania"),
+    "field.authentic_source": ("Competent institution", "Kompetentā iestāde", "Zuständiger Träger",
+                               "Institution compétente", "Instytucja właściwa"),
     "field.family_name": ("Family name", "Uzvārds", "Familienname", "Nom", "Nazwisko"),
     "field.given_name": ("Given names", "Vārds", "Vornamen", "Prénoms", "Imiona"),
     "field.birthdate": ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance", "Data urodzenia"),
-    "field.nationalities[]": ("Nationality", "Pilsonība", "Staatsangehörigkeit", "Nationalité", "Obywatelstwo"),
+    "field.nationalities": ("Nationality", "Pilsonība", "Staatsangehörigkeit", "Nationalité", "Obywatelstwo"),
+    "field.place_of_birth.country": ("Country of birth", "Dzimšanas valsts", "Geburtsstaat", "Pays de naissance",
+                                     "Państwo urodzenia"),
+    "field.place_of_birth.locality": ("Town of birth", "Dzimšanas vieta (pilsēta)", "Geburtsort (Ort)",
+                                      "Ville de naissance", "Miejscowość urodzenia"),
+    "field.subject.familynames": ("Family name", "Uzvārds", "Familienname", "Nom", "Nazwisko"),
+    "field.subject.forenames": ("Given names", "Vārds", "Vornamen", "Prénoms", "Imiona"),
+    "field.subject.date_of_birth": ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance",
+                                    "Data urodzenia"),
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
-_COMMON = ("personal_administrative_number", "document_number", "date_of_issuance")
-FIELDS: dict[str, tuple[str, ...]] = {
-    "pda1": (*_COMMON, "starting_date", "ending_date", "legislation_country", "status_confirmation", "employer.id",
-             "employer.name", "employer.country", "work_address.locality", "work_address.country"),
-    "ehic": (*_COMMON, "date_of_expiry"),
-    "pid": ("family_name", "given_name", "birthdate", "nationalities[]"),
+
+@dataclass(frozen=True)
+class Field:
+    """One form field; ``name`` is the dotted claim path (``employer.name``) as in the CSV import.
+
+    ``kind``: text, date, country, countries (``;``-separated, name ends in ``[]``), code (PDA1
+    status select), bool (checkbox). ``holder.*`` fields are the person printed in the offline QR.
+    """
+
+    name: str
+    kind: str
+    group: str
+    required: bool = False
+
+    @property
+    def key(self) -> str:
+        """The translation key (``holder.`` prefix and ``[]`` suffix dropped)."""
+        return self.name.removeprefix("holder.").removesuffix("[]")
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + _dom(self.name)
+
+
+def _dom(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+_COMMON = (Field("personal_administrative_number", "text", "document", True),
+           Field("document_number", "text", "document", True),
+           Field("date_of_issuance", "date", "document", True))
+_HOLDER = (Field("holder.family_name", "text", "holder"), Field("holder.given_name", "text", "holder"),
+           Field("holder.birthdate", "date", "holder"))
+
+#: configuration id -> the form's fields, in order (every claim a clerk types; the issuer's own
+#: blocks ``issuing_authority``, ``issuing_country``, ``authentic_source`` come from the institution).
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "pda1": (*_COMMON, Field("date_of_expiry", "date", "document"),
+             Field("starting_date", "date", "period", True), Field("ending_date", "date", "period", True),
+             Field("legislation_country", "country", "period", True),
+             Field("status_confirmation", "code", "period", True),
+             Field("transitional_rules", "bool", "period"),
+             Field("employer.id", "text", "employer", True), Field("employer.name", "text", "employer", True),
+             Field("employer.country", "country", "employer", True),
+             Field("work_address.street_address", "text", "work"), Field("work_address.house_number", "text", "work"),
+             Field("work_address.postal_code", "text", "work"), Field("work_address.locality", "text", "work"),
+             Field("work_address.country", "country", "work"), *_HOLDER),
+    "ehic": (*_COMMON, Field("date_of_expiry", "date", "document"),
+             Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),
+             *_HOLDER,
+             Field("subject.familynames", "text", "subject"), Field("subject.forenames", "text", "subject"),
+             Field("subject.date_of_birth", "date", "subject")),
+    "pid": (Field("family_name", "text", "person", True), Field("given_name", "text", "person", True),
+            Field("birthdate", "date", "person", True), Field("nationalities[]", "countries", "person", True),
+            Field("place_of_birth.country", "country", "birth"), Field("place_of_birth.locality", "text", "birth")),
 }
-_HOLDER = ("family_name", "given_name", "birthdate")
-_DATES = {"date_of_issuance", "date_of_expiry", "starting_date", "ending_date", "birthdate"}
+_STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
 
 
 def _lang(request: Request) -> str:
@@ -139,10 +349,91 @@ def _lang(request: Request) -> str:
     return lang if lang in i18n.LANGUAGES else i18n.negotiate(request.headers.get("accept-language"))
 
 
+def _t(lang: str, key: str, **kw: Any) -> str:
+    return i18n.t(f"office.{key}", lang, **kw)
+
+
+@cache
+def _type_names(configuration_id: str) -> dict[str, str]:
+    doc = CREDENTIAL_TYPES[configuration_id].type_metadata_document()
+    return {d["locale"]: d["name"] for d in doc.get("display", [])}
+
+
+def _type_name(configuration_id: str, lang: str) -> str:
+    names = _type_names(configuration_id) if configuration_id in CREDENTIAL_TYPES else {}
+    return names.get(lang) or names.get("en") or configuration_id.upper()
+
+
+def _codes(lang: str) -> list[tuple[str, str]]:
+    index = i18n.LANGUAGES.index(lang)
+    return [(code, f"{code} – {words[index]}") for code, words in pda1.STATUS_CODES.items()]
+
+
+def _countries(lang: str) -> list[tuple[str, str]]:
+    return sorted(((code, names[lang]) for code, names in COUNTRIES.items()), key=lambda x: x[1])
+
+
+def _when(value: str) -> str:
+    """An ISO timestamp as ``YYYY-MM-DD HH:MM`` (UTC)."""
+    return value[:16].replace("T", " ")
+
+
+def _label(lang: str, key: str) -> str:
+    """A claim path's label in ``lang``, or the path itself when there is none."""
+    full = "office.field." + re.sub(r"\.\d+", "", key).removesuffix("[]")
+    return i18n.t(full, lang) if full in i18n.catalogue_keys() else key
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Claims as (dotted path, text) rows for the "all fields" table."""
+    if isinstance(value, Mapping):
+        return [row for k, v in value.items() for row in _flatten(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(value, list):
+        if all(not isinstance(v, Mapping | list) for v in value):
+            return [(prefix, ", ".join(str(v) for v in value))]
+        return [row for i, v in enumerate(value) for row in _flatten(v, f"{prefix}.{i}")]
+    text = "yes" if value is True else "no" if value is False else str(value)
+    return [(prefix, text if len(text) <= 120 else text[:117] + "…")]
+
+
+def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
+    """Which form field a model error belongs to (``nationalities.0`` -> ``nationalities[]``,
+    ``employer`` -> ``employer.id``, ``holder.birthdate`` -> itself); None when none matches."""
+    names = [f.name for f in fields]
+    if error_field in names:
+        return error_field
+    base = re.sub(r"\.\d+$", "", error_field)
+    if base + "[]" in names:
+        return base + "[]"
+    for name in names:
+        if name.startswith(error_field + ".") or error_field.startswith(name + "."):
+            return name
+    return None
+
+
+def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
+        dict[str, Any], dict[str, str] | None]:
+    """The claims and the offline-QR holder (or None) typed into the new-case form."""
+    fields = FIELDS[configuration_id]
+    flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.")}
+    if "transitional_rules" in flat:
+        flat["transitional_rules"] = "true" if values.get("transitional_rules") else None
+    claims = unflatten(flat)
+    if configuration_id != "pid":
+        entity = inst.entity
+        claims.update(issuing_authority={"id": entity.id, "name": entity.name},
+                      issuing_country=entity.country, authentic_source={"id": entity.id, "name": entity.name})
+    person = {f.key: values[f.name].strip() for f in fields
+              if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}
+    return claims, person or None
+
+
 def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     """Add the back office pages under ``/{path}/office``; ``holder`` has the service and clerk tokens."""
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    secret = secrets.token_bytes(32)  # CSRF key for this process; created when the app is built
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    templates = Jinja2Templates(env=env)
+    secret = secrets.token_bytes(32)  # the CSRF key, new for every app built
     app.mount("/office-static", StaticFiles(directory=str(HERE / "static")), name="office-static")
 
     def svc() -> IssuerService:
@@ -150,65 +441,123 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         return result
 
     def csrf_for(token: str) -> str:
-        return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(secret, b"office-csrf\x00" + token.encode(), hashlib.sha256).hexdigest()
 
-    def signed_in(request: Request, path: str) -> tuple[Institution, str] | Response:
-        inst = svc().institution(path)
-        token = request.cookies.get(COOKIE)
-        entity = holder["tokens"].get(token) if token else None
-        if entity is None:
-            return RedirectResponse(f"/{path}/office/login?lang={_lang(request)}", status_code=303)
-        if entity != inst.entity.id:
-            return page(request, path, "office/error.html", status_code=403, message=_t(request, "bad_token"))
-        return inst, str(token)
-
-    def _t(request: Request, key: str, **kw: Any) -> str:
-        return i18n.t(f"office.{key}", _lang(request), **kw)
+    def csrf_ok(form: Mapping[str, Any], token: str) -> bool:
+        sent = form.get("csrf")
+        return isinstance(sent, str) and bool(token) and hmac.compare_digest(sent.encode(), csrf_for(token).encode())
 
     def page(request: Request, path: str, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         lang = _lang(request)
         token = request.cookies.get(COOKIE) or ""
         inst = svc().institutions.get(path)
+        signed = inst is not None and holder["tokens"].get(token) == inst.entity.id
         response = templates.TemplateResponse(request, name, {
-            "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst,
-            "t": lambda key, **kw: i18n.t(f"office.{key}", lang, **kw), "csrf": csrf_for(token), **context,
-        }, status_code=status_code, headers={"Cache-Control": "no-store"})
-        response.set_cookie("lang", lang, samesite="strict", httponly=True)
+            "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
+            "t": lambda key, **kw: _t(lang, key, **kw), "csrf": csrf_for(token) if signed else "",
+            "type_name": lambda cid: _type_name(cid, lang), "when": _when, **context,
+        }, status_code=status_code, headers=SECURITY_HEADERS)
+        if request.query_params.get("lang") in i18n.LANGUAGES:
+            response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
         return response
 
-    async def form_of(request: Request, token: str) -> dict[str, Any] | None:
-        form = await request.form()
-        if not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
-            return None
-        return dict(form)
+    def message(request: Request, path: str, key: str, status_code: int, *, text: str | None = None) -> HTMLResponse:
+        return page(request, path, "office/error.html", status_code=status_code,
+                    message=text or _t(_lang(request), key), status=status_code)
+
+    def failed(request: Request, path: str, exc: CredentialError) -> HTMLResponse:
+        status = exc.http_status if isinstance(exc, ProtocolError) else 400
+        return message(request, path, "not_found", status, text=None if status == 404 else exc.message)
+
+    def to(path: str, rest: str, request: Request) -> RedirectResponse:
+        return RedirectResponse(f"/{path}/office{rest}?lang={_lang(request)}", status_code=303)
+
+    def signed_in(request: Request, path: str) -> tuple[Institution, str] | Response:
+        """The institution and the session token, or the response to send instead (login, 403, 404)."""
+        inst = svc().institutions.get(path)
+        if inst is None:
+            return message(request, path, "not_found", 404)
+        token = request.cookies.get(COOKIE) or ""
+        entity = holder["tokens"].get(token) if token else None
+        if entity is None:
+            return to(path, "/login", request)
+        if entity != inst.entity.id:
+            return message(request, path, "other_institution", 403)
+        return inst, token
+
+    def actor(inst: Institution) -> str:
+        return f"clerk:{inst.entity.id}"
+
+    # --- sign in / out -----------------------------------------------------------------------------
 
     @app.get("/{path}/office/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page(request: Request, path: str) -> HTMLResponse:
-        svc().institution(path)
+    def login_page(request: Request, path: str) -> Response:
+        if path not in svc().institutions:
+            return message(request, path, "not_found", 404)
         return page(request, path, "office/login.html")
 
     @app.post("/{path}/office/login", include_in_schema=False)
     async def login(request: Request, path: str) -> Response:
-        inst = svc().institution(path)
-        token = str((await request.form()).get("token", "")).strip()
-        if holder["tokens"].get(token) != inst.entity.id:
-            return page(request, path, "office/login.html", status_code=401, error=_t(request, "bad_token"))
-        response = RedirectResponse(f"/{path}/office?lang={_lang(request)}", status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path=f"/{path}")
+        inst = svc().institutions.get(path)
+        if inst is None:
+            return message(request, path, "not_found", 404)
+        token = str((await request.form()).get("token") or "").strip()
+        if not token or holder["tokens"].get(token) != inst.entity.id:
+            return page(request, path, "office/login.html", status_code=401, error=_t(_lang(request), "bad_token"))
+        response = to(path, "", request)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path=f"/{path}",
+                            secure=request.url.scheme == "https")
         return response
 
     @app.post("/{path}/office/logout", include_in_schema=False)
-    def logout(path: str) -> Response:
-        response = RedirectResponse(f"/{path}/office/login", status_code=303)
-        response.delete_cookie(COOKIE, path=f"/{path}")
+    async def logout(request: Request, path: str) -> Response:
+        token = request.cookies.get(COOKIE) or ""
+        if token and not csrf_ok(await request.form(), token):
+            return message(request, path, "error.form", 403)
+        response = to(path, "/login", request)
+        response.delete_cookie(COOKIE, path=f"/{path}", httponly=True, samesite="strict")
         return response
 
+    @app.get("/{path}/office/logout", include_in_schema=False)
+    def logout_get(request: Request, path: str) -> Response:
+        return to(path, "", request)
+
+    # --- cases --------------------------------------------------------------------------------------
+
     @app.get("/{path}/office", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/{path}/office/cases", response_class=HTMLResponse, include_in_schema=False)
     def cases(request: Request, path: str) -> Response:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        return page(request, path, "office/cases.html", cases=svc().list_cases(who[0]))
+        raw = request.query_params.get("page", "1")
+        number = max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
+        rows = svc().list_cases(who[0], limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+        return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
+                    more=len(rows) > PAGE_SIZE)
+
+    @app.get("/{path}/office/new", response_class=HTMLResponse, include_in_schema=False)
+    def choose(request: Request, path: str) -> Response:
+        who = signed_in(request, path)
+        if isinstance(who, Response):
+            return who
+        if len(who[0].configurations) == 1:
+            return to(path, f"/new/{who[0].configurations[0]}", request)
+        return page(request, path, "office/choose.html")
+
+    def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
+                  status_code: int = 200, error: DataError | None = None) -> HTMLResponse:
+        lang = _lang(request)
+        fields = FIELDS[config]
+        groups: list[tuple[str, list[Field]]] = []
+        for f in fields:
+            if not groups or groups[-1][0] != f.group:
+                groups.append((f.group, []))
+            groups[-1][1].append(f)
+        slot = error_slot(fields, error.field) if error else None
+        return page(request, path, "office/new.html", status_code=status_code, config=config, groups=groups,
+                    values=values, codes=_codes(lang), countries=_countries(lang), error=error, slot=slot,
+                    error_label=_label(lang, error.field) if error else "", dom=_dom)
 
     @app.get("/{path}/office/new/{config}", response_class=HTMLResponse, include_in_schema=False)
     def new_case(request: Request, path: str, config: str) -> Response:
@@ -216,9 +565,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if isinstance(who, Response):
             return who
         if config not in who[0].configurations:
-            return RedirectResponse(f"/{path}/office", status_code=303)
-        return page(request, path, "office/new.html", config=config, fields=FIELDS[config], values={},
-                    holder_fields=_HOLDER if config != "pid" else (), dates=_DATES, codes=_codes(request))
+            return message(request, path, "not_found", 404)
+        today = datetime.now(UTC).date().isoformat()
+        return form_page(request, path, who[0], config, {"date_of_issuance": today} if config != "pid" else {})
 
     @app.post("/{path}/office/new/{config}", include_in_schema=False)
     async def create_case(request: Request, path: str, config: str) -> Response:
@@ -226,31 +575,42 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if isinstance(who, Response):
             return who
         inst, token = who
-        form = await form_of(request, token)
-        if form is None:
-            return page(request, path, "office/error.html", status_code=403, message=_t(request, "error.form"))
-        values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-        claims = unflatten({k: values.get(k) for k in FIELDS.get(config, ())})
-        if config != "pid":
-            entity = inst.entity
-            authority = {"id": entity.id, "name": entity.name, "country": entity.country}
-            claims.update(issuing_authority=authority, issuing_country=entity.country,
-                          authentic_source={"id": entity.id, "name": entity.name})
-        person = {k: values[f"holder.{k}"] for k in _HOLDER if values.get(f"holder.{k}")}
+        form = await request.form()
+        if not csrf_ok(form, token):
+            return message(request, path, "error.form", 403)
+        if config not in inst.configurations:
+            return message(request, path, "not_found", 404)
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         try:
-            case = svc().create_case(inst, config, claims, actor=f"clerk:{inst.entity.id}", holder=person or None)
+            claims, person = claims_from_form(inst, config, values)
+            case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=actor(inst), holder=person)
         except DataError as exc:
-            return page(request, path, "office/new.html", status_code=400, config=config, fields=FIELDS[config],
-                        values=values, holder_fields=_HOLDER if config != "pid" else (), dates=_DATES,
-                        codes=_codes(request), error_field=exc.field, error_rule=exc.rule)
-        return RedirectResponse(f"/{path}/office/cases/{case.id}?lang={_lang(request)}", status_code=303)
+            return form_page(request, path, inst, config, values, status_code=400, error=exc)
+        except CredentialError as exc:
+            return failed(request, path, exc)
+        return to(path, f"/cases/{case.id}", request)
 
     @app.get("/{path}/office/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(request: Request, path: str, case_id: str) -> Response:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        return page(request, path, "office/case.html", case=svc().get_case(who[0], case_id))
+        try:
+            case = svc().get_case(who[0], case_id[:64])
+        except CredentialError as exc:
+            return failed(request, path, exc)
+        return show_case(request, path, case)
+
+    def show_case(request: Request, path: str, case: dict[str, Any], status_code: int = 200,
+                  **context: Any) -> HTMLResponse:
+        lang = _lang(request)
+        rows = [(_label(lang, k), v) for k, v in _flatten(case["claims"])]
+        return page(request, path, "office/case.html", status_code=status_code, case=case, claims=rows, **context)
+
+    @app.get("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)
+    def case_action_get(request: Request, path: str, case_id: str, action: str) -> Response:
+        """A reload or language switch on a POST result (offer shown): back to the case page."""
+        return to(path, f"/cases/{case_id[:64]}", request)
 
     @app.post("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)
     async def case_action(request: Request, path: str, case_id: str, action: str) -> Response:
@@ -258,25 +618,39 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if isinstance(who, Response):
             return who
         inst, token = who
-        form = await form_of(request, token)
-        if form is None:
-            return page(request, path, "office/error.html", status_code=403, message=_t(request, "error.form"))
+        form = await request.form()
+        if not csrf_ok(form, token):
+            return message(request, path, "error.form", 403)
+        case_id = case_id[:64]
+        lang = _lang(request)
         try:
             if action == "offer":
-                issued = svc().create_offer(inst, case_id, actor=f"clerk:{inst.entity.id}")
-                buf = io.BytesIO()
-                segno.make_qr(issued.link, error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False)
-                return page(request, path, "office/case.html", case=svc().get_case(inst, case_id), offer=issued,
-                            qr=buf.getvalue().decode())
-            states = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
-            if action not in states:
-                return RedirectResponse(f"/{path}/office/cases/{case_id}", status_code=303)
-            svc().set_state(inst, case_id, states[action], reason=str(form.get("reason", "")),
-                            actor=f"clerk:{inst.entity.id}")
+                issued = await run_in_threadpool(svc().create_offer, inst, case_id, actor=actor(inst))
+                qr = segno.make_qr(issued.link, error="m").svg_inline(scale=5, border=4)
+                return show_case(request, path, svc().get_case(inst, case_id), offer=issued, qr=qr,
+                                 offer_until=issued.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
+            if action == "paper":
+                pdf = await run_in_threadpool(svc().paper, inst, case_id, actor=actor(inst), lang=lang)
+                headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{case_id}.pdf"'}
+                return Response(pdf, media_type="application/pdf", headers=headers)
+            if action not in _STATES:
+                return message(request, path, "not_found", 404)
+            reason = str(form.get("reason") or "").strip()[:300]
+            if not reason:
+                return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
+                                 error=_t(lang, "reason_required"), error_action=action)
+            await run_in_threadpool(svc().set_state, inst, case_id, _STATES[action], reason=reason,
+                                    actor=actor(inst))
+        except ProtocolError as exc:
+            if exc.http_status == 404:
+                return failed(request, path, exc)
+            return show_case(request, path, svc().get_case(inst, case_id), status_code=exc.http_status,
+                             error=exc.message)
         except CredentialError as exc:
-            return page(request, path, "office/case.html", status_code=400, case=svc().get_case(inst, case_id),
-                        error=exc.message)
-        return RedirectResponse(f"/{path}/office/cases/{case_id}?lang={_lang(request)}", status_code=303)
+            return show_case(request, path, svc().get_case(inst, case_id), status_code=400, error=exc.message)
+        return to(path, f"/cases/{case_id}", request)
+
+    # --- CSV import -----------------------------------------------------------------------------------
 
     @app.get("/{path}/office/import", response_class=HTMLResponse, include_in_schema=False)
     def import_page(request: Request, path: str) -> Response:
@@ -291,23 +665,24 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if isinstance(who, Response):
             return who
         inst, token = who
-        form = await request.form()
-        if not hmac.compare_digest(str(form.get("csrf", "")), csrf_for(token)):
-            return page(request, path, "office/error.html", status_code=403, message=_t(request, "error.form"))
+        form = await request.form(max_files=1, max_fields=10)
+        if not csrf_ok(form, token):
+            return message(request, path, "error.form", 403)
         upload = form.get("file")
-        data = await upload.read(2 * 1024 * 1024) if upload is not None and not isinstance(upload, str) else b""
-        try:
-            rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-        except UnicodeDecodeError:
-            rows = []
-        report = import_rows(svc(), inst, rows[:5000], actor=f"clerk:{inst.entity.id}")
+        rows: list[dict[str, str]] | None = None
+        if isinstance(upload, UploadFile):
+            data = await upload.read(MAX_UPLOAD + 1)
+            if len(data) <= MAX_UPLOAD:
+                try:
+                    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+                except (UnicodeDecodeError, csv.Error):
+                    rows = None
+        if rows is None or len(rows) > MAX_ROWS:
+            return page(request, path, "office/import.html", status_code=400, report=None,
+                        error=_t(_lang(request), "file_error"))
+        report = await run_in_threadpool(import_rows, svc(), inst, rows, actor=actor(inst))
         return page(request, path, "office/import.html", report=report,
                     imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
-
-
-def _codes(request: Request) -> list[tuple[str, str]]:
-    index = i18n.LANGUAGES.index(_lang(request))
-    return [(code, f"{code} {words[index]}") for code, words in pda1.STATUS_CODES.items()]
 
 
 assert set(FIELDS) == set(CREDENTIAL_TYPES)

@@ -7,8 +7,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from credentials.pki import DemoPki
 
 
 @pytest.fixture
@@ -75,3 +80,21 @@ def browser(chromium_path: str) -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the demo PKI and the seeded registry database, one per test module."""
+    from trust_registry.seed import seed_data_dir
+
+    d = tmp_path_factory.mktemp("registry")
+    seed_data_dir(d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def registry_pki(registry_dir: Path) -> DemoPki:
+    """The demo PKI of :func:`registry_dir` (registry root, list signer, institution CAs)."""
+    from credentials.pki import load_demo_pki
+
+    return load_demo_pki(registry_dir / "pki")

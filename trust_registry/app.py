@@ -1,14 +1,44 @@
-"""The trust registry's HTTP surface: the published lists (JWT and ETSI TS 119 602 JSON) and the admin API."""
+"""The trust registry's HTTP surface (issue #3): the published lists and the admin API.
 
-import hashlib
-from collections.abc import AsyncIterator
+Public (no authentication, cacheable):
+
+* ``GET /lists/issuers``, ``GET /lists/verifiers``: the signed list (``application/trust-list+jwt``,
+  :func:`credentials.trust_list.sign_trust_list`), with a strong ``ETag``
+  (:func:`credentials.trust_list.fingerprint`), ``If-None-Match`` → 304 and
+  ``Cache-Control: public, max-age=<seconds until next_update, at most 300>``.
+* ``GET /lists/issuers.lote.json``, ``GET /lists/verifiers.lote.json``: the same content as an
+  ETSI TS 119 602 List of Trusted Entities in JSON (standards.md §8.2,
+  :func:`credentials.trust_list.to_lote`).
+* ``GET /root.pem``: the registry root certificate, **for convenience only**. A client that
+  fetched its trust anchor from the same server it is meant to check would trust anyone able to
+  answer in the registry's name: wallets and verifiers must pin the root from an out-of-band
+  channel (installed with the software, compared by fingerprint) and never from this URL.
+
+Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with an unknown token,
+403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads):
+``GET|POST /admin/entities``, ``GET /admin/entities/{id}``, ``GET /admin/entities/{id}/history``,
+``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``.
+The audit trail records the name bound to the token (``api:<name>``), never the token.
+
+A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
+its validity has passed. Nothing (settings, engine, keys) is created at import time: the PKI and
+the database are opened in the app's lifespan.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI resolves the local ``Reader``/``Writer``
+# dependency aliases from the live annotations.
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from credentials import trust_list
@@ -20,7 +50,11 @@ from esspass.web import install
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
 from trust_registry.store import Registry
 
-__all__ = ["create_app"]
+__all__ = ["JWT_MEDIA_TYPE", "create_app"]
+
+JWT_MEDIA_TYPE = "application/trust-list+jwt"
+MAX_AGE_CAP = 300
+log = logging.getLogger("esspass.registry")
 
 
 class CertificateIn(BaseModel):
@@ -37,7 +71,7 @@ class EntityIn(BaseModel):
     roles: list[str] = Field(max_length=4)
     dns_name: str | None = Field(default=None, max_length=200)
     path: str | None = Field(default=None, max_length=64)
-    may_request: dict[str, list[str]] = Field(default_factory=dict)
+    may_request: dict[str, list[str]] = Field(default_factory=dict, max_length=16)
     certificates: list[CertificateIn] = Field(max_length=8)
 
 
@@ -45,33 +79,80 @@ class ReasonIn(BaseModel):
     reason: str = Field(default="", max_length=300)
 
 
+@dataclass
+class _Signed:
+    token: str
+    tl: trust_list.TrustList
+    etag: str
+
+    def fresh(self, sequence: int, now: datetime) -> bool:
+        half = (self.tl.next_update - self.tl.issued_at) / 2
+        return self.tl.sequence == sequence and now < self.tl.issued_at + half
+
+
+@dataclass
+class _State:
+    registry: Registry
+    pki: DemoPki
+    tokens: dict[str, tuple[str, frozenset[str]]]
+    signed: dict[str, _Signed] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or any listed tag (weak comparison, as If-None-Match requires)."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def _max_age(tl: trust_list.TrustList, now: datetime) -> int:
+    return max(0, min(MAX_AGE_CAP, int((tl.next_update - now).total_seconds())))
+
+
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    """The registry app; settings default to the environment (``ESSPASS_REGISTRY_*``), read here, not at import."""
     settings = settings or RegistrySettings()
-    holder: dict[str, Any] = {}
+    holder: dict[str, _State] = {}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
+        pki = ensure_demo_pki(settings.pki_dir, DEMO_ENTITIES, now=datetime.now(UTC))
         engine = make_engine(settings.db_url("registry.db"))
-        holder.update(registry=Registry(engine, list_validity=timedelta(hours=settings.list_validity_hours)),
-                      pki=pki, tokens=admin_tokens(settings), signed={})
-        yield
-        engine.dispose()
+        try:
+            registry = Registry(engine, list_validity=timedelta(hours=settings.list_validity_hours))
+            holder["state"] = _State(registry, pki, admin_tokens(settings))
+            yield
+        finally:
+            holder.clear()
+            engine.dispose()
 
     app = FastAPI(title="ESSPASS trust registry", version="1.0", lifespan=lifespan,
                   description="Signed lists of which institutions may issue which credentials, and which "
-                              "inspectorates may request which claims.")
-    install(app, "registry", ready=lambda: "registry" in holder)
+                              "inspectorates may request which claims (issuers and verifiers lists; also as "
+                              "ETSI TS 119 602 LoTE JSON). Pin the registry root out of band.")
+    install(app, "registry", ready=lambda: "state" in holder)
 
-    def registry() -> Registry:
-        result: Registry = holder["registry"]
-        return result
+    def state() -> _State:
+        if "state" not in holder:
+            raise ProtocolError("temporarily_unavailable", "the registry is starting", http_status=503)
+        return holder["state"]
 
     def admin(scope: str) -> Any:
         def check(authorization: Annotated[str | None, Header()] = None) -> str:
-            if not authorization or not authorization.startswith("Bearer "):
+            scheme, _, token = (authorization or "").partition(" ")
+            token = token.strip()
+            if scheme.lower() != "bearer" or not token:
                 raise ProtocolError("invalid_token", "an admin Bearer token is required", http_status=401)
-            entry = holder["tokens"].get(authorization[7:].strip())
+            entry = None
+            for known, value in state().tokens.items():  # constant-time comparison with every token
+                if hmac.compare_digest(known.encode(), token.encode()):
+                    entry = value
             if entry is None:
                 raise ProtocolError("invalid_token", "unknown admin token", http_status=401)
             if scope not in entry[1]:
@@ -82,78 +163,104 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     Reader = Annotated[str, admin(READ)]
     Writer = Annotated[str, admin(WRITE)]
 
-    def signed(kind: str) -> tuple[str, trust_list.TrustList]:
+    def signed(kind: str) -> _Signed:
         """The list for ``kind``, re-signed only when its sequence changed or half its validity passed."""
+        if kind not in trust_list.KINDS:
+            raise ProtocolError("not_found", "the lists are: issuers, verifiers", http_status=404)
+        st = state()
         now = datetime.now(UTC)
-        sequence = registry().sequence()
-        cached = holder["signed"].get(kind)
-        if cached is not None and cached[1].sequence == sequence and now < cached[1].issued_at + (
-                cached[1].next_update - cached[1].issued_at) / 2:
-            return cached  # type: ignore[no-any-return]
-        tl = registry().build_list(kind, now.replace(microsecond=0))
-        pki: DemoPki = holder["pki"]
-        token = trust_list.sign_trust_list(tl, key=pki.list_signer[0], x5c=[pki.list_signer[1]])
-        holder["signed"][kind] = (token, tl)
-        return token, tl
+        sequence = st.registry.sequence()
+        with st.lock:
+            cached = st.signed.get(kind)
+            if cached is not None and cached.fresh(sequence, now):
+                return cached
+            tl = st.registry.build_list(kind, now)
+            token = trust_list.sign_trust_list(tl, key=st.pki.list_signer[0], x5c=[st.pki.list_signer[1]])
+            st.signed[kind] = entry = _Signed(token, tl, f'"{trust_list.fingerprint(token)}"')
+            log.info("trust list signed", extra={"service": "registry", "event": f"signed_{kind}"})
+            return entry
+
+    def publication(kind: str, if_none_match: str | None, etag: str, tl: trust_list.TrustList,
+                    body: Callable[[dict[str, str]], Response]) -> Response:
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={_max_age(tl, datetime.now(UTC))}"}
+        if _etag_matches(if_none_match, etag):
+            return Response(status_code=304, headers=headers)
+        return body(headers)
+
+    @app.get("/lists/{kind}.lote.json", tags=["publication"])
+    def get_lote(kind: str, request: Request, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        """The list as an ETSI TS 119 602 List of Trusted Entities, JSON (standards.md §8.2)."""
+        entry = signed(kind)
+        etag = entry.etag[:-1] + '-lote"'
+        point = (f"{settings.public_url.rstrip('/')}/lists/{kind}.lote.json" if settings.public_url
+                 else str(request.url_for("get_lote", kind=kind)))
+        return publication(kind, if_none_match, etag, entry.tl, lambda headers: JSONResponse(
+            trust_list.to_lote(entry.tl, now=datetime.now(UTC), distribution_point=point), headers=headers))
 
     @app.get("/lists/{kind}", tags=["publication"])
     def get_list(kind: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-        """The signed list (``typ: trust-list+jwt``, x5c to the registry root)."""
-        if kind.endswith(".lote.json"):
-            return lote(kind[: -len(".lote.json")])
-        token, tl = signed(kind)
-        etag = f'"{trust_list.fingerprint(token)}"'
-        max_age = max(0, min(300, int((tl.next_update - datetime.now(UTC)).total_seconds())))
-        headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-        if if_none_match == etag:
-            return Response(status_code=304, headers=headers)
-        return PlainTextResponse(token, media_type="application/trust-list+jwt", headers=headers)
-
-    def lote(kind: str) -> Response:
-        token, tl = signed(kind)
-        body = trust_list.to_lote(tl, now=datetime.now(UTC), distribution_point=f"/lists/{kind}.lote.json")
-        etag = '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '-lote"'
-        return JSONResponse(body, headers={"ETag": etag, "Cache-Control": "public, max-age=300"})
+        """The signed list (``typ: trust-list+jwt``, ``x5c`` = list signer, chaining to the pinned registry root)."""
+        entry = signed(kind)
+        return publication(kind, if_none_match, entry.etag, entry.tl, lambda headers: Response(
+            entry.token, media_type=JWT_MEDIA_TYPE, headers=headers))
 
     @app.get("/root.pem", tags=["publication"])
     def root_pem() -> Response:
-        """The registry root, for convenience only: clients must pin it from a trusted channel."""
-        pki: DemoPki = holder["pki"]
-        return Response(pki.root.public_bytes(serialization.Encoding.PEM), media_type="application/x-pem-file")
+        """The registry root, for convenience only: clients must pin it from a trusted, out-of-band channel."""
+        return Response(state().pki.root.public_bytes(serialization.Encoding.PEM),
+                        media_type="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
+
+    def changed(action: str, entity_id: str) -> None:
+        log.info("registry change", extra={"service": "registry", "event": action, "entity": entity_id})
 
     @app.get("/admin/entities", tags=["admin"])
     def list_entities(_who: Reader) -> JSONResponse:
-        return JSONResponse({"sequence": registry().sequence(), "entities": [
-            {k: v for k, v in e.to_json().items() if k != "certificates"} for e in registry().entities()]})
+        """Every entity (without certificates), its status now, and the current sequence."""
+        reg = state().registry
+        now = datetime.now(UTC)
+        entities = reg.list_entities()
+        return JSONResponse({"sequence": reg.sequence(), "entities": [
+            {**{k: v for k, v in e.to_json().items() if k != "certificates"}, "status_now": e.status_at(now)}
+            for e in entities]})
 
     @app.post("/admin/entities", tags=["admin"], status_code=201)
     def add_entity(body: EntityIn, who: Writer) -> JSONResponse:
         data = body.model_dump()
-        data["certificates"] = [c.model_dump() for c in body.certificates]
-        return JSONResponse(registry().add_entity(data, who=who), status_code=201)
+        result = state().registry.add_entity(data, who=who)
+        changed("add_entity", body.id)
+        return JSONResponse(result, status_code=201)
 
     @app.get("/admin/entities/{entity_id}", tags=["admin"])
     def show(entity_id: str, _who: Reader) -> JSONResponse:
-        return JSONResponse(registry().show(entity_id))
+        return JSONResponse(state().registry.show(entity_id))
 
     @app.get("/admin/entities/{entity_id}/history", tags=["admin"])
     def history(entity_id: str, _who: Reader) -> JSONResponse:
-        return JSONResponse(registry().history(entity_id))
+        """Status periods, certificate windows and the audit trail."""
+        return JSONResponse(state().registry.history(entity_id))
 
     @app.post("/admin/entities/{entity_id}/certificates", tags=["admin"], status_code=201)
     def add_certificate(entity_id: str, body: CertificateIn, who: Writer) -> JSONResponse:
-        return JSONResponse(registry().add_certificate(entity_id, body.pem, body.usage, who=who, rotate=body.rotate),
-                            status_code=201)
+        result = state().registry.add_certificate(entity_id, body.pem, body.usage, who=who, rotate=body.rotate)
+        changed("rotate_certificate" if body.rotate else "add_certificate", entity_id)
+        return JSONResponse(result, status_code=201)
 
-    for action, status in (("suspend", "suspended"), ("reinstate", "active"), ("withdraw", "withdrawn")):
-        def _handler(entity_id: str, body: ReasonIn, who: Writer, _status: str = status) -> JSONResponse:
-            return JSONResponse(registry().set_status(entity_id, _status, who=who, reason=body.reason))
+    def status_route(action: str, status: str) -> None:
+        def handler(entity_id: str, who: Writer, body: ReasonIn | None = None) -> JSONResponse:
+            result = state().registry.set_status(entity_id, status, who=who, reason=body.reason if body else "")
+            changed(status, entity_id)
+            return JSONResponse(result)
 
-        app.post(f"/admin/entities/{{entity_id}}/{action}", tags=["admin"], name=action)(_handler)
+        handler.__doc__ = f"{action.capitalize()} the entity (a reason is required except to reinstate)."
+        app.post(f"/admin/entities/{{entity_id}}/{action}", tags=["admin"], name=action)(handler)
+
+    status_route("suspend", trust_list.SUSPENDED)
+    status_route("reinstate", trust_list.ACTIVE)
+    status_route("withdraw", trust_list.WITHDRAWN)
 
     @app.middleware("http")
-    async def _no_store_admin(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+    async def _no_store_admin(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
         if request.url.path.startswith("/admin"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,7 +1,9 @@
-"""``esspass registry serve|seed|list|show|history|add|rotate|suspend|reinstate|withdraw``.
+"""``esspass registry serve|seed|list|show|history|add|rotate|suspend|reinstate|withdraw`` (issue #3).
 
-Admin subcommands work on the registry database directly (the operator's machine); each change is
-recorded in the audit trail as ``cli:<user>`` and bumps the list's sequence number.
+``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
+directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
+each change is recorded in the audit trail as ``cli:<os user>`` and bumps the lists' sequence
+number. Refusals (bad input, unknown entity, conflicts) are one plain line on stderr, exit code 1.
 """
 
 from __future__ import annotations
@@ -16,24 +18,35 @@ from esspass.serve import add_serve_parser
 
 __all__ = ["register"]
 
+_ROLES = ["pda1_issuer", "ehic_issuer", "pid_provider", "verifier"]
+
+
+def _settings() -> Any:
+    from trust_registry.settings import RegistrySettings
+
+    return RegistrySettings()
+
 
 def _app(args: argparse.Namespace) -> Any:
     from trust_registry.app import create_app
     from trust_registry.settings import RegistrySettings
 
-    return create_app(RegistrySettings(port=args.port))
+    return create_app(RegistrySettings(host=args.host, port=args.port))
 
 
 def _registry() -> Any:
     from esspass.db import make_engine
-    from trust_registry.settings import RegistrySettings
     from trust_registry.store import Registry
 
-    return Registry(make_engine(RegistrySettings().db_url("registry.db")))
+    return Registry(make_engine(_settings().db_url("registry.db")))
 
 
 def _who() -> str:
-    return f"cli:{getpass.getuser()}"
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
 
 
 def _print(obj: Any) -> int:
@@ -41,67 +54,108 @@ def _print(obj: Any) -> int:
     return 0
 
 
+def _read(path: str, option: str) -> str:
+    from credentials.errors import DataError
+
+    try:
+        return Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(option, "the file cannot be read as PEM text") from exc
+
+
 def _seed(_args: argparse.Namespace) -> int:
     from trust_registry.seed import seed_data_dir
-    from trust_registry.settings import RegistrySettings
 
-    settings = RegistrySettings()
+    settings = _settings()
+    before = _registry().sequence()
     seed_data_dir(settings.data_dir, database_url=settings.database_url)
-    print(f"Seeded the demo institutions and inspectorates; PKI in {settings.pki_path()}.")
+    after = _registry().sequence()
+    print(f"Seeded the demo institutions and inspectorates ({after - before} changes, sequence {after}); "
+          f"PKI in {settings.pki_dir}.")
     return 0
 
 
 def _list(_args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     reg = _registry()
-    for e in reg.entities():
-        print(f"{e.id:12} {e.country}  {e.status_at(reg.clock()):9}  {', '.join(sorted(e.roles)):30}  {e.name_en}")
-    print(f"sequence {reg.sequence()}")
+    now = datetime.now(UTC)
+    entities = reg.list_entities()
+    for e in entities:
+        print(f"{e.id:12} {e.country}  {e.status_at(now):9}  {', '.join(sorted(e.roles)):30}  {e.name_en}")
+    print(f"{len(entities)} entities, list sequence {reg.sequence()}")
     return 0
 
 
 def _add(args: argparse.Namespace) -> int:
-    certs = [{"pem": Path(args.ca_pem).read_text(), "usage": "ca"}]
+    from credentials.errors import DataError
+
+    certs = [{"pem": _read(args.ca_pem, "--ca-pem"), "usage": "ca"}]
     if args.signer_pem:
-        certs.append({"pem": Path(args.signer_pem).read_text(), "usage": "signer"})
+        certs.append({"pem": _read(args.signer_pem, "--signer-pem"), "usage": "signer"})
+    try:
+        may_request = json.loads(args.may_request) if args.may_request else {}
+    except json.JSONDecodeError as exc:
+        raise DataError("--may-request", "must be a JSON object") from exc
     data = {"id": args.id, "country": args.country, "name": args.name, "name_en": args.name_en or args.name,
-            "roles": args.role, "dns_name": args.dns_name, "certificates": certs,
-            "may_request": json.loads(args.may_request) if args.may_request else {}}
-    return _print(_registry().add_entity(data, who=_who()))
+            "roles": args.role, "dns_name": args.dns_name, "path": args.path, "certificates": certs,
+            "may_request": may_request}
+    reg = _registry()
+    reg.add_entity(data, who=_who())
+    print(f"Registered {args.id} ({', '.join(args.role)}); list sequence {reg.sequence()}.")
+    return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    reg = _registry()
+    reg.add_certificate(args.id, _read(args.pem, "--pem"), args.usage, who=_who(), rotate=True)
+    print(f"Rotated the {args.usage} certificate of {args.id}: the previous one is listed until now; "
+          f"list sequence {reg.sequence()}.")
+    return 0
+
+
+def _status(status: str, verb: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        reg = _registry()
+        reg.set_status(args.id, status, who=_who(), reason=args.reason)
+        print(f"{args.id} {verb}; list sequence {reg.sequence()}.")
+        return 0
+    return run
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("registry", help="the trust registry: signed lists of institutions and inspectorates")
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     add_serve_parser(rsub, port=8101, factory=_app, what="trust registry")
-    rsub.add_parser("seed", help="load the demo institutions and inspectorates").set_defaults(func=_seed)
-    rsub.add_parser("list", help="list the registered entities").set_defaults(func=_list)
-    p = rsub.add_parser("show", help="one entity as published")
+    rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)").set_defaults(func=_seed)
+    rsub.add_parser("list", help="list the registered entities and their status").set_defaults(func=_list)
+    p = rsub.add_parser("show", help="one entity as published (JSON)")
     p.add_argument("id")
     p.set_defaults(func=lambda a: _print(_registry().show(a.id)))
-    p = rsub.add_parser("history", help="status history and audit trail of an entity")
+    p = rsub.add_parser("history", help="status history, certificate windows and audit trail of an entity (JSON)")
     p.add_argument("id")
     p.set_defaults(func=lambda a: _print(_registry().history(a.id)))
     p = rsub.add_parser("add", help="register an institution or inspectorate")
-    p.add_argument("--id", required=True)
-    p.add_argument("--country", required=True)
-    p.add_argument("--name", required=True)
+    p.add_argument("--id", required=True, help="CC:NAME, e.g. EE:SKA")
+    p.add_argument("--country", required=True, help="ISO 3166-1 alpha-2")
+    p.add_argument("--name", required=True, help="name in the local language")
     p.add_argument("--name-en")
-    p.add_argument("--role", action="append", required=True,
-                   choices=["pda1_issuer", "ehic_issuer", "pid_provider", "verifier"])
-    p.add_argument("--ca-pem", required=True)
-    p.add_argument("--signer-pem")
-    p.add_argument("--dns-name")
-    p.add_argument("--may-request", help='JSON: {"urn:eudi:pda1:1": ["document_number", ...]}')
+    p.add_argument("--role", action="extend", nargs="+", required=True, choices=_ROLES)
+    p.add_argument("--ca-pem", required=True, help="the entity's CA certificate (PEM file)")
+    p.add_argument("--signer-pem", help="a document-signer certificate under that CA (PEM file)")
+    p.add_argument("--dns-name", help="verifiers: DNS name in the access certificate")
+    p.add_argument("--path", help="URL path segment of its issuer or verifier")
+    p.add_argument("--may-request", help='verifiers, JSON: {"urn:eudi:pda1:1": ["document_number", ...]}')
     p.set_defaults(func=_add)
-    p = rsub.add_parser("rotate", help="add a certificate, closing the current one of that usage")
+    p = rsub.add_parser("rotate", help="add a certificate, closing the window of the current one of that usage")
     p.add_argument("id")
     p.add_argument("--pem", required=True)
     p.add_argument("--usage", choices=["ca", "signer"], default="ca")
-    p.set_defaults(func=lambda a: _print(_registry().add_certificate(a.id, Path(a.pem).read_bytes(), a.usage,
-                                                                      who=_who(), rotate=True)))
-    for action, status in (("suspend", "suspended"), ("reinstate", "active"), ("withdraw", "withdrawn")):
+    p.set_defaults(func=_rotate)
+    for action, status, verb in (("suspend", "suspended", "is suspended"),
+                                 ("reinstate", "active", "is active again"),
+                                 ("withdraw", "withdrawn", "is withdrawn")):
         p = rsub.add_parser(action, help=f"{action} an entity (recorded with a reason)")
         p.add_argument("id")
-        p.add_argument("--reason", default="")
-        p.set_defaults(func=lambda a, _s=status: _print(_registry().set_status(a.id, _s, who=_who(),
-                                                                                reason=a.reason)))
+        p.add_argument("--reason", default="", required=False)
+        p.set_defaults(func=_status(status, verb))

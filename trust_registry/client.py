@@ -1,19 +1,34 @@
 """Fetching, verifying and caching the registry's trust lists (the I/O half of :mod:`credentials.trust_list`).
 
-Wallets and verifiers pin the registry root certificate out of band. The client keeps the last
-verified list in memory and on disk (written atomically), refetches it once ``next_update`` has
-passed, and when the registry is unreachable or serves something that does not verify, answers
-from the cached copy and says so (``info().source == "cache"`` and its age): offline operation.
-A list with a lower sequence number than one already held is refused (rollback).
+Wallets and verifiers pin the registry root certificate out of band (never from ``/root.pem`` of
+the registry they are checking). :class:`TrustListClient`:
+
+* keeps the last *verified* list of each kind in memory and on disk (``<cache_dir>/<kind>.jwt``,
+  written atomically: temporary file + ``os.replace``); a cache file is verified again against
+  the pinned root when loaded, so a damaged or planted file is ignored, never trusted;
+* fetches from the registry when it holds no list yet or its list is past ``next_update``
+  (:meth:`TrustListClient.refresh` forces a fetch);
+* when the registry is unreachable (any ``httpx.HTTPError``) or serves something that does not
+  verify, answers from the held list and says so: ``info(kind).source == "cache"`` with the
+  list's age (offline operation, ARCHITECTURE.md "trust_list");
+* never accepts a list with a lower ``sequence`` than one it already holds (rollback attack), nor
+  an older issue of the same sequence;
+* with no usable list at all, or only one older than ``max_age``, fails closed with
+  :class:`~credentials.errors.IssuerTrustError`.
+
+Every list goes through :func:`credentials.trust_list.verify_trust_list` with the pinned root.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 import httpx
 from cryptography.x509 import Certificate
@@ -21,103 +36,167 @@ from cryptography.x509 import Certificate
 from credentials import trust_list
 from credentials.errors import CredentialError, IssuerTrustError
 
-__all__ = ["ListInfo", "TrustListClient"]
+__all__ = ["MAX_LIST_BYTES", "ListInfo", "TrustListClient"]
+
+MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
+Source = Literal["network", "cache"]
 
 
 @dataclass(frozen=True, slots=True)
 class ListInfo:
-    source: str  # network | cache
+    """Where the list in use came from and how old it is (shown to inspectors as freshness)."""
+
+    source: Source  # "network": fetched and verified on the last attempt; "cache": held copy served
+    fetched_at: datetime  # when this copy was fetched from the registry
+    age_seconds: float  # seconds since the registry issued it
     sequence: int
-    age_seconds: float
-    stale: bool
+    stale: bool  # past its next_update
 
 
 @dataclass
 class _Held:
     token: str
     tl: trust_list.TrustList
-    source: str
+    source: Source
+    fetched_at: datetime
+
+
+class _Unavailable(Exception):
+    """The registry could not give a verified list this time (reason kept for the error message)."""
 
 
 class TrustListClient:
-    """``issuers(now)`` / ``verifiers(now)`` give a verified :class:`~credentials.trust_list.TrustList`."""
+    """``issuers(now)`` / ``verifiers(now)`` give a verified :class:`~credentials.trust_list.TrustList`.
+
+    ``max_age``: the oldest list (time since the registry issued it) still served when no newer
+    one can be had; ``None`` serves any verified list and leaves the judgement to the caller (the
+    age is in :meth:`info`). ``retry_after`` (seconds) spaces out attempts to reach a registry
+    that just failed, so a verifier does not wait on it for every check while offline.
+    """
 
     def __init__(self, registry_url: str, *, registry_root: Certificate, http: httpx.Client,
-                 cache_dir: Path | None = None, retry_after: float = 30.0) -> None:
+                 cache_dir: Path | None = None, max_age: timedelta | None = None, retry_after: float = 30.0,
+                 timeout: float = 5.0) -> None:
         self._url = registry_url.rstrip("/")
         self._root = registry_root
         self._http = http
         self._cache_dir = cache_dir
+        self._max_age = max_age
         self._retry_after = retry_after
+        self._timeout = timeout
         self._held: dict[str, _Held] = {}
-        self._last_attempt: dict[str, float] = {}
+        self._last_attempt: dict[str, datetime] = {}
+        self._last_now: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
+    # --- public ----------------------------------------------------------------------------------
+
     def issuers(self, now: datetime) -> trust_list.TrustList:
+        """The issuers list (fetching it if none is held or it is past ``next_update``)."""
         return self.get("issuers", now)
 
     def verifiers(self, now: datetime) -> trust_list.TrustList:
+        """The verifiers list (fetching it if none is held or it is past ``next_update``)."""
         return self.get("verifiers", now)
-
-    def info(self, kind: str, now: datetime) -> ListInfo | None:
-        held = self._held.get(kind)
-        if held is None:
-            return None
-        return ListInfo(held.source, held.tl.sequence, held.tl.age(now), held.tl.stale(now))
 
     def get(self, kind: str, now: datetime) -> trust_list.TrustList:
         return self._get(kind, now, force=False)
 
     def refresh(self, kind: str, now: datetime) -> trust_list.TrustList:
-        """Fetch now regardless of ``next_update`` (falls back to the cache like :meth:`get`)."""
+        """Fetch now regardless of ``next_update`` (falls back to the held list like :meth:`get`)."""
         return self._get(kind, now, force=True)
 
-    def _get(self, kind: str, now: datetime, *, force: bool) -> trust_list.TrustList:
+    def info(self, kind: str, now: datetime | None = None) -> ListInfo:
+        """Source, fetch time, age, sequence and staleness of the held ``kind`` list.
+
+        ``now`` defaults to the time of the last :meth:`get` for this kind (so a caller on a
+        simulated clock sees consistent numbers), else the wall clock. IssuerTrustError when no
+        list is held yet.
+        """
         with self._lock:
-            held = self._held.get(kind) or self._load_disk(kind, now)
+            held = self._held.get(kind)
+            at = now or self._last_now.get(kind) or datetime.now(UTC)
+        if held is None:
+            raise IssuerTrustError(f"no {kind} trust list is held yet")
+        return ListInfo(held.source, held.fetched_at, held.tl.age(at), held.tl.sequence, held.tl.stale(at))
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _get(self, kind: str, now: datetime, *, force: bool) -> trust_list.TrustList:
+        if kind not in trust_list.KINDS:
+            raise ValueError(f"unknown list kind {kind!r}")
+        with self._lock:
+            self._last_now[kind] = now
+            held = self._held.get(kind)
+            if held is None:
+                held = self._load_disk(kind, now)
             if not force and held is not None:
                 if not held.tl.stale(now):
                     return held.tl
                 last = self._last_attempt.get(kind)
-                if last is not None and now.timestamp() - last < self._retry_after:
-                    return held.tl  # registry recently unreachable: do not hammer it on every check
-            self._last_attempt[kind] = now.timestamp()
-            fresh = self._fetch(kind, now, held)
-            if fresh is not None:
-                self._held[kind] = fresh
-                self._store_disk(kind, fresh.token)
-                return fresh.tl
-            if held is None:
-                raise IssuerTrustError(f"the {kind} trust list is unavailable (registry unreachable, no cached copy)")
-            held.source = "cache"
-            return held.tl
+                if last is not None and 0 <= (now - last).total_seconds() < self._retry_after:
+                    return self._serve_held(kind, held, now, "the registry was unreachable moments ago")
+            self._last_attempt[kind] = now
+            try:
+                fresh = self._fetch(kind, now)
+            except _Unavailable as exc:
+                if held is None:
+                    raise IssuerTrustError(f"trust list unavailable: {exc}; no cached {kind} list") from exc
+                return self._serve_held(kind, held, now, str(exc))
+            if held is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (held.tl.sequence, held.tl.issued_at):
+                # Rollback: a genuinely signed but older list (replayed by an attacker or a stale mirror).
+                return self._serve_held(kind, held, now, f"the registry served an older list "
+                                                         f"(sequence {fresh.tl.sequence} < {held.tl.sequence})")
+            self._held[kind] = fresh
+            self._last_attempt.pop(kind, None)
+            self._store_disk(kind, fresh.token)
+            return fresh.tl
 
-    def _fetch(self, kind: str, now: datetime, held: _Held | None) -> _Held | None:
+    def _serve_held(self, kind: str, held: _Held, now: datetime, why: str) -> trust_list.TrustList:
+        if self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds():
+            raise IssuerTrustError(f"trust list unavailable: {why}; the cached {kind} list is "
+                                   f"{int(held.tl.age(now))} s old, more than the {int(self._max_age.total_seconds())}"
+                                   f" s allowed")
+        held.source = "cache"
+        self._held[kind] = held
+        return held.tl
+
+    def _fetch(self, kind: str, now: datetime) -> _Held:
         try:
-            response = self._http.get(f"{self._url}/lists/{kind}", timeout=5,
-                                      headers={"Accept": "application/trust-list+jwt"})
-            response.raise_for_status()
-            token = response.text.strip()
+            with self._http.stream("GET", f"{self._url}/lists/{kind}", timeout=self._timeout,
+                                   headers={"Accept": "application/trust-list+jwt"}) as response:
+                if response.status_code != 200:
+                    raise _Unavailable(f"the registry answered HTTP {response.status_code}")
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_LIST_BYTES:
+                        raise _Unavailable("the registry's answer is too large")
+        except httpx.HTTPError as exc:
+            raise _Unavailable(f"the registry is unreachable ({exc.__class__.__name__})") from exc
+        try:
+            token = body.decode("ascii").strip()
             tl = trust_list.verify_trust_list(token, registry_root=self._root, now=now, kind=kind)
-        except (httpx.HTTPError, CredentialError):
-            return None
-        if held is not None and tl.sequence < held.tl.sequence:
-            return None  # rollback to an older list: keep what we have
-        return _Held(token, tl, "network")
+        except (UnicodeDecodeError, CredentialError) as exc:
+            raise _Unavailable("the registry's list does not verify against the pinned root") from exc
+        return _Held(token, tl, "network", now)
 
     def _path(self, kind: str) -> Path | None:
         return None if self._cache_dir is None else self._cache_dir / f"{kind}.jwt"
 
     def _load_disk(self, kind: str, now: datetime) -> _Held | None:
         path = self._path(kind)
-        if path is None or not path.exists():
+        if path is None:
             return None
         try:
+            if path.stat().st_size > MAX_LIST_BYTES:
+                return None
             token = path.read_text(encoding="ascii").strip()
+            fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             tl = trust_list.verify_trust_list(token, registry_root=self._root, now=now, kind=kind)
         except (OSError, UnicodeDecodeError, CredentialError):
-            return None  # a damaged or foreign cache file is ignored, never trusted
-        held = _Held(token, tl, "cache")
+            return None  # missing, damaged or foreign: ignored, never trusted
+        held = _Held(token, tl, "cache", fetched_at)
         self._held[kind] = held
         return held
 
@@ -125,7 +204,19 @@ class TrustListClient:
         path = self._path(kind)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(token, encoding="ascii")
-        os.replace(tmp, path)
+        tmp: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{kind}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(token)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            tmp = None
+        except OSError:
+            pass  # a read-only or full disk costs the offline copy, not the answer
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)

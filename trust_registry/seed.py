@@ -1,4 +1,8 @@
-"""``esspass registry seed``: the demo institutions and inspectorates (domain.md) with the demo PKI."""
+"""``esspass registry seed``: the demo institutions and inspectorates (domain.md) with the demo PKI.
+
+Idempotent: an entity already registered is left as it is, so running the seed again (or two
+services seeding the same database at once) adds nothing new and bumps no sequence number.
+"""
 
 from __future__ import annotations
 
@@ -8,47 +12,63 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import Certificate
 
-from credentials.institutions import DEMO_ENTITIES
+from credentials.errors import ProtocolError
+from credentials.institutions import DEMO_ENTITIES, Entity
 from credentials.pki import DemoPki, ensure_demo_pki
 from esspass.db import make_engine
-from trust_registry.store import Registry
+from trust_registry.store import ISSUING_ROLES, Registry
 
 __all__ = ["seed", "seed_data_dir"]
+
+SEED_WHO = "seed"
 
 
 def _pem(cert: Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
-def seed(registry: Registry, pki: DemoPki) -> int:
-    """Add every demo entity not yet registered (CA + document signer, active since the CA's start)."""
-    known = {e.id for e in registry.entities()}
+def _record(entity: Entity, pki: DemoPki) -> dict[str, object]:
+    ca = pki.cas[entity.id][1]
+    certs = [{"pem": _pem(ca), "usage": "ca"}]
+    if entity.id in pki.signers and {r.value for r in entity.roles} & ISSUING_ROLES:
+        certs.append({"pem": _pem(pki.signers[entity.id][1][0]), "usage": "signer"})
+    return {"id": entity.id, "country": entity.country, "name": entity.name, "name_en": entity.name_en,
+            "roles": sorted(r.value for r in entity.roles), "dns_name": entity.dns_name, "path": entity.path,
+            "may_request": {k: list(v) for k, v in entity.may_request.items()}, "certificates": certs}
+
+
+def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES) -> int:
+    """Register every entity not yet known: its CA (``ca``), for issuers its document signer
+    (``signer``), active since the CA's ``notBefore``. Returns how many were added."""
+    known = {e.id for e in registry.list_entities()}
     added = 0
-    for entity in DEMO_ENTITIES:
+    for entity in entities:
         if entity.id in known or entity.id not in pki.cas:
             continue
-        ca = pki.cas[entity.id][1]
-        certs = [{"pem": _pem(ca), "usage": "ca"}]
-        if entity.id in pki.signers:
-            certs.append({"pem": _pem(pki.signers[entity.id][1][0]), "usage": "signer"})
-        registry.add_entity({"id": entity.id, "country": entity.country, "name": entity.name,
-                             "name_en": entity.name_en, "roles": sorted(r.value for r in entity.roles),
-                             "dns_name": entity.dns_name, "path": entity.path,
-                             "may_request": {k: list(v) for k, v in entity.may_request.items()},
-                             "certificates": certs}, who="seed", since=ca.not_valid_before_utc)
+        try:
+            registry.add_entity(_record(entity, pki), who=SEED_WHO, since=pki.cas[entity.id][1].not_valid_before_utc)
+        except ProtocolError as exc:
+            if exc.error != "conflict":
+                raise
+            continue  # seeded concurrently by another process
         added += 1
     return added
 
 
-def seed_data_dir(data_dir: Path, *, database_url: str | None = None, now: datetime | None = None) -> DemoPki:
-    """Create the demo PKI under ``data_dir/pki`` (once) and seed the registry database."""
+def seed_data_dir(data_dir: Path, *, now: datetime | None = None, database_url: str | None = None) -> DemoPki:
+    """Create the demo PKI under ``data_dir/pki`` (once) and seed the registry database (idempotent).
+
+    ``database_url`` defaults like the service's (``ESSPASS_REGISTRY_DATABASE_URL``, ``DATABASE_URL``,
+    then ``data_dir/registry.db``).
+    """
     from trust_registry.settings import RegistrySettings
 
-    settings = RegistrySettings(data_dir=data_dir, database_url=database_url)
-    pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=now or datetime.now(UTC))
-    engine = make_engine(settings.db_url("registry.db"))
+    settings = RegistrySettings(data_dir=data_dir)
+    at = now or datetime.now(UTC)
+    pki = ensure_demo_pki(settings.pki_dir, DEMO_ENTITIES, now=at)
+    engine = make_engine(database_url or settings.db_url("registry.db"))
     try:
-        seed(Registry(engine), pki)
+        seed(Registry(engine, clock=(lambda: at) if now is not None else None), pki)
     finally:
         engine.dispose()
     return pki

@@ -1,46 +1,102 @@
-"""Registry settings (env prefix ``ESSPASS_REGISTRY_``); nothing is read at import time."""
+"""Registry settings (env prefix ``ESSPASS_REGISTRY_``); nothing is read at import time.
+
+Admin tokens (issue #3): ``ESSPASS_REGISTRY_ADMIN_TOKENS`` is a JSON object mapping each bearer
+token to its scopes, e.g. ``{"<token>": ["registry:read", "registry:write"]}``. The audit trail
+never records a token: each token is bound to a name, either given as ``"name:<who>"`` among its
+scopes or derived from a hash of the token (``token-1a2b3c4d``). The older form
+``{"<token>": "<who>:registry:read,registry:write"}`` is still accepted. With no tokens
+configured, one full-scope token is created on first use in ``<data_dir>/registry/admin-token``
+(mode 0600) and read from there afterwards (:func:`admin_token`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from esspass.config import ServiceSettings
 
-__all__ = ["RegistrySettings", "admin_tokens"]
+__all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
 
 READ, WRITE = "registry:read", "registry:write"
+_NAME_PREFIX = "name:"
+
+
+def _default_pki_dir(data: dict[str, Any]) -> Path:
+    return Path(data["data_dir"]) / "pki"
 
 
 class RegistrySettings(ServiceSettings):
+    """``ESSPASS_REGISTRY_*``; ``database_url`` falls back to ``DATABASE_URL`` then ``<data_dir>/registry.db``."""
+
     model_config = SettingsConfigDict(env_prefix="ESSPASS_REGISTRY_", extra="ignore")
 
     port: int = 8101
-    #: admin bearer token -> "name:scope1,scope2" (e.g. "ops-team:registry:read,registry:write").
-    admin_tokens: dict[str, str] = Field(default_factory=dict)
-    list_validity_hours: int = 24
-    pki_dir: Path | None = None
+    #: bearer token -> scopes (``registry:read``, ``registry:write``, optionally ``name:<who>``).
+    admin_tokens: dict[str, list[str]] = Field(default_factory=dict)
+    #: How long a published list is valid (its ``next_update`` = issue time + this).
+    list_validity_hours: int = Field(default=24, ge=1, le=24 * 31)
+    #: The demo PKI (registry root, list signer, entity CAs): ``<data_dir>/pki`` unless set.
+    pki_dir: Path = Field(default_factory=_default_pki_dir)
+
+    @field_validator("admin_tokens", mode="before")
+    @classmethod
+    def _legacy_token_form(cls, value: Any) -> Any:
+        """Accept ``{"token": "who:scope1,scope2"}`` as well as ``{"token": ["scope1", ...]}``."""
+        if not isinstance(value, dict):
+            return value
+        out: dict[Any, Any] = {}
+        for token, spec in value.items():
+            if isinstance(spec, str):
+                who, _, scopes = spec.partition(":")
+                out[token] = [s.strip() for s in scopes.split(",") if s.strip()] + [_NAME_PREFIX + (who or "admin")]
+            else:
+                out[token] = spec
+        return out
 
     def pki_path(self) -> Path:
-        return self.pki_dir or self.data_dir / "pki"
+        """Same as :attr:`pki_dir` (the name the other services' settings use)."""
+        return self.pki_dir
+
+
+def _token_file(settings: RegistrySettings) -> Path:
+    return settings.data_dir / "registry" / "admin-token"
+
+
+def admin_token(settings: RegistrySettings) -> str:
+    """The generated admin token in ``<data_dir>/registry/admin-token``, created (0600, random) on first use."""
+    path = _token_file(settings)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it just now: use theirs
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write("admin-" + secrets.token_urlsafe(32) + "\n")
+    token = path.read_text(encoding="ascii").strip()
+    if not token:
+        raise RuntimeError(f"{path} is empty; delete it to generate a new admin token")
+    return token
+
+
+def _name_for(token: str, scopes: list[str]) -> str:
+    for scope in scopes:
+        if scope.startswith(_NAME_PREFIX) and scope[len(_NAME_PREFIX):].strip():
+            return scope[len(_NAME_PREFIX):].strip()[:60]
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:8]
 
 
 def admin_tokens(settings: RegistrySettings) -> dict[str, tuple[str, frozenset[str]]]:
-    """token -> (who, scopes). Without configuration, one full-scope token in ``<data>/registry/admin-token`` (0600)."""
+    """token -> (who, scopes): the configured tokens, or the generated full-scope one (:func:`admin_token`)."""
     if settings.admin_tokens:
-        out = {}
-        for token, spec in settings.admin_tokens.items():
-            who, _, scopes = spec.partition(":")
-            out[token] = (who or "admin", frozenset(s.strip() for s in scopes.split(",") if s.strip()))
-        return out
-    path = settings.data_dir / "registry" / "admin-token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write("admin-" + secrets.token_urlsafe(24))
-    return {path.read_text().strip(): ("admin", frozenset({READ, WRITE}))}
+        return {token: (_name_for(token, scopes), frozenset(s for s in scopes if not s.startswith(_NAME_PREFIX)))
+                for token, scopes in settings.admin_tokens.items() if token}
+    return {admin_token(settings): ("admin", frozenset({READ, WRITE}))}

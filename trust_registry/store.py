@@ -1,35 +1,69 @@
 """The registry's records: entities, their certificates, status history, audit trail, list sequence.
 
-Every change is one transaction that also writes the audit row and bumps the sequence number, so
-a published list always reflects a whole change or none of it. Validation happens before
-anything is written (unknown country, malformed PEM, a "CA" that is not a CA, an expired
-certificate, a duplicate id): a :class:`DataError` or 409 and nothing stored.
+Tables (own :class:`MetaData`, all prefixed ``registry_`` so the services can share one
+PostgreSQL database): ``registry_entities``, ``registry_certificates``,
+``registry_status_periods``, ``registry_audit`` and ``registry_list_state`` (one row: the
+sequence number of the published lists).
+
+Every change is ONE transaction that also writes the audit row and bumps the sequence number, so
+a published list always reflects a whole change or none of it. Write transactions are serialised
+(``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` of the list-state row on PostgreSQL), and
+a list is read from one snapshot (:meth:`Registry.build_list`), so its sequence number and its
+content always belong together. Validation happens before anything is written (unknown country,
+malformed PEM, a "CA" that is not a CA, an expired certificate, a duplicate id or certificate): a
+:class:`~credentials.errors.DataError` (400) or a 409 ``conflict`` and nothing stored.
+
+The list format itself is :mod:`credentials.trust_list`; the ETSI TS 119 602 export of the same
+content is :func:`credentials.trust_list.to_lote` (standards.md §8.2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import JSON, DateTime, Engine, ForeignKey, Integer, LargeBinary, MetaData, String, select
+from sqlalchemy import JSON, DateTime, Engine, ForeignKey, Integer, LargeBinary, MetaData, String, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from credentials import trust_list
 from credentials.countries import COUNTRIES, normalise
-from credentials.errors import CredentialError, DataError, ProtocolError
-from credentials.institutions import Role
-from credentials.x509 import load_pem_certificates
+from credentials.errors import CredentialError, DataError, IssuerKeyError, ProtocolError
+from credentials.institutions import ROLE_FOR_VCT, Role
+from credentials.x509 import load_pem_certificates, validate_chain
 
-__all__ = ["Registry"]
+__all__ = [
+    "ISSUING_ROLES",
+    "ROLES",
+    "AuditRow",
+    "CertificateRow",
+    "EntityRow",
+    "ListStateRow",
+    "Registry",
+    "StatusPeriodRow",
+    "metadata",
+    "parse_certificate",
+]
 
-ROLES = {r.value for r in Role}
+ROLES = frozenset(r.value for r in Role)
+ISSUING_ROLES = frozenset({Role.PDA1_ISSUER.value, Role.EHIC_ISSUER.value, Role.PID_PROVIDER.value})
+_ID = re.compile(r"^[A-Z]{2}:[A-Za-z0-9._-]{1,17}$")
+_DNS = re.compile(r"^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_CLAIM = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+_PG_DDL_LOCK = 4242003  # advisory lock id: two registry processes starting together create the tables once
 
 
 class Base(DeclarativeBase):
     metadata = MetaData()
+
+
+metadata = Base.metadata
 
 
 class EntityRow(Base):
@@ -49,16 +83,16 @@ class CertificateRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity_id: Mapped[str] = mapped_column(ForeignKey("registry_entities.id"), index=True)
     der: Mapped[bytes] = mapped_column(LargeBinary)
-    usage: Mapped[str] = mapped_column(String(8))
+    usage: Mapped[str] = mapped_column(String(8))  # ca | signer
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class StatusRow(Base):
-    __tablename__ = "registry_status"
+class StatusPeriodRow(Base):
+    __tablename__ = "registry_status_periods"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity_id: Mapped[str] = mapped_column(ForeignKey("registry_entities.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))  # active | suspended | withdrawn
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(String(300), default="")
 
@@ -66,42 +100,48 @@ class StatusRow(Base):
 class AuditRow(Base):
     __tablename__ = "registry_audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    who: Mapped[str] = mapped_column(String(80))
+    when: Mapped[datetime] = mapped_column("at", DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(80))  # a name bound to the admin token or "cli:<user>", never a token
     action: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(20), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sequence: Mapped[int] = mapped_column(Integer)  # the list sequence this change produced
+
+
+class ListStateRow(Base):
+    __tablename__ = "registry_list_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     sequence: Mapped[int] = mapped_column(Integer)
-
-
-class SequenceRow(Base):
-    __tablename__ = "registry_sequence"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(Integer)
 
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
 def parse_certificate(pem: str | bytes, usage: str, *, now: datetime, field: str = "pem") -> x509.Certificate:
-    """One certificate from PEM, checked for what its usage needs."""
+    """Exactly one certificate from PEM, checked for what ``usage`` needs (CA: basicConstraints cA)."""
     if usage not in (trust_list.CA, trust_list.SIGNER):
         raise DataError("usage", "must be ca or signer")
     try:
         certs = load_pem_certificates(pem.encode("ascii") if isinstance(pem, str) else pem)
-    except (CredentialError, UnicodeEncodeError) as exc:
+    except (CredentialError, UnicodeEncodeError, ValueError) as exc:
         raise DataError(field, "is not a PEM certificate") from exc
     if len(certs) != 1:
-        raise DataError(field, "must hold exactly one certificate")
+        raise DataError(field, "must hold exactly one PEM certificate")
     cert = certs[0]
     if cert.not_valid_after_utc <= now:
         raise DataError(field, "the certificate has expired")
     try:
-        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-        is_ca = bc.ca
-    except x509.ExtensionNotFound:
-        is_ca = False
+        is_ca = _is_ca(cert)
+    except ValueError as exc:  # a malformed extension
+        raise DataError(field, "has a malformed extension") from exc
     if usage == trust_list.CA and not is_ca:
         raise DataError(field, "is not a CA certificate (basicConstraints cA is not set)")
     if usage == trust_list.SIGNER and is_ca:
@@ -109,169 +149,343 @@ def parse_certificate(pem: str | bytes, usage: str, *, now: datetime, field: str
     return cert
 
 
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _check_signer(cert: x509.Certificate, cas: list[x509.Certificate], *, now: datetime, field: str) -> None:
+    """A document signer must chain to one of the entity's own CA certificates."""
+    try:
+        validate_chain([cert], cas, now=now)
+    except IssuerKeyError as exc:
+        raise DataError(field, "the document-signer certificate is not issued by a CA certificate of this "
+                               "entity") from exc
+
+
+def _conflict(message: str) -> ProtocolError:
+    return ProtocolError("conflict", message, http_status=409)
+
+
+def _not_found(entity_id: str) -> ProtocolError:
+    return ProtocolError("not_found", f"no entity {entity_id[:40]!r} is registered", http_status=404)
+
+
 class Registry:
-    """Registry use cases over an engine (SQLite file or PostgreSQL; same code)."""
+    """Registry use cases over an engine (SQLite file or PostgreSQL; same code).
+
+    ``who`` (audit) is a name: ``api:<token name>``, ``cli:<os user>``, ``seed``; never a secret.
+    """
 
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None,
                  list_validity: timedelta = timedelta(hours=24)) -> None:
         self.engine = engine
-        Base.metadata.create_all(engine)
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.list_validity = list_validity
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._create_tables()
+
+    # --- schema ----------------------------------------------------------------------------------
+
+    def _create_tables(self) -> None:
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_DDL_LOCK})"))
+            legacy = set(inspect(conn).get_table_names()) & {"registry_status", "registry_sequence"}
+            metadata.create_all(conn)
+            if legacy:
+                self._adopt_legacy_tables(conn, legacy)
+            if conn.execute(select(ListStateRow.sequence).where(ListStateRow.id == 1)).first() is None:
+                conn.execute(metadata.tables["registry_list_state"].insert().values(id=1, sequence=0))
+
+    @staticmethod
+    def _adopt_legacy_tables(conn: Any, legacy: set[str]) -> None:
+        """Copy rows of the first schema (``registry_status``, ``registry_sequence``) once, into the new tables."""
+        periods = metadata.tables["registry_status_periods"]
+        if "registry_status" in legacy and conn.execute(select(periods.c.id).limit(1)).first() is None:
+            conn.execute(text("INSERT INTO registry_status_periods (entity_id, status, since, reason) "
+                              "SELECT entity_id, status, since, reason FROM registry_status ORDER BY id"))
+        if "registry_sequence" in legacy and conn.execute(select(ListStateRow.id)).first() is None:
+            value = conn.execute(text("SELECT value FROM registry_sequence WHERE id = 1")).scalar()
+            if value is not None:
+                conn.execute(metadata.tables["registry_list_state"].insert().values(id=1, sequence=int(value)))
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One serialised write transaction (the caller adds rows, then :meth:`_bump`)."""
+        with self.sessions.begin() as s:
+            conn = s.connection()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading
+            else:
+                s.execute(select(ListStateRow).where(ListStateRow.id == 1).with_for_update())
+            yield s
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """One read snapshot: the sequence and the rows read inside it belong together."""
+        with self.sessions.begin() as s:
+            if self.engine.dialect.name == "sqlite":
+                s.connection().exec_driver_sql("BEGIN")
+            else:
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield s
+
+    def _now(self) -> datetime:
+        return _utc(self.clock()).replace(microsecond=0)
+
+    def _bump(self, s: Session, who: str, action: str, entity_id: str, detail: Mapping[str, Any]) -> int:
+        state = s.get(ListStateRow, 1)
+        if state is None:  # pragma: no cover - created with the tables
+            state = ListStateRow(id=1, sequence=0)
+            s.add(state)
+        state.sequence += 1
+        s.add(AuditRow(when=self._now(), who=who[:80], action=action, entity_id=entity_id, detail=dict(detail),
+                       sequence=state.sequence))
+        return state.sequence
 
     # --- changes ---------------------------------------------------------------------------------
 
-    def _bump(self, s: Session, who: str, action: str, entity_id: str, detail: Mapping[str, Any]) -> int:
-        row = s.get(SequenceRow, 1, with_for_update=True)
-        if row is None:
-            row = SequenceRow(id=1, value=0)
-            s.add(row)
-        row.value += 1
-        s.add(AuditRow(at=self.clock(), who=who[:80], action=action, entity_id=entity_id, detail=dict(detail),
-                       sequence=row.value))
-        return row.value
-
     def add_entity(self, data: Mapping[str, Any], *, who: str, since: datetime | None = None) -> dict[str, Any]:
-        """Add an institution or inspectorate with its certificates, active from ``since`` (default now)."""
-        now = self.clock()
+        """Register an institution or inspectorate with its certificates, active from ``since`` (default now).
+
+        ``data``: id, country, name, name_en, roles, dns_name?, path?, may_request?,
+        certificates: [{pem, usage}] (at least one CA; a signer must chain to one of them).
+        ``since`` back-dates the registration (seeding, history); the certificates are then listed
+        from their own ``notBefore``.
+        """
+        now = self._now()
         entity_id = str(data.get("id") or "").strip()
-        if not entity_id or len(entity_id) > 20 or ":" not in entity_id:
-            raise DataError("id", "must look like CC:NAME (at most 20 characters)")
-        country = normalise(str(data.get("country") or ""))
+        if not _ID.match(entity_id):
+            raise DataError("id", "must look like CC:NAME (country code, colon, at most 17 letters or digits)")
+        raw_country = data.get("country")
+        country = normalise(raw_country.strip().upper()) if isinstance(raw_country, str) else ""
         if country not in COUNTRIES:
-            raise DataError("country", "is not one of the 32 ESSPASS countries")
-        name, name_en = str(data.get("name") or "").strip(), str(data.get("name_en") or data.get("name") or "").strip()
-        if not 1 <= len(name) <= 200 or not 1 <= len(name_en) <= 200:
+            raise DataError("country", "is not one of the ESSPASS countries (ISO 3166-1 alpha-2)")
+        name = str(data.get("name") or "").strip()
+        name_en = str(data.get("name_en") or name).strip()
+        if not 1 <= len(name) <= 200:
             raise DataError("name", "must be 1 to 200 characters")
+        if not 1 <= len(name_en) <= 200:
+            raise DataError("name_en", "must be 1 to 200 characters")
         roles = data.get("roles")
-        if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
-            raise DataError("roles", f"must be a non-empty list of {sorted(ROLES)}")
-        may_request = data.get("may_request") or {}
-        if not isinstance(may_request, dict) or not all(
-                isinstance(v, list) and all(isinstance(c, str) for c in v) for v in may_request.values()):
-            raise DataError("may_request", "must map credential types to lists of claim names")
-        if may_request and Role.VERIFIER.value not in roles:
-            raise DataError("may_request", "only verifiers may request credentials")
+        if not isinstance(roles, list | tuple) or not roles or not all(isinstance(r, str) for r in roles) \
+                or not set(roles) <= ROLES:
+            raise DataError("roles", f"must be a non-empty list of {', '.join(sorted(ROLES))}")
+        dns_name = data.get("dns_name") or None
+        if dns_name is not None and (not isinstance(dns_name, str) or not _DNS.match(dns_name)):
+            raise DataError("dns_name", "must be a lower-case DNS name")
+        path = data.get("path") or None
+        if path is not None and (not isinstance(path, str) or not _PATH.match(path)):
+            raise DataError("path", "must be a lower-case URL path segment (letters, digits, hyphens)")
+        may_request = self._may_request(data.get("may_request"), roles)
         certs = data.get("certificates") or []
-        if not isinstance(certs, list) or not certs:
-            raise DataError("certificates", "at least one CA certificate is required")
-        parsed = []
+        if not isinstance(certs, list | tuple) or not certs or len(certs) > 8:
+            raise DataError("certificates", "one to eight certificates, at least one of them a CA")
+        parsed: list[tuple[x509.Certificate, str]] = []
         for i, c in enumerate(certs):
-            if not isinstance(c, dict):
+            if not isinstance(c, Mapping):
                 raise DataError(f"certificates.{i}", "must be an object with pem and usage")
-            parsed.append((parse_certificate(c.get("pem") or "", str(c.get("usage") or "ca"), now=now,
-                                             field=f"certificates.{i}.pem"), str(c.get("usage") or "ca")))
-        if not any(u == trust_list.CA for _, u in parsed):
+            usage = str(c.get("usage") or trust_list.CA)
+            parsed.append((parse_certificate(c.get("pem") or "", usage, now=now, field=f"certificates.{i}.pem"),
+                           usage))
+        cas = [cert for cert, usage in parsed if usage == trust_list.CA]
+        if not cas:
             raise DataError("certificates", "at least one CA certificate is required")
-        start = since or now
-        with self.sessions.begin() as s:
-            if s.get(EntityRow, entity_id) is not None:
-                raise ProtocolError("conflict", f"an entity with id {entity_id} already exists", http_status=409)
-            s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
-                            dns_name=data.get("dns_name") if isinstance(data.get("dns_name"), str) else None,
-                            path=data.get("path") if isinstance(data.get("path"), str) else None,
-                            may_request={str(k): list(v) for k, v in may_request.items()}))
-            s.flush()
-            for cert, usage in parsed:
-                s.add(CertificateRow(entity_id=entity_id, der=cert.public_bytes(serialization.Encoding.DER),
-                                     usage=usage, not_before=max(cert.not_valid_before_utc, start)
-                                     if since is None else cert.not_valid_before_utc,
-                                     not_after=cert.not_valid_after_utc))
-            s.add(StatusRow(entity_id=entity_id, status=trust_list.ACTIVE, since=start, reason="registered"))
-            self._bump(s, who, "add_entity", entity_id, {"roles": sorted(set(roles))})
+        for i, (cert, usage) in enumerate(parsed):
+            if usage == trust_list.SIGNER:
+                _check_signer(cert, cas, now=now, field=f"certificates.{i}.pem")
+        ders = [_der(cert) for cert, _ in parsed]
+        if len(set(ders)) != len(ders):
+            raise DataError("certificates", "the same certificate is given twice")
+        start = _utc(since).replace(microsecond=0) if since is not None else now
+        try:
+            with self._write() as s:
+                if s.get(EntityRow, entity_id) is not None:
+                    raise _conflict(f"an entity with id {entity_id} already exists")
+                self._refuse_known_certificates(s, ders)
+                s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
+                                dns_name=dns_name, path=path, may_request=may_request))
+                s.flush()
+                for (cert, usage), der in zip(parsed, ders, strict=True):
+                    not_before = cert.not_valid_before_utc if since is not None else max(cert.not_valid_before_utc,
+                                                                                          now)
+                    s.add(CertificateRow(entity_id=entity_id, der=der, usage=usage, not_before=not_before,
+                                         not_after=cert.not_valid_after_utc))
+                s.add(StatusPeriodRow(entity_id=entity_id, status=trust_list.ACTIVE, since=start, reason="registered"))
+                self._bump(s, who, "add_entity", entity_id, {"roles": sorted(set(roles)), "country": country,
+                                                             "certificates": [u for _, u in parsed]})
+        except IntegrityError as exc:  # a concurrent writer got there first (the lock makes this rare)
+            raise _conflict(f"an entity with id {entity_id} already exists") from exc
         return self.show(entity_id)
+
+    @staticmethod
+    def _may_request(value: Any, roles: Any) -> dict[str, list[str]]:
+        if not value:
+            return {}
+        if not isinstance(value, Mapping) or len(value) > 16 or not all(
+                isinstance(k, str) and k in ROLE_FOR_VCT and isinstance(v, list | tuple) and len(v) <= 100
+                and all(isinstance(c, str) and _CLAIM.match(c) for c in v) for k, v in value.items()):
+            raise DataError("may_request", "must map known credential types to lists of claim names")
+        if Role.VERIFIER.value not in roles:
+            raise DataError("may_request", "only verifiers may request credentials")
+        return {str(k): [str(c) for c in v] for k, v in value.items()}
+
+    @staticmethod
+    def _refuse_known_certificates(s: Session, ders: list[bytes]) -> None:
+        # A certificate listed under two entities would let one act as the other.
+        for row in s.scalars(select(CertificateRow).where(CertificateRow.der.in_(ders))):
+            raise _conflict(f"this certificate is already registered (entity {row.entity_id})")
 
     def add_certificate(self, entity_id: str, pem: str | bytes, usage: str, *, who: str,
                         rotate: bool = False) -> dict[str, Any]:
-        """Add a certificate; ``rotate`` closes the window of the entity's current ones of that usage now."""
-        now = self.clock()
+        """Add a CA or document-signer certificate.
+
+        ``rotate`` closes the listed window (not_after = now) of the entity's current certificates of
+        that usage; a signer must chain to one of the entity's CA certificates.
+        """
+        now = self._now()
         cert = parse_certificate(pem, usage, now=now)
-        der = cert.public_bytes(serialization.Encoding.DER)
-        with self.sessions.begin() as s:
+        der = _der(cert)
+        with self._write() as s:
             self._entity(s, entity_id)
-            rows = s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id,
-                                                          CertificateRow.usage == usage)).all()
-            if any(r.der == der for r in rows):
-                raise ProtocolError("conflict", "this certificate is already registered", http_status=409)
+            self._refuse_known_certificates(s, [der])
+            rows = s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id)).all()
+            if usage == trust_list.SIGNER:
+                _check_signer(cert, [x509.load_der_x509_certificate(r.der) for r in rows if r.usage == trust_list.CA],
+                              now=now, field="pem")
+            closed = 0
             if rotate:
                 for row in rows:
-                    if _utc(row.not_after) > now:
+                    if row.usage == usage and _utc(row.not_after) > now:
                         row.not_after = now
-            s.add(CertificateRow(entity_id=entity_id, der=der, usage=usage, not_before=now,
-                                 not_after=cert.not_valid_after_utc))
-            self._bump(s, who, "rotate_certificate" if rotate else "add_certificate", entity_id, {"usage": usage})
+                        closed += 1
+            s.add(CertificateRow(entity_id=entity_id, der=der, usage=usage,
+                                 not_before=max(now, cert.not_valid_before_utc), not_after=cert.not_valid_after_utc))
+            self._bump(s, who, "rotate_certificate" if rotate else "add_certificate", entity_id,
+                       {"usage": usage, "closed": closed})
         return self.show(entity_id)
 
     def set_status(self, entity_id: str, status: str, *, who: str, reason: str = "",
                    since: datetime | None = None) -> dict[str, Any]:
+        """Start a new status period. Suspending and withdrawing need a reason; a withdrawal is final."""
         if status not in trust_list.STATUSES:
             raise DataError("status", "must be active, suspended or withdrawn")
-        if status != trust_list.ACTIVE and not reason.strip():
+        reason = (reason or "").strip()
+        if status != trust_list.ACTIVE and not reason:
             raise DataError("reason", "a reason is required to suspend or withdraw")
-        with self.sessions.begin() as s:
+        if len(reason) > 300:
+            raise DataError("reason", "must be at most 300 characters")
+        start = _utc(since).replace(microsecond=0) if since is not None else self._now()
+        with self._write() as s:
             self._entity(s, entity_id)
-            current = s.scalars(select(StatusRow).where(StatusRow.entity_id == entity_id)
-                                .order_by(StatusRow.since.desc(), StatusRow.id.desc())).first()
-            if current is not None and current.status == trust_list.WITHDRAWN:
-                raise ProtocolError("conflict", "a withdrawn entity cannot change status", http_status=409)
-            s.add(StatusRow(entity_id=entity_id, status=status, since=since or self.clock(), reason=reason[:300]))
-            self._bump(s, who, status, entity_id, {"reason": reason[:300]})
+            current = s.scalars(select(StatusPeriodRow).where(StatusPeriodRow.entity_id == entity_id)
+                                .order_by(StatusPeriodRow.since.desc(), StatusPeriodRow.id.desc())).first()
+            if current is not None:
+                if current.status == trust_list.WITHDRAWN:
+                    raise _conflict(f"{entity_id} is withdrawn; a withdrawal is final")
+                if current.status == status:
+                    raise _conflict(f"{entity_id} is already {status}")
+                if start < _utc(current.since):
+                    raise DataError("since", "must not be before the current status period")
+            s.add(StatusPeriodRow(entity_id=entity_id, status=status, since=start, reason=reason))
+            self._bump(s, who, status, entity_id, {"reason": reason})
         return self.show(entity_id)
 
-    def _entity(self, s: Session, entity_id: str) -> EntityRow:
+    def suspend(self, entity_id: str, *, who: str, reason: str, since: datetime | None = None) -> dict[str, Any]:
+        """Precautionary: while suspended, every credential of the entity is refused (trust_list.Policy)."""
+        return self.set_status(entity_id, trust_list.SUSPENDED, who=who, reason=reason, since=since)
+
+    def reinstate(self, entity_id: str, *, who: str, reason: str = "", since: datetime | None = None) -> dict[str, Any]:
+        """End a suspension."""
+        return self.set_status(entity_id, trust_list.ACTIVE, who=who, reason=reason, since=since)
+
+    def withdraw(self, entity_id: str, *, who: str, reason: str, since: datetime | None = None) -> dict[str, Any]:
+        """Final: documents issued before stay judged at issuance time; nothing new is accepted."""
+        return self.set_status(entity_id, trust_list.WITHDRAWN, who=who, reason=reason, since=since)
+
+    @staticmethod
+    def _entity(s: Session, entity_id: str) -> EntityRow:
         row = s.get(EntityRow, entity_id)
         if row is None:
-            raise ProtocolError("not_found", f"no entity {entity_id}", http_status=404)
+            raise _not_found(entity_id)
         return row
 
     # --- reading ---------------------------------------------------------------------------------
 
     def sequence(self) -> int:
+        """The current list sequence number (grows by one with every recorded change)."""
         with self.sessions() as s:
-            row = s.get(SequenceRow, 1)
-            return 0 if row is None else row.value
+            value = s.scalar(select(ListStateRow.sequence).where(ListStateRow.id == 1))
+            return int(value or 0)
 
-    def entities(self) -> list[trust_list.ListedEntity]:
-        with self.sessions() as s:
-            rows = s.scalars(select(EntityRow).order_by(EntityRow.id)).all()
-            certs = s.scalars(select(CertificateRow).order_by(CertificateRow.id)).all()
-            statuses = s.scalars(select(StatusRow).order_by(StatusRow.since, StatusRow.id)).all()
-        out = []
-        for row in rows:
-            out.append(trust_list.ListedEntity(
-                id=row.id, country=row.country, name=row.name, name_en=row.name_en, roles=frozenset(row.roles),
-                certificates=tuple(trust_list.ListedCertificate(c.der, c.usage, _utc(c.not_before), _utc(c.not_after))
-                                   for c in certs if c.entity_id == row.id),
-                status_history=tuple(trust_list.StatusPeriod(p.status, _utc(p.since), p.reason)
-                                     for p in statuses if p.entity_id == row.id),
-                may_request={k: tuple(v) for k, v in (row.may_request or {}).items()},
-                dns_name=row.dns_name, path=row.path))
-        return out
+    @staticmethod
+    def _load(s: Session, entity_id: str | None = None) -> list[trust_list.ListedEntity]:
+        entities = select(EntityRow).order_by(EntityRow.id)
+        certs = select(CertificateRow).order_by(CertificateRow.id)
+        periods = select(StatusPeriodRow).order_by(StatusPeriodRow.since, StatusPeriodRow.id)
+        if entity_id is not None:
+            entities = entities.where(EntityRow.id == entity_id)
+            certs = certs.where(CertificateRow.entity_id == entity_id)
+            periods = periods.where(StatusPeriodRow.entity_id == entity_id)
+        by_cert: dict[str, list[trust_list.ListedCertificate]] = {}
+        for c in s.scalars(certs):
+            by_cert.setdefault(c.entity_id, []).append(
+                trust_list.ListedCertificate(c.der, c.usage, _utc(c.not_before), _utc(c.not_after)))
+        by_period: dict[str, list[trust_list.StatusPeriod]] = {}
+        for p in s.scalars(periods):
+            by_period.setdefault(p.entity_id, []).append(trust_list.StatusPeriod(p.status, _utc(p.since), p.reason))
+        return [trust_list.ListedEntity(
+            id=row.id, country=row.country, name=row.name, name_en=row.name_en, roles=frozenset(row.roles),
+            certificates=tuple(by_cert.get(row.id, ())), status_history=tuple(by_period.get(row.id, ())),
+            may_request={k: tuple(v) for k, v in (row.may_request or {}).items()},
+            dns_name=row.dns_name, path=row.path) for row in s.scalars(entities)]
+
+    def list_entities(self) -> list[trust_list.ListedEntity]:
+        """Every registered entity, as it would be listed."""
+        with self._read() as s:
+            return self._load(s)
+
+    entities = list_entities
 
     def show(self, entity_id: str) -> dict[str, Any]:
-        for entity in self.entities():
-            if entity.id == entity_id:
-                return entity.to_json()
-        raise ProtocolError("not_found", f"no entity {entity_id}", http_status=404)
+        """One entity as published (trust-list JSON form)."""
+        with self._read() as s:
+            found = self._load(s, entity_id)
+        if not found:
+            raise _not_found(entity_id)
+        return found[0].to_json()
 
     def history(self, entity_id: str) -> dict[str, Any]:
-        entity = self.show(entity_id)
-        with self.sessions() as s:
+        """Status periods, certificate windows and the audit trail (who, when, action) of one entity."""
+        with self._read() as s:
+            found = self._load(s, entity_id)
             audit = s.scalars(select(AuditRow).where(AuditRow.entity_id == entity_id).order_by(AuditRow.id)).all()
-        return {"id": entity_id, "status_history": entity["status_history"],
-                "certificates": [{k: v for k, v in c.items() if k != "x5c"} for c in entity["certificates"]],
-                "audit": [{"at": _utc(a.at).isoformat(), "who": a.who, "action": a.action, "detail": a.detail,
-                           "sequence": a.sequence} for a in audit]}
+        if not found:
+            raise _not_found(entity_id)
+        entity = found[0]
+        return {
+            "id": entity.id,
+            "status_now": entity.status_at(self._now()),
+            "status_history": [{"status": p.status, "since": p.since.isoformat(), "reason": p.reason}
+                               for p in entity.status_history],
+            "certificates": [{"usage": c.usage, "kid": c.kid, "subject": c.certificate.subject.rfc4514_string(),
+                              "not_before": c.not_before.isoformat(), "not_after": c.not_after.isoformat()}
+                             for c in entity.certificates],
+            "audit": [{"when": _utc(a.when).isoformat(), "who": a.who, "action": a.action, "detail": a.detail,
+                       "sequence": a.sequence} for a in audit],
+        }
 
     def build_list(self, kind: str, now: datetime) -> trust_list.TrustList:
-        """The issuers list (entities with an issuing role) or the verifiers list, as of now."""
+        """The ``issuers`` list (entities with an issuing role) or the ``verifiers`` list, valid from ``now``.
+
+        Sequence and content are read in one snapshot. Withdrawn and suspended entities stay on the
+        list with their status history: verifiers need it to judge documents issued earlier.
+        """
         if kind not in trust_list.KINDS:
-            raise ProtocolError("not_found", "lists: issuers, verifiers", http_status=404)
-        # Reading the sequence before the entities: a concurrent change can only make the list newer
-        # than its number, never older, so a client's rollback check stays sound.
-        sequence = self.sequence()
-        wanted: Sequence[str] = ([Role.VERIFIER.value] if kind == "verifiers" else
-                                 [Role.PDA1_ISSUER.value, Role.EHIC_ISSUER.value, Role.PID_PROVIDER.value])
-        entities = tuple(e for e in self.entities() if e.roles & set(wanted))
+            raise ProtocolError("not_found", "the lists are: issuers, verifiers", http_status=404)
+        wanted = ISSUING_ROLES if kind == "issuers" else frozenset({Role.VERIFIER.value})
+        with self._read() as s:
+            sequence = int(s.scalar(select(ListStateRow.sequence).where(ListStateRow.id == 1)) or 0)
+            entities = tuple(e for e in self._load(s) if e.roles & wanted)
+        now = _utc(now).replace(microsecond=0)
         return trust_list.TrustList(kind, sequence, now, now + self.list_validity, entities)

@@ -1,0 +1,354 @@
+"""Issue #4: the clerk's back office pages (issuer/office.py) against the real issuer.
+
+Browser tests drive headless Debian Chromium with Playwright (the suite's ``browser`` fixture);
+the plain-HTTP tests (sign-in redirect, 403, CSRF, languages, headers) need no browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials import i18n
+from credentials.demo_persons import DEMO_PERSONS
+from esspass.testing import ServerHandle, free_port, serve
+from issuer.app import create_app
+from issuer.office import _T, COOKIE, FIELDS, error_slot
+from issuer.settings import IssuerSettings
+
+PERSON = DEMO_PERSONS[0]
+TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
+Issuer = tuple[ServerHandle, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    data_dir = tmp_path_factory.mktemp("office")
+    port = free_port()
+    app = create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}"))
+    with serve(app, port=port) as handle:
+        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+        yield handle, tokens
+
+
+@pytest.fixture
+def clerk(issuer: Issuer, browser: Any) -> Iterator[Any]:
+    """A tab signed in to LV:VSAA (PDA1) through the sign-in form, in English."""
+    handle, tokens = issuer
+    context = browser.new_context(locale="en-GB")
+    tab = context.new_page()
+    tab.goto(f"{handle.url}/lv-vsaa/office?lang=en")
+    assert "/lv-vsaa/office/login" in tab.url  # no session yet: sent to sign in
+    tab.fill("#token", tokens["LV:VSAA"])
+    tab.click("#signin")
+    tab.wait_for_selector("#cases")
+    yield tab
+    context.close()
+
+
+def _fill_pda1(tab: Any, **override: str) -> None:
+    pda1 = PERSON.pda1
+    values = {"personal_administrative_number": pda1["personal_administrative_number"],
+              "document_number": "DEMO-A1-LV-5001", "date_of_issuance": pda1["date_of_issuance"],
+              "starting_date": pda1["starting_date"], "ending_date": pda1["ending_date"],
+              "legislation_country": pda1["legislation_country"], "employer.id": pda1["employer"]["id"],
+              "employer.name": pda1["employer"]["name"], "employer.country": pda1["employer"]["country"],
+              "work_address.street_address": pda1["work_address"]["street_address"],
+              "work_address.house_number": pda1["work_address"]["house_number"],
+              "work_address.postal_code": pda1["work_address"]["postal_code"],
+              "work_address.locality": pda1["work_address"]["locality"],
+              "work_address.country": pda1["work_address"]["country"],
+              "holder.family_name": PERSON.pid["family_name"], "holder.given_name": PERSON.pid["given_name"],
+              "holder.birthdate": PERSON.pid["birthdate"], **override}
+    for name, value in values.items():
+        tab.fill(f"[name='{name}']", value)
+    tab.select_option("[name='status_confirmation']", pda1["status_confirmation"])
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def _signed_in(handle: ServerHandle, token: str) -> httpx.Client:
+    return httpx.Client(base_url=handle.url, cookies={COOKIE: token}, headers={"Accept-Language": "en"})
+
+
+# --- in the browser ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_clerk_issues_a_pda1_hands_it_over_suspends_and_withdraws_it(clerk: Any) -> None:
+    clerk.click("#new-pda1")
+    assert clerk.input_value("[name='date_of_issuance']")  # today, prefilled
+    assert "LV:VSAA" in clerk.inner_text("#issuer")  # issuing authority comes from the institution
+    _fill_pda1(clerk)
+    clerk.click("#create")
+    clerk.wait_for_selector("#describe")
+    description = clerk.inner_text("#describe")
+    assert "Latvia" in description and PERSON.pda1["employer"]["name"] in description
+    assert clerk.inner_text("#state") == "active"
+    case_url = clerk.url
+
+    clerk.click("#make-offer")
+    clerk.wait_for_selector("#offer svg")
+    assert clerk.locator("#offer .qr[role='img']").count() == 1
+    assert clerk.input_value("#offer-link").startswith("openid-credential-offer://")
+    code = clerk.inner_text("#tx-code").strip()
+    assert re.fullmatch(r"\d{6}", code)
+    assert "only once" in clerk.inner_text("#offer")
+    clerk.goto(case_url)  # the code is never shown again
+    assert clerk.locator("#tx-code").count() == 0
+    assert "offer handed over" in clerk.inner_text("#events")
+
+    clerk.fill("#reason-suspend", "employer asked for a check")
+    clerk.click("#suspend")
+    clerk.wait_for_selector("#state.state-suspended")
+    assert clerk.inner_text("#state") == "suspended"
+    assert clerk.locator("#make-offer").count() == 0  # nothing to hand over while suspended
+    clerk.fill("#reason-reinstate", "check done")
+    clerk.click("#reinstate")
+    clerk.wait_for_selector("#state.state-active")
+
+    clerk.fill("#reason-revoke", "posting cancelled")
+    clerk.click("#revoke")
+    clerk.wait_for_selector("#state.state-revoked")
+    assert clerk.inner_text("#state") == "withdrawn"
+    events = clerk.inner_text("#events")
+    for words in ("employer asked for a check", "check done", "posting cancelled", "reinstated"):
+        assert words in events
+    assert clerk.locator("#reinstate").count() == 0 and clerk.locator("#final").count() == 1
+
+    clerk.click("#nav-cases")
+    row = clerk.locator("#cases tr", has_text="DEMO-A1-LV-5001")
+    assert "withdrawn" in row.inner_text()
+
+
+@pytest.mark.browser
+def test_a_bad_field_is_shown_with_its_rule_next_to_it(clerk: Any) -> None:
+    clerk.click("#new-pda1")
+    _fill_pda1(clerk, document_number="DEMO-A1-LV-5002", starting_date="2026-06-01", ending_date="2026-05-01")
+    clerk.click("#create")
+    clerk.wait_for_selector(".field-error")
+    assert "/office/new/pda1" in clerk.url
+    rule = clerk.inner_text("#error-ending_date")
+    assert "must not be before starting_date" in rule
+    assert clerk.get_attribute("#f-ending_date", "aria-invalid") == "true"
+    assert "Period until" in clerk.inner_text("#error") and "ending_date" in clerk.inner_text("#error")
+    assert clerk.input_value("[name='document_number']") == "DEMO-A1-LV-5002"  # what was typed is kept
+    assert clerk.locator(".field-error").count() == 1
+
+
+@pytest.mark.browser
+def test_the_pages_switch_to_latvian(clerk: Any) -> None:
+    clerk.click("#lang-lv")
+    clerk.wait_for_selector("html[lang='lv']")
+    assert clerk.inner_text("h1") == "Lietas"
+    clerk.click("#new-pda1")
+    labels = clerk.inner_text("form.case-form")
+    for words in ("Dokumenta numurs", "Periods līdz", "Darba devēja nosaukums", "Personas kods"):
+        assert words in labels
+    assert "norīkots darba ņēmējs" in clerk.inner_text("[name='status_confirmation']")
+    clerk.goto(clerk.url.split("?")[0])  # no ?lang= any more: the cookie remembers Latvian
+    assert clerk.inner_text("#create") == "Izveidot"
+
+
+@pytest.mark.browser
+def test_the_browser_language_chooses_the_page_language(issuer: Issuer, browser: Any) -> None:
+    handle, _tokens = issuer
+    context = browser.new_context(locale="de-DE")
+    try:
+        tab = context.new_page()
+        tab.goto(f"{handle.url}/lv-vsaa/office")
+        assert tab.inner_text("h1") == "Anmelden"
+        assert tab.inner_text("label[for='token']") == "Token der Sachbearbeitung"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_importing_the_template_reports_each_row(clerk: Any, tmp_path: Path) -> None:
+    header, good = TEMPLATE.read_text(encoding="utf-8").strip().splitlines()[:2]
+    bad = good.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9002").replace(",LV,01,", ",XX,01,")
+    upload = tmp_path / "cases.csv"
+    upload.write_text(f"{header}\n{good}\n{bad}\n", encoding="utf-8")
+    clerk.click("#nav-import")
+    assert clerk.get_attribute("#template", "href") == "/import-template.csv"
+    clerk.set_input_files("#file", str(upload))
+    clerk.click("#upload")
+    clerk.wait_for_selector("#summary")
+    assert "1 rows imported, 1 rejected" in clerk.inner_text("#summary")
+    rejected = clerk.inner_text("#report tr.bad")
+    assert "legislation_country" in rejected and "two-letter code" in rejected
+    clerk.click("#report tr.ok a")
+    clerk.wait_for_selector("#describe")
+    assert "DEMO-A1-LV-9001" in clerk.inner_text("h1")
+
+
+@pytest.mark.browser
+def test_signing_out_ends_the_session(clerk: Any) -> None:
+    clerk.click("#logout")
+    clerk.wait_for_selector("#token")
+    clerk.goto(clerk.url.replace("/login", ""))
+    assert "/office/login" in clerk.url
+
+
+# --- over plain HTTP -----------------------------------------------------------------------------------
+
+
+def test_pages_without_a_session_redirect_to_sign_in(issuer: Issuer) -> None:
+    handle, _tokens = issuer
+    with httpx.Client(base_url=handle.url) as http:
+        for url in ("/lv-vsaa/office", "/lv-vsaa/office/new/pda1", "/lv-vsaa/office/import",
+                    "/lv-vsaa/office/cases/0123"):
+            response = http.get(url)
+            assert response.status_code == 303, url
+            assert response.headers["location"].startswith("/lv-vsaa/office/login")
+        response = http.post("/lv-vsaa/office/new/pda1", data={"document_number": "X"})
+        assert response.status_code == 303 and "/office/login" in response.headers["location"]
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_and_rejects_wrong_tokens(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    with httpx.Client(base_url=handle.url) as http:
+        wrong = http.post("/lv-vsaa/office/login?lang=en", data={"token": "clerk-not-a-token"})
+        assert wrong.status_code == 401 and "not valid for this institution" in wrong.text
+        other = http.post("/lv-vsaa/office/login?lang=en", data={"token": tokens["LV:NVD"]})
+        assert other.status_code == 401
+        good = http.post("/lv-vsaa/office/login?lang=en", data={"token": tokens["LV:VSAA"]})
+        assert good.status_code == 303 and good.headers["location"].startswith("/lv-vsaa/office")
+        cookie = next(c for c in good.headers.get_list("set-cookie") if c.startswith(COOKIE + "="))
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower() and "Path=/lv-vsaa" in cookie
+        assert http.get("/lv-vsaa/office").status_code == 200
+
+
+def test_another_institutions_session_gets_403(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    with _signed_in(handle, tokens["LV:NVD"]) as http:
+        response = http.get("/lv-vsaa/office")
+        assert response.status_code == 403 and "another institution" in response.text
+        assert response.headers["content-type"].startswith("text/html")
+        assert http.get("/lv-vsaa/office/new/pda1").status_code == 403
+        assert http.post("/lv-vsaa/office/import", files={"file": ("a.csv", b"x")}).status_code == 403
+
+
+def test_posts_without_the_right_csrf_token_are_refused(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    claims = dict(PERSON.pda1, document_number="DEMO-A1-LV-5003")
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case_id = http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims},
+                            headers=api).json()["id"]
+        before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
+        with _signed_in(handle, tokens["DE:DRV"]) as other:  # a valid token, but of another session
+            foreign = _csrf(other.get("/de-drv/office").text)
+        for csrf in (None, "", foreign, "0" * 64):
+            data = {"reason": "forged"} | ({"csrf": csrf} if csrf is not None else {})
+            response = http.post(f"/lv-vsaa/office/cases/{case_id}/revoke", data=data)
+            assert response.status_code == 403, csrf
+            form = {"document_number": "DEMO-A1-LV-FORGED"} | ({"csrf": csrf} if csrf is not None else {})
+            assert http.post("/lv-vsaa/office/new/pda1", data=form).status_code == 403
+            assert http.post(f"/lv-vsaa/office/cases/{case_id}/offer", data=data).status_code == 403
+            files = {"file": ("c.csv", TEMPLATE.read_bytes())}
+            assert http.post("/lv-vsaa/office/import", data=data, files=files).status_code == 403
+            assert http.post("/lv-vsaa/office/logout", data=data).status_code == 403
+        assert http.get(f"/lv-vsaa/api/cases/{case_id}", headers=api).json()["state"] == "active"
+        assert len(http.get("/lv-vsaa/api/cases", headers=api).json()) == before  # nothing created or imported
+        # With the token from the page it works.
+        csrf = _csrf(http.get(f"/lv-vsaa/office/cases/{case_id}").text)
+        response = http.post(f"/lv-vsaa/office/cases/{case_id}/suspend", data={"csrf": csrf, "reason": ""})
+        assert response.status_code == 400 and "Please give a reason." in response.text
+        response = http.post(f"/lv-vsaa/office/cases/{case_id}/suspend", data={"csrf": csrf, "reason": "check"})
+        assert response.status_code == 303
+        assert http.get(f"/lv-vsaa/api/cases/{case_id}", headers=api).json()["state"] == "suspended"
+
+
+def test_an_ehic_case_through_the_form_and_its_paper_copy(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    ehic = PERSON.ehic
+    with _signed_in(handle, tokens["LV:NVD"]) as http:
+        page = http.get("/lv-nvd/office/new")  # one type only: straight to its form
+        assert page.status_code == 303 and page.headers["location"].startswith("/lv-nvd/office/new/ehic")
+        assert http.get("/lv-nvd/office/new/pda1").status_code == 404  # LV:NVD issues no PDA1
+        form = http.get("/lv-nvd/office/new/ehic").text
+        assert "Represented person" in form and 'name="holder.birthdate"' in form
+        data = {"csrf": _csrf(form), "personal_administrative_number": ehic["personal_administrative_number"],
+                "document_number": "DEMO-EHIC-LV-5001", "date_of_issuance": ehic["date_of_issuance"],
+                "date_of_expiry": ehic["date_of_expiry"], "holder.family_name": PERSON.pid["family_name"],
+                "holder.given_name": PERSON.pid["given_name"], "holder.birthdate": PERSON.pid["birthdate"]}
+        created = http.post("/lv-nvd/office/new/ehic?lang=lv", data=data)
+        assert created.status_code == 303
+        case = http.get(created.headers["location"])
+        assert "veselības apdrošināšana" in case.text and "Nacionālais veselības dienests" in case.text
+        paper = http.post(created.headers["location"].split("?")[0] + "/paper",
+                          data={"csrf": _csrf(case.text)})
+        assert paper.status_code == 200 and paper.headers["content-type"] == "application/pdf"
+        assert paper.content.startswith(b"%PDF")
+        # A represented person with only half the fields: the rule lands on that field.
+        half = dict(data, **{"document_number": "DEMO-EHIC-LV-5002", "subject.forenames": "Mārtiņš"})
+        refused = http.post("/lv-nvd/office/new/ehic?lang=en", data=half)
+        assert refused.status_code == 400
+        assert 'id="error-subject-familynames"' in refused.text and "is required" in refused.text
+        assert 'value="Mārtiņš"' in refused.text
+
+
+def test_a_pid_error_on_a_list_element_is_shown_at_its_field(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    with _signed_in(handle, tokens["LV:PID"]) as http:
+        form = http.get("/lv-pid/office/new/pid?lang=en").text
+        data = {"csrf": _csrf(form), "family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-04-12",
+                "nationalities[]": "LV;XX"}
+        refused = http.post("/lv-pid/office/new/pid?lang=en", data=data)
+        assert refused.status_code == 400
+        assert 'id="error-nationalities--"' in refused.text and "nationalities.1" in refused.text
+        created = http.post("/lv-pid/office/new/pid?lang=en", data=dict(data, **{"nationalities[]": "LV;DE"}))
+        assert created.status_code == 303
+        assert "Bērziņa" in http.get(created.headers["location"]).text
+
+
+def test_languages_headers_and_errors(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    with httpx.Client(base_url=handle.url) as http:
+        for accept, words in (("fr-FR,fr;q=0.9", "Se connecter"), ("pl", "Zaloguj się"), ("lv", "Pieteikties"),
+                              ("ja, de;q=0.5", "Anmelden"), ("ja", "Sign in")):
+            page = http.get("/lv-vsaa/office/login", headers={"Accept-Language": accept})
+            assert page.status_code == 200 and f"<h1>{words}</h1>" in page.text, accept
+        chosen = http.get("/lv-vsaa/office/login?lang=pl", headers={"Accept-Language": "de"})
+        assert 'lang="pl"' in chosen.text and "lang=pl" in chosen.headers["set-cookie"]
+        assert "Zaloguj się" in http.get("/lv-vsaa/office/login", headers={"Accept-Language": "de"}).text
+        assert chosen.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in chosen.headers["content-security-policy"]
+        assert chosen.headers["cache-control"] == "no-store"
+        css = http.get("/office-static/office.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+        assert http.get("/no-such-institution/office/login").status_code == 404
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        missing = http.get("/lv-vsaa/office/cases/does-not-exist")
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+        assert '<a href="?lang=lv"' in http.get("/lv-vsaa/office").text
+
+
+def test_every_string_is_translated_into_all_five_languages() -> None:
+    for key, texts in _T.items():
+        assert len(texts) == len(i18n.LANGUAGES) and all(t.strip() for t in texts), key
+        for lang, text in zip(i18n.LANGUAGES, texts, strict=True):
+            assert i18n.t(f"office.{key}", lang) == text
+    assert len({texts[1] for texts in _T.values()} - {texts[0] for texts in _T.values()}) > 100  # LV is not EN
+    for config, fields in FIELDS.items():
+        for f in fields:
+            assert f"field.{f.key}" in _T, (config, f.name)
+
+
+def test_model_errors_find_their_form_field() -> None:
+    assert error_slot(FIELDS["pda1"], "ending_date") == "ending_date"
+    assert error_slot(FIELDS["pda1"], "employer") == "employer.id"
+    assert error_slot(FIELDS["pda1"], "holder.birthdate") == "holder.birthdate"
+    assert error_slot(FIELDS["pid"], "nationalities.0") == "nationalities[]"
+    assert error_slot(FIELDS["pda1"], "issuing_authority.id") is None

@@ -1,0 +1,624 @@
+"""Issue #3: the trust registry service and store (real HTTP through ``esspass.testing.serve``).
+
+Each test is named after the requirement it checks or the attack it refuses. The store tests run
+on SQLite and, when ``ESSPASS_TEST_POSTGRES_URL`` is set, also on a fresh PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from sqlalchemy import Engine
+
+from credentials import pda1, trust_list
+from credentials.errors import CredentialError, DataError, IssuerSignatureError, IssuerTrustError, ProtocolError
+from credentials.institutions import Entity, Role
+from credentials.jose import b64url_decode, b64url_encode
+from credentials.pki import DemoPki, create_entity_ca, issue_document_signer
+from esspass.db import make_engine
+from esspass.testing import ServerHandle, serve
+from trust_registry.app import create_app
+from trust_registry.seed import seed_data_dir
+from trust_registry.settings import READ, WRITE, RegistrySettings, admin_token, admin_tokens
+from trust_registry.store import Registry, metadata
+
+ADMIN = "registry-admin-token-for-tests"
+READER = "registry-reader-token-for-tests"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _entity(entity_id: str, roles: frozenset[Role] = frozenset({Role.PDA1_ISSUER})) -> Entity:
+    return Entity(entity_id, entity_id[:2], "Testa iestāde", "Test institution", roles,
+                  entity_id.lower().replace(":", "-"))
+
+
+def _expired_ca() -> x509.Certificate:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Expired test CA")])
+    now = _now()
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=800)).not_valid_after(now - timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .sign(key, hashes.SHA256()))
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(registry_dir: Path) -> Iterator[ServerHandle]:
+    settings = RegistrySettings(data_dir=registry_dir, admin_tokens={
+        ADMIN: [READ, WRITE, "name:ops-team"], READER: [READ]})
+    with serve(create_app(settings)) as handle:
+        yield handle
+
+
+@pytest.fixture
+def http(server: ServerHandle) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+def _sequence(http: httpx.Client) -> int:
+    return int(http.get("/admin/entities", headers=_auth(READER)).json()["sequence"])
+
+
+def _entity_body(entity_id: str, ca: x509.Certificate, **extra: Any) -> dict[str, Any]:
+    return {"id": entity_id, "country": entity_id[:2], "name": "Testa iestāde", "name_en": "Test institution",
+            "roles": ["pda1_issuer"], "certificates": [{"pem": _pem(ca), "usage": "ca"}], **extra}
+
+
+def _issuers(http: httpx.Client, registry_pki: DemoPki) -> trust_list.TrustList:
+    return trust_list.verify_trust_list(http.get("/lists/issuers").text, registry_root=registry_pki.root, now=_now(),
+                                        kind="issuers")
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_settings_default_admin_token_is_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    settings = RegistrySettings(data_dir=tmp_path)
+    token = admin_token(settings)
+    path = tmp_path / "registry" / "admin-token"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(token) >= 32 and admin_token(settings) == token
+    assert admin_tokens(settings) == {token: ("admin", frozenset({READ, WRITE}))}
+    assert settings.pki_dir == tmp_path / "pki"
+    assert settings.db_url("registry.db").endswith("registry.db")
+
+
+def test_settings_tokens_map_to_scopes_and_a_name_that_is_not_the_token(tmp_path: Path) -> None:
+    settings = RegistrySettings(data_dir=tmp_path, admin_tokens={"secret-1": [READ], "secret-2": [WRITE, "name:bob"]})
+    tokens = admin_tokens(settings)
+    assert tokens["secret-2"] == ("bob", frozenset({WRITE}))
+    who, scopes = tokens["secret-1"]
+    assert scopes == {READ} and "secret-1" not in who
+
+
+# --- admin API: authentication ------------------------------------------------------------------
+
+
+def test_admin_api_without_a_token_is_401_invalid_token(http: httpx.Client) -> None:
+    response = http.get("/admin/entities")
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    assert "Bearer" in response.headers["www-authenticate"]
+    for header in ({"Authorization": "Basic YWRtaW46YWRtaW4="}, _auth("guessed-token"), _auth(ADMIN[:-1])):
+        refused = http.post("/admin/entities/LV:VSAA/suspend", json={"reason": "x"}, headers=header)
+        assert refused.status_code == 401 and refused.json()["error"] == "invalid_token"
+
+
+def test_admin_change_with_a_read_only_token_is_403_insufficient_scope(http: httpx.Client) -> None:
+    before = _sequence(http)
+    response = http.post("/admin/entities/LV:VSAA/suspend", json={"reason": "x"}, headers=_auth(READER))
+    assert response.status_code == 403
+    assert response.json()["error"] == "insufficient_scope"
+    assert _sequence(http) == before
+
+
+def test_admin_happy_path_add_rotate_suspend_reinstate_withdraw(http: httpx.Client, registry_pki: DemoPki) -> None:
+    entity = _entity("EE:HAPPY")
+    key, ca = create_entity_ca(entity, now=_now())
+    _signer_key, signer = issue_document_signer(entity, key, ca, now=_now())
+    start = _sequence(http)
+    body = _entity_body(entity.id, ca, certificates=[{"pem": _pem(ca), "usage": "ca"},
+                                                     {"pem": _pem(signer), "usage": "signer"}])
+    added = http.post("/admin/entities", json=body, headers=_auth(ADMIN))
+    assert added.status_code == 201, added.text
+    assert {c["usage"] for c in added.json()["certificates"]} == {"ca", "signer"}
+    assert added.headers["cache-control"] == "no-store"
+    _new_signer_key, new_signer = issue_document_signer(entity, key, ca, now=_now())
+    rotated = http.post(f"/admin/entities/{entity.id}/certificates", headers=_auth(ADMIN),
+                        json={"pem": _pem(new_signer), "usage": "signer", "rotate": True})
+    assert rotated.status_code == 201, rotated.text
+    for action in ("suspend", "reinstate", "withdraw"):
+        response = http.post(f"/admin/entities/{entity.id}/{action}", json={"reason": f"test {action}"},
+                             headers=_auth(ADMIN))
+        assert response.status_code == 200, response.text
+    assert _sequence(http) == start + 5
+    listed = _issuers(http, registry_pki).entity(entity.id)
+    assert listed is not None
+    assert [p.status for p in listed.status_history] == ["active", "suspended", "active", "withdrawn"]
+    history = http.get(f"/admin/entities/{entity.id}/history", headers=_auth(READER)).json()
+    assert [a["action"] for a in history["audit"]] == ["add_entity", "rotate_certificate", "suspended", "active",
+                                                       "withdrawn"]
+    assert {a["who"] for a in history["audit"]} == {"api:ops-team"}
+    assert [a["sequence"] for a in history["audit"]] == list(range(start + 1, start + 6))
+    assert ADMIN not in json.dumps(history)
+    assert [p["status"] for p in history["status_history"]] == ["active", "suspended", "active", "withdrawn"]
+    # A withdrawal is final.
+    again = http.post(f"/admin/entities/{entity.id}/reinstate", json={}, headers=_auth(ADMIN))
+    assert again.status_code == 409 and again.json()["error"] == "conflict"
+
+
+def test_admin_listing_shows_status_now_and_sequence(http: httpx.Client) -> None:
+    listing = http.get("/admin/entities", headers=_auth(READER)).json()
+    by_id = {e["id"]: e for e in listing["entities"]}
+    assert by_id["LV:VSAA"]["status_now"] in ("active", "suspended")
+    assert "certificates" not in by_id["LV:VSAA"]
+    assert isinstance(listing["sequence"], int)
+
+
+# --- admin API: bad input is refused and nothing is stored --------------------------------------
+
+
+def _bad_inputs(registry_pki: DemoPki) -> dict[str, tuple[dict[str, Any], int, str]]:
+    ee = _entity("EE:BAD")
+    _key, ca = create_entity_ca(ee, now=_now())
+    other = _entity("EE:OTHER")
+    other_key, other_ca = create_entity_ca(other, now=_now())
+    _k, foreign_signer = issue_document_signer(other, other_key, other_ca, now=_now())
+    return {
+        "unknown_country": (_entity_body("EE:BAD", ca, country="US"), 400, "country"),
+        "malformed_pem": (_entity_body("EE:BAD", ca, certificates=[
+            {"pem": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n", "usage": "ca"}]),
+            400, "certificates.0.pem"),
+        "not_pem_at_all": (_entity_body("EE:BAD", ca, certificates=[{"pem": "hello", "usage": "ca"}]), 400,
+                           "certificates.0.pem"),
+        "leaf_posing_as_ca": (_entity_body("EE:BAD", ca, certificates=[
+            {"pem": _pem(registry_pki.signers["LV:VSAA"][1][0]), "usage": "ca"}]), 400, "certificates.0.pem"),
+        "expired_certificate": (_entity_body("EE:BAD", ca, certificates=[{"pem": _pem(_expired_ca()),
+                                                                          "usage": "ca"}]), 400, "certificates.0.pem"),
+        "signer_of_another_entity": (_entity_body("EE:BAD", ca, certificates=[
+            {"pem": _pem(ca), "usage": "ca"}, {"pem": _pem(foreign_signer), "usage": "signer"}]), 400,
+            "certificates.1.pem"),
+        "unknown_role": (_entity_body("EE:BAD", ca, roles=["emperor"]), 400, "roles"),
+        "malformed_id": (_entity_body("EE:BAD", ca, id="nocolon"), 400, "id"),
+        "duplicate_id": (_entity_body("LV:VSAA", ca), 409, ""),
+        "certificate_of_another_entity": (_entity_body("EE:BAD", registry_pki.cas["LV:VSAA"][1]), 409, ""),
+        "verifier_rights_for_an_issuer": (_entity_body("EE:BAD", ca, may_request={pda1.VCT: ["document_number"]}),
+                                          400, "may_request"),
+    }
+
+
+@pytest.mark.parametrize("case", ["unknown_country", "malformed_pem", "not_pem_at_all", "leaf_posing_as_ca",
+                                  "expired_certificate", "signer_of_another_entity", "unknown_role", "malformed_id",
+                                  "duplicate_id", "certificate_of_another_entity", "verifier_rights_for_an_issuer"])
+def test_bad_input_is_a_4xx_json_and_stores_nothing(http: httpx.Client, registry_pki: DemoPki, case: str) -> None:
+    body, status, field = _bad_inputs(registry_pki)[case]
+    before = _sequence(http)
+    entities_before = http.get("/admin/entities", headers=_auth(READER)).json()["entities"]
+    tl_before = _issuers(http, registry_pki)
+    response = http.post("/admin/entities", json=body, headers=_auth(ADMIN))
+    assert response.status_code == status, response.text
+    answer = response.json()
+    if status == 409:
+        assert answer["error"] == "conflict"
+    else:
+        assert answer["error"] == "invalid_request" and answer["field"] == field and answer["rule"]
+    assert _sequence(http) == before
+    assert http.get("/admin/entities", headers=_auth(READER)).json()["entities"] == entities_before
+    assert _issuers(http, registry_pki).sequence == tl_before.sequence
+    if case != "duplicate_id":
+        assert http.get(f"/admin/entities/{body['id']}", headers=_auth(READER)).status_code == 404
+
+
+def test_bad_certificate_rotation_is_refused_and_stores_nothing(http: httpx.Client, registry_pki: DemoPki) -> None:
+    before = _sequence(http)
+    for body in ({"pem": _pem(_expired_ca()), "usage": "ca", "rotate": True},
+                 {"pem": _pem(registry_pki.signers["LV:VSAA"][1][0]), "usage": "ca"},
+                 {"pem": _pem(registry_pki.cas["DE:DRV"][1]), "usage": "ca"},
+                 {"pem": _pem(registry_pki.signers["DE:DRV"][1][0]), "usage": "signer"},
+                 {"pem": _pem(registry_pki.cas["LV:NVD"][1]), "usage": "root"}):
+        response = http.post("/admin/entities/LV:VSAA/certificates", json=body, headers=_auth(ADMIN))
+        assert response.status_code in (400, 409), response.text
+        assert "error" in response.json()
+    missing = http.post("/admin/entities/XX:NONE/suspend", json={"reason": "x"}, headers=_auth(ADMIN))
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    no_reason = http.post("/admin/entities/LV:VSAA/suspend", json={"reason": "  "}, headers=_auth(ADMIN))
+    assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
+    assert _sequence(http) == before
+
+
+def test_garbage_bodies_are_4xx_json_never_500(http: httpx.Client) -> None:
+    paths = ("/admin/entities", "/admin/entities/LV:VSAA/certificates", "/admin/entities/LV:VSAA/suspend")
+    bodies = (b"", b"{", b"[]", b'{"pem": 5}', b"\xff\xfe", b'{"id": "' + b"A" * 5000 + b'"}',
+              b'{"id":"EE:X","country":"EE","name":"x","roles":"verifier","certificates":[]}')
+    for path in paths:
+        for body in bodies:
+            response = http.post(path, content=body, headers={**_auth(ADMIN), "Content-Type": "application/json"})
+            assert 400 <= response.status_code < 500, (path, body[:20], response.status_code)
+            assert "error" in response.json()
+
+
+# --- publication --------------------------------------------------------------------------------
+
+
+def test_published_lists_verify_against_the_pinned_root(http: httpx.Client, registry_pki: DemoPki) -> None:
+    issuers = _issuers(http, registry_pki)
+    verifiers = trust_list.verify_trust_list(http.get("/lists/verifiers").text, registry_root=registry_pki.root,
+                                             now=_now(), kind="verifiers")
+    assert issuers.entity("LV:VSAA") is not None and issuers.entity("LV:VDI") is None
+    assert verifiers.entity("LV:VDI") is not None and verifiers.entity("LV:VSAA") is None
+    assert {c.usage for c in issuers.entity("LV:VSAA").certificates} == {"ca", "signer"}  # type: ignore[union-attr]
+    vdi = verifiers.entity("LV:VDI")
+    assert vdi is not None and vdi.dns_name == "vdi.verifier.localhost"
+    assert "document_number" in vdi.may_request[pda1.VCT]
+    assert issuers.next_update - issuers.issued_at == timedelta(hours=24)
+
+
+def test_root_pem_is_the_registry_root(http: httpx.Client, registry_pki: DemoPki) -> None:
+    response = http.get("/root.pem")
+    assert response.status_code == 200
+    assert x509.load_pem_x509_certificate(response.content) == registry_pki.root
+
+
+def test_tampered_list_is_refused_flipped_payload_character(http: httpx.Client, registry_pki: DemoPki) -> None:
+    token = http.get("/lists/issuers").text
+    header, payload, signature = token.split(".")
+    i = len(payload) // 2
+    flipped = payload[:i] + ("A" if payload[i] != "A" else "B") + payload[i + 1:]
+    with pytest.raises(CredentialError):
+        trust_list.verify_trust_list(f"{header}.{flipped}.{signature}", registry_root=registry_pki.root, now=_now())
+    # A well-formed but altered payload (an attacker adding a day of validity) fails the signature.
+    body = json.loads(b64url_decode(payload))
+    body["next_update"] += 86400
+    forged = f"{header}.{b64url_encode(json.dumps(body).encode())}.{signature}"
+    with pytest.raises(IssuerSignatureError):
+        trust_list.verify_trust_list(forged, registry_root=registry_pki.root, now=_now())
+
+
+def test_etag_if_none_match_304_and_cache_control(http: httpx.Client) -> None:
+    first = http.get("/lists/issuers")
+    assert first.status_code == 200
+    assert first.headers["content-type"].startswith("application/trust-list+jwt")
+    etag = first.headers["etag"]
+    assert etag == f'"{trust_list.fingerprint(first.text)}"' and not etag.startswith("W/")
+    cache_control = first.headers["cache-control"]
+    assert cache_control.startswith("public, max-age=")
+    assert 0 < int(cache_control.rsplit("=", 1)[1]) <= 300
+    again = http.get("/lists/issuers", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    listed = http.get("/lists/issuers", headers={"If-None-Match": f'"other", {etag}'})
+    assert listed.status_code == 304
+    assert http.get("/lists/issuers", headers={"If-None-Match": '"stale-tag"'}).status_code == 200
+
+
+def test_signed_list_is_cached_per_sequence_and_re_signed_after_a_change(http: httpx.Client) -> None:
+    first = http.get("/lists/issuers")
+    assert http.get("/lists/issuers").text == first.text  # not re-signed per request (ES256 is randomised)
+    entity = _entity("EE:CACHE")
+    _key, ca = create_entity_ca(entity, now=_now())
+    assert http.post("/admin/entities", json=_entity_body(entity.id, ca), headers=_auth(ADMIN)).status_code == 201
+    after = http.get("/lists/issuers", headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
+
+
+def test_sequence_bumps_on_each_change_and_is_published(http: httpx.Client, registry_pki: DemoPki) -> None:
+    entity = _entity("EE:SEQ")
+    _key, ca = create_entity_ca(entity, now=_now())
+    start = _issuers(http, registry_pki).sequence
+    assert http.post("/admin/entities", json=_entity_body(entity.id, ca), headers=_auth(ADMIN)).status_code == 201
+    assert _issuers(http, registry_pki).sequence == start + 1
+    http.post(f"/admin/entities/{entity.id}/suspend", json={"reason": "audit"}, headers=_auth(ADMIN))
+    suspended = _issuers(http, registry_pki)
+    assert suspended.sequence == start + 2
+    assert suspended.entity(entity.id).status_at(_now() + timedelta(seconds=1)) == "suspended"  # type: ignore[union-attr]
+    http.post(f"/admin/entities/{entity.id}/reinstate", json={}, headers=_auth(ADMIN))
+    assert _issuers(http, registry_pki).sequence == start + 3
+
+
+def test_lote_json_shape_etsi_ts_119_602(http: httpx.Client, registry_pki: DemoPki) -> None:
+    response = http.get("/lists/issuers.lote.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    lote = response.json()["LoTE"]
+    info = lote["ListAndSchemeInformation"]
+    assert {"LoTEVersionIdentifier", "LoTESequenceNumber", "LoTEType", "SchemeOperatorName", "SchemeTerritory",
+            "ListIssueDateTime", "NextUpdate", "DistributionPoints"} <= set(info)
+    assert info["LoTESequenceNumber"] == _issuers(http, registry_pki).sequence
+    assert info["DistributionPoints"][0].endswith("/lists/issuers.lote.json")
+    by_name = {e["TrustedEntityInformation"]["TETradeName"][0]["value"]: e for e in lote["TrustedEntitiesList"]}
+    vsaa = by_name["LV:VSAA"]
+    assert vsaa["TrustedEntityInformation"]["TEAddress"]["TEPostalAddress"][0]["Country"] == "LV"
+    service = vsaa["TrustedEntityServices"][0]
+    assert service["ServiceInformation"]["ServiceStatus"].startswith("http://uri.etsi.org/19602/")
+    assert service["ServiceInformation"]["ServiceDigitalIdentity"]["X509Certificates"][0]["val"]
+    assert service["ServiceHistory"][0]["StatusStartingTime"].endswith("Z")
+    verifiers = http.get("/lists/verifiers.lote.json").json()["LoTE"]["TrustedEntitiesList"]
+    assert {e["TrustedEntityInformation"]["TETradeName"][0]["value"] for e in verifiers} == {"LV:VDI", "AT:FINPOL"}
+    etag = response.headers["etag"]
+    assert http.get("/lists/issuers.lote.json", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_seed_lists_every_demo_institution_and_inspectorate(http: httpx.Client) -> None:
+    ids = {e["id"] for e in http.get("/admin/entities", headers=_auth(READER)).json()["entities"]}
+    assert {"LV:VSAA", "LV:NVD", "DE:DRV", "AT:OEGK", "PL:ZUS", "LV:PID", "LV:VDI", "AT:FINPOL"} <= ids
+
+
+def test_a_verifier_asking_more_than_registered_is_refused(http: httpx.Client, registry_pki: DemoPki) -> None:
+    now = _now()
+    verifiers = trust_list.verify_trust_list(http.get("/lists/verifiers").text, registry_root=registry_pki.root,
+                                             now=now, kind="verifiers")
+    chain = registry_pki.access_x5c("AT:FINPOL")
+    assert trust_list.authorised_verifier(verifiers, chain, {pda1.VCT: ["document_number"]}, at=now).id == "AT:FINPOL"
+    with pytest.raises(IssuerTrustError, match="not registered to request"):
+        trust_list.authorised_verifier(verifiers, chain, {"urn:eudi:ehic:1": ["document_number"]}, at=now)
+    with pytest.raises(IssuerTrustError, match="place_of_birth"):
+        trust_list.authorised_verifier(verifiers, chain, {"urn:eudi:pid:1": ["place_of_birth"]}, at=now)
+
+
+def test_unknown_list_is_404_json(http: httpx.Client) -> None:
+    for path in ("/lists/everyone", "/lists/everyone.lote.json"):
+        response = http.get(path)
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+def test_seed_is_idempotent(registry_dir: Path, http: httpx.Client) -> None:
+    before = _sequence(http)
+    seed_data_dir(registry_dir)
+    assert _sequence(http) == before
+
+
+# --- store (SQLite, and PostgreSQL when configured) ---------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'registry.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")  # a fresh database; skips without ESSPASS_TEST_POSTGRES_URL
+    eng = make_engine(url)
+    if request.param == "postgresql":
+        metadata.drop_all(eng)
+    try:
+        yield eng
+    finally:
+        if request.param == "postgresql":
+            metadata.drop_all(eng)
+        eng.dispose()
+
+
+def _register(registry: Registry, entity_id: str, *, since: datetime, signer: bool = False,
+              ca_start: datetime | None = None) -> tuple[Entity, Any, x509.Certificate, x509.Certificate | None]:
+    entity = _entity(entity_id)
+    key, ca = create_entity_ca(entity, now=ca_start or since)
+    leaf = issue_document_signer(entity, key, ca, now=ca_start or since)[1] if signer else None
+    certs = [{"pem": _pem(ca), "usage": "ca"}] + ([{"pem": _pem(leaf), "usage": "signer"}] if leaf else [])
+    registry.add_entity({"id": entity_id, "country": entity_id[:2], "name": "Testa", "roles": ["pda1_issuer"],
+                         "certificates": certs}, who="test", since=since)
+    return entity, key, ca, leaf
+
+
+def test_store_history_key_valid_last_year_withdrawn_today(engine: Engine) -> None:
+    registry = Registry(engine)
+    today = _now().replace(microsecond=0)
+    last_year = today - timedelta(days=365)
+    _e, _key, _ca, signer = _register(registry, "EE:HIST", since=last_year, signer=True,
+                                      ca_start=last_year - timedelta(days=1))
+    assert signer is not None
+    registry.withdraw("EE:HIST", who="test", reason="merged into another institution", since=today)
+    tl = registry.build_list("issuers", today)
+    granted = trust_list.authorised_issuer(tl, [signer], pda1.VCT, at=last_year + timedelta(hours=1), now=today)
+    assert granted.entity.id == "EE:HIST" and granted.status_now == "withdrawn"
+    with pytest.raises(IssuerTrustError, match="withdrawn"):
+        trust_list.authorised_issuer(tl, [signer], pda1.VCT, at=today, now=today)
+    history = registry.history("EE:HIST")
+    assert [p["status"] for p in history["status_history"]] == ["active", "withdrawn"]
+    assert history["status_history"][1]["reason"] == "merged into another institution"
+    assert [(a["action"], a["who"]) for a in history["audit"]] == [("add_entity", "test"), ("withdrawn", "test")]
+    assert history["status_now"] == "withdrawn"
+
+
+def test_store_rotation_closes_the_previous_window(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now().replace(microsecond=0)
+    entity, _key, _ca, old_signer = _register(registry, "EE:ROT", since=now - timedelta(days=30), signer=True,
+                                              ca_start=now - timedelta(days=31))
+    assert old_signer is not None
+    new_key, new_ca = create_entity_ca(entity, now=now)
+    registry.add_certificate("EE:ROT", _pem(new_ca), "ca", who="test", rotate=True)
+    listed = registry.build_list("issuers", now).entity("EE:ROT")
+    assert listed is not None
+    old, new = [c for c in listed.certificates if c.usage == "ca"]
+    assert old.not_after <= _now() and new.not_before >= now
+    tl = registry.build_list("issuers", now)
+    assert trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now - timedelta(days=1), now=now)
+    with pytest.raises(IssuerTrustError, match="not listed"):
+        trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now + timedelta(hours=1), now=now)
+    new_signer = issue_document_signer(entity, new_key, new_ca, now=now)[1]
+    registry.add_certificate("EE:ROT", _pem(new_signer), "signer", who="test", rotate=True)
+    signers = [c for c in registry.build_list("issuers", now).entity("EE:ROT").certificates  # type: ignore[union-attr]
+               if c.usage == "signer"]
+    assert len(signers) == 2 and signers[0].not_after <= signers[1].not_before + timedelta(seconds=1)
+
+
+def test_store_a_suspension_in_force_refuses_even_older_credentials(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now().replace(microsecond=0)
+    _e, _key, _ca, signer = _register(registry, "EE:SUSP", since=now - timedelta(days=30), signer=True,
+                                      ca_start=now - timedelta(days=31))
+    assert signer is not None
+    registry.suspend("EE:SUSP", who="test", reason="key under investigation", since=now)
+    with pytest.raises(IssuerTrustError, match="suspended"):
+        trust_list.authorised_issuer(registry.build_list("issuers", now), [signer], pda1.VCT,
+                                     at=now - timedelta(days=10), now=now)
+    registry.reinstate("EE:SUSP", who="test", reason="cleared", since=now + timedelta(seconds=1))
+    later = now + timedelta(seconds=2)
+    assert trust_list.authorised_issuer(registry.build_list("issuers", later), [signer], pda1.VCT,
+                                        at=now - timedelta(days=10), now=later).entity.id == "EE:SUSP"
+
+
+def test_a_chain_of_only_self_signed_certificates_is_refused_not_crashed(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now().replace(microsecond=0)
+    _e, _key, ca, _signer = _register(registry, "EE:SELF", since=now - timedelta(days=1))
+    with pytest.raises(CredentialError, match="no signing certificate"):
+        trust_list.authorised_issuer(registry.build_list("issuers", now), [ca], pda1.VCT, at=now, now=now)
+
+
+def test_store_failed_change_leaves_no_trace(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now()
+    _register(registry, "EE:ONE", since=now)
+    before = registry.sequence()
+    entity = _entity("EE:TWO")
+    _key, ca = create_entity_ca(entity, now=now)
+    with pytest.raises(DataError):
+        registry.add_entity({"id": "EE:TWO", "country": "EE", "name": "x", "roles": ["pda1_issuer"],
+                             "certificates": [{"pem": _pem(ca), "usage": "ca"}, {"pem": "garbage", "usage": "ca"}]},
+                            who="test")
+    with pytest.raises(ProtocolError) as conflict:
+        registry.add_entity({"id": "EE:ONE", "country": "EE", "name": "x", "roles": ["pda1_issuer"],
+                             "certificates": [{"pem": _pem(ca), "usage": "ca"}]}, who="test")
+    assert conflict.value.http_status == 409
+    with pytest.raises(ProtocolError):
+        registry.reinstate("EE:ONE", who="test")  # already active
+    with pytest.raises(DataError):
+        registry.suspend("EE:ONE", who="test", reason="back-dated", since=now - timedelta(days=400))
+    assert registry.sequence() == before
+    assert [e.id for e in registry.list_entities()] == ["EE:ONE"]
+    assert len(registry.history("EE:ONE")["audit"]) == 1
+
+
+def test_store_concurrent_changes_each_get_their_own_sequence_number(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now()
+    ids = [f"EE:C{i}" for i in range(6)]
+    for entity_id in ids:
+        _register(registry, entity_id, since=now)
+    start = registry.sequence()
+    errors: list[BaseException] = []
+
+    def flip(entity_id: str) -> None:
+        try:
+            for _ in range(3):
+                registry.suspend(entity_id, who="test", reason="drill")
+                registry.reinstate(entity_id, who="test")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=flip, args=(entity_id,)) for entity_id in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert registry.sequence() == start + 6 * 6
+    sequences = [a["sequence"] for entity_id in ids for a in registry.history(entity_id)["audit"][1:]]
+    assert sorted(sequences) == list(range(start + 1, start + 37))
+
+
+def test_store_lists_split_issuers_and_verifiers(engine: Engine) -> None:
+    registry = Registry(engine)
+    now = _now()
+    _register(registry, "EE:ISS", since=now)
+    inspect = _entity("EE:INSP", frozenset({Role.VERIFIER}))
+    _key, ca = create_entity_ca(inspect, now=now)
+    registry.add_entity({"id": "EE:INSP", "country": "EE", "name": "Tööinspektsioon", "roles": ["verifier"],
+                         "dns_name": "insp.verifier.localhost",
+                         "may_request": {pda1.VCT: ["document_number"]},
+                         "certificates": [{"pem": _pem(ca), "usage": "ca"}]}, who="test")
+    issuers, verifiers = registry.build_list("issuers", now), registry.build_list("verifiers", now)
+    assert [e.id for e in issuers.entities] == ["EE:ISS"]
+    assert [e.id for e in verifiers.entities] == ["EE:INSP"]
+    assert verifiers.entities[0].may_request == {pda1.VCT: ("document_number",)}
+    assert issuers.sequence == verifiers.sequence == registry.sequence() == 2
+
+
+def test_cli_admin_works_on_the_same_database(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path)}
+    env.pop("ESSPASS_REGISTRY_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "esspass.cli", "registry", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    assert run("seed").returncode == 0
+    entity = _entity("EE:CLI")
+    _key, ca = create_entity_ca(entity, now=_now())
+    (tmp_path / "ca.pem").write_text(_pem(ca))
+    added = run("add", "--id", "EE:CLI", "--country", "EE", "--name", "Klient", "--role", "pda1_issuer",
+                "--ca-pem", str(tmp_path / "ca.pem"))
+    assert added.returncode == 0, added.stderr
+    refused = run("add", "--id", "EE:CLI2", "--country", "ZZ", "--name", "x", "--role", "pda1_issuer",
+                  "--ca-pem", str(tmp_path / "ca.pem"))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr and "country" in refused.stderr
+    assert run("withdraw", "EE:CLI", "--reason", "test").returncode == 0
+    history = json.loads(run("history", "EE:CLI").stdout)
+    assert history["audit"][-1]["who"].startswith("cli:") and history["audit"][-1]["action"] == "withdrawn"
+    assert "withdrawn" in run("list").stdout
+
+
+def test_store_adopts_the_first_schema_once(tmp_path: Path) -> None:
+    """A data dir seeded by the first registry version keeps its status history and sequence number."""
+    from sqlalchemy import text
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    now = _now().replace(microsecond=0)
+    entity = _entity("EE:OLD")
+    _key, ca = create_entity_ca(entity, now=now)
+    with eng.begin() as conn:
+        metadata.tables["registry_entities"].create(conn)
+        metadata.tables["registry_certificates"].create(conn)
+        conn.execute(text("CREATE TABLE registry_status (id INTEGER PRIMARY KEY, entity_id VARCHAR(20), "
+                          "status VARCHAR(10), since DATETIME, reason VARCHAR(300))"))
+        conn.execute(text("CREATE TABLE registry_sequence (id INTEGER PRIMARY KEY, value INTEGER)"))
+    with eng.begin() as conn:
+        conn.execute(metadata.tables["registry_entities"].insert().values(
+            id="EE:OLD", country="EE", name="Vana", name_en="Old", roles=["pda1_issuer"], may_request={}))
+        conn.execute(metadata.tables["registry_certificates"].insert().values(
+            entity_id="EE:OLD", der=ca.public_bytes(serialization.Encoding.DER), usage="ca",
+            not_before=ca.not_valid_before_utc, not_after=ca.not_valid_after_utc))
+        conn.execute(text("INSERT INTO registry_status (entity_id, status, since, reason) VALUES "
+                          "('EE:OLD', 'active', :a, 'registered'), ('EE:OLD', 'suspended', :b, 'check')"),
+                     {"a": (now - timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S.000000"),
+                      "b": (now - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S.000000")})
+        conn.execute(text("INSERT INTO registry_sequence (id, value) VALUES (1, 7)"))
+    for _ in range(2):  # adopting twice copies nothing twice
+        registry = Registry(eng)
+        assert registry.sequence() == 7
+        listed = registry.build_list("issuers", now).entity("EE:OLD")
+        assert listed is not None and [p.status for p in listed.status_history] == ["active", "suspended"]
+    assert registry.reinstate("EE:OLD", who="test")["id"] == "EE:OLD" and registry.sequence() == 8
+    eng.dispose()
