@@ -55,19 +55,19 @@ def run(quick: bool = False) -> list[Row]:
             status=status_list.StatusReference(idx=4711, uri="https://localhost:8102/lv-vsaa/status/1"),
         )
 
-    message = b"x" * 600
-    sig_cost = measure(lambda: signer_key.sign(message, ec.ECDSA(hashes.SHA256())), min_time=min_time)
-    pub = signer_key.public_key()
-    der = signer_key.sign(message, ec.ECDSA(hashes.SHA256()))
-    ver_cost = measure(lambda: pub.verify(der, message, ec.ECDSA(hashes.SHA256())), min_time=min_time)
+    # The baselines sign and verify exactly the bytes the credential's own signatures cover (the
+    # issuer-signed JWT's signing input, the KB-JWT's), with the same keys, straight through pyca.
+    credential = issue()
+    issuer_input = credential.split("~", 1)[0].rsplit(".", 1)[0].encode("ascii")
+    ecdsa = ec.ECDSA(hashes.SHA256())
+    sig_cost = measure(lambda: signer_key.sign(issuer_input, ecdsa), min_time=min_time)
 
     issue_cost = measure(issue, min_time=min_time)
-    rows.append(Row("core", "ES256 sign (bare)", sig_cost * 1e6, "µs"))
+    rows.append(Row("core", "ES256 sign (bare, same bytes)", sig_cost * 1e6, "µs"))
     rows.append(
         Row("core", "issue one PDA1 SD-JWT VC", issue_cost * 1e6, "µs", "ES256 sign", issue_cost / sig_cost, "<= 2x")
     )
 
-    credential = issue()
     select = [
         ("legislation_country",),
         ("status_confirmation",),
@@ -87,8 +87,17 @@ def run(quick: bool = False) -> list[Row]:
     def verify() -> object:
         return sd_jwt_vc.verify_vc(presentation, anchors=anchors, now=verify_at, key_binding=policy, chains=chains)
 
+    kb_input = presentation.rsplit("~", 1)[1].rsplit(".", 1)[0].encode("ascii")
+    checks = [(key.public_key(), key.sign(data, ecdsa), data) for key, data in
+              ((signer_key, issuer_input), (holder, kb_input))]
+
+    def bare_verify() -> None:
+        for pub, der, data in checks:
+            pub.verify(der, data, ecdsa)
+
+    ver_cost = measure(bare_verify, min_time=min_time) / 2
     verify_cost = measure(verify, min_time=min_time)
-    rows.append(Row("core", "ES256 verify (bare)", ver_cost * 1e6, "µs"))
+    rows.append(Row("core", "ES256 verify (bare, same bytes)", ver_cost * 1e6, "µs"))
     rows.append(
         Row(
             "core",

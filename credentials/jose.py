@@ -7,6 +7,9 @@ because our policy, not the token, picks the algorithm (RFC 8725 §3.1):
 
 Every parser here enforces a size and a nesting limit before it trusts the input
 (:func:`parse_json`); an input over a limit is :class:`MalformedError`, never parsed.
+
+JSON goes through orjson (RFC 8259, UTF-8 in and out): on the issuing and verifying hot paths
+the JSON work would otherwise cost as much as the signature itself (benchmarks/bench_core.py).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,6 +37,7 @@ __all__ = [
     "PrivateKey",
     "PublicKey",
     "UnverifiedJWS",
+    "b64url_bytes",
     "b64url_decode",
     "b64url_encode",
     "decode_jws",
@@ -63,6 +69,8 @@ _EC_ALGS: dict[str, tuple[type[ec.EllipticCurve], type[hashes.HashAlgorithm], in
     "ES384": (ec.SECP384R1, hashes.SHA384, 48),
     "ES512": (ec.SECP521R1, hashes.SHA512, 66),
 }
+# The signature algorithm objects are immutable: made once, not on every signature.
+_ECDSA = {alg: ec.ECDSA(hash_cls()) for alg, (_, hash_cls, _) in _EC_ALGS.items()}
 _CRV_NAMES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
 _CURVE_TO_CRV = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _B64URL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -74,7 +82,12 @@ _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 def b64url_encode(data: bytes) -> str:
     """base64url without padding (RFC 7515 §2)."""
-    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode("ascii")
+    return b64url_bytes(data).decode("ascii")
+
+
+def b64url_bytes(data: bytes) -> bytes:
+    """base64url without padding, as ASCII bytes (to hash or join without a str round trip)."""
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def b64url_decode(data: str | bytes) -> bytes:
@@ -91,12 +104,14 @@ def b64url_decode(data: str | bytes) -> bytes:
         raise MalformedError("not base64url") from exc
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# Dates and dataclasses are refused (TypeError), as the standard library would: a credential's
+# claims are validated strings and numbers, and an object slipping through must not be guessed at.
+_DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def dumps(obj: Any) -> bytes:
-    """Compact JSON as we sign it (UTF-8, no insignificant whitespace)."""
-    return _COMPACT.encode(obj).encode("utf-8")
+    """Compact JSON as we sign it (UTF-8, no insignificant whitespace); TypeError on anything else."""
+    return orjson.dumps(obj, option=_DUMPS_OPTIONS)
 
 
 def _depth_exceeds(obj: Any, limit: int) -> bool:
@@ -119,8 +134,8 @@ def parse_json(data: str | bytes, *, max_bytes: int = MAX_TOKEN_BYTES, max_depth
     if len(data) > max_bytes:
         raise MalformedError(f"input larger than {max_bytes} bytes")
     try:
-        obj = json.loads(data)
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        obj = orjson.loads(data)
+    except (orjson.JSONDecodeError, UnicodeEncodeError) as exc:  # lone surrogates in a str input
         raise MalformedError("not valid JSON") from exc
     # Nesting deeper than max_depth needs more than max_depth brackets: counting them (in C) is
     # enough to skip the walk for the small documents on the hot path.
@@ -164,10 +179,13 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
     if jwk.get("kty") != "EC" or jwk.get("crv") not in _CRV_NAMES:
         raise AlgorithmError("only EC keys on P-256, P-384, P-521 are accepted")
     curve = _CRV_NAMES[str(jwk["crv"])]
+    size = (curve.key_size + 7) // 8
     try:
-        x = int.from_bytes(b64url_decode(str(jwk["x"])), "big")
-        y = int.from_bytes(b64url_decode(str(jwk["y"])), "big")
-        return ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
+        x, y = b64url_decode(str(jwk["x"])), b64url_decode(str(jwk["y"]))
+        if len(x) != size or len(y) != size:  # RFC 7518 §6.2.1.2/3: the full coordinate length
+            raise ValueError("coordinate length")
+        # An uncompressed SEC 1 point; cryptography refuses one that is not on the curve.
+        return ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x04" + x + y)
     except (KeyError, ValueError, TypeError) as exc:
         raise MalformedError("invalid EC JWK") from exc
 
@@ -182,8 +200,8 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
 def sign_raw(key: PrivateKey, message: bytes) -> bytes:
     """ECDSA over ``message`` as JOSE/COSE want it: raw ``r || s`` (RFC 7518 §3.4)."""
     alg = _alg_for_key(key)
-    _, hash_cls, size = _EC_ALGS[alg]
-    r, s = decode_dss_signature(key.sign(message, ec.ECDSA(hash_cls())))
+    size = _EC_ALGS[alg][2]
+    r, s = decode_dss_signature(key.sign(message, _ECDSA[alg]))
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
@@ -191,14 +209,14 @@ def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes) -> No
     """Check a raw ``r || s`` signature; raises IssuerSignatureError. Caller has vetted ``alg``."""
     if alg not in _EC_ALGS:
         raise AlgorithmError(f"algorithm {alg!r} is not supported")
-    curve, hash_cls, size = _EC_ALGS[alg]
+    curve, _, size = _EC_ALGS[alg]
     if not isinstance(key.curve, curve):
         raise AlgorithmError(f"{alg} does not match the key's curve")
     if len(signature) != 2 * size:
         raise IssuerSignatureError("signature has the wrong length")
     der = encode_dss_signature(int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big"))
     try:
-        key.verify(der, message, ec.ECDSA(hash_cls()))
+        key.verify(der, message, _ECDSA[alg])
     except InvalidSignature as exc:
         raise IssuerSignatureError("signature does not verify") from exc
 
@@ -207,8 +225,37 @@ def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key:
     """Compact JWS; ``alg`` is set from the key, overriding nothing the caller chose."""
     hdr = {"alg": _alg_for_key(key), **header}
     body = payload if isinstance(payload, bytes) else dumps(payload)
-    signing_input = f"{b64url_encode(dumps(hdr))}.{b64url_encode(body)}".encode("ascii")
-    return f"{signing_input.decode('ascii')}.{b64url_encode(sign_raw(key, signing_input))}"
+    try:
+        encoded_header = _encoded_header(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items()))
+    except TypeError:  # an unhashable member (a JWK): encode it each time
+        encoded_header = b64url_bytes(dumps(hdr))
+    signing_input = b"%s.%s" % (encoded_header, b64url_bytes(body))
+    return (b"%s.%s" % (signing_input, b64url_bytes(sign_raw(key, signing_input)))).decode("ascii")
+
+
+# Protected Header segment -> parsed header. Every credential of one document signer carries the
+# same header (alg, typ and its x5c chain, the largest part to decode), and so does every KB-JWT.
+_HEADERS: dict[str, dict[str, Any]] = {}
+
+
+def _parse_header(segment: str) -> Any:
+    cached = _HEADERS.get(segment)
+    if cached is not None:
+        return dict(cached)  # a shallow copy: callers may add to their header, never to ours
+    header = parse_json(b64url_decode(segment))
+    if isinstance(header, dict):
+        if len(_HEADERS) >= 256:
+            _HEADERS.clear()
+        _HEADERS[segment] = header
+        return dict(header)
+    return header
+
+
+@lru_cache(maxsize=64)
+def _encoded_header(members: tuple[tuple[str, Any], ...]) -> bytes:
+    # An issuer signs every credential under the same header (alg, typ, its x5c chain), whose
+    # certificates make it the largest part to encode.
+    return b64url_bytes(dumps(dict(members)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +278,7 @@ def decode_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedJWS
     if len(parts) != 3:
         raise MalformedError("JWS must have three parts")
     try:
-        header = parse_json(b64url_decode(parts[0]))
+        header = _parse_header(parts[0])
         payload = parse_json(b64url_decode(parts[1]), max_bytes=max_bytes)
         signature = b64url_decode(parts[2])
         signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")

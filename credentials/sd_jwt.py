@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from credentials.errors import (
@@ -40,9 +40,11 @@ from credentials.jose import (
     PrivateKey,
     PublicKey,
     UnverifiedJWS,
+    b64url_bytes,
     b64url_decode,
     b64url_encode,
     decode_jws,
+    dumps,
     parse_json,
     public_key_from_jwk,
     sign_jws,
@@ -74,9 +76,8 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "sha-512": hashlib.sha512,
 }
 _MAX_DISCLOSURES = 512
-# ensure_ascii=False with default separators reproduces the RFC's examples byte for byte.
-_DISCLOSURE_JSON = json.JSONEncoder(ensure_ascii=False)
-_RESERVED = ("_sd", "...")
+_RESERVED = frozenset({"_sd", "..."})
+_SALT_BYTES, _SALT_CHARS = 18, 24
 
 
 def _digest(raw: str, hash_alg: str) -> str:
@@ -95,13 +96,6 @@ class Disclosure:
 
     def digest(self, hash_alg: str = "sha-256") -> str:
         return _digest(self.raw, hash_alg)
-
-    @classmethod
-    def create(cls, name: str | None, value: Any) -> Disclosure:
-        salt = b64url_encode(os.urandom(16))  # §9.3: at least 128 bits from a CSPRNG
-        arr = [salt, value] if name is None else [salt, name, value]
-        raw = b64url_encode(_DISCLOSURE_JSON.encode(arr).encode("utf-8"))
-        return cls(raw, salt, name, value)
 
     @classmethod
     def from_raw(cls, raw: str) -> Disclosure:
@@ -123,53 +117,112 @@ class Disclosure:
 # --------------------------------------------------------------------------------------- issuer
 
 
-def _match(paths: Collection[ClaimPath], key: str | int) -> tuple[bool, list[ClaimPath]]:
-    """Split ``paths`` at one step: is ``key`` itself disclosable, and the paths below it."""
-    here = False
-    below: list[ClaimPath] = []
+_Tree = dict[str | int | None, "_Node"]
+
+
+@dataclass(slots=True)
+class _Node:
+    """One step of the requested claim paths: is the claim here disclosable, and the paths below it."""
+
+    here: bool = False
+    below: _Tree | None = None
+
+
+@lru_cache(maxsize=64)
+def _path_tree(paths: tuple[ClaimPath, ...]) -> _Tree:
+    """The claim paths as a tree, so each payload node looks up its keys once (not every path per key).
+
+    Cached per credential type (its ``SD_PATHS``); the tree is only read afterwards.
+    """
+    tree: _Tree = {}
     for path in paths:
-        head = path[0]
-        if head == key or (head is None and isinstance(key, int)):
-            if len(path) == 1:
-                here = True
+        level = tree
+        for depth, step in enumerate(path):
+            node = level.setdefault(step, _Node())
+            if depth == len(path) - 1:
+                node.here = True
             else:
-                below.append(path[1:])
-    return here, below
+                node.below = level = node.below if node.below is not None else {}
+    return tree
 
 
-def _embed(node: Any, paths: Collection[ClaimPath], out: list[Disclosure], decoys: int, hash_alg: str) -> Any:
-    if isinstance(node, Mapping):
-        result: dict[str, Any] = {}
-        digests: list[str] = []
-        for key, value in node.items():
-            if key in _RESERVED:
-                raise DisclosureError(f"claim name {key!r} is reserved by RFC 9901")
-            disclosable, below = _match(paths, key)
-            encoded = _embed(value, below, out, decoys, hash_alg) if below else value
-            if disclosable:
-                disclosure = Disclosure.create(key, encoded)
-                out.append(disclosure)
-                digests.append(disclosure.digest(hash_alg))
-            else:
-                result[key] = encoded
-        if digests:
-            digests.extend(_digest(b64url_encode(os.urandom(16)), hash_alg) for _ in range(decoys))
-            # §4.2.4.1: sorted, so the order reveals nothing about the original claim order.
-            result["_sd"] = sorted(digests)
-        return result
-    if isinstance(node, list):
-        items: list[Any] = []
-        for index, value in enumerate(node):
-            disclosable, below = _match(paths, index)
-            encoded = _embed(value, below, out, decoys, hash_alg) if below else value
-            if disclosable:
-                disclosure = Disclosure.create(None, encoded)
-                out.append(disclosure)
-                items.append({"...": disclosure.digest(hash_alg)})
-            else:
-                items.append(encoded)
-        return items
-    return node
+def _merge(a: _Node | None, b: _Node | None) -> _Node | None:
+    """An array element is addressed by its index and by ``None`` (every element): both apply."""
+    if a is None or b is None:
+        return a or b
+    below: _Tree = {}
+    for key in {*(a.below or {}), *(b.below or {})}:
+        merged = _merge((a.below or {}).get(key), (b.below or {}).get(key))
+        if merged is not None:
+            below[key] = merged
+    return _Node(a.here or b.here, below or None)
+
+
+class _Issuance:
+    """The Disclosures of one credential (§4.2), their digests, and the randomness they draw on."""
+
+    def __init__(self, hash_alg: str, decoys: int) -> None:
+        self.hash = HASH_ALGORITHMS[hash_alg]
+        self.decoys = decoys
+        self.disclosures: list[bytes] = []  # ASCII, joined once at the end
+        self._salts = ""
+        self._next = 0
+
+    def _salt(self) -> str:
+        # §9.3 asks for at least 128 bits from a CSPRNG: 144 bits, so that 18 bytes are exactly
+        # 24 base64url characters and one urandom + one encoding serve eight salts (a PDA1 needs 6).
+        start = self._next
+        if start >= len(self._salts):
+            self._salts, start = b64url_encode(os.urandom(_SALT_BYTES * 8)), 0
+        self._next = start + _SALT_CHARS
+        return self._salts[start:self._next]
+
+    def disclose(self, name: str | None, value: Any) -> str:
+        """Create a Disclosure (§4.2.1 / §4.2.2) and return its digest (§4.2.3)."""
+        salt = self._salt()
+        raw = b64url_bytes(dumps([salt, value] if name is None else [salt, name, value]))
+        self.disclosures.append(raw)
+        return b64url_encode(self.hash(raw).digest())
+
+    def decoy(self) -> str:
+        """§4.2.5: a digest over a random number, indistinguishable from a real one."""
+        return b64url_encode(self.hash(self._salt().encode("ascii")).digest())
+
+    def embed(self, node: Any, tree: _Tree) -> Any:
+        """``node`` with every claim ``tree`` marks replaced by its digest, recursively (§4.2.6)."""
+        if isinstance(node, Mapping):
+            if not _RESERVED.isdisjoint(node):
+                raise DisclosureError(f"claim names {sorted(_RESERVED.intersection(node))} are reserved by RFC 9901")
+            # Walk the requested paths, not the payload: most claims stay as they are.
+            result = dict(node)
+            digests: list[str] = []
+            for key, step in tree.items():
+                if not isinstance(key, str) or key not in result:
+                    continue  # an optional claim that is absent, or an array step on an object
+                value = result[key]
+                encoded = self.embed(value, step.below) if step.below else value
+                if step.here:
+                    del result[key]
+                    digests.append(self.disclose(key, encoded))
+                else:
+                    result[key] = encoded
+            if digests:
+                digests.extend(self.decoy() for _ in range(self.decoys))
+                # §4.2.4.1: sorted, so the order reveals nothing about the original claim order.
+                result["_sd"] = sorted(digests)
+            return result
+        if isinstance(node, list):
+            every = tree.get(None)
+            items: list[Any] = []
+            for index, value in enumerate(node):
+                element = _merge(tree.get(index), every)
+                if element is None:
+                    items.append(value)
+                    continue
+                encoded = self.embed(value, element.below) if element.below else value
+                items.append({"...": self.disclose(None, encoded)} if element.here else encoded)
+            return items
+        return node
 
 
 def issue(
@@ -188,11 +241,12 @@ def issue(
     """
     if hash_alg not in HASH_ALGORITHMS:
         raise AlgorithmError(f"unknown _sd_alg {hash_alg!r}")
-    disclosures: list[Disclosure] = []
-    payload = _embed(claims, list(sd_paths), disclosures, decoys, hash_alg)
+    issuance = _Issuance(hash_alg, decoys)
+    payload = issuance.embed(claims, _path_tree(tuple(sd_paths)))
     payload["_sd_alg"] = hash_alg
     jwt = sign_jws(header, payload, key)
-    return "~".join([jwt, *(d.raw for d in disclosures), ""])
+    return "~".join((jwt, b"~".join(issuance.disclosures).decode("ascii"), "")) if issuance.disclosures \
+        else f"{jwt}~"
 
 
 # ----------------------------------------------------------------------------------- parsing
@@ -276,14 +330,15 @@ class _Processor:
         return disclosure
 
     def walk(self, node: Any, path: ClaimPath, parent: str | None, top: bool = False) -> Any:
+        # Scalars are copied without a call: only objects and arrays can hold digests.
         if isinstance(node, dict):
+            if "..." in node:
+                raise MalformedError("'...' is only allowed as the single key of an array element")
             out: dict[str, Any] = {}
             for key, value in node.items():
                 if key == "_sd" or (top and key == "_sd_alg"):
                     continue
-                if key == "...":
-                    raise MalformedError("'...' is only allowed as the single key of an array element")
-                out[key] = self.walk(value, (*path, key), parent)
+                out[key] = self.walk(value, (*path, key), parent) if isinstance(value, dict | list) else value
             sd = node.get("_sd", [])
             if not isinstance(sd, list):
                 raise MalformedError("_sd must be an array of digests")
@@ -311,8 +366,10 @@ class _Processor:
                     if disclosure.name is not None:
                         raise DisclosureError("an object-property disclosure is referenced from an array")
                     items.append(self.walk(disclosure.value, (*path, len(items)), digest))
-                else:
+                elif isinstance(element, dict | list):
                     items.append(self.walk(element, (*path, len(items)), parent))
+                else:
+                    items.append(element)
             return items
         return node
 

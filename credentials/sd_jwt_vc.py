@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -48,6 +49,12 @@ NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity
 _ENVELOPE = NEVER_DISCLOSABLE | {"iat", "_sd", "_sd_alg"}
 
 
+@lru_cache(maxsize=64)
+def _forbidden_paths(sd_paths: tuple[ClaimPath, ...]) -> tuple[str, ...]:
+    # Per credential type (its SD_PATHS), checked once rather than on every credential.
+    return tuple(str(p[0]) for p in sd_paths if p and p[0] in NEVER_DISCLOSABLE)
+
+
 def issue_vc(
     *,
     vct: str,
@@ -67,9 +74,9 @@ def issue_vc(
     clash = _ENVELOPE.intersection(claims)
     if clash:
         raise ClaimError(f"claims may not set the envelope claims {sorted(clash)}")
-    forbidden = [p for p in sd_paths if p and p[0] in NEVER_DISCLOSABLE]
+    forbidden = _forbidden_paths(tuple(sd_paths))
     if forbidden:
-        raise ClaimError(f"{forbidden[0][0]} must never be selectively disclosable")
+        raise ClaimError(f"{forbidden[0]} must never be selectively disclosable")
     if not x5c:
         raise IssuerKeyError("an SD-JWT VC needs the signer's certificate in x5c")
     payload: dict[str, Any] = {"iss": iss, "iat": iat, "exp": exp, "vct": vct, "cnf": {"jwk": dict(holder_jwk)}}

@@ -31,7 +31,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -124,10 +123,21 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
     return certs
 
 
-@lru_cache(maxsize=256)
+# id(cert) -> (cert, base64 DER). An issuer puts the same signer certificate in every credential
+# it signs; keyed by identity because hashing a Certificate re-hashes its DER on every call. The
+# entry holds the certificate, so its id cannot be reused while cached, and is checked with `is`.
+_X5C_ENTRIES: dict[int, tuple[Certificate, str]] = {}
+
+
 def _x5c_entry(cert: Certificate) -> str:
-    # Memoised: an issuer puts the same signer certificate in every credential it signs.
-    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
+    entry = _X5C_ENTRIES.get(id(cert))
+    if entry is not None and entry[0] is cert:
+        return entry[1]
+    if len(_X5C_ENTRIES) >= 256:
+        _X5C_ENTRIES.clear()
+    encoded = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
+    _X5C_ENTRIES[id(cert)] = (cert, encoded)
+    return encoded
 
 
 def x5c_header(chain: Sequence[Certificate]) -> list[str]:

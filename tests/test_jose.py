@@ -80,6 +80,21 @@ def test_jwk_with_private_member_is_refused() -> None:
         jose.public_key_from_jwk(jwk)
 
 
+def test_jwk_with_a_point_off_the_curve_is_refused() -> None:
+    jwk = jose.public_jwk(jose.generate_key())
+    y = bytearray(jose.b64url_decode(jwk["y"]))
+    y[-1] ^= 1  # (x, y+-1) is not on P-256: an invalid-curve attack would feed such points
+    with pytest.raises(MalformedError):
+        jose.public_key_from_jwk({**jwk, "y": jose.b64url_encode(bytes(y))})
+
+
+def test_jwk_with_a_short_coordinate_is_refused() -> None:
+    """RFC 7518 §6.2.1.2: x is the full 32 octets for P-256, leading zeros included."""
+    jwk = jose.public_jwk(jose.generate_key())
+    with pytest.raises(MalformedError):
+        jose.public_key_from_jwk({**jwk, "x": jose.b64url_encode(jose.b64url_decode(jwk["x"])[1:])})
+
+
 def test_jwk_round_trip_and_rfc7638_thumbprint() -> None:
     key = jose.generate_key()
     jwk = jose.public_jwk(key)
