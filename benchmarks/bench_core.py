@@ -14,6 +14,7 @@ from tempfile import TemporaryDirectory
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credentials import pda1, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
@@ -22,7 +23,7 @@ from credentials.jose import generate_key, public_jwk
 from credentials.pki import create_demo_pki
 from credentials.sd_jwt import KeyBindingPolicy, present
 from credentials.x509 import ChainValidator
-from esspass.bench import Row, measure
+from esspass.bench import Row, compare
 
 
 def run(quick: bool = False) -> list[Row]:
@@ -60,13 +61,9 @@ def run(quick: bool = False) -> list[Row]:
     credential = issue()
     issuer_input = credential.split("~", 1)[0].rsplit(".", 1)[0].encode("ascii")
     ecdsa = ec.ECDSA(hashes.SHA256())
-    sig_cost = measure(lambda: signer_key.sign(issuer_input, ecdsa), min_time=min_time)
-
-    issue_cost = measure(issue, min_time=min_time)
+    issue_cost, sig_cost, ratio = compare(issue, lambda: signer_key.sign(issuer_input, ecdsa), min_time=min_time)
     rows.append(Row("core", "ES256 sign (bare, same bytes)", sig_cost * 1e6, "µs"))
-    rows.append(
-        Row("core", "issue one PDA1 SD-JWT VC", issue_cost * 1e6, "µs", "ES256 sign", issue_cost / sig_cost, "<= 2x")
-    )
+    rows.append(Row("core", "issue one PDA1 SD-JWT VC", issue_cost * 1e6, "µs", "ES256 sign", ratio, "<= 2x"))
 
     select = [
         ("legislation_country",),
@@ -95,20 +92,23 @@ def run(quick: bool = False) -> list[Row]:
         for pub, der, data in checks:
             pub.verify(der, data, ecdsa)
 
-    ver_cost = measure(bare_verify, min_time=min_time) / 2
-    verify_cost = measure(verify, min_time=min_time)
-    rows.append(Row("core", "ES256 verify (bare, same bytes)", ver_cost * 1e6, "µs"))
-    rows.append(
-        Row(
-            "core",
-            "verify PDA1 presentation + KB",
-            verify_cost * 1e6,
-            "µs",
-            "2 ES256 verify",
-            verify_cost / (2 * ver_cost),
-            "<= 1.25x",
-        )
-    )
+    # Every presentation brings a holder key the verifier has never seen: OpenSSL's first
+    # verification with a freshly loaded key costs more than one with a warm key object.
+    holder_point = holder.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    (issuer_pub, issuer_der, _), (_, kb_der, _) = checks
+
+    def bare_verify_fresh_holder_key() -> None:
+        issuer_pub.verify(issuer_der, issuer_input, ecdsa)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), holder_point).verify(kb_der, kb_input, ecdsa)
+
+    verify_cost, two_verify_cost, ratio = compare(verify, bare_verify, min_time=min_time)
+    _, fresh_cost, fresh_ratio = compare(verify, bare_verify_fresh_holder_key, min_time=min_time)
+    rows.append(Row("core", "2 ES256 verify (bare, same bytes)", two_verify_cost * 1e6, "µs"))
+    rows.append(Row("core", "verify PDA1 presentation + KB", verify_cost * 1e6, "µs", "2 ES256 verify", ratio,
+                    "<= 1.25x"))
+    rows.append(Row("core", "2 ES256 verify, holder key loaded fresh", fresh_cost * 1e6, "µs"))
+    rows.append(Row("core", "verify PDA1 presentation + KB", verify_cost * 1e6, "µs", "2 verify, fresh key",
+                    fresh_ratio))
 
     size = 10_000_000
     rng = random.Random(1)

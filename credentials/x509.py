@@ -159,16 +159,20 @@ class ChainValidator:
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
-        self._fingerprints: dict[Certificate, bytes] = {}
+        # id(anchor) -> (anchor, SHA-256): hashing a Certificate as a dict key re-hashes its DER on
+        # every lookup; the entry holds the anchor, so the id is not reused while it is cached.
+        self._fingerprints: dict[int, tuple[Certificate, bytes]] = {}
         self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
 
     def _fingerprint(self, cert: Certificate) -> bytes:
         # Anchors come from the same parsed trust list again and again: hash each once.
-        fp = self._fingerprints.get(cert)
-        if fp is None:
-            if len(self._fingerprints) > 4 * self._size:
-                self._fingerprints.clear()
-            fp = self._fingerprints[cert] = cert.fingerprint(hashes.SHA256())
+        entry = self._fingerprints.get(id(cert))
+        if entry is not None and entry[0] is cert:
+            return entry[1]
+        if len(self._fingerprints) > 4 * self._size:
+            self._fingerprints.clear()
+        fp = cert.fingerprint(hashes.SHA256())
+        self._fingerprints[id(cert)] = (cert, fp)
         return fp
 
     def __call__(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Row", "measure", "register", "render", "run_all"]
+__all__ = ["Row", "compare", "measure", "register", "render", "run_all"]
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -36,6 +36,17 @@ class Row:
 
 def measure(fn: Callable[[], object], *, min_time: float = 0.3, repeats: int = 5) -> float:
     """Median seconds per call over ``repeats`` rounds of at least ``min_time`` each."""
+    per_round = _calls_for(fn, min_time)
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        samples.append((time.perf_counter() - start) / per_round)
+    return statistics.median(samples)
+
+
+def _calls_for(fn: Callable[[], object], min_time: float) -> int:
     fn()  # warm caches and imports
     n = 1
     while True:
@@ -44,16 +55,32 @@ def measure(fn: Callable[[], object], *, min_time: float = 0.3, repeats: int = 5
             fn()
         elapsed = time.perf_counter() - start
         if elapsed >= min_time / 4:
-            break
+            return max(1, int(n * (min_time / max(elapsed, 1e-9))))
         n *= 2
-    per_round = max(1, int(n * (min_time / max(elapsed, 1e-9))))
-    samples = []
+
+
+def compare(fn: Callable[[], object], baseline: Callable[[], object], *, min_time: float = 0.3,
+            repeats: int = 7) -> tuple[float, float, float]:
+    """Seconds per call of ``fn`` and of ``baseline``, and the ratio between them.
+
+    The two are measured in alternating rounds and the ratio is the median of the per-round
+    ratios, so a change of CPU clock or a noisy neighbour during the run moves both sides alike.
+    """
+    n_fn, n_base = _calls_for(fn, min_time), _calls_for(baseline, min_time)
+    fn_samples, base_samples, ratios = [], [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        for _ in range(per_round):
+        for _ in range(n_base):
+            baseline()
+        base = (time.perf_counter() - start) / n_base
+        start = time.perf_counter()
+        for _ in range(n_fn):
             fn()
-        samples.append((time.perf_counter() - start) / per_round)
-    return statistics.median(samples)
+        cost = (time.perf_counter() - start) / n_fn
+        fn_samples.append(cost)
+        base_samples.append(base)
+        ratios.append(cost / base)
+    return statistics.median(fn_samples), statistics.median(base_samples), statistics.median(ratios)
 
 
 def render(rows: list[Row]) -> str:

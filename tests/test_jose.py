@@ -107,8 +107,14 @@ def test_jwk_round_trip_and_rfc7638_thumbprint() -> None:
     assert digest.hex() == "4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047"
 
 
-def test_base64url_is_strict() -> None:
-    assert jose.b64url_decode(jose.b64url_encode(b"\xff\xfe")) == b"\xff\xfe"
-    for bad in ["ab==", "a+b/", "a"]:
+@pytest.mark.parametrize("size", [2, 30, 1000], ids=["short", "digest", "payload"])
+def test_base64url_is_strict(size: int) -> None:
+    """Short and long inputs take different decoders; both refuse the same things."""
+    data = bytes(range(256)) * 4
+    good = jose.b64url_encode(data[:size])
+    assert jose.b64url_decode(good) == data[:size]
+    stem = good[: len(good) - len(good) % 4]
+    for bad in [stem + "ab==", stem[:-4] + "a+b/", stem + "a", stem[:-1] + " ", stem[:-1] + "\n", stem[:-1] + "!",
+                stem[:-2] + "é"]:
         with pytest.raises(MalformedError):
             jose.b64url_decode(bad)
