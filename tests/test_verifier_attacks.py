@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
-from credentials import ehic, openid4vp, pda1, pid, sd_jwt_vc, status_list
+from credentials import ehic, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import IssuerTrustError
 from credentials.institutions import DEMO_ENTITIES
@@ -27,8 +27,14 @@ from credentials.jose import b64url_decode, generate_key, public_jwk, verify_jws
 from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import present
 from credentials.x509 import load_x5c
+from esspass.db import make_engine
 from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process
-from esspass.testing import serve
+from esspass.testing import free_port, serve
+from trust_registry.seed import seed_data_dir
+from trust_registry.settings import RegistrySettings
+from trust_registry.store import Registry
+from verifier.app import build_service
+from verifier.settings import VerifierSettings
 from wallet.keys import load_key
 
 PERSON = DEMO_PERSONS[0]
@@ -378,3 +384,31 @@ def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> Non
     assert verdict["verdict"] == "valid", verdict
     assert verdict["trust_list_age_seconds"] is not None
     assert all(c["status_list_age_seconds"] is not None for c in verdict["credentials"])
+
+
+@pytest.mark.parametrize(("max_age_days", "usable"), [(7, False), (30, True)])
+def test_a_cached_trust_list_older_than_the_limit_is_not_used(tmp_path: Path, max_age_days: int,
+                                                              usable: bool) -> None:
+    """Offline with only an 8-day-old trust list: past ``trust_list_max_age`` the trust step cannot run."""
+    now = datetime.now(UTC)
+    listed_at = now - timedelta(days=8)
+    pki = seed_data_dir(tmp_path, now=listed_at - timedelta(hours=1))
+    engine = make_engine(RegistrySettings(data_dir=tmp_path).db_url("registry.db"))
+    old_list = Registry(engine).build_list("issuers", listed_at)
+    engine.dispose()
+    cache = tmp_path / "verifier" / "trust-cache"
+    cache.mkdir(parents=True)
+    key, cert = pki.list_signer
+    (cache / "issuers.jwt").write_text(trust_list.sign_trust_list(old_list, key=key, x5c=[cert]))
+    settings = VerifierSettings(data_dir=tmp_path, registry_url=f"http://127.0.0.1:{free_port()}",  # nobody there
+                                trust_list_max_age=max_age_days * 86400)
+    service, http = build_service(settings)
+    try:
+        if usable:
+            tl, age = service.issuers(now)
+            assert tl is not None and age is not None and age > 7 * 86400
+        else:
+            with pytest.raises(IssuerTrustError, match="s allowed"):
+                service.issuers(now)
+    finally:
+        http.close()

@@ -8,7 +8,7 @@ check, the request QR with polling for the answer, and a server-rendered verdict
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,7 +55,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
     root = load_pem_certificates(settings.root_path().read_bytes())[0]
     http = http_client(settings)
     lists = TrustListClient(settings.registry_url, registry_root=root, http=http,
-                            cache_dir=settings.data_dir / "verifier" / "trust-cache")
+                            cache_dir=settings.data_dir / "verifier" / "trust-cache",
+                            max_age=timedelta(seconds=settings.trust_list_max_age))
 
     def issuers(now: datetime) -> tuple[trust_list.TrustList | None, float | None]:
         tl = lists.issuers(now)

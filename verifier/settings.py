@@ -32,6 +32,10 @@ class VerifierSettings(ServiceSettings):
     request_ttl: int = 300
     #: Status lists older than this give "undetermined" (offline tolerance).
     status_max_age: int = 24 * 3600
+    #: The oldest trust list (seconds since the registry issued it) still used when no newer one can
+    #: be fetched; past it the trust step is "undetermined". A week covers an inspector offline on a
+    #: remote site; the registry reissues its lists daily.
+    trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
     policy_version: str = "esspass-2026-11"
