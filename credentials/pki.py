@@ -247,10 +247,16 @@ def issue_access_certificate(
 
 
 def create_tls(
-    *, now: datetime, dns: Sequence[str] = ("localhost", "registry", "issuer", "verifier", "wallet"),
+    *, now: datetime, dns: Sequence[str] = ("localhost", "registry", "issuer", "verifier", "wallet",
+                                             "registry.localhost", "issuer.localhost", "verifier.localhost",
+                                             "wallet.localhost"),
     ips: Sequence[str] = ("127.0.0.1",),
 ) -> tuple[PrivateKey, Certificate, Certificate, PrivateKey]:
-    """A demo TLS CA and a server certificate for ``dns``/``ips``: ``(key, cert, ca, ca_key)``."""
+    """A demo TLS CA and a server certificate for ``dns``/``ips``: ``(key, cert, ca, ca_key)``.
+
+    The ``*.localhost`` names are the public URLs of the Docker Compose deployment: browsers on the
+    host resolve them to the loopback address (RFC 6761), containers to the service (its alias).
+    """
     ca_key, ca = _self_signed_ca(_demo_name("ESSPASS Demo TLS CA"), now=now)
     names: list[x509.GeneralName] = [x509.DNSName(d) for d in dns]
     names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]

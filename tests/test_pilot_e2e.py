@@ -15,11 +15,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import yaml
 
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.pki import create_tls
 from esspass.config import tls_verify
 from esspass.demo import run_pilot_demo
 from esspass.pilot import SERVICES, Pilot, init
@@ -160,3 +163,20 @@ def test_compose_file_is_valid() -> None:
     result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker" / "compose.yml"), "config", "-q"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_public_urls_reach_their_service_from_host_and_containers() -> None:
+    """Every public URL is the serving container's network alias, a *.localhost name (loopback for
+    the host's browser, RFC 6761) and a name in the demo TLS certificate."""
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
+    env = compose["x-env"]
+    tls_names = set(create_tls.__kwdefaults__["dns"])  # type: ignore[index]
+    publics = {key.removeprefix("ESSPASS_").removesuffix("_PUBLIC_URL").lower(): urlsplit(value)
+               for key, value in env.items() if key.endswith("_PUBLIC_URL")}
+    assert set(publics) == {"issuer", "verifier"}
+    for service, url in publics.items():
+        spec = compose["services"][service]
+        assert url.hostname == f"{service}.localhost" and url.hostname in tls_names
+        assert url.hostname in spec["networks"]["default"]["aliases"]
+        command = spec["command"]
+        assert spec["ports"] == [f"{url.port}:{url.port}"] and command[command.index("--port") + 1] == str(url.port)

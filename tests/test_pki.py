@@ -75,7 +75,9 @@ def test_list_signer_validates_to_the_registry_root(demo: pki.DemoPki) -> None:
 def test_tls_server_certificate_names_localhost_loopback_and_the_compose_services(demo: pki.DemoPki) -> None:
     _, cert, ca = demo.tls
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert san.get_values_for_type(x509.DNSName) == ["localhost", "registry", "issuer", "verifier", "wallet"]
+    assert san.get_values_for_type(x509.DNSName) == ["localhost", "registry", "issuer", "verifier", "wallet",
+                                                     "registry.localhost", "issuer.localhost", "verifier.localhost",
+                                                     "wallet.localhost"]
     assert san.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert x509.oid.ExtendedKeyUsageOID.SERVER_AUTH in eku
