@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 __all__ = ["upgrade"]
 
 
-def upgrade(engine: Engine, script_location: Path, revision: str = "head") -> None:
-    """Bring the service's tables to ``revision``; safe to call from several processes on PostgreSQL."""
+def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
+            adopt: Callable[[Connection], bool] | None = None) -> None:
+    """Bring the service's tables to ``revision``; safe to call from several processes on PostgreSQL.
+
+    ``adopt`` brings a database made before the service had migrations to the current schema in
+    the same locked transaction and says whether it did; the database is then stamped ``head``.
+    """
     config = Config()
     config.set_main_option("script_location", str(script_location))
     with engine.begin() as connection:
@@ -22,4 +28,6 @@ def upgrade(engine: Engine, script_location: Path, revision: str = "head") -> No
 
             connection.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
         config.attributes["connection"] = connection
+        if adopt is not None and adopt(connection):
+            command.stamp(config, "head")
         command.upgrade(config, revision)

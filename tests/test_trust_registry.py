@@ -621,4 +621,27 @@ def test_store_adopts_the_first_schema_once(tmp_path: Path) -> None:
         listed = registry.build_list("issuers", now).entity("EE:OLD")
         assert listed is not None and [p.status for p in listed.status_history] == ["active", "suspended"]
     assert registry.reinstate("EE:OLD", who="test")["id"] == "EE:OLD" and registry.sequence() == 8
+    with eng.connect() as conn:  # from now on an ordinary migrated database
+        assert conn.execute(text("SELECT version_num FROM alembic_version_registry")).scalar_one() == _head()
     eng.dispose()
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from trust_registry.store import MIGRATIONS
+
+    return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def test_store_a_new_database_is_made_by_the_migrations(engine: Engine) -> None:
+    from sqlalchemy import inspect, text
+
+    registry = Registry(engine)
+    assert registry.sequence() == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version_registry")).scalar_one() == _head()
+        tables = set(inspect(conn).get_table_names())
+    assert set(metadata.tables) <= tables and not tables & {"registry_status", "registry_sequence"}
+    Registry(engine)  # a second start (another worker) changes nothing
+    assert registry.sequence() == 0

@@ -3,7 +3,9 @@
 Tables (own :class:`MetaData`, all prefixed ``registry_`` so the services can share one
 PostgreSQL database): ``registry_entities``, ``registry_certificates``,
 ``registry_status_periods``, ``registry_audit`` and ``registry_list_state`` (one row: the
-sequence number of the published lists).
+sequence number of the published lists). They are made and changed by the Alembic migrations in
+``trust_registry/migrations`` (version table ``alembic_version_registry``); a database from before
+the migrations is completed and stamped on first start.
 
 Every change is ONE transaction that also writes the audit row and bumps the sequence number, so
 a published list always reflects a whole change or none of it. Write transactions are serialised
@@ -23,11 +25,25 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import JSON, DateTime, Engine, ForeignKey, Integer, LargeBinary, MetaData, String, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -36,6 +52,7 @@ from credentials.countries import COUNTRIES, normalise
 from credentials.errors import CredentialError, DataError, IssuerKeyError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Role
 from credentials.x509 import load_pem_certificates, validate_chain
+from esspass.migrate import upgrade
 
 __all__ = [
     "ISSUING_ROLES",
@@ -56,7 +73,7 @@ _ID = re.compile(r"^[A-Z]{2}:[A-Za-z0-9._-]{1,17}$")
 _DNS = re.compile(r"^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _CLAIM = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
-_PG_DDL_LOCK = 4242003  # advisory lock id: two registry processes starting together create the tables once
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class Base(DeclarativeBase):
@@ -187,15 +204,22 @@ class Registry:
     # --- schema ----------------------------------------------------------------------------------
 
     def _create_tables(self) -> None:
+        upgrade(self.engine, MIGRATIONS, adopt=self._adopt_unversioned)
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_DDL_LOCK})"))
-            legacy = set(inspect(conn).get_table_names()) & {"registry_status", "registry_sequence"}
-            metadata.create_all(conn)
-            if legacy:
-                self._adopt_legacy_tables(conn, legacy)
             if conn.execute(select(ListStateRow.sequence).where(ListStateRow.id == 1)).first() is None:
                 conn.execute(metadata.tables["registry_list_state"].insert().values(id=1, sequence=0))
+
+    @classmethod
+    def _adopt_unversioned(cls, conn: Connection) -> bool:
+        """A registry database from before migrations (tables made by ``create_all``): complete it."""
+        names = set(inspect(conn).get_table_names())
+        if "registry_entities" not in names or "alembic_version_registry" in names:
+            return False
+        metadata.create_all(conn)
+        legacy = names & {"registry_status", "registry_sequence"}
+        if legacy:
+            cls._adopt_legacy_tables(conn, legacy)
+        return True
 
     @staticmethod
     def _adopt_legacy_tables(conn: Any, legacy: set[str]) -> None:
