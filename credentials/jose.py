@@ -242,22 +242,22 @@ def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key:
     return (b"%s.%s" % (signing_input, b64url_bytes(sign_raw(key, signing_input)))).decode("ascii")
 
 
-# Protected Header segment -> parsed header. Every credential of one document signer carries the
-# same header (alg, typ and its x5c chain, the largest part to decode), and so does every KB-JWT.
-_HEADERS: dict[str, dict[str, Any]] = {}
+# Protected Header segment -> its JSON. Every credential of one document signer carries the same
+# header (alg, typ and its x5c chain, the largest part to decode), and so does every KB-JWT. The
+# JSON is parsed again each time, so no caller ever shares (or could alter) another's objects.
+_HEADERS: dict[str, bytes] = {}
+_HEADER_CACHE_MAX = 8192  # a chain of three certificates; a larger header is decoded but not kept
 
 
 def _parse_header(segment: str) -> Any:
-    cached = _HEADERS.get(segment)
-    if cached is not None:
-        return dict(cached)  # a shallow copy: callers may add to their header, never to ours
-    header = parse_json(b64url_decode(segment))
-    if isinstance(header, dict):
-        if len(_HEADERS) >= 256:
-            _HEADERS.clear()
-        _HEADERS[segment] = header
-        return dict(header)
-    return header
+    raw = _HEADERS.get(segment)
+    if raw is None:
+        raw = b64url_decode(segment)
+        if len(segment) <= _HEADER_CACHE_MAX:
+            if len(_HEADERS) >= 256:
+                _HEADERS.clear()
+            _HEADERS[segment] = raw
+    return parse_json(raw)
 
 
 @lru_cache(maxsize=64)

@@ -165,7 +165,7 @@ class _Issuance:
     def __init__(self, hash_alg: str, decoys: int) -> None:
         self.hash = HASH_ALGORITHMS[hash_alg]
         self.decoys = decoys
-        self.disclosures: list[bytes] = []  # ASCII, joined once at the end
+        self.disclosures: list[str] = []
         self._salts = ""
         self._next = 0
 
@@ -182,7 +182,7 @@ class _Issuance:
         """Create a Disclosure (§4.2.1 / §4.2.2) and return its digest (§4.2.3)."""
         salt = self._salt()
         raw = b64url_bytes(dumps([salt, value] if name is None else [salt, name, value]))
-        self.disclosures.append(raw)
+        self.disclosures.append(raw.decode("ascii"))
         return b64url_encode(self.hash(raw).digest())
 
     def decoy(self) -> str:
@@ -246,8 +246,7 @@ def issue(
     payload = issuance.embed(claims, _path_tree(tuple(sd_paths)))
     payload["_sd_alg"] = hash_alg
     jwt = sign_jws(header, payload, key)
-    return "~".join((jwt, b"~".join(issuance.disclosures).decode("ascii"), "")) if issuance.disclosures \
-        else f"{jwt}~"
+    return "~".join([jwt, *issuance.disclosures, ""])
 
 
 # ----------------------------------------------------------------------------------- parsing

@@ -28,9 +28,10 @@ import base64
 import binascii
 import hashlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -123,21 +124,35 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
     return certs
 
 
-# id(cert) -> (cert, base64 DER). An issuer puts the same signer certificate in every credential
-# it signs; keyed by identity because hashing a Certificate re-hashes its DER on every call. The
-# entry holds the certificate, so its id cannot be reused while cached, and is checked with `is`.
-_X5C_ENTRIES: dict[int, tuple[Certificate, str]] = {}
+_T = TypeVar("_T")
 
 
-def _x5c_entry(cert: Certificate) -> str:
-    entry = _X5C_ENTRIES.get(id(cert))
-    if entry is not None and entry[0] is cert:
-        return entry[1]
-    if len(_X5C_ENTRIES) >= 256:
-        _X5C_ENTRIES.clear()
-    encoded = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
-    _X5C_ENTRIES[id(cert)] = (cert, encoded)
-    return encoded
+class _ByIdentity(Generic[_T]):
+    """A bounded memo of ``compute(cert)`` keyed by the certificate object's identity.
+
+    Hashing a Certificate as a dict key re-hashes its DER on every lookup, which costs more than
+    the lookup is meant to save. Each entry holds its certificate, so the id cannot be reused
+    while it is cached, and the hit is confirmed with ``is``.
+    """
+
+    def __init__(self, compute: Callable[[Certificate], _T], limit: int) -> None:
+        self._compute, self._limit = compute, limit
+        self._entries: dict[int, tuple[Certificate, _T]] = {}
+
+    def __call__(self, cert: Certificate) -> _T:
+        entry = self._entries.get(id(cert))
+        if entry is not None and entry[0] is cert:
+            return entry[1]
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        value = self._compute(cert)
+        self._entries[id(cert)] = (cert, value)
+        return value
+
+
+# An issuer puts the same signer certificate in every credential it signs.
+_x5c_entry = _ByIdentity(lambda cert: base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii"),
+                         256)
 
 
 def x5c_header(chain: Sequence[Certificate]) -> list[str]:
@@ -159,21 +174,9 @@ class ChainValidator:
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
-        # id(anchor) -> (anchor, SHA-256): hashing a Certificate as a dict key re-hashes its DER on
-        # every lookup; the entry holds the anchor, so the id is not reused while it is cached.
-        self._fingerprints: dict[int, tuple[Certificate, bytes]] = {}
-        self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
-
-    def _fingerprint(self, cert: Certificate) -> bytes:
         # Anchors come from the same parsed trust list again and again: hash each once.
-        entry = self._fingerprints.get(id(cert))
-        if entry is not None and entry[0] is cert:
-            return entry[1]
-        if len(self._fingerprints) > 4 * self._size:
-            self._fingerprints.clear()
-        fp = cert.fingerprint(hashes.SHA256())
-        self._fingerprints[id(cert)] = (cert, fp)
-        return fp
+        self._fingerprint = _ByIdentity(lambda cert: cert.fingerprint(hashes.SHA256()), 4 * size)
+        self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
 
     def __call__(
         self, x5c: Sequence[str], anchors: Sequence[Certificate], *, now: datetime,
