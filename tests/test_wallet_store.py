@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import wallet.store as store_mod
 from credentials.jose import b64url_decode, b64url_encode
@@ -189,3 +190,21 @@ def test_holder_key_survives_the_store(tmp_path: Path) -> None:
         doc["credentials"].append({"private_key": key_to_pem(key)})
     loaded = load_key(WalletStore.open(store.path, "correct horse").read()["credentials"][0]["private_key"])
     assert thumbprint(loaded) == thumbprint(key)
+
+
+def test_a_wallet_written_with_the_standard_json_encoder_still_opens(tmp_path: Path) -> None:
+    """Wallets written before the switch to orjson: the AAD is the header's compact JSON, so both
+    encoders must give the same bytes for it, or every older wallet would look tampered with."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    kdf = {"alg": "scrypt", "n": FAST.n, "r": FAST.r, "p": FAST.p, "salt": b64url_encode(salt)}
+    header = {"format": store_mod.FORMAT, "version": store_mod.VERSION, "kdf": kdf, "enc": "A256GCM"}
+    stdlib = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    aad = stdlib.encode({k: header[k] for k in sorted(header)}).encode()
+    doc = {"version": store_mod.VERSION, "credentials": [{"id": "c1", "claims": {"given_name": "Ānna"}}], "log": [],
+           "prefs": {}}
+    key = store_mod._derive("correct horse", salt, FAST)
+    ciphertext = AESGCM(key).encrypt(nonce, stdlib.encode(doc).encode(), aad)
+    path = tmp_path / "wallet.enc"
+    path.write_bytes(stdlib.encode({**header, "nonce": b64url_encode(nonce),
+                                    "ciphertext": b64url_encode(ciphertext)}).encode())
+    assert WalletStore.open(path, "correct horse").read()["credentials"] == doc["credentials"]
