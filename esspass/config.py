@@ -7,19 +7,19 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix
 
 from __future__ import annotations
 
+import os
+import secrets
 import ssl
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ServiceSettings", "default_data_dir", "tls_verify"]
+__all__ = ["ServiceSettings", "default_data_dir", "tls_verify", "write_private_file_once"]
 
 
 def default_data_dir() -> Path:
     """``$ESSPASS_DATA_DIR`` or ``./.esspass``: the pilot's PKI, databases and caches."""
-    import os
-
     return Path(os.environ.get("ESSPASS_DATA_DIR", ".esspass")).resolve()
 
 
@@ -53,3 +53,24 @@ def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:
     if ca is None or ca is True or ca is False:
         return True
     return ssl.create_default_context(cafile=str(ca))
+
+
+def write_private_file_once(path: Path, content: str) -> bool:
+    """Create ``path`` (mode 0600) holding ``content`` unless it exists; True if this call made it.
+
+    For secrets generated on first start (admin and clerk tokens): the file is written under a
+    temporary name and linked into place, so two processes starting together never see a
+    half-written file and exactly one of them wins; the other reads the winner's secret.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)

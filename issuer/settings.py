@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from esspass.config import ServiceSettings
+from esspass.config import ServiceSettings, write_private_file_once
 
 __all__ = ["IssuerSettings", "clerk_tokens"]
 
@@ -48,11 +48,11 @@ def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, s
     if settings.clerk_tokens:
         return dict(settings.clerk_tokens)
     path = settings.data_dir / "issuer" / "clerk-tokens.json"
-    if path.exists():
-        by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        by_entity = {}
-    missing = [e for e in entity_ids if e not in by_entity]
+    if not path.exists():  # first start: one process writes the file, the others read it
+        write_private_file_once(path, json.dumps({e: "clerk-" + secrets.token_urlsafe(24) for e in entity_ids},
+                                                 indent=2, sort_keys=True))
+    by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    missing = [e for e in entity_ids if e not in by_entity]  # institutions added since
     if missing:
         for entity_id in missing:
             by_entity[entity_id] = "clerk-" + secrets.token_urlsafe(24)

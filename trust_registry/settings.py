@@ -12,7 +12,6 @@ configured, one full-scope token is created on first use in ``<data_dir>/registr
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from esspass.config import ServiceSettings
+from esspass.config import ServiceSettings, write_private_file_once
 
 __all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
 
@@ -73,14 +72,7 @@ def admin_token(settings: RegistrySettings) -> str:
     """The generated admin token in ``<data_dir>/registry/admin-token``, created (0600, random) on first use."""
     path = _token_file(settings)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it just now: use theirs
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write("admin-" + secrets.token_urlsafe(32) + "\n")
+        write_private_file_once(path, "admin-" + secrets.token_urlsafe(32) + "\n")
     token = path.read_text(encoding="ascii").strip()
     if not token:
         raise RuntimeError(f"{path} is empty; delete it to generate a new admin token")

@@ -1,0 +1,49 @@
+"""Secrets generated on first start (registry admin token, clerk tokens): made once, whole, private."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from pathlib import Path
+
+from esspass.config import write_private_file_once
+from issuer.settings import IssuerSettings, clerk_tokens
+from trust_registry.settings import RegistrySettings, admin_token
+
+
+def test_the_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    path = tmp_path / "secrets" / "token"
+    assert write_private_file_once(path, "first") is True
+    assert write_private_file_once(path, "second") is False
+    assert path.read_text() == "first"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["token"]  # no temporary file left behind
+
+
+def test_processes_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    """Sixteen starts at once: every one reads the same whole token, never an empty or half file."""
+    registry = RegistrySettings(data_dir=tmp_path)
+    issuer = IssuerSettings(data_dir=tmp_path)
+    barrier = threading.Barrier(16)
+    admins: list[str] = []
+    clerks: list[dict[str, str]] = []
+
+    def start() -> None:
+        barrier.wait()
+        admins.append(admin_token(registry))
+        clerks.append(clerk_tokens(issuer, ["LV:VSAA", "DE:DRV"]))
+
+    threads = [threading.Thread(target=start) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(admins) == 16 and len(set(admins)) == 1 and admins[0].startswith("admin-")
+    assert all(c == clerks[0] for c in clerks) and sorted(clerks[0].values()) == ["DE:DRV", "LV:VSAA"]
+
+
+def test_an_institution_added_later_gets_its_clerk_token_and_the_others_keep_theirs(tmp_path: Path) -> None:
+    settings = IssuerSettings(data_dir=tmp_path)
+    before = clerk_tokens(settings, ["LV:VSAA"])
+    after = clerk_tokens(settings, ["LV:VSAA", "PL:ZUS"])
+    assert set(before) <= set(after) and sorted(after.values()) == ["LV:VSAA", "PL:ZUS"]
