@@ -113,6 +113,7 @@ def b64url_decode(data: str | bytes) -> bytes:
         raise MalformedError("not base64url") from exc
 
 
+_JSON_CONTAINERS = (dict, list)
 # Dates and dataclasses are refused (TypeError), as the standard library would: a credential's
 # claims are validated strings and numbers, and an object slipping through must not be guessed at.
 _DUMPS_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -124,17 +125,17 @@ def dumps(obj: Any) -> bytes:
 
 
 def _depth_exceeds(obj: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(obj, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in node)
+    """Is any object or array of ``obj`` (as parsed: exact dicts and lists) nested deeper than ``limit``?"""
+    level: list[Any] = [obj] if type(obj) in _JSON_CONTAINERS else []
+    depth = 1
+    while level:  # breadth first, one level at a time; scalars are never visited
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if type(node) is dict else node
+            below.extend(v for v in values if type(v) in _JSON_CONTAINERS)
+        level, depth = below, depth + 1
     return False
 
 
