@@ -74,6 +74,21 @@ def test_deeply_nested_json_is_refused() -> None:
         jose.parse_json("[" * 100_000 + "]" * 100_000, max_bytes=10**6)
 
 
+def test_json_nested_exactly_to_the_limit_is_accepted_one_deeper_is_not() -> None:
+    assert jose.parse_json('{"a":' * 16 + "1" + "}" * 16)
+    assert jose.parse_json(json.dumps([[i] for i in range(100)]))  # many containers, shallow
+    with pytest.raises(MalformedError):
+        jose.parse_json('{"a":[' * 8 + '{"b":1}' + "]}" * 8)  # 17 levels, mixed
+
+
+@pytest.mark.parametrize("bad", ["NaN", "[Infinity]", "[1e999]", '"\\ud800"', '"\ud800"', "\ufeff{}", "{'a': 1}",
+                                 '{"a":1,}', b"\xff\xfe"], ids=lambda v: repr(v)[:12])
+def test_json_outside_rfc_8259_is_refused(bad: str | bytes) -> None:
+    """No NaN or infinities, no lone surrogates (escaped or raw), no BOM, no trailing commas."""
+    with pytest.raises(MalformedError):
+        jose.parse_json(bad)
+
+
 def test_jwk_with_private_member_is_refused() -> None:
     jwk = {**jose.public_jwk(jose.generate_key()), "d": "AAAA"}
     with pytest.raises(MalformedError):
