@@ -1,8 +1,8 @@
 """Selective Disclosure for JWTs, RFC 9901.
 
-* Issuer (§4): :func:`issue` turns chosen claim paths into Disclosures (§4.2) with 128-bit salts,
-  embeds their digests (``_sd`` arrays, ``{"...": digest}`` array entries, recursively, §4.2.6),
-  adds decoy digests (§4.2.5) and signs.
+* Issuer (§4): :func:`issue` turns chosen claim paths into Disclosures (§4.2) with 144-bit salts
+  (§9.3: at least 128), embeds their digests (``_sd`` arrays, ``{"...": digest}`` array entries,
+  recursively, §4.2.6), adds decoy digests (§4.2.5) and signs.
 * Holder (§7.2, §4.3): :func:`parse` (an SD-JWT+KB from an issuer is refused), :func:`present`
   picks Disclosures by claim path, pulling in the Disclosures that contain them, and adds a
   Key Binding JWT.
