@@ -20,3 +20,17 @@ def test_core_demo_issues_presents_verifies_revokes_and_verifies_again() -> None
 def test_esspass_help_lists_the_commands() -> None:
     result = subprocess.run([sys.executable, "-m", "esspass.cli", "--help"], capture_output=True, text=True, check=True)
     assert "demo" in result.stdout and "bench" in result.stdout
+
+
+def test_the_benchmark_command_runs_every_benchmark_and_prints_one_table() -> None:
+    """`esspass bench` is the one command the brief promises; --quick keeps it to seconds (no timing asserted)."""
+    result = subprocess.run([sys.executable, "-m", "esspass.cli", "bench", "--quick"], capture_output=True, text=True,
+                            timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert table[0].split("|")[1].strip() == "benchmark" and set(table[1]) <= {"|", "-"}
+    measures = {row.split("|")[2].strip() for row in table[2:]}
+    assert {"issue one PDA1 SD-JWT VC", "verify PDA1 presentation + KB", "10M entries, 1% revoked: compressed size",
+            "POST /verify over HTTP, PDA1+PID"} <= measures
+    ratios = [row.split("|")[6].strip() for row in table[2:] if "presentation + KB" in row or "issue one" in row]
+    assert ratios and all(r.endswith("x") and float(r[:-1]) > 1 for r in ratios)
