@@ -252,6 +252,8 @@ def parse_qr(text: str) -> UnverifiedCompact:
 def decode_credential(raw: bytes) -> UnverifiedCompact:
     """A compact credential as issued (no holder proof); nothing is trusted yet."""
     message = cose.decode_sign1(raw)
+    if message.payload is None:
+        raise MalformedError("the credential payload is missing")
     try:
         claims = cbor2.loads(message.payload)
     except (cbor2.CBORDecodeError, ValueError) as exc:

@@ -7,7 +7,7 @@ message; the key comes from the caller (resolved by ``kid`` from the trust list)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
-__all__ = ["ES256", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1", "verify_sign1"]
+__all__ = ["ES256", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1",
+           "verify_sign1"]
 
 ES256 = -7
-ALG, KID = 1, 4
+ALG, KID, X5CHAIN = 1, 4, 33
 TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
 
@@ -30,15 +31,20 @@ def _sig_structure(protected: bytes, external_aad: bytes, payload: bytes) -> byt
 
 
 def sign1(payload: bytes, key: PrivateKey, *, kid: bytes | None = None, external_aad: bytes = b"",
-          tagged: bool = True, implicit_alg: bool = False) -> bytes:
+          tagged: bool = True, implicit_alg: bool = False, x5chain: Sequence[bytes] = (),
+          detached: bool = False) -> bytes:
     """A COSE_Sign1 (RFC 9052 §4.2) with ``alg`` ES256 protected and ``kid`` unprotected.
 
     ``tagged`` adds tag 18; ``implicit_alg`` leaves ``alg`` out (empty protected header) where the
-    verifier's policy fixes ES256 anyway; both are dropped in QR codes to save space."""
+    verifier's policy fixes ES256 anyway; both are dropped in QR codes to save space. ``x5chain``
+    (DER certificates, leaf first) goes in the unprotected header, label 33 (RFC 9360), as mdoc
+    IssuerAuth wants it. ``detached`` signs ``payload`` but sends nil in its place (RFC 9052 §2)."""
     protected = b"" if implicit_alg else cbor2.dumps({ALG: ES256})
     unprotected: dict[int, Any] = {KID: kid} if kid is not None else {}
+    if x5chain:
+        unprotected[X5CHAIN] = x5chain[0] if len(x5chain) == 1 else list(x5chain)
     signature = sign_raw(key, _sig_structure(protected, external_aad, payload))
-    message = [protected, unprotected, payload, signature]
+    message = [protected, unprotected, None if detached else payload, signature]
     return cbor2.dumps(cbor2.CBORTag(TAG_SIGN1, message) if tagged else message)
 
 
@@ -49,8 +55,7 @@ class UnverifiedSign1:
     protected_bytes: bytes
     protected: dict[int, Any]
     unprotected: dict[int, Any]
-    payload: bytes
-
+    payload: bytes | None  # None: detached, the verifier supplies it
     signature: bytes
 
     @property
@@ -58,10 +63,19 @@ class UnverifiedSign1:
         kid = self.unprotected.get(KID, self.protected.get(KID))
         return kid if isinstance(kid, bytes) else None
 
+    @property
+    def x5chain(self) -> list[bytes]:
+        """The DER certificates of label 33 (leaf first); MalformedError unless bytes or an array of them."""
+        value = self.unprotected.get(X5CHAIN, self.protected.get(X5CHAIN))
+        chain = [value] if isinstance(value, bytes) else list(value) if isinstance(value, list | tuple) else []
+        if not chain or not all(isinstance(c, bytes) for c in chain):
+            raise MalformedError("x5chain (label 33) must hold the signer's DER certificate(s)")
+        return chain
 
-def decode_sign1(data: bytes | Any) -> UnverifiedSign1:
+
+def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES) -> UnverifiedSign1:
     """Decode a COSE_Sign1 (tagged 18 or untagged), strictly; MalformedError otherwise."""
-    if isinstance(data, bytes) and len(data) > MAX_BYTES:
+    if isinstance(data, bytes) and len(data) > max_bytes:
         raise MalformedError("COSE message too large")
     try:
         obj = cbor2.loads(data) if isinstance(data, bytes) else data
@@ -76,7 +90,7 @@ def decode_sign1(data: bytes | Any) -> UnverifiedSign1:
     protected_bytes, unprotected, payload, signature = obj
     # cbor2 decodes maps inside a tag as immutable mappings.
     if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping) \
-            or not isinstance(payload, bytes) or not isinstance(signature, bytes):
+            or not isinstance(payload, bytes | None) or not isinstance(signature, bytes):
         raise MalformedError("malformed COSE_Sign1 items")
     try:
         protected = cbor2.loads(protected_bytes) if protected_bytes else {}
@@ -88,17 +102,21 @@ def decode_sign1(data: bytes | Any) -> UnverifiedSign1:
 
 
 def verify_sign1(msg: UnverifiedSign1, key: PublicKey, *, external_aad: bytes = b"",
-                 error: type[CredentialError] = IssuerSignatureError, implicit_alg: bool = False) -> bytes:
+                 error: type[CredentialError] = IssuerSignatureError, implicit_alg: bool = False,
+                 detached_payload: bytes | None = None) -> bytes:
     """Check ``alg`` is ES256 (protected; or absent when ``implicit_alg``, our policy then says ES256)
-    and the signature with ``key``; returns the payload."""
+    and the signature with ``key``; returns the payload (``detached_payload`` when it was detached)."""
     alg = msg.protected.get(ALG)
     if ALG in msg.unprotected or not (alg == ES256 or (implicit_alg and alg is None)):
         raise AlgorithmError("only ES256 is accepted")
+    payload = msg.payload if detached_payload is None else detached_payload
+    if payload is None or (msg.payload is not None and detached_payload is not None):
+        raise MalformedError("the COSE payload must be either attached or supplied as detached")
     try:
-        verify_raw(key, "ES256", _sig_structure(msg.protected_bytes, external_aad, msg.payload), msg.signature)
+        verify_raw(key, "ES256", _sig_structure(msg.protected_bytes, external_aad, payload), msg.signature)
     except IssuerSignatureError as exc:
         raise error("the COSE signature is not valid") from exc
-    return msg.payload
+    return payload
 
 
 def cose_key(public: PublicKey, *, compressed: bool = False) -> dict[int, Any]:

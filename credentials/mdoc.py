@@ -1,0 +1,320 @@
+"""ISO/IEC 18013-5 mdoc, the subset OpenID4VCI (``mso_mdoc``) and OpenID4VP need (standards §7).
+
+* Issuer (§7.2, §7.3): :func:`issue` makes an ``IssuerSigned``: one ``IssuerSignedItem`` per data
+  element (a 16-byte random each), their SHA-256 digests in the Mobile Security Object, and the
+  MSO signed as an untagged COSE_Sign1 (ES256) with the document signer's ``x5chain`` (label 33).
+* Holder (§7.5): :func:`present` returns a ``DeviceResponse`` holding only the chosen elements and
+  a ``deviceSignature`` over ``DeviceAuthenticationBytes`` for the verifier's session transcript.
+* Verifier (§7.4, §7.5): :func:`verify_issuer_signed` and :func:`verify_presentation`: the chain
+  to the caller's anchors, the issuer signature, doctype, digest algorithm, validity, every
+  returned element against its digest, and (presentations) the device signature with the MSO's
+  device key over the transcript the verifier rebuilt itself.
+* :func:`openid4vp_session_transcript` is OpenID4VP 1.0 App. B.2.6.1 (redirect / direct_post).
+
+Digests and signatures are always over the exact bytes received, never a re-encoding. Element
+values are the credential model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import cbor2
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import Certificate, load_der_x509_certificate
+
+from credentials import cose
+from credentials.errors import (
+    AlgorithmError,
+    DisclosureError,
+    IssuerKeyError,
+    KbSignatureError,
+    MalformedError,
+    ValidityError,
+    VctError,
+)
+from credentials.jose import PrivateKey, PublicKey
+from credentials.status_list import StatusReference
+from credentials.x509 import MAX_X5C_CERTS, ValidatedChain, validate_chain
+
+__all__ = [
+    "DOCTYPES",
+    "VerifiedMdoc",
+    "issue",
+    "openid4vp_session_transcript",
+    "present",
+    "verify_issuer_signed",
+    "verify_presentation",
+]
+
+#: credential configuration id -> doctype (= its one namespace), shared/domain.md.
+DOCTYPES = {"pda1": "eu.europa.ec.eudi.pda1.1", "ehic": "eu.europa.ec.eudi.ehic.1", "pid": "eu.europa.ec.eudi.pid.1"}
+MAX_BYTES = 512 * 1024  # an EHIC or PID with a portrait stays far below
+_DIGEST_ALGORITHMS = {"SHA-256": hashlib.sha256}
+_TAG_CBOR = 24
+
+
+def _tagged(value: Any) -> cbor2.CBORTag:
+    """``#6.24(bstr .cbor value)`` (standards §7.1)."""
+    return cbor2.CBORTag(_TAG_CBOR, cbor2.dumps(value, canonical=True))
+
+
+def _untag(value: Any, what: str) -> Any:
+    if not isinstance(value, cbor2.CBORTag) or value.tag != _TAG_CBOR or not isinstance(value.value, bytes):
+        raise MalformedError(f"{what} must be CBOR wrapped in tag 24")
+    return _loads(value.value, what)
+
+
+def _loads(data: bytes, what: str) -> Any:
+    try:
+        return cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise MalformedError(f"{what} is not valid CBOR") from exc
+
+
+def _tdate(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------------------- issuer
+
+
+def issue(*, doctype: str, claims: Mapping[str, Any], device_key: PublicKey, issuer_key: PrivateKey,
+          x5chain: Sequence[Certificate], signed: datetime, valid_until: datetime,
+          valid_from: datetime | None = None, status: StatusReference | None = None) -> bytes:
+    """The CBOR ``IssuerSigned`` of one mdoc whose single namespace is ``doctype`` (§7.2, §7.3).
+
+    ``x5chain`` is the document signer's chain without the trust anchor; ``status`` goes into the
+    MSO as ISO 18013-5 2nd edition ``status.status_list`` (the same Token Status List as SD-JWT VC).
+    """
+    if not claims:
+        raise MalformedError("an mdoc needs at least one data element")
+    items = []
+    digests = {}
+    for digest_id, (identifier, value) in enumerate(claims.items()):
+        item = _tagged({"digestID": digest_id, "random": os.urandom(16), "elementIdentifier": identifier,
+                        "elementValue": value})
+        items.append(item)
+        digests[digest_id] = hashlib.sha256(cbor2.dumps(item)).digest()
+    mso: dict[str, Any] = {
+        "version": "1.0",
+        "digestAlgorithm": "SHA-256",
+        "valueDigests": {doctype: digests},
+        "deviceKeyInfo": {"deviceKey": cose.cose_key(device_key)},
+        "docType": doctype,
+        "validityInfo": {"signed": _tdate(signed), "validFrom": _tdate(valid_from or signed),
+                         "validUntil": _tdate(valid_until)},
+    }
+    if status is not None:
+        mso["status"] = status.to_claim()
+    issuer_auth = cose.sign1(cbor2.dumps(_tagged(mso)), issuer_key, tagged=False,
+                             x5chain=[c.public_bytes(serialization.Encoding.DER) for c in x5chain])
+    return cbor2.dumps({"nameSpaces": {doctype: items}, "issuerAuth": cbor2.loads(issuer_auth)})
+
+
+# ------------------------------------------------------------------------------------- decoding
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    namespace: str
+    digest_id: int
+    identifier: str
+    value: Any
+    raw: bytes  # the received IssuerSignedItemBytes, tag 24 header included: what the digest covers
+
+
+@dataclass(frozen=True, slots=True)
+class _IssuerSigned:
+    items: tuple[_Item, ...]
+    issuer_auth: cose.UnverifiedSign1
+    raw_auth: Any  # the COSE_Sign1 array as received, kept to put back into a DeviceResponse
+
+
+def _decode_issuer_signed(obj: Any) -> _IssuerSigned:
+    if not isinstance(obj, Mapping) or "issuerAuth" not in obj:
+        raise MalformedError("IssuerSigned must be a map with issuerAuth")
+    namespaces = obj.get("nameSpaces", {})
+    if not isinstance(namespaces, Mapping):
+        raise MalformedError("IssuerSigned nameSpaces must be a map")
+    items = []
+    for namespace, entries in namespaces.items():
+        if not isinstance(namespace, str) or not isinstance(entries, list | tuple):
+            raise MalformedError("each namespace must list its IssuerSignedItemBytes")
+        for entry in entries:
+            item = _untag(entry, "IssuerSignedItemBytes")
+            if not isinstance(item, Mapping) or not isinstance(item.get("digestID"), int) \
+                    or not isinstance(item.get("elementIdentifier"), str) or not isinstance(item.get("random"), bytes) \
+                    or len(item["random"]) < 16 or "elementValue" not in item:
+                raise MalformedError("malformed IssuerSignedItem")
+            items.append(_Item(namespace, item["digestID"], item["elementIdentifier"], item["elementValue"],
+                               cbor2.dumps(entry)))
+    return _IssuerSigned(tuple(items), cose.decode_sign1(obj["issuerAuth"], max_bytes=MAX_BYTES), obj["issuerAuth"])
+
+
+# ------------------------------------------------------------------------------------- verifier
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedMdoc:
+    """An mdoc whose issuer signature, chain, validity and returned elements were checked."""
+
+    doctype: str
+    claims: dict[str, dict[str, Any]]  # namespace -> element -> value (only what was returned)
+    device_key: PublicKey
+    issuer_chain: ValidatedChain
+    signed: datetime
+    valid_from: datetime
+    valid_until: datetime
+    status: StatusReference | None
+
+
+def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], now: datetime,
+                         skew: int) -> VerifiedMdoc:
+    """§7.4 steps 1-4."""
+    ders = doc.issuer_auth.x5chain
+    if len(ders) > MAX_X5C_CERTS:
+        raise MalformedError(f"x5chain has more than {MAX_X5C_CERTS} certificates")
+    try:
+        chain = [load_der_x509_certificate(der) for der in ders]
+    except ValueError as exc:
+        raise MalformedError("x5chain holds something that is not a DER certificate") from exc
+    validated = validate_chain(chain, anchors, now=now)
+    issuer_key = validated.leaf.public_key()
+    if not isinstance(issuer_key, PublicKey):
+        raise IssuerKeyError("the document signer does not hold an EC key")
+    payload = cose.verify_sign1(doc.issuer_auth, issuer_key)
+    mso = _untag(_loads(payload, "MobileSecurityObjectBytes"), "MobileSecurityObjectBytes")
+    if not isinstance(mso, Mapping) or mso.get("version") != "1.0":
+        raise MalformedError("the Mobile Security Object is not version 1.0")
+    algorithm = _DIGEST_ALGORITHMS.get(mso.get("digestAlgorithm"))  # type: ignore[arg-type]
+    if algorithm is None:
+        raise AlgorithmError(f"digestAlgorithm {mso.get('digestAlgorithm')!r} is not accepted")
+    doctype, validity, digests = mso.get("docType"), mso.get("validityInfo"), mso.get("valueDigests")
+    if not isinstance(doctype, str) or not isinstance(validity, Mapping) or not isinstance(digests, Mapping):
+        raise MalformedError("the Mobile Security Object lacks docType, validityInfo or valueDigests")
+    times: list[datetime] = []
+    for name in ("signed", "validFrom", "validUntil"):
+        value = validity.get(name)
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise MalformedError("validityInfo needs signed, validFrom and validUntil as tdate")
+        times.append(value)
+    signed, valid_from, valid_until = times
+    ts = now.timestamp()
+    if valid_from.timestamp() > ts + skew:
+        raise ValidityError("the mdoc is not valid yet")
+    if valid_until.timestamp() <= ts - skew:
+        raise ValidityError("the mdoc has expired")
+    claims: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, int]] = set()
+    for item in doc.items:
+        expected = digests.get(item.namespace, {}).get(item.digest_id) if isinstance(
+            digests.get(item.namespace), Mapping) else None
+        if (item.namespace, item.digest_id) in seen or not isinstance(expected, bytes) \
+                or algorithm(item.raw).digest() != expected:
+            raise DisclosureError(f"data element {item.namespace}/{item.identifier} does not match its digest")
+        seen.add((item.namespace, item.digest_id))
+        if item.identifier in claims.setdefault(item.namespace, {}):
+            raise DisclosureError(f"data element {item.identifier} is returned twice")
+        claims[item.namespace][item.identifier] = item.value
+    device_info = mso.get("deviceKeyInfo")
+    if not isinstance(device_info, Mapping):
+        raise MalformedError("the Mobile Security Object has no deviceKeyInfo")
+    device_key = cose.public_from_cose_key(device_info.get("deviceKey"))  # type: ignore[arg-type]
+    status = StatusReference.from_claim(mso["status"]) if "status" in mso else None
+    return VerifiedMdoc(doctype, claims, device_key, validated, signed, valid_from, valid_until, status)
+
+
+def verify_issuer_signed(issuer_signed: bytes, *, anchors: Sequence[Certificate], now: datetime,
+                         skew: int = 60) -> VerifiedMdoc:
+    """Check an ``IssuerSigned`` as a wallet receives it from the issuer (§7.4)."""
+    if len(issuer_signed) > MAX_BYTES:
+        raise MalformedError("IssuerSigned too large")
+    return _check_issuer_signed(_decode_issuer_signed(_loads(issuer_signed, "IssuerSigned")), anchors=anchors,
+                                now=now, skew=skew)
+
+
+# ------------------------------------------------------------------------------ presentations
+
+
+def openid4vp_session_transcript(*, client_id: str, nonce: str, jwk_thumbprint: bytes | None,
+                                 response_uri: str) -> bytes:
+    """``SessionTranscriptBytes`` content for OpenID4VP redirects / direct_post (App. B.2.6.1).
+
+    ``jwk_thumbprint``: RFC 7638 SHA-256 thumbprint of the verifier's response encryption key, or
+    None when the response is not encrypted.
+    """
+    info = cbor2.dumps([client_id, nonce, jwk_thumbprint, response_uri])
+    return cbor2.dumps([None, None, ["OpenID4VPHandover", hashlib.sha256(info).digest()]])
+
+
+def _device_authentication(session_transcript: bytes, doctype: str, namespaces_bytes: cbor2.CBORTag) -> bytes:
+    """``DeviceAuthenticationBytes`` (§7.5), the detached payload of ``deviceSignature``."""
+    transcript = _loads(session_transcript, "SessionTranscript")
+    return cbor2.dumps(_tagged(["DeviceAuthentication", transcript, doctype, namespaces_bytes]))
+
+
+def present(issuer_signed: bytes, *, select: Collection[str], device_key: PrivateKey,
+            session_transcript: bytes) -> bytes:
+    """A ``DeviceResponse`` (§7.5) with only the ``select``-ed data elements of the mdoc's doctype
+    namespace, device-signed over ``session_transcript``; the items keep their issued bytes."""
+    obj = _loads(issuer_signed, "IssuerSigned")
+    doc = _decode_issuer_signed(obj)
+    payload = doc.issuer_auth.payload
+    if payload is None:
+        raise MalformedError("issuerAuth has no payload")
+    mso = _untag(_loads(payload, "MobileSecurityObjectBytes"), "MobileSecurityObjectBytes")
+    doctype = mso.get("docType") if isinstance(mso, Mapping) else None
+    if not isinstance(doctype, str):
+        raise MalformedError("the Mobile Security Object has no docType")
+    wanted = set(select)
+    kept = [cbor2.loads(item.raw) for item in doc.items if item.namespace == doctype and item.identifier in wanted]
+    namespaces_bytes = _tagged({})
+    signature = cose.sign1(_device_authentication(session_transcript, doctype, namespaces_bytes), device_key,
+                           tagged=False, detached=True)
+    document = {"docType": doctype,
+                "issuerSigned": {"nameSpaces": {doctype: kept}, "issuerAuth": doc.raw_auth},
+                "deviceSigned": {"nameSpaces": namespaces_bytes,
+                                 "deviceAuth": {"deviceSignature": cbor2.loads(signature)}}}
+    return cbor2.dumps({"version": "1.0", "documents": [document], "status": 0})
+
+
+def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate], now: datetime,
+                        session_transcript: bytes, expected_doctypes: Collection[str] | None = None,
+                        skew: int = 60) -> VerifiedMdoc:
+    """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5)."""
+    if len(device_response) > MAX_BYTES:
+        raise MalformedError("DeviceResponse too large")
+    response = _loads(device_response, "DeviceResponse")
+    if not isinstance(response, Mapping) or response.get("version") != "1.0" or response.get("status") != 0:
+        raise MalformedError("not a successful DeviceResponse version 1.0")
+    documents = response.get("documents")
+    if not isinstance(documents, list | tuple) or len(documents) != 1 or not isinstance(documents[0], Mapping):
+        raise MalformedError("a DeviceResponse must hold exactly one document")
+    document = documents[0]
+    verified = _check_issuer_signed(_decode_issuer_signed(document.get("issuerSigned")), anchors=anchors, now=now,
+                                    skew=skew)
+    if document.get("docType") != verified.doctype:
+        raise VctError("the document's docType differs from the one the issuer signed")
+    if expected_doctypes is not None and verified.doctype not in expected_doctypes:
+        raise VctError(f"document type {verified.doctype} was not expected")
+    device_signed = document.get("deviceSigned")
+    if not isinstance(device_signed, Mapping) or not isinstance(device_signed.get("deviceAuth"), Mapping):
+        raise KbSignatureError("the document is not device-signed")
+    namespaces_bytes = device_signed.get("nameSpaces")
+    if not isinstance(namespaces_bytes, cbor2.CBORTag) or _untag(namespaces_bytes, "DeviceNameSpacesBytes") != {}:
+        raise MalformedError("device-signed data elements are not accepted")
+    signature = device_signed["deviceAuth"].get("deviceSignature")
+    if signature is None:
+        raise KbSignatureError("only deviceSignature is accepted (no deviceMac over OpenID4VP)")
+    message = cose.decode_sign1(signature)
+    if message.payload is not None:
+        raise MalformedError("deviceSignature must have a detached payload")
+    cose.verify_sign1(message, verified.device_key, error=KbSignatureError,
+                      detached_payload=_device_authentication(session_transcript, verified.doctype, namespaces_bytes))
+    return verified

@@ -1,0 +1,170 @@
+"""ISO 18013-5 mdoc (standards §7): IssuerSigned, DeviceResponse over the OpenID4VP transcript, attacks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import pytest
+
+from credentials import mdoc, pda1
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import (
+    DisclosureError,
+    IssuerKeyError,
+    IssuerSignatureError,
+    KbSignatureError,
+    MalformedError,
+    ValidityError,
+    VctError,
+)
+from credentials.institutions import DEMO_ENTITIES
+from credentials.jose import generate_key
+from credentials.pki import DemoPki, create_demo_pki
+from credentials.status_list import StatusReference
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+DOCTYPE = mdoc.DOCTYPES["pda1"]
+CLAIMS = pda1.validate(DEMO_PERSONS[0].pda1)
+HOLDER = generate_key()
+TRANSCRIPT = mdoc.openid4vp_session_transcript(client_id="x509_hash:abc", nonce="n-0S6_WzA2Mj", jwk_thumbprint=None,
+                                               response_uri="https://verifier.example/responses/1")
+STATUS = StatusReference(idx=7, uri="https://localhost:8102/lv-vsaa/status/1")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    return create_demo_pki(Path(tmp_path_factory.mktemp("pki")), DEMO_ENTITIES, now=NOW - timedelta(days=30))
+
+
+def _issue(pki: DemoPki, **kw: Any) -> bytes:
+    key, chain = pki.signers["LV:VSAA"]
+    args: dict[str, Any] = {"doctype": DOCTYPE, "claims": CLAIMS, "device_key": HOLDER.public_key(), "issuer_key": key,
+                            "x5chain": chain, "signed": NOW, "valid_until": NOW + timedelta(days=365),
+                            "status": STATUS, **kw}
+    return mdoc.issue(**args)
+
+
+def _anchors(pki: DemoPki, entity: str = "LV:VSAA") -> list[Any]:
+    return [pki.cas[entity][1]]
+
+
+def _present(issuer_signed: bytes, *, select: tuple[str, ...] = ("document_number", "legislation_country"),
+             transcript: bytes = TRANSCRIPT, key: Any = HOLDER) -> bytes:
+    return mdoc.present(issuer_signed, select=select, device_key=key, session_transcript=transcript)
+
+
+def _verify(pki: DemoPki, response: bytes, **kw: Any) -> mdoc.VerifiedMdoc:
+    args: dict[str, Any] = {"anchors": _anchors(pki), "now": NOW + timedelta(seconds=5),
+                            "session_transcript": TRANSCRIPT, **kw}
+    return mdoc.verify_presentation(response, **args)
+
+
+def test_openid4vp_handover_session_transcript_matches_the_spec_vector() -> None:
+    """OpenID4VP 1.0 App. B.2.6.1 (standards §7.9)."""
+    thumbprint = bytes.fromhex("4283ec927ae0f208daaa2d026a814f2b22dca52cf85ffa8f3f8626c6bd669047")
+    transcript = mdoc.openid4vp_session_transcript(
+        client_id="x509_san_dns:example.com", nonce="exc7gBkxjx1rdc9udRrveKvSsJIq80avlXeLHhGwqtA",
+        jwk_thumbprint=thumbprint, response_uri="https://example.com/response")
+    assert transcript.hex() == ("83f6f682714f70656e494434565048616e646f7665725820"
+                                "048bc053c00442af9b8eed494cefdd9d95240d254b046b11b68013722aad38ac")
+
+
+def test_issued_mdoc_verifies_with_every_element_its_device_key_and_status(pki: DemoPki) -> None:
+    verified = mdoc.verify_issuer_signed(_issue(pki), anchors=_anchors(pki), now=NOW)
+    assert verified.doctype == DOCTYPE and verified.claims[DOCTYPE] == dict(CLAIMS)
+    assert verified.device_key.public_numbers() == HOLDER.public_key().public_numbers()
+    assert verified.status == STATUS and verified.valid_until == NOW + timedelta(days=365)
+
+
+def test_issuer_auth_is_an_untagged_cose_sign1_with_x5chain_and_random_salts(pki: DemoPki) -> None:
+    issued = cbor2.loads(_issue(pki))
+    auth = issued["issuerAuth"]
+    assert isinstance(auth, list) and cbor2.loads(auth[0]) == {1: -7} and isinstance(auth[1][33], bytes)
+    items = [cbor2.loads(i.value) for i in issued["nameSpaces"][DOCTYPE]]
+    assert all(len(i["random"]) >= 16 for i in items) and len({i["random"] for i in items}) == len(items)
+
+
+def test_presentation_discloses_only_the_selected_elements(pki: DemoPki) -> None:
+    verified = _verify(pki, _present(_issue(pki)), expected_doctypes={DOCTYPE})
+    assert verified.claims == {DOCTYPE: {"document_number": CLAIMS["document_number"],
+                                         "legislation_country": CLAIMS["legislation_country"]}}
+
+
+def test_a_changed_element_value_does_not_match_its_digest(pki: DemoPki) -> None:
+    response = cbor2.loads(_present(_issue(pki)))
+    items = response["documents"][0]["issuerSigned"]["nameSpaces"][DOCTYPE]
+    item = cbor2.loads(items[0].value)
+    item["elementValue"] = "FORGED-0001"
+    items[0] = cbor2.CBORTag(24, cbor2.dumps(item))
+    with pytest.raises(DisclosureError):
+        _verify(pki, cbor2.dumps(response))
+
+
+def test_an_element_taken_from_another_mdoc_does_not_match(pki: DemoPki) -> None:
+    response = cbor2.loads(_present(_issue(pki)))
+    other = cbor2.loads(_present(_issue(pki)))
+    response["documents"][0]["issuerSigned"]["nameSpaces"][DOCTYPE][0] = \
+        other["documents"][0]["issuerSigned"]["nameSpaces"][DOCTYPE][0]
+    with pytest.raises(DisclosureError):
+        _verify(pki, cbor2.dumps(response))
+
+
+def test_a_presentation_for_another_nonce_is_refused(pki: DemoPki) -> None:
+    replayed = _present(_issue(pki), transcript=mdoc.openid4vp_session_transcript(
+        client_id="x509_hash:abc", nonce="another-nonce", jwk_thumbprint=None,
+        response_uri="https://verifier.example/responses/1"))
+    with pytest.raises(KbSignatureError):
+        _verify(pki, replayed)
+
+
+def test_a_device_signature_by_another_key_is_refused(pki: DemoPki) -> None:
+    with pytest.raises(KbSignatureError):
+        _verify(pki, _present(_issue(pki), key=generate_key()))
+
+
+def test_a_chain_to_another_institution_is_refused(pki: DemoPki) -> None:
+    with pytest.raises(IssuerKeyError):
+        _verify(pki, _present(_issue(pki)), anchors=_anchors(pki, "DE:DRV"))
+
+
+def test_an_expired_mdoc_is_refused(pki: DemoPki) -> None:
+    expired = _issue(pki, signed=NOW - timedelta(days=20), valid_until=NOW - timedelta(days=1))
+    with pytest.raises(ValidityError):
+        _verify(pki, _present(expired))
+
+
+def test_a_document_type_that_was_not_asked_for_is_refused(pki: DemoPki) -> None:
+    with pytest.raises(VctError):
+        _verify(pki, _present(_issue(pki)), expected_doctypes={mdoc.DOCTYPES["ehic"]})
+
+
+def test_a_tampered_mobile_security_object_breaks_the_issuer_signature(pki: DemoPki) -> None:
+    response = cbor2.loads(_present(_issue(pki)))
+    auth = response["documents"][0]["issuerSigned"]["issuerAuth"]
+    mso = cbor2.loads(cbor2.loads(auth[2]).value)
+    mso["validityInfo"]["validUntil"] = NOW + timedelta(days=9999)
+    auth[2] = cbor2.dumps(cbor2.CBORTag(24, cbor2.dumps(mso)))
+    with pytest.raises(IssuerSignatureError):
+        _verify(pki, cbor2.dumps(response))
+
+
+def test_a_device_mac_or_attached_payload_is_not_accepted(pki: DemoPki) -> None:
+    response = cbor2.loads(_present(_issue(pki)))
+    device_auth = response["documents"][0]["deviceSigned"]["deviceAuth"]
+    mac = {"deviceMac": device_auth.pop("deviceSignature")}
+    with pytest.raises(KbSignatureError):
+        _verify(pki, cbor2.dumps({**response, "documents": [{**response["documents"][0],
+                                                              "deviceSigned": {**response["documents"][0][
+                                                                  "deviceSigned"], "deviceAuth": mac}}]}))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\xff", cbor2.dumps([1, 2]), cbor2.dumps({"version": "1.0", "status": 0}),
+                                     cbor2.dumps({"version": "1.0", "status": 0, "documents": [{}, {}]}),
+                                     b"\x00" * (mdoc.MAX_BYTES + 1)],
+                         ids=["empty", "not-cbor", "array", "no-documents", "two-documents", "oversized"])
+def test_malformed_device_responses_are_refused(pki: DemoPki, garbage: bytes) -> None:
+    with pytest.raises(MalformedError):
+        _verify(pki, garbage)
