@@ -65,23 +65,30 @@ class TxCode:
 
 @dataclass(frozen=True, slots=True)
 class Configuration:
-    """One entry of ``credential_configurations_supported`` in ``dc+sd-jwt`` (App. A.3)."""
+    """One entry of ``credential_configurations_supported``: ``dc+sd-jwt`` (App. A.3), or
+    ``mso_mdoc`` (App. A.2) when ``doctype`` is set (claim paths then start with the namespace)."""
 
     id: str
     vct: str
     display: Sequence[Mapping[str, Any]]
     claims: Sequence[Mapping[str, Any]] = ()
+    doctype: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        if self.doctype is None:
+            kind: dict[str, Any] = {"format": "dc+sd-jwt", "vct": self.vct,
+                                    "credential_signing_alg_values_supported": ["ES256"],
+                                    "cryptographic_binding_methods_supported": ["jwk"]}
+            claims = [dict(c) for c in self.claims]
+        else:
+            kind = {"format": "mso_mdoc", "doctype": self.doctype, "credential_signing_alg_values_supported": [-7],
+                    "cryptographic_binding_methods_supported": ["cose_key"]}
+            claims = [{**c, "path": [self.doctype, *c.get("path", [])]} for c in self.claims]
         return {
-            "format": "dc+sd-jwt",
+            **kind,
             "scope": self.id,
-            "vct": self.vct,
-            "credential_signing_alg_values_supported": ["ES256"],
-            "cryptographic_binding_methods_supported": ["jwk"],
             "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
-            "credential_metadata": {"display": [dict(d) for d in self.display],
-                                    "claims": [dict(c) for c in self.claims]},
+            "credential_metadata": {"display": [dict(d) for d in self.display], "claims": claims},
         }
 
 

@@ -24,16 +24,25 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from credentials import ehic, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
+from credentials import ehic, mdoc, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
 from credentials.errors import CredentialError, DataError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
-from credentials.jose import PrivateKey, jwk_thumbprint
+from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from issuer.db import Case, CredentialRecord, Event, Nonce, Offer, StatusListRecord, Token
 
-__all__ = ["CREDENTIAL_TYPES", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
+#: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
+MDOC_SUFFIX = "_mdoc"
+
+
+def _format_of(configuration_id: str) -> tuple[str, bool]:
+    """``pda1_mdoc`` -> ``("pda1", True)``: the case's type and whether the mdoc form is asked for."""
+    if configuration_id.endswith(MDOC_SUFFIX):
+        return configuration_id.removesuffix(MDOC_SUFFIX), True
+    return configuration_id, False
 STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
 
 
@@ -240,7 +249,8 @@ class IssuerService:
             if offer.code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
-            return openid4vci.credential_offer(inst.issuer_url, [case.configuration_id], offer.code, tx)
+            return openid4vci.credential_offer(inst.issuer_url, [case.configuration_id,
+                                                                 case.configuration_id + MDOC_SUFFIX], offer.code, tx)
 
     def token(self, inst: Institution, form: Mapping[str, str]) -> dict[str, Any]:
         """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries."""
@@ -303,7 +313,8 @@ class IssuerService:
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
         if req.identifier is not None:
             raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
-        if req.configuration_id not in CREDENTIAL_TYPES:
+        requested, as_mdoc = _format_of(req.configuration_id or "")
+        if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
         with self.sessions.begin() as s:
             row = s.get(Token, _hash(token), with_for_update=True)
@@ -312,7 +323,7 @@ class IssuerService:
             case = s.get(Case, row.case_id)
             if case is None or case.entity_id != inst.entity.id:
                 raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
-            if req.configuration_id != case.configuration_id:
+            if requested != case.configuration_id:
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
             if case.state != "active":
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended")
@@ -345,6 +356,12 @@ class IssuerService:
         credentials = []
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
+            if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
+                issued = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=claims,
+                                    device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key, x5chain=inst.x5c,
+                                    signed=now, valid_until=exp, status=ref)
+                credentials.append({"credential": b64url_encode(issued)})
+                continue
             sd_jwt = sd_jwt_vc.issue_vc(
                 vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS, holder_jwk=holder_jwk,
                 issuer_key=inst.key, x5c=inst.x5c, iss=inst.issuer_url, iat=iat, nbf=iat,
@@ -515,6 +532,8 @@ class IssuerService:
                                                       for d in c.get("display", [])]}
                       for c in doc.get("claims", [])]
             configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims))
+            configurations.append(openid4vci.Configuration(cid + MDOC_SUFFIX, module.VCT, display, claims,
+                                                           doctype=mdoc.DOCTYPES[cid]))
         display = [{"name": inst.entity.name, "locale": inst.entity.country.lower()},
                    {"name": inst.entity.name_en, "locale": "en"}]
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)

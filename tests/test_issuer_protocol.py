@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from credentials import sd_jwt_vc, status_list
+from credentials import mdoc, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.jose import generate_key, jwk_thumbprint, public_jwk, sign_jws
+from credentials.errors import IssuerKeyError
+from credentials.jose import b64url_decode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import load_demo_pki
 from esspass.testing import ServerHandle, free_port, serve
@@ -97,16 +98,21 @@ def _access_token(issuer: Issuer, **kw: Any) -> str:
 def test_metadata_names_this_issuer_and_its_configurations(issuer: Issuer) -> None:
     meta = issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()
     assert meta["credential_issuer"] == f"{issuer.url}/lv-vsaa"
-    assert set(meta["credential_configurations_supported"]) == {"pda1"}
+    assert set(meta["credential_configurations_supported"]) == {"pda1", "pda1_mdoc"}
     conf = meta["credential_configurations_supported"]["pda1"]
     assert conf["format"] == "dc+sd-jwt" and conf["vct"] == "urn:eudi:pda1:1"
     assert conf["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"] == ["ES256"]
+    as_mdoc = meta["credential_configurations_supported"]["pda1_mdoc"]  # App. A.2
+    assert as_mdoc["format"] == "mso_mdoc" and as_mdoc["doctype"] == "eu.europa.ec.eudi.pda1.1"
+    assert as_mdoc["credential_signing_alg_values_supported"] == [-7]
+    assert as_mdoc["cryptographic_binding_methods_supported"] == ["cose_key"]
+    assert all(c["path"][0] == "eu.europa.ec.eudi.pda1.1" for c in as_mdoc["credential_metadata"]["claims"])
     assert meta["nonce_endpoint"] == f"{issuer.url}/lv-vsaa/nonce"
     assert meta["batch_credential_issuance"]["batch_size"] >= 2
     assert set(issuer.http.get("/.well-known/openid-credential-issuer/lv-nvd").json()[
-        "credential_configurations_supported"]) == {"ehic"}
+        "credential_configurations_supported"]) == {"ehic", "ehic_mdoc"}
     assert set(issuer.http.get("/.well-known/openid-credential-issuer/lv-pid").json()[
-        "credential_configurations_supported"]) == {"pid"}
+        "credential_configurations_supported"]) == {"pid", "pid_mdoc"}
     as_meta = issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
     assert as_meta["issuer"] == f"{issuer.url}/lv-vsaa"
     assert PRE_AUTH_GRANT in as_meta["grant_types_supported"]
@@ -210,6 +216,29 @@ def test_the_same_key_twice_in_a_batch_is_refused(issuer: Issuer) -> None:
     key = generate_key()
     response = issuer.credential(token, [issuer.proof(key, nonce=nonce), issuer.proof(key, nonce=nonce)])
     assert response.json()["error"] == "invalid_proof"
+
+
+def test_the_same_offer_also_gives_the_document_as_an_iso_mdoc(issuer: Issuer) -> None:
+    """OpenID4VCI App. A.2: base64url CBOR IssuerSigned, the proof's key as device key, same status list."""
+    _case, offer, tx = issuer.offer()
+    assert offer["credential_configuration_ids"] == ["pda1", "pda1_mdoc"]
+    token = issuer.token(offer, tx).json()["access_token"]
+    key = generate_key()
+    response = issuer.credential(token, [issuer.proof(key, nonce=issuer.nonce())], config="pda1_mdoc")
+    assert response.status_code == 200, response.text
+    issued = b64url_decode(response.json()["credentials"][0]["credential"])
+    now = datetime.now(UTC)
+    anchors = [issuer.pki.cas["LV:VSAA"][1]]
+    verified = mdoc.verify_issuer_signed(issued, anchors=anchors, now=now)
+    assert verified.doctype == "eu.europa.ec.eudi.pda1.1"
+    assert verified.claims[verified.doctype]["document_number"] == PERSON.pda1["document_number"]
+    assert verified.device_key.public_numbers() == key.public_key().public_numbers()
+    assert verified.status is not None
+    lst = status_list.verify_token(issuer.http.get(urlsplit(verified.status.uri).path).text,
+                                   uri=verified.status.uri, anchors=anchors, now=now)
+    assert status_list.status_of(lst, verified.status) == status_list.VALID
+    with pytest.raises(IssuerKeyError):  # another institution's anchor does not validate it
+        mdoc.verify_issuer_signed(issued, anchors=[issuer.pki.cas["DE:DRV"][1]], now=now)
 
 
 def test_unknown_configuration(issuer: Issuer) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 from urllib.parse import quote
 
+import httpx
 import pytest
 import segno
 from PIL import Image
@@ -14,7 +15,7 @@ from credentials.errors import MalformedError
 from wallet.errors import QrError
 from wallet.present_client import parse_request_link
 from wallet.qr import decode_qr
-from wallet.receive import parse_offer_link
+from wallet.receive import parse_offer_link, resolve_offer
 
 OFFER = {"credential_issuer": "https://localhost:8102/lv-vsaa", "credential_configuration_ids": ["pda1"],
          "grants": {"urn:ietf:params:oauth:grant-type:pre-authorized_code": {"pre-authorized_code": "abc"}}}
@@ -99,3 +100,35 @@ def test_request_link_by_reference_is_parsed() -> None:
 def test_bad_request_links_are_rejected(link: str) -> None:
     with pytest.raises(MalformedError):
         parse_request_link(link)
+
+
+def _foreign_issuer(formats: dict[str, str]) -> httpx.Client:
+    """Another institution's issuer (not ours), answering its metadata only."""
+    configs = {cid: {"format": fmt, **({"vct": "urn:eudi:pda1:1"} if fmt == "dc+sd-jwt" else
+                                       {"doctype": "eu.europa.ec.eudi.pda1.1"})} for cid, fmt in formats.items()}
+    issuer = OFFER["credential_issuer"]
+    metadata = {"credential_issuer": issuer, "credential_endpoint": f"{issuer}/credential",
+                "credential_configurations_supported": configs}
+    as_metadata = {"issuer": issuer, "token_endpoint": f"{issuer}/token"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=as_metadata if "oauth-authorization-server" in request.url.path else metadata)
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+def _offer_link(config_ids: list[str]) -> str:
+    return "openid-credential-offer://?credential_offer=" + quote(json.dumps(
+        {**OFFER, "credential_configuration_ids": config_ids}))
+
+
+def test_an_offer_in_two_formats_is_taken_in_the_one_the_wallet_holds() -> None:
+    with _foreign_issuer({"pda1_mdoc": "mso_mdoc", "pda1": "dc+sd-jwt"}) as client:
+        resolved = resolve_offer(client, _offer_link(["pda1_mdoc", "pda1"]))
+    assert [c.configuration_id for c in resolved.offered] == ["pda1"]
+
+
+def test_an_offer_only_in_formats_the_wallet_does_not_hold_is_refused_in_plain_words() -> None:
+    with _foreign_issuer({"pda1_mdoc": "mso_mdoc"}) as client, \
+            pytest.raises(MalformedError, match="formats this wallet does not hold"):
+        resolve_offer(client, _offer_link(["pda1_mdoc"]))

@@ -207,8 +207,10 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
             raise MalformedError(f"the issuer does not describe the offered credential {cid!r}")
         fmt = conf.get("format")
         vct = conf.get("vct")
-        if fmt not in SUPPORTED_FORMATS or not isinstance(vct, str):
-            raise MalformedError(f"the offered credential {cid!r} is in a format this wallet does not hold")
+        if fmt not in SUPPORTED_FORMATS:
+            continue  # offered in another format too (an mdoc): this wallet takes the one it holds
+        if not isinstance(vct, str):
+            raise MalformedError(f"the offered credential {cid!r} has no vct")
         cmeta = conf.get("credential_metadata")
         display = cmeta.get("display") if isinstance(cmeta, dict) else conf.get("display")
         offered.append(OfferedCredential(cid, str(fmt), vct, _display(display)))
@@ -221,6 +223,8 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
             raise MalformedError(f"the issuer's metadata has no {name}")
         return check_url(value, name, allow_loopback_http=allow_loopback_http)
 
+    if not offered:
+        raise MalformedError("the offered credentials are in formats this wallet does not hold")
     credential_endpoint = endpoint("credential_endpoint", True)
     assert credential_endpoint is not None
     batch = metadata.get("batch_credential_issuance")
