@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from credentials.errors import ClaimError, ProtocolError
+from credentials.mdoc import DOCTYPE_VCT
 
-__all__ = ["DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "validate", "values_at"]
+__all__ = ["MDOC_FORMAT", "DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "types_of",
+           "validate", "values_at"]
 
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
+MDOC_FORMAT = "mso_mdoc"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_QUERIES = 16
 MAX_CLAIMS = 64
@@ -54,6 +57,12 @@ def validate(query: Any) -> dict[str, Any]:
             vcts = meta.get("vct_values")
             if not isinstance(vcts, list) or not vcts or not all(isinstance(v, str) for v in vcts):
                 raise _bad("a DCQL query for dc+sd-jwt needs meta.vct_values")
+        elif cq["format"] == MDOC_FORMAT:
+            if not isinstance(meta.get("doctype_value"), str):
+                raise _bad("a DCQL query for mso_mdoc needs meta.doctype_value")
+            if not all(isinstance(c, dict) and isinstance(c.get("path"), list) and len(c["path"]) == 2
+                       and all(isinstance(p, str) for p in c["path"]) for c in cq.get("claims") or []):
+                raise _bad("mso_mdoc claim paths are [namespace, element identifier]")
         claims = cq.get("claims")
         if claims is not None:
             if not isinstance(claims, list) or not claims or len(claims) > MAX_CLAIMS:
@@ -83,14 +92,28 @@ def validate(query: Any) -> dict[str, Any]:
 
 
 def requested_claims(query: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """vct -> the top-level claim names any option of the query could ask for."""
+    """vct -> the top-level claim names any option of the query could ask for (an mdoc query
+    counts for the vct of its doctype, its data elements as the claim names)."""
     out: dict[str, set[str]] = {}
     for cq in query.get("credentials", []):
         meta = cq.get("meta") or {}
+        if cq.get("format") == MDOC_FORMAT:
+            doctype = str(meta.get("doctype_value"))
+            names = {str(c["path"][1]) for c in cq.get("claims") or []}
+            out.setdefault(DOCTYPE_VCT.get(doctype, doctype), set()).update(names)
+            continue
         names = {str(c["path"][0]) for c in cq.get("claims") or []}
         for vct in meta.get("vct_values") or []:
             out.setdefault(str(vct), set()).update(names)
     return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def types_of(cq: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a credential query accepts: its ``vct_values``, or its mdoc ``doctype_value``."""
+    meta = cq.get("meta") or {}
+    if cq.get("format") == MDOC_FORMAT:
+        return (str(meta.get("doctype_value")),)
+    return tuple(str(v) for v in meta.get("vct_values") or [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +206,8 @@ def match(query: Mapping[str, Any], held: Sequence[HeldCredential]) -> DcqlMatch
 
 def check_response(query: Mapping[str, Any], presented: Mapping[str, tuple[str, Mapping[str, Any],
                                                                             Collection[ClaimPath]]]) -> None:
-    """Verifier side (§8.6 item 3): ``presented`` maps query id -> (vct, processed claims, disclosed paths).
+    """Verifier side (§8.6 item 3): ``presented`` maps query id -> (vct or mdoc doctype, processed claims,
+    disclosed paths); an mdoc's claims are ``{namespace: {element: value}}``, its paths ``(namespace, element)``.
 
     Raises ClaimError when a presentation answers no query, has the wrong type or misses a requested
     claim, when the set does not satisfy ``credentials``/``credential_sets``, or when a disclosure
@@ -195,7 +219,7 @@ def check_response(query: Mapping[str, Any], presented: Mapping[str, tuple[str, 
         cq = by_id.get(qid)
         if cq is None:
             raise ClaimError(f"the answer contains a presentation for {qid!r}, which was not asked for")
-        if vct not in cq["meta"]["vct_values"]:
+        if vct not in types_of(cq):
             raise ClaimError(f"the presentation for {qid!r} is a {vct}, not what was asked for")
         options = _options(cq)
         if not any(_claims_match(claims, option) for option in options):

@@ -28,7 +28,7 @@ import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import Certificate, load_der_x509_certificate
 
-from credentials import cose
+from credentials import cose, ehic, pda1, pid
 from credentials.errors import (
     AlgorithmError,
     DisclosureError,
@@ -44,6 +44,7 @@ from credentials.x509 import MAX_X5C_CERTS, ValidatedChain, validate_chain
 
 __all__ = [
     "DOCTYPES",
+    "DOCTYPE_VCT",
     "VerifiedMdoc",
     "issue",
     "openid4vp_session_transcript",
@@ -53,7 +54,10 @@ __all__ = [
 ]
 
 #: credential configuration id -> doctype (= its one namespace), shared/domain.md.
-DOCTYPES = {"pda1": "eu.europa.ec.eudi.pda1.1", "ehic": "eu.europa.ec.eudi.ehic.1", "pid": "eu.europa.ec.eudi.pid.1"}
+DOCTYPES = {pda1.CONFIGURATION_ID: "eu.europa.ec.eudi.pda1.1", ehic.CONFIGURATION_ID: "eu.europa.ec.eudi.ehic.1",
+            pid.CONFIGURATION_ID: "eu.europa.ec.eudi.pid.1"}
+#: doctype -> the SD-JWT VC type of the same document (trust list roles and registrations use vcts).
+DOCTYPE_VCT = {DOCTYPES[m.CONFIGURATION_ID]: m.VCT for m in (pda1, ehic, pid)}
 MAX_BYTES = 512 * 1024  # an EHIC or PID with a portrait stays far below
 _DIGEST_ALGORITHMS = {"SHA-256": hashlib.sha256}
 _TAG_CBOR = 24

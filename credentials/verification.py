@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from credentials import dcql, ehic, pda1, pid, sd_jwt_vc, status_list, trust_list
-from credentials.errors import ClaimError, CredentialError, StatusError
+from credentials import dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials.errors import ClaimError, CredentialError, KbSignatureError, StatusError, VctError
+from credentials.jose import b64url_decode
 from credentials.sd_jwt import KeyBindingPolicy
-from credentials.x509 import ChainValidator
+from credentials.x509 import ChainValidator, ValidatedChain
 
 __all__ = [
     "INVALID",
@@ -99,6 +100,7 @@ StatusLookup = Callable[[status_list.StatusReference, trust_list.ListedEntity, d
 class CredentialResult:
     query_id: str
     vct: str | None = None
+    doc_type: str | None = None  # set for an ISO mdoc (its claims are then its namespace's elements)
     steps: list[Step] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
     issuer_id: str | None = None
@@ -199,36 +201,74 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
     return steps
 
 
+def _failed_at(result: CredentialResult, exc: CredentialError) -> CredentialResult:
+    """The steps before the one ``exc`` belongs to passed; that one failed; the rest did not run."""
+    failed = _STEP_OF_ERROR.get(exc.code, "disclosures")
+    for code in _STEPS:
+        if code == failed:
+            result.steps.append(Step(code, FAILED, exc.message))
+            break
+        result.steps.append(Step(code, PASSED, "Checked."))
+    return result
+
+
+def _anchors(issuers: trust_list.TrustList) -> list[Any]:
+    # Every listed CA may anchor the chain; whether that institution may issue this type is the
+    # separate issuer_authorised step, so an EHIC body signing a PDA1 is named as such.
+    return [cert for entity in issuers.entities for cert in entity.anchors()]
+
+
 def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequence[str], issuers: trust_list.TrustList,
                       nonce: str, audience: str, now: datetime, status_lookup: StatusLookup,
                       chains: ChainValidator | None = None, kb_max_age: int = 300) -> CredentialResult:
     """All per-credential steps for one SD-JWT VC presentation."""
     result = CredentialResult(query_id)
     try:
-        # Every listed CA may anchor the chain; whether that institution may issue this type is the
-        # separate issuer_authorised step, so an EHIC body signing a PDA1 is named as such.
-        anchors = [cert for entity in issuers.entities for cert in entity.anchors()]
-        verified = sd_jwt_vc.verify_vc(presentation, anchors=anchors, now=now, chains=chains,
+        verified = sd_jwt_vc.verify_vc(presentation, anchors=_anchors(issuers), now=now, chains=chains,
                                        key_binding=KeyBindingPolicy(nonce=nonce, aud=audience, max_age=kb_max_age),
                                        expected_vct=expected_vcts)
     except CredentialError as exc:
-        failed = _STEP_OF_ERROR.get(exc.code, "disclosures")
-        for code in _STEPS:
-            if code == failed:
-                result.steps.append(Step(code, FAILED, exc.message))
-                break
-            result.steps.append(Step(code, PASSED, "Checked."))
-        return result
+        return _failed_at(result, exc)
     result.vct, result.claims, result.disclosed, result.iat = verified.vct, verified.claims, verified.disclosed, \
         verified.iat
+    return _issuer_and_status(result, verified.issuer_chain, verified.vct, datetime.fromtimestamp(verified.iat, UTC),
+                              verified.status, issuers=issuers, now=now, status_lookup=status_lookup)
+
+
+def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, issuers: trust_list.TrustList,
+                           session_transcript: bytes | None, now: datetime,
+                           status_lookup: StatusLookup) -> CredentialResult:
+    """All per-credential steps for one ISO mdoc ``DeviceResponse`` (base64url), bound to the
+    request through ``session_transcript`` (OpenID4VP App. B.2.6.1)."""
+    result = CredentialResult(query_id, doc_type=doctype)
+    try:
+        if session_transcript is None:
+            raise KbSignatureError("this request cannot bind an mdoc (no session transcript)")
+        verified = mdoc.verify_presentation(b64url_decode(presentation), anchors=_anchors(issuers), now=now,
+                                            session_transcript=session_transcript, expected_doctypes=[doctype])
+    except CredentialError as exc:
+        return _failed_at(result, exc)
+    elements = verified.claims.get(verified.doctype, {})
+    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), dict(elements), \
+        int(verified.signed.timestamp())
+    result.disclosed = tuple((verified.doctype, name) for name in elements)
+    if result.vct is None:
+        return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
+    return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
+                              issuers=issuers, now=now, status_lookup=status_lookup)
+
+
+def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
+                       status: status_list.StatusReference | None, *, issuers: trust_list.TrustList, now: datetime,
+                       status_lookup: StatusLookup) -> CredentialResult:
+    """The steps after the signatures: who issued it, the document's own dates, its status."""
     result.steps += [
         Step("disclosures", PASSED, "Every disclosed claim matches a digest the issuer signed."),
         Step("issuer_signature", PASSED, "The issuer's signature is genuine."),
         Step("issuer_chain", PASSED, "The issuer's certificate chains to a CA on the trust list."),
     ]
-    issued_at = datetime.fromtimestamp(verified.iat, UTC)
     try:
-        authorised = trust_list.authorised_issuer(issuers, verified.issuer_chain, verified.vct, at=issued_at, now=now)
+        authorised = trust_list.authorised_issuer(issuers, chain, vct, at=issued_at, now=now)
     except CredentialError as exc:
         result.steps.append(Step("issuer_authorised", FAILED, exc.message))
         return result
@@ -239,13 +279,13 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
         Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
         Step("token_validity", PASSED, "The signed token is within its validity."),
     ]
-    module = _TYPES.get(verified.vct)
-    result.steps += _validity_steps(module, verified.claims, now.date())
-    if verified.status is None:
+    module = _TYPES.get(vct)
+    result.steps += _validity_steps(module, result.claims, now.date())
+    if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
                                                    "checked for withdrawal."))
         return result
-    outcome = status_lookup(verified.status, entity, now)
+    outcome = status_lookup(status, entity, now)
     result.status_value, result.status_age = outcome.value, outcome.age_seconds
     if outcome.value is None:
         result.steps.append(Step("status", FAILED if outcome.forged else NOT_RUN,
@@ -261,12 +301,14 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
 
 def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str, Any], nonce: str, audience: str,
                     issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
-                    status_lookup: StatusLookup, chains: ChainValidator | None = None) -> Verdict:
+                    status_lookup: StatusLookup, chains: ChainValidator | None = None,
+                    session_transcript: bytes | None = None) -> Verdict:
     """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
 
-    Every presentation is bound to ``nonce`` and ``audience`` through its KB-JWT, so credentials
-    from answers to different requests cannot be combined. ``issuers`` None (no usable trust
-    list) makes the verdict undetermined.
+    Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
+    mdoc through its device signature over ``session_transcript`` (which holds both), so
+    credentials from answers to different requests cannot be combined. ``issuers`` None (no usable
+    trust list) makes the verdict undetermined.
     """
     if issuers is None:
         step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
@@ -283,11 +325,17 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
             top.append(Step("query", FAILED, f"The answer for {qid!r} has several presentations."))
             continue
         for presentation in presentations:
+            if cq["format"] == dcql.MDOC_FORMAT:
+                results.append(verify_mdoc_credential(
+                    presentation, query_id=qid, doctype=cq["meta"]["doctype_value"], issuers=issuers,
+                    session_transcript=session_transcript, now=now, status_lookup=status_lookup))
+                continue
             results.append(verify_credential(
                 presentation, query_id=qid, expected_vcts=list(cq["meta"]["vct_values"]), issuers=issuers,
                 nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
     if not top:
-        presented = {r.query_id: (r.vct or "", r.claims, r.disclosed) for r in results if r.vct is not None}
+        presented = {r.query_id: (r.doc_type, {r.doc_type: r.claims}, r.disclosed) if r.doc_type is not None
+                     else (r.vct or "", r.claims, r.disclosed) for r in results if r.vct is not None}
         try:
             if len(presented) != len(results):
                 raise ClaimError("A presentation could not be read, so the request is not answered.")

@@ -19,11 +19,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
-from credentials import ehic, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import ehic, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import IssuerTrustError
 from credentials.institutions import DEMO_ENTITIES
-from credentials.jose import b64url_decode, generate_key, public_jwk, verify_jws
+from credentials.jose import (
+    b64url_decode,
+    b64url_encode,
+    generate_key,
+    jwk_thumbprint,
+    public_jwk,
+    sign_jws,
+    verify_jws,
+)
+from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import present
 from credentials.x509 import load_x5c
@@ -373,6 +382,63 @@ def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, n
     paths = [(n,) for n in ("document_number", "legislation_country", "status_confirmation", "starting_date",
                             "ending_date", "employer", "issuing_country") if n in claims]
     return present(credential, select=paths, holder_key=holder, nonce=nonce, aud="x509_hash:test", iat=now)
+
+
+MDOC_PDA1 = mdoc.DOCTYPES["pda1"]
+MDOC_QUERY = {"credentials": [{"id": "pda1", "format": "mso_mdoc", "meta": {"doctype_value": MDOC_PDA1},
+                               "claims": [{"path": [MDOC_PDA1, name]} for name in
+                                          ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
+
+
+def _mdoc_from_the_issuer(world: World, key: Any) -> bytes:
+    """A third-party wallet taking the PDA1 as ISO mdoc (OpenID4VCI App. A.2) from the real issuer."""
+    created = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    offer = world.http.get(created["credential_offer_uri"]).json()
+    issuer = offer["credential_issuer"]
+    token = world.http.post(f"{issuer}/token", data={
+        "grant_type": PRE_AUTH_GRANT, "tx_code": created["tx_code"],
+        "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]})
+    assert token.status_code == 200, token.text
+    nonce = world.http.post(f"{issuer}/nonce").json()["c_nonce"]
+    proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, {"aud": issuer, "iat": int(time.time()),
+                                                                   "nonce": nonce}, key)
+    response = world.http.post(f"{issuer}/credential", json={"credential_configuration_id": "pda1_mdoc",
+                                                             "proofs": {"jwt": [proof]}},
+                               headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert response.status_code == 200, response.text
+    return b64url_decode(response.json()["credentials"][0]["credential"])
+
+
+def _mdoc_answer(world: World, request: dict[str, Any], issued: bytes, key: Any, *, nonce: str | None = None) -> None:
+    payload = world.request_object(request)
+    jwks = payload["client_metadata"]["jwks"]["keys"]
+    transcript = mdoc.openid4vp_session_transcript(
+        client_id=payload["client_id"], nonce=nonce or payload["nonce"],
+        jwk_thumbprint=b64url_decode(jwk_thumbprint(jwks[0])) if jwks else None, response_uri=payload["response_uri"])
+    device_response = mdoc.present(issued, select=("document_number", "legislation_country", "starting_date",
+                                                   "ending_date"), device_key=key, session_transcript=transcript)
+    assert world.post(payload, {"pda1": [b64url_encode(device_response)]}).status_code == 200
+
+
+def test_an_iso_mdoc_pda1_from_another_wallet_is_verified(world: World) -> None:
+    """OpenID4VP with DCQL mso_mdoc: DeviceResponse over the OpenID4VPHandover transcript, same pipeline."""
+    key = generate_key()
+    issued = _mdoc_from_the_issuer(world, key)
+    request = world.inspector.request(dcql_query=MDOC_QUERY)
+    _mdoc_answer(world, request, issued, key)
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "valid", verdict
+    steps = _steps(verdict)
+    assert steps["pda1.issuer_authorised"] == steps["pda1.status"] == steps["pda1.key_binding"] == "passed"
+
+
+def test_an_iso_mdoc_signed_for_another_nonce_is_refused(world: World) -> None:
+    key = generate_key()
+    issued = _mdoc_from_the_issuer(world, key)
+    request = world.inspector.request(dcql_query=MDOC_QUERY)
+    _mdoc_answer(world, request, issued, key, nonce="a-nonce-of-another-request")
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid" and _steps(verdict)["pda1.key_binding"] == "failed", verdict
 
 
 def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> None:

@@ -19,9 +19,9 @@ from typing import Any
 
 from cryptography.x509 import Certificate
 
-from credentials import dcql, ehic, openid4vp, pda1, pid, trust_list, verification
+from credentials import dcql, ehic, mdoc, openid4vp, pda1, pid, trust_list, verification
 from credentials.errors import CredentialError, ProtocolError
-from credentials.jose import PrivateKey, sign_jws
+from credentials.jose import PrivateKey, b64url_decode, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 
 __all__ = ["PROFILES", "Transaction", "VerifierService", "profile_query"]
@@ -177,14 +177,22 @@ class VerifierService:
                               "reason_key": "refused" if params.error == "access_denied" else ""}
                 return {}
             assert params.vp_token is not None
-            verdict = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now)
+            verdict = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now,
+                                  session_transcript=self.session_transcript(tx))
             tx.verdict = _display(verdict)
             tx.proof = self.proof(verdict, now)
             tx.status = "done"
         return {}
 
+    def session_transcript(self, tx: Transaction) -> bytes:
+        """What an mdoc answer to ``tx`` must be device-signed over (OpenID4VP App. B.2.6.1): this
+        request's client_id, nonce, response_uri and the thumbprint of its encryption key."""
+        thumbprint = b64url_decode(tx.encryption_key.thumbprint()) if tx.encryption_key is not None else None
+        return mdoc.openid4vp_session_transcript(client_id=tx.client_id, nonce=tx.nonce, jwk_thumbprint=thumbprint,
+                                                 response_uri=f"{self.base_url}/responses/{tx.id}")
+
     def verify(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
-               now: datetime | None = None) -> verification.Verdict:
+               now: datetime | None = None, session_transcript: bytes | None = None) -> verification.Verdict:
         now = now or self.clock()
         try:
             issuers, age = self.issuers(now)
@@ -192,7 +200,7 @@ class VerifierService:
             issuers, age = None, None
         return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
-                                            chains=self.chains)
+                                            chains=self.chains, session_transcript=session_transcript)
 
     # --- offline QR (issue #7) -------------------------------------------------------------------
 
