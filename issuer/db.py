@@ -61,7 +61,10 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used: Mapped[bool] = mapped_column(default=False)
+    used: Mapped[bool] = mapped_column(default=False)  # no credential request is left to make with it
+    #: The configurations already issued with this token: one credential response per offered
+    #: configuration (the document as SD-JWT VC, and as ISO mdoc).
+    issued: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Nonce(Base):

@@ -249,8 +249,12 @@ class IssuerService:
             if offer.code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
-            return openid4vci.credential_offer(inst.issuer_url, [case.configuration_id,
-                                                                 case.configuration_id + MDOC_SUFFIX], offer.code, tx)
+            return openid4vci.credential_offer(inst.issuer_url, self._offered(case.configuration_id), offer.code, tx)
+
+    @staticmethod
+    def _offered(configuration_id: str) -> list[str]:
+        """What an offer for a case lists, and what its access token may obtain, once each."""
+        return [configuration_id, configuration_id + MDOC_SUFFIX]
 
     def token(self, inst: Institution, form: Mapping[str, str]) -> dict[str, Any]:
         """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries."""
@@ -325,6 +329,10 @@ class IssuerService:
                 raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
             if requested != case.configuration_id:
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
+            issued = list(row.issued or [])
+            if req.configuration_id in issued:
+                raise ProtocolError("invalid_token", "this access token was already used for that credential",
+                                    http_status=401)
             if case.state != "active":
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended")
             nonce_ok = self._nonce_valid(s, now)
@@ -343,7 +351,8 @@ class IssuerService:
                 raise ProtocolError("invalid_proof", "each credential of a batch needs its own key")
             for value in used_nonces:
                 s.delete(s.get(Nonce, value))
-            row.used = True
+            row.issued = [*issued, str(req.configuration_id)]
+            row.used = len(row.issued) >= len(self._offered(case.configuration_id))
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = _document_exp(module, case.claims, now)
             if exp <= now:
@@ -357,10 +366,10 @@ class IssuerService:
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
             if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
-                issued = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=claims,
-                                    device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key, x5chain=inst.x5c,
-                                    signed=now, valid_until=exp, status=ref)
-                credentials.append({"credential": b64url_encode(issued)})
+                issuer_signed = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=claims,
+                                           device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key,
+                                           x5chain=inst.x5c, signed=now, valid_until=exp, status=ref)
+                credentials.append({"credential": b64url_encode(issuer_signed)})
                 continue
             sd_jwt = sd_jwt_vc.issue_vc(
                 vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS, holder_jwk=holder_jwk,

@@ -260,12 +260,16 @@ def test_missing_bearer_and_expired_token_are_invalid_token(issuer: Issuer) -> N
     assert response.status_code == 401 and response.json()["error"] == "invalid_token"
 
 
-def test_an_access_token_gives_one_credential_response(issuer: Issuer) -> None:
+def test_an_access_token_gives_one_credential_response_per_offered_configuration(issuer: Issuer) -> None:
     token = _access_token(issuer)
     first = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
     assert first.status_code == 200
     second = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
     assert second.status_code == 401 and second.json()["error"] == "invalid_token"
+    as_mdoc = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="pda1_mdoc")
+    assert as_mdoc.status_code == 200, as_mdoc.text  # the offer listed both forms of the document
+    again = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="pda1_mdoc")
+    assert again.status_code == 401 and again.json()["error"] == "invalid_token"
 
 
 def test_a_nonce_is_used_once(issuer: Issuer) -> None:
