@@ -11,8 +11,10 @@
   device key over the transcript the verifier rebuilt itself.
 * :func:`openid4vp_session_transcript` is OpenID4VP 1.0 App. B.2.6.1 (redirect / direct_post).
 
-Digests and signatures are always over the exact bytes received, never a re-encoding. Element
-values are the credential model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
+Signatures are over the exact bytes received. A digest covers an ``IssuerSignedItemBytes``: the
+received item bytes inside their tag-24 wrapper, which is emitted again in the minimal-length
+form that deterministic CBOR (ISO 18013-5 §8.1) requires of the issuer. Element values are the
+credential model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from credentials import dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
-from credentials.errors import ClaimError, CredentialError, KbSignatureError, StatusError, VctError
+from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
 from credentials.jose import b64url_decode
 from credentials.sd_jwt import KeyBindingPolicy
 from credentials.x509 import ChainValidator, ValidatedChain
@@ -244,6 +244,8 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
     try:
         if session_transcript is None:
             raise KbSignatureError("this request cannot bind an mdoc (no session transcript)")
+        if not isinstance(presentation, str):
+            raise MalformedError("an mdoc presentation is a base64url string")
         verified = mdoc.verify_presentation(b64url_decode(presentation), anchors=_anchors(issuers), now=now,
                                             session_transcript=session_transcript, expected_doctypes=[doctype])
     except CredentialError as exc:
