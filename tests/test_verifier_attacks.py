@@ -390,9 +390,11 @@ MDOC_QUERY = {"credentials": [{"id": "pda1", "format": "mso_mdoc", "meta": {"doc
                                           ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
 
 
-def _mdoc_from_the_issuer(world: World, key: Any) -> bytes:
-    """A third-party wallet taking the PDA1 as ISO mdoc (OpenID4VCI App. A.2) from the real issuer."""
-    created = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1") -> bytes:
+    """A third-party wallet taking a document as ISO mdoc (OpenID4VCI App. A.2) from the real issuer."""
+    entity, claims = {"pda1": (PERSON.pda1_issuer, PERSON.pda1),
+                      "pid": (PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)})}[config]
+    created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
     offer = world.http.get(created["credential_offer_uri"]).json()
     issuer = offer["credential_issuer"]
     token = world.http.post(f"{issuer}/token", data={
@@ -402,22 +404,26 @@ def _mdoc_from_the_issuer(world: World, key: Any) -> bytes:
     nonce = world.http.post(f"{issuer}/nonce").json()["c_nonce"]
     proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, {"aud": issuer, "iat": int(time.time()),
                                                                    "nonce": nonce}, key)
-    response = world.http.post(f"{issuer}/credential", json={"credential_configuration_id": "pda1_mdoc",
+    response = world.http.post(f"{issuer}/credential", json={"credential_configuration_id": f"{config}_mdoc",
                                                              "proofs": {"jwt": [proof]}},
                                headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert response.status_code == 200, response.text
     return b64url_decode(response.json()["credentials"][0]["credential"])
 
 
-def _mdoc_answer(world: World, request: dict[str, Any], issued: bytes, key: Any, *, nonce: str | None = None) -> None:
+def _mdoc_answer(world: World, request: dict[str, Any], held: dict[str, tuple[bytes, Any]], *,
+                 nonce: str | None = None) -> None:
+    """Answer with DeviceResponses (query id -> (IssuerSigned, device key)) for each query's elements."""
     payload = world.request_object(request)
     jwks = payload["client_metadata"]["jwks"]["keys"]
     transcript = mdoc.openid4vp_session_transcript(
         client_id=payload["client_id"], nonce=nonce or payload["nonce"],
         jwk_thumbprint=b64url_decode(jwk_thumbprint(jwks[0])) if jwks else None, response_uri=payload["response_uri"])
-    device_response = mdoc.present(issued, select=("document_number", "legislation_country", "starting_date",
-                                                   "ending_date"), device_key=key, session_transcript=transcript)
-    assert world.post(payload, {"pda1": [b64url_encode(device_response)]}).status_code == 200
+    queries = {q["id"]: q for q in payload["dcql_query"]["credentials"]}
+    vp_token = {qid: [b64url_encode(mdoc.present(issued, select=[c["path"][1] for c in queries[qid]["claims"]],
+                                                 device_key=key, session_transcript=transcript))]
+                for qid, (issued, key) in held.items()}
+    assert world.post(payload, vp_token).status_code == 200
 
 
 def test_an_iso_mdoc_pda1_from_another_wallet_is_verified(world: World) -> None:
@@ -425,7 +431,7 @@ def test_an_iso_mdoc_pda1_from_another_wallet_is_verified(world: World) -> None:
     key = generate_key()
     issued = _mdoc_from_the_issuer(world, key)
     request = world.inspector.request(dcql_query=MDOC_QUERY)
-    _mdoc_answer(world, request, issued, key)
+    _mdoc_answer(world, request, {"pda1": (issued, key)})
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "valid", verdict
     steps = _steps(verdict)
@@ -436,9 +442,30 @@ def test_an_iso_mdoc_signed_for_another_nonce_is_refused(world: World) -> None:
     key = generate_key()
     issued = _mdoc_from_the_issuer(world, key)
     request = world.inspector.request(dcql_query=MDOC_QUERY)
-    _mdoc_answer(world, request, issued, key, nonce="a-nonce-of-another-request")
+    _mdoc_answer(world, request, {"pda1": (issued, key)}, nonce="a-nonce-of-another-request")
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid" and _steps(verdict)["pda1.key_binding"] == "failed", verdict
+
+
+def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:
+    """An mdoc-only wallet answers the default profile through its mso_mdoc credential_sets options."""
+    pda1_key, pid_key = generate_key(), generate_key()
+    held = {"pda1_mdoc": (_mdoc_from_the_issuer(world, pda1_key), pda1_key),
+            "pid_mdoc": (_mdoc_from_the_issuer(world, pid_key, "pid"), pid_key)}
+    request = world.inspector.request("pda1")
+    _mdoc_answer(world, request, held)
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["person"]["family_name"] == PERSON.pid["family_name"] and verdict["person"]["picture"]
+    assert verdict["person"]["documents"][0]["document_number"] == PERSON.pda1["document_number"]
+
+
+def test_a_mixed_answer_missing_the_person_fails_the_query(world: World) -> None:
+    key = generate_key()
+    request = world.inspector.request("pda1")
+    _mdoc_answer(world, request, {"pda1_mdoc": (_mdoc_from_the_issuer(world, key), key)})
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid" and _steps(verdict)["query"] == "failed", verdict
 
 
 def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> None:

@@ -43,8 +43,19 @@ def _pid_query() -> dict[str, Any]:
             "claim_sets": [[*base, "pic"], base]}
 
 
+def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
+    """The same credential query for the document's ISO mdoc form (``mso_mdoc``, paths [namespace, element])."""
+    doctype = mdoc.DOCTYPES[query["id"]]
+    twin = {"id": f"{query['id']}_mdoc", "format": dcql.MDOC_FORMAT, "meta": {"doctype_value": doctype},
+            "claims": [{**c, "path": [doctype, *c["path"]]} for c in query["claims"]]}
+    if "claim_sets" in query:
+        twin["claim_sets"] = query["claim_sets"]
+    return twin
+
+
 def profile_query(profile: str) -> dict[str, Any]:
-    """The DCQL query of an inspection profile (OpenID4VP §6): the document plus the PID in one request."""
+    """The DCQL query of an inspection profile (OpenID4VP §6): the document plus the PID in one request,
+    each as SD-JWT VC or as ISO mdoc, whichever the wallet holds (``credential_sets``, §6.2)."""
     if profile == "pda1":
         doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT, *pda1.ALIASES]},
                "claims": _claims(_PDA1_CLAIMS, "a")}
@@ -53,7 +64,9 @@ def profile_query(profile: str) -> dict[str, Any]:
                "claims": _claims(_EHIC_CLAIMS, "e")}
     else:
         raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
-    return {"credentials": [doc, _pid_query()]}
+    queries = [doc, _pid_query()]
+    return {"credentials": [*queries, *(_as_mdoc(q) for q in queries)],
+            "credential_sets": [{"options": [[q["id"]], [f"{q['id']}_mdoc"]]} for q in queries]}
 
 
 PROFILES = ("pda1", "ehic")
