@@ -114,7 +114,7 @@ def run(quick: bool = False) -> list[Row]:
         vp_token: dict[str, list[str]] = {}
         from credentials import dcql
 
-        held = {c.vct: c for c in wallet.credentials()}
+        held = {c.vct: c for c in wallet.credentials() if c.format == "dc+sd-jwt"}
         selection = dcql.match(query, [dcql.HeldCredential(c.vct, c.vct, c.claims, frozenset())
                                        for c in held.values()])
         from wallet.keys import load_key

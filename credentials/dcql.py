@@ -119,9 +119,10 @@ def types_of(cq: Mapping[str, Any]) -> tuple[str, ...]:
 @dataclass(frozen=True, slots=True)
 class HeldCredential:
     key: str  # the caller's handle
-    vct: str
-    claims: Mapping[str, Any]
+    vct: str  # for an mdoc: the vct of the same document (its doctype maps to it, DOCTYPE_VCT)
+    claims: Mapping[str, Any]  # for an mdoc: its namespace's elements
     disclosable: frozenset[ClaimPath]
+    format: str = "dc+sd-jwt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,14 +168,21 @@ def _options(cq: Mapping[str, Any]) -> list[list[Mapping[str, Any]]]:
 
 
 def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple[str, tuple[ClaimPath, ...]] | None:
-    if cq.get("format") not in SD_JWT_FORMATS:
+    if cq.get("format") in SD_JWT_FORMATS:
+        formats: tuple[str, ...] = SD_JWT_FORMATS
+        vcts = list(cq["meta"]["vct_values"])
+        doctype = None
+    elif cq.get("format") == MDOC_FORMAT:
+        formats, doctype = (MDOC_FORMAT,), str(cq["meta"]["doctype_value"])
+        vcts = [DOCTYPE_VCT.get(doctype, doctype)]
+    else:
         return None
-    vcts = cq["meta"]["vct_values"]
     for cred in held:
-        if cred.vct not in vcts:
+        if cred.format not in formats or cred.vct not in vcts:
             continue
+        claims = {doctype: cred.claims} if doctype is not None else cred.claims
         for option in _options(cq):  # ordered by the verifier's preference (§6.4.1)
-            if _claims_match(cred.claims, option):
+            if _claims_match(claims, option):
                 return cred.key, tuple(tuple(c["path"]) for c in option)
     return None
 

@@ -56,7 +56,7 @@ class World:
         self.inspector = Inspector(stack.verifier_url, http)
 
     def held(self, vct: str) -> Any:
-        return next(c for c in self.wallet.credentials() if c.vct == vct)
+        return next(c for c in self.wallet.credentials() if c.vct == vct and c.format == "dc+sd-jwt")
 
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
         consent = self.wallet.open_request(request["link"], "en")
@@ -445,6 +445,18 @@ def test_an_iso_mdoc_signed_for_another_nonce_is_refused(world: World) -> None:
     _mdoc_answer(world, request, {"pda1": (issued, key)}, nonce="a-nonce-of-another-request")
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid" and _steps(verdict)["pda1.key_binding"] == "failed", verdict
+
+
+def test_the_reference_wallet_holds_both_forms_and_answers_an_mdoc_request_with_its_mdoc(world: World) -> None:
+    forms = {c.format for c in world.wallet.credentials() if c.vct == pda1.VCT}
+    assert forms == {"dc+sd-jwt", "mso_mdoc"}
+    assert len([c for c in world.wallet.cards("en") if c.vct == pda1.VCT]) == 1  # one card per document
+    request = world.inspector.request(dcql_query=MDOC_QUERY)
+    verdict = world.answer(request)
+    assert verdict["verdict"] == "valid", verdict
+    assert [c["query_id"] for c in verdict["credentials"]] == ["pda1"]
+    profile = world.answer(world.inspector.request("pda1"))  # both forms asked: the wallet prefers the SD-JWT VC
+    assert sorted(c["query_id"] for c in profile["credentials"]) == ["pda1", "pid"]
 
 
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:

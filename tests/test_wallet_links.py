@@ -104,8 +104,8 @@ def test_bad_request_links_are_rejected(link: str) -> None:
 
 def _foreign_issuer(formats: dict[str, str]) -> httpx.Client:
     """Another institution's issuer (not ours), answering its metadata only."""
-    configs = {cid: {"format": fmt, **({"vct": "urn:eudi:pda1:1"} if fmt == "dc+sd-jwt" else
-                                       {"doctype": "eu.europa.ec.eudi.pda1.1"})} for cid, fmt in formats.items()}
+    configs = {cid: {"format": fmt, **({"doctype": "eu.europa.ec.eudi.pda1.1"} if fmt == "mso_mdoc" else
+                                       {"vct": "urn:eudi:pda1:1"})} for cid, fmt in formats.items()}
     issuer = OFFER["credential_issuer"]
     metadata = {"credential_issuer": issuer, "credential_endpoint": f"{issuer}/credential",
                 "credential_configurations_supported": configs}
@@ -122,13 +122,17 @@ def _offer_link(config_ids: list[str]) -> str:
         {**OFFER, "credential_configuration_ids": config_ids}))
 
 
-def test_an_offer_in_two_formats_is_taken_in_the_one_the_wallet_holds() -> None:
+def test_an_offer_in_sd_jwt_vc_and_mdoc_is_taken_in_both_under_the_documents_vct() -> None:
     with _foreign_issuer({"pda1_mdoc": "mso_mdoc", "pda1": "dc+sd-jwt"}) as client:
         resolved = resolve_offer(client, _offer_link(["pda1_mdoc", "pda1"]))
+    assert [(c.configuration_id, c.format, c.vct) for c in resolved.offered] == [
+        ("pda1_mdoc", "mso_mdoc", "urn:eudi:pda1:1"), ("pda1", "dc+sd-jwt", "urn:eudi:pda1:1")]
+
+
+def test_a_format_the_wallet_does_not_hold_is_left_out_and_an_offer_of_only_such_is_refused() -> None:
+    with _foreign_issuer({"pda1_jwt": "jwt_vc_json", "pda1": "dc+sd-jwt"}) as client:
+        resolved = resolve_offer(client, _offer_link(["pda1_jwt", "pda1"]))
     assert [c.configuration_id for c in resolved.offered] == ["pda1"]
-
-
-def test_an_offer_only_in_formats_the_wallet_does_not_hold_is_refused_in_plain_words() -> None:
-    with _foreign_issuer({"pda1_mdoc": "mso_mdoc"}) as client, \
+    with _foreign_issuer({"pda1_jwt": "jwt_vc_json"}) as client, \
             pytest.raises(MalformedError, match="formats this wallet does not hold"):
-        resolve_offer(client, _offer_link(["pda1_mdoc"]))
+        resolve_offer(client, _offer_link(["pda1_jwt"]))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError, MalformedError
+from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError, MalformedError, VctError
 from credentials.jose import PrivateKey, jwk_thumbprint
 
 if TYPE_CHECKING:
@@ -234,6 +234,29 @@ def verify_issued(text: str, *, issuers: Any, vct: str, issuer_url: str, now: da
     )
 
 
+def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> CheckedCredential:
+    """A freshly issued ISO mdoc (base64url CBOR IssuerSigned), checked like :func:`verify_issued`:
+    the chain against the CAs the issuers list gives for ``vct``, the issuer signature, every element
+    against its digest, validity, and the trust list's authorisation at issuance time."""
+    from credentials import mdoc, trust_list
+    from credentials.jose import b64url_decode, public_jwk
+
+    verified = mdoc.verify_issuer_signed(b64url_decode(text), anchors=trust_list.anchors_for(issuers, vct), now=now)
+    if mdoc.DOCTYPE_VCT.get(verified.doctype) != vct:
+        raise VctError(f"the issuer sent a {verified.doctype} for a {vct}")
+    entity = trust_list.authorised_issuer(issuers, verified.issuer_chain, vct, at=verified.signed, now=now).entity
+    return CheckedCredential(
+        vct=vct,
+        claims=dict(verified.claims.get(verified.doctype, {})),
+        iat=int(verified.signed.timestamp()),
+        exp=int(verified.valid_until.timestamp()),
+        status=verified.status.to_claim() if verified.status is not None else None,
+        holder_jwk=public_jwk(verified.device_key),
+        issuer_id=str(entity.id),
+        issuer_name=_entity_name(entity),
+    )
+
+
 # --- status ------------------------------------------------------------------------------------------
 
 
@@ -372,19 +395,38 @@ def match(request: VerifiedRequest, held: Sequence[StoredCredential]) -> tuple[
     from credentials.dcql import HeldCredential
     from credentials.dcql import match as match_dcql
 
-    by_group: dict[str, StoredCredential] = {}
+    by_form: dict[str, StoredCredential] = {}  # "<group> <format>": a card's SD-JWT VC and its mdoc
     for cred in sorted(held, key=lambda c: c.used):
-        by_group.setdefault(cred.group, cred)
-    candidates = [HeldCredential(c.group, c.vct, c.claims, frozenset()) for c in by_group.values()]
+        by_form.setdefault(f"{cred.group} {cred.format}", cred)
+    candidates = [HeldCredential(key, c.vct, c.claims, frozenset(), c.format) for key, c in by_form.items()]
     result = match_dcql(request.dcql_query, candidates)
-    return {qid: (by_group[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
+    return {qid: (by_form[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
 
 
-def always_disclosed(credential: str) -> list[str]:
+def present_mdoc(credential: str, paths: Sequence[ClaimPath], key: PrivateKey, request: VerifiedRequest) -> str:
+    """A DeviceResponse with only the elements of ``paths`` ([namespace, element]), device-signed
+    over this request's OpenID4VPHandover transcript (OpenID4VP App. B.2.6.1), base64url."""
+    from credentials import mdoc
+    from credentials.jose import b64url_decode, b64url_encode, jwk_thumbprint
+
+    jwks = request.client_metadata.get("jwks")
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    encrypted = request.response_mode == "direct_post.jwt" and isinstance(keys, list) and keys
+    transcript = mdoc.openid4vp_session_transcript(
+        client_id=request.client_id, nonce=request.nonce, response_uri=request.response_uri,
+        jwk_thumbprint=b64url_decode(jwk_thumbprint(keys[0])) if encrypted and keys else None)
+    return b64url_encode(mdoc.present(b64url_decode(credential), select=[str(p[-1]) for p in paths], device_key=key,
+                                      session_transcript=transcript))
+
+
+def always_disclosed(credential: str, form: str = "dc+sd-jwt") -> list[str]:
     """Top-level claims the issuer made visible in every presentation (nothing under them is
-    selectively disclosable), leaving out the technical ones (iss, vct, cnf, dates, status)."""
+    selectively disclosable), leaving out the technical ones (iss, vct, cnf, dates, status). An
+    mdoc shows only the elements chosen."""
     from credentials import sd_jwt
 
+    if form != "dc+sd-jwt":
+        return []
     parsed = sd_jwt.parse(credential)
     sd_roots = {p[0] for p in sd_jwt.disclosable_paths(parsed) if p}
     technical = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"}

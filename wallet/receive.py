@@ -35,6 +35,7 @@ import httpx
 
 from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
+from credentials.mdoc import DOCTYPE_VCT
 from wallet.http import check, check_url, read_json, request, send
 from wallet.keys import new_key
 
@@ -54,7 +55,7 @@ __all__ = [
 OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
-SUPPORTED_FORMATS = ("dc+sd-jwt",)
+SUPPORTED_FORMATS = ("dc+sd-jwt", "mso_mdoc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class IssuedCredentials:
     dpop_key: PrivateKey | None
     #: The offline compact credential beside each (``compact`` member, issue #7), when the issuer sent one.
     compacts: tuple[str | None, ...] = ()
+    format: str = "dc+sd-jwt"  # or "mso_mdoc": then each credential is base64url CBOR IssuerSigned
 
 
 # --- step 1: the offer and the metadata ------------------------------------------------------
@@ -206,9 +208,10 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         if not isinstance(conf, dict):
             raise MalformedError(f"the issuer does not describe the offered credential {cid!r}")
         fmt = conf.get("format")
-        vct = conf.get("vct")
-        if fmt not in SUPPORTED_FORMATS:
-            continue  # offered in another format too (an mdoc): this wallet takes the one it holds
+        # An mdoc is filed under the vct of the same document (its doctype names it).
+        vct = DOCTYPE_VCT.get(conf.get("doctype")) if fmt == "mso_mdoc" else conf.get("vct")  # type: ignore[arg-type]
+        if fmt not in SUPPORTED_FORMATS or (fmt == "mso_mdoc" and vct is None):
+            continue  # offered in another form too: this wallet takes the ones it can hold
         if not isinstance(vct, str):
             raise MalformedError(f"the offered credential {cid!r} has no vct")
         cmeta = conf.get("credential_metadata")
@@ -409,6 +412,7 @@ def obtain_credentials(
                 access_token=access_token,
                 token_type=token_type,
                 dpop_key=dpop_key,
+                format=offered.format,
             )
         )
     return results

@@ -149,6 +149,8 @@ class WalletService:
         return core.offline_qr(copies[0], now=self.clock(), challenge=challenge)
 
     def _card(self, copies: list[StoredCredential], lang: str) -> Card:
+        # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
+        copies = [c for c in copies if c.format == "dc+sd-jwt"] or copies
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
         return Card(
@@ -220,14 +222,18 @@ class WalletService:
         issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
         groups: list[str] = []
+        by_vct: dict[str, str] = {}  # one card per document: its SD-JWT VC copies and its mdoc copies
         for batch in batches:
             by_thumb = {thumbprint(k): k for k in batch.keys}
-            group = secrets.token_hex(8)
+            group = by_vct.setdefault(batch.vct, secrets.token_hex(8))
             try:
                 for n, text in enumerate(batch.credentials):
-                    checked = core.verify_issued(
-                        text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
-                    )
+                    if batch.format == "mso_mdoc":
+                        checked = core.verify_issued_mdoc(text, issuers=issuers, vct=batch.vct, now=now)
+                    else:
+                        checked = core.verify_issued(
+                            text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
+                        )
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
                     if key is None:
                         raise KeyBindingError("the document is not bound to a key this wallet generated for it")
@@ -237,7 +243,7 @@ class WalletService:
                         StoredCredential(
                             id=secrets.token_hex(8),
                             group=group,
-                            format="dc+sd-jwt",
+                            format=batch.format,
                             vct=checked.vct,
                             credential=text,
                             private_key=key_to_pem(key),
@@ -257,7 +263,8 @@ class WalletService:
             except CredentialError as exc:
                 self._notify_quietly(offer, batch, "credential_failure", exc.code, now)
                 raise
-            groups.append(group)
+            if group not in groups:
+                groups.append(group)
         with self.store.transaction() as doc:
             doc["credentials"].extend(c.to_dict() for c in new)
         for batch in batches:
@@ -288,7 +295,7 @@ class WalletService:
         selection, satisfiable = core.match(request, held)
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
-            always = [(n,) for n in core.always_disclosed(cred.credential) if (n,) not in paths]
+            always = [(n,) for n in core.always_disclosed(cred.credential, cred.format) if (n,) not in paths]
             items.append(
                 ConsentItem(
                     query_id=query_id,
@@ -318,7 +325,8 @@ class WalletService:
 
     @staticmethod
     def _consent_claim(cred: StoredCredential, path: core.ClaimPath, lang: str) -> ConsentClaim:
-        return ConsentClaim(path, core.claim_label(cred.vct, path, lang), core.claim_value(cred.claims, path, lang))
+        shown = path[1:] if cred.format == "mso_mdoc" else path  # an mdoc path starts with its namespace
+        return ConsentClaim(path, core.claim_label(cred.vct, shown, lang), core.claim_value(cred.claims, shown, lang))
 
     def pending_request(self, request_id: str) -> ConsentRequest:
         with self._lock:
@@ -338,13 +346,17 @@ class WalletService:
         vp_token: dict[str, list[str]] = {}
         used: list[str] = []
         for query_id, (cred, paths) in selection.items():
-            copy = self._fresh_copy(cred.group) or cred
-            vp_token[query_id] = [
-                core.present(
-                    copy.credential, paths, load_key(copy.private_key),
-                    nonce=consent.request.nonce, aud=consent.request.client_id, now=now,
-                )
-            ]
+            copy = self._fresh_copy(cred.group, cred.format) or cred
+            if copy.format == "mso_mdoc":
+                vp_token[query_id] = [core.present_mdoc(copy.credential, paths, load_key(copy.private_key),
+                                                        consent.request)]
+            else:
+                vp_token[query_id] = [
+                    core.present(
+                        copy.credential, paths, load_key(copy.private_key),
+                        nonce=consent.request.nonce, aud=consent.request.client_id, now=now,
+                    )
+                ]
             used.append(copy.id)
         form = core.response_form(consent.request, vp_token)
         entry = _log_entry(consent, "shared", now, selection)
@@ -385,8 +397,8 @@ class WalletService:
                 raise NotFoundError("This request was already answered.")
         return consent
 
-    def _fresh_copy(self, group: str) -> StoredCredential | None:
-        copies = sorted((c for c in self.credentials() if c.group == group), key=lambda c: c.used)
+    def _fresh_copy(self, group: str, form: str) -> StoredCredential | None:
+        copies = sorted((c for c in self.credentials() if c.group == group and c.format == form), key=lambda c: c.used)
         return copies[0] if copies else None
 
     def _append_log(self, entry: LogEntry) -> None:
