@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from credentials import mdoc
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from esspass.stack import Clerk, Inspector, Stack, start_in_process
 from esspass.testing import ServerHandle, free_port, serve
@@ -205,3 +206,25 @@ def test_inspector_scans_an_offline_qr_photo_with_the_served_js_decoder(site: Si
     # The browser decoded the QR itself (jsQR): the form carried the QR text, not the picture.
     assert any("EP1" in body for body in submitted)
     inspector.context.close()
+
+
+def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: Site, phone: Any) -> None:
+    """A verifier asking for the PDA1 as ISO mdoc only: the consent page names the elements in words."""
+    doctype = mdoc.DOCTYPES["pda1"]
+    query = {"credentials": [{"id": "a1", "format": "mso_mdoc", "meta": {"doctype_value": doctype},
+                              "claims": [{"path": [doctype, name]} for name in
+                                         ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
+    request = site.inspector.request(dcql_query=query)
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", request["link"])
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    consent_text = phone.inner_text("#consent")
+    assert PERSON.pda1["document_number"] in consent_text and doctype not in consent_text
+    phone.click("#share")
+    phone.wait_for_selector("#shared")
+    verdict = site.inspector.result(request)["verdict"]
+    steps = {s["code"]: s["result"] for c in verdict["credentials"] for s in c["steps"]}
+    assert steps["key_binding"] == steps["issuer_authorised"] == steps["disclosures"] == "passed", verdict
+    # An earlier test of this module withdraws this worker's PDA1: then, and only then, status fails.
+    assert all(result == "passed" for code, result in steps.items() if code != "status"), verdict
