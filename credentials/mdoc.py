@@ -19,6 +19,7 @@ credential model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from collections.abc import Collection, Mapping, Sequence
@@ -42,7 +43,7 @@ from credentials.errors import (
 )
 from credentials.jose import PrivateKey, PublicKey
 from credentials.status_list import StatusReference
-from credentials.x509 import MAX_X5C_CERTS, ValidatedChain, validate_chain
+from credentials.x509 import MAX_X5C_CERTS, ChainValidator, ValidatedChain, validate_chain
 
 __all__ = [
     "DOCTYPES",
@@ -181,16 +182,19 @@ class VerifiedMdoc:
 
 
 def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], now: datetime,
-                         skew: int) -> VerifiedMdoc:
-    """§7.4 steps 1-4."""
+                         skew: int, chains: ChainValidator | None = None) -> VerifiedMdoc:
+    """§7.4 steps 1-4. ``chains`` lets a long-lived verifier reuse chain validations (as for SD-JWT VC)."""
     ders = doc.issuer_auth.x5chain
     if len(ders) > MAX_X5C_CERTS:
         raise MalformedError(f"x5chain has more than {MAX_X5C_CERTS} certificates")
-    try:
-        chain = [load_der_x509_certificate(der) for der in ders]
-    except ValueError as exc:
-        raise MalformedError("x5chain holds something that is not a DER certificate") from exc
-    validated = validate_chain(chain, anchors, now=now)
+    if chains is not None:
+        validated = chains([base64.b64encode(der).decode("ascii") for der in ders], anchors, now=now)
+    else:
+        try:
+            chain = [load_der_x509_certificate(der) for der in ders]
+        except ValueError as exc:
+            raise MalformedError("x5chain holds something that is not a DER certificate") from exc
+        validated = validate_chain(chain, anchors, now=now)
     issuer_key = validated.leaf.public_key()
     if not isinstance(issuer_key, PublicKey):
         raise IssuerKeyError("the document signer does not hold an EC key")
@@ -292,7 +296,7 @@ def present(issuer_signed: bytes, *, select: Collection[str], device_key: Privat
 
 def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate], now: datetime,
                         session_transcript: bytes, expected_doctypes: Collection[str] | None = None,
-                        skew: int = 60) -> VerifiedMdoc:
+                        skew: int = 60, chains: ChainValidator | None = None) -> VerifiedMdoc:
     """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5)."""
     if len(device_response) > MAX_BYTES:
         raise MalformedError("DeviceResponse too large")
@@ -304,7 +308,7 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
         raise MalformedError("a DeviceResponse must hold exactly one document")
     document = documents[0]
     verified = _check_issuer_signed(_decode_issuer_signed(document.get("issuerSigned")), anchors=anchors, now=now,
-                                    skew=skew)
+                                    skew=skew, chains=chains)
     if document.get("docType") != verified.doctype:
         raise VctError("the document's docType differs from the one the issuer signed")
     if expected_doctypes is not None and verified.doctype not in expected_doctypes:

@@ -236,8 +236,8 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
 
 
 def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, issuers: trust_list.TrustList,
-                           session_transcript: bytes | None, now: datetime,
-                           status_lookup: StatusLookup) -> CredentialResult:
+                           session_transcript: bytes | None, now: datetime, status_lookup: StatusLookup,
+                           chains: ChainValidator | None = None) -> CredentialResult:
     """All per-credential steps for one ISO mdoc ``DeviceResponse`` (base64url), bound to the
     request through ``session_transcript`` (OpenID4VP App. B.2.6.1)."""
     result = CredentialResult(query_id, doc_type=doctype)
@@ -247,7 +247,8 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
         if not isinstance(presentation, str):
             raise MalformedError("an mdoc presentation is a base64url string")
         verified = mdoc.verify_presentation(b64url_decode(presentation), anchors=_anchors(issuers), now=now,
-                                            session_transcript=session_transcript, expected_doctypes=[doctype])
+                                            session_transcript=session_transcript, expected_doctypes=[doctype],
+                                            chains=chains)
     except CredentialError as exc:
         return _failed_at(result, exc)
     elements = verified.claims.get(verified.doctype, {})
@@ -330,7 +331,7 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
             if cq["format"] == dcql.MDOC_FORMAT:
                 results.append(verify_mdoc_credential(
                     presentation, query_id=qid, doctype=cq["meta"]["doctype_value"], issuers=issuers,
-                    session_transcript=session_transcript, now=now, status_lookup=status_lookup))
+                    session_transcript=session_transcript, now=now, status_lookup=status_lookup, chains=chains))
                 continue
             results.append(verify_credential(
                 presentation, query_id=qid, expected_vcts=list(cq["meta"]["vct_values"]), issuers=issuers,
