@@ -260,11 +260,13 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
 # --- status ------------------------------------------------------------------------------------------
 
 
-def check_status(service: WalletService, cred: StoredCredential, *, now: datetime) -> StatusCheck:
+def check_status(service: WalletService, cred: StoredCredential, *, now: datetime,
+                 fetched: dict[str, Any] | None = None) -> StatusCheck:
     """The credential's entry in its issuer's status list, fetched now (draft-ietf-oauth-status-list §8.3).
 
     The list token must be signed by a certificate chaining to the issuer's CA on the issuers
     list. Any failure to get a usable list is ``unknown`` with the reason, never ``valid``.
+    ``fetched`` (uri -> verified list) lets the copies of one card share one download per list.
     """
     from credentials import status_list, trust_list
     from wallet.model import StatusCheck
@@ -276,7 +278,11 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
         ref = status_list.StatusReference.from_claim(cred.status)
         issuers = service.trust.issuers(now)
         anchors = trust_list.anchors_for(issuers, cred.vct)
-        verified = _fetch_status_list(service, ref.uri, anchors, now)
+        verified = fetched.get(ref.uri) if fetched is not None else None
+        if verified is None:
+            verified = _fetch_status_list(service, ref.uri, anchors, now)
+            if fetched is not None:
+                fetched[ref.uri] = verified
         value = status_list.status_of(verified, ref)
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])

@@ -181,8 +181,9 @@ class WalletService:
             raise NotFoundError("There is no such document in this wallet.")
         now = self.clock()
         results: dict[str, StatusCheck] = {}
+        fetched: dict[str, Any] = {}  # every copy (SD-JWT VC and mdoc) usually sits in the same list
         for cred in copies:
-            results[cred.id] = core.check_status(self, cred, now=now)
+            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched)
         with self.store.transaction() as doc:
             for entry in doc["credentials"]:
                 if entry["id"] in results:
