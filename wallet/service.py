@@ -440,5 +440,7 @@ def _log_entry(
         purpose=consent.purpose,
         credentials=sorted({item.group for item in consent.items}),
         vcts=sorted({cred.vct for cred, _ in selection.values()}),
-        claims=[core.path_text(path) for _, paths in selection.values() for path in paths],
+        # An mdoc path opens with its namespace, which says nothing to the worker.
+        claims=[core.path_text(path[1:] if cred.format == "mso_mdoc" else path)
+                for cred, paths in selection.values() for path in paths],
     )
