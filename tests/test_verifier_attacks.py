@@ -455,7 +455,7 @@ def test_the_reference_wallet_holds_both_forms_and_answers_an_mdoc_request_with_
     verdict = world.answer(request)
     assert verdict["verdict"] == "valid", verdict
     assert [c["query_id"] for c in verdict["credentials"]] == ["pda1"]
-    assert world.wallet.log()[-1].claims == ["document_number", "legislation_country", "starting_date", "ending_date"]
+    assert world.wallet.log()[0].claims == ["document_number", "legislation_country", "starting_date", "ending_date"]
     profile = world.answer(world.inspector.request("pda1"))  # both forms asked: the wallet prefers the SD-JWT VC
     assert sorted(c["query_id"] for c in profile["credentials"]) == ["pda1", "pid"]
 
