@@ -143,6 +143,7 @@ def as_metadata(issuer: str) -> dict[str, Any]:
         "grant_types_supported": [PRE_AUTH_GRANT],
         "pre-authorized_grant_anonymous_access_supported": True,
         "token_endpoint_auth_methods_supported": ["none"],
+        "dpop_signing_alg_values_supported": ["ES256"],  # RFC 9449 §5.1; HAIP 1.0 requires DPoP support
         "response_types_supported": [],
     }
 

@@ -35,6 +35,12 @@ MIGRATIONS = __import__("pathlib").Path(__file__).parent / "migrations"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+def _dpop_header(request: Request) -> str | None:
+    """The one ``DPoP`` header (RFC 9449 §4.3 item 1); several are refused as one invalid proof."""
+    values = request.headers.getlist("dpop")
+    return None if not values else values[0] if len(values) == 1 else ","
+
+
 def build_service(settings: IssuerSettings) -> IssuerService:
     """Open the database (migrated), load the institutions' keys from the PKI directory."""
     engine = make_engine(settings.db_url("issuer.db"))
@@ -135,7 +141,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             raise ProtocolError("invalid_request", "the token request must be form-encoded")
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        return JSONResponse(svc().token(inst(path), fields), headers=NO_STORE)
+        return JSONResponse(svc().token(inst(path), fields, _dpop_header(request)), headers=NO_STORE)
 
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
     def nonce(path: str) -> JSONResponse:
@@ -150,7 +156,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             body = parse_json(raw, max_bytes=256 * 1024)
         except CredentialError as exc:
             raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
-        result = svc().credential(institution, request.headers.get("authorization"), body)
+        result = svc().credential(institution, request.headers.get("authorization"), body, _dpop_header(request))
         return JSONResponse(result, headers=NO_STORE)
 
     @app.post("/{path}/notification", tags=["OpenID4VCI"], status_code=204)
@@ -160,7 +166,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             body = parse_json(await request.body(), max_bytes=16 * 1024)
         except CredentialError as exc:
             raise ProtocolError("invalid_notification_request", "the body is not JSON") from exc
-        svc().notification(institution, request.headers.get("authorization"), body)
+        svc().notification(institution, request.headers.get("authorization"), body, _dpop_header(request))
         return Response(status_code=204)
 
     @app.get("/{path}/status/{number}", tags=["Token Status List"])

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Case", "CredentialRecord", "Event", "Nonce", "Offer", "StatusListRecord", "Token"]
+__all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token"]
 
 
 class Base(DeclarativeBase):
@@ -65,6 +65,16 @@ class Token(Base):
     #: The configurations already issued with this token: one credential response per offered
     #: configuration (the document as SD-JWT VC, and as ISO mdoc).
     issued: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    #: RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (None: a Bearer token).
+    jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DpopJti(Base):
+    """DPoP proof ids seen (RFC 9449 §11.1): a proof is accepted once, across workers."""
+
+    __tablename__ = "issuer_dpop_jtis"
+    jti_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Nonce(Base):

@@ -24,11 +24,11 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from credentials import ehic, mdoc, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
+from credentials import dpop, ehic, mdoc, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
 from credentials.errors import CredentialError, DataError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
-from issuer.db import Case, CredentialRecord, Event, Nonce, Offer, StatusListRecord, Token
+from issuer.db import Case, CredentialRecord, DpopJti, Event, Nonce, Offer, StatusListRecord, Token
 
 __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
 
@@ -256,11 +256,18 @@ class IssuerService:
         """What an offer for a case lists, and what its access token may obtain, once each."""
         return [configuration_id, configuration_id + MDOC_SUFFIX]
 
-    def token(self, inst: Institution, form: Mapping[str, str]) -> dict[str, Any]:
-        """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries."""
+    def token(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None) -> dict[str, Any]:
+        """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries.
+
+        With a ``DPoP`` proof (RFC 9449 §5) the token is bound to its key and typed ``DPoP``.
+        """
         req = openid4vci.parse_token_request(form)
         now = self._now()
+        proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/token", now=now) \
+            if dpop_proof is not None else None
         with self.sessions.begin() as s:
+            if proof is not None:
+                self._first_use(s, proof, now)
             offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.pre_authorized_code))
                               .with_for_update()).first()
             if offer is None:
@@ -291,8 +298,41 @@ class IssuerService:
                 raise ProtocolError("invalid_request", "this offer has no tx_code")
             offer.state, offer.code = "used", None
             token = secrets.token_urlsafe(32)
-            s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl)))
-        return {"access_token": token, "token_type": "Bearer", "expires_in": self.token_ttl}
+            s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl),
+                        jkt=proof.jkt if proof is not None else None))
+        return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
+                "expires_in": self.token_ttl}
+
+    def _first_use(self, s: Session, proof: dpop.DpopProof, now: datetime) -> None:
+        """RFC 9449 §11.1: a DPoP proof is accepted once (its jti, kept while its iat is in the window)."""
+        key = _hash(f"{proof.jkt}:{proof.jti}")
+        if s.get(DpopJti, key) is not None:
+            raise ProtocolError("invalid_dpop_proof", "this DPoP proof was already used")
+        s.add(DpopJti(jti_hash=key, expires_at=now + timedelta(seconds=600)))
+        s.flush()
+        if secrets.randbelow(50) == 0:
+            s.execute(delete(DpopJti).where(DpopJti.expires_at < now))
+
+    def _authorised(self, s: Session, inst: Institution, authorization: str | None, dpop_proof: str | None,
+                    endpoint: str, now: datetime) -> Token:
+        """The token row behind ``Authorization`` (RFC 6750 Bearer, or RFC 9449 §7 DPoP with its proof)."""
+        scheme, token = _access_token(authorization)
+        row = s.get(Token, _hash(token), with_for_update=True)
+        if row is None or _utc(row.expires_at) < now:
+            raise ProtocolError("invalid_token", "the access token is invalid or expired", http_status=401)
+        if row.jkt is None:
+            if scheme != "Bearer":
+                raise ProtocolError("invalid_token", "this access token is not DPoP-bound", http_status=401)
+            return row
+        if scheme != "DPoP":
+            raise ProtocolError("invalid_token", "this access token is DPoP-bound: use the DPoP scheme",
+                                http_status=401)
+        proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/{endpoint}", now=now,
+                                  access_token=token)
+        if proof.jkt != row.jkt:
+            raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
+        self._first_use(s, proof, now)
+        return row
 
     def nonce(self) -> str:
         """§7: a fresh c_nonce, remembered until it expires or is used."""
@@ -310,10 +350,11 @@ class IssuerService:
             return row is not None and _utc(row.expires_at) >= now
         return check
 
-    def credential(self, inst: Institution, authorization: str | None, body: Any) -> dict[str, Any]:
-        """§8: verify the bearer token and every proof, commit records and indexes, then sign."""
+    def credential(self, inst: Institution, authorization: str | None, body: Any,
+                   dpop_proof: str | None = None) -> dict[str, Any]:
+        """§8: verify the access token (and its DPoP proof) and every key proof, commit records and
+        indexes, then sign."""
         now = self._now()
-        token = _bearer(authorization)
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
         if req.identifier is not None:
             raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
@@ -321,8 +362,8 @@ class IssuerService:
         if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
         with self.sessions.begin() as s:
-            row = s.get(Token, _hash(token), with_for_update=True)
-            if row is None or row.used or _utc(row.expires_at) < now:
+            row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
+            if row.used:
                 raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
             case = s.get(Case, row.case_id)
             if case is None or case.entity_id != inst.entity.id:
@@ -488,14 +529,17 @@ class IssuerService:
                           qr_png=compact.qr_png(text), footer="Paper copy: the inspector checks this code and "
                           "an identity document of the person showing it.")
 
-    def notification(self, inst: Institution, authorization: str | None, body: Any) -> None:
-        """§11: record the wallet's event for the credentials of one response."""
-        _bearer(authorization)
+    def notification(self, inst: Institution, authorization: str | None, body: Any,
+                     dpop_proof: str | None = None) -> None:
+        """§11: record the wallet's event for the credentials of one response, under the access
+        token that obtained them (and its DPoP proof when it is bound)."""
         note = openid4vci.parse_notification(body)
+        now = self._now()
         with self.sessions.begin() as s:
+            token = self._authorised(s, inst, authorization, dpop_proof, "notification", now)
             rows = s.scalars(select(CredentialRecord)
                              .where(CredentialRecord.notification_id == note.notification_id)).all()
-            if not rows:
+            if not rows or any(r.case_id != token.case_id for r in rows):
                 raise ProtocolError("invalid_notification_id", "unknown notification_id")
             for row in rows:
                 row.notification_event = note.event
@@ -568,10 +612,12 @@ def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
             "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
 
 
-def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.startswith("Bearer ") or len(authorization) > 512:
-        raise ProtocolError("invalid_token", "a Bearer access token is required", http_status=401)
-    return authorization[len("Bearer "):].strip()
+def _access_token(authorization: str | None) -> tuple[str, str]:
+    """(scheme, token) of an ``Authorization: Bearer|DPoP <token>`` header (RFC 6750, RFC 9449 §7.1)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme not in ("Bearer", "DPoP") or not token.strip() or len(authorization or "") > 512:
+        raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401)
+    return scheme, token.strip()
 
 
 def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,

@@ -6,7 +6,9 @@ locked, reused code, proof with wrong nonce / aud / typ, unknown configuration, 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ import pytest
 from credentials import mdoc, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerKeyError
-from credentials.jose import b64url_decode, generate_key, jwk_thumbprint, public_jwk, sign_jws
+from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import load_demo_pki
 from esspass.testing import ServerHandle, free_port, serve
@@ -239,6 +241,67 @@ def test_the_same_offer_also_gives_the_document_as_an_iso_mdoc(issuer: Issuer) -
     assert status_list.status_of(lst, verified.status) == status_list.VALID
     with pytest.raises(IssuerKeyError):  # another institution's anchor does not validate it
         mdoc.verify_issuer_signed(issued, anchors=[issuer.pki.cas["DE:DRV"][1]], now=now)
+
+
+def _dpop(key: Any, url: str, *, token: str | None = None, jti: str | None = None, htm: str = "POST") -> str:
+    """An RFC 9449 proof as a wallet makes it."""
+    claims: dict[str, Any] = {"jti": jti or secrets.token_urlsafe(16), "htm": htm, "htu": url, "iat": int(time.time())}
+    if token is not None:
+        claims["ath"] = b64url_encode(hashlib.sha256(token.encode()).digest())
+    return sign_jws({"typ": "dpop+jwt", "jwk": public_jwk(key)}, claims, key)
+
+
+def _dpop_token(issuer: Issuer, key: Any) -> str:
+    _case, offer, tx = issuer.offer()
+    form = {"grant_type": PRE_AUTH_GRANT, "tx_code": tx,
+            "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]}
+    proof = _dpop(key, f"{issuer.url}/lv-vsaa/token")
+    response = issuer.http.post("/lv-vsaa/token", data=form, headers={"DPoP": proof})
+    assert response.status_code == 200, response.text
+    assert response.json()["token_type"] == "DPoP"  # RFC 9449 §5
+    return str(response.json()["access_token"])
+
+
+def _credential_with(issuer: Issuer, token: str, *, scheme: str = "DPoP", proof: str | None) -> httpx.Response:
+    headers = {"Authorization": f"{scheme} {token}", **({"DPoP": proof} if proof is not None else {})}
+    body = {"credential_configuration_id": "pda1", "proofs": {"jwt": [issuer.proof(generate_key(),
+                                                                                   nonce=issuer.nonce())]}}
+    return issuer.http.post("/lv-vsaa/credential", json=body, headers=headers)
+
+
+def test_the_authorization_server_advertises_dpop(issuer: Issuer) -> None:
+    meta = issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
+    assert meta["dpop_signing_alg_values_supported"] == ["ES256"]
+
+
+def test_a_dpop_bound_token_works_only_with_a_fresh_proof_of_its_key(issuer: Issuer) -> None:
+    key = generate_key()
+    token = _dpop_token(issuer, key)
+    url = f"{issuer.url}/lv-vsaa/credential"
+    refused = {
+        "bearer scheme": _credential_with(issuer, token, scheme="Bearer", proof=_dpop(key, url, token=token)),
+        "no proof": _credential_with(issuer, token, proof=None),
+        "another key": _credential_with(issuer, token, proof=_dpop(generate_key(), url, token=token)),
+        "another url": _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/nonce", token=token)),
+        "another method": _credential_with(issuer, token, proof=_dpop(key, url, token=token, htm="GET")),
+        "another token": _credential_with(issuer, token, proof=_dpop(key, url, token="something-else")),
+    }
+    assert refused["bearer scheme"].status_code == 401 and refused["bearer scheme"].json()["error"] == "invalid_token"
+    for name, response in refused.items():
+        if name != "bearer scheme":
+            assert response.json()["error"] == "invalid_dpop_proof", (name, response.text)
+    proof = _dpop(key, url, token=token)
+    assert _credential_with(issuer, token, proof=proof).status_code == 200
+    replay = issuer.http.post("/lv-vsaa/notification", json={"notification_id": "x", "event": "credential_accepted"},
+                              headers={"Authorization": f"DPoP {token}", "DPoP": proof})
+    assert replay.json()["error"] == "invalid_dpop_proof"  # §11.1: a proof is used once
+
+
+def test_a_bearer_token_is_not_accepted_under_the_dpop_scheme(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    key = generate_key()
+    response = _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/credential", token=token))
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
 
 
 def test_unknown_configuration(issuer: Issuer) -> None:

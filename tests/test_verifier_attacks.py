@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import text
 
 from credentials import ehic, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS, portrait
@@ -39,6 +40,7 @@ from credentials.x509 import load_x5c
 from esspass.db import make_engine
 from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process
 from esspass.testing import free_port, serve
+from issuer.settings import IssuerSettings
 from trust_registry.seed import seed_data_dir
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
@@ -458,6 +460,15 @@ def test_the_reference_wallet_holds_both_forms_and_answers_an_mdoc_request_with_
     assert world.wallet.log()[0].claims == ["document_number", "legislation_country", "starting_date", "ending_date"]
     profile = world.answer(world.inspector.request("pda1"))  # both forms asked: the wallet prefers the SD-JWT VC
     assert sorted(c["query_id"] for c in profile["credentials"]) == ["pda1", "pid"]
+
+
+def test_the_reference_wallet_binds_its_access_tokens_to_a_dpop_key(world: World) -> None:
+    """The issuer advertises DPoP (RFC 9449), so the wallet's tokens are DPoP-bound (HAIP 1.0)."""
+    engine = make_engine(IssuerSettings(data_dir=world.stack.data_dir).db_url("issuer.db"))
+    with engine.connect() as conn:
+        bound = conn.execute(text("SELECT count(*) FROM issuer_tokens WHERE jkt IS NOT NULL")).scalar_one()
+    engine.dispose()
+    assert bound >= 3  # the PID, the PDA1 and the EHIC the fixture's wallet collected
 
 
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:

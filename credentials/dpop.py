@@ -1,0 +1,85 @@
+"""DPoP, RFC 9449: the server side (standards §9.1; HAIP 1.0 requires support).
+
+:func:`verify_proof` is §4.3 "Checking DPoP Proofs" for one request: a ``dpop+jwt`` signed with
+the public key in its own ``jwk`` header (never a private key), under our algorithm policy,
+for this method and URI (``htu`` without query or fragment, §4.3 item 9), recent ``iat``, and,
+with an access token, ``ath`` = base64url(SHA-256(token)) (§4.3 item 11, §7). Whether the
+``jti`` was seen before (§11.1) and whether the key is the one the token is bound to (§7.1,
+``cnf.jkt``) are the caller's state, so the result carries both values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from credentials.errors import CredentialError, ProtocolError
+from credentials.jose import b64url_encode, decode_jws, jwk_thumbprint, public_key_from_jwk, verify_jws
+
+__all__ = ["TYP", "DpopProof", "htu", "verify_proof"]
+
+TYP = "dpop+jwt"
+MAX_PROOF_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class DpopProof:
+    """A proof that passed :func:`verify_proof`."""
+
+    jkt: str  # RFC 7638 thumbprint of the proof key: what a token is bound to
+    jti: str  # unique per proof: the caller refuses one it has seen (replay, §11.1)
+    iat: int
+
+
+def htu(url: str) -> str:
+    """The ``htu`` of a request URL: scheme, host and path, no query or fragment (§4.2)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
+
+
+def _invalid(description: str) -> ProtocolError:
+    return ProtocolError("invalid_dpop_proof", description, http_status=400)
+
+
+def verify_proof(proof: str | None, *, method: str, url: str, now: datetime, access_token: str | None = None,
+                 max_age: int = 300, skew: int = 60, algorithms: Collection[str] = ("ES256",)) -> DpopProof:
+    """§4.3 checks of the ``DPoP`` header value for ``method`` ``url``; ProtocolError ``invalid_dpop_proof``."""
+    if not isinstance(proof, str) or not proof or len(proof) > MAX_PROOF_BYTES or "," in proof:
+        raise _invalid("exactly one DPoP proof JWT is required")
+    try:
+        parsed = decode_jws(proof)
+    except CredentialError as exc:
+        raise _invalid(f"the DPoP proof is not a JWT: {exc.message}") from exc
+    header, claims = parsed.header, parsed.payload
+    if header.get("typ") != TYP:
+        raise _invalid(f"the DPoP proof typ must be {TYP}")
+    if header.get("alg") not in algorithms:
+        raise _invalid("the DPoP proof algorithm is not allowed")
+    jwk = header.get("jwk")
+    if not isinstance(jwk, dict) or "d" in jwk:
+        raise _invalid("the DPoP proof must carry its public key as jwk")
+    try:
+        verify_jws(parsed, public_key_from_jwk(jwk), algorithms=algorithms)
+        thumbprint = jwk_thumbprint(jwk)
+    except (CredentialError, KeyError) as exc:
+        raise _invalid("the DPoP proof signature does not verify with its jwk") from exc
+    jti, iat = claims.get("jti"), claims.get("iat")
+    if not isinstance(jti, str) or not 8 <= len(jti) <= 256:
+        raise _invalid("the DPoP proof needs a jti")
+    if claims.get("htm") != method:
+        raise _invalid("the DPoP proof is for another HTTP method")
+    if not isinstance(claims.get("htu"), str) or htu(claims["htu"]) != htu(url):
+        raise _invalid("the DPoP proof is for another URL")
+    ts = now.timestamp()
+    if not isinstance(iat, int) or isinstance(iat, bool) or iat > ts + skew or iat < ts - max_age - skew:
+        raise _invalid("the DPoP proof iat is missing or outside the accepted window")
+    if access_token is not None:
+        expected = b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest())
+        ath = claims.get("ath")
+        if not isinstance(ath, str) or not hmac.compare_digest(ath, expected):
+            raise _invalid("the DPoP proof is not for this access token (ath)")
+    return DpopProof(thumbprint, jti, iat)
