@@ -309,7 +309,10 @@ class IssuerService:
         if s.get(DpopJti, key) is not None:
             raise ProtocolError("invalid_dpop_proof", "this DPoP proof was already used")
         s.add(DpopJti(jti_hash=key, expires_at=now + timedelta(seconds=600)))
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError as exc:  # the same proof at the same moment on another worker
+            raise ProtocolError("invalid_dpop_proof", "this DPoP proof was already used") from exc
         if secrets.randbelow(50) == 0:
             s.execute(delete(DpopJti).where(DpopJti.expires_at < now))
 
