@@ -7,15 +7,18 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ServiceSettings", "default_data_dir", "tls_verify", "write_private_file_once"]
+__all__ = ["ServiceSettings", "default_data_dir", "exclusive_lock", "tls_verify", "write_private_file_once"]
 
 
 def default_data_dir() -> Path:
@@ -74,3 +77,17 @@ def write_private_file_once(path: Path, content: str) -> bool:
         return False
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an advisory lock on ``<path>.lock`` (``flock``) while a small file is read, changed and
+    written back, so processes (and threads) sharing the data directory take turns."""
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

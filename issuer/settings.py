@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from esspass.config import ServiceSettings, write_private_file_once
+from esspass.config import ServiceSettings, exclusive_lock
 
 __all__ = ["IssuerSettings", "clerk_tokens"]
 
@@ -48,18 +48,15 @@ def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, s
     if settings.clerk_tokens:
         return dict(settings.clerk_tokens)
     path = settings.data_dir / "issuer" / "clerk-tokens.json"
-    if not path.exists():  # first start: one process writes the file, the others read it
-        write_private_file_once(path, json.dumps({e: "clerk-" + secrets.token_urlsafe(24) for e in entity_ids},
-                                                 indent=2, sort_keys=True))
-    by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    missing = [e for e in entity_ids if e not in by_entity]  # institutions added since
-    if missing:
-        for entity_id in missing:
-            by_entity[entity_id] = "clerk-" + secrets.token_urlsafe(24)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(by_entity, fh, indent=2, sort_keys=True)
-        os.replace(tmp, path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with exclusive_lock(path):  # workers starting together, or adding an institution, take turns
+        by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        missing = [e for e in entity_ids if e not in by_entity]
+        if missing:
+            by_entity.update({e: "clerk-" + secrets.token_urlsafe(24) for e in missing})
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(by_entity, fh, indent=2, sort_keys=True)
+            os.replace(tmp, path)
     return {token: entity_id for entity_id, token in by_entity.items()}

@@ -23,7 +23,6 @@ under that lock before changing it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from credentials.errors import MalformedError
 from credentials.jose import b64url_decode, b64url_encode, dumps, parse_json
+from esspass.config import exclusive_lock
 from wallet.errors import (
     WalletCorruptError,
     WalletExistsError,
@@ -273,11 +273,5 @@ class WalletStore:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        lock_path = self._path.parent / f"{self._path.name}.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(self._path):
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
