@@ -37,7 +37,6 @@ registry uses to add or rotate an entity's certificates.
 
 from __future__ import annotations
 
-import fcntl
 import ipaddress
 import json
 import os
@@ -53,6 +52,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from credentials.files import exclusive_lock
 from credentials.institutions import Entity, Role
 from credentials.jose import PrivateKey, generate_key
 
@@ -433,13 +433,8 @@ def load_demo_pki(directory: Path) -> DemoPki:
 @contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     _mkdir(directory)
-    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive_lock(directory / ".lock"):
         yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def ensure_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetime) -> DemoPki:

@@ -7,18 +7,14 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix
 
 from __future__ import annotations
 
-import fcntl
 import os
-import secrets
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ServiceSettings", "default_data_dir", "exclusive_lock", "tls_verify", "write_private_file_once"]
+__all__ = ["ServiceSettings", "default_data_dir", "tls_verify"]
 
 
 def default_data_dir() -> Path:
@@ -45,8 +41,6 @@ class ServiceSettings(BaseSettings):
 
     def db_url(self, default_file: str) -> str:
         """The configured ``DATABASE_URL`` (env var without prefix also honoured) or SQLite."""
-        import os
-
         return self.database_url or os.environ.get("DATABASE_URL") or self.sqlite_url(default_file)
 
 
@@ -56,38 +50,3 @@ def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:
     if ca is None or ca is True or ca is False:
         return True
     return ssl.create_default_context(cafile=str(ca))
-
-
-def write_private_file_once(path: Path, content: str) -> bool:
-    """Create ``path`` (mode 0600) holding ``content`` unless it exists; True if this call made it.
-
-    For secrets generated on first start (admin and clerk tokens): the file is written under a
-    temporary name and linked into place, so two processes starting together never see a
-    half-written file and exactly one of them wins; the other reads the winner's secret.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.link(tmp, path)
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an advisory lock on ``<path>.lock`` (``flock``) while a small file is read, changed and
-    written back, so processes (and threads) sharing the data directory take turns."""
-    lock = path.with_name(path.name + ".lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)

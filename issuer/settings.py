@@ -10,7 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from esspass.config import ServiceSettings, exclusive_lock
+from credentials.files import exclusive_lock
+from esspass.config import ServiceSettings
 
 __all__ = ["IssuerSettings", "clerk_tokens"]
 
@@ -49,7 +50,8 @@ def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, s
         return dict(settings.clerk_tokens)
     path = settings.data_dir / "issuer" / "clerk-tokens.json"
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with exclusive_lock(path):  # workers starting together, or adding an institution, take turns
+    # Workers starting together, or adding an institution, take turns.
+    with exclusive_lock(path.with_name(path.name + ".lock")):
         by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         missing = [e for e in entity_ids if e not in by_entity]
         if missing:

@@ -6,7 +6,7 @@ import stat
 import threading
 from pathlib import Path
 
-from esspass.config import write_private_file_once
+from credentials.files import write_private_file_once
 from issuer.settings import IssuerSettings, clerk_tokens
 from trust_registry.settings import RegistrySettings, admin_token
 

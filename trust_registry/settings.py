@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from esspass.config import ServiceSettings, write_private_file_once
+from credentials.files import write_private_file_once
+from esspass.config import ServiceSettings
 
 __all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
 

@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from credentials.errors import MalformedError
+from credentials.files import exclusive_lock
 from credentials.jose import b64url_decode, b64url_encode, dumps, parse_json
-from esspass.config import exclusive_lock
 from wallet.errors import (
     WalletCorruptError,
     WalletExistsError,
@@ -273,5 +273,5 @@ class WalletStore:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        with exclusive_lock(self._path):
+        with exclusive_lock(self._path.parent / f"{self._path.name}.lock"):
             yield

@@ -1,0 +1,50 @@
+"""Small private files that several processes share: written once and whole, or changed in turns.
+
+Used for the demo PKI, first-start secrets (registry admin token, clerk tokens) and the wallet
+file. POSIX advisory locks (``flock``); secrets are created with mode 0600.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["exclusive_lock", "write_private_file_once"]
+
+
+def write_private_file_once(path: Path, content: str) -> bool:
+    """Create ``path`` (mode 0600) holding ``content`` unless it exists; True if this call made it.
+
+    For secrets generated on first start (admin and clerk tokens): the file is written under a
+    temporary name and linked into place, so two processes starting together never see a
+    half-written file and exactly one of them wins; the other reads the winner's secret.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive_lock(lock_file: Path) -> Iterator[None]:
+    """Hold an advisory ``flock`` on ``lock_file`` (created 0600) while files it guards are read,
+    changed and written back, so processes (and threads) sharing a directory take turns."""
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
