@@ -207,9 +207,11 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
     return b64url_encode(hashlib.sha256(canonical).digest())
 
 
-def sign_raw(key: PrivateKey, message: bytes) -> bytes:
-    """ECDSA over ``message`` as JOSE/COSE want it: raw ``r || s`` (RFC 7518 §3.4)."""
-    alg = _alg_for_key(key)
+def sign_raw(key: PrivateKey, message: bytes, *, alg: str | None = None) -> bytes:
+    """ECDSA over ``message`` as JOSE/COSE want it: raw ``r || s`` (RFC 7518 §3.4).
+
+    ``alg`` is the one the caller already derived from this key (never from a token)."""
+    alg = alg or _alg_for_key(key)
     size = _EC_ALGS[alg][2]
     r, s = decode_dss_signature(key.sign(message, _ECDSA[alg]))
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
@@ -233,14 +235,15 @@ def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes) -> No
 
 def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key: PrivateKey) -> str:
     """Compact JWS; ``alg`` is set from the key, overriding nothing the caller chose."""
-    hdr = {"alg": _alg_for_key(key), **header}
+    alg = _alg_for_key(key)
+    hdr = {"alg": alg, **header}
     body = payload if isinstance(payload, bytes) else dumps(payload)
     try:
         encoded_header = _encoded_header(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items()))
     except TypeError:  # an unhashable member (a JWK): encode it each time
         encoded_header = b64url_bytes(dumps(hdr))
     signing_input = b"%s.%s" % (encoded_header, b64url_bytes(body))
-    return (b"%s.%s" % (signing_input, b64url_bytes(sign_raw(key, signing_input)))).decode("ascii")
+    return (b"%s.%s" % (signing_input, b64url_bytes(sign_raw(key, signing_input, alg=alg)))).decode("ascii")
 
 
 # Protected Header segment -> its JSON. Every credential of one document signer carries the same

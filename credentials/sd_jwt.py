@@ -191,7 +191,7 @@ class _Issuance:
 
     def embed(self, node: Any, tree: _Tree) -> Any:
         """``node`` with every claim ``tree`` marks replaced by its digest, recursively (§4.2.6)."""
-        if isinstance(node, Mapping):
+        if isinstance(node, dict) or isinstance(node, Mapping):  # the exact type first: no ABC check
             if not _RESERVED.isdisjoint(node):
                 raise DisclosureError(f"claim names {sorted(_RESERVED.intersection(node))} are reserved by RFC 9901")
             # Walk the requested paths, not the payload: most claims stay as they are.

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -197,6 +198,18 @@ def _inflate(data: bytes, max_bytes: int) -> bytes:
     return out
 
 
+@lru_cache(maxsize=256)
+def _check_uri(uri: str) -> None:
+    """Fetched over HTTP (§8.1), so an absolute http(s) URI with a host. Cached: an issuer has a
+    handful of lists, and every credential it signs names one of them."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError as exc:
+        raise MalformedError("status_list.uri is not a URI") from exc
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise MalformedError("status_list.uri must be an absolute http(s) URI")
+
+
 @dataclass(frozen=True, slots=True)
 class StatusReference:
     """The ``status`` claim of a Referenced Token (§6.2): ``{"status_list": {"idx", "uri"}}``."""
@@ -209,13 +222,7 @@ class StatusReference:
             raise MalformedError("status_list.idx must be a non-negative integer")
         if not isinstance(self.uri, str) or not 0 < len(self.uri) <= MAX_URI_CHARS:
             raise MalformedError("status_list.uri must be a non-empty string")
-        try:
-            parts = urlsplit(self.uri)
-        except ValueError as exc:
-            raise MalformedError("status_list.uri is not a URI") from exc
-        # Fetched over HTTP (§8.1), so an absolute http(s) URI with a host.
-        if parts.scheme not in ("https", "http") or not parts.netloc:
-            raise MalformedError("status_list.uri must be an absolute http(s) URI")
+        _check_uri(self.uri)
 
     def to_claim(self) -> dict[str, Any]:
         return {"status_list": {"idx": self.idx, "uri": self.uri}}
