@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from credentials.files import write_private_file_once
 from issuer.settings import IssuerSettings, clerk_tokens
 from trust_registry.settings import RegistrySettings, admin_token
+
+_T = TypeVar("_T")
+
+
+def _together(n: int, start: Callable[[], _T]) -> list[_T]:
+    """``n`` threads released at the same instant, as workers starting together; what each got."""
+    barrier = threading.Barrier(n)
+    results: list[_T] = []
+
+    def run() -> None:
+        barrier.wait()
+        results.append(start())
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def test_the_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
@@ -24,20 +45,8 @@ def test_processes_starting_together_agree_on_one_secret(tmp_path: Path) -> None
     """Sixteen starts at once: every one reads the same whole token, never an empty or half file."""
     registry = RegistrySettings(data_dir=tmp_path)
     issuer = IssuerSettings(data_dir=tmp_path)
-    barrier = threading.Barrier(16)
-    admins: list[str] = []
-    clerks: list[dict[str, str]] = []
-
-    def start() -> None:
-        barrier.wait()
-        admins.append(admin_token(registry))
-        clerks.append(clerk_tokens(issuer, ["LV:VSAA", "DE:DRV"]))
-
-    threads = [threading.Thread(target=start) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    starts = _together(16, lambda: (admin_token(registry), clerk_tokens(issuer, ["LV:VSAA", "DE:DRV"])))
+    admins, clerks = [a for a, _ in starts], [c for _, c in starts]
     assert len(admins) == 16 and len(set(admins)) == 1 and admins[0].startswith("admin-")
     assert all(c == clerks[0] for c in clerks) and sorted(clerks[0].values()) == ["DE:DRV", "LV:VSAA"]
 
@@ -46,17 +55,6 @@ def test_an_institution_added_later_gets_one_clerk_token_and_the_others_keep_the
     """Workers restarted together after PL:ZUS joined agree on its one new token."""
     settings = IssuerSettings(data_dir=tmp_path)
     before = clerk_tokens(settings, ["LV:VSAA"])
-    barrier = threading.Barrier(8)
-    seen: list[dict[str, str]] = []
-
-    def start() -> None:
-        barrier.wait()
-        seen.append(clerk_tokens(settings, ["LV:VSAA", "PL:ZUS"]))
-
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    seen = _together(8, lambda: clerk_tokens(settings, ["LV:VSAA", "PL:ZUS"]))
     assert len(seen) == 8 and all(s == seen[0] for s in seen)
     assert set(before) <= set(seen[0]) and sorted(seen[0].values()) == ["LV:VSAA", "PL:ZUS"]
