@@ -1,7 +1,7 @@
 """Issuer and verifier throughput (issues #4 and #6), each beside bare ES256 measured in the same run.
 
-* issuance in process (IssuerService: case, offer, token, nonce, credential with one proof) and the
-  full OpenID4VCI flow over HTTP (uvicorn on loopback), per second;
+* issuance in process (IssuerService: case, offer, token with a wallet attestation, nonce,
+  credential with one proof) and the full OpenID4VCI flow over HTTP (uvicorn on loopback), per second;
 * verification in process of a PDA1 + PID presentation with warm caches (credentials.verification
   with the verifier's status client, whose list is cached and revalidated by ETag), and
   ``POST /verify`` over HTTP, per second.
@@ -20,7 +20,7 @@ import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials import verification
+from credentials import client_attestation, verification
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
@@ -28,6 +28,7 @@ from credentials.sd_jwt import present
 from esspass.bench import Row, measure
 from esspass.stack import Clerk, open_wallet, start_in_process
 from esspass.status_client import StatusClient
+from wallet.provider import WalletProvider
 
 
 def _bare(min_time: float) -> tuple[float, float]:
@@ -40,7 +41,16 @@ def _bare(min_time: float) -> tuple[float, float]:
     return sign, verify
 
 
-def _issue_over_http(http: httpx.Client, issuer_url: str, clerk: Clerk) -> None:
+def _attested(provider: WalletProvider, audience: str) -> dict[str, str]:
+    """A wallet instance's attestation and PoP headers (the issuer requires them, HAIP §9.2)."""
+    instance = generate_key()
+    now = datetime.now(UTC)
+    return {client_attestation.ATTESTATION_HEADER: provider.attest(instance.public_key(), now),
+            client_attestation.POP_HEADER: client_attestation.proof_of_possession(
+                instance, audience=audience, iat=int(now.timestamp()))}
+
+
+def _issue_over_http(http: httpx.Client, issuer_url: str, clerk: Clerk, provider: WalletProvider) -> None:
     person = DEMO_PERSONS[0]
     case = clerk.create_case("LV:VSAA", "pda1", person.pda1)
     offer = clerk.offer("LV:VSAA", case)
@@ -48,7 +58,8 @@ def _issue_over_http(http: httpx.Client, issuer_url: str, clerk: Clerk) -> None:
     grant = http.get(uri).json()["grants"][PRE_AUTH_GRANT]
     http.get(f"{issuer_url}/.well-known/openid-credential-issuer/lv-vsaa")
     token = http.post(f"{issuer_url}/lv-vsaa/token", data={"grant_type": PRE_AUTH_GRANT, "tx_code": offer["tx_code"],
-                                                          "pre-authorized_code": grant["pre-authorized_code"]})
+                                                          "pre-authorized_code": grant["pre-authorized_code"]},
+                      headers=_attested(provider, f"{issuer_url}/lv-vsaa"))
     nonce = http.post(f"{issuer_url}/lv-vsaa/nonce").json()["c_nonce"]
     key = generate_key()
     proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)},
@@ -67,10 +78,12 @@ def run(quick: bool = False) -> list[Row]:
     with TemporaryDirectory() as tmp, start_in_process(Path(tmp)) as stack, httpx.Client(timeout=30) as http:
         data_dir = Path(tmp)
         clerk = Clerk(stack.issuer_url, data_dir, http)
+        provider = WalletProvider.from_pki(data_dir / "pki", "LV:ESSPASS-WALLET")
+        assert provider is not None
         rounds = 10 if quick else 40
         start = time.perf_counter()
         for _ in range(rounds):
-            _issue_over_http(http, stack.issuer_url, clerk)
+            _issue_over_http(http, stack.issuer_url, clerk, provider)
         flow = (time.perf_counter() - start) / rounds
         rows.append(Row("issuer", "full OpenID4VCI flow over HTTP (8 requests)", 1 / flow, "flows/s",
                         "ES256 sign", flow / sign))
@@ -78,7 +91,8 @@ def run(quick: bool = False) -> list[Row]:
         from issuer.app import build_service
         from issuer.settings import IssuerSettings
 
-        service = build_service(IssuerSettings(data_dir=data_dir, public_url=stack.issuer_url))
+        service = build_service(IssuerSettings(data_dir=data_dir, public_url=stack.issuer_url,
+                                               registry_url=stack.registry_url))
         inst = service.institution("lv-vsaa")
         person = DEMO_PERSONS[0]
 
@@ -86,8 +100,11 @@ def run(quick: bool = False) -> list[Row]:
             case = service.create_case(inst, "pda1", person.pda1, actor="bench")
             offer = service.create_offer(inst, case.id, actor="bench")
             code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
+            headers = _attested(provider, inst.issuer_url)
             token = service.token(inst, {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code,
-                                         "tx_code": offer.tx_code})["access_token"]
+                                         "tx_code": offer.tx_code},
+                                  attestation=headers[client_attestation.ATTESTATION_HEADER],
+                                  attestation_pop=headers[client_attestation.POP_HEADER])["access_token"]
             nonce = service.nonce()
             key = generate_key()
             proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)},

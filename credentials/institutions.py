@@ -1,4 +1,4 @@
-"""The demo institutions and inspectorates of the pilot (shared/domain.md "Demo institutions").
+"""The pilot's demo institutions, inspectorates and wallet provider (shared/domain.md "Demo institutions").
 
 Real institution names with clearly fictitious identifiers. The trust registry seeds itself
 from these, the demo PKI issues one CA per entity, and the issuer hosts one credential issuer
@@ -18,6 +18,7 @@ class Role(StrEnum):
     EHIC_ISSUER = "ehic_issuer"
     PID_PROVIDER = "pid_provider"
     VERIFIER = "verifier"
+    WALLET_PROVIDER = "wallet_provider"
 
 
 #: Which role allows issuing which credential type (vct).
@@ -100,6 +101,9 @@ DEMO_ENTITIES: tuple[Entity, ...] = (
     Entity("AT:FINPOL", "AT", "Finanzpolizei", "Financial Police",
            frozenset({Role.VERIFIER}), "at-finpol", dns_name="finpol.verifier.localhost",
            may_request={"urn:eudi:pda1:1": _PDA1_INSPECTION_CLAIMS, "urn:eudi:pid:1": _PID_INSPECTION_CLAIMS}),
+    # The provider of the reference wallet: it attests wallet instances to issuers (HAIP §9.2).
+    Entity("LV:ESSPASS-WALLET", "LV", "ESSPASS atsauces maka nodrošinātājs", "ESSPASS reference wallet provider",
+           frozenset({Role.WALLET_PROVIDER}), "esspass-wallet"),
 )
 
 

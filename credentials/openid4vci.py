@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from credentials.client_attestation import AUTH_METHOD
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import decode_jws, jwk_thumbprint, public_key_from_jwk, verify_jws
 
@@ -135,17 +136,27 @@ def issuer_metadata(issuer: str, configurations: Sequence[Configuration], *, dis
     }
 
 
-def as_metadata(issuer: str) -> dict[str, Any]:
-    """RFC 8414 metadata with the §12.3 pre-authorized code extras (anonymous access: no client auth)."""
-    return {
+def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, Any]:
+    """RFC 8414 metadata with the §12.3 pre-authorized code extras.
+
+    ``client_attestation`` is the wallet attestation policy (``required``, ``optional``, ``off``):
+    with ``required`` anonymous access is refused and ``attest_jwt_client_auth`` (attestation-based
+    client authentication draft-10 §13, HAIP §9.2) is the only method.
+    """
+    methods = {"required": [AUTH_METHOD], "optional": [AUTH_METHOD, "none"]}.get(client_attestation, ["none"])
+    metadata: dict[str, Any] = {
         "issuer": issuer,
         "token_endpoint": f"{issuer}/token",
         "grant_types_supported": [PRE_AUTH_GRANT],
-        "pre-authorized_grant_anonymous_access_supported": True,
-        "token_endpoint_auth_methods_supported": ["none"],
+        "pre-authorized_grant_anonymous_access_supported": client_attestation != "required",
+        "token_endpoint_auth_methods_supported": methods,
         "dpop_signing_alg_values_supported": ["ES256"],  # RFC 9449 §5.1; HAIP 1.0 requires DPoP support
         "response_types_supported": [],
     }
+    if AUTH_METHOD in methods:
+        metadata["client_attestation_signing_alg_values_supported"] = ["ES256"]
+        metadata["client_attestation_pop_signing_alg_values_supported"] = ["ES256"]
+    return metadata
 
 
 @dataclass(frozen=True, slots=True)

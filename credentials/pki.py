@@ -41,7 +41,7 @@ import ipaddress
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -84,7 +84,8 @@ LEAF_VALIDITY = timedelta(days=730)
 BACKDATE = timedelta(days=1)
 MANIFEST = "pki.json"
 
-_ISSUING_ROLES = frozenset({Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER})
+#: Entities that sign: credentials, or (a wallet provider) wallet attestations.
+_SIGNING_ROLES = frozenset({Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER, Role.WALLET_PROVIDER})
 _SAFE_PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -341,37 +342,15 @@ def create_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetim
     root_key, root = create_registry_root(now=now)
     list_signer = issue_list_signer(root_key, root, now=now)
     tls_key, tls_cert, tls_ca, tls_ca_key = create_tls(now=now)
-    cas: dict[str, tuple[PrivateKey, Certificate]] = {}
-    signers: dict[str, tuple[PrivateKey, list[Certificate]]] = {}
-    access: dict[str, tuple[PrivateKey, list[Certificate]]] = {}
-    for entity in entities:
-        ca_key, ca = cas[entity.id] = create_entity_ca(entity, now=now)
-        if entity.roles & _ISSUING_ROLES:
-            key, cert = issue_document_signer(entity, ca_key, ca, now=now)
-            signers[entity.id] = (key, [cert])
-        if Role.VERIFIER in entity.roles and entity.dns_name:
-            key, cert = issue_access_certificate(entity, ca_key, ca, now=now)
-            access[entity.id] = (key, [cert])
-
     _mkdir(directory)
     _write_pair(directory, "root", root_key, root)
     _write_pair(directory, "list-signer", *list_signer)
     _mkdir(directory / "tls")
     _write_pair(directory / "tls", "ca", tls_ca_key, tls_ca)
     _write_pair(directory / "tls", "server", tls_key, tls_cert)
-    _mkdir(directory / "entities")
-    for entity in entities:
-        entity_dir = directory / "entities" / entity.path
-        _mkdir(entity_dir)
-        _write_pair(entity_dir, "ca", *cas[entity.id])
-        if entity.id in signers:
-            _write_pair(entity_dir, "signer", signers[entity.id][0], signers[entity.id][1][0])
-        if entity.id in access:
-            _write_pair(entity_dir, "access", access[entity.id][0], access[entity.id][1][0])
+    cas, signers, access = _create_entities(directory, entities, now=now)
     # Manifest last, atomically: its presence marks a complete PKI (see ensure_demo_pki).
-    tmp = directory / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps({"entities": paths}, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, directory / MANIFEST)
+    _write_manifest(directory, paths)
     return DemoPki(
         root=root,
         list_signer=list_signer,
@@ -383,6 +362,37 @@ def create_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetim
         tls_ca_key=tls_ca_key,
         entity_paths=paths,
     )
+
+
+def _create_entities(directory: Path, entities: Sequence[Entity], *, now: datetime) -> tuple[
+        dict[str, tuple[PrivateKey, Certificate]], dict[str, tuple[PrivateKey, list[Certificate]]],
+        dict[str, tuple[PrivateKey, list[Certificate]]]]:
+    """Each entity's own CA and, by its roles, its signer or access certificate, written under
+    ``entities/<path>``: (cas, signers, access)."""
+    cas: dict[str, tuple[PrivateKey, Certificate]] = {}
+    signers: dict[str, tuple[PrivateKey, list[Certificate]]] = {}
+    access: dict[str, tuple[PrivateKey, list[Certificate]]] = {}
+    _mkdir(directory / "entities")
+    for entity in entities:
+        ca_key, ca = cas[entity.id] = create_entity_ca(entity, now=now)
+        entity_dir = directory / "entities" / entity.path
+        _mkdir(entity_dir)
+        _write_pair(entity_dir, "ca", ca_key, ca)
+        if entity.roles & _SIGNING_ROLES:
+            key, cert = issue_document_signer(entity, ca_key, ca, now=now)
+            signers[entity.id] = (key, [cert])
+            _write_pair(entity_dir, "signer", key, cert)
+        if Role.VERIFIER in entity.roles and entity.dns_name:
+            key, cert = issue_access_certificate(entity, ca_key, ca, now=now)
+            access[entity.id] = (key, [cert])
+            _write_pair(entity_dir, "access", key, cert)
+    return cas, signers, access
+
+
+def _write_manifest(directory: Path, paths: Mapping[str, str]) -> None:
+    tmp = directory / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps({"entities": dict(paths)}, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, directory / MANIFEST)
 
 
 def load_demo_pki(directory: Path) -> DemoPki:
@@ -438,12 +448,23 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def ensure_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetime) -> DemoPki:
-    """Load the demo PKI from ``directory``, creating it first if it is not complete there.
+    """Load the demo PKI from ``directory``, creating it first if it is not complete there, and
+    adding the entities of ``entities`` it does not have yet.
 
     Takes an exclusive lock on ``<dir>/.lock`` so that services started together (``esspass up``)
     do not create two PKIs over each other.
     """
     with _locked(directory):
-        if (directory / MANIFEST).exists():
-            return load_demo_pki(directory)
-        return create_demo_pki(directory, entities, now=now)
+        if not (directory / MANIFEST).exists():
+            return create_demo_pki(directory, entities, now=now)
+        pki = load_demo_pki(directory)
+        # A PKI made by an earlier version lacks entities added since (the wallet provider):
+        # they get their own CA and certificates; nothing existing is touched.
+        taken = set(pki.entity_paths.values())
+        missing = [e for e in entities if e.id not in pki.entity_paths and e.path not in taken
+                   and _SAFE_PATH.match(e.path)]
+        if not missing:
+            return pki
+        _create_entities(directory, missing, now=now)
+        _write_manifest(directory, {**pki.entity_paths, **{e.id: e.path for e in missing}})
+        return load_demo_pki(directory)

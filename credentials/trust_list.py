@@ -1,9 +1,10 @@
 """Signed trust lists: who may issue which credential type, and who may ask for which claims.
 
-The trust registry publishes two lists (shared/domain.md "Trust"): the *issuers* list (each
-institution's CA certificates, document-signer certificates, roles and status history) and the
+The trust registry publishes three lists (shared/domain.md "Trust"): the *issuers* list (each
+institution's CA certificates, document-signer certificates, roles and status history), the
 *verifiers* list (inspectorates and hospitals, their CA certificates and the claims each may
-request). Each list is a JWS (``typ: trust-list+jwt``) signed by the registry's list-signing key,
+request) and the *wallet_providers* list (the providers whose wallet attestations issuers accept,
+HAIP §9.2). Each list is a JWS (``typ: trust-list+jwt``) signed by the registry's list-signing key,
 whose ``x5c`` chains to the registry root that every wallet and verifier pins. The same content is
 exported as an ETSI TS 119 602 List of Trusted Entities (standards.md §8.2) by :func:`to_lote`.
 
@@ -49,6 +50,7 @@ __all__ = [
     "anchors_for",
     "authorised_issuer",
     "authorised_verifier",
+    "authorised_wallet_provider",
     "issuer_key_by_kid",
     "sign_trust_list",
     "to_lote",
@@ -56,7 +58,7 @@ __all__ = [
 ]
 
 TYP = "trust-list+jwt"
-KINDS = ("issuers", "verifiers")
+KINDS = ("issuers", "verifiers", "wallet_providers")
 ACTIVE, SUSPENDED, WITHDRAWN = "active", "suspended", "withdrawn"
 STATUSES = (ACTIVE, SUSPENDED, WITHDRAWN)
 CA, SIGNER = "ca", "signer"
@@ -392,13 +394,7 @@ def authorised_verifier(
     ``requested`` maps a vct to the top-level claim names asked for. Asking for a type or a claim
     the verifier is not registered for is refused (IssuerTrustError), never silently trimmed.
     """
-    if tl.kind != "verifiers":
-        raise IssuerTrustError("this is not the verifiers list")
-    entity, anchor = _entity_for_chain(tl.entities, chain, at=at, now=at)
-    if Role.VERIFIER not in entity.roles:
-        raise IssuerTrustError(f"{entity.id} is not a registered verifier")
-    if not anchor.listed_at(at) or entity.status_at(at) != ACTIVE:
-        raise IssuerTrustError(f"{entity.id} is not an active registered verifier")
+    entity = _active_entity(tl, chain, "verifiers", Role.VERIFIER, "registered verifier", at=at)
     for vct, claims in requested.items():
         allowed = _allowed_claims(entity, vct)
         if allowed is None:
@@ -406,6 +402,28 @@ def authorised_verifier(
         extra = sorted(set(claims) - set(allowed))
         if extra:
             raise IssuerTrustError(f"{entity.name_en} is not registered to request: {', '.join(extra)}")
+    return entity
+
+
+def authorised_wallet_provider(tl: TrustList, chain: Sequence[Certificate], *, at: datetime) -> ListedEntity:
+    """The listed wallet provider owning ``chain`` (a wallet attestation's x5c), active at ``at``.
+
+    Unlike a credential, an attestation is judged only now: a suspended or withdrawn provider's
+    attestations are refused at once (HAIP §9.2, ARF: the provider list is the trust anchor).
+    """
+    return _active_entity(tl, chain, "wallet_providers", Role.WALLET_PROVIDER, "registered wallet provider", at=at)
+
+
+def _active_entity(tl: TrustList, chain: ValidatedChain | Sequence[Certificate], kind: str, role: Role, what: str, *,
+                   at: datetime) -> ListedEntity:
+    """The entity of the ``kind`` list owning ``chain``, holding ``role``, listed and active at ``at``."""
+    if tl.kind != kind:
+        raise IssuerTrustError(f"this is not the {kind.replace('_', ' ')} list")
+    entity, anchor = _entity_for_chain(tl.entities, chain, at=at, now=at)
+    if role not in entity.roles:
+        raise IssuerTrustError(f"{entity.id} is not a {what}")
+    if not anchor.listed_at(at) or entity.status_at(at) != ACTIVE:
+        raise IssuerTrustError(f"{entity.id} is not an active {what}")
     return entity
 
 
@@ -458,6 +476,10 @@ _SVC_STATUS = {
     WITHDRAWN: "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/withdrawn",
 }
 _SVC_VERIFIER = "https://esspass.eu/svctype/RelyingParty/Access"
+_SVC_WALLET = "http://uri.etsi.org/19602/SvcType/WalletSolution/Issuance"
+_SVC_TYPES: dict[str, str] = {Role.PID_PROVIDER: _SVC_PID, Role.VERIFIER: _SVC_VERIFIER,
+                              Role.WALLET_PROVIDER: _SVC_WALLET}
+_LOTE_TYPES = {"wallet_providers": "http://uri.etsi.org/19602/LoTEType/EUWalletProvidersList"}
 
 
 def _iso(value: datetime) -> str:
@@ -470,8 +492,7 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
     for entity in tl.entities:
         services = []
         for role in sorted(entity.roles):
-            svc_type = _SVC_PID if role == Role.PID_PROVIDER else (
-                _SVC_VERIFIER if role == Role.VERIFIER else _SVC_ISSUANCE)
+            svc_type = _SVC_TYPES.get(role, _SVC_ISSUANCE)
             history = sorted(entity.status_history, key=lambda p: p.since)
             current = entity.status_at(now)
             since = max((p.since for p in history if p.since <= now), default=tl.issued_at)
@@ -505,7 +526,7 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
     info: dict[str, Any] = {
         "LoTEVersionIdentifier": 1,
         "LoTESequenceNumber": tl.sequence,
-        "LoTEType": _LOTE_TYPE,
+        "LoTEType": _LOTE_TYPES.get(tl.kind, _LOTE_TYPE),
         "SchemeOperatorName": [{"lang": "en", "value": tl.issuer}],
         "SchemeName": [{"lang": "en", "value": f"ESSPASS {tl.kind} trusted list"}],
         "SchemeTerritory": "EU",

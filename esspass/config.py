@@ -10,9 +10,13 @@ from __future__ import annotations
 import os
 import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ServiceSettings", "default_data_dir", "tls_verify"]
 
@@ -50,3 +54,13 @@ def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:
     if ca is None or ca is True or ca is False:
         return True
     return ssl.create_default_context(cafile=str(ca))
+
+
+def service_http_client(tls_ca: Path | None, pki_dir: Path) -> httpx.Client:
+    """A service's HTTPS client to the registry and other services: trusting ``tls_ca``, else the
+    demo PKI's TLS CA when there is one, else the system store; no redirects followed."""
+    import httpx
+
+    ca = tls_ca if tls_ca is not None else (pki_dir / "tls" / "ca.pem")
+    return httpx.Client(verify=tls_verify(ca if ca.exists() or tls_ca is not None else None), timeout=10,
+                        follow_redirects=False)

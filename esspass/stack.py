@@ -54,8 +54,9 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
     stack = Stack(data_dir, f"http://127.0.0.1:{rp}", f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{vp}")
     try:
         stack.handles["registry"] = serve(registry_app(RegistrySettings(data_dir=data_dir)), port=rp)
-        stack.handles["issuer"] = serve(issuer_app(IssuerSettings(data_dir=data_dir, public_url=stack.issuer_url,
-                                                                  **issuer_overrides)), port=ip)
+        stack.handles["issuer"] = serve(issuer_app(IssuerSettings(
+            data_dir=data_dir, public_url=stack.issuer_url, registry_url=stack.registry_url, **issuer_overrides)),
+            port=ip)
         stack.handles["verifier"] = serve(verifier_app(VerifierSettings(
             data_dir=data_dir, public_url=stack.verifier_url, registry_url=stack.registry_url)), port=vp)
         yield stack

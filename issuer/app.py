@@ -8,9 +8,9 @@ Every institution hosted here has its own Credential Issuer Identifier ``<base>/
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import segno
@@ -18,10 +18,13 @@ from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFil
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES, Role
 from credentials.jose import parse_json
 from credentials.pki import ensure_demo_pki
+from credentials.trust_list import TrustList
+from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import install
@@ -35,10 +38,15 @@ MIGRATIONS = __import__("pathlib").Path(__file__).parent / "migrations"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _dpop_header(request: Request) -> str | None:
-    """The one ``DPoP`` header (RFC 9449 §4.3 item 1); several are refused as one invalid proof."""
-    values = request.headers.getlist("dpop")
+def _one_header(request: Request, name: str) -> str | None:
+    """The header's one value. Repeated, it becomes "," so that the check refuses it: one ``DPoP``
+    header (RFC 9449 §4.3 item 1), one attestation and one PoP header (draft-10 §6.1)."""
+    values = request.headers.getlist(name)
     return None if not values else values[0] if len(values) == 1 else ","
+
+
+def _dpop_header(request: Request) -> str | None:
+    return _one_header(request, "dpop")
 
 
 def build_service(settings: IssuerSettings) -> IssuerService:
@@ -55,8 +63,24 @@ def build_service(settings: IssuerSettings) -> IssuerService:
     service = IssuerService(engine, institutions, offer_ttl=settings.offer_ttl, token_ttl=settings.token_ttl,
                             nonce_ttl=settings.nonce_ttl, tx_code_attempts=settings.tx_code_attempts,
                             batch_size=settings.batch_size, status_list_size=settings.status_list_size,
-                            status_ttl=settings.status_ttl, status_exp=settings.status_exp)
+                            status_ttl=settings.status_ttl, status_exp=settings.status_exp,
+                            client_attestation=settings.wallet_attestation,
+                            wallet_providers=_wallet_providers(settings) if settings.wallet_attestation != "off"
+                            else None)
     return service
+
+
+def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustList]:
+    """The registry's wallet providers list, fetched when first needed and cached as verifiers do."""
+    from credentials.x509 import load_pem_certificates
+    from trust_registry.client import TrustListClient
+
+    root = load_pem_certificates(settings.root_path().read_bytes())[0]
+    client = TrustListClient(settings.registry_url, registry_root=root,
+                             http=service_http_client(settings.tls_ca, settings.pki_path()),
+                             cache_dir=settings.data_dir / "issuer" / "trust-cache",
+                             max_age=timedelta(seconds=settings.trust_list_max_age))
+    return client.wallet_providers
 
 
 class CaseIn(BaseModel):
@@ -117,7 +141,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def as_metadata(path: str) -> JSONResponse:
         from credentials.openid4vci import as_metadata as build
 
-        return JSONResponse(build(inst(path).issuer_url))
+        return JSONResponse(build(inst(path).issuer_url, client_attestation=svc().client_attestation))
 
     @app.get("/.well-known/jwt-vc-issuer/{path}", tags=["SD-JWT VC"])
     def jwt_vc_issuer(path: str) -> JSONResponse:
@@ -141,7 +165,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             raise ProtocolError("invalid_request", "the token request must be form-encoded")
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        return JSONResponse(svc().token(inst(path), fields, _dpop_header(request)), headers=NO_STORE)
+        return JSONResponse(svc().token(inst(path), fields, _dpop_header(request),
+                                        attestation=_one_header(request, ATTESTATION_HEADER),
+                                        attestation_pop=_one_header(request, POP_HEADER)), headers=NO_STORE)
 
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
     def nonce(path: str) -> JSONResponse:

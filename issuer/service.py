@@ -24,8 +24,20 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from credentials import dpop, ehic, mdoc, openid4vci, pda1, pid, sd_jwt_vc, status_list, type_metadata
-from credentials.errors import CredentialError, DataError, ProtocolError, StatusError
+from credentials import (
+    client_attestation,
+    dpop,
+    ehic,
+    mdoc,
+    openid4vci,
+    pda1,
+    pid,
+    sd_jwt_vc,
+    status_list,
+    trust_list,
+    type_metadata,
+)
+from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from issuer.db import Case, CredentialRecord, DpopJti, Event, Nonce, Offer, StatusListRecord, Token
@@ -101,7 +113,10 @@ class IssuerService:
     def __init__(self, engine: Engine, institutions: Mapping[str, Institution], *, offer_ttl: int = 900,
                  token_ttl: int = 600, nonce_ttl: int = 300, tx_code_attempts: int = 5, batch_size: int = 10,
                  status_list_size: int = 131072, status_ttl: int = 300, status_exp: int = 86400,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, client_attestation: str = "off",
+                 wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+        """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
+        token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list)."""
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
@@ -109,6 +124,11 @@ class IssuerService:
         self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
         self.status_list_size, self.status_ttl, self.status_exp = status_list_size, status_ttl, status_exp
         self.clock = clock or (lambda: datetime.now(UTC))
+        if client_attestation not in ("required", "optional", "off"):
+            raise ValueError("client_attestation must be required, optional or off")
+        if client_attestation != "off" and wallet_providers is None:
+            raise ValueError("checking wallet attestations needs the wallet providers list")
+        self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
         self._status_cache: dict[int, tuple[int, int, StatusToken]] = {}
         self._lock = threading.Lock()
 
@@ -256,18 +276,25 @@ class IssuerService:
         """What an offer for a case lists, and what its access token may obtain, once each."""
         return [configuration_id, configuration_id + MDOC_SUFFIX]
 
-    def token(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None) -> dict[str, Any]:
+    def token(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None, *,
+              attestation: str | None = None, attestation_pop: str | None = None) -> dict[str, Any]:
         """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries.
 
-        With a ``DPoP`` proof (RFC 9449 §5) the token is bound to its key and typed ``DPoP``.
+        With a ``DPoP`` proof (RFC 9449 §5) the token is bound to its key and typed ``DPoP``. The
+        wallet authenticates with its attestation and PoP headers when the policy asks for them.
         """
         req = openid4vci.parse_token_request(form)
         now = self._now()
+        client = self._attested_client(inst, attestation, attestation_pop, now)
         proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/token", now=now) \
             if dpop_proof is not None else None
         with self.sessions.begin() as s:
+            if client is not None:
+                self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
+                                "invalid_client", "this client attestation PoP was already used")
             if proof is not None:
-                self._first_use(s, proof, now)
+                self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                                "this DPoP proof was already used")
             offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.pre_authorized_code))
                               .with_for_update()).first()
             if offer is None:
@@ -303,16 +330,36 @@ class IssuerService:
         return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
                 "expires_in": self.token_ttl}
 
-    def _first_use(self, s: Session, proof: dpop.DpopProof, now: datetime) -> None:
-        """RFC 9449 §11.1: a DPoP proof is accepted once (its jti, kept while its iat is in the window)."""
-        key = _hash(f"{proof.jkt}:{proof.jti}")
+    def _attested_client(self, inst: Institution, attestation: str | None, pop: str | None,
+                         now: datetime) -> client_attestation.AttestedClient | None:
+        """The wallet's attestation-based client authentication (draft-10 §6.1), per our policy."""
+        if self.client_attestation == "off" or self.wallet_providers is None:
+            return None
+        if attestation is None and pop is None:
+            if self.client_attestation == "required":
+                raise ProtocolError("invalid_client", "this issuer gives documents only to wallets attested by a "
+                                    "wallet provider on the trust list (OAuth-Client-Attestation)", http_status=401)
+            return None
+        try:
+            providers = self.wallet_providers(now)
+        except IssuerTrustError as exc:  # fail closed: no list, no attested wallet
+            raise ProtocolError("temporarily_unavailable", "the list of trusted wallet providers cannot be "
+                                "obtained now; try again later", http_status=503) from exc
+        return client_attestation.verify(attestation, pop, providers=providers, audience=inst.issuer_url, now=now)
+
+    def _first_use(self, s: Session, seen: str, now: datetime, error: str, description: str) -> None:
+        """Accept a proof's jti once (RFC 9449 §11.1; attestation PoP, draft-10 §10.1).
+
+        Kept 600 s: longer than any proof's accepted iat window.
+        """
+        key = _hash(seen)
         if s.get(DpopJti, key) is not None:
-            raise ProtocolError("invalid_dpop_proof", "this DPoP proof was already used")
+            raise ProtocolError(error, description)
         s.add(DpopJti(jti_hash=key, expires_at=now + timedelta(seconds=600)))
         try:
             s.flush()
         except IntegrityError as exc:  # the same proof at the same moment on another worker
-            raise ProtocolError("invalid_dpop_proof", "this DPoP proof was already used") from exc
+            raise ProtocolError(error, description) from exc
         if secrets.randbelow(50) == 0:
             s.execute(delete(DpopJti).where(DpopJti.expires_at < now))
 
@@ -334,7 +381,7 @@ class IssuerService:
                                   access_token=token)
         if proof.jkt != row.jkt:
             raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
-        self._first_use(s, proof, now)
+        self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof", "this DPoP proof was already used")
         return row
 
     def nonce(self) -> str:

@@ -6,8 +6,9 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from credentials.files import exclusive_lock
@@ -32,9 +33,28 @@ class IssuerSettings(ServiceSettings):
     status_exp: int = 24 * 3600
     #: Where the demo PKI lives (keys of every institution hosted here).
     pki_dir: Path | None = None
+    #: Wallet attestation at the token endpoint (OAuth attestation-based client authentication,
+    #: HAIP §9.2): ``required`` gives documents only to wallets whose provider is on the registry's
+    #: wallet providers list; ``optional`` checks an attestation when one is sent; ``off`` ignores them.
+    wallet_attestation: Literal["required", "optional", "off"] = "required"
+    #: The trust registry publishing the wallet providers list
+    #: (``ESSPASS_ISSUER_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``).
+    registry_url: str = Field(default="https://localhost:8101", validation_alias=AliasChoices(
+        "ESSPASS_ISSUER_REGISTRY_URL", "ESSPASS_REGISTRY_URL", "registry_url"))
+    #: The pinned registry root (PEM); default: the demo PKI's root.pem.
+    registry_root: Path | None = None
+    #: CA bundle for HTTPS to the registry (the demo PKI's TLS CA in the pilot).
+    tls_ca: Path | None = Field(default=None, validation_alias=AliasChoices(
+        "ESSPASS_ISSUER_TLS_CA", "ESSPASS_TLS_CA", "tls_ca"))
+    #: The oldest wallet providers list (seconds since the registry issued it) still used when the
+    #: registry cannot be reached; past it token requests with an attestation get 503.
+    trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"
+
+    def root_path(self) -> Path:
+        return self.registry_root or self.pki_path() / "root.pem"
 
     def base_url(self) -> str:
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")

@@ -31,8 +31,9 @@ from issuer.app import build_service
 from issuer.settings import IssuerSettings
 
 data_dir, url, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+# Index allocation under concurrency is the subject here, not client authentication.
 service = build_service(IssuerSettings(data_dir=data_dir, database_url=url, status_list_size=64,
-                                       public_url="http://127.0.0.1:1"))
+                                       public_url="http://127.0.0.1:1", wallet_attestation="off"))
 inst = service.institution("lv-vsaa")
 delivered = 0
 for _ in range(count):

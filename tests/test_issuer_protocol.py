@@ -2,6 +2,9 @@
 
 Every error path returns the spec's error code in a JSON body: wrong tx_code five times then
 locked, reused code, proof with wrong nonce / aud / typ, unknown configuration, expired token.
+The issuer runs with its default wallet attestation policy ("required", HAIP §9.2) against a real
+registry: the client attests itself as an instance of the reference wallet, whose provider is on
+the registry's wallet providers list.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from credentials import mdoc, sd_jwt_vc, status_list
+from credentials import client_attestation, mdoc, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerKeyError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
@@ -28,8 +31,11 @@ from credentials.pki import load_demo_pki
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
+from trust_registry.app import create_app as registry_app
+from trust_registry.settings import RegistrySettings
 
 PERSON = DEMO_PERSONS[0]
+PROVIDER = "LV:ESSPASS-WALLET"
 
 
 class Issuer:
@@ -56,12 +62,26 @@ class Issuer:
         offer = self.http.get(uri).json()
         return case.json()["id"], offer, created["tx_code"]
 
-    def token(self, offer: dict[str, Any], tx_code: str | None, path: str = "lv-vsaa") -> httpx.Response:
+    def attestation_headers(self, path: str = "lv-vsaa", *, lifetime: int = 600, audience: str | None = None,
+                            pop_key: Any = None) -> dict[str, str]:
+        """OAuth-Client-Attestation (signed by the listed wallet provider) and a fresh PoP."""
+        instance = generate_key()
+        key, chain = self.pki.signers[PROVIDER]
+        now = int(time.time())
+        attestation = client_attestation.attest(key, chain, client_id="esspass-reference-wallet",
+                                                instance_key=instance.public_key(), iat=now - 5, lifetime=lifetime)
+        pop = client_attestation.proof_of_possession(pop_key or instance, audience=audience or f"{self.url}/{path}",
+                                                     iat=now)
+        return {client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop}
+
+    def token(self, offer: dict[str, Any], tx_code: str | None, path: str = "lv-vsaa",
+              headers: dict[str, str] | None = None) -> httpx.Response:
         code = offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
         form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code}
         if tx_code is not None:
             form["tx_code"] = tx_code
-        return self.http.post(f"/{path}/token", data=form)
+        return self.http.post(f"/{path}/token", data=form,
+                              headers=self.attestation_headers(path) if headers is None else headers)
 
     def nonce(self, path: str = "lv-vsaa") -> str:
         response = self.http.post(f"/{path}/nonce")
@@ -80,14 +100,15 @@ class Issuer:
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    data_dir = tmp_path_factory.mktemp("issuer")
+def issuer(registry_dir: Path) -> Iterator[Issuer]:
     port = free_port()
-    settings = IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}", token_ttl=2)
-    with serve(create_app(settings), port=port) as handle:
-        client = Issuer(handle, data_dir)
-        yield client
-        client.http.close()
+    with serve(registry_app(RegistrySettings(data_dir=registry_dir))) as registry:
+        settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", token_ttl=2,
+                                  registry_url=registry.url)
+        with serve(create_app(settings), port=port) as handle:
+            client = Issuer(handle, registry_dir)
+            yield client
+            client.http.close()
 
 
 def _access_token(issuer: Issuer, **kw: Any) -> str:
@@ -181,9 +202,11 @@ def test_missing_tx_code_is_invalid_request(issuer: Issuer) -> None:
 
 
 def test_unknown_code_and_grant_type(issuer: Issuer) -> None:
-    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": "x"})
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": "x"},
+                                headers=issuer.attestation_headers())
     assert response.json()["error"] == "invalid_grant"
-    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "authorization_code", "code": "x"})
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "authorization_code", "code": "x"},
+                                headers=issuer.attestation_headers())
     assert response.json()["error"] == "unsupported_grant_type"
 
 
@@ -256,7 +279,8 @@ def _dpop_token(issuer: Issuer, key: Any) -> str:
     form = {"grant_type": PRE_AUTH_GRANT, "tx_code": tx,
             "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]}
     proof = _dpop(key, f"{issuer.url}/lv-vsaa/token")
-    response = issuer.http.post("/lv-vsaa/token", data=form, headers={"DPoP": proof})
+    response = issuer.http.post("/lv-vsaa/token", data=form, headers={"DPoP": proof,
+                                                                      **issuer.attestation_headers()})
     assert response.status_code == 200, response.text
     assert response.json()["token_type"] == "DPoP"  # RFC 9449 §5
     return str(response.json()["access_token"])
@@ -302,6 +326,91 @@ def test_a_bearer_token_is_not_accepted_under_the_dpop_scheme(issuer: Issuer) ->
     key = generate_key()
     response = _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/credential", token=token))
     assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+
+
+# --- wallet attestation (attestation-based client authentication draft-10, HAIP §9.2) ----------------
+
+
+def test_the_authorization_server_requires_attestation_based_client_auth(issuer: Issuer) -> None:
+    meta = issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
+    assert meta["token_endpoint_auth_methods_supported"] == ["attest_jwt_client_auth"]
+    assert meta["client_attestation_signing_alg_values_supported"] == ["ES256"]
+    assert meta["client_attestation_pop_signing_alg_values_supported"] == ["ES256"]
+    assert meta["pre-authorized_grant_anonymous_access_supported"] is False
+
+
+def _refused(issuer: Issuer, headers: dict[str, str]) -> httpx.Response:
+    """A token request with ``headers``; the offer must survive a refused client."""
+    _case, offer, tx = issuer.offer()
+    response = issuer.token(offer, tx, headers=headers)
+    assert issuer.token(offer, tx).status_code == 200, "a refused client must not use up the offer"
+    return response
+
+
+def test_a_token_request_without_a_wallet_attestation_is_invalid_client(issuer: Issuer) -> None:
+    response = _refused(issuer, {})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_an_attestation_without_its_pop_is_invalid_client(issuer: Issuer) -> None:
+    headers = issuer.attestation_headers()
+    del headers[client_attestation.POP_HEADER]
+    response = _refused(issuer, headers)
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+
+
+def test_an_attestation_by_a_provider_not_on_the_list_is_invalid_client(issuer: Issuer, tmp_path: Path) -> None:
+    from credentials.institutions import Entity, Role
+    from credentials.pki import create_demo_pki
+
+    rogue = Entity(PROVIDER, "LV", "Rogue", "Rogue wallet provider", frozenset({Role.WALLET_PROVIDER}), "rogue")
+    key, chain = create_demo_pki(tmp_path, [rogue], now=datetime.now(UTC)).signers[PROVIDER]
+    instance = generate_key()
+    headers = {
+        client_attestation.ATTESTATION_HEADER: client_attestation.attest(
+            key, chain, client_id="esspass-reference-wallet", instance_key=instance.public_key(),
+            iat=int(time.time()), lifetime=600),
+        client_attestation.POP_HEADER: client_attestation.proof_of_possession(
+            instance, audience=f"{issuer.url}/lv-vsaa", iat=int(time.time())),
+    }
+    response = _refused(issuer, headers)
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+
+
+def test_an_expired_attestation_asks_for_a_fresh_one(issuer: Issuer) -> None:
+    response = _refused(issuer, issuer.attestation_headers(lifetime=-120))
+    assert (response.status_code, response.json()["error"]) == (400, "use_fresh_attestation")
+
+
+def test_a_pop_not_signed_by_the_attested_key_is_invalid_client(issuer: Issuer) -> None:
+    response = _refused(issuer, issuer.attestation_headers(pop_key=generate_key()))
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+
+
+def test_a_pop_for_another_institution_is_invalid_client(issuer: Issuer) -> None:
+    response = _refused(issuer, issuer.attestation_headers(audience=f"{issuer.url}/de-drv"))
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+
+
+def test_a_replayed_attestation_pop_is_refused(issuer: Issuer) -> None:
+    headers = issuer.attestation_headers()
+    _case, offer, tx = issuer.offer()
+    assert issuer.token(offer, tx, headers=headers).status_code == 200
+    _case, offer, tx = issuer.offer()
+    response = issuer.token(offer, tx, headers=headers)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_client")
+    assert issuer.token(offer, tx).status_code == 200
+
+
+def test_two_attestation_headers_are_refused(issuer: Issuer) -> None:
+    first, second = issuer.attestation_headers(), issuer.attestation_headers()
+    _case, offer, tx = issuer.offer()
+    form = {"grant_type": PRE_AUTH_GRANT, "tx_code": tx,
+            "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]}
+    headers = [(name, value) for h in (first, second) for name, value in h.items()]
+    response = issuer.http.post("/lv-vsaa/token", data=form, headers=headers)
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
 
 
 def test_unknown_configuration(issuer: Issuer) -> None:

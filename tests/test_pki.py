@@ -45,7 +45,10 @@ def _all_certs(demo: pki.DemoPki) -> list[x509.Certificate]:
 
 def test_every_issuing_entity_has_a_ca_and_a_document_signer(demo: pki.DemoPki) -> None:
     assert set(demo.cas) == {e.id for e in DEMO_ENTITIES}
-    assert set(demo.signers) == {e.id for e in ISSUERS}
+    # A wallet provider signs too: its signer attests wallet instances (HAIP §9.2).
+    providers = {e.id for e in DEMO_ENTITIES if Role.WALLET_PROVIDER in e.roles}
+    assert providers
+    assert set(demo.signers) == {e.id for e in ISSUERS} | providers
     assert set(demo.access) == {e.id for e in VERIFIERS}
 
 
@@ -153,6 +156,18 @@ def test_ensure_creates_once_then_loads(tmp_path: Path) -> None:
     second = pki.ensure_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW + timedelta(days=3))
     assert second.root == first.root
     assert second.signers["PL:ZUS"][1] == first.signers["PL:ZUS"][1]
+
+
+def test_ensure_adds_entities_an_older_pki_lacks_and_keeps_the_rest(tmp_path: Path) -> None:
+    older = [e for e in DEMO_ENTITIES if Role.WALLET_PROVIDER not in e.roles]
+    first = pki.ensure_demo_pki(tmp_path / "pki", older, now=NOW)
+    assert "LV:ESSPASS-WALLET" not in first.signers
+    upgraded = pki.ensure_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW + timedelta(days=1))
+    assert upgraded.root == first.root
+    assert upgraded.signers["LV:VSAA"][1] == first.signers["LV:VSAA"][1]
+    _key, chain = upgraded.signers["LV:ESSPASS-WALLET"]
+    validate_chain(chain, [upgraded.cas["LV:ESSPASS-WALLET"][1]], now=NOW + timedelta(days=1))
+    assert pki.load_demo_pki(tmp_path / "pki").entity_paths == upgraded.entity_paths
 
 
 def test_creation_is_fast(tmp_path: Path) -> None:

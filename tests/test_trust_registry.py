@@ -282,6 +282,22 @@ def test_published_lists_verify_against_the_pinned_root(http: httpx.Client, regi
     assert issuers.next_update - issuers.issued_at == timedelta(hours=24)
 
 
+def test_the_wallet_providers_list_holds_only_wallet_providers(http: httpx.Client, registry_pki: DemoPki) -> None:
+    providers = trust_list.verify_trust_list(http.get("/lists/wallet_providers").text,
+                                             registry_root=registry_pki.root, now=_now(), kind="wallet_providers")
+    assert [e.id for e in providers.entities] == ["LV:ESSPASS-WALLET"]
+    assert providers.entities[0].roles == {"wallet_provider"}
+    assert _issuers(http, registry_pki).entity("LV:ESSPASS-WALLET") is None
+    lote = http.get("/lists/wallet_providers.lote.json").json()["LoTE"]
+    assert lote["ListAndSchemeInformation"]["LoTEType"] == "http://uri.etsi.org/19602/LoTEType/EUWalletProvidersList"
+    service = lote["TrustedEntitiesList"][0]["TrustedEntityServices"][0]["ServiceInformation"]
+    assert service["ServiceTypeIdentifier"] == "http://uri.etsi.org/19602/SvcType/WalletSolution/Issuance"
+    _key, chain = registry_pki.signers["LV:ESSPASS-WALLET"]
+    assert trust_list.authorised_wallet_provider(providers, chain, at=_now()).id == "LV:ESSPASS-WALLET"
+    with pytest.raises(IssuerTrustError):  # an institution's signer is no wallet provider
+        trust_list.authorised_wallet_provider(providers, registry_pki.signers["LV:VSAA"][1], at=_now())
+
+
 def test_root_pem_is_the_registry_root(http: httpx.Client, registry_pki: DemoPki) -> None:
     response = http.get("/root.pem")
     assert response.status_code == 200

@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
-from credentials import ehic, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import client_attestation, ehic, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS, portrait
-from credentials.errors import IssuerTrustError
+from credentials.errors import IssuerTrustError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import (
     b64url_decode,
@@ -399,9 +399,16 @@ def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1") -> bytes
     created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
     offer = world.http.get(created["credential_offer_uri"]).json()
     issuer = offer["credential_issuer"]
+    # An instance of a wallet whose provider is on the registry's list (HAIP §9.2).
+    provider_key, provider_chain = load_demo_pki(world.stack.data_dir / "pki").signers["LV:ESSPASS-WALLET"]
+    instance = generate_key()
+    attestation = client_attestation.attest(provider_key, provider_chain, client_id="third-party-wallet",
+                                            instance_key=instance.public_key(), iat=int(time.time()), lifetime=300)
+    pop = client_attestation.proof_of_possession(instance, audience=issuer, iat=int(time.time()))
     token = world.http.post(f"{issuer}/token", data={
         "grant_type": PRE_AUTH_GRANT, "tx_code": created["tx_code"],
-        "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]})
+        "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]},
+        headers={client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop})
     assert token.status_code == 200, token.text
     nonce = world.http.post(f"{issuer}/nonce").json()["c_nonce"]
     proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, {"aud": issuer, "iat": int(time.time()),
@@ -469,6 +476,27 @@ def test_the_reference_wallet_binds_its_access_tokens_to_a_dpop_key(world: World
         bound = conn.execute(text("SELECT count(*) FROM issuer_tokens WHERE jkt IS NOT NULL")).scalar_one()
     engine.dispose()
     assert bound >= 3  # the PID, the PDA1 and the EHIC the fixture's wallet collected
+
+
+def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_path: Path) -> None:
+    """The fixture's wallet collected its documents with its provider's attestation (the issuer's
+    default policy requires one, HAIP §9.2); a wallet whose provider is not listed gets a plain refusal
+    and the offer stays usable for the worker's genuine wallet."""
+    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    unattested = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
+                             pki_dir=world.stack.data_dir / "pki")
+    unattested.provider = None  # a wallet solution without a listed provider
+    offer_id, _ = unattested.open_offer(offer["link"])
+    with pytest.raises(ProtocolError) as refused:
+        unattested.accept_offer(offer_id, offer["tx_code"])
+    assert refused.value.error == "invalid_client"
+    assert "attested" in refused.value.message
+    genuine = open_wallet(tmp_path / "genuine", world.stack.registry_url, "pw", fast_kdf=True,
+                          pki_dir=world.stack.data_dir / "pki")
+    offer_id, _ = genuine.open_offer(offer["link"])
+    assert genuine.accept_offer(offer_id, offer["tx_code"])
+    unattested.http.close()
+    genuine.http.close()
 
 
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:

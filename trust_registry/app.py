@@ -166,7 +166,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     def signed(kind: str) -> _Signed:
         """The list for ``kind``, re-signed only when its sequence changed or half its validity passed."""
         if kind not in trust_list.KINDS:
-            raise ProtocolError("not_found", "the lists are: issuers, verifiers", http_status=404)
+            raise ProtocolError("not_found", f"the lists are: {', '.join(trust_list.KINDS)}", http_status=404)
         st = state()
         now = datetime.now(UTC)
         sequence = st.registry.sequence()

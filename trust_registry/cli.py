@@ -14,11 +14,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from credentials.institutions import Role
 from esspass.serve import add_serve_parser
 
 __all__ = ["register"]
 
-_ROLES = ["pda1_issuer", "ehic_issuer", "pid_provider", "verifier"]
+_ROLES = sorted(r.value for r in Role)
 
 
 def _settings() -> Any:

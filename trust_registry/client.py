@@ -99,6 +99,10 @@ class TrustListClient:
         """The verifiers list (fetching it if none is held or it is past ``next_update``)."""
         return self.get("verifiers", now)
 
+    def wallet_providers(self, now: datetime) -> trust_list.TrustList:
+        """The wallet providers list, whose attestations an issuer accepts (same caching)."""
+        return self.get("wallet_providers", now)
+
     def get(self, kind: str, now: datetime) -> trust_list.TrustList:
         return self._get(kind, now, force=False)
 

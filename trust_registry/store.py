@@ -69,6 +69,9 @@ __all__ = [
 
 ROLES = frozenset(r.value for r in Role)
 ISSUING_ROLES = frozenset({Role.PDA1_ISSUER.value, Role.EHIC_ISSUER.value, Role.PID_PROVIDER.value})
+#: Which entities each published list holds (credentials.trust_list.KINDS).
+_LIST_ROLES = {"issuers": ISSUING_ROLES, "verifiers": frozenset({Role.VERIFIER.value}),
+               "wallet_providers": frozenset({Role.WALLET_PROVIDER.value})}
 _ID = re.compile(r"^[A-Z]{2}:[A-Za-z0-9._-]{1,17}$")
 _DNS = re.compile(r"^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -500,14 +503,15 @@ class Registry:
         }
 
     def build_list(self, kind: str, now: datetime) -> trust_list.TrustList:
-        """The ``issuers`` list (entities with an issuing role) or the ``verifiers`` list, valid from ``now``.
+        """The ``issuers`` list (entities with an issuing role), the ``verifiers`` or the ``wallet_providers``
+        list, valid from ``now``.
 
         Sequence and content are read in one snapshot. Withdrawn and suspended entities stay on the
         list with their status history: verifiers need it to judge documents issued earlier.
         """
         if kind not in trust_list.KINDS:
-            raise ProtocolError("not_found", "the lists are: issuers, verifiers", http_status=404)
-        wanted = ISSUING_ROLES if kind == "issuers" else frozenset({Role.VERIFIER.value})
+            raise ProtocolError("not_found", f"the lists are: {', '.join(trust_list.KINDS)}", http_status=404)
+        wanted = _LIST_ROLES[kind]
         with self._read() as s:
             sequence = int(s.scalar(select(ListStateRow.sequence).where(ListStateRow.id == 1)) or 0)
             entities = tuple(e for e in self._load(s) if e.roles & wanted)

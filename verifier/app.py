@@ -23,7 +23,7 @@ from credentials import trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES, negotiate
 from credentials.jose import parse_json
-from esspass.config import tls_verify
+from esspass.config import service_http_client
 from esspass.status_client import StatusClient
 from esspass.web import install
 from verifier import messages
@@ -36,14 +36,6 @@ HERE = Path(__file__).parent
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def http_client(settings: VerifierSettings) -> httpx.Client:
-    """HTTPS to the registry and issuers, trusting the configured CA bundle (the demo TLS CA in the pilot)."""
-    ca = settings.tls_ca
-    if ca is None and (settings.pki_path() / "tls" / "ca.pem").exists():
-        ca = settings.pki_path() / "tls" / "ca.pem"
-    return httpx.Client(verify=tls_verify(ca), timeout=10, follow_redirects=False)
-
-
 def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Client]:
     from credentials.institutions import DEMO_ENTITIES
     from credentials.pki import ensure_demo_pki
@@ -53,7 +45,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
     pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
     key, chain = pki.access[settings.entity_id]
     root = load_pem_certificates(settings.root_path().read_bytes())[0]
-    http = http_client(settings)
+    http = service_http_client(settings.tls_ca, settings.pki_path())
     lists = TrustListClient(settings.registry_url, registry_root=root, http=http,
                             cache_dir=settings.data_dir / "verifier" / "trust-cache",
                             max_age=timedelta(seconds=settings.trust_list_max_age))

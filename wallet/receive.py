@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from credentials import client_attestation
 from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
@@ -55,6 +57,8 @@ __all__ = [
 OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
+#: The wallet provider's side: a Client Attestation of an instance key (wallet.provider).
+Attester = Callable[[ec.EllipticCurvePublicKey, datetime], str]
 SUPPORTED_FORMATS = ("dc+sd-jwt", "mso_mdoc")
 
 
@@ -94,6 +98,10 @@ class ResolvedOffer:
     batch_size: int
     dpop_algs: tuple[str, ...]
     issuer_display: tuple[dict[str, Any], ...]
+    #: The authorization server's issuer identifier (the audience of a client attestation PoP) and
+    #: its token endpoint authentication methods (RFC 8414 §2).
+    as_issuer: str = ""
+    token_auth_methods: tuple[str, ...] = ()
 
     def issuer_name(self, lang: str) -> str:
         for entry in self.issuer_display:
@@ -258,6 +266,8 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         raise MalformedError("the authorization server has no token endpoint")
     dpop = as_meta.get("dpop_signing_alg_values_supported")
     dpop_algs = tuple(a for a in dpop if isinstance(a, str)) if isinstance(dpop, list) else ()
+    methods = as_meta.get("token_endpoint_auth_methods_supported")
+    auth_methods = tuple(m for m in methods if isinstance(m, str)) if isinstance(methods, list) else ()
     return ResolvedOffer(
         credential_issuer=issuer,
         pre_authorized_code=grant["pre-authorized_code"],
@@ -270,6 +280,8 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         batch_size=batch_size,
         dpop_algs=dpop_algs,
         issuer_display=_display(metadata.get("display")),
+        as_issuer=as_id,
+        token_auth_methods=auth_methods,
     )
 
 
@@ -301,13 +313,17 @@ def _dpop_proof(key: PrivateKey, method: str, url: str, now: datetime, *, token:
 
 def _post_with_dpop(
     client: httpx.Client, url: str, what: str, now: datetime, dpop_key: PrivateKey | None, *,
-    token: str | None = None, token_type: str = "Bearer", **kwargs: Any,  # noqa: S107
+    token: str | None = None, token_type: str = "Bearer",  # noqa: S107
+    fresh_headers: Callable[[], dict[str, str]] | None = None, **kwargs: Any,
 ) -> httpx.Response:
+    """POST with a fresh DPoP proof (and ``fresh_headers()``, proofs with their own jti) per attempt."""
     headers = dict(kwargs.pop("headers", {}))
     if token is not None:
         headers["Authorization"] = f"{token_type} {token}"
     nonce: str | None = None
     for _attempt in range(2):
+        if fresh_headers is not None:
+            headers.update(fresh_headers())
         if dpop_key is not None:
             headers["DPoP"] = _dpop_proof(dpop_key, "POST", url, now, token=token, nonce=nonce)
         response = request(client, "POST", url, what, headers=headers, **kwargs)
@@ -338,6 +354,30 @@ def _proof(key: PrivateKey, *, issuer: str, nonce: str | None, now: datetime) ->
     return sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, payload, key)
 
 
+def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
+                        now: datetime) -> Callable[[], dict[str, str]] | None:
+    """The attestation headers for the token request, when the issuer takes them (HAIP §9.2).
+
+    One fresh instance key per token request; each attempt gets a fresh PoP (its own jti).
+    """
+    if client_attestation.AUTH_METHOD not in offer.token_auth_methods:
+        return None
+    if attester is None:
+        if "none" in offer.token_auth_methods:
+            return None
+        raise ProtocolError("invalid_client", "This institution gives documents only to wallets attested by their "
+                            "provider, and this wallet has no attestation.")
+    instance = new_key()
+    attestation = attester(instance.public_key(), now)
+
+    def headers() -> dict[str, str]:
+        pop = client_attestation.proof_of_possession(instance, audience=offer.as_issuer or offer.credential_issuer,
+                                                     iat=int(now.timestamp()))
+        return {client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop}
+
+    return headers
+
+
 def obtain_credentials(
     client: httpx.Client,
     offer: ResolvedOffer,
@@ -345,8 +385,12 @@ def obtain_credentials(
     tx_code: str | None,
     copies: int,
     now: datetime,
+    attester: Attester | None = None,
 ) -> list[IssuedCredentials]:
-    """Run token → nonce → credential for every offered configuration; one fresh key per copy."""
+    """Run token → nonce → credential for every offered configuration; one fresh key per copy.
+
+    ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets.
+    """
     if offer.tx_code is not None and not tx_code:
         raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
     dpop_key = new_key() if "ES256" in offer.dpop_algs else None
@@ -354,7 +398,8 @@ def obtain_credentials(
     if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
         form["tx_code"] = tx_code.strip()
     token_body = read_json(
-        _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop_key, data=form),
+        _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop_key, data=form,
+                        fresh_headers=_client_attestation(offer, attester, now)),
         "The token answer",
     )
     access_token = token_body.get("access_token")

@@ -32,6 +32,7 @@ from wallet.errors import NotFoundError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import fetch_request_object, parse_request_link, post_response
+from wallet.provider import WalletProvider
 from wallet.receive import ResolvedOffer, notify, obtain_credentials, resolve_offer
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
@@ -114,12 +115,15 @@ class WalletService:
         http: httpx.Client,
         trust: core.TrustSource,
         clock: Clock = utcnow,
+        provider: WalletProvider | None = None,
     ) -> None:
+        """``provider`` attests this wallet to issuers; default: the configured one in the PKI directory."""
         self.settings = settings
         self.store = store
         self.http = http
         self.trust = trust
         self.clock = clock
+        self.provider = provider or WalletProvider.from_pki(settings.pki_path(), settings.provider_id)
         self._offers: dict[str, tuple[ResolvedOffer, float]] = {}
         self._requests: dict[str, ConsentRequest] = {}
         self._lock = threading.Lock()
@@ -219,7 +223,8 @@ class WalletService:
 
     def receive(self, offer: ResolvedOffer, tx_code: str | None) -> list[str]:
         now = self.clock()
-        batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now)
+        batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
+                                     attester=self.provider.attest if self.provider is not None else None)
         issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
         groups: list[str] = []

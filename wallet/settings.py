@@ -42,6 +42,9 @@ class WalletSettings(ServiceSettings):
     verify: Path | None = Field(
         default=None, validation_alias=AliasChoices("ESSPASS_WALLET_VERIFY", "ESSPASS_TLS_CA", "verify")
     )
+    #: The wallet provider (a registry entity) whose signer in the PKI directory attests this
+    #: wallet's instance keys to issuers (HAIP §9.2); without it the wallet sends no attestation.
+    provider_id: str = "LV:ESSPASS-WALLET"
     #: Default language of the wallet pages and CLI: en, lv, de, fr, pl.
     lang: str = "en"
     #: How many copies of each credential to ask for (one key each), capped by the issuer's batch_size.
