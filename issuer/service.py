@@ -327,6 +327,11 @@ class IssuerService:
             token = secrets.token_urlsafe(32)
             s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl),
                         jkt=proof.jkt if proof is not None else None))
+            # The case history says which wallet solution took the offer (never which device).
+            s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
+                        actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
+                        reason=f"attested by {client.provider_name} ({client.provider_id})"[:300]
+                        if client is not None else ""))
         return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
                 "expires_in": self.token_ttl}
 

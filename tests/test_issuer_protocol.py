@@ -393,6 +393,16 @@ def test_a_pop_for_another_institution_is_invalid_client(issuer: Issuer) -> None
     assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
 
 
+def test_the_case_history_names_the_wallet_solution_that_took_the_offer(issuer: Issuer) -> None:
+    case_id, offer, tx = issuer.offer()
+    assert issuer.token(offer, tx).status_code == 200
+    events = issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()["events"]
+    taken = [e for e in events if e["action"] == "wallet_authorised"]
+    assert len(taken) == 1
+    assert taken[0]["actor"] == "wallet:esspass-reference-wallet"
+    assert taken[0]["reason"] == f"attested by ESSPASS reference wallet provider ({PROVIDER})"
+
+
 def test_a_replayed_attestation_pop_is_refused(issuer: Issuer) -> None:
     headers = issuer.attestation_headers()
     _case, offer, tx = issuer.offer()
