@@ -5,7 +5,8 @@ the public key in its own ``jwk`` header (never a private key), under our algori
 for this method and URI (``htu`` without query or fragment, §4.3 item 9), recent ``iat``, and,
 with an access token, ``ath`` = base64url(SHA-256(token)) (§4.3 item 11, §7). Whether the
 ``jti`` was seen before (§11.1) and whether the key is the one the token is bound to (§7.1,
-``cnf.jkt``) are the caller's state, so the result carries both values.
+``cnf.jkt``) are the caller's state, so the result carries both values, and so is whether its
+``nonce`` is one the server handed out (§8, §9: the error ``use_dpop_nonce`` with a ``DPoP-Nonce``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class DpopProof:
     jkt: str  # RFC 7638 thumbprint of the proof key: what a token is bound to
     jti: str  # unique per proof: the caller refuses one it has seen (replay, §11.1)
     iat: int
+    nonce: str | None = None  # the server nonce the proof carries (§8, §9); the caller judges it
 
 
 def htu(url: str) -> str:
@@ -82,4 +84,5 @@ def verify_proof(proof: str | None, *, method: str, url: str, now: datetime, acc
         ath = claims.get("ath")
         if not isinstance(ath, str) or not hmac.compare_digest(ath, expected):
             raise _invalid("the DPoP proof is not for this access token (ath)")
-    return DpopProof(thumbprint, jti, iat)
+    nonce = claims.get("nonce")
+    return DpopProof(thumbprint, jti, iat, nonce if isinstance(nonce, str) and 0 < len(nonce) <= 256 else None)

@@ -30,6 +30,7 @@ Tree::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 __all__ = [
@@ -154,10 +155,13 @@ class ProtocolError(CredentialError):
 
     code = "protocol"
 
-    def __init__(self, error: str, description: str, *, http_status: int = 400) -> None:
+    def __init__(self, error: str, description: str, *, http_status: int = 400,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(description)
         self.error = error
         self.http_status = http_status
+        #: Response headers the error needs (a ``DPoP-Nonce`` challenge, RFC 9449 §8, §9).
+        self.headers = dict(headers or {})
 
     def to_dict(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.message}

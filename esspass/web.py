@@ -76,6 +76,7 @@ def error_response(exc: CredentialError) -> JSONResponse:
         headers = {"Cache-Control": "no-store"}
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+        headers.update(exc.headers)
         return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
     if isinstance(exc, DataError):
         body = {"error": "invalid_request", "error_description": exc.message, "field": exc.field, "rule": exc.rule}

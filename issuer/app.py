@@ -64,7 +64,7 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             nonce_ttl=settings.nonce_ttl, tx_code_attempts=settings.tx_code_attempts,
                             batch_size=settings.batch_size, status_list_size=settings.status_list_size,
                             status_ttl=settings.status_ttl, status_exp=settings.status_exp,
-                            client_attestation=settings.wallet_attestation,
+                            client_attestation=settings.wallet_attestation, dpop_nonces=settings.dpop_nonce,
                             wallet_providers=_wallet_providers(settings) if settings.wallet_attestation != "off"
                             else None)
     return service
@@ -172,7 +172,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
     def nonce(path: str) -> JSONResponse:
         inst(path)
-        return JSONResponse({"c_nonce": svc().nonce()}, headers=NO_STORE)
+        service = svc()
+        # OpenID4VCI §7.2: the nonce endpoint may also hand out the DPoP nonce (RFC 9449 §8).
+        headers = {**NO_STORE, "DPoP-Nonce": service.dpop_nonce()} if service.dpop_nonces else NO_STORE
+        return JSONResponse({"c_nonce": service.nonce()}, headers=headers)
 
     @app.post("/{path}/credential", tags=["OpenID4VCI"])
     async def credential(path: str, request: Request) -> JSONResponse:

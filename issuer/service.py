@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -46,6 +47,8 @@ __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "Iss
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
+#: Marks a DPoP server nonce in the nonce table (c_nonces are base64url: they never hold a colon).
+_DPOP_NONCE = "dpop:"
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -114,9 +117,11 @@ class IssuerService:
                  token_ttl: int = 600, nonce_ttl: int = 300, tx_code_attempts: int = 5, batch_size: int = 10,
                  status_list_size: int = 131072, status_ttl: int = 300, status_exp: int = 86400,
                  clock: Callable[[], datetime] | None = None, client_attestation: str = "off",
-                 wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+                 wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None,
+                 dpop_nonces: bool = False) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
-        token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list)."""
+        token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
+        ``dpop_nonces``: DPoP proofs must carry a nonce this issuer handed out (RFC 9449 §8, §9)."""
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
@@ -129,6 +134,7 @@ class IssuerService:
         if client_attestation != "off" and wallet_providers is None:
             raise ValueError("checking wallet attestations needs the wallet providers list")
         self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
+        self.dpop_nonces = dpop_nonces
         self._status_cache: dict[int, tuple[int, int, StatusToken]] = {}
         self._lock = threading.Lock()
 
@@ -288,7 +294,9 @@ class IssuerService:
         client = self._attested_client(inst, attestation, attestation_pop, now)
         proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/token", now=now) \
             if dpop_proof is not None else None
-        with self.sessions.begin() as s:
+        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
+            if proof is not None:
+                self._check_dpop_nonce(s, proof, now, http_status=400)
             if client is not None:
                 self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
                                 "invalid_client", "this client attestation PoP was already used")
@@ -386,6 +394,7 @@ class IssuerService:
                                   access_token=token)
         if proof.jkt != row.jkt:
             raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
+        self._check_dpop_nonce(s, proof, now, http_status=401)
         self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof", "this DPoP proof was already used")
         return row
 
@@ -399,8 +408,49 @@ class IssuerService:
                 s.execute(delete(Nonce).where(Nonce.expires_at < now))
         return value
 
+    def dpop_nonce(self) -> str:
+        """RFC 9449 §8: the current server nonce for DPoP proofs.
+
+        Kept in the nonce table (marked, so it never passes as a c_nonce) and shared by all workers;
+        a new one is made when the current one has less than half its lifetime left.
+        """
+        now = self._now()
+        with self.sessions.begin() as s:
+            current = s.scalars(select(Nonce).where(Nonce.nonce.startswith(_DPOP_NONCE, autoescape=True),
+                                                    Nonce.expires_at > now + timedelta(seconds=self.nonce_ttl / 2))
+                                .order_by(Nonce.expires_at.desc()).limit(1)).first()
+            if current is not None:
+                return current.nonce.removeprefix(_DPOP_NONCE)
+            value = secrets.token_urlsafe(24)
+            s.add(Nonce(nonce=_DPOP_NONCE + value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
+        return value
+
+    def _check_dpop_nonce(self, s: Session, proof: dpop.DpopProof, now: datetime, *, http_status: int) -> None:
+        if not self.dpop_nonces:
+            return
+        row = s.get(Nonce, _DPOP_NONCE + proof.nonce) if proof.nonce is not None else None
+        if row is None or _utc(row.expires_at) < now:
+            raise ProtocolError("use_dpop_nonce", "the DPoP proof must carry the nonce in the DPoP-Nonce header",
+                                http_status=http_status)
+
+    @contextmanager
+    def _dpop_nonce_challenge(self) -> Iterator[None]:
+        """RFC 9449 §8 (token endpoint) and §9 (resource): ``use_dpop_nonce`` goes out with a fresh
+        nonce. Raised from inside a transaction, which has been rolled back by the time it gets here."""
+        try:
+            yield
+        except ProtocolError as exc:
+            if exc.error != "use_dpop_nonce":
+                raise
+            exc.headers["DPoP-Nonce"] = self.dpop_nonce()
+            if exc.http_status == 401:
+                exc.headers["WWW-Authenticate"] = 'DPoP error="use_dpop_nonce", algs="ES256"'
+            raise
+
     def _nonce_valid(self, s: Session, now: datetime) -> Callable[[str], bool]:
         def check(value: str) -> bool:
+            if value.startswith(_DPOP_NONCE):
+                return False  # a DPoP nonce is not a c_nonce
             row = s.get(Nonce, value)
             return row is not None and _utc(row.expires_at) >= now
         return check
@@ -416,7 +466,7 @@ class IssuerService:
         requested, as_mdoc = _format_of(req.configuration_id or "")
         if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
-        with self.sessions.begin() as s:
+        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             if row.used:
                 raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
@@ -590,7 +640,7 @@ class IssuerService:
         token that obtained them (and its DPoP proof when it is bound)."""
         note = openid4vci.parse_notification(body)
         now = self._now()
-        with self.sessions.begin() as s:
+        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
             token = self._authorised(s, inst, authorization, dpop_proof, "notification", now)
             rows = s.scalars(select(CredentialRecord)
                              .where(CredentialRecord.notification_id == note.notification_id)).all()

@@ -33,6 +33,9 @@ class IssuerSettings(ServiceSettings):
     status_exp: int = 24 * 3600
     #: Where the demo PKI lives (keys of every institution hosted here).
     pki_dir: Path | None = None
+    #: DPoP proofs must carry a nonce the issuer handed out (RFC 9449 §8, §9; in ``DPoP-Nonce`` on the
+    #: nonce endpoint and with every ``use_dpop_nonce`` error), so proofs made in advance are useless.
+    dpop_nonce: bool = True
     #: Wallet attestation at the token endpoint (OAuth attestation-based client authentication,
     #: HAIP §9.2): ``required`` gives documents only to wallets whose provider is on the registry's
     #: wallet providers list; ``optional`` checks an attestation when one is sent; ``off`` ignores them.

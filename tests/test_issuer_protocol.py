@@ -266,19 +266,31 @@ def test_the_same_offer_also_gives_the_document_as_an_iso_mdoc(issuer: Issuer) -
         mdoc.verify_issuer_signed(issued, anchors=[issuer.pki.cas["DE:DRV"][1]], now=now)
 
 
-def _dpop(key: Any, url: str, *, token: str | None = None, jti: str | None = None, htm: str = "POST") -> str:
-    """An RFC 9449 proof as a wallet makes it."""
+def _dpop(key: Any, url: str, *, token: str | None = None, jti: str | None = None, htm: str = "POST",
+          nonce: str | None = None) -> str:
+    """An RFC 9449 proof as a wallet makes it; ``nonce`` is the server's (DPoP-Nonce), when it has one."""
     claims: dict[str, Any] = {"jti": jti or secrets.token_urlsafe(16), "htm": htm, "htu": url, "iat": int(time.time())}
     if token is not None:
         claims["ath"] = b64url_encode(hashlib.sha256(token.encode()).digest())
+    if nonce is not None:
+        claims["nonce"] = nonce
     return sign_jws({"typ": "dpop+jwt", "jwk": public_jwk(key)}, claims, key)
 
 
-def _dpop_token(issuer: Issuer, key: Any) -> str:
+def _server_nonce(issuer: Issuer) -> str:
+    """The DPoP nonce the nonce endpoint hands out beside the c_nonce (OpenID4VCI §7.2, RFC 9449 §8)."""
+    return issuer.http.post("/lv-vsaa/nonce").headers["DPoP-Nonce"]
+
+
+def _token_form(issuer: Issuer) -> dict[str, str]:
     _case, offer, tx = issuer.offer()
-    form = {"grant_type": PRE_AUTH_GRANT, "tx_code": tx,
+    return {"grant_type": PRE_AUTH_GRANT, "tx_code": tx,
             "pre-authorized_code": offer["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]}
-    proof = _dpop(key, f"{issuer.url}/lv-vsaa/token")
+
+
+def _dpop_token(issuer: Issuer, key: Any) -> str:
+    form = _token_form(issuer)
+    proof = _dpop(key, f"{issuer.url}/lv-vsaa/token", nonce=_server_nonce(issuer))
     response = issuer.http.post("/lv-vsaa/token", data=form, headers={"DPoP": proof,
                                                                       **issuer.attestation_headers()})
     assert response.status_code == 200, response.text
@@ -302,19 +314,21 @@ def test_a_dpop_bound_token_works_only_with_a_fresh_proof_of_its_key(issuer: Iss
     key = generate_key()
     token = _dpop_token(issuer, key)
     url = f"{issuer.url}/lv-vsaa/credential"
+    n = _server_nonce(issuer)
     refused = {
-        "bearer scheme": _credential_with(issuer, token, scheme="Bearer", proof=_dpop(key, url, token=token)),
+        "bearer scheme": _credential_with(issuer, token, scheme="Bearer", proof=_dpop(key, url, token=token, nonce=n)),
         "no proof": _credential_with(issuer, token, proof=None),
-        "another key": _credential_with(issuer, token, proof=_dpop(generate_key(), url, token=token)),
-        "another url": _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/nonce", token=token)),
-        "another method": _credential_with(issuer, token, proof=_dpop(key, url, token=token, htm="GET")),
-        "another token": _credential_with(issuer, token, proof=_dpop(key, url, token="something-else")),
+        "another key": _credential_with(issuer, token, proof=_dpop(generate_key(), url, token=token, nonce=n)),
+        "another url": _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/nonce", token=token,
+                                                                   nonce=n)),
+        "another method": _credential_with(issuer, token, proof=_dpop(key, url, token=token, htm="GET", nonce=n)),
+        "another token": _credential_with(issuer, token, proof=_dpop(key, url, token="something-else", nonce=n)),
     }
     assert refused["bearer scheme"].status_code == 401 and refused["bearer scheme"].json()["error"] == "invalid_token"
     for name, response in refused.items():
         if name != "bearer scheme":
             assert response.json()["error"] == "invalid_dpop_proof", (name, response.text)
-    proof = _dpop(key, url, token=token)
+    proof = _dpop(key, url, token=token, nonce=n)
     assert _credential_with(issuer, token, proof=proof).status_code == 200
     replay = issuer.http.post("/lv-vsaa/notification", json={"notification_id": "x", "event": "credential_accepted"},
                               headers={"Authorization": f"DPoP {token}", "DPoP": proof})
@@ -324,8 +338,46 @@ def test_a_dpop_bound_token_works_only_with_a_fresh_proof_of_its_key(issuer: Iss
 def test_a_bearer_token_is_not_accepted_under_the_dpop_scheme(issuer: Issuer) -> None:
     token = _access_token(issuer)
     key = generate_key()
-    response = _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/credential", token=token))
+    response = _credential_with(issuer, token, proof=_dpop(key, f"{issuer.url}/lv-vsaa/credential", token=token,
+                                                           nonce=_server_nonce(issuer)))
     assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+
+
+def test_a_token_request_without_the_server_dpop_nonce_is_challenged(issuer: Issuer) -> None:
+    """RFC 9449 §8: use_dpop_nonce with a DPoP-Nonce header; the retry with it gets the token."""
+    key, form, url = generate_key(), _token_form(issuer), f"{issuer.url}/lv-vsaa/token"
+    for nonce in (None, "made-up-nonce"):
+        challenged = issuer.http.post("/lv-vsaa/token", data=form, headers={
+            "DPoP": _dpop(key, url, nonce=nonce), **issuer.attestation_headers()})
+        assert (challenged.status_code, challenged.json()["error"]) == (400, "use_dpop_nonce")
+    retry = issuer.http.post("/lv-vsaa/token", data=form, headers={
+        "DPoP": _dpop(key, url, nonce=challenged.headers["DPoP-Nonce"]), **issuer.attestation_headers()})
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["token_type"] == "DPoP"
+
+
+def test_a_resource_request_without_the_server_dpop_nonce_is_challenged(issuer: Issuer) -> None:
+    """RFC 9449 §9: 401 with WWW-Authenticate DPoP error="use_dpop_nonce" and a DPoP-Nonce."""
+    key = generate_key()
+    token = _dpop_token(issuer, key)
+    url = f"{issuer.url}/lv-vsaa/credential"
+    challenged = _credential_with(issuer, token, proof=_dpop(key, url, token=token))
+    assert (challenged.status_code, challenged.json()["error"]) == (401, "use_dpop_nonce")
+    assert challenged.headers["WWW-Authenticate"].startswith('DPoP error="use_dpop_nonce"')
+    retry = _credential_with(issuer, token, proof=_dpop(key, url, token=token,
+                                                       nonce=challenged.headers["DPoP-Nonce"]))
+    assert retry.status_code == 200, retry.text
+
+
+def test_a_c_nonce_is_not_a_dpop_nonce_and_back(issuer: Issuer) -> None:
+    key, form, url = generate_key(), _token_form(issuer), f"{issuer.url}/lv-vsaa/token"
+    response = issuer.http.post("/lv-vsaa/token", data=form, headers={
+        "DPoP": _dpop(key, url, nonce=issuer.nonce()), **issuer.attestation_headers()})
+    assert response.json()["error"] == "use_dpop_nonce"
+    token = _access_token(issuer)
+    proof = issuer.proof(generate_key(), nonce=_server_nonce(issuer))
+    refused = issuer.credential(token, [proof])
+    assert refused.json()["error"] == "invalid_nonce"
 
 
 # --- wallet attestation (attestation-based client authentication draft-10, HAIP §9.2) ----------------

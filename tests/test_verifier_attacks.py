@@ -478,6 +478,29 @@ def test_the_reference_wallet_binds_its_access_tokens_to_a_dpop_key(world: World
     assert bound >= 3  # the PID, the PDA1 and the EHIC the fixture's wallet collected
 
 
+def _challenges(world: World) -> float:
+    """How many requests the issuer has answered with 400 or 401 on its token and credential routes."""
+    metrics = world.http.get(f"{world.stack.issuer_url}/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+               if line.startswith("esspass_http_requests_total{") and ('/token"' in line or '/credential"' in line)
+               and ('status="400"' in line or 'status="401"' in line))
+
+
+def test_the_reference_wallet_proves_dpop_with_the_issuers_nonce_without_being_challenged(
+        world: World, tmp_path: Path) -> None:
+    """RFC 9449 §8: the issuer requires its nonce in DPoP proofs; the wallet takes the one the nonce
+    endpoint hands out and keeps the newest it sees, so a collection costs no extra round trips."""
+    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
+                         pki_dir=world.stack.data_dir / "pki")
+    before = _challenges(world)
+    offer_id, _ = wallet.open_offer(offer["link"])
+    assert wallet.accept_offer(offer_id, offer["tx_code"])
+    wallet.http.close()
+    # The first token request carries no nonce yet (nothing was fetched): one challenge, then none.
+    assert _challenges(world) - before == 1
+
+
 def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_path: Path) -> None:
     """The fixture's wallet collected its documents with its provider's attestation (the issuer's
     default policy requires one, HAIP §9.2); a wallet whose provider is not listed gets a plain refusal

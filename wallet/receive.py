@@ -124,7 +124,7 @@ class IssuedCredentials:
     notification_id: str | None
     access_token: str
     token_type: str
-    dpop_key: PrivateKey | None
+    dpop: DpopSession | None
     #: The offline compact credential beside each (``compact`` member, issue #7), when the issuer sent one.
     compacts: tuple[str | None, ...] = ()
     format: str = "dc+sd-jwt"  # or "mso_mdoc": then each credential is base64url CBOR IssuerSigned
@@ -311,35 +311,53 @@ def _dpop_proof(key: PrivateKey, method: str, url: str, now: datetime, *, token:
     return sign_jws({"typ": "dpop+jwt", "jwk": public_jwk(key)}, payload, key)
 
 
+@dataclass(slots=True)
+class DpopSession:
+    """The key our tokens are bound to, and the latest ``DPoP-Nonce`` the issuer sent (RFC 9449 §8.2)."""
+
+    key: PrivateKey
+    nonce: str | None = None
+
+    def remember(self, response: httpx.Response) -> None:
+        value = response.headers.get("DPoP-Nonce")
+        if value and len(value) <= 256:
+            self.nonce = value
+
+
 def _post_with_dpop(
-    client: httpx.Client, url: str, what: str, now: datetime, dpop_key: PrivateKey | None, *,
+    client: httpx.Client, url: str, what: str, now: datetime, dpop: DpopSession | None, *,
     token: str | None = None, token_type: str = "Bearer",  # noqa: S107
     fresh_headers: Callable[[], dict[str, str]] | None = None, **kwargs: Any,
 ) -> httpx.Response:
-    """POST with a fresh DPoP proof (and ``fresh_headers()``, proofs with their own jti) per attempt."""
+    """POST with a fresh DPoP proof (and ``fresh_headers()``, proofs with their own jti) per attempt,
+    carrying the server's latest nonce; challenged for a newer one (§8, §9), retry once."""
     headers = dict(kwargs.pop("headers", {}))
     if token is not None:
         headers["Authorization"] = f"{token_type} {token}"
-    nonce: str | None = None
-    for _attempt in range(2):
+    for attempt in range(2):
         if fresh_headers is not None:
             headers.update(fresh_headers())
-        if dpop_key is not None:
-            headers["DPoP"] = _dpop_proof(dpop_key, "POST", url, now, token=token, nonce=nonce)
+        sent = dpop.nonce if dpop is not None else None
+        if dpop is not None:
+            headers["DPoP"] = _dpop_proof(dpop.key, "POST", url, now, token=token, nonce=sent)
         response = request(client, "POST", url, what, headers=headers, **kwargs)
-        # RFC 9449 §8/§9: the server wants its nonce in the proof; retry once with it.
-        server_nonce = response.headers.get("DPoP-Nonce")
-        if (dpop_key is None or nonce is not None or response.status_code not in (400, 401)
-                or not server_nonce or "use_dpop_nonce" not in response.text):
-            return check(response, what)
-        nonce = server_nonce
+        if dpop is None:
+            break
+        dpop.remember(response)
+        challenged = response.status_code in (400, 401) and "use_dpop_nonce" in response.text
+        if attempt or not challenged or dpop.nonce in (None, sent):
+            break
     return check(response, what)
 
 
-def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer) -> str | None:
+def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession | None) -> str | None:
+    """A c_nonce; the DPoP nonce that may come with it is kept for the next proof (§7.2)."""
     if offer.nonce_endpoint is None:
         return None
-    body = read_json(send(client, "POST", offer.nonce_endpoint, "Getting a nonce from the issuer"), "The nonce")
+    response = send(client, "POST", offer.nonce_endpoint, "Getting a nonce from the issuer")
+    if dpop is not None:
+        dpop.remember(response)
+    body = read_json(response, "The nonce")
     nonce = body.get("c_nonce")
     if not isinstance(nonce, str) or not nonce:
         raise MalformedError("the issuer's nonce answer has no c_nonce")
@@ -393,12 +411,12 @@ def obtain_credentials(
     """
     if offer.tx_code is not None and not tx_code:
         raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
-    dpop_key = new_key() if "ES256" in offer.dpop_algs else None
+    dpop = DpopSession(new_key()) if "ES256" in offer.dpop_algs else None
     form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": offer.pre_authorized_code}
     if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
         form["tx_code"] = tx_code.strip()
     token_body = read_json(
-        _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop_key, data=form,
+        _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop, data=form,
                         fresh_headers=_client_attestation(offer, attester, now)),
         "The token answer",
     )
@@ -406,7 +424,7 @@ def obtain_credentials(
     token_type = str(token_body.get("token_type", "Bearer"))
     if not isinstance(access_token, str) or not access_token:
         raise MalformedError("the token answer has no access token")
-    if token_type.lower() == "dpop" and dpop_key is None:
+    if token_type.lower() == "dpop" and dpop is None:
         raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
     token_type = "DPoP" if token_type.lower() == "dpop" else "Bearer"
     identifiers = _credential_identifiers(token_body.get("authorization_details"))
@@ -415,7 +433,7 @@ def obtain_credentials(
     wanted = max(1, min(copies, offer.batch_size))
     for offered in offer.offered:
         keys = tuple(new_key() for _ in range(wanted))
-        nonce = _fetch_nonce(client, offer)
+        nonce = _fetch_nonce(client, offer, dpop)
         request: dict[str, Any] = {
             "proofs": {"jwt": [_proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now) for k in keys]}
         }
@@ -425,7 +443,7 @@ def obtain_credentials(
         else:
             request["credential_configuration_id"] = offered.configuration_id
         response = _post_with_dpop(
-            client, offer.credential_endpoint, "Collecting the document", now, dpop_key,
+            client, offer.credential_endpoint, "Collecting the document", now, dpop,
             token=access_token, token_type=token_type, json=request,
         )
         if response.status_code == 202:
@@ -456,7 +474,7 @@ def obtain_credentials(
                 notification_id=notification_id if isinstance(notification_id, str) else None,
                 access_token=access_token,
                 token_type=token_type,
-                dpop_key=dpop_key,
+                dpop=dpop,
                 format=offered.format,
             )
         )
@@ -490,6 +508,6 @@ def notify(
     if description:
         body["event_description"] = description[:200]
     _post_with_dpop(
-        client, offer.notification_endpoint, "Notifying the issuer", now, issued.dpop_key,
+        client, offer.notification_endpoint, "Notifying the issuer", now, issued.dpop,
         token=issued.access_token, token_type=issued.token_type, json=body,
     )
