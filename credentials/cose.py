@@ -17,11 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
-__all__ = ["ES256", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1",
+__all__ = ["ES256", "TYP", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1",
            "verify_sign1"]
 
 ES256 = -7
-ALG, KID, X5CHAIN = 1, 4, 33
+ALG, KID, TYP, X5CHAIN = 1, 4, 16, 33
 TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
 
@@ -32,19 +32,21 @@ def _sig_structure(protected: bytes, external_aad: bytes, payload: bytes) -> byt
 
 def sign1(payload: bytes, key: PrivateKey, *, kid: bytes | None = None, external_aad: bytes = b"",
           tagged: bool = True, implicit_alg: bool = False, x5chain: Sequence[bytes] = (),
-          detached: bool = False) -> bytes:
+          detached: bool = False, protected: Mapping[int, Any] | None = None) -> bytes:
     """A COSE_Sign1 (RFC 9052 §4.2) with ``alg`` ES256 protected and ``kid`` unprotected.
 
     ``tagged`` adds tag 18; ``implicit_alg`` leaves ``alg`` out (empty protected header) where the
     verifier's policy fixes ES256 anyway; both are dropped in QR codes to save space. ``x5chain``
     (DER certificates, leaf first) goes in the unprotected header, label 33 (RFC 9360), as mdoc
-    IssuerAuth wants it. ``detached`` signs ``payload`` but sends nil in its place (RFC 9052 §2)."""
-    protected = b"" if implicit_alg else cbor2.dumps({ALG: ES256})
+    IssuerAuth wants it. ``detached`` signs ``payload`` but sends nil in its place (RFC 9052 §2).
+    ``protected`` adds members to the protected header (``typ``, label 16, RFC 9596)."""
+    members = {**({} if implicit_alg else {ALG: ES256}), **(protected or {})}
+    protected_bytes = cbor2.dumps(members) if members else b""
     unprotected: dict[int, Any] = {KID: kid} if kid is not None else {}
     if x5chain:
         unprotected[X5CHAIN] = x5chain[0] if len(x5chain) == 1 else list(x5chain)
-    signature = sign_raw(key, _sig_structure(protected, external_aad, payload))
-    message = [protected, unprotected, None if detached else payload, signature]
+    signature = sign_raw(key, _sig_structure(protected_bytes, external_aad, payload))
+    message = [protected_bytes, unprotected, None if detached else payload, signature]
     return cbor2.dumps(cbor2.CBORTag(TAG_SIGN1, message) if tagged else message)
 
 

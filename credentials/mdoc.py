@@ -29,7 +29,7 @@ from typing import Any
 
 import cbor2
 from cryptography.hazmat.primitives import serialization
-from cryptography.x509 import Certificate, load_der_x509_certificate
+from cryptography.x509 import Certificate
 
 from credentials import cose, ehic, pda1, pid
 from credentials.errors import (
@@ -42,8 +42,8 @@ from credentials.errors import (
     VctError,
 )
 from credentials.jose import PrivateKey, PublicKey
-from credentials.status_list import StatusReference
-from credentials.x509 import MAX_X5C_CERTS, ChainValidator, ValidatedChain, validate_chain
+from credentials.status_list import CWT, StatusReference
+from credentials.x509 import MAX_X5C_CERTS, ChainValidator, ValidatedChain, load_x5chain, validate_chain
 
 __all__ = [
     "DOCTYPES",
@@ -190,11 +190,7 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     if chains is not None:
         validated = chains([base64.b64encode(der).decode("ascii") for der in ders], anchors, now=now)
     else:
-        try:
-            chain = [load_der_x509_certificate(der) for der in ders]
-        except ValueError as exc:
-            raise MalformedError("x5chain holds something that is not a DER certificate") from exc
-        validated = validate_chain(chain, anchors, now=now)
+        validated = validate_chain(load_x5chain(ders), anchors, now=now)
     issuer_key = validated.leaf.public_key()
     if not isinstance(issuer_key, PublicKey):
         raise IssuerKeyError("the document signer does not hold an EC key")
@@ -236,7 +232,8 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     if not isinstance(device_info, Mapping):
         raise MalformedError("the Mobile Security Object has no deviceKeyInfo")
     device_key = cose.public_from_cose_key(device_info.get("deviceKey"))  # type: ignore[arg-type]
-    status = StatusReference.from_claim(mso["status"]) if "status" in mso else None
+    # ISO 18013-5 2nd ed.: an mdoc's status list is fetched in the CWT form.
+    status = StatusReference.from_claim(mso["status"], token_form=CWT) if "status" in mso else None
     return VerifiedMdoc(doctype, claims, device_key, validated, signed, valid_from, valid_until, status)
 
 

@@ -14,7 +14,11 @@ Error codes from :func:`verify_token`: ``malformed`` (not a JWS, wrong ``typ``, 
 claims, bad ``lst``, decompression bomb), ``algorithm`` (``alg`` not allowed), ``issuer_key``
 (``x5c`` chain not valid to the caller's anchors), ``issuer_signature`` (signature),
 ``status`` (``sub`` is not the expected URI, expired, issued in the future, too old).
-The CWT form is not implemented yet.
+
+The CWT form (§5.2, ``application/statuslist+cwt``, for ISO mdoc) is :func:`sign_cwt_token` /
+:func:`verify_cwt_token`: a COSE_Sign1 (tag 18, never CWT-tagged) with ``typ`` (label 16) in the
+protected header, the signer's chain in ``x5chain`` (label 33) and claims 2 sub, 6 iat, 4 exp,
+65534 ttl, 65533 status_list (``{"bits": uint, "lst": bstr}``). The same checks apply to both forms.
 """
 
 from __future__ import annotations
@@ -23,16 +27,18 @@ import math
 import secrets
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import Certificate
 
+from credentials import cose
 from credentials.errors import AlgorithmError, MalformedError, StatusError
 from credentials.jose import (
     PrivateKey,
@@ -43,9 +49,10 @@ from credentials.jose import (
     sign_jws,
     verify_jws,
 )
-from credentials.x509 import ValidatedChain, load_x5c, validate_chain, x5c_header
+from credentials.x509 import ValidatedChain, load_x5c, load_x5chain, validate_chain, x5c_header
 
 __all__ = [
+    "CWT_MEDIA_TYPE",
     "INVALID",
     "MAX_LIST_BYTES",
     "MAX_STATUS_TOKEN_BYTES",
@@ -57,8 +64,10 @@ __all__ = [
     "StatusReference",
     "VerifiedStatusList",
     "allocate_index",
+    "sign_cwt_token",
     "sign_token",
     "status_of",
+    "verify_cwt_token",
     "verify_token",
 ]
 
@@ -67,6 +76,11 @@ VALID, INVALID, SUSPENDED = 0, 1, 2
 
 TYP = "statuslist+jwt"
 MEDIA_TYPE = "application/statuslist+jwt"
+CWT_MEDIA_TYPE = "application/statuslist+cwt"
+# §5.2 CWT claim keys (RFC 8392 sub 2, exp 4, iat 6; status list token ttl and status_list).
+_CWT_SUB, _CWT_EXP, _CWT_IAT, _CWT_TTL, _CWT_STATUS_LIST = 2, 4, 6, 65534, 65533
+#: The Token form a Referenced Token's status list is fetched in: JWT for SD-JWT VC, CWT for mdoc.
+JWT, CWT = "jwt", "cwt"
 _TYPS = frozenset({TYP, MEDIA_TYPE})  # RFC 7515 §4.1.9: "application/" may be omitted
 _BITS = frozenset({1, 2, 4, 8})
 
@@ -182,6 +196,22 @@ class StatusList:
         return cls.from_lst(lst, bits, max_bytes)
 
 
+    def to_cbor(self) -> dict[str, Any]:
+        """The CBOR StatusList (§4.3): ``{"bits": uint, "lst": bstr}``, ``lst`` the zlib bytes."""
+        return {"bits": self._bits, "lst": zlib.compress(self._data, 9)}
+
+    @classmethod
+    def from_cbor(cls, obj: Any, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
+        if not isinstance(obj, Mapping):
+            raise MalformedError("status_list must be a map")
+        bits, lst = obj.get("bits"), obj.get("lst")
+        if not _is_int(bits) or bits not in _BITS:
+            raise MalformedError("status_list.bits must be 1, 2, 4 or 8")
+        if not isinstance(lst, bytes) or not lst:
+            raise MalformedError("status_list.lst must be a non-empty byte string")
+        return cls.from_bytes(_inflate(lst, max_bytes), bits)
+
+
 def _inflate(data: bytes, max_bytes: int) -> bytes:
     """Bounded zlib decompression: never produces more than ``max_bytes + 1`` bytes."""
     inflater = zlib.decompressobj()
@@ -216,6 +246,8 @@ class StatusReference:
 
     idx: int
     uri: str
+    #: The form to fetch the list in (not part of the claim): CWT when it comes from an mdoc's MSO.
+    token_form: str = field(default=JWT, compare=False)
 
     def __post_init__(self) -> None:
         if not _is_int(self.idx) or not 0 <= self.idx < 2**63:
@@ -228,14 +260,16 @@ class StatusReference:
         return {"status_list": {"idx": self.idx, "uri": self.uri}}
 
     @classmethod
-    def from_claim(cls, obj: Any) -> StatusReference:
-        """Parse the value of a ``status`` claim; other status mechanisms in it are ignored."""
+    def from_claim(cls, obj: Any, token_form: str = JWT) -> StatusReference:
+        """Parse the value of a ``status`` claim (or an MSO's ``status``, with ``token_form`` CWT);
+        other status mechanisms in it are ignored."""
         if not isinstance(obj, Mapping):
             raise MalformedError("status must be an object")
         ref = obj.get("status_list")
         if not isinstance(ref, Mapping):
             raise MalformedError("status.status_list must be an object")
-        return cls(idx=ref.get("idx"), uri=ref.get("uri"))  # type: ignore[arg-type]  # checked in __post_init__
+        # idx and uri are checked in __post_init__
+        return cls(idx=ref.get("idx"), uri=ref.get("uri"), token_form=token_form)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +297,13 @@ def sign_token(
     """A Status List Token JWT (§5.1): header ``typ`` statuslist+jwt, ``alg`` from the key (ES256
     for P-256), ``x5c`` leaf first without the trust anchor (HAIP); claims sub, iat, exp, ttl, status_list.
     """
+    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl)
+    header = {"typ": TYP, "x5c": x5c_header(x5c)}
+    payload = {"sub": uri, "iat": iat, "exp": exp, "ttl": ttl, "status_list": status_list.to_claim()}
+    return sign_jws(header, payload, key)
+
+
+def _check_signing(*, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat: int, exp: int, ttl: int) -> None:
     if not x5c:
         raise ValueError("x5c must hold the signing certificate")
     if any(cert.issuer == cert.subject for cert in x5c):
@@ -275,9 +316,16 @@ def sign_token(
     if not (_is_int(iat) and _is_int(exp) and _is_int(ttl)) or exp <= iat or ttl <= 0:
         raise ValueError("need integer iat < exp and a positive ttl")
     StatusReference(0, uri)  # same URI rules as the references that will point here
-    header = {"typ": TYP, "x5c": x5c_header(x5c)}
-    payload = {"sub": uri, "iat": iat, "exp": exp, "ttl": ttl, "status_list": status_list.to_claim()}
-    return sign_jws(header, payload, key)
+
+
+def sign_cwt_token(status_list: StatusList, *, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat: int,
+                   exp: int, ttl: int) -> bytes:
+    """A Status List Token CWT (§5.2): COSE_Sign1 tag 18, protected ``alg`` ES256 and ``typ``
+    application/statuslist+cwt, ``x5chain`` leaf first without the anchor; claims 2, 6, 4, 65534, 65533."""
+    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl)
+    claims = {_CWT_SUB: uri, _CWT_IAT: iat, _CWT_EXP: exp, _CWT_TTL: ttl, _CWT_STATUS_LIST: status_list.to_cbor()}
+    return cose.sign1(cbor2.dumps(claims), key, protected={cose.TYP: CWT_MEDIA_TYPE},
+                      x5chain=[c.public_bytes(serialization.Encoding.DER) for c in x5c])
 
 
 def _decode(token: str) -> UnverifiedJWS:
@@ -331,10 +379,21 @@ def verify_token(
     verify_jws(parsed, public_key, algorithms=algorithms)
 
     claims = parsed.payload
-    if claims.get("sub") != uri:
+    return _checked(claims.get("sub"), claims.get("iat"), claims.get("exp"), claims.get("ttl", _ABSENT),
+                    lambda: StatusList.from_claim(claims.get("status_list"), max_bytes) if "status_list" in claims
+                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age)
+
+
+_ABSENT = object()
+
+
+def _checked(sub: Any, iat_value: Any, exp_value: Any, ttl_value: Any, status_list: Callable[[], StatusList | None],
+             *, uri: str, chain: ValidatedChain, now: datetime, skew: int, max_age: int | None) -> VerifiedStatusList:
+    """The claim checks both forms share (§8.3 step 4): sub, iat, exp, ttl, then the list itself."""
+    if sub != uri:
         raise StatusError("status list token sub does not match the referenced uri")
-    iat = _numeric_date(claims, "iat")
-    exp = _numeric_date(claims, "exp")
+    iat = _numeric_date({"iat": iat_value}, "iat")
+    exp = _numeric_date({"exp": exp_value}, "exp")
     ts = int(now.timestamp())
     if iat > ts + skew:
         raise StatusError("status list token is issued in the future")
@@ -343,15 +402,52 @@ def verify_token(
     if max_age is not None and ts - iat > max_age:
         raise StatusError("status list token is older than allowed")
     ttl: int | None = None
-    if "ttl" in claims:
-        raw_ttl = claims["ttl"]
-        if not _is_int(raw_ttl) or raw_ttl <= 0:
+    if ttl_value is not _ABSENT:
+        if not _is_int(ttl_value) or ttl_value <= 0:
             raise MalformedError("ttl must be a positive integer")
-        ttl = raw_ttl
-    if "status_list" not in claims:
+        ttl = ttl_value
+    parsed = status_list()
+    if parsed is None:
         raise MalformedError("status list token has no status_list claim")
-    status_list = StatusList.from_claim(claims["status_list"], max_bytes)
-    return VerifiedStatusList(status_list=status_list, uri=uri, iat=iat, exp=exp, ttl=ttl, chain=chain)
+    return VerifiedStatusList(status_list=parsed, uri=uri, iat=iat, exp=exp, ttl=ttl, chain=chain)
+
+
+def verify_cwt_token(
+    token: bytes,
+    *,
+    uri: str,
+    anchors: Sequence[Certificate],
+    now: datetime,
+    skew: int = 60,
+    max_age: int | None = None,
+    max_bytes: int = MAX_LIST_BYTES,
+) -> VerifiedStatusList:
+    """Validate a Status List Token CWT (§5.2) for ``uri``: the checks of :func:`verify_token`.
+
+    Tag 61 (CWT) is refused, so is a ``typ`` other than application/statuslist+cwt; ``alg`` must be
+    ES256 in the protected header (our policy); ``x5chain`` must validate to ``anchors``.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if not isinstance(token, bytes):
+        raise MalformedError("a status list CWT is bytes")
+    msg = cose.decode_sign1(token, max_bytes=MAX_STATUS_TOKEN_BYTES)
+    if msg.protected.get(cose.TYP) != CWT_MEDIA_TYPE:
+        raise MalformedError(f"typ (label 16) must be {CWT_MEDIA_TYPE} in the protected header")
+    chain = validate_chain(load_x5chain(msg.x5chain), anchors, now=now)
+    public_key = chain.leaf.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise AlgorithmError("status list signing key is not an EC key")
+    payload = cose.verify_sign1(msg, public_key)
+    try:
+        claims = cbor2.loads(payload)
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise MalformedError("the status list CWT claims are not CBOR") from exc
+    if not isinstance(claims, Mapping):
+        raise MalformedError("the status list CWT claims must be a map")
+    return _checked(claims.get(_CWT_SUB), claims.get(_CWT_IAT), claims.get(_CWT_EXP), claims.get(_CWT_TTL, _ABSENT),
+                    lambda: StatusList.from_cbor(claims[_CWT_STATUS_LIST], max_bytes) if _CWT_STATUS_LIST in claims
+                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age)
 
 
 def status_of(verified: VerifiedStatusList, ref: StatusReference) -> int:

@@ -58,6 +58,7 @@ __all__ = [
     "dns_names",
     "load_pem_certificates",
     "load_x5c",
+    "load_x5chain",
     "spki_kid",
     "validate_chain",
     "x5c_header",
@@ -122,6 +123,16 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
         except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
             raise MalformedError("x5c entry is not a base64 DER certificate") from exc
     return certs
+
+
+def load_x5chain(ders: Sequence[bytes]) -> list[Certificate]:
+    """Decode a COSE ``x5chain`` (label 33, RFC 9360): DER certificates, leaf first, same limits as x5c."""
+    if not ders or len(ders) > MAX_X5C_CERTS:
+        raise MalformedError(f"x5chain must hold 1 to {MAX_X5C_CERTS} certificates")
+    try:
+        return [x509.load_der_x509_certificate(der) for der in ders]
+    except ValueError as exc:
+        raise MalformedError("x5chain holds something that is not a DER certificate") from exc
 
 
 _T = TypeVar("_T")

@@ -1,8 +1,9 @@
 """Fetching Status List Tokens for verifiers, with a cache bounded by ``ttl`` and a maximum age.
 
 draft-ietf-oauth-status-list §8.3 / §13: a relying party fetches the list at the reference's
-``uri``, verifies it (here against the CA certificates the trust list gives for the *same*
-institution that signed the credential), and may reuse it until ``ttl`` has passed. When the issuer
+``uri`` (as a JWT, or as a CWT for an mdoc), verifies it (here against the CA certificates the
+trust list gives for the *same* institution that signed the credential), and may reuse it until
+``ttl`` has passed. When the issuer
 is unreachable, a cached list is still used up to ``max_age`` seconds old (offline tolerance,
 issue #6), and its age is reported; beyond that the outcome is undetermined, never valid.
 """
@@ -44,20 +45,22 @@ class StatusClient:
         self._revalidate = revalidate
         self._max_age = max_age
         self._default_ttl = default_ttl
-        self._cache: dict[str, _Entry] = {}
+        self._cache: dict[tuple[str, str], _Entry] = {}  # by (uri, token form)
         self._lock = threading.Lock()
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
                  now: datetime) -> StatusOutcome:
         ts = now.timestamp()
+        key = (ref.uri, ref.token_form)
         with self._lock:
-            entry = self._cache.get(ref.uri)
+            entry = self._cache.get(key)
         usable = entry is not None and entry.entity_id == entity.id
         fresh = usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
         if fresh and not self._revalidate:
             assert entry is not None
             return self._outcome(entry, ref, ts, "cache")
-        headers = {"Accept": "application/statuslist+jwt"}
+        cwt = ref.token_form == status_list.CWT  # an mdoc's list, in the CWT form (ISO 18013-5 2nd ed.)
+        headers = {"Accept": status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE}
         if usable and entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
         try:
@@ -71,13 +74,18 @@ class StatusClient:
                 return self._outcome(entry, ref, ts, "cache")
             return self._fallback(entry, entity, ref, ts, "The institution's status list could not be fetched")
         try:
-            verified = status_list.verify_token(response.text.strip(), uri=ref.uri, anchors=entity.anchors(), now=now)
+            if cwt:
+                verified = status_list.verify_cwt_token(response.content, uri=ref.uri, anchors=entity.anchors(),
+                                                        now=now)
+            else:
+                verified = status_list.verify_token(response.text.strip(), uri=ref.uri, anchors=entity.anchors(),
+                                                    now=now)
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
         entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
         with self._lock:
-            self._cache[ref.uri] = entry
+            self._cache[key] = entry
         return self._outcome(entry, ref, ts, "network")
 
     def _fallback(self, entry: _Entry | None, entity: trust_list.ListedEntity, ref: status_list.StatusReference,

@@ -15,9 +15,10 @@ from typing import Annotated, Any
 
 import segno
 from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFile
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from credentials import status_list
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES, Role
@@ -199,13 +200,19 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return Response(status_code=204)
 
     @app.get("/{path}/status/{number}", tags=["Token Status List"])
-    def status(path: str, number: int, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-        """The Status List Token (draft-ietf-oauth-status-list §8.1); clients revalidate with the ETag."""
-        result = svc().status_token(inst(path), number)
-        headers = {"ETag": result.etag, "Cache-Control": "no-cache"}
+    def status(path: str, number: int, if_none_match: Annotated[str | None, Header()] = None,
+               accept: Annotated[str | None, Header()] = None) -> Response:
+        """The Status List Token (draft-ietf-oauth-status-list §8.1): the CWT form when the client
+        accepts application/statuslist+cwt and not the JWT (mdoc verifiers), else the JWT.
+        Clients revalidate with the ETag."""
+        wanted = {m.split(";")[0].strip().lower() for m in (accept or "").split(",")}
+        cwt = status_list.CWT_MEDIA_TYPE in wanted and status_list.MEDIA_TYPE not in wanted
+        result = svc().status_token(inst(path), number, status_list.CWT if cwt else status_list.JWT)
+        headers = {"ETag": result.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if if_none_match == result.etag:
             return Response(status_code=304, headers=headers)
-        return PlainTextResponse(result.token, media_type="application/statuslist+jwt", headers=headers)
+        return Response(result.token, media_type=status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE,
+                        headers=headers)
 
     # --- back office API (clerks) ----------------------------------------------------------------
 

@@ -95,7 +95,7 @@ class IssuedOffer:
 
 @dataclass(frozen=True)
 class StatusToken:
-    token: str
+    token: str | bytes  # the JWT, or the CWT's bytes
     etag: str
     ttl: int
 
@@ -135,7 +135,7 @@ class IssuerService:
             raise ValueError("checking wallet attestations needs the wallet providers list")
         self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
         self.dpop_nonces = dpop_nonces
-        self._status_cache: dict[int, tuple[int, int, StatusToken]] = {}
+        self._status_cache: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
         self._lock = threading.Lock()
 
     def institution(self, path: str) -> Institution:
@@ -651,15 +651,16 @@ class IssuerService:
 
     # --- status lists ----------------------------------------------------------------------------------
 
-    def status_token(self, inst: Institution, number: int) -> StatusToken:
-        """The current Status List Token of list ``number``: re-signed whenever its version changed."""
+    def status_token(self, inst: Institution, number: int, form: str = status_list.JWT) -> StatusToken:
+        """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT: re-signed
+        whenever its version changed."""
         now = self._now()
         with self.sessions() as s:
             lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
                                                            StatusListRecord.number == number)).first()
             if lst is None:
                 raise ProtocolError("not_found", "no such status list", http_status=404)
-            cached = self._status_cache.get(lst.id)
+            cached = self._status_cache.get((lst.id, form))
             if cached is not None and cached[0] == lst.version and now.timestamp() - cached[1] < self.status_ttl / 2:
                 return cached[2]
             version = lst.version
@@ -671,11 +672,13 @@ class IssuerService:
         for idx, value in entries:
             statuses.set(idx, value)
         iat = int(now.timestamp())
-        token = status_list.sign_token(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
-                                       iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl)
-        result = StatusToken(token, '"' + hashlib.sha256(token.encode()).hexdigest()[:32] + '"', self.status_ttl)
+        sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
+        token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
+                     iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl)
+        raw = token if isinstance(token, bytes) else token.encode("ascii")
+        result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', self.status_ttl)
         with self._lock:
-            self._status_cache[list_id] = (version, iat, result)
+            self._status_cache[(list_id, form)] = (version, iat, result)
         return result
 
     # --- metadata ----------------------------------------------------------------------------------------

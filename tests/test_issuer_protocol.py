@@ -14,15 +14,16 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
 
-from credentials import client_attestation, mdoc, sd_jwt_vc, status_list
+from credentials import client_attestation, mdoc, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerKeyError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
@@ -542,6 +543,40 @@ def test_revocation_is_visible_in_the_next_status_token(issuer: Issuer) -> None:
     again = issuer.http.post(f"/lv-vsaa/api/cases/{case}/reinstate", json={"reason": "oops"}, headers=issuer.clerk())
     assert again.status_code == 409
     assert issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()).status_code == 409
+
+
+def test_an_mdocs_status_list_is_served_as_a_cwt_and_follows_revocation(issuer: Issuer) -> None:
+    """draft-ietf-oauth-status-list §5.2, §8.1: the same URI gives the CWT form to a client that
+    asks for it (an mdoc verifier: the verifier's StatusClient, over real HTTP), the JWT otherwise."""
+    from esspass.status_client import StatusClient
+
+    case, offer, tx = issuer.offer()
+    token = issuer.token(offer, tx).json()["access_token"]
+    key = generate_key()
+    body = {"credential_configuration_id": "pda1_mdoc", "proofs": {"jwt": [issuer.proof(key, nonce=issuer.nonce())]}}
+    issued = issuer.http.post("/lv-vsaa/credential", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert issued.status_code == 200, issued.text
+    anchors = [issuer.pki.cas["LV:VSAA"][1]]
+    now = datetime.now(UTC)
+    ref = mdoc.verify_issuer_signed(b64url_decode(issued.json()["credentials"][0]["credential"]), anchors=anchors,
+                                    now=now).status
+    assert ref is not None and ref.token_form == status_list.CWT
+    cwt = issuer.http.get(urlsplit(ref.uri).path, headers={"Accept": status_list.CWT_MEDIA_TYPE})
+    assert cwt.headers["content-type"] == status_list.CWT_MEDIA_TYPE and "Accept" in cwt.headers["vary"]
+    verified = status_list.verify_cwt_token(cwt.content, uri=ref.uri, anchors=anchors, now=now)
+    assert status_list.status_of(verified, ref) == status_list.VALID
+    jwt = issuer.http.get(urlsplit(ref.uri).path, headers={"Accept": f"{status_list.MEDIA_TYPE}, */*"})
+    assert jwt.headers["content-type"] == status_list.MEDIA_TYPE and jwt.headers["etag"] != cwt.headers["etag"]
+
+    listed = trust_list.ListedCertificate(anchors[0].public_bytes(serialization.Encoding.DER), trust_list.CA,
+                                          now - timedelta(days=1), now + timedelta(days=1))
+    entity = trust_list.ListedEntity("LV:VSAA", "LV", "x", "x", frozenset({"pda1_issuer"}), (listed,),
+                                     (trust_list.StatusPeriod(trust_list.ACTIVE, now - timedelta(days=1)),))
+    with httpx.Client(base_url=issuer.url, timeout=10) as http:
+        client = StatusClient(http)
+        assert client(ref, entity, now).value == status_list.VALID
+        issuer.http.post(f"/lv-vsaa/api/cases/{case}/revoke", json={"reason": "test"}, headers=issuer.clerk())
+        assert client(ref, entity, datetime.now(UTC)).value == status_list.INVALID
 
 
 def test_back_office_needs_the_institutions_own_token(issuer: Issuer) -> None:

@@ -6,10 +6,12 @@ import random
 import zlib
 from datetime import UTC, datetime, timedelta
 
+import cbor2
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
-from credentials import jose
+from credentials import cose, jose
 from credentials import status_list as sl
 from credentials.errors import (
     AlgorithmError,
@@ -443,3 +445,118 @@ def test_large_full_list_fails_cleanly_without_scanning() -> None:
     with pytest.raises(StatusError, match="nearly"):
         sl.allocate_index(10_000_000, taken, attempts=32)
     assert calls == 32
+
+
+# --- the Status List Token in CWT form (§5.2), for ISO mdoc ----------------------------------------
+
+
+def _cwt(issuer: Issuer, *, iat: int = TS, exp: int = TS + 86400, uri: str = URI,
+         status_list: sl.StatusList | None = None) -> bytes:
+    key, leaf, _ = issuer
+    return sl.sign_cwt_token(status_list or _list(ONE_BIT, 1), uri=uri, key=key, x5c=[leaf], iat=iat, exp=exp,
+                             ttl=43200)
+
+
+def _recwt(issuer: Issuer, claims: dict[int, object], *, protected: dict[int, object] | None = None,
+           tag: int = 18) -> bytes:
+    """A CWT with the signer's valid signature over the claims and protected header we choose."""
+    message = cbor2.loads(cose.sign1(cbor2.dumps(claims), issuer[0], x5chain=[issuer[1].public_bytes(
+        serialization.Encoding.DER)], protected={16: sl.CWT_MEDIA_TYPE} if protected is None else protected))
+    return cbor2.dumps(cbor2.CBORTag(tag, message.value))
+
+
+def _claims(**change: object) -> dict[int, object]:
+    claims: dict[int, object] = {2: URI, 6: TS, 4: TS + 86400, 65534: 43200,
+                                 65533: {"bits": 1, "lst": zlib.compress(bytes([0xB9, 0xA3]), 9)}}
+    keys = {"sub": 2, "iat": 6, "exp": 4, "ttl": 65534, "status_list": 65533}
+    for name, value in change.items():
+        if value is None:
+            claims.pop(keys[name])
+        else:
+            claims[keys[name]] = value
+    return claims
+
+
+def test_cwt_round_trip_and_lookup(issuer: Issuer) -> None:
+    verified = sl.verify_cwt_token(_cwt(issuer), uri=URI, anchors=[issuer[2]], now=NOW)
+    assert (verified.uri, verified.iat, verified.exp, verified.ttl) == (URI, TS, TS + 86400, 43200)
+    assert [sl.status_of(verified, sl.StatusReference(i, URI)) for i in range(16)] == ONE_BIT
+
+
+def test_cwt_structure_follows_the_draft(issuer: Issuer) -> None:
+    """COSE_Sign1 tag 18 (not CWT tag 61), typ in the protected header, the claim keys of §5.2,
+    and the CBOR StatusList with lst as the zlib bytes themselves."""
+    token = cbor2.loads(_cwt(issuer))
+    assert isinstance(token, cbor2.CBORTag) and token.tag == 18
+    protected, unprotected, payload, _signature = token.value
+    assert cbor2.loads(protected) == {1: -7, 16: "application/statuslist+cwt"}
+    assert unprotected[33] == issuer[1].public_bytes(serialization.Encoding.DER)
+    claims = cbor2.loads(payload)
+    assert claims == {2: URI, 6: TS, 4: TS + 86400, 65534: 43200,
+                      65533: {"bits": 1, "lst": bytes.fromhex("78dadbb918000217015d")}}
+
+
+def test_cwt_tagged_as_a_cwt_is_refused(issuer: Issuer) -> None:
+    with pytest.raises(MalformedError):
+        sl.verify_cwt_token(_recwt(issuer, _claims(), tag=61), uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+@pytest.mark.parametrize("protected", [{}, {16: "application/statuslist+jwt"}, {16: "application/cwt"}],
+                         ids=["no-typ", "jwt-typ", "other-typ"])
+def test_cwt_without_its_typ_is_refused(issuer: Issuer, protected: dict[int, object]) -> None:
+    with pytest.raises(MalformedError, match="typ"):
+        sl.verify_cwt_token(_recwt(issuer, _claims(), protected=protected), uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+def test_cwt_with_another_algorithm_is_refused(issuer: Issuer) -> None:
+    token = _recwt(issuer, _claims(), protected={1: -35, 16: sl.CWT_MEDIA_TYPE})
+    with pytest.raises(AlgorithmError):
+        sl.verify_cwt_token(token, uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+def test_tampered_cwt_is_refused(issuer: Issuer) -> None:
+    message = list(cbor2.loads(_cwt(issuer)).value)
+    message[2] = cbor2.dumps(_claims(status_list={"bits": 1, "lst": zlib.compress(b"\x00\x00", 9)}))
+    with pytest.raises(IssuerSignatureError):
+        sl.verify_cwt_token(cbor2.dumps(cbor2.CBORTag(18, message)), uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+def test_cwt_signed_under_another_root_is_refused(issuer: Issuer) -> None:
+    entity = demo_entity("DE:DRV")
+    other_ca_key, other_ca = create_entity_ca(entity, now=NOW)
+    other_key, other_leaf = issue_document_signer(entity, other_ca_key, other_ca, now=NOW)
+    token = sl.sign_cwt_token(_list(ONE_BIT, 1), uri=URI, key=other_key, x5c=[other_leaf], iat=TS, exp=TS + 60,
+                              ttl=60)
+    with pytest.raises(IssuerKeyError):
+        sl.verify_cwt_token(token, uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"sub": "https://issuer.example/lv-vsaa/status/2"}, StatusError),
+    ({"sub": None}, StatusError),
+    ({"exp": TS - 3600}, StatusError),
+    ({"iat": TS + 3600}, StatusError),
+    ({"iat": None}, MalformedError),
+    ({"ttl": 0}, MalformedError),
+    ({"status_list": None}, MalformedError),
+    ({"status_list": {"bits": 1, "lst": "eNrbuRgAAhcBXQ"}}, MalformedError),  # lst is bytes in CBOR
+    ({"status_list": {"bits": 3, "lst": zlib.compress(b"\x00", 9)}}, MalformedError),
+    ({"status_list": {"bits": 1, "lst": zlib.compress(bytes(32 * 1024 * 1024), 9)}}, MalformedError),
+], ids=["other-sub", "no-sub", "expired", "future", "no-iat", "zero-ttl", "no-list", "text-lst", "bits-3", "bomb"])
+def test_cwt_claims_are_checked_like_the_jwts(issuer: Issuer, change: dict[str, object],
+                                              error: type[Exception]) -> None:
+    with pytest.raises(error):
+        sl.verify_cwt_token(_recwt(issuer, _claims(**change)), uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+def test_garbage_is_not_a_cwt(issuer: Issuer) -> None:
+    for garbage in (b"", b"\xff", cbor2.dumps({"a": 1}), cbor2.dumps(cbor2.CBORTag(18, [b"", {}, None, b""])),
+                    bytes(5 * 1024 * 1024)):
+        with pytest.raises(MalformedError):
+            sl.verify_cwt_token(garbage, uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+def test_an_mdoc_status_reference_is_fetched_as_a_cwt() -> None:
+    ref = sl.StatusReference.from_claim({"status_list": {"idx": 3, "uri": URI}}, token_form=sl.CWT)
+    assert ref.token_form == sl.CWT and ref == sl.StatusReference(3, URI)
+    assert ref.to_claim() == {"status_list": {"idx": 3, "uri": URI}}
