@@ -20,7 +20,7 @@ codes: ``use_fresh_attestation`` for an expired attestation, ``invalid_client`` 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,7 @@ __all__ = [
     "AttestedClient",
     "attest",
     "proof_of_possession",
+    "provider_signed",
     "verify",
 ]
 
@@ -88,6 +89,26 @@ def proof_of_possession(instance_key: PrivateKey, *, audience: str, iat: int, ch
     return sign_jws({"typ": POP_TYP}, payload, instance_key)
 
 
+def provider_signed(token: str, *, typ: str, what: str, providers: trust_list.TrustList, now: datetime,
+                    algorithms: Collection[str], error: Callable[[str], ProtocolError], max_bytes: int = _MAX_BYTES,
+                    ) -> tuple[trust_list.ListedEntity, dict[str, Any]]:
+    """A JWT of ``typ`` signed with an ``x5c`` chaining to a wallet provider on ``providers`` that is
+    active now: its entity and claims. Shared by client and key attestations (HAIP §9.2, §9.3)."""
+    try:
+        parsed = decode_jws(token, max_bytes=max_bytes)
+    except CredentialError as exc:
+        raise error(f"the {what} is not a JWT: {exc.message}") from exc
+    if parsed.header.get("typ") != typ:
+        raise error(f"the {what} typ must be {typ}")
+    try:
+        chain = load_x5c(parsed.header.get("x5c"))  # type: ignore[arg-type]
+        entity = trust_list.authorised_wallet_provider(providers, chain, at=now)
+        verify_jws(parsed, chain[0].public_key(), algorithms=algorithms)  # type: ignore[arg-type]
+    except CredentialError as exc:
+        raise error(f"the {what} is not from a listed wallet provider: {exc.message}") from exc
+    return entity, parsed.payload
+
+
 def _invalid(description: str) -> ProtocolError:
     return ProtocolError("invalid_client", description, http_status=401)
 
@@ -110,20 +131,11 @@ def verify(attestation: str | None, pop: str | None, *, providers: trust_list.Tr
             raise _invalid(f"exactly one {name} header is required")
     assert attestation is not None and pop is not None
     try:
-        att = decode_jws(attestation, max_bytes=_MAX_BYTES)
         proof = decode_jws(pop, max_bytes=_MAX_BYTES)
     except CredentialError as exc:
-        raise _invalid(f"the client attestation is not a JWT: {exc.message}") from exc
-    if att.header.get("typ") != TYP:
-        raise _invalid(f"the client attestation typ must be {TYP}")
-    x5c = att.header.get("x5c")
-    try:
-        chain = load_x5c(x5c)  # type: ignore[arg-type]
-        entity = trust_list.authorised_wallet_provider(providers, chain, at=now)
-        verify_jws(att, chain[0].public_key(), algorithms=algorithms)  # type: ignore[arg-type]
-    except CredentialError as exc:
-        raise _invalid(f"the client attestation is not from a listed wallet provider: {exc.message}") from exc
-    claims = att.payload
+        raise _invalid(f"the client attestation PoP is not a JWT: {exc.message}") from exc
+    entity, claims = provider_signed(attestation, typ=TYP, what="client attestation", providers=providers, now=now,
+                                     algorithms=algorithms, error=_invalid)
     sub, exp, iat = claims.get("sub"), _int(claims.get("exp")), claims.get("iat")
     if not isinstance(sub, str) or not sub:
         raise _invalid("the client attestation has no sub (client_id)")

@@ -46,7 +46,7 @@ PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 OFFER_SCHEME = "openid-credential-offer://"
 NOTIFICATION_EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
-MAX_PROOF_BYTES = 8 * 1024
+MAX_PROOF_BYTES = 16 * 1024  # a proof may carry a key attestation over a whole batch (App. D)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,8 @@ class Configuration:
     display: Sequence[Mapping[str, Any]]
     claims: Sequence[Mapping[str, Any]] = ()
     doctype: str | None = None
+    #: App. D / §12.2.4: present when the issuer requires key attestations in the jwt proofs.
+    key_attestations_required: Mapping[str, Sequence[str]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         if self.doctype is None:
@@ -85,10 +87,13 @@ class Configuration:
             kind = {"format": "mso_mdoc", "doctype": self.doctype, "credential_signing_alg_values_supported": [-7],
                     "cryptographic_binding_methods_supported": ["cose_key"]}
             claims = [{**c, "path": [self.doctype, *c.get("path", [])]} for c in self.claims]
+        jwt_proof: dict[str, Any] = {"proof_signing_alg_values_supported": ["ES256"]}
+        if self.key_attestations_required is not None:
+            jwt_proof["key_attestations_required"] = {k: list(v) for k, v in self.key_attestations_required.items()}
         return {
             **kind,
             "scope": self.id,
-            "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+            "proof_types_supported": {"jwt": jwt_proof},
             "credential_metadata": {"display": [dict(d) for d in self.display], "claims": claims},
         }
 
@@ -252,6 +257,16 @@ def verify_proof(proof: str, *, audience: str, nonce_valid: Callable[[str], bool
     if not isinstance(nonce, str) or not nonce_valid(nonce):
         raise ProtocolError("invalid_nonce", "proof nonce is not a current c_nonce")
     return {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
+
+
+def proof_key_attestation(proof: str) -> str | None:
+    """The ``key_attestation`` header of a ``jwt`` proof (App. F.1), NOT verified; None when the
+    proof has none or cannot be read (verify_proof then refuses it)."""
+    try:
+        value = decode_jws(proof, max_bytes=MAX_PROOF_BYTES).header.get("key_attestation")
+    except CredentialError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)

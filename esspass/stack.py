@@ -96,6 +96,10 @@ class Clerk:
         response.raise_for_status()
         return response.content
 
+    def case(self, entity_id: str, case_id: str) -> dict[str, Any]:
+        """The case with its history (who took the offer, which keys were attested)."""
+        return self._call("GET", entity_id, f"cases/{case_id}")
+
     def offer(self, entity_id: str, case_id: str) -> dict[str, Any]:
         return self._call("POST", entity_id, f"cases/{case_id}/offer")
 

@@ -23,6 +23,7 @@ from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES, Role
 from credentials.jose import parse_json
+from credentials.key_attestation import KeyAttestationPolicy
 from credentials.pki import ensure_demo_pki
 from credentials.trust_list import TrustList
 from esspass.config import service_http_client
@@ -66,8 +67,11 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             batch_size=settings.batch_size, status_list_size=settings.status_list_size,
                             status_ttl=settings.status_ttl, status_exp=settings.status_exp,
                             client_attestation=settings.wallet_attestation, dpop_nonces=settings.dpop_nonce,
-                            wallet_providers=_wallet_providers(settings) if settings.wallet_attestation != "off"
-                            else None)
+                            key_attestation=settings.key_attestation,
+                            key_attestation_policy=KeyAttestationPolicy(tuple(settings.key_storage_levels),
+                                                                        tuple(settings.user_authentication_levels)),
+                            wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
+                            == ("off", "off") else _wallet_providers(settings))
     return service
 
 

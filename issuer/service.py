@@ -38,6 +38,7 @@ from credentials import (
     trust_list,
     type_metadata,
 )
+from credentials import key_attestation as key_attestation_mod
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
@@ -47,6 +48,7 @@ __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "Iss
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
+_POLICIES = ("required", "optional", "off")
 #: Marks a DPoP server nonce in the nonce table (c_nonces are base64url: they never hold a colon).
 _DPOP_NONCE = "dpop:"
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
@@ -118,10 +120,13 @@ class IssuerService:
                  status_list_size: int = 131072, status_ttl: int = 300, status_exp: int = 86400,
                  clock: Callable[[], datetime] | None = None, client_attestation: str = "off",
                  wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None,
-                 dpop_nonces: bool = False) -> None:
+                 dpop_nonces: bool = False, key_attestation: str = "off",
+                 key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
-        ``dpop_nonces``: DPoP proofs must carry a nonce this issuer handed out (RFC 9449 §8, §9)."""
+        ``dpop_nonces``: DPoP proofs must carry a nonce this issuer handed out (RFC 9449 §8, §9).
+        ``key_attestation``: ``required``, ``optional`` or ``off`` (key attestations in the key
+        proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``."""
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
@@ -129,10 +134,12 @@ class IssuerService:
         self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
         self.status_list_size, self.status_ttl, self.status_exp = status_list_size, status_ttl, status_exp
         self.clock = clock or (lambda: datetime.now(UTC))
-        if client_attestation not in ("required", "optional", "off"):
-            raise ValueError("client_attestation must be required, optional or off")
-        if client_attestation != "off" and wallet_providers is None:
-            raise ValueError("checking wallet attestations needs the wallet providers list")
+        if client_attestation not in _POLICIES or key_attestation not in _POLICIES:
+            raise ValueError("client_attestation and key_attestation must be required, optional or off")
+        if (client_attestation != "off" or key_attestation != "off") and wallet_providers is None:
+            raise ValueError("checking wallet and key attestations needs the wallet providers list")
+        self.key_attestation = key_attestation
+        self.key_attestation_policy = key_attestation_policy or key_attestation_mod.KeyAttestationPolicy()
         self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
         self.dpop_nonces = dpop_nonces
         self._status_cache: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
@@ -346,19 +353,42 @@ class IssuerService:
     def _attested_client(self, inst: Institution, attestation: str | None, pop: str | None,
                          now: datetime) -> client_attestation.AttestedClient | None:
         """The wallet's attestation-based client authentication (draft-10 §6.1), per our policy."""
-        if self.client_attestation == "off" or self.wallet_providers is None:
+        if self.client_attestation == "off":
             return None
         if attestation is None and pop is None:
             if self.client_attestation == "required":
                 raise ProtocolError("invalid_client", "this issuer gives documents only to wallets attested by a "
                                     "wallet provider on the trust list (OAuth-Client-Attestation)", http_status=401)
             return None
+        return client_attestation.verify(attestation, pop, providers=self._providers(now), audience=inst.issuer_url,
+                                         now=now)
+
+    def _providers(self, now: datetime) -> trust_list.TrustList:
+        if self.wallet_providers is None:
+            raise ProtocolError("server_error", "no wallet providers list is configured", http_status=500)
         try:
-            providers = self.wallet_providers(now)
+            return self.wallet_providers(now)
         except IssuerTrustError as exc:  # fail closed: no list, no attested wallet
             raise ProtocolError("temporarily_unavailable", "the list of trusted wallet providers cannot be "
                                 "obtained now; try again later", http_status=503) from exc
-        return client_attestation.verify(attestation, pop, providers=providers, audience=inst.issuer_url, now=now)
+
+    def _attested_keys(self, proofs: Sequence[str], now: datetime) -> list[key_attestation_mod.AttestedKeys | None]:
+        """Each proof's key attestation (App. D), verified once per distinct attestation, per our policy."""
+        headers = [openid4vci.proof_key_attestation(p) for p in proofs]
+        if self.key_attestation == "off":
+            return [None] * len(proofs)
+        if self.key_attestation == "required" and any(h is None for h in headers):
+            raise ProtocolError("invalid_proof", "this issuer requires a key attestation (key_attestation header) "
+                                "in every key proof")
+        if all(h is None for h in headers):
+            return [None] * len(proofs)
+        providers = self._providers(now)
+        checked: dict[str, key_attestation_mod.AttestedKeys] = {}
+        for h in headers:
+            if h is not None and h not in checked:
+                checked[h] = key_attestation_mod.verify(h, providers=providers, now=now,
+                                                        policy=self.key_attestation_policy)
+        return [checked[h] if h is not None else None for h in headers]
 
     def _first_use(self, s: Session, seen: str, now: datetime, error: str, description: str) -> None:
         """Accept a proof's jti once (RFC 9449 §11.1; attestation PoP, draft-10 §10.1).
@@ -466,6 +496,7 @@ class IssuerService:
         requested, as_mdoc = _format_of(req.configuration_id or "")
         if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
+        attested = self._attested_keys(req.proofs, now)  # may fetch the providers list: outside the transaction
         with self._dpop_nonce_challenge(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             if row.used:
@@ -495,6 +526,12 @@ class IssuerService:
             thumbprints = [jwk_thumbprint(k) for k in holder_keys]
             if len(set(thumbprints)) != len(thumbprints):
                 raise ProtocolError("invalid_proof", "each credential of a batch needs its own key")
+            if any(a is not None and t not in a.thumbprints for t, a in zip(thumbprints, attested, strict=True)):
+                raise ProtocolError("invalid_proof", "a proof's key is not among the keys its key attestation covers")
+            for att in {a.provider_id: a for a in attested if a is not None}.values():
+                s.add(Event(case_id=case.id, at=now, action="keys_attested", actor=f"provider:{att.provider_id}"[:60],
+                            reason=f"key storage {', '.join(att.key_storage) or '-'}; user authentication "
+                                   f"{', '.join(att.user_authentication) or '-'} ({att.provider_name})"[:300]))
             for value in used_nonces:
                 s.delete(s.get(Nonce, value))
             row.issued = [*issued, str(req.configuration_id)]
@@ -692,9 +729,12 @@ class IssuerService:
             claims = [{"path": c["path"], "display": [{"name": d.get("label"), "locale": d.get("locale")}
                                                       for d in c.get("display", [])]}
                       for c in doc.get("claims", [])]
-            configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims))
+            required = self.key_attestation_policy.to_metadata() if self.key_attestation == "required" else None
+            configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims,
+                                                           key_attestations_required=required))
             configurations.append(openid4vci.Configuration(cid + MDOC_SUFFIX, module.VCT, display, claims,
-                                                           doctype=mdoc.DOCTYPES[cid]))
+                                                           doctype=mdoc.DOCTYPES[cid],
+                                                           key_attestations_required=required))
         display = [{"name": inst.entity.name, "locale": inst.entity.country.lower()},
                    {"name": inst.entity.name_en, "locale": "en"}]
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)

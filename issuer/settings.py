@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from credentials.files import exclusive_lock
+from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
 
 __all__ = ["IssuerSettings", "clerk_tokens"]
@@ -40,6 +41,12 @@ class IssuerSettings(ServiceSettings):
     #: HAIP §9.2): ``required`` gives documents only to wallets whose provider is on the registry's
     #: wallet providers list; ``optional`` checks an attestation when one is sent; ``off`` ignores them.
     wallet_attestation: Literal["required", "optional", "off"] = "required"
+    #: Key attestations (OpenID4VCI App. D) in the key proofs, from a provider on the same list:
+    #: ``required``, ``optional`` (checked when sent) or ``off``. With ``required`` the levels below are
+    #: advertised as ``key_attestations_required`` and at least one attested level must be among them.
+    key_attestation: Literal["required", "optional", "off"] = "optional"
+    key_storage_levels: list[str] = Field(default_factory=lambda: list(KEY_LEVELS))
+    user_authentication_levels: list[str] = Field(default_factory=lambda: list(KEY_LEVELS))
     #: The trust registry publishing the wallet providers list
     #: (``ESSPASS_ISSUER_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``).
     registry_url: str = Field(default="https://localhost:8101", validation_alias=AliasChoices(

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from credentials import client_attestation, mdoc, sd_jwt_vc, status_list, trust_list
+from credentials import client_attestation, key_attestation, mdoc, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerKeyError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
@@ -40,8 +40,9 @@ PROVIDER = "LV:ESSPASS-WALLET"
 
 
 class Issuer:
-    def __init__(self, handle: ServerHandle, data_dir: Path) -> None:
+    def __init__(self, handle: ServerHandle, data_dir: Path, registry_url: str) -> None:
         self.url = handle.url
+        self.registry_url = registry_url
         self.http = httpx.Client(base_url=handle.url, timeout=20)
         self.tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
         self.pki = load_demo_pki(data_dir / "pki")
@@ -107,7 +108,7 @@ def issuer(registry_dir: Path) -> Iterator[Issuer]:
         settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", token_ttl=2,
                                   registry_url=registry.url)
         with serve(create_app(settings), port=port) as handle:
-            client = Issuer(handle, registry_dir)
+            client = Issuer(handle, registry_dir, registry.url)
             yield client
             client.http.close()
 
@@ -454,6 +455,66 @@ def test_the_case_history_names_the_wallet_solution_that_took_the_offer(issuer: 
     assert len(taken) == 1
     assert taken[0]["actor"] == "wallet:esspass-reference-wallet"
     assert taken[0]["reason"] == f"attested by ESSPASS reference wallet provider ({PROVIDER})"
+
+
+# --- key attestations (OpenID4VCI App. D, HAIP §9.3) -------------------------------------------------
+
+
+def _attested_proofs(issuer: Issuer, keys: list[Any], *, attested: list[Any] | None = None,
+                     signer: str = PROVIDER) -> list[str]:
+    """Key proofs each carrying one key attestation over ``attested`` (default: the same keys)."""
+    key, chain = issuer.pki.signers[signer]
+    attestation = key_attestation.attest(key, chain, keys=[k.public_key() for k in (attested or keys)],
+                                         iat=int(time.time()), lifetime=300, key_storage=["iso_18045_basic"],
+                                         user_authentication=["iso_18045_basic"])
+    nonce = issuer.nonce()
+    return [sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(k), "key_attestation": attestation},
+                     {"aud": f"{issuer.url}/lv-vsaa", "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
+
+
+def test_attested_keys_are_accepted_and_their_level_goes_into_the_case_history(issuer: Issuer) -> None:
+    case_id, offer, tx = issuer.offer()
+    token = issuer.token(offer, tx).json()["access_token"]
+    response = issuer.credential(token, _attested_proofs(issuer, [generate_key(), generate_key()]))
+    assert response.status_code == 200, response.text
+    assert len(response.json()["credentials"]) == 2
+    events = issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()["events"]
+    attested = [e for e in events if e["action"] == "keys_attested"]
+    assert [e["actor"] for e in attested] == [f"provider:{PROVIDER}"]
+    assert "key storage iso_18045_basic" in attested[0]["reason"]
+
+
+def test_a_proof_key_outside_its_key_attestation_is_refused(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    proofs = _attested_proofs(issuer, [generate_key()], attested=[generate_key()])
+    assert issuer.credential(token, proofs).json()["error"] == "invalid_proof"
+
+
+def test_a_key_attestation_by_an_institution_is_refused(issuer: Issuer) -> None:
+    token = _access_token(issuer)
+    proofs = _attested_proofs(issuer, [generate_key()], signer="LV:VSAA")
+    response = issuer.credential(token, proofs)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_proof")
+
+
+def test_an_issuer_requiring_key_attestations_says_so_and_refuses_proofs_without(registry_dir: Path,
+                                                                                  issuer: Issuer) -> None:
+    """ESSPASS_ISSUER_KEY_ATTESTATION=required with a minimum key storage level (App. D.2)."""
+    port = free_port()
+    registry_url = issuer.registry_url
+    settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", registry_url=registry_url,
+                              key_attestation="required", key_storage_levels=["iso_18045_high", "iso_18045_moderate"])
+    with serve(create_app(settings), port=port) as handle:
+        strict = Issuer(handle, registry_dir, registry_url)
+        meta = strict.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()
+        required = meta["credential_configurations_supported"]["pda1"]["proof_types_supported"]["jwt"]
+        assert required["key_attestations_required"]["key_storage"] == ["iso_18045_high", "iso_18045_moderate"]
+        token = _access_token(strict)
+        unattested = strict.credential(token, [strict.proof(generate_key(), nonce=strict.nonce())])
+        assert unattested.json()["error"] == "invalid_proof"
+        too_weak = strict.credential(token, _attested_proofs(strict, [generate_key()]))  # iso_18045_basic
+        assert too_weak.json()["error"] == "invalid_proof"
+        strict.http.close()
 
 
 def test_a_replayed_attestation_pop_is_refused(issuer: Issuer) -> None:

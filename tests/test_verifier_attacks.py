@@ -505,7 +505,8 @@ def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_p
     """The fixture's wallet collected its documents with its provider's attestation (the issuer's
     default policy requires one, HAIP §9.2); a wallet whose provider is not listed gets a plain refusal
     and the offer stays usable for the worker's genuine wallet."""
-    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1)
+    offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     unattested = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                              pki_dir=world.stack.data_dir / "pki")
     unattested.provider = None  # a wallet solution without a listed provider
@@ -520,6 +521,10 @@ def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_p
     assert genuine.accept_offer(offer_id, offer["tx_code"])
     unattested.http.close()
     genuine.http.close()
+    # The institution sees which wallet solution took it and how its keys are kept (App. D).
+    history = {e["action"]: e for e in world.clerk.case(PERSON.pda1_issuer, case_id)["events"]}
+    assert history["wallet_authorised"]["actor"] == "wallet:esspass-reference-wallet"
+    assert history["keys_attested"]["reason"].startswith("key storage iso_18045_basic; user authentication")
 
 
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:

@@ -1,4 +1,5 @@
-"""The reference wallet's provider: it attests wallet instances to issuers (HAIP §9.2, OpenID4VCI App. E).
+"""The reference wallet's provider: it attests wallet instances and their keys to issuers
+(HAIP §9.2, §9.3; OpenID4VCI App. D and E).
 
 A wallet provider vouches that a key lives in a genuine instance of its wallet solution; issuers
 accept the attestation when the provider is on the registry's wallet providers list. A phone
@@ -12,6 +13,7 @@ reused across issuers (HAIP §9.2), and the key says nothing that links two issu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import Certificate
 
-from credentials import client_attestation
+from credentials import client_attestation, key_attestation
 from credentials.jose import PrivateKey
 from credentials.pki import load_demo_pki
 
@@ -36,11 +38,22 @@ LIFETIME = 600
 class WalletProvider:
     key: PrivateKey
     x5c: list[Certificate]
+    #: What the reference wallet's keys honestly reach (OpenID4VCI App. D.2): software keys in a
+    #: passphrase-encrypted file, unlocked by that passphrase. A phone wallet with a secure element
+    #: would attest more; an issuer asking for more refuses this wallet, as it should.
+    key_storage: tuple[str, ...] = ("iso_18045_basic",)
+    user_authentication: tuple[str, ...] = ("iso_18045_basic",)
 
     def attest(self, instance_key: ec.EllipticCurvePublicKey, now: datetime) -> str:
         """A Client Attestation of ``instance_key`` for one token request."""
         return client_attestation.attest(self.key, self.x5c, client_id=CLIENT_ID, instance_key=instance_key,
                                          iat=int(now.timestamp()), lifetime=LIFETIME, wallet_name=WALLET_NAME)
+
+    def attest_keys(self, keys: Sequence[ec.EllipticCurvePublicKey], now: datetime, nonce: str | None) -> str:
+        """A key attestation over all ``keys`` of one batch (App. D.1; HAIP §9.3)."""
+        return key_attestation.attest(self.key, self.x5c, keys=keys, iat=int(now.timestamp()), lifetime=LIFETIME,
+                                      key_storage=self.key_storage, user_authentication=self.user_authentication,
+                                      nonce=nonce)
 
     @classmethod
     def from_pki(cls, pki_dir: Path, provider_id: str) -> WalletProvider | None:

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
@@ -57,8 +57,21 @@ __all__ = [
 OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
-#: The wallet provider's side: a Client Attestation of an instance key (wallet.provider).
-Attester = Callable[[ec.EllipticCurvePublicKey, datetime], str]
+
+
+class Attester(Protocol):
+    """The wallet provider's side (wallet.provider): client and key attestations, and the levels its
+    key storage and user authentication reach (OpenID4VCI App. D.2)."""
+
+    @property
+    def key_storage(self) -> tuple[str, ...]: ...
+
+    @property
+    def user_authentication(self) -> tuple[str, ...]: ...
+
+    def attest(self, instance_key: ec.EllipticCurvePublicKey, now: datetime) -> str: ...
+
+    def attest_keys(self, keys: Sequence[ec.EllipticCurvePublicKey], now: datetime, nonce: str | None) -> str: ...
 SUPPORTED_FORMATS = ("dc+sd-jwt", "mso_mdoc")
 
 
@@ -77,6 +90,8 @@ class OfferedCredential:
     format: str
     vct: str
     display: tuple[dict[str, Any], ...]
+    #: The issuer's ``key_attestations_required`` (App. D) for this configuration, when it has one.
+    key_attestations_required: dict[str, tuple[str, ...]] | None = None
 
     def name(self, lang: str) -> str:
         for entry in self.display:
@@ -224,7 +239,7 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
             raise MalformedError(f"the offered credential {cid!r} has no vct")
         cmeta = conf.get("credential_metadata")
         display = cmeta.get("display") if isinstance(cmeta, dict) else conf.get("display")
-        offered.append(OfferedCredential(cid, str(fmt), vct, _display(display)))
+        offered.append(OfferedCredential(cid, str(fmt), vct, _display(display), _key_attestations_required(conf)))
 
     def endpoint(name: str, required: bool) -> str | None:
         value = metadata.get(name)
@@ -283,6 +298,16 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         as_issuer=as_id,
         token_auth_methods=auth_methods,
     )
+
+
+def _key_attestations_required(conf: Mapping[str, Any]) -> dict[str, tuple[str, ...]] | None:
+    proof_types = conf.get("proof_types_supported")
+    jwt = proof_types.get("jwt") if isinstance(proof_types, dict) else None
+    required = jwt.get("key_attestations_required") if isinstance(jwt, dict) else None
+    if not isinstance(required, dict):
+        return None
+    return {name: tuple(v for v in values if isinstance(v, str))
+            for name, values in required.items() if isinstance(name, str) and isinstance(values, list)}
 
 
 def _display(value: Any) -> tuple[dict[str, Any], ...]:
@@ -364,12 +389,36 @@ def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession |
     return nonce
 
 
-def _proof(key: PrivateKey, *, issuer: str, nonce: str | None, now: datetime) -> str:
-    """OpenID4VCI 1.0 App. F.1 key proof: our public key, the issuer as audience, its c_nonce."""
+def _proof(key: PrivateKey, *, issuer: str, nonce: str | None, now: datetime,
+           key_attestation: str | None = None) -> str:
+    """OpenID4VCI 1.0 App. F.1 key proof: our public key, the issuer as audience, its c_nonce, and
+    the provider's attestation of the batch's keys when we have one (App. D)."""
     payload: dict[str, Any] = {"aud": issuer, "iat": int(now.timestamp())}
     if nonce is not None:
         payload["nonce"] = nonce
-    return sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)}, payload, key)
+    header: dict[str, Any] = {"typ": PROOF_TYP, "jwk": public_jwk(key)}
+    if key_attestation is not None:
+        header["key_attestation"] = key_attestation
+    return sign_jws(header, payload, key)
+
+
+def _key_attestation(offered: OfferedCredential, attester: Attester | None, keys: Sequence[PrivateKey],
+                     now: datetime, nonce: str | None) -> str | None:
+    """One attestation for all keys of the batch (HAIP §9.3), refused up front when the issuer
+    requires levels our key storage does not reach."""
+    required = offered.key_attestations_required
+    if attester is None:
+        if required is not None:
+            raise ProtocolError("invalid_proof", "This institution requires attested keys, and this wallet has no "
+                                "provider to attest them.")
+        return None
+    if required is not None and not (
+            set(required.get("key_storage", attester.key_storage)) & set(attester.key_storage)
+            and set(required.get("user_authentication", attester.user_authentication))
+            & set(attester.user_authentication)):
+        raise ProtocolError("invalid_proof", "This institution requires a more secure key storage than this wallet "
+                            "has, so it cannot hold this document.")
+    return attester.attest_keys([k.public_key() for k in keys], now, nonce)
 
 
 def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
@@ -386,7 +435,7 @@ def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
         raise ProtocolError("invalid_client", "This institution gives documents only to wallets attested by their "
                             "provider, and this wallet has no attestation.")
     instance = new_key()
-    attestation = attester(instance.public_key(), now)
+    attestation = attester.attest(instance.public_key(), now)
 
     def headers() -> dict[str, str]:
         pop = client_attestation.proof_of_possession(instance, audience=offer.as_issuer or offer.credential_issuer,
@@ -407,7 +456,8 @@ def obtain_credentials(
 ) -> list[IssuedCredentials]:
     """Run token → nonce → credential for every offered configuration; one fresh key per copy.
 
-    ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets.
+    ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets,
+    and each batch's keys (App. D).
     """
     if offer.tx_code is not None and not tx_code:
         raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
@@ -434,9 +484,10 @@ def obtain_credentials(
     for offered in offer.offered:
         keys = tuple(new_key() for _ in range(wanted))
         nonce = _fetch_nonce(client, offer, dpop)
-        request: dict[str, Any] = {
-            "proofs": {"jwt": [_proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now) for k in keys]}
-        }
+        attestation = _key_attestation(offered, attester, keys, now, nonce)
+        request: dict[str, Any] = {"proofs": {"jwt": [
+            _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
+            for k in keys]}}
         ids = identifiers.get(offered.configuration_id)
         if ids:
             request["credential_identifier"] = ids[0]

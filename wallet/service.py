@@ -224,7 +224,7 @@ class WalletService:
     def receive(self, offer: ResolvedOffer, tx_code: str | None) -> list[str]:
         now = self.clock()
         batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
-                                     attester=self.provider.attest if self.provider is not None else None)
+                                     attester=self.provider)
         issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
         groups: list[str] = []
