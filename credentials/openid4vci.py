@@ -23,6 +23,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import decode_jws, jwk_thumbprint, public_key_from_jwk, verify_jws
 
 __all__ = [
+    "AUTH_CODE_GRANT",
     "OFFER_SCHEME",
     "PRE_AUTH_GRANT",
     "PROOF_TYP",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTH_CODE_GRANT = "authorization_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 OFFER_SCHEME = "openid-credential-offer://"
 NOTIFICATION_EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
@@ -106,15 +108,19 @@ def well_known_url(identifier: str, suffix: str) -> str:
 
 
 def credential_offer(issuer: str, configuration_ids: Sequence[str], pre_authorized_code: str,
-                     tx_code: TxCode | None) -> dict[str, Any]:
-    """§4.1.1 Credential Offer with the pre-authorized code grant."""
+                     tx_code: TxCode | None, *, issuer_state: str | None = None) -> dict[str, Any]:
+    """§4.1.1 Credential Offer with the pre-authorized code grant and, given ``issuer_state``, the
+    authorization code grant too (the wallet chooses, §4.1.1 ``grants``)."""
     grant: dict[str, Any] = {"pre-authorized_code": pre_authorized_code}
     if tx_code is not None:
         grant["tx_code"] = tx_code.to_json()
+    grants: dict[str, Any] = {PRE_AUTH_GRANT: grant}
+    if issuer_state is not None:
+        grants[AUTH_CODE_GRANT] = {"issuer_state": issuer_state}
     return {
         "credential_issuer": issuer,
         "credential_configuration_ids": list(configuration_ids),
-        "grants": {PRE_AUTH_GRANT: grant},
+        "grants": grants,
     }
 
 
@@ -152,11 +158,18 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
     metadata: dict[str, Any] = {
         "issuer": issuer,
         "token_endpoint": f"{issuer}/token",
-        "grant_types_supported": [PRE_AUTH_GRANT],
+        # HAIP §5: the authorization code flow, pushed (RFC 9126) and with PKCE S256 (RFC 7636).
+        "authorization_endpoint": f"{issuer}/authorize",
+        "pushed_authorization_request_endpoint": f"{issuer}/par",
+        "require_pushed_authorization_requests": True,
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,  # RFC 9207
+        "authorization_details_types_supported": ["openid_credential"],
+        "grant_types_supported": [AUTH_CODE_GRANT, PRE_AUTH_GRANT],
         "pre-authorized_grant_anonymous_access_supported": client_attestation != "required",
         "token_endpoint_auth_methods_supported": methods,
         "dpop_signing_alg_values_supported": ["ES256"],  # RFC 9449 §5.1; HAIP 1.0 requires DPoP support
-        "response_types_supported": [],
+        "response_types_supported": ["code"],
     }
     if AUTH_METHOD in methods:
         metadata["client_attestation_signing_alg_values_supported"] = ["ES256"]
@@ -166,24 +179,40 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
 
 @dataclass(frozen=True, slots=True)
 class TokenRequest:
-    pre_authorized_code: str
-    tx_code: str | None
+    """A token request of either grant: ``code`` is the pre-authorized or the authorization code."""
+
+    grant_type: str
+    code: str
+    tx_code: str | None = None
+    redirect_uri: str | None = None
+    code_verifier: str | None = None
 
 
 def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
-    """§6.1 token request for the pre-authorized code grant (RFC 6749 §5.2 error codes)."""
+    """§6.1 token request: the pre-authorized code grant, or the authorization code grant (RFC 6749
+    §4.1.3 with the RFC 7636 code_verifier); RFC 6749 §5.2 error codes."""
     grant_type = form.get("grant_type")
     if not grant_type:
         raise ProtocolError("invalid_request", "grant_type is missing")
+    if grant_type == AUTH_CODE_GRANT:
+        code = form.get("code")
+        if not code or len(code) > 256:
+            raise ProtocolError("invalid_request", "code is missing")
+        redirect_uri, verifier = form.get("redirect_uri"), form.get("code_verifier")
+        if not redirect_uri or len(redirect_uri) > 500:
+            raise ProtocolError("invalid_request", "redirect_uri is missing")
+        if verifier is not None and len(verifier) > 128:
+            raise ProtocolError("invalid_request", "code_verifier is too long")
+        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier)
     if grant_type != PRE_AUTH_GRANT:
-        raise ProtocolError("unsupported_grant_type", "only the pre-authorized code grant is supported")
+        raise ProtocolError("unsupported_grant_type", "the grants are authorization_code and pre-authorized_code")
     code = form.get("pre-authorized_code")
     if not code or len(code) > 256:
         raise ProtocolError("invalid_request", "pre-authorized_code is missing")
     tx_code = form.get("tx_code")
     if tx_code is not None and len(tx_code) > 64:
         raise ProtocolError("invalid_request", "tx_code is too long")
-    return TokenRequest(code, tx_code)
+    return TokenRequest(grant_type, code, tx_code=tx_code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,15 +164,26 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def offer(path: str, offer_id: str) -> JSONResponse:
         return JSONResponse(svc().offer_json(inst(path), offer_id[:64]), headers=NO_STORE)
 
+    async def form_fields(request: Request, what: str) -> dict[str, str]:
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            raise ProtocolError("invalid_request", f"the {what} must be form-encoded")
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
     @app.post("/{path}/token", tags=["OpenID4VCI"])
     async def token(path: str, request: Request) -> JSONResponse:
-        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            raise ProtocolError("invalid_request", "the token request must be form-encoded")
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = await form_fields(request, "token request")
         return JSONResponse(svc().token(inst(path), fields, _dpop_header(request),
                                         attestation=_one_header(request, ATTESTATION_HEADER),
                                         attestation_pop=_one_header(request, POP_HEADER)), headers=NO_STORE)
+
+    @app.post("/{path}/par", tags=["OpenID4VCI"], status_code=201)
+    async def par(path: str, request: Request) -> JSONResponse:
+        """RFC 9126 pushed authorization request (HAIP §5: the only way to start the code flow)."""
+        fields = await form_fields(request, "pushed authorization request")
+        result = svc().push_authorization(inst(path), fields, attestation=_one_header(request, ATTESTATION_HEADER),
+                                          attestation_pop=_one_header(request, POP_HEADER))
+        return JSONResponse(result, status_code=201, headers=NO_STORE)
 
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
     def nonce(path: str) -> JSONResponse:
@@ -294,7 +305,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
         return Response(files("issuer").joinpath("import-template.csv").read_bytes(), media_type="text/csv")
 
+    from issuer.authorize import mount_authorize
     from issuer.office import mount_office
 
     mount_office(app, holder)
+    mount_authorize(app, holder)
     return app

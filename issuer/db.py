@@ -69,6 +69,22 @@ class Token(Base):
     jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class Authorization(Base):
+    """An authorization code flow in progress (OpenID4VCI §5, RFC 9126 PAR, RFC 7636 PKCE): pushed,
+    then authorized by the worker on our page (``code`` issued), then used at the token endpoint."""
+
+    __tablename__ = "issuer_authorizations"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # the request_uri's handle
+    offer_id: Mapped[str] = mapped_column(ForeignKey("issuer_offers.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(200))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the client's, echoed back
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    stage: Mapped[str] = mapped_column(String(12), default="pushed")  # pushed | authorized | used
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DpopJti(Base):
     """DPoP proof ids seen (RFC 9449 §11.1): a proof is accepted once, across workers."""
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials import (
+    authorization_code,
     client_attestation,
     dpop,
     ehic,
@@ -42,13 +43,15 @@ from credentials import key_attestation as key_attestation_mod
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError, StatusError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
-from issuer.db import Case, CredentialRecord, DpopJti, Event, Nonce, Offer, StatusListRecord, Token
+from issuer.db import Authorization, Case, CredentialRecord, DpopJti, Event, Nonce, Offer, StatusListRecord, Token
 
 __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
 _POLICIES = ("required", "optional", "off")
+_PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
+_CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
 #: Marks a DPoP server nonce in the nonce table (c_nonces are base64url: they never hold a colon).
 _DPOP_NONCE = "dpop:"
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
@@ -282,7 +285,8 @@ class IssuerService:
             if offer.code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
-            return openid4vci.credential_offer(inst.issuer_url, self._offered(case.configuration_id), offer.code, tx)
+            return openid4vci.credential_offer(inst.issuer_url, self._offered(case.configuration_id), offer.code, tx,
+                                               issuer_state=self.issuer_state(offer))
 
     @staticmethod
     def _offered(configuration_id: str) -> list[str]:
@@ -291,7 +295,8 @@ class IssuerService:
 
     def token(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None, *,
               attestation: str | None = None, attestation_pop: str | None = None) -> dict[str, Any]:
-        """§6: exchange the pre-authorized code (+ tx_code) for an access token; single use, 5 tries.
+        """§6: exchange the pre-authorized code (+ tx_code; single use, 5 tries) or an authorization
+        code (+ PKCE verifier) for an access token.
 
         With a ``DPoP`` proof (RFC 9449 §5) the token is bound to its key and typed ``DPoP``. The
         wallet authenticates with its attestation and PoP headers when the policy asks for them.
@@ -310,35 +315,10 @@ class IssuerService:
             if proof is not None:
                 self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
                                 "this DPoP proof was already used")
-            offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.pre_authorized_code))
-                              .with_for_update()).first()
-            if offer is None:
-                raise ProtocolError("invalid_grant", "unknown pre-authorized code")
-            case = s.get(Case, offer.case_id)
-            if case is None or case.entity_id != inst.entity.id:
-                raise ProtocolError("invalid_grant", "unknown pre-authorized code")
-            if offer.state == "used":
-                raise ProtocolError("invalid_grant", "this pre-authorized code was already used")
-            if offer.state == "locked":
-                raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
-            if _utc(offer.expires_at) < now:
-                raise ProtocolError("invalid_grant", "the pre-authorized code has expired")
-            if case.state != "active":
-                raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
-            if offer.tx_code_hash is not None:
-                if req.tx_code is None:
-                    raise ProtocolError("invalid_request", "tx_code is required for this offer")
-                if not hmac.compare_digest(self._tx_hash(req.pre_authorized_code, req.tx_code), offer.tx_code_hash):
-                    offer.attempts += 1
-                    left = self.tx_code_attempts - offer.attempts
-                    if left <= 0:
-                        offer.state, offer.code = "locked", None
-                    s.commit()
-                    raise ProtocolError("invalid_grant", "wrong transaction code" + (
-                        f" ({left} attempts left)" if left > 0 else "; the offer is now locked"))
-            elif req.tx_code is not None:
-                raise ProtocolError("invalid_request", "this offer has no tx_code")
-            offer.state, offer.code = "used", None
+            if req.grant_type == openid4vci.AUTH_CODE_GRANT:
+                case = self._redeem_authorization_code(s, inst, req, client, now)
+            else:
+                case = self._redeem_pre_authorized_code(s, inst, req, now)
             token = secrets.token_urlsafe(32)
             s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl),
                         jkt=proof.jkt if proof is not None else None))
@@ -349,6 +329,167 @@ class IssuerService:
                         if client is not None else ""))
         return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
                 "expires_in": self.token_ttl}
+
+    def _open_offer(self, s: Session, inst: Institution, offer: Offer | None, now: datetime,
+                    what: str = "pre-authorized code") -> Case:
+        """The case of an offer that can still be taken (invalid_grant naming why not)."""
+        case = s.get(Case, offer.case_id) if offer is not None else None
+        if offer is None or case is None or case.entity_id != inst.entity.id:
+            raise ProtocolError("invalid_grant", f"unknown {what}")
+        if offer.state == "used":
+            raise ProtocolError("invalid_grant", f"this {what} was already used")
+        if offer.state == "locked":
+            raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
+        if _utc(offer.expires_at) < now:
+            raise ProtocolError("invalid_grant", f"the {what} has expired")
+        if case.state != "active":
+            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
+        return case
+
+    def _check_tx_code(self, s: Session, offer: Offer, tx_code: str) -> None:
+        """The one-time code the clerk handed over; every wrong try counts (committed), the fifth locks."""
+        assert offer.code is not None and offer.tx_code_hash is not None
+        if hmac.compare_digest(self._tx_hash(offer.code, tx_code), offer.tx_code_hash):
+            return
+        offer.attempts += 1
+        left = self.tx_code_attempts - offer.attempts
+        if left <= 0:
+            offer.state, offer.code = "locked", None
+        s.commit()
+        raise ProtocolError("invalid_grant", "wrong transaction code" + (
+            f" ({left} attempts left)" if left > 0 else "; the offer is now locked"))
+
+    def _redeem_pre_authorized_code(self, s: Session, inst: Institution, req: openid4vci.TokenRequest,
+                                    now: datetime) -> Case:
+        offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.code)).with_for_update()).first()
+        case = self._open_offer(s, inst, offer, now)
+        assert offer is not None
+        if offer.tx_code_hash is not None:
+            if req.tx_code is None:
+                raise ProtocolError("invalid_request", "tx_code is required for this offer")
+            self._check_tx_code(s, offer, req.tx_code)
+        elif req.tx_code is not None:
+            raise ProtocolError("invalid_request", "this offer has no tx_code")
+        offer.state, offer.code = "used", None
+        return case
+
+    def _redeem_authorization_code(self, s: Session, inst: Institution, req: openid4vci.TokenRequest,
+                                   client: client_attestation.AttestedClient | None, now: datetime) -> Case:
+        """RFC 6749 §4.1.3 + RFC 7636 §4.6: a code we issued, once, to the same client and
+        redirect_uri, with the verifier of the pushed challenge."""
+        row = s.scalars(select(Authorization).where(Authorization.code_hash == _hash(req.code))
+                        .with_for_update()).first()
+        offer = s.get(Offer, row.offer_id) if row is not None else None
+        case = s.get(Case, offer.case_id) if offer is not None else None
+        if row is None or case is None or case.entity_id != inst.entity.id:
+            raise ProtocolError("invalid_grant", "unknown authorization code")
+        if row.stage != "authorized" or _utc(row.expires_at) < now:
+            raise ProtocolError("invalid_grant", "this authorization code was used or has expired")
+        if req.redirect_uri != row.redirect_uri:
+            raise ProtocolError("invalid_grant", "redirect_uri differs from the authorization request's")
+        if client is not None and client.client_id != row.client_id:
+            raise ProtocolError("invalid_grant", "this code was issued to another client")
+        row.stage = "used"  # even if the verifier is wrong below: a code is tried once
+        s.flush()
+        try:
+            authorization_code.verify_pkce(req.code_verifier, row.code_challenge)
+        except ProtocolError:
+            s.commit()
+            raise
+        if case.state != "active":
+            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
+        return case
+
+    # --- the authorization code flow: pushed request, the worker's page ------------------------------------
+
+    def issuer_state(self, offer: Offer) -> str | None:
+        """§5.1.3 ``issuer_state`` of an open offer: its id and a MAC keyed by its pre-authorized code,
+        so it names the offer without revealing or replacing that code."""
+        if offer.code is None:
+            return None
+        mac = hmac.new(offer.code.encode(), b"issuer_state", hashlib.sha256).digest()[:18]
+        return f"{offer.id}.{b64url_encode(mac)}"
+
+    def push_authorization(self, inst: Institution, form: Mapping[str, str], *, attestation: str | None = None,
+                           attestation_pop: str | None = None) -> dict[str, Any]:
+        """RFC 9126 §2: keep the checked request, answer its request_uri (HAIP: client authentication
+        by wallet attestation here too)."""
+        req = authorization_code.parse_pushed_request(form)
+        now = self._now()
+        client = self._attested_client(inst, attestation, attestation_pop, now)
+        if client is not None and client.client_id != req.client_id:
+            raise ProtocolError("invalid_client", "client_id is not the attested wallet's", http_status=401)
+        offer_id, _, _mac = req.issuer_state.partition(".")
+        with self.sessions.begin() as s:
+            if client is not None:
+                self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
+                                "invalid_client", "this client attestation PoP was already used")
+            offer = s.get(Offer, offer_id, with_for_update=True)
+            if offer is None or not hmac.compare_digest(self.issuer_state(offer) or "", req.issuer_state):
+                raise ProtocolError("invalid_request", "issuer_state does not name an open credential offer")
+            case = self._open_offer(s, inst, offer, now, "credential offer")
+            if not set(req.configuration_ids) <= set(self._offered(case.configuration_id)):
+                raise ProtocolError("invalid_authorization_details", "the offer is for another credential")
+            handle = secrets.token_urlsafe(32)
+            s.add(Authorization(id=handle, offer_id=offer.id, client_id=req.client_id, redirect_uri=req.redirect_uri,
+                                code_challenge=req.code_challenge, state=req.state, stage="pushed",
+                                expires_at=now + timedelta(seconds=_PAR_TTL)))
+        return {"request_uri": authorization_code.REQUEST_URI_PREFIX + handle, "expires_in": _PAR_TTL}
+
+    def pending_authorization(self, inst: Institution, client_id: str | None, request_uri: str | None,
+                              ) -> tuple[Authorization, Case]:
+        """The pushed request behind ``request_uri`` (for the worker's page), still waiting for the code."""
+        handle = (request_uri or "").removeprefix(authorization_code.REQUEST_URI_PREFIX)
+        if not request_uri or handle == request_uri:
+            raise ProtocolError("invalid_request", "this issuer takes only pushed authorization requests (request_uri)")
+        now = self._now()
+        with self.sessions() as s:
+            row = s.get(Authorization, handle)
+            offer = s.get(Offer, row.offer_id) if row is not None else None
+            case = s.get(Case, offer.case_id) if offer is not None else None
+            if row is None or case is None or case.entity_id != inst.entity.id or row.client_id != client_id:
+                raise ProtocolError("invalid_request", "unknown request_uri")
+            if row.stage != "pushed" or _utc(row.expires_at) < now:
+                raise ProtocolError("invalid_request", "this authorization request was completed or has expired")
+            return row, case
+
+    def authorize(self, inst: Institution, client_id: str | None, request_uri: str | None, tx_code: str) -> str:
+        """The worker typed the one-time code on our page: the authorization response URL (a code,
+        RFC 6749 §4.1.2, with iss, RFC 9207). A wrong code raises invalid_grant; the fifth locks the
+        offer and raises access_denied (the client is then told so, :meth:`deny`)."""
+        pending, _case = self.pending_authorization(inst, client_id, request_uri)
+        now = self._now()
+        with self.sessions.begin() as s:
+            row = s.get(Authorization, pending.id, with_for_update=True)
+            offer = s.get(Offer, pending.offer_id, with_for_update=True)
+            assert row is not None
+            if row.stage != "pushed":
+                raise ProtocolError("invalid_request", "this authorization request was completed")
+            if offer is not None and offer.state == "locked":
+                raise ProtocolError("access_denied", "too many wrong codes: ask the institution for a new offer")
+            case = self._open_offer(s, inst, offer, now, "credential offer")
+            assert offer is not None
+            if offer.tx_code_hash is not None:
+                try:
+                    self._check_tx_code(s, offer, tx_code.strip())
+                except ProtocolError as exc:
+                    if offer.state == "locked":
+                        raise ProtocolError("access_denied", exc.message) from exc
+                    raise
+            code = secrets.token_urlsafe(32)
+            offer.state, offer.code = "used", None
+            row.stage, row.code_hash = "authorized", _hash(code)
+            row.expires_at = now + timedelta(seconds=_CODE_TTL)
+            s.add(Event(case_id=case.id, at=now, actor="worker", action="authorised", reason=""))
+            redirect_uri, state = row.redirect_uri, row.state
+        return authorization_code.response_url(redirect_uri, {"code": code, "state": state, "iss": inst.issuer_url})
+
+    def deny(self, inst: Institution, client_id: str | None, request_uri: str | None, error: str,
+             description: str) -> str:
+        """The error response to the client (RFC 6749 §4.1.2.1) for a request we can still trust."""
+        row, _case = self.pending_authorization(inst, client_id, request_uri)
+        return authorization_code.response_url(row.redirect_uri, {"error": error, "error_description": description,
+                                                                  "state": row.state, "iss": inst.issuer_url})
 
     def _attested_client(self, inst: Institution, attestation: str | None, pop: str | None,
                          now: datetime) -> client_attestation.AttestedClient | None:

@@ -17,13 +17,21 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from credentials import client_attestation, key_attestation, mdoc, sd_jwt_vc, status_list, trust_list
+from credentials import (
+    authorization_code,
+    client_attestation,
+    key_attestation,
+    mdoc,
+    sd_jwt_vc,
+    status_list,
+    trust_list,
+)
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerKeyError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
@@ -207,9 +215,13 @@ def test_unknown_code_and_grant_type(issuer: Issuer) -> None:
     response = issuer.http.post("/lv-vsaa/token", data={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": "x"},
                                 headers=issuer.attestation_headers())
     assert response.json()["error"] == "invalid_grant"
-    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "authorization_code", "code": "x"},
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "password", "username": "x"},
                                 headers=issuer.attestation_headers())
     assert response.json()["error"] == "unsupported_grant_type"
+    response = issuer.http.post("/lv-vsaa/token", data={"grant_type": "authorization_code", "code": "x",
+                                                        "redirect_uri": "https://wallet.example/cb"},
+                                headers=issuer.attestation_headers())
+    assert response.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize(("change", "error"), [
@@ -695,3 +707,194 @@ def test_garbage_never_gives_a_500(issuer: Issuer) -> None:
                                         if "content" in body else issuer.clerk(), **body)
             assert 400 <= response.status_code < 500, (path, body, response.status_code, response.text)
             assert "error" in response.json()
+
+
+# --- the authorization code flow (OpenID4VCI §5; HAIP §5: PAR, PKCE S256, iss) -----------------------
+
+REDIRECT = "http://127.0.0.1:9/wallet/callback"  # a loopback redirect_uri (RFC 8252); nothing listens there
+CLIENT = "esspass-reference-wallet"
+
+
+def _verifier() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _push(issuer: Issuer, offer: dict[str, Any], verifier: str, **change: str | None) -> httpx.Response:
+    """A wallet's pushed authorization request for the offer's issuer_state (RFC 9126)."""
+    form: dict[str, str | None] = {
+        "response_type": "code", "client_id": CLIENT, "redirect_uri": REDIRECT, "state": "wallet-state-1",
+        "code_challenge": authorization_code.pkce_challenge(verifier), "code_challenge_method": "S256",
+        "issuer_state": offer["grants"]["authorization_code"]["issuer_state"],
+        "authorization_details": json.dumps([{"type": "openid_credential", "credential_configuration_id": "pda1"}]),
+        **change,
+    }
+    return issuer.http.post("/lv-vsaa/par", data={k: v for k, v in form.items() if v is not None},
+                            headers=issuer.attestation_headers())
+
+
+def _authorize(issuer: Issuer, request_uri: str, tx_code: str, action: str = "authorise") -> httpx.Response:
+    return issuer.http.post("/lv-vsaa/authorize", data={"client_id": CLIENT, "request_uri": request_uri,
+                                                        "tx_code": tx_code, "action": action})
+
+
+def _code_from(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 303, response.text
+    location = urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    return {k: v[0] for k, v in parse_qs(location.query).items()}
+
+
+def _code_token(issuer: Issuer, code: str, verifier: str | None, redirect_uri: str = REDIRECT) -> httpx.Response:
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if verifier is not None:
+        form["code_verifier"] = verifier
+    return issuer.http.post("/lv-vsaa/token", data=form, headers=issuer.attestation_headers())
+
+
+def test_the_authorization_server_offers_the_pushed_code_flow_with_pkce(issuer: Issuer) -> None:
+    meta = issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
+    assert meta["authorization_endpoint"] == f"{issuer.url}/lv-vsaa/authorize"
+    assert meta["pushed_authorization_request_endpoint"] == f"{issuer.url}/lv-vsaa/par"
+    assert meta["require_pushed_authorization_requests"] is True
+    assert meta["code_challenge_methods_supported"] == ["S256"]
+    assert meta["authorization_response_iss_parameter_supported"] is True
+    assert "authorization_code" in meta["grant_types_supported"] and meta["response_types_supported"] == ["code"]
+    _case, offer, _tx = issuer.offer()
+    assert set(offer["grants"]) == {PRE_AUTH_GRANT, "authorization_code"}
+
+
+def test_the_code_flow_gives_the_document_to_the_wallet_that_pushed_the_request(issuer: Issuer) -> None:
+    case_id, offer, tx = issuer.offer()
+    verifier = _verifier()
+    pushed = _push(issuer, offer, verifier)
+    assert pushed.status_code == 201, pushed.text
+    request_uri = pushed.json()["request_uri"]
+    assert request_uri.startswith("urn:ietf:params:oauth:request_uri:") and pushed.json()["expires_in"] > 0
+    page = issuer.http.get("/lv-vsaa/authorize", params={"client_id": CLIENT, "request_uri": request_uri})
+    assert page.status_code == 200
+    assert "Portable Document A1" in page.text and "Valsts sociālās apdrošināšanas aģentūra" in page.text
+    assert "form-action 'self' http://127.0.0.1:9" in page.headers["content-security-policy"]
+    answer = _code_from(_authorize(issuer, request_uri, tx))
+    assert answer["state"] == "wallet-state-1" and answer["iss"] == f"{issuer.url}/lv-vsaa"  # RFC 9207
+    key = generate_key()
+    token = issuer.http.post("/lv-vsaa/token", headers={**issuer.attestation_headers(), "DPoP": _dpop(
+        key, f"{issuer.url}/lv-vsaa/token", nonce=_server_nonce(issuer))}, data={
+        "grant_type": "authorization_code", "code": answer["code"], "redirect_uri": REDIRECT,
+        "code_verifier": verifier})
+    assert token.status_code == 200, token.text
+    assert token.json()["token_type"] == "DPoP"
+    access = token.json()["access_token"]
+    proof = _dpop(key, f"{issuer.url}/lv-vsaa/credential", token=access, nonce=_server_nonce(issuer))
+    issued = _credential_with(issuer, access, proof=proof)
+    assert issued.status_code == 200, issued.text
+    # The offer is spent: neither grant works again.
+    assert issuer.token(offer, tx).json()["error"] == "invalid_grant"
+    assert _push(issuer, offer, _verifier()).json()["error"] == "invalid_request"
+    events = [e["action"] for e in issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()[
+        "events"]]
+    assert "authorised" in events and "wallet_authorised" in events
+
+
+def test_a_wrong_or_missing_pkce_verifier_is_refused_and_spends_the_code(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    verifier = _verifier()
+    code = _code_from(_authorize(issuer, _push(issuer, offer, verifier).json()["request_uri"], tx))["code"]
+    assert _code_token(issuer, code, None).json()["error"] == "invalid_request"
+    assert _code_token(issuer, code, _verifier()).json()["error"] == "invalid_grant"
+    assert _code_token(issuer, code, verifier).json()["error"] == "invalid_grant"  # tried once already
+
+
+def test_an_authorization_code_works_once_and_only_with_its_redirect_uri(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    verifier = _verifier()
+    code = _code_from(_authorize(issuer, _push(issuer, offer, verifier).json()["request_uri"], tx))["code"]
+    assert _code_token(issuer, code, verifier, "https://attacker.example/cb").json()["error"] == "invalid_grant"
+    assert _code_token(issuer, code, verifier).status_code == 200
+    assert _code_token(issuer, code, verifier).json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"code_challenge_method": "plain"}, "invalid_request"),
+    ({"code_challenge_method": None}, "invalid_request"),
+    ({"response_type": "token"}, "unsupported_response_type"),
+    ({"issuer_state": None}, "invalid_request"),
+    ({"issuer_state": "forged.AAAA"}, "invalid_request"),
+    ({"redirect_uri": "http://wallet.example/cb"}, "invalid_request"),
+    ({"redirect_uri": "https://wallet.example/cb#x"}, "invalid_request"),
+    ({"authorization_details": json.dumps([{"type": "openid_credential",
+                                            "credential_configuration_id": "ehic"}])}, "invalid_authorization_details"),
+    ({"authorization_details": "[{]"}, "invalid_request"),
+    ({"request_uri": "urn:ietf:params:oauth:request_uri:x"}, "invalid_request"),
+], ids=["plain-pkce", "no-pkce", "implicit", "no-issuer-state", "forged-issuer-state", "http-redirect",
+        "fragment", "other-credential", "bad-details", "nested-request-uri"])
+def test_a_pushed_request_breaking_a_rule_is_refused(issuer: Issuer, change: dict[str, str | None],
+                                                     error: str) -> None:
+    _case, offer, _tx = issuer.offer()
+    response = _push(issuer, offer, _verifier(), **change)
+    assert (response.status_code, response.json()["error"]) == (400, error)
+
+
+def test_a_pushed_request_needs_an_attested_wallet(issuer: Issuer) -> None:
+    _case, offer, _tx = issuer.offer()
+    form = {"response_type": "code", "client_id": CLIENT, "redirect_uri": REDIRECT, "code_challenge_method": "S256",
+            "code_challenge": authorization_code.pkce_challenge(_verifier()), "scope": "pda1",
+            "issuer_state": offer["grants"]["authorization_code"]["issuer_state"]}
+    response = issuer.http.post("/lv-vsaa/par", data=form)
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+    other = issuer.http.post("/lv-vsaa/par", data={**form, "client_id": "someone-else"},
+                             headers=issuer.attestation_headers())
+    assert (other.status_code, other.json()["error"]) == (401, "invalid_client")
+
+
+def test_the_authorization_page_takes_only_pushed_requests(issuer: Issuer) -> None:
+    """Parameters in the browser are not trusted: no redirect to an unchecked redirect_uri (RFC 6749 §4.1.2.1)."""
+    page = issuer.http.get("/lv-vsaa/authorize", params={"client_id": CLIENT, "response_type": "code",
+                                                          "redirect_uri": "https://attacker.example/cb"})
+    assert page.status_code == 400 and "location" not in page.headers
+    _case, offer, _tx = issuer.offer()
+    request_uri = _push(issuer, offer, _verifier()).json()["request_uri"]
+    assert issuer.http.get("/lv-vsaa/authorize", params={"client_id": "other", "request_uri": request_uri}
+                           ).status_code == 400
+
+
+def test_wrong_codes_on_the_page_then_the_wallet_is_told_access_denied(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    request_uri = _push(issuer, offer, _verifier()).json()["request_uri"]
+    wrong = "000000" if tx != "000000" else "111111"
+    for _ in range(4):
+        again = _authorize(issuer, request_uri, wrong)
+        assert again.status_code == 400 and 'id="error"' in again.text
+    denied = _code_from(_authorize(issuer, request_uri, wrong))
+    assert denied["error"] == "access_denied" and denied["state"] == "wallet-state-1" and "code" not in denied
+    assert issuer.token(offer, tx).json()["error"] == "invalid_grant"  # the offer is locked for both grants
+
+
+def test_the_worker_can_decline_on_the_page(issuer: Issuer) -> None:
+    _case, offer, tx = issuer.offer()
+    request_uri = _push(issuer, offer, _verifier()).json()["request_uri"]
+    declined = _code_from(_authorize(issuer, request_uri, "", action="cancel"))
+    assert declined["error"] == "access_denied"
+    assert issuer.token(offer, tx).status_code == 200  # declining does not spend the offer
+
+
+@pytest.mark.browser
+def test_the_worker_authorises_in_the_browser_and_is_sent_back_to_the_wallet(issuer: Issuer, browser: Any) -> None:
+    _case, offer, tx = issuer.offer()
+    request_uri = _push(issuer, offer, _verifier()).json()["request_uri"]
+    context = browser.new_context(locale="lv-LV")
+    tab = context.new_page()
+    arrived: list[str] = []
+    tab.route("http://127.0.0.1:9/**", lambda route: (arrived.append(route.request.url),
+                                                      route.fulfill(status=200, body="wallet")))
+    tab.goto(f"{issuer.url}/lv-vsaa/authorize?" + urlencode({"client_id": CLIENT, "request_uri": request_uri}))
+    assert tab.locator("html").get_attribute("lang") == "lv"
+    assert "vienreizējo kodu" in tab.inner_text("#explain")
+    tab.fill("#tx_code", "999999" if tx != "999999" else "888888")
+    tab.click("#authorise")
+    assert tab.locator("#error").count() == 1
+    tab.fill("#tx_code", tx)
+    tab.click("#authorise")
+    tab.wait_for_url("http://127.0.0.1:9/**")
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(arrived[-1]).query).items()}
+    assert answer["iss"] == f"{issuer.url}/lv-vsaa" and answer["code"] and answer["state"] == "wallet-state-1"
+    context.close()
