@@ -17,6 +17,7 @@ import pytest
 
 from credentials import mdoc
 from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.institutions import demo_entity
 from esspass.stack import Clerk, Inspector, Stack, start_in_process
 from esspass.testing import ServerHandle, free_port, serve
 
@@ -89,6 +90,40 @@ def test_wallet_receives_by_uploading_the_offer_qr(site: Site, phone: Any, tmp_p
     phone.wait_for_selector("#received")
     phone.goto(site.wallet_page.url + "/")
     assert "Poland" in phone.content() or "Polish" in phone.content()
+
+
+def test_wallet_collects_through_the_institutions_page_with_the_authorization_code_flow(site: Site,
+                                                                                      phone: Any) -> None:
+    """OpenID4VCI §5 / HAIP: the wallet pushes its request, the worker types the code on the
+    institution's own page, comes back to the wallet and stores the document."""
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.click("#at-institution")
+    institution = demo_entity(PERSON.ehic_issuer)
+    phone.wait_for_url(f"{site.stack.issuer_url}/{institution.path}/authorize**")
+    assert institution.name in phone.inner_text("#explain")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#authorise")
+    phone.wait_for_url(site.wallet_page.url + "/receive/callback**")
+    phone.click("#finish")
+    phone.wait_for_selector("#received")
+    assert "Health Insurance" in phone.inner_text("#received")
+
+
+def test_wallet_tells_the_worker_when_the_institution_was_declined(site: Site, phone: Any) -> None:
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.click("#at-institution")
+    phone.wait_for_url(f"{site.stack.issuer_url}/{demo_entity(PERSON.ehic_issuer).path}/authorize**")
+    phone.click("#cancel")
+    phone.wait_for_url(site.wallet_page.url + "/receive/callback**")
+    assert "did not hand over" in phone.inner_text("#outcome")
+    phone.click("#finish")
+    assert "did not hand over" in phone.content()
 
 
 def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:

@@ -46,6 +46,7 @@ from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
 from verifier.app import build_service
 from verifier.settings import VerifierSettings
+from wallet.errors import NotFoundError
 from wallet.keys import load_key
 
 PERSON = DEMO_PERSONS[0]
@@ -525,6 +526,23 @@ def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_p
     history = {e["action"]: e for e in world.clerk.case(PERSON.pda1_issuer, case_id)["events"]}
     assert history["wallet_authorised"]["actor"] == "wallet:esspass-reference-wallet"
     assert history["keys_attested"]["reason"].startswith("key storage iso_18045_basic; user authentication")
+
+
+def test_the_wallet_accepts_a_code_only_from_the_institution_it_sent_the_worker_to(world: World,
+                                                                                  tmp_path: Path) -> None:
+    """RFC 9207 (iss) and RFC 6749 §10.12 (state) against mix-up and injected codes."""
+    wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
+                         pki_dir=world.stack.data_dir / "pki")
+    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    offer_id, _ = wallet.open_offer(offer["link"])
+    page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback")
+    assert parse_qs(urlsplit(page).query)["request_uri"][0].startswith("urn:ietf:params:oauth:request_uri:")
+    (state,) = wallet._authorizations  # the state it sent in the pushed request
+    with pytest.raises(NotFoundError):
+        wallet.finish_authorization("someone-elses-state", code="x", iss=world.stack.issuer_url, error=None)
+    with pytest.raises(ProtocolError, match="does not come from"):
+        wallet.finish_authorization(state, code="x", iss="https://attacker.example", error=None)
+    wallet.http.close()
 
 
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:

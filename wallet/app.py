@@ -322,9 +322,45 @@ def create_app(
                 return render(req, "receive.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
             offer_id, offer = s.service.open_offer(text)
             lang = lang_of(req)
-            return render(req, "offer.html", session=s, offer_id=offer_id, issuer_name=offer.issuer_name(lang),
-                          offered=[o.name(lang) for o in offer.offered], tx_code=offer.tx_code)
+            response = render(req, "offer.html", session=s, offer_id=offer_id, issuer_name=offer.issuer_name(lang),
+                              offered=[o.name(lang) for o in offer.offered], tx_code=offer.tx_code,
+                              code_flow=offer.authorization_endpoint is not None)
+            if offer.authorization_endpoint is not None:  # the form's redirect goes to the institution's page
+                target = urlsplit(offer.authorization_endpoint)
+                response.headers["Content-Security-Policy"] = (
+                    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                    f"form-action 'self' {target.scheme}://{target.netloc}; frame-ancestors 'none'")
+            return response
         return guarded(page, back="/receive", form_csrf=csrf)(request)
+
+    @app.post("/receive/{offer_id}/authorize", response_class=HTMLResponse)
+    def receive_at_institution(request: Request, offer_id: str, csrf: str = Form("")) -> Response:
+        """The authorization code flow: off to the institution's page, back at /receive/callback."""
+        def page(req: Request, s: _Session) -> Response:
+            callback = f"{str(req.base_url).rstrip('/')}/receive/callback"
+            return RedirectResponse(s.service.begin_authorization(offer_id, callback), status_code=303)
+        return guarded(page, back="/receive", form_csrf=csrf)(request)
+
+    @app.get("/receive/callback", response_class=HTMLResponse)
+    def receive_callback(request: Request) -> Response:
+        """Where the institution sends the worker back (RFC 6749 §4.1.2). A browser does not send the
+        wallet's strict session cookie on that cross-site arrival, so this page only carries the
+        answer on to our own form; the POST does the work in the session."""
+        q = request.query_params
+        return pre_page(request, "authorized.html", state=q.get("state", "")[:200], code=q.get("code", "")[:200],
+                        iss=q.get("iss", "")[:500], oauth_error=q.get("error", "")[:64],
+                        denied=bool(q.get("error")) or not q.get("code"))
+
+    @app.post("/receive/callback", response_class=HTMLResponse)
+    def receive_callback_finish(request: Request, state: str = Form(""), code: str = Form(""), iss: str = Form(""),
+                                error: str = Form("")) -> Response:
+        # No form CSRF token: the state must name an authorization this session started, which an
+        # attacker cannot know (RFC 6749 §10.12).
+        def page(req: Request, s: _Session) -> Response:
+            groups = s.service.finish_authorization(state, code=code or None, iss=iss or None, error=error or None)
+            lang = lang_of(req)
+            return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in groups])
+        return guarded(page, back="/receive")(request)
 
     @app.post("/receive/{offer_id}", response_class=HTMLResponse)
     def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:

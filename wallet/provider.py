@@ -43,10 +43,11 @@ class WalletProvider:
     #: would attest more; an issuer asking for more refuses this wallet, as it should.
     key_storage: tuple[str, ...] = ("iso_18045_basic",)
     user_authentication: tuple[str, ...] = ("iso_18045_basic",)
+    client_id: str = CLIENT_ID
 
     def attest(self, instance_key: ec.EllipticCurvePublicKey, now: datetime) -> str:
         """A Client Attestation of ``instance_key`` for one token request."""
-        return client_attestation.attest(self.key, self.x5c, client_id=CLIENT_ID, instance_key=instance_key,
+        return client_attestation.attest(self.key, self.x5c, client_id=self.client_id, instance_key=instance_key,
                                          iat=int(now.timestamp()), lifetime=LIFETIME, wallet_name=WALLET_NAME)
 
     def attest_keys(self, keys: Sequence[ec.EllipticCurvePublicKey], now: datetime, nonce: str | None) -> str:

@@ -24,17 +24,18 @@ Verifying what arrived (signature, chain, trust list, vct, cnf) is the caller's 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials import client_attestation
+from credentials import authorization_code, client_attestation
 from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
@@ -56,6 +57,7 @@ __all__ = [
 
 OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+AUTH_CODE_GRANT = "authorization_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 
 
@@ -68,6 +70,9 @@ class Attester(Protocol):
 
     @property
     def user_authentication(self) -> tuple[str, ...]: ...
+
+    @property
+    def client_id(self) -> str: ...
 
     def attest(self, instance_key: ec.EllipticCurvePublicKey, now: datetime) -> str: ...
 
@@ -103,7 +108,7 @@ class OfferedCredential:
 @dataclass(frozen=True, slots=True)
 class ResolvedOffer:
     credential_issuer: str
-    pre_authorized_code: str
+    pre_authorized_code: str | None  # None: the offer has only the authorization code grant
     tx_code: TxCodeSpec | None
     offered: tuple[OfferedCredential, ...]
     credential_endpoint: str
@@ -117,6 +122,11 @@ class ResolvedOffer:
     #: its token endpoint authentication methods (RFC 8414 §2).
     as_issuer: str = ""
     token_auth_methods: tuple[str, ...] = ()
+    #: The authorization code flow (§5), when the offer and the authorization server support it:
+    #: the offer's issuer_state, the authorization and PAR endpoints.
+    issuer_state: str | None = None
+    authorization_endpoint: str | None = None
+    par_endpoint: str | None = None
 
     def issuer_name(self, lang: str) -> str:
         for entry in self.issuer_display:
@@ -199,10 +209,13 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
     config_ids = _str_list(offer.get("credential_configuration_ids"), "credential_configuration_ids")
     if len(set(config_ids)) != len(config_ids):
         raise MalformedError("credential_configuration_ids has duplicates")
-    grants = offer.get("grants")
-    grant = grants.get(PRE_AUTH_GRANT) if isinstance(grants, dict) else None
-    if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str):
-        raise MalformedError("the offer has no pre-authorized code; this wallet only supports that flow")
+    raw_grants = offer.get("grants")
+    grants: dict[str, Any] = raw_grants if isinstance(raw_grants, dict) else {}
+    grant: dict[str, Any] = grants[PRE_AUTH_GRANT] if isinstance(grants.get(PRE_AUTH_GRANT), dict) else {}
+    code_grant = grants.get(AUTH_CODE_GRANT)
+    issuer_state = code_grant.get("issuer_state") if isinstance(code_grant, dict) else None
+    if not isinstance(grant.get("pre-authorized_code"), str) and not isinstance(issuer_state, str):
+        raise MalformedError("the offer has neither a pre-authorized code nor an issuer_state")
     tx_code: TxCodeSpec | None = None
     if "tx_code" in grant:  # §4.1.1: presence, even {}, means a code is required
         raw = grant["tx_code"] if isinstance(grant["tx_code"], dict) else {}
@@ -283,9 +296,16 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
     dpop_algs = tuple(a for a in dpop if isinstance(a, str)) if isinstance(dpop, list) else ()
     methods = as_meta.get("token_endpoint_auth_methods_supported")
     auth_methods = tuple(m for m in methods if isinstance(m, str)) if isinstance(methods, list) else ()
+    code_flow = {name: as_meta.get(name)
+                 for name in ("authorization_endpoint", "pushed_authorization_request_endpoint")}
+    supports_code_flow = isinstance(issuer_state, str) and all(isinstance(v, str) for v in code_flow.values()) \
+        and "S256" in (as_meta.get("code_challenge_methods_supported") or [])
+    if not isinstance(grant.get("pre-authorized_code"), str) and not supports_code_flow:
+        raise MalformedError("the offer's authorization server does not run the pushed code flow with PKCE")
     return ResolvedOffer(
         credential_issuer=issuer,
-        pre_authorized_code=grant["pre-authorized_code"],
+        pre_authorized_code=grant.get("pre-authorized_code") if isinstance(grant.get("pre-authorized_code"), str)
+        else None,
         tx_code=tx_code,
         offered=tuple(offered),
         credential_endpoint=credential_endpoint,
@@ -297,6 +317,11 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         issuer_display=_display(metadata.get("display")),
         as_issuer=as_id,
         token_auth_methods=auth_methods,
+        issuer_state=issuer_state if supports_code_flow else None,
+        authorization_endpoint=check_url(str(code_flow["authorization_endpoint"]), "authorization_endpoint",
+                                         allow_loopback_http=allow_loopback_http) if supports_code_flow else None,
+        par_endpoint=check_url(str(code_flow["pushed_authorization_request_endpoint"]), "the PAR endpoint",
+                               allow_loopback_http=allow_loopback_http) if supports_code_flow else None,
     )
 
 
@@ -421,6 +446,51 @@ def _key_attestation(offered: OfferedCredential, attester: Attester | None, keys
     return attester.attest_keys([k.public_key() for k in keys], now, nonce)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAuthorization:
+    """What the wallet keeps while the worker is on the institution's page (never sent there)."""
+
+    verifier: str  # the PKCE code_verifier (RFC 7636)
+    state: str
+    redirect_uri: str
+    authorize_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizedCode:
+    code: str
+    verifier: str
+    redirect_uri: str
+
+
+def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_uri: str, attester: Attester | None,
+                       now: datetime) -> PendingAuthorization:
+    """OpenID4VCI §5.1 as HAIP wants it: a pushed request (RFC 9126) with PKCE S256, the offer's
+    issuer_state and the offered configurations, authenticated like the token request; returns
+    where to send the worker's browser."""
+    if offer.par_endpoint is None or offer.authorization_endpoint is None or offer.issuer_state is None:
+        raise ProtocolError("invalid_request", "This institution does not offer its own page for this document.")
+    verifier, state = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    client_id = attester.client_id if attester is not None else "esspass-reference-wallet"
+    form = {
+        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": state,
+        "code_challenge": authorization_code.pkce_challenge(verifier), "code_challenge_method": "S256",
+        "issuer_state": offer.issuer_state,
+        "authorization_details": json.dumps([{"type": "openid_credential",
+                                              "credential_configuration_id": o.configuration_id}
+                                             for o in offer.offered]),
+    }
+    headers = _client_attestation(offer, attester, now)
+    body = read_json(check(request(client, "POST", offer.par_endpoint, "Preparing the institution's page",
+                                   data=form, headers=headers() if headers is not None else {}),
+                           "Preparing the institution's page"), "The pushed request answer")
+    request_uri = body.get("request_uri")
+    if not isinstance(request_uri, str) or not request_uri:
+        raise MalformedError("the pushed request answer has no request_uri")
+    query = urlencode({"client_id": client_id, "request_uri": request_uri})
+    return PendingAuthorization(verifier, state, redirect_uri, f"{offer.authorization_endpoint}?{query}")
+
+
 def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
                         now: datetime) -> Callable[[], dict[str, str]] | None:
     """The attestation headers for the token request, when the issuer takes them (HAIP §9.2).
@@ -453,18 +523,26 @@ def obtain_credentials(
     copies: int,
     now: datetime,
     attester: Attester | None = None,
+    authorized: AuthorizedCode | None = None,
 ) -> list[IssuedCredentials]:
     """Run token → nonce → credential for every offered configuration; one fresh key per copy.
 
     ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets,
-    and each batch's keys (App. D).
+    and each batch's keys (App. D). ``authorized`` is the code the authorization code flow brought
+    back (see :func:`push_authorization`); without it the pre-authorized code grant is used.
     """
-    if offer.tx_code is not None and not tx_code:
-        raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
     dpop = DpopSession(new_key()) if "ES256" in offer.dpop_algs else None
-    form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": offer.pre_authorized_code}
-    if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
-        form["tx_code"] = tx_code.strip()
+    if authorized is not None:  # RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636 §4.5)
+        form = {"grant_type": AUTH_CODE_GRANT, "code": authorized.code, "redirect_uri": authorized.redirect_uri,
+                "code_verifier": authorized.verifier}
+    else:
+        if offer.pre_authorized_code is None:
+            raise ProtocolError("invalid_request", "This offer is collected through the institution's page.")
+        if offer.tx_code is not None and not tx_code:
+            raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
+        form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+        if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
+            form["tx_code"] = tx_code.strip()
     token_body = read_json(
         _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop, data=form,
                         fresh_headers=_client_attestation(offer, attester, now)),

@@ -26,14 +26,22 @@ from typing import Any
 
 import httpx
 
-from credentials.errors import CredentialError, KeyBindingError
+from credentials.errors import CredentialError, KeyBindingError, ProtocolError
 from wallet import core
 from wallet.errors import NotFoundError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import fetch_request_object, parse_request_link, post_response
 from wallet.provider import WalletProvider
-from wallet.receive import ResolvedOffer, notify, obtain_credentials, resolve_offer
+from wallet.receive import (
+    AuthorizedCode,
+    PendingAuthorization,
+    ResolvedOffer,
+    notify,
+    obtain_credentials,
+    push_authorization,
+    resolve_offer,
+)
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
@@ -125,6 +133,8 @@ class WalletService:
         self.clock = clock
         self.provider = provider or WalletProvider.from_pki(settings.pki_path(), settings.provider_id)
         self._offers: dict[str, tuple[ResolvedOffer, float]] = {}
+        #: state -> (offer id, what the code flow needs back, when): the worker is on the institution's page.
+        self._authorizations: dict[str, tuple[str, PendingAuthorization, float]] = {}
         self._requests: dict[str, ConsentRequest] = {}
         self._lock = threading.Lock()
 
@@ -221,10 +231,42 @@ class WalletService:
             self._offers.pop(offer_id, None)
         return groups
 
-    def receive(self, offer: ResolvedOffer, tx_code: str | None) -> list[str]:
+    def begin_authorization(self, offer_id: str, redirect_uri: str) -> str:
+        """Start the authorization code flow for an open offer: push the request, remember the PKCE
+        verifier under the request's state, and return the institution's page to send the worker to."""
+        offer = self.pending_offer(offer_id)
+        pending = push_authorization(self.http, offer, redirect_uri=redirect_uri, attester=self.provider,
+                                     now=self.clock())
+        with self._lock:
+            self._expire()
+            self._authorizations[pending.state] = (offer_id, pending, time.monotonic())
+        return pending.authorize_url
+
+    def finish_authorization(self, state: str, *, code: str | None, iss: str | None, error: str | None) -> list[str]:
+        """The institution sent the worker back (RFC 6749 §4.1.2): check state and iss (RFC 9207,
+        against mix-up), then collect the documents with the code."""
+        with self._lock:
+            entry = self._authorizations.pop(state, None)
+        if entry is None:
+            raise NotFoundError("This wallet did not send you to the institution, or it was too long ago. "
+                                "Start again from the link or QR code.")
+        offer_id, pending, _at = entry
+        offer = self.pending_offer(offer_id)
+        if iss != (offer.as_issuer or offer.credential_issuer):
+            raise ProtocolError("invalid_request", "The answer does not come from the institution this wallet "
+                                "sent you to.")
+        if error is not None or not code:
+            raise ProtocolError("access_denied", "The institution did not hand over the document"
+                                + (" (too many wrong codes, or you cancelled)." if error == "access_denied" else "."))
+        groups = self.receive(offer, None, AuthorizedCode(code, pending.verifier, pending.redirect_uri))
+        with self._lock:
+            self._offers.pop(offer_id, None)
+        return groups
+
+    def receive(self, offer: ResolvedOffer, tx_code: str | None, authorized: AuthorizedCode | None = None) -> list[str]:
         now = self.clock()
         batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
-                                     attester=self.provider)
+                                     attester=self.provider, authorized=authorized)
         issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
         groups: list[str] = []
@@ -417,6 +459,8 @@ class WalletService:
             del self._offers[key]
         for key in [k for k, r in self._requests.items() if r.created < limit]:
             del self._requests[key]
+        for key in [k for k, (_, _, t) in self._authorizations.items() if t < limit]:
+            del self._authorizations[key]
 
 
 _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
