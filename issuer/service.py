@@ -427,7 +427,10 @@ class IssuerService:
             offer = s.get(Offer, offer_id, with_for_update=True)
             if offer is None or not hmac.compare_digest(self.issuer_state(offer) or "", req.issuer_state):
                 raise ProtocolError("invalid_request", "issuer_state does not name an open credential offer")
-            case = self._open_offer(s, inst, offer, now, "credential offer")
+            try:
+                case = self._open_offer(s, inst, offer, now, "credential offer")
+            except ProtocolError as exc:  # an authorization request error (RFC 9126 §2.3), not a grant's
+                raise ProtocolError("invalid_request", exc.message) from exc
             if not set(req.configuration_ids) <= set(self._offered(case.configuration_id)):
                 raise ProtocolError("invalid_authorization_details", "the offer is for another credential")
             handle = secrets.token_urlsafe(32)

@@ -834,6 +834,14 @@ def test_a_pushed_request_breaking_a_rule_is_refused(issuer: Issuer, change: dic
     assert (response.status_code, response.json()["error"]) == (400, error)
 
 
+def test_a_pushed_request_for_a_suspended_document_is_refused(issuer: Issuer) -> None:
+    case_id, offer, _tx = issuer.offer()
+    issuer.http.post(f"/lv-vsaa/api/cases/{case_id}/suspend", json={"reason": "check"}, headers=issuer.clerk())
+    response = _push(issuer, offer, _verifier())
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
+    assert "withdrawn or suspended" in response.json()["error_description"]
+
+
 def test_a_pushed_request_needs_an_attested_wallet(issuer: Issuer) -> None:
     _case, offer, _tx = issuer.offer()
     form = {"response_type": "code", "client_id": CLIENT, "redirect_uri": REDIRECT, "code_challenge_method": "S256",
