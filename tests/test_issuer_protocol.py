@@ -698,7 +698,7 @@ def test_offer_qr_png_decodes_to_the_offer_link(issuer: Issuer) -> None:
 
 def test_garbage_never_gives_a_500(issuer: Issuer) -> None:
     posts = ["/lv-vsaa/token", "/lv-vsaa/credential", "/lv-vsaa/notification", "/lv-vsaa/api/cases",
-             "/lv-vsaa/api/import", "/nowhere/token"]
+             "/lv-vsaa/api/import", "/nowhere/token", "/lv-vsaa/par", "/nowhere/par"]
     bodies: list[dict[str, Any]] = [{"content": b"\xff\xfe"}, {"content": b"{"}, {"json": []}, {"json": {"a": 1}},
                                     {"data": {"grant_type": PRE_AUTH_GRANT}}]
     for path in posts:
@@ -832,6 +832,15 @@ def test_a_pushed_request_breaking_a_rule_is_refused(issuer: Issuer, change: dic
     _case, offer, _tx = issuer.offer()
     response = _push(issuer, offer, _verifier(), **change)
     assert (response.status_code, response.json()["error"]) == (400, error)
+
+
+def test_garbage_on_the_authorization_page_is_a_page_not_a_500(issuer: Issuer) -> None:
+    for data in ({}, {"client_id": "x", "request_uri": "urn:ietf:params:oauth:request_uri:nope", "tx_code": "1"},
+                 {"request_uri": "\x00" * 600, "tx_code": "9" * 5000}, {"action": "cancel"}):
+        response = issuer.http.post("/lv-vsaa/authorize", data=data)
+        assert response.status_code == 400 and "location" not in response.headers, (data, response.text)
+    assert issuer.http.get("/lv-vsaa/authorize", params={"request_uri": "x" * 5000}).status_code == 400
+    assert issuer.http.get("/lv-vsaa/authorize?client_id=%ED%A0%80&request_uri=%FF").status_code == 400
 
 
 def test_a_pushed_request_for_a_suspended_document_is_refused(issuer: Issuer) -> None:
