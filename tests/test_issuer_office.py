@@ -346,6 +346,23 @@ def test_every_string_is_translated_into_all_five_languages() -> None:
             assert f"field.{f.key}" in _T, (config, f.name)
 
 
+def test_the_authorization_page_is_translated_into_all_five_languages() -> None:
+    from issuer.authorize import _T as AUTHORIZE
+
+    for key, texts in AUTHORIZE.items():
+        assert len(texts) == len(i18n.LANGUAGES) and all(t.strip() for t in texts), key
+        assert len(set(texts)) > 1, key
+
+
+def test_every_event_the_issuer_records_has_a_name_in_the_history() -> None:
+    """The case history shows each recorded action by name, never the raw key."""
+    source = (Path(__file__).parents[1] / "issuer" / "service.py").read_text(encoding="utf-8")
+    actions = set(re.findall(r'action="([a-z_]+)"', source)) | {"revoked", "suspended", "reinstated"}
+    assert {"created", "offered", "wallet_authorised", "keys_attested", "authorised"} <= actions
+    for action in actions:
+        assert f"event.{action}" in _T, action
+
+
 def test_model_errors_find_their_form_field() -> None:
     assert error_slot(FIELDS["pda1"], "ending_date") == "ending_date"
     assert error_slot(FIELDS["pda1"], "employer") == "employer.id"
