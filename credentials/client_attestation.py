@@ -36,6 +36,7 @@ from credentials.x509 import load_x5c, x5c_header
 __all__ = [
     "ATTESTATION_HEADER",
     "AUTH_METHOD",
+    "CHALLENGE_HEADER",
     "POP_HEADER",
     "POP_TYP",
     "TYP",
@@ -50,6 +51,8 @@ TYP = "oauth-client-attestation+jwt"
 POP_TYP = "oauth-client-attestation-pop+jwt"
 ATTESTATION_HEADER = "OAuth-Client-Attestation"
 POP_HEADER = "OAuth-Client-Attestation-PoP"
+#: Response header with a fresh challenge (draft-10 §8), sent with ``use_attestation_challenge``.
+CHALLENGE_HEADER = "OAuth-Client-Attestation-Challenge"
 #: RFC 7591 token endpoint authentication method name (draft-10 §13.4).
 AUTH_METHOD = "attest_jwt_client_auth"
 _MAX_BYTES = 8192  # both travel as HTTP headers (draft-10 "Web Server Default Maximum HTTP Header Sizes")
@@ -66,6 +69,8 @@ class AttestedClient:
     instance_jwk: dict[str, Any]
     pop_jti: str  # the caller refuses a PoP it has seen (replay)
     expires: int
+    #: The server-provided challenge the PoP carries (draft-10 §8), for the caller to check and spend.
+    challenge: str | None = None
 
 
 def attest(provider_key: PrivateKey, x5c: Sequence[Certificate], *, client_id: str,
@@ -164,7 +169,9 @@ def verify(attestation: str | None, pop: str | None, *, providers: trust_list.Tr
         raise _invalid("the client attestation PoP needs a jti")
     if pop_iat is None or pop_iat > ts + skew or pop_iat < ts - max_pop_age - skew:
         raise _invalid("the client attestation PoP iat is missing or outside the accepted window")
-    wallet_name = claims.get("wallet_name")
+    wallet_name, challenge = claims.get("wallet_name"), body.get("challenge")
+    if challenge is not None and (not isinstance(challenge, str) or not 0 < len(challenge) <= 256):
+        raise _invalid("the client attestation PoP challenge must be a string")
     return AttestedClient(client_id=sub, provider_id=entity.id, provider_name=entity.name_en,
                           wallet_name=wallet_name if isinstance(wallet_name, str) else None, instance_jwk=jwk,
-                          pop_jti=jti, expires=exp)
+                          pop_jti=jti, expires=exp, challenge=challenge)

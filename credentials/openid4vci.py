@@ -174,6 +174,7 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
     if AUTH_METHOD in methods:
         metadata["client_attestation_signing_alg_values_supported"] = ["ES256"]
         metadata["client_attestation_pop_signing_alg_values_supported"] = ["ES256"]
+        metadata["challenge_endpoint"] = f"{issuer}/challenge"  # draft-10 §8
     return metadata
 
 

@@ -68,6 +68,7 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             status_ttl=settings.status_ttl, status_exp=settings.status_exp,
                             client_attestation=settings.wallet_attestation, dpop_nonces=settings.dpop_nonce,
                             key_attestation=settings.key_attestation,
+                            attestation_challenge_required=settings.attestation_challenge,
                             key_attestation_policy=KeyAttestationPolicy(tuple(settings.key_storage_levels),
                                                                         tuple(settings.user_authentication_levels)),
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
@@ -147,6 +148,12 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         from credentials.openid4vci import as_metadata as build
 
         return JSONResponse(build(inst(path).issuer_url, client_attestation=svc().client_attestation))
+
+    @app.post("/{path}/challenge", tags=["OpenID4VCI"])
+    def challenge(path: str) -> JSONResponse:
+        """draft-10 §8: a challenge for the next client attestation PoP."""
+        inst(path)
+        return JSONResponse({"attestation_challenge": svc().attestation_challenge()}, headers=NO_STORE)
 
     @app.get("/.well-known/jwt-vc-issuer/{path}", tags=["SD-JWT VC"])
     def jwt_vc_issuer(path: str) -> JSONResponse:

@@ -52,8 +52,9 @@ CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURAT
 _POLICIES = ("required", "optional", "off")
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
-#: Marks a DPoP server nonce in the nonce table (c_nonces are base64url: they never hold a colon).
-_DPOP_NONCE = "dpop:"
+#: Mark DPoP server nonces and attestation challenges in the nonce table (c_nonces are base64url:
+#: they never hold a colon).
+_DPOP_NONCE, _CHALLENGE = "dpop:", "att:"
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -123,7 +124,7 @@ class IssuerService:
                  status_list_size: int = 131072, status_ttl: int = 300, status_exp: int = 86400,
                  clock: Callable[[], datetime] | None = None, client_attestation: str = "off",
                  wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None,
-                 dpop_nonces: bool = False, key_attestation: str = "off",
+                 dpop_nonces: bool = False, key_attestation: str = "off", attestation_challenge_required: bool = False,
                  key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
@@ -145,6 +146,7 @@ class IssuerService:
         self.key_attestation_policy = key_attestation_policy or key_attestation_mod.KeyAttestationPolicy()
         self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
         self.dpop_nonces = dpop_nonces
+        self.attestation_challenge_required = attestation_challenge_required
         self._status_cache: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
         self._lock = threading.Lock()
 
@@ -310,8 +312,7 @@ class IssuerService:
             if proof is not None:
                 self._check_dpop_nonce(s, proof, now, http_status=400)
             if client is not None:
-                self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
-                                "invalid_client", "this client attestation PoP was already used")
+                self._first_use_pop(s, client, now)
             if proof is not None:
                 self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
                                 "this DPoP proof was already used")
@@ -420,10 +421,9 @@ class IssuerService:
         if client is not None and client.client_id != req.client_id:
             raise ProtocolError("invalid_client", "client_id is not the attested wallet's", http_status=401)
         offer_id, _, _mac = req.issuer_state.partition(".")
-        with self.sessions.begin() as s:
+        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
             if client is not None:
-                self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
-                                "invalid_client", "this client attestation PoP was already used")
+                self._first_use_pop(s, client, now)
             offer = s.get(Offer, offer_id, with_for_update=True)
             if offer is None or not hmac.compare_digest(self.issuer_state(offer) or "", req.issuer_state):
                 raise ProtocolError("invalid_request", "issuer_state does not name an open credential offer")
@@ -534,6 +534,12 @@ class IssuerService:
                                                         policy=self.key_attestation_policy)
         return [checked[h] if h is not None else None for h in headers]
 
+    def _first_use_pop(self, s: Session, client: client_attestation.AttestedClient, now: datetime) -> None:
+        """A client attestation PoP is accepted once, and its challenge is spent (draft-10 §8, §10.1)."""
+        self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
+                        "invalid_client", "this client attestation PoP was already used")
+        self._spend_challenge(s, client, now)
+
     def _first_use(self, s: Session, seen: str, now: datetime, error: str, description: str) -> None:
         """Accept a proof's jti once (RFC 9449 §11.1; attestation PoP, draft-10 §10.1).
 
@@ -599,6 +605,27 @@ class IssuerService:
             s.add(Nonce(nonce=_DPOP_NONCE + value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
         return value
 
+    def attestation_challenge(self) -> str:
+        """draft-10 §8: a fresh challenge for a client attestation PoP, spent when used."""
+        now = self._now()
+        value = secrets.token_urlsafe(24)
+        with self.sessions.begin() as s:
+            s.add(Nonce(nonce=_CHALLENGE + value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
+        return value
+
+    def _spend_challenge(self, s: Session, client: client_attestation.AttestedClient, now: datetime) -> None:
+        """A PoP's challenge must be one we handed out and not used yet; without one, our policy decides."""
+        if client.challenge is None:
+            if self.attestation_challenge_required:
+                raise ProtocolError("use_attestation_challenge", "the client attestation PoP must carry a challenge "
+                                    "from the challenge endpoint")
+            return
+        row = s.get(Nonce, _CHALLENGE + client.challenge)
+        if row is None or _utc(row.expires_at) < now:
+            raise ProtocolError("use_attestation_challenge", "the client attestation PoP challenge is unknown, used "
+                                "or expired")
+        s.delete(row)
+
     def _check_dpop_nonce(self, s: Session, proof: dpop.DpopProof, now: datetime, *, http_status: int) -> None:
         if not self.dpop_nonces:
             return
@@ -610,10 +637,14 @@ class IssuerService:
     @contextmanager
     def _dpop_nonce_challenge(self) -> Iterator[None]:
         """RFC 9449 §8 (token endpoint) and §9 (resource): ``use_dpop_nonce`` goes out with a fresh
-        nonce. Raised from inside a transaction, which has been rolled back by the time it gets here."""
+        nonce, and ``use_attestation_challenge`` with a fresh challenge (draft-10 §8). Raised from inside
+        a transaction, which has been rolled back by the time it gets here."""
         try:
             yield
         except ProtocolError as exc:
+            if exc.error == "use_attestation_challenge":  # draft-10 §8: with a fresh one
+                exc.headers[client_attestation.CHALLENGE_HEADER] = self.attestation_challenge()
+                raise
             if exc.error != "use_dpop_nonce":
                 raise
             exc.headers["DPoP-Nonce"] = self.dpop_nonce()
@@ -623,8 +654,8 @@ class IssuerService:
 
     def _nonce_valid(self, s: Session, now: datetime) -> Callable[[str], bool]:
         def check(value: str) -> bool:
-            if value.startswith(_DPOP_NONCE):
-                return False  # a DPoP nonce is not a c_nonce
+            if ":" in value:
+                return False  # a DPoP nonce or an attestation challenge is not a c_nonce
             row = s.get(Nonce, value)
             return row is not None and _utc(row.expires_at) >= now
         return check

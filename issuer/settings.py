@@ -41,6 +41,9 @@ class IssuerSettings(ServiceSettings):
     #: HAIP §9.2): ``required`` gives documents only to wallets whose provider is on the registry's
     #: wallet providers list; ``optional`` checks an attestation when one is sent; ``off`` ignores them.
     wallet_attestation: Literal["required", "optional", "off"] = "required"
+    #: Client attestation PoPs must carry a challenge from ``/<inst>/challenge`` (draft-10 §8); without
+    #: it a PoP is fresh by its jti and iat window alone.
+    attestation_challenge: bool = False
     #: Key attestations (OpenID4VCI App. D) in the key proofs, from a provider on the same list:
     #: ``required``, ``optional`` (checked when sent) or ``off``. With ``required`` the levels below are
     #: advertised as ``key_attestations_required`` and at least one attested level must be among them.

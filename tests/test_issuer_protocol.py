@@ -73,7 +73,7 @@ class Issuer:
         return case.json()["id"], offer, created["tx_code"]
 
     def attestation_headers(self, path: str = "lv-vsaa", *, lifetime: int = 600, audience: str | None = None,
-                            pop_key: Any = None) -> dict[str, str]:
+                            pop_key: Any = None, challenge: str | None = None) -> dict[str, str]:
         """OAuth-Client-Attestation (signed by the listed wallet provider) and a fresh PoP."""
         instance = generate_key()
         key, chain = self.pki.signers[PROVIDER]
@@ -81,7 +81,7 @@ class Issuer:
         attestation = client_attestation.attest(key, chain, client_id="esspass-reference-wallet",
                                                 instance_key=instance.public_key(), iat=now - 5, lifetime=lifetime)
         pop = client_attestation.proof_of_possession(pop_key or instance, audience=audience or f"{self.url}/{path}",
-                                                     iat=now)
+                                                     iat=now, challenge=challenge)
         return {client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop}
 
     def token(self, offer: dict[str, Any], tx_code: str | None, path: str = "lv-vsaa",
@@ -403,6 +403,7 @@ def test_the_authorization_server_requires_attestation_based_client_auth(issuer:
     assert meta["client_attestation_signing_alg_values_supported"] == ["ES256"]
     assert meta["client_attestation_pop_signing_alg_values_supported"] == ["ES256"]
     assert meta["pre-authorized_grant_anonymous_access_supported"] is False
+    assert meta["challenge_endpoint"] == f"{issuer.url}/lv-vsaa/challenge"
 
 
 def _refused(issuer: Issuer, headers: dict[str, str]) -> httpx.Response:
@@ -537,6 +538,34 @@ def test_a_replayed_attestation_pop_is_refused(issuer: Issuer) -> None:
     response = issuer.token(offer, tx, headers=headers)
     assert (response.status_code, response.json()["error"]) == (400, "invalid_client")
     assert issuer.token(offer, tx).status_code == 200
+
+
+def test_a_pop_challenge_is_one_the_issuer_handed_out_and_is_spent(issuer: Issuer) -> None:
+    """draft-10 §8: use_attestation_challenge with a fresh challenge in OAuth-Client-Attestation-Challenge."""
+    challenge = issuer.http.post("/lv-vsaa/challenge").json()["attestation_challenge"]
+    _case, offer, tx = issuer.offer()
+    assert issuer.token(offer, tx, headers=issuer.attestation_headers(challenge=challenge)).status_code == 200
+    for stale in (challenge, "never-handed-out"):
+        _case, offer, tx = issuer.offer()
+        refused = issuer.token(offer, tx, headers=issuer.attestation_headers(challenge=stale))
+        assert (refused.status_code, refused.json()["error"]) == (400, "use_attestation_challenge")
+        fresh = refused.headers["OAuth-Client-Attestation-Challenge"]
+        assert issuer.token(offer, tx, headers=issuer.attestation_headers(challenge=fresh)).status_code == 200
+
+
+def test_an_issuer_can_require_pop_challenges(registry_dir: Path, issuer: Issuer) -> None:
+    port = free_port()
+    settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}",
+                              registry_url=issuer.registry_url, attestation_challenge=True)
+    with serve(create_app(settings), port=port) as handle:
+        strict = Issuer(handle, registry_dir, issuer.registry_url)
+        _case, offer, tx = strict.offer()
+        refused = strict.token(offer, tx)
+        assert refused.json()["error"] == "use_attestation_challenge"
+        retry = strict.token(offer, tx, headers=strict.attestation_headers(
+            challenge=refused.headers["OAuth-Client-Attestation-Challenge"]))
+        assert retry.status_code == 200, retry.text
+        strict.http.close()
 
 
 def test_two_attestation_headers_are_refused(issuer: Issuer) -> None:

@@ -479,12 +479,17 @@ def test_the_reference_wallet_binds_its_access_tokens_to_a_dpop_key(world: World
     assert bound >= 3  # the PID, the PDA1 and the EHIC the fixture's wallet collected
 
 
-def _challenges(world: World) -> float:
-    """How many requests the issuer has answered with 400 or 401 on its token and credential routes."""
+def _requests(world: World, routes: tuple[str, ...], statuses: tuple[str, ...]) -> float:
+    """How many requests the issuer has answered on ``routes`` with one of ``statuses`` (its metrics)."""
     metrics = world.http.get(f"{world.stack.issuer_url}/metrics").text
     return sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-               if line.startswith("esspass_http_requests_total{") and ('/token"' in line or '/credential"' in line)
-               and ('status="400"' in line or 'status="401"' in line))
+               if line.startswith("esspass_http_requests_total{") and any(f'/{r}"' in line for r in routes)
+               and any(f'status="{code}"' in line for code in statuses))
+
+
+def _challenges(world: World) -> float:
+    """How many requests the issuer has answered with 400 or 401 on its token and credential routes."""
+    return _requests(world, ("token", "credential"), ("400", "401"))
 
 
 def test_the_reference_wallet_proves_dpop_with_the_issuers_nonce_without_being_challenged(
@@ -494,12 +499,14 @@ def test_the_reference_wallet_proves_dpop_with_the_issuers_nonce_without_being_c
     offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
-    before = _challenges(world)
+    before, pop_challenges = _challenges(world), _requests(world, ("challenge",), ("200",))
     offer_id, _ = wallet.open_offer(offer["link"])
     assert wallet.accept_offer(offer_id, offer["tx_code"])
     wallet.http.close()
     # The first token request carries no nonce yet (nothing was fetched): one challenge, then none.
     assert _challenges(world) - before == 1
+    # Its attestation PoP carried a challenge from the issuer (attestation-based client auth §8).
+    assert _requests(world, ("challenge",), ("200",)) - pop_challenges == 1
 
 
 def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_path: Path) -> None:

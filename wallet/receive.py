@@ -127,6 +127,8 @@ class ResolvedOffer:
     issuer_state: str | None = None
     authorization_endpoint: str | None = None
     par_endpoint: str | None = None
+    #: Where to get a challenge for client attestation PoPs (attestation-based client auth §8).
+    challenge_endpoint: str | None = None
 
     def issuer_name(self, lang: str) -> str:
         for entry in self.issuer_display:
@@ -322,6 +324,9 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
                                          allow_loopback_http=allow_loopback_http) if supports_code_flow else None,
         par_endpoint=check_url(str(code_flow["pushed_authorization_request_endpoint"]), "the PAR endpoint",
                                allow_loopback_http=allow_loopback_http) if supports_code_flow else None,
+        challenge_endpoint=check_url(as_meta["challenge_endpoint"], "challenge_endpoint",
+                                     allow_loopback_http=allow_loopback_http)
+        if isinstance(as_meta.get("challenge_endpoint"), str) else None,
     )
 
 
@@ -480,7 +485,7 @@ def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_u
                                               "credential_configuration_id": o.configuration_id}
                                              for o in offer.offered]),
     }
-    headers = _client_attestation(offer, attester, now)
+    headers = _client_attestation(client, offer, attester, now)
     body = read_json(check(request(client, "POST", offer.par_endpoint, "Preparing the institution's page",
                                    data=form, headers=headers() if headers is not None else {}),
                            "Preparing the institution's page"), "The pushed request answer")
@@ -491,7 +496,7 @@ def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_u
     return PendingAuthorization(verifier, state, redirect_uri, f"{offer.authorization_endpoint}?{query}")
 
 
-def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
+def _client_attestation(client: httpx.Client, offer: ResolvedOffer, attester: Attester | None,
                         now: datetime) -> Callable[[], dict[str, str]] | None:
     """The attestation headers for the token request, when the issuer takes them (HAIP §9.2).
 
@@ -506,13 +511,26 @@ def _client_attestation(offer: ResolvedOffer, attester: Attester | None,
                             "provider, and this wallet has no attestation.")
     instance = new_key()
     attestation = attester.attest(instance.public_key(), now)
+    challenge = _attestation_challenge(client, offer)
 
     def headers() -> dict[str, str]:
         pop = client_attestation.proof_of_possession(instance, audience=offer.as_issuer or offer.credential_issuer,
-                                                     iat=int(now.timestamp()))
+                                                     iat=int(now.timestamp()), challenge=challenge)
         return {client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop}
 
     return headers
+
+
+def _attestation_challenge(client: httpx.Client, offer: ResolvedOffer) -> str | None:
+    """A challenge for the PoP from the authorization server's challenge endpoint, when it has one (§8)."""
+    if offer.challenge_endpoint is None:
+        return None
+    body = read_json(send(client, "POST", offer.challenge_endpoint, "Asking the issuer for a challenge"),
+                     "The challenge")
+    value = body.get("attestation_challenge")
+    if not isinstance(value, str) or not 0 < len(value) <= 256:
+        raise MalformedError("the challenge answer has no attestation_challenge")
+    return value
 
 
 def obtain_credentials(
@@ -545,7 +563,7 @@ def obtain_credentials(
             form["tx_code"] = tx_code.strip()
     token_body = read_json(
         _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop, data=form,
-                        fresh_headers=_client_attestation(offer, attester, now)),
+                        fresh_headers=_client_attestation(client, offer, attester, now)),
         "The token answer",
     )
     access_token = token_body.get("access_token")
