@@ -27,12 +27,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Pat
         yield running, data_dir
 
 
+def _env(stack: Stack, data_dir: Path, home: str = "phone") -> dict[str, str]:
+    return {**os.environ, "ESSPASS_DATA_DIR": str(data_dir / home), "ESSPASS_WALLET_PKI_DIR": str(data_dir / "pki"),
+            "ESSPASS_REGISTRY_URL": stack.registry_url, "ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP": "true",
+            "ESSPASS_WALLET_SCRYPT_N": "1024", "ESSPASS_WALLET_PASSPHRASE": "correct horse battery"}
+
+
 def _wallet(stack: Stack, data_dir: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ESSPASS_DATA_DIR": str(data_dir / "phone"), "ESSPASS_WALLET_PKI_DIR": str(data_dir / "pki"),
-           "ESSPASS_REGISTRY_URL": stack.registry_url, "ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP": "true",
-           "ESSPASS_WALLET_SCRYPT_N": "1024", "ESSPASS_WALLET_PASSPHRASE": "correct horse battery"}
-    return subprocess.run([sys.executable, "-m", "esspass.cli", "wallet", "--lang", lang, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "esspass.cli", "wallet", "--lang", lang, *args], cwd=ROOT,
+                          env=_env(stack, data_dir), capture_output=True, text=True, timeout=120)
 
 
 def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -> None:
@@ -81,3 +84,36 @@ def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -
         log = _wallet(running, data_dir, "log")
         assert log.returncode == 0 and "State Labour Inspectorate" in log.stdout
         assert log.stdout.count("Valsts darba inspekcija") >= 2 or log.stdout.count("Inspectorate") >= 2
+
+
+def test_receiving_from_a_terminal_through_the_institutions_page(stack: tuple[Stack, Path]) -> None:
+    """OpenID4VCI §5 from a native app: the command prints the institution's page, the worker types the
+    code there in a browser (here: an HTTP client doing what the browser does), the page sends the
+    browser back to the command's loopback listener (RFC 8252 §7.3), and the command stores the document."""
+    running, data_dir = stack
+    env = _env(running, data_dir, "phone2")
+    command = [sys.executable, "-m", "esspass.cli", "wallet", "--lang", "en"]
+    assert subprocess.run([*command, "init"], cwd=ROOT, env=env, capture_output=True, timeout=120).returncode == 0
+    with httpx.Client(timeout=20) as browser:
+        clerk = Clerk(running.issuer_url, data_dir, browser)
+        offer = clerk.offer(PERSON.ehic_issuer, clerk.create_case(PERSON.ehic_issuer, "ehic", PERSON.ehic))
+        with subprocess.Popen([*command, "receive", offer["link"], "--at-institution", "--wait", "60"], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+            assert process.stdout is not None
+            page_url = ""
+            for line in process.stdout:
+                if line.startswith("http"):
+                    page_url = line.strip()
+                    break
+            assert "/authorize?" in page_url
+            page = browser.get(page_url)
+            assert page.status_code == 200 and 'id="tx_code"' in page.text
+            query = dict(httpx.URL(page_url).params)
+            form = browser.post(page_url.split("?")[0], data={**query, "tx_code": offer["tx_code"],
+                                                              "action": "authorise"})
+            assert form.status_code == 303
+            back = browser.get(form.headers["location"])  # the browser follows the redirect home
+            assert back.status_code == 200 and "return to the terminal" in back.text
+            out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert "Document added" in out and "Traceback" not in err

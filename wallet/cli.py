@@ -38,6 +38,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("link", nargs="?", help="openid-credential-offer://... link")
     p.add_argument("--qr", type=Path, help="photo or PNG of the offer QR code")
     p.add_argument("--tx-code", help="the code received separately (asked for when needed)")
+    p.add_argument("--at-institution", action="store_true",
+                   help="type the code on the institution's page in a browser instead (authorization code flow)")
+    p.add_argument("--wait", type=float, default=300, help="seconds to wait for the institution's page (default 300)")
     p.set_defaults(func=_cmd(_receive))
     sub.add_parser("list", help="list the credentials").set_defaults(func=_cmd(_list))
     p = sub.add_parser("show", help="show one credential in plain words")
@@ -155,13 +158,10 @@ def _receive(ctx: _Ctx) -> int:
     ctx.say(ctx.t("offer.from", issuer=offer.issuer_name(ctx.lang)))
     for item in offer.offered:
         ctx.say(f"  - {item.name(ctx.lang)}")
-    tx_code = ctx.args.tx_code
-    if offer.tx_code is not None and not tx_code:
-        hint = offer.tx_code.description or (
-            ctx.t("offer.tx_code_help", length=offer.tx_code.length) if offer.tx_code.length else ""
-        )
-        tx_code = input(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ").strip()
-    groups = service.accept_offer(offer_id, tx_code)
+    if ctx.args.at_institution:
+        groups = _receive_at_institution(ctx, service, offer_id)
+    else:
+        groups = service.accept_offer(offer_id, _tx_code(ctx, offer))
     ctx.say(ctx.t("received.title"))
     for group in groups:
         card = service.card(group, ctx.lang)
@@ -169,6 +169,31 @@ def _receive(ctx: _Ctx) -> int:
         ctx.say(f"  {card.description}")
         ctx.say(f"  {ctx.t('received.checked', issuer=card.issuer_name)}")
     return 0
+
+
+def _receive_at_institution(ctx: _Ctx, service: Any, offer_id: str) -> list[str]:
+    """The authorization code flow from a terminal: the worker opens the institution's page in a
+    browser, and the page sends the browser back to a loopback listener (RFC 8252 §7.3)."""
+    from wallet.loopback import LoopbackCallback
+
+    with LoopbackCallback() as callback:
+        ctx.say(ctx.t("cli.open_page"))
+        ctx.say(service.begin_authorization(offer_id, callback.redirect_uri))
+        params = callback.wait(ctx.args.wait)
+    if params is None:
+        raise SystemExit(ctx.t("cli.no_answer"))
+    return list(service.finish_authorization(params.get("state", ""), code=params.get("code"),
+                                             iss=params.get("iss"), error=params.get("error")))
+
+
+def _tx_code(ctx: _Ctx, offer: Any) -> str | None:
+    tx_code: str | None = ctx.args.tx_code
+    if offer.tx_code is not None and not tx_code:
+        hint = offer.tx_code.description or (
+            ctx.t("offer.tx_code_help", length=offer.tx_code.length) if offer.tx_code.length else ""
+        )
+        tx_code = input(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ").strip()
+    return tx_code
 
 
 def _list(ctx: _Ctx) -> int:
