@@ -285,8 +285,8 @@ def test_published_lists_verify_against_the_pinned_root(http: httpx.Client, regi
 def test_the_wallet_providers_list_holds_only_wallet_providers(http: httpx.Client, registry_pki: DemoPki) -> None:
     providers = trust_list.verify_trust_list(http.get("/lists/wallet_providers").text,
                                              registry_root=registry_pki.root, now=_now(), kind="wallet_providers")
-    assert [e.id for e in providers.entities] == ["LV:ESSPASS-WALLET"]
-    assert providers.entities[0].roles == {"wallet_provider"}
+    assert "LV:ESSPASS-WALLET" in [e.id for e in providers.entities]
+    assert all(e.roles == {"wallet_provider"} for e in providers.entities)
     assert _issuers(http, registry_pki).entity("LV:ESSPASS-WALLET") is None
     lote = http.get("/lists/wallet_providers.lote.json").json()["LoTE"]
     assert lote["ListAndSchemeInformation"]["LoTEType"] == "http://uri.etsi.org/19602/LoTEType/EUWalletProvidersList"
@@ -296,6 +296,41 @@ def test_the_wallet_providers_list_holds_only_wallet_providers(http: httpx.Clien
     assert trust_list.authorised_wallet_provider(providers, chain, at=_now()).id == "LV:ESSPASS-WALLET"
     with pytest.raises(IssuerTrustError):  # an institution's signer is no wallet provider
         trust_list.authorised_wallet_provider(providers, registry_pki.signers["LV:VSAA"][1], at=_now())
+
+
+def test_an_operator_lists_another_wallet_provider_whose_attestations_issuers_then_accept(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    """A member state certifies another wallet solution: the registry admin adds its provider, it
+    appears on the wallet providers list, and an attestation it signs passes an issuer's check."""
+    from credentials import client_attestation
+
+    entity = _entity("EE:WALLET", frozenset({Role.WALLET_PROVIDER}))
+    key, ca = create_entity_ca(entity, now=_now())
+    signer_key, signer = issue_document_signer(entity, key, ca, now=_now())
+    added = http.post("/admin/entities", headers=_auth(ADMIN),
+                      json=_entity_body(entity.id, ca, roles=["wallet_provider"]))
+    assert added.status_code == 201, added.text
+    providers = trust_list.verify_trust_list(http.get("/lists/wallet_providers").text,
+                                             registry_root=registry_pki.root, now=_now(), kind="wallet_providers")
+    assert providers.entity("EE:WALLET") is not None
+    assert _issuers(http, registry_pki).entity("EE:WALLET") is None
+    instance = ec.generate_private_key(ec.SECP256R1())
+    ts = int(_now().timestamp())
+    attestation = client_attestation.attest(signer_key, [signer], client_id="rahakott",
+                                            instance_key=instance.public_key(), iat=ts, lifetime=300)
+    pop = client_attestation.proof_of_possession(instance, audience="https://issuer.example/lv-vsaa", iat=ts)
+    client = client_attestation.verify(attestation, pop, providers=providers, audience="https://issuer.example/lv-vsaa",
+                                       now=_now())
+    assert (client.client_id, client.provider_id) == ("rahakott", "EE:WALLET")
+    suspended = http.post("/admin/entities/EE:WALLET/suspend", json={"reason": "certification lapsed"},
+                          headers=_auth(ADMIN))
+    assert suspended.status_code == 200, suspended.text
+    providers = trust_list.verify_trust_list(http.get("/lists/wallet_providers").text,
+                                             registry_root=registry_pki.root, now=_now(), kind="wallet_providers")
+    with pytest.raises(ProtocolError):
+        client_attestation.verify(attestation, client_attestation.proof_of_possession(
+            instance, audience="https://issuer.example/lv-vsaa", iat=ts), providers=providers,
+            audience="https://issuer.example/lv-vsaa", now=_now())
 
 
 def test_root_pem_is_the_registry_root(http: httpx.Client, registry_pki: DemoPki) -> None:
