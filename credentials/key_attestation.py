@@ -4,7 +4,8 @@ A wallet provider states in a ``key-attestation+jwt`` (signed with ``x5c``) that
 ``attested_keys`` live in its wallet's key storage, how well that storage resists attack
 (``key_storage``) and how the user unlocks them (``user_authentication``), each as ISO/IEC 18045
 attack potential levels. A wallet puts it in the ``key_attestation`` header of its ``jwt`` key
-proofs (App. F.1); HAIP asks that one attestation cover every key of a batch.
+proofs (App. F.1), or sends it alone as an ``attestation`` proof (App. F.3); either way its
+``nonce`` is the issuer's ``c_nonce``. HAIP asks that one attestation cover every key of a batch.
 
 :func:`attest` is the provider's half; :func:`verify` the issuer's: the signer must be a wallet
 provider on the registry's list, active now (the same trust as wallet attestations), the JWT
@@ -53,6 +54,10 @@ class AttestedKeys:
     user_authentication: tuple[str, ...]
     provider_id: str
     provider_name: str
+    #: The attested public keys (kty, crv, x, y), in the attestation's order.
+    keys: tuple[dict[str, str], ...] = ()
+    #: The issuer's ``c_nonce`` the attestation was made for (App. D.1, F.1, F.3), if any.
+    nonce: str | None = None
 
 
 def attest(provider_key: PrivateKey, x5c: Sequence[Certificate], *, keys: Sequence[PublicKey], iat: int,
@@ -92,17 +97,24 @@ def verify(token: str, *, providers: trust_list.TrustList, now: datetime, policy
     if not isinstance(keys, list) or not 0 < len(keys) <= _MAX_KEYS:
         raise _invalid(f"the key attestation must attest 1 to {_MAX_KEYS} keys")
     thumbprints = set()
+    public: list[dict[str, str]] = []
     for jwk in keys:
         if not isinstance(jwk, dict) or "d" in jwk:
             raise _invalid("an attested key must be a public JWK")
         try:
-            public_key_from_jwk(jwk)
+            public.append(public_jwk(public_key_from_jwk(jwk)))
             thumbprints.add(jwk_thumbprint(jwk))
         except (CredentialError, KeyError) as exc:
             raise _invalid("an attested key is not a valid EC public key") from exc
+    if len(thumbprints) != len(public):
+        raise _invalid("the key attestation attests the same key twice")
+    nonce = claims.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        raise _invalid("the key attestation nonce must be a string")
     key_storage, user_authentication = _levels(claims, "key_storage"), _levels(claims, "user_authentication")
     if not set(key_storage) & set(policy.key_storage):
         raise _invalid("the wallet's key storage does not meet this issuer's requirement")
     if not set(user_authentication) & set(policy.user_authentication):
         raise _invalid("the wallet's user authentication does not meet this issuer's requirement")
-    return AttestedKeys(frozenset(thumbprints), key_storage, user_authentication, entity.id, entity.name_en)
+    return AttestedKeys(frozenset(thumbprints), key_storage, user_authentication, entity.id, entity.name_en,
+                        tuple(public), nonce)

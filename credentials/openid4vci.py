@@ -78,6 +78,9 @@ class Configuration:
     doctype: str | None = None
     #: App. D / §12.2.4: present when the issuer requires key attestations in the jwt proofs.
     key_attestations_required: Mapping[str, Sequence[str]] | None = None
+    #: App. F.3: the levels a key attestation sent as an ``attestation`` proof must reach; None when
+    #: the issuer takes no ``attestation`` proofs.
+    attestation_proof_levels: Mapping[str, Sequence[str]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         if self.doctype is None:
@@ -92,10 +95,15 @@ class Configuration:
         jwt_proof: dict[str, Any] = {"proof_signing_alg_values_supported": ["ES256"]}
         if self.key_attestations_required is not None:
             jwt_proof["key_attestations_required"] = {k: list(v) for k, v in self.key_attestations_required.items()}
+        proof_types: dict[str, Any] = {"jwt": jwt_proof}
+        if self.attestation_proof_levels is not None:
+            proof_types["attestation"] = {
+                "proof_signing_alg_values_supported": ["ES256"],
+                "key_attestations_required": {k: list(v) for k, v in self.attestation_proof_levels.items()}}
         return {
             **kind,
             "scope": self.id,
-            "proof_types_supported": {"jwt": jwt_proof},
+            "proof_types_supported": proof_types,
             "credential_metadata": {"display": [dict(d) for d in self.display], "claims": claims},
         }
 
@@ -221,10 +229,14 @@ class CredentialRequest:
     configuration_id: str | None
     identifier: str | None
     proofs: tuple[str, ...]
+    #: ``jwt`` (App. F.1: one proof per key) or ``attestation`` (App. F.3: one key attestation
+    #: whose ``attested_keys`` are the keys)
+    proof_type: str = "jwt"
 
 
 def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest:
-    """§8.2 credential request: exactly one of the two ids and ``proofs.jwt`` with 1..batch_size proofs."""
+    """§8.2 credential request: exactly one of the two ids, and ``proofs`` with one proof type:
+    ``jwt`` with 1..batch_size proofs, or ``attestation`` with exactly one key attestation (App. F.3)."""
     if not isinstance(body, dict):
         raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
     config_id = body.get("credential_configuration_id")
@@ -239,6 +251,13 @@ def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest
     proofs = body.get("proofs")
     if not isinstance(proofs, dict) or len(proofs) != 1:
         raise ProtocolError("invalid_proof", "proofs must be an object with exactly one proof type")
+    if "attestation" in proofs:
+        attestations = proofs["attestation"]
+        if not isinstance(attestations, list) or len(attestations) != 1 or not isinstance(attestations[0], str):
+            raise ProtocolError("invalid_proof", "proofs.attestation must be an array of exactly one key attestation")
+        return CredentialRequest(config_id, identifier, (attestations[0],), proof_type="attestation")
+    if "jwt" not in proofs:
+        raise ProtocolError("invalid_proof", "the proof type must be jwt or attestation")
     jwts = proofs.get("jwt")
     if not isinstance(jwts, list) or not jwts or not all(isinstance(p, str) for p in jwts):
         raise ProtocolError("invalid_proof", "proofs.jwt must be a non-empty array of JWTs")

@@ -10,7 +10,15 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-__all__ = ["make_engine", "normalise_url"]
+__all__ = ["NAMING_CONVENTION", "make_engine", "normalise_url"]
+
+#: Constraint and index names every service's metadata uses, so that migrations name them alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 def normalise_url(url: str) -> str:

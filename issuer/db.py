@@ -14,16 +14,13 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from esspass.db import NAMING_CONVENTION
+
 __all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token"]
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Case(Base):

@@ -534,6 +534,17 @@ class IssuerService:
                                                         policy=self.key_attestation_policy)
         return [checked[h] if h is not None else None for h in headers]
 
+    def _attestation_proof(self, req: openid4vci.CredentialRequest) -> key_attestation_mod.AttestedKeys:
+        """An ``attestation`` proof (OpenID4VCI App. F.3): the provider's key attestation is the proof."""
+        if self.key_attestation == "off":
+            raise ProtocolError("invalid_proof", "this issuer takes jwt key proofs only")
+        now = self._now()
+        attested = key_attestation_mod.verify(req.proofs[0], providers=self._providers(now), now=now,
+                                              policy=self.key_attestation_policy)
+        if len(attested.keys) > self.batch_size:
+            raise ProtocolError("invalid_proof", f"at most {self.batch_size} keys per request")
+        return attested
+
     def _first_use_pop(self, s: Session, client: client_attestation.AttestedClient, now: datetime) -> None:
         """A client attestation PoP is accepted once, and its challenge is spent (draft-10 §8, §10.1)."""
         self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
@@ -671,7 +682,9 @@ class IssuerService:
         requested, as_mdoc = _format_of(req.configuration_id or "")
         if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
-        attested = self._attested_keys(req.proofs, now)  # may fetch the providers list: outside the transaction
+        # Key attestations may need the providers list fetched: outside the transaction.
+        attestation_proof = self._attestation_proof(req) if req.proof_type == "attestation" else None
+        attested = [attestation_proof] if attestation_proof is not None else self._attested_keys(req.proofs, now)
         with self._dpop_nonce_challenge(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             if row.used:
@@ -696,17 +709,26 @@ class IssuerService:
                     used_nonces.add(value)
                 return ok
 
-            holder_keys = [openid4vci.verify_proof(p, audience=inst.issuer_url, nonce_valid=nonce_valid, now=now)
-                           for p in req.proofs]
+            for att in {a.nonce: a for a in attested if a is not None}.values():
+                # App. F.1, F.3: the attestation names the c_nonce we gave, so it cannot be replayed.
+                if att.nonce is None or not nonce_valid(att.nonce):
+                    raise ProtocolError("invalid_nonce", "the key attestation's nonce is not a current c_nonce")
+            if attestation_proof is not None:  # App. F.3: one credential per attested key
+                holder_keys = list(attestation_proof.keys)
+            else:
+                holder_keys = [openid4vci.verify_proof(p, audience=inst.issuer_url, nonce_valid=nonce_valid, now=now)
+                               for p in req.proofs]
             thumbprints = [jwk_thumbprint(k) for k in holder_keys]
             if len(set(thumbprints)) != len(thumbprints):
                 raise ProtocolError("invalid_proof", "each credential of a batch needs its own key")
-            if any(a is not None and t not in a.thumbprints for t, a in zip(thumbprints, attested, strict=True)):
+            if attestation_proof is None and any(
+                    a is not None and t not in a.thumbprints for t, a in zip(thumbprints, attested, strict=True)):
                 raise ProtocolError("invalid_proof", "a proof's key is not among the keys its key attestation covers")
             for att in {a.provider_id: a for a in attested if a is not None}.values():
                 s.add(Event(case_id=case.id, at=now, action="keys_attested", actor=f"provider:{att.provider_id}"[:60],
                             reason=f"key storage {', '.join(att.key_storage) or '-'}; user authentication "
-                                   f"{', '.join(att.user_authentication) or '-'} ({att.provider_name})"[:300]))
+                                   f"{', '.join(att.user_authentication) or '-'} ({att.provider_name}; "
+                                   f"{req.proof_type} proof)"[:300]))
             for value in used_nonces:
                 s.delete(s.get(Nonce, value))
             row.issued = [*issued, str(req.configuration_id)]
@@ -904,12 +926,16 @@ class IssuerService:
             claims = [{"path": c["path"], "display": [{"name": d.get("label"), "locale": d.get("locale")}
                                                       for d in c.get("display", [])]}
                       for c in doc.get("claims", [])]
-            required = self.key_attestation_policy.to_metadata() if self.key_attestation == "required" else None
+            levels = self.key_attestation_policy.to_metadata()
+            required = levels if self.key_attestation == "required" else None
+            attestation = levels if self.key_attestation != "off" else None
             configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims,
-                                                           key_attestations_required=required))
+                                                           key_attestations_required=required,
+                                                           attestation_proof_levels=attestation))
             configurations.append(openid4vci.Configuration(cid + MDOC_SUFFIX, module.VCT, display, claims,
                                                            doctype=mdoc.DOCTYPES[cid],
-                                                           key_attestations_required=required))
+                                                           key_attestations_required=required,
+                                                           attestation_proof_levels=attestation))
         display = [{"name": inst.entity.name, "locale": inst.entity.country.lower()},
                    {"name": inst.entity.name_en, "locale": "en"}]
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)

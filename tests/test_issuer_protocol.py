@@ -37,6 +37,7 @@ from credentials.errors import IssuerKeyError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import load_demo_pki
+from credentials.sd_jwt import parse
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
@@ -103,9 +104,10 @@ class Issuer:
         return sign_jws({"typ": typ, "jwk": public_jwk(key)},
                         {"aud": aud or f"{self.url}/lv-vsaa", "iat": iat or int(time.time()), "nonce": nonce}, key)
 
-    def credential(self, token: str, proofs: list[str], config: str = "pda1", path: str = "lv-vsaa") -> httpx.Response:
+    def credential(self, token: str, proofs: list[str], config: str = "pda1", path: str = "lv-vsaa",
+                   proof_type: str = "jwt") -> httpx.Response:
         return self.http.post(f"/{path}/credential", json={"credential_configuration_id": config,
-                                                           "proofs": {"jwt": proofs}},
+                                                           "proofs": {proof_type: proofs}},
                               headers={"Authorization": f"Bearer {token}"})
 
 
@@ -473,14 +475,20 @@ def test_the_case_history_names_the_wallet_solution_that_took_the_offer(issuer: 
 # --- key attestations (OpenID4VCI App. D, HAIP §9.3) -------------------------------------------------
 
 
-def _attested_proofs(issuer: Issuer, keys: list[Any], *, attested: list[Any] | None = None,
-                     signer: str = PROVIDER) -> list[str]:
-    """Key proofs each carrying one key attestation over ``attested`` (default: the same keys)."""
+def _key_attestation(issuer: Issuer, keys: list[Any], *, nonce: str | None, signer: str = PROVIDER,
+                     storage: str = "iso_18045_basic") -> str:
     key, chain = issuer.pki.signers[signer]
-    attestation = key_attestation.attest(key, chain, keys=[k.public_key() for k in (attested or keys)],
-                                         iat=int(time.time()), lifetime=300, key_storage=["iso_18045_basic"],
-                                         user_authentication=["iso_18045_basic"])
+    return key_attestation.attest(key, chain, keys=[k.public_key() for k in keys], iat=int(time.time()),
+                                  lifetime=300, key_storage=[storage], user_authentication=["iso_18045_basic"],
+                                  nonce=nonce)
+
+
+def _attested_proofs(issuer: Issuer, keys: list[Any], *, attested: list[Any] | None = None,
+                     signer: str = PROVIDER, nonce_in_attestation: bool = True) -> list[str]:
+    """Key proofs each carrying one key attestation over ``attested`` (default: the same keys)."""
     nonce = issuer.nonce()
+    attestation = _key_attestation(issuer, attested or keys, nonce=nonce if nonce_in_attestation else None,
+                                   signer=signer)
     return [sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(k), "key_attestation": attestation},
                      {"aud": f"{issuer.url}/lv-vsaa", "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
 
@@ -501,6 +509,67 @@ def test_a_proof_key_outside_its_key_attestation_is_refused(issuer: Issuer) -> N
     token = _access_token(issuer)
     proofs = _attested_proofs(issuer, [generate_key()], attested=[generate_key()])
     assert issuer.credential(token, proofs).json()["error"] == "invalid_proof"
+
+
+def test_a_key_attestation_without_the_issuers_nonce_is_refused(issuer: Issuer) -> None:
+    """App. F.1: with a Nonce Endpoint, the key attestation's nonce MUST be a c_nonce we gave."""
+    token = _access_token(issuer)
+    proofs = _attested_proofs(issuer, [generate_key()], nonce_in_attestation=False)
+    assert issuer.credential(token, proofs).json()["error"] == "invalid_nonce"
+
+
+def test_the_issuer_lists_the_attestation_proof_type(issuer: Issuer) -> None:
+    meta = issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()
+    for config in ("pda1", "pda1_mdoc"):
+        proof_types = meta["credential_configurations_supported"][config]["proof_types_supported"]
+        assert proof_types["attestation"]["proof_signing_alg_values_supported"] == ["ES256"]
+        assert "iso_18045_basic" in proof_types["attestation"]["key_attestations_required"]["key_storage"]
+
+
+def test_an_attestation_proof_gets_one_credential_per_attested_key(issuer: Issuer) -> None:
+    """App. F.3: the key attestation is the proof; the credentials are bound to its attested keys."""
+    case_id, offer, tx = issuer.offer()
+    token = issuer.token(offer, tx).json()["access_token"]
+    keys = [generate_key() for _ in range(3)]
+    response = issuer.credential(token, [_key_attestation(issuer, keys, nonce=issuer.nonce())],
+                                 proof_type="attestation")
+    assert response.status_code == 200, response.text
+    bound = [parse(c["credential"]).issuer_jws.payload["cnf"]["jwk"] for c in response.json()["credentials"]]
+    assert bound == [public_jwk(k) for k in keys]
+    events = issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()["events"]
+    assert any(e["action"] == "keys_attested" and "attestation proof" in e["reason"] for e in events)
+
+
+def test_an_attestation_proof_is_accepted_once(issuer: Issuer) -> None:
+    proof = [_key_attestation(issuer, [generate_key()], nonce=issuer.nonce())]
+    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").status_code == 200
+    replay = issuer.credential(_access_token(issuer), proof, proof_type="attestation")
+    assert (replay.status_code, replay.json()["error"]) == (400, "invalid_nonce")
+
+
+def test_an_attestation_proof_without_the_issuers_nonce_is_refused(issuer: Issuer) -> None:
+    proof = [_key_attestation(issuer, [generate_key()], nonce=None)]
+    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_nonce"
+
+
+def test_an_attestation_proof_signed_by_an_institution_is_refused(issuer: Issuer) -> None:
+    proof = [_key_attestation(issuer, [generate_key()], nonce=issuer.nonce(), signer="LV:VSAA")]
+    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_proof"
+
+
+def test_an_attestation_proof_over_more_keys_than_a_batch_is_refused(issuer: Issuer) -> None:
+    batch = issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()["batch_credential_issuance"]
+    proof = [_key_attestation(issuer, [generate_key() for _ in range(batch["batch_size"] + 1)],
+                              nonce=issuer.nonce())]
+    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_proof"
+
+
+@pytest.mark.parametrize("proofs", [{"attestation": []}, {"attestation": ["a", "b"]}, {"attestation": "x"},
+                                    {"attestation": ["not-a-jwt"]}, {"di_vp": [{}]}])
+def test_malformed_attestation_proofs_are_invalid_proof(issuer: Issuer, proofs: dict[str, Any]) -> None:
+    response = issuer.http.post("/lv-vsaa/credential", json={"credential_configuration_id": "pda1", "proofs": proofs},
+                                headers={"Authorization": f"Bearer {_access_token(issuer)}"})
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_proof")
 
 
 def test_a_key_attestation_by_an_institution_is_refused(issuer: Issuer) -> None:

@@ -71,6 +71,9 @@ def test_a_key_attestation_from_the_future_is_refused(registry_pki: DemoPki) -> 
     assert _error(registry_pki, _attest(registry_pki, [generate_key()], iat=TS + 3600)) == "invalid_proof"
 
 
+_SAME_KEY = public_jwk(generate_key())
+
+
 def _resigned(pki: DemoPki, header: dict[str, Any], payload: dict[str, Any]) -> str:
     key, chain = pki.signers[PROVIDER]
     return sign_jws({"x5c": x5c_header(chain), **header}, payload, key)
@@ -84,7 +87,10 @@ def _resigned(pki: DemoPki, header: dict[str, Any], payload: dict[str, Any]) -> 
     {"iat": TS, "attested_keys": [public_jwk(generate_key())]},
     {"iat": TS, "exp": TS + 600, "attested_keys": [public_jwk(generate_key())] * 21},
     {"iat": TS, "exp": TS + 600, "attested_keys": [public_jwk(generate_key())], "key_storage": "iso_18045_high"},
-], ids=["no-iat", "no-keys", "private-key", "not-a-point", "no-exp", "too-many-keys", "levels-not-an-array"])
+    {"iat": TS, "exp": TS + 600, "attested_keys": [_SAME_KEY, _SAME_KEY]},
+    {"iat": TS, "exp": TS + 600, "attested_keys": [public_jwk(generate_key())], "nonce": 7},
+], ids=["no-iat", "no-keys", "private-key", "not-a-point", "no-exp", "too-many-keys", "levels-not-an-array",
+        "same-key-twice", "nonce-not-a-string"])
 def test_a_malformed_key_attestation_is_refused(registry_pki: DemoPki, payload: dict[str, Any]) -> None:
     token = _resigned(registry_pki, {"typ": key_attestation.TYP}, payload)
     assert _error(registry_pki, token) == "invalid_proof"
@@ -99,19 +105,18 @@ def test_a_key_attestation_with_another_typ_is_refused(registry_pki: DemoPki) ->
 def test_the_reference_wallet_declines_an_issuer_asking_more_than_its_keys_reach(registry_pki: DemoPki) -> None:
     """Its keys are software keys (iso_18045_basic); it says so in plain words instead of sending proofs."""
     from wallet.provider import WalletProvider
-    from wallet.receive import OfferedCredential, _key_attestation
+    from wallet.receive import _key_attestation
 
     provider = WalletProvider(*registry_pki.signers[PROVIDER])
     keys = [generate_key()]
-    demanding = OfferedCredential("pda1", "dc+sd-jwt", "urn:eudi:pda1:1", (),
-                                  {"key_storage": ("iso_18045_high",), "user_authentication": ("iso_18045_high",)})
+    demanding = {"key_storage": ("iso_18045_high",), "user_authentication": ("iso_18045_high",)}
     with pytest.raises(ProtocolError, match="more secure key storage"):
         _key_attestation(demanding, provider, keys, NOW, "c-nonce")
     with pytest.raises(ProtocolError, match="no provider"):
         _key_attestation(demanding, None, keys, NOW, "c-nonce")
-    modest = OfferedCredential("pda1", "dc+sd-jwt", "urn:eudi:pda1:1", (),
-                               {"key_storage": ("iso_18045_basic",), "user_authentication": key_attestation.LEVELS})
+    modest = {"key_storage": ("iso_18045_basic",), "user_authentication": key_attestation.LEVELS}
     token = _key_attestation(modest, provider, keys, NOW, "c-nonce")
     assert token is not None
     checked = key_attestation.verify(token, providers=_providers(registry_pki), now=NOW, policy=ANY)
     assert checked.thumbprints == {jwk_thumbprint(public_jwk(keys[0]))}
+    assert checked.keys == (public_jwk(keys[0]),) and checked.nonce == "c-nonce"

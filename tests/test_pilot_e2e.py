@@ -95,7 +95,7 @@ def postgres_clean() -> Iterator[str]:
     def drop() -> None:
         with engine.begin() as conn:
             for table in inspect(conn).get_table_names():
-                if table.startswith(("registry_", "issuer_", "alembic_version_")):
+                if table.startswith(("registry_", "issuer_", "verifier_", "alembic_version_")):
                     conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
 
     drop()
@@ -110,7 +110,7 @@ def test_the_whole_story_runs_with_every_service_on_postgresql(tmp_path: Path, p
     init(tmp_path, database_url=postgres_clean)
     code, text, _logs = _run_story(tmp_path, extra_env={"DATABASE_URL": postgres_clean})
     assert code == 0, text
-    assert not (tmp_path / "issuer.db").exists() and not (tmp_path / "registry.db").exists()
+    assert not any((tmp_path / f"{name}.db").exists() for name in ("issuer", "registry", "verifier"))
     from sqlalchemy import text as sql
 
     from esspass.db import make_engine
@@ -119,6 +119,7 @@ def test_the_whole_story_runs_with_every_service_on_postgresql(tmp_path: Path, p
     with engine.connect() as conn:
         assert conn.execute(sql("SELECT count(*) FROM issuer_credentials")).scalar_one() >= 3
         assert conn.execute(sql("SELECT count(*) FROM registry_entities")).scalar_one() >= 11
+        assert conn.execute(sql("SELECT count(*) FROM verifier_transactions")).scalar_one() >= 1
     engine.dispose()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from credentials.jose import (
 )
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
-from credentials.sd_jwt import present
+from credentials.sd_jwt import parse, present
 from credentials.x509 import load_x5c
 from esspass.db import make_engine
 from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process
@@ -45,6 +47,7 @@ from trust_registry.seed import seed_data_dir
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
 from verifier.app import build_service
+from verifier.app import create_app as verifier_app
 from verifier.settings import VerifierSettings
 from wallet.errors import NotFoundError
 from wallet.keys import load_key
@@ -479,6 +482,18 @@ def test_the_reference_wallet_binds_its_access_tokens_to_a_dpop_key(world: World
     assert bound >= 3  # the PID, the PDA1 and the EHIC the fixture's wallet collected
 
 
+def test_the_reference_wallet_proves_a_batch_of_keys_with_one_key_attestation(world: World) -> None:
+    """The issuer takes ``attestation`` proofs (OpenID4VCI App. F.3), so the wallet sends its provider's
+    attestation of all the batch's keys instead of one key proof per key (HAIP §9.3)."""
+    events = world.clerk.case(PERSON.pda1_issuer, world.cases["pda1"])["events"]
+    attested = [e for e in events if e["action"] == "keys_attested"]
+    assert len(attested) == 2  # the SD-JWT VC and the ISO mdoc: one attestation each
+    assert all("attestation proof" in e["reason"] and "iso_18045_basic" in e["reason"] for e in attested)
+    copies = [c for c in world.wallet.credentials() if c.vct == pda1.VCT and c.format == "dc+sd-jwt"]
+    bound = {json.dumps(parse(c.credential).issuer_jws.payload["cnf"]["jwk"], sort_keys=True) for c in copies}
+    assert len(copies) == world.wallet.settings.batch_size > 1 and len(bound) == len(copies)
+
+
 def _requests(world: World, routes: tuple[str, ...], statuses: tuple[str, ...]) -> float:
     """How many requests the issuer has answered on ``routes`` with one of ``statuses`` (its metrics)."""
     metrics = world.http.get(f"{world.stack.issuer_url}/metrics").text
@@ -572,6 +587,109 @@ def test_a_mixed_answer_missing_the_person_fails_the_query(world: World) -> None
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid" and _steps(verdict)["query"] == "failed", verdict
 
+# --- replicas: every verifier process shares the inspections through the database -------------------
+
+
+@contextmanager
+def _replicas(world: World, count: int, *, database_url: str | None = None,
+              storage_key_file: Path | None = None) -> Iterator[list[str]]:
+    """``count`` more verifier replicas on the world's data directory, all answering under the last
+    one's URL, as behind a load balancer: a request made on one is answered at another."""
+    ports = [free_port() for _ in range(count)]
+    front = f"http://127.0.0.1:{ports[-1]}"
+    handles = [serve(verifier_app(VerifierSettings(
+        data_dir=world.stack.data_dir, public_url=front, registry_url=world.stack.registry_url,
+        database_url=database_url, storage_key_file=storage_key_file)), port=port) for port in ports]
+    try:
+        yield [h.url for h in handles]
+    finally:
+        for handle in handles:
+            handle.stop()
+
+
+def _answer_at(world: World, request: dict[str, Any]) -> None:
+    consent = world.wallet.open_request(request["link"], "en")
+    world.wallet.share(consent.id)
+
+
+def _rows(world: World) -> list[Any]:
+    engine = make_engine(f"sqlite:///{world.stack.data_dir / 'verifier.db'}")
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT id, status, sealed_key, sealed_person FROM verifier_transactions")))
+    finally:
+        engine.dispose()
+
+
+def test_a_request_made_on_one_replica_is_answered_at_another_and_shown_on_a_third(world: World) -> None:
+    with _replicas(world, 2) as (maker, front):
+        request = Inspector(maker, world.http).request("pda1")
+        assert request["request_uri"].startswith(front)  # the wallet fetches and answers at the other one
+        _answer_at(world, request)
+        verdict = world.inspector.result(request)["verdict"]  # the stack's own verifier shows it
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["person"]["family_name"] == PERSON.pid["family_name"]
+
+
+@pytest.mark.postgres
+def test_replicas_on_postgresql_share_inspections(world: World, postgres_url: str) -> None:
+    with _replicas(world, 2, database_url=postgres_url) as (maker, front):
+        request = Inspector(maker, world.http).request("pda1")
+        _answer_at(world, request)
+        result = Inspector(front, world.http).result(request)
+    assert result["status"] == "done" and result["verdict"]["verdict"] == "valid", result
+
+
+def test_two_replicas_take_the_same_answer_only_once(world: World) -> None:
+    with _replicas(world, 2) as (first, second):
+        request = Inspector(first, world.http).request("pda1", response_mode="direct_post")
+        payload = world.request_object(request)
+        form = openid4vp.build_response_form(payload, {"vp_token": world.vp_token(payload)})
+        path = urlsplit(payload["response_uri"]).path
+        with ThreadPoolExecutor(2) as pool:
+            codes = sorted(pool.map(lambda base: world.http.post(f"{base}{path}", data=form).status_code,
+                                    (first, second)))
+        assert codes == [200, 400]
+        assert Inspector(first, world.http).result(request)["verdict"]["verdict"] == "valid"
+
+
+def test_a_pending_inspection_survives_a_verifier_restart(world: World) -> None:
+    request = world.inspector.request("pda1")
+    port = world.stack.handles["verifier"].port
+    world.stack.stop("verifier")
+    world.stack.handles["verifier"] = serve(verifier_app(VerifierSettings(
+        data_dir=world.stack.data_dir, public_url=world.stack.verifier_url, registry_url=world.stack.registry_url)),
+        port=port)
+    assert world.answer(request)["verdict"] == "valid"
+
+
+def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world: World) -> None:
+    request = world.inspector.request("pda1")
+    _answer_at(world, request)
+    row = next(r for r in _rows(world) if r.id == request["transaction_id"])
+    assert row.status == "done"
+    assert row.sealed_key is None  # the answer's decryption key goes with the answer
+    assert row.sealed_person is not None
+    stored = b"".join(p.read_bytes() for p in world.stack.data_dir.glob("verifier.db*"))
+    assert PERSON.pid["family_name"].encode() not in stored
+    assert PERSON.pda1["document_number"].encode() not in stored
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
+    assert PERSON.pid["family_name"] in page.text
+    row = next(r for r in _rows(world) if r.id == request["transaction_id"])
+    assert row.sealed_person is None  # erased from the database, not only hidden
+    assert world.inspector.result(request)["verdict"]["personal_data_removed"] is True
+
+
+def test_a_replica_with_another_storage_key_cannot_read_inspections(world: World, tmp_path: Path) -> None:
+    request = world.inspector.request("pda1")
+    with _replicas(world, 1, storage_key_file=tmp_path / "other.key") as (stranger,):
+        response = world.http.get(f"{stranger}{request['result_url']}")
+        assert response.status_code == 404 and response.json()["error"] == "not_found"
+        answer = world.http.post(f"{stranger}/responses/{request['transaction_id']}", data={"response": "x"})
+        assert answer.status_code == 404
+    assert world.inspector.result(request)["status"] == "pending"
+
+
 
 def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> None:
     """Runs last: it stops the registry and the issuer of the module's stack."""
@@ -610,3 +728,4 @@ def test_a_cached_trust_list_older_than_the_limit_is_not_used(tmp_path: Path, ma
                 service.issuers(now)
     finally:
         http.close()
+

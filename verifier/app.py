@@ -24,11 +24,14 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES, negotiate
 from credentials.jose import parse_json
 from esspass.config import service_http_client
+from esspass.db import make_engine
+from esspass.migrate import upgrade
 from esspass.status_client import StatusClient
 from esspass.web import install
 from verifier import messages
 from verifier.service import PROFILES, VerifierService
 from verifier.settings import VerifierSettings
+from verifier.transactions import MIGRATIONS, TransactionStore, load_storage_key
 
 __all__ = ["build_service", "create_app"]
 
@@ -54,8 +57,11 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         tl = lists.issuers(now)
         return tl, tl.age(now)
 
+    engine = make_engine(settings.db_url("verifier.db"))
+    upgrade(engine, MIGRATIONS)
+    store = TransactionStore(engine, load_storage_key(settings.storage_key_path()))
     service = VerifierService(
-        entity_id=settings.entity_id, access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
+        store=store, entity_id=settings.entity_id, access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
         issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age),
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
@@ -104,8 +110,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         else:
             holder["service"] = service
         yield
-        if http is not None:
+        if http is not None:  # what build_service opened
             http.close()
+            holder["service"].store.engine.dispose()
 
     app = FastAPI(title="ESSPASS verifier", version="1.0", lifespan=lifespan,
                   description="The inspector's check of PDA1, EHIC and PID over OpenID4VP 1.0.")

@@ -1,9 +1,10 @@
 """The verifier's use cases: presentation requests, answers at the response_uri, verdicts, proofs.
 
-A transaction lives in memory for ``request_ttl`` seconds: its nonce, state, DCQL query and the
-ephemeral ECDH-ES key for direct_post.jwt (a fresh key per request, HAIP 1.0 §5). Answers are
-accepted once. Personal data of a verdict is dropped after it has been shown (retention
-configurable); the verification proof holds none.
+A transaction (:mod:`verifier.transactions`, in the verifier's database, so that every replica
+sees it) lives for ``request_ttl`` seconds: its nonce, state, DCQL query and the ephemeral ECDH-ES
+key for direct_post.jwt (a fresh key per request, HAIP 1.0 §5). Answers are accepted once, across
+replicas. Personal data of a verdict is erased after it has been shown (retention configurable);
+the verification proof holds none.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +22,9 @@ from credentials import dcql, ehic, mdoc, openid4vp, pda1, pid, trust_list, veri
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
+from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
 
-__all__ = ["PROFILES", "Transaction", "VerifierService", "profile_query"]
+__all__ = ["PROFILES", "VerifierService", "profile_query"]
 
 _PDA1_CLAIMS = ("document_number", "legislation_country", "status_confirmation", "starting_date", "ending_date",
                 "employer", "issuing_country")
@@ -72,31 +72,11 @@ def profile_query(profile: str) -> dict[str, Any]:
 PROFILES = ("pda1", "ehic")
 
 
-@dataclass
-class Transaction:
-    id: str
-    nonce: str
-    state: str
-    client_id: str
-    query: dict[str, Any]
-    response_mode: str
-    request_object: str
-    encryption_key: Any
-    created: float
-    expires: float
-    purpose: str
-    status: str = "pending"  # pending | done | error
-    verdict: dict[str, Any] | None = None
-    proof: str | None = None
-    wallet_error: str | None = None
-    shown_at: float | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 class VerifierService:
     """Creates requests and verifies answers; I/O for trust and status is injected."""
 
-    def __init__(self, *, entity_id: str, access_key: PrivateKey, access_x5c: list[Certificate], base_url: str,
+    def __init__(self, *, store: TransactionStore, entity_id: str, access_key: PrivateKey,
+                 access_x5c: list[Certificate], base_url: str,
                  issuers: Callable[[datetime], tuple[trust_list.TrustList | None, float | None]],
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
@@ -111,10 +91,8 @@ class VerifierService:
         self.policy_version = policy_version
         self.clock = clock or (lambda: datetime.now(UTC))
         self.chains = ChainValidator()
-        self._tx: dict[str, Transaction] = {}
-        self._lock = threading.Lock()
+        self.store = store
         self._proof_secret = secrets.token_bytes(32)  # per process: document references are unlinkable across runs
-        self._challenges: dict[str, float] = {}
 
     # --- requests --------------------------------------------------------------------------------
 
@@ -143,23 +121,25 @@ class VerifierService:
             dcql_query=query, response_mode=mode, iat=iat, exp=iat + self.request_ttl, encryption_key=key,
             purpose=purpose)
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
-        tx = Transaction(tx_id, nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
+        tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
                          now.timestamp() + self.request_ttl, purpose)
-        with self._lock:
-            self._expire(now.timestamp())
-            self._tx[tx_id] = tx
+        self._sweep(now.timestamp())
+        self.store.add(tx)
         return tx
 
     def link(self, tx: Transaction) -> str:
         return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}")
 
-    def _expire(self, ts: float) -> None:
-        for key in [k for k, t in self._tx.items() if t.expires + max(self.retention, 600) < ts]:
-            del self._tx[key]
+    def _sweep(self, ts: float) -> None:
+        # A transaction outlives its request by the retention time (at least ten minutes), so that
+        # the inspector's page can still show the verdict, or say that its personal data is gone.
+        self.store.sweep(ts, retention=self.retention, keep=max(self.retention, 600))
 
     def get(self, tx_id: str) -> Transaction:
-        with self._lock:
-            tx = self._tx.get(tx_id)
+        try:
+            tx = self.store.get(tx_id)
+        except UnreadableTransaction:
+            tx = None
         if tx is None:
             raise ProtocolError("not_found", "unknown or expired request", http_status=404)
         return tx
@@ -176,25 +156,30 @@ class VerifierService:
         """The response_uri (§8.2): decrypt, match state, verify; a transaction accepts one answer."""
         tx = self.get(tx_id)
         now = self.clock()
+        if tx.status != "pending":
+            raise ProtocolError("invalid_request", "this request was already answered")
         params = openid4vp.parse_response(form, response_mode=tx.response_mode, decryption_key=tx.encryption_key)
         if params.state != tx.state:
             raise ProtocolError("invalid_request", "the answer is for another request (state)")
-        with tx.lock:
-            if tx.status != "pending":
-                raise ProtocolError("invalid_request", "this request was already answered")
+        if not self.store.claim(tx.id, now.timestamp()):
             if now.timestamp() > tx.expires:
                 raise ProtocolError("invalid_request", "this request has expired")
+            raise ProtocolError("invalid_request", "this request was already answered")
+        try:
             if params.error is not None:
-                tx.status, tx.wallet_error = "error", params.error
-                tx.verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
-                              "reason_key": "refused" if params.error == "access_denied" else ""}
+                verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
+                           "reason_key": "refused" if params.error == "access_denied" else ""}
+                self.store.finish(tx.id, status="error", verdict=verdict, person=None, proof=None,
+                                  wallet_error=params.error)
                 return {}
             assert params.vp_token is not None
-            verdict = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now,
-                                  session_transcript=self.session_transcript(tx))
-            tx.verdict = _display(verdict)
-            tx.proof = self.proof(verdict, now)
-            tx.status = "done"
+            result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now,
+                                 session_transcript=self.session_transcript(tx))
+            shown, person = _display(result)
+            self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=self.proof(result, now))
+        except BaseException:
+            self.store.release(tx.id)  # the check did not finish: the wallet may try again
+            raise
         return {}
 
     def session_transcript(self, tx: Transaction) -> bytes:
@@ -222,10 +207,9 @@ class VerifierService:
         import base64
 
         code = base64.b32encode(secrets.token_bytes(5)).decode("ascii")
-        with self._lock:
-            now = self.clock().timestamp()
-            self._challenges = {c: t for c, t in self._challenges.items() if t > now}
-            self._challenges[code] = now + self.request_ttl
+        now = self.clock().timestamp()
+        self._sweep(now)
+        self.store.add_challenge(code, now + self.request_ttl)
         return code
 
     def verify_offline(self, qr_text: str, *, challenge: str | None = None) -> dict[str, Any]:
@@ -237,46 +221,49 @@ class VerifierService:
         now = self.clock()
         code: bytes | None = None
         if challenge:
-            with self._lock:
-                expiry = self._challenges.pop(challenge.strip().upper(), None)
-            if expiry is None or expiry < now.timestamp():
-                raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
             code = challenge.strip().upper().encode()
+            if not self.store.take_challenge(code.decode(), now.timestamp()):
+                raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
         try:
             issuers, age = self.issuers(now)
         except CredentialError:
             issuers, age = None, None
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age, now=now,
                                               status_lookup=self.status_lookup, challenge=code)
-        tx = Transaction(secrets.token_urlsafe(18), "", "", "", {}, "offline", "", None, now.timestamp(),
-                         now.timestamp() + self.request_ttl, "offline inspection", status="done")
-        tx.verdict = {**_display(verdict), "offline": True}
-        tx.proof = self.proof(verdict, now)
-        with self._lock:
-            self._expire(now.timestamp())
-            self._tx[tx.id] = tx
-        return {"transaction_id": tx.id, **tx.verdict}
+        shown, person = _display(verdict)
+        shown["offline"] = True
+        tx = Transaction(secrets.token_urlsafe(18), "offline", "", "", "", {}, "offline", "", None, now.timestamp(),
+                         now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=shown,
+                         person=person, proof=self.proof(verdict, now))
+        self._sweep(now.timestamp())
+        self.store.add(tx)
+        return {"transaction_id": tx.id, **shown, "person": person}
 
     def result(self, tx_id: str, *, consume: bool = False) -> dict[str, Any]:
-        """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data."""
+        """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data.
+
+        With no retention (the default) the person is erased from the database as the screen shows it."""
         tx = self.get(tx_id)
-        out: dict[str, Any] = {"status": tx.status}
+        out: dict[str, Any] = {"status": "pending" if tx.status == "verifying" else tx.status}
         if tx.verdict is not None:
             now = self.clock().timestamp()
+            person = tx.person
             if tx.shown_at is not None and now - tx.shown_at > self.retention:
-                out["verdict"] = {k: v for k, v in tx.verdict.items() if k != "person"}
+                person = None
+                if tx.person is not None:
+                    self.store.erase_person(tx.id)
+            out["verdict"] = dict(tx.verdict)
+            if person is not None:
+                out["verdict"]["person"] = person
+            elif tx.shown_at is not None and tx.status == "done":
                 out["verdict"]["personal_data_removed"] = True
-            else:
-                out["verdict"] = tx.verdict
             if consume and tx.shown_at is None:
-                tx.shown_at = now
+                self.store.shown(tx.id, now)
+                if self.retention <= 0 and tx.person is not None:
+                    self.store.erase_person(tx.id)
             if tx.proof:
                 out["proof_url"] = f"/api/requests/{tx.id}/proof"
         return out
-
-    def forget(self, tx_id: str) -> None:
-        with self._lock:
-            self._tx.pop(tx_id, None)
 
     # --- verification proof (domain.md "Verification proof") ---------------------------------------
 
@@ -304,8 +291,9 @@ def _refusal(error: str) -> str:
     return f"The wallet could not answer ({error})."
 
 
-def _display(verdict: verification.Verdict) -> dict[str, Any]:
-    """What the verdict screen shows: the verdict, the reasons, and the person's key facts."""
+def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the verdict screen shows: the verdict and the reasons, and apart from them the person's
+    key facts (kept apart so that they can be erased on their own)."""
     out = verdict.to_json(personal_data=False)
     person: dict[str, Any] = {}
     for cred in verdict.credentials:
@@ -326,5 +314,4 @@ def _display(verdict: verification.Verdict) -> dict[str, Any]:
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)
-    out["person"] = person
-    return out
+    return out, person

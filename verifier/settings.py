@@ -39,9 +39,15 @@ class VerifierSettings(ServiceSettings):
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
     policy_version: str = "esspass-2026-11"
+    #: The AES-256 key that seals transactions at rest (the answer's decryption key, the person);
+    #: every replica must share it. Default ``<data_dir>/verifier/storage.key``, made on first start.
+    storage_key_file: Path | None = None
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"
+
+    def storage_key_path(self) -> Path:
+        return self.storage_key_file or self.data_dir / "verifier" / "storage.key"
 
     def root_path(self) -> Path:
         return self.registry_root or self.pki_path() / "root.pem"

@@ -97,6 +97,8 @@ class OfferedCredential:
     display: tuple[dict[str, Any], ...]
     #: The issuer's ``key_attestations_required`` (App. D) for this configuration, when it has one.
     key_attestations_required: dict[str, tuple[str, ...]] | None = None
+    #: The levels an ``attestation`` proof (App. F.3) must reach, when the issuer takes that proof type.
+    attestation_proof_levels: dict[str, tuple[str, ...]] | None = None
 
     def name(self, lang: str) -> str:
         for entry in self.display:
@@ -254,7 +256,8 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
             raise MalformedError(f"the offered credential {cid!r} has no vct")
         cmeta = conf.get("credential_metadata")
         display = cmeta.get("display") if isinstance(cmeta, dict) else conf.get("display")
-        offered.append(OfferedCredential(cid, str(fmt), vct, _display(display), _key_attestations_required(conf)))
+        offered.append(OfferedCredential(cid, str(fmt), vct, _display(display), _key_attestations_required(conf),
+                                         _key_attestations_required(conf, "attestation", default={})))
 
     def endpoint(name: str, required: bool) -> str | None:
         value = metadata.get(name)
@@ -330,10 +333,15 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
     )
 
 
-def _key_attestations_required(conf: Mapping[str, Any]) -> dict[str, tuple[str, ...]] | None:
+def _key_attestations_required(conf: Mapping[str, Any], proof_type: str = "jwt", *,
+                               default: dict[str, Any] | None = None) -> dict[str, tuple[str, ...]] | None:
+    """A proof type's ``key_attestations_required`` (§12.2.4); ``default`` when the proof type is
+    supported without one, None when it is not supported (or requires nothing, for ``jwt``)."""
     proof_types = conf.get("proof_types_supported")
-    jwt = proof_types.get("jwt") if isinstance(proof_types, dict) else None
-    required = jwt.get("key_attestations_required") if isinstance(jwt, dict) else None
+    entry = proof_types.get(proof_type) if isinstance(proof_types, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    required = entry.get("key_attestations_required", default)
     if not isinstance(required, dict):
         return None
     return {name: tuple(v for v in values if isinstance(v, str))
@@ -432,11 +440,10 @@ def _proof(key: PrivateKey, *, issuer: str, nonce: str | None, now: datetime,
     return sign_jws(header, payload, key)
 
 
-def _key_attestation(offered: OfferedCredential, attester: Attester | None, keys: Sequence[PrivateKey],
-                     now: datetime, nonce: str | None) -> str | None:
+def _key_attestation(required: dict[str, tuple[str, ...]] | None, attester: Attester | None,
+                     keys: Sequence[PrivateKey], now: datetime, nonce: str | None) -> str | None:
     """One attestation for all keys of the batch (HAIP §9.3), refused up front when the issuer
     requires levels our key storage does not reach."""
-    required = offered.key_attestations_required
     if attester is None:
         if required is not None:
             raise ProtocolError("invalid_proof", "This institution requires attested keys, and this wallet has no "
@@ -580,10 +587,17 @@ def obtain_credentials(
     for offered in offer.offered:
         keys = tuple(new_key() for _ in range(wanted))
         nonce = _fetch_nonce(client, offer, dpop)
-        attestation = _key_attestation(offered, attester, keys, now, nonce)
-        request: dict[str, Any] = {"proofs": {"jwt": [
-            _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
-            for k in keys]}}
+        request: dict[str, Any]
+        if attester is not None and offered.attestation_proof_levels is not None:
+            # App. F.3: the provider's attestation of the whole batch is the proof (one signature,
+            # not one per key), with the issuer's c_nonce inside it.
+            request = {"proofs": {"attestation": [
+                _key_attestation(offered.attestation_proof_levels, attester, keys, now, nonce)]}}
+        else:
+            attestation = _key_attestation(offered.key_attestations_required, attester, keys, now, nonce)
+            request = {"proofs": {"jwt": [
+                _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
+                for k in keys]}}
         ids = identifiers.get(offered.configuration_id)
         if ids:
             request["credential_identifier"] = ids[0]

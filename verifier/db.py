@@ -1,0 +1,59 @@
+"""Verifier storage (SQLAlchemy 2.0): inspections in progress and offline challenges.
+
+Every replica of the verifier reads and writes the same rows, so a wallet's answer may reach
+another replica than the one that made the request, and a restart loses no inspection. What
+identifies a person, and the ephemeral key that decrypts the wallet's answer, are kept sealed
+(:mod:`verifier.transactions`); times are Unix seconds. Schema changes go through Alembic
+(``verifier/migrations``, version table ``alembic_version_verifier``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Float, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from esspass.db import NAMING_CONVENTION
+
+__all__ = ["Base", "ChallengeRecord", "TransactionRecord"]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TransactionRecord(Base):
+    """One inspection: an OpenID4VP request and its answer (``online``), or a scanned QR (``offline``)."""
+
+    __tablename__ = "verifier_transactions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # online | offline
+    #: pending -> verifying (one replica has taken the answer) -> done | error
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    client_id: Mapped[str] = mapped_column(String(600), default="")
+    nonce: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(64), default="")
+    response_mode: Mapped[str] = mapped_column(String(20))
+    query: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request_object: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(String(300))
+    #: The private JWK that decrypts a direct_post.jwt answer, sealed.
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: The verdict without the person (reasons, steps, freshness), sealed.
+    sealed_verdict: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: The person's name, birth date, portrait and document facts, sealed; erased after retention.
+    sealed_person: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    proof: Mapped[str | None] = mapped_column(Text, nullable=True)  # holds no personal data
+    wallet_error: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+    shown_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ChallengeRecord(Base):
+    """A code the inspector shows before scanning an offline QR; used once."""
+
+    __tablename__ = "verifier_challenges"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

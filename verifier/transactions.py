@@ -1,0 +1,195 @@
+"""Inspections in progress, shared by every replica of the verifier through its database.
+
+A transaction is created by one replica (the inspector's page), answered at the response_uri
+on any replica (a load balancer picks), and polled from any. The answer is taken once across
+replicas by a conditional update (``pending`` -> ``verifying``), never by a process lock.
+
+At rest, the ephemeral private key that decrypts a direct_post.jwt answer and everything a verdict
+says about the person are sealed with AES-256-GCM under the verifier's storage key, bound to the
+row and column (associated data), so neither a database dump nor a swapped row reveals or
+forges them. The person is erased (the column set to NULL, not only hidden) once the verdict has
+been shown and the retention time has passed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.orm import Session
+
+from credentials.files import write_private_file_once
+from credentials.jose import b64url_decode, b64url_encode
+from verifier.db import ChallengeRecord, TransactionRecord
+
+__all__ = ["MIGRATIONS", "Transaction", "TransactionStore", "UnreadableTransaction", "load_storage_key"]
+
+_log = logging.getLogger("esspass.verifier")
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_NONCE = 12
+
+
+class UnreadableTransaction(Exception):
+    """A sealed part does not open under this replica's storage key."""
+
+
+@dataclass
+class Transaction:
+    """An inspection as the service sees it, with its sealed parts opened."""
+
+    id: str
+    kind: str  # online | offline
+    nonce: str
+    state: str
+    client_id: str
+    query: dict[str, Any]
+    response_mode: str
+    request_object: str
+    encryption_key: Any  # a jwcrypto JWK (private), or None
+    created: float
+    expires: float
+    purpose: str
+    status: str = "pending"  # pending | verifying | done | error
+    verdict: dict[str, Any] | None = None  # without the person
+    person: dict[str, Any] | None = None
+    proof: str | None = None
+    wallet_error: str | None = None
+    shown_at: float | None = None
+
+
+def load_storage_key(path: Path) -> bytes:
+    """The 256-bit storage key in ``path``, made (mode 0600) on first start; every replica shares it."""
+    write_private_file_once(path, b64url_encode(os.urandom(32)) + "\n")
+    key = b64url_decode(path.read_text(encoding="ascii").strip())
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold a 256-bit key")
+    return key
+
+
+class TransactionStore:
+    """Transactions and offline challenges in the verifier's tables."""
+
+    def __init__(self, engine: Engine, key: bytes) -> None:
+        self.engine = engine
+        self._aead = AESGCM(key)
+
+    # --- sealing ------------------------------------------------------------------------------
+
+    def _seal(self, tx_id: str, column: str, value: Any) -> bytes | None:
+        if value is None:
+            return None
+        nonce = os.urandom(_NONCE)
+        data = json.dumps(value, separators=(",", ":")).encode()
+        return nonce + self._aead.encrypt(nonce, data, f"verifier/{tx_id}/{column}".encode())
+
+    def _open(self, tx_id: str, column: str, sealed: bytes | None) -> Any:
+        if sealed is None:
+            return None
+        try:
+            data = self._aead.decrypt(sealed[:_NONCE], sealed[_NONCE:], f"verifier/{tx_id}/{column}".encode())
+        except InvalidTag as exc:  # another key, another row, or tampered: fail closed, and say why
+            _log.error("a transaction's %s cannot be opened: storage key differs between replicas, or the row "
+                       "was altered", column)
+            raise UnreadableTransaction(tx_id) from exc
+        return json.loads(data)
+
+    # --- transactions -------------------------------------------------------------------------
+
+    def add(self, tx: Transaction) -> None:
+        key = json.loads(tx.encryption_key.export_private()) if tx.encryption_key is not None else None
+        person = tx.person
+        with Session(self.engine) as session, session.begin():
+            session.add(TransactionRecord(
+                id=tx.id, kind=tx.kind, status=tx.status, client_id=tx.client_id, nonce=tx.nonce, state=tx.state,
+                response_mode=tx.response_mode, query=tx.query, request_object=tx.request_object,
+                purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
+                sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
+                sealed_person=self._seal(tx.id, "person", person), proof=tx.proof, wallet_error=tx.wallet_error,
+                created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at))
+
+    def get(self, tx_id: str) -> Transaction | None:
+        with Session(self.engine) as session:
+            row = session.get(TransactionRecord, tx_id)
+            if row is None:
+                return None
+            key = self._open(row.id, "key", row.sealed_key)
+            if key is not None:
+                from jwcrypto import jwk
+
+                key = jwk.JWK(**key)
+            return Transaction(
+                id=row.id, kind=row.kind, nonce=row.nonce, state=row.state, client_id=row.client_id,
+                query=dict(row.query), response_mode=row.response_mode, request_object=row.request_object,
+                encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
+                status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
+                person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
+                wallet_error=row.wallet_error, shown_at=row.shown_at)
+
+    def claim(self, tx_id: str, now: float) -> bool:
+        """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(TransactionRecord)
+                                 .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
+                                        TransactionRecord.expires_at >= now)
+                                 .values(status="verifying"))
+            return bool(taken.rowcount == 1)
+
+    def release(self, tx_id: str) -> None:
+        """Give a claimed answer back (the check could not be completed); the wallet may answer again."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.id == tx_id, TransactionRecord.status == "verifying")
+                         .values(status="pending"))
+
+    def finish(self, tx_id: str, *, status: str, verdict: dict[str, Any], person: dict[str, Any] | None,
+               proof: str | None, wallet_error: str | None = None) -> None:
+        """Record the verdict of a claimed transaction; the ephemeral decryption key is dropped with it."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.id == tx_id, TransactionRecord.status == "verifying")
+                         .values(status=status, sealed_verdict=self._seal(tx_id, "verdict", verdict),
+                                 sealed_person=self._seal(tx_id, "person", person), proof=proof,
+                                 wallet_error=wallet_error, sealed_key=None))
+
+    def shown(self, tx_id: str, now: float) -> None:
+        """The verdict screen showed ``tx_id``: the retention clock starts (once)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.id == tx_id, TransactionRecord.shown_at.is_(None))
+                         .values(shown_at=now))
+
+    def erase_person(self, tx_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord).where(TransactionRecord.id == tx_id).values(sealed_person=None))
+
+    def sweep(self, now: float, *, retention: float, keep: float) -> None:
+        """Erase the person from verdicts shown more than ``retention`` seconds ago, and delete
+        transactions ``keep`` seconds past their expiry, and used-up challenges."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.shown_at < now - retention,
+                                TransactionRecord.sealed_person.is_not(None))
+                         .values(sealed_person=None))
+            conn.execute(delete(TransactionRecord).where(TransactionRecord.expires_at < now - keep))
+            conn.execute(delete(ChallengeRecord).where(ChallengeRecord.expires_at < now))
+
+    # --- offline challenges -------------------------------------------------------------------
+
+    def add_challenge(self, code: str, expires: float) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(ChallengeRecord(code=code, expires_at=expires))
+
+    def take_challenge(self, code: str, now: float) -> bool:
+        """Use ``code`` up: True once, while it is unexpired."""
+        with self.engine.begin() as conn:
+            taken = conn.execute(delete(ChallengeRecord)
+                                 .where(ChallengeRecord.code == code, ChallengeRecord.expires_at >= now))
+            return bool(taken.rowcount == 1)
