@@ -4,7 +4,8 @@
   credential with one proof) and the full OpenID4VCI flow over HTTP (uvicorn on loopback), per second;
 * verification in process of a PDA1 + PID presentation with warm caches (credentials.verification
   with the verifier's status client, whose list is cached and revalidated by ETag), and
-  ``POST /verify`` over HTTP, per second.
+  ``POST /verify`` over HTTP, per second;
+* a whole OpenID4VP inspection over HTTP (request, the reference wallet's answer, the verdict), per second.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.sd_jwt import present
 from esspass.bench import Row, measure
-from esspass.stack import Clerk, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, open_wallet, start_in_process
 from esspass.status_client import StatusClient
 from wallet.provider import WalletProvider
 
@@ -172,5 +173,25 @@ def run(quick: bool = False) -> list[Row]:
         per = (time.perf_counter() - start) / n
         rows.append(Row("verifier", "POST /verify over HTTP, PDA1+PID", 1 / per, "checks/s", "ES256 verify",
                         per / verify))
+
+        # A whole inspection as the inspector's page and the worker's wallet make it: the request
+        # (kept in the verifier's database), the wallet fetching, answering (direct_post.jwt) and
+        # the verdict read back.
+        inspector = Inspector(stack.verifier_url, http)
+
+        def inspect() -> None:
+            request = inspector.request("pda1")
+            wallet.share(wallet.open_request(request["link"], "en").id)
+            if inspector.result(request)["verdict"]["verdict"] != "valid":
+                raise AssertionError("the inspection did not pass")
+
+        inspect()
+        n = 5 if quick else 20
+        start = time.perf_counter()
+        for _ in range(n):
+            inspect()
+        per = (time.perf_counter() - start) / n
+        rows.append(Row("verifier", "OpenID4VP inspection over HTTP (request, wallet answer, verdict)", 1 / per,
+                        "inspections/s", "ES256 verify", per / verify))
         wallet.http.close()
     return rows
