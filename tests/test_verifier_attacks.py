@@ -120,6 +120,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         wallet.http.close()
 
 
+def _public_id(request: dict[str, Any]) -> str:
+    """The id in the request_uri: public, it is in the QR code (the inspector's is transaction_id)."""
+    return str(request["request_uri"].rsplit("/", 1)[1])
+
+
 def _steps(verdict: dict[str, Any]) -> dict[str, str]:
     out = {s["code"]: s["result"] for s in verdict.get("steps", [])}
     for cred in verdict.get("credentials", []):
@@ -343,13 +348,29 @@ def test_personal_data_is_gone_after_the_verdict_was_shown(world: World) -> None
     assert "person" not in later and later["personal_data_removed"] is True
 
 
+def test_someone_who_photographs_the_qr_code_cannot_read_the_verdict(world: World) -> None:
+    """The QR code carries the request_uri's id; the verdict, the person and the proof are reached only
+    by the inspector's transaction_id, which never leaves the inspector's page or system."""
+    request = world.inspector.request("pda1")
+    seen_in_qr = _public_id(request)
+    assert request["transaction_id"] not in request["link"]
+    _answer_at(world, request)
+    url = world.stack.verifier_url
+    for path in (f"/api/requests/{seen_in_qr}/result", f"/api/requests/{seen_in_qr}/proof",
+                 f"/api/requests/{seen_in_qr}/qr.svg", f"/inspect/{seen_in_qr}", f"/inspect/{seen_in_qr}/verdict"):
+        response = world.http.get(f"{url}{path}")
+        assert response.status_code == 404, path
+        assert PERSON.pid["family_name"] not in response.text
+    assert world.inspector.result(request)["verdict"]["person"]["family_name"] == PERSON.pid["family_name"]
+
+
 def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:
     request = world.inspector.request("pda1")
     url = world.stack.verifier_url
-    for path, kwargs in ((f"/responses/{request['transaction_id']}", {"content": b"\xff", "headers": {
+    for path, kwargs in ((f"/responses/{_public_id(request)}", {"content": b"\xff", "headers": {
             "Content-Type": "application/x-www-form-urlencoded"}}),
-                         (f"/responses/{request['transaction_id']}", {"data": {"response": "a.b.c.d.e"}}),
-                         (f"/responses/{request['transaction_id']}", {"data": {"vp_token": "{", "state": "x"}}),
+                         (f"/responses/{_public_id(request)}", {"data": {"response": "a.b.c.d.e"}}),
+                         (f"/responses/{_public_id(request)}", {"data": {"vp_token": "{", "state": "x"}}),
                          ("/responses/unknown", {"data": {"vp_token": "{}"}}),
                          ("/verify", {"json": {"nonce": "n", "audience": "a", "presentation": "x~y~"}}),
                          ("/verify", {"content": b"[", "headers": {"Content-Type": "application/json"}}),
@@ -666,7 +687,7 @@ def test_a_pending_inspection_survives_a_verifier_restart(world: World) -> None:
 def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world: World) -> None:
     request = world.inspector.request("pda1")
     _answer_at(world, request)
-    row = next(r for r in _rows(world) if r.id == request["transaction_id"])
+    row = next(r for r in _rows(world) if r.id == _public_id(request))
     assert row.status == "done"
     assert row.sealed_key is None  # the answer's decryption key goes with the answer
     assert row.sealed_person is not None
@@ -675,7 +696,7 @@ def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world
     assert PERSON.pda1["document_number"].encode() not in stored
     page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
     assert PERSON.pid["family_name"] in page.text
-    row = next(r for r in _rows(world) if r.id == request["transaction_id"])
+    row = next(r for r in _rows(world) if r.id == _public_id(request))
     assert row.sealed_person is None  # erased from the database, not only hidden
     assert world.inspector.result(request)["verdict"]["personal_data_removed"] is True
 
@@ -685,7 +706,7 @@ def test_a_replica_with_another_storage_key_cannot_read_inspections(world: World
     with _replicas(world, 1, storage_key_file=tmp_path / "other.key") as (stranger,):
         response = world.http.get(f"{stranger}{request['result_url']}")
         assert response.status_code == 404 and response.json()["error"] == "not_found"
-        answer = world.http.post(f"{stranger}/responses/{request['transaction_id']}", data={"response": "x"})
+        answer = world.http.post(f"{stranger}/responses/{_public_id(request)}", data={"response": "x"})
         assert answer.status_code == 404
     assert world.inspector.result(request)["status"] == "pending"
 

@@ -31,7 +31,7 @@ from esspass.web import install
 from verifier import messages
 from verifier.service import PROFILES, VerifierService
 from verifier.settings import VerifierSettings
-from verifier.transactions import MIGRATIONS, TransactionStore, load_storage_key
+from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
 
 __all__ = ["build_service", "create_app"]
 
@@ -131,12 +131,12 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         response.set_cookie("lang", lang, samesite="strict", httponly=True)
         return response
 
-    def tx_json(tx_id: str) -> dict[str, Any]:
-        tx = svc().get(tx_id)
-        link = svc().link(tx)
-        return {"transaction_id": tx.id, "link": link, "request_uri": f"{svc().base_url}/requests/{tx.id}",
+    def tx_json(tx: Transaction) -> dict[str, Any]:
+        # transaction_id is the inspector's handle; the request_uri's id is public (it is in the QR).
+        view = tx.view
+        return {"transaction_id": view, "link": svc().link(tx), "request_uri": f"{svc().base_url}/requests/{tx.id}",
                 "client_id": tx.client_id, "nonce": tx.nonce, "expires_in": int(tx.expires - tx.created),
-                "result_url": f"/api/requests/{tx.id}/result", "qr_svg": f"/api/requests/{tx.id}/qr.svg"}
+                "result_url": f"/api/requests/{view}/result", "qr_svg": f"/api/requests/{view}/qr.svg"}
 
     # --- OpenID4VP ---------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         """Create a presentation request for a profile (``pda1``, ``ehic``) or any DCQL query."""
         tx = svc().create_request(profile=body.profile, query=body.dcql_query, response_mode=body.response_mode,
                                   client_id_prefix=body.client_id_prefix, purpose=body.purpose)
-        return JSONResponse(tx_json(tx.id), status_code=201, headers=NO_STORE)
+        return JSONResponse(tx_json(tx), status_code=201, headers=NO_STORE)
 
     @app.get("/requests/{tx_id}", tags=["OpenID4VP"])
     def request_object(tx_id: str) -> Response:
@@ -169,20 +169,21 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             raise ProtocolError("invalid_request", "the answer is not a valid form") from exc
         return JSONResponse(svc().receive(tx_id[:64], form), headers=NO_STORE)
 
-    @app.get("/api/requests/{tx_id}/result", tags=["OpenID4VP"])
-    def result(tx_id: str) -> JSONResponse:
-        return JSONResponse(svc().result(tx_id[:64]), headers=NO_STORE)
+    @app.get("/api/requests/{view}/result", tags=["OpenID4VP"])
+    def result(view: str) -> JSONResponse:
+        """The verdict, by the ``transaction_id`` the request was created with (never the request_uri's id)."""
+        return JSONResponse(svc().result(view[:64]), headers=NO_STORE)
 
-    @app.get("/api/requests/{tx_id}/proof", tags=["verification proof"])
-    def proof(tx_id: str) -> Response:
-        tx = svc().get(tx_id[:64])
+    @app.get("/api/requests/{view}/proof", tags=["verification proof"])
+    def proof(view: str) -> Response:
+        tx = svc().inspection(view[:64])
         if tx.proof is None:
             raise ProtocolError("not_found", "no verification proof for this request yet", http_status=404)
         return PlainTextResponse(tx.proof, media_type="application/jwt", headers=NO_STORE)
 
-    @app.get("/api/requests/{tx_id}/qr.svg", tags=["OpenID4VP"])
-    def qr(tx_id: str) -> Response:
-        tx = svc().get(tx_id[:64])
+    @app.get("/api/requests/{view}/qr.svg", tags=["OpenID4VP"])
+    def qr(view: str) -> Response:
+        tx = svc().inspection(view[:64])
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False)
         return Response(buf.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
@@ -264,22 +265,22 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         if profile not in PROFILES:
             return page(request, "home.html", status_code=400, profiles=PROFILES, error=True)
         tx = svc().create_request(profile=profile)
-        return RedirectResponse(f"/inspect/{tx.id}?lang={_lang(request)}", status_code=303)
+        return RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
 
-    @app.get("/inspect/{tx_id}", response_class=HTMLResponse, include_in_schema=False)
-    def waiting(request: Request, tx_id: str) -> HTMLResponse:
-        tx = svc().get(tx_id[:64])
+    @app.get("/inspect/{view}", response_class=HTMLResponse, include_in_schema=False)
+    def waiting(request: Request, view: str) -> HTMLResponse:
+        tx = svc().inspection(view[:64])
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
                                                        svgclass="qr")
-        return page(request, "waiting.html", tx=tx, link=svc().link(tx), qr=buf.getvalue().decode())
+        return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode())
 
-    @app.get("/inspect/{tx_id}/verdict", response_class=HTMLResponse, include_in_schema=False)
-    def verdict_page(request: Request, tx_id: str) -> HTMLResponse:
-        data = svc().result(tx_id[:64], consume=True)
+    @app.get("/inspect/{view}/verdict", response_class=HTMLResponse, include_in_schema=False)
+    def verdict_page(request: Request, view: str) -> HTMLResponse:
+        data = svc().result(view[:64], consume=True)
         if data["status"] == "pending":
-            return RedirectResponse(f"/inspect/{tx_id}", status_code=303)  # type: ignore[return-value]
-        return page(request, "verdict.html", tx_id=tx_id, data=data, verdict=data.get("verdict") or {},
+            return RedirectResponse(f"/inspect/{view[:64]}", status_code=303)  # type: ignore[return-value]
+        return page(request, "verdict.html", tx_id=view[:64], data=data, verdict=data.get("verdict") or {},
                     describe=messages.describe_document,
                     status_words=lambda code: messages.status_words(code, _lang(request)),
                     reason=messages.reason_text(data.get("verdict") or {}, _lang(request)))

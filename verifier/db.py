@@ -27,7 +27,10 @@ class TransactionRecord(Base):
     """One inspection: an OpenID4VP request and its answer (``online``), or a scanned QR (``offline``)."""
 
     __tablename__ = "verifier_transactions"
+    #: The public id: in the request_uri and response_uri the wallet (and anyone seeing the QR) gets.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: SHA-256 of the inspector's handle, the only key to the verdict (result, verdict page, proof).
+    view_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(8))  # online | offline
     #: pending -> verifying (one replica has taken the answer) -> done | error
     status: Mapped[str] = mapped_column(String(10), default="pending")

@@ -122,7 +122,7 @@ class VerifierService:
             purpose=purpose)
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
-                         now.timestamp() + self.request_ttl, purpose)
+                         now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24))
         self._sweep(now.timestamp())
         self.store.add(tx)
         return tx
@@ -136,8 +136,18 @@ class VerifierService:
         self.store.sweep(ts, retention=self.retention, keep=max(self.retention, 600))
 
     def get(self, tx_id: str) -> Transaction:
+        """A transaction by its public id (request_uri, response_uri)."""
+        return self._found(self.store.get, tx_id)
+
+    def inspection(self, view: str) -> Transaction:
+        """A transaction by the inspector's handle: the only way to its verdict, never its public id,
+        which anyone who sees the QR code learns."""
+        return self._found(self.store.by_view, view)
+
+    @staticmethod
+    def _found(lookup: Callable[[str], Transaction | None], key: str) -> Transaction:
         try:
-            tx = self.store.get(tx_id)
+            tx = lookup(key)
         except UnreadableTransaction:
             tx = None
         if tx is None:
@@ -234,16 +244,16 @@ class VerifierService:
         shown["offline"] = True
         tx = Transaction(secrets.token_urlsafe(18), "offline", "", "", "", {}, "offline", "", None, now.timestamp(),
                          now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=shown,
-                         person=person, proof=self.proof(verdict, now))
+                         person=person, proof=self.proof(verdict, now), view=secrets.token_urlsafe(24))
         self._sweep(now.timestamp())
         self.store.add(tx)
-        return {"transaction_id": tx.id, **shown, "person": person}
+        return {"transaction_id": tx.view, **shown, "person": person}
 
-    def result(self, tx_id: str, *, consume: bool = False) -> dict[str, Any]:
+    def result(self, view: str, *, consume: bool = False) -> dict[str, Any]:
         """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data.
 
         With no retention (the default) the person is erased from the database as the screen shows it."""
-        tx = self.get(tx_id)
+        tx = self.inspection(view)
         out: dict[str, Any] = {"status": "pending" if tx.status == "verifying" else tx.status}
         if tx.verdict is not None:
             now = self.clock().timestamp()
@@ -262,7 +272,7 @@ class VerifierService:
                 if self.retention <= 0 and tx.person is not None:
                     self.store.erase_person(tx.id)
             if tx.proof:
-                out["proof_url"] = f"/api/requests/{tx.id}/proof"
+                out["proof_url"] = f"/api/requests/{view}/proof"
         return out
 
     # --- verification proof (domain.md "Verification proof") ---------------------------------------

@@ -13,6 +13,7 @@ been shown and the retention time has passed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from credentials.files import write_private_file_once
@@ -43,7 +44,10 @@ class UnreadableTransaction(Exception):
 
 @dataclass
 class Transaction:
-    """An inspection as the service sees it, with its sealed parts opened."""
+    """An inspection as the service sees it, with its sealed parts opened.
+
+    ``id`` is public (the wallet, and anyone who sees the QR code, learns it); ``view`` is the
+    inspector's handle to the verdict, known only when the transaction is made (stored hashed)."""
 
     id: str
     kind: str  # online | offline
@@ -63,6 +67,11 @@ class Transaction:
     proof: str | None = None
     wallet_error: str | None = None
     shown_at: float | None = None
+    view: str | None = None
+
+
+def _view_hash(view: str) -> str:
+    return hashlib.sha256(view.encode()).hexdigest()
 
 
 def load_storage_key(path: Path) -> bytes:
@@ -107,8 +116,11 @@ class TransactionStore:
         key = json.loads(tx.encryption_key.export_private()) if tx.encryption_key is not None else None
         person = tx.person
         with Session(self.engine) as session, session.begin():
+            if tx.view is None:
+                raise ValueError("a new transaction needs the inspector's handle")
             session.add(TransactionRecord(
-                id=tx.id, kind=tx.kind, status=tx.status, client_id=tx.client_id, nonce=tx.nonce, state=tx.state,
+                id=tx.id, view_hash=_view_hash(tx.view), kind=tx.kind, status=tx.status, client_id=tx.client_id,
+                nonce=tx.nonce, state=tx.state,
                 response_mode=tx.response_mode, query=tx.query, request_object=tx.request_object,
                 purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
                 sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
@@ -116,22 +128,31 @@ class TransactionStore:
                 created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at))
 
     def get(self, tx_id: str) -> Transaction | None:
+        """The transaction with the public id ``tx_id``."""
         with Session(self.engine) as session:
-            row = session.get(TransactionRecord, tx_id)
-            if row is None:
-                return None
-            key = self._open(row.id, "key", row.sealed_key)
-            if key is not None:
-                from jwcrypto import jwk
+            return self._opened(session.get(TransactionRecord, tx_id))
 
-                key = jwk.JWK(**key)
-            return Transaction(
-                id=row.id, kind=row.kind, nonce=row.nonce, state=row.state, client_id=row.client_id,
-                query=dict(row.query), response_mode=row.response_mode, request_object=row.request_object,
-                encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
-                status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
-                person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
-                wallet_error=row.wallet_error, shown_at=row.shown_at)
+    def by_view(self, view: str) -> Transaction | None:
+        """The transaction whose inspector's handle is ``view``."""
+        with Session(self.engine) as session:
+            return self._opened(session.scalars(select(TransactionRecord)
+                                                .where(TransactionRecord.view_hash == _view_hash(view))).first())
+
+    def _opened(self, row: TransactionRecord | None) -> Transaction | None:
+        if row is None:
+            return None
+        key = self._open(row.id, "key", row.sealed_key)
+        if key is not None:
+            from jwcrypto import jwk
+
+            key = jwk.JWK(**key)
+        return Transaction(
+            id=row.id, kind=row.kind, nonce=row.nonce, state=row.state, client_id=row.client_id,
+            query=dict(row.query), response_mode=row.response_mode, request_object=row.request_object,
+            encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
+            status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
+            person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
+            wallet_error=row.wallet_error, shown_at=row.shown_at)
 
     def claim(self, tx_id: str, now: float) -> bool:
         """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""

@@ -17,6 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('verifier_transactions',
     sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('view_hash', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('client_id', sa.String(length=600), nullable=False),
@@ -34,7 +35,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.Float(), nullable=False),
     sa.Column('expires_at', sa.Float(), nullable=False),
     sa.Column('shown_at', sa.Float(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_verifier_transactions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verifier_transactions')),
+    sa.UniqueConstraint('view_hash', name=op.f('uq_verifier_transactions_view_hash'))
     )
     with op.batch_alter_table('verifier_transactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_verifier_transactions_expires_at'), ['expires_at'], unique=False)
