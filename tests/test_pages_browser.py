@@ -167,6 +167,28 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     inspector.context.close()
 
 
+def test_same_device_check_goes_to_the_wallet_and_back_to_the_verdict(site: Site, phone: Any) -> None:
+    """HAIP §5 same-device flow: the page on the phone opens the wallet, which sends the browser
+    back to the verifier with a response_code; the verdict shows only there."""
+    phone.goto(site.stack.verifier_url + "/?lang=en")
+    phone.check("input[value=pda1]")
+    phone.click("#start-same-device")
+    phone.wait_for_selector("#open-wallet")
+    link = phone.get_attribute("#open-wallet", "href")
+    assert link is not None and link.startswith("openid4vp://") and phone.locator("#qr").count() == 0
+
+    # The phone's system hands the openid4vp:// link to the wallet app (here: the wallet's page).
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    phone.click("#share")
+    phone.wait_for_selector("#verdict", timeout=15000)  # the wallet's redirect, then the verifier's
+    assert phone.url.startswith(site.stack.verifier_url + "/inspect/")
+    assert phone.get_attribute("#verdict", "data-verdict") == "valid"
+    assert PERSON.pid["family_name"] in phone.inner_text("#name")
+
+
 def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: Any) -> None:
     inspector = browser.new_context().new_page()
     inspector.goto(site.stack.verifier_url + "/")

@@ -6,7 +6,9 @@ EHIC; each test is one requirement or one attack, named after it.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -362,6 +364,56 @@ def test_someone_who_photographs_the_qr_code_cannot_read_the_verdict(world: Worl
         assert response.status_code == 404, path
         assert PERSON.pid["family_name"] not in response.text
     assert world.inspector.result(request)["verdict"]["person"]["family_name"] == PERSON.pid["family_name"]
+
+
+def _same_device_check(world: World, browser: httpx.Client) -> tuple[str, str]:
+    """A same-device check started on the verifier's page in ``browser``: its handle and the wallet link."""
+    started = browser.post(f"{world.stack.verifier_url}/inspect", data={"profile": "pda1", "flow": "same_device"})
+    assert started.status_code == 303, started.text
+    view = started.headers["location"].split("/inspect/")[1].split("?")[0]
+    waiting = browser.get(f"{world.stack.verifier_url}/inspect/{view}").text
+    found = re.search(r'id="open-wallet" href="([^"]+)"', waiting)
+    assert found is not None
+    return view, html.unescape(found.group(1))
+
+
+def test_a_same_device_verdict_needs_the_wallets_redirect_in_the_browser_that_asked(world: World) -> None:
+    """OpenID4VP §13.3, HAIP §5: the answer's redirect_uri carries a fresh response_code, and only
+    the browser that started the check turns it into the verdict."""
+    url = world.stack.verifier_url
+    with httpx.Client(timeout=20) as browser:
+        view, link = _same_device_check(world, browser)
+        outcome = world.wallet.share(world.wallet.open_request(link, "en").id)
+        assert outcome.redirect_uri is not None and outcome.redirect_uri.startswith(f"{url}/inspect/done/")
+        # Until the redirect is back, not even the page that asked sees the answer.
+        assert browser.get(f"{url}/api/requests/{view}/result").json() == {"status": "pending"}
+        back = browser.get(outcome.redirect_uri)
+        assert back.status_code == 303 and back.headers["location"].startswith(f"/inspect/{view}/verdict")
+        assert PERSON.pid["family_name"] in browser.get(f"{url}{back.headers['location']}").text
+        assert browser.get(outcome.redirect_uri).status_code == 403  # the code is used once
+
+
+def test_a_same_device_answer_brought_to_another_browser_gives_nobody_the_data(world: World) -> None:
+    """Session fixation: someone starts a check and sends its link to a worker. The worker's wallet
+    answers and sends the worker's browser back, which did not start the check: refused, and the
+    one who started it never sees the answer."""
+    url = world.stack.verifier_url
+    with httpx.Client(timeout=20) as starter, httpx.Client(timeout=20) as workers_browser:
+        view, link = _same_device_check(world, starter)
+        outcome = world.wallet.share(world.wallet.open_request(link, "en").id)
+        assert outcome.redirect_uri is not None
+        refused = workers_browser.get(outcome.redirect_uri)
+        assert refused.status_code == 403 and PERSON.pid["family_name"] not in refused.text
+        assert starter.get(f"{url}/api/requests/{view}/result").json() == {"status": "pending"}
+        guessed = outcome.redirect_uri.split("response_code=")[0] + "response_code=guessed"
+        assert starter.get(guessed).status_code == 403
+        assert PERSON.pid["family_name"] not in starter.get(f"{url}/inspect/{view}/verdict").text
+
+
+def test_a_cross_device_answer_gets_no_redirect(world: World) -> None:
+    request = world.inspector.request("pda1")
+    outcome = world.wallet.share(world.wallet.open_request(request["link"], "en").id)
+    assert outcome.redirect_uri is None
 
 
 def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import httpx
 import segno
-from fastapi import FastAPI, Form, Request, Response
+from fastapi import FastAPI, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -29,7 +29,7 @@ from esspass.migrate import upgrade
 from esspass.status_client import StatusClient
 from esspass.web import install
 from verifier import messages
-from verifier.service import PROFILES, VerifierService
+from verifier.service import FLOWS, PROFILES, VerifierService
 from verifier.settings import VerifierSettings
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
 
@@ -261,11 +261,30 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return page(request, "home.html", profiles=PROFILES)
 
     @app.post("/inspect", include_in_schema=False)
-    def inspect(request: Request, profile: Annotated[str, Form(max_length=20)]) -> Response:
-        if profile not in PROFILES:
+    def inspect(request: Request, profile: Annotated[str, Form(max_length=20)],
+                flow: Annotated[str, Form(max_length=14)] = "cross_device") -> Response:
+        if profile not in PROFILES or flow not in FLOWS:
             return page(request, "home.html", status_code=400, profiles=PROFILES, error=True)
-        tx = svc().create_request(profile=profile)
-        return RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
+        tx = svc().create_request(profile=profile, flow=flow)
+        response = RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
+        if flow == "same_device":
+            # This browser's proof that it made the request: the wallet's redirect must come back to it.
+            response.set_cookie(_session_cookie(tx.id), str(tx.view), max_age=svc().request_ttl + 600,
+                                path="/inspect", httponly=True, samesite="lax",
+                                secure=svc().base_url.startswith("https://"))
+        return response
+
+    @app.get("/inspect/done/{tx_id}", response_class=HTMLResponse, include_in_schema=False)
+    def done(request: Request, tx_id: str, response_code: Annotated[str, Query(max_length=64)] = "") -> Response:
+        """Where the wallet sends this browser back after answering a same-device request."""
+        cookie = _session_cookie(tx_id[:64])
+        try:
+            view = svc().redeem(tx_id[:64], response_code, request.cookies.get(cookie))
+        except ProtocolError:
+            return page(request, "home.html", status_code=403, profiles=PROFILES, session_error=True)
+        response = RedirectResponse(f"/inspect/{view}/verdict?lang={_lang(request)}", status_code=303)
+        response.delete_cookie(cookie, path="/inspect")
+        return response
 
     @app.get("/inspect/{view}", response_class=HTMLResponse, include_in_schema=False)
     def waiting(request: Request, view: str) -> HTMLResponse:
@@ -273,7 +292,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
                                                        svgclass="qr")
-        return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode())
+        return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode(),
+                    same_device=tx.flow == "same_device")
 
     @app.get("/inspect/{view}/verdict", response_class=HTMLResponse, include_in_schema=False)
     def verdict_page(request: Request, view: str) -> HTMLResponse:
@@ -288,6 +308,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")
     return app
+
+
+def _session_cookie(tx_id: str) -> str:
+    return f"inspection-{tx_id}"
 
 
 def _unverified_vct(presentation: str) -> str:

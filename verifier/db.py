@@ -32,6 +32,12 @@ class TransactionRecord(Base):
     #: SHA-256 of the inspector's handle, the only key to the verdict (result, verdict page, proof).
     view_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(8))  # online | offline
+    #: cross_device (the inspector's screen shows a QR code) or same_device (this browser opens the
+    #: wallet, which sends it back with a response_code, OpenID4VP §13.3, HAIP §5)
+    flow: Mapped[str] = mapped_column(String(14), default="cross_device")
+    #: same_device: SHA-256 of the response_code given to the wallet, and when it came back.
+    response_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    redeemed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: pending -> verifying (one replica has taken the answer) -> done | error
     status: Mapped[str] = mapped_column(String(10), default="pending")
     client_id: Mapped[str] = mapped_column(String(600), default="")

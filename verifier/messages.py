@@ -23,6 +23,29 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Carte européenne d'assurance maladie et identité", "Europejska Karta Ubezpieczenia "
                      "Zdrowotnego i tożsamość"),
     "start": ("Show the QR code", "Parādīt QR kodu", "QR-Code anzeigen", "Afficher le code QR", "Pokaż kod QR"),
+    "start.same_device": ("Check on this phone", "Pārbaudīt šajā tālrunī", "Auf diesem Telefon prüfen",
+                          "Vérifier sur ce téléphone", "Sprawdź na tym telefonie"),
+    "same_device.title": ("Share your documents from the wallet on this phone",
+                          "Kopīgojiet dokumentus no maka šajā tālrunī",
+                          "Teilen Sie Ihre Dokumente aus der Wallet auf diesem Telefon",
+                          "Partagez vos documents depuis le portefeuille de ce téléphone",
+                          "Udostępnij dokumenty z portfela na tym telefonie"),
+    "same_device.open": ("Open my wallet", "Atvērt manu maku", "Meine Wallet öffnen", "Ouvrir mon portefeuille",
+                         "Otwórz mój portfel"),
+    "same_device.hint": ("The wallet asks before it shares anything, then brings you back here to the result.",
+                         "Maks pajautās, pirms kaut ko kopīgos, un pēc tam atgriezīs jūs šeit pie rezultāta.",
+                         "Die Wallet fragt, bevor sie etwas teilt, und bringt Sie dann hierher zum Ergebnis zurück.",
+                         "Le portefeuille demande avant de partager quoi que ce soit, puis vous ramène ici au "
+                         "résultat.",
+                         "Portfel zapyta przed udostępnieniem czegokolwiek, a potem przywróci Cię tutaj do wyniku."),
+    "error.session": ("This answer belongs to a check started in another browser. Start the check again here.",
+                      "Šī atbilde pieder pārbaudei, kas sākta citā pārlūkā. Sāciet pārbaudi šeit no jauna.",
+                      "Diese Antwort gehört zu einer Prüfung, die in einem anderen Browser begonnen wurde. "
+                      "Starten Sie die Prüfung hier neu.",
+                      "Cette réponse appartient à un contrôle commencé dans un autre navigateur. Recommencez le "
+                      "contrôle ici.",
+                      "Ta odpowiedź należy do kontroli rozpoczętej w innej przeglądarce. Rozpocznij kontrolę tutaj "
+                      "od nowa."),
     "scan": ("Ask the worker to scan this code with the wallet.", "Lūdziet darbiniekam noskenēt šo kodu ar maku.",
              "Bitten Sie die Person, diesen Code mit der Wallet zu scannen.",
              "Demandez au travailleur de scanner ce code avec son portefeuille.",

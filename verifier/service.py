@@ -70,6 +70,9 @@ def profile_query(profile: str) -> dict[str, Any]:
 
 
 PROFILES = ("pda1", "ehic")
+#: cross_device: the inspector's screen shows a QR code for the worker's phone; same_device: the
+#: page runs on the phone that holds the wallet (a remote check, a self check-in).
+FLOWS = ("cross_device", "same_device")
 
 
 class VerifierService:
@@ -98,8 +101,13 @@ class VerifierService:
 
     def create_request(self, *, profile: str | None = None, query: Mapping[str, Any] | None = None,
                        response_mode: str | None = None, client_id_prefix: str | None = None,
-                       purpose: str | None = None) -> Transaction:
-        """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri."""
+                       purpose: str | None = None, flow: str = "cross_device") -> Transaction:
+        """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri.
+
+        ``flow`` ``same_device``: the browser that asks opens the wallet itself, and gets the verdict
+        only when the wallet sends it back with the response_code (OpenID4VP §13.3, HAIP §5)."""
+        if flow not in FLOWS:
+            raise ProtocolError("invalid_request", f"flow must be one of {', '.join(FLOWS)}")
         now = self.clock()
         if query is None:
             query = profile_query(profile or "pda1")
@@ -122,7 +130,7 @@ class VerifierService:
             purpose=purpose)
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
-                         now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24))
+                         now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow)
         self._sweep(now.timestamp())
         self.store.add(tx)
         return tx
@@ -175,22 +183,36 @@ class VerifierService:
             if now.timestamp() > tx.expires:
                 raise ProtocolError("invalid_request", "this request has expired")
             raise ProtocolError("invalid_request", "this request was already answered")
+        # Same device: the answer's redirect carries a fresh code that only the initiating browser can
+        # turn into the verdict (session binding, OpenID4VP §13.3).
+        code = secrets.token_urlsafe(32) if tx.flow == "same_device" else None
         try:
             if params.error is not None:
                 verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
                            "reason_key": "refused" if params.error == "access_denied" else ""}
                 self.store.finish(tx.id, status="error", verdict=verdict, person=None, proof=None,
-                                  wallet_error=params.error)
-                return {}
-            assert params.vp_token is not None
-            result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id, now=now,
-                                 session_transcript=self.session_transcript(tx))
-            shown, person = _display(result)
-            self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=self.proof(result, now))
+                                  wallet_error=params.error, response_code=code)
+            else:
+                assert params.vp_token is not None
+                result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id,
+                                     now=now, session_transcript=self.session_transcript(tx))
+                shown, person = _display(result)
+                self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=self.proof(result, now),
+                                  response_code=code)
         except BaseException:
             self.store.release(tx.id)  # the check did not finish: the wallet may try again
             raise
-        return {}
+        if code is None:
+            return {}
+        return {"redirect_uri": f"{self.base_url}/inspect/done/{tx.id}?response_code={code}"}
+
+    def redeem(self, tx_id: str, response_code: str, view: str | None) -> str:
+        """The wallet's redirect came back (same device): the browser must be the one that asked
+        (``view`` from its cookie) and bring this answer's code; returns the handle to the verdict."""
+        if not view or not self.store.redeem(tx_id, response_code, view, self.clock().timestamp()):
+            raise ProtocolError("access_denied", "this answer does not belong to a check started in this browser",
+                                http_status=403)
+        return view
 
     def session_transcript(self, tx: Transaction) -> bytes:
         """What an mdoc answer to ``tx`` must be device-signed over (OpenID4VP App. B.2.6.1): this
@@ -254,6 +276,11 @@ class VerifierService:
 
         With no retention (the default) the person is erased from the database as the screen shows it."""
         tx = self.inspection(view)
+        if tx.flow == "same_device" and not tx.redeemed:
+            # Not even the one who made the request sees the answer before the wallet's redirect
+            # has come back to the browser that made it: else a request link sent to someone else
+            # would hand over their data (session fixation).
+            return {"status": "pending"}
         out: dict[str, Any] = {"status": "pending" if tx.status == "verifying" else tx.status}
         if tx.verdict is not None:
             now = self.clock().timestamp()

@@ -68,10 +68,12 @@ class Transaction:
     wallet_error: str | None = None
     shown_at: float | None = None
     view: str | None = None
+    flow: str = "cross_device"  # or same_device
+    redeemed: bool = False  # same_device: the response_code came back to the initiating browser
 
 
-def _view_hash(view: str) -> str:
-    return hashlib.sha256(view.encode()).hexdigest()
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def load_storage_key(path: Path) -> bytes:
@@ -119,8 +121,8 @@ class TransactionStore:
             if tx.view is None:
                 raise ValueError("a new transaction needs the inspector's handle")
             session.add(TransactionRecord(
-                id=tx.id, view_hash=_view_hash(tx.view), kind=tx.kind, status=tx.status, client_id=tx.client_id,
-                nonce=tx.nonce, state=tx.state,
+                id=tx.id, view_hash=_hash(tx.view), kind=tx.kind, flow=tx.flow, status=tx.status,
+                client_id=tx.client_id, nonce=tx.nonce, state=tx.state,
                 response_mode=tx.response_mode, query=tx.query, request_object=tx.request_object,
                 purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
                 sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
@@ -136,7 +138,7 @@ class TransactionStore:
         """The transaction whose inspector's handle is ``view``."""
         with Session(self.engine) as session:
             return self._opened(session.scalars(select(TransactionRecord)
-                                                .where(TransactionRecord.view_hash == _view_hash(view))).first())
+                                                .where(TransactionRecord.view_hash == _hash(view))).first())
 
     def _opened(self, row: TransactionRecord | None) -> Transaction | None:
         if row is None:
@@ -152,7 +154,8 @@ class TransactionStore:
             encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
             status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
-            wallet_error=row.wallet_error, shown_at=row.shown_at)
+            wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow,
+            redeemed=row.redeemed_at is not None)
 
     def claim(self, tx_id: str, now: float) -> bool:
         """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""
@@ -171,14 +174,27 @@ class TransactionStore:
                          .values(status="pending"))
 
     def finish(self, tx_id: str, *, status: str, verdict: dict[str, Any], person: dict[str, Any] | None,
-               proof: str | None, wallet_error: str | None = None) -> None:
+               proof: str | None, wallet_error: str | None = None, response_code: str | None = None) -> None:
         """Record the verdict of a claimed transaction; the ephemeral decryption key is dropped with it."""
         with self.engine.begin() as conn:
             conn.execute(update(TransactionRecord)
                          .where(TransactionRecord.id == tx_id, TransactionRecord.status == "verifying")
                          .values(status=status, sealed_verdict=self._seal(tx_id, "verdict", verdict),
                                  sealed_person=self._seal(tx_id, "person", person), proof=proof,
-                                 wallet_error=wallet_error, sealed_key=None))
+                                 wallet_error=wallet_error, sealed_key=None,
+                                 response_code_hash=_hash(response_code) if response_code is not None else None))
+
+    def redeem(self, tx_id: str, response_code: str, view: str, now: float) -> bool:
+        """The wallet's redirect came back with ``response_code`` to the browser holding ``view``: True
+        once, when both belong to ``tx_id``."""
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(TransactionRecord)
+                                 .where(TransactionRecord.id == tx_id,
+                                        TransactionRecord.response_code_hash == _hash(response_code),
+                                        TransactionRecord.view_hash == _hash(view),
+                                        TransactionRecord.redeemed_at.is_(None))
+                                 .values(redeemed_at=now))
+            return bool(taken.rowcount == 1)
 
     def shown(self, tx_id: str, now: float) -> None:
         """The verdict screen showed ``tx_id``: the retention clock starts (once)."""

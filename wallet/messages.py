@@ -103,6 +103,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.qr": ("or a photo of the QR code", "vai QR koda foto", "oder ein Foto des QR-Codes",
                  "ou une photo du QR code", "lub zdjęcie kodu QR"),
     "button.continue": ("Continue", "Turpināt", "Weiter", "Continuer", "Dalej"),
+    "button.back_to_verifier": ("Back to {verifier}", "Atpakaļ uz {verifier}", "Zurück zu {verifier}",
+                                "Retour à {verifier}", "Wróć do {verifier}"),
     "button.back": ("Back to my documents", "Atpakaļ uz dokumentiem", "Zurück zu meinen Dokumenten",
                     "Retour à mes documents", "Powrót do dokumentów"),
     "offer.title": ("Document offered", "Piedāvātais dokuments", "Angebotenes Dokument", "Document proposé",
