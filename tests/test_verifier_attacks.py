@@ -410,6 +410,31 @@ def test_a_same_device_answer_brought_to_another_browser_gives_nobody_the_data(w
         assert PERSON.pid["family_name"] not in starter.get(f"{url}/inspect/{view}/verdict").text
 
 
+def test_an_integrators_same_device_request_returns_to_its_page_and_gives_the_verdict_for_the_code(
+        world: World) -> None:
+    """Through the API (an inspectorate's own portal): the wallet sends the browser back to the portal's
+    redirect_uri, on an origin the operator allowed, with #response_code=; the portal gets the verdict
+    only with that code."""
+    with _replicas(world, 1, redirect_origins=["https://portal.example"]) as (verifier,):
+        portal = Inspector(verifier, world.http)
+        for body in ({"flow": "same_device"}, {"flow": "same_device", "redirect_uri": "https://evil.example/cb"},
+                     {"flow": "same_device", "redirect_uri": "https://portal.example/cb#x"},
+                     {"redirect_uri": "https://portal.example/cb"}, {"flow": "sideways"}):
+            refused = world.http.post(f"{verifier}/api/requests", json={"profile": "pda1", **body})
+            assert (refused.status_code, refused.json()["error"]) == (400, "invalid_request"), body
+        request = portal.request("pda1", flow="same_device", redirect_uri="https://portal.example/cb")
+        outcome = world.wallet.share(world.wallet.open_request(request["link"], "en").id)
+        assert outcome.redirect_uri is not None
+        back, code = outcome.redirect_uri.split("#response_code=")
+        assert back == "https://portal.example/cb"
+        assert portal.result(request) == {"status": "pending"}
+        wrong = world.http.get(f"{verifier}{request['result_url']}", params={"response_code": "not-the-code"})
+        assert (wrong.status_code, wrong.json()["error"]) == (403, "access_denied")
+        result = world.http.get(f"{verifier}{request['result_url']}", params={"response_code": code}).json()
+        assert result["verdict"]["verdict"] == "valid"
+        assert result["verdict"]["person"]["family_name"] == PERSON.pid["family_name"]
+
+
 def test_a_cross_device_answer_gets_no_redirect(world: World) -> None:
     request = world.inspector.request("pda1")
     outcome = world.wallet.share(world.wallet.open_request(request["link"], "en").id)
@@ -665,14 +690,14 @@ def test_a_mixed_answer_missing_the_person_fails_the_query(world: World) -> None
 
 @contextmanager
 def _replicas(world: World, count: int, *, database_url: str | None = None,
-              storage_key_file: Path | None = None) -> Iterator[list[str]]:
+              storage_key_file: Path | None = None, **settings: Any) -> Iterator[list[str]]:
     """``count`` more verifier replicas on the world's data directory, all answering under the last
     one's URL, as behind a load balancer: a request made on one is answered at another."""
     ports = [free_port() for _ in range(count)]
     front = f"http://127.0.0.1:{ports[-1]}"
     handles = [serve(verifier_app(VerifierSettings(
         data_dir=world.stack.data_dir, public_url=front, registry_url=world.stack.registry_url,
-        database_url=database_url, storage_key_file=storage_key_file)), port=port) for port in ports]
+        database_url=database_url, storage_key_file=storage_key_file, **settings)), port=port) for port in ports]
     try:
         yield [h.url for h in handles]
     finally:

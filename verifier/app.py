@@ -65,7 +65,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age),
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
-        policy_version=settings.policy_version)
+        policy_version=settings.policy_version, redirect_origins=settings.redirect_origins)
     return service, http
 
 
@@ -75,6 +75,10 @@ class RequestIn(BaseModel):
     response_mode: str | None = Field(default=None, max_length=20)
     client_id_prefix: str | None = Field(default=None, max_length=20)
     purpose: str | None = Field(default=None, max_length=300)
+    #: ``same_device`` needs ``redirect_uri``: the integrator's page the wallet sends the browser back
+    #: to, with ``#response_code=``; the result is then given only with that code.
+    flow: str = Field(default="cross_device", max_length=14)
+    redirect_uri: str | None = Field(default=None, max_length=500)
 
 
 class VerifyIn(BaseModel):
@@ -143,7 +147,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/api/requests", tags=["OpenID4VP"], status_code=201)
     def create_request(body: RequestIn) -> JSONResponse:
         """Create a presentation request for a profile (``pda1``, ``ehic``) or any DCQL query."""
+        if body.flow == "same_device" and body.redirect_uri is None:
+            raise ProtocolError("invalid_request", "a same_device request through the API needs a redirect_uri")
         tx = svc().create_request(profile=body.profile, query=body.dcql_query, response_mode=body.response_mode,
+                                  flow=body.flow, redirect_uri=body.redirect_uri,
                                   client_id_prefix=body.client_id_prefix, purpose=body.purpose)
         return JSONResponse(tx_json(tx), status_code=201, headers=NO_STORE)
 
@@ -170,9 +177,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return JSONResponse(svc().receive(tx_id[:64], form), headers=NO_STORE)
 
     @app.get("/api/requests/{view}/result", tags=["OpenID4VP"])
-    def result(view: str) -> JSONResponse:
-        """The verdict, by the ``transaction_id`` the request was created with (never the request_uri's id)."""
-        return JSONResponse(svc().result(view[:64]), headers=NO_STORE)
+    def result(view: str, response_code: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+        """The verdict, by the ``transaction_id`` the request was created with (never the request_uri's id);
+        for a same-device request, with the ``response_code`` the wallet's redirect brought."""
+        return JSONResponse(svc().result(view[:64], response_code=response_code), headers=NO_STORE)
 
     @app.get("/api/requests/{view}/proof", tags=["verification proof"])
     def proof(view: str) -> Response:

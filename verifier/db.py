@@ -37,6 +37,8 @@ class TransactionRecord(Base):
     flow: Mapped[str] = mapped_column(String(14), default="cross_device")
     #: same_device: SHA-256 of the response_code given to the wallet, and when it came back.
     response_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: same_device through the API: where the wallet sends the browser back (an allowed origin).
+    redirect_uri: Mapped[str | None] = mapped_column(String(500), nullable=True)
     redeemed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: pending -> verifying (one replica has taken the answer) -> done | error
     status: Mapped[str] = mapped_column(String(10), default="pending")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,7 +83,8 @@ class VerifierService:
                  issuers: Callable[[datetime], tuple[trust_list.TrustList | None, float | None]],
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
-                 policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None) -> None:
+                 policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
+                 redirect_origins: Collection[str] = ()) -> None:
         self.entity_id = entity_id
         self.access_key, self.access_x5c = access_key, access_x5c
         self.base_url = base_url.rstrip("/")
@@ -95,19 +96,25 @@ class VerifierService:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.chains = ChainValidator()
         self.store = store
+        #: Origins (``https://portal.example``) an integrator's same-device request may send the browser back to.
+        self.redirect_origins = frozenset(o.rstrip("/") for o in redirect_origins)
         self._proof_secret = secrets.token_bytes(32)  # per process: document references are unlinkable across runs
 
     # --- requests --------------------------------------------------------------------------------
 
     def create_request(self, *, profile: str | None = None, query: Mapping[str, Any] | None = None,
                        response_mode: str | None = None, client_id_prefix: str | None = None,
-                       purpose: str | None = None, flow: str = "cross_device") -> Transaction:
+                       purpose: str | None = None, flow: str = "cross_device",
+                       redirect_uri: str | None = None) -> Transaction:
         """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri.
 
         ``flow`` ``same_device``: the browser that asks opens the wallet itself, and gets the verdict
-        only when the wallet sends it back with the response_code (OpenID4VP §13.3, HAIP §5)."""
+        only when the wallet sends it back with the response_code (OpenID4VP §13.3, HAIP §5): to
+        ``redirect_uri`` (an integrator's page, on an allowed origin), else to our own page."""
         if flow not in FLOWS:
             raise ProtocolError("invalid_request", f"flow must be one of {', '.join(FLOWS)}")
+        if redirect_uri is not None:
+            self._check_redirect(redirect_uri, flow)
         now = self.clock()
         if query is None:
             query = profile_query(profile or "pda1")
@@ -130,7 +137,8 @@ class VerifierService:
             purpose=purpose)
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
-                         now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow)
+                         now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow,
+                         redirect_uri=redirect_uri)
         self._sweep(now.timestamp())
         self.store.add(tx)
         return tx
@@ -204,7 +212,23 @@ class VerifierService:
             raise
         if code is None:
             return {}
+        if tx.redirect_uri is not None:  # the integrator's page reads the code from the fragment
+            return {"redirect_uri": f"{tx.redirect_uri}#response_code={code}"}
         return {"redirect_uri": f"{self.base_url}/inspect/done/{tx.id}?response_code={code}"}
+
+    def _check_redirect(self, redirect_uri: str, flow: str) -> None:
+        from urllib.parse import urlsplit
+
+        if flow != "same_device":
+            raise ProtocolError("invalid_request", "redirect_uri is for same_device requests")
+        try:
+            parts = urlsplit(redirect_uri)
+        except ValueError as exc:
+            raise ProtocolError("invalid_request", "redirect_uri is not a URL") from exc
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.fragment or parts.scheme not in ("https", "http") or origin not in self.redirect_origins:
+            raise ProtocolError("invalid_request", "redirect_uri is not on an origin this verifier may send "
+                                "browsers to (ESSPASS_VERIFIER_REDIRECT_ORIGINS)")
 
     def redeem(self, tx_id: str, response_code: str, view: str | None) -> str:
         """The wallet's redirect came back (same device): the browser must be the one that asked
@@ -271,11 +295,16 @@ class VerifierService:
         self.store.add(tx)
         return {"transaction_id": tx.view, **shown, "person": person}
 
-    def result(self, view: str, *, consume: bool = False) -> dict[str, Any]:
+    def result(self, view: str, *, consume: bool = False, response_code: str | None = None) -> dict[str, Any]:
         """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data.
 
-        With no retention (the default) the person is erased from the database as the screen shows it."""
+        With no retention (the default) the person is erased from the database as the screen shows it.
+        A same-device answer is given only with the ``response_code`` the wallet's redirect brought
+        (or after our own page took it, :meth:`redeem`)."""
         tx = self.inspection(view)
+        if tx.flow == "same_device" and not tx.redeemed and response_code:
+            self.redeem(tx.id, response_code, view)
+            tx = self.inspection(view)
         if tx.flow == "same_device" and not tx.redeemed:
             # Not even the one who made the request sees the answer before the wallet's redirect
             # has come back to the browser that made it: else a request link sent to someone else

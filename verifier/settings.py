@@ -42,6 +42,9 @@ class VerifierSettings(ServiceSettings):
     #: The AES-256 key that seals transactions at rest (the answer's decryption key, the person);
     #: every replica must share it. Default ``<data_dir>/verifier/storage.key``, made on first start.
     storage_key_file: Path | None = None
+    #: Origins an integrator's same-device request may name as redirect_uri (JSON list,
+    #: e.g. ``["https://portal.inspectorate.example"]``); none by default.
+    redirect_origins: list[str] = Field(default_factory=list)
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"

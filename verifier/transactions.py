@@ -69,6 +69,7 @@ class Transaction:
     shown_at: float | None = None
     view: str | None = None
     flow: str = "cross_device"  # or same_device
+    redirect_uri: str | None = None  # same_device through the API: the integrator's page
     redeemed: bool = False  # same_device: the response_code came back to the initiating browser
 
 
@@ -121,7 +122,8 @@ class TransactionStore:
             if tx.view is None:
                 raise ValueError("a new transaction needs the inspector's handle")
             session.add(TransactionRecord(
-                id=tx.id, view_hash=_hash(tx.view), kind=tx.kind, flow=tx.flow, status=tx.status,
+                id=tx.id, view_hash=_hash(tx.view), kind=tx.kind, flow=tx.flow, redirect_uri=tx.redirect_uri,
+                status=tx.status,
                 client_id=tx.client_id, nonce=tx.nonce, state=tx.state,
                 response_mode=tx.response_mode, query=tx.query, request_object=tx.request_object,
                 purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
@@ -154,7 +156,7 @@ class TransactionStore:
             encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
             status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
-            wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow,
+            wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow, redirect_uri=row.redirect_uri,
             redeemed=row.redeemed_at is not None)
 
     def claim(self, tx_id: str, now: float) -> bool:

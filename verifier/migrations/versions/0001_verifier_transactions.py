@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('flow', sa.String(length=14), nullable=False),
     sa.Column('response_code_hash', sa.String(length=64), nullable=True),
+    sa.Column('redirect_uri', sa.String(length=500), nullable=True),
     sa.Column('redeemed_at', sa.Float(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('client_id', sa.String(length=600), nullable=False),
