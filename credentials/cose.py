@@ -13,6 +13,7 @@ from typing import Any
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
@@ -126,9 +127,9 @@ def cose_key(public: PublicKey, *, compressed: bool = False) -> dict[int, Any]:
     bool instead of y (RFC 9053 §7.1.1 point compression), 32 bytes fewer in a QR code."""
     if not isinstance(public, ec.EllipticCurvePublicKey) or not isinstance(public.curve, ec.SECP256R1):
         raise ValueError("only P-256 keys")
-    numbers = public.public_numbers()
-    y: bytes | bool = bool(numbers.y & 1) if compressed else numbers.y.to_bytes(32, "big")
-    return {1: 2, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: y}
+    point = public.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)  # 04 || x || y
+    y: bytes | bool = bool(point[64] & 1) if compressed else point[33:]
+    return {1: 2, -1: 1, -2: point[1:33], -3: y}
 
 
 def public_from_cose_key(key: Mapping[int, Any]) -> ec.EllipticCurvePublicKey:

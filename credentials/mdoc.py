@@ -25,6 +25,7 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import cbor2
@@ -103,11 +104,12 @@ def issue(*, doctype: str, claims: Mapping[str, Any], device_key: PublicKey, iss
         raise MalformedError("an mdoc needs at least one data element")
     items = []
     digests = {}
+    randoms = os.urandom(16 * len(claims))  # one system call for every item's 16-byte salt
     for digest_id, (identifier, value) in enumerate(claims.items()):
-        item = _tagged({"digestID": digest_id, "random": os.urandom(16), "elementIdentifier": identifier,
-                        "elementValue": value})
-        items.append(item)
-        digests[digest_id] = hashlib.sha256(cbor2.dumps(item)).digest()
+        encoded = _item_bytes(digest_id, randoms[16 * digest_id:16 * digest_id + 16], identifier, value)
+        items.append(cbor2.CBORTag(_TAG_CBOR, encoded))
+        # The digest covers IssuerSignedItemBytes, #6.24(bstr): the tag head, then the byte string.
+        digests[digest_id] = hashlib.sha256(b"\xd8\x18" + cbor2.dumps(encoded)).digest()
     mso: dict[str, Any] = {
         "version": "1.0",
         "digestAlgorithm": "SHA-256",
@@ -119,9 +121,31 @@ def issue(*, doctype: str, claims: Mapping[str, Any], device_key: PublicKey, iss
     }
     if status is not None:
         mso["status"] = status.to_claim()
-    issuer_auth = cose.sign1(cbor2.dumps(_tagged(mso)), issuer_key, tagged=False,
-                             x5chain=[c.public_bytes(serialization.Encoding.DER) for c in x5chain])
-    return cbor2.dumps({"nameSpaces": {doctype: items}, "issuerAuth": cbor2.loads(issuer_auth)})
+    issuer_auth = cose.sign1(cbor2.dumps(_tagged(mso)), issuer_key, tagged=False, x5chain=_der_chain(tuple(x5chain)))
+    # {"nameSpaces": ..., "issuerAuth": ...} with the COSE_Sign1 spliced in as encoded, not decoded
+    # and encoded again: a map of two pairs.
+    return b"".join((b"\xa2", _NAMESPACES_KEY, cbor2.dumps({doctype: items}), _ISSUER_AUTH_KEY, issuer_auth))
+
+
+_NAMESPACES_KEY, _ISSUER_AUTH_KEY = cbor2.dumps("nameSpaces"), cbor2.dumps("issuerAuth")
+#: Values with no map inside and one encoding only, so that an item holding one is canonical
+#: (RFC 8949 §4.2.1) when its four keys come in canonical order, without sorting anything.
+_FLAT = frozenset({str, int, bool, bytes, type(None)})
+
+
+def _item_bytes(digest_id: int, random: bytes, identifier: str, value: Any) -> bytes:
+    """IssuerSignedItem (ISO 18013-5 §8.3.2.1.2.2), canonical CBOR as :func:`_tagged` makes it."""
+    if type(value) in _FLAT:  # keys in canonical order: shorter encoded key first
+        return cbor2.dumps({"random": random, "digestID": digest_id, "elementValue": value,
+                            "elementIdentifier": identifier})
+    return cbor2.dumps({"digestID": digest_id, "random": random, "elementIdentifier": identifier,
+                        "elementValue": value}, canonical=True)
+
+
+@lru_cache(maxsize=16)
+def _der_chain(chain: tuple[Certificate, ...]) -> list[bytes]:
+    # The document signer's chain is the same for every mdoc it signs.
+    return [c.public_bytes(serialization.Encoding.DER) for c in chain]
 
 
 # ------------------------------------------------------------------------------------- decoding

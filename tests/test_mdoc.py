@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,20 @@ def test_a_device_mac_or_attached_payload_is_not_accepted(pki: DemoPki) -> None:
 def test_malformed_device_responses_are_refused(pki: DemoPki, garbage: bytes) -> None:
     with pytest.raises(MalformedError):
         _verify(pki, garbage)
+
+
+def test_issuer_signed_items_and_the_mso_are_canonical_cbor(pki: DemoPki) -> None:
+    """RFC 8949 §4.2.1 deterministic encoding of every IssuerSignedItem (flat values and maps alike),
+    each digest over its tag-24 bytes, and the whole IssuerSigned well-formed."""
+    claims = {**CLAIMS, "flag": True, "count": 70000, "nothing": None, "nested": {"zz": 1, "a": [{"y": 2, "b": 3}]}}
+    issuer_signed = cbor2.loads(_issue(pki, claims=claims))
+    assert list(issuer_signed) == ["nameSpaces", "issuerAuth"]
+    items = issuer_signed["nameSpaces"][DOCTYPE]
+    assert [cbor2.loads(i.value)["elementIdentifier"] for i in items] == list(claims)
+    mso = cbor2.loads(cbor2.loads(issuer_signed["issuerAuth"][2]).value)
+    for item in items:
+        decoded = cbor2.loads(item.value)
+        assert item.value == cbor2.dumps(decoded, canonical=True)
+        digest = mso["valueDigests"][DOCTYPE][decoded["digestID"]]
+        assert digest == hashlib.sha256(cbor2.dumps(item)).digest()
+    assert {d for d in mso["valueDigests"][DOCTYPE]} == set(range(len(claims)))
