@@ -457,6 +457,16 @@ def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:
         response = world.http.post(f"{url}{path}", **kwargs)  # type: ignore[arg-type]
         assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
         assert "error" in response.json()
+    for path, status in ((f"/api/requests/{request['transaction_id']}/result?response_code=" + "x" * 100, 400),
+                         (f"/api/requests/{request['transaction_id']}/result?response_code=%FF", 200),  # not asked
+                         (f"/inspect/done/{_public_id(request)}", 403),
+                         (f"/inspect/done/{_public_id(request)}?response_code=%00", 403),
+                         ("/inspect/done/unknown?response_code=x", 403)):
+        response = world.http.get(f"{url}{path}")
+        assert response.status_code == status, (path, response.status_code, response.text)
+    for body in ({"flow": "same_device", "redirect_uri": "http://[::1"}, {"flow": 7}, {"redirect_uri": ["x"]}):
+        response = world.http.post(f"{url}/api/requests", json={"profile": "pda1", **body})
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request", body
     damaged = world.http.post(f"{url}/api/offline/verify", json={"qr": "EP1:%%%"}).json()
     assert damaged["verdict"] == "invalid" and "damaged" in damaged["reason"]
 
