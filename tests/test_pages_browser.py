@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials import mdoc
+from credentials import ehic, mdoc, pid
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.institutions import demo_entity
 from esspass.stack import Clerk, Inspector, Stack, start_in_process
@@ -285,3 +285,23 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
     assert steps["key_binding"] == steps["issuer_authorised"] == steps["disclosures"] == "passed", verdict
     # An earlier test of this module withdraws this worker's PDA1: then, and only then, status fails.
     assert all(result == "passed" for code, result in steps.items() if code != "status"), verdict
+
+
+def test_the_worker_removes_a_document_from_the_wallet(site: Site, phone: Any) -> None:
+    """The document and its keys leave the device; the other documents stay."""
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/")
+    before = phone.locator("a.card.doc").count()
+    ehic_cards = phone.locator(f"a.card.doc[data-vct='{ehic.VCT}']")
+    phone.goto(site.wallet_page.url + ehic_cards.last.get_attribute("href"))
+    phone.click("#delete summary")
+    phone.click("#delete-confirm")
+    phone.wait_for_selector("#deleted")
+    assert phone.locator("a.card.doc").count() == before - 1
+    assert phone.locator(f"a.card.doc[data-vct='{pid.VCT}']").count() >= 1

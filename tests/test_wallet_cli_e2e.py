@@ -85,6 +85,13 @@ def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -
         assert log.returncode == 0 and "State Labour Inspectorate" in log.stdout
         assert log.stdout.count("Valsts darba inspekcija") >= 2 or log.stdout.count("Inspectorate") >= 2
 
+        removed = _wallet(running, data_dir, "delete", pda1_group, "--yes")
+        assert removed.returncode == 0 and "removed" in removed.stdout, removed.stderr
+        remaining = re.findall(r"^\[([0-9a-f]+)\] (.*)$", _wallet(running, data_dir, "list").stdout, re.M)
+        assert [g for g, _ in remaining] == [g for g, _ in groups if g != pda1_group]
+        again = _wallet(running, data_dir, "delete", pda1_group, "--yes")
+        assert again.returncode == 1 and "no such document" in again.stderr and "Traceback" not in again.stderr
+
 
 def test_receiving_from_a_terminal_through_the_institutions_page(stack: tuple[Stack, Path]) -> None:
     """OpenID4VCI §5 from a native app: the command prints the institution's page, the worker types the

@@ -291,6 +291,13 @@ def create_app(
                             headers={"Cache-Control": "no-store"})
         return guarded(image, back=f"/cards/{group}")(request)
 
+    @app.post("/cards/{group}/delete", response_class=HTMLResponse)
+    def delete(request: Request, group: str, csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            s.service.delete(group)
+            return render(req, "cards.html", session=s, cards=s.service.cards(lang_of(req)), deleted=True)
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
+
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
     def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:

@@ -57,6 +57,10 @@ def register(subparsers: Any) -> None:
     answer.add_argument("--no", action="store_true", help="decline without asking")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
+    p = sub.add_parser("delete", help="remove a credential (every copy, and its keys) from this wallet")
+    p.add_argument("id", help="credential id from 'list'")
+    p.add_argument("--yes", action="store_true", help="do not ask again")
+    p.set_defaults(func=_cmd(_delete))
     p = sub.add_parser("qr", help="the offline QR code of a PDA1 or EHIC, for an inspector without network")
     p.add_argument("id", help="credential id from 'list'")
     p.add_argument("--challenge", help="the code the inspector's device shows, if any")
@@ -232,6 +236,18 @@ def _qr(ctx: _Ctx) -> int:
         ctx.say(str(ctx.args.png))
     else:
         ctx.say(text)
+    return 0
+
+
+def _delete(ctx: _Ctx) -> int:
+    service = ctx.service()
+    card = service.card(ctx.args.id, ctx.lang)
+    ctx.say(f"[{card.group}] {card.title}: {card.description}")
+    ctx.say(ctx.t("card.delete_help"))
+    if not ctx.args.yes and input(f"{ctx.t('card.delete_confirm')}? [y/N] ").strip().lower() not in ("y", "yes"):
+        return 1
+    service.delete(card.group)
+    ctx.say(ctx.t("cards.deleted"))
     return 0
 
 

@@ -204,6 +204,26 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Es wurde nichts geteilt. {verifier} wurde mitgeteilt, dass Sie abgelehnt haben.",
                       "Rien n'a été partagé. {verifier} a été informé de votre refus.",
                       "Nic nie udostępniono. {verifier} otrzymał informację o odmowie."),
+    "card.delete": ("Remove from this wallet", "Noņemt no šī maka", "Aus dieser Wallet entfernen",
+                    "Retirer de ce portefeuille", "Usuń z tego portfela"),
+    "card.delete_help": (
+        "The document and the keys that prove it is yours are erased from this device. The institution "
+        "keeps its record: ask it for a new offer to have the document here again.",
+        "Dokuments un atslēgas, kas apliecina, ka tas ir jūsu, tiek dzēstas no šīs ierīces. Iestāde savu "
+        "ierakstu saglabā: lūdziet tai jaunu piedāvājumu, lai dokuments atkal būtu šeit.",
+        "Das Dokument und die Schlüssel, die belegen, dass es Ihnen gehört, werden von diesem Gerät gelöscht. "
+        "Die Behörde behält ihren Eintrag: Bitten Sie sie um ein neues Angebot, um das Dokument wieder hier "
+        "zu haben.",
+        "Le document et les clés qui prouvent qu'il vous appartient sont effacés de cet appareil. L'institution "
+        "garde son dossier : demandez-lui une nouvelle offre pour retrouver le document ici.",
+        "Dokument i klucze potwierdzające, że należy do Ciebie, zostaną usunięte z tego urządzenia. Instytucja "
+        "zachowuje swój zapis: poproś ją o nową ofertę, aby dokument znów był tutaj.",
+    ),
+    "card.delete_confirm": ("Remove this document", "Noņemt šo dokumentu", "Dieses Dokument entfernen",
+                            "Retirer ce document", "Usuń ten dokument"),
+    "cards.deleted": ("The document was removed from this wallet.", "Dokuments ir noņemts no šī maka.",
+                      "Das Dokument wurde aus dieser Wallet entfernt.", "Le document a été retiré de ce portefeuille.",
+                      "Dokument został usunięty z tego portfela."),
     "log.title": ("What you showed, to whom, when", "Ko, kam un kad uzrādījāt", "Was Sie wem wann gezeigt haben",
                   "Ce que vous avez montré, à qui, quand", "Co, komu i kiedy pokazano"),
     "log.empty": ("Nothing shown yet.", "Vēl nekas nav uzrādīts.", "Noch nichts vorgezeigt.",

@@ -183,6 +183,17 @@ class WalletService:
             offline=any(c.extra.get("compact") for c in copies),
         )
 
+    def delete(self, group: str) -> str:
+        """Erase every copy of a document from this wallet, with the keys bound to them; returns its
+        title in English for the caller's message. The record of what was shown stays (names of
+        claims, never their values)."""
+        with self.store.transaction() as doc:
+            gone = [c for c in doc["credentials"] if c.get("group") == group]
+            if not gone:
+                raise NotFoundError("There is no such document in this wallet.")
+            doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
+        return core.type_title(str(gone[0].get("vct", "")), "en")
+
     def log(self) -> list[LogEntry]:
         return [LogEntry.from_dict(e) for e in reversed(self.store.read()["log"])]
 
