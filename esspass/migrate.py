@@ -9,18 +9,31 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
+from credentials.files import exclusive_lock
+
 __all__ = ["upgrade"]
 
 
 def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
             adopt: Callable[[Connection], bool] | None = None) -> None:
-    """Bring the service's tables to ``revision``; safe to call from several processes on PostgreSQL.
+    """Bring the service's tables to ``revision``; safe to call from several processes at once.
 
     ``adopt`` brings a database made before the service had migrations to the current schema in
     the same locked transaction and says whether it did; the database is then stamped ``head``.
     """
     config = Config()
     config.set_main_option("script_location", str(script_location))
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:":
+        # Several worker processes start together on one SQLite file: one migrates, the others
+        # then find the schema current (PostgreSQL takes an advisory lock below instead).
+        with exclusive_lock(Path(f"{database}.migrate.lock")):
+            _upgrade(engine, config, revision, adopt)
+    else:
+        _upgrade(engine, config, revision, adopt)
+
+
+def _upgrade(engine: Engine, config: Config, revision: str, adopt: Callable[[Connection], bool] | None) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two workers starting together must not both create the tables.

@@ -32,5 +32,6 @@ def _tokens(_args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     parser = sub.add_parser("issuer", help="the institutions' credential issuer (OpenID4VCI) and back office")
     isub = parser.add_subparsers(dest="issuer_command", metavar="ACTION", required=True)
-    add_serve_parser(isub, port=8102, factory=_app, what="credential issuer")
+    add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
+                     app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_")
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)

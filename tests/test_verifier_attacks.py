@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -759,6 +762,37 @@ def test_two_replicas_take_the_same_answer_only_once(world: World) -> None:
                                     (first, second)))
         assert codes == [200, 400]
         assert Inspector(first, world.http).result(request)["verdict"]["verdict"] == "valid"
+
+
+def test_the_verifier_serves_with_several_worker_processes(world: World) -> None:
+    """``esspass verifier serve --workers 2``: the inspections are in the database, so whichever
+    worker the wallet's and the inspector's connections reach, every check completes."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(world.stack.data_dir), "ESSPASS_VERIFIER_PUBLIC_URL": url,
+           "ESSPASS_VERIFIER_REGISTRY_URL": world.stack.registry_url}
+    proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "verifier", "serve", "--port", str(port),
+                             "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.2)
+        workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(workers) >= 2
+        for _ in range(4):
+            with httpx.Client(timeout=20) as inspector_connection:  # a new connection each time
+                request = Inspector(url, inspector_connection).request("pda1")
+                _answer_at(world, request)
+                assert Inspector(url, inspector_connection).result(request)["verdict"]["verdict"] == "valid"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_a_pending_inspection_survives_a_verifier_restart(world: World) -> None:

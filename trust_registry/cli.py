@@ -127,7 +127,8 @@ def _status(status: str, verb: str) -> Any:
 def register(sub: Any) -> None:
     parser = sub.add_parser("registry", help="the trust registry: signed lists of institutions and inspectorates")
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
-    add_serve_parser(rsub, port=8101, factory=_app, what="trust registry")
+    add_serve_parser(rsub, port=8101, factory=_app, what="trust registry",
+                     app_factory="trust_registry.app:create_app", env_prefix="ESSPASS_REGISTRY_")
     rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)").set_defaults(func=_seed)
     rsub.add_parser("list", help="list the registered entities and their status").set_defaults(func=_list)
     p = rsub.add_parser("show", help="one entity as published (JSON)")

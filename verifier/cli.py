@@ -20,4 +20,5 @@ def _app(args: argparse.Namespace) -> Any:
 def register(sub: Any) -> None:
     parser = sub.add_parser("verifier", help="the inspector's service and page (OpenID4VP)")
     vsub = parser.add_subparsers(dest="verifier_command", metavar="ACTION", required=True)
-    add_serve_parser(vsub, port=8103, factory=_app, what="verifier")
+    add_serve_parser(vsub, port=8103, factory=_app, what="verifier",
+                     app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_")
