@@ -27,7 +27,7 @@ from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.sd_jwt import present
 from esspass.bench import Row, measure
-from esspass.stack import Clerk, Inspector, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
 from esspass.status_client import StatusClient
 from wallet.provider import WalletProvider
 
@@ -76,7 +76,8 @@ def run(quick: bool = False) -> list[Row]:
     sign, verify = _bare(min_time)
     rows = [Row("services", "ES256 sign (bare, this run)", sign * 1e6, "µs"),
             Row("services", "ES256 verify (bare, this run)", verify * 1e6, "µs")]
-    with TemporaryDirectory() as tmp, start_in_process(Path(tmp)) as stack, httpx.Client(timeout=30) as http:
+    with TemporaryDirectory() as tmp, start_in_process(Path(tmp)) as stack, \
+            httpx.Client(timeout=30, auth=InspectorAuth(stack.inspector_token)) as http:
         data_dir = Path(tmp)
         clerk = Clerk(stack.issuer_url, data_dir, http)
         provider = WalletProvider.from_pki(data_dir / "pki", "LV:ESSPASS-WALLET")

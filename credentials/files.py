@@ -7,13 +7,14 @@ file. POSIX advisory locks (``flock``); secrets are created with mode 0600.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["exclusive_lock", "write_private_file_once"]
+__all__ = ["exclusive_lock", "named_tokens", "write_private_file_once"]
 
 
 def write_private_file_once(path: Path, content: str) -> bool:
@@ -48,3 +49,23 @@ def exclusive_lock(lock_file: Path) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def named_tokens(path: Path, names: list[str], prefix: str) -> dict[str, str]:
+    """Login tokens kept in ``path`` (JSON name -> token, mode 0600): one for each of ``names``,
+    made the first time a name is asked for, so that a newcomer's pilot has working logins.
+
+    Processes starting together, or asking for a new name, take turns; the file is replaced whole.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with exclusive_lock(path.with_name(path.name + ".lock")):
+        by_name: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            by_name.update({n: prefix + secrets.token_urlsafe(24) for n in missing})
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(by_name, fh, indent=2, sort_keys=True)
+            os.replace(tmp, path)
+    return by_name

@@ -111,7 +111,7 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
     import httpx
 
     from credentials.demo_persons import portrait
-    from esspass.stack import Clerk, Inspector, open_wallet
+    from esspass.stack import Clerk, Inspector, inspector_token, open_wallet
     from verifier.messages import describe_document
 
     def say(text: str) -> None:
@@ -122,7 +122,7 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
 
     http = httpx.Client(verify=tls_verify(tls_ca), timeout=20)
     clerk = Clerk(issuer_url, data_dir, http)
-    inspector = Inspector(verifier_url, http)
+    inspector = Inspector(verifier_url, http, inspector_token(data_dir))
     with TemporaryDirectory() as tmp:
         wallet = open_wallet(Path(tmp), registry_url, secrets.token_urlsafe(12), tls_ca=tls_ca,
                              pki_dir=data_dir / "pki")

@@ -187,7 +187,7 @@ def _cmd_up(args: argparse.Namespace) -> int:
             for spec in SERVICES:
                 print(f"  {spec.title:<64} {pilot.url(spec.name)}/")
             print(f"\n  Back office of the Latvian State Social Insurance Agency: {pilot.url('issuer')}/lv-vsaa/office"
-                  "\n  (clerks' demo logins: `esspass issuer tokens`)")
+                  "\n  (clerks' demo logins: `esspass issuer tokens`; the inspector's: `esspass verifier tokens`)")
             if pilot.tls:
                 print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
                       " (import it in your browser, or run with --http).")

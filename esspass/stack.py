@@ -9,7 +9,7 @@ HTTP call the real users' software would make.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ import httpx
 from credentials.institutions import demo_entity
 from esspass.testing import ServerHandle, free_port, serve
 
-__all__ = ["Clerk", "Inspector", "Stack", "open_wallet", "start_in_process"]
+__all__ = ["Clerk", "Inspector", "InspectorAuth", "Stack", "inspector_token", "open_wallet", "start_in_process"]
 
 
 @dataclass
@@ -30,6 +30,10 @@ class Stack:
     issuer_url: str
     verifier_url: str
     handles: dict[str, ServerHandle] = field(default_factory=dict)
+
+    @property
+    def inspector_token(self) -> str:
+        return inspector_token(self.data_dir)
 
     def stop(self, name: str | None = None) -> None:
         for key in [name] if name else list(self.handles):
@@ -107,21 +111,45 @@ class Clerk:
         return self._call("POST", entity_id, f"cases/{case_id}/{action}", json={"reason": reason})
 
 
-class Inspector:
-    """The inspectorate's systems talking to the verifier's API."""
+def inspector_token(data_dir: Path) -> str:
+    """The demo inspector's login token (``<data>/verifier/inspector-tokens.json``, made by the verifier)."""
+    tokens: dict[str, str] = json.loads((data_dir / "verifier" / "inspector-tokens.json").read_text("utf-8"))
+    return tokens["inspector"]
 
-    def __init__(self, verifier_url: str, http: httpx.Client) -> None:
+
+class InspectorAuth(httpx.Auth):
+    """An inspectorate's system signing its calls to a verifier (the API: ``/api/requests``,
+    ``/api/offline``, ``/verify``; the pages: ``/inspect``, ``/offline``) with an inspector's Bearer
+    token, unless a call brings its own. Other services' paths are left alone."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        path = request.url.path
+        if "authorization" not in request.headers and (
+                path.startswith(("/api/requests", "/api/offline", "/inspect", "/offline")) or path == "/verify"):
+            request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+class Inspector:
+    """The inspectorate's systems talking to the verifier's API with an inspector's token."""
+
+    def __init__(self, verifier_url: str, http: httpx.Client, token: str | None = None) -> None:
         self.url = verifier_url.rstrip("/")
         self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def request(self, profile: str = "pda1", **extra: Any) -> dict[str, Any]:
-        response = self.http.post(f"{self.url}/api/requests", json={"profile": profile, **extra})
+        response = self.http.post(f"{self.url}/api/requests", json={"profile": profile, **extra},
+                                  headers=self.headers)
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
 
     def result(self, request: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.get(f"{self.url}{request['result_url']}")
+        response = self.http.get(f"{self.url}{request['result_url']}", headers=self.headers)
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result

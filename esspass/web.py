@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["JsonFormatter", "configure_logging", "error_response", "install"]
+__all__ = ["JsonFormatter", "configure_logging", "error_response", "install", "local_path"]
 
 log = logging.getLogger("esspass")
 
@@ -54,6 +54,17 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
+
+
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/``: what a page may send the browser to after
+    signing in or unlocking (never an open redirect)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:

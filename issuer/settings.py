@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from credentials.files import exclusive_lock
+from credentials.files import named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
 
@@ -81,17 +78,5 @@ def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, s
     """
     if settings.clerk_tokens:
         return dict(settings.clerk_tokens)
-    path = settings.data_dir / "issuer" / "clerk-tokens.json"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Workers starting together, or adding an institution, take turns.
-    with exclusive_lock(path.with_name(path.name + ".lock")):
-        by_entity: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        missing = [e for e in entity_ids if e not in by_entity]
-        if missing:
-            by_entity.update({e: "clerk-" + secrets.token_urlsafe(24) for e in missing})
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(by_entity, fh, indent=2, sort_keys=True)
-            os.replace(tmp, path)
+    by_entity = named_tokens(settings.data_dir / "issuer" / "clerk-tokens.json", entity_ids, "clerk-")
     return {token: entity_id for entity_id, token in by_entity.items()}

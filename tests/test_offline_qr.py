@@ -18,7 +18,7 @@ import pytest
 from credentials import compact, ehic, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import b64url_decode, generate_key
-from esspass.stack import Clerk, Stack, open_wallet, start_in_process
+from esspass.stack import Clerk, InspectorAuth, Stack, open_wallet, start_in_process
 from wallet import core
 
 PERSON = DEMO_PERSONS[0]
@@ -39,7 +39,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("offline")
-    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+    with start_in_process(data_dir) as stack, \
+            httpx.Client(timeout=20, auth=InspectorAuth(stack.inspector_token)) as http:
         clerk = Clerk(stack.issuer_url, data_dir, http)
         wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
         cases = {}
@@ -177,7 +178,8 @@ def test_photo_upload_is_decoded_on_the_server(world: World) -> None:
 
 
 def test_paper_pdf_holds_a_qr_that_says_check_an_identity_document(tmp_path: Path) -> None:
-    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+    with start_in_process(tmp_path) as stack, \
+            httpx.Client(timeout=20, auth=InspectorAuth(stack.inspector_token)) as http:
         clerk = Clerk(stack.issuer_url, tmp_path, http)
         case = clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1, HOLDER)
         pdf = clerk.paper(PERSON.pda1_issuer, case)

@@ -18,7 +18,7 @@ import pytest
 from credentials import ehic, mdoc, pid
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Inspector, Stack, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process
 from esspass.testing import ServerHandle, free_port, serve
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from wallet.settings import WalletSettings
 
     data_dir = tmp_path_factory.mktemp("pages")
-    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+    with start_in_process(data_dir) as stack, \
+            httpx.Client(timeout=20, auth=InspectorAuth(stack.inspector_token)) as http:
         port = free_port()
         settings = WalletSettings(data_dir=data_dir / "phone", pki_dir=data_dir / "pki",
                                   registry_url=stack.registry_url, allow_loopback_http=True, scrypt_n=2**10,
@@ -58,6 +59,21 @@ def phone(site: Site, browser: Any) -> Iterator[Any]:
         tab.click("#create")
     yield tab
     context.close()
+
+
+def _sign_in(site: Site, tab: Any) -> None:
+    """The inspector's sign-in page: asked for first, then back to where the inspector was going."""
+    tab.goto(site.stack.verifier_url + "/offline?lang=en")
+    assert "/login" in tab.url
+    tab.fill("#token", site.stack.inspector_token)
+    tab.click("#login")
+    tab.wait_for_url("**/offline*")
+
+
+def _inspector_page(site: Site, browser: Any) -> Any:
+    tab = browser.new_context().new_page()
+    _sign_in(site, tab)
+    return tab
 
 
 def _offer(site: Site, entity: str, config: str, claims: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +155,7 @@ def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
 
 def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Site, phone: Any,
                                                                        browser: Any) -> None:
-    inspector = browser.new_context().new_page()
+    inspector = _inspector_page(site, browser)
     inspector.goto(site.stack.verifier_url + "/?lang=en")
     inspector.check("input[value=pda1]")
     inspector.click("#start")
@@ -170,6 +186,7 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
 def test_same_device_check_goes_to_the_wallet_and_back_to_the_verdict(site: Site, phone: Any) -> None:
     """HAIP §5 same-device flow: the page on the phone opens the wallet, which sends the browser
     back to the verifier with a response_code; the verdict shows only there."""
+    _sign_in(site, phone)  # the inspectorate's page, here on the worker's phone
     phone.goto(site.stack.verifier_url + "/?lang=en")
     phone.check("input[value=pda1]")
     phone.click("#start-same-device")
@@ -190,7 +207,7 @@ def test_same_device_check_goes_to_the_wallet_and_back_to_the_verdict(site: Site
 
 
 def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: Any) -> None:
-    inspector = browser.new_context().new_page()
+    inspector = _inspector_page(site, browser)
     inspector.goto(site.stack.verifier_url + "/")
     inspector.click("#start")
     link = inspector.input_value("#link")
@@ -209,7 +226,7 @@ def test_inspector_sees_a_revoked_pda1_as_not_valid_with_the_reason(site: Site, 
     case = next(c["id"] for c in site.http.get(
         f"{site.stack.issuer_url}/pl-zus/api/cases", headers=site.clerk._headers(PERSON.pda1_issuer)).json())
     site.clerk.set_state(PERSON.pda1_issuer, case, "revoke", "the posting ended")
-    inspector = browser.new_context().new_page()
+    inspector = _inspector_page(site, browser)
     inspector.goto(site.stack.verifier_url + "/")
     inspector.click("#start")
     link = inspector.input_value("#link")
@@ -253,7 +270,7 @@ def test_inspector_scans_an_offline_qr_photo_with_the_served_js_decoder(site: Si
     assert pictures, "no offline QR in the wallet"
     picture = tmp_path / "offline.png"
     picture.write_bytes(pictures[0])
-    inspector = browser.new_context().new_page()
+    inspector = _inspector_page(site, browser)
     submitted: list[str] = []
     inspector.on("request", lambda r: submitted.append(r.post_data or "") if r.method == "POST" else None)
     inspector.goto(site.stack.verifier_url + "/offline")

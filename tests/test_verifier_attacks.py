@@ -45,7 +45,7 @@ from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import parse, present
 from credentials.x509 import load_x5c
 from esspass.db import make_engine
-from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
 from esspass.testing import free_port, serve
 from issuer.settings import IssuerSettings
 from trust_registry.seed import seed_data_dir
@@ -110,6 +110,8 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("verifier")
     with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)  # the inspectorate's system signs its API calls
+        http.post(f"{stack.verifier_url}/login", data={"token": stack.inspector_token})  # and its pages
         clerk = Clerk(stack.issuer_url, data_dir, http)
         wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
         cases = {}
@@ -371,6 +373,8 @@ def test_someone_who_photographs_the_qr_code_cannot_read_the_verdict(world: Worl
 
 def _same_device_check(world: World, browser: httpx.Client) -> tuple[str, str]:
     """A same-device check started on the verifier's page in ``browser``: its handle and the wallet link."""
+    signed_in = browser.post(f"{world.stack.verifier_url}/login", data={"token": world.stack.inspector_token})
+    assert signed_in.status_code == 303
     started = browser.post(f"{world.stack.verifier_url}/inspect", data={"profile": "pda1", "flow": "same_device"})
     assert started.status_code == 303, started.text
     view = started.headers["location"].split("/inspect/")[1].split("?")[0]
@@ -442,6 +446,44 @@ def test_a_cross_device_answer_gets_no_redirect(world: World) -> None:
     request = world.inspector.request("pda1")
     outcome = world.wallet.share(world.wallet.open_request(request["link"], "en").id)
     assert outcome.redirect_uri is None
+
+
+def test_only_signed_in_inspectors_start_checks_and_read_verdicts(world: World) -> None:
+    """Else anyone could ask workers for their data in the inspectorate's name, with its certificate."""
+    url = world.stack.verifier_url
+    request = world.inspector.request("pda1")
+    with httpx.Client(timeout=20) as stranger:
+        for method, path, kwargs in (("POST", "/api/requests", {"json": {"profile": "pda1"}}),
+                                     ("GET", request["result_url"], {}),
+                                     ("GET", f"/api/requests/{request['transaction_id']}/proof", {}),
+                                     ("POST", "/verify", {"json": {"nonce": "n", "audience": "a"}}),
+                                     ("POST", "/api/offline/challenge", {}),
+                                     ("POST", "/api/requests", {"json": {"profile": "pda1"},
+                                                                "headers": {"Authorization": "Bearer clerk-guess"}})):
+            response = stranger.request(method, f"{url}{path}", **kwargs)  # type: ignore[arg-type]
+            assert response.status_code == 401, (path, response.text)
+            assert response.json()["error"] == "invalid_token"
+            assert response.headers["www-authenticate"].startswith("Bearer")
+        for path in ("/", f"/inspect/{request['transaction_id']}", f"/inspect/{request['transaction_id']}/verdict",
+                     "/offline"):
+            page = stranger.get(f"{url}{path}")
+            assert page.status_code == 303 and page.headers["location"].startswith("/login?next=%2F"), path
+        # What the wallet needs stays open: the request object, the response_uri, health.
+        assert stranger.get(request["request_uri"]).status_code == 200
+        assert stranger.get(f"{url}/healthz").status_code == 200
+
+
+def test_an_inspector_signs_in_with_a_token_and_is_sent_only_to_this_site(world: World) -> None:
+    url = world.stack.verifier_url
+    with httpx.Client(timeout=20) as browser:
+        wrong = browser.post(f"{url}/login", data={"token": "inspector-guess", "next": "/offline"})
+        assert wrong.status_code == 401 and "inspector" not in browser.cookies
+        off_site = browser.post(f"{url}/login", data={"token": world.stack.inspector_token,
+                                                      "next": "https://evil.example/"})
+        assert off_site.status_code == 303 and off_site.headers["location"] == "/"
+        assert browser.get(f"{url}/offline").status_code == 200
+        assert browser.post(f"{url}/logout").status_code == 303
+        assert browser.get(f"{url}/offline").status_code == 303
 
 
 def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:
@@ -786,7 +828,7 @@ def test_the_verifier_serves_with_several_worker_processes(world: World) -> None
         workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         assert len(workers) >= 2
         for _ in range(4):
-            with httpx.Client(timeout=20) as inspector_connection:  # a new connection each time
+            with httpx.Client(timeout=20, auth=world.http.auth) as inspector_connection:  # a new connection
                 request = Inspector(url, inspector_connection).request("pda1")
                 _answer_at(world, request)
                 assert Inspector(url, inspector_connection).result(request)["verdict"]["verdict"] == "valid"

@@ -14,7 +14,7 @@ import pytest
 
 from credentials.compact import decode_qr_png
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.stack import Clerk, Inspector, Stack, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSON = DEMO_PERSONS[2]
@@ -41,7 +41,7 @@ def _wallet(stack: Stack, data_dir: Path, *args: str, lang: str = "en") -> subpr
 def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -> None:
     running, data_dir = stack
     assert _wallet(running, data_dir, "init").returncode == 0
-    with httpx.Client(timeout=20) as http:
+    with httpx.Client(timeout=20, auth=InspectorAuth(running.inspector_token)) as http:
         clerk = Clerk(running.issuer_url, data_dir, http)
         holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
         for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid),

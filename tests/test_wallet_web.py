@@ -125,11 +125,11 @@ def test_pages_need_an_unlocked_session(wallet_server: ServerHandle) -> None:
         assert client.get("/log").headers["location"] == "/setup"
 
 
-def test_unlock_never_redirects_off_site() -> None:
-    from wallet.app import _local
+def test_unlock_and_sign_in_never_redirect_off_site() -> None:
+    from esspass.web import local_path
 
-    assert _local("//evil.example/") == "/" and _local("https://evil.example/") == "/"
-    assert _local("/cards/abc") == "/cards/abc"
+    assert local_path("//evil.example/") == "/" and local_path("https://evil.example/") == "/"
+    assert local_path("/cards/abc") == "/cards/abc"
 
 
 def test_qr_upload_limit_is_enforced_before_decoding() -> None:

@@ -6,11 +6,12 @@ check, the request QR with polling for the answer, and a server-rendered verdict
 """
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
 import segno
@@ -27,10 +28,10 @@ from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.status_client import StatusClient
-from esspass.web import install
+from esspass.web import install, local_path
 from verifier import messages
 from verifier.service import FLOWS, PROFILES, VerifierService
-from verifier.settings import VerifierSettings
+from verifier.settings import VerifierSettings, inspector_tokens
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
 
 __all__ = ["build_service", "create_app"]
@@ -109,6 +110,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         http = None
+        holder["tokens"] = inspector_tokens(settings) if settings.auth == "tokens" else {}
         if service is None:
             holder["service"], http = build_service(settings)
         else:
@@ -127,12 +129,61 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         result: VerifierService = holder["service"]
         return result
 
+    def inspector(request: Request) -> str | None:
+        """The signed-in inspector: a Bearer token (API clients) or the login cookie (the pages)."""
+        if settings.auth == "off":
+            return "inspector"
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        token = credentials.strip() if scheme.lower() == "bearer" else request.cookies.get(LOGIN_COOKIE, "")
+        name: str | None = holder.get("tokens", {}).get(token) if token else None
+        return name
+
+    @app.middleware("http")
+    async def _signed_in(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Starting checks and reading verdicts is for the inspectorate's staff; else anyone could
+        # ask workers for their data in the inspectorate's name. The wallet's endpoints stay open.
+        kind = _access(request.url.path)
+        if kind is None or inspector(request) is not None:
+            return await call_next(request)
+        if kind == "api":
+            return JSONResponse({"error": "invalid_token", "error_description": "sign in: a Bearer token of an "
+                                 "inspector is required"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Bearer realm="verifier"', **NO_STORE})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         lang = _lang(request)
         response = templates.TemplateResponse(request, name, {"lang": lang, "t": messages.translator(lang),
-                                                              "languages": LANGUAGES, **context},
+                                                              "languages": LANGUAGES,
+                                                              "signed": settings.auth == "tokens"
+                                                              and inspector(request) is not None, **context},
                                               status_code=status_code, headers=NO_STORE)
         response.set_cookie("lang", lang, samesite="strict", httponly=True)
+        return response
+
+    # --- sign in -----------------------------------------------------------------------------------
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return page(request, "login.html", next=local_path(next))
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, token: Annotated[str, Form(max_length=200)] = "",
+              next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+        token = token.strip()
+        if not token or token not in holder.get("tokens", {}):
+            return page(request, "login.html", status_code=401, next=local_path(next), error=True)
+        response = RedirectResponse(local_path(next), status_code=303)
+        # Lax, not Strict: the wallet's redirect back to a same-device check is a cross-site navigation.
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600,
+                            secure=request.url.scheme == "https")
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(LOGIN_COOKIE, httponly=True, samesite="lax")
         return response
 
     def tx_json(tx: Transaction) -> dict[str, Any]:
@@ -316,6 +367,21 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")
     return app
+
+
+LOGIN_COOKIE = "inspector"
+_OPEN = ("/requests/", "/responses/", "/inspect/done/", "/static/", "/login", "/logout", "/healthz", "/readyz",
+         "/metrics", "/docs", "/openapi.json")
+
+
+def _access(path: str) -> str | None:
+    """Which sign-in ``path`` needs: ``api`` (a Bearer token), ``page`` (the login cookie), or none
+    (the wallet's request_uri and response_uri, the same-device return, health and metrics)."""
+    if path.startswith(_OPEN):
+        return None
+    if path.startswith("/api/") or path == "/verify":
+        return "api"
+    return "page"
 
 
 def _session_cookie(tx_id: str) -> str:

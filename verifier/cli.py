@@ -17,8 +17,19 @@ def _app(args: argparse.Namespace) -> Any:
     return create_app(VerifierSettings(port=args.port))
 
 
+def _tokens(_args: argparse.Namespace) -> int:
+    import json
+
+    from verifier.settings import VerifierSettings, inspector_tokens
+
+    print(json.dumps({name: token for token, name in inspector_tokens(VerifierSettings()).items()}, indent=2,
+                     sort_keys=True))
+    return 0
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("verifier", help="the inspector's service and page (OpenID4VP)")
     vsub = parser.add_subparsers(dest="verifier_command", metavar="ACTION", required=True)
     add_serve_parser(vsub, port=8103, factory=_app, what="verifier",
                      app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_")
+    vsub.add_parser("tokens", help="print the inspectors' login tokens (demo logins)").set_defaults(func=_tokens)

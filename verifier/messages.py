@@ -23,6 +23,25 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Carte européenne d'assurance maladie et identité", "Europejska Karta Ubezpieczenia "
                      "Zdrowotnego i tożsamość"),
     "start": ("Show the QR code", "Parādīt QR kodu", "QR-Code anzeigen", "Afficher le code QR", "Pokaż kod QR"),
+    "login.title": ("Inspector sign-in", "Inspektora pieteikšanās", "Anmeldung für Kontrollpersonal",
+                    "Connexion de l'inspecteur", "Logowanie inspektora"),
+    "login.token": ("Your access token", "Jūsu piekļuves pilnvara", "Ihr Zugangstoken", "Votre jeton d'accès",
+                    "Twój token dostępu"),
+    "login.submit": ("Sign in", "Pieteikties", "Anmelden", "Se connecter", "Zaloguj się"),
+    "login.bad": ("This token is not an inspector's.", "Šī pilnvara nepieder inspektoram.",
+                  "Dieses Token gehört keiner Kontrollperson.", "Ce jeton n'est pas celui d'un inspecteur.",
+                  "Ten token nie należy do inspektora."),
+    "login.help": ("Only the inspectorate's staff start checks here: a check asks workers for their data in "
+                   "the inspectorate's name.",
+                   "Pārbaudes šeit sāk tikai inspekcijas darbinieki: pārbaude inspekcijas vārdā lūdz "
+                   "darbiniekiem viņu datus.",
+                   "Nur das Personal der Kontrollbehörde startet hier Prüfungen: Eine Prüfung fragt Beschäftigte "
+                   "im Namen der Behörde nach ihren Daten.",
+                   "Seul le personnel de l'inspection lance des contrôles ici : un contrôle demande leurs données "
+                   "aux travailleurs au nom de l'inspection.",
+                   "Kontrole rozpoczynają tu tylko pracownicy inspekcji: kontrola prosi pracowników o ich dane w "
+                   "imieniu inspekcji."),
+    "logout": ("Sign out", "Iziet", "Abmelden", "Se déconnecter", "Wyloguj się"),
     "start.same_device": ("Check on this phone", "Pārbaudīt šajā tālrunī", "Auf diesem Telefon prüfen",
                           "Vérifier sur ce téléphone", "Sprawdź na tym telefonie"),
     "same_device.title": ("Share your documents from the wallet on this phone",

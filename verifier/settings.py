@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from credentials.files import named_tokens
 from esspass.config import ServiceSettings
 
-__all__ = ["VerifierSettings"]
+__all__ = ["VerifierSettings", "inspector_tokens"]
 
 
 class VerifierSettings(ServiceSettings):
@@ -45,6 +47,13 @@ class VerifierSettings(ServiceSettings):
     #: Origins an integrator's same-device request may name as redirect_uri (JSON list,
     #: e.g. ``["https://portal.inspectorate.example"]``); none by default.
     redirect_origins: list[str] = Field(default_factory=list)
+    #: Who may start checks and read verdicts (the pages and the API, not the wallet's endpoints):
+    #: ``tokens`` (inspectors sign in with a token; API clients send it as a Bearer token) or ``off``
+    #: (a deployment whose own gateway authenticates inspectors in front of this service).
+    auth: Literal["tokens", "off"] = "tokens"
+    #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
+    #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
+    inspector_tokens: dict[str, str] | None = None
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"
@@ -57,3 +66,11 @@ class VerifierSettings(ServiceSettings):
 
     def base_url(self) -> str:
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+
+def inspector_tokens(settings: VerifierSettings) -> dict[str, str]:
+    """token -> inspector: the configured tokens, or the demo inspector's, made on first start."""
+    if settings.inspector_tokens:
+        return dict(settings.inspector_tokens)
+    by_name = named_tokens(settings.data_dir / "verifier" / "inspector-tokens.json", ["inspector"], "inspector-")
+    return {token: name for name, token in by_name.items()}

@@ -30,7 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
-from esspass.web import install
+from esspass.web import install, local_path
 from wallet import core
 from wallet.errors import WalletError, WalletLockedError
 from wallet.http import make_client
@@ -204,7 +204,7 @@ def create_app(
     def unlock_page(request: Request, next: str = "/") -> Response:
         if not path.exists():
             return RedirectResponse("/setup", status_code=303)
-        return pre_page(request, "unlock.html", next=_local(next))
+        return pre_page(request, "unlock.html", next=local_path(next))
 
     @app.post("/unlock")
     def unlock(request: Request, passphrase: str = Form(...), csrf: str = Form(""), next: str = Form("/")) -> Response:
@@ -213,10 +213,10 @@ def create_app(
         try:
             store = WalletStore.open(path, passphrase)
         except WalletError as exc:
-            return pre_page(request, "unlock.html", status=401, next=_local(next),
+            return pre_page(request, "unlock.html", status=401, next=local_path(next),
                             error=explain(exc.code, exc.message, lang_of(request)))
         sid, _ = sessions.new(new_service(store))
-        response = RedirectResponse(_local(next), status_code=303)
+        response = RedirectResponse(local_path(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
         return response
 
@@ -231,7 +231,7 @@ def create_app(
 
     @app.get("/lang/{code}")
     def set_lang(code: str, next: str = "/") -> Response:
-        response = RedirectResponse(_local(next), status_code=303)
+        response = RedirectResponse(local_path(next), status_code=303)
         response.set_cookie(LANG_COOKIE, normalise_lang(code), samesite="strict")
         return response
 
@@ -434,11 +434,3 @@ def _host(header: str) -> str:
     if header.startswith("["):
         return header.split("]", 1)[0] + "]"
     return header.rsplit(":", 1)[0] if ":" in header else header
-
-
-def _local(next_path: str) -> str:
-    """Only same-site relative paths are followed after unlocking (no open redirect)."""
-    parts = urlsplit(next_path)
-    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
-        return "/"
-    return next_path
