@@ -10,7 +10,7 @@ import fcntl
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,17 +51,20 @@ def exclusive_lock(lock_file: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def named_tokens(path: Path, names: list[str], prefix: str) -> dict[str, str]:
+def named_tokens(path: Path, names: list[str], prefix: str, *, revoke: Collection[str] = ()) -> dict[str, str]:
     """Login tokens kept in ``path`` (JSON name -> token, mode 0600): one for each of ``names``,
-    made the first time a name is asked for, so that a newcomer's pilot has working logins.
+    made the first time a name is asked for, so that a newcomer's pilot has working logins; the
+    names in ``revoke`` lose theirs.
 
-    Processes starting together, or asking for a new name, take turns; the file is replaced whole.
+    Processes starting together, or changing the names, take turns; the file is replaced whole.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with exclusive_lock(path.with_name(path.name + ".lock")):
         by_name: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         missing = [n for n in names if n not in by_name]
-        if missing:
+        revoked = [n for n in revoke if n in by_name]
+        if missing or revoked or not path.exists():
+            by_name = {n: t for n, t in by_name.items() if n not in revoked}
             by_name.update({n: prefix + secrets.token_urlsafe(24) for n in missing})
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -473,6 +473,24 @@ def test_only_signed_in_inspectors_start_checks_and_read_verdicts(world: World) 
         assert stranger.get(f"{url}/healthz").status_code == 200
 
 
+def test_an_operator_adds_and_revokes_inspectors_without_a_restart(world: World) -> None:
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(world.stack.data_dir)}
+
+    def tokens(*args: str) -> dict[str, str]:
+        done = subprocess.run([sys.executable, "-m", "esspass.cli", "verifier", "tokens", *args], env=env,
+                              capture_output=True, text=True, check=True)
+        listed: dict[str, str] = json.loads(done.stdout)
+        return listed
+
+    token = tokens("--add", "Māris Ozols")["Māris Ozols"]
+    url = f"{world.stack.verifier_url}/api/requests"
+    with httpx.Client(timeout=20, headers={"Authorization": f"Bearer {token}"}) as maris:
+        assert maris.post(url, json={"profile": "pda1"}).status_code == 201
+        assert "Māris Ozols" not in tokens("--revoke", "Māris Ozols")
+        assert maris.post(url, json={"profile": "pda1"}).status_code == 401
+    assert world.inspector.request("pda1")["transaction_id"]  # the others keep theirs
+
+
 def test_an_inspector_signs_in_with_a_token_and_is_sent_only_to_this_site(world: World) -> None:
     url = world.stack.verifier_url
     with httpx.Client(timeout=20) as browser:

@@ -31,7 +31,7 @@ from esspass.status_client import StatusClient
 from esspass.web import install, local_path
 from verifier import messages
 from verifier.service import FLOWS, PROFILES, VerifierService
-from verifier.settings import VerifierSettings, inspector_tokens
+from verifier.settings import InspectorTokens, VerifierSettings
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
 
 __all__ = ["build_service", "create_app"]
@@ -110,7 +110,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         http = None
-        holder["tokens"] = inspector_tokens(settings) if settings.auth == "tokens" else {}
+        if settings.auth == "tokens":
+            holder["tokens"] = InspectorTokens(settings)
         if service is None:
             holder["service"], http = build_service(settings)
         else:
@@ -135,8 +136,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             return "inspector"
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         token = credentials.strip() if scheme.lower() == "bearer" else request.cookies.get(LOGIN_COOKIE, "")
-        name: str | None = holder.get("tokens", {}).get(token) if token else None
-        return name
+        tokens: InspectorTokens | None = holder.get("tokens")
+        return tokens.name(token) if token and tokens is not None else None
 
     @app.middleware("http")
     async def _signed_in(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -172,7 +173,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     def login(request: Request, token: Annotated[str, Form(max_length=200)] = "",
               next: Annotated[str, Form(max_length=500)] = "/") -> Response:
         token = token.strip()
-        if not token or token not in holder.get("tokens", {}):
+        tokens: InspectorTokens | None = holder.get("tokens")
+        if not token or tokens is None or tokens.name(token) is None:
             return page(request, "login.html", status_code=401, next=local_path(next), error=True)
         response = RedirectResponse(local_path(next), status_code=303)
         # Lax, not Strict: the wallet's redirect back to a same-device check is a cross-site navigation.

@@ -17,13 +17,13 @@ def _app(args: argparse.Namespace) -> Any:
     return create_app(VerifierSettings(port=args.port))
 
 
-def _tokens(_args: argparse.Namespace) -> int:
+def _tokens(args: argparse.Namespace) -> int:
     import json
 
     from verifier.settings import VerifierSettings, inspector_tokens
 
-    print(json.dumps({name: token for token, name in inspector_tokens(VerifierSettings()).items()}, indent=2,
-                     sort_keys=True))
+    tokens = inspector_tokens(VerifierSettings(), add=args.add or (), revoke=args.revoke or ())
+    print(json.dumps({name: token for token, name in tokens.items()}, indent=2, sort_keys=True))
     return 0
 
 
@@ -32,4 +32,7 @@ def register(sub: Any) -> None:
     vsub = parser.add_subparsers(dest="verifier_command", metavar="ACTION", required=True)
     add_serve_parser(vsub, port=8103, factory=_app, what="verifier",
                      app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_")
-    vsub.add_parser("tokens", help="print the inspectors' login tokens (demo logins)").set_defaults(func=_tokens)
+    p = vsub.add_parser("tokens", help="the inspectors' login tokens: print them, give new inspectors one, revoke")
+    p.add_argument("--add", action="append", metavar="NAME", help="give this inspector a token (repeatable)")
+    p.add_argument("--revoke", action="append", metavar="NAME", help="take this inspector's token away")
+    p.set_defaults(func=_tokens)

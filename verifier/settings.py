@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from credentials.files import named_tokens
 from esspass.config import ServiceSettings
 
-__all__ = ["VerifierSettings", "inspector_tokens"]
+__all__ = ["InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
 
 
 class VerifierSettings(ServiceSettings):
@@ -68,9 +69,37 @@ class VerifierSettings(ServiceSettings):
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
 
-def inspector_tokens(settings: VerifierSettings) -> dict[str, str]:
-    """token -> inspector: the configured tokens, or the demo inspector's, made on first start."""
+def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),
+                     revoke: Collection[str] = ()) -> dict[str, str]:
+    """token -> inspector: the configured tokens, else those of ``<data>/verifier/inspector-tokens.json``
+    (a demo inspector's made on first start), after giving tokens to ``add`` and taking those of ``revoke``."""
     if settings.inspector_tokens:
         return dict(settings.inspector_tokens)
-    by_name = named_tokens(settings.data_dir / "verifier" / "inspector-tokens.json", ["inspector"], "inspector-")
+    path = tokens_file(settings)
+    names = [*(["inspector"] if not path.exists() else []), *add]
+    by_name = named_tokens(path, names, "inspector-", revoke=revoke)
     return {token: name for name, token in by_name.items()}
+
+
+def tokens_file(settings: VerifierSettings) -> Path:
+    return settings.data_dir / "verifier" / "inspector-tokens.json"
+
+
+class InspectorTokens:
+    """Who a token signs in, re-read when the tokens file changes: inspectors are added and revoked
+    (``esspass verifier tokens --add/--revoke``) without restarting any worker."""
+
+    def __init__(self, settings: VerifierSettings) -> None:
+        self._settings = settings
+        self._stamp: int | None = None
+        self._tokens = inspector_tokens(settings)
+
+    def name(self, token: str) -> str | None:
+        if not self._settings.inspector_tokens:
+            try:
+                stamp = tokens_file(self._settings).stat().st_mtime_ns
+            except FileNotFoundError:
+                return None  # the file was removed: nobody signs in (fail closed)
+            if stamp != self._stamp:
+                self._tokens, self._stamp = inspector_tokens(self._settings), stamp
+        return self._tokens.get(token)
