@@ -471,6 +471,8 @@ def test_only_signed_in_inspectors_start_checks_and_read_verdicts(world: World) 
         # What the wallet needs stays open: the request object, the response_uri, health.
         assert stranger.get(request["request_uri"]).status_code == 200
         assert stranger.get(f"{url}/healthz").status_code == 200
+        # The refusals are counted where operators look.
+        assert 'status="401"' in stranger.get(f"{url}/metrics").text
 
 
 def test_an_operator_adds_and_revokes_inspectors_without_a_restart(world: World) -> None:

@@ -123,12 +123,6 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
     app = FastAPI(title="ESSPASS verifier", version="1.0", lifespan=lifespan,
                   description="The inspector's check of PDA1, EHIC and PID over OpenID4VP 1.0.")
-    install(app, "verifier", ready=lambda: "service" in holder)
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-
-    def svc() -> VerifierService:
-        result: VerifierService = holder["service"]
-        return result
 
     def inspector(request: Request) -> str | None:
         """The signed-in inspector: a Bearer token (API clients) or the login cookie (the pages)."""
@@ -139,6 +133,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         tokens: InspectorTokens | None = holder.get("tokens")
         return tokens.name(token) if token and tokens is not None else None
 
+    # Added before install(): its access log and metrics, outside, also count the refusals.
     @app.middleware("http")
     async def _signed_in(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Starting checks and reading verdicts is for the inspectorate's staff; else anyone could
@@ -152,6 +147,13 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                                 headers={"WWW-Authenticate": 'Bearer realm="verifier"', **NO_STORE})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    install(app, "verifier", ready=lambda: "service" in holder)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    def svc() -> VerifierService:
+        result: VerifierService = holder["service"]
+        return result
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         lang = _lang(request)
