@@ -6,13 +6,23 @@ trust list gives for the *same* institution that signed the credential), and may
 ``ttl`` has passed. When the issuer
 is unreachable, a cached list is still used up to ``max_age`` seconds old (offline tolerance,
 issue #6), and its age is reported; beyond that the outcome is undetermined, never valid.
+
+With a ``cache_dir`` the lists are also kept on disk, as fetched (signed), so that a verifier
+restarted without network still has them; a list read back is verified again, as of when it was
+fetched, against the institution the trust list names now.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
+import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
@@ -40,8 +50,9 @@ class StatusClient:
     """
 
     def __init__(self, http: httpx.Client, *, max_age: int = 24 * 3600, default_ttl: int = 300,
-                 revalidate: bool = True) -> None:
+                 revalidate: bool = True, cache_dir: Path | None = None) -> None:
         self._http = http
+        self._dir = cache_dir
         self._revalidate = revalidate
         self._max_age = max_age
         self._default_ttl = default_ttl
@@ -54,6 +65,8 @@ class StatusClient:
         key = (ref.uri, ref.token_form)
         with self._lock:
             entry = self._cache.get(key)
+        if entry is None:
+            entry = self._load(ref, entity)
         usable = entry is not None and entry.entity_id == entity.id
         fresh = usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
         if fresh and not self._revalidate:
@@ -86,7 +99,51 @@ class StatusClient:
         entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
         with self._lock:
             self._cache[key] = entry
+        self._save(ref, entry, response.content)
         return self._outcome(entry, ref, ts, "network")
+
+    # --- on disk ---------------------------------------------------------------------------------------
+
+    def _path(self, ref: status_list.StatusReference) -> Path | None:
+        if self._dir is None:
+            return None
+        name = hashlib.sha256(f"{ref.token_form}\x00{ref.uri}".encode()).hexdigest()
+        return self._dir / f"{name}.json"
+
+    def _save(self, ref: status_list.StatusReference, entry: _Entry, token: bytes) -> None:
+        path = self._path(ref)
+        if path is None:
+            return
+        record = {"uri": ref.uri, "form": ref.token_form, "entity_id": entry.entity_id, "fetched": entry.fetched,
+                  "etag": entry.etag, "token": base64.b64encode(token).decode("ascii")}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            tmp.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(tmp, path)  # whole or not at all: a reader never sees half a list
+        except OSError:
+            pass  # a full or read-only disk costs the offline copy, never the check
+
+    def _load(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity) -> _Entry | None:
+        """The copy on disk, verified again as of its fetch against ``entity``'s anchors; None if unusable."""
+        path = self._path(ref)
+        if path is None or not path.exists():
+            return None
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record["uri"] != ref.uri or record["form"] != ref.token_form or record["entity_id"] != entity.id:
+                return None
+            token, fetched = base64.b64decode(record["token"]), float(record["fetched"])
+            at = datetime.fromtimestamp(fetched, UTC)
+            verified = (status_list.verify_cwt_token(token, uri=ref.uri, anchors=entity.anchors(), now=at)
+                        if ref.token_form == status_list.CWT else
+                        status_list.verify_token(token.decode("ascii"), uri=ref.uri, anchors=entity.anchors(), now=at))
+        except (OSError, ValueError, KeyError, TypeError, CredentialError):
+            return None  # damaged or not this institution's: as if there were no copy (fail closed)
+        entry = _Entry(verified, fetched, entity.id, record.get("etag"))
+        with self._lock:
+            self._cache[(ref.uri, ref.token_form)] = entry
+        return entry
 
     def _fallback(self, entry: _Entry | None, entity: trust_list.ListedEntity, ref: status_list.StatusReference,
                   ts: float, why: str) -> StatusOutcome:

@@ -63,7 +63,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
     store = TransactionStore(engine, load_storage_key(settings.storage_key_path()))
     service = VerifierService(
         store=store, entity_id=settings.entity_id, access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
-        issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age),
+        issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age,
+                                                    cache_dir=settings.data_dir / "verifier" / "status-cache"),
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins)
