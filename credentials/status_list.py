@@ -184,7 +184,7 @@ class StatusList:
 
     @classmethod
     def from_claim(cls, obj: Any, max_bytes: int = MAX_LIST_BYTES) -> StatusList:
-        """Parse a JSON StatusList object (§4.2); ``aggregation_uri`` is allowed and ignored."""
+        """Parse a JSON StatusList object (§4.2); ``aggregation_uri`` is read by the token's verification."""
         if not isinstance(obj, Mapping):
             raise MalformedError("status_list must be an object")
         bits = obj.get("bits")
@@ -282,6 +282,8 @@ class VerifiedStatusList:
     exp: int
     ttl: int | None
     chain: ValidatedChain
+    #: §9: where the issuer lists all its status lists (a verifier prefetches them for offline use).
+    aggregation_uri: str | None = None
 
 
 def sign_token(
@@ -293,17 +295,23 @@ def sign_token(
     iat: int,
     exp: int,
     ttl: int,
+    aggregation_uri: str | None = None,
 ) -> str:
     """A Status List Token JWT (§5.1): header ``typ`` statuslist+jwt, ``alg`` from the key (ES256
-    for P-256), ``x5c`` leaf first without the trust anchor (HAIP); claims sub, iat, exp, ttl, status_list.
+    for P-256), ``x5c`` leaf first without the trust anchor (HAIP); claims sub, iat, exp, ttl, status_list
+    (with ``aggregation_uri``, §9, when given).
     """
-    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl)
+    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl, aggregation_uri=aggregation_uri)
     header = {"typ": TYP, "x5c": x5c_header(x5c)}
-    payload = {"sub": uri, "iat": iat, "exp": exp, "ttl": ttl, "status_list": status_list.to_claim()}
+    claim = status_list.to_claim()
+    if aggregation_uri is not None:
+        claim["aggregation_uri"] = aggregation_uri
+    payload = {"sub": uri, "iat": iat, "exp": exp, "ttl": ttl, "status_list": claim}
     return sign_jws(header, payload, key)
 
 
-def _check_signing(*, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat: int, exp: int, ttl: int) -> None:
+def _check_signing(*, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat: int, exp: int, ttl: int,
+                   aggregation_uri: str | None = None) -> None:
     if not x5c:
         raise ValueError("x5c must hold the signing certificate")
     if any(cert.issuer == cert.subject for cert in x5c):
@@ -316,14 +324,19 @@ def _check_signing(*, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat
     if not (_is_int(iat) and _is_int(exp) and _is_int(ttl)) or exp <= iat or ttl <= 0:
         raise ValueError("need integer iat < exp and a positive ttl")
     StatusReference(0, uri)  # same URI rules as the references that will point here
+    if aggregation_uri is not None:
+        StatusReference(0, aggregation_uri)
 
 
 def sign_cwt_token(status_list: StatusList, *, uri: str, key: PrivateKey, x5c: Sequence[Certificate], iat: int,
-                   exp: int, ttl: int) -> bytes:
+                   exp: int, ttl: int, aggregation_uri: str | None = None) -> bytes:
     """A Status List Token CWT (§5.2): COSE_Sign1 tag 18, protected ``alg`` ES256 and ``typ``
     application/statuslist+cwt, ``x5chain`` leaf first without the anchor; claims 2, 6, 4, 65534, 65533."""
-    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl)
-    claims = {_CWT_SUB: uri, _CWT_IAT: iat, _CWT_EXP: exp, _CWT_TTL: ttl, _CWT_STATUS_LIST: status_list.to_cbor()}
+    _check_signing(uri=uri, key=key, x5c=x5c, iat=iat, exp=exp, ttl=ttl, aggregation_uri=aggregation_uri)
+    cbor_list = status_list.to_cbor()
+    if aggregation_uri is not None:
+        cbor_list["aggregation_uri"] = aggregation_uri
+    claims = {_CWT_SUB: uri, _CWT_IAT: iat, _CWT_EXP: exp, _CWT_TTL: ttl, _CWT_STATUS_LIST: cbor_list}
     return cose.sign1(cbor2.dumps(claims), key, protected={cose.TYP: CWT_MEDIA_TYPE},
                       x5chain=[c.public_bytes(serialization.Encoding.DER) for c in x5c])
 
@@ -381,15 +394,18 @@ def verify_token(
     claims = parsed.payload
     return _checked(claims.get("sub"), claims.get("iat"), claims.get("exp"), claims.get("ttl", _ABSENT),
                     lambda: StatusList.from_claim(claims.get("status_list"), max_bytes) if "status_list" in claims
-                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age)
+                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age,
+                    aggregation=claims.get("status_list"))
 
 
 _ABSENT = object()
 
 
 def _checked(sub: Any, iat_value: Any, exp_value: Any, ttl_value: Any, status_list: Callable[[], StatusList | None],
-             *, uri: str, chain: ValidatedChain, now: datetime, skew: int, max_age: int | None) -> VerifiedStatusList:
-    """The claim checks both forms share (§8.3 step 4): sub, iat, exp, ttl, then the list itself."""
+             *, uri: str, chain: ValidatedChain, now: datetime, skew: int, max_age: int | None,
+             aggregation: Any = None) -> VerifiedStatusList:
+    """The claim checks both forms share (§8.3 step 4): sub, iat, exp, ttl, then the list itself
+    and its ``aggregation_uri`` (§9), which must be a URI like the list's own when present."""
     if sub != uri:
         raise StatusError("status list token sub does not match the referenced uri")
     iat = _numeric_date({"iat": iat_value}, "iat")
@@ -409,7 +425,13 @@ def _checked(sub: Any, iat_value: Any, exp_value: Any, ttl_value: Any, status_li
     parsed = status_list()
     if parsed is None:
         raise MalformedError("status list token has no status_list claim")
-    return VerifiedStatusList(status_list=parsed, uri=uri, iat=iat, exp=exp, ttl=ttl, chain=chain)
+    aggregation_uri = aggregation.get("aggregation_uri") if isinstance(aggregation, Mapping) else None
+    if aggregation_uri is not None:
+        if not isinstance(aggregation_uri, str):
+            raise MalformedError("status_list.aggregation_uri must be a string")
+        StatusReference(0, aggregation_uri)  # the same URI rules
+    return VerifiedStatusList(status_list=parsed, uri=uri, iat=iat, exp=exp, ttl=ttl, chain=chain,
+                              aggregation_uri=aggregation_uri)
 
 
 def verify_cwt_token(
@@ -447,7 +469,8 @@ def verify_cwt_token(
         raise MalformedError("the status list CWT claims must be a map")
     return _checked(claims.get(_CWT_SUB), claims.get(_CWT_IAT), claims.get(_CWT_EXP), claims.get(_CWT_TTL, _ABSENT),
                     lambda: StatusList.from_cbor(claims[_CWT_STATUS_LIST], max_bytes) if _CWT_STATUS_LIST in claims
-                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age)
+                    else None, uri=uri, chain=chain, now=now, skew=skew, max_age=max_age,
+                    aggregation=claims.get(_CWT_STATUS_LIST))
 
 
 def status_of(verified: VerifiedStatusList, ref: StatusReference) -> int:

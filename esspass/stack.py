@@ -128,7 +128,8 @@ class InspectorAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         path = request.url.path
         if "authorization" not in request.headers and (
-                path.startswith(("/api/requests", "/api/offline", "/inspect", "/offline")) or path == "/verify"):
+                path.startswith(("/api/requests", "/api/offline", "/api/status", "/inspect", "/offline"))
+                or path == "/verify"):
             request.headers["Authorization"] = f"Bearer {self.token}"
         yield request
 

@@ -102,6 +102,54 @@ class StatusClient:
         self._save(ref, entry, response.content)
         return self._outcome(entry, ref, ts, "network")
 
+    # --- prefetching (Status List Aggregation, §9) ------------------------------------------------------
+
+    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> tuple[int, int]:
+        """Fetch every list of every institution whose lists this verifier has seen (their
+        ``aggregation_uri``), in both forms, so that checks keep working without network; returns
+        (lists now cached, lists that could not be had). Only the same origin as the aggregation
+        URI is fetched, and each list is verified as on any check."""
+        ok = failed = 0
+        for aggregation_uri, entity_id in sorted(self._aggregations().items()):
+            entity = issuers.entity(entity_id)
+            if entity is None:
+                continue  # no longer listed: nothing of it would be trusted anyway
+            try:
+                response = self._http.get(aggregation_uri, headers={"Accept": "application/json"}, timeout=5)
+                response.raise_for_status()
+                uris = response.json().get("status_lists")
+            except (httpx.HTTPError, ValueError, AttributeError):
+                failed += 1
+                continue
+            origin = httpx.URL(aggregation_uri)
+            for uri in uris if isinstance(uris, list) else []:
+                if not isinstance(uri, str) or (httpx.URL(uri).scheme, httpx.URL(uri).host) != (origin.scheme,
+                                                                                               origin.host):
+                    failed += 1
+                    continue
+                for form in (status_list.JWT, status_list.CWT):
+                    outcome = self(status_list.StatusReference(0, uri, token_form=form), entity, now)
+                    if outcome.source == "network" and outcome.value is not None:
+                        ok += 1
+                    else:
+                        failed += 1
+        return ok, failed
+
+    def _aggregations(self) -> dict[str, str]:
+        """aggregation_uri -> institution, from the lists in memory and on disk."""
+        with self._lock:
+            found = {e.verified.aggregation_uri: e.entity_id for e in self._cache.values()
+                     if e.verified.aggregation_uri}
+        if self._dir is not None and self._dir.exists():
+            for path in self._dir.glob("*.json"):
+                try:
+                    record = json.loads(path.read_text(encoding="utf-8"))
+                    if isinstance(record.get("aggregation_uri"), str):
+                        found.setdefault(record["aggregation_uri"], str(record["entity_id"]))
+                except (OSError, ValueError, KeyError):
+                    continue
+        return {uri: entity for uri, entity in found.items() if uri is not None}
+
     # --- on disk ---------------------------------------------------------------------------------------
 
     def _path(self, ref: status_list.StatusReference) -> Path | None:
@@ -115,7 +163,8 @@ class StatusClient:
         if path is None:
             return
         record = {"uri": ref.uri, "form": ref.token_form, "entity_id": entry.entity_id, "fetched": entry.fetched,
-                  "etag": entry.etag, "token": base64.b64encode(token).decode("ascii")}
+                  "etag": entry.etag, "aggregation_uri": entry.verified.aggregation_uri,
+                  "token": base64.b64encode(token).decode("ascii")}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

@@ -236,6 +236,11 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return Response(result.token, media_type=status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE,
                         headers=headers)
 
+    @app.get("/{path}/status-lists", tags=["Token Status List"])
+    def status_lists(path: str) -> JSONResponse:
+        """Status List Aggregation (§9): the URIs of all this institution's status lists."""
+        return JSONResponse(svc().status_lists(inst(path)), headers={"Cache-Control": "no-cache"})
+
     # --- back office API (clerks) ----------------------------------------------------------------
 
     @app.post("/{path}/api/cases", tags=["back office"], status_code=201)

@@ -908,12 +908,21 @@ class IssuerService:
         iat = int(now.timestamp())
         sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
         token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
-                     iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl)
+                     iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl,
+                     aggregation_uri=f"{inst.issuer_url}/status-lists")
         raw = token if isinstance(token, bytes) else token.encode("ascii")
         result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', self.status_ttl)
         with self._lock:
             self._status_cache[(list_id, form)] = (version, iat, result)
         return result
+
+    def status_lists(self, inst: Institution) -> dict[str, list[str]]:
+        """Status List Aggregation (draft-ietf-oauth-status-list §9): every list of this institution,
+        so that a verifier can fetch them all before it goes where there is no network."""
+        with self.sessions() as s:
+            numbers = s.scalars(select(StatusListRecord.number).where(StatusListRecord.entity_id == inst.entity.id)
+                                .order_by(StatusListRecord.number)).all()
+        return {"status_lists": [f"{inst.issuer_url}/status/{n}" for n in numbers]}
 
     # --- metadata ----------------------------------------------------------------------------------------
 

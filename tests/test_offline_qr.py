@@ -79,6 +79,31 @@ def test_qr_versions_meet_the_target(world: World) -> None:
     assert versions["PDA1"] <= 15
 
 
+def test_the_inspector_gets_every_status_list_before_going_where_there_is_no_network(world: World) -> None:
+    """Status List Aggregation (draft §9): each institution lists its lists, each list names that
+    list, and the verifier fetches them all, in both forms, for the institutions it has seen."""
+    import json
+
+    url = world.stack.verifier_url
+    aggregated = {path: world.http.get(f"{world.stack.issuer_url}/{path}/status-lists").json()["status_lists"]
+                  for path in ("lv-vsaa", "lv-nvd")}
+    assert all(uris and all(u.startswith(f"{world.stack.issuer_url}/{path}/status/") for u in uris)
+               for path, uris in aggregated.items())
+    for vct in (pda1.VCT, ehic.VCT):  # online checks: the verifier meets both institutions
+        assert world.check(world.wallet.offline_qr(world.group(vct))).json()["verdict"] == "valid"
+    prepared = world.http.post(f"{url}/api/status/prefetch").json()
+    lists = sum(len(uris) for uris in aggregated.values())
+    assert prepared == {"status_lists": 2 * lists, "failed": 0}  # the JWT and the CWT (mdoc) form of each
+    cached = [json.loads(p.read_text()) for p in (world.stack.data_dir / "verifier" / "status-cache").glob("*.json")]
+    for uris in aggregated.values():
+        for uri in uris:
+            assert {r["form"] for r in cached if r["uri"] == uri} == {"jwt", "cwt"}
+            assert all(r["aggregation_uri"] == uri.rsplit("/status/", 1)[0] + "/status-lists"
+                       for r in cached if r["uri"] == uri)
+    page = world.http.post(f"{url}/offline/prepare")
+    assert page.status_code == 200 and f"{2 * lists} status lists are ready" in page.text
+
+
 def test_offline_qr_verifies_with_registry_and_issuer_stopped(world: World) -> None:
     # Online once: the verifier caches the trust list and the institutions' status lists; the
     # second PDA1 is revoked before the lists are cached.

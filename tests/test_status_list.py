@@ -560,3 +560,28 @@ def test_an_mdoc_status_reference_is_fetched_as_a_cwt() -> None:
     ref = sl.StatusReference.from_claim({"status_list": {"idx": 3, "uri": URI}}, token_form=sl.CWT)
     assert ref.token_form == sl.CWT and ref == sl.StatusReference(3, URI)
     assert ref.to_claim() == {"status_list": {"idx": 3, "uri": URI}}
+
+
+AGGREGATION = "https://localhost:8102/lv-vsaa/status-lists"
+
+
+def test_aggregation_uri_is_carried_by_both_forms(issuer: Issuer) -> None:
+    """§9: the StatusList (JSON and CBOR) may name where all the issuer's lists are listed."""
+    key, leaf, ca = issuer
+    token = sl.sign_token(_list(ONE_BIT, 1), uri=URI, key=key, x5c=[leaf], iat=TS, exp=TS + 86400, ttl=43200,
+                          aggregation_uri=AGGREGATION)
+    assert jose.decode_jws(token).payload["status_list"]["aggregation_uri"] == AGGREGATION
+    assert sl.verify_token(token, uri=URI, anchors=[ca], now=NOW).aggregation_uri == AGGREGATION
+    cwt = sl.sign_cwt_token(_list(ONE_BIT, 1), uri=URI, key=key, x5c=[leaf], iat=TS, exp=TS + 86400, ttl=43200,
+                            aggregation_uri=AGGREGATION)
+    assert sl.verify_cwt_token(cwt, uri=URI, anchors=[ca], now=NOW).aggregation_uri == AGGREGATION
+    assert sl.verify_token(_token(issuer), uri=URI, anchors=[ca], now=NOW).aggregation_uri is None
+
+
+@pytest.mark.parametrize("aggregation_uri", [7, "", "ftp://localhost/lists", ["https://localhost/x"]])
+def test_a_malformed_aggregation_uri_is_refused(issuer: Issuer, aggregation_uri: object) -> None:
+    payload = {"sub": URI, "iat": TS, "exp": TS + 86400, "ttl": 43200,
+               "status_list": {"bits": 1, "lst": "eNrbuRgAAhcBXQ", "aggregation_uri": aggregation_uri}}
+    token = _resign(issuer, {"typ": "statuslist+jwt", "x5c": x5c_header([issuer[1]])}, payload)
+    with pytest.raises(MalformedError):
+        sl.verify_token(token, uri=URI, anchors=[issuer[2]], now=NOW)

@@ -291,10 +291,24 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         """Verify a scanned offline QR text with the cached trust and status lists (no network needed)."""
         return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge), headers=NO_STORE)
 
+    @app.post("/api/status/prefetch", tags=["offline"])
+    def prefetch() -> JSONResponse:
+        """Before going where there is no network: fetch every status list of the institutions this
+        verifier has seen (Status List Aggregation), so that checks there still see withdrawals."""
+        return JSONResponse(svc().prepare_offline(), headers=NO_STORE)
+
     @app.get("/offline", response_class=HTMLResponse, include_in_schema=False)
     def offline_page(request: Request, with_challenge: bool = False) -> HTMLResponse:
         code = svc().new_challenge() if with_challenge else None
         return page(request, "offline.html", challenge=code)
+
+    @app.post("/offline/prepare", include_in_schema=False)
+    def offline_prepare(request: Request) -> HTMLResponse:
+        try:
+            prepared = svc().prepare_offline()
+        except CredentialError as exc:
+            return page(request, "offline.html", status_code=503, challenge=None, error=exc.message)
+        return page(request, "offline.html", challenge=None, prepared=prepared)
 
     @app.post("/offline", include_in_schema=False)
     async def offline_scan(request: Request) -> Response:

@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from cryptography.x509 import Certificate
 
@@ -67,6 +67,13 @@ def profile_query(profile: str) -> dict[str, Any]:
     queries = [doc, _pid_query()]
     return {"credentials": [*queries, *(_as_mdoc(q) for q in queries)],
             "credential_sets": [{"options": [[q["id"]], [f"{q['id']}_mdoc"]]} for q in queries]}
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A status lookup that can fetch every list ahead (:class:`esspass.status_client.StatusClient`)."""
+
+    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> tuple[int, int]: ...
 
 
 PROFILES = ("pda1", "ehic")
@@ -255,6 +262,23 @@ class VerifierService:
         return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
                                             chains=self.chains, session_transcript=session_transcript)
+
+    # --- getting ready for no network -----------------------------------------------------------
+
+    def prepare_offline(self) -> dict[str, int]:
+        """Fetch every status list of the institutions this verifier has seen (Status List
+        Aggregation, draft-ietf-oauth-status-list §9) while there is network, for checks without it."""
+        if not isinstance(self.status_lookup, Prefetching):
+            raise ProtocolError("invalid_request", "this verifier keeps no status lists to prepare")
+        now = self.clock()
+        try:
+            issuers, _ = self.issuers(now)
+        except CredentialError:
+            issuers = None
+        if issuers is None:
+            raise ProtocolError("temporarily_unavailable", "no trust list is available", http_status=503)
+        cached, failed = self.status_lookup.prefetch(issuers, now)
+        return {"status_lists": cached, "failed": failed}
 
     # --- offline QR (issue #7) -------------------------------------------------------------------
 
