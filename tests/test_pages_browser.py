@@ -81,8 +81,8 @@ def _offer(site: Site, entity: str, config: str, claims: dict[str, Any]) -> dict
     return site.clerk.offer(entity, site.clerk.create_case(entity, config, claims, holder))
 
 
-def test_wallet_receives_by_pasting_the_offer_link(site: Site, phone: Any) -> None:
-    offer = _offer(site, PERSON.pid_provider, "pid", {**PERSON.pid, "picture": portrait(PERSON)})
+def _paste_offer(site: Site, phone: Any, offer: dict[str, Any]) -> None:
+    """The worker pastes the offer link, types the code, and is back on the list of documents."""
     phone.goto(site.wallet_page.url + "/receive")
     phone.fill("#link", offer["link"])
     phone.click("#continue")
@@ -90,6 +90,11 @@ def test_wallet_receives_by_pasting_the_offer_link(site: Site, phone: Any) -> No
     phone.click("#accept")
     phone.wait_for_selector("#received")
     phone.goto(site.wallet_page.url + "/")
+
+
+def test_wallet_receives_by_pasting_the_offer_link(site: Site, phone: Any) -> None:
+    offer = _offer(site, PERSON.pid_provider, "pid", {**PERSON.pid, "picture": portrait(PERSON)})
+    _paste_offer(site, phone, offer)
     assert PERSON.pid["family_name"] in phone.content()
 
 
@@ -307,13 +312,7 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
 def test_the_worker_removes_a_document_from_the_wallet(site: Site, phone: Any) -> None:
     """The document and its keys leave the device; the other documents stay."""
     offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
-    phone.goto(site.wallet_page.url + "/receive")
-    phone.fill("#link", offer["link"])
-    phone.click("#continue")
-    phone.fill("#tx_code", offer["tx_code"])
-    phone.click("#accept")
-    phone.wait_for_selector("#received")
-    phone.goto(site.wallet_page.url + "/")
+    _paste_offer(site, phone, offer)
     before = phone.locator("a.card.doc").count()
     ehic_cards = phone.locator(f"a.card.doc[data-vct='{ehic.VCT}']")
     phone.goto(site.wallet_page.url + ehic_cards.last.get_attribute("href"))
