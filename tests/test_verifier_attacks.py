@@ -857,6 +857,26 @@ def test_the_verifier_serves_with_several_worker_processes(world: World) -> None
         proc.wait(timeout=20)
 
 
+def _document_ref(world: World, url: str) -> str:
+    """One whole PDA1 check at the verifier ``url``; the document reference its proof records."""
+    inspector = Inspector(url, world.http)
+    request = inspector.request("pda1")
+    _answer_at(world, request)
+    proof = world.http.get(f"{url}{inspector.result(request)['proof_url']}").text
+    return str(json.loads(b64url_decode(proof.split(".")[1]))["credentials"][0]["document_ref"])
+
+
+def test_a_document_has_one_reference_in_every_proof_of_a_deployment(world: World, tmp_path: Path) -> None:
+    """Replicas and workers share the key of document references: the inspectorate can tell that it
+    checked the same document twice, and nobody else can recover the number from a proof."""
+    with _replicas(world, 2) as (first, second):
+        refs = {_document_ref(world, first), _document_ref(world, second), _document_ref(world,
+                                                                                         world.stack.verifier_url)}
+    assert len(refs) == 1 and PERSON.pda1["document_number"] not in refs.pop()
+    with _replicas(world, 1, storage_key_file=tmp_path / "another-deployment.key") as (other,):
+        assert _document_ref(world, other) != _document_ref(world, world.stack.verifier_url)
+
+
 def test_a_pending_inspection_survives_a_verifier_restart(world: World) -> None:
     request = world.inspector.request("pda1")
     port = world.stack.handles["verifier"].port

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import httpx
 import segno
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import FastAPI, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
@@ -60,9 +62,13 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
 
     engine = make_engine(settings.db_url("verifier.db"))
     upgrade(engine, MIGRATIONS)
-    store = TransactionStore(engine, load_storage_key(settings.storage_key_path()))
+    storage_key = load_storage_key(settings.storage_key_path())
+    store = TransactionStore(engine, storage_key)
+    # A key of its own for document references, derived so that replicas share it (RFC 5869).
+    document_ref_key = HKDF(hashes.SHA256(), 32, salt=None, info=b"esspass/verifier/document-ref").derive(storage_key)
     service = VerifierService(
-        store=store, entity_id=settings.entity_id, access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
+        store=store, document_ref_key=document_ref_key, entity_id=settings.entity_id,
+        access_key=key, access_x5c=list(chain), base_url=settings.base_url(),
         issuers=issuers, status_lookup=StatusClient(http, max_age=settings.status_max_age,
                                                     cache_dir=settings.data_dir / "verifier" / "status-cache"),
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,

@@ -85,7 +85,7 @@ FLOWS = ("cross_device", "same_device")
 class VerifierService:
     """Creates requests and verifies answers; I/O for trust and status is injected."""
 
-    def __init__(self, *, store: TransactionStore, entity_id: str, access_key: PrivateKey,
+    def __init__(self, *, store: TransactionStore, document_ref_key: bytes, entity_id: str, access_key: PrivateKey,
                  access_x5c: list[Certificate], base_url: str,
                  issuers: Callable[[datetime], tuple[trust_list.TrustList | None, float | None]],
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
@@ -105,7 +105,7 @@ class VerifierService:
         self.store = store
         #: Origins (``https://portal.example``) an integrator's same-device request may send the browser back to.
         self.redirect_origins = frozenset(o.rstrip("/") for o in redirect_origins)
-        self._proof_secret = secrets.token_bytes(32)  # per process: document references are unlinkable across runs
+        self._proof_secret = document_ref_key
 
     # --- requests --------------------------------------------------------------------------------
 
@@ -358,7 +358,11 @@ class VerifierService:
     # --- verification proof (domain.md "Verification proof") ---------------------------------------
 
     def proof(self, verdict: verification.Verdict, now: datetime) -> str:
-        """A JWT signed by the verifier recording the check, with no name, birth date, PIN or address."""
+        """A JWT signed by the verifier recording the check, with no name, birth date, PIN or address.
+
+        ``document_ref`` is the document number HMAC'd with the deployment's own key (the same in
+        every worker and replica, and after restarts): the inspectorate can later tell whether it
+        checked a given document; whoever else holds the proof cannot recover the number."""
         docs = []
         for cred in verdict.credentials:
             number = cred.claims.get("document_number")
