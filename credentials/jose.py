@@ -27,7 +27,7 @@ import pybase64
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 
@@ -72,6 +72,8 @@ _EC_ALGS: dict[str, tuple[type[ec.EllipticCurve], type[hashes.HashAlgorithm], in
 }
 # The signature algorithm objects are immutable: made once, not on every signature.
 _ECDSA = {alg: ec.ECDSA(hash_cls()) for alg, (_, hash_cls, _) in _EC_ALGS.items()}
+_ECDSA_PREHASHED = {alg: ec.ECDSA(Prehashed(hash_cls())) for alg, (_, hash_cls, _) in _EC_ALGS.items()}
+_HASHLIB = {"ES256": hashlib.sha256, "ES384": hashlib.sha384, "ES512": hashlib.sha512}
 _CRV_NAMES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
 _CURVE_TO_CRV = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _B64URL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -212,9 +214,22 @@ def sign_raw(key: PrivateKey, message: bytes, *, alg: str | None = None) -> byte
 
     ``alg`` is the one the caller already derived from this key (never from a token)."""
     alg = alg or _alg_for_key(key)
-    size = _EC_ALGS[alg][2]
-    r, s = decode_dss_signature(key.sign(message, _ECDSA[alg]))
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return _raw_signature(key.sign(message, _ECDSA[alg]), _EC_ALGS[alg][2])
+
+
+def _raw_signature(der: bytes, size: int) -> bytes:
+    """OpenSSL's DER ``ECDSA-Sig-Value`` (RFC 3279 §2.2.3) as fixed-size ``r || s``.
+
+    Read by hand because the input is our own signer's output, always well formed, and going
+    through integers costs a third of a PDA1's JSON work. A long-form length (P-521) moves
+    the first INTEGER by one byte; each INTEGER may carry a sign byte or be shorter than ``size``.
+    """
+    offset = 4 if der[1] < 0x80 else 5
+    r_len = der[offset - 1]
+    r = der[offset : offset + r_len]
+    s_len = der[offset + r_len + 1]
+    s = der[offset + r_len + 2 : offset + r_len + 2 + s_len]
+    return r[-size:].rjust(size, b"\0") + s[-size:].rjust(size, b"\0")
 
 
 def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes) -> None:
@@ -237,13 +252,19 @@ def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key:
     """Compact JWS; ``alg`` is set from the key, overriding nothing the caller chose."""
     alg = _alg_for_key(key)
     hdr = {"alg": alg, **header}
-    body = payload if isinstance(payload, bytes) else dumps(payload)
+    body = b64url_bytes(payload if isinstance(payload, bytes) else dumps(payload))
     try:
-        encoded_header = _encoded_header(tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items()))
+        encoded_header, prefix = _encoded_header(
+            tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items())
+        )
     except TypeError:  # an unhashable member (a JWK): encode it each time
         encoded_header = b64url_bytes(dumps(hdr))
-    signing_input = b"%s.%s" % (encoded_header, b64url_bytes(body))
-    return (b"%s.%s" % (signing_input, b64url_bytes(sign_raw(key, signing_input, alg=alg)))).decode("ascii")
+        prefix = _HASHLIB[alg](b"%s." % encoded_header)
+    digest = prefix.copy()
+    digest.update(body)
+    der = key.sign(digest.digest(), _ECDSA_PREHASHED[alg])
+    signature = b64url_bytes(_raw_signature(der, _EC_ALGS[alg][2]))
+    return (b"%s.%s.%s" % (encoded_header, body, signature)).decode("ascii")
 
 
 # Protected Header segment -> its JSON. Every credential of one document signer carries the same
@@ -265,10 +286,12 @@ def _parse_header(segment: str) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _encoded_header(members: tuple[tuple[str, Any], ...]) -> bytes:
+def _encoded_header(members: tuple[tuple[str, Any], ...]) -> tuple[bytes, Any]:
     # An issuer signs every credential under the same header (alg, typ, its x5c chain), whose
-    # certificates make it the largest part to encode.
-    return b64url_bytes(dumps(dict(members)))
+    # certificates make it the largest part to encode, and the largest part of the signing input
+    # to hash: the hash state after "<header>." is kept and copied for each signature.
+    encoded = b64url_bytes(dumps(dict(members)))
+    return encoded, _HASHLIB[dict(members)["alg"]](b"%s." % encoded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from credentials import jose
 from credentials.errors import AlgorithmError, IssuerSignatureError, KbSignatureError, MalformedError
@@ -133,3 +135,30 @@ def test_base64url_is_strict(size: int) -> None:
                 stem[:-2] + "é"]:
         with pytest.raises(MalformedError):
             jose.b64url_decode(bad)
+
+
+@pytest.mark.parametrize(("curve", "size"), [(ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)])
+def test_der_signature_becomes_fixed_size_r_and_s(curve: ec.EllipticCurve, size: int) -> None:
+    """RFC 7518 §3.4: R and S as octet strings of the coordinate size, whatever DER's INTEGERs hold.
+
+    DER drops leading zero bytes and adds a sign byte when the top bit is set; P-521 signatures
+    need a long-form SEQUENCE length."""
+    top = 2 ** (8 * size) - 1 if size != 66 else 2**521 - 1
+    for r, s in [(1, 2), (top, 1), (2 ** (8 * size - 1), 2**255 + 7), (0x80, top >> 9), (top, top)]:
+        der = encode_dss_signature(r, s)
+        assert jose._raw_signature(der, size) == r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()], ids=["ES256", "ES384", "ES512"])
+def test_every_payload_under_one_header_is_signed_over_its_own_bytes(curve: ec.EllipticCurve) -> None:
+    """The hash state of a repeated Protected Header is reused: each JWS must still verify alone."""
+    key = ec.generate_private_key(curve)
+    alg = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}[curve.name]
+    header = {"typ": "example+jwt", "x5c": ["AAAA", "BBBB"]}
+    tokens = [jose.sign_jws(header, {"n": n}, key) for n in range(3)]
+    tokens.append(jose.sign_jws({"jwk": jose.public_jwk(key)}, {"n": 3}, key))  # a header not kept
+    for n, token in enumerate(tokens):
+        assert jose.verify_jws(token, key.public_key(), algorithms={alg}).payload == {"n": n}
+    swapped = ".".join([tokens[0].split(".")[0], tokens[1].split(".")[1], tokens[0].split(".")[2]])
+    with pytest.raises(IssuerSignatureError):
+        jose.verify_jws(swapped, key.public_key(), algorithms={alg})
