@@ -168,6 +168,9 @@ class ListedEntity:
     may_request: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dns_name: str | None = None
     path: str | None = None
+    #: The institution's Status List Aggregation endpoint (draft-ietf-oauth-status-list §9): a
+    #: verifier that has never met the institution still fetches all its lists before going offline.
+    status_lists: str | None = None
 
     def status_at(self, at: datetime) -> str:
         """The status in force at ``at``; before the first period the entity was not listed (withdrawn)."""
@@ -196,6 +199,8 @@ class ListedEntity:
             out["dns_name"] = self.dns_name
         if self.path:
             out["path"] = self.path
+        if self.status_lists:
+            out["status_lists"] = self.status_lists
         return out
 
     @classmethod
@@ -215,6 +220,7 @@ class ListedEntity:
                 may_request={str(k): tuple(str(c) for c in v) for k, v in dict(may).items()},
                 dns_name=obj.get("dns_name") if isinstance(obj.get("dns_name"), str) else None,
                 path=obj.get("path") if isinstance(obj.get("path"), str) else None,
+                status_lists=obj.get("status_lists") if isinstance(obj.get("status_lists"), str) else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedError(f"trust list: malformed entity ({exc.__class__.__name__})") from exc
@@ -479,6 +485,11 @@ _SVC_VERIFIER = "https://esspass.eu/svctype/RelyingParty/Access"
 _SVC_WALLET = "http://uri.etsi.org/19602/SvcType/WalletSolution/Issuance"
 _SVC_TYPES: dict[str, str] = {Role.PID_PROVIDER: _SVC_PID, Role.VERIFIER: _SVC_VERIFIER,
                               Role.WALLET_PROVIDER: _SVC_WALLET}
+_SVC_REVOCATION = {_SVC_ISSUANCE: "http://uri.etsi.org/19602/SvcType/PubEAA/Revocation",
+                   _SVC_PID: "http://uri.etsi.org/19602/SvcType/PID/Revocation"}
+#: The supply point's own type: draft-ietf-oauth-status-list §9 names no media type for the
+#: aggregation document, so the IANA-registered JWT claim that points to it stands for it.
+_SUPPLY_STATUS_LISTS = "aggregation_uri"
 _LOTE_TYPES = {"wallet_providers": "http://uri.etsi.org/19602/LoTEType/EUWalletProvidersList"}
 
 
@@ -490,29 +501,37 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
     """The same list as an ETSI TS 119 602 List of Trusted Entities (JSON), for outside consumers."""
     entities = []
     for entity in tl.entities:
-        services = []
+        services: list[dict[str, Any]] = []
         for role in sorted(entity.roles):
             svc_type = _SVC_TYPES.get(role, _SVC_ISSUANCE)
             history = sorted(entity.status_history, key=lambda p: p.since)
             current = entity.status_at(now)
             since = max((p.since for p in history if p.since <= now), default=tl.issued_at)
-            services.append({
-                "ServiceInformation": {
-                    "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role}"}],
-                    "ServiceTypeIdentifier": svc_type,
-                    "ServiceStatus": _SVC_STATUS[current],
-                    "StatusStartingTime": _iso(since),
-                    "ServiceDigitalIdentity": {
-                        "X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates],
-                    },
-                    "ServiceInformationExtensions": [{"esspass:role": role,
-                                                      "esspass:mayRequest": {k: list(v) for k, v in
-                                                                              entity.may_request.items()}}],
+            information: dict[str, Any] = {
+                "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role}"}],
+                "ServiceTypeIdentifier": svc_type,
+                "ServiceStatus": _SVC_STATUS[current],
+                "StatusStartingTime": _iso(since),
+                "ServiceDigitalIdentity": {
+                    "X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates],
                 },
-                "ServiceHistory": [
-                    {"ServiceStatus": _SVC_STATUS[p.status], "StatusStartingTime": _iso(p.since)} for p in history
-                ],
-            })
+                "ServiceInformationExtensions": [{"esspass:role": role,
+                                                  "esspass:mayRequest": {k: list(v) for k, v in
+                                                                          entity.may_request.items()}}],
+            }
+            history_json = [{"ServiceStatus": _SVC_STATUS[p.status], "StatusStartingTime": _iso(p.since)}
+                            for p in history]
+            services.append({"ServiceInformation": information, "ServiceHistory": history_json})
+            revocation = _SVC_REVOCATION.get(svc_type)
+            if entity.status_lists and revocation:
+                # The institution's status lists are its revocation service; the supply point is
+                # where they are all listed (Status List Aggregation).
+                services.append({"ServiceInformation": {
+                    **information,
+                    "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role} status lists"}],
+                    "ServiceTypeIdentifier": revocation,
+                    "ServiceSupplyPoints": [{"ServiceType": _SUPPLY_STATUS_LISTS, "uriValue": entity.status_lists}],
+                }, "ServiceHistory": history_json})
         entities.append({
             "TrustedEntityInformation": {
                 "TEName": [{"lang": "xx", "value": entity.name}, {"lang": "en", "value": entity.name_en}],

@@ -15,11 +15,12 @@ __all__ = ["upgrade"]
 
 
 def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
-            adopt: Callable[[Connection], bool] | None = None) -> None:
+            adopt: Callable[[Connection], str | None] | None = None) -> None:
     """Bring the service's tables to ``revision``; safe to call from several processes at once.
 
-    ``adopt`` brings a database made before the service had migrations to the current schema in
-    the same locked transaction and says whether it did; the database is then stamped ``head``.
+    ``adopt`` brings a database made before the service had migrations to the schema of one
+    revision, in the same locked transaction, and returns that revision (``None``: nothing to
+    adopt); the database is stamped with it and the later migrations run as on any other.
     """
     config = Config()
     config.set_main_option("script_location", str(script_location))
@@ -33,7 +34,8 @@ def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
         _upgrade(engine, config, revision, adopt)
 
 
-def _upgrade(engine: Engine, config: Config, revision: str, adopt: Callable[[Connection], bool] | None) -> None:
+def _upgrade(engine: Engine, config: Config, revision: str,
+             adopt: Callable[[Connection], str | None] | None) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two workers starting together must not both create the tables.
@@ -41,6 +43,7 @@ def _upgrade(engine: Engine, config: Config, revision: str, adopt: Callable[[Con
 
             connection.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
         config.attributes["connection"] = connection
-        if adopt is not None and adopt(connection):
-            command.stamp(config, "head")
+        adopted = adopt(connection) if adopt is not None else None
+        if adopted is not None:
+            command.stamp(config, adopted)
         command.upgrade(config, revision)

@@ -46,15 +46,16 @@ def pki_dir(data_dir: Path) -> Path:
     return data_dir / "pki"
 
 
-def init(data_dir: Path, *, database_url: str | None = None) -> None:
-    """Create the demo PKI and seed the registry database, once; later runs change nothing."""
+def init(data_dir: Path, *, database_url: str | None = None, issuer_url: str | None = None) -> None:
+    """Create the demo PKI and seed the registry database, once; later runs change nothing but
+    where the demo issuer (``issuer_url``) lists each institution's status lists."""
     from credentials.institutions import DEMO_ENTITIES
     from credentials.pki import ensure_demo_pki
     from trust_registry.seed import seed_data_dir
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     ensure_demo_pki(pki_dir(data_dir), DEMO_ENTITIES, now=datetime.now(UTC))
-    seed_data_dir(data_dir, database_url=database_url)
+    seed_data_dir(data_dir, database_url=database_url, issuer_url=issuer_url)
 
 
 def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dict[str, str]:
@@ -167,7 +168,7 @@ class Pilot:
 
 def _cmd_init(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
-    init(data_dir)
+    init(data_dir, issuer_url=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"))
     print(f"Demo PKI and trust registry ready in {data_dir}")
     return 0
 
@@ -177,9 +178,9 @@ def _cmd_up(args: argparse.Namespace) -> int:
     first = not (pki_dir(data_dir) / "pki.json").exists()
     print("First run: creating the demo PKI and seeding the trust registry ..." if first
           else f"Reusing the data in {data_dir}")
-    init(data_dir)
     ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
     pilot = Pilot(data_dir, tls=not args.http, ports=ports)
+    init(data_dir, issuer_url=pilot.url("issuer"))
     print("Starting the four services ...", flush=True)
     try:
         with pilot:

@@ -53,9 +53,9 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
     from verifier.app import create_app as verifier_app
     from verifier.settings import VerifierSettings
 
-    seed_data_dir(data_dir)
     rp, ip, vp = free_port(), free_port(), free_port()
     stack = Stack(data_dir, f"http://127.0.0.1:{rp}", f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{vp}")
+    seed_data_dir(data_dir, issuer_url=stack.issuer_url)
     try:
         stack.handles["registry"] = serve(registry_app(RegistrySettings(data_dir=data_dir)), port=rp)
         stack.handles["issuer"] = serve(issuer_app(IssuerSettings(

@@ -30,7 +30,17 @@ from credentials import status_list, trust_list
 from credentials.errors import CredentialError
 from credentials.verification import StatusOutcome, status_value_of
 
-__all__ = ["StatusClient"]
+__all__ = ["Prefetched", "StatusClient"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """What :meth:`StatusClient.prefetch` got: lists now cached (each form counts), lists it could
+    not have, and how many institutions the cached ones belong to."""
+
+    status_lists: int
+    failed: int
+    institutions: int
 
 
 @dataclass
@@ -104,13 +114,17 @@ class StatusClient:
 
     # --- prefetching (Status List Aggregation, §9) ------------------------------------------------------
 
-    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> tuple[int, int]:
-        """Fetch every list of every institution whose lists this verifier has seen (their
-        ``aggregation_uri``), in both forms, so that checks keep working without network; returns
-        (lists now cached, lists that could not be had). Only the same origin as the aggregation
-        URI is fetched, and each list is verified as on any check."""
+    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> Prefetched:
+        """Fetch every list of every institution that publishes its Status List Aggregation on the
+        trust list, and of every one whose lists this verifier has seen (their ``aggregation_uri``),
+        in both forms, so that checks keep working without network. Only the same origin as the
+        aggregation URI is fetched, and each list is verified as on any check."""
+        aggregations = {e.status_lists: e.id for e in issuers.entities if e.status_lists}
+        for uri, entity_id in self._aggregations().items():
+            aggregations.setdefault(uri, entity_id)
         ok = failed = 0
-        for aggregation_uri, entity_id in sorted(self._aggregations().items()):
+        institutions: set[str] = set()
+        for aggregation_uri, entity_id in sorted(aggregations.items()):
             entity = issuers.entity(entity_id)
             if entity is None:
                 continue  # no longer listed: nothing of it would be trusted anyway
@@ -131,9 +145,10 @@ class StatusClient:
                     outcome = self(status_list.StatusReference(0, uri, token_form=form), entity, now)
                     if outcome.source == "network" and outcome.value is not None:
                         ok += 1
+                        institutions.add(entity.id)
                     else:
                         failed += 1
-        return ok, failed
+        return Prefetched(ok, failed, len(institutions))
 
     def _aggregations(self) -> dict[str, str]:
         """aggregation_uri -> institution, from the lists in memory and on disk."""

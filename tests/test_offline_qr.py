@@ -7,6 +7,7 @@ both are stopped and every offline check runs from the verifier's caches alone.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +18,10 @@ import pytest
 
 from credentials import compact, ehic, pda1
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import b64url_decode, generate_key
 from esspass.stack import Clerk, InspectorAuth, Stack, open_wallet, start_in_process
+from trust_registry.store import ISSUING_ROLES
 from wallet import core
 
 PERSON = DEMO_PERSONS[0]
@@ -79,21 +82,43 @@ def test_qr_versions_meet_the_target(world: World) -> None:
     assert versions["PDA1"] <= 15
 
 
+def _published_status_lists(world: World) -> dict[str, list[str]]:
+    """Each issuing institution's lists, as its Status List Aggregation endpoint gives them."""
+    paths = [e.path for e in DEMO_ENTITIES if {r.value for r in e.roles} & ISSUING_ROLES]
+    return {path: world.http.get(f"{world.stack.issuer_url}/{path}/status-lists").json()["status_lists"]
+            for path in paths}
+
+
+def test_the_trust_list_says_where_each_institution_lists_its_status_lists(world: World) -> None:
+    """The registry publishes each issuing institution's Status List Aggregation endpoint, in its
+    own list and in the LoTE export (a revocation service with that supply point)."""
+    issuers = world.http.get(f"{world.stack.registry_url}/lists/issuers").text
+    payload = json.loads(b64url_decode(issuers.split(".")[1]))
+    published = {e["id"]: e.get("status_lists") for e in payload["entities"]}
+    assert published["LV:VSAA"] == f"{world.stack.issuer_url}/lv-vsaa/status-lists"
+    assert all(published[e.id] == f"{world.stack.issuer_url}/{e.path}/status-lists" for e in DEMO_ENTITIES
+               if e.id in published)
+    lote = world.http.get(f"{world.stack.registry_url}/lists/issuers.lote.json").json()
+    points = [p["uriValue"] for te in lote["LoTE"]["TrustedEntitiesList"] for svc in te["TrustedEntityServices"]
+              if svc["ServiceInformation"]["ServiceTypeIdentifier"].endswith("/Revocation")
+              for p in svc["ServiceInformation"]["ServiceSupplyPoints"]]
+    assert sorted(points) == sorted(published.values())
+
+
 def test_the_inspector_gets_every_status_list_before_going_where_there_is_no_network(world: World) -> None:
     """Status List Aggregation (draft §9): each institution lists its lists, each list names that
-    list, and the verifier fetches them all, in both forms, for the institutions it has seen."""
-    import json
-
+    list, and the verifier fetches them all, in both forms, for every institution on the trust list."""
     url = world.stack.verifier_url
-    aggregated = {path: world.http.get(f"{world.stack.issuer_url}/{path}/status-lists").json()["status_lists"]
-                  for path in ("lv-vsaa", "lv-nvd")}
-    assert all(uris and all(u.startswith(f"{world.stack.issuer_url}/{path}/status/") for u in uris)
-               for path, uris in aggregated.items())
     for vct in (pda1.VCT, ehic.VCT):  # online checks: the verifier meets both institutions
         assert world.check(world.wallet.offline_qr(world.group(vct))).json()["verdict"] == "valid"
+    aggregated = _published_status_lists(world)
+    assert all(uris and all(u.startswith(f"{world.stack.issuer_url}/{path}/status/") for u in uris)
+               for path, uris in aggregated.items() if path in ("lv-vsaa", "lv-nvd"))
     prepared = world.http.post(f"{url}/api/status/prefetch").json()
     lists = sum(len(uris) for uris in aggregated.values())
-    assert prepared == {"status_lists": 2 * lists, "failed": 0}  # the JWT and the CWT (mdoc) form of each
+    with_lists = sum(1 for uris in aggregated.values() if uris)
+    # the JWT and the CWT (mdoc) form of each
+    assert prepared == {"status_lists": 2 * lists, "failed": 0, "institutions": with_lists}
     cached = [json.loads(p.read_text()) for p in (world.stack.data_dir / "verifier" / "status-cache").glob("*.json")]
     for uris in aggregated.values():
         for uri in uris:
@@ -101,7 +126,58 @@ def test_the_inspector_gets_every_status_list_before_going_where_there_is_no_net
             assert all(r["aggregation_uri"] == uri.rsplit("/status/", 1)[0] + "/status-lists"
                        for r in cached if r["uri"] == uri)
     page = world.http.post(f"{url}/offline/prepare")
-    assert page.status_code == 200 and f"{2 * lists} status lists are ready" in page.text
+    assert page.status_code == 200
+    assert f"{2 * lists} status lists of {with_lists} institutions are ready" in page.text
+    assert "could not be fetched" not in page.text
+
+
+def test_a_verifier_that_never_met_an_institution_still_knows_its_withdrawals_offline(
+        world: World, tmp_path: Path) -> None:
+    """A new inspector's device, prepared before going to a site without network: the trust list
+    alone says where every institution's status lists are, so a document withdrawn before the
+    trip shows as withdrawn there, though this verifier never checked one of that institution."""
+    from esspass.stack import inspector_token
+    from esspass.testing import free_port, serve
+    from issuer.app import create_app as issuer_app
+    from issuer.settings import IssuerSettings
+    from verifier.app import create_app
+    from verifier.settings import VerifierSettings
+
+    withdrawn = dict(PERSON.pda1, document_number="DEMO-A1-LV-0098")
+    case = world.clerk.create_case(PERSON.pda1_issuer, "pda1", withdrawn, HOLDER)
+    offer = world.clerk.offer(PERSON.pda1_issuer, case)
+    offer_id, _ = world.wallet.open_offer(offer["link"])
+    world.wallet.accept_offer(offer_id, offer["tx_code"])
+    world.clerk.set_state(PERSON.pda1_issuer, case, "revoke", "posting cancelled")
+    group = next(c.group for c in world.wallet.cards("en")
+                 if c.vct == pda1.VCT and any("0098" in v for _label, v in c.claims))
+
+    port = free_port()
+    fresh = serve(create_app(VerifierSettings(
+        data_dir=tmp_path, pki_dir=world.stack.data_dir / "pki", public_url=f"http://127.0.0.1:{port}",
+        registry_url=world.stack.registry_url)), port=port)
+    issuer_port = world.stack.handles["issuer"].port
+    try:
+        with httpx.Client(timeout=20, auth=InspectorAuth(inspector_token(tmp_path))) as http:
+            prepared = http.post(f"http://127.0.0.1:{port}/api/status/prefetch").json()
+            assert prepared["failed"] == 0 and prepared["institutions"] >= 2, prepared
+            world.stack.stop("issuer")  # the site without network: no status list can be fetched now
+
+            def check(qr: str) -> dict[str, Any]:
+                response = http.post(f"http://127.0.0.1:{port}/api/offline/verify", json={"qr": qr, "challenge": None})
+                return response.json()  # type: ignore[no-any-return]
+
+            verdict = check(world.wallet.offline_qr(group))
+            assert verdict["verdict"] == "invalid", verdict
+            assert "withdrawn" in verdict["reason"]
+            verdict = check(world.wallet.offline_qr(world.group(ehic.VCT)))
+            assert verdict["verdict"] == "valid", verdict
+    finally:
+        fresh.stop()
+        if "issuer" not in world.stack.handles:  # the module's later tests start with the issuer up
+            world.stack.handles["issuer"] = serve(issuer_app(IssuerSettings(
+                data_dir=world.stack.data_dir, public_url=world.stack.issuer_url,
+                registry_url=world.stack.registry_url)), port=issuer_port)
 
 
 def test_offline_qr_verifies_with_registry_and_issuer_stopped(world: World) -> None:

@@ -287,6 +287,20 @@ def test_inspector_scans_an_offline_qr_photo_with_the_served_js_decoder(site: Si
     inspector.context.close()
 
 
+def test_inspector_gets_the_status_lists_for_a_site_without_network(site: Site, browser: Any) -> None:
+    """The offline page's button fetches every institution's status lists, found on the trust list."""
+    import re
+
+    inspector = _inspector_page(site, browser)
+    inspector.goto(site.stack.verifier_url + "/offline?lang=en")
+    inspector.click("#prepare")
+    inspector.wait_for_selector("#prepared", timeout=15000)
+    said = re.search(r"(\d+) status lists of (\d+) institutions are ready", inspector.inner_text("#prepared"))
+    assert said is not None and int(said[1]) >= 2 and int(said[2]) >= 1, inspector.inner_text("#prepared")
+    assert inspector.locator("#prepare-failed").count() == 0
+    inspector.context.close()
+
+
 def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: Site, phone: Any) -> None:
     """A verifier asking for the PDA1 as ISO mdoc only: the consent page names the elements in words."""
     doctype = mdoc.DOCTYPES["pda1"]

@@ -176,6 +176,51 @@ def test_admin_happy_path_add_rotate_suspend_reinstate_withdraw(http: httpx.Clie
     assert again.status_code == 409 and again.json()["error"] == "conflict"
 
 
+def test_an_institution_publishes_where_it_lists_its_status_lists(http: httpx.Client,
+                                                                  registry_pki: DemoPki) -> None:
+    """Status List Aggregation on the trust list: set on registration, changed, recorded once, cleared."""
+    entity = _entity("EE:SLA")
+    _key, ca = create_entity_ca(entity, now=_now())
+    first = "https://issuer.example.ee/ska/status-lists"
+    added = http.post("/admin/entities", json=_entity_body(entity.id, ca, status_lists=first), headers=_auth(ADMIN))
+    assert added.status_code == 201, added.text
+    listed = _issuers(http, registry_pki).entity(entity.id)
+    assert listed is not None and listed.status_lists == first
+    start = _sequence(http)
+    moved = "https://status.example.ee/ska/status-lists"
+    for _ in range(2):  # the second time it is unchanged: nothing is recorded
+        response = http.put(f"/admin/entities/{entity.id}/status-lists", json={"uri": moved}, headers=_auth(ADMIN))
+        assert response.status_code == 200 and response.json()["status_lists"] == moved
+    assert _sequence(http) == start + 1
+    history = http.get(f"/admin/entities/{entity.id}/history", headers=_auth(READER)).json()
+    assert history["audit"][-1]["action"] == "set_status_lists"
+    assert history["audit"][-1]["detail"] == {"status_lists": moved}
+    cleared = http.put(f"/admin/entities/{entity.id}/status-lists", json={"uri": None}, headers=_auth(ADMIN))
+    assert cleared.status_code == 200 and "status_lists" not in cleared.json()
+    listed = _issuers(http, registry_pki).entity(entity.id)
+    assert listed is not None and listed.status_lists is None
+
+
+@pytest.mark.parametrize("uri", ["ftp://issuer.example.ee/status-lists", "/ska/status-lists", "not a url",
+                                 "https://issuer.example.ee/" + "a" * 300, "https://issuer.example.ee/a b"])
+def test_a_status_list_endpoint_that_is_not_an_http_url_is_refused(http: httpx.Client, uri: str) -> None:
+    start = _sequence(http)
+    response = http.put("/admin/entities/LV:VSAA/status-lists", json={"uri": uri}, headers=_auth(ADMIN))
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["error"] == "invalid_request"
+    assert _sequence(http) == start
+
+
+def test_only_issuing_institutions_publish_status_lists(http: httpx.Client) -> None:
+    response = http.put("/admin/entities/LV:VDI/status-lists", json={"uri": "https://vdi.example.lv/status-lists"},
+                        headers=_auth(ADMIN))
+    assert response.status_code == 400 and "status_lists" in response.json()["error_description"]
+    missing = http.put("/admin/entities/EE:NOBODY/status-lists", json={"uri": None}, headers=_auth(ADMIN))
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    reader = http.put("/admin/entities/LV:VSAA/status-lists", json={"uri": None}, headers=_auth(READER))
+    assert reader.status_code == 403
+
+
 def test_admin_listing_shows_status_now_and_sequence(http: httpx.Client) -> None:
     listing = http.get("/admin/entities", headers=_auth(READER)).json()
     by_id = {e["id"]: e for e in listing["entities"]}
@@ -445,6 +490,24 @@ def test_seed_is_idempotent(registry_dir: Path, http: httpx.Client) -> None:
     assert _sequence(http) == before
 
 
+def test_seed_publishes_the_demo_issuers_status_lists_and_follows_the_issuer_to_new_ports(
+        engine: Engine, registry_pki: DemoPki) -> None:
+    from trust_registry.seed import seed
+
+    registry = Registry(engine)
+    seed(registry, registry_pki)
+    assert all(e.status_lists is None for e in registry.list_entities())
+    before = registry.sequence()
+    for url in ("https://localhost:8102", "https://localhost:9102", "https://localhost:9102"):
+        seed(registry, registry_pki, issuer_url=url)
+    entities = {e.id: e for e in registry.list_entities()}
+    assert entities["LV:VSAA"].status_lists == "https://localhost:9102/lv-vsaa/status-lists"
+    assert entities["LV:PID"].status_lists == "https://localhost:9102/lv-pid/status-lists"
+    assert entities["LV:VDI"].status_lists is None
+    issuing = sum(1 for e in entities.values() if e.roles & {"pda1_issuer", "ehic_issuer", "pid_provider"})
+    assert registry.sequence() == before + 2 * issuing  # two moves; the third seed changed nothing
+
+
 # --- store (SQLite, and PostgreSQL when configured) ---------------------------------------------
 
 
@@ -635,6 +698,13 @@ def test_cli_admin_works_on_the_same_database(tmp_path: Path) -> None:
     refused = run("add", "--id", "EE:CLI2", "--country", "ZZ", "--name", "x", "--role", "pda1_issuer",
                   "--ca-pem", str(tmp_path / "ca.pem"))
     assert refused.returncode == 1 and "Traceback" not in refused.stderr and "country" in refused.stderr
+    published = run("status-lists", "EE:CLI", "https://issuer.example.ee/cli/status-lists")
+    assert published.returncode == 0 and "https://issuer.example.ee/cli/status-lists" in published.stdout
+    assert json.loads(run("show", "EE:CLI").stdout)["status_lists"] == "https://issuer.example.ee/cli/status-lists"
+    refused = run("status-lists", "EE:CLI", "ftp://x")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr and "status_lists" in refused.stderr
+    assert run("status-lists", "EE:CLI", "--clear").returncode == 0
+    assert "status_lists" not in json.loads(run("show", "EE:CLI").stdout)
     assert run("withdraw", "EE:CLI", "--reason", "test").returncode == 0
     history = json.loads(run("history", "EE:CLI").stdout)
     assert history["audit"][-1]["who"].startswith("cli:") and history["audit"][-1]["action"] == "withdrawn"
@@ -649,8 +719,10 @@ def test_store_adopts_the_first_schema_once(tmp_path: Path) -> None:
     now = _now().replace(microsecond=0)
     entity = _entity("EE:OLD")
     _key, ca = create_entity_ca(entity, now=now)
-    with eng.begin() as conn:
-        metadata.tables["registry_entities"].create(conn)
+    with eng.begin() as conn:  # the tables as the first version made them
+        conn.execute(text("CREATE TABLE registry_entities (id VARCHAR(20) PRIMARY KEY, country VARCHAR(2), "
+                          "name VARCHAR(200), name_en VARCHAR(200), roles JSON, dns_name VARCHAR(200), "
+                          "path VARCHAR(64), may_request JSON)"))
         metadata.tables["registry_certificates"].create(conn)
         conn.execute(text("CREATE TABLE registry_status (id INTEGER PRIMARY KEY, entity_id VARCHAR(20), "
                           "status VARCHAR(10), since DATETIME, reason VARCHAR(300))"))
@@ -672,6 +744,8 @@ def test_store_adopts_the_first_schema_once(tmp_path: Path) -> None:
         listed = registry.build_list("issuers", now).entity("EE:OLD")
         assert listed is not None and [p.status for p in listed.status_history] == ["active", "suspended"]
     assert registry.reinstate("EE:OLD", who="test")["id"] == "EE:OLD" and registry.sequence() == 8
+    # The columns later migrations add are there too.
+    assert registry.set_status_lists("EE:OLD", "https://old.example/status-lists", who="test")["status_lists"]
     with eng.connect() as conn:  # from now on an ordinary migrated database
         assert conn.execute(text("SELECT version_num FROM alembic_version_registry")).scalar_one() == _head()
     eng.dispose()

@@ -71,8 +71,13 @@ class EntityIn(BaseModel):
     roles: list[str] = Field(max_length=4)
     dns_name: str | None = Field(default=None, max_length=200)
     path: str | None = Field(default=None, max_length=64)
+    status_lists: str | None = Field(default=None, max_length=300)
     may_request: dict[str, list[str]] = Field(default_factory=dict, max_length=16)
     certificates: list[CertificateIn] = Field(max_length=8)
+
+
+class StatusListsIn(BaseModel):
+    uri: str | None = Field(max_length=300)
 
 
 class ReasonIn(BaseModel):
@@ -244,6 +249,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         result = state().registry.add_certificate(entity_id, body.pem, body.usage, who=who, rotate=body.rotate)
         changed("rotate_certificate" if body.rotate else "add_certificate", entity_id)
         return JSONResponse(result, status_code=201)
+
+    @app.put("/admin/entities/{entity_id}/status-lists", tags=["admin"])
+    def set_status_lists(entity_id: str, body: StatusListsIn, who: Writer) -> JSONResponse:
+        """Publish where the institution lists all its status lists (Status List Aggregation), so
+        that verifiers fetch them before going where there is no network; ``null`` stops it."""
+        result = state().registry.set_status_lists(entity_id, body.uri, who=who)
+        changed("set_status_lists", entity_id)
+        return JSONResponse(result)
 
     def status_route(action: str, status: str) -> None:
         def handler(entity_id: str, who: Writer, body: ReasonIn | None = None) -> JSONResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,12 @@ def _read(path: str, option: str) -> str:
         raise DataError(option, "the file cannot be read as PEM text") from exc
 
 
-def _seed(_args: argparse.Namespace) -> int:
+def _seed(args: argparse.Namespace) -> int:
     from trust_registry.seed import seed_data_dir
 
     settings = _settings()
     before = _registry().sequence()
-    seed_data_dir(settings.data_dir, database_url=settings.database_url)
+    seed_data_dir(settings.data_dir, database_url=settings.database_url, issuer_url=args.issuer_url)
     after = _registry().sequence()
     print(f"Seeded the demo institutions and inspectorates ({after - before} changes, sequence {after}); "
           f"PKI in {settings.pki_dir}.")
@@ -99,7 +100,8 @@ def _add(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise DataError("--may-request", "must be a JSON object") from exc
     data = {"id": args.id, "country": args.country, "name": args.name, "name_en": args.name_en or args.name,
-            "roles": args.role, "dns_name": args.dns_name, "path": args.path, "certificates": certs,
+            "roles": args.role, "dns_name": args.dns_name, "path": args.path, "status_lists": args.status_lists,
+            "certificates": certs,
             "may_request": may_request}
     reg = _registry()
     reg.add_entity(data, who=_who())
@@ -112,6 +114,15 @@ def _rotate(args: argparse.Namespace) -> int:
     reg.add_certificate(args.id, _read(args.pem, "--pem"), args.usage, who=_who(), rotate=True)
     print(f"Rotated the {args.usage} certificate of {args.id}: the previous one is listed until now; "
           f"list sequence {reg.sequence()}.")
+    return 0
+
+
+def _status_lists(args: argparse.Namespace) -> int:
+    reg = _registry()
+    shown = reg.set_status_lists(args.id, None if args.clear else args.uri, who=_who())
+    where = shown.get("status_lists")
+    print(f"{args.id}: " + (f"status lists published at {where}" if where else "no status list endpoint published")
+          + f"; list sequence {reg.sequence()}.")
     return 0
 
 
@@ -129,7 +140,11 @@ def register(sub: Any) -> None:
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     add_serve_parser(rsub, port=8101, factory=_app, what="trust registry",
                      app_factory="trust_registry.app:create_app", env_prefix="ESSPASS_REGISTRY_")
-    rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)").set_defaults(func=_seed)
+    p = rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)")
+    p.add_argument("--issuer-url", default=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"),
+                   help="the demo issuer's public URL, to publish where each institution lists its status lists "
+                        "(default: $ESSPASS_ISSUER_PUBLIC_URL)")
+    p.set_defaults(func=_seed)
     rsub.add_parser("list", help="list the registered entities and their status").set_defaults(func=_list)
     p = rsub.add_parser("show", help="one entity as published (JSON)")
     p.add_argument("id")
@@ -147,8 +162,16 @@ def register(sub: Any) -> None:
     p.add_argument("--signer-pem", help="a document-signer certificate under that CA (PEM file)")
     p.add_argument("--dns-name", help="verifiers: DNS name in the access certificate")
     p.add_argument("--path", help="URL path segment of its issuer or verifier")
+    p.add_argument("--status-lists", help="issuers: URL where it lists all its status lists (Status List Aggregation)")
     p.add_argument("--may-request", help='verifiers, JSON: {"urn:eudi:pda1:1": ["document_number", ...]}')
     p.set_defaults(func=_add)
+    p = rsub.add_parser("status-lists", help="publish where an institution lists all its status lists, for "
+                                             "verifiers preparing to work without network")
+    p.add_argument("id")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("uri", nargs="?", help="its Status List Aggregation URL")
+    where.add_argument("--clear", action="store_true", help="stop publishing it")
+    p.set_defaults(func=_status_lists)
     p = rsub.add_parser("rotate", help="add a certificate, closing the window of the current one of that usage")
     p.add_argument("id")
     p.add_argument("--pem", required=True)

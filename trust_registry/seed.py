@@ -1,7 +1,9 @@
 """``esspass registry seed``: the demo institutions and inspectorates (domain.md) with the demo PKI.
 
 Idempotent: an entity already registered is left as it is, so running the seed again (or two
-services seeding the same database at once) adds nothing new and bumps no sequence number.
+services seeding the same database at once) adds nothing new and bumps no sequence number. The one
+exception is where the demo issuer lists each institution's status lists (``issuer_url``): the demo
+pilot may move to other ports, so that entry follows it.
 """
 
 from __future__ import annotations
@@ -27,26 +29,42 @@ def _pem(cert: Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
-def _record(entity: Entity, pki: DemoPki) -> dict[str, object]:
+def _status_lists(entity: Entity, issuer_url: str | None) -> str | None:
+    """The demo issuer serves every issuing institution under its path, with its aggregation there."""
+    if issuer_url is None or not {r.value for r in entity.roles} & ISSUING_ROLES:
+        return None
+    return f"{issuer_url.rstrip('/')}/{entity.path}/status-lists"
+
+
+def _record(entity: Entity, pki: DemoPki, issuer_url: str | None) -> dict[str, object]:
     ca = pki.cas[entity.id][1]
     certs = [{"pem": _pem(ca), "usage": "ca"}]
     if entity.id in pki.signers and {r.value for r in entity.roles} & ISSUING_ROLES:
         certs.append({"pem": _pem(pki.signers[entity.id][1][0]), "usage": "signer"})
     return {"id": entity.id, "country": entity.country, "name": entity.name, "name_en": entity.name_en,
             "roles": sorted(r.value for r in entity.roles), "dns_name": entity.dns_name, "path": entity.path,
+            "status_lists": _status_lists(entity, issuer_url),
             "may_request": {k: list(v) for k, v in entity.may_request.items()}, "certificates": certs}
 
 
-def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES) -> int:
+def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES, *,
+         issuer_url: str | None = None) -> int:
     """Register every entity not yet known: its CA (``ca``), for issuers its document signer
-    (``signer``), active since the CA's ``notBefore``. Returns how many were added."""
-    known = {e.id for e in registry.list_entities()}
+    (``signer``), active since the CA's ``notBefore``. With ``issuer_url`` (the demo issuer's public
+    URL), each institution's status lists are published as listed there. Returns how many were added."""
+    known = {e.id: e for e in registry.list_entities()}
     added = 0
     for entity in entities:
-        if entity.id in known or entity.id not in pki.cas:
+        if entity.id not in pki.cas:
+            continue
+        if entity.id in known:
+            where = _status_lists(entity, issuer_url)
+            if where is not None and known[entity.id].status_lists != where:
+                registry.set_status_lists(entity.id, where, who=SEED_WHO)
             continue
         try:
-            registry.add_entity(_record(entity, pki), who=SEED_WHO, since=pki.cas[entity.id][1].not_valid_before_utc)
+            registry.add_entity(_record(entity, pki, issuer_url), who=SEED_WHO,
+                                since=pki.cas[entity.id][1].not_valid_before_utc)
         except ProtocolError as exc:
             if exc.error != "conflict":
                 raise
@@ -55,11 +73,12 @@ def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_E
     return added
 
 
-def seed_data_dir(data_dir: Path, *, now: datetime | None = None, database_url: str | None = None) -> DemoPki:
+def seed_data_dir(data_dir: Path, *, now: datetime | None = None, database_url: str | None = None,
+                  issuer_url: str | None = None) -> DemoPki:
     """Create the demo PKI under ``data_dir/pki`` (once) and seed the registry database (idempotent).
 
     ``database_url`` defaults like the service's (``ESSPASS_REGISTRY_DATABASE_URL``, ``DATABASE_URL``,
-    then ``data_dir/registry.db``).
+    then ``data_dir/registry.db``); ``issuer_url`` is the demo issuer's public URL, see :func:`seed`.
     """
     from trust_registry.settings import RegistrySettings
 
@@ -68,7 +87,7 @@ def seed_data_dir(data_dir: Path, *, now: datetime | None = None, database_url: 
     pki = ensure_demo_pki(settings.pki_dir, DEMO_ENTITIES, now=at)
     engine = make_engine(database_url or settings.db_url("registry.db"))
     try:
-        seed(Registry(engine, clock=(lambda: at) if now is not None else None), pki)
+        seed(Registry(engine, clock=(lambda: at) if now is not None else None), pki, issuer_url=issuer_url)
     finally:
         engine.dispose()
     return pki

@@ -49,8 +49,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from credentials import trust_list
 from credentials.countries import COUNTRIES, normalise
-from credentials.errors import CredentialError, DataError, IssuerKeyError, ProtocolError
+from credentials.errors import CredentialError, DataError, IssuerKeyError, MalformedError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Role
+from credentials.status_list import StatusReference
 from credentials.x509 import load_pem_certificates, validate_chain
 from esspass.migrate import upgrade
 
@@ -95,6 +96,7 @@ class EntityRow(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     dns_name: Mapped[str | None] = mapped_column(String(200))
     path: Mapped[str | None] = mapped_column(String(64))
+    status_lists: Mapped[str | None] = mapped_column(String(300))
     may_request: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
 
 
@@ -213,16 +215,19 @@ class Registry:
                 conn.execute(metadata.tables["registry_list_state"].insert().values(id=1, sequence=0))
 
     @classmethod
-    def _adopt_unversioned(cls, conn: Connection) -> bool:
-        """A registry database from before migrations (tables made by ``create_all``): complete it."""
+    def _adopt_unversioned(cls, conn: Connection) -> str | None:
+        """A registry database from before migrations (tables made by ``create_all``): complete it
+        to the first revision's schema, which later migrations then change like any other."""
         names = set(inspect(conn).get_table_names())
         if "registry_entities" not in names or "alembic_version_registry" in names:
-            return False
-        metadata.create_all(conn)
+            return None
+        # Only tables of revision 0001 are missing from such a database, and none of them has
+        # changed since: made from today's models they are 0001's tables.
+        metadata.create_all(conn, tables=[t for name, t in metadata.tables.items() if name not in names])
         legacy = names & {"registry_status", "registry_sequence"}
         if legacy:
             cls._adopt_legacy_tables(conn, legacy)
-        return True
+        return "0001"
 
     @staticmethod
     def _adopt_legacy_tables(conn: Any, legacy: set[str]) -> None:
@@ -275,7 +280,7 @@ class Registry:
     def add_entity(self, data: Mapping[str, Any], *, who: str, since: datetime | None = None) -> dict[str, Any]:
         """Register an institution or inspectorate with its certificates, active from ``since`` (default now).
 
-        ``data``: id, country, name, name_en, roles, dns_name?, path?, may_request?,
+        ``data``: id, country, name, name_en, roles, dns_name?, path?, status_lists?, may_request?,
         certificates: [{pem, usage}] (at least one CA; a signer must chain to one of them).
         ``since`` back-dates the registration (seeding, history); the certificates are then listed
         from their own ``notBefore``.
@@ -304,6 +309,7 @@ class Registry:
         path = data.get("path") or None
         if path is not None and (not isinstance(path, str) or not _PATH.match(path)):
             raise DataError("path", "must be a lower-case URL path segment (letters, digits, hyphens)")
+        status_lists = self._status_lists(data.get("status_lists"), roles)
         may_request = self._may_request(data.get("may_request"), roles)
         certs = data.get("certificates") or []
         if not isinstance(certs, list | tuple) or not certs or len(certs) > 8:
@@ -331,7 +337,7 @@ class Registry:
                     raise _conflict(f"an entity with id {entity_id} already exists")
                 self._refuse_known_certificates(s, ders)
                 s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
-                                dns_name=dns_name, path=path, may_request=may_request))
+                                dns_name=dns_name, path=path, status_lists=status_lists, may_request=may_request))
                 s.flush()
                 for (cert, usage), der in zip(parsed, ders, strict=True):
                     not_before = cert.not_valid_before_utc if since is not None else max(cert.not_valid_before_utc,
@@ -343,6 +349,31 @@ class Registry:
                                                              "certificates": [u for _, u in parsed]})
         except IntegrityError as exc:  # a concurrent writer got there first (the lock makes this rare)
             raise _conflict(f"an entity with id {entity_id} already exists") from exc
+        return self.show(entity_id)
+
+    @staticmethod
+    def _status_lists(value: Any, roles: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            if not isinstance(value, str) or len(value) > 300 or any(c.isspace() for c in value):
+                raise MalformedError("not a URL")
+            StatusReference(0, value)  # the URI rules of the lists it names
+        except MalformedError as exc:
+            raise DataError("status_lists", "must be an absolute http(s) URL of at most 300 characters") from exc
+        if not ISSUING_ROLES.intersection(roles):
+            raise DataError("status_lists", "only issuing institutions publish status lists")
+        return value
+
+    def set_status_lists(self, entity_id: str, uri: str | None, *, who: str) -> dict[str, Any]:
+        """Publish (or, with ``None``, stop publishing) where the institution lists its status lists
+        (Status List Aggregation, draft-ietf-oauth-status-list §9). Unchanged, nothing is recorded."""
+        with self._write() as s:
+            row = self._entity(s, entity_id)
+            value = self._status_lists(uri, row.roles)
+            if row.status_lists != value:
+                row.status_lists = value
+                self._bump(s, who, "set_status_lists", entity_id, {"status_lists": value})
         return self.show(entity_id)
 
     @staticmethod
@@ -465,7 +496,7 @@ class Registry:
             id=row.id, country=row.country, name=row.name, name_en=row.name_en, roles=frozenset(row.roles),
             certificates=tuple(by_cert.get(row.id, ())), status_history=tuple(by_period.get(row.id, ())),
             may_request={k: tuple(v) for k, v in (row.may_request or {}).items()},
-            dns_name=row.dns_name, path=row.path) for row in s.scalars(entities)]
+            dns_name=row.dns_name, path=row.path, status_lists=row.status_lists) for row in s.scalars(entities)]
 
     def list_entities(self) -> list[trust_list.ListedEntity]:
         """Every registered entity, as it would be listed."""

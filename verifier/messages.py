@@ -125,17 +125,31 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "offline.prepare": ("Get the lists for a site without network", "Saņemt sarakstus vietai bez tīkla",
                         "Listen für einen Ort ohne Netz laden", "Charger les listes pour un site sans réseau",
                         "Pobierz listy na miejsce bez sieci"),
-    "offline.prepare_help": ("Fetches every status list of the institutions seen so far, while there is network.",
-                             "Kamēr ir tīkls, ielādē visus līdz šim redzēto iestāžu statusa sarakstus.",
-                             "Lädt, solange Netz da ist, alle Statuslisten der bisher gesehenen Behörden.",
-                             "Charge, tant qu'il y a du réseau, toutes les listes de statut des institutions déjà "
-                             "vues.",
-                             "Pobiera, póki jest sieć, wszystkie listy statusów dotychczas widzianych instytucji."),
-    "offline.prepared": ("{count} status lists are ready for checks without network.",
-                         "{count} statusa saraksti ir gatavi pārbaudēm bez tīkla.",
-                         "{count} Statuslisten sind für Prüfungen ohne Netz bereit.",
-                         "{count} listes de statut sont prêtes pour des contrôles sans réseau.",
-                         "{count} list statusów jest gotowych do kontroli bez sieci."),
+    "offline.prepare_help": ("Fetches, while there is network, every status list of the institutions on the trust "
+                             "list and of those seen so far.",
+                             "Kamēr ir tīkls, ielādē visus uzticamības sarakstā iekļauto un līdz šim redzēto iestāžu "
+                             "statusa sarakstus.",
+                             "Lädt, solange Netz da ist, alle Statuslisten der Einrichtungen auf der Vertrauensliste "
+                             "und der bisher gesehenen.",
+                             "Charge, tant qu'il y a du réseau, toutes les listes de statut des institutions de la "
+                             "liste de confiance et de celles déjà vues.",
+                             "Pobiera, póki jest sieć, wszystkie listy statusów instytucji z listy zaufanych i "
+                             "dotychczas widzianych."),
+    "offline.prepared": ("{count} status lists of {institutions} institutions are ready for checks without network.",
+                         "{count} statusa saraksti no {institutions} iestādēm ir gatavi pārbaudēm bez tīkla.",
+                         "{count} Statuslisten von {institutions} Einrichtungen sind für Prüfungen ohne Netz bereit.",
+                         "{count} listes de statut de {institutions} institutions sont prêtes pour des contrôles "
+                         "sans réseau.",
+                         "{count} list statusów z {institutions} instytucji jest gotowych do kontroli bez sieci."),
+    "offline.prepare_failed": ("{failed} could not be fetched: without network, checks of documents on them will show "
+                               "CANNOT BE CONFIRMED.",
+                               "{failed} nevarēja ielādēt: bez tīkla to dokumentu pārbaudēs būs NEVAR APSTIPRINĀT.",
+                               "{failed} konnten nicht geladen werden: ohne Netz zeigen Prüfungen der Dokumente darauf "
+                               "NICHT BESTÄTIGBAR.",
+                               "{failed} n'ont pas pu être chargées : sans réseau, le contrôle des documents concernés "
+                               "affichera NON CONFIRMABLE.",
+                               "{failed} nie udało się pobrać: bez sieci kontrola dokumentów z nich pokaże "
+                               "NIE MOŻNA POTWIERDZIĆ."),
     "offline.marker": ("Checked offline with lists cached on this device", "Pārbaudīts bezsaistē ar šajā ierīcē "
                        "saglabātiem sarakstiem", "Offline geprüft mit auf diesem Gerät gespeicherten Listen",
                        "Vérifié hors ligne avec les listes gardées sur cet appareil",

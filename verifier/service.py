@@ -9,6 +9,7 @@ the verification proof holds none.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -22,6 +23,7 @@ from credentials import dcql, ehic, mdoc, openid4vp, pda1, pid, trust_list, veri
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
+from esspass.status_client import Prefetched
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
 
 __all__ = ["PROFILES", "VerifierService", "profile_query"]
@@ -73,7 +75,7 @@ def profile_query(profile: str) -> dict[str, Any]:
 class Prefetching(Protocol):
     """A status lookup that can fetch every list ahead (:class:`esspass.status_client.StatusClient`)."""
 
-    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> tuple[int, int]: ...
+    def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> Prefetched: ...
 
 
 PROFILES = ("pda1", "ehic")
@@ -266,8 +268,9 @@ class VerifierService:
     # --- getting ready for no network -----------------------------------------------------------
 
     def prepare_offline(self) -> dict[str, int]:
-        """Fetch every status list of the institutions this verifier has seen (Status List
-        Aggregation, draft-ietf-oauth-status-list §9) while there is network, for checks without it."""
+        """Fetch every status list of the institutions the trust list names a Status List
+        Aggregation for, and of those this verifier has seen (draft-ietf-oauth-status-list §9),
+        while there is network, for checks without it."""
         if not isinstance(self.status_lookup, Prefetching):
             raise ProtocolError("invalid_request", "this verifier keeps no status lists to prepare")
         now = self.clock()
@@ -277,8 +280,7 @@ class VerifierService:
             issuers = None
         if issuers is None:
             raise ProtocolError("temporarily_unavailable", "no trust list is available", http_status=503)
-        cached, failed = self.status_lookup.prefetch(issuers, now)
-        return {"status_lists": cached, "failed": failed}
+        return dataclasses.asdict(self.status_lookup.prefetch(issuers, now))
 
     # --- offline QR (issue #7) -------------------------------------------------------------------
 
