@@ -147,13 +147,13 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def as_metadata(path: str) -> JSONResponse:
         from credentials.openid4vci import as_metadata as build
 
-        return JSONResponse(build(inst(path).issuer_url, client_attestation=svc().client_attestation))
+        return JSONResponse(build(inst(path).issuer_url, client_attestation=svc().attestations.client_policy))
 
     @app.post("/{path}/challenge", tags=["OpenID4VCI"])
     def challenge(path: str) -> JSONResponse:
         """draft-10 §8: a challenge for the next client attestation PoP."""
         inst(path)
-        return JSONResponse({"attestation_challenge": svc().attestation_challenge()}, headers=NO_STORE)
+        return JSONResponse({"attestation_challenge": svc().nonces.attestation_challenge()}, headers=NO_STORE)
 
     @app.get("/.well-known/jwt-vc-issuer/{path}", tags=["SD-JWT VC"])
     def jwt_vc_issuer(path: str) -> JSONResponse:
@@ -197,8 +197,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         inst(path)
         service = svc()
         # OpenID4VCI §7.2: the nonce endpoint may also hand out the DPoP nonce (RFC 9449 §8).
-        headers = {**NO_STORE, "DPoP-Nonce": service.dpop_nonce()} if service.dpop_nonces else NO_STORE
-        return JSONResponse({"c_nonce": service.nonce()}, headers=headers)
+        headers = {**NO_STORE, "DPoP-Nonce": service.nonces.dpop_nonce()} if service.nonces.dpop_nonces else NO_STORE
+        return JSONResponse({"c_nonce": service.nonces.c_nonce()}, headers=headers)
 
     @app.post("/{path}/credential", tags=["OpenID4VCI"])
     async def credential(path: str, request: Request) -> JSONResponse:
@@ -229,7 +229,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         Clients revalidate with the ETag."""
         wanted = {m.split(";")[0].strip().lower() for m in (accept or "").split(",")}
         cwt = status_list.CWT_MEDIA_TYPE in wanted and status_list.MEDIA_TYPE not in wanted
-        result = svc().status_token(inst(path), number, status_list.CWT if cwt else status_list.JWT)
+        result = svc().status.token(inst(path), number, status_list.CWT if cwt else status_list.JWT)
         headers = {"ETag": result.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if if_none_match == result.etag:
             return Response(status_code=304, headers=headers)
@@ -239,7 +239,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.get("/{path}/status-lists", tags=["Token Status List"])
     def status_lists(path: str) -> JSONResponse:
         """Status List Aggregation (§9): the URIs of all this institution's status lists."""
-        return JSONResponse(svc().status_lists(inst(path)), headers={"Cache-Control": "no-cache"})
+        return JSONResponse(svc().status.aggregation(inst(path)), headers={"Cache-Control": "no-cache"})
 
     # --- back office API (clerks) ----------------------------------------------------------------
 

@@ -8,7 +8,8 @@ through Alembic (``issuer/migrations``, version table ``alembic_version_issuer``
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
@@ -16,7 +17,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
 
-__all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token"]
+__all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token",
+           "stored_hash", "utc"]
+
+
+def stored_hash(value: str) -> str:
+    """How a code, token or proof id is kept: its SHA-256 (hex), never the value."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def utc(value: datetime) -> datetime:
+    """A timestamp read back from the database, aware (SQLite gives naive ones even for aware columns)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):

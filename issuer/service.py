@@ -1,7 +1,10 @@
 """The issuer's use cases over its database: cases, offers, the OpenID4VCI exchange, status.
 
 Routes in :mod:`issuer.app` are thin adapters over :class:`IssuerService`; protocol parsing and
-checks are the pure :mod:`credentials.openid4vci`. Every state change is one transaction.
+checks are the pure :mod:`credentials.openid4vci`. Every state change is one transaction. The
+service composes three parts, each in its own module: the one-time values it hands out and takes
+back (:mod:`issuer.nonces`), its policy on wallet and key attestations (:mod:`issuer.attestation`)
+and the institutions' status lists (:mod:`issuer.status_lists`).
 Order of the credential endpoint (issue #4 "Atomicity"): the credential records and their status
 list indexes are committed *before* anything is signed and returned, so a credential never
 reaches a wallet without a record that can revoke it; an index is unique per list by a database
@@ -13,16 +16,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.x509 import Certificate
-from sqlalchemy import Engine, delete, func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials import (
@@ -40,21 +40,31 @@ from credentials import (
     type_metadata,
 )
 from credentials import key_attestation as key_attestation_mod
-from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError, StatusError
+from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
-from issuer.db import Authorization, Case, CredentialRecord, DpopJti, Event, Nonce, Offer, StatusListRecord, Token
+from issuer.attestation import Attestations
+from issuer.db import (
+    Authorization,
+    Case,
+    CredentialRecord,
+    Event,
+    Nonce,
+    Offer,
+    StatusListRecord,
+    Token,
+    stored_hash,
+    utc,
+)
+from issuer.nonces import Nonces
+from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "StatusToken"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService"]
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
-_POLICIES = ("required", "optional", "off")
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
-#: Mark DPoP server nonces and attestation challenges in the nonce table (c_nonces are base64url:
-#: they never hold a colon).
-_DPOP_NONCE, _CHALLENGE = "dpop:", "att:"
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -65,15 +75,6 @@ def _format_of(configuration_id: str) -> tuple[str, bool]:
         return configuration_id.removesuffix(MDOC_SUFFIX), True
     return configuration_id, False
 STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite gives back naive datetimes even for timezone-aware columns.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,6 @@ class IssuedOffer:
     offer_uri: str
     tx_code: str
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class StatusToken:
-    token: str | bytes  # the JWT, or the CWT's bytes
-    etag: str
-    ttl: int
 
 
 def _document_exp(module: Any, claims: Mapping[str, Any], iat: datetime) -> datetime:
@@ -134,21 +128,14 @@ class IssuerService:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
-        self.offer_ttl, self.token_ttl, self.nonce_ttl = offer_ttl, token_ttl, nonce_ttl
+        self.offer_ttl, self.token_ttl = offer_ttl, token_ttl
         self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
-        self.status_list_size, self.status_ttl, self.status_exp = status_list_size, status_ttl, status_exp
         self.clock = clock or (lambda: datetime.now(UTC))
-        if client_attestation not in _POLICIES or key_attestation not in _POLICIES:
-            raise ValueError("client_attestation and key_attestation must be required, optional or off")
-        if (client_attestation != "off" or key_attestation != "off") and wallet_providers is None:
-            raise ValueError("checking wallet and key attestations needs the wallet providers list")
-        self.key_attestation = key_attestation
-        self.key_attestation_policy = key_attestation_policy or key_attestation_mod.KeyAttestationPolicy()
-        self.client_attestation, self.wallet_providers = client_attestation, wallet_providers
-        self.dpop_nonces = dpop_nonces
-        self.attestation_challenge_required = attestation_challenge_required
-        self._status_cache: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
-        self._lock = threading.Lock()
+        self.attestations = Attestations(client=client_attestation, keys=key_attestation,
+                                         wallet_providers=wallet_providers, key_policy=key_attestation_policy)
+        self.nonces = Nonces(self.sessions, self.clock, ttl=nonce_ttl, dpop_nonces=dpop_nonces,
+                             challenge_required=attestation_challenge_required)
+        self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp)
 
     def institution(self, path: str) -> Institution:
         inst = self.institutions.get(path)
@@ -198,7 +185,7 @@ class IssuerService:
 
     def _case_json(self, case: Case, credentials: int) -> dict[str, Any]:
         return {"id": case.id, "configuration_id": case.configuration_id, "label": case.label,
-                "state": case.state, "created_at": _utc(case.created_at).isoformat(), "credentials": credentials}
+                "state": case.state, "created_at": utc(case.created_at).isoformat(), "credentials": credentials}
 
     def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
         with self.sessions() as s:
@@ -211,9 +198,9 @@ class IssuerService:
                                   for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
                 {"id": c.id, "status_list": c.list_id, "idx": c.idx, "status": c.status,
-                 "issued_at": _utc(c.issued_at).isoformat(), "expires_at": _utc(c.expires_at).isoformat(),
+                 "issued_at": utc(c.issued_at).isoformat(), "expires_at": utc(c.expires_at).isoformat(),
                  "notification": c.notification_event} for c in creds]
-            out["events"] = [{"at": _utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
+            out["events"] = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
                              for e in events]
             return out
 
@@ -234,7 +221,7 @@ class IssuerService:
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
                                     http_status=409)
-            s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=_hash(code),
+            s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=stored_hash(code),
                         tx_code_hash=self._tx_hash(code, tx_code), attempts=0,
                         expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="offered", reason=""))
@@ -279,7 +266,7 @@ class IssuerService:
         now = self._now()
         with self.sessions() as s:
             offer = s.get(Offer, offer_id)
-            if offer is None or offer.state != "open" or _utc(offer.expires_at) < now:
+            if offer is None or offer.state != "open" or utc(offer.expires_at) < now:
                 raise ProtocolError("not_found", "this credential offer is unknown, used or expired", http_status=404)
             case = s.get(Case, offer.case_id)
             if case is None or case.entity_id != inst.entity.id:
@@ -305,24 +292,24 @@ class IssuerService:
         """
         req = openid4vci.parse_token_request(form)
         now = self._now()
-        client = self._attested_client(inst, attestation, attestation_pop, now)
+        client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
         proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/token", now=now) \
             if dpop_proof is not None else None
-        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             if proof is not None:
-                self._check_dpop_nonce(s, proof, now, http_status=400)
+                self.nonces.check_dpop_nonce(s, proof, now, http_status=400)
             if client is not None:
-                self._first_use_pop(s, client, now)
+                self.nonces.first_use_pop(s, client, now)
             if proof is not None:
-                self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
                                 "this DPoP proof was already used")
             if req.grant_type == openid4vci.AUTH_CODE_GRANT:
                 case = self._redeem_authorization_code(s, inst, req, client, now)
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
             token = secrets.token_urlsafe(32)
-            s.add(Token(token_hash=_hash(token), case_id=case.id, expires_at=now + timedelta(seconds=self.token_ttl),
-                        jkt=proof.jkt if proof is not None else None))
+            s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=proof.jkt if proof is not None else None,
+                        expires_at=now + timedelta(seconds=self.token_ttl)))
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
@@ -341,7 +328,7 @@ class IssuerService:
             raise ProtocolError("invalid_grant", f"this {what} was already used")
         if offer.state == "locked":
             raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
-        if _utc(offer.expires_at) < now:
+        if utc(offer.expires_at) < now:
             raise ProtocolError("invalid_grant", f"the {what} has expired")
         if case.state != "active":
             raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
@@ -362,7 +349,7 @@ class IssuerService:
 
     def _redeem_pre_authorized_code(self, s: Session, inst: Institution, req: openid4vci.TokenRequest,
                                     now: datetime) -> Case:
-        offer = s.scalars(select(Offer).where(Offer.code_hash == _hash(req.code)).with_for_update()).first()
+        offer = s.scalars(select(Offer).where(Offer.code_hash == stored_hash(req.code)).with_for_update()).first()
         case = self._open_offer(s, inst, offer, now)
         assert offer is not None
         if offer.tx_code_hash is not None:
@@ -378,13 +365,13 @@ class IssuerService:
                                    client: client_attestation.AttestedClient | None, now: datetime) -> Case:
         """RFC 6749 §4.1.3 + RFC 7636 §4.6: a code we issued, once, to the same client and
         redirect_uri, with the verifier of the pushed challenge."""
-        row = s.scalars(select(Authorization).where(Authorization.code_hash == _hash(req.code))
+        row = s.scalars(select(Authorization).where(Authorization.code_hash == stored_hash(req.code))
                         .with_for_update()).first()
         offer = s.get(Offer, row.offer_id) if row is not None else None
         case = s.get(Case, offer.case_id) if offer is not None else None
         if row is None or case is None or case.entity_id != inst.entity.id:
             raise ProtocolError("invalid_grant", "unknown authorization code")
-        if row.stage != "authorized" or _utc(row.expires_at) < now:
+        if row.stage != "authorized" or utc(row.expires_at) < now:
             raise ProtocolError("invalid_grant", "this authorization code was used or has expired")
         if req.redirect_uri != row.redirect_uri:
             raise ProtocolError("invalid_grant", "redirect_uri differs from the authorization request's")
@@ -417,13 +404,13 @@ class IssuerService:
         by wallet attestation here too)."""
         req = authorization_code.parse_pushed_request(form)
         now = self._now()
-        client = self._attested_client(inst, attestation, attestation_pop, now)
+        client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
         if client is not None and client.client_id != req.client_id:
             raise ProtocolError("invalid_client", "client_id is not the attested wallet's", http_status=401)
         offer_id, _, _mac = req.issuer_state.partition(".")
-        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             if client is not None:
-                self._first_use_pop(s, client, now)
+                self.nonces.first_use_pop(s, client, now)
             offer = s.get(Offer, offer_id, with_for_update=True)
             if offer is None or not hmac.compare_digest(self.issuer_state(offer) or "", req.issuer_state):
                 raise ProtocolError("invalid_request", "issuer_state does not name an open credential offer")
@@ -452,7 +439,7 @@ class IssuerService:
             case = s.get(Case, offer.case_id) if offer is not None else None
             if row is None or case is None or case.entity_id != inst.entity.id or row.client_id != client_id:
                 raise ProtocolError("invalid_request", "unknown request_uri")
-            if row.stage != "pushed" or _utc(row.expires_at) < now:
+            if row.stage != "pushed" or utc(row.expires_at) < now:
                 raise ProtocolError("invalid_request", "this authorization request was completed or has expired")
             return row, case
 
@@ -481,7 +468,7 @@ class IssuerService:
                     raise
             code = secrets.token_urlsafe(32)
             offer.state, offer.code = "used", None
-            row.stage, row.code_hash = "authorized", _hash(code)
+            row.stage, row.code_hash = "authorized", stored_hash(code)
             row.expires_at = now + timedelta(seconds=_CODE_TTL)
             s.add(Event(case_id=case.id, at=now, actor="worker", action="authorised", reason=""))
             redirect_uri, state = row.redirect_uri, row.state
@@ -494,85 +481,12 @@ class IssuerService:
         return authorization_code.response_url(row.redirect_uri, {"error": error, "error_description": description,
                                                                   "state": row.state, "iss": inst.issuer_url})
 
-    def _attested_client(self, inst: Institution, attestation: str | None, pop: str | None,
-                         now: datetime) -> client_attestation.AttestedClient | None:
-        """The wallet's attestation-based client authentication (draft-10 §6.1), per our policy."""
-        if self.client_attestation == "off":
-            return None
-        if attestation is None and pop is None:
-            if self.client_attestation == "required":
-                raise ProtocolError("invalid_client", "this issuer gives documents only to wallets attested by a "
-                                    "wallet provider on the trust list (OAuth-Client-Attestation)", http_status=401)
-            return None
-        return client_attestation.verify(attestation, pop, providers=self._providers(now), audience=inst.issuer_url,
-                                         now=now)
-
-    def _providers(self, now: datetime) -> trust_list.TrustList:
-        if self.wallet_providers is None:
-            raise ProtocolError("server_error", "no wallet providers list is configured", http_status=500)
-        try:
-            return self.wallet_providers(now)
-        except IssuerTrustError as exc:  # fail closed: no list, no attested wallet
-            raise ProtocolError("temporarily_unavailable", "the list of trusted wallet providers cannot be "
-                                "obtained now; try again later", http_status=503) from exc
-
-    def _attested_keys(self, proofs: Sequence[str], now: datetime) -> list[key_attestation_mod.AttestedKeys | None]:
-        """Each proof's key attestation (App. D), verified once per distinct attestation, per our policy."""
-        headers = [openid4vci.proof_key_attestation(p) for p in proofs]
-        if self.key_attestation == "off":
-            return [None] * len(proofs)
-        if self.key_attestation == "required" and any(h is None for h in headers):
-            raise ProtocolError("invalid_proof", "this issuer requires a key attestation (key_attestation header) "
-                                "in every key proof")
-        if all(h is None for h in headers):
-            return [None] * len(proofs)
-        providers = self._providers(now)
-        checked: dict[str, key_attestation_mod.AttestedKeys] = {}
-        for h in headers:
-            if h is not None and h not in checked:
-                checked[h] = key_attestation_mod.verify(h, providers=providers, now=now,
-                                                        policy=self.key_attestation_policy)
-        return [checked[h] if h is not None else None for h in headers]
-
-    def _attestation_proof(self, req: openid4vci.CredentialRequest) -> key_attestation_mod.AttestedKeys:
-        """An ``attestation`` proof (OpenID4VCI App. F.3): the provider's key attestation is the proof."""
-        if self.key_attestation == "off":
-            raise ProtocolError("invalid_proof", "this issuer takes jwt key proofs only")
-        now = self._now()
-        attested = key_attestation_mod.verify(req.proofs[0], providers=self._providers(now), now=now,
-                                              policy=self.key_attestation_policy)
-        if len(attested.keys) > self.batch_size:
-            raise ProtocolError("invalid_proof", f"at most {self.batch_size} keys per request")
-        return attested
-
-    def _first_use_pop(self, s: Session, client: client_attestation.AttestedClient, now: datetime) -> None:
-        """A client attestation PoP is accepted once, and its challenge is spent (draft-10 §8, §10.1)."""
-        self._first_use(s, f"attestation-pop:{jwk_thumbprint(client.instance_jwk)}:{client.pop_jti}", now,
-                        "invalid_client", "this client attestation PoP was already used")
-        self._spend_challenge(s, client, now)
-
-    def _first_use(self, s: Session, seen: str, now: datetime, error: str, description: str) -> None:
-        """Accept a proof's jti once (RFC 9449 §11.1; attestation PoP, draft-10 §10.1).
-
-        Kept 600 s: longer than any proof's accepted iat window.
-        """
-        key = _hash(seen)
-        if s.get(DpopJti, key) is not None:
-            raise ProtocolError(error, description)
-        s.add(DpopJti(jti_hash=key, expires_at=now + timedelta(seconds=600)))
-        try:
-            s.flush()
-        except IntegrityError as exc:  # the same proof at the same moment on another worker
-            raise ProtocolError(error, description) from exc
-        if secrets.randbelow(50) == 0:
-            s.execute(delete(DpopJti).where(DpopJti.expires_at < now))
-
     def _authorised(self, s: Session, inst: Institution, authorization: str | None, dpop_proof: str | None,
                     endpoint: str, now: datetime) -> Token:
         """The token row behind ``Authorization`` (RFC 6750 Bearer, or RFC 9449 §7 DPoP with its proof)."""
         scheme, token = _access_token(authorization)
-        row = s.get(Token, _hash(token), with_for_update=True)
-        if row is None or _utc(row.expires_at) < now:
+        row = s.get(Token, stored_hash(token), with_for_update=True)
+        if row is None or utc(row.expires_at) < now:
             raise ProtocolError("invalid_token", "the access token is invalid or expired", http_status=401)
         if row.jkt is None:
             if scheme != "Bearer":
@@ -585,91 +499,10 @@ class IssuerService:
                                   access_token=token)
         if proof.jkt != row.jkt:
             raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
-        self._check_dpop_nonce(s, proof, now, http_status=401)
-        self._first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof", "this DPoP proof was already used")
+        self.nonces.check_dpop_nonce(s, proof, now, http_status=401)
+        self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                              "this DPoP proof was already used")
         return row
-
-    def nonce(self) -> str:
-        """§7: a fresh c_nonce, remembered until it expires or is used."""
-        now = self._now()
-        value = secrets.token_urlsafe(24)
-        with self.sessions.begin() as s:
-            s.add(Nonce(nonce=value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
-            if secrets.randbelow(50) == 0:
-                s.execute(delete(Nonce).where(Nonce.expires_at < now))
-        return value
-
-    def dpop_nonce(self) -> str:
-        """RFC 9449 §8: the current server nonce for DPoP proofs.
-
-        Kept in the nonce table (marked, so it never passes as a c_nonce) and shared by all workers;
-        a new one is made when the current one has less than half its lifetime left.
-        """
-        now = self._now()
-        with self.sessions.begin() as s:
-            current = s.scalars(select(Nonce).where(Nonce.nonce.startswith(_DPOP_NONCE, autoescape=True),
-                                                    Nonce.expires_at > now + timedelta(seconds=self.nonce_ttl / 2))
-                                .order_by(Nonce.expires_at.desc()).limit(1)).first()
-            if current is not None:
-                return current.nonce.removeprefix(_DPOP_NONCE)
-            value = secrets.token_urlsafe(24)
-            s.add(Nonce(nonce=_DPOP_NONCE + value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
-        return value
-
-    def attestation_challenge(self) -> str:
-        """draft-10 §8: a fresh challenge for a client attestation PoP, spent when used."""
-        now = self._now()
-        value = secrets.token_urlsafe(24)
-        with self.sessions.begin() as s:
-            s.add(Nonce(nonce=_CHALLENGE + value, expires_at=now + timedelta(seconds=self.nonce_ttl)))
-        return value
-
-    def _spend_challenge(self, s: Session, client: client_attestation.AttestedClient, now: datetime) -> None:
-        """A PoP's challenge must be one we handed out and not used yet; without one, our policy decides."""
-        if client.challenge is None:
-            if self.attestation_challenge_required:
-                raise ProtocolError("use_attestation_challenge", "the client attestation PoP must carry a challenge "
-                                    "from the challenge endpoint")
-            return
-        row = s.get(Nonce, _CHALLENGE + client.challenge)
-        if row is None or _utc(row.expires_at) < now:
-            raise ProtocolError("use_attestation_challenge", "the client attestation PoP challenge is unknown, used "
-                                "or expired")
-        s.delete(row)
-
-    def _check_dpop_nonce(self, s: Session, proof: dpop.DpopProof, now: datetime, *, http_status: int) -> None:
-        if not self.dpop_nonces:
-            return
-        row = s.get(Nonce, _DPOP_NONCE + proof.nonce) if proof.nonce is not None else None
-        if row is None or _utc(row.expires_at) < now:
-            raise ProtocolError("use_dpop_nonce", "the DPoP proof must carry the nonce in the DPoP-Nonce header",
-                                http_status=http_status)
-
-    @contextmanager
-    def _dpop_nonce_challenge(self) -> Iterator[None]:
-        """RFC 9449 §8 (token endpoint) and §9 (resource): ``use_dpop_nonce`` goes out with a fresh
-        nonce, and ``use_attestation_challenge`` with a fresh challenge (draft-10 §8). Raised from inside
-        a transaction, which has been rolled back by the time it gets here."""
-        try:
-            yield
-        except ProtocolError as exc:
-            if exc.error == "use_attestation_challenge":  # draft-10 §8: with a fresh one
-                exc.headers[client_attestation.CHALLENGE_HEADER] = self.attestation_challenge()
-                raise
-            if exc.error != "use_dpop_nonce":
-                raise
-            exc.headers["DPoP-Nonce"] = self.dpop_nonce()
-            if exc.http_status == 401:
-                exc.headers["WWW-Authenticate"] = 'DPoP error="use_dpop_nonce", algs="ES256"'
-            raise
-
-    def _nonce_valid(self, s: Session, now: datetime) -> Callable[[str], bool]:
-        def check(value: str) -> bool:
-            if ":" in value:
-                return False  # a DPoP nonce or an attestation challenge is not a c_nonce
-            row = s.get(Nonce, value)
-            return row is not None and _utc(row.expires_at) >= now
-        return check
 
     def credential(self, inst: Institution, authorization: str | None, body: Any,
                    dpop_proof: str | None = None) -> dict[str, Any]:
@@ -683,9 +516,11 @@ class IssuerService:
         if requested not in CREDENTIAL_TYPES:
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
         # Key attestations may need the providers list fetched: outside the transaction.
-        attestation_proof = self._attestation_proof(req) if req.proof_type == "attestation" else None
-        attested = [attestation_proof] if attestation_proof is not None else self._attested_keys(req.proofs, now)
-        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
+        attestation_proof = (self.attestations.proof(req.proofs[0], now, batch_size=self.batch_size)
+                             if req.proof_type == "attestation" else None)
+        attested = ([attestation_proof] if attestation_proof is not None
+                    else self.attestations.of_proofs(req.proofs, now))
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             if row.used:
                 raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
@@ -700,7 +535,7 @@ class IssuerService:
                                     http_status=401)
             if case.state != "active":
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended")
-            nonce_ok = self._nonce_valid(s, now)
+            nonce_ok = self.nonces.c_nonce_check(s, now)
             used_nonces: set[str] = set()
 
             def nonce_valid(value: str) -> bool:
@@ -738,7 +573,7 @@ class IssuerService:
             if exp <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             notification_id = secrets.token_urlsafe(16)
-            records = [self._allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
+            records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
         # Committed: the records and indexes exist, now sign.
         iat = int(now.timestamp())
@@ -778,60 +613,6 @@ class IssuerService:
                                     issuer_key=inst.key, kid=spki_kid(inst.x5c[0]), iat=iat, exp=exp, status=ref)
         return b64url_encode(raw)
 
-    def _current_list(self, s: Session, inst: Institution) -> StatusListRecord:
-        lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id)
-                        .order_by(StatusListRecord.number.desc()).limit(1)).first()
-        if lst is None or lst.used >= lst.size:
-            number = 1 if lst is None else lst.number + 1
-            with s.begin_nested():
-                lst = StatusListRecord(entity_id=inst.entity.id, number=number, size=self.status_list_size,
-                                       used=0, version=0)
-                s.add(lst)
-            # A concurrent worker may have opened the same number: the unique constraint decides.
-        return lst
-
-    def _allocate(self, s: Session, inst: Institution, case: Case, jkt: str, now: datetime, exp: datetime,
-                  notification_id: str) -> tuple[int, int]:
-        """A random unique index in the institution's current list, guaranteed by (list_id, idx) UNIQUE.
-
-        Draws are checked against the records (``allocate_index``); when a list has no free entry
-        left it is marked full and the next one opened. Two workers drawing the same index at once
-        are told apart by the unique constraint: the loser draws again.
-        """
-        if s.get_bind().dialect.name == "postgresql":
-            # One allocator per institution at a time (released at commit): without it, two workers
-            # rolling over to a new list lock the old and new list rows in opposite orders.
-            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"issuer-status:{inst.entity.id}"})
-        for _attempt in range(50):
-            try:
-                lst = self._current_list(s, inst)
-            except IntegrityError:
-                continue
-            list_id = lst.id
-
-            def taken(i: int, list_id: int = list_id) -> bool:
-                return s.scalar(select(CredentialRecord.id).where(CredentialRecord.list_id == list_id,
-                                                                  CredentialRecord.idx == i).limit(1)) is not None
-            try:
-                idx = status_list.allocate_index(lst.size, taken)
-            except StatusError:
-                s.execute(update(StatusListRecord).where(StatusListRecord.id == list_id).values(used=lst.size))
-                s.expire(lst)
-                continue
-            try:
-                with s.begin_nested():
-                    s.add(CredentialRecord(id=secrets.token_hex(16), case_id=case.id, list_id=lst.id, idx=idx,
-                                           status=status_list.VALID, holder_jkt=jkt, issued_at=now, expires_at=exp,
-                                           notification_id=notification_id))
-                    s.flush()
-                    s.execute(update(StatusListRecord).where(StatusListRecord.id == lst.id)
-                              .values(used=StatusListRecord.used + 1))
-                s.refresh(lst)
-                return lst.number, idx
-            except IntegrityError:
-                continue  # index taken meanwhile: draw again
-        raise ProtocolError("credential_request_denied", "no free status list entry; try again", http_status=503)
-
     def paper(self, inst: Institution, case_id: str, *, actor: str, lang: str = "en") -> bytes:
         """A PDF with the case's compact credential as a QR code, not bound to any key (issue #7).
 
@@ -851,7 +632,7 @@ class IssuerService:
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = _document_exp(module, case.claims, now)
-            list_number, idx = self._allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
+            list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
             claims, holder = dict(case.claims), dict(case.holder or {})
         ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
@@ -874,7 +655,7 @@ class IssuerService:
         token that obtained them (and its DPoP proof when it is bound)."""
         note = openid4vci.parse_notification(body)
         now = self._now()
-        with self._dpop_nonce_challenge(), self.sessions.begin() as s:
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             token = self._authorised(s, inst, authorization, dpop_proof, "notification", now)
             rows = s.scalars(select(CredentialRecord)
                              .where(CredentialRecord.notification_id == note.notification_id)).all()
@@ -882,47 +663,6 @@ class IssuerService:
                 raise ProtocolError("invalid_notification_id", "unknown notification_id")
             for row in rows:
                 row.notification_event = note.event
-
-    # --- status lists ----------------------------------------------------------------------------------
-
-    def status_token(self, inst: Institution, number: int, form: str = status_list.JWT) -> StatusToken:
-        """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT: re-signed
-        whenever its version changed."""
-        now = self._now()
-        with self.sessions() as s:
-            lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
-                                                           StatusListRecord.number == number)).first()
-            if lst is None:
-                raise ProtocolError("not_found", "no such status list", http_status=404)
-            cached = self._status_cache.get((lst.id, form))
-            if cached is not None and cached[0] == lst.version and now.timestamp() - cached[1] < self.status_ttl / 2:
-                return cached[2]
-            version = lst.version
-            entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
-                CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
-            size = lst.size
-            list_id = lst.id
-        statuses = status_list.StatusList(size, bits=2)
-        for idx, value in entries:
-            statuses.set(idx, value)
-        iat = int(now.timestamp())
-        sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
-        token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
-                     iat=iat, exp=iat + self.status_exp, ttl=self.status_ttl,
-                     aggregation_uri=f"{inst.issuer_url}/status-lists")
-        raw = token if isinstance(token, bytes) else token.encode("ascii")
-        result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', self.status_ttl)
-        with self._lock:
-            self._status_cache[(list_id, form)] = (version, iat, result)
-        return result
-
-    def status_lists(self, inst: Institution) -> dict[str, list[str]]:
-        """Status List Aggregation (draft-ietf-oauth-status-list §9): every list of this institution,
-        so that a verifier can fetch them all before it goes where there is no network."""
-        with self.sessions() as s:
-            numbers = s.scalars(select(StatusListRecord.number).where(StatusListRecord.entity_id == inst.entity.id)
-                                .order_by(StatusListRecord.number)).all()
-        return {"status_lists": [f"{inst.issuer_url}/status/{n}" for n in numbers]}
 
     # --- metadata ----------------------------------------------------------------------------------------
 
@@ -935,9 +675,7 @@ class IssuerService:
             claims = [{"path": c["path"], "display": [{"name": d.get("label"), "locale": d.get("locale")}
                                                       for d in c.get("display", [])]}
                       for c in doc.get("claims", [])]
-            levels = self.key_attestation_policy.to_metadata()
-            required = levels if self.key_attestation == "required" else None
-            attestation = levels if self.key_attestation != "off" else None
+            required, attestation = self.attestations.metadata_levels()
             configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims,
                                                            key_attestations_required=required,
                                                            attestation_proof_levels=attestation))

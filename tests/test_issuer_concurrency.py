@@ -43,7 +43,7 @@ for _ in range(count):
         "urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
     token = service.token(inst, {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
                                  "pre-authorized_code": code, "tx_code": offer.tx_code})["access_token"]
-    nonce = service.nonce()
+    nonce = service.nonces.c_nonce()
     keys = [generate_key() for _ in range(2)]
     proofs = [sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(k)},
                        {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, k) for k in keys]

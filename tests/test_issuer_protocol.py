@@ -999,8 +999,12 @@ def test_the_worker_authorises_in_the_browser_and_is_sent_back_to_the_wallet(iss
     context = browser.new_context(locale="lv-LV")
     tab = context.new_page()
     arrived: list[str] = []
-    tab.route("http://127.0.0.1:9/**", lambda route: (arrived.append(route.request.url),
-                                                      route.fulfill(status=200, body="wallet")))
+
+    def the_wallet(route: Any) -> None:
+        arrived.append(route.request.url)
+        route.fulfill(status=200, body="wallet")
+
+    tab.route("http://127.0.0.1:9/**", the_wallet)
     tab.goto(f"{issuer.url}/lv-vsaa/authorize?" + urlencode({"client_id": CLIENT, "request_uri": request_uri}))
     assert tab.locator("html").get_attribute("lang") == "lv"
     assert "vienreizējo kodu" in tab.inner_text("#explain")

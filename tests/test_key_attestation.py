@@ -109,7 +109,8 @@ def test_the_reference_wallet_declines_an_issuer_asking_more_than_its_keys_reach
 
     provider = WalletProvider(*registry_pki.signers[PROVIDER])
     keys = [generate_key()]
-    demanding = {"key_storage": ("iso_18045_high",), "user_authentication": ("iso_18045_high",)}
+    demanding: dict[str, tuple[str, ...]] = {"key_storage": ("iso_18045_high",),
+                                            "user_authentication": ("iso_18045_high",)}
     with pytest.raises(ProtocolError, match="more secure key storage"):
         _key_attestation(demanding, provider, keys, NOW, "c-nonce")
     with pytest.raises(ProtocolError, match="no provider"):

@@ -33,7 +33,7 @@ class World:
         self.stack, self.wallet, self.clerk, self.http, self.cases = stack, wallet, clerk, http, cases
 
     def group(self, vct: str) -> str:
-        return next(c.group for c in self.wallet.cards("en") if c.vct == vct)
+        return str(next(c.group for c in self.wallet.cards("en") if c.vct == vct))
 
     def check(self, qr: str, challenge: str | None = None) -> httpx.Response:
         return self.http.post(f"{self.stack.verifier_url}/api/offline/verify", json={"qr": qr, "challenge": challenge})
@@ -70,8 +70,8 @@ def _qr_via_png(text: str) -> str:
 
 
 def _revoked_group(world: World) -> str:
-    return next(c.group for c in world.wallet.cards("en") if (c.vct == pda1.VCT and "0099" in c.description)
-                or (c.vct == pda1.VCT and any("0099" in v for _label, v in c.claims)))
+    return str(next(c.group for c in world.wallet.cards("en") if (c.vct == pda1.VCT and "0099" in c.description)
+                    or (c.vct == pda1.VCT and any("0099" in v for _label, v in c.claims))))
 
 
 def test_qr_versions_meet_the_target(world: World) -> None:

@@ -72,7 +72,8 @@ class World:
     def answer(self, request: dict[str, Any]) -> dict[str, Any]:
         consent = self.wallet.open_request(request["link"], "en")
         self.wallet.share(consent.id)
-        return self.inspector.result(request)["verdict"]
+        verdict: dict[str, Any] = self.inspector.result(request)["verdict"]
+        return verdict
 
     def request_object(self, request: dict[str, Any]) -> dict[str, Any]:
         token = self.http.get(request["request_uri"]).text
@@ -519,7 +520,7 @@ def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:
                          ("/api/requests", {"json": {"profile": "nothing"}}),
                          ("/api/requests", {"json": {"dcql_query": {"credentials": []}}}),
                          ("/api/offline/verify", {"json": {"qr": "HC1:NCFOXN"}})):
-        response = world.http.post(f"{url}{path}", **kwargs)  # type: ignore[arg-type]
+        response = world.http.post(f"{url}{path}", **kwargs)
         assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
         assert "error" in response.json()
     for path, status in ((f"/api/requests/{request['transaction_id']}/result?response_code=" + "x" * 100, 400),

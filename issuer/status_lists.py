@@ -1,0 +1,145 @@
+"""The institutions' Token Status Lists (draft-ietf-oauth-status-list): an entry for every
+credential, the signed lists, and where they are all listed.
+
+* Allocation (§13.2, privacy): a random free index in the institution's current list, unique by a
+  database constraint, so that two workers never hand out the same one; a full list is closed
+  and the next one opened.
+* The Status List Token of a list (§5 JWT, §6 CWT for mdoc), signed again only when one of its
+  entries changed (its ``version``) or half its ``ttl`` has passed.
+* Status List Aggregation (§9): every list of an institution, named in every token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from credentials import status_list
+from credentials.errors import ProtocolError, StatusError
+from issuer.db import Case, CredentialRecord, StatusListRecord
+
+if TYPE_CHECKING:
+    from issuer.service import Institution
+
+__all__ = ["StatusLists", "StatusToken"]
+
+
+@dataclass(frozen=True)
+class StatusToken:
+    token: str | bytes  # the JWT, or the CWT's bytes
+    etag: str
+    ttl: int
+
+
+class StatusLists:
+    """Lists of ``size`` entries (2 bits each); tokens valid ``exp`` seconds, to be fetched again after ``ttl``."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], *, size: int, ttl: int,
+                 exp: int) -> None:
+        self.sessions, self.clock = sessions, clock
+        self.size, self.ttl, self.exp = size, ttl, exp
+        self._signed: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
+        self._lock = threading.Lock()
+
+    def allocate(self, s: Session, inst: Institution, case: Case, jkt: str, now: datetime, exp: datetime,
+                 notification_id: str) -> tuple[int, int]:
+        """Record a credential of ``case`` at a random free index: (list number, index).
+
+        Draws are checked against the records (``allocate_index``); when a list has no free entry
+        left it is marked full and the next one opened. Two workers drawing the same index at once
+        are told apart by the unique constraint: the loser draws again.
+        """
+        if s.get_bind().dialect.name == "postgresql":
+            # One allocator per institution at a time (released at commit): without it, two workers
+            # rolling over to a new list lock the old and new list rows in opposite orders.
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"issuer-status:{inst.entity.id}"})
+        for _attempt in range(50):
+            try:
+                lst = self._current(s, inst)
+            except IntegrityError:
+                continue
+            list_id = lst.id
+
+            def taken(i: int, list_id: int = list_id) -> bool:
+                return s.scalar(select(CredentialRecord.id).where(CredentialRecord.list_id == list_id,
+                                                                  CredentialRecord.idx == i).limit(1)) is not None
+            try:
+                idx = status_list.allocate_index(lst.size, taken)
+            except StatusError:
+                s.execute(update(StatusListRecord).where(StatusListRecord.id == list_id).values(used=lst.size))
+                s.expire(lst)
+                continue
+            try:
+                with s.begin_nested():
+                    s.add(CredentialRecord(id=secrets.token_hex(16), case_id=case.id, list_id=lst.id, idx=idx,
+                                           status=status_list.VALID, holder_jkt=jkt, issued_at=now, expires_at=exp,
+                                           notification_id=notification_id))
+                    s.flush()
+                    s.execute(update(StatusListRecord).where(StatusListRecord.id == lst.id)
+                              .values(used=StatusListRecord.used + 1))
+                s.refresh(lst)
+                return lst.number, idx
+            except IntegrityError:
+                continue  # index taken meanwhile: draw again
+        raise ProtocolError("credential_request_denied", "no free status list entry; try again", http_status=503)
+
+    def _current(self, s: Session, inst: Institution) -> StatusListRecord:
+        lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id)
+                        .order_by(StatusListRecord.number.desc()).limit(1)).first()
+        if lst is None or lst.used >= lst.size:
+            number = 1 if lst is None else lst.number + 1
+            with s.begin_nested():
+                lst = StatusListRecord(entity_id=inst.entity.id, number=number, size=self.size, used=0, version=0)
+                s.add(lst)
+            # A concurrent worker may have opened the same number: the unique constraint decides.
+        return lst
+
+    def token(self, inst: Institution, number: int, form: str = status_list.JWT) -> StatusToken:
+        """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT."""
+        now = self.clock().astimezone(UTC)
+        with self.sessions() as s:
+            lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
+                                                           StatusListRecord.number == number)).first()
+            if lst is None:
+                raise ProtocolError("not_found", "no such status list", http_status=404)
+            signed = self._signed.get((lst.id, form))
+            if signed is not None and signed[0] == lst.version and now.timestamp() - signed[1] < self.ttl / 2:
+                return signed[2]
+            version = lst.version
+            entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
+                CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
+            size = lst.size
+            list_id = lst.id
+        statuses = status_list.StatusList(size, bits=2)
+        for idx, value in entries:
+            statuses.set(idx, value)
+        iat = int(now.timestamp())
+        sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
+        token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
+                     iat=iat, exp=iat + self.exp, ttl=self.ttl, aggregation_uri=self.aggregation_uri(inst))
+        raw = token if isinstance(token, bytes) else token.encode("ascii")
+        result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', self.ttl)
+        with self._lock:
+            self._signed[(list_id, form)] = (version, iat, result)
+        return result
+
+    @staticmethod
+    def aggregation_uri(inst: Institution) -> str:
+        return f"{inst.issuer_url}/status-lists"
+
+    def aggregation(self, inst: Institution) -> dict[str, list[str]]:
+        """Status List Aggregation (§9): every list of this institution, so that a verifier can
+        fetch them all before it goes where there is no network."""
+        with self.sessions() as s:
+            numbers = s.scalars(select(StatusListRecord.number).where(StatusListRecord.entity_id == inst.entity.id)
+                                .order_by(StatusListRecord.number)).all()
+        return {"status_lists": [f"{inst.issuer_url}/status/{n}" for n in numbers]}
