@@ -9,7 +9,7 @@ HTTP call the real users' software would make.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,17 +71,20 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
 class Clerk:
     """An institution's clerk using the back office API (tokens from ``<data>/issuer/clerk-tokens.json``)."""
 
-    def __init__(self, issuer_url: str, data_dir: Path, http: httpx.Client) -> None:
+    def __init__(self, issuer_url: str, data_dir: Path, http: httpx.Client,
+                 paths: Mapping[str, str] | None = None) -> None:
+        """``paths``: entity id -> URL path of institutions other than the demo ones."""
         self.url = issuer_url.rstrip("/")
         self.tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text("utf-8"))
         self.http = http
+        self.paths = dict(paths or {})
 
     def _headers(self, entity_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[entity_id]}"}
 
     def _call(self, method: str, entity_id: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        entity = demo_entity(entity_id)
-        response = self.http.request(method, f"{self.url}/{entity.path}/api/{path}", headers=self._headers(entity_id),
+        at = self.paths.get(entity_id) or demo_entity(entity_id).path
+        response = self.http.request(method, f"{self.url}/{at}/api/{path}", headers=self._headers(entity_id),
                                      **kwargs)
         if response.status_code >= 400:
             raise RuntimeError(f"issuer answered {response.status_code}: {response.text[:300]}")

@@ -21,21 +21,19 @@ from pydantic import BaseModel, Field
 from credentials import status_list
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from credentials.errors import CredentialError, DataError, ProtocolError
-from credentials.institutions import DEMO_ENTITIES, Role
 from credentials.jose import parse_json
 from credentials.key_attestation import KeyAttestationPolicy
-from credentials.pki import ensure_demo_pki
 from credentials.trust_list import TrustList
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import install
+from issuer.institutions import demo_institutions, load_institutions_file
 from issuer.service import Institution, IssuerService, import_rows
 from issuer.settings import IssuerSettings, clerk_tokens
 
-__all__ = ["build_service", "create_app"]
+__all__ = ["build_service", "create_app", "hosted_institutions"]
 
-_ISSUING = {Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER}
 MIGRATIONS = __import__("pathlib").Path(__file__).parent / "migrations"
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -52,16 +50,10 @@ def _dpop_header(request: Request) -> str | None:
 
 
 def build_service(settings: IssuerSettings) -> IssuerService:
-    """Open the database (migrated), load the institutions' keys from the PKI directory."""
+    """Load and check the hosted institutions' keys, open the database (migrated)."""
+    institutions = hosted_institutions(settings)
     engine = make_engine(settings.db_url("issuer.db"))
     upgrade(engine, MIGRATIONS)
-    pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
-    base = settings.base_url()
-    institutions = {}
-    for entity in DEMO_ENTITIES:
-        if entity.roles & _ISSUING and entity.id in pki.signers:
-            key, chain = pki.signers[entity.id]
-            institutions[entity.path] = Institution(entity, key, list(chain), f"{base}/{entity.path}")
     service = IssuerService(engine, institutions, offer_ttl=settings.offer_ttl, token_ttl=settings.token_ttl,
                             nonce_ttl=settings.nonce_ttl, tx_code_attempts=settings.tx_code_attempts,
                             batch_size=settings.batch_size, status_list_size=settings.status_list_size,
@@ -74,6 +66,14 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
                             == ("off", "off") else _wallet_providers(settings))
     return service
+
+
+def hosted_institutions(settings: IssuerSettings) -> dict[str, Institution]:
+    """The institutions of ``institutions_file``, or the demo ones (:mod:`issuer.institutions`)."""
+    now = datetime.now(UTC)
+    if settings.institutions_file is not None:
+        return load_institutions_file(settings.institutions_file, settings.base_url(), now=now)
+    return demo_institutions(settings.pki_path(), settings.base_url(), now=now)
 
 
 def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustList]:

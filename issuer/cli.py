@@ -1,4 +1,5 @@
-"""``esspass issuer serve|tokens``: run the credential issuer, show the clerks' tokens."""
+"""``esspass issuer serve|tokens|check``: run the credential issuer, show the clerks' tokens, and
+check that verifiers will accept what each hosted institution signs."""
 
 from __future__ import annotations
 
@@ -20,13 +21,56 @@ def _app(args: argparse.Namespace) -> Any:
 
 
 def _tokens(_args: argparse.Namespace) -> int:
-    from credentials.institutions import DEMO_ENTITIES, Role
+    from issuer.app import hosted_institutions
     from issuer.settings import IssuerSettings, clerk_tokens
 
-    issuing = {Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER}
-    tokens = clerk_tokens(IssuerSettings(), [e.id for e in DEMO_ENTITIES if e.roles & issuing])
+    settings = IssuerSettings()
+    tokens = clerk_tokens(settings, [i.entity.id for i in hosted_institutions(settings).values()])
     print(json.dumps({entity: token for token, entity in tokens.items()}, indent=2, sort_keys=True))
     return 0
+
+
+def _check(_args: argparse.Namespace) -> int:
+    """Each hosted institution as a verifier will judge it: its chain validated to a CA the
+    registry lists for it, and every credential type it issues within its roles there."""
+    from datetime import UTC, datetime
+
+    from credentials import trust_list
+    from credentials.errors import CredentialError
+    from credentials.institutions import ROLE_FOR_VCT
+    from credentials.x509 import load_pem_certificates, spki_kid
+    from esspass.config import service_http_client
+    from issuer.app import hosted_institutions
+    from issuer.settings import IssuerSettings
+    from trust_registry.client import TrustListClient
+
+    settings = IssuerSettings()
+    now = datetime.now(UTC)
+    institutions = hosted_institutions(settings)  # a key or chain that is wrong stops here, named
+    root = load_pem_certificates(settings.root_path().read_bytes())[0]
+    with service_http_client(settings.tls_ca, settings.pki_path()) as http:
+        issuers = TrustListClient(settings.registry_url, registry_root=root, http=http).refresh("issuers", now)
+    refused = 0
+    for inst in institutions.values():
+        types = [vct for vct, role in ROLE_FOR_VCT.items() if role in inst.entity.roles]
+        try:
+            for vct in types:
+                listed = trust_list.authorised_issuer(issuers, inst.x5c, vct, at=now, now=now).entity
+                if listed.id != inst.entity.id:
+                    raise CredentialError(f"its certificate belongs to {listed.id} on the trust list")
+        except CredentialError as exc:
+            refused += 1
+            print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: verifiers will refuse what it signs: "
+                  f"{exc.message}")
+            continue
+        print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
+              f"{', '.join(types)}; signer valid until {inst.x5c[0].not_valid_after_utc:%Y-%m-%d}")
+        try:  # the offline QR names its signer by kid: only a listed signer certificate is found
+            trust_list.issuer_key_by_kid(issuers, spki_kid(inst.x5c[0]), types[0], at=now, now=now)
+        except CredentialError:
+            print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
+                  "signer certificate as its document signer")
+    return 1 if refused else 0
 
 
 def register(sub: Any) -> None:
@@ -35,3 +79,5 @@ def register(sub: Any) -> None:
     add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
                      app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_")
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
+    isub.add_parser("check", help="check each hosted institution's key and certificates, and that the trust "
+                                  "registry lists it for what it issues").set_defaults(func=_check)

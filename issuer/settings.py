@@ -29,8 +29,11 @@ class IssuerSettings(ServiceSettings):
     status_list_size: int = 131072  # >= 100 000 entries (herd privacy, domain.md "Revocation")
     status_ttl: int = 300
     status_exp: int = 24 * 3600
-    #: Where the demo PKI lives (keys of every institution hosted here).
+    #: Where the demo PKI lives (keys of every demo institution hosted here).
     pki_dir: Path | None = None
+    #: The institutions this issuer hosts, each with its own signing key and certificate chain
+    #: (TOML, see :mod:`issuer.institutions`); unset: the demo institutions with the demo PKI.
+    institutions_file: Path | None = None
     #: DPoP proofs must carry a nonce the issuer handed out (RFC 9449 §8, §9; in ``DPoP-Nonce`` on the
     #: nonce endpoint and with every ``use_dpop_nonce`` error), so proofs made in advance are useless.
     dpop_nonce: bool = True
