@@ -12,8 +12,13 @@ __all__ = ["add_serve_parser"]
 
 
 def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespace], Any], what: str,
-                     app_factory: str | None = None, env_prefix: str | None = None) -> None:
+                     app_factory: str | None = None, env_prefix: str | None = None,
+                     preflight: Callable[[], object] | None = None) -> None:
     """Add ``serve [--host --port --tls-cert --tls-key]`` whose ``factory(args)`` builds the ASGI app.
+
+    ``preflight`` loads and checks the service's keys and certificates before uvicorn starts, so
+    that a mistake in them is one plain error line (the setting and the rule), not a traceback
+    from every worker.
 
     With ``app_factory`` (``"verifier.app:create_app"``) and ``env_prefix`` (``"ESSPASS_VERIFIER_"``)
     it also takes ``--workers N``: N processes, each building the app from the environment. Only for
@@ -33,6 +38,8 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
         from esspass.web import configure_logging
 
         configure_logging()
+        if preflight is not None:
+            preflight()
         kwargs: dict[str, Any] = {}
         if args.tls_cert:
             kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}

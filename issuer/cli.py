@@ -20,6 +20,13 @@ def _app(args: argparse.Namespace) -> Any:
     return create_app(IssuerSettings(**overrides))
 
 
+def _preflight() -> None:
+    from issuer.app import hosted_institutions
+    from issuer.settings import IssuerSettings
+
+    hosted_institutions(IssuerSettings())
+
+
 def _tokens(_args: argparse.Namespace) -> int:
     from issuer.app import hosted_institutions
     from issuer.settings import IssuerSettings, clerk_tokens
@@ -77,7 +84,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("issuer", help="the institutions' credential issuer (OpenID4VCI) and back office")
     isub = parser.add_subparsers(dest="issuer_command", metavar="ACTION", required=True)
     add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
-                     app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_")
+                     app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_", preflight=_preflight)
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
     isub.add_parser("check", help="check each hosted institution's key and certificates, and that the trust "
                                   "registry lists it for what it issues").set_defaults(func=_check)

@@ -8,12 +8,9 @@ Two sources:
 * Otherwise **the demo institutions** (shared/domain.md) with the demo PKI, made once in the data
   directory.
 
-Every institution of a file is checked when the issuer starts, before it signs anything: a
-mistake is a :class:`~credentials.errors.DataError` naming the institution, the setting and the
-rule, never a credential that verifiers will refuse later. The checks are those a verifier
-makes of the leaf (HAIP 1.0 §6.1, §7): a P-256 key (ES256), held by the first certificate of the
-chain, which asserts ``digitalSignature``, is not a CA, is valid now and is not self-signed;
-each certificate signed by the next; with ``ca_certificate``, the whole path validated to it.
+Every institution of a file is checked when the issuer starts, before it signs anything
+(:mod:`credentials.signing_key`): a mistake is a :class:`~credentials.errors.DataError` naming
+the institution, the setting and the rule, never a credential that verifiers will refuse later.
 Whether the registry lists the institution with that certificate is asked by
 ``esspass issuer check``, which needs the network.
 
@@ -37,23 +34,17 @@ Relative paths are read from the file's directory.
 from __future__ import annotations
 
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-
 from credentials.countries import COUNTRIES, normalise
-from credentials.errors import CredentialError, DataError, MalformedError
+from credentials.errors import DataError
 from credentials.institutions import DEMO_ENTITIES, Entity, Role
 from credentials.pki import ensure_demo_pki
-from credentials.x509 import load_pem_certificates, validate_chain
+from credentials.signing_key import SigningKey, load_signing_key
 from issuer.service import Institution
 
 __all__ = ["ISSUING_ROLES", "demo_institutions", "load_institutions_file"]
@@ -129,10 +120,9 @@ def _institution(entry: Any, number: int, base: Path, base_url: str, now: dateti
     url_path = _text(entry, "path", where)
     if not _PATH.match(url_path):
         raise DataError(f"{where}.path", "must be a lower-case URL path segment (letters, digits, hyphens)")
-    key = _signer_key(entry, where, base)
-    chain = _signer_chain(entry, where, base, key, now)
+    signer = _signer(entry, where, base, now)
     entity = Entity(entity_id, country, name[:200], name_en[:200], frozenset(Role(r) for r in roles), url_path)
-    return Institution(entity, key, chain, f"{base_url}/{url_path}")
+    return Institution(entity, signer.key, signer.chain, f"{base_url}/{url_path}")
 
 
 def _text(entry: Mapping[str, Any], name: str, where: str) -> str:
@@ -142,82 +132,25 @@ def _text(entry: Mapping[str, Any], name: str, where: str) -> str:
     return value.strip()
 
 
-def _file(entry: Mapping[str, Any], name: str, where: str, base: Path) -> Path:
-    path = base / _text(entry, name, where)
-    if not path.is_file():
-        raise DataError(f"{where}.{name}", f"{path} is not a file")
-    return path
+#: load_signing_key's fields -> the settings of an institution that name those files.
+_SETTINGS = {"key": "signer_key", "chain": "signer_chain", "password_file": "signer_key_password_file",
+             "ca": "ca_certificate"}
 
 
-def _signer_key(entry: Mapping[str, Any], where: str, base: Path) -> ec.EllipticCurvePrivateKey:
-    path = _file(entry, "signer_key", where, base)
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        # As ssh does: a signing key others can read may already be someone else's.
-        raise DataError(f"{where}.signer_key", f"{path} must be readable by the issuer's user only (chmod 600)")
-    password = None
-    if entry.get("signer_key_password_file"):
-        password = _file(entry, "signer_key_password_file", where, base).read_bytes().rstrip(b"\r\n")
+def _signer(entry: Mapping[str, Any], where: str, base: Path, now: datetime) -> SigningKey:
+    paths: dict[str, Path | None] = {}
+    for field, setting in _SETTINGS.items():
+        value = entry.get(setting)
+        if value is None or value == "":
+            paths[field] = None
+        elif not isinstance(value, str) or len(value) > 300:
+            raise DataError(f"{where}.{setting}", "must be a file path")
+        else:
+            paths[field] = base / value
+    key, chain = paths["key"], paths["chain"]
+    if key is None or chain is None:
+        raise DataError(f"{where}.{_SETTINGS['key' if key is None else 'chain']}", "is required (a PEM file)")
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=password)
-    except (ValueError, TypeError) as exc:  # the message names neither the key nor the password
-        raise DataError(f"{where}.signer_key", "is not a PEM private key (or its password is wrong or missing)") \
-            from exc
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise DataError(f"{where}.signer_key", "must be a P-256 key: credentials are signed with ES256 (HAIP 1.0 §7)")
-    return key
-
-
-def _signer_chain(entry: Mapping[str, Any], where: str, base: Path, key: ec.EllipticCurvePrivateKey,
-                  now: datetime) -> list[x509.Certificate]:
-    try:
-        chain = load_pem_certificates(_file(entry, "signer_chain", where, base).read_bytes())
-    except MalformedError as exc:
-        raise DataError(f"{where}.signer_chain", f"is not a PEM certificate bundle ({exc.message})") from exc
-    anchors: list[x509.Certificate] = []
-    if entry.get("ca_certificate"):
-        try:
-            anchors = load_pem_certificates(_file(entry, "ca_certificate", where, base).read_bytes())[:1]
-        except MalformedError as exc:
-            raise DataError(f"{where}.ca_certificate", f"is not a PEM certificate ({exc.message})") from exc
-    if len(chain) > 1 and chain[-1].issuer == chain[-1].subject:
-        # HAIP: the trust anchor is never sent in x5c; the registry lists it.
-        anchors = anchors or [chain[-1]]
-        chain = chain[:-1]
-    leaf = chain[0]
-    if leaf.public_key() != key.public_key():
-        raise DataError(f"{where}.signer_chain", "its first certificate does not hold the signer key")
-    _check_leaf(leaf, where, now)
-    for cert, issuer in pairwise(chain):
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"{where}.signer_chain", "each certificate must be issued by the next one (leaf "
-                            "first)") from exc
-    if anchors:
-        try:
-            validate_chain(chain, anchors, now=now)
-        except CredentialError as exc:
-            raise DataError(f"{where}.signer_chain", f"does not validate to its CA certificate ({exc.message})") \
-                from exc
-    return list(chain)
-
-
-def _check_leaf(leaf: x509.Certificate, where: str, now: datetime) -> None:
-    field = f"{where}.signer_chain"
-    if leaf.issuer == leaf.subject:
-        raise DataError(field, "the signer certificate must be issued by the institution's CA, not self-signed")
-    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
-        raise DataError(field, f"the signer certificate is valid from {leaf.not_valid_before_utc:%Y-%m-%d} to "
-                        f"{leaf.not_valid_after_utc:%Y-%m-%d}, not now")
-    try:
-        if leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
-            raise DataError(field, "the signer certificate is a CA certificate; a document signer is not")
-    except x509.ExtensionNotFound:
-        pass
-    try:
-        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        usage = None
-    if usage is None or not usage.digital_signature:
-        raise DataError(field, "the signer certificate must assert keyUsage digitalSignature")
-
+        return load_signing_key(key, chain, now=now, password_file=paths["password_file"], ca=paths["ca"])
+    except DataError as exc:
+        raise DataError(f"{where}.{_SETTINGS[exc.field]}", exc.rule) from exc

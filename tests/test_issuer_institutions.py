@@ -169,7 +169,7 @@ def _wrong_order(files: Files) -> None:
 
 
 REFUSED: dict[str, tuple[Callable[[Files], None] | None, dict[str, Any], str, str]] = {
-    "key of another certificate": (_another_key, {}, "signer_chain", "does not hold the signer key"),
+    "key of another certificate": (_another_key, {}, "signer_chain", "does not hold the key"),
     "P-384 key": (_p384_key, {}, "signer_key", "P-256"),
     "RSA key": (_rsa_key, {}, "signer_key", "P-256"),
     "key readable by everyone": (_readable_by_everyone, {}, "signer_key", "chmod 600"),
@@ -178,8 +178,8 @@ REFUSED: dict[str, tuple[Callable[[Files], None] | None, dict[str, Any], str, st
     "CA certificate as signer": (_leaf_variant(ca_flag=True), {}, "signer_chain", "CA certificate"),
     "no digitalSignature": (_leaf_variant(signature=False), {}, "signer_chain", "digitalSignature"),
     "signer of another CA": (_signed_by_another_ca, {}, "signer_chain", "does not validate"),
-    "chain out of order": (_wrong_order, {"ca_certificate": None}, "signer_chain", "does not hold the signer key"),
-    "missing key file": (None, {"signer_key": "nowhere.pem"}, "signer_key", "is not a file"),
+    "chain out of order": (_wrong_order, {"ca_certificate": None}, "signer_chain", "does not hold the key"),
+    "missing key file": (None, {"signer_key": "nowhere.pem"}, "signer_key", "cannot be read"),
     "role it cannot have": (None, {"roles": ["verifier"]}, "roles", "pda1_issuer"),
     "country not its id's": (None, {"country": "LV"}, "id", "country code"),
     "unknown country": (None, {"country": "US"}, "country", "ESSPASS countries"),

@@ -37,14 +37,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import Certificate
 from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from credentials import trust_list
 from credentials.errors import ProtocolError
-from credentials.institutions import DEMO_ENTITIES
-from credentials.pki import DemoPki, ensure_demo_pki
+from credentials.jose import PrivateKey
 from esspass.db import make_engine
 from esspass.web import install
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
@@ -98,7 +98,9 @@ class _Signed:
 @dataclass
 class _State:
     registry: Registry
-    pki: DemoPki
+    signer_key: PrivateKey
+    signer_chain: list[Certificate]
+    root: Certificate
     tokens: dict[str, tuple[str, frozenset[str]]]
     signed: dict[str, _Signed] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -127,11 +129,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        pki = ensure_demo_pki(settings.pki_dir, DEMO_ENTITIES, now=datetime.now(UTC))
+        key, chain, root = settings.list_signer(datetime.now(UTC))
         engine = make_engine(settings.db_url("registry.db"))
         try:
             registry = Registry(engine, list_validity=timedelta(hours=settings.list_validity_hours))
-            holder["state"] = _State(registry, pki, admin_tokens(settings))
+            holder["state"] = _State(registry, key, chain, root, admin_tokens(settings))
             yield
         finally:
             holder.clear()
@@ -180,7 +182,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             if cached is not None and cached.fresh(sequence, now):
                 return cached
             tl = st.registry.build_list(kind, now)
-            token = trust_list.sign_trust_list(tl, key=st.pki.list_signer[0], x5c=[st.pki.list_signer[1]])
+            token = trust_list.sign_trust_list(tl, key=st.signer_key, x5c=st.signer_chain)
             st.signed[kind] = entry = _Signed(token, tl, f'"{trust_list.fingerprint(token)}"')
             log.info("trust list signed", extra={"service": "registry", "event": f"signed_{kind}"})
             return entry
@@ -212,7 +214,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     @app.get("/root.pem", tags=["publication"])
     def root_pem() -> Response:
         """The registry root, for convenience only: clients must pin it from a trusted, out-of-band channel."""
-        return Response(state().pki.root.public_bytes(serialization.Encoding.PEM),
+        return Response(state().root.public_bytes(serialization.Encoding.PEM),
                         media_type="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
     def changed(action: str, entity_id: str) -> None:

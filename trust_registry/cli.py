@@ -12,6 +12,7 @@ import argparse
 import getpass
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,6 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _list(_args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     reg = _registry()
     now = datetime.now(UTC)
     entities = reg.list_entities()
@@ -139,7 +138,8 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("registry", help="the trust registry: signed lists of institutions and inspectorates")
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     add_serve_parser(rsub, port=8101, factory=_app, what="trust registry",
-                     app_factory="trust_registry.app:create_app", env_prefix="ESSPASS_REGISTRY_")
+                     app_factory="trust_registry.app:create_app", env_prefix="ESSPASS_REGISTRY_",
+                     preflight=lambda: _settings().list_signer(datetime.now(UTC)))
     p = rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)")
     p.add_argument("--issuer-url", default=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"),
                    help="the demo issuer's public URL, to publish where each institution lists its status lists "

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.x509 import Certificate
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from credentials.errors import DataError
 from credentials.files import write_private_file_once
+from credentials.jose import PrivateKey
+from credentials.signing_key import load_signing_key
 from esspass.config import ServiceSettings
 
 __all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
@@ -44,6 +49,13 @@ class RegistrySettings(ServiceSettings):
     list_validity_hours: int = Field(default=24, ge=1, le=24 * 31)
     #: The demo PKI (registry root, list signer, entity CAs): ``<data_dir>/pki`` unless set.
     pki_dir: Path = Field(default_factory=_default_pki_dir)
+    #: The registry's own keys: the root every wallet, issuer and verifier pins (published at
+    #: ``/root.pem``) and the list signer under it, a P-256 key (mode 0600, optionally encrypted
+    #: with the password file) with its chain, leaf first. Unset: the demo PKI's.
+    root_file: Path | None = None
+    list_signer_key_file: Path | None = None
+    list_signer_chain_file: Path | None = None
+    list_signer_key_password_file: Path | None = None
 
     @field_validator("admin_tokens", mode="before")
     @classmethod
@@ -63,6 +75,28 @@ class RegistrySettings(ServiceSettings):
     def pki_path(self) -> Path:
         """Same as :attr:`pki_dir` (the name the other services' settings use)."""
         return self.pki_dir
+
+    def list_signer(self, now: datetime) -> tuple[PrivateKey, list[Certificate], Certificate]:
+        """The key and ``x5c`` chain that sign the lists, and the root they validate to."""
+        if self.list_signer_key_file is None and self.list_signer_chain_file is None and self.root_file is None:
+            from credentials.institutions import DEMO_ENTITIES
+            from credentials.pki import ensure_demo_pki
+
+            pki = ensure_demo_pki(self.pki_dir, DEMO_ENTITIES, now=now)
+            return pki.list_signer[0], [pki.list_signer[1]], pki.root
+        names = {"key": "list_signer_key_file", "chain": "list_signer_chain_file",
+                 "password_file": "list_signer_key_password_file", "ca": "root_file"}
+        for field, name in names.items():
+            if field != "password_file" and getattr(self, name) is None:
+                raise DataError(f"ESSPASS_REGISTRY_{name.upper()}", "is required with the other key files (PEM)")
+        assert self.list_signer_key_file is not None and self.list_signer_chain_file is not None
+        try:
+            signer = load_signing_key(self.list_signer_key_file, self.list_signer_chain_file, now=now,
+                                      password_file=self.list_signer_key_password_file, ca=self.root_file)
+        except DataError as exc:
+            raise DataError(f"ESSPASS_REGISTRY_{names[exc.field].upper()}", exc.rule) from exc
+        assert signer.anchor is not None  # root_file is required above
+        return signer.key, signer.chain, signer.anchor
 
 
 def _token_file(settings: RegistrySettings) -> Path:

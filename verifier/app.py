@@ -43,13 +43,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Client]:
-    from credentials.institutions import DEMO_ENTITIES
-    from credentials.pki import ensure_demo_pki
     from credentials.x509 import load_pem_certificates
     from trust_registry.client import TrustListClient
 
-    pki = ensure_demo_pki(settings.pki_path(), DEMO_ENTITIES, now=datetime.now(UTC))
-    key, chain = pki.access[settings.entity_id]
+    key, chain = settings.access_certificate(datetime.now(UTC))
     root = load_pem_certificates(settings.root_path().read_bytes())[0]
     http = service_http_client(settings.tls_ca, settings.pki_path())
     lists = TrustListClient(settings.registry_url, registry_root=root, http=http,

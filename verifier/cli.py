@@ -17,6 +17,14 @@ def _app(args: argparse.Namespace) -> Any:
     return create_app(VerifierSettings(port=args.port))
 
 
+def _preflight() -> None:
+    from datetime import UTC, datetime
+
+    from verifier.settings import VerifierSettings
+
+    VerifierSettings().access_certificate(datetime.now(UTC))
+
+
 def _tokens(args: argparse.Namespace) -> int:
     import json
 
@@ -31,7 +39,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("verifier", help="the inspector's service and page (OpenID4VP)")
     vsub = parser.add_subparsers(dest="verifier_command", metavar="ACTION", required=True)
     add_serve_parser(vsub, port=8103, factory=_app, what="verifier",
-                     app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_")
+                     app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_", preflight=_preflight)
     p = vsub.add_parser("tokens", help="the inspectors' login tokens: print them, give new inspectors one, revoke")
     p.add_argument("--add", action="append", metavar="NAME", help="give this inspector a token (repeatable)")
     p.add_argument("--revoke", action="append", metavar="NAME", help="take this inspector's token away")

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from cryptography.x509 import Certificate
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from credentials.errors import DataError
 from credentials.files import named_tokens
+from credentials.jose import PrivateKey
+from credentials.openid4vp import client_id_for
+from credentials.signing_key import load_signing_key
 from esspass.config import ServiceSettings
 
 __all__ = ["InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
@@ -27,6 +33,14 @@ class VerifierSettings(ServiceSettings):
     #: The pinned registry root (PEM); default: the demo PKI's root.pem.
     registry_root: Path | None = None
     pki_dir: Path | None = None
+    #: The inspectorate's own access certificate, which signs every request to a wallet: its P-256
+    #: key (mode 0600, optionally encrypted with the password file) and its chain, leaf first, as
+    #: its CA issued them; with the CA's certificate, the chain is validated to it at start.
+    #: Unset: the demo PKI's certificate for ``entity_id``.
+    access_key_file: Path | None = None
+    access_chain_file: Path | None = None
+    access_key_password_file: Path | None = None
+    access_ca_file: Path | None = None
     #: CA bundle for HTTPS to the registry and issuers (the demo PKI's TLS CA in the pilot).
     tls_ca: Path | None = Field(default=None, validation_alias=AliasChoices(
         "ESSPASS_VERIFIER_TLS_CA", "ESSPASS_TLS_CA", "tls_ca"))
@@ -58,6 +72,33 @@ class VerifierSettings(ServiceSettings):
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"
+
+    def access_certificate(self, now: datetime) -> tuple[PrivateKey, list[Certificate]]:
+        """The key and ``x5c`` chain that sign this verifier's requests (own files, else the demo PKI)."""
+        if self.access_key_file is None and self.access_chain_file is None:
+            from credentials.institutions import DEMO_ENTITIES
+            from credentials.pki import ensure_demo_pki
+
+            pki = ensure_demo_pki(self.pki_path(), DEMO_ENTITIES, now=now)
+            if self.entity_id not in pki.access:
+                raise DataError("ESSPASS_VERIFIER_ENTITY_ID", "is not a demo inspectorate: give its own access "
+                                "certificate (ESSPASS_VERIFIER_ACCESS_KEY_FILE, ..._ACCESS_CHAIN_FILE)")
+            key, chain = pki.access[self.entity_id]
+            return key, list(chain)
+        names = {"key": "access_key_file", "chain": "access_chain_file", "password_file": "access_key_password_file",
+                 "ca": "access_ca_file"}
+        if self.access_key_file is None or self.access_chain_file is None:
+            missing = "key" if self.access_key_file is None else "chain"
+            raise DataError(f"ESSPASS_VERIFIER_{names[missing].upper()}", "is required with its pair (a PEM file)")
+        try:
+            access = load_signing_key(self.access_key_file, self.access_chain_file, now=now,
+                                      password_file=self.access_key_password_file, ca=self.access_ca_file)
+            client_id_for(access.chain[0], self.client_id_prefix)
+        except DataError as exc:
+            raise DataError(f"ESSPASS_VERIFIER_{names[exc.field].upper()}", exc.rule) from exc
+        except ValueError as exc:  # x509_san_dns with a certificate naming no DNS name
+            raise DataError("ESSPASS_VERIFIER_ACCESS_CHAIN_FILE", str(exc)) from exc
+        return access.key, access.chain
 
     def storage_key_path(self) -> Path:
         return self.storage_key_file or self.data_dir / "verifier" / "storage.key"
