@@ -26,6 +26,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -61,12 +62,14 @@ def load_signing_key(key: Path, chain: Path, *, now: datetime, password_file: Pa
     leaf = certs[0]
     if leaf.public_key() != private.public_key():
         raise DataError("chain", "its first certificate does not hold the key")
-    _check_leaf(leaf, now, dns_name)
-    for cert, issuer in pairwise(certs):
-        try:
+    try:
+        _check_leaf(leaf, now, dns_name)
+        for cert, issuer in pairwise(certs):
+            _check_issuer(issuer, now)
             cert.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError) as exc:
-            raise DataError("chain", "each certificate must be issued by the next one (leaf first)") from exc
+    except (ValueError, TypeError, InvalidSignature) as exc:  # names that chain, signatures that do not
+        raise DataError("chain", "each certificate must be issued by the next one (leaf first), with "
+                        "well-formed extensions") from exc
     if anchor is not None:
         try:
             validate_chain(certs, [anchor], now=now)
@@ -103,6 +106,18 @@ def _certificates(path: Path | None, field: str) -> list[x509.Certificate]:
         return load_pem_certificates(_file(path, field))
     except MalformedError as exc:
         raise DataError(field, f"is not a PEM certificate bundle ({exc.message})") from exc
+
+
+def _check_issuer(cert: x509.Certificate, now: datetime) -> None:
+    """An intermediate, also when no anchor is given to validate the whole path to."""
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise DataError("chain", f"the CA certificate {cert.subject.rfc4514_string()} is not valid now")
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if not is_ca:
+        raise DataError("chain", f"{cert.subject.rfc4514_string()} issues the certificate before it but is not a CA")
 
 
 def _check_leaf(leaf: x509.Certificate, now: datetime, dns_name: str | None) -> None:

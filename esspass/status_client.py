@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from credentials import status_list, trust_list
-from credentials.errors import CredentialError
+from credentials.errors import CredentialError, MalformedError
 from credentials.verification import StatusOutcome, status_value_of
 
 __all__ = ["Prefetched", "StatusClient"]
@@ -116,12 +116,19 @@ class StatusClient:
 
     def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> Prefetched:
         """Fetch every list of every institution that publishes its Status List Aggregation on the
-        trust list, and of every one whose lists this verifier has seen (their ``aggregation_uri``),
-        in both forms, so that checks keep working without network. Only the same origin as the
-        aggregation URI is fetched, and each list is verified as on any check."""
-        aggregations = {e.status_lists: e.id for e in issuers.entities if e.status_lists}
+        trust list, and of every other one whose lists this verifier has seen (their
+        ``aggregation_uri``), in both forms, so that checks keep working without network.
+
+        Only URIs on the aggregation URI's own origin (scheme, host and port) are fetched, and an
+        ``aggregation_uri`` named by a list must be on that list's origin: an institution cannot
+        point the verifier at another host. Each list is verified as on any check; one
+        institution's failure is counted and the others are still fetched.
+        """
+        published = {e.id: e.status_lists for e in issuers.entities if e.status_lists}
+        aggregations = {uri: entity_id for entity_id, uri in published.items()}
         for uri, entity_id in self._aggregations().items():
-            aggregations.setdefault(uri, entity_id)
+            if entity_id not in published:  # the trust list's word wins over a list's own
+                aggregations.setdefault(uri, entity_id)
         ok = failed = 0
         institutions: set[str] = set()
         for aggregation_uri, entity_id in sorted(aggregations.items()):
@@ -135,14 +142,17 @@ class StatusClient:
             except (httpx.HTTPError, ValueError, AttributeError):
                 failed += 1
                 continue
-            origin = httpx.URL(aggregation_uri)
             for uri in uris if isinstance(uris, list) else []:
-                if not isinstance(uri, str) or (httpx.URL(uri).scheme, httpx.URL(uri).host) != (origin.scheme,
-                                                                                               origin.host):
+                try:
+                    if not isinstance(uri, str) or not _same_origin(uri, aggregation_uri):
+                        raise MalformedError("a status list on another origin")
+                    refs = [status_list.StatusReference(0, uri, token_form=form)
+                            for form in (status_list.JWT, status_list.CWT)]
+                except (CredentialError, httpx.InvalidURL):
                     failed += 1
                     continue
-                for form in (status_list.JWT, status_list.CWT):
-                    outcome = self(status_list.StatusReference(0, uri, token_form=form), entity, now)
+                for ref in refs:
+                    outcome = self(ref, entity, now)
                     if outcome.source == "network" and outcome.value is not None:
                         ok += 1
                         institutions.add(entity.id)
@@ -151,19 +161,23 @@ class StatusClient:
         return Prefetched(ok, failed, len(institutions))
 
     def _aggregations(self) -> dict[str, str]:
-        """aggregation_uri -> institution, from the lists in memory and on disk."""
+        """aggregation_uri -> institution, from the lists in memory and on disk, where the list
+        came from the same origin as the aggregation it names."""
         with self._lock:
-            found = {e.verified.aggregation_uri: e.entity_id for e in self._cache.values()
-                     if e.verified.aggregation_uri}
+            named = [(e.verified.aggregation_uri, e.verified.uri, e.entity_id) for e in self._cache.values()]
         if self._dir is not None and self._dir.exists():
             for path in self._dir.glob("*.json"):
                 try:
                     record = json.loads(path.read_text(encoding="utf-8"))
-                    if isinstance(record.get("aggregation_uri"), str):
-                        found.setdefault(record["aggregation_uri"], str(record["entity_id"]))
-                except (OSError, ValueError, KeyError):
+                    named.append((record.get("aggregation_uri"), record.get("uri"), str(record["entity_id"])))
+                except (OSError, ValueError, KeyError, AttributeError):
                     continue
-        return {uri: entity for uri, entity in found.items() if uri is not None}
+        found: dict[str, str] = {}
+        for aggregation_uri, list_uri, entity_id in named:
+            if isinstance(aggregation_uri, str) and isinstance(list_uri, str) \
+                    and _same_origin(aggregation_uri, list_uri):
+                found.setdefault(aggregation_uri, entity_id)
+        return found
 
     # --- on disk ---------------------------------------------------------------------------------------
 
@@ -225,3 +239,16 @@ class StatusClient:
         if value is None:
             return StatusOutcome(None, age, source, "The document's entry is outside the status list.", forged=True)
         return StatusOutcome(value, age, source)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _same_origin(a: str, b: str) -> bool:
+    """RFC 6454 origins: scheme, host and port (a default port written out or left out alike)."""
+    try:
+        x, y = httpx.URL(a), httpx.URL(b)
+    except httpx.InvalidURL:
+        return False
+    return bool(x.host) and (x.scheme, x.host, x.port or _DEFAULT_PORTS.get(x.scheme)) == (
+        y.scheme, y.host, y.port or _DEFAULT_PORTS.get(y.scheme))

@@ -105,10 +105,21 @@ def test_a_list_signer_that_is_not_under_the_root_stops_the_registry_with_one_li
 
 
 def test_the_registry_needs_every_key_file_once_one_is_given(tmp_path: Path) -> None:
+    """A typo in one setting must never leave the registry signing with the demo key."""
     keys = _registry_keys(tmp_path / "operator")
     with pytest.raises(DataError, match="ESSPASS_REGISTRY_ROOT_FILE"):
         RegistrySettings(data_dir=tmp_path, list_signer_key_file=keys["list_signer_key_file"],
                          list_signer_chain_file=keys["list_signer_chain_file"]).list_signer(NOW)
+    with pytest.raises(DataError, match="ESSPASS_REGISTRY_LIST_SIGNER_KEY_FILE"):
+        RegistrySettings(data_dir=tmp_path, root_file=keys["root_file"]).list_signer(NOW)
+
+
+def test_a_verifier_given_part_of_its_own_keys_never_signs_with_the_demo_key(tmp_path: Path) -> None:
+    files, _ca, _leaf = _access_files(tmp_path / "ti-keys")
+    with pytest.raises(DataError, match="ESSPASS_VERIFIER_ACCESS_KEY_FILE"):
+        VerifierSettings(data_dir=tmp_path, entity_id=TI.id,
+                         access_ca_file=files["access_ca_file"]).access_certificate(NOW)
+    assert not (tmp_path / "pki").exists()
 
 
 # --- an inspectorate's access certificate ------------------------------------------------------------

@@ -78,7 +78,8 @@ def _toml(value: Any) -> str:
 
 def _leaf(ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate, key: Any, *, ca_flag: bool = False,
           signature: bool = True, days: tuple[int, int] = (-1, 365)) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test document signer")])
+    common_name = "Test intermediate CA" if ca_flag else "Test document signer"
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     return (x509.CertificateBuilder().subject_name(name).issuer_name(ca.subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(NOW + timedelta(days=days[0])).not_valid_after(NOW + timedelta(days=days[1]))
@@ -168,6 +169,20 @@ def _wrong_order(files: Files) -> None:
     write_certificates(files.dir / "chain.pem", [inter, _leaf(inter_key, inter, files.key)])
 
 
+def _rekeyed_intermediate(files: Files) -> None:
+    """The intermediate's name is right, but another key signed the signer: names chain, signatures do not."""
+    inter_key = ec.generate_private_key(ec.SECP256R1())
+    inter = _leaf(files.ca_key, files.ca, inter_key, ca_flag=True)
+    impostor = ec.generate_private_key(ec.SECP256R1())
+    write_certificates(files.dir / "chain.pem", [_leaf(impostor, inter, files.key), inter])
+
+
+def _expired_intermediate(files: Files) -> None:
+    inter_key = ec.generate_private_key(ec.SECP256R1())
+    inter = _leaf(files.ca_key, files.ca, inter_key, ca_flag=True, days=(-400, -1))
+    write_certificates(files.dir / "chain.pem", [_leaf(inter_key, inter, files.key), inter])
+
+
 REFUSED: dict[str, tuple[Callable[[Files], None] | None, dict[str, Any], str, str]] = {
     "key of another certificate": (_another_key, {}, "signer_chain", "does not hold the key"),
     "P-384 key": (_p384_key, {}, "signer_key", "P-256"),
@@ -179,6 +194,9 @@ REFUSED: dict[str, tuple[Callable[[Files], None] | None, dict[str, Any], str, st
     "no digitalSignature": (_leaf_variant(signature=False), {}, "signer_chain", "digitalSignature"),
     "signer of another CA": (_signed_by_another_ca, {}, "signer_chain", "does not validate"),
     "chain out of order": (_wrong_order, {"ca_certificate": None}, "signer_chain", "does not hold the key"),
+    "intermediate re-keyed under its name": (_rekeyed_intermediate, {"ca_certificate": None}, "signer_chain",
+                                             "issued by the next one"),
+    "expired intermediate": (_expired_intermediate, {"ca_certificate": None}, "signer_chain", "not valid now"),
     "missing key file": (None, {"signer_key": "nowhere.pem"}, "signer_key", "cannot be read"),
     "role it cannot have": (None, {"roles": ["verifier"]}, "roles", "pda1_issuer"),
     "country not its id's": (None, {"country": "LV"}, "id", "country code"),

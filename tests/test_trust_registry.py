@@ -202,7 +202,8 @@ def test_an_institution_publishes_where_it_lists_its_status_lists(http: httpx.Cl
 
 
 @pytest.mark.parametrize("uri", ["ftp://issuer.example.ee/status-lists", "/ska/status-lists", "not a url",
-                                 "https://issuer.example.ee/" + "a" * 300, "https://issuer.example.ee/a b"])
+                                 "https://issuer.example.ee/" + "a" * 300, "https://issuer.example.ee/a b",
+                                 "https://user:secret@issuer.example.ee/status-lists"])
 def test_a_status_list_endpoint_that_is_not_an_http_url_is_refused(http: httpx.Client, uri: str) -> None:
     start = _sequence(http)
     response = http.put("/admin/entities/LV:VSAA/status-lists", json={"uri": uri}, headers=_auth(ADMIN))

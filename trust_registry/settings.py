@@ -78,7 +78,9 @@ class RegistrySettings(ServiceSettings):
 
     def list_signer(self, now: datetime) -> tuple[PrivateKey, list[Certificate], Certificate]:
         """The key and ``x5c`` chain that sign the lists, and the root they validate to."""
-        if self.list_signer_key_file is None and self.list_signer_chain_file is None and self.root_file is None:
+        own = (self.list_signer_key_file, self.list_signer_chain_file, self.list_signer_key_password_file,
+               self.root_file)
+        if all(path is None for path in own):  # any one set means own keys: never the demo key by a typo
             from credentials.institutions import DEMO_ENTITIES
             from credentials.pki import ensure_demo_pki
 

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -222,7 +223,9 @@ class Registry:
         if "registry_entities" not in names or "alembic_version_registry" in names:
             return None
         # Only tables of revision 0001 are missing from such a database, and none of them has
-        # changed since: made from today's models they are 0001's tables.
+        # changed since: made from today's models they are 0001's tables. A later migration that
+        # changes one of them (not registry_entities, which such a database always has) must make
+        # this create that table as 0001 had it, or the migration would find its change made.
         metadata.create_all(conn, tables=[t for name, t in metadata.tables.items() if name not in names])
         legacy = names & {"registry_status", "registry_sequence"}
         if legacy:
@@ -359,8 +362,11 @@ class Registry:
             if not isinstance(value, str) or len(value) > 300 or any(c.isspace() for c in value):
                 raise MalformedError("not a URL")
             StatusReference(0, value)  # the URI rules of the lists it names
+            if urlsplit(value).username is not None:  # it would be published in the signed list
+                raise MalformedError("credentials in a URL")
         except MalformedError as exc:
-            raise DataError("status_lists", "must be an absolute http(s) URL of at most 300 characters") from exc
+            raise DataError("status_lists", "must be an absolute http(s) URL of at most 300 characters, without "
+                            "a user name or password") from exc
         if not ISSUING_ROLES.intersection(roles):
             raise DataError("status_lists", "only issuing institutions publish status lists")
         return value

@@ -75,7 +75,8 @@ class VerifierSettings(ServiceSettings):
 
     def access_certificate(self, now: datetime) -> tuple[PrivateKey, list[Certificate]]:
         """The key and ``x5c`` chain that sign this verifier's requests (own files, else the demo PKI)."""
-        if self.access_key_file is None and self.access_chain_file is None:
+        own = (self.access_key_file, self.access_chain_file, self.access_key_password_file, self.access_ca_file)
+        if all(path is None for path in own):  # any one set means own keys: never the demo key by a typo
             from credentials.institutions import DEMO_ENTITIES
             from credentials.pki import ensure_demo_pki
 
