@@ -520,6 +520,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     @app.post("/{path}/office/logout", include_in_schema=False)
     async def logout(request: Request, path: str) -> Response:
+        if path not in svc().institutions:  # the path goes into the cookie's Path: only ours
+            return message(request, path, "not_found", 404)
         token = request.cookies.get(COOKIE) or ""
         if token and not csrf_ok(await request.form(), token):
             return message(request, path, "error.form", 403)

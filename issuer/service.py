@@ -176,6 +176,7 @@ class IssuerService:
         return case
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+        limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
         with self.sessions() as s:
             rows = s.scalars(select(Case).where(Case.entity_id == inst.entity.id)
                              .order_by(Case.created_at.desc()).limit(limit).offset(offset)).all()

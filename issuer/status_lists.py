@@ -105,6 +105,8 @@ class StatusLists:
 
     def token(self, inst: Institution, number: int, form: str = status_list.JWT) -> StatusToken:
         """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT."""
+        if not 0 < number < 2**31:  # no such list, and a number no database column holds
+            raise ProtocolError("not_found", "no such status list", http_status=404)
         now = self.clock().astimezone(UTC)
         with self.sessions() as s:
             lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
