@@ -249,8 +249,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases", tags=["back office"])
-    def list_cases(who: Clerk, limit: int = 200, offset: int = 0) -> JSONResponse:
-        return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset))
+    def list_cases(who: Clerk, limit: int = 200, offset: int = 0, q: str = "") -> JSONResponse:
+        """The institution's cases, newest first; ``q`` finds them by document or personal number,
+        name or employer, accents and case aside (every word must match)."""
+        return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset, query=q[:300]))
 
     @app.get("/{path}/api/cases/{case_id}", tags=["back office"])
     def get_case(case_id: str, who: Clerk) -> JSONResponse:

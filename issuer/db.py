@@ -46,6 +46,8 @@ class Case(Base):
     #: The holder's names and birth date for the offline compact credential (not in the SD-JWT VC).
     holder: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     label: Mapped[str] = mapped_column(String(120))  # what the clerk sees in lists (document number)
+    #: What the clerk finds it by, folded (issuer.case_search): numbers, names, employer.
+    search: Mapped[str | None] = mapped_column(String(600), nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="active")  # active | suspended | revoked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(60))

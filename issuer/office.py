@@ -82,6 +82,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "cases": ("Cases", "Lietas", "Fälle", "Dossiers", "Sprawy"),
     "no_cases": ("No cases yet.", "Vēl nav nevienas lietas.", "Noch keine Fälle.", "Aucun dossier pour l'instant.",
                  "Brak spraw."),
+    "find": ("Find", "Meklēt", "Suchen", "Rechercher", "Szukaj"),
+    "find_help": ("Document or personal number, name or employer", "Dokumenta vai personas kods, vārds vai darba "
+                  "devējs", "Dokument- oder Personennummer, Name oder Arbeitgeber",
+                  "Numéro de document ou personnel, nom ou employeur",
+                  "Numer dokumentu lub osobisty, nazwisko lub pracodawca"),
+    "no_match": ("No case matches “{query}”.", "Neviena lieta neatbilst “{query}”.", "Kein Fall passt zu „{query}“.",
+                 "Aucun dossier ne correspond à « {query} ».", "Żadna sprawa nie pasuje do „{query}”."),
+    "show_all": ("Show all cases", "Rādīt visas lietas", "Alle Fälle zeigen", "Afficher tous les dossiers",
+                 "Pokaż wszystkie sprawy"),
     "previous": ("Previous", "Iepriekšējās", "Zurück", "Précédents", "Poprzednie"),
     "next": ("Next", "Nākamās", "Weiter", "Suivants", "Następne"),
     "new_case": ("New case", "Jauna lieta", "Neuer Fall", "Nouveau dossier", "Nowa sprawa"),
@@ -543,9 +552,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return who
         raw = request.query_params.get("page", "1")
         number = max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
-        rows = svc().list_cases(who[0], limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+        query = request.query_params.get("q", "")[:300]
+        rows = svc().list_cases(who[0], limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query)
         return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
-                    more=len(rows) > PAGE_SIZE)
+                    more=len(rows) > PAGE_SIZE, query=query)
 
     @app.get("/{path}/office/new", response_class=HTMLResponse, include_in_schema=False)
     def choose(request: Request, path: str) -> Response:

@@ -44,6 +44,7 @@ from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from issuer.attestation import Attestations
+from issuer.case_search import query_words, search_text
 from issuer.db import (
     Authorization,
     Case,
@@ -169,17 +170,22 @@ class IssuerService:
         now = self._now()
         case = Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
                     claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
-                    created_by=actor[:60])
+                    created_by=actor[:60], search=search_text(normalised, holder_data, label))
         with self.sessions.begin() as s:
             s.add(case)
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="created", reason=""))
         return case
 
-    def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
+                   query: str = "") -> list[dict[str, Any]]:
+        """The institution's cases, newest first; with ``query``, those whose number, person or
+        employer has every word of it (:mod:`issuer.case_search`)."""
         limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
+        found = select(Case).where(Case.entity_id == inst.entity.id)
+        for word in query_words(query):
+            found = found.where(Case.search.contains(word, autoescape=True))
         with self.sessions() as s:
-            rows = s.scalars(select(Case).where(Case.entity_id == inst.entity.id)
-                             .order_by(Case.created_at.desc()).limit(limit).offset(offset)).all()
+            rows = s.scalars(found.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).all()
             counts = dict(s.execute(select(CredentialRecord.case_id, func.count()).where(
                 CredentialRecord.case_id.in_([r.id for r in rows])).group_by(CredentialRecord.case_id)).all())
             return [self._case_json(r, counts.get(r.id, 0)) for r in rows]
