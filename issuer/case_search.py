@@ -5,7 +5,11 @@ what a clerk is asked for on the phone. Text and query are folded alike, so that
 finds "Bērziņš", "SCHRODER" finds "Schröder" and "lodz" finds "Łódź": Unicode compatibility
 decomposition without the combining marks, the letters that do not decompose (ø, ł, đ, æ, œ,
 þ, ı) spelled out, then case folding. A query matches a case when every word of it is in the
-case's text.
+case's text. Names in Greek or Cyrillic are found when typed in their own script (folded the
+same way), not when transliterated.
+
+The text is made when a case is recorded; a change to :func:`search_text` needs a migration
+that calls :func:`reindex` (as ``0006_case_search`` does), or older cases keep the old text.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MAX_WORDS", "fold", "query_words", "search_text"]
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from credentials.pda1 import employers
+
+__all__ = ["MAX_WORDS", "fold", "query_words", "reindex", "search_text"]
 
 #: Words of a query that count; more are ignored (a clerk types a number or a name or two).
 MAX_WORDS = 5
@@ -22,27 +31,47 @@ _MAX_WORD = 60
 _MAX_TEXT = 600
 #: Latin letters with no decomposition to a base letter.
 _SPELLED = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
-                          "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H"})
+                          "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H",
+                          "·": ""})  # Catalan l·l
 
 
 def fold(text: str) -> str:
-    """``text`` as searched: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELLED))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    """``text`` as searched: no accents, no case, single spaces, no invisible characters (a soft
+    hyphen or a zero-width space pasted with a name, or a NUL no database takes)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELLED)).translate(_SPELLED)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c)[0] != "C")
     return " ".join(bare.casefold().split())
 
 
 def search_text(claims: Mapping[str, Any], holder: Mapping[str, Any] | None, label: str) -> str:
     """What a case is found by: its label, document and personal numbers, the person's names
-    (the holder's, or a PID's own) and the employer's name and number."""
-    employer = claims.get("employer")
+    (the holder's, a PID's own, an EHIC's represented person's) and each employer's name and number."""
+    subject = claims.get("subject")
     parts = [label, claims.get("document_number"), claims.get("personal_administrative_number"),
              claims.get("family_name"), claims.get("given_name")]
     if holder:
         parts += [holder.get("family_name"), holder.get("given_name")]
-    if isinstance(employer, Mapping):
+    if isinstance(subject, Mapping):
+        parts += [subject.get("familynames"), subject.get("forenames")]
+    for employer in employers(claims):
         parts += [employer.get("name"), employer.get("id")]
     return fold(" ".join(p for p in parts if isinstance(p, str)))[:_MAX_TEXT]
+
+
+def reindex(bind: Connection, batch: int = 500) -> None:
+    """Make the search text of every case again (in batches, by id)."""
+    cases = sa.table("issuer_cases", sa.column("id", sa.String), sa.column("claims", sa.JSON),
+                     sa.column("holder", sa.JSON), sa.column("label", sa.String), sa.column("search", sa.String))
+    last = ""
+    while True:
+        rows = bind.execute(sa.select(cases.c.id, cases.c.claims, cases.c.holder, cases.c.label)
+                            .where(cases.c.id > last).order_by(cases.c.id).limit(batch)).all()
+        if not rows:
+            return
+        bind.execute(cases.update().where(cases.c.id == sa.bindparam("case_id")),
+                     [{"case_id": r.id, "search": search_text(r.claims or {}, r.holder, r.label or "")}
+                      for r in rows])
+        last = rows[-1].id
 
 
 def query_words(query: str) -> list[str]:

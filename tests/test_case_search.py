@@ -29,6 +29,9 @@ def test_names_are_found_without_their_accents_and_case() -> None:
     assert fold("Bērziņš  JĀNIS") == "berzins janis"
     assert fold("Łódź Søren Ærø") == "lodz soren aero"
     assert fold("Straße") == "strasse"
+    assert fold("Ǿrsted Col·legi") == "orsted collegi"
+    assert fold("Bēr\u00adziņš\u200b\x00") == "berzins"  # a soft hyphen, a zero-width space and a NUL pasted in
+    assert fold("Παπαδόπουλος") == fold("ΠΑΠΑΔΟΠΟΥΛΟΣ") == "παπαδοπουλοσ"
     assert query_words("  BERZINS   janis ") == ["berzins", "janis"]
     assert len(query_words(" ".join("w" * 100 for _ in range(20)))) == MAX_WORDS
 
@@ -40,6 +43,11 @@ def test_a_case_is_found_by_its_numbers_the_persons_names_and_the_employer() -> 
     for word in ("demo-a1-lv-7001", "120488", "berzins", "janis", "baltic", "lv40000000001"):
         assert word in text
     assert "berzins" in search_text({"family_name": "Bērziņš", "given_name": "Jānis"}, None, "Jānis Bērziņš")
+    v11 = search_text({"employer": [{"id": "LV1", "name": "Rīgas Tilti"}, {"id": "DE2", "name": "Köln Bau"}]},
+                      None, "A1")
+    assert "rigas tilti" in v11 and "koln bau" in v11  # a PDA1 v1.1 lists its employers
+    ehic = search_text({"subject": {"familynames": "Ozoliņa", "forenames": "Anna"}}, None, "EHIC-1")
+    assert "ozolina anna" in ehic  # an EHIC for a represented person
 
 
 @pytest.fixture(scope="module")

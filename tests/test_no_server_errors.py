@@ -46,6 +46,9 @@ from trust_registry.settings import RegistrySettings, admin_token
 from wallet.app import create_app as wallet_app
 from wallet.settings import WalletSettings
 
+#: Thousands of requests per service in one test each: more than the suite's usual 300 s on a slow machine.
+pytestmark = pytest.mark.timeout(900)
+
 PERSON = DEMO_PERSONS[0]
 HOLDER = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
 PROJECT = str(Path(__file__).resolve().parents[1])

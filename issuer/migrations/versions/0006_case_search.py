@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from issuer.case_search import search_text
+from issuer.case_search import reindex
 
 revision = '0006'
 down_revision = '0005'
@@ -19,14 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('issuer_cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search', sa.String(length=600), nullable=True))
-    # The cases recorded before: found like the new ones.
-    cases = sa.table('issuer_cases', sa.column('id', sa.String), sa.column('claims', sa.JSON),
-                     sa.column('holder', sa.JSON), sa.column('label', sa.String), sa.column('search', sa.String))
-    bind = op.get_bind()
-    for row in bind.execute(sa.select(cases.c.id, cases.c.claims, cases.c.holder, cases.c.label)).all():
-        bind.execute(cases.update().where(cases.c.id == row.id)
-                     .values(search=search_text(row.claims or {}, row.holder, row.label or "")))
-
+    reindex(op.get_bind())  # the cases recorded before: found like the new ones
 
 def downgrade() -> None:
     with op.batch_alter_table('issuer_cases', schema=None) as batch_op:
