@@ -6,8 +6,10 @@ Every institution hosted here has its own Credential Issuer Identifier ``<base>/
 """
 
 
+import asyncio
 import csv
 import io
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ import segno
 from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 
 from credentials import status_list
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
@@ -36,6 +39,7 @@ __all__ = ["build_service", "create_app", "hosted_institutions"]
 
 MIGRATIONS = __import__("pathlib").Path(__file__).parent / "migrations"
 NO_STORE = {"Cache-Control": "no-store"}
+log = logging.getLogger("esspass.issuer")
 
 
 def _one_header(request: Request, name: str) -> str | None:
@@ -89,6 +93,20 @@ def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustLis
     return client.wallet_providers
 
 
+async def _erase_daily(service: IssuerService, retention_days: int) -> None:
+    """The retention period (``retention_days``), applied at start and then once a day."""
+    while retention_days > 0:
+        try:
+            erased = await asyncio.to_thread(service.erase_ended, retention_days)
+            if erased:
+                log.info("personal data of %d ended cases erased", erased,
+                         extra={"service": "issuer", "event": "erased"})
+        except (SQLAlchemyError, CredentialError, OSError) as exc:  # tried again tomorrow; the issuer keeps serving
+            # The type only: a database error's text can quote the rows, with their personal data.
+            log.error("erasing ended cases failed (%s)", type(exc).__name__, extra={"service": "issuer"})
+        await asyncio.sleep(24 * 3600)
+
+
 class CaseIn(BaseModel):
     configuration_id: str = Field(max_length=20)
     claims: dict[str, Any]
@@ -109,7 +127,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         svc = service or build_service(settings)
         holder["service"] = svc
         holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in svc.institutions.values()])
+        eraser = asyncio.create_task(_erase_daily(svc, settings.retention_days))
         yield
+        eraser.cancel()
         svc.engine.dispose()
 
     app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan,

@@ -37,6 +37,23 @@ def _tokens(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    from issuer.app import build_service
+    from issuer.settings import IssuerSettings
+
+    settings = IssuerSettings()
+    days = settings.retention_days if args.days is None else args.days
+    service = build_service(settings)
+    try:
+        erased = service.erase_ended(days, dry_run=args.dry_run)
+    finally:
+        service.engine.dispose()
+    verb = "would be" if args.dry_run else "were"
+    print(f"{erased} cases {verb} erased: their documents ended more than {days} days ago." if days else
+          "Retention is off (0 days): nothing is erased.")
+    return 0
+
+
 def _check(_args: argparse.Namespace) -> int:
     """Each hosted institution as a verifier will judge it: its chain validated to a CA the
     registry lists for it, and every credential type it issues within its roles there."""
@@ -86,5 +103,10 @@ def register(sub: Any) -> None:
     add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
                      app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_", preflight=_preflight)
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
+    p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended more than the "
+                                      "retention period ago (also done daily by the service)")
+    p.add_argument("--days", type=int, help="the retention period (default: ESSPASS_ISSUER_RETENTION_DAYS, 90)")
+    p.add_argument("--dry-run", action="store_true", help="only count them")
+    p.set_defaults(func=_erase)
     isub.add_parser("check", help="check each hosted institution's key and certificates, and that the trust "
                                   "registry lists it for what it issues").set_defaults(func=_check)

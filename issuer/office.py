@@ -196,6 +196,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "die Person hat auf der Seite der Einrichtung bestätigt",
                          "la personne a confirmé sur la page de l'organisme",
                          "osoba potwierdziła na stronie instytucji"),
+    "event.erased": ("personal data erased (retention period)", "personas dati dzēsti (glabāšanas termiņš)",
+                     "personenbezogene Daten gelöscht (Aufbewahrungsfrist)",
+                     "données personnelles effacées (durée de conservation)",
+                     "dane osobowe usunięte (okres przechowywania)"),
+    "erased_note": ("The document ended and this case's personal data was erased on {date} (retention period). "
+                    "Its state can still be changed; a new document needs a new case.",
+                    "Dokuments beidzās, un šīs lietas personas dati tika dzēsti {date} (glabāšanas termiņš). "
+                    "Tās stāvokli joprojām var mainīt; jaunam dokumentam vajag jaunu lietu.",
+                    "Das Dokument ist abgelaufen, die personenbezogenen Daten dieses Falls wurden am {date} gelöscht "
+                    "(Aufbewahrungsfrist). Sein Status kann noch geändert werden; ein neues Dokument braucht einen "
+                    "neuen Fall.",
+                    "Le document a pris fin et les données personnelles de ce dossier ont été effacées le {date} "
+                    "(durée de conservation). Son état peut encore être modifié ; un nouveau document demande un "
+                    "nouveau dossier.",
+                    "Dokument wygasł, a dane osobowe tej sprawy usunięto {date} (okres przechowywania). Jej stan "
+                    "można nadal zmienić; nowy dokument wymaga nowej sprawy."),
+    "erased": ("erased", "dzēsts", "gelöscht", "effacé", "usunięte"),
     "event.keys_attested": ("wallet keys attested", "maka atslēgas apliecinātas", "Wallet-Schlüssel bestätigt",
                             "clés du portefeuille attestées", "klucze portfela poświadczone"),
     "event.revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofano"),

@@ -192,7 +192,8 @@ class IssuerService:
 
     def _case_json(self, case: Case, credentials: int) -> dict[str, Any]:
         return {"id": case.id, "configuration_id": case.configuration_id, "label": case.label,
-                "state": case.state, "created_at": utc(case.created_at).isoformat(), "credentials": credentials}
+                "state": case.state, "created_at": utc(case.created_at).isoformat(), "credentials": credentials,
+                "erased_at": utc(case.erased_at).isoformat() if case.erased_at is not None else None}
 
     def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
         with self.sessions() as s:
@@ -202,7 +203,7 @@ class IssuerService:
             out = self._case_json(case, len(creds))
             out["claims"] = case.claims
             out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
-                                  for lang in ("en", "lv", "de", "fr", "pl")}
+                                  if case.erased_at is None else "" for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
                 {"id": c.id, "status_list": c.list_id, "idx": c.idx, "status": c.status,
                  "issued_at": utc(c.issued_at).isoformat(), "expires_at": utc(c.expires_at).isoformat(),
@@ -210,6 +211,47 @@ class IssuerService:
             out["events"] = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
                              for e in events]
             return out
+
+    @staticmethod
+    def _still_held(case: Case) -> None:
+        if case.erased_at is not None:
+            raise ProtocolError("invalid_request", "the document has ended and its personal data was erased; "
+                                "record a new case", http_status=409)
+
+    def erase_ended(self, retention_days: int, *, dry_run: bool = False) -> int:
+        """Storage limitation (GDPR Art. 5(1)(e)): erase the personal data of every case whose
+        document ended, and whose credentials all expired, more than ``retention_days`` ago.
+
+        The claims, the holder's names and the search text go; what stays is the case's type,
+        state, document number (the institution's own reference; a PID's label, its holder's
+        name, is replaced) and history, and its status list entries, so a withdrawal still shows.
+        Open offers are closed. Returns how many cases were (with ``dry_run``: would be) erased.
+        """
+        if retention_days <= 0:
+            return 0
+        now = self._now()
+        cutoff = now - timedelta(days=retention_days)
+        erased = 0
+        with self.sessions.begin() as s:
+            # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
+            for case in s.scalars(select(Case).where(Case.erased_at.is_(None)).with_for_update()):
+                module = CREDENTIAL_TYPES[case.configuration_id]
+                ended = max([_document_exp(module, case.claims, utc(case.created_at)),
+                             *(utc(e) for e in s.scalars(select(CredentialRecord.expires_at)
+                                                         .where(CredentialRecord.case_id == case.id)))])
+                if ended >= cutoff:
+                    continue
+                erased += 1
+                if dry_run:
+                    continue
+                case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
+                if module is pid:
+                    case.label = f"PID {case.id[:8]}"
+                s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
+                          .values(state="used", code=None))
+                s.add(Event(case_id=case.id, at=now, actor="retention", action="erased",
+                            reason=f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"))
+        return erased
 
     def _case(self, s: Session, inst: Institution, case_id: str) -> Case:
         case = s.get(Case, case_id)
@@ -225,6 +267,7 @@ class IssuerService:
         offer_id = secrets.token_urlsafe(24)
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id)
+            self._still_held(case)
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
                                     http_status=409)
@@ -337,8 +380,8 @@ class IssuerService:
             raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
         if utc(offer.expires_at) < now:
             raise ProtocolError("invalid_grant", f"the {what} has expired")
-        if case.state != "active":
-            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
+        if case.state != "active" or case.erased_at is not None:
+            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended, or has ended")
         return case
 
     def _check_tx_code(self, s: Session, offer: Offer, tx_code: str) -> None:
@@ -540,8 +583,9 @@ class IssuerService:
             if req.configuration_id in issued:
                 raise ProtocolError("invalid_token", "this access token was already used for that credential",
                                     http_status=401)
-            if case.state != "active":
-                raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended")
+            if case.state != "active" or case.erased_at is not None:
+                raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended, or has "
+                                    "ended")
             nonce_ok = self.nonces.c_nonce_check(s, now)
             used_nonces: set[str] = set()
 
@@ -635,6 +679,7 @@ class IssuerService:
             case = self._case(s, inst, case_id)
             if case.configuration_id == pid.CONFIGURATION_ID:
                 raise ProtocolError("invalid_request", "a PID has no paper form", http_status=400)
+            self._still_held(case)
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]

@@ -29,6 +29,10 @@ class IssuerSettings(ServiceSettings):
     status_list_size: int = 131072  # >= 100 000 entries (herd privacy, domain.md "Revocation")
     status_ttl: int = 300
     status_exp: int = 24 * 3600
+    #: Days after a document ended (and its credentials expired) before the case's personal data is
+    #: erased (GDPR storage limitation), checked at start and daily, or by ``esspass issuer erase``;
+    #: 0 keeps everything.
+    retention_days: int = Field(default=90, ge=0)
     #: Where the demo PKI lives (keys of every demo institution hosted here).
     pki_dir: Path | None = None
     #: The institutions this issuer hosts, each with its own signing key and certificate chain

@@ -1,0 +1,118 @@
+"""Storage limitation: a set time after a document ended, the issuer erases the case's personal
+data (GDPR Art. 5(1)(e)); the document's state and history stay, and nothing more can be issued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials.demo_persons import DEMO_PERSONS
+from esspass.testing import ServerHandle, free_port, serve
+from issuer.app import create_app
+from issuer.settings import IssuerSettings
+
+PERSON = DEMO_PERSONS[0]
+ROOT = Path(__file__).resolve().parent.parent
+HOLDER = {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}
+ENDED = {**PERSON.pda1, "document_number": "DEMO-A1-LV-8001", "date_of_issuance": "2024-12-20",
+         "starting_date": "2025-01-01", "ending_date": "2025-06-30"}  # ended long before today (2026-11)
+CURRENT = {**PERSON.pda1, "document_number": "DEMO-A1-LV-8002"}
+
+
+class Office:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, **settings: Any) -> ServerHandle:
+        return serve(create_app(IssuerSettings(data_dir=self.data_dir, public_url=self.url, **settings)),
+                     port=self.port)
+
+    def http(self) -> httpx.Client:
+        tokens = json.loads((self.data_dir / "issuer" / "clerk-tokens.json").read_text())
+        return httpx.Client(base_url=f"{self.url}/lv-vsaa/api",
+                            headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}, timeout=20)
+
+    def erase(self, *args: str) -> str:
+        env = {**os.environ, "ESSPASS_DATA_DIR": str(self.data_dir), "ESSPASS_ISSUER_PUBLIC_URL": self.url}
+        env.pop("DATABASE_URL", None)
+        done = subprocess.run([sys.executable, "-m", "esspass.cli", "issuer", "erase", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
+    office = Office(tmp_path)
+    with office.start(), office.http() as http:
+        cases = {}
+        for name, claims in (("ended", ENDED), ("current", CURRENT)):
+            created = http.post("/cases", json={"configuration_id": "pda1", "claims": claims, "holder": HOLDER})
+            assert created.status_code == 201, created.text
+            cases[name] = created.json()["id"]
+    yield office, cases
+
+
+def test_the_personal_data_of_an_ended_case_is_erased_after_the_retention_period(
+        office: tuple[Office, dict[str, str]]) -> None:
+    issuer, cases = office
+    assert "1 cases would be erased" in issuer.erase("--dry-run")
+    assert "1 cases were erased" in issuer.erase()
+    assert "0 cases were erased" in issuer.erase()  # once
+    with issuer.start(retention_days=0), issuer.http() as http:
+        ended = http.get(f"/cases/{cases['ended']}").json()
+        assert ended["claims"] == {} and ended["erased_at"] and ended["description"]["en"] == ""
+        assert ended["label"] == "DEMO-A1-LV-8001"  # the institution's own reference stays
+        assert ended["events"][-1]["action"] == "erased" and ended["events"][-1]["actor"] == "retention"
+        assert "Bērziņš" not in json.dumps(ended, ensure_ascii=False)
+        offer = http.post(f"/cases/{cases['ended']}/offer")
+        assert offer.status_code == 409 and "erased" in offer.json()["error_description"]
+        assert [c["label"] for c in http.get("/cases", params={"q": "berzins"}).json()] == ["DEMO-A1-LV-8002"]
+        withdrawn = http.post(f"/cases/{cases['ended']}/revoke", json={"reason": "posting cancelled"})
+        assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "revoked"  # its status still changes
+        current = http.get(f"/cases/{cases['current']}").json()
+        assert current["erased_at"] is None and current["claims"]["document_number"] == "DEMO-A1-LV-8002"
+
+
+def test_the_running_issuer_erases_at_start_and_zero_days_keeps_everything(
+        office: tuple[Office, dict[str, str]]) -> None:
+    issuer, cases = office
+    assert "nothing is erased" in issuer.erase("--days", "0")
+    with issuer.start(retention_days=90), issuer.http() as http:
+        deadline = time.monotonic() + 10
+        while http.get(f"/cases/{cases['ended']}").json()["erased_at"] is None:
+            assert time.monotonic() < deadline, "the issuer did not erase the ended case at start"
+            time.sleep(0.05)
+        assert http.get(f"/cases/{cases['current']}").json()["erased_at"] is None
+
+
+@pytest.mark.browser
+def test_the_clerk_sees_that_the_case_was_erased(office: tuple[Office, dict[str, str]], browser: Any) -> None:
+    issuer, cases = office
+    issuer.erase()
+    with issuer.start(retention_days=0):
+        tokens = json.loads((issuer.data_dir / "issuer" / "clerk-tokens.json").read_text())
+        context = browser.new_context(locale="en-GB")
+        tab = context.new_page()
+        tab.goto(f"{issuer.url}/lv-vsaa/office/login?lang=en")
+        tab.fill("#token", tokens["LV:VSAA"])
+        tab.click("#signin")
+        tab.wait_for_selector("#cases")
+        assert "erased" in tab.locator("#cases tr", has_text="DEMO-A1-LV-8001").inner_text()
+        tab.goto(f"{issuer.url}/lv-vsaa/office/cases/{cases['ended']}?lang=en")
+        assert "personal data was erased" in tab.inner_text("#erased")
+        assert tab.locator("#make-offer").count() == 0 and tab.locator("#describe").count() == 0
+        assert "personal data erased (retention period)" in tab.inner_text("#events")
+        context.close()
