@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["ServerHandle", "free_port", "serve"]
+__all__ = ["ServerHandle", "clerk_tab", "free_port", "serve"]
 
 
 def free_port() -> int:
@@ -78,3 +78,15 @@ def serve(
     scheme = "https" if tls else "http"
     name = "localhost" if tls else host
     return ServerHandle(f"{scheme}://{name}:{bound}", bound, server, thread, sock)
+
+
+def clerk_tab(browser: Any, issuer_url: str, path: str, token: str, *, lang: str = "en",
+              locale: str = "en-GB") -> Any:
+    """A browser tab signed in to an institution's back office through its sign-in form, on the
+    cases page (Playwright; close its ``context`` when done)."""
+    tab = browser.new_context(locale=locale).new_page()
+    tab.goto(f"{issuer_url}/{path}/office/login?lang={lang}")
+    tab.fill("#token", token)
+    tab.click("#signin")
+    tab.wait_for_selector("#cases")
+    return tab

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, clerk_tab, free_port, serve
 from issuer.app import create_app
 from issuer.case_search import MAX_WORDS, fold, query_words, search_text
 from issuer.settings import IssuerSettings
@@ -98,12 +98,7 @@ def test_a_clerk_finds_only_the_own_institutions_cases(issuer: Any) -> None:
 @pytest.mark.browser
 def test_the_clerk_searches_on_the_cases_page(issuer: Any, browser: Any) -> None:
     handle, tokens = issuer
-    context = browser.new_context(locale="lv-LV")
-    tab = context.new_page()
-    tab.goto(f"{handle.url}/lv-vsaa/office/login?lang=lv")
-    tab.fill("#token", tokens["LV:VSAA"])
-    tab.click("#signin")
-    tab.wait_for_selector("#cases")
+    tab = clerk_tab(browser, handle.url, "lv-vsaa", tokens["LV:VSAA"], lang="lv", locale="lv-LV")
     tab.fill("#q", "ozolina")
     tab.click("#find")
     tab.wait_for_selector("#show-all")
@@ -117,7 +112,7 @@ def test_the_clerk_searches_on_the_cases_page(issuer: Any, browser: Any) -> None
     tab.click("#show-all")
     tab.wait_for_selector("#cases")
     assert tab.locator("#cases tbody tr").count() == len(PEOPLE)
-    context.close()
+    tab.context.close()
 
 
 def test_cases_recorded_before_the_search_are_found_after_the_upgrade(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, clerk_tab, free_port, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
@@ -104,15 +104,10 @@ def test_the_clerk_sees_that_the_case_was_erased(office: tuple[Office, dict[str,
     issuer.erase()
     with issuer.start(retention_days=0):
         tokens = json.loads((issuer.data_dir / "issuer" / "clerk-tokens.json").read_text())
-        context = browser.new_context(locale="en-GB")
-        tab = context.new_page()
-        tab.goto(f"{issuer.url}/lv-vsaa/office/login?lang=en")
-        tab.fill("#token", tokens["LV:VSAA"])
-        tab.click("#signin")
-        tab.wait_for_selector("#cases")
+        tab = clerk_tab(browser, issuer.url, "lv-vsaa", tokens["LV:VSAA"])
         assert "erased" in tab.locator("#cases tr", has_text="DEMO-A1-LV-8001").inner_text()
         tab.goto(f"{issuer.url}/lv-vsaa/office/cases/{cases['ended']}?lang=en")
         assert "personal data was erased" in tab.inner_text("#erased")
         assert tab.locator("#make-offer").count() == 0 and tab.locator("#describe").count() == 0
         assert "personal data erased (retention period)" in tab.inner_text("#events")
-        context.close()
+        tab.context.close()
