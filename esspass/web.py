@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["JsonFormatter", "configure_logging", "error_response", "install", "local_path"]
+__all__ = ["JsonFormatter", "configure_logging", "error_response", "install", "local_path", "page_language"]
 
 log = logging.getLogger("esspass")
 
@@ -54,6 +54,14 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
+
+
+def page_language(request: Request) -> str:
+    """The page's language: ``?lang=``, else the ``lang`` cookie, else the browser's Accept-Language."""
+    from credentials import i18n
+
+    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    return lang if lang in i18n.LANGUAGES else i18n.negotiate(request.headers.get("accept-language"))
 
 
 def local_path(target: str) -> str:

@@ -41,6 +41,7 @@ from starlette.datastructures import UploadFile
 from credentials import i18n, pda1
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError
+from esspass.web import page_language
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
 
 __all__ = ["COOKIE", "FIELDS", "mount_office"]
@@ -379,9 +380,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 _STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
 
 
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    return lang if lang in i18n.LANGUAGES else i18n.negotiate(request.headers.get("accept-language"))
+_lang = page_language
 
 
 def _t(lang: str, key: str, **kw: Any) -> str:

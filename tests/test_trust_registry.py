@@ -222,6 +222,35 @@ def test_only_issuing_institutions_publish_status_lists(http: httpx.Client) -> N
     assert reader.status_code == 403
 
 
+@pytest.mark.browser
+def test_anyone_reads_who_is_trusted_on_the_registrys_page_in_their_language(server: ServerHandle, http: httpx.Client,
+                                                                             browser: Any) -> None:
+    """The public page shows the published lists for people: names, countries, what each may do and
+    its status now, in five languages, with the signed lists a click away."""
+    entity = _entity("EE:PAGE")
+    _key, ca = create_entity_ca(entity, now=_now())
+    body = _entity_body(entity.id, ca, name="<script>alert(1)</script> Amet")
+    assert http.post("/admin/entities", json=body, headers=_auth(ADMIN)).status_code == 201
+    assert http.post(f"/admin/entities/{entity.id}/suspend", json={"reason": "key check"},
+                     headers=_auth(ADMIN)).status_code == 200
+    page = http.get("/?lang=en")
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+    assert "<script>alert(1)</script>" not in page.text  # escaped, never run
+    tab = browser.new_context(locale="lv-LV").new_page()
+    tab.goto(f"{server.url}/")
+    assert tab.locator("html").get_attribute("lang") == "lv"  # the browser's language
+    vsaa = tab.inner_text("#issuers #entity-LV\\:VSAA")
+    assert "Latvija" in vsaa and "izsniegt portatīvos dokumentus A1" in vsaa and "aktīvs kopš" in vsaa
+    assert "apturēts kopš" in tab.inner_text("#issuers #entity-EE\\:PAGE")
+    assert "document_number" in tab.inner_text("#verifiers #entity-LV\\:VDI")  # what it may ask for
+    tab.click("text=DE")
+    assert "Portable Dokumente A1 ausstellen" in tab.inner_text("#issuers")
+    for link in ("#root", "a[href='/lists/issuers']", "a[href='/lists/issuers.lote.json']"):
+        href = tab.get_attribute(link, "href")
+        assert href is not None and http.get(href).status_code == 200
+    tab.context.close()
+
+
 def test_admin_listing_shows_status_now_and_sequence(http: httpx.Client) -> None:
     listing = http.get("/admin/entities", headers=_auth(READER)).json()
     by_id = {e["id"]: e for e in listing["entities"]}

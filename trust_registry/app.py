@@ -34,19 +34,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import Certificate
 from fastapi import Depends, FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from credentials import trust_list
+from credentials import i18n, trust_list
+from credentials.countries import name as country_name
 from credentials.errors import ProtocolError
 from credentials.jose import PrivateKey
 from esspass.db import make_engine
-from esspass.web import install
+from esspass.web import install, page_language
+from trust_registry import messages
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
 from trust_registry.store import Registry
 
@@ -55,6 +60,7 @@ __all__ = ["JWT_MEDIA_TYPE", "create_app"]
 JWT_MEDIA_TYPE = "application/trust-list+jwt"
 MAX_AGE_CAP = 300
 log = logging.getLogger("esspass.registry")
+HERE = Path(__file__).parent
 
 
 class CertificateIn(BaseModel):
@@ -122,6 +128,28 @@ def _max_age(tl: trust_list.TrustList, now: datetime) -> int:
     return max(0, min(MAX_AGE_CAP, int((tl.next_update - now).total_seconds())))
 
 
+PAGE_HEADERS = {"Cache-Control": "no-cache",
+                "Content-Security-Policy": "default-src 'none'; style-src 'self'; frame-ancestors 'none'; "
+                                           "base-uri 'none'; form-action 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def _page_list(tl: trust_list.TrustList, lang: str, now: datetime) -> dict[str, Any]:
+    """One list as the public page shows it: names, country names, what each may do, status now."""
+    entities = []
+    for entity in tl.entities:
+        status = entity.status_at(now)
+        since = max((p.since for p in entity.status_history if p.since <= now), default=tl.issued_at)
+        claims = sorted({c for v in entity.may_request.values() for c in v})
+        entities.append({"id": entity.id, "name": entity.name, "name_en": entity.name_en,
+                         "country": country_name(entity.country, lang), "roles": sorted(entity.roles),
+                         "status": status, "since": i18n.format_date(since.date(), lang),
+                         "may_request": ", ".join(claims)})
+    return {"kind": tl.kind, "entities": sorted(entities, key=lambda e: (e["country"], e["name"])),
+            "sequence": tl.sequence, "issued": i18n.format_date(tl.issued_at.date(), lang),
+            "next": i18n.format_date(tl.next_update.date(), lang)}
+
+
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     """The registry app; settings default to the environment (``ESSPASS_REGISTRY_*``), read here, not at import."""
     settings = settings or RegistrySettings()
@@ -139,11 +167,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             holder.clear()
             engine.dispose()
 
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
     app = FastAPI(title="ESSPASS trust registry", version="1.0", lifespan=lifespan,
                   description="Signed lists of which institutions may issue which credentials, and which "
                               "inspectorates may request which claims (issuers and verifiers lists; also as "
                               "ETSI TS 119 602 LoTE JSON). Pin the registry root out of band.")
     install(app, "registry", ready=lambda: "state" in holder)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def state() -> _State:
         if "state" not in holder:
@@ -210,6 +240,19 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         entry = signed(kind)
         return publication(kind, if_none_match, entry.etag, entry.tl, lambda headers: Response(
             entry.token, media_type=JWT_MEDIA_TYPE, headers=headers))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> HTMLResponse:
+        """The published lists for people: who may issue what, who may check what, in five languages."""
+        lang = page_language(request)
+        now = datetime.now(UTC)
+        lists = [_page_list(signed(kind).tl, lang, now) for kind in trust_list.KINDS]
+        response = templates.TemplateResponse(request, "index.html", {
+            "lang": lang, "languages": i18n.LANGUAGES, "t": messages.translator(lang), "lists": lists},
+            headers=PAGE_HEADERS)
+        if request.query_params.get("lang") in i18n.LANGUAGES:
+            response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
+        return response
 
     @app.get("/root.pem", tags=["publication"])
     def root_pem() -> Response:

@@ -24,13 +24,13 @@ from pydantic import BaseModel, Field
 
 from credentials import trust_list
 from credentials.errors import CredentialError, ProtocolError
-from credentials.i18n import LANGUAGES, negotiate
+from credentials.i18n import LANGUAGES
 from credentials.jose import parse_json
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.status_client import StatusClient
-from esspass.web import install, local_path
+from esspass.web import install, local_path, page_language
 from verifier import messages
 from verifier.service import FLOWS, PROFILES, VerifierService
 from verifier.settings import InspectorTokens, VerifierSettings
@@ -102,9 +102,7 @@ class OfflineIn(BaseModel):
     challenge: str | None = Field(default=None, max_length=32)
 
 
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
-    return lang if lang in LANGUAGES else negotiate(request.headers.get("accept-language"))
+_lang = page_language
 
 
 def create_app(settings: VerifierSettings | None = None, *, service: VerifierService | None = None) -> FastAPI:
