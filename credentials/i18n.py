@@ -8,10 +8,10 @@ a page. Dates are written the way each language writes them ("1 March 2026", "20
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
-__all__ = ["LANGUAGES", "catalogue_keys", "format_date", "negotiate", "register", "t"]
+__all__ = ["LANGUAGES", "catalogue_keys", "format_date", "negotiate", "register", "t", "translator"]
 
 LANGUAGES = ("en", "lv", "de", "fr", "pl")
 
@@ -48,6 +48,13 @@ def t(key: str, lang: str, **kw: object) -> str:
     texts = _CATALOGUE.get(key, {})
     text = texts.get(lang) or texts.get("en") or key
     return text.format(**kw) if kw else text
+
+
+def translator(prefix: str, lang: str) -> Callable[..., str]:
+    """``t(key, **kw)``: one package's strings (registered as ``<prefix>.<key>``) in ``lang``, for its pages."""
+    def translate(key: str, **kw: object) -> str:
+        return t(f"{prefix}.{key}", lang, **kw)
+    return translate
 
 
 def negotiate(accept_language: str | None, default: str = "en") -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from credentials import i18n
 
@@ -85,6 +84,4 @@ i18n.register({f"registry.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k,
 
 
 def translator(lang: str) -> Callable[..., str]:
-    def t(key: str, **kw: Any) -> str:
-        return i18n.t(f"registry.{key}", lang, **kw)
-    return t
+    return i18n.translator("registry", lang)

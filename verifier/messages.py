@@ -243,9 +243,7 @@ i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k,
 
 
 def translator(lang: str) -> Callable[..., str]:
-    def t(key: str, **kw: Any) -> str:
-        return i18n.t(f"verifier.{key}", lang, **kw)
-    return t
+    return i18n.translator("verifier", lang)
 
 
 def describe_document(doc: Mapping[str, Any], lang: str) -> str:
