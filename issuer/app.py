@@ -114,6 +114,12 @@ class CaseIn(BaseModel):
     holder: dict[str, Any] | None = None
 
 
+class ReplacementIn(BaseModel):
+    claims: dict[str, Any]
+    holder: dict[str, Any] | None = None
+    reason: str = Field(max_length=300)
+
+
 class StateIn(BaseModel):
     reason: str = Field(default="", max_length=300)
 
@@ -287,6 +293,13 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                              "tx_code": issued.tx_code, "expires_at": issued.expires_at.isoformat(),
                              "qr_png": f"{base}/qr.png", "qr_svg": f"{base}/qr.svg"},
                             status_code=201, headers=NO_STORE)
+
+    @app.post("/{path}/api/cases/{case_id}/replace", tags=["back office"], status_code=201)
+    def replace_case(case_id: str, body: ReplacementIn, who: Clerk) -> JSONResponse:
+        """A new document in place of this one (extended, corrected): recorded, and this one withdrawn
+        with ``reason``, in one step. Offer the new case to the worker's wallet as any other."""
+        case = svc().replace_case(who[0], case_id, body.claims, actor=who[1], reason=body.reason, holder=body.holder)
+        return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases/{case_id}/paper.pdf", tags=["back office"])
     def paper(case_id: str, who: Clerk, lang: str = "en") -> Response:

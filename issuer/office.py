@@ -214,6 +214,29 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Dokument wygasł, a dane osobowe tej sprawy usunięto {date} (okres przechowywania). Jej stan "
                     "można nadal zmienić; nowy dokument wymaga nowej sprawy."),
     "erased": ("erased", "dzēsts", "gelöscht", "effacé", "usunięte"),
+    "event.replaced": ("withdrawn: replaced by a new document", "atsaukts: aizstāts ar jaunu dokumentu",
+                       "widerrufen: durch ein neues Dokument ersetzt", "retiré : remplacé par un nouveau document",
+                       "wycofany: zastąpiony nowym dokumentem"),
+    "event.replaces": ("replaces an earlier document", "aizstāj agrāku dokumentu", "ersetzt ein früheres Dokument",
+                       "remplace un document antérieur", "zastępuje wcześniejszy dokument"),
+    "replace": ("Replace (extend or correct)", "Aizstāt (pagarināt vai labot)", "Ersetzen (verlängern oder "
+                "berichtigen)", "Remplacer (prolonger ou corriger)", "Zastąp (przedłuż lub popraw)"),
+    "replace_title": ("Replacement for {label}", "Aizstājējs dokumentam {label}", "Ersatz für {label}",
+                      "Remplacement de {label}", "Zastąpienie dokumentu {label}"),
+    "replace_help": ("Change what is needed below. When you record the new document, this one is withdrawn at "
+                     "once; then hand the new one to the person's wallet.",
+                     "Zemāk mainiet vajadzīgo. Kad reģistrēsiet jauno dokumentu, šis tiks nekavējoties atsaukts; "
+                     "pēc tam nododiet jauno personas makam.",
+                     "Ändern Sie unten, was nötig ist. Sobald Sie das neue Dokument erfassen, wird dieses sofort "
+                     "widerrufen; übergeben Sie dann das neue an die Wallet der Person.",
+                     "Modifiez ci-dessous ce qui doit l'être. Dès que vous enregistrez le nouveau document, "
+                     "celui-ci est retiré ; remettez ensuite le nouveau au portefeuille de la personne.",
+                     "Zmień poniżej, co trzeba. Gdy zapiszesz nowy dokument, ten zostanie od razu wycofany; "
+                     "potem przekaż nowy do portfela osoby."),
+    "replace_submit": ("Record the new document and withdraw this one", "Reģistrēt jauno dokumentu un atsaukt šo",
+                       "Neues Dokument erfassen und dieses widerrufen",
+                       "Enregistrer le nouveau document et retirer celui-ci",
+                       "Zapisz nowy dokument i wycofaj ten"),
     "event.keys_attested": ("wallet keys attested", "maka atslēgas apliecinātas", "Wallet-Schlüssel bestätigt",
                             "clés du portefeuille attestées", "klucze portfela poświadczone"),
     "event.revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofano"),
@@ -430,6 +453,24 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, text if len(text) <= 120 else text[:117] + "…")]
 
 
+def form_values(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, str]:
+    """A case's claims and holder as the new-case form's fields hold them (the inverse of
+    :func:`claims_from_form`), to start a replacement from."""
+    values: dict[str, str] = {}
+    for f in FIELDS[configuration_id]:
+        of_holder = f.name.startswith("holder.")
+        value: Any = (holder or {}) if of_holder else claims
+        for part in (f.key if of_holder else f.name.removesuffix("[]")).split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, bool):
+            value = "on" if value else None
+        elif isinstance(value, list):
+            value = ";".join(str(v) for v in value)
+        if value is not None:
+            values[f.name] = str(value)
+    return values
+
+
 def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
     """Which form field a model error belongs to (``nationalities.0`` -> ``nationalities[]``,
     ``employer`` -> ``employer.id``, ``holder.birthdate`` -> itself); None when none matches."""
@@ -583,7 +624,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         return page(request, path, "office/choose.html")
 
     def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
-                  status_code: int = 200, error: DataError | None = None) -> HTMLResponse:
+                  status_code: int = 200, error: DataError | None = None,
+                  replacing: Mapping[str, Any] | None = None) -> HTMLResponse:
         lang = _lang(request)
         fields = FIELDS[config]
         groups: list[tuple[str, list[Field]]] = []
@@ -591,10 +633,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             if not groups or groups[-1][0] != f.group:
                 groups.append((f.group, []))
             groups[-1][1].append(f)
-        slot = error_slot(fields, error.field) if error else None
+        slot = ("reason" if error.field == "reason" else error_slot(fields, error.field)) if error else None
         return page(request, path, "office/new.html", status_code=status_code, config=config, groups=groups,
                     values=values, codes=_codes(lang), countries=_countries(lang), error=error, slot=slot,
-                    error_label=_label(lang, error.field) if error else "", dom=_dom)
+                    error_label=_label(lang, error.field) if error else "", dom=_dom, replacing=replacing)
 
     @app.get("/{path}/office/new/{config}", response_class=HTMLResponse, include_in_schema=False)
     def new_case(request: Request, path: str, config: str) -> Response:
@@ -643,6 +685,47 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         lang = _lang(request)
         rows = [(_label(lang, k), v) for k, v in _flatten(case["claims"])]
         return page(request, path, "office/case.html", status_code=status_code, case=case, claims=rows, **context)
+
+    @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
+    def replace_page(request: Request, path: str, case_id: str) -> Response:
+        """The new-case form filled in with this case's data, to extend or correct it."""
+        who = signed_in(request, path)
+        if isinstance(who, Response):
+            return who
+        try:
+            case = svc().get_case(who[0], case_id[:64])
+        except CredentialError as exc:
+            return failed(request, path, exc)
+        if case["state"] == "revoked" or case["erased_at"]:
+            return to(path, f"/cases/{case['id']}", request)
+        return form_page(request, path, who[0], case["configuration_id"],
+                         form_values(case["configuration_id"], case["claims"], case["holder"]), replacing=case)
+
+    @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)
+    async def replace(request: Request, path: str, case_id: str) -> Response:
+        who = signed_in(request, path)
+        if isinstance(who, Response):
+            return who
+        inst, token = who
+        form = await request.form()
+        if not csrf_ok(form, token):
+            return message(request, path, "error.form", 403)
+        try:
+            old = svc().get_case(inst, case_id[:64])
+        except CredentialError as exc:
+            return failed(request, path, exc)
+        config = old["configuration_id"]
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+        try:
+            claims, person = claims_from_form(inst, config, values)
+            case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=actor(inst),
+                                           reason=values.get("replace_reason", "")[:300], holder=person)
+        except DataError as exc:
+            return form_page(request, path, inst, config, values, status_code=400, error=exc, replacing=old)
+        except ProtocolError as exc:
+            return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
+                             error=exc.message)
+        return to(path, f"/cases/{case.id}", request)
 
     @app.get("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)
     def case_action_get(request: Request, path: str, case_id: str, action: str) -> Response:

@@ -156,6 +156,15 @@ class IssuerService:
         ``holder`` (family_name, given_name, birthdate) goes only into the offline compact credential
         of a PDA1 or EHIC, where the inspector has no PID to read the name from.
         """
+        case = self._new_case(inst, configuration_id, claims, actor=actor, holder=holder)
+        with self.sessions.begin() as s:
+            s.add(case)
+            s.add(Event(case_id=case.id, at=case.created_at, actor=actor[:60], action="created", reason=""))
+        return case
+
+    def _new_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
+                  holder: Mapping[str, Any] | None) -> Case:
+        """A case made from ``claims`` checked by the credential model, not yet recorded."""
         if configuration_id not in inst.configurations:
             raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
         module = CREDENTIAL_TYPES[configuration_id]
@@ -167,14 +176,35 @@ class IssuerService:
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
-        now = self._now()
-        case = Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
-                    claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
+        return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
+                    claims=normalised, holder=holder_data, label=label, state="active", created_at=self._now(),
                     created_by=actor[:60], search=search_text(normalised, holder_data, label))
+
+    def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
+                     holder: Mapping[str, Any] | None = None) -> Case:
+        """A new document in place of this one (an A1 extended, a mistake corrected).
+
+        In one transaction the new case is recorded and the old one withdrawn (its credentials
+        INVALID in the next status list tokens), each naming the other in its history. Nothing
+        changes when the new claims break a rule (DataError) or the old case is already withdrawn.
+        """
+        if not reason.strip():
+            raise DataError("reason", "a reason is required")
+        now = self._now()
         with self.sessions.begin() as s:
-            s.add(case)
-            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="created", reason=""))
-        return case
+            old = self._case(s, inst, case_id)
+            self._still_held(old)
+            if old.state == "revoked":
+                raise ProtocolError("invalid_request", "this document was withdrawn; record a new case",
+                                    http_status=409)
+            new = self._new_case(inst, old.configuration_id, claims, actor=actor, holder=holder)
+            s.add(new)
+            s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="created", reason=""))
+            s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="replaces", reason=old.label[:300]))
+            self._set_status(s, old, "revoked")
+            s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
+                        reason=f"{reason.strip()} ({new.label})"[:300]))
+        return new
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
                    query: str = "") -> list[dict[str, Any]]:
@@ -202,6 +232,7 @@ class IssuerService:
             events = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
             out = self._case_json(case, len(creds))
             out["claims"] = case.claims
+            out["holder"] = case.holder
             out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
                                   if case.erased_at is None else "" for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
@@ -298,16 +329,21 @@ class IssuerService:
             case = self._case(s, inst, case_id)
             if case.state == "revoked" and state != "revoked":
                 raise ProtocolError("invalid_request", "a revoked document cannot be reinstated", http_status=409)
-            case.state = state
-            value = STATE_FOR_STATUS[state]
-            list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
-            s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id).values(status=value))
-            if list_ids:
-                s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
-                          .values(version=StatusListRecord.version + 1))
+            self._set_status(s, case, state)
             action = {"active": "reinstated", "suspended": "suspended", "revoked": "revoked"}[state]
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
         return self.get_case(inst, case_id)
+
+    @staticmethod
+    def _set_status(s: Session, case: Case, state: str) -> None:
+        """The case's state, and the status of each of its credentials, seen in the next tokens."""
+        case.state = state
+        value = STATE_FOR_STATUS[state]
+        list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
+        s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id).values(status=value))
+        if list_ids:
+            s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
+                      .values(version=StatusListRecord.version + 1))
 
     # --- OpenID4VCI ----------------------------------------------------------------------------------
 

@@ -1,0 +1,117 @@
+"""An A1 is extended or corrected: the clerk records a new document in place of the old one, which
+is withdrawn in the same step, through the API and on the back office page in Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import demo_entity
+from credentials.jose import generate_key
+from esspass.testing import ServerHandle, clerk_tab, free_port, serve
+from issuer.app import create_app
+from issuer.office import FIELDS, claims_from_form, form_values
+from issuer.service import Institution
+from issuer.settings import IssuerSettings
+
+PERSON = DEMO_PERSONS[0]
+HOLDER = {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerHandle, httpx.Client, str]]:
+    data_dir = tmp_path_factory.mktemp("replace")
+    port = free_port()
+    with serve(create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}")),
+               port=port) as handle:
+        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+        with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api",
+                          headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}) as http:
+            yield handle, http, tokens["LV:VSAA"]
+
+
+def _case(http: httpx.Client, number: str) -> dict[str, Any]:
+    created = http.post("/cases", json={"configuration_id": "pda1", "holder": HOLDER,
+                                        "claims": {**PERSON.pda1, "document_number": number}})
+    assert created.status_code == 201, created.text
+    result: dict[str, Any] = created.json()
+    return result
+
+
+def test_an_extended_a1_replaces_the_old_one_which_is_withdrawn_in_the_same_step(issuer: Any) -> None:
+    _handle, http, _token = issuer
+    old = _case(http, "DEMO-A1-LV-9001")
+    extended = {**old["claims"], "document_number": "DEMO-A1-LV-9002", "ending_date": "2028-03-31"}
+    replaced = http.post(f"/cases/{old['id']}/replace",
+                         json={"claims": extended, "holder": HOLDER, "reason": "posting extended"})
+    assert replaced.status_code == 201, replaced.text
+    new = replaced.json()
+    assert new["claims"]["ending_date"] == "2028-03-31" and new["state"] == "active"
+    assert new["holder"] == HOLDER and new["events"][-1]["action"] == "replaces"
+    assert new["events"][-1]["reason"] == "DEMO-A1-LV-9001"
+    withdrawn = http.get(f"/cases/{old['id']}").json()
+    assert withdrawn["state"] == "revoked"
+    assert withdrawn["events"][-1]["action"] == "replaced"
+    assert withdrawn["events"][-1]["reason"] == "posting extended (DEMO-A1-LV-9002)"
+    again = http.post(f"/cases/{old['id']}/replace", json={"claims": extended, "reason": "twice"})
+    assert again.status_code == 409 and again.json()["error"] == "invalid_request"
+
+
+def test_a_replacement_that_breaks_a_rule_changes_nothing(issuer: Any) -> None:
+    _handle, http, _token = issuer
+    old = _case(http, "DEMO-A1-LV-9101")
+    bad = {**old["claims"], "ending_date": "2020-01-01"}  # before it starts
+    refused = http.post(f"/cases/{old['id']}/replace", json={"claims": bad, "reason": "correction"})
+    assert refused.status_code == 400 and refused.json()["field"] == "ending_date"
+    no_reason = http.post(f"/cases/{old['id']}/replace", json={"claims": old["claims"], "reason": " "})
+    assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "active"
+    assert [c["label"] for c in http.get("/cases", params={"q": "9101"}).json()] == ["DEMO-A1-LV-9101"]
+
+
+def test_the_form_starts_from_the_cases_own_data() -> None:
+    """form_values is the inverse of claims_from_form, so that an unchanged form is the same document."""
+    claims = {**PERSON.pda1, "transitional_rules": True}
+    values = form_values("pda1", claims, HOLDER)
+    assert values["employer.name"] == PERSON.pda1["employer"]["name"] and values["transitional_rules"] == "on"
+    assert values["holder.family_name"] == "Bērziņš"
+    assert {f.name for f in FIELDS["pda1"] if f.required} <= set(values)
+    inst = Institution(demo_entity("LV:VSAA"), generate_key(), [], "https://issuer.example/lv-vsaa")
+    again, holder = claims_from_form(inst, "pda1", values)
+    assert holder == HOLDER
+    kept = ("employer", "work_address", "starting_date", "ending_date", "document_number", "transitional_rules")
+    assert {k: again[k] for k in kept} == {k: claims[k] for k in kept}
+
+
+@pytest.mark.browser
+def test_the_clerk_extends_an_a1_on_the_case_page(issuer: Any, browser: Any) -> None:
+    handle, http, token = issuer
+    old = _case(http, "DEMO-A1-LV-9201")
+    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
+    tab.goto(f"{handle.url}/lv-vsaa/office/cases/{old['id']}?lang=en")
+    tab.click("#replace")
+    tab.wait_for_selector("#replace-help")
+    assert tab.input_value("[name='document_number']") == "DEMO-A1-LV-9201"  # filled in from the case
+    assert tab.input_value("[name='holder.family_name']") == "Bērziņš"
+    tab.fill("[name='document_number']", "DEMO-A1-LV-9202")
+    tab.fill("[name='ending_date']", "2028-06-30")
+    tab.click("#create")
+    tab.wait_for_selector("#error")  # no reason given: asked for, nothing changed
+    assert "reason" in tab.inner_text("#error").lower()
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "active"
+    tab.fill("#f-replace-reason", "posting extended")
+    tab.click("#create")
+    tab.wait_for_selector("#describe")
+    assert "DEMO-A1-LV-9202" in tab.inner_text("h1") and tab.locator("#make-offer").count() == 1
+    assert "replaces an earlier document" in tab.inner_text("#events")
+    tab.goto(f"{handle.url}/lv-vsaa/office/cases/{old['id']}?lang=en")
+    assert tab.inner_text("#state") == "withdrawn"
+    assert "replaced by a new document" in tab.inner_text("#events")
+    assert tab.locator("#replace").count() == 0
+    tab.context.close()
