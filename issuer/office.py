@@ -669,16 +669,20 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
 
-    @app.get("/{path}/office/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case_page(request: Request, path: str, case_id: str) -> Response:
+    def signed_in_case(request: Request, path: str, case_id: str) -> tuple[Institution, str, dict[str, Any]] | Response:
+        """The institution, the session token and the case, or the response to send instead."""
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
         try:
-            case = svc().get_case(who[0], case_id[:64])
+            return *who, svc().get_case(who[0], case_id[:64])
         except CredentialError as exc:
             return failed(request, path, exc)
-        return show_case(request, path, case)
+
+    @app.get("/{path}/office/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(request: Request, path: str, case_id: str) -> Response:
+        found = signed_in_case(request, path, case_id)
+        return found if isinstance(found, Response) else show_case(request, path, found[2])
 
     def show_case(request: Request, path: str, case: dict[str, Any], status_code: int = 200,
                   **context: Any) -> HTMLResponse:
@@ -689,31 +693,24 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
     def replace_page(request: Request, path: str, case_id: str) -> Response:
         """The new-case form filled in with this case's data, to extend or correct it."""
-        who = signed_in(request, path)
-        if isinstance(who, Response):
-            return who
-        try:
-            case = svc().get_case(who[0], case_id[:64])
-        except CredentialError as exc:
-            return failed(request, path, exc)
+        found = signed_in_case(request, path, case_id)
+        if isinstance(found, Response):
+            return found
+        inst, _token, case = found
         if case["state"] == "revoked" or case["erased_at"]:
             return to(path, f"/cases/{case['id']}", request)
-        return form_page(request, path, who[0], case["configuration_id"],
+        return form_page(request, path, inst, case["configuration_id"],
                          form_values(case["configuration_id"], case["claims"], case["holder"]), replacing=case)
 
     @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)
     async def replace(request: Request, path: str, case_id: str) -> Response:
-        who = signed_in(request, path)
-        if isinstance(who, Response):
-            return who
-        inst, token = who
+        found = signed_in_case(request, path, case_id)
+        if isinstance(found, Response):
+            return found
+        inst, token, old = found
         form = await request.form()
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
-        try:
-            old = svc().get_case(inst, case_id[:64])
-        except CredentialError as exc:
-            return failed(request, path, exc)
         config = old["configuration_id"]
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         try:
