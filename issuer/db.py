@@ -51,6 +51,8 @@ class Case(Base):
     state: Mapped[str] = mapped_column(String(12), default="active")  # active | suspended | revoked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(60))
+    #: When the document ends (issuer.service.document_end): the retention period counts from it.
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     #: When the personal data was erased, the retention period after the document ended having passed.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

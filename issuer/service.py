@@ -60,7 +60,7 @@ from issuer.db import (
 from issuer.nonces import Nonces
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "document_end"]
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
@@ -101,7 +101,7 @@ class IssuedOffer:
     expires_at: datetime
 
 
-def _document_exp(module: Any, claims: Mapping[str, Any], iat: datetime) -> datetime:
+def document_end(module: Any, claims: Mapping[str, Any], iat: datetime) -> datetime:
     """Token ``exp``: the end of the document's own validity (domain.md "Three validity layers")."""
     ends = [claims.get("date_of_expiry"), claims.get("ending_date") if module is pda1 else None]
     days = [date.fromisoformat(d) for d in ends if isinstance(d, str)]
@@ -176,9 +176,11 @@ class IssuerService:
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
+        now = self._now()
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
-                    claims=normalised, holder=holder_data, label=label, state="active", created_at=self._now(),
-                    created_by=actor[:60], search=search_text(normalised, holder_data, label))
+                    claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
+                    created_by=actor[:60], search=search_text(normalised, holder_data, label),
+                    ends_at=document_end(module, normalised, now))
 
     def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
                      holder: Mapping[str, Any] | None = None) -> Case:
@@ -265,9 +267,11 @@ class IssuerService:
         erased = 0
         with self.sessions.begin() as s:
             # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
-            for case in s.scalars(select(Case).where(Case.erased_at.is_(None)).with_for_update()):
+            ended_cases = select(Case).where(Case.erased_at.is_(None), Case.ends_at < cutoff).with_for_update()
+            for case in s.scalars(ended_cases):
                 module = CREDENTIAL_TYPES[case.configuration_id]
-                ended = max([_document_exp(module, case.claims, utc(case.created_at)),
+                # A credential issued late (a PID without an expiry date lives 5 years from issuance).
+                ended = max([utc(case.ends_at or case.created_at),
                              *(utc(e) for e in s.scalars(select(CredentialRecord.expires_at)
                                                          .where(CredentialRecord.case_id == case.id)))])
                 if ended >= cutoff:
@@ -656,7 +660,7 @@ class IssuerService:
             row.issued = [*issued, str(req.configuration_id)]
             row.used = len(row.issued) >= len(self._offered(case.configuration_id))
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = _document_exp(module, case.claims, now)
+            exp = document_end(module, case.claims, now)
             if exp <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             notification_id = secrets.token_urlsafe(16)
@@ -719,7 +723,7 @@ class IssuerService:
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = _document_exp(module, case.claims, now)
+            exp = document_end(module, case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
             claims, holder = dict(case.claims), dict(case.holder or {})

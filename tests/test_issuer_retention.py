@@ -111,3 +111,27 @@ def test_the_clerk_sees_that_the_case_was_erased(office: tuple[Office, dict[str,
         assert tab.locator("#make-offer").count() == 0 and tab.locator("#describe").count() == 0
         assert "personal data erased (retention period)" in tab.inner_text("#events")
         tab.context.close()
+
+
+def test_cases_recorded_before_retention_existed_are_counted_from_their_documents_end(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.service import IssuerService
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS, revision="0006")
+    with engine.begin() as conn:
+        for case_id, claims in (("ended", ENDED), ("current", CURRENT)):
+            conn.execute(text("INSERT INTO issuer_cases (id, entity_id, configuration_id, claims, holder, label, "
+                              "state, created_at, created_by) VALUES (:id, 'LV:VSAA', 'pda1', :claims, NULL, "
+                              ":label, 'active', '2024-12-20 10:00:00', 'clerk')"),
+                         {"id": case_id, "claims": json.dumps(claims), "label": claims["document_number"]})
+    upgrade(engine, MIGRATIONS)
+    with engine.connect() as conn:
+        ends = {str(row[0]): row[1] for row in conn.execute(text("SELECT id, ends_at FROM issuer_cases"))}
+    assert str(ends["ended"]).startswith("2025-06-30 23:59:59")
+    assert IssuerService(engine, {}).erase_ended(90) == 1
+    engine.dispose()
