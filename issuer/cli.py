@@ -11,6 +11,9 @@ from esspass.serve import add_serve_parser
 
 __all__ = ["register"]
 
+#: ``issuer check`` warns this many days before a signer certificate expires.
+_RENEW_DAYS = 30
+
 
 def _app(args: argparse.Namespace) -> Any:
     from issuer.app import create_app
@@ -57,7 +60,7 @@ def _erase(args: argparse.Namespace) -> int:
 def _check(_args: argparse.Namespace) -> int:
     """Each hosted institution as a verifier will judge it: its chain validated to a CA the
     registry lists for it, and every credential type it issues within its roles there."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from credentials import trust_list
     from credentials.errors import CredentialError
@@ -89,6 +92,10 @@ def _check(_args: argparse.Namespace) -> int:
             continue
         print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
               f"{', '.join(types)}; signer valid until {inst.x5c[0].not_valid_after_utc:%Y-%m-%d}")
+        left = inst.x5c[0].not_valid_after_utc - now
+        if left < timedelta(days=_RENEW_DAYS):
+            print(f"{'':<14} note     the signer certificate expires in {left.days} days: have a new one issued, "
+                  "register it (esspass registry rotate) and restart the issuer with it")
         try:  # the offline QR names its signer by kid: only a listed signer certificate is found
             trust_list.issuer_key_by_kid(issuers, spki_kid(inst.x5c[0]), types[0], at=now, now=now)
         except CredentialError:

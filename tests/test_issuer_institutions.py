@@ -260,7 +260,13 @@ def test_an_institution_runs_its_own_issuer_and_inspectors_accept_its_a1(tmp_pat
                                                 {"pem": _pem(files.signer), "usage": "signer"}]}, who="test")
         after = _check(env)
         assert after.returncode == 0 and "EE:SKA" in after.stdout and " ok " in after.stdout, after
-        assert "offline QR" not in after.stdout  # its signer is listed too
+        assert "offline QR" not in after.stdout and "expires in" not in after.stdout  # its signer is listed too
+        chain = files.dir / "chain.pem"
+        listed = chain.read_bytes()
+        write_certificates(chain, [_leaf(files.ca_key, files.ca, files.key, days=(-1, 20))])  # the same key
+        soon = _check(env)
+        assert soon.returncode == 0 and "expires in 19 days" in soon.stdout, soon
+        chain.write_bytes(listed)
 
         from issuer.app import create_app
         from issuer.settings import IssuerSettings
