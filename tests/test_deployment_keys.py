@@ -50,6 +50,8 @@ PERSON = DEMO_PERSONS[0]
 VDI = next(e for e in DEMO_ENTITIES if e.id == "LV:VDI")
 TI = Entity("EE:TI", "EE", "Tööinspektsioon", "Labour Inspectorate", frozenset({Role.VERIFIER}), "ee-ti",
             dns_name="ti.verifier.example.ee", may_request=dict(VDI.may_request))
+NARROW = Entity("EE:NARROW", "EE", "Kitsas Amet", "Narrow Office", frozenset({Role.VERIFIER}), "ee-narrow",
+                dns_name="narrow.verifier.example.ee")
 
 
 def _pem(cert: x509.Certificate) -> str:
@@ -125,19 +127,26 @@ def test_a_verifier_given_part_of_its_own_keys_never_signs_with_the_demo_key(tmp
 # --- an inspectorate's access certificate ------------------------------------------------------------
 
 
-def _access_files(directory: Path, *, signature: bool = True) -> tuple[dict[str, Any], x509.Certificate,
-                                                                        x509.Certificate]:
+def _access_files(directory: Path, entity: Entity = TI, *, signature: bool = True) -> tuple[
+        dict[str, Any], x509.Certificate, x509.Certificate]:
     directory.mkdir(parents=True, exist_ok=True)
-    ca_key, ca = create_entity_ca(TI, now=NOW)
+    ca_key, ca = create_entity_ca(entity, now=NOW)
     if signature:
-        key, leaf = issue_access_certificate(TI, ca_key, ca, now=NOW)
+        key, leaf = issue_access_certificate(entity, ca_key, ca, now=NOW)
     else:  # a document signer's shape, without the DNS name the x509_san_dns client id needs
-        key, leaf = issue_document_signer(TI, ca_key, ca, now=NOW)
+        key, leaf = issue_document_signer(entity, ca_key, ca, now=NOW)
     write_private_key(directory / "access.key.pem", key)
     write_certificates(directory / "access.pem", [leaf])
     write_certificates(directory / "ca.pem", [ca])
     return ({"access_key_file": directory / "access.key.pem", "access_chain_file": directory / "access.pem",
              "access_ca_file": directory / "ca.pem"}, ca, leaf)
+
+
+def _registered(entity: Entity, ca: x509.Certificate, may_request: Any) -> dict[str, Any]:
+    return {"id": entity.id, "country": entity.country, "name": entity.name, "name_en": entity.name_en,
+            "roles": ["verifier"], "dns_name": entity.dns_name, "path": entity.path,
+            "may_request": {k: list(v) for k, v in may_request.items()},
+            "certificates": [{"pem": _pem(ca), "usage": "ca"}]}
 
 
 def test_an_access_certificate_without_the_dns_name_it_is_known_by_is_refused_at_start(tmp_path: Path) -> None:
@@ -158,15 +167,28 @@ def test_an_inspectorate_asks_with_its_own_access_certificate_and_the_wallet_ans
     data = tmp_path / "pilot"
     seed_data_dir(data)
     files, ca, leaf = _access_files(tmp_path / "ti-keys")
-    Registry(make_engine(f"sqlite:///{data / 'registry.db'}")).add_entity(
-        {"id": TI.id, "country": "EE", "name": TI.name, "name_en": TI.name_en, "roles": ["verifier"],
-         "dns_name": TI.dns_name, "path": TI.path, "may_request": {k: list(v) for k, v in TI.may_request.items()},
-         "certificates": [{"pem": _pem(ca), "usage": "ca"}]}, who="test")
+    ti_dir = tmp_path / "ti-verifier"
     with start_in_process(data) as stack, httpx.Client(timeout=30) as http:
         from verifier.app import create_app
 
+        env = {"ESSPASS_DATA_DIR": str(ti_dir), "ESSPASS_VERIFIER_ENTITY_ID": TI.id,
+               "ESSPASS_VERIFIER_PKI_DIR": str(data / "pki"), "ESSPASS_VERIFIER_REGISTRY_URL": stack.registry_url,
+               **{f"ESSPASS_VERIFIER_{k.upper()}": str(v) for k, v in files.items()}}
+        before = _cli("verifier", "check", env=env)  # not registered: wallets would decline
+        assert before.returncode == 1 and before.stdout.count("REFUSED") == 2, before
+        registry = Registry(make_engine(f"sqlite:///{data / 'registry.db'}"))
+        registry.add_entity(_registered(TI, ca, TI.may_request), who="test")
+        after = _cli("verifier", "check", env=env)
+        assert after.returncode == 0 and after.stdout.count(" ok ") == 2, after
+        # Another inspectorate, registered for less than an inspection asks: told before any worker is.
+        narrow_files, narrow_ca, _ = _access_files(tmp_path / "narrow-keys", NARROW)
+        registry.add_entity(_registered(NARROW, narrow_ca, {"urn:eudi:pda1:1": ("document_number",)}), who="test")
+        narrow = _cli("verifier", "check", env={**env, "ESSPASS_DATA_DIR": str(tmp_path / "narrow"),
+                                                "ESSPASS_VERIFIER_ENTITY_ID": NARROW.id,
+                                                **{f"ESSPASS_VERIFIER_{k.upper()}": str(v)
+                                                   for k, v in narrow_files.items()}})
+        assert narrow.returncode == 1 and "not registered to request" in narrow.stdout, narrow
         port = free_port()
-        ti_dir = tmp_path / "ti-verifier"
         verifier = serve(create_app(VerifierSettings(
             data_dir=ti_dir, pki_dir=data / "pki", public_url=f"http://127.0.0.1:{port}",
             registry_url=stack.registry_url, entity_id=TI.id, **files)), port=port)
