@@ -254,12 +254,15 @@ def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key:
     hdr = {"alg": alg, **header}
     body = b64url_bytes(payload if isinstance(payload, bytes) else dumps(payload))
     try:
-        encoded_header, prefix = _encoded_header(
-            tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items())
-        )
-    except TypeError:  # an unhashable member (a JWK): encode it each time
-        encoded_header = b64url_bytes(dumps(hdr))
-        prefix = _HASHLIB[alg](b"%s." % encoded_header)
+        # A caller that passes x5c as a tuple makes the members hashable as they are.
+        encoded_header, prefix = _encoded_header(tuple(hdr.items()))
+    except TypeError:
+        try:
+            encoded_header, prefix = _encoded_header(
+                tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in hdr.items()))
+        except TypeError:  # an unhashable member (a JWK): encode it each time
+            encoded_header = b64url_bytes(dumps(hdr))
+            prefix = _HASHLIB[alg](b"%s." % encoded_header)
     digest = prefix.copy()
     digest.update(body)
     der = key.sign(digest.digest(), _ECDSA_PREHASHED[alg])

@@ -85,7 +85,7 @@ def issue_vc(
     if status is not None:
         payload["status"] = status.to_claim()
     payload.update(claims)
-    header = {"typ": TYP, "x5c": x5c_header(x5c)}
+    header = {"typ": TYP, "x5c": tuple(x5c_header(x5c))}  # hashable: the signer reuses its encoding
     return sd_jwt.issue(payload, sd_paths=sd_paths, key=issuer_key, header=header, decoys=decoys)
 
 
