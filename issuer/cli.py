@@ -40,6 +40,12 @@ def _tokens(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError("a number of days, 0 or more")
+    return int(text)
+
+
 def _erase(args: argparse.Namespace) -> int:
     from issuer.app import build_service
     from issuer.settings import IssuerSettings
@@ -112,7 +118,7 @@ def register(sub: Any) -> None:
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
     p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended more than the "
                                       "retention period ago (also done daily by the service)")
-    p.add_argument("--days", type=int, help="the retention period (default: ESSPASS_ISSUER_RETENTION_DAYS, 90)")
+    p.add_argument("--days", type=_days, help="the retention period (default: ESSPASS_ISSUER_RETENTION_DAYS, 90)")
     p.add_argument("--dry-run", action="store_true", help="only count them")
     p.set_defaults(func=_erase)
     isub.add_parser("check", help="check each hosted institution's key and certificates, and that the trust "

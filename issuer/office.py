@@ -233,6 +233,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "celui-ci est retiré ; remettez ensuite le nouveau au portefeuille de la personne.",
                      "Zmień poniżej, co trzeba. Gdy zapiszesz nowy dokument, ten zostanie od razu wycofany; "
                      "potem przekaż nowy do portfela osoby."),
+    "replace_by_api": ("This document holds data the form cannot show (several employers or places of work, "
+                       "a portrait...). Replace it through the back office API, so that nothing is lost.",
+                       "Šajā dokumentā ir dati, ko veidlapa nevar parādīt (vairāki darba devēji vai darba vietas, "
+                       "portrets...). Aizstājiet to, izmantojot darba vides API, lai nekas nepazustu.",
+                       "Dieses Dokument enthält Daten, die das Formular nicht zeigen kann (mehrere Arbeitgeber oder "
+                       "Arbeitsorte, ein Foto ...). Ersetzen Sie es über die API, damit nichts verloren geht.",
+                       "Ce document contient des données que le formulaire ne peut pas afficher (plusieurs "
+                       "employeurs ou lieux de travail, une photo...). Remplacez-le par l'API pour ne rien perdre.",
+                       "Ten dokument zawiera dane, których formularz nie pokaże (kilku pracodawców lub miejsc pracy, "
+                       "zdjęcie...). Zastąp go przez API, aby nic nie zginęło."),
     "replace_submit": ("Record the new document and withdraw this one", "Reģistrēt jauno dokumentu un atsaukt šo",
                        "Neues Dokument erfassen und dieses widerrufen",
                        "Enregistrer le nouveau document et retirer celui-ci",
@@ -471,6 +481,18 @@ def form_values(configuration_id: str, claims: Mapping[str, Any], holder: Mappin
     return values
 
 
+def form_keeps(inst: Institution, configuration_id: str, claims: Mapping[str, Any], values: Mapping[str, str]) -> bool:
+    """Does the form hold everything of ``claims``? (It has no place for a second employer, for
+    example: replacing such a document through the form would lose data.)"""
+    try:
+        again = CREDENTIAL_TYPES[configuration_id].validate(claims_from_form(inst, configuration_id, values)[0])
+    except CredentialError:
+        return False
+    # The form states the institution itself (it issues in its own name): those are not lost.
+    own = {"issuing_authority", "issuing_country", "authentic_source"}
+    return {k: v for k, v in again.items() if k not in own} == {k: v for k, v in claims.items() if k not in own}
+
+
 def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
     """Which form field a model error belongs to (``nationalities.0`` -> ``nationalities[]``,
     ``employer`` -> ``employer.id``, ``holder.birthdate`` -> itself); None when none matches."""
@@ -699,8 +721,11 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         inst, _token, case = found
         if case["state"] == "revoked" or case["erased_at"]:
             return to(path, f"/cases/{case['id']}", request)
-        return form_page(request, path, inst, case["configuration_id"],
-                         form_values(case["configuration_id"], case["claims"], case["holder"]), replacing=case)
+        values = form_values(case["configuration_id"], case["claims"], case["holder"])
+        if not form_keeps(inst, case["configuration_id"], case["claims"], values):
+            # Several employers, a ship's flag, a portrait...: the form would drop them unseen.
+            return show_case(request, path, case, status_code=409, error=_t(_lang(request), "replace_by_api"))
+        return form_page(request, path, inst, case["configuration_id"], values, replacing=case)
 
     @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)
     async def replace(request: Request, path: str, case_id: str) -> Response:
@@ -722,6 +747,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         except ProtocolError as exc:
             return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
                              error=exc.message)
+        except CredentialError as exc:
+            return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
 
     @app.get("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.x509 import Certificate
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials import (
@@ -194,18 +194,19 @@ class IssuerService:
             raise DataError("reason", "a reason is required")
         now = self._now()
         with self.sessions.begin() as s:
-            old = self._case(s, inst, case_id)
+            old = self._case(s, inst, case_id, lock=True)  # a second replacement waits, then finds it withdrawn
             self._still_held(old)
             if old.state == "revoked":
                 raise ProtocolError("invalid_request", "this document was withdrawn; record a new case",
                                     http_status=409)
             new = self._new_case(inst, old.configuration_id, claims, actor=actor, holder=holder)
             s.add(new)
+            # Each names the other by case id: a label can be a person's name, which erasure removes.
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="created", reason=""))
-            s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="replaces", reason=old.label[:300]))
+            s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="replaces", reason=f"case {old.id}"))
             self._set_status(s, old, "revoked")
             s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
-                        reason=f"{reason.strip()} ({new.label})"[:300]))
+                        reason=f"{reason.strip()[:240]} (case {new.id})"))
         return new
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
@@ -267,11 +268,15 @@ class IssuerService:
         erased = 0
         with self.sessions.begin() as s:
             # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
-            ended_cases = select(Case).where(Case.erased_at.is_(None), Case.ends_at < cutoff).with_for_update()
-            for case in s.scalars(ended_cases):
+            # FOR NO KEY UPDATE: rows pointing at the case (offers, tokens) may still be written meanwhile.
+            ended_cases = select(Case).where(Case.erased_at.is_(None), or_(Case.ends_at < cutoff,
+                                                                          Case.ends_at.is_(None)))
+            for case in s.scalars(ended_cases.with_for_update(key_share=True)):
                 module = CREDENTIAL_TYPES[case.configuration_id]
+                if case.ends_at is None:  # recorded by a worker that did not know the column yet
+                    case.ends_at = document_end(module, case.claims, utc(case.created_at))
                 # A credential issued late (a PID without an expiry date lives 5 years from issuance).
-                ended = max([utc(case.ends_at or case.created_at),
+                ended = max([utc(case.ends_at),
                              *(utc(e) for e in s.scalars(select(CredentialRecord.expires_at)
                                                          .where(CredentialRecord.case_id == case.id)))])
                 if ended >= cutoff:
@@ -282,14 +287,18 @@ class IssuerService:
                 case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
                 if module is pid:
                     case.label = f"PID {case.id[:8]}"
+                # The clerks' reasons are free text, which may name the person: the actions stay.
+                s.execute(update(Event).where(Event.case_id == case.id).values(reason=""))
                 s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                           .values(state="used", code=None))
                 s.add(Event(case_id=case.id, at=now, actor="retention", action="erased",
                             reason=f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"))
         return erased
 
-    def _case(self, s: Session, inst: Institution, case_id: str) -> Case:
-        case = s.get(Case, case_id)
+    def _case(self, s: Session, inst: Institution, case_id: str, *, lock: bool = False) -> Case:
+        """The institution's case; ``lock``: held until the transaction ends, so that a change of
+        state, a replacement and a credential being recorded for it happen one after another."""
+        case = s.get(Case, case_id, with_for_update={"key_share": True} if lock else None)
         if case is None or case.entity_id != inst.entity.id:
             raise ProtocolError("not_found", "no such case", http_status=404)
         return case
@@ -330,7 +339,7 @@ class IssuerService:
             raise DataError("reason", "a reason is required")
         now = self._now()
         with self.sessions.begin() as s:
-            case = self._case(s, inst, case_id)
+            case = self._case(s, inst, case_id, lock=True)
             if case.state == "revoked" and state != "revoked":
                 raise ProtocolError("invalid_request", "a revoked document cannot be reinstated", http_status=409)
             self._set_status(s, case, state)
@@ -474,8 +483,8 @@ class IssuerService:
         except ProtocolError:
             s.commit()
             raise
-        if case.state != "active":
-            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended")
+        if case.state != "active" or case.erased_at is not None:
+            raise ProtocolError("invalid_grant", "the document was withdrawn or suspended, or has ended")
         return case
 
     # --- the authorization code flow: pushed request, the worker's page ------------------------------------
@@ -614,7 +623,7 @@ class IssuerService:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             if row.used:
                 raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
-            case = s.get(Case, row.case_id)
+            case = s.get(Case, row.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
                 raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
             if requested != case.configuration_id:
@@ -716,7 +725,7 @@ class IssuerService:
 
         now = self._now()
         with self.sessions.begin() as s:
-            case = self._case(s, inst, case_id)
+            case = self._case(s, inst, case_id, lock=True)
             if case.configuration_id == pid.CONFIGURATION_ID:
                 raise ProtocolError("invalid_request", "a PID has no paper form", http_status=400)
             self._still_held(case)

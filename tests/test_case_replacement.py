@@ -16,7 +16,7 @@ from credentials.institutions import demo_entity
 from credentials.jose import generate_key
 from esspass.testing import ServerHandle, clerk_tab, free_port, serve
 from issuer.app import create_app
-from issuer.office import FIELDS, claims_from_form, form_values
+from issuer.office import COOKIE, FIELDS, claims_from_form, form_values
 from issuer.service import Institution
 from issuer.settings import IssuerSettings
 
@@ -54,11 +54,11 @@ def test_an_extended_a1_replaces_the_old_one_which_is_withdrawn_in_the_same_step
     new = replaced.json()
     assert new["claims"]["ending_date"] == "2028-03-31" and new["state"] == "active"
     assert new["holder"] == HOLDER and new["events"][-1]["action"] == "replaces"
-    assert new["events"][-1]["reason"] == "DEMO-A1-LV-9001"
+    assert new["events"][-1]["reason"] == f"case {old['id']}"  # by id: a label can be a person's name
     withdrawn = http.get(f"/cases/{old['id']}").json()
     assert withdrawn["state"] == "revoked"
     assert withdrawn["events"][-1]["action"] == "replaced"
-    assert withdrawn["events"][-1]["reason"] == "posting extended (DEMO-A1-LV-9002)"
+    assert withdrawn["events"][-1]["reason"] == f"posting extended (case {new['id']})"
     again = http.post(f"/cases/{old['id']}/replace", json={"claims": extended, "reason": "twice"})
     assert again.status_code == 409 and again.json()["error"] == "invalid_request"
 
@@ -87,6 +87,20 @@ def test_the_form_starts_from_the_cases_own_data() -> None:
     assert holder == HOLDER
     kept = ("employer", "work_address", "starting_date", "ending_date", "document_number", "transitional_rules")
     assert {k: again[k] for k in kept} == {k: claims[k] for k in kept}
+
+
+def test_a_document_the_form_cannot_hold_is_not_replaced_through_it(issuer: Any) -> None:
+    """Two employers (PDA1 v1.1) do not fit the form: replacing through it would drop one unseen."""
+    handle, http, token = issuer
+    employers = [{**PERSON.pda1["employer"], "type": "01"},
+                 {**PERSON.pda1["employer"], "type": "01", "id": "LV40000000002", "name": "Second SIA"}]
+    created = http.post("/cases", json={"configuration_id": "pda1", "claims": {
+        **PERSON.pda1, "document_number": "DEMO-A1-LV-9301", "employer": employers}})
+    assert created.status_code == 201, created.text
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: token}) as office:
+        page = office.get(f"/lv-vsaa/office/cases/{created.json()['id']}/replace?lang=en")
+    assert page.status_code == 409 and "cannot show" in page.text
+    assert http.get(f"/cases/{created.json()['id']}").json()["state"] == "active"
 
 
 @pytest.mark.browser

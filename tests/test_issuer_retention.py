@@ -62,6 +62,9 @@ def office(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
             created = http.post("/cases", json={"configuration_id": "pda1", "claims": claims, "holder": HOLDER})
             assert created.status_code == 201, created.text
             cases[name] = created.json()["id"]
+        # A clerk's free-text reason that names the person: gone with the rest when the case is erased.
+        for action, reason in (("suspend", "Jānis Bērziņš called about his posting"), ("reinstate", "checked")):
+            assert http.post(f"/cases/{cases['ended']}/{action}", json={"reason": reason}).status_code == 200
     yield office, cases
 
 
@@ -76,6 +79,7 @@ def test_the_personal_data_of_an_ended_case_is_erased_after_the_retention_period
         assert ended["claims"] == {} and ended["erased_at"] and ended["description"]["en"] == ""
         assert ended["label"] == "DEMO-A1-LV-8001"  # the institution's own reference stays
         assert ended["events"][-1]["action"] == "erased" and ended["events"][-1]["actor"] == "retention"
+        assert [e["action"] for e in ended["events"]] == ["created", "suspended", "reinstated", "erased"]
         assert "Bērziņš" not in json.dumps(ended, ensure_ascii=False)
         offer = http.post(f"/cases/{cases['ended']}/offer")
         assert offer.status_code == 409 and "erased" in offer.json()["error_description"]
