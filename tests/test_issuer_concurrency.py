@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -104,3 +105,49 @@ def test_two_workers_on_postgresql_never_share_an_index(tmp_path: Path) -> None:
         _run_two_workers(tmp_path, PG_URL)
     finally:
         _drop_issuer_tables(PG_URL)
+
+
+def _replace_at_once(service: Any, inst: Any, case_id: str, claims: dict[str, Any]) -> list[str]:
+    """Two clerks replace one case at the same moment: what each of them got."""
+    import threading
+
+    from credentials.errors import ProtocolError
+
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def replace(clerk: str) -> None:
+        start.wait()
+        try:
+            service.replace_case(inst, case_id, claims, actor=clerk, reason="extended")
+            outcomes.append("replaced")
+        except ProtocolError as exc:
+            outcomes.append(str(exc.http_status))
+
+    threads = [threading.Thread(target=replace, args=(clerk,)) for clerk in ("clerk-a", "clerk-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_clerks_replacing_one_case_at_once_make_one_replacement_on_postgresql(postgres_url: str,
+                                                                                  tmp_path: Path) -> None:
+    """The case row is locked while it is replaced: the second clerk waits, then finds it withdrawn."""
+    from credentials.demo_persons import DEMO_PERSONS
+    from issuer.app import build_service
+    from issuer.settings import IssuerSettings
+
+    service = build_service(IssuerSettings(data_dir=tmp_path, database_url=postgres_url,
+                                           public_url="http://127.0.0.1:1", wallet_attestation="off"))
+    inst = service.institution("lv-vsaa")
+    try:
+        for round_number in range(5):
+            claims = {**DEMO_PERSONS[0].pda1, "document_number": f"DEMO-A1-LV-95{round_number:02d}"}
+            case = service.create_case(inst, "pda1", claims, actor="clerk")
+            assert sorted(_replace_at_once(service, inst, case.id, claims)) == ["409", "replaced"]
+            found = service.list_cases(inst, query=claims["document_number"])
+            assert sorted(c["state"] for c in found) == ["active", "revoked"]  # the old one and one new one
+    finally:
+        service.engine.dispose()
