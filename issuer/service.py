@@ -252,7 +252,7 @@ class IssuerService:
             raise ProtocolError("invalid_request", "the document has ended and its personal data was erased; "
                                 "record a new case", http_status=409)
 
-    def erase_ended(self, retention_days: int, *, dry_run: bool = False) -> int:
+    def erase_ended(self, retention_days: int, *, dry_run: bool = False, batch: int = 500) -> int:
         """Storage limitation (GDPR Art. 5(1)(e)): erase the personal data of every case whose
         document ended, and whose credentials all expired, more than ``retention_days`` ago.
 
@@ -260,40 +260,56 @@ class IssuerService:
         state, document number (the institution's own reference; a PID's label, its holder's
         name, is replaced) and history, and its status list entries, so a withdrawal still shows.
         Open offers are closed. Returns how many cases were (with ``dry_run``: would be) erased.
+
+        Cases are erased ``batch`` at a time, each batch in its own transaction, so the first run
+        over years of an institution's cases neither holds its locks for long nor starts again from
+        nothing when it is interrupted; a case is erased wholly or not at all.
         """
         if retention_days <= 0:
             return 0
         now = self._now()
         cutoff = now - timedelta(days=retention_days)
-        erased = 0
-        with self.sessions.begin() as s:
-            # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
-            # FOR NO KEY UPDATE: rows pointing at the case (offers, tokens) may still be written meanwhile.
-            ended_cases = select(Case).where(Case.erased_at.is_(None), or_(Case.ends_at < cutoff,
-                                                                          Case.ends_at.is_(None)))
-            for case in s.scalars(ended_cases.with_for_update(key_share=True)):
-                module = CREDENTIAL_TYPES[case.configuration_id]
-                if case.ends_at is None:  # recorded by a worker that did not know the column yet
-                    case.ends_at = document_end(module, case.claims, utc(case.created_at))
+        erased, after = 0, ""
+        ended_cases = (select(Case).where(Case.erased_at.is_(None), or_(Case.ends_at < cutoff, Case.ends_at.is_(None)))
+                       .order_by(Case.id).limit(batch))
+        while True:
+            with self.sessions.begin() as s:
+                # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
+                # FOR NO KEY UPDATE: rows pointing at the case (offers, tokens) may still be written meanwhile.
+                # By id, after the last batch: cases kept for a credential that lives on are not met again.
+                cases = s.scalars(ended_cases.where(Case.id > after).with_for_update(key_share=True)).all()
+                if not cases:
+                    return erased
+                after = cases[-1].id
                 # A credential issued late (a PID without an expiry date lives 5 years from issuance).
-                ended = max([utc(case.ends_at),
-                             *(utc(e) for e in s.scalars(select(CredentialRecord.expires_at)
-                                                         .where(CredentialRecord.case_id == case.id)))])
-                if ended >= cutoff:
+                latest = {case_id: expires for case_id, expires in s.execute(
+                    select(CredentialRecord.case_id, func.max(CredentialRecord.expires_at))
+                    .where(CredentialRecord.case_id.in_([c.id for c in cases])).group_by(CredentialRecord.case_id))}
+                due: dict[str, datetime] = {}
+                for case in cases:
+                    ends = case.ends_at
+                    if ends is None:  # recorded by a worker that did not know the column yet
+                        ends = document_end(CREDENTIAL_TYPES[case.configuration_id], case.claims, utc(case.created_at))
+                        if not dry_run:
+                            case.ends_at = ends
+                    expires = latest.get(case.id)
+                    ended = max(utc(ends), utc(expires)) if expires is not None else utc(ends)
+                    if ended < cutoff:
+                        due[case.id] = ended
+                erased += len(due)
+                if dry_run or not due:
                     continue
-                erased += 1
-                if dry_run:
-                    continue
-                case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
-                if module is pid:
-                    case.label = f"PID {case.id[:8]}"
                 # The clerks' reasons are free text, which may name the person: the actions stay.
-                s.execute(update(Event).where(Event.case_id == case.id).values(reason=""))
-                s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
+                s.execute(update(Event).where(Event.case_id.in_(list(due))).values(reason=""))
+                s.execute(update(Offer).where(Offer.case_id.in_(list(due)), Offer.state == "open")
                           .values(state="used", code=None))
-                s.add(Event(case_id=case.id, at=now, actor="retention", action="erased",
-                            reason=f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"))
-        return erased
+                for case in cases:
+                    if case.id in due:
+                        case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
+                        if CREDENTIAL_TYPES[case.configuration_id] is pid:
+                            case.label = f"PID {case.id[:8]}"
+                        s.add(Event(case_id=case.id, at=now, actor="retention", action="erased",
+                                    reason=f"{retention_days} days after the document ended ({due[case.id]:%Y-%m-%d})"))
 
     def _case(self, s: Session, inst: Institution, case_id: str, *, lock: bool = False) -> Case:
         """The institution's case; ``lock``: held until the transaction ends, so that a change of

@@ -139,3 +139,47 @@ def test_cases_recorded_before_retention_existed_are_counted_from_their_document
     assert str(ends["ended"]).startswith("2025-06-30 23:59:59")
     assert IssuerService(engine, {}).erase_ended(90) == 1
     engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_large_backlog_is_erased_batch_by_batch_and_a_dry_run_changes_nothing(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.institutions import demo_institutions
+    from issuer.service import IssuerService
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
+                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+    upgrade(engine, MIGRATIONS)
+    vsaa = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))["lv-vsaa"]
+    service = IssuerService(engine, {"lv-vsaa": vsaa})
+    ended, current = [], []
+    for n in range(7):
+        claims = {**(ENDED if n < 5 else CURRENT), "document_number": f"DEMO-A1-LV-81{n:02d}"}
+        case = service.create_case(vsaa, "pda1", claims, actor="clerk", holder=HOLDER)
+        (ended if n < 5 else current).append(case.id)
+    # Recorded by a worker that did not know the end date column yet: one ended, one current.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE issuer_cases SET ends_at = NULL WHERE id IN (:a, :b)"),
+                     {"a": ended[0], "b": current[0]})
+
+    def rows() -> dict[str, tuple[Any, ...]]:
+        with engine.connect() as conn:
+            return {r[0]: (json.loads(r[1]) if isinstance(r[1], str) else r[1], *r[2:])
+                    for r in conn.execute(text("SELECT id, claims, ends_at, erased_at FROM issuer_cases"))}
+
+    before = rows()
+    # One case per batch: a case kept (its document is current) must not stop the run from moving on.
+    assert service.erase_ended(90, dry_run=True, batch=1) == 5
+    assert rows() == before
+    assert service.erase_ended(90, batch=3) == 5
+    after = rows()
+    assert all(after[c][2] is not None and after[c][0] == {} for c in ended)
+    assert all(after[c][2] is None and after[c][1] is not None for c in current)  # ends_at now recorded
+    assert service.erase_ended(90, batch=3) == 0
