@@ -1,7 +1,11 @@
 """Database engines for the services: SQLite by default, PostgreSQL by URL, same code.
 
-SQLite gets WAL and a busy timeout so that two processes of one service can share a file;
-PostgreSQL URLs written ``postgresql://`` are routed to psycopg 3.
+SQLite gets WAL and a busy timeout so that two processes of one service can share a file, and
+every transaction starts with ``BEGIN IMMEDIATE``: SQLite ignores ``SELECT ... FOR UPDATE``, so
+without it two transactions could both read a row and both act on it (a case withdrawn while a
+credential is recorded for it, one code redeemed twice). Taking the write lock at BEGIN makes
+them run one after another, as the row locks do on PostgreSQL. PostgreSQL URLs written
+``postgresql://`` are routed to psycopg 3.
 """
 
 from __future__ import annotations
@@ -36,11 +40,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # The driver's own implicit BEGIN (deferred, and only before writes) is turned off:
+            # SQLAlchemy's "begin" below opens every transaction instead.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -9,7 +9,8 @@ the migrations is completed and stamped on first start.
 
 Every change is ONE transaction that also writes the audit row and bumps the sequence number, so
 a published list always reflects a whole change or none of it. Write transactions are serialised
-(``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` of the list-state row on PostgreSQL), and
+(every SQLite transaction begins IMMEDIATE, :mod:`esspass.db`; on PostgreSQL ``SELECT ... FOR UPDATE``
+of the list-state row), and
 a list is read from one snapshot (:meth:`Registry.build_list`), so its sequence number and its
 content always belong together. Validation happens before anything is written (unknown country,
 malformed PEM, a "CA" that is not a CA, an expired certificate, a duplicate id or certificate): a
@@ -248,10 +249,8 @@ class Registry:
     def _write(self) -> Iterator[Session]:
         """One serialised write transaction (the caller adds rows, then :meth:`_bump`)."""
         with self.sessions.begin() as s:
-            conn = s.connection()
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading
-            else:
+            # SQLite: the engine took the write lock at BEGIN (esspass.db), before anything is read.
+            if s.connection().dialect.name != "sqlite":
                 s.execute(select(ListStateRow).where(ListStateRow.id == 1).with_for_update())
             yield s
 
@@ -259,9 +258,8 @@ class Registry:
     def _read(self) -> Iterator[Session]:
         """One read snapshot: the sequence and the rows read inside it belong together."""
         with self.sessions.begin() as s:
-            if self.engine.dialect.name == "sqlite":
-                s.connection().exec_driver_sql("BEGIN")
-            else:
+            # SQLite: a transaction is one snapshot already (begun IMMEDIATE by esspass.db).
+            if self.engine.dialect.name != "sqlite":
                 s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield s
 
