@@ -66,6 +66,7 @@ __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "Iss
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
+_BEARER_TTL_MAX = 300  # seconds an access token not bound to a DPoP key lives at most
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -331,6 +332,9 @@ class IssuerService:
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
                                     http_status=409)
+            # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
+            s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
+                      .values(state="used", code=None))
             s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=stored_hash(code),
                         tx_code_hash=self._tx_hash(code, tx_code), attempts=0,
                         expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
@@ -388,6 +392,10 @@ class IssuerService:
                 raise ProtocolError("not_found", "this credential offer is unknown", http_status=404)
             if offer.code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
+            if case.state != "active" or case.erased_at is not None:
+                # Said before the worker types the code, not after (the token would refuse it anyway).
+                raise ProtocolError("not_found", "this credential offer is no longer valid: the document was "
+                                    "withdrawn or suspended; ask your institution", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
             return openid4vci.credential_offer(inst.issuer_url, self._offered(case.configuration_id), offer.code, tx,
                                                issuer_state=self.issuer_state(offer))
@@ -423,15 +431,16 @@ class IssuerService:
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
             token = secrets.token_urlsafe(32)
+            # FAPI 2.0 §5.3.2.1: a token that is not sender-constrained must live under 10 minutes.
+            ttl = self.token_ttl if proof is not None else min(self.token_ttl, _BEARER_TTL_MAX)
             s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=proof.jkt if proof is not None else None,
-                        expires_at=now + timedelta(seconds=self.token_ttl)))
+                        expires_at=now + timedelta(seconds=ttl)))
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
                         reason=f"attested by {client.provider_name} ({client.provider_id})"[:300]
                         if client is not None else ""))
-        return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
-                "expires_in": self.token_ttl}
+        return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer", "expires_in": ttl}
 
     def _open_offer(self, s: Session, inst: Institution, offer: Offer | None, now: datetime,
                     what: str = "pre-authorized code") -> Case:

@@ -351,6 +351,26 @@ def test_a_dpop_bound_token_works_only_with_a_fresh_proof_of_its_key(issuer: Iss
     assert replay.json()["error"] == "invalid_dpop_proof"  # §11.1: a proof is used once
 
 
+def test_a_token_not_bound_to_a_key_lives_under_ten_minutes(tmp_path: Path) -> None:
+    """FAPI 2.0 §5.3.2.1: a Bearer token lives at most 5 minutes; a DPoP-bound one the configured time."""
+    from issuer.app import build_service
+
+    service = build_service(IssuerSettings(data_dir=tmp_path, public_url="http://127.0.0.1:1", token_ttl=600,
+                                           wallet_attestation="off", dpop_nonce=False))
+    inst = service.institution("lv-vsaa")
+    lifetimes = []
+    for key in (None, generate_key()):
+        case = service.create_case(inst, "pda1", PERSON.pda1, actor="clerk")
+        offer = service.create_offer(inst, case.id, actor="clerk")
+        code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
+        proof = _dpop(key, f"{inst.issuer_url}/token") if key is not None else None
+        token = service.token(inst, {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code,
+                                     "tx_code": offer.tx_code}, proof)
+        lifetimes.append((token["token_type"], token["expires_in"]))
+    service.engine.dispose()
+    assert lifetimes == [("Bearer", 300), ("DPoP", 600)]
+
+
 def test_a_bearer_token_is_not_accepted_under_the_dpop_scheme(issuer: Issuer) -> None:
     token = _access_token(issuer)
     key = generate_key()
@@ -1017,3 +1037,25 @@ def test_the_worker_authorises_in_the_browser_and_is_sent_back_to_the_wallet(iss
     answer = {k: v[0] for k, v in parse_qs(urlsplit(arrived[-1]).query).items()}
     assert answer["iss"] == f"{issuer.url}/lv-vsaa" and answer["code"] and answer["state"] == "wallet-state-1"
     context.close()
+
+
+def test_a_new_offer_for_a_case_makes_the_earlier_qr_code_stop_working(issuer: Issuer) -> None:
+    case_id, first, _ = issuer.offer()
+    second = issuer.http.post(f"/lv-vsaa/api/cases/{case_id}/offer", headers=issuer.clerk("LV:VSAA"))
+    assert second.status_code == 201, second.text
+    refused = issuer.token(first, second.json()["tx_code"])
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_grant")
+    uri = parse_qs(urlsplit(second.json()["link"]).query)["credential_offer_uri"][0]
+    assert issuer.token(issuer.http.get(uri).json(), second.json()["tx_code"]).status_code == 200
+
+
+def test_the_offer_of_a_withdrawn_document_is_refused_before_the_code_is_typed(issuer: Issuer) -> None:
+    case_id = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": PERSON.pda1},
+                               headers=issuer.clerk("LV:VSAA")).json()["id"]
+    created = issuer.http.post(f"/lv-vsaa/api/cases/{case_id}/offer", headers=issuer.clerk("LV:VSAA")).json()
+    uri = parse_qs(urlsplit(created["link"]).query)["credential_offer_uri"][0]
+    withdrawn = issuer.http.post(f"/lv-vsaa/api/cases/{case_id}/revoke", json={"reason": "posting cancelled"},
+                                 headers=issuer.clerk("LV:VSAA"))
+    assert withdrawn.status_code == 200
+    offer = issuer.http.get(uri)
+    assert offer.status_code == 404 and "withdrawn" in offer.json()["error_description"]
