@@ -5,7 +5,10 @@ draft-ietf-oauth-status-list §8.3 / §13: a relying party fetches the list at t
 trust list gives for the *same* institution that signed the credential), and may reuse it until
 ``ttl`` has passed. When the issuer
 is unreachable, a cached list is still used up to ``max_age`` seconds old (offline tolerance,
-issue #6), and its age is reported; beyond that the outcome is undetermined, never valid.
+issue #6), and its age is reported; beyond that the outcome is undetermined, never valid. A held
+list is never used once its own ``exp`` has passed (§8.3 step 4, within the same clock skew
+:func:`credentials.status_list.verify_token` allows), and a list older (by ``iat``) than the one
+held for the same URI and form never replaces it (a replay of a list signed before a withdrawal).
 
 With a ``cache_dir`` the lists are also kept on disk, as fetched (signed), so that a verifier
 restarted without network still has them; a list read back is verified again, as of when it was
@@ -31,6 +34,10 @@ from credentials.errors import CredentialError, MalformedError
 from credentials.verification import StatusOutcome, status_value_of
 
 __all__ = ["Prefetched", "StatusClient"]
+
+#: Seconds of clock difference tolerated around ``exp``: the default of status_list.verify_token,
+#: so a held list stops being used when a freshly fetched copy would stop verifying.
+_SKEW = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,8 @@ class StatusClient:
         if entry is None:
             entry = self._load(ref, entity)
         usable = entry is not None and entry.entity_id == entity.id
-        fresh = usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
+        fresh = (usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
+                 and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
             assert entry is not None
             return self._outcome(entry, ref, ts, "cache")
@@ -106,6 +114,12 @@ class StatusClient:
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
+        if usable and entry is not None and verified.iat < entry.verified.iat:
+            # Rollback: a genuinely signed but older list (a stale mirror, or a replay of one signed
+            # before a withdrawal) would bring a revoked document back. The held list, from memory or
+            # from disk after a restart, is the high-water mark, as for trust lists (trust_registry.client).
+            return self._fallback(entry, entity, ref, ts, "The institution's server sent an older status list "
+                                                          "than the one already held")
         entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
         with self._lock:
             self._cache[key] = entry
@@ -232,13 +246,22 @@ class StatusClient:
         return StatusOutcome(None, age, "none", f"{why}{suffix}.")
 
     def _outcome(self, entry: _Entry, ref: status_list.StatusReference, ts: float, source: str) -> StatusOutcome:
+        """The answer from a verified list, which may be held (memory, disk, confirmed by a 304):
+        §8.3 step 4 (``exp`` not reached, ``iat`` within ``max_age``) is checked again as of ``ts``."""
         age = max(0.0, ts - entry.verified.iat)
+        if _expired(entry, ts):
+            return StatusOutcome(None, age, source, "The status list has expired and no newer one could be fetched.")
         if age > self._max_age:
             return StatusOutcome(None, age, source, "The status list is older than the allowed maximum age.")
         value = status_value_of(entry.verified, ref)
         if value is None:
             return StatusOutcome(None, age, source, "The document's entry is outside the status list.", forged=True)
         return StatusOutcome(value, age, source)
+
+
+def _expired(entry: _Entry, ts: float) -> bool:
+    """§8.3 step 4: "if exp is present the token MUST NOT be expired" (``exp`` is required in our profile)."""
+    return ts >= entry.verified.exp + _SKEW
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -1,5 +1,9 @@
 """Issue #3: ``trust_registry.client.TrustListClient`` against real servers (``esspass.testing.serve``).
 
+A held list is used within the registry's ``Cache-Control: max-age`` (at most five minutes), so a
+suspension is seen minutes after the registry publishes it, and never once it is older than the
+client's ``max_age``, whatever its ``next_update``.
+
 The registry is the real service; where an attack needs a misbehaving registry (rollback to an
 older list, a list signed by someone else, an oversized answer), a small real HTTP server plays
 the attacker with genuinely signed tokens.
@@ -22,7 +26,7 @@ from credentials.pki import DemoPki, create_registry_root, issue_list_signer
 from esspass.db import make_engine
 from esspass.testing import ServerHandle, free_port, serve
 from trust_registry.app import create_app
-from trust_registry.client import ListInfo, TrustListClient
+from trust_registry.client import REVALIDATE_AFTER, ListInfo, TrustListClient
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
 
@@ -56,6 +60,7 @@ class Attacker:
 
     tokens: list[str] = field(default_factory=list)
     requests: int = 0
+    cache_control: str | None = None  # sent as Cache-Control when set
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -64,7 +69,8 @@ class Attacker:
         def lists(kind: str) -> Response:
             self.requests += 1
             token = self.tokens.pop(0) if len(self.tokens) > 1 else self.tokens[0]
-            return Response(token, media_type="application/trust-list+jwt")
+            headers = {"Cache-Control": self.cache_control} if self.cache_control else None
+            return Response(token, media_type="application/trust-list+jwt", headers=headers)
 
         return app
 
@@ -102,34 +108,74 @@ def test_client_fetches_a_verified_list_and_caches_it_on_disk_atomically(server:
     assert on_disk == issuers
 
 
-def test_client_does_not_refetch_before_next_update(registry_pki: DemoPki, http: httpx.Client,
-                                                    attacker: tuple[Attacker, ServerHandle],
-                                                    registry: Registry) -> None:
+def test_client_reuses_a_list_within_the_registrys_max_age_and_asks_again_after_it_not_at_next_update(
+        registry_pki: DemoPki, http: httpx.Client, attacker: tuple[Attacker, ServerHandle],
+        registry: Registry) -> None:
+    """Holding a list until its next_update (a day) hid suspensions for hours: the registry says
+    how long its answer may be reused (here nothing, so the five-minute ceiling applies)."""
     state, handle = attacker
     now = _now().replace(microsecond=0)
     state.tokens = [_signed(registry_pki, registry.build_list("issuers", now))]
     client = TrustListClient(handle.url, registry_root=registry_pki.root, http=http)
     client.issuers(now)
-    client.issuers(now + timedelta(hours=23))
+    client.issuers(now + timedelta(seconds=REVALIDATE_AFTER - 1))
     assert state.requests == 1
-    client.issuers(now + timedelta(hours=25))  # past next_update: fetched again
+    client.issuers(now + timedelta(seconds=REVALIDATE_AFTER + 1))  # long before next_update: asked again
     assert state.requests == 2
-    client.refresh("issuers", now + timedelta(hours=25, seconds=1))
+    client.issuers(now + timedelta(hours=25))  # past next_update: fetched again
     assert state.requests == 3
+    client.refresh("issuers", now + timedelta(hours=25, seconds=1))
+    assert state.requests == 4
 
 
-def test_client_picks_up_a_newer_sequence_after_next_update(server: ServerHandle, registry_pki: DemoPki,
-                                                            http: httpx.Client, registry: Registry) -> None:
+def test_a_suspension_on_the_registry_is_seen_after_the_lists_max_age(server: ServerHandle, registry_pki: DemoPki,
+                                                                       http: httpx.Client, registry: Registry) -> None:
+    """A suspended institution's documents are refused at once by the rules; the verifier must see
+    the suspension within the registry's max-age (<= 300 s), not at the held list's next_update."""
     client = TrustListClient(server.url, registry_root=registry_pki.root, http=http)
-    first = client.issuers(_now())
+    now = _now()
+    first = client.issuers(now)
     registry.suspend("PL:ZUS", who="test", reason="key under investigation")
     try:
-        assert client.issuers(_now()).sequence == first.sequence  # still fresh: the held list is used
-        later = client.refresh("issuers", _now())
-        assert later.sequence == first.sequence + 1
+        soon = now + timedelta(seconds=10)
+        assert client.issuers(soon).sequence == first.sequence  # within the registry's max-age: the held list
+        later = now + timedelta(seconds=REVALIDATE_AFTER + 1)
+        seen = client.issuers(later)
+        assert seen.sequence == first.sequence + 1
+        zus = seen.entity("PL:ZUS")
+        assert zus is not None and zus.status_at(later) == trust_list.SUSPENDED
         assert client.info("issuers").source == "network"
     finally:
         registry.reinstate("PL:ZUS", who="test", reason="cleared")
+
+
+def test_the_registrys_cache_control_max_age_sets_when_the_held_list_is_asked_for_again(
+        registry_pki: DemoPki, http: httpx.Client, attacker: tuple[Attacker, ServerHandle],
+        registry: Registry) -> None:
+    state, handle = attacker
+    now = _now().replace(microsecond=0)
+    state.tokens = [_signed(registry_pki, registry.build_list("issuers", now))]
+    state.cache_control = "public, max-age=60"
+    client = TrustListClient(handle.url, registry_root=registry_pki.root, http=http)
+    client.issuers(now)
+    client.issuers(now + timedelta(seconds=59))
+    assert state.requests == 1
+    client.issuers(now + timedelta(seconds=61))
+    assert state.requests == 2
+
+
+def test_a_longer_max_age_than_the_registry_ever_sends_does_not_delay_a_suspension(
+        registry_pki: DemoPki, http: httpx.Client, attacker: tuple[Attacker, ServerHandle],
+        registry: Registry) -> None:
+    """A proxy on the way (or a misconfigured registry) cannot stretch reuse beyond the ceiling."""
+    state, handle = attacker
+    now = _now().replace(microsecond=0)
+    state.tokens = [_signed(registry_pki, registry.build_list("issuers", now))]
+    state.cache_control = "public, max-age=86400"
+    client = TrustListClient(handle.url, registry_root=registry_pki.root, http=http)
+    client.issuers(now)
+    client.issuers(now + timedelta(seconds=REVALIDATE_AFTER + 1))
+    assert state.requests == 2
 
 
 # --- offline -------------------------------------------------------------------------------------
@@ -160,6 +206,34 @@ def test_offline_client_answers_from_cache_with_source_and_age_after_the_registr
                              max_age=timedelta(days=1))
     with pytest.raises(IssuerTrustError, match="trust list unavailable"):
         strict.issuers(later)
+
+
+def test_the_held_list_is_used_when_the_registry_is_unreachable_at_revalidation(
+        registry_dir: Path, registry_pki: DemoPki, http: httpx.Client) -> None:
+    handle = serve(create_app(RegistrySettings(data_dir=registry_dir)))
+    client = TrustListClient(handle.url, registry_root=registry_pki.root, http=http,
+                             max_age=timedelta(days=7))
+    try:
+        online = client.issuers(_now())
+    finally:
+        handle.stop()
+    assert client.issuers(online.issued_at + timedelta(seconds=REVALIDATE_AFTER + 1)) == online
+    assert client.info("issuers").source == "cache"
+
+
+def test_a_held_list_older_than_max_age_is_not_used_even_before_its_next_update(
+        registry_pki: DemoPki, http: httpx.Client, registry: Registry, tmp_path: Path) -> None:
+    """ESSPASS_VERIFIER_TRUST_LIST_MAX_AGE bounds every held list, whatever next_update it names."""
+    now = _now().replace(microsecond=0)
+    held = registry.build_list("issuers", now)  # next_update a day later
+    (tmp_path / "issuers.jwt").write_text(_signed(registry_pki, held))
+    client = TrustListClient(f"http://127.0.0.1:{free_port()}", registry_root=registry_pki.root, http=http,
+                             cache_dir=tmp_path, max_age=timedelta(hours=1))
+    assert client.issuers(now + timedelta(minutes=30)).sequence == held.sequence
+    later = now + timedelta(hours=2)
+    assert not held.stale(later)
+    with pytest.raises(IssuerTrustError, match="more than the 3600 s allowed"):
+        client.issuers(later)
 
 
 def test_client_with_no_list_at_all_fails_closed(registry_pki: DemoPki, http: httpx.Client, tmp_path: Path) -> None:

@@ -6,15 +6,18 @@ the registry they are checking). :class:`TrustListClient`:
 * keeps the last *verified* list of each kind in memory and on disk (``<cache_dir>/<kind>.jwt``,
   written atomically: temporary file + ``os.replace``); a cache file is verified again against
   the pinned root when loaded, so a damaged or planted file is ignored, never trusted;
-* fetches from the registry when it holds no list yet or its list is past ``next_update``
-  (:meth:`TrustListClient.refresh` forces a fetch);
+* fetches from the registry when it holds no list yet, its list is past ``next_update``, or the
+  registry's ``Cache-Control: max-age`` (at most :data:`REVALIDATE_AFTER` seconds; that when the
+  answer names none, or for a list read from disk) has passed since the list was fetched, so a
+  suspension the registry publishes is seen within minutes while online, not at the next daily
+  issue (:meth:`TrustListClient.refresh` forces a fetch);
 * when the registry is unreachable (any ``httpx.HTTPError``) or serves something that does not
   verify, answers from the held list and says so: ``info(kind).source == "cache"`` with the
   list's age (offline operation, ARCHITECTURE.md "trust_list");
 * never accepts a list with a lower ``sequence`` than one it already holds (rollback attack), nor
   an older issue of the same sequence;
-* with no usable list at all, or only one older than ``max_age``, fails closed with
-  :class:`~credentials.errors.IssuerTrustError`.
+* with no usable list at all, or only one older than ``max_age`` (whatever its ``next_update``
+  says), fails closed with :class:`~credentials.errors.IssuerTrustError`.
 
 Every list goes through :func:`credentials.trust_list.verify_trust_list` with the pinned root.
 """
@@ -36,9 +39,13 @@ from cryptography.x509 import Certificate
 from credentials import trust_list
 from credentials.errors import CredentialError, IssuerTrustError
 
-__all__ = ["MAX_LIST_BYTES", "ListInfo", "TrustListClient"]
+__all__ = ["MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient"]
 
 MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
+#: Seconds a fetched list is used before asking the registry again: the registry's own
+#: ``Cache-Control: max-age`` ceiling (trust_registry.app), so a longer value from a proxy on the
+#: way cannot hide a suspension for longer than the registry meant.
+REVALIDATE_AFTER = 300
 Source = Literal["network", "cache"]
 
 
@@ -59,6 +66,7 @@ class _Held:
     tl: trust_list.TrustList
     source: Source
     fetched_at: datetime
+    revalidate_at: datetime  # the registry's max-age after fetched_at: ask again from then on
 
 
 class _Unavailable(Exception):
@@ -68,10 +76,11 @@ class _Unavailable(Exception):
 class TrustListClient:
     """``issuers(now)`` / ``verifiers(now)`` give a verified :class:`~credentials.trust_list.TrustList`.
 
-    ``max_age``: the oldest list (time since the registry issued it) still served when no newer
-    one can be had; ``None`` serves any verified list and leaves the judgement to the caller (the
-    age is in :meth:`info`). ``retry_after`` (seconds) spaces out attempts to reach a registry
-    that just failed, so a verifier does not wait on it for every check while offline.
+    ``max_age``: the oldest list (time since the registry issued it) ever served from what is
+    held, even before its ``next_update``, when no newer one can be had; ``None`` serves any
+    verified list and leaves the judgement to the caller (the age is in :meth:`info`).
+    ``retry_after`` (seconds) spaces out attempts to reach a registry that just failed, so a
+    verifier does not wait on it for every check while offline.
     """
 
     def __init__(self, registry_url: str, *, registry_root: Certificate, http: httpx.Client,
@@ -92,11 +101,11 @@ class TrustListClient:
     # --- public ----------------------------------------------------------------------------------
 
     def issuers(self, now: datetime) -> trust_list.TrustList:
-        """The issuers list (fetching it if none is held or it is past ``next_update``)."""
+        """The issuers list (fetching it if none is held, or it is due for revalidation or past ``next_update``)."""
         return self.get("issuers", now)
 
     def verifiers(self, now: datetime) -> trust_list.TrustList:
-        """The verifiers list (fetching it if none is held or it is past ``next_update``)."""
+        """The verifiers list (fetching it if none is held, or it is due for revalidation or past ``next_update``)."""
         return self.get("verifiers", now)
 
     def wallet_providers(self, now: datetime) -> trust_list.TrustList:
@@ -107,7 +116,8 @@ class TrustListClient:
         return self._get(kind, now, force=False)
 
     def refresh(self, kind: str, now: datetime) -> trust_list.TrustList:
-        """Fetch now regardless of ``next_update`` (falls back to the held list like :meth:`get`)."""
+        """Fetch now, whatever the registry's max-age and ``next_update`` (falls back to the held list
+        like :meth:`get`)."""
         return self._get(kind, now, force=True)
 
     def info(self, kind: str, now: datetime | None = None) -> ListInfo:
@@ -135,8 +145,10 @@ class TrustListClient:
             if held is None:
                 held = self._load_disk(kind, now)
             if not force and held is not None:
-                if not held.tl.stale(now):
+                if not held.tl.stale(now) and now < held.revalidate_at and not self._too_old(held, now):
                     return held.tl
+                # Due: past the registry's max-age (a suspension may have been published since), past
+                # next_update, or older than max_age. Ask the registry; the held list is the fallback.
                 last = self._last_attempt.get(kind)
                 if last is not None and 0 <= (now - last).total_seconds() < self._retry_after:
                     return self._serve_held(kind, held, now, "the registry was unreachable moments ago")
@@ -156,6 +168,10 @@ class TrustListClient:
             self._store_disk(kind, fresh.token)
             return fresh.tl
 
+    def _too_old(self, held: _Held, now: datetime) -> bool:
+        """Older than ``max_age``: :meth:`_serve_held` would refuse it, so it is never served as is."""
+        return self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds()
+
     def _serve_held(self, kind: str, held: _Held, now: datetime, why: str) -> trust_list.TrustList:
         if self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds():
             raise IssuerTrustError(f"trust list unavailable: {why}; the cached {kind} list is "
@@ -171,6 +187,7 @@ class TrustListClient:
                                    headers={"Accept": "application/trust-list+jwt"}) as response:
                 if response.status_code != 200:
                     raise _Unavailable(f"the registry answered HTTP {response.status_code}")
+                fresh_for = _fresh_for(response.headers.get("cache-control"))
                 body = b""
                 for chunk in response.iter_bytes():
                     body += chunk
@@ -183,7 +200,7 @@ class TrustListClient:
             tl = trust_list.verify_trust_list(token, registry_root=self._root, now=now, kind=kind)
         except (UnicodeDecodeError, CredentialError) as exc:
             raise _Unavailable("the registry's list does not verify against the pinned root") from exc
-        return _Held(token, tl, "network", now)
+        return _Held(token, tl, "network", now, now + timedelta(seconds=fresh_for))
 
     def _path(self, kind: str) -> Path | None:
         return None if self._cache_dir is None else self._cache_dir / f"{kind}.jwt"
@@ -200,7 +217,9 @@ class TrustListClient:
             tl = trust_list.verify_trust_list(token, registry_root=self._root, now=now, kind=kind)
         except (OSError, UnicodeDecodeError, CredentialError):
             return None  # missing, damaged or foreign: ignored, never trusted
-        held = _Held(token, tl, "cache", fetched_at)
+        # The answer's max-age is not on disk: count the ceiling from the file's time, so a
+        # restarted client asks the registry again at once unless the copy was written just now.
+        held = _Held(token, tl, "cache", fetched_at, fetched_at + timedelta(seconds=REVALIDATE_AFTER))
         self._held[kind] = held
         return held
 
@@ -224,3 +243,18 @@ class TrustListClient:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+def _fresh_for(cache_control: str | None) -> int:
+    """Seconds the registry lets its answer be used without asking again (RFC 9111 §5.2.2.1
+    ``max-age``; ``no-cache``/``no-store``: none), at most :data:`REVALIDATE_AFTER`, which is also
+    the default when it says nothing usable."""
+    for directive in (cache_control or "").split(","):
+        name, _, value = directive.partition("=")
+        name = name.strip().lower()
+        if name in ("no-cache", "no-store"):
+            return 0
+        if name == "max-age":
+            value = value.strip().strip('"')
+            return min(int(value), REVALIDATE_AFTER) if value.isascii() and value.isdigit() else REVALIDATE_AFTER
+    return REVALIDATE_AFTER
