@@ -381,6 +381,7 @@ def authorised_issuer(
         raise IssuerTrustError(f"{entity.name_en} ({entity.id}) is not competent to issue this credential type")
     if not anchor.listed_at(at):
         raise IssuerTrustError(f"the certificate of {entity.id} was not listed when this credential was issued")
+    _check_listed_signer(entity, chain.leaf if isinstance(chain, ValidatedChain) else chain[0], at)
     if entity.status_at(at) != ACTIVE:
         raise IssuerTrustError(f"{entity.id} was {entity.status_at(at)} when this credential was issued")
     status_now = entity.status_at(now)
@@ -389,6 +390,22 @@ def authorised_issuer(
     if policy is Policy.STRICT and status_now != ACTIVE:
         raise IssuerTrustError(f"{entity.id} is {status_now} on the trust list")
     return AuthorisedIssuer(entity, anchor, status_now)
+
+
+def _check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -> None:
+    """An entity that lists its document-signer certificates signs only with those, each inside its
+    window (module docstring): a signer rotated out (``esspass registry rotate``) or never listed is
+    refused, even though it chains to the entity's CA. An entity listing only CAs is judged by them."""
+    signers = [c for c in entity.certificates if c.usage == SIGNER]
+    if not signers:
+        return
+    der = leaf.public_bytes(serialization.Encoding.DER)
+    windows = [c for c in signers if c.der == der]
+    if not windows:
+        raise IssuerTrustError(f"the document signer certificate is not one {entity.id} lists on the trust list")
+    if not any(c.listed_at(at) for c in windows):
+        raise IssuerTrustError(f"the document signer certificate of {entity.id} was not listed when this "
+                               "credential was issued")
 
 
 def authorised_verifier(

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from credentials import dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import countries, dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
-from credentials.jose import b64url_decode
+from credentials.jose import b64url_decode, b64url_encode
 from credentials.sd_jwt import KeyBindingPolicy
 from credentials.x509 import ChainValidator, ValidatedChain
 
@@ -170,23 +170,45 @@ def _problem_step(steps: Sequence[Step]) -> Step | None:
     return None
 
 
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+class _Unreadable(Exception):
+    """A date claim that is there but is no date: the check cannot run on it, so it fails."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The document's {name} cannot be read as a date.")
+
+
+def _date(claims: Mapping[str, Any], name: str) -> date | None:
+    """The claim as a date: an ISO 8601 full-date string (SD-JWT VC), or a CBOR full-date / tdate
+    (ISO 18013-5 §7.2.1, an mdoc); absent is None, anything else :class:`_Unreadable` (fail closed)."""
+    value = claims.get(name)
+    if value is None:
         return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise _Unreadable(name)
 
 
 def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list[Step]:
+    """The document and coverage layers of domain.md "Three validity layers"."""
+    try:
+        issued, expiry = _date(claims, "date_of_issuance"), _date(claims, "date_of_expiry")
+        start, end = _date(claims, "starting_date"), _date(claims, "ending_date")
+    except _Unreadable as exc:
+        return [Step("document_validity", FAILED, str(exc))]
     steps = []
-    issued, expiry = _date(claims.get("date_of_issuance")), _date(claims.get("date_of_expiry"))
     if issued is not None and issued > today:
         steps.append(Step("document_validity", FAILED, f"The document is dated {issued}, which is in the future."))
     elif expiry is not None and expiry < today:
         steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
     else:
         steps.append(Step("document_validity", PASSED, "The document is within its own validity dates."))
-    start, end = _date(claims.get("starting_date")), _date(claims.get("ending_date"))
     if module is pda1 or start is not None or end is not None:
         if module is pda1 and (start is None or end is None):
             steps.append(Step("coverage_period", NOT_RUN, "The period of the A1 was not disclosed."))
@@ -199,6 +221,32 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
         else:
             steps.append(Step("coverage_period", PASSED, f"Today lies within the period covered ({start} to {end})."))
     return steps
+
+
+def _competence_problem(entity: trust_list.ListedEntity, module: Any, claims: Mapping[str, Any]) -> str | None:
+    """Is the signing institution the one the document names, for its own country? (domain.md
+    "Common block": ``issuing_authority`` is the technical issuer whose certificate chains to the
+    trust list; a PDA1 is issued by the competent institution of the state whose legislation
+    applies, 987/2009 Art. 15/16/19.) The trust list says who may issue the type; this says that an
+    institution of one state cannot sign another state's document, nor name another institution."""
+    authority = claims.get("issuing_authority")
+    if authority is not None:
+        if not isinstance(authority, Mapping):
+            return "The document's issuing authority cannot be read."
+        if authority.get("id") != entity.id:
+            return (f"The document names {authority.get('id')} as its issuer, but {entity.name_en} ({entity.id}) "
+                    "signed it.")
+    fields = [("issuing_country", claims.get("issuing_country")),
+              ("issuing_authority.country", authority.get("country") if isinstance(authority, Mapping) else None)]
+    if module is pda1:
+        fields.append(("legislation_country", claims.get("legislation_country")))
+    for name, value in fields:
+        if value is None:
+            continue
+        if not isinstance(value, str) or countries.normalise(value) != countries.normalise(entity.country):
+            return (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the document's "
+                    f"{name} is {value}.")
+    return None
 
 
 def _failed_at(result: CredentialResult, exc: CredentialError) -> CredentialResult:
@@ -252,13 +300,30 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
     except CredentialError as exc:
         return _failed_at(result, exc)
     elements = verified.claims.get(verified.doctype, {})
-    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), dict(elements), \
+    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), _as_json(elements), \
         int(verified.signed.timestamp())
     result.disclosed = tuple((verified.doctype, name) for name in elements)
     if result.vct is None:
         return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
                               issuers=issuers, now=now, status_lookup=status_lookup)
+
+
+def _as_json(value: Any) -> Any:
+    """mdoc element values as the SD-JWT VC claims would be: a CBOR full-date or tdate (ISO 18013-5
+    §7.2.1) as its ISO 8601 text, a byte string (a portrait) as base64url; so that every page, proof
+    and API answer can hold them, and the checks read both forms alike."""
+    if isinstance(value, Mapping):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat() if value.tzinfo is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return b64url_encode(value)
+    return value
 
 
 def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
@@ -276,13 +341,17 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         result.steps.append(Step("issuer_authorised", FAILED, exc.message))
         return result
     entity = authorised.entity
+    module = _TYPES.get(vct)
+    problem = _competence_problem(entity, module, result.claims)
+    if problem is not None:
+        result.steps.append(Step("issuer_authorised", FAILED, problem))
+        return result
     result.issuer_id, result.issuer_name = entity.id, entity.name_en
     result.steps += [
         Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
         Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
         Step("token_validity", PASSED, "The signed token is within its validity."),
     ]
-    module = _TYPES.get(vct)
     result.steps += _validity_steps(module, result.claims, now.date())
     if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
@@ -391,6 +460,10 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         steps.append(Step(failed, FAILED, exc.message))
         return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
     entity = found["entity"]
+    problem = _competence_problem(entity, _TYPES.get(verified.vct), verified.fields)
+    if problem is not None:
+        steps.append(Step("issuer_authorised", FAILED, problem))
+        return Verdict(INVALID, problem, [], [result], trust_list_age, now)
     result.issuer_id, result.issuer_name, result.iat = entity.id, entity.name_en, verified.iat
     result.claims = dict(verified.fields)
     steps += [

@@ -1,0 +1,199 @@
+"""The inspector's verdict, without servers (credentials.verification): who may sign a document,
+and the document's own dates, checked from the trust list and the claims, failing closed.
+
+The trust lists come from a real registry store (SQLite) seeded with the demo PKI.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from credentials import compact, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list, verification
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import DEMO_ENTITIES, demo_entity
+from credentials.jose import b64url_encode, generate_key, public_jwk
+from credentials.pki import DemoPki, create_demo_pki, issue_document_signer
+from credentials.sd_jwt import present, unverified_claims
+from credentials.x509 import spki_kid
+from esspass.db import make_engine
+from trust_registry.seed import seed
+from trust_registry.store import Registry
+from verifier.service import profile_query
+
+ANNA, LENA = DEMO_PERSONS[0], DEMO_PERSONS[2]  # a Latvian A1 (LV:VSAA) and a German one (DE:DRV)
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class World:
+    pki: DemoPki
+    registry: Registry
+    lists: dict[str, tuple[status_list.StatusList, Any, Any]]
+
+    def issuers(self, now: datetime = NOW) -> trust_list.TrustList:
+        return self.registry.build_list("issuers", now)
+
+    def issue(self, module: Any, claims: dict[str, Any], entity_id: str, *, signer: Any = None,
+              iat: datetime | None = None) -> tuple[str, Any]:
+        key, chain = signer or self.pki.signers[entity_id]
+        holder = generate_key()
+        uri = f"https://issuer.example/{entity_id}/status/1"
+        self.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+        issued = int((iat or NOW - timedelta(minutes=1)).timestamp())
+        credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=module.validate(claims), sd_paths=module.SD_PATHS,
+                                        holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
+                                        iss=f"https://issuer.example/{entity_id}", iat=issued, nbf=None,
+                                        exp=issued + 365 * 86400, status=status_list.StatusReference(7, uri))
+        return credential, holder
+
+    def lookup(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
+               now: datetime) -> verification.StatusOutcome:
+        lst, key, chain = self.lists[ref.uri]
+        token = status_list.sign_token(lst, uri=ref.uri, key=key, x5c=chain, iat=int(now.timestamp()) - 5,
+                                       exp=int(now.timestamp()) + 3600, ttl=300)
+        verified = status_list.verify_token(token, uri=ref.uri, anchors=entity.anchors(), now=now)
+        return verification.StatusOutcome(status_list.status_of(verified, ref), 5, "network")
+
+    def inspect(self, a1: tuple[str, Any], person: tuple[str, Any], *, now: datetime = NOW,
+                issuers: trust_list.TrustList | None = None) -> verification.Verdict:
+        """The inspection profile (PDA1 + PID), answered by the wallet as asked."""
+        query = profile_query("pda1")
+        asked = {q["id"]: [tuple(c["path"]) for c in q["claims"]] for q in query["credentials"]}
+        nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
+        vp_token = {}
+        for qid, (credential, key) in (("pda1", a1), ("pid", person)):
+            held = unverified_claims(credential)
+            vp_token[qid] = [present(credential, select=[p for p in asked[qid] if p[0] in held], holder_key=key,
+                                     nonce=nonce, aud=aud, iat=int(now.timestamp()))]
+        return verification.verify_response(vp_token, query=query, nonce=nonce, audience=aud,
+                                            issuers=issuers or self.issuers(now), trust_list_age=0, now=now,
+                                            status_lookup=self.lookup)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("verification")
+    pki = create_demo_pki(tmp / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
+    engine = make_engine(f"sqlite:///{tmp / 'registry.db'}")
+    registry = Registry(engine)
+    seed(registry, pki)
+    yield World(pki, registry, {})
+    engine.dispose()
+
+
+def _step(verdict: verification.Verdict, query_id: str, code: str) -> verification.Step:
+    credential = next(c for c in verdict.credentials if c.query_id == query_id)
+    return next(s for s in credential.steps if s.code == code)
+
+
+def test_a_genuine_a1_of_the_competent_institution_is_valid(world: World) -> None:
+    verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA"), world.issue(pid, ANNA.pid, "LV:PID"))
+    assert verdict.verdict == verification.VALID, verdict.reason
+
+
+@pytest.mark.parametrize("field", ["issuing_authority", "issuing_country", "legislation_country"])
+def test_an_institution_cannot_sign_another_states_a1(world: World, field: str) -> None:
+    """987/2009 Art. 15/16/19: the A1 comes from the competent institution of the state whose legislation
+    applies. Latvia's VSAA signing an A1 that names Germany (or DE:DRV) is refused, although VSAA may issue A1s."""
+    claims = {**ANNA.pda1, field: LENA.pda1[field]}
+    verdict = world.inspect(world.issue(pda1, claims, "LV:VSAA"), world.issue(pid, ANNA.pid, "LV:PID"))
+    assert verdict.verdict == verification.INVALID
+    step = _step(verdict, "pda1", "issuer_authorised")
+    assert step.result == verification.FAILED and "LV:VSAA" in step.message, step.message
+
+
+def test_an_offline_code_of_another_states_a1_is_refused(world: World) -> None:
+    key, chain = world.pki.signers["LV:VSAA"]
+    holder = generate_key()
+    claims = pda1.validate({**ANNA.pda1, "legislation_country": "DE"})
+    raw = compact.issue_compact(vct=pda1.VCT, claims=claims, holder=ANNA.pid, holder_jwk=public_jwk(holder),
+                                issuer_key=key, kid=spki_kid(chain[0]), iat=int(NOW.timestamp()) - 60,
+                                exp=int(NOW.timestamp()) + 86400,
+                                status=status_list.StatusReference(7, "https://issuer.example/LV:VSAA/status/1"))
+    world.lists.setdefault("https://issuer.example/LV:VSAA/status/1", (status_list.StatusList(1024, bits=2), key,
+                                                                        chain))
+    verdict = verification.verify_offline(compact.present_compact(raw, holder, now=NOW), issuers=world.issuers(),
+                                          trust_list_age=0, now=NOW, status_lookup=world.lookup)
+    assert verdict.verdict == verification.INVALID and "legislation_country is DE" in verdict.reason
+
+
+def test_a_document_signer_rotated_out_signs_nothing_after_its_window(tmp_path: Path) -> None:
+    """trust_list module docstring: the signing certificate must have been inside its listed window at
+    issuance. After a rotation (a suspected key compromise, say) the old key's new signatures are refused,
+    online and in offline codes; what it signed before the rotation stays valid."""
+    pki = create_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    registry = Registry(engine)
+    seed(registry, pki)
+    world = World(pki, registry, {})
+    before = world.issue(pda1, ANNA.pda1, "LV:VSAA", iat=NOW - timedelta(minutes=1))
+    old_signer = pki.signers["LV:VSAA"]
+    ca_key, ca = pki.cas["LV:VSAA"]
+    _, new_signer = issue_document_signer(demo_entity("LV:VSAA"), ca_key, ca, now=NOW - timedelta(days=1))
+    registry.add_certificate("LV:VSAA", new_signer.public_bytes(serialization.Encoding.PEM), "signer", who="test",
+                             rotate=True)
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    person = world.issue(pid, ANNA.pid, "LV:PID")
+    after = world.issue(pda1, ANNA.pda1, "LV:VSAA", signer=old_signer, iat=later - timedelta(minutes=5))
+    refused = world.inspect(after, person, now=later)
+    assert refused.verdict == verification.INVALID
+    assert "not listed when this credential was issued" in _step(refused, "pda1", "issuer_authorised").message
+    assert world.inspect(before, person, now=later).verdict == verification.VALID
+
+    holder = generate_key()
+    old_key, old_chain = old_signer
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(ANNA.pda1), holder=ANNA.pid,
+                                holder_jwk=public_jwk(holder), issuer_key=old_key, kid=spki_kid(old_chain[0]),
+                                iat=int((later - timedelta(minutes=5)).timestamp()),
+                                exp=int(later.timestamp()) + 86400,
+                                status=status_list.StatusReference(7, "https://issuer.example/LV:VSAA/status/1"))
+    offline = verification.verify_offline(compact.present_compact(raw, holder, now=later), issuers=world.issuers(later),
+                                          trust_list_age=0, now=later, status_lookup=world.lookup)
+    assert offline.verdict == verification.INVALID and "not listed" in offline.reason
+    engine.dispose()
+
+
+def test_a_signer_the_institution_never_listed_is_refused_though_it_chains_to_its_ca(world: World) -> None:
+    ca_key, ca = world.pki.cas["LV:VSAA"]
+    unlisted = issue_document_signer(demo_entity("LV:VSAA"), ca_key, ca, now=NOW - timedelta(days=1))
+    verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA", signer=(unlisted[0], [unlisted[1]])),
+                            world.issue(pid, ANNA.pid, "LV:PID"))
+    assert verdict.verdict == verification.INVALID
+    assert "not one LV:VSAA lists" in _step(verdict, "pda1", "issuer_authorised").message
+
+
+@pytest.mark.parametrize("value", ["2024-01-31T00:00:00Z", "31.01.2024", "", 20240131])
+def test_a_document_date_that_cannot_be_read_fails_closed(value: object) -> None:
+    steps = verification._validity_steps(ehic, {**ehic.validate(ANNA.ehic), "date_of_expiry": value},
+                                         NOW.date())
+    assert [(s.code, s.result) for s in steps] == [("document_validity", verification.FAILED)]
+
+
+def test_an_mdoc_with_cbor_full_dates_is_checked_by_them_and_reported_as_iso_text(world: World) -> None:
+    """ISO 18013-5 §7.2.1 full-date (tag 1004): an EHIC that expired in 2024 is not valid today."""
+    claims = {**ehic.validate(ANNA.ehic), "date_of_expiry": date(2024, 1, 31)}
+    key, chain = world.pki.signers["LV:NVD"]
+    uri = "https://issuer.example/LV:NVD/status/1"
+    world.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+    device = generate_key()
+    doctype = mdoc.DOCTYPES["ehic"]
+    issued = mdoc.issue(doctype=doctype, claims=claims, device_key=device.public_key(), issuer_key=key,
+                        x5chain=chain, signed=NOW - timedelta(days=1), valid_until=NOW + timedelta(days=365),
+                        status=status_list.StatusReference(3, uri))
+    transcript = mdoc.openid4vp_session_transcript(client_id="x509_hash:inspectorate", nonce="n" * 20,
+                                                   jwk_thumbprint=None, response_uri="https://verifier.example/r/1")
+    response = mdoc.present(issued, select=["date_of_expiry", "document_number", "issuing_country"],
+                            device_key=device, session_transcript=transcript)
+    result = verification.verify_mdoc_credential(b64url_encode(response), query_id="ehic", doctype=doctype,
+                                                 issuers=world.issuers(), session_transcript=transcript, now=NOW,
+                                                 status_lookup=world.lookup)
+    assert {s.code: s.result for s in result.steps}["document_validity"] == verification.FAILED
+    assert result.claims["date_of_expiry"] == "2024-01-31"
