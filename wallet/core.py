@@ -43,8 +43,10 @@ __all__ = [
     "path_text",
     "present",
     "registry_trust",
+    "requested_types",
     "response_form",
     "type_title",
+    "usable",
     "verify_issued",
     "verify_request",
 ]
@@ -266,7 +268,8 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
 
     The list token must be signed by a certificate chaining to the issuer's CA on the issuers
     list. Any failure to get a usable list is ``unknown`` with the reason, never ``valid``.
-    ``fetched`` (uri -> verified list) lets the copies of one card share one download per list.
+    ``fetched`` (uri -> verified list, or the error it gave) lets the copies of one card, or every
+    candidate of one request, share one download per list, and one wait when the list is unreachable.
     """
     from credentials import status_list, trust_list
     from wallet.model import StatusCheck
@@ -279,8 +282,15 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
         issuers = service.trust.issuers(now)
         anchors = trust_list.anchors_for(issuers, cred.vct)
         verified = fetched.get(ref.uri) if fetched is not None else None
+        if isinstance(verified, CredentialError):
+            raise verified
         if verified is None:
-            verified = _fetch_status_list(service, ref.uri, anchors, now)
+            try:
+                verified = _fetch_status_list(service, ref.uri, anchors, now)
+            except CredentialError as exc:
+                if fetched is not None:  # a batch has as many copies as list entries: wait once, not per copy
+                    fetched[ref.uri] = exc
+                raise
             if fetched is not None:
                 fetched[ref.uri] = verified
         value = status_list.status_of(verified, ref)
@@ -395,15 +405,70 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
     )
 
 
-def match(request: VerifiedRequest, held: Sequence[StoredCredential]) -> tuple[
+def usable(cred: StoredCredential, now: datetime) -> bool:
+    """Whether ``cred`` is good to show: not expired, and not known to be withdrawn or suspended.
+
+    Token-level ``exp`` comes first (draft-ietf-oauth-status-list §7: an expired token with status
+    VALID is expired); then the last status the wallet recorded (§8.3). ``unknown`` or never checked
+    counts as usable: the verifier checks the status itself, and a wallet offline must still present.
+    """
+    return not _expired(cred, now) and not (
+        cred.last_status is not None and cred.last_status.value in ("invalid", "suspended"))
+
+
+def _expired(cred: StoredCredential, now: datetime) -> bool:
+    return cred.exp is not None and cred.exp <= now.timestamp()
+
+
+def requested_types(request: VerifiedRequest) -> frozenset[str]:
+    """The credential types (``vct``; an mdoc's doctype as its vct) the request's DCQL query asks for
+    (OpenID4VP 1.0 §6: ``meta.vct_values`` / ``meta.doctype_value``)."""
+    from credentials.dcql import types_of
+    from credentials.mdoc import DOCTYPE_VCT
+
+    queries = request.dcql_query.get("credentials") or []
+    return frozenset(DOCTYPE_VCT.get(t, t) for cq in queries if isinstance(cq, Mapping) for t in types_of(cq))
+
+
+def _in_order_of_preference(held: Sequence[StoredCredential], now: datetime) -> list[StoredCredential]:
+    """``held`` (in stored order, oldest first) without expired copies, the one to show first.
+
+    1. Documents known to be withdrawn or suspended go last (:func:`usable`): they answer a request
+       only when no other document does, so that the inspector learns why the document is not valid
+       (the verifier checks its status) instead of receiving a refusal the worker never made.
+    2. Between documents the newest issuance wins: ``iat`` (the SD-JWT VC's issuance time; the mdoc's
+       MSO signing time), then when the wallet stored it, then the stored order (a replacement can
+       arrive within the same second). When an institution replaces a document (an A1 extended or
+       corrected), the new one has the same type and issuer and the old one is withdrawn in its status
+       list (draft-ietf-oauth-status-list §7: INVALID), which the wallet may not have learnt yet.
+    3. Within one document the least-used copy: the copies of a batch carry the same claims, and two
+       verifiers must not be able to link the worker by a repeated signature or key (OpenID4VCI 1.0
+       §8 batch issuance; HAIP 1.0 §4.5 "one-time use").
+    """
+    live = [c for c in held if not _expired(c, now)]
+    issued: dict[str, tuple[int, str, int]] = {}
+    for order, cred in enumerate(live):
+        mark = (cred.iat, cred.received_at, order)
+        issued[cred.group] = max(issued.get(cred.group, mark), mark)
+    rank = {group: n for n, group in enumerate(sorted(issued, key=issued.__getitem__, reverse=True))}
+    return sorted(live, key=lambda c: (not usable(c, now), rank[c.group], c.used))
+
+
+def match(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: datetime) -> tuple[
         dict[str, tuple[StoredCredential, tuple[ClaimPath, ...]]], bool]:
-    """DCQL (OpenID4VP §6.4) against the held credentials: one least-used copy per card."""
+    """DCQL (OpenID4VP 1.0 §6.4) against the held credentials that have not expired at ``now``.
+
+    ``held`` is in stored order. Where several documents answer a query, the wallet's preference
+    decides (:func:`_in_order_of_preference`): a usable one before one known to be withdrawn or
+    suspended, then the most recently issued, and of that document its least-used copy.
+    """
     from credentials.dcql import HeldCredential
     from credentials.dcql import match as match_dcql
 
     by_form: dict[str, StoredCredential] = {}  # "<group> <format>": a card's SD-JWT VC and its mdoc
-    for cred in sorted(held, key=lambda c: c.used):
+    for cred in _in_order_of_preference(held, now):
         by_form.setdefault(f"{cred.group} {cred.format}", cred)
+    # dcql.match takes, per query, the first candidate that answers it: this order is the preference.
     candidates = [HeldCredential(key, c.vct, c.claims, frozenset(), c.format) for key, c in by_form.items()]
     result = match_dcql(request.dcql_query, candidates)
     return {qid: (by_form[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable

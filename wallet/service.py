@@ -7,9 +7,11 @@ the store).
 
 Receive: offer → metadata → (tx_code) → token → nonce → one key per copy → credential(s) →
 verify each (issuer signature, x5c chain to a CA on the issuers list, the issuer authorised for
-the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → store.
+the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → store → status of the
+older documents it may replace (best effort).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
-what it may ask → DCQL matched against held credentials → consent (who, purpose, exactly the
+what it may ask → status of the held documents of the requested types (best effort) → DCQL
+matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
 claims that leave) → SD-JWT+KB per credential (nonce and full client_id) → direct_post(.jwt),
 or the ``access_denied`` error response on refusal (OpenID4VP 1.0 §8.5).
 """
@@ -216,6 +218,25 @@ class WalletService:
         worst = sorted(results.values(), key=lambda s: _STATUS_RANK.get(s.value, 0))
         return worst[-1]
 
+    def _refresh_status(self, creds: list[StoredCredential], now: datetime) -> None:
+        """Check ``creds`` against their status lists now and record the answers, best effort.
+
+        Unlike :meth:`check_status` (the worker asked), a list that cannot be fetched or verified
+        leaves the last recorded answer in place: an ``unknown`` must neither block a presentation
+        nor make a document recorded as withdrawn look usable again (draft-ietf-oauth-status-list
+        §8.3: a failed check allows no statement). One download per list (``fetched``).
+        """
+        if not creds:
+            return
+        fetched: dict[str, Any] = {}
+        results = {cred.id: core.check_status(self, cred, now=now, fetched=fetched) for cred in creds}
+        with self.store.transaction() as doc:
+            for entry in doc["credentials"]:
+                check = results.get(entry["id"])
+                if check is None or (check.value == "unknown" and entry.get("last_status")):
+                    continue
+                entry["last_status"] = _asdict(check)
+
     # --- receive -------------------------------------------------------------------------------
 
     def open_offer(self, link: str) -> tuple[str, ResolvedOffer]:
@@ -328,7 +349,21 @@ class WalletService:
             doc["credentials"].extend(c.to_dict() for c in new)
         for batch in batches:
             self._notify_quietly(offer, batch, "credential_accepted", None, now)
+        self._check_replaced(new, now)
         return groups
+
+    def _check_replaced(self, new: list[StoredCredential], now: datetime) -> None:
+        """Check the status of the documents ``new`` may replace, so their cards say "withdrawn".
+
+        An institution that extends or corrects a document issues a new one and withdraws the old
+        one in its status list (draft-ietf-oauth-status-list §7: INVALID). The older documents of
+        the same type, from the same issuer and the same authentic source are checked now (best
+        effort, :meth:`_refresh_status`); nothing is deleted, the worker decides.
+        """
+        held = self.credentials()
+        fresh = {c.group for c in new}
+        older = {c.group for c in held if c.group not in fresh and any(_same_kind(c, n) for n in new)}
+        self._refresh_status([c for c in held if c.group in older], now)
 
     def _notify_quietly(self, offer: ResolvedOffer, batch: Any, event: str, detail: str | None, now: datetime) -> None:
         try:
@@ -339,7 +374,13 @@ class WalletService:
     # --- present -------------------------------------------------------------------------------
 
     def open_request(self, link: str, lang: str) -> ConsentRequest:
-        """Fetch and verify the request, check the verifier, match DCQL; nothing is sent yet."""
+        """Fetch and verify the request, check the verifier, match DCQL; nothing is sent yet.
+
+        Before matching, the status of every held document of a requested type is fetched again
+        (draft-ietf-oauth-status-list §8.3, best effort: :meth:`_refresh_status`), so that a document
+        the issuer has withdrawn or suspended since the last check is not offered while another one
+        is usable (OpenID4VP 1.0 §6.4; the wallet's preference is :func:`core.match`'s).
+        """
         now = self.clock()
         parsed = parse_request_link(link)
         wallet_nonce = secrets.token_urlsafe(16) if parsed.request_uri_method == "post" else None
@@ -350,8 +391,12 @@ class WalletService:
         request = core.verify_request(
             token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
         )
-        held = [c for c in self.credentials() if _usable(c, now)]
-        selection, satisfiable = core.match(request, held)
+        wanted = core.requested_types(request)
+        # Only the requested types, since each list fetched adds to the worker's wait before the
+        # inspector. Suspended ones too: a suspension can be lifted (draft-ietf-oauth-status-list §7).
+        self._refresh_status([c for c in self.credentials()
+                              if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())], now)
+        selection, satisfiable = core.match(request, self.credentials(), now=now)
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
             always = [(n,) for n in core.always_disclosed(cred.credential, cred.format) if (n,) not in paths]
@@ -481,10 +526,12 @@ def _asdict(check: StatusCheck) -> dict[str, str]:
     return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail}
 
 
-def _usable(cred: StoredCredential, now: datetime) -> bool:
-    if cred.exp is not None and cred.exp <= now.timestamp():
-        return False
-    return not (cred.last_status is not None and cred.last_status.value in ("invalid", "suspended"))
+def _same_kind(old: StoredCredential, new: StoredCredential) -> bool:
+    """Whether ``new`` can be the replacement of ``old``: same format and type, issued by the same
+    institution on the issuers list for the same authentic source (PDA1/EHIC ``authentic_source``;
+    a PID has none)."""
+    return (old.format == new.format and old.vct == new.vct and old.issuer_id == new.issuer_id
+            and old.claims.get("authentic_source") == new.claims.get("authentic_source"))
 
 
 def _log_entry(
