@@ -393,16 +393,18 @@ def authorised_issuer(
 
 
 def _check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -> None:
-    """An entity that lists its document-signer certificates signs only with those, each inside its
-    window (module docstring): a signer rotated out (``esspass registry rotate``) or never listed is
-    refused, even though it chains to the entity's CA. An entity listing only CAs is judged by them."""
+    """An entity that lists its document-signer certificates signs only with their keys, each inside
+    its window (module docstring): a signer key rotated out (``esspass registry rotate``) or never
+    listed is refused, even though its certificate chains to the entity's CA. The key decides, as the
+    offline ``kid`` does, so a certificate renewed for a listed key is accepted (its chain is checked
+    on its own). An entity listing only CAs is judged by them."""
     signers = [c for c in entity.certificates if c.usage == SIGNER]
     if not signers:
         return
-    der = leaf.public_bytes(serialization.Encoding.DER)
-    windows = [c for c in signers if c.der == der]
+    kid = spki_kid(leaf)
+    windows = [c for c in signers if c.kid == kid]
     if not windows:
-        raise IssuerTrustError(f"the document signer certificate is not one {entity.id} lists on the trust list")
+        raise IssuerTrustError(f"the document signer key is not one {entity.id} lists on the trust list")
     if not any(c.listed_at(at) for c in windows):
         raise IssuerTrustError(f"the document signer certificate of {entity.id} was not listed when this "
                                "credential was issued")

@@ -159,7 +159,8 @@ def test_a_large_backlog_is_erased_batch_by_batch_and_a_dry_run_changes_nothing(
     upgrade(engine, MIGRATIONS)
     vsaa = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))["lv-vsaa"]
     service = IssuerService(engine, {"lv-vsaa": vsaa})
-    ended, current = [], []
+    ended: list[str] = []
+    current: list[str] = []
     for n in range(7):
         claims = {**(ENDED if n < 5 else CURRENT), "document_number": f"DEMO-A1-LV-81{n:02d}"}
         case = service.create_case(vsaa, "pda1", claims, actor="clerk", holder=HOLDER)

@@ -167,7 +167,7 @@ def test_a_signer_the_institution_never_listed_is_refused_though_it_chains_to_it
     verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA", signer=(unlisted[0], [unlisted[1]])),
                             world.issue(pid, ANNA.pid, "LV:PID"))
     assert verdict.verdict == verification.INVALID
-    assert "not one LV:VSAA lists" in _step(verdict, "pda1", "issuer_authorised").message
+    assert "key is not one LV:VSAA lists" in _step(verdict, "pda1", "issuer_authorised").message
 
 
 @pytest.mark.parametrize("value", ["2024-01-31T00:00:00Z", "31.01.2024", "", 20240131])
