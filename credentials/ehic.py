@@ -25,10 +25,11 @@ VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
 CONFIGURATION_ID = "ehic"
 
+#: ``subject`` is not among them: a card for a represented person (a child) always names that
+#: person, so that whoever checks it never takes it for the holder's own insurance.
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("personal_administrative_number",),
     ("document_number",),
-    ("subject",),
 )
 
 
@@ -93,7 +94,7 @@ _CLAIMS = (
     ClaimInfo(("starting_date",), ("Valid from", "Derīga no", "Gültig ab", "Valable à partir du", "Ważna od")),
     ClaimInfo(("ending_date",), ("Valid until", "Derīga līdz", "Gültig bis", "Valable jusqu'au", "Ważna do")),
     ClaimInfo(("subject",), ("Insured person", "Apdrošinātā persona", "Versicherte Person", "Personne assurée",
-              "Osoba ubezpieczona"), False, "always"),
+              "Osoba ubezpieczona"), False, "never"),
 )
 
 

@@ -178,6 +178,56 @@ def test_ehic_and_pid_profile(world: World) -> None:
     assert verdict["credentials"][0]["vct"] == ehic.VCT
 
 
+def test_a_childs_card_is_shown_as_the_childs_not_the_parents(world: World) -> None:
+    """Decision S2: a card for a represented person names them (``subject``). Shown by the parent with
+    the parent's PID, the verdict names the child as the insured person, never as the parent's own card;
+    and ``subject`` is not selectively disclosable, so a wallet cannot leave it out."""
+    child = {"forenames": "Līga", "familynames": "Bērziņa", "date_of_birth": "2019-05-02"}
+    card = {**PERSON.ehic, "document_number": "DEMO-EHIC-LV-CHILD", "subject": child}
+    parent = open_wallet(world.stack.data_dir / "parent-phone", world.stack.registry_url, "pw", fast_kdf=True,
+                         pki_dir=world.stack.data_dir / "pki")
+    try:
+        for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid),
+                                       (PERSON.ehic_issuer, "ehic", card)):
+            offer = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
+            offer_id, _ = parent.open_offer(offer["link"])
+            parent.accept_offer(offer_id, offer["tx_code"])
+        held = next(c for c in parent.credentials() if c.vct == ehic.VCT and c.format == "dc+sd-jwt")
+        assert "subject" in parse(held.credential).issuer_jws.payload  # in the signed payload, not a disclosure
+        request = world.inspector.request("ehic")
+        parent.share(parent.open_request(request["link"], "en").id)
+        result = world.inspector.result(request)
+        verdict = result["verdict"]
+        assert verdict["verdict"] == "valid", verdict
+        assert verdict["person"]["family_name"] == PERSON.pid["family_name"]
+        assert verdict["person"]["documents"][0]["subject"] == child
+    finally:
+        parent.http.close()
+
+
+def test_a_provisional_replacement_certificate_answers_the_ehic_inspection(world: World) -> None:
+    """Decision S2: a PRC has its own period instead of the card's expiry date; it answers the request."""
+    today = datetime.now(UTC).date()
+    prc = {k: v for k, v in PERSON.ehic.items() if k != "date_of_expiry"}
+    prc.update(document_number="DEMO-PRC-LV-0001", starting_date=str(today - timedelta(days=3)),
+               ending_date=str(today + timedelta(days=30)))
+    phone = open_wallet(world.stack.data_dir / "prc-phone", world.stack.registry_url, "pw", fast_kdf=True,
+                        pki_dir=world.stack.data_dir / "pki")
+    try:
+        for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid), (PERSON.ehic_issuer, "ehic", prc)):
+            offer = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
+            offer_id, _ = phone.open_offer(offer["link"])
+            phone.accept_offer(offer_id, offer["tx_code"])
+        request = world.inspector.request("ehic")
+        phone.share(phone.open_request(request["link"], "en").id)
+        verdict = world.inspector.result(request)["verdict"]
+        assert verdict["verdict"] == "valid", verdict
+        assert _steps(verdict)["ehic.coverage_period"] == "passed"
+        assert verdict["person"]["documents"][0]["ending_date"] == prc["ending_date"]
+    finally:
+        phone.http.close()
+
+
 def test_a_replayed_response_is_refused(world: World) -> None:
     request = world.inspector.request("pda1", response_mode="direct_post")
     payload = world.request_object(request)

@@ -30,7 +30,10 @@ __all__ = ["PROFILES", "VerifierService", "profile_query"]
 
 _PDA1_CLAIMS = ("document_number", "legislation_country", "status_confirmation", "starting_date", "ending_date",
                 "employer", "issuing_country")
-_EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_country", "date_of_expiry")
+_EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_country")
+#: A card has its expiry date; a Provisional Replacement Certificate its own period instead (Decision S2).
+#: ``subject`` names the insured person when the card is for someone the holder represents (a child).
+_EHIC_VALIDITY = (("date_of_expiry",), ("starting_date", "ending_date"))
 _PID_CLAIMS = ("family_name", "given_name", "birthdate")
 
 
@@ -62,8 +65,14 @@ def profile_query(profile: str) -> dict[str, Any]:
         doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT, *pda1.ALIASES]},
                "claims": _claims(_PDA1_CLAIMS, "a")}
     elif profile == "ehic":
+        claims = _claims((*_EHIC_CLAIMS, "date_of_expiry", "starting_date", "ending_date", "subject"), "e")
+        ids = {c["path"][0]: c["id"] for c in claims}
+        base = [ids[n] for n in _EHIC_CLAIMS]
+        # §6.4.1: the wallet answers with the first set it can; a card for a represented person names them.
+        sets = [[*base, *(ids[n] for n in validity), *extra] for validity in _EHIC_VALIDITY
+                for extra in ([ids["subject"]], [])]
         doc = {"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": [ehic.VCT, *ehic.ALIASES]},
-               "claims": _claims(_EHIC_CLAIMS, "e")}
+               "claims": claims, "claim_sets": sets}
     else:
         raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
     queries = [doc, _pid_query()]
@@ -406,7 +415,7 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
         elif cred.vct is not None:
             doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
-                                     "date_of_expiry", "personal_administrative_number") if k in c}
+                                     "date_of_expiry", "personal_administrative_number", "subject") if k in c}
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)
