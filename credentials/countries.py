@@ -9,7 +9,7 @@ comparisons (does the legislation country match the issuer's country?) are exact
 
 from __future__ import annotations
 
-__all__ = ["COUNTRIES", "is_supported", "name", "normalise"]
+__all__ = ["COUNTRIES", "is_supported", "language", "name", "normalise"]
 
 # code -> (en, lv, de, fr, pl)
 _NAMES: dict[str, tuple[str, str, str, str, str]] = {
@@ -47,6 +47,15 @@ _NAMES: dict[str, tuple[str, str, str, str, str]] = {
     "GB": ("United Kingdom", "Apvienotā Karaliste", "Vereinigtes Königreich", "Royaume-Uni", "Wielka Brytania"),
 }
 _ALIASES = {"EL": "GR", "UK": "GB"}
+#: The language (BCP 47) an institution of the state most likely writes its own name in: the
+#: ``locale`` of its native name in metadata (OpenID4VCI §12.2.4), which is a language, never a
+#: country code ("at" or "se" are no languages). Multilingual states get their most used one.
+_LANGUAGES = {
+    "AT": "de", "BE": "nl", "BG": "bg", "HR": "hr", "CY": "el", "CZ": "cs", "DK": "da", "EE": "et", "FI": "fi",
+    "FR": "fr", "DE": "de", "GR": "el", "HU": "hu", "IE": "en", "IT": "it", "LV": "lv", "LT": "lt", "LU": "fr",
+    "MT": "mt", "NL": "nl", "PL": "pl", "PT": "pt", "RO": "ro", "SK": "sk", "SI": "sl", "ES": "es", "SE": "sv",
+    "IS": "is", "LI": "de", "NO": "nb", "CH": "de", "GB": "en",
+}
 _LANG_INDEX = {"en": 0, "lv": 1, "de": 2, "fr": 3, "pl": 4}
 
 #: ISO code -> {language: name}
@@ -70,3 +79,8 @@ def name(code: str, lang: str = "en") -> str:
     if names is None:
         return code
     return names.get(lang, names["en"])
+
+
+def language(code: str) -> str:
+    """The main language of the state (BCP 47 primary tag), e.g. ``AT`` -> ``de``, ``EL`` -> ``el``."""
+    return _LANGUAGES[normalise(code)]

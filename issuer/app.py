@@ -19,6 +19,7 @@ import segno
 from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from credentials import status_list
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
@@ -205,16 +206,20 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/token", tags=["OpenID4VCI"])
     async def token(path: str, request: Request) -> JSONResponse:
         fields = await form_fields(request, "token request")
-        return JSONResponse(svc().token(inst(path), fields, _dpop_header(request),
-                                        attestation=_one_header(request, ATTESTATION_HEADER),
-                                        attestation_pop=_one_header(request, POP_HEADER)), headers=NO_STORE)
+        # The service's work (database, signing, a trust list fetch) runs in the thread pool, as in
+        # the sync routes: on the event loop it would hold up every other request meanwhile.
+        result = await run_in_threadpool(svc().token, inst(path), fields, _dpop_header(request),
+                                         attestation=_one_header(request, ATTESTATION_HEADER),
+                                         attestation_pop=_one_header(request, POP_HEADER))
+        return JSONResponse(result, headers=NO_STORE)
 
     @app.post("/{path}/par", tags=["OpenID4VCI"], status_code=201)
     async def par(path: str, request: Request) -> JSONResponse:
         """RFC 9126 pushed authorization request (HAIP §5: the only way to start the code flow)."""
         fields = await form_fields(request, "pushed authorization request")
-        result = svc().push_authorization(inst(path), fields, attestation=_one_header(request, ATTESTATION_HEADER),
-                                          attestation_pop=_one_header(request, POP_HEADER))
+        result = await run_in_threadpool(svc().push_authorization, inst(path), fields,
+                                         attestation=_one_header(request, ATTESTATION_HEADER),
+                                         attestation_pop=_one_header(request, POP_HEADER))
         return JSONResponse(result, status_code=201, headers=NO_STORE)
 
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
@@ -233,7 +238,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             body = parse_json(raw, max_bytes=256 * 1024)
         except CredentialError as exc:
             raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
-        result = svc().credential(institution, request.headers.get("authorization"), body, _dpop_header(request))
+        result = await run_in_threadpool(svc().credential, institution, request.headers.get("authorization"), body,
+                                         _dpop_header(request))
         return JSONResponse(result, headers=NO_STORE)
 
     @app.post("/{path}/notification", tags=["OpenID4VCI"], status_code=204)
@@ -243,7 +249,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             body = parse_json(await request.body(), max_bytes=16 * 1024)
         except CredentialError as exc:
             raise ProtocolError("invalid_notification_request", "the body is not JSON") from exc
-        svc().notification(institution, request.headers.get("authorization"), body, _dpop_header(request))
+        await run_in_threadpool(svc().notification, institution, request.headers.get("authorization"), body,
+                                _dpop_header(request))
         return Response(status_code=204)
 
     @app.get("/{path}/status/{number}", tags=["Token Status List"])
@@ -341,7 +348,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         rows = list(csv.DictReader(io.StringIO(text)))
         if len(rows) > 5000:
             raise DataError("file", "at most 5000 rows per import")
-        report = import_rows(svc(), who[0], rows, actor=who[1])
+        report = await run_in_threadpool(import_rows, svc(), who[0], rows, actor=who[1])
         return JSONResponse({"imported": sum(1 for r in report if r["ok"]),
                              "rejected": sum(1 for r in report if not r["ok"]), "rows": report})
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from credentials import (
     authorization_code,
     client_attestation,
+    countries,
     dpop,
     ehic,
     mdoc,
@@ -619,13 +620,21 @@ class IssuerService:
         if scheme != "DPoP":
             raise ProtocolError("invalid_token", "this access token is DPoP-bound: use the DPoP scheme",
                                 http_status=401)
-        proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/{endpoint}", now=now,
-                                  access_token=token)
-        if proof.jkt != row.jkt:
-            raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
-        self.nonces.check_dpop_nonce(s, proof, now, http_status=401)
-        self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
-                              "this DPoP proof was already used")
+        try:
+            proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/{endpoint}", now=now,
+                                      access_token=token)
+            if proof.jkt != row.jkt:
+                raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
+            self.nonces.check_dpop_nonce(s, proof, now, http_status=401)
+            self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                                  "this DPoP proof was already used")
+        except ProtocolError as exc:
+            if exc.error != "invalid_dpop_proof":
+                raise
+            # RFC 9449 §7.1: a protected resource answers a bad proof with 401 and a DPoP challenge
+            # (400 is the authorization server's answer at the token endpoint, §5).
+            raise ProtocolError(exc.error, exc.message, http_status=401, headers={
+                "WWW-Authenticate": 'DPoP error="invalid_dpop_proof", algs="ES256"'}) from exc
         return row
 
     def credential(self, inst: Institution, authorization: str | None, body: Any,
@@ -789,6 +798,10 @@ class IssuerService:
                 raise ProtocolError("invalid_notification_id", "unknown notification_id")
             for row in rows:
                 row.notification_event = note.event
+            if note.event == "credential_failure":
+                # The clerk sees why the worker's phone did not keep the document (the wallet's own words).
+                s.add(Event(case_id=token.case_id, at=now, actor="wallet", action="wallet_failure",
+                            reason=note.description[:300]))
 
     # --- metadata ----------------------------------------------------------------------------------------
 
@@ -809,7 +822,7 @@ class IssuerService:
                                                            doctype=mdoc.DOCTYPES[cid],
                                                            key_attestations_required=required,
                                                            attestation_proof_levels=attestation))
-        display = [{"name": inst.entity.name, "locale": inst.entity.country.lower()},
+        display = [{"name": inst.entity.name, "locale": countries.language(inst.entity.country)},
                    {"name": inst.entity.name_en, "locale": "en"}]
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)
 

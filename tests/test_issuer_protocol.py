@@ -344,6 +344,9 @@ def test_a_dpop_bound_token_works_only_with_a_fresh_proof_of_its_key(issuer: Iss
     for name, response in refused.items():
         if name != "bearer scheme":
             assert response.json()["error"] == "invalid_dpop_proof", (name, response.text)
+            # RFC 9449 §7.1: at the credential endpoint (a protected resource), 401 with a DPoP challenge.
+            assert response.status_code == 401, (name, response.status_code)
+            assert response.headers["WWW-Authenticate"].startswith('DPoP error="invalid_dpop_proof"'), name
     proof = _dpop(key, url, token=token, nonce=n)
     assert _credential_with(issuer, token, proof=proof).status_code == 200
     replay = issuer.http.post("/lv-vsaa/notification", json={"notification_id": "x", "event": "credential_accepted"},
@@ -1059,3 +1062,10 @@ def test_the_offer_of_a_withdrawn_document_is_refused_before_the_code_is_typed(i
     assert withdrawn.status_code == 200
     offer = issuer.http.get(uri)
     assert offer.status_code == 404 and "withdrawn" in offer.json()["error_description"]
+
+
+def test_the_institutions_own_name_is_labelled_with_its_language_not_its_country(issuer: Issuer) -> None:
+    """OpenID4VCI 1.0 §12.2.4: ``locale`` is a BCP 47 language tag; Austria's ÖGK writes German."""
+    display = issuer.http.get("/.well-known/openid-credential-issuer/at-oegk").json()["display"]
+    assert {"name": "Österreichische Gesundheitskasse", "locale": "de"} in display
+    assert {d["locale"] for d in display} == {"de", "en"}

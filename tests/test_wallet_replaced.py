@@ -317,3 +317,29 @@ def _status_cell(page: str) -> str:
     found = re.search(r'<dd id="status">(.*?)</dd>', page, re.S)
     assert found is not None
     return found.group(1)
+
+
+def test_a_document_whose_mdoc_form_fails_still_arrives_and_the_issuer_hears_which_failed(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenID4VCI 1.0 §11.1: each batch is accepted or failed on its own. The fault is injected in this
+    wallet's own check of the mdoc (the issuer and everything on the wire are real)."""
+    from credentials.errors import MalformedError
+
+    wallet = world.wallet()
+    case = world.a1("DEMO-A1-LV-7301")
+
+    def unreadable(*_args: Any, **_kwargs: Any) -> Any:
+        raise MalformedError("this phone cannot read ISO mdoc")
+
+    monkeypatch.setattr(core, "verify_issued_mdoc", unreadable)
+    group = world.receive(wallet, case)
+    forms = {c.format for c in wallet.credentials() if c.group == group}
+    assert forms == {"dc+sd-jwt"}
+    entity, case_id = case
+    record = world.http.get(f"{world.stack.issuer_url}/{demo_entity(entity).path}/api/cases/{case_id}",
+                            headers={"Authorization": f"Bearer {world.clerk.tokens[entity]}"}).json()
+    notifications = {r["notification"] for r in record["credential_records"]}
+    assert notifications == {"credential_accepted", "credential_failure"}, record["credential_records"]
+    # The clerk's case history says that, and the wallet's reason.
+    assert [(e["action"], e["reason"]) for e in record["events"] if e["actor"] == "wallet"] == [
+        ("wallet_failure", "malformed")]

@@ -21,6 +21,7 @@ from fastapi import FastAPI, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from credentials import trust_list
 from credentials.errors import CredentialError, ProtocolError
@@ -231,7 +232,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             form = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, max_num_fields=20))
         except (UnicodeDecodeError, ValueError) as exc:
             raise ProtocolError("invalid_request", "the answer is not a valid form") from exc
-        return JSONResponse(svc().receive(tx_id[:64], form), headers=NO_STORE)
+        # Verifying takes signatures, status lists and the database: in the thread pool, not on the event loop.
+        return JSONResponse(await run_in_threadpool(svc().receive, tx_id[:64], form), headers=NO_STORE)
 
     @app.get("/api/requests/{view}/result", tags=["OpenID4VP"])
     def result(view: str, response_code: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
@@ -326,9 +328,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                     raise ProtocolError("invalid_request", "the photo is larger than 8 MB")
                 from credentials.compact import decode_qr_png
 
-                text = decode_qr_png(data)
-            result = svc().verify_offline(text.strip(), challenge=challenge_code if isinstance(challenge_code, str)
-                                          and challenge_code else None)
+                text = await run_in_threadpool(decode_qr_png, data)
+            result = await run_in_threadpool(svc().verify_offline, text.strip(),
+                                             challenge=challenge_code if isinstance(challenge_code, str)
+                                             and challenge_code else None)
         except CredentialError as exc:
             return page(request, "offline.html", status_code=400, challenge=None, error=exc.message)
         return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)

@@ -27,6 +27,7 @@ from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
@@ -338,7 +339,8 @@ def create_app(
                     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                     f"form-action 'self' {target.scheme}://{target.netloc}; frame-ancestors 'none'")
             return response
-        return guarded(page, back="/receive", form_csrf=csrf)(request)
+        # Fetching the offer or request goes over the network: not on the event loop.
+        return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf), request)
 
     @app.post("/receive/{offer_id}/authorize", response_class=HTMLResponse)
     def receive_at_institution(request: Request, offer_id: str, csrf: str = Form("")) -> Response:
@@ -395,7 +397,8 @@ def create_app(
                 return render(req, "present.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
             consent = s.service.open_request(text, lang_of(req))
             return render(req, "consent.html", session=s, consent=consent)
-        return guarded(page, back="/present", form_csrf=csrf)(request)
+        # Fetching the offer or request goes over the network: not on the event loop.
+        return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf), request)
 
     @app.post("/present/{request_id}/share", response_class=HTMLResponse)
     def share(request: Request, request_id: str, csrf: str = Form("")) -> Response:

@@ -36,7 +36,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from credentials import authorization_code, client_attestation
-from credentials.errors import MalformedError, ProtocolError
+from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
 from wallet.http import check, check_url, read_json, request, send
@@ -549,8 +549,12 @@ def obtain_credentials(
     now: datetime,
     attester: Attester | None = None,
     authorized: AuthorizedCode | None = None,
+    failures: list[CredentialError] | None = None,
 ) -> list[IssuedCredentials]:
     """Run token → nonce → credential for every offered configuration; one fresh key per copy.
+
+    With ``failures``, a configuration whose request fails is added there and the others are still
+    collected (the error is raised only when none came); without it, the first failure is raised.
 
     ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets,
     and each batch's keys (App. D). ``authorized`` is the code the authorization code flow brought
@@ -585,61 +589,75 @@ def obtain_credentials(
     results: list[IssuedCredentials] = []
     wanted = max(1, min(copies, offer.batch_size))
     for offered in offer.offered:
-        keys = tuple(new_key() for _ in range(wanted))
-        nonce = _fetch_nonce(client, offer, dpop)
-        request: dict[str, Any]
-        if attester is not None and offered.attestation_proof_levels is not None:
-            # App. F.3: the provider's attestation of the whole batch is the proof (one signature,
-            # not one per key), with the issuer's c_nonce inside it.
-            request = {"proofs": {"attestation": [
-                _key_attestation(offered.attestation_proof_levels, attester, keys, now, nonce)]}}
-        else:
-            attestation = _key_attestation(offered.key_attestations_required, attester, keys, now, nonce)
-            request = {"proofs": {"jwt": [
-                _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
-                for k in keys]}}
-        ids = identifiers.get(offered.configuration_id)
-        if ids:
-            request["credential_identifier"] = ids[0]
-        else:
-            request["credential_configuration_id"] = offered.configuration_id
-        response = _post_with_dpop(
-            client, offer.credential_endpoint, "Collecting the document", now, dpop,
-            token=access_token, token_type=token_type, json=request,
-        )
-        if response.status_code == 202:
-            raise ProtocolError(
-                "issuance_pending", "The institution has not finished preparing this document; try again later."
-            )
-        body = read_json(response, "The credential answer")
-        creds = body.get("credentials")
-        if not isinstance(creds, list) or not creds or len(creds) > len(keys):
-            raise MalformedError("the credential answer does not hold the expected credentials")
-        texts: list[str] = []
-        compacts: list[str | None] = []
-        for item in creds:
-            value = item.get("credential") if isinstance(item, dict) else None
-            if not isinstance(value, str) or not value:
-                raise MalformedError("the credential answer holds an entry that is not a credential")
-            texts.append(value)
-            extra = item.get("compact")
-            compacts.append(extra if isinstance(extra, str) and len(extra) < 4096 else None)
-        notification_id = body.get("notification_id")
-        results.append(
-            IssuedCredentials(
-                configuration_id=offered.configuration_id,
-                vct=offered.vct,
-                credentials=tuple(texts),
-                keys=keys,
-                compacts=tuple(compacts),
-                notification_id=notification_id if isinstance(notification_id, str) else None,
-                access_token=access_token,
-                token_type=token_type,
-                dpop=dpop,
-                format=offered.format,
-            )
-        )
+        try:
+            results.append(_obtain_one(client, offer, offered, identifiers, wanted=wanted, new_key=new_key, now=now,
+                                       attester=attester, dpop=dpop, access_token=access_token,
+                                       token_type=token_type))
+        except CredentialError as exc:
+            if failures is None:
+                raise
+            failures.append(exc)  # the other configurations may still come (one token gives each once)
+    if not results and failures:
+        raise failures[0]
     return results
+
+
+def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identifiers: dict[str, list[str]], *,
+                wanted: int, new_key: Any, now: datetime, attester: Any, dpop: Any, access_token: str,
+                token_type: str) -> IssuedCredentials:
+    """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer."""
+    keys = tuple(new_key() for _ in range(wanted))
+    nonce = _fetch_nonce(client, offer, dpop)
+    request: dict[str, Any]
+    if attester is not None and offered.attestation_proof_levels is not None:
+        # App. F.3: the provider's attestation of the whole batch is the proof (one signature,
+        # not one per key), with the issuer's c_nonce inside it.
+        request = {"proofs": {"attestation": [
+            _key_attestation(offered.attestation_proof_levels, attester, keys, now, nonce)]}}
+    else:
+        attestation = _key_attestation(offered.key_attestations_required, attester, keys, now, nonce)
+        request = {"proofs": {"jwt": [
+            _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
+            for k in keys]}}
+    ids = identifiers.get(offered.configuration_id)
+    if ids:
+        request["credential_identifier"] = ids[0]
+    else:
+        request["credential_configuration_id"] = offered.configuration_id
+    response = _post_with_dpop(
+        client, offer.credential_endpoint, "Collecting the document", now, dpop,
+        token=access_token, token_type=token_type, json=request,
+    )
+    if response.status_code == 202:
+        raise ProtocolError(
+            "issuance_pending", "The institution has not finished preparing this document; try again later."
+        )
+    body = read_json(response, "The credential answer")
+    creds = body.get("credentials")
+    if not isinstance(creds, list) or not creds or len(creds) > len(keys):
+        raise MalformedError("the credential answer does not hold the expected credentials")
+    texts: list[str] = []
+    compacts: list[str | None] = []
+    for item in creds:
+        value = item.get("credential") if isinstance(item, dict) else None
+        if not isinstance(value, str) or not value:
+            raise MalformedError("the credential answer holds an entry that is not a credential")
+        texts.append(value)
+        extra = item.get("compact")
+        compacts.append(extra if isinstance(extra, str) and len(extra) < 4096 else None)
+    notification_id = body.get("notification_id")
+    return IssuedCredentials(
+        configuration_id=offered.configuration_id,
+        vct=offered.vct,
+        credentials=tuple(texts),
+        keys=keys,
+        compacts=tuple(compacts),
+        notification_id=notification_id if isinstance(notification_id, str) else None,
+        access_token=access_token,
+        token_type=token_type,
+        dpop=dpop,
+        format=offered.format,
+    )
 
 
 def _credential_identifiers(details: Any) -> dict[str, list[str]]:

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from credentials.errors import CredentialError, KeyBindingError, ProtocolError
+from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from wallet import core
 from wallet.errors import NotFoundError
 from wallet.keys import key_to_pem, load_key, thumbprint
@@ -297,15 +297,21 @@ class WalletService:
 
     def receive(self, offer: ResolvedOffer, tx_code: str | None, authorized: AuthorizedCode | None = None) -> list[str]:
         now = self.clock()
+        failures: list[CredentialError] = []
         batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
-                                     attester=self.provider, authorized=authorized)
+                                     attester=self.provider, authorized=authorized, failures=failures)
         issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
+        stored: list[Any] = []
         groups: list[str] = []
         by_vct: dict[str, str] = {}  # one card per document: its SD-JWT VC copies and its mdoc copies
+        # Each batch (one configuration, one notification_id, §11.1) is kept or refused on its own: a
+        # document whose ISO mdoc form fails still arrives in its SD-JWT VC form, and the issuer hears
+        # which one failed; only when nothing arrives is the worker told it did not work.
         for batch in batches:
             by_thumb = {thumbprint(k): k for k in batch.keys}
             group = by_vct.setdefault(batch.vct, secrets.token_hex(8))
+            copies: list[StoredCredential] = []
             try:
                 for n, text in enumerate(batch.credentials):
                     if batch.format == "mso_mdoc":
@@ -319,7 +325,7 @@ class WalletService:
                         raise KeyBindingError("the document is not bound to a key this wallet generated for it")
                     compact_b64 = batch.compacts[n] if n < len(batch.compacts) else None
                     extra = {"compact": core.check_compact(compact_b64, text, key)} if compact_b64 else {}
-                    new.append(
+                    copies.append(
                         StoredCredential(
                             id=secrets.token_hex(8),
                             group=group,
@@ -342,12 +348,17 @@ class WalletService:
                     )
             except CredentialError as exc:
                 self._notify_quietly(offer, batch, "credential_failure", exc.code, now)
-                raise
+                failures.append(exc)
+                continue
+            new += copies
+            stored.append(batch)
             if group not in groups:
                 groups.append(group)
+        if not new:
+            raise failures[0] if failures else MalformedError("the issuer sent no document")
         with self.store.transaction() as doc:
             doc["credentials"].extend(c.to_dict() for c in new)
-        for batch in batches:
+        for batch in stored:
             self._notify_quietly(offer, batch, "credential_accepted", None, now)
         self._check_replaced(new, now)
         return groups
