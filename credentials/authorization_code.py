@@ -42,6 +42,9 @@ class PushedRequest:
     issuer_state: str
     configuration_ids: tuple[str, ...]
     state: str | None
+    #: Asked by ``authorization_details`` (§5.1.1), not ``scope``: the token response then lists them,
+    #: each with its ``credential_identifiers`` (§6.2), which the credential requests must use (§8.2).
+    by_details: bool = False
 
 
 def _invalid(description: str) -> ProtocolError:
@@ -114,7 +117,7 @@ def parse_pushed_request(form: Mapping[str, str]) -> PushedRequest:
     if state is not None and len(state) > 500:
         raise _invalid("state is too long")
     return PushedRequest(client_id, _redirect_uri(form.get("redirect_uri")), challenge, issuer_state,
-                         _configurations(form), state or None)
+                         _configurations(form), state or None, by_details=bool(form.get("authorization_details")))
 
 
 def pkce_challenge(verifier: str) -> str:

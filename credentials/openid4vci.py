@@ -195,6 +195,8 @@ class TokenRequest:
     tx_code: str | None = None
     redirect_uri: str | None = None
     code_verifier: str | None = None
+    #: RFC 6749 §4.1.3: REQUIRED when the client does not authenticate (no wallet attestation).
+    client_id: str | None = None
 
 
 def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
@@ -212,7 +214,10 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
             raise ProtocolError("invalid_request", "redirect_uri is missing")
         if verifier is not None and len(verifier) > 128:
             raise ProtocolError("invalid_request", "code_verifier is too long")
-        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier)
+        client_id = form.get("client_id")
+        if client_id is not None and len(client_id) > 200:
+            raise ProtocolError("invalid_request", "client_id is too long")
+        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier, client_id=client_id)
     if grant_type != PRE_AUTH_GRANT:
         raise ProtocolError("unsupported_grant_type", "the grants are authorization_code and pre-authorized_code")
     code = form.get("pre-authorized_code")

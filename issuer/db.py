@@ -82,6 +82,10 @@ class Token(Base):
     issued: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: RFC 9449 §6: the thumbprint of the DPoP key the token is bound to (None: a Bearer token).
     jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The configurations the worker authorized (code flow, §5.1); None: all the offer lists.
+    allowed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    #: The token response gave ``credential_identifiers`` (§6.2): requests must name one (§8.2).
+    identifiers: Mapped[bool] = mapped_column(default=False)
 
 
 class Authorization(Base):
@@ -97,6 +101,9 @@ class Authorization(Base):
     state: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the client's, echoed back
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     stage: Mapped[str] = mapped_column(String(12), default="pushed")  # pushed | authorized | used
+    #: What the pushed request asked for (§5.1.1 authorization_details or §5.1.2 scope).
+    configurations: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    by_details: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

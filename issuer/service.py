@@ -427,21 +427,32 @@ class IssuerService:
             if proof is not None:
                 self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
                                 "this DPoP proof was already used")
+            authorized: Authorization | None = None
             if req.grant_type == openid4vci.AUTH_CODE_GRANT:
-                case = self._redeem_authorization_code(s, inst, req, client, now)
+                case, authorized = self._redeem_authorization_code(s, inst, req, client, now)
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
+            # §5.1: the token covers what the worker authorized; a pre-authorized code, what the offer lists.
+            allowed = authorized.configurations if authorized is not None and authorized.configurations else None
+            by_details = authorized is not None and authorized.by_details and allowed is not None
             token = secrets.token_urlsafe(32)
             # FAPI 2.0 §5.3.2.1: a token that is not sender-constrained must live under 10 minutes.
             ttl = self.token_ttl if proof is not None else min(self.token_ttl, _BEARER_TTL_MAX)
             s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=proof.jkt if proof is not None else None,
-                        expires_at=now + timedelta(seconds=ttl)))
+                        expires_at=now + timedelta(seconds=ttl), allowed=allowed, identifiers=by_details))
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
                         reason=f"attested by {client.provider_name} ({client.provider_id})"[:300]
                         if client is not None else ""))
-        return {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer", "expires_in": ttl}
+        response: dict[str, Any] = {"access_token": token, "token_type": "DPoP" if proof is not None else "Bearer",
+                                    "expires_in": ttl}
+        if by_details and allowed is not None:
+            # §6.2: REQUIRED when authorization_details were requested. One dataset per configuration
+            # of the case, so its identifier is the configuration id (§8.2 credential_identifier).
+            response["authorization_details"] = [{"type": "openid_credential", "credential_configuration_id": cid,
+                                                  "credential_identifiers": [cid]} for cid in allowed]
+        return response
 
     def _open_offer(self, s: Session, inst: Institution, offer: Offer | None, now: datetime,
                     what: str = "pre-authorized code") -> Case:
@@ -487,7 +498,8 @@ class IssuerService:
         return case
 
     def _redeem_authorization_code(self, s: Session, inst: Institution, req: openid4vci.TokenRequest,
-                                   client: client_attestation.AttestedClient | None, now: datetime) -> Case:
+                                   client: client_attestation.AttestedClient | None,
+                                   now: datetime) -> tuple[Case, Authorization]:
         """RFC 6749 §4.1.3 + RFC 7636 §4.6: a code we issued, once, to the same client and
         redirect_uri, with the verifier of the pushed challenge."""
         row = s.scalars(select(Authorization).where(Authorization.code_hash == stored_hash(req.code))
@@ -502,6 +514,11 @@ class IssuerService:
             raise ProtocolError("invalid_grant", "redirect_uri differs from the authorization request's")
         if client is not None and client.client_id != row.client_id:
             raise ProtocolError("invalid_grant", "this code was issued to another client")
+        if client is None and req.client_id != row.client_id:
+            # RFC 6749 §4.1.3: a client that does not authenticate names itself, and must be the one
+            # the code was issued to.
+            raise ProtocolError("invalid_grant" if req.client_id else "invalid_request",
+                                "this code was issued to another client" if req.client_id else "client_id is missing")
         row.stage = "used"  # even if the verifier is wrong below: a code is tried once
         s.flush()
         try:
@@ -511,7 +528,7 @@ class IssuerService:
             raise
         if case.state != "active" or case.erased_at is not None:
             raise ProtocolError("invalid_grant", "the document was withdrawn or suspended, or has ended")
-        return case
+        return case, row
 
     # --- the authorization code flow: pushed request, the worker's page ------------------------------------
 
@@ -548,7 +565,9 @@ class IssuerService:
             handle = secrets.token_urlsafe(32)
             s.add(Authorization(id=handle, offer_id=offer.id, client_id=req.client_id, redirect_uri=req.redirect_uri,
                                 code_challenge=req.code_challenge, state=req.state, stage="pushed",
-                                expires_at=now + timedelta(seconds=_PAR_TTL)))
+                                expires_at=now + timedelta(seconds=_PAR_TTL),
+                                configurations=list(dict.fromkeys(req.configuration_ids)),
+                                by_details=req.by_details))
         return {"request_uri": authorization_code.REQUEST_URI_PREFIX + handle, "expires_in": _PAR_TTL}
 
     def pending_authorization(self, inst: Institution, client_id: str | None, request_uri: str | None,
@@ -643,10 +662,13 @@ class IssuerService:
         indexes, then sign."""
         now = self._now()
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
-        if req.identifier is not None:
-            raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
-        requested, as_mdoc = _format_of(req.configuration_id or "")
+        # §8.2: a credential_identifier from the token response (ours are configuration ids), else a
+        # credential_configuration_id; which one the token allows is checked with the token below.
+        configuration_id = req.identifier if req.identifier is not None else req.configuration_id or ""
+        requested, as_mdoc = _format_of(configuration_id)
         if requested not in CREDENTIAL_TYPES:
+            if req.identifier is not None:
+                raise ProtocolError("unknown_credential_identifier", "unknown credential_identifier")
             raise ProtocolError("unknown_credential_configuration", "unknown credential_configuration_id")
         # Key attestations may need the providers list fetched: outside the transaction.
         attestation_proof = (self.attestations.proof(req.proofs[0], now, batch_size=self.batch_size)
@@ -660,10 +682,18 @@ class IssuerService:
             case = s.get(Case, row.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
                 raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
-            if requested != case.configuration_id:
+            if req.identifier is not None and not row.identifiers:
+                raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
+            if req.identifier is None and row.identifiers:
+                raise ProtocolError("invalid_credential_request", "this token gave credential_identifiers: "
+                                    "request by credential_identifier")
+            offered = row.allowed or self._offered(case.configuration_id)
+            if requested != case.configuration_id or configuration_id not in offered:
+                if req.identifier is not None:
+                    raise ProtocolError("unknown_credential_identifier", "this token has no such credential_identifier")
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
             issued = list(row.issued or [])
-            if req.configuration_id in issued:
+            if configuration_id in issued:
                 raise ProtocolError("invalid_token", "this access token was already used for that credential",
                                     http_status=401)
             if case.state != "active" or case.erased_at is not None:
@@ -700,8 +730,8 @@ class IssuerService:
                                    f"{req.proof_type} proof)"[:300]))
             for value in used_nonces:
                 s.delete(s.get(Nonce, value))
-            row.issued = [*issued, str(req.configuration_id)]
-            row.used = len(row.issued) >= len(self._offered(case.configuration_id))
+            row.issued = [*issued, configuration_id]
+            row.used = len(row.issued) >= len(offered)
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = document_end(module, case.claims, now)
             if exp <= now:

@@ -33,7 +33,7 @@ from credentials import (
     trust_list,
 )
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.errors import IssuerKeyError
+from credentials.errors import IssuerKeyError, ProtocolError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import load_demo_pki
@@ -314,10 +314,12 @@ def _dpop_token(issuer: Issuer, key: Any) -> str:
     return str(response.json()["access_token"])
 
 
-def _credential_with(issuer: Issuer, token: str, *, scheme: str = "DPoP", proof: str | None) -> httpx.Response:
+def _credential_with(issuer: Issuer, token: str, *, scheme: str = "DPoP", proof: str | None,
+                     identifier: str | None = None, configuration: str = "pda1") -> httpx.Response:
     headers = {"Authorization": f"{scheme} {token}", **({"DPoP": proof} if proof is not None else {})}
-    body = {"credential_configuration_id": "pda1", "proofs": {"jwt": [issuer.proof(generate_key(),
-                                                                                   nonce=issuer.nonce())]}}
+    body: dict[str, Any] = ({"credential_identifier": identifier} if identifier is not None
+                            else {"credential_configuration_id": configuration})
+    body["proofs"] = {"jwt": [issuer.proof(generate_key(), nonce=issuer.nonce())]}
     return issuer.http.post("/lv-vsaa/credential", json=body, headers=headers)
 
 
@@ -904,9 +906,12 @@ def test_the_code_flow_gives_the_document_to_the_wallet_that_pushed_the_request(
         "code_verifier": verifier})
     assert token.status_code == 200, token.text
     assert token.json()["token_type"] == "DPoP"
+    # §6.2: asked by authorization_details, answered with them and the credential identifiers.
+    assert token.json()["authorization_details"] == [{"type": "openid_credential", "credential_configuration_id":
+                                                      "pda1", "credential_identifiers": ["pda1"]}]
     access = token.json()["access_token"]
     proof = _dpop(key, f"{issuer.url}/lv-vsaa/credential", token=access, nonce=_server_nonce(issuer))
-    issued = _credential_with(issuer, access, proof=proof)
+    issued = _credential_with(issuer, access, proof=proof, identifier="pda1")
     assert issued.status_code == 200, issued.text
     # The offer is spent: neither grant works again.
     assert issuer.token(offer, tx).json()["error"] == "invalid_grant"
@@ -914,6 +919,44 @@ def test_the_code_flow_gives_the_document_to_the_wallet_that_pushed_the_request(
     events = [e["action"] for e in issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()[
         "events"]]
     assert "authorised" in events and "wallet_authorised" in events
+
+
+def _code_flow_token(issuer: Issuer, **push: str | None) -> dict[str, Any]:
+    _case, offer, tx = issuer.offer()
+    verifier = _verifier()
+    pushed = _push(issuer, offer, verifier, **push)
+    assert pushed.status_code == 201, pushed.text
+    code = _code_from(_authorize(issuer, pushed.json()["request_uri"], tx))["code"]
+    token = _code_token(issuer, code, verifier)
+    assert token.status_code == 200, token.text
+    body: dict[str, Any] = token.json()
+    return body
+
+
+def test_the_token_covers_only_what_the_worker_authorized_by_its_credential_identifiers(issuer: Issuer) -> None:
+    """§6.2, §8.2: authorized for the A1 as SD-JWT VC only, the token gives it by its identifier, once,
+    and neither the mdoc form nor a request by configuration id."""
+    token = _code_flow_token(issuer)
+    access = token["access_token"]
+    assert token["authorization_details"][0]["credential_identifiers"] == ["pda1"]
+    by_config = _credential_with(issuer, access, scheme="Bearer", proof=None)
+    assert (by_config.status_code, by_config.json()["error"]) == (400, "invalid_credential_request")
+    other = _credential_with(issuer, access, scheme="Bearer", proof=None, identifier="pda1_mdoc")
+    assert (other.status_code, other.json()["error"]) == (400, "unknown_credential_identifier")
+    assert _credential_with(issuer, access, scheme="Bearer", proof=None, identifier="pda1").status_code == 200
+    spent = _credential_with(issuer, access, scheme="Bearer", proof=None, identifier="pda1")
+    assert (spent.status_code, spent.json()["error"]) == (401, "invalid_token")  # nothing more was authorized
+
+
+def test_a_scope_authorizes_those_configurations_without_identifiers(issuer: Issuer) -> None:
+    """§5.1.2: asked by scope, the token response has no authorization_details and the requests name
+    the configuration; what the scope did not name is not issued."""
+    token = _code_flow_token(issuer, authorization_details=None, scope="pda1_mdoc")
+    assert "authorization_details" not in token
+    access = token["access_token"]
+    refused = _credential_with(issuer, access, scheme="Bearer", proof=None)
+    assert (refused.status_code, refused.json()["error"]) == (400, "unknown_credential_configuration")
+    assert _credential_with(issuer, access, scheme="Bearer", proof=None, configuration="pda1_mdoc").status_code == 200
 
 
 def test_a_wrong_or_missing_pkce_verifier_is_refused_and_spends_the_code(issuer: Issuer) -> None:
@@ -1069,3 +1112,32 @@ def test_the_institutions_own_name_is_labelled_with_its_language_not_its_country
     display = issuer.http.get("/.well-known/openid-credential-issuer/at-oegk").json()["display"]
     assert {"name": "Österreichische Gesundheitskasse", "locale": "de"} in display
     assert {d["locale"] for d in display} == {"de", "en"}
+
+
+def test_a_wallet_without_attestation_names_itself_when_it_redeems_the_code(tmp_path: Path) -> None:
+    """RFC 6749 §4.1.3: client_id is REQUIRED from a client that does not authenticate, and the code
+    goes only to the client it was issued to."""
+    from issuer.app import build_service
+
+    service = build_service(IssuerSettings(data_dir=tmp_path, public_url="http://127.0.0.1:1",
+                                           wallet_attestation="off", dpop_nonce=False))
+    inst = service.institution("lv-vsaa")
+    outcomes = {}
+    for sent in (None, "someone-else", CLIENT):
+        case = service.create_case(inst, "pda1", PERSON.pda1, actor="clerk")
+        offer = service.create_offer(inst, case.id, actor="clerk")
+        state = service.offer_json(inst, offer.offer_id)["grants"]["authorization_code"]["issuer_state"]
+        verifier = _verifier()
+        pushed = service.push_authorization(inst, {
+            "response_type": "code", "client_id": CLIENT, "redirect_uri": REDIRECT, "issuer_state": state,
+            "code_challenge": authorization_code.pkce_challenge(verifier), "code_challenge_method": "S256",
+            "scope": "pda1"})
+        answer = urlsplit(service.authorize(inst, CLIENT, pushed["request_uri"], offer.tx_code))
+        form = {"grant_type": "authorization_code", "code": parse_qs(answer.query)["code"][0],
+                "redirect_uri": REDIRECT, "code_verifier": verifier, **({"client_id": sent} if sent else {})}
+        try:
+            outcomes[sent] = service.token(inst, form)["token_type"]
+        except ProtocolError as exc:
+            outcomes[sent] = exc.error
+    service.engine.dispose()
+    assert outcomes == {None: "invalid_request", "someone-else": "invalid_grant", CLIENT: "Bearer"}

@@ -483,7 +483,7 @@ def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_u
     if offer.par_endpoint is None or offer.authorization_endpoint is None or offer.issuer_state is None:
         raise ProtocolError("invalid_request", "This institution does not offer its own page for this document.")
     verifier, state = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
-    client_id = attester.client_id if attester is not None else "esspass-reference-wallet"
+    client_id = _client_id(attester)
     form = {
         "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": state,
         "code_challenge": authorization_code.pkce_challenge(verifier), "code_challenge_method": "S256",
@@ -563,7 +563,7 @@ def obtain_credentials(
     dpop = DpopSession(new_key()) if "ES256" in offer.dpop_algs else None
     if authorized is not None:  # RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636 §4.5)
         form = {"grant_type": AUTH_CODE_GRANT, "code": authorized.code, "redirect_uri": authorized.redirect_uri,
-                "code_verifier": authorized.verifier}
+                "code_verifier": authorized.verifier, "client_id": _client_id(attester)}
     else:
         if offer.pre_authorized_code is None:
             raise ProtocolError("invalid_request", "This offer is collected through the institution's page.")
@@ -658,6 +658,11 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
         dpop=dpop,
         format=offered.format,
     )
+
+
+def _client_id(attester: Attester | None) -> str:
+    """The wallet's OAuth client_id: the attested one, else the reference wallet's public client id."""
+    return attester.client_id if attester is not None else "esspass-reference-wallet"
 
 
 def _credential_identifiers(details: Any) -> dict[str, list[str]]:
