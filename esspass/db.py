@@ -1,20 +1,29 @@
 """Database engines for the services: SQLite by default, PostgreSQL by URL, same code.
 
-SQLite gets WAL and a busy timeout so that two processes of one service can share a file, and
-every transaction starts with ``BEGIN IMMEDIATE``: SQLite ignores ``SELECT ... FOR UPDATE``, so
-without it two transactions could both read a row and both act on it (a case withdrawn while a
-credential is recorded for it, one code redeemed twice). Taking the write lock at BEGIN makes
-them run one after another, as the row locks do on PostgreSQL. PostgreSQL URLs written
-``postgresql://`` are routed to psycopg 3.
+SQLite gets WAL and a busy timeout so that two processes of one service can share a file.
+SQLite ignores ``SELECT ... FOR UPDATE``, so a write transaction there takes the write lock at
+its start (``BEGIN IMMEDIATE``): otherwise two of them could both read a row and both act on it
+(a case withdrawn while a credential is recorded for it, one code redeemed twice), where
+PostgreSQL's row locks make them wait. A write transaction is one begun through
+:class:`Sessions` ``.begin()`` (or on a connection with the :data:`WRITE` execution option);
+everything else begins deferred, so that reads (status lists, metadata, trust lists) go on beside
+a write under WAL instead of queueing behind it. PostgreSQL URLs written ``postgresql://`` are
+routed to psycopg 3.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["NAMING_CONVENTION", "make_engine", "normalise_url"]
+__all__ = ["NAMING_CONVENTION", "WRITE", "Sessions", "make_engine", "normalise_url", "serialises_writes"]
+
+#: Execution option of a connection whose transaction will write: on SQLite it begins IMMEDIATE.
+WRITE = "esspass_write"
 
 #: Constraint and index names every service's metadata uses, so that migrations name them alike.
 NAMING_CONVENTION = {
@@ -49,9 +58,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        event.listen(engine, "begin", _sqlite_begin)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
+def serialises_writes(engine: Engine) -> bool:
+    """Whether ``engine`` serialises write transactions as :mod:`esspass.db` sets it up (any
+    PostgreSQL engine with row locks; a SQLite engine only when made by :func:`make_engine`)."""
+    return engine.dialect.name != "sqlite" or event.contains(engine, "begin", _sqlite_begin)
+
+
+class Sessions(sessionmaker[Session]):
+    """A service's sessions. ``begin()`` is a write transaction: on SQLite it holds the write
+    lock from its first statement (module docstring); a session used without ``begin()`` reads."""
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        with self() as session, session.begin():
+            session.connection(execution_options={WRITE: True})
+            yield session

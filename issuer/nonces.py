@@ -19,11 +19,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from credentials import client_attestation, dpop
 from credentials.errors import ProtocolError
 from credentials.jose import jwk_thumbprint
+from esspass.db import Sessions
 from issuer.db import DpopJti, Nonce, stored_hash, utc
 
 __all__ = ["Nonces"]
@@ -40,7 +41,7 @@ class Nonces:
     attestation PoP must carry one of our challenges.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], *, ttl: int,
+    def __init__(self, sessions: Sessions, clock: Callable[[], datetime], *, ttl: int,
                  dpop_nonces: bool, challenge_required: bool) -> None:
         self.sessions, self.clock, self.ttl = sessions, clock, ttl
         self.dpop_nonces, self.challenge_required = dpop_nonces, challenge_required

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +24,7 @@ from typing import Any
 
 from cryptography.x509 import Certificate
 from sqlalchemy import Engine, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from credentials import (
     authorization_code,
@@ -44,6 +45,7 @@ from credentials import key_attestation as key_attestation_mod
 from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
+from esspass.db import Sessions
 from issuer.attestation import Attestations
 from issuer.case_search import query_words, search_text
 from issuer.db import (
@@ -129,7 +131,7 @@ class IssuerService:
         ``key_attestation``: ``required``, ``optional`` or ``off`` (key attestations in the key
         proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``."""
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = Sessions(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
         self.offer_ttl, self.token_ttl = offer_ttl, token_ttl
         self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
@@ -275,6 +277,10 @@ class IssuerService:
         ended_cases = (select(Case).where(Case.erased_at.is_(None), or_(Case.ends_at < cutoff, Case.ends_at.is_(None)))
                        .order_by(Case.id).limit(batch))
         while True:
+            if after:
+                # Between batches others get the write lock (on SQLite one writer at a time): a clerk's
+                # change waits for one batch at most, not the whole run.
+                time.sleep(0.02)
             with self.sessions.begin() as s:
                 # FOR UPDATE: a second worker erasing at the same time waits, then finds these erased.
                 # FOR NO KEY UPDATE: rows pointing at the case (offers, tokens) may still be written meanwhile.

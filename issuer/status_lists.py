@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from credentials import status_list
 from credentials.errors import ProtocolError, StatusError
+from esspass.db import Sessions
 from issuer.db import Case, CredentialRecord, StatusListRecord
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class StatusToken:
 class StatusLists:
     """Lists of ``size`` entries (2 bits each); tokens valid ``exp`` seconds, to be fetched again after ``ttl``."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], *, size: int, ttl: int,
+    def __init__(self, sessions: Sessions, clock: Callable[[], datetime], *, size: int, ttl: int,
                  exp: int) -> None:
         self.sessions, self.clock = sessions, clock
         self.size, self.ttl, self.exp = size, ttl, exp

@@ -158,6 +158,7 @@ def _at_once(*actions: Callable[[], object]) -> list[object]:
 
     start = threading.Barrier(len(actions))
     outcomes: list[object] = [None] * len(actions)
+    unexpected: list[BaseException] = []
 
     def run(n: int) -> None:
         start.wait()
@@ -165,12 +166,15 @@ def _at_once(*actions: Callable[[], object]) -> list[object]:
             outcomes[n] = actions[n]()
         except ProtocolError as exc:
             outcomes[n] = exc.error
+        except Exception as exc:  # noqa: BLE001 - reported to the test below, never swallowed
+            unexpected.append(exc)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(len(actions))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not unexpected, unexpected
     return outcomes
 
 
@@ -204,16 +208,26 @@ def _statuses(service: Any, case_id: str) -> list[int]:
         return list(s.scalars(select(CredentialRecord.status).where(CredentialRecord.case_id == case_id)))
 
 
+def _withdraw_after(delay: float, service: Any, inst: Any, case_id: str) -> object:
+    time.sleep(delay)
+    return service.set_state(inst, case_id, "revoked", reason="fraud", actor="clerk")
+
+
 def test_a_case_withdrawn_while_its_credential_is_issued_keeps_no_valid_credential(service: Any) -> None:
     inst = service.institution("lv-vsaa")
-    for n in range(15):
+    issued_first = 0
+    for n in range(16):
         case, offer, code = _offer(service, inst, n)
         token = service.token(inst, {"grant_type": PRE, "pre-authorized_code": code,
                                      "tx_code": offer.tx_code})["access_token"]
-        _at_once(_credential_request(service, inst, token),
-                 functools.partial(service.set_state, inst, case.id, "revoked", reason="fraud", actor="clerk"))
+        # The withdrawal starts at once or a little later, so that both orders happen.
+        _at_once(_credential_request(service, inst, token), functools.partial(_withdraw_after, (n % 4) * 0.01,
+                                                                              service, inst, case.id))
         assert service.get_case(inst, case.id)["state"] == "revoked"
-        assert all(status == 1 for status in _statuses(service, case.id)), "a withdrawn A1 still reads valid"
+        statuses = _statuses(service, case.id)
+        assert all(status == 1 for status in statuses), "a withdrawn A1 still reads valid"
+        issued_first += bool(statuses)
+    assert issued_first, "no round issued before the withdrawal: the race was not exercised"
 
 
 def test_one_access_token_sent_twice_at_once_issues_once(service: Any) -> None:
@@ -260,3 +274,31 @@ def test_two_clerks_replacing_one_case_at_once_make_one_replacement(service: Any
         assert sorted(_replace_at_once(service, inst, case.id, claims)) == ["409", "replaced"]
         found = service.list_cases(inst, query=claims["document_number"])
         assert sorted(c["state"] for c in found) == ["active", "revoked"]  # the old one and one new one
+
+
+def test_reads_go_on_while_a_write_transaction_holds_the_lock(service: Any) -> None:
+    """A status list, an offer and a case are read while a clerk's write transaction is open: on
+    SQLite only write transactions take the write lock (esspass.db), so readers never queue behind it."""
+    inst = service.institution("lv-vsaa")
+    _, offer, code = _offer(service, inst, 0)
+    token = service.token(inst, {"grant_type": PRE, "pre-authorized_code": code,
+                                 "tx_code": offer.tx_code})["access_token"]
+    _credential_request(service, inst, token)()  # its status list now exists
+    _case, offer, _code = _offer(service, inst, 1)
+    done = threading.Event()
+    read: list[object] = []
+
+    def reader() -> None:
+        read.append(service.status.token(inst, 1).etag)
+        read.append(service.offer_json(inst, offer.offer_id)["credential_issuer"])
+        read.append(service.get_case(inst, _case.id)["state"])
+        done.set()
+
+    with service.sessions.begin() as s:  # a write transaction, holding the lock until the block ends
+        s.execute(text("UPDATE issuer_cases SET label = label"))
+        thread = threading.Thread(target=reader)
+        thread.start()
+        finished_while_locked = done.wait(timeout=20)
+    thread.join(timeout=60)
+    assert finished_while_locked, "a read waited for a write transaction to end"
+    assert read[1:] == [inst.issuer_url, "active"]

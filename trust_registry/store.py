@@ -47,7 +47,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from credentials import trust_list
 from credentials.countries import COUNTRIES, normalise
@@ -55,6 +55,7 @@ from credentials.errors import CredentialError, DataError, IssuerKeyError, Malfo
 from credentials.institutions import ROLE_FOR_VCT, Role
 from credentials.status_list import StatusReference
 from credentials.x509 import load_pem_certificates, validate_chain
+from esspass.db import Sessions, serialises_writes
 from esspass.migrate import upgrade
 
 __all__ = [
@@ -205,7 +206,9 @@ class Registry:
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
         self.list_validity = list_validity
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        if not serialises_writes(engine):
+            raise ValueError("the registry needs an engine made by esspass.db.make_engine (serialised writes)")
+        self.sessions = Sessions(engine, expire_on_commit=False)
         self._create_tables()
 
     # --- schema ----------------------------------------------------------------------------------
@@ -257,8 +260,8 @@ class Registry:
     @contextmanager
     def _read(self) -> Iterator[Session]:
         """One read snapshot: the sequence and the rows read inside it belong together."""
-        with self.sessions.begin() as s:
-            # SQLite: a transaction is one snapshot already (begun IMMEDIATE by esspass.db).
+        with self.sessions() as s, s.begin():  # a read: on SQLite, begun deferred (esspass.db)
+            # SQLite (WAL): a transaction reads one snapshot from its first read on.
             if self.engine.dialect.name != "sqlite":
                 s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield s
