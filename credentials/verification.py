@@ -25,6 +25,7 @@ I/O is injected: status lists come through a ``StatusLookup`` callable.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -230,6 +231,8 @@ def _competence_problem(entity: trust_list.ListedEntity, module: Any, claims: Ma
     applies, 987/2009 Art. 15/16/19.) The trust list says who may issue the type; this says that an
     institution of one state cannot sign another state's document, nor name another institution."""
     authority = claims.get("issuing_authority")
+    if module is pid:
+        authority = None  # the EUDI PID names its authority in words (a string), not by institution id
     if authority is not None:
         if not isinstance(authority, Mapping):
             return "The document's issuing authority cannot be read."
@@ -243,7 +246,7 @@ def _competence_problem(entity: trust_list.ListedEntity, module: Any, claims: Ma
     for name, value in fields:
         if value is None:
             continue
-        if not isinstance(value, str) or countries.normalise(value) != countries.normalise(entity.country):
+        if not isinstance(value, str) or countries.normalise(value.upper()) != countries.normalise(entity.country):
             return (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the document's "
                     f"{name} is {value}.")
     return None
@@ -306,13 +309,14 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
     if result.vct is None:
         return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
-                              issuers=issuers, now=now, status_lookup=status_lookup)
+                              issuers=issuers, now=now, status_lookup=status_lookup, dates=elements)
 
 
 def _as_json(value: Any) -> Any:
-    """mdoc element values as the SD-JWT VC claims would be: a CBOR full-date or tdate (ISO 18013-5
-    §7.2.1) as its ISO 8601 text, a byte string (a portrait) as base64url; so that every page, proof
-    and API answer can hold them, and the checks read both forms alike."""
+    """mdoc element values as the SD-JWT VC claims would be, so that every page, proof and API answer
+    can hold them: a CBOR full-date or tdate (ISO 18013-5 §7.2.1) as its ISO 8601 text, a JPEG or
+    PNG portrait (a byte string) as a ``data:`` URI as in the PID's ``picture``, other bytes as
+    base64url. The date checks read the values as they came (``_issuer_and_status`` ``dates``)."""
     if isinstance(value, Mapping):
         return {str(k): _as_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -322,14 +326,20 @@ def _as_json(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):
+        for magic, media_type in ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")):
+            if value.startswith(magic):
+                return f"data:{media_type};base64,{base64.b64encode(value).decode('ascii')}"
         return b64url_encode(value)
     return value
 
 
 def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
                        status: status_list.StatusReference | None, *, issuers: trust_list.TrustList, now: datetime,
-                       status_lookup: StatusLookup) -> CredentialResult:
-    """The steps after the signatures: who issued it, the document's own dates, its status."""
+                       status_lookup: StatusLookup, dates: Mapping[str, Any] | None = None) -> CredentialResult:
+    """The steps after the signatures: who issued it, the document's own dates, its status.
+
+    ``dates``: the claims to read the dates from, as the credential holds them (an mdoc's full-date
+    or tdate values, ISO 18013-5 §7.2.1); the claims themselves by default."""
     result.steps += [
         Step("disclosures", PASSED, "Every disclosed claim matches a digest the issuer signed."),
         Step("issuer_signature", PASSED, "The issuer's signature is genuine."),
@@ -352,7 +362,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
         Step("token_validity", PASSED, "The signed token is within its validity."),
     ]
-    result.steps += _validity_steps(module, result.claims, now.date())
+    result.steps += _validity_steps(module, result.claims if dates is None else dates, now.date())
     if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
                                                    "checked for withdrawal."))

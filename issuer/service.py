@@ -404,13 +404,18 @@ class IssuerService:
                 raise ProtocolError("not_found", "this credential offer is no longer valid: the document was "
                                     "withdrawn or suspended; ask your institution", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
-            return openid4vci.credential_offer(inst.issuer_url, self._offered(case.configuration_id), offer.code, tx,
+            return openid4vci.credential_offer(inst.issuer_url, self._offered(case), offer.code, tx,
                                                issuer_state=self.issuer_state(offer))
 
     @staticmethod
-    def _offered(configuration_id: str) -> list[str]:
-        """What an offer for a case lists, and what its access token may obtain, once each."""
-        return [configuration_id, configuration_id + MDOC_SUFFIX]
+    def _offered(case: Case) -> list[str]:
+        """What an offer for a case lists, and what its access token may obtain, once each: the
+        document as SD-JWT VC and as ISO mdoc. Not the mdoc of an EHIC for a represented person:
+        every mdoc element can be withheld, so the card could be shown without the person it
+        insures, as the holder's own; in the SD-JWT VC ``subject`` is always disclosed."""
+        if case.configuration_id == ehic.CONFIGURATION_ID and case.claims.get("subject"):
+            return [case.configuration_id]
+        return [case.configuration_id, case.configuration_id + MDOC_SUFFIX]
 
     def token(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None, *,
               attestation: str | None = None, attestation_pop: str | None = None) -> dict[str, Any]:
@@ -566,7 +571,7 @@ class IssuerService:
                 case = self._open_offer(s, inst, offer, now, "credential offer")
             except ProtocolError as exc:  # an authorization request error (RFC 9126 §2.3), not a grant's
                 raise ProtocolError("invalid_request", exc.message) from exc
-            if not set(req.configuration_ids) <= set(self._offered(case.configuration_id)):
+            if not set(req.configuration_ids) <= set(self._offered(case)):
                 raise ProtocolError("invalid_authorization_details", "the offer is for another credential")
             handle = secrets.token_urlsafe(32)
             s.add(Authorization(id=handle, offer_id=offer.id, client_id=req.client_id, redirect_uri=req.redirect_uri,
@@ -693,7 +698,7 @@ class IssuerService:
             if req.identifier is None and row.identifiers:
                 raise ProtocolError("invalid_credential_request", "this token gave credential_identifiers: "
                                     "request by credential_identifier")
-            offered = row.allowed or self._offered(case.configuration_id)
+            offered = row.allowed or self._offered(case)
             if requested != case.configuration_id or configuration_id not in offered:
                 if req.identifier is not None:
                     raise ProtocolError("unknown_credential_identifier", "this token has no such credential_identifier")

@@ -42,13 +42,14 @@ class World:
         return self.registry.build_list("issuers", now)
 
     def issue(self, module: Any, claims: dict[str, Any], entity_id: str, *, signer: Any = None,
-              iat: datetime | None = None) -> tuple[str, Any]:
+              iat: datetime | None = None, validate: bool = True) -> tuple[str, Any]:
         key, chain = signer or self.pki.signers[entity_id]
         holder = generate_key()
         uri = f"https://issuer.example/{entity_id}/status/1"
         self.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
         issued = int((iat or NOW - timedelta(minutes=1)).timestamp())
-        credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=module.validate(claims), sd_paths=module.SD_PATHS,
+        credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=module.validate(claims) if validate else claims,
+                                        sd_paths=module.SD_PATHS,
                                         holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
                                         iss=f"https://issuer.example/{entity_id}", iat=issued, nbf=None,
                                         exp=issued + 365 * 86400, status=status_list.StatusReference(7, uri))
@@ -177,9 +178,7 @@ def test_a_document_date_that_cannot_be_read_fails_closed(value: object) -> None
     assert [(s.code, s.result) for s in steps] == [("document_validity", verification.FAILED)]
 
 
-def test_an_mdoc_with_cbor_full_dates_is_checked_by_them_and_reported_as_iso_text(world: World) -> None:
-    """ISO 18013-5 §7.2.1 full-date (tag 1004): an EHIC that expired in 2024 is not valid today."""
-    claims = {**ehic.validate(ANNA.ehic), "date_of_expiry": date(2024, 1, 31)}
+def _mdoc_ehic(world: World, claims: dict[str, Any]) -> verification.CredentialResult:
     key, chain = world.pki.signers["LV:NVD"]
     uri = "https://issuer.example/LV:NVD/status/1"
     world.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
@@ -192,8 +191,41 @@ def test_an_mdoc_with_cbor_full_dates_is_checked_by_them_and_reported_as_iso_tex
                                                    jwk_thumbprint=None, response_uri="https://verifier.example/r/1")
     response = mdoc.present(issued, select=["date_of_expiry", "document_number", "issuing_country"],
                             device_key=device, session_transcript=transcript)
-    result = verification.verify_mdoc_credential(b64url_encode(response), query_id="ehic", doctype=doctype,
-                                                 issuers=world.issuers(), session_transcript=transcript, now=NOW,
-                                                 status_lookup=world.lookup)
+    return verification.verify_mdoc_credential(b64url_encode(response), query_id="ehic", doctype=doctype,
+                                               issuers=world.issuers(), session_transcript=transcript, now=NOW,
+                                               status_lookup=world.lookup)
+
+
+def test_an_mdoc_with_cbor_full_dates_is_checked_by_them_and_reported_as_iso_text(world: World) -> None:
+    """ISO 18013-5 §7.2.1 full-date (tag 1004): an EHIC that expired in 2024 is not valid today."""
+    result = _mdoc_ehic(world, {**ehic.validate(ANNA.ehic), "date_of_expiry": date(2024, 1, 31)})
     assert {s.code: s.result for s in result.steps}["document_validity"] == verification.FAILED
     assert result.claims["date_of_expiry"] == "2024-01-31"
+
+
+def test_country_codes_are_compared_whatever_their_case(world: World) -> None:
+    """The issuer upper-cases what it is given; another issuer may not: "lv" is Latvia."""
+    claims = {**pda1.validate(ANNA.pda1), "issuing_country": "lv", "legislation_country": "Lv"}
+    verdict = world.inspect(world.issue(pda1, claims, "LV:VSAA", validate=False), world.issue(pid, ANNA.pid, "LV:PID"))
+    assert verdict.verdict == verification.VALID, verdict.reason
+
+
+def test_a_pid_naming_its_authority_in_words_is_valid(world: World) -> None:
+    """EUDI PID: ``issuing_authority`` is a string, not the institution object of a PDA1 or EHIC."""
+    person = {**pid.validate(ANNA.pid), "issuing_authority": "Latvijas PID pakalpojums"}
+    verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                            world.issue(pid, person, "LV:PID", validate=False))
+    assert verdict.verdict == verification.VALID, verdict.reason
+
+
+def test_an_mdoc_date_written_as_a_tdate_is_read_as_that_date(world: World) -> None:
+    """ISO 18013-5 §7.2.1 allows tdate where a date is meant: an EHIC valid until 2030 is valid."""
+    claims = {**ehic.validate(ANNA.ehic), "date_of_expiry": datetime(2030, 1, 31, tzinfo=UTC)}
+    result = _mdoc_ehic(world, claims)
+    assert {s.code: s.result for s in result.steps}["document_validity"] == verification.PASSED
+    assert result.claims["date_of_expiry"] == "2030-01-31T00:00:00Z"
+
+
+def test_an_mdoc_portrait_is_shown_as_an_image() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    assert verification._as_json({"picture": png})["picture"].startswith("data:image/png;base64,iVBORw0KGgo")

@@ -194,6 +194,8 @@ def test_a_childs_card_is_shown_as_the_childs_not_the_parents(world: World) -> N
             parent.accept_offer(offer_id, offer["tx_code"])
         held = next(c for c in parent.credentials() if c.vct == ehic.VCT and c.format == "dc+sd-jwt")
         assert "subject" in parse(held.credential).issuer_jws.payload  # in the signed payload, not a disclosure
+        # Nor as ISO mdoc, whose every element could be withheld.
+        assert {c.format for c in parent.credentials() if c.vct == ehic.VCT} == {"dc+sd-jwt"}
         request = world.inspector.request("ehic")
         parent.share(parent.open_request(request["link"], "en").id)
         result = world.inspector.result(request)
