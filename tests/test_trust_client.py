@@ -327,3 +327,62 @@ def test_an_oversized_answer_is_refused(registry_pki: DemoPki, http: httpx.Clien
     client = TrustListClient(handle.url, registry_root=registry_pki.root, http=http)
     with pytest.raises(IssuerTrustError, match="too large"):
         client.issuers(_now())
+
+
+def test_an_unchanged_list_is_revalidated_by_its_etag_not_downloaded_again(server: ServerHandle,
+                                                                           registry_pki: DemoPki) -> None:
+    """RFC 9110 §13.1.2: after the registry's max-age the client asks with If-None-Match, and a 304
+    keeps the held list, confirmed as of now."""
+    statuses: list[int] = []
+    with httpx.Client(timeout=5, event_hooks={"response": [lambda r: statuses.append(r.status_code)]}) as http:
+        client = TrustListClient(server.url, registry_root=registry_pki.root, http=http)
+        start = _now()
+        first = client.issuers(start)
+        later = start + timedelta(seconds=REVALIDATE_AFTER + 1)
+        assert client.issuers(later).sequence == first.sequence
+        assert statuses == [200, 304]
+        assert client.info("issuers", later).source == "network" and client.info("issuers", later).fetched_at == later
+        assert client.issuers(later + timedelta(seconds=1)).sequence == first.sequence
+        assert statuses == [200, 304]  # confirmed: used for the next max-age again
+
+
+def test_while_one_check_waits_on_a_slow_registry_the_others_use_the_held_list(registry_pki: DemoPki,
+                                                                               registry: Registry) -> None:
+    """Revalidation runs outside the client's lock: other checks are not held up by the network."""
+    import threading
+
+    release = threading.Event()
+    token = _signed(registry_pki, registry.build_list("issuers", _now()))
+    app = FastAPI()
+
+    @app.get("/lists/{kind}")
+    def slow(kind: str) -> Response:
+        release.wait(timeout=30)
+        return Response(token, media_type="application/trust-list+jwt")
+
+    with serve(app) as slow_registry, httpx.Client(timeout=40) as http:
+        client = TrustListClient(slow_registry.url, registry_root=registry_pki.root, http=http)
+        release.set()
+        start = _now()
+        client.issuers(start)  # held
+        release.clear()
+        due = start + timedelta(seconds=REVALIDATE_AFTER + 1)
+        waiting = threading.Thread(target=client.issuers, args=(due,))
+        waiting.start()
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while "issuers" not in client._fetching:  # the first check is now waiting on the registry
+            assert datetime.now(UTC) < deadline
+            threading.Event().wait(0.01)
+        served = threading.Event()
+
+        def another_check() -> None:
+            client.issuers(due)
+            served.set()
+
+        other = threading.Thread(target=another_check)
+        other.start()
+        answered_meanwhile = served.wait(timeout=10)
+        release.set()
+        waiting.join(timeout=30)
+        other.join(timeout=30)
+        assert answered_meanwhile, "a check waited for another one's fetch"

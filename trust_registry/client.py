@@ -67,6 +67,7 @@ class _Held:
     source: Source
     fetched_at: datetime
     revalidate_at: datetime  # the registry's max-age after fetched_at: ask again from then on
+    etag: str | None = None  # sent as If-None-Match: an unchanged list costs a 304, not 4 MiB
 
 
 class _Unavailable(Exception):
@@ -95,6 +96,8 @@ class TrustListClient:
         self._timeout = timeout
         self._held: dict[str, _Held] = {}
         self._last_attempt: dict[str, datetime] = {}
+        self._failures: dict[str, int] = {}  # consecutive failed fetches: the wait between tries doubles
+        self._fetching: set[str] = set()  # kinds one thread is fetching now; the others use the held list
         self._last_now: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
@@ -149,45 +152,69 @@ class TrustListClient:
                     return held.tl
                 # Due: past the registry's max-age (a suspension may have been published since), past
                 # next_update, or older than max_age. Ask the registry; the held list is the fallback.
+                if kind in self._fetching:  # another check is asking already: no one waits on the network
+                    return self._serve_held(kind, held, now, "the registry is being asked", mark=False)
                 last = self._last_attempt.get(kind)
-                if last is not None and 0 <= (now - last).total_seconds() < self._retry_after:
+                wait = self._retry_after * 2 ** min(self._failures.get(kind, 1) - 1, 4)  # offline: 30 s .. 8 min
+                if last is not None and 0 <= (now - last).total_seconds() < wait:
                     return self._serve_held(kind, held, now, "the registry was unreachable moments ago")
             self._last_attempt[kind] = now
-            try:
-                fresh = self._fetch(kind, now)
-            except _Unavailable as exc:
+            self._fetching.add(kind)
+        try:
+            # Outside the lock: while one check waits on the registry, the others use the held list.
+            fresh = self._fetch(kind, now, held)
+        except _Unavailable as exc:
+            with self._lock:
+                self._fetching.discard(kind)
+                self._failures[kind] = self._failures.get(kind, 0) + 1
                 if held is None:
                     raise IssuerTrustError(f"trust list unavailable: {exc}; no cached {kind} list") from exc
                 return self._serve_held(kind, held, now, str(exc))
-            if held is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (held.tl.sequence, held.tl.issued_at):
+        with self._lock:
+            self._fetching.discard(kind)
+            self._failures.pop(kind, None)
+            current = self._held.get(kind) or held
+            if current is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (current.tl.sequence,
+                                                                                  current.tl.issued_at):
                 # Rollback: a genuinely signed but older list (replayed by an attacker or a stale mirror).
-                return self._serve_held(kind, held, now, f"the registry served an older list "
-                                                         f"(sequence {fresh.tl.sequence} < {held.tl.sequence})")
+                return self._serve_held(kind, current, now, f"the registry served an older list "
+                                                            f"(sequence {fresh.tl.sequence} < {current.tl.sequence})")
             self._held[kind] = fresh
             self._last_attempt.pop(kind, None)
-            self._store_disk(kind, fresh.token)
+            self._store_disk(kind, fresh.token, unchanged=held is not None and fresh.token == held.token)
             return fresh.tl
 
     def _too_old(self, held: _Held, now: datetime) -> bool:
         """Older than ``max_age``: :meth:`_serve_held` would refuse it, so it is never served as is."""
         return self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds()
 
-    def _serve_held(self, kind: str, held: _Held, now: datetime, why: str) -> trust_list.TrustList:
+    def _serve_held(self, kind: str, held: _Held, now: datetime, why: str, *,
+                    mark: bool = True) -> trust_list.TrustList:
+        """The held list when no fresh one can be had (``mark``: say it comes from the cache)."""
         if self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds():
             raise IssuerTrustError(f"trust list unavailable: {why}; the cached {kind} list is "
                                    f"{int(held.tl.age(now))} s old, more than the {int(self._max_age.total_seconds())}"
                                    f" s allowed")
-        held.source = "cache"
+        if mark:
+            held.source = "cache"
         self._held[kind] = held
         return held.tl
 
-    def _fetch(self, kind: str, now: datetime) -> _Held:
+    def _fetch(self, kind: str, now: datetime, held: _Held | None) -> _Held:
+        """The registry's list now; with ``held``, revalidated by its ETag (RFC 9110 §13.1.2): an
+        unchanged list is a 304 and the held one stays, confirmed as of now."""
+        headers = {"Accept": "application/trust-list+jwt"}
+        if held is not None and held.etag:
+            headers["If-None-Match"] = held.etag
         try:
             with self._http.stream("GET", f"{self._url}/lists/{kind}", timeout=self._timeout,
-                                   headers={"Accept": "application/trust-list+jwt"}) as response:
+                                   headers=headers) as response:
+                fresh_for = _fresh_for(response.headers.get("cache-control"))
+                if response.status_code == 304 and held is not None and held.etag:
+                    return _Held(held.token, held.tl, "network", now, now + timedelta(seconds=fresh_for), held.etag)
                 if response.status_code != 200:
                     raise _Unavailable(f"the registry answered HTTP {response.status_code}")
-                fresh_for = _fresh_for(response.headers.get("cache-control"))
+                etag = response.headers.get("etag")
                 body = b""
                 for chunk in response.iter_bytes():
                     body += chunk
@@ -200,7 +227,7 @@ class TrustListClient:
             tl = trust_list.verify_trust_list(token, registry_root=self._root, now=now, kind=kind)
         except (UnicodeDecodeError, CredentialError) as exc:
             raise _Unavailable("the registry's list does not verify against the pinned root") from exc
-        return _Held(token, tl, "network", now, now + timedelta(seconds=fresh_for))
+        return _Held(token, tl, "network", now, now + timedelta(seconds=fresh_for), etag)
 
     def _path(self, kind: str) -> Path | None:
         return None if self._cache_dir is None else self._cache_dir / f"{kind}.jwt"
@@ -223,9 +250,13 @@ class TrustListClient:
         self._held[kind] = held
         return held
 
-    def _store_disk(self, kind: str, token: str) -> None:
+    def _store_disk(self, kind: str, token: str, *, unchanged: bool = False) -> None:
         path = self._path(kind)
         if path is None:
+            return
+        if unchanged:  # revalidated: the file's time says when the list was last confirmed
+            with contextlib.suppress(OSError):
+                os.utime(path)
             return
         tmp: str | None = None
         try:
