@@ -51,6 +51,7 @@ __all__ = [
     "authorised_issuer",
     "authorised_verifier",
     "authorised_wallet_provider",
+    "check_listed_signer",
     "issuer_key_by_kid",
     "sign_trust_list",
     "to_lote",
@@ -381,7 +382,7 @@ def authorised_issuer(
         raise IssuerTrustError(f"{entity.name_en} ({entity.id}) is not competent to issue this credential type")
     if not anchor.listed_at(at):
         raise IssuerTrustError(f"the certificate of {entity.id} was not listed when this credential was issued")
-    _check_listed_signer(entity, chain.leaf if isinstance(chain, ValidatedChain) else chain[0], at)
+    check_listed_signer(entity, chain.leaf if isinstance(chain, ValidatedChain) else chain[0], at)
     if entity.status_at(at) != ACTIVE:
         raise IssuerTrustError(f"{entity.id} was {entity.status_at(at)} when this credential was issued")
     status_now = entity.status_at(now)
@@ -392,7 +393,7 @@ def authorised_issuer(
     return AuthorisedIssuer(entity, anchor, status_now)
 
 
-def _check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -> None:
+def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -> None:
     """An entity that lists its document-signer certificates signs only with their keys, each inside
     its window (module docstring): a signer key rotated out (``esspass registry rotate``) or never
     listed is refused, even though its certificate chains to the entity's CA. The key decides, as the

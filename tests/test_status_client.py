@@ -204,3 +204,22 @@ def test_an_older_status_list_does_not_replace_the_newer_one_kept_on_disk_after_
     assert server.client(tmp_path)(REF, institution.entity, _at(20)).value == status_list.INVALID
     server.up = False  # and the newer one is still what a later restart finds
     assert server.client(tmp_path)(REF, institution.entity, _at(30)).value == status_list.INVALID
+
+
+def test_a_status_list_signed_by_a_signer_key_rotated_out_is_not_trusted(institution: Institution) -> None:
+    """The institution lists its signer keys; after a rotation (a suspected compromise, say), a list
+    signed by the old key claiming a withdrawn document is valid again is refused as a forgery."""
+    leaf = institution.x5c[0]
+    ca = institution.entity.certificates[0]
+    rotated_out = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
+                                               NOW - timedelta(days=1), NOW - timedelta(hours=1))
+    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, rotated_out),
+                                     status_history=())
+    outcome = StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(REF, entity, _at(10))
+    assert (outcome.value, outcome.forged) == (None, True)
+    listed = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
+                                          NOW - timedelta(days=1), NOW + timedelta(days=1))
+    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, listed), status_history=())
+    assert StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(REF, entity, _at(10)).value == 0
