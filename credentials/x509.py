@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -180,7 +181,7 @@ class ChainValidator:
     A verifier sees the same issuer certificates over and over; a chain that validated once is
     valid again at any ``now`` inside the validity window common to every certificate on its path,
     so the remembered result is only reused inside that window. One instance per verifier (no
-    module state); at most ``size`` chains are remembered.
+    module state), shared by its threads; at most ``size`` chains are remembered.
     """
 
     def __init__(self, size: int = 1024) -> None:
@@ -188,22 +189,25 @@ class ChainValidator:
         # Anchors come from the same parsed trust list again and again: hash each once.
         self._fingerprint = _ByIdentity(lambda cert: cert.fingerprint(hashes.SHA256()), 4 * size)
         self._cache: OrderedDict[_ChainKey, tuple[ValidatedChain, datetime, datetime]] = OrderedDict()
+        self._lock = threading.Lock()  # verifications run in a thread pool: the order is one shared state
 
     def __call__(
         self, x5c: Sequence[str], anchors: Sequence[Certificate], *, now: datetime,
         require_key_usage: str = "digital_signature",
     ) -> ValidatedChain:
         key = (tuple(x5c), tuple(self._fingerprint(a) for a in anchors), require_key_usage)
-        hit = self._cache.get(key)
-        if hit is not None and hit[1] <= now <= hit[2]:
-            self._cache.move_to_end(key)
-            return hit[0]
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[1] <= now <= hit[2]:
+                self._cache.move_to_end(key)
+                return hit[0]
         validated = validate_chain(load_x5c(x5c), anchors, now=now, require_key_usage=require_key_usage)
         start = max(c.not_valid_before_utc for c in validated.chain)
         end = min(c.not_valid_after_utc for c in validated.chain)
-        self._cache[key] = (validated, start, end)
-        if len(self._cache) > self._size:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = (validated, start, end)
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
         return validated
 
 

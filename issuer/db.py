@@ -68,7 +68,7 @@ class Offer(Base):
     tx_code_hash: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    state: Mapped[str] = mapped_column(String(12), default="open")  # open | used | locked
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open | used | locked | replaced
 
 
 class Token(Base):

@@ -341,7 +341,7 @@ class IssuerService:
                                     http_status=409)
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
-                      .values(state="used", code=None))
+                      .values(state="replaced", code=None))
             s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=stored_hash(code),
                         tx_code_hash=self._tx_hash(code, tx_code), attempts=0,
                         expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
@@ -473,6 +473,8 @@ class IssuerService:
             raise ProtocolError("invalid_grant", f"unknown {what}")
         if offer.state == "used":
             raise ProtocolError("invalid_grant", f"this {what} was already used")
+        if offer.state == "replaced":
+            raise ProtocolError("invalid_grant", "the institution made a newer offer for this document: use that one")
         if offer.state == "locked":
             raise ProtocolError("invalid_grant", "too many wrong transaction codes: ask for a new offer")
         if utc(offer.expires_at) < now:
@@ -837,9 +839,10 @@ class IssuerService:
                              .where(CredentialRecord.notification_id == note.notification_id)).all()
             if not rows or any(r.case_id != token.case_id for r in rows):
                 raise ProtocolError("invalid_notification_id", "unknown notification_id")
+            changed = any(row.notification_event != note.event for row in rows)
             for row in rows:
                 row.notification_event = note.event
-            if note.event == "credential_failure":
+            if note.event == "credential_failure" and changed:  # once: a wallet cannot fill the history
                 # The clerk sees why the worker's phone did not keep the document (the wallet's own words).
                 s.add(Event(case_id=token.case_id, at=now, actor="wallet", action="wallet_failure",
                             reason=note.description[:300]))

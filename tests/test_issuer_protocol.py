@@ -1091,6 +1091,7 @@ def test_a_new_offer_for_a_case_makes_the_earlier_qr_code_stop_working(issuer: I
     assert second.status_code == 201, second.text
     refused = issuer.token(first, second.json()["tx_code"])
     assert (refused.status_code, refused.json()["error"]) == (400, "invalid_grant")
+    assert "newer offer" in refused.json()["error_description"]  # not "already used": nobody took it
     uri = parse_qs(urlsplit(second.json()["link"]).query)["credential_offer_uri"][0]
     assert issuer.token(issuer.http.get(uri).json(), second.json()["tx_code"]).status_code == 200
 
@@ -1141,3 +1142,18 @@ def test_a_wallet_without_attestation_names_itself_when_it_redeems_the_code(tmp_
             outcomes[sent] = exc.error
     service.engine.dispose()
     assert outcomes == {None: "invalid_request", "someone-else": "invalid_grant", CLIENT: "Bearer"}
+
+
+def test_a_wallets_failure_is_in_the_case_history_once_however_often_it_is_sent(issuer: Issuer) -> None:
+    """§11.1 credential_failure with its event_description: the clerk sees why, once."""
+    case_id, offer, tx = issuer.offer()
+    token = issuer.token(offer, tx).json()["access_token"]
+    body = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())]).json()
+    for _ in range(3):
+        sent = issuer.http.post("/lv-vsaa/notification", headers={"Authorization": f"Bearer {token}"}, json={
+            "notification_id": body["notification_id"], "event": "credential_failure",
+            "event_description": "the phone's secure storage is full"})
+        assert sent.status_code == 204
+    events = issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()["events"]
+    assert [(e["action"], e["reason"]) for e in events if e["actor"] == "wallet"] == [
+        ("wallet_failure", "the phone's secure storage is full")]

@@ -343,3 +343,16 @@ def test_a_document_whose_mdoc_form_fails_still_arrives_and_the_issuer_hears_whi
     # The clerk's case history says that, and the wallet's reason.
     assert [(e["action"], e["reason"]) for e in record["events"] if e["actor"] == "wallet"] == [
         ("wallet_failure", "malformed")]
+
+
+def test_a_document_found_valid_minutes_ago_is_shown_without_asking_its_status_list_again(world: World) -> None:
+    """Each list fetched keeps the worker waiting and tells the institution when its document is
+    shown: a document confirmed valid within ten minutes is presented as it is (the verifier checks)."""
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1("DEMO-A1-LV-7401"))
+    assert wallet.check_status(group).value == "valid"
+    asked: list[str] = []
+    wallet.http.event_hooks["request"].append(lambda request: asked.append(request.url.path))
+    chosen, verdict = world.inspect(wallet)
+    assert chosen == group and verdict["verdict"] == "valid", verdict
+    assert not [path for path in asked if path.startswith("/lv-vsaa/status/")], asked  # the PID was never checked

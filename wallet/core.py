@@ -263,7 +263,7 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
 
 
 def check_status(service: WalletService, cred: StoredCredential, *, now: datetime,
-                 fetched: dict[str, Any] | None = None) -> StatusCheck:
+                 fetched: dict[str, Any] | None = None, timeout: float | None = None) -> StatusCheck:
     """The credential's entry in its issuer's status list, fetched now (draft-ietf-oauth-status-list §8.3).
 
     The list token must be signed by a certificate chaining to the issuer's CA on the issuers
@@ -286,7 +286,7 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
             raise verified
         if verified is None:
             try:
-                verified = _fetch_status_list(service, ref.uri, anchors, now)
+                verified = _fetch_status_list(service, ref.uri, anchors, now, timeout)
             except CredentialError as exc:
                 if fetched is not None:  # a batch has as many copies as list entries: wait once, not per copy
                     fetched[ref.uri] = exc
@@ -300,13 +300,15 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
     return StatusCheck(names.get(value, "invalid"), stamp)
 
 
-def _fetch_status_list(service: WalletService, uri: str, anchors: Sequence[Any], now: datetime) -> Any:
+def _fetch_status_list(service: WalletService, uri: str, anchors: Sequence[Any], now: datetime,
+                       timeout: float | None = None) -> Any:
     from credentials import status_list
     from wallet.http import check_url, send
 
     url = check_url(uri, "the status list address", allow_loopback_http=service.settings.allow_loopback_http)
+    extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
     response = send(service.http, "GET", url, "Fetching the status list",
-                    headers={"Accept": "application/statuslist+jwt"})
+                    headers={"Accept": "application/statuslist+jwt"}, **extra)
     return status_list.verify_token(response.text.strip(), uri=uri, anchors=anchors, now=now)
 
 

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -218,7 +218,7 @@ class WalletService:
         worst = sorted(results.values(), key=lambda s: _STATUS_RANK.get(s.value, 0))
         return worst[-1]
 
-    def _refresh_status(self, creds: list[StoredCredential], now: datetime) -> None:
+    def _refresh_status(self, creds: list[StoredCredential], now: datetime, *, timeout: float | None = None) -> None:
         """Check ``creds`` against their status lists now and record the answers, best effort.
 
         Unlike :meth:`check_status` (the worker asked), a list that cannot be fetched or verified
@@ -229,7 +229,7 @@ class WalletService:
         if not creds:
             return
         fetched: dict[str, Any] = {}
-        results = {cred.id: core.check_status(self, cred, now=now, fetched=fetched) for cred in creds}
+        results = {cred.id: core.check_status(self, cred, now=now, fetched=fetched, timeout=timeout) for cred in creds}
         with self.store.transaction() as doc:
             for entry in doc["credentials"]:
                 check = results.get(entry["id"])
@@ -404,9 +404,13 @@ class WalletService:
         )
         wanted = core.requested_types(request)
         # Only the requested types, since each list fetched adds to the worker's wait before the
-        # inspector. Suspended ones too: a suspension can be lifted (draft-ietf-oauth-status-list §7).
+        # inspector, and tells the institution when its document is shown: not a document found
+        # valid minutes ago (the verifier checks it anyway), but one never checked, or recorded as
+        # withdrawn or suspended (a suspension can be lifted, draft-ietf-oauth-status-list §7). A
+        # short timeout: on a site with a poor connection the worker is not kept waiting.
         self._refresh_status([c for c in self.credentials()
-                              if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())], now)
+                              if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())
+                              and not _recently_valid(c, now)], now, timeout=_REQUEST_STATUS_TIMEOUT)
         selection, satisfiable = core.match(request, self.credentials(), now=now)
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
@@ -535,6 +539,25 @@ _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
 
 def _asdict(check: StatusCheck) -> dict[str, str]:
     return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail}
+
+
+#: Seconds a status list may take to answer while the worker waits to present.
+_REQUEST_STATUS_TIMEOUT = 3.0
+#: A document found valid this recently is presented without asking its status list again.
+_RECENTLY = timedelta(minutes=10)
+
+
+def _recently_valid(cred: StoredCredential, now: datetime) -> bool:
+    status = cred.last_status
+    if status is None or status.value != "valid":
+        return False
+    try:
+        checked = datetime.fromisoformat(status.checked_at)
+    except ValueError:
+        return False
+    if checked.tzinfo is None:
+        checked = checked.replace(tzinfo=UTC)
+    return timedelta(0) <= now - checked < _RECENTLY
 
 
 def _same_kind(old: StoredCredential, new: StoredCredential) -> bool:
