@@ -111,8 +111,9 @@ class StatusClient:
             else:
                 verified = status_list.verify_token(response.text.strip(), uri=ref.uri, anchors=entity.anchors(),
                                                     now=now)
-            # Signed with a key the institution lists, inside its window (a rotated-out key is refused).
-            trust_list.check_listed_signer(entity, verified.chain.leaf, datetime.fromtimestamp(verified.iat, UTC))
+            # Signed with a key the institution lists now: a list speaks for the present, and its iat
+            # is the signer's to choose, so a key rotated out could otherwise backdate one into its window.
+            trust_list.check_listed_signer(entity, verified.chain.leaf, now)
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)

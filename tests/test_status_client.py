@@ -223,3 +223,16 @@ def test_a_status_list_signed_by_a_signer_key_rotated_out_is_not_trusted(institu
     entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
                                      roles=frozenset({"pda1_issuer"}), certificates=(ca, listed), status_history=())
     assert StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(REF, entity, _at(10)).value == 0
+
+
+def test_a_key_rotated_out_cannot_backdate_a_status_list_into_its_old_window(institution: Institution) -> None:
+    """The list's iat is the signer's to choose: the key must be listed now, not at that iat."""
+    leaf, ca = institution.x5c[0], institution.entity.certificates[0]
+    rotated_out = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
+                                               NOW - timedelta(days=1), NOW - timedelta(hours=1))
+    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, rotated_out),
+                                     status_history=())
+    backdated = institution.token(iat=TS - 7200, exp=TS + 86400)  # two hours ago: inside the old window
+    outcome = StatusServer(backdated).client()(REF, entity, _at(10))
+    assert (outcome.value, outcome.forged) == (None, True)

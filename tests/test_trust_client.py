@@ -386,3 +386,60 @@ def test_while_one_check_waits_on_a_slow_registry_the_others_use_the_held_list(r
         waiting.join(timeout=30)
         other.join(timeout=30)
         assert answered_meanwhile, "a check waited for another one's fetch"
+
+
+def test_a_fetch_that_fails_unexpectedly_does_not_stop_later_checks_from_asking(registry_pki: DemoPki,
+                                                                               registry: Registry) -> None:
+    """Whatever goes wrong in one fetch (here the HTTP client raises), the next due check asks again."""
+    token = _signed(registry_pki, registry.build_list("issuers", _now()))
+    calls: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the client broke once")
+        return httpx.Response(200, text=token, headers={"content-type": "application/trust-list+jwt"})
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        client = TrustListClient("http://127.0.0.1:1", registry_root=registry_pki.root, http=http, retry_after=0)
+        start = _now()
+        client.issuers(start)
+        later = start + timedelta(seconds=REVALIDATE_AFTER + 1)
+        assert client.issuers(later).sequence and client.info("issuers", later).source == "cache"
+        client.issuers(later + timedelta(seconds=1))
+        assert len(calls) == 3 and client.info("issuers").source == "network"
+
+
+def test_a_slow_failed_fetch_never_puts_back_an_older_list_than_one_fetched_meanwhile(registry_pki: DemoPki,
+                                                                                      registry: Registry) -> None:
+    import threading
+
+    old = _signed(registry_pki, registry.build_list("issuers", _now()))
+    newer_list = registry.build_list("issuers", _now())
+    newer = _signed(registry_pki, trust_list.TrustList(kind="issuers", sequence=newer_list.sequence + 1,
+                                                       issued_at=newer_list.issued_at,
+                                                       next_update=newer_list.next_update,
+                                                       entities=newer_list.entities))
+    slow_started, release = threading.Event(), threading.Event()
+    answers = [old, "slow", newer]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = answers.pop(0)
+        if body == "slow":
+            slow_started.set()
+            release.wait(timeout=20)
+            raise httpx.ConnectError("gone", request=request)
+        return httpx.Response(200, text=body, headers={"content-type": "application/trust-list+jwt"})
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        client = TrustListClient("http://127.0.0.1:1", registry_root=registry_pki.root, http=http)
+        start = _now()
+        first = client.issuers(start).sequence
+        due = start + timedelta(seconds=REVALIDATE_AFTER + 1)
+        slow = threading.Thread(target=client.issuers, args=(due,))
+        slow.start()
+        assert slow_started.wait(timeout=20)
+        assert client.refresh("issuers", due).sequence == first + 1  # a forced refresh gets the newer list
+        release.set()
+        slow.join(timeout=30)
+        assert client.issuers(due).sequence == first + 1

@@ -98,6 +98,7 @@ class TrustListClient:
         self._last_attempt: dict[str, datetime] = {}
         self._failures: dict[str, int] = {}  # consecutive failed fetches: the wait between tries doubles
         self._fetching: set[str] = set()  # kinds one thread is fetching now; the others use the held list
+        self._generation: dict[str, int] = {}  # successful fetches so far: a late failure does not count
         self._last_now: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
@@ -160,28 +161,39 @@ class TrustListClient:
                     return self._serve_held(kind, held, now, "the registry was unreachable moments ago")
             self._last_attempt[kind] = now
             self._fetching.add(kind)
+            generation = self._generation.get(kind, 0)
         try:
             # Outside the lock: while one check waits on the registry, the others use the held list.
-            fresh = self._fetch(kind, now, held)
-        except _Unavailable as exc:
+            try:
+                fresh: _Held | _Unavailable = self._fetch(kind, now, held)
+            except _Unavailable as exc:
+                fresh = exc
+            except Exception as exc:  # noqa: BLE001 - a closed client, a bad URL, a bug: never "no one asks again"
+                fresh = _Unavailable(f"the registry could not be asked ({exc.__class__.__name__})")
+        finally:
             with self._lock:
                 self._fetching.discard(kind)
-                self._failures[kind] = self._failures.get(kind, 0) + 1
-                if held is None:
-                    raise IssuerTrustError(f"trust list unavailable: {exc}; no cached {kind} list") from exc
-                return self._serve_held(kind, held, now, str(exc))
         with self._lock:
-            self._fetching.discard(kind)
-            self._failures.pop(kind, None)
+            # Another check may have stored a newer list meanwhile (a forced refresh): never go below it.
             current = self._held.get(kind) or held
+            if isinstance(fresh, _Unavailable):
+                if self._generation.get(kind, 0) == generation:  # no fetch has succeeded since this one began
+                    self._failures[kind] = self._failures.get(kind, 0) + 1
+                if current is None:
+                    raise IssuerTrustError(f"trust list unavailable: {fresh}; no cached {kind} list") from fresh
+                return self._serve_held(kind, current, now, str(fresh))
             if current is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (current.tl.sequence,
                                                                                   current.tl.issued_at):
                 # Rollback: a genuinely signed but older list (replayed by an attacker or a stale mirror).
                 return self._serve_held(kind, current, now, f"the registry served an older list "
                                                             f"(sequence {fresh.tl.sequence} < {current.tl.sequence})")
+            if self._too_old(fresh, now):  # what the registry serves is held to max_age too
+                return self._serve_held(kind, fresh, now, "the registry serves an outdated list")
+            self._failures.pop(kind, None)
+            self._generation[kind] = self._generation.get(kind, 0) + 1
             self._held[kind] = fresh
             self._last_attempt.pop(kind, None)
-            self._store_disk(kind, fresh.token, unchanged=held is not None and fresh.token == held.token)
+            self._store_disk(kind, fresh.token, unchanged=current is not None and fresh.token == current.token)
             return fresh.tl
 
     def _too_old(self, held: _Held, now: datetime) -> bool:
@@ -211,7 +223,11 @@ class TrustListClient:
                                    headers=headers) as response:
                 fresh_for = _fresh_for(response.headers.get("cache-control"))
                 if response.status_code == 304 and held is not None and held.etag:
-                    return _Held(held.token, held.tl, "network", now, now + timedelta(seconds=fresh_for), held.etag)
+                    try:  # unchanged: still the list it was, verified again as of now (its signer may have expired)
+                        tl = trust_list.verify_trust_list(held.token, registry_root=self._root, now=now, kind=kind)
+                    except CredentialError as exc:
+                        raise _Unavailable("the held list no longer verifies against the pinned root") from exc
+                    return _Held(held.token, tl, "network", now, now + timedelta(seconds=fresh_for), held.etag)
                 if response.status_code != 200:
                     raise _Unavailable(f"the registry answered HTTP {response.status_code}")
                 etag = response.headers.get("etag")
