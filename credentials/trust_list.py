@@ -105,13 +105,16 @@ class ListedCertificate:
     """A CA (trust anchor) or document-signer certificate of an entity, with the window it is listed for.
 
     ``not_before``/``not_after`` are the registry's window (a rotation closes the old one), inside
-    the certificate's own validity.
+    the certificate's own validity. ``revoked``: the key was compromised (``esspass registry
+    revoke-key``): nothing it signed is trusted, whatever time the signature claims, since whoever
+    holds the key also chooses that time.
     """
 
     der: bytes
     usage: str  # CA or SIGNER
     not_before: datetime
     not_after: datetime
+    revoked: bool = False
 
     @property
     def certificate(self) -> Certificate:
@@ -131,6 +134,7 @@ class ListedCertificate:
             "kid": self.kid,
             "not_before": _ts(self.not_before),
             "not_after": _ts(self.not_after),
+            **({"revoked": True} if self.revoked else {}),
         }
 
     @classmethod
@@ -138,8 +142,11 @@ class ListedCertificate:
         if not isinstance(obj, dict) or obj.get("usage") not in (CA, SIGNER):
             raise MalformedError("trust list: bad certificate entry")
         cert = load_x5c([obj.get("x5c")])[0]  # type: ignore[list-item]
+        revoked = obj.get("revoked", False)
+        if not isinstance(revoked, bool):
+            raise MalformedError("trust list: revoked must be a boolean")
         return cls(cert.public_bytes(serialization.Encoding.DER), obj["usage"],
-                   _dt(obj.get("not_before"), "not_before"), _dt(obj.get("not_after"), "not_after"))
+                   _dt(obj.get("not_before"), "not_before"), _dt(obj.get("not_after"), "not_after"), revoked)
 
 
 _DER_CACHE: dict[bytes, Certificate] = {}
@@ -182,7 +189,9 @@ class ListedEntity:
         return current
 
     def anchors(self, at: datetime | None = None) -> list[Certificate]:
-        return [c.certificate for c in self.certificates if c.usage == CA and (at is None or c.listed_at(at))]
+        """The entity's CA certificates (listed at ``at``); a revoked CA anchors nothing."""
+        return [c.certificate for c in self.certificates
+                if c.usage == CA and not c.revoked and (at is None or c.listed_at(at))]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -342,7 +351,7 @@ def _entity_for_chain(
         anchor_der = chain.anchor.public_bytes(serialization.Encoding.DER)
         for entity in entities:
             for listed in entity.certificates:
-                if listed.usage == CA and listed.der == anchor_der:
+                if listed.usage == CA and listed.der == anchor_der and not listed.revoked:
                     return entity, listed
         raise IssuerTrustError("the signing certificate does not belong to any institution on the trust list")
     if not chain:
@@ -352,7 +361,7 @@ def _entity_for_chain(
         raise IssuerKeyError("no signing certificate in the chain (only self-signed certificates)")
     for entity in entities:
         for listed in entity.certificates:
-            if listed.usage != CA:
+            if listed.usage != CA or listed.revoked:
                 continue
             anchor = listed.certificate
             if leaf_and_intermediates[-1].issuer != anchor.subject:
@@ -406,6 +415,9 @@ def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -
     windows = [c for c in signers if c.kid == kid]
     if not windows:
         raise IssuerTrustError(f"the document signer key is not one {entity.id} lists on the trust list")
+    if any(c.revoked for c in windows):
+        raise IssuerTrustError(f"{entity.id} revoked this document signer key (compromised): nothing it signed "
+                               "is trusted")
     if not any(c.listed_at(at) for c in windows):
         raise IssuerTrustError(f"the document signer certificate of {entity.id} was not listed when this "
                                "credential was issued")
@@ -533,7 +545,9 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
                 "ServiceStatus": _SVC_STATUS[current],
                 "StatusStartingTime": _iso(since),
                 "ServiceDigitalIdentity": {
-                    "X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates],
+                    # A revoked key's certificates leave the export: a LoTE consumer would trust them.
+                    "X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates
+                                         if not c.revoked],
                 },
                 "ServiceInformationExtensions": [{"esspass:role": role,
                                                   "esspass:mayRequest": {k: list(v) for k, v in

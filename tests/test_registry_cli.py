@@ -30,3 +30,15 @@ def test_seed_list_suspend_history_from_the_command_line(tmp_path: Path) -> None
     assert history["audit"][-1]["who"].startswith("cli:")
     assert "suspended" in _esspass(tmp_path, "list").stdout
     assert _esspass(tmp_path, "show", "XX:NONE").returncode != 0
+
+
+def test_an_operator_revokes_a_compromised_key_from_the_command_line(tmp_path: Path) -> None:
+    assert _esspass(tmp_path, "seed").returncode == 0
+    shown = json.loads(_esspass(tmp_path, "show", "LV:VSAA").stdout)
+    kid = next(c["kid"] for c in shown["certificates"] if c["usage"] == "signer")
+    refused = _esspass(tmp_path, "revoke-key", "LV:VSAA", "no-such-kid", "--reason", "leaked")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    done = _esspass(tmp_path, "revoke-key", "LV:VSAA", kid, "--reason", "signing server broken into")
+    assert done.returncode == 0 and "nothing it signed is trusted" in done.stdout, done.stderr
+    shown = json.loads(_esspass(tmp_path, "show", "LV:VSAA").stdout)
+    assert [c.get("revoked") for c in shown["certificates"] if c["kid"] == kid] == [True]

@@ -176,6 +176,31 @@ def test_admin_happy_path_add_rotate_suspend_reinstate_withdraw(http: httpx.Clie
     assert again.status_code == 409 and again.json()["error"] == "conflict"
 
 
+def test_an_operator_revokes_a_compromised_key_over_the_api(http: httpx.Client, registry_pki: DemoPki) -> None:
+    """Recorded with its reason, published as revoked; a second time is a conflict, no reason a 400,
+    an unknown key a 404, and a read-only token a 403."""
+    entity = _entity("EE:LEAK")
+    key, ca = create_entity_ca(entity, now=_now())
+    _signer_key, signer = issue_document_signer(entity, key, ca, now=_now())
+    added = http.post("/admin/entities", headers=_auth(ADMIN), json=_entity_body(
+        entity.id, ca, certificates=[{"pem": _pem(ca), "usage": "ca"}, {"pem": _pem(signer), "usage": "signer"}]))
+    assert added.status_code == 201, added.text
+    kid = next(c["kid"] for c in added.json()["certificates"] if c["usage"] == "signer")
+    url = f"/admin/entities/{entity.id}/keys/{kid}/revoke"
+    assert http.post(url, json={"reason": "leaked"}, headers=_auth(READER)).status_code == 403
+    assert http.post(url, json={"reason": " "}, headers=_auth(ADMIN)).status_code == 400
+    assert http.post(f"/admin/entities/{entity.id}/keys/unknown/revoke", json={"reason": "x"},
+                     headers=_auth(ADMIN)).status_code == 404
+    revoked = http.post(url, json={"reason": "signing server broken into"}, headers=_auth(ADMIN))
+    assert revoked.status_code == 200, revoked.text
+    again = http.post(url, json={"reason": "again"}, headers=_auth(ADMIN))
+    assert again.status_code == 409 and again.json()["error"] == "conflict"
+    listed = _issuers(http, registry_pki).entity(entity.id)
+    assert listed is not None and [c.revoked for c in listed.certificates if c.kid == kid] == [True]
+    audit = http.get(f"/admin/entities/{entity.id}/history", headers=_auth(READER)).json()["audit"][-1]
+    assert audit["action"] == "revoke_key" and audit["detail"]["reason"] == "signing server broken into"
+
+
 def test_an_institution_publishes_where_it_lists_its_status_lists(http: httpx.Client,
                                                                   registry_pki: DemoPki) -> None:
     """Status List Aggregation on the trust list: set on registration, changed, recorded once, cleared."""

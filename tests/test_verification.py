@@ -6,6 +6,7 @@ The trust lists come from a real registry store (SQLite) seeded with the demo PK
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from credentials.institutions import DEMO_ENTITIES, demo_entity
 from credentials.jose import b64url_encode, generate_key, public_jwk
 from credentials.pki import DemoPki, create_demo_pki, issue_document_signer
 from credentials.sd_jwt import present, unverified_claims
-from credentials.x509 import spki_kid
+from credentials.x509 import spki_kid, x5c_header
 from esspass.db import make_engine
 from trust_registry.seed import seed
 from trust_registry.store import Registry
@@ -229,3 +230,36 @@ def test_an_mdoc_date_written_as_a_tdate_is_read_as_that_date(world: World) -> N
 def test_an_mdoc_portrait_is_shown_as_an_image() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
     assert verification._as_json({"picture": png})["picture"].startswith("data:image/png;base64,iVBORw0KGgo")
+
+
+def test_a_revoked_signer_key_is_trusted_for_nothing_it_signed_whenever(tmp_path: Path) -> None:
+    """A compromised key (``esspass registry revoke-key``), unlike a rotated one: what it signed
+    before is refused too, online and offline, since whoever holds it also chooses the iat."""
+    pki = create_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    registry = Registry(engine)
+    seed(registry, pki)
+    world = World(pki, registry, {})
+    before = world.issue(pda1, ANNA.pda1, "LV:VSAA", iat=NOW - timedelta(hours=1))
+    person = world.issue(pid, ANNA.pid, "LV:PID")
+    assert world.inspect(before, person).verdict == verification.VALID
+    kid = spki_kid(pki.signers["LV:VSAA"][1][0])
+    shown = registry.revoke_key("LV:VSAA", kid, who="test", reason="signing server broken into")
+    assert [c.get("revoked") for c in shown["certificates"] if c["kid"] == kid] == [True]
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+    refused = world.inspect(before, person, now=later)
+    assert refused.verdict == verification.INVALID
+    assert "revoked this document signer key" in _step(refused, "pda1", "issuer_authorised").message
+    key, chain = pki.signers["LV:VSAA"]
+    holder = generate_key()
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(ANNA.pda1), holder=ANNA.pid,
+                                holder_jwk=public_jwk(holder), issuer_key=key, kid=kid,
+                                iat=int((NOW - timedelta(hours=1)).timestamp()), exp=int(later.timestamp()) + 86400,
+                                status=status_list.StatusReference(7, "https://issuer.example/LV:VSAA/status/1"))
+    offline = verification.verify_offline(compact.present_compact(raw, holder, now=later), issuers=world.issuers(later),
+                                          trust_list_age=0, now=later, status_lookup=world.lookup)
+    assert offline.verdict == verification.INVALID and "revoked" in offline.reason
+    # Nor does the ETSI export, whose consumers know no "revoked", carry the certificate.
+    lote = json.dumps(trust_list.to_lote(world.issuers(later), now=later))
+    assert x5c_header([chain[0]])[0] not in lote and x5c_header([pki.cas["LV:VSAA"][1]])[0] in lote
+    engine.dispose()

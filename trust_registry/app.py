@@ -295,6 +295,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         changed("rotate_certificate" if body.rotate else "add_certificate", entity_id)
         return JSONResponse(result, status_code=201)
 
+    @app.post("/admin/entities/{entity_id}/keys/{kid}/revoke", tags=["admin"])
+    def revoke_key(entity_id: str, kid: str, body: ReasonIn, who: Writer) -> JSONResponse:
+        """A key was compromised: nothing it signed is trusted any more (unlike a rotation)."""
+        result = state().registry.revoke_key(entity_id, kid[:64], who=who, reason=body.reason)
+        changed("revoke_key", entity_id)
+        return JSONResponse(result)
+
     @app.put("/admin/entities/{entity_id}/status-lists", tags=["admin"])
     def set_status_lists(entity_id: str, body: StatusListsIn, who: Writer) -> JSONResponse:
         """Publish where the institution lists all its status lists (Status List Aggregation), so

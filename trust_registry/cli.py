@@ -1,4 +1,4 @@
-"""``esspass registry serve|seed|list|show|history|add|rotate|suspend|reinstate|withdraw`` (issue #3).
+"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|suspend|reinstate|withdraw`` (issue #3).
 
 ``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
@@ -116,6 +116,14 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke_key(args: argparse.Namespace) -> int:
+    reg = _registry()
+    reg.revoke_key(args.id, args.kid, who=_who(), reason=args.reason)
+    print(f"Revoked the key {args.kid} of {args.id}: nothing it signed is trusted any more, whenever it was "
+          f"signed; list sequence {reg.sequence()}.")
+    return 0
+
+
 def _status_lists(args: argparse.Namespace) -> int:
     reg = _registry()
     shown = reg.set_status_lists(args.id, None if args.clear else args.uri, who=_who())
@@ -165,6 +173,12 @@ def register(sub: Any) -> None:
     p.add_argument("--status-lists", help="issuers: URL where it lists all its status lists (Status List Aggregation)")
     p.add_argument("--may-request", help='verifiers, JSON: {"urn:eudi:pda1:1": ["document_number", ...]}')
     p.set_defaults(func=_add)
+    p = rsub.add_parser("revoke-key", help="a key was compromised: distrust everything it signed (unlike rotate, "
+                                           "which keeps what the old key signed before)")
+    p.add_argument("id")
+    p.add_argument("kid", help="the key's kid, as `esspass registry show ID` lists it")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=_revoke_key)
     p = rsub.add_parser("status-lists", help="publish where an institution lists all its status lists, for "
                                              "verifiers preparing to work without network")
     p.add_argument("id")

@@ -111,6 +111,8 @@ class CertificateRow(Base):
     usage: Mapped[str] = mapped_column(String(8))  # ca | signer
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The key was compromised: nothing it signed is trusted any more (trust_list.ListedCertificate).
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class StatusPeriodRow(Base):
@@ -430,6 +432,29 @@ class Registry:
                        {"usage": usage, "closed": closed})
         return self.show(entity_id)
 
+    def revoke_key(self, entity_id: str, kid: str, *, who: str, reason: str) -> dict[str, Any]:
+        """A key of the entity was compromised: every listed certificate of that key (``kid``, the
+        SPKI thumbprint the list shows) is marked revoked and its window closed now. Unlike a
+        rotation, which keeps what the key signed before it, nothing the key signed is trusted any
+        more, whatever time the signature claims: the institution re-issues what it must."""
+        if not reason.strip():
+            raise DataError("reason", "say why the key is revoked (it is recorded)")
+        now = self._now()
+        with self._write() as s:
+            self._entity(s, entity_id)
+            rows = [r for r in s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id))
+                    if trust_list.ListedCertificate(r.der, r.usage, _utc(r.not_before), _utc(r.not_after)).kid == kid]
+            if not rows:
+                raise ProtocolError("not_found", f"{entity_id} lists no certificate with the key {kid}",
+                                    http_status=404)
+            if all(r.revoked_at is not None for r in rows):
+                raise ProtocolError("conflict", "this key is revoked already", http_status=409)
+            for row in rows:
+                row.revoked_at = now
+                row.not_after = min(_utc(row.not_after), now)
+            self._bump(s, who, "revoke_key", entity_id, {"kid": kid, "usage": rows[0].usage, "reason": reason[:300]})
+        return self.show(entity_id)
+
     def set_status(self, entity_id: str, status: str, *, who: str, reason: str = "",
                    since: datetime | None = None) -> dict[str, Any]:
         """Start a new status period. Suspending and withdrawing need a reason; a withdrawal is final."""
@@ -495,7 +520,8 @@ class Registry:
         by_cert: dict[str, list[trust_list.ListedCertificate]] = {}
         for c in s.scalars(certs):
             by_cert.setdefault(c.entity_id, []).append(
-                trust_list.ListedCertificate(c.der, c.usage, _utc(c.not_before), _utc(c.not_after)))
+                trust_list.ListedCertificate(c.der, c.usage, _utc(c.not_before), _utc(c.not_after),
+                                             revoked=c.revoked_at is not None))
         by_period: dict[str, list[trust_list.StatusPeriod]] = {}
         for p in s.scalars(periods):
             by_period.setdefault(p.entity_id, []).append(trust_list.StatusPeriod(p.status, _utc(p.since), p.reason))
