@@ -242,7 +242,12 @@ def x509_hash(cert: Certificate) -> str:
 
 def spki_kid(cert: Certificate) -> str:
     """base64url(SHA-256(DER SubjectPublicKeyInfo)): the project's ``kid`` for a signer (ARCHITECTURE.md)."""
-    return b64url_encode(hashlib.sha256(_spki(cert)).digest())
+    return _spki_kids(cert)
+
+
+# A verifier asks for the kid of the same signer (its cached chain's leaf, the trust list's parsed
+# certificates) with every presentation: computed once per certificate object.
+_spki_kids = _ByIdentity(lambda cert: b64url_encode(hashlib.sha256(_spki(cert)).digest()), 1024)
 
 
 def _der(cert: Certificate) -> bytes:
