@@ -218,7 +218,8 @@ class WalletService:
         worst = sorted(results.values(), key=lambda s: _STATUS_RANK.get(s.value, 0))
         return worst[-1]
 
-    def _refresh_status(self, creds: list[StoredCredential], now: datetime, *, timeout: float | None = None) -> None:
+    def _refresh_status(self, creds: list[StoredCredential], now: datetime, *, timeout: float | None = None,
+                        budget: float | None = None) -> None:
         """Check ``creds`` against their status lists now and record the answers, best effort.
 
         Unlike :meth:`check_status` (the worker asked), a list that cannot be fetched or verified
@@ -229,7 +230,12 @@ class WalletService:
         if not creds:
             return
         fetched: dict[str, Any] = {}
-        results = {cred.id: core.check_status(self, cred, now=now, fetched=fetched, timeout=timeout) for cred in creds}
+        results: dict[str, StatusCheck] = {}
+        deadline = time.monotonic() + budget if budget is not None else None
+        for cred in creds:
+            if deadline is not None and time.monotonic() > deadline:
+                break  # the rest keep what was recorded: the worker is not kept waiting longer
+            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, timeout=timeout)
         with self.store.transaction() as doc:
             for entry in doc["credentials"]:
                 check = results.get(entry["id"])
@@ -410,7 +416,8 @@ class WalletService:
         # short timeout: on a site with a poor connection the worker is not kept waiting.
         self._refresh_status([c for c in self.credentials()
                               if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())
-                              and not _recently_valid(c, now)], now, timeout=_REQUEST_STATUS_TIMEOUT)
+                              and not _recently_valid(c, now)], now, timeout=_REQUEST_STATUS_TIMEOUT,
+                             budget=_REQUEST_STATUS_BUDGET)
         selection, satisfiable = core.match(request, self.credentials(), now=now)
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
@@ -541,8 +548,10 @@ def _asdict(check: StatusCheck) -> dict[str, str]:
     return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail}
 
 
-#: Seconds a status list may take to answer while the worker waits to present.
+#: Seconds a status list may take to answer (each phase) while the worker waits to present, and
+#: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
+_REQUEST_STATUS_BUDGET = 5.0
 #: A document found valid this recently is presented without asking its status list again.
 _RECENTLY = timedelta(minutes=10)
 
