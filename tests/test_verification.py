@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -80,15 +81,28 @@ class World:
                                             status_lookup=self.lookup)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    tmp = tmp_path_factory.mktemp("verification")
-    pki = create_demo_pki(tmp / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
-    engine = make_engine(f"sqlite:///{tmp / 'registry.db'}")
+@contextmanager
+def _world_in(directory: Path) -> Iterator[World]:
+    """The demo PKI and a registry seeded with it, in ``directory``."""
+    pki = create_demo_pki(directory / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
+    engine = make_engine(f"sqlite:///{directory / 'registry.db'}")
     registry = Registry(engine)
     seed(registry, pki)
     yield World(pki, registry, {})
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with _world_in(tmp_path_factory.mktemp("verification")) as shared:
+        yield shared
+
+
+@pytest.fixture
+def own_world(tmp_path: Path) -> Iterator[World]:
+    """A registry of the test's own, for tests that change it (rotate, revoke)."""
+    with _world_in(tmp_path) as changed:
+        yield changed
 
 
 def _step(verdict: verification.Verdict, query_id: str, code: str) -> verification.Step:
@@ -127,15 +141,11 @@ def test_an_offline_code_of_another_states_a1_is_refused(world: World) -> None:
     assert verdict.verdict == verification.INVALID and "legislation_country is DE" in verdict.reason
 
 
-def test_a_document_signer_rotated_out_signs_nothing_after_its_window(tmp_path: Path) -> None:
+def test_a_document_signer_rotated_out_signs_nothing_after_its_window(own_world: World) -> None:
     """trust_list module docstring: the signing certificate must have been inside its listed window at
     issuance. After a rotation (a suspected key compromise, say) the old key's new signatures are refused,
     online and in offline codes; what it signed before the rotation stays valid."""
-    pki = create_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
-    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
-    registry = Registry(engine)
-    seed(registry, pki)
-    world = World(pki, registry, {})
+    world, pki, registry = own_world, own_world.pki, own_world.registry
     before = world.issue(pda1, ANNA.pda1, "LV:VSAA", iat=NOW - timedelta(minutes=1))
     old_signer = pki.signers["LV:VSAA"]
     ca_key, ca = pki.cas["LV:VSAA"]
@@ -160,7 +170,6 @@ def test_a_document_signer_rotated_out_signs_nothing_after_its_window(tmp_path: 
     offline = verification.verify_offline(compact.present_compact(raw, holder, now=later), issuers=world.issuers(later),
                                           trust_list_age=0, now=later, status_lookup=world.lookup)
     assert offline.verdict == verification.INVALID and "not listed" in offline.reason
-    engine.dispose()
 
 
 def test_a_signer_the_institution_never_listed_is_refused_though_it_chains_to_its_ca(world: World) -> None:
@@ -232,14 +241,10 @@ def test_an_mdoc_portrait_is_shown_as_an_image() -> None:
     assert verification._as_json({"picture": png})["picture"].startswith("data:image/png;base64,iVBORw0KGgo")
 
 
-def test_a_revoked_signer_key_is_trusted_for_nothing_it_signed_whenever(tmp_path: Path) -> None:
+def test_a_revoked_signer_key_is_trusted_for_nothing_it_signed_whenever(own_world: World) -> None:
     """A compromised key (``esspass registry revoke-key``), unlike a rotated one: what it signed
     before is refused too, online and offline, since whoever holds it also chooses the iat."""
-    pki = create_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
-    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
-    registry = Registry(engine)
-    seed(registry, pki)
-    world = World(pki, registry, {})
+    world, pki, registry = own_world, own_world.pki, own_world.registry
     before = world.issue(pda1, ANNA.pda1, "LV:VSAA", iat=NOW - timedelta(hours=1))
     person = world.issue(pid, ANNA.pid, "LV:PID")
     assert world.inspect(before, person).verdict == verification.VALID
@@ -262,4 +267,3 @@ def test_a_revoked_signer_key_is_trusted_for_nothing_it_signed_whenever(tmp_path
     # Nor does the ETSI export, whose consumers know no "revoked", carry the certificate.
     lote = json.dumps(trust_list.to_lote(world.issuers(later), now=later))
     assert x5c_header([chain[0]])[0] not in lote and x5c_header([pki.cas["LV:VSAA"][1]])[0] in lote
-    engine.dispose()
