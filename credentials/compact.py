@@ -211,6 +211,12 @@ class UnverifiedCompact:
         return value
 
     @property
+    def field_names(self) -> list[str]:
+        """The names of the inspection fields it carries (what showing it discloses), unverified."""
+        fields = self.ours[1]
+        return sorted(_named(fields, self.vct)) if isinstance(fields, dict) else []
+
+    @property
     def vct(self) -> str:
         vct = VCTS.get(self.ours[0])
         if vct is None:

@@ -60,6 +60,7 @@ __all__ = [
     "UnverifiedSdJwt",
     "VerifiedSdJwt",
     "disclosable_paths",
+    "disclosed_for",
     "issue",
     "parse",
     "present",
@@ -408,6 +409,25 @@ def _covers(selected: ClaimPath, path: ClaimPath) -> bool:
         if a != b:
             return False
     return True
+
+
+def disclosed_for(sd_jwt: str, select: Collection[ClaimPath]) -> list[ClaimPath]:
+    """What :func:`present` with ``select`` reveals, as claim paths, for showing the holder (§4.2.6):
+    a selected path inside a claim the issuer made one Disclosure (``employer.name`` of a disclosable
+    ``employer``) is widened to the outermost such claim, since that whole Disclosure is sent with
+    every plain value in it. (Its own selectively disclosable parts that were not asked for stay
+    back, so this may say more than leaves, never less.)"""
+    parsed = parse(sd_jwt, expect_kb=False)
+    processor = _Processor(parsed.disclosures, _hash_alg(parsed.issuer_jws.payload, HASH_ALGORITHMS))
+    processor.run(parsed.issuer_jws.payload)
+    units = set(processor.disclosed)
+    shown: list[ClaimPath] = []
+    for path in select:
+        on_the_way = [u for u in units if len(u) < len(path) and _covers(path, u)]
+        path = min(on_the_way, key=len, default=path)
+        if path not in shown:
+            shown.append(path)
+    return shown
 
 
 def present(

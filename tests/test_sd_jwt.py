@@ -144,6 +144,16 @@ def test_present_only_selected_claims_with_parents_pulled_in() -> None:
     assert out.kb is not None and out.kb["nonce"] == POLICY.nonce
 
 
+def test_what_a_presentation_reveals_is_the_whole_disclosure_a_selected_part_lies_in() -> None:
+    """§4.2.6: asked for the street of an address the issuer disclosed whole, the whole address
+    leaves; the holder is shown that, not only the street."""
+    sd = _issued()
+    select: list[sd_jwt.ClaimPath] = [("address", "street_address"), ("nationalities", 1), ("given_name",)]
+    assert sd_jwt.disclosed_for(sd, select) == [("address",), ("nationalities", 1), ("given_name",)]
+    out = _verify(_present(sd, select=select))
+    assert out.claims["address"] == CLAIMS["address"]
+
+
 def test_selecting_a_parent_discloses_its_nested_claims() -> None:
     out = _verify(_present(_issued(), select=[("address",)]))
     assert out.claims["address"]["street_address"] == "Brīvības iela 1"

@@ -8,6 +8,8 @@ check the older documents of the same kind when the replacement arrives, without
 
 The first tests hold the selection rule itself (:func:`wallet.core.match`, no servers); the others
 run the registry, the issuer, the verifier and the wallet (its service and its pages) on loopback.
+The last ones hold what the wallet sends: never a document the worker removed, never the same copy
+to two verifiers while another is unused, and a record of every offline QR code shown.
 """
 
 from __future__ import annotations
@@ -356,3 +358,55 @@ def test_a_document_found_valid_minutes_ago_is_shown_without_asking_its_status_l
     chosen, verdict = world.inspect(wallet)
     assert chosen == group and verdict["verdict"] == "valid", verdict
     assert not [path for path in asked if path.startswith("/lv-vsaa/status/")], asked  # the PID was never checked
+
+
+def test_a_document_removed_while_a_request_waits_is_not_sent(world: World) -> None:
+    from wallet.errors import NotFoundError
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1("DEMO-A1-LV-7501"))
+    request = world.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    wallet.delete(group)
+    with pytest.raises(NotFoundError):
+        wallet.share(consent.id)
+    assert world.inspector.result(request)["status"] == "pending"  # nothing reached the inspector
+
+
+def test_a_copy_is_used_up_even_when_the_verifier_fails_after_taking_it(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two verifiers must not receive the same signature and key while an unused copy is left
+    (OpenID4VCI §8 batches): the copy counts as used before it leaves. The fault is injected on the
+    wallet's own sending step."""
+    from credentials.errors import ProtocolError
+    from wallet import service as wallet_service
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1("DEMO-A1-LV-7601"))
+
+    def verifier_fails(*_args: Any, **_kwargs: Any) -> Any:
+        raise ProtocolError("server_error", "the verifier failed after reading the answer")
+
+    sent = []
+    for _ in range(2):
+        consent = wallet.open_request(world.inspector.request("pda1")["link"], "en")
+        before = {c.id: c.used for c in wallet.credentials() if c.group == group and c.format == "dc+sd-jwt"}
+        with monkeypatch.context() as patch:
+            patch.setattr(wallet_service, "post_response", verifier_fails)
+            with pytest.raises(ProtocolError):
+                wallet.share(consent.id)
+        after = {c.id: c.used for c in wallet.credentials() if c.group == group and c.format == "dc+sd-jwt"}
+        sent += [copy for copy in after if after[copy] > before[copy]]
+    assert len(sent) == 2 and sent[0] != sent[1]
+    assert [e.outcome for e in wallet.log()][:2] == ["failed", "failed"]
+
+
+def test_each_offline_qr_uses_the_next_copy_and_is_recorded(world: World) -> None:
+    from credentials import compact
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1("DEMO-A1-LV-7701"))
+    codes = [wallet.offline_qr(group) for _ in range(2)]
+    assert len({compact.parse_qr(code).credential for code in codes}) == 2  # two copies, two keys
+    shown = [e for e in wallet.log() if e.outcome == "shown"]
+    assert len(shown) == 2 and "birthdate" in shown[0].claims and "document_number" in shown[0].claims

@@ -539,6 +539,15 @@ def check_compact(compact_b64: str, sd_jwt_vc: str, key: PrivateKey) -> str:
     return compact_b64
 
 
+def offline_fields(cred: StoredCredential) -> list[str]:
+    """The fields the document's offline QR shows (for the worker's record)."""
+    from credentials import compact
+    from credentials.jose import b64url_decode
+
+    raw = cred.extra.get("compact") if cred.extra else None
+    return compact.decode_credential(b64url_decode(raw)).field_names if isinstance(raw, str) else []
+
+
 def offline_qr(cred: StoredCredential, *, now: datetime, challenge: bytes | None = None) -> str:
     """The QR text the phone shows on site: the compact credential and a fresh holder signature."""
     from credentials import compact

@@ -231,6 +231,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "log.shared": ("shared", "kopīgots", "geteilt", "partagé", "udostępniono"),
     "log.declined": ("declined", "atteikts", "abgelehnt", "refusé", "odmówiono"),
     "log.failed": ("failed", "neizdevās", "fehlgeschlagen", "échec", "niepowodzenie"),
+    "log.shown": ("shown as QR code", "parādīts kā QR kods", "als QR-Code gezeigt", "montré en code QR",
+                  "pokazano jako kod QR"),
     "error.title": ("That did not work", "Neizdevās", "Das hat nicht geklappt", "Cela n'a pas fonctionné",
                     "Nie udało się"),
     "error.session": ("Your session has ended. Unlock the wallet again.", "Sesija beigusies. Atbloķējiet maku vēlreiz.",

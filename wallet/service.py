@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from wallet import core
 from wallet.errors import NotFoundError
@@ -158,11 +159,21 @@ class WalletService:
         return self._card(copies, lang)
 
     def offline_qr(self, group: str, challenge: bytes | None = None) -> str:
-        """The offline QR text of a PDA1 or EHIC, signed now (or over the inspector's challenge)."""
-        copies = [c for c in self.credentials() if c.group == group and c.extra.get("compact")]
+        """The offline QR text of a PDA1 or EHIC, signed now (or over the inspector's challenge).
+
+        Each copy of a batch carries its own compact form and key: the least-used one is shown and
+        counted, as for an online answer, and the worker's record says what the code shows."""
+        copies = sorted((c for c in self.credentials() if c.group == group and c.extra.get("compact")),
+                        key=lambda c: c.used)
         if not copies:
             raise NotFoundError("This document has no offline QR form.")
-        return core.offline_qr(copies[0], now=self.clock(), challenge=challenge)
+        copy, now = copies[0], self.clock()
+        text = core.offline_qr(copy, now=now, challenge=challenge)
+        self._count_use([copy.id])
+        self._append_log(LogEntry(time=now.isoformat(), outcome="shown", verifier_id="",
+                                  verifier_name="offline QR code", client_id="", purpose="",
+                                  credentials=[group], vcts=[copy.vct], claims=core.offline_fields(copy)))
+        return text
 
     def _card(self, copies: list[StoredCredential], lang: str) -> Card:
         # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
@@ -194,6 +205,9 @@ class WalletService:
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
+        with self._lock:  # a request waiting for consent no longer offers it
+            for request_id in [r for r, c in self._requests.items() if any(i.group == group for i in c.items)]:
+                del self._requests[request_id]
         return core.type_title(str(gone[0].get("vct", "")), "en")
 
     def log(self) -> list[LogEntry]:
@@ -422,12 +436,14 @@ class WalletService:
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
             always = [(n,) for n in core.always_disclosed(cred.credential, cred.format) if (n,) not in paths]
+            # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
+            shown = paths if cred.format == "mso_mdoc" else tuple(sd_jwt.disclosed_for(cred.credential, paths))
             items.append(
                 ConsentItem(
                     query_id=query_id,
                     group=cred.group,
                     title=core.type_title(cred.vct, lang),
-                    claims=tuple(self._consent_claim(cred, p, lang) for p in paths),
+                    claims=tuple(self._consent_claim(cred, p, lang) for p in shown),
                     always=tuple(self._consent_claim(cred, p, lang) for p in always),
                 )
             )
@@ -472,7 +488,9 @@ class WalletService:
         vp_token: dict[str, list[str]] = {}
         used: list[str] = []
         for query_id, (cred, paths) in selection.items():
-            copy = self._fresh_copy(cred.group, cred.format) or cred
+            copy = self._fresh_copy(cred.group, cred.format)
+            if copy is None:  # the worker removed the document while the request waited
+                raise NotFoundError("This document was removed from the wallet; nothing was sent.")
             if copy.format == "mso_mdoc":
                 vp_token[query_id] = [core.present_mdoc(copy.credential, paths, load_key(copy.private_key),
                                                         consent.request)]
@@ -485,7 +503,10 @@ class WalletService:
                 ]
             used.append(copy.id)
         form = core.response_form(consent.request, vp_token)
-        entry = _log_entry(consent, "shared", now, selection)
+        entry = _log_entry(consent, "shared", now)
+        # Counted as used before it leaves: a verifier that takes the answer and then fails (or never
+        # answers) must not make the wallet send the same signature and key to the next one.
+        self._count_use(used)
         try:
             redirect = post_response(
                 self.http, consent.request.response_uri, form, allow_loopback_http=self.settings.allow_loopback_http
@@ -493,12 +514,14 @@ class WalletService:
         except CredentialError as exc:
             self._append_log(replace(entry, outcome="failed", detail=exc.message[:200]))
             raise
+        self._append_log(entry)
+        return PresentOutcome("shared", consent.verifier_name, redirect)
+
+    def _count_use(self, ids: list[str]) -> None:
         with self.store.transaction() as doc:
             for c in doc["credentials"]:
-                if c["id"] in used:
+                if c["id"] in ids:
                     c["used"] = int(c.get("used", 0)) + 1
-            doc["log"].append(entry.to_dict())
-        return PresentOutcome("shared", consent.verifier_name, redirect)
 
     def decline(self, request_id: str) -> PresentOutcome:
         return self.decline_consent(self._take(request_id))
@@ -507,7 +530,7 @@ class WalletService:
         """Send the spec's refusal (``access_denied``, §8.5) and record it."""
         now = self.clock()
         form = core.error_form(consent.request, "access_denied", "The holder declined to share.")
-        entry = _log_entry(consent, "declined", now, {})
+        entry = _log_entry(consent, "declined", now)
         try:
             redirect = post_response(
                 self.http, consent.request.response_uri, form, allow_loopback_http=self.settings.allow_loopback_http
@@ -577,10 +600,9 @@ def _same_kind(old: StoredCredential, new: StoredCredential) -> bool:
             and old.claims.get("authentic_source") == new.claims.get("authentic_source"))
 
 
-def _log_entry(
-    consent: ConsentRequest, outcome: str, now: datetime,
-    selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]],
-) -> LogEntry:
+def _log_entry(consent: ConsentRequest, outcome: str, now: datetime) -> LogEntry:
+    """The worker's record of an answer: what the consent screen showed as leaving (nothing when declined)."""
+    shared = outcome != "declined"
     return LogEntry(
         time=now.isoformat(),
         outcome=outcome,
@@ -589,8 +611,9 @@ def _log_entry(
         client_id=consent.client_id,
         purpose=consent.purpose,
         credentials=sorted({item.group for item in consent.items}),
-        vcts=sorted({cred.vct for cred, _ in selection.values()}),
+        vcts=sorted({cred.vct for cred, _ in consent.selection.values()}) if shared else [],
         # An mdoc path opens with its namespace, which says nothing to the worker.
-        claims=[core.path_text(path[1:] if cred.format == "mso_mdoc" else path)
-                for cred, paths in selection.values() for path in paths],
+        claims=[core.path_text(claim.path[1:] if cred.format == "mso_mdoc" else claim.path)
+                for item in consent.items for cred, _ in [consent.selection[item.query_id]]
+                for claim in (*item.claims, *item.always)] if shared else [],
     )
