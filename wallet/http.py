@@ -7,6 +7,7 @@ server's code, so the user is told e.g. that the code was wrong rather than "HTT
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,11 +21,15 @@ __all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "make_client", "read_json
 
 #: Largest answer the wallet reads from any server (credentials, request objects, lists).
 MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
+#: Longest the wallet waits for one whole answer: a server sending a byte now and then (each within
+#: the client's per-read timeout) holds it no longer than this.
+MAX_RESPONSE_SECONDS = 30.0
 
 
 def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
     """The wallet's client: TLS verification on (a CA bundle path or the system store)."""
-    headers = {"User-Agent": "esspass-wallet"}
+    # Uncompressed answers only: a small compressed body can unpack to gigabytes.
+    headers = {"User-Agent": "esspass-wallet", "Accept-Encoding": "identity"}
     from esspass.config import tls_verify
 
     return httpx.Client(verify=tls_verify(verify), timeout=timeout, follow_redirects=False, headers=headers)
@@ -47,11 +52,32 @@ def send(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) 
 
 
 def request(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
-    """One request, any status; only network trouble raises (TransportError)."""
+    """One request, any status; only network trouble raises (TransportError).
+
+    The answer is read as it arrives and given up on past :data:`MAX_RESPONSE_BYTES` or
+    :data:`MAX_RESPONSE_SECONDS`, or when it comes compressed: whoever made the QR code the worker
+    scanned chooses the server, so nothing it sends may hold the wallet's memory or time."""
+    deadline = time.monotonic() + MAX_RESPONSE_SECONDS
     try:
-        return client.request(method, url, **kwargs)
+        with client.stream(method, url, **kwargs) as response:
+            if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
+                raise TransportError(f"{what}: the answer is compressed, which the wallet did not ask for")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise TransportError(f"{what}: the answer is too large")
+            body = bytearray()
+            # An answer already in memory (a test double's, read in full) is only measured.
+            for chunk in ([response.content] if response.is_stream_consumed else response.iter_raw()):
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise TransportError(f"{what}: the answer is too large")
+                if time.monotonic() > deadline:
+                    raise TransportError(f"{what}: the server is too slow to answer")
     except httpx.HTTPError as exc:
         raise TransportError(f"{what}: the server could not be reached ({type(exc).__name__})") from exc
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in ("content-length", "transfer-encoding", "content-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=bytes(body), request=response.request)
 
 
 def check(response: httpx.Response, what: str) -> httpx.Response:
