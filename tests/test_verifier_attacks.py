@@ -528,6 +528,35 @@ def test_only_signed_in_inspectors_start_checks_and_read_verdicts(world: World) 
         assert 'status="401"' in stranger.get(f"{url}/metrics").text
 
 
+def test_another_site_cannot_make_a_signed_in_inspectors_browser_start_checks_or_sign_out(world: World) -> None:
+    """CSRF: the inspector's cookie goes with a form another site (or another port on this host, the
+    same site to a browser) submits; such a POST is refused, while the wallet's answers stay open."""
+    url = world.stack.verifier_url
+    with httpx.Client(timeout=20) as browser:
+        browser.post(f"{url}/login", data={"token": world.stack.inspector_token},
+                     headers={"Sec-Fetch-Site": "same-origin"})
+        for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                        {"Origin": "http://127.0.0.1:1"}):  # an older browser: the Origin alone
+            for path, data in (("/inspect", {"profile": "pda1"}), ("/offline/prepare", {}), ("/logout", {})):
+                refused = browser.post(f"{url}{path}", data=data, headers=headers)
+                assert refused.status_code == 403, (path, headers, refused.status_code)
+        started = browser.post(f"{url}/inspect", data={"profile": "pda1"}, headers={"Sec-Fetch-Site": "same-origin"})
+        assert started.status_code == 303 and started.headers["location"].startswith("/inspect/")
+    request = world.inspector.request("pda1")
+    answer = httpx.post(f"{url}/responses/{_public_id(request)}", data={"error": "access_denied"},
+                        headers={"Sec-Fetch-Site": "cross-site"})  # a wallet's page posting from anywhere
+    assert answer.status_code != 403
+
+
+def test_the_inspectors_pages_are_never_framed_and_run_only_their_own_scripts(world: World) -> None:
+    with httpx.Client(timeout=20) as browser:
+        for path in ("/login", "/"):
+            page = browser.get(f"{world.stack.verifier_url}{path}", follow_redirects=True)
+            policy = page.headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy and "unsafe" not in policy
+            assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+
+
 def test_an_operator_adds_and_revokes_inspectors_without_a_restart(world: World) -> None:
     env = {**os.environ, "ESSPASS_DATA_DIR": str(world.stack.data_dir)}
 

@@ -41,6 +41,16 @@ __all__ = ["build_service", "create_app"]
 
 HERE = Path(__file__).parent
 NO_STORE = {"Cache-Control": "no-store"}
+#: The inspector's pages: nothing inline, nothing from elsewhere, never framed (clickjacking). The
+#: offline page reads a photo as a blob: URL and the camera; the verdict shows a data: portrait.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+                               "img-src 'self' data: blob:; media-src 'self' blob:; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # no-referrer would make the browser send "Origin: null" on its own forms
+}
 
 
 def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Client]:
@@ -136,6 +146,23 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         tokens: InspectorTokens | None = holder.get("tokens")
         return tokens.name(token) if token and tokens is not None else None
 
+    @app.middleware("http")
+    async def _same_origin_posts(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # A page or signed-in API call changes state only when this site itself sent it: another
+        # site (or another port on the same host, which the browser counts as the same site and
+        # sends the inspector's cookie to) cannot start checks, prepare lists or sign anyone out.
+        # Systems calling the API send no Origin; the wallet's answers (/responses/) come from anywhere.
+        if request.method == "POST" and not request.url.path.startswith("/responses/"):
+            fetch_site = request.headers.get("sec-fetch-site")
+            origin = request.headers.get("origin")
+            own = f"{request.url.scheme}://{request.url.netloc}"
+            # Sec-Fetch-Site when the browser sends it (all current ones); else the Origin.
+            if (fetch_site not in ("same-origin", "none") if fetch_site is not None
+                    else origin is not None and origin != own):
+                return JSONResponse({"error": "invalid_request", "error_description": "this request did not come "
+                                     "from the verifier's own pages"}, status_code=403, headers=NO_STORE)
+        return await call_next(request)
+
     # Added before install(): its access log and metrics, outside, also count the refusals.
     @app.middleware("http")
     async def _signed_in(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -164,7 +191,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                                                               "languages": LANGUAGES,
                                                               "signed": settings.auth == "tokens"
                                                               and inspector(request) is not None, **context},
-                                              status_code=status_code, headers=NO_STORE)
+                                              status_code=status_code, headers={**NO_STORE, **PAGE_HEADERS})
         response.set_cookie("lang", lang, samesite="strict", httponly=True)
         return response
 
