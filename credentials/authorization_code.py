@@ -32,6 +32,7 @@ REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"  # RFC 9126 §2.2
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.1
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")  # base64url of SHA-256, no padding
 _CONFIGURATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,18 @@ def _redirect_uri(value: str | None) -> str:
     parts = urlsplit(value)
     if parts.fragment or not parts.hostname:
         raise _invalid("redirect_uri must be an absolute URI without a fragment")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise _invalid("redirect_uri has a port that is not a number") from None
+    try:
+        ip_address(parts.hostname)
+    except ValueError:
+        # Pages put the host into their CSP: nothing but a host name may be there.
+        if not _HOST.fullmatch(parts.hostname):
+            raise _invalid("redirect_uri must name a host (letters, digits, dots and hyphens)") from None
+    if parts.username is not None or parts.password is not None:
+        raise _invalid("redirect_uri must not carry credentials")
     if parts.scheme == "https":
         return value
     if parts.scheme == "http":

@@ -16,12 +16,15 @@ cannot reach them.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["JsonFormatter", "configure_logging", "error_response", "install", "local_path", "page_language"]
+__all__ = ["JsonFormatter", "configure_logging", "csp_source", "error_response", "install", "local_path",
+           "page_language"]
 
 log = logging.getLogger("esspass")
 
@@ -73,6 +77,30 @@ def local_path(target: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+_DNS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+
+def csp_source(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL for a CSP directive, or None when it cannot be one.
+
+    Built from the parsed parts, never copied from the URL: a host carrying ``;`` or a space would
+    otherwise add directives of its own to the policy (``frame-ancestors *``)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    try:
+        host = f"[{ipaddress.IPv6Address(host)}]" if ":" in host else str(ipaddress.IPv4Address(host))
+    except ValueError:
+        if not _DNS_NAME.fullmatch(host):
+            return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:

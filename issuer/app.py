@@ -10,7 +10,7 @@ import asyncio
 import csv
 import io
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -140,6 +140,15 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan,
                   description="OpenID4VCI 1.0 issuer for PDA1, EHIC and PID, with the institutions' back office.")
+    @app.middleware("http")
+    async def _back_office_not_cached(request: Request,
+                                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # The back office's API answers carry people's data: no cache on the way keeps them.
+        response = await call_next(request)
+        if "/api/" in request.url.path:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     install(app, "issuer", ready=lambda: "service" in holder)
 
     def svc() -> IssuerService:

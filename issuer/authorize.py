@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -23,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from credentials import i18n
 from credentials.errors import ProtocolError
+from esspass.web import csp_source
 from issuer.office import SECURITY_HEADERS, _lang, _type_name
 from issuer.service import Institution, IssuerService
 
@@ -77,10 +77,10 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
              **context: Any) -> HTMLResponse:
         lang = _lang(request)
         headers = dict(SECURITY_HEADERS)
-        if redirect_uri is not None:  # CSP form-action also governs where the form's redirect may go
-            origin = urlsplit(redirect_uri)
+        source = csp_source(redirect_uri) if redirect_uri is not None else None
+        if source is not None:  # CSP form-action also governs where the form's redirect may go
             headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
-                "form-action 'self'", f"form-action 'self' {origin.scheme}://{origin.netloc}")
+                "form-action 'self'", f"form-action 'self' {source}")
         return templates.TemplateResponse(request, "authorize/page.html", {
             "lang": lang, "languages": i18n.LANGUAGES, "inst": inst,
             "t": lambda key, **kw: i18n.t(f"authorize.{key}", lang, **kw), **context,

@@ -1157,3 +1157,20 @@ def test_a_wallets_failure_is_in_the_case_history_once_however_often_it_is_sent(
     events = issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=issuer.clerk()).json()["events"]
     assert [(e["action"], e["reason"]) for e in events if e["actor"] == "wallet"] == [
         ("wallet_failure", "the phone's secure storage is full")]
+
+
+def test_a_redirect_uri_that_would_write_into_the_pages_policy_is_refused(issuer: Issuer) -> None:
+    """The authorization page names the redirect's origin in its CSP form-action: a "host" with ";"
+    would add directives (frame-ancestors *) and let another site frame the one-time-code form."""
+    _case, offer, _tx = issuer.offer()
+    for bad in ("https://evil.example;frame-ancestors *;script-src 'unsafe-inline' *;x/cb",
+                "https://evil.example%20*/cb", "https://user:pw@wallet.example/cb", "https://wallet.example:x/cb"):
+        pushed = _push(issuer, offer, _verifier(), redirect_uri=bad)
+        assert (pushed.status_code, pushed.json()["error"]) == (400, "invalid_request"), bad
+
+
+def test_the_back_offices_answers_with_peoples_data_are_not_cached(issuer: Issuer) -> None:
+    case_id, _offer, _tx = issuer.offer()
+    for path in (f"/lv-vsaa/api/cases/{case_id}", "/lv-vsaa/api/cases?q=DEMO"):
+        response = issuer.http.get(path, headers=issuer.clerk())
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path

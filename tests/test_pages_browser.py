@@ -256,6 +256,10 @@ def test_wallet_shows_the_offline_qr_on_the_card(site: Site, phone: Any) -> None
         if phone.locator("#offline-qr").count():
             size = phone.evaluate("document.getElementById('offline-qr').naturalWidth")
             assert size > 100
+            # The inspector's challenge typed in: the page's own script (allowed by its CSP) signs over it.
+            phone.fill("#challenge", "K7Q2")
+            phone.dispatch_event("#challenge", "change")
+            phone.wait_for_function("document.getElementById('offline-qr').src.includes('challenge=K7Q2')")
             shown = True
     assert shown
 

@@ -409,4 +409,5 @@ def test_each_offline_qr_uses_the_next_copy_and_is_recorded(world: World) -> Non
     codes = [wallet.offline_qr(group) for _ in range(2)]
     assert len({compact.parse_qr(code).credential for code in codes}) == 2  # two copies, two keys
     shown = [e for e in wallet.log() if e.outcome == "shown"]
-    assert len(shown) == 2 and "birthdate" in shown[0].claims and "document_number" in shown[0].claims
+    # One showing in the record: the card page renews its code every 30 s while it is open.
+    assert len(shown) == 1 and "birthdate" in shown[0].claims and "document_number" in shown[0].claims

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from credentials.errors import DataError, IssuerSignatureError, ProtocolError
 from esspass.testing import serve
-from esspass.web import install
+from esspass.web import csp_source, install
 
 
 def _app() -> FastAPI:
@@ -66,3 +67,16 @@ def test_health_and_metrics() -> None:
         http.get("/data")
         metrics = http.get("/metrics").text
         assert 'esspass_http_requests_total{method="GET",route="/data",service="test",status="400"}' in metrics
+
+
+@pytest.mark.parametrize(("url", "source"), [
+    ("https://wallet.example/cb?x=1", "https://wallet.example"),
+    ("http://127.0.0.1:9/cb", "http://127.0.0.1:9"),
+    ("https://[::1]:8443/cb", "https://[::1]:8443"),
+    ("https://evil.example;frame-ancestors *;x/cb", None),  # would add a directive to the policy
+    ("https://evil.example%20*/cb", None),
+    ("https://host:notaport/cb", None),
+    ("javascript:alert(1)", None),
+])
+def test_a_csp_source_is_built_from_the_parts_of_a_url_never_copied(url: str, source: str | None) -> None:
+    assert csp_source(url) == source

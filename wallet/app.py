@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, File, Form, Request, UploadFile
@@ -31,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
-from esspass.web import install, local_path
+from esspass.web import csp_source, install, local_path
 from wallet import core
 from wallet.errors import WalletError, WalletLockedError
 from wallet.http import make_client
@@ -122,7 +121,8 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "frame-ancestors 'none'",
         )
         return response
 
@@ -333,11 +333,11 @@ def create_app(
             response = render(req, "offer.html", session=s, offer_id=offer_id, issuer_name=offer.issuer_name(lang),
                               offered=[o.name(lang) for o in offer.offered], tx_code=offer.tx_code,
                               code_flow=offer.authorization_endpoint is not None)
-            if offer.authorization_endpoint is not None:  # the form's redirect goes to the institution's page
-                target = urlsplit(offer.authorization_endpoint)
+            target = csp_source(offer.authorization_endpoint) if offer.authorization_endpoint else None
+            if target is not None:  # the form's redirect goes to the institution's page
                 response.headers["Content-Security-Policy"] = (
                     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                    f"form-action 'self' {target.scheme}://{target.netloc}; frame-ancestors 'none'")
+                    f"form-action 'self' {target}; frame-ancestors 'none'")
             return response
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf), request)

@@ -170,9 +170,12 @@ class WalletService:
         copy, now = copies[0], self.clock()
         text = core.offline_qr(copy, now=now, challenge=challenge)
         self._count_use([copy.id])
-        self._append_log(LogEntry(time=now.isoformat(), outcome="shown", verifier_id="",
-                                  verifier_name="offline QR code", client_id="", purpose="",
-                                  credentials=[group], vcts=[copy.vct], claims=core.offline_fields(copy)))
+        # The card page renews its code every 30 s while open: one line per showing, not per renewal.
+        recent = [e for e in self.log() if e.outcome == "shown" and e.credentials == [group]]
+        if not recent or now - datetime.fromisoformat(recent[0].time) > _SHOWING:
+            self._append_log(LogEntry(time=now.isoformat(), outcome="shown", verifier_id="",
+                                      verifier_name="offline QR code", client_id="", purpose="",
+                                      credentials=[group], vcts=[copy.vct], claims=core.offline_fields(copy)))
         return text
 
     def _card(self, copies: list[StoredCredential], lang: str) -> Card:
@@ -575,6 +578,8 @@ def _asdict(check: StatusCheck) -> dict[str, str]:
 #: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
 _REQUEST_STATUS_BUDGET = 5.0
+#: Offline QR codes of one document shown within this time are one showing in the worker's record.
+_SHOWING = timedelta(minutes=10)
 #: A document found valid this recently is presented without asking its status list again.
 _RECENTLY = timedelta(minutes=10)
 
