@@ -138,7 +138,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         eraser.cancel()
         svc.engine.dispose()
 
-    app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan,
+    # No interactive docs page: it loads its script from a CDN onto the origin of the clerks'
+    # cookies. /openapi.json describes the API for integrators.
+    app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="OpenID4VCI 1.0 issuer for PDA1, EHIC and PID, with the institutions' back office.")
     @app.middleware("http")
     async def _back_office_not_cached(request: Request,

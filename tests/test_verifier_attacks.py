@@ -1035,3 +1035,12 @@ def test_a_cached_trust_list_older_than_the_limit_is_not_used(tmp_path: Path, ma
     finally:
         http.close()
 
+
+
+def test_no_page_loads_scripts_from_elsewhere_onto_the_inspectors_origin(world: World) -> None:
+    """The interactive API docs fetch their script from a CDN: not on an origin that holds the
+    inspector's cookie. The description of the API stays at /openapi.json."""
+    with httpx.Client(timeout=20) as stranger:
+        for path in ("/docs", "/redoc"):
+            assert stranger.get(f"{world.stack.verifier_url}{path}").status_code in (303, 404), path
+        assert stranger.get(f"{world.stack.verifier_url}/openapi.json").json()["info"]["title"] == "ESSPASS verifier"

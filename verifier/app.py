@@ -134,7 +134,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             http.close()
             holder["service"].store.engine.dispose()
 
-    app = FastAPI(title="ESSPASS verifier", version="1.0", lifespan=lifespan,
+    # No interactive docs page: it loads its script from a CDN onto the origin of the inspector's
+    # cookie. /openapi.json describes the API for integrators.
+    app = FastAPI(title="ESSPASS verifier", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The inspector's check of PDA1, EHIC and PID over OpenID4VP 1.0.")
 
     def inspector(request: Request) -> str | None:
@@ -421,7 +423,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
 LOGIN_COOKIE = "inspector"
 _OPEN = ("/requests/", "/responses/", "/inspect/done/", "/static/", "/login", "/logout", "/healthz", "/readyz",
-         "/metrics", "/docs", "/openapi.json")
+         "/metrics", "/openapi.json")
 
 
 def _access(path: str) -> str | None:
