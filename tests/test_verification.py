@@ -267,3 +267,13 @@ def test_a_revoked_signer_key_is_trusted_for_nothing_it_signed_whenever(own_worl
     # Nor does the ETSI export, whose consumers know no "revoked", carry the certificate.
     lote = json.dumps(trust_list.to_lote(world.issuers(later), now=later))
     assert x5c_header([chain[0]])[0] not in lote and x5c_header([pki.cas["LV:VSAA"][1]])[0] in lote
+
+
+def test_a_portrait_that_is_a_url_is_not_shown_to_the_inspector() -> None:
+    """The verdict page would fetch it: the issuer (or anyone it names) would learn of each inspection."""
+    from verifier.service import _display
+
+    for picture, shown in (("https://tracker.example/p.png", False), ("data:image/png;base64,iVBORw0KGgo=", True)):
+        result = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "X", "picture": picture})
+        _, person = _display(verification.Verdict("valid", "", [], [result], 0, NOW))
+        assert ("picture" in person) is shown, picture

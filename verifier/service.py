@@ -404,7 +404,11 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
     for cred in verdict.credentials:
         c = cred.claims
         if cred.vct == pid.VCT:
-            person.update({k: c[k] for k in ("family_name", "given_name", "birthdate", "picture") if k in c})
+            person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})
+            picture = c.get("picture")
+            # Only an image carried in the credential: a URL would make the inspector's browser call out.
+            if isinstance(picture, str) and picture.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+                person["picture"] = picture
         elif cred.query_id == "offline" and cred.vct is not None:
             person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})
             doc = {k: v for k, v in c.items() if k not in ("family_name", "given_name", "birthdate")}
