@@ -17,11 +17,8 @@ the strings are registered in :mod:`credentials.i18n` under ``office.*``.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +39,8 @@ from credentials import i18n, pda1
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError
 from esspass.web import page_language
+from issuer.office_sessions import OfficeSessions
+from issuer.office_sessions import csrf_ok as session_csrf_ok
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
 
 __all__ = ["COOKIE", "FIELDS", "mount_office"]
@@ -533,28 +532,26 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     templates = Jinja2Templates(env=env)
-    secret = secrets.token_bytes(32)  # the CSRF key, new for every app built
     app.mount("/office-static", StaticFiles(directory=str(HERE / "static")), name="office-static")
 
     def svc() -> IssuerService:
         result: IssuerService = holder["service"]
         return result
 
-    def csrf_for(token: str) -> str:
-        return hmac.new(secret, b"office-csrf\x00" + token.encode(), hashlib.sha256).hexdigest()
+    def office_sessions() -> OfficeSessions:
+        return OfficeSessions(svc().sessions, svc().clock)
 
-    def csrf_ok(form: Mapping[str, Any], token: str) -> bool:
-        sent = form.get("csrf")
-        return isinstance(sent, str) and bool(token) and hmac.compare_digest(sent.encode(), csrf_for(token).encode())
+    def csrf_ok(form: Mapping[str, Any], session_id: str) -> bool:
+        return session_csrf_ok(form.get("csrf"), session_id)
 
     def page(request: Request, path: str, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         lang = _lang(request)
-        token = request.cookies.get(COOKIE) or ""
         inst = svc().institutions.get(path)
-        signed = inst is not None and holder["tokens"].get(token) == inst.entity.id
+        found = office_sessions().find(request.cookies.get(COOKIE), holder["tokens"]) if inst is not None else None
+        signed = inst is not None and found is not None and found.entity_id == inst.entity.id
         response = templates.TemplateResponse(request, name, {
             "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
-            "t": lambda key, **kw: _t(lang, key, **kw), "csrf": csrf_for(token) if signed else "",
+            "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
             "type_name": lambda cid: _type_name(cid, lang), "when": _when, **context,
         }, status_code=status_code, headers=SECURITY_HEADERS)
         if request.query_params.get("lang") in i18n.LANGUAGES:
@@ -573,17 +570,16 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         return RedirectResponse(f"/{path}/office{rest}?lang={_lang(request)}", status_code=303)
 
     def signed_in(request: Request, path: str) -> tuple[Institution, str] | Response:
-        """The institution and the session token, or the response to send instead (login, 403, 404)."""
+        """The institution and the session id, or the response to send instead (login, 403, 404)."""
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
-        token = request.cookies.get(COOKIE) or ""
-        entity = holder["tokens"].get(token) if token else None
-        if entity is None:
+        found = office_sessions().find(request.cookies.get(COOKIE), holder["tokens"])
+        if found is None:
             return to(path, "/login", request)
-        if entity != inst.entity.id:
+        if found.entity_id != inst.entity.id:
             return message(request, path, "other_institution", 403)
-        return inst, token
+        return inst, found.session_id
 
     def actor(inst: Institution) -> str:
         return f"clerk:{inst.entity.id}"
@@ -605,17 +601,20 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if not token or holder["tokens"].get(token) != inst.entity.id:
             return page(request, path, "office/login.html", status_code=401, error=_t(_lang(request), "bad_token"))
         response = to(path, "", request)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path=f"/{path}",
-                            secure=request.url.scheme == "https")
+        # The cookie holds a session of the issuer's, never the token (the API's credential too).
+        response.set_cookie(COOKIE, office_sessions().open(inst.entity.id, token), httponly=True, samesite="strict",
+                            path=f"/{path}", secure=request.url.scheme == "https")
         return response
 
     @app.post("/{path}/office/logout", include_in_schema=False)
     async def logout(request: Request, path: str) -> Response:
         if path not in svc().institutions:  # the path goes into the cookie's Path: only ours
             return message(request, path, "not_found", 404)
-        token = request.cookies.get(COOKIE) or ""
-        if token and not csrf_ok(await request.form(), token):
+        session_id = request.cookies.get(COOKIE) or ""
+        if session_id and not csrf_ok(await request.form(), session_id):
             return message(request, path, "error.form", 403)
+        if session_id:
+            office_sessions().close(session_id)  # ended here, not only forgotten by this browser
         response = to(path, "/login", request)
         response.delete_cookie(COOKIE, path=f"/{path}", httponly=True, samesite="strict")
         return response

@@ -97,7 +97,8 @@ def test_a_document_the_form_cannot_hold_is_not_replaced_through_it(issuer: Any)
     created = http.post("/cases", json={"configuration_id": "pda1", "claims": {
         **PERSON.pda1, "document_number": "DEMO-A1-LV-9301", "employer": employers}})
     assert created.status_code == 201, created.text
-    with httpx.Client(base_url=handle.url, cookies={COOKIE: token}) as office:
+    session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as office:
         page = office.get(f"/lv-vsaa/office/cases/{created.json()['id']}/replace?lang=en")
     assert page.status_code == 409 and "cannot show" in page.text
     assert http.get(f"/cases/{created.json()['id']}").json()["state"] == "active"

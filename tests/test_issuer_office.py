@@ -78,7 +78,16 @@ def _csrf(html: str) -> str:
 
 
 def _signed_in(handle: ServerHandle, token: str) -> httpx.Client:
-    return httpx.Client(base_url=handle.url, cookies={COOKIE: token}, headers={"Accept-Language": "en"})
+    """A client with the session the sign-in form gives for ``token`` (sent on every path, so that
+    a session of one institution can be tried on another's pages)."""
+    from credentials.institutions import DEMO_ENTITIES
+
+    for path in (e.path for e in DEMO_ENTITIES if e.path):
+        signed = httpx.post(f"{handle.url}/{path}/office/login", data={"token": token})
+        if signed.status_code == 303:
+            return httpx.Client(base_url=handle.url, cookies={COOKIE: signed.cookies[COOKIE]},
+                                headers={"Accept-Language": "en"})
+    raise AssertionError("the token signs in nowhere")
 
 
 # --- in the browser ----------------------------------------------------------------------------------
@@ -369,3 +378,50 @@ def test_model_errors_find_their_form_field() -> None:
     assert error_slot(FIELDS["pda1"], "holder.birthdate") == "holder.birthdate"
     assert error_slot(FIELDS["pid"], "nationalities.0") == "nationalities[]"
     assert error_slot(FIELDS["pda1"], "issuing_authority.id") is None
+
+
+def test_a_clerks_session_is_the_issuers_not_the_institutions_token_and_ends_at_sign_out(issuer: Issuer) -> None:
+    """The cookie is a session id: not usable as the API's Bearer token, and dead once signed out
+    (a copied cookie signs nobody in afterwards)."""
+    handle, tokens = issuer
+    signed = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": tokens["LV:VSAA"]})
+    session = signed.cookies[COOKIE]
+    assert session != tokens["LV:VSAA"]
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as http:
+        assert http.get("/lv-vsaa/office").status_code == 200
+        assert http.get("/lv-vsaa/api/cases", headers={"Authorization": f"Bearer {session}"}).status_code == 401
+        csrf = _csrf(http.get("/lv-vsaa/office").text)
+        assert http.post("/lv-vsaa/office/logout", data={"csrf": csrf}).status_code == 303
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as copied:
+        after = copied.get("/lv-vsaa/office")
+        assert after.status_code == 303 and after.headers["location"].startswith("/lv-vsaa/office/login")
+
+
+def test_a_session_ends_after_eight_hours_or_an_idle_hour_and_with_its_token(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from esspass.db import Sessions, make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.office_sessions import OfficeSessions
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    now = [datetime.now(UTC)]
+    sessions = OfficeSessions(Sessions(engine, expire_on_commit=False), lambda: now[0])
+    tokens = {"token-a": "LV:VSAA"}
+    start = now[0]
+    busy = sessions.open("LV:VSAA", "token-a")
+    for minutes in range(50, 8 * 60, 50):  # used every 50 minutes: alive until the eighth hour
+        now[0] = start + timedelta(minutes=minutes)
+        assert sessions.find(busy, tokens) is not None, minutes
+    now[0] = start + timedelta(hours=8)
+    assert sessions.find(busy, tokens) is None
+    now[0] = start
+    idle = sessions.open("LV:VSAA", "token-a")
+    now[0] = start + timedelta(minutes=61)
+    assert sessions.find(idle, tokens) is None
+    now[0] = start
+    revoked = sessions.open("LV:VSAA", "token-a")
+    assert sessions.find(revoked, {"token-b": "LV:VSAA"}) is None  # the institution's token was replaced
+    engine.dispose()

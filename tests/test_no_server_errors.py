@@ -230,8 +230,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         wallet_csrf = _scrape_csrf(home.text)
 
         clerk_token = clerk.tokens[entity.id]
+        office_session = http.post(f"{stack.issuer_url}/{entity.path}/office/login",
+                                   data={"token": clerk_token}).cookies["esspass_clerk"]
+        http.cookies.clear()
         office = http.get(f"{stack.issuer_url}/{entity.path}/office/new/pda1",
-                          headers={"Cookie": f"esspass_clerk={clerk_token}"})
+                          headers={"Cookie": f"esspass_clerk={office_session}"})
         office_csrf = _scrape_csrf(office.text)
         http.cookies.clear()
 
@@ -249,7 +252,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 good={"kind": "issuers", "entity_id": "AT:FINPOL"}),
             "issuer": Service(
                 "issuer", stack.issuer_url, app_of("issuer"),
-                {"Authorization": f"Bearer {clerk_token}", "Cookie": f"esspass_clerk={clerk_token}"},
+                {"Authorization": f"Bearer {clerk_token}", "Cookie": f"esspass_clerk={office_session}"},
                 csrf=office_csrf,
                 good={"path": entity.path, "case_id": open_case, "offer_id": open_offer, "configuration_id": "pda1",
                       "number": status_number, "fmt": "png", "config": "pda1", "action": "offer"}),
