@@ -778,7 +778,8 @@ def test_store_adopts_the_first_schema_once(tmp_path: Path) -> None:
         conn.execute(text("CREATE TABLE registry_entities (id VARCHAR(20) PRIMARY KEY, country VARCHAR(2), "
                           "name VARCHAR(200), name_en VARCHAR(200), roles JSON, dns_name VARCHAR(200), "
                           "path VARCHAR(64), may_request JSON)"))
-        metadata.tables["registry_certificates"].create(conn)
+        conn.execute(text("CREATE TABLE registry_certificates (id INTEGER PRIMARY KEY, entity_id VARCHAR(20), "
+                          "der BLOB, usage VARCHAR(8), not_before DATETIME, not_after DATETIME)"))
         conn.execute(text("CREATE TABLE registry_status (id INTEGER PRIMARY KEY, entity_id VARCHAR(20), "
                           "status VARCHAR(10), since DATETIME, reason VARCHAR(300))"))
         conn.execute(text("CREATE TABLE registry_sequence (id INTEGER PRIMARY KEY, value INTEGER)"))
