@@ -162,11 +162,11 @@ class Event(Base):
 
 
 class OfficeSession(Base):
-    """A clerk's signed-in back office session (issuer.office_sessions): kept by the hash of its id."""
+    """A clerk's signed-in back office session (esspass.signin_sessions): kept by the hash of its id."""
 
     __tablename__ = "issuer_office_sessions"
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    entity_id: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(60))  # the institution
     #: The hash of the clerk token it was opened with: taking the token away ends the session.
     token_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -38,9 +38,10 @@ from starlette.datastructures import UploadFile
 from credentials import i18n, pda1
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError
+from esspass.signin_sessions import SignInSessions, token_hash
+from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
-from issuer.office_sessions import OfficeSessions
-from issuer.office_sessions import csrf_ok as session_csrf_ok
+from issuer.db import OfficeSession
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
 
 __all__ = ["COOKIE", "FIELDS", "mount_office"]
@@ -538,8 +539,11 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         result: IssuerService = holder["service"]
         return result
 
-    def office_sessions() -> OfficeSessions:
-        return OfficeSessions(svc().sessions, svc().clock)
+    def office_sessions() -> SignInSessions:
+        return SignInSessions(svc().sessions, svc().clock, OfficeSession)
+
+    def current_tokens(entity_id: str) -> set[str]:
+        return {token_hash(t) for t, entity in holder["tokens"].items() if entity == entity_id}
 
     def csrf_ok(form: Mapping[str, Any], session_id: str) -> bool:
         return session_csrf_ok(form.get("csrf"), session_id)
@@ -547,8 +551,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def page(request: Request, path: str, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         lang = _lang(request)
         inst = svc().institutions.get(path)
-        found = office_sessions().find(request.cookies.get(COOKIE), holder["tokens"]) if inst is not None else None
-        signed = inst is not None and found is not None and found.entity_id == inst.entity.id
+        found = office_sessions().find(request.cookies.get(COOKIE), current_tokens) if inst is not None else None
+        signed = inst is not None and found is not None and found.subject == inst.entity.id
         response = templates.TemplateResponse(request, name, {
             "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
             "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
@@ -574,10 +578,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
-        found = office_sessions().find(request.cookies.get(COOKIE), holder["tokens"])
+        found = office_sessions().find(request.cookies.get(COOKIE), current_tokens)
         if found is None:
             return to(path, "/login", request)
-        if found.entity_id != inst.entity.id:
+        if found.subject != inst.entity.id:
             return message(request, path, "other_institution", 403)
         return inst, found.session_id
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -402,26 +402,30 @@ def test_a_session_ends_after_eight_hours_or_an_idle_hour_and_with_its_token(tmp
 
     from esspass.db import Sessions, make_engine
     from esspass.migrate import upgrade
+    from esspass.signin_sessions import SignInSessions, token_hash
     from issuer.app import MIGRATIONS
-    from issuer.office_sessions import OfficeSessions
+    from issuer.db import OfficeSession
 
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
     upgrade(engine, MIGRATIONS)
     now = [datetime.now(UTC)]
-    sessions = OfficeSessions(Sessions(engine, expire_on_commit=False), lambda: now[0])
-    tokens = {"token-a": "LV:VSAA"}
+    sessions = SignInSessions(Sessions(engine, expire_on_commit=False), lambda: now[0], OfficeSession)
+
+    def current(token: str) -> Callable[[str], set[str]]:
+        return lambda subject: {token_hash(token)} if subject == "LV:VSAA" else set()
+
     start = now[0]
     busy = sessions.open("LV:VSAA", "token-a")
     for minutes in range(50, 8 * 60, 50):  # used every 50 minutes: alive until the eighth hour
         now[0] = start + timedelta(minutes=minutes)
-        assert sessions.find(busy, tokens) is not None, minutes
+        assert sessions.find(busy, current("token-a")) is not None, minutes
     now[0] = start + timedelta(hours=8)
-    assert sessions.find(busy, tokens) is None
+    assert sessions.find(busy, current("token-a")) is None
     now[0] = start
     idle = sessions.open("LV:VSAA", "token-a")
     now[0] = start + timedelta(minutes=61)
-    assert sessions.find(idle, tokens) is None
+    assert sessions.find(idle, current("token-a")) is None
     now[0] = start
     revoked = sessions.open("LV:VSAA", "token-a")
-    assert sessions.find(revoked, {"token-b": "LV:VSAA"}) is None  # the institution's token was replaced
+    assert sessions.find(revoked, current("token-b")) is None  # the institution's token was replaced
     engine.dispose()

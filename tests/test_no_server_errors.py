@@ -258,7 +258,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                       "number": status_number, "fmt": "png", "config": "pda1", "action": "offer"}),
             "verifier": Service(
                 "verifier", stack.verifier_url, app_of("verifier"),
-                {**inspector, "Cookie": f"inspector={stack.inspector_token}"},
+                {**inspector, "Cookie": "inspector=" + httpx.post(f"{stack.verifier_url}/login", data={
+                    "token": stack.inspector_token}).cookies["inspector"]},
                 good={"tx_id": tx["request_uri"].rsplit("/", 1)[1], "view": tx["transaction_id"]}),
             "wallet": Service(
                 "wallet", wallet_server.url, wallet_application,

@@ -568,10 +568,14 @@ def test_an_operator_adds_and_revokes_inspectors_without_a_restart(world: World)
 
     token = tokens("--add", "Māris Ozols")["Māris Ozols"]
     url = f"{world.stack.verifier_url}/api/requests"
-    with httpx.Client(timeout=20, headers={"Authorization": f"Bearer {token}"}) as maris:
-        assert maris.post(url, json={"profile": "pda1"}).status_code == 201
-        assert "Māris Ozols" not in tokens("--revoke", "Māris Ozols")
-        assert maris.post(url, json={"profile": "pda1"}).status_code == 401
+    with httpx.Client(timeout=20) as page:  # and signed in to the pages
+        page.post(f"{world.stack.verifier_url}/login", data={"token": token})
+        assert page.get(f"{world.stack.verifier_url}/offline").status_code == 200
+        with httpx.Client(timeout=20, headers={"Authorization": f"Bearer {token}"}) as maris:
+            assert maris.post(url, json={"profile": "pda1"}).status_code == 201
+            assert "Māris Ozols" not in tokens("--revoke", "Māris Ozols")
+            assert maris.post(url, json={"profile": "pda1"}).status_code == 401
+        assert page.get(f"{world.stack.verifier_url}/offline").status_code == 303  # the session ended with it
     assert world.inspector.request("pda1")["transaction_id"]  # the others keep theirs
 
 
@@ -584,8 +588,15 @@ def test_an_inspector_signs_in_with_a_token_and_is_sent_only_to_this_site(world:
                                                       "next": "https://evil.example/"})
         assert off_site.status_code == 303 and off_site.headers["location"] == "/"
         assert browser.get(f"{url}/offline").status_code == 200
+        # The cookie is a session of the verifier's, not the token: no API call with it as Bearer.
+        session = browser.cookies["inspector"]
+        assert session != world.stack.inspector_token
+        assert httpx.post(f"{url}/api/requests", json={"profile": "pda1"},
+                          headers={"Authorization": f"Bearer {session}"}).status_code == 401
         assert browser.post(f"{url}/logout").status_code == 303
         assert browser.get(f"{url}/offline").status_code == 303
+    with httpx.Client(timeout=20, cookies={"inspector": session}) as copied:  # a copy kept from before
+        assert copied.get(f"{url}/offline").status_code == 303
 
 
 def test_garbage_to_every_endpoint_is_a_4xx_json(world: World) -> None:

@@ -28,11 +28,13 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES
 from credentials.jose import parse_json
 from esspass.config import service_http_client
-from esspass.db import make_engine
+from esspass.db import Sessions, make_engine
 from esspass.migrate import upgrade
+from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
 from esspass.web import install, local_path, page_language
 from verifier import messages
+from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService
 from verifier.settings import InspectorTokens, VerifierSettings
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
@@ -144,9 +146,18 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         if settings.auth == "off":
             return "inspector"
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        token = credentials.strip() if scheme.lower() == "bearer" else request.cookies.get(LOGIN_COOKIE, "")
         tokens: InspectorTokens | None = holder.get("tokens")
-        return tokens.name(token) if token and tokens is not None else None
+        if tokens is None:
+            return None
+        if scheme.lower() == "bearer":  # the inspectorate's systems
+            token = credentials.strip()
+            return tokens.name(token) if token else None
+        # A browser: the cookie is a session of the verifier's, never the token (esspass.signin_sessions).
+        found = signin().find(request.cookies.get(LOGIN_COOKIE), tokens.token_hashes)
+        return found.subject if found is not None else None
+
+    def signin() -> SignInSessions:
+        return SignInSessions(Sessions(holder["service"].store.engine), lambda: datetime.now(UTC), InspectorSession)
 
     @app.middleware("http")
     async def _same_origin_posts(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -210,14 +221,19 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         tokens: InspectorTokens | None = holder.get("tokens")
         if not token or tokens is None or tokens.name(token) is None:
             return page(request, "login.html", status_code=401, next=local_path(next), error=True)
+        name = tokens.name(token)
+        assert name is not None
         response = RedirectResponse(local_path(next), status_code=303)
         # Lax, not Strict: the wallet's redirect back to a same-device check is a cross-site navigation.
-        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="lax", max_age=12 * 3600,
-                            secure=request.url.scheme == "https")
+        response.set_cookie(LOGIN_COOKIE, signin().open(name, token), httponly=True, samesite="lax",
+                            max_age=int(ABSOLUTE.total_seconds()), secure=request.url.scheme == "https")
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        session_id = request.cookies.get(LOGIN_COOKIE)
+        if session_id and "service" in holder:
+            signin().close(session_id)  # ended here, not only forgotten by this browser
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(LOGIN_COOKIE, httponly=True, samesite="lax")
         return response

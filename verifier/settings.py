@@ -136,12 +136,21 @@ class InspectorTokens:
         self._stamp: int | None = None
         self._tokens = inspector_tokens(settings)
 
-    def name(self, token: str) -> str | None:
+    def _current(self) -> dict[str, str]:
         if not self._settings.inspector_tokens:
             try:
                 stamp = tokens_file(self._settings).stat().st_mtime_ns
             except FileNotFoundError:
-                return None  # the file was removed: nobody signs in (fail closed)
+                return {}  # the file was removed: nobody signs in (fail closed)
             if stamp != self._stamp:
                 self._tokens, self._stamp = inspector_tokens(self._settings), stamp
-        return self._tokens.get(token)
+        return self._tokens
+
+    def name(self, token: str) -> str | None:
+        return self._current().get(token)
+
+    def token_hashes(self, name: str) -> set[str]:
+        """The hashes of the tokens that sign ``name`` in now (a session of a revoked token ends)."""
+        from esspass.signin_sessions import token_hash
+
+        return {token_hash(token) for token, who in self._current().items() if who == name}

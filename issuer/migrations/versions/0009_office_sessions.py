@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('issuer_office_sessions',
     sa.Column('id_hash', sa.String(length=64), nullable=False),
-    sa.Column('entity_id', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=60), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_used', sa.DateTime(timezone=True), nullable=False),
