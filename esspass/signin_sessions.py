@@ -7,7 +7,7 @@ a session also ends 8 hours after sign-in, after an idle hour, and when its toke
 database, so every worker and replica knows them. The CSRF token of a session's forms is derived
 from its id (the OWASP "synchronizer token" pattern), so any worker can check it.
 
-Each service maps the same columns (:class:`SessionRow`) in its own table.
+Each service maps the same columns (:class:`SessionRow`) in a table of its own.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import DateTime, String, delete
+from sqlalchemy.orm import Mapped, mapped_column
 
 from esspass.db import Sessions
 
@@ -31,12 +32,14 @@ IDLE = timedelta(hours=1)
 _TOUCH_EVERY = timedelta(minutes=5)  # last use is written at most this often: a page view is a read
 
 
-class SessionRow(Protocol):
-    id_hash: str
-    subject: str  # the institution (back office) or the inspector's name (verifier)
-    token_hash: str  # of the token signed in with: taking the token away ends the session
-    expires_at: datetime
-    last_used: datetime
+class SessionRow:
+    """The columns of a service's sessions table: a declarative mixin each service maps in its own."""
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(60))  # the institution (back office) or the inspector's name
+    token_hash: Mapped[str] = mapped_column(String(64))  # of the token signed in with: taking it away ends it
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_used: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def token_hash(value: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
+from esspass.signin_sessions import SessionRow
 
 __all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token",
            "stored_hash", "utc"]
@@ -161,13 +162,7 @@ class Event(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
 
 
-class OfficeSession(Base):
-    """A clerk's signed-in back office session (esspass.signin_sessions): kept by the hash of its id."""
+class OfficeSession(SessionRow, Base):
+    """A clerk's signed-in back office session (esspass.signin_sessions); ``subject``: the institution."""
 
     __tablename__ = "issuer_office_sessions"
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(60))  # the institution
-    #: The hash of the clerk token it was opened with: taking the token away ends the session.
-    token_hash: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    last_used: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,13 +9,13 @@ identifies a person, and the ephemeral key that decrypts the wallet's answer, ar
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, LargeBinary, MetaData, String, Text
+from sqlalchemy import JSON, Float, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
+from esspass.signin_sessions import SessionRow
 
 __all__ = ["Base", "ChallengeRecord", "InspectorSession", "TransactionRecord"]
 
@@ -71,12 +71,7 @@ class ChallengeRecord(Base):
     expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
-class InspectorSession(Base):
+class InspectorSession(SessionRow, Base):
     """An inspector's signed-in session of the verifier's pages (esspass.signin_sessions)."""
 
     __tablename__ = "verifier_inspector_sessions"
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(60))  # the inspector's name
-    token_hash: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    last_used: Mapped[datetime] = mapped_column(DateTime(timezone=True))
