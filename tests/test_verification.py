@@ -277,3 +277,26 @@ def test_a_portrait_that_is_a_url_is_not_shown_to_the_inspector() -> None:
         result = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "X", "picture": picture})
         _, person = _display(verification.Verdict("valid", "", [], [result], 0, NOW))
         assert ("picture" in person) is shown, picture
+
+
+def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
+    """What the inspector reads (verifier/templates/verdict.html): the PID's person shows the card,
+    and the card says whom it insures when that is someone the holder represents."""
+    from pathlib import Path
+
+    from jinja2 import Environment, FileSystemLoader
+
+    from verifier import messages
+    from verifier.service import _display
+
+    child = {"forenames": "Līga", "familynames": "Bērziņa", "date_of_birth": "2019-05-02"}
+    card = verification.CredentialResult("ehic", vct=ehic.VCT, claims={**ehic.validate(ANNA.ehic), "subject": child},
+                                         issuer_name="National Health Service")
+    person = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"})
+    out, shown = _display(verification.Verdict("valid", "", [], [card, person], 0, NOW))
+    templates = Path(verification.__file__).parent.parent / "verifier" / "templates"
+    page = Environment(loader=FileSystemLoader(str(templates)), autoescape=True).get_template("verdict.html").render(
+        lang="en", languages=("en",), signed=False, t=messages.translator("en"), data={},
+        verdict={**out, "person": shown}, reason="", describe=messages.describe_document,
+        status_words=lambda code: code)
+    assert "This card insures another person" in page and "Līga Bērziņa · 2019-05-02" in page
