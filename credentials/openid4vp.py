@@ -240,11 +240,22 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
         raise ProtocolError("invalid_request", "the request does not echo this wallet's nonce")
     if "transaction_data" in payload:
         raise ProtocolError("invalid_transaction_data", "this wallet does not support transaction data")
-    exp = payload.get("exp")
-    if isinstance(exp, int | float) and exp < now.timestamp():
-        raise ProtocolError("invalid_request", "the request has expired")
+    # RFC 9101 §10.2 (JAR freshness): a request says when it stops, and not far ahead, nor was it
+    # made in the future; one recorded long ago and replayed to the worker is refused.
+    ts = now.timestamp()
+    exp, iat = payload.get("exp"), payload.get("iat")
+    if not isinstance(exp, int | float) or isinstance(exp, bool) or exp < ts:
+        raise ProtocolError("invalid_request", "the request has expired or says nothing of when it expires")
+    if exp > ts + _MAX_REQUEST_LIFETIME:
+        raise ProtocolError("invalid_request", "the request claims to stay valid for too long")
+    if iat is not None and (not isinstance(iat, int | float) or isinstance(iat, bool) or iat > ts + 60):
+        raise ProtocolError("invalid_request", "the request was made in the future")
     query = dcql.validate(payload.get("dcql_query"))
     return RequestCheck(payload, list(validated.chain), client_id, dcql.requested_claims(query))
+
+
+#: Seconds ahead a request object may say it stays valid (ours: minutes).
+_MAX_REQUEST_LIFETIME = 3600
 
 
 def _enc_key(metadata: Mapping[str, Any]) -> dict[str, Any]:

@@ -129,6 +129,17 @@ def test_altered_ciphertext_is_rejected(tmp_path: Path) -> None:
         WalletStore.open(store.path, "correct horse")
 
 
+def test_a_header_asking_scrypt_for_gigabytes_is_damaged_not_obeyed(tmp_path: Path) -> None:
+    """The KDF parameters are read before the passphrase is proven: a planted header with n=2**22,
+    r=32 (16 GiB) is refused as damaged, never derived."""
+    store = _new(tmp_path)
+    header = json.loads(store.path.read_bytes())
+    header["kdf"].update(n=2**22, r=32)
+    store.path.write_text(json.dumps(header))
+    with pytest.raises(WalletCorruptError):
+        WalletStore.open(store.path, "correct horse")
+
+
 def test_not_a_wallet_file_is_reported_as_damaged(tmp_path: Path) -> None:
     path = tmp_path / "wallet.enc"
     path.write_text("hello")

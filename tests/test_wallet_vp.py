@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,9 @@ def _request(
         "response_uri": "https://localhost:8103/response/1", "nonce": "n-0S6_WzA2Mj", "state": "st4te",
         "dcql_query": {"credentials": [{"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [PDA1]},
                                         "claims": [{"path": ["legislation_country"]}]}]},
+        "iat": int(time.time()), "exp": int(time.time()) + 300,
     } | claims
+    payload = {k: v for k, v in payload.items() if v is not None}
     return sign_jws({"typ": typ, "x5c": x5c_header(chain)}, payload, key), client_id
 
 
@@ -54,6 +57,20 @@ def test_signed_request_from_a_listed_verifier_is_accepted(pki: DemoPki, now: da
     checked = verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
                                     anchors=_verifiers(pki, VERIFIER), now=now)
     assert checked.client_id == client_id and checked.requested == {PDA1: ("legislation_country",)}
+
+
+@pytest.mark.parametrize("freshness", [
+    {"exp": None},  # says nothing of when it stops
+    {"exp": int(time.time()) - 10},  # stopped
+    {"exp": int(time.time()) + 30 * 86400},  # a month ahead: recorded once, replayed for weeks
+    {"iat": int(time.time()) + 3600},  # made in the future
+])
+def test_a_request_that_is_not_fresh_is_refused(pki: DemoPki, now: datetime, freshness: dict[str, Any]) -> None:
+    """RFC 9101 §10.2: the wallet shows the worker only a request made now for now."""
+    token, client_id = _request(pki, **freshness)
+    with pytest.raises(ProtocolError):
+        verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                              anchors=_verifiers(pki, VERIFIER), now=now)
 
 
 def test_request_signed_by_an_unlisted_verifier_is_rejected(pki: DemoPki, now: datetime) -> None:

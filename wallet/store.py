@@ -54,6 +54,7 @@ MAX_STORE_BYTES = 64 * 1024 * 1024
 _SALT_BYTES = 16
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
+_MAX_KDF_MEMORY = 256 * 1024 * 1024  # 8 x the default's 32 MiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,10 @@ class ScryptParams:
             raise ValueError("scrypt n must be a power of two between 2 and 2**22")
         if not 1 <= self.r <= 32 or not 1 <= self.p <= 16:
             raise ValueError("scrypt r or p out of range")
+        # The parameters are read from the file before its key is proven: a damaged or planted
+        # header must not make unlocking ask for gigabytes (scrypt needs 128 * n * r bytes).
+        if 128 * self.n * self.r > _MAX_KDF_MEMORY:
+            raise ValueError("scrypt n * r asks for more memory than a wallet uses")
 
 
 def empty_document() -> dict[str, Any]:
