@@ -35,6 +35,7 @@ __all__ = [
     "build_request",
     "build_response_form",
     "client_id_for",
+    "encryption_key",
     "new_encryption_key",
     "parse_response",
     "request_link",
@@ -46,6 +47,18 @@ REQUEST_TYP = "oauth-authz-req+jwt"
 SAFE = re.compile(r"^[A-Za-z0-9\-._~]{1,512}$")
 ENC_VALUES = ("A128GCM", "A256GCM")  # HAIP: verifiers list both
 MAX_RESPONSE_BYTES = 512 * 1024
+
+
+def _at_dns_name(host: str | None, dns_name: str) -> bool:
+    """§5.9.3: a ``x509_san_dns`` requester's response_uri is on its own DNS name.
+
+    A name under ``localhost`` (RFC 6761 §6.3: always this machine's loopback) may also answer on
+    a loopback address, for a pilot on one computer; no other name may point the wallet there."""
+    name = dns_name.lower().rstrip(".")
+    if host is not None and host.lower().rstrip(".") == name:
+        return True
+    local = name == "localhost" or name.endswith(".localhost")
+    return local and host in ("localhost", "127.0.0.1", "::1")
 
 
 def client_id_for(leaf: cx509.Certificate, prefix: str) -> str:
@@ -227,8 +240,7 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
     response_uri = payload.get("response_uri")
     if not isinstance(response_uri, str) or "redirect_uri" in payload:
         raise ProtocolError("invalid_request", "the request needs a response_uri and no redirect_uri")
-    if prefix == "x509_san_dns" and urlsplit(response_uri).hostname not in (value, "localhost", "127.0.0.1"):
-        # §5.9.3: the response_uri's host must be the client_id's DNS name (loopback allowed for the pilot).
+    if prefix == "x509_san_dns" and not _at_dns_name(urlsplit(response_uri).hostname, value):
         raise ProtocolError("invalid_request", "the response_uri is not at the requester's address")
     nonce = payload.get("nonce")
     if not isinstance(nonce, str) or not SAFE.match(nonce):
@@ -258,7 +270,9 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
 _MAX_REQUEST_LIFETIME = 3600
 
 
-def _enc_key(metadata: Mapping[str, Any]) -> dict[str, Any]:
+def encryption_key(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The verifier's key the answer is encrypted to (§8.3): the first usable P-256 ECDH-ES key of
+    ``client_metadata.jwks``. The mdoc transcript names this same key (App. B.2.6.1)."""
     jwks = metadata.get("jwks")
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     for key in keys if isinstance(keys, list) else []:
@@ -277,7 +291,7 @@ def build_response_form(payload: Mapping[str, Any], params: dict[str, Any]) -> d
     from jwcrypto import jwe, jwk
 
     metadata = payload.get("client_metadata")
-    key = _enc_key(metadata if isinstance(metadata, Mapping) else {})
+    key = encryption_key(metadata if isinstance(metadata, Mapping) else {})
     offered = (metadata or {}).get("encrypted_response_enc_values_supported") or ["A128GCM"]
     enc = next((e for e in ("A256GCM", "A128GCM") if e in offered), None)
     if enc is None:

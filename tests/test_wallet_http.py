@@ -5,8 +5,10 @@ server sends may hold the wallet's memory or time (wallet.http.request), over re
 from __future__ import annotations
 
 import gzip
+import json
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -15,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from esspass.testing import ServerHandle, serve
 from wallet import http as wallet_http
 from wallet.errors import TransportError
+from wallet.present_client import post_response
 
 
 def _app() -> FastAPI:
@@ -39,6 +42,10 @@ def _app() -> FastAPI:
                 time.sleep(0.2)
                 yield b" "
         return StreamingResponse(body(), media_type="application/json")
+
+    @app.post("/responses/1")
+    def answer(to: str) -> Response:  # a verifier's response endpoint, naming where the browser goes
+        return Response(json.dumps({"redirect_uri": to}), media_type="application/json")
 
     @app.get("/fine")
     def fine() -> Response:
@@ -76,3 +83,19 @@ def test_a_usable_answer_is_read_as_before(server: ServerHandle) -> None:
     with wallet_http.make_client(verify=True, timeout=5) as client:
         response = wallet_http.send(client, "GET", f"{server.url}/fine", "Fetching")
         assert wallet_http.read_json(response, "Fetching") == {"ok": True}
+
+
+@pytest.mark.parametrize(("redirect", "followed"), [
+    ("https://vdi.example/done?response_code=abc", True),
+    ("http://vdi.example/done?response_code=abc", False),  # anyone on the network could rewrite it
+    ("javascript:alert(1)", False),
+    ("https://user:pw@vdi.example/done", False),
+])
+def test_the_verifiers_return_address_is_followed_only_over_https(server: ServerHandle, redirect: str,
+                                                                   followed: bool) -> None:
+    """OpenID4VP §8.2: the browser goes back to the verifier carrying the response_code; the wallet
+    sends it only to an https address, as it talks to every server."""
+    with wallet_http.make_client(verify=True, timeout=5) as client:
+        got = post_response(client, f"{server.url}/responses/1?to={quote(redirect)}", {"state": "s"},
+                            allow_loopback_http=True)
+    assert got == (redirect if followed else None)

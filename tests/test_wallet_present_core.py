@@ -12,7 +12,7 @@ from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import CredentialError
 from credentials.i18n import format_date
 from credentials.institutions import DEMO_ENTITIES
-from credentials.jose import PrivateKey, public_jwk
+from credentials.jose import PrivateKey, b64url_encode, public_jwk
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.sd_jwt import KeyBindingPolicy
 from wallet import core
@@ -78,3 +78,35 @@ def test_card_text_is_the_plain_words_sentence(now: datetime) -> None:
     assert core.claim_value(claims, ("starting_date",), "pl") == format_date(claims["starting_date"], "pl")
     country = claims["legislation_country"]
     assert core.claim_value(claims, ("legislation_country",), "fr") == countries.name(country, "fr")
+
+
+def test_an_mdoc_answer_is_bound_to_the_key_it_is_encrypted_to(pki: DemoPki, now: datetime) -> None:
+    """OpenID4VP App. B.2.6.1: the transcript names the key the answer is encrypted to (§8.3, the
+    first usable one), not whichever key the verifier lists first (here a signing key)."""
+    import json
+
+    from jwcrypto import jwk
+
+    from credentials import mdoc
+    from credentials.jose import b64url_decode, jwk_thumbprint
+
+    holder = new_key()
+    key, chain = pki.signers["LV:VSAA"]
+    issued = mdoc.issue(doctype=mdoc.DOCTYPES["pda1"], claims=pda1.validate(DEMO_PERSONS[0].pda1),
+                        device_key=holder.public_key(), issuer_key=key, x5chain=chain, signed=now,
+                        valid_until=now + timedelta(days=30), status=None)
+    signing = json.loads(jwk.JWK.generate(kty="EC", crv="P-256").export_public()) | {"use": "sig"}
+    enc = json.loads(jwk.JWK.generate(kty="EC", crv="P-256").export_public()) | {"use": "enc", "alg": "ECDH-ES"}
+    request = core.VerifiedRequest(
+        client_id=CLIENT_ID, nonce=NONCE, state="s", response_mode="direct_post.jwt",
+        response_uri="https://127.0.0.1:8103/responses/1", dcql_query={},
+        client_metadata={"jwks": {"keys": [signing, enc]}}, verifier_id="LV:VDI", verifier_name="VDI",
+        verifier_country="LV", purpose="")
+    answer = core.present_mdoc(b64url_encode(issued), [("eu.europa.ec.pda1.1", "legislation_country")], holder,
+                               request)
+    transcript = mdoc.openid4vp_session_transcript(client_id=CLIENT_ID, nonce=NONCE,
+                                                   jwk_thumbprint=b64url_decode(jwk_thumbprint(enc)),
+                                                   response_uri=request.response_uri)
+    verified = mdoc.verify_presentation(b64url_decode(answer), anchors=[pki.cas["LV:VSAA"][1]], now=now,
+                                        session_transcript=transcript)
+    assert verified.claims

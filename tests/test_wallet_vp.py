@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import datetime
@@ -17,7 +18,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import sign_jws
 from credentials.openid4vp import build_response_form, verify_request_object
-from credentials.pki import DemoPki, create_demo_pki
+from credentials.pki import DemoPki, create_demo_pki, issue_access_certificate
 from credentials.x509 import x5c_header, x509_hash
 
 VERIFIER = "LV:VDI"
@@ -109,6 +110,51 @@ def test_request_with_transaction_data_is_rejected(pki: DemoPki, now: datetime) 
         verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
                               anchors=_verifiers(pki, VERIFIER), now=now)
     assert info.value.error == "invalid_transaction_data"
+
+
+def _san_dns_request(pki: DemoPki, now: datetime, dns_name: str, response_uri: str) -> tuple[str, str]:
+    """A request from LV:VDI under ``x509_san_dns``, its access certificate naming ``dns_name``."""
+    ca_key, ca_cert = pki.cas[VERIFIER]
+    entity = dataclasses.replace(next(e for e in DEMO_ENTITIES if e.id == VERIFIER), dns_name=dns_name)
+    key, cert = issue_access_certificate(entity, ca_key, ca_cert, now=now)
+    client_id = f"x509_san_dns:{dns_name}"
+    payload = {
+        "client_id": client_id, "response_type": "vp_token", "response_mode": "direct_post",
+        "response_uri": response_uri, "nonce": "n-0S6_WzA2Mj", "state": "st4te",
+        "dcql_query": {"credentials": [{"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [PDA1]},
+                                        "claims": [{"path": ["legislation_country"]}]}]},
+        "iat": int(time.time()), "exp": int(time.time()) + 300,
+    }
+    return sign_jws({"typ": "oauth-authz-req+jwt", "x5c": x5c_header([cert])}, payload, key), client_id
+
+
+@pytest.mark.parametrize("response_uri", [
+    "https://127.0.0.1:8103/responses/1",  # this machine: where the worker's own phone would post
+    "https://localhost:8103/responses/1",
+    "https://attacker.example/responses/1",
+])
+def test_a_san_dns_requester_answers_only_on_its_own_name(pki: DemoPki, now: datetime, response_uri: str) -> None:
+    """OpenID4VP §5.9.3: the response_uri's host is the DNS name the certificate names; a real name
+    may not send the answer to the wallet's own machine (or anywhere else)."""
+    token, client_id = _san_dns_request(pki, now, "inspect.vdi.example", response_uri)
+    with pytest.raises(ProtocolError) as info:
+        verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                              anchors=_verifiers(pki, VERIFIER), now=now)
+    assert info.value.error == "invalid_request"
+
+
+def test_a_san_dns_requester_on_its_own_name_is_accepted(pki: DemoPki, now: datetime) -> None:
+    token, client_id = _san_dns_request(pki, now, "inspect.vdi.example", "https://inspect.vdi.example/responses/1")
+    assert verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                                 anchors=_verifiers(pki, VERIFIER), now=now).client_id == client_id
+
+
+def test_a_localhost_name_may_answer_on_loopback(pki: DemoPki, now: datetime) -> None:
+    """RFC 6761 §6.3: a name under localhost is always this machine, so a pilot verifier named
+    vdi.verifier.localhost may take its answers on 127.0.0.1."""
+    token, client_id = _san_dns_request(pki, now, "vdi.verifier.localhost", "https://127.0.0.1:8103/responses/1")
+    assert verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                                 anchors=_verifiers(pki, VERIFIER), now=now).client_id == client_id
 
 
 PDA1_CLAIMS = {"legislation_country": "LV", "personal_administrative_number": "123", "ending_date": "2027-02-28"}

@@ -138,3 +138,39 @@ def test_qr_upload_limit_is_enforced_before_decoding() -> None:
 
     with pytest.raises(QrError, match="too large"):
         decode_qr(b"\x89PNG" + bytes(MAX_IMAGE_BYTES))
+
+
+def test_wrong_passphrases_in_a_row_make_the_next_try_wait(wallet_server: ServerHandle) -> None:
+    """Like a phone's PIN: after five wrong passphrases the wallet refuses tries (even the right
+    one, before any key derivation) until the delay has passed, and says how long."""
+    import time
+
+    right = "correct horse battery"
+    with httpx.Client(base_url=wallet_server.url) as client:
+        token = client.get("/setup").text.split('name="csrf" value="')[1].split('"')[0]
+        assert client.post("/setup", data={"passphrase": right, "passphrase2": right, "csrf": token}).status_code == 303
+        client.cookies.clear()
+        token = client.get("/unlock").text.split('name="csrf" value="')[1].split('"')[0]
+        for _ in range(5):
+            assert client.post("/unlock", data={"passphrase": "guess", "csrf": token}).status_code == 401
+        refused = client.post("/unlock", data={"passphrase": right, "csrf": token})
+        assert refused.status_code == 429 and refused.headers["retry-after"] in ("1", "2")
+        assert "Try again in" in refused.text
+        time.sleep(int(refused.headers["retry-after"]) + 0.1)
+        assert client.post("/unlock", data={"passphrase": right, "csrf": token}).status_code == 303
+
+
+def test_the_wait_doubles_with_each_wrong_passphrase_up_to_five_minutes() -> None:
+    from wallet.app import _UnlockAttempts
+
+    now = [0.0]
+    attempts = _UnlockAttempts(clock=lambda: now[0])
+    waits = []
+    for _ in range(16):
+        attempts.failed()
+        with attempts.turn() as wait:
+            waits.append(wait)
+    assert waits[:4] == [0.0] * 4 and waits[4:8] == [2.0, 4.0, 8.0, 16.0] and waits[-1] == 300.0
+    attempts.succeeded()
+    with attempts.turn() as wait:
+        assert wait == 0.0

@@ -15,7 +15,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
 from esspass.web import csp_source, install, local_path
 from wallet import core
-from wallet.errors import WalletError, WalletLockedError
+from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
 from wallet.messages import LANGUAGES, explain, normalise_lang, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
@@ -47,6 +47,33 @@ SESSION_COOKIE = "esspass_wallet_session"
 PRE_COOKIE = "esspass_wallet_pre"
 LANG_COOKIE = "esspass_wallet_lang"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class _UnlockAttempts:
+    """Wrong passphrases in a row, as a phone counts wrong PINs: after ``free`` of them each further
+    try waits twice as long as the last (2 s, 4 s ... at most ``longest``), and tries run one at a
+    time, so parallel requests cannot guess faster than one after another."""
+
+    def __init__(self, free: int = 5, longest: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._free, self._longest, self._clock = free, longest, clock
+        self._failures = 0
+        self._not_before = 0.0
+        self._turn = threading.Lock()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[float]:
+        """Hold the one unlocking turn; yields how many seconds to wait first (0: go ahead)."""
+        with self._turn:
+            yield max(0.0, self._not_before - self._clock())
+
+    def failed(self) -> None:
+        self._failures += 1
+        if self._failures >= self._free:
+            self._not_before = self._clock() + min(self._longest, 2.0 ** (self._failures - self._free + 1))
+
+    def succeeded(self) -> None:
+        self._failures, self._not_before = 0, 0.0
 
 
 @dataclass
@@ -97,6 +124,7 @@ def create_app(
     client = http or make_client(verify=settings.tls_verify(), timeout=settings.http_timeout)
     trust_source = trust or core.registry_trust(settings, client)
     sessions = _Sessions(settings.session_ttl)
+    attempts = _UnlockAttempts()
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     path = settings.wallet_path()
 
@@ -211,11 +239,21 @@ def create_app(
     def unlock(request: Request, passphrase: str = Form(...), csrf: str = Form(""), next: str = Form("/")) -> Response:
         if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
             return pre_page(request, "unlock.html", status=403, error=t("error.form", lang_of(request)), next=next)
-        try:
-            store = WalletStore.open(path, passphrase)
-        except WalletError as exc:
-            return pre_page(request, "unlock.html", status=401, next=local_path(next),
-                            error=explain(exc.code, exc.message, lang_of(request)))
+        with attempts.turn() as wait:
+            if wait:
+                # Refused before scrypt runs: waiting out the delay is the only way to try again.
+                page = pre_page(request, "unlock.html", status=429, next=local_path(next),
+                                error=t("error.wait", lang_of(request), seconds=int(wait) + 1))
+                page.headers["Retry-After"] = str(int(wait) + 1)
+                return page
+            try:
+                store = WalletStore.open(path, passphrase)
+            except WalletError as exc:
+                if isinstance(exc, WrongPassphraseError):
+                    attempts.failed()
+                return pre_page(request, "unlock.html", status=401, next=local_path(next),
+                                error=explain(exc.code, exc.message, lang_of(request)))
+            attempts.succeeded()
         sid, _ = sessions.new(new_service(store))
         response = RedirectResponse(local_path(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")

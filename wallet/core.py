@@ -481,13 +481,13 @@ def present_mdoc(credential: str, paths: Sequence[ClaimPath], key: PrivateKey, r
     over this request's OpenID4VPHandover transcript (OpenID4VP App. B.2.6.1), base64url."""
     from credentials import mdoc
     from credentials.jose import b64url_decode, b64url_encode, jwk_thumbprint
+    from credentials.openid4vp import encryption_key
 
-    jwks = request.client_metadata.get("jwks")
-    keys = jwks.get("keys") if isinstance(jwks, dict) else None
-    encrypted = request.response_mode == "direct_post.jwt" and isinstance(keys, list) and keys
+    # The thumbprint of the key the answer is encrypted to, not of whichever key is listed first.
+    enc_key = encryption_key(request.client_metadata) if request.response_mode == "direct_post.jwt" else None
     transcript = mdoc.openid4vp_session_transcript(
         client_id=request.client_id, nonce=request.nonce, response_uri=request.response_uri,
-        jwk_thumbprint=b64url_decode(jwk_thumbprint(keys[0])) if encrypted and keys else None)
+        jwk_thumbprint=b64url_decode(jwk_thumbprint(enc_key)) if enc_key is not None else None)
     return b64url_encode(mdoc.present(b64url_decode(credential), select=[str(p[-1]) for p in paths], device_key=key,
                                       session_transcript=transcript))
 

@@ -245,6 +245,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "error.nothing": ("Paste a link or choose a picture.", "Ielīmējiet saiti vai izvēlieties attēlu.",
                       "Fügen Sie einen Link ein oder wählen Sie ein Bild.",
                       "Collez un lien ou choisissez une image.", "Wklej link lub wybierz obraz."),
+    "error.wait": ("Too many wrong passphrases. Try again in {seconds} seconds.",
+                   "Pārāk daudz nepareizu paroļu. Mēģiniet vēlreiz pēc {seconds} sekundēm.",
+                   "Zu viele falsche Passphrasen. Versuchen Sie es in {seconds} Sekunden erneut.",
+                   "Trop de phrases secrètes erronées. Réessayez dans {seconds} secondes.",
+                   "Zbyt wiele błędnych haseł. Spróbuj ponownie za {seconds} s."),
 }
 
 # Plain-words explanation per error code (CredentialError.code / ProtocolError.error).

@@ -125,6 +125,11 @@ def post_response(
     except MalformedError:
         return None
     redirect = body.get("redirect_uri") if isinstance(body, dict) else None
-    if isinstance(redirect, str) and urlsplit(redirect).scheme in ("https", "http"):
-        return redirect
-    return None
+    if not isinstance(redirect, str):
+        return None
+    try:
+        # The browser is sent there: plain http would let anyone on the network rewrite where the
+        # worker lands (and read the response_code it carries, §8.2), so https as everywhere else.
+        return check_url(redirect, "the verifier's return address", allow_loopback_http=allow_loopback_http)
+    except MalformedError:
+        return None
