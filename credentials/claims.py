@@ -6,6 +6,7 @@ Each function checks one value against one rule and returns it normalised, or ra
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
@@ -83,9 +84,15 @@ def period(start: str, end: str, start_field: str, end_field: str) -> None:
         raise DataError(end_field, f"must not be before {start_field}")
 
 
-def months_between(start: str, end: str) -> float:
+def within_months(start: str, end: str, months: int) -> bool:
+    """Does the period ``start``..``end`` (both days included) last at most ``months`` calendar
+    months? 1 March 2025 to 28 February 2027 is 24 months; to 1 March 2027 one day more. A start on
+    a day the last month lacks counts to that month's end (31 January + 1 month: 28 February)."""
     a, b = date.fromisoformat(start), date.fromisoformat(end)
-    return (b - a).days / (365.25 / 12)
+    year, month = divmod(a.month - 1 + months, 12)
+    year, month = a.year + year, month + 1
+    last = calendar.monthrange(year, month)[1]
+    return b < date(year, month, min(a.day, last))
 
 
 def _id_name(value: Any, field: str, *, with_country: bool) -> dict[str, str]:
@@ -105,7 +112,7 @@ def common_block(claims: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "personal_administrative_number": text(required(claims, "personal_administrative_number"),
                                                "personal_administrative_number", 4, 50),
-        "issuing_authority": _id_name(required(claims, "issuing_authority"), "issuing_authority", with_country=False),
+        "issuing_authority": _id_name(required(claims, "issuing_authority"), "issuing_authority", with_country=True),
         "issuing_country": country(required(claims, "issuing_country"), "issuing_country"),
         "authentic_source": _id_name(required(claims, "authentic_source"), "authentic_source", with_country=False),
         "document_number": text(required(claims, "document_number"), "document_number", 4, 50),

@@ -9,7 +9,7 @@ comparisons (does the legislation country match the issuer's country?) are exact
 
 from __future__ import annotations
 
-__all__ = ["COUNTRIES", "is_supported", "language", "name", "normalise"]
+__all__ = ["COUNTRIES", "is_supported", "language", "name", "normalise", "time_zone"]
 
 # code -> (en, lv, de, fr, pl)
 _NAMES: dict[str, tuple[str, str, str, str, str]] = {
@@ -57,6 +57,17 @@ _LANGUAGES = {
     "IS": "is", "LI": "de", "NO": "nb", "CH": "de", "GB": "en",
 }
 _LANG_INDEX = {"en": 0, "lv": 1, "de": 2, "fr": 3, "pl": 4}
+#: The IANA time zone of the state's capital: where "today" is for an inspection in that state.
+_ZONES = {
+    "AT": "Europe/Vienna", "BE": "Europe/Brussels", "BG": "Europe/Sofia", "HR": "Europe/Zagreb",
+    "CY": "Asia/Nicosia", "CZ": "Europe/Prague", "DK": "Europe/Copenhagen", "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki", "FR": "Europe/Paris", "DE": "Europe/Berlin", "GR": "Europe/Athens",
+    "HU": "Europe/Budapest", "IE": "Europe/Dublin", "IT": "Europe/Rome", "LV": "Europe/Riga",
+    "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "MT": "Europe/Malta", "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw", "PT": "Europe/Lisbon", "RO": "Europe/Bucharest", "SK": "Europe/Bratislava",
+    "SI": "Europe/Ljubljana", "ES": "Europe/Madrid", "SE": "Europe/Stockholm", "IS": "Atlantic/Reykjavik",
+    "LI": "Europe/Vaduz", "NO": "Europe/Oslo", "CH": "Europe/Zurich", "GB": "Europe/London",
+}
 
 #: ISO code -> {language: name}
 COUNTRIES: dict[str, dict[str, str]] = {
@@ -84,3 +95,9 @@ def name(code: str, lang: str = "en") -> str:
 def language(code: str) -> str:
     """The main language of the state (BCP 47 primary tag), e.g. ``AT`` -> ``de``, ``EL`` -> ``el``."""
     return _LANGUAGES[normalise(code)]
+
+
+def time_zone(code: str) -> str:
+    """The state's (capital's) IANA time zone, e.g. ``LV`` -> ``Europe/Riga``: an inspectorate's
+    default for the local date its inspections are judged on (domain.md "Three validity layers")."""
+    return _ZONES[normalise(code)]

@@ -140,10 +140,9 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
         out["transitional_rules"] = claims["transitional_rules"]
     start = c.required(out, "starting_date")
     end = c.required(out, "ending_date")
-    months = c.months_between(start, end)
-    if code in _MULTI_STATE and months > 12.0:
+    if code in _MULTI_STATE and not c.within_months(start, end, 12):
         raise DataError("ending_date", "a multi-state PDA1 covers at most 12 months")
-    if code in _POSTING and months > 24.0:
+    if code in _POSTING and not c.within_months(start, end, 24):
         raise DataError("ending_date", "a posting covers at most 24 months (Art. 12 of Regulation 883/2004)")
     employer = c.required(claims, "employer")
     if isinstance(employer, list):

@@ -29,7 +29,7 @@ import base64
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from credentials import countries, dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
@@ -46,6 +46,7 @@ __all__ = [
     "StatusOutcome",
     "Step",
     "Verdict",
+    "competence_problem",
     "verify_response",
 ]
 
@@ -224,21 +225,34 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
     return steps
 
 
-def _competence_problem(entity: trust_list.ListedEntity, module: Any, claims: Mapping[str, Any]) -> str | None:
+class _Institution(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+
+
+def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, Any]) -> tuple[str, str] | None:
     """Is the signing institution the one the document names, for its own country? (domain.md
     "Common block": ``issuing_authority`` is the technical issuer whose certificate chains to the
     trust list; a PDA1 is issued by the competent institution of the state whose legislation
     applies, 987/2009 Art. 15/16/19.) The trust list says who may issue the type; this says that an
-    institution of one state cannot sign another state's document, nor name another institution."""
+    institution of one state cannot sign another state's document, nor name another institution.
+
+    The field at fault and the problem in words, or None. The verifier refuses such a document and
+    the issuer's back office refuses to record it, by this one rule.
+    """
     authority = claims.get("issuing_authority")
     if module is pid:
         authority = None  # the EUDI PID names its authority in words (a string), not by institution id
     if authority is not None:
         if not isinstance(authority, Mapping):
-            return "The document's issuing authority cannot be read."
+            return "issuing_authority", "The document's issuing authority cannot be read."
         if authority.get("id") != entity.id:
-            return (f"The document names {authority.get('id')} as its issuer, but {entity.name_en} ({entity.id}) "
-                    "signed it.")
+            return "issuing_authority.id", (f"The document names {authority.get('id')} as its issuer, but "
+                                            f"{entity.name_en} ({entity.id}) signed it.")
     fields = [("issuing_country", claims.get("issuing_country")),
               ("issuing_authority.country", authority.get("country") if isinstance(authority, Mapping) else None)]
     if module is pda1:
@@ -247,8 +261,8 @@ def _competence_problem(entity: trust_list.ListedEntity, module: Any, claims: Ma
         if value is None:
             continue
         if not isinstance(value, str) or countries.normalise(value.upper()) != countries.normalise(entity.country):
-            return (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the document's "
-                    f"{name} is {value}.")
+            return name, (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the "
+                          f"document's {name} is {value}.")
     return None
 
 
@@ -352,9 +366,9 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         return result
     entity = authorised.entity
     module = _TYPES.get(vct)
-    problem = _competence_problem(entity, module, result.claims)
+    problem = competence_problem(entity, module, result.claims)
     if problem is not None:
-        result.steps.append(Step("issuer_authorised", FAILED, problem))
+        result.steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return result
     result.issuer_id, result.issuer_name = entity.id, entity.name_en
     result.steps += [
@@ -390,7 +404,9 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
     mdoc through its device signature over ``session_transcript`` (which holds both), so
     credentials from answers to different requests cannot be combined. ``issuers`` None (no usable
-    trust list) makes the verdict undetermined.
+    trust list) makes the verdict undetermined. ``now`` carries the inspection's time zone: the
+    document and coverage dates are compared with its local date (an A1 that ended yesterday there
+    is not valid, whatever the date in UTC).
     """
     if issuers is None:
         step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
@@ -470,10 +486,10 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         steps.append(Step(failed, FAILED, exc.message))
         return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
     entity = found["entity"]
-    problem = _competence_problem(entity, _TYPES.get(verified.vct), verified.fields)
+    problem = competence_problem(entity, _TYPES.get(verified.vct), verified.fields)
     if problem is not None:
-        steps.append(Step("issuer_authorised", FAILED, problem))
-        return Verdict(INVALID, problem, [], [result], trust_list_age, now)
+        steps.append(Step("issuer_authorised", FAILED, problem[1]))
+        return Verdict(INVALID, problem[1], [], [result], trust_list_age, now)
     result.issuer_id, result.issuer_name, result.iat = entity.id, entity.name_en, verified.iat
     result.claims = dict(verified.fields)
     steps += [

@@ -521,7 +521,7 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
     claims = unflatten(flat)
     if configuration_id != "pid":
         entity = inst.entity
-        claims.update(issuing_authority={"id": entity.id, "name": entity.name},
+        claims.update(issuing_authority={"id": entity.id, "name": entity.name, "country": entity.country},
                       issuing_country=entity.country, authentic_source={"id": entity.id, "name": entity.name})
     person = {f.key: values[f.name].strip() for f in fields
               if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}

@@ -19,7 +19,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from cryptography.x509 import Certificate
@@ -40,6 +40,7 @@ from credentials import (
     status_list,
     trust_list,
     type_metadata,
+    verification,
 )
 from credentials import key_attestation as key_attestation_mod
 from credentials.errors import CredentialError, DataError, ProtocolError
@@ -105,13 +106,22 @@ class IssuedOffer:
     expires_at: datetime
 
 
-def document_end(module: Any, claims: Mapping[str, Any], iat: datetime) -> datetime:
-    """Token ``exp``: the end of the document's own validity (domain.md "Three validity layers")."""
-    ends = [claims.get("date_of_expiry"), claims.get("ending_date") if module is pda1 else None]
+#: UTC-12, where a day ends last ("anywhere on earth").
+_LAST_ZONE = timezone(timedelta(hours=-12))
+
+
+def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
+    """Token ``exp``: the end of the document's own validity (domain.md "Three validity layers"):
+    its expiry date, or the end of its period (an A1's, or a provisional replacement certificate's).
+
+    The day's last second anywhere on earth, so that the token stays good on its last day wherever it
+    is shown; the inspector's local date decides whether the document still is (the verifier).
+    """
+    ends = [claims.get("date_of_expiry"), claims.get("ending_date")]
     days = [date.fromisoformat(d) for d in ends if isinstance(d, str)]
     if days:
         end = min(days)
-        return datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=UTC)
+        return datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=_LAST_ZONE).astimezone(UTC)
     return iat + timedelta(days=5 * 365)
 
 
@@ -173,10 +183,10 @@ class IssuerService:
             raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
         module = CREDENTIAL_TYPES[configuration_id]
         normalised = module.validate(claims)
-        if module is not pid:
-            authority = normalised.get("issuing_authority", {})
-            if isinstance(authority, dict) and authority.get("id") not in (None, inst.entity.id):
-                raise DataError("issuing_authority.id", f"must be this institution ({inst.entity.id})")
+        # The verifier's own competence rule: a document it would refuse is never recorded.
+        problem = verification.competence_problem(inst.entity, module, normalised)
+        if problem is not None:
+            raise DataError(problem[0], f"must be this institution's ({inst.entity.id}, {inst.entity.country})")
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
@@ -184,7 +194,7 @@ class IssuerService:
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
                     claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
                     created_by=actor[:60], search=search_text(normalised, holder_data, label),
-                    ends_at=document_end(module, normalised, now))
+                    ends_at=document_end(normalised, now))
 
     def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
                      holder: Mapping[str, Any] | None = None) -> Case:
@@ -297,7 +307,7 @@ class IssuerService:
                 for case in cases:
                     ends = case.ends_at
                     if ends is None:  # recorded by a worker that did not know the column yet
-                        ends = document_end(CREDENTIAL_TYPES[case.configuration_id], case.claims, utc(case.created_at))
+                        ends = document_end(case.claims, utc(case.created_at))
                         if not dry_run:
                             case.ends_at = ends
                     expires = latest.get(case.id)
@@ -746,7 +756,7 @@ class IssuerService:
             row.issued = [*issued, configuration_id]
             row.used = len(row.issued) >= len(offered)
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = document_end(module, case.claims, now)
+            exp = document_end(case.claims, now)
             if exp <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             notification_id = secrets.token_urlsafe(16)
@@ -809,7 +819,7 @@ class IssuerService:
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = document_end(module, case.claims, now)
+            exp = document_end(case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
             claims, holder = dict(case.claims), dict(case.holder or {})

@@ -33,6 +33,19 @@ def test_provisional_replacement_certificate_has_its_own_period() -> None:
     assert ehic.validate(claims)["ending_date"] == "2026-12-31"
 
 
+def test_a_provisional_replacement_certificates_token_ends_with_its_period() -> None:
+    """domain.md: a PRC has its own period; its token (and the case's retention) ends with it, not
+    five years after issuance. The last second of 31 December anywhere on earth is 1 January noon UTC."""
+    from datetime import UTC, datetime
+
+    from issuer.service import document_end
+
+    claims = {**DEMO_PERSONS[0].ehic, "starting_date": "2026-11-01", "ending_date": "2026-12-31"}
+    del claims["date_of_expiry"]
+    assert document_end(ehic.validate(claims), datetime(2026, 11, 1, tzinfo=UTC)) == \
+        datetime(2027, 1, 1, 11, 59, 59, tzinfo=UTC)
+
+
 def test_ehic_for_a_represented_person_carries_a_subject() -> None:
     claims = {**DEMO_PERSONS[0].ehic, "subject": {"forenames": "Līga", "familynames": "Bērziņa",
                                                    "date_of_birth": "2019-02-01"}}

@@ -429,3 +429,15 @@ def test_a_session_ends_after_eight_hours_or_an_idle_hour_and_with_its_token(tmp
     revoked = sessions.open("LV:VSAA", "token-a")
     assert sessions.find(revoked, current("token-b")) is None  # the institution's token was replaced
     engine.dispose()
+
+
+@pytest.mark.parametrize(("field", "value"), [("legislation_country", "DE"), ("issuing_country", "DE"),
+                                              ("issuing_authority", {"id": "DE:DRV", "name": "DRV", "country": "DE"})])
+def test_an_institution_records_only_documents_of_its_own_state(issuer: Issuer, field: str, value: Any) -> None:
+    """987/2009 Art. 15/16/19: VSAA issues A1s under Latvian legislation only. A case the verifiers
+    would refuse as "not competent" is refused when the clerk records it, at the field at fault."""
+    handle, tokens = issuer
+    response = httpx.post(f"{handle.url}/lv-vsaa/api/cases", headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"},
+                          json={"configuration_id": "pda1", "claims": {**PERSON.pda1, field: value}})
+    assert response.status_code == 400, response.text
+    assert response.json()["field"].startswith(field), response.json()

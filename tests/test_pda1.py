@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -61,6 +62,8 @@ def test_unknown_status_code_is_refused() -> None:
         ({"issuing_country": "XX"}, "issuing_country"),
         ({"nickname": "Bob"}, "nickname"),
         ({"work_address": {"country": "DE"}}, "work_address.locality"),
+        # domain.md "Common block": the issuing authority's country is required
+        ({"issuing_authority": {"id": "LV:VSAA", "name": "VSAA"}}, "issuing_authority.country"),
     ],
 )
 def test_broken_rule_names_the_field(changes: dict[str, Any], field: str) -> None:
@@ -82,6 +85,19 @@ def test_posting_over_24_months_is_refused() -> None:
 def test_multi_state_over_12_months_is_refused() -> None:
     err = _error(_with(status_confirmation="02", starting_date="2026-01-01", ending_date="2027-03-01"))
     assert "12 months" in err.rule
+
+
+@pytest.mark.parametrize(("code", "start", "last_day_allowed"), [
+    ("01", "2025-03-01", "2027-02-28"),  # Art. 12 of 883/2004: 24 months
+    ("02", "2026-01-01", "2026-12-31"),  # VSAA practice for two or more states: 12 months
+    ("02", "2026-01-31", "2027-01-30"),
+    ("01", "2024-02-29", "2026-02-27"),  # a start on 29 February: the period ends before 28 February
+])
+def test_a_period_may_last_its_calendar_months_and_not_a_day_more(code: str, start: str,
+                                                                   last_day_allowed: str) -> None:
+    pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=last_day_allowed))
+    one_more = (date.fromisoformat(last_day_allowed) + timedelta(days=1)).isoformat()
+    assert _error(_with(status_confirmation=code, starting_date=start, ending_date=one_more)).field == "ending_date"
 
 
 def test_greece_and_uk_spellings_are_both_accepted() -> None:

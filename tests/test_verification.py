@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -279,24 +280,66 @@ def test_a_portrait_that_is_a_url_is_not_shown_to_the_inspector() -> None:
         assert ("picture" in person) is shown, picture
 
 
-def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
-    """What the inspector reads (verifier/templates/verdict.html): the PID's person shows the card,
-    and the card says whom it insures when that is someone the holder represents."""
-    from pathlib import Path
-
+def _verdict_page(*results: verification.CredentialResult) -> str:
+    """The verdict page (verifier/templates/verdict.html) as the inspector reads it, in English."""
     from jinja2 import Environment, FileSystemLoader
 
     from verifier import messages
     from verifier.service import _display
 
-    child = {"forenames": "Līga", "familynames": "Bērziņa", "date_of_birth": "2019-05-02"}
-    card = verification.CredentialResult("ehic", vct=ehic.VCT, claims={**ehic.validate(ANNA.ehic), "subject": child},
-                                         issuer_name="National Health Service")
-    person = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"})
-    out, shown = _display(verification.Verdict("valid", "", [], [card, person], 0, NOW))
+    out, shown = _display(verification.Verdict("valid", "", [], list(results), 0, NOW))
     templates = Path(verification.__file__).parent.parent / "verifier" / "templates"
-    page = Environment(loader=FileSystemLoader(str(templates)), autoescape=True).get_template("verdict.html").render(
+    return Environment(loader=FileSystemLoader(str(templates)), autoescape=True).get_template("verdict.html").render(
         lang="en", languages=("en",), signed=False, t=messages.translator("en"), data={},
         verdict={**out, "person": shown}, reason="", describe=messages.describe_document,
         status_words=lambda code: code)
+
+
+_PERSON = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"})
+
+
+def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
+    """The PID's person shows the card, and the card says whom it insures when that is someone the
+    holder represents."""
+    child = {"forenames": "Līga", "familynames": "Bērziņa", "date_of_birth": "2019-05-02"}
+    card = verification.CredentialResult("ehic", vct=ehic.VCT, claims={**ehic.validate(ANNA.ehic), "subject": child},
+                                         issuer_name="National Health Service")
+    page = _verdict_page(card, _PERSON)
     assert "This card insures another person" in page and "Līga Bērziņa · 2019-05-02" in page
+
+
+def test_the_verdict_page_names_every_employer_of_a_v11_a1() -> None:
+    """domain.md: rulebook v1.1 lists employers (``employer[]``); verifiers read both shapes."""
+    employers = [{"type": "01", "id": "LV40003", "name": "Bērziņš SIA", "country": "LV"},
+                 {"type": "01", "id": "LV40004", "name": "Daugava AS", "country": "LV"}]
+    a1 = verification.CredentialResult("pda1", vct=pda1.VCT, claims={**pda1.validate(ANNA.pda1),
+                                                                       "employer": employers})
+    page = _verdict_page(a1, _PERSON)
+    assert '<dd id="employer">Bērziņš SIA, Daugava AS</dd>' in page
+
+
+@pytest.mark.parametrize(("zone", "result"), [("UTC", verification.PASSED), ("Europe/Riga", verification.FAILED)])
+def test_an_a1_that_ended_yesterday_where_the_inspection_is_is_not_valid(world: World, zone: str,
+                                                                        result: str) -> None:
+    """domain.md "Three validity layers": at 01:30 in Riga the A1 that ended "yesterday" there is not
+    valid, though it is still that day in UTC; the inspection's own time zone decides."""
+    late = datetime.combine(NOW.date(), datetime.min.time(), UTC) + timedelta(hours=23, minutes=30)
+    end = late.date()
+    claims = {**ANNA.pda1, "starting_date": (end - timedelta(days=30)).isoformat(), "ending_date": end.isoformat(),
+              "date_of_issuance": (end - timedelta(days=40)).isoformat()}
+    now = late.astimezone(ZoneInfo(zone))
+    issued = late - timedelta(hours=1)
+    verdict = world.inspect(world.issue(pda1, claims, "LV:VSAA", iat=issued),
+                            world.issue(pid, ANNA.pid, "LV:PID", iat=issued), now=now)
+    assert _step(verdict, "pda1", "coverage_period").result == result
+
+
+def test_an_inspectorate_judges_by_its_own_countrys_date_unless_told_otherwise(tmp_path: Path) -> None:
+    from credentials.errors import DataError
+    from verifier.settings import VerifierSettings
+
+    assert VerifierSettings(data_dir=tmp_path, entity_id="AT:FINPOL").zone() == ZoneInfo("Europe/Vienna")
+    assert VerifierSettings(data_dir=tmp_path, entity_id="AT:FINPOL", time_zone="Europe/Lisbon").zone() \
+        == ZoneInfo("Europe/Lisbon")
+    with pytest.raises(DataError, match="TIME_ZONE"):
+        VerifierSettings(data_dir=tmp_path, time_zone="Mars/Olympus").zone()

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 from cryptography.x509 import Certificate
@@ -102,8 +102,10 @@ class VerifierService:
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
-                 redirect_origins: Collection[str] = ()) -> None:
+                 redirect_origins: Collection[str] = (), zone: tzinfo = UTC) -> None:
         self.entity_id = entity_id
+        #: Where "today" is: documents are judged on the inspection's local date, not UTC's.
+        self.zone = zone
         self.access_key, self.access_x5c = access_key, access_x5c
         self.base_url = base_url.rstrip("/")
         self.issuers = issuers
@@ -265,7 +267,7 @@ class VerifierService:
 
     def verify(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
                now: datetime | None = None, session_transcript: bytes | None = None) -> verification.Verdict:
-        now = now or self.clock()
+        now = (now or self.clock()).astimezone(self.zone)
         try:
             issuers, age = self.issuers(now)
         except CredentialError:
@@ -319,8 +321,9 @@ class VerifierService:
             issuers, age = self.issuers(now)
         except CredentialError:
             issuers, age = None, None
-        verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age, now=now,
-                                              status_lookup=self.status_lookup, challenge=code)
+        verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
+                                              now=now.astimezone(self.zone), status_lookup=self.status_lookup,
+                                              challenge=code)
         shown, person = _display(verdict)
         shown["offline"] = True
         tx = Transaction(secrets.token_urlsafe(18), "offline", "", "", "", {}, "offline", "", None, now.timestamp(),

@@ -6,11 +6,13 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.x509 import Certificate
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from credentials import countries
 from credentials.errors import DataError
 from credentials.files import named_tokens
 from credentials.jose import PrivateKey
@@ -53,6 +55,9 @@ class VerifierSettings(ServiceSettings):
     #: be fetched; past it the trust step is "undetermined". A week covers an inspector offline on a
     #: remote site; the registry reissues its lists daily.
     trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
+    #: The IANA time zone whose date an inspection is judged on ("valid today"; an A1 that ended
+    #: yesterday there is not valid). Unset: the inspectorate's country's (``LV:VDI``: Europe/Riga).
+    time_zone: str | None = Field(default=None, max_length=64)
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
     policy_version: str = "esspass-2026-11"
@@ -109,6 +114,15 @@ class VerifierSettings(ServiceSettings):
 
     def base_url(self) -> str:
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    def zone(self) -> ZoneInfo:
+        """The time zone of "today" for this inspectorate's inspections (``time_zone``)."""
+        country = self.entity_id.partition(":")[0]
+        name = self.time_zone or (countries.time_zone(country) if countries.is_supported(country) else "UTC")
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise DataError("ESSPASS_VERIFIER_TIME_ZONE", f"{name!r} is not an IANA time zone") from exc
 
 
 def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),

@@ -10,7 +10,7 @@ from datetime import UTC
 import sqlalchemy as sa
 from alembic import op
 
-from issuer.service import CREDENTIAL_TYPES, document_end
+from issuer.service import document_end
 
 revision = '0007'
 down_revision = '0006'
@@ -31,7 +31,7 @@ def upgrade() -> None:
     rows = bind.execute(sa.select(cases.c.id, cases.c.configuration_id, cases.c.claims, cases.c.created_at)).all()
     if rows:
         bind.execute(cases.update().where(cases.c.id == sa.bindparam('case_id')), [
-            {'case_id': r.id, 'ends_at': document_end(CREDENTIAL_TYPES[r.configuration_id], r.claims or {},
+            {'case_id': r.id, 'ends_at': document_end(r.claims or {},
                                                       r.created_at if r.created_at.tzinfo else
                                                       r.created_at.replace(tzinfo=UTC))} for r in rows])
 
