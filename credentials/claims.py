@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from credentials.countries import is_supported
+from credentials.countries import is_iso_code, is_supported
 from credentials.errors import DataError
 
 __all__ = [
@@ -43,6 +43,13 @@ def text(value: Any, field: str, lo: int, hi: int) -> str:
 def country(value: Any, field: str) -> str:
     if not isinstance(value, str) or not is_supported(value.upper()):
         raise DataError(field, "must be the two-letter code of an EU/EEA state, Switzerland or the UK")
+    return value.upper()
+
+
+def any_country(value: Any, field: str) -> str:
+    """A nationality or birthplace: any state's ISO 3166-1 alpha-2 code."""
+    if not isinstance(value, str) or not is_iso_code(value.upper()):
+        raise DataError(field, "must be a two-letter ISO 3166-1 country code")
     return value.upper()
 
 

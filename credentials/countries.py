@@ -9,7 +9,7 @@ comparisons (does the legislation country match the issuer's country?) are exact
 
 from __future__ import annotations
 
-__all__ = ["COUNTRIES", "is_supported", "language", "name", "normalise", "time_zone"]
+__all__ = ["COUNTRIES", "is_iso_code", "is_supported", "language", "name", "normalise", "time_zone"]
 
 # code -> (en, lv, de, fr, pl)
 _NAMES: dict[str, tuple[str, str, str, str, str]] = {
@@ -69,6 +69,19 @@ _ZONES = {
     "LI": "Europe/Vaduz", "NO": "Europe/Oslo", "CH": "Europe/Zurich", "GB": "Europe/London",
 }
 
+#: Every officially assigned ISO 3166-1 alpha-2 code, and XK (Kosovo, user-assigned, as the EU and
+#: its member states write it): a worker's nationality or birthplace may be any state, though only
+#: the 32 above coordinate social security (Regulation 1231/2010 extends it to third-country nationals).
+_ISO_3166 = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO
+JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR
+MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO
+RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV
+TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK
+""".split())
+
 #: ISO code -> {language: name}
 COUNTRIES: dict[str, dict[str, str]] = {
     code: dict(zip(_LANG_INDEX, names, strict=True)) for code, names in _NAMES.items()
@@ -81,7 +94,14 @@ def normalise(code: str) -> str:
 
 
 def is_supported(code: object) -> bool:
+    """One of the 32 states of social security coordination (EL and UK spellings included)."""
     return isinstance(code, str) and normalise(code) in _NAMES
+
+
+def is_iso_code(code: object) -> bool:
+    """Any state's ISO 3166-1 alpha-2 code (EL and UK spellings included): for nationalities and
+    places of birth, which need not be coordination states."""
+    return isinstance(code, str) and normalise(code) in _ISO_3166
 
 
 def name(code: str, lang: str = "en") -> str:

@@ -64,12 +64,13 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     nationalities = c.required(claims, "nationalities")
     if not isinstance(nationalities, list) or not nationalities:
         raise DataError("nationalities", "must list at least one country code")
-    out["nationalities"] = [c.country(n, f"nationalities.{i}") for i, n in enumerate(nationalities)]
+    # A third-country national posted from a coordination state needs a PID too (Regulation 1231/2010).
+    out["nationalities"] = [c.any_country(n, f"nationalities.{i}") for i, n in enumerate(nationalities)]
     if c.optional(claims, "place_of_birth"):
         place = c.obj(claims["place_of_birth"], "place_of_birth")
         c.no_unknown(place, ("country", "region", "locality"), "place_of_birth.")
-        out["place_of_birth"] = {"country": c.text(c.required(place, "country", "place_of_birth."),
-                                                   "place_of_birth.country", 2, 2).upper()}
+        out["place_of_birth"] = {"country": c.any_country(c.required(place, "country", "place_of_birth."),
+                                                          "place_of_birth.country")}
         for key in ("region", "locality"):
             if c.optional(place, key):
                 out["place_of_birth"][key] = c.text(place[key], f"place_of_birth.{key}", 1, 100)

@@ -32,6 +32,7 @@ from credentials import (
     countries,
     dpop,
     ehic,
+    i18n,
     mdoc,
     openid4vci,
     pda1,
@@ -108,6 +109,15 @@ class IssuedOffer:
 
 #: UTC-12, where a day ends last ("anywhere on earth").
 _LAST_ZONE = timezone(timedelta(hours=-12))
+
+
+i18n.register({"issuer.paper_footer": dict(zip(i18n.LANGUAGES, (
+    "Paper copy: the inspector checks this code and an identity document of the person showing it.",
+    "Papīra kopija: inspektors pārbauda šo kodu un uzrādītājas personas personu apliecinošu dokumentu.",
+    "Papierausfertigung: Die Kontrolle prüft diesen Code und ein Ausweisdokument der vorzeigenden Person.",
+    "Copie papier : l'inspecteur vérifie ce code et une pièce d'identité de la personne qui la présente.",
+    "Kopia papierowa: inspektor sprawdza ten kod oraz dokument tożsamości osoby, która ją okazuje.",
+), strict=True))})
 
 
 def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
@@ -833,9 +843,10 @@ class IssuerService:
         if name:
             lines.append(f"{name}, {holder.get('birthdate', '')}")
         lines.append(f"{inst.entity.name} ({inst.entity.name_en}), {inst.entity.id}")
-        return render_pdf(title=f"{module.type_metadata_document()['name']}", lines=lines,
-                          qr_png=compact.qr_png(text), footer="Paper copy: the inspector checks this code and "
-                          "an identity document of the person showing it.")
+        metadata = module.type_metadata_document()
+        title = next((d["name"] for d in metadata["display"] if d["locale"] == lang), metadata["name"])
+        return render_pdf(title=title, lines=lines, qr_png=compact.qr_png(text),
+                          footer=i18n.t("issuer.paper_footer", lang))
 
     def notification(self, inst: Institution, authorization: str | None, body: Any,
                      dpop_proof: str | None = None) -> None:

@@ -68,6 +68,14 @@ def test_pid_rules_name_the_field(changes: dict[str, Any], field: str) -> None:
     assert err.value.field == field
 
 
+def test_a_third_country_national_gets_a_pid() -> None:
+    """Regulation 1231/2010: a Ukrainian worker posted by a Polish employer is covered, and the
+    inspection needs the PID beside the A1; a nationality is any ISO 3166-1 code."""
+    person = pid.validate({**DEMO_PERSONS[0].pid, "nationalities": ["ua", "XK"], "place_of_birth": {"country": "UA"}})
+    assert person["nationalities"] == ["UA", "XK"] and person["place_of_birth"]["country"] == "UA"
+    assert "national of UA, XK" in pid.describe(person, "en")
+
+
 def test_every_pid_claim_is_selectively_disclosable() -> None:
     for claim in DEMO_PERSONS[0].pid:
         assert (claim,) in pid.SD_PATHS

@@ -384,3 +384,20 @@ def test_offline_qr_payload_decodes_from_b64(world: World) -> None:
     cred = next(c for c in world.wallet.credentials() if c.vct == pda1.VCT and c.extra.get("compact"))
     parsed = compact.decode_credential(b64url_decode(cred.extra["compact"]))
     assert parsed.vct == pda1.VCT
+
+
+def test_the_paper_copy_prints_names_with_their_own_letters() -> None:
+    """The inspector compares the paper with an identity document: Łukasiewicz, Zoë, Παπαδόπουλος and
+    Иванов must print as written, with the font the issuer ships (not whatever the host has)."""
+    import re
+    import warnings
+
+    from credentials import compact
+    from issuer.paper import render_pdf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fpdf2 warns of every glyph its font lacks
+        pdf = render_pdf(title="Łukasiewicz Zoë", lines=["Παπαδόπουλος Иванов Ķēniņš"],
+                         qr_png=compact.qr_png("HC1:TEST"), footer="—")
+    printed = {int(code, 16) for code in re.findall(rb"<[0-9A-F]{4}> <([0-9A-F]{4})>", pdf)}  # ToUnicode map
+    assert {ord(ch) for ch in "ŁëΠαИвĶēņš"} <= printed
