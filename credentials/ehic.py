@@ -55,9 +55,10 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _SENTENCE = {
-    "en": "You are covered by health insurance in {country} ({institution}); card {number}, valid until {end}.",
+    "en": "You are covered by the health insurance of this state: {country} ({institution}); card {number}, "
+          "valid until {end}.",
     "lv": "Jums ir veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}.",
-    "de": "Sie sind in {country} krankenversichert ({institution}); Karte {number}, gültig bis {end}.",
+    "de": "Sie sind krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
     "fr": "Vous êtes couvert par l'assurance maladie : {country} ({institution}) ; carte {number}, valable "
           "jusqu'au {end}.",
     "pl": "Masz ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}.",

@@ -20,7 +20,7 @@ _CATALOGUE: dict[str, dict[str, str]] = {}
 _MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"],
-    # Latvian: genitive/locative forms differ; "YYYY. gada D. <month>" uses the nominative-like form below.
+    # Latvian: for the month names the pages show; dates are written numerically (format_date).
     "lv": ["janvāris", "februāris", "marts", "aprīlis", "maijs", "jūnijs", "jūlijs", "augusts", "septembris",
            "oktobris", "novembris", "decembris"],
     "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -83,7 +83,9 @@ def format_date(value: date | str, lang: str) -> str:
     months = _MONTHS.get(lang, _MONTHS["en"])
     month = months[d.month - 1]
     if lang == "lv":
-        return f"{d.year}. gada {d.day}. {month}"
+        # Numeric (DD.MM.YYYY.): the written month would need the case of its preposition
+        # ("līdz 31. decembrim", "no 1. marta"), which no single form gives.
+        return f"{d.day:02d}.{d.month:02d}.{d.year}."
     if lang == "de":
         return f"{d.day}. {month} {d.year}"
     return f"{d.day} {month} {d.year}"

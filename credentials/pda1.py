@@ -190,13 +190,16 @@ def work_places(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+# The country is named after a colon in every language: a name in a sentence slot would need its
+# article or grammatical case ("the Netherlands", "der Niederlande", "des Pays-Bas", "Niderlandów").
 _SENTENCE = {
-    "en": "The social security legislation of {country} applies to you from {start} to {end}{employer}.",
+    "en": "From {start} to {end}, the social security legislation that applies to you is that of this state: "
+          "{country}{employer}.",
     "lv": "No {start} līdz {end} jums piemērojami šīs valsts sociālās drošības tiesību akti: {country}{employer}.",
-    "de": "Vom {start} bis {end} gelten für Sie die Rechtsvorschriften der sozialen Sicherheit von "
+    "de": "Vom {start} bis {end} gelten für Sie die Rechtsvorschriften der sozialen Sicherheit dieses Staates: "
           "{country}{employer}.",
     "fr": "Du {start} au {end}, la législation de sécurité sociale applicable est celle de : {country}{employer}.",
-    "pl": "Od {start} do {end} podlegasz przepisom o zabezpieczeniu społecznym państwa {country}{employer}.",
+    "pl": "Od {start} do {end} podlegasz przepisom o zabezpieczeniu społecznym państwa: {country}{employer}.",
 }
 _EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ", Arbeitgeber {name}",
              "fr": ", employeur {name}", "pl": ", pracodawca {name}"}

@@ -141,3 +141,25 @@ def test_type_metadata_has_labels_in_five_languages_and_matches_sd_paths() -> No
         if claim["sd"] == "never":
             assert tuple(claim["path"]) not in pda1.SD_PATHS
     assert type_metadata.integrity(doc).startswith("sha256-")
+
+
+def test_a_country_is_named_where_no_article_or_case_is_needed() -> None:
+    """"the Netherlands", "der Niederlande", "des Pays-Bas", "Nīderlandes", "Niderlandów": every
+    sentence names the state after a colon, in the form the country list gives."""
+    from credentials import countries, ehic
+    from credentials.demo_persons import DEMO_PERSONS
+    from verifier import messages
+
+    a1 = pda1.validate({**BASE, "legislation_country": "NL"})
+    card = {**ehic.validate(DEMO_PERSONS[0].ehic), "issuing_country": "NL"}
+    for lang in i18n.LANGUAGES:
+        netherlands = countries.name("NL", lang)
+        for sentence in (pda1.describe(a1, lang), messages.describe_document({"vct": pda1.VCT, **a1}, lang)):
+            assert f": {netherlands}" in sentence or f" : {netherlands}" in sentence, sentence
+        if lang not in ("lv", "pl"):  # "valstī Nīderlande", "w państwie Niderlandy": apposition, no case needed
+            assert f": {netherlands}" in ehic.describe(card, lang), ehic.describe(card, lang)
+
+
+def test_latvian_dates_are_numeric_so_every_preposition_fits() -> None:
+    """"līdz 31. decembrim" needs the dative, "no 1. marta" the genitive: DD.MM.YYYY. fits both."""
+    assert i18n.format_date("2026-12-31", "lv") == "31.12.2026."
