@@ -7,7 +7,7 @@ X.509 chains that pass :func:`credentials.x509.validate_chain` and the HAIP 1.0 
 Hierarchy::
 
     trust-registry root (self-signed CA, pathLen 0)
-    └── list signer            signs the trust lists (x5c = [list signer])
+    └── list signer            signs the trust lists (x5c = [list signer]); EKU tslSigning
     entity CA, one per institution (self-signed CA, pathLen 0; the anchor the trust list carries)
     ├── document signer        issuing entities: SD-JWT VCs and status lists (x5c = [signer])
     └── access certificate     verifier entities: DNS SAN = entity.dns_name (x5c = [access])
@@ -218,8 +218,13 @@ def create_registry_root(*, now: datetime) -> tuple[PrivateKey, Certificate]:
 
 
 def issue_list_signer(root_key: PrivateKey, root: Certificate, *, now: datetime) -> tuple[PrivateKey, Certificate]:
-    """A trust-list signing certificate under the registry root (new key each call)."""
-    return _leaf(_demo_name("ESSPASS Demo Trust List Signer"), root_key, root, now=now)
+    """A trust-list signing certificate under the registry root (new key each call), with the
+    extended key usage that alone lets a certificate under the root sign lists
+    (:data:`credentials.trust_list.LIST_SIGNING_EKU`, ETSI TS 119 612 tslSigning)."""
+    from credentials.trust_list import LIST_SIGNING_EKU
+
+    return _leaf(_demo_name("ESSPASS Demo Trust List Signer"), root_key, root, now=now,
+                 extensions=[x509.ExtendedKeyUsage([LIST_SIGNING_EKU])])
 
 
 def create_entity_ca(entity: Entity, *, now: datetime) -> tuple[PrivateKey, Certificate]:
@@ -440,6 +445,17 @@ def load_demo_pki(directory: Path) -> DemoPki:
     )
 
 
+def _signs_lists(cert: Certificate) -> bool:
+    from credentials.errors import IssuerKeyError
+    from credentials.trust_list import check_list_signer_certificate
+
+    try:
+        check_list_signer_certificate(cert)
+    except IssuerKeyError:
+        return False
+    return True
+
+
 @contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     _mkdir(directory)
@@ -458,6 +474,11 @@ def ensure_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetim
         if not (directory / MANIFEST).exists():
             return create_demo_pki(directory, entities, now=now)
         pki = load_demo_pki(directory)
+        if pki.root_key is not None and not _signs_lists(pki.list_signer[1]):
+            # A list signer made before lists required the tslSigning EKU: every client would refuse
+            # what it signs. Re-issued under the same root, so nothing pinned changes.
+            _write_pair(directory, "list-signer", *issue_list_signer(pki.root_key, pki.root, now=now))
+            pki = load_demo_pki(directory)
         # A PKI made by an earlier version lacks entities added since (the wallet provider):
         # they get their own CA and certificates; nothing existing is touched.
         taken = set(pki.entity_paths.values())

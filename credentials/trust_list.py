@@ -5,8 +5,15 @@ institution's CA certificates, document-signer certificates, roles and status hi
 *verifiers* list (inspectorates and hospitals, their CA certificates and the claims each may
 request) and the *wallet_providers* list (the providers whose wallet attestations issuers accept,
 HAIP §9.2). Each list is a JWS (``typ: trust-list+jwt``) signed by the registry's list-signing key,
-whose ``x5c`` chains to the registry root that every wallet and verifier pins. The same content is
-exported as an ETSI TS 119 602 List of Trusted Entities (standards.md §8.2) by :func:`to_lote`.
+whose ``x5c`` chains to the registry root that every wallet and verifier pins and which carries the
+trusted-list-signing extended key usage (:data:`LIST_SIGNING_EKU`). The same content is exported as
+an ETSI TS 119 602 List of Trusted Entities (standards.md §8.2) by :func:`to_lote`, distributed
+signed by the same key (:func:`sign_lote`, :func:`verify_lote`).
+
+**One key, one institution.** A CA or signer key (its SPKI) is listed under one entity only (the
+registry refuses a second registration, ``trust_registry.store``); should a list nevertheless name
+one key under two entities, a chain anchored by it is refused as ambiguous, and a key revoked under
+any entity anchors nothing under any other (:func:`authorised_issuer`).
 
 Pure: every function takes the list, the certificates and ``now``; nothing is fetched here (the
 fetching, caching client is ``trust_registry.client``).
@@ -34,12 +41,15 @@ from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import Certificate
 
+from credentials import status_list
 from credentials.errors import IssuerKeyError, IssuerTrustError, MalformedError
 from credentials.institutions import ROLE_FOR_VCT, Role
-from credentials.jose import PrivateKey, decode_jws, sign_jws, verify_jws
+from credentials.jose import PrivateKey, UnverifiedJWS, b64url_encode, decode_jws, sign_jws, verify_jws
 from credentials.x509 import ValidatedChain, load_x5c, spki_kid, validate_chain, x5c_header
 
 __all__ = [
+    "LIST_SIGNING_EKU",
+    "LOTE_TYP",
     "TYP",
     "AuthorisedIssuer",
     "ListedCertificate",
@@ -51,14 +61,22 @@ __all__ = [
     "authorised_issuer",
     "authorised_verifier",
     "authorised_wallet_provider",
+    "check_list_signer_certificate",
     "check_listed_signer",
     "issuer_key_by_kid",
+    "sign_lote",
     "sign_trust_list",
     "to_lote",
+    "verify_lote",
+    "verify_status_list",
     "verify_trust_list",
 ]
 
 TYP = "trust-list+jwt"
+#: ETSI TS 119 612 ``id-tsl-kp-tslSigning`` (0.4.0.2231.3.0), the extended key usage of a trusted
+#: list signing certificate. The registry root may certify other keys one day (a TLS server, an
+#: operator's tooling); only a certificate carrying this purpose speaks for the lists.
+LIST_SIGNING_EKU = cx509.ObjectIdentifier("0.4.0.2231.3.0")
 KINDS = ("issuers", "verifiers", "wallet_providers")
 ACTIVE, SUSPENDED, WITHDRAWN = "active", "suspended", "withdrawn"
 STATUSES = (ACTIVE, SUSPENDED, WITHDRAWN)
@@ -122,7 +140,12 @@ class ListedCertificate:
 
     @property
     def kid(self) -> str:
-        return spki_kid(self.certificate)
+        kid = _KID_CACHE.get(self.der)
+        if kid is None:
+            if len(_KID_CACHE) > 4096:
+                _KID_CACHE.clear()
+            kid = _KID_CACHE[self.der] = spki_kid(self.certificate)
+        return kid
 
     def listed_at(self, at: datetime) -> bool:
         return self.not_before <= at <= self.not_after
@@ -150,6 +173,7 @@ class ListedCertificate:
 
 
 _DER_CACHE: dict[bytes, Certificate] = {}
+_KID_CACHE: dict[bytes, str] = {}  # every chain check compares keys across the list: hash each SPKI once
 
 
 def _load_der(der: bytes) -> Certificate:
@@ -297,19 +321,48 @@ def sign_trust_list(tl: TrustList, *, key: PrivateKey, x5c: Sequence[Certificate
     return sign_jws(header, tl.to_payload(), key)
 
 
+def _list_signer(unverified: UnverifiedJWS, registry_root: Certificate, now: datetime) -> ValidatedChain:
+    """The ``x5c`` chain of a list, validated to the pinned root, whose leaf is a list signer.
+
+    Pinning the root alone would let any certificate under it with digitalSignature sign lists;
+    the leaf must also assert :data:`LIST_SIGNING_EKU` (ETSI TS 119 612 tslSigning), which the
+    registry's list signer carries (``credentials.pki.issue_list_signer``; an operator's own signer
+    must carry it too, checked when the registry starts). An EKU rather than a pinned signer key:
+    wallets and verifiers keep pinning one root, and the registry may renew its signer without
+    reconfiguring every client. A missing EKU fails closed (IssuerKeyError).
+    """
+    chain = load_x5c(unverified.header.get("x5c"))  # type: ignore[arg-type]
+    validated = validate_chain(chain, [registry_root], now=now)
+    check_list_signer_certificate(validated.leaf)
+    return validated
+
+
+def check_list_signer_certificate(cert: Certificate) -> None:
+    """IssuerKeyError unless ``cert`` carries the trusted-list-signing EKU (:func:`_list_signer`)."""
+    try:
+        usages = cert.extensions.get_extension_for_class(cx509.ExtendedKeyUsage).value
+    except cx509.ExtensionNotFound:
+        usages = None
+    except ValueError as exc:  # a malformed extension
+        raise IssuerKeyError("the list signer certificate has a malformed extension") from exc
+    if usages is None or LIST_SIGNING_EKU not in usages:
+        raise IssuerKeyError("the certificate that signed this list is not a trust list signer "
+                             "(extended key usage tslSigning 0.4.0.2231.3.0 missing)")
+
+
 def verify_trust_list(token: str, *, registry_root: Certificate, now: datetime, kind: str | None = None) -> TrustList:
     """Verify a published list against the pinned registry root and return its content.
 
-    The signing certificate comes from ``x5c`` but must chain to ``registry_root`` (the pin), so
-    a list signed by anyone else, or altered after signing, is refused (IssuerKeyError /
-    IssuerSignatureError). A list past its ``next_update`` still verifies: the caller decides how
-    old a list it accepts and shows the age (offline operation).
+    The signing certificate comes from ``x5c`` but must chain to ``registry_root`` (the pin) and
+    carry :data:`LIST_SIGNING_EKU`, so a list signed by anyone else (even by another certificate
+    under the root), or altered after signing, is refused (IssuerKeyError / IssuerSignatureError).
+    A list past its ``next_update`` still verifies: the caller decides how old a list it accepts
+    and shows the age (offline operation; ``trust_registry.client`` bounds it).
     """
     unverified = decode_jws(token, max_bytes=4 * 1024 * 1024)
     if unverified.header.get("typ") != TYP:
         raise MalformedError(f"trust list: typ must be {TYP}")
-    chain = load_x5c(unverified.header.get("x5c"))  # type: ignore[arg-type]
-    validated = validate_chain(chain, [registry_root], now=now)
+    validated = _list_signer(unverified, registry_root, now)
     verify_jws(unverified, validated.leaf.public_key(), algorithms=("ES256",), typ=TYP)  # type: ignore[arg-type]
     tl = TrustList.from_payload(unverified.payload)
     if kind is not None and tl.kind != kind:
@@ -339,20 +392,36 @@ class AuthorisedIssuer:
     status_now: str
 
 
+def _owners(entities: Iterable[ListedEntity], kid: str) -> tuple[set[str], bool]:
+    """The ids of the entities listing a certificate for the key ``kid``, and whether any of them
+    marks it revoked (module docstring: one key, one institution)."""
+    owners: set[str] = set()
+    revoked = False
+    for entity in entities:
+        for listed in entity.certificates:
+            if listed.kid == kid:
+                owners.add(entity.id)
+                revoked = revoked or listed.revoked
+    return owners, revoked
+
+
 def _entity_for_chain(
-    entities: Iterable[ListedEntity], chain: ValidatedChain | Sequence[Certificate], *, at: datetime, now: datetime,
+    entities: Sequence[ListedEntity], chain: ValidatedChain | Sequence[Certificate], *, at: datetime, now: datetime,
 ) -> tuple[ListedEntity, ListedCertificate]:
     """The entity one of whose listed CA certificates validates ``chain`` (leaf first, anchor optional).
 
     A :class:`ValidatedChain` (already validated by the caller against anchors from this list)
     is matched by its anchor alone, which saves re-validating on the verifier's hot path.
+    The anchor's key decides, not its certificate: a key revoked under any entity anchors nothing,
+    and a key listed under two entities is refused rather than given to whichever comes first (a
+    rogue registering another institution's CA key under its own name).
     """
     if isinstance(chain, ValidatedChain):
         anchor_der = chain.anchor.public_bytes(serialization.Encoding.DER)
         for entity in entities:
             for listed in entity.certificates:
                 if listed.usage == CA and listed.der == anchor_der and not listed.revoked:
-                    return entity, listed
+                    return _sole_owner(entities, entity, listed)
         raise IssuerTrustError("the signing certificate does not belong to any institution on the trust list")
     if not chain:
         raise IssuerKeyError("empty certificate chain")
@@ -370,8 +439,19 @@ def _entity_for_chain(
                 validate_chain(leaf_and_intermediates, [anchor], now=now)
             except IssuerKeyError:
                 continue
-            return entity, listed
+            return _sole_owner(entities, entity, listed)
     raise IssuerTrustError("the signing certificate does not belong to any institution on the trust list")
+
+
+def _sole_owner(entities: Sequence[ListedEntity], entity: ListedEntity,
+                listed: ListedCertificate) -> tuple[ListedEntity, ListedCertificate]:
+    owners, revoked = _owners(entities, listed.kid)
+    if revoked:
+        raise IssuerTrustError("the CA key that signed this chain is revoked on the trust list (compromised)")
+    if owners != {entity.id}:
+        raise IssuerTrustError("the CA key that signed this chain is listed under more than one institution "
+                               f"({', '.join(sorted(owners))}): it identifies none of them")
+    return entity, listed
 
 
 def authorised_issuer(
@@ -423,6 +503,28 @@ def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -
                                "credential was issued")
 
 
+def verify_status_list(token: str | bytes, *, uri: str, entity: ListedEntity,
+                       now: datetime) -> status_list.VerifiedStatusList:
+    """A Status List Token (a JWT as ``str``, a CWT as ``bytes``) verified as the list of ``entity``,
+    the institution that issued the credential (draft-ietf-oauth-status-list §8.3, §11.3;
+    standards.md §3.6).
+
+    Only that institution's CA certificates anchor the token's chain, never every institution
+    holding the same role: another PDA1 institution cannot vouch for (or revoke, or reinstate) this
+    one's documents. The signing key must also be one the institution lists now
+    (:func:`check_listed_signer`): a list speaks for the present, and its ``iat`` is the signer's to
+    choose, so a key rotated out could otherwise backdate one into its window. Verifiers and the
+    wallet both check status lists through here.
+    """
+    anchors = entity.anchors()
+    if isinstance(token, bytes):
+        verified = status_list.verify_cwt_token(token, uri=uri, anchors=anchors, now=now)
+    else:
+        verified = status_list.verify_token(token, uri=uri, anchors=anchors, now=now)
+    check_listed_signer(entity, verified.chain.leaf, now)
+    return verified
+
+
 def authorised_verifier(
     tl: TrustList, chain: ValidatedChain | Sequence[Certificate], requested: Mapping[str, Collection[str]], *,
     at: datetime,
@@ -468,8 +570,11 @@ def _active_entity(tl: TrustList, chain: ValidatedChain | Sequence[Certificate],
 def _allowed_claims(entity: ListedEntity, vct: str) -> tuple[str, ...] | None:
     if vct in entity.may_request:
         return entity.may_request[vct]
-    from credentials import ehic, pda1, pid
+    from credentials import ehic, eudi_pda1, pda1, pid
 
+    if vct == eudi_pda1.VCT and pda1.VCT in entity.may_request:
+        # The same facts under the EUDI model's names: whoever may ask for ending_date may ask for legislation.
+        return tuple(dict.fromkeys(eudi_pda1.CLAIM_NAMES.get(n, n) for n in entity.may_request[pda1.VCT]))
     for module in (pda1, ehic, pid):
         if vct in module.ALIASES and module.VCT in entity.may_request:
             return entity.may_request[module.VCT]
@@ -505,67 +610,145 @@ def issuer_key_by_kid(tl: TrustList, kid: str, vct: str, *, at: datetime, now: d
 
 # --- ETSI TS 119 602 LoTE export (standards.md §8.2) --------------------------------------------
 
-_LOTE_TYPE = "http://uri.etsi.org/19602/LoTEType/EUPubEAAProvidersList"
-_SVC_ISSUANCE = "http://uri.etsi.org/19602/SvcType/PubEAA/Issuance"
-_SVC_PID = "http://uri.etsi.org/19602/SvcType/PID/Issuance"
-_SVC_STATUS = {
-    ACTIVE: "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/notified",
-    SUSPENDED: "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/suspended",
-    WITHDRAWN: "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/withdrawn",
+#: ``typ`` of the signed LoTE: explicit typing (RFC 8725 §3.11), so that neither of the two things the
+#: list signer signs (this and ``trust-list+jwt``) can be passed off as the other. JAdES
+#: (ETSI TS 119 182-1) leaves ``typ`` free and asks for the signing time (``iat``) and a reference
+#: to the signing certificate (``x5t#S256``) in the protected header, which :func:`sign_lote` sets.
+LOTE_TYP = "lote+jws"
+_ETSI = "http://uri.etsi.org/19602"
+_PROJECT = "https://esspass.eu/19602"
+
+
+@dataclass(frozen=True, slots=True)
+class _LoteProfile:
+    """The LoTE type of one published list and the service status URIs its profile defines."""
+
+    lote_type: str
+    notified: str | None  # None: the profile defines no service status (a listed service is trusted)
+    withdrawn: str | None
+
+
+_PROFILES = {
+    # Social-security institutions and PID providers are public-sector EAA providers (standards.md
+    # §8.2); the EU profile's statuses are notified and withdrawn only.
+    "issuers": _LoteProfile(f"{_ETSI}/LoTEType/EUPubEAAProvidersList",
+                            f"{_ETSI}/PubEAAProvidersList/SvcStatus/notified",
+                            f"{_ETSI}/PubEAAProvidersList/SvcStatus/withdrawn"),
+    # No EU list names the inspectorates and hospitals that may request which claims: our own type.
+    "verifiers": _LoteProfile(f"{_PROJECT}/LoTEType/RelyingPartiesList",
+                              f"{_PROJECT}/RelyingPartiesList/SvcStatus/notified",
+                              f"{_PROJECT}/RelyingPartiesList/SvcStatus/withdrawn"),
+    # The EU wallet providers profile defines no status URI: only providers active now are listed.
+    "wallet_providers": _LoteProfile(f"{_ETSI}/LoTEType/EUWalletProvidersList", None, None),
 }
-_SVC_VERIFIER = "https://esspass.eu/svctype/RelyingParty/Access"
-_SVC_WALLET = "http://uri.etsi.org/19602/SvcType/WalletSolution/Issuance"
-_SVC_TYPES: dict[str, str] = {Role.PID_PROVIDER: _SVC_PID, Role.VERIFIER: _SVC_VERIFIER,
-                              Role.WALLET_PROVIDER: _SVC_WALLET}
-_SVC_REVOCATION = {_SVC_ISSUANCE: "http://uri.etsi.org/19602/SvcType/PubEAA/Revocation",
-                   _SVC_PID: "http://uri.etsi.org/19602/SvcType/PID/Revocation"}
+
+#: role -> (issuance, revocation) service types. The EU PubEAA profile has one issuance type for
+#: every attestation; a consumer selecting services by type (standards.md §8.2, consumption) would
+#: then take an EHIC institution for a PDA1 issuer. So each credential type gets its own type under
+#: the project's namespace (a consumer that knows only the EU type finds no PDA1 issuer at all:
+#: fail closed), and the service names its credential type in ``ServiceInformationExtensions``.
+_SVC_TYPES: dict[str, tuple[str, str | None]] = {
+    Role.PDA1_ISSUER: (f"{_PROJECT}/SvcType/PubEAA/PDA1/Issuance", f"{_PROJECT}/SvcType/PubEAA/PDA1/Revocation"),
+    Role.EHIC_ISSUER: (f"{_PROJECT}/SvcType/PubEAA/EHIC/Issuance", f"{_PROJECT}/SvcType/PubEAA/EHIC/Revocation"),
+    Role.PID_PROVIDER: (f"{_ETSI}/SvcType/PID/Issuance", f"{_ETSI}/SvcType/PID/Revocation"),
+    Role.VERIFIER: ("https://esspass.eu/svctype/RelyingParty/Access", None),
+    Role.WALLET_PROVIDER: (f"{_ETSI}/SvcType/WalletSolution/Issuance", None),
+}
+_VCT_FOR_ROLE = {str(role): vct for vct, role in ROLE_FOR_VCT.items()}
 #: The supply point's own type: draft-ietf-oauth-status-list §9 names no media type for the
 #: aggregation document, so the IANA-registered JWT claim that points to it stands for it.
 _SUPPLY_STATUS_LISTS = "aggregation_uri"
-_LOTE_TYPES = {"wallet_providers": "http://uri.etsi.org/19602/LoTEType/EUWalletProvidersList"}
 
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _status_runs(entity: ListedEntity, notified: str, withdrawn: str, now: datetime) -> list[tuple[str, datetime, str]]:
+    """(profile status URI, since, our status) of each run of periods up to ``now``, newest first.
+
+    Our three statuses map onto the profile's two: active is notified; suspended and withdrawn are
+    both withdrawn (a consumer must not trust the service now). Consecutive periods mapping to the
+    same URI are one run, from the first's start; the run's own status (suspended or withdrawn)
+    goes in an extension, so that a lifted suspension reads as such in ``ServiceHistory``.
+    """
+    runs: list[tuple[str, datetime, str]] = []
+    for period in sorted(entity.status_history, key=lambda p: p.since):
+        if period.since > now:
+            break
+        uri = notified if period.status == ACTIVE else withdrawn
+        if runs and runs[-1][0] == uri:
+            if period.status == WITHDRAWN:  # a suspension ended by a withdrawal: final, say so
+                runs[-1] = (uri, runs[-1][1], WITHDRAWN)
+            continue
+        runs.append((uri, period.since, period.status))
+    return runs[::-1]
+
+
+def _lote_service(entity: ListedEntity, role: str, profile: _LoteProfile, now: datetime) -> list[dict[str, Any]]:
+    """The LoTE services for one role of ``entity`` (issuance, and revocation when it publishes status lists)."""
+    svc_type, revocation = _SVC_TYPES[role]
+    qualifier: dict[str, Any] = {"esspass:role": role}
+    if role in _VCT_FOR_ROLE:
+        qualifier["esspass:credentialType"] = _VCT_FOR_ROLE[role]
+    if entity.may_request:
+        qualifier["esspass:mayRequest"] = {k: list(v) for k, v in sorted(entity.may_request.items())}
+    name = [{"lang": "en", "value": f"{entity.name_en}: {role}"}]
+    # Only certificates the signed list trusts from ``now`` on: a window a rotation closed (even at
+    # this very second) or a revoked key leaves the export, since a LoTE consumer has no windows and
+    # trusts every certificate it is given, for anything, at any time.
+    identity = {"X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates
+                                     if not c.revoked and c.not_before <= now < c.not_after]}
+    information: dict[str, Any] = {"ServiceName": name, "ServiceTypeIdentifier": svc_type,
+                                   "ServiceDigitalIdentity": identity}
+    history: list[dict[str, Any]] = []
+    if profile.notified is not None and profile.withdrawn is not None:
+        runs = _status_runs(entity, profile.notified, profile.withdrawn, now)
+        if not runs:  # not listed yet at ``now``
+            return []
+        (uri, since, status), earlier = runs[0], runs[1:]
+        information |= {"ServiceStatus": uri, "StatusStartingTime": _iso(since)}
+        qualifier["esspass:status"] = status
+        history = [{"ServiceName": name, "ServiceDigitalIdentity": identity, "ServiceTypeIdentifier": svc_type,
+                    "ServiceStatus": h_uri, "StatusStartingTime": _iso(h_since),
+                    "ServiceInformationExtensions": [{"esspass:status": h_status}]}
+                   for h_uri, h_since, h_status in earlier]
+    elif entity.status_at(now) != ACTIVE:  # no status to say it with: a service not trusted now is left out
+        return []
+    information["ServiceInformationExtensions"] = [qualifier]
+    services: list[dict[str, Any]] = [{"ServiceInformation": information}]
+    if entity.status_lists and revocation:
+        # The institution's status lists are its revocation service; the supply point is where they
+        # are all listed (Status List Aggregation).
+        services.append({"ServiceInformation": {
+            **information,
+            "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role} status lists"}],
+            "ServiceTypeIdentifier": revocation,
+            "ServiceSupplyPoints": [{"ServiceType": _SUPPLY_STATUS_LISTS, "uriValue": entity.status_lists}],
+        }})
+    if history:  # ETSI: present only when there is an earlier status, each under its service's own type
+        for service in services:
+            own = service["ServiceInformation"]
+            service["ServiceHistory"] = [{**h, "ServiceName": own["ServiceName"],
+                                          "ServiceTypeIdentifier": own["ServiceTypeIdentifier"]} for h in history]
+    return services
+
+
 def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = None) -> dict[str, Any]:
-    """The same list as an ETSI TS 119 602 List of Trusted Entities (JSON), for outside consumers."""
+    """The same list as an ETSI TS 119 602 List of Trusted Entities (JSON), for outside consumers.
+
+    As of ``now`` (the registry uses the list's issue time, so the export and the signed list say
+    the same): one service per role, typed by credential type (:data:`_SVC_TYPES`), with the
+    profile's status URIs only and the earlier statuses in ``ServiceHistory``; only certificates
+    whose listed window is open and whose key is not revoked. Distributed signed (:func:`sign_lote`).
+    """
+    profile = _PROFILES[tl.kind]
     entities = []
     for entity in tl.entities:
-        services: list[dict[str, Any]] = []
-        for role in sorted(entity.roles):
-            svc_type = _SVC_TYPES.get(role, _SVC_ISSUANCE)
-            history = sorted(entity.status_history, key=lambda p: p.since)
-            current = entity.status_at(now)
-            since = max((p.since for p in history if p.since <= now), default=tl.issued_at)
-            information: dict[str, Any] = {
-                "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role}"}],
-                "ServiceTypeIdentifier": svc_type,
-                "ServiceStatus": _SVC_STATUS[current],
-                "StatusStartingTime": _iso(since),
-                "ServiceDigitalIdentity": {
-                    # A revoked key's certificates leave the export: a LoTE consumer would trust them.
-                    "X509Certificates": [{"val": c.to_json()["x5c"]} for c in entity.certificates
-                                         if not c.revoked],
-                },
-                "ServiceInformationExtensions": [{"esspass:role": role,
-                                                  "esspass:mayRequest": {k: list(v) for k, v in
-                                                                          entity.may_request.items()}}],
-            }
-            history_json = [{"ServiceStatus": _SVC_STATUS[p.status], "StatusStartingTime": _iso(p.since)}
-                            for p in history]
-            services.append({"ServiceInformation": information, "ServiceHistory": history_json})
-            revocation = _SVC_REVOCATION.get(svc_type)
-            if entity.status_lists and revocation:
-                # The institution's status lists are its revocation service; the supply point is
-                # where they are all listed (Status List Aggregation).
-                services.append({"ServiceInformation": {
-                    **information,
-                    "ServiceName": [{"lang": "en", "value": f"{entity.name_en}: {role} status lists"}],
-                    "ServiceTypeIdentifier": revocation,
-                    "ServiceSupplyPoints": [{"ServiceType": _SUPPLY_STATUS_LISTS, "uriValue": entity.status_lists}],
-                }, "ServiceHistory": history_json})
+        services = [svc for role in sorted(entity.roles) if role in _SVC_TYPES  # an unknown role authorises nothing
+                    for svc in _lote_service(entity, role, profile, now)]
+        if not services:
+            continue
         entities.append({
             "TrustedEntityInformation": {
                 "TEName": [{"lang": "xx", "value": entity.name}, {"lang": "en", "value": entity.name_en}],
@@ -579,7 +762,7 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
     info: dict[str, Any] = {
         "LoTEVersionIdentifier": 1,
         "LoTESequenceNumber": tl.sequence,
-        "LoTEType": _LOTE_TYPES.get(tl.kind, _LOTE_TYPE),
+        "LoTEType": profile.lote_type,
         "SchemeOperatorName": [{"lang": "en", "value": tl.issuer}],
         "SchemeName": [{"lang": "en", "value": f"ESSPASS {tl.kind} trusted list"}],
         "SchemeTerritory": "EU",
@@ -589,6 +772,37 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
     if distribution_point:
         info["DistributionPoints"] = [distribution_point]
     return {"LoTE": {"ListAndSchemeInformation": info, "TrustedEntitiesList": entities}}
+
+
+def sign_lote(lote: Mapping[str, Any], *, key: PrivateKey, x5c: Sequence[Certificate], signed_at: datetime) -> str:
+    """The LoTE as a compact JWS (standards.md §8.2: distributed signed, JAdES), by the list signer.
+
+    Protected header: ``alg``, ``typ`` (:data:`LOTE_TYP`), ``x5c`` (without the root), ``x5t#S256``
+    of the signing certificate and ``iat`` (signing time), as JAdES baseline B asks.
+    """
+    leaf_der = x5c[0].public_bytes(serialization.Encoding.DER)
+    header = {"alg": "ES256", "typ": LOTE_TYP, "x5c": x5c_header(x5c),
+              "x5t#S256": b64url_encode(hashlib.sha256(leaf_der).digest()), "iat": _ts(signed_at)}
+    return sign_jws(header, dict(lote), key)
+
+
+def verify_lote(token: str, *, registry_root: Certificate, now: datetime) -> dict[str, Any]:
+    """A signed LoTE verified like a trust list (:func:`verify_trust_list`: chain to the pinned root,
+    list-signing EKU, signature), returning the LoTE JSON. A tampered token, another signer, or a
+    trust-list JWT offered as a LoTE is refused."""
+    unverified = decode_jws(token, max_bytes=4 * 1024 * 1024)
+    if unverified.header.get("typ") != LOTE_TYP:
+        raise MalformedError(f"LoTE: typ must be {LOTE_TYP}")
+    validated = _list_signer(unverified, registry_root, now)
+    thumbprint = unverified.header.get("x5t#S256")
+    leaf_der = validated.leaf.public_bytes(serialization.Encoding.DER)
+    if thumbprint != b64url_encode(hashlib.sha256(leaf_der).digest()):
+        raise IssuerKeyError("LoTE: x5t#S256 does not name the signing certificate")
+    verify_jws(unverified, validated.leaf.public_key(), algorithms=("ES256",), typ=LOTE_TYP)  # type: ignore[arg-type]
+    lote = unverified.payload.get("LoTE")
+    if not isinstance(lote, dict) or not isinstance(lote.get("ListAndSchemeInformation"), dict):
+        raise MalformedError("LoTE: the payload is not a List of Trusted Entities")
+    return dict(unverified.payload)
 
 
 def fingerprint(token: str) -> str:

@@ -105,15 +105,9 @@ class StatusClient:
                 return self._outcome(entry, ref, ts, "cache")
             return self._fallback(entry, entity, ref, ts, "The institution's status list could not be fetched")
         try:
-            if cwt:
-                verified = status_list.verify_cwt_token(response.content, uri=ref.uri, anchors=entity.anchors(),
-                                                        now=now)
-            else:
-                verified = status_list.verify_token(response.text.strip(), uri=ref.uri, anchors=entity.anchors(),
-                                                    now=now)
-            # Signed with a key the institution lists now: a list speaks for the present, and its iat
-            # is the signer's to choose, so a key rotated out could otherwise backdate one into its window.
-            trust_list.check_listed_signer(entity, verified.chain.leaf, now)
+            # The institution's own anchors, and a signer key it lists now (shared with the wallet).
+            verified = trust_list.verify_status_list(response.content if cwt else response.text.strip(),
+                                                     uri=ref.uri, entity=entity, now=now)
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)

@@ -26,7 +26,7 @@ from credentials.pki import DemoPki, create_registry_root, issue_list_signer
 from esspass.db import make_engine
 from esspass.testing import ServerHandle, free_port, serve
 from trust_registry.app import create_app
-from trust_registry.client import REVALIDATE_AFTER, ListInfo, TrustListClient
+from trust_registry.client import DEFAULT_MAX_AGE, REVALIDATE_AFTER, ListInfo, TrustListClient
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
 
@@ -434,3 +434,55 @@ def test_a_slow_failed_fetch_never_puts_back_an_older_list_than_one_fetched_mean
         release.set()
         slow.join(timeout=30)
         assert client.issuers(due).sequence == first + 1
+
+
+# --- every list is held to max_age, from wherever it comes ---------------------------------------------
+
+WEEK = timedelta(days=7)
+
+
+@pytest.mark.parametrize("source", ["network", "revalidated_by_304", "memory", "disk"])
+def test_no_source_serves_a_list_older_than_max_age_even_when_the_caller_names_none(
+        source: str, registry_pki: DemoPki, registry: Registry, tmp_path: Path) -> None:
+    """A genuinely signed list replayed long after it was issued (from before a verifier was
+    withdrawn or an issuer suspended) is refused whether it comes over the network, is confirmed by
+    a 304, is held in memory or read from disk; a client built without ``max_age`` gets the default
+    week, counted from the list's issuance, whatever its ``next_update`` says."""
+    now = _now().replace(microsecond=0)
+    replayed = source in ("network", "disk")
+    tl = registry.build_list("issuers", now - WEEK - timedelta(hours=1) if replayed else now)
+    token = _signed(registry_pki, tl)
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers.get("if-none-match", ""))
+        if source == "disk" or (source == "memory" and len(asked) > 1):
+            raise httpx.ConnectError("offline", request=request)
+        if source == "revalidated_by_304" and request.headers.get("if-none-match") == '"v1"':
+            return httpx.Response(304, headers={"etag": '"v1"'})
+        return httpx.Response(200, text=token, headers={"content-type": "application/trust-list+jwt", "etag": '"v1"'})
+
+    if source == "disk":
+        (tmp_path / "issuers.jwt").write_text(token)
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        client = TrustListClient("http://registry.invalid", registry_root=registry_pki.root, http=http,
+                                 cache_dir=tmp_path, retry_after=0)
+        if not replayed:
+            assert client.issuers(now).sequence == tl.sequence  # fresh: used
+        later = tl.issued_at + WEEK + timedelta(hours=1)
+        with pytest.raises(IssuerTrustError, match=f"more than the {int(WEEK.total_seconds())} s allowed"):
+            client.issuers(later)
+        with pytest.raises(IssuerTrustError):
+            client.refresh("issuers", later)
+    if source == "revalidated_by_304":
+        assert asked[1:] == ['"v1"', '"v1"']  # the registry's 304 confirmed the old list: still refused
+
+
+def test_a_client_cannot_be_built_without_a_bound_on_the_lists_age(registry_pki: DemoPki) -> None:
+    with httpx.Client() as http:
+        for unbounded in (timedelta(0), timedelta(seconds=-1), None):
+            with pytest.raises(ValueError, match="max_age"):
+                TrustListClient("http://registry.invalid", registry_root=registry_pki.root, http=http,
+                                max_age=unbounded)  # type: ignore[arg-type]
+        assert TrustListClient("http://registry.invalid", registry_root=registry_pki.root,
+                               http=http)._max_age == DEFAULT_MAX_AGE == WEEK

@@ -24,10 +24,18 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 
 from credentials import pda1, trust_list
-from credentials.errors import CredentialError, DataError, IssuerSignatureError, IssuerTrustError, ProtocolError
+from credentials.errors import (
+    CredentialError,
+    DataError,
+    IssuerKeyError,
+    IssuerSignatureError,
+    IssuerTrustError,
+    ProtocolError,
+)
 from credentials.institutions import Entity, Role
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer
+from credentials.x509 import spki_kid, x5c_header
 from esspass.db import make_engine
 from esspass.testing import ServerHandle, serve
 from trust_registry.app import create_app
@@ -270,7 +278,8 @@ def test_anyone_reads_who_is_trusted_on_the_registrys_page_in_their_language(ser
     assert "document_number" in tab.inner_text("#verifiers #entity-LV\\:VDI")  # what it may ask for
     tab.click("text=DE")
     assert "Portable Dokumente A1 ausstellen" in tab.inner_text("#issuers")
-    for link in ("#root", "a[href='/lists/issuers']", "a[href='/lists/issuers.lote.json']"):
+    for link in ("#root", "a[href='/lists/issuers']", "a[href='/lists/issuers.lote.jws']",
+                 "a[href='/lists/issuers.lote.json']"):
         href = tab.get_attribute(link, "href")
         assert href is not None and http.get(href).status_code == 200
     tab.context.close()
@@ -309,6 +318,7 @@ def _bad_inputs(registry_pki: DemoPki) -> dict[str, tuple[dict[str, Any], int, s
             "certificates.1.pem"),
         "unknown_role": (_entity_body("EE:BAD", ca, roles=["emperor"]), 400, "roles"),
         "malformed_id": (_entity_body("EE:BAD", ca, id="nocolon"), 400, "id"),
+        "id_prefix_not_its_country": (_entity_body("LV:FAKE", ca, country="EE"), 400, "id"),
         "duplicate_id": (_entity_body("LV:VSAA", ca), 409, ""),
         "certificate_of_another_entity": (_entity_body("EE:BAD", registry_pki.cas["LV:VSAA"][1]), 409, ""),
         "verifier_rights_for_an_issuer": (_entity_body("EE:BAD", ca, may_request={pda1.VCT: ["document_number"]}),
@@ -318,7 +328,8 @@ def _bad_inputs(registry_pki: DemoPki) -> dict[str, tuple[dict[str, Any], int, s
 
 @pytest.mark.parametrize("case", ["unknown_country", "malformed_pem", "not_pem_at_all", "leaf_posing_as_ca",
                                   "expired_certificate", "signer_of_another_entity", "unknown_role", "malformed_id",
-                                  "duplicate_id", "certificate_of_another_entity", "verifier_rights_for_an_issuer"])
+                                  "id_prefix_not_its_country", "duplicate_id", "certificate_of_another_entity",
+                                  "verifier_rights_for_an_issuer"])
 def test_bad_input_is_a_4xx_json_and_stores_nothing(http: httpx.Client, registry_pki: DemoPki, case: str) -> None:
     body, status, field = _bad_inputs(registry_pki)[case]
     before = _sequence(http)
@@ -502,18 +513,280 @@ def test_lote_json_shape_etsi_ts_119_602(http: httpx.Client, registry_pki: DemoP
     assert {"LoTEVersionIdentifier", "LoTESequenceNumber", "LoTEType", "SchemeOperatorName", "SchemeTerritory",
             "ListIssueDateTime", "NextUpdate", "DistributionPoints"} <= set(info)
     assert info["LoTESequenceNumber"] == _issuers(http, registry_pki).sequence
-    assert info["DistributionPoints"][0].endswith("/lists/issuers.lote.json")
+    assert info["DistributionPoints"][0].endswith("/lists/issuers.lote.jws")  # the signed form is distributed
     by_name = {e["TrustedEntityInformation"]["TETradeName"][0]["value"]: e for e in lote["TrustedEntitiesList"]}
     vsaa = by_name["LV:VSAA"]
     assert vsaa["TrustedEntityInformation"]["TEAddress"]["TEPostalAddress"][0]["Country"] == "LV"
     service = vsaa["TrustedEntityServices"][0]
     assert service["ServiceInformation"]["ServiceStatus"].startswith("http://uri.etsi.org/19602/")
+    assert service["ServiceInformation"]["StatusStartingTime"].endswith("Z")
     assert service["ServiceInformation"]["ServiceDigitalIdentity"]["X509Certificates"][0]["val"]
-    assert service["ServiceHistory"][0]["StatusStartingTime"].endswith("Z")
+    assert "ServiceHistory" not in service  # ETSI: earlier statuses only, and VSAA has had just one
     verifiers = http.get("/lists/verifiers.lote.json").json()["LoTE"]["TrustedEntitiesList"]
     assert {e["TrustedEntityInformation"]["TETradeName"][0]["value"] for e in verifiers} == {"LV:VDI", "AT:FINPOL"}
     etag = response.headers["etag"]
     assert http.get("/lists/issuers.lote.json", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_an_entity_id_names_its_own_country_el_and_gr_alike(http: httpx.Client) -> None:
+    """``LV:FAKE`` registered for Estonia would pass itself off as Latvian; Greece's two spellings match."""
+    entity = _entity("EL:EFKA")
+    _key, ca = create_entity_ca(entity, now=_now())
+    refused = http.post("/admin/entities", json=_entity_body("LV:FAKE", ca, country="EE"), headers=_auth(ADMIN))
+    assert refused.status_code == 400 and refused.json()["field"] == "id", refused.text
+    assert "LV" in refused.json()["rule"] and "EE" in refused.json()["rule"]
+    greek = http.post("/admin/entities", json=_entity_body("EL:EFKA", ca, country="GR"), headers=_auth(ADMIN))
+    assert greek.status_code == 201, greek.text
+
+
+# --- one key, one entity ------------------------------------------------------------------------------
+
+
+def _certificate_for_key(public_key: ec.EllipticCurvePublicKey, *, subject: x509.Name,
+                         issuer_key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None = None,
+                         ca: bool = True) -> x509.Certificate:
+    """A certificate for someone else's public key: nobody needs that key's private half to make one."""
+    now = _now()
+    usage = x509.KeyUsage(digital_signature=not ca, content_commitment=False, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                          encipher_only=False, decipher_only=False)
+    return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer or subject).public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+            .add_extension(usage, critical=True)
+            .sign(issuer_key, hashes.SHA256()))
+
+
+def test_a_certificate_for_a_key_another_entity_lists_is_refused_409_key_already_registered(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    """A rogue registering a certificate that carries VSAA's CA (or signer) public key, under its own
+    name, would be taken for VSAA, and stay trusted once VSAA revoked that key."""
+    vsaa_key, vsaa_ca = registry_pki.cas["LV:VSAA"]
+    rogue_key = ec.generate_private_key(ec.SECP256R1())
+    forged_ca = _certificate_for_key(vsaa_ca.public_key(), subject=vsaa_ca.subject, issuer_key=rogue_key)
+    before = _sequence(http)
+    refused = http.post("/admin/entities", json=_entity_body("EE:ROGUE", forged_ca), headers=_auth(ADMIN))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "key_already_registered" and "LV:VSAA" in refused.json()["error_description"]
+    assert _sequence(http) == before
+    # Nor as a certificate added to an entity registered in its own right: CA or document signer.
+    rogue = _entity("EE:ROGUE2")
+    rogue_ca_key, rogue_ca = create_entity_ca(rogue, now=_now())
+    assert http.post("/admin/entities", json=_entity_body(rogue.id, rogue_ca), headers=_auth(ADMIN)).status_code == 201
+    vsaa_signer = registry_pki.signers["LV:VSAA"][1][0]
+    forged_signer = _certificate_for_key(vsaa_signer.public_key(),  # type: ignore[arg-type]
+                                         subject=vsaa_signer.subject, issuer=rogue_ca.subject,
+                                         issuer_key=rogue_ca_key, ca=False)  # type: ignore[arg-type]
+    for body in ({"pem": _pem(forged_ca), "usage": "ca"}, {"pem": _pem(forged_signer), "usage": "signer"}):
+        added = http.post(f"/admin/entities/{rogue.id}/certificates", json=body, headers=_auth(ADMIN))
+        assert added.status_code == 409 and added.json()["error"] == "key_already_registered", added.text
+    listed = _issuers(http, registry_pki)
+    assert listed.entity("EE:ROGUE") is None
+    assert [c.kid for c in listed.entity(rogue.id).certificates] == [spki_kid(rogue_ca)]  # type: ignore[union-attr]
+    # The institution itself may list a renewed certificate for its own key.
+    renewed = _certificate_for_key(vsaa_ca.public_key(), subject=vsaa_ca.subject, issuer_key=vsaa_key)  # type: ignore[arg-type]
+    assert http.post("/admin/entities/LV:VSAA/certificates", json={"pem": _pem(renewed), "usage": "ca"},
+                     headers=_auth(ADMIN)).status_code == 201
+
+
+# --- the signed LoTE (ETSI TS 119 602, standards.md §8.2) ------------------------------------------------
+
+
+def test_the_lote_is_served_signed_and_verifies_against_the_registry_root(http: httpx.Client,
+                                                                          registry_pki: DemoPki) -> None:
+    response = http.get("/lists/issuers.lote.jws")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/jose")
+    token = response.text
+    lote = trust_list.verify_lote(token, registry_root=registry_pki.root, now=_now())
+    assert lote == http.get("/lists/issuers.lote.json").json()  # the readable form is the same content
+    assert lote["LoTE"]["ListAndSchemeInformation"]["LoTESequenceNumber"] == _issuers(http, registry_pki).sequence
+    header = json.loads(b64url_decode(token.split(".")[0]))
+    assert header["alg"] == "ES256" and header["x5c"] and header["x5t#S256"] and isinstance(header["iat"], int)
+    assert http.get("/lists/issuers.lote.jws").text == token  # signed once per list: the ETag holds
+    assert http.get("/lists/issuers.lote.jws",
+                    headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    # The public page links the signed form as the machine-readable list.
+    assert 'href="/lists/issuers.lote.jws"' in http.get("/?lang=en").text
+
+
+def test_a_tampered_or_foreign_lote_is_refused(http: httpx.Client, registry_pki: DemoPki) -> None:
+    from credentials.pki import create_registry_root, issue_list_signer
+
+    token = http.get("/lists/issuers.lote.jws").text
+    header, payload, signature = token.split(".")
+    body = json.loads(b64url_decode(payload))
+    body["LoTE"]["ListAndSchemeInformation"]["NextUpdate"] = "2099-01-01T00:00:00Z"  # a longer life
+    with pytest.raises(IssuerSignatureError):
+        trust_list.verify_lote(f"{header}.{b64url_encode(json.dumps(body).encode())}.{signature}",
+                               registry_root=registry_pki.root, now=_now())
+    root_key, root = create_registry_root(now=_now())
+    key, cert = issue_list_signer(root_key, root, now=_now())
+    with pytest.raises(IssuerKeyError):  # a LoTE signed under another root
+        trust_list.verify_lote(trust_list.sign_lote(body, key=key, x5c=[cert], signed_at=_now()),
+                               registry_root=registry_pki.root, now=_now())
+    with pytest.raises(CredentialError):  # the trust-list JWT is no LoTE, and the LoTE no trust list
+        trust_list.verify_lote(http.get("/lists/issuers").text, registry_root=registry_pki.root, now=_now())
+    with pytest.raises(CredentialError):
+        trust_list.verify_trust_list(token, registry_root=registry_pki.root, now=_now())
+
+
+def _services(lote: dict[str, Any], entity_id: str) -> list[dict[str, Any]]:
+    for entity in lote["LoTE"]["TrustedEntitiesList"]:
+        if entity["TrustedEntityInformation"]["TETradeName"][0]["value"] == entity_id:
+            return list(entity["TrustedEntityServices"])
+    return []
+
+
+def _signed_lote(http: httpx.Client, registry_pki: DemoPki, kind: str = "issuers") -> dict[str, Any]:
+    return trust_list.verify_lote(http.get(f"/lists/{kind}.lote.jws").text, registry_root=registry_pki.root,
+                                  now=_now())
+
+
+def test_lote_an_ehic_only_institution_is_not_listed_as_a_pda1_issuer(http: httpx.Client,
+                                                                      registry_pki: DemoPki) -> None:
+    """Each credential type has its own service type: a consumer selecting PDA1 issuers by type
+    (standards.md §8.2) must not find the EHIC institution LV:NVD among them."""
+    lote = _signed_lote(http, registry_pki)
+    types = {entity_id: {svc["ServiceInformation"]["ServiceTypeIdentifier"] for svc in _services(lote, entity_id)}
+             for entity_id in ("LV:VSAA", "LV:NVD", "LV:PID")}
+    pda1_issuance = next(iter(types["LV:VSAA"]))
+    assert types["LV:VSAA"] == {pda1_issuance} and "PDA1" in pda1_issuance
+    assert pda1_issuance not in types["LV:NVD"] and len(types["LV:NVD"]) == 1 and "EHIC" in next(iter(types["LV:NVD"]))
+    assert types["LV:PID"] == {"http://uri.etsi.org/19602/SvcType/PID/Issuance"}
+    pda1_issuers = {e["TrustedEntityInformation"]["TETradeName"][0]["value"]
+                    for e in lote["LoTE"]["TrustedEntitiesList"]
+                    if any(svc["ServiceInformation"]["ServiceTypeIdentifier"] == pda1_issuance
+                           for svc in e["TrustedEntityServices"])}
+    assert {"LV:VSAA", "DE:DRV", "PL:ZUS"} <= pda1_issuers and not pda1_issuers & {"LV:NVD", "AT:OEGK"}
+    nvd = _services(lote, "LV:NVD")[0]["ServiceInformation"]["ServiceInformationExtensions"][0]
+    assert nvd["esspass:credentialType"] == "urn:eudi:ehic:1"
+    verifiers = _signed_lote(http, registry_pki, "verifiers")["LoTE"]["ListAndSchemeInformation"]
+    assert verifiers["LoTEType"].startswith("https://esspass.eu/")  # our own list type, not the PubEAA one
+
+
+def test_lote_uses_only_the_profile_status_uris_and_a_suspension_goes_to_service_history(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    notified = "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/notified"
+    withdrawn = "http://uri.etsi.org/19602/PubEAAProvidersList/SvcStatus/withdrawn"
+    entity = _entity("EE:LOTE")
+    _key, ca = create_entity_ca(entity, now=_now())
+    assert http.post("/admin/entities", json=_entity_body(entity.id, ca), headers=_auth(ADMIN)).status_code == 201
+    assert http.post(f"/admin/entities/{entity.id}/suspend", json={"reason": "audit"},
+                     headers=_auth(ADMIN)).status_code == 200
+    lote = _signed_lote(http, registry_pki)
+    statuses = {svc["ServiceInformation"].get("ServiceStatus") for e in lote["LoTE"]["TrustedEntitiesList"]
+                for svc in e["TrustedEntityServices"]}
+    statuses |= {h["ServiceStatus"] for e in lote["LoTE"]["TrustedEntitiesList"] for svc in e["TrustedEntityServices"]
+                 for h in svc.get("ServiceHistory", [])}
+    assert statuses <= {notified, withdrawn}
+    suspended = _services(lote, entity.id)[0]
+    assert suspended["ServiceInformation"]["ServiceStatus"] == withdrawn  # not to be trusted now
+    assert suspended["ServiceInformation"]["ServiceInformationExtensions"][0]["esspass:status"] == "suspended"
+    assert [h["ServiceStatus"] for h in suspended["ServiceHistory"]] == [notified]
+    assert suspended["ServiceHistory"][0]["ServiceName"] and suspended["ServiceHistory"][0]["ServiceDigitalIdentity"]
+    assert http.post(f"/admin/entities/{entity.id}/reinstate", json={}, headers=_auth(ADMIN)).status_code == 200
+    reinstated = _services(_signed_lote(http, registry_pki), entity.id)[0]
+    assert reinstated["ServiceInformation"]["ServiceStatus"] == notified
+    assert [(h["ServiceStatus"], h["ServiceInformationExtensions"][0]["esspass:status"])
+            for h in reinstated["ServiceHistory"]] == [(withdrawn, "suspended"), (notified, "active")]
+
+
+def test_lote_leaves_out_certificates_rotated_out(http: httpx.Client, registry_pki: DemoPki) -> None:
+    """As the signed list closes the old signer's window at the rotation, the LoTE (which has no
+    windows: a consumer trusts every certificate it names) leaves the old signer out."""
+    entity = _entity("EE:LROT")
+    key, ca = create_entity_ca(entity, now=_now())
+    _k, old_signer = issue_document_signer(entity, key, ca, now=_now())
+    added = http.post("/admin/entities", headers=_auth(ADMIN), json=_entity_body(
+        entity.id, ca, certificates=[{"pem": _pem(ca), "usage": "ca"}, {"pem": _pem(old_signer), "usage": "signer"}]))
+    assert added.status_code == 201, added.text
+
+    def listed() -> list[str]:
+        svc = _services(_signed_lote(http, registry_pki), entity.id)[0]["ServiceInformation"]
+        return [c["val"] for c in svc["ServiceDigitalIdentity"]["X509Certificates"]]
+
+    def b64(cert: x509.Certificate) -> str:
+        return x5c_header([cert])[0]
+
+    assert listed() == [b64(ca), b64(old_signer)]
+    _k2, new_signer = issue_document_signer(entity, key, ca, now=_now())
+    rotated = http.post(f"/admin/entities/{entity.id}/certificates", headers=_auth(ADMIN),
+                        json={"pem": _pem(new_signer), "usage": "signer", "rotate": True})
+    assert rotated.status_code == 201, rotated.text
+    assert listed() == [b64(ca), b64(new_signer)]
+    assert b64(old_signer) not in json.dumps(http.get("/lists/issuers.lote.json").json())
+
+
+# --- only the registry's list signer signs lists -------------------------------------------------------
+
+
+def test_a_list_signed_by_another_certificate_under_the_registry_root_is_refused(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    """The root may certify more than the list signer (a TLS server, an operator's tool): only a
+    certificate with the tslSigning EKU (0.4.0.2231.3.0) speaks for the lists."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    assert registry_pki.root_key is not None
+    genuine = _issuers(http, registry_pki)
+    forged = trust_list.TrustList("issuers", genuine.sequence + 1, _now(), _now() + timedelta(days=1), ())
+    for extra in ([], [x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])]):
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tool")]))
+        builder = (builder.issuer_name(registry_pki.root.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(_now() - timedelta(days=1)).not_valid_after(_now() + timedelta(days=30))
+                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                   .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+                                  critical=True))
+        for ext in extra:
+            builder = builder.add_extension(ext, critical=False)
+        other = builder.sign(registry_pki.root_key, hashes.SHA256())  # type: ignore[arg-type]
+        token = trust_list.sign_trust_list(forged, key=key, x5c=[other])
+        with pytest.raises(IssuerKeyError, match="not a trust list signer"):
+            trust_list.verify_trust_list(token, registry_root=registry_pki.root, now=_now())
+        with pytest.raises(IssuerKeyError, match="not a trust list signer"):
+            trust_list.verify_lote(trust_list.sign_lote({"LoTE": {"ListAndSchemeInformation": {}}}, key=key,
+                                                        x5c=[other], signed_at=_now()),
+                                   registry_root=registry_pki.root, now=_now())
+
+
+def test_a_demo_pki_whose_list_signer_predates_the_eku_gets_a_new_one_under_the_same_root(tmp_path: Path) -> None:
+    """A PKI on disk from an earlier version: re-issued by the code that opens it, never by hand."""
+    from credentials.institutions import DEMO_ENTITIES
+    from credentials.pki import create_demo_pki, ensure_demo_pki, write_certificates, write_private_key
+
+    demo = create_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=_now())
+    assert demo.root_key is not None
+    old_key = ec.generate_private_key(ec.SECP256R1())
+    old = _certificate_for_key(old_key.public_key(), subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                                                             "old signer")]),
+                               issuer=demo.root.subject, issuer_key=demo.root_key, ca=False)  # type: ignore[arg-type]
+    write_private_key(tmp_path / "pki" / "list-signer.key", old_key)
+    write_certificates(tmp_path / "pki" / "list-signer.pem", [old])
+    upgraded = ensure_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=_now())
+    assert upgraded.root == demo.root and upgraded.list_signer[1] != old
+    trust_list.check_list_signer_certificate(upgraded.list_signer[1])
+    token = trust_list.sign_trust_list(trust_list.TrustList("issuers", 1, _now(), _now() + timedelta(days=1), ()),
+                                       key=upgraded.list_signer[0], x5c=[upgraded.list_signer[1]])
+    assert trust_list.verify_trust_list(token, registry_root=demo.root, now=_now()).sequence == 1
+
+
+def test_the_registry_will_not_start_with_its_own_list_signer_lacking_the_eku(tmp_path: Path) -> None:
+    from credentials.pki import create_registry_root, write_certificates, write_private_key
+
+    root_key, root = create_registry_root(now=_now())
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = _certificate_for_key(key.public_key(), subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "s")]),
+                                issuer=root.subject, issuer_key=root_key, ca=False)  # type: ignore[arg-type]
+    write_private_key(tmp_path / "signer.key", key)
+    write_certificates(tmp_path / "signer.pem", [leaf])
+    write_certificates(tmp_path / "root.pem", [root])
+    with pytest.raises(DataError) as refused:
+        RegistrySettings(data_dir=tmp_path, root_file=tmp_path / "root.pem",
+                         list_signer_key_file=tmp_path / "signer.key",
+                         list_signer_chain_file=tmp_path / "signer.pem").list_signer(_now())
+    assert refused.value.field == "ESSPASS_REGISTRY_LIST_SIGNER_CHAIN_FILE" and "tslSigning" in refused.value.rule
 
 
 def test_seed_lists_every_demo_institution_and_inspectorate(http: httpx.Client) -> None:
@@ -635,6 +908,39 @@ def test_store_rotation_closes_the_previous_window(engine: Engine) -> None:
     signers = [c for c in registry.build_list("issuers", now).entity("EE:ROT").certificates  # type: ignore[union-attr]
                if c.usage == "signer"]
     assert len(signers) == 2 and signers[0].not_after <= signers[1].not_before + timedelta(seconds=1)
+
+
+def test_store_revoking_a_key_revokes_it_under_every_entity_that_lists_it(engine: Engine) -> None:
+    """A database from before keys were one entity's only may list an institution's CA key under a
+    rogue entity too. The chain is then ambiguous (refused), and revoking the key at the institution
+    revokes the rogue's copy as well: nothing signed with it is trusted under either name."""
+    from trust_registry.store import AuditRow, CertificateRow
+
+    registry = Registry(engine)
+    now = _now().replace(microsecond=0)
+    _e, _key, ca, signer = _register(registry, "EE:INST", since=now - timedelta(days=2), signer=True,
+                                    ca_start=now - timedelta(days=3))
+    _register(registry, "EE:RGUE", since=now - timedelta(days=2), ca_start=now - timedelta(days=3))
+    assert signer is not None
+    copy = _certificate_for_key(ca.public_key(), subject=ca.subject,  # type: ignore[arg-type]
+                                issuer_key=ec.generate_private_key(ec.SECP256R1()))
+    with registry.sessions.begin() as s:  # as an older registry would have let it in
+        s.add(CertificateRow(entity_id="EE:RGUE", der=copy.public_bytes(serialization.Encoding.DER), usage="ca",
+                             not_before=now - timedelta(days=1), not_after=copy.not_valid_after_utc))
+    with pytest.raises(IssuerTrustError, match="more than one institution"):
+        trust_list.authorised_issuer(registry.build_list("issuers", now), [signer], pda1.VCT, at=now, now=now)
+    registry.revoke_key("EE:INST", spki_kid(ca), who="test", reason="CA key stolen")
+    tl = registry.build_list("issuers", now)
+    copies = [c for e in tl.entities for c in e.certificates if c.kid == spki_kid(ca)]
+    assert len(copies) == 2 and all(c.revoked for c in copies)
+    for chain in ([signer], [signer, ca]):
+        with pytest.raises(IssuerTrustError):
+            trust_list.authorised_issuer(tl, chain, pda1.VCT, at=now - timedelta(days=1), now=now)
+    rogue_audit = registry.history("EE:RGUE")["audit"][-1]
+    assert rogue_audit["action"] == "revoke_key" and rogue_audit["detail"]["revoked_via"] == "EE:INST"
+    assert registry.history("EE:INST")["audit"][-1]["detail"]["also_listed_by"] == ["EE:RGUE"]
+    with registry.sessions() as s:
+        assert s.query(AuditRow).filter(AuditRow.action == "revoke_key").count() == 2
 
 
 def test_store_a_suspension_in_force_refuses_even_older_credentials(engine: Engine) -> None:

@@ -6,9 +6,12 @@ Public (no authentication, cacheable):
   :func:`credentials.trust_list.sign_trust_list`), with a strong ``ETag``
   (:func:`credentials.trust_list.fingerprint`), ``If-None-Match`` → 304 and
   ``Cache-Control: public, max-age=<seconds until next_update, at most 300>``.
-* ``GET /lists/issuers.lote.json``, ``GET /lists/verifiers.lote.json``: the same content as an
-  ETSI TS 119 602 List of Trusted Entities in JSON (standards.md §8.2,
-  :func:`credentials.trust_list.to_lote`).
+* ``GET /lists/{kind}.lote.jws``: the same content as an ETSI TS 119 602 List of Trusted Entities,
+  distributed signed as standards.md §8.2 asks: a compact JWS (``application/jose``,
+  :func:`credentials.trust_list.sign_lote`) by the list signer, ``x5c`` chaining to the registry
+  root. This is the machine-readable list the public page links.
+* ``GET /lists/{kind}.lote.json``: that LoTE's payload as plain JSON, for people and tools to read;
+  unsigned, so nothing should trust it (:func:`credentials.trust_list.to_lote`).
 * ``GET /root.pem``: the registry root certificate, **for convenience only**. A client that
   fetched its trust anchor from the same server it is meant to check would trust anyone able to
   answer in the registry's name: wallets and verifiers must pin the root from an out-of-band
@@ -58,6 +61,7 @@ from trust_registry.store import Registry
 __all__ = ["JWT_MEDIA_TYPE", "create_app"]
 
 JWT_MEDIA_TYPE = "application/trust-list+jwt"
+JWS_MEDIA_TYPE = "application/jose"  # RFC 7515 §9.2.1: a JWS in compact serialization
 MAX_AGE_CAP = 300
 log = logging.getLogger("esspass.registry")
 HERE = Path(__file__).parent
@@ -95,6 +99,8 @@ class _Signed:
     token: str
     tl: trust_list.TrustList
     etag: str
+    #: distribution point -> the signed LoTE of this list (made on first request, then kept with it)
+    lote: dict[str, str] = field(default_factory=dict)
 
     def fresh(self, sequence: int, now: datetime) -> bool:
         half = (self.tl.next_update - self.tl.issued_at) / 2
@@ -224,15 +230,40 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             return Response(status_code=304, headers=headers)
         return body(headers)
 
+    def lote_point(kind: str, request: Request) -> str:
+        """Where the signed LoTE is distributed (its ``DistributionPoints``)."""
+        return (f"{settings.public_url.rstrip('/')}/lists/{kind}.lote.jws" if settings.public_url
+                else str(request.url_for("get_lote_jws", kind=kind)))
+
+    @app.get("/lists/{kind}.lote.jws", tags=["publication"])
+    def get_lote_jws(kind: str, request: Request, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        """The list as an ETSI TS 119 602 List of Trusted Entities, signed (compact JWS, standards.md §8.2).
+
+        Made as of the signed list's issue time, so it says what ``/lists/{kind}`` says, and signed
+        once per signed list (ES256 is randomised: re-signing per request would defeat the ETag).
+        """
+        entry = signed(kind)
+        point = lote_point(kind, request)
+        st = state()
+        with st.lock:
+            token = entry.lote.get(point)
+            if token is None:
+                if len(entry.lote) >= 8:  # the point follows the Host header when no public_url is set
+                    entry.lote.clear()
+                lote = trust_list.to_lote(entry.tl, now=entry.tl.issued_at, distribution_point=point)
+                token = entry.lote[point] = trust_list.sign_lote(lote, key=st.signer_key, x5c=st.signer_chain,
+                                                                 signed_at=entry.tl.issued_at)
+        return publication(kind, if_none_match, entry.etag[:-1] + '-lote-jws"', entry.tl, lambda headers: Response(
+            token, media_type=JWS_MEDIA_TYPE, headers=headers))
+
     @app.get("/lists/{kind}.lote.json", tags=["publication"])
     def get_lote(kind: str, request: Request, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-        """The list as an ETSI TS 119 602 List of Trusted Entities, JSON (standards.md §8.2)."""
+        """The signed LoTE's content as plain JSON, to read (unsigned: trust ``.lote.jws``, not this)."""
         entry = signed(kind)
         etag = entry.etag[:-1] + '-lote"'
-        point = (f"{settings.public_url.rstrip('/')}/lists/{kind}.lote.json" if settings.public_url
-                 else str(request.url_for("get_lote", kind=kind)))
+        point = lote_point(kind, request)  # the signed form is the one to distribute
         return publication(kind, if_none_match, etag, entry.tl, lambda headers: JSONResponse(
-            trust_list.to_lote(entry.tl, now=datetime.now(UTC), distribution_point=point), headers=headers))
+            trust_list.to_lote(entry.tl, now=entry.tl.issued_at, distribution_point=point), headers=headers))
 
     @app.get("/lists/{kind}", tags=["publication"])
     def get_list(kind: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:

@@ -15,9 +15,16 @@ the registry they are checking). :class:`TrustListClient`:
   verify, answers from the held list and says so: ``info(kind).source == "cache"`` with the
   list's age (offline operation, ARCHITECTURE.md "trust_list");
 * never accepts a list with a lower ``sequence`` than one it already holds (rollback attack), nor
-  an older issue of the same sequence;
-* with no usable list at all, or only one older than ``max_age`` (whatever its ``next_update``
-  says), fails closed with :class:`~credentials.errors.IssuerTrustError`.
+  an older issue of the same sequence; with a ``cache_dir`` the list on disk is that high-water
+  mark across restarts;
+* never serves a list older than ``max_age``, **measured from the list's issuance** (``iat``),
+  whichever way it came: fetched (a replayed old list, genuinely signed, from before a verifier
+  was withdrawn or an issuer suspended), confirmed by a 304, held in memory or read from disk.
+  ``next_update`` decides only when to ask again; the offline grace is ``max_age`` itself. There
+  is no unbounded client: ``max_age`` defaults to :data:`DEFAULT_MAX_AGE`;
+* with no usable list at all, or only one older than ``max_age``, fails closed with
+  :class:`~credentials.errors.IssuerTrustError` (the verifier's trust step is then
+  "undetermined"; the wallet neither presents to nor receives from a party it cannot check).
 
 Every list goes through :func:`credentials.trust_list.verify_trust_list` with the pinned root.
 """
@@ -39,13 +46,17 @@ from cryptography.x509 import Certificate
 from credentials import trust_list
 from credentials.errors import CredentialError, IssuerTrustError
 
-__all__ = ["MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient"]
+__all__ = ["DEFAULT_MAX_AGE", "MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient"]
 
 MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
 #: Seconds a fetched list is used before asking the registry again: the registry's own
 #: ``Cache-Control: max-age`` ceiling (trust_registry.app), so a longer value from a proxy on the
 #: way cannot hide a suspension for longer than the registry meant.
 REVALIDATE_AFTER = 300
+#: The oldest list (since its issuance) a client serves unless told otherwise: a week covers a
+#: device offline on a remote site while the registry reissues its lists daily (the verifier's
+#: ``ESSPASS_VERIFIER_TRUST_LIST_MAX_AGE`` default).
+DEFAULT_MAX_AGE = timedelta(days=7)
 Source = Literal["network", "cache"]
 
 
@@ -77,16 +88,18 @@ class _Unavailable(Exception):
 class TrustListClient:
     """``issuers(now)`` / ``verifiers(now)`` give a verified :class:`~credentials.trust_list.TrustList`.
 
-    ``max_age``: the oldest list (time since the registry issued it) ever served from what is
-    held, even before its ``next_update``, when no newer one can be had; ``None`` serves any
-    verified list and leaves the judgement to the caller (the age is in :meth:`info`).
+    ``max_age``: the oldest list (time since the registry issued it) ever served, from the network
+    or from what is held, even before its ``next_update`` (module docstring); past it every call
+    raises IssuerTrustError until a newer list is had. It must be positive: there is no "any age".
     ``retry_after`` (seconds) spaces out attempts to reach a registry that just failed, so a
     verifier does not wait on it for every check while offline.
     """
 
     def __init__(self, registry_url: str, *, registry_root: Certificate, http: httpx.Client,
-                 cache_dir: Path | None = None, max_age: timedelta | None = None, retry_after: float = 30.0,
+                 cache_dir: Path | None = None, max_age: timedelta = DEFAULT_MAX_AGE, retry_after: float = 30.0,
                  timeout: float = 5.0) -> None:
+        if not isinstance(max_age, timedelta) or max_age <= timedelta(0):
+            raise ValueError("max_age must be a positive timedelta: every trust list's age is bounded")
         self._url = registry_url.rstrip("/")
         self._root = registry_root
         self._http = http
@@ -197,13 +210,13 @@ class TrustListClient:
             return fresh.tl
 
     def _too_old(self, held: _Held, now: datetime) -> bool:
-        """Older than ``max_age``: :meth:`_serve_held` would refuse it, so it is never served as is."""
-        return self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds()
+        """Older than ``max_age`` since its issuance: never served, from wherever it came."""
+        return held.tl.age(now) > self._max_age.total_seconds()
 
     def _serve_held(self, kind: str, held: _Held, now: datetime, why: str, *,
                     mark: bool = True) -> trust_list.TrustList:
         """The held list when no fresh one can be had (``mark``: say it comes from the cache)."""
-        if self._max_age is not None and held.tl.age(now) > self._max_age.total_seconds():
+        if self._too_old(held, now):
             raise IssuerTrustError(f"trust list unavailable: {why}; the cached {kind} list is "
                                    f"{int(held.tl.age(now))} s old, more than the {int(self._max_age.total_seconds())}"
                                    f" s allowed")

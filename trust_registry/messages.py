@@ -72,8 +72,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "Aktualisierung bis {next}.", "Liste {sequence}, émise le {date}, prochaine mise à jour avant le "
                   "{next}.", "Lista {sequence}, wydana {date}, następna aktualizacja do {next}."),
     "jwt": ("signed (JWT)", "parakstīts (JWT)", "signiert (JWT)", "signée (JWT)", "podpisana (JWT)"),
-    "lote": ("ETSI TS 119 602 (JSON)", "ETSI TS 119 602 (JSON)", "ETSI TS 119 602 (JSON)", "ETSI TS 119 602 (JSON)",
-             "ETSI TS 119 602 (JSON)"),
+    "lote": ("ETSI TS 119 602, signed (JWS)", "ETSI TS 119 602, parakstīts (JWS)", "ETSI TS 119 602, signiert (JWS)",
+             "ETSI TS 119 602, signée (JWS)", "ETSI TS 119 602, podpisana (JWS)"),
+    "lote_json": ("the same as JSON to read, unsigned", "tas pats JSON formātā lasīšanai, neparakstīts",
+                  "dasselbe als JSON zum Lesen, unsigniert", "la même en JSON à lire, non signée",
+                  "to samo w JSON do czytania, bez podpisu"),
     "root": ("The registry's root certificate, which wallets, issuers and verifiers pin",
              "Reģistra saknes sertifikāts, ko maki, izdevēji un pārbaudītāji piesaista",
              "Das Wurzelzertifikat des Registers, das Wallets, Aussteller und Prüfstellen festlegen",

@@ -21,10 +21,11 @@ from cryptography.x509 import Certificate
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from credentials.errors import DataError
+from credentials.errors import DataError, IssuerKeyError
 from credentials.files import write_private_file_once
 from credentials.jose import PrivateKey
 from credentials.signing_key import load_signing_key
+from credentials.trust_list import check_list_signer_certificate
 from esspass.config import ServiceSettings
 
 __all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
@@ -97,6 +98,11 @@ class RegistrySettings(ServiceSettings):
                                       password_file=self.list_signer_key_password_file, ca=self.root_file)
         except DataError as exc:
             raise DataError(f"ESSPASS_REGISTRY_{names[exc.field].upper()}", exc.rule) from exc
+        try:  # clients refuse lists signed without it (trust_list.LIST_SIGNING_EKU): say so now, not then
+            check_list_signer_certificate(signer.chain[0])
+        except IssuerKeyError as exc:
+            raise DataError("ESSPASS_REGISTRY_LIST_SIGNER_CHAIN_FILE", "the list signer certificate must carry "
+                            "the extended key usage tslSigning (0.4.0.2231.3.0)") from exc
         assert signer.anchor is not None  # root_file is required above
         return signer.key, signer.chain, signer.anchor
 

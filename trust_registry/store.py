@@ -13,8 +13,10 @@ a published list always reflects a whole change or none of it. Write transaction
 of the list-state row), and
 a list is read from one snapshot (:meth:`Registry.build_list`), so its sequence number and its
 content always belong together. Validation happens before anything is written (unknown country,
-malformed PEM, a "CA" that is not a CA, an expired certificate, a duplicate id or certificate): a
-:class:`~credentials.errors.DataError` (400) or a 409 ``conflict`` and nothing stored.
+malformed PEM, a "CA" that is not a CA, an expired certificate, an id whose country prefix is not
+its country, a duplicate id or certificate): a :class:`~credentials.errors.DataError` (400) or a
+409 ``conflict`` and nothing stored. A certificate for a key another entity already lists is a 409
+``key_already_registered``: a key belongs to one entity, and revoking it revokes it everywhere.
 
 The list format itself is :mod:`credentials.trust_list`; the ETSI TS 119 602 export of the same
 content is :func:`credentials.trust_list.to_lote` (standards.md §8.2).
@@ -54,7 +56,7 @@ from credentials.countries import COUNTRIES, normalise
 from credentials.errors import CredentialError, DataError, IssuerKeyError, MalformedError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Role
 from credentials.status_list import StatusReference
-from credentials.x509 import load_pem_certificates, validate_chain
+from credentials.x509 import load_pem_certificates, spki_kid, validate_chain
 from esspass.db import Sessions, serialises_writes
 from esspass.migrate import upgrade
 
@@ -180,6 +182,11 @@ def _der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
+def _kid(der: bytes) -> str:
+    """The key (SPKI thumbprint, the list's ``kid``) of a stored certificate."""
+    return spki_kid(x509.load_der_x509_certificate(der))
+
+
 def _check_signer(cert: x509.Certificate, cas: list[x509.Certificate], *, now: datetime, field: str) -> None:
     """A document signer must chain to one of the entity's own CA certificates."""
     try:
@@ -299,6 +306,10 @@ class Registry:
         country = normalise(raw_country.strip().upper()) if isinstance(raw_country, str) else ""
         if country not in COUNTRIES:
             raise DataError("country", "is not one of the ESSPASS countries (ISO 3166-1 alpha-2)")
+        # An EESSI institution id names its country (domain.md: ``LV:VSAA``); wallets and inspectors
+        # read the prefix, so ``LV:FAKE`` registered for Estonia would pass itself off as Latvian.
+        if normalise(entity_id[:2]) != country:
+            raise DataError("id", f"the country prefix {entity_id[:2]} does not match the country {country}")
         name = str(data.get("name") or "").strip()
         name_en = str(data.get("name_en") or name).strip()
         if not 1 <= len(name) <= 200:
@@ -336,12 +347,14 @@ class Registry:
         ders = [_der(cert) for cert, _ in parsed]
         if len(set(ders)) != len(ders):
             raise DataError("certificates", "the same certificate is given twice")
+        kids = [spki_kid(cert) for cert, _ in parsed]
         start = _utc(since).replace(microsecond=0) if since is not None else now
         try:
             with self._write() as s:
                 if s.get(EntityRow, entity_id) is not None:
                     raise _conflict(f"an entity with id {entity_id} already exists")
                 self._refuse_known_certificates(s, ders)
+                self._refuse_keys_of_others(s, entity_id, kids)
                 s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
                                 dns_name=dns_name, path=path, status_lists=status_lists, may_request=may_request))
                 s.flush()
@@ -403,6 +416,25 @@ class Registry:
         for row in s.scalars(select(CertificateRow).where(CertificateRow.der.in_(ders))):
             raise _conflict(f"this certificate is already registered (entity {row.entity_id})")
 
+    @staticmethod
+    def _rows_with_key(s: Session, kid: str) -> list[CertificateRow]:
+        """Every certificate row, of any entity, for the key ``kid`` (SPKI thumbprint). No column
+        holds the key: a registry lists tens of entities, and every writer holds the write lock."""
+        return [r for r in s.scalars(select(CertificateRow).order_by(CertificateRow.id)) if _kid(r.der) == kid]
+
+    def _refuse_keys_of_others(self, s: Session, entity_id: str, kids: list[str]) -> None:
+        """One key, one institution (credentials.trust_list): a certificate for a key (its SPKI) that
+        another entity lists is refused, whatever else the certificate says. Otherwise a rogue
+        entity could list an institution's CA key under its own name and, once the institution
+        revoked that key, keep being trusted for what it signs. The same entity may list a key
+        again (a renewed certificate)."""
+        for kid in dict.fromkeys(kids):
+            owners = sorted({r.entity_id for r in self._rows_with_key(s, kid)} - {entity_id})
+            if owners:
+                raise ProtocolError("key_already_registered",
+                                    f"the certificate's public key is already registered for {owners[0]}; a key "
+                                    "can belong to one entity only", http_status=409)
+
     def add_certificate(self, entity_id: str, pem: str | bytes, usage: str, *, who: str,
                         rotate: bool = False) -> dict[str, Any]:
         """Add a CA or document-signer certificate.
@@ -416,6 +448,7 @@ class Registry:
         with self._write() as s:
             self._entity(s, entity_id)
             self._refuse_known_certificates(s, [der])
+            self._refuse_keys_of_others(s, entity_id, [spki_kid(cert)])
             rows = s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id)).all()
             if usage == trust_list.SIGNER:
                 _check_signer(cert, [x509.load_der_x509_certificate(r.der) for r in rows if r.usage == trust_list.CA],
@@ -436,23 +469,32 @@ class Registry:
         """A key of the entity was compromised: every listed certificate of that key (``kid``, the
         SPKI thumbprint the list shows) is marked revoked and its window closed now. Unlike a
         rotation, which keeps what the key signed before it, nothing the key signed is trusted any
-        more, whatever time the signature claims: the institution re-issues what it must."""
+        more, whatever time the signature claims: the institution re-issues what it must.
+
+        The key is revoked wherever it is listed, under any entity (a registry from before keys were
+        one entity's only may list it twice): a compromised key is compromised for everyone. Each
+        other entity concerned gets its own audit row."""
         if not reason.strip():
             raise DataError("reason", "say why the key is revoked (it is recorded)")
         now = self._now()
         with self._write() as s:
             self._entity(s, entity_id)
-            rows = [r for r in s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id))
-                    if trust_list.ListedCertificate(r.der, r.usage, _utc(r.not_before), _utc(r.not_after)).kid == kid]
-            if not rows:
+            rows = self._rows_with_key(s, kid)
+            if not any(r.entity_id == entity_id for r in rows):
                 raise ProtocolError("not_found", f"{entity_id} lists no certificate with the key {kid}",
                                     http_status=404)
             if all(r.revoked_at is not None for r in rows):
                 raise ProtocolError("conflict", "this key is revoked already", http_status=409)
             for row in rows:
-                row.revoked_at = now
+                row.revoked_at = row.revoked_at or now
                 row.not_after = min(_utc(row.not_after), now)
-            self._bump(s, who, "revoke_key", entity_id, {"kid": kid, "usage": rows[0].usage, "reason": reason[:300]})
+            others = sorted({r.entity_id for r in rows} - {entity_id})
+            usage = next(r.usage for r in rows if r.entity_id == entity_id)
+            sequence = self._bump(s, who, "revoke_key", entity_id, {"kid": kid, "usage": usage,
+                                                                    "reason": reason[:300], "also_listed_by": others})
+            for other in others:
+                s.add(AuditRow(when=now, who=who[:80], action="revoke_key", entity_id=other, sequence=sequence,
+                               detail={"kid": kid, "reason": reason[:300], "revoked_via": entity_id}))
         return self.show(entity_id)
 
     def set_status(self, entity_id: str, status: str, *, who: str, reason: str = "",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
@@ -266,12 +266,15 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
                  fetched: dict[str, Any] | None = None, timeout: float | None = None) -> StatusCheck:
     """The credential's entry in its issuer's status list, fetched now (draft-ietf-oauth-status-list §8.3).
 
-    The list token must be signed by a certificate chaining to the issuer's CA on the issuers
-    list. Any failure to get a usable list is ``unknown`` with the reason, never ``valid``.
-    ``fetched`` (uri -> verified list, or the error it gave) lets the copies of one card, or every
-    candidate of one request, share one download per list, and one wait when the list is unreachable.
+    The list token is checked as the verifier checks it (:func:`credentials.trust_list.verify_status_list`):
+    signed under a CA of the institution that issued *this* credential (``cred.issuer_id``, as the
+    issuers list names it now), by a signer key that institution lists; another institution with
+    the same role cannot speak for it. Any failure to get a usable list is ``unknown`` with the
+    reason, never ``valid``. ``fetched`` ((issuer, uri) -> verified list, or the error it gave)
+    lets the copies of one card, or every candidate of one request, share one download per list,
+    and one wait when the list is unreachable.
     """
-    from credentials import status_list, trust_list
+    from credentials import status_list
     from wallet.model import StatusCheck
 
     stamp = now.isoformat()
@@ -279,20 +282,22 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
         return StatusCheck("valid", stamp, "no status list")
     try:
         ref = status_list.StatusReference.from_claim(cred.status)
-        issuers = service.trust.issuers(now)
-        anchors = trust_list.anchors_for(issuers, cred.vct)
-        verified = fetched.get(ref.uri) if fetched is not None else None
+        entity = service.trust.issuers(now).entity(cred.issuer_id)
+        if entity is None:
+            raise IssuerTrustError(f"{cred.issuer_id} is no longer on the trust list")
+        key = f"{entity.id}\x00{ref.uri}"  # a list verified for one institution says nothing for another
+        verified = fetched.get(key) if fetched is not None else None
         if isinstance(verified, CredentialError):
             raise verified
         if verified is None:
             try:
-                verified = _fetch_status_list(service, ref.uri, anchors, now, timeout)
+                verified = _fetch_status_list(service, ref.uri, entity, now, timeout)
             except CredentialError as exc:
                 if fetched is not None:  # a batch has as many copies as list entries: wait once, not per copy
-                    fetched[ref.uri] = exc
+                    fetched[key] = exc
                 raise
             if fetched is not None:
-                fetched[ref.uri] = verified
+                fetched[key] = verified
         value = status_list.status_of(verified, ref)
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])
@@ -300,16 +305,16 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
     return StatusCheck(names.get(value, "invalid"), stamp)
 
 
-def _fetch_status_list(service: WalletService, uri: str, anchors: Sequence[Any], now: datetime,
+def _fetch_status_list(service: WalletService, uri: str, entity: Any, now: datetime,
                        timeout: float | None = None) -> Any:
-    from credentials import status_list
+    from credentials import trust_list
     from wallet.http import check_url, send
 
     url = check_url(uri, "the status list address", allow_loopback_http=service.settings.allow_loopback_http)
     extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
     response = send(service.http, "GET", url, "Fetching the status list",
                     headers={"Accept": "application/statuslist+jwt"}, **extra)
-    return status_list.verify_token(response.text.strip(), uri=uri, anchors=anchors, now=now)
+    return trust_list.verify_status_list(response.text.strip(), uri=uri, entity=entity, now=now)
 
 
 # --- present -----------------------------------------------------------------------------------------
@@ -362,7 +367,11 @@ class _RegistryTrust:
             if not root_path.exists():
                 raise IssuerTrustError("the trust registry's root certificate is not installed in this wallet")
             root = load_pem_certificates(root_path.read_bytes())[0]
-            self._client = TrustListClient(self._settings.registry_url, registry_root=root, http=self._http)
+            # Bounded in age and kept on disk: a replayed old list (from before a verifier was
+            # withdrawn) is refused, and so is one older than the list this wallet already had.
+            self._client = TrustListClient(self._settings.registry_url, registry_root=root, http=self._http,
+                                           cache_dir=self._settings.trust_cache_path(),
+                                           max_age=timedelta(seconds=self._settings.trust_list_max_age))
         return self._client
 
     def issuers(self, now: datetime) -> Any:

@@ -57,6 +57,15 @@ class WalletSettings(ServiceSettings):
     allow_loopback_http: bool = False
     #: Timeout of every HTTP call to an issuer, verifier or the registry.
     http_timeout: float = 15.0
+    #: The oldest trust list (seconds since the registry issued it) the wallet relies on, whether
+    #: fetched or kept from an earlier visit; past it the wallet neither presents to nor receives
+    #: from anyone until it gets a newer list. A week, as for verifiers: the registry reissues daily.
+    trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
+
+    def trust_cache_path(self) -> Path:
+        """Where the last verified trust lists are kept: offline use, and the rollback high-water
+        mark (trust_registry.client) surviving a restart."""
+        return self.data_dir / "wallet" / "trust-cache"
 
     def wallet_path(self) -> Path:
         return self.store_path or self.data_dir / "wallet" / "wallet.enc"
