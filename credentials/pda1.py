@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from credentials import claims as c
-from credentials import type_metadata
+from credentials import countries, eudi_pda1, type_metadata
 from credentials.countries import name as country_name
 from credentials.errors import DataError
 from credentials.i18n import format_date
@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 VCT = "urn:eudi:pda1:1"
-ALIASES = ("urn:eu.europa.ec.eudi:pda1:1",)
+#: The EUDI reference model's type, read through :mod:`credentials.eudi_pda1`.
+ALIASES = (eudi_pda1.VCT,)
 CONFIGURATION_ID = "pda1"
 
 #: Section 3 status codes -> meaning in (en, lv, de, fr, pl).
@@ -112,9 +113,12 @@ def _address(value: Any, field: str) -> dict[str, Any]:
         if val in (None, ""):
             continue
         if key == "flag_base_home":
-            if not isinstance(val, bool):
-                raise DataError(field + "." + key, "must be true or false")
-            out[key] = val
+            # Section 5 of the A1: a mariner's flag state or a crew member's home base (the EUDI
+            # model's flag_base_home_state), as a state or place; a yes/no marker as first written.
+            if isinstance(val, bool):
+                out[key] = val
+            else:
+                out[key] = c.text(val, f"{field}.{key}", 1, 100)
         elif key == "country":
             out[key] = c.country(val, field + ".country")
         else:
@@ -131,7 +135,7 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     out = c.common_block(claims)
     out["legislation_country"] = c.country(c.required(claims, "legislation_country"), "legislation_country")
     code = c.required(claims, "status_confirmation")
-    if code not in STATUS_CODES:
+    if not isinstance(code, str) or code not in STATUS_CODES:
         raise DataError("status_confirmation", "must be one of the codes 01 to 12")
     out["status_confirmation"] = code
     if "transitional_rules" in claims and claims["transitional_rules"] is not None:
@@ -167,7 +171,25 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
                 raise DataError("work_information.work_address", "must list at least one place of work")
             out["work_information"] = {"work_address": [
                 _address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]}
+    _check_situation(out, code)
     return out
+
+
+def _check_situation(out: Mapping[str, Any], code: str) -> None:
+    """What the status code says of the work must hold of the employers and places it names:
+    a posting (01, 03; Art. 12 of 883/2004) is to another state, and the v1.1 ``employer[].type``
+    matches employment (01, 02) or self-employment (03, 04)."""
+    home = countries.normalise(str(out["legislation_country"]))
+    places = [p for p in work_places(out) if "country" in p]
+    if code in _POSTING and places and all(countries.normalise(str(p["country"])) == home for p in places):
+        field = "work_address" if "work_address" in out else "work_information"
+        raise DataError(f"{field}.country", "a posting is to another state: name a place of work outside "
+                                            f"{out['legislation_country']}")
+    wanted = {"01": "01", "02": "01", "03": "02", "04": "02"}.get(code)
+    listed = out["employer"] if isinstance(out["employer"], list) else []
+    if wanted and listed and not any(e.get("type") == wanted for e in listed):
+        kind = "employment (01)" if wanted == "01" else "self-employment (02)"
+        raise DataError("employer", f"status {code} needs an employer entry of type {kind}")
 
 
 def employers(claims: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from credentials import countries, dcql, ehic, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import countries, dcql, ehic, eudi_pda1, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.sd_jwt import KeyBindingPolicy
@@ -111,6 +111,9 @@ class CredentialResult:
     status_age: float | None = None
     disclosed: tuple[tuple[str | int | None, ...], ...] = ()
     iat: int | None = None
+    #: The claims as the wallet sent them, when ``claims`` reads them in our shape (an EUDI-model
+    #: A1, :mod:`credentials.eudi_pda1`): what the request is checked against.
+    answered: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -296,6 +299,12 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
         return _failed_at(result, exc)
     result.vct, result.claims, result.disclosed, result.iat = verified.vct, verified.claims, verified.disclosed, \
         verified.iat
+    if verified.vct == eudi_pda1.VCT:
+        # Every later step (competence, dates, what the inspector reads) is the same as for ours.
+        try:
+            result.answered, result.claims = verified.claims, eudi_pda1.to_dc4eu(verified.claims)
+        except CredentialError as exc:
+            return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, verified.vct, datetime.fromtimestamp(verified.iat, UTC),
                               verified.status, issuers=issuers, now=now, status_lookup=status_lookup)
 
@@ -433,7 +442,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                 nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
     if not top:
         presented = {r.query_id: (r.doc_type, {r.doc_type: r.claims}, r.disclosed) if r.doc_type is not None
-                     else (r.vct or "", r.claims, r.disclosed) for r in results if r.vct is not None}
+                     else (r.vct or "", r.answered if r.answered is not None else r.claims, r.disclosed)
+                     for r in results if r.vct is not None}
         try:
             if len(presented) != len(results):
                 raise ClaimError("A presentation could not be read, so the request is not answered.")

@@ -431,7 +431,7 @@ def test_a_session_ends_after_eight_hours_or_an_idle_hour_and_with_its_token(tmp
     engine.dispose()
 
 
-@pytest.mark.parametrize(("field", "value"), [("legislation_country", "DE"), ("issuing_country", "DE"),
+@pytest.mark.parametrize(("field", "value"), [("legislation_country", "AT"), ("issuing_country", "DE"),
                                               ("issuing_authority", {"id": "DE:DRV", "name": "DRV", "country": "DE"})])
 def test_an_institution_records_only_documents_of_its_own_state(issuer: Issuer, field: str, value: Any) -> None:
     """987/2009 Art. 15/16/19: VSAA issues A1s under Latvian legislation only. A case the verifiers

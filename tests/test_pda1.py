@@ -64,6 +64,10 @@ def test_unknown_status_code_is_refused() -> None:
         ({"work_address": {"country": "DE"}}, "work_address.locality"),
         # domain.md "Common block": the issuing authority's country is required
         ({"issuing_authority": {"id": "LV:VSAA", "name": "VSAA"}}, "issuing_authority.country"),
+        # a CSV column "status_confirmation[]" or a JSON client sending a list or an object
+        ({"status_confirmation": ["01", "02"]}, "status_confirmation"),
+        ({"status_confirmation": {"a": 1}}, "status_confirmation"),
+        ({"employer": [{"type": ["01"], "id": "LV1", "name": "X", "country": "LV"}]}, "employer.0.type"),
     ],
 )
 def test_broken_rule_names_the_field(changes: dict[str, Any], field: str) -> None:
@@ -115,6 +119,28 @@ def test_v11_shape_is_accepted_and_read_through_one_view() -> None:
     out = pda1.validate(claims)
     assert [e["name"] for e in pda1.employers(out)] == ["Baltic Build", "Own firm"]
     assert pda1.work_places(out)[0]["house_number"] == "7"  # building_number accepted, house_number emitted
+
+
+def test_a_mariners_flag_state_is_recorded_with_the_ship() -> None:
+    """Status 07 (mariner): section 5 names the ship and its flag state (v1.1 flag_base_home)."""
+    ship = {"company_name": "MV Daugava", "flag_base_home": "MT", "locality": "Valletta", "country": "MT"}
+    out = pda1.validate(_with(status_confirmation="07", work_address=None, work_information={"work_address": [ship]}))
+    assert pda1.work_places(out)[0]["flag_base_home"] == "MT"
+
+
+def test_a_posting_names_a_place_of_work_in_another_state() -> None:
+    """Status 01 (posted employed person, Art. 12 of 883/2004): posted *to* another state; a posting
+    whose only place of work is in the state of the applicable legislation is a mistake."""
+    home = {"locality": "Rīga", "country": "LV"}
+    err = _error(_with(status_confirmation="01", legislation_country="LV", work_address=home))
+    assert err.field == "work_address.country" and "another state" in err.rule
+    pda1.validate(_with(status_confirmation="12", legislation_country="LV", work_address=home))
+
+
+def test_a_self_employed_status_needs_a_self_employment_entry() -> None:
+    """Status 03 (posted self-employed): the v1.1 employer list holds a type 02 (self-employment) entry."""
+    err = _error(_with(status_confirmation="03", employer=[{"type": "01", "id": "LV1", "name": "X", "country": "LV"}]))
+    assert err.field == "employer" and "self-employment" in err.rule
 
 
 def test_v11_employer_type_must_be_01_or_02() -> None:

@@ -32,6 +32,7 @@ from trust_registry.store import Registry
 from verifier.service import profile_query
 
 ANNA, LENA = DEMO_PERSONS[0], DEMO_PERSONS[2]  # a Latvian A1 (LV:VSAA) and a German one (DE:DRV)
+VIENNA = {"locality": "Wien", "country": "AT"}  # posted there from either state
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -45,14 +46,15 @@ class World:
         return self.registry.build_list("issuers", now)
 
     def issue(self, module: Any, claims: dict[str, Any], entity_id: str, *, signer: Any = None,
-              iat: datetime | None = None, validate: bool = True) -> tuple[str, Any]:
+              iat: datetime | None = None, validate: bool = True, vct: str | None = None,
+              sd_paths: Any = None) -> tuple[str, Any]:
         key, chain = signer or self.pki.signers[entity_id]
         holder = generate_key()
         uri = f"https://issuer.example/{entity_id}/status/1"
         self.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
         issued = int((iat or NOW - timedelta(minutes=1)).timestamp())
-        credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=module.validate(claims) if validate else claims,
-                                        sd_paths=module.SD_PATHS,
+        credential = sd_jwt_vc.issue_vc(vct=vct or module.VCT, claims=module.validate(claims) if validate else claims,
+                                        sd_paths=module.SD_PATHS if sd_paths is None else sd_paths,
                                         holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
                                         iss=f"https://issuer.example/{entity_id}", iat=issued, nbf=None,
                                         exp=issued + 365 * 86400, status=status_list.StatusReference(7, uri))
@@ -120,7 +122,7 @@ def test_a_genuine_a1_of_the_competent_institution_is_valid(world: World) -> Non
 def test_an_institution_cannot_sign_another_states_a1(world: World, field: str) -> None:
     """987/2009 Art. 15/16/19: the A1 comes from the competent institution of the state whose legislation
     applies. Latvia's VSAA signing an A1 that names Germany (or DE:DRV) is refused, although VSAA may issue A1s."""
-    claims = {**ANNA.pda1, field: LENA.pda1[field]}
+    claims = {**ANNA.pda1, field: LENA.pda1[field], "work_address": VIENNA}
     verdict = world.inspect(world.issue(pda1, claims, "LV:VSAA"), world.issue(pid, ANNA.pid, "LV:PID"))
     assert verdict.verdict == verification.INVALID
     step = _step(verdict, "pda1", "issuer_authorised")
@@ -130,7 +132,7 @@ def test_an_institution_cannot_sign_another_states_a1(world: World, field: str) 
 def test_an_offline_code_of_another_states_a1_is_refused(world: World) -> None:
     key, chain = world.pki.signers["LV:VSAA"]
     holder = generate_key()
-    claims = pda1.validate({**ANNA.pda1, "legislation_country": "DE"})
+    claims = pda1.validate({**ANNA.pda1, "legislation_country": "DE", "work_address": VIENNA})
     raw = compact.issue_compact(vct=pda1.VCT, claims=claims, holder=ANNA.pid, holder_jwk=public_jwk(holder),
                                 issuer_key=key, kid=spki_kid(chain[0]), iat=int(NOW.timestamp()) - 60,
                                 exp=int(NOW.timestamp()) + 86400,
@@ -343,3 +345,73 @@ def test_an_inspectorate_judges_by_its_own_countrys_date_unless_told_otherwise(t
         == ZoneInfo("Europe/Lisbon")
     with pytest.raises(DataError, match="TIME_ZONE"):
         VerifierSettings(data_dir=tmp_path, time_zone="Mars/Olympus").zone()
+
+
+def _eudi_a1(legislation_state: str = "LV") -> dict[str, Any]:
+    """ANNA's A1 as the EUDI reference issuer shapes it (its eu.europa.ec.eudi.pda1_sd_jwt_vc)."""
+    ours = pda1.validate(ANNA.pda1)
+    return {
+        "credential_holder": {"family_name": "Bērziņa", "given_name": "Anna", "birth_date": "1988-04-12"},
+        "social_security_pin": ours["personal_administrative_number"],
+        "employment_details": [{"employment_type": "01", "name": "Būvnieks SIA", "employer_id": "LV40003000001",
+                                "town": "Rīga", "country_code": "LV"}],
+        "places_of_work": {"place_of_work": [{"company": "Baustelle GmbH", "town": "Berlin", "country_code": "DE"}]},
+        "legislation": {"member_state": legislation_state, "starting_date": ours["starting_date"],
+                        "ending_date": ours["ending_date"]},
+        "status_confirmation": "01",
+        "document_id": "EUDI-A1-0001",
+        "competent_institution": {"institution_id": "LV:VSAA", "institution_name": "VSAA", "country_code": "LV"},
+        "issuance_date": ours["date_of_issuance"],
+        "expiry_date": ours["ending_date"],
+        "issuing_authority": "Valsts sociālās apdrošināšanas aģentūra",
+        "issuing_country": "LV",
+    }
+
+
+def _inspect_eudi(world: World, claims: dict[str, Any]) -> verification.Verdict:
+    """The inspection (profile pda1) answered with an EUDI-model A1 and a PID, as such a wallet would."""
+    from credentials import eudi_pda1
+
+    a1 = world.issue(pda1, {**claims}, "LV:VSAA", validate=False, vct=eudi_pda1.VCT,
+                     sd_paths=[(name,) for name in claims])
+    person = world.issue(pid, ANNA.pid, "LV:PID")
+    query = profile_query("pda1")
+    asked = {q["id"]: [tuple(c["path"]) for c in q["claims"]] for q in query["credentials"]}
+    nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
+    vp_token = {qid: [present(credential, select=asked[qid], holder_key=key, nonce=nonce, aud=aud,
+                              iat=int(NOW.timestamp()))] for qid, (credential, key) in (("pda1_eudi", a1),
+                                                                                      ("pid", person))}
+    return verification.verify_response(vp_token, query=query, nonce=nonce, audience=aud, issuers=world.issuers(),
+                                        trust_list_age=0, now=NOW, status_lookup=world.lookup)
+
+
+def test_an_a1_in_the_eudi_reference_model_is_checked_as_ours(world: World) -> None:
+    """domain.md "Identifiers": urn:eu.europa.ec.eudi:pda1:1 is accepted through an adapter, so its
+    legislation, period and institution are checked by the same rules and shown to the inspector."""
+    verdict = _inspect_eudi(world, _eudi_a1())
+    assert verdict.verdict == verification.VALID, verdict.reason
+    a1 = next(c for c in verdict.credentials if c.query_id == "pda1_eudi")
+    assert a1.claims["legislation_country"] == "LV" and a1.claims["document_number"] == "EUDI-A1-0001"
+    assert _step(verdict, "pda1_eudi", "coverage_period").result == verification.PASSED
+
+
+def test_an_eudi_model_a1_of_another_states_legislation_is_refused(world: World) -> None:
+    verdict = _inspect_eudi(world, _eudi_a1(legislation_state="DE"))
+    assert verdict.verdict == verification.INVALID
+    assert "legislation_country is DE" in _step(verdict, "pda1_eudi", "issuer_authorised").message
+
+
+def test_an_eudi_model_a1_whose_legislation_is_not_an_object_fails_closed(world: World) -> None:
+    verdict = _inspect_eudi(world, {**_eudi_a1(), "legislation": "LV"})
+    assert verdict.verdict == verification.INVALID
+
+
+def test_an_inspectorate_may_ask_for_the_eudi_model_what_it_may_ask_for_ours(world: World) -> None:
+    """A wallet checks that the verifier may ask for every claim of the request: asking an EUDI-model
+    A1 for "legislation" is asking for the legislation state and period the inspectorate may read."""
+    from credentials import dcql
+
+    verifiers = world.registry.build_list("verifiers", NOW)
+    _, chain = world.pki.access["LV:VDI"]
+    entity = trust_list.authorised_verifier(verifiers, chain, dcql.requested_claims(profile_query("pda1")), at=NOW)
+    assert entity.id == "LV:VDI"

@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from cryptography.x509 import Certificate
 
-from credentials import dcql, ehic, mdoc, openid4vp, pda1, pid, trust_list, verification
+from credentials import dcql, ehic, eudi_pda1, mdoc, openid4vp, pda1, pid, trust_list, verification
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
@@ -61,9 +61,14 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
 def profile_query(profile: str) -> dict[str, Any]:
     """The DCQL query of an inspection profile (OpenID4VP §6): the document plus the PID in one request,
     each as SD-JWT VC or as ISO mdoc, whichever the wallet holds (``credential_sets``, §6.2)."""
+    alternatives: list[dict[str, Any]] = []
     if profile == "pda1":
-        doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT, *pda1.ALIASES]},
+        doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
                "claims": _claims(_PDA1_CLAIMS, "a")}
+        # An A1 in the EUDI reference model holds the same facts under other names (domain.md).
+        alternatives.append({"id": "pda1_eudi", "format": "dc+sd-jwt", "meta": {"vct_values": [eudi_pda1.VCT]},
+                             "claims": [{"id": f"u{i}", "path": list(path)}
+                                        for i, path in enumerate(eudi_pda1.QUERY_PATHS)]})
     elif profile == "ehic":
         claims = _claims((*_EHIC_CLAIMS, "date_of_expiry", "starting_date", "ending_date", "subject"), "e")
         ids = {c["path"][0]: c["id"] for c in claims}
@@ -76,8 +81,10 @@ def profile_query(profile: str) -> dict[str, Any]:
     else:
         raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
     queries = [doc, _pid_query()]
-    return {"credentials": [*queries, *(_as_mdoc(q) for q in queries)],
-            "credential_sets": [{"options": [[q["id"]], [f"{q['id']}_mdoc"]]} for q in queries]}
+    options = [[[q["id"]], [f"{q['id']}_mdoc"]] for q in queries]
+    options[0] += [[a["id"]] for a in alternatives]
+    return {"credentials": [*queries, *(_as_mdoc(q) for q in queries), *alternatives],
+            "credential_sets": [{"options": o} for o in options]}
 
 
 @runtime_checkable
