@@ -15,24 +15,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 from urllib.parse import urlencode, urlsplit
 
-from credentials.errors import ProtocolError
-from credentials.jose import b64url_encode
+from credentials.errors import MalformedError, ProtocolError
+from credentials.jose import b64url_encode, parse_json
 
 __all__ = ["REQUEST_URI_PREFIX", "PushedRequest", "parse_pushed_request", "pkce_challenge", "response_url",
-           "verify_pkce"]
+           "single_valued", "verify_pkce"]
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"  # RFC 9126 §2.2
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.1
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")  # base64url of SHA-256, no padding
 _CONFIGURATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+#: Longest ``authorization_details`` accepted: eight openid_credential entries fit in a fraction of it.
+MAX_DETAILS_CHARS = 8 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +53,30 @@ def _invalid(description: str) -> ProtocolError:
     return ProtocolError("invalid_request", description)
 
 
+def single_valued(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The parameters of a token, pushed authorization or authorization request, each given once.
+
+    RFC 6749 §3.1 (and §3.2 for the token endpoint): "Request and response parameters MUST NOT be
+    included more than once"; RFC 9126 §2.1 applies it to PAR. A repeated parameter is refused as
+    invalid_request rather than resolved (first or last wins), so that a request whose meaning is
+    ambiguous consumes nothing: not a pre-authorized code, not one of the holder's tx_code tries.
+    """
+    out: dict[str, str] = {}
+    for name, value in fields:
+        if name in out:
+            raise _invalid(f"the parameter {name[:64]!r} is included more than once (RFC 6749 §3.1)")
+        out[name] = value
+    return out
+
+
 def _redirect_uri(value: str | None) -> str:
     """An absolute https URI, or http on a loopback host (RFC 8252 §7.3); no fragment (RFC 6749 §3.1.2)."""
     if not value or len(value) > 500:
         raise _invalid("redirect_uri is missing or too long")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" (IPv6 literal) or an invalid one
+        raise _invalid("redirect_uri is not a URI") from None
     if parts.fragment or not parts.hostname:
         raise _invalid("redirect_uri must be an absolute URI without a fragment")
     try:
@@ -88,9 +108,10 @@ def _configurations(form: Mapping[str, str]) -> tuple[str, ...]:
     details = form.get("authorization_details")
     if details:
         try:
-            parsed = json.loads(details)
-        except ValueError as exc:
-            raise _invalid("authorization_details is not JSON") from exc
+            # Size and depth limits first: 50,000 "[" would otherwise exhaust the recursion limit.
+            parsed = parse_json(details, max_bytes=MAX_DETAILS_CHARS)
+        except MalformedError as exc:
+            raise _invalid(f"authorization_details is not usable JSON: {exc.message}") from exc
         if not isinstance(parsed, list) or not 0 < len(parsed) <= 8:
             raise _invalid("authorization_details must be a non-empty array")
         ids = []

@@ -83,6 +83,11 @@ TYPES = {pda1.VCT: 1, ehic.VCT: 2}
 VCTS = {v: k for k, v in TYPES.items()}
 MAX_QR_CHARS = 4296
 MAX_INFLATED = 16 * 1024
+#: Latest iat/exp accepted (9999-12-31T23:59:59Z): beyond it a date cannot be represented (and
+#: ``datetime.fromtimestamp`` overflows), so such a value is malformed, not a far-future date.
+MAX_TIME = 253_402_300_799
+#: Longest text of one inspection field (the claims' own limits are far below this).
+MAX_FIELD_CHARS = 500
 
 
 def _pda1_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[int, Any]:
@@ -130,13 +135,18 @@ def _named(fields: Mapping[Any, Any], vct: str) -> dict[str, Any]:
         names[1] = "issuing_country"
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        name = names.get(key)
+        # type(), not isinstance: a CBOR true would otherwise be read as key 1.
+        name = names.get(key) if type(key) is int else None
         if name is None:
             continue  # a field this version does not know is ignored, never guessed
         if name in DATES:
             if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 200_000:
                 raise MalformedError(f"the date {name} is malformed")
             value = (_EPOCH + timedelta(days=value)).isoformat()
+        # Every other field is text: the verdict shows it and the checks compare it as text, so a
+        # map, array, byte string or number where text belongs is a forgery, not a value.
+        elif not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
+            raise MalformedError(f"the field {name} is malformed")
         out[name] = value
     return out
 
@@ -218,7 +228,9 @@ class UnverifiedCompact:
 
     @property
     def vct(self) -> str:
-        vct = VCTS.get(self.ours[0])
+        kind = self.ours[0]
+        # Checked before the lookup: a CBOR array or map there is unhashable, and true equals 1.
+        vct = VCTS.get(kind) if type(kind) is int else None
         if vct is None:
             raise VctError("unknown compact credential type")
         return vct
@@ -229,9 +241,12 @@ class UnverifiedCompact:
 
 
 def _int(claims: Mapping[int, Any], key: int) -> int:
+    """An iat/exp (RFC 8392 NumericDate, integer form) between 1970 and :data:`MAX_TIME`."""
     value = claims.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
         raise MalformedError("the compact credential lacks a required date")
+    if not 0 <= value <= MAX_TIME:
+        raise MalformedError("the compact credential has a date outside the years 1970 to 9999")
     return value
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from credentials.errors import ClaimError, ProtocolError
 from credentials.mdoc import DOCTYPE_VCT
@@ -25,26 +25,114 @@ __all__ = ["MDOC_FORMAT", "DcqlMatch", "HeldCredential", "check_response", "matc
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
 MDOC_FORMAT = "mso_mdoc"
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # §6.1, §6.3: ids of credential queries and claims queries
 MAX_QUERIES = 16
 MAX_CLAIMS = 64
+#: Longest claims path pointer (§7); our credentials nest three or four levels.
+MAX_PATH_LENGTH = 16
+#: Largest array index in a claims path pointer: beyond any credential's arrays, within every
+#: encoder the query passes through (orjson stops at 64 bits and would fail after validation).
+MAX_PATH_INDEX = 2**31 - 1
+#: Deepest nesting of the whole query (a path inside a claim inside a credential query is 5).
+MAX_QUERY_DEPTH = 16
+#: Integers anywhere in the query (a claim's ``values``, a member we do not read): I-JSON's
+#: interoperable range (RFC 7493 §2.2), so the query can be stored and signed into a request.
+MAX_SAFE_INT = 2**53 - 1
 
 
 def _bad(description: str) -> ProtocolError:
     return ProtocolError("invalid_request", description)
 
 
+def _is_id(value: Any) -> TypeGuard[str]:
+    """A DCQL id: a string (checked first, so an array or object is refused, never hashed) of
+    alphanumerics, ``_`` and ``-`` (§6.1 ``id``, §6.3 ``id``)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PATH_INDEX
+
+
+def _is_path(path: Any) -> bool:
+    """A claims path pointer (§7): a non-empty array of strings, ``null`` and non-negative integers."""
+    return isinstance(path, list) and 0 < len(path) <= MAX_PATH_LENGTH and all(
+        p is None or isinstance(p, str) or _is_index(p) for p in path)
+
+
+def _check_values(query: dict[str, Any]) -> None:
+    """Nesting and numbers of the whole query, members we do not read included: the query is
+    stored, signed into the Request Object and sent back in the verdict, and an integer beyond
+    64 bits or a deep structure would fail there, after it was accepted. Iterative, so that depth
+    is measured without recursing into it."""
+    level: list[Any] = [query]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_QUERY_DEPTH:
+            raise _bad(f"the DCQL query is nested deeper than {MAX_QUERY_DEPTH} levels")
+        below: list[Any] = []
+        for node in level:
+            for value in node.values() if isinstance(node, dict) else node:
+                if isinstance(value, dict | list):
+                    below.append(value)
+                elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INT:
+                    raise _bad("the DCQL query holds an integer outside the interoperable range (RFC 7493)")
+        level = below
+
+
+def _check_claims(cq: dict[str, Any]) -> None:
+    """§6.3 claims queries and §6.4.1 ``claim_sets`` of one credential query."""
+    claims = cq.get("claims")
+    claim_sets = cq.get("claim_sets")
+    if claims is None:
+        if claim_sets is not None:
+            raise _bad("a DCQL claim_sets needs the claims it names")
+        return
+    if not isinstance(claims, list) or not claims or len(claims) > MAX_CLAIMS:
+        raise _bad(f"DCQL claims must be a non-empty array of at most {MAX_CLAIMS}")
+    claim_ids: set[str] = set()
+    for claim in claims:
+        if not isinstance(claim, dict) or not _is_path(claim.get("path")):
+            raise _bad("a DCQL claims query needs a valid claims path pointer "
+                       f"(strings, null and integers 0 to {MAX_PATH_INDEX}, at most {MAX_PATH_LENGTH} steps)")
+        if cq["format"] == MDOC_FORMAT and not (
+                len(claim["path"]) == 2 and all(isinstance(p, str) for p in claim["path"])):
+            raise _bad("mso_mdoc claim paths are [namespace, element identifier]")
+        claim_id = claim.get("id")
+        if claim_id is not None or claim_sets is not None:  # §6.3: REQUIRED with claim_sets
+            if not _is_id(claim_id):
+                raise _bad("DCQL claim ids must match [A-Za-z0-9_-]{1,64}")
+            if claim_id in claim_ids:
+                raise _bad("DCQL claim ids must be unique within a credential query")
+            claim_ids.add(claim_id)
+        values = claim.get("values")
+        if values is not None and (not isinstance(values, list) or not values or len(values) > MAX_CLAIMS
+                                   or not all(isinstance(v, str | int) for v in values)):
+            raise _bad("DCQL claim values must be a non-empty array of strings, integers or booleans")
+    if claim_sets is not None:
+        if not isinstance(claim_sets, list) or not claim_sets or len(claim_sets) > MAX_CLAIMS or not all(
+                isinstance(o, list) and 0 < len(o) <= MAX_CLAIMS and all(_is_id(i) and i in claim_ids for i in o)
+                for o in claim_sets):
+            raise _bad("a DCQL claim_set names an unknown claim id")
+
+
 def validate(query: Any) -> dict[str, Any]:
-    """Structural rules of §6.1-§6.3; returns the query. ProtocolError ``invalid_request`` otherwise."""
+    """Structural rules of §6.1-§6.4; returns the query. ProtocolError ``invalid_request`` otherwise.
+
+    Every member is type-checked before it is used (an id is a string before it is looked up), so
+    that any JSON value at all gets this error and nothing else.
+    """
     if not isinstance(query, dict):
         raise _bad("dcql_query must be an object")
+    _check_values(query)
     queries = query.get("credentials")
     if not isinstance(queries, list) or not queries or len(queries) > MAX_QUERIES:
-        raise _bad("the DCQL query needs 1..16 credential queries")
+        raise _bad(f"the DCQL query needs 1..{MAX_QUERIES} credential queries")
     ids: set[str] = set()
     for cq in queries:
-        if not isinstance(cq, dict) or not isinstance(cq.get("id"), str) or not _ID.match(cq["id"]):
-            raise _bad("DCQL credential query ids must match [A-Za-z0-9_-]+")
+        if not isinstance(cq, dict) or not _is_id(cq.get("id")):
+            raise _bad("DCQL credential query ids must match [A-Za-z0-9_-]{1,64}")
         if cq["id"] in ids:
             raise _bad("DCQL credential query ids must be unique")
         ids.add(cq["id"])
@@ -57,37 +145,21 @@ def validate(query: Any) -> dict[str, Any]:
             vcts = meta.get("vct_values")
             if not isinstance(vcts, list) or not vcts or not all(isinstance(v, str) for v in vcts):
                 raise _bad("a DCQL query for dc+sd-jwt needs meta.vct_values")
-        elif cq["format"] == MDOC_FORMAT:
-            if not isinstance(meta.get("doctype_value"), str):
-                raise _bad("a DCQL query for mso_mdoc needs meta.doctype_value")
-            if not all(isinstance(c, dict) and isinstance(c.get("path"), list) and len(c["path"]) == 2
-                       and all(isinstance(p, str) for p in c["path"]) for c in cq.get("claims") or []):
-                raise _bad("mso_mdoc claim paths are [namespace, element identifier]")
-        claims = cq.get("claims")
-        if claims is not None:
-            if not isinstance(claims, list) or not claims or len(claims) > MAX_CLAIMS:
-                raise _bad("DCQL claims must be a non-empty array")
-            for claim in claims:
-                path = claim.get("path") if isinstance(claim, dict) else None
-                if not isinstance(path, list) or not path or not all(
-                        p is None or isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0)
-                        for p in path):
-                    raise _bad("a DCQL claims query needs a valid claims path pointer")
-        claim_sets = cq.get("claim_sets")
-        if claim_sets is not None:
-            by_id = {c.get("id") for c in claims or [] if isinstance(c, dict)}
-            if not claims or not isinstance(claim_sets, list) or not claim_sets or not all(
-                    isinstance(o, list) and o and all(i in by_id for i in o) for o in claim_sets):
-                raise _bad("a DCQL claim_set names an unknown claim id")
+        elif cq["format"] == MDOC_FORMAT and not isinstance(meta.get("doctype_value"), str):
+            raise _bad("a DCQL query for mso_mdoc needs meta.doctype_value")
+        _check_claims(cq)
     sets = query.get("credential_sets")
     if sets is not None:
-        if not isinstance(sets, list) or not sets:
-            raise _bad("credential_sets must be a non-empty array")
+        if not isinstance(sets, list) or not sets or len(sets) > MAX_QUERIES:
+            raise _bad(f"credential_sets must be a non-empty array of at most {MAX_QUERIES}")
         for cset in sets:
             options = cset.get("options") if isinstance(cset, dict) else None
-            if not isinstance(options, list) or not options or not all(
-                    isinstance(o, list) and o and all(i in ids for i in o) for o in options):
+            if not isinstance(options, list) or not options or len(options) > MAX_CLAIMS or not all(
+                    isinstance(o, list) and 0 < len(o) <= MAX_QUERIES and all(_is_id(i) and i in ids for i in o)
+                    for o in options):
                 raise _bad("a DCQL credential_set option names an unknown credential query")
+            if not isinstance(cset.get("required", True), bool):  # §6.2: a boolean, true when absent
+                raise _bad("credential_sets required must be true or false")
     return query
 
 

@@ -188,23 +188,34 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
         raise MalformedError("jwk is not an object")
     if "d" in jwk:
         raise MalformedError("jwk contains a private key")
-    if jwk.get("kty") != "EC" or jwk.get("crv") not in _CRV_NAMES:
+    crv, x_text, y_text = jwk.get("crv"), jwk.get("x"), jwk.get("y")
+    # crv is checked to be a string before the lookup: an array or object there (the JWK comes from
+    # an unverified header) is unhashable, which must be a refusal, not a crash.
+    if jwk.get("kty") != "EC" or not isinstance(crv, str) or crv not in _CRV_NAMES:
         raise AlgorithmError("only EC keys on P-256, P-384, P-521 are accepted")
-    curve = _CRV_NAMES[str(jwk["crv"])]
+    # RFC 7518 §6.2.1.2/3: x and y are base64url strings; str() of a number or array is not one.
+    if not isinstance(x_text, str) or not isinstance(y_text, str):
+        raise MalformedError("invalid EC JWK: x and y must be base64url strings")
+    curve = _CRV_NAMES[crv]
     size = (curve.key_size + 7) // 8
+    x, y = b64url_decode(x_text), b64url_decode(y_text)
+    if len(x) != size or len(y) != size:  # RFC 7518 §6.2.1.2/3: the full coordinate length
+        raise MalformedError("invalid EC JWK: a coordinate has the wrong length")
     try:
-        x, y = b64url_decode(str(jwk["x"])), b64url_decode(str(jwk["y"]))
-        if len(x) != size or len(y) != size:  # RFC 7518 §6.2.1.2/3: the full coordinate length
-            raise ValueError("coordinate length")
         # An uncompressed SEC 1 point; cryptography refuses one that is not on the curve.
         return ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x04" + x + y)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise MalformedError("invalid EC JWK") from exc
+    except ValueError as exc:
+        raise MalformedError("invalid EC JWK: the point is not on the curve") from exc
 
 
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """RFC 7638 SHA-256 thumbprint (EC required members, sorted, no whitespace), base64url."""
-    required = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
+    """RFC 7638 SHA-256 thumbprint (EC required members, sorted, no whitespace), base64url.
+
+    The members must be strings (RFC 7638 §3.2 hashes the JWK's own member values): one missing or
+    of another type is MalformedError."""
+    required = {k: jwk.get(k) for k in ("crv", "kty", "x", "y")}
+    if not all(isinstance(v, str) for v in required.values()):
+        raise MalformedError("a JWK thumbprint needs crv, kty, x and y as strings")
     canonical = json.dumps(required, sort_keys=True, separators=(",", ":")).encode()
     return b64url_encode(hashlib.sha256(canonical).digest())
 

@@ -108,22 +108,29 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
     Limits: 1..MAX_X5C_CERTS entries of at most MAX_X5C_CERT_CHARS each. Nothing is validated
     except the encoding; use :func:`validate_chain` before trusting any of them.
     """
-    if not isinstance(x5c, list | tuple) or not x5c:
-        raise MalformedError("x5c must be a non-empty array")
-    if len(x5c) > MAX_X5C_CERTS:
-        raise MalformedError(f"x5c has more than {MAX_X5C_CERTS} certificates")
     certs: list[Certificate] = []
-    for entry in x5c:
-        if not isinstance(entry, str) or not entry:
-            raise MalformedError("x5c entries must be non-empty strings")
-        if len(entry) > MAX_X5C_CERT_CHARS:
-            raise MalformedError("x5c certificate too large")
+    for entry in _x5c_entries(x5c):
         try:
             der = base64.b64decode(entry.encode("ascii"), validate=True)
             certs.append(x509.load_der_x509_certificate(der))
         except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
             raise MalformedError("x5c entry is not a base64 DER certificate") from exc
     return certs
+
+
+def _x5c_entries(x5c: object) -> tuple[str, ...]:
+    """The entries of an unverified ``x5c`` value, checked for shape and size only (RFC 7515 §4.1.6:
+    a non-empty array of base64 strings); anything else is MalformedError before it is used."""
+    if not isinstance(x5c, list | tuple) or not x5c:
+        raise MalformedError("x5c must be a non-empty array")
+    if len(x5c) > MAX_X5C_CERTS:
+        raise MalformedError(f"x5c has more than {MAX_X5C_CERTS} certificates")
+    for entry in x5c:
+        if not isinstance(entry, str) or not entry:
+            raise MalformedError("x5c entries must be non-empty strings")
+        if len(entry) > MAX_X5C_CERT_CHARS:
+            raise MalformedError("x5c certificate too large")
+    return tuple(x5c)
 
 
 def load_x5chain(ders: Sequence[bytes]) -> list[Certificate]:
@@ -195,13 +202,16 @@ class ChainValidator:
         self, x5c: Sequence[str], anchors: Sequence[Certificate], *, now: datetime,
         require_key_usage: str = "digital_signature",
     ) -> ValidatedChain:
-        key = (tuple(x5c), tuple(self._fingerprint(a) for a in anchors), require_key_usage)
+        # The x5c comes from an unverified header: its shape is checked before it becomes a cache
+        # key, or a list or object inside it would fail as unhashable instead of as malformed.
+        entries = _x5c_entries(x5c)
+        key = (entries, tuple(self._fingerprint(a) for a in anchors), require_key_usage)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and hit[1] <= now <= hit[2]:
                 self._cache.move_to_end(key)
                 return hit[0]
-        validated = validate_chain(load_x5c(x5c), anchors, now=now, require_key_usage=require_key_usage)
+        validated = validate_chain(load_x5c(entries), anchors, now=now, require_key_usage=require_key_usage)
         start = max(c.not_valid_before_utc for c in validated.chain)
         end = min(c.not_valid_after_utc for c in validated.chain)
         with self._lock:

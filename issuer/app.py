@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from credentials import status_list
+from credentials.authorization_code import single_valued
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
 from credentials.errors import CredentialError, DataError, ProtocolError
 from credentials.jose import parse_json
@@ -212,7 +213,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             raise ProtocolError("invalid_request", f"the {what} must be form-encoded")
         form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        # Every value, not form.items() (the last of each name): a repeated parameter is refused
+        # before the service sees the request, so it spends no code and no tx_code try.
+        return single_valued((k, v) for k, v in form.multi_items() if isinstance(v, str))
 
     @app.post("/{path}/token", tags=["OpenID4VCI"])
     async def token(path: str, request: Request) -> JSONResponse:
@@ -356,12 +359,26 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DataError("file", "must be UTF-8 CSV") from exc
-        rows = list(csv.DictReader(io.StringIO(text)))
+        reader = csv.DictReader(io.StringIO(text))
+        try:
+            # Read whole before any row is imported: a file the csv module cannot read (a cell over
+            # its 128 KiB field limit) is refused as a whole, not half imported.
+            rows = list(reader)
+        except csv.Error as exc:
+            raise DataError("file", f"is not readable CSV (line {reader.line_num}: {exc})") from exc
         if len(rows) > 5000:
             raise DataError("file", "at most 5000 rows per import")
         report = await run_in_threadpool(import_rows, svc(), who[0], rows, actor=who[1])
-        return JSONResponse({"imported": sum(1 for r in report if r["ok"]),
-                             "rejected": sum(1 for r in report if not r["ok"]), "rows": report})
+        body = {"imported": sum(1 for r in report if r["ok"]), "rejected": sum(1 for r in report if not r["ok"]),
+                "created": [r["row"] for r in report if r["ok"]], "failed": [r["row"] for r in report if not r["ok"]],
+                "rows": report}
+        if any(r.get("retry") for r in report):
+            # Stopped by the database, not by the file: the rows listed as created are recorded,
+            # the others may be sent again.
+            return JSONResponse({"error": "temporarily_unavailable", "error_description": "the import stopped: "
+                                 "the database failed; the rows not created may be imported again", **body},
+                                status_code=503)
+        return JSONResponse(body)
 
     @app.get("/import-template.csv", tags=["back office"])
     def import_template() -> Response:

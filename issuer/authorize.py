@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credentials import i18n
+from credentials.authorization_code import single_valued
 from credentials.errors import ProtocolError
 from esspass.web import csp_source
 from issuer.office import SECURITY_HEADERS, _lang, _type_name
@@ -105,7 +106,11 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
     async def authorize(path: str, request: Request) -> Response:
         inst = svc().institution(path)
         form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            # RFC 6749 §3.1: a repeated tx_code must not spend one of the holder's tries on a guess.
+            fields = single_valued((k, v) for k, v in form.multi_items() if isinstance(v, str))
+        except ProtocolError:
+            return show(request, inst, None, None)
         client_id, request_uri = fields.get("client_id"), fields.get("request_uri")
         try:
             if fields.get("action") == "cancel":

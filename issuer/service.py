@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ from typing import Any
 
 from cryptography.x509 import Certificate
 from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from credentials import (
@@ -920,20 +922,49 @@ def _access_token(authorization: str | None) -> tuple[str, str]:
     return scheme, token.strip()
 
 
+_log = logging.getLogger("esspass.issuer")
+#: What a credential model raises on a cell of a shape it does not expect (a ``;`` list where it reads
+#: text, text where it reads a group of columns): a mistake in that row, reported as such, never a
+#: reason to stop the import of the rows after it.
+_ROW_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
 def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
                 actor: str) -> list[dict[str, Any]]:
-    """Bulk import (issue #4): one report line per row; good rows are imported, bad ones named."""
+    """Bulk import (issue #4): one report line per row, in order; good rows are imported, bad ones named.
+
+    Each row is its own transaction (:meth:`IssuerService.create_case`), so that one mistake in a
+    file of thousands does not hold back the others: the report says which rows were recorded
+    (``ok`` true, ``case_id``) and which were not (``ok`` false, ``field`` and ``rule``). Should the
+    database fail, that row and every row after it are reported as not imported (``retry`` true) and
+    the import stops: the rows before it stay recorded, and the report says exactly which, so that
+    importing the rest again creates nothing twice.
+    """
     report: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header line
         try:
             configuration_id = (row.get("configuration_id") or "").strip()
             claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
             case = service.create_case(inst, configuration_id, claims, actor=actor)
-            report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
         except DataError as exc:
             report.append({"row": number, "ok": False, "field": exc.field, "rule": exc.rule})
         except CredentialError as exc:
             report.append({"row": number, "ok": False, "field": "", "rule": exc.message})
+        except _ROW_SHAPE_ERRORS as exc:
+            # The type only: the message may quote the cell, with someone's personal data.
+            _log.warning("import row %d refused (%s)", number, type(exc).__name__,
+                         extra={"service": "issuer", "event": "import_row"})
+            report.append({"row": number, "ok": False, "field": "",
+                           "rule": "the cells of this row do not fit the fields of this document"})
+        except SQLAlchemyError as exc:
+            _log.error("import stopped at row %d: database error (%s)", number, type(exc).__name__,
+                       extra={"service": "issuer", "event": "import_stopped"})
+            report.extend({"row": n, "ok": False, "field": "", "retry": True,
+                           "rule": "not imported: the database failed; import this row again"}
+                          for n in range(number, len(rows) + 2))
+            break
+        else:
+            report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
     return report
 
 

@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from credentials import trust_list
+from credentials import dcql, trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES
 from credentials.jose import parse_json
@@ -303,7 +303,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/verify", tags=["machine API"])
     def verify(body: VerifyIn) -> JSONResponse:
         """Verify a presentation for inspectorates' own systems; returns the structured verdict."""
-        query = body.dcql_query or (svc_profile(body.profile) if body.profile else None)
+        # The caller's query is checked before anything reads it (its first credential query's id
+        # names the presentation below): a malformed one is invalid_request, never an index error.
+        query = (dcql.validate(body.dcql_query) if body.dcql_query is not None
+                 else svc_profile(body.profile) if body.profile else None)
         if body.vp_token is None and body.presentation is None:
             raise ProtocolError("invalid_request", "vp_token or presentation is required")
         if body.vp_token is None:
@@ -316,9 +319,6 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             vp_token = body.vp_token
         if query is None:
             raise ProtocolError("invalid_request", "dcql_query or profile is required with a vp_token")
-        from credentials import dcql
-
-        dcql.validate(query)
         verdict = svc().verify(vp_token, query=query, nonce=body.nonce, audience=body.audience)
         return JSONResponse(verdict.to_json(), headers=NO_STORE)
 

@@ -8,8 +8,9 @@ server's code, so the user is told e.g. that the code was wrong rather than "HTT
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -17,7 +18,7 @@ from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import MAX_TOKEN_BYTES, parse_json
 from wallet.errors import TransportError
 
-__all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "make_client", "read_json", "request", "send"]
+__all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "link_query", "make_client", "read_json", "request", "send"]
 
 #: Largest answer the wallet reads from any server (credentials, request objects, lists).
 MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
@@ -37,13 +38,36 @@ def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
 
 def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
     """An absolute https URL (plain http only on a loopback host and only when the settings allow
-    it, for a local pilot without TLS); anything else is refused."""
-    parts = urlsplit(url)
+    it, for a local pilot without TLS); anything else is refused (MalformedError).
+
+    The URL comes from a QR code or a server's answer: urlsplit refuses some of them itself (an
+    unclosed ``[`` of an IPv6 literal), and a port that is not a number only fails when read, so
+    both are read here, where they are a refusal and not a crash of the page that asked."""
+    if not isinstance(url, str):
+        raise MalformedError(f"{what} is not a usable https address")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number or out of range
+    except ValueError:
+        raise MalformedError(f"{what} is not a usable https address") from None
     loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
     if parts.scheme == "https" or (parts.scheme == "http" and loopback and allow_loopback_http):
         if parts.hostname and not parts.username and not parts.password:
             return url
     raise MalformedError(f"{what} is not a usable https address")
+
+
+def link_query(link: str, schemes: Collection[str], what: str) -> dict[str, list[str]]:
+    """The query parameters of a scanned link whose scheme is one of ``schemes``; MalformedError for
+    anything else: a link urlsplit cannot read (``openid4vp://[``), another scheme, or more than
+    20 parameters (a link of ours has at most four)."""
+    try:
+        parts = urlsplit(link.strip())
+        if parts.scheme in schemes:
+            return parse_qs(parts.query, keep_blank_values=False, max_num_fields=20)
+    except ValueError:
+        pass
+    raise MalformedError(f"this is not {what}")
 
 
 def send(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:

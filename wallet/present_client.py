@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from credentials.errors import MalformedError
 from credentials.jose import MAX_TOKEN_BYTES, parse_json
 from wallet.errors import TransportError
-from wallet.http import check_url, send
+from wallet.http import check_url, link_query, send
 
 __all__ = [
     "REQUEST_JWT_TYPE",
@@ -61,10 +60,7 @@ class RequestLink:
 
 def parse_request_link(link: str) -> RequestLink:
     """The parameters of an ``openid4vp://`` link; only signed requests (JAR) are accepted (HAIP)."""
-    parts = urlsplit(link.strip())
-    if parts.scheme not in VP_SCHEMES:
-        raise MalformedError("this is not a presentation request link (openid4vp://)")
-    query = parse_qs(parts.query, keep_blank_values=False, max_num_fields=20)
+    query = link_query(link, VP_SCHEMES, "a presentation request link (openid4vp://)")
 
     def one(name: str) -> str | None:
         values = query.get(name)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,7 +39,7 @@ from credentials import authorization_code, client_attestation
 from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
-from wallet.http import check, check_url, read_json, request, send
+from wallet.http import check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
 __all__ = [
@@ -164,11 +164,7 @@ class IssuedCredentials:
 
 def parse_offer_link(link: str) -> tuple[dict[str, Any] | None, str | None]:
     """``(offer, None)`` for ``credential_offer`` by value, ``(None, uri)`` for by reference."""
-    text = link.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in OFFER_SCHEMES and parts.scheme != "https":
-        raise MalformedError("this is not a credential offer link (openid-credential-offer://)")
-    query = parse_qs(parts.query, keep_blank_values=False, max_num_fields=20)
+    query = link_query(link, (*OFFER_SCHEMES, "https"), "a credential offer link (openid-credential-offer://)")
     by_value = query.get("credential_offer")
     by_ref = query.get("credential_offer_uri")
     if bool(by_value) == bool(by_ref):

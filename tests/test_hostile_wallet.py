@@ -1,0 +1,96 @@
+"""Hostile links to the wallet: an address the URL parser cannot read is refused in plain words, not a 500.
+
+Whoever made the QR code the worker scans chooses every address in it; the wallet's pages must
+answer a broken one with their error page (HTTP 400), as any other unusable link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from credentials.errors import MalformedError
+from esspass.testing import serve
+from wallet.app import create_app
+from wallet.http import check_url
+from wallet.settings import WalletSettings
+
+UNREADABLE = ["http://[", "https://[", "https://[::1", "https://[zz]/", "https://[::1/", "https://host:port/",
+              "https://host:99999/", "https://host:-1/"]
+
+
+@pytest.mark.parametrize("url", UNREADABLE)
+def test_an_address_urlsplit_cannot_read_is_malformed(url: str) -> None:
+    for loopback in (False, True):
+        with pytest.raises(MalformedError, match="not a usable https address"):
+            check_url(url, "the offer address", allow_loopback_http=loopback)
+
+
+def test_good_addresses_still_pass() -> None:
+    assert check_url("https://issuer.example:8443/lv", "x") == "https://issuer.example:8443/lv"
+    assert check_url("http://[::1]:8102/x", "x", allow_loopback_http=True) == "http://[::1]:8102/x"
+
+
+class _NoTrust:
+    """A broken link is refused before anything is fetched or looked up."""
+
+    def issuers(self, now: datetime) -> Any:
+        raise AssertionError("trust list consulted")
+
+    def verifiers(self, now: datetime) -> Any:
+        raise AssertionError("trust list consulted")
+
+
+@pytest.fixture(scope="module")
+def wallet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, str]]:
+    """A wallet's pages, set up and unlocked, and the session's CSRF token."""
+    settings = WalletSettings(data_dir=tmp_path_factory.mktemp("wallet"), scrypt_n=16, lang="en",
+                              allow_loopback_http=True)
+    with serve(create_app(settings, trust=_NoTrust())) as handle, httpx.Client(base_url=handle.url) as client:
+        token = client.get("/setup").text.split('name="csrf" value="')[1].split('"')[0]
+        created = client.post("/setup", data={"passphrase": "a" * 10, "passphrase2": "a" * 10, "csrf": token})
+        assert created.status_code == 303, created.text
+        csrf = client.get("/receive").text.split('name="csrf" value="')[1].split('"')[0]
+        yield client, csrf
+
+
+@pytest.mark.parametrize("url", UNREADABLE[:4])
+def test_an_offer_link_pointing_at_an_unreadable_address_is_a_400_page(wallet: tuple[httpx.Client, str],
+                                                                        url: str) -> None:
+    client, csrf = wallet
+    link = f"openid-credential-offer://?credential_offer_uri={quote(url, safe='')}"
+    response = client.post("/receive", data={"link": link, "csrf": csrf})
+    assert response.status_code == 400, (response.status_code, response.text[:300])
+    assert "text/html" in response.headers["content-type"]
+
+
+@pytest.mark.parametrize("url", UNREADABLE[:4])
+def test_a_request_link_pointing_at_an_unreadable_address_is_a_400_page(wallet: tuple[httpx.Client, str],
+                                                                         url: str) -> None:
+    client, csrf = wallet
+    link = f"openid4vp://?client_id=x509_hash:abc&request_uri={quote(url, safe='')}"
+    response = client.post("/present", data={"link": link, "csrf": csrf})
+    assert response.status_code == 400, (response.status_code, response.text[:300])
+    assert "text/html" in response.headers["content-type"]
+
+
+_MANY = "&".join(f"p{i}=x" for i in range(25))
+
+
+@pytest.mark.parametrize(("page", "link"), [
+    ("/receive", "openid-credential-offer://["),
+    ("/receive", f"openid-credential-offer://?{_MANY}"),
+    ("/present", "openid4vp://["),
+    ("/present", f"openid4vp://?client_id=x&{_MANY}"),
+])
+def test_a_link_the_parser_cannot_read_is_a_400_page(wallet: tuple[httpx.Client, str], page: str, link: str) -> None:
+    """The link itself broken (an unclosed IPv6 bracket, more parameters than any offer or request has)."""
+    client, csrf = wallet
+    response = client.post(page, data={"link": link, "csrf": csrf})
+    assert response.status_code == 400, (response.status_code, response.text[:300])
+    assert "text/html" in response.headers["content-type"]
