@@ -18,6 +18,7 @@ __all__ = ["main"]
 _COMMAND_MODULES = (
     "esspass.pilot",
     "esspass.demo",
+    "esspass.migrate",
     "trust_registry.cli",
     "issuer.cli",
     "wallet.cli",

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ServiceSettings", "default_data_dir", "tls_verify"]
+__all__ = ["ServiceSettings", "default_data_dir", "private_sqlite_file", "tls_verify"]
 
 
 def default_data_dir() -> Path:
@@ -40,12 +40,39 @@ class ServiceSettings(BaseSettings):
     environment: str = "development"
 
     def sqlite_url(self, name: str) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{self.data_dir / name}"
+        """The SQLite file ``name`` in the data directory, made private (:func:`private_sqlite_file`)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        database = self.data_dir / name
+        private_sqlite_file(database)
+        return f"sqlite:///{database}"
 
     def db_url(self, default_file: str) -> str:
         """The configured ``DATABASE_URL`` (env var without prefix also honoured) or SQLite."""
         return self.database_url or os.environ.get("DATABASE_URL") or self.sqlite_url(default_file)
+
+
+def private_sqlite_file(database: Path) -> None:
+    """Make the SQLite file ``database`` readable by its owner only (0600) before SQLite opens it.
+
+    The services' databases hold personal data; SQLite creates a missing one with the process's
+    umask (0644 by default) and its ``-wal`` and ``-shm`` files with the database file's own mode,
+    so creating the file 0600 first keeps all three private. Files an earlier release left readable
+    to others are tightened.
+
+    An existing database is never opened here: closing any descriptor of a database file drops the
+    POSIX locks every SQLite connection of this process holds on it, and another engine of this
+    process may be using it."""
+    try:
+        os.close(os.open(database, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600))  # empty file: empty database
+    except FileExistsError:
+        pass
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        if stat.st_mode & 0o077 and stat.st_uid == os.getuid():
+            path.chmod(0o600)
 
 
 def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:

@@ -187,13 +187,14 @@ def _cmd(args: argparse.Namespace) -> int:
     import sys
 
     from esspass.config import default_data_dir, tls_verify
+    from esspass.pilot import SERVICES
 
     if args.core:
         return run_core_demo(sys.stdout)
     data_dir = Path(args.data_dir or default_data_dir())
     scheme = "http" if args.http else "https"
-    urls = {name: f"{scheme}://localhost:{port}" for name, port in
-            (("registry", 8101), ("issuer", 8102), ("verifier", 8103))}
+    # The ports `esspass up --port-base` gave the services, in the same order.
+    urls = {spec.name: f"{scheme}://localhost:{args.port_base + i}" for i, spec in enumerate(SERVICES)}
     tls_ca = data_dir / "pki" / "tls" / "ca.pem" if scheme == "https" else None
     import httpx
 
@@ -207,8 +208,12 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from esspass.pilot import DEFAULT_PORT_BASE
+
     p = sub.add_parser("demo", help="walk through the whole story in plain words (against `esspass up`)")
     p.add_argument("--core", action="store_true", help="the credential core's story alone, without services")
     p.add_argument("--data-dir", help="the pilot's data directory (default $ESSPASS_DATA_DIR or ./.esspass)")
     p.add_argument("--http", action="store_true", help="the pilot runs with --http")
+    p.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE,
+                   help="the pilot's `esspass up --port-base` (the registry's port)")
     p.set_defaults(func=_cmd)

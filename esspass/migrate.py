@@ -1,17 +1,82 @@
-"""Run a service's Alembic migrations on an engine (each service has its own version table)."""
+"""Run a service's Alembic migrations on an engine (each service has its own version table).
+
+``esspass migrate [--service NAME]`` brings the registry's, the issuer's and the verifier's tables
+to this release's schema and exits; ``esspass <service> serve`` does the same before it starts.
+A database already migrated by a newer release is refused in one line (:class:`SchemaTooNew`):
+this release's code cannot read what that schema holds, and a downgrade would be a guess.
+"""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
+from credentials.errors import CredentialError
 from credentials.files import exclusive_lock
 
-__all__ = ["upgrade"]
+__all__ = ["SERVICES", "SchemaTooNew", "ServiceDatabase", "register", "upgrade", "upgrade_service"]
+
+
+class SchemaTooNew(CredentialError):
+    """The database's schema revision is not one of this release's: a newer release wrote it."""
+
+    code = "schema_too_new"
+
+    def __init__(self, revision: str, heads: tuple[str, ...]) -> None:
+        super().__init__(f"database schema {revision} is newer than this release (head {', '.join(heads)}); "
+                         "upgrade ESSPASS")
+        self.revision = revision
+        self.heads = heads
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDatabase:
+    """Where one service's tables live and how they are migrated; ``load`` imports the service's
+    modules only when asked, since those modules import this one."""
+
+    name: str  # esspass <name> ...
+    env_prefix: str
+    default_file: str  # the SQLite file in the data directory when no database URL is set
+    load: Callable[[], tuple[Any, Path, Callable[[Connection], str | None] | None]]  # settings, migrations, adopt
+
+
+def _registry() -> tuple[Any, Path, Callable[[Connection], str | None] | None]:
+    from trust_registry.settings import RegistrySettings
+    from trust_registry.store import MIGRATIONS, Registry
+
+    return RegistrySettings(), MIGRATIONS, Registry._adopt_unversioned
+
+
+def _issuer() -> tuple[Any, Path, Callable[[Connection], str | None] | None]:
+    from issuer.app import MIGRATIONS
+    from issuer.settings import IssuerSettings
+
+    return IssuerSettings(), MIGRATIONS, None
+
+
+def _verifier() -> tuple[Any, Path, Callable[[Connection], str | None] | None]:
+    from verifier.settings import VerifierSettings
+    from verifier.transactions import MIGRATIONS
+
+    return VerifierSettings(), MIGRATIONS, None
+
+
+#: The services with a database, by their command name.
+SERVICES: dict[str, ServiceDatabase] = {
+    s.name: s for s in (ServiceDatabase("registry", "ESSPASS_REGISTRY_", "registry.db", _registry),
+                        ServiceDatabase("issuer", "ESSPASS_ISSUER_", "issuer.db", _issuer),
+                        ServiceDatabase("verifier", "ESSPASS_VERIFIER_", "verifier.db", _verifier))
+}
 
 
 def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
@@ -21,6 +86,8 @@ def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
     ``adopt`` brings a database made before the service had migrations to the schema of one
     revision, in the same locked transaction, and returns that revision (``None``: nothing to
     adopt); the database is stamped with it and the later migrations run as on any other.
+
+    Raises :class:`SchemaTooNew` when the database is at a revision this release does not have.
     """
     config = Config()
     config.set_main_option("script_location", str(script_location))
@@ -46,4 +113,52 @@ def _upgrade(engine: Engine, config: Config, revision: str,
         adopted = adopt(connection) if adopt is not None else None
         if adopted is not None:
             command.stamp(config, adopted)
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as exc:
+            unknown = _unknown_revision(exc, config, revision)
+            if unknown is None:
+                raise
+            heads = tuple(ScriptDirectory.from_config(config).get_heads())
+            raise SchemaTooNew(unknown, heads) from None  # alembic's 70-line trace says no more than this
+
+
+def _unknown_revision(exc: CommandError, config: Config, target: str) -> str | None:
+    """The database's revision, when ``exc`` is alembic finding it in none of this release's scripts."""
+    cause = exc.__cause__
+    if not isinstance(cause, ResolutionError) or not isinstance(cause.argument, str) or cause.argument == target:
+        return None
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    return cause.argument if cause.argument not in known else None
+
+
+def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -> str | None:
+    """Migrate the database of the service ``name`` (or the one whose settings use ``env_prefix``),
+    as its settings in the environment name it; returns the service's name, or None when it has
+    no database."""
+    from esspass.db import make_engine
+
+    found = SERVICES.get(name) if name is not None else next(
+        (s for s in SERVICES.values() if s.env_prefix == env_prefix), None)
+    if found is None:
+        return None
+    settings, migrations, adopt = found.load()
+    engine = make_engine(settings.db_url(found.default_file))
+    try:
+        upgrade(engine, migrations, adopt=adopt)
+    finally:
+        engine.dispose()
+    return found.name
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    for name in [args.service] if args.service else list(SERVICES):
+        upgrade_service(name)
+        print(f"{name}: database schema is current")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("migrate", help="bring the services' database tables to this release's schema, then exit")
+    p.add_argument("--service", choices=list(SERVICES), help="only this service's database (default: all three)")
+    p.set_defaults(func=_cmd)

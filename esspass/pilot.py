@@ -4,7 +4,8 @@
 the demo institutions and inspectorates. ``up`` runs ``init`` if needed, starts the registry,
 issuer, verifier and wallet as separate processes on their documented localhost ports (HTTPS
 with the demo PKI's TLS certificate unless ``--http``), waits until each answers ``/healthz``,
-prints the URLs, and stops them all on Ctrl-C. A second run reuses the data.
+prints the URLs, and stops them all on Ctrl-C or SIGTERM (a service manager's or ``kill``'s stop):
+no service outlives it. A second run reuses the data.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 
 from esspass.config import default_data_dir
 
-__all__ = ["SERVICES", "Pilot", "ServiceSpec", "register"]
+__all__ = ["DEFAULT_PORT_BASE", "SERVICES", "Pilot", "ServiceSpec", "register"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,10 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("verifier", 8103, "Verifier: the inspector's page"),
     ServiceSpec("wallet", 8104, "Wallet: the worker's phone wallet page"),
 )
+
+
+#: ``esspass up --port-base``'s default: the registry's port; the issuer, verifier and wallet follow.
+DEFAULT_PORT_BASE = SERVICES[0].port
 
 
 def pki_dir(data_dir: Path) -> Path:
@@ -154,8 +160,8 @@ class Pilot:
                 proc.wait()
 
     def __enter__(self) -> Pilot:
-        self.start()
         try:
+            self.start()  # inside: an interrupt between two starts must stop the ones started
             self.wait_healthy()
         except BaseException:
             self.stop()
@@ -173,7 +179,22 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminated(_signum: int, _frame: object) -> NoReturn:
+    """SIGTERM takes Ctrl-C's way out, so that leaving the ``with Pilot`` block stops the services;
+    by default it would end this process alone and leave the four running."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the stopping short
+    raise KeyboardInterrupt
+
+
 def _cmd_up(args: argparse.Namespace) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _up(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _up(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     first = not (pki_dir(data_dir) / "pki.json").exists()
     print("First run: creating the demo PKI and seeding the trust registry ..." if first
@@ -193,14 +214,18 @@ def _cmd_up(args: argparse.Namespace) -> int:
                 print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
                       " (import it in your browser, or run with --http).")
             print(f"Logs (JSON, no personal data): {pilot.log_dir}")
-            print("\nNext: in another terminal run `esspass demo` to watch the whole story, "
+            # The demo command that finds this pilot: the same data, ports and scheme.
+            demo = "" if data_dir == default_data_dir() else f" --data-dir {data_dir}"
+            demo += "" if args.port_base == DEFAULT_PORT_BASE else f" --port-base {args.port_base}"
+            demo += " --http" if args.http else ""
+            print(f"\nNext: in another terminal run `esspass demo{demo}` to watch the whole story, "
                   "or open the pages above. Ctrl-C stops everything.", flush=True)
             while all(p.poll() is None for p in pilot.procs.values()):
                 time.sleep(0.5)
             print("A service stopped unexpectedly; stopping the others.", file=sys.stderr)
             return 1
     except KeyboardInterrupt:
-        # Whenever Ctrl-C lands, leaving the with block has already stopped every service.
+        # Whenever Ctrl-C (or SIGTERM) lands, leaving the with block has already stopped every service.
         print("\nStopping ...")
     print("Stopped.")
     return 0
@@ -210,7 +235,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("up", help="start the whole pilot (registry, issuer, verifier, wallet) on localhost")
     p.add_argument("--data-dir", default=str(default_data_dir()), help="where the PKI, databases and logs live")
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS with the demo TLS certificate")
-    p.add_argument("--port-base", type=int, default=8101, help="registry port; issuer, verifier, wallet follow")
+    p.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE,
+                   help="registry port; issuer, verifier, wallet follow")
     p.set_defaults(func=_cmd_up)
     p = sub.add_parser("init", help="create the demo PKI and seed the trust registry (done by `up` too)")
     p.add_argument("--data-dir", default=str(default_data_dir()))

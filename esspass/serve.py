@@ -1,14 +1,47 @@
-"""``esspass <service> serve``: the same options and uvicorn launch for every service."""
+"""``esspass <service> serve``: the same options and uvicorn launch for every service.
+
+Every process that serves requests (the one process, or each of ``--workers N``) writes the JSON
+logs of :mod:`esspass.web` and creates its files with umask 0077, so that the databases, caches
+and keys it makes, which hold personal data or secrets, are its user's alone.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_serve_parser"]
+__all__ = ["PRIVATE_UMASK", "add_serve_parser", "tls_pair_error", "worker_app"]
+
+#: The umask of a serving process: new files 0600, new directories 0700.
+PRIVATE_UMASK = 0o077
+
+#: Which app factory (``verifier.app:create_app``) :func:`worker_app` calls in each worker.
+_FACTORY_ENV = "ESSPASS_SERVE_APP_FACTORY"
+
+
+def tls_pair_error(cert: Path | None, key: Path | None) -> str | None:
+    """The one-line refusal of a certificate without its key or a key without its certificate:
+    either alone would otherwise end in a traceback, or in plain HTTP where HTTPS was meant."""
+    if (cert is None) == (key is None):
+        return None
+    given, missing = ("--tls-cert", "--tls-key") if key is None else ("--tls-key", "--tls-cert")
+    return f"esspass: {given} needs {missing} too (both for HTTPS, neither for plain HTTP)"
+
+
+def worker_app() -> Any:
+    """The app of one ``serve --workers N`` process: uvicorn spawns each worker afresh and calls
+    this there, so the logging set up in the parent would not reach it; it sets up its own, then
+    builds the service's app from the environment."""
+    from esspass.web import configure_logging
+
+    configure_logging()
+    module, _, name = os.environ[_FACTORY_ENV].partition(":")
+    return getattr(importlib.import_module(module), name)()
 
 
 def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespace], Any], what: str,
@@ -18,11 +51,14 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
 
     ``preflight`` loads and checks the service's keys and certificates before uvicorn starts, so
     that a mistake in them is one plain error line (the setting and the rule), not a traceback
-    from every worker.
+    from every worker. The service's database (:data:`esspass.migrate.SERVICES`, found by
+    ``env_prefix``) is then migrated, once, before any worker starts: a database of a newer
+    release is refused in one line too.
 
     With ``app_factory`` (``"verifier.app:create_app"``) and ``env_prefix`` (``"ESSPASS_VERIFIER_"``)
     it also takes ``--workers N``: N processes, each building the app from the environment. Only for
-    services whose state is all in their database, so that any worker may answer any request."""
+    services whose state is all in their database, so that any worker may answer any request.
+    A worker that cannot start stops them all, with exit code 3 as one process would."""
     p = sub.add_parser("serve", help=f"run the {what} (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=port)
@@ -35,25 +71,50 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
     def run(args: argparse.Namespace) -> int:
         import uvicorn
 
+        from esspass.migrate import upgrade_service
         from esspass.web import configure_logging
 
-        configure_logging()
-        if preflight is not None:
-            preflight()
-        kwargs: dict[str, Any] = {}
-        if args.tls_cert:
-            kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+        refused = tls_pair_error(args.tls_cert, args.tls_key)
+        if refused is not None:
+            print(refused, file=sys.stderr)
+            return 2
         workers = getattr(args, "workers", 1)
         if workers < 1:
             raise SystemExit("--workers must be at least 1")
+        os.umask(PRIVATE_UMASK)  # before anything below opens a database or writes a key; workers inherit it
+        configure_logging()
+        if preflight is not None:
+            preflight()
+        if env_prefix is not None:
+            upgrade_service(env_prefix=env_prefix)
+        kwargs: dict[str, Any] = {}
+        if args.tls_cert:
+            kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
         if workers > 1 and app_factory is not None and env_prefix is not None:
             # Each worker process builds its own app from the environment.
             os.environ[f"{env_prefix}PORT"], os.environ[f"{env_prefix}HOST"] = str(args.port), args.host
-            uvicorn.run(app_factory, factory=True, workers=workers, host=args.host, port=args.port,
-                        access_log=False, log_level="warning", timeout_graceful_shutdown=3, **kwargs)
-            return 0
+            os.environ[_FACTORY_ENV] = app_factory
+            return _run_workers(uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=workers,
+                                               host=args.host, port=args.port, access_log=False,
+                                               log_level="warning", timeout_graceful_shutdown=3, **kwargs))
         uvicorn.run(factory(args), host=args.host, port=args.port, access_log=False, log_level="warning",
                     timeout_graceful_shutdown=3, **kwargs)
         return 0
 
     p.set_defaults(func=run)
+
+
+def _run_workers(config: Any) -> int:
+    """``uvicorn.run`` for N workers, but with the outcome: uvicorn's supervisor stops when a worker
+    exits with uvicorn's startup failure code, and then returns as after Ctrl-C; the exit code
+    must tell a service manager that the service did not start."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    try:
+        supervisor.run()
+    except KeyboardInterrupt:
+        pass
+    failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0

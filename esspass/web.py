@@ -1,6 +1,6 @@
 """What every ESSPASS service has: one error translation, health, metrics and JSON logs.
 
-``install(app, service)`` is the only entry point. It renders every
+``install(app, service, ready=...)`` is the only entry point. It renders every
 :class:`~credentials.errors.CredentialError` once, at the boundary (STYLE.md §7):
 
 * :class:`ProtocolError` → its ``http_status`` and ``{"error", "error_description"}`` (RFC 6749 §5.2);
@@ -9,6 +9,9 @@
 * request validation → 400 ``invalid_request``; anything unexpected → 500 ``server_error``
   with no trace and no detail (the trace goes to the log, which never carries request bodies).
 
+``/healthz`` answers while the process runs; ``/readyz`` only once the service has started and
+its database answers ``SELECT 1`` (else 503 with a JSON body naming the reason).
+
 Logs are one JSON object per line on the ``esspass`` logger. Access logs record the route
 template (``/cases/{case_id}``), never the raw path's query string or any body, so personal data
 cannot reach them.
@@ -16,6 +19,7 @@ cannot reach them.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -30,12 +34,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["JsonFormatter", "configure_logging", "csp_source", "error_response", "install", "local_path",
-           "page_language"]
+__all__ = ["READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source", "error_response", "install",
+           "local_path", "page_language"]
 
 log = logging.getLogger("esspass")
 
@@ -131,8 +137,22 @@ def error_response(exc: CredentialError) -> JSONResponse:
     return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=400)
 
 
-def install(app: FastAPI, service: str, *, ready: Callable[[], bool] | None = None) -> None:
-    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics`` and access logs to ``app``."""
+#: Seconds ``/readyz`` waits for the database to answer ``SELECT 1``.
+READY_TIMEOUT = 2.0
+
+
+def _select_one(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | None = None) -> None:
+    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics`` and access logs to ``app``.
+
+    ``ready`` says whether the service has started: False (not yet), True, or the database engine
+    it serves from, which ``/readyz`` then asks ``SELECT 1`` (within :data:`READY_TIMEOUT`): a
+    replica whose database does not answer is taken out of the load balancer's rotation, with a
+    503 and a JSON body saying why."""
     registry = CollectorRegistry()
     requests = Counter(
         "esspass_http_requests", "HTTP requests", ["service", "method", "route", "status"], registry=registry
@@ -196,10 +216,33 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool] | None = No
     async def _healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
+    # One database check at a time: while a database does not answer, probes must not pile up
+    # threads (each waiting for its connect to time out) that the service's own work needs.
+    checking: dict[str, asyncio.Future[None]] = {}
+
+    async def _database_answers(engine: Engine) -> bool:
+        check = checking.get("check")
+        if check is None or check.done() or check.get_loop() is not asyncio.get_running_loop():
+            check = checking["check"] = asyncio.ensure_future(asyncio.to_thread(_select_one, engine))
+        try:
+            await asyncio.wait_for(asyncio.shield(check), timeout=READY_TIMEOUT)
+        except TimeoutError:
+            log.warning("database did not answer in time", extra={"service": service, "event": "not_ready"})
+            return False
+        except SQLAlchemyError as exc:
+            # The type only: a driver's message may quote the connection's parameters.
+            log.warning("database unreachable (%s)", type(exc).__name__,
+                        extra={"service": service, "event": "not_ready"})
+            return False
+        return True
+
     @app.get("/readyz", include_in_schema=False)
     async def _readyz() -> Response:
-        if ready is not None and not ready():
-            return JSONResponse({"status": "not_ready", "service": service}, status_code=503)
+        started = ready() if ready is not None else True
+        if not isinstance(started, Engine) and not started:
+            return JSONResponse({"status": "not_ready", "service": service, "reason": "starting"}, status_code=503)
+        if isinstance(started, Engine) and not await _database_answers(started):
+            return JSONResponse({"status": "not_ready", "service": service, "reason": "database"}, status_code=503)
         return JSONResponse({"status": "ready", "service": service})
 
     @app.get("/metrics", include_in_schema=False)

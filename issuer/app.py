@@ -152,7 +152,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    install(app, "issuer", ready=lambda: "service" in holder)
+    install(app, "issuer", ready=lambda: holder["service"].engine if "service" in holder else False)
 
     def svc() -> IssuerService:
         result: IssuerService = holder["service"]

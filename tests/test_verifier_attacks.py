@@ -54,6 +54,7 @@ from trust_registry.store import Registry
 from verifier.app import build_service
 from verifier.app import create_app as verifier_app
 from verifier.settings import VerifierSettings
+from verifier.transactions import load_storage_key
 from wallet.errors import NotFoundError
 from wallet.keys import load_key
 
@@ -966,6 +967,7 @@ def test_a_document_has_one_reference_in_every_proof_of_a_deployment(world: Worl
         refs = {_document_ref(world, first), _document_ref(world, second), _document_ref(world,
                                                                                          world.stack.verifier_url)}
     assert len(refs) == 1 and PERSON.pda1["document_number"] not in refs.pop()
+    load_storage_key(tmp_path / "another-deployment.key")  # an operator names a key file that exists
     with _replicas(world, 1, storage_key_file=tmp_path / "another-deployment.key") as (other,):
         assert _document_ref(world, other) != _document_ref(world, world.stack.verifier_url)
 
@@ -999,6 +1001,7 @@ def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world
 
 def test_a_replica_with_another_storage_key_cannot_read_inspections(world: World, tmp_path: Path) -> None:
     request = world.inspector.request("pda1")
+    load_storage_key(tmp_path / "other.key")
     with _replicas(world, 1, storage_key_file=tmp_path / "other.key") as (stranger,):
         response = world.http.get(f"{stranger}{request['result_url']}")
         assert response.status_code == 404 and response.json()["error"] == "not_found"

@@ -178,7 +178,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                   description="Signed lists of which institutions may issue which credentials, and which "
                               "inspectorates may request which claims (issuers and verifiers lists; also as "
                               "ETSI TS 119 602 LoTE JSON). Pin the registry root out of band.")
-    install(app, "registry", ready=lambda: "state" in holder)
+    install(app, "registry", ready=lambda: holder["state"].registry.engine if "state" in holder else False)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def state() -> _State:

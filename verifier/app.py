@@ -37,7 +37,7 @@ from verifier import messages
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService
 from verifier.settings import InspectorTokens, VerifierSettings
-from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, load_storage_key
+from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, configured_storage_key
 
 __all__ = ["build_service", "create_app"]
 
@@ -72,7 +72,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
 
     engine = make_engine(settings.db_url("verifier.db"))
     upgrade(engine, MIGRATIONS)
-    storage_key = load_storage_key(settings.storage_key_path())
+    storage_key = configured_storage_key(settings)
     store = TransactionStore(engine, storage_key)
     # A key of its own for document references, derived so that replicas share it (RFC 5869).
     document_ref_key = HKDF(hashes.SHA256(), 32, salt=None, info=b"esspass/verifier/document-ref").derive(storage_key)
@@ -191,7 +191,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
-    install(app, "verifier", ready=lambda: "service" in holder)
+    install(app, "verifier", ready=lambda: holder["service"].store.engine if "service" in holder else False)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def svc() -> VerifierService:

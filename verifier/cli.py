@@ -22,8 +22,11 @@ def _preflight() -> None:
     from datetime import UTC, datetime
 
     from verifier.settings import VerifierSettings
+    from verifier.transactions import configured_storage_key
 
-    VerifierSettings().access_certificate(datetime.now(UTC))
+    settings = VerifierSettings()
+    settings.access_certificate(datetime.now(UTC))
+    configured_storage_key(settings)  # a key file named but missing is an error, not a new key
 
 
 def _check(_args: argparse.Namespace) -> int:
@@ -67,11 +70,21 @@ def _check(_args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
+    """Print the inspectors' tokens after ``--add``/``--revoke``; those are refused (exit 2) while the
+    tokens are configured in ``ESSPASS_VERIFIER_INSPECTOR_TOKENS``, which they cannot change."""
     import json
+    import sys
 
+    from credentials.errors import DataError
     from verifier.settings import VerifierSettings, inspector_tokens
 
-    tokens = inspector_tokens(VerifierSettings(), add=args.add or (), revoke=args.revoke or ())
+    try:
+        tokens = inspector_tokens(VerifierSettings(), add=args.add or (), revoke=args.revoke or ())
+    except DataError as exc:
+        if exc.field != "ESSPASS_VERIFIER_INSPECTOR_TOKENS":
+            raise
+        print(f"esspass: {exc.field} {exc.rule}", file=sys.stderr)
+        return 2
     print(json.dumps({name: token for token, name in tokens.items()}, indent=2, sort_keys=True))
     return 0
 

@@ -128,8 +128,14 @@ class VerifierSettings(ServiceSettings):
 def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),
                      revoke: Collection[str] = ()) -> dict[str, str]:
     """token -> inspector: the configured tokens, else those of ``<data>/verifier/inspector-tokens.json``
-    (a demo inspector's made on first start), after giving tokens to ``add`` and taking those of ``revoke``."""
+    (a demo inspector's made on first start), after giving tokens to ``add`` and taking those of ``revoke``.
+
+    With tokens configured (``ESSPASS_VERIFIER_INSPECTOR_TOKENS``) ``add`` and ``revoke`` are refused:
+    the file they would change is not read, so doing nothing would leave a revoked inspector signed in."""
     if settings.inspector_tokens:
+        if add or revoke:
+            raise DataError("ESSPASS_VERIFIER_INSPECTOR_TOKENS", "is set, so the inspectors' tokens are that "
+                            "setting's: change it there (--add and --revoke change only the tokens file, not read now)")
         return dict(settings.inspector_tokens)
     path = tokens_file(settings)
     names = [*(["inspector"] if not path.exists() else []), *add]

@@ -320,8 +320,12 @@ def _log(ctx: _Ctx) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """The wallet pages, on a loopback address only; JSON logs as the services write them (no
+    personal data); files made private (umask 0077) as the services make theirs."""
     import uvicorn
 
+    from esspass.serve import PRIVATE_UMASK, tls_pair_error
+    from esspass.web import configure_logging
     from wallet.app import create_app
     from wallet.settings import WalletSettings
 
@@ -334,7 +338,13 @@ def _serve(args: argparse.Namespace) -> int:
         print("The wallet pages hold your documents; they are served on this computer only (127.0.0.1).",
               file=sys.stderr)
         return 2
-    with_tls = args.tls_cert is not None and args.tls_key is not None
+    refused = tls_pair_error(args.tls_cert, args.tls_key)  # one alone would serve plain HTTP unannounced
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
+    os.umask(PRIVATE_UMASK)
+    configure_logging()
+    with_tls = args.tls_cert is not None
     uvicorn.run(
         create_app(settings), host=host, port=args.port or settings.port, log_level="warning",
         ssl_certfile=str(args.tls_cert) if with_tls else None, ssl_keyfile=str(args.tls_key) if with_tls else None,

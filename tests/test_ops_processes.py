@@ -1,0 +1,207 @@
+"""The processes an operator runs: ``esspass up`` stops its services on SIGTERM as on Ctrl-C, and
+``esspass demo --port-base`` finds a pilot started on other ports; ``serve --workers N`` logs from
+every worker and fails as one process would; the wallet's pages log too. Real processes on
+loopback ports, nothing mocked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from esspass.pilot import SERVICES
+from esspass.testing import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESSPASS_") and k != "DATABASE_URL"}
+    return {**env, "ESSPASS_DATA_DIR": str(data_dir), **extra}
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free loopback ports (``esspass up --port-base``)."""
+    for _ in range(50):
+        base = free_port()
+        if base + count < 65536 and not any(_answers(base + i) for i in range(count)):
+            return base
+    pytest.skip("no consecutive free ports")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"exited with {proc.returncode}"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not become healthy")
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class Up:
+    proc: subprocess.Popen[str]
+    base: int
+    data_dir: Path
+    ports: list[int]
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    """``esspass up --http --port-base <free>`` with its own data directory, until it prints its URLs."""
+    data_dir = tmp_path_factory.mktemp("up")
+    base = _free_ports(len(SERVICES))
+    proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--http", "--port-base", str(base),
+                             "--data-dir", str(data_dir)], cwd=ROOT, env=_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    ports = [base + i for i in range(len(SERVICES))]
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        lines: list[str] = []
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        assert "ESSPASS pilot is running" in "".join(lines), "".join(lines)
+        yield Up(proc, base, data_dir, ports)
+    finally:
+        _stop(proc)
+        # Never leave a service behind, whatever the test found: its own session holds exactly
+        # `esspass up` and the services it started.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_demo_finds_a_pilot_started_with_another_port_base(up: Up) -> None:
+    assert up.base != SERVICES[0].port
+    done = subprocess.run([sys.executable, "-m", "esspass.cli", "demo", "--http", "--port-base", str(up.base),
+                           "--data-dir", str(up.data_dir)], cwd=ROOT, env=_env(up.data_dir), capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "The pilot is not running" not in done.stdout
+    assert "Done: the story went as expected." in done.stdout, done.stdout
+
+
+def test_sigterm_to_esspass_up_stops_every_service(up: Up) -> None:
+    for service_port in up.ports:
+        assert httpx.get(f"http://127.0.0.1:{service_port}/healthz", timeout=5).status_code == 200
+    up.proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while any(_answers(p) for p in up.ports) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in up.ports if _answers(p)], "services still answer after SIGTERM to esspass up"
+    rest, _ = up.proc.communicate(timeout=15)
+    assert up.proc.returncode == 0, rest
+    assert "Stopped." in rest
+
+
+@pytest.fixture(scope="module")
+def pilot_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the demo PKI and the seeded registry (``esspass init``)."""
+    data_dir = tmp_path_factory.mktemp("pilot")
+    done = subprocess.run([sys.executable, "-m", "esspass.cli", "init", "--data-dir", str(data_dir)], cwd=ROOT,
+                          env=_env(data_dir), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return data_dir
+
+
+def _json_lines(text: str) -> list[dict[str, object]]:
+    out = []
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out
+
+
+def test_every_worker_of_serve_workers_writes_json_logs_and_private_files(pilot_data: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(pilot_data, data_dir)
+    port = free_port()
+    log = tmp_path / "verifier.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "verifier", "serve", "--workers", "2",
+                                 "--port", str(port)], cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL,
+                                stderr=err, text=True)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", proc)
+            for _ in range(20):  # new connections, so that both workers are likely to answer some
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    assert proc.returncode == 0
+    requests = [r for r in _json_lines(log.read_text()) if r.get("message") == "request"]
+    assert requests and all(r["service"] == "verifier" and r["route"] == "/healthz" for r in requests)
+    for name in ("verifier.db", "verifier.db-wal", "verifier.db-shm"):
+        if (data_dir / name).exists():
+            assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name
+    made = [p for p in (data_dir / "verifier").rglob("*")]
+    assert made and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in [data_dir / "verifier", *made])
+
+
+def test_serve_workers_exits_3_when_the_workers_cannot_start(pilot_data: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(pilot_data, data_dir)
+    # Passes the preflight (the access certificate) and fails in each worker's start-up.
+    env = _env(data_dir, ESSPASS_VERIFIER_REGISTRY_ROOT=str(tmp_path / "missing-root.pem"))
+    done = subprocess.run([sys.executable, "-m", "esspass.cli", "verifier", "serve", "--workers", "2",
+                           "--port", str(free_port())], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=90)
+    assert done.returncode == 3, done.stderr
+
+
+def test_the_wallet_pages_write_json_logs(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "wallet.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "wallet", "serve", "--port", str(port)],
+                                cwd=ROOT, env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=err, text=True)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    records = _json_lines(log.read_text())
+    assert any(r.get("service") == "wallet" and r.get("route") == "/healthz" for r in records), log.read_text()
