@@ -15,10 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PRIVATE_UMASK", "add_serve_parser", "tls_pair_error", "worker_app"]
+__all__ = ["PRIVATE_UMASK", "SERVER_LIMITS", "add_serve_parser", "tls_pair_error", "worker_app"]
 
 #: The umask of a serving process: new files 0600, new directories 0700.
 PRIVATE_UMASK = 0o077
+
+#: uvicorn's limits for every service process. h11 (not httptools) because it bounds what it holds
+#: of a request not yet complete: a 120 MB header line would otherwise be read whole and stall every
+#: other request of the process. Past ``limit_concurrency`` open connections new ones get 503 at
+#: once; an idle keep-alive connection is closed after 5 s. (Bodies sent a byte at a time are for
+#: the reverse proxy in front to cut off, as in any deployment; see README "Own keys in a real
+#: deployment".)
+SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024,
+                                 "limit_concurrency": 1000, "timeout_keep_alive": 5,
+                                 "timeout_graceful_shutdown": 3}
 
 #: Which app factory (``verifier.app:create_app``) :func:`worker_app` calls in each worker.
 _FACTORY_ENV = "ESSPASS_SERVE_APP_FACTORY"
@@ -96,9 +106,9 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
             os.environ[_FACTORY_ENV] = app_factory
             return _run_workers(uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=workers,
                                                host=args.host, port=args.port, access_log=False,
-                                               log_level="warning", timeout_graceful_shutdown=3, **kwargs))
+                                               log_level="warning", **SERVER_LIMITS, **kwargs))
         uvicorn.run(factory(args), host=args.host, port=args.port, access_log=False, log_level="warning",
-                    timeout_graceful_shutdown=3, **kwargs)
+                    **SERVER_LIMITS, **kwargs)
         return 0
 
     p.set_defaults(func=run)

@@ -65,7 +65,10 @@ def serve(
     kwargs: dict[str, Any] = {}
     if tls is not None:
         kwargs = {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])}
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False, **kwargs)
+    from esspass.serve import SERVER_LIMITS
+
+    # The limits a served process has, so that tests meet the server as it runs.
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False, **SERVER_LIMITS, **kwargs)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

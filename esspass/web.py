@@ -36,12 +36,22 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source", "error_response", "install",
-           "local_path", "page_language"]
+__all__ = ["MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
+           "error_response", "install", "local_path", "page_language"]
+
+#: The largest request body a service reads (``install(max_body=...)``; beyond it 413, before the
+#: body is read whole): every protocol message is far smaller (a wallet's answer at most 512 KB),
+#: and a client may not make a process hold hundreds of megabytes, authenticated or not. The
+#: issuer's CSV import and the wallet's QR picture upload allow :data:`MAX_UPLOAD_BYTES`.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 log = logging.getLogger("esspass")
 
@@ -77,9 +87,10 @@ def page_language(request: Request) -> str:
 def local_path(target: str) -> str:
     """``target`` if it is a path on this site, else ``/``: what a page may send the browser to after
     signing in or unlocking (never an open redirect)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "http://[": urlsplit refuses it, and it is no path of ours either
+        return "/"
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
@@ -146,8 +157,57 @@ def _select_one(engine: Engine) -> None:
         connection.execute(text("SELECT 1"))
 
 
-def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | None = None) -> None:
-    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics`` and access logs to ``app``.
+class _BodyLimit:
+    """Request bodies over ``limit`` bytes are refused with 413 ``invalid_request``, as JSON like every
+    error of ours: at once when ``Content-Length`` says so (nothing is read), else as soon as more has
+    arrived: the route is then told the client left (it stops reading and answers nobody) and the
+    client gets the 413 in place of that answer. Starlette's own limiter would answer in plain text."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _too_large()(scope, receive, send)
+            return
+        seen, over, answered = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def answer(message: Message) -> None:
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif not answered and message["type"] == "http.response.start":
+                answered = True
+                await _too_large()(scope, receive, send)
+
+        await self.app(scope, counted, answer)
+
+
+def _too_large() -> Response:
+    return JSONResponse({"error": "invalid_request", "error_description": "the request body is too large"},
+                        status_code=413, headers={"Connection": "close"})
+
+
+def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | None = None,
+            max_body: int = MAX_BODY_BYTES) -> None:
+    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics``, access logs and the request body
+    limit (``max_body`` bytes, :data:`MAX_BODY_BYTES`) to ``app``.
 
     ``ready`` says whether the service has started: False (not yet), True, or the database engine
     it serves from, which ``/readyz`` then asks ``SELECT 1`` (within :data:`READY_TIMEOUT`): a
@@ -161,6 +221,7 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         "esspass_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
     app.state.metrics_registry = registry
+    app.add_middleware(_BodyLimit, limit=max_body)
 
     @app.exception_handler(CredentialError)
     async def _credential_error(_request: Request, exc: CredentialError) -> Response:
@@ -182,6 +243,13 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         return JSONResponse(
             {"error": code, "error_description": detail}, status_code=exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
+        # The client left while its body was being read: nobody reads this answer, and it is no
+        # server error (a trace per dropped connection would let anyone fill the logs).
+        log.info("client disconnected", extra={"service": service, "event": "client_disconnect"})
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> Response:

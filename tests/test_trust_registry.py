@@ -564,7 +564,8 @@ def test_a_certificate_for_a_key_another_entity_lists_is_refused_409_key_already
     name, would be taken for VSAA, and stay trusted once VSAA revoked that key."""
     vsaa_key, vsaa_ca = registry_pki.cas["LV:VSAA"]
     rogue_key = ec.generate_private_key(ec.SECP256R1())
-    forged_ca = _certificate_for_key(vsaa_ca.public_key(), subject=vsaa_ca.subject, issuer_key=rogue_key)
+    forged_ca = _certificate_for_key(vsaa_ca.public_key(), subject=vsaa_ca.subject,  # type: ignore[arg-type]
+                                     issuer_key=rogue_key)
     before = _sequence(http)
     refused = http.post("/admin/entities", json=_entity_body("EE:ROGUE", forged_ca), headers=_auth(ADMIN))
     assert refused.status_code == 409, refused.text
@@ -577,7 +578,7 @@ def test_a_certificate_for_a_key_another_entity_lists_is_refused_409_key_already
     vsaa_signer = registry_pki.signers["LV:VSAA"][1][0]
     forged_signer = _certificate_for_key(vsaa_signer.public_key(),  # type: ignore[arg-type]
                                          subject=vsaa_signer.subject, issuer=rogue_ca.subject,
-                                         issuer_key=rogue_ca_key, ca=False)  # type: ignore[arg-type]
+                                         issuer_key=rogue_ca_key, ca=False)
     for body in ({"pem": _pem(forged_ca), "usage": "ca"}, {"pem": _pem(forged_signer), "usage": "signer"}):
         added = http.post(f"/admin/entities/{rogue.id}/certificates", json=body, headers=_auth(ADMIN))
         assert added.status_code == 409 and added.json()["error"] == "key_already_registered", added.text
@@ -741,7 +742,7 @@ def test_a_list_signed_by_another_certificate_under_the_registry_root_is_refused
                                   critical=True))
         for ext in extra:
             builder = builder.add_extension(ext, critical=False)
-        other = builder.sign(registry_pki.root_key, hashes.SHA256())  # type: ignore[arg-type]
+        other = builder.sign(registry_pki.root_key, hashes.SHA256())
         token = trust_list.sign_trust_list(forged, key=key, x5c=[other])
         with pytest.raises(IssuerKeyError, match="not a trust list signer"):
             trust_list.verify_trust_list(token, registry_root=registry_pki.root, now=_now())
@@ -761,7 +762,7 @@ def test_a_demo_pki_whose_list_signer_predates_the_eku_gets_a_new_one_under_the_
     old_key = ec.generate_private_key(ec.SECP256R1())
     old = _certificate_for_key(old_key.public_key(), subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
                                                                                              "old signer")]),
-                               issuer=demo.root.subject, issuer_key=demo.root_key, ca=False)  # type: ignore[arg-type]
+                               issuer=demo.root.subject, issuer_key=demo.root_key, ca=False)
     write_private_key(tmp_path / "pki" / "list-signer.key", old_key)
     write_certificates(tmp_path / "pki" / "list-signer.pem", [old])
     upgraded = ensure_demo_pki(tmp_path / "pki", DEMO_ENTITIES, now=_now())
@@ -778,7 +779,7 @@ def test_the_registry_will_not_start_with_its_own_list_signer_lacking_the_eku(tm
     root_key, root = create_registry_root(now=_now())
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = _certificate_for_key(key.public_key(), subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "s")]),
-                                issuer=root.subject, issuer_key=root_key, ca=False)  # type: ignore[arg-type]
+                                issuer=root.subject, issuer_key=root_key, ca=False)
     write_private_key(tmp_path / "signer.key", key)
     write_certificates(tmp_path / "signer.pem", [leaf])
     write_certificates(tmp_path / "root.pem", [root])

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
-from esspass.web import csp_source, install, local_path
+from esspass.web import MAX_UPLOAD_BYTES, csp_source, install, local_path
 from wallet import core
 from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
@@ -135,7 +135,7 @@ def create_app(
             client.close()
 
     app = FastAPI(title="ESSPASS wallet", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    install(app, "wallet")
+    install(app, "wallet", max_body=MAX_UPLOAD_BYTES)  # a photo of a QR code
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     @app.middleware("http")

@@ -324,7 +324,7 @@ def _serve(args: argparse.Namespace) -> int:
     personal data); files made private (umask 0077) as the services make theirs."""
     import uvicorn
 
-    from esspass.serve import PRIVATE_UMASK, tls_pair_error
+    from esspass.serve import PRIVATE_UMASK, SERVER_LIMITS, tls_pair_error
     from esspass.web import configure_logging
     from wallet.app import create_app
     from wallet.settings import WalletSettings
@@ -346,7 +346,7 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging()
     with_tls = args.tls_cert is not None
     uvicorn.run(
-        create_app(settings), host=host, port=args.port or settings.port, log_level="warning",
+        create_app(settings), host=host, port=args.port or settings.port, log_level="warning", **SERVER_LIMITS,
         ssl_certfile=str(args.tls_cert) if with_tls else None, ssl_keyfile=str(args.tls_key) if with_tls else None,
     )
     return 0
