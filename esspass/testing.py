@@ -8,6 +8,7 @@ talk to our services the way the other services and wallets do.
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["ServerHandle", "clerk_tab", "free_port", "serve"]
+__all__ = ["ServerHandle", "clerk_tab", "free_port", "pilot_started", "serve"]
 
 
 def free_port() -> int:
@@ -93,3 +94,19 @@ def clerk_tab(browser: Any, issuer_url: str, path: str, token: str, *, lang: str
     tab.click("#signin")
     tab.wait_for_selector("#cases")
     return tab
+
+
+def pilot_started(proc: subprocess.Popen[str], timeout: float) -> str:
+    """What ``esspass up`` (``proc``, stdout piped as text) printed until it said it is running, or
+    until it stopped or ``timeout`` seconds passed."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Ctrl-C stops everything" in line:
+            break
+    return "".join(lines)

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from esspass.pilot import SERVICES
-from esspass.testing import free_port
+from esspass.testing import free_port, pilot_started
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,17 +88,8 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     ports = [base + i for i in range(len(SERVICES))]
     try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 120
-        lines: list[str] = []
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C stops everything" in line:
-                break
-        assert "ESSPASS pilot is running" in "".join(lines), "".join(lines)
+        printed = pilot_started(proc, 120)
+        assert "ESSPASS pilot is running" in printed, printed
         yield Up(proc, base, data_dir, ports)
     finally:
         _stop(proc)

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +25,7 @@ from credentials.pki import create_tls
 from esspass.config import tls_verify
 from esspass.demo import run_pilot_demo
 from esspass.pilot import SERVICES, Pilot, init
-from esspass.testing import free_port
+from esspass.testing import free_port, pilot_started
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("ESSPASS_TEST_POSTGRES_URL")
@@ -132,17 +131,7 @@ def test_esspass_up_starts_prints_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
     for run in ("first", "second"):
         proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--port-base", str(base)],
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines: list[str] = []
-        deadline = time.monotonic() + 90
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C stops everything" in line:
-                break
-        text = "".join(lines)
+        text = pilot_started(proc, 90)
         assert "ESSPASS pilot is running" in text, text
         assert f"https://localhost:{base + 1}/" in text
         assert ("First run" in text) == (run == "first")
