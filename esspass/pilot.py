@@ -80,6 +80,10 @@ def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dic
     )
     if scheme == "https":
         env["ESSPASS_TLS_CA"] = str(pki_dir(data_dir) / "tls" / "ca.pem")
+    else:
+        # The wallet talks only https, but for a pilot on this computer without TLS (``--http``),
+        # which it may allow for loopback addresses: else it refuses every offer of the pilot.
+        env["ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP"] = "true"
     return env
 
 

@@ -199,3 +199,18 @@ def test_a_postgresql_database_of_a_newer_release_is_refused_in_one_line(postgre
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"esspass: database schema 0099 is newer than this release (head {HEADS['registry'][1]}); upgrade ESSPASS"]
+
+
+def test_a_pilot_without_tls_lets_its_wallet_reach_its_own_services(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``esspass up --http``: the wallet, which talks https only, may use plain http to loopback
+    addresses, else it refuses every offer of the pilot; with TLS it may not."""
+    from esspass.pilot import Pilot
+    from wallet.settings import WalletSettings
+
+    for tls, allowed in ((False, True), (True, False)):
+        monkeypatch.delenv("ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP", raising=False)
+        for name, value in Pilot(tmp_path, tls=tls).env().items():
+            if name.startswith("ESSPASS_WALLET_"):
+                monkeypatch.setenv(name, value)
+        assert WalletSettings(data_dir=tmp_path).allow_loopback_http is allowed
