@@ -3,11 +3,18 @@
 ``Sig_structure = ["Signature1", protected, external_aad, payload]``; the ES256 signature is the
 raw ``r || s`` (RFC 9053 §2.1). Only ``alg`` -7 is accepted, from our policy, never chosen by the
 message; the key comes from the caller (resolved by ``kid`` from the trust list).
+
+Header buckets (RFC 9052 §3): "Applications SHOULD verify that the same label does not occur in
+both the protected and unprotected header parameters"; :func:`decode_sign1` refuses such a message
+as malformed rather than choosing, so an unprotected ``x5chain`` or ``kid`` can never stand in for
+a protected one. ``crit`` (label 2, §3.1) must be protected, non-empty, and list only labels the
+caller understands (``understood``) and that the protected header carries; anything else makes
+the message invalid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +25,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
-__all__ = ["ES256", "TYP", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1", "public_from_cose_key", "sign1",
-           "verify_sign1"]
+__all__ = ["ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1",
+           "public_from_cose_key", "sign1", "verify_sign1"]
 
 ES256 = -7
-ALG, KID, TYP, X5CHAIN = 1, 4, 16, 33
+ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
+#: The header labels acted on somewhere in ESSPASS (``typ`` by the status-list CWT check): the
+#: default set a ``crit`` may name (RFC 9052 §3.1). Callers that act on fewer pass their own.
+UNDERSTOOD = frozenset({ALG, KID, TYP, X5CHAIN})
 TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
 
@@ -46,6 +56,9 @@ def sign1(payload: bytes, key: PrivateKey, *, kid: bytes | None = None, external
     unprotected: dict[int, Any] = {KID: kid} if kid is not None else {}
     if x5chain:
         unprotected[X5CHAIN] = x5chain[0] if len(x5chain) == 1 else list(x5chain)
+    if members.keys() & unprotected.keys():
+        # RFC 9052 §3: decode_sign1 refuses a label in both buckets, so never emit one.
+        raise ValueError("a header label cannot be both protected and unprotected")
     signature = sign_raw(key, _sig_structure(protected_bytes, external_aad, payload))
     message = [protected_bytes, unprotected, None if detached else payload, signature]
     return cbor2.dumps(cbor2.CBORTag(TAG_SIGN1, message) if tagged else message)
@@ -61,23 +74,32 @@ class UnverifiedSign1:
     payload: bytes | None  # None: detached, the verifier supplies it
     signature: bytes
 
+    def _header(self, label: int) -> Any:
+        # RFC 9052 §3: "attributes MUST be obtained from the protected bucket" first. decode_sign1
+        # already refuses a label in both buckets; the order still holds if that ever changes.
+        return self.protected[label] if label in self.protected else self.unprotected.get(label)
+
     @property
     def kid(self) -> bytes | None:
-        kid = self.unprotected.get(KID, self.protected.get(KID))
+        kid = self._header(KID)
         return kid if isinstance(kid, bytes) else None
 
     @property
     def x5chain(self) -> list[bytes]:
         """The DER certificates of label 33 (leaf first); MalformedError unless bytes or an array of them."""
-        value = self.unprotected.get(X5CHAIN, self.protected.get(X5CHAIN))
+        value = self._header(X5CHAIN)
         chain = [value] if isinstance(value, bytes) else list(value) if isinstance(value, list | tuple) else []
         if not chain or not all(isinstance(c, bytes) for c in chain):
             raise MalformedError("x5chain (label 33) must hold the signer's DER certificate(s)")
         return chain
 
 
-def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES) -> UnverifiedSign1:
-    """Decode a COSE_Sign1 (tagged 18 or untagged), strictly; MalformedError otherwise."""
+def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES,
+                 understood: Collection[int] = UNDERSTOOD) -> UnverifiedSign1:
+    """Decode a COSE_Sign1 (tagged 18 or untagged), strictly; MalformedError otherwise.
+
+    ``understood``: the header labels the caller acts on; a ``crit`` naming any other label makes
+    the message invalid (RFC 9052 §3.1)."""
     if isinstance(data, bytes) and len(data) > max_bytes:
         raise MalformedError("COSE message too large")
     try:
@@ -101,7 +123,29 @@ def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES) -> Unverified
         raise MalformedError("malformed protected header") from exc
     if not isinstance(protected, Mapping):
         raise MalformedError("the protected header must be a map")
+    _check_buckets(protected, unprotected, understood)
     return UnverifiedSign1(protected_bytes, dict(protected), dict(unprotected), payload, signature)
+
+
+def _check_buckets(protected: Mapping[Any, Any], unprotected: Mapping[Any, Any], understood: Collection[int]) -> None:
+    """RFC 9052 §3 (one label, one bucket) and §3.1 (``crit``)."""
+    both = protected.keys() & unprotected.keys()
+    if both:
+        raise MalformedError(f"header label(s) {sorted(map(repr, both))} in both the protected and unprotected "
+                             "buckets (RFC 9052 §3)")
+    if CRIT in unprotected:
+        raise MalformedError("crit must be in the protected header (RFC 9052 §3.1)")
+    if CRIT not in protected:
+        return
+    crit = protected[CRIT]
+    # §3.1: "The array MUST have at least one value in it"; labels are int or tstr (§1.4), and a
+    # critical label must name a protected parameter, which the caller must then act on.
+    if not isinstance(crit, list | tuple) or not crit \
+            or not all(isinstance(label, int | str) and not isinstance(label, bool) for label in crit):
+        raise MalformedError("crit must be a non-empty array of header labels (RFC 9052 §3.1)")
+    for label in crit:
+        if label not in understood or label not in protected:
+            raise MalformedError(f"critical header label {label!r} is not understood (RFC 9052 §3.1)")
 
 
 def verify_sign1(msg: UnverifiedSign1, key: PublicKey, *, external_aad: bytes = b"",

@@ -6,15 +6,20 @@
 * Holder (§7.5): :func:`present` returns a ``DeviceResponse`` holding only the chosen elements and
   a ``deviceSignature`` over ``DeviceAuthenticationBytes`` for the verifier's session transcript.
 * Verifier (§7.4, §7.5): :func:`verify_issuer_signed` and :func:`verify_presentation`: the chain
-  to the caller's anchors, the issuer signature, doctype, digest algorithm, validity, every
-  returned element against its digest, and (presentations) the device signature with the MSO's
-  device key over the transcript the verifier rebuilt itself.
+  to the caller's anchors, the issuer signature, doctype, digest algorithm, validity (ISO 18013-5
+  §9.3.1: ``signed`` not in the future and within the document signer certificate's validity,
+  ``validFrom`` <= ``validUntil``, now between them), every returned element against its digest,
+  and (presentations) the device signature with the MSO's device key over the transcript the
+  verifier rebuilt itself.
 * :func:`openid4vp_session_transcript` is OpenID4VP 1.0 App. B.2.6.1 (redirect / direct_post).
 
-Signatures are over the exact bytes received. A digest covers an ``IssuerSignedItemBytes``: the
-received item bytes inside their tag-24 wrapper, which is emitted again in the minimal-length
-form that deterministic CBOR (ISO 18013-5 §8.1) requires of the issuer. Element values are the
-credential model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
+Signatures and digests are over the exact bytes received (standards §7.1: "never re-encode
+received items before hashing"). A digest covers an ``IssuerSignedItemBytes`` as it came on the
+wire: tag-24 head, byte-string head (whatever length form the issuer chose) and content. The
+decoder therefore reads ``nameSpaces`` from the encoded bytes (:func:`_map_fields`,
+:func:`_children`) rather than from a decoded and re-encoded copy, and the wallet forwards each
+item and the ``issuerAuth`` byte for byte (:class:`_Encoded`). Element values are the credential
+model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
 """
 
 from __future__ import annotations
@@ -79,10 +84,111 @@ def _untag(value: Any, what: str) -> Any:
 
 
 def _loads(data: bytes, what: str) -> Any:
+    """Exactly one well-formed CBOR data item: cbor2 ignores trailing bytes, we refuse them."""
     try:
-        return cbor2.loads(data)
+        value = cbor2.loads(data)
     except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
         raise MalformedError(f"{what} is not valid CBOR") from exc
+    if _end(data, 0) != len(data):
+        raise MalformedError(f"{what} has trailing bytes")
+    return value
+
+
+# ------------------------------------------------------------------ encoded bytes (RFC 8949 §3)
+#: Deepest nesting the byte-level walk follows; an mdoc's envelope is about eight levels deep
+#: and element values sit inside byte strings, which the walk does not enter.
+_MAX_NESTING = 32
+_BREAK = 0xFF
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
+    """Major type, argument (None: indefinite length) and end offset of the head at ``pos`` (RFC 8949 §3)."""
+    if pos >= len(data):
+        raise MalformedError("truncated CBOR")
+    major, info = data[pos] >> 5, data[pos] & 0x1F
+    if info < 24:
+        return major, info, pos + 1
+    if info <= 27:  # 1, 2, 4 or 8 argument bytes follow (a float's or simple value's bytes for major 7)
+        end = pos + 1 + (1 << (info - 24))
+        if end > len(data):
+            raise MalformedError("truncated CBOR")
+        return major, int.from_bytes(data[pos + 1:end], "big"), end
+    if info == 31 and major in (2, 3, 4, 5):
+        return major, None, pos + 1
+    raise MalformedError("malformed CBOR head")
+
+
+def _end(data: bytes, pos: int, depth: int = 0) -> int:
+    """The offset just after the data item that starts at ``pos``."""
+    if depth > _MAX_NESTING:
+        raise MalformedError("CBOR nested too deeply")
+    major, argument, pos = _head(data, pos)
+    if argument is None:  # indefinite length: items (string chunks) up to the break byte
+        while True:
+            if pos >= len(data):
+                raise MalformedError("truncated CBOR")
+            if data[pos] == _BREAK:
+                return pos + 1
+            pos = _end(data, pos, depth + 1)
+    if major in (2, 3):
+        if argument > len(data) - pos:
+            raise MalformedError("truncated CBOR")
+        return pos + argument
+    if major in (4, 5):
+        for _ in range(argument * (2 if major == 5 else 1)):
+            pos = _end(data, pos, depth + 1)
+        return pos
+    if major == 6:
+        return _end(data, pos, depth + 1)
+    return pos
+
+
+def _children(data: bytes, major: int, what: str) -> list[bytes]:
+    """The encoded items of the array (major 4) ``data`` encodes, or a map's (major 5) keys and
+    values alternating, each exactly as received."""
+    found, count, pos = _head(data, 0)
+    if found != major:
+        raise MalformedError(f"{what} must be {'an array' if major == 4 else 'a map'}")
+    total = None if count is None else count * (2 if major == 5 else 1)
+    parts: list[bytes] = []
+    while len(parts) != total:
+        if total is None and pos < len(data) and data[pos] == _BREAK:
+            break
+        end = _end(data, pos, 1)
+        parts.append(data[pos:end])
+        pos = end
+    if (major == 5 and len(parts) % 2) or _end(data, 0) != len(data):
+        raise MalformedError(f"{what} is not one well-formed CBOR item")
+    return parts
+
+
+def _map_fields(data: bytes, what: str) -> dict[Any, bytes]:
+    """Key -> the value's encoded bytes, for the map ``data`` encodes. A repeated key is refused: a
+    decoder keeps one of the values, and this reading must be the one the signature checks saw."""
+    parts = _children(data, 5, what)
+    fields: dict[Any, bytes] = {}
+    for key_bytes, value in zip(parts[::2], parts[1::2], strict=True):
+        key = _loads(key_bytes, f"a key of {what}")
+        try:
+            if key in fields:
+                raise MalformedError(f"{what} repeats the key {key!r}")
+        except TypeError as exc:
+            raise MalformedError(f"{what} has a key that is not a string or number") from exc
+        fields[key] = value
+    return fields
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """Received CBOR written out as it came, never decoded and encoded again (standards §7.1)."""
+
+    data: bytes
+
+
+def _write_encoded(encoder: cbor2.CBOREncoder, value: Any) -> None:
+    if not isinstance(value, _Encoded):
+        raise cbor2.CBOREncodeTypeError(f"cannot encode {type(value).__name__}")
+    encoder.write(value.data)
 
 
 def _tdate(value: datetime) -> datetime:
@@ -164,28 +270,35 @@ class _Item:
 class _IssuerSigned:
     items: tuple[_Item, ...]
     issuer_auth: cose.UnverifiedSign1
-    raw_auth: Any  # the COSE_Sign1 array as received, kept to put back into a DeviceResponse
+    raw_auth: bytes  # the COSE_Sign1 as received, put back into a DeviceResponse byte for byte
 
 
-def _decode_issuer_signed(obj: Any) -> _IssuerSigned:
-    if not isinstance(obj, Mapping) or "issuerAuth" not in obj:
+#: issuerAuth header labels acted on here (RFC 9052 §3.1 ``crit``): alg (policy) and x5chain.
+_ISSUER_AUTH_LABELS = frozenset({cose.ALG, cose.X5CHAIN})
+#: deviceSignature: alg only; the key comes from the MSO.
+_DEVICE_AUTH_LABELS = frozenset({cose.ALG})
+
+
+def _decode_issuer_signed(raw: bytes) -> _IssuerSigned:
+    """``IssuerSigned`` from its encoded bytes; each item keeps the bytes it came in (its digest's input)."""
+    fields = _map_fields(raw, "IssuerSigned")
+    if "issuerAuth" not in fields:
         raise MalformedError("IssuerSigned must be a map with issuerAuth")
-    namespaces = obj.get("nameSpaces", {})
-    if not isinstance(namespaces, Mapping):
-        raise MalformedError("IssuerSigned nameSpaces must be a map")
     items = []
+    namespaces = _map_fields(fields["nameSpaces"], "IssuerSigned nameSpaces") if "nameSpaces" in fields else {}
     for namespace, entries in namespaces.items():
-        if not isinstance(namespace, str) or not isinstance(entries, list | tuple):
+        if not isinstance(namespace, str):
             raise MalformedError("each namespace must list its IssuerSignedItemBytes")
-        for entry in entries:
-            item = _untag(entry, "IssuerSignedItemBytes")
+        for entry in _children(entries, 4, "a namespace's IssuerSignedItemBytes"):
+            item = _untag(_loads(entry, "IssuerSignedItemBytes"), "IssuerSignedItemBytes")
             if not isinstance(item, Mapping) or not isinstance(item.get("digestID"), int) \
                     or not isinstance(item.get("elementIdentifier"), str) or not isinstance(item.get("random"), bytes) \
                     or len(item["random"]) < 16 or "elementValue" not in item:
                 raise MalformedError("malformed IssuerSignedItem")
-            items.append(_Item(namespace, item["digestID"], item["elementIdentifier"], item["elementValue"],
-                               cbor2.dumps(entry)))
-    return _IssuerSigned(tuple(items), cose.decode_sign1(obj["issuerAuth"], max_bytes=MAX_BYTES), obj["issuerAuth"])
+            items.append(_Item(namespace, item["digestID"], item["elementIdentifier"], item["elementValue"], entry))
+    auth = fields["issuerAuth"]
+    return _IssuerSigned(tuple(items), cose.decode_sign1(auth, max_bytes=MAX_BYTES, understood=_ISSUER_AUTH_LABELS),
+                         auth)
 
 
 # ------------------------------------------------------------------------------------- verifier
@@ -235,11 +348,7 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
             raise MalformedError("validityInfo needs signed, validFrom and validUntil as tdate")
         times.append(value)
     signed, valid_from, valid_until = times
-    ts = now.timestamp()
-    if valid_from.timestamp() > ts + skew:
-        raise ValidityError("the mdoc is not valid yet")
-    if valid_until.timestamp() <= ts - skew:
-        raise ValidityError("the mdoc has expired")
+    _check_validity(signed, valid_from, valid_until, validated.leaf, now=now, skew=skew)
     claims: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, int]] = set()
     for item in doc.items:
@@ -261,13 +370,34 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     return VerifiedMdoc(doctype, claims, device_key, validated, signed, valid_from, valid_until, status)
 
 
+def _check_validity(signed: datetime, valid_from: datetime, valid_until: datetime, signer: Certificate, *,
+                    now: datetime, skew: int) -> None:
+    """ValidityInfo (ISO 18013-5 §9.1.2.4, checked as §9.3.1 asks; standards §7.4 step 3).
+
+    ``signed`` is the issuance time the trust list judges the issuer's authorisation at, so it
+    must be believable: not in the future, and inside the document signer certificate's validity
+    (a key cannot have signed before it was certified or after its certificate ended)."""
+    ts = now.timestamp()
+    if valid_from > valid_until:
+        raise ValidityError("validityInfo has validFrom after validUntil")
+    if signed.timestamp() > ts + skew:
+        raise ValidityError("the Mobile Security Object claims to be signed in the future")
+    if not signer.not_valid_before_utc <= signed <= signer.not_valid_after_utc:
+        raise ValidityError("the Mobile Security Object was signed outside the document signer certificate's "
+                            "validity")
+    if valid_from.timestamp() > ts + skew:
+        raise ValidityError("the mdoc is not valid yet")
+    if valid_until.timestamp() <= ts - skew:
+        raise ValidityError("the mdoc has expired")
+
+
 def verify_issuer_signed(issuer_signed: bytes, *, anchors: Sequence[Certificate], now: datetime,
                          skew: int = 60) -> VerifiedMdoc:
     """Check an ``IssuerSigned`` as a wallet receives it from the issuer (§7.4)."""
     if len(issuer_signed) > MAX_BYTES:
         raise MalformedError("IssuerSigned too large")
-    return _check_issuer_signed(_decode_issuer_signed(_loads(issuer_signed, "IssuerSigned")), anchors=anchors,
-                                now=now, skew=skew)
+    _loads(issuer_signed, "IssuerSigned")  # well-formed as a whole before any part is read
+    return _check_issuer_signed(_decode_issuer_signed(issuer_signed), anchors=anchors, now=now, skew=skew)
 
 
 # ------------------------------------------------------------------------------ presentations
@@ -294,8 +424,8 @@ def present(issuer_signed: bytes, *, select: Collection[str], device_key: Privat
             session_transcript: bytes) -> bytes:
     """A ``DeviceResponse`` (§7.5) with only the ``select``-ed data elements of the mdoc's doctype
     namespace, device-signed over ``session_transcript``; the items keep their issued bytes."""
-    obj = _loads(issuer_signed, "IssuerSigned")
-    doc = _decode_issuer_signed(obj)
+    _loads(issuer_signed, "IssuerSigned")
+    doc = _decode_issuer_signed(issuer_signed)
     payload = doc.issuer_auth.payload
     if payload is None:
         raise MalformedError("issuerAuth has no payload")
@@ -304,15 +434,16 @@ def present(issuer_signed: bytes, *, select: Collection[str], device_key: Privat
     if not isinstance(doctype, str):
         raise MalformedError("the Mobile Security Object has no docType")
     wanted = set(select)
-    kept = [cbor2.loads(item.raw) for item in doc.items if item.namespace == doctype and item.identifier in wanted]
+    # The items and issuerAuth as issued, byte for byte: the verifier hashes what it receives.
+    kept = [_Encoded(item.raw) for item in doc.items if item.namespace == doctype and item.identifier in wanted]
     namespaces_bytes = _tagged({})
     signature = cose.sign1(_device_authentication(session_transcript, doctype, namespaces_bytes), device_key,
                            tagged=False, detached=True)
     document = {"docType": doctype,
-                "issuerSigned": {"nameSpaces": {doctype: kept}, "issuerAuth": doc.raw_auth},
+                "issuerSigned": {"nameSpaces": {doctype: kept}, "issuerAuth": _Encoded(doc.raw_auth)},
                 "deviceSigned": {"nameSpaces": namespaces_bytes,
-                                 "deviceAuth": {"deviceSignature": cbor2.loads(signature)}}}
-    return cbor2.dumps({"version": "1.0", "documents": [document], "status": 0})
+                                 "deviceAuth": {"deviceSignature": _Encoded(signature)}}}
+    return cbor2.dumps({"version": "1.0", "documents": [document], "status": 0}, default=_write_encoded)
 
 
 def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate], now: datetime,
@@ -328,7 +459,13 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
     if not isinstance(documents, list | tuple) or len(documents) != 1 or not isinstance(documents[0], Mapping):
         raise MalformedError("a DeviceResponse must hold exactly one document")
     document = documents[0]
-    verified = _check_issuer_signed(_decode_issuer_signed(document.get("issuerSigned")), anchors=anchors, now=now,
+    # The issuer-signed part is read again from the bytes received, so digests cover those bytes;
+    # repeated keys are refused on the way, so both readings are of the same document.
+    raw_document = _children(_map_fields(device_response, "DeviceResponse")["documents"], 4, "documents")[0]
+    raw_issuer_signed = _map_fields(raw_document, "Document").get("issuerSigned")
+    if raw_issuer_signed is None:
+        raise MalformedError("the document has no issuerSigned")
+    verified = _check_issuer_signed(_decode_issuer_signed(raw_issuer_signed), anchors=anchors, now=now,
                                     skew=skew, chains=chains)
     if document.get("docType") != verified.doctype:
         raise VctError("the document's docType differs from the one the issuer signed")
@@ -343,7 +480,7 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
     signature = device_signed["deviceAuth"].get("deviceSignature")
     if signature is None:
         raise KbSignatureError("only deviceSignature is accepted (no deviceMac over OpenID4VP)")
-    message = cose.decode_sign1(signature)
+    message = cose.decode_sign1(signature, understood=_DEVICE_AUTH_LABELS)
     if message.payload is not None:
         raise MalformedError("deviceSignature must have a detached payload")
     cose.verify_sign1(message, verified.device_key, error=KbSignatureError,

@@ -80,6 +80,16 @@ def new_encryption_key() -> Any:
     return jwk.JWK.generate(kty="EC", crv="P-256")
 
 
+#: §11.1 ``vp_formats_supported`` with the format parameters of App. B.2 (``mso_mdoc``) and B.3
+#: (``dc+sd-jwt``): every format a DCQL query of ours may ask for, with the algorithms the verifier
+#: checks: ES256 for the SD-JWT and KB-JWT, COSE -7 (ES256) for the mdoc's issuerAuth and
+#: deviceSignature (credentials.cose accepts -7 only).
+VP_FORMATS_SUPPORTED: dict[str, dict[str, list[Any]]] = {
+    "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+    "mso_mdoc": {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]},
+}
+
+
 def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, dcql_query: Mapping[str, Any],
                   response_mode: str, iat: int, exp: int, encryption_key: Any | None = None,
                   purpose: str | None = None) -> dict[str, Any]:
@@ -89,9 +99,8 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
     if not SAFE.match(nonce) or not SAFE.match(state):
         raise ValueError("nonce and state must be URL-safe ASCII")
     dcql.validate(dict(dcql_query))
-    metadata: dict[str, Any] = {
-        "vp_formats_supported": {"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}},
-    }
+    metadata: dict[str, Any] = {"vp_formats_supported": {fmt: {name: list(values) for name, values in params.items()}
+                                                         for fmt, params in VP_FORMATS_SUPPORTED.items()}}
     if response_mode == "direct_post.jwt":
         if encryption_key is None:
             raise ValueError("direct_post.jwt needs an encryption key")

@@ -10,7 +10,7 @@ from typing import Any
 import cbor2
 import pytest
 
-from credentials import mdoc, pda1
+from credentials import cose, mdoc, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import (
     DisclosureError,
@@ -22,7 +22,7 @@ from credentials.errors import (
     VctError,
 )
 from credentials.institutions import DEMO_ENTITIES
-from credentials.jose import generate_key
+from credentials.jose import generate_key, sign_raw
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.status_list import StatusReference
 
@@ -186,3 +186,165 @@ def test_issuer_signed_items_and_the_mso_are_canonical_cbor(pki: DemoPki) -> Non
         digest = mso["valueDigests"][DOCTYPE][decoded["digestID"]]
         assert digest == hashlib.sha256(cbor2.dumps(item)).digest()
     assert {d for d in mso["valueDigests"][DOCTYPE]} == set(range(len(claims)))
+
+
+# --- ValidityInfo (ISO 18013-5 §9.3.1; standards §7.4 step 3) ------------------------------------
+
+
+def test_an_mso_signed_in_the_future_is_refused(pki: DemoPki) -> None:
+    """``signed`` is the issuance time the trust list judges: a date-forward claim is refused."""
+    future = _issue(pki, signed=NOW + timedelta(days=3), valid_from=NOW)
+    with pytest.raises(ValidityError, match="future"):
+        _verify(pki, _present(future))
+    with pytest.raises(ValidityError, match="future"):
+        mdoc.verify_issuer_signed(future, anchors=_anchors(pki), now=NOW)
+
+
+def test_an_mso_backdated_before_its_document_signer_certificate_is_refused(pki: DemoPki) -> None:
+    """A key cannot have signed before it was certified (the demo signer's certificate starts 30 days ago)."""
+    backdated = _issue(pki, signed=NOW - timedelta(days=400), valid_from=NOW - timedelta(days=400))
+    with pytest.raises(ValidityError, match="certificate"):
+        _verify(pki, _present(backdated))
+
+
+def test_an_mso_whose_valid_from_is_after_its_valid_until_is_refused(pki: DemoPki) -> None:
+    """Both within the clock skew of now, so only the ordering check catches it."""
+    inverted = _issue(pki, valid_from=NOW + timedelta(seconds=30), valid_until=NOW + timedelta(seconds=20))
+    with pytest.raises(ValidityError, match="validFrom after validUntil"):
+        _verify(pki, _present(inverted))
+
+
+def test_an_mso_signed_within_the_skew_and_the_certificate_is_accepted(pki: DemoPki) -> None:
+    verified = _verify(pki, _present(_issue(pki, signed=NOW + timedelta(seconds=30))))
+    assert verified.signed == NOW + timedelta(seconds=30)
+
+
+# --- COSE header buckets in issuerAuth (RFC 9052 §3, §3.1) ---------------------------------------
+
+
+def _resigned_issuer_auth(pki: DemoPki, protected: dict[int, Any], unprotected: dict[int, Any]) -> bytes:
+    """The genuine MSO signed by the genuine document signer, with the given header buckets."""
+    issued = cbor2.loads(_issue(pki))
+    key, _ = pki.signers["LV:VSAA"]
+    protected_bytes = cbor2.dumps(protected)
+    payload = issued["issuerAuth"][2]
+    signature = sign_raw(key, cbor2.dumps(["Signature1", protected_bytes, b"", payload]))
+    issued["issuerAuth"] = [protected_bytes, unprotected, payload, signature]
+    return cbor2.dumps(issued)
+
+
+def _der(pki: DemoPki, entity: str) -> bytes:
+    return mdoc._der_chain(tuple(pki.signers[entity][1]))[0]
+
+
+def test_an_unprotected_x5chain_cannot_replace_the_protected_one(pki: DemoPki) -> None:
+    """The issuer signed with another institution's chain protected; an unprotected copy of ours
+    next to it must not be what the verifier trusts (it used to be read first)."""
+    forged = _resigned_issuer_auth(pki, {cose.ALG: cose.ES256, cose.X5CHAIN: _der(pki, "DE:DRV")},
+                                   {cose.X5CHAIN: _der(pki, "LV:VSAA")})
+    with pytest.raises(MalformedError, match="both the protected and unprotected"):
+        mdoc.verify_issuer_signed(forged, anchors=_anchors(pki), now=NOW)
+
+
+@pytest.mark.parametrize(("protected", "unprotected"), [
+    ({cose.ALG: cose.ES256, 2: [99], 99: "must understand"}, {}),
+    ({cose.ALG: cose.ES256, 2: [cose.KID], cose.KID: b"k"}, {}),
+    ({cose.ALG: cose.ES256, 2: [99]}, {}),
+    ({cose.ALG: cose.ES256, 2: []}, {}),
+    ({cose.ALG: cose.ES256, 2: [[1]]}, {}),
+    ({cose.ALG: cose.ES256}, {2: [99], 99: "must understand"}),
+], ids=["unknown-label", "label-issuerauth-ignores", "label-not-present", "empty", "not-a-label", "unprotected-crit"])
+def test_issuer_auth_with_a_critical_header_it_does_not_understand_is_invalid(
+        pki: DemoPki, protected: dict[int, Any], unprotected: dict[int, Any]) -> None:
+    unprotected = {**unprotected, cose.X5CHAIN: _der(pki, "LV:VSAA")}
+    with pytest.raises(MalformedError, match="crit"):
+        mdoc.verify_issuer_signed(_resigned_issuer_auth(pki, protected, unprotected), anchors=_anchors(pki), now=NOW)
+
+
+def test_issuer_auth_marking_alg_critical_is_understood(pki: DemoPki) -> None:
+    issuer_signed = _resigned_issuer_auth(pki, {cose.ALG: cose.ES256, 2: [cose.ALG]},
+                                          {cose.X5CHAIN: _der(pki, "LV:VSAA")})
+    assert mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW).doctype == DOCTYPE
+
+
+# --- digests over the exact received bytes (standards §7.1, §7.3) ---------------------------------
+
+
+class _Raw:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _splice(encoder: cbor2.CBOREncoder, value: Any) -> None:
+    encoder.write(value.data)
+
+
+def _foreign_issuer_signed(pki: DemoPki, wire_item: bytes, digest: bytes) -> bytes:
+    """An IssuerSigned from an issuer whose encoder we do not control: one item sent as
+    ``wire_item``, the MSO holding ``digest`` for it, signed by the genuine document signer."""
+    issued = cbor2.loads(_issue(pki, claims={"document_number": "X-1"}))
+    mso = cbor2.loads(cbor2.loads(issued["issuerAuth"][2]).value)
+    mso["valueDigests"] = {DOCTYPE: {0: digest}}
+    key, chain = pki.signers["LV:VSAA"]
+    auth = cose.sign1(cbor2.dumps(cbor2.CBORTag(24, cbor2.dumps(mso))), key, tagged=False,
+                      x5chain=mdoc._der_chain(tuple(chain)))
+    return cbor2.dumps({"nameSpaces": {DOCTYPE: [_Raw(wire_item)]}, "issuerAuth": _Raw(auth)}, default=_splice)
+
+
+def _item(value: str = "X-1") -> bytes:
+    return cbor2.dumps({"digestID": 0, "random": b"r" * 16, "elementIdentifier": "document_number",
+                        "elementValue": value}, canonical=True)
+
+
+def test_an_item_with_a_non_shortest_length_head_verifies_against_the_bytes_received(pki: DemoPki) -> None:
+    """The issuer hashed its own encoding (a 2-byte length for a short item): the verifier hashes
+    those bytes, not a re-encoding, and the wallet forwards them unchanged."""
+    inner = _item()
+    wire_item = b"\xd8\x18\x59" + len(inner).to_bytes(2, "big") + inner
+    issuer_signed = _foreign_issuer_signed(pki, wire_item, hashlib.sha256(wire_item).digest())
+    assert mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW).claims == \
+        {DOCTYPE: {"document_number": "X-1"}}
+    response = _present(issuer_signed, select=("document_number",))
+    assert wire_item in response
+    assert _verify(pki, response).claims == {DOCTYPE: {"document_number": "X-1"}}
+
+
+def test_an_item_rewrapped_in_a_longer_length_head_does_not_match_its_digest(pki: DemoPki) -> None:
+    """Digest over the shortest form, item sent with a longer head: different bytes, refused
+    (a verifier that re-encodes before hashing would accept it)."""
+    inner = _item()
+    signed_form = cbor2.dumps(cbor2.CBORTag(24, inner))
+    sent_form = b"\xd8\x18\x59" + len(inner).to_bytes(2, "big") + inner
+    issuer_signed = _foreign_issuer_signed(pki, sent_form, hashlib.sha256(signed_form).digest())
+    with pytest.raises(DisclosureError):
+        mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW)
+
+
+def test_presented_items_and_issuer_auth_are_forwarded_byte_for_byte(pki: DemoPki) -> None:
+    issued = _issue(pki)
+    decoded = cbor2.loads(issued)
+    response = _present(issued)
+    auth_bytes = cbor2.dumps(decoded["issuerAuth"])
+    kept = [cbor2.dumps(i) for i in decoded["nameSpaces"][DOCTYPE]
+            if cbor2.loads(i.value)["elementIdentifier"] in ("document_number", "legislation_country")]
+    assert auth_bytes in response and len(kept) == 2 and all(k in response for k in kept)
+
+
+@pytest.mark.parametrize("where", ["device-response", "issuer-signed"])
+def test_trailing_bytes_after_an_mdoc_are_refused(pki: DemoPki, where: str) -> None:
+    issued = _issue(pki)
+    with pytest.raises(MalformedError, match="trailing"):
+        if where == "device-response":
+            _verify(pki, _present(issued) + b"\x00")
+        else:
+            mdoc.verify_issuer_signed(issued + b"\x00", anchors=_anchors(pki), now=NOW)
+
+
+def test_a_repeated_map_key_in_the_issuer_signed_part_is_refused(pki: DemoPki) -> None:
+    """A decoder keeps one of two ``nameSpaces``; the byte-level reading must not pick the other."""
+    issued = cbor2.loads(_issue(pki))
+    namespaces = cbor2.dumps(issued["nameSpaces"])
+    doubled = b"\xa3" + cbor2.dumps("nameSpaces") + namespaces + cbor2.dumps("nameSpaces") + cbor2.dumps({}) \
+        + cbor2.dumps("issuerAuth") + cbor2.dumps(issued["issuerAuth"])
+    with pytest.raises(MalformedError, match="repeats"):
+        mdoc.verify_issuer_signed(doubled, anchors=_anchors(pki), now=NOW)

@@ -44,7 +44,9 @@ WALLET_METADATA: dict[str, Any] = {
     "authorization_endpoint": "openid4vp:",
     "response_types_supported": ["vp_token"],
     "response_modes_supported": ["direct_post", "direct_post.jwt"],
-    "vp_formats_supported": {"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}},
+    # OpenID4VP 1.0 §10 / App. B: the wallet presents SD-JWT VCs and ISO mdocs (ES256 = COSE -7).
+    "vp_formats_supported": {"dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+                             "mso_mdoc": {"issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7]}},
     "client_id_prefixes_supported": ["x509_hash", "x509_san_dns"],
     "request_object_signing_alg_values_supported": ["ES256"],
 }

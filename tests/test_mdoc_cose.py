@@ -1,0 +1,62 @@
+"""COSE_Sign1 header buckets as mdoc and the CWT status list rely on them (RFC 9052 §3, §3.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cbor2
+import pytest
+
+from credentials import cose
+from credentials.errors import MalformedError
+from credentials.jose import generate_key, sign_raw
+
+KEY = generate_key()
+
+
+def _message(protected: dict[Any, Any], unprotected: dict[Any, Any], payload: bytes = b"payload") -> bytes:
+    protected_bytes = cbor2.dumps(protected)
+    signature = sign_raw(KEY, cbor2.dumps(["Signature1", protected_bytes, b"", payload]))
+    return cbor2.dumps([protected_bytes, unprotected, payload, signature])
+
+
+@pytest.mark.parametrize("label", [cose.KID, cose.X5CHAIN, cose.TYP, 99])
+def test_a_label_in_both_header_buckets_is_malformed(label: int) -> None:
+    """RFC 9052 §3: the same label in both buckets is refused rather than resolved either way."""
+    with pytest.raises(MalformedError, match="both the protected and unprotected"):
+        cose.decode_sign1(_message({cose.ALG: cose.ES256, label: b"protected"}, {label: b"unprotected"}))
+
+
+def test_kid_and_x5chain_are_read_from_the_protected_bucket() -> None:
+    message = cose.decode_sign1(_message({cose.ALG: cose.ES256, cose.KID: b"k1", cose.X5CHAIN: b"der"}, {}))
+    assert message.kid == b"k1" and message.x5chain == [b"der"]
+    assert cose.verify_sign1(message, KEY.public_key()) == b"payload"
+
+
+@pytest.mark.parametrize(("protected", "unprotected"), [
+    ({cose.ALG: cose.ES256, 2: [99], 99: 1}, {}),
+    ({cose.ALG: cose.ES256, 2: ["urn:example:must-understand"], "urn:example:must-understand": 1}, {}),
+    ({cose.ALG: cose.ES256, 2: [cose.KID]}, {}),
+    ({cose.ALG: cose.ES256, 2: []}, {}),
+    ({cose.ALG: cose.ES256, 2: cose.KID, cose.KID: b"k"}, {}),
+    ({cose.ALG: cose.ES256, 2: [True]}, {}),
+    ({cose.ALG: cose.ES256}, {2: [cose.KID], cose.KID: b"k"}),
+], ids=["unknown-int", "unknown-text", "absent-from-protected", "empty", "not-an-array", "bool", "unprotected"])
+def test_a_critical_header_not_understood_makes_the_message_invalid(protected: dict[Any, Any],
+                                                                     unprotected: dict[Any, Any]) -> None:
+    """RFC 9052 §3.1: crit is protected, non-empty, and every label in it must be understood."""
+    with pytest.raises(MalformedError, match="crit"):
+        cose.decode_sign1(_message(protected, unprotected))
+
+
+def test_a_caller_narrows_what_it_understands() -> None:
+    """typ is understood by default (the CWT status list checks it); a caller that ignores typ says so."""
+    raw = _message({cose.ALG: cose.ES256, 2: [cose.TYP], cose.TYP: "application/statuslist+cwt"}, {})
+    assert cose.decode_sign1(raw).protected[cose.TYP] == "application/statuslist+cwt"
+    with pytest.raises(MalformedError, match="crit"):
+        cose.decode_sign1(raw, understood={cose.ALG})
+
+
+def test_sign1_never_emits_a_label_in_both_buckets() -> None:
+    with pytest.raises(ValueError, match="both protected and unprotected"):
+        cose.sign1(b"payload", KEY, kid=b"k", protected={cose.KID: b"k"})
