@@ -9,6 +9,10 @@
   against anchors the caller trusts (§11.3), never against the token itself.
 * :func:`status_of` — the relying-party lookup (§8.3 step 5: an index out of range MUST be rejected).
 * :func:`allocate_index` — random, unique index allocation (§13.7 / HAIP: unpredictable indices).
+* :func:`negotiate_form` — which Token form a Status List request's ``Accept`` header asks for (§8.1,
+  RFC 9110 §12.5.1 q-values).
+* :func:`undoes_withdrawal` — whether a list would turn an INVALID entry of another back (§7.1; a
+  verifier holding both from the same second keeps the withdrawal).
 
 Error codes from :func:`verify_token`: ``malformed`` (not a JWS, wrong ``typ``, missing or ill-typed
 claims, bad ``lst``, decompression bomb), ``algorithm`` (``alg`` not allowed), ``issuer_key``
@@ -24,6 +28,7 @@ protected header, the signer's chain in ``x5chain`` (label 33) and claims 2 sub,
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -64,9 +69,11 @@ __all__ = [
     "StatusReference",
     "VerifiedStatusList",
     "allocate_index",
+    "negotiate_form",
     "sign_cwt_token",
     "sign_token",
     "status_of",
+    "undoes_withdrawal",
     "verify_cwt_token",
     "verify_token",
 ]
@@ -516,3 +523,75 @@ def allocate_index(
                 return index
         raise StatusError("status list is full")
     raise StatusError(f"no free status list index after {attempts} random attempts; the list is (nearly) full")
+
+
+def undoes_withdrawal(held: StatusList, new: StatusList) -> bool:
+    """Whether ``new`` has an entry other than INVALID where ``held`` has INVALID.
+
+    For two lists of one URI with the same ``iat`` (signed within one second): which came last
+    cannot be told, and a withdrawal is final for our issuers (§7.1 INVALID; ``issuer.service``
+    refuses to reinstate), so a verifier keeps the list that withdraws. Lists of another ``bits``
+    or size cannot be compared entry by entry and count as undoing (the held one is kept).
+    Compares 4 KiB blocks first, so two equal 16 MiB lists cost no per-entry work.
+    """
+    if held.bits != new.bits or held.size != new.size:
+        return True
+    old, fresh = held.to_bytes(), new.to_bytes()
+    bits = held.bits
+    per_byte, mask = 8 // bits, (1 << bits) - 1
+    block = 4096
+    for start in range(0, len(old), block):
+        if old[start:start + block] == fresh[start:start + block]:
+            continue
+        for at in range(start, min(start + block, len(old))):
+            if old[at] == fresh[at]:
+                continue
+            for slot in range(per_byte):
+                shift = slot * bits
+                if (old[at] >> shift) & mask == INVALID and (fresh[at] >> shift) & mask != INVALID:
+                    return True
+    return False
+
+
+#: RFC 9110 §12.4.2 qvalue: 0 to 1 with at most three decimals.
+_QVALUE = re.compile(r"(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)")
+_FORMS = ((JWT, MEDIA_TYPE), (CWT, CWT_MEDIA_TYPE))  # in order of preference when q ties
+
+
+def negotiate_form(accept: str | None) -> str | None:
+    """The Token form (:data:`JWT` or :data:`CWT`) to answer a Status List Request with (§8.1), or
+    None when the ``Accept`` header accepts neither (the server answers 406 Not Acceptable).
+
+    RFC 9110 §12.5.1: no header (or an empty one) accepts anything, so the JWT; otherwise each form
+    takes the weight of the most specific range matching it (``type/subtype`` over ``type/*`` over
+    ``*/*``), ``q=0`` means "not acceptable", the higher weight wins and a tie goes to the JWT. A
+    range that is not ``type/subtype`` or whose ``q`` is not a qvalue is ignored, not guessed at.
+    """
+    if accept is None or not accept.strip():
+        return JWT
+    ranges: list[tuple[str, str, float]] = []
+    for element in accept.split(","):
+        media_range, *params = (part.strip() for part in element.split(";"))
+        kind, slash, subtype = media_range.lower().partition("/")
+        if not slash or not kind or not subtype or (kind == "*" and subtype != "*"):
+            continue
+        weight: float | None = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                weight = float(value) if _QVALUE.fullmatch(value) else None
+        if weight is not None:
+            ranges.append((kind, subtype, weight))
+    best: tuple[float, str] | None = None
+    for form, media_type in _FORMS:
+        kind, _, subtype = media_type.partition("/")
+        specificity, weight = -1, 0.0
+        for r_kind, r_subtype, r_weight in ranges:
+            rank = (2 if (r_kind, r_subtype) == (kind, subtype) else 1 if (r_kind, r_subtype) == (kind, "*")
+                    else 0 if (r_kind, r_subtype) == ("*", "*") else -1)
+            if rank > specificity or (rank == specificity and rank >= 0 and r_weight > weight):
+                specificity, weight = rank, r_weight
+        if specificity >= 0 and weight > 0 and (best is None or weight > best[0]):
+            best = (weight, form)
+    return None if best is None else best[1]

@@ -7,12 +7,19 @@ trust list gives for the *same* institution that signed the credential), and may
 is unreachable, a cached list is still used up to ``max_age`` seconds old (offline tolerance,
 issue #6), and its age is reported; beyond that the outcome is undetermined, never valid. A held
 list is never used once its own ``exp`` has passed (§8.3 step 4, within the same clock skew
-:func:`credentials.status_list.verify_token` allows), and a list older (by ``iat``) than the one
-held for the same URI and form never replaces it (a replay of a list signed before a withdrawal).
+:func:`credentials.status_list.verify_token` allows).
 
-With a ``cache_dir`` the lists are also kept on disk, as fetched (signed), so that a verifier
-restarted without network still has them; a list read back is verified again, as of when it was
-fetched, against the institution the trust list names now.
+Rollback: the newest ``iat`` seen for a URI is one record shared by both forms (the JWT and the CWT
+of a URI carry one list), and a list older than it is refused (a replay of a list signed before a
+withdrawal, or a stale mirror); when it is refused, the newest list held for the URI, in either
+form, answers. A list with the same ``iat`` as a held one that would turn a withdrawn entry
+(INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
+be told, and our institutions never reinstate a withdrawn document.
+
+With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signed), so that a
+verifier restarted without network still has them; a list read back is verified again, as of when
+it was fetched, against the institution the trust list names now. The newest-``iat`` record of
+each URI is kept there too (``<hash>.newest``), so a restart does not forget it.
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ class StatusClient:
         self._max_age = max_age
         self._default_ttl = default_ttl
         self._cache: dict[tuple[str, str], _Entry] = {}  # by (uri, token form)
+        self._newest: dict[str, int] = {}  # uri -> newest iat verified for it, either form (the rollback mark)
         self._lock = threading.Lock()
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
@@ -83,7 +91,7 @@ class StatusClient:
         with self._lock:
             entry = self._cache.get(key)
         if entry is None:
-            entry = self._load(ref, entity)
+            entry = self._load(ref.uri, ref.token_form, entity)
         usable = entry is not None and entry.entity_id == entity.id
         fresh = (usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
@@ -103,25 +111,46 @@ class StatusClient:
         except httpx.HTTPError:
             if fresh and entry is not None:
                 return self._outcome(entry, ref, ts, "cache")
-            return self._fallback(entry, entity, ref, ts, "The institution's status list could not be fetched")
+            return self._fallback(ref, entity, ts, "The institution's status list could not be fetched")
+        # Exactly these bytes are verified, kept and read back after a restart: a JWT served with a
+        # trailing newline (a static file, a CDN) must load from disk as it verified live.
+        token: str | bytes = response.content if cwt else response.text.strip()
         try:
             # The institution's own anchors, and a signer key it lists now (shared with the wallet).
-            verified = trust_list.verify_status_list(response.content if cwt else response.text.strip(),
-                                                     uri=ref.uri, entity=entity, now=now)
+            verified = trust_list.verify_status_list(token, uri=ref.uri, entity=entity, now=now)
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
-        if usable and entry is not None and verified.iat < entry.verified.iat:
-            # Rollback: a genuinely signed but older list (a stale mirror, or a replay of one signed
-            # before a withdrawal) would bring a revoked document back. The held list, from memory or
-            # from disk after a restart, is the high-water mark, as for trust lists (trust_registry.client).
-            return self._fallback(entry, entity, ref, ts, "The institution's server sent an older status list "
-                                                          "than the one already held")
+        refused = self._rollback(verified, entity)
+        if refused is not None:
+            return self._fallback(ref, entity, ts, refused)
         entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
         with self._lock:
             self._cache[key] = entry
-        self._save(ref, entry, response.content)
+        self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
+        self._raise_mark(ref.uri, verified.iat)
         return self._outcome(entry, ref, ts, "network")
+
+    def _rollback(self, verified: status_list.VerifiedStatusList, entity: trust_list.ListedEntity) -> str | None:
+        """Why ``verified`` must not replace what is held for its URI, or None.
+
+        A genuinely signed but older list (a stale mirror, or a replay of one signed before a
+        withdrawal) would bring a withdrawn document back: the newest ``iat`` seen for the URI, in
+        either form, from memory or from disk after a restart, is the high-water mark, as for trust
+        lists (trust_registry.client). At the same ``iat`` a held list that withdraws an entry the
+        new one does not wins (:func:`credentials.status_list.undoes_withdrawal`).
+        """
+        mark = self._mark(verified.uri, entity)
+        if mark is None or verified.iat > mark:
+            return None
+        if verified.iat < mark:
+            return "The institution's server sent an older status list than the one already held"
+        for held in self._held(verified.uri, entity):
+            if held.verified.iat == verified.iat and status_list.undoes_withdrawal(held.verified.status_list,
+                                                                                   verified.status_list):
+                return ("The institution's server sent a status list of the same time as the one held that "
+                        "reinstates a withdrawn document")
+        return None
 
     # --- prefetching (Status List Aggregation, §9) ------------------------------------------------------
 
@@ -192,51 +221,94 @@ class StatusClient:
 
     # --- on disk ---------------------------------------------------------------------------------------
 
-    def _path(self, ref: status_list.StatusReference) -> Path | None:
+    def _path(self, uri: str, form: str) -> Path | None:
         if self._dir is None:
             return None
-        name = hashlib.sha256(f"{ref.token_form}\x00{ref.uri}".encode()).hexdigest()
+        name = hashlib.sha256(f"{form}\x00{uri}".encode()).hexdigest()
         return self._dir / f"{name}.json"
 
-    def _save(self, ref: status_list.StatusReference, entry: _Entry, token: bytes) -> None:
-        path = self._path(ref)
+    def _mark_path(self, uri: str) -> Path | None:
+        # Not *.json: _aggregations reads those as lists.
+        return None if self._dir is None else self._dir / f"{hashlib.sha256(uri.encode()).hexdigest()}.newest"
+
+    def _mark(self, uri: str, entity: trust_list.ListedEntity) -> int | None:
+        """The newest ``iat`` verified for ``uri`` in either form: the record (memory, else disk) and
+        the lists held; the latter cover a cache written before the record existed."""
+        with self._lock:
+            known = self._newest.get(uri)
+        path = self._mark_path(uri)
+        if known is None and path is not None and path.exists():
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(record, dict) and record.get("uri") == uri and type(record.get("iat")) is int:
+                    known = record["iat"]
+                    with self._lock:
+                        self._newest[uri] = max(self._newest.get(uri, known), known)
+            except (OSError, ValueError):
+                pass  # damaged: the lists held below still set the mark
+        marks = [m for m in (known, *(e.verified.iat for e in self._held(uri, entity))) if m is not None]
+        return max(marks) if marks else None
+
+    def _raise_mark(self, uri: str, iat: int) -> None:
+        with self._lock:
+            if iat <= self._newest.get(uri, iat - 1):
+                return
+            self._newest[uri] = iat
+        path = self._mark_path(uri)
+        if path is not None:
+            _write_atomically(path, {"uri": uri, "iat": iat})
+
+    def _held(self, uri: str, entity: trust_list.ListedEntity) -> list[_Entry]:
+        """The lists held for ``uri`` in either form for ``entity``, from memory or (verified again) from disk."""
+        held = []
+        for form in (status_list.JWT, status_list.CWT):
+            with self._lock:
+                entry = self._cache.get((uri, form))
+            if entry is None:
+                entry = self._load(uri, form, entity)
+            if entry is not None and entry.entity_id == entity.id:
+                held.append(entry)
+        return held
+
+    def _save(self, uri: str, form: str, entry: _Entry, token: bytes) -> None:
+        path = self._path(uri, form)
         if path is None:
             return
-        record = {"uri": ref.uri, "form": ref.token_form, "entity_id": entry.entity_id, "fetched": entry.fetched,
-                  "etag": entry.etag, "aggregation_uri": entry.verified.aggregation_uri,
-                  "token": base64.b64encode(token).decode("ascii")}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-            tmp.write_text(json.dumps(record), encoding="utf-8")
-            os.replace(tmp, path)  # whole or not at all: a reader never sees half a list
-        except OSError:
-            pass  # a full or read-only disk costs the offline copy, never the check
+        _write_atomically(path, {"uri": uri, "form": form, "entity_id": entry.entity_id, "fetched": entry.fetched,
+                                 "etag": entry.etag, "aggregation_uri": entry.verified.aggregation_uri,
+                                 "token": base64.b64encode(token).decode("ascii")})
 
-    def _load(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity) -> _Entry | None:
+    def _load(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
         """The copy on disk, verified again as of its fetch against ``entity``'s anchors; None if unusable."""
-        path = self._path(ref)
+        path = self._path(uri, form)
         if path is None or not path.exists():
             return None
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            if record["uri"] != ref.uri or record["form"] != ref.token_form or record["entity_id"] != entity.id:
+            if record["uri"] != uri or record["form"] != form or record["entity_id"] != entity.id:
                 return None
             token, fetched = base64.b64decode(record["token"]), float(record["fetched"])
             at = datetime.fromtimestamp(fetched, UTC)
-            verified = (status_list.verify_cwt_token(token, uri=ref.uri, anchors=entity.anchors(), now=at)
-                        if ref.token_form == status_list.CWT else
-                        status_list.verify_token(token.decode("ascii"), uri=ref.uri, anchors=entity.anchors(), now=at))
+            # Stripped as when it was verified live: copies saved by earlier versions kept the
+            # response body as served, trailing newline included.
+            verified = (status_list.verify_cwt_token(token, uri=uri, anchors=entity.anchors(), now=at)
+                        if form == status_list.CWT else
+                        status_list.verify_token(token.decode("ascii").strip(), uri=uri, anchors=entity.anchors(),
+                                                 now=at))
         except (OSError, ValueError, KeyError, TypeError, CredentialError):
             return None  # damaged or not this institution's: as if there were no copy (fail closed)
         entry = _Entry(verified, fetched, entity.id, record.get("etag"))
         with self._lock:
-            self._cache[(ref.uri, ref.token_form)] = entry
+            self._cache[(uri, form)] = entry
         return entry
 
-    def _fallback(self, entry: _Entry | None, entity: trust_list.ListedEntity, ref: status_list.StatusReference,
-                  ts: float, why: str) -> StatusOutcome:
-        if entry is not None and entry.entity_id == entity.id and ts - entry.verified.iat <= self._max_age:
+    def _fallback(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, ts: float,
+                  why: str) -> StatusOutcome:
+        """No new list: the newest one held for the URI in either form (one list, two encodings), if
+        it is this institution's and within ``max_age``; else no statement."""
+        held = self._held(ref.uri, entity)
+        entry = max(held, key=lambda e: e.verified.iat) if held else None
+        if entry is not None and ts - entry.verified.iat <= self._max_age:
             return self._outcome(entry, ref, ts, "cache")
         age = None if entry is None else ts - entry.verified.iat
         suffix = "" if entry is None else f" and the cached copy is {int(age or 0) // 60} minutes old"
@@ -254,6 +326,16 @@ class StatusClient:
         if value is None:
             return StatusOutcome(None, age, source, "The document's entry is outside the status list.", forged=True)
         return StatusOutcome(value, age, source)
+
+
+def _write_atomically(path: Path, record: dict[str, object]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, path)  # whole or not at all: a reader never sees half a record
+    except OSError:
+        pass  # a full or read-only disk costs the offline copy, never the check
 
 
 def _expired(entry: _Entry, ts: float) -> bool:

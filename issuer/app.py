@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFil
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials import status_list
 from credentials.authorization_code import single_valued
@@ -52,6 +54,39 @@ def _one_header(request: Request, name: str) -> str | None:
 
 def _dpop_header(request: Request) -> str | None:
     return _one_header(request, "dpop")
+
+
+#: The public status list routes, answered to HEAD as well as GET.
+_STATUS_PATHS = re.compile(r"/[^/]+/(?:status/[^/]+|status-lists)")
+
+
+class _HeadAsGet:
+    """HEAD on ``paths`` answered as GET without the content (RFC 9110 §9.3.2: the same header
+    fields, Content-Length and ETag included), so a client can ask whether a status list changed
+    without downloading it.
+
+    A middleware rather than a HEAD route: such a route's 4xx answers could not carry the JSON error
+    body every 4xx of the API has (tests/test_no_server_errors.py holds each route to that). The scope
+    is copied, never changed in place: the server reads the method in its own scope to know that a
+    HEAD response goes without a body.
+    """
+
+    def __init__(self, app: ASGIApp, paths: re.Pattern[str]) -> None:
+        self.app, self.paths = app, paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or not self.paths.fullmatch(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def build_service(settings: IssuerSettings) -> IssuerService:
@@ -268,25 +303,47 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                                 _dpop_header(request))
         return Response(status_code=204)
 
-    @app.get("/{path}/status/{number}", tags=["Token Status List"])
-    def status(path: str, number: int, if_none_match: Annotated[str | None, Header()] = None,
-               accept: Annotated[str | None, Header()] = None) -> Response:
-        """The Status List Token (draft-ietf-oauth-status-list §8.1): the CWT form when the client
-        accepts application/statuslist+cwt and not the JWT (mdoc verifiers), else the JWT.
-        Clients revalidate with the ETag."""
-        wanted = {m.split(";")[0].strip().lower() for m in (accept or "").split(",")}
-        cwt = status_list.CWT_MEDIA_TYPE in wanted and status_list.MEDIA_TYPE not in wanted
-        result = svc().status.token(inst(path), number, status_list.CWT if cwt else status_list.JWT)
-        headers = {"ETag": result.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    # Status lists are public (draft-ietf-oauth-status-list §8.1 SHOULD support CORS): a verifier in a
+    # browser reads them, and revalidates with the ETag. A GET with Accept needs no preflight.
+    public = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag"}
+
+    @app.get("/{path}/status/{number}", tags=["Token Status List"], responses={
+        304: {"description": "Not Modified (If-None-Match)"}, 404: {"description": "No such status list"},
+        406: {"description": "Neither application/statuslist+jwt nor application/statuslist+cwt is acceptable"},
+        501: {"description": "Historical resolution (the time parameter) is not supported"}})
+    def status(path: str, number: str, request: Request,
+               if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        """The Status List Token (draft-ietf-oauth-status-list §8.1), JWT or CWT by the ``Accept``
+        header's weights (:func:`credentials.status_list.negotiate_form`); 406 when it accepts
+        neither. Clients revalidate with the ETag; HEAD is answered too (:class:`_HeadAsGet`).
+
+        ``time`` (§8.4, historical resolution) is read from the query, not declared: no list history
+        is kept, and the draft's answer for a server without it is 501 Not Implemented.
+        """
+        institution = inst(path)
+        if not (number.isascii() and number.isdigit() and len(number) <= 10 and str(int(number)) == number):
+            raise ProtocolError("not_found", "no such status list", http_status=404, headers=public)
+        if "time" in request.query_params:
+            raise ProtocolError("not_implemented", "historical status lists (time) are not supported",
+                                http_status=501, headers=public)
+        form = status_list.negotiate_form(",".join(request.headers.getlist("accept")) or None)
+        if form is None:
+            raise ProtocolError("not_acceptable", f"this list is served as {status_list.MEDIA_TYPE} or "
+                                f"{status_list.CWT_MEDIA_TYPE}", http_status=406, headers={**public, "Vary": "Accept"})
+        result = svc().status.token(institution, int(number), form)
+        headers = {**public, "ETag": result.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if if_none_match == result.etag:
             return Response(status_code=304, headers=headers)
+        cwt = form == status_list.CWT
         return Response(result.token, media_type=status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE,
                         headers=headers)
 
     @app.get("/{path}/status-lists", tags=["Token Status List"])
     def status_lists(path: str) -> JSONResponse:
         """Status List Aggregation (§9): the URIs of all this institution's status lists."""
-        return JSONResponse(svc().status.aggregation(inst(path)), headers={"Cache-Control": "no-cache"})
+        return JSONResponse(svc().status.aggregation(inst(path)), headers={**public, "Cache-Control": "no-cache"})
+
+    app.add_middleware(_HeadAsGet, paths=_STATUS_PATHS)
 
     # --- back office API (clerks) ----------------------------------------------------------------
 

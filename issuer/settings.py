@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from credentials.files import named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
 
-__all__ = ["IssuerSettings", "clerk_tokens"]
+__all__ = ["MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_tokens"]
+
+#: Smallest status list outside development (domain.md "Revocation": >= 100 000 entries).
+MIN_PRIVATE_LIST_SIZE = 100_000
 
 
 class IssuerSettings(ServiceSettings):
@@ -26,9 +29,16 @@ class IssuerSettings(ServiceSettings):
     nonce_ttl: int = 300
     tx_code_attempts: int = 5
     batch_size: int = 10
-    status_list_size: int = 131072  # >= 100 000 entries (herd privacy, domain.md "Revocation")
-    status_ttl: int = 300
-    status_exp: int = 24 * 3600
+    #: Entries per status list (2 bits each). Herd privacy (draft-ietf-oauth-status-list, Privacy
+    #: Considerations; domain.md "Revocation"): fetching a list must not tell the issuer whose document
+    #: is being checked, so a list is shared by >= 100 000 entries. Smaller lists (down to 64, for
+    #: tests that fill one) are refused outside ``environment = "development"``. A multiple of 4: whole
+    #: bytes at 2 bits (§4.1, a size in bits divisible by 8 is RECOMMENDED).
+    status_list_size: int = Field(default=131072, ge=64, multiple_of=4)
+    #: Seconds a verifier may cache a Status List Token (``ttl``, §5.1) and its validity (``exp - iat``):
+    #: 0 < status_ttl <= status_exp. The issuer signs a list again after half the shorter of the two.
+    status_ttl: int = Field(default=300, gt=0)
+    status_exp: int = Field(default=24 * 3600, gt=0)
     #: Days after a document ended (and its credentials expired) before the case's personal data is
     #: erased (GDPR storage limitation), checked at start and daily, or by ``esspass issuer erase``;
     #: 0 keeps everything.
@@ -66,6 +76,17 @@ class IssuerSettings(ServiceSettings):
     #: The oldest wallet providers list (seconds since the registry issued it) still used when the
     #: registry cannot be reached; past it token requests with an attestation get 503.
     trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
+
+    @model_validator(mode="after")
+    def _status_lists(self) -> IssuerSettings:
+        """Refused at start, not on the first list request: a ttl past exp would have verifiers cache
+        a list beyond its validity (§13.7), and a small list tells who is being checked."""
+        if self.status_ttl > self.status_exp:
+            raise ValueError("status_ttl must not exceed status_exp")
+        if self.status_list_size < MIN_PRIVATE_LIST_SIZE and self.environment != "development":
+            raise ValueError(f"status_list_size must be at least {MIN_PRIVATE_LIST_SIZE} outside development "
+                             "(herd privacy)")
+        return self
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"

@@ -4,8 +4,10 @@ credential, the signed lists, and where they are all listed.
 * Allocation (§13.2, privacy): a random free index in the institution's current list, unique by a
   database constraint, so that two workers never hand out the same one; a full list is closed
   and the next one opened.
-* The Status List Token of a list (§5 JWT, §6 CWT for mdoc), signed again only when one of its
-  entries changed (its ``version``) or half its ``ttl`` has passed.
+* The Status List Token of a list (§5 JWT, §6 CWT for mdoc), signed again when one of its entries
+  changed (its ``version``) or half of ``min(ttl, exp - iat)`` has passed, so a token served always
+  has at least half its validity left: never one past its ``exp``, which a verifier must refuse
+  (§8.3 step 4).
 * Status List Aggregation (§9): every list of an institution, named in every token.
 """
 
@@ -46,6 +48,12 @@ class StatusLists:
 
     def __init__(self, sessions: Sessions, clock: Callable[[], datetime], *, size: int, ttl: int,
                  exp: int) -> None:
+        # Refused here too, not only in IssuerSettings: a bad pair would otherwise surface as a
+        # failure to sign on every list request (sign_token needs a positive ttl).
+        if not 0 < ttl <= exp:
+            raise ValueError("status list tokens need 0 < ttl <= exp (seconds)")
+        if size < 1:
+            raise ValueError("a status list needs at least one entry")
         self.sessions, self.clock = sessions, clock
         self.size, self.ttl, self.exp = size, ttl, exp
         self._signed: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
@@ -115,7 +123,7 @@ class StatusLists:
             if lst is None:
                 raise ProtocolError("not_found", "no such status list", http_status=404)
             signed = self._signed.get((lst.id, form))
-            if signed is not None and signed[0] == lst.version and now.timestamp() - signed[1] < self.ttl / 2:
+            if signed is not None and signed[0] == lst.version and now.timestamp() < signed[1] + self._reuse:
                 return signed[2]
             version = lst.version
             entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
@@ -134,6 +142,12 @@ class StatusLists:
         with self._lock:
             self._signed[(list_id, form)] = (version, iat, result)
         return result
+
+    @property
+    def _reuse(self) -> float:
+        """Seconds a signed token is served again: half the shorter of ``ttl`` and its validity
+        ``exp - iat``, so every token served has at least half its validity left."""
+        return min(self.ttl, self.exp) / 2
 
     @staticmethod
     def aggregation_uri(inst: Institution) -> str:

@@ -9,6 +9,7 @@ requests the client makes (tests/test_offline_qr.py runs the real issuer and ver
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -236,3 +237,109 @@ def test_a_key_rotated_out_cannot_backdate_a_status_list_into_its_old_window(ins
     backdated = institution.token(iat=TS - 7200, exp=TS + 86400)  # two hours ago: inside the old window
     outcome = StatusServer(backdated).client()(REF, entity, _at(10))
     assert (outcome.value, outcome.forged) == (None, True)
+
+
+# --- what is kept: the verified bytes and one newest-list record per URI (review of the status client) -----
+
+
+def _cwt(institution: Institution, *, iat: int, exp: int, withdrawn: bool = False) -> bytes:
+    lst = status_list.StatusList(1024, bits=2)
+    if withdrawn:
+        lst.set(REF.idx, status_list.INVALID)
+    return status_list.sign_cwt_token(lst, uri=URI, key=institution.key, x5c=institution.x5c, iat=iat, exp=exp,
+                                      ttl=300)
+
+
+class TwoFormServer:
+    """The institution's endpoint answering the JWT or, to ``Accept: application/statuslist+cwt``, the CWT."""
+
+    def __init__(self, jwt: str | None, cwt: bytes | None) -> None:
+        self.jwt, self.cwt = jwt, cwt
+
+    def client(self, cache_dir: Path | None = None) -> StatusClient:
+        return StatusClient(httpx.Client(transport=httpx.MockTransport(self._answer)), cache_dir=cache_dir)
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        if status_list.CWT_MEDIA_TYPE in request.headers["accept"]:
+            return httpx.Response(200, content=self.cwt) if self.cwt is not None else httpx.Response(503)
+        return httpx.Response(200, text=self.jwt) if self.jwt is not None else httpx.Response(503)
+
+
+CWT_REF = status_list.StatusReference(REF.idx, URI, token_form=status_list.CWT)  # the same document's mdoc copy
+
+
+def test_a_status_list_served_with_a_trailing_newline_is_still_held_after_a_restart(
+        institution: Institution, tmp_path: Path) -> None:
+    """A static file or a CDN adds "\\n" after the JWT: it verified live, so its disk copy must load
+    again, and remain the newest list, when the verifier restarts offline or is served an older one."""
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True) + "\n")
+    assert server.client(tmp_path)(REF, institution.entity, NOW).value == status_list.INVALID
+    kept = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert not kept["token"].endswith("Cg==")  # base64 of "\n": the verified bytes, not the body as served
+    server.up = False
+    offline = server.client(tmp_path)(REF, institution.entity, NOW)
+    assert (offline.value, offline.source) == (status_list.INVALID, "cache")
+    server.up, server.token = True, institution.token(iat=TS - 3600, exp=TS + 80000)  # signed before the withdrawal
+    assert server.client(tmp_path)(REF, institution.entity, NOW).value == status_list.INVALID
+
+
+def test_a_copy_kept_with_its_trailing_newline_by_an_earlier_version_still_loads(
+        institution: Institution, tmp_path: Path) -> None:
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True))
+    server.client(tmp_path)(REF, institution.entity, NOW)
+    path = next(tmp_path.glob("*.json"))
+    record = json.loads(path.read_text())
+    record["token"] = base64.b64encode(base64.b64decode(record["token"]) + b"\n").decode()
+    path.write_text(json.dumps(record))
+    server.up = False
+    assert server.client(tmp_path)(REF, institution.entity, NOW).value == status_list.INVALID
+
+
+def test_an_older_cwt_does_not_replace_a_newer_jwt_of_the_same_list(institution: Institution) -> None:
+    """One list, two encodings: the mdoc copy of a withdrawn document is not brought back by a CWT
+    signed an hour before the JWT that withdrew it; the newer JWT answers for it."""
+    server = TwoFormServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True),
+                           _cwt(institution, iat=TS - 3600, exp=TS + 80000))
+    client = server.client()
+    assert client(REF, institution.entity, NOW).value == status_list.INVALID
+    outcome = client(CWT_REF, institution.entity, NOW)
+    assert (outcome.value, outcome.source) == (status_list.INVALID, "cache")
+
+
+def test_the_newest_list_record_of_a_uri_survives_a_restart_without_the_list_itself(
+        institution: Institution, tmp_path: Path) -> None:
+    """The record is kept beside the cache: even with the newer JWT's copy gone, an older CWT served
+    after a restart gives no statement rather than VALID."""
+    server = TwoFormServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True),
+                           _cwt(institution, iat=TS - 3600, exp=TS + 80000))
+    assert server.client(tmp_path)(REF, institution.entity, NOW).value == status_list.INVALID
+    assert server.client(tmp_path)(CWT_REF, institution.entity, NOW).value == status_list.INVALID  # held JWT
+    for copy in tmp_path.glob("*.json"):
+        copy.unlink()
+    outcome = server.client(tmp_path)(CWT_REF, institution.entity, NOW)
+    assert (outcome.value, outcome.source) == (None, "none")
+    assert "older status list" in outcome.message
+
+
+def test_a_list_of_the_same_second_does_not_reinstate_a_withdrawn_entry(institution: Institution) -> None:
+    """Two genuine lists signed within one second (a withdrawal between them): which came last cannot
+    be told from iat, and a withdrawal is final, so the one withdrawing is kept."""
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True))
+    client = server.client()
+    assert client(REF, institution.entity, NOW).value == status_list.INVALID
+    server.token = institution.token(iat=TS - 60, exp=TS + 86400)
+    assert client(REF, institution.entity, _at(10)).value == status_list.INVALID
+    # The other way round is a withdrawal within the same second: taken.
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, institution.entity, NOW).value == status_list.VALID
+    server.token = institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True)
+    assert client(REF, institution.entity, _at(10)).value == status_list.INVALID
+
+
+def test_a_cwt_of_the_same_second_does_not_reinstate_what_the_jwt_withdrew(institution: Institution) -> None:
+    server = TwoFormServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True),
+                           _cwt(institution, iat=TS - 60, exp=TS + 86400))
+    client = server.client()
+    client(REF, institution.entity, NOW)
+    assert client(CWT_REF, institution.entity, NOW).value == status_list.INVALID

@@ -585,3 +585,64 @@ def test_a_malformed_aggregation_uri_is_refused(issuer: Issuer, aggregation_uri:
     token = _resign(issuer, {"typ": "statuslist+jwt", "x5c": x5c_header([issuer[1]])}, payload)
     with pytest.raises(MalformedError):
         sl.verify_token(token, uri=URI, anchors=[issuer[2]], now=NOW)
+
+
+# --- Accept negotiation (§8.1, RFC 9110 §12.5.1) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("accept", "form"), [
+    (None, sl.JWT),  # no Accept: anything, so the JWT
+    ("", sl.JWT),
+    ("application/statuslist+jwt", sl.JWT),
+    ("application/statuslist+cwt", sl.CWT),
+    ("APPLICATION/StatusList+CWT ; Q=1", sl.CWT),  # names and parameters are case-insensitive
+    ("application/statuslist+jwt;q=0, application/statuslist+cwt", sl.CWT),  # q=0: not acceptable
+    ("application/statuslist+cwt, application/statuslist+jwt;q=0.1", sl.CWT),
+    ("application/statuslist+cwt;q=0.5, application/statuslist+jwt;q=0.501", sl.JWT),
+    ("application/statuslist+cwt, application/statuslist+jwt", sl.JWT),  # a tie: the JWT
+    ("*/*", sl.JWT),
+    ("application/*", sl.JWT),
+    ("application/*;q=0.5, application/statuslist+cwt;q=0.6", sl.CWT),
+    ("application/statuslist+cwt, */*;q=0", sl.CWT),
+    ("application/statuslist+cwt;q=0, */*", sl.JWT),  # the most specific range decides for each form
+    ("application/statuslist+jwt;q=0, application/*", sl.CWT),
+    ("text/html", None),  # 406
+    ("application/json, text/*", None),
+    ("*/*;q=0", None),
+    ("application/statuslist+jwt;q=0, application/statuslist+cwt;q=0", None),
+    ("application/statuslist+cwt;;;q=x, */*;q=abc", None),  # a q that is not a qvalue: the range is ignored
+    ("application/statuslist+jwt;q=1.5", None),
+    ("application/statuslist+jwt;q=0.0001", None),
+    ("*/statuslist+jwt", None),
+    ("application", None),
+    (",,, ;", None),
+])
+def test_the_token_form_is_negotiated_by_accept_weights(accept: str | None, form: str | None) -> None:
+    assert sl.negotiate_form(accept) == form
+
+
+# --- same-second lists: a withdrawal is kept (§7.1) --------------------------------------------------
+
+
+@pytest.mark.parametrize(("held", "new", "undoes"), [
+    ({5: sl.INVALID}, {5: sl.INVALID}, False),
+    ({5: sl.INVALID}, {5: sl.INVALID, 6: sl.INVALID}, False),  # one more withdrawal
+    ({}, {5: sl.INVALID}, False),
+    ({5: sl.SUSPENDED}, {}, False),  # a suspension may be lifted
+    ({5: sl.INVALID}, {}, True),
+    ({5: sl.INVALID}, {5: sl.SUSPENDED}, True),
+    ({5: sl.INVALID, 6: sl.INVALID}, {5: sl.INVALID, 6: sl.VALID}, True),  # the neighbour in the same byte
+    ({100_000: sl.INVALID}, {100_000: 3}, True),  # past the first block
+])
+def test_a_list_undoing_a_withdrawal_is_told_apart(held: dict[int, int], new: dict[int, int], undoes: bool) -> None:
+    def make(entries: dict[int, int]) -> sl.StatusList:
+        lst = sl.StatusList(131072, bits=2)
+        for index, value in entries.items():
+            lst.set(index, value)
+        return lst
+    assert sl.undoes_withdrawal(make(held), make(new)) is undoes
+
+
+def test_lists_of_another_shape_cannot_be_compared_and_count_as_undoing() -> None:
+    assert sl.undoes_withdrawal(sl.StatusList(1024, bits=2), sl.StatusList(1024, bits=1))
+    assert sl.undoes_withdrawal(sl.StatusList(1024, bits=2), sl.StatusList(2048, bits=2))

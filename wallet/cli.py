@@ -256,7 +256,9 @@ def _status_text(ctx: _Ctx, check: Any) -> str:
         return ctx.t("status.unknown")
     if check.value == "unknown" and check.detail:
         return ctx.t("status.unreachable", detail=check.detail)
-    return f"{ctx.t('status.' + check.value)} ({ctx.t('status.checked_at', when=check.checked_at[:16])})"
+    known = f"{ctx.t('status.' + check.value)} ({ctx.t('status.checked_at', when=check.checked_at[:16])})"
+    # A check that could not read the list now says so beside what was known before.
+    return known if check.confirmed else f"{known}; {ctx.t('status.unreachable', detail=check.detail)}"
 
 
 def _status(ctx: _Ctx) -> int:
@@ -267,7 +269,7 @@ def _status(ctx: _Ctx) -> int:
         check = service.check_status(group)
         card = service.card(group, ctx.lang)
         ctx.say(f"[{group}] {card.title}: {_status_text(ctx, check)}")
-        worst = max(worst, 0 if check.value == "valid" else 2)
+        worst = max(worst, 0 if check.value == "valid" and check.confirmed else 2)
     return worst
 
 

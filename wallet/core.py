@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,8 +40,10 @@ __all__ = [
     "error_form",
     "jwk_thumbprint_of",
     "match",
+    "newest_status_lists",
     "path_text",
     "present",
+    "record_status",
     "registry_trust",
     "requested_types",
     "response_form",
@@ -263,18 +265,23 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
 
 
 def check_status(service: WalletService, cred: StoredCredential, *, now: datetime,
-                 fetched: dict[str, Any] | None = None, timeout: float | None = None) -> StatusCheck:
+                 fetched: dict[str, Any] | None = None, timeout: float | None = None,
+                 newest: Mapping[str, int] | None = None) -> StatusCheck:
     """The credential's entry in its issuer's status list, fetched now (draft-ietf-oauth-status-list §8.3).
 
     The list token is checked as the verifier checks it (:func:`credentials.trust_list.verify_status_list`):
     signed under a CA of the institution that issued *this* credential (``cred.issuer_id``, as the
     issuers list names it now), by a signer key that institution lists; another institution with
-    the same role cannot speak for it. Any failure to get a usable list is ``unknown`` with the
-    reason, never ``valid``. ``fetched`` ((issuer, uri) -> verified list, or the error it gave)
-    lets the copies of one card, or every candidate of one request, share one download per list,
-    and one wait when the list is unreachable.
+    the same role cannot speak for it. A list older (``iat``) than ``newest[uri]``, the newest the
+    wallet has read for that URI (:func:`newest_status_lists`), is refused: a genuine list from
+    before a withdrawal, replayed or from a stale mirror, says nothing about now. Any failure to get
+    a usable list is ``unknown`` with the reason, never ``valid``; what to keep of it is
+    :func:`record_status`'s decision. ``fetched`` ((issuer, uri) -> verified list, or the error it
+    gave) lets the copies of one card, or every candidate of one request, share one download per
+    list, and one wait when the list is unreachable.
     """
     from credentials import status_list
+    from credentials.errors import StatusError
     from wallet.model import StatusCheck
 
     stamp = now.isoformat()
@@ -298,11 +305,51 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
                 raise
             if fetched is not None:
                 fetched[key] = verified
+        floor = newest.get(ref.uri) if newest is not None else None
+        if floor is not None and verified.iat < floor:
+            raise StatusError("the institution's server sent an older status list than one already read")
         value = status_list.status_of(verified, ref)
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])
     names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended"}
-    return StatusCheck(names.get(value, "invalid"), stamp)
+    return StatusCheck(names.get(value, "invalid"), stamp, list_iat=verified.iat)
+
+
+def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusCheck:
+    """What the wallet keeps of ``check`` given the status recorded before it (``previous``).
+
+    * ``unknown`` (no list could be had, draft-ietf-oauth-status-list §8.3: no statement possible)
+      never replaces a known value: an unreachable issuer must not make a withdrawn or suspended
+      document usable again. It is recorded only where nothing was known.
+    * A value read from a list older than the one ``previous`` came from is not taken (rollback).
+    * ``invalid`` is final (§7.1: withdrawn; our institutions refuse to reinstate, ``issuer.service``):
+      no later list makes the document usable again, only the newest list ``iat`` moves on.
+    * Otherwise the newer answer is taken: a suspension is lifted (``suspended`` to ``valid``) by a
+      list at least as new as the one that suspended.
+    """
+    if previous is None or previous.value == "unknown":
+        return check
+    if check.value == "unknown":
+        return previous
+    if previous.list_iat is not None and (check.list_iat is None or check.list_iat < previous.list_iat):
+        return previous
+    if previous.value == "invalid" and check.value != "invalid":
+        return replace(previous, list_iat=check.list_iat)
+    return check
+
+
+def newest_status_lists(held: Sequence[StoredCredential]) -> dict[str, int]:
+    """Status list URI -> the newest ``iat`` of a list the wallet has read for it (its rollback mark):
+    the newest over every held document in that list, so a document never checked before is not
+    answered by a list older than one its neighbours were."""
+    newest: dict[str, int] = {}
+    for cred in held:
+        reference = cred.status.get("status_list") if isinstance(cred.status, Mapping) else None
+        uri = reference.get("uri") if isinstance(reference, Mapping) else None
+        iat = cred.last_status.list_iat if cred.last_status is not None else None
+        if isinstance(uri, str) and isinstance(iat, int):
+            newest[uri] = max(newest.get(uri, iat), iat)
+    return newest
 
 
 def _fetch_status_list(service: WalletService, uri: str, entity: Any, now: datetime,

@@ -18,11 +18,20 @@ __all__ = ["LogEntry", "StatusCheck", "StoredCredential"]
 
 @dataclass(frozen=True, slots=True)
 class StatusCheck:
-    """The result of the last status check: ``valid`` | ``invalid`` | ``suspended`` | ``unknown``."""
+    """The result of the last status check: ``valid`` | ``invalid`` | ``suspended`` | ``unknown``.
+
+    ``list_iat`` is the ``iat`` of the newest Status List Token read for this entry: the wallet
+    refuses a list older than the newest it has read for the same URI (draft-ietf-oauth-status-list
+    §8.3 step 4 and §13; a replay of a list from before a withdrawal). None for no list, or for a
+    check recorded before the wallet kept it.
+    """
 
     value: str
     checked_at: str  # ISO 8601 UTC
     detail: str = ""
+    list_iat: int | None = None
+    #: False when this check could not read the list and ``value`` is the one known from before.
+    confirmed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,9 @@ class StoredCredential:
     def from_dict(cls, data: Mapping[str, Any]) -> StoredCredential:
         values = dict(data)
         status = values.get("last_status")
-        values["last_status"] = StatusCheck(**status) if isinstance(status, Mapping) else None
+        fields = set(StatusCheck.__dataclass_fields__)
+        values["last_status"] = (StatusCheck(**{k: v for k, v in status.items() if k in fields})
+                                 if isinstance(status, Mapping) else None)
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in values.items() if k in known})
 

@@ -219,46 +219,64 @@ class WalletService:
     # --- status --------------------------------------------------------------------------------
 
     def check_status(self, group: str) -> StatusCheck:
-        """Fetch the issuer's status list now and record the result on every copy."""
+        """Fetch the issuer's status list now and record the result on every copy (:meth:`_record_status`).
+
+        Returns the worst status of the copies as the wallet now holds it. When this check could not
+        read the list while a status is known, the known one is returned with why it could not be
+        confirmed in ``detail``: that belongs to this check only, the record keeps the known value
+        (draft-ietf-oauth-status-list §8.3: a failed check allows no statement).
+        """
         copies = [c for c in self.credentials() if c.group == group]
         if not copies:
             raise NotFoundError("There is no such document in this wallet.")
         now = self.clock()
+        newest = core.newest_status_lists(self.credentials())
         results: dict[str, StatusCheck] = {}
         fetched: dict[str, Any] = {}  # every copy (SD-JWT VC and mdoc) usually sits in the same list
         for cred in copies:
-            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched)
-        with self.store.transaction() as doc:
-            for entry in doc["credentials"]:
-                if entry["id"] in results:
-                    entry["last_status"] = _asdict(results[entry["id"]])
-        worst = sorted(results.values(), key=lambda s: _STATUS_RANK.get(s.value, 0))
-        return worst[-1]
+            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, newest=newest)
+        kept = self._record_status(results)
+        shown = []
+        for cred_id, check in results.items():
+            now_held = kept.get(cred_id, check)  # a copy deleted meanwhile: what this check found
+            if check.value == "unknown" and now_held.value != "unknown":
+                now_held = replace(now_held, detail=check.detail, confirmed=False)
+            shown.append(now_held)
+        return max(shown, key=lambda s: _STATUS_RANK.get(s.value, 0))
 
     def _refresh_status(self, creds: list[StoredCredential], now: datetime, *, timeout: float | None = None,
                         budget: float | None = None) -> None:
         """Check ``creds`` against their status lists now and record the answers, best effort.
 
-        Unlike :meth:`check_status` (the worker asked), a list that cannot be fetched or verified
-        leaves the last recorded answer in place: an ``unknown`` must neither block a presentation
-        nor make a document recorded as withdrawn look usable again (draft-ietf-oauth-status-list
-        §8.3: a failed check allows no statement). One download per list (``fetched``).
+        As with :meth:`check_status`, a list that cannot be fetched or verified leaves the last
+        recorded answer in place (:meth:`_record_status`). One download per list (``fetched``).
         """
         if not creds:
             return
+        newest = core.newest_status_lists(self.credentials())
         fetched: dict[str, Any] = {}
         results: dict[str, StatusCheck] = {}
         deadline = time.monotonic() + budget if budget is not None else None
         for cred in creds:
             if deadline is not None and time.monotonic() > deadline:
                 break  # the rest keep what was recorded: the worker is not kept waiting longer
-            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, timeout=timeout)
+            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, timeout=timeout,
+                                                 newest=newest)
+        self._record_status(results)
+
+    def _record_status(self, results: dict[str, StatusCheck]) -> dict[str, StatusCheck]:
+        """Record each check against what the store holds at that moment (:func:`core.record_status`:
+        ``unknown`` never replaces a known value, a withdrawal is final, an older list is not taken);
+        returns what is now recorded, by credential id."""
+        kept: dict[str, StatusCheck] = {}
         with self.store.transaction() as doc:
             for entry in doc["credentials"]:
                 check = results.get(entry["id"])
-                if check is None or (check.value == "unknown" and entry.get("last_status")):
+                if check is None:
                     continue
-                entry["last_status"] = _asdict(check)
+                kept[entry["id"]] = core.record_status(StoredCredential.from_dict(entry).last_status, check)
+                entry["last_status"] = _asdict(kept[entry["id"]])
+        return kept
 
     # --- receive -------------------------------------------------------------------------------
 
@@ -570,8 +588,8 @@ class WalletService:
 _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
 
 
-def _asdict(check: StatusCheck) -> dict[str, str]:
-    return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail}
+def _asdict(check: StatusCheck) -> dict[str, Any]:
+    return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail, "list_iat": check.list_iat}
 
 
 #: Seconds a status list may take to answer (each phase) while the worker waits to present, and

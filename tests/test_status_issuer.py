@@ -1,0 +1,175 @@
+"""The issuer's status lists as served: when a token is signed again, which settings are refused, and
+the HTTP surface of ``/{path}/status/{number}`` (draft-ietf-oauth-status-list §8.1, §8.4).
+
+* A token is never served past (nor in the second half of) its own ``exp``, which a verifier must
+  refuse (§8.3 step 4); ``ttl`` and ``exp`` that cannot work together are refused when the issuer
+  starts, not on every list request.
+* Lists are large (herd privacy) outside development, and whole bytes at 2 bits.
+* The form follows the ``Accept`` weights (RFC 9110 §12.5.1), 406 when neither form is acceptable;
+  ``?time=`` (historical resolution, not kept here) is 501; HEAD is answered; a list number that is
+  not one is 404; the lists are readable from any origin (CORS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from credentials import status_list
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.jose import decode_jws
+from esspass.db import Sessions
+from issuer.app import build_service, create_app
+from issuer.db import Case
+from issuer.service import IssuerService
+from issuer.settings import IssuerSettings
+from issuer.status_lists import StatusLists
+
+PATH = "lv-vsaa"
+
+
+def _settings(data_dir: Path, **values: object) -> IssuerSettings:
+    return IssuerSettings(data_dir=data_dir, public_url="http://testserver", wallet_attestation="off",
+                          key_attestation="off", **values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Issuer:
+    service: IssuerService
+    clock: list[datetime]
+
+
+@pytest.fixture(scope="module")
+def issuer(registry_dir: Path) -> Iterator[Issuer]:
+    """The demo issuer with one credential of LV:VSAA recorded in its list 1, on a clock the test moves."""
+    service = build_service(_settings(registry_dir, status_ttl=3600, status_exp=4 * 3600))
+    clock = [datetime.now(UTC).replace(microsecond=0)]
+    service.status.clock = lambda: clock[0]
+    inst = service.institution(PATH)
+    case = service.create_case(inst, "pda1", DEMO_PERSONS[0].pda1, actor="test")
+    with service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        service.status.allocate(s, inst, recorded, "jkt", clock[0], clock[0] + timedelta(days=30), "n")
+    yield Issuer(service, clock)
+    service.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def http(issuer: Issuer, registry_dir: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(registry_dir), service=issuer.service)) as client:
+        yield client
+
+
+# --- signing again ----------------------------------------------------------------------------------
+
+
+def test_a_served_token_always_has_at_least_half_its_validity_left(issuer: Issuer) -> None:
+    """Every 10 minutes over a day: the token served is never past, nor near, its exp."""
+    inst = issuer.service.institution(PATH)
+    start = issuer.clock[0]
+    try:
+        for step in range(0, 24 * 60, 10):
+            issuer.clock[0] = start + timedelta(minutes=step)
+            claims = decode_jws(str(issuer.service.status.token(inst, 1).token)).payload
+            now = int(issuer.clock[0].timestamp())
+            assert claims["exp"] - now >= (claims["exp"] - claims["iat"]) / 2, step
+            assert now - claims["iat"] < min(claims["ttl"], claims["exp"] - claims["iat"]) / 2, step
+    finally:
+        issuer.clock[0] = start
+
+
+@pytest.mark.parametrize(("ttl", "exp"), [(7 * 86400, 86400), (0, 86400), (-1, 86400)])
+def test_status_lists_refuse_a_ttl_that_is_not_positive_or_outlives_exp(ttl: int, exp: int) -> None:
+    """With ttl 7 days and exp 1 day a token signed once was served for hours past its exp; with
+    ttl 0 every list request failed (500)."""
+    with pytest.raises(ValueError, match="ttl"):
+        StatusLists(Sessions(), lambda: datetime.now(UTC), size=1024, ttl=ttl, exp=exp)
+
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("values", [
+    {"status_ttl": 7 * 86400, "status_exp": 86400},
+    {"status_ttl": 0},
+    {"status_exp": 0, "status_ttl": 0},
+    {"status_list_size": 0},
+    {"status_list_size": 8},
+    {"status_list_size": 1002},  # not whole bytes at 2 bits
+    {"status_list_size": 64, "environment": "production"},  # no herd to hide in
+    {"status_list_size": 99_996, "environment": "production"},
+])
+def test_status_list_settings_that_cannot_work_are_refused_at_start(tmp_path: Path, values: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        _settings(tmp_path, **values)
+
+
+def test_the_default_list_is_large_and_small_lists_stay_possible_in_development(tmp_path: Path) -> None:
+    assert _settings(tmp_path).status_list_size >= 100_000
+    assert _settings(tmp_path, environment="production").status_list_size >= 100_000
+    assert _settings(tmp_path, status_list_size=64).status_list_size == 64  # tests that fill a list
+    assert _settings(tmp_path, status_ttl=86400, status_exp=86400).status_ttl == 86400
+
+
+# --- HTTP ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("accept", "served"), [
+    (None, status_list.MEDIA_TYPE),
+    ("application/statuslist+jwt", status_list.MEDIA_TYPE),
+    ("application/statuslist+cwt", status_list.CWT_MEDIA_TYPE),
+    ("application/statuslist+jwt;q=0, application/statuslist+cwt", status_list.CWT_MEDIA_TYPE),
+    ("application/statuslist+cwt, application/statuslist+jwt;q=0.1", status_list.CWT_MEDIA_TYPE),
+    ("*/*", status_list.MEDIA_TYPE),
+])
+def test_the_token_form_follows_the_accept_weights(http: TestClient, accept: str | None, served: str) -> None:
+    response = http.get(f"/{PATH}/status/1", headers={"Accept": accept} if accept else {})
+    assert (response.status_code, response.headers["content-type"]) == (200, served)
+    assert response.headers["vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/statuslist+jwt;q=0", "*/*;q=0"])
+def test_a_client_accepting_neither_form_gets_406_not_a_jwt(http: TestClient, accept: str) -> None:
+    response = http.get(f"/{PATH}/status/1", headers={"Accept": accept})
+    assert response.status_code == 406
+    assert response.json()["error"] == "not_acceptable"
+
+
+def test_historical_resolution_is_answered_not_implemented(http: TestClient) -> None:
+    """§8.4: a server without it SHOULD answer 501, never the current list for a past time."""
+    for query in ("time=1000000000", "time="):
+        response = http.get(f"/{PATH}/status/1?{query}")
+        assert response.status_code == 501, query
+        assert response.json()["error"] == "not_implemented"
+
+
+def test_head_answers_the_get_headers_without_the_token(http: TestClient) -> None:
+    got = http.get(f"/{PATH}/status/1", headers={"Accept": status_list.CWT_MEDIA_TYPE})
+    head = http.head(f"/{PATH}/status/1", headers={"Accept": status_list.CWT_MEDIA_TYPE})
+    assert (head.status_code, head.content) == (200, b"")
+    for name in ("content-type", "content-length", "etag"):
+        assert head.headers[name] == got.headers[name], name
+    assert http.head(f"/{PATH}/status-lists").status_code == 200
+
+
+@pytest.mark.parametrize("number", ["abc", "01", "+1", "1.0", "0", "99999999999", "2"])
+def test_a_list_number_that_names_no_list_is_404(http: TestClient, number: str) -> None:
+    response = http.get(f"/{PATH}/status/{number}")
+    assert response.status_code == 404, response.text
+    assert response.json()["error"] == "not_found"
+
+
+def test_status_lists_can_be_read_by_a_verifier_in_a_browser(http: TestClient) -> None:
+    origin = {"Origin": "https://inspector.example"}
+    for path in (f"/{PATH}/status/1", f"/{PATH}/status-lists"):
+        response = http.get(path, headers=origin)
+        assert response.headers["access-control-allow-origin"] == "*", path
+    token = http.get(f"/{PATH}/status/1", headers=origin)
+    assert "ETag" in token.headers["access-control-expose-headers"]  # to revalidate with If-None-Match
