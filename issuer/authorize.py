@@ -50,6 +50,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "authorise": ("Send to my wallet", "Nosūtīt uz manu maku", "An meine Wallet senden", "Envoyer à mon portefeuille",
                   "Wyślij do portfela"),
     "cancel": ("Cancel", "Atcelt", "Abbrechen", "Annuler", "Anuluj"),
+    "error_prefix": ("Error", "Kļūda", "Fehler", "Erreur", "Błąd"),
     "wrong_code": ("This code is not right. Check it and try again.",
                    "Kods nav pareizs. Pārbaudiet un mēģiniet vēlreiz.",
                    "Der Code stimmt nicht. Prüfen Sie ihn und versuchen Sie es erneut.",

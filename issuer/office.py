@@ -64,6 +64,8 @@ SECURITY_HEADERS = {
 _T: dict[str, tuple[str, str, str, str, str]] = {
     "title": ("Back office", "Darba vide", "Sachbearbeitung", "Espace agent", "Panel urzędnika"),
     "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+             "Aller au contenu principal", "Przejdź do treści głównej"),
     "login": ("Sign in", "Pieteikties", "Anmelden", "Se connecter", "Zaloguj się"),
     "token": ("Clerk token", "Darbinieka pilnvara", "Token der Sachbearbeitung", "Jeton de l'agent",
               "Token urzędnika"),

@@ -155,6 +155,51 @@ def test_a_bad_field_is_shown_with_its_rule_next_to_it(clerk: Any) -> None:
     assert clerk.locator(".field-error").count() == 1
 
 
+#: aria-invalid and the text of the elements aria-describedby names: what a screen reader says with a field.
+FIELD_ERROR = """sel => { const f = document.querySelector(sel);
+  const ids = (f.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+  return {invalid: f.getAttribute('aria-invalid'), missing: ids.filter(i => !document.getElementById(i)),
+          text: ids.map(i => (document.getElementById(i) || {}).textContent || '').join(' ')}; }"""
+
+
+@pytest.mark.browser
+def test_errors_belong_to_their_fields_and_the_form_fits_a_narrow_screen(issuer: Issuer, browser: Any) -> None:
+    """WCAG 3.3.1 / 1.3.1: a wrong token or a missing reason is said with its field; 1.4.10: the
+    new-case form fits 320 CSS px; 2.4.1: the skip link says where it goes."""
+    handle, tokens = issuer
+    context = browser.new_context(locale="en-GB")
+    try:
+        tab = context.new_page()
+        tab.goto(f"{handle.url}/lv-vsaa/office/login?lang=en")
+        assert tab.inner_text("a.skip") == "Skip to main content"
+        tab.fill("#token", "clerk-not-a-token")
+        tab.click("#signin")
+        tab.wait_for_selector("#error")
+        said = tab.evaluate(FIELD_ERROR, "#token")
+        assert said["invalid"] == "true" and not said["missing"], said
+        assert "not valid for this institution" in said["text"] and "Paste the clerk token" in said["text"], said
+        tab.fill("#token", tokens["LV:VSAA"])
+        tab.click("#signin")
+        tab.wait_for_selector("#cases")
+
+        tab.click("#new-pda1")
+        tab.set_viewport_size({"width": 320, "height": 640})
+        assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        tab.set_viewport_size({"width": 1280, "height": 800})
+        _fill_pda1(tab, document_number="DEMO-A1-LV-5003")
+        tab.click("#create")
+        tab.wait_for_selector("#reason-suspend")
+        tab.fill("#reason-suspend", "   ")  # past the browser's "required", empty once trimmed
+        tab.click("#suspend")
+        tab.wait_for_selector("#error")
+        said = tab.evaluate(FIELD_ERROR, "#reason-suspend")
+        assert said["invalid"] == "true" and not said["missing"] and "give a reason" in said["text"], said
+        assert tab.get_attribute("#reason-revoke", "aria-invalid") is None
+        assert tab.get_attribute("#reason-revoke", "aria-describedby") == "revoke-help"
+    finally:
+        context.close()
+
+
 @pytest.mark.browser
 def test_the_pages_switch_to_latvian(clerk: Any) -> None:
     clerk.click("#lang-lv")

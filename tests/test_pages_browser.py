@@ -25,6 +25,28 @@ pytestmark = pytest.mark.browser
 PERSON = DEMO_PERSONS[1]
 PASSPHRASE = "correct horse battery"
 
+#: What a screen reader announces for a form field besides its label: aria-invalid and the text of
+#: the elements its aria-describedby names (WCAG 3.3.1, 1.3.1).
+FIELD_ERROR = """sel => { const f = document.querySelector(sel);
+  const ids = (f.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+  return {invalid: f.getAttribute('aria-invalid'), missing: ids.filter(i => !document.getElementById(i)),
+          text: ids.map(i => (document.getElementById(i) || {}).textContent || '').join(' ')}; }"""
+
+#: WCAG 2.x contrast ratio of an element's text against the backgrounds it sits on, as painted.
+CONTRAST = """el => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const layers = [];
+  for (let n = el; n; n = n.parentElement) {
+    const c = parse(getComputedStyle(n).backgroundColor); if (c[3] > 0) { layers.push(c); } }
+  let bg = [255, 255, 255, 1];
+  for (const c of layers.reverse()) { bg = over(c, bg); }
+  const fg = over(parse(getComputedStyle(el).color), bg);
+  const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05); }"""
+
 
 class Site:
     def __init__(self, stack: Stack, wallet_page: ServerHandle, clerk: Clerk, http: httpx.Client) -> None:
@@ -140,6 +162,13 @@ def test_wallet_tells_the_worker_when_the_institution_was_declined(site: Site, p
     phone.click("#continue")
     phone.click("#at-institution")
     phone.wait_for_url(f"{site.stack.issuer_url}/{demo_entity(PERSON.ehic_issuer).path}/authorize**")
+    phone.fill("#tx_code", "999999" if offer["tx_code"] != "999999" else "111111")
+    phone.click("#authorise")
+    phone.wait_for_selector("#error")
+    field = phone.evaluate(FIELD_ERROR, "#tx_code")
+    assert field["invalid"] == "true" and not field["missing"] and "not right" in field["text"], field
+    # Cancel is a text button on the white form: readable, not white on white (WCAG 1.4.3).
+    assert phone.locator("#cancel").evaluate(CONTRAST) >= 4.5
     phone.click("#cancel")
     phone.wait_for_url(site.wallet_page.url + "/receive/callback**")
     assert "did not hand over" in phone.inner_text("#outcome")
@@ -156,6 +185,54 @@ def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
     phone.click("#accept")
     assert phone.locator("#received").count() == 0
     assert re.search(r"code", phone.content(), re.I)
+    # The same offer page again, to correct the code: the error is the code field's, with the tries left.
+    assert phone.locator("#accept").count() == 1 and phone.inner_text("h1") == "Document offered"
+    field = phone.evaluate(FIELD_ERROR, "#tx_code")
+    assert field["invalid"] == "true" and not field["missing"], field
+    assert "code is wrong" in field["text"] and "4 attempts left" in field["text"], field
+    assert phone.title().startswith("That did not work: Document offered")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+
+
+def test_consent_page_reflows_at_320_px_and_shows_the_portrait_as_a_picture(site: Site, phone: Any) -> None:
+    """WCAG 1.4.10: at 320 CSS px nothing scrolls sideways; the PID's portrait (a data: URI) is a
+    picture with a name in the page's language, never 800 characters of base64."""
+    request = site.inspector.request("pda1")
+    phone.set_viewport_size({"width": 320, "height": 640})
+    try:
+        phone.goto(site.wallet_page.url + "/present")
+        phone.fill("#link", request["link"])
+        phone.click("#continue")
+        phone.wait_for_selector("#consent")
+        assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        photo = phone.locator("#consent img.claim-photo")
+        assert photo.count() == 1 and photo.get_attribute("alt") == "Photo"
+        assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert "data:image" not in phone.inner_text("#consent")
+        assert phone.title() == "Request for your data · ESSPASS wallet"
+        phone.click("#decline")
+        phone.wait_for_selector("#declined")
+    finally:
+        phone.set_viewport_size({"width": 390, "height": 844})
+
+
+def test_inspector_sign_in_error_belongs_to_the_token_field(site: Site, browser: Any) -> None:
+    tab = browser.new_context().new_page()
+    tab.goto(site.stack.verifier_url + "/login?lang=en")
+    assert tab.title() == "Inspector sign-in – ESSPASS inspection"
+    tab.fill("#token", "not-a-token")
+    tab.click("#login")
+    tab.wait_for_selector("#login-error")
+    field = tab.evaluate(FIELD_ERROR, "#token")
+    assert field["invalid"] == "true" and not field["missing"] and "not an inspector's" in field["text"], field
+    _sign_in(site, tab)
+    tab.goto(site.stack.verifier_url + "/?lang=en")
+    # The kinds of check are one group, named by the page's question (WCAG 1.3.1).
+    assert tab.locator("fieldset legend h1").inner_text() == "What do you want to check?"
+    assert tab.locator("fieldset input[type=radio]").count() >= 2
+    tab.context.close()
 
 
 def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Site, phone: Any,
@@ -182,6 +259,15 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     assert inspector.get_attribute("#verdict", "data-verdict") == "valid"
     assert PERSON.pid["family_name"] in inspector.inner_text("#name")
     assert "VALID" in inspector.inner_text("#verdict")
+    # The verdict is the page's one h1 and starts its title, and has the focus when the page opens
+    # by itself after the wallet answered: a screen reader says it at once.
+    assert inspector.locator("h1").all_inner_texts() == ["VALID"]
+    assert inspector.title() == "VALID – ESSPASS inspection"
+    inspector.wait_for_function("document.activeElement && document.activeElement.id === 'verdict-word'")
+    name = f"{PERSON.pid['given_name']} {PERSON.pid['family_name']}"
+    assert inspector.get_attribute(".portrait", "alt") == f"Photo of {name}"
+    checks = inspector.locator(".checks li").all_text_contents()  # in the closed <details>
+    assert checks and all(c.startswith(("✓ passed", "✗ failed", "– not run")) for c in checks), checks
     inspector.goto(inspector.url.split("?")[0] + "?lang=lv")
     assert "DERĪGS" in inspector.inner_text("#verdict") or "Personal data" in inspector.content() \
         or "dzēsti" in inspector.content()
@@ -224,6 +310,8 @@ def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: A
     phone.wait_for_selector("#declined")
     inspector.wait_for_selector("#verdict", timeout=15000)
     assert inspector.get_attribute("#verdict", "data-verdict") == "refused"
+    assert inspector.title() == "DECLINED – ESSPASS inspection"
+    assert inspector.locator("#verdict").evaluate(CONTRAST) >= 4.5  # white on amber
     inspector.context.close()
 
 
@@ -284,6 +372,11 @@ def test_inspector_scans_an_offline_qr_photo_with_the_served_js_decoder(site: Si
     inspector.on("request", lambda r: submitted.append(r.post_data or "") if r.method == "POST" else None)
     inspector.goto(site.stack.verifier_url + "/offline")
     inspector.set_input_files("#photo", str(picture))
+    # Choosing the photo only reads it (WCAG 3.2.2); the inspector sends it with Check.
+    inspector.wait_for_function("document.getElementById('photo-state').textContent.length > 0")
+    assert "QR code read" in inspector.inner_text("#photo-state") and "/offline" in inspector.url
+    assert submitted == []
+    inspector.click("#check")
     inspector.wait_for_selector("#verdict", timeout=15000)
     assert inspector.locator("#offline-marker").count() == 1
     # The browser decoded the QR itself (jsQR): the form carried the QR text, not the picture.

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from credentials import status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import decode_jws
 from esspass.db import Sessions
+from esspass.testing import serve
 from issuer.app import build_service, create_app
 from issuer.db import Case
 from issuer.service import IssuerService
@@ -62,8 +63,10 @@ def issuer(registry_dir: Path) -> Iterator[Issuer]:
 
 
 @pytest.fixture(scope="module")
-def http(issuer: Issuer, registry_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(_settings(registry_dir), service=issuer.service)) as client:
+def http(issuer: Issuer, registry_dir: Path) -> Iterator[httpx.Client]:
+    """The issuer over real HTTP on loopback, as verifiers and wallets reach it."""
+    with serve(create_app(_settings(registry_dir), service=issuer.service)) as handle, \
+            httpx.Client(base_url=handle.url) as client:
         yield client
 
 
@@ -129,20 +132,20 @@ def test_the_default_list_is_large_and_small_lists_stay_possible_in_development(
     ("application/statuslist+cwt, application/statuslist+jwt;q=0.1", status_list.CWT_MEDIA_TYPE),
     ("*/*", status_list.MEDIA_TYPE),
 ])
-def test_the_token_form_follows_the_accept_weights(http: TestClient, accept: str | None, served: str) -> None:
+def test_the_token_form_follows_the_accept_weights(http: httpx.Client, accept: str | None, served: str) -> None:
     response = http.get(f"/{PATH}/status/1", headers={"Accept": accept} if accept else {})
     assert (response.status_code, response.headers["content-type"]) == (200, served)
     assert response.headers["vary"] == "Accept"
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/statuslist+jwt;q=0", "*/*;q=0"])
-def test_a_client_accepting_neither_form_gets_406_not_a_jwt(http: TestClient, accept: str) -> None:
+def test_a_client_accepting_neither_form_gets_406_not_a_jwt(http: httpx.Client, accept: str) -> None:
     response = http.get(f"/{PATH}/status/1", headers={"Accept": accept})
     assert response.status_code == 406
     assert response.json()["error"] == "not_acceptable"
 
 
-def test_historical_resolution_is_answered_not_implemented(http: TestClient) -> None:
+def test_historical_resolution_is_answered_not_implemented(http: httpx.Client) -> None:
     """§8.4: a server without it SHOULD answer 501, never the current list for a past time."""
     for query in ("time=1000000000", "time="):
         response = http.get(f"/{PATH}/status/1?{query}")
@@ -150,7 +153,7 @@ def test_historical_resolution_is_answered_not_implemented(http: TestClient) -> 
         assert response.json()["error"] == "not_implemented"
 
 
-def test_head_answers_the_get_headers_without_the_token(http: TestClient) -> None:
+def test_head_answers_the_get_headers_without_the_token(http: httpx.Client) -> None:
     got = http.get(f"/{PATH}/status/1", headers={"Accept": status_list.CWT_MEDIA_TYPE})
     head = http.head(f"/{PATH}/status/1", headers={"Accept": status_list.CWT_MEDIA_TYPE})
     assert (head.status_code, head.content) == (200, b"")
@@ -160,13 +163,13 @@ def test_head_answers_the_get_headers_without_the_token(http: TestClient) -> Non
 
 
 @pytest.mark.parametrize("number", ["abc", "01", "+1", "1.0", "0", "99999999999", "2"])
-def test_a_list_number_that_names_no_list_is_404(http: TestClient, number: str) -> None:
+def test_a_list_number_that_names_no_list_is_404(http: httpx.Client, number: str) -> None:
     response = http.get(f"/{PATH}/status/{number}")
     assert response.status_code == 404, response.text
     assert response.json()["error"] == "not_found"
 
 
-def test_status_lists_can_be_read_by_a_verifier_in_a_browser(http: TestClient) -> None:
+def test_status_lists_can_be_read_by_a_verifier_in_a_browser(http: httpx.Client) -> None:
     origin = {"Origin": "https://inspector.example"}
     for path in (f"/{PATH}/status/1", f"/{PATH}/status-lists"):
         response = http.get(path, headers=origin)

@@ -65,6 +65,55 @@ def test_create_lock_and_unlock_in_the_browser(browser: Any, wallet_server: Serv
         page.close()
 
 
+#: aria-invalid and the text of the elements aria-describedby names: what a screen reader says with a field.
+FIELD_ERROR = """sel => { const f = document.querySelector(sel);
+  const ids = (f.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+  return {invalid: f.getAttribute('aria-invalid'), missing: ids.filter(i => !document.getElementById(i)),
+          text: ids.map(i => (document.getElementById(i) || {}).textContent || '').join(' ')}; }"""
+
+
+def test_passphrase_errors_belong_to_their_fields_and_each_page_has_its_title(
+    browser: Any, wallet_server: ServerHandle
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(wallet_server.url + "/setup")
+        assert page.title() == "Create your wallet · ESSPASS wallet"
+        assert page.get_attribute("#passphrase", "aria-invalid") is None
+        page.fill("#passphrase", "correct horse battery")
+        page.fill("#passphrase2", "correct horse battle")
+        page.click("#create")
+        page.wait_for_selector("#error")
+        assert page.title() == "That did not work: Create your wallet · ESSPASS wallet"
+        for field in ("#passphrase", "#passphrase2"):
+            said = page.evaluate(FIELD_ERROR, field)
+            assert said["invalid"] == "true" and not said["missing"], said
+            assert "The two passphrases differ." in said["text"], said
+        page.fill("#passphrase", "correct horse battery")
+        page.fill("#passphrase2", "correct horse battery")
+        page.click("#create")
+        page.wait_for_selector("#empty")
+        assert page.title() == "My documents · ESSPASS wallet"
+        assert page.get_attribute("#nav-cards", "aria-current") == "page"
+        page.click("#lock")
+        page.wait_for_selector("#unlock")
+        assert page.title() == "Unlock your wallet · ESSPASS wallet"
+        page.fill("#passphrase", "wrong horse")
+        page.click("#unlock")
+        page.wait_for_selector("#error")
+        said = page.evaluate(FIELD_ERROR, "#passphrase")
+        assert said["invalid"] == "true" and not said["missing"] and "Wrong passphrase" in said["text"], said
+        # The language links: named, current one marked, each at least 24 by 24 px (WCAG 2.5.8).
+        langs = page.locator("nav.langs")
+        assert langs.get_attribute("aria-label") == "Language"
+        assert langs.locator("a[aria-current='true']").get_attribute("hreflang") == "en"
+        sizes = langs.locator("a").evaluate_all("links => links.map(a => a.getBoundingClientRect())"
+                                               ".map(r => Math.min(r.width, r.height))")
+        assert len(sizes) == 5 and min(sizes) >= 24, sizes
+    finally:
+        page.close()
+
+
 def test_language_switch_changes_the_words(browser: Any, wallet_server: ServerHandle) -> None:
     page = browser.new_page()
     try:

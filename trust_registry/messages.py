@@ -82,6 +82,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
              "Das Wurzelzertifikat des Registers, das Wallets, Aussteller und Prüfstellen festlegen",
              "Le certificat racine du registre, que portefeuilles, émetteurs et vérificateurs épinglent",
              "Certyfikat główny rejestru, który przypinają portfele, wydawcy i weryfikatorzy"),
+    "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
 }
 i18n.register({f"registry.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 

@@ -47,6 +47,8 @@ SESSION_COOKIE = "esspass_wallet_session"
 PRE_COOKIE = "esspass_wallet_pre"
 LANG_COOKIE = "esspass_wallet_lang"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: Token errors that mean the one-time code was not accepted (OpenID4VCI §6.3, RFC 6749 §5.2).
+_WRONG_CODE = frozenset({"invalid_grant", "invalid_tx_code"})
 
 
 class _UnlockAttempts:
@@ -307,7 +309,8 @@ def create_app(
             return _card_page(req, s, group)
         return guarded(page)(request)
 
-    def _card_page(req: Request, s: _Session, group: str, status: int = 200) -> Response:
+    def _card_page(req: Request, s: _Session, group: str, status: int = 200,
+                   unconfirmed: str | None = None) -> Response:
         lang = lang_of(req)
         card = s.service.card(group, lang)
         expires = format_date(datetime.fromtimestamp(card.exp, UTC).date(), lang) if card.exp else None
@@ -316,6 +319,8 @@ def create_app(
             status_text = t(f"status.{card.status.value}", lang)
             if card.status.value == "unknown" and card.status.detail:
                 status_text = t("status.unreachable", lang, detail=card.status.detail)
+            elif unconfirmed is not None:  # the check just asked for could not read the list
+                status_text += "; " + t("status.unreachable", lang, detail=unconfirmed)
         return render(req, "card.html", status=status, session=s, card=card, expires=expires,
                       status_text=status_text, title=card.title)
 
@@ -340,8 +345,8 @@ def create_app(
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
     def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            s.service.check_status(group)
-            return _card_page(req, s, group)
+            check = s.service.check_status(group)
+            return _card_page(req, s, group, unconfirmed=None if check.confirmed else check.detail)
         return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
 
     @app.get("/log", response_class=HTMLResponse)
@@ -366,19 +371,27 @@ def create_app(
                 raise qr_error
             if not text:
                 return render(req, "receive.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
-            offer_id, offer = s.service.open_offer(text)
-            lang = lang_of(req)
-            response = render(req, "offer.html", session=s, offer_id=offer_id, issuer_name=offer.issuer_name(lang),
-                              offered=[o.name(lang) for o in offer.offered], tx_code=offer.tx_code,
-                              code_flow=offer.authorization_endpoint is not None)
-            target = csp_source(offer.authorization_endpoint) if offer.authorization_endpoint else None
-            if target is not None:  # the form's redirect goes to the institution's page
-                response.headers["Content-Security-Policy"] = (
-                    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                    f"form-action 'self' {target}; frame-ancestors 'none'")
-            return response
+            offer_id, _offer = s.service.open_offer(text)
+            return offer_page(req, s, offer_id)
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf), request)
+
+    def offer_page(req: Request, s: _Session, offer_id: str, *, status: int = 200,
+                   error: str | None = None) -> Response:
+        """The open offer: what it holds, the one-time code field, and (again, with ``error`` tied to
+        the code field) after a wrong code."""
+        offer = s.service.pending_offer(offer_id)
+        lang = lang_of(req)
+        response = render(req, "offer.html", status=status, session=s, offer_id=offer_id,
+                          issuer_name=offer.issuer_name(lang), offered=[o.name(lang) for o in offer.offered],
+                          tx_code=offer.tx_code, code_flow=offer.authorization_endpoint is not None,
+                          error=error, tx_code_error=error is not None)
+        target = csp_source(offer.authorization_endpoint) if offer.authorization_endpoint else None
+        if target is not None:  # the form's redirect goes to the institution's page
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                f"form-action 'self' {target}; frame-ancestors 'none'")
+        return response
 
     @app.post("/receive/{offer_id}/authorize", response_class=HTMLResponse)
     def receive_at_institution(request: Request, offer_id: str, csrf: str = Form("")) -> Response:
@@ -412,7 +425,15 @@ def create_app(
     @app.post("/receive/{offer_id}", response_class=HTMLResponse)
     def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            groups = s.service.accept_offer(offer_id, tx_code or None)
+            try:
+                groups = s.service.accept_offer(offer_id, tx_code or None)
+            except ProtocolError as exc:
+                # A wrong one-time code (RFC 6749 §5.2 invalid_grant): the offer stays open here, so
+                # the worker corrects the code on the same page; the issuer's words say how many
+                # tries are left. Anything else, or an offer no longer open, is the error page.
+                if exc.error not in _WRONG_CODE or not tx_code:
+                    raise
+                return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
             lang = lang_of(req)
             return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in groups])
         return guarded(page, back="/receive", form_csrf=csrf)(request)

@@ -250,6 +250,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Zu viele falsche Passphrasen. Versuchen Sie es in {seconds} Sekunden erneut.",
                    "Trop de phrases secrètes erronées. Réessayez dans {seconds} secondes.",
                    "Zbyt wiele błędnych haseł. Spróbuj ponownie za {seconds} s."),
+    "nav.language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "nav.sections": ("Wallet sections", "Maka sadaļas", "Bereiche der Wallet", "Rubriques du portefeuille",
+                     "Sekcje portfela"),
+    "claim.photo": ("Photo", "Foto", "Foto", "Photo", "Zdjęcie"),
+    "card.offline_qr_alt": ("Offline QR code of this document, to show the inspector",
+                            "Šī dokumenta bezsaistes QR kods, ko parādīt inspektoram",
+                            "Offline-QR-Code dieses Dokuments für die Kontrollperson",
+                            "Code QR hors ligne de ce document, à montrer à l'inspecteur",
+                            "Kod QR offline tego dokumentu do pokazania inspektorowi"),
 }
 
 # Plain-words explanation per error code (CredentialError.code / ProtocolError.error).
