@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,19 +86,25 @@ def _untag(value: Any, what: str) -> Any:
 
 def _loads(data: bytes, what: str) -> Any:
     """Exactly one well-formed CBOR data item: cbor2 ignores trailing bytes, we refuse them."""
-    try:
-        value = cbor2.loads(data)
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
-        raise MalformedError(f"{what} is not valid CBOR") from exc
-    if _end(data, 0) != len(data):
+    value, length = _decode_one(data, 0, what)
+    if length != len(data):
         raise MalformedError(f"{what} has trailing bytes")
     return value
 
 
+def _decode_one(data: bytes, pos: int, what: str) -> tuple[Any, int]:
+    """The data item starting at ``pos`` and the offset just after it (cbor2's C decoder reads the
+    stream item by item, so its position after one item is where that item's encoding ends)."""
+    stream = io.BytesIO(data)
+    stream.seek(pos)
+    try:
+        value = cbor2.CBORDecoder(stream).decode()
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
+        raise MalformedError(f"{what} is not valid CBOR") from exc
+    return value, stream.tell()
+
+
 # ------------------------------------------------------------------ encoded bytes (RFC 8949 §3)
-#: Deepest nesting the byte-level walk follows; an mdoc's envelope is about eight levels deep
-#: and element values sit inside byte strings, which the walk does not enter.
-_MAX_NESTING = 32
 _BREAK = 0xFF
 
 
@@ -118,46 +125,32 @@ def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
     raise MalformedError("malformed CBOR head")
 
 
-def _end(data: bytes, pos: int, depth: int = 0) -> int:
-    """The offset just after the data item that starts at ``pos``."""
-    if depth > _MAX_NESTING:
-        raise MalformedError("CBOR nested too deeply")
-    major, argument, pos = _head(data, pos)
-    if argument is None:  # indefinite length: items (string chunks) up to the break byte
-        while True:
-            if pos >= len(data):
-                raise MalformedError("truncated CBOR")
-            if data[pos] == _BREAK:
-                return pos + 1
-            pos = _end(data, pos, depth + 1)
-    if major in (2, 3):
-        if argument > len(data) - pos:
-            raise MalformedError("truncated CBOR")
-        return pos + argument
-    if major in (4, 5):
-        for _ in range(argument * (2 if major == 5 else 1)):
-            pos = _end(data, pos, depth + 1)
-        return pos
-    if major == 6:
-        return _end(data, pos, depth + 1)
-    return pos
-
-
 def _children(data: bytes, major: int, what: str) -> list[bytes]:
     """The encoded items of the array (major 4) ``data`` encodes, or a map's (major 5) keys and
-    values alternating, each exactly as received."""
+    values alternating, each exactly as received: cbor2 reads one item after the other from the
+    same stream, and where each ends is where the next begins."""
     found, count, pos = _head(data, 0)
     if found != major:
         raise MalformedError(f"{what} must be {'an array' if major == 4 else 'a map'}")
     total = None if count is None else count * (2 if major == 5 else 1)
+    if total is not None and total > len(data) - pos:
+        raise MalformedError(f"{what} is not one well-formed CBOR item")  # more items than bytes
+    stream = io.BytesIO(data)
+    stream.seek(pos)
+    decoder = cbor2.CBORDecoder(stream)
     parts: list[bytes] = []
     while len(parts) != total:
         if total is None and pos < len(data) and data[pos] == _BREAK:
+            pos += 1
             break
-        end = _end(data, pos, 1)
+        try:
+            decoder.decode()
+        except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
+            raise MalformedError(f"{what} is not valid CBOR") from exc
+        end = stream.tell()
         parts.append(data[pos:end])
         pos = end
-    if (major == 5 and len(parts) % 2) or _end(data, 0) != len(data):
+    if (major == 5 and len(parts) % 2) or pos != len(data):
         raise MalformedError(f"{what} is not one well-formed CBOR item")
     return parts
 
