@@ -99,7 +99,9 @@ def within_months(start: str, end: str, months: int) -> bool:
     year, month = divmod(a.month - 1 + months, 12)
     year, month = a.year + year, month + 1
     last = calendar.monthrange(year, month)[1]
-    return b < date(year, month, min(a.day, last))
+    if a.day > last:  # the month has no such day: the period runs to that month's end, inclusive
+        return b <= date(year, month, last)
+    return b < date(year, month, a.day)
 
 
 def _id_name(value: Any, field: str, *, with_country: bool) -> dict[str, str]:

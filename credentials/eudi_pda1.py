@@ -40,8 +40,11 @@ CLAIM_NAMES = {
     "date_of_expiry": "expiry_date",
 }
 
-#: What the inspection asks of an EUDI-shaped A1: the same facts as of ours (verifier profile "pda1").
-QUERY_PATHS = (("document_id",), ("legislation",), ("status_confirmation",), ("employment_details",),
+#: What the inspection asks of an EUDI-shaped A1: the same facts as of ours (verifier profile "pda1"),
+#: each member of ``legislation`` by name, so that a wallet cannot answer with the object and leave out
+#: the state whose legislation applies.
+QUERY_PATHS = (("document_id",), ("legislation", "member_state"), ("legislation", "starting_date"),
+               ("legislation", "ending_date"), ("status_confirmation",), ("employment_details",),
                ("issuing_country",))
 
 _RENAMED = {"social_security_pin": "personal_administrative_number", "document_id": "document_number",

@@ -525,8 +525,9 @@ def allocate_index(
     raise StatusError(f"no free status list index after {attempts} random attempts; the list is (nearly) full")
 
 
-def undoes_withdrawal(held: StatusList, new: StatusList) -> bool:
-    """Whether ``new`` has an entry other than INVALID where ``held`` has INVALID.
+def undoes_withdrawal(held: StatusList, new: StatusList, *, suspensions: bool = False) -> bool:
+    """Whether ``new`` has an entry other than INVALID where ``held`` has INVALID (with
+    ``suspensions``, also VALID where ``held`` has SUSPENDED: what an older list may not do).
 
     For two lists of one URI with the same ``iat`` (signed within one second): which came last
     cannot be told, and a withdrawal is final for our issuers (§7.1 INVALID; ``issuer.service``
@@ -548,7 +549,8 @@ def undoes_withdrawal(held: StatusList, new: StatusList) -> bool:
                 continue
             for slot in range(per_byte):
                 shift = slot * bits
-                if (old[at] >> shift) & mask == INVALID and (fresh[at] >> shift) & mask != INVALID:
+                was, now = (old[at] >> shift) & mask, (fresh[at] >> shift) & mask
+                if (was == INVALID and now != INVALID) or (suspensions and was == SUSPENDED and now == VALID):
                     return True
     return False
 

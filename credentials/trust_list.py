@@ -573,8 +573,13 @@ def _allowed_claims(entity: ListedEntity, vct: str) -> tuple[str, ...] | None:
     from credentials import ehic, eudi_pda1, pda1, pid
 
     if vct == eudi_pda1.VCT and pda1.VCT in entity.may_request:
-        # The same facts under the EUDI model's names: whoever may ask for ending_date may ask for legislation.
-        return tuple(dict.fromkeys(eudi_pda1.CLAIM_NAMES.get(n, n) for n in entity.may_request[pda1.VCT]))
+        # The same facts under the EUDI model's names. One of theirs may hold several of ours
+        # (legislation: the state, the period, the transitional rules): it is allowed only when all are.
+        allowed = set(entity.may_request[pda1.VCT])
+        theirs: dict[str, set[str]] = {}
+        for ours in (*allowed, *eudi_pda1.CLAIM_NAMES):
+            theirs.setdefault(eudi_pda1.CLAIM_NAMES.get(ours, ours), set()).add(ours)
+        return tuple(sorted(name for name, needs in theirs.items() if needs <= allowed))
     for module in (pda1, ehic, pid):
         if vct in module.ALIASES and module.VCT in entity.may_request:
             return entity.may_request[module.VCT]

@@ -259,6 +259,8 @@ def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, A
     fields = [("issuing_country", claims.get("issuing_country")),
               ("issuing_authority.country", authority.get("country") if isinstance(authority, Mapping) else None)]
     if module is pda1:
+        if claims.get("legislation_country") is None:  # the one fact an A1 is for: never judged without it
+            return "legislation_country", "The document does not say which state's legislation applies."
         fields.append(("legislation_country", claims.get("legislation_country")))
     for name, value in fields:
         if value is None:

@@ -82,7 +82,7 @@ class StatusClient:
         self._default_ttl = default_ttl
         self._cache: dict[tuple[str, str], _Entry] = {}  # by (uri, token form)
         self._newest: dict[str, int] = {}  # uri -> newest iat verified for it, either form (the rollback mark)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _rollback reads the mark and the held lists under it
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
                  now: datetime) -> StatusOutcome:
@@ -121,12 +121,18 @@ class StatusClient:
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
-        refused = self._rollback(verified, entity)
+        entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
+        with self._lock:  # the check and the keeping as one step: two fetches at once cannot both pass
+            refused = self._rollback(verified, entity)
+            current = self._cache.get(key)
+            newer = current if current is not None and current.entity_id == entity.id \
+                and current.verified.iat > verified.iat else None
+            if refused is None and newer is None:
+                self._cache[key] = entry
         if refused is not None:
             return self._fallback(ref, entity, ts, refused)
-        entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
-        with self._lock:
-            self._cache[key] = entry
+        if newer is not None:  # an older copy that changes nothing that matters: the newer one answers
+            return self._outcome(newer, ref, ts, "network")
         self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
         self._raise_mark(ref.uri, verified.iat)
         return self._outcome(entry, ref, ts, "network")
@@ -143,13 +149,17 @@ class StatusClient:
         mark = self._mark(verified.uri, entity)
         if mark is None or verified.iat > mark:
             return None
-        if verified.iat < mark:
-            return "The institution's server sent an older status list than the one already held"
-        for held in self._held(verified.uri, entity):
-            if held.verified.iat == verified.iat and status_list.undoes_withdrawal(held.verified.status_list,
-                                                                                   verified.status_list):
-                return ("The institution's server sent a status list of the same time as the one held that "
-                        "reinstates a withdrawn document")
+        held = [h for h in self._held(verified.uri, entity) if h.verified.iat >= verified.iat]
+        if verified.iat < mark and not held:
+            return "The institution's server sent an older status list than the newest one seen"
+        for newer in held:
+            older = verified.iat < newer.verified.iat
+            # An older copy of the same list (the other form, another worker's cache) is fine; one
+            # from before a withdrawal or a suspension is a rollback.
+            if status_list.undoes_withdrawal(newer.verified.status_list, verified.status_list, suspensions=older):
+                return ("The institution's server sent an older status list than the one held, which lifts a "
+                        "withdrawal or suspension" if older else "The institution's server sent a status list "
+                        "of the same time as the one held that reinstates a withdrawn document")
         return None
 
     # --- prefetching (Status List Aggregation, §9) ------------------------------------------------------

@@ -26,7 +26,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,15 +43,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
+__all__ = ["MAX_BODY_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
            "error_response", "install", "local_path", "page_language"]
 
-#: The largest request body a service reads (``install(max_body=...)``; beyond it 413, before the
-#: body is read whole): every protocol message is far smaller (a wallet's answer at most 512 KB),
-#: and a client may not make a process hold hundreds of megabytes, authenticated or not. The
-#: issuer's CSV import and the wallet's QR picture upload allow :data:`MAX_UPLOAD_BYTES`.
+#: The largest request body a service reads (beyond it 413, before the body is read whole): every
+#: protocol message is far smaller (a wallet's answer at most 512 KB), and a client may not make a
+#: process hold hundreds of megabytes, authenticated or not. The few upload routes (a CSV import, a
+#: photo of a QR code) name their own, larger limit (``install(uploads=...)``).
 MAX_BODY_BYTES = 2 * 1024 * 1024
-MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 log = logging.getLogger("esspass")
 
@@ -163,15 +162,16 @@ class _BodyLimit:
     arrived: the route is then told the client left (it stops reading and answers nobody) and the
     client gets the 413 in place of that answer. Starlette's own limiter would answer in plain text."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, uploads: Sequence[tuple[re.Pattern[str], int]]) -> None:
+        self.app, self.default, self.uploads = app, limit, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = next((size for path, size in self.uploads if path.fullmatch(scope["path"])), self.default)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             await _too_large()(scope, receive, send)
             return
         seen, over, answered = 0, False, False
@@ -183,7 +183,7 @@ class _BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     over = True
                     return {"type": "http.disconnect"}
             return message
@@ -205,9 +205,10 @@ def _too_large() -> Response:
 
 
 def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | None = None,
-            max_body: int = MAX_BODY_BYTES) -> None:
+            uploads: Sequence[tuple[str, int]] = ()) -> None:
     """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics``, access logs and the request body
-    limit (``max_body`` bytes, :data:`MAX_BODY_BYTES`) to ``app``.
+    limit to ``app``: :data:`MAX_BODY_BYTES`, or for a path matching one of ``uploads`` (a regular
+    expression, the whole path) its own size.
 
     ``ready`` says whether the service has started: False (not yet), True, or the database engine
     it serves from, which ``/readyz`` then asks ``SELECT 1`` (within :data:`READY_TIMEOUT`): a
@@ -221,7 +222,8 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         "esspass_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
     app.state.metrics_registry = registry
-    app.add_middleware(_BodyLimit, limit=max_body)
+    app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES,
+                       uploads=[(re.compile(pattern), size) for pattern, size in uploads])
 
     @app.exception_handler(CredentialError)
     async def _credential_error(_request: Request, exc: CredentialError) -> Response:

@@ -33,7 +33,7 @@ from credentials.trust_list import TrustList
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
-from esspass.web import MAX_UPLOAD_BYTES, install
+from esspass.web import install
 from issuer.institutions import demo_institutions, load_institutions_file
 from issuer.service import Institution, IssuerService, import_rows
 from issuer.settings import IssuerSettings, clerk_tokens
@@ -187,7 +187,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    install(app, "issuer", max_body=MAX_UPLOAD_BYTES,  # the clerks' CSV import; protocol messages are far smaller
+    # The clerks' CSV import (at most 2 MB, in a multipart body) is the one larger upload.
+    install(app, "issuer", uploads=[(r"/[^/]+/(api|office)/import", 3 * 1024 * 1024)],
             ready=lambda: holder["service"].engine if "service" in holder else False)
 
     def svc() -> IssuerService:

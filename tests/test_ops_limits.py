@@ -91,3 +91,15 @@ def test_a_next_address_the_url_parser_cannot_read_goes_home() -> None:
 
 def test_the_inspectors_sign_in_page_survives_an_unreadable_next(stack: Stack) -> None:
     assert httpx.get(f"{stack.verifier_url}/login", params={"next": "http://["}).status_code == 200
+
+
+def test_an_upload_route_has_its_own_larger_limit_and_only_it(stack: Stack) -> None:
+    """The inspector's photo of an offline QR code may be 8 MB: /offline reads it (and then answers
+    as it would, here "sign in first"); the wallet's answer endpoint refuses the same body."""
+    photo = b"\xff" * (3 * 1024 * 1024)
+    files = {"photo": ("qr.jpg", photo, "image/jpeg")}
+    assert httpx.post(f"{stack.verifier_url}/offline", files=files, timeout=20).status_code != 413
+    refused = httpx.post(f"{stack.verifier_url}/responses/unknown", files=files, timeout=20)
+    assert refused.status_code == 413 and refused.json()["error"] == "invalid_request"
+    token = httpx.post(f"{stack.issuer_url}/lv-vsaa/token", files=files, timeout=20)
+    assert token.status_code == 413

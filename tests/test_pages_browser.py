@@ -196,6 +196,23 @@ def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
     phone.wait_for_selector("#received")
 
 
+def test_an_offer_locked_by_wrong_codes_is_not_offered_for_another_try(site: Site, phone: Any) -> None:
+    """After the issuer locks the offer (five wrong codes), the wallet says so and no longer shows a
+    code field that could only fail again."""
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    wrong = "999999" if offer["tx_code"] != "999999" else "111111"
+    for _ in range(4):
+        phone.fill("#tx_code", wrong)
+        phone.click("#accept")
+        assert phone.locator("#accept").count() == 1
+    phone.fill("#tx_code", wrong)
+    phone.click("#accept")
+    assert phone.locator("#accept").count() == 0 and "locked" in phone.content()
+
+
 def test_consent_page_reflows_at_320_px_and_shows_the_portrait_as_a_picture(site: Site, phone: Any) -> None:
     """WCAG 1.4.10: at 320 CSS px nothing scrolls sideways; the PID's portrait (a data: URI) is a
     picture with a name in the page's language, never 800 characters of base64."""

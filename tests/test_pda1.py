@@ -95,7 +95,8 @@ def test_multi_state_over_12_months_is_refused() -> None:
     ("01", "2025-03-01", "2027-02-28"),  # Art. 12 of 883/2004: 24 months
     ("02", "2026-01-01", "2026-12-31"),  # VSAA practice for two or more states: 12 months
     ("02", "2026-01-31", "2027-01-30"),
-    ("01", "2024-02-29", "2026-02-27"),  # a start on 29 February: the period ends before 28 February
+    ("01", "2024-02-29", "2026-02-28"),  # a start on 29 February: to the end of February
+    ("02", "2025-01-31", "2026-01-30"),
 ])
 def test_a_period_may_last_its_calendar_months_and_not_a_day_more(code: str, start: str,
                                                                    last_day_allowed: str) -> None:

@@ -343,3 +343,27 @@ def test_a_cwt_of_the_same_second_does_not_reinstate_what_the_jwt_withdrew(insti
     client = server.client()
     client(REF, institution.entity, NOW)
     assert client(CWT_REF, institution.entity, NOW).value == status_list.INVALID
+
+
+def test_an_older_copy_of_the_same_list_in_the_other_form_is_taken(institution: Institution) -> None:
+    """An issuer signs each form (and each worker its own copy) at its own time: a CWT signed a
+    minute before the JWT, saying the same, answers from the network and is no rollback."""
+    server = TwoFormServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True),
+                           _cwt(institution, iat=TS - 120, exp=TS + 80000, withdrawn=True))
+    client = server.client()
+    assert client(REF, institution.entity, NOW).value == status_list.INVALID
+    outcome = client(CWT_REF, institution.entity, NOW)
+    assert (outcome.value, outcome.source) == (status_list.INVALID, "network")
+
+
+def test_an_older_list_from_before_a_suspension_does_not_lift_it(institution: Institution) -> None:
+    """A replay of the list from before a suspension says VALID: refused, the held list answers."""
+    suspended = status_list.StatusList(1024, bits=2)
+    suspended.set(REF.idx, status_list.SUSPENDED)
+    server = StatusServer(status_list.sign_token(suspended, uri=URI, key=institution.key, x5c=institution.x5c,
+                                                 iat=TS - 60, exp=TS + 86400, ttl=300))
+    client = server.client()
+    assert client(REF, institution.entity, NOW).value == status_list.SUSPENDED
+    server.token = institution.token(iat=TS - 3600, exp=TS + 86400)
+    outcome = client(REF, institution.entity, NOW + timedelta(seconds=400))
+    assert outcome.value == status_list.SUSPENDED and outcome.source == "cache"

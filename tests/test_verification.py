@@ -368,15 +368,19 @@ def _eudi_a1(legislation_state: str = "LV") -> dict[str, Any]:
     }
 
 
-def _inspect_eudi(world: World, claims: dict[str, Any]) -> verification.Verdict:
-    """The inspection (profile pda1) answered with an EUDI-model A1 and a PID, as such a wallet would."""
+def _inspect_eudi(world: World, claims: dict[str, Any], *, withhold: tuple[Any, ...] = ()) -> verification.Verdict:
+    """The inspection (profile pda1) answered with an EUDI-model A1 and a PID, as such a wallet would
+    (or one leaving out the claim paths in ``withhold``); ``legislation``'s members are disclosable one by one."""
     from credentials import eudi_pda1
 
+    nested = [("legislation", member) for member in claims.get("legislation", {})] \
+        if isinstance(claims.get("legislation"), dict) else []
     a1 = world.issue(pda1, {**claims}, "LV:VSAA", validate=False, vct=eudi_pda1.VCT,
-                     sd_paths=[(name,) for name in claims])
+                     sd_paths=[*((name,) for name in claims), *nested])
     person = world.issue(pid, ANNA.pid, "LV:PID")
     query = profile_query("pda1")
-    asked = {q["id"]: [tuple(c["path"]) for c in q["claims"]] for q in query["credentials"]}
+    asked = {q["id"]: [tuple(c["path"]) for c in q["claims"] if tuple(c["path"]) not in withhold]
+             for q in query["credentials"]}
     nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
     vp_token = {qid: [present(credential, select=asked[qid], holder_key=key, nonce=nonce, aud=aud,
                               iat=int(NOW.timestamp()))] for qid, (credential, key) in (("pda1_eudi", a1),
@@ -415,3 +419,26 @@ def test_an_inspectorate_may_ask_for_the_eudi_model_what_it_may_ask_for_ours(wor
     _, chain = world.pki.access["LV:VDI"]
     entity = trust_list.authorised_verifier(verifiers, chain, dcql.requested_claims(profile_query("pda1")), at=NOW)
     assert entity.id == "LV:VDI"
+
+
+def test_an_eudi_model_a1_that_withholds_its_legislation_state_is_not_valid(world: World) -> None:
+    """The state whose legislation applies is what an A1 is for: an answer leaving it out (here an A1
+    of German legislation signed by Latvia's VSAA) is never valid, nor shown under the issuing state."""
+    verdict = _inspect_eudi(world, _eudi_a1(legislation_state="DE"), withhold=(("legislation", "member_state"),))
+    assert verdict.verdict != verification.VALID
+    a1 = next(c for c in verdict.credentials if c.query_id == "pda1_eudi")
+    assert "legislation_country" not in a1.claims
+
+
+def test_the_eudi_names_are_allowed_only_when_every_claim_they_hold_is(world: World) -> None:
+    """"legislation" holds the state, the period and the transitional rules: an inspectorate registered
+    for the end date alone may not ask an EUDI-model A1 for it."""
+    from dataclasses import replace as replaced
+
+    from credentials import eudi_pda1
+
+    vdi = world.registry.build_list("verifiers", NOW).entity("LV:VDI")
+    assert vdi is not None
+    narrow = replaced(vdi, may_request={pda1.VCT: ("ending_date", "document_number")})
+    allowed = trust_list._allowed_claims(narrow, eudi_pda1.VCT)
+    assert allowed is not None and "legislation" not in allowed and "document_id" in allowed

@@ -220,6 +220,10 @@ def test_the_wait_doubles_with_each_wrong_passphrase_up_to_five_minutes() -> Non
         with attempts.turn() as wait:
             waits.append(wait)
     assert waits[:4] == [0.0] * 4 and waits[4:8] == [2.0, 4.0, 8.0, 16.0] and waits[-1] == 300.0
+    for _ in range(2000):  # days of waiting out each delay: the wait stays at its longest, never lapses
+        attempts.failed()
+    with attempts.turn() as wait:
+        assert wait == 300.0
     attempts.succeeded()
     with attempts.turn() as wait:
         assert wait == 0.0

@@ -191,7 +191,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
-    install(app, "verifier", ready=lambda: holder["service"].store.engine if "service" in holder else False)
+    # The inspector's photo of an offline QR code (at most 8 MB, in a multipart body) is the one larger upload.
+    install(app, "verifier", uploads=[("/offline", 9 * 1024 * 1024)],
+            ready=lambda: holder["service"].store.engine if "service" in holder else False)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def svc() -> VerifierService:

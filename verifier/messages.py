@@ -282,9 +282,11 @@ def describe_document(doc: Mapping[str, Any], lang: str) -> str:
     """One sentence for the verdict screen: which legislation applies until when, or the EHIC's validity."""
     from credentials import pda1
 
-    country = doc.get("legislation_country") or doc.get("issuing_country") or ""
-    cname = country_name(country, lang) if country else "?"
-    if doc.get("vct") in (pda1.VCT, *pda1.ALIASES):
+    is_a1 = doc.get("vct") in (pda1.VCT, *pda1.ALIASES)
+    # An A1 names the state whose legislation applies, never the issuing state in its place.
+    country = doc.get("legislation_country") if is_a1 else doc.get("issuing_country")
+    cname = country_name(country, lang) if isinstance(country, str) and country else "?"
+    if is_a1:
         end = doc.get("ending_date")
         return i18n.t("verifier.pda1.sentence", lang, country=cname,
                       end=i18n.format_date(end, lang) if isinstance(end, str) else "?")

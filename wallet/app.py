@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
-from esspass.web import MAX_UPLOAD_BYTES, csp_source, install, local_path
+from esspass.web import csp_source, install, local_path
 from wallet import core
 from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
@@ -72,7 +72,8 @@ class _UnlockAttempts:
     def failed(self) -> None:
         self._failures += 1
         if self._failures >= self._free:
-            self._not_before = self._clock() + min(self._longest, 2.0 ** (self._failures - self._free + 1))
+            # The exponent stops where the wait reached its longest: 2.0 ** 1024 would overflow.
+            self._not_before = self._clock() + min(self._longest, 2.0 ** min(self._failures - self._free + 1, 30))
 
     def succeeded(self) -> None:
         self._failures, self._not_before = 0, 0.0
@@ -137,7 +138,8 @@ def create_app(
             client.close()
 
     app = FastAPI(title="ESSPASS wallet", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    install(app, "wallet", max_body=MAX_UPLOAD_BYTES)  # a photo of a QR code
+    # A photo of a QR code (MAX_IMAGE_BYTES, in a multipart body) on the two pages that take one.
+    install(app, "wallet", uploads=[(r"/(receive|present)", MAX_IMAGE_BYTES + 1024 * 1024)])
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -430,8 +432,10 @@ def create_app(
             except ProtocolError as exc:
                 # A wrong one-time code (RFC 6749 §5.2 invalid_grant): the offer stays open here, so
                 # the worker corrects the code on the same page; the issuer's words say how many
-                # tries are left. Anything else, or an offer no longer open, is the error page.
-                if exc.error not in _WRONG_CODE or not tx_code:
+                # tries are left. Anything else, or an offer no longer open (locked, used, expired:
+                # invalid_grant too), is the error page; trying again could not help.
+                retry = "wrong transaction code" in exc.message and "locked" not in exc.message
+                if exc.error not in _WRONG_CODE or not tx_code or not retry:
                     raise
                 return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
             lang = lang_of(req)

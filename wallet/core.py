@@ -306,9 +306,13 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
             if fetched is not None:
                 fetched[key] = verified
         floor = newest.get(ref.uri) if newest is not None else None
-        if floor is not None and verified.iat < floor:
-            raise StatusError("the institution's server sent an older status list than one already read")
         value = status_list.status_of(verified, ref)
+        # An older copy than one already read (another worker of the issuer signed it a little
+        # earlier) may confirm what is known; record_status keeps a document's newer answer. Only a
+        # document with nothing known yet is not called valid by it: the newer list may withdraw it.
+        known = cred.last_status is not None and cred.last_status.value != "unknown"
+        if floor is not None and verified.iat < floor and value == status_list.VALID and not known:
+            raise StatusError("the institution's server sent an older status list than one already read")
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])
     names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended"}
