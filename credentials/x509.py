@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.verification import (
     Criticality,
@@ -113,7 +114,7 @@ def load_x5c(x5c: Sequence[str]) -> list[Certificate]:
         try:
             der = base64.b64decode(entry.encode("ascii"), validate=True)
             certs.append(x509.load_der_x509_certificate(der))
-        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
+        except (UnicodeEncodeError, binascii.Error, ValueError, x509.InvalidVersion) as exc:
             raise MalformedError("x5c entry is not a base64 DER certificate") from exc
     return certs
 
@@ -139,7 +140,7 @@ def load_x5chain(ders: Sequence[bytes]) -> list[Certificate]:
         raise MalformedError(f"x5chain must hold 1 to {MAX_X5C_CERTS} certificates")
     try:
         return [x509.load_der_x509_certificate(der) for der in ders]
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # a version byte no X.509 has is no certificate
         raise MalformedError("x5chain holds something that is not a DER certificate") from exc
 
 
@@ -309,6 +310,16 @@ def validate_chain(
         raise IssuerKeyError("certificate chain is empty")
     if not anchors:
         raise IssuerKeyError("no trust anchors configured for this check")
+    try:
+        return _validate(chain, anchors, now, require_key_usage)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # A certificate that parsed but whose name or key cannot be read (an unknown algorithm, a
+        # malformed extension) is a chain we cannot check: refused, never a server error.
+        raise IssuerKeyError("a certificate of the chain cannot be read") from exc
+
+
+def _validate(chain: Sequence[Certificate], anchors: Sequence[Certificate], now: datetime,
+              require_key_usage: str) -> ValidatedChain:
     leaf = chain[0]
     # HAIP 1.0 §6.1 / OpenID4VCI App. D: the signing certificate MUST NOT be self-signed.
     if leaf.issuer == leaf.subject:

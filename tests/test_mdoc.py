@@ -13,6 +13,7 @@ import pytest
 from credentials import cose, mdoc, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import (
+    CredentialError,
     DisclosureError,
     IssuerKeyError,
     IssuerSignatureError,
@@ -348,3 +349,21 @@ def test_a_repeated_map_key_in_the_issuer_signed_part_is_refused(pki: DemoPki) -
         + cbor2.dumps("issuerAuth") + cbor2.dumps(issued["issuerAuth"])
     with pytest.raises(MalformedError, match="repeats"):
         mdoc.verify_issuer_signed(doubled, anchors=_anchors(pki), now=NOW)
+
+
+def test_a_damaged_device_response_is_always_refused_never_a_crash(tmp_path: Path) -> None:
+    """Any one byte of a DeviceResponse changed (here 1,500 of them, seeded): the answer is refused
+    with a CredentialError, whatever part was hit (a certificate's version byte, a CBOR head, a
+    signature), never another exception the verifier would answer with a 500."""
+    import random
+
+    pki = create_demo_pki(tmp_path, DEMO_ENTITIES, now=NOW - timedelta(days=30))
+    response = _present(_issue(pki))
+    rng = random.Random(20261129)
+    for _ in range(1500):
+        damaged = bytearray(response)
+        damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        try:
+            _verify(pki, bytes(damaged))
+        except CredentialError:
+            pass
