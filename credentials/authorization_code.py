@@ -24,14 +24,16 @@ from urllib.parse import urlencode, urlsplit
 from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import b64url_encode, parse_json
 
-__all__ = ["REQUEST_URI_PREFIX", "PushedRequest", "parse_pushed_request", "pkce_challenge", "response_url",
-           "single_valued", "verify_pkce"]
+__all__ = ["REQUEST_URI_PREFIX", "PushedRequest", "parse_authorization_details", "parse_pushed_request",
+           "pkce_challenge", "response_url", "single_valued", "verify_pkce"]
 
 REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"  # RFC 9126 §2.2
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.1
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")  # base64url of SHA-256, no padding
 _CONFIGURATION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+#: What an error_description may hold (RFC 6749 §5.2; OpenID4VCI §8.3.1.2): printable ASCII but ``"`` and ``\\``.
+_DESCRIPTION_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
 #: Longest ``authorization_details`` accepted: eight openid_credential entries fit in a fraction of it.
 MAX_DETAILS_CHARS = 8 * 1024
 
@@ -64,7 +66,10 @@ def single_valued(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in fields:
         if name in out:
-            raise _invalid(f"the parameter {name[:64]!r} is included more than once (RFC 6749 §3.1)")
+            # RFC 6749 §5.2: error_description holds %x20-21 / %x23-5B / %x5D-7E only; the name is the
+            # client's, so it is quoted only when it keeps to that set.
+            shown = name[:64] if name[:64] and all(c in _DESCRIPTION_CHARS for c in name[:64]) else "a parameter"
+            raise _invalid(f"{shown} is included more than once (RFC 6749 section 3.1)")
         out[name] = value
     return out
 
@@ -103,26 +108,34 @@ def _redirect_uri(value: str | None) -> str:
     raise _invalid("redirect_uri must use https (or http on a loopback address)")
 
 
+def parse_authorization_details(details: str) -> tuple[str, ...]:
+    """OpenID4VCI §5.1.1 (RFC 9396) ``authorization_details`` of type ``openid_credential``: the
+    ``credential_configuration_id`` of each entry. The same value in an authorization request
+    (§5.1.1) or a token request (§6.1, both grants); a malformed value is ``invalid_request``, an
+    entry of another type or without its id ``invalid_authorization_details`` (RFC 9396 §5)."""
+    try:
+        # Size and depth limits first: 50,000 "[" would otherwise exhaust the recursion limit.
+        parsed = parse_json(details, max_bytes=MAX_DETAILS_CHARS)
+    except MalformedError as exc:
+        raise _invalid(f"authorization_details is not usable JSON: {exc.message}") from exc
+    if not isinstance(parsed, list) or not 0 < len(parsed) <= 8:
+        raise _invalid("authorization_details must be a non-empty array")
+    ids = []
+    for entry in parsed:
+        if not isinstance(entry, dict) or entry.get("type") != "openid_credential":
+            raise ProtocolError("invalid_authorization_details", "only openid_credential details are understood")
+        cid = entry.get("credential_configuration_id")
+        if not isinstance(cid, str) or not _CONFIGURATION_ID.match(cid):
+            raise ProtocolError("invalid_authorization_details", "credential_configuration_id is missing")
+        ids.append(cid)
+    return tuple(ids)
+
+
 def _configurations(form: Mapping[str, str]) -> tuple[str, ...]:
     """§5.1.1 ``authorization_details`` of type openid_credential, else §5.1.2 ``scope``."""
     details = form.get("authorization_details")
     if details:
-        try:
-            # Size and depth limits first: 50,000 "[" would otherwise exhaust the recursion limit.
-            parsed = parse_json(details, max_bytes=MAX_DETAILS_CHARS)
-        except MalformedError as exc:
-            raise _invalid(f"authorization_details is not usable JSON: {exc.message}") from exc
-        if not isinstance(parsed, list) or not 0 < len(parsed) <= 8:
-            raise _invalid("authorization_details must be a non-empty array")
-        ids = []
-        for entry in parsed:
-            if not isinstance(entry, dict) or entry.get("type") != "openid_credential":
-                raise ProtocolError("invalid_authorization_details", "only openid_credential details are understood")
-            cid = entry.get("credential_configuration_id")
-            if not isinstance(cid, str) or not _CONFIGURATION_ID.match(cid):
-                raise ProtocolError("invalid_authorization_details", "credential_configuration_id is missing")
-            ids.append(cid)
-        return tuple(ids)
+        return parse_authorization_details(details)
     scope = form.get("scope", "")
     ids = [s for s in scope.split(" ") if s]
     if not ids or len(ids) > 8 or not all(_CONFIGURATION_ID.match(s) for s in ids):

@@ -37,10 +37,29 @@ class DpopProof:
     nonce: str | None = None  # the server nonce the proof carries (§8, §9); the caller judges it
 
 
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
 def htu(url: str) -> str:
-    """The ``htu`` of a request URL: scheme, host and path, no query or fragment (§4.2)."""
+    """The ``htu`` of a request URL: scheme, host and path, no query or fragment (§4.2), normalised
+    as §4.3 item 9 asks ("servers SHOULD employ syntax-based normalization ... and scheme-based
+    normalization", RFC 3986 §6.2.2, §6.2.3): scheme and host in lower case, the scheme's default
+    port left out, an empty path as ``/``. Anything unreadable is kept as it is (and so matches nothing
+    else)."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", "", ""))
 
 
 def _invalid(description: str) -> ProtocolError:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from credentials.authorization_code import parse_authorization_details
 from credentials.client_attestation import AUTH_METHOD
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import decode_jws, jwk_thumbprint, public_key_from_jwk, verify_jws
@@ -143,16 +144,30 @@ def offer_link(*, offer_uri: str | None = None, offer: Mapping[str, Any] | None 
 
 def issuer_metadata(issuer: str, configurations: Sequence[Configuration], *, display: Sequence[Mapping[str, Any]],
                     batch_size: int) -> dict[str, Any]:
-    """§12.2.4 Credential Issuer Metadata; the issuer is its own authorization server."""
-    return {
+    """§12.2.4 Credential Issuer Metadata; the issuer is its own authorization server.
+
+    ``batch_credential_issuance`` only with a ``batch_size`` of 2 or more (§12.2.4: it "MUST be 2 or
+    greater"; an issuer taking one proof per request says nothing). ``display`` keeps one object
+    per locale (§12.2.4: "There MUST be only one object for each language identifier"), the first.
+    """
+    seen: set[str | None] = set()
+    displays = []
+    for entry in display:
+        locale = entry.get("locale")
+        if locale not in seen:
+            seen.add(locale)
+            displays.append(dict(entry))
+    metadata: dict[str, Any] = {
         "credential_issuer": issuer,
         "credential_endpoint": f"{issuer}/credential",
         "nonce_endpoint": f"{issuer}/nonce",
         "notification_endpoint": f"{issuer}/notification",
-        "batch_credential_issuance": {"batch_size": batch_size},
-        "display": [dict(d) for d in display],
-        "credential_configurations_supported": {c.id: c.to_json() for c in configurations},
     }
+    if batch_size >= 2:
+        metadata["batch_credential_issuance"] = {"batch_size": batch_size}
+    metadata["display"] = displays
+    metadata["credential_configurations_supported"] = {c.id: c.to_json() for c in configurations}
+    return metadata
 
 
 def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, Any]:
@@ -197,14 +212,20 @@ class TokenRequest:
     code_verifier: str | None = None
     #: RFC 6749 §4.1.3: REQUIRED when the client does not authenticate (no wallet attestation).
     client_id: str | None = None
+    #: §6.1: the ``credential_configuration_id`` of each ``authorization_details`` entry, when the
+    #: wallet sent them; the token response then MUST list them with ``credential_identifiers`` (§6.2).
+    configuration_ids: tuple[str, ...] | None = None
 
 
 def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     """§6.1 token request: the pre-authorized code grant, or the authorization code grant (RFC 6749
-    §4.1.3 with the RFC 7636 code_verifier); RFC 6749 §5.2 error codes."""
+    §4.1.3 with the RFC 7636 code_verifier); RFC 6749 §5.2 error codes. Either may carry
+    ``authorization_details`` (§6.1, RFC 9396 §6.1) naming the configurations wanted."""
     grant_type = form.get("grant_type")
     if not grant_type:
         raise ProtocolError("invalid_request", "grant_type is missing")
+    details = form.get("authorization_details")
+    configuration_ids = parse_authorization_details(details) if details else None
     if grant_type == AUTH_CODE_GRANT:
         code = form.get("code")
         if not code or len(code) > 256:
@@ -217,7 +238,8 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
         client_id = form.get("client_id")
         if client_id is not None and len(client_id) > 200:
             raise ProtocolError("invalid_request", "client_id is too long")
-        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier, client_id=client_id)
+        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier, client_id=client_id,
+                            configuration_ids=configuration_ids)
     if grant_type != PRE_AUTH_GRANT:
         raise ProtocolError("unsupported_grant_type", "the grants are authorization_code and pre-authorized_code")
     code = form.get("pre-authorized_code")
@@ -226,7 +248,7 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     tx_code = form.get("tx_code")
     if tx_code is not None and len(tx_code) > 64:
         raise ProtocolError("invalid_request", "tx_code is too long")
-    return TokenRequest(grant_type, code, tx_code=tx_code)
+    return TokenRequest(grant_type, code, tx_code=tx_code, configuration_ids=configuration_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +263,18 @@ class CredentialRequest:
 
 def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest:
     """§8.2 credential request: exactly one of the two ids, and ``proofs`` with one proof type:
-    ``jwt`` with 1..batch_size proofs, or ``attestation`` with exactly one key attestation (App. F.3)."""
+    ``jwt`` with 1..batch_size proofs, or ``attestation`` with exactly one key attestation (App. F.3).
+
+    This issuer publishes neither ``credential_request_encryption`` nor
+    ``credential_response_encryption`` (§12.2.4): a request asking for an encrypted response is
+    refused with ``invalid_encryption_parameters`` (§8.3.1.2) rather than answered in the clear,
+    since §8.3 says such a response MUST be encrypted and §8.2 that such a request MUST itself be.
+    """
     if not isinstance(body, dict):
         raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
+    if "credential_response_encryption" in body:
+        raise ProtocolError("invalid_encryption_parameters",
+                            "this issuer does not encrypt credential responses (see its metadata)")
     config_id = body.get("credential_configuration_id")
     identifier = body.get("credential_identifier")
     if (config_id is None) == (identifier is None):
@@ -308,7 +339,11 @@ def verify_proof(proof: str, *, audience: str, nonce_valid: Callable[[str], bool
     if not isinstance(iat, int | float) or isinstance(iat, bool) or iat > ts + skew or iat < ts - max_age - skew:
         raise ProtocolError("invalid_proof", "proof iat missing or outside the accepted window")
     nonce = payload.get("nonce")
-    if not isinstance(nonce, str) or not nonce_valid(nonce):
+    if not isinstance(nonce, str) or not nonce:
+        # §8.3.1.2 invalid_proof (3): a proof without a c_nonce; a fresh nonce would not mend it.
+        raise ProtocolError("invalid_proof", "the proof has no nonce (the c_nonce from the nonce endpoint)")
+    if not nonce_valid(nonce):
+        # §8.3.1.2 invalid_nonce: the wallet fetches a new c_nonce and sends new proofs.
         raise ProtocolError("invalid_nonce", "proof nonce is not a current c_nonce")
     return {k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}
 

@@ -468,6 +468,15 @@ class IssuerService:
             # §5.1: the token covers what the worker authorized; a pre-authorized code, what the offer lists.
             allowed = authorized.configurations if authorized is not None and authorized.configurations else None
             by_details = authorized is not None and authorized.by_details and allowed is not None
+            if req.configuration_ids is not None:
+                # §6.1 authorization_details in the token request (either grant): a token for those,
+                # within what was authorized or offered (a subset, RFC 9396 §6.1), answered with
+                # their credential_identifiers (§6.2, REQUIRED then).
+                within = allowed or self._offered(case)
+                if not set(req.configuration_ids) <= set(within):
+                    raise ProtocolError("invalid_authorization_details",
+                                        "authorization_details name a credential this grant does not cover")
+                allowed, by_details = list(dict.fromkeys(req.configuration_ids)), True
             token = secrets.token_urlsafe(32)
             # FAPI 2.0 §5.3.2.1: a token that is not sender-constrained must live under 10 minutes.
             ttl = self.token_ttl if proof is not None else min(self.token_ttl, _BEARER_TTL_MAX)
@@ -666,14 +675,13 @@ class IssuerService:
         scheme, token = _access_token(authorization)
         row = s.get(Token, stored_hash(token), with_for_update=True)
         if row is None or utc(row.expires_at) < now:
-            raise ProtocolError("invalid_token", "the access token is invalid or expired", http_status=401)
+            raise _invalid_token("the access token is invalid or expired", dpop=scheme == "DPoP")
         if row.jkt is None:
             if scheme != "Bearer":
-                raise ProtocolError("invalid_token", "this access token is not DPoP-bound", http_status=401)
+                raise _invalid_token("this access token is not DPoP-bound", dpop=False)
             return row
         if scheme != "DPoP":
-            raise ProtocolError("invalid_token", "this access token is DPoP-bound: use the DPoP scheme",
-                                http_status=401)
+            raise _invalid_token("this access token is DPoP-bound: use the DPoP scheme", dpop=True)
         try:
             proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/{endpoint}", now=now,
                                       access_token=token)
@@ -696,6 +704,9 @@ class IssuerService:
         """§8: verify the access token (and its DPoP proof) and every key proof, commit records and
         indexes, then sign."""
         now = self._now()
+        # §8.3.1.1: a request without an access token is an authorization error (RFC 6750 §3.1), whatever
+        # its body; nor is an unauthenticated caller's key attestation checked (below, before the token row).
+        _access_token(authorization)
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
         # §8.2: a credential_identifier from the token response (ours are configuration ids), else a
         # credential_configuration_id; which one the token allows is checked with the token below.
@@ -712,11 +723,12 @@ class IssuerService:
                     else self.attestations.of_proofs(req.proofs, now))
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
+            bound = row.jkt is not None
             if row.used:
-                raise ProtocolError("invalid_token", "the access token is invalid, used or expired", http_status=401)
+                raise _invalid_token("the access token is invalid, used or expired", dpop=bound)
             case = s.get(Case, row.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
-                raise ProtocolError("invalid_token", "the access token is not for this issuer", http_status=401)
+                raise _invalid_token("the access token is not for this issuer", dpop=bound)
             if req.identifier is not None and not row.identifiers:
                 raise ProtocolError("unknown_credential_identifier", "no credential identifiers were issued")
             if req.identifier is None and row.identifiers:
@@ -729,8 +741,7 @@ class IssuerService:
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
             issued = list(row.issued or [])
             if configuration_id in issued:
-                raise ProtocolError("invalid_token", "this access token was already used for that credential",
-                                    http_status=401)
+                raise _invalid_token("this access token was already used for that credential", dpop=bound)
             if case.state != "active" or case.erased_at is not None:
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended, or has "
                                     "ended")
@@ -745,7 +756,11 @@ class IssuerService:
 
             for att in {a.nonce: a for a in attested if a is not None}.values():
                 # App. F.1, F.3: the attestation names the c_nonce we gave, so it cannot be replayed.
-                if att.nonce is None or not nonce_valid(att.nonce):
+                # §8.3.1.2: no nonce at all is invalid_proof (3), a spent or unknown one invalid_nonce.
+                if att.nonce is None:
+                    raise ProtocolError("invalid_proof", "the key attestation has no nonce (a c_nonce from the "
+                                        "nonce endpoint)")
+                if not nonce_valid(att.nonce):
                     raise ProtocolError("invalid_nonce", "the key attestation's nonce is not a current c_nonce")
             if attestation_proof is not None:  # App. F.3: one credential per attested key
                 holder_keys = list(attestation_proof.keys)
@@ -854,6 +869,7 @@ class IssuerService:
                      dpop_proof: str | None = None) -> None:
         """§11: record the wallet's event for the credentials of one response, under the access
         token that obtained them (and its DPoP proof when it is bound)."""
+        _access_token(authorization)  # §11.3: no access token is an authorization error (RFC 6750 §3.1) first
         note = openid4vci.parse_notification(body)
         now = self._now()
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
@@ -920,6 +936,13 @@ def _access_token(authorization: str | None) -> tuple[str, str]:
     if scheme not in ("Bearer", "DPoP") or not token.strip() or len(authorization or "") > 512:
         raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401)
     return scheme, token.strip()
+
+
+def _invalid_token(description: str, *, dpop: bool) -> ProtocolError:
+    """RFC 6750 §3.1 ``invalid_token`` (401) challenged in the token's own scheme: ``DPoP`` for a
+    DPoP-bound token or one presented as such (RFC 9449 §7.1), else the default ``Bearer``."""
+    headers = {"WWW-Authenticate": 'DPoP error="invalid_token", algs="ES256"'} if dpop else None
+    return ProtocolError("invalid_token", description, http_status=401, headers=headers)
 
 
 _log = logging.getLogger("esspass.issuer")

@@ -50,3 +50,19 @@ def test_with_an_access_token_the_proof_must_hash_it_in_ath() -> None:
     with pytest.raises(ProtocolError):
         _check(_proof(ath="not-the-hash"), access_token="token-1")
     assert _check(_proof(ath=b64url_encode(hashlib.sha256(b"token-1").digest())), access_token="token-1")
+
+
+@pytest.mark.parametrize("claimed", [
+    "https://issuer.example:443/lv-vsaa/credential",  # the scheme's default port (RFC 3986 §6.2.3)
+    "HTTPS://Issuer.Example/lv-vsaa/credential",  # scheme and host are case-insensitive (§6.2.2.1)
+])
+def test_htu_is_compared_after_rfc3986_normalisation(claimed: str) -> None:
+    """§4.3 item 9: "servers SHOULD employ syntax-based normalization ... and scheme-based
+    normalization ... before comparing the htu claim": the same URI written another way matches."""
+    assert _check(_proof(htu=claimed)).jti == "jti-0123456789"
+
+
+def test_htu_normalisation_keeps_a_port_that_is_not_the_default() -> None:
+    with pytest.raises(ProtocolError):
+        _check(_proof(htu="https://issuer.example:8443/lv-vsaa/credential"))
+    assert dpop.htu("https://issuer.example") == "https://issuer.example/"

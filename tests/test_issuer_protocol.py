@@ -537,10 +537,11 @@ def test_a_proof_key_outside_its_key_attestation_is_refused(issuer: Issuer) -> N
 
 
 def test_a_key_attestation_without_the_issuers_nonce_is_refused(issuer: Issuer) -> None:
-    """App. F.1: with a Nonce Endpoint, the key attestation's nonce MUST be a c_nonce we gave."""
+    """App. F.1: with a Nonce Endpoint, the key attestation's nonce MUST be a c_nonce we gave; with
+    none at all, §8.3.1.2 invalid_proof (3) (a fresh c_nonce would not mend it)."""
     token = _access_token(issuer)
     proofs = _attested_proofs(issuer, [generate_key()], nonce_in_attestation=False)
-    assert issuer.credential(token, proofs).json()["error"] == "invalid_nonce"
+    assert issuer.credential(token, proofs).json()["error"] == "invalid_proof"
 
 
 def test_the_issuer_lists_the_attestation_proof_type(issuer: Issuer) -> None:
@@ -573,8 +574,11 @@ def test_an_attestation_proof_is_accepted_once(issuer: Issuer) -> None:
 
 
 def test_an_attestation_proof_without_the_issuers_nonce_is_refused(issuer: Issuer) -> None:
+    """§8.3.1.2 invalid_proof (3): the proof carries no c_nonce; a stale one is invalid_nonce."""
     proof = [_key_attestation(issuer, [generate_key()], nonce=None)]
-    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_nonce"
+    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_proof"
+    stale = [_key_attestation(issuer, [generate_key()], nonce="not-a-c-nonce")]
+    assert issuer.credential(_access_token(issuer), stale, proof_type="attestation").json()["error"] == "invalid_nonce"
 
 
 def test_an_attestation_proof_signed_by_an_institution_is_refused(issuer: Issuer) -> None:

@@ -288,8 +288,10 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
              headers={"Accept": "application/json"}),
         "The authorization metadata",
     )
-    if as_meta.get("issuer") not in (None, as_id):  # RFC 8414 §3.3
-        raise MalformedError("the authorization metadata names a different issuer")
+    # RFC 8414 §3.3: "issuer" is REQUIRED and MUST be identical to the identifier the document was
+    # fetched for, else the data MUST NOT be used (against mix-up: another AS's endpoints).
+    if as_meta.get("issuer") != as_id:
+        raise MalformedError("the authorization metadata names a different issuer, or none")
     token_endpoint = as_meta.get("token_endpoint")
     if not isinstance(token_endpoint, str):
         raise MalformedError("the authorization server has no token endpoint")
@@ -601,29 +603,32 @@ def obtain_credentials(
 def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identifiers: dict[str, list[str]], *,
                 wanted: int, new_key: Any, now: datetime, attester: Any, dpop: Any, access_token: str,
                 token_type: str) -> IssuedCredentials:
-    """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer."""
+    """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer.
+
+    §8.3.1.2: answered ``invalid_nonce`` (the c_nonce expired, or was spent by another request),
+    the wallet fetches a fresh c_nonce from the Nonce Endpoint and sends the request again with new
+    proofs (and a new key attestation) over the same keys, once; a second refusal is the answer.
+    """
     keys = tuple(new_key() for _ in range(wanted))
-    nonce = _fetch_nonce(client, offer, dpop)
-    request: dict[str, Any]
-    if attester is not None and offered.attestation_proof_levels is not None:
-        # App. F.3: the provider's attestation of the whole batch is the proof (one signature,
-        # not one per key), with the issuer's c_nonce inside it.
-        request = {"proofs": {"attestation": [
-            _key_attestation(offered.attestation_proof_levels, attester, keys, now, nonce)]}}
-    else:
-        attestation = _key_attestation(offered.key_attestations_required, attester, keys, now, nonce)
-        request = {"proofs": {"jwt": [
-            _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
-            for k in keys]}}
     ids = identifiers.get(offered.configuration_id)
-    if ids:
-        request["credential_identifier"] = ids[0]
-    else:
-        request["credential_configuration_id"] = offered.configuration_id
-    response = _post_with_dpop(
-        client, offer.credential_endpoint, "Collecting the document", now, dpop,
-        token=access_token, token_type=token_type, json=request,
-    )
+    for attempt in range(2):
+        nonce = _fetch_nonce(client, offer, dpop)
+        request = _credential_request(offer, offered, keys, nonce, now=now, attester=attester)
+        if ids:
+            request["credential_identifier"] = ids[0]
+        else:
+            request["credential_configuration_id"] = offered.configuration_id
+        try:
+            response = _post_with_dpop(
+                client, offer.credential_endpoint, "Collecting the document", now, dpop,
+                token=access_token, token_type=token_type, json=request,
+            )
+        except ProtocolError as exc:
+            # Without a Nonce Endpoint a new nonce cannot be had: the refusal stands.
+            if exc.error != "invalid_nonce" or attempt or offer.nonce_endpoint is None:
+                raise
+            continue
+        break
     if response.status_code == 202:
         raise ProtocolError(
             "issuance_pending", "The institution has not finished preparing this document; try again later."
@@ -656,6 +661,20 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
     )
 
 
+def _credential_request(offer: ResolvedOffer, offered: OfferedCredential, keys: Sequence[PrivateKey],
+                        nonce: str | None, *, now: datetime, attester: Attester | None) -> dict[str, Any]:
+    """The ``proofs`` of a Credential Request (§8.2) for ``keys``, each proof carrying ``nonce``."""
+    if attester is not None and offered.attestation_proof_levels is not None:
+        # App. F.3: the provider's attestation of the whole batch is the proof (one signature,
+        # not one per key), with the issuer's c_nonce inside it.
+        return {"proofs": {"attestation": [
+            _key_attestation(offered.attestation_proof_levels, attester, keys, now, nonce)]}}
+    attestation = _key_attestation(offered.key_attestations_required, attester, keys, now, nonce)
+    return {"proofs": {"jwt": [
+        _proof(k, issuer=offer.credential_issuer, nonce=nonce, now=now, key_attestation=attestation)
+        for k in keys]}}
+
+
 def _client_id(attester: Attester | None) -> str:
     """The wallet's OAuth client_id: the attested one, else the reference wallet's public client id."""
     return attester.client_id if attester is not None else "esspass-reference-wallet"
@@ -685,8 +704,10 @@ def notify(
     if offer.notification_endpoint is None or issued.notification_id is None:
         return
     body: dict[str, Any] = {"notification_id": issued.notification_id, "event": event}
-    if description:
-        body["event_description"] = description[:200]
+    # §11.1: event_description is ASCII without '"' and '\\' (%x20-21 / %x23-5B / %x5D-7E).
+    text = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in (description or ""))[:200]
+    if text.strip():
+        body["event_description"] = text
     _post_with_dpop(
         client, offer.notification_endpoint, "Notifying the issuer", now, issued.dpop,
         token=issued.access_token, token_type=issued.token_type, json=body,
