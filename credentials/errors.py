@@ -26,6 +26,7 @@ Tree::
     ├── StatusError                      status               (revoked, suspended, list unusable)
     ├── DataError                        invalid_data         (PDA1/EHIC/PID model rules)
     └── ProtocolError                    <OAuth error code>   (carries http_status)
+        └── SignerUnavailableError       temporarily_unavailable, 503 (an HSM that does not answer)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "NonceError",
     "ProtocolError",
     "SdHashError",
+    "SignerUnavailableError",
     "StatusError",
     "ValidityError",
     "VctError",
@@ -165,3 +167,13 @@ class ProtocolError(CredentialError):
 
     def to_dict(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.message}
+
+
+class SignerUnavailableError(ProtocolError):
+    """The signing key cannot be used now (its token does not answer): 503, try again later.
+
+    The message is the same for every cause, since it reaches the client; the cause is logged."""
+
+    def __init__(self) -> None:
+        super().__init__("temporarily_unavailable", "the signing service is temporarily unavailable; try again",
+                         http_status=503, headers={"Retry-After": "5"})

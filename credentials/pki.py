@@ -65,6 +65,7 @@ __all__ = [
     "create_entity_ca",
     "create_registry_root",
     "create_tls",
+    "document_signer_request",
     "ensure_demo_pki",
     "issue_access_certificate",
     "issue_document_signer",
@@ -240,6 +241,19 @@ def issue_document_signer(
     ``key`` re-certifies an existing key; by default a fresh key is generated.
     """
     return _leaf(_entity_name(entity, f"{entity.name_en} document signer"), ca_key, ca_cert, now=now, key=key)
+
+
+def document_signer_request(entity: Entity, key: PrivateKey) -> x509.CertificateSigningRequest:
+    """A PKCS #10 request (RFC 2986) for a document signer of ``entity`` holding ``key``.
+
+    For a key the institution's own CA certifies, typically one that never leaves an HSM: the
+    subject is the one :func:`issue_document_signer` gives, and the requested extensions are
+    those a verifier checks of a signer (keyUsage digitalSignature, not a CA)."""
+    return (x509.CertificateSigningRequestBuilder()
+            .subject_name(_entity_name(entity, f"{entity.name_en} document signer"))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(_key_usage(ca=False), critical=True)
+            .sign(key, hashes.SHA256()))
 
 
 def issue_access_certificate(

@@ -6,7 +6,9 @@ them; the demo PKI (:mod:`credentials.pki`) is only the default. The checks are 
 side will make of the leaf (HAIP 1.0 §6.1, §7), so that a mistake stops the service at start
 instead of every signature being refused later:
 
-* the key is P-256 (ES256), readable by its owner only (as ssh insists), optionally encrypted;
+* the key is P-256 (ES256), readable by its owner only (as ssh insists), optionally encrypted; or
+  it stays in a hardware security module, named by a PKCS #11 URI (:mod:`credentials.pkcs11_key`),
+  and one signature at start proves that the certificate holds it;
 * the chain's first certificate holds that key, asserts ``digitalSignature``, is not a CA, is not
   self-signed and is valid now; each certificate is issued by the next;
 * a self-signed root at the end of the chain is left out of it (the trust anchor is never sent
@@ -19,6 +21,7 @@ never appears in a message.
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,14 +30,15 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from credentials.errors import CredentialError, DataError, MalformedError
+from credentials.errors import CredentialError, DataError, MalformedError, SignerUnavailableError
 from credentials.jose import PrivateKey
+from credentials.pkcs11_key import Pkcs11PrivateKey, is_pkcs11_uri, open_private_key
 from credentials.x509 import load_pem_certificates, validate_chain
 
-__all__ = ["SigningKey", "load_signing_key"]
+__all__ = ["SigningKey", "load_signing_key", "open_key"]
 
 
 @dataclass(frozen=True)
@@ -46,21 +50,27 @@ class SigningKey:
     anchor: x509.Certificate | None
 
 
-def load_signing_key(key: Path, chain: Path, *, now: datetime, password_file: Path | None = None,
-                     ca: Path | None = None, dns_name: str | None = None) -> SigningKey:
+def load_signing_key(key: Path | str, chain: Path, *, now: datetime, password_file: Path | None = None,
+                     ca: Path | None = None, dns_name: str | None = None, base: Path | None = None) -> SigningKey:
     """Read and check a signing key and its chain (module docstring).
 
-    ``dns_name``: the leaf must carry it as a DNS subjectAltName (an OpenID4VP ``x509_san_dns``
-    client identifier).
+    ``key`` is a PEM file, or a PKCS #11 URI (:mod:`credentials.pkcs11_key`) whose ``pin-source``
+    is read relative to ``base``; for a token, ``password_file`` holds the PIN. ``dns_name``: the
+    leaf must carry it as a DNS subjectAltName (an OpenID4VP ``x509_san_dns`` client identifier).
     """
-    private = _key(key, password_file)
     certs = _certificates(chain, "chain")
+    private = open_key(key, password_file=password_file, base=base)
+    if isinstance(private, Pkcs11PrivateKey):
+        leaf_key = certs[0].public_key()
+        if not isinstance(leaf_key, ec.EllipticCurvePublicKey):
+            raise DataError("chain", "its first certificate must hold a P-256 key")
+        private.bind(leaf_key)
     anchor = _certificates(ca, "ca")[0] if ca is not None else None
     if len(certs) > 1 and certs[-1].issuer == certs[-1].subject:
         anchor = anchor or certs[-1]
         certs = certs[:-1]
     leaf = certs[0]
-    if leaf.public_key() != private.public_key():
+    if leaf.public_key() != private.public_key() or not _holds(private, leaf):
         raise DataError("chain", "its first certificate does not hold the key")
     try:
         _check_leaf(leaf, now, dns_name)
@@ -76,6 +86,29 @@ def load_signing_key(key: Path, chain: Path, *, now: datetime, password_file: Pa
         except CredentialError as exc:
             raise DataError("chain", f"does not validate to its CA certificate ({exc.message})") from exc
     return SigningKey(private, list(certs), anchor)
+
+
+def open_key(key: Path | str, *, password_file: Path | None = None, base: Path | None = None) -> PrivateKey:
+    """The private key alone, from a PEM file or a PKCS #11 URI (for a certificate request)."""
+    if is_pkcs11_uri(key):
+        return open_private_key(str(key), base=base, pin_file=password_file)
+    return _key(Path(key), password_file)
+
+
+def _holds(private: PrivateKey, leaf: x509.Certificate) -> bool:
+    """For a key in a token, whose public half may only be the certificate's: one signature proves it."""
+    if not isinstance(private, Pkcs11PrivateKey):
+        return True  # a PEM key's public half is computed from it, so the comparison above is proof
+    public = leaf.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    challenge = os.urandom(32)
+    try:
+        public.verify(private.sign(challenge, ec.ECDSA(hashes.SHA256())), challenge, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    except SignerUnavailableError as exc:
+        raise DataError("key", f"the token of {private.uri.describe()} does not sign") from exc
+    return True
 
 
 def _file(path: Path, field: str) -> bytes:

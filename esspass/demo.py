@@ -128,8 +128,9 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
                              pki_dir=data_dir / "pki")
         say(f"The worker {person.pid['given_name']} installs a fresh wallet (encrypted with her passphrase).")
         cases = {}
-        steps = (("PID", person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                 ("PDA1", person.pda1_issuer, "pda1", person.pda1), ("EHIC", person.ehic_issuer, "ehic", person.ehic))
+        steps = (("a PID", person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
+                 ("a PDA1", person.pda1_issuer, "pda1", person.pda1),
+                 ("an EHIC", person.ehic_issuer, "ehic", person.ehic))
         for n, (label, entity_id, config, claims) in enumerate(steps, start=1):
             name = demo_entity(entity_id).name_en
             holder = None if config == "pid" else {k: person.pid[k] for k in ("family_name", "given_name",
@@ -137,12 +138,12 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
             case_id = clerk.create_case(entity_id, config, claims, holder)
             cases[config] = (entity_id, case_id)
             offer = clerk.offer(entity_id, case_id)
-            say(f"{n}. A clerk at {name} ({entity_id}) creates a {label} and hands over an offer link "
+            say(f"{n}. A clerk at {name} ({entity_id}) creates {label} and hands over an offer link "
                 f"with a one-time code.")
             offer_id, _resolved = wallet.open_offer(offer["link"])
             wallet.accept_offer(offer_id, offer["tx_code"])
             say(f"   The wallet received it (one key per copy, made on the phone), checked the signature and that "
-                f"{name} may issue a {label}, and stored it.")
+                f"{name} may issue {label}, and stored it.")
         for card in wallet.cards("en"):
             say(f"   In the wallet: {card.description}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from esspass.serve import add_serve_parser
@@ -110,6 +111,39 @@ def _check(_args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+def _csr(args: argparse.Namespace) -> int:
+    """A certificate request for a document signer whose key the institution holds (a PEM file,
+    or a key that never leaves its HSM, named by a PKCS #11 URI), for its CA to certify."""
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+
+    from credentials.countries import COUNTRIES, normalise
+    from credentials.errors import DataError
+    from credentials.institutions import Entity, Role
+    from credentials.pki import document_signer_request
+    from credentials.signing_key import open_key
+
+    country = normalise(args.country.upper())
+    if country not in COUNTRIES or not args.id.upper().startswith(country + ":"):
+        print("error: --country must be an ESSPASS country and --id start with it (EE:SKA)", file=sys.stderr)
+        return 2
+    entity = Entity(args.id, country, args.name, args.name_en or args.name, frozenset({Role.PDA1_ISSUER}), "")
+    try:
+        key = open_key(args.key, password_file=Path(args.password_file) if args.password_file else None)
+        pem = document_signer_request(entity, key).public_bytes(serialization.Encoding.PEM)
+    except DataError as exc:
+        print(f"error: --key: {exc.rule}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_bytes(pem)
+        print(f"Certificate request written to {args.out}: have the institution's CA sign it, then name the "
+              "certificate as signer_chain in the institutions file and run `esspass issuer check`.")
+    else:
+        sys.stdout.write(pem.decode("ascii"))
+    return 0
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("issuer", help="the institutions' credential issuer (OpenID4VCI) and back office")
     isub = parser.add_subparsers(dest="issuer_command", metavar="ACTION", required=True)
@@ -123,3 +157,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_erase)
     isub.add_parser("check", help="check each hosted institution's key and certificates, and that the trust "
                                   "registry lists it for what it issues").set_defaults(func=_check)
+    p = isub.add_parser("csr", help="write a certificate request (PKCS #10) for a document signer key, a PEM file "
+                                    "or a key in an HSM (PKCS #11 URI), for the institution's CA")
+    p.add_argument("--key", required=True,
+                   help="PEM file, or pkcs11:token=...;object=...?module-path=...&pin-source=...")
+    p.add_argument("--password-file", help="the PEM key's password, or the token's PIN, in a file")
+    p.add_argument("--id", required=True, help="the institution's id on the trust list, e.g. EE:SKA")
+    p.add_argument("--country", required=True, help="its country code, e.g. EE")
+    p.add_argument("--name", required=True, help="its name (the certificate's organizationName)")
+    p.add_argument("--name-en", help="its English name (the certificate's commonName)")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_csr)

@@ -28,7 +28,10 @@ One institution in the file::
     ca_certificate = "ee-ska/ca.pem"           # optional: the CA the registry lists
     signer_key_password_file = "ee-ska/key.pass"   # optional: for an encrypted key
 
-Relative paths are read from the file's directory.
+Relative paths are read from the file's directory. A key kept in a hardware security module is
+named by a PKCS #11 URI (RFC 7512, :mod:`credentials.pkcs11_key`; install ``esspass[hsm]``)::
+
+    signer_key = "pkcs11:token=ee-ska;object=signer?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=hsm.pin"
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Any
 from credentials.countries import COUNTRIES, normalise
 from credentials.errors import DataError
 from credentials.institutions import DEMO_ENTITIES, Entity, Role
+from credentials.pkcs11_key import is_pkcs11_uri
 from credentials.pki import ensure_demo_pki
 from credentials.signing_key import SigningKey, load_signing_key
 from issuer.service import Institution
@@ -139,18 +143,25 @@ _SETTINGS = {"key": "signer_key", "chain": "signer_chain", "password_file": "sig
 
 def _signer(entry: Mapping[str, Any], where: str, base: Path, now: datetime) -> SigningKey:
     paths: dict[str, Path | None] = {}
+    token_key = entry.get("signer_key")
     for field, setting in _SETTINGS.items():
         value = entry.get(setting)
-        if value is None or value == "":
+        if value is None or value == "" or (field == "key" and isinstance(value, str) and is_pkcs11_uri(value)):
             paths[field] = None
         elif not isinstance(value, str) or len(value) > 300:
             raise DataError(f"{where}.{setting}", "must be a file path")
         else:
             paths[field] = base / value
-    key, chain = paths["key"], paths["chain"]
+    key: Path | str | None = paths["key"]
+    if isinstance(token_key, str) and is_pkcs11_uri(token_key):
+        if len(token_key) > 1000:
+            raise DataError(f"{where}.signer_key", "must be a PKCS #11 URI of at most 1000 characters")
+        key = token_key  # a key in a hardware security module (its pin-source is read relative to the file)
+    chain = paths["chain"]
     if key is None or chain is None:
-        raise DataError(f"{where}.{_SETTINGS['key' if key is None else 'chain']}", "is required (a PEM file)")
+        raise DataError(f"{where}.{_SETTINGS['key' if key is None else 'chain']}",
+                        "is required (a PEM file, or for the key a PKCS #11 URI)")
     try:
-        return load_signing_key(key, chain, now=now, password_file=paths["password_file"], ca=paths["ca"])
+        return load_signing_key(key, chain, now=now, password_file=paths["password_file"], ca=paths["ca"], base=base)
     except DataError as exc:
         raise DataError(f"{where}.{_SETTINGS[exc.field]}", exc.rule) from exc
