@@ -176,4 +176,4 @@ class SignerUnavailableError(ProtocolError):
 
     def __init__(self) -> None:
         super().__init__("temporarily_unavailable", "the signing service is temporarily unavailable; try again",
-                         http_status=503, headers={"Retry-After": "5"})
+                         http_status=503, headers={"Retry-After": "2"})

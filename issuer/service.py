@@ -782,6 +782,7 @@ class IssuerService:
                 s.delete(s.get(Nonce, value))
             row.issued = [*issued, configuration_id]
             row.used = len(row.issued) >= len(offered)
+            token_hash, spent = row.token_hash, configuration_id
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = document_end(case.claims, now)
             if exp <= now:
@@ -789,7 +790,20 @@ class IssuerService:
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
-        # Committed: the records and indexes exist, now sign.
+        # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
+        # HSM does not answer) takes back what was recorded, so the same token can ask again.
+        try:
+            credentials = self._sign_credentials(inst, configuration_id, as_mdoc, module, claims, holder,
+                                                 holder_keys, records, now, exp)
+        except BaseException:
+            self._take_back(token_hash, spent, notification_id)
+            raise
+        return {"credentials": credentials, "notification_id": notification_id}
+
+    def _sign_credentials(self, inst: Institution, configuration_id: str, as_mdoc: bool, module: Any,
+                          claims: Mapping[str, Any], holder: Mapping[str, Any], holder_keys: Sequence[Any],
+                          records: Sequence[tuple[int, int]], now: datetime, exp: datetime) -> list[dict[str, Any]]:
+        """One credential per recorded key, SD-JWT VC (with its offline compact form) or ISO mdoc."""
         iat = int(now.timestamp())
         credentials = []
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
@@ -809,7 +823,26 @@ class IssuerService:
             if compact is not None:
                 entry["compact"] = compact
             credentials.append(entry)
-        return {"credentials": credentials, "notification_id": notification_id}
+        return credentials
+
+    def _take_back(self, token_hash: str, configuration_id: str, notification_id: str) -> None:
+        """Undo a credential request whose credentials could not be signed: its records go (no
+        credential names their indexes: none left this process) and the token may ask again."""
+        try:
+            with self.sessions.begin() as s:
+                gone = list(s.scalars(select(CredentialRecord)
+                                      .where(CredentialRecord.notification_id == notification_id)))
+                for record in gone:
+                    s.execute(update(StatusListRecord).where(StatusListRecord.id == record.list_id)
+                              .values(used=StatusListRecord.used - 1))
+                    s.delete(record)
+                row = s.get(Token, token_hash, with_for_update=True)
+                if row is not None:
+                    row.issued = [c for c in (row.issued or []) if c != configuration_id]
+                    row.used = False
+        except SQLAlchemyError:
+            # The records stay, unused: harmless for the status lists; the wallet needs a new offer.
+            _log.exception("could not take back an unsigned credential request")
 
     def _compact(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
                  holder: Mapping[str, Any], holder_jwk: Mapping[str, Any] | None, iat: int, exp: int,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,6 +81,18 @@ class Token:
                     obj.destroy()
         assert isinstance(key, ec.EllipticCurvePublicKey)
         return key
+
+    def put_key(self, label: str, key: ec.EllipticCurvePrivateKey) -> None:
+        """Import a private key made elsewhere (an HSM's backup put back, for the outage test)."""
+        from pkcs11 import Attribute, KeyType, ObjectClass
+        from pkcs11.util.ec import encode_named_curve_parameters
+
+        with self.session() as session:
+            session.create_object({
+                Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.KEY_TYPE: KeyType.EC, Attribute.TOKEN: True,
+                Attribute.PRIVATE: True, Attribute.SENSITIVE: True, Attribute.SIGN: True, Attribute.LABEL: label,
+                Attribute.ID: label.encode(), Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1"),
+                Attribute.VALUE: key.private_numbers().private_value.to_bytes(32, "big")})
 
     def destroy(self, label: str) -> None:
         from pkcs11 import Attribute
@@ -276,7 +289,7 @@ def test_a_key_that_disappears_from_the_token_makes_signing_unavailable_not_wron
 # --- end to end: an institution's issuer signs with its HSM, an inspector accepts the A1 ------------
 
 
-def test_an_institution_signs_with_its_hsm_and_inspectors_accept_its_a1(
+def test_an_institution_signs_with_its_hsm_through_an_outage_and_inspectors_accept_its_a1(
         token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate]) -> None:
     from esspass.db import make_engine
     from esspass.stack import Clerk, Inspector, open_wallet, start_in_process
@@ -286,7 +299,10 @@ def test_an_institution_signs_with_its_hsm_and_inspectors_accept_its_a1(
     from trust_registry.seed import seed_data_dir
     from trust_registry.store import Registry
 
-    public = token.make_key("ee-ska-signer")
+    # The key is put on the token from a backup, so that the outage below can end by putting it back.
+    backup = generate_key()
+    token.put_key("ee-ska-signer", backup)
+    public = backup.public_key()
     keys = tmp_path / "ska-keys"
     keys.mkdir()
     chain = _chain(keys, ca, public)
@@ -314,7 +330,8 @@ def test_an_institution_signs_with_its_hsm_and_inspectors_accept_its_a1(
         wallet = open_wallet(data / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data / "pki")
         try:
             demo = Clerk(stack.issuer_url, data, http)
-            offer = demo.offer(PERSON.pid_provider, demo.create_case(PERSON.pid_provider, "pid", PERSON.pid))
+            pid_case = demo.create_case(PERSON.pid_provider, "pid", PERSON.pid)
+            offer = demo.offer(PERSON.pid_provider, pid_case)
             wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
             ska = Clerk(ska_url, ska_dir, http, paths={SKA.id: SKA.path})
             authority = {"id": SKA.id, "name": SKA.name}
@@ -323,7 +340,18 @@ def test_an_institution_signs_with_its_hsm_and_inspectors_accept_its_a1(
             case = ska.create_case(SKA.id, "pda1", a1, {k: PERSON.pid[k] for k in ("family_name", "given_name",
                                                                                      "birthdate")})
             offer = ska.offer(SKA.id, case)
-            wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            # The HSM stops answering for a moment as the worker accepts: the issuer answers 503 with
+            # Retry-After and takes back what it recorded; the wallet waits and asks again.
+            token.destroy("ee-ska-signer")
+            back = threading.Timer(0.5, token.put_key, ("ee-ska-signer", backup))
+            back.start()
+            try:
+                wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            finally:
+                back.join()
+            pid_records = demo.case(PERSON.pid_provider, pid_case)["credential_records"]
+            # Only the answered request's credentials are recorded: the refused one's were taken back.
+            assert len(ska.case(SKA.id, case)["credential_records"]) == len(pid_records)
 
             inspector = Inspector(stack.verifier_url, http, stack.inspector_token)
             request = inspector.request("pda1")

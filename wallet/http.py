@@ -113,7 +113,10 @@ def check(response: httpx.Response, what: str) -> httpx.Response:
     if response.status_code >= 400:
         error, description = _oauth_error(response)
         if error:
-            raise ProtocolError(error, f"{what}: {description or error}", http_status=response.status_code)
+            # Retry-After (RFC 9110 §10.2.3) goes with the error, for a caller that waits and asks again.
+            after = response.headers.get("retry-after")
+            raise ProtocolError(error, f"{what}: {description or error}", http_status=response.status_code,
+                                headers={"Retry-After": after} if after else None)
         raise TransportError(f"{what}: the server answered HTTP {response.status_code}")
     return response
 

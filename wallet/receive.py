@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -611,7 +612,8 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
     """
     keys = tuple(new_key() for _ in range(wanted))
     ids = identifiers.get(offered.configuration_id)
-    for attempt in range(2):
+    retried: set[str] = set()
+    while True:
         nonce = _fetch_nonce(client, offer, dpop)
         request = _credential_request(offer, offered, keys, nonce, now=now, attester=attester)
         if ids:
@@ -624,9 +626,14 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
                 token=access_token, token_type=token_type, json=request,
             )
         except ProtocolError as exc:
-            # Without a Nonce Endpoint a new nonce cannot be had: the refusal stands.
-            if exc.error != "invalid_nonce" or attempt or offer.nonce_endpoint is None:
+            # Each cause is worth one more try. Without a Nonce Endpoint a new nonce cannot be had;
+            # an issuer whose signing key does not answer (503) says when to ask again.
+            if exc.error in retried or exc.error not in _RETRIED or (
+                    exc.error == "invalid_nonce" and offer.nonce_endpoint is None):
                 raise
+            retried.add(exc.error)
+            if exc.error == "temporarily_unavailable":
+                time.sleep(_retry_after(exc.headers.get("Retry-After")))
             continue
         break
     if response.status_code == 202:
@@ -659,6 +666,20 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
         dpop=dpop,
         format=offered.format,
     )
+
+
+#: Credential errors a wallet asks again after (§8.3.1.2 invalid_nonce; a 503 from the issuer).
+_RETRIED = frozenset({"invalid_nonce", "temporarily_unavailable"})
+#: Longest wait for an issuer's Retry-After within one receipt: the worker is looking at the screen.
+_MAX_RETRY_AFTER = 10.0
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds to wait (RFC 9110 §10.2.3 delay-seconds; an HTTP date or nonsense: one second)."""
+    try:
+        return min(max(float(int(value or "1")), 0.0), _MAX_RETRY_AFTER)
+    except ValueError:
+        return 1.0
 
 
 def _credential_request(offer: ResolvedOffer, offered: OfferedCredential, keys: Sequence[PrivateKey],
