@@ -1,11 +1,13 @@
 """Digital Credentials Query Language, OpenID4VP 1.0 §6 (standards.md §5.3), both sides.
 
 * the wallet: :func:`match` picks, for each credential query, a held credential and the claim
-  paths to disclose (§6.4: ``vct_values``, ``claims``, first satisfiable ``claim_sets`` option,
-  every required ``credential_sets`` entry, nothing if a required credential is missing);
+  paths to disclose (§6.4: ``vct_values``, ``trusted_authorities`` of type ``aki`` (HAIP §5),
+  ``claims``, first satisfiable ``claim_sets`` option, every required ``credential_sets`` entry,
+  nothing if a required credential is missing);
 * everybody: :func:`validate` refuses malformed queries, :func:`requested_claims` says which
   top-level claims a query asks of which type (what the verifiers trusted list must allow);
-* the verifier: :func:`check_response` says whether the presentations received satisfy the
+* the verifier: :func:`check_verifiable` refuses a query it could not check (a format it does not
+  verify, holder binding waived); :func:`check_response` says whether the presentations received satisfy the
   query and that nothing beyond it was disclosed (§8.6: "the Verifier MUST NOT rely on the Wallet").
 """
 
@@ -16,11 +18,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from cryptography.x509 import AuthorityKeyIdentifier, Certificate, ExtensionNotFound
+
 from credentials.errors import ClaimError, ProtocolError
+from credentials.jose import b64url_encode
 from credentials.mdoc import DOCTYPE_VCT
 
-__all__ = ["MDOC_FORMAT", "DcqlMatch", "HeldCredential", "check_response", "match", "requested_claims", "types_of",
-           "validate", "values_at"]
+__all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "authority_key_ids", "check_response",
+           "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at"]
 
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
@@ -81,6 +86,17 @@ def _check_values(query: dict[str, Any]) -> None:
         level = below
 
 
+def _check_trusted_authorities(authorities: Any) -> None:
+    """§6.1.1: ``trusted_authorities`` is a non-empty array of ``{"type": str, "values": [str, ...]}``."""
+    if authorities is None:
+        return
+    if not isinstance(authorities, list) or not authorities or len(authorities) > MAX_CLAIMS or not all(
+            isinstance(a, dict) and isinstance(a.get("type"), str) and isinstance(a.get("values"), list)
+            and 0 < len(a["values"]) <= MAX_CLAIMS and all(isinstance(v, str) for v in a["values"])
+            for a in authorities):
+        raise _bad("DCQL trusted_authorities must be a non-empty array of {type, values: [strings]}")
+
+
 def _check_claims(cq: dict[str, Any]) -> None:
     """§6.3 claims queries and §6.4.1 ``claim_sets`` of one credential query."""
     claims = cq.get("claims")
@@ -110,6 +126,8 @@ def _check_claims(cq: dict[str, Any]) -> None:
         if values is not None and (not isinstance(values, list) or not values or len(values) > MAX_CLAIMS
                                    or not all(isinstance(v, str | int) for v in values)):
             raise _bad("DCQL claim values must be a non-empty array of strings, integers or booleans")
+        if not isinstance(claim.get("intent_to_retain", False), bool):  # App. B.2.4
+            raise _bad("DCQL intent_to_retain must be true or false")
     if claim_sets is not None:
         if not isinstance(claim_sets, list) or not claim_sets or len(claim_sets) > MAX_CLAIMS or not all(
                 isinstance(o, list) and 0 < len(o) <= MAX_CLAIMS and all(_is_id(i) and i in claim_ids for i in o)
@@ -147,6 +165,10 @@ def validate(query: Any) -> dict[str, Any]:
                 raise _bad("a DCQL query for dc+sd-jwt needs meta.vct_values")
         elif cq["format"] == MDOC_FORMAT and not isinstance(meta.get("doctype_value"), str):
             raise _bad("a DCQL query for mso_mdoc needs meta.doctype_value")
+        for flag in ("multiple", "require_cryptographic_holder_binding"):  # §6.1: booleans
+            if not isinstance(cq.get(flag, False), bool):
+                raise _bad(f"DCQL {flag} must be true or false")
+        _check_trusted_authorities(cq.get("trusted_authorities"))
         _check_claims(cq)
     sets = query.get("credential_sets")
     if sets is not None:
@@ -161,6 +183,24 @@ def validate(query: Any) -> dict[str, Any]:
             if not isinstance(cset.get("required", True), bool):  # §6.2: a boolean, true when absent
                 raise _bad("credential_sets required must be true or false")
     return query
+
+
+def check_verifiable(query: Mapping[str, Any], *, formats: Collection[str]) -> None:
+    """Verifier side: refuse (``invalid_request``) a valid query the verifier could not check.
+
+    Every credential query must be for one of ``formats`` (those whose presentations the verifier
+    verifies, §11.1 ``vp_formats_supported``) and must not waive holder binding: this verifier
+    always requires a KB-JWT or an mdoc device signature bound to its nonce and client_id (§8.6,
+    §14.1.2), so a query saying ``require_cryptographic_holder_binding: false`` would promise the
+    wallet something the verification then refuses. ``query`` has passed :func:`validate`.
+    """
+    for cq in query["credentials"]:
+        if cq["format"] not in formats:
+            raise _bad(f"this verifier cannot verify presentations of format {str(cq['format'])[:40]!r} "
+                       f"(it supports {', '.join(formats)})")
+        if cq.get("require_cryptographic_holder_binding", True) is not True:
+            raise _bad("this verifier always requires cryptographic holder binding "
+                       "(require_cryptographic_holder_binding: false is not supported)")
 
 
 def requested_claims(query: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -195,6 +235,40 @@ class HeldCredential:
     claims: Mapping[str, Any]  # for an mdoc: its namespace's elements
     disclosable: frozenset[ClaimPath]
     format: str = "dc+sd-jwt"
+    #: §6.1.1.1 ``aki``: the AuthorityKeyIdentifiers of the certificates in the credential's chain
+    #: (:func:`authority_key_ids`); None when the holder did not say, and then ``trusted_authorities``
+    #: cannot rule the credential out.
+    authority_key_ids: frozenset[str] | None = None
+
+
+def authority_key_ids(chain: Sequence[Certificate]) -> frozenset[str]:
+    """§6.1.1.1: base64url of the KeyIdentifier of the AuthorityKeyIdentifier extension of every
+    certificate in ``chain`` (the x5c of an SD-JWT VC, the x5chain of an mdoc) that has one."""
+    out: set[str] = set()
+    for cert in chain:
+        try:
+            aki = cert.extensions.get_extension_for_class(AuthorityKeyIdentifier).value
+        except ExtensionNotFound:
+            continue
+        if aki.key_identifier is not None:
+            out.add(b64url_encode(aki.key_identifier))
+    return frozenset(out)
+
+
+def _trusted(cq: Mapping[str, Any], cred: HeldCredential) -> bool:
+    """§6.1 ``trusted_authorities``: "Every Credential returned by the Wallet SHOULD match at least
+    one" of them. Only ``aki`` can be judged here, and only with the credential's chain known; a
+    type this wallet cannot evaluate (``etsi_tl``, ``openid_federation``) does not rule it out, the
+    verifier checks the issuer's trust itself (§14.6)."""
+    authorities = cq.get("trusted_authorities")
+    if not authorities:
+        return True
+    for authority in authorities:
+        if authority["type"] != "aki" or cred.authority_key_ids is None:
+            return True
+        if cred.authority_key_ids & set(authority["values"]):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +293,24 @@ def values_at(claims: Mapping[str, Any], path: Sequence[Any]) -> list[Any]:
     return values
 
 
+def _same_value(found: Any, expected: Any) -> bool:
+    """§6.3 ``values``: "the type and value of the claim both match exactly". Python's ``==`` says
+    ``True == 1`` (and ``1 == 1.0``), so a claim ``true`` would answer ``values: [1]``: the JSON
+    types are compared first (a boolean, an integer, a string)."""
+    if isinstance(expected, bool) or isinstance(found, bool):
+        return isinstance(expected, bool) and isinstance(found, bool) and found is expected
+    if isinstance(expected, int):
+        return isinstance(found, int) and found == expected
+    return isinstance(expected, str) and isinstance(found, str) and found == expected
+
+
 def _claims_match(claims: Mapping[str, Any], wanted: Sequence[Mapping[str, Any]]) -> bool:
     for claim in wanted:
         found = values_at(claims, claim["path"])
         if not found:
             return False
         values = claim.get("values")
-        if isinstance(values, list) and not any(v in values for v in found):
+        if isinstance(values, list) and not any(_same_value(f, v) for f in found for v in values):
             return False
     return True
 
@@ -250,7 +335,7 @@ def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple
     else:
         return None
     for cred in held:
-        if cred.format not in formats or cred.vct not in vcts:
+        if cred.format not in formats or cred.vct not in vcts or not _trusted(cq, cred):
             continue
         claims = {doctype: cred.claims} if doctype is not None else cred.claims
         for option in _options(cq):  # ordered by the verifier's preference (§6.4.1)

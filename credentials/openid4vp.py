@@ -6,9 +6,14 @@ and ``x509_hash`` prefixes), :func:`request_link` (``openid4vp://`` cross-device
 :func:`new_encryption_key` and :func:`parse_response` (§8.2 direct_post, §8.3.1
 direct_post.jwt: ECDH-ES P-256 JWE, a fresh key per request, HAIP 1.0 §5).
 
+Verifier, ``request_uri_method=post`` (§5.10): :func:`parse_request_uri_post` reads the wallet's
+form and :func:`with_wallet_nonce` re-signs the Request Object with its ``wallet_nonce``.
+
 Wallet: :func:`verify_request_object` (signature, chain to a CA on the verifiers list, client_id
-bound to the certificate, response mode, nonce, ``transaction_data`` refused) and
-:func:`build_response_form`.
+bound to the certificate, ``aud``, response mode, nonce, a usable encryption key for
+direct_post.jwt, ``transaction_data`` refused) and :func:`build_response_form`. A request whose
+requester is authenticated but that cannot be answered raises :class:`RequestRejected`, whose
+§8.5 error (:func:`error_response_form`) the wallet may send to the checked ``response_uri``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote, urlsplit
 
 from cryptography import x509 as cx509
@@ -30,21 +35,36 @@ from credentials.x509 import dns_names, load_x5c, validate_chain, x5c_header, x5
 
 __all__ = [
     "REQUEST_TYP",
+    "STATIC_AUDIENCE",
     "RequestCheck",
+    "RequestRejected",
     "ResponseParams",
     "build_request",
     "build_response_form",
     "client_id_for",
     "encryption_key",
+    "error_response_form",
     "new_encryption_key",
+    "parse_request_uri_post",
     "parse_response",
     "request_link",
+    "response_enc",
     "sign_request",
     "verify_request_object",
+    "with_wallet_nonce",
 ]
 
 REQUEST_TYP = "oauth-authz-req+jwt"
-SAFE = re.compile(r"^[A-Za-z0-9\-._~]{1,512}$")
+#: §5.8: the ``aud`` of a Request Object for a wallet known by static discovery metadata (ours: it
+#: publishes no ``issuer`` of its own, so this is the only audience it answers to).
+STATIC_AUDIENCE = "https://self-issued.me/v2"
+#: §5.2 ``nonce``, ``state`` (and ``wallet_nonce``): ASCII URL-safe characters only. Always
+#: ``fullmatch``: ``$`` would also match before a trailing newline.
+SAFE = re.compile(r"[A-Za-z0-9\-._~]{1,512}")
+#: RFC 6749 §4.1.2.1: an ``error`` code is printable ASCII without ``"`` and ``\``.
+ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}")
+#: Largest ``wallet_metadata`` a wallet may POST to the request_uri (§5.10.1).
+MAX_WALLET_METADATA = 16 * 1024
 ENC_VALUES = ("A128GCM", "A256GCM")  # HAIP: verifiers list both
 MAX_RESPONSE_BYTES = 512 * 1024
 
@@ -96,9 +116,10 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
     """The Request Object claims (§5.1) for a cross-device direct_post(.jwt) request."""
     if response_mode not in ("direct_post", "direct_post.jwt"):
         raise ValueError("response_mode must be direct_post or direct_post.jwt")
-    if not SAFE.match(nonce) or not SAFE.match(state):
+    if not SAFE.fullmatch(nonce) or not SAFE.fullmatch(state):
         raise ValueError("nonce and state must be URL-safe ASCII")
-    dcql.validate(dict(dcql_query))
+    # Only what this verifier can check: the formats it lists in vp_formats_supported, key-bound.
+    dcql.check_verifiable(dcql.validate(dict(dcql_query)), formats=tuple(VP_FORMATS_SUPPORTED))
     metadata: dict[str, Any] = {"vp_formats_supported": {fmt: {name: list(values) for name, values in params.items()}
                                                          for fmt, params in VP_FORMATS_SUPPORTED.items()}}
     if response_mode == "direct_post.jwt":
@@ -109,7 +130,7 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
         metadata["jwks"] = {"keys": [public]}
         metadata["encrypted_response_enc_values_supported"] = list(ENC_VALUES)
     payload: dict[str, Any] = {
-        "iss": client_id, "aud": "https://self-issued.me/v2", "iat": iat, "exp": exp,
+        "iss": client_id, "aud": STATIC_AUDIENCE, "iat": iat, "exp": exp,
         "client_id": client_id, "response_type": "vp_token", "response_mode": response_mode,
         "response_uri": response_uri, "nonce": nonce, "state": state, "dcql_query": dict(dcql_query),
         "client_metadata": metadata,
@@ -124,9 +145,42 @@ def sign_request(payload: Mapping[str, Any], *, key: PrivateKey, x5c: Sequence[c
     return sign_jws({"typ": REQUEST_TYP, "x5c": x5c_header(x5c)}, dict(payload), key)
 
 
-def request_link(client_id: str, request_uri: str, scheme: str = "openid4vp://") -> str:
-    """§5.7 cross-device: only ``client_id`` and ``request_uri`` go in the QR code."""
-    return f"{scheme}?client_id={quote(client_id, safe='')}&request_uri={quote(request_uri, safe='')}"
+def request_link(client_id: str, request_uri: str, scheme: str = "openid4vp://",
+                 request_uri_method: str = "get") -> str:
+    """§5.7 cross-device: only ``client_id`` and ``request_uri`` go in the QR code, and
+    ``request_uri_method=post`` (§5.1) when the verifier takes the wallet's POST (§5.10)."""
+    if request_uri_method not in ("get", "post"):
+        raise ValueError("request_uri_method must be get or post")
+    link = f"{scheme}?client_id={quote(client_id, safe='')}&request_uri={quote(request_uri, safe='')}"
+    return link + "&request_uri_method=post" if request_uri_method == "post" else link
+
+
+def parse_request_uri_post(form: Mapping[str, str]) -> str | None:
+    """§5.10.1: the wallet's form POSTed to the request_uri; returns its ``wallet_nonce`` (or None).
+
+    ``wallet_metadata``, when sent, must be a JSON object (§10); this verifier asks for nothing it
+    could adapt to it, and ignores its content and any other parameter."""
+    metadata = form.get("wallet_metadata")
+    if metadata is not None:
+        try:
+            parsed = parse_json(metadata.encode(), max_bytes=MAX_WALLET_METADATA)
+        except CredentialError as exc:
+            raise ProtocolError("invalid_request", "wallet_metadata is not JSON") from exc
+        if not isinstance(parsed, dict):
+            raise ProtocolError("invalid_request", "wallet_metadata must be a JSON object")
+    nonce = form.get("wallet_nonce")
+    if nonce is not None and not SAFE.fullmatch(nonce):
+        raise ProtocolError("invalid_request", "wallet_nonce must be URL-safe ASCII, at most 512 characters")
+    return nonce
+
+
+def with_wallet_nonce(payload: Mapping[str, Any], wallet_nonce: str | None) -> dict[str, Any]:
+    """§5.10.1: "the Verifier MUST use it as the wallet_nonce value in the signed authorization
+    request object"; the other claims stay those of the transaction."""
+    out = dict(payload)
+    if wallet_nonce is not None:
+        out["wallet_nonce"] = wallet_nonce
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +213,12 @@ def parse_response(form: Mapping[str, str], *, response_mode: str, decryption_ke
         raise ProtocolError("invalid_request", "state must be a string")
     error = params.get("error")
     if error is not None:
+        # RFC 6749 §4.1.2.1 (the shape §8.5 follows): a code of printable ASCII; anything else is
+        # not an error response but a malformed one, and is not recorded as the wallet's answer.
+        if not isinstance(error, str) or not ERROR_CODE.fullmatch(error):
+            raise ProtocolError("invalid_request", "error must be an RFC 6749 error code")
         desc = params.get("error_description")
-        return ResponseParams(None, state, str(error)[:64], str(desc)[:300] if desc else None, encrypted)
+        return ResponseParams(None, state, error, str(desc)[:300] if desc else None, encrypted)
     token = params.get("vp_token")
     if isinstance(token, str):
         try:
@@ -209,6 +267,20 @@ class RequestCheck:
     requested: dict[str, tuple[str, ...]]  # vct -> top-level claim names asked for
 
 
+class RequestRejected(ProtocolError):
+    """A Request Object this wallet cannot answer, from a requester it has authenticated (signature,
+    chain to the verifiers list, client_id bound to the certificate) and whose ``response_uri`` it
+    has checked: the §8.5 error may be sent there (:func:`error_response_form` of ``payload``), so
+    that the verifier learns why no answer comes instead of waiting for its request to expire.
+
+    Errors before that point (an unauthenticated requester, a replayed or stale request object,
+    an unusable response mode or response_uri) are plain errors: nothing may be sent anywhere."""
+
+    def __init__(self, error: str, description: str, *, payload: Mapping[str, Any]) -> None:
+        super().__init__(error, description)
+        self.payload = dict(payload)
+
+
 def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str | None,
                           anchors: Sequence[cx509.Certificate], now: datetime) -> RequestCheck:
     """The holder's checks on a signed Request Object (§5, JAR; HAIP): see the module docstring.
@@ -229,6 +301,7 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
     verify_jws(unverified, validated.leaf.public_key(), algorithms=("ES256",), typ=REQUEST_TYP)  # type: ignore[arg-type]
     payload = unverified.payload
 
+    # §5.10.2: the client_id of the link and of the Request Object are identical, prefix included.
     client_id = payload.get("client_id")
     if not isinstance(client_id, str) or client_id != link_client_id:
         raise ProtocolError("invalid_request", "the request's client_id differs from the link's")
@@ -240,55 +313,114 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
         if value not in dns_names(validated.leaf):
             raise IssuerTrustError("the requester's certificate does not name its client_id")
     else:
-        raise ProtocolError("invalid_client", "this wallet only accepts requesters identified by certificate")
+        # §8.5: "The Wallet does not support the Client Identifier Prefix" is invalid_request
+        # (``origin:`` is reserved for the DC API and never accepted in a request, §5.9.3).
+        raise ProtocolError("invalid_request", "this wallet only accepts requesters identified by certificate "
+                            "(x509_hash or x509_san_dns)")
+    _check_jwt_claims(payload, wallet_nonce=wallet_nonce, now=now)
 
-    if payload.get("response_type") != "vp_token":
-        raise ProtocolError("invalid_request", "response_type must be vp_token")
+    # Where an answer (or an error) could go: only then can the requester be told what is wrong.
     if payload.get("response_mode") not in ("direct_post", "direct_post.jwt"):
         raise ProtocolError("invalid_request", "this wallet answers only by direct_post or direct_post.jwt")
     response_uri = payload.get("response_uri")
-    if not isinstance(response_uri, str) or "redirect_uri" in payload:
-        raise ProtocolError("invalid_request", "the request needs a response_uri and no redirect_uri")
+    if not isinstance(response_uri, str):
+        raise ProtocolError("invalid_request", "the request needs a response_uri")
     if prefix == "x509_san_dns" and not _at_dns_name(urlsplit(response_uri).hostname, value):
         raise ProtocolError("invalid_request", "the response_uri is not at the requester's address")
-    nonce = payload.get("nonce")
-    if not isinstance(nonce, str) or not SAFE.match(nonce):
-        raise ProtocolError("invalid_request", "the request has no usable nonce")
     state = payload.get("state")
-    if state is not None and (not isinstance(state, str) or not SAFE.match(state)):
+    if state is not None and (not isinstance(state, str) or not SAFE.fullmatch(state)):
         raise ProtocolError("invalid_request", "the request's state is not usable")
-    if wallet_nonce is not None and payload.get("wallet_nonce") != wallet_nonce:
-        raise ProtocolError("invalid_request", "the request does not echo this wallet's nonce")
+
+    def rejected(error: str, description: str) -> RequestRejected:
+        return RequestRejected(error, description, payload=payload)
+
+    if payload.get("response_type") != "vp_token":
+        raise rejected("invalid_request", "response_type must be vp_token")
+    if "redirect_uri" in payload:  # §8.2: "the Wallet MUST return an invalid_request ... error"
+        raise rejected("invalid_request", "a request with a response_uri must not carry a redirect_uri")
+    nonce = payload.get("nonce")
+    if not isinstance(nonce, str) or not SAFE.fullmatch(nonce):
+        raise rejected("invalid_request", "the request has no usable nonce")
     if "transaction_data" in payload:
-        raise ProtocolError("invalid_transaction_data", "this wallet does not support transaction data")
-    # RFC 9101 §10.2 (JAR freshness): a request says when it stops, and not far ahead, nor was it
-    # made in the future; one recorded long ago and replayed to the worker is refused.
-    ts = now.timestamp()
-    exp, iat = payload.get("exp"), payload.get("iat")
-    if not isinstance(exp, int | float) or isinstance(exp, bool) or exp < ts:
-        raise ProtocolError("invalid_request", "the request has expired or says nothing of when it expires")
-    if exp > ts + _MAX_REQUEST_LIFETIME:
-        raise ProtocolError("invalid_request", "the request claims to stay valid for too long")
-    if iat is not None and (not isinstance(iat, int | float) or isinstance(iat, bool) or iat > ts + 60):
-        raise ProtocolError("invalid_request", "the request was made in the future")
-    query = dcql.validate(payload.get("dcql_query"))
+        raise rejected("invalid_transaction_data", "this wallet does not support transaction data")
+    metadata = payload.get("client_metadata", {})
+    if not isinstance(metadata, Mapping):
+        raise rejected("invalid_request", "client_metadata must be a JSON object")
+    if payload["response_mode"] == "direct_post.jwt":
+        try:  # §8.3: the answer must be encryptable before the worker is asked to consent to it
+            encryption_key(metadata)
+            response_enc(metadata)
+        except ProtocolError as exc:
+            raise rejected(exc.error, exc.message) from exc
+    try:
+        query = dcql.validate(payload.get("dcql_query"))
+    except ProtocolError as exc:
+        raise rejected(exc.error, exc.message) from exc
     return RequestCheck(payload, list(validated.chain), client_id, dcql.requested_claims(query))
 
 
 #: Seconds ahead a request object may say it stays valid (ours: minutes).
 _MAX_REQUEST_LIFETIME = 3600
+#: Clock skew allowed for ``iat`` and ``nbf``.
+_SKEW = 60
+
+
+def _number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_jwt_claims(payload: Mapping[str, Any], *, wallet_nonce: str | None, now: datetime) -> None:
+    """The Request Object as a JWT meant for this wallet, now: its audience, its wallet_nonce and its time.
+
+    * §5.8 and RFC 7519 §4.1.3: a JWT whose ``aud`` does not name its recipient MUST be rejected;
+      this wallet has no issuer identifier of its own (static discovery, §12.1), so it answers
+      only to :data:`STATIC_AUDIENCE` (a request without ``aud`` is taken, as JAR allows).
+    * §5.10.2: a request fetched with a ``wallet_nonce`` must carry it, else processing stops.
+    * RFC 9101 §10.2 (JAR freshness): a request says when it stops, and not far ahead, nor was it
+      made (or valid from) in the future; one recorded long ago and replayed to the worker is refused.
+    """
+    aud = payload.get("aud")
+    if aud is not None and not (aud == STATIC_AUDIENCE or (isinstance(aud, list) and STATIC_AUDIENCE in aud)):
+        raise ProtocolError("invalid_request", "the request is addressed to another wallet (aud)")
+    if wallet_nonce is not None and payload.get("wallet_nonce") != wallet_nonce:
+        raise ProtocolError("invalid_request", "the request does not echo this wallet's nonce")
+    ts = now.timestamp()
+    exp, iat, nbf = payload.get("exp"), payload.get("iat"), payload.get("nbf")
+    if not _number(exp) or exp < ts:
+        raise ProtocolError("invalid_request", "the request has expired or says nothing of when it expires")
+    if exp > ts + _MAX_REQUEST_LIFETIME:
+        raise ProtocolError("invalid_request", "the request claims to stay valid for too long")
+    if iat is not None and (not _number(iat) or iat > ts + _SKEW):
+        raise ProtocolError("invalid_request", "the request was made in the future")
+    if nbf is not None and (not _number(nbf) or nbf > ts + _SKEW):
+        raise ProtocolError("invalid_request", "the request is not valid yet (nbf)")
 
 
 def encryption_key(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """The verifier's key the answer is encrypted to (§8.3): the first usable P-256 ECDH-ES key of
-    ``client_metadata.jwks``. The mdoc transcript names this same key (App. B.2.6.1)."""
+    ``client_metadata.jwks`` ("The alg parameter MUST be present in the JWKs"; ``use`` absent or
+    ``enc``). The mdoc transcript names this same key (App. B.2.6.1)."""
     jwks = metadata.get("jwks")
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     for key in keys if isinstance(keys, list) else []:
         if (isinstance(key, dict) and key.get("use", "enc") == "enc" and key.get("kty") == "EC"
-                and key.get("crv") == "P-256" and key.get("alg", "ECDH-ES") == "ECDH-ES" and "d" not in key):
+                and key.get("crv") == "P-256" and key.get("alg") == "ECDH-ES" and "d" not in key
+                and all(isinstance(key.get(c), str) for c in ("x", "y"))):
             return key
-    raise ProtocolError("invalid_request", "the verifier asked for an encrypted answer but gave no usable key")
+    raise ProtocolError("invalid_request", "the verifier asked for an encrypted answer but gave no usable key "
+                        "(an EC P-256 JWK with alg ECDH-ES)")
+
+
+def response_enc(metadata: Mapping[str, Any]) -> str:
+    """The JWE ``enc`` for the answer (§8.3; HAIP: A256GCM when the verifier takes it): from
+    ``encrypted_response_enc_values_supported``, a non-empty array defaulting to ``["A128GCM"]``."""
+    offered = metadata.get("encrypted_response_enc_values_supported", ["A128GCM"])
+    if not isinstance(offered, list) or not offered or not all(isinstance(e, str) for e in offered):
+        raise ProtocolError("invalid_request", "encrypted_response_enc_values_supported must be a non-empty array")
+    enc = next((e for e in ("A256GCM", "A128GCM") if e in offered), None)
+    if enc is None:
+        raise ProtocolError("invalid_request", "the verifier offers no encryption this wallet supports")
+    return enc
 
 
 def build_response_form(payload: Mapping[str, Any], params: dict[str, Any]) -> dict[str, str]:
@@ -300,12 +432,20 @@ def build_response_form(payload: Mapping[str, Any], params: dict[str, Any]) -> d
     from jwcrypto import jwe, jwk
 
     metadata = payload.get("client_metadata")
-    key = encryption_key(metadata if isinstance(metadata, Mapping) else {})
-    offered = (metadata or {}).get("encrypted_response_enc_values_supported") or ["A128GCM"]
-    enc = next((e for e in ("A256GCM", "A128GCM") if e in offered), None)
-    if enc is None:
-        raise ProtocolError("invalid_request", "the verifier offers no encryption this wallet supports")
-    header = {"alg": "ECDH-ES", "enc": enc, **({"kid": key["kid"]} if "kid" in key else {})}
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    key = encryption_key(metadata)
+    header = {"alg": "ECDH-ES", "enc": response_enc(metadata), **({"kid": key["kid"]} if "kid" in key else {})}
     token = jwe.JWE(json.dumps(body, separators=(",", ":")).encode(), protected=json.dumps(header))
     token.add_recipient(jwk.JWK(**{k: key[k] for k in ("kty", "crv", "x", "y")}))
     return {"response": token.serialize(compact=True)}
+
+
+def error_response_form(payload: Mapping[str, Any], error: str, description: str) -> dict[str, str]:
+    """§8.5 error response for ``response_uri``: encrypted when the request asked for it and can be
+    encrypted to, else plain ("If a Wallet is unable to generate an encrypted response, it MAY send
+    an error response without encryption", §8.3.1)."""
+    params = {"error": error, "error_description": description[:300]}
+    try:
+        return build_response_form(payload, params)
+    except ProtocolError:
+        return build_response_form({**payload, "response_mode": "direct_post"}, params)

@@ -164,8 +164,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         # A page or signed-in API call changes state only when this site itself sent it: another
         # site (or another port on the same host, which the browser counts as the same site and
         # sends the inspector's cookie to) cannot start checks, prepare lists or sign anyone out.
-        # Systems calling the API send no Origin; the wallet's answers (/responses/) come from anywhere.
-        if request.method == "POST" and not request.url.path.startswith("/responses/"):
+        # Systems calling the API send no Origin; the wallet's request_uri POST (/requests/, which
+        # changes nothing) and its answers (/responses/) come from anywhere.
+        if request.method == "POST" and not request.url.path.startswith(("/requests/", "/responses/")):
             fetch_site = request.headers.get("sec-fetch-site")
             origin = request.headers.get("origin")
             own = f"{request.url.scheme}://{request.url.netloc}"
@@ -265,20 +266,18 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return PlainTextResponse(svc().request_object(tx_id[:64]), media_type="application/oauth-authz-req+jwt",
                                  headers=NO_STORE)
 
+    @app.post("/requests/{tx_id}", tags=["OpenID4VP"])
+    async def request_object_post(tx_id: str, request: Request) -> Response:
+        """``request_uri_method=post`` (OpenID4VP §5.10): the wallet's ``wallet_metadata`` and
+        ``wallet_nonce`` in, the Request Object signed with that ``wallet_nonce`` out."""
+        form = await _form(request, 64 * 1024)
+        token = await run_in_threadpool(svc().request_object, tx_id[:64], form)
+        return PlainTextResponse(token, media_type="application/oauth-authz-req+jwt", headers=NO_STORE)
+
     @app.post("/responses/{tx_id}", tags=["OpenID4VP"])
     async def response(tx_id: str, request: Request) -> JSONResponse:
         """The response_uri (§8.2 direct_post, §8.3.1 direct_post.jwt)."""
-        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            raise ProtocolError("invalid_request", "the answer must be form-encoded")
-        body = await request.body()
-        if len(body) > 1024 * 1024:
-            raise ProtocolError("invalid_request", "the answer is too large")
-        from urllib.parse import parse_qsl
-
-        try:
-            form = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, max_num_fields=20))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ProtocolError("invalid_request", "the answer is not a valid form") from exc
+        form = await _form(request, 1024 * 1024)
         # Verifying takes signatures, status lists and the database: in the thread pool, not on the event loop.
         return JSONResponse(await run_in_threadpool(svc().receive, tx_id[:64], form), headers=NO_STORE)
 
@@ -437,6 +436,21 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")
     return app
+
+
+async def _form(request: Request, limit: int) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body of at most ``limit`` bytes, or invalid_request."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise ProtocolError("invalid_request", "the body must be form-encoded")
+    body = await request.body()
+    if len(body) > limit:
+        raise ProtocolError("invalid_request", "the body is too large")
+    from urllib.parse import parse_qsl
+
+    try:
+        return dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, max_num_fields=20))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ProtocolError("invalid_request", "the body is not a valid form") from exc
 
 
 LOGIN_COOKIE = "inspector"

@@ -21,7 +21,7 @@ from cryptography.x509 import Certificate
 
 from credentials import dcql, ehic, eudi_pda1, mdoc, openid4vp, pda1, pid, trust_list, verification
 from credentials.errors import CredentialError, ProtocolError
-from credentials.jose import PrivateKey, b64url_decode, sign_jws
+from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
@@ -109,7 +109,7 @@ class VerifierService:
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
-                 redirect_origins: Collection[str] = (), zone: tzinfo = UTC) -> None:
+                 redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get") -> None:
         self.entity_id = entity_id
         #: Where "today" is: documents are judged on the inspection's local date, not UTC's.
         self.zone = zone
@@ -119,6 +119,11 @@ class VerifierService:
         self.status_lookup = status_lookup
         self.request_ttl, self.retention = request_ttl, retention_seconds
         self.client_id_prefix, self.response_mode = client_id_prefix, response_mode
+        if request_uri_method not in ("get", "post"):
+            raise ValueError("request_uri_method must be get or post")
+        #: ``post``: the request link says ``request_uri_method=post`` and a wallet may POST its
+        #: ``wallet_nonce`` to the request_uri (OpenID4VP §5.10); a GET is served either way.
+        self.request_uri_method = request_uri_method
         self.policy_version = policy_version
         self.clock = clock or (lambda: datetime.now(UTC))
         self.chains = ChainValidator()
@@ -171,7 +176,8 @@ class VerifierService:
         return tx
 
     def link(self, tx: Transaction) -> str:
-        return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}")
+        return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}",
+                                      request_uri_method=self.request_uri_method)
 
     def _sweep(self, ts: float) -> None:
         # A transaction outlives its request by the retention time (at least ten minutes), so that
@@ -197,11 +203,18 @@ class VerifierService:
             raise ProtocolError("not_found", "unknown or expired request", http_status=404)
         return tx
 
-    def request_object(self, tx_id: str) -> str:
+    def request_object(self, tx_id: str, wallet_form: Mapping[str, str] | None = None) -> str:
+        """The signed Request Object at the request_uri: as made (GET, RFC 9101), or for a wallet's
+        POST (§5.10.1) signed again with the ``wallet_nonce`` it sent, so that the wallet can tell
+        this answer from a recorded one."""
         tx = self.get(tx_id)
+        wallet_nonce = openid4vp.parse_request_uri_post(wallet_form) if wallet_form is not None else None
         if tx.status != "pending" or self.clock().timestamp() > tx.expires:
             raise ProtocolError("invalid_request", "this request has expired or was already answered", http_status=410)
-        return tx.request_object
+        if wallet_nonce is None:
+            return tx.request_object
+        payload = openid4vp.with_wallet_nonce(decode_jws(tx.request_object).payload, wallet_nonce)
+        return openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
 
     # --- answers ---------------------------------------------------------------------------------
 
@@ -274,6 +287,9 @@ class VerifierService:
 
     def verify(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
                now: datetime | None = None, session_transcript: bytes | None = None) -> verification.Verdict:
+        # A query for a format the pipeline cannot verify (or waiving holder binding) is the
+        # caller's error, never a verdict, nor a server error (OpenID4VP §6, §8.6).
+        dcql.check_verifiable(query, formats=(*dcql.SD_JWT_FORMATS, dcql.MDOC_FORMAT))
         now = (now or self.clock()).astimezone(self.zone)
         try:
             issuers, age = self.issuers(now)

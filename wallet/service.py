@@ -13,7 +13,10 @@ Present: request link → signed Request Object → verifier checked against the
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
 claims that leave) → SD-JWT+KB per credential (nonce and full client_id) → direct_post(.jwt),
-or the ``access_denied`` error response on refusal (OpenID4VP 1.0 §8.5).
+or an error response (OpenID4VP 1.0 §8.5): ``access_denied`` on refusal or when nothing held
+answers, ``vp_formats_not_supported`` when the request asks only for formats this wallet does not
+present, and the request's own error (``invalid_request``, ``invalid_transaction_data``) when an
+authenticated verifier sent a request the wallet cannot process (:class:`RequestRejected`).
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ import httpx
 
 from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
+from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
 from wallet.errors import NotFoundError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
-from wallet.present_client import fetch_request_object, parse_request_link, post_response
+from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
 from wallet.provider import WalletProvider
 from wallet.receive import (
     AuthorizedCode,
@@ -440,9 +444,13 @@ class WalletService:
             self.http, parsed, wallet_nonce=wallet_nonce, allow_loopback_http=self.settings.allow_loopback_http
         )
         verifiers = self.trust.verifiers(now)
-        request = core.verify_request(
-            token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
-        )
+        try:
+            request = core.verify_request(
+                token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
+            )
+        except RequestRejected as exc:
+            self._send_rejection(exc)
+            raise
         wanted = core.requested_types(request)
         # Only the requested types, since each list fetched adds to the worker's wait before the
         # inspector, and tells the institution when its document is shown: not a document found
@@ -547,10 +555,30 @@ class WalletService:
     def decline(self, request_id: str) -> PresentOutcome:
         return self.decline_consent(self._take(request_id))
 
+    def _send_rejection(self, rejected: RequestRejected) -> None:
+        """Tell an authenticated verifier why its request gets no answer (§8.5), at the response_uri
+        the request checks vouched for; best effort: the worker is shown the error either way.
+
+        Sent without asking the worker (§15.1 says SHOULD ask first): the error follows from the
+        request alone, never from the documents held or their values (§15.4.1), and the verifier
+        already knows its request was fetched; it spares the inspector waiting for the expiry."""
+        form = error_response_form(rejected.payload, rejected.error, rejected.message)
+        try:
+            post_response(self.http, str(rejected.payload["response_uri"]), form,
+                          allow_loopback_http=self.settings.allow_loopback_http)
+        except CredentialError:
+            pass
+
     def decline_consent(self, consent: ConsentRequest) -> PresentOutcome:
-        """Send the spec's refusal (``access_denied``, §8.5) and record it."""
+        """Send the spec's refusal (§8.5) and record it: ``access_denied`` (declined, or nothing held
+        answers the request), or ``vp_formats_not_supported`` when it asks for no format this wallet
+        presents (which says nothing of the documents it holds)."""
         now = self.clock()
-        form = core.error_form(consent.request, "access_denied", "The holder declined to share.")
+        if _formats_unsupported(consent.request):
+            form = core.error_form(consent.request, "vp_formats_not_supported",
+                                   "This wallet presents none of the requested credential formats.")
+        else:
+            form = core.error_form(consent.request, "access_denied", "The holder declined to share.")
         entry = _log_entry(consent, "declined", now)
         try:
             redirect = post_response(
@@ -586,6 +614,15 @@ class WalletService:
 
 
 _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
+
+
+def _formats_unsupported(request: core.VerifiedRequest) -> bool:
+    """§8.5 ``vp_formats_not_supported``: none of the request's credential queries, or none of the
+    verifier's ``vp_formats_supported`` (§11.1), is a format this wallet presents."""
+    ours = set(WALLET_METADATA["vp_formats_supported"])
+    asked = {cq.get("format") for cq in request.dcql_query.get("credentials", []) if isinstance(cq, dict)}
+    theirs = request.client_metadata.get("vp_formats_supported")
+    return not asked & ours or (isinstance(theirs, dict) and not set(theirs) & ours)
 
 
 def _asdict(check: StatusCheck) -> dict[str, Any]:

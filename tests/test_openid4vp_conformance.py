@@ -1,0 +1,496 @@
+"""OpenID4VP 1.0 (final) and HAIP 1.0 presentation rules, one test per requirement or attack.
+
+The first part checks the transport-free core (``credentials.openid4vp``, ``credentials.dcql``)
+against the spec's sentences; the second runs the real registry, issuer and verifier on loopback
+ports with the reference wallet holding Anna's PID and PDA1, and a stand-in request_uri (a small
+FastAPI app) where a test needs a request our verifier would never make.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from jwcrypto import jwk
+
+from credentials import dcql, openid4vp, pda1, pid
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.errors import ClaimError, IssuerTrustError, ProtocolError
+from credentials.institutions import DEMO_ENTITIES
+from credentials.jose import b64url_decode, b64url_encode, decode_jws, sign_jws, verify_jws
+from credentials.openid4vp import RequestRejected, error_response_form, verify_request_object
+from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
+from credentials.sd_jwt import present
+from credentials.x509 import load_x5c, x5c_header, x509_hash
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.testing import free_port, serve
+from verifier.app import build_service
+from verifier.app import create_app as verifier_app
+from verifier.service import VerifierService
+from verifier.settings import VerifierSettings
+from wallet.keys import load_key
+
+VERIFIER = "LV:VDI"
+PERSON = DEMO_PERSONS[0]
+
+# --- the core, without servers -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    return create_demo_pki(Path(tmp_path_factory.mktemp("pki")), DEMO_ENTITIES, now=datetime.now(UTC))
+
+
+def _signed(pki: DemoPki, *, client_id: str | None = None, **claims: Any) -> tuple[str, str]:
+    """A Request Object signed with LV:VDI's access certificate; ``None`` removes a claim."""
+    key, chain = pki.access[VERIFIER]
+    client_id = client_id or f"x509_hash:{x509_hash(chain[0])}"
+    now = int(time.time())
+    payload = {
+        "client_id": client_id, "aud": openid4vp.STATIC_AUDIENCE, "response_type": "vp_token",
+        "response_mode": "direct_post", "response_uri": "https://localhost:8103/responses/1",
+        "nonce": "n-0S6_WzA2Mj", "state": "st4te", "iat": now, "exp": now + 300,
+        "dcql_query": {"credentials": [{"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                                        "claims": [{"path": ["legislation_country"]}]}]},
+    } | claims
+    payload = {k: v for k, v in payload.items() if v is not None}
+    return sign_jws({"typ": openid4vp.REQUEST_TYP, "x5c": x5c_header(chain)}, payload, key), client_id
+
+
+def _check(pki: DemoPki, token: str, client_id: str, now: datetime) -> openid4vp.RequestCheck:
+    return verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                                 anchors=[pki.cas[VERIFIER][1]], now=now)
+
+
+def _enc_metadata(**overrides: Any) -> dict[str, Any]:
+    public = json.loads(jwk.JWK.generate(kty="EC", crv="P-256").export_public())
+    key = {**public, "use": "enc", "alg": "ECDH-ES", "kid": "k1"} | overrides
+    return {"jwks": {"keys": [{k: v for k, v in key.items() if v is not None}]},
+            "encrypted_response_enc_values_supported": ["A128GCM", "A256GCM"],
+            "vp_formats_supported": openid4vp.VP_FORMATS_SUPPORTED}
+
+
+@pytest.mark.parametrize("aud", [
+    "https://wallet.other.example",  # minted for a wallet found by dynamic discovery
+    ["https://wallet.other.example"],
+    "x509_hash:someone",
+    7,
+])
+def test_a_request_object_addressed_to_another_wallet_is_refused(pki: DemoPki, now: datetime, aud: Any) -> None:
+    """§5.8 and RFC 7519 §4.1.3: a wallet known by static discovery is ``https://self-issued.me/v2``;
+    a Request Object whose ``aud`` does not name it is not for it."""
+    token, client_id = _signed(pki, aud=aud)
+    with pytest.raises(ProtocolError) as info:
+        _check(pki, token, client_id, now)
+    assert info.value.error == "invalid_request" and "aud" in info.value.message
+
+
+@pytest.mark.parametrize("aud", [openid4vp.STATIC_AUDIENCE, [openid4vp.STATIC_AUDIENCE, "https://x.example"], None])
+def test_a_request_object_for_the_static_audience_or_without_one_is_accepted(pki: DemoPki, now: datetime,
+                                                                              aud: Any) -> None:
+    token, client_id = _signed(pki, aud=aud)
+    assert _check(pki, token, client_id, now).client_id == client_id
+
+
+def test_a_request_object_not_valid_yet_is_refused(pki: DemoPki, now: datetime) -> None:
+    """RFC 7519 §4.1.5: not accepted before ``nbf``."""
+    token, client_id = _signed(pki, nbf=int(time.time()) + 600)
+    with pytest.raises(ProtocolError, match="nbf"):
+        _check(pki, token, client_id, now)
+
+
+@pytest.mark.parametrize("client_id", [
+    "origin:https://verifier.example",  # reserved for the DC API: never accepted in a request (§5.9.3)
+    "redirect_uri:https://verifier.example/cb",  # cannot be signed (§5.9.3)
+    "decentralized_identifier:did:example:123",
+    "pre-registered-verifier",
+])
+def test_an_unsupported_client_id_prefix_is_invalid_request(pki: DemoPki, now: datetime, client_id: str) -> None:
+    """§8.5: "The Wallet does not support the Client Identifier Prefix passed in the Authorization
+    Request" is ``invalid_request`` (not ``invalid_client``)."""
+    token, _ = _signed(pki, client_id=client_id)
+    with pytest.raises(ProtocolError) as info:
+        _check(pki, token, client_id, now)
+    assert info.value.error == "invalid_request"
+    assert not isinstance(info.value, RequestRejected)  # an unauthenticated requester is told nothing
+
+
+def test_x509_hash_of_another_certificate_is_refused(pki: DemoPki, now: datetime) -> None:
+    """§5.9.3 ``x509_hash``: the hash of the very leaf that signed, not of any listed certificate."""
+    token, client_id = _signed(pki, client_id=f"x509_hash:{x509_hash(pki.cas[VERIFIER][1])}")
+    with pytest.raises(IssuerTrustError):
+        _check(pki, token, client_id, now)
+
+
+@pytest.mark.parametrize("metadata", [
+    {},  # no jwks at all
+    _enc_metadata(alg=None),  # "The alg parameter MUST be present in the JWKs" (§8.3)
+    _enc_metadata(alg="RSA-OAEP-256"),
+    _enc_metadata(crv="P-384"),
+    {**_enc_metadata(), "encrypted_response_enc_values_supported": ["A192GCM"]},
+    {**_enc_metadata(), "encrypted_response_enc_values_supported": "A256GCM"},  # a string, not an array
+])
+def test_a_direct_post_jwt_request_that_cannot_be_encrypted_to_is_refused_before_consent(
+        pki: DemoPki, now: datetime, metadata: dict[str, Any]) -> None:
+    """§8.3: the answer is encrypted to a ``client_metadata.jwks`` key with the JWE ``alg`` of its
+    ``alg`` and an ``enc`` the verifier lists. A request the wallet could not encrypt to is refused
+    when it arrives, not after the worker consented (the answer was then lost), and the verifier may
+    be told so in plain (§8.3.1: "it MAY send an error response without encryption")."""
+    token, client_id = _signed(pki, response_mode="direct_post.jwt", client_metadata=metadata)
+    with pytest.raises(RequestRejected) as info:
+        _check(pki, token, client_id, now)
+    assert info.value.error == "invalid_request"
+    assert error_response_form(info.value.payload, info.value.error, info.value.message) == {
+        "error": "invalid_request", "error_description": info.value.message, "state": "st4te"}
+
+
+def test_a_direct_post_jwt_request_with_a_usable_key_is_accepted(pki: DemoPki, now: datetime) -> None:
+    token, client_id = _signed(pki, response_mode="direct_post.jwt", client_metadata=_enc_metadata())
+    assert _check(pki, token, client_id, now).payload["response_mode"] == "direct_post.jwt"
+
+
+def test_a_redirect_uri_beside_a_response_uri_is_answered_with_invalid_request(pki: DemoPki, now: datetime) -> None:
+    """§8.2: "If the redirect_uri Authorization Request parameter is present when the Response Mode
+    is direct_post, the Wallet MUST return an invalid_request Authorization Response error"."""
+    token, client_id = _signed(pki, redirect_uri="https://localhost:8103/cb")
+    with pytest.raises(RequestRejected) as info:
+        _check(pki, token, client_id, now)
+    assert info.value.error == "invalid_request"
+    assert info.value.payload["response_uri"] == "https://localhost:8103/responses/1"
+
+
+@pytest.mark.parametrize("claim", ["nonce", "state"])
+def test_a_nonce_or_state_with_a_trailing_newline_is_refused(pki: DemoPki, now: datetime, claim: str) -> None:
+    """§5.2: ``nonce`` and ``state`` "MUST only contain ASCII URL safe characters"; a regular
+    expression ending in ``$`` also matches before a final newline."""
+    token, client_id = _signed(pki, **{claim: "n-0S6_WzA2Mj\n"})
+    with pytest.raises(ProtocolError) as info:
+        _check(pki, token, client_id, now)
+    assert info.value.error == "invalid_request"
+
+
+@pytest.mark.parametrize(("claim", "values"), [
+    ("flag", [1]),  # true is not the integer 1
+    ("one", [True]),  # nor 1 the boolean true
+    ("one", ["1"]),  # nor the string "1"
+    ("text", [1]),
+])
+def test_dcql_values_match_type_and_value_exactly(claim: str, values: list[Any]) -> None:
+    """§6.3 ``values``: "the type and value of the claim both match exactly"."""
+    held = [dcql.HeldCredential("p", pda1.VCT, {"flag": True, "one": 1, "text": "1"}, frozenset())]
+    query = {"credentials": [{"id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                              "claims": [{"path": [claim], "values": values}]}]}
+    assert not dcql.match(query, held).satisfiable
+    with pytest.raises(ClaimError):  # nor does the verifier take it
+        dcql.check_response(query, {"q": (pda1.VCT, held[0].claims, [(claim,)])})
+
+
+@pytest.mark.parametrize(("claim", "values"), [("flag", [True]), ("one", [2, 1]), ("text", ["1"])])
+def test_dcql_values_of_the_same_type_and_value_match(claim: str, values: list[Any]) -> None:
+    held = [dcql.HeldCredential("p", pda1.VCT, {"flag": True, "one": 1, "text": "1"}, frozenset())]
+    query = {"credentials": [{"id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                              "claims": [{"path": [claim], "values": values}]}]}
+    assert dcql.match(query, held).selection == {"q": ("p", ((claim,),))}
+
+
+_CQ = {"id": "q", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]}}
+
+
+@pytest.mark.parametrize("change", [
+    {"multiple": "false"},  # a string is truthy: several presentations would be taken for one
+    {"multiple": 0},
+    {"require_cryptographic_holder_binding": "no"},
+    {"trusted_authorities": []},
+    {"trusted_authorities": [{"type": "aki"}]},
+    {"trusted_authorities": [{"type": "aki", "values": [b"x".hex(), 5]}]},
+    {"claims": [{"path": ["a"], "intent_to_retain": "yes"}]},
+])
+def test_dcql_members_of_the_wrong_type_are_invalid_request(change: dict[str, Any]) -> None:
+    """§6.1 ``multiple`` and ``require_cryptographic_holder_binding`` are booleans, §6.1.1
+    ``trusted_authorities`` a non-empty array of {type, values: non-empty array of strings}."""
+    with pytest.raises(ProtocolError) as info:
+        dcql.validate({"credentials": [{**_CQ, **change}]})
+    assert info.value.error == "invalid_request"
+
+
+def test_dcql_trusted_authorities_and_flags_of_the_right_type_are_valid() -> None:
+    aki = {"type": "aki", "values": ["s9tIpPmhxdiuNkHMEWNpYim8S8Y"]}
+    dcql.validate({"credentials": [{**_CQ, "multiple": True, "require_cryptographic_holder_binding": True,
+                                    "trusted_authorities": [aki]}]})
+
+
+def test_trusted_authorities_aki_keeps_only_credentials_from_those_authorities(pki: DemoPki) -> None:
+    """§6.1.1.1 ``aki`` (HAIP §5: MUST be supported): the KeyIdentifier of an AuthorityKeyIdentifier
+    in the credential's chain, base64url; a credential whose chain has none of them is not offered."""
+    from cryptography.x509 import SubjectKeyIdentifier
+
+    ca = pki.cas["LV:VSAA"][1]
+    ski = ca.extensions.get_extension_for_class(SubjectKeyIdentifier).value.digest
+    akis = dcql.authority_key_ids(pki.signers["LV:VSAA"][1])
+    assert akis == {b64url_encode(ski)}
+    held = [dcql.HeldCredential("other", pda1.VCT, {}, frozenset(), authority_key_ids=frozenset({"c29tZW9uZQ"})),
+            dcql.HeldCredential("vsaa", pda1.VCT, {}, frozenset(), authority_key_ids=akis)]
+    query = {"credentials": [{**_CQ, "trusted_authorities": [{"type": "aki", "values": [b64url_encode(ski)]}]}]}
+    assert dcql.match(query, held).selection == {"q": ("vsaa", ())}
+    query["credentials"][0]["trusted_authorities"] = [{"type": "aki", "values": ["bm9ib2R5"]}]
+    assert not dcql.match(query, held).satisfiable
+    # A type the wallet cannot evaluate here rules nothing out; the verifier checks trust itself.
+    query["credentials"][0]["trusted_authorities"] = [{"type": "etsi_tl", "values": ["https://lotl.example"]}]
+    assert dcql.match(query, held).satisfiable
+
+
+# --- the services ---------------------------------------------------------------------------------------
+
+
+class World:
+    def __init__(self, stack: Stack, http: httpx.Client, wallet: Any, pki: DemoPki) -> None:
+        self.stack, self.http, self.wallet, self.pki = stack, http, wallet, pki
+        self.inspector = Inspector(stack.verifier_url, http)
+
+    def request_object(self, request: dict[str, Any]) -> dict[str, Any]:
+        payload: dict[str, Any] = decode_jws(self.http.get(request["request_uri"]).text).payload
+        return payload
+
+    def held(self, vct: str) -> Any:
+        return next(c for c in self.wallet.credentials() if c.vct == vct and c.format == "dc+sd-jwt")
+
+    def vp_token(self, payload: dict[str, Any], *, aud: str | None = None) -> dict[str, list[str]]:
+        out = {}
+        for qid, vct in (("pda1", pda1.VCT), ("pid", pid.VCT)):
+            cred = self.held(vct)
+            query = next(q for q in payload["dcql_query"]["credentials"] if q["id"] == qid)
+            paths = [tuple(c["path"]) for c in query["claims"] if c["path"][0] in cred.claims]
+            out[qid] = [present(cred.credential, select=paths, holder_key=load_key(cred.private_key),
+                                nonce=payload["nonce"], aud=aud or payload["client_id"], iat=int(time.time()))]
+        return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data_dir = tmp_path_factory.mktemp("openid4vp")
+    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        clerk = Clerk(stack.issuer_url, data_dir, http)
+        wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+        for entity, config, claims in ((PERSON.pid_provider, "pid", {**PERSON.pid, "picture": portrait(PERSON)}),
+                                       (PERSON.pda1_issuer, "pda1", PERSON.pda1)):
+            offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
+            offer_id, _ = wallet.open_offer(offer["link"])
+            wallet.accept_offer(offer_id, offer["tx_code"])
+        yield World(stack, http, wallet, load_demo_pki(data_dir / "pki"))
+        wallet.http.close()
+
+
+@contextmanager
+def _verifier(world: World) -> Iterator[tuple[VerifierService, str]]:
+    """Another replica of the stack's verifier (same database), whose service a test may set up."""
+    port = free_port()
+    settings = VerifierSettings(data_dir=world.stack.data_dir, public_url=f"http://127.0.0.1:{port}",
+                                registry_url=world.stack.registry_url)
+    service, http = build_service(settings)
+    try:
+        with serve(verifier_app(settings, service=service), port=port) as handle:
+            yield service, handle.url
+    finally:
+        http.close()
+        service.store.engine.dispose()
+
+
+@contextmanager
+def _request_uri(token: str) -> Iterator[str]:
+    """A request_uri serving ``token`` (a Request Object our verifier would not make itself)."""
+    app = FastAPI()
+
+    @app.get("/request")
+    def request_object() -> PlainTextResponse:
+        return PlainTextResponse(token, media_type="application/oauth-authz-req+jwt")
+
+    with serve(app) as handle:
+        yield f"{handle.url}/request"
+
+
+def _resigned(world: World, request: dict[str, Any], **changes: Any) -> tuple[str, str]:
+    """The verifier's own Request Object for ``request`` with ``changes`` (None removes a claim),
+    signed again with its access key: a link to it, as a faulty verifier would make."""
+    token = world.http.get(request["request_uri"]).text
+    unverified = decode_jws(token)
+    payload = {k: v for k, v in ({**unverified.payload, **changes}).items() if v is not None}
+    key, _ = world.pki.access[VERIFIER]
+    return sign_jws({"typ": openid4vp.REQUEST_TYP, "x5c": unverified.header["x5c"]}, payload, key), \
+        payload["client_id"]
+
+
+def _link(client_id: str, request_uri: str) -> str:
+    return f"openid4vp://?client_id={quote(client_id, safe='')}&request_uri={quote(request_uri, safe='')}"
+
+
+@pytest.mark.parametrize("query", [
+    {"credentials": [{"id": "w", "format": "jwt_vc_json", "meta": {"type_values": [["IdentityCredential"]]}}]},
+    {"credentials": [{"id": "w", "format": "ldp_vc", "meta": {}}]},
+    {"credentials": [{"id": "p", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                      "require_cryptographic_holder_binding": False}]},
+])
+def test_the_verifier_asks_only_for_what_it_can_verify(world: World, query: dict[str, Any]) -> None:
+    """§11.1 ``vp_formats_supported`` lists dc+sd-jwt and mso_mdoc, and every presentation must be
+    key-bound (§8.6): a query for another format, or waiving holder binding, is ``invalid_request``
+    when the request is made and at ``POST /verify``, never a request whose answer crashes (500)."""
+    response = world.http.post(f"{world.stack.verifier_url}/api/requests", json={"dcql_query": query})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+    qid = query["credentials"][0]["id"]
+    response = world.http.post(f"{world.stack.verifier_url}/verify", json={
+        "vp_token": {qid: ["eyJhbGciOiJFUzI1NiJ9.e30.c2ln~"]}, "dcql_query": query,
+        "nonce": "n-123456789", "audience": "x509_hash:test"})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+
+
+def test_request_uri_method_post_signs_the_wallets_nonce_into_the_request(world: World) -> None:
+    """§5.10: with ``request_uri_method=post`` the wallet POSTs ``wallet_metadata`` and
+    ``wallet_nonce``; the answer (``application/oauth-authz-req+jwt``) is the Request Object signed
+    with that ``wallet_nonce``, so a recorded one cannot be replayed to the wallet. A GET still gets
+    the Request Object (wallets without POST, §5.1)."""
+    with _verifier(world) as (service, url):
+        service.request_uri_method = "post"
+        request = Inspector(url, world.http).request("pda1")
+        assert request["link"].endswith("&request_uri_method=post")
+        response = world.http.post(request["request_uri"], data={
+            "wallet_nonce": "qPmxiNFCR3QTm19POc8u", "wallet_metadata": json.dumps({"vp_formats_supported": {}})},
+            headers={"Accept": "application/oauth-authz-req+jwt"})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/oauth-authz-req+jwt")
+        header = decode_jws(response.text).header
+        signed = verify_jws(response.text, load_x5c(header["x5c"])[0].public_key(),  # type: ignore[arg-type]
+                            algorithms=("ES256",), typ=openid4vp.REQUEST_TYP)
+        assert signed.payload["wallet_nonce"] == "qPmxiNFCR3QTm19POc8u"
+        assert signed.payload["aud"] == openid4vp.STATIC_AUDIENCE
+        assert "wallet_nonce" not in world.request_object(request)
+        # The reference wallet takes the POST path and checks its nonce came back.
+        consent = world.wallet.open_request(request["link"], "en")
+        world.wallet.share(consent.id)
+        assert Inspector(url, world.http).result(request)["verdict"]["verdict"] == "valid"
+
+
+@pytest.mark.parametrize("form", [
+    {"wallet_metadata": "[1]"},  # not a JSON object
+    {"wallet_metadata": "{"},
+    {"wallet_nonce": "has spaces"},
+    {"wallet_nonce": "x" * 600},
+    {"wallet_nonce": "trailing-newline\n"},
+])
+def test_a_malformed_request_uri_post_is_invalid_request(world: World, form: dict[str, str]) -> None:
+    request = world.inspector.request("pda1")
+    response = world.http.post(request["request_uri"], data=form)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+    response = world.http.post(request["request_uri"], content=b"{}", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+
+
+def test_an_answer_after_the_request_expired_is_refused(world: World) -> None:
+    """The transaction lives ``request_ttl`` seconds: an answer made in time but arriving after
+    that is refused, and the request_uri no longer serves the request."""
+    with _verifier(world) as (service, url):
+        request = Inspector(url, world.http).request("pda1", response_mode="direct_post")
+        payload = world.request_object(request)
+        form = openid4vp.build_response_form(payload, {"vp_token": world.vp_token(payload)})
+        later = datetime.now(UTC) + timedelta(seconds=service.request_ttl + 5)
+        service.clock = lambda: later
+        response = world.http.post(payload["response_uri"], data=form)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+        assert "expired" in response.json()["error_description"]
+        assert world.http.get(request["request_uri"]).status_code == 410
+
+
+@pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
+def test_a_kb_jwt_for_the_client_id_without_its_prefix_is_refused(world: World, prefix: str) -> None:
+    """§5.9.1, §14.1.2: the presentation's audience is the full Client Identifier, prefix included."""
+    request = world.inspector.request("pda1", response_mode="direct_post", client_id_prefix=prefix)
+    payload = world.request_object(request)
+    vp = world.vp_token(payload, aud=payload["client_id"].partition(":")[2])
+    response = world.http.post(payload["response_uri"], data=openid4vp.build_response_form(payload, {"vp_token": vp}))
+    assert response.status_code == 200
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid"
+    steps = {f"{c['query_id']}.{s['code']}": s["result"] for c in verdict["credentials"] for s in c["steps"]}
+    assert steps["pda1.key_binding"] == steps["pid.key_binding"] == "failed"
+
+
+@pytest.mark.parametrize("error", ["access_denied\\", 'a"b', "x" * 65, "refusé", "line\nbreak", "access_denied\n",
+                                   ""])
+def test_an_error_that_is_not_an_rfc6749_code_is_invalid_request(world: World, error: str) -> None:
+    """RFC 6749 §4.1.2.1 (§8.5): an error code is printable ASCII without ``"`` or ``\\``; anything
+    else is a malformed answer, not recorded as the wallet's; the wallet's own refusal still is."""
+    request = world.inspector.request("pda1", response_mode="direct_post")
+    payload = world.request_object(request)
+    response = world.http.post(payload["response_uri"], data={"error": error, "state": payload["state"]})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert world.inspector.result(request)["status"] == "pending"
+    response = world.http.post(payload["response_uri"], data={"error": "access_denied", "state": payload["state"]})
+    assert response.status_code == 200 and response.json() == {}
+    assert world.inspector.result(request)["verdict"]["verdict"] == "refused"
+
+
+def test_the_wallet_tells_the_verifier_why_it_cannot_process_its_request(world: World) -> None:
+    """§8.2 / §8.5: a request from an authenticated verifier carrying a ``redirect_uri`` beside its
+    ``response_uri`` gets ``invalid_request`` at that response_uri (with its state), so the
+    inspector sees why no answer comes instead of waiting for the request to expire."""
+    request = world.inspector.request("pda1")
+    token, client_id = _resigned(world, request, redirect_uri=f"{world.stack.verifier_url}/cb")
+    with _request_uri(token) as uri, pytest.raises(RequestRejected) as info:
+        world.wallet.open_request(_link(client_id, uri), "en")
+    assert info.value.error == "invalid_request"
+    result = world.inspector.result(request)
+    assert result["status"] == "error" and result["verdict"]["verdict"] == "refused"
+    assert "invalid_request" in result["verdict"]["reason"]
+
+
+def test_the_wallet_answers_vp_formats_not_supported_for_formats_it_does_not_present(world: World) -> None:
+    """§8.5 ``vp_formats_not_supported``: "The Wallet does not support any of the formats requested
+    by the Verifier". The worker is asked first (nothing can be shared), then the verifier is told
+    why, not that the worker declined (``access_denied``)."""
+    request = world.inspector.request("pda1", response_mode="direct_post")
+    query = {"credentials": [{"id": "w", "format": "jwt_vc_json", "meta": {"type_values": [["PDA1"]]}}]}
+    token, client_id = _resigned(world, request, dcql_query=query)
+    with _request_uri(token) as uri:
+        consent = world.wallet.open_request(_link(client_id, uri), "en")
+    assert not consent.satisfiable
+    world.wallet.decline(consent.id)
+    result = world.inspector.result(request)
+    assert result["status"] == "error" and "vp_formats_not_supported" in result["verdict"]["reason"]
+
+
+def test_a_worker_without_the_documents_is_reported_as_access_denied(world: World) -> None:
+    """§8.5 ``access_denied``: "The Wallet did not have the requested Credentials" (formats it does
+    present, types it does not hold)."""
+    query = {"credentials": [{"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eudi:ehic:1"]},
+                              "claims": [{"path": ["document_number"]}]}]}
+    request = world.inspector.request("pda1", dcql_query=query)
+    consent = world.wallet.open_request(request["link"], "en")
+    assert not consent.satisfiable
+    world.wallet.share(consent.id)
+    result = world.inspector.result(request)
+    assert result["status"] == "error" and result["verdict"]["reason_key"] == "refused"
+
+
+def test_the_encrypted_answer_uses_a256gcm_and_the_kid_of_the_verifiers_key(world: World) -> None:
+    """§8.3 and HAIP §5: JWE ``alg`` = the JWK's ``alg`` (ECDH-ES, P-256), ``kid`` = the JWK's
+    ``kid``, ``enc`` A256GCM when the verifier lists both; the payload holds vp_token and state."""
+    request = world.inspector.request("pda1")
+    payload = world.request_object(request)
+    key = payload["client_metadata"]["jwks"]["keys"][0]
+    assert payload["client_metadata"]["encrypted_response_enc_values_supported"] == ["A128GCM", "A256GCM"]
+    assert key["alg"] == "ECDH-ES" and key["crv"] == "P-256" and key["use"] == "enc" and key["kid"]
+    form = openid4vp.build_response_form(payload, {"vp_token": world.vp_token(payload)})
+    header = json.loads(b64url_decode(form["response"].split(".")[0]))
+    assert (header["alg"], header["enc"], header["kid"], header["epk"]["crv"]) == ("ECDH-ES", "A256GCM",
+                                                                                    key["kid"], "P-256")
+    assert world.http.post(payload["response_uri"], data=form).status_code == 200
+    assert world.inspector.result(request)["verdict"]["verdict"] == "valid"
