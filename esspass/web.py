@@ -133,6 +133,16 @@ def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
     root.propagate = False
 
 
+#: RFC 6749 §5.2 (and the OpenID4VC error responses built on it): ``error_description`` is
+#: %x20-21 / %x23-5B / %x5D-7E. A message may quote what a client sent, or cite a section (§).
+_OAUTH_TEXT = {**{c: "?" for c in range(0x20)}, ord('"'): "'", ord("\\"): "/", ord("§"): "section ", 0x7F: "?"}
+
+
+def oauth_text(text: str) -> str:
+    """``text`` within the characters an OAuth ``error_description`` may hold (non-ASCII as ``?``)."""
+    return text.translate(_OAUTH_TEXT).encode("ascii", "replace").decode("ascii")
+
+
 def error_response(exc: CredentialError) -> JSONResponse:
     """The JSON body and status for one of our errors."""
     if isinstance(exc, ProtocolError):
@@ -140,7 +150,10 @@ def error_response(exc: CredentialError) -> JSONResponse:
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
         headers.update(exc.headers)
-        return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+        body = exc.to_dict()
+        if "error_description" in body:
+            body["error_description"] = oauth_text(body["error_description"])
+        return JSONResponse(body, status_code=exc.http_status, headers=headers)
     if isinstance(exc, DataError):
         body = {"error": "invalid_request", "error_description": exc.message, "field": exc.field, "rule": exc.rule}
         return JSONResponse(body, status_code=400)

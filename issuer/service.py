@@ -965,8 +965,13 @@ def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
 
 def _access_token(authorization: str | None) -> tuple[str, str]:
     """(scheme, token) of an ``Authorization: Bearer|DPoP <token>`` header (RFC 6750, RFC 9449 §7.1)."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme not in ("Bearer", "DPoP") or not token.strip() or len(authorization or "") > 512:
+    if not authorization:
+        # RFC 6750 §3.1: a request without any authentication gets the bare challenge, no error
+        # code in it; both schemes this issuer takes are offered (RFC 9449 §7.1).
+        raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401,
+                            headers={"WWW-Authenticate": 'Bearer, DPoP algs="ES256"'})
+    scheme, _, token = authorization.partition(" ")
+    if scheme not in ("Bearer", "DPoP") or not token.strip() or len(authorization) > 512:
         raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401)
     return scheme, token.strip()
 

@@ -28,7 +28,8 @@ class IssuerSettings(ServiceSettings):
     token_ttl: int = 600
     nonce_ttl: int = 300
     tx_code_attempts: int = 5
-    batch_size: int = 10
+    #: Most keys (and credentials) one credential request may ask for (OpenID4VCI §12.2.4 batch_size).
+    batch_size: int = Field(default=10, ge=1, le=100)
     #: Entries per status list (2 bits each). Herd privacy (draft-ietf-oauth-status-list, Privacy
     #: Considerations; domain.md "Revocation"): fetching a list must not tell the issuer whose document
     #: is being checked, so a list is shared by >= 100 000 entries. Smaller lists (down to 64, for

@@ -200,9 +200,36 @@ def test_a_credential_request_without_an_access_token_is_an_authorization_error_
     for body in bodies:
         response = issuer.http.post("/lv-vsaa/credential", json=body)
         assert (response.status_code, response.json()["error"]) == (401, "invalid_token"), body
-        assert response.headers["www-authenticate"].startswith("Bearer")
+        # RFC 6750 §3.1: no authentication at all gets the bare challenge, without an error code,
+        # for both schemes the issuer takes (RFC 9449 §7.1).
+        assert response.headers["www-authenticate"] == 'Bearer, DPoP algs="ES256"'
     response = issuer.http.post("/lv-vsaa/notification", json={"event": "nonsense"})
     assert (response.status_code, response.json()["error"]) == (401, "invalid_token")
+    response = issuer.http.post("/lv-vsaa/credential", json={"credential_configuration_id": "pda1",
+                                                            "proofs": {"jwt": ["a.b.c"]}},
+                                headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401 and response.headers["www-authenticate"] == 'Bearer error="invalid_token"'  # a token that fails: named
+
+
+def test_every_error_description_keeps_to_rfc6749_characters() -> None:
+    """RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, in every service's error
+    responses (esspass.web.error_response), whatever a message quotes or cites."""
+    from credentials.errors import ProtocolError
+    from esspass.web import error_response
+
+    body = json.loads(error_response(ProtocolError("invalid_request", 'name "Łukasz" \\ per §8.2\n')).body)
+    assert body["error_description"] == "name 'ukasz' / per section 8.2?".replace("'ukasz'", "'?ukasz'")
+    assert all(0x20 <= ord(c) <= 0x7E and c not in '"\\' for c in body["error_description"])
+
+
+def test_a_batch_size_below_one_is_refused_at_start(tmp_path: Path) -> None:
+    """OpenID4VCI §12.2.4 batch_size: 0 would refuse every credential request."""
+    from pydantic import ValidationError
+
+    from issuer.settings import IssuerSettings
+
+    with pytest.raises(ValidationError, match="batch_size"):
+        IssuerSettings(data_dir=tmp_path, batch_size=0)
 
 
 # --- the issuer: token endpoint (§6) -------------------------------------------------------------------
