@@ -399,3 +399,36 @@ def test_issuer_csr_asks_the_ca_to_certify_a_key_that_never_leaves_the_hsm(
     write_certificates(chain, [leaf.sign(ca_key, hashes.SHA256())])
     signer = load_signing_key(token.uri("csr-signer"), chain, now=NOW, ca=None)
     assert signer.key.public_key() == public
+
+
+def test_an_inspectorates_access_key_in_an_hsm_signs_requests_that_wallets_accept(
+        token: Token, tmp_path: Path) -> None:
+    """The verifier's own access certificate (ESSPASS_VERIFIER_ACCESS_KEY_FILE) may be a PKCS #11
+    URI too: its signed Request Objects pass the wallet's checks (JAR, x509_hash client_id)."""
+    from credentials import openid4vp
+    from credentials.institutions import DEMO_ENTITIES
+    from credentials.pki import create_entity_ca, issue_access_certificate
+    from verifier.settings import VerifierSettings
+
+    vdi = next(e for e in DEMO_ENTITIES if e.id == "LV:VDI")
+    ca_key, ca_cert = create_entity_ca(vdi, now=NOW)
+    public = token.make_key("vdi-access")
+    _, leaf = issue_access_certificate(vdi, ca_key, ca_cert, now=NOW, key=_PublicOnly(public))  # type: ignore[arg-type]
+    write_certificates(tmp_path / "access.pem", [leaf])
+    settings = VerifierSettings(data_dir=tmp_path, entity_id="LV:VDI",
+                                access_key_file=Path(token.uri("vdi-access")),  # as the environment gives it
+                                access_chain_file=tmp_path / "access.pem")
+    key, chain = settings.access_certificate(NOW)
+    assert isinstance(key, Pkcs11PrivateKey)
+    client_id = openid4vp.client_id_for(chain[0], "x509_hash")
+    iat = int(NOW.timestamp())
+    payload = openid4vp.build_request(
+        client_id=client_id, response_uri="https://vdi.verifier.localhost/responses/1", nonce="n-0S6_WzA2Mj",
+        state="s-1", dcql_query={"credentials": [{"id": "pda1", "format": "dc+sd-jwt",
+                                                  "meta": {"vct_values": [pda1.VCT]},
+                                                  "claims": [{"path": ["legislation_country"]}]}]},
+        response_mode="direct_post", iat=iat, exp=iat + 300)
+    signed = openid4vp.sign_request(payload, key=key, x5c=chain)
+    checked = openid4vp.verify_request_object(signed, link_client_id=client_id, wallet_nonce=None,
+                                              anchors=[ca_cert], now=NOW)
+    assert checked.client_id == client_id
