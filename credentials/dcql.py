@@ -7,8 +7,9 @@
 * everybody: :func:`validate` refuses malformed queries, :func:`requested_claims` says which
   top-level claims a query asks of which type (what the verifiers trusted list must allow);
 * the verifier: :func:`check_verifiable` refuses a query it could not check (a format it does not
-  verify, holder binding waived); :func:`check_response` says whether the presentations received satisfy the
-  query and that nothing beyond it was disclosed (§8.6: "the Verifier MUST NOT rely on the Wallet").
+  verify, holder binding waived); :func:`check_response` says whether the presentations received (every
+  one of them, ``multiple`` included) satisfy the query and that nothing beyond it was disclosed (§8.6:
+  "the Verifier MUST NOT rely on the Wallet"), and which optional credential sets were left unanswered.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from credentials.errors import ClaimError, ProtocolError
 from credentials.jose import b64url_encode
 from credentials.mdoc import DOCTYPE_VCT
 
-__all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "authority_key_ids", "check_response",
-           "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at"]
+__all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "Presented", "authority_key_ids",
+           "check_response", "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at"]
 
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
@@ -369,35 +370,56 @@ def match(query: Mapping[str, Any], held: Sequence[HeldCredential]) -> DcqlMatch
     return DcqlMatch({q: found[q] for q in wanted} if ok else {}, ok)
 
 
-def check_response(query: Mapping[str, Any], presented: Mapping[str, tuple[str, Mapping[str, Any],
-                                                                            Collection[ClaimPath]]]) -> None:
-    """Verifier side (§8.6 item 3): ``presented`` maps query id -> (vct or mdoc doctype, processed claims,
-    disclosed paths); an mdoc's claims are ``{namespace: {element: value}}``, its paths ``(namespace, element)``.
+#: What the verifier read from one presentation, for :func:`check_response`: (vct or mdoc doctype,
+#: processed claims, disclosed paths); an mdoc's claims are ``{namespace: {element: value}}``, its
+#: paths ``(namespace, element)``.
+Presented = tuple[str, Mapping[str, Any], Collection[ClaimPath]]
+
+
+def check_response(query: Mapping[str, Any],
+                   presented: Mapping[str, Sequence[Presented]]) -> tuple[tuple[str, ...], ...]:
+    """Verifier side (§8.6 item 3): ``presented`` maps query id -> every presentation received for
+    it (:data:`Presented`), each checked on its own: with ``multiple: true`` an answer holds several,
+    and the verifier "MUST NOT rely on the Wallet" (§6.4, §8.6) for any of them.
 
     Raises ClaimError when a presentation answers no query, has the wrong type or misses a requested
-    claim, when the set does not satisfy ``credentials``/``credential_sets``, or when a disclosure
-    was made that no option of its query asked for.
+    claim, when a query is answered by none or (without ``multiple``) by several, when the set does
+    not satisfy ``credentials``/``credential_sets``, or when a disclosure was made that no option of
+    its query asked for.
+
+    Returns the optional credential sets (§6.2 ``required: false``) the answer leaves unanswered,
+    each as the query ids of its options: §8.1 "There MUST NOT be any entry ... for optional
+    Credential Queries when there are no matching Credentials", so such an answer, even an empty
+    ``vp_token``, is complete, and the caller says what it does not contain.
     """
     by_id = {cq["id"]: cq for cq in query["credentials"]}
     satisfied: set[str] = set()
-    for qid, (vct, claims, disclosed) in presented.items():
+    for qid, answers in presented.items():
         cq = by_id.get(qid)
         if cq is None:
             raise ClaimError(f"the answer contains a presentation for {qid!r}, which was not asked for")
-        if vct not in types_of(cq):
-            raise ClaimError(f"the presentation for {qid!r} is a {vct}, not what was asked for")
+        if not answers:
+            raise ClaimError(f"the answer for {qid!r} holds no presentation")
+        if len(answers) > 1 and cq.get("multiple") is not True:
+            raise ClaimError(f"the answer for {qid!r} has several presentations, but only one was asked for")
         options = _options(cq)
-        if not any(_claims_match(claims, option) for option in options):
-            raise ClaimError(f"the presentation for {qid!r} lacks requested claims")
         allowed = {tuple(c["path"]) for option in options for c in option}
-        for path in disclosed:
-            if not any(_covers(a, path) for a in allowed):
-                raise ClaimError(f"the presentation for {qid!r} discloses {'.'.join(map(str, path))}, "
-                                 "which was not asked for")
+        for vct, claims, disclosed in answers:
+            if vct not in types_of(cq):
+                raise ClaimError(f"the presentation for {qid!r} is a {vct}, not what was asked for")
+            if not any(_claims_match(claims, option) for option in options):
+                raise ClaimError(f"the presentation for {qid!r} lacks requested claims")
+            for path in disclosed:
+                if not any(_covers(a, path) for a in allowed):
+                    raise ClaimError(f"the presentation for {qid!r} discloses {'.'.join(map(str, path))}, "
+                                     "which was not asked for")
         satisfied.add(qid)
     _wanted, ok = _resolve_sets(query, satisfied)
     if not ok:
         raise ClaimError("the answer does not contain every credential the inspection requires")
+    return tuple(tuple(dict.fromkeys(i for option in cset["options"] for i in option))
+                 for cset in query.get("credential_sets") or ()
+                 if not any(all(i in satisfied for i in option) for option in cset["options"]))
 
 
 def _covers(asked: ClaimPath, disclosed: ClaimPath) -> bool:

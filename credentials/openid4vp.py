@@ -4,7 +4,8 @@ Verifier: :func:`build_request` / :func:`sign_request` (JAR, RFC 9101, ``typ``
 oauth-authz-req+jwt, ``x5c`` without the anchor), :func:`client_id_for` (§5.9.3 ``x509_san_dns``
 and ``x509_hash`` prefixes), :func:`request_link` (``openid4vp://`` cross-device QR, §5.7),
 :func:`new_encryption_key` and :func:`parse_response` (§8.2 direct_post, §8.3.1
-direct_post.jwt: ECDH-ES P-256 JWE, a fresh key per request, HAIP 1.0 §5).
+direct_post.jwt: ECDH-ES P-256 JWE, a fresh key per request, HAIP 1.0 §5; the JWE names that
+key's ``kid``, §8.3; an empty ``vp_token`` answers optional queries, §8.1).
 
 Verifier, ``request_uri_method=post`` (§5.10): :func:`parse_request_uri_post` reads the wallet's
 form and :func:`with_wallet_nonce` re-signs the Request Object with its ``wallet_nonce``.
@@ -100,6 +101,12 @@ def new_encryption_key() -> Any:
     return jwk.JWK.generate(kty="EC", crv="P-256")
 
 
+def _published_kid(key: Any) -> str:
+    """The ``kid`` the request publishes for its encryption key (its RFC 7638 thumbprint), which
+    the answer's JWE header must carry (§8.3)."""
+    return str(key.thumbprint())
+
+
 #: §11.1 ``vp_formats_supported`` with the format parameters of App. B.2 (``mso_mdoc``) and B.3
 #: (``dc+sd-jwt``): every format a DCQL query of ours may ask for, with the algorithms the verifier
 #: checks: ES256 for the SD-JWT and KB-JWT, COSE -7 (ES256) for the mdoc's issuerAuth and
@@ -126,7 +133,7 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
         if encryption_key is None:
             raise ValueError("direct_post.jwt needs an encryption key")
         public = json.loads(encryption_key.export_public())
-        public.update({"use": "enc", "alg": "ECDH-ES", "kid": encryption_key.thumbprint()})
+        public.update({"use": "enc", "alg": "ECDH-ES", "kid": _published_kid(encryption_key)})
         metadata["jwks"] = {"keys": [public]}
         metadata["encrypted_response_enc_values_supported"] = list(ENC_VALUES)
     payload: dict[str, Any] = {
@@ -225,7 +232,10 @@ def parse_response(form: Mapping[str, str], *, response_mode: str, decryption_ke
             token = parse_json(token, max_bytes=MAX_RESPONSE_BYTES)
         except CredentialError as exc:
             raise ProtocolError("invalid_request", "vp_token is not JSON") from exc
-    if not isinstance(token, dict) or not token or not all(
+    # §8.1: one entry per answered query, "an array of one or more Presentations"; none at all for
+    # optional queries without a match, so {} is a complete answer to a request of optional
+    # credential sets (DCQL §6.4.2); whether it satisfies this request is the verification's question.
+    if not isinstance(token, dict) or not all(
             isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) for p in v)
             for k, v in token.items()):
         raise ProtocolError("invalid_request", "vp_token must map query ids to arrays of presentations")
@@ -244,6 +254,11 @@ def _decrypt(token: str, key: Any) -> dict[str, Any]:
         raise ProtocolError("invalid_request", "the encrypted response is malformed") from exc
     if not isinstance(header, dict) or header.get("alg") != "ECDH-ES" or header.get("enc") not in ENC_VALUES:
         raise ProtocolError("invalid_request", "the response must be encrypted with ECDH-ES and A128GCM/A256GCM")
+    # §8.3: "If the selected public key contains a kid parameter, the JWE MUST include the same value
+    # in the kid JWE Header Parameter". The key this request published always has one, so an answer
+    # naming another key, or none, was not made for this request's key as the spec requires.
+    if header.get("kid") != _published_kid(key):
+        raise ProtocolError("invalid_request", "the encrypted response does not name this request's key (kid)")
     try:
         obj = jwe.JWE()
         obj.deserialize(token, key=key)

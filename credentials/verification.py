@@ -15,7 +15,8 @@ step code              what it checks
 ``document_validity``  date_of_issuance / date_of_expiry of the document
 ``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate)
 ``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
-``query``              the presentations answer the DCQL query, and nothing beyond it was disclosed
+``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
+                       set satisfies the request; optional documents not presented are named
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
@@ -135,6 +136,9 @@ class Verdict:
         step = _problem_step(self.steps + [s for c in self.credentials for s in c.steps])
         if step is not None:
             return step.reason_key
+        partial = next((s for s in self.steps if s.key == _PARTIAL), None)
+        if partial is not None:  # valid, but optional documents were not presented
+            return partial.reason_key
         return "paper" if self.reason else ""
 
     def to_json(self, *, personal_data: bool = True) -> dict[str, Any]:
@@ -418,6 +422,11 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     trust list) makes the verdict undetermined. ``now`` carries the inspection's time zone: the
     document and coverage dates are compared with its local date (an A1 that ended yesterday there
     is not valid, whatever the date in UTC).
+
+    An answer that leaves out what the request made optional (DCQL ``credential_sets`` with
+    ``required: false``, OpenID4VP §6.4.2, §8.1), even an empty ``vp_token``, is checked like any
+    other: the ``query`` step names what was not presented (and the verdict's reason too), and an
+    answer presenting nothing is ``undetermined``; one missing a required document is ``invalid``.
     """
     if issuers is None:
         step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
@@ -430,7 +439,10 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
         if cq is None:
             top.append(Step("query", FAILED, f"The answer contains {qid!r}, which was not asked for."))
             continue
-        if len(presentations) != 1 and not cq.get("multiple"):
+        if not presentations:  # §8.1: "an array of one or more Presentations"
+            top.append(Step("query", FAILED, f"The answer for {qid!r} holds no presentation."))
+            continue
+        if len(presentations) != 1 and cq.get("multiple") is not True:
             top.append(Step("query", FAILED, f"The answer for {qid!r} has several presentations."))
             continue
         for presentation in presentations:
@@ -443,19 +455,43 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                 presentation, query_id=qid, expected_vcts=list(cq["meta"]["vct_values"]), issuers=issuers,
                 nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
     if not top:
-        presented = {r.query_id: (r.doc_type, {r.doc_type: r.claims}, r.disclosed) if r.doc_type is not None
-                     else (r.vct or "", r.answered if r.answered is not None else r.claims, r.disclosed)
-                     for r in results if r.vct is not None}
-        try:
-            if len(presented) != len(results):
-                raise ClaimError("A presentation could not be read, so the request is not answered.")
-            dcql.check_response(query, presented)
-            top.append(Step("query", PASSED, "The answer contains what was asked for and nothing more."))
-        except ClaimError as exc:
-            top.append(Step("query", FAILED, exc.message))
+        top.append(_query_step(query, results))
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
-    return Verdict(verdict, _first_problem(all_steps), top, results, trust_list_age, now)
+    reason = _first_problem(all_steps) or next((s.message for s in top if s.key == _PARTIAL), "")
+    return Verdict(verdict, reason, top, results, trust_list_age, now)
+
+
+#: Step keys of a ``query`` step that passed but leaves something unsaid: optional documents not presented.
+_PARTIAL, _NOTHING = "query.partial", "query.nothing_presented"
+
+
+def _query_step(query: Mapping[str, Any], results: Sequence[CredentialResult]) -> Step:
+    """The ``query`` step: every presentation (each of a ``multiple`` query too) against its query,
+    and the set of them against ``credentials``/``credential_sets`` (OpenID4VP §6.4, §8.6).
+
+    An answer leaving out optional credential sets is complete (§8.1), and the step says which were
+    not presented; one that presents nothing at all (every set optional) has no document to judge,
+    so the step did not run and the verdict is undetermined, never valid."""
+    presented: dict[str, list[dcql.Presented]] = {}
+    for r in results:
+        if r.vct is None:
+            return Step("query", FAILED, "A presentation could not be read, so the request is not answered.")
+        presented.setdefault(r.query_id, []).append(
+            (r.doc_type, {r.doc_type: r.claims}, r.disclosed) if r.doc_type is not None
+            else (r.vct, r.answered if r.answered is not None else r.claims, r.disclosed))
+    try:
+        missing = dcql.check_response(query, presented)
+    except ClaimError as exc:
+        return Step("query", FAILED, exc.message)
+    not_presented = "; ".join(" or ".join(ids) for ids in missing)
+    if not presented:
+        return Step("query", NOT_RUN, "The answer presents no document: the request made every one optional "
+                                      f"(not presented: {not_presented}), so there is nothing to check.", _NOTHING)
+    if missing:
+        return Step("query", PASSED, f"The answer presents {', '.join(presented)} as asked and nothing more; "
+                                     f"not presented: {not_presented}, which the request made optional.", _PARTIAL)
+    return Step("query", PASSED, "The answer contains what was asked for and nothing more.")
 
 
 def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.StatusReference) -> int | None:

@@ -192,7 +192,7 @@ def test_dcql_values_match_type_and_value_exactly(claim: str, values: list[Any])
                               "claims": [{"path": [claim], "values": values}]}]}
     assert not dcql.match(query, held).satisfiable
     with pytest.raises(ClaimError):  # nor does the verifier take it
-        dcql.check_response(query, {"q": (pda1.VCT, held[0].claims, [(claim,)])})
+        dcql.check_response(query, {"q": [(pda1.VCT, held[0].claims, [(claim,)])]})
 
 
 @pytest.mark.parametrize(("claim", "values"), [("flag", [True]), ("one", [2, 1]), ("text", ["1"])])
@@ -292,11 +292,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @contextmanager
-def _verifier(world: World) -> Iterator[tuple[VerifierService, str]]:
-    """Another replica of the stack's verifier (same database), whose service a test may set up."""
+def _verifier(world: World, **options: Any) -> Iterator[tuple[VerifierService, str]]:
+    """Another replica of the stack's verifier (same database), whose service a test may set up;
+    ``options`` are further settings."""
     port = free_port()
     settings = VerifierSettings(data_dir=world.stack.data_dir, public_url=f"http://127.0.0.1:{port}",
-                                registry_url=world.stack.registry_url)
+                                registry_url=world.stack.registry_url, **options)
     service, http = build_service(settings)
     try:
         with serve(verifier_app(settings, service=service), port=port) as handle:
@@ -493,4 +494,120 @@ def test_the_encrypted_answer_uses_a256gcm_and_the_kid_of_the_verifiers_key(worl
     assert (header["alg"], header["enc"], header["kid"], header["epk"]["crv"]) == ("ECDH-ES", "A256GCM",
                                                                                     key["kid"], "P-256")
     assert world.http.post(payload["response_uri"], data=form).status_code == 200
+    assert world.inspector.result(request)["verdict"]["verdict"] == "valid"
+
+
+def test_a_check_response_of_several_presentations_checks_each() -> None:
+    """§6.1 ``multiple`` and §8.6: every presentation of a query is held against it, not only the last."""
+    query = {"credentials": [{**_CQ, "multiple": True, "claims": [{"path": ["a"]}]}]}
+    fine = (pda1.VCT, {"a": 1, "b": 2}, [("a",)])
+    assert dcql.check_response(query, {"q": [fine, fine]}) == ()
+    with pytest.raises(ClaimError, match="discloses b"):
+        dcql.check_response(query, {"q": [(pda1.VCT, {"a": 1, "b": 2}, [("a",), ("b",)]), fine]})
+    with pytest.raises(ClaimError, match="not what was asked"):
+        dcql.check_response(query, {"q": [("urn:other", {"a": 1}, [("a",)]), fine]})
+    with pytest.raises(ClaimError, match="several"):
+        dcql.check_response({"credentials": [{**_CQ, "claims": [{"path": ["a"]}]}]}, {"q": [fine, fine]})
+
+
+def test_the_settings_choose_request_uri_method_post_and_the_wallet_completes_over_http(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """§5.1 ``request_uri_method`` (``ESSPASS_VERIFIER_REQUEST_URI_METHOD``): with ``post`` the link
+    says so, and the reference wallet POSTs its wallet_nonce (§5.10) and completes the check, over
+    real HTTP on loopback ports."""
+    monkeypatch.setenv("ESSPASS_VERIFIER_REQUEST_URI_METHOD", "post")
+    with _verifier(world) as (service, url):
+        assert service.request_uri_method == "post"
+        inspector = Inspector(url, world.http)
+        request = inspector.request("pda1")
+        assert request["link"].endswith("&request_uri_method=post")
+        consent = world.wallet.open_request(request["link"], "en")
+        assert consent.satisfiable
+        world.wallet.share(consent.id)
+        assert inspector.result(request)["verdict"]["verdict"] == "valid"
+
+
+@pytest.mark.parametrize("value", ["POST", "put", "", "get "])
+def test_request_uri_method_setting_is_get_or_post(tmp_path: Path, value: str) -> None:
+    """§5.1: ``get`` or ``post``, case-sensitive; anything else stops the verifier at start."""
+    from pydantic import ValidationError
+
+    assert VerifierSettings(data_dir=tmp_path).request_uri_method == "get"
+    with pytest.raises(ValidationError, match="request_uri_method"):
+        VerifierSettings(data_dir=tmp_path, request_uri_method=value)  # type: ignore[arg-type]
+
+
+def test_an_empty_answer_is_taken_and_judged_against_the_request(world: World) -> None:
+    """§8.1 and DCQL §6.4.2: a wallet holding none of the optional credentials answers ``vp_token``
+    ``{}``; the response_uri takes it (not invalid_request) and the verdict says nothing was presented,
+    while ``{}`` to a request with a required credential is an invalid answer, recorded as such."""
+    optional = {"credentials": [{"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                                 "claims": [{"path": ["legislation_country"]}]}],
+                "credential_sets": [{"options": [["pda1"]], "required": False}]}
+    for query, verdict, words in ((optional, "undetermined", "presents no document"),
+                                  (None, "invalid", "does not contain every credential")):
+        request = world.inspector.request("pda1", **({"dcql_query": query} if query else {}))
+        payload = world.request_object(request)
+        form = openid4vp.build_response_form(payload, {"vp_token": {}})
+        response = world.http.post(payload["response_uri"], data=form)
+        assert response.status_code == 200, response.text
+        result = world.inspector.result(request)["verdict"]
+        assert result["verdict"] == verdict and words in result["reason"], result
+
+
+def test_the_reference_wallet_answers_a_request_of_optional_credentials_it_does_not_hold(world: World) -> None:
+    """§6.4.2: nothing held matches the optional query, so the wallet sends ``vp_token`` ``{}`` and the
+    verifier records what was (not) presented instead of refusing the answer."""
+    query = {"credentials": [{"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eudi:ehic:1"]},
+                              "claims": [{"path": ["document_number"]}]}],
+             "credential_sets": [{"options": [["ehic"]], "required": False}]}
+    request = world.inspector.request("pda1", dcql_query=query)
+    consent = world.wallet.open_request(request["link"], "en")
+    assert consent.satisfiable
+    world.wallet.share(consent.id)
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "undetermined" and "not presented: ehic" in verdict["reason"]
+
+
+def _jwe_with_kid(payload: dict[str, Any], vp_token: dict[str, list[str]], kid: str | None) -> dict[str, str]:
+    """The answer encrypted to the request's key, its JWE header naming ``kid`` (None: no kid)."""
+    metadata = json.loads(json.dumps(payload["client_metadata"]))
+    key = metadata["jwks"]["keys"][0]
+    key.pop("kid")
+    if kid is not None:
+        key["kid"] = kid
+    return openid4vp.build_response_form({**payload, "client_metadata": metadata}, {"vp_token": vp_token})
+
+
+def test_parse_response_refuses_a_jwe_not_naming_the_published_kid() -> None:
+    """§8.3: "If the selected public key contains a kid parameter, the JWE MUST include the same value
+    in the kid JWE Header Parameter": ours always has one, so another kid, or none, is invalid_request."""
+    key = openid4vp.new_encryption_key()
+    payload = openid4vp.build_request(client_id="x509_hash:abc", response_uri="https://v.example/r", nonce="n" * 16,
+                                      state="s" * 16, dcql_query={"credentials": [_CQ]},
+                                      response_mode="direct_post.jwt", iat=0, exp=300, encryption_key=key)
+    published = payload["client_metadata"]["jwks"]["keys"][0]["kid"]
+    for kid in ("another-key", None, published + "x"):
+        with pytest.raises(ProtocolError) as info:
+            openid4vp.parse_response(_jwe_with_kid(payload, {"q": ["x"]}, kid), response_mode="direct_post.jwt",
+                                     decryption_key=key)
+        assert info.value.error == "invalid_request" and "kid" in info.value.message
+    parsed = openid4vp.parse_response(_jwe_with_kid(payload, {"q": ["x"]}, published),
+                                      response_mode="direct_post.jwt", decryption_key=key)
+    assert parsed.vp_token == {"q": ["x"]} and parsed.state == "s" * 16
+
+
+def test_an_encrypted_answer_naming_another_key_is_refused(world: World) -> None:
+    """§8.3 over HTTP: an answer whose JWE names another ``kid`` than the one the request published, or
+    none, is invalid_request and leaves the request open; the right one is then taken."""
+    request = world.inspector.request("pda1")
+    payload = world.request_object(request)
+    vp = world.vp_token(payload)
+    for kid in ("k1", None):
+        response = world.http.post(payload["response_uri"], data=_jwe_with_kid(payload, vp, kid))
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+        assert world.inspector.result(request)["status"] == "pending"
+    published = payload["client_metadata"]["jwks"]["keys"][0]["kid"]
+    response = world.http.post(payload["response_uri"], data=_jwe_with_kid(payload, vp, published))
+    assert response.status_code == 200, response.text
     assert world.inspector.result(request)["verdict"]["verdict"] == "valid"

@@ -442,3 +442,90 @@ def test_the_eudi_names_are_allowed_only_when_every_claim_they_hold_is(world: Wo
     narrow = replaced(vdi, may_request={pda1.VCT: ("ending_date", "document_number")})
     allowed = trust_list._allowed_claims(narrow, eudi_pda1.VCT)
     assert allowed is not None and "legislation" not in allowed and "document_id" in allowed
+
+
+# --- what the answer holds against the DCQL query (OpenID4VP §6.4, §8.1, §8.6) --------------------------
+
+
+def _answer(world: World, query: dict[str, Any], presentations: dict[str, list[tuple[tuple[str, Any], list[Any]]]],
+            ) -> verification.Verdict:
+    """``query`` answered with ``presentations``: query id -> [(credential, holder key), claim paths to disclose]."""
+    nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
+    vp_token = {qid: [present(credential, select=paths, holder_key=key, nonce=nonce, aud=aud,
+                              iat=int(NOW.timestamp())) for (credential, key), paths in answers]
+                for qid, answers in presentations.items()}
+    return verification.verify_response(vp_token, query=query, nonce=nonce, audience=aud, issuers=world.issuers(),
+                                        trust_list_age=0, now=NOW, status_lookup=world.lookup)
+
+
+def _query_step(verdict: verification.Verdict) -> verification.Step:
+    return next(s for s in verdict.steps if s.code == "query")
+
+
+def test_every_presentation_of_a_multiple_query_is_checked_against_it(world: World) -> None:
+    """OpenID4VP §6.1 ``multiple: true`` lets the answer hold several presentations for one query, and
+    §8.6 checks each ("Validate that the returned Credential(s) meet all criteria defined in the
+    query"; the verifier MUST NOT rely on the wallet, §6.4): a first A1 disclosing a claim nobody
+    asked for is caught although the last one is as asked."""
+    cq = {**profile_query("pda1")["credentials"][0], "multiple": True}
+    query = {"credentials": [cq]}
+    asked = [tuple(c["path"]) for c in cq["claims"]]
+    first, second = world.issue(pda1, ANNA.pda1, "LV:VSAA"), world.issue(pda1, ANNA.pda1, "LV:VSAA")
+    beyond = _answer(world, query, {"pda1": [(first, [*asked, ("personal_administrative_number",)]),
+                                             (second, asked)]})
+    assert len(beyond.credentials) == 2 and beyond.verdict == verification.INVALID
+    step = _query_step(beyond)
+    assert step.result == verification.FAILED and "personal_administrative_number" in step.message, step.message
+    both = _answer(world, query, {"pda1": [(first, asked), (second, asked)]})
+    assert _query_step(both).result == verification.PASSED, _query_step(both).message
+    assert both.verdict == verification.VALID, both.reason
+    # Without multiple, a second presentation is refused whatever it holds.
+    single = _answer(world, {"credentials": [{**cq, "multiple": False}]},
+                     {"pda1": [(first, asked), (second, asked)]})
+    assert _query_step(single).result == verification.FAILED
+
+
+def _optional_pid_query() -> dict[str, Any]:
+    """The A1 inspection, the PID (as SD-JWT VC or mdoc) asked for as optional (§6.2 ``required: false``)."""
+    query = profile_query("pda1")
+    query["credential_sets"][1]["required"] = False
+    return query
+
+
+def test_an_answer_without_optional_credentials_says_plainly_what_was_not_presented(world: World) -> None:
+    """OpenID4VP §8.1: "There MUST NOT be any entry ... for optional Credential Queries when there are
+    no matching Credentials": an A1 without the optional PID is a complete answer, valid, and the
+    verdict names what was presented and what was not."""
+    query = _optional_pid_query()
+    asked = [tuple(c["path"]) for c in query["credentials"][0]["claims"]]
+    verdict = _answer(world, query, {"pda1": [(world.issue(pda1, ANNA.pda1, "LV:VSAA"), asked)]})
+    assert verdict.verdict == verification.VALID, verdict.reason
+    step = _query_step(verdict)
+    assert step.result == verification.PASSED
+    assert "pda1" in step.message and "not presented: pid or pid_mdoc" in step.message, step.message
+    assert verdict.reason == step.message and verdict.reason_key == "query.partial"
+    assert verdict.to_json()["reason"] == step.message
+
+
+def test_an_empty_answer_to_a_request_of_optional_credentials_is_undetermined_and_says_so(world: World) -> None:
+    """DCQL §6.4.2: with every credential set optional, ``vp_token`` ``{}`` is a valid answer (§8.1);
+    nothing was presented, so nothing about the worker is valid: undetermined, saying why."""
+    query = _optional_pid_query()
+    query["credential_sets"][0]["required"] = False
+    verdict = _answer(world, query, {})
+    assert verdict.verdict == verification.UNDETERMINED and verdict.credentials == []
+    step = _query_step(verdict)
+    assert step.result == verification.NOT_RUN and step.key == "query.nothing_presented"
+    assert "presents no document" in verdict.reason and "pda1 or pda1_mdoc or pda1_eudi" in verdict.reason
+
+
+def test_an_answer_missing_required_credentials_is_invalid_even_when_empty(world: World) -> None:
+    """§6.4.2: "If the Wallet cannot deliver all non-optional Credentials ... it MUST NOT return any":
+    an answer without the required A1 (empty, or with only the optional PID) is invalid."""
+    query = _optional_pid_query()
+    person = world.issue(pid, ANNA.pid, "LV:PID")
+    pid_paths = [tuple(c["path"]) for c in query["credentials"][1]["claims"] if c["path"][0] != "picture"]
+    for presentations in ({}, {"pid": [(person, pid_paths)]}):
+        verdict = _answer(world, query, presentations)
+        assert verdict.verdict == verification.INVALID
+        assert _query_step(verdict).result == verification.FAILED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,8 @@ from credentials.jose import PrivateKey, b64url_encode, public_jwk
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.sd_jwt import KeyBindingPolicy
 from wallet import core
-from wallet.keys import new_key
+from wallet.keys import key_to_pem, new_key
+from wallet.model import StoredCredential
 
 CLIENT_ID = "x509_san_dns:vdi.verifier.localhost"
 NONCE = "n-0S6_WzA2Mj"
@@ -110,3 +112,57 @@ def test_an_mdoc_answer_is_bound_to_the_key_it_is_encrypted_to(pki: DemoPki, now
     verified = mdoc.verify_presentation(b64url_decode(answer), anchors=[pki.cas["LV:VSAA"][1]], now=now,
                                         session_transcript=transcript)
     assert verified.claims
+
+
+def _held(pki: DemoPki, now: datetime) -> list[StoredCredential]:
+    """An A1 of LV:VSAA as the wallet keeps it after receipt: its SD-JWT VC and its ISO mdoc (one card)."""
+    from credentials import mdoc
+
+    holder = new_key()
+    key, chain = pki.signers["LV:VSAA"]
+    claims = pda1.validate(DEMO_PERSONS[0].pda1)
+    issued = mdoc.issue(doctype=mdoc.DOCTYPES["pda1"], claims=claims, device_key=holder.public_key(), issuer_key=key,
+                        x5chain=chain, signed=now, valid_until=now + timedelta(days=30), status=None)
+    common: dict[str, Any] = {
+        "group": "a1", "vct": pda1.VCT, "private_key": key_to_pem(holder), "issuer_url": "https://issuer",
+        "issuer_id": "LV:VSAA", "issuer_name": "VSAA", "configuration_id": "pda1", "received_at": now.isoformat(),
+        "claims": claims, "iat": int(now.timestamp()), "exp": None}
+    return [StoredCredential(id="sd", format="dc+sd-jwt", credential=_issue(pki, holder, now), **common),
+            StoredCredential(id="md", format="mso_mdoc", credential=b64url_encode(issued), **common)]
+
+
+def _request(query: dict[str, Any]) -> core.VerifiedRequest:
+    return core.VerifiedRequest(client_id=CLIENT_ID, nonce=NONCE, state="s", response_mode="direct_post",
+                                response_uri="https://127.0.0.1:8103/responses/1", dcql_query=query,
+                                client_metadata={}, verifier_id="LV:VDI", verifier_name="VDI", verifier_country="LV",
+                                purpose="")
+
+
+@pytest.mark.parametrize("form", ["dc+sd-jwt", "mso_mdoc"])
+def test_trusted_authorities_aki_names_the_institutions_whose_documents_answer(pki: DemoPki, now: datetime,
+                                                                              form: str) -> None:
+    """OpenID4VP §6.1.1.1 ``aki`` (HAIP §5: MUST be supported): a request naming the AuthorityKeyIdentifier
+    of the institution's CA (the KeyIdentifier in the document signer's certificate, from the SD-JWT VC's
+    ``x5c`` or the mdoc's ``x5chain``) is answered with its document; one naming another CA's is not."""
+    from cryptography.x509 import SubjectKeyIdentifier
+
+    from credentials import mdoc
+
+    def ski(entity: str) -> str:
+        ca = pki.cas[entity][1]
+        return b64url_encode(ca.extensions.get_extension_for_class(SubjectKeyIdentifier).value.digest)
+
+    if form == "mso_mdoc":
+        doctype = mdoc.DOCTYPES["pda1"]
+        cq: dict[str, Any] = {"id": "a1", "format": form, "meta": {"doctype_value": doctype},
+                              "claims": [{"path": [doctype, "legislation_country"]}]}
+    else:
+        cq = {"id": "a1", "format": form, "meta": {"vct_values": [pda1.VCT]},
+              "claims": [{"path": ["legislation_country"]}]}
+    held = _held(pki, now)
+    for entity, answered in (("LV:VSAA", True), ("DE:DRV", False)):
+        query = {"credentials": [{**cq, "trusted_authorities": [{"type": "aki", "values": [ski(entity)]}]}]}
+        selection, satisfiable = core.match(_request(query), held, now=now)
+        assert satisfiable is answered, entity
+        assert ({q: (c.format, paths) for q, (c, paths) in selection.items()}
+                == ({"a1": (form, (tuple(cq["claims"][0]["path"]),))} if answered else {})), entity

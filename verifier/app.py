@@ -83,7 +83,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
                                                     cache_dir=settings.data_dir / "verifier" / "status-cache"),
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
-        policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone())
+        policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
+        request_uri_method=settings.request_uri_method)
     return service, http
 
 

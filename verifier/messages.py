@@ -236,6 +236,25 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                             "Die Antwort enthält nicht das Verlangte oder mehr als das.",
                             "La réponse ne contient pas ce qui était demandé, ou davantage.",
                             "Odpowiedź nie zawiera tego, o co proszono, lub zawiera więcej."),
+    "reason.query.partial": ("Valid for the documents shown; the worker did not show the ones the inspection "
+                             "made optional.",
+                             "Derīgs uzrādītajiem dokumentiem; darbinieks neuzrādīja pārbaudē neobligātos "
+                             "dokumentus.",
+                             "Gültig für die gezeigten Dokumente; die optionalen Dokumente der Prüfung wurden nicht "
+                             "gezeigt.",
+                             "Valable pour les documents présentés ; le travailleur n'a pas présenté ceux que le "
+                             "contrôle rendait facultatifs.",
+                             "Ważne dla okazanych dokumentów; pracownik nie okazał dokumentów, które kontrola "
+                             "uznała za opcjonalne."),
+    "reason.query.nothing_presented": ("The worker showed no document: every document of this inspection was "
+                                       "optional.",
+                                       "Darbinieks neuzrādīja nevienu dokumentu: visi šīs pārbaudes dokumenti bija "
+                                       "neobligāti.",
+                                       "Es wurde kein Dokument gezeigt: alle Dokumente dieser Prüfung waren optional.",
+                                       "Le travailleur n'a présenté aucun document : tous les documents de ce "
+                                       "contrôle étaient facultatifs.",
+                                       "Pracownik nie okazał żadnego dokumentu: wszystkie dokumenty tej kontroli były "
+                                       "opcjonalne."),
     "reason.paper": ("Paper document: check an identity document to confirm the holder.",
                      "Papīra dokuments: pārbaudiet personu apliecinošu dokumentu.",
                      "Papierdokument: prüfen Sie einen Ausweis, um die Person zu bestätigen.",

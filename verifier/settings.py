@@ -48,6 +48,10 @@ class VerifierSettings(ServiceSettings):
         "ESSPASS_VERIFIER_TLS_CA", "ESSPASS_TLS_CA", "tls_ca"))
     client_id_prefix: str = "x509_hash"  # HAIP 1.0: x509_hash for signed requests
     response_mode: str = "direct_post.jwt"
+    #: How wallets fetch the Request Object (OpenID4VP §5.1 ``request_uri_method``, case-sensitive):
+    #: ``get`` (RFC 9101), or ``post``, which the request link then says, so that a wallet may POST its
+    #: ``wallet_nonce`` and get the Request Object signed with it (§5.10; a GET is still served).
+    request_uri_method: Literal["get", "post"] = "get"
     request_ttl: int = 300
     #: Status lists older than this give "undetermined" (offline tolerance).
     status_max_age: int = 24 * 3600

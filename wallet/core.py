@@ -531,9 +531,34 @@ def match(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: da
     for cred in _in_order_of_preference(held, now):
         by_form.setdefault(f"{cred.group} {cred.format}", cred)
     # dcql.match takes, per query, the first candidate that answers it: this order is the preference.
-    candidates = [HeldCredential(key, c.vct, c.claims, frozenset(), c.format) for key, c in by_form.items()]
+    candidates = [HeldCredential(key, c.vct, c.claims, frozenset(), c.format,
+                                 authority_key_ids=_authority_key_ids(c)) for key, c in by_form.items()]
     result = match_dcql(request.dcql_query, candidates)
     return {qid: (by_form[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
+
+
+def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:
+    """The AuthorityKeyIdentifiers of the credential's own chain (OpenID4VP §6.1.1.1 ``aki``, HAIP §5):
+    the ``x5c`` of an SD-JWT VC's issuer JWT, the ``x5chain`` of an mdoc's issuerAuth, as verified on
+    receipt. A chain that can no longer be read (the stored document was damaged) names no authority,
+    so a request naming authorities does not get that document (fail closed)."""
+    import cbor2
+
+    from credentials import cose, dcql, sd_jwt
+    from credentials.jose import b64url_decode
+    from credentials.x509 import load_x5c, load_x5chain
+
+    try:
+        if cred.format == "mso_mdoc":
+            issuer_signed = cbor2.loads(b64url_decode(cred.credential))
+            auth = issuer_signed.get("issuerAuth") if isinstance(issuer_signed, dict) else None
+            chain = load_x5chain(cose.decode_sign1(auth).x5chain)
+        else:
+            x5c = sd_jwt.parse(cred.credential).issuer_jws.header.get("x5c")
+            chain = load_x5c(x5c) if isinstance(x5c, list) else []
+    except (CredentialError, cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
+        return frozenset()
+    return dcql.authority_key_ids(chain)
 
 
 def present_mdoc(credential: str, paths: Sequence[ClaimPath], key: PrivateKey, request: VerifiedRequest) -> str:
