@@ -26,7 +26,7 @@ from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureE
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
 __all__ = ["ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1",
-           "public_from_cose_key", "sign1", "verify_sign1"]
+           "decoded_sign1", "public_from_cose_key", "sign1", "verify_sign1"]
 
 ES256 = -7
 ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
@@ -106,6 +106,13 @@ def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES,
         obj = cbor2.loads(data) if isinstance(data, bytes) else data
     except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
         raise MalformedError("not CBOR") from exc
+    return decoded_sign1(obj, understood=understood)
+
+
+def decoded_sign1(obj: Any, *, understood: Collection[int] = UNDERSTOOD) -> UnverifiedSign1:
+    """:func:`decode_sign1` for a COSE_Sign1 (RFC 9052 §4.2) its caller has already decoded from
+    CBOR as one part of a larger item: ``obj`` is the decoded value itself, never bytes holding an
+    encoding (a byte string there is not a COSE_Sign1)."""
     if isinstance(obj, cbor2.CBORTag):
         if obj.tag != TAG_SIGN1:
             raise MalformedError("not a COSE_Sign1")

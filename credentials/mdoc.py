@@ -16,10 +16,10 @@
 Signatures and digests are over the exact bytes received (standards §7.1: "never re-encode
 received items before hashing"). A digest covers an ``IssuerSignedItemBytes`` as it came on the
 wire: tag-24 head, byte-string head (whatever length form the issuer chose) and content. The
-decoder therefore reads ``nameSpaces`` from the encoded bytes (:func:`_map_fields`,
-:func:`_children`) rather than from a decoded and re-encoded copy, and the wallet forwards each
-item and the ``issuerAuth`` byte for byte (:class:`_Encoded`). Element values are the credential
-model's JSON values (strings, maps, arrays), as in the SD-JWT VC.
+decoder therefore reads ``nameSpaces`` from the encoded bytes in one pass (:class:`_Walk`),
+rather than from a decoded and re-encoded copy, and the wallet forwards each item and the
+``issuerAuth`` byte for byte (:class:`_Encoded`). Element values are the credential model's JSON
+values (strings, maps, arrays), as in the SD-JWT VC.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import base64
 import hashlib
 import io
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 from cryptography.hazmat.primitives import serialization
@@ -71,11 +71,17 @@ DOCTYPE_VCT = {DOCTYPES[m.CONFIGURATION_ID]: m.VCT for m in (pda1, ehic, pid)}
 MAX_BYTES = 512 * 1024  # an EHIC or PID with a portrait stays far below
 _DIGEST_ALGORITHMS = {"SHA-256": hashlib.sha256}
 _TAG_CBOR = 24
+_TAG_CBOR_HEAD = b"\xd8\x18"
 
 
 def _tagged(value: Any) -> cbor2.CBORTag:
     """``#6.24(bstr .cbor value)`` (standards §7.1)."""
     return cbor2.CBORTag(_TAG_CBOR, cbor2.dumps(value, canonical=True))
+
+
+def _encode_tagged(value: Any) -> bytes:
+    """``cbor2.dumps(_tagged(value))``, without cbor2's CBORTag encoding, several times slower."""
+    return _TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(value, canonical=True))
 
 
 def _untag(value: Any, what: str) -> Any:
@@ -86,26 +92,23 @@ def _untag(value: Any, what: str) -> Any:
 
 def _loads(data: bytes, what: str) -> Any:
     """Exactly one well-formed CBOR data item: cbor2 ignores trailing bytes, we refuse them."""
-    value, length = _decode_one(data, 0, what)
-    if length != len(data):
+    return _Walk(data).whole(what)
+
+
+def _loads_embedded(data: bytes, what: str) -> Any:
+    """``_untag(_loads(data, what), what)``, the embedded item decoded where it lies in ``data``."""
+    walk = _Walk(data)
+    tagged, end = walk.tagged(0, what)
+    if end != len(data):
         raise MalformedError(f"{what} has trailing bytes")
-    return value
-
-
-def _decode_one(data: bytes, pos: int, what: str) -> tuple[Any, int]:
-    """The data item starting at ``pos`` and the offset just after it (cbor2's C decoder reads the
-    stream item by item, so its position after one item is where that item's encoding ends)."""
-    stream = io.BytesIO(data)
-    stream.seek(pos)
-    try:
-        value = cbor2.CBORDecoder(stream).decode()
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
-        raise MalformedError(f"{what} is not valid CBOR") from exc
-    return value, stream.tell()
+    return walk.unwrap(tagged, what)
 
 
 # ------------------------------------------------------------------ encoded bytes (RFC 8949 §3)
 _BREAK = 0xFF
+_DECODE_ERRORS = (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError)
+#: Reads the value at an offset of a :class:`_Walk`'s bytes: what to keep of it, and where it ends.
+_Read = Callable[[int], tuple[Any, int]]
 
 
 def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
@@ -125,50 +128,135 @@ def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
     raise MalformedError("malformed CBOR head")
 
 
-def _children(data: bytes, major: int, what: str) -> list[bytes]:
-    """The encoded items of the array (major 4) ``data`` encodes, or a map's (major 5) keys and
-    values alternating, each exactly as received: cbor2 reads one item after the other from the
-    same stream, and where each ends is where the next begins."""
-    found, count, pos = _head(data, 0)
-    if found != major:
-        raise MalformedError(f"{what} must be {'an array' if major == 4 else 'a map'}")
-    total = None if count is None else count * (2 if major == 5 else 1)
-    if total is not None and total > len(data) - pos:
-        raise MalformedError(f"{what} is not one well-formed CBOR item")  # more items than bytes
-    stream = io.BytesIO(data)
-    stream.seek(pos)
-    decoder = cbor2.CBORDecoder(stream)
-    parts: list[bytes] = []
-    while len(parts) != total:
-        if total is None and pos < len(data) and data[pos] == _BREAK:
-            pos += 1
-            break
+class _Tagged(NamedTuple):
+    """Where a ``#6.24(bstr .cbor X)`` lies in a :class:`_Walk`'s bytes."""
+
+    start: int
+    end: int
+    content: int  # where X starts (X ends at end); -1 for any other shape, then
+    decoded: Any  # the item as cbor2 decoded it, for :meth:`_Walk.unwrap` to read the long way
+
+
+class _Walk:
+    """Received CBOR read in one pass, to learn where the parts a digest covers lie in the bytes
+    as received (standards §7.1: "never re-encode received items before hashing").
+
+    Items are decoded by cbor2's C decoder from one stream over the bytes, whose position after an
+    item is where the item ends. :meth:`whole` reads all the bytes as one item, as a check; the
+    other methods then read parts of bytes that passed it (so well-formed and within cbor2's depth
+    limit): the maps and arrays on the way down head by head, every other item with the decoder.
+    """
+
+    __slots__ = ("_decode", "_seek", "_tell", "data")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        stream = io.BytesIO(data)
+        self._seek, self._tell, self._decode = stream.seek, stream.tell, cbor2.CBORDecoder(stream).decode
+
+    def value(self, pos: int, what: str) -> tuple[Any, int]:
+        """The item at ``pos``, decoded, and the offset just after it."""
+        self._seek(pos)
         try:
-            decoder.decode()
-        except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
+            # Each decode starts afresh, so a shared-value reference (tag 29) cannot reach into a
+            # sibling item: such input is refused here although the decoding as a whole took it.
+            value = self._decode()
+        except _DECODE_ERRORS as exc:
             raise MalformedError(f"{what} is not valid CBOR") from exc
-        end = stream.tell()
-        parts.append(data[pos:end])
-        pos = end
-    if (major == 5 and len(parts) % 2) or pos != len(data):
-        raise MalformedError(f"{what} is not one well-formed CBOR item")
-    return parts
+        return value, self._tell()
 
+    def whole(self, what: str) -> Any:
+        """The one data item the bytes hold; cbor2 ignores bytes after it, they are refused here."""
+        value, end = self.value(0, what)
+        if end != len(self.data):
+            raise MalformedError(f"{what} has trailing bytes")
+        return value
 
-def _map_fields(data: bytes, what: str) -> dict[Any, bytes]:
-    """Key -> the value's encoded bytes, for the map ``data`` encodes. A repeated key is refused: a
-    decoder keeps one of the values, and this reading must be the one the signature checks saw."""
-    parts = _children(data, 5, what)
-    fields: dict[Any, bytes] = {}
-    for key_bytes, value in zip(parts[::2], parts[1::2], strict=True):
-        key = _loads(key_bytes, f"a key of {what}")
+    def span(self, pos: int) -> tuple[tuple[Any, int, int], int]:
+        """The item at ``pos`` decoded, with its start and end offsets (a :data:`_Read`)."""
+        value, end = self.value(pos, "an item")
+        return (value, pos, end), end
+
+    def tagged(self, pos: int, what: str) -> tuple[_Tagged, int]:
+        """The ``#6.24(bstr .cbor X)`` at ``pos`` (standards §7.1), X not decoded yet, and the offset after it."""
         try:
-            if key in fields:
-                raise MalformedError(f"{what} repeats the key {key!r}")
-        except TypeError as exc:
-            raise MalformedError(f"{what} has a key that is not a string or number") from exc
-        fields[key] = value
-    return fields
+            major, tag, start = _head(self.data, pos)
+            if major == 6 and tag == _TAG_CBOR:
+                major, length, start = _head(self.data, start)
+                if major == 2 and length is not None and start + length <= len(self.data):
+                    return _Tagged(pos, start + length, start, None), start + length
+        except MalformedError:
+            pass
+        # Any other shape (an indefinite-length byte string, another tag, no tag, bytes missing) is
+        # decoded now, to find its end or refuse it as before, and unwrapped the long way.
+        decoded, end = self.value(pos, what)
+        return _Tagged(pos, end, -1, decoded), end
+
+    def unwrap(self, tagged: _Tagged, what: str) -> Any:
+        """X of what :meth:`tagged` found, with the errors ``_untag(_loads(...))`` gives on its bytes.
+
+        X is decoded where it lies in these bytes rather than from a copy of the byte string in a
+        stream of its own; an X running past its byte string is refused, as the copy would be."""
+        if tagged.content < 0:
+            return _untag(tagged.decoded, what)
+        value, after = self.value(tagged.content, what)
+        if after > tagged.end:
+            raise MalformedError(f"{what} is not valid CBOR")
+        if after < tagged.end:
+            raise MalformedError(f"{what} has trailing bytes")
+        return value
+
+    def array(self, pos: int, what: str, read: _Read) -> tuple[list[Any], int]:
+        """What ``read`` keeps of each element of the array at ``pos``, and the offset after the array."""
+        count, pos = self._container(pos, 4, what)
+        elements: list[Any] = []
+        while not self._at_end(count, len(elements), pos):
+            element, pos = read(pos)
+            elements.append(element)
+        return elements, pos if count is not None else pos + 1
+
+    def map(self, pos: int, what: str, descend: Callable[[Any], _Read | None]) -> tuple[dict[Any, Any], int]:
+        """Key -> value of the map at ``pos``, and the offset after the map; a value whose key
+        ``descend`` gives a reader for is what that reader keeps of it. A repeated key is refused:
+        a decoder keeps one of the values, and this reading must be the one the checks saw."""
+        count, pos = self._container(pos, 5, what)
+        fields: dict[Any, Any] = {}
+        while not self._at_end(count, len(fields), pos):
+            key, pos = self._key(pos, what)
+            try:
+                if key in fields:
+                    raise MalformedError(f"{what} repeats the key {key!r}")
+            except TypeError as exc:
+                raise MalformedError(f"{what} has a key that is not a string or number") from exc
+            read = descend(key)
+            fields[key], pos = read(pos) if read is not None else self.value(pos, what)
+        return fields, pos if count is not None else pos + 1
+
+    def _key(self, pos: int, what: str) -> tuple[Any, int]:
+        """The key at ``pos`` of the map ``what``, and the offset after it."""
+        data = self.data
+        if pos < len(data) and 0x60 <= data[pos] < 0x78:  # a text string under 24 bytes, as keys here are
+            end = pos + 1 + data[pos] - 0x60
+            if end <= len(data):
+                try:
+                    return data[pos + 1:end].decode("utf-8"), end  # as cbor2 decodes it
+                except UnicodeDecodeError as exc:
+                    raise MalformedError(f"a key of {what} is not valid CBOR") from exc
+        return self.value(pos, f"a key of {what}")
+
+    def _container(self, pos: int, major: int, what: str) -> tuple[int | None, int]:
+        found, count, pos = _head(self.data, pos)
+        if found != major:
+            raise MalformedError(f"{what} must be {'an array' if major == 4 else 'a map'}")
+        if count is not None and count * (2 if major == 5 else 1) > len(self.data) - pos:
+            raise MalformedError(f"{what} is not one well-formed CBOR item")  # more items than bytes
+        return count, pos
+
+    def _at_end(self, count: int | None, done: int, pos: int) -> bool:
+        """Whether the container's last item is the one before ``pos`` (its break code, if indefinite)."""
+        if count is not None:
+            return done == count
+        return pos < len(self.data) and self.data[pos] == _BREAK
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,39 +294,79 @@ def issue(*, doctype: str, claims: Mapping[str, Any], device_key: PublicKey, iss
     randoms = os.urandom(16 * len(claims))  # one system call for every item's 16-byte salt
     for digest_id, (identifier, value) in enumerate(claims.items()):
         encoded = _item_bytes(digest_id, randoms[16 * digest_id:16 * digest_id + 16], identifier, value)
-        items.append(cbor2.CBORTag(_TAG_CBOR, encoded))
-        # The digest covers IssuerSignedItemBytes, #6.24(bstr): the tag head, then the byte string.
-        digests[digest_id] = hashlib.sha256(b"\xd8\x18" + cbor2.dumps(encoded)).digest()
-    mso: dict[str, Any] = {
-        "version": "1.0",
-        "digestAlgorithm": "SHA-256",
-        "valueDigests": {doctype: digests},
-        "deviceKeyInfo": {"deviceKey": cose.cose_key(device_key)},
+        # IssuerSignedItemBytes, #6.24(bstr), written once: what the digest covers is what is sent.
+        # (The tag head and the byte string apart: cbor2 is several times slower through CBORTag.)
+        item = _TAG_CBOR_HEAD + cbor2.dumps(encoded)
+        items.append(item)
+        digests[digest_id] = hashlib.sha256(item).digest()
+    # The MSO's maps are written with their keys in canonical order (RFC 8949 §4.2.1: shorter
+    # encoded key first), so its plain encoding is the canonical one _encode_tagged would make.
+    mso: dict[str, Any] = {} if status is None else {"status": _canonical_order(status.to_claim())}
+    mso |= {
         "docType": doctype,
+        "version": "1.0",
         "validityInfo": {"signed": _tdate(signed), "validFrom": _tdate(valid_from or signed),
                          "validUntil": _tdate(valid_until)},
+        "valueDigests": {doctype: digests},  # digest ids 0, 1, ...: ascending
+        "deviceKeyInfo": {"deviceKey": cose.cose_key(device_key)},  # labels 1, -1, -2, -3: canonical
+        "digestAlgorithm": "SHA-256",
     }
-    if status is not None:
-        mso["status"] = status.to_claim()
-    issuer_auth = cose.sign1(cbor2.dumps(_tagged(mso)), issuer_key, tagged=False, x5chain=_der_chain(tuple(x5chain)))
-    # {"nameSpaces": ..., "issuerAuth": ...} with the COSE_Sign1 spliced in as encoded, not decoded
-    # and encoded again: a map of two pairs.
-    return b"".join((b"\xa2", _NAMESPACES_KEY, cbor2.dumps({doctype: items}), _ISSUER_AUTH_KEY, issuer_auth))
+    payload = _TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(mso, default=_write_encoded))
+    issuer_auth = cose.sign1(payload, issuer_key, tagged=False, x5chain=_der_chain(tuple(x5chain)))
+    # {"nameSpaces": {doctype: [items]}, "issuerAuth": ...}: a map of two pairs, with the items and
+    # the COSE_Sign1 spliced in as encoded, not decoded and encoded again.
+    return b"".join((b"\xa2", _NAMESPACES_KEY, b"\xa1", cbor2.dumps(doctype), _encode_head(4, len(items)), *items,
+                     _ISSUER_AUTH_KEY, issuer_auth))
 
 
 _NAMESPACES_KEY, _ISSUER_AUTH_KEY = cbor2.dumps("nameSpaces"), cbor2.dumps("issuerAuth")
-#: Values with no map inside and one encoding only, so that an item holding one is canonical
-#: (RFC 8949 §4.2.1) when its four keys come in canonical order, without sorting anything.
+#: Values whose plain cbor2 encoding is their canonical one (RFC 8949 §4.2.1).
 _FLAT = frozenset({str, int, bool, bytes, type(None)})
+
+
+def _encode_head(major: int, argument: int) -> bytes:
+    """The shortest head for ``argument`` (RFC 8949 §3, §4.2.1), the one cbor2 writes."""
+    if argument < 24:
+        return bytes((major << 5 | argument,))
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << 8 * size:
+            return bytes((major << 5 | info,)) + argument.to_bytes(size, "big")
+    raise ValueError("a CBOR argument has at most 64 bits")
+
+
+def _canonical_order(value: Any) -> Any:
+    """``value`` made ready for cbor2's plain encoding (with ``default=_write_encoded``) to be the
+    canonical one (RFC 8949 §4.2.1), at a fraction of the cost of ``canonical=True`` over all of
+    it: a map with text keys gets them in canonical order (by encoded length, then bytewise, as
+    their encodings sort); a part whose plain encoding may differ from the canonical one (a float,
+    a map with other keys, a type of another kind) is encoded canonically on its own."""
+    kind = type(value)
+    if kind in _FLAT:
+        return value
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: _canonical_order(value[key]) for key in sorted(value, key=_text_key_order)}
+    if kind is list or kind is tuple:
+        return [_canonical_order(element) for element in value]
+    return _Encoded(cbor2.dumps(value, canonical=True))
+
+
+def _text_key_order(key: str) -> tuple[int, bytes]:
+    encoded = key.encode("utf-8")
+    return len(encoded), encoded
 
 
 def _item_bytes(digest_id: int, random: bytes, identifier: str, value: Any) -> bytes:
     """IssuerSignedItem (ISO 18013-5 §8.3.2.1.2.2), canonical CBOR as :func:`_tagged` makes it."""
-    if type(value) in _FLAT:  # keys in canonical order: shorter encoded key first
-        return cbor2.dumps({"random": random, "digestID": digest_id, "elementValue": value,
-                            "elementIdentifier": identifier})
-    return cbor2.dumps({"digestID": digest_id, "random": random, "elementIdentifier": identifier,
-                        "elementValue": value}, canonical=True)
+    # The four keys in canonical order: shorter encoded key first.
+    return cbor2.dumps({"random": random, "digestID": digest_id, "elementValue": _canonical_order(value),
+                        "elementIdentifier": identifier}, default=_write_encoded)
+
+
+@lru_cache(maxsize=16)
+def _x5c(ders: tuple[bytes, ...]) -> tuple[str, ...]:
+    # A verifier meets the same few document signers' chains in document after document. Keyed by
+    # the exact bytes (equal bytes, equal text), so a chain differing in any byte is encoded afresh.
+    return tuple(base64.b64encode(der).decode("ascii") for der in ders)
 
 
 @lru_cache(maxsize=16)
@@ -250,8 +378,7 @@ def _der_chain(chain: tuple[Certificate, ...]) -> list[bytes]:
 # ------------------------------------------------------------------------------------- decoding
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):  # a tuple: made once per returned element, so made cheaply
     namespace: str
     digest_id: int
     identifier: str
@@ -272,26 +399,52 @@ _ISSUER_AUTH_LABELS = frozenset({cose.ALG, cose.X5CHAIN})
 _DEVICE_AUTH_LABELS = frozenset({cose.ALG})
 
 
-def _decode_issuer_signed(raw: bytes) -> _IssuerSigned:
-    """``IssuerSigned`` from its encoded bytes; each item keeps the bytes it came in (its digest's input)."""
-    fields = _map_fields(raw, "IssuerSigned")
+def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
+    """The fields of the ``IssuerSigned`` at ``pos``, its items found but not decoded yet (see
+    :func:`_issuer_signed`), and the offset after it."""
+
+    def entries(at: int) -> tuple[list[_Tagged], int]:
+        return walk.array(at, "a namespace's IssuerSignedItemBytes", lambda entry: walk.tagged(entry, "an item"))
+
+    def namespaces(at: int) -> tuple[dict[Any, list[_Tagged]], int]:
+        return walk.map(at, "IssuerSigned nameSpaces", lambda _namespace: entries)
+
+    return walk.map(pos, "IssuerSigned", {"nameSpaces": namespaces, "issuerAuth": walk.span}.get)
+
+
+def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
+    """``IssuerSigned`` from what :func:`_walk_issuer_signed` found; each item keeps the bytes it
+    came in (its digest's input)."""
     if "issuerAuth" not in fields:
         raise MalformedError("IssuerSigned must be a map with issuerAuth")
     items = []
-    namespaces = _map_fields(fields["nameSpaces"], "IssuerSigned nameSpaces") if "nameSpaces" in fields else {}
-    for namespace, entries in namespaces.items():
+    for namespace, tagged_items in fields.get("nameSpaces", {}).items():
         if not isinstance(namespace, str):
             raise MalformedError("each namespace must list its IssuerSignedItemBytes")
-        for entry in _children(entries, 4, "a namespace's IssuerSignedItemBytes"):
-            item = _untag(_loads(entry, "IssuerSignedItemBytes"), "IssuerSignedItemBytes")
-            if not isinstance(item, Mapping) or not isinstance(item.get("digestID"), int) \
-                    or not isinstance(item.get("elementIdentifier"), str) or not isinstance(item.get("random"), bytes) \
-                    or len(item["random"]) < 16 or "elementValue" not in item:
+        for tagged in tagged_items:
+            item = walk.unwrap(tagged, "IssuerSignedItemBytes")
+            if not isinstance(item, Mapping):
                 raise MalformedError("malformed IssuerSignedItem")
-            items.append(_Item(namespace, item["digestID"], item["elementIdentifier"], item["elementValue"], entry))
-    auth = fields["issuerAuth"]
-    return _IssuerSigned(tuple(items), cose.decode_sign1(auth, max_bytes=MAX_BYTES, understood=_ISSUER_AUTH_LABELS),
-                         auth)
+            digest_id, identifier, random = item.get("digestID"), item.get("elementIdentifier"), item.get("random")
+            if not isinstance(digest_id, int) or not isinstance(identifier, str) or not isinstance(random, bytes) \
+                    or len(random) < 16 or "elementValue" not in item:
+                raise MalformedError("malformed IssuerSignedItem")
+            items.append(_Item(namespace, digest_id, identifier, item["elementValue"],
+                               walk.data[tagged.start:tagged.end]))
+    auth, start, stop = fields["issuerAuth"]
+    if stop - start > MAX_BYTES:  # the limit decode_sign1 puts on the encoded message
+        raise MalformedError("COSE message too large")
+    # Taken as decoded on the way rather than decoded again from its bytes: the same reading.
+    issuer_auth = cose.decoded_sign1(auth, understood=_ISSUER_AUTH_LABELS)
+    return _IssuerSigned(tuple(items), issuer_auth, walk.data[start:stop])
+
+
+def _decode_issuer_signed(issuer_signed: bytes) -> _IssuerSigned:
+    """``IssuerSigned`` from its bytes, well-formed as a whole before any part is read."""
+    walk = _Walk(issuer_signed)
+    walk.whole("IssuerSigned")
+    fields, _ = _walk_issuer_signed(walk, 0)
+    return _issuer_signed(walk, fields)
 
 
 # ------------------------------------------------------------------------------------- verifier
@@ -318,14 +471,14 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     if len(ders) > MAX_X5C_CERTS:
         raise MalformedError(f"x5chain has more than {MAX_X5C_CERTS} certificates")
     if chains is not None:
-        validated = chains([base64.b64encode(der).decode("ascii") for der in ders], anchors, now=now)
+        validated = chains(_x5c(tuple(ders)), anchors, now=now)
     else:
         validated = validate_chain(load_x5chain(ders), anchors, now=now)
     issuer_key = validated.leaf.public_key()
     if not isinstance(issuer_key, PublicKey):
         raise IssuerKeyError("the document signer does not hold an EC key")
     payload = cose.verify_sign1(doc.issuer_auth, issuer_key)
-    mso = _untag(_loads(payload, "MobileSecurityObjectBytes"), "MobileSecurityObjectBytes")
+    mso = _loads_embedded(payload, "MobileSecurityObjectBytes")
     if not isinstance(mso, Mapping) or mso.get("version") != "1.0":
         raise MalformedError("the Mobile Security Object is not version 1.0")
     algorithm = _DIGEST_ALGORITHMS.get(mso.get("digestAlgorithm"))  # type: ignore[arg-type]
@@ -344,16 +497,16 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     _check_validity(signed, valid_from, valid_until, validated.leaf, now=now, skew=skew)
     claims: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, int]] = set()
-    for item in doc.items:
-        expected = digests.get(item.namespace, {}).get(item.digest_id) if isinstance(
-            digests.get(item.namespace), Mapping) else None
-        if (item.namespace, item.digest_id) in seen or not isinstance(expected, bytes) \
-                or algorithm(item.raw).digest() != expected:
-            raise DisclosureError(f"data element {item.namespace}/{item.identifier} does not match its digest")
-        seen.add((item.namespace, item.digest_id))
-        if item.identifier in claims.setdefault(item.namespace, {}):
-            raise DisclosureError(f"data element {item.identifier} is returned twice")
-        claims[item.namespace][item.identifier] = item.value
+    for namespace, digest_id, identifier, value, raw in doc.items:
+        namespace_digests = digests.get(namespace)
+        expected = namespace_digests.get(digest_id) if isinstance(namespace_digests, Mapping) else None
+        if (namespace, digest_id) in seen or not isinstance(expected, bytes) or algorithm(raw).digest() != expected:
+            raise DisclosureError(f"data element {namespace}/{identifier} does not match its digest")
+        seen.add((namespace, digest_id))
+        returned = claims.setdefault(namespace, {})
+        if identifier in returned:
+            raise DisclosureError(f"data element {identifier} is returned twice")
+        returned[identifier] = value
     device_info = mso.get("deviceKeyInfo")
     if not isinstance(device_info, Mapping):
         raise MalformedError("the Mobile Security Object has no deviceKeyInfo")
@@ -389,7 +542,6 @@ def verify_issuer_signed(issuer_signed: bytes, *, anchors: Sequence[Certificate]
     """Check an ``IssuerSigned`` as a wallet receives it from the issuer (§7.4)."""
     if len(issuer_signed) > MAX_BYTES:
         raise MalformedError("IssuerSigned too large")
-    _loads(issuer_signed, "IssuerSigned")  # well-formed as a whole before any part is read
     return _check_issuer_signed(_decode_issuer_signed(issuer_signed), anchors=anchors, now=now, skew=skew)
 
 
@@ -410,19 +562,18 @@ def openid4vp_session_transcript(*, client_id: str, nonce: str, jwk_thumbprint: 
 def _device_authentication(session_transcript: bytes, doctype: str, namespaces_bytes: cbor2.CBORTag) -> bytes:
     """``DeviceAuthenticationBytes`` (§7.5), the detached payload of ``deviceSignature``."""
     transcript = _loads(session_transcript, "SessionTranscript")
-    return cbor2.dumps(_tagged(["DeviceAuthentication", transcript, doctype, namespaces_bytes]))
+    return _encode_tagged(["DeviceAuthentication", transcript, doctype, namespaces_bytes])
 
 
 def present(issuer_signed: bytes, *, select: Collection[str], device_key: PrivateKey,
             session_transcript: bytes) -> bytes:
     """A ``DeviceResponse`` (§7.5) with only the ``select``-ed data elements of the mdoc's doctype
     namespace, device-signed over ``session_transcript``; the items keep their issued bytes."""
-    _loads(issuer_signed, "IssuerSigned")
     doc = _decode_issuer_signed(issuer_signed)
     payload = doc.issuer_auth.payload
     if payload is None:
         raise MalformedError("issuerAuth has no payload")
-    mso = _untag(_loads(payload, "MobileSecurityObjectBytes"), "MobileSecurityObjectBytes")
+    mso = _loads_embedded(payload, "MobileSecurityObjectBytes")
     doctype = mso.get("docType") if isinstance(mso, Mapping) else None
     if not isinstance(doctype, str):
         raise MalformedError("the Mobile Security Object has no docType")
@@ -445,21 +596,29 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
     """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5)."""
     if len(device_response) > MAX_BYTES:
         raise MalformedError("DeviceResponse too large")
-    response = _loads(device_response, "DeviceResponse")
+    walk = _Walk(device_response)
+    response = walk.whole("DeviceResponse")
     if not isinstance(response, Mapping) or response.get("version") != "1.0" or response.get("status") != 0:
         raise MalformedError("not a successful DeviceResponse version 1.0")
     documents = response.get("documents")
     if not isinstance(documents, list | tuple) or len(documents) != 1 or not isinstance(documents[0], Mapping):
         raise MalformedError("a DeviceResponse must hold exactly one document")
     document = documents[0]
+
     # The issuer-signed part is read again from the bytes received, so digests cover those bytes;
     # repeated keys are refused on the way, so both readings are of the same document.
-    raw_document = _children(_map_fields(device_response, "DeviceResponse")["documents"], 4, "documents")[0]
-    raw_issuer_signed = _map_fields(raw_document, "Document").get("issuerSigned")
-    if raw_issuer_signed is None:
+    def read_document(at: int) -> tuple[dict[Any, Any], int]:
+        return walk.map(at, "Document", {"issuerSigned": lambda pos: _walk_issuer_signed(walk, pos)}.get)
+
+    def read_documents(at: int) -> tuple[list[Any], int]:
+        return walk.array(at, "documents", read_document)
+
+    fields, _ = walk.map(0, "DeviceResponse", {"documents": read_documents}.get)
+    issuer_signed = fields["documents"][0].get("issuerSigned")
+    if issuer_signed is None:
         raise MalformedError("the document has no issuerSigned")
-    verified = _check_issuer_signed(_decode_issuer_signed(raw_issuer_signed), anchors=anchors, now=now,
-                                    skew=skew, chains=chains)
+    verified = _check_issuer_signed(_issuer_signed(walk, issuer_signed), anchors=anchors, now=now, skew=skew,
+                                    chains=chains)
     if document.get("docType") != verified.doctype:
         raise VctError("the document's docType differs from the one the issuer signed")
     if expected_doctypes is not None and verified.doctype not in expected_doctypes:

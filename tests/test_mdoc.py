@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -189,6 +190,40 @@ def test_issuer_signed_items_and_the_mso_are_canonical_cbor(pki: DemoPki) -> Non
     assert {d for d in mso["valueDigests"][DOCTYPE]} == set(range(len(claims)))
 
 
+def test_the_mobile_security_object_and_items_of_every_kind_of_value_are_canonical_cbor(pki: DemoPki) -> None:
+    """RFC 8949 §4.2.1 without sorting at run time where the order is known: the MSO's maps, text
+    keys of any length and script, and values that canonical encoding changes (a float, keys that
+    are not text), in an mdoc with more elements than a one-byte array head holds."""
+    claims = {**CLAIMS, "ratio": 0.5, "by_number": {2: "b", 1: "a"}, "straße": {"ö": 1, "zz": 2, "é": 3, "b": 4},
+              "tuple": ("x", {"b": 1, "a": 2}), **{f"extra_{i}": i for i in range(20)}}
+    issued = _issue(pki, claims=claims)
+    issuer_signed = cbor2.loads(issued)
+    items = issuer_signed["nameSpaces"][DOCTYPE]
+    assert len(items) >= 24 and all(item.value == cbor2.dumps(cbor2.loads(item.value), canonical=True)
+                                    for item in items)
+    mso_bytes = cbor2.loads(issuer_signed["issuerAuth"][2]).value
+    assert mso_bytes == cbor2.dumps(cbor2.loads(mso_bytes), canonical=True)
+    assert cbor2.loads(mso_bytes)["status"] == STATUS.to_claim()
+    verified = mdoc.verify_issuer_signed(issued, anchors=_anchors(pki), now=NOW)
+    assert verified.claims[DOCTYPE]["tuple"] == ["x", {"a": 2, "b": 1}] and len(verified.claims[DOCTYPE]) == len(claims)
+
+
+@pytest.mark.parametrize("argument", [0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**64 - 1])
+def test_an_array_head_is_the_shortest_one_as_cbor2_writes_it(argument: int) -> None:
+    """RFC 8949 §4.2.1: the argument in the fewest bytes (the same head as an unsigned integer's)."""
+    unsigned = cbor2.dumps(argument)
+    assert mdoc._encode_head(4, argument) == bytes([0x80 | unsigned[0]]) + unsigned[1:]
+
+
+def test_the_x5chain_text_cache_gives_each_byte_string_its_own_text() -> None:
+    """Chains are remembered by their exact bytes: one byte changed is another chain, encoded afresh."""
+    der = bytes(range(256)) * 3
+    other = der[:100] + bytes([der[100] ^ 1]) + der[101:]
+    assert mdoc._x5c((der,)) == (base64.b64encode(der).decode(),)
+    assert mdoc._x5c((other,)) == (base64.b64encode(other).decode(),) != mdoc._x5c((der,))
+    assert mdoc._x5c.cache_info().maxsize == 16  # bounded; certificates only, nothing secret
+
+
 # --- ValidityInfo (ISO 18013-5 §9.3.1; standards §7.4 step 3) ------------------------------------
 
 
@@ -329,6 +364,134 @@ def test_presented_items_and_issuer_auth_are_forwarded_byte_for_byte(pki: DemoPk
     kept = [cbor2.dumps(i) for i in decoded["nameSpaces"][DOCTYPE]
             if cbor2.loads(i.value)["elementIdentifier"] in ("document_number", "legislation_country")]
     assert auth_bytes in response and len(kept) == 2 and all(k in response for k in kept)
+
+
+def _chunked(data: bytes) -> bytes:
+    """``data`` as an indefinite-length byte string of two chunks (RFC 8949 §3.2.3)."""
+    return b"\x5f" + cbor2.dumps(data[:5]) + cbor2.dumps(data[5:]) + b"\xff"
+
+
+@pytest.mark.parametrize("wire", [
+    lambda inner: b"\xd8\x18" + cbor2.dumps(inner),
+    lambda inner: b"\xd9\x00\x18" + cbor2.dumps(inner),
+    lambda inner: b"\xd8\x18\x5a" + len(inner).to_bytes(4, "big") + inner,
+    lambda inner: b"\xd8\x18" + _chunked(inner),
+], ids=["shortest", "long-tag-head", "4-byte-length", "indefinite-length"])
+def test_an_item_in_any_encoding_verifies_against_the_bytes_received(pki: DemoPki, wire: Any) -> None:
+    """Every well-formed form of IssuerSignedItemBytes: the digest is over the bytes as sent, which
+    the wallet forwards unchanged."""
+    wire_item = wire(_item())
+    issuer_signed = _foreign_issuer_signed(pki, wire_item, hashlib.sha256(wire_item).digest())
+    assert mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW).claims == \
+        {DOCTYPE: {"document_number": "X-1"}}
+    response = _present(issuer_signed, select=("document_number",))
+    assert wire_item in response
+    assert _verify(pki, response).claims == {DOCTYPE: {"document_number": "X-1"}}
+
+
+@pytest.mark.parametrize(("inner", "error"), [
+    (_item() + b"\x00", "has trailing bytes"),
+    (_item()[:-1], "is not valid CBOR"),
+], ids=["trailing-bytes", "runs-past-its-byte-string"])
+def test_an_item_that_is_not_exactly_one_cbor_item_is_refused(pki: DemoPki, inner: bytes, error: str) -> None:
+    """The byte string must hold one item and nothing after it. Cut short, the item is refused
+    although the bytes after its byte string (here the "issuerAuth" key) would complete a text
+    string: it is read where it lies, and must end where its byte string ends."""
+    wire_item = b"\xd8\x18" + cbor2.dumps(inner)
+    issuer_signed = _foreign_issuer_signed(pki, wire_item, hashlib.sha256(wire_item).digest())
+    with pytest.raises(MalformedError, match=f"IssuerSignedItemBytes {error}"):
+        mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW)
+
+
+def test_an_issuer_auth_wrapped_in_a_byte_string_is_refused(pki: DemoPki) -> None:
+    """issuerAuth is a COSE_Sign1 array, not a byte string holding one's encoding."""
+    issued = cbor2.loads(_issue(pki))
+    wrapped = cbor2.dumps({"nameSpaces": issued["nameSpaces"], "issuerAuth": cbor2.dumps(issued["issuerAuth"])})
+    with pytest.raises(MalformedError, match="array of four items"):
+        mdoc.verify_issuer_signed(wrapped, anchors=_anchors(pki), now=NOW)
+
+
+def _encoded_as_received(value: Any, rng: Any) -> bytes:
+    """``value`` in one of the encodings RFC 8949 allows, chosen at random: longer heads than
+    needed, indefinite-length strings, arrays and maps (§3.2). ``_Raw`` is written as it is."""
+    def head(major: int, argument: int) -> bytes:
+        forms = [(info, size) for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)) if argument < 1 << 8 * size]
+        if argument < 24 and rng.random() < 0.5:
+            return bytes([major << 5 | argument])
+        info, size = rng.choice(forms)
+        return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+
+    if isinstance(value, _Raw):
+        return value.data
+    if isinstance(value, cbor2.CBORTag):
+        return head(6, value.tag) + _encoded_as_received(value.value, rng)
+    if isinstance(value, bool) or value is None or not isinstance(value, int | str | bytes | list | dict):
+        return cbor2.dumps(value)
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, str | bytes):
+        major, data = (3, value.encode()) if isinstance(value, str) else (2, value)
+        if rng.random() < 0.3:  # one chunk: a text chunk must hold whole characters
+            return bytes([major << 5 | 31]) + head(major, len(data)) + data + b"\xff"
+        return head(major, len(data)) + data
+    body = b"".join(_encoded_as_received(part, rng) for pair in (value.items() if isinstance(value, dict) else
+                                                                  ((v,) for v in value)) for part in pair)
+    major = 5 if isinstance(value, dict) else 4
+    return bytes([major << 5 | 31]) + body + b"\xff" if rng.random() < 0.3 else head(major, len(value)) + body
+
+
+def test_a_device_response_in_any_legal_encoding_verifies_over_its_exact_bytes(pki: DemoPki) -> None:
+    """Seeded: items, IssuerSigned and the DeviceResponse around them in random well-formed
+    encodings; each item's digest taken over its encoding, which the wallet and the verifier keep."""
+    import random
+
+    rng = random.Random(20261130)
+    key, chain = pki.signers["LV:VSAA"]
+    for _ in range(25):
+        items = [_encoded_as_received(cbor2.CBORTag(24, _encoded_as_received(
+            {"digestID": i, "random": bytes([i]) * 16, "elementIdentifier": name, "elementValue": value}, rng)), rng)
+            for i, (name, value) in enumerate(CLAIMS.items())]
+        mso = cbor2.loads(cbor2.loads(cbor2.loads(_issue(pki))["issuerAuth"][2]).value)
+        mso["valueDigests"] = {DOCTYPE: {i: hashlib.sha256(item).digest() for i, item in enumerate(items)}}
+        auth = cose.sign1(cbor2.dumps(cbor2.CBORTag(24, cbor2.dumps(mso))), key, tagged=False,
+                          x5chain=mdoc._der_chain(tuple(chain)))
+        issuer_signed = _encoded_as_received(
+            {"nameSpaces": {DOCTYPE: [_Raw(item) for item in items]},
+             "issuerAuth": _Raw(_encoded_as_received(cbor2.loads(auth), rng))}, rng)
+        assert mdoc.verify_issuer_signed(issuer_signed, anchors=_anchors(pki), now=NOW).claims == {DOCTYPE: CLAIMS}
+        response = cbor2.loads(_present(issuer_signed))
+        kept = [_Raw(item) for item in items if cbor2.loads(cbor2.loads(item).value)["elementIdentifier"]
+                in ("document_number", "legislation_country")]
+        odd = _encoded_as_received({"version": "1.0", "documents": [{
+            "docType": DOCTYPE, "issuerSigned": {"nameSpaces": {DOCTYPE: kept}, "issuerAuth": _Raw(
+                _encoded_as_received(cbor2.loads(auth), rng))},
+            "deviceSigned": response["documents"][0]["deviceSigned"]}], "status": 0}, rng)
+        assert _verify(pki, odd).claims == {DOCTYPE: {"document_number": CLAIMS["document_number"],
+                                                      "legislation_country": CLAIMS["legislation_country"]}}
+
+
+def _doubled(mapping: dict[Any, Any]) -> _Raw:
+    """``mapping`` (fewer than 23 pairs) encoded with its first key and value written twice."""
+    pairs = list(mapping.items())
+    return _Raw(bytes([0xa0 + len(pairs) + 1]) + b"".join(
+        cbor2.dumps(key, default=_splice) + cbor2.dumps(value, default=_splice) for key, value in [pairs[0], *pairs]))
+
+
+@pytest.mark.parametrize("where", ["DeviceResponse", "Document", "IssuerSigned", "IssuerSigned nameSpaces"])
+def test_a_repeated_map_key_on_the_way_to_the_items_is_refused(pki: DemoPki, where: str) -> None:
+    """Each map read from the bytes to find the items: a decoder keeps one of the two values."""
+    response = cbor2.loads(_present(_issue(pki)))
+    document = response["documents"][0]
+    if where == "DeviceResponse":
+        response = _doubled(response)
+    elif where == "Document":
+        response["documents"][0] = _doubled(document)
+    elif where == "IssuerSigned":
+        document["issuerSigned"] = _doubled(document["issuerSigned"])
+    else:
+        document["issuerSigned"]["nameSpaces"] = _doubled(document["issuerSigned"]["nameSpaces"])
+    with pytest.raises(MalformedError, match=f"^{where} repeats the key"):
+        _verify(pki, cbor2.dumps(response, default=_splice))
 
 
 @pytest.mark.parametrize("where", ["device-response", "issuer-signed"])

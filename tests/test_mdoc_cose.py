@@ -60,3 +60,14 @@ def test_a_caller_narrows_what_it_understands() -> None:
 def test_sign1_never_emits_a_label_in_both_buckets() -> None:
     with pytest.raises(ValueError, match="both protected and unprotected"):
         cose.sign1(b"payload", KEY, kid=b"k", protected={cose.KID: b"k"})
+
+
+def test_a_message_decoded_as_part_of_a_larger_item_reads_as_its_bytes_do() -> None:
+    raw = _message({cose.ALG: cose.ES256}, {cose.X5CHAIN: b"der"})
+    assert cose.decoded_sign1(cbor2.loads(raw)) == cose.decode_sign1(raw)
+
+
+def test_a_byte_string_is_not_a_decoded_cose_sign1() -> None:
+    """decoded_sign1 takes the decoded value: bytes there are a byte string, not an encoding to decode."""
+    with pytest.raises(MalformedError, match="array of four items"):
+        cose.decoded_sign1(_message({cose.ALG: cose.ES256}, {}))
