@@ -2,7 +2,8 @@
 
 SoftHSM 2 stands in for the HSM: a real HSM signs slower (and over a network, often much
 slower), so the absolute figures say little; the ratio says what :mod:`credentials.pkcs11_key`
-and the credential's own work add to each signature the token makes. Skipped (no rows) where
+(which also verifies each signature against the certificate before using it) and the
+credential's own work add to each signature the token makes. Skipped (no rows) where
 Debian's ``softhsm2`` or the ``hsm`` extra is not installed.
 """
 
@@ -41,7 +42,8 @@ class _PublicOnly:
 
 
 def run(quick: bool = False) -> list[Row]:
-    module = next((m for m in _MODULES if os.path.exists(m)), None)
+    # Its real path: python-pkcs11 keeps one library object per path string, as pkcs11_key loads it.
+    module = next((os.path.realpath(m) for m in _MODULES if os.path.exists(m)), None)
     util = shutil.which("softhsm2-util")
     try:
         import pkcs11
@@ -73,6 +75,7 @@ def run(quick: bool = False) -> list[Row]:
                 serialization.load_der_public_key(encode_ec_public_key(public))))
             write_certificates(directory / "chain.pem", [leaf])
             (directory / "pin").write_text(_PIN)
+            (directory / "pin").chmod(0o600)
             signer = load_signing_key(f"pkcs11:token={_LABEL};object=signer?module-path={module}&pin-source="
                                       f"{directory / 'pin'}", directory / "chain.pem", now=now)
             claims = pda1.validate(DEMO_PERSONS[0].pda1)

@@ -119,7 +119,7 @@ def _csr(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives import serialization
 
     from credentials.countries import COUNTRIES, normalise
-    from credentials.errors import DataError
+    from credentials.errors import CredentialError, DataError
     from credentials.institutions import Entity, Role
     from credentials.pki import document_signer_request
     from credentials.signing_key import open_key
@@ -131,10 +131,17 @@ def _csr(args: argparse.Namespace) -> int:
     entity = Entity(args.id, country, args.name, args.name_en or args.name, frozenset({Role.PDA1_ISSUER}), "")
     try:
         key = open_key(args.key, password_file=Path(args.password_file) if args.password_file else None)
-        pem = document_signer_request(entity, key).public_bytes(serialization.Encoding.PEM)
+        request = document_signer_request(entity, key)
     except DataError as exc:
         print(f"error: --key: {exc.rule}", file=sys.stderr)
         return 1
+    except CredentialError:  # the token does not sign (SignerUnavailableError), the cause logged
+        print("error: --key: the token does not sign; see the log above", file=sys.stderr)
+        return 1
+    if not request.is_signature_valid:  # a token whose public key object is not its private key's
+        print("error: --key: the request's signature does not verify with the key's public half", file=sys.stderr)
+        return 1
+    pem = request.public_bytes(serialization.Encoding.PEM)
     if args.out:
         Path(args.out).write_bytes(pem)
         print(f"Certificate request written to {args.out}: have the institution's CA sign it, then name the "

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError, SignerUnavailableError
 from credentials.institutions import Entity, Role
 from credentials.jose import generate_key, public_jwk
-from credentials.pkcs11_key import Pkcs11PrivateKey, parse_uri
+from credentials.pkcs11_key import Pkcs11PrivateKey, module_lock, parse_uri
 from credentials.pki import create_entity_ca, issue_document_signer, write_certificates
 from credentials.signing_key import load_signing_key
 from credentials.x509 import validate_chain
@@ -48,23 +49,32 @@ class Token:
     """One SoftHSM token for the session, and the keys the tests make on it."""
 
     def __init__(self, module: str, directory: Path) -> None:
-        self.module, self.dir = module, directory
+        # The module's real path, as credentials.pkcs11_key loads it: python-pkcs11 keeps one
+        # library object per path string, and a second one would initialise the module twice.
+        self.module, self.dir = os.path.realpath(module), directory
         (directory / "pin").write_text(PIN + "\n")
         (directory / "pin").chmod(0o600)
 
     def uri(self, label: str) -> str:
         return f"pkcs11:token={TOKEN};object={label}?module-path={self.module}&pin-source={self.dir / 'pin'}"
 
-    def session(self, token_label: str = TOKEN) -> Any:
-        """A read-write session (logged in already when a key of this process holds one)."""
+    @contextmanager
+    def session(self, token_label: str = TOKEN) -> Iterator[Any]:
+        """A read-write session (logged in already when a key of this process holds one), under the
+        module's lock: the module serves one thread at a time, and the issuer signs meanwhile."""
         import pkcs11
         from pkcs11.exceptions import UserAlreadyLoggedIn
 
-        token = pkcs11.lib(self.module).get_token(token_label=token_label)
-        try:
-            return token.open(user_pin=PIN, rw=True)
-        except UserAlreadyLoggedIn:
-            return token.open(rw=True)
+        with module_lock(self.module):
+            token = pkcs11.lib(self.module).get_token(token_label=token_label)
+            try:
+                session = token.open(user_pin=PIN, rw=True)
+            except UserAlreadyLoggedIn:
+                session = token.open(rw=True)
+            try:
+                yield session
+            finally:
+                session.close()
 
     def make_key(self, label: str, *, with_public: bool = True, token: str = TOKEN) -> ec.EllipticCurvePublicKey:
         """An EC P-256 key pair generated on the token; only the public half comes out."""
@@ -118,7 +128,7 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
     # SoftHSM reads its configuration when the module is first initialised in a process, so the
     # whole session (and the services it starts in-process or as children) shares this one.
     os.environ["SOFTHSM2_CONF"] = str(config)
-    for label in ("esspass", "pin-test"):  # the second is logged in to only by the PIN test
+    for label in ("esspass", "pin-test", "pin-rotate"):  # the others are logged in to only by the PIN tests
         subprocess.run([util, "--init-token", "--free", "--label", label, "--pin", PIN, "--so-pin", "so-" + PIN],
                        check=True, capture_output=True, timeout=60)
     yield Token(module, directory)
@@ -236,6 +246,7 @@ def test_a_certificate_for_another_key_than_the_tokens_is_refused_at_start(
 def test_a_wrong_pin_is_named_and_never_shown(token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate]) -> None:
     wrong = tmp_path / "wrong.pin"
     wrong.write_text("0000-wrong\n")
+    wrong.chmod(0o600)
     uri = f"pkcs11:token=pin-test;object=signer-pin?module-path={token.module}"
     with pytest.raises(DataError, match="refuses the PIN") as caught:  # before anyone logged in to it
         load_signing_key(uri, _chain(tmp_path, ca, generate_key().public_key()), now=NOW, password_file=wrong)
@@ -248,6 +259,85 @@ def test_a_wrong_pin_is_named_and_never_shown(token: Token, tmp_path: Path, ca: 
     with pytest.raises(DataError, match="refuses the PIN"):
         load_signing_key(uri, _chain(tmp_path, ca, public), now=NOW, password_file=wrong)
     assert signer.key.public_key() == public
+
+
+def test_a_pin_is_required_and_kept_from_other_users(token: Token, tmp_path: Path,
+                                                    ca: tuple[Any, x509.Certificate]) -> None:
+    public = token.make_key("signer-no-pin")
+    uri = f"pkcs11:token={TOKEN};object=signer-no-pin?module-path={token.module}"
+    with pytest.raises(DataError, match="PIN is required") as caught:
+        load_signing_key(uri, _chain(tmp_path, ca, public), now=NOW)
+    assert caught.value.field == "password_file"
+    shared = tmp_path / "shared.pin"
+    shared.write_text(PIN)
+    shared.chmod(0o644)
+    with pytest.raises(DataError, match="chmod 600"):
+        load_signing_key(uri, _chain(tmp_path, ca, public), now=NOW, password_file=shared)
+
+
+def test_keys_of_two_institutions_on_one_token_sign_at_once_and_every_signature_verifies(
+        token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate]) -> None:
+    """python-pkcs11 initialises the module for one thread at a time, and SoftHSM then locks nothing:
+    unserialised, two keys signing from the issuer's thread pool crashed the process."""
+    signers = [load_signing_key(token.uri(label), _chain(tmp_path, ca, token.make_key(label)), now=NOW)
+               for label in ("busy-a", "busy-b")]
+    failures: list[BaseException] = []
+
+    def sign_many(key: Any) -> None:
+        try:
+            for i in range(40):
+                data = b"credential %d" % i
+                key.public_key().verify(key.sign(data, ec.ECDSA(hashes.SHA256())), data, ec.ECDSA(hashes.SHA256()))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=sign_many, args=(s.key,)) for s in signers for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+
+
+def test_a_key_replaced_on_the_token_under_its_label_signs_nothing(
+        token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate]) -> None:
+    """Every signature is checked against the certificate's key: another key found under the same
+    label after a new login makes signing unavailable, never a credential that will not verify."""
+    signer = load_signing_key(token.uri("swapped"), _chain(tmp_path, ca, token.make_key("swapped")), now=NOW)
+    token.destroy("swapped")
+    token.put_key("swapped", generate_key())
+    with pytest.raises(SignerUnavailableError):
+        signer.key.sign(b"data", ec.ECDSA(hashes.SHA256()))
+
+
+def test_a_pin_the_token_refused_is_not_tried_again_until_its_file_changes(
+        token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate], caplog: pytest.LogCaptureFixture) -> None:
+    """Tokens lock a PIN after a few wrong tries: once the token refuses the PIN (here: the operator
+    changed it on the token first), no request tries it again until the PIN file is changed too."""
+    from credentials import pkcs11_key
+
+    pin_file = tmp_path / "rotate.pin"
+    pin_file.write_text(PIN)
+    pin_file.chmod(0o600)
+    uri = f"pkcs11:token=pin-rotate;object=rotating?module-path={token.module}"
+    public = token.make_key("rotating", token="pin-rotate")
+    signer = load_signing_key(uri, _chain(tmp_path, ca, public), now=NOW, password_file=pin_file)
+    assert isinstance(signer.key, Pkcs11PrivateKey)
+    with token.session("pin-rotate") as session:
+        session.set_pin(PIN, "new-" + PIN)
+    module = pkcs11_key._module(Path(token.module))
+    with module.lock:  # the token drops the login (as after a reset): the next signature logs in again
+        assert signer.key._login is not None
+        module.logout(signer.key._login)
+    for _ in range(3):
+        with pytest.raises(SignerUnavailableError):
+            signer.key.sign(b"data", ec.ECDSA(hashes.SHA256()))
+    refused = [r.getMessage() for r in caplog.records if "refuses the PIN" in r.getMessage()]
+    assert len(refused) == 1, refused  # the token was asked once; later requests did not ask it again
+    assert any("not tried again" in r.getMessage() for r in caplog.records)
+    pin_file.write_text("new-" + PIN)
+    data = b"after the PIN file changed"
+    public.verify(signer.key.sign(data, ec.ECDSA(hashes.SHA256())), data, ec.ECDSA(hashes.SHA256()))
 
 
 @pytest.mark.parametrize(("label", "rule"), [("no-such-key", "0 private keys match"),
@@ -308,6 +398,7 @@ def test_an_institution_signs_with_its_hsm_through_an_outage_and_inspectors_acce
     chain = _chain(keys, ca, public)
     write_certificates(keys / "ca.pem", [ca[1]])
     (keys / "hsm.pin").write_text(PIN + "\n")
+    (keys / "hsm.pin").chmod(0o600)
     institutions = keys / "institutions.toml"
     uri = f"pkcs11:token=esspass;object=ee-ska-signer?module-path={token.module}&pin-source=hsm.pin"
     institutions.write_text(
