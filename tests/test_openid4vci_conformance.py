@@ -218,7 +218,7 @@ def test_every_error_description_keeps_to_rfc6749_characters() -> None:
     from credentials.errors import ProtocolError
     from esspass.web import error_response
 
-    body = json.loads(error_response(ProtocolError("invalid_request", 'name "Łukasz" \\ per §8.2\n')).body)
+    body = json.loads(bytes(error_response(ProtocolError("invalid_request", 'name "Łukasz" \\ per §8.2\n')).body))
     assert body["error_description"] == "name '?ukasz' / per section 8.2?"
     assert all(0x20 <= ord(c) <= 0x7E and c not in '"\\' for c in body["error_description"])
 
