@@ -121,7 +121,8 @@ DEMO_PERSONS: tuple[DemoPerson, ...] = _build()
 
 
 def portrait(person: DemoPerson) -> str:
-    """A small drawn portrait as a PNG ``data:`` URI (a face-like sketch, clearly not a photo)."""
+    """A small drawn portrait as a JPEG ``data:`` URI (a face-like sketch, clearly not a photo): the PID
+    Rulebook's portrait is a JPEG (Annex 3.01 §4.1 ``picture``, §3.1.1 ``portrait``)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (96, 120), (235, 235, 240))
@@ -132,5 +133,5 @@ def portrait(person: DemoPerson) -> str:
     draw.ellipse((54, 36, 60, 42), fill=(20, 20, 20))
     draw.arc((38, 46, 58, 60), 20, 160, fill=(20, 20, 20), width=2)
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    img.save(buf, format="JPEG", quality=85, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

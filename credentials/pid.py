@@ -1,31 +1,61 @@
-"""Person Identification Data (demo provider), ``urn:eudi:pid:1`` (shared/domain.md "PID").
+"""Person Identification Data, ``urn:eudi:pid:1``: ARF Annex 3.01 PID Rulebook (shared/domain.md "PID").
 
-Every claim is selectively disclosable, nationalities element by element. ``picture`` is a
-``data:`` URI (SD-JWT VC "binary data SHOULD be data: URIs") of a JPEG or PNG portrait for the
-inspector's visual check.
+In real deployments a member state's PID provider issues the PID; ours is a demo provider. Both
+encodings of the Rulebook are read and written here, as pure functions:
+
+* **SD-JWT VC** (Rulebook chapter 4) is our model: the claim names of the §4.1 tables
+  (``birthdate``, ``nationalities``, ``place_of_birth``, ``picture`` as a JPEG ``data:`` URI) and
+  the mandatory metadata of §2.4 as its Private Names ``date_of_expiry``, ``issuing_authority``
+  (words: the provider's name), ``issuing_country``. :func:`validate` is strict about what *we*
+  issue; a verifier never runs it on a foreign PID, which may carry any other claim of the Rulebook
+  (``address``, ``age_equal_or_over``...) or of its national type.
+* **ISO/IEC 18013-5 mdoc** (chapter 3), doctype and namespace ``eu.europa.ec.eudi.pid.1``: the
+  attribute identifiers and CBOR encodings of §3.1.1: ``birth_date`` full-date (tag 1004, RFC 8943),
+  ``nationality`` an array of alpha-2 codes (§3.1.2), ``place_of_birth`` a map (§3.1.5), ``portrait``
+  a byte string, ``expiry_date`` full-date. :func:`to_mdoc` turns validated claims into those data
+  elements; :func:`from_mdoc` reads any PID's elements back into the SD-JWT VC names, so that the
+  verdict, the pages and the wallet handle one model whatever the encoding.
+* **Types** (§4.2): "all PIDs must use types in the namespace urn:eudi:pid:", a member state's
+  national type extending the EU-wide one (``urn:eudi:pid:de:1``). :data:`ALIASES` are the national
+  types of the 32 coordination states (EL and UK spellings too), accepted as PIDs wherever the trust
+  list lets the provider issue PIDs, and by a provider of that state only (:func:`national_country`).
+
+Selective disclosure (our stance; the Rulebook leaves it to the provider for SD-JWT VC): every
+claim about the person is selectively disclosable, ``nationalities`` element by element, and so
+is ``date_of_expiry`` (a date fixed per document, which would otherwise let verifiers link every
+presentation of it). ``issuing_authority`` and ``issuing_country`` are not: they say no more than
+the ``x5c`` every verifier already sees (the provider's own certificate), and always disclosed
+they let every verifier check that the signing provider is the one the PID names.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from credentials import claims as c
-from credentials import type_metadata
+from credentials import countries, type_metadata
 from credentials.countries import name as country_name
 from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["CONFIGURATION_ID", "MAX_PICTURE_BYTES", "SD_PATHS", "VCT", "describe", "type_metadata_document",
-           "validate"]
+__all__ = ["ADMINISTRATIVE_VALIDITY_YEARS", "ALIASES", "CONFIGURATION_ID", "MAX_PICTURE_BYTES", "MDOC_ELEMENTS",
+           "SD_PATHS", "VCT", "describe", "from_mdoc", "is_pid_type", "national_country", "provider_expiry",
+           "sd_jwt_path", "to_mdoc", "type_metadata_document", "validate", "with_provider_metadata"]
 
 VCT = "urn:eudi:pid:1"
-ALIASES: tuple[str, ...] = ()
+#: §4.2: the national types ``urn:eudi:pid:<cc>:1`` (lower case) of the 32 coordination states.
+ALIASES: tuple[str, ...] = tuple(f"urn:eudi:pid:{cc.lower()}:1" for cc in sorted({*countries.COUNTRIES, "EL", "UK"}))
+_NATIONAL = {vct: vct.split(":")[3].upper() for vct in ALIASES}
 CONFIGURATION_ID = "pid"
 MAX_PICTURE_BYTES = 64 * 1024
+#: Our demo provider's administrative validity (§2.4 ``expiry_date``: the provider's decision).
+ADMINISTRATIVE_VALIDITY_YEARS = 5
 
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("family_name",),
@@ -35,27 +65,95 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("nationalities", None),
     ("place_of_birth",),
     ("picture",),
+    ("date_of_expiry",),
 )
+
+#: Our claims -> the Rulebook's mdoc attribute identifiers (§3.1.1 against §4.1), in the §3.1.1
+#: table's order: what :func:`to_mdoc` writes.
+MDOC_ELEMENTS: dict[str, str] = {
+    "family_name": "family_name",
+    "given_name": "given_name",
+    "birthdate": "birth_date",
+    "place_of_birth": "place_of_birth",
+    "nationalities": "nationality",
+    "picture": "portrait",
+    "date_of_expiry": "expiry_date",
+    "issuing_authority": "issuing_authority",
+    "issuing_country": "issuing_country",
+    "date_of_issuance": "issuance_date",
+}
+
+#: Every mdoc attribute identifier of §3.1.1 -> its SD-JWT VC claim path of §4.1 (``address.*``
+#: for the resident_ attributes); ``age_over_NN`` is ``age_equal_or_over.NN`` (:data:`_AGE_OVER`).
+_SD_JWT_PATHS: dict[str, tuple[str, ...]] = {
+    "family_name": ("family_name",),
+    "given_name": ("given_name",),
+    "birth_date": ("birthdate",),
+    "place_of_birth": ("place_of_birth",),
+    "nationality": ("nationalities",),
+    "resident_address": ("address", "formatted"),
+    "resident_country": ("address", "country"),
+    "resident_state": ("address", "region"),
+    "resident_city": ("address", "locality"),
+    "resident_postal_code": ("address", "postal_code"),
+    "resident_street": ("address", "street_address"),
+    "resident_house_number": ("address", "house_number"),
+    "personal_administrative_number": ("personal_administrative_number",),
+    "portrait": ("picture",),
+    "family_name_birth": ("birth_family_name",),
+    "given_name_birth": ("birth_given_name",),
+    "sex": ("sex",),
+    "email_address": ("email",),
+    "mobile_phone_number": ("phone_number",),
+    "expiry_date": ("date_of_expiry",),
+    "issuing_authority": ("issuing_authority",),
+    "issuing_country": ("issuing_country",),
+    "document_number": ("document_number",),
+    "issuing_jurisdiction": ("issuing_jurisdiction",),
+    "issuance_date": ("date_of_issuance",),
+    "age_in_years": ("age_in_years",),
+    "age_birth_year": ("age_birth_year",),
+    "trust_anchor": ("trust_anchor",),
+}
+_AGE_OVER = re.compile(r"age_over_(\d{1,3})")
+#: §3.1.1: full-date (tag 1004) for the birth date, "tdate or full-date" for the two metadata dates.
+_DATES = frozenset({"birth_date", "expiry_date", "issuance_date"})
+_IMAGES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+_JPEG_URI = "data:image/jpeg;base64,"
+
+
+def is_pid_type(vct: object) -> bool:
+    """The EU-wide PID type or one of the national types of :data:`ALIASES` (§4.2)."""
+    return vct == VCT or vct in _NATIONAL
+
+
+def national_country(vct: str) -> str | None:
+    """The state (upper case, as written in the type) of a national PID type; None for any other type."""
+    return _NATIONAL.get(vct)
 
 
 def _picture(value: Any) -> str:
+    """PID_03 / §4.1: a ``data:`` URL of the base64-encoded portrait in JPEG format."""
     if not isinstance(value, str):
         raise DataError("picture", "must be a data: URI")
-    for prefix in ("data:image/jpeg;base64,", "data:image/png;base64,"):
-        if value.startswith(prefix):
-            try:
-                raw = base64.b64decode(value[len(prefix):], validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise DataError("picture", "must be valid base64") from exc
-            if len(raw) > MAX_PICTURE_BYTES:
-                raise DataError("picture", f"must be at most {MAX_PICTURE_BYTES // 1024} KB")
-            return value
-    raise DataError("picture", "must be a JPEG or PNG data: URI")
+    if not value.startswith(_JPEG_URI):
+        raise DataError("picture", "must be a JPEG data: URI (PID Rulebook)")
+    try:
+        raw = base64.b64decode(value[len(_JPEG_URI):], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DataError("picture", "must be valid base64") from exc
+    if len(raw) > MAX_PICTURE_BYTES:
+        raise DataError("picture", f"must be at most {MAX_PICTURE_BYTES // 1024} KB")
+    if not raw.startswith(_IMAGES[0][0]):
+        raise DataError("picture", "must be a JPEG image")
+    return value
 
 
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """The claims of a PID our provider issues, normalised (DataError names the field and the rule)."""
     c.obj(claims, "claims")
-    c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth", "picture"))
+    c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth", "picture",
+                          "date_of_expiry", "issuing_authority", "issuing_country"))
     out: dict[str, Any] = {
         "family_name": c.text(c.required(claims, "family_name"), "family_name", 1, 100),
         "given_name": c.text(c.required(claims, "given_name"), "given_name", 1, 100),
@@ -76,7 +174,131 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
                 out["place_of_birth"][key] = c.text(place[key], f"place_of_birth.{key}", 1, 100)
     if c.optional(claims, "picture"):
         out["picture"] = _picture(claims["picture"])
+    # §2.4 mandatory metadata: the provider states them (with_provider_metadata) on every PID it issues.
+    if c.optional(claims, "date_of_expiry"):
+        out["date_of_expiry"] = c.iso_date(claims["date_of_expiry"], "date_of_expiry")
+    if c.optional(claims, "issuing_authority"):
+        out["issuing_authority"] = c.text(claims["issuing_authority"], "issuing_authority", 1, 150)  # §3.1.1: tstr
+    if c.optional(claims, "issuing_country"):
+        out["issuing_country"] = c.country(claims["issuing_country"], "issuing_country")
     return out
+
+
+def provider_expiry(issued: date) -> date:
+    """Our demo provider's ``date_of_expiry`` for a PID issued on ``issued``."""
+    try:
+        return issued.replace(year=issued.year + ADMINISTRATIVE_VALIDITY_YEARS)
+    except ValueError:  # 29 February
+        return issued.replace(year=issued.year + ADMINISTRATIVE_VALIDITY_YEARS, day=28)
+
+
+def with_provider_metadata(claims: Any, *, authority: str, country: str, expiry: date) -> Any:
+    """``claims`` with the §2.4 mandatory metadata our provider states, where they are missing:
+    ``issuing_authority`` (its name), ``issuing_country`` (its state), ``date_of_expiry``. Anything
+    that is not a mapping is returned as it is, for :func:`validate` to refuse."""
+    if not isinstance(claims, Mapping):
+        return claims
+    defaults = {"issuing_authority": authority, "issuing_country": country, "date_of_expiry": expiry.isoformat()}
+    return {**claims, **{k: v for k, v in defaults.items() if claims.get(k) in (None, "")}}
+
+
+# --------------------------------------------------------------------------- ISO mdoc (chapter 3)
+
+
+def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated claims (:func:`validate`) as the Rulebook's mdoc data elements (§3.1.1), CBOR-ready:
+    the dates as :class:`datetime.date` (cbor2 writes full-date, tag 1004), the portrait as the JPEG's
+    bytes (bstr), ``nationality`` an array (§3.1.2), ``place_of_birth`` a map (§3.1.5).
+
+    A claim with no data element of the Rulebook is refused (DataError), never dropped unseen."""
+    for name in claims:
+        if name not in MDOC_ELEMENTS:
+            raise DataError(name, "has no ISO mdoc data element in the PID Rulebook")
+    out: dict[str, Any] = {}
+    for name, element in MDOC_ELEMENTS.items():
+        if name not in claims:
+            continue
+        value = claims[name]
+        if element in _DATES:
+            out[element] = date.fromisoformat(c.iso_date(value, name))
+        elif element == "portrait":
+            out[element] = base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)
+        elif element == "nationality":
+            out[element] = [str(n) for n in value]
+        elif element == "place_of_birth":
+            out[element] = {str(k): str(v) for k, v in c.obj(value, name).items()}
+        else:
+            out[element] = value
+    return out
+
+
+def _date_text(value: Any) -> Any:
+    """A CBOR full-date (:class:`date`) or tdate (:class:`datetime`, its UTC day) as ISO 8601
+    ``YYYY-MM-DD``; any other value unchanged (the verifier's date checks then refuse it)."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo is not None else value).date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _data_uri(value: Any) -> Any:
+    """§4.1 ``picture``: the portrait's bytes as a ``data:`` URL (its media type from its first bytes)."""
+    if not isinstance(value, bytes):
+        return value
+    media_type = next((t for magic, t in _IMAGES if value.startswith(magic)), "application/octet-stream")
+    return f"data:{media_type};base64,{base64.b64encode(value).decode('ascii')}"
+
+
+def _sd_jwt_path(element: str) -> tuple[str, ...] | None:
+    path = _SD_JWT_PATHS.get(element)
+    if path is None:
+        age = _AGE_OVER.fullmatch(element)
+        if age is not None:  # §4.1: age_over_NN -> age_equal_or_over.NN
+            path = ("age_equal_or_over", age.group(1))
+    return path
+
+
+def sd_jwt_path(element: str) -> tuple[str, ...]:
+    """The SD-JWT VC claim path of an mdoc PID data element (§3.1.1 against §4.1); an element the
+    Rulebook does not define (a national one) keeps its own name."""
+    return _sd_jwt_path(element) or (element,)
+
+
+def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
+    """Any PID's mdoc data elements (ours or a member state's, as decoded or as JSON) read as the
+    SD-JWT VC claims of the same PID (§3.1.1 -> §4.1): ``birthdate`` and the metadata dates as
+    ``YYYY-MM-DD``, ``nationalities``, ``picture`` a ``data:`` URI, ``address.*`` from the
+    ``resident_*`` elements, ``age_equal_or_over.NN`` from ``age_over_NN``.
+
+    Elements the Rulebook does not define keep their names and values (a national type may add
+    some); a Rulebook element wins over one of them under the same name. Nothing is validated here:
+    values of an unexpected type stay as they are, for the caller's checks to judge."""
+    out: dict[str, Any] = {}
+    other: dict[str, Any] = {}
+    for element, value in elements.items():
+        path = _sd_jwt_path(element) if isinstance(element, str) else None
+        if path is None:
+            other[str(element)] = value
+            continue
+        if element in _DATES:
+            value = _date_text(value)
+        elif element == "portrait":
+            value = _data_uri(value)
+        elif element == "nationality" and isinstance(value, tuple):
+            value = list(value)
+        if len(path) == 1:
+            out[path[0]] = value
+        else:
+            parent = out.setdefault(path[0], {})
+            if isinstance(parent, dict):
+                parent[path[1]] = value
+    for name, value in other.items():
+        out.setdefault(name, value)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- display
 
 
 _SENTENCE = {
@@ -88,13 +310,23 @@ _SENTENCE = {
 }
 
 
+def _birth(value: Any, lang: str) -> str:
+    if not isinstance(value, str):
+        return "?"
+    try:
+        return format_date(value, lang)
+    except ValueError:  # a foreign PID's date written otherwise: shown as it is
+        return value
+
+
 def describe(claims: Mapping[str, Any], lang: str) -> str:
     lang = lang if lang in _SENTENCE else "en"
-    birth = claims.get("birthdate")
+    nationalities = claims.get("nationalities")
     return _SENTENCE[lang].format(
         given=claims.get("given_name", ""), family=claims.get("family_name", ""),
-        birth=format_date(birth, lang) if isinstance(birth, str) else "?",
-        nationality=", ".join(country_name(n, lang) for n in claims.get("nationalities", []) if isinstance(n, str)),
+        birth=_birth(claims.get("birthdate"), lang),
+        nationality=", ".join(country_name(n, lang) for n in
+                              (nationalities if isinstance(nationalities, list) else []) if isinstance(n, str)),
     )
 
 
@@ -108,6 +340,12 @@ _CLAIMS = (
     ClaimInfo(("place_of_birth",), ("Place of birth", "Dzimšanas vieta", "Geburtsort", "Lieu de naissance",
               "Miejsce urodzenia"), False, "always"),
     ClaimInfo(("picture",), ("Portrait", "Portrets", "Lichtbild", "Photo", "Zdjęcie"), False, "always"),
+    ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
+              "Data ważności"), True, "always"),
+    ClaimInfo(("issuing_authority",), ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
+              True, "never"),
+    ClaimInfo(("issuing_country",), ("Issuing country", "Izdevējvalsts", "Ausstellungsstaat", "Pays de délivrance",
+              "Państwo wydania"), True, "never"),
 )
 
 

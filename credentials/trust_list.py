@@ -568,10 +568,17 @@ def _active_entity(tl: TrustList, chain: ValidatedChain | Sequence[Certificate],
 
 
 def _allowed_claims(entity: ListedEntity, vct: str) -> tuple[str, ...] | None:
-    if vct in entity.may_request:
-        return entity.may_request[vct]
     from credentials import ehic, eudi_pda1, pda1, pid
 
+    if vct == pid.VCT and vct in entity.may_request:
+        # A PID asked for as ISO mdoc names its data elements as the PID Rulebook's §3.1.1 does
+        # (birth_date, nationality, portrait...; dcql.requested_claims files them under this vct):
+        # the same facts as the SD-JWT VC claims the verifier is registered for, each of ours one of theirs.
+        registered = entity.may_request[vct]
+        return tuple(dict.fromkeys((*registered, *(pid.MDOC_ELEMENTS[n] for n in registered
+                                                   if n in pid.MDOC_ELEMENTS))))
+    if vct in entity.may_request:
+        return entity.may_request[vct]
     if vct == eudi_pda1.VCT and pda1.VCT in entity.may_request:
         # The same facts under the EUDI model's names. One of theirs may hold several of ours
         # (legislation: the state, the period, the transitional rules): it is allowed only when all are.

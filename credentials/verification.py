@@ -48,6 +48,7 @@ __all__ = [
     "Step",
     "Verdict",
     "competence_problem",
+    "mdoc_json",
     "verify_response",
 ]
 
@@ -113,7 +114,8 @@ class CredentialResult:
     disclosed: tuple[tuple[str | int | None, ...], ...] = ()
     iat: int | None = None
     #: The claims as the wallet sent them, when ``claims`` reads them in our shape (an EUDI-model
-    #: A1, :mod:`credentials.eudi_pda1`): what the request is checked against.
+    #: A1, :mod:`credentials.eudi_pda1`; an mdoc PID's Rulebook elements, :func:`pid.from_mdoc`):
+    #: what the request is checked against.
     answered: dict[str, Any] | None = None
 
     @property
@@ -241,16 +243,23 @@ class _Institution(Protocol):
     def country(self) -> str: ...
 
 
-def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, Any]) -> tuple[str, str] | None:
+def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, Any], *,
+                       vct: str | None = None) -> tuple[str, str] | None:
     """Is the signing institution the one the document names, for its own country? (domain.md
     "Common block": ``issuing_authority`` is the technical issuer whose certificate chains to the
     trust list; a PDA1 is issued by the competent institution of the state whose legislation
     applies, 987/2009 Art. 15/16/19.) The trust list says who may issue the type; this says that an
     institution of one state cannot sign another state's document, nor name another institution.
+    A national PID type (``urn:eudi:pid:de:1``, PID Rulebook §4.2) is that state's: only a PID
+    provider of that state signs it.
 
     The field at fault and the problem in words, or None. The verifier refuses such a document and
     the issuer's back office refuses to record it, by this one rule.
     """
+    national = pid.national_country(vct) if vct is not None else None
+    if national is not None and countries.normalise(national) != countries.normalise(entity.country.upper()):
+        return "vct", (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the document "
+                       f"is of the national PID type of {national} ({vct}).")
     authority = claims.get("issuing_authority")
     if module is pid:
         authority = None  # the EUDI PID names its authority in words (a string), not by institution id
@@ -331,25 +340,32 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
                                             chains=chains)
     except CredentialError as exc:
         return _failed_at(result, exc)
-    elements = verified.claims.get(verified.doctype, {})
-    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), _as_json(elements), \
+    elements: Mapping[str, Any] = verified.claims.get(verified.doctype, {})
+    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), mdoc_json(elements), \
         int(verified.signed.timestamp())
     result.disclosed = tuple((verified.doctype, name) for name in elements)
     if result.vct is None:
         return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
+    if result.vct == pid.VCT:
+        # The PID Rulebook's mdoc elements (§3.1.1) read as the SD-JWT VC claims of the same PID (§4.1),
+        # so the competence rule, the dates, the verdict and the pages see one model; the request is
+        # checked against the elements as sent (answered).
+        result.answered, elements = result.claims, pid.from_mdoc(elements)
+        result.claims = mdoc_json(elements)
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
                               issuers=issuers, now=now, status_lookup=status_lookup, dates=elements)
 
 
-def _as_json(value: Any) -> Any:
-    """mdoc element values as the SD-JWT VC claims would be, so that every page, proof and API answer
-    can hold them: a CBOR full-date or tdate (ISO 18013-5 §7.2.1) as its ISO 8601 text, a JPEG or
-    PNG portrait (a byte string) as a ``data:`` URI as in the PID's ``picture``, other bytes as
+def mdoc_json(value: Any) -> Any:
+    """mdoc element values as the SD-JWT VC claims would be, so that every page, proof, API answer
+    and wallet store can hold them: a CBOR full-date (tag 1004, which cbor2 decodes as a
+    :class:`datetime.date`) or tdate (ISO 18013-5 §7.2.1) as its ISO 8601 text, a JPEG or PNG
+    portrait (a byte string) as a ``data:`` URI as in the PID's ``picture``, other bytes as
     base64url. The date checks read the values as they came (``_issuer_and_status`` ``dates``)."""
     if isinstance(value, Mapping):
-        return {str(k): _as_json(v) for k, v in value.items()}
+        return {str(k): mdoc_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_as_json(v) for v in value]
+        return [mdoc_json(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat() if value.tzinfo is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -360,6 +376,9 @@ def _as_json(value: Any) -> Any:
                 return f"data:{media_type};base64,{base64.b64encode(value).decode('ascii')}"
         return b64url_encode(value)
     return value
+
+
+_as_json = mdoc_json  # its former, private name
 
 
 def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
@@ -381,7 +400,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         return result
     entity = authorised.entity
     module = _TYPES.get(vct)
-    problem = competence_problem(entity, module, result.claims)
+    problem = competence_problem(entity, module, result.claims, vct=vct)
     if problem is not None:
         result.steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return result
@@ -478,7 +497,8 @@ def _query_step(query: Mapping[str, Any], results: Sequence[CredentialResult]) -
         if r.vct is None:
             return Step("query", FAILED, "A presentation could not be read, so the request is not answered.")
         presented.setdefault(r.query_id, []).append(
-            (r.doc_type, {r.doc_type: r.claims}, r.disclosed) if r.doc_type is not None
+            (r.doc_type, {r.doc_type: r.answered if r.answered is not None else r.claims}, r.disclosed)
+            if r.doc_type is not None
             else (r.vct, r.answered if r.answered is not None else r.claims, r.disclosed))
     try:
         missing = dcql.check_response(query, presented)
@@ -534,7 +554,7 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         steps.append(Step(failed, FAILED, exc.message))
         return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
     entity = found["entity"]
-    problem = competence_problem(entity, _TYPES.get(verified.vct), verified.fields)
+    problem = competence_problem(entity, _TYPES.get(verified.vct), verified.fields, vct=verified.vct)
     if problem is not None:
         steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return Verdict(INVALID, problem[1], [], [result], trust_list_age, now)

@@ -413,7 +413,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
              Field("subject.date_of_birth", "date", "subject")),
     "pid": (Field("family_name", "text", "person", True), Field("given_name", "text", "person", True),
             Field("birthdate", "date", "person", True), Field("nationalities[]", "countries", "person", True),
-            Field("place_of_birth.country", "country", "birth"), Field("place_of_birth.locality", "text", "birth")),
+            Field("place_of_birth.country", "country", "birth"), Field("place_of_birth.locality", "text", "birth"),
+            # Left empty, the provider's own term (pid.provider_expiry); issuing_authority and
+            # issuing_country are the provider's, as the other types' issuer blocks are.
+            Field("date_of_expiry", "date", "document")),
 }
 _STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
 

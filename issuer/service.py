@@ -194,15 +194,19 @@ class IssuerService:
         if configuration_id not in inst.configurations:
             raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
         module = CREDENTIAL_TYPES[configuration_id]
+        now = self._now()
+        if module is pid:  # the provider states the PID Rulebook's mandatory metadata (§2.4) itself
+            claims = _pid_metadata(inst, claims, pid.provider_expiry(now.date()))
         normalised = module.validate(claims)
         # The verifier's own competence rule: a document it would refuse is never recorded.
         problem = verification.competence_problem(inst.entity, module, normalised)
         if problem is not None:
             raise DataError(problem[0], f"must be this institution's ({inst.entity.id}, {inst.entity.country})")
+        if module is pid and normalised["issuing_authority"] not in _pid_authorities(inst):
+            raise DataError("issuing_authority", f"must be this provider's name ({inst.entity.name})")
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
-        now = self._now()
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
                     claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
                     created_by=actor[:60], search=search_text(normalised, holder_data, label),
@@ -790,6 +794,8 @@ class IssuerService:
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
+            if module is pid:  # a case recorded before the PID carried its metadata gets them now
+                claims = _pid_metadata(inst, claims, exp.astimezone(UTC).date())
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:
@@ -809,7 +815,9 @@ class IssuerService:
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
             if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
-                issuer_signed = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=claims,
+                # A PID's elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names.
+                elements = pid.to_mdoc(claims) if module is pid else claims
+                issuer_signed = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=elements,
                                            device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key,
                                            x5chain=inst.x5c, signed=now, valid_until=exp, status=ref)
                 credentials.append({"credential": b64url_encode(issuer_signed)})
@@ -934,6 +942,9 @@ class IssuerService:
             configurations.append(openid4vci.Configuration(cid, module.VCT, display, claims,
                                                            key_attestations_required=required,
                                                            attestation_proof_levels=attestation))
+            if module is pid:  # the mdoc's data elements by the PID Rulebook's names (§3.1.1)
+                claims = [{**c, "path": [pid.MDOC_ELEMENTS.get(c["path"][0], c["path"][0]), *c["path"][1:]]}
+                          for c in claims]
             configurations.append(openid4vci.Configuration(cid + MDOC_SUFFIX, module.VCT, display, claims,
                                                            doctype=mdoc.DOCTYPES[cid],
                                                            key_attestations_required=required,
@@ -951,6 +962,18 @@ class IssuerService:
 
     def type_metadata_integrity(self, configuration_id: str) -> str:
         return type_metadata.integrity(self.type_metadata(configuration_id))
+
+
+def _pid_metadata(inst: Institution, claims: Any, expiry: date) -> Any:
+    """``claims`` with the PID Rulebook's mandatory metadata (§2.4) our provider states where missing:
+    its name as ``issuing_authority``, its state as ``issuing_country``, ``date_of_expiry``."""
+    return pid.with_provider_metadata(claims, authority=inst.entity.name, country=inst.entity.country, expiry=expiry)
+
+
+def _pid_authorities(inst: Institution) -> tuple[str, ...]:
+    """What a PID of this provider may name as its ``issuing_authority``: its name, in its language or
+    in English, or its state's code (§2.4: where there is no separate authority)."""
+    return inst.entity.name, inst.entity.name_en, inst.entity.country
 
 
 def _holder(holder: Mapping[str, Any]) -> dict[str, str]:

@@ -16,7 +16,7 @@ def test_demo_ehics_and_pids_are_valid() -> None:
     for person in DEMO_PERSONS:
         ehic.validate(person.ehic)
         out = pid.validate({**person.pid, "picture": portrait(person)})
-        assert out["picture"].startswith("data:image/png;base64,")
+        assert out["picture"].startswith("data:image/jpeg;base64,/9j/")  # PID Rulebook §4.1: a JPEG
 
 
 def test_ehic_card_needs_an_expiry_date() -> None:
@@ -60,7 +60,9 @@ def test_ehic_for_a_represented_person_carries_a_subject() -> None:
     ("changes", "field"),
     [({"birthdate": "1990-13-01"}, "birthdate"), ({"nationalities": []}, "nationalities"),
      ({"nationalities": ["LV", "ZZ"]}, "nationalities.1"), ({"picture": "http://x/y.png"}, "picture"),
-     ({"given_name": ""}, "given_name")],
+     ({"picture": "data:image/png;base64,iVBORw0KGgo="}, "picture"), ({"given_name": ""}, "given_name"),
+     ({"date_of_expiry": "2031-02-30"}, "date_of_expiry"), ({"issuing_country": "US"}, "issuing_country"),
+     ({"issuing_authority": "x" * 151}, "issuing_authority"), ({"address": {"country": "LV"}}, "address")],
 )
 def test_pid_rules_name_the_field(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(DataError) as err:
@@ -76,9 +78,14 @@ def test_a_third_country_national_gets_a_pid() -> None:
     assert "national of UA, XK" in pid.describe(person, "en")
 
 
-def test_every_pid_claim_is_selectively_disclosable() -> None:
-    for claim in DEMO_PERSONS[0].pid:
+def test_every_claim_about_the_person_and_the_expiry_are_selectively_disclosable() -> None:
+    """The issuer's name and state are not: they say what the x5c every verifier sees already says."""
+    for claim in (*DEMO_PERSONS[0].pid, "picture", "date_of_expiry"):
         assert (claim,) in pid.SD_PATHS
+    assert ("issuing_authority",) not in pid.SD_PATHS and ("issuing_country",) not in pid.SD_PATHS
+    sd = {c["path"][0]: c["sd"] for c in pid.type_metadata_document()["claims"]}
+    assert {name for name, rule in sd.items() if rule == "always"} == {p[0] for p in pid.SD_PATHS}
+    assert sd["issuing_authority"] == sd["issuing_country"] == "never"
 
 
 def test_thirty_two_states_in_five_languages() -> None:

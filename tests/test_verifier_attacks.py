@@ -150,7 +150,7 @@ def test_pda1_and_pid_in_one_answer_are_valid(world: World, mode: str, prefix: s
     verdict = world.answer(request)
     assert verdict["verdict"] == "valid", verdict
     assert verdict["person"]["family_name"] == PERSON.pid["family_name"]
-    assert verdict["person"]["picture"].startswith("data:image/png")
+    assert verdict["person"]["picture"].startswith("data:image/jpeg")  # PID Rulebook §4.1: a JPEG
     steps = _steps(verdict)
     for code in ("disclosures", "issuer_signature", "issuer_chain", "issuer_authorised", "key_binding",
                  "token_validity", "document_validity", "coverage_period", "status"):

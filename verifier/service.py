@@ -42,17 +42,21 @@ def _claims(names: tuple[str, ...], prefix: str) -> list[dict[str, Any]]:
 
 
 def _pid_query() -> dict[str, Any]:
+    """The PID of any member state's provider: the EU-wide type or its national one (PID Rulebook §4.2)."""
     claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}]
     base = [c["id"] for c in claims[:-1]]
-    return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]}, "claims": claims,
+    return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT, *pid.ALIASES]}, "claims": claims,
             "claim_sets": [[*base, "pic"], base]}
 
 
 def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
-    """The same credential query for the document's ISO mdoc form (``mso_mdoc``, paths [namespace, element])."""
+    """The same credential query for the document's ISO mdoc form (``mso_mdoc``, paths [namespace, element]).
+    A PID's elements have the PID Rulebook's mdoc names (§3.1.1: ``birth_date``, ``portrait``...)."""
     doctype = mdoc.DOCTYPES[query["id"]]
+    names = pid.MDOC_ELEMENTS if query["id"] == pid.CONFIGURATION_ID else {}
     twin = {"id": f"{query['id']}_mdoc", "format": dcql.MDOC_FORMAT, "meta": {"doctype_value": doctype},
-            "claims": [{**c, "path": [doctype, *c["path"]]} for c in query["claims"]]}
+            "claims": [{**c, "path": [doctype, names.get(c["path"][0], c["path"][0]), *c["path"][1:]]}
+                       for c in query["claims"]]}
     if "claim_sets" in query:
         twin["claim_sets"] = query["claim_sets"]
     return twin
@@ -429,7 +433,7 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
     person: dict[str, Any] = {}
     for cred in verdict.credentials:
         c = cred.claims
-        if cred.vct == pid.VCT:
+        if pid.is_pid_type(cred.vct):
             person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})
             picture = c.get("picture")
             # Only an image carried in the credential: a URL would make the inspector's browser call out.

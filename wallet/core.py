@@ -79,9 +79,30 @@ def _type_module(vct: str) -> Any | None:
     from credentials import ehic, pda1, pid
 
     for module in (pda1, ehic, pid):
-        if vct == module.VCT:
+        if vct == module.VCT or vct in module.ALIASES:  # a national PID type too (PID Rulebook §4.2)
             return module
     return None
+
+
+def readable_claims(cred: StoredCredential) -> Mapping[str, Any]:
+    """The document's claims as its type's SD-JWT VC names them, for the worker to read: an mdoc
+    PID's data elements (PID Rulebook §3.1.1: ``birth_date``, ``portrait``...) as ``birthdate``,
+    ``picture``... (:func:`credentials.pid.from_mdoc`); any other document's as they are."""
+    from credentials import pid
+
+    if cred.format == "mso_mdoc" and _type_module(cred.vct) is pid:
+        return pid.from_mdoc(cred.claims)
+    return cred.claims
+
+
+def readable_path(cred: StoredCredential, path: ClaimPath) -> ClaimPath:
+    """``path`` in the document's claims (an mdoc's without its namespace) as its type's SD-JWT VC
+    names it, for its label: an mdoc PID's ``birth_date`` is ``birthdate``."""
+    from credentials import pid
+
+    if cred.format == "mso_mdoc" and _type_module(cred.vct) is pid and path and isinstance(path[0], str):
+        return (*pid.sd_jwt_path(path[0]), *path[1:])
+    return path
 
 
 def _localised(entries: Any, lang: str, *names: str) -> str | None:
@@ -244,6 +265,7 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
     against its digest, validity, and the trust list's authorisation at issuance time."""
     from credentials import mdoc, trust_list
     from credentials.jose import b64url_decode, public_jwk
+    from credentials.verification import mdoc_json
 
     verified = mdoc.verify_issuer_signed(b64url_decode(text), anchors=trust_list.anchors_for(issuers, vct), now=now)
     if mdoc.DOCTYPE_VCT.get(verified.doctype) != vct:
@@ -251,7 +273,9 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
     entity = trust_list.authorised_issuer(issuers, verified.issuer_chain, vct, at=verified.signed, now=now).entity
     return CheckedCredential(
         vct=vct,
-        claims=dict(verified.claims.get(verified.doctype, {})),
+        # The elements under their own names (DCQL mso_mdoc queries name them so), their values as
+        # the store's JSON holds them: a full-date (tag 1004) or tdate as ISO text, a portrait as a data: URI.
+        claims=dict(mdoc_json(verified.claims.get(verified.doctype, {}))),
         iat=int(verified.signed.timestamp()),
         exp=int(verified.valid_until.timestamp()),
         status=verified.status.to_claim() if verified.status is not None else None,

@@ -191,7 +191,7 @@ class WalletService:
             group=first.group,
             vct=first.vct,
             title=core.type_title(first.vct, lang),
-            description=core.describe(first.vct, first.claims, lang),
+            description=core.describe(first.vct, core.readable_claims(first), lang),
             issuer_name=first.issuer_name,
             issuer_id=first.issuer_id,
             received_at=first.received_at,
@@ -199,7 +199,7 @@ class WalletService:
             copies=len(copies),
             unused=sum(1 for c in copies if c.used == 0),
             status=max(checks, key=lambda s: s.checked_at) if checks else None,
-            claims=tuple(core.claim_rows(first.vct, first.claims, lang)),
+            claims=tuple(core.claim_rows(first.vct, core.readable_claims(first), lang)),
             offline=any(c.extra.get("compact") for c in copies),
         )
 
@@ -497,7 +497,8 @@ class WalletService:
     @staticmethod
     def _consent_claim(cred: StoredCredential, path: core.ClaimPath, lang: str) -> ConsentClaim:
         shown = path[1:] if cred.format == "mso_mdoc" else path  # an mdoc path starts with its namespace
-        return ConsentClaim(path, core.claim_label(cred.vct, shown, lang), core.claim_value(cred.claims, shown, lang))
+        return ConsentClaim(path, core.claim_label(cred.vct, core.readable_path(cred, shown), lang),
+                            core.claim_value(cred.claims, shown, lang))
 
     def pending_request(self, request_id: str) -> ConsentRequest:
         with self._lock:
