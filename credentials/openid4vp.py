@@ -289,11 +289,16 @@ class RequestRejected(ProtocolError):
     that the verifier learns why no answer comes instead of waiting for its request to expire.
 
     Errors before that point (an unauthenticated requester, a replayed or stale request object,
-    an unusable response mode or response_uri) are plain errors: nothing may be sent anywhere."""
+    an unusable response mode or response_uri) are plain errors: nothing may be sent anywhere.
+    ``chain`` is the requester's validated certificate chain: the caller must still find it an
+    active verifier on its trust list before sending anything (a suspended or withdrawn one's
+    certificate still chains to its CA, and its ``response_uri`` could be anyone's)."""
 
-    def __init__(self, error: str, description: str, *, payload: Mapping[str, Any]) -> None:
+    def __init__(self, error: str, description: str, *, payload: Mapping[str, Any],
+                 chain: Sequence[cx509.Certificate] = ()) -> None:
         super().__init__(error, description)
         self.payload = dict(payload)
+        self.chain = list(chain)
 
 
 def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str | None,
@@ -347,7 +352,7 @@ def verify_request_object(token: str, *, link_client_id: str, wallet_nonce: str 
         raise ProtocolError("invalid_request", "the request's state is not usable")
 
     def rejected(error: str, description: str) -> RequestRejected:
-        return RequestRejected(error, description, payload=payload)
+        return RequestRejected(error, description, payload=payload, chain=validated.chain)
 
     if payload.get("response_type") != "vp_token":
         raise rejected("invalid_request", "response_type must be vp_token")

@@ -761,7 +761,7 @@ class IssuerService:
             for att in {a.nonce: a for a in attested if a is not None}.values():
                 # App. F.1, F.3: the attestation names the c_nonce we gave, so it cannot be replayed.
                 # §8.3.1.2: no nonce at all is invalid_proof (3), a spent or unknown one invalid_nonce.
-                if att.nonce is None:
+                if not att.nonce:
                     raise ProtocolError("invalid_proof", "the key attestation has no nonce (a c_nonce from the "
                                         "nonce endpoint)")
                 if not nonce_valid(att.nonce):

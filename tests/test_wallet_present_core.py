@@ -166,3 +166,50 @@ def test_trusted_authorities_aki_names_the_institutions_whose_documents_answer(p
         assert satisfiable is answered, entity
         assert ({q: (c.format, paths) for q, (c, paths) in selection.items()}
                 == ({"a1": (form, (tuple(cq["claims"][0]["path"]),))} if answered else {})), entity
+
+
+@pytest.mark.parametrize("status", ["suspended", "withdrawn"])
+def test_a_verifier_no_longer_active_is_told_nothing_of_a_request_it_made_faulty(status: str, tmp_path: Path) -> None:
+    """OpenID4VP §8.5 errors go to the request's response_uri only from a verifier the list names
+    as active: a suspended or withdrawn one's certificate still chains to its CA, and a faulty request
+    of its (here a redirect_uri beside the response_uri) must not make wallets post anywhere."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import serialization
+
+    from credentials import openid4vp, pda1, trust_list
+    from credentials.errors import IssuerTrustError
+    from credentials.institutions import DEMO_ENTITIES, Role
+    from credentials.jose import sign_jws
+    from credentials.openid4vp import RequestRejected
+    from credentials.pki import create_demo_pki
+    from credentials.x509 import x5c_header, x509_hash
+
+    now = datetime.now(UTC)
+    pki = create_demo_pki(tmp_path, DEMO_ENTITIES, now=now)
+    key, chain = pki.access["LV:VDI"]
+    listed = trust_list.ListedCertificate(pki.cas["LV:VDI"][1].public_bytes(serialization.Encoding.DER),
+                                          trust_list.CA, now - timedelta(days=10), now + timedelta(days=10))
+
+    def verifiers(current: str) -> trust_list.TrustList:
+        entity = trust_list.ListedEntity(
+            "LV:VDI", "LV", "VDI", "VDI", frozenset({Role.VERIFIER}), (listed,),
+            (trust_list.StatusPeriod("active", now - timedelta(days=5)),
+             trust_list.StatusPeriod(current, now - timedelta(days=1))),
+            may_request={pda1.VCT: ("legislation_country",)})
+        return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
+
+    client_id = f"x509_hash:{x509_hash(chain[0])}"
+    issued = int(time.time())
+    faulty = {"client_id": client_id, "aud": openid4vp.STATIC_AUDIENCE, "response_type": "vp_token",
+              "response_mode": "direct_post", "response_uri": "https://elsewhere.example/collect",
+              "redirect_uri": "https://elsewhere.example/back", "nonce": "n-0S6_WzA2Mj", "state": "st4te",
+              "iat": issued, "exp": issued + 300,
+              "dcql_query": {"credentials": [{"id": "p", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
+                                              "claims": [{"path": ["legislation_country"]}]}]}}
+    token = sign_jws({"typ": openid4vp.REQUEST_TYP, "x5c": x5c_header(chain)}, faulty, key)
+    with pytest.raises(RequestRejected):  # active: told why, at its response_uri
+        core.verify_request(token, link_client_id=client_id, wallet_nonce=None, verifiers=verifiers("active"), now=now)
+    with pytest.raises(IssuerTrustError):  # no RequestRejected: the wallet has nothing to send, nowhere
+        core.verify_request(token, link_client_id=client_id, wallet_nonce=None, verifiers=verifiers(status), now=now)

@@ -465,11 +465,17 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
     query asks for (``authorised_verifier``); a verifier asking for more is refused outright.
     """
     from credentials import trust_list
-    from credentials.openid4vp import verify_request_object
+    from credentials.openid4vp import RequestRejected, verify_request_object
 
     anchors = [cert for entity in verifiers.entities for cert in entity.anchors(now)]
-    checked = verify_request_object(token, link_client_id=link_client_id, wallet_nonce=wallet_nonce,
-                                    anchors=anchors, now=now)
+    try:
+        checked = verify_request_object(token, link_client_id=link_client_id, wallet_nonce=wallet_nonce,
+                                        anchors=anchors, now=now)
+    except RequestRejected as exc:
+        # Its error may be sent to the request's response_uri (OpenID4VP §8.5) only for a verifier
+        # the list names as active now: a suspended or withdrawn one is told nothing, wherever it asks.
+        trust_list.authorised_verifier(verifiers, exc.chain, {}, at=now)
+        raise
     entity = trust_list.authorised_verifier(verifiers, checked.chain, checked.requested, at=now)
     payload = checked.payload
     query = payload["dcql_query"]
