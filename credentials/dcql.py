@@ -385,9 +385,12 @@ def check_response(query: Mapping[str, Any],
     Raises ClaimError when a presentation answers no query, has the wrong type or misses a requested
     claim, when a query is answered by none or (without ``multiple``) by several, when the set does
     not satisfy ``credentials``/``credential_sets``, or when a disclosure was made that no option of
-    its query asked for.
+    its query asked for. With ``credential_sets``, a presentation counts only inside an option that
+    is answered whole (§6.4.2: the wallet satisfies a set with one option, all of it): one for a
+    query no set names, or whose every option lacks another query's presentation ("the A1 only
+    together with the PID", the A1 shown alone), is refused, never taken as half an answer.
 
-    Returns the optional credential sets (§6.2 ``required: false``) the answer leaves unanswered,
+    Returns the optional credential sets (§6.2 ``required: false``) of which nothing was presented,
     each as the query ids of its options: §8.1 "There MUST NOT be any entry ... for optional
     Credential Queries when there are no matching Credentials", so such an answer, even an empty
     ``vp_token``, is complete, and the caller says what it does not contain.
@@ -417,9 +420,25 @@ def check_response(query: Mapping[str, Any],
     _wanted, ok = _resolve_sets(query, satisfied)
     if not ok:
         raise ClaimError("the answer does not contain every credential the inspection requires")
+    sets = query.get("credential_sets")
+    if not sets:  # every credential query is asked for, and each was answered
+        return ()
+    set_options: list[list[str]] = [option for cset in sets for option in cset["options"]]
+    whole = {i for option in set_options if all(i in satisfied for i in option) for i in option}
+    for qid in presented:
+        if qid in whole:
+            continue
+        with_it = [option for option in set_options if qid in option]
+        if not with_it:
+            raise ClaimError(f"the answer contains a presentation for {qid!r}, which no credential set of the "
+                             "request asks for")
+        needed = " or ".join(dict.fromkeys(" and ".join(repr(i) for i in option if i not in satisfied)
+                                           for option in with_it))
+        raise ClaimError(f"the answer presents {qid!r} but not {needed}, which the request asks for together "
+                         "with it")
     return tuple(tuple(dict.fromkeys(i for option in cset["options"] for i in option))
-                 for cset in query.get("credential_sets") or ()
-                 if not any(all(i in satisfied for i in option) for option in cset["options"]))
+                 for cset in sets
+                 if not any(i in satisfied for option in cset["options"] for i in option))
 
 
 def _covers(asked: ClaimPath, disclosed: ClaimPath) -> bool:

@@ -490,8 +490,9 @@ def _query_step(query: Mapping[str, Any], results: Sequence[CredentialResult]) -
     and the set of them against ``credentials``/``credential_sets`` (OpenID4VP §6.4, §8.6).
 
     An answer leaving out optional credential sets is complete (§8.1), and the step says which were
-    not presented; one that presents nothing at all (every set optional) has no document to judge,
-    so the step did not run and the verdict is undetermined, never valid."""
+    not presented (only sets of which nothing was shown: a presentation outside an option answered
+    whole fails the step, §6.4.2); one that presents nothing at all (every set optional) has no
+    document to judge, so the step did not run and the verdict is undetermined, never valid."""
     presented: dict[str, list[dcql.Presented]] = {}
     for r in results:
         if r.vct is None:

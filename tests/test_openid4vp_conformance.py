@@ -388,11 +388,66 @@ def test_request_uri_method_post_signs_the_wallets_nonce_into_the_request(world:
     {"wallet_nonce": "trailing-newline\n"},
 ])
 def test_a_malformed_request_uri_post_is_invalid_request(world: World, form: dict[str, str]) -> None:
+    with _verifier(world, request_uri_method="post") as (_service, url):
+        request = Inspector(url, world.http).request("pda1")
+        response = world.http.post(request["request_uri"], data=form)
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+        response = world.http.post(request["request_uri"], content=b"{}",
+                                   headers={"Content-Type": "application/json"})
+        assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+
+
+def test_the_request_uri_takes_a_post_only_when_request_uri_method_is_post(world: World) -> None:
+    """§5.10: the wallet POSTs to the request_uri only when the link says ``request_uri_method=post``.
+    A verifier whose links say ``get`` (the default) signs nothing for a POST: 405 with an OAuth
+    error body and ``Allow: GET``, whatever the body holds, never a 500; the GET still serves."""
     request = world.inspector.request("pda1")
-    response = world.http.post(request["request_uri"], data=form)
-    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
-    response = world.http.post(request["request_uri"], content=b"{}", headers={"Content-Type": "application/json"})
-    assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
+    assert "request_uri_method" not in request["link"]
+    bodies: list[dict[str, Any]] = [{"data": {"wallet_nonce": "qPmxiNFCR3QTm19POc8u"}}, {"data": {}},
+                                    {"content": b"{}", "headers": {"Content-Type": "application/json"}}]
+    for body in bodies:
+        response = world.http.post(request["request_uri"], **body)
+        assert response.status_code == 405, response.text
+        assert response.json()["error"] == "invalid_request" and "post" in response.json()["error_description"]
+        assert response.headers["allow"] == "GET"
+    response = world.http.post(f"{world.stack.verifier_url}/requests/unknown", data={"wallet_nonce": "abc"})
+    assert response.status_code == 405 and response.json()["error"] == "invalid_request", response.text
+    assert world.http.get(request["request_uri"]).status_code == 200
+
+
+def test_a_transaction_signs_at_most_three_wallet_nonce_posts_counted_across_replicas(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request_uri is open to anyone who sees the QR code, and each ``wallet_nonce`` POST costs a
+    signature by the access key (in an HSM, one at a time per process): a transaction answers at most
+    three such POSTs, counted in its row so that every replica shares the count; then 429 with an
+    OAuth error and no signature. The GET (the Request Object as made) is not limited."""
+    signed: list[dict[str, Any]] = []
+    real = openid4vp.sign_request
+
+    def counting(payload: dict[str, Any], **kwargs: Any) -> str:
+        signed.append(payload)
+        return real(payload, **kwargs)
+
+    monkeypatch.setattr(openid4vp, "sign_request", counting)
+    with _verifier(world, request_uri_method="post") as (_a, first), \
+            _verifier(world, request_uri_method="post") as (_b, second):
+        request = Inspector(first, world.http).request("pda1")
+        signed.clear()
+        tx_id = request["request_uri"].rsplit("/", 1)[1]
+        for n, url in enumerate((first, second, first)):
+            response = world.http.post(f"{url}/requests/{tx_id}", data={"wallet_nonce": f"nonce-{n}"})
+            assert response.status_code == 200, response.text
+            assert decode_jws(response.text).payload["wallet_nonce"] == f"nonce-{n}"
+        assert len(signed) == 3
+        for url in (second, first):
+            response = world.http.post(f"{url}/requests/{tx_id}", data={"wallet_nonce": "one-more"})
+            assert response.status_code == 429, response.text
+            assert response.json()["error"] == "invalid_request" and response.headers["cache-control"] == "no-store"
+        assert len(signed) == 3
+        assert "wallet_nonce" not in decode_jws(world.http.get(request["request_uri"]).text).payload
+        # Another transaction has its own count.
+        other = Inspector(second, world.http).request("pda1")
+        assert world.http.post(other["request_uri"], data={"wallet_nonce": "fresh"}).status_code == 200
 
 
 def test_an_answer_after_the_request_expired_is_refused(world: World) -> None:
@@ -508,6 +563,31 @@ def test_a_check_response_of_several_presentations_checks_each() -> None:
         dcql.check_response(query, {"q": [("urn:other", {"a": 1}, [("a",)]), fine]})
     with pytest.raises(ClaimError, match="several"):
         dcql.check_response({"credentials": [{**_CQ, "claims": [{"path": ["a"]}]}]}, {"q": [fine, fine]})
+
+
+def test_check_response_takes_a_presentation_only_inside_a_credential_set_option_satisfied_whole() -> None:
+    """§6.4.2: a credential set is satisfied by one whole option; §8.6: the verifier MUST NOT rely on the
+    wallet. A presentation is taken only inside an option every one of whose queries is answered; a
+    query no credential set names is not asked for; "not presented" names only optional sets of which
+    nothing was shown."""
+    def cq(qid: str) -> dict[str, Any]:
+        return {**_CQ, "id": qid, "claims": [{"path": ["a"]}]}
+
+    query = {"credentials": [cq("ehic"), cq("pda1"), cq("pid"), cq("other")],
+             "credential_sets": [{"options": [["ehic"]]}, {"options": [["pda1", "pid"]], "required": False}]}
+    shown = [(pda1.VCT, {"a": 1}, [("a",)])]
+    with pytest.raises(ClaimError, match=r"pda1.*pid") as info:
+        dcql.check_response(query, {"ehic": shown, "pda1": shown})
+    assert "not presented" not in info.value.message
+    assert dcql.check_response(query, {"ehic": shown, "pda1": shown, "pid": shown}) == ()
+    assert dcql.check_response(query, {"ehic": shown}) == (("pda1", "pid"),)
+    with pytest.raises(ClaimError, match=r"'other'.*no credential set"):
+        dcql.check_response(query, {"ehic": shown, "other": shown})
+    # Without credential_sets every query is asked for, and required.
+    plain = {"credentials": [cq("ehic"), cq("pda1")]}
+    assert dcql.check_response(plain, {"ehic": shown, "pda1": shown}) == ()
+    with pytest.raises(ClaimError, match="every credential"):
+        dcql.check_response(plain, {"ehic": shown})
 
 
 def test_the_settings_choose_request_uri_method_post_and_the_wallet_completes_over_http(

@@ -519,6 +519,56 @@ def test_an_empty_answer_to_a_request_of_optional_credentials_is_undetermined_an
     assert "presents no document" in verdict.reason and "pda1 or pda1_mdoc or pda1_eudi" in verdict.reason
 
 
+def _ehic_and_a1_with_pid_query() -> dict[str, Any]:
+    """The EHIC required; the A1 optional, and only together with the PID ("the A1 counts only with the
+    PID"): ``credential_sets`` ``[{options: [[ehic]]}, {options: [[pda1, pid]], required: false}]``."""
+    queries = {q["id"]: q for q in (*profile_query("ehic")["credentials"], *profile_query("pda1")["credentials"])}
+    return {"credentials": [queries["ehic"], queries["pda1"], queries["pid"]],
+            "credential_sets": [{"options": [["ehic"]]}, {"options": [["pda1", "pid"]], "required": False}]}
+
+
+def _asked(query: dict[str, Any], qid: str, held: dict[str, Any]) -> list[Any]:
+    cq = next(q for q in query["credentials"] if q["id"] == qid)
+    return [tuple(c["path"]) for c in cq["claims"] if c["path"][0] in held]
+
+
+def test_a_presentation_counts_only_inside_a_credential_set_option_presented_whole(world: World) -> None:
+    """OpenID4VP §6.4.2: the wallet satisfies a credential set with one whole option, and §8.6: the
+    verifier MUST NOT rely on it. An A1 the request wants only together with the PID, shown without
+    it, is not half an answer to be judged valid ("not presented: pda1 or pid" although the A1 was
+    shown): the query step fails, naming the A1 and the PID it needed."""
+    query = _ehic_and_a1_with_pid_query()
+    card, a1, person = (world.issue(ehic, ANNA.ehic, ANNA.ehic_issuer), world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                        world.issue(pid, ANNA.pid, "LV:PID"))
+    card_paths = _asked(query, "ehic", ehic.validate(ANNA.ehic))
+    a1_paths = _asked(query, "pda1", pda1.validate(ANNA.pda1))
+    pid_paths = [p for p in _asked(query, "pid", pid.validate(ANNA.pid)) if p[0] != "picture"]
+    half = _answer(world, query, {"ehic": [(card, card_paths)], "pda1": [(a1, a1_paths)]})
+    step = _query_step(half)
+    assert half.verdict == verification.INVALID and step.result == verification.FAILED, (half.verdict, step)
+    assert "pda1" in step.message and "pid" in step.message and "not presented" not in step.message, step.message
+    # The whole option is taken; and without it, the optional set is named as not presented.
+    whole = _answer(world, query, {"ehic": [(card, card_paths)], "pda1": [(a1, a1_paths)],
+                                   "pid": [(person, pid_paths)]})
+    assert whole.verdict == verification.VALID and _query_step(whole).key == "", whole.reason
+    alone = _answer(world, query, {"ehic": [(card, card_paths)]})
+    assert alone.verdict == verification.VALID and "not presented: pda1 or pid" in alone.reason, alone.reason
+
+
+def test_a_presentation_for_a_query_no_credential_set_asks_for_is_refused(world: World) -> None:
+    """§6.2, §6.4.2: with ``credential_sets``, a credential query no set names is never asked for
+    on its own, so a presentation for it is beyond the request (§8.6), and the verdict says which."""
+    query = _ehic_and_a1_with_pid_query()
+    query["credential_sets"] = query["credential_sets"][:1]  # pda1 and pid: in no set
+    card = world.issue(ehic, ANNA.ehic, ANNA.ehic_issuer)
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA")
+    verdict = _answer(world, query, {"ehic": [(card, _asked(query, "ehic", ehic.validate(ANNA.ehic)))],
+                                     "pda1": [(a1, _asked(query, "pda1", pda1.validate(ANNA.pda1)))]})
+    step = _query_step(verdict)
+    assert verdict.verdict == verification.INVALID and step.result == verification.FAILED
+    assert "pda1" in step.message and "no credential set" in step.message, step.message
+
+
 def test_an_answer_missing_required_credentials_is_invalid_even_when_empty(world: World) -> None:
     """§6.4.2: "If the Wallet cannot deliver all non-optional Credentials ... it MUST NOT return any":
     an answer without the required A1 (empty, or with only the optional PID) is invalid."""

@@ -166,7 +166,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         # site (or another port on the same host, which the browser counts as the same site and
         # sends the inspector's cookie to) cannot start checks, prepare lists or sign anyone out.
         # Systems calling the API send no Origin; the wallet's request_uri POST (/requests/, which
-        # changes nothing) and its answers (/responses/) come from anywhere.
+        # changes nothing but a capped count of signatures, and only with request_uri_method post)
+        # and its answers (/responses/) come from anywhere.
         if request.method == "POST" and not request.url.path.startswith(("/requests/", "/responses/")):
             fetch_site = request.headers.get("sec-fetch-site")
             origin = request.headers.get("origin")
@@ -270,7 +271,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/requests/{tx_id}", tags=["OpenID4VP"])
     async def request_object_post(tx_id: str, request: Request) -> Response:
         """``request_uri_method=post`` (OpenID4VP §5.10): the wallet's ``wallet_metadata`` and
-        ``wallet_nonce`` in, the Request Object signed with that ``wallet_nonce`` out."""
+        ``wallet_nonce`` in, the Request Object signed with that ``wallet_nonce`` out. Only when the
+        verifier's links say so (else 405), a few times per request (then 429)."""
+        svc().check_request_uri_post()  # before the body is read
         form = await _form(request, 64 * 1024)
         token = await run_in_threadpool(svc().request_object, tx_id[:64], form)
         return PlainTextResponse(token, media_type="application/oauth-authz-req+jwt", headers=NO_STORE)

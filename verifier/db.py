@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, LargeBinary, MetaData, String, Text
+from sqlalchemy import JSON, Float, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
@@ -49,6 +49,9 @@ class TransactionRecord(Base):
     response_mode: Mapped[str] = mapped_column(String(20))
     query: Mapped[dict[str, Any]] = mapped_column(JSON)
     request_object: Mapped[str] = mapped_column(Text, default="")
+    #: ``wallet_nonce`` POSTs to the request_uri taken (OpenID4VP §5.10), each a signature by the
+    #: access key: counted here, so that the cap holds across replicas.
+    request_posts: Mapped[int] = mapped_column(Integer, default=0)
     purpose: Mapped[str] = mapped_column(String(300))
     #: The private JWK that decrypts a direct_post.jwt answer, sealed.
     sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

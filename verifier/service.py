@@ -107,6 +107,11 @@ FLOWS = ("cross_device", "same_device")
 class VerifierService:
     """Creates requests and verifies answers; I/O for trust and status is injected."""
 
+    #: Signed answers the request_uri gives to ``wallet_nonce`` POSTs, per transaction. The
+    #: request_uri is open to anyone who sees the QR code and each answer is a signature by the
+    #: access key (in an HSM, one at a time per process): a wallet needs one (a retry or two at most).
+    max_request_posts = 3
+
     def __init__(self, *, store: TransactionStore, document_ref_key: bytes, entity_id: str, access_key: PrivateKey,
                  access_x5c: list[Certificate], base_url: str,
                  issuers: Callable[[datetime], tuple[trust_list.TrustList | None, float | None]],
@@ -126,7 +131,8 @@ class VerifierService:
         if request_uri_method not in ("get", "post"):
             raise ValueError("request_uri_method must be get or post")
         #: ``post``: the request link says ``request_uri_method=post`` and a wallet may POST its
-        #: ``wallet_nonce`` to the request_uri (OpenID4VP §5.10); a GET is served either way.
+        #: ``wallet_nonce`` to the request_uri (OpenID4VP §5.10); a GET is served either way, a POST
+        #: only then (:meth:`check_request_uri_post`).
         self.request_uri_method = request_uri_method
         self.policy_version = policy_version
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -207,16 +213,40 @@ class VerifierService:
             raise ProtocolError("not_found", "unknown or expired request", http_status=404)
         return tx
 
+    def check_request_uri_post(self) -> None:
+        """A POST to the request_uri is answered only when this verifier's links say
+        ``request_uri_method=post`` (§5.10); otherwise 405, and nothing is read or signed."""
+        if self.request_uri_method != "post":
+            raise ProtocolError("invalid_request", "this verifier gives its Request Objects by GET "
+                                "(request_uri_method get): method post not allowed", http_status=405,
+                                headers={"Allow": "GET"})
+
     def request_object(self, tx_id: str, wallet_form: Mapping[str, str] | None = None) -> str:
         """The signed Request Object at the request_uri: as made (GET, RFC 9101), or for a wallet's
-        POST (§5.10.1) signed again with the ``wallet_nonce`` it sent, so that the wallet can tell
-        this answer from a recorded one."""
+        POST (§5.10.1, only with ``request_uri_method`` ``post``) signed again with the
+        ``wallet_nonce`` it sent, so that the wallet can tell this answer from a recorded one.
+
+        At most :attr:`max_request_posts` such signatures per transaction, counted in its row
+        (every replica shares the count) before signing, so a signature that fails counts too:
+        the cap bounds the access key's work. Then 429: waiting does not help, the inspector
+        starts a new check (anyone who sees the QR code could end this one by answering it anyway)."""
+        if wallet_form is not None:
+            self.check_request_uri_post()
         tx = self.get(tx_id)
         wallet_nonce = openid4vp.parse_request_uri_post(wallet_form) if wallet_form is not None else None
-        if tx.status != "pending" or self.clock().timestamp() > tx.expires:
+        now = self.clock().timestamp()
+        if tx.status != "pending" or now > tx.expires:
             raise ProtocolError("invalid_request", "this request has expired or was already answered", http_status=410)
         if wallet_nonce is None:
             return tx.request_object
+        if not self.store.count_request_post(tx.id, now, limit=self.max_request_posts):
+            now_tx = self.store.get(tx.id)
+            if now_tx is None or now_tx.status != "pending" or now > now_tx.expires:  # a race with the answer
+                raise ProtocolError("invalid_request", "this request has expired or was already answered",
+                                    http_status=410)
+            raise ProtocolError("invalid_request", f"the Request Object of this request was already signed for "
+                                f"{self.max_request_posts} wallet_nonce values, which is the limit: ask the inspector "
+                                "for a new check", http_status=429)
         payload = openid4vp.with_wallet_nonce(decode_jws(tx.request_object).payload, wallet_nonce)
         return openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
 

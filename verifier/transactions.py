@@ -76,6 +76,7 @@ class Transaction:
     flow: str = "cross_device"  # or same_device
     redirect_uri: str | None = None  # same_device through the API: the integrator's page
     redeemed: bool = False  # same_device: the response_code came back to the initiating browser
+    request_posts: int = 0  # wallet_nonce POSTs to the request_uri taken (each signed anew)
 
 
 def _hash(secret: str) -> str:
@@ -181,7 +182,7 @@ class TransactionStore:
             status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
             wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow, redirect_uri=row.redirect_uri,
-            redeemed=row.redeemed_at is not None)
+            redeemed=row.redeemed_at is not None, request_posts=row.request_posts)
 
     def claim(self, tx_id: str, now: float) -> bool:
         """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""
@@ -190,6 +191,18 @@ class TransactionStore:
                                  .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
                                         TransactionRecord.expires_at >= now)
                                  .values(status="verifying"))
+            return bool(taken.rowcount == 1)
+
+    def count_request_post(self, tx_id: str, now: float, *, limit: int) -> bool:
+        """Take one of the ``limit`` signed answers the request_uri of ``tx_id`` gives to a wallet's
+        POST: True while it is pending, unexpired and below ``limit``. One conditional update, so
+        every replica counts against the same row and concurrent POSTs never pass ``limit``."""
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(TransactionRecord)
+                                 .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
+                                        TransactionRecord.expires_at >= now,
+                                        TransactionRecord.request_posts < limit)
+                                 .values(request_posts=TransactionRecord.request_posts + 1))
             return bool(taken.rowcount == 1)
 
     def release(self, tx_id: str) -> None:
