@@ -21,11 +21,12 @@ encodings of the Rulebook are read and written here, as pure functions:
   list lets the provider issue PIDs, and by a provider of that state only (:func:`national_country`).
 
 Selective disclosure (our stance; the Rulebook leaves it to the provider for SD-JWT VC): every
-claim about the person is selectively disclosable, ``nationalities`` element by element, and so
-is ``date_of_expiry`` (a date fixed per document, which would otherwise let verifiers link every
-presentation of it). ``issuing_authority`` and ``issuing_country`` are not: they say no more than
-the ``x5c`` every verifier already sees (the provider's own certificate), and always disclosed
-they let every verifier check that the signing provider is the one the PID names.
+claim about the person is selectively disclosable, ``nationalities`` element by element. The
+metadata are not. ``issuing_authority`` and ``issuing_country`` say no more than the ``x5c``
+every verifier already sees (the provider's own certificate), and always disclosed they let every
+verifier check that the signing provider is the one the PID names. ``date_of_expiry`` says no
+more than the token's ``exp``, which ends with it, and always disclosed it lets every verifier
+check the PID's administrative validity (the ``document_validity`` step).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from credentials import claims as c
 from credentials import countries, type_metadata
 from credentials.countries import name as country_name
-from credentials.errors import DataError
+from credentials.errors import DataError, MalformedError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
@@ -65,7 +66,6 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("nationalities", None),
     ("place_of_birth",),
     ("picture",),
-    ("date_of_expiry",),
 )
 
 #: Our claims -> the Rulebook's mdoc attribute identifiers (§3.1.1 against §4.1), in the §3.1.1
@@ -222,7 +222,7 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
         if element in _DATES:
             out[element] = date.fromisoformat(c.iso_date(value, name))
         elif element == "portrait":
-            out[element] = base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)
+            out[element] = _portrait_jpeg(value)
         elif element == "nationality":
             out[element] = [str(n) for n in value]
         elif element == "place_of_birth":
@@ -230,6 +230,26 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[element] = value
     return out
+
+
+def _portrait_jpeg(value: Any) -> bytes:
+    """The portrait's JPEG bytes (§3.1.1 ``portrait``, PID_03). A case recorded before the Rulebook's
+    JPEG rule may hold a PNG ``data:`` URI: it is converted, so that its PID still gets its mdoc form."""
+    png = "data:image/png;base64,"
+    if isinstance(value, str) and value.startswith(png):
+        from io import BytesIO
+
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            raw = base64.b64decode(value[len(png):], validate=True)
+            with Image.open(BytesIO(raw)) as image:
+                out = BytesIO()
+                image.convert("RGB").save(out, format="JPEG", quality=90)
+        except (binascii.Error, ValueError, OSError, UnidentifiedImageError) as exc:
+            raise DataError("picture", "must be a JPEG (or a readable PNG) data: URI") from exc
+        value = _JPEG_URI + base64.b64encode(out.getvalue()).decode("ascii")
+    return base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)
 
 
 def _date_text(value: Any) -> Any:
@@ -265,6 +285,15 @@ def sd_jwt_path(element: str) -> tuple[str, ...]:
     return _sd_jwt_path(element) or (element,)
 
 
+#: §3.1.1 types of the elements the verdict and the pages read (as decoded from CBOR, or as JSON
+#: in a wallet's store: dates as text there, the portrait as a data: URI).
+_ELEMENT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "family_name": str, "given_name": str, "birth_date": (date, str), "nationality": (list, tuple),
+    "portrait": (bytes, str), "expiry_date": (date, str), "issuance_date": (date, str),
+    "issuing_authority": str, "issuing_country": str, "place_of_birth": Mapping,
+}
+
+
 def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
     """Any PID's mdoc data elements (ours or a member state's, as decoded or as JSON) read as the
     SD-JWT VC claims of the same PID (§3.1.1 -> §4.1): ``birthdate`` and the metadata dates as
@@ -272,8 +301,9 @@ def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
     ``resident_*`` elements, ``age_equal_or_over.NN`` from ``age_over_NN``.
 
     Elements the Rulebook does not define keep their names and values (a national type may add
-    some); a Rulebook element wins over one of them under the same name. Nothing is validated here:
-    values of an unexpected type stay as they are, for the caller's checks to judge."""
+    some); a Rulebook element wins over one of them under the same name. The elements the verdict
+    and the pages read must have the §3.1.1 type (a provider's name as bytes, a birth date as a
+    number...): any other is MalformedError, never shown as if it were one."""
     out: dict[str, Any] = {}
     other: dict[str, Any] = {}
     for element, value in elements.items():
@@ -281,6 +311,11 @@ def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
         if path is None:
             other[str(element)] = value
             continue
+        expected = _ELEMENT_TYPES.get(element)
+        if expected is not None and not isinstance(value, expected):
+            raise MalformedError(f"the PID's {element} is not of the type the PID Rulebook gives it (§3.1.1)")
+        if element == "nationality" and not all(isinstance(n, str) for n in value):
+            raise MalformedError("the PID's nationality must be an array of country codes (§3.1.2)")
         if element in _DATES:
             value = _date_text(value)
         elif element == "portrait":
@@ -341,7 +376,7 @@ _CLAIMS = (
               "Miejsce urodzenia"), False, "always"),
     ClaimInfo(("picture",), ("Portrait", "Portrets", "Lichtbild", "Photo", "Zdjęcie"), False, "always"),
     ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
-              "Data ważności"), True, "always"),
+              "Data ważności"), True, "never"),
     ClaimInfo(("issuing_authority",), ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
               True, "never"),
     ClaimInfo(("issuing_country",), ("Issuing country", "Izdevējvalsts", "Ausstellungsstaat", "Pays de délivrance",

@@ -27,6 +27,7 @@ I/O is injected: status lists come through a ``StatusLookup`` callable.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -341,17 +342,20 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
     except CredentialError as exc:
         return _failed_at(result, exc)
     elements: Mapping[str, Any] = verified.claims.get(verified.doctype, {})
-    result.vct, result.claims, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), mdoc_json(elements), \
-        int(verified.signed.timestamp())
+    result.vct, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), int(verified.signed.timestamp())
     result.disclosed = tuple((verified.doctype, name) for name in elements)
     if result.vct is None:
         return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
-    if result.vct == pid.VCT:
-        # The PID Rulebook's mdoc elements (§3.1.1) read as the SD-JWT VC claims of the same PID (§4.1),
-        # so the competence rule, the dates, the verdict and the pages see one model; the request is
-        # checked against the elements as sent (answered).
-        result.answered, elements = result.claims, pid.from_mdoc(elements)
+    try:
         result.claims = mdoc_json(elements)
+        if result.vct == pid.VCT:
+            # The PID Rulebook's mdoc elements (§3.1.1) read as the SD-JWT VC claims of the same PID
+            # (§4.1), so the competence rule, the dates, the verdict and the pages see one model; the
+            # request is checked against the elements as sent (answered).
+            result.answered, elements = result.claims, pid.from_mdoc(elements)
+            result.claims = mdoc_json(elements)
+    except CredentialError as exc:
+        return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
                               issuers=issuers, now=now, status_lookup=status_lookup, dates=elements)
 
@@ -361,9 +365,15 @@ def mdoc_json(value: Any) -> Any:
     and wallet store can hold them: a CBOR full-date (tag 1004, which cbor2 decodes as a
     :class:`datetime.date`) or tdate (ISO 18013-5 §7.2.1) as its ISO 8601 text, a JPEG or PNG
     portrait (a byte string) as a ``data:`` URI as in the PID's ``picture``, other bytes as
-    base64url. The date checks read the values as they came (``_issuer_and_status`` ``dates``)."""
+    base64url. The date checks read the values as they came (``_issuer_and_status`` ``dates``).
+
+    Anything else CBOR can carry (another tag, a simple value, undefined, a set, a bignum past
+    JSON's range, a map with a key that is not text, a float that is not finite) is MalformedError:
+    an issuer's odd value fails the check, never a page or the record that stores it."""
     if isinstance(value, Mapping):
-        return {str(k): mdoc_json(v) for k, v in value.items()}
+        if not all(isinstance(k, str) for k in value):
+            raise MalformedError("an mdoc element holds a map whose keys are not all text")
+        return {k: mdoc_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [mdoc_json(v) for v in value]
     if isinstance(value, datetime):
@@ -375,7 +385,13 @@ def mdoc_json(value: Any) -> Any:
             if value.startswith(magic):
                 return f"data:{media_type};base64,{base64.b64encode(value).decode('ascii')}"
         return b64url_encode(value)
-    return value
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int) and -(2**63) <= value < 2**64:
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise MalformedError("an mdoc element holds a CBOR value that is not data a credential carries")
 
 
 _as_json = mdoc_json  # its former, private name

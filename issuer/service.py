@@ -795,7 +795,7 @@ class IssuerService:
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
             if module is pid:  # a case recorded before the PID carried its metadata gets them now
-                claims = _pid_metadata(inst, claims, exp.astimezone(UTC).date())
+                claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:

@@ -38,7 +38,7 @@ from credentials import (
     verification,
 )
 from credentials.demo_persons import DEMO_PERSONS, portrait
-from credentials.errors import DataError, IssuerTrustError
+from credentials.errors import DataError, IssuerTrustError, MalformedError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk
 from credentials.pki import DemoPki, load_demo_pki
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
@@ -234,13 +234,13 @@ def test_an_mdoc_pid_from_our_provider_has_exactly_the_rulebooks_element_names_a
 
 
 def test_our_sd_jwt_pid_carries_the_mandatory_metadata_the_issuer_and_state_always_disclosed(site: Site) -> None:
-    """§2.4 / §4.1: date_of_expiry (selectively disclosable), issuing_authority and issuing_country
-    (in the signed payload: the x5c names the provider to every verifier anyway)."""
+    """§2.4 / §4.1: date_of_expiry, issuing_authority and issuing_country, in the signed payload: the
+    x5c names the provider and exp ends with date_of_expiry, for every verifier anyway."""
     held = site.held(pid.VCT, "dc+sd-jwt")
     assert held.claims["issuing_authority"] == "Demo PID nodrošinātājs" and held.claims["issuing_country"] == "LV"
     assert held.claims["date_of_expiry"] == pid.provider_expiry(datetime.now(UTC).date()).isoformat()
-    assert set(core.always_disclosed(held.credential)) == {"issuing_authority", "issuing_country"}
-    assert ("date_of_expiry",) in sd_jwt.disclosable_paths(held.credential)
+    assert set(core.always_disclosed(held.credential)) == {"issuing_authority", "issuing_country", "date_of_expiry"}
+    assert ("date_of_expiry",) not in sd_jwt.disclosable_paths(held.credential)
 
 
 def test_the_issuers_metadata_names_the_mdoc_pid_elements_as_the_rulebook_does(site: Site) -> None:
@@ -285,9 +285,10 @@ def test_from_mdoc_reads_every_rulebook_element_as_its_sd_jwt_claim() -> None:
     assert read["age_equal_or_over"] == {"18": True, "65": False}
     assert read["birth_family_name"] == "Schäfer" and read["sex"] == 2
     assert read["de_municipality_key"] == "05315000"  # a national element keeps its name
-    # A Rulebook element wins over a national one of the same name; a value of a wrong type stays.
+    # A Rulebook element wins over a national one of the same name; one of the wrong type is refused.
     assert pid.from_mdoc({"birthdate": "1900-01-01", "birth_date": date(1995, 7, 3)})["birthdate"] == "1995-07-03"
-    assert pid.from_mdoc({"expiry_date": 20300101})["date_of_expiry"] == 20300101
+    with pytest.raises(MalformedError, match="expiry_date"):
+        pid.from_mdoc({"expiry_date": 20300101})
 
 
 # --- foreign PIDs at the verifier ------------------------------------------------------------------------
@@ -331,7 +332,51 @@ def test_a_foreign_mdoc_pids_extra_elements_are_read_and_its_dates_checked(site:
     expired = _foreign_elements(expiry_date=datetime(2020, 1, 1, tzinfo=UTC))
     assert verify(*_foreign_mdoc(site, expired)).reason == "The document expired on 2020-01-01."
     unreadable = verify(*_foreign_mdoc(site, _foreign_elements(expiry_date=20300101)))
-    assert unreadable.verdict == "invalid" and "date_of_expiry" in unreadable.reason
+    assert unreadable.verdict == "invalid" and "expiry_date" in unreadable.reason
+
+
+@pytest.mark.parametrize("changes", [
+    {"family_name": cbor2.CBORTag(99, "Mallory")},
+    {"family_name": cbor2.undefined},
+    {"family_name": b"Mallory"},
+    {"given_name": 7},
+    {"birth_date": 19950703},
+    {"nationality": "DE"},
+    {"nationality": [276]},
+    {"place_of_birth": {1: "Köln"}},
+    {"de_municipality_key": cbor2.CBORSimpleValue(99)},
+    {"de_municipality_key": {"a", "b"}},
+    {"age_in_years": 2**70},
+    {"age_in_years": float("nan")},
+], ids=lambda c: f"{next(iter(c))}={type(next(iter(c.values()))).__name__}")
+def test_a_pid_provider_s_odd_cbor_values_fail_the_check_never_a_page_or_a_500(site: Site,
+                                                                               changes: dict[str, Any]) -> None:
+    """Whatever a listed provider signs, the verdict holds only credential data: a name as bytes, a
+    tag, a simple value, a set, a bignum, a NaN or a map with number keys fails the check (malformed),
+    is never shown as if it were a name, and the inspector's answer is stored (no 500)."""
+    issued, holder = _foreign_mdoc(site, _foreign_elements(**changes))
+    query = {"credentials": [{"id": "pid", "format": "mso_mdoc", "meta": {"doctype_value": DOCTYPE},
+                              "claims": [{"path": [DOCTYPE, name]} for name in _foreign_elements(**changes)]}]}
+    transcript = mdoc.openid4vp_session_transcript(client_id="x509_hash:abc", nonce="n", jwk_thumbprint=None,
+                                                   response_uri="https://verifier.example/responses/1")
+    answer = b64url_encode(mdoc.present(issued, select=list(_foreign_elements(**changes)), device_key=holder,
+                                        session_transcript=transcript))
+    verdict = verification.verify_response(
+        {"pid": [answer]}, query=query, nonce="n", audience="a", issuers=site.wallet.trust.issuers(datetime.now(UTC)),
+        trust_list_age=0, now=datetime.now(UTC), session_transcript=transcript,
+        status_lookup=lambda *_: verification.StatusOutcome(0, 1, "network"))
+    failed = [st for st in verdict.credentials[0].steps if st.result == verification.FAILED]
+    assert verdict.verdict == "invalid" and len(failed) == 1, verdict.reason
+    assert any(why in failed[0].message for why in ("not data a credential carries", "the PID Rulebook gives it",
+                                                     "keys are not all text", "array of country codes")), failed
+    assert json.dumps(verdict.to_json())
+
+
+def test_a_pid_provider_s_odd_cbor_value_over_http_is_a_verdict_not_a_500(site: Site) -> None:
+    issued, holder = _foreign_mdoc(site, _foreign_elements(family_name=cbor2.CBORTag(99, "Mallory")))
+    verdict = _inspect(site, {"pid_mdoc": lambda payload: _mdoc_answer(payload, "pid_mdoc", issued, holder)})
+    assert verdict["verdict"] == "invalid", verdict
+    assert "Mallory" not in json.dumps(verdict)
 
 
 def test_a_foreign_mdoc_pid_from_a_provider_not_authorised_for_pids_is_refused(site: Site) -> None:
@@ -433,3 +478,22 @@ def test_the_whole_inspection_pda1_and_pid_in_mdoc_form_over_http_is_valid(site:
     assert (person["family_name"], person["birthdate"]) == (ANNA.pid["family_name"], ANNA.pid["birthdate"])
     assert person["picture"].startswith("data:image/jpeg;base64,/9j/")
     assert person["documents"][0]["document_number"] == ANNA.pda1["document_number"]
+
+
+def test_a_case_recorded_with_a_png_portrait_still_gets_its_mdoc_form_as_jpeg() -> None:
+    """Cases recorded before the Rulebook's JPEG rule (PID_03) hold PNG portraits: their mdoc PID
+    carries the same picture as a JPEG instead of not being issued at all."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = BytesIO()
+    Image.new("RGB", (24, 32), (120, 80, 40)).save(png, format="PNG")
+    claims = {"family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-04-12",
+              "picture": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")}
+    portrait = pid.to_mdoc(claims)["portrait"]
+    assert portrait.startswith(b"\xff\xd8\xff")
+    with Image.open(BytesIO(portrait)) as image:
+        assert image.format == "JPEG" and image.size == (24, 32)
+    with pytest.raises(DataError, match="picture"):
+        pid.to_mdoc({**claims, "picture": "data:image/png;base64,bm90IGEgcG5n"})
