@@ -78,14 +78,16 @@ def test_a_third_country_national_gets_a_pid() -> None:
     assert "national of UA, XK" in pid.describe(person, "en")
 
 
-def test_every_claim_about_the_person_and_the_expiry_are_selectively_disclosable() -> None:
-    """The issuer's name and state are not: they say what the x5c every verifier sees already says."""
-    for claim in (*DEMO_PERSONS[0].pid, "picture", "date_of_expiry"):
+def test_every_claim_about_the_person_is_selectively_disclosable_and_the_metadata_are_not() -> None:
+    """The issuer's name and state say what the x5c every verifier sees already says, the expiry
+    what the token's exp says: always disclosed, so every verifier checks them."""
+    for claim in (*DEMO_PERSONS[0].pid, "picture"):
         assert (claim,) in pid.SD_PATHS
-    assert ("issuing_authority",) not in pid.SD_PATHS and ("issuing_country",) not in pid.SD_PATHS
+    for claim in ("issuing_authority", "issuing_country", "date_of_expiry"):
+        assert (claim,) not in pid.SD_PATHS
     sd = {c["path"][0]: c["sd"] for c in pid.type_metadata_document()["claims"]}
     assert {name for name, rule in sd.items() if rule == "always"} == {p[0] for p in pid.SD_PATHS}
-    assert sd["issuing_authority"] == sd["issuing_country"] == "never"
+    assert sd["issuing_authority"] == sd["issuing_country"] == sd["date_of_expiry"] == "never"
 
 
 def test_thirty_two_states_in_five_languages() -> None:
