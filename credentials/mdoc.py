@@ -559,10 +559,16 @@ def openid4vp_session_transcript(*, client_id: str, nonce: str, jwk_thumbprint: 
     return cbor2.dumps([None, None, ["OpenID4VPHandover", hashlib.sha256(info).digest()]])
 
 
-def _device_authentication(session_transcript: bytes, doctype: str, namespaces_bytes: cbor2.CBORTag) -> bytes:
-    """``DeviceAuthenticationBytes`` (§7.5), the detached payload of ``deviceSignature``."""
+def _device_authentication(session_transcript: bytes, doctype: str, namespaces_bytes: cbor2.CBORTag | bytes) -> bytes:
+    """``DeviceAuthenticationBytes`` (§7.5), the detached payload of ``deviceSignature``.
+
+    ``namespaces_bytes`` is the ``DeviceNameSpacesBytes`` to put in it: encoded bytes as the
+    holder sent them (the verifier: a wallet that wrote the tag or the byte string's head in a
+    longer form signed those bytes), or the tag to encode (the holder)."""
     transcript = _loads(session_transcript, "SessionTranscript")
-    return _encode_tagged(["DeviceAuthentication", transcript, doctype, namespaces_bytes])
+    item = _Encoded(namespaces_bytes) if isinstance(namespaces_bytes, bytes) else namespaces_bytes
+    return _TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(["DeviceAuthentication", transcript, doctype, item],
+                                                    canonical=True, default=_write_encoded))
 
 
 def present(issuer_signed: bytes, *, select: Collection[str], device_key: PrivateKey,
@@ -607,14 +613,19 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
 
     # The issuer-signed part is read again from the bytes received, so digests cover those bytes;
     # repeated keys are refused on the way, so both readings are of the same document.
+    def read_device_signed(at: int) -> tuple[dict[Any, Any], int]:
+        return walk.map(at, "deviceSigned", {"nameSpaces": walk.span}.get)
+
     def read_document(at: int) -> tuple[dict[Any, Any], int]:
-        return walk.map(at, "Document", {"issuerSigned": lambda pos: _walk_issuer_signed(walk, pos)}.get)
+        return walk.map(at, "Document", {"issuerSigned": lambda pos: _walk_issuer_signed(walk, pos),
+                                         "deviceSigned": read_device_signed}.get)
 
     def read_documents(at: int) -> tuple[list[Any], int]:
         return walk.array(at, "documents", read_document)
 
     fields, _ = walk.map(0, "DeviceResponse", {"documents": read_documents}.get)
-    issuer_signed = fields["documents"][0].get("issuerSigned")
+    received = fields["documents"][0]
+    issuer_signed = received.get("issuerSigned")
     if issuer_signed is None:
         raise MalformedError("the document has no issuerSigned")
     verified = _check_issuer_signed(_issuer_signed(walk, issuer_signed), anchors=anchors, now=now, skew=skew,
@@ -635,6 +646,11 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
     message = cose.decode_sign1(signature, understood=_DEVICE_AUTH_LABELS)
     if message.payload is not None:
         raise MalformedError("deviceSignature must have a detached payload")
-    cose.verify_sign1(message, verified.device_key, error=KbSignatureError,
-                      detached_payload=_device_authentication(session_transcript, verified.doctype, namespaces_bytes))
+    # The DeviceNameSpacesBytes exactly as received (the span the walk found), as the wallet signed them.
+    spanned = received.get("deviceSigned")
+    span = spanned.get("nameSpaces") if isinstance(spanned, dict) else None
+    if not isinstance(span, tuple) or len(span) != 3:
+        raise MalformedError("device-signed data elements are not accepted")
+    detached = _device_authentication(session_transcript, verified.doctype, device_response[span[1]:span[2]])
+    cose.verify_sign1(message, verified.device_key, error=KbSignatureError, detached_payload=detached)
     return verified

@@ -465,9 +465,30 @@ def test_a_device_response_in_any_legal_encoding_verifies_over_its_exact_bytes(p
         odd = _encoded_as_received({"version": "1.0", "documents": [{
             "docType": DOCTYPE, "issuerSigned": {"nameSpaces": {DOCTYPE: kept}, "issuerAuth": _Raw(
                 _encoded_as_received(cbor2.loads(auth), rng))},
-            "deviceSigned": response["documents"][0]["deviceSigned"]}], "status": 0}, rng)
+            # The wallet signed its own DeviceNameSpacesBytes: those stay as it wrote them.
+            "deviceSigned": _Raw(cbor2.dumps(response["documents"][0]["deviceSigned"]))}], "status": 0}, rng)
         assert _verify(pki, odd).claims == {DOCTYPE: {"document_number": CLAIMS["document_number"],
                                                       "legislation_country": CLAIMS["legislation_country"]}}
+
+
+def test_device_signed_namespaces_are_read_as_the_wallet_wrote_and_signed_them(pki: DemoPki) -> None:
+    """ISO 18013-5 §9.1.3.4: DeviceAuthentication holds the DeviceNameSpacesBytes the wallet sent. A
+    wallet writing them in a longer legal form (tag 24 in two bytes, the byte string's length in
+    one) signs those bytes; the verifier rebuilds what was signed from them, not from its own encoding."""
+    longer = b"\xd9\x00\x18\x58\x01\xa0"  # #6.24(bstr .cbor {}) with longer heads
+    assert cbor2.loads(longer) == cbor2.CBORTag(24, b"\xa0")
+    response = cbor2.loads(_present(_issue(pki)))
+    document = response["documents"][0]
+    signed = (mdoc._TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(["DeviceAuthentication", cbor2.loads(TRANSCRIPT),
+                                                              DOCTYPE, _Raw(longer)], default=_splice)))
+    signature = cose.sign1(signed, HOLDER, tagged=False, detached=True)
+    document["deviceSigned"] = {"nameSpaces": _Raw(longer), "deviceAuth": {"deviceSignature": _Raw(signature)}}
+    received = cbor2.dumps(response, default=_splice)
+    assert _verify(pki, received).doctype == DOCTYPE
+    # Re-encoded minimally after signing, they are not what the wallet signed.
+    document["deviceSigned"]["nameSpaces"] = cbor2.CBORTag(24, b"\xa0")
+    with pytest.raises(KbSignatureError):
+        _verify(pki, cbor2.dumps(response, default=_splice))
 
 
 def _doubled(mapping: dict[Any, Any]) -> _Raw:
