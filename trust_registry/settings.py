@@ -54,7 +54,8 @@ class RegistrySettings(ServiceSettings):
     #: ``/root.pem``) and the list signer under it, a P-256 key (mode 0600, optionally encrypted
     #: with the password file) with its chain, leaf first. Unset: the demo PKI's.
     root_file: Path | None = None
-    list_signer_key_file: Path | None = None
+    #: A PEM file, or a PKCS #11 URI (kept as the text given: a Path would fold its "//").
+    list_signer_key_file: str | Path | None = None
     list_signer_chain_file: Path | None = None
     list_signer_key_password_file: Path | None = None
 

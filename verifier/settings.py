@@ -39,7 +39,8 @@ class VerifierSettings(ServiceSettings):
     #: key (mode 0600, optionally encrypted with the password file) and its chain, leaf first, as
     #: its CA issued them; with the CA's certificate, the chain is validated to it at start.
     #: Unset: the demo PKI's certificate for ``entity_id``.
-    access_key_file: Path | None = None
+    #: A PEM file, or a PKCS #11 URI (kept as the text given: a Path would fold its "//").
+    access_key_file: str | Path | None = None
     access_chain_file: Path | None = None
     access_key_password_file: Path | None = None
     access_ca_file: Path | None = None
