@@ -61,7 +61,9 @@ _PDA1_INSPECTION_CLAIMS = (
     "date_of_issuance",
     "date_of_expiry",
 )
-_PID_INSPECTION_CLAIMS = ("family_name", "given_name", "birthdate", "nationalities", "picture")
+#: date_of_expiry: mandatory metadata (PID Rulebook §2.4) the verifier asks for, so that it checks the
+#: PID's own validity whether or not the provider made it selectively disclosable.
+_PID_INSPECTION_CLAIMS = ("family_name", "given_name", "birthdate", "nationalities", "picture", "date_of_expiry")
 _EHIC_CLAIMS = (
     "personal_administrative_number",
     "document_number",

@@ -188,8 +188,9 @@ def _foreign_mdoc(site: Site, elements: dict[str, Any], entity: str = "DE:PID") 
     return issued, holder
 
 
-def _foreign_sd_jwt(site: Site, vct: str, entity: str) -> tuple[str, Any]:
-    """§4.3's example PID, of ``vct``, signed by ``entity``'s document signer."""
+def _foreign_sd_jwt(site: Site, vct: str, entity: str, *, expiry: date | None = None) -> tuple[str, Any]:
+    """§4.3's example PID, of ``vct``, signed by ``entity``'s document signer; its date_of_expiry
+    (``expiry``, default in 900 days) selectively disclosable, as the Rulebook lets a provider make it."""
     key, chain = site.pki.signers[entity]
     holder = generate_key()
     country = entity.split(":")[0]
@@ -197,7 +198,7 @@ def _foreign_sd_jwt(site: Site, vct: str, entity: str) -> tuple[str, Any]:
               "age_equal_or_over": {"16": True, "18": True, "65": False}, "age_in_years": 30,
               "age_birth_year": 1995, "address": {"locality": "Wien", "country": "AT"}, "nationalities": ["DE"],
               "sex": 2, "place_of_birth": {"locality": "Köln"}, "picture": portrait(LENA),
-              "date_of_expiry": (date.today() + timedelta(days=900)).isoformat(),
+              "date_of_expiry": (expiry or date.today() + timedelta(days=900)).isoformat(),
               "issuing_authority": country, "issuing_country": country}
     sd_paths = [(n,) for n in claims if n not in ("issuing_authority", "issuing_country")] + [("nationalities", None)]
     now = int(time.time())
@@ -396,6 +397,22 @@ def test_a_national_pid_type_from_an_authorised_provider_is_accepted(site: Site)
     assert verdict["person"]["picture"].startswith("data:image/jpeg")
 
 
+def test_a_foreign_pid_whose_expiry_is_selectively_disclosable_is_asked_for_it_and_its_expiry_checked(
+        site: Site) -> None:
+    """§2.4: date_of_expiry is mandatory, but a provider may make it selectively disclosable. The
+    inspection asks for it, so a wallet answering as asked discloses it, and document_validity
+    judges it: an expired PID is refused, even while its token (exp) is still valid."""
+    expired_on = date.today() - timedelta(days=1)
+    credential, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID", expiry=expired_on)
+    assert ("date_of_expiry",) in sd_jwt.disclosable_paths(credential)
+    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", credential, holder)})
+    assert verdict["verdict"] == "invalid" and verdict["reason"] == f"The document expired on {expired_on}.", verdict
+    assert _steps(verdict, "pid")["document_validity"] == "failed"
+    current, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID")
+    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", current, holder)})
+    assert verdict["verdict"] == "valid" and _steps(verdict, "pid")["document_validity"] == "passed", verdict
+
+
 @pytest.mark.parametrize(("vct", "entity", "step", "why"), [
     # a pension insurer is no PID provider
     ("urn:eudi:pid:de:1", "DE:DRV", "issuer_authorised", "not competent to issue this credential type"),
@@ -422,7 +439,18 @@ def test_the_verifier_asks_for_every_national_pid_type_and_the_rulebooks_mdoc_na
     assert {f"urn:eudi:pid:{cc.lower()}:1" for cc in countries.COUNTRIES} <= set(vcts)
     assert all(v.startswith("urn:eudi:pid:") and v == v.lower() for v in vcts)
     assert [c["path"] for c in by_id["pid_mdoc"]["claims"]] == [[DOCTYPE, "family_name"], [DOCTYPE, "given_name"],
-                                                                 [DOCTYPE, "birth_date"], [DOCTYPE, "portrait"]]
+                                                                 [DOCTYPE, "birth_date"], [DOCTYPE, "portrait"],
+                                                                 [DOCTYPE, "expiry_date"]]
+
+
+def test_the_inspection_asks_for_the_pids_expiry_first_whatever_the_provider_made_disclosable() -> None:
+    """§2.4: date_of_expiry is mandatory metadata; a provider may make it selectively disclosable, so the
+    inspection asks for it (as expiry_date in mdoc form), in the options a wallet tries first."""
+    by_id = {q["id"]: q for q in profile_query("pda1")["credentials"]}
+    for qid, name in (("pid", "date_of_expiry"), ("pid_mdoc", "expiry_date")):
+        query = by_id[qid]
+        expiry = next(c["id"] for c in query["claims"] if c["path"][-1] == name)
+        assert [expiry in option for option in query["claim_sets"]] == [True, True, False, False]
 
 
 def test_a_verifier_registered_for_the_pid_may_ask_for_the_same_facts_by_their_mdoc_names(site: Site) -> None:
@@ -433,7 +461,8 @@ def test_a_verifier_registered_for_the_pid_may_ask_for_the_same_facts_by_their_m
     assert {"birth_date", "portrait", "birthdate", "picture"} <= set(requested[pid.VCT])
     assert trust_list.authorised_verifier(verifiers, chain, requested, at=now).id == "AT:FINPOL"
     assert trust_list.authorised_verifier(verifiers, chain, {"urn:eudi:pid:de:1": ["birthdate"]}, at=now)
-    for asked in (["resident_address"], ["place_of_birth"], ["expiry_date"]):
+    assert {"date_of_expiry", "expiry_date"} <= set(requested[pid.VCT])  # the same fact, by either name
+    for asked in (["resident_address"], ["place_of_birth"], ["issuance_date"]):
         with pytest.raises(IssuerTrustError):
             trust_list.authorised_verifier(verifiers, chain, {pid.VCT: asked}, at=now)
 
@@ -467,13 +496,14 @@ def test_the_whole_inspection_pda1_and_pid_in_mdoc_form_over_http_is_valid(site:
     request = site.inspector.request(dcql_query=query)
     consent = site.wallet.open_request(request["link"], "en")
     labels = {item.query_id: [c.label for c in item.claims] for item in consent.items}
-    assert labels["pid_mdoc"] == ["Family name", "Given names", "Date of birth", "Portrait"]
+    assert labels["pid_mdoc"] == ["Family name", "Given names", "Date of birth", "Portrait", "Expiry date"]
     values = {c.label: c.value for c in next(i for i in consent.items if i.query_id == "pid_mdoc").claims}
     assert values["Date of birth"] == "12 April 1988"
     site.wallet.share(consent.id)
     verdict = site.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "valid", verdict
     assert {c["query_id"] for c in verdict["credentials"]} == {"pda1_mdoc", "pid_mdoc"}
+    assert _steps(verdict, "pid_mdoc")["document_validity"] == "passed"
     person = verdict["person"]
     assert (person["family_name"], person["birthdate"]) == (ANNA.pid["family_name"], ANNA.pid["birthdate"])
     assert person["picture"].startswith("data:image/jpeg;base64,/9j/")

@@ -6,7 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
+import pytest
+
+from credentials import pid
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.errors import IssuerTrustError
+from credentials.institutions import demo_entity
+from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
+from trust_registry.client import REVALIDATE_AFTER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,3 +53,46 @@ def test_an_operator_revokes_a_compromised_key_from_the_command_line(tmp_path: P
     assert done.returncode == 0 and "nothing it signed is trusted" in done.stdout, done.stderr
     shown = json.loads(_esspass(tmp_path, "show", "LV:VSAA").stdout)
     assert [c.get("revoked") for c in shown["certificates"] if c["kid"] == kid] == [True]
+
+
+def test_an_operator_widens_what_an_inspectorate_may_request_from_the_command_line_and_a_wallet_then_answers(
+        tmp_path: Path) -> None:
+    """``esspass registry may-request ID JSON`` on the database the running registry publishes from:
+    a wallet refusing the inspectorate's request (it asks for the PID's date_of_expiry, which an older
+    registration lacks) answers it once the operator widened the claims and the wallet fetched the
+    list again; a malformed value or an institution that is no verifier is one line on stderr."""
+    person = DEMO_PERSONS[0]
+    granted = {k: list(v) for k, v in demo_entity("LV:VDI").may_request.items()}
+    older = {**granted, pid.VCT: [c for c in granted[pid.VCT] if c != "date_of_expiry"]}
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        assert _esspass(tmp_path, "may-request", "LV:VDI", json.dumps(older)).returncode == 0
+        for args, why in ((("LV:VDI", "{not json"), "may_request"), (("LV:VDI", '["family_name"]'), "may_request"),
+                          (("LV:VSAA", json.dumps(granted)), "only verifiers")):
+            refused = _esspass(tmp_path, "may-request", *args)
+            assert refused.returncode == 1 and why in refused.stderr and "Traceback" not in refused.stderr, refused
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        try:
+            for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
+                                           (person.pda1_issuer, "pda1", person.pda1)):
+                offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
+                wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            http.auth = InspectorAuth(stack.inspector_token)
+            inspector = Inspector(stack.verifier_url, http)
+            request = inspector.request("pda1")
+            with pytest.raises(IssuerTrustError, match="not registered to request: date_of_expiry"):
+                wallet.open_request(request["link"], "en")
+
+            widened = _esspass(tmp_path, "may-request", "LV:VDI", json.dumps(granted))
+            assert widened.returncode == 0 and "date_of_expiry" in widened.stdout, widened.stderr
+            audit = json.loads(_esspass(tmp_path, "history", "LV:VDI").stdout)["audit"][-1]
+            assert audit["action"] == "set_may_request" and audit["who"].startswith("cli:")
+            assert audit["detail"]["added"] == {pid.VCT: ["date_of_expiry"]}
+
+            wallet.trust.verifiers(datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 1))  # minutes later
+            consent = wallet.open_request(request["link"], "en")
+            wallet.share(consent.id)
+            verdict = inspector.result(request)["verdict"]
+            assert verdict["verdict"] == "valid", verdict
+        finally:
+            wallet.http.close()

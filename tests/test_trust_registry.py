@@ -6,6 +6,7 @@ on SQLite and, when ``ESSPASS_TEST_POSTGRES_URL`` is set, also on a fresh Postgr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -23,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 
-from credentials import pda1, trust_list
+from credentials import pda1, pid, trust_list
+from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import (
     CredentialError,
     DataError,
@@ -32,13 +34,15 @@ from credentials.errors import (
     IssuerTrustError,
     ProtocolError,
 )
-from credentials.institutions import Entity, Role
+from credentials.institutions import DEMO_ENTITIES, Entity, Role, demo_entity
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer
 from credentials.x509 import spki_kid, x5c_header
 from esspass.db import make_engine
+from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
 from esspass.testing import ServerHandle, serve
 from trust_registry.app import create_app
+from trust_registry.client import REVALIDATE_AFTER
 from trust_registry.seed import seed_data_dir
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_token, admin_tokens
 from trust_registry.store import Registry, metadata
@@ -253,6 +257,106 @@ def test_only_issuing_institutions_publish_status_lists(http: httpx.Client) -> N
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     reader = http.put("/admin/entities/LV:VSAA/status-lists", json={"uri": None}, headers=_auth(READER))
     assert reader.status_code == 403
+
+
+def _without(may_request: Any, vct: str, claim: str) -> dict[str, list[str]]:
+    """``may_request`` as a release whose inspection did not ask for ``claim`` of ``vct`` registered it."""
+    return {k: [c for c in v if not (k == vct and c == claim)] for k, v in may_request.items()}
+
+
+def test_an_operator_widens_what_an_inspectorate_may_request_over_the_api_and_a_wallet_then_answers(
+        tmp_path: Path) -> None:
+    """An inspectorate registered before its inspection asked for the PID's date_of_expiry: wallets
+    refuse its request (more than the list allows). The operator widens its claims over the admin
+    API; the change is in its history, and once the wallet fetches the list again (the registry's
+    max-age) it answers that same request, and the verdict is valid."""
+    person = DEMO_PERSONS[0]
+    vdi = demo_entity("LV:VDI")
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        admin = _auth(admin_token(RegistrySettings(data_dir=tmp_path)))
+        url = f"{stack.registry_url}/admin/entities/LV:VDI/may-request"
+        older = _without(vdi.may_request, pid.VCT, "date_of_expiry")
+        assert http.put(url, json={"may_request": older}, headers=admin).status_code == 200
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        try:
+            for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
+                                           (person.pda1_issuer, "pda1", person.pda1)):
+                offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
+                wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            http.auth = InspectorAuth(stack.inspector_token)
+            inspector = Inspector(stack.verifier_url, http)
+            request = inspector.request("pda1")
+            with pytest.raises(IssuerTrustError, match="not registered to request: date_of_expiry"):
+                wallet.open_request(request["link"], "en")
+
+            widened = http.put(url, json={"may_request": {k: list(v) for k, v in vdi.may_request.items()}},
+                               headers=admin)
+            assert widened.status_code == 200, widened.text
+            assert "date_of_expiry" in widened.json()["may_request"][pid.VCT]
+            audit = http.get(f"{stack.registry_url}/admin/entities/LV:VDI/history", headers=admin).json()["audit"][-1]
+            assert (audit["action"], audit["who"]) == ("set_may_request", "api:admin")
+            assert audit["detail"]["added"] == {pid.VCT: ["date_of_expiry"]} and audit["detail"]["removed"] == {}
+            with pytest.raises(IssuerTrustError):  # the wallet's list is not due yet (max-age)
+                wallet.open_request(request["link"], "en")
+
+            wallet.trust.verifiers(datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 1))  # minutes later
+            consent = wallet.open_request(request["link"], "en")
+            wallet.share(consent.id)
+            verdict = inspector.result(request)["verdict"]
+            assert verdict["verdict"] == "valid", verdict
+            pid_result = next(c for c in verdict["credentials"] if c["query_id"] in ("pid", "pid_mdoc"))
+            assert {s["code"]: s["result"] for s in pid_result["steps"]}["document_validity"] == "passed"
+        finally:
+            wallet.http.close()
+
+
+@pytest.mark.parametrize(("entity_id", "body", "field"), [
+    ("LV:VSAA", {"may_request": {pda1.VCT: ["document_number"]}}, "may_request"),  # an institution, no verifier
+    ("LV:VDI", {"may_request": {"urn:example:unknown:1": ["document_number"]}}, "may_request"),
+    ("LV:VDI", {"may_request": {pda1.VCT: ["document number"]}}, "may_request"),
+    ("LV:VDI", {"may_request": {pda1.VCT: [f"claim_{i}" for i in range(101)]}}, "may_request"),
+    ("LV:VDI", {"may_request": {pda1.VCT: "document_number"}}, "may_request"),
+    ("LV:VDI", {"may_request": ["document_number"]}, "may_request"),
+    ("LV:VDI", {"claims": {pda1.VCT: ["document_number"]}}, "may_request"),
+], ids=["issuer", "unknown_type", "bad_claim_name", "too_many_claims", "claims_not_a_list", "not_an_object",
+        "missing"])
+def test_may_request_for_a_non_verifier_or_a_malformed_value_is_a_json_4xx_and_changes_nothing(
+        http: httpx.Client, entity_id: str, body: dict[str, Any], field: str) -> None:
+    start = _sequence(http)
+    before = http.get(f"/admin/entities/{entity_id}", headers=_auth(READER)).json()
+    response = http.put(f"/admin/entities/{entity_id}/may-request", json=body, headers=_auth(ADMIN))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request" and field in response.json()["error_description"]
+    assert _sequence(http) == start
+    assert http.get(f"/admin/entities/{entity_id}", headers=_auth(READER)).json() == before
+
+
+def test_may_request_needs_a_write_token_and_a_registered_entity_and_records_only_changes(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    url = "/admin/entities/AT:FINPOL/may-request"
+    current = http.get("/admin/entities/AT:FINPOL", headers=_auth(READER)).json()["may_request"]
+    assert http.put(url, json={"may_request": current}, headers=_auth(READER)).status_code == 403
+    assert http.put(url, json={"may_request": current}, headers={}).status_code == 401
+    missing = http.put("/admin/entities/EE:NOBODY/may-request", json={"may_request": current}, headers=_auth(ADMIN))
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    start = _sequence(http)
+    assert http.put(url, json={"may_request": current}, headers=_auth(ADMIN)).status_code == 200  # unchanged
+    assert _sequence(http) == start
+    wider = {**current, pid.VCT: [*current[pid.VCT], "place_of_birth"]}
+    assert http.put(url, json={"may_request": wider}, headers=_auth(ADMIN)).status_code == 200
+    assert _sequence(http) == start + 1
+    verifiers = trust_list.verify_trust_list(http.get("/lists/verifiers").text, registry_root=registry_pki.root,
+                                             now=_now(), kind="verifiers")
+    chain = registry_pki.access_x5c("AT:FINPOL")
+    assert trust_list.authorised_verifier(verifiers, chain, {pid.VCT: ["place_of_birth"]}, at=_now())
+    history = http.get("/admin/entities/AT:FINPOL/history", headers=_auth(READER)).json()["audit"][-1]
+    assert (history["action"], history["who"], history["sequence"]) == ("set_may_request", "api:ops-team", start + 1)
+    assert history["detail"]["added"] == {pid.VCT: ["place_of_birth"]}
+    # Put back as it was: the registry is shared by this module's tests.
+    assert http.put(url, json={"may_request": current}, headers=_auth(ADMIN)).json()["may_request"] == current
+    assert http.get("/admin/entities/AT:FINPOL/history", headers=_auth(READER)).json()["audit"][-1]["detail"][
+        "removed"] == {pid.VCT: ["place_of_birth"]}
 
 
 @pytest.mark.browser
@@ -835,6 +939,52 @@ def test_seed_publishes_the_demo_issuers_status_lists_and_follows_the_issuer_to_
     assert entities["LV:VDI"].status_lists is None
     issuing = sum(1 for e in entities.values() if e.roles & {"pda1_issuer", "ehic_issuer", "pid_provider"})
     assert registry.sequence() == before + 2 * issuing  # two moves; the third seed changed nothing
+
+
+def test_seeding_an_existing_registry_widens_a_demo_inspectorate_and_keeps_an_operators_claims(
+        engine: Engine, registry_pki: DemoPki) -> None:
+    """A pilot data directory from a release whose inspection did not ask for the PID's
+    date_of_expiry: seeding after the upgrade adds that claim to each demo inspectorate lacking it,
+    recorded as the seed's change, and keeps the claims an operator added since."""
+    from trust_registry.seed import SEED_WHO, seed
+
+    registry = Registry(engine)
+    older = tuple(dataclasses.replace(e, may_request={k: tuple(v) for k, v in _without(
+        e.may_request, pid.VCT, "date_of_expiry").items()}) for e in DEMO_ENTITIES)
+    seed(registry, registry_pki, older)
+    finpol = {k: list(v) for k, v in demo_entity("AT:FINPOL").may_request.items()}
+    operators = {**_without(finpol, pid.VCT, "date_of_expiry"), "urn:eudi:ehic:1": ["document_number"]}
+    operators[pid.VCT].append("place_of_birth")
+    registry.set_may_request("AT:FINPOL", operators, who="api:ops-team")
+    before = registry.sequence()
+    seed(registry, registry_pki)
+    verifiers = registry.build_list("verifiers", _now())
+    vdi, at = verifiers.entity("LV:VDI"), verifiers.entity("AT:FINPOL")
+    assert vdi is not None and at is not None
+    assert vdi.may_request == {k: tuple(v) for k, v in demo_entity("LV:VDI").may_request.items()}
+    assert at.may_request[pid.VCT] == (*operators[pid.VCT], "date_of_expiry")
+    assert at.may_request["urn:eudi:ehic:1"] == ("document_number",)
+    assert registry.sequence() == before + 2
+    for entity_id in ("LV:VDI", "AT:FINPOL"):
+        audit = registry.history(entity_id)["audit"][-1]
+        assert (audit["action"], audit["who"]) == ("set_may_request", SEED_WHO)
+        assert audit["detail"]["added"] == {pid.VCT: ["date_of_expiry"]} and audit["detail"]["removed"] == {}
+    seed(registry, registry_pki)
+    assert registry.sequence() == before + 2  # nothing lacking any more: nothing recorded
+
+
+def test_store_may_request_changes_only_a_verifiers_and_validates_as_on_registration(engine: Engine) -> None:
+    registry = Registry(engine)
+    _register(registry, "EE:ISSR", since=_now())
+    before = registry.sequence()
+    with pytest.raises(DataError, match="only verifiers"):
+        registry.set_may_request("EE:ISSR", {pda1.VCT: ["document_number"]}, who="test")
+    with pytest.raises(DataError, match="only verifiers"):
+        registry.widen_may_request("EE:ISSR", {pda1.VCT: ["document_number"]}, who="test")
+    with pytest.raises(ProtocolError) as missing:
+        registry.set_may_request("EE:NONE", {}, who="test")
+    assert missing.value.http_status == 404
+    assert registry.sequence() == before and len(registry.history("EE:ISSR")["audit"]) == 1
 
 
 # --- store (SQLite, and PostgreSQL when configured) ---------------------------------------------

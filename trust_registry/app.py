@@ -20,7 +20,9 @@ Public (no authentication, cacheable):
 Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with an unknown token,
 403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads):
 ``GET|POST /admin/entities``, ``GET /admin/entities/{id}``, ``GET /admin/entities/{id}/history``,
-``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``.
+``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``,
+``POST /admin/entities/{id}/keys/{kid}/revoke``, ``PUT /admin/entities/{id}/status-lists`` and
+``PUT /admin/entities/{id}/may-request`` (``{"may_request": {vct: [claim, ...]}}``, verifiers only).
 The audit trail records the name bound to the token (``api:<name>``), never the token.
 
 A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
@@ -88,6 +90,10 @@ class EntityIn(BaseModel):
 
 class StatusListsIn(BaseModel):
     uri: str | None = Field(max_length=300)
+
+
+class MayRequestIn(BaseModel):
+    may_request: dict[str, list[str]] = Field(max_length=16)
 
 
 class ReasonIn(BaseModel):
@@ -339,6 +345,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         that verifiers fetch them before going where there is no network; ``null`` stops it."""
         result = state().registry.set_status_lists(entity_id, body.uri, who=who)
         changed("set_status_lists", entity_id)
+        return JSONResponse(result)
+
+    @app.put("/admin/entities/{entity_id}/may-request", tags=["admin"])
+    def set_may_request(entity_id: str, body: MayRequestIn, who: Writer) -> JSONResponse:
+        """Replace which claims of which credential types the inspectorate may ask wallets for
+        (validated as on registration; verifiers only). Wallets follow once they fetch the new list."""
+        result = state().registry.set_may_request(entity_id, body.may_request, who=who)
+        changed("set_may_request", entity_id)
         return JSONResponse(result)
 
     def status_route(action: str, status: str) -> None:

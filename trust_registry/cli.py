@@ -1,4 +1,5 @@
-"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|suspend|reinstate|withdraw`` (issue #3).
+"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|status-lists|may-request|suspend|
+reinstate|withdraw`` (issue #3).
 
 ``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
@@ -89,15 +90,10 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from credentials.errors import DataError
-
     certs = [{"pem": _read(args.ca_pem, "--ca-pem"), "usage": "ca"}]
     if args.signer_pem:
         certs.append({"pem": _read(args.signer_pem, "--signer-pem"), "usage": "signer"})
-    try:
-        may_request = json.loads(args.may_request) if args.may_request else {}
-    except json.JSONDecodeError as exc:
-        raise DataError("--may-request", "must be a JSON object") from exc
+    may_request = _json_object(args.may_request, "--may-request") if args.may_request else {}
     data = {"id": args.id, "country": args.country, "name": args.name, "name_en": args.name_en or args.name,
             "roles": args.role, "dns_name": args.dns_name, "path": args.path, "status_lists": args.status_lists,
             "certificates": certs,
@@ -130,6 +126,24 @@ def _status_lists(args: argparse.Namespace) -> int:
     where = shown.get("status_lists")
     print(f"{args.id}: " + (f"status lists published at {where}" if where else "no status list endpoint published")
           + f"; list sequence {reg.sequence()}.")
+    return 0
+
+
+def _json_object(text: str, option: str) -> Any:
+    from credentials.errors import DataError
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(option, "must be a JSON object") from exc
+
+
+def _may_request(args: argparse.Namespace) -> int:
+    reg = _registry()
+    shown = reg.set_may_request(args.id, _json_object(args.may_request, "may_request"), who=_who())
+    granted = shown.get("may_request") or {}
+    what = "; ".join(f"{vct}: {', '.join(claims)}" for vct, claims in granted.items()) or "nothing"
+    print(f"{args.id} may request {what}; list sequence {reg.sequence()}.")
     return 0
 
 
@@ -186,6 +200,13 @@ def register(sub: Any) -> None:
     where.add_argument("uri", nargs="?", help="its Status List Aggregation URL")
     where.add_argument("--clear", action="store_true", help="stop publishing it")
     p.set_defaults(func=_status_lists)
+    p = rsub.add_parser("may-request", help="replace which claims an inspectorate may ask wallets for (verifiers "
+                                            "only; wallets follow once they fetch the new list)")
+    p.add_argument("id")
+    p.add_argument("may_request", metavar="JSON",
+                   help='all it may request, e.g. {"urn:eudi:pda1:1": ["document_number", ...], '
+                        '"urn:eudi:pid:1": [...]}')
+    p.set_defaults(func=_may_request)
     p = rsub.add_parser("rotate", help="add a certificate, closing the window of the current one of that usage")
     p.add_argument("id")
     p.add_argument("--pem", required=True)

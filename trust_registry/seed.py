@@ -1,9 +1,12 @@
 """``esspass registry seed``: the demo institutions and inspectorates (domain.md) with the demo PKI.
 
 Idempotent: an entity already registered is left as it is, so running the seed again (or two
-services seeding the same database at once) adds nothing new and bumps no sequence number. The one
-exception is where the demo issuer lists each institution's status lists (``issuer_url``): the demo
-pilot may move to other ports, so that entry follows it.
+services seeding the same database at once) adds nothing new and bumps no sequence number. Two
+exceptions: where the demo issuer lists each institution's status lists (``issuer_url``), since the
+demo pilot may move to other ports, so that entry follows it; and a demo inspectorate's
+``may_request``, which is widened to the claims this release's inspections ask for that it lacks
+(never narrowed: claims an operator added stay), so that a pilot data directory from an older
+release keeps working once its verifier asks for more.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import Certificate
 
 from credentials.errors import ProtocolError
-from credentials.institutions import DEMO_ENTITIES, Entity
+from credentials.institutions import DEMO_ENTITIES, Entity, Role
 from credentials.pki import DemoPki, ensure_demo_pki
+from credentials.trust_list import ListedEntity
 from esspass.db import make_engine
 from trust_registry.store import ISSUING_ROLES, Registry
 
@@ -47,11 +51,19 @@ def _record(entity: Entity, pki: DemoPki, issuer_url: str | None) -> dict[str, o
             "may_request": {k: list(v) for k, v in entity.may_request.items()}, "certificates": certs}
 
 
+def _lacks(entity: Entity, listed: ListedEntity) -> bool:
+    """Whether the registered verifier lacks a type or claim its demo definition lists."""
+    return Role.VERIFIER in entity.roles and Role.VERIFIER.value in listed.roles and any(
+        claim not in listed.may_request.get(vct, ()) for vct, claims in entity.may_request.items() for claim in claims)
+
+
 def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES, *,
          issuer_url: str | None = None) -> int:
     """Register every entity not yet known: its CA (``ca``), for issuers its document signer
     (``signer``), active since the CA's ``notBefore``. With ``issuer_url`` (the demo issuer's public
-    URL), each institution's status lists are published as listed there. Returns how many were added."""
+    URL), each institution's status lists are published as listed there. A demo inspectorate already
+    registered gets the claims its definition lists and it lacks (added, never removed). Returns
+    how many were added."""
     known = {e.id: e for e in registry.list_entities()}
     added = 0
     for entity in entities:
@@ -61,6 +73,9 @@ def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_E
             where = _status_lists(entity, issuer_url)
             if where is not None and known[entity.id].status_lists != where:
                 registry.set_status_lists(entity.id, where, who=SEED_WHO)
+            if _lacks(entity, known[entity.id]):
+                registry.widen_may_request(entity.id, {k: list(v) for k, v in entity.may_request.items()},
+                                           who=SEED_WHO)
             continue
         try:
             registry.add_entity(_record(entity, pki, issuer_url), who=SEED_WHO,

@@ -196,6 +196,12 @@ def _check_signer(cert: x509.Certificate, cas: list[x509.Certificate], *, now: d
                                "entity") from exc
 
 
+def _claim_changes(new: Mapping[str, list[str]], old: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The claims, per credential type, that ``new`` lists and ``old`` does not (for the audit trail)."""
+    changes = {vct: [c for c in claims if c not in old.get(vct, ())] for vct, claims in new.items()}
+    return {vct: claims for vct, claims in changes.items() if claims}
+
+
 def _conflict(message: str) -> ProtocolError:
     return ProtocolError("conflict", message, http_status=409)
 
@@ -409,6 +415,43 @@ class Registry:
         if Role.VERIFIER.value not in roles:
             raise DataError("may_request", "only verifiers may request credentials")
         return {str(k): [str(c) for c in v] for k, v in value.items()}
+
+    def set_may_request(self, entity_id: str, may_request: Any, *, who: str) -> dict[str, Any]:
+        """Replace what a registered verifier may ask wallets for (``{vct: [claim, ...]}``, validated
+        as on registration; ``{}`` leaves it nothing): an inspection whose queries change needs no
+        removal and re-registration. Wallets refuse a request asking for more than the list they
+        hold says, so they follow a change once they fetch the list it publishes (within the list's
+        max-age). Unchanged, nothing is recorded."""
+        return self._change_may_request(entity_id, who, lambda _registered: may_request)
+
+    def widen_may_request(self, entity_id: str, may_request: Mapping[str, Any], *, who: str) -> dict[str, Any]:
+        """Add the claims (and types) of ``may_request`` that the verifier lacks, keeping all it has:
+        :meth:`set_may_request` with the union, taken inside the one transaction, so that an
+        operator's change made meanwhile is never undone (the demo seed after an upgrade)."""
+        extra = self._may_request(may_request, [Role.VERIFIER.value])  # its shape; the role is checked below
+
+        def union(registered: dict[str, list[str]]) -> dict[str, list[str]]:
+            merged = {vct: list(claims) for vct, claims in registered.items()}
+            for vct, claims in extra.items():
+                held = merged.setdefault(vct, [])
+                held += [c for c in dict.fromkeys(claims) if c not in held]
+            return merged
+        return self._change_may_request(entity_id, who, union)
+
+    def _change_may_request(self, entity_id: str, who: str,
+                            change: Callable[[dict[str, list[str]]], Any]) -> dict[str, Any]:
+        with self._write() as s:
+            row = self._entity(s, entity_id)
+            if Role.VERIFIER.value not in row.roles:
+                raise DataError("may_request", "only verifiers may request credentials")
+            before = {str(k): [str(c) for c in v] for k, v in (row.may_request or {}).items()}
+            value = self._may_request(change(before), row.roles)
+            if value != before:
+                row.may_request = value
+                self._bump(s, who, "set_may_request", entity_id, {
+                    "may_request": value, "added": _claim_changes(value, before),
+                    "removed": _claim_changes(before, value)})
+        return self.show(entity_id)
 
     @staticmethod
     def _refuse_known_certificates(s: Session, ders: list[bytes]) -> None:

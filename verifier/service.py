@@ -42,11 +42,17 @@ def _claims(names: tuple[str, ...], prefix: str) -> list[dict[str, Any]]:
 
 
 def _pid_query() -> dict[str, Any]:
-    """The PID of any member state's provider: the EU-wide type or its national one (PID Rulebook §4.2)."""
-    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}]
-    base = [c["id"] for c in claims[:-1]]
+    """The PID of any member state's provider: the EU-wide type or its national one (PID Rulebook §4.2).
+
+    ``date_of_expiry`` is mandatory metadata (§2.4): ours always disclose it, another provider may
+    make it selectively disclosable, so it is asked for, and ``document_validity`` checks it. The
+    options with it come first, and a wallet answers with the first one it can (OpenID4VP §6.4.1),
+    so a PID that has it shows it; the ones without it keep PIDs issued before the metadata usable.
+    """
+    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}, {"id": "exp", "path": ["date_of_expiry"]}]
+    base = [c["id"] for c in claims[:len(_PID_CLAIMS)]]
     return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT, *pid.ALIASES]}, "claims": claims,
-            "claim_sets": [[*base, "pic"], base]}
+            "claim_sets": [[*base, *extra] for extra in (["pic", "exp"], ["exp"], ["pic"], [])]}
 
 
 def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
