@@ -55,6 +55,9 @@ ALIASES: tuple[str, ...] = tuple(f"urn:eudi:pid:{cc.lower()}:1" for cc in sorted
 _NATIONAL = {vct: vct.split(":")[3].upper() for vct in ALIASES}
 CONFIGURATION_ID = "pid"
 MAX_PICTURE_BYTES = 64 * 1024
+#: A legacy PNG portrait converted to JPEG (:func:`_portrait_jpeg`): at most this many pixels read,
+#: and scaled to fit this side so that the JPEG stays within MAX_PICTURE_BYTES.
+_MAX_PORTRAIT_PIXELS, _PORTRAIT_SIDE = 2000 * 2000, 640
 #: Our demo provider's administrative validity (§2.4 ``expiry_date``: the provider's decision).
 ADMINISTRATIVE_VALIDITY_YEARS = 5
 
@@ -243,10 +246,15 @@ def _portrait_jpeg(value: Any) -> bytes:
 
         try:
             raw = base64.b64decode(value[len(png):], validate=True)
-            with Image.open(BytesIO(raw)) as image:
+            with Image.open(BytesIO(raw), formats=["PNG"]) as image:
+                # The size is in the header: a small file may declare a huge image (a decompression
+                # bomb), refused before any pixel is decoded. A portrait needs no more than this.
+                if image.width * image.height > _MAX_PORTRAIT_PIXELS:
+                    raise DataError("picture", "is too large an image for a portrait")
+                image.thumbnail((_PORTRAIT_SIDE, _PORTRAIT_SIDE))
                 out = BytesIO()
-                image.convert("RGB").save(out, format="JPEG", quality=90)
-        except (binascii.Error, ValueError, OSError, UnidentifiedImageError) as exc:
+                image.convert("RGB").save(out, format="JPEG", quality=85)
+        except (binascii.Error, ValueError, OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
             raise DataError("picture", "must be a JPEG (or a readable PNG) data: URI") from exc
         value = _JPEG_URI + base64.b64encode(out.getvalue()).decode("ascii")
     return base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)

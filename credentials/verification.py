@@ -219,6 +219,11 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
         steps.append(Step("document_validity", FAILED, f"The document is dated {issued}, which is in the future."))
     elif expiry is not None and expiry < today:
         steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
+    elif expiry is None and module is pid:
+        # The PID Rulebook makes date_of_expiry mandatory (§2.4): one not shown is withheld (or the
+        # PID is not the Rulebook's), and an expired PID must not pass for a valid one.
+        steps.append(Step("document_validity", NOT_RUN, "The PID's expiry date was not shown, so whether it is "
+                          "still valid cannot be confirmed.", "document_validity.expiry_not_shown"))
     else:
         steps.append(Step("document_validity", PASSED, "The document is within its own validity dates."))
     if module is pda1 or start is not None or end is not None:

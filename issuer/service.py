@@ -788,14 +788,14 @@ class IssuerService:
             row.used = len(row.issued) >= len(offered)
             token_hash, spent = row.token_hash, configuration_id
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = document_end(case.claims, now)
+            claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
+            if module is pid:  # a case recorded before the PID carried its metadata gets them now
+                claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
+            exp = document_end(claims, now)  # the token ends with the expiry the credential states
             if exp <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
-            claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
-            if module is pid:  # a case recorded before the PID carried its metadata gets them now
-                claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:
@@ -812,11 +812,11 @@ class IssuerService:
         """One credential per recorded key, SD-JWT VC (with its offline compact form) or ISO mdoc."""
         iat = int(now.timestamp())
         credentials = []
+        # A PID's mdoc elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names: once per request.
+        elements = pid.to_mdoc(claims) if as_mdoc and module is pid else claims
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
             if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
-                # A PID's elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names.
-                elements = pid.to_mdoc(claims) if module is pid else claims
                 issuer_signed = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=elements,
                                            device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key,
                                            x5chain=inst.x5c, signed=now, valid_until=exp, status=ref)

@@ -527,3 +527,21 @@ def test_a_case_recorded_with_a_png_portrait_still_gets_its_mdoc_form_as_jpeg() 
         assert image.format == "JPEG" and image.size == (24, 32)
     with pytest.raises(DataError, match="picture"):
         pid.to_mdoc({**claims, "picture": "data:image/png;base64,bm90IGEgcG5n"})
+
+
+def test_a_legacy_png_portrait_declaring_a_huge_image_is_refused_before_it_is_decoded() -> None:
+    """A small PNG may declare 20,000 x 20,000 pixels (a decompression bomb): the header is read,
+    the image refused as a DataError, never decoded into gigabytes nor answered with a 500."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + \
+        chunk(b"IEND", b"")
+    claims = {"family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-04-12",
+              "picture": "data:image/png;base64," + base64.b64encode(bomb).decode("ascii")}
+    with pytest.raises(DataError, match="picture"):
+        pid.to_mdoc(claims)

@@ -941,11 +941,12 @@ def test_seed_publishes_the_demo_issuers_status_lists_and_follows_the_issuer_to_
     assert registry.sequence() == before + 2 * issuing  # two moves; the third seed changed nothing
 
 
-def test_seeding_an_existing_registry_widens_a_demo_inspectorate_and_keeps_an_operators_claims(
+def test_seeding_an_existing_registry_widens_a_demo_inspectorate_and_leaves_an_operators_alone(
         engine: Engine, registry_pki: DemoPki) -> None:
     """A pilot data directory from a release whose inspection did not ask for the PID's
     date_of_expiry: seeding after the upgrade adds that claim to each demo inspectorate lacking it,
-    recorded as the seed's change, and keeps the claims an operator added since."""
+    recorded as the seed's change. An inspectorate whose claims an operator has set is theirs: the
+    seed neither adds to it nor puts back a claim they removed."""
     from trust_registry.seed import SEED_WHO, seed
 
     registry = Registry(engine)
@@ -954,7 +955,7 @@ def test_seeding_an_existing_registry_widens_a_demo_inspectorate_and_keeps_an_op
     seed(registry, registry_pki, older)
     finpol = {k: list(v) for k, v in demo_entity("AT:FINPOL").may_request.items()}
     operators = {**_without(finpol, pid.VCT, "date_of_expiry"), "urn:eudi:ehic:1": ["document_number"]}
-    operators[pid.VCT].append("place_of_birth")
+    operators[pid.VCT] = [c for c in operators[pid.VCT] if c != "picture"]  # narrowed on purpose
     registry.set_may_request("AT:FINPOL", operators, who="api:ops-team")
     before = registry.sequence()
     seed(registry, registry_pki)
@@ -962,15 +963,31 @@ def test_seeding_an_existing_registry_widens_a_demo_inspectorate_and_keeps_an_op
     vdi, at = verifiers.entity("LV:VDI"), verifiers.entity("AT:FINPOL")
     assert vdi is not None and at is not None
     assert vdi.may_request == {k: tuple(v) for k, v in demo_entity("LV:VDI").may_request.items()}
-    assert at.may_request[pid.VCT] == (*operators[pid.VCT], "date_of_expiry")
-    assert at.may_request["urn:eudi:ehic:1"] == ("document_number",)
-    assert registry.sequence() == before + 2
-    for entity_id in ("LV:VDI", "AT:FINPOL"):
-        audit = registry.history(entity_id)["audit"][-1]
-        assert (audit["action"], audit["who"]) == ("set_may_request", SEED_WHO)
-        assert audit["detail"]["added"] == {pid.VCT: ["date_of_expiry"]} and audit["detail"]["removed"] == {}
+    assert at.may_request == {k: tuple(v) for k, v in operators.items()}  # neither widened nor "mended"
+    assert registry.sequence() == before + 1
+    audit = registry.history("LV:VDI")["audit"][-1]
+    assert (audit["action"], audit["who"]) == ("set_may_request", SEED_WHO)
+    assert audit["detail"]["added"] == {pid.VCT: ["date_of_expiry"]} and audit["detail"]["removed"] == {}
     seed(registry, registry_pki)
-    assert registry.sequence() == before + 2  # nothing lacking any more: nothing recorded
+    assert registry.sequence() == before + 1  # nothing lacking any more: nothing recorded
+
+
+@pytest.mark.parametrize("value", [None, [], 0, False, "", {pda1.VCT: []}])
+def test_may_request_that_is_not_an_object_of_claim_lists_is_refused(engine: Engine, value: Any) -> None:
+    """What the signed list publishes is an object of non-empty claim lists: null, an array or an
+    empty grant is a mistake, not "may ask for nothing" (that is {}); a claim named twice is once."""
+    registry = Registry(engine)
+    entity = _entity("EE:INSP")
+    _key, ca = create_entity_ca(entity, now=_now())
+    registry.add_entity({"id": "EE:INSP", "country": "EE", "name": "Tööinspektsioon", "roles": ["verifier"],
+                         "may_request": {pda1.VCT: ["document_number"]},
+                         "certificates": [{"pem": _pem(ca), "usage": "ca"}]}, who="test")
+    if value is None:
+        registry.set_may_request("EE:INSP", {pda1.VCT: ["document_number", "document_number"]}, who="test")
+        assert registry.show("EE:INSP")["may_request"] == {pda1.VCT: ["document_number"]}
+        return
+    with pytest.raises(DataError, match="may_request"):
+        registry.set_may_request("EE:INSP", value, who="test")
 
 
 def test_store_may_request_changes_only_a_verifiers_and_validates_as_on_registration(engine: Engine) -> None:

@@ -53,6 +53,9 @@ class World:
         uri = f"https://issuer.example/{entity_id}/status/1"
         self.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
         issued = int((iat or NOW - timedelta(minutes=1)).timestamp())
+        if module is pid and validate:  # as the issuer states them for every PID (PID Rulebook §2.4)
+            claims = pid.with_provider_metadata(claims, authority=demo_entity(entity_id).name,
+                                                country=entity_id[:2], expiry=pid.provider_expiry(NOW.date()))
         credential = sd_jwt_vc.issue_vc(vct=vct or module.VCT, claims=module.validate(claims) if validate else claims,
                                         sd_paths=module.SD_PATHS if sd_paths is None else sd_paths,
                                         holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
@@ -225,10 +228,22 @@ def test_country_codes_are_compared_whatever_their_case(world: World) -> None:
 
 def test_a_pid_naming_its_authority_in_words_is_valid(world: World) -> None:
     """EUDI PID: ``issuing_authority`` is a string, not the institution object of a PDA1 or EHIC."""
-    person = {**pid.validate(ANNA.pid), "issuing_authority": "Latvijas PID pakalpojums"}
+    person = {**pid.validate(ANNA.pid), "issuing_authority": "Latvijas PID pakalpojums",
+              "date_of_expiry": pid.provider_expiry(NOW.date()).isoformat()}
     verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA"),
                             world.issue(pid, person, "LV:PID", validate=False))
     assert verdict.verdict == verification.VALID, verdict.reason
+
+
+def test_a_pid_that_does_not_show_its_expiry_cannot_be_confirmed_valid(world: World) -> None:
+    """PID Rulebook §2.4: date_of_expiry is mandatory. A PID presented without it (withheld, or not
+    the Rulebook's) may have expired: the verdict says so, never "valid"."""
+    person = {k: v for k, v in pid.with_provider_metadata(
+        pid.validate(ANNA.pid), authority=demo_entity("LV:PID").name, country="LV",
+        expiry=pid.provider_expiry(NOW.date())).items() if k != "date_of_expiry"}
+    verdict = world.inspect(world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                            world.issue(pid, person, "LV:PID", validate=False))
+    assert verdict.verdict == verification.UNDETERMINED and verdict.reason_key == "document_validity.expiry_not_shown"
 
 
 def test_an_mdoc_date_written_as_a_tdate_is_read_as_that_date(world: World) -> None:

@@ -57,13 +57,20 @@ def _lacks(entity: Entity, listed: ListedEntity) -> bool:
         claim not in listed.may_request.get(vct, ()) for vct, claims in entity.may_request.items() for claim in claims)
 
 
+def _changed_by_operator(registry: Registry, entity_id: str) -> bool:
+    """Whether anyone but the seed ever set what the entity may request: its claims are then the
+    operator's (a claim they removed stays removed), and the seed never widens them again."""
+    return any(a["action"] == "set_may_request" and a["who"] != SEED_WHO
+               for a in registry.history(entity_id)["audit"])
+
+
 def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES, *,
          issuer_url: str | None = None) -> int:
     """Register every entity not yet known: its CA (``ca``), for issuers its document signer
     (``signer``), active since the CA's ``notBefore``. With ``issuer_url`` (the demo issuer's public
     URL), each institution's status lists are published as listed there. A demo inspectorate already
-    registered gets the claims its definition lists and it lacks (added, never removed). Returns
-    how many were added."""
+    registered gets the claims its definition lists and it lacks (added, never removed), unless an
+    operator has set its claims (:func:`_changed_by_operator`). Returns how many were added."""
     known = {e.id: e for e in registry.list_entities()}
     added = 0
     for entity in entities:
@@ -73,7 +80,7 @@ def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_E
             where = _status_lists(entity, issuer_url)
             if where is not None and known[entity.id].status_lists != where:
                 registry.set_status_lists(entity.id, where, who=SEED_WHO)
-            if _lacks(entity, known[entity.id]):
+            if _lacks(entity, known[entity.id]) and not _changed_by_operator(registry, entity.id):
                 registry.widen_may_request(entity.id, {k: list(v) for k, v in entity.may_request.items()},
                                            who=SEED_WHO)
             continue

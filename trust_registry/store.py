@@ -406,15 +406,17 @@ class Registry:
 
     @staticmethod
     def _may_request(value: Any, roles: Any) -> dict[str, list[str]]:
-        if not value:
+        if value is None or (isinstance(value, Mapping) and not value):
             return {}
+        # An object of non-empty lists, each claim once: what the signed list publishes is never an
+        # empty grant (which wallets would read as "this type, no claim") nor a null taken for {}.
         if not isinstance(value, Mapping) or len(value) > 16 or not all(
-                isinstance(k, str) and k in ROLE_FOR_VCT and isinstance(v, list | tuple) and len(v) <= 100
+                isinstance(k, str) and k in ROLE_FOR_VCT and isinstance(v, list | tuple) and 0 < len(v) <= 100
                 and all(isinstance(c, str) and _CLAIM.match(c) for c in v) for k, v in value.items()):
-            raise DataError("may_request", "must map known credential types to lists of claim names")
+            raise DataError("may_request", "must map known credential types to non-empty lists of claim names")
         if Role.VERIFIER.value not in roles:
             raise DataError("may_request", "only verifiers may request credentials")
-        return {str(k): [str(c) for c in v] for k, v in value.items()}
+        return {str(k): list(dict.fromkeys(str(c) for c in v)) for k, v in value.items()}
 
     def set_may_request(self, entity_id: str, may_request: Any, *, who: str) -> dict[str, Any]:
         """Replace what a registered verifier may ask wallets for (``{vct: [claim, ...]}``, validated

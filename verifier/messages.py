@@ -191,6 +191,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                            "Der vom Dokument erfasste Zeitraum hat noch nicht begonnen.",
                                            "La période couverte par le document n'a pas encore commencé.",
                                            "Okres objęty dokumentem jeszcze się nie rozpoczął."),
+    "reason.document_validity.expiry_not_shown": (
+        "The PID's expiry date was not shown, so its validity cannot be confirmed.",
+        "PID derīguma termiņš netika uzrādīts, tāpēc tā derīgumu nevar apstiprināt.",
+        "Das Ablaufdatum der PID wurde nicht gezeigt; ihre Gültigkeit ist nicht bestätigbar.",
+        "La date d'expiration du PID n'a pas été présentée ; sa validité ne peut être confirmée.",
+        "Nie okazano daty ważności PID, więc nie można potwierdzić jej ważności."),
     "reason.document_validity.failed": ("The document is outside its validity dates.",
                                         "Dokuments ir ārpus tā derīguma termiņa.",
                                         "Das Dokument ist außerhalb seiner Gültigkeit.",
