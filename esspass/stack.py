@@ -113,6 +113,28 @@ class Clerk:
     def set_state(self, entity_id: str, case_id: str, action: str, reason: str) -> dict[str, Any]:
         return self._call("POST", entity_id, f"cases/{case_id}/{action}", json={"reason": reason})
 
+    def hand_over(self, wallet: Any, entity_id: str, configuration_id: str, claims: dict[str, Any],
+                  holder: dict[str, Any] | None = None) -> str:
+        """A new case, its offer, and ``wallet`` (a :class:`wallet.service.WalletService`) accepting
+        it with the one-time code: the case id."""
+        case_id = self.create_case(entity_id, configuration_id, claims, holder)
+        offer = self.offer(entity_id, case_id)
+        wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+        return case_id
+
+
+def wallet_holding(stack: Stack, data_dir: Path, http: httpx.Client, person: Any) -> Any:
+    """A fresh reference wallet (fast key derivation, for tests) holding ``person``'s PID, with the
+    portrait, and PDA1, each handed over by a clerk of the demo institution that issues it."""
+    from credentials.demo_persons import portrait
+
+    clerk = Clerk(stack.issuer_url, data_dir, http)
+    wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+    for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
+                                   (person.pda1_issuer, "pda1", person.pda1)):
+        clerk.hand_over(wallet, entity, config, claims)
+    return wallet
+
 
 def inspector_token(data_dir: Path) -> str:
     """The demo inspector's login token (``<data>/verifier/inspector-tokens.json``, made by the verifier)."""

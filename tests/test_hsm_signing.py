@@ -421,9 +421,7 @@ def test_an_institution_signs_with_its_hsm_through_an_outage_and_inspectors_acce
         wallet = open_wallet(data / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data / "pki")
         try:
             demo = Clerk(stack.issuer_url, data, http)
-            pid_case = demo.create_case(PERSON.pid_provider, "pid", PERSON.pid)
-            offer = demo.offer(PERSON.pid_provider, pid_case)
-            wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            pid_case = demo.hand_over(wallet, PERSON.pid_provider, "pid", PERSON.pid)
             ska = Clerk(ska_url, ska_dir, http, paths={SKA.id: SKA.path})
             authority = {"id": SKA.id, "name": SKA.name}
             a1 = {**PERSON.pda1, "issuing_authority": {**authority, "country": "EE"}, "issuing_country": "EE",

@@ -282,9 +282,7 @@ def test_an_institution_runs_its_own_issuer_and_inspectors_accept_its_a1(tmp_pat
             assert metadata["credential_issuer"] == f"{ska_url}/ee-ska"
             wallet = open_wallet(data / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data / "pki")
             demo = Clerk(stack.issuer_url, data, http)
-            pid_case = demo.create_case(PERSON.pid_provider, "pid", PERSON.pid)
-            offer = demo.offer(PERSON.pid_provider, pid_case)
-            wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            demo.hand_over(wallet, PERSON.pid_provider, "pid", PERSON.pid)
             ska = Clerk(ska_url, ska_dir, http, paths={SKA.id: SKA.path})
             authority = {"id": SKA.id, "name": SKA.name}
             a1 = {**PERSON.pda1, "issuing_authority": {**authority, "country": "EE"}, "issuing_country": "EE",

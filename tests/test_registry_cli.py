@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from credentials import pid
-from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import IssuerTrustError
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
+from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_holding
 from trust_registry.client import REVALIDATE_AFTER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,13 +70,8 @@ def test_an_operator_widens_what_an_inspectorate_may_request_from_the_command_li
                           (("LV:VSAA", json.dumps(granted)), "only verifiers")):
             refused = _esspass(tmp_path, "may-request", *args)
             assert refused.returncode == 1 and why in refused.stderr and "Traceback" not in refused.stderr, refused
-        clerk = Clerk(stack.issuer_url, tmp_path, http)
-        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        wallet = wallet_holding(stack, tmp_path, http, person)
         try:
-            for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                                           (person.pda1_issuer, "pda1", person.pda1)):
-                offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
-                wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
             http.auth = InspectorAuth(stack.inspector_token)
             inspector = Inspector(stack.verifier_url, http)
             request = inspector.request("pda1")

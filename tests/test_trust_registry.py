@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 
 from credentials import pda1, pid, trust_list
-from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import (
     CredentialError,
     DataError,
@@ -39,7 +39,7 @@ from credentials.jose import b64url_decode, b64url_encode
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer
 from credentials.x509 import spki_kid, x5c_header
 from esspass.db import make_engine
-from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
+from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_holding
 from esspass.testing import ServerHandle, serve
 from trust_registry.app import create_app
 from trust_registry.client import REVALIDATE_AFTER
@@ -277,13 +277,8 @@ def test_an_operator_widens_what_an_inspectorate_may_request_over_the_api_and_a_
         url = f"{stack.registry_url}/admin/entities/LV:VDI/may-request"
         older = _without(vdi.may_request, pid.VCT, "date_of_expiry")
         assert http.put(url, json={"may_request": older}, headers=admin).status_code == 200
-        clerk = Clerk(stack.issuer_url, tmp_path, http)
-        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        wallet = wallet_holding(stack, tmp_path, http, person)
         try:
-            for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                                           (person.pda1_issuer, "pda1", person.pda1)):
-                offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
-                wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
             http.auth = InspectorAuth(stack.inspector_token)
             inspector = Inspector(stack.verifier_url, http)
             request = inspector.request("pda1")
