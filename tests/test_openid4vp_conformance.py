@@ -24,7 +24,7 @@ from fastapi.responses import PlainTextResponse
 from jwcrypto import jwk
 
 from credentials import dcql, openid4vp, pda1, pid
-from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import ClaimError, IssuerTrustError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import b64url_decode, b64url_encode, decode_jws, sign_jws, verify_jws
@@ -32,7 +32,7 @@ from credentials.openid4vp import RequestRejected, error_response_form, verify_r
 from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import present
 from credentials.x509 import load_x5c, x5c_header, x509_hash
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
 from esspass.testing import free_port, serve
 from verifier.app import build_service
 from verifier.app import create_app as verifier_app
@@ -280,13 +280,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("openid4vp")
     with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
-        clerk = Clerk(stack.issuer_url, data_dir, http)
-        wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
-        for entity, config, claims in ((PERSON.pid_provider, "pid", {**PERSON.pid, "picture": portrait(PERSON)}),
-                                       (PERSON.pda1_issuer, "pda1", PERSON.pda1)):
-            offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
-            offer_id, _ = wallet.open_offer(offer["link"])
-            wallet.accept_offer(offer_id, offer["tx_code"])
+        wallet = wallet_holding(stack, data_dir, http, PERSON)
         yield World(stack, http, wallet, load_demo_pki(data_dir / "pki"))
         wallet.http.close()
 

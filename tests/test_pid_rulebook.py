@@ -41,7 +41,7 @@ from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import DataError, IssuerTrustError, MalformedError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk
 from credentials.pki import DemoPki, load_demo_pki
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
 from esspass.testing import ServerHandle, serve
 from verifier.service import _display, profile_query
 from wallet import core
@@ -112,13 +112,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("pid-rulebook")
     with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
+        wallet = wallet_holding(stack, data_dir, http, ANNA)
         clerk = Clerk(stack.issuer_url, data_dir, http)
-        wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
-        for entity, config, claims in ((ANNA.pid_provider, "pid", {**ANNA.pid, "picture": portrait(ANNA)}),
-                                       (ANNA.pda1_issuer, "pda1", ANNA.pda1)):
-            offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
-            offer_id, _ = wallet.open_offer(offer["link"])
-            wallet.accept_offer(offer_id, offer["tx_code"])
         pki = load_demo_pki(data_dir / "pki")
         with serve(_status_server(pki)) as provider:
             yield Site(stack, http, clerk, wallet, pki, Inspector(stack.verifier_url, http), provider)
