@@ -7,6 +7,7 @@ talk to our services the way the other services and wallets do.
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import threading
@@ -17,13 +18,53 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["ServerHandle", "clerk_tab", "free_port", "pilot_started", "serve"]
+__all__ = ["ServerHandle", "clerk_tab", "free_port", "free_ports", "pilot_started", "serve"]
+
+
+#: Ports handed out by this process, so that two servers picked before either binds never share one.
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    """The first port the kernel gives outgoing connections (Linux: ip_local_port_range)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; the BSDs and macOS start higher
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive loopback ports a server started later can bind.
+
+    They are taken below the kernel's ephemeral range: a port from ``bind(0)`` can be taken by any
+    outgoing connection (a database client, an HTTP pool) between this check and the server's own
+    bind, and a server process then fails to start; below that range only a listener takes one."""
+    high = _ephemeral_low() - count
+    low = 15000 if high > 16000 else 1024
+    if high <= low:  # the ephemeral range starts low: take from above it instead
+        low, high = _ephemeral_low(), 65536 - count
+    rng = random.SystemRandom()
+    for _ in range(500):
+        base = rng.randrange(low, high)
+        block = range(base, base + count)
+        if not _handed_out.intersection(block) and all(_bindable(p) for p in block):
+            _handed_out.update(block)
+            return base
+    raise RuntimeError(f"no {count} consecutive free loopback ports")
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port a server started later can bind (see :func:`free_ports`)."""
+    return free_ports(1)
 
 
 @dataclass

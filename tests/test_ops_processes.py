@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from esspass.pilot import SERVICES
-from esspass.testing import free_port, pilot_started
+from esspass.testing import free_port, free_ports, pilot_started
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,15 +36,6 @@ def _answers(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(1)
         return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _free_ports(count: int) -> int:
-    """The first of ``count`` consecutive free loopback ports (``esspass up --port-base``)."""
-    for _ in range(50):
-        base = free_port()
-        if base + count < 65536 and not any(_answers(base + i) for i in range(count)):
-            return base
-    pytest.skip("no consecutive free ports")
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -82,7 +73,7 @@ class Up:
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
     """``esspass up --http --port-base <free>`` with its own data directory, until it prints its URLs."""
     data_dir = tmp_path_factory.mktemp("up")
-    base = _free_ports(len(SERVICES))
+    base = free_ports(len(SERVICES))
     proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--http", "--port-base", str(base),
                              "--data-dir", str(data_dir)], cwd=ROOT, env=_env(data_dir), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -196,3 +187,23 @@ def test_the_wallet_pages_write_json_logs(tmp_path: Path) -> None:
             proc.wait(timeout=30)
     records = _json_lines(log.read_text())
     assert any(r.get("service") == "wallet" and r.get("route") == "/healthz" for r in records), log.read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/sys/net/ipv4/ip_local_port_range").exists(), reason="Linux's port ranges")
+def test_ports_for_a_later_server_are_never_ones_an_outgoing_connection_can_hold() -> None:
+    """A port from bind(0) can be held by any client socket (here one to a listener of ours) when
+    the server process binds it: ``esspass up`` then fails to start (uvicorn exit code 3). Ports
+    for servers started later come from below the ephemeral range, each handed out once."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as client:
+            held = client.getsockname()[1]
+            blocks = [free_ports(len(SERVICES)) for _ in range(20)] + [free_port() for _ in range(20)]
+    ports = [b + i for b in blocks[:20] for i in range(len(SERVICES))] + blocks[20:]
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert held >= low and all(p < low for p in ports)
+    assert len(set(ports)) == len(ports)
+    for port in ports:
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", port))

@@ -25,7 +25,7 @@ from credentials.pki import create_tls
 from esspass.config import tls_verify
 from esspass.demo import run_pilot_demo
 from esspass.pilot import SERVICES, Pilot, init
-from esspass.testing import free_port, pilot_started
+from esspass.testing import free_port, free_ports, pilot_started
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("ESSPASS_TEST_POSTGRES_URL")
@@ -123,10 +123,7 @@ def test_the_whole_story_runs_with_every_service_on_postgresql(tmp_path: Path, p
 
 
 def test_esspass_up_starts_prints_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    base = free_port()
-    ports = [base, base + 1, base + 2, base + 3]
-    if any(_in_use(p) for p in ports):
-        pytest.skip("consecutive ports not free")
+    base = free_ports(len(SERVICES))
     env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path)}
     for run in ("first", "second"):
         proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--port-base", str(base)],
@@ -139,13 +136,6 @@ def test_esspass_up_starts_prints_urls_and_stops_cleanly_on_ctrl_c(tmp_path: Pat
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, rest
         assert "Stopped." in rest
-
-
-def _in_use(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")
