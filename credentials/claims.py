@@ -7,6 +7,7 @@ Each function checks one value against one rule and returns it normalised, or ra
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
@@ -31,9 +32,19 @@ COMMON_REQUIRED = ("personal_administrative_number", "issuing_authority", "issui
 COMMON_OPTIONAL = ("date_of_expiry", "starting_date", "ending_date")
 
 
-def text(value: Any, field: str, lo: int, hi: int) -> str:
+#: Characters no name, number or address holds: control characters (NUL, line breaks, escapes) and
+#: the bidirectional formatting ones, with which a text shows other than it reads (U+202E turns
+#: "A1-2024-10" around on a page or the paper copy).
+_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def text(value: Any, field: str, lo: int, hi: int, *, lines: bool = False) -> str:
+    """``value`` stripped, of ``lo`` to ``hi`` characters; ``lines``: line breaks allowed (a formatted
+    address, written over several lines as OpenID Connect Core §5.1.1 allows)."""
     if not isinstance(value, str):
         raise DataError(field, "must be text")
+    if _NOT_IN_TEXT.search(value.replace("\n", "") if lines else value):
+        raise DataError(field, "must not contain control or text-direction characters")
     stripped: str = value.strip()
     if not lo <= len(stripped) <= hi:
         raise DataError(field, f"must be {lo} to {hi} characters")
@@ -71,7 +82,8 @@ def obj(value: Any, field: str) -> Mapping[str, Any]:
 
 
 def no_unknown(claims: Mapping[str, Any], allowed: Collection[str], prefix: str = "") -> None:
-    unknown = sorted(set(claims) - set(allowed))
+    # As text: decoded CBOR may have integer or byte-string keys, which neither sort with text nor join it.
+    unknown = sorted(str(name) for name in set(claims) - set(allowed))
     if unknown:
         raise DataError(prefix + unknown[0], "is not a field of this document")
 

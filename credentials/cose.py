@@ -14,6 +14,7 @@ the message invalid.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureE
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
 __all__ = ["ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1",
-           "decoded_sign1", "public_from_cose_key", "sign1", "verify_sign1"]
+           "decoded_sign1", "loads_one", "public_from_cose_key", "sign1", "verify_sign1"]
 
 ES256 = -7
 ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
@@ -35,6 +36,21 @@ ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
 UNDERSTOOD = frozenset({ALG, KID, TYP, X5CHAIN})
 TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
+
+
+def loads_one(data: bytes, what: str = "the CBOR input") -> Any:
+    """Exactly one well-formed CBOR data item (RFC 8949 §5.1); MalformedError otherwise.
+
+    cbor2.loads decodes the first item and ignores any bytes after it, so one message would have
+    many encodings that all verify; here trailing bytes are refused."""
+    stream = io.BytesIO(data)
+    try:
+        obj = cbor2.CBORDecoder(stream).decode()
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
+        raise MalformedError(f"{what} is not CBOR") from exc
+    if stream.tell() != len(data):
+        raise MalformedError(f"{what} has bytes after its CBOR data item")
+    return obj
 
 
 def _sig_structure(protected: bytes, external_aad: bytes, payload: bytes) -> bytes:
@@ -102,10 +118,7 @@ def decode_sign1(data: bytes | Any, *, max_bytes: int = MAX_BYTES,
     the message invalid (RFC 9052 §3.1)."""
     if isinstance(data, bytes) and len(data) > max_bytes:
         raise MalformedError("COSE message too large")
-    try:
-        obj = cbor2.loads(data) if isinstance(data, bytes) else data
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
-        raise MalformedError("not CBOR") from exc
+    obj = loads_one(data, "the COSE message") if isinstance(data, bytes) else data
     return decoded_sign1(obj, understood=understood)
 
 

@@ -46,12 +46,12 @@ def htu(url: str) -> str:
     normalization", RFC 3986 §6.2.2, §6.2.3): scheme and host in lower case, the scheme's default
     port left out, an empty path as ``/``. Anything unreadable is kept as it is (and so matches nothing
     else)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)  # ValueError on a broken IPv6 literal ("http://[::1")
         port = parts.port
     except ValueError:
         return url
+    scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
@@ -101,7 +101,8 @@ def verify_proof(proof: str | None, *, method: str, url: str, now: datetime, acc
     if access_token is not None:
         expected = b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest())
         ath = claims.get("ath")
-        if not isinstance(ath, str) or not hmac.compare_digest(ath, expected):
+        # As bytes: hmac.compare_digest raises TypeError on a str that is not ASCII (the prover chose it).
+        if not isinstance(ath, str) or not hmac.compare_digest(ath.encode("utf-8", "surrogatepass"), expected.encode()):
             raise _invalid("the DPoP proof is not for this access token (ath)")
     nonce = claims.get("nonce")
     return DpopProof(thumbprint, jti, iat, nonce if isinstance(nonce, str) and 0 < len(nonce) <= 256 else None)

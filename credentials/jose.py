@@ -77,6 +77,10 @@ _HASHLIB = {"ES256": hashlib.sha256, "ES384": hashlib.sha384, "ES512": hashlib.s
 _CRV_NAMES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
 _CURVE_TO_CRV = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _B64URL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The value of each base64url character, to read the bits a last partial group leaves unused.
+_B64URL_VALUE = {char: value for value, char in enumerate(_B64URL_CHARS)}
+# Unused low bits of the last character when the length is 2 or 3 mod 4 (RFC 4648 §3.5).
+_UNUSED_BITS = {2: 0x0F, 3: 0x03}
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 # Below this many bytes the standard library's base64 is faster than pybase64 (whose SIMD code
@@ -97,11 +101,17 @@ def b64url_bytes(data: bytes) -> bytes:
 
 
 def b64url_decode(data: str | bytes) -> bytes:
-    """Strict base64url decode: only the URL-safe alphabet, no padding (RFC 7515 §2)."""
+    """Strict base64url decode: only the URL-safe alphabet, no padding (RFC 7515 §2), and only the
+    canonical encoding: the bits a last partial group leaves unused must be zero (RFC 4648 §3.5).
+    Decoders ignore them, so otherwise one signature or digest had several texts and a changed
+    token (its last character) would still verify."""
     try:
         raw = data.encode("ascii") if isinstance(data, str) else data
     except UnicodeEncodeError as exc:
         raise MalformedError("not base64url") from exc
+    unused = _UNUSED_BITS.get(len(raw) % 4)
+    if unused is not None and _B64URL_VALUE.get(raw[-1], 0) & unused:
+        raise MalformedError("not base64url: the unused bits of the last character are not zero")
     try:
         if len(raw) < _SIMD_FROM:
             if raw.translate(None, _B64URL_CHARS) or len(raw) % 4 == 1:
@@ -213,6 +223,8 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
 
     The members must be strings (RFC 7638 §3.2 hashes the JWK's own member values): one missing or
     of another type is MalformedError."""
+    if not isinstance(jwk, Mapping):  # it comes from an unverified header: an array is refused, not a crash
+        raise MalformedError("a JWK must be an object")
     required = {k: jwk.get(k) for k in ("crv", "kty", "x", "y")}
     if not all(isinstance(v, str) for v in required.values()):
         raise MalformedError("a JWK thumbprint needs crv, kty, x and y as strings")

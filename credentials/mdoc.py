@@ -481,7 +481,9 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     mso = _loads_embedded(payload, "MobileSecurityObjectBytes")
     if not isinstance(mso, Mapping) or mso.get("version") != "1.0":
         raise MalformedError("the Mobile Security Object is not version 1.0")
-    algorithm = _DIGEST_ALGORITHMS.get(mso.get("digestAlgorithm"))  # type: ignore[arg-type]
+    name = mso.get("digestAlgorithm")
+    # A tstr (ISO 18013-5 §9.1.2.4): an array or map is not looked up (unhashable), it is refused.
+    algorithm = _DIGEST_ALGORITHMS.get(name) if isinstance(name, str) else None
     if algorithm is None:
         raise AlgorithmError(f"digestAlgorithm {mso.get('digestAlgorithm')!r} is not accepted")
     doctype, validity, digests = mso.get("docType"), mso.get("validityInfo"), mso.get("valueDigests")

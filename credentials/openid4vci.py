@@ -310,6 +310,8 @@ def verify_proof(proof: str, *, audience: str, nonce_valid: Callable[[str], bool
     ``aud`` must be this issuer, ``iat`` recent, ``nonce`` a live ``c_nonce`` (``invalid_nonce``
     otherwise, so the wallet fetches a new one and retries).
     """
+    if not isinstance(proof, str):
+        raise ProtocolError("invalid_proof", "proof is not a JWT")
     if len(proof) > MAX_PROOF_BYTES:
         raise ProtocolError("invalid_proof", "proof too large")
     try:

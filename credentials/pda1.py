@@ -122,7 +122,8 @@ def _address(value: Any, field: str) -> dict[str, Any]:
         elif key == "country":
             out[key] = c.country(val, field + ".country")
         else:
-            out["house_number" if key == "building_number" else key] = c.text(val, f"{field}.{key}", 1, 150)
+            out["house_number" if key == "building_number" else key] = c.text(val, f"{field}.{key}", 1, 150,
+                                                                              lines=key == "formatted")
     c.required(out, "locality", field + ".")
     c.required(out, "country", field + ".")
     return out

@@ -382,16 +382,21 @@ class _Processor:
         return claims  # type: ignore[no-any-return]
 
 
+def _parsed(sd_jwt: str | UnverifiedSdJwt) -> UnverifiedSdJwt:
+    """Already split, or split now: anything else (null, an array) is refused by :func:`parse`."""
+    return sd_jwt if isinstance(sd_jwt, UnverifiedSdJwt) else parse(sd_jwt)
+
+
 def unverified_claims(sd_jwt: str | UnverifiedSdJwt) -> dict[str, Any]:
     """The claims with every sent Disclosure applied, WITHOUT checking the signature (holder display)."""
-    parsed = parse(sd_jwt) if isinstance(sd_jwt, str) else sd_jwt
+    parsed = _parsed(sd_jwt)
     payload = parsed.issuer_jws.payload
     return _Processor(parsed.disclosures, _hash_alg(payload, HASH_ALGORITHMS)).run(payload)
 
 
 def disclosable_paths(sd_jwt: str | UnverifiedSdJwt) -> list[ClaimPath]:
     """The claim paths of the Disclosures a holder has, in payload order."""
-    parsed = parse(sd_jwt) if isinstance(sd_jwt, str) else sd_jwt
+    parsed = _parsed(sd_jwt)
     payload = parsed.issuer_jws.payload
     processor = _Processor(parsed.disclosures, _hash_alg(payload, HASH_ALGORITHMS))
     processor.run(payload)
@@ -495,6 +500,12 @@ class VerifiedSdJwt:
     kb: dict[str, Any] | None
 
 
+def _same_text(received: str, expected: str) -> bool:
+    """Constant-time equality of a received text: hmac.compare_digest raises TypeError on a str that
+    is not ASCII, so both are compared as UTF-8 bytes (a holder chooses what its KB-JWT says)."""
+    return hmac.compare_digest(received.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def _check_key_binding(
     parsed: UnverifiedSdJwt,
     claims: Mapping[str, Any],
@@ -517,10 +528,10 @@ def _check_key_binding(
     body = kb.payload
     expected = _digest(parsed.presented, hash_alg)
     sd_hash = body.get("sd_hash")
-    if not isinstance(sd_hash, str) or not hmac.compare_digest(sd_hash, expected):
+    if not isinstance(sd_hash, str) or not _same_text(sd_hash, expected):
         raise SdHashError("sd_hash does not match the presented SD-JWT")
     nonce = body.get("nonce")
-    if not isinstance(nonce, str) or not hmac.compare_digest(nonce, policy.nonce):
+    if not isinstance(nonce, str) or not _same_text(nonce, policy.nonce):
         raise NonceError("the KB-JWT is for another nonce")
     if body.get("aud") != policy.aud:
         raise AudienceError("the KB-JWT is for another audience")
@@ -550,7 +561,7 @@ def verify(
     ``key_binding=None`` means the policy does not require key binding; a KB-JWT that happens to
     be present is then neither checked nor reported.
     """
-    parsed = parse(presentation) if isinstance(presentation, str) else presentation
+    parsed = _parsed(presentation)
     verify_jws(parsed.issuer_jws, issuer_key, algorithms=algorithms)
     payload = parsed.issuer_jws.payload
     hash_alg = _hash_alg(payload, hash_algs)

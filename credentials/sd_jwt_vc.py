@@ -45,6 +45,8 @@ TYP = "dc+sd-jwt"
 LEGACY_TYP = "vc+sd-jwt"
 #: "Registered JWT Claims": these MUST NOT be disclosures, nor may anything below them.
 NEVER_DISCLOSABLE = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
+#: Latest NumericDate accepted (9999-12-31T23:59:59Z), as for the offline credential (compact.MAX_TIME).
+MAX_TIME = 253_402_300_799
 #: Claims the envelope sets; the credential's own claims may not use these names.
 _ENVELOPE = NEVER_DISCLOSABLE | {"iat", "_sd", "_sd_alg"}
 
@@ -114,6 +116,8 @@ def _timestamp(claims: Mapping[str, Any], name: str, *, required: bool) -> int |
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise MalformedError(f"{name} must be an integer NumericDate")
+    if not 0 <= value <= MAX_TIME:  # a verifier turns iat into a datetime, which cannot hold these
+        raise MalformedError(f"{name} is outside the years 1970 to 9999")
     return value
 
 

@@ -97,7 +97,10 @@ def _ts(value: datetime) -> int:
 def _dt(value: Any, name: str) -> datetime:
     if not isinstance(value, int) or isinstance(value, bool):
         raise MalformedError(f"trust list: {name} must be a NumericDate")
-    return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, ValueError, OSError) as exc:  # beyond the years a datetime holds
+        raise MalformedError(f"trust list: {name} is not a representable date") from exc
 
 
 @dataclass(frozen=True, slots=True)

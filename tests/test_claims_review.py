@@ -1,0 +1,49 @@
+"""Review regressions for credentials.claims (the PDA1 / EHIC / PID model rules)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from credentials import ehic, pda1
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import DataError
+
+
+@pytest.mark.parametrize(("module", "sample"), [(pda1, DEMO_PERSONS[0].pda1), (ehic, DEMO_PERSONS[0].ehic)])
+@pytest.mark.parametrize("name", [65533, -1, b"x", (1, 2)])
+def test_claims_with_a_member_name_that_is_not_text_are_invalid_data(module: Any, sample: dict[str, Any],
+                                                                     name: Any) -> None:
+    """Decoded CBOR (an mdoc element's map) can have integer or byte-string keys: the unknown-member
+    rule sorted them with text and joined them to a text prefix (TypeError) instead of naming the field."""
+    claims = {**sample, "issuing_authority": {**sample["issuing_authority"], name: "x"}}
+    with pytest.raises(DataError) as refused:
+        module.validate(claims)
+    assert refused.value.field == f"issuing_authority.{name}"
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\u202e", "\u2066", "\u200f", "\x85", "line\nbreak"])
+@pytest.mark.parametrize("field", ["document_number", "employer.name"])
+def test_a_control_or_text_direction_character_in_a_claim_is_invalid_data(field: str, bad: str) -> None:
+    """A NUL crashed PostgreSQL; U+202E makes a document number show reversed on the inspector's page
+    and the paper copy, so what is read differs from what was signed."""
+    claims = json.loads(json.dumps(DEMO_PERSONS[0].pda1))
+    if field == "employer.name":
+        claims["employer"]["name"] = f"Būve {bad} SIA"
+    else:
+        claims[field] = f"A1-{bad}-2026"
+    with pytest.raises(DataError) as refused:
+        pda1.validate(claims)
+    assert refused.value.field == field and "control or text-direction" in refused.value.rule
+
+
+def test_a_formatted_work_address_may_span_lines() -> None:
+    """OpenID Connect Core §5.1.1: ``formatted`` "MAY contain multiple lines, separated by newlines"."""
+    claims = json.loads(json.dumps(DEMO_PERSONS[0].pda1))
+    claims["work_address"] = {"formatted": "Musterstraße 12\n10115 Berlin", "locality": "Berlin", "country": "DE"}
+    assert pda1.validate(claims)["work_address"]["formatted"] == "Musterstraße 12\n10115 Berlin"
+    claims["work_address"]["formatted"] = "Musterstraße 12\u202e\n10115 Berlin"
+    with pytest.raises(DataError):
+        pda1.validate(claims)
