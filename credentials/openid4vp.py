@@ -419,13 +419,21 @@ def _check_jwt_claims(payload: Mapping[str, Any], *, wallet_nonce: str | None, n
 def encryption_key(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """The verifier's key the answer is encrypted to (§8.3): the first usable P-256 ECDH-ES key of
     ``client_metadata.jwks`` ("The alg parameter MUST be present in the JWKs"; ``use`` absent or
-    ``enc``). The mdoc transcript names this same key (App. B.2.6.1)."""
+    ``enc``). The mdoc transcript names this same key (App. B.2.6.1). A key whose coordinates are
+    not a point of P-256 cannot encrypt anything: it is refused here, before the worker is asked."""
+    from credentials.jose import public_key_from_jwk
+
     jwks = metadata.get("jwks")
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     for key in keys if isinstance(keys, list) else []:
         if (isinstance(key, dict) and key.get("use", "enc") == "enc" and key.get("kty") == "EC"
                 and key.get("crv") == "P-256" and key.get("alg") == "ECDH-ES" and "d" not in key
                 and all(isinstance(key.get(c), str) for c in ("x", "y"))):
+            try:
+                public_key_from_jwk(key)
+            except CredentialError as exc:
+                raise ProtocolError("invalid_request", "the verifier's key for encrypting the answer is not a "
+                                    "usable P-256 public key") from exc
             return key
     raise ProtocolError("invalid_request", "the verifier asked for an encrypted answer but gave no usable key "
                         "(an EC P-256 JWK with alg ECDH-ES)")

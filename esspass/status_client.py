@@ -16,6 +16,10 @@ form, answers. A list with the same ``iat`` as a held one that would turn a with
 (INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
 be told, and our institutions never reinstate a withdrawn document.
 
+A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES`` within 5 s in all: an answer larger
+or slower, like an address that cannot be used, is a fetch that failed (the held copy, else
+undetermined), so no institution's server can hold a check or fill the verifier's memory.
+
 With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signed), so that a
 verifier restarted without network still has them; a list read back is verified again, as of when
 it was fetched, against the institution the trust list names now. The newest-``iat`` record of
@@ -30,6 +34,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,18 +108,19 @@ class StatusClient:
         if usable and entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
         try:
-            response = self._http.get(ref.uri, headers=headers, timeout=5)
-            if response.status_code == 304 and usable and entry is not None:
-                entry.fetched = ts
-                return self._outcome(entry, ref, ts, "network")
-            response.raise_for_status()
-        except httpx.HTTPError:
+            fetched = _fetch(self._http, ref.uri, headers, limit=status_list.MAX_STATUS_TOKEN_BYTES)
+        except _Unfetchable:
             if fresh and entry is not None:
                 return self._outcome(entry, ref, ts, "cache")
             return self._fallback(ref, entity, ts, "The institution's status list could not be fetched")
+        if fetched is None:  # 304: the held list is still the current one
+            assert entry is not None
+            entry.fetched = ts
+            return self._outcome(entry, ref, ts, "network")
+        response, body = fetched
         # Exactly these bytes are verified, kept and read back after a restart: a JWT served with a
         # trailing newline (a static file, a CDN) must load from disk as it verified live.
-        token: str | bytes = response.content if cwt else response.text.strip()
+        token: str | bytes = body if cwt else body.decode(response.encoding or "utf-8", errors="replace").strip()
         try:
             # The institution's own anchors, and a signer key it lists now (shared with the wallet).
             verified = trust_list.verify_status_list(token, uri=ref.uri, entity=entity, now=now)
@@ -186,10 +192,12 @@ class StatusClient:
             if entity is None:
                 continue  # no longer listed: nothing of it would be trusted anyway
             try:
-                response = self._http.get(aggregation_uri, headers={"Accept": "application/json"}, timeout=5)
-                response.raise_for_status()
-                uris = response.json().get("status_lists")
-            except (httpx.HTTPError, ValueError, AttributeError):
+                fetched = _fetch(self._http, aggregation_uri, {"Accept": "application/json"},
+                                 limit=_MAX_AGGREGATION_BYTES)
+                if fetched is None:
+                    raise _Unfetchable("not modified, though nothing was held")
+                uris = json.loads(fetched[1]).get("status_lists")
+            except (_Unfetchable, ValueError, AttributeError):
                 failed += 1
                 continue
             for uri in uris if isinstance(uris, list) else []:
@@ -336,6 +344,41 @@ class StatusClient:
         if value is None:
             return StatusOutcome(None, age, source, "The document's entry is outside the status list.", forged=True)
         return StatusOutcome(value, age, source)
+
+
+#: Seconds one fetch may take in all. ``timeout`` bounds each network operation only, so a server
+#: sending a byte just before each read times out would hold the check (and the wallet's answer) for
+#: as long as it liked.
+_DEADLINE = 5.0
+#: The largest Status List Aggregation (§9) read: a JSON list of URIs.
+_MAX_AGGREGATION_BYTES = 1024 * 1024
+
+
+class _Unfetchable(Exception):
+    """No usable answer: the server is unreachable, answered an error, too much or too slowly, or
+    its address cannot be used (a host name IDNA refuses raises UnicodeError, no httpx.HTTPError)."""
+
+
+def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *,
+           limit: int) -> tuple[httpx.Response, bytes] | None:
+    """GET ``uri``: the response and its body of at most ``limit`` bytes, read within
+    :data:`_DEADLINE` seconds; None for a 304 when ``headers`` revalidate; else :class:`_Unfetchable`."""
+    deadline = time.monotonic() + _DEADLINE
+    try:
+        with http.stream("GET", uri, headers=headers, timeout=_DEADLINE) as response:
+            if response.status_code == 304 and "If-None-Match" in headers:
+                return None
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise _Unfetchable(f"the answer is larger than {limit} bytes")
+                if time.monotonic() > deadline:
+                    raise _Unfetchable(f"the answer took longer than {_DEADLINE:.0f} s")
+            return response, bytes(body)
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+        raise _Unfetchable(str(exc)) from exc
 
 
 def _write_atomically(path: Path, record: dict[str, object]) -> None:

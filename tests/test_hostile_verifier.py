@@ -135,6 +135,32 @@ def test_a_forged_offline_qr_is_an_error_on_the_inspection_page(world: World, ch
     assert response.status_code in (303, 400), response.status_code
 
 
+def _declared_png(width: int, height: int) -> bytes:
+    """A small PNG whose header declares ``width`` x ``height`` pixels (a decompression bomb)."""
+    import io
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), 255).save(buf, format="PNG")
+    png = bytearray(buf.getvalue())
+    ihdr = bytes(png[12:16]) + struct.pack(">II", width, height) + bytes(png[24:29])
+    png[16:24] = struct.pack(">II", width, height)
+    png[29:33] = struct.pack(">I", zlib.crc32(ihdr))
+    return bytes(png)
+
+
+@pytest.mark.parametrize("size", [(20000, 20000), (7000, 7000)], ids=["beyond-pillow-limit", "under-pillow-limit"])
+def test_a_photo_declaring_a_huge_image_is_refused_on_the_offline_page(world: World, size: tuple[int, int]) -> None:
+    """A 100-byte PNG may declare 400 million pixels: refused from its header (never a 500, never
+    hundreds of MB decoded), with the page's error."""
+    response = world.post("/offline", files={"photo": ("qr.png", _declared_png(*size), "image/png")})
+    _no_server_error(response)
+    assert response.status_code == 400 and "too large" in response.text
+
+
 def test_the_unforged_qr_is_still_valid_apart_from_its_missing_status(world: World) -> None:
     verdict = world.post("/api/offline/verify", json={"qr": _offline(world)}).json()
     assert verdict["verdict"] == "invalid" and "status" in verdict["reason"]  # the forgeries above carry none

@@ -811,14 +811,14 @@ def test_csv_import_imports_good_rows_and_names_bad_ones(issuer: Issuer) -> None
 
 
 def test_offer_qr_png_decodes_to_the_offer_link(issuer: Issuer) -> None:
-    from credentials.compact import decode_qr_png
+    from credentials.qr_picture import read_qr
 
     case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": PERSON.pda1},
                             headers=issuer.clerk()).json()["id"]
     created = issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()).json()
     png = issuer.http.get(created["qr_png"], headers=issuer.clerk())
     assert png.headers["content-type"] == "image/png"
-    assert decode_qr_png(png.content) == created["link"]
+    assert read_qr(png.content) == created["link"]
     svg = issuer.http.get(created["qr_svg"], headers=issuer.clerk())
     assert svg.text.lstrip().startswith("<svg")
 

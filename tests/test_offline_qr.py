@@ -20,6 +20,7 @@ from credentials import compact, ehic, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import b64url_decode, generate_key
+from credentials.qr_picture import read_qr
 from esspass.stack import Clerk, InspectorAuth, Stack, open_wallet, start_in_process
 from trust_registry.store import ISSUING_ROLES
 from wallet import core
@@ -66,7 +67,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def _qr_via_png(text: str) -> str:
     """Draw the QR as the wallet does (segno) and read it back with zxing-cpp, an independent decoder."""
-    return compact.decode_qr_png(compact.qr_png(text))
+    return read_qr(compact.qr_png(text))
 
 
 def _revoked_group(world: World) -> str:
@@ -370,7 +371,7 @@ def _qr_in_pdf(pdf: bytes) -> str:
             prev = row
         buf = io.BytesIO()
         Image.frombytes("L", (width, height), b"".join(out)).save(buf, format="PNG")
-        return compact.decode_qr_png(buf.getvalue())
+        return read_qr(buf.getvalue())
     raise AssertionError("no image in the PDF")
 
 

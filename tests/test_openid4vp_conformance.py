@@ -671,6 +671,25 @@ def test_parse_response_refuses_a_jwe_not_naming_the_published_kid() -> None:
     assert parsed.vp_token == {"q": ["x"]} and parsed.state == "s" * 16
 
 
+def test_a_verifier_key_that_is_not_a_p256_point_cannot_be_encrypted_to_and_is_invalid_request() -> None:
+    """§8.3: the answer is encrypted to the request's key; one whose coordinates are not base64url or
+    not a point of P-256 is refused as invalid_request (never a crash in the encryption library), so
+    an error answer goes in plain (§8.3.1) instead."""
+    key = openid4vp.new_encryption_key()
+    payload = openid4vp.build_request(client_id="x509_hash:abc", response_uri="https://v.example/r", nonce="n" * 16,
+                                      state="s" * 16, dcql_query={"credentials": [_CQ]},
+                                      response_mode="direct_post.jwt", iat=0, exp=300, encryption_key=key)
+    good = payload["client_metadata"]["jwks"]["keys"][0]
+    for broken in ({**good, "x": good["y"]}, {**good, "y": "***"}, {**good, "x": b64url_encode(b"\x01" * 32)}):
+        metadata = {**payload["client_metadata"], "jwks": {"keys": [broken]}}
+        with pytest.raises(ProtocolError) as info:
+            openid4vp.encryption_key(metadata)
+        assert info.value.error == "invalid_request"
+        plain = error_response_form({**payload, "client_metadata": metadata}, "access_denied", "no")
+        assert plain["error"] == "access_denied" and "response" not in plain
+    assert openid4vp.encryption_key(payload["client_metadata"]) == good
+
+
 def test_an_encrypted_answer_naming_another_key_is_refused(world: World) -> None:
     """§8.3 over HTTP: an answer whose JWE names another ``kid`` than the one the request published, or
     none, is invalid_request and leaves the request open; the right one is then taken."""

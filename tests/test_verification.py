@@ -292,7 +292,8 @@ def test_a_portrait_that_is_a_url_is_not_shown_to_the_inspector() -> None:
     from verifier.service import _display
 
     for picture, shown in (("https://tracker.example/p.png", False), ("data:image/png;base64,iVBORw0KGgo=", True)):
-        result = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "X", "picture": picture})
+        result = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "X", "picture": picture},
+                                               issuer_id="LV:PMLP")
         _, person = _display(verification.Verdict("valid", "", [], [result], 0, NOW))
         assert ("picture" in person) is shown, picture
 
@@ -312,7 +313,8 @@ def _verdict_page(*results: verification.CredentialResult) -> str:
         status_words=lambda code: code)
 
 
-_PERSON = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"})
+_PERSON = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"},
+                                        issuer_id="LV:PMLP")
 
 
 def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
@@ -320,7 +322,7 @@ def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
     holder represents."""
     child = {"forenames": "Līga", "familynames": "Bērziņa", "date_of_birth": "2019-05-02"}
     card = verification.CredentialResult("ehic", vct=ehic.VCT, claims={**ehic.validate(ANNA.ehic), "subject": child},
-                                         issuer_name="National Health Service")
+                                         issuer_id="LV:NVD", issuer_name="National Health Service")
     page = _verdict_page(card, _PERSON)
     assert "This card insures another person" in page and "Līga Bērziņa · 2019-05-02" in page
 
@@ -330,7 +332,8 @@ def test_the_verdict_page_names_every_employer_of_a_v11_a1() -> None:
     employers = [{"type": "01", "id": "LV40003", "name": "Bērziņš SIA", "country": "LV"},
                  {"type": "01", "id": "LV40004", "name": "Daugava AS", "country": "LV"}]
     a1 = verification.CredentialResult("pda1", vct=pda1.VCT, claims={**pda1.validate(ANNA.pda1),
-                                                                       "employer": employers})
+                                                                       "employer": employers},
+                                     issuer_id="LV:VSAA")
     page = _verdict_page(a1, _PERSON)
     assert '<dd id="employer">Bērziņš SIA, Daugava AS</dd>' in page
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from credentials.compact import decode_qr_png
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.qr_picture import read_qr
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +66,11 @@ def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -
         assert status.returncode == 0 and "valid" in status.stdout.lower()
 
         png = tmp_path / "qr.png"
+        png.write_bytes(b"")  # an existing picture, readable by others, is overwritten and made private
+        png.chmod(0o644)
         assert _wallet(running, data_dir, "qr", pda1_group, "--png", str(png)).returncode == 0
-        qr = decode_qr_png(png.read_bytes())
+        assert png.stat().st_mode & 0o777 == 0o600  # it carries the worker's personal data
+        qr = read_qr(png.read_bytes())
         assert http.post(f"{running.verifier_url}/api/offline/verify", json={"qr": qr}).json()["verdict"] == "valid"
 
         inspector = Inspector(running.verifier_url, http)

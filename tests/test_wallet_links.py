@@ -136,3 +136,31 @@ def test_a_format_the_wallet_does_not_hold_is_left_out_and_an_offer_of_only_such
     with _foreign_issuer({"pda1_jwt": "jwt_vc_json"}) as client, \
             pytest.raises(MalformedError, match="formats this wallet does not hold"):
         resolve_offer(client, _offer_link(["pda1_jwt"]))
+
+
+def test_an_authorization_endpoint_with_its_own_query_keeps_it_in_the_worker_s_link() -> None:
+    """RFC 6749 §3.1: the endpoint URI "MAY include a query component, which MUST be retained when
+    adding additional query parameters" (an institution's page serving several tenants)."""
+    from datetime import UTC, datetime
+    from urllib.parse import parse_qs, urlsplit
+
+    from wallet.receive import OfferedCredential, ResolvedOffer, push_authorization
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, json={"request_uri": "urn:ietf:params:oauth:request_uri:abc", "expires_in": 60})
+
+    offer = ResolvedOffer(credential_issuer="https://issuer.example", pre_authorized_code=None, tx_code=None,
+                          offered=(OfferedCredential("pda1", "dc+sd-jwt", "urn:eudi:pda1:1", ()),),
+                          credential_endpoint="https://issuer.example/credential", nonce_endpoint=None,
+                          notification_endpoint=None, token_endpoint="https://issuer.example/token", batch_size=1,
+                          dpop_algs=("ES256",), issuer_display=(), issuer_state="st",
+                          authorization_endpoint="https://issuer.example/authorize?tenant=lv-vsaa",
+                          par_endpoint="https://issuer.example/par")
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        pending = push_authorization(client, offer, redirect_uri="http://127.0.0.1:1/cb", attester=None,
+                                     now=datetime.now(UTC))
+    url = urlsplit(pending.authorize_url)
+    assert (url.netloc, url.path) == ("issuer.example", "/authorize")
+    query = parse_qs(url.query)
+    assert query["tenant"] == ["lv-vsaa"] and query["request_uri"] == ["urn:ietf:params:oauth:request_uri:abc"]
+    assert "client_id" in query

@@ -5,7 +5,9 @@ Routes are thin adapters over :class:`verifier.service.VerifierService` (pure pi
 check, the request QR with polling for the answer, and a server-rendered verdict screen.
 """
 
+import asyncio
 import io
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -42,6 +44,7 @@ from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, con
 __all__ = ["build_service", "create_app"]
 
 HERE = Path(__file__).parent
+_log = logging.getLogger("esspass.verifier")
 NO_STORE = {"Cache-Control": "no-store"}
 #: The inspector's pages: nothing inline, nothing from elsewhere, never framed (clickjacking). The
 #: offline page reads a photo as a blob: URL and the camera; the verdict shows a data: portrait.
@@ -132,7 +135,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             holder["service"], http = build_service(settings)
         else:
             holder["service"] = service
+        eraser = asyncio.create_task(_erase_periodically(holder["service"], settings.sweep_interval))
         yield
+        eraser.cancel()
         if http is not None:  # what build_service opened
             http.close()
             holder["service"].store.engine.dispose()
@@ -376,9 +381,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                 data = await upload.read(8 * 1024 * 1024 + 1)
                 if len(data) > 8 * 1024 * 1024:
                     raise ProtocolError("invalid_request", "the photo is larger than 8 MB")
-                from credentials.compact import decode_qr_png
+                from credentials.qr_picture import read_qr
 
-                text = await run_in_threadpool(decode_qr_png, data)
+                text = await run_in_threadpool(read_qr, data)
             result = await run_in_threadpool(svc().verify_offline, text.strip(),
                                              challenge=challenge_code if isinstance(challenge_code, str)
                                              and challenge_code else None)
@@ -440,6 +445,20 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")
     return app
+
+
+async def _erase_periodically(service: VerifierService, interval: float) -> None:
+    """The retention time applied every ``interval`` seconds, not only when the verifier is next used:
+    a shown verdict's person is erased once ``retention_seconds`` have passed, expired inspections
+    are deleted. Every replica does it; each round is idempotent."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(service.sweep)
+        except Exception as exc:  # noqa: BLE001 - tried again next round; the verifier keeps serving
+            # The type only: a database error's text can quote the rows.
+            _log.error("erasing expired personal data failed (%s)", type(exc).__name__,
+                       extra={"service": "verifier"})
 
 
 async def _form(request: Request, limit: int) -> dict[str, str]:

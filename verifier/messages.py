@@ -312,18 +312,29 @@ def describe_document(doc: Mapping[str, Any], lang: str) -> str:
     country = doc.get("legislation_country") if is_a1 else doc.get("issuing_country")
     cname = country_name(country, lang) if isinstance(country, str) and country else "?"
     if is_a1:
-        end = doc.get("ending_date")
-        return i18n.t("verifier.pda1.sentence", lang, country=cname,
-                      end=i18n.format_date(end, lang) if isinstance(end, str) else "?")
+        return i18n.t("verifier.pda1.sentence", lang, country=cname, end=_date_words(doc.get("ending_date"), lang))
     end = doc.get("date_of_expiry") or doc.get("ending_date")
-    return i18n.t("verifier.ehic.sentence", lang, country=cname,
-                  end=i18n.format_date(end, lang) if isinstance(end, str) else "?")
+    return i18n.t("verifier.ehic.sentence", lang, country=cname, end=_date_words(end, lang))
 
 
-def status_words(code: str, lang: str) -> str:
-    """A PDA1 section 3 status code in words ("01" -> "posted employed person")."""
+def _date_words(value: Any, lang: str) -> str:
+    """An ISO full-date in words; "?" for anything else. A listed institution's document may hold a
+    date that is none ("2025-13-45"): the verdict says so (document_validity), the page still shows."""
+    if not isinstance(value, str):
+        return "?"
+    try:
+        return i18n.format_date(value, lang)
+    except ValueError:
+        return "?"
+
+
+def status_words(code: Any, lang: str) -> str:
+    """A PDA1 section 3 status code in words ("01" -> "posted employed person"); "?" for a value that
+    is no code (another implementation's array or object)."""
     from credentials import pda1
 
+    if not isinstance(code, str):
+        return "?"
     words = pda1.STATUS_CODES.get(code)
     if words is None:
         return code

@@ -195,6 +195,10 @@ class VerifierService:
         return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}",
                                       request_uri_method=self.request_uri_method)
 
+    def sweep(self) -> None:
+        """Erase now what the retention time no longer allows (the app runs this periodically)."""
+        self._sweep(self.clock().timestamp())
+
     def _sweep(self, ts: float) -> None:
         # A transaction outlives its request by the retention time (at least ten minutes), so that
         # the inspector's page can still show the verdict, or say that its personal data is gone.
@@ -468,6 +472,10 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
     out = verdict.to_json(personal_data=False)
     person: dict[str, Any] = {}
     for cred in verdict.credentials:
+        if cred.issuer_id is None:
+            # Only what an institution competent for it vouched for (issuer_authorised passed, which
+            # sets issuer_id): a name in a "PID" signed by a health insurance fund is nobody's name.
+            continue
         c = cred.claims
         if pid.is_pid_type(cred.vct):
             person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})

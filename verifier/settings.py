@@ -65,6 +65,10 @@ class VerifierSettings(ServiceSettings):
     time_zone: str | None = Field(default=None, max_length=64)
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
+    #: Seconds between two rounds of erasing what the retention time no longer allows (a shown
+    #: verdict's person, transactions long expired, used-up challenges), whether or not anyone
+    #: uses the verifier meanwhile.
+    sweep_interval: float = Field(default=30.0, gt=0)
     policy_version: str = "esspass-2026-11"
     #: The AES-256 key that seals transactions at rest (the answer's decryption key, the person);
     #: every replica must share it. Default ``<data_dir>/verifier/storage.key``, made on first start.

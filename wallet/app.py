@@ -47,6 +47,8 @@ SESSION_COOKIE = "esspass_wallet_session"
 PRE_COOKIE = "esspass_wallet_pre"
 LANG_COOKIE = "esspass_wallet_lang"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: Longest authorization response parameter (code, state, iss) carried from the callback to the wallet.
+MAX_CALLBACK_VALUE = 4096
 #: Token errors that mean the one-time code was not accepted (OpenID4VCI §6.3, RFC 6749 §5.2).
 _WRONG_CODE = frozenset({"invalid_grant", "invalid_tx_code"})
 
@@ -409,9 +411,16 @@ def create_app(
         wallet's strict session cookie on that cross-site arrival, so this page only carries the
         answer on to our own form; the POST does the work in the session."""
         q = request.query_params
-        return pre_page(request, "authorized.html", state=q.get("state", "")[:200], code=q.get("code", "")[:200],
-                        iss=q.get("iss", "")[:500], oauth_error=q.get("error", "")[:64],
-                        denied=bool(q.get("error")) or not q.get("code"))
+
+        def param(name: str) -> str:
+            # RFC 6749 §4.1.2: the code's size is the server's choice. A value is carried on whole or,
+            # past a generous bound, not at all: a code cut short could only fail at the token endpoint.
+            value = q.get(name, "")
+            return value if len(value) <= MAX_CALLBACK_VALUE else ""
+
+        code = param("code")
+        return pre_page(request, "authorized.html", state=param("state"), code=code, iss=param("iss"),
+                        oauth_error=q.get("error", "")[:64], denied=bool(q.get("error")) or not code)
 
     @app.post("/receive/callback", response_class=HTMLResponse)
     def receive_callback_finish(request: Request, state: str = Form(""), code: str = Form(""), iss: str = Form(""),

@@ -129,6 +129,9 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
             code = exc.error if isinstance(exc, ProtocolError) else exc.code
             print(f"{ctx.t('error.title')}: {explain(code, exc.message, ctx.lang)}", file=sys.stderr)
             return 1
+        except OSError as exc:  # a --qr picture, --passphrase-file or --png path that cannot be used
+            print(f"{ctx.t('error.title')}: {exc.strerror or type(exc).__name__}: {exc.filename}", file=sys.stderr)
+            return 1
         finally:
             if ctx._service is not None:
                 ctx._service.http.close()
@@ -232,7 +235,11 @@ def _qr(ctx: _Ctx) -> int:
     challenge = ctx.args.challenge.strip().upper().encode() if ctx.args.challenge else None
     text = ctx.service().offline_qr(ctx.args.id, challenge)
     if ctx.args.png is not None:
-        ctx.args.png.write_bytes(qr_png(text))
+        # The picture carries the worker's personal data: readable by them alone, as the store is.
+        fd = os.open(ctx.args.png, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)  # O_CREAT leaves an existing file's mode alone
+            fh.write(qr_png(text))
         ctx.say(str(ctx.args.png))
     else:
         ctx.say(text)

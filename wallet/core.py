@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from credentials.errors import CredentialError, IssuerTrustError, KeyBindingError, MalformedError, VctError
+from credentials.errors import (
+    CredentialError,
+    IssuerTrustError,
+    KeyBindingError,
+    MalformedError,
+    ProtocolError,
+    VctError,
+)
 from credentials.jose import PrivateKey, jwk_thumbprint
 
 if TYPE_CHECKING:
@@ -32,6 +39,7 @@ __all__ = [
     "TrustSource",
     "VerifiedRequest",
     "always_disclosed",
+    "always_visible",
     "check_status",
     "claim_label",
     "claim_rows",
@@ -471,10 +479,21 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
     try:
         checked = verify_request_object(token, link_client_id=link_client_id, wallet_nonce=wallet_nonce,
                                         anchors=anchors, now=now)
+        try:
+            _check_encryption_key(checked.payload)
+        except ProtocolError as exc:
+            raise RequestRejected(exc.error, exc.message, payload=checked.payload, chain=checked.chain) from exc
     except RequestRejected as exc:
         # Its error may be sent to the request's response_uri (OpenID4VP §8.5) only for a verifier
         # the list names as active now: a suspended or withdrawn one is told nothing, wherever it asks.
         trust_list.authorised_verifier(verifiers, exc.chain, {}, at=now)
+        try:
+            _check_encryption_key(exc.payload)
+        except ProtocolError:
+            # §8.3.1: "If a Wallet is unable to generate an encrypted response, it MAY send an error
+            # response without encryption": the error goes in plain rather than not at all.
+            raise RequestRejected(exc.error, exc.message, payload={**exc.payload, "response_mode": "direct_post"},
+                                  chain=exc.chain) from exc
         raise
     entity = trust_list.authorised_verifier(verifiers, checked.chain, checked.requested, at=now)
     payload = checked.payload
@@ -495,6 +514,16 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
         purpose=purpose[:300] if isinstance(purpose, str) else "",
         raw=payload,
     )
+
+
+def _check_encryption_key(payload: Mapping[str, Any]) -> None:
+    """For ``direct_post.jwt`` (OpenID4VP 1.0 §8.3), the verifier's key the answer is encrypted to,
+    checked before the worker is asked (``invalid_request`` when it cannot encrypt anything)."""
+    from credentials.openid4vp import encryption_key
+
+    if payload.get("response_mode") == "direct_post.jwt":
+        metadata = payload.get("client_metadata")
+        encryption_key(metadata if isinstance(metadata, Mapping) else {})
 
 
 def usable(cred: StoredCredential, now: datetime) -> bool:
@@ -617,8 +646,36 @@ def always_disclosed(credential: str, form: str = "dc+sd-jwt") -> list[str]:
         return []
     parsed = sd_jwt.parse(credential)
     sd_roots = {p[0] for p in sd_jwt.disclosable_paths(parsed) if p}
-    technical = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"}
-    return [n for n in parsed.issuer_jws.payload if n not in technical and n not in sd_roots]
+    return [n for n in parsed.issuer_jws.payload if n not in _TECHNICAL and n not in sd_roots]
+
+
+#: Claims every SD-JWT VC carries for the verifier's checks, not about the worker: not listed for consent.
+_TECHNICAL = frozenset({"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"})
+
+
+def always_visible(credential: str, form: str = "dc+sd-jwt") -> list[ClaimPath]:
+    """What every presentation of ``credential`` shows whatever is asked, as claim paths for the
+    consent screen and the worker's record: the issuer-signed payload without any Disclosure (RFC 9901
+    §7.2), technical claims left out. A top-level claim with nothing selectively disclosable in it is
+    one path (as :func:`always_disclosed` names it); of a claim whose parts are Disclosures, the plain
+    parts that stay in the payload (``address.country`` beside a disclosable ``address.street_address``).
+    An array holding Disclosures is listed whole: that may say more than leaves, never less. An mdoc
+    shows only the elements chosen."""
+    from credentials import sd_jwt
+
+    if form != "dc+sd-jwt":
+        return []
+    bare = sd_jwt.unverified_claims(sd_jwt.present(credential, select=(), holder_key=None, nonce=None, aud=None,
+                                                   iat=0))
+    disclosable = sd_jwt.disclosable_paths(credential)
+
+    def visible(value: Any, path: ClaimPath) -> list[ClaimPath]:
+        inside = any(len(p) > len(path) and p[:len(path)] == path for p in disclosable)
+        if not inside or not isinstance(value, Mapping):
+            return [path]
+        return [q for name, item in value.items() for q in visible(item, (*path, name))]
+
+    return [p for name, value in bare.items() if name not in _TECHNICAL for p in visible(value, (name,))]
 
 
 def response_form(request: VerifiedRequest, vp_token: dict[str, list[str]]) -> dict[str, str]:

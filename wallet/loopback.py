@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["LoopbackCallback"]
 
+#: Longest query parameter taken from the callback (an authorization code, state, iss).
+MAX_VALUE = 4096
 _PAGE = (b"<!doctype html><meta charset=utf-8><title>ESSPASS wallet</title>"
          b"<p>Done. You can return to the terminal.</p>")
 
@@ -32,7 +34,9 @@ class LoopbackCallback:
                 if parts.path != "/callback" or owner._arrived.is_set():
                     self.send_error(404)
                     return
-                owner._params = {k: v[0][:500] for k, v in parse_qs(parts.query).items()}
+                # RFC 6749 §4.1.2: the code's size is the server's choice; carried whole, or past a
+                # generous bound not at all (a code cut short could only fail at the token endpoint).
+                owner._params = {k: v[0] for k, v in parse_qs(parts.query).items() if len(v[0]) <= MAX_VALUE}
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")

@@ -245,8 +245,11 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         if not isinstance(conf, dict):
             raise MalformedError(f"the issuer does not describe the offered credential {cid!r}")
         fmt = conf.get("format")
-        # An mdoc is filed under the vct of the same document (its doctype names it).
-        vct = DOCTYPE_VCT.get(conf.get("doctype")) if fmt == "mso_mdoc" else conf.get("vct")  # type: ignore[arg-type]
+        # An mdoc is filed under the vct of the same document (its doctype names it). The doctype is
+        # looked up only when it is a string: an array or object there is unhashable, and a refusal.
+        doctype = conf.get("doctype")
+        vct = (DOCTYPE_VCT.get(doctype) if isinstance(doctype, str) else None) if fmt == "mso_mdoc" \
+            else conf.get("vct")
         if fmt not in SUPPORTED_FORMATS or (fmt == "mso_mdoc" and vct is None):
             continue  # offered in another form too: this wallet takes the ones it can hold
         if not isinstance(vct, str):
@@ -302,8 +305,10 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
     auth_methods = tuple(m for m in methods if isinstance(m, str)) if isinstance(methods, list) else ()
     code_flow = {name: as_meta.get(name)
                  for name in ("authorization_endpoint", "pushed_authorization_request_endpoint")}
+    # RFC 8414 §2: code_challenge_methods_supported is a JSON array (a string holding "S256" is not one).
+    pkce_methods = as_meta.get("code_challenge_methods_supported")
     supports_code_flow = isinstance(issuer_state, str) and all(isinstance(v, str) for v in code_flow.values()) \
-        and "S256" in (as_meta.get("code_challenge_methods_supported") or [])
+        and isinstance(pkce_methods, list) and "S256" in pkce_methods
     if not isinstance(grant.get("pre-authorized_code"), str) and not supports_code_flow:
         raise MalformedError("the offer's authorization server does not run the pushed code flow with PKCE")
     return ResolvedOffer(
@@ -498,8 +503,11 @@ def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_u
     request_uri = body.get("request_uri")
     if not isinstance(request_uri, str) or not request_uri:
         raise MalformedError("the pushed request answer has no request_uri")
+    # RFC 6749 §3.1: an endpoint's own query component is kept, and ours added to it.
+    endpoint = urlsplit(offer.authorization_endpoint)
     query = urlencode({"client_id": client_id, "request_uri": request_uri})
-    return PendingAuthorization(verifier, state, redirect_uri, f"{offer.authorization_endpoint}?{query}")
+    url = urlunsplit(endpoint._replace(query=f"{endpoint.query}&{query}" if endpoint.query else query))
+    return PendingAuthorization(verifier, state, redirect_uri, url)
 
 
 def _client_attestation(client: httpx.Client, offer: ResolvedOffer, attester: Attester | None,

@@ -342,10 +342,12 @@ class WalletService:
 
     def receive(self, offer: ResolvedOffer, tx_code: str | None, authorized: AuthorizedCode | None = None) -> list[str]:
         now = self.clock()
+        # The issuers list first: without it nothing received could be kept, and the offer's code is
+        # for one use (OpenID4VCI §6.1), so it is not spent on documents the wallet would throw away.
+        issuers = self.trust.issuers(now)
         failures: list[CredentialError] = []
         batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
                                      attester=self.provider, authorized=authorized, failures=failures)
-        issuers = self.trust.issuers(now)
         new: list[StoredCredential] = []
         stored: list[Any] = []
         groups: list[str] = []
@@ -464,9 +466,11 @@ class WalletService:
         selection, satisfiable = core.match(request, self.credentials(), now=now)
         items: list[ConsentItem] = []
         for query_id, (cred, paths) in selection.items():
-            always = [(n,) for n in core.always_disclosed(cred.credential, cred.format) if (n,) not in paths]
             # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
             shown = paths if cred.format == "mso_mdoc" else tuple(sd_jwt.disclosed_for(cred.credential, paths))
+            # And what leaves whatever is asked, down to the plain parts of a partly disclosable claim.
+            always = [p for p in core.always_visible(cred.credential, cred.format)
+                      if not any(p[:len(s)] == s for s in shown)]
             items.append(
                 ConsentItem(
                     query_id=query_id,

@@ -1,0 +1,178 @@
+"""The verifier (registry, issuer, verifier on loopback) against answers made by hand: credentials
+signed with the demo institutions' own keys but holding what another implementation might put in
+them, or signed by an institution that may not issue them. Each test is a requirement or an attack.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from credentials import openid4vp, pda1, pid, sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS, portrait
+from credentials.jose import b64url_decode, generate_key, public_jwk
+from credentials.pki import DemoPki, load_demo_pki
+from credentials.sd_jwt import present
+from esspass.db import make_engine
+from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process
+from esspass.testing import free_port, serve
+from verifier.app import create_app as verifier_app
+from verifier.settings import VerifierSettings
+
+PERSON = DEMO_PERSONS[0]
+PDA1_CLAIMS = ("document_number", "legislation_country", "status_confirmation", "starting_date", "ending_date",
+               "employer", "issuing_country")
+PID_CLAIMS = ("family_name", "given_name", "birthdate", "picture", "date_of_expiry")
+UNREACHABLE = status_list.StatusReference(idx=1, uri="http://127.0.0.1:9/status/1")
+
+
+class World:
+    def __init__(self, stack: Stack, http: httpx.Client, pki: DemoPki) -> None:
+        self.stack, self.http, self.pki = stack, http, pki
+        self.inspector = Inspector(stack.verifier_url, http)
+
+    def request(self, profile: str = "pda1") -> tuple[dict[str, Any], dict[str, Any]]:
+        """A new inspection answered in plain direct_post: the API's answer and its Request Object."""
+        request = self.inspector.request(profile, response_mode="direct_post")
+        payload: dict[str, Any] = json.loads(b64url_decode(self.http.get(request["request_uri"]).text.split(".")[1]))
+        return request, payload
+
+    def forge(self, signer: str, module: Any, claims: dict[str, Any], payload: dict[str, Any],
+              names: tuple[str, ...], status: status_list.StatusReference = UNREACHABLE) -> str:
+        """A presentation for ``payload`` of a credential ``signer`` signed with its real key."""
+        key, chain = self.pki.signers[signer]
+        holder = generate_key()
+        now = int(time.time())
+        credential = sd_jwt_vc.issue_vc(vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS,
+                                        holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain, iss="https://x",
+                                        iat=now, nbf=now, exp=now + 86400, status=status)
+        return present(credential, select=[(n,) for n in names if n in claims], holder_key=holder,
+                       nonce=payload["nonce"], aud=payload["client_id"], iat=now)
+
+    def answer(self, payload: dict[str, Any], vp_token: dict[str, list[str]]) -> httpx.Response:
+        form = openid4vp.build_response_form(payload, {"vp_token": vp_token})
+        with httpx.Client(timeout=20) as wallet:  # a wallet of its own: no cookie, no token
+            return wallet.post(payload["response_uri"], data=form)
+
+    def pid(self, payload: dict[str, Any], signer: str | None = None, **changes: Any) -> str:
+        claims = {**pid.validate({**PERSON.pid, "picture": portrait(PERSON)}), **changes}
+        return self.forge(signer or PERSON.pid_provider, pid, claims, payload, PID_CLAIMS)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data_dir = tmp_path_factory.mktemp("verifier-review")
+    with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        http.post(f"{stack.verifier_url}/login", data={"token": stack.inspector_token})
+        yield World(stack, http, load_demo_pki(data_dir / "pki"))
+
+
+@pytest.mark.parametrize("changes", [
+    {"status_confirmation": ["01"]},
+    {"status_confirmation": {"code": "01"}},
+    {"ending_date": "2025-13-45"},
+    {"ending_date": "31.12.2099"},
+], ids=["status-as-array", "status-as-object", "month-13", "not-iso"])
+def test_a_listed_institutions_odd_claim_shapes_never_break_the_verdict_page(world: World,
+                                                                            changes: dict[str, Any]) -> None:
+    """A PDA1 signed by a listed institution (another implementation, an old version) whose claims
+    are not of the shape ours are: the verdict is computed (the dates fail document_validity), and
+    the inspector's verdict page shows it, never a 500 in the middle of an inspection."""
+    request, payload = world.request()
+    a1 = world.forge(PERSON.pda1_issuer, pda1, {**pda1.validate(PERSON.pda1), **changes}, payload, PDA1_CLAIMS)
+    assert world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]}).status_code == 200
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
+    assert page.status_code == 200, page.text
+    assert PERSON.pid["family_name"] in page.text
+    assert 'data-verdict="valid"' not in page.text
+
+
+def test_the_verdict_shows_no_person_from_a_pid_of_an_institution_not_competent_to_issue_it(world: World) -> None:
+    """The health insurance fund (LV:NVD, on the list for EHICs) signs a "PID" of someone else: the
+    signature and chain pass, issuer_authorised fails. The verdict is invalid, and neither the page
+    nor the result may show that name and photo as the person's: they were not vouched for by
+    anyone allowed to say who someone is."""
+    request, payload = world.request()
+    a1 = world.forge(PERSON.pda1_issuer, pda1, pda1.validate(PERSON.pda1), payload, PDA1_CLAIMS)
+    fake = world.pid(payload, signer="LV:NVD", family_name="Mallory", given_name="Eve")
+    assert world.answer(payload, {"pda1": [a1], "pid": [fake]}).status_code == 200
+    result = world.inspector.result(request)
+    assert result["verdict"]["verdict"] == "invalid"
+    assert "Mallory" not in json.dumps(result)
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
+    assert page.status_code == 200 and 'data-verdict="invalid"' in page.text
+    assert "Mallory" not in page.text and "data:image" not in page.text
+    # The genuine A1 beside it is still shown: its institution vouched for it.
+    assert "Latvia" in page.text or "LV" in page.text
+
+
+def test_a_pda1_stating_another_state_than_its_signers_is_not_shown_as_the_workers(world: World) -> None:
+    """The competence rule (issuer_authorised) also refuses an A1 whose issuing country is not its
+    signer's: the facts it states are not shown as a document of the worker's."""
+    request, payload = world.request()
+    claims = {**pda1.validate(PERSON.pda1), "document_number": "FORGED-A1-0001", "issuing_country": "DE",
+              "legislation_country": "DE"}
+    a1 = world.forge(PERSON.pda1_issuer, pda1, claims, payload, PDA1_CLAIMS)
+    assert world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]}).status_code == 200
+    result = world.inspector.result(request)
+    assert result["verdict"]["verdict"] == "invalid", result
+    assert "FORGED-A1-0001" not in json.dumps(result)
+    assert result["verdict"]["person"]["family_name"] == PERSON.pid["family_name"]  # the genuine PID is
+
+
+@pytest.mark.parametrize("uri", ["https://a..b/status/1", "https://xn--/status/1"])
+def test_a_status_uri_whose_host_cannot_be_looked_up_gives_a_verdict_not_a_server_error(world: World,
+                                                                                     uri: str) -> None:
+    """A listed institution's credential naming a status list on a host name IDNA refuses: the
+    wallet's answer is taken (200) and the status step is undetermined, never a 500 to the wallet."""
+    request, payload = world.request()
+    a1 = world.forge(PERSON.pda1_issuer, pda1, pda1.validate(PERSON.pda1), payload, PDA1_CLAIMS,
+                     status=status_list.StatusReference(idx=1, uri=uri))
+    response = world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]})
+    assert response.status_code == 200, response.text
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "undetermined"
+    steps = {s["code"]: s["result"] for s in verdict["credentials"][0]["steps"]}
+    assert steps["status"] == "not_run"
+
+
+def test_personal_data_is_erased_when_its_retention_ends_even_if_nobody_uses_the_verifier(
+        world: World, tmp_path: Path) -> None:
+    """``retention_seconds`` after the verdict was shown the person is erased from the database, not
+    only hidden from the next reader: it used to go only when someone next read that verdict or
+    started another check, so a verifier left alone after the day's last inspection kept it."""
+    database, port = tmp_path / "verifier.db", free_port()
+    settings = VerifierSettings(data_dir=world.stack.data_dir, registry_url=world.stack.registry_url,
+                                public_url=f"http://127.0.0.1:{port}", database_url=f"sqlite:///{database}",
+                                retention_seconds=1, sweep_interval=0.2)
+    with serve(verifier_app(settings), port=port) as verifier, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(world.stack.inspector_token)
+        inspector = Inspector(verifier.url, http)
+        request = inspector.request("pda1", response_mode="direct_post")
+        payload = json.loads(b64url_decode(http.get(request["request_uri"]).text.split(".")[1]))
+        a1 = world.forge(PERSON.pda1_issuer, pda1, pda1.validate(PERSON.pda1), payload, PDA1_CLAIMS)
+        assert world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]}).status_code == 200
+        page = http.get(f"{verifier.url}/inspect/{request['transaction_id']}/verdict")
+        assert PERSON.pid["family_name"] in page.text
+        assert _people(database) == 1  # kept for the retention time
+        time.sleep(2.5)  # nothing happens at the verifier meanwhile
+        assert _people(database) == 0
+
+
+def _people(database: Path) -> int:
+    """Rows of the verifier's database that still hold a person."""
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM verifier_transactions "
+                                         "WHERE sealed_person IS NOT NULL")).scalar_one())
+    finally:
+        engine.dispose()

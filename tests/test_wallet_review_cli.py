@@ -1,0 +1,36 @@
+"""``esspass wallet ...`` given a file it cannot read says so in plain words and exits 1, as for
+every other failure, instead of ending in a Python traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _wallet(tmp_path: Path, *args: str, passphrase: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path), "ESSPASS_WALLET_SCRYPT_N": "16"}
+    env.pop("ESSPASS_WALLET_PASSPHRASE", None)
+    if passphrase:
+        env["ESSPASS_WALLET_PASSPHRASE"] = "correct horse battery"
+    return subprocess.run([sys.executable, "-m", "esspass.cli", "wallet", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("args", [
+    ("present", "--qr", "no-such-picture.png"),
+    ("receive", "--qr", "no-such-picture.png"),
+    ("--passphrase-file", "no-such-passphrase-file", "list"),
+])
+def test_a_file_the_wallet_cannot_read_is_an_error_in_plain_words(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert _wallet(tmp_path, "init").returncode == 0
+    missing = [str(tmp_path / a) if a.startswith("no-such") else a for a in args]
+    done = _wallet(tmp_path, *missing, passphrase="--passphrase-file" not in args)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "That did not work" in done.stderr and "no-such" in done.stderr

@@ -1,0 +1,148 @@
+"""The consent screen lists everything the verifier will be able to read (RFC 9901 §4.2.6, §7.2).
+
+An issuer may make a claim's parts selectively disclosable while the claim itself stays in the
+issuer-signed payload (an ``address`` object whose ``street_address`` is a Disclosure and whose
+``country`` is plain). Such plain parts leave with every presentation, whatever was asked for: the
+worker must see them among the claims "shown in every presentation" before agreeing, and the
+record of what was shown must name them. The wallet holds the document; the verifier is a listed
+one (its trust list entry), whose response endpoint here is a stranger's server on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI, Request
+
+from credentials import openid4vp, pid, sd_jwt, sd_jwt_vc, trust_list
+from credentials.institutions import DEMO_ENTITIES, Role
+from credentials.jose import public_jwk, sign_jws
+from credentials.pki import DemoPki, create_demo_pki
+from credentials.x509 import x5c_header, x509_hash
+from esspass.testing import serve
+from wallet.http import make_client
+from wallet.keys import key_to_pem, new_key
+from wallet.model import StoredCredential
+from wallet.service import WalletService
+from wallet.settings import WalletSettings
+from wallet.store import ScryptParams, WalletStore
+
+VERIFIER = "LV:VDI"
+ISSUER = "LV:VSAA"  # any listed signer: what is checked here is what leaves, not who signed it
+TECHNICAL = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"}
+CLAIMS = {"given_name": "Anna", "family_name": "Bērziņa", "birthdate": "1990-01-01",
+          "address": {"street_address": "Brīvības iela 1", "locality": "Rīga", "country": "LV"}}
+#: ``address`` itself stays in the payload; only its street is a Disclosure.
+SD_PATHS = (("given_name",), ("family_name",), ("birthdate",), ("address", "street_address"))
+
+
+class _ListedVerifier:
+    def __init__(self, pki: DemoPki) -> None:
+        self._ca = pki.cas[VERIFIER][1]
+
+    def issuers(self, now: datetime) -> trust_list.TrustList:
+        return trust_list.TrustList("issuers", 1, now, now + timedelta(days=1), ())
+
+    def verifiers(self, now: datetime) -> trust_list.TrustList:
+        listed = trust_list.ListedCertificate(self._ca.public_bytes(serialization.Encoding.DER), trust_list.CA,
+                                              now - timedelta(days=10), now + timedelta(days=10))
+        entity = trust_list.ListedEntity(VERIFIER, "LV", "VDI", "VDI", frozenset({Role.VERIFIER}), (listed,),
+                                         (trust_list.StatusPeriod("active", now - timedelta(days=5)),),
+                                         may_request={pid.VCT: ("given_name",)})
+        return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    return create_demo_pki(tmp_path_factory.mktemp("pki"), DEMO_ENTITIES, now=datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def response_endpoint() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    app = FastAPI()
+    received: list[dict[str, str]] = []
+
+    @app.post("/collect")
+    async def collect(request: Request) -> dict[str, Any]:
+        received.append({k: str(v) for k, v in (await request.form()).items()})
+        return {}
+
+    with serve(app) as verifier:
+        yield f"{verifier.url}/collect", received
+
+
+def _wallet(pki: DemoPki, tmp_path: Path) -> WalletService:
+    settings = WalletSettings(data_dir=tmp_path, scrypt_n=16, allow_loopback_http=True, pki_dir=tmp_path / "no-pki")
+    store = WalletStore.create(settings.wallet_path(), "pw", params=ScryptParams(n=16))
+    holder = new_key()
+    key, chain = pki.signers[ISSUER]
+    now = int(time.time())
+    credential = sd_jwt_vc.issue_vc(vct=pid.VCT, claims=CLAIMS, sd_paths=SD_PATHS, holder_jwk=public_jwk(holder),
+                                    issuer_key=key, x5c=chain, iss="https://issuer.example/lv", iat=now, nbf=now,
+                                    exp=now + 86400, status=None)
+    stored = StoredCredential(id=secrets.token_hex(8), group="pid", format="dc+sd-jwt", vct=pid.VCT,
+                              credential=credential, private_key=key_to_pem(holder),
+                              issuer_url="https://issuer.example/lv", issuer_id=ISSUER, issuer_name="VSAA",
+                              configuration_id="pid", received_at=datetime.now(UTC).isoformat(),
+                              claims=sd_jwt.unverified_claims(credential), iat=now, exp=now + 86400)
+    with store.transaction() as doc:
+        doc["credentials"].append(stored.to_dict())
+    return WalletService(settings, store, http=make_client(verify=True, timeout=5), trust=_ListedVerifier(pki))
+
+
+def _link(pki: DemoPki, response_uri: str) -> str:
+    signer, chain = pki.access[VERIFIER]
+    client_id = f"x509_hash:{x509_hash(chain[0])}"
+    issued = int(time.time())
+    payload = {
+        "client_id": client_id, "aud": openid4vp.STATIC_AUDIENCE, "response_type": "vp_token",
+        "response_mode": "direct_post", "response_uri": response_uri, "nonce": "n-0S6_WzA2Mj", "state": "st4te",
+        "iat": issued, "exp": issued + 300,
+        "dcql_query": {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]},
+                                        "claims": [{"path": ["given_name"]}]}]},
+    }
+    token = sign_jws({"typ": openid4vp.REQUEST_TYP, "x5c": x5c_header(chain)}, payload, signer)
+    return f"openid4vp://?client_id={quote(client_id)}&request={token}"
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict) and value:
+        return [leaf for k, v in value.items() for leaf in _leaves(v, (*path, k))]
+    return [path]
+
+
+def _covered(leaf: tuple[Any, ...], listed: list[tuple[Any, ...]]) -> bool:
+    return any(leaf[:len(p)] == p for p in listed)
+
+
+def test_the_plain_parts_of_a_partly_disclosable_claim_are_on_the_consent_screen(
+        pki: DemoPki, response_endpoint: tuple[str, list[dict[str, str]]], tmp_path: Path) -> None:
+    response_uri, received = response_endpoint
+    received.clear()
+    wallet = _wallet(pki, tmp_path)
+    try:
+        consent = wallet.open_request(_link(pki, response_uri), "en")
+        assert consent.satisfiable
+        listed = [c.path for item in consent.items for c in (*item.claims, *item.always)]
+        assert wallet.share(consent.id).outcome == "shared"
+        logged = wallet.log()[0].claims
+    finally:
+        wallet.http.close()
+    presentation = json.loads(received[-1]["vp_token"])["pid"][0]
+    seen = {k: v for k, v in sd_jwt.unverified_claims(presentation).items() if k not in TECHNICAL}
+    leaves = _leaves(seen)
+    assert ("address", "country") in leaves and ("address", "street_address") not in leaves  # the premise
+    missing = [leaf for leaf in leaves if not _covered(leaf, listed)]
+    assert not missing, f"the verifier reads {missing}, which the consent screen did not list ({listed})"
+    assert set(logged) == {".".join(map(str, p)) for p in listed}  # the worker's record says the same
+    # Nothing listed that does not leave: the street stays back.
+    assert not any(p[:2] == ("address", "street_address") for p in listed)
