@@ -26,6 +26,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,6 +74,33 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
+
+    def formatException(self, ei: Any) -> str:
+        return exception_text(ei[1])
+
+
+def exception_text(exc: BaseException | None) -> str:
+    """Where each exception of the chain was raised and its type, never its message: a message can
+    quote personal data (PostgreSQL's "Key (pan)=(...) already exists", a value in a ValueError)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        parts.append(f"Traceback:\n{frames}{type(exc).__module__}.{type(exc).__qualname__} (message not logged)")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n(while handling the above:)\n".join(reversed(parts))
+
+
+class _NoExceptionMessages(logging.Filter):
+    """For loggers we do not format (uvicorn's, which logs an error after our handler answered 500):
+    the traceback they print is :func:`exception_text`'s (a formatter prints a record's ``exc_text``
+    as it is)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = exception_text(record.exc_info[1])
+        return True
 
 
 def page_language(request: Request) -> str:
@@ -131,6 +159,10 @@ def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
     handler._esspass = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.propagate = False
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoExceptionMessages) for f in logger.filters):
+            logger.addFilter(_NoExceptionMessages())  # kept when uvicorn configures its loggers later
 
 
 #: RFC 6749 §5.2 (and the OpenID4VC error responses built on it): ``error_description`` is

@@ -76,3 +76,27 @@ def test_asking_for_the_url_again_keeps_the_locks_of_an_open_database(tmp_path: 
     finally:
         engine.dispose()
     assert other.stdout.strip() == "database is locked", other.stdout + other.stderr
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_database_error_never_quotes_the_values_it_was_given(tmp_path: Path, database: str,
+                                                               request: pytest.FixtureRequest) -> None:
+    """A failed statement's message would otherwise quote all its bound values (SQLAlchemy's
+    "[parameters: ...]"), whoever turns it into text. (PostgreSQL's own detail names the key that
+    clashed; logs never print exception messages, esspass.web.exception_text.)"""
+    from sqlalchemy.exc import IntegrityError
+
+    url = (f"sqlite:///{tmp_path / 'x.db'}" if database == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE people (pan VARCHAR(20) PRIMARY KEY, name VARCHAR(50))"))
+        row = {"pan": "010190-12345", "name": "Jānis Bērziņš"}
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO people VALUES (:pan, :name)"), row)
+        with pytest.raises(IntegrityError) as failed, engine.begin() as conn:
+            conn.execute(text("INSERT INTO people VALUES (:pan, :name)"), row)
+        assert "Bērziņš" not in str(failed.value) and "parameters hidden" in str(failed.value)
+    finally:
+        engine.dispose()

@@ -80,3 +80,39 @@ def test_health_and_metrics() -> None:
 ])
 def test_a_csp_source_is_built_from_the_parts_of_a_url_never_copied(url: str, source: str | None) -> None:
     assert csp_source(url) == source
+
+
+def test_an_unexpected_error_is_logged_where_it_happened_without_its_message() -> None:
+    """An exception's message can quote personal data (PostgreSQL's "Key (pan)=(...) already
+    exists"): neither our JSON log nor uvicorn's own error log (Starlette re-raises after our handler
+    answered 500) may print it; the type and where it was raised are logged."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent('''
+        import httpx
+        from fastapi import FastAPI
+        from esspass.testing import serve
+        from esspass.web import configure_logging, install
+
+        configure_logging()
+        app = FastAPI()
+        install(app, "test")
+
+        @app.get("/boom")
+        def boom() -> None:
+            try:
+                {}["Jānis"]
+            except KeyError as exc:
+                raise ValueError("Key (pan)=(010190-12345) already exists") from exc
+
+        with serve(app) as server:
+            print(httpx.get(server.url + "/boom").status_code)
+    ''')
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "500", done.stderr
+    assert "010190-12345" not in done.stderr and "Jānis" not in done.stderr
+    assert "builtins.ValueError (message not logged)" in done.stderr and "builtins.KeyError" in done.stderr
+    assert "in boom" in done.stderr  # where it happened, for whoever mends it
+    assert '"event": "server_error"' in done.stderr
