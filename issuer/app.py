@@ -7,7 +7,6 @@ Every institution hosted here has its own Credential Issuer Identifier ``<base>/
 
 
 import asyncio
-import csv
 import io
 import logging
 import re
@@ -26,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credentials import status_list
 from credentials.authorization_code import single_valued
 from credentials.client_attestation import ATTESTATION_HEADER, POP_HEADER
-from credentials.errors import CredentialError, DataError, ProtocolError
+from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import parse_json
 from credentials.key_attestation import KeyAttestationPolicy
 from credentials.trust_list import TrustList
@@ -35,6 +34,7 @@ from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import install
 from issuer.institutions import demo_institutions, load_institutions_file
+from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, import_rows
 from issuer.settings import IssuerSettings, clerk_tokens
 
@@ -178,6 +178,13 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     # cookies. /openapi.json describes the API for integrators.
     app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="OpenID4VCI 1.0 issuer for PDA1, EHIC and PID, with the institutions' back office.")
+    @app.middleware("http")
+    async def _no_nul_in_the_path(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # No id holds a NUL, and PostgreSQL refuses one in a query (a 500): not found, before any route.
+        if "\x00" in request.url.path:
+            return JSONResponse({"error": "not_found", "error_description": "no such resource"}, status_code=404)
+        return await call_next(request)
+
     @app.middleware("http")
     async def _back_office_not_cached(request: Request,
                                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -350,6 +357,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     @app.post("/{path}/api/cases", tags=["back office"], status_code=201)
     def create_case(body: CaseIn, who: Clerk) -> JSONResponse:
+        refuse_nul(body.claims, "")
+        refuse_nul(body.holder, "holder")
         case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1], holder=body.holder)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
@@ -377,6 +386,9 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def replace_case(case_id: str, body: ReplacementIn, who: Clerk) -> JSONResponse:
         """A new document in place of this one (extended, corrected): recorded, and this one withdrawn
         with ``reason``, in one step. Offer the new case to the worker's wallet as any other."""
+        refuse_nul(body.reason, "reason")
+        refuse_nul(body.claims, "")
+        refuse_nul(body.holder, "holder")
         case = svc().replace_case(who[0], case_id, body.claims, actor=who[1], reason=body.reason, holder=body.holder)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
@@ -404,29 +416,16 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     for action, state in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "active")):
         def _handler(case_id: str, body: StateIn, who: Clerk, _state: str = state) -> JSONResponse:
+            refuse_nul(body.reason, "reason")
             return JSONResponse(svc().set_state(who[0], case_id, _state, reason=body.reason, actor=who[1]))
 
         app.post(f"/{{path}}/api/cases/{{case_id}}/{action}", tags=["back office"], name=action)(_handler)
 
     @app.post("/{path}/api/import", tags=["back office"])
     async def import_csv(who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
-        """Bulk import from CSV (template: ``/import-template.csv``): a report line per row."""
-        data = await file.read(2 * 1024 * 1024 + 1)
-        if len(data) > 2 * 1024 * 1024:
-            raise DataError("file", "at most 2 MB per import")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DataError("file", "must be UTF-8 CSV") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        try:
-            # Read whole before any row is imported: a file the csv module cannot read (a cell over
-            # its 128 KiB field limit) is refused as a whole, not half imported.
-            rows = list(reader)
-        except csv.Error as exc:
-            raise DataError("file", f"is not readable CSV (line {reader.line_num}: {exc})") from exc
-        if len(rows) > 5000:
-            raise DataError("file", "at most 5000 rows per import")
+        """Bulk import from CSV (template: ``/import-template.csv``): a report line per row. A file
+        faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded."""
+        rows = read_csv(await file.read(MAX_UPLOAD + 1))
         report = await run_in_threadpool(import_rows, svc(), who[0], rows, actor=who[1])
         body = {"imported": sum(1 for r in report if r["ok"]), "rejected": sum(1 for r in report if not r["ok"]),
                 "created": [r["row"] for r in report if r["ok"]], "failed": [r["row"] for r in report if not r["ok"]],

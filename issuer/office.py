@@ -44,7 +44,7 @@ from esspass.web import page_language
 from issuer.db import OfficeSession
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
 
-__all__ = ["COOKIE", "FIELDS", "mount_office"]
+__all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_csv", "refuse_nul"]
 
 HERE = Path(__file__).parent
 COOKIE = "esspass_clerk"
@@ -516,6 +516,57 @@ def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
     return None
 
 
+def refuse_nul(value: Any, field: str) -> None:
+    """DataError naming the field of the first NUL character in ``value`` (text, or objects and lists
+    of it). PostgreSQL text cannot hold one: refused here, it is a 400 naming the field, not a
+    database error (a 500 whose trace would quote the case's data) after the rest was checked."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DataError(field or "form", "must not contain a NUL character")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            refuse_nul(key, name)
+            refuse_nul(item, name)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            refuse_nul(item, f"{field}.{i}")
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """The rows of an import file, or DataError ``file`` when the file as a whole is faulty, before
+    any row is recorded: not UTF-8, a NUL in it, a cell the csv module cannot read, a column named
+    twice (which value would the case get?), a row with non-empty cells beyond the header (an
+    unquoted comma shifts the cells: what is beyond would be lost unseen), more than MAX_ROWS rows.
+    Rows are numbered as in the import report: the header is line 1."""
+    if len(data) > MAX_UPLOAD:
+        raise DataError("file", "at most 2 MB per import")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError("file", "must be UTF-8 CSV") from exc
+    if "\x00" in text:
+        raise DataError("file", f"line {text.count(chr(10), 0, text.index(chr(0))) + 1} holds a NUL character")
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        # Read whole before any row is imported: a file the csv module cannot read (a cell over
+        # its 128 KiB field limit) is refused as a whole, not half imported.
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataError("file", f"is not readable CSV (line {reader.line_num}: {exc})") from exc
+    names = [name for name in reader.fieldnames or () if name]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise DataError("file", f"the column {twice[0]!r} is named twice in the header")
+    for number, row in enumerate(rows, start=2):
+        extra: Any = row.get(None)  # DictReader's key for the cells beyond the header
+        if extra and any(cell.strip() for cell in extra):
+            raise DataError("file", f"row {number} has more cells than the header")
+    if len(rows) > MAX_ROWS:
+        raise DataError("file", f"at most {MAX_ROWS} rows per import")
+    return rows
+
+
 def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
         dict[str, Any], dict[str, str] | None]:
     """The claims and the offline-QR holder (or None) typed into the new-case form."""
@@ -694,6 +745,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return message(request, path, "not_found", 404)
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         try:
+            refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
             case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=actor(inst), holder=person)
         except DataError as exc:
@@ -750,6 +802,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         config = old["configuration_id"]
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
         try:
+            refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
             case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=actor(inst),
                                            reason=values.get("replace_reason", "")[:300], holder=person)
@@ -791,6 +844,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             if action not in _STATES:
                 return message(request, path, "not_found", 404)
             reason = str(form.get("reason") or "").strip()[:300]
+            refuse_nul(reason, "reason")
             if not reason:
                 return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
                                  error=_t(lang, "reason_required"), error_action=action)
@@ -824,17 +878,13 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         upload = form.get("file")
-        rows: list[dict[str, str]] | None = None
-        if isinstance(upload, UploadFile):
-            data = await upload.read(MAX_UPLOAD + 1)
-            if len(data) <= MAX_UPLOAD:
-                try:
-                    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-                except (UnicodeDecodeError, csv.Error):
-                    rows = None
-        if rows is None or len(rows) > MAX_ROWS:
+        try:
+            if not isinstance(upload, UploadFile):
+                raise DataError("file", "a CSV file is required")
+            rows = read_csv(await upload.read(MAX_UPLOAD + 1))
+        except DataError as exc:
             return page(request, path, "office/import.html", status_code=400, report=None,
-                        error=_t(_lang(request), "file_error"))
+                        error=f"{_t(_lang(request), 'file_error')} ({exc.rule})")
         report = await run_in_threadpool(import_rows, svc(), inst, rows, actor=actor(inst))
         return page(request, path, "office/import.html", report=report,
                     imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))

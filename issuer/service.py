@@ -204,6 +204,10 @@ class IssuerService:
             raise DataError(problem[0], f"must be this institution's ({inst.entity.id}, {inst.entity.country})")
         if module is pid and normalised["issuing_authority"] not in _pid_authorities(inst):
             raise DataError("issuing_authority", f"must be this provider's name ({inst.entity.name})")
+        issued = normalised.get("date_of_issuance")
+        # A day ahead of UTC at most: an institution east of Greenwich is on the next day first.
+        if isinstance(issued, str) and date.fromisoformat(issued) > now.date() + timedelta(days=1):
+            raise DataError("date_of_issuance", "must not be in the future")
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
@@ -395,6 +399,8 @@ class IssuerService:
             case = self._case(s, inst, case_id, lock=True)
             if case.state == "revoked" and state != "revoked":
                 raise ProtocolError("invalid_request", "a revoked document cannot be reinstated", http_status=409)
+            if case.state == state:  # nothing changes: no event in its history, no new status list version
+                raise ProtocolError("invalid_request", f"the document is already {state}", http_status=409)
             self._set_status(s, case, state)
             action = {"active": "reinstated", "suspended": "suspended", "revoked": "revoked"}[state]
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))

@@ -49,7 +49,8 @@ def test_an_operator_revokes_a_compromised_key_from_the_command_line(tmp_path: P
     kid = next(c["kid"] for c in shown["certificates"] if c["usage"] == "signer")
     refused = _esspass(tmp_path, "revoke-key", "LV:VSAA", "no-such-kid", "--reason", "leaked")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
-    done = _esspass(tmp_path, "revoke-key", "LV:VSAA", kid, "--reason", "signing server broken into")
+    # A kid is base64url: one in 32 starts with "-", which only "--" keeps from reading as an option.
+    done = _esspass(tmp_path, "revoke-key", "--reason", "signing server broken into", "--", "LV:VSAA", kid)
     assert done.returncode == 0 and "nothing it signed is trusted" in done.stdout, done.stderr
     shown = json.loads(_esspass(tmp_path, "show", "LV:VSAA").stdout)
     assert [c.get("revoked") for c in shown["certificates"] if c["kid"] == kid] == [True]

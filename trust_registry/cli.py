@@ -190,7 +190,8 @@ def register(sub: Any) -> None:
     p = rsub.add_parser("revoke-key", help="a key was compromised: distrust everything it signed (unlike rotate, "
                                            "which keeps what the old key signed before)")
     p.add_argument("id")
-    p.add_argument("kid", help="the key's kid, as `esspass registry show ID` lists it")
+    p.add_argument("kid", help="the key's kid, as `esspass registry show ID` lists it (one starting with '-' "
+                               "after `--`: revoke-key --reason R -- ID KID)")
     p.add_argument("--reason", required=True)
     p.set_defaults(func=_revoke_key)
     p = rsub.add_parser("status-lists", help="publish where an institution lists all its status lists, for "

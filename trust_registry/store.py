@@ -25,6 +25,7 @@ content is :func:`credentials.trust_list.to_lote` (standards.md §8.2).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -202,6 +203,14 @@ def _claim_changes(new: Mapping[str, list[str]], old: Mapping[str, list[str]]) -
     return {vct: claims for vct, claims in changes.items() if claims}
 
 
+def _plain_text(value: str, field: str) -> str:
+    """``value`` if it holds no control character (NUL, escape, line break...): names and reasons are
+    signed into the lists and shown to people, and PostgreSQL text cannot hold a NUL at all."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise DataError(field, "must not contain control characters")
+    return value
+
+
 def _conflict(message: str) -> ProtocolError:
     return ProtocolError("conflict", message, http_status=409)
 
@@ -306,7 +315,7 @@ class Registry:
         """
         now = self._now()
         entity_id = str(data.get("id") or "").strip()
-        if not _ID.match(entity_id):
+        if not _ID.fullmatch(entity_id):
             raise DataError("id", "must look like CC:NAME (country code, colon, at most 17 letters or digits)")
         raw_country = data.get("country")
         country = normalise(raw_country.strip().upper()) if isinstance(raw_country, str) else ""
@@ -316,8 +325,8 @@ class Registry:
         # read the prefix, so ``LV:FAKE`` registered for Estonia would pass itself off as Latvian.
         if normalise(entity_id[:2]) != country:
             raise DataError("id", f"the country prefix {entity_id[:2]} does not match the country {country}")
-        name = str(data.get("name") or "").strip()
-        name_en = str(data.get("name_en") or name).strip()
+        name = _plain_text(str(data.get("name") or "").strip(), "name")
+        name_en = _plain_text(str(data.get("name_en") or name).strip(), "name_en")
         if not 1 <= len(name) <= 200:
             raise DataError("name", "must be 1 to 200 characters")
         if not 1 <= len(name_en) <= 200:
@@ -327,10 +336,10 @@ class Registry:
                 or not set(roles) <= ROLES:
             raise DataError("roles", f"must be a non-empty list of {', '.join(sorted(ROLES))}")
         dns_name = data.get("dns_name") or None
-        if dns_name is not None and (not isinstance(dns_name, str) or not _DNS.match(dns_name)):
+        if dns_name is not None and (not isinstance(dns_name, str) or not _DNS.fullmatch(dns_name)):
             raise DataError("dns_name", "must be a lower-case DNS name")
         path = data.get("path") or None
-        if path is not None and (not isinstance(path, str) or not _PATH.match(path)):
+        if path is not None and (not isinstance(path, str) or not _PATH.fullmatch(path)):
             raise DataError("path", "must be a lower-case URL path segment (letters, digits, hyphens)")
         status_lists = self._status_lists(data.get("status_lists"), roles)
         may_request = self._may_request(data.get("may_request"), roles)
@@ -381,14 +390,20 @@ class Registry:
         if value is None or value == "":
             return None
         try:
-            if not isinstance(value, str) or len(value) > 300 or any(c.isspace() for c in value):
+            # Printable only: a control or format character (NUL, DEL, a right-to-left override) is
+            # refused by HTTP clients (httpx: InvalidURL) or misleads the people reading the list.
+            if not isinstance(value, str) or len(value) > 300 or not value.isprintable() \
+                    or any(c.isspace() for c in value):
                 raise MalformedError("not a URL")
             StatusReference(0, value)  # the URI rules of the lists it names
-            if urlsplit(value).username is not None:  # it would be published in the signed list
+            parts = urlsplit(value)
+            if parts.username is not None:  # it would be published in the signed list
                 raise MalformedError("credentials in a URL")
-        except MalformedError as exc:
-            raise DataError("status_lists", "must be an absolute http(s) URL of at most 300 characters, without "
-                            "a user name or password") from exc
+            if not parts.hostname or parts.port == 0:  # .port raises ValueError when not 1..65535
+                raise MalformedError("no server to fetch from")
+        except (MalformedError, ValueError) as exc:
+            raise DataError("status_lists", "must be an absolute http(s) URL of at most 300 printable characters, "
+                            "with a host and a valid port, without a user name or password") from exc
         if not ISSUING_ROLES.intersection(roles):
             raise DataError("status_lists", "only issuing institutions publish status lists")
         return value
@@ -412,7 +427,7 @@ class Registry:
         # empty grant (which wallets would read as "this type, no claim") nor a null taken for {}.
         if not isinstance(value, Mapping) or len(value) > 16 or not all(
                 isinstance(k, str) and k in ROLE_FOR_VCT and isinstance(v, list | tuple) and 0 < len(v) <= 100
-                and all(isinstance(c, str) and _CLAIM.match(c) for c in v) for k, v in value.items()):
+                and all(isinstance(c, str) and _CLAIM.fullmatch(c) for c in v) for k, v in value.items()):
             raise DataError("may_request", "must map known credential types to non-empty lists of claim names")
         if Role.VERIFIER.value not in roles:
             raise DataError("may_request", "only verifiers may request credentials")
@@ -521,6 +536,7 @@ class Registry:
         other entity concerned gets its own audit row."""
         if not reason.strip():
             raise DataError("reason", "say why the key is revoked (it is recorded)")
+        _plain_text(reason, "reason")
         now = self._now()
         with self._write() as s:
             self._entity(s, entity_id)
@@ -552,6 +568,7 @@ class Registry:
             raise DataError("reason", "a reason is required to suspend or withdraw")
         if len(reason) > 300:
             raise DataError("reason", "must be at most 300 characters")
+        _plain_text(reason, "reason")
         start = _utc(since).replace(microsecond=0) if since is not None else self._now()
         with self._write() as s:
             self._entity(s, entity_id)
@@ -582,6 +599,8 @@ class Registry:
 
     @staticmethod
     def _entity(s: Session, entity_id: str) -> EntityRow:
+        if not _ID.fullmatch(entity_id):  # never registered, nor asked of the database (a NUL fails on PostgreSQL)
+            raise _not_found(entity_id)
         row = s.get(EntityRow, entity_id)
         if row is None:
             raise _not_found(entity_id)
@@ -627,6 +646,8 @@ class Registry:
 
     def show(self, entity_id: str) -> dict[str, Any]:
         """One entity as published (trust-list JSON form)."""
+        if not _ID.fullmatch(entity_id):
+            raise _not_found(entity_id)
         with self._read() as s:
             found = self._load(s, entity_id)
         if not found:
@@ -635,6 +656,8 @@ class Registry:
 
     def history(self, entity_id: str) -> dict[str, Any]:
         """Status periods, certificate windows and the audit trail (who, when, action) of one entity."""
+        if not _ID.fullmatch(entity_id):
+            raise _not_found(entity_id)
         with self._read() as s:
             found = self._load(s, entity_id)
             audit = s.scalars(select(AuditRow).where(AuditRow.entity_id == entity_id).order_by(AuditRow.id)).all()
