@@ -43,6 +43,8 @@ def text(value: Any, field: str, lo: int, hi: int, *, lines: bool = False) -> st
     address, written over several lines as OpenID Connect Core §5.1.1 allows)."""
     if not isinstance(value, str):
         raise DataError(field, "must be text")
+    if lines:
+        value = value.replace("\r\n", "\n")  # either line break of §5.1.1, kept as one
     if _NOT_IN_TEXT.search(value.replace("\n", "") if lines else value):
         raise DataError(field, "must not contain control or text-direction characters")
     stripped: str = value.strip()

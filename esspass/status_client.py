@@ -16,9 +16,11 @@ form, answers. A list with the same ``iat`` as a held one that would turn a with
 (INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
 be told, and our institutions never reinstate a withdrawn document.
 
-A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES`` within 5 s in all: an answer larger
+A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES``, its body within 5 s: an answer larger
 or slower, like an address that cannot be used, is a fetch that failed (the held copy, else
-undetermined), so no institution's server can hold a check or fill the verifier's memory.
+undetermined), so no institution's server can fill the verifier's memory. (Until the headers have
+come, only each read is limited to 5 s: a server sending them a line at a time can hold a check
+longer; see the closing note of session 11.)
 
 With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signed), so that a
 verifier restarted without network still has them; a list read back is verified again, as of when

@@ -44,6 +44,8 @@ def test_a_formatted_work_address_may_span_lines() -> None:
     claims = json.loads(json.dumps(DEMO_PERSONS[0].pda1))
     claims["work_address"] = {"formatted": "Musterstraße 12\n10115 Berlin", "locality": "Berlin", "country": "DE"}
     assert pda1.validate(claims)["work_address"]["formatted"] == "Musterstraße 12\n10115 Berlin"
+    claims["work_address"]["formatted"] = "Musterstraße 12\r\n10115 Berlin"  # "\r\n" too, read as "\n"
+    assert pda1.validate(claims)["work_address"]["formatted"] == "Musterstraße 12\n10115 Berlin"
     claims["work_address"]["formatted"] = "Musterstraße 12\u202e\n10115 Berlin"
     with pytest.raises(DataError):
         pda1.validate(claims)

@@ -9,7 +9,7 @@ import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -136,8 +136,12 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         else:
             holder["service"] = service
         eraser = asyncio.create_task(_erase_periodically(holder["service"], settings.sweep_interval))
-        yield
-        eraser.cancel()
+        try:
+            yield
+        finally:
+            eraser.cancel()
+            with suppress(asyncio.CancelledError):
+                await eraser  # a round under way ends before the database is closed below
         if http is not None:  # what build_service opened
             http.close()
             holder["service"].store.engine.dispose()
