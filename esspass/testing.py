@@ -13,12 +13,43 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-__all__ = ["ServerHandle", "clerk_tab", "free_port", "free_ports", "pilot_started", "serve"]
+__all__ = ["ListedVerifier", "ServerHandle", "clerk_tab", "free_port", "free_ports", "pilot_started", "serve"]
+
+
+@dataclass(frozen=True)
+class ListedVerifier:
+    """A wallet's trust source (:class:`wallet.core.TrustSource`) whose verifiers list names one
+    entity active, by its CA certificate, allowed ``may_request``; its issuers list is empty."""
+
+    ca: Any  # cryptography.x509.Certificate
+    entity_id: str
+    may_request: dict[str, tuple[str, ...]]
+
+    def issuers(self, now: datetime) -> Any:
+        from credentials import trust_list
+
+        return trust_list.TrustList("issuers", 1, now, now + timedelta(days=1), ())
+
+    def verifiers(self, now: datetime) -> Any:
+        from cryptography.hazmat.primitives import serialization
+
+        from credentials import trust_list
+        from credentials.institutions import Role
+
+        listed = trust_list.ListedCertificate(self.ca.public_bytes(serialization.Encoding.DER), trust_list.CA,
+                                              now - timedelta(days=10), now + timedelta(days=10))
+        country = self.entity_id.split(":")[0]
+        entity = trust_list.ListedEntity(self.entity_id, country, self.entity_id, self.entity_id,
+                                         frozenset({Role.VERIFIER}), (listed,),
+                                         (trust_list.StatusPeriod("active", now - timedelta(days=5)),),
+                                         may_request=self.may_request)
+        return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
 
 
 #: Ports handed out by this process, so that two servers picked before either binds never share one.

@@ -14,21 +14,20 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI, Request
 
-from credentials import openid4vp, pid, sd_jwt, sd_jwt_vc, trust_list
-from credentials.institutions import DEMO_ENTITIES, Role
+from credentials import openid4vp, pid, sd_jwt, sd_jwt_vc
+from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import public_jwk, sign_jws
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.x509 import x5c_header, x509_hash
-from esspass.testing import serve
+from esspass.testing import ListedVerifier, serve
 from wallet.http import make_client
 from wallet.keys import key_to_pem, new_key
 from wallet.model import StoredCredential
@@ -43,22 +42,6 @@ CLAIMS = {"given_name": "Anna", "family_name": "Bērziņa", "birthdate": "1990-0
           "address": {"street_address": "Brīvības iela 1", "locality": "Rīga", "country": "LV"}}
 #: ``address`` itself stays in the payload; only its street is a Disclosure.
 SD_PATHS = (("given_name",), ("family_name",), ("birthdate",), ("address", "street_address"))
-
-
-class _ListedVerifier:
-    def __init__(self, pki: DemoPki) -> None:
-        self._ca = pki.cas[VERIFIER][1]
-
-    def issuers(self, now: datetime) -> trust_list.TrustList:
-        return trust_list.TrustList("issuers", 1, now, now + timedelta(days=1), ())
-
-    def verifiers(self, now: datetime) -> trust_list.TrustList:
-        listed = trust_list.ListedCertificate(self._ca.public_bytes(serialization.Encoding.DER), trust_list.CA,
-                                              now - timedelta(days=10), now + timedelta(days=10))
-        entity = trust_list.ListedEntity(VERIFIER, "LV", "VDI", "VDI", frozenset({Role.VERIFIER}), (listed,),
-                                         (trust_list.StatusPeriod("active", now - timedelta(days=5)),),
-                                         may_request={pid.VCT: ("given_name",)})
-        return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +79,8 @@ def _wallet(pki: DemoPki, tmp_path: Path) -> WalletService:
                               claims=sd_jwt.unverified_claims(credential), iat=now, exp=now + 86400)
     with store.transaction() as doc:
         doc["credentials"].append(stored.to_dict())
-    return WalletService(settings, store, http=make_client(verify=True, timeout=5), trust=_ListedVerifier(pki))
+    return WalletService(settings, store, http=make_client(verify=True, timeout=5),
+                         trust=ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pid.VCT: ("given_name",)}))
 
 
 def _link(pki: DemoPki, response_uri: str) -> str:

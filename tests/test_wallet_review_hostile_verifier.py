@@ -13,23 +13,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI, Request
 
-from credentials import openid4vp, pda1, trust_list
+from credentials import openid4vp, pda1
 from credentials.errors import ProtocolError
-from credentials.institutions import DEMO_ENTITIES, Role
+from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import sign_jws
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.x509 import x5c_header, x509_hash
-from esspass.testing import serve
+from esspass.testing import ListedVerifier, serve
 from wallet.app import create_app
 from wallet.http import make_client
 from wallet.service import WalletService
@@ -47,24 +46,6 @@ class World:
     received: list[dict[str, str]] = field(default_factory=list)
 
 
-class _ListedVerifier:
-    """The trust registry's verifiers list naming LV:VDI active, allowed the A1's legislation country."""
-
-    def __init__(self, pki: DemoPki) -> None:
-        self._ca = pki.cas[VERIFIER][1]
-
-    def issuers(self, now: datetime) -> trust_list.TrustList:
-        return trust_list.TrustList("issuers", 1, now, now + timedelta(days=1), ())
-
-    def verifiers(self, now: datetime) -> trust_list.TrustList:
-        listed = trust_list.ListedCertificate(self._ca.public_bytes(serialization.Encoding.DER), trust_list.CA,
-                                              now - timedelta(days=10), now + timedelta(days=10))
-        entity = trust_list.ListedEntity(VERIFIER, "LV", "VDI", "VDI", frozenset({Role.VERIFIER}), (listed,),
-                                         (trust_list.StatusPeriod("active", now - timedelta(days=5)),),
-                                         may_request={pda1.VCT: ("legislation_country",)})
-        return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     pki = create_demo_pki(tmp_path_factory.mktemp("pki"), DEMO_ENTITIES, now=datetime.now(UTC))
@@ -77,7 +58,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         return {}
 
     with serve(app) as verifier:
-        yield World(pki, _ListedVerifier(pki), f"{verifier.url}/collect", received)
+        trust = ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pda1.VCT: ("legislation_country",)})
+        yield World(pki, trust, f"{verifier.url}/collect", received)
 
 
 def _bad_key(x: str) -> dict[str, Any]:
