@@ -12,14 +12,18 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI, Request  # at module level: FastAPI resolves the route's annotations here
 
-__all__ = ["ListedVerifier", "ServerHandle", "clerk_tab", "free_port", "free_ports", "pilot_started", "serve"]
+__all__ = ["ListedVerifier", "ServerHandle", "clerk_tab", "form_collector", "free_port", "free_ports",
+           "pilot_started", "serve"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,21 @@ class ListedVerifier:
                                          (trust_list.StatusPeriod("active", now - timedelta(days=5)),),
                                          may_request=self.may_request)
         return trust_list.TrustList("verifiers", 1, now, now + timedelta(days=1), (entity,))
+
+
+@contextmanager
+def form_collector() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A third party's ``response_uri`` on loopback: its URL, and the forms posted to it as they come."""
+    app = FastAPI()
+    received: list[dict[str, str]] = []
+
+    @app.post("/collect")
+    async def collect(request: Request) -> dict[str, str]:
+        received.append({k: str(v) for k, v in (await request.form()).items()})
+        return {}
+
+    with serve(app) as server:
+        yield f"{server.url}/collect", received
 
 
 #: Ports handed out by this process, so that two servers picked before either binds never share one.

@@ -20,14 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fastapi import FastAPI, Request
 
 from credentials import openid4vp, pid, sd_jwt, sd_jwt_vc
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import public_jwk, sign_jws
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.x509 import x5c_header, x509_hash
-from esspass.testing import ListedVerifier, serve
+from esspass.testing import ListedVerifier, form_collector
 from wallet.http import make_client
 from wallet.keys import key_to_pem, new_key
 from wallet.model import StoredCredential
@@ -51,16 +50,8 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
 
 @pytest.fixture(scope="module")
 def response_endpoint() -> Iterator[tuple[str, list[dict[str, str]]]]:
-    app = FastAPI()
-    received: list[dict[str, str]] = []
-
-    @app.post("/collect")
-    async def collect(request: Request) -> dict[str, Any]:
-        received.append({k: str(v) for k, v in (await request.form()).items()})
-        return {}
-
-    with serve(app) as verifier:
-        yield f"{verifier.url}/collect", received
+    with form_collector() as endpoint:
+        yield endpoint
 
 
 def _wallet(pki: DemoPki, tmp_path: Path) -> WalletService:

@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
 from credentials import openid4vp, pda1
 from credentials.errors import ProtocolError
@@ -28,7 +27,7 @@ from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import sign_jws
 from credentials.pki import DemoPki, create_demo_pki
 from credentials.x509 import x5c_header, x509_hash
-from esspass.testing import ListedVerifier, serve
+from esspass.testing import ListedVerifier, form_collector, serve
 from wallet.app import create_app
 from wallet.http import make_client
 from wallet.service import WalletService
@@ -49,17 +48,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     pki = create_demo_pki(tmp_path_factory.mktemp("pki"), DEMO_ENTITIES, now=datetime.now(UTC))
-    app = FastAPI()
-    received: list[dict[str, str]] = []
-
-    @app.post("/collect")
-    async def collect(request: Request) -> dict[str, Any]:
-        received.append({k: str(v) for k, v in (await request.form()).items()})
-        return {}
-
-    with serve(app) as verifier:
-        trust = ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pda1.VCT: ("legislation_country",)})
-        yield World(pki, trust, f"{verifier.url}/collect", received)
+    trust = ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pda1.VCT: ("legislation_country",)})
+    with form_collector() as (url, received):
+        yield World(pki, trust, url, received)
 
 
 def _bad_key(x: str) -> dict[str, Any]:
