@@ -304,6 +304,14 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)
 
     @app.middleware("http")
+    async def _no_nul_in_the_path(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # No id of any service holds a NUL, and PostgreSQL refuses one in a query (a 500): not found,
+        # before any route reads the path.
+        if "\x00" in request.url.path:
+            return JSONResponse({"error": "not_found", "error_description": "no such resource"}, status_code=404)
+        return await call_next(request)
+
+    @app.middleware("http")
     async def _access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         start = time.perf_counter()
         status = 500

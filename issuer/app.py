@@ -179,13 +179,6 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     app = FastAPI(title="ESSPASS credential issuer", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="OpenID4VCI 1.0 issuer for PDA1, EHIC and PID, with the institutions' back office.")
     @app.middleware("http")
-    async def _no_nul_in_the_path(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # No id holds a NUL, and PostgreSQL refuses one in a query (a 500): not found, before any route.
-        if "\x00" in request.url.path:
-            return JSONResponse({"error": "not_found", "error_description": "no such resource"}, status_code=404)
-        return await call_next(request)
-
-    @app.middleware("http")
     async def _back_office_not_cached(request: Request,
                                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # The back office's API answers carry people's data: no cache on the way keeps them.

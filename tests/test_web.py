@@ -116,3 +116,22 @@ def test_an_unexpected_error_is_logged_where_it_happened_without_its_message() -
     assert "builtins.ValueError (message not logged)" in done.stderr and "builtins.KeyError" in done.stderr
     assert "in boom" in done.stderr  # where it happened, for whoever mends it
     assert '"event": "server_error"' in done.stderr
+
+
+def test_a_nul_in_the_path_is_not_found_before_any_route_reads_it() -> None:
+    """No id of any service holds a NUL, and PostgreSQL refuses one in a query (a 500 there): every
+    service answers 404 before the route looks the id up."""
+    app = FastAPI()
+    install(app, "test")
+    looked_up: list[str] = []
+
+    @app.get("/items/{item_id}")
+    def item(item_id: str) -> dict[str, str]:
+        looked_up.append(item_id)
+        return {"id": item_id}
+
+    with serve(app) as server, httpx.Client(base_url=server.url) as http:
+        r = http.get("/items/ab%00cd")
+        assert r.status_code == 404 and r.json()["error"] == "not_found"
+        assert looked_up == []
+        assert http.get("/items/abcd").json() == {"id": "abcd"}
