@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -149,22 +150,71 @@ def test_personal_data_is_erased_when_its_retention_ends_even_if_nobody_uses_the
     """``retention_seconds`` after the verdict was shown the person is erased from the database, not
     only hidden from the next reader: it used to go only when someone next read that verdict or
     started another check, so a verifier left alone after the day's last inspection kept it."""
-    database, port = tmp_path / "verifier.db", free_port()
-    settings = VerifierSettings(data_dir=world.stack.data_dir, registry_url=world.stack.registry_url,
-                                public_url=f"http://127.0.0.1:{port}", database_url=f"sqlite:///{database}",
-                                retention_seconds=1, sweep_interval=0.2)
-    with serve(verifier_app(settings), port=port) as verifier, httpx.Client(timeout=20) as http:
-        http.auth = InspectorAuth(world.stack.inspector_token)
-        inspector = Inspector(verifier.url, http)
-        request = inspector.request("pda1", response_mode="direct_post")
-        payload = json.loads(b64url_decode(http.get(request["request_uri"]).text.split(".")[1]))
-        a1 = world.forge(PERSON.pda1_issuer, pda1, pda1.validate(PERSON.pda1), payload, PDA1_CLAIMS)
-        assert world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]}).status_code == 200
-        page = http.get(f"{verifier.url}/inspect/{request['transaction_id']}/verdict")
+    with _own_verifier(world, tmp_path, retention_seconds=1, sweep_interval=0.2) as (inspector, database):
+        request = _answered_check(world, inspector)
+        page = inspector.http.get(f"{inspector.url}/inspect/{request['transaction_id']}/verdict")
         assert PERSON.pid["family_name"] in page.text
         assert _people(database) == 1  # kept for the retention time
         time.sleep(2.5)  # nothing happens at the verifier meanwhile
         assert _people(database) == 0
+
+
+def test_a_verdict_read_through_the_api_is_shown_and_its_person_erased_with_no_retention(
+        world: World, tmp_path: Path) -> None:
+    """An inspectorate's system reading the verdict by the API has been shown it as much as the verdict
+    page: with no retention (the default) that read is the only one carrying the person, who is then
+    gone from the database. The API read used to leave the person stored until the request expired."""
+    with _own_verifier(world, tmp_path) as (inspector, database):
+        request = _answered_check(world, inspector)
+        first = inspector.result(request)["verdict"]
+        assert first["person"]["family_name"] == PERSON.pid["family_name"]
+        assert _people(database) == 0
+        again = inspector.result(request)["verdict"]
+        assert "person" not in again and again["personal_data_removed"] is True
+        assert again["verdict"] == first["verdict"]
+
+
+def test_the_waiting_page_polls_a_status_that_neither_carries_nor_shows_the_verdict(
+        world: World, tmp_path: Path) -> None:
+    """The inspector's waiting page polls ``status_url`` to know when to open the verdict screen: that
+    answer holds only the status, and polling it does not start the retention time, so the verdict
+    screen that follows still shows the person."""
+    with _own_verifier(world, tmp_path) as (inspector, database):
+        request = inspector.request("pda1", response_mode="direct_post")
+        status_url = f"{inspector.url}{request['status_url']}"
+        assert inspector.http.get(status_url).json() == {"status": "pending"}
+        _answer(world, inspector, request)
+        for _ in range(3):
+            assert inspector.http.get(status_url).json() == {"status": "done"}
+        assert _people(database) == 1
+        page = inspector.http.get(f"{inspector.url}/inspect/{request['transaction_id']}/verdict")
+        assert PERSON.pid["family_name"] in page.text
+        assert _people(database) == 0
+
+
+@contextmanager
+def _own_verifier(world: World, tmp_path: Path, **settings: Any) -> Iterator[tuple[Inspector, Path]]:
+    """A verifier of its own (``settings`` over the defaults) on a database file the test can read."""
+    database, port = tmp_path / "verifier.db", free_port()
+    with serve(verifier_app(VerifierSettings(
+            data_dir=world.stack.data_dir, registry_url=world.stack.registry_url, public_url=f"http://127.0.0.1:{port}",
+            database_url=f"sqlite:///{database}", **settings)), port=port) as verifier, \
+            httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(world.stack.inspector_token)
+        yield Inspector(verifier.url, http), database
+
+
+def _answered_check(world: World, inspector: Inspector) -> dict[str, Any]:
+    """A PDA1 + PID check on ``inspector``'s verifier, answered with valid documents."""
+    request = inspector.request("pda1", response_mode="direct_post")
+    _answer(world, inspector, request)
+    return request
+
+
+def _answer(world: World, inspector: Inspector, request: dict[str, Any]) -> None:
+    payload = json.loads(b64url_decode(inspector.http.get(request["request_uri"]).text.split(".")[1]))
+    a1 = world.forge(PERSON.pda1_issuer, pda1, pda1.validate(PERSON.pda1), payload, PDA1_CLAIMS)
+    assert world.answer(payload, {"pda1": [a1], "pid": [world.pid(payload)]}).status_code == 200
 
 
 def _people(database: Path) -> int:

@@ -257,7 +257,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         view = tx.view
         return {"transaction_id": view, "link": svc().link(tx), "request_uri": f"{svc().base_url}/requests/{tx.id}",
                 "client_id": tx.client_id, "nonce": tx.nonce, "expires_in": int(tx.expires - tx.created),
-                "result_url": f"/api/requests/{view}/result", "qr_svg": f"/api/requests/{view}/qr.svg"}
+                "result_url": f"/api/requests/{view}/result", "status_url": f"/api/requests/{view}/status",
+                "qr_svg": f"/api/requests/{view}/qr.svg"}
 
     # --- OpenID4VP ---------------------------------------------------------------------------
 
@@ -297,8 +298,16 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.get("/api/requests/{view}/result", tags=["OpenID4VP"])
     def result(view: str, response_code: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
         """The verdict, by the ``transaction_id`` the request was created with (never the request_uri's id);
-        for a same-device request, with the ``response_code`` the wallet's redirect brought."""
-        return JSONResponse(svc().result(view[:64], response_code=response_code), headers=NO_STORE)
+        for a same-device request, with the ``response_code`` the wallet's redirect brought. Reading a
+        verdict shows it: the retention time of its personal data starts (with none, this read is the last
+        to carry the person)."""
+        return JSONResponse(svc().result(view[:64], consume=True, response_code=response_code), headers=NO_STORE)
+
+    @app.get("/api/requests/{view}/status", tags=["OpenID4VP"])
+    def progress(view: str) -> JSONResponse:
+        """Whether the answer is in (``pending``, ``done`` or ``error``), without the verdict: what
+        a page waiting for the answer polls, so that polling never starts the retention time."""
+        return JSONResponse({"status": svc().result(view[:64])["status"]}, headers=NO_STORE)
 
     @app.get("/api/requests/{view}/proof", tags=["verification proof"])
     def proof(view: str) -> Response:
