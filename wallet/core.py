@@ -11,11 +11,12 @@ lists (esspass.status_client), request verification, DCQL matching and response 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+import cbor2
 import httpx
 
 from credentials.errors import (
@@ -27,6 +28,7 @@ from credentials.errors import (
     VctError,
 )
 from credentials.jose import PrivateKey, jwk_thumbprint
+from wallet.errors import CopiesDifferError
 
 if TYPE_CHECKING:
     from wallet.model import StatusCheck, StoredCredential
@@ -55,6 +57,7 @@ __all__ = [
     "registry_trust",
     "requested_types",
     "response_form",
+    "same_document",
     "type_title",
     "usable",
     "verify_issued",
@@ -226,6 +229,14 @@ class CheckedCredential:
     holder_jwk: dict[str, Any]
     issuer_id: str
     issuer_name: str
+    format: str  # "dc+sd-jwt" | "mso_mdoc"
+    #: Everything the issuer signed about the document, as read: an SD-JWT VC's payload with every
+    #: Disclosure applied; an mdoc's docType, the elements of every namespace (CBOR values as
+    #: decoded), validFrom, validUntil and status. What :func:`same_document` compares.
+    signed: Mapping[str, Any]
+    #: The claim paths an SD-JWT VC's Disclosures hide (RFC 9901 §4.2); none for an mdoc, whose
+    #: elements (in ``signed``) are each shown or not on their own.
+    disclosures: frozenset[ClaimPath]
 
 
 def _entity_name(entity: Any) -> str:
@@ -264,6 +275,9 @@ def verify_issued(text: str, *, issuers: Any, vct: str, issuer_url: str, now: da
         holder_jwk=dict(verified.holder_jwk),
         issuer_id=str(entity.id),
         issuer_name=_entity_name(entity),
+        format="dc+sd-jwt",
+        signed=verified.claims,
+        disclosures=frozenset(verified.disclosed),
     )
 
 
@@ -279,6 +293,7 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
     if mdoc.DOCTYPE_VCT.get(verified.doctype) != vct:
         raise VctError(f"the issuer sent a {verified.doctype} for a {vct}")
     entity = trust_list.authorised_issuer(issuers, verified.issuer_chain, vct, at=verified.signed, now=now).entity
+    status = verified.status.to_claim() if verified.status is not None else None
     return CheckedCredential(
         vct=vct,
         # The elements under their own names (DCQL mso_mdoc queries name them so), their values as
@@ -286,11 +301,103 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
         claims=dict(mdoc_json(verified.claims.get(verified.doctype, {}))),
         iat=int(verified.signed.timestamp()),
         exp=int(verified.valid_until.timestamp()),
-        status=verified.status.to_claim() if verified.status is not None else None,
+        status=status,
         holder_jwk=public_jwk(verified.device_key),
         issuer_id=str(entity.id),
         issuer_name=_entity_name(entity),
+        format="mso_mdoc",
+        # Without the device key and the signing time: each copy has its own (see same_document).
+        signed={"docType": verified.doctype, "nameSpaces": verified.claims, "validFrom": verified.valid_from,
+                "validUntil": verified.valid_until, **({"status": status} if status is not None else {})},
+        disclosures=frozenset(),
     )
+
+
+def same_document(copies: Sequence[CheckedCredential]) -> None:
+    """Every copy of one batch carries the same document (OpenID4VCI 1.0 §8 batch issuance), or
+    :class:`~wallet.errors.CopiesDifferError` naming what differs (claim names, never values).
+
+    The wallet keeps a batch as one card and presents its least-used copy (HAIP 1.0 §4.5 one-time
+    use) after the worker saw on the consent screen what one copy discloses; a copy saying more,
+    less or otherwise would disclose what the worker never saw. Compared, each copy with the first:
+    form, type, issuer (its trust list entity), and everything the issuer signed about the document
+    (:attr:`CheckedCredential.signed`: claims with every Disclosure applied, or an mdoc's elements
+    in every namespace; ``vct``/docType, ``iss``, the validity period, whether there is a status
+    reference), values with their types, and which claims are Disclosures.
+
+    What each copy has of its own is not compared:
+
+    * salts, digests and decoys (the claims are compared after processing) and the signature;
+    * the holder key (``cnf``, an mdoc's deviceKey), one per copy by construction (§8.2 proofs);
+    * the status list entry (``idx`` and ``uri``): batch-issued tokens "MUST have a dedicated Status
+      List entry and MAY be spread across multiple Status List Tokens" (draft-ietf-oauth-status-list
+      §13.2; HAIP 1.0 §6.1: a unique, unpredictable index per credential). Only whether a copy has
+      one (and the rest of its ``status``) is compared: a copy without could not be withdrawn. A
+      shared entry breaks §13.2 (the copies become linkable) but says nothing other to a verifier;
+    * the signing time (``iat``, an mdoc's MSO ``signed``): an issuer may sign one copy after the
+      other, and the time says nothing about the worker. The validity (``nbf``/``exp``,
+      validFrom/validUntil) is the document's, and compared.
+    """
+    for other in copies[1:]:
+        try:
+            found = _differences(copies[0], other)
+        except RecursionError as exc:  # deeper than any document: not shown to the worker as one
+            raise MalformedError("the document is nested too deeply to compare its copies") from exc
+        if found:
+            shown = ", ".join(found[:_NAMED_DIFFERENCES])
+            more = len(found) - _NAMED_DIFFERENCES
+            raise CopiesDifferError(f"the copies differ in {shown}" + (f" and {more} more" if more > 0 else ""))
+
+
+#: How many differing claims a refusal names (a copy of another person's document differs everywhere).
+_NAMED_DIFFERENCES = 5
+#: Top-level members each copy of a batch has of its own (:func:`same_document`); an mdoc's
+#: :attr:`CheckedCredential.signed` is read without its equivalents.
+_PER_COPY = frozenset({"cnf", "iat"})
+
+
+def _differences(a: CheckedCredential, b: CheckedCredential) -> list[str]:
+    """What differs between two copies, in words and claim paths (an mdoc's without its namespace)."""
+    found = dict.fromkeys(name for name, differs in (("format", a.format != b.format), ("type", a.vct != b.vct),
+                                                     ("issuer", a.issuer_id != b.issuer_id)) if differs)
+    paths = [*_differing(_document(a.signed), _document(b.signed)), *sorted(a.disclosures ^ b.disclosures,
+                                                                           key=path_text)]
+    for path in paths:
+        if path[:1] == ("nameSpaces",) and a.format == "mso_mdoc":
+            path = path[2:] or path
+        found.setdefault(path_text(path))
+    return list(found)
+
+
+def _document(signed: Mapping[str, Any]) -> dict[str, Any]:
+    """``signed`` without what each copy has of its own: :data:`_PER_COPY` and the status list entry."""
+    document = {name: value for name, value in signed.items() if name not in _PER_COPY}
+    status = document.get("status")
+    if isinstance(status, Mapping) and isinstance(status.get("status_list"), Mapping):
+        entry = {k: v for k, v in status["status_list"].items() if k not in ("idx", "uri")}
+        document["status"] = {**status, "status_list": entry}
+    return document
+
+
+def _differing(a: Any, b: Any, path: ClaimPath = ()) -> Iterator[ClaimPath]:
+    """The paths where ``a`` and ``b`` differ, types included: a JSON ``true`` is not ``1``, nor a
+    CBOR ``1.0`` ``1``, though Python's ``==`` says so; a member present in one only differs."""
+    if type(a) is not type(b):
+        yield path
+    elif isinstance(a, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            at = (*path, key if isinstance(key, str | int) else repr(key))
+            if key in a and key in b:
+                yield from _differing(a[key], b[key], at)
+            else:
+                yield at
+    elif isinstance(a, list) and len(a) == len(b):
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _differing(x, y, (*path, n))
+    elif isinstance(a, cbor2.CBORTag) and a.tag == b.tag:
+        yield from _differing(a.value, b.value, path)
+    elif a != b:
+        yield path
 
 
 # --- status ------------------------------------------------------------------------------------------
@@ -601,8 +708,6 @@ def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:
     the ``x5c`` of an SD-JWT VC's issuer JWT, the ``x5chain`` of an mdoc's issuerAuth, as verified on
     receipt. A chain that can no longer be read (the stored document was damaged) names no authority,
     so a request naming authorities does not get that document (fail closed)."""
-    import cbor2
-
     from credentials import cose, dcql, sd_jwt
     from credentials.jose import b64url_decode
     from credentials.x509 import load_x5c, load_x5chain

@@ -14,6 +14,7 @@ Tree (under CredentialError)::
     ├── WalletLockedError       wallet_locked      (web session expired or not unlocked)
     ├── NotFoundError           not_found          (no such credential)
     ├── QrError                 qr                 (no readable QR code in the picture)
+    ├── CopiesDifferError       copies_differ      (the copies of one batch carry different documents)
     └── TransportError          transport          (a server could not be reached or answered badly)
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from credentials.errors import CredentialError
 
 __all__ = [
+    "CopiesDifferError",
     "NotFoundError",
     "QrError",
     "TransportError",
@@ -64,6 +66,13 @@ class NotFoundError(WalletError):
 
 class QrError(WalletError):
     code = "qr"
+
+
+class CopiesDifferError(WalletError):
+    """The copies of one batch (OpenID4VCI 1.0 §8) do not all carry the same document: the wallet
+    would present another copy than the one the worker saw (:func:`wallet.core.same_document`)."""
+
+    code = "copies_differ"
 
 
 class TransportError(WalletError):

@@ -294,6 +294,16 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
                "Die Statusliste der ausstellenden Stelle war nicht verwendbar.",
                "La liste de statut de l'émetteur n'a pas pu être utilisée.",
                "Nie udało się użyć listy statusów wystawcy."),
+    "copies_differ": ("The institution sent copies of this document that do not all say the same thing, so none "
+                      "was kept. Ask the institution to issue it again.",
+                      "Iestāde atsūtīja šī dokumenta kopijas, kurās nav rakstīts viens un tas pats, tāpēc neviena "
+                      "netika saglabāta. Lūdziet iestādei to izsniegt vēlreiz.",
+                      "Die Stelle hat Kopien dieses Dokuments gesendet, die nicht alle dasselbe aussagen; daher "
+                      "wurde keine gespeichert. Bitten Sie die Stelle, es erneut auszustellen.",
+                      "L'organisme a envoyé des copies de ce document qui ne disent pas toutes la même chose ; "
+                      "aucune n'a donc été gardée. Demandez à l'organisme de le délivrer à nouveau.",
+                      "Instytucja przesłała kopie tego dokumentu, które nie mówią tego samego, więc żadnej nie "
+                      "zachowano. Poproś instytucję o ponowne wydanie."),
     "invalid_grant": ("The offer has expired, was already used, or the code is wrong.",
                       "Piedāvājums ir beidzies, jau izmantots, vai kods ir nepareizs.",
                       "Das Angebot ist abgelaufen, wurde schon verwendet, oder der Code ist falsch.",

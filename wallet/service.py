@@ -7,8 +7,9 @@ the store).
 
 Receive: offer → metadata → (tx_code) → token → nonce → one key per copy → credential(s) →
 verify each (issuer signature, x5c chain to a CA on the issuers list, the issuer authorised for
-the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → store → status of the
-older documents it may replace (best effort).
+the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → the copies of each
+batch carry one document (:func:`core.same_document`; if not, nothing of the offer is kept) →
+store → status of the older documents it may replace (best effort).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
@@ -35,7 +36,7 @@ from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
-from wallet.errors import NotFoundError
+from wallet.errors import CopiesDifferError, NotFoundError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
@@ -354,11 +355,13 @@ class WalletService:
         by_vct: dict[str, str] = {}  # one card per document: its SD-JWT VC copies and its mdoc copies
         # Each batch (one configuration, one notification_id, §11.1) is kept or refused on its own: a
         # document whose ISO mdoc form fails still arrives in its SD-JWT VC form, and the issuer hears
-        # which one failed; only when nothing arrives is the worker told it did not work.
+        # which one failed; only when nothing arrives is the worker told it did not work. Except for
+        # a batch whose copies differ (core.same_document): then nothing of the offer is kept.
         for batch in batches:
             by_thumb = {thumbprint(k): k for k in batch.keys}
             group = by_vct.setdefault(batch.vct, secrets.token_hex(8))
             copies: list[StoredCredential] = []
+            checked_copies: list[core.CheckedCredential] = []
             try:
                 for n, text in enumerate(batch.credentials):
                     if batch.format == "mso_mdoc":
@@ -367,6 +370,7 @@ class WalletService:
                         checked = core.verify_issued(
                             text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
                         )
+                    checked_copies.append(checked)
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
                     if key is None:
                         raise KeyBindingError("the document is not bound to a key this wallet generated for it")
@@ -393,6 +397,7 @@ class WalletService:
                             extra=extra,
                         )
                     )
+                core.same_document(checked_copies)
             except CredentialError as exc:
                 self._notify_quietly(offer, batch, "credential_failure", exc.code, now)
                 failures.append(exc)
@@ -401,6 +406,14 @@ class WalletService:
             stored.append(batch)
             if group not in groups:
                 groups.append(group)
+        differing = next((f for f in failures if isinstance(f, CopiesDifferError)), None)
+        if differing is not None:
+            # An issuer whose copies of one document differ has shown it cannot be relied on for
+            # this offer: its other forms are not kept either (no card holding part of what it
+            # sent), and the worker is told why rather than getting the rest in silence.
+            for batch in stored:
+                self._notify_quietly(offer, batch, "credential_failure", differing.code, now)
+            raise differing
         if not new:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
         with self.store.transaction() as doc:
