@@ -16,11 +16,11 @@ form, answers. A list with the same ``iat`` as a held one that would turn a with
 (INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
 be told, and our institutions never reinstate a withdrawn document.
 
-A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES``, its body within 5 s: an answer larger
-or slower, like an address that cannot be used, is a fetch that failed (the held copy, else
-undetermined), so no institution's server can fill the verifier's memory. (Until the headers have
-come, only each read is limited to 5 s: a server sending them a line at a time can hold a check
-longer; see the closing note of session 11.)
+A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES`` and takes at most 5 s in all, from
+connecting to the last byte of the body (:mod:`esspass.fetch`, with a client built on its
+transport): an answer larger or slower, like an address that cannot be used, is a fetch that failed
+(the held copy, else undetermined), so no institution's server can fill the verifier's memory or
+hold an inspector's check, even by sending its headers a byte at a time.
 
 With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signed), so that a
 verifier restarted without network still has them; a list read back is verified again, as of when
@@ -36,7 +36,6 @@ import json
 import os
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,12 +45,16 @@ import httpx
 from credentials import status_list, trust_list
 from credentials.errors import CredentialError, MalformedError
 from credentials.verification import StatusOutcome, status_value_of
+from esspass import fetch
 
 __all__ = ["Prefetched", "StatusClient"]
 
 #: Seconds of clock difference tolerated around ``exp``: the default of status_list.verify_token,
 #: so a held list stops being used when a freshly fetched copy would stop verifying.
 _SKEW = 60
+#: Seconds one fetch may take in all, from connecting to the last byte (:mod:`esspass.fetch`): an
+#: inspector on site waits on it for the verdict.
+_DEADLINE = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +81,15 @@ class StatusClient:
     ``revalidate`` (default): inside ``ttl`` the cached list is still revalidated with a
     conditional request (ETag, 304 costs no signature check), so an inspector sees a revocation at
     once when online; ``ttl`` then bounds only how long the copy serves when the issuer is down.
+
+    ``http`` should be built on :func:`esspass.fetch.transport`, which holds each fetch to
+    ``fetch_deadline`` seconds in all (the institution's server may be hostile or broken).
     """
 
     def __init__(self, http: httpx.Client, *, max_age: int = 24 * 3600, default_ttl: int = 300,
-                 revalidate: bool = True, cache_dir: Path | None = None) -> None:
+                 revalidate: bool = True, cache_dir: Path | None = None, fetch_deadline: float = _DEADLINE) -> None:
         self._http = http
+        self._deadline = fetch_deadline
         self._dir = cache_dir
         self._revalidate = revalidate
         self._max_age = max_age
@@ -110,7 +117,8 @@ class StatusClient:
         if usable and entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
         try:
-            fetched = _fetch(self._http, ref.uri, headers, limit=status_list.MAX_STATUS_TOKEN_BYTES)
+            fetched = _fetch(self._http, ref.uri, headers, limit=status_list.MAX_STATUS_TOKEN_BYTES,
+                             seconds=self._deadline)
         except _Unfetchable:
             if fresh and entry is not None:
                 return self._outcome(entry, ref, ts, "cache")
@@ -195,7 +203,7 @@ class StatusClient:
                 continue  # no longer listed: nothing of it would be trusted anyway
             try:
                 fetched = _fetch(self._http, aggregation_uri, {"Accept": "application/json"},
-                                 limit=_MAX_AGGREGATION_BYTES)
+                                 limit=_MAX_AGGREGATION_BYTES, seconds=self._deadline)
                 if fetched is None:
                     raise _Unfetchable("not modified, though nothing was held")
                 uris = json.loads(fetched[1]).get("status_lists")
@@ -348,10 +356,6 @@ class StatusClient:
         return StatusOutcome(value, age, source)
 
 
-#: Seconds one fetch may take in all. ``timeout`` bounds each network operation only, so a server
-#: sending a byte just before each read times out would hold the check (and the wallet's answer) for
-#: as long as it liked.
-_DEADLINE = 5.0
 #: The largest Status List Aggregation (§9) read: a JSON list of URIs.
 _MAX_AGGREGATION_BYTES = 1024 * 1024
 
@@ -361,25 +365,18 @@ class _Unfetchable(Exception):
     its address cannot be used (a host name IDNA refuses raises UnicodeError, no httpx.HTTPError)."""
 
 
-def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *,
-           limit: int) -> tuple[httpx.Response, bytes] | None:
-    """GET ``uri``: the response and its body of at most ``limit`` bytes, read within
-    :data:`_DEADLINE` seconds; None for a 304 when ``headers`` revalidate; else :class:`_Unfetchable`."""
-    deadline = time.monotonic() + _DEADLINE
+def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *, limit: int,
+           seconds: float) -> tuple[httpx.Response, bytes] | None:
+    """GET ``uri``: the response and its body of at most ``limit`` bytes, the whole exchange within
+    ``seconds`` (:func:`esspass.fetch.stream`); None for a 304 when ``headers`` revalidate; else
+    :class:`_Unfetchable`."""
     try:
-        with http.stream("GET", uri, headers=headers, timeout=_DEADLINE) as response:
+        with fetch.stream(http, "GET", uri, seconds=seconds, headers=headers, timeout=seconds) as response:
             if response.status_code == 304 and "If-None-Match" in headers:
                 return None
             response.raise_for_status()
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise _Unfetchable(f"the answer is larger than {limit} bytes")
-                if time.monotonic() > deadline:
-                    raise _Unfetchable(f"the answer took longer than {_DEADLINE:.0f} s")
-            return response, bytes(body)
-    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+            return response, fetch.read(response, limit=limit)
+    except (fetch.TooLarge, httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise _Unfetchable(str(exc)) from exc
 
 

@@ -11,7 +11,8 @@ the registry they are checking). :class:`TrustListClient`:
   answer names none, or for a list read from disk) has passed since the list was fetched, so a
   suspension the registry publishes is seen within minutes while online, not at the next daily
   issue (:meth:`TrustListClient.refresh` forces a fetch);
-* when the registry is unreachable (any ``httpx.HTTPError``) or serves something that does not
+* when the registry is unreachable (any ``httpx.HTTPError``), takes longer than the client's
+  ``deadline`` over the whole fetch (:mod:`esspass.fetch`), or serves something that does not
   verify, answers from the held list and says so: ``info(kind).source == "cache"`` with the
   list's age (offline operation, ARCHITECTURE.md "trust_list");
 * never accepts a list with a lower ``sequence`` than one it already holds (rollback attack), nor
@@ -45,6 +46,7 @@ from cryptography.x509 import Certificate
 
 from credentials import trust_list
 from credentials.errors import CredentialError, IssuerTrustError
+from esspass import fetch
 
 __all__ = ["DEFAULT_MAX_AGE", "MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient"]
 
@@ -57,6 +59,10 @@ REVALIDATE_AFTER = 300
 #: device offline on a remote site while the registry reissues its lists daily (the verifier's
 #: ``ESSPASS_VERIFIER_TRUST_LIST_MAX_AGE`` default).
 DEFAULT_MAX_AGE = timedelta(days=7)
+#: Seconds one fetch of a list may take in all: a list of up to MAX_LIST_BYTES still comes in over
+#: a slow mobile link on a site (about 1 Mbit/s), as the wallet gives any answer
+#: (wallet.http.MAX_RESPONSE_SECONDS); only the check that asks waits, the others use the held list.
+_FETCH_DEADLINE = 30.0
 Source = Literal["network", "cache"]
 
 
@@ -92,12 +98,14 @@ class TrustListClient:
     or from what is held, even before its ``next_update`` (module docstring); past it every call
     raises IssuerTrustError until a newer list is had. It must be positive: there is no "any age".
     ``retry_after`` (seconds) spaces out attempts to reach a registry that just failed, so a
-    verifier does not wait on it for every check while offline.
+    verifier does not wait on it for every check while offline. ``timeout`` bounds each network
+    operation, ``deadline`` a whole fetch, from connecting to the last byte, when ``http`` is built
+    on :func:`esspass.fetch.transport` (a registry, or whoever answers for it, may drag it out).
     """
 
     def __init__(self, registry_url: str, *, registry_root: Certificate, http: httpx.Client,
                  cache_dir: Path | None = None, max_age: timedelta = DEFAULT_MAX_AGE, retry_after: float = 30.0,
-                 timeout: float = 5.0) -> None:
+                 timeout: float = 5.0, deadline: float = _FETCH_DEADLINE) -> None:
         if not isinstance(max_age, timedelta) or max_age <= timedelta(0):
             raise ValueError("max_age must be a positive timedelta: every trust list's age is bounded")
         self._url = registry_url.rstrip("/")
@@ -107,6 +115,7 @@ class TrustListClient:
         self._max_age = max_age
         self._retry_after = retry_after
         self._timeout = timeout
+        self._deadline = deadline
         self._held: dict[str, _Held] = {}
         self._last_attempt: dict[str, datetime] = {}
         self._failures: dict[str, int] = {}  # consecutive failed fetches: the wait between tries doubles
@@ -232,8 +241,8 @@ class TrustListClient:
         if held is not None and held.etag:
             headers["If-None-Match"] = held.etag
         try:
-            with self._http.stream("GET", f"{self._url}/lists/{kind}", timeout=self._timeout,
-                                   headers=headers) as response:
+            with fetch.stream(self._http, "GET", f"{self._url}/lists/{kind}", seconds=self._deadline,
+                              timeout=self._timeout, headers=headers) as response:
                 fresh_for = _fresh_for(response.headers.get("cache-control"))
                 if response.status_code == 304 and held is not None and held.etag:
                     try:  # unchanged: still the list it was, verified again as of now (its signer may have expired)
@@ -244,11 +253,11 @@ class TrustListClient:
                 if response.status_code != 200:
                     raise _Unavailable(f"the registry answered HTTP {response.status_code}")
                 etag = response.headers.get("etag")
-                body = b""
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_LIST_BYTES:
-                        raise _Unavailable("the registry's answer is too large")
+                body = fetch.read(response, limit=MAX_LIST_BYTES)
+        except fetch.TooLarge as exc:
+            raise _Unavailable("the registry's answer is too large") from exc
+        except fetch.DeadlineExceeded as exc:
+            raise _Unavailable(f"the registry did not answer in full within {self._deadline:g} s") from exc
         except httpx.HTTPError as exc:
             raise _Unavailable(f"the registry is unreachable ({exc.__class__.__name__})") from exc
         try:

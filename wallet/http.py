@@ -7,7 +7,6 @@ server's code, so the user is told e.g. that the code was wrong rather than "HTT
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,24 +15,30 @@ import httpx
 
 from credentials.errors import MalformedError, ProtocolError
 from credentials.jose import MAX_TOKEN_BYTES, parse_json
+from esspass import fetch
 from wallet.errors import TransportError
 
 __all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "link_query", "make_client", "read_json", "request", "send"]
 
 #: Largest answer the wallet reads from any server (credentials, request objects, lists).
 MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
-#: Longest the wallet waits for one whole answer: a server sending a byte now and then (each within
-#: the client's per-read timeout) holds it no longer than this.
+#: Longest the wallet waits for one whole exchange, connecting to the last byte: a server sending a
+#: byte now and then (each within the client's per-read timeout), in its headers or its body, holds
+#: it no longer than this.
 MAX_RESPONSE_SECONDS = 30.0
 
 
 def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
-    """The wallet's client: TLS verification on (a CA bundle path or the system store)."""
+    """The wallet's client: TLS verification on (a CA bundle path or the system store), each
+    :func:`request` held to its deadline over the whole exchange (:func:`esspass.fetch.transport`)."""
     # Uncompressed answers only: a small compressed body can unpack to gigabytes.
     headers = {"User-Agent": "esspass-wallet", "Accept-Encoding": "identity"}
     from esspass.config import tls_verify
 
-    return httpx.Client(verify=tls_verify(verify), timeout=timeout, follow_redirects=False, headers=headers)
+    tls = tls_verify(verify)
+    # verify= too: a proxy from the environment gets its own transport from httpx, which must check TLS as well.
+    return httpx.Client(transport=fetch.transport(verify=tls), verify=tls, timeout=timeout, follow_redirects=False,
+                        headers=headers)
 
 
 def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
@@ -78,25 +83,19 @@ def send(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) 
 def request(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
     """One request, any status; only network trouble raises (TransportError).
 
-    The answer is read as it arrives and given up on past :data:`MAX_RESPONSE_BYTES` or
-    :data:`MAX_RESPONSE_SECONDS`, or when it comes compressed: whoever made the QR code the worker
-    scanned chooses the server, so nothing it sends may hold the wallet's memory or time."""
-    deadline = time.monotonic() + MAX_RESPONSE_SECONDS
+    The answer is read as it arrives and given up on past :data:`MAX_RESPONSE_BYTES`, or when it
+    comes compressed; the whole exchange, connecting to the last byte, past
+    :data:`MAX_RESPONSE_SECONDS` (:mod:`esspass.fetch`): whoever made the QR code the worker scanned
+    chooses the server, so nothing it sends may hold the wallet's memory or time."""
     try:
-        with client.stream(method, url, **kwargs) as response:
+        with fetch.stream(client, method, url, seconds=MAX_RESPONSE_SECONDS, **kwargs) as response:
             if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
                 raise TransportError(f"{what}: the answer is compressed, which the wallet did not ask for")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise TransportError(f"{what}: the answer is too large")
-            body = bytearray()
-            # An answer already in memory (a test double's, read in full) is only measured.
-            for chunk in ([response.content] if response.is_stream_consumed else response.iter_raw()):
-                body += chunk
-                if len(body) > MAX_RESPONSE_BYTES:
-                    raise TransportError(f"{what}: the answer is too large")
-                if time.monotonic() > deadline:
-                    raise TransportError(f"{what}: the server is too slow to answer")
+            body = fetch.read(response, limit=MAX_RESPONSE_BYTES, raw=True)
+    except fetch.TooLarge as exc:
+        raise TransportError(f"{what}: the answer is too large") from exc
+    except fetch.DeadlineExceeded as exc:
+        raise TransportError(f"{what}: the server is too slow to answer") from exc
     except httpx.HTTPError as exc:
         raise TransportError(f"{what}: the server could not be reached ({type(exc).__name__})") from exc
     headers = [(k, v) for k, v in response.headers.multi_items()

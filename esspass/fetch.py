@@ -1,0 +1,207 @@
+"""One wall-clock deadline over a whole HTTP request, for fetches from servers an attacker may choose.
+
+httpx's ``timeout`` bounds each network operation only (httpx docs, "Timeouts": connect, read,
+write, pool), so a server that sends one byte just before each read would time out holds the
+caller for as long as it likes: during the TLS handshake, the status line, the headers or the
+body. The verifier fetches Token Status Lists and aggregations from institutions' servers
+(esspass.status_client), verifiers and wallets fetch the registry's trust lists
+(trust_registry.client), and the wallet talks to whatever server a scanned QR code names
+(wallet.http): each such fetch goes through :func:`stream` with its deadline in seconds.
+
+How: :func:`transport` is httpx's own transport over an httpcore network backend (httpcore docs,
+"Network Backends") whose streams cap the timeout of every connect, TLS handshake, read and write
+by the time left to the deadline of the request in progress (a context variable that
+:func:`stream` sets for as long as the response is open), and give up once none is left; name
+resolution runs within the time left too. Only requests made through :func:`stream` carry a
+deadline; the client's other requests behave as with httpx's default transport. A fetch past its
+deadline raises :class:`DeadlineExceeded`, an ``httpx.TimeoutException``, so every caller's path for
+an unreachable server (a held copy, else no answer: fail closed) takes it unchanged.
+
+A client built without :func:`transport` (a test's ``MockTransport``, an ASGI app) is still held to
+the deadline between body chunks by :func:`read`, as the callers were before, but not while the
+headers come: build every client that talks to such servers with :func:`transport`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from contextvars import ContextVar
+from typing import Any
+
+import httpcore
+import httpx
+
+__all__ = ["DeadlineExceeded", "TooLarge", "read", "stream", "transport"]
+
+#: When the request in progress in this thread must be over (``time.monotonic()``), or None.
+_deadline: ContextVar[float | None] = ContextVar("esspass_fetch_deadline", default=None)
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The whole request took longer than its deadline (an ``httpx.HTTPError``: a failed fetch)."""
+
+
+class TooLarge(Exception):
+    """The answer is larger than the caller reads."""
+
+
+def transport(*, verify: ssl.SSLContext | bool = True) -> httpx.HTTPTransport:
+    """httpx's transport (``verify`` as for ``httpx.Client``), holding each request made through
+    :func:`stream` to its deadline in every network operation."""
+    return _Transport(verify)
+
+
+@contextlib.contextmanager
+def stream(client: httpx.Client, method: str, url: str, *, seconds: float,
+           **kwargs: Any) -> Iterator[httpx.Response]:
+    """``client.stream(method, url, **kwargs)``, all of it within ``seconds`` from now: connecting,
+    TLS, the status line, the headers and the body (read with :func:`read` inside the block); past
+    that, :class:`DeadlineExceeded`."""
+    deadline = time.monotonic() + seconds
+    token = _deadline.set(deadline)
+    try:
+        with client.stream(method, url, **kwargs) as response:
+            yield response
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, DeadlineExceeded) or time.monotonic() < deadline:
+            raise  # a per-operation timeout of the client's, well inside the deadline
+        raise DeadlineExceeded(f"no whole answer within {seconds:g} s") from exc
+    finally:
+        _deadline.reset(token)
+
+
+def read(response: httpx.Response, *, limit: int, raw: bool = False) -> bytes:
+    """The body of ``response`` (opened by :func:`stream`) as it arrives, decoded unless ``raw``;
+    :class:`TooLarge` past ``limit`` bytes (or when ``Content-Length`` says so, unread), so no server
+    fills our memory. The deadline is checked between chunks too, for clients not built with
+    :func:`transport`."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the answer is larger than {limit} bytes")
+    chunks: Iterable[bytes]
+    if response.is_stream_consumed:  # an answer already in memory (a test double's, read in full) is only measured
+        chunks = [response.content]
+    else:
+        chunks = response.iter_raw() if raw else response.iter_bytes()
+    body = bytearray()
+    deadline = _deadline.get()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge(f"the answer is larger than {limit} bytes")
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlineExceeded("the answer is still coming at the deadline")
+    return bytes(body)
+
+
+# --- the transport ---------------------------------------------------------------------------------
+
+
+class _Transport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport`` with its connection pool on :class:`_Backend`.
+
+    httpx 0.28 takes no network backend (encode/httpx#3749 would add ``network_backend=``), so the
+    pool it builds is replaced by one built the same way (httpx's default limits) over ours."""
+
+    def __init__(self, verify: ssl.SSLContext | bool) -> None:
+        context = httpx.create_ssl_context(verify=verify)
+        super().__init__(verify=context)
+        self._pool = httpcore.ConnectionPool(ssl_context=context, max_connections=100, max_keepalive_connections=20,
+                                             keepalive_expiry=5.0, network_backend=_Backend())
+
+
+def _left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    """``timeout`` capped by the time left to the current request's deadline; ``expired`` when none
+    is left (a timeout of 0 would make the socket non-blocking, not fail)."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the request's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    """A socket stream whose every operation ends by the deadline of the request using it, whichever
+    request that is (a kept-alive connection serves several). One read is one ``recv`` (httpcore's
+    sync stream) and a TLS handshake is bounded as a whole by the socket timeout (CPython's ``_ssl``
+    keeps one deadline across its reads), so capping each by the time left caps their sum. A write
+    is capped per ``send``: our requests are small enough for the kernel's send buffer to take
+    them without waiting on the server."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    """httpcore's sync backend, connecting within the time left: the name is resolved in a helper
+    thread (``getaddrinfo`` takes no timeout, and whoever runs the name's DNS may answer slowly),
+    then each address is tried with what remains, not each with the whole connect timeout."""
+
+    def __init__(self) -> None:
+        self._sync = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.NetworkStream:
+        if _deadline.get() is None:
+            return _Stream(self._sync.connect_tcp(host, port, timeout, local_address, socket_options))
+        options = list(socket_options or ())
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in _resolve(host, port, _left(timeout, httpcore.ConnectTimeout)):
+            left = _left(timeout, httpcore.ConnectTimeout)  # none left: no other address is tried
+            try:
+                return _Stream(self._sync.connect_tcp(address, port, left, local_address, options))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc  # the next address, as socket.create_connection does
+        raise failure or httpcore.ConnectError(f"{host} has no address")
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.NetworkStream:
+        return _Stream(self._sync.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._sync.sleep(seconds)
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses of ``host``, in ``getaddrinfo``'s order, within ``timeout`` seconds. The helper
+    thread is a daemon: given up on, it ends when the system's resolver gives up."""
+    found: Future[list[str]] = Future()
+
+    def ask() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            found.set_result(list(dict.fromkeys(str(info[4][0]) for info in infos)))
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a name IDNA refuses, raised as httpx would
+            found.set_exception(exc)
+
+    threading.Thread(target=ask, name=f"resolve {host}", daemon=True).start()
+    try:
+        return found.result(timeout)
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"{host} was not resolved in time") from None
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
