@@ -4,12 +4,12 @@
 raw ``r || s`` (RFC 9053 §2.1). Only ``alg`` -7 is accepted, from our policy, never chosen by the
 message; the key comes from the caller (resolved by ``kid`` from the trust list).
 
-Header buckets (RFC 9052 §3): "Applications SHOULD verify that the same label does not occur in
-both the protected and unprotected header parameters"; :func:`decode_sign1` refuses such a message
-as malformed rather than choosing, so an unprotected ``x5chain`` or ``kid`` can never stand in for
-a protected one. ``crit`` (label 2, §3.1) must be protected, non-empty, and list only labels the
-caller understands (``understood``) and that the protected header carries; anything else makes
-the message invalid.
+Header buckets (RFC 9052 §3): "Labels in each of the maps MUST be unique", and "Applications
+SHOULD verify that the same label does not occur in both the protected and unprotected header
+parameters"; :func:`decode_sign1` refuses either as malformed rather than choosing, so an
+unprotected ``x5chain`` or ``kid`` can never stand in for a protected one. ``crit`` (label 2,
+§3.1) must be protected, non-empty, and list only labels the caller understands (``understood``)
+and that the protected header carries; anything else makes the message invalid.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,8 +26,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
-__all__ = ["ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cose_key", "decode_sign1",
-           "decoded_sign1", "loads_one", "public_from_cose_key", "sign1", "verify_sign1"]
+__all__ = ["DECODE_ERRORS", "ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cbor_decoder", "cose_key",
+           "decode_fault", "decode_sign1", "decoded_sign1", "loads_one", "public_from_cose_key", "sign1",
+           "verify_sign1"]
 
 ES256 = -7
 ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
@@ -38,16 +39,40 @@ TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
 
 
+#: What cbor2 raises on input it cannot decode (ValueError, TypeError, EOFError from its semantic decoders).
+DECODE_ERRORS = (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError)
+
+
+def cbor_decoder(stream: IO[bytes]) -> cbor2.CBORDecoder:
+    """cbor2's decoder as COSE and mdoc structures are read: a map repeating a key, at any depth, is
+    refused (RFC 8949 §5.6: not a valid map; RFC 9052 §3: a repeated label "MUST be rejected as
+    malformed") where cbor2 would by default keep the last value and another reader the first."""
+    return cbor2.CBORDecoder(stream, allow_duplicate_keys=False)
+
+
+def decode_fault(data: bytes, pos: int = 0) -> str:
+    """Why the item at ``pos`` of ``data`` failed :func:`cbor_decoder`, for the error message: a
+    repeated map key (what a lenient decoder takes) or anything else. Only called on failure."""
+    stream = io.BytesIO(data)
+    stream.seek(pos)
+    try:
+        cbor2.CBORDecoder(stream).decode()
+    except DECODE_ERRORS:
+        return "is not valid CBOR"
+    return "repeats a map key"
+
+
 def loads_one(data: bytes, what: str = "the CBOR input") -> Any:
-    """Exactly one well-formed CBOR data item (RFC 8949 §5.1); MalformedError otherwise.
+    """Exactly one well-formed CBOR data item (RFC 8949 §5.1), no map in it repeating a key
+    (:func:`cbor_decoder`); MalformedError otherwise.
 
     cbor2.loads decodes the first item and ignores any bytes after it, so one message would have
     many encodings that all verify; here trailing bytes are refused."""
     stream = io.BytesIO(data)
     try:
-        obj = cbor2.CBORDecoder(stream).decode()
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError) as exc:
-        raise MalformedError(f"{what} is not CBOR") from exc
+        obj = cbor_decoder(stream).decode()
+    except DECODE_ERRORS as exc:
+        raise MalformedError(f"{what} {decode_fault(data)}") from exc
     if stream.tell() != len(data):
         raise MalformedError(f"{what} has bytes after its CBOR data item")
     return obj
@@ -137,10 +162,8 @@ def decoded_sign1(obj: Any, *, understood: Collection[int] = UNDERSTOOD) -> Unve
     if not isinstance(protected_bytes, bytes) or not isinstance(unprotected, Mapping) \
             or not isinstance(payload, bytes | None) or not isinstance(signature, bytes):
         raise MalformedError("malformed COSE_Sign1 items")
-    try:
-        protected = cbor2.loads(protected_bytes) if protected_bytes else {}
-    except (cbor2.CBORDecodeError, ValueError) as exc:
-        raise MalformedError("malformed protected header") from exc
+    # The exact bytes are signed: one map and nothing after it, each label once (RFC 9052 §3).
+    protected = loads_one(protected_bytes, "the protected header") if protected_bytes else {}
     if not isinstance(protected, Mapping):
         raise MalformedError("the protected header must be a map")
     _check_buckets(protected, unprotected, understood)
@@ -197,7 +220,11 @@ def cose_key(public: PublicKey, *, compressed: bool = False) -> dict[int, Any]:
 
 
 def public_from_cose_key(key: Mapping[int, Any]) -> ec.EllipticCurvePublicKey:
-    if not isinstance(key, Mapping) or key.get(1) != 2 or key.get(-1) != 1:
+    """The P-256 public key of an EC2 COSE_Key (RFC 9053 §7.1); its other labels (``kid``, ``alg``...,
+    RFC 9052 §7.1) are not acted on."""
+    # kty and crv are integers: CBOR true is no 2 or 1, although Python compares True equal to 1.
+    if not isinstance(key, Mapping) or type(key.get(1)) is not int or key.get(1) != 2 \
+            or type(key.get(-1)) is not int or key.get(-1) != 1:
         raise MalformedError("only EC2 P-256 COSE keys are accepted")
     x, y = key.get(-2), key.get(-3)
     if not isinstance(x, bytes) or len(x) != 32 or not (isinstance(y, bool) or (isinstance(y, bytes) and len(y) == 32)):

@@ -66,14 +66,17 @@ _SENTENCE = {
 
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
+    """One plain-words sentence for the holder or inspector, in ``lang`` (English fallback); an end
+    date that is no YYYY-MM-DD date is DataError naming the field."""
+    c.obj(claims, "claims")
     lang = lang if lang in _SENTENCE else "en"
-    end = claims.get("ending_date") or claims.get("date_of_expiry")
+    field = "ending_date" if c.optional(claims, "ending_date") else "date_of_expiry"  # a PRC's end, else the card's
     source = claims.get("authentic_source")
     return _SENTENCE[lang].format(
         country=country_name(str(claims.get("issuing_country", "")), lang),
         institution=source.get("name", "") if isinstance(source, dict) else "",
         number=claims.get("document_number", "…"),
-        end=format_date(end, lang) if isinstance(end, str) else "?",
+        end=format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?",
     )
 
 

@@ -83,21 +83,38 @@ def _place(place: Mapping[str, Any]) -> dict[str, Any]:
 def to_dc4eu(claims: Mapping[str, Any]) -> dict[str, Any]:
     """The claims of an EUDI-shaped PDA1 under the DC4EU names (v1.1 shape for employers and
     places of work). Envelope claims (``iss``, ``cnf``, ``status`` ...) and anything unknown pass
-    through; the EUDI ``issuing_authority`` (a name) is left out, see the module docstring."""
+    through; the EUDI ``issuing_authority`` (a name) is left out, see the module docstring.
+
+    MalformedError naming the part: anything but an object of claims; a nested part of the wrong
+    shape; one of our claims given twice (``document_number`` beside ``document_id``,
+    ``legislation_country`` beside ``legislation.member_state`` ...), since which of the two the
+    inspector saw would be the order of the credential's members."""
+    if not isinstance(claims, Mapping):
+        raise MalformedError("the EUDI A1's claims are not an object")
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}  # our claim -> the EUDI A1's member it was read from
+
+    def put(ours: str, value: Any, theirs: str) -> None:
+        if ours in given:
+            raise MalformedError(f"the EUDI A1 gives {ours} twice, as {given[ours]} and as {theirs}")
+        given[ours], out[ours] = theirs, value
+
     for name, value in claims.items():
         if name not in _NESTED:
-            out[_RENAMED.get(name, name)] = value
+            put(_RENAMED.get(name, name), value, name)
     if "legislation" in claims:
         legislation = _object(claims["legislation"], "legislation")
-        out.update({ours: legislation[theirs] for theirs, ours in _LEGISLATION.items() if theirs in legislation})
+        for theirs, ours in _LEGISLATION.items():
+            if theirs in legislation:
+                put(ours, legislation[theirs], f"legislation.{theirs}")
     if "competent_institution" in claims:
         institution = _object(claims["competent_institution"], "competent_institution")
         source = {"id": institution.get("institution_id"), "name": institution.get("institution_name"),
                   "country": institution.get("country_code")}
-        out["authentic_source"] = {k: v for k, v in source.items() if v is not None}
+        put("authentic_source", {k: v for k, v in source.items() if v is not None}, "competent_institution")
     if "employment_details" in claims:
-        out["employer"] = [_employer(d) for d in _objects(claims["employment_details"], "employment_details")]
+        put("employer", [_employer(d) for d in _objects(claims["employment_details"], "employment_details")],
+            "employment_details")
     if "places_of_work" in claims:
         places = _object(claims["places_of_work"], "places_of_work")
         info: dict[str, Any] = {}
@@ -106,5 +123,5 @@ def to_dc4eu(claims: Mapping[str, Any]) -> dict[str, Any]:
         if "no_fixed_place" in places:
             fixed = _objects(places["no_fixed_place"], "no_fixed_place")
             info["no_fixed_place_of_work"] = [p.get("country_code") for p in fixed]
-        out["work_information"] = info
+        put("work_information", info, "places_of_work")
     return out

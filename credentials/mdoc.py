@@ -20,6 +20,25 @@ decoder therefore reads ``nameSpaces`` from the encoded bytes in one pass (:clas
 rather than from a decoded and re-encoded copy, and the wallet forwards each item and the
 ``issuerAuth`` byte for byte (:class:`_Encoded`). Element values are the credential model's JSON
 values (strings, maps, arrays), as in the SD-JWT VC.
+
+Reading (§7.2-§7.5, "Reading" below): every structure is read member by member, each defined
+member with its CBOR type, and one the standard does not define is refused (MalformedError):
+
+* None of these maps has a ``* tstr => any`` group in the CDDL, so none is open to extension,
+  and each comes with its version ("1.0", the only one accepted): a member a later edition adds
+  (a 2nd-edition ``zkDocuments``) comes with a version of its own, refused before it is read.
+* Signed structures (the MSO and its maps, each IssuerSignedItem): a member the issuer signed
+  but this reader does not understand may restrict the document, as the 2nd edition's ``status``
+  does (a reader passing it over accepts a revoked mdoc); it is refused, as COSE ``crit`` is.
+* The unsigned envelope (IssuerSigned, DeviceResponse, Document, DeviceSigned, DeviceAuth): no
+  unknown member could change what is verified, yet none is standard either, and each defined
+  one is read: ``documentErrors`` and ``errors`` (what was asked for and not returned) must have
+  their shape and not contradict what the document holds; ``status`` must be the uint 0.
+* Open by the CDDL, and so ignored with their shape checked: ``keyInfo`` (``{* int => any}``),
+  the element values, the other labels of a COSE_Key or COSE header.
+* A map repeating a key is refused at any depth (:func:`credentials.cose.cbor_decoder`), as are a
+  ``uint`` given as CBOR true or past 64 bits (a bignum), and a ValidityInfo time in any form but
+  tdate (tag 0, UTC, whole seconds; cbor2 reads tag 1, epoch time, as a datetime too).
 """
 
 from __future__ import annotations
@@ -28,6 +47,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +61,7 @@ from cryptography.x509 import Certificate
 from credentials import cose, ehic, pda1, pid
 from credentials.errors import (
     AlgorithmError,
+    ClaimError,
     DisclosureError,
     IssuerKeyError,
     KbSignatureError,
@@ -84,10 +105,15 @@ def _encode_tagged(value: Any) -> bytes:
     return _TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(value, canonical=True))
 
 
-def _untag(value: Any, what: str) -> Any:
+def _tag24_bytes(value: Any, what: str) -> bytes:
+    """The byte string of a decoded ``#6.24(bstr .cbor X)`` (standards §7.1)."""
     if not isinstance(value, cbor2.CBORTag) or value.tag != _TAG_CBOR or not isinstance(value.value, bytes):
         raise MalformedError(f"{what} must be CBOR wrapped in tag 24")
-    return _loads(value.value, what)
+    return value.value
+
+
+def _untag(value: Any, what: str) -> Any:
+    return _loads(_tag24_bytes(value, what), what)
 
 
 def _loads(data: bytes, what: str) -> Any:
@@ -95,18 +121,24 @@ def _loads(data: bytes, what: str) -> Any:
     return _Walk(data).whole(what)
 
 
-def _loads_embedded(data: bytes, what: str) -> Any:
-    """``_untag(_loads(data, what), what)``, the embedded item decoded where it lies in ``data``."""
+def _embedded(data: bytes, what: str) -> tuple[_Walk, int]:
+    """A walk over the bytes of the ``#6.24(bstr .cbor X)`` that ``data`` is, and where X starts in
+    them; X checked to be one well-formed item filling its byte string (read where it lies in
+    ``data``, or, for a shape :meth:`_Walk.tagged` does not follow, from a copy of the byte string)."""
     walk = _Walk(data)
     tagged, end = walk.tagged(0, what)
     if end != len(data):
         raise MalformedError(f"{what} has trailing bytes")
-    return walk.unwrap(tagged, what)
+    if tagged.content < 0:
+        walk = _Walk(_tag24_bytes(tagged.decoded, what))
+        walk.whole(what)
+        return walk, 0
+    walk.unwrap(tagged, what)
+    return walk, tagged.content
 
 
 # ------------------------------------------------------------------ encoded bytes (RFC 8949 §3)
 _BREAK = 0xFF
-_DECODE_ERRORS = (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError)
 #: Reads the value at an offset of a :class:`_Walk`'s bytes: what to keep of it, and where it ends.
 _Read = Callable[[int], tuple[Any, int]]
 
@@ -141,10 +173,11 @@ class _Walk:
     """Received CBOR read in one pass, to learn where the parts a digest covers lie in the bytes
     as received (standards §7.1: "never re-encode received items before hashing").
 
-    Items are decoded by cbor2's C decoder from one stream over the bytes, whose position after an
-    item is where the item ends. :meth:`whole` reads all the bytes as one item, as a check; the
-    other methods then read parts of bytes that passed it (so well-formed and within cbor2's depth
-    limit): the maps and arrays on the way down head by head, every other item with the decoder.
+    Items are decoded by cbor2's C decoder (:func:`credentials.cose.cbor_decoder`: no map repeating
+    a key) from one stream over the bytes, whose position after an item is where the item ends.
+    :meth:`whole` reads all the bytes as one item, as a check; the other methods then read parts of
+    bytes that passed it (so well-formed and within cbor2's depth limit): the maps and arrays on
+    the way down head by head, every other item with the decoder.
     """
 
     __slots__ = ("_decode", "_seek", "_tell", "data")
@@ -152,7 +185,7 @@ class _Walk:
     def __init__(self, data: bytes) -> None:
         self.data = data
         stream = io.BytesIO(data)
-        self._seek, self._tell, self._decode = stream.seek, stream.tell, cbor2.CBORDecoder(stream).decode
+        self._seek, self._tell, self._decode = stream.seek, stream.tell, cose.cbor_decoder(stream).decode
 
     def value(self, pos: int, what: str) -> tuple[Any, int]:
         """The item at ``pos``, decoded, and the offset just after it."""
@@ -161,8 +194,8 @@ class _Walk:
             # Each decode starts afresh, so a shared-value reference (tag 29) cannot reach into a
             # sibling item: such input is refused here although the decoding as a whole took it.
             value = self._decode()
-        except _DECODE_ERRORS as exc:
-            raise MalformedError(f"{what} is not valid CBOR") from exc
+        except cose.DECODE_ERRORS as exc:
+            raise MalformedError(f"{what} {cose.decode_fault(self.data, pos)}") from exc
         return value, self._tell()
 
     def whole(self, what: str) -> Any:
@@ -217,8 +250,9 @@ class _Walk:
 
     def map(self, pos: int, what: str, descend: Callable[[Any], _Read | None]) -> tuple[dict[Any, Any], int]:
         """Key -> value of the map at ``pos``, and the offset after the map; a value whose key
-        ``descend`` gives a reader for is what that reader keeps of it. A repeated key is refused:
-        a decoder keeps one of the values, and this reading must be the one the checks saw."""
+        ``descend`` gives a reader for is what that reader keeps of it. A repeated key is refused
+        (as the decoder did, reading these bytes as a whole first): this reading must be the one
+        the checks saw."""
         count, pos = self._container(pos, 5, what)
         fields: dict[Any, Any] = {}
         while not self._at_end(count, len(fields), pos):
@@ -375,7 +409,35 @@ def _der_chain(chain: tuple[Certificate, ...]) -> list[bytes]:
     return [c.public_bytes(serialization.Encoding.DER) for c in chain]
 
 
-# ------------------------------------------------------------------------------------- decoding
+# ------------------------------------------------------------------------------------- reading
+# Each structure of standards §7.2-§7.5 read member by member; see the module docstring, "Reading",
+# for which members are refused and which ignored, and why.
+
+
+def _members(fields: Mapping[Any, Any], what: str, required: Collection[str], optional: Collection[str] = ()) -> None:
+    """The map ``what`` holds the members its CDDL names (text keys), the required ones among them."""
+    for key in fields:
+        if key not in required and key not in optional:
+            raise MalformedError(f"{what} has a member the standard does not define: {key!r:.60}")
+    for key in required:
+        if key not in fields:
+            raise MalformedError(f"{what} lacks {key}")
+
+
+def _uint(value: Any) -> bool:
+    """CDDL ``uint`` (RFC 8949 major type 0). Not CBOR true, which Python counts an int, nor past 64
+    bits (a bignum, tag 2, which cbor2 reads as an int too)."""
+    return type(value) is int and 0 <= value < 1 << 64
+
+
+def _int(value: Any) -> bool:
+    """CDDL ``int`` (major type 0 or 1), on the terms of :func:`_uint`."""
+    return type(value) is int and -(1 << 64) <= value < 1 << 64
+
+
+def _texts(value: Any) -> bool:
+    """CDDL ``[+ tstr]``."""
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, str) for v in value)
 
 
 class _Item(NamedTuple):  # a tuple: made once per returned element, so made cheaply
@@ -397,6 +459,7 @@ class _IssuerSigned:
 _ISSUER_AUTH_LABELS = frozenset({cose.ALG, cose.X5CHAIN})
 #: deviceSignature: alg only; the key comes from the MSO.
 _DEVICE_AUTH_LABELS = frozenset({cose.ALG})
+_ITEM_MEMBERS = ("digestID", "random", "elementIdentifier", "elementValue")
 
 
 def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
@@ -413,24 +476,17 @@ def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
 
 
 def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
-    """``IssuerSigned`` from what :func:`_walk_issuer_signed` found; each item keeps the bytes it
-    came in (its digest's input)."""
-    if "issuerAuth" not in fields:
-        raise MalformedError("IssuerSigned must be a map with issuerAuth")
-    items = []
-    for namespace, tagged_items in fields.get("nameSpaces", {}).items():
-        if not isinstance(namespace, str):
+    """``IssuerSigned`` (§7.2: ``{? nameSpaces: {+ NameSpace => [+ IssuerSignedItemBytes]}, issuerAuth}``)
+    from what :func:`_walk_issuer_signed` found; each item keeps the bytes it came in (its digest's input)."""
+    _members(fields, "IssuerSigned", ("issuerAuth",), ("nameSpaces",))
+    namespaces = fields.get("nameSpaces", {})
+    if "nameSpaces" in fields and not namespaces:
+        raise MalformedError("IssuerSigned nameSpaces must hold at least one namespace (or be left out)")
+    items: list[_Item] = []
+    for namespace, tagged_items in namespaces.items():
+        if not isinstance(namespace, str) or not tagged_items:
             raise MalformedError("each namespace must list its IssuerSignedItemBytes")
-        for tagged in tagged_items:
-            item = walk.unwrap(tagged, "IssuerSignedItemBytes")
-            if not isinstance(item, Mapping):
-                raise MalformedError("malformed IssuerSignedItem")
-            digest_id, identifier, random = item.get("digestID"), item.get("elementIdentifier"), item.get("random")
-            if not isinstance(digest_id, int) or not isinstance(identifier, str) or not isinstance(random, bytes) \
-                    or len(random) < 16 or "elementValue" not in item:
-                raise MalformedError("malformed IssuerSignedItem")
-            items.append(_Item(namespace, digest_id, identifier, item["elementValue"],
-                               walk.data[tagged.start:tagged.end]))
+        items.extend(_item(walk, tagged, namespace) for tagged in tagged_items)
     auth, start, stop = fields["issuerAuth"]
     if stop - start > MAX_BYTES:  # the limit decode_sign1 puts on the encoded message
         raise MalformedError("COSE message too large")
@@ -439,12 +495,251 @@ def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
     return _IssuerSigned(tuple(items), issuer_auth, walk.data[start:stop])
 
 
+def _item(walk: _Walk, tagged: _Tagged, namespace: str) -> _Item:
+    """IssuerSignedItem (§7.2): digestID uint, random bstr (16 bytes at least, standards §7.2),
+    elementIdentifier tstr, elementValue any; nothing else."""
+    item = walk.unwrap(tagged, "IssuerSignedItemBytes")
+    if not isinstance(item, Mapping):
+        raise MalformedError("IssuerSignedItem must be a map")
+    _members(item, "IssuerSignedItem", _ITEM_MEMBERS)
+    digest_id, random, identifier = item["digestID"], item["random"], item["elementIdentifier"]
+    if not _uint(digest_id) or not isinstance(random, bytes) or len(random) < 16 or not isinstance(identifier, str):
+        raise MalformedError("IssuerSignedItem needs a digestID (uint), a random of 16 bytes or more and an "
+                             "elementIdentifier (text)")
+    return _Item(namespace, digest_id, identifier, item["elementValue"], walk.data[tagged.start:tagged.end])
+
+
 def _decode_issuer_signed(issuer_signed: bytes) -> _IssuerSigned:
     """``IssuerSigned`` from its bytes, well-formed as a whole before any part is read."""
     walk = _Walk(issuer_signed)
     walk.whole("IssuerSigned")
     fields, _ = _walk_issuer_signed(walk, 0)
     return _issuer_signed(walk, fields)
+
+
+class _Mso(NamedTuple):
+    """A Mobile Security Object whose every member was read (:func:`_read_mso`)."""
+
+    doctype: str
+    algorithm: Callable[[bytes], Any]  # the digestAlgorithm's hashlib constructor
+    digests: Mapping[str, Mapping[int, bytes]]  # valueDigests
+    device_key: PublicKey
+    signed: datetime
+    valid_from: datetime
+    valid_until: datetime
+    status: StatusReference | None
+
+
+_MSO_MEMBERS = ("version", "digestAlgorithm", "valueDigests", "deviceKeyInfo", "docType", "validityInfo")
+_VALIDITY_MEMBERS = ("signed", "validFrom", "validUntil")
+#: ISO 18013-5 §9.1.2.4: ValidityInfo's times without fractional seconds, in UTC written "Z".
+_TDATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _read_mso(payload: bytes) -> _Mso:
+    """The ``MobileSecurityObject`` of ``MobileSecurityObjectBytes`` (issuerAuth's payload, §7.3),
+    every member read: the signed structure holds nothing this reader passes over."""
+    walk, pos = _embedded(payload, "MobileSecurityObjectBytes")
+
+    def validity(at: int) -> tuple[dict[Any, Any], int]:  # each time's bytes too, to see its tag
+        return walk.map(at, "validityInfo", lambda _name: walk.span)
+
+    mso, _ = walk.map(pos, "MobileSecurityObject", {"validityInfo": validity}.get)
+    _members(mso, "MobileSecurityObject", _MSO_MEMBERS, ("status",))
+    if mso["version"] != "1.0":
+        raise MalformedError("the Mobile Security Object is not version 1.0")
+    name = mso["digestAlgorithm"]
+    # A tstr (ISO 18013-5 §9.1.2.4): an array or map is not looked up (unhashable), it is refused.
+    algorithm = _DIGEST_ALGORITHMS.get(name) if isinstance(name, str) else None
+    if algorithm is None:
+        raise AlgorithmError(f"digestAlgorithm {name!r:.40} is not accepted")
+    if not isinstance(mso["docType"], str):
+        raise MalformedError("the Mobile Security Object's docType must be text")
+    spans = mso["validityInfo"]
+    _members(spans, "validityInfo", _VALIDITY_MEMBERS, ("expectedUpdate",))
+    times = {member: _tdate_at(walk, span, member) for member, span in spans.items()}
+    status = _status(mso["status"]) if "status" in mso else None
+    return _Mso(mso["docType"], algorithm, _value_digests(mso["valueDigests"], algorithm().digest_size),
+                _device_key(mso["deviceKeyInfo"]), times["signed"], times["validFrom"], times["validUntil"], status)
+
+
+def _tdate_at(walk: _Walk, span: tuple[Any, int, int], name: str) -> datetime:
+    """The ValidityInfo time ``name``: a tdate, ``#6.0(tstr)`` (standards §7.1), as §9.1.2.4 writes it.
+    Its tag is read from the bytes: cbor2 gives a datetime for tag 1 (epoch time) as well."""
+    value, start, _ = span
+    major, tag, after = _head(walk.data, start)
+    text = walk.value(after, f"validityInfo {name}")[0] if (major, tag) == (6, 0) else None
+    if not isinstance(value, datetime) or not isinstance(text, str) or _TDATE.fullmatch(text) is None:
+        raise MalformedError(f"validityInfo {name} must be a tdate in UTC without fractional seconds "
+                             "(ISO 18013-5 §9.1.2.4)")
+    return value
+
+
+def _value_digests(value: Any, size: int) -> Mapping[str, Mapping[int, bytes]]:
+    """ValueDigests (§7.3): ``{+ NameSpace => {+ DigestID (uint) => Digest}}``, each digest as long
+    as the digestAlgorithm's."""
+    if not isinstance(value, Mapping) or not value:
+        raise MalformedError("valueDigests must map at least one namespace to its digests")
+    for namespace, digests in value.items():
+        if not isinstance(namespace, str) or not isinstance(digests, Mapping) or not digests \
+                or not all(_uint(i) and isinstance(d, bytes) and len(d) == size for i, d in digests.items()):
+            raise MalformedError(f"valueDigests must map each namespace to digest IDs (uint) and {size}-byte digests")
+    return value
+
+
+def _device_key(value: Any) -> PublicKey:
+    """DeviceKeyInfo (§7.3): deviceKey, ? keyAuthorizations, ? keyInfo.
+
+    keyAuthorizations lists what the device key may sign in DeviceSigned; no device-signed element
+    is accepted here (:func:`verify_presentation`), so none can go beyond it: its shape is read,
+    not acted on. keyInfo is ``{* int => any}``, open by the CDDL for key metadata: not acted on."""
+    if not isinstance(value, Mapping):
+        raise MalformedError("deviceKeyInfo must be a map")
+    _members(value, "deviceKeyInfo", ("deviceKey",), ("keyAuthorizations", "keyInfo"))
+    if "keyAuthorizations" in value:
+        authorized = value["keyAuthorizations"]
+        if not isinstance(authorized, Mapping) or not authorized:  # 2nd ed.: "shall not be empty"
+            raise MalformedError("keyAuthorizations must be a non-empty map")
+        _members(authorized, "keyAuthorizations", (), ("nameSpaces", "dataElements"))
+        if "nameSpaces" in authorized and not _texts(authorized["nameSpaces"]):
+            raise MalformedError("keyAuthorizations nameSpaces must list namespaces")
+        elements = authorized.get("dataElements")
+        if "dataElements" in authorized and not (isinstance(elements, Mapping) and elements and all(
+                isinstance(namespace, str) and _texts(ids) for namespace, ids in elements.items())):
+            raise MalformedError("keyAuthorizations dataElements must map namespaces to element identifiers")
+    if not isinstance(info := value.get("keyInfo", {}), Mapping) or not all(_int(label) for label in info):
+        raise MalformedError("keyInfo must be a map with integer labels")
+    return cose.public_from_cose_key(value["deviceKey"])
+
+
+def _status(value: Any) -> StatusReference:
+    """Status (§7.3, ISO 18013-5 2nd ed.): ``? status_list {idx, uri, ? certificate}``, ``?
+    identifier_list {id, uri, ? certificate}``. The Token Status List is the one checked, fetched in
+    its CWT form; an identifier list beside it is read for its shape (HAIP lets the issuer choose the
+    mechanism, and one that lists both keeps both); one alone cannot be checked here, and is refused."""
+    if not isinstance(value, Mapping):
+        raise MalformedError("the Mobile Security Object's status must be a map")
+    _members(value, "status", (), ("status_list", "identifier_list"))
+    for name, key in (("status_list", "idx"), ("identifier_list", "id")):
+        if name not in value:
+            continue
+        info = value[name]
+        if not isinstance(info, Mapping):
+            raise MalformedError(f"status {name} must be a map")
+        _members(info, f"status {name}", (key, "uri"), ("certificate",))
+        if not isinstance(info.get("certificate", b""), bytes) or not isinstance(info["uri"], str) \
+                or (name == "identifier_list" and not isinstance(info["id"], bytes)):
+            raise MalformedError(f"status {name} has a member of the wrong type")
+    return StatusReference.from_claim(value, token_form=CWT)  # idx and uri checked there
+
+
+class _Presented(NamedTuple):
+    """The one Document of a DeviceResponse (§7.5), read and not verified yet."""
+
+    doctype: str
+    issuer_signed: _IssuerSigned
+    #: DeviceNameSpacesBytes as received (the device signed them) and the deviceSignature, None for a
+    #: deviceMac; None without deviceSigned. Both refused after the issuer checks (KbSignatureError).
+    device_signed: tuple[bytes, cose.UnverifiedSign1 | None] | None
+
+
+#: DeviceResponse status (§7.5).
+_STATUS = {10: "general error", 11: "CBOR decoding error", 12: "CBOR validation error"}
+
+
+def _read_device_response(data: bytes) -> _Presented:
+    """``DeviceResponse = {version: "1.0", ? documents: [+ Document], ? documentErrors, status: uint}``
+    holding exactly one document (HAIP), its parts found in the bytes as received."""
+    walk = _Walk(data)
+    walk.whole("DeviceResponse")
+
+    def device_signed(at: int) -> tuple[dict[Any, Any], int]:
+        return walk.map(at, "DeviceSigned", {"nameSpaces": walk.span}.get)
+
+    def document(at: int) -> tuple[dict[Any, Any], int]:
+        return walk.map(at, "Document", {"issuerSigned": lambda pos: _walk_issuer_signed(walk, pos),
+                                         "deviceSigned": device_signed}.get)
+
+    fields, _ = walk.map(0, "DeviceResponse", {"documents": lambda at: walk.array(at, "documents", document)}.get)
+    _members(fields, "DeviceResponse", ("version", "status"), ("documents", "documentErrors"))
+    if fields["version"] != "1.0":
+        raise MalformedError("the DeviceResponse is not version 1.0")
+    status = fields["status"]
+    if not _uint(status) or status != 0:
+        meaning = _STATUS.get(status, "not OK") if _uint(status) else "not a uint"
+        raise MalformedError(f"the DeviceResponse status is {status!r:.20} ({meaning}), not the uint 0")
+    not_returned = _document_errors(fields["documentErrors"]) if "documentErrors" in fields else {}
+    documents = fields.get("documents")
+    if documents is None and not_returned:
+        raise ClaimError("the wallet returned no document: " + ", ".join(
+            f"{doctype:.60} was not returned (error code {code})" for doctype, code in not_returned.items()))
+    if documents is None or len(documents) != 1:
+        raise MalformedError("a DeviceResponse must hold exactly one document")
+    return _document(walk, documents[0], not_returned)
+
+
+def _document_errors(value: Any) -> dict[str, int]:
+    """documentErrors (§7.5): ``[+ {DocType => ErrorCode}]``, the document types asked for and not returned."""
+    if not isinstance(value, list | tuple) or not value:
+        raise MalformedError("documentErrors must be a non-empty array")
+    out: dict[str, int] = {}
+    for entry in value:
+        if not isinstance(entry, Mapping) or len(entry) != 1:
+            raise MalformedError("each entry of documentErrors maps one docType to its error code")
+        ((doctype, code),) = entry.items()
+        if not isinstance(doctype, str) or not _int(code) or doctype in out:
+            raise MalformedError("documentErrors must map each docType (text) once to an error code (int)")
+        out[doctype] = code
+    return out
+
+
+def _document(walk: _Walk, fields: dict[Any, Any], not_returned: Mapping[str, int]) -> _Presented:
+    """``Document = {docType, issuerSigned, deviceSigned, ? errors}`` (§7.5). A Document without
+    deviceSigned is read, and refused as not device-signed once the issuer's part was checked."""
+    _members(fields, "Document", ("docType", "issuerSigned"), ("deviceSigned", "errors"))
+    doctype = fields["docType"]
+    if not isinstance(doctype, str):
+        raise MalformedError("the Document's docType must be text")
+    if doctype in not_returned:
+        raise MalformedError("documentErrors says the document it holds was not returned")
+    issuer_signed = _issuer_signed(walk, fields["issuerSigned"])
+    if "errors" in fields:
+        _errors(fields["errors"], {(item.namespace, item.identifier) for item in issuer_signed.items})
+    device_signed = _device_signed(walk, fields["deviceSigned"]) if "deviceSigned" in fields else None
+    return _Presented(doctype, issuer_signed, device_signed)
+
+
+def _errors(value: Any, returned: Collection[tuple[str, str]]) -> None:
+    """Errors (§7.5): ``{+ NameSpace => {+ DataElementIdentifier => ErrorCode}}``, the elements asked
+    for and not returned; naming one the document returns contradicts it."""
+    if not isinstance(value, Mapping) or not value:
+        raise MalformedError("the Document's errors must be a non-empty map")
+    for namespace, elements in value.items():
+        if not isinstance(namespace, str) or not isinstance(elements, Mapping) or not elements \
+                or not all(isinstance(name, str) and _int(code) for name, code in elements.items()):
+            raise MalformedError("the Document's errors must map namespaces to element identifiers and error codes")
+        if any((namespace, name) in returned for name in elements):
+            raise MalformedError("the Document's errors say an element it returns was not returned")
+
+
+def _device_signed(walk: _Walk, fields: dict[Any, Any]) -> tuple[bytes, cose.UnverifiedSign1 | None]:
+    """``DeviceSigned = {nameSpaces: DeviceNameSpacesBytes, deviceAuth}``, ``DeviceAuth =
+    {deviceSignature} / {deviceMac}`` (§7.5); no device-signed element is accepted."""
+    _members(fields, "DeviceSigned", ("nameSpaces", "deviceAuth"))
+    namespaces, start, end = fields["nameSpaces"]
+    if _untag(namespaces, "DeviceNameSpacesBytes") != {}:
+        raise MalformedError("device-signed data elements are not accepted")
+    auth = fields["deviceAuth"]
+    if not isinstance(auth, Mapping) or len(auth) != 1:
+        raise MalformedError("deviceAuth must hold exactly one of deviceSignature and deviceMac")
+    _members(auth, "deviceAuth", (), ("deviceSignature", "deviceMac"))
+    if "deviceMac" in auth:
+        return walk.data[start:end], None
+    # A COSE_Sign1 array, as issuerAuth: not a byte string holding one's encoding.
+    signature = cose.decoded_sign1(auth["deviceSignature"], understood=_DEVICE_AUTH_LABELS)
+    if signature.payload is not None:
+        raise MalformedError("deviceSignature must have a detached payload")
+    return walk.data[start:end], signature
 
 
 # ------------------------------------------------------------------------------------- verifier
@@ -477,45 +772,22 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     issuer_key = validated.leaf.public_key()
     if not isinstance(issuer_key, PublicKey):
         raise IssuerKeyError("the document signer does not hold an EC key")
-    payload = cose.verify_sign1(doc.issuer_auth, issuer_key)
-    mso = _loads_embedded(payload, "MobileSecurityObjectBytes")
-    if not isinstance(mso, Mapping) or mso.get("version") != "1.0":
-        raise MalformedError("the Mobile Security Object is not version 1.0")
-    name = mso.get("digestAlgorithm")
-    # A tstr (ISO 18013-5 §9.1.2.4): an array or map is not looked up (unhashable), it is refused.
-    algorithm = _DIGEST_ALGORITHMS.get(name) if isinstance(name, str) else None
-    if algorithm is None:
-        raise AlgorithmError(f"digestAlgorithm {mso.get('digestAlgorithm')!r} is not accepted")
-    doctype, validity, digests = mso.get("docType"), mso.get("validityInfo"), mso.get("valueDigests")
-    if not isinstance(doctype, str) or not isinstance(validity, Mapping) or not isinstance(digests, Mapping):
-        raise MalformedError("the Mobile Security Object lacks docType, validityInfo or valueDigests")
-    times: list[datetime] = []
-    for name in ("signed", "validFrom", "validUntil"):
-        value = validity.get(name)
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise MalformedError("validityInfo needs signed, validFrom and validUntil as tdate")
-        times.append(value)
-    signed, valid_from, valid_until = times
-    _check_validity(signed, valid_from, valid_until, validated.leaf, now=now, skew=skew)
+    mso = _read_mso(cose.verify_sign1(doc.issuer_auth, issuer_key))
+    _check_validity(mso.signed, mso.valid_from, mso.valid_until, validated.leaf, now=now, skew=skew)
     claims: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, int]] = set()
     for namespace, digest_id, identifier, value, raw in doc.items:
-        namespace_digests = digests.get(namespace)
-        expected = namespace_digests.get(digest_id) if isinstance(namespace_digests, Mapping) else None
-        if (namespace, digest_id) in seen or not isinstance(expected, bytes) or algorithm(raw).digest() != expected:
+        namespace_digests = mso.digests.get(namespace)
+        expected = namespace_digests.get(digest_id) if namespace_digests is not None else None
+        if (namespace, digest_id) in seen or expected is None or mso.algorithm(raw).digest() != expected:
             raise DisclosureError(f"data element {namespace}/{identifier} does not match its digest")
         seen.add((namespace, digest_id))
         returned = claims.setdefault(namespace, {})
         if identifier in returned:
             raise DisclosureError(f"data element {identifier} is returned twice")
         returned[identifier] = value
-    device_info = mso.get("deviceKeyInfo")
-    if not isinstance(device_info, Mapping):
-        raise MalformedError("the Mobile Security Object has no deviceKeyInfo")
-    device_key = cose.public_from_cose_key(device_info.get("deviceKey"))  # type: ignore[arg-type]
-    # ISO 18013-5 2nd ed.: an mdoc's status list is fetched in the CWT form.
-    status = StatusReference.from_claim(mso["status"], token_form=CWT) if "status" in mso else None
-    return VerifiedMdoc(doctype, claims, device_key, validated, signed, valid_from, valid_until, status)
+    return VerifiedMdoc(mso.doctype, claims, mso.device_key, validated, mso.signed, mso.valid_from, mso.valid_until,
+                        mso.status)
 
 
 def _check_validity(signed: datetime, valid_from: datetime, valid_until: datetime, signer: Certificate, *,
@@ -581,18 +853,17 @@ def present(issuer_signed: bytes, *, select: Collection[str], device_key: Privat
     payload = doc.issuer_auth.payload
     if payload is None:
         raise MalformedError("issuerAuth has no payload")
-    mso = _loads_embedded(payload, "MobileSecurityObjectBytes")
-    doctype = mso.get("docType") if isinstance(mso, Mapping) else None
-    if not isinstance(doctype, str):
-        raise MalformedError("the Mobile Security Object has no docType")
+    doctype = _read_mso(payload).doctype
     wanted = set(select)
     # The items and issuerAuth as issued, byte for byte: the verifier hashes what it receives.
     kept = [_Encoded(item.raw) for item in doc.items if item.namespace == doctype and item.identifier in wanted]
     namespaces_bytes = _tagged({})
     signature = cose.sign1(_device_authentication(session_transcript, doctype, namespaces_bytes), device_key,
                            tagged=False, detached=True)
+    # No element chosen: no nameSpaces (optional), rather than an empty array the CDDL does not allow.
+    shown = {"nameSpaces": {doctype: kept}} if kept else {}
     document = {"docType": doctype,
-                "issuerSigned": {"nameSpaces": {doctype: kept}, "issuerAuth": _Encoded(doc.raw_auth)},
+                "issuerSigned": {**shown, "issuerAuth": _Encoded(doc.raw_auth)},
                 "deviceSigned": {"nameSpaces": namespaces_bytes,
                                  "deviceAuth": {"deviceSignature": _Encoded(signature)}}}
     return cbor2.dumps({"version": "1.0", "documents": [document], "status": 0}, default=_write_encoded)
@@ -604,55 +875,18 @@ def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate
     """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5)."""
     if len(device_response) > MAX_BYTES:
         raise MalformedError("DeviceResponse too large")
-    walk = _Walk(device_response)
-    response = walk.whole("DeviceResponse")
-    if not isinstance(response, Mapping) or response.get("version") != "1.0" or response.get("status") != 0:
-        raise MalformedError("not a successful DeviceResponse version 1.0")
-    documents = response.get("documents")
-    if not isinstance(documents, list | tuple) or len(documents) != 1 or not isinstance(documents[0], Mapping):
-        raise MalformedError("a DeviceResponse must hold exactly one document")
-    document = documents[0]
-
-    # The issuer-signed part is read again from the bytes received, so digests cover those bytes;
-    # repeated keys are refused on the way, so both readings are of the same document.
-    def read_device_signed(at: int) -> tuple[dict[Any, Any], int]:
-        return walk.map(at, "deviceSigned", {"nameSpaces": walk.span}.get)
-
-    def read_document(at: int) -> tuple[dict[Any, Any], int]:
-        return walk.map(at, "Document", {"issuerSigned": lambda pos: _walk_issuer_signed(walk, pos),
-                                         "deviceSigned": read_device_signed}.get)
-
-    def read_documents(at: int) -> tuple[list[Any], int]:
-        return walk.array(at, "documents", read_document)
-
-    fields, _ = walk.map(0, "DeviceResponse", {"documents": read_documents}.get)
-    received = fields["documents"][0]
-    issuer_signed = received.get("issuerSigned")
-    if issuer_signed is None:
-        raise MalformedError("the document has no issuerSigned")
-    verified = _check_issuer_signed(_issuer_signed(walk, issuer_signed), anchors=anchors, now=now, skew=skew,
-                                    chains=chains)
-    if document.get("docType") != verified.doctype:
+    presented = _read_device_response(device_response)
+    verified = _check_issuer_signed(presented.issuer_signed, anchors=anchors, now=now, skew=skew, chains=chains)
+    if presented.doctype != verified.doctype:
         raise VctError("the document's docType differs from the one the issuer signed")
     if expected_doctypes is not None and verified.doctype not in expected_doctypes:
         raise VctError(f"document type {verified.doctype} was not expected")
-    device_signed = document.get("deviceSigned")
-    if not isinstance(device_signed, Mapping) or not isinstance(device_signed.get("deviceAuth"), Mapping):
+    if presented.device_signed is None:
         raise KbSignatureError("the document is not device-signed")
-    namespaces_bytes = device_signed.get("nameSpaces")
-    if not isinstance(namespaces_bytes, cbor2.CBORTag) or _untag(namespaces_bytes, "DeviceNameSpacesBytes") != {}:
-        raise MalformedError("device-signed data elements are not accepted")
-    signature = device_signed["deviceAuth"].get("deviceSignature")
+    namespaces_bytes, signature = presented.device_signed
     if signature is None:
         raise KbSignatureError("only deviceSignature is accepted (no deviceMac over OpenID4VP)")
-    message = cose.decode_sign1(signature, understood=_DEVICE_AUTH_LABELS)
-    if message.payload is not None:
-        raise MalformedError("deviceSignature must have a detached payload")
-    # The DeviceNameSpacesBytes exactly as received (the span the walk found), as the wallet signed them.
-    spanned = received.get("deviceSigned")
-    span = spanned.get("nameSpaces") if isinstance(spanned, dict) else None
-    if not isinstance(span, tuple) or len(span) != 3:
-        raise MalformedError("device-signed data elements are not accepted")
-    detached = _device_authentication(session_transcript, verified.doctype, device_response[span[1]:span[2]])
-    cose.verify_sign1(message, verified.device_key, error=KbSignatureError, detached_payload=detached)
+    # Over the DeviceNameSpacesBytes exactly as received, as the wallet signed them.
+    detached = _device_authentication(session_transcript, verified.doctype, namespaces_bytes)
+    cose.verify_sign1(signature, verified.device_key, error=KbSignatureError, detached_payload=detached)
     return verified

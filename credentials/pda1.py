@@ -193,23 +193,31 @@ def _check_situation(out: Mapping[str, Any], code: str) -> None:
         raise DataError("employer", f"status {code} needs an employer entry of type {kind}")
 
 
+def _employer_fields(claims: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The employers with their dotted field, whichever shape (v1 object or v1.1 list) the
+    credential uses; an entry of neither shape is left out. DataError unless ``claims`` is a map."""
+    employer = c.obj(claims, "claims").get("employer")
+    if isinstance(employer, list):
+        return [(f"employer.{i}", e) for i, e in enumerate(employer) if isinstance(e, dict)]
+    return [("employer", employer)] if isinstance(employer, dict) else []
+
+
 def employers(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The employers, whichever shape (v1 object or v1.1 list) the credential uses."""
-    employer = claims.get("employer")
-    if isinstance(employer, list):
-        return [e for e in employer if isinstance(e, dict)]
-    return [employer] if isinstance(employer, dict) else []
+    return [employer for _, employer in _employer_fields(claims)]
 
 
 def work_places(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The places of work, whichever shape; ``[{"no_fixed_place_of_work": "DE"}]`` when none is fixed."""
-    if isinstance(claims.get("work_address"), dict):
+    """The places of work, whichever shape; ``[{"no_fixed_place_of_work": "DE"}]`` when none is
+    fixed; a part of neither shape is left out. DataError unless ``claims`` is a map."""
+    if isinstance(c.obj(claims, "claims").get("work_address"), dict):
         return [claims["work_address"]]
     info = claims.get("work_information")
     if isinstance(info, dict):
         if "no_fixed_place_of_work" in info:
             return [{"no_fixed_place_of_work": info["no_fixed_place_of_work"]}]
-        return [p for p in info.get("work_address", []) if isinstance(p, dict)]
+        places = info.get("work_address")
+        return [p for p in places if isinstance(p, dict)] if isinstance(places, list) else []
     return []
 
 
@@ -229,14 +237,26 @@ _EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ",
 
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
-    """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback)."""
+    """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback).
+
+    A date that is no YYYY-MM-DD date, or an employer's name that is no text, is DataError naming
+    the field (a foreign A1 may hold anything there), which its callers show the type's title for."""
+    names = []
+    for field, entry in _employer_fields(claims):
+        name = entry.get("name")
+        if name not in (None, "") and not isinstance(name, str):
+            raise DataError(f"{field}.name", "must be text")
+        if name:
+            names.append(name)
     lang = lang if lang in _SENTENCE else "en"
-    names = ", ".join(e.get("name", "") for e in employers(claims) if e.get("name"))
-    employer = _EMPLOYER[lang].format(name=names) if names else ""
+    employer = _EMPLOYER[lang].format(name=", ".join(names)) if names else ""
     country = country_name(str(claims.get("legislation_country", "")), lang)
-    start = format_date(claims["starting_date"], lang) if "starting_date" in claims else "?"
-    end = format_date(claims["ending_date"], lang) if "ending_date" in claims else "?"
-    return _SENTENCE[lang].format(country=country, start=start, end=end, employer=employer)
+
+    def day(field: str) -> str:
+        return format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?"
+
+    return _SENTENCE[lang].format(country=country, start=day("starting_date"), end=day("ending_date"),
+                                  employer=employer)
 
 
 _CLAIMS = (

@@ -213,10 +213,11 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
     the dates as :class:`datetime.date` (cbor2 writes full-date, tag 1004), the portrait as the JPEG's
     bytes (bstr), ``nationality`` an array (§3.1.2), ``place_of_birth`` a map (§3.1.5).
 
-    A claim with no data element of the Rulebook is refused (DataError), never dropped unseen."""
-    for name in claims:
+    A claim with no data element of the Rulebook is refused (DataError), never dropped unseen; so is
+    anything but a map of claims, or a claim of another shape than :func:`validate` gives it."""
+    for name in c.obj(claims, "claims"):
         if name not in MDOC_ELEMENTS:
-            raise DataError(name, "has no ISO mdoc data element in the PID Rulebook")
+            raise DataError(str(name), "has no ISO mdoc data element in the PID Rulebook")
     out: dict[str, Any] = {}
     for name, element in MDOC_ELEMENTS.items():
         if name not in claims:
@@ -227,6 +228,8 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
         elif element == "portrait":
             out[element] = _portrait_jpeg(value)
         elif element == "nationality":
+            if not isinstance(value, list):
+                raise DataError(name, "must list country codes")
             out[element] = [str(n) for n in value]
         elif element == "place_of_birth":
             out[element] = {str(k): str(v) for k, v in c.obj(value, name).items()}
@@ -260,11 +263,14 @@ def _portrait_jpeg(value: Any) -> bytes:
     return base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)
 
 
-def _date_text(value: Any) -> Any:
+def _date_text(value: Any, element: str) -> Any:
     """A CBOR full-date (:class:`date`) or tdate (:class:`datetime`, its UTC day) as ISO 8601
     ``YYYY-MM-DD``; any other value unchanged (the verifier's date checks then refuse it)."""
     if isinstance(value, datetime):
-        return (value.astimezone(UTC) if value.tzinfo is not None else value).date().isoformat()
+        try:
+            return (value.astimezone(UTC) if value.tzinfo is not None else value).date().isoformat()
+        except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 has no day in UTC
+            raise MalformedError(f"the PID's {element} is not a date in the years 1 to 9999") from exc
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -293,13 +299,31 @@ def sd_jwt_path(element: str) -> tuple[str, ...]:
     return _sd_jwt_path(element) or (element,)
 
 
-#: §3.1.1 types of the elements the verdict and the pages read (as decoded from CBOR, or as JSON
-#: in a wallet's store: dates as text there, the portrait as a data: URI).
+#: §3.1.1 types of the Rulebook's elements (as decoded from CBOR, or as JSON in a wallet's store:
+#: dates as text there, the portrait as a data: URI); the uint, bool, array and map ones are read in
+#: :func:`_well_typed` (CBOR true is no uint, although Python counts it an int).
+_TEXT = ("family_name", "given_name", "issuing_authority", "issuing_country", "resident_address", "resident_country",
+         "resident_state", "resident_city", "resident_postal_code", "resident_street", "resident_house_number",
+         "personal_administrative_number", "family_name_birth", "given_name_birth", "email_address",
+         "mobile_phone_number", "document_number", "issuing_jurisdiction", "trust_anchor")
 _ELEMENT_TYPES: dict[str, type | tuple[type, ...]] = {
-    "family_name": str, "given_name": str, "birth_date": (date, str), "nationality": (list, tuple),
-    "portrait": (bytes, str), "expiry_date": (date, str), "issuance_date": (date, str),
-    "issuing_authority": str, "issuing_country": str, "place_of_birth": Mapping,
+    **dict.fromkeys(_TEXT, str), "birth_date": (date, str), "expiry_date": (date, str), "issuance_date": (date, str),
+    "portrait": (bytes, str),
 }
+_UINT = frozenset({"sex", "age_in_years", "age_birth_year"})
+
+
+def _well_typed(element: str, value: Any) -> bool:
+    """Whether ``value`` has the §3.1.1 type of the Rulebook element ``element``."""
+    if element in _UINT:
+        return type(value) is int and value >= 0
+    if _AGE_OVER.fullmatch(element):
+        return isinstance(value, bool)
+    if element == "nationality":  # §3.1.2: an array of alpha-2 codes
+        return isinstance(value, list | tuple) and all(isinstance(n, str) for n in value)
+    if element == "place_of_birth":  # §3.1.5: country, region, locality, each text
+        return isinstance(value, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return isinstance(value, _ELEMENT_TYPES[element])
 
 
 def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
@@ -309,9 +333,12 @@ def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
     ``resident_*`` elements, ``age_equal_or_over.NN`` from ``age_over_NN``.
 
     Elements the Rulebook does not define keep their names and values (a national type may add
-    some); a Rulebook element wins over one of them under the same name. The elements the verdict
-    and the pages read must have the §3.1.1 type (a provider's name as bytes, a birth date as a
-    number...): any other is MalformedError, never shown as if it were one."""
+    some); a Rulebook element wins over one of them under the same name. A Rulebook element must
+    have its §3.1.1 type (a provider's name as bytes, a birth date as a number...): any other is
+    MalformedError naming it, never shown under our claim's name as if it were one; so is anything
+    but a map of elements."""
+    if not isinstance(elements, Mapping):
+        raise MalformedError("the PID's data elements must be a map of element identifiers to values")
     out: dict[str, Any] = {}
     other: dict[str, Any] = {}
     for element, value in elements.items():
@@ -319,13 +346,10 @@ def from_mdoc(elements: Mapping[str, Any]) -> dict[str, Any]:
         if path is None:
             other[str(element)] = value
             continue
-        expected = _ELEMENT_TYPES.get(element)
-        if expected is not None and not isinstance(value, expected):
+        if not _well_typed(element, value):
             raise MalformedError(f"the PID's {element} is not of the type the PID Rulebook gives it (§3.1.1)")
-        if element == "nationality" and not all(isinstance(n, str) for n in value):
-            raise MalformedError("the PID's nationality must be an array of country codes (§3.1.2)")
         if element in _DATES:
-            value = _date_text(value)
+            value = _date_text(value, element)
         elif element == "portrait":
             value = _data_uri(value)
         elif element == "nationality" and isinstance(value, tuple):
@@ -363,6 +387,9 @@ def _birth(value: Any, lang: str) -> str:
 
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
+    """One plain-words sentence for the holder, in ``lang`` (English fallback); a foreign PID's
+    birth date written otherwise is shown as it is."""
+    c.obj(claims, "claims")
     lang = lang if lang in _SENTENCE else "en"
     nationalities = claims.get("nationalities")
     return _SENTENCE[lang].format(

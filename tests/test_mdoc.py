@@ -500,7 +500,8 @@ def _doubled(mapping: dict[Any, Any]) -> _Raw:
 
 @pytest.mark.parametrize("where", ["DeviceResponse", "Document", "IssuerSigned", "IssuerSigned nameSpaces"])
 def test_a_repeated_map_key_on_the_way_to_the_items_is_refused(pki: DemoPki, where: str) -> None:
-    """Each map read from the bytes to find the items: a decoder keeps one of the two values."""
+    """Each map read from the bytes to find the items: a decoder keeps one of the two values. The
+    whole response is refused when first decoded (a repeated key at any depth, RFC 8949 §5.6)."""
     response = cbor2.loads(_present(_issue(pki)))
     document = response["documents"][0]
     if where == "DeviceResponse":
@@ -511,7 +512,7 @@ def test_a_repeated_map_key_on_the_way_to_the_items_is_refused(pki: DemoPki, whe
         document["issuerSigned"] = _doubled(document["issuerSigned"])
     else:
         document["issuerSigned"]["nameSpaces"] = _doubled(document["issuerSigned"]["nameSpaces"])
-    with pytest.raises(MalformedError, match=f"^{where} repeats the key"):
+    with pytest.raises(MalformedError, match=r"^DeviceResponse repeats a map key"):
         _verify(pki, cbor2.dumps(response, default=_splice))
 
 

@@ -71,3 +71,25 @@ def test_a_byte_string_is_not_a_decoded_cose_sign1() -> None:
     """decoded_sign1 takes the decoded value: bytes there are a byte string, not an encoding to decode."""
     with pytest.raises(MalformedError, match="array of four items"):
         cose.decoded_sign1(_message({cose.ALG: cose.ES256}, {}))
+
+
+@pytest.mark.parametrize(("protected", "unprotected", "match"), [
+    (b"\xa2\x01\x38\x22\x01\x26", b"\xa0", "protected header repeats a map key"),
+    (cbor2.dumps({cose.ALG: cose.ES256}) + b"\x00", b"\xa0", "protected header has bytes after"),
+    (cbor2.dumps({cose.ALG: cose.ES256}), b"\xa2\x04\x41k\x04\x41j", "COSE message repeats a map key"),
+], ids=["protected-label-twice", "protected-trailing-bytes", "unprotected-label-twice"])
+def test_a_header_is_one_map_with_each_label_once(protected: bytes, unprotected: bytes, match: str) -> None:
+    """RFC 9052 §3: "Labels in each of the maps MUST be unique ... the message MUST be rejected as
+    malformed". cbor2 kept the last of two (here ES384 then ES256), and ignored bytes after the map."""
+    signature = sign_raw(KEY, cbor2.dumps(["Signature1", protected, b"", b"payload"]))
+    message = b"\x84" + cbor2.dumps(protected) + unprotected + cbor2.dumps(b"payload") + cbor2.dumps(signature)
+    with pytest.raises(MalformedError, match=match):
+        cose.decode_sign1(message)
+
+
+@pytest.mark.parametrize("key", [{1: True, -1: 1}, {1: 2, -1: True}], ids=["kty-true", "crv-true"])
+def test_a_cose_key_with_a_boolean_for_an_integer_label_is_refused(key: dict[int, Any]) -> None:
+    """kty and crv are integers (RFC 9053 §7.1): CBOR true is no 1, although Python compares them equal."""
+    point = cose.cose_key(KEY.public_key())
+    with pytest.raises(MalformedError, match="COSE keys"):
+        cose.public_from_cose_key({**point, **key})

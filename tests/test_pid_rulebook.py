@@ -287,6 +287,43 @@ def test_from_mdoc_reads_every_rulebook_element_as_its_sd_jwt_claim() -> None:
         pid.from_mdoc({"expiry_date": 20300101})
 
 
+@pytest.mark.parametrize("elements", [None, [], "family_name", b"\xa0", 7, [("family_name", "Bērziņa")]],
+                         ids=["null", "array", "text", "bytes", "number", "pairs"])
+def test_from_mdoc_refuses_what_is_not_a_map_of_elements(elements: Any) -> None:
+    """The elements come from a credential: anything but a map is a typed refusal, never AttributeError."""
+    with pytest.raises(MalformedError, match="data elements"):
+        pid.from_mdoc(elements)
+
+
+@pytest.mark.parametrize(("element", "value"), [
+    ("family_name", b"Berzina"), ("nationality", "LV"), ("nationality", ["LV", 1]), ("place_of_birth", ["LV"]),
+    ("birth_date", 19950703), ("portrait", ["\xff\xd8"]), ("resident_country", 7), ("resident_address", {"x": 1}),
+    ("age_over_18", "yes"), ("age_in_years", "31"),
+    ("expiry_date", datetime(1, 1, 1, tzinfo=__import__("datetime").timezone(timedelta(hours=1)))),
+], ids=["name-bytes", "nationality-text", "nationality-number", "place-array", "birth-number", "portrait-array",
+        "resident-country-number", "resident-address-map", "age-over-text", "age-text", "date-before-year-1-in-utc"])
+def test_from_mdoc_names_the_element_of_the_wrong_type(element: str, value: Any) -> None:
+    """§3.1.1 gives each element read into the model its CBOR type; one of another type (or a tdate
+    with no UTC day) is refused naming it."""
+    with pytest.raises(MalformedError, match=element):
+        pid.from_mdoc({"family_name": "Bērziņa", element: value})
+
+
+@pytest.mark.parametrize("claims", [None, [], "x", 7], ids=["null", "array", "text", "number"])
+def test_describe_and_to_mdoc_refuse_what_is_not_a_map_of_claims(claims: Any) -> None:
+    with pytest.raises(DataError, match="claims"):
+        pid.describe(claims, "en")
+    with pytest.raises(DataError, match="claims"):
+        pid.to_mdoc(claims)
+
+
+@pytest.mark.parametrize("nationalities", [7, None, "LV"], ids=["number", "null", "text"])
+def test_to_mdoc_names_a_nationality_claim_that_is_no_list(nationalities: Any) -> None:
+    with pytest.raises(DataError) as refused:
+        pid.to_mdoc({"family_name": "Bērziņa", "nationalities": nationalities})
+    assert refused.value.field == "nationalities"
+
+
 # --- foreign PIDs at the verifier ------------------------------------------------------------------------
 
 
