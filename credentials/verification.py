@@ -291,8 +291,14 @@ def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, A
 
 
 def _failed_at(result: CredentialResult, exc: CredentialError) -> CredentialResult:
-    """The steps before the one ``exc`` belongs to passed; that one failed; the rest did not run."""
+    """The steps before the one ``exc`` belongs to passed; that one failed; the rest did not run.
+
+    An error of no per-credential step (``vct``: the document is not of a type asked for) is that
+    failed step alone: nothing is claimed passed that the error cut short."""
     failed = _STEP_OF_ERROR.get(exc.code, "disclosures")
+    if failed not in _STEPS:
+        result.steps.append(Step(failed, FAILED, exc.message))
+        return result
     for code in _STEPS:
         if code == failed:
             result.steps.append(Step(code, FAILED, exc.message))

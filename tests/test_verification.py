@@ -597,3 +597,17 @@ def test_an_answer_missing_required_credentials_is_invalid_even_when_empty(world
         verdict = _answer(world, query, presentations)
         assert verdict.verdict == verification.INVALID
         assert _query_step(verdict).result == verification.FAILED
+
+
+def test_a_document_of_a_type_not_asked_for_is_not_a_valid_credential(world: World) -> None:
+    """A presentation whose type is not the one asked for fails that credential's check: its own
+    result is invalid with the failed query step, never every step passed (it used to report all
+    nine steps passed and a valid credential beside the invalid overall verdict)."""
+    credential, holder = world.issue(ehic, ANNA.ehic, "LV:NVD")
+    presentation = present(credential, select=[("document_number",)], holder_key=holder, nonce="n" * 20,
+                           aud="x509_hash:inspectorate", iat=int(NOW.timestamp()))
+    result = verification.verify_credential(presentation, query_id="pda1", expected_vcts=[pda1.VCT],
+                                            issuers=world.issuers(), nonce="n" * 20, audience="x509_hash:inspectorate",
+                                            now=NOW, status_lookup=world.lookup)
+    assert result.verdict == verification.INVALID
+    assert [(s.code, s.result) for s in result.steps] == [("query", verification.FAILED)]
