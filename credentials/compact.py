@@ -281,10 +281,7 @@ def decode_credential(raw: bytes) -> UnverifiedCompact:
     message = cose.decode_sign1(raw)
     if message.payload is None:
         raise MalformedError("the credential payload is missing")
-    try:
-        claims = cbor2.loads(message.payload)
-    except (cbor2.CBORDecodeError, ValueError) as exc:
-        raise MalformedError("the credential payload is damaged") from exc
+    claims = cose.loads_one(message.payload, "the credential payload")
     if not isinstance(claims, dict):
         raise MalformedError("the credential payload must be a map")
     return UnverifiedCompact(raw, message, claims, None)
@@ -353,10 +350,7 @@ def verify_compact(parsed: UnverifiedCompact, *, resolve_key: Callable[[str, str
         holder = cose.public_from_cose_key(cnf[1])
         body_bytes = cose.verify_sign1(parsed.proof, holder, external_aad=hashlib.sha256(parsed.credential).digest(),
                                        error=KbSignatureError, implicit_alg=True)
-        try:
-            body = cbor2.loads(body_bytes)
-        except (cbor2.CBORDecodeError, ValueError) as exc:
-            raise MalformedError("the holder proof is damaged") from exc
+        body = cose.loads_one(body_bytes, "the holder proof")
         if not isinstance(body, dict) or not isinstance(body.get(1), int):
             raise MalformedError("the holder proof has no time")
         proof_time = int(body[1])

@@ -65,3 +65,16 @@ def test_offline_qr_with_trailing_bytes_is_malformed(where: str) -> None:
           "after the credential": compact.paper_qr(raw + b"\x00")}[where]
     with pytest.raises(CredentialError):
         compact.verify_compact(compact.parse_qr(qr), resolve_key=resolve, now=NOW)
+
+
+@pytest.mark.parametrize("trailer", [b"", b"\x00"], ids=["a repeated key", "bytes after the map"])
+def test_a_compact_credential_payload_is_one_cbor_map_with_each_key_once(trailer: bytes) -> None:
+    """The signed payload of an offline credential is read as strictly as every other CBOR we take
+    (cose.loads_one): with a key twice a reader would keep one of the values, and bytes after the
+    map would give one credential several encodings."""
+    key = jose.generate_key()
+    repeated = b"\xa2" + cbor2.dumps(compact.EXP) + cbor2.dumps(1) + cbor2.dumps(compact.EXP) + cbor2.dumps(2)
+    payload = (repeated if not trailer else cbor2.dumps({compact.EXP: 1})) + trailer
+    raw = cose.sign1(payload, key, kid=b"k", tagged=False, implicit_alg=True)
+    with pytest.raises(MalformedError, match="credential payload"):
+        compact.decode_credential(raw)
