@@ -56,11 +56,13 @@ from credentials.jose import PrivateKey, PublicKey, b64url_decode, b64url_encode
 from credentials.status_list import StatusReference
 
 __all__ = [
+    "HOLDER_FIELDS",
     "PREFIX",
     "UnverifiedCompact",
     "VerifiedCompact",
     "check_issued",
     "decode_credential",
+    "fields_of",
     "issue_compact",
     "paper_qr",
     "parse_qr",
@@ -112,9 +114,22 @@ def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
                    "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"), **person})
 
 
+#: The holder's name and birth date: the institution's case gives them (the inspector has no PID
+#: on site to read them from), except an EHIC for a represented person, which names that person.
+HOLDER_FIELDS = ("family_name", "given_name", "birthdate")
+
+
 def _holder(holder: Mapping[str, Any]) -> dict[str, Any]:
-    return {"family_name": holder.get("family_name"), "given_name": holder.get("given_name"),
-            "birthdate": holder.get("birthdate")}
+    return {name: holder.get(name) for name in HOLDER_FIELDS}
+
+
+def fields_of(vct: str, claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[str, Any]:
+    """The named fields the compact form of a ``vct`` document with ``claims`` (and ``holder``'s
+    :data:`HOLDER_FIELDS`) carries, as :func:`verify_compact` reads them back: what
+    :func:`issue_compact` signs, for a wallet to compare a form it received with its card."""
+    if vct not in TYPES:
+        raise VctError(f"no compact form for {vct}")
+    return _named(_pda1_fields(claims, holder) if vct == pda1.VCT else _ehic_fields(claims, holder), vct)
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[int, Any]:

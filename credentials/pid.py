@@ -47,7 +47,8 @@ from credentials.type_metadata import ClaimInfo
 
 __all__ = ["ADMINISTRATIVE_VALIDITY_YEARS", "ALIASES", "CONFIGURATION_ID", "MAX_PICTURE_BYTES", "MDOC_ELEMENTS",
            "SD_PATHS", "VCT", "describe", "from_mdoc", "is_pid_type", "national_country", "provider_expiry",
-           "sd_jwt_path", "to_mdoc", "type_metadata_document", "validate", "with_provider_metadata"]
+           "sd_jwt_path", "to_mdoc", "type_metadata_document", "validate", "with_jpeg_picture",
+           "with_provider_metadata"]
 
 VCT = "urn:eudi:pid:1"
 #: §4.2: the national types ``urn:eudi:pid:<cc>:1`` (lower case) of the 32 coordination states.
@@ -236,6 +237,16 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[element] = value
     return out
+
+
+def with_jpeg_picture(claims: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``claims`` with a legacy PNG ``picture`` as the JPEG ``data:`` URI its mdoc ``portrait`` is
+    (:func:`_portrait_jpeg`; PID_03): the issuer signs both forms of one PID with the same image,
+    which a wallet compares byte for byte (it cannot tell whether two images show one face)."""
+    picture = claims.get("picture")
+    if isinstance(picture, str) and picture.startswith("data:image/png;base64,"):
+        return {**claims, "picture": _JPEG_URI + base64.b64encode(_portrait_jpeg(picture)).decode("ascii")}
+    return claims
 
 
 def _portrait_jpeg(value: Any) -> bytes:

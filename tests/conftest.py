@@ -14,6 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from credentials.pki import DemoPki
+    from credentials.trust_list import TrustList
 
 
 @pytest.fixture
@@ -90,6 +91,19 @@ def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("registry")
     seed_data_dir(d)
     return d
+
+
+@pytest.fixture(scope="module")
+def registry_issuers(registry_dir: Path) -> TrustList:
+    """The issuers list of :func:`registry_dir`'s registry, as a wallet or verifier reads it."""
+    from esspass.db import make_engine
+    from trust_registry.store import Registry
+
+    engine = make_engine(f"sqlite:///{registry_dir / 'registry.db'}")
+    try:
+        return Registry(engine).build_list("issuers", datetime.now(UTC).replace(microsecond=0))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,9 @@ sit in another list; ours does when one fills up mid-batch).
 First the comparison alone, over copies verified as the wallet verifies them (no server), one case
 per kind of difference and its accepted siblings; then an institution's own server gone wrong on
 loopback, with the registry's real issuers list: the whole offer is refused, nothing is stored, the
-issuer hears ``credential_failure``, and the wallet page answers with a 400 error page.
+issuer hears ``credential_failure``, and the wallet page answers with a 400 error page. The same
+server also sends what else must say what the card says, with the same outcome when it does not:
+the document's ISO mdoc form and its offline QR form (compared alone in tests/test_wallet_card_forms.py).
 """
 
 from __future__ import annotations
@@ -31,25 +33,25 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from credentials import eudi_pda1, mdoc, pda1, sd_jwt_vc, trust_list
+from credentials import compact, eudi_pda1, mdoc, pda1, sd_jwt_vc, trust_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import b64url_decode, b64url_encode, public_jwk, public_key_from_jwk
 from credentials.pki import DemoPki
 from credentials.status_list import StatusReference
-from esspass.db import make_engine
+from credentials.x509 import spki_kid
 from esspass.stack import open_wallet
 from esspass.testing import serve
 from trust_registry.app import create_app as registry_app
 from trust_registry.settings import RegistrySettings
-from trust_registry.store import Registry
 from wallet import core
 from wallet.app import create_app as wallet_app
-from wallet.errors import CopiesDifferError
+from wallet.errors import CopiesDifferError, FormsDifferError, OfferDisagreesError, OfflineFormDiffersError
 from wallet.keys import new_key
 from wallet.receive import PRE_AUTH_GRANT
 from wallet.settings import WalletSettings
 
 PERSON = DEMO_PERSONS[0]
+HOLDER = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
 ISSUER = "LV:VSAA"
 OTHER_PDA1_ISSUER = "DE:DRV"
 ISSUER_URL = "https://issuer.example/lv-vsaa"
@@ -59,16 +61,6 @@ DOCTYPE = mdoc.DOCTYPES[pda1.CONFIGURATION_ID]
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture(scope="module")
-def issuers(registry_dir: Path) -> trust_list.TrustList:
-    """The registry's issuers list as the wallet reads it (LV:VSAA and DE:DRV issue PDA1)."""
-    engine = make_engine(f"sqlite:///{registry_dir / 'registry.db'}")
-    try:
-        return Registry(engine).build_list("issuers", _now())
-    finally:
-        engine.dispose()
 
 
 def _entry(uri: str = LIST_1) -> StatusReference:
@@ -107,8 +99,8 @@ class Copies:
 
 
 @pytest.fixture
-def copies(registry_pki: DemoPki, issuers: trust_list.TrustList) -> Copies:
-    return Copies(registry_pki, issuers)
+def copies(registry_pki: DemoPki, registry_issuers: trust_list.TrustList) -> Copies:
+    return Copies(registry_pki, registry_issuers)
 
 
 def _without(claims: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -226,15 +218,31 @@ def _same(_form: str, _n: int) -> Mapping[str, Any]:
 
 
 def _second_sd_jwt_longer(form: str, n: int) -> Mapping[str, Any]:
-    """The SD-JWT VC copy the wallet would show second says the A1 runs a year longer; the mdoc
-    copies all agree."""
-    return {**PERSON.pda1, "ending_date": "2028-09-30"} if form == "dc+sd-jwt" and n == 1 else PERSON.pda1
+    """The SD-JWT VC copy the wallet would show second (and its own offline form) says the A1 runs a
+    year longer; the mdoc copies all agree."""
+    return _longer() if form in ("dc+sd-jwt", "offline") and n == 1 else PERSON.pda1
+
+
+def _mdoc_form_longer(form: str, _n: int) -> Mapping[str, Any]:
+    """Every mdoc copy says the A1 runs a year longer than the card (the SD-JWT VC copies) says."""
+    return _longer() if form == "mso_mdoc" else PERSON.pda1
+
+
+def _offline_form_longer(form: str, _n: int) -> Mapping[str, Any]:
+    """Every offline QR form says the A1 runs a year longer than the card it comes with."""
+    return _longer() if form == "offline" else PERSON.pda1
+
+
+def _longer() -> Mapping[str, Any]:
+    return {**PERSON.pda1, "ending_date": "2028-09-30"}
 
 
 class SplitIssuer:
     """An institution's own server gone wrong: its genuine signing key (LV:VSAA, on the registry's
-    issuers list), OpenID4VCI pre-authorized code flow, batches of three in SD-JWT VC and ISO mdoc,
-    each copy filled by ``copy_claims(format, n)``. It records the notifications it gets (§11)."""
+    issuers list), OpenID4VCI pre-authorized code flow, batches of three in SD-JWT VC (each with its
+    offline QR form, ``compact``, as our issuer sends it) and ISO mdoc, each copy filled by
+    ``copy_claims(format, n)`` (format ``offline`` for the offline form). It records the
+    notifications it gets (§11)."""
 
     def __init__(self, pki: DemoPki) -> None:
         self.pki = pki
@@ -270,7 +278,7 @@ class SplitIssuer:
             body = await request.json()
             form = "mso_mdoc" if body["credential_configuration_id"] == "pda1_mdoc" else "dc+sd-jwt"
             holder_keys = [json.loads(b64url_decode(proof.split(".")[0]))["jwk"] for proof in body["proofs"]["jwt"]]
-            return {"credentials": [{"credential": self._sign(form, n, jwk)} for n, jwk in enumerate(holder_keys)],
+            return {"credentials": [self._sign(form, n, jwk) for n, jwk in enumerate(holder_keys)],
                     "notification_id": form}
 
         @app.post("/iss/notification")
@@ -285,19 +293,24 @@ class SplitIssuer:
     def issuer(self) -> str:
         return f"{self.url}/iss"
 
-    def _sign(self, form: str, n: int, holder_jwk: Mapping[str, Any]) -> str:
+    def _sign(self, form: str, n: int, holder_jwk: Mapping[str, Any]) -> dict[str, str]:
+        """One credential response object (OpenID4VCI 1.0 §8.3), with the offline form beside an SD-JWT VC."""
         key, chain = self.pki.signers[ISSUER]
         now = _now()
         claims, entry = self.copy_claims(form, n), StatusReference(idx=secrets.randbelow(2**20),
                                                                    uri=f"{self.issuer}/status/1")
         if form == "mso_mdoc":
-            return b64url_encode(mdoc.issue(doctype=DOCTYPE, claims=claims, device_key=public_key_from_jwk(holder_jwk),
-                                            issuer_key=key, x5chain=chain, signed=now,
-                                            valid_until=now + timedelta(days=30), status=entry))
+            return {"credential": b64url_encode(mdoc.issue(
+                doctype=DOCTYPE, claims=claims, device_key=public_key_from_jwk(holder_jwk), issuer_key=key,
+                x5chain=chain, signed=now, valid_until=now + timedelta(days=30), status=entry))}
         iat = int(now.timestamp())
-        return sd_jwt_vc.issue_vc(vct=pda1.VCT, claims=claims, sd_paths=pda1.SD_PATHS, holder_jwk=holder_jwk,
-                                  issuer_key=key, x5c=chain, iss=self.issuer, iat=iat, nbf=iat,
-                                  exp=iat + 30 * 86400, status=entry)
+        offline = compact.issue_compact(vct=pda1.VCT, claims=self.copy_claims("offline", n), holder=HOLDER,
+                                        holder_jwk=holder_jwk, issuer_key=key, kid=spki_kid(chain[0]), iat=iat,
+                                        exp=iat + 30 * 86400, status=entry)
+        return {"credential": sd_jwt_vc.issue_vc(vct=pda1.VCT, claims=claims, sd_paths=pda1.SD_PATHS,
+                                                 holder_jwk=holder_jwk, issuer_key=key, x5c=chain, iss=self.issuer,
+                                                 iat=iat, nbf=iat, exp=iat + 30 * 86400, status=entry),
+                "compact": b64url_encode(offline)}
 
     def link(self) -> str:
         offer = {"credential_issuer": self.issuer, "credential_configuration_ids": ["pda1", "pda1_mdoc"],
@@ -319,33 +332,42 @@ def split_issuer(registry_pki: DemoPki) -> Iterator[SplitIssuer]:
         yield issuer
 
 
-def test_a_batch_whose_copies_differ_is_refused_whole_and_nothing_is_stored(
-        split_issuer: SplitIssuer, registry_url: str, registry_dir: Path, tmp_path: Path) -> None:
-    split_issuer.copy_claims = _second_sd_jwt_longer
+#: What the server sends that does not say one thing, and how the wallet refuses it.
+DISAGREEING: dict[str, tuple[CopyClaims, type[OfferDisagreesError]]] = {
+    "a batch whose copies differ": (_second_sd_jwt_longer, CopiesDifferError),
+    "an mdoc form saying otherwise than the card": (_mdoc_form_longer, FormsDifferError),
+    "an offline QR form saying otherwise than the card": (_offline_form_longer, OfflineFormDiffersError),
+}
+
+
+@pytest.mark.parametrize("case", list(DISAGREEING))
+def test_an_offer_that_does_not_say_one_thing_is_refused_whole_and_nothing_is_stored(
+        split_issuer: SplitIssuer, registry_url: str, registry_dir: Path, tmp_path: Path, case: str) -> None:
+    split_issuer.copy_claims, refusal = DISAGREEING[case]
     wallet = open_wallet(tmp_path / "phone", registry_url, "pw", fast_kdf=True, pki_dir=registry_dir / "pki")
     try:
         offer_id, _ = wallet.open_offer(split_issuer.link())
-        with pytest.raises(CopiesDifferError, match="ending_date"):
+        with pytest.raises(refusal, match="ending_date"):
             wallet.accept_offer(offer_id, None)
         assert wallet.credentials() == []
         assert wallet.cards("en") == []
     finally:
         wallet.http.close()
-    # Neither form is kept (the mdoc copies agreed, but came from the same issuer in the same offer),
-    # and the issuer hears it of both.
+    # Neither form is kept (where one form was sound, it came from the same issuer in the same
+    # offer), and the issuer hears it of both.
     assert sorted(split_issuer.events) == ["dc+sd-jwt credential_failure", "mso_mdoc credential_failure"]
 
 
 def test_the_same_issuer_with_copies_that_agree_gives_one_card(
         split_issuer: SplitIssuer, registry_url: str, registry_dir: Path, tmp_path: Path) -> None:
-    """The sibling: everything else about this server is acceptable, so the refusal above is the
-    differing copy's alone."""
+    """The sibling: everything else about this server is acceptable (its offline forms and mdoc forms
+    too), so each refusal above is the disagreement's alone."""
     wallet = open_wallet(tmp_path / "phone", registry_url, "pw", fast_kdf=True, pki_dir=registry_dir / "pki")
     try:
         offer_id, _ = wallet.open_offer(split_issuer.link())
         groups = wallet.accept_offer(offer_id, None)
         assert len(groups) == 1
-        assert [(c.copies, c.unused) for c in wallet.cards("en")] == [(3, 3)]
+        assert [(c.copies, c.unused, c.offline) for c in wallet.cards("en")] == [(3, 3, True)]
         assert sorted(c.format for c in wallet.credentials()) == ["dc+sd-jwt"] * 3 + ["mso_mdoc"] * 3
     finally:
         wallet.http.close()

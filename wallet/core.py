@@ -11,26 +11,28 @@ lists (esspass.status_client), request verification, DCQL matching and response 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol
 
 import cbor2
 import httpx
 
 from credentials.errors import (
     CredentialError,
+    IssuerKeyError,
     IssuerTrustError,
     KeyBindingError,
     MalformedError,
     ProtocolError,
     VctError,
 )
-from credentials.jose import PrivateKey, jwk_thumbprint
-from wallet.errors import CopiesDifferError
+from credentials.jose import PrivateKey, PublicKey, b64url_encode, jwk_thumbprint
+from wallet.errors import CopiesDifferError, FormsDifferError, OfflineFormDiffersError
 
 if TYPE_CHECKING:
+    from credentials.compact import VerifiedCompact
     from wallet.model import StatusCheck, StoredCredential
     from wallet.service import WalletService
     from wallet.settings import WalletSettings
@@ -58,6 +60,7 @@ __all__ = [
     "requested_types",
     "response_form",
     "same_document",
+    "same_forms",
     "type_title",
     "usable",
     "verify_issued",
@@ -65,6 +68,7 @@ __all__ = [
 ]
 
 ClaimPath = tuple[str | int | None, ...]
+_P = ParamSpec("_P")
 
 
 class TrustSource(Protocol):
@@ -95,10 +99,11 @@ def _type_module(vct: str) -> Any | None:
     return None
 
 
-def readable_claims(cred: StoredCredential) -> Mapping[str, Any]:
+def readable_claims(cred: StoredCredential | CheckedCredential) -> Mapping[str, Any]:
     """The document's claims as its type's SD-JWT VC names them, for the worker to read: an mdoc
     PID's data elements (PID Rulebook §3.1.1: ``birth_date``, ``portrait``...) as ``birthdate``,
-    ``picture``... (:func:`credentials.pid.from_mdoc`); any other document's as they are."""
+    ``picture``... (:func:`credentials.pid.from_mdoc`); any other document's as they are. What
+    :func:`same_forms` compares, so that the forms agree as the worker reads them."""
     from credentials import pid
 
     if cred.format == "mso_mdoc" and _type_module(cred.vct) is pid:
@@ -339,18 +344,65 @@ def same_document(copies: Sequence[CheckedCredential]) -> None:
       validFrom/validUntil) is the document's, and compared.
     """
     for other in copies[1:]:
-        try:
-            found = _differences(copies[0], other)
-        except RecursionError as exc:  # deeper than any document: not shown to the worker as one
-            raise MalformedError("the document is nested too deeply to compare its copies") from exc
-        if found:
-            shown = ", ".join(found[:_NAMED_DIFFERENCES])
-            more = len(found) - _NAMED_DIFFERENCES
-            raise CopiesDifferError(f"the copies differ in {shown}" + (f" and {more} more" if more > 0 else ""))
+        _refuse_if_any(CopiesDifferError, "the copies differ in", _differences, copies[0], other)
+
+
+def same_forms(forms: Sequence[CheckedCredential]) -> None:
+    """The forms of one document (one card: its SD-JWT VC and its ISO mdoc, OpenID4VCI 1.0 App. A)
+    agree on every claim both carry, or :class:`~wallet.errors.FormsDifferError` naming where not.
+
+    The worker sees one card, and a verifier asks for whichever form it reads (OpenID4VP 1.0 §6
+    ``format``); each must receive the same data. Compared, each form with the first: the type and
+    the issuer (its trust list entity), and every top-level claim both carry (the mdoc's elements of
+    its doctype's namespace), whole, with :func:`_differing` (values with their types, a member
+    inside a claim present in one form only differs).
+
+    The same is what the wallet shows the worker (:func:`readable_claims`): claim names as the
+    type's SD-JWT VC gives them (an mdoc PID's ``birth_date`` is ``birthdate``), element values
+    as :func:`credentials.verification.mdoc_json` writes them. So a CBOR full-date (tag 1004) is
+    the same as the SD-JWT VC's ``YYYY-MM-DD`` text of that day. A tdate (tag 0) is an instant,
+    not a day, and never the same as one: which day it falls on depends on who reads it (the
+    verifier reads its own offset's date, the PID reading its UTC date), so a form giving an
+    instant where the other gives a day does not say the same. Binary data (a portrait) is the
+    same only byte for byte.
+
+    Not compared: a claim one form carries and the other does not (not a contradiction: a verifier
+    asking that form for it gets nothing), the technical members (``iat``, ``exp``, ``cnf``,
+    ``status`` ...; an mdoc has them in its MSO, not among its elements), and the validity and
+    signing time: each form is signed on its own credential request, at its own time (§8).
+    """
+    for other in forms[1:]:
+        _refuse_if_any(FormsDifferError, "the SD-JWT VC and ISO mdoc forms differ in", _form_differences, forms[0],
+                       other)
+
+
+def _form_differences(a: CheckedCredential, b: CheckedCredential) -> list[str]:
+    found = [name for name, differs in (("type", a.vct != b.vct), ("issuer", a.issuer_id != b.issuer_id)) if differs]
+    claims_a, claims_b = readable_claims(a), readable_claims(b)
+    for name, value in claims_a.items():
+        if name in claims_b and name not in _TECHNICAL:
+            found += [path_text(path) for path in _differing(value, claims_b[name], (name,))]
+    return found
 
 
 #: How many differing claims a refusal names (a copy of another person's document differs everywhere).
 _NAMED_DIFFERENCES = 5
+
+
+def _refuse_if_any(error: type[CredentialError], what: str, differences: Callable[_P, list[str]],
+                   *args: _P.args, **kwargs: _P.kwargs) -> None:
+    """Raise ``error`` naming the first :data:`_NAMED_DIFFERENCES` of ``differences(*args)`` (claim
+    names, never values: the message reaches the issuer's notification endpoint and the worker's screen)."""
+    try:
+        found = differences(*args, **kwargs)
+    except RecursionError as exc:  # deeper than any document: not shown to the worker as one
+        raise MalformedError("the document is nested too deeply to compare what the issuer sent of it") from exc
+    if found:
+        shown = ", ".join(found[:_NAMED_DIFFERENCES])
+        more = len(found) - _NAMED_DIFFERENCES
+        raise error(f"{what} {shown}" + (f" and {more} more" if more > 0 else ""))
+
+
 #: Top-level members each copy of a batch has of its own (:func:`same_document`); an mdoc's
 #: :attr:`CheckedCredential.signed` is read without its equivalents.
 _PER_COPY = frozenset({"cnf", "iat"})
@@ -800,20 +852,86 @@ def error_form(request: VerifiedRequest, error: str, description: str) -> dict[s
 # --- offline QR (issue #7) -----------------------------------------------------------------------------
 
 
-def check_compact(compact_b64: str, sd_jwt_vc: str, key: PrivateKey) -> str:
-    """The compact credential received beside ``sd_jwt_vc``: same document signer, same wallet key."""
+def check_compact(compact_b64: str, card: CheckedCredential, sd_jwt_vc: str, key: PrivateKey, *,
+                  now: datetime) -> str:
+    """The compact credential received beside ``sd_jwt_vc`` (``card``, as :func:`verify_issued` read
+    it): same document signer, same wallet key (:func:`credentials.compact.check_issued`), and what
+    it shows an inspector is what the card says (:func:`_offline_differences`), else
+    :class:`~wallet.errors.OfflineFormDiffersError` naming what differs.
+
+    It is read as the inspector's verifier reads it (:func:`credentials.compact.verify_compact`, over
+    the QR text this wallet would show, :func:`credentials.compact.present_compact`), so what is
+    compared is what the inspector is shown, and a form no inspector could read is not kept either.
+    """
     from credentials import compact
     from credentials.jose import b64url_decode
     from credentials.sd_jwt import parse
-    from credentials.x509 import load_x5c
+    from credentials.x509 import load_x5c, spki_kid
 
     try:
         raw = b64url_decode(compact_b64)
     except ValueError as exc:
         raise MalformedError("the offline credential is not base64url") from exc
     leaf = load_x5c(parse(sd_jwt_vc).issuer_jws.header["x5c"])[0]  # already validated by verify_issued
-    compact.check_issued(raw, issuer_key=leaf.public_key(), holder_key=key.public_key())  # type: ignore[arg-type]
+    signer_key = leaf.public_key()
+    if not isinstance(signer_key, PublicKey):  # verify_issued allowed it: never, under our ES256 policy
+        raise IssuerKeyError("the document signer's key is not an EC key")
+    compact.check_issued(raw, issuer_key=signer_key, holder_key=key.public_key())
+    signer_kid = b64url_encode(compact.kid_bytes(spki_kid(leaf)))
+
+    def signer(kid: str, _vct: str, _at: datetime) -> PublicKey:
+        # The inspector finds the signer by this kid on the trust list: another signer's would have
+        # the form judged as that institution's (or as nobody's), not as the card's issuer's.
+        if kid != signer_kid:
+            raise OfflineFormDiffersError("the offline QR form names another signer than the document")
+        return signer_key
+
+    shown = compact.verify_compact(compact.parse_qr(compact.present_compact(raw, key, now=now)), resolve_key=signer,
+                                   now=now)
+    unknown = [f"field {k!r}" for k in compact.decode_credential(raw).ours[1] if not _known_offline_field(k)]
+    _refuse_if_any(OfflineFormDiffersError, "the offline QR form differs from the document in",
+                   _offline_differences, card, shown, unknown)
     return compact_b64
+
+
+def _known_offline_field(key: Any) -> bool:
+    from credentials.compact import FIELDS
+
+    return type(key) is int and key in FIELDS.values()  # type(): a CBOR true is not the field 1
+
+
+def _offline_differences(card: CheckedCredential, shown: VerifiedCompact, unknown: list[str]) -> list[str]:
+    """Where the offline form ``shown`` says otherwise than ``card``, as the form's field names.
+
+    The same is: the same type; the same validity (``iat``, which is also when the form starts to
+    be valid, and ``exp``, each the card's; the card's ``nbf``, if any, not after it); the same
+    status list entry (one withdrawal withdraws both); the same fields with the same values as the
+    institution makes of the card's claims (:func:`credentials.compact.fields_of`, as the inspector
+    reads them: a date as ``YYYY-MM-DD``), none more and none fewer. The holder's name and birth
+    date (:data:`credentials.compact.HOLDER_FIELDS`) come from the institution's case, not from the
+    card, so they are taken as shown, except where the card names the person itself (an EHIC for a
+    represented person). A field this wallet does not know (``unknown``) differs: what it would
+    show an inspector cannot be checked.
+    """
+    from credentials import compact
+    from credentials.status_list import StatusReference
+
+    if shown.vct != card.vct:
+        return ["type", *unknown]
+    try:
+        expected = compact.fields_of(card.vct, card.claims,
+                                     {name: shown.fields.get(name) for name in compact.HOLDER_FIELDS})
+    except CredentialError:  # the card's claims have no offline form: whatever the form says, it is not the card's
+        return ["fields", *unknown]
+    found = [name for name in dict.fromkeys([*expected, *shown.fields])
+             if next(_differing(expected.get(name), shown.fields.get(name)), None) is not None]
+    nbf = card.signed.get("nbf")
+    found += [name for name, differs in (
+        ("iat", shown.iat != card.iat), ("nbf", isinstance(nbf, int) and nbf > shown.iat),
+        ("exp", shown.exp != card.exp),
+        ("status", shown.status != (StatusReference.from_claim(card.status) if card.status else None)),
+    ) if differs]
+    return found + unknown
 
 
 def offline_fields(cred: StoredCredential) -> list[str]:

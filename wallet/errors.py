@@ -14,7 +14,11 @@ Tree (under CredentialError)::
     ├── WalletLockedError       wallet_locked      (web session expired or not unlocked)
     ├── NotFoundError           not_found          (no such credential)
     ├── QrError                 qr                 (no readable QR code in the picture)
-    ├── CopiesDifferError       copies_differ      (the copies of one batch carry different documents)
+    ├── OfferDisagreesError     offer_disagrees    (one document, said otherwise by what else came with
+    │   │                                           it: nothing of the offer is kept)
+    │   ├── CopiesDifferError       copies_differ        (the copies of one batch)
+    │   ├── FormsDifferError        forms_differ         (its SD-JWT VC and ISO mdoc forms)
+    │   └── OfflineFormDiffersError offline_form_differs (its offline QR form and the card)
     └── TransportError          transport          (a server could not be reached or answered badly)
 """
 
@@ -24,7 +28,10 @@ from credentials.errors import CredentialError
 
 __all__ = [
     "CopiesDifferError",
+    "FormsDifferError",
     "NotFoundError",
+    "OfferDisagreesError",
+    "OfflineFormDiffersError",
     "QrError",
     "TransportError",
     "WalletCorruptError",
@@ -68,11 +75,33 @@ class QrError(WalletError):
     code = "qr"
 
 
-class CopiesDifferError(WalletError):
+class OfferDisagreesError(WalletError):
+    """What an issuer sent of one document does not say one thing: the worker would consent to what
+    one part says while another is shown. The issuer cannot be relied on for this offer, so nothing
+    of it is kept (:meth:`wallet.service.WalletService.receive`)."""
+
+    code = "offer_disagrees"
+
+
+class CopiesDifferError(OfferDisagreesError):
     """The copies of one batch (OpenID4VCI 1.0 §8) do not all carry the same document: the wallet
     would present another copy than the one the worker saw (:func:`wallet.core.same_document`)."""
 
     code = "copies_differ"
+
+
+class FormsDifferError(OfferDisagreesError):
+    """The SD-JWT VC and ISO mdoc forms of one document disagree: a verifier asking for one form
+    would receive other data than one asking for the other (:func:`wallet.core.same_forms`)."""
+
+    code = "forms_differ"
+
+
+class OfflineFormDiffersError(OfferDisagreesError):
+    """The offline QR form of a document (issue #7) says otherwise than the card the worker sees:
+    an inspector would be shown what the worker never saw (:func:`wallet.core.check_compact`)."""
+
+    code = "offline_form_differs"
 
 
 class TransportError(WalletError):

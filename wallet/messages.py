@@ -304,6 +304,29 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
                       "aucune n'a donc été gardée. Demandez à l'organisme de le délivrer à nouveau.",
                       "Instytucja przesłała kopie tego dokumentu, które nie mówią tego samego, więc żadnej nie "
                       "zachowano. Poproś instytucję o ponowne wydanie."),
+    "forms_differ": ("The institution sent this document in two forms that do not say the same thing, so nothing "
+                     "was kept. Ask the institution to issue it again.",
+                     "Iestāde atsūtīja šo dokumentu divos veidos, kuros nav rakstīts viens un tas pats, tāpēc nekas "
+                     "netika saglabāts. Lūdziet iestādei to izsniegt vēlreiz.",
+                     "Die Stelle hat dieses Dokument in zwei Formen gesendet, die nicht dasselbe aussagen; daher "
+                     "wurde nichts gespeichert. Bitten Sie die Stelle, es erneut auszustellen.",
+                     "L'organisme a envoyé ce document sous deux formes qui ne disent pas la même chose ; rien "
+                     "n'a donc été gardé. Demandez à l'organisme de le délivrer à nouveau.",
+                     "Instytucja przesłała ten dokument w dwóch postaciach, które nie mówią tego samego, więc nic "
+                     "nie zachowano. Poproś instytucję o ponowne wydanie."),
+    "offline_form_differs": ("The QR code for inspections without network that came with this document says "
+                             "something else than the document, so nothing was kept. Ask the institution to "
+                             "issue it again.",
+                             "QR kods pārbaudēm bez tīkla, kas tika atsūtīts kopā ar šo dokumentu, saka ko citu "
+                             "nekā dokuments, tāpēc nekas netika saglabāts. Lūdziet iestādei to izsniegt vēlreiz.",
+                             "Der QR-Code für Kontrollen ohne Netz, der mit diesem Dokument kam, sagt etwas "
+                             "anderes als das Dokument; daher wurde nichts gespeichert. Bitten Sie die Stelle, "
+                             "es erneut auszustellen.",
+                             "Le code QR pour les contrôles sans réseau reçu avec ce document dit autre chose que "
+                             "le document ; rien n'a donc été gardé. Demandez à l'organisme de le délivrer à "
+                             "nouveau.",
+                             "Kod QR do kontroli bez sieci, który przyszedł z tym dokumentem, mówi co innego niż "
+                             "dokument, więc nic nie zachowano. Poproś instytucję o ponowne wydanie."),
     "invalid_grant": ("The offer has expired, was already used, or the code is wrong.",
                       "Piedāvājums ir beidzies, jau izmantots, vai kods ir nepareizs.",
                       "Das Angebot ist abgelaufen, wurde schon verwendet, oder der Code ist falsch.",

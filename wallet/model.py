@@ -1,10 +1,12 @@
 """What the wallet keeps inside its encrypted store: credentials (with their keys) and the log.
 
 Each issued credential is one :class:`StoredCredential` with its own P-256 private key (the key
-its ``cnf`` names). A batch from one offer shares a ``group``: the copies carry the same document
-(checked on receipt, :func:`wallet.core.same_document`) and the wallet presents an unused copy
-each time, so two verifiers cannot link the worker by a repeated signature or key (OpenID4VCI 1.0
-§8 batch issuance; HAIP 1.0 §4.5 "one-time use").
+its ``cnf`` names). The batches of one document in one offer share a ``group`` (one card): the
+copies carry the same document, its SD-JWT VC and ISO mdoc forms agree, and each copy's offline QR
+form (``extra["compact"]``) says what the copy says (checked on receipt: :func:`wallet.core.same_document`,
+:func:`wallet.core.same_forms`, :func:`wallet.core.check_compact`). The wallet presents an unused
+copy each time, so two verifiers cannot link the worker by a repeated signature or key (OpenID4VCI
+1.0 §8 batch issuance; HAIP 1.0 §4.5 "one-time use").
 The store keeps them as plain JSON; these frozen dataclasses are the typed view.
 """
 

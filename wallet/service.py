@@ -7,9 +7,12 @@ the store).
 
 Receive: offer → metadata → (tx_code) → token → nonce → one key per copy → credential(s) →
 verify each (issuer signature, x5c chain to a CA on the issuers list, the issuer authorised for
-the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated) → the copies of each
-batch carry one document (:func:`core.same_document`; if not, nothing of the offer is kept) →
-store → status of the older documents it may replace (best effort).
+the vct at issuance, the vct offered, ``cnf.jwk`` = the key we generated; its offline QR form says
+what it says, :func:`core.check_compact`) → the copies of each batch carry one document
+(:func:`core.same_document`) → the SD-JWT VC and ISO mdoc forms of each document agree
+(:func:`core.same_forms`); where any of these three does not hold, nothing of the offer is kept
+(:class:`~wallet.errors.OfferDisagreesError`) → store → status of the older documents it may
+replace (best effort).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
@@ -36,7 +39,7 @@ from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
-from wallet.errors import CopiesDifferError, NotFoundError
+from wallet.errors import NotFoundError, OfferDisagreesError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
@@ -355,8 +358,10 @@ class WalletService:
         by_vct: dict[str, str] = {}  # one card per document: its SD-JWT VC copies and its mdoc copies
         # Each batch (one configuration, one notification_id, §11.1) is kept or refused on its own: a
         # document whose ISO mdoc form fails still arrives in its SD-JWT VC form, and the issuer hears
-        # which one failed; only when nothing arrives is the worker told it did not work. Except for
-        # a batch whose copies differ (core.same_document): then nothing of the offer is kept.
+        # which one failed; only when nothing arrives is the worker told it did not work. Except when
+        # what the issuer sent of one document does not say one thing (OfferDisagreesError): then
+        # nothing of the offer is kept.
+        kept: list[core.CheckedCredential] = []  # one copy of each batch kept: the document's forms
         for batch in batches:
             by_thumb = {thumbprint(k): k for k in batch.keys}
             group = by_vct.setdefault(batch.vct, secrets.token_hex(8))
@@ -375,7 +380,8 @@ class WalletService:
                     if key is None:
                         raise KeyBindingError("the document is not bound to a key this wallet generated for it")
                     compact_b64 = batch.compacts[n] if n < len(batch.compacts) else None
-                    extra = {"compact": core.check_compact(compact_b64, text, key)} if compact_b64 else {}
+                    extra = ({"compact": core.check_compact(compact_b64, checked, text, key, now=now)}
+                             if compact_b64 else {})
                     copies.append(
                         StoredCredential(
                             id=secrets.token_hex(8),
@@ -404,16 +410,23 @@ class WalletService:
                 continue
             new += copies
             stored.append(batch)
+            kept += checked_copies[:1]
             if group not in groups:
                 groups.append(group)
-        differing = next((f for f in failures if isinstance(f, CopiesDifferError)), None)
-        if differing is not None:
-            # An issuer whose copies of one document differ has shown it cannot be relied on for
+        refusal: CredentialError | None = next((f for f in failures if isinstance(f, OfferDisagreesError)), None)
+        if refusal is None:
+            try:
+                for vct in by_vct:
+                    core.same_forms([c for c in kept if c.vct == vct])
+            except CredentialError as exc:  # forms that cannot be read alike are not shown to agree
+                refusal = exc
+        if refusal is not None:
+            # An issuer that said two things of one document has shown it cannot be relied on for
             # this offer: its other forms are not kept either (no card holding part of what it
             # sent), and the worker is told why rather than getting the rest in silence.
             for batch in stored:
-                self._notify_quietly(offer, batch, "credential_failure", differing.code, now)
-            raise differing
+                self._notify_quietly(offer, batch, "credential_failure", refusal.code, now)
+            raise refusal
         if not new:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
         with self.store.transaction() as doc:
