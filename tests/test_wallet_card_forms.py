@@ -36,7 +36,7 @@ from PIL import Image
 
 from credentials import compact, cose, ehic, mdoc, pda1, pid, sd_jwt_vc, trust_list
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.errors import KeyBindingError
+from credentials.errors import CredentialError, KeyBindingError
 from credentials.jose import PrivateKey, b64url_decode, b64url_encode, public_jwk
 from credentials.pki import DemoPki
 from credentials.status_list import StatusReference
@@ -328,3 +328,11 @@ def test_forms_of_one_card_that_agree_on_what_both_carry_are_kept(institution: I
 def test_the_worker_is_told_why_in_each_language() -> None:
     texts = {explain(code, "", lang) for code in ("forms_differ", "offline_form_differs") for lang in LANGUAGES}
     assert len(texts) == 2 * len(LANGUAGES)
+
+
+def test_an_mdoc_pid_whose_elements_cannot_be_read_as_its_claims_is_refused_at_receipt(
+        institution: Institution) -> None:
+    """The wallet shows an mdoc PID's Rulebook elements as its claims (pid.from_mdoc): one it cannot
+    read so (a birth date that is not a date) is refused when it arrives, not kept to fail on a page."""
+    with pytest.raises(CredentialError, match="birth_date"):
+        institution.mdoc(pid.VCT, {**pid.to_mdoc(PERSON.pid), "birth_date": ["1988-04-12"]})

@@ -299,7 +299,7 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
         raise VctError(f"the issuer sent a {verified.doctype} for a {vct}")
     entity = trust_list.authorised_issuer(issuers, verified.issuer_chain, vct, at=verified.signed, now=now).entity
     status = verified.status.to_claim() if verified.status is not None else None
-    return CheckedCredential(
+    checked = CheckedCredential(
         vct=vct,
         # The elements under their own names (DCQL mso_mdoc queries name them so), their values as
         # the store's JSON holds them: a full-date (tag 1004) or tdate as ISO text, a portrait as a data: URI.
@@ -316,6 +316,8 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
                 "validUntil": verified.valid_until, **({"status": status} if status is not None else {})},
         disclosures=frozenset(),
     )
+    readable_claims(checked)  # a PID whose elements cannot be read as its claims is refused here, not shown later
+    return checked
 
 
 def same_document(copies: Sequence[CheckedCredential]) -> None:
