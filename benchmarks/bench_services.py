@@ -27,7 +27,7 @@ from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.sd_jwt import present
 from esspass.bench import Row, measure
-from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, open_wallet, start_in_process, unnumbered
 from esspass.status_client import StatusClient
 from wallet.provider import WalletProvider
 
@@ -53,7 +53,7 @@ def _attested(provider: WalletProvider, audience: str) -> dict[str, str]:
 
 def _issue_over_http(http: httpx.Client, issuer_url: str, clerk: Clerk, provider: WalletProvider) -> None:
     person = DEMO_PERSONS[0]
-    case = clerk.create_case("LV:VSAA", "pda1", person.pda1)
+    case = clerk.create_case("LV:VSAA", "pda1", unnumbered(person.pda1))
     offer = clerk.offer("LV:VSAA", case)
     uri = offer["credential_offer_uri"]
     grant = http.get(uri).json()["grants"][PRE_AUTH_GRANT]
@@ -97,9 +97,10 @@ def run(quick: bool = False) -> list[Row]:
                                                registry_url=stack.registry_url))
         inst = service.institution("lv-vsaa")
         person = DEMO_PERSONS[0]
+        a1 = unnumbered(person.pda1)  # each case is given a number of its own, as by a clerk
 
         def issue_in_process() -> Any:
-            case = service.create_case(inst, "pda1", person.pda1, actor="bench")
+            case = service.create_case(inst, "pda1", a1, actor="bench")
             offer = service.create_offer(inst, case.id, actor="bench")
             code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
             headers = _attested(provider, inst.issuer_url)
@@ -122,7 +123,7 @@ def run(quick: bool = False) -> list[Row]:
         # Verification: a PDA1 + PID presentation from a real wallet.
         wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
         for entity, config, claims in (("LV:PID", "pid", {**person.pid, "picture": portrait(person)}),
-                                       ("LV:VSAA", "pda1", person.pda1)):
+                                       ("LV:VSAA", "pda1", a1)):
             offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
             offer_id, _ = wallet.open_offer(offer["link"])
             wallet.accept_offer(offer_id, offer["tx_code"])

@@ -111,7 +111,7 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
     import httpx
 
     from credentials.demo_persons import portrait
-    from esspass.stack import Clerk, Inspector, inspector_token, open_wallet
+    from esspass.stack import Clerk, Inspector, inspector_token, open_wallet, unnumbered
     from verifier.messages import describe_document
 
     def say(text: str) -> None:
@@ -128,9 +128,11 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
                              pki_dir=data_dir / "pki")
         say(f"The worker {person.pid['given_name']} installs a fresh wallet (encrypted with her passphrase).")
         cases = {}
+        # The clerks leave the document numbers empty for the issuer to give new ones, so that the
+        # story can be told again against the same pilot (an institution gives a number once).
         steps = (("a PID", person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                 ("a PDA1", person.pda1_issuer, "pda1", person.pda1),
-                 ("an EHIC", person.ehic_issuer, "ehic", person.ehic))
+                 ("a PDA1", person.pda1_issuer, "pda1", unnumbered(person.pda1)),
+                 ("an EHIC", person.ehic_issuer, "ehic", unnumbered(person.ehic)))
         for n, (label, entity_id, config, claims) in enumerate(steps, start=1):
             name = demo_entity(entity_id).name_en
             holder = None if config == "pid" else {k: person.pid[k] for k in ("family_name", "given_name",

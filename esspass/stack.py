@@ -4,11 +4,17 @@ Used by ``esspass demo`` against a running pilot and by the end-to-end tests (wh
 services in-process on loopback ports with :func:`start_in_process`, or as separate processes with
 :class:`esspass.pilot.Pilot`). Nothing here reaches into a service's internals: every step is an
 HTTP call the real users' software would make.
+
+An institution gives a document number to one document only (issuer/service.py): the demo
+persons' fixed numbers (``DEMO-A1-LV-0001``) go to the first case made from them. A clerk here
+leaves the number empty for the issuer to give one (:func:`unnumbered`); a test that must know the
+number before the case exists gives one of its own (:func:`renumbered`).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +26,20 @@ import httpx
 from credentials.institutions import demo_entity
 from esspass.testing import ServerHandle, free_port, serve
 
-__all__ = ["Clerk", "Inspector", "InspectorAuth", "Stack", "inspector_token", "open_wallet", "start_in_process"]
+__all__ = ["Clerk", "Inspector", "InspectorAuth", "Stack", "inspector_token", "open_wallet", "renumbered",
+           "start_in_process", "unnumbered", "wallet_holding"]
+
+
+def unnumbered(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """``claims`` (a demo person's PDA1 or EHIC) with the document number left empty, as a clerk
+    leaves it: the issuer gives the case a number no other case of the institution has."""
+    return {k: v for k, v in claims.items() if k != "document_number"}
+
+
+def renumbered(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """``claims`` with a document number of their own, known before the case is made: the one they
+    have (or ``DEMO``) and 8 random characters, ``DEMO-A1-LV-0001-3F9A0C12``."""
+    return {**claims, "document_number": f"{claims.get('document_number') or 'DEMO'}-{secrets.token_hex(4).upper()}"}
 
 
 @dataclass
@@ -123,15 +142,18 @@ class Clerk:
         return case_id
 
 
-def wallet_holding(stack: Stack, data_dir: Path, http: httpx.Client, person: Any) -> Any:
+def wallet_holding(stack: Stack, data_dir: Path, http: httpx.Client, person: Any,
+                   document_number: str | None = None) -> Any:
     """A fresh reference wallet (fast key derivation, for tests) holding ``person``'s PID, with the
-    portrait, and PDA1, each handed over by a clerk of the demo institution that issues it."""
+    portrait, and PDA1, each handed over by a clerk of the demo institution that issues it; the
+    PDA1 numbered ``document_number``, or by the issuer."""
     from credentials.demo_persons import portrait
 
     clerk = Clerk(stack.issuer_url, data_dir, http)
     wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+    a1 = unnumbered(person.pda1) if document_number is None else {**person.pda1, "document_number": document_number}
     for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                                   (person.pda1_issuer, "pda1", person.pda1)):
+                                   (person.pda1_issuer, "pda1", a1)):
         clerk.hand_over(wallet, entity, config, claims)
     return wallet
 

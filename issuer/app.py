@@ -8,6 +8,7 @@ Every institution hosted here has its own Credential Issuer Identifier ``<base>/
 
 import asyncio
 import io
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,10 +33,10 @@ from credentials.trust_list import TrustList
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
-from esspass.web import install
+from esspass.web import error_response, install
 from issuer.institutions import demo_institutions, load_institutions_file
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
-from issuer.service import Institution, IssuerService, import_rows
+from issuer.service import Institution, IssuerService, NumberTaken, import_file
 from issuer.settings import IssuerSettings, clerk_tokens
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
@@ -417,9 +418,15 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/api/import", tags=["back office"])
     async def import_csv(who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
         """Bulk import from CSV (template: ``/import-template.csv``): a report line per row. A file
-        faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded."""
+        faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded, and
+        so is one with a document number already given (409, ``rows`` naming each such row)."""
         rows = read_csv(await file.read(MAX_UPLOAD + 1))
-        report = await run_in_threadpool(import_rows, svc(), who[0], rows, actor=who[1])
+        try:
+            report = await run_in_threadpool(import_file, svc(), who[0], rows, actor=who[1])
+        except NumberTaken as exc:
+            refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names
+            return JSONResponse({**json.loads(bytes(refused.body)), "imported": 0, "rows": exc.rows},
+                                status_code=refused.status_code, headers=NO_STORE)
         body = {"imported": sum(1 for r in report if r["ok"]), "rejected": sum(1 for r in report if not r["ok"]),
                 "created": [r["row"] for r in report if r["ok"]], "failed": [r["row"] for r in report if not r["ok"]],
                 "rows": report}

@@ -10,10 +10,14 @@ same way), not when transliterated.
 
 The text is made when a case is recorded; a change to :func:`search_text` needs a migration
 that calls :func:`reindex` (as ``0006_case_search`` does), or older cases keep the old text.
+
+Folded alike, two document numbers are one (:func:`number_key`): the institution gives it to one
+document only (``issuer_cases.number_key``, unique per institution, ``0010_document_numbers``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +27,7 @@ from sqlalchemy import Connection
 
 from credentials.pda1 import employers
 
-__all__ = ["MAX_WORDS", "fold", "query_words", "reindex", "search_text"]
+__all__ = ["MAX_WORDS", "fold", "number_key", "query_words", "reindex", "search_text"]
 
 #: Words of a query that count; more are ignored (a clerk types a number or a name or two).
 MAX_WORDS = 5
@@ -41,6 +45,15 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPELLED)).translate(_SPELLED)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c)[0] != "C")
     return " ".join(bare.casefold().split())
+
+
+def number_key(number: object) -> str | None:
+    """What tells one document number from another within an institution: the SHA-256 (hex) of the
+    number folded as the clerks' search folds it, so that numbers a person reading them takes for
+    one ("DEMO-A1-0001", "demo-a1-0001 ") are one; None for a case without a number. Hashed for a
+    fixed length: folding may lengthen a number (ß to ss)."""
+    folded = fold(number) if isinstance(number, str) else ""
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest() if folded else None
 
 
 def search_text(claims: Mapping[str, Any], holder: Mapping[str, Any] | None, label: str) -> str:

@@ -12,7 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
@@ -40,6 +40,9 @@ class Case(Base):
     """A decision of the institution about one person: the data one credential type carries."""
 
     __tablename__ = "issuer_cases"
+    #: A document number is given to one document of an institution, whatever its type or state
+    #: (issuer.service.IssuerService.create_case); NULLs (no number) are not compared.
+    __table_args__ = (Index("ix_issuer_cases_number", "entity_id", "number_key", unique=True),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(20), index=True)
     configuration_id: Mapped[str] = mapped_column(String(20))
@@ -56,6 +59,10 @@ class Case(Base):
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     #: When the personal data was erased, the retention period after the document ended having passed.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The document number as told apart (issuer.case_search.number_key); kept when the case is
+    #: erased, so that a number is never given again. None: no number (a PID may have none), or a
+    #: number a case recorded earlier already had when the rule came (migration 0010).
+    number_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Offer(Base):

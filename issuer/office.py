@@ -42,7 +42,7 @@ from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
 from issuer.db import OfficeSession
-from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, import_rows, unflatten
+from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, NumberTaken, import_file, unflatten
 
 __all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_csv", "refuse_nul"]
 
@@ -225,16 +225,42 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "berichtigen)", "Remplacer (prolonger ou corriger)", "Zastąp (przedłuż lub popraw)"),
     "replace_title": ("Replacement for {label}", "Aizstājējs dokumentam {label}", "Ersatz für {label}",
                       "Remplacement de {label}", "Zastąpienie dokumentu {label}"),
-    "replace_help": ("Change what is needed below. When you record the new document, this one is withdrawn at "
+    "replace_help": ("Change what is needed below. The new document needs a new number: type it, or leave it "
+                     "empty to have one given. When you record the new document, this one is withdrawn at "
                      "once; then hand the new one to the person's wallet.",
-                     "Zemāk mainiet vajadzīgo. Kad reģistrēsiet jauno dokumentu, šis tiks nekavējoties atsaukts; "
+                     "Zemāk mainiet vajadzīgo. Jaunajam dokumentam vajag jaunu numuru: ierakstiet to vai atstājiet "
+                     "tukšu, lai to piešķirtu. Kad reģistrēsiet jauno dokumentu, šis tiks nekavējoties atsaukts; "
                      "pēc tam nododiet jauno personas makam.",
-                     "Ändern Sie unten, was nötig ist. Sobald Sie das neue Dokument erfassen, wird dieses sofort "
-                     "widerrufen; übergeben Sie dann das neue an die Wallet der Person.",
-                     "Modifiez ci-dessous ce qui doit l'être. Dès que vous enregistrez le nouveau document, "
-                     "celui-ci est retiré ; remettez ensuite le nouveau au portefeuille de la personne.",
-                     "Zmień poniżej, co trzeba. Gdy zapiszesz nowy dokument, ten zostanie od razu wycofany; "
+                     "Ändern Sie unten, was nötig ist. Das neue Dokument braucht eine neue Nummer: Geben Sie sie ein "
+                     "oder lassen Sie das Feld leer, damit eine vergeben wird. Sobald Sie das neue Dokument "
+                     "erfassen, wird dieses sofort widerrufen; übergeben Sie dann das neue an die Wallet der Person.",
+                     "Modifiez ci-dessous ce qui doit l'être. Le nouveau document a besoin d'un nouveau numéro : "
+                     "saisissez-le ou laissez le champ vide pour qu'un numéro soit attribué. Dès que vous "
+                     "enregistrez le nouveau document, celui-ci est retiré ; remettez ensuite le nouveau au "
+                     "portefeuille de la personne.",
+                     "Zmień poniżej, co trzeba. Nowy dokument potrzebuje nowego numeru: wpisz go lub pozostaw pole "
+                     "puste, aby został nadany. Gdy zapiszesz nowy dokument, ten zostanie od razu wycofany; "
                      "potem przekaż nowy do portfela osoby."),
+    "hint.document_number": ("Leave empty to have a new number given. A number is never given twice, not even a "
+                             "withdrawn document's.",
+                             "Atstājiet tukšu, lai piešķirtu jaunu numuru. Numuru nekad nepiešķir divreiz, arī "
+                             "atsaukta dokumenta numuru ne.",
+                             "Leer lassen, um eine neue Nummer zu erhalten. Eine Nummer wird nie zweimal vergeben, "
+                             "auch nicht die eines widerrufenen Dokuments.",
+                             "Laissez vide pour qu'un nouveau numéro soit attribué. Un numéro n'est jamais attribué "
+                             "deux fois, pas même celui d'un document retiré.",
+                             "Pozostaw puste, aby nadać nowy numer. Numer nigdy nie jest nadawany dwa razy, nawet "
+                             "numer wycofanego dokumentu."),
+    "event.number_shared": ("its number is also an earlier case's (recorded before numbers were unique): replace "
+                            "this document",
+                            "tā numurs ir arī agrākai lietai (reģistrēts, pirms numuri bija unikāli): aizstājiet šo "
+                            "dokumentu",
+                            "seine Nummer hat auch ein früherer Fall (erfasst, bevor Nummern eindeutig waren): dieses "
+                            "Dokument ersetzen",
+                            "son numéro est aussi celui d'un dossier antérieur (enregistré avant que les numéros "
+                            "soient uniques) : remplacez ce document",
+                            "jego numer ma też wcześniejsza sprawa (zapisana, zanim numery były unikalne): zastąp ten "
+                            "dokument"),
     "replace_by_api": ("This document holds data the form cannot show (several employers or places of work, "
                        "a portrait...). Replace it through the back office API, so that nothing is lost.",
                        "Šajā dokumentā ir dati, ko veidlapa nevar parādīt (vairāki darba devēji vai darba vietas, "
@@ -287,6 +313,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Le fichier doit être un CSV UTF-8 d'au plus 2 Mo et 5000 lignes.",
                    "Plik musi być plikiem CSV w UTF-8, maks. 2 MB i 5000 wierszy."),
     "template": ("Template", "Veidne", "Vorlage", "Modèle", "Szablon"),
+    "numbers_taken": ("Nothing was imported: the rows below have document numbers already given. Change them, or "
+                      "leave them empty to have new ones given, then import the file again.",
+                      "Nekas netika importēts: zemāk norādītajās rindās ir jau piešķirti dokumentu numuri. Nomainiet "
+                      "tos vai atstājiet tukšus, lai piešķirtu jaunus, un importējiet failu vēlreiz.",
+                      "Es wurde nichts importiert: Die Zeilen unten haben bereits vergebene Dokumentnummern. Ändern "
+                      "Sie sie oder lassen Sie sie leer, damit neue vergeben werden, und importieren Sie die Datei "
+                      "erneut.",
+                      "Rien n'a été importé : les lignes ci-dessous ont des numéros de document déjà attribués. "
+                      "Modifiez-les ou laissez-les vides pour en obtenir de nouveaux, puis importez à nouveau le "
+                      "fichier.",
+                      "Nic nie zaimportowano: poniższe wiersze mają już nadane numery dokumentów. Zmień je lub "
+                      "pozostaw puste, aby nadać nowe, i zaimportuj plik ponownie."),
     "imported": ("{n} rows imported, {m} rejected.", "Importētas {n} rindas, noraidītas {m}.",
                  "{n} Zeilen importiert, {m} abgelehnt.", "{n} lignes importées, {m} rejetées.",
                  "Zaimportowano {n} wierszy, odrzucono {m}."),
@@ -372,6 +410,12 @@ class Field:
     kind: str
     group: str
     required: bool = False
+    hint: str = ""  # the translation key of a help text under the field
+
+    @property
+    def hint_key(self) -> str:
+        """The field's help text (its own, or how to write a country), '' for none."""
+        return self.hint or (f"hint.{self.kind}" if self.kind in ("country", "countries") else "")
 
     @property
     def key(self) -> str:
@@ -383,12 +427,18 @@ class Field:
         return "f-" + _dom(self.name)
 
 
+def _status(exc: DataError | NumberTaken) -> int:
+    """A form refused at a field: 400 for a model's rule, 409 for a number another case has."""
+    return exc.http_status if isinstance(exc, NumberTaken) else 400
+
+
 def _dom(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", name)
 
 
 _COMMON = (Field("personal_administrative_number", "text", "document", True),
-           Field("document_number", "text", "document", True),
+           # Left empty, the issuer gives one no other document has (IssuerService.create_case).
+           Field("document_number", "text", "document", hint="hint.document_number"),
            Field("date_of_issuance", "date", "document", True))
 _HOLDER = (Field("holder.family_name", "text", "holder"), Field("holder.given_name", "text", "holder"),
            Field("holder.birthdate", "date", "holder"))
@@ -708,7 +758,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         return page(request, path, "office/choose.html")
 
     def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
-                  status_code: int = 200, error: DataError | None = None,
+                  status_code: int = 200, error: DataError | NumberTaken | None = None,
                   replacing: Mapping[str, Any] | None = None) -> HTMLResponse:
         lang = _lang(request)
         fields = FIELDS[config]
@@ -748,8 +798,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
             case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=actor(inst), holder=person)
-        except DataError as exc:
-            return form_page(request, path, inst, config, values, status_code=400, error=exc)
+        except (DataError, NumberTaken) as exc:  # at its field: a model's rule, or a number already given
+            return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc)
         except CredentialError as exc:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
@@ -788,6 +838,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if not form_keeps(inst, case["configuration_id"], case["claims"], values):
             # Several employers, a ship's flag, a portrait...: the form would drop them unseen.
             return show_case(request, path, case, status_code=409, error=_t(_lang(request), "replace_by_api"))
+        values.pop("document_number", None)  # the one thing a replacement cannot keep (IssuerService.replace_case)
         return form_page(request, path, inst, case["configuration_id"], values, replacing=case)
 
     @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)
@@ -806,8 +857,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             claims, person = claims_from_form(inst, config, values)
             case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=actor(inst),
                                            reason=values.get("replace_reason", "")[:300], holder=person)
-        except DataError as exc:
-            return form_page(request, path, inst, config, values, status_code=400, error=exc, replacing=old)
+        except (DataError, NumberTaken) as exc:
+            return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc,
+                             replacing=old)
         except ProtocolError as exc:
             return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
                              error=exc.message)
@@ -885,7 +937,11 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         except DataError as exc:
             return page(request, path, "office/import.html", status_code=400, report=None,
                         error=f"{_t(_lang(request), 'file_error')} ({exc.rule})")
-        report = await run_in_threadpool(import_rows, svc(), inst, rows, actor=actor(inst))
+        try:
+            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=actor(inst))
+        except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported
+            return page(request, path, "office/import.html", status_code=409, report=exc.rows, imported=0,
+                        rejected=len(rows), error=_t(_lang(request), "numbers_taken"))
         return page(request, path, "office/import.html", report=report,
                     imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
 

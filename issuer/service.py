@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography.x509 import Certificate
 from sqlalchemy import Engine, func, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from credentials import (
@@ -51,7 +51,7 @@ from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from esspass.db import Sessions
 from issuer.attestation import Attestations
-from issuer.case_search import query_words, search_text
+from issuer.case_search import number_key, query_words, search_text
 from issuer.db import (
     Authorization,
     Case,
@@ -67,7 +67,8 @@ from issuer.db import (
 from issuer.nonces import Nonces
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "document_end"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "NumberTaken",
+           "document_end", "import_file", "new_document_number"]
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
@@ -84,6 +85,42 @@ def _format_of(configuration_id: str) -> tuple[str, bool]:
         return configuration_id.removesuffix(MDOC_SUFFIX), True
     return configuration_id, False
 STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
+#: The types whose model requires a document number (domain.md "Common block"); a PID's is optional.
+_NUMBERED = frozenset({pda1.CONFIGURATION_ID, ehic.CONFIGURATION_ID})
+#: Characters of a number the issuer gives: no 0/O or 1/I to mistake when it is read out.
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+#: Draws of a number before giving up: 40 bits each, so a second draw is already past chance.
+_NUMBER_DRAWS = 5
+_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdrawn"}
+
+
+class NumberTaken(ProtocolError):
+    """409 ``invalid_request``: a document number another case of the institution has, with
+    ``field`` and ``rule`` as a :class:`DataError` has them (``rows``: an import's refused rows).
+
+    An institution gives a number to one document, of any type (domain.md numbers no type apart),
+    in any state: a withdrawn or replaced document still exists for whoever holds it, on paper, in
+    a wallet or in an inspector's verification proof (an HMAC of the number)."""
+
+    def __init__(self, rule: str, rows: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__("invalid_request", rule, http_status=409)
+        self.field, self.rule = "document_number", rule
+        self.rows = [dict(r) for r in rows]
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "field": self.field, "rule": self.rule}
+
+
+def new_document_number(entity_id: str, today: date) -> str:
+    """A number for a PDA1 or EHIC whose clerk left it empty: the institution, the year and 8 random
+    characters (``LV-VSAA-2026-7KQ3M9XT``), within the model's 4 to 50 characters. Random, not
+    counted: no counter row for every clerk's request to queue on; the unique index keeps it apart."""
+    drawn = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+    return f"{entity_id.replace(':', '-')}-{today.year}-{drawn}"
+
+
+def _taken(number: object, case_id: str, state: str) -> str:
+    return f"document number {number} is already given to case {case_id} ({_STATE_WORDS.get(state, state)})"
 
 
 @dataclass(frozen=True)
@@ -182,11 +219,88 @@ class IssuerService:
         ``holder`` (family_name, given_name, birthdate) goes only into the offline compact credential
         of a PDA1 or EHIC, where the inspector has no PID to read the name from.
         """
-        case = self._new_case(inst, configuration_id, claims, actor=actor, holder=holder)
-        with self.sessions.begin() as s:
+        def record(s: Session, case: Case) -> None:
+            self._number_free(s, inst, case)
             s.add(case)
             s.add(Event(case_id=case.id, at=case.created_at, actor=actor[:60], action="created", reason=""))
-        return case
+
+        return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
+
+    def _record_numbered(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
+                         record: Callable[[Session, Case], None], *, actor: str,
+                         holder: Mapping[str, Any] | None) -> Case:
+        """A new case made from ``claims`` and recorded by ``record`` in one transaction, with the
+        clerk's document number, or, left empty on a type that needs one, a number drawn by
+        :func:`new_document_number`, drawn again while another case has it.
+
+        Two requests with one number may both find it free (PostgreSQL, READ COMMITTED): the unique
+        index refuses the second, which is then refused as :class:`NumberTaken` too, never a 500.
+        """
+        given = claims.get("document_number")
+        draw = configuration_id in _NUMBERED and (given is None or (isinstance(given, str) and not given.strip()))
+        for _ in range(_NUMBER_DRAWS):
+            numbered = {**claims, "document_number": new_document_number(inst.entity.id, self._now().date())} \
+                if draw else claims
+            case = self._new_case(inst, configuration_id, numbered, actor=actor, holder=holder)
+            try:
+                with self.sessions.begin() as s:
+                    record(s, case)
+                return case
+            except NumberTaken:
+                if not draw:
+                    raise
+            except IntegrityError:
+                if draw:
+                    continue
+                with self.sessions() as s:
+                    self._number_free(s, inst, case)  # names the case that took the number meanwhile
+                raise  # another constraint than the number's
+        raise ProtocolError("temporarily_unavailable", "no free document number could be drawn; try again",
+                            http_status=503)
+
+    def _number_free(self, s: Session, inst: Institution, case: Case, *, replaces: Case | None = None) -> None:
+        """Refuse (:class:`NumberTaken`) the number of ``case`` when another case of the institution
+        has it; ``replaces``: the case it is to replace, whose number it cannot keep either."""
+        if case.number_key is None:
+            return
+        holder = s.execute(select(Case.id, Case.state).where(Case.entity_id == inst.entity.id,
+                                                             Case.number_key == case.number_key)).first()
+        if holder is None:
+            return
+        number = case.claims.get("document_number")
+        if replaces is not None and holder.id == replaces.id:
+            raise NumberTaken(f"document number {number} stays with the document this one replaces (case "
+                              f"{holder.id}): a replacement is a new document and needs a new number; type another, "
+                              "or leave it empty to have one given")
+        raise NumberTaken(f"{_taken(number, holder.id, holder.state)}: a number is never given twice, not even a "
+                          "withdrawn document's; type another, or leave it empty to have one given")
+
+    def number_conflicts(self, inst: Institution, rows: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+        """The rows of a CSV import (numbered as in its report: the header is line 1) whose document
+        number a case of the institution has, or an earlier row: ``row``, ``field``, ``rule`` each."""
+        first: dict[str, tuple[int, str]] = {}  # number key -> the first row with it, its number
+        conflicts: dict[int, str] = {}
+        for line, row in enumerate(rows, start=2):
+            number = (row.get("document_number") or "").strip()
+            key = number_key(number)
+            if key is None:
+                continue
+            if key in first:
+                conflicts[line] = f"document number {number} is also on row {first[key][0]}"
+            else:
+                first[key] = line, number
+        keys = list(first)
+        given: dict[str | None, tuple[str, str]] = {}  # number key -> the case that has it, its state
+        with self.sessions() as s:
+            for start in range(0, len(keys), 500):  # within any database's limit of bound values
+                given.update({key: (case_id, state) for key, case_id, state in s.execute(
+                    select(Case.number_key, Case.id, Case.state).where(
+                        Case.entity_id == inst.entity.id, Case.number_key.in_(keys[start:start + 500])))})
+        for key, (line, number) in first.items():
+            if key in given:
+                conflicts[line] = _taken(number, *given[key])
+        return [{"row": line, "ok": False, "field": "document_number", "rule": conflicts[line]}
+                for line in sorted(conflicts)]
 
     def _new_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
                   holder: Mapping[str, Any] | None) -> Case:
@@ -214,7 +328,7 @@ class IssuerService:
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
                     claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
                     created_by=actor[:60], search=search_text(normalised, holder_data, label),
-                    ends_at=document_end(normalised, now))
+                    ends_at=document_end(normalised, now), number_key=number_key(normalised.get("document_number")))
 
     def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
                      holder: Mapping[str, Any] | None = None) -> Case:
@@ -223,17 +337,22 @@ class IssuerService:
         In one transaction the new case is recorded and the old one withdrawn (its credentials
         INVALID in the next status list tokens), each naming the other in its history. Nothing
         changes when the new claims break a rule (DataError) or the old case is already withdrawn.
+        The new document has a new number (:class:`NumberTaken` for the old one's, or any other
+        case's): the old one is withdrawn, not gone, and is still known by its number.
         """
         if not reason.strip():
             raise DataError("reason", "a reason is required")
-        now = self._now()
-        with self.sessions.begin() as s:
+        with self.sessions() as s:
+            configuration_id = self._case(s, inst, case_id).configuration_id  # a case's type never changes
+
+        def record(s: Session, new: Case) -> None:
+            now = new.created_at
             old = self._case(s, inst, case_id, lock=True)  # a second replacement waits, then finds it withdrawn
             self._still_held(old)
             if old.state == "revoked":
                 raise ProtocolError("invalid_request", "this document was withdrawn; record a new case",
                                     http_status=409)
-            new = self._new_case(inst, old.configuration_id, claims, actor=actor, holder=holder)
+            self._number_free(s, inst, new, replaces=old)
             s.add(new)
             # Each names the other by case id: a label can be a person's name, which erasure removes.
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="created", reason=""))
@@ -241,7 +360,8 @@ class IssuerService:
             self._set_status(s, old, "revoked")
             s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
                         reason=f"{reason.strip()[:240]} (case {new.id})"))
-        return new
+
+        return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
                    query: str = "") -> list[dict[str, Any]]:
@@ -818,6 +938,8 @@ class IssuerService:
         """One credential per recorded key, SD-JWT VC (with its offline compact form) or ISO mdoc."""
         iat = int(now.timestamp())
         credentials = []
+        if module is pid:  # a case recorded with a PNG portrait: both forms carry the one JPEG
+            claims = pid.with_jpeg_picture(claims)
         # A PID's mdoc elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names: once per request.
         elements = pid.to_mdoc(claims) if as_mdoc and module is pid else claims
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
@@ -1036,7 +1158,7 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
             configuration_id = (row.get("configuration_id") or "").strip()
             claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
             case = service.create_case(inst, configuration_id, claims, actor=actor)
-        except DataError as exc:
+        except (DataError, NumberTaken) as exc:  # NumberTaken: given meanwhile, since import_file checked
             report.append({"row": number, "ok": False, "field": exc.field, "rule": exc.rule})
         except CredentialError as exc:
             report.append({"row": number, "ok": False, "field": "", "rule": exc.message})
@@ -1056,6 +1178,24 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         else:
             report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
     return report
+
+
+def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
+                actor: str) -> list[dict[str, Any]]:
+    """A CSV import (:func:`import_rows`) that records nothing when a document number in it is
+    already given, to a case of the institution or on an earlier row of the file: the file is
+    refused whole (:class:`NumberTaken`, ``rows`` naming each such row), so that the clerk corrects
+    the file and imports it again whole, with none of its rows already in to find and leave out.
+
+    A number another clerk's case takes between this check and its row is that row's refusal in
+    the report (the unique index), as any other row's mistake.
+    """
+    conflicts = service.number_conflicts(inst, rows)
+    if conflicts:
+        where = ("row " if len(conflicts) == 1 else "rows ") + ", ".join(str(r["row"]) for r in conflicts)
+        raise NumberTaken(f"nothing was imported: document numbers already given, on {where}; change them or "
+                          "leave them empty to have new ones given, then import the file again", rows=conflicts)
+    return import_rows(service, inst, rows, actor=actor)
 
 
 def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:

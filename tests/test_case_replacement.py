@@ -5,6 +5,7 @@ is withdrawn in the same step, through the API and on the back office page in Ch
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,6 +76,48 @@ def test_a_replacement_that_breaks_a_rule_changes_nothing(issuer: Any) -> None:
     assert [c["label"] for c in http.get("/cases", params={"q": "9101"}).json()] == ["DEMO-A1-LV-9101"]
 
 
+def test_a_replacement_is_a_new_document_and_needs_a_new_number(issuer: Any) -> None:
+    """The replaced document is withdrawn, not gone: a wallet, a paper copy or an inspector's proof
+    still names it by its number, so the new one cannot have it, nor any other case's."""
+    _handle, http, _token = issuer
+    old = _case(http, "DEMO-A1-LV-9401")
+    other = _case(http, "DEMO-A1-LV-9402")
+    for number, words in (("DEMO-A1-LV-9401", "needs a new number"), ("demo-a1-lv-9402", other["id"])):
+        refused = http.post(f"/cases/{old['id']}/replace", json={
+            "claims": {**old["claims"], "document_number": number}, "reason": "corrected"})
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["error"] == "invalid_request" and body["field"] == "document_number" and words in body["rule"]
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "active"
+    unnumbered = {k: v for k, v in old["claims"].items() if k != "document_number"}
+    replaced = http.post(f"/cases/{old['id']}/replace", json={"claims": unnumbered, "reason": "corrected"})
+    assert replaced.status_code == 201, replaced.text
+    assert re.fullmatch(r"LV-VSAA-\d{4}-[2-9A-HJ-NP-Z]{8}", replaced.json()["claims"]["document_number"])
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+
+
+def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
+    """Filled in from the case, but for the number: the one field a replacement must not keep."""
+    handle, http, token = issuer
+    old = _case(http, "DEMO-A1-LV-9501")
+    session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as office:
+        page = office.get(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en")
+        assert page.status_code == 200
+        assert 'id="f-document_number" value=""' in page.text and "new number" in page.text
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert csrf is not None
+        form = {**form_values("pda1", old["claims"], HOLDER), "csrf": csrf.group(1), "replace_reason": "corrected"}
+        refused = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en", data=form)
+        assert refused.status_code == 409
+        assert 'id="error-document_number"' in refused.text and "needs a new number" in refused.text
+        assert 'id="f-replace-reason" name="replace_reason"' in refused.text  # still the replacement form
+        replaced = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en",
+                               data={**form, "document_number": ""})
+        assert replaced.status_code == 303
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+
+
 def test_the_form_starts_from_the_cases_own_data() -> None:
     """form_values is the inverse of claims_from_form, so that an unchanged form is the same document."""
     claims = {**PERSON.pda1, "transitional_rules": True}
@@ -112,7 +155,7 @@ def test_the_clerk_extends_an_a1_on_the_case_page(issuer: Any, browser: Any) -> 
     tab.goto(f"{handle.url}/lv-vsaa/office/cases/{old['id']}?lang=en")
     tab.click("#replace")
     tab.wait_for_selector("#replace-help")
-    assert tab.input_value("[name='document_number']") == "DEMO-A1-LV-9201"  # filled in from the case
+    assert tab.input_value("[name='document_number']") == ""  # a new document: a new number
     assert tab.input_value("[name='holder.family_name']") == "Bērziņš"
     tab.fill("[name='document_number']", "DEMO-A1-LV-9202")
     tab.fill("[name='ending_date']", "2028-06-30")

@@ -37,7 +37,7 @@ from credentials.pki import (
     write_private_key,
 )
 from esspass.db import make_engine
-from esspass.stack import Clerk, Inspector, inspector_token, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, inspector_token, open_wallet, start_in_process, unnumbered
 from esspass.testing import free_port, serve
 from trust_registry.seed import seed_data_dir
 from trust_registry.settings import RegistrySettings
@@ -197,7 +197,7 @@ def test_an_inspectorate_asks_with_its_own_access_certificate_and_the_wallet_ans
             assert not (ti_dir / "pki").exists()  # no demo key was made for it
             clerk = Clerk(stack.issuer_url, data, http)
             for entity, config, claims, holder in ((PERSON.pid_provider, "pid", PERSON.pid, None),
-                                                   (PERSON.pda1_issuer, "pda1", PERSON.pda1, {
+                                                   (PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1), {
                                                        k: PERSON.pid[k] for k in ("family_name", "given_name",
                                                                                   "birthdate")})):
                 offer = clerk.offer(entity, clerk.create_case(entity, config, claims, holder))

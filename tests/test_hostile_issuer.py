@@ -25,6 +25,7 @@ from credentials.errors import DataError
 from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import DemoPki, load_demo_pki
+from esspass.stack import unnumbered
 from esspass.testing import free_port, serve
 from issuer.app import create_app
 from issuer.service import import_rows
@@ -58,7 +59,8 @@ class Issuer:
 
     def offer(self) -> tuple[dict[str, Any], str]:
         """A fresh PDA1 offer (as the wallet fetches it) and its tx_code."""
-        case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": PERSON.pda1},
+        case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
+                                                          "claims": unnumbered(PERSON.pda1)},
                               headers=self.clerk())
         assert case.status_code == 201, case.text
         created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=self.clerk()).json()

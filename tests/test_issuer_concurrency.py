@@ -33,6 +33,7 @@ from pathlib import Path
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import generate_key, public_jwk, sign_jws
 from credentials.sd_jwt import parse
+from esspass.stack import unnumbered
 from issuer.app import build_service
 from issuer.settings import IssuerSettings
 
@@ -43,7 +44,7 @@ service = build_service(IssuerSettings(data_dir=data_dir, database_url=url, stat
 inst = service.institution("lv-vsaa")
 delivered = 0
 for _ in range(count):
-    case = service.create_case(inst, "pda1", DEMO_PERSONS[0].pda1, actor="worker")
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="worker")
     offer = service.create_offer(inst, case.id, actor="worker")
     code = service.offer_json(inst, offer.offer_id)["grants"][
         "urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
@@ -269,11 +270,12 @@ def test_two_clerks_replacing_one_case_at_once_make_one_replacement(service: Any
 
     inst = service.institution("lv-vsaa")
     for round_number in range(5):
-        claims = {**DEMO_PERSONS[0].pda1, "document_number": f"DEMO-A1-LV-95{round_number:02d}"}
-        case = service.create_case(inst, "pda1", claims, actor="clerk")
-        assert sorted(_replace_at_once(service, inst, case.id, claims)) == ["409", "replaced"]
-        found = service.list_cases(inst, query=claims["document_number"])
-        assert sorted(c["state"] for c in found) == ["active", "revoked"]  # the old one and one new one
+        old = {**DEMO_PERSONS[0].pda1, "document_number": f"DEMO-A1-LV-95{round_number:02d}"}
+        new = {**old, "document_number": f"DEMO-A1-LV-94{round_number:02d}"}  # a new document, a new number
+        case = service.create_case(inst, "pda1", old, actor="clerk")
+        assert sorted(_replace_at_once(service, inst, case.id, new)) == ["409", "replaced"]
+        found = [c["state"] for claims in (old, new) for c in service.list_cases(inst, query=claims["document_number"])]
+        assert found == ["revoked", "active"]  # the old one and one new one
 
 
 def test_reads_go_on_while_a_write_transaction_holds_the_lock(service: Any) -> None:

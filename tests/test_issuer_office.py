@@ -296,7 +296,7 @@ def test_another_institutions_session_gets_403(issuer: Issuer) -> None:
 def test_posts_without_the_right_csrf_token_are_refused(issuer: Issuer) -> None:
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
-    claims = dict(PERSON.pda1, document_number="DEMO-A1-LV-5003")
+    claims = dict(PERSON.pda1, document_number="DEMO-A1-LV-5004")
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
         case_id = http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims},
                             headers=api).json()["id"]
@@ -322,6 +322,60 @@ def test_posts_without_the_right_csrf_token_are_refused(issuer: Issuer) -> None:
         response = http.post(f"/lv-vsaa/office/cases/{case_id}/suspend", data={"csrf": csrf, "reason": "check"})
         assert response.status_code == 303
         assert http.get(f"/lv-vsaa/api/cases/{case_id}", headers=api).json()["state"] == "suspended"
+
+
+def _pda1_form(csrf: str, document_number: str) -> dict[str, str]:
+    pda1 = PERSON.pda1
+    return {"csrf": csrf, "personal_administrative_number": pda1["personal_administrative_number"],
+            "document_number": document_number, "date_of_issuance": pda1["date_of_issuance"],
+            "starting_date": pda1["starting_date"], "ending_date": pda1["ending_date"],
+            "legislation_country": pda1["legislation_country"], "status_confirmation": "01",
+            "employer.id": pda1["employer"]["id"], "employer.name": pda1["employer"]["name"],
+            "employer.country": pda1["employer"]["country"]}
+
+
+def test_a_number_already_given_is_shown_at_its_field_and_an_empty_one_is_given(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        first = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="DEMO-A1-LV-5101")}).json()
+        before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
+        page = http.get("/lv-vsaa/office/new/pda1?lang=en").text
+        number = re.search(r'<input name="document_number"[^>]*>', page)
+        assert number is not None and "required" not in number.group(0)  # left empty, one is given
+        assert 'aria-describedby="hint-document_number"' in number.group(0)
+        assert "Leave empty to have a new number given" in page
+        refused = http.post("/lv-vsaa/office/new/pda1?lang=en", data=_pda1_form(_csrf(page), "demo-a1-lv-5101"))
+        assert refused.status_code == 409, refused.text
+        field = re.search(r'<input name="document_number"[^>]*>', refused.text)
+        assert field is not None and 'aria-invalid="true"' in field.group(0)
+        assert 'value="demo-a1-lv-5101"' in field.group(0)  # what was typed is kept
+        assert 'id="error-document_number"' in refused.text and first["id"] in refused.text
+        assert len(http.get("/lv-vsaa/api/cases", headers=api).json()) == before
+        given = http.post("/lv-vsaa/office/new/pda1?lang=en", data=_pda1_form(_csrf(page), ""))
+        assert given.status_code == 303
+        assert re.search(r"<h1>[^<]*LV-VSAA-\d{4}-[2-9A-HJ-NP-Z]{8}", http.get(given.headers["location"]).text)
+
+
+def test_a_csv_file_with_a_number_already_given_is_refused_whole_on_the_import_page(issuer: Issuer) -> None:
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="DEMO-A1-LV-5201")})
+        before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
+        data = "\n".join([header, row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5202"),
+                          row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5201")]).encode()
+        csrf = _csrf(http.get("/lv-vsaa/office/import").text)
+        response = http.post("/lv-vsaa/office/import?lang=en", data={"csrf": csrf},
+                             files={"file": ("cases.csv", data, "text/csv")})
+        assert response.status_code == 409, response.text
+        assert 'id="error"' in response.text and "Nothing was imported" in response.text
+        assert re.search(r'<tr class="bad"><td>3</td>.*DEMO-A1-LV-5201', response.text)
+        assert "0 rows imported, 2 rejected" in response.text
+        assert len(http.get("/lv-vsaa/api/cases", headers=api).json()) == before
 
 
 def test_an_ehic_case_through_the_form_and_its_paper_copy(issuer: Issuer) -> None:
@@ -410,9 +464,11 @@ def test_the_authorization_page_is_translated_into_all_five_languages() -> None:
 
 def test_every_event_the_issuer_records_has_a_name_in_the_history() -> None:
     """The case history shows each recorded action by name, never the raw key."""
-    source = (Path(__file__).parents[1] / "issuer" / "service.py").read_text(encoding="utf-8")
-    actions = set(re.findall(r'action="([a-z_]+)"', source)) | {"revoked", "suspended", "reinstated"}
-    assert {"created", "offered", "wallet_authorised", "keys_attested", "authorised"} <= actions
+    issuer = Path(__file__).parents[1] / "issuer"
+    sources = [issuer / "service.py", *sorted((issuer / "migrations" / "versions").glob("*.py"))]
+    source = "\n".join(path.read_text(encoding="utf-8") for path in sources)
+    actions = set(re.findall(r'action=["\']([a-z_]+)["\']', source)) | {"revoked", "suspended", "reinstated"}
+    assert {"created", "offered", "wallet_authorised", "keys_attested", "authorised", "number_shared"} <= actions
     for action in actions:
         assert f"event.{action}" in _T, action
 

@@ -40,7 +40,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Stack, open_wallet, start_in_process
+from esspass.stack import Clerk, Stack, open_wallet, start_in_process, unnumbered
 from esspass.testing import ServerHandle, serve
 from trust_registry.settings import RegistrySettings, admin_token
 from wallet.app import create_app as wallet_app
@@ -200,13 +200,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         clerk = Clerk(stack.issuer_url, data_dir, http)
         entity = demo_entity(PERSON.pda1_issuer)
         wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
-        case_id = clerk.create_case(entity.id, "pda1", PERSON.pda1, HOLDER)
+        case_id = clerk.create_case(entity.id, "pda1", unnumbered(PERSON.pda1), HOLDER)
         offer = clerk.offer(entity.id, case_id)
         offered, _ = wallet.open_offer(offer["link"])
         wallet.accept_offer(offered, offer["tx_code"])
         group = str(wallet.cards("en")[0].group)
         wallet.http.close()
-        open_case = clerk.create_case(entity.id, "pda1", dict(PERSON.pda1, document_number="DEMO-A1-LV-0500"), HOLDER)
+        open_case = clerk.create_case(entity.id, "pda1", unnumbered(PERSON.pda1), HOLDER)
         open_offer = str(clerk.offer(entity.id, open_case)["offer_id"])
         lists = http.get(f"{stack.issuer_url}/{entity.path}/status-lists").json()["status_lists"]
         status_number = lists[0].rsplit("/", 1)[1]

@@ -31,6 +31,7 @@ from credentials.errors import MalformedError
 from credentials.institutions import Entity, Role
 from credentials.jose import b64url_encode, generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
+from esspass.stack import unnumbered
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import build_service, create_app
 from issuer.service import Institution
@@ -59,7 +60,8 @@ class Issuer:
 
     def offer(self) -> tuple[dict[str, Any], str, str]:
         """(the credential offer as fetched, its tx_code, the offer link the QR code shows)."""
-        case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": PERSON.pda1},
+        case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
+                                                          "claims": unnumbered(PERSON.pda1)},
                               headers=self.clerk())
         assert case.status_code == 201, case.text
         created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=self.clerk()).json()

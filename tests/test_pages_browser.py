@@ -18,11 +18,13 @@ import pytest
 from credentials import ehic, mdoc, pid
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, renumbered, start_in_process, unnumbered
 from esspass.testing import ServerHandle, free_port, serve
 
 pytestmark = pytest.mark.browser
 PERSON = DEMO_PERSONS[1]
+#: The worker's PDA1, with a number of its own that the consent page for an ISO mdoc request shows.
+A1 = renumbered(PERSON.pda1)
 PASSPHRASE = "correct horse battery"
 
 #: What a screen reader announces for a form field besides its label: aria-invalid and the text of
@@ -121,7 +123,7 @@ def test_wallet_receives_by_pasting_the_offer_link(site: Site, phone: Any) -> No
 
 
 def test_wallet_receives_by_uploading_the_offer_qr(site: Site, phone: Any, tmp_path: Path) -> None:
-    offer = _offer(site, PERSON.pda1_issuer, "pda1", PERSON.pda1)
+    offer = _offer(site, PERSON.pda1_issuer, "pda1", A1)
     png = site.http.get(f"{site.stack.issuer_url}{offer['qr_png']}", headers=site.clerk._headers(PERSON.pda1_issuer))
     picture = tmp_path / "offer.png"
     picture.write_bytes(png.content)
@@ -139,7 +141,7 @@ def test_wallet_collects_through_the_institutions_page_with_the_authorization_co
                                                                                       phone: Any) -> None:
     """OpenID4VCI §5 / HAIP: the wallet pushes its request, the worker types the code on the
     institution's own page, comes back to the wallet and stores the document."""
-    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
     phone.goto(site.wallet_page.url + "/receive")
     phone.fill("#link", offer["link"])
     phone.click("#continue")
@@ -156,7 +158,7 @@ def test_wallet_collects_through_the_institutions_page_with_the_authorization_co
 
 
 def test_wallet_tells_the_worker_when_the_institution_was_declined(site: Site, phone: Any) -> None:
-    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
     phone.goto(site.wallet_page.url + "/receive")
     phone.fill("#link", offer["link"])
     phone.click("#continue")
@@ -177,7 +179,7 @@ def test_wallet_tells_the_worker_when_the_institution_was_declined(site: Site, p
 
 
 def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
-    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
     phone.goto(site.wallet_page.url + "/receive")
     phone.fill("#link", offer["link"])
     phone.click("#continue")
@@ -199,7 +201,7 @@ def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
 def test_an_offer_locked_by_wrong_codes_is_not_offered_for_another_try(site: Site, phone: Any) -> None:
     """After the issuer locks the offer (five wrong codes), the wallet says so and no longer shows a
     code field that could only fail again."""
-    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
     phone.goto(site.wallet_page.url + "/receive")
     phone.fill("#link", offer["link"])
     phone.click("#continue")
@@ -427,7 +429,7 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
     phone.click("#continue")
     phone.wait_for_selector("#consent")
     consent_text = phone.inner_text("#consent")
-    assert PERSON.pda1["document_number"] in consent_text and doctype not in consent_text
+    assert A1["document_number"] in consent_text and doctype not in consent_text
     phone.click("#share")
     phone.wait_for_selector("#shared")
     verdict = site.inspector.result(request)["verdict"]
@@ -439,7 +441,7 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
 
 def test_the_worker_removes_a_document_from_the_wallet(site: Site, phone: Any) -> None:
     """The document and its keys leave the device; the other documents stay."""
-    offer = _offer(site, PERSON.ehic_issuer, "ehic", PERSON.ehic)
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
     _paste_offer(site, phone, offer)
     before = phone.locator("a.card.doc").count()
     ehic_cards = phone.locator(f"a.card.doc[data-vct='{ehic.VCT}']")

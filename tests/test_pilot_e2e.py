@@ -31,19 +31,32 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("ESSPASS_TEST_POSTGRES_URL")
 
 
-def _personal_data() -> list[str]:
-    """Every name, birth date and number of the demo persons: none may appear in any log."""
+def _personal_data(data_dir: Path) -> list[str]:
+    """Every name, birth date and number of the demo persons, and the document numbers the issuer
+    (its SQLite database in ``data_dir``) gave: none may appear in any log."""
     values: list[str] = []
     for person in DEMO_PERSONS:
         values += [person.pid["family_name"], person.pid["given_name"], person.pid["birthdate"]]
         for doc in (person.pda1, person.ehic):
             values += [doc["personal_administrative_number"], doc["document_number"]]
-    return values
+    from sqlalchemy import text as sql
+
+    from esspass.db import make_engine
+
+    engine = make_engine(f"sqlite:///{data_dir / 'issuer.db'}")
+    with engine.connect() as conn:
+        given = conn.execute(sql("SELECT label FROM issuer_cases WHERE configuration_id IN ('pda1', 'ehic')"))
+        numbers = list(given.scalars())
+    engine.dispose()
+    assert len(numbers) >= 2, numbers  # the story's PDA1 and EHIC
+    return values + numbers
 
 
-def _run_story(data_dir: Path, **pilot_kwargs: object) -> tuple[int, str, Path]:
+def _run_story(data_dir: Path, *, times: int = 1, **pilot_kwargs: object) -> tuple[list[tuple[int, str]], Path]:
+    """The demo story told ``times`` against one running pilot: each telling's exit code and text,
+    and the pilot's log directory."""
     ports = {spec.name: free_port() for spec in SERVICES}
-    out = io.StringIO()
+    tellings = []
     with Pilot(data_dir, tls=True, ports=ports, **pilot_kwargs) as pilot:  # type: ignore[arg-type]
         ca = data_dir / "pki" / "tls" / "ca.pem"
         with httpx.Client(verify=tls_verify(ca)) as http:
@@ -53,31 +66,38 @@ def _run_story(data_dir: Path, **pilot_kwargs: object) -> tuple[int, str, Path]:
                 assert http.get(f"{pilot.url(name)}/readyz").status_code == 200
                 metrics = http.get(f"{pilot.url(name)}/metrics").text
                 assert "esspass_http_requests" in metrics
-        code = run_pilot_demo(out, data_dir=data_dir, registry_url=pilot.url("registry"),
-                              issuer_url=pilot.url("issuer"), verifier_url=pilot.url("verifier"), tls_ca=ca)
-    return code, out.getvalue(), pilot.log_dir
+        for _ in range(times):
+            out = io.StringIO()
+            code = run_pilot_demo(out, data_dir=data_dir, registry_url=pilot.url("registry"),
+                                  issuer_url=pilot.url("issuer"), verifier_url=pilot.url("verifier"), tls_ca=ca)
+            tellings.append((code, out.getvalue()))
+    return tellings, pilot.log_dir
 
 
-def test_the_whole_story_runs_across_four_processes_over_https(tmp_path: Path) -> None:
+def test_the_whole_story_runs_across_four_processes_over_https_and_again_on_the_same_data(tmp_path: Path) -> None:
+    """Told twice against one running pilot (`esspass demo` run again): the clerks leave the document
+    numbers for the issuer to give, which gives each new document a number of its own."""
     init(tmp_path)
-    code, text, _logs = _run_story(tmp_path)
-    assert code == 0, text
-    assert "Verdict: VALID" in text
-    assert "Verdict: NOT VALID - The institution has withdrawn this document." in text
-    assert "wallet checks its status: suspended" in text
-    assert "wallet checks again: valid" in text
+    tellings, _logs = _run_story(tmp_path, times=2)
+    for code, text in tellings:
+        assert code == 0, text
+        assert "Verdict: VALID" in text
+        assert "Verdict: NOT VALID - The institution has withdrawn this document." in text
+        assert "wallet checks its status: suspended" in text
+        assert "wallet checks again: valid" in text
 
 
 def test_no_personal_data_in_any_log(tmp_path: Path) -> None:
     init(tmp_path)
-    code, text, logs = _run_story(tmp_path)
+    [(code, text)], logs = _run_story(tmp_path)
     assert code == 0, text
     files = list(logs.glob("*.log"))
     assert {f.stem for f in files} == {s.name for s in SERVICES}
     assert any(f.stat().st_size > 0 for f in files)
+    personal = _personal_data(tmp_path)
     for f in files:
         content = f.read_text(encoding="utf-8", errors="replace")
-        for value in _personal_data():
+        for value in personal:
             assert value not in content, f"{value!r} found in {f.name}"
 
 
@@ -107,7 +127,7 @@ def postgres_clean() -> Iterator[str]:
 def test_the_whole_story_runs_with_every_service_on_postgresql(tmp_path: Path, postgres_clean: str) -> None:
     # The same variable the compose file sets for every service.
     init(tmp_path, database_url=postgres_clean)
-    code, text, _logs = _run_story(tmp_path, extra_env={"DATABASE_URL": postgres_clean})
+    [(code, text)], _logs = _run_story(tmp_path, extra_env={"DATABASE_URL": postgres_clean})
     assert code == 0, text
     assert not any((tmp_path / f"{name}.db").exists() for name in ("issuer", "registry", "verifier"))
     from sqlalchemy import text as sql

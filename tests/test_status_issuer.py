@@ -25,6 +25,7 @@ from credentials import status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import decode_jws
 from esspass.db import Sessions
+from esspass.stack import unnumbered
 from esspass.testing import serve
 from issuer.app import build_service, create_app
 from issuer.db import Case
@@ -53,7 +54,7 @@ def issuer(registry_dir: Path) -> Iterator[Issuer]:
     clock = [datetime.now(UTC).replace(microsecond=0)]
     service.status.clock = lambda: clock[0]
     inst = service.institution(PATH)
-    case = service.create_case(inst, "pda1", DEMO_PERSONS[0].pda1, actor="test")
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
     with service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None

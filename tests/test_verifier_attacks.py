@@ -45,7 +45,16 @@ from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import parse, present
 from credentials.x509 import load_x5c
 from esspass.db import make_engine
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.stack import (
+    Clerk,
+    Inspector,
+    InspectorAuth,
+    Stack,
+    open_wallet,
+    renumbered,
+    start_in_process,
+    unnumbered,
+)
 from esspass.testing import free_port, serve
 from issuer.settings import IssuerSettings
 from trust_registry.seed import seed_data_dir
@@ -66,6 +75,11 @@ class World:
                  cases: dict[str, str]) -> None:
         self.stack, self.http, self.wallet, self.clerk, self.pki, self.cases = stack, http, wallet, clerk, pki, cases
         self.inspector = Inspector(stack.verifier_url, http)
+
+    def number(self, name: str) -> str:
+        """The document number the issuer gave the wallet's ``name`` (pda1, ehic)."""
+        entity = {"pda1": PERSON.pda1_issuer, "ehic": PERSON.ehic_issuer}[name]
+        return str(self.clerk.case(entity, self.cases[name])["claims"]["document_number"])
 
     def held(self, vct: str) -> Any:
         return next(c for c in self.wallet.credentials() if c.vct == vct and c.format == "dc+sd-jwt")
@@ -119,8 +133,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         cases = {}
         for name, entity, config, claims in (("pid", PERSON.pid_provider, "pid", {**PERSON.pid,
                                                                                     "picture": portrait(PERSON)}),
-                                             ("pda1", PERSON.pda1_issuer, "pda1", PERSON.pda1),
-                                             ("ehic", PERSON.ehic_issuer, "ehic", PERSON.ehic)):
+                                             ("pda1", PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1)),
+                                             ("ehic", PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))):
             cases[name] = clerk.create_case(entity, config, claims)
             offer = clerk.offer(entity, cases[name])
             offer_id, _ = wallet.open_offer(offer["link"])
@@ -392,7 +406,7 @@ def test_verification_proof_holds_no_personal_data(world: World) -> None:
     verify_jws(token, load_x5c(header["x5c"])[0].public_key(), algorithms=("ES256",))  # type: ignore[arg-type]
     payload = b64url_decode(token.split(".")[1]).decode()
     for value in (PERSON.pid["family_name"], PERSON.pid["given_name"], PERSON.pid["birthdate"],
-                  PERSON.pda1["personal_administrative_number"], PERSON.pda1["document_number"]):
+                  PERSON.pda1["personal_administrative_number"], world.number("pda1")):
         assert value not in payload
     proof = json.loads(payload)
     assert proof["iss"] == "LV:VDI" and proof["verdict"] == "valid"
@@ -662,10 +676,13 @@ MDOC_QUERY = {"credentials": [{"id": "pda1", "format": "mso_mdoc", "meta": {"doc
                                           ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
 
 
-def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1") -> bytes:
-    """A third-party wallet taking a document as ISO mdoc (OpenID4VCI App. A.2) from the real issuer."""
-    entity, claims = {"pda1": (PERSON.pda1_issuer, PERSON.pda1),
-                      "pid": (PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)})}[config]
+def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1",
+                          claims: dict[str, Any] | None = None) -> bytes:
+    """A third-party wallet taking a document as ISO mdoc (OpenID4VCI App. A.2) from the real issuer:
+    ``claims``, or the demo person's (a PDA1 numbered by the issuer)."""
+    entity, demo = {"pda1": (PERSON.pda1_issuer, unnumbered(PERSON.pda1)),
+                    "pid": (PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)})}[config]
+    claims = claims or demo
     created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
     offer = world.http.get(created["credential_offer_uri"]).json()
     issuer = offer["credential_issuer"]
@@ -777,7 +794,8 @@ def test_the_reference_wallet_proves_dpop_with_the_issuers_nonce_without_being_c
         world: World, tmp_path: Path) -> None:
     """RFC 9449 §8: the issuer requires its nonce in DPoP proofs; the wallet takes the one the nonce
     endpoint hands out and keeps the newest it sees, so a collection costs no extra round trips."""
-    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+    offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
     before, pop_challenges = _challenges(world), _requests(world, ("challenge",), ("200",))
@@ -794,7 +812,7 @@ def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_p
     """The fixture's wallet collected its documents with its provider's attestation (the issuer's
     default policy requires one, HAIP §9.2); a wallet whose provider is not listed gets a plain refusal
     and the offer stays usable for the worker's genuine wallet."""
-    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1)
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
     offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     unattested = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                              pki_dir=world.stack.data_dir / "pki")
@@ -821,7 +839,8 @@ def test_the_wallet_accepts_a_code_only_from_the_institution_it_sent_the_worker_
     """RFC 9207 (iss) and RFC 6749 §10.12 (state) against mix-up and injected codes."""
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
-    offer = world.clerk.offer(PERSON.pda1_issuer, world.clerk.create_case(PERSON.pda1_issuer, "pda1", PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+    offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     offer_id, _ = wallet.open_offer(offer["link"])
     page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback")
     assert parse_qs(urlsplit(page).query)["request_uri"][0].startswith("urn:ietf:params:oauth:request_uri:")
@@ -836,14 +855,15 @@ def test_the_wallet_accepts_a_code_only_from_the_institution_it_sent_the_worker_
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:
     """An mdoc-only wallet answers the default profile through its mso_mdoc credential_sets options."""
     pda1_key, pid_key = generate_key(), generate_key()
-    held = {"pda1_mdoc": (_mdoc_from_the_issuer(world, pda1_key), pda1_key),
+    a1 = renumbered(PERSON.pda1)
+    held = {"pda1_mdoc": (_mdoc_from_the_issuer(world, pda1_key, claims=a1), pda1_key),
             "pid_mdoc": (_mdoc_from_the_issuer(world, pid_key, "pid"), pid_key)}
     request = world.inspector.request("pda1")
     _mdoc_answer(world, request, held)
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "valid", verdict
     assert verdict["person"]["family_name"] == PERSON.pid["family_name"] and verdict["person"]["picture"]
-    assert verdict["person"]["documents"][0]["document_number"] == PERSON.pda1["document_number"]
+    assert verdict["person"]["documents"][0]["document_number"] == a1["document_number"]
 
 
 def test_a_mixed_answer_missing_the_person_fails_the_query(world: World) -> None:
@@ -965,7 +985,7 @@ def test_a_document_has_one_reference_in_every_proof_of_a_deployment(world: Worl
     with _replicas(world, 2) as (first, second):
         refs = {_document_ref(world, first), _document_ref(world, second), _document_ref(world,
                                                                                          world.stack.verifier_url)}
-    assert len(refs) == 1 and PERSON.pda1["document_number"] not in refs.pop()
+    assert len(refs) == 1 and world.number("pda1") not in refs.pop()
     load_storage_key(tmp_path / "another-deployment.key")  # an operator names a key file that exists
     with _replicas(world, 1, storage_key_file=tmp_path / "another-deployment.key") as (other,):
         assert _document_ref(world, other) != _document_ref(world, world.stack.verifier_url)
@@ -990,7 +1010,7 @@ def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world
     assert row.sealed_person is not None
     stored = b"".join(p.read_bytes() for p in world.stack.data_dir.glob("verifier.db*"))
     assert PERSON.pid["family_name"].encode() not in stored
-    assert PERSON.pda1["document_number"].encode() not in stored
+    assert world.number("pda1").encode() not in stored
     page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
     assert PERSON.pid["family_name"] in page.text
     row = next(r for r in _rows(world) if r.id == _public_id(request))

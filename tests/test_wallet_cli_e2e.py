@@ -14,7 +14,7 @@ import pytest
 
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.qr_picture import read_qr
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process, unnumbered
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSON = DEMO_PERSONS[2]
@@ -45,7 +45,7 @@ def test_the_wallet_from_a_terminal(stack: tuple[Stack, Path], tmp_path: Path) -
         clerk = Clerk(running.issuer_url, data_dir, http)
         holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
         for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid),
-                                       (PERSON.pda1_issuer, "pda1", PERSON.pda1)):
+                                       (PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))):
             offer = clerk.offer(entity, clerk.create_case(entity, config, claims, None if config == "pid" else holder))
             wrong = _wallet(running, data_dir, "receive", offer["link"], "--tx-code", "000000"
                             if offer["tx_code"] != "000000" else "111111")
@@ -106,7 +106,8 @@ def test_receiving_from_a_terminal_through_the_institutions_page(stack: tuple[St
     assert subprocess.run([*command, "init"], cwd=ROOT, env=env, capture_output=True, timeout=120).returncode == 0
     with httpx.Client(timeout=20) as browser:
         clerk = Clerk(running.issuer_url, data_dir, browser)
-        offer = clerk.offer(PERSON.ehic_issuer, clerk.create_case(PERSON.ehic_issuer, "ehic", PERSON.ehic))
+        case_id = clerk.create_case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
+        offer = clerk.offer(PERSON.ehic_issuer, case_id)
         with subprocess.Popen([*command, "receive", offer["link"], "--at-institution", "--wait", "60"], cwd=ROOT,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
             assert process.stdout is not None

@@ -27,7 +27,7 @@ import pytest
 from credentials import mdoc, pda1, pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process, unnumbered
 from esspass.testing import ServerHandle, serve
 from wallet import core
 from wallet.app import create_app as wallet_app
@@ -165,8 +165,10 @@ class World:
              holder: dict[str, Any] | None = HOLDER) -> tuple[str, str]:
         return entity, self.clerk.create_case(entity, config, claims, holder)
 
-    def a1(self, number: str) -> tuple[str, str]:
-        return self.case(A1_ISSUER, "pda1", {**PERSON.pda1, "document_number": number})
+    def a1(self, number: str | None = None) -> tuple[str, str]:
+        """A new A1 case: numbered ``number``, or by the issuer."""
+        claims = unnumbered(PERSON.pda1)
+        return self.case(A1_ISSUER, "pda1", claims if number is None else {**claims, "document_number": number})
 
     def receive(self, wallet: WalletService, case: tuple[str, str]) -> str:
         offer = self.clerk.offer(*case)
@@ -174,13 +176,15 @@ class World:
         groups = wallet.accept_offer(offer_id, offer["tx_code"])
         return groups[0]
 
-    def replace(self, case: tuple[str, str], number: str) -> tuple[str, str]:
-        """The clerk extends the A1 under a new number; the institution withdraws the old one."""
+    def replace(self, case: tuple[str, str], number: str | None = None) -> tuple[str, str]:
+        """The clerk extends the A1 under a new number (``number``, or one the issuer gives); the
+        institution withdraws the old one."""
         entity, case_id = case
+        claims = {**unnumbered(PERSON.pda1), "ending_date": "2028-03-31"}
         response = self.http.post(
             f"{self.stack.issuer_url}/{demo_entity(entity).path}/api/cases/{case_id}/replace",
             headers={"Authorization": f"Bearer {self.clerk.tokens[entity]}"},
-            json={"claims": {**PERSON.pda1, "document_number": number, "ending_date": "2028-03-31"},
+            json={"claims": claims if number is None else {**claims, "document_number": number},
                   "holder": HOLDER, "reason": "posting extended"})
         assert response.status_code == 201, response.text
         return entity, str(response.json()["id"])
@@ -224,10 +228,10 @@ def test_after_a_replacement_the_wallet_presents_the_new_document(world: World) 
 
 def test_receiving_the_replacement_marks_the_old_document_withdrawn_and_keeps_it(world: World) -> None:
     wallet = world.wallet()
-    ehic = world.receive(wallet, world.case(PERSON.ehic_issuer, "ehic", PERSON.ehic))
-    old_case = world.a1("DEMO-A1-LV-7101")
+    ehic = world.receive(wallet, world.case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic)))
+    old_case = world.a1()
     old = world.receive(wallet, old_case)
-    new = world.receive(wallet, world.replace(old_case, "DEMO-A1-LV-7102"))
+    new = world.receive(wallet, world.replace(old_case))
     assert _status(wallet, old) == "invalid"
     assert {c.group for c in wallet.cards("en")} >= {old, new, ehic}  # nothing deleted: the worker decides
     assert _status(wallet, ehic) is None  # another type from another institution: not this one's business
@@ -235,8 +239,8 @@ def test_receiving_the_replacement_marks_the_old_document_withdrawn_and_keeps_it
 
 def test_opening_a_request_checks_the_status_so_a_suspended_document_is_not_offered(world: World) -> None:
     wallet = world.wallet()
-    older = world.receive(wallet, world.a1("DEMO-A1-LV-7201"))
-    newer_case = world.a1("DEMO-A1-LV-7202")  # a second posting, not a replacement: both stay valid
+    older = world.receive(wallet, world.a1())
+    newer_case = world.a1()  # a second posting, not a replacement: both stay valid
     newer = world.receive(wallet, newer_case)
     world.clerk.set_state(*newer_case, "suspend", "checking the employer")
     chosen, verdict = world.inspect(wallet)
@@ -254,9 +258,9 @@ def test_when_the_status_list_cannot_be_fetched_the_presentation_goes_ahead(tmp_
         http.auth = InspectorAuth(stack.inspector_token)
         world = World(stack, http, tmp_path)
         wallet = world.wallet()
-        old_case = world.a1("DEMO-A1-LV-7301")
+        old_case = world.a1()
         old = world.receive(wallet, old_case)
-        new = world.receive(wallet, world.replace(old_case, "DEMO-A1-LV-7302"))
+        new = world.receive(wallet, world.replace(old_case))
         assert _status(wallet, old) == "invalid"
         stack.stop("issuer")  # every status list is out of reach now
         request = world.inspector.request("pda1")
@@ -328,7 +332,7 @@ def test_a_document_whose_mdoc_form_fails_still_arrives_and_the_issuer_hears_whi
     from credentials.errors import MalformedError
 
     wallet = world.wallet()
-    case = world.a1("DEMO-A1-LV-7301")
+    case = world.a1()
 
     def unreadable(*_args: Any, **_kwargs: Any) -> Any:
         raise MalformedError("this phone cannot read ISO mdoc")
@@ -351,7 +355,7 @@ def test_a_document_found_valid_minutes_ago_is_shown_without_asking_its_status_l
     """Each list fetched keeps the worker waiting and tells the institution when its document is
     shown: a document confirmed valid within ten minutes is presented as it is (the verifier checks)."""
     wallet = world.wallet()
-    group = world.receive(wallet, world.a1("DEMO-A1-LV-7401"))
+    group = world.receive(wallet, world.a1())
     assert wallet.check_status(group).value == "valid"
     asked: list[str] = []
     wallet.http.event_hooks["request"].append(lambda request: asked.append(request.url.path))
@@ -364,7 +368,7 @@ def test_a_document_removed_while_a_request_waits_is_not_sent(world: World) -> N
     from wallet.errors import NotFoundError
 
     wallet = world.wallet()
-    group = world.receive(wallet, world.a1("DEMO-A1-LV-7501"))
+    group = world.receive(wallet, world.a1())
     request = world.inspector.request("pda1")
     consent = wallet.open_request(request["link"], "en")
     wallet.delete(group)
@@ -382,7 +386,7 @@ def test_a_copy_is_used_up_even_when_the_verifier_fails_after_taking_it(
     from wallet import service as wallet_service
 
     wallet = world.wallet()
-    group = world.receive(wallet, world.a1("DEMO-A1-LV-7601"))
+    group = world.receive(wallet, world.a1())
 
     def verifier_fails(*_args: Any, **_kwargs: Any) -> Any:
         raise ProtocolError("server_error", "the verifier failed after reading the answer")
@@ -405,7 +409,7 @@ def test_each_offline_qr_uses_the_next_copy_and_is_recorded(world: World) -> Non
     from credentials import compact
 
     wallet = world.wallet()
-    group = world.receive(wallet, world.a1("DEMO-A1-LV-7701"))
+    group = world.receive(wallet, world.a1())
     codes = [wallet.offline_qr(group) for _ in range(2)]
     assert len({compact.parse_qr(code).credential for code in codes}) == 2  # two copies, two keys
     shown = [e for e in wallet.log() if e.outcome == "shown"]
