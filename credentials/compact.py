@@ -129,7 +129,11 @@ def fields_of(vct: str, claims: Mapping[str, Any], holder: Mapping[str, Any]) ->
     :func:`issue_compact` signs, for a wallet to compare a form it received with its card."""
     if vct not in TYPES:
         raise VctError(f"no compact form for {vct}")
-    return _named(_pda1_fields(claims, holder) if vct == pda1.VCT else _ehic_fields(claims, holder), vct)
+    try:
+        return _named(_pda1_fields(claims, holder) if vct == pda1.VCT else _ehic_fields(claims, holder), vct)
+    except (ValueError, TypeError, AttributeError) as exc:  # claims another issuer wrote, not validated as ours
+        raise MalformedError("the claims have no offline form: a date is not YYYY-MM-DD or a part is not a map") \
+            from exc
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[int, Any]:

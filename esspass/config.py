@@ -86,13 +86,10 @@ def tls_verify(ca: Path | str | bool | None) -> ssl.SSLContext | bool:
 def service_http_client(tls_ca: Path | None, pki_dir: Path) -> httpx.Client:
     """A service's HTTPS client to the registry and other services: trusting ``tls_ca``, else the
     demo PKI's TLS CA when there is one, else the system store; no redirects followed. Built on
-    :func:`esspass.fetch.transport`, so that a status list or trust list fetch is held to its
+    :func:`esspass.fetch.client`, so that a status list or trust list fetch is held to its
     deadline from connecting to the last byte (an institution's server may be hostile or broken)."""
-    import httpx
-
     from esspass import fetch
 
     ca = tls_ca if tls_ca is not None else (pki_dir / "tls" / "ca.pem")
-    verify = tls_verify(ca if ca.exists() or tls_ca is not None else None)
-    # verify= too: a proxy from the environment gets its own transport from httpx, which must check TLS as well.
-    return httpx.Client(transport=fetch.transport(verify=verify), verify=verify, timeout=10, follow_redirects=False)
+    return fetch.client(verify=tls_verify(ca if ca.exists() or tls_ca is not None else None), timeout=10,
+                        follow_redirects=False)

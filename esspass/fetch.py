@@ -19,12 +19,15 @@ an unreachable server (a held copy, else no answer: fail closed) takes it unchan
 
 A client built without :func:`transport` (a test's ``MockTransport``, an ASGI app) is still held to
 the deadline between body chunks by :func:`read`, as the callers were before, but not while the
-headers come: build every client that talks to such servers with :func:`transport`.
+headers come: build every client that talks to such servers with :func:`client`, which also goes
+through the proxies the environment names, as a plain ``httpx.Client`` would (httpx reads none for
+a client given its own transport).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import ssl
 import threading
@@ -37,7 +40,11 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["DeadlineExceeded", "TooLarge", "read", "stream", "transport"]
+# httpx's own reading of HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (what httpx.Client does with
+# them when it builds its transports itself): no public name in httpx 0.28.
+from httpx._utils import get_environment_proxies
+
+__all__ = ["DeadlineExceeded", "TooLarge", "client", "read", "stream", "transport"]
 
 #: When the request in progress in this thread must be over (``time.monotonic()``), or None.
 _deadline: ContextVar[float | None] = ContextVar("esspass_fetch_deadline", default=None)
@@ -51,10 +58,20 @@ class TooLarge(Exception):
     """The answer is larger than the caller reads."""
 
 
-def transport(*, verify: ssl.SSLContext | bool = True) -> httpx.HTTPTransport:
-    """httpx's transport (``verify`` as for ``httpx.Client``), holding each request made through
-    :func:`stream` to its deadline in every network operation."""
-    return _Transport(verify)
+def transport(*, verify: ssl.SSLContext | bool = True, proxy: httpx.Proxy | None = None) -> httpx.HTTPTransport:
+    """httpx's transport (``verify`` and ``proxy`` as for ``httpx.HTTPTransport``), holding each request
+    made through :func:`stream` to its deadline in every network operation (through an HTTP(S)
+    proxy too; a SOCKS proxy's only between body chunks, :func:`read`)."""
+    return _Transport(verify, proxy)
+
+
+def client(*, verify: ssl.SSLContext | bool = True, **kwargs: Any) -> httpx.Client:
+    """An ``httpx.Client`` (``kwargs`` as for it) on :func:`transport`, reaching servers through the
+    proxies the environment names, with the deadline, as a client httpx builds itself would reach them."""
+    mounts: dict[str, httpx.BaseTransport | None] = {
+        pattern: None if url is None else transport(verify=verify, proxy=httpx.Proxy(url))
+        for pattern, url in get_environment_proxies().items()}  # None: NO_PROXY, straight to the server
+    return httpx.Client(transport=transport(verify=verify), mounts=mounts, verify=verify, **kwargs)
 
 
 @contextlib.contextmanager
@@ -107,13 +124,21 @@ class _Transport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` with its connection pool on :class:`_Backend`.
 
     httpx 0.28 takes no network backend (encode/httpx#3749 would add ``network_backend=``), so the
-    pool it builds is replaced by one built the same way (httpx's default limits) over ours."""
+    pool it builds is replaced by one built the same way (httpx's default limits) over ours: a
+    direct one, or one through an HTTP(S) proxy. A SOCKS proxy's pool is left as httpx builds it."""
 
-    def __init__(self, verify: ssl.SSLContext | bool) -> None:
+    def __init__(self, verify: ssl.SSLContext | bool, proxy: httpx.Proxy | None) -> None:
         context = httpx.create_ssl_context(verify=verify)
-        super().__init__(verify=context)
-        self._pool = httpcore.ConnectionPool(ssl_context=context, max_connections=100, max_keepalive_connections=20,
-                                             keepalive_expiry=5.0, network_backend=_Backend())
+        super().__init__(verify=context, proxy=proxy)
+        limits: dict[str, Any] = {"max_connections": 100, "max_keepalive_connections": 20, "keepalive_expiry": 5.0}
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=_Backend(), **limits)
+        elif proxy.url.scheme in ("http", "https"):
+            url = proxy.url
+            self._pool = httpcore.HTTPProxy(
+                proxy_url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+                proxy_auth=proxy.raw_auth, proxy_headers=proxy.headers.raw, ssl_context=context,
+                proxy_ssl_context=proxy.ssl_context, network_backend=_Backend(), **limits)
 
 
 def _left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
@@ -128,13 +153,16 @@ def _left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> fl
     return left if timeout is None else min(timeout, left)
 
 
+#: Bytes written under one socket timeout (:meth:`_Stream.write`): what a socket's send buffer takes.
+_WRITE_PIECE = 64 * 1024
+
+
 class _Stream(httpcore.NetworkStream):
     """A socket stream whose every operation ends by the deadline of the request using it, whichever
     request that is (a kept-alive connection serves several). One read is one ``recv`` (httpcore's
     sync stream) and a TLS handshake is bounded as a whole by the socket timeout (CPython's ``_ssl``
     keeps one deadline across its reads), so capping each by the time left caps their sum. A write
-    is capped per ``send``: our requests are small enough for the kernel's send buffer to take
-    them without waiting on the server."""
+    goes a piece at a time, each given the time then left."""
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
@@ -143,7 +171,10 @@ class _Stream(httpcore.NetworkStream):
         return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+        # A piece at a time, each within the time then left: the inner stream sends the whole buffer
+        # under one socket timeout, so a server taking a large body slowly would outlast the deadline.
+        for start in range(0, len(buffer), _WRITE_PIECE):
+            self._inner.write(buffer[start:start + _WRITE_PIECE], _left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -188,7 +219,12 @@ class _Backend(httpcore.NetworkBackend):
 
 def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
     """The addresses of ``host``, in ``getaddrinfo``'s order, within ``timeout`` seconds. The helper
-    thread is a daemon: given up on, it ends when the system's resolver gives up."""
+    thread is a daemon: given up on, it ends when the system's resolver gives up. An address needs
+    no resolving, and no thread."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass  # a name
     found: Future[list[str]] = Future()
 
     def ask() -> None:

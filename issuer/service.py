@@ -85,7 +85,7 @@ def _format_of(configuration_id: str) -> tuple[str, bool]:
         return configuration_id.removesuffix(MDOC_SUFFIX), True
     return configuration_id, False
 STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
-#: The types whose model requires a document number (domain.md "Common block"); a PID's is optional.
+#: The types whose model requires a document number (domain.md "Common block"); a PID's has none.
 _NUMBERED = frozenset({pda1.CONFIGURATION_ID, ehic.CONFIGURATION_ID})
 #: Characters of a number the issuer gives: no 0/O or 1/I to mistake when it is read out.
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

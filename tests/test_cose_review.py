@@ -9,7 +9,7 @@ import base45
 import cbor2
 import pytest
 
-from credentials import compact, cose, jose, pda1
+from credentials import compact, cose, ehic, jose, pda1
 from credentials import status_list as sl
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import CredentialError, MalformedError
@@ -78,3 +78,12 @@ def test_a_compact_credential_payload_is_one_cbor_map_with_each_key_once(trailer
     raw = cose.sign1(payload, key, kid=b"k", tagged=False, implicit_alg=True)
     with pytest.raises(MalformedError, match="credential payload"):
         compact.decode_credential(raw)
+
+
+@pytest.mark.parametrize("changed", [{"date_of_expiry": "01.05.2026"}, {"date_of_expiry": "2026-05-01T00:00:00Z"},
+                                     {"authentic_source": "LV:NVD"}, {"subject": ["Elza"]}])
+def test_claims_with_no_offline_form_are_malformed_not_a_crash(changed: dict[str, object]) -> None:
+    """A wallet compares a received offline form with what the card's claims make (compact.fields_of):
+    a card from another issuer may carry a date or a part in a shape ours never has."""
+    with pytest.raises(MalformedError, match="no offline form"):
+        compact.fields_of(ehic.VCT, {**DEMO_PERSONS[0].ehic, **changed}, {})

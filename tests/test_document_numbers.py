@@ -284,7 +284,9 @@ def test_two_clerks_recording_one_number_at_the_same_moment_record_one_case(
 
 
 def test_the_database_refuses_a_second_case_with_a_number_of_the_institution(service: IssuerService) -> None:
-    """What a worker not checking first (an older release, a script) would meet: the unique index."""
+    """What a writer that did not check first but gives the number its key (a script, a race past
+    the check) meets: the unique index. A worker of an earlier release gives none: the issuer is
+    stopped for the upgrade (ARCHITECTURE.md)."""
     vsaa = service.institution("lv-vsaa")
     case = service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6601"), actor="clerk")
     insert = text("INSERT INTO issuer_cases (id, entity_id, configuration_id, claims, label, state, created_at, "

@@ -217,3 +217,62 @@ def test_the_verifier_and_issuer_client_holds_each_fetch_to_its_deadline(tmp_pat
             within_deadline(), pytest.raises(fetch.DeadlineExceeded), \
             fetch.stream(http, "GET", f"http://127.0.0.1:{port}/status/1", seconds=DEADLINE) as response:
         fetch.read(response, limit=1024)
+
+
+@contextmanager
+def proxy_recording(answer: bytes) -> Iterator[tuple[int, list[bytes]]]:
+    """An HTTP proxy on a loopback port that records the request line of each request it is given
+    and answers ``answer``: yields its port and the request lines."""
+    seen: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def serve_one() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            seen.append(conn.recv(65536).split(b"\r\n", 1)[0])
+            conn.sendall(answer)
+
+    server = threading.Thread(target=serve_one, daemon=True)
+    server.start()
+    try:
+        yield listener.getsockname()[1], seen
+    finally:
+        server.join(timeout=5)
+        listener.close()
+
+
+@pytest.mark.parametrize("client", ["service", "wallet"])
+def test_the_proxy_the_environment_names_is_used_as_a_plain_httpx_client_would(
+        client: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site that reaches the internet only through a proxy (HTTP_PROXY) keeps fetching status lists,
+    trust lists and the wallet's answers through it: a client given its own transport would read no
+    proxy from the environment, and go straight to a server it cannot reach."""
+    body = b'{"ok": true}'
+    with proxy_recording(_HEAD + b"Content-Length: %d\r\n\r\n" % len(body) + body) as (port, seen):
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        http = service_http_client(None, tmp_path) if client == "service" else \
+            wallet_http.make_client(verify=True, timeout=PER_READ)
+        with http, fetch.stream(http, "GET", "http://status.example.invalid/status/1", seconds=5) as response:
+            assert fetch.read(response, limit=1024) == body
+    assert seen == [b"GET http://status.example.invalid/status/1 HTTP/1.1"]
+
+
+def test_a_proxy_trickling_its_answer_is_given_up_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    with trickling((_HEAD, b"X-Trickle: " + _DRIP)) as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        with fetch.client(timeout=PER_READ) as http, within_deadline(), pytest.raises(fetch.DeadlineExceeded), \
+                fetch.stream(http, "GET", "http://status.example.invalid/status/1", seconds=DEADLINE) as response:
+            fetch.read(response, limit=1024)
+
+
+def test_a_wallet_fetch_in_a_hurry_is_given_up_at_its_own_shorter_deadline() -> None:
+    """A status list fetched while the worker waits to present has seconds, not the wallet's usual
+    whole-answer limit (wallet.core passes its timeout as the fetch's deadline)."""
+    with trickling((_HEAD, b"X-Trickle: " + _DRIP)) as port, \
+            wallet_http.make_client(verify=True, timeout=PER_READ) as http, within_deadline(), \
+            pytest.raises(TransportError, match="too slow"):
+        wallet_http.send(http, "GET", f"http://127.0.0.1:{port}/status/1", "Fetching", seconds=DEADLINE)

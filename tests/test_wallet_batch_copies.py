@@ -123,8 +123,6 @@ DIFFERENT_SD_JWT: dict[str, tuple[Callable[[Copies], core.CheckedCredential], st
     "a claim disclosable in one copy, plain in the other": (
         lambda c: c.sd_jwt(sd_paths=tuple(p for p in pda1.SD_PATHS if p != ("document_number",))),
         "document_number"),
-    "another expiry": (lambda c: c.sd_jwt(exp=c.iat + 31 * 86400), "exp"),
-    "another start of validity": (lambda c: c.sd_jwt(nbf=c.iat - 86400), "nbf"),
 }
 
 
@@ -170,6 +168,9 @@ SAME_SD_JWT: dict[str, Callable[[Copies], core.CheckedCredential]] = {
     # Against §13.2 (the copies become linkable), but the document says the same: not this check's to refuse.
     "the same status list entry": lambda c: c.sd_jwt(status=StatusReference(idx=5, uri=LIST_1)),
     "another signing time": lambda c: c.sd_jwt(iat=c.iat + 1, nbf=c.iat),
+    # A copy signed a second later from "now" (nbf = iat, exp = iat + N), or with its expiry moved
+    # so that verifiers cannot link the copies by it: the document's own dates are claims, compared.
+    "a token validity of its own": lambda c: c.sd_jwt(iat=c.iat + 1, nbf=c.iat + 1, exp=c.iat + 31 * 86400),
 }
 
 
@@ -191,7 +192,6 @@ DIFFERENT_MDOC: dict[str, tuple[Callable[[Copies], core.CheckedCredential], str]
     "another value": (lambda c: c.mdoc(claims={**PERSON.pda1, "starting_date": "2026-01-01"}), "starting_date"),
     "another issuer": (lambda c: c.mdoc(signer=OTHER_PDA1_ISSUER), "issuer"),
     "no status list entry": (lambda c: c.mdoc(status=None), "status"),
-    "another end of validity": (lambda c: c.mdoc(valid_until=c.now + timedelta(days=31)), "validUntil"),
 }
 
 
@@ -203,9 +203,11 @@ def test_mdoc_copies_that_differ_are_refused_naming_what_differs(copies: Copies,
     assert named in refused.value.message
 
 
-def test_mdoc_copies_differing_in_device_key_status_entry_and_signing_time_are_one_document(copies: Copies) -> None:
+def test_mdoc_copies_differing_in_device_key_status_entry_signing_time_and_validity_are_one_document(
+        copies: Copies) -> None:
     core.same_document([copies.mdoc(), copies.mdoc(status=LIST_2),
-                        copies.mdoc(signed=copies.now - timedelta(seconds=1))])
+                        copies.mdoc(signed=copies.now - timedelta(seconds=1)),
+                        copies.mdoc(valid_until=copies.now + timedelta(days=31))])
 
 
 # --- end to end: an institution's server gone wrong, on loopback ---------------------------------------

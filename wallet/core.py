@@ -341,9 +341,11 @@ def same_document(copies: Sequence[CheckedCredential]) -> None:
       §13.2; HAIP 1.0 §6.1: a unique, unpredictable index per credential). Only whether a copy has
       one (and the rest of its ``status``) is compared: a copy without could not be withdrawn. A
       shared entry breaks §13.2 (the copies become linkable) but says nothing other to a verifier;
-    * the signing time (``iat``, an mdoc's MSO ``signed``): an issuer may sign one copy after the
-      other, and the time says nothing about the worker. The validity (``nbf``/``exp``,
-      validFrom/validUntil) is the document's, and compared.
+    * the token's own times and identifier (``iat``, ``nbf``, ``exp``, ``jti``; an mdoc's MSO
+      ``signed``, ``validFrom``, ``validUntil``): an issuer may sign one copy after the other from
+      "now", or vary the expiry so that verifiers cannot link the copies by it, and none of these
+      says anything about the worker. The document's own dates (``date_of_expiry``, the period of
+      an A1) are claims, and compared.
     """
     for other in copies[1:]:
         _refuse_if_any(CopiesDifferError, "the copies differ in", _differences, copies[0], other)
@@ -405,9 +407,9 @@ def _refuse_if_any(error: type[CredentialError], what: str, differences: Callabl
         raise error(f"{what} {shown}" + (f" and {more} more" if more > 0 else ""))
 
 
-#: Top-level members each copy of a batch has of its own (:func:`same_document`); an mdoc's
-#: :attr:`CheckedCredential.signed` is read without its equivalents.
-_PER_COPY = frozenset({"cnf", "iat"})
+#: Top-level members each copy of a batch may have of its own (:func:`same_document`): an SD-JWT
+#: VC's, and an mdoc's :attr:`CheckedCredential.signed` validity (its key and signing time are left out).
+_PER_COPY = frozenset({"cnf", "iat", "nbf", "exp", "jti", "validFrom", "validUntil"})
 
 
 def _differences(a: CheckedCredential, b: CheckedCredential) -> list[str]:
@@ -555,7 +557,8 @@ def _fetch_status_list(service: WalletService, uri: str, entity: Any, now: datet
     from wallet.http import check_url, send
 
     url = check_url(uri, "the status list address", allow_loopback_http=service.settings.allow_loopback_http)
-    extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+    # ``timeout`` bounds the whole fetch, not only each network operation: the worker is waiting.
+    extra: dict[str, Any] = {"timeout": timeout, "seconds": timeout} if timeout is not None else {}
     response = send(service.http, "GET", url, "Fetching the status list",
                     headers={"Accept": "application/statuslist+jwt"}, **extra)
     return trust_list.verify_status_list(response.text.strip(), uri=uri, entity=entity, now=now)

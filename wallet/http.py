@@ -30,15 +30,12 @@ MAX_RESPONSE_SECONDS = 30.0
 
 def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
     """The wallet's client: TLS verification on (a CA bundle path or the system store), each
-    :func:`request` held to its deadline over the whole exchange (:func:`esspass.fetch.transport`)."""
+    :func:`request` held to its deadline over the whole exchange (:func:`esspass.fetch.client`)."""
     # Uncompressed answers only: a small compressed body can unpack to gigabytes.
     headers = {"User-Agent": "esspass-wallet", "Accept-Encoding": "identity"}
     from esspass.config import tls_verify
 
-    tls = tls_verify(verify)
-    # verify= too: a proxy from the environment gets its own transport from httpx, which must check TLS as well.
-    return httpx.Client(transport=fetch.transport(verify=tls), verify=tls, timeout=timeout, follow_redirects=False,
-                        headers=headers)
+    return fetch.client(verify=tls_verify(verify), timeout=timeout, follow_redirects=False, headers=headers)
 
 
 def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
@@ -75,20 +72,24 @@ def link_query(link: str, schemes: Collection[str], what: str) -> dict[str, list
     raise MalformedError(f"this is not {what}")
 
 
-def send(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+def send(client: httpx.Client, method: str, url: str, what: str, *, seconds: float | None = None,
+         **kwargs: Any) -> httpx.Response:
     """One request; network trouble and 3xx become TransportError, error bodies ProtocolError."""
-    return check(request(client, method, url, what, **kwargs), what)
+    return check(request(client, method, url, what, seconds=seconds, **kwargs), what)
 
 
-def request(client: httpx.Client, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
+def request(client: httpx.Client, method: str, url: str, what: str, *, seconds: float | None = None,
+            **kwargs: Any) -> httpx.Response:
     """One request, any status; only network trouble raises (TransportError).
 
     The answer is read as it arrives and given up on past :data:`MAX_RESPONSE_BYTES`, or when it
-    comes compressed; the whole exchange, connecting to the last byte, past
-    :data:`MAX_RESPONSE_SECONDS` (:mod:`esspass.fetch`): whoever made the QR code the worker scanned
-    chooses the server, so nothing it sends may hold the wallet's memory or time."""
+    comes compressed; the whole exchange, connecting to the last byte, past ``seconds``
+    (:data:`MAX_RESPONSE_SECONDS` unless the caller is in more of a hurry; :mod:`esspass.fetch`):
+    whoever made the QR code the worker scanned chooses the server, so nothing it sends may hold the
+    wallet's memory or time."""
     try:
-        with fetch.stream(client, method, url, seconds=MAX_RESPONSE_SECONDS, **kwargs) as response:
+        with fetch.stream(client, method, url, seconds=MAX_RESPONSE_SECONDS if seconds is None else seconds,
+                          **kwargs) as response:
             if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
                 raise TransportError(f"{what}: the answer is compressed, which the wallet did not ask for")
             body = fetch.read(response, limit=MAX_RESPONSE_BYTES, raw=True)

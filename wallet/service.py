@@ -660,7 +660,7 @@ def _asdict(check: StatusCheck) -> dict[str, Any]:
     return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail, "list_iat": check.list_iat}
 
 
-#: Seconds a status list may take to answer (each phase) while the worker waits to present, and
+#: Seconds a status list may take to answer (in all) while the worker waits to present, and
 #: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
 _REQUEST_STATUS_BUDGET = 5.0
