@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,16 @@ def _people(database: Path) -> int:
                                          "WHERE sealed_person IS NOT NULL")).scalar_one())
     finally:
         engine.dispose()
+
+
+def test_of_two_readers_of_a_verdict_at_one_moment_with_no_retention_only_one_gets_the_person(
+        world: World, tmp_path: Path) -> None:
+    """With no retention the first read is the last to carry the person: readers racing for it (two
+    of the inspectorate's systems, a double click) must not both get it. Starting the retention
+    clock is a conditional update that only one reader wins."""
+    with _own_verifier(world, tmp_path) as (inspector, database):
+        request = _answered_check(world, inspector)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            verdicts = list(pool.map(lambda _: inspector.result(request)["verdict"], range(6)))
+        assert sum("person" in v for v in verdicts) == 1
+        assert _people(database) == 0

@@ -429,9 +429,12 @@ class VerifierService:
             elif tx.shown_at is not None and tx.status == "done":
                 out["verdict"]["personal_data_removed"] = True
             if consume and tx.shown_at is None:
-                self.store.shown(tx.id, now)
+                first = self.store.shown(tx.id, now)
                 if self.retention <= 0 and tx.person is not None:
                     self.store.erase_person(tx.id)
+                    if not first:  # another reader showed it a moment ago: with no retention, only it has the person
+                        out["verdict"].pop("person", None)
+                        out["verdict"]["personal_data_removed"] = True
             if tx.proof:
                 out["proof_url"] = f"/api/requests/{view}/proof"
         return out

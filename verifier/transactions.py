@@ -235,12 +235,14 @@ class TransactionStore:
                                  .values(redeemed_at=now))
             return bool(taken.rowcount == 1)
 
-    def shown(self, tx_id: str, now: float) -> None:
-        """The verdict screen showed ``tx_id``: the retention clock starts (once)."""
+    def shown(self, tx_id: str, now: float) -> bool:
+        """The verdict of ``tx_id`` was shown: the retention clock starts, once. True for the one
+        caller that started it (a conditional update: of two readers at one moment, only one)."""
         with self.engine.begin() as conn:
-            conn.execute(update(TransactionRecord)
-                         .where(TransactionRecord.id == tx_id, TransactionRecord.shown_at.is_(None))
-                         .values(shown_at=now))
+            started = conn.execute(update(TransactionRecord)
+                                   .where(TransactionRecord.id == tx_id, TransactionRecord.shown_at.is_(None))
+                                   .values(shown_at=now))
+            return bool(started.rowcount == 1)
 
     def erase_person(self, tx_id: str) -> None:
         with self.engine.begin() as conn:
