@@ -419,7 +419,7 @@ class VerifierService:
         if tx.verdict is not None:
             now = self.clock().timestamp()
             person = tx.person
-            if tx.shown_at is not None and now - tx.shown_at > self.retention:
+            if tx.shown_at is not None and now - tx.shown_at >= self.retention:
                 person = None
                 if tx.person is not None:
                     self.store.erase_person(tx.id)
