@@ -886,7 +886,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         try:
             if action == "offer":
                 issued = await run_in_threadpool(svc().create_offer, inst, case_id, actor=actor(inst))
-                qr = segno.make_qr(issued.link, error="m").svg_inline(scale=5, border=4)
+                # A viewBox, no fixed size: the page sizes the code, and scales it down where the
+                # screen is narrower (office.css .qr svg, WCAG 1.4.10).
+                qr = segno.make_qr(issued.link, error="m").svg_inline(scale=5, border=4, omitsize=True)
                 return show_case(request, path, svc().get_case(inst, case_id), offer=issued, qr=qr,
                                  offer_until=issued.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
             if action == "paper":

@@ -6,6 +6,8 @@ the plain-HTTP tests (sign-in redirect, 403, CSRF, languages, headers) need no b
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +19,7 @@ import pytest
 
 from credentials import i18n
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.qr_picture import read_qr
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import create_app
 from issuer.office import _T, COOKIE, FIELDS, error_slot
@@ -254,6 +257,157 @@ def test_signing_out_ends_the_session(clerk: Any) -> None:
     assert "/office/login" in clerk.url
 
 
+# --- WCAG 2.2 SC 1.4.10 Reflow: every page at 320 CSS px ---------------------------------------------------
+
+#: Long words as clerks meet them: a number with no place to break it (the model allows 50
+#: characters), an employer's full legal name (100 allowed), a German street, double names, a
+#: reason quoting a letter's reference, a search for a word no case has.
+LONG_NUMBER = "LVVSAA2026" + "7KQ3M9XT" * 5
+LONG_EMPLOYER = "Starptautiskā Būvniecības, Inženiertehnisko un Loģistikas Pakalpojumu Sabiedrība «Daugavgrīva»"
+LONG_STREET = "Bundesautobahnraststättenzufahrtsstraße"
+LONG_HOLDER = {"family_name": "Vanaga-Bērziņa-Ozoliņa-Kalniņa", "given_name": "Anna-Marija Katrīna",
+               "birthdate": PERSON.pid["birthdate"]}
+LONG_REASON = "the employer's letter LV-VSAA/2026/ĀRĒJĀ-SARAKSTE/000000000000012345678 asks for a check"
+NO_SUCH_WORD = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsnummer"
+REFLOW_PAGES = ("login", "cases", "cases-found", "cases-no-match", "case", "new-with-error", "replace", "import",
+                "import-refused", "offer")
+
+#: What would make a reader scroll sideways at this width, or lose text: the page wider than the
+#: window, an element running off it, or an element whose content is wider than the element (text
+#: spilling over its neighbours, or clipped, or in a box of its own to scroll). Inputs scroll their
+#: own value; text clipped to be visually hidden (read by screen readers only) and the skip link
+#: (off screen until focused) are meant to be so.
+REFLOW = """() => {
+  const doc = document.documentElement, width = doc.clientWidth, found = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+    ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  const clipped = el => { for (let e = el; e; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if ((style.position === 'absolute' && style.clip !== 'auto') || style.clipPath !== 'none') return true; } };
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.ownerSVGElement || el.closest('.skip, option, datalist') || clipped(el)) continue;
+    const style = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (style.display === 'none' || !box.width) continue;
+    if (box.right > width + 1 || box.left < -1) found.push([el, `${name(el)} spans ${box.left}..${box.right} px`]);
+    if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) && style.display !== 'inline' && el.clientWidth
+        && el.scrollWidth > el.clientWidth + 1) {
+      found.push([el, `${name(el)} holds ${el.scrollWidth} px in ${el.clientWidth}`]);
+    }
+  }
+  const innermost = found.filter(([el]) => !found.some(([other]) => other !== el && el.contains(other)));
+  return {scrollWidth: doc.scrollWidth, clientWidth: width, found: innermost.map(([, said]) => said)};
+}"""
+
+#: On a laptop the tables stay tables, with their header row and no cell labels of the narrow layout.
+AS_TABLES = """() => [...document.querySelectorAll('main table')].filter(t => t.getBoundingClientRect().width)
+  .map(t => ({display: getComputedStyle(t).display, header: t.tHead ? t.tHead.getBoundingClientRect().height : -1,
+              labels: [...t.querySelectorAll('td')].filter(td => getComputedStyle(td, '::before').content !== 'none')
+                .length}))"""
+
+
+def crowd(url: str, token: str) -> dict[str, str]:
+    """LV:VSAA cases with long numbers, names and reasons; ``case``: one with a history (numbered
+    :data:`LONG_NUMBER`, it replaces another, was suspended and reinstated); ``number``: the number
+    the issuer gave the case it replaced."""
+    claims = {**PERSON.pda1, "document_number": "", "employer": {**PERSON.pda1["employer"], "name": LONG_EMPLOYER},
+              "work_address": {**PERSON.pda1["work_address"], "street_address": LONG_STREET}}
+    with httpx.Client(base_url=f"{url}/lv-vsaa/api", headers={"Authorization": f"Bearer {token}"}) as api:
+
+        def made(where: str, body: dict[str, Any]) -> dict[str, Any]:
+            response = api.post(where, json=body)
+            assert response.status_code in (200, 201), response.text
+            result: dict[str, Any] = response.json()
+            return result
+
+        first = made("/cases", {"configuration_id": "pda1", "claims": claims, "holder": LONG_HOLDER})
+        case = made(f"/cases/{first['id']}/replace", {"claims": {**claims, "document_number": LONG_NUMBER},
+                                                      "holder": LONG_HOLDER, "reason": LONG_REASON})
+        for action in ("suspend", "reinstate"):
+            made(f"/cases/{case['id']}/{action}", {"reason": LONG_REASON})
+        made("/cases", {"configuration_id": "pda1", "claims": claims, "holder": LONG_HOLDER})
+        withdrawn = made("/cases", {"configuration_id": "pda1",
+                                    "claims": {**claims, "document_number": "DEMO-A1-LV-7001"}})
+        made(f"/cases/{withdrawn['id']}/revoke", {"reason": LONG_REASON})
+    assert re.fullmatch(r"LV-VSAA-\d{4}-\w{8}", first["label"]), first["label"]
+    return {"case": case["id"], "number": first["label"]}
+
+
+@pytest.fixture(scope="module")
+def crowded(issuer: Issuer) -> dict[str, str]:
+    handle, tokens = issuer
+    return crowd(handle.url, tokens["LV:VSAA"])
+
+
+def _refused_import(path: Path, crowded: dict[str, str]) -> Path:
+    """A CSV file the import refuses whole (409): numbers already given, and one given twice in it."""
+    rows = list(csv.DictReader(io.StringIO(TEMPLATE.read_text(encoding="utf-8"))))[:1]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for number in (crowded["number"], LONG_NUMBER, "DEMO-A1-LV-7002", "DEMO-A1-LV-7002"):
+        writer.writerow({**rows[0], "document_number": number, "employer.name": LONG_EMPLOYER})
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def open_office_page(tab: Any, url: str, token: str, crowded: dict[str, str], name: str, upload: Path) -> None:
+    """Go to one of :data:`REFLOW_PAGES` the way a clerk does, signing in through the form first."""
+    tab.goto(f"{url}/lv-vsaa/office/login?lang=en")
+    if name == "login":
+        return
+    tab.fill("#token", token)
+    tab.click("#signin")
+    tab.wait_for_selector("#cases")
+    if name.startswith("cases-"):
+        tab.fill("#q", "inženiertehnisko daugavgrīva" if name == "cases-found" else NO_SUCH_WORD)
+        tab.click("#find")
+        tab.wait_for_selector("#show-all")
+    elif name in ("case", "offer", "replace"):
+        tab.goto(f"{url}/lv-vsaa/office/cases/{crowded['case']}?lang=en")
+        tab.click({"case": "#claims summary", "offer": "#make-offer", "replace": "#replace"}[name])
+        tab.wait_for_selector({"case": "#claims[open] table", "offer": "#offer svg", "replace": "#replace-help"}[name])
+    elif name == "new-with-error":
+        tab.click("#new-pda1")
+        _fill_pda1(tab, document_number=LONG_NUMBER, starting_date="2026-06-01", ending_date="2026-05-01",
+                   **{"employer.name": LONG_EMPLOYER, "work_address.street_address": LONG_STREET})
+        tab.click("#create")
+        tab.wait_for_selector(".field-error")
+    elif name.startswith("import"):
+        tab.click("#nav-import")
+        tab.wait_for_selector("#upload")
+        if name == "import-refused":
+            tab.set_input_files("#file", str(_refused_import(upload, crowded)))
+            tab.click("#upload")
+            tab.wait_for_selector("#report tr.bad")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", REFLOW_PAGES)
+def test_reflow_every_office_page_reads_at_320_css_px_without_scrolling_sideways(
+        issuer: Issuer, crowded: dict[str, str], browser: Any, name: str, tmp_path: Path) -> None:
+    """WCAG 2.2 SC 1.4.10 Reflow: a clerk on a phone, or at 400 % zoom (1280 px / 4), reads every
+    page at 320 CSS px scrolling only up and down: tables become stacked rows, long numbers and
+    names wrap; so too at 700 px (200 %), where the tables are tables again. At a laptop's width
+    the pages stay as they were, tables with their header rows."""
+    handle, tokens = issuer
+    context = browser.new_context(locale="en-GB", viewport={"width": 320, "height": 640})
+    try:
+        tab = context.new_page()
+        open_office_page(tab, handle.url, tokens["LV:VSAA"], crowded, name, tmp_path / "cases.csv")
+        for width, height in ((320, 640), (700, 640), (1280, 800)):
+            tab.set_viewport_size({"width": width, "height": height})
+            seen = tab.evaluate(REFLOW)
+            assert seen["scrollWidth"] <= seen["clientWidth"] + 1 and not seen["found"], "\n".join(
+                [f"{name} at {width} px: {seen['scrollWidth']} px wide", *seen["found"]])
+            if name == "offer":  # the QR code scaled to the screen, not cut: it still reads as the link
+                assert read_qr(tab.locator("#offer .qr svg").screenshot()) == tab.input_value("#offer-link")
+        for table in tab.evaluate(AS_TABLES):
+            assert table["display"] == "table" and table["header"] != 0 and not table["labels"], table
+    finally:
+        context.close()
+
+
 # --- over plain HTTP -----------------------------------------------------------------------------------
 
 
@@ -373,7 +527,7 @@ def test_a_csv_file_with_a_number_already_given_is_refused_whole_on_the_import_p
                              files={"file": ("cases.csv", data, "text/csv")})
         assert response.status_code == 409, response.text
         assert 'id="error"' in response.text and "Nothing was imported" in response.text
-        assert re.search(r'<tr class="bad"><td>3</td>.*DEMO-A1-LV-5201', response.text)
+        assert re.search(r'<tr class="bad"><td[^>]*>3</td>.*DEMO-A1-LV-5201', response.text)
         assert "0 rows imported, 2 rejected" in response.text
         assert len(http.get("/lv-vsaa/api/cases", headers=api).json()) == before
 
