@@ -15,7 +15,7 @@ and that the protected header carries; anything else makes the message invalid.
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 from credentials.jose import PrivateKey, PublicKey, sign_raw, verify_raw
 
-__all__ = ["DECODE_ERRORS", "ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "UnverifiedSign1", "cbor_decoder", "cose_key",
-           "decode_fault", "decode_sign1", "decoded_sign1", "loads_one", "public_from_cose_key", "sign1",
+__all__ = ["DECODE_ERRORS", "ES256", "TYP", "UNDERSTOOD", "X5CHAIN", "TagDecoder", "UnverifiedSign1", "cbor_decoder",
+           "cose_key", "decode_fault", "decode_sign1", "decoded_sign1", "loads_one", "public_from_cose_key", "sign1",
            "verify_sign1"]
 
 ES256 = -7
@@ -37,17 +37,26 @@ ALG, CRIT, KID, TYP, X5CHAIN = 1, 2, 4, 16, 33
 UNDERSTOOD = frozenset({ALG, KID, TYP, X5CHAIN})
 TAG_SIGN1 = 18
 MAX_BYTES = 8 * 1024
+#: ``{1: -7}`` (alg ES256 and nothing else), the protected header of nearly every message we read:
+#: taken as these three bytes rather than decoded (:func:`decoded_sign1`).
+_ALG_ES256_ONLY = b"\xa1\x01\x26"
 
 
+#: A cbor2 semantic decoder: the tag's content, decoded, and whether it must be immutable (a map
+#: key) -> the value the tagged item stands for.
+TagDecoder = Callable[[Any, bool], Any]
 #: What cbor2 raises on input it cannot decode (ValueError, TypeError, EOFError from its semantic decoders).
 DECODE_ERRORS = (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError, EOFError)
 
 
-def cbor_decoder(stream: IO[bytes]) -> cbor2.CBORDecoder:
+def cbor_decoder(stream: IO[bytes], *, tags: Mapping[int, TagDecoder] | None = None) -> cbor2.CBORDecoder:
     """cbor2's decoder as COSE and mdoc structures are read: a map repeating a key, at any depth, is
     refused (RFC 8949 §5.6: not a valid map; RFC 9052 §3: a repeated label "MUST be rejected as
-    malformed") where cbor2 would by default keep the last value and another reader the first."""
-    return cbor2.CBORDecoder(stream, allow_duplicate_keys=False)
+    malformed") where cbor2 would by default keep the last value and another reader the first.
+
+    ``tags``: decoders replacing cbor2's own for those tags, for a structure that reads them its
+    own way (mdoc's Mobile Security Object)."""
+    return cbor2.CBORDecoder(stream, allow_duplicate_keys=False, semantic_decoders=tags)
 
 
 def decode_fault(data: bytes, pos: int = 0) -> str:
@@ -163,7 +172,10 @@ def decoded_sign1(obj: Any, *, understood: Collection[int] = UNDERSTOOD) -> Unve
             or not isinstance(payload, bytes | None) or not isinstance(signature, bytes):
         raise MalformedError("malformed COSE_Sign1 items")
     # The exact bytes are signed: one map and nothing after it, each label once (RFC 9052 §3).
-    protected = loads_one(protected_bytes, "the protected header") if protected_bytes else {}
+    if protected_bytes == _ALG_ES256_ONLY:
+        protected: Any = {ALG: ES256}
+    else:
+        protected = loads_one(protected_bytes, "the protected header") if protected_bytes else {}
     if not isinstance(protected, Mapping):
         raise MalformedError("the protected header must be a map")
     _check_buckets(protected, unprotected, understood)

@@ -39,6 +39,11 @@ member with its CBOR type, and one the standard does not define is refused (Malf
 * A map repeating a key is refused at any depth (:func:`credentials.cose.cbor_decoder`), as are a
   ``uint`` given as CBOR true or past 64 bits (a bignum), and a ValidityInfo time in any form but
   tdate (tag 0, UTC, whole seconds; cbor2 reads tag 1, epoch time, as a datetime too).
+* The MSO, of which no part is digested, is decoded as one item and read from the decoded maps
+  (:func:`_read_mso`); the tags cbor2 reads as another part of the encoding or as their content
+  alone (value sharing 28/29, string references 256/25, self-described CBOR 55799) are refused in it.
+  The envelope and the items are read from the bytes (:class:`_Walk`): digests and the device
+  signature cover them as received.
 """
 
 from __future__ import annotations
@@ -121,20 +126,23 @@ def _loads(data: bytes, what: str) -> Any:
     return _Walk(data).whole(what)
 
 
-def _embedded(data: bytes, what: str) -> tuple[_Walk, int]:
-    """A walk over the bytes of the ``#6.24(bstr .cbor X)`` that ``data`` is, and where X starts in
-    them; X checked to be one well-formed item filling its byte string (read where it lies in
-    ``data``, or, for a shape :meth:`_Walk.tagged` does not follow, from a copy of the byte string)."""
-    walk = _Walk(data)
-    tagged, end = walk.tagged(0, what)
-    if end != len(data):
-        raise MalformedError(f"{what} has trailing bytes")
-    if tagged.content < 0:
-        walk = _Walk(_tag24_bytes(tagged.decoded, what))
-        walk.whole(what)
-        return walk, 0
-    walk.unwrap(tagged, what)
-    return walk, tagged.content
+def _tag24_at(data: bytes, pos: int) -> tuple[int, int] | None:
+    """Where X starts and ends if the item at ``pos`` is a ``#6.24(bstr .cbor X)`` (standards §7.1)
+    whose byte string is of definite length and all there; None for any other shape, which the
+    caller decodes (to refuse it, or to read an indefinite-length byte string from a copy)."""
+    try:
+        if data.startswith(_TAG_CBOR_HEAD, pos):  # the tag's shortest head, as encoders write it
+            start = pos + 2
+        else:
+            major, tag, start = _head(data, pos)
+            if major != 6 or tag != _TAG_CBOR:
+                return None
+        major, length, start = _head(data, start)
+    except MalformedError:
+        return None
+    if major != 2 or length is None or start + length > len(data):
+        return None
+    return start, start + length
 
 
 # ------------------------------------------------------------------ encoded bytes (RFC 8949 §3)
@@ -147,7 +155,8 @@ def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
     """Major type, argument (None: indefinite length) and end offset of the head at ``pos`` (RFC 8949 §3)."""
     if pos >= len(data):
         raise MalformedError("truncated CBOR")
-    major, info = data[pos] >> 5, data[pos] & 0x1F
+    first = data[pos]
+    major, info = first >> 5, first & 0x1F
     if info < 24:
         return major, info, pos + 1
     if info <= 27:  # 1, 2, 4 or 8 argument bytes follow (a float's or simple value's bytes for major 7)
@@ -210,16 +219,11 @@ class _Walk:
         value, end = self.value(pos, "an item")
         return (value, pos, end), end
 
-    def tagged(self, pos: int, what: str) -> tuple[_Tagged, int]:
+    def tagged(self, pos: int, what: str = "an item") -> tuple[_Tagged, int]:
         """The ``#6.24(bstr .cbor X)`` at ``pos`` (standards §7.1), X not decoded yet, and the offset after it."""
-        try:
-            major, tag, start = _head(self.data, pos)
-            if major == 6 and tag == _TAG_CBOR:
-                major, length, start = _head(self.data, start)
-                if major == 2 and length is not None and start + length <= len(self.data):
-                    return _Tagged(pos, start + length, start, None), start + length
-        except MalformedError:
-            pass
+        span = _tag24_at(self.data, pos)
+        if span is not None:
+            return _Tagged(pos, span[1], span[0], None), span[1]
         # Any other shape (an indefinite-length byte string, another tag, no tag, bytes missing) is
         # decoded now, to find its end or refuse it as before, and unwrapped the long way.
         decoded, end = self.value(pos, what)
@@ -243,10 +247,15 @@ class _Walk:
         """What ``read`` keeps of each element of the array at ``pos``, and the offset after the array."""
         count, pos = self._container(pos, 4, what)
         elements: list[Any] = []
-        while not self._at_end(count, len(elements), pos):
+        if count is not None:
+            for _ in range(count):
+                element, pos = read(pos)
+                elements.append(element)
+            return elements, pos
+        while not self._at_break(pos):
             element, pos = read(pos)
             elements.append(element)
-        return elements, pos if count is not None else pos + 1
+        return elements, pos + 1
 
     def map(self, pos: int, what: str, descend: Callable[[Any], _Read | None]) -> tuple[dict[Any, Any], int]:
         """Key -> value of the map at ``pos``, and the offset after the map; a value whose key
@@ -255,7 +264,8 @@ class _Walk:
         the checks saw."""
         count, pos = self._container(pos, 5, what)
         fields: dict[Any, Any] = {}
-        while not self._at_end(count, len(fields), pos):
+        # A repeated key is refused below, so the map holds one field per pair read.
+        while len(fields) != count if count is not None else not self._at_break(pos):
             key, pos = self._key(pos, what)
             try:
                 if key in fields:
@@ -268,15 +278,22 @@ class _Walk:
 
     def _key(self, pos: int, what: str) -> tuple[Any, int]:
         """The key at ``pos`` of the map ``what``, and the offset after it."""
+        # A text string of under 256 bytes (member names, namespaces) read here, anything else decoded.
         data = self.data
-        if pos < len(data) and 0x60 <= data[pos] < 0x78:  # a text string under 24 bytes, as keys here are
-            end = pos + 1 + data[pos] - 0x60
-            if end <= len(data):
-                try:
-                    return data[pos + 1:end].decode("utf-8"), end  # as cbor2 decodes it
-                except UnicodeDecodeError as exc:
-                    raise MalformedError(f"a key of {what} is not valid CBOR") from exc
-        return self.value(pos, f"a key of {what}")
+        size = len(data)
+        first = data[pos] if pos < size else 0
+        if 0x60 <= first < 0x78:
+            start, end = pos + 1, pos + 1 + first - 0x60
+        elif first == 0x78 and pos + 1 < size:
+            start, end = pos + 2, pos + 2 + data[pos + 1]
+        else:
+            return self.value(pos, f"a key of {what}")
+        if end > size:
+            return self.value(pos, f"a key of {what}")
+        try:
+            return data[start:end].decode("utf-8"), end  # as cbor2 decodes it
+        except UnicodeDecodeError as exc:
+            raise MalformedError(f"a key of {what} is not valid CBOR") from exc
 
     def _container(self, pos: int, major: int, what: str) -> tuple[int | None, int]:
         found, count, pos = _head(self.data, pos)
@@ -286,10 +303,8 @@ class _Walk:
             raise MalformedError(f"{what} is not one well-formed CBOR item")  # more items than bytes
         return count, pos
 
-    def _at_end(self, count: int | None, done: int, pos: int) -> bool:
-        """Whether the container's last item is the one before ``pos`` (its break code, if indefinite)."""
-        if count is not None:
-            return done == count
+    def _at_break(self, pos: int) -> bool:
+        """Whether an indefinite-length container's items end at ``pos`` with its break code."""
         return pos < len(self.data) and self.data[pos] == _BREAK
 
 
@@ -414,20 +429,44 @@ def _der_chain(chain: tuple[Certificate, ...]) -> list[bytes]:
 # for which members are refused and which ignored, and why.
 
 
-def _members(fields: Mapping[Any, Any], what: str, required: Collection[str], optional: Collection[str] = ()) -> None:
-    """The map ``what`` holds the members its CDDL names (text keys), the required ones among them."""
-    for key in fields:
-        if key not in required and key not in optional:
-            raise MalformedError(f"{what} has a member the standard does not define: {key!r:.60}")
-    for key in required:
-        if key not in fields:
-            raise MalformedError(f"{what} lacks {key}")
+#: What cbor2 decodes a CBOR map to (a frozendict inside a tag or as a map key), checked for as
+#: these types: an isinstance check against Mapping goes through the ABC machinery, several times
+#: slower, for every map of every document read.
+_MAP = (dict, cbor2.frozendict)
+
+
+class _Members:
+    """The members the CDDL names for the map ``what`` (text keys): the ones it requires, and the
+    ones it may hold besides."""
+
+    __slots__ = ("_allowed", "_required", "required", "what")
+
+    def __init__(self, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        self.what, self.required = what, required
+        self._required, self._allowed = frozenset(required), frozenset(required + optional)
+
+    def check(self, fields: Mapping[Any, Any]) -> None:
+        """``fields`` holds only these members, and each required one; MalformedError naming the first
+        member of ``fields`` not defined, else the first required one missing."""
+        keys = fields.keys()
+        # As a whole first, most often in one comparison: most maps pass.
+        if keys == self._required or keys == self._allowed or (keys <= self._allowed and keys >= self._required):
+            return
+        for key in fields:
+            if key not in self._allowed:
+                raise MalformedError(f"{self.what} has a member the standard does not define: {key!r:.60}")
+        for key in self.required:
+            if key not in fields:
+                raise MalformedError(f"{self.what} lacks {key}")
+
+
+_UINT_END = 1 << 64
 
 
 def _uint(value: Any) -> bool:
     """CDDL ``uint`` (RFC 8949 major type 0). Not CBOR true, which Python counts an int, nor past 64
     bits (a bignum, tag 2, which cbor2 reads as an int too)."""
-    return type(value) is int and 0 <= value < 1 << 64
+    return type(value) is int and 0 <= value < _UINT_END
 
 
 def _int(value: Any) -> bool:
@@ -459,7 +498,8 @@ class _IssuerSigned:
 _ISSUER_AUTH_LABELS = frozenset({cose.ALG, cose.X5CHAIN})
 #: deviceSignature: alg only; the key comes from the MSO.
 _DEVICE_AUTH_LABELS = frozenset({cose.ALG})
-_ITEM_MEMBERS = ("digestID", "random", "elementIdentifier", "elementValue")
+_ISSUER_SIGNED_MEMBERS = _Members("IssuerSigned", ("issuerAuth",), ("nameSpaces",))
+_ITEM_MEMBERS = _Members("IssuerSignedItem", ("digestID", "random", "elementIdentifier", "elementValue"))
 
 
 def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
@@ -467,7 +507,7 @@ def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
     :func:`_issuer_signed`), and the offset after it."""
 
     def entries(at: int) -> tuple[list[_Tagged], int]:
-        return walk.array(at, "a namespace's IssuerSignedItemBytes", lambda entry: walk.tagged(entry, "an item"))
+        return walk.array(at, "a namespace's IssuerSignedItemBytes", walk.tagged)
 
     def namespaces(at: int) -> tuple[dict[Any, list[_Tagged]], int]:
         return walk.map(at, "IssuerSigned nameSpaces", lambda _namespace: entries)
@@ -478,7 +518,7 @@ def _walk_issuer_signed(walk: _Walk, pos: int) -> tuple[dict[Any, Any], int]:
 def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
     """``IssuerSigned`` (§7.2: ``{? nameSpaces: {+ NameSpace => [+ IssuerSignedItemBytes]}, issuerAuth}``)
     from what :func:`_walk_issuer_signed` found; each item keeps the bytes it came in (its digest's input)."""
-    _members(fields, "IssuerSigned", ("issuerAuth",), ("nameSpaces",))
+    _ISSUER_SIGNED_MEMBERS.check(fields)
     namespaces = fields.get("nameSpaces", {})
     if "nameSpaces" in fields and not namespaces:
         raise MalformedError("IssuerSigned nameSpaces must hold at least one namespace (or be left out)")
@@ -486,7 +526,7 @@ def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
     for namespace, tagged_items in namespaces.items():
         if not isinstance(namespace, str) or not tagged_items:
             raise MalformedError("each namespace must list its IssuerSignedItemBytes")
-        items.extend(_item(walk, tagged, namespace) for tagged in tagged_items)
+        items += _items(walk, namespace, tagged_items)
     auth, start, stop = fields["issuerAuth"]
     if stop - start > MAX_BYTES:  # the limit decode_sign1 puts on the encoded message
         raise MalformedError("COSE message too large")
@@ -495,18 +535,24 @@ def _issuer_signed(walk: _Walk, fields: dict[Any, Any]) -> _IssuerSigned:
     return _IssuerSigned(tuple(items), issuer_auth, walk.data[start:stop])
 
 
-def _item(walk: _Walk, tagged: _Tagged, namespace: str) -> _Item:
-    """IssuerSignedItem (§7.2): digestID uint, random bstr (16 bytes at least, standards §7.2),
-    elementIdentifier tstr, elementValue any; nothing else."""
-    item = walk.unwrap(tagged, "IssuerSignedItemBytes")
-    if not isinstance(item, Mapping):
-        raise MalformedError("IssuerSignedItem must be a map")
-    _members(item, "IssuerSignedItem", _ITEM_MEMBERS)
-    digest_id, random, identifier = item["digestID"], item["random"], item["elementIdentifier"]
-    if not _uint(digest_id) or not isinstance(random, bytes) or len(random) < 16 or not isinstance(identifier, str):
-        raise MalformedError("IssuerSignedItem needs a digestID (uint), a random of 16 bytes or more and an "
-                             "elementIdentifier (text)")
-    return _Item(namespace, digest_id, identifier, item["elementValue"], walk.data[tagged.start:tagged.end])
+def _items(walk: _Walk, namespace: str, tagged_items: list[_Tagged]) -> list[_Item]:
+    """The IssuerSignedItems (§7.2) of ``namespace``, each with digestID uint, random bstr (16 bytes
+    at least, standards §7.2), elementIdentifier tstr, elementValue any; nothing else."""
+    items: list[_Item] = []
+    data, check = walk.data, _ITEM_MEMBERS.check
+    for tagged in tagged_items:
+        item = walk.unwrap(tagged, "IssuerSignedItemBytes")
+        if not isinstance(item, _MAP):
+            raise MalformedError("IssuerSignedItem must be a map")
+        check(item)
+        digest_id, random, identifier = item["digestID"], item["random"], item["elementIdentifier"]
+        # (_uint written out, as the loop runs once per element returned)
+        if not (type(digest_id) is int and 0 <= digest_id < _UINT_END) or not isinstance(random, bytes) \
+                or len(random) < 16 or not isinstance(identifier, str):
+            raise MalformedError("IssuerSignedItem needs a digestID (uint), a random of 16 bytes or more and an "
+                                 "elementIdentifier (text)")
+        items.append(_Item(namespace, digest_id, identifier, item["elementValue"], data[tagged.start:tagged.end]))
+    return items
 
 
 def _decode_issuer_signed(issuer_signed: bytes) -> _IssuerSigned:
@@ -530,22 +576,93 @@ class _Mso(NamedTuple):
     status: StatusReference | None
 
 
-_MSO_MEMBERS = ("version", "digestAlgorithm", "valueDigests", "deviceKeyInfo", "docType", "validityInfo")
-_VALIDITY_MEMBERS = ("signed", "validFrom", "validUntil")
+_MSO_MEMBERS = _Members("MobileSecurityObject", ("version", "digestAlgorithm", "valueDigests", "deviceKeyInfo",
+                                                  "docType", "validityInfo"), ("status",))
+_VALIDITY_MEMBERS = _Members("validityInfo", ("signed", "validFrom", "validUntil"), ("expectedUpdate",))
+_DEVICE_KEY_INFO_MEMBERS = _Members("deviceKeyInfo", ("deviceKey",), ("keyAuthorizations", "keyInfo"))
+_KEY_AUTHORIZATIONS_MEMBERS = _Members("keyAuthorizations", (), ("nameSpaces", "dataElements"))
+_STATUS_MEMBERS = _Members("status", (), ("status_list", "identifier_list"))
+_STATUS_MECHANISMS = {"status_list": _Members("status status_list", ("idx", "uri"), ("certificate",)),
+                      "identifier_list": _Members("status identifier_list", ("id", "uri"), ("certificate",))}
 #: ISO 18013-5 §9.1.2.4: ValidityInfo's times without fractional seconds, in UTC written "Z".
-_TDATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_TDATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+class _OtherTime(datetime):
+    """A time cbor2 reads from another form than a tdate as §9.1.2.4 writes it: tag 1 (epoch time),
+    or tag 0 with a UTC offset or fractional seconds. A datetime as cbor2 gives it, of a type of its
+    own so that ValidityInfo, which holds tdates only, can refuse it (:data:`_MSO_TAGS`)."""
+
+    __slots__ = ()
+
+
+def _tdate_tag(content: Any, _immutable: bool) -> datetime:
+    """Tag 0 in the MSO: a tdate in UTC with whole seconds gives a datetime, anything else an
+    :class:`_OtherTime` (or cbor2's refusal)."""
+    if type(content) is str and _TDATE.fullmatch(content):
+        return datetime.fromisoformat(content)  # as cbor2 reads these 20 characters: UTC, whole seconds
+    return _other_time(0, content)
+
+
+def _epoch_tag(content: Any, _immutable: bool) -> datetime:
+    """Tag 1 (epoch time) in the MSO: an :class:`_OtherTime`, never a tdate."""
+    return _other_time(1, content)
+
+
+def _other_time(tag: int, content: Any) -> _OtherTime:
+    # cbor2's own reading of the tag and its refusals (a content of the wrong type), on the rare
+    # time that is no tdate, by decoding the tagged content again with the default decoders.
+    read = cbor2.loads(cbor2.dumps(cbor2.CBORTag(tag, content)))
+    return _OtherTime(read.year, read.month, read.day, read.hour, read.minute, read.second, read.microsecond,
+                      read.tzinfo, fold=read.fold)
+
+
+def _refused_tag(tag: int, meaning: str) -> cose.TagDecoder:
+    def refuse(_content: Any, _immutable: bool) -> Any:
+        raise MalformedError(f"holds tag {tag} ({meaning}), which a Mobile Security Object may not")
+    return refuse
+
+
+#: cbor2's semantic decoders for the MSO (:func:`_read_mso`), which is decoded as one item. Tags 0
+#: and 1 as above. cbor2 reads value sharing (28, 29) and string references (256, 25) as another part
+#: of the encoding, and self-described CBOR (55799) as its content alone: in the MSO decoded whole
+#: they would let one member stand for another, or a validityInfo map or time be wrapped unseen.
+#: No mdoc uses them (the MSO is written plainly), and a reader that does not implement them reads
+#: another MSO: they are refused, as a repeated key is.
+_MSO_TAGS: dict[int, cose.TagDecoder] = {
+    0: _tdate_tag, 1: _epoch_tag, 25: _refused_tag(25, "a string reference"),
+    28: _refused_tag(28, "a shared value"), 29: _refused_tag(29, "a shared-value reference"),
+    256: _refused_tag(256, "a string reference namespace"), 55799: _refused_tag(55799, "self-described CBOR"),
+}
 
 
 def _read_mso(payload: bytes) -> _Mso:
     """The ``MobileSecurityObject`` of ``MobileSecurityObjectBytes`` (issuerAuth's payload, §7.3),
-    every member read: the signed structure holds nothing this reader passes over."""
-    walk, pos = _embedded(payload, "MobileSecurityObjectBytes")
+    every member read: the signed structure holds nothing this reader passes over.
 
-    def validity(at: int) -> tuple[dict[Any, Any], int]:  # each time's bytes too, to see its tag
-        return walk.map(at, "validityInfo", lambda _name: walk.span)
-
-    mso, _ = walk.map(pos, "MobileSecurityObject", {"validityInfo": validity}.get)
-    _members(mso, "MobileSecurityObject", _MSO_MEMBERS, ("status",))
+    No digest is taken over a part of the MSO, so it is decoded as one item by cbor2 (:data:`_MSO_TAGS`:
+    each map key once, tdates told from other times) and the decoded maps are read, member by member."""
+    what = "MobileSecurityObjectBytes"
+    span = _tag24_at(payload, 0)
+    if span is None:  # another shape: decoded, to refuse it or to read its byte string from a copy
+        data, start = _tag24_bytes(_loads(payload, what), what), 0
+    elif span[1] != len(payload):
+        raise MalformedError(f"{what} has trailing bytes")
+    else:  # X read where it lies, running to the end of the payload
+        data, start = payload, span[0]
+    stream = io.BytesIO(data)
+    stream.seek(start)
+    try:
+        mso = cose.cbor_decoder(stream, tags=_MSO_TAGS).decode()
+    except cose.DECODE_ERRORS as exc:
+        refused = exc.__cause__  # what a decoder of _MSO_TAGS raised, cbor2's error wrapping it
+        reason = str(refused) if isinstance(refused, MalformedError) else cose.decode_fault(data, start)
+        raise MalformedError(f"{what} {reason}") from exc
+    if stream.tell() != len(data):
+        raise MalformedError(f"{what} has trailing bytes")
+    if not isinstance(mso, _MAP):
+        raise MalformedError("MobileSecurityObject must be a map")
+    _MSO_MEMBERS.check(mso)
     if mso["version"] != "1.0":
         raise MalformedError("the Mobile Security Object is not version 1.0")
     name = mso["digestAlgorithm"]
@@ -555,34 +672,32 @@ def _read_mso(payload: bytes) -> _Mso:
         raise AlgorithmError(f"digestAlgorithm {name!r:.40} is not accepted")
     if not isinstance(mso["docType"], str):
         raise MalformedError("the Mobile Security Object's docType must be text")
-    spans = mso["validityInfo"]
-    _members(spans, "validityInfo", _VALIDITY_MEMBERS, ("expectedUpdate",))
-    times = {member: _tdate_at(walk, span, member) for member, span in spans.items()}
+    validity = mso["validityInfo"]
+    if not isinstance(validity, _MAP):
+        raise MalformedError("validityInfo must be a map")
+    _VALIDITY_MEMBERS.check(validity)
+    for member, time in validity.items():
+        # A datetime from tag 0 in the tdate form (_tdate_tag); an _OtherTime, a date (tags 100,
+        # 1004) or anything else is refused.
+        if type(time) is not datetime:
+            raise MalformedError(f"validityInfo {member} must be a tdate in UTC without fractional seconds "
+                                 "(ISO 18013-5 §9.1.2.4)")
     status = _status(mso["status"]) if "status" in mso else None
     return _Mso(mso["docType"], algorithm, _value_digests(mso["valueDigests"], algorithm().digest_size),
-                _device_key(mso["deviceKeyInfo"]), times["signed"], times["validFrom"], times["validUntil"], status)
-
-
-def _tdate_at(walk: _Walk, span: tuple[Any, int, int], name: str) -> datetime:
-    """The ValidityInfo time ``name``: a tdate, ``#6.0(tstr)`` (standards §7.1), as §9.1.2.4 writes it.
-    Its tag is read from the bytes: cbor2 gives a datetime for tag 1 (epoch time) as well."""
-    value, start, _ = span
-    major, tag, after = _head(walk.data, start)
-    text = walk.value(after, f"validityInfo {name}")[0] if (major, tag) == (6, 0) else None
-    if not isinstance(value, datetime) or not isinstance(text, str) or _TDATE.fullmatch(text) is None:
-        raise MalformedError(f"validityInfo {name} must be a tdate in UTC without fractional seconds "
-                             "(ISO 18013-5 §9.1.2.4)")
-    return value
+                _device_key(mso["deviceKeyInfo"]), validity["signed"], validity["validFrom"], validity["validUntil"],
+                status)
 
 
 def _value_digests(value: Any, size: int) -> Mapping[str, Mapping[int, bytes]]:
     """ValueDigests (§7.3): ``{+ NameSpace => {+ DigestID (uint) => Digest}}``, each digest as long
     as the digestAlgorithm's."""
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, _MAP) or not value:
         raise MalformedError("valueDigests must map at least one namespace to its digests")
     for namespace, digests in value.items():
-        if not isinstance(namespace, str) or not isinstance(digests, Mapping) or not digests \
-                or not all(_uint(i) and isinstance(d, bytes) and len(d) == size for i, d in digests.items()):
+        # _uint written out: it runs once per digest the issuer signed.
+        if not isinstance(namespace, str) or not isinstance(digests, _MAP) or not digests or not all(
+                type(i) is int and 0 <= i < _UINT_END and isinstance(d, bytes) and len(d) == size
+                for i, d in digests.items()):
             raise MalformedError(f"valueDigests must map each namespace to digest IDs (uint) and {size}-byte digests")
     return value
 
@@ -593,21 +708,22 @@ def _device_key(value: Any) -> PublicKey:
     keyAuthorizations lists what the device key may sign in DeviceSigned; no device-signed element
     is accepted here (:func:`verify_presentation`), so none can go beyond it: its shape is read,
     not acted on. keyInfo is ``{* int => any}``, open by the CDDL for key metadata: not acted on."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, _MAP):
         raise MalformedError("deviceKeyInfo must be a map")
-    _members(value, "deviceKeyInfo", ("deviceKey",), ("keyAuthorizations", "keyInfo"))
+    _DEVICE_KEY_INFO_MEMBERS.check(value)
     if "keyAuthorizations" in value:
         authorized = value["keyAuthorizations"]
-        if not isinstance(authorized, Mapping) or not authorized:  # 2nd ed.: "shall not be empty"
+        if not isinstance(authorized, _MAP) or not authorized:  # 2nd ed.: "shall not be empty"
             raise MalformedError("keyAuthorizations must be a non-empty map")
-        _members(authorized, "keyAuthorizations", (), ("nameSpaces", "dataElements"))
+        _KEY_AUTHORIZATIONS_MEMBERS.check(authorized)
         if "nameSpaces" in authorized and not _texts(authorized["nameSpaces"]):
             raise MalformedError("keyAuthorizations nameSpaces must list namespaces")
         elements = authorized.get("dataElements")
-        if "dataElements" in authorized and not (isinstance(elements, Mapping) and elements and all(
+        if "dataElements" in authorized and not (isinstance(elements, _MAP) and elements and all(
                 isinstance(namespace, str) and _texts(ids) for namespace, ids in elements.items())):
             raise MalformedError("keyAuthorizations dataElements must map namespaces to element identifiers")
-    if not isinstance(info := value.get("keyInfo", {}), Mapping) or not all(_int(label) for label in info):
+    if "keyInfo" in value and (not isinstance(info := value["keyInfo"], _MAP)
+                               or not all(_int(label) for label in info)):
         raise MalformedError("keyInfo must be a map with integer labels")
     return cose.public_from_cose_key(value["deviceKey"])
 
@@ -617,16 +733,16 @@ def _status(value: Any) -> StatusReference:
     identifier_list {id, uri, ? certificate}``. The Token Status List is the one checked, fetched in
     its CWT form; an identifier list beside it is read for its shape (HAIP lets the issuer choose the
     mechanism, and one that lists both keeps both); one alone cannot be checked here, and is refused."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, _MAP):
         raise MalformedError("the Mobile Security Object's status must be a map")
-    _members(value, "status", (), ("status_list", "identifier_list"))
-    for name, key in (("status_list", "idx"), ("identifier_list", "id")):
+    _STATUS_MEMBERS.check(value)
+    for name, members in _STATUS_MECHANISMS.items():
         if name not in value:
             continue
         info = value[name]
-        if not isinstance(info, Mapping):
+        if not isinstance(info, _MAP):
             raise MalformedError(f"status {name} must be a map")
-        _members(info, f"status {name}", (key, "uri"), ("certificate",))
+        members.check(info)
         if not isinstance(info.get("certificate", b""), bytes) or not isinstance(info["uri"], str) \
                 or (name == "identifier_list" and not isinstance(info["id"], bytes)):
             raise MalformedError(f"status {name} has a member of the wrong type")
@@ -645,6 +761,10 @@ class _Presented(NamedTuple):
 
 #: DeviceResponse status (§7.5).
 _STATUS = {10: "general error", 11: "CBOR decoding error", 12: "CBOR validation error"}
+_DEVICE_RESPONSE_MEMBERS = _Members("DeviceResponse", ("version", "status"), ("documents", "documentErrors"))
+_DOCUMENT_MEMBERS = _Members("Document", ("docType", "issuerSigned"), ("deviceSigned", "errors"))
+_DEVICE_SIGNED_MEMBERS = _Members("DeviceSigned", ("nameSpaces", "deviceAuth"))
+_DEVICE_AUTH_MEMBERS = _Members("deviceAuth", (), ("deviceSignature", "deviceMac"))
 
 
 def _read_device_response(data: bytes) -> _Presented:
@@ -661,7 +781,7 @@ def _read_device_response(data: bytes) -> _Presented:
                                          "deviceSigned": device_signed}.get)
 
     fields, _ = walk.map(0, "DeviceResponse", {"documents": lambda at: walk.array(at, "documents", document)}.get)
-    _members(fields, "DeviceResponse", ("version", "status"), ("documents", "documentErrors"))
+    _DEVICE_RESPONSE_MEMBERS.check(fields)
     if fields["version"] != "1.0":
         raise MalformedError("the DeviceResponse is not version 1.0")
     status = fields["status"]
@@ -684,7 +804,7 @@ def _document_errors(value: Any) -> dict[str, int]:
         raise MalformedError("documentErrors must be a non-empty array")
     out: dict[str, int] = {}
     for entry in value:
-        if not isinstance(entry, Mapping) or len(entry) != 1:
+        if not isinstance(entry, _MAP) or len(entry) != 1:
             raise MalformedError("each entry of documentErrors maps one docType to its error code")
         ((doctype, code),) = entry.items()
         if not isinstance(doctype, str) or not _int(code) or doctype in out:
@@ -696,7 +816,7 @@ def _document_errors(value: Any) -> dict[str, int]:
 def _document(walk: _Walk, fields: dict[Any, Any], not_returned: Mapping[str, int]) -> _Presented:
     """``Document = {docType, issuerSigned, deviceSigned, ? errors}`` (§7.5). A Document without
     deviceSigned is read, and refused as not device-signed once the issuer's part was checked."""
-    _members(fields, "Document", ("docType", "issuerSigned"), ("deviceSigned", "errors"))
+    _DOCUMENT_MEMBERS.check(fields)
     doctype = fields["docType"]
     if not isinstance(doctype, str):
         raise MalformedError("the Document's docType must be text")
@@ -712,10 +832,10 @@ def _document(walk: _Walk, fields: dict[Any, Any], not_returned: Mapping[str, in
 def _errors(value: Any, returned: Collection[tuple[str, str]]) -> None:
     """Errors (§7.5): ``{+ NameSpace => {+ DataElementIdentifier => ErrorCode}}``, the elements asked
     for and not returned; naming one the document returns contradicts it."""
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, _MAP) or not value:
         raise MalformedError("the Document's errors must be a non-empty map")
     for namespace, elements in value.items():
-        if not isinstance(namespace, str) or not isinstance(elements, Mapping) or not elements \
+        if not isinstance(namespace, str) or not isinstance(elements, _MAP) or not elements \
                 or not all(isinstance(name, str) and _int(code) for name, code in elements.items()):
             raise MalformedError("the Document's errors must map namespaces to element identifiers and error codes")
         if any((namespace, name) in returned for name in elements):
@@ -725,14 +845,17 @@ def _errors(value: Any, returned: Collection[tuple[str, str]]) -> None:
 def _device_signed(walk: _Walk, fields: dict[Any, Any]) -> tuple[bytes, cose.UnverifiedSign1 | None]:
     """``DeviceSigned = {nameSpaces: DeviceNameSpacesBytes, deviceAuth}``, ``DeviceAuth =
     {deviceSignature} / {deviceMac}`` (§7.5); no device-signed element is accepted."""
-    _members(fields, "DeviceSigned", ("nameSpaces", "deviceAuth"))
+    _DEVICE_SIGNED_MEMBERS.check(fields)
     namespaces, start, end = fields["nameSpaces"]
-    if _untag(namespaces, "DeviceNameSpacesBytes") != {}:
+    content = _tag24_bytes(namespaces, "DeviceNameSpacesBytes")
+    # The empty map, the one content accepted, comes as its one byte from every wallet we know;
+    # any other encoding of it is decoded.
+    if content != b"\xa0" and _loads(content, "DeviceNameSpacesBytes") != {}:
         raise MalformedError("device-signed data elements are not accepted")
     auth = fields["deviceAuth"]
-    if not isinstance(auth, Mapping) or len(auth) != 1:
+    if not isinstance(auth, _MAP) or len(auth) != 1:
         raise MalformedError("deviceAuth must hold exactly one of deviceSignature and deviceMac")
-    _members(auth, "deviceAuth", (), ("deviceSignature", "deviceMac"))
+    _DEVICE_AUTH_MEMBERS.check(auth)
     if "deviceMac" in auth:
         return walk.data[start:end], None
     # A COSE_Sign1 array, as issuerAuth: not a byte string holding one's encoding.
@@ -776,10 +899,11 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
     _check_validity(mso.signed, mso.valid_from, mso.valid_until, validated.leaf, now=now, skew=skew)
     claims: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, int]] = set()
+    digests, algorithm = mso.digests, mso.algorithm
     for namespace, digest_id, identifier, value, raw in doc.items:
-        namespace_digests = mso.digests.get(namespace)
+        namespace_digests = digests.get(namespace)
         expected = namespace_digests.get(digest_id) if namespace_digests is not None else None
-        if (namespace, digest_id) in seen or expected is None or mso.algorithm(raw).digest() != expected:
+        if (namespace, digest_id) in seen or expected is None or algorithm(raw).digest() != expected:
             raise DisclosureError(f"data element {namespace}/{identifier} does not match its digest")
         seen.add((namespace, digest_id))
         returned = claims.setdefault(namespace, {})
@@ -833,6 +957,10 @@ def openid4vp_session_transcript(*, client_id: str, nonce: str, jwk_thumbprint: 
     return cbor2.dumps([None, None, ["OpenID4VPHandover", hashlib.sha256(info).digest()]])
 
 
+#: The head of the four-element DeviceAuthentication array and its context string (§7.5).
+_DEVICE_AUTHENTICATION_HEAD = _encode_head(4, 4) + cbor2.dumps("DeviceAuthentication")
+
+
 def _device_authentication(session_transcript: bytes, doctype: str, namespaces_bytes: cbor2.CBORTag | bytes) -> bytes:
     """``DeviceAuthenticationBytes`` (§7.5), the detached payload of ``deviceSignature``.
 
@@ -840,9 +968,12 @@ def _device_authentication(session_transcript: bytes, doctype: str, namespaces_b
     holder sent them (the verifier: a wallet that wrote the tag or the byte string's head in a
     longer form signed those bytes), or the tag to encode (the holder)."""
     transcript = _loads(session_transcript, "SessionTranscript")
-    item = _Encoded(namespaces_bytes) if isinstance(namespaces_bytes, bytes) else namespaces_bytes
-    return _TAG_CBOR_HEAD + cbor2.dumps(cbor2.dumps(["DeviceAuthentication", transcript, doctype, item],
-                                                    canonical=True, default=_write_encoded))
+    item = namespaces_bytes if isinstance(namespaces_bytes, bytes) else cbor2.dumps(namespaces_bytes, canonical=True)
+    # ["DeviceAuthentication", SessionTranscript, DocType, DeviceNameSpacesBytes], canonical, written
+    # a part at a time: the array's head and context string are fixed, the item goes in as it is.
+    authentication = b"".join((_DEVICE_AUTHENTICATION_HEAD, cbor2.dumps(transcript, canonical=True),
+                               cbor2.dumps(doctype), item))
+    return _TAG_CBOR_HEAD + cbor2.dumps(authentication)
 
 
 def present(issuer_signed: bytes, *, select: Collection[str], device_key: PrivateKey,

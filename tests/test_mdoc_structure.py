@@ -220,11 +220,13 @@ def test_an_mso_digest_algorithm_that_is_not_an_accepted_name_is_refused(signer:
     ("validUntil", (NOW + timedelta(days=30)).isoformat()),
     ("validUntil", cbor2.CBORTag(0, (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.250Z"))),
     ("validUntil", cbor2.CBORTag(0, (NOW + timedelta(days=30)).astimezone().strftime("%Y-%m-%dT%H:%M:%S+01:00"))),
+    ("validUntil", cbor2.CBORTag(0, (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S+00:00"))),
+    ("validUntil", cbor2.CBORTag(0, (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z"))),
     ("signed", cbor2.CBORTag(1004, NOW.date().isoformat())),
     ("expectedUpdate", NOW.date()),
     ("expectedUpdate", cbor2.CBORTag(1, int(NOW.timestamp()))),
-], ids=["epoch-int", "epoch-float", "plain-text", "fractional-seconds", "offset", "full-date",
-        "expectedUpdate-date", "expectedUpdate-epoch"])
+], ids=["epoch-int", "epoch-float", "plain-text", "fractional-seconds", "offset", "utc-as-offset", "zero-fraction",
+        "full-date", "expectedUpdate-date", "expectedUpdate-epoch"])
 def test_a_validity_time_that_is_not_a_tdate_is_refused(signer: Signer, name: str, value: Any) -> None:
     """ValidityInfo holds tdate, #6.0(tstr) (standards §7.1), in UTC with no fractional seconds
     (ISO 18013-5 §9.1.2.4): tag 1 (epoch time) is another type although cbor2 reads it as a datetime."""
@@ -246,6 +248,37 @@ def test_the_optional_members_the_standard_defines_are_read_and_accepted(signer:
 
     verified = verify_issued(signer, issuer_signed(signer, mso=change))
     assert verified.status is not None and verified.status.idx == 4 and verified.claims == {DOCTYPE: CLAIMS}
+
+
+def test_times_elsewhere_in_the_mso_are_read_as_cbor2_reads_them(signer: Signer) -> None:
+    """Only ValidityInfo must hold tdates: in keyInfo (``{* int => any}``) a time of another form is
+    taken as any value is, and a tag 0 that is no date/time string at all is not valid CBOR."""
+    other_forms = {1: cbor2.CBORTag(1, 5), 2: cbor2.CBORTag(0, "2020-01-01T00:00:00.5+01:00"),
+                   3: cbor2.CBORTag(0, "2020-01-01T00:00:00Z")}
+    verified = verify_issued(signer, issuer_signed(signer, mso=inside("deviceKeyInfo", with_(keyInfo=other_forms))))
+    assert verified.claims == {DOCTYPE: CLAIMS}
+    with pytest.raises(MalformedError, match="MobileSecurityObjectBytes is not valid CBOR"):
+        verify_issued(signer, issuer_signed(signer, mso=inside("deviceKeyInfo", with_(
+            keyInfo={1: cbor2.CBORTag(0, "not a time")}))))
+
+
+@pytest.mark.parametrize(("change", "tag"), [
+    (inside("deviceKeyInfo", with_(keyInfo={1: cbor2.CBORTag(28, "x"), 2: cbor2.CBORTag(29, 0)})), 28),
+    (lambda mso: {"docType": cbor2.CBORTag(28, DOCTYPE),
+                  **{k: v for k, v in mso.items() if k not in ("docType", "valueDigests")},
+                  "valueDigests": {cbor2.CBORTag(29, 0): mso["valueDigests"][DOCTYPE]}}, 28),
+    (with_(docType=cbor2.CBORTag(256, DOCTYPE)), 256),
+    (lambda mso: {**mso, "validityInfo": cbor2.CBORTag(55799, mso["validityInfo"])}, 55799),
+    (inside("validityInfo", with_(signed=cbor2.CBORTag(55799, cbor2.CBORTag(0, NOW.strftime("%Y-%m-%dT%H:%M:%SZ"))))),
+     55799),
+], ids=["shared-within-a-member", "shared-across-members", "string-reference-namespace", "self-described-map",
+        "self-described-time"])
+def test_tags_that_stand_for_other_parts_of_the_mso_are_refused(signer: Signer, change: Change, tag: int) -> None:
+    """The MSO is decoded as one item: value sharing (28, 29), string references (256, 25) and
+    self-described CBOR (55799), which cbor2 reads as another part of the encoding or as their
+    content alone and which no mdoc uses, are refused wherever they stand in it."""
+    with pytest.raises(MalformedError, match=f"MobileSecurityObjectBytes holds tag {tag} "):
+        verify_issued(signer, issuer_signed(signer, mso=change))
 
 
 def test_a_repeated_key_in_the_mso_is_refused(signer: Signer) -> None:
@@ -438,6 +471,29 @@ def test_device_signed_holds_exactly_what_the_standard_defines(signer: Signer, c
         verify_presented(signer, device_response(signer, device_signed=change))
 
 
+def _device_signed_over(namespaces: bytes) -> Change:
+    """DeviceSigned holding ``namespaces`` (DeviceNameSpacesBytes as written), signed by the holder over them."""
+    signed = b"\xd8\x18" + cbor2.dumps(cbor2.dumps(["DeviceAuthentication", cbor2.loads(TRANSCRIPT), DOCTYPE,
+                                                   Raw(namespaces)], default=_splice))
+    signature = cose.sign1(signed, HOLDER, tagged=False, detached=True)
+    return lambda _device_signed: {"nameSpaces": Raw(namespaces), "deviceAuth": {"deviceSignature": Raw(signature)}}
+
+
+@pytest.mark.parametrize("content", [b"\xa0", b"\xbf\xff", b"\xb8\x00"], ids=["one-byte", "indefinite", "long-head"])
+def test_device_signed_namespaces_holding_the_empty_map_in_any_form_are_read(signer: Signer, content: bytes) -> None:
+    """DeviceNameSpacesBytes may hold only the empty map, in whichever well-formed encoding the wallet wrote."""
+    namespaces = b"\xd8\x18" + cbor2.dumps(content)
+    assert verify_presented(signer, device_response(signer, device_signed=_device_signed_over(namespaces))).claims
+
+
+@pytest.mark.parametrize("content", [cbor2.dumps({DOCTYPE: {}}), b"\xa0\x00", b"\xbf"],
+                         ids=["a-namespace", "trailing-bytes", "not-well-formed"])
+def test_device_signed_namespaces_holding_anything_else_are_refused(signer: Signer, content: bytes) -> None:
+    namespaces = b"\xd8\x18" + cbor2.dumps(content)
+    with pytest.raises(MalformedError, match=r"DeviceNameSpacesBytes|device-signed data elements"):
+        verify_presented(signer, device_response(signer, device_signed=_device_signed_over(namespaces)))
+
+
 def test_a_document_without_device_signed_is_not_device_signed(signer: Signer) -> None:
     with pytest.raises(KbSignatureError, match="not device-signed"):
         verify_presented(signer, device_response(signer, document=without("deviceSigned")))
@@ -476,6 +532,12 @@ def test_a_protected_header_is_exactly_one_map_without_repeated_labels(signer: S
     malformed (cbor2 kept the last, so a verifier taking the first read another algorithm)."""
     with pytest.raises(MalformedError, match=match):
         verify_issued(signer, _signed_with_protected(signer, protected))
+
+
+def test_a_protected_header_is_read_from_its_bytes_in_any_form(signer: Signer) -> None:
+    """``{1: -7}`` with -7 written in a longer head is another protected header, signed as it is,
+    and read as the three-byte one is."""
+    assert verify_issued(signer, _signed_with_protected(signer, b"\xa1\x01\x38\x06")).claims == {DOCTYPE: CLAIMS}
 
 
 def test_an_unprotected_header_with_a_repeated_label_is_refused(signer: Signer) -> None:
