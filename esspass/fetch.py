@@ -153,8 +153,9 @@ def _left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> fl
     return left if timeout is None else min(timeout, left)
 
 
-#: Bytes written under one socket timeout (:meth:`_Stream.write`): what a socket's send buffer takes.
-_WRITE_PIECE = 64 * 1024
+#: Bytes written under one socket timeout (:meth:`_Stream.write`): httpcore gives every partial
+#: ``send`` of a piece the whole timeout again, so a piece is small enough for one ``send`` to take.
+_WRITE_PIECE = 4 * 1024
 
 
 class _Stream(httpcore.NetworkStream):

@@ -240,3 +240,21 @@ def test_of_two_readers_of_a_verdict_at_one_moment_with_no_retention_only_one_ge
             verdicts = list(pool.map(lambda _: inspector.result(request)["verdict"], range(6)))
         assert sum("person" in v for v in verdicts) == 1
         assert _people(database) == 0
+
+
+def test_a_verdict_another_replica_just_showed_never_carries_the_person_whatever_the_clocks(
+        world: World, tmp_path: Path) -> None:
+    """Replicas share the database, not a clock: one that showed the verdict (its clock a little ahead)
+    has marked it shown and not yet erased the person when another reads it. With no retention that
+    read must not carry the person: it used to, whenever the reader's clock was behind the mark."""
+    with _own_verifier(world, tmp_path) as (inspector, database):
+        request = _answered_check(world, inspector)
+        engine = make_engine(f"sqlite:///{database}")
+        try:
+            with engine.begin() as conn:  # the other replica's mark, 5 s ahead of ours
+                conn.execute(text("UPDATE verifier_transactions SET shown_at = :t WHERE sealed_person IS NOT NULL"),
+                             {"t": time.time() + 5})
+        finally:
+            engine.dispose()
+        verdict = inspector.result(request)["verdict"]
+        assert "person" not in verdict and verdict["personal_data_removed"] is True

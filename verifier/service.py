@@ -419,7 +419,9 @@ class VerifierService:
         if tx.verdict is not None:
             now = self.clock().timestamp()
             person = tx.person
-            if tx.shown_at is not None and now - tx.shown_at >= self.retention:
+            # With no retention a shown verdict never carries the person, whatever this replica's clock
+            # says against the one that showed it (the erasure is a moment behind the mark).
+            if tx.shown_at is not None and (self.retention <= 0 or now - tx.shown_at >= self.retention):
                 person = None
                 if tx.person is not None:
                     self.store.erase_person(tx.id)
