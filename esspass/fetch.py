@@ -67,11 +67,53 @@ def transport(*, verify: ssl.SSLContext | bool = True, proxy: httpx.Proxy | None
 
 def client(*, verify: ssl.SSLContext | bool = True, **kwargs: Any) -> httpx.Client:
     """An ``httpx.Client`` (``kwargs`` as for it) on :func:`transport`, reaching servers through the
-    proxies the environment names, with the deadline, as a client httpx builds itself would reach them."""
-    mounts: dict[str, httpx.BaseTransport | None] = {
-        pattern: None if url is None else transport(verify=verify, proxy=httpx.Proxy(url))
-        for pattern, url in get_environment_proxies().items()}  # None: NO_PROXY, straight to the server
+    proxies the environment names, with the deadline, as a client httpx builds itself would reach them;
+    and straight to an address within a network ``NO_PROXY`` names (``10.0.0.0/8``), as curl does."""
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for pattern, url in get_environment_proxies().items():
+        network = _network(pattern) if url is None else None
+        if network is not None:
+            # httpx would mount the range as a host name, which no address matches (and an IPv6
+            # range, "all://[::1/128]", is no URL pattern at all: every client would fail to build).
+            networks.append(network)
+        else:  # None: NO_PROXY, straight to the server
+            mounts[pattern] = None if url is None else transport(verify=verify, proxy=httpx.Proxy(url))
+    if networks:
+        mounts = {pattern: mounted if mounted is None else _Bypass(mounted, transport(verify=verify), networks)
+                  for pattern, mounted in mounts.items()}
     return httpx.Client(transport=transport(verify=verify), mounts=mounts, verify=verify, **kwargs)
+
+
+def _network(pattern: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network of a NO_PROXY mount httpx made of a range (``all://10.0.0.0/8``, ``all://[fd00::/8]``)."""
+    host = pattern.removeprefix("all://").removeprefix("[").removesuffix("]")
+    if "/" not in host:
+        return None
+    try:
+        return ipaddress.ip_network(host, strict=False)
+    except ValueError:
+        return None
+
+
+class _Bypass(httpx.BaseTransport):
+    """A proxy's transport that sends a request for an address within ``networks`` straight to it."""
+
+    def __init__(self, proxied: httpx.BaseTransport, direct: httpx.BaseTransport,
+                 networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> None:
+        self._proxied, self._direct, self._networks = proxied, direct, networks
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            address = ipaddress.ip_address(request.url.host)
+        except ValueError:  # a host name: curl too compares only addresses written as such with a range
+            return self._proxied.handle_request(request)
+        inside = any(address.version == net.version and address in net for net in self._networks)
+        return (self._direct if inside else self._proxied).handle_request(request)
+
+    def close(self) -> None:
+        self._proxied.close()
+        self._direct.close()
 
 
 @contextlib.contextmanager

@@ -220,12 +220,12 @@ def test_the_verifier_and_issuer_client_holds_each_fetch_to_its_deadline(tmp_pat
 
 
 @contextmanager
-def proxy_recording(answer: bytes) -> Iterator[tuple[int, list[bytes]]]:
+def proxy_recording(answer: bytes, *, wait: float = 5) -> Iterator[tuple[int, list[bytes]]]:
     """An HTTP proxy on a loopback port that records the request line of each request it is given
-    and answers ``answer``: yields its port and the request lines."""
+    (within ``wait`` seconds) and answers ``answer``: yields its port and the request lines."""
     seen: list[bytes] = []
     listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(5)
+    listener.settimeout(wait)
 
     def serve_one() -> None:
         try:
@@ -276,3 +276,23 @@ def test_a_wallet_fetch_in_a_hurry_is_given_up_at_its_own_shorter_deadline() -> 
             wallet_http.make_client(verify=True, timeout=PER_READ) as http, within_deadline(), \
             pytest.raises(TransportError, match="too slow"):
         wallet_http.send(http, "GET", f"http://127.0.0.1:{port}/status/1", "Fetching", seconds=DEADLINE)
+
+
+@pytest.mark.parametrize(("no_proxy", "through_proxy"), [("10.0.0.0/8, 127.0.0.0/8", False), ("10.0.0.0/8", True),
+                                                         ("::1/128,127.0.0.1/32", False)])
+def test_no_proxy_network_ranges_reach_servers_in_them_directly(
+        no_proxy: str, through_proxy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_PROXY may name networks (``10.0.0.0/8``), as curl reads it: an institution's status list
+    server on the site network is reached directly, any other address through the proxy. httpx alone
+    compares hosts as names, so a range never matches and the proxy would be asked for an address
+    it cannot reach."""
+    body = b'{"ok": true}'
+    answer = _HEAD + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    with proxy_recording(answer, wait=1) as (proxy_port, via_proxy), \
+            proxy_recording(answer, wait=1) as (port, direct):
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy_port}")
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        with fetch.client(timeout=PER_READ) as http, \
+                fetch.stream(http, "GET", f"http://127.0.0.1:{port}/status/1", seconds=5) as response:
+            assert fetch.read(response, limit=1024) == body
+    assert (len(via_proxy), len(direct)) == ((1, 0) if through_proxy else (0, 1))
