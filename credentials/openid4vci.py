@@ -2,9 +2,10 @@
 
 Builders for the messages an issuer publishes (credential offer §4.1, issuer metadata §12.2,
 authorization server metadata §12.3 / RFC 8414) and parsers/validators for what a wallet sends
-(token request §6.1, credential request §8.2, ``jwt`` key proofs App. F.1/F.4, notification
-§11.1). Every rejection is a :class:`ProtocolError` carrying the spec's error code, so a route
-only has to turn it into a JSON body.
+(token request §6.1 and its refresh, RFC 6749 §6; credential request §8.2, ``jwt`` key proofs App.
+F.1/F.4, deferred credential request §9.1, notification §11.1), and the deferred answer (§8.3).
+Every rejection is a :class:`ProtocolError` carrying the spec's error code, so a route only has to
+turn it into a JSON body.
 
 State (codes, nonces, tokens) lives in the issuer's database; callers pass in what they looked up.
 """
@@ -28,16 +29,20 @@ __all__ = [
     "OFFER_SCHEME",
     "PRE_AUTH_GRANT",
     "PROOF_TYP",
+    "REFRESH_GRANT",
     "Configuration",
     "CredentialRequest",
+    "DeferredRequest",
     "Notification",
     "TokenRequest",
     "TxCode",
     "as_metadata",
     "credential_offer",
+    "deferred_response",
     "issuer_metadata",
     "offer_link",
     "parse_credential_request",
+    "parse_deferred_request",
     "parse_notification",
     "parse_token_request",
     "verify_proof",
@@ -46,6 +51,8 @@ __all__ = [
 
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 AUTH_CODE_GRANT = "authorization_code"
+#: RFC 6749 §6 (OpenID4VCI §6.2 allows a ``refresh_token`` in the token response).
+REFRESH_GRANT = "refresh_token"
 PROOF_TYP = "openid4vci-proof+jwt"
 OFFER_SCHEME = "openid-credential-offer://"
 NOTIFICATION_EVENTS = ("credential_accepted", "credential_failure", "credential_deleted")
@@ -161,6 +168,7 @@ def issuer_metadata(issuer: str, configurations: Sequence[Configuration], *, dis
         "credential_issuer": issuer,
         "credential_endpoint": f"{issuer}/credential",
         "nonce_endpoint": f"{issuer}/nonce",
+        "deferred_credential_endpoint": f"{issuer}/deferred_credential",  # §9, for documents awaiting approval
         "notification_endpoint": f"{issuer}/notification",
     }
     if batch_size >= 2:
@@ -188,7 +196,7 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": True,  # RFC 9207
         "authorization_details_types_supported": ["openid_credential"],
-        "grant_types_supported": [AUTH_CODE_GRANT, PRE_AUTH_GRANT],
+        "grant_types_supported": [AUTH_CODE_GRANT, PRE_AUTH_GRANT, REFRESH_GRANT],
         "pre-authorized_grant_anonymous_access_supported": client_attestation != "required",
         "token_endpoint_auth_methods_supported": methods,
         "dpop_signing_alg_values_supported": ["ES256"],  # RFC 9449 §5.1; HAIP 1.0 requires DPoP support
@@ -203,7 +211,8 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
 
 @dataclass(frozen=True, slots=True)
 class TokenRequest:
-    """A token request of either grant: ``code`` is the pre-authorized or the authorization code."""
+    """A token request of any grant: ``code`` is the pre-authorized code, the authorization code or
+    the refresh token (RFC 6749 §6)."""
 
     grant_type: str
     code: str
@@ -219,11 +228,21 @@ class TokenRequest:
 
 def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     """§6.1 token request: the pre-authorized code grant, or the authorization code grant (RFC 6749
-    §4.1.3 with the RFC 7636 code_verifier); RFC 6749 §5.2 error codes. Either may carry
-    ``authorization_details`` (§6.1, RFC 9396 §6.1) naming the configurations wanted."""
+    §4.1.3 with the RFC 7636 code_verifier), or a refresh (RFC 6749 §6); RFC 6749 §5.2 error codes.
+    The first two may carry ``authorization_details`` (§6.1, RFC 9396 §6.1) naming the
+    configurations wanted; a refresh covers what its grant covered, so ``scope`` and
+    ``authorization_details`` are not read there (a narrower token has no use here)."""
     grant_type = form.get("grant_type")
     if not grant_type:
         raise ProtocolError("invalid_request", "grant_type is missing")
+    if grant_type == REFRESH_GRANT:
+        refresh_token = form.get("refresh_token")
+        if not refresh_token or len(refresh_token) > 256:
+            raise ProtocolError("invalid_request", "refresh_token is missing")
+        client_id = form.get("client_id")
+        if client_id is not None and len(client_id) > 200:
+            raise ProtocolError("invalid_request", "client_id is too long")
+        return TokenRequest(grant_type, refresh_token, client_id=client_id)
     details = form.get("authorization_details")
     configuration_ids = parse_authorization_details(details) if details else None
     if grant_type == AUTH_CODE_GRANT:
@@ -241,7 +260,8 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
         return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier, client_id=client_id,
                             configuration_ids=configuration_ids)
     if grant_type != PRE_AUTH_GRANT:
-        raise ProtocolError("unsupported_grant_type", "the grants are authorization_code and pre-authorized_code")
+        raise ProtocolError("unsupported_grant_type",
+                            "the grants are authorization_code, pre-authorized_code and refresh_token")
     code = form.get("pre-authorized_code")
     if not code or len(code) > 256:
         raise ProtocolError("invalid_request", "pre-authorized_code is missing")
@@ -358,6 +378,42 @@ def proof_key_attestation(proof: str) -> str | None:
     except CredentialError:
         return None
     return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredRequest:
+    """§9.1 deferred credential request: the ``transaction_id`` of an earlier 202 answer."""
+
+    transaction_id: str
+
+
+def parse_deferred_request(body: Any) -> DeferredRequest:
+    """§9.1: a JSON object with ``transaction_id`` (unknown members ignored, §9.1 by §8.2).
+
+    As at the credential endpoint, a request asking for an encrypted response is refused with
+    ``invalid_encryption_parameters``: this issuer publishes no ``credential_response_encryption``.
+    """
+    if not isinstance(body, dict):
+        raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
+    if "credential_response_encryption" in body:
+        raise ProtocolError("invalid_encryption_parameters",
+                            "this issuer does not encrypt credential responses (see its metadata)")
+    transaction_id = body.get("transaction_id")
+    if not isinstance(transaction_id, str) or not transaction_id:
+        raise ProtocolError("invalid_credential_request", "transaction_id is missing")
+    if len(transaction_id) > 256:
+        # Longer than any id this issuer gives: not one of ours (§9.3).
+        raise ProtocolError("invalid_transaction_id", "unknown transaction_id")
+    return DeferredRequest(transaction_id)
+
+
+def deferred_response(transaction_id: str, interval: int) -> dict[str, Any]:
+    """§8.3 (and §9.2, where the same ``transaction_id`` comes back): the credentials are not ready;
+    ask the deferred credential endpoint again, not sooner than ``interval`` seconds (REQUIRED).
+    Sent with HTTP 202."""
+    if interval < 1:
+        raise ValueError("interval must be a positive number of seconds")
+    return {"transaction_id": transaction_id, "interval": interval}
 
 
 @dataclass(frozen=True, slots=True)

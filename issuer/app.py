@@ -34,10 +34,10 @@ from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import error_response, install
-from issuer.institutions import demo_institutions, load_institutions_file
+from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_file
-from issuer.settings import IssuerSettings, clerk_tokens
+from issuer.settings import IssuerSettings, clerk_institution, clerk_tokens
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
 
@@ -55,6 +55,11 @@ def _one_header(request: Request, name: str) -> str | None:
 
 def _dpop_header(request: Request) -> str | None:
     return _one_header(request, "dpop")
+
+
+def _credential_status(result: dict[str, Any]) -> int:
+    """OpenID4VCI §8.3, §9.2: 202 for the deferred answer (a ``transaction_id``), else 200."""
+    return 202 if "transaction_id" in result else 200
 
 
 #: The public status list routes, answered to HEAD as well as GET.
@@ -102,6 +107,7 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             client_attestation=settings.wallet_attestation, dpop_nonces=settings.dpop_nonce,
                             key_attestation=settings.key_attestation,
                             attestation_challenge_required=settings.attestation_challenge,
+                            deferred_interval=settings.deferred_interval, deferred_ttl=settings.deferred_ttl,
                             key_attestation_policy=KeyAttestationPolicy(tuple(settings.key_storage_levels),
                                                                         tuple(settings.user_authentication_levels)),
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
@@ -110,11 +116,14 @@ def build_service(settings: IssuerSettings) -> IssuerService:
 
 
 def hosted_institutions(settings: IssuerSettings) -> dict[str, Institution]:
-    """The institutions of ``institutions_file``, or the demo ones (:mod:`issuer.institutions`)."""
+    """The institutions of ``institutions_file``, or the demo ones (:mod:`issuer.institutions`), each
+    asking for four-eyes approval when the file or the ``approval`` setting says so."""
     now = datetime.now(UTC)
     if settings.institutions_file is not None:
-        return load_institutions_file(settings.institutions_file, settings.base_url(), now=now)
-    return demo_institutions(settings.pki_path(), settings.base_url(), now=now)
+        hosted = load_institutions_file(settings.institutions_file, settings.base_url(), now=now)
+    else:
+        hosted = demo_institutions(settings.pki_path(), settings.base_url(), now=now)
+    return require_approval(hosted, settings.approval)
 
 
 def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustList]:
@@ -200,16 +209,18 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return svc().institution(path)
 
     def clerk(path: str, authorization: Annotated[str | None, Header()] = None) -> tuple[Institution, str]:
-        """Bearer clerk token bound to one institution: 401 without a valid one, 403 for another institution."""
+        """Bearer clerk token bound to one institution: 401 without a valid one, 403 for another
+        institution. The actor is the token's clerk (``clerk:LV:VSAA/anna.berzina``), or the
+        institution (``clerk:LV:VSAA``) for its unnamed token."""
         if not authorization or not authorization.startswith("Bearer "):
             raise ProtocolError("invalid_token", "a clerk's Bearer token is required", http_status=401)
-        entity_id = holder["tokens"].get(authorization[7:].strip())
-        if entity_id is None:
+        who = holder["tokens"].get(authorization[7:].strip())
+        if who is None:
             raise ProtocolError("invalid_token", "unknown clerk token", http_status=401)
         institution = inst(path)
-        if institution.entity.id != entity_id:
+        if institution.entity.id != clerk_institution(who):
             raise ProtocolError("insufficient_scope", "this token belongs to another institution", http_status=403)
-        return institution, f"clerk:{entity_id}"
+        return institution, f"clerk:{who}"
 
     Clerk = Annotated[tuple[Institution, str], Depends(clerk)]
 
@@ -292,7 +303,19 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
         result = await run_in_threadpool(svc().credential, institution, request.headers.get("authorization"), body,
                                          _dpop_header(request))
-        return JSONResponse(result, headers=NO_STORE)
+        return JSONResponse(result, status_code=_credential_status(result), headers=NO_STORE)
+
+    @app.post("/{path}/deferred_credential", tags=["OpenID4VCI"])
+    async def deferred_credential(path: str, request: Request) -> JSONResponse:
+        """OpenID4VCI §9: the credentials of a request deferred while its document awaits approval."""
+        institution = inst(path)
+        try:
+            body = parse_json(await request.body(), max_bytes=16 * 1024)
+        except CredentialError as exc:
+            raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
+        result = await run_in_threadpool(svc().deferred_credential, institution, request.headers.get("authorization"),
+                                         body, _dpop_header(request))
+        return JSONResponse(result, status_code=_credential_status(result), headers=NO_STORE)
 
     @app.post("/{path}/notification", tags=["OpenID4VCI"], status_code=204)
     async def notification(path: str, request: Request) -> Response:
@@ -357,10 +380,12 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases", tags=["back office"])
-    def list_cases(who: Clerk, limit: int = 200, offset: int = 0, q: str = "") -> JSONResponse:
+    def list_cases(who: Clerk, limit: int = 200, offset: int = 0, q: str = "", approval: str = "") -> JSONResponse:
         """The institution's cases, newest first; ``q`` finds them by document or personal number,
-        name or employer, accents and case aside (every word must match)."""
-        return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset, query=q[:300]))
+        name or employer, accents and case aside (every word must match); ``approval=awaiting`` those
+        a second clerk is to approve (``approved``, ``refused``: those approved or refused)."""
+        return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset, query=q[:300],
+                                             approval=approval[:20]))
 
     @app.get("/{path}/api/cases/{case_id}", tags=["back office"])
     def get_case(case_id: str, who: Clerk) -> JSONResponse:
@@ -407,6 +432,19 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             return Response(buf.getvalue(), media_type="image/png", headers=NO_STORE)
         qr.save(buf, kind="svg", scale=6, border=4, xmldecl=False)
         return Response(buf.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
+
+    @app.post("/{path}/api/cases/{case_id}/approve", tags=["back office"])
+    def approve_case(case_id: str, who: Clerk) -> JSONResponse:
+        """Four-eyes: a second, named clerk approves a case awaiting approval (no body, or ``{}``);
+        403 ``access_denied`` for the clerk who recorded it and for an institution's unnamed token,
+        409 for a case not awaiting approval."""
+        return JSONResponse(svc().approve_case(who[0], case_id[:64], actor=who[1]))
+
+    @app.post("/{path}/api/cases/{case_id}/refuse", tags=["back office"])
+    def refuse_case(case_id: str, body: StateIn, who: Clerk) -> JSONResponse:
+        """A case awaiting approval refused with ``reason`` (required): withdrawn, nothing signed for it."""
+        refuse_nul(body.reason, "reason")
+        return JSONResponse(svc().refuse_case(who[0], case_id[:64], actor=who[1], reason=body.reason))
 
     for action, state in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "active")):
         def _handler(case_id: str, body: StateIn, who: Clerk, _state: str = state) -> JSONResponse:

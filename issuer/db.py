@@ -18,8 +18,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from esspass.db import NAMING_CONVENTION
 from esspass.signin_sessions import SessionRow
 
-__all__ = ["Base", "Case", "CredentialRecord", "DpopJti", "Event", "Nonce", "Offer", "StatusListRecord", "Token",
-           "stored_hash", "utc"]
+__all__ = ["Base", "Case", "CredentialRecord", "DeferredTransaction", "DpopJti", "Event", "Nonce", "Offer",
+           "RefreshToken", "StatusListRecord", "Token", "stored_hash", "utc"]
 
 
 def stored_hash(value: str) -> str:
@@ -63,6 +63,10 @@ class Case(Base):
     #: erased, so that a number is never given again. None: no number (a PID may have none), or a
     #: number a case recorded earlier already had when the rule came (migration 0010).
     number_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: A second clerk's approval (four-eyes, issuer.service.IssuerService.approve_case): None when the
+    #: institution asks none (or the case came before it did), ``awaiting``, ``approved``, ``refused``.
+    #: No credential is signed for a case awaiting approval; a wallet asking meanwhile is deferred.
+    approval: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class Offer(Base):
@@ -94,6 +98,54 @@ class Token(Base):
     allowed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: The token response gave ``credential_identifiers`` (§6.2): requests must name one (§8.2).
     identifiers: Mapped[bool] = mapped_column(default=False)
+    #: The grant the token belongs to, shared by every token refreshed from it (RFC 6749 §6): a
+    #: deferred transaction is answered to any live token of its grant. None: a token recorded
+    #: before migration 0012 (its grant is then its own hash).
+    grant_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+class RefreshToken(Base):
+    """A refresh token (RFC 6749 §6), given only with a token for a case awaiting approval.
+
+    Rotated (RFC 9700 §4.14.2): each use marks it ``used`` and gives a new one of the same grant;
+    a ``used`` one presented again revokes the grant's live one (``revoked``). Only its hash is kept.
+    """
+
+    __tablename__ = "issuer_refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
+    #: The access token given with it, whose case, configurations and issued list the next one carries.
+    access_hash: Mapped[str] = mapped_column(String(64))
+    #: RFC 9449 §5: the DPoP key the grant is bound to (None: a Bearer grant).
+    jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The attested wallet solution (client attestation ``sub``) the grant went to; None: anonymous.
+    client_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: The grant's end, not moved by rotation (``deferred_ttl`` after the first token).
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(10), default="active")  # active | used | revoked
+
+
+class DeferredTransaction(Base):
+    """A credential request deferred while its case awaits approval (OpenID4VCI §8.3, §9).
+
+    Everything the request proved is kept (the holder keys of its proofs), so the deferred
+    credential request needs no new proof: the credentials are signed when the case is approved.
+    Only the ``transaction_id``'s hash is kept; ``issued`` once answered (§9: then invalid).
+    """
+
+    __tablename__ = "issuer_deferred"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
+    grant_id: Mapped[str] = mapped_column(String(64))
+    configuration_id: Mapped[str] = mapped_column(String(20))  # as requested: ``pda1`` or ``pda1_mdoc``
+    #: The holder public JWKs (kty, crv, x, y) of the request's proofs, one credential each.
+    holder_keys: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | issued
+    #: The notification_id of the credentials given for it (§11).
+    notification_id: Mapped[str | None] = mapped_column(String(43), nullable=True)
 
 
 class Authorization(Base):

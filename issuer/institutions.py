@@ -27,6 +27,7 @@ One institution in the file::
     signer_chain = "ee-ska/signer-chain.pem"   # leaf first; a self-signed root is left out
     ca_certificate = "ee-ska/ca.pem"           # optional: the CA the registry lists
     signer_key_password_file = "ee-ska/key.pass"   # optional: for an encrypted key
+    approval = true                    # optional: a second, named clerk approves each new case
 
 Relative paths are read from the file's directory. A key kept in a hardware security module is
 named by a PKCS #11 URI (RFC 7512, :mod:`credentials.pkcs11_key`; install ``esspass[hsm]``)::
@@ -38,7 +39,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,14 +53,14 @@ from credentials.pki import ensure_demo_pki
 from credentials.signing_key import SigningKey, load_signing_key
 from issuer.service import Institution
 
-__all__ = ["ISSUING_ROLES", "demo_institutions", "load_institutions_file"]
+__all__ = ["ISSUING_ROLES", "demo_institutions", "load_institutions_file", "require_approval"]
 
 ISSUING_ROLES = frozenset({Role.PDA1_ISSUER, Role.EHIC_ISSUER, Role.PID_PROVIDER})
 _ID = re.compile(r"^[A-Z]{2}:[A-Za-z0-9._-]{1,17}$")
 _PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MAX_FILE = 64 * 1024
 _KNOWN = frozenset({"id", "country", "name", "name_en", "roles", "path", "signer_key", "signer_chain",
-                    "ca_certificate", "signer_key_password_file"})
+                    "ca_certificate", "signer_key_password_file", "approval"})
 
 
 def demo_institutions(pki_dir: Path, base_url: str, *, now: datetime) -> dict[str, Institution]:
@@ -124,9 +126,29 @@ def _institution(entry: Any, number: int, base: Path, base_url: str, now: dateti
     url_path = _text(entry, "path", where)
     if not _PATH.match(url_path):
         raise DataError(f"{where}.path", "must be a lower-case URL path segment (letters, digits, hyphens)")
+    approval = entry.get("approval", False)
+    if not isinstance(approval, bool):
+        raise DataError(f"{where}.approval", "must be true or false")
     signer = _signer(entry, where, base, now)
     entity = Entity(entity_id, country, name[:200], name_en[:200], frozenset(Role(r) for r in roles), url_path)
-    return Institution(entity, signer.key, signer.chain, f"{base_url}/{url_path}")
+    return Institution(entity, signer.key, signer.chain, f"{base_url}/{url_path}", approval_required=approval)
+
+
+def require_approval(hosted: Mapping[str, Institution], ids: Sequence[str]) -> dict[str, Institution]:
+    """``hosted`` with four-eyes approval asked of the institutions ``ids`` names (the ``approval``
+    setting: ids, or ``*`` for all), besides those whose entry in the file asks for it already.
+
+    An id of no hosted institution is a DataError naming the setting: a typo would otherwise leave
+    an institution issuing without the second clerk it meant to have.
+    """
+    known = {inst.entity.id for inst in hosted.values()}
+    unknown = sorted(set(ids) - known - {"*"})
+    if unknown:
+        raise DataError("ESSPASS_ISSUER_APPROVAL", f"names {', '.join(unknown)}, which this issuer does not host "
+                        f"(hosted: {', '.join(sorted(known))}; " '["*"] names them all)')
+    every = "*" in ids
+    return {path: replace(inst, approval_required=True) if every or inst.entity.id in ids else inst
+            for path, inst in hosted.items()}
 
 
 def _text(entry: Mapping[str, Any], name: str, where: str) -> str:

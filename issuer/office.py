@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import segno
@@ -43,6 +43,7 @@ from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
 from issuer.db import OfficeSession
 from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, NumberTaken, import_file, unflatten
+from issuer.settings import clerk_institution, clerk_name
 
 __all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_csv", "refuse_nul"]
 
@@ -283,6 +284,73 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "event.revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofano"),
     "event.suspended": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszono"),
     "event.reinstated": ("reinstated", "atjaunots", "wieder in Kraft gesetzt", "rétabli", "przywrócono"),
+    "event.approved": ("approved by a second clerk", "apstiprināts (otrs darbinieks)",
+                       "von einer zweiten Sachbearbeitung freigegeben", "approuvé par un second agent",
+                       "zatwierdzono przez drugiego urzędnika"),
+    "event.refused": ("refused at approval: withdrawn", "noraidīts apstiprināšanā: atsaukts",
+                      "bei der Freigabe abgelehnt: widerrufen", "refusé à l'approbation : retiré",
+                      "odrzucono przy zatwierdzaniu: wycofano"),
+    "event.deferred": ("the wallet asked: it receives the document once approved",
+                       "maks pieprasīja: tas saņems dokumentu, kad tas būs apstiprināts",
+                       "die Wallet hat angefragt: sie erhält das Dokument nach der Freigabe",
+                       "le portefeuille a demandé : il recevra le document une fois approuvé",
+                       "portfel poprosił: otrzyma dokument po zatwierdzeniu"),
+    "signed_in_as": ("Signed in as {name}", "Pieteicies: {name}", "Angemeldet als {name}",
+                     "Connecté en tant que {name}", "Zalogowano jako {name}"),
+    "awaiting": ("awaiting approval", "gaida apstiprinājumu", "wartet auf Freigabe", "en attente d'approbation",
+                 "czeka na zatwierdzenie"),
+    "to_approve": ("To approve ({n})", "Jāapstiprina ({n})", "Freizugeben ({n})", "À approuver ({n})",
+                   "Do zatwierdzenia ({n})"),
+    "to_approve_title": ("Cases to approve", "Apstiprināmās lietas", "Freizugebende Fälle", "Dossiers à approuver",
+                         "Sprawy do zatwierdzenia"),
+    "none_awaiting": ("No case is awaiting approval.", "Neviena lieta negaida apstiprinājumu.",
+                      "Kein Fall wartet auf Freigabe.", "Aucun dossier n'attend d'approbation.",
+                      "Żadna sprawa nie czeka na zatwierdzenie."),
+    "approval_title": ("Awaiting a second clerk's approval", "Gaida otra darbinieka apstiprinājumu",
+                       "Wartet auf die Freigabe durch eine zweite Sachbearbeitung",
+                       "En attente de l'approbation d'un second agent",
+                       "Czeka na zatwierdzenie przez drugiego urzędnika"),
+    "approval_help": ("Nothing is issued from this case until another clerk approves it. Recorded by {who}.",
+                      "No šīs lietas nekas netiek izsniegts, kamēr cits darbinieks to neapstiprina. "
+                      "Reģistrēja: {who}.",
+                      "Aus diesem Fall wird nichts ausgestellt, bis eine andere Sachbearbeitung ihn freigibt. "
+                      "Erfasst von {who}.",
+                      "Rien n'est délivré pour ce dossier tant qu'un autre agent ne l'a pas approuvé. "
+                      "Enregistré par {who}.",
+                      "Nic nie zostanie wydane z tej sprawy, dopóki inny urzędnik jej nie zatwierdzi. "
+                      "Zapisano przez: {who}."),
+    "approve": ("Approve", "Apstiprināt", "Freigeben", "Approuver", "Zatwierdź"),
+    "refuse": ("Refuse", "Noraidīt", "Ablehnen", "Refuser", "Odrzuć"),
+    "refuse_help": ("Refusing withdraws the case: nothing is ever issued from it.",
+                    "Noraidot lieta tiek atsaukta: no tās nekad nekas netiks izsniegts.",
+                    "Die Ablehnung widerruft den Fall: aus ihm wird nie etwas ausgestellt.",
+                    "Refuser retire le dossier : rien ne sera jamais délivré pour lui.",
+                    "Odrzucenie wycofuje sprawę: nic z niej nigdy nie zostanie wydane."),
+    "approve_own": ("You recorded this case, so another clerk approves it.",
+                    "Jūs reģistrējāt šo lietu, tāpēc to apstiprina cits darbinieks.",
+                    "Sie haben diesen Fall erfasst, daher gibt ihn eine andere Sachbearbeitung frei.",
+                    "Vous avez enregistré ce dossier : un autre agent doit l'approuver.",
+                    "Ta sprawa została zapisana przez Ciebie, więc zatwierdza ją inny urzędnik."),
+    "approve_unnamed": ("You are signed in with the institution's shared token, which does not say which clerk "
+                        "you are: sign in with your own clerk token to approve.",
+                        "Jūs esat pieteicies ar iestādes kopīgo pilnvaru, kas nenorāda, kurš darbinieks jūs esat: "
+                        "lai apstiprinātu, piesakieties ar savu darbinieka pilnvaru.",
+                        "Sie sind mit dem gemeinsamen Token der Einrichtung angemeldet, der nicht sagt, wer Sie "
+                        "sind: Melden Sie sich zur Freigabe mit Ihrem eigenen Token an.",
+                        "Vous êtes connecté avec le jeton commun de l'organisme, qui ne dit pas quel agent vous "
+                        "êtes : connectez-vous avec votre propre jeton pour approuver.",
+                        "Zalogowano wspólnym tokenem instytucji, który nie wskazuje, którym urzędnikiem jesteś: "
+                        "aby zatwierdzić, zaloguj się własnym tokenem urzędnika."),
+    "offer_after_approval": ("You can hand it over now: the worker's wallet receives the document once it is "
+                             "approved.",
+                             "To var nodot jau tagad: darba ņēmēja maks saņems dokumentu, tiklīdz tas būs "
+                             "apstiprināts.",
+                             "Sie können es schon jetzt übergeben: Die Wallet der Person erhält das Dokument, sobald "
+                             "es freigegeben ist.",
+                             "Vous pouvez déjà le remettre : le portefeuille du travailleur recevra le document dès "
+                             "qu'il sera approuvé.",
+                             "Możesz przekazać go już teraz: portfel pracownika otrzyma dokument, gdy tylko zostanie "
+                             "zatwierdzony."),
     "event.paper": ("paper copy printed", "izdrukāta papīra kopija", "Papierausdruck erstellt",
                     "copie papier imprimée", "wydrukowano kopię papierową"),
     "issued": ("Issued (UTC)", "Izsniegts (UTC)", "Ausgestellt (UTC)", "Délivré (UTC)", "Wydano (UTC)"),
@@ -469,6 +537,26 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             Field("date_of_expiry", "date", "document")),
 }
 _STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
+
+
+class Clerk(NamedTuple):
+    """Who is signed in to a back office: the institution, the session id (the cookie) and the value
+    of the clerk token signed in with, kept as the session's subject: ``LV:VSAA`` for an
+    institution's unnamed token, ``LV:VSAA/anna.berzina`` for a named clerk's."""
+
+    inst: Institution
+    session_id: str
+    who: str
+
+    @property
+    def actor(self) -> str:
+        """Who the case history names for what is done in this session (as the API's Bearer token would)."""
+        return f"clerk:{self.who}"
+
+
+def awaiting(case: Mapping[str, Any]) -> bool:
+    """Is ``case`` (a case's JSON) one a second clerk can still approve?"""
+    return case.get("approval") == "awaiting" and case.get("state") != "revoked" and not case.get("erased_at")
 
 
 _lang = page_language
@@ -658,9 +746,12 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         lang = _lang(request)
         inst = svc().institutions.get(path)
         found = office_sessions().find(request.cookies.get(COOKIE), current_tokens) if inst is not None else None
-        signed = inst is not None and found is not None and found.subject == inst.entity.id
+        signed = inst is not None and found is not None and clerk_institution(found.subject) == inst.entity.id
+        who = found.subject if signed and found else ""
         response = templates.TemplateResponse(request, name, {
             "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
+            "clerk_actor": f"clerk:{who}" if who else "", "clerk_name": clerk_name(who) if who else None,
+            "awaiting": awaiting,
             "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
             "type_name": lambda cid: _type_name(cid, lang), "when": _when, **context,
         }, status_code=status_code, headers=SECURITY_HEADERS)
@@ -679,20 +770,17 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def to(path: str, rest: str, request: Request) -> RedirectResponse:
         return RedirectResponse(f"/{path}/office{rest}?lang={_lang(request)}", status_code=303)
 
-    def signed_in(request: Request, path: str) -> tuple[Institution, str] | Response:
-        """The institution and the session id, or the response to send instead (login, 403, 404)."""
+    def signed_in(request: Request, path: str) -> Clerk | Response:
+        """Who is signed in, or the response to send instead (login, 403, 404)."""
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
         found = office_sessions().find(request.cookies.get(COOKIE), current_tokens)
         if found is None:
             return to(path, "/login", request)
-        if found.subject != inst.entity.id:
+        if clerk_institution(found.subject) != inst.entity.id:
             return message(request, path, "other_institution", 403)
-        return inst, found.session_id
-
-    def actor(inst: Institution) -> str:
-        return f"clerk:{inst.entity.id}"
+        return Clerk(inst, found.session_id, found.subject)
 
     # --- sign in / out -----------------------------------------------------------------------------
 
@@ -708,11 +796,14 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if inst is None:
             return message(request, path, "not_found", 404)
         token = str((await request.form()).get("token") or "").strip()
-        if not token or holder["tokens"].get(token) != inst.entity.id:
+        who = holder["tokens"].get(token) if token else None
+        if who is None or clerk_institution(who) != inst.entity.id:
             return page(request, path, "office/login.html", status_code=401, error=_t(_lang(request), "bad_token"))
         response = to(path, "", request)
-        # The cookie holds a session of the issuer's, never the token (the API's credential too).
-        response.set_cookie(COOKIE, office_sessions().open(inst.entity.id, token), httponly=True, samesite="strict",
+        # The cookie holds a session of the issuer's, never the token (the API's credential too). The
+        # session's subject is the token's value: a named clerk's name is in it, and so in every
+        # actor of the session (Clerk.actor); the session ends when that clerk's token is taken away.
+        response.set_cookie(COOKIE, office_sessions().open(who, token), httponly=True, samesite="strict",
                             path=f"/{path}", secure=request.url.scheme == "https")
         return response
 
@@ -744,17 +835,20 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         raw = request.query_params.get("page", "1")
         number = max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
         query = request.query_params.get("q", "")[:300]
-        rows = svc().list_cases(who[0], limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query)
+        approval = "awaiting" if request.query_params.get("approval") == "awaiting" else ""
+        rows = svc().list_cases(who.inst, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query,
+                                approval=approval)
         return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
-                    more=len(rows) > PAGE_SIZE, query=query)
+                    more=len(rows) > PAGE_SIZE, query=query, approval=approval,
+                    to_approve=svc().awaiting_approval(who.inst))
 
     @app.get("/{path}/office/new", response_class=HTMLResponse, include_in_schema=False)
     def choose(request: Request, path: str) -> Response:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        if len(who[0].configurations) == 1:
-            return to(path, f"/new/{who[0].configurations[0]}", request)
+        if len(who.inst.configurations) == 1:
+            return to(path, f"/new/{who.inst.configurations[0]}", request)
         return page(request, path, "office/choose.html")
 
     def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
@@ -777,17 +871,17 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        if config not in who[0].configurations:
+        if config not in who.inst.configurations:
             return message(request, path, "not_found", 404)
         today = datetime.now(UTC).date().isoformat()
-        return form_page(request, path, who[0], config, {"date_of_issuance": today} if config != "pid" else {})
+        return form_page(request, path, who.inst, config, {"date_of_issuance": today} if config != "pid" else {})
 
     @app.post("/{path}/office/new/{config}", include_in_schema=False)
     async def create_case(request: Request, path: str, config: str) -> Response:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        inst, token = who
+        inst, token = who.inst, who.session_id
         form = await request.form()
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
@@ -797,27 +891,27 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         try:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
-            case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=actor(inst), holder=person)
+            case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=who.actor, holder=person)
         except (DataError, NumberTaken) as exc:  # at its field: a model's rule, or a number already given
             return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc)
         except CredentialError as exc:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
 
-    def signed_in_case(request: Request, path: str, case_id: str) -> tuple[Institution, str, dict[str, Any]] | Response:
-        """The institution, the session token and the case, or the response to send instead."""
+    def signed_in_case(request: Request, path: str, case_id: str) -> tuple[Clerk, dict[str, Any]] | Response:
+        """Who is signed in and the case, or the response to send instead."""
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
         try:
-            return *who, svc().get_case(who[0], case_id[:64])
+            return who, svc().get_case(who.inst, case_id[:64])
         except CredentialError as exc:
             return failed(request, path, exc)
 
     @app.get("/{path}/office/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(request: Request, path: str, case_id: str) -> Response:
         found = signed_in_case(request, path, case_id)
-        return found if isinstance(found, Response) else show_case(request, path, found[2])
+        return found if isinstance(found, Response) else show_case(request, path, found[1])
 
     def show_case(request: Request, path: str, case: dict[str, Any], status_code: int = 200,
                   **context: Any) -> HTMLResponse:
@@ -831,7 +925,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         found = signed_in_case(request, path, case_id)
         if isinstance(found, Response):
             return found
-        inst, _token, case = found
+        who, case = found
+        inst = who.inst
         if case["state"] == "revoked" or case["erased_at"]:
             return to(path, f"/cases/{case['id']}", request)
         values = form_values(case["configuration_id"], case["claims"], case["holder"])
@@ -846,7 +941,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         found = signed_in_case(request, path, case_id)
         if isinstance(found, Response):
             return found
-        inst, token, old = found
+        who, old = found
+        inst, token = who.inst, who.session_id
         form = await request.form()
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
@@ -855,7 +951,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         try:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
-            case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=actor(inst),
+            case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=who.actor,
                                            reason=values.get("replace_reason", "")[:300], holder=person)
         except (DataError, NumberTaken) as exc:
             return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc,
@@ -877,7 +973,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        inst, token = who
+        inst, token = who.inst, who.session_id
         form = await request.form()
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
@@ -885,25 +981,31 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         lang = _lang(request)
         try:
             if action == "offer":
-                issued = await run_in_threadpool(svc().create_offer, inst, case_id, actor=actor(inst))
+                issued = await run_in_threadpool(svc().create_offer, inst, case_id, actor=who.actor)
                 # A viewBox, no fixed size: the page sizes the code, and scales it down where the
                 # screen is narrower (office.css .qr svg, WCAG 1.4.10).
                 qr = segno.make_qr(issued.link, error="m").svg_inline(scale=5, border=4, omitsize=True)
                 return show_case(request, path, svc().get_case(inst, case_id), offer=issued, qr=qr,
                                  offer_until=issued.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
             if action == "paper":
-                pdf = await run_in_threadpool(svc().paper, inst, case_id, actor=actor(inst), lang=lang)
+                pdf = await run_in_threadpool(svc().paper, inst, case_id, actor=who.actor, lang=lang)
                 headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{case_id}.pdf"'}
                 return Response(pdf, media_type="application/pdf", headers=headers)
-            if action not in _STATES:
+            if action == "approve":  # four-eyes: the service refuses the clerk who recorded it (403)
+                await run_in_threadpool(svc().approve_case, inst, case_id, actor=who.actor)
+                return to(path, f"/cases/{case_id}", request)
+            if action not in _STATES and action != "refuse":
                 return message(request, path, "not_found", 404)
             reason = str(form.get("reason") or "").strip()[:300]
             refuse_nul(reason, "reason")
             if not reason:
                 return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
                                  error=_t(lang, "reason_required"), error_action=action)
-            await run_in_threadpool(svc().set_state, inst, case_id, _STATES[action], reason=reason,
-                                    actor=actor(inst))
+            if action == "refuse":
+                await run_in_threadpool(svc().refuse_case, inst, case_id, actor=who.actor, reason=reason)
+            else:
+                await run_in_threadpool(svc().set_state, inst, case_id, _STATES[action], reason=reason,
+                                        actor=who.actor)
         except ProtocolError as exc:
             if exc.http_status == 404:
                 return failed(request, path, exc)
@@ -927,7 +1029,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        inst, token = who
+        inst, token = who.inst, who.session_id
         form = await request.form(max_files=1, max_fields=10)
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
@@ -940,7 +1042,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return page(request, path, "office/import.html", status_code=400, report=None,
                         error=f"{_t(_lang(request), 'file_error')} ({exc.rule})")
         try:
-            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=actor(inst))
+            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=who.actor)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported
             return page(request, path, "office/import.html", status_code=409, report=exc.rows, imported=0,
                         rejected=len(rows), error=_t(_lang(request), "numbers_taken"))

@@ -56,9 +56,11 @@ from issuer.db import (
     Authorization,
     Case,
     CredentialRecord,
+    DeferredTransaction,
     Event,
     Nonce,
     Offer,
+    RefreshToken,
     StatusListRecord,
     Token,
     stored_hash,
@@ -131,6 +133,8 @@ class Institution:
     key: PrivateKey
     x5c: list[Certificate]
     issuer_url: str
+    #: Four-eyes: each new case waits for a second, named clerk's approval before anything is signed.
+    approval_required: bool = False
 
     @property
     def configurations(self) -> list[str]:
@@ -183,9 +187,12 @@ class IssuerService:
                  clock: Callable[[], datetime] | None = None, client_attestation: str = "off",
                  wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None,
                  dpop_nonces: bool = False, key_attestation: str = "off", attestation_challenge_required: bool = False,
-                 key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None) -> None:
+                 key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None,
+                 deferred_interval: int = 60, deferred_ttl: int = 30 * 24 * 3600) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
+        ``deferred_interval``: seconds a deferred wallet waits between polls (OpenID4VCI §8.3);
+        ``deferred_ttl``: seconds a deferred transaction and its grant's refresh tokens live.
         ``dpop_nonces``: DPoP proofs must carry a nonce this issuer handed out (RFC 9449 §8, §9).
         ``key_attestation``: ``required``, ``optional`` or ``off`` (key attestations in the key
         proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``."""
@@ -194,6 +201,7 @@ class IssuerService:
         self.institutions = dict(institutions)  # by path
         self.offer_ttl, self.token_ttl = offer_ttl, token_ttl
         self.tx_code_attempts, self.batch_size = tx_code_attempts, batch_size
+        self.deferred_interval, self.deferred_ttl = deferred_interval, deferred_ttl
         self.clock = clock or (lambda: datetime.now(UTC))
         self.attestations = Attestations(client=client_attestation, keys=key_attestation,
                                          wallet_providers=wallet_providers, key_policy=key_attestation_policy)
@@ -328,7 +336,8 @@ class IssuerService:
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
                     claims=normalised, holder=holder_data, label=label, state="active", created_at=now,
                     created_by=actor[:60], search=search_text(normalised, holder_data, label),
-                    ends_at=document_end(normalised, now), number_key=number_key(normalised.get("document_number")))
+                    ends_at=document_end(normalised, now), number_key=number_key(normalised.get("document_number")),
+                    approval="awaiting" if inst.approval_required else None)
 
     def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
                      holder: Mapping[str, Any] | None = None) -> Case:
@@ -364,11 +373,12 @@ class IssuerService:
         return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
-                   query: str = "") -> list[dict[str, Any]]:
+                   query: str = "", approval: str = "") -> list[dict[str, Any]]:
         """The institution's cases, newest first; with ``query``, those whose number, person or
-        employer has every word of it (:mod:`issuer.case_search`)."""
+        employer has every word of it (:mod:`issuer.case_search`); with ``approval``, those awaiting
+        a second clerk's approval (:meth:`_approval_filter`), or approved, or refused."""
         limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
-        found = select(Case).where(Case.entity_id == inst.entity.id)
+        found = select(Case).where(Case.entity_id == inst.entity.id, *self._approval_filter(approval))
         for word in query_words(query):
             found = found.where(Case.search.contains(word, autoescape=True))
         with self.sessions() as s:
@@ -377,10 +387,29 @@ class IssuerService:
                 CredentialRecord.case_id.in_([r.id for r in rows])).group_by(CredentialRecord.case_id)).all())
             return [self._case_json(r, counts.get(r.id, 0)) for r in rows]
 
+    @staticmethod
+    def _approval_filter(approval: str) -> tuple[Any, ...]:
+        """``awaiting``: the cases a clerk can still approve (not withdrawn meanwhile, e.g. replaced,
+        nor erased); ``approved``, ``refused``: as recorded; empty: every case."""
+        if not approval:
+            return ()
+        if approval == "awaiting":
+            return Case.approval == "awaiting", Case.state != "revoked", Case.erased_at.is_(None)
+        if approval in ("approved", "refused"):
+            return (Case.approval == approval,)
+        raise DataError("approval", "must be awaiting, approved or refused")
+
+    def awaiting_approval(self, inst: Institution) -> int:
+        """How many of the institution's cases a second clerk is to approve (as ``approval=awaiting`` lists)."""
+        with self.sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(Case).where(
+                Case.entity_id == inst.entity.id, *self._approval_filter("awaiting"))) or 0)
+
     def _case_json(self, case: Case, credentials: int) -> dict[str, Any]:
         return {"id": case.id, "configuration_id": case.configuration_id, "label": case.label,
                 "state": case.state, "created_at": utc(case.created_at).isoformat(), "credentials": credentials,
-                "erased_at": utc(case.erased_at).isoformat() if case.erased_at is not None else None}
+                "erased_at": utc(case.erased_at).isoformat() if case.erased_at is not None else None,
+                "approval": case.approval, "created_by": case.created_by}
 
     def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
         with self.sessions() as s:
@@ -526,6 +555,45 @@ class IssuerService:
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
         return self.get_case(inst, case_id)
 
+    def approve_case(self, inst: Institution, case_id: str, *, actor: str) -> dict[str, Any]:
+        """A second clerk approves a case awaiting approval (four-eyes): from then on its credentials
+        are signed, for a wallet that asks and for one that was deferred (OpenID4VCI §9).
+
+        Only a named clerk (``clerk:<institution>/<name>``) other than the one who recorded the case
+        may approve it: 403 ``access_denied`` otherwise, since two clerks sharing one institution
+        token cannot be told apart.
+        """
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id, lock=True)
+            self._awaiting(case)
+            if not _named_clerk(actor) or actor[:60] == case.created_by:
+                raise ProtocolError("access_denied", "a case is approved by a second, named clerk, not by the one "
+                                    "who recorded it", http_status=403)
+            case.approval = "approved"
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))
+        return self.get_case(inst, case_id)
+
+    def refuse_case(self, inst: Institution, case_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+        """A clerk refuses a case awaiting approval: it is withdrawn (final, as any withdrawal) with
+        ``reason``, so nothing is ever signed for it and a deferred wallet is told
+        ``credential_request_denied``. The clerk who recorded it may refuse it too (a mistake seen)."""
+        if not reason.strip():
+            raise DataError("reason", "a reason is required")
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id, lock=True)
+            self._awaiting(case)
+            case.approval = "refused"
+            self._set_status(s, case, "revoked")
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="refused", reason=reason[:300]))
+        return self.get_case(inst, case_id)
+
+    @staticmethod
+    def _awaiting(case: Case) -> None:
+        if case.approval != "awaiting" or case.state == "revoked" or case.erased_at is not None:
+            raise ProtocolError("invalid_request", "this case is not awaiting approval", http_status=409)
+
     @staticmethod
     def _set_status(s: Session, case: Case, state: str) -> None:
         """The case's state, and the status of each of its credentials, seen in the next tokens."""
@@ -590,6 +658,8 @@ class IssuerService:
             if proof is not None:
                 self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
                                 "this DPoP proof was already used")
+            if req.grant_type == openid4vci.REFRESH_GRANT:
+                return self._refreshed(s, inst, req, proof, client, now)
             authorized: Authorization | None = None
             if req.grant_type == openid4vci.AUTH_CODE_GRANT:
                 case, authorized = self._redeem_authorization_code(s, inst, req, client, now)
@@ -610,8 +680,21 @@ class IssuerService:
             token = secrets.token_urlsafe(32)
             # FAPI 2.0 §5.3.2.1: a token that is not sender-constrained must live under 10 minutes.
             ttl = self.token_ttl if proof is not None else min(self.token_ttl, _BEARER_TTL_MAX)
+            grant_id = secrets.token_hex(16)
             s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=proof.jkt if proof is not None else None,
-                        expires_at=now + timedelta(seconds=ttl), allowed=allowed, identifiers=by_details))
+                        expires_at=now + timedelta(seconds=ttl), allowed=allowed, identifiers=by_details,
+                        grant_id=grant_id))
+            refresh_token = None
+            if case.approval == "awaiting":
+                # Approval may come hours after the worker took the offer, long after this token ends,
+                # and the deferred endpoint (§9) needs a live one. Only then a refresh token: a
+                # long-lived credential is one more thing to steal, and a case that needs no
+                # approval is signed for while this token lives.
+                refresh_token = self._new_refresh_token(
+                    s, grant_id=grant_id, case_id=case.id, access_token=token,
+                    jkt=proof.jkt if proof is not None else None,
+                    client_id=client.client_id if client is not None else None,
+                    expires_at=now + timedelta(seconds=self.deferred_ttl))
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
@@ -624,6 +707,8 @@ class IssuerService:
             # of the case, so its identifier is the configuration id (§8.2 credential_identifier).
             response["authorization_details"] = [{"type": "openid_credential", "credential_configuration_id": cid,
                                                   "credential_identifiers": [cid]} for cid in allowed]
+        if refresh_token is not None:
+            response["refresh_token"] = refresh_token  # §6.2, RFC 6749 §5.1
         return response
 
     def _open_offer(self, s: Session, inst: Institution, offer: Offer | None, now: datetime,
@@ -920,6 +1005,11 @@ class IssuerService:
             exp = document_end(claims, now)  # the token ends with the expiry the credential states
             if exp <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            if case.approval == "awaiting":
+                # Four-eyes: nothing is signed before a second clerk approves. Everything above was
+                # checked and spent (nonces, the token's turn for this configuration); what the proofs
+                # proved is kept for the deferred credential endpoint (§8.3, §9).
+                return self._defer(s, case, row, spent, holder_keys, now)
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
@@ -966,12 +1056,7 @@ class IssuerService:
         credential names their indexes: none left this process) and the token may ask again."""
         try:
             with self.sessions.begin() as s:
-                gone = list(s.scalars(select(CredentialRecord)
-                                      .where(CredentialRecord.notification_id == notification_id)))
-                for record in gone:
-                    s.execute(update(StatusListRecord).where(StatusListRecord.id == record.list_id)
-                              .values(used=StatusListRecord.used - 1))
-                    s.delete(record)
+                self._drop_records(s, notification_id)
                 row = s.get(Token, token_hash, with_for_update=True)
                 if row is not None:
                     row.issued = [c for c in (row.issued or []) if c != configuration_id]
@@ -979,6 +1064,15 @@ class IssuerService:
         except SQLAlchemyError:
             # The records stay, unused: harmless for the status lists; the wallet needs a new offer.
             _log.exception("could not take back an unsigned credential request")
+
+    @staticmethod
+    def _drop_records(s: Session, notification_id: str) -> None:
+        """The credential records of one unsigned response, and their status list entries, gone."""
+        gone = list(s.scalars(select(CredentialRecord).where(CredentialRecord.notification_id == notification_id)))
+        for record in gone:
+            s.execute(update(StatusListRecord).where(StatusListRecord.id == record.list_id)
+                      .values(used=StatusListRecord.used - 1))
+            s.delete(record)
 
     def _compact(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
                  holder: Mapping[str, Any], holder_jwk: Mapping[str, Any] | None, iat: int, exp: int,
@@ -1014,6 +1108,8 @@ class IssuerService:
             self._still_held(case)
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
+            if case.approval == "awaiting":
+                raise ProtocolError("invalid_request", "the case awaits a second clerk's approval", http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = document_end(case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
@@ -1054,6 +1150,175 @@ class IssuerService:
                 # The clerk sees why the worker's phone did not keep the document (the wallet's own words).
                 s.add(Event(case_id=token.case_id, at=now, actor="wallet", action="wallet_failure",
                             reason=note.description[:300]))
+
+    # --- deferred issuance (OpenID4VCI §8.3, §9) and refresh tokens (RFC 6749 §6) -------------------------
+
+    def _defer(self, s: Session, case: Case, token: Token, configuration_id: str,
+               holder_keys: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
+        """§8.3: record the checked request as a deferred transaction (only the hash of its id is kept)
+        and answer 202 with the id and the polling ``interval``."""
+        transaction_id = secrets.token_urlsafe(32)
+        s.add(DeferredTransaction(id_hash=stored_hash(transaction_id), case_id=case.id, grant_id=_grant_of(token),
+                                  configuration_id=configuration_id, holder_keys=[dict(k) for k in holder_keys],
+                                  created_at=now, expires_at=now + timedelta(seconds=self.deferred_ttl),
+                                  state="pending"))
+        count = len(holder_keys)
+        s.add(Event(case_id=case.id, at=now, actor="wallet", action="deferred",
+                    reason=f"{configuration_id}: {count} credential{'s' if count != 1 else ''}, signed once a second "
+                           "clerk approves the case"))
+        return openid4vci.deferred_response(transaction_id, self.deferred_interval)
+
+    def deferred_credential(self, inst: Institution, authorization: str | None, body: Any,
+                            dpop_proof: str | None = None) -> dict[str, Any]:
+        """§9: the credentials of a deferred transaction, once its case is approved.
+
+        The access token (and its DPoP proof) is checked as at the credential endpoint and must be of
+        the transaction's grant. Still awaiting approval: the §8.3 answer again (202). Approved and
+        active: the credentials are signed now (status entries taken now, ``iat`` now) and the
+        transaction is spent. A case refused, withdrawn, suspended, ended or erased:
+        ``credential_request_denied``, so the wallet stops asking. An id unknown, spent, expired or of
+        another grant: ``invalid_transaction_id`` (§9.3).
+
+        Two requests at once for one transaction: a conditional update (``pending`` to ``issued``)
+        lets one of them through, on PostgreSQL and SQLite alike; the other is told the id is spent.
+        """
+        now = self._now()
+        _access_token(authorization)  # no access token is an authorization error first (RFC 6750 §3.1)
+        req = openid4vci.parse_deferred_request(body)
+        id_hash = stored_hash(req.transaction_id)
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
+            token = self._authorised(s, inst, authorization, dpop_proof, "deferred_credential", now)
+            case = s.get(Case, token.case_id, with_for_update={"key_share": True})  # no state change meanwhile
+            if case is None or case.entity_id != inst.entity.id:
+                raise _invalid_token("the access token is not for this issuer", dpop=token.jkt is not None)
+            tx = s.get(DeferredTransaction, id_hash)
+            if (tx is None or tx.state != "pending" or utc(tx.expires_at) < now or tx.case_id != case.id
+                    or tx.grant_id != _grant_of(token)):
+                raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
+            if case.approval == "refused" or case.state != "active" or case.erased_at is not None:
+                raise ProtocolError("credential_request_denied", "the document was refused, withdrawn or suspended, "
+                                    "or has ended")
+            if case.approval == "awaiting":
+                return openid4vci.deferred_response(req.transaction_id, self.deferred_interval)
+            requested, as_mdoc = _format_of(tx.configuration_id)
+            module = CREDENTIAL_TYPES[case.configuration_id]
+            claims, holder = dict(case.claims), dict(case.holder or {})
+            if module is pid:
+                claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
+            exp = document_end(claims, now)
+            if exp <= now:
+                raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            notification_id = secrets.token_urlsafe(16)
+            taken = s.connection().execute(
+                update(DeferredTransaction)
+                .where(DeferredTransaction.id_hash == id_hash, DeferredTransaction.state == "pending")
+                .values(state="issued", notification_id=notification_id))
+            if taken.rowcount != 1:  # another request took it meanwhile
+                raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
+            holder_keys = [dict(k) for k in tx.holder_keys]
+            records = [self.status.allocate(s, inst, case, jwk_thumbprint(k), now, exp, notification_id)
+                       for k in holder_keys]
+        # Committed: the records and indexes exist, and the transaction is taken; now sign. A signature
+        # that cannot be made gives both back, so the wallet's next poll gets the credentials.
+        try:
+            credentials = self._sign_credentials(inst, requested, as_mdoc, module, claims, holder, holder_keys,
+                                                 records, now, exp)
+        except BaseException:
+            self._give_back_transaction(id_hash, notification_id)
+            raise
+        return {"credentials": credentials, "notification_id": notification_id}
+
+    def _give_back_transaction(self, id_hash: str, notification_id: str) -> None:
+        """Undo a deferred answer whose credentials could not be signed: records gone, still pending."""
+        try:
+            with self.sessions.begin() as s:
+                self._drop_records(s, notification_id)
+                s.execute(update(DeferredTransaction)
+                          .where(DeferredTransaction.id_hash == id_hash,
+                                 DeferredTransaction.notification_id == notification_id)
+                          .values(state="pending", notification_id=None))
+        except SQLAlchemyError:
+            # The transaction stays spent: the wallet needs a new offer, as at the credential endpoint.
+            _log.exception("could not take back an unsigned deferred credential response")
+
+    @staticmethod
+    def _new_refresh_token(s: Session, *, grant_id: str, case_id: str, access_token: str, jkt: str | None,
+                           client_id: str | None, expires_at: datetime) -> str:
+        """A refresh token of ``grant_id`` (32 random bytes; its hash kept), given with ``access_token``."""
+        value = secrets.token_urlsafe(32)
+        s.add(RefreshToken(token_hash=stored_hash(value), grant_id=grant_id, case_id=case_id,
+                           access_hash=stored_hash(access_token), jkt=jkt, client_id=client_id,
+                           expires_at=expires_at, state="active"))
+        return value
+
+    def _refreshed(self, s: Session, inst: Institution, req: openid4vci.TokenRequest, proof: dpop.DpopProof | None,
+                   client: client_attestation.AttestedClient | None, now: datetime) -> dict[str, Any]:
+        """RFC 6749 §6 with rotation (RFC 9700 §4.14.2): a new access token carrying what the last one
+        of the grant carried (case, DPoP key, configurations, identifiers, what it spent), and a new
+        refresh token; the old refresh token and the access token given with it end.
+
+        * A refresh token already rotated out and presented again: two parties hold it, and which is
+          the wallet cannot be told. The grant's live refresh token and access tokens are revoked
+          (committed) and the answer is ``invalid_grant``.
+        * A DPoP-bound grant (RFC 9449 §5): a proof by its key, else ``invalid_dpop_proof``; a
+          refused attempt spends nothing, so a thief without the key cannot end the wallet's grant.
+        * The client: the wallet the grant went to (its attested ``client_id``), else
+          ``invalid_client`` (none sent where one was) or ``invalid_grant`` (another one).
+        * Rotation does not move the grant's end (``deferred_ttl`` after the first token).
+        """
+        row = s.get(RefreshToken, stored_hash(req.code), with_for_update=True)
+        case = s.get(Case, row.case_id) if row is not None else None
+        if row is None or case is None or case.entity_id != inst.entity.id:
+            raise ProtocolError("invalid_grant", "unknown refresh token")
+        if row.state == "used":
+            self._revoke_grant(s, row.grant_id, now)
+            s.commit()
+            _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
+                         extra={"service": "issuer", "event": "refresh_token_reused"})
+            raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
+        if row.state != "active" or utc(row.expires_at) < now:
+            raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
+        if row.jkt is not None:
+            if proof is None:
+                raise ProtocolError("invalid_dpop_proof", "this grant is bound to a DPoP key: send a DPoP proof by it")
+            if proof.jkt != row.jkt:
+                raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the grant's")
+        presented = client.client_id if client is not None else None
+        if presented != row.client_id:
+            if presented is None:
+                raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
+                                    http_status=401)
+            raise ProtocolError("invalid_grant", "this refresh token was issued to another client")
+        if case.state == "revoked" or case.erased_at is not None:
+            raise ProtocolError("invalid_grant", "the document was refused or withdrawn, or has ended")
+        last = s.get(Token, row.access_hash, with_for_update=True)
+        if last is None:
+            raise ProtocolError("invalid_grant", "unknown refresh token")
+        row.state = "used"
+        # One live access token per grant: the one replaced ends, so what it may still ask for
+        # (its issued list) cannot be asked for twice.
+        last.expires_at = min(utc(last.expires_at), now - timedelta(seconds=1))
+        token = secrets.token_urlsafe(32)
+        ttl = self.token_ttl if row.jkt is not None else min(self.token_ttl, _BEARER_TTL_MAX)
+        s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=row.jkt, grant_id=row.grant_id,
+                    expires_at=now + timedelta(seconds=ttl), used=last.used, issued=list(last.issued or []),
+                    allowed=list(last.allowed) if last.allowed is not None else None, identifiers=last.identifiers))
+        refresh_token = self._new_refresh_token(s, grant_id=row.grant_id, case_id=case.id, access_token=token,
+                                                jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at))
+        response: dict[str, Any] = {"access_token": token, "token_type": "DPoP" if row.jkt is not None else "Bearer",
+                                    "expires_in": ttl, "refresh_token": refresh_token}
+        if last.identifiers and last.allowed is not None:
+            response["authorization_details"] = [{"type": "openid_credential", "credential_configuration_id": cid,
+                                                  "credential_identifiers": [cid]} for cid in last.allowed]
+        return response
+
+    @staticmethod
+    def _revoke_grant(s: Session, grant_id: str, now: datetime) -> None:
+        """RFC 9700 §4.14.2: the grant's live refresh token revoked, and its access tokens ended."""
+        s.execute(update(RefreshToken).where(RefreshToken.grant_id == grant_id, RefreshToken.state == "active")
+                  .values(state="revoked"))
+        s.execute(update(Token).where(Token.grant_id == grant_id, Token.expires_at >= now)
+                  .values(expires_at=now - timedelta(seconds=1)))
 
     # --- metadata ----------------------------------------------------------------------------------------
 
@@ -1104,6 +1369,11 @@ def _pid_authorities(inst: Institution) -> tuple[str, ...]:
     return inst.entity.name, inst.entity.name_en, inst.entity.country
 
 
+def _named_clerk(actor: str) -> bool:
+    """``clerk:LV:VSAA/anna.berzina``: one person, not an institution's shared token (``clerk:LV:VSAA``)."""
+    return actor.startswith("clerk:") and "/" in actor
+
+
 def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
     from credentials import claims as c
 
@@ -1112,6 +1382,11 @@ def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
     return {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
             "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
             "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
+
+
+def _grant_of(token: Token) -> str:
+    """The grant a token belongs to; a token recorded before grants were (migration 0012) is its own."""
+    return token.grant_id or token.token_hash
 
 
 def _access_token(authorization: str | None) -> tuple[str, str]:

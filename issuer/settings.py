@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from credentials.files import named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
 
-__all__ = ["MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_tokens"]
+__all__ = ["CLERK_NAME", "MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_institution", "clerk_name",
+           "clerk_tokens"]
 
 #: Smallest status list outside development (domain.md "Revocation": >= 100 000 entries).
 MIN_PRIVATE_LIST_SIZE = 100_000
 
+#: A clerk's name after the institution in a clerk token's value (``LV:VSAA/anna.berzina``).
+CLERK_NAME = re.compile(r"[a-z0-9._-]{1,30}")
+
 
 class IssuerSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ESSPASS_ISSUER_", extra="ignore")
+    # hide_input_in_errors: a refused setting is named, never quoted whole (clerk tokens are secrets).
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_ISSUER_", extra="ignore", hide_input_in_errors=True)
 
     port: int = 8102
-    #: clerk bearer token -> institution id (e.g. ``LV:VSAA``); empty = generated token file (see clerk_tokens).
+    #: clerk bearer token -> institution id (e.g. ``LV:VSAA``), or institution id and a clerk's name
+    #: (``LV:VSAA/anna.berzina``, :data:`CLERK_NAME`): what that token does is then recorded as that
+    #: clerk's (``clerk:LV:VSAA/anna.berzina``), who may approve another clerk's case (``approval``).
+    #: Empty = generated token file, one unnamed token per institution (see clerk_tokens).
     clerk_tokens: dict[str, str] = Field(default_factory=dict)
+    #: Four-eyes approval: the institutions (ids, or ``["*"]`` for every one hosted) whose new cases
+    #: wait for a second, named clerk's approval before anything is signed. An institution of the
+    #: institutions file may also ask for it there (``approval = true``).
+    approval: list[str] = Field(default_factory=list)
     offer_ttl: int = 15 * 60  # seconds a credential offer (pre-authorized code) stays usable
     token_ttl: int = 600
     nonce_ttl: int = 300
+    #: Seconds a wallet deferred while its case awaits approval waits between two deferred credential
+    #: requests (OpenID4VCI §8.3 ``interval``).
+    deferred_interval: int = Field(default=60, gt=0)
+    #: Seconds a deferred transaction (§9) and the refresh tokens of its grant (RFC 6749 §6) live:
+    #: the longest a second clerk's approval may take for the wallet to still get the document.
+    deferred_ttl: int = Field(default=30 * 24 * 3600, gt=0)
     tx_code_attempts: int = 5
     #: Most keys (and credentials) one credential request may ask for (OpenID4VCI §12.2.4 batch_size).
     batch_size: int = Field(default=10, ge=1, le=100)
@@ -78,6 +97,27 @@ class IssuerSettings(ServiceSettings):
     #: registry cannot be reached; past it token requests with an attestation get 503.
     trust_list_max_age: int = Field(default=7 * 24 * 3600, gt=0)
 
+    @field_validator("clerk_tokens")
+    @classmethod
+    def _clerk_names(cls, value: dict[str, str]) -> dict[str, str]:
+        """Refused at start, never quoting the token: a name a clerk could not be told apart by."""
+        for who in value.values():
+            entity_id, slash, name = who.partition("/")
+            if not entity_id.strip() or (slash and not CLERK_NAME.fullmatch(name)):
+                raise ValueError(f"ESSPASS_ISSUER_CLERK_TOKENS: the value {who[:80]!r} must be an institution id "
+                                 "(LV:VSAA), or an institution id, '/' and a clerk's name (LV:VSAA/anna.berzina): "
+                                 "1 to 30 lower-case letters, digits, '.', '_' or '-'")
+        return value
+
+    @field_validator("approval")
+    @classmethod
+    def _approval_ids(cls, value: list[str]) -> list[str]:
+        """Which hosted institution each id names is checked once they are known (issuer.app)."""
+        if any(not isinstance(v, str) or not v.strip() for v in value):
+            raise ValueError('ESSPASS_ISSUER_APPROVAL must list institution ids (["LV:VSAA"]), or be ["*"] for '
+                             "every institution hosted")
+        return [v.strip() for v in value]
+
     @model_validator(mode="after")
     def _status_lists(self) -> IssuerSettings:
         """Refused at start, not on the first list request: a ttl past exp would have verifiers cache
@@ -109,3 +149,13 @@ def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, s
         return dict(settings.clerk_tokens)
     by_entity = named_tokens(settings.data_dir / "issuer" / "clerk-tokens.json", entity_ids, "clerk-")
     return {token: entity_id for entity_id, token in by_entity.items()}
+
+
+def clerk_institution(who: str) -> str:
+    """The institution of a clerk token's value: ``LV:VSAA`` of ``LV:VSAA/anna.berzina`` and of ``LV:VSAA``."""
+    return who.partition("/")[0]
+
+
+def clerk_name(who: str) -> str | None:
+    """The clerk's name in a clerk token's value, None for an institution's unnamed token."""
+    return who.partition("/")[2] or None

@@ -1,0 +1,573 @@
+"""Deferred issuance under four-eyes approval, over real HTTP (OpenID4VCI 1.0 §8.3, §9; RFC 6749 §6).
+
+An institution asking for a second clerk's approval lets the worker take the offer at the counter
+at once; the wallet's credential request is then answered 202 with a ``transaction_id``, and the
+credentials are signed only once a second, named clerk approved the case, when the wallet asks the
+deferred credential endpoint. Approval may take hours, so the token of such a case comes with a
+refresh token (rotated, reuse detected, bound to the grant's DPoP key and wallet). Each test is
+named after the requirement it holds the issuer to, or the attack it refuses.
+
+The issuer runs with its default wallet attestation policy against a real registry, as in
+tests/test_issuer_protocol.py, whose client helpers these tests use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from test_issuer_protocol import PROVIDER, Issuer, _dpop, _server_nonce
+
+from credentials import client_attestation, mdoc, openid4vci, sd_jwt_vc, status_list
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import ProtocolError, SignerUnavailableError
+from credentials.jose import b64url_decode, generate_key, jwk_thumbprint, public_jwk, sign_jws
+from credentials.openid4vci import REFRESH_GRANT
+from esspass.stack import unnumbered
+from esspass.testing import free_port, serve
+from issuer.app import build_service, create_app
+from issuer.service import IssuerService
+from issuer.settings import IssuerSettings
+from trust_registry.app import create_app as registry_app
+from trust_registry.settings import RegistrySettings
+
+APPROVER = "clerk:LV:VSAA/anna"
+PERSON = DEMO_PERSONS[0]
+INTERVAL = 7
+
+
+@dataclass
+class Deferring:
+    """The issuer on loopback (lv-vsaa asks for approval, lv-nvd does not) and its service object,
+    through which the second clerk approves (issuer.service.IssuerService.approve_case)."""
+
+    issuer: Issuer
+    service: IssuerService
+
+    def approve(self, case_id: str) -> None:
+        self.service.approve_case(self.service.institution("lv-vsaa"), case_id, actor=APPROVER)
+
+    def deferred(self, token: str, transaction_id: Any, *, scheme: str = "Bearer",
+                 dpop: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"{scheme} {token}", **({"DPoP": dpop} if dpop is not None else {})}
+        return self.issuer.http.post("/lv-vsaa/deferred_credential", json={"transaction_id": transaction_id},
+                                     headers=headers)
+
+    def refresh(self, refresh_token: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.issuer.http.post("/lv-vsaa/token", data={"grant_type": REFRESH_GRANT,
+                                                             "refresh_token": refresh_token},
+                                     headers=self.issuer.attestation_headers() if headers is None else headers)
+
+
+@pytest.fixture(scope="module")
+def deferring(registry_dir: Path) -> Iterator[Deferring]:
+    port = free_port()
+    with serve(registry_app(RegistrySettings(data_dir=registry_dir))) as registry:
+        settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", approval=["LV:VSAA"],
+                                  registry_url=registry.url, deferred_interval=INTERVAL)
+        service = build_service(settings)
+        with serve(create_app(settings, service=service), port=port) as handle:
+            client = Issuer(handle, registry_dir, registry.url)
+            yield Deferring(client, service)
+            client.http.close()
+
+
+def _granted(d: Deferring, *, config: str = "pda1") -> tuple[str, dict[str, Any]]:
+    """(case id, the token response) for a new lv-vsaa case awaiting approval."""
+    case_id, offer, tx = d.issuer.offer()
+    response = d.issuer.token(offer, tx)
+    assert response.status_code == 200, response.text
+    return case_id, response.json()
+
+
+def _deferred_request(d: Deferring, token: str, keys: list[Any], config: str = "pda1") -> httpx.Response:
+    nonce = d.issuer.nonce()
+    return d.issuer.credential(token, [d.issuer.proof(k, nonce=nonce) for k in keys], config=config)
+
+
+def _defer(d: Deferring, keys: list[Any] | None = None, config: str = "pda1") -> tuple[str, dict[str, Any], str]:
+    """(case id, token response, transaction_id) of a deferred request over ``keys``."""
+    case_id, granted = _granted(d)
+    response = _deferred_request(d, granted["access_token"], keys or [generate_key()], config)
+    assert response.status_code == 202, response.text
+    return case_id, granted, str(response.json()["transaction_id"])
+
+
+# --- the credential endpoint defers (§8.3) --------------------------------------------------------------
+
+
+def test_a_request_for_a_case_awaiting_approval_is_answered_202_with_a_transaction_id_and_interval(
+        deferring: Deferring) -> None:
+    case_id, granted = _granted(deferring)
+    nonce = deferring.issuer.nonce()
+    proof = deferring.issuer.proof(generate_key(), nonce=nonce)
+    response = deferring.issuer.credential(granted["access_token"], [proof])
+    assert response.status_code == 202, response.text
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"transaction_id", "interval"} and body["interval"] == INTERVAL
+    assert len(body["transaction_id"]) >= 32
+    case = deferring.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=deferring.issuer.clerk()).json()
+    assert case["credential_records"] == []  # nothing signed, no status entry taken
+    assert [e["action"] for e in case["events"]][-1] == "deferred"
+    # Every check ran and spent what it spends: the c_nonce, and the token's turn for that configuration.
+    again = deferring.issuer.credential(granted["access_token"], [deferring.issuer.proof(generate_key(), nonce=nonce)])
+    assert again.status_code == 401 and again.json()["error"] == "invalid_token"
+    replayed = deferring.issuer.credential(granted["access_token"], [proof], config="pda1_mdoc")
+    assert replayed.json()["error"] == "invalid_nonce"
+
+
+def test_a_bad_proof_for_a_case_awaiting_approval_is_refused_not_deferred(deferring: Deferring) -> None:
+    _case_id, granted = _granted(deferring)
+    proof = deferring.issuer.proof(generate_key(), nonce=deferring.issuer.nonce(), aud="https://elsewhere.example")
+    response = deferring.issuer.credential(granted["access_token"], [proof])
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_proof")
+
+
+def test_the_issuer_advertises_its_deferred_endpoint_and_the_refresh_grant(deferring: Deferring) -> None:
+    url = deferring.issuer.url
+    meta = deferring.issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()
+    assert meta["deferred_credential_endpoint"] == f"{url}/lv-vsaa/deferred_credential"
+    as_meta = deferring.issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
+    assert REFRESH_GRANT in as_meta["grant_types_supported"]
+
+
+# --- the deferred credential endpoint (§9) ---------------------------------------------------------------
+
+
+def test_polling_before_approval_is_answered_202_with_the_same_transaction_id(deferring: Deferring) -> None:
+    _case_id, granted, transaction_id = _defer(deferring)
+    for _ in range(2):
+        response = deferring.deferred(granted["access_token"], transaction_id)
+        assert response.status_code == 202, response.text
+        assert response.json() == {"transaction_id": transaction_id, "interval": INTERVAL}
+
+
+def test_after_approval_the_credentials_are_signed_then_bound_to_the_proof_keys_and_the_id_is_spent(
+        deferring: Deferring) -> None:
+    keys = [generate_key(), generate_key()]
+    case_id, granted, transaction_id = _defer(deferring, keys)
+    token = granted["access_token"]
+    mdoc_key = generate_key()
+    as_mdoc = _deferred_request(deferring, token, [mdoc_key], "pda1_mdoc")
+    assert as_mdoc.status_code == 202
+    time.sleep(1.1)  # so that iat shows the credentials were signed at approval, not at the request
+    deferring.approve(case_id)
+    approved_at = int(time.time())
+    response = deferring.deferred(token, transaction_id)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["credentials"]) == 2 and body["notification_id"]
+    anchors = [deferring.issuer.pki.cas["LV:VSAA"][1]]
+    now = datetime.now(UTC)
+    refs = []
+    for item, key in zip(body["credentials"], keys, strict=True):
+        verified = sd_jwt_vc.verify_vc(item["credential"], anchors=anchors, now=now, key_binding=None)
+        assert verified.holder_jwk is not None and jwk_thumbprint(verified.holder_jwk) == jwk_thumbprint(
+            public_jwk(key))
+        assert verified.iat >= approved_at - 1
+        assert verified.status is not None
+        refs.append(verified.status)
+    lst = status_list.verify_token(deferring.issuer.http.get(refs[0].uri.removeprefix(deferring.issuer.url)).text,
+                                   uri=refs[0].uri, anchors=anchors, now=now)
+    assert all(status_list.status_of(lst, r) == status_list.VALID for r in refs)
+
+    mdoc_response = deferring.deferred(token, as_mdoc.json()["transaction_id"])
+    assert mdoc_response.status_code == 200, mdoc_response.text
+    issued = b64url_decode(mdoc_response.json()["credentials"][0]["credential"])
+    verified_mdoc = mdoc.verify_issuer_signed(issued, anchors=anchors, now=now)
+    device = verified_mdoc.device_key.public_bytes(serialization.Encoding.DER,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert device == mdoc_key.public_key().public_bytes(serialization.Encoding.DER,
+                                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    # §9: the transaction_id is spent once answered; §11: the credentials' notification is taken.
+    spent = deferring.deferred(token, transaction_id)
+    assert (spent.status_code, spent.json()["error"]) == (400, "invalid_transaction_id")
+    notify = deferring.issuer.http.post("/lv-vsaa/notification", json={
+        "notification_id": body["notification_id"], "event": "credential_accepted"},
+        headers={"Authorization": f"Bearer {token}"})
+    assert notify.status_code == 204, notify.text
+    case = deferring.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=deferring.issuer.clerk()).json()
+    assert len(case["credential_records"]) == 3
+
+
+@pytest.mark.parametrize("withdraw", ["refuse", "revoke", "suspend"])
+def test_a_refused_withdrawn_or_suspended_case_tells_the_wallet_credential_request_denied(
+        deferring: Deferring, withdraw: str) -> None:
+    case_id, granted, transaction_id = _defer(deferring)
+    inst = deferring.service.institution("lv-vsaa")
+    if withdraw == "refuse":
+        deferring.service.refuse_case(inst, case_id, actor=APPROVER, reason="wrong employer")
+    else:
+        deferring.service.set_state(inst, case_id, "revoked" if withdraw == "revoke" else "suspended",
+                                    reason="test", actor=APPROVER)
+    response = deferring.deferred(granted["access_token"], transaction_id)
+    assert (response.status_code, response.json()["error"]) == (400, "credential_request_denied")
+
+
+def test_a_transaction_of_another_grant_or_a_made_up_one_is_invalid_transaction_id(deferring: Deferring) -> None:
+    _case_id, _granted_a, transaction_id = _defer(deferring)
+    _other_case, granted_b = _granted(deferring)
+    for token, tid in ((granted_b["access_token"], transaction_id), (_granted_a["access_token"], "made-up"),
+                       (_granted_a["access_token"], "x" * 300)):
+        response = deferring.deferred(token, tid)
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_transaction_id"), response.text
+
+
+@pytest.mark.parametrize("body", [{}, {"transaction_id": 5}, {"transaction_id": ""}, [], "text"])
+def test_a_malformed_deferred_request_is_invalid_credential_request(deferring: Deferring, body: Any) -> None:
+    _case_id, granted = _granted(deferring)
+    response = deferring.issuer.http.post("/lv-vsaa/deferred_credential", json=body,
+                                          headers={"Authorization": f"Bearer {granted['access_token']}"})
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_credential_request")
+
+
+def test_a_deferred_request_needs_the_access_token(deferring: Deferring) -> None:
+    _case_id, _granted_a, transaction_id = _defer(deferring)
+    bare = deferring.issuer.http.post("/lv-vsaa/deferred_credential", json={"transaction_id": transaction_id})
+    assert (bare.status_code, bare.json()["error"]) == (401, "invalid_token")
+    wrong = deferring.deferred("not-a-token", transaction_id)
+    assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_token")
+
+
+def test_an_expired_transaction_is_invalid_transaction_id(deferring: Deferring) -> None:
+    case_id, granted, transaction_id = _defer(deferring)
+    with deferring.service.engine.begin() as conn:  # the transaction's lifetime (deferred_ttl) has passed
+        conn.execute(sa.text("UPDATE issuer_deferred SET expires_at = :past WHERE case_id = :case"),
+                     {"past": datetime.now(UTC) - timedelta(seconds=1), "case": case_id})
+    deferring.approve(case_id)
+    response = deferring.deferred(granted["access_token"], transaction_id)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_transaction_id")
+
+
+def test_two_simultaneous_deferred_requests_get_one_set_of_credentials(deferring: Deferring) -> None:
+    case_id, granted, transaction_id = _defer(deferring, [generate_key()])
+    deferring.approve(case_id)
+    start = threading.Barrier(4)
+    answers: list[httpx.Response] = []
+
+    def ask() -> None:
+        with httpx.Client(base_url=deferring.issuer.url, timeout=20) as http:
+            start.wait()
+            answers.append(http.post("/lv-vsaa/deferred_credential", json={"transaction_id": transaction_id},
+                                     headers={"Authorization": f"Bearer {granted['access_token']}"}))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [200, 400, 400, 400], [a.text for a in answers]
+    assert all(a.json()["error"] == "invalid_transaction_id" for a in answers if a.status_code == 400)
+    case = deferring.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=deferring.issuer.clerk()).json()
+    assert len(case["credential_records"]) == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_simultaneous_deferred_requests_issue_once_on_either_database(database: str, tmp_path: Path,
+                                                                       request: pytest.FixtureRequest) -> None:
+    """The conditional update (pending to issued) holds on PostgreSQL's row locks and SQLite's write lock."""
+    url = (f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
+           else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+    service = build_service(IssuerSettings(data_dir=tmp_path, database_url=url, public_url="http://127.0.0.1:1",
+                                           wallet_attestation="off", dpop_nonce=False, approval=["LV:VSAA"]))
+    try:
+        inst = service.institution("lv-vsaa")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk:LV:VSAA")
+        offer = service.create_offer(inst, case.id, actor="clerk:LV:VSAA")
+        code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
+        token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
+                                     "tx_code": offer.tx_code})["access_token"]
+        key = generate_key()
+        proof = sign_jws({"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(key)},
+                         {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": service.nonces.c_nonce()}, key)
+        deferred = service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
+                                                                "proofs": {"jwt": [proof]}})
+        service.approve_case(inst, case.id, actor=APPROVER)
+        start = threading.Barrier(4)
+        outcomes: list[str] = []
+
+        def ask() -> None:
+            start.wait()
+            try:
+                body = service.deferred_credential(inst, f"Bearer {token}",
+                                                   {"transaction_id": deferred["transaction_id"]})
+                outcomes.append(f"{len(body['credentials'])} credential")
+            except ProtocolError as exc:
+                outcomes.append(exc.error)
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["1 credential", *["invalid_transaction_id"] * 3]
+        assert len(service.get_case(inst, case.id)["credential_records"]) == 1
+    finally:
+        service.engine.dispose()
+
+
+class _OutageKey(ec.EllipticCurvePrivateKey):
+    """A document signer whose HSM does not answer while ``down`` (as credentials.pkcs11_key raises)."""
+
+    def __init__(self, key: ec.EllipticCurvePrivateKey) -> None:
+        self.key, self.down = key, True
+
+    def sign(self, data: Any, signature_algorithm: ec.EllipticCurveSignatureAlgorithm) -> bytes:
+        if self.down:
+            raise SignerUnavailableError()
+        return self.key.sign(data, signature_algorithm)
+
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        return self.key.public_key()
+
+    @property
+    def curve(self) -> ec.EllipticCurve:
+        return self.key.curve
+
+    @property
+    def key_size(self) -> int:
+        return self.key.key_size
+
+    def exchange(self, algorithm: ec.ECDH, peer_public_key: ec.EllipticCurvePublicKey) -> bytes:
+        raise NotImplementedError
+
+    def private_numbers(self) -> ec.EllipticCurvePrivateNumbers:
+        raise NotImplementedError
+
+    def private_bytes(self, encoding: serialization.Encoding, format: serialization.PrivateFormat,
+                      encryption_algorithm: serialization.KeySerializationEncryption) -> bytes:
+        raise NotImplementedError
+
+    def __copy__(self) -> _OutageKey:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _OutageKey:
+        return self
+
+
+def test_a_signing_failure_leaves_the_transaction_pending_and_takes_back_its_status_entries(
+        deferring: Deferring) -> None:
+    case_id, granted, transaction_id = _defer(deferring)
+    deferring.approve(case_id)
+    hosted = deferring.service.institutions["lv-vsaa"]
+    outage = _OutageKey(hosted.key)
+    deferring.service.institutions["lv-vsaa"] = replace(hosted, key=outage)
+    try:
+        failed = deferring.deferred(granted["access_token"], transaction_id)
+        assert (failed.status_code, failed.json()["error"]) == (503, "temporarily_unavailable")
+        case = deferring.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=deferring.issuer.clerk()).json()
+        assert case["credential_records"] == []
+        outage.down = False
+        response = deferring.deferred(granted["access_token"], transaction_id)
+        assert response.status_code == 200, response.text
+    finally:
+        deferring.service.institutions["lv-vsaa"] = hosted
+
+
+# --- refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2, RFC 9449 §5) -------------------------------------------
+
+
+def test_a_token_for_a_case_awaiting_approval_comes_with_a_refresh_token_that_rotates(deferring: Deferring) -> None:
+    case_id, granted, transaction_id = _defer(deferring)
+    assert granted["refresh_token"] and granted["token_type"] == "Bearer"
+    first = deferring.refresh(granted["refresh_token"])
+    assert first.status_code == 200, first.text
+    assert first.headers["cache-control"] == "no-store"
+    renewed = first.json()
+    assert renewed["refresh_token"] != granted["refresh_token"] and renewed["token_type"] == "Bearer"
+    assert renewed["access_token"] != granted["access_token"]
+    # The new token is of the same grant: it polls the transaction; the one it replaced has ended.
+    assert deferring.deferred(renewed["access_token"], transaction_id).status_code == 202
+    ended = deferring.deferred(granted["access_token"], transaction_id)
+    assert (ended.status_code, ended.json()["error"]) == (401, "invalid_token")
+    # It carries what the grant covered: what was spent stays spent.
+    again = _deferred_request(deferring, renewed["access_token"], [generate_key()])
+    assert again.json()["error"] == "invalid_token"
+    second = deferring.refresh(renewed["refresh_token"])
+    assert second.status_code == 200, second.text
+    deferring.approve(case_id)
+    current = second.json()["access_token"]
+    issued = deferring.deferred(current, transaction_id)
+    assert issued.status_code == 200, issued.text
+    # §11: the wallet tells what became of them with the grant's current token.
+    notify = deferring.issuer.http.post("/lv-vsaa/notification", json={
+        "notification_id": issued.json()["notification_id"], "event": "credential_accepted"},
+        headers={"Authorization": f"Bearer {current}"})
+    assert notify.status_code == 204, notify.text
+
+
+def test_a_rotated_out_refresh_token_presented_again_revokes_the_grant(deferring: Deferring) -> None:
+    """RFC 9700 §4.14.2: whoever presents an old refresh token, the grant's live one is revoked too."""
+    _case_id, granted, transaction_id = _defer(deferring)
+    renewed = deferring.refresh(granted["refresh_token"]).json()
+    replayed = deferring.refresh(granted["refresh_token"])
+    assert (replayed.status_code, replayed.json()["error"]) == (400, "invalid_grant")
+    revoked = deferring.refresh(renewed["refresh_token"])
+    assert (revoked.status_code, revoked.json()["error"]) == (400, "invalid_grant")
+    ended = deferring.deferred(renewed["access_token"], transaction_id)
+    assert (ended.status_code, ended.json()["error"]) == (401, "invalid_token")
+
+
+def test_an_unknown_refresh_token_is_invalid_grant(deferring: Deferring) -> None:
+    for refresh_token in ("made-up", "x" * 200):
+        response = deferring.refresh(refresh_token)
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+    missing = deferring.issuer.http.post("/lv-vsaa/token", data={"grant_type": REFRESH_GRANT},
+                                         headers=deferring.issuer.attestation_headers())
+    assert (missing.status_code, missing.json()["error"]) == (400, "invalid_request")
+
+
+def test_an_expired_refresh_token_is_invalid_grant(deferring: Deferring) -> None:
+    case_id, granted, _transaction_id = _defer(deferring)
+    with deferring.service.engine.begin() as conn:  # the grant's lifetime (deferred_ttl) has passed
+        conn.execute(sa.text("UPDATE issuer_refresh_tokens SET expires_at = :past WHERE case_id = :case"),
+                     {"past": datetime.now(UTC) - timedelta(seconds=1), "case": case_id})
+    response = deferring.refresh(granted["refresh_token"])
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def test_no_refresh_token_for_a_case_that_awaits_no_approval(deferring: Deferring) -> None:
+    """A long-lived credential only where it is needed: a document signed at once needs no refresh."""
+    _case, offer, tx = deferring.issuer.offer(path="lv-nvd", entity="LV:NVD", config="ehic")
+    response = deferring.issuer.token(offer, tx, path="lv-nvd")
+    assert response.status_code == 200, response.text
+    assert "refresh_token" not in response.json()
+    case_id, granted = _granted(deferring)
+    deferring.approve(case_id)  # approved before the wallet asked: no deferral
+    signed = _deferred_request(deferring, granted["access_token"], [generate_key()])
+    assert signed.status_code == 200, signed.text
+
+
+def test_a_dpop_bound_grant_is_refreshed_only_with_a_proof_by_its_key(deferring: Deferring) -> None:
+    issuer, key = deferring.issuer, generate_key()
+    _case_id, offer, tx = issuer.offer()
+    token_url = f"{issuer.url}/lv-vsaa/token"
+    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
+            "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
+    granted = issuer.http.post("/lv-vsaa/token", data=form, headers={
+        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}).json()
+    assert granted["token_type"] == "DPoP" and granted["refresh_token"]
+    refused = {
+        "no proof": deferring.refresh(granted["refresh_token"]),
+        "another key": deferring.refresh(granted["refresh_token"], {
+            "DPoP": _dpop(generate_key(), token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}),
+    }
+    for name, response in refused.items():
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_dpop_proof"), name
+    renewed = deferring.refresh(granted["refresh_token"], {
+        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()})
+    assert renewed.status_code == 200, renewed.text  # the refused attempts did not spend it
+    assert renewed.json()["token_type"] == "DPoP"
+    # The new token is bound to the same key: a deferral, then a poll with a fresh proof by that key.
+    access = renewed.json()["access_token"]
+    body = {"credential_configuration_id": "pda1",
+            "proofs": {"jwt": [issuer.proof(generate_key(), nonce=issuer.nonce())]}}
+    deferred = issuer.http.post("/lv-vsaa/credential", json=body, headers={
+        "Authorization": f"DPoP {access}",
+        "DPoP": _dpop(key, f"{issuer.url}/lv-vsaa/credential", token=access, nonce=_server_nonce(issuer))})
+    assert deferred.status_code == 202, deferred.text
+    url = f"{issuer.url}/lv-vsaa/deferred_credential"
+    stolen = deferring.deferred(access, deferred.json()["transaction_id"], scheme="DPoP",
+                                dpop=_dpop(generate_key(), url, token=access, nonce=_server_nonce(issuer)))
+    assert (stolen.status_code, stolen.json()["error"]) == (401, "invalid_dpop_proof")
+    poll = deferring.deferred(access, deferred.json()["transaction_id"], scheme="DPoP",
+                              dpop=_dpop(key, url, token=access, nonce=_server_nonce(issuer)))
+    assert poll.status_code == 202, poll.text
+
+
+def test_a_refresh_needs_the_attestation_of_the_wallet_the_grant_went_to(deferring: Deferring) -> None:
+    issuer = deferring.issuer
+    _case_id, granted, _transaction_id = _defer(deferring)
+    unattested = deferring.refresh(granted["refresh_token"], {})
+    assert (unattested.status_code, unattested.json()["error"]) == (401, "invalid_client")
+    instance = generate_key()
+    key, chain = issuer.pki.signers[PROVIDER]
+    now = int(time.time())
+    other = client_attestation.attest(key, chain, client_id="another-wallet", instance_key=instance.public_key(),
+                                      iat=now - 5, lifetime=600)
+    pop = client_attestation.proof_of_possession(instance, audience=f"{issuer.url}/lv-vsaa", iat=now)
+    another = deferring.refresh(granted["refresh_token"], {client_attestation.ATTESTATION_HEADER: other,
+                                                           client_attestation.POP_HEADER: pop})
+    assert (another.status_code, another.json()["error"]) == (400, "invalid_grant")
+    assert deferring.refresh(granted["refresh_token"]).status_code == 200  # still the grant's
+
+
+def test_a_grant_of_a_refused_case_is_not_refreshed(deferring: Deferring) -> None:
+    case_id, granted, _transaction_id = _defer(deferring)
+    deferring.service.refuse_case(deferring.service.institution("lv-vsaa"), case_id, actor=APPROVER,
+                                  reason="not posted after all")
+    response = deferring.refresh(granted["refresh_token"])
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+# --- the pure protocol parts (credentials.openid4vci) ------------------------------------------------------
+
+
+def test_the_deferred_request_parser_ignores_unknown_members_and_refuses_encryption() -> None:
+    parsed = openid4vci.parse_deferred_request({"transaction_id": "8xLOxBtZp8", "something": 1})
+    assert parsed.transaction_id == "8xLOxBtZp8"
+    with pytest.raises(ProtocolError) as refused:
+        openid4vci.parse_deferred_request({"transaction_id": "8xLOxBtZp8", "credential_response_encryption": {}})
+    assert refused.value.error == "invalid_encryption_parameters"
+    assert openid4vci.deferred_response("8xLOxBtZp8", 3600) == {"transaction_id": "8xLOxBtZp8", "interval": 3600}
+
+
+def test_the_refresh_grant_is_parsed_without_authorization_details() -> None:
+    parsed = openid4vci.parse_token_request({"grant_type": REFRESH_GRANT, "refresh_token": "tGzv3JOkF0XG5Qx2TlKWIA",
+                                             "authorization_details": "not even JSON"})
+    assert (parsed.grant_type, parsed.code, parsed.configuration_ids) == (REFRESH_GRANT, "tGzv3JOkF0XG5Qx2TlKWIA",
+                                                                         None)
+    for form in ({"grant_type": REFRESH_GRANT}, {"grant_type": REFRESH_GRANT, "refresh_token": "x" * 300}):
+        with pytest.raises(ProtocolError) as refused:
+            openid4vci.parse_token_request(form)
+        assert refused.value.error == "invalid_request"
+
+
+# --- migration 0012 ------------------------------------------------------------------------------------------
+
+
+def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_away(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS, revision="0011")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO issuer_cases (id, entity_id, configuration_id, claims, label, state, "
+                             "created_at, created_by) VALUES ('c1', 'LV:VSAA', 'pda1', '{}', 'A1', 'active', "
+                             "'2026-01-01 10:00:00', 'clerk')"))
+        conn.execute(sa.text("INSERT INTO issuer_tokens (token_hash, case_id, expires_at, used, identifiers) "
+                             "VALUES ('t1', 'c1', '2026-01-01 10:10:00', 0, 0)"))
+    upgrade(engine, MIGRATIONS)
+    tables = set(sa.inspect(engine).get_table_names())
+    assert {"issuer_deferred", "issuer_refresh_tokens"} <= tables
+    with engine.connect() as conn:  # a token recorded before keeps working: no grant id, its own grant
+        assert conn.execute(sa.text("SELECT grant_id FROM issuer_tokens WHERE token_hash = 't1'")).scalar() is None
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0011")
+    inspector = sa.inspect(engine)
+    assert not {"issuer_deferred", "issuer_refresh_tokens"} & set(inspector.get_table_names())
+    assert "grant_id" not in {c["name"] for c in inspector.get_columns("issuer_tokens")}
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM issuer_tokens")).scalar() == 1
+    engine.dispose()
