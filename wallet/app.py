@@ -34,7 +34,7 @@ from esspass.web import csp_source, install, local_path
 from wallet import core
 from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
-from wallet.messages import LANGUAGES, explain, normalise_lang, t
+from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
 from wallet.service import WalletService, utcnow
 from wallet.settings import WalletSettings
@@ -49,6 +49,12 @@ LANG_COOKIE = "esspass_wallet_lang"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 #: Longest authorization response parameter (code, state, iss) carried from the callback to the wallet.
 MAX_CALLBACK_VALUE = 4096
+#: Seconds the list page gives each question about a pending document, and all of them together: the
+#: page answers at once whatever the institutions do (the rest is asked on the next visit).
+_PENDING_SECONDS = 3.0
+_PENDING_BUDGET = 4.0
+#: Seconds "Check now" gives one institution.
+_CHECK_NOW_SECONDS = 10.0
 #: Token errors that mean the one-time code was not accepted (OpenID4VCI §6.3, RFC 6749 §5.2).
 _WRONG_CODE = frozenset({"invalid_grant", "invalid_tx_code"})
 
@@ -301,11 +307,30 @@ def create_app(
                 return fail(request, session, exc, back)
         return run
 
+    def cards_page(req: Request, s: _Session, outcomes: list[Any], **ctx: Any) -> Response:
+        """The documents, those institutions have still to approve (OpenID4VCI §9), and what asking
+        about them just came to."""
+        lang = lang_of(req)
+        notices = [(o.outcome, pending_message(o.outcome, o.issuer_name, o.titles, o.detail, lang))
+                   for o in outcomes]
+        return render(req, "cards.html", session=s, cards=s.service.cards(lang), pending=s.service.pending(lang),
+                      notices=notices, **ctx)
+
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            return render(req, "cards.html", session=s, cards=s.service.cards(lang_of(req)))
+            # The pending documents that are due are asked about on the way, briefly: the page never hangs.
+            outcomes = s.service.fetch_pending(seconds=_PENDING_SECONDS, budget=_PENDING_BUDGET, lang=lang_of(req))
+            return cards_page(req, s, [o for o in outcomes if o.outcome != "pending" or o.detail])
         return guarded(page)(request)
+
+    @app.post("/pending/{pending_id}/check", response_class=HTMLResponse)
+    def check_pending(request: Request, pending_id: str, csrf: str = Form("")) -> Response:
+        """"Check now": ask the institution about one pending document, whatever its interval."""
+        def page(req: Request, s: _Session) -> Response:
+            outcomes = s.service.fetch_pending(only=pending_id, seconds=_CHECK_NOW_SECONDS, lang=lang_of(req))
+            return cards_page(req, s, outcomes)
+        return guarded(page, form_csrf=csrf)(request)
 
     @app.get("/cards/{group}", response_class=HTMLResponse)
     def show(request: Request, group: str) -> Response:
@@ -343,7 +368,7 @@ def create_app(
     def delete(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
             s.service.delete(group)
-            return render(req, "cards.html", session=s, cards=s.service.cards(lang_of(req)), deleted=True)
+            return cards_page(req, s, [], deleted=True)
         return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
 
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
@@ -428,16 +453,16 @@ def create_app(
         # No form CSRF token: the state must name an authorization this session started, which an
         # attacker cannot know (RFC 6749 §10.12).
         def page(req: Request, s: _Session) -> Response:
-            groups = s.service.finish_authorization(state, code=code or None, iss=iss or None, error=error or None)
-            lang = lang_of(req)
-            return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in groups])
+            received = s.service.complete_authorization(state, code=code or None, iss=iss or None,
+                                                        error=error or None)
+            return received_page(req, s, received)
         return guarded(page, back="/receive")(request)
 
     @app.post("/receive/{offer_id}", response_class=HTMLResponse)
     def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
             try:
-                groups = s.service.accept_offer(offer_id, tx_code or None)
+                received = s.service.accept(offer_id, tx_code or None)
             except ProtocolError as exc:
                 # A wrong one-time code (RFC 6749 §5.2 invalid_grant): the offer stays open here, so
                 # the worker corrects the code on the same page; the issuer's words say how many
@@ -447,9 +472,16 @@ def create_app(
                 if exc.error not in _WRONG_CODE or not tx_code or not retry:
                     raise
                 return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
-            lang = lang_of(req)
-            return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in groups])
+            return received_page(req, s, received)
         return guarded(page, back="/receive", form_csrf=csrf)(request)
+
+    def received_page(req: Request, s: _Session, received: Any) -> Response:
+        """The documents stored, and those the institution must approve first (OpenID4VCI §8.3)."""
+        lang = lang_of(req)
+        waiting = [p for p in s.service.pending(lang) if p.id in received.pending]
+        return render(req, "received.html", session=s, cards=[s.service.card(g, lang) for g in received.groups],
+                      deferred=[t("pending.deferred", lang, institution=p.issuer_name) + " (" + ", ".join(p.titles)
+                                + ")" for p in waiting])
 
     # --- present -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``esspass wallet init|receive|list|show|present|log|status|serve``: the wallet from a terminal.
+"""``esspass wallet init|receive|pending|fetch-pending|list|show|present|log|status|serve``: the wallet from a terminal.
 
 The passphrase is asked with ``getpass`` (never echoed, never an argument); for scripts it can
 come from a file (``--passphrase-file``) or the ``ESSPASS_WALLET_PASSPHRASE`` environment
@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
-from wallet.messages import LANGUAGES, explain, normalise_lang, t
+from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 
 __all__ = ["main", "register"]
 
@@ -42,6 +42,11 @@ def register(subparsers: Any) -> None:
                    help="type the code on the institution's page in a browser instead (authorization code flow)")
     p.add_argument("--wait", type=float, default=300, help="seconds to wait for the institution's page (default 300)")
     p.set_defaults(func=_cmd(_receive))
+    sub.add_parser("pending", help="documents an institution has still to approve (deferred issuance)"
+                   ).set_defaults(func=_cmd(_pending))
+    p = sub.add_parser("fetch-pending", help="ask the institutions for the pending documents that are due")
+    p.add_argument("--now", action="store_true", help="ask about every pending document, ignoring the interval")
+    p.set_defaults(func=_cmd(_fetch_pending))
     sub.add_parser("list", help="list the credentials").set_defaults(func=_cmd(_list))
     p = sub.add_parser("show", help="show one credential in plain words")
     p.add_argument("id", help="credential id from 'list'")
@@ -166,11 +171,16 @@ def _receive(ctx: _Ctx) -> int:
     for item in offer.offered:
         ctx.say(f"  - {item.name(ctx.lang)}")
     if ctx.args.at_institution:
-        groups = _receive_at_institution(ctx, service, offer_id)
+        received = _receive_at_institution(ctx, service, offer_id)
     else:
-        groups = service.accept_offer(offer_id, _tx_code(ctx, offer))
+        received = service.accept(offer_id, _tx_code(ctx, offer))
+    if received.pending:  # OpenID4VCI §8.3: the institution deferred it (a second clerk approves first)
+        ctx.say(ctx.t("pending.title"))
+        ctx.say(f"  {ctx.t('pending.deferred', institution=offer.issuer_name(ctx.lang))}")
+    if not received.groups:
+        return 0
     ctx.say(ctx.t("received.title"))
-    for group in groups:
+    for group in received.groups:
         card = service.card(group, ctx.lang)
         ctx.say(f"[{card.group}] {card.title}")
         ctx.say(f"  {card.description}")
@@ -178,7 +188,7 @@ def _receive(ctx: _Ctx) -> int:
     return 0
 
 
-def _receive_at_institution(ctx: _Ctx, service: Any, offer_id: str) -> list[str]:
+def _receive_at_institution(ctx: _Ctx, service: Any, offer_id: str) -> Any:
     """The authorization code flow from a terminal: the worker opens the institution's page in a
     browser, and the page sends the browser back to a loopback listener (RFC 8252 §7.3)."""
     from wallet.loopback import LoopbackCallback
@@ -189,8 +199,8 @@ def _receive_at_institution(ctx: _Ctx, service: Any, offer_id: str) -> list[str]
         params = callback.wait(ctx.args.wait)
     if params is None:
         raise SystemExit(ctx.t("cli.no_answer"))
-    return list(service.finish_authorization(params.get("state", ""), code=params.get("code"),
-                                             iss=params.get("iss"), error=params.get("error")))
+    return service.complete_authorization(params.get("state", ""), code=params.get("code"),
+                                          iss=params.get("iss"), error=params.get("error"))
 
 
 def _tx_code(ctx: _Ctx, offer: Any) -> str | None:
@@ -201,6 +211,37 @@ def _tx_code(ctx: _Ctx, offer: Any) -> str | None:
         )
         tx_code = input(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ").strip()
     return tx_code
+
+
+def _pending(ctx: _Ctx) -> int:
+    """What institutions have still to approve: what, from whom, since when."""
+    views = ctx.service().pending(ctx.lang)
+    if not views:
+        ctx.say(ctx.t("pending.none"))
+    for view in views:
+        ctx.say(f"[{view.id}] " + ctx.t("pending.waiting", institution=view.issuer_name,
+                                        document=", ".join(view.titles), date=format_date(view.asked_at[:10],
+                                                                                          ctx.lang)))
+        ctx.say(f"  {ctx.t('pending.next', when=view.next_poll[:16].replace('T', ' ') + ' UTC')}")
+    return 0
+
+
+def _fetch_pending(ctx: _Ctx) -> int:
+    """Ask about the pending documents that are due (all with --now); exit 0 when nothing failed to be
+    asked, 2 when an institution could not be asked (the document stays pending)."""
+    service = ctx.service()
+    outcomes = service.fetch_pending(force=ctx.args.now, lang=ctx.lang)
+    if not outcomes:  # none due: what waits, and when it is asked about next
+        return _pending(ctx)
+    worst = 0
+    for out in outcomes:
+        ctx.say(f"[{out.id}] {pending_message(out.outcome, out.issuer_name, out.titles, out.detail, ctx.lang)}")
+        for group in out.groups:
+            card = service.card(group, ctx.lang)
+            ctx.say(f"  [{card.group}] {card.title}: {card.description}")
+        if out.outcome == "pending" and out.detail:
+            worst = 2
+    return worst
 
 
 def _list(ctx: _Ctx) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from credentials import i18n
 from credentials.i18n import LANGUAGES
 
-__all__ = ["LANGUAGES", "STRINGS", "explain", "normalise_lang", "t"]
+__all__ = ["LANGUAGES", "STRINGS", "explain", "normalise_lang", "pending_message", "t"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -254,6 +254,88 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "nav.sections": ("Wallet sections", "Maka sadaļas", "Bereiche der Wallet", "Rubriques du portefeuille",
                      "Sekcje portfela"),
     "claim.photo": ("Photo", "Foto", "Foto", "Photo", "Zdjęcie"),
+    "pending.title": ("Waiting for approval", "Gaida apstiprinājumu", "Wartet auf Freigabe",
+                      "En attente d'approbation", "Oczekuje na zatwierdzenie"),
+    "pending.deferred": ("{institution} must approve this document first. The wallet will fetch it as soon as "
+                         "it is approved; you do not need to scan the code again.",
+                         "{institution} vispirms jāapstiprina šis dokuments. Maks to saņems, tiklīdz tas būs "
+                         "apstiprināts; kods nav jāskenē vēlreiz.",
+                         "{institution} muss dieses Dokument zuerst freigeben. Die Wallet holt es ab, sobald es "
+                         "freigegeben ist; Sie müssen den Code nicht erneut scannen.",
+                         "{institution} doit d'abord approuver ce document. Le portefeuille le récupérera dès "
+                         "qu'il sera approuvé ; inutile de scanner à nouveau le code.",
+                         "{institution} musi najpierw zatwierdzić ten dokument. Portfel pobierze go, gdy tylko "
+                         "zostanie zatwierdzony; nie trzeba ponownie skanować kodu."),
+    "pending.waiting": ("Waiting for {institution} to approve {document}, asked {date}",
+                        "Gaida, kad {institution} apstiprinās: {document}; pieprasīts {date}",
+                        "Wartet auf Freigabe durch {institution}: {document}, angefragt am {date}",
+                        "En attente de l'approbation de {institution} : {document}, demandé le {date}",
+                        "Oczekuje na zatwierdzenie przez {institution}: {document}, wniosek z {date}"),
+    "pending.check_now": ("Check now", "Pārbaudīt tagad", "Jetzt prüfen", "Vérifier maintenant",
+                          "Sprawdź teraz"),
+    "pending.none": ("No documents are waiting for an institution.", "Neviens dokuments negaida iestādi.",
+                     "Keine Dokumente warten auf eine Stelle.", "Aucun document n'attend un organisme.",
+                     "Żaden dokument nie czeka na instytucję."),
+    "pending.still": ("{institution} has not approved {document} yet. The wallet will ask again later.",
+                      "{institution} vēl nav apstiprinājusi: {document}. Maks jautās vēlreiz vēlāk.",
+                      "{institution} hat {document} noch nicht freigegeben. Die Wallet fragt später erneut.",
+                      "{institution} n'a pas encore approuvé {document}. Le portefeuille redemandera plus tard.",
+                      "{institution} nie zatwierdziła jeszcze: {document}. Portfel zapyta ponownie później."),
+    "pending.unreachable": ("{institution} could not be asked about {document} now ({detail}). The wallet will "
+                            "try again later.",
+                            "Pašlaik neizdevās sazināties ar {institution} par: {document} ({detail}). Maks "
+                            "mēģinās vēlreiz vēlāk.",
+                            "{institution} konnte gerade nicht zu {document} befragt werden ({detail}). Die Wallet "
+                            "versucht es später erneut.",
+                            "{institution} n'a pas pu être interrogé sur {document} ({detail}). Le portefeuille "
+                            "réessaiera plus tard.",
+                            "Nie udało się teraz zapytać {institution} o: {document} ({detail}). Portfel spróbuje "
+                            "ponownie później."),
+    "pending.received": ("{institution} approved {document}; it is now in your wallet.",
+                         "{institution} apstiprināja: {document}; tas tagad ir jūsu makā.",
+                         "{institution} hat {document} freigegeben; es ist jetzt in Ihrer Wallet.",
+                         "{institution} a approuvé {document} ; il est maintenant dans votre portefeuille.",
+                         "{institution} zatwierdziła: {document}; dokument jest teraz w portfelu."),
+    "pending.refused": ("{institution} refused to issue {document}. Contact the institution if you think this "
+                        "is a mistake.",
+                        "{institution} atteica izsniegt: {document}. Sazinieties ar iestādi, ja uzskatāt, ka tā ir "
+                        "kļūda.",
+                        "{institution} hat die Ausstellung von {document} abgelehnt. Wenden Sie sich an die "
+                        "Stelle, wenn Sie dies für einen Fehler halten.",
+                        "{institution} a refusé de délivrer {document}. Contactez l'organisme si vous pensez "
+                        "qu'il s'agit d'une erreur.",
+                        "{institution} odmówiła wydania: {document}. Skontaktuj się z instytucją, jeśli uważasz, "
+                        "że to błąd."),
+    "pending.gone": ("{institution} no longer knows the request for {document}. Ask the institution for a new "
+                     "offer.",
+                     "{institution} vairs nezina pieprasījumu: {document}. Lūdziet iestādei jaunu piedāvājumu.",
+                     "{institution} kennt die Anfrage für {document} nicht mehr. Bitten Sie die Stelle um ein "
+                     "neues Angebot.",
+                     "{institution} ne connaît plus la demande de {document}. Demandez une nouvelle offre à "
+                     "l'organisme.",
+                     "{institution} nie zna już wniosku o: {document}. Poproś instytucję o nową ofertę."),
+    "pending.expired": ("The wallet's access to {institution} for {document} has expired and could not be "
+                        "renewed. Ask the institution for a new offer.",
+                        "Maka piekļuve {institution} dokumentam {document} ir beigusies, un to neizdevās "
+                        "atjaunot. Lūdziet iestādei jaunu piedāvājumu.",
+                        "Der Zugang der Wallet bei {institution} für {document} ist abgelaufen und konnte nicht "
+                        "erneuert werden. Bitten Sie die Stelle um ein neues Angebot.",
+                        "L'accès du portefeuille auprès de {institution} pour {document} a expiré et n'a pas pu "
+                        "être renouvelé. Demandez une nouvelle offre à l'organisme.",
+                        "Dostęp portfela do {institution} dla dokumentu {document} wygasł i nie dało się go "
+                        "odnowić. Poproś instytucję o nową ofertę."),
+    "pending.failed": ("{document} from {institution} arrived but failed the wallet's checks, so it was not "
+                       "kept ({detail}).",
+                       "{document} no {institution} tika saņemts, bet neizturēja maka pārbaudes, tāpēc netika "
+                       "saglabāts ({detail}).",
+                       "{document} von {institution} ist eingetroffen, hat aber die Prüfungen der Wallet nicht "
+                       "bestanden und wurde nicht gespeichert ({detail}).",
+                       "{document} de {institution} est arrivé mais n'a pas passé les contrôles du portefeuille ; "
+                       "il n'a pas été gardé ({detail}).",
+                       "{document} od {institution} dotarł, ale nie przeszedł kontroli portfela, więc go nie "
+                       "zachowano ({detail})."),
+    "pending.next": ("next check after {when}", "nākamā pārbaude pēc {when}", "nächste Prüfung nach {when}",
+                     "prochaine vérification après {when}", "następne sprawdzenie po {when}"),
     "card.offline_qr_alt": ("Offline QR code of this document, to show the inspector",
                             "Šī dokumenta bezsaistes QR kods, ko parādīt inspektoram",
                             "Offline-QR-Code dieses Dokuments für die Kontrollperson",
@@ -344,6 +426,16 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
                   "Die empfangenen Daten sind beschädigt oder nicht in der erwarteten Form.",
                   "Les données reçues sont endommagées ou pas dans la forme attendue.",
                   "Otrzymane dane są uszkodzone lub w nieoczekiwanej formie."),
+    "credential_request_denied": ("The institution refused to issue this document.",
+                                  "Iestāde atteica izsniegt šo dokumentu.",
+                                  "Die Stelle hat die Ausstellung dieses Dokuments abgelehnt.",
+                                  "L'organisme a refusé de délivrer ce document.",
+                                  "Instytucja odmówiła wydania tego dokumentu."),
+    "invalid_transaction_id": ("The institution no longer knows this request. Ask it for a new offer.",
+                               "Iestāde vairs nezina šo pieprasījumu. Lūdziet tai jaunu piedāvājumu.",
+                               "Die Stelle kennt diese Anfrage nicht mehr. Bitten Sie sie um ein neues Angebot.",
+                               "L'organisme ne connaît plus cette demande. Demandez-lui une nouvelle offre.",
+                               "Instytucja nie zna już tego wniosku. Poproś ją o nową ofertę."),
     "wrong_passphrase": ("Wrong passphrase. Nothing was changed.", "Nepareiza parole. Nekas netika mainīts.",
                          "Falsche Passphrase. Es wurde nichts geändert.",
                          "Phrase secrète erronée. Rien n'a été modifié.", "Błędne hasło. Nic nie zmieniono."),
@@ -373,3 +465,11 @@ def explain(code: str, message: str, lang: str) -> str:
         return message
     text = t(f"explain.{code}", lang)
     return f"{text} ({message})" if message else text
+
+
+def pending_message(outcome: str, institution: str, titles: tuple[str, ...] | list[str], detail: str,
+                    lang: str) -> str:
+    """What asking about a pending document came to (:class:`wallet.service.PendingOutcome`), in words."""
+    document = ", ".join(titles)
+    key = {"pending": "pending.unreachable" if detail else "pending.still"}.get(outcome, f"pending.{outcome}")
+    return t(key, lang, institution=institution, document=document, detail=detail)

@@ -17,6 +17,13 @@ Steps, each a function over an injected ``httpx.Client``:
    ``use_dpop_nonce``.
 3. :func:`notify` — Notification Endpoint (§11) ``credential_accepted`` / ``credential_failure``.
 
+Deferred issuance (§8.3 HTTP 202, §9; :mod:`wallet.deferred`): with ``deferred=`` a configuration
+the issuer defers comes back as :class:`DeferredCredentials` (its transaction, the keys proved, the
+tokens and DPoP key); :func:`poll_deferred` asks the Deferred Credential Endpoint with the access
+token (and a DPoP proof, as at the Credential Endpoint), :func:`refresh_access` renews an expired
+access token with the refresh token (RFC 6749 §6; DPoP-bound, RFC 9449 §5; the client attestation
+again when the token endpoint takes one), and :func:`send_notification` notifies by the stored token.
+
 Verifying what arrived (signature, chain, trust list, vct, cnf) is the caller's next step
 (:mod:`wallet.service`); nothing here trusts a credential.
 """
@@ -40,12 +47,15 @@ from credentials import authorization_code, client_attestation
 from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
+from wallet.deferred import Answer, credential_answer, deferral, read_deferred_answer
 from wallet.http import check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
 __all__ = [
     "OFFER_SCHEMES",
     "PRE_AUTH_GRANT",
+    "DeferredCredentials",
+    "DpopSession",
     "IssuedCredentials",
     "OfferedCredential",
     "ResolvedOffer",
@@ -53,7 +63,10 @@ __all__ = [
     "notify",
     "obtain_credentials",
     "parse_offer_link",
+    "poll_deferred",
+    "refresh_access",
     "resolve_offer",
+    "send_notification",
 ]
 
 OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
@@ -132,6 +145,8 @@ class ResolvedOffer:
     par_endpoint: str | None = None
     #: Where to get a challenge for client attestation PoPs (attestation-based client auth §8).
     challenge_endpoint: str | None = None
+    #: §12.2.4 ``deferred_credential_endpoint``: where to ask again for a document deferred (§9).
+    deferred_endpoint: str | None = None
 
     def issuer_name(self, lang: str) -> str:
         for entry in self.issuer_display:
@@ -158,6 +173,22 @@ class IssuedCredentials:
     #: The offline compact credential beside each (``compact`` member, issue #7), when the issuer sent one.
     compacts: tuple[str | None, ...] = ()
     format: str = "dc+sd-jwt"  # or "mso_mdoc": then each credential is base64url CBOR IssuerSigned
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredCredentials:
+    """A configuration the Credential Endpoint deferred (§8.3 HTTP 202): what asking again needs."""
+
+    configuration_id: str
+    vct: str
+    format: str
+    transaction_id: str
+    interval: int
+    keys: tuple[PrivateKey, ...]  # the keys proved: the issuer signs for exactly these later
+    access_token: str
+    token_type: str
+    refresh_token: str | None
+    dpop: DpopSession | None
 
 
 # --- step 1: the offer and the metadata ------------------------------------------------------
@@ -320,6 +351,7 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool 
         credential_endpoint=credential_endpoint,
         nonce_endpoint=endpoint("nonce_endpoint", False),
         notification_endpoint=endpoint("notification_endpoint", False),
+        deferred_endpoint=endpoint("deferred_credential_endpoint", False),
         token_endpoint=check_url(token_endpoint, "token_endpoint", allow_loopback_http=allow_loopback_http),
         batch_size=batch_size,
         dpop_algs=dpop_algs,
@@ -394,10 +426,11 @@ class DpopSession:
 def _post_with_dpop(
     client: httpx.Client, url: str, what: str, now: datetime, dpop: DpopSession | None, *,
     token: str | None = None, token_type: str = "Bearer",  # noqa: S107
-    fresh_headers: Callable[[], dict[str, str]] | None = None, **kwargs: Any,
+    fresh_headers: Callable[[], dict[str, str]] | None = None, raw: bool = False, **kwargs: Any,
 ) -> httpx.Response:
     """POST with a fresh DPoP proof (and ``fresh_headers()``, proofs with their own jti) per attempt,
-    carrying the server's latest nonce; challenged for a newer one (§8, §9), retry once."""
+    carrying the server's latest nonce; challenged for a newer one (§8, §9), retry once. ``raw``:
+    the answer whatever its status (only network trouble raises), for a caller reading errors itself."""
     headers = dict(kwargs.pop("headers", {}))
     if token is not None:
         headers["Authorization"] = f"{token_type} {token}"
@@ -411,10 +444,11 @@ def _post_with_dpop(
         if dpop is None:
             break
         dpop.remember(response)
-        challenged = response.status_code in (400, 401) and "use_dpop_nonce" in response.text
+        challenged = response.status_code in (400, 401) and (
+            "use_dpop_nonce" in response.text or "use_dpop_nonce" in response.headers.get("www-authenticate", ""))
         if attempt or not challenged or dpop.nonce in (None, sent):
             break
-    return check(response, what)
+    return response if raw else check(response, what)
 
 
 def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession | None) -> str | None:
@@ -516,30 +550,37 @@ def _client_attestation(client: httpx.Client, offer: ResolvedOffer, attester: At
 
     One fresh instance key per token request; each attempt gets a fresh PoP (its own jti).
     """
-    if client_attestation.AUTH_METHOD not in offer.token_auth_methods:
+    return _attestation_headers(client, offer.token_auth_methods, offer.as_issuer or offer.credential_issuer,
+                                offer.challenge_endpoint, attester, now)
+
+
+def _attestation_headers(client: httpx.Client, methods: Sequence[str], audience: str, challenge_endpoint: str | None,
+                         attester: Attester | None, now: datetime) -> Callable[[], dict[str, str]] | None:
+    """:func:`_client_attestation` from what a token request needs of the offer (kept for a refresh)."""
+    if client_attestation.AUTH_METHOD not in methods:
         return None
     if attester is None:
-        if "none" in offer.token_auth_methods:
+        if "none" in methods:
             return None
         raise ProtocolError("invalid_client", "This institution gives documents only to wallets attested by their "
                             "provider, and this wallet has no attestation.")
     instance = new_key()
     attestation = attester.attest(instance.public_key(), now)
-    challenge = _attestation_challenge(client, offer)
+    challenge = _attestation_challenge(client, challenge_endpoint)
 
     def headers() -> dict[str, str]:
-        pop = client_attestation.proof_of_possession(instance, audience=offer.as_issuer or offer.credential_issuer,
+        pop = client_attestation.proof_of_possession(instance, audience=audience,
                                                      iat=int(now.timestamp()), challenge=challenge)
         return {client_attestation.ATTESTATION_HEADER: attestation, client_attestation.POP_HEADER: pop}
 
     return headers
 
 
-def _attestation_challenge(client: httpx.Client, offer: ResolvedOffer) -> str | None:
+def _attestation_challenge(client: httpx.Client, challenge_endpoint: str | None) -> str | None:
     """A challenge for the PoP from the authorization server's challenge endpoint, when it has one (§8)."""
-    if offer.challenge_endpoint is None:
+    if challenge_endpoint is None:
         return None
-    body = read_json(send(client, "POST", offer.challenge_endpoint, "Asking the issuer for a challenge"),
+    body = read_json(send(client, "POST", challenge_endpoint, "Asking the issuer for a challenge"),
                      "The challenge")
     value = body.get("attestation_challenge")
     if not isinstance(value, str) or not 0 < len(value) <= 256:
@@ -557,11 +598,14 @@ def obtain_credentials(
     attester: Attester | None = None,
     authorized: AuthorizedCode | None = None,
     failures: list[CredentialError] | None = None,
+    deferred: list[DeferredCredentials] | None = None,
 ) -> list[IssuedCredentials]:
     """Run token → nonce → credential for every offered configuration; one fresh key per copy.
 
     With ``failures``, a configuration whose request fails is added there and the others are still
     collected (the error is raised only when none came); without it, the first failure is raised.
+    With ``deferred``, a configuration the issuer defers (§8.3 HTTP 202) is added there; without it,
+    a deferral is the failure ``issuance_pending``.
 
     ``attester`` (the wallet provider) attests an instance key when the issuer authenticates wallets,
     and each batch's keys (App. D). ``authorized`` is the code the authorization code flow brought
@@ -592,27 +636,37 @@ def obtain_credentials(
         raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
     token_type = "DPoP" if token_type.lower() == "dpop" else "Bearer"
     identifiers = _credential_identifiers(token_body.get("authorization_details"))
+    refresh = token_body.get("refresh_token")  # RFC 6749 §5.1: given when the document may be deferred
+    refresh_token = refresh if isinstance(refresh, str) and 0 < len(refresh) <= 4096 else None
 
     results: list[IssuedCredentials] = []
     wanted = max(1, min(copies, offer.batch_size))
     for offered in offer.offered:
         try:
-            results.append(_obtain_one(client, offer, offered, identifiers, wanted=wanted, new_key=new_key, now=now,
-                                       attester=attester, dpop=dpop, access_token=access_token,
-                                       token_type=token_type))
+            got = _obtain_one(client, offer, offered, identifiers, wanted=wanted, new_key=new_key, now=now,
+                              attester=attester, dpop=dpop, access_token=access_token, token_type=token_type,
+                              refresh_token=refresh_token)
+            if isinstance(got, IssuedCredentials):
+                results.append(got)
+            elif deferred is not None:
+                deferred.append(got)
+            else:
+                raise ProtocolError("issuance_pending",
+                                    "The institution has not finished preparing this document; try again later.")
         except CredentialError as exc:
             if failures is None:
                 raise
             failures.append(exc)  # the other configurations may still come (one token gives each once)
-    if not results and failures:
+    if not results and not deferred and failures:
         raise failures[0]
     return results
 
 
 def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identifiers: dict[str, list[str]], *,
                 wanted: int, new_key: Any, now: datetime, attester: Any, dpop: Any, access_token: str,
-                token_type: str) -> IssuedCredentials:
-    """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer.
+                token_type: str, refresh_token: str | None = None) -> IssuedCredentials | DeferredCredentials:
+    """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer:
+    the credentials, or the issuer's deferral (§8.3 HTTP 202) with what asking again needs.
 
     §8.3.1.2: answered ``invalid_nonce`` (the c_nonce expired, or was spent by another request),
     the wallet fetches a fresh c_nonce from the Nonce Endpoint and sends the request again with new
@@ -645,30 +699,19 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
             continue
         break
     if response.status_code == 202:
-        raise ProtocolError(
-            "issuance_pending", "The institution has not finished preparing this document; try again later."
-        )
-    body = read_json(response, "The credential answer")
-    creds = body.get("credentials")
-    if not isinstance(creds, list) or not creds or len(creds) > len(keys):
-        raise MalformedError("the credential answer does not hold the expected credentials")
-    texts: list[str] = []
-    compacts: list[str | None] = []
-    for item in creds:
-        value = item.get("credential") if isinstance(item, dict) else None
-        if not isinstance(value, str) or not value:
-            raise MalformedError("the credential answer holds an entry that is not a credential")
-        texts.append(value)
-        extra = item.get("compact")
-        compacts.append(extra if isinstance(extra, str) and len(extra) < 4096 else None)
-    notification_id = body.get("notification_id")
+        transaction_id, interval = deferral(read_json(response, "The deferral"))
+        return DeferredCredentials(configuration_id=offered.configuration_id, vct=offered.vct, format=offered.format,
+                                   transaction_id=transaction_id, interval=interval, keys=keys,
+                                   access_token=access_token, token_type=token_type, refresh_token=refresh_token,
+                                   dpop=dpop)
+    issued = credential_answer(read_json(response, "The credential answer"), most=len(keys))
     return IssuedCredentials(
         configuration_id=offered.configuration_id,
         vct=offered.vct,
-        credentials=tuple(texts),
+        credentials=issued.credentials,
         keys=keys,
-        compacts=tuple(compacts),
-        notification_id=notification_id if isinstance(notification_id, str) else None,
+        compacts=issued.compacts,
+        notification_id=issued.notification_id,
         access_token=access_token,
         token_type=token_type,
         dpop=dpop,
@@ -730,7 +773,16 @@ def notify(
     description: str | None = None,
 ) -> None:
     """§11: ``credential_accepted`` | ``credential_failure`` | ``credential_deleted``; best effort."""
-    if offer.notification_endpoint is None or issued.notification_id is None:
+    send_notification(client, offer.notification_endpoint, issued, event, now=now, description=description)
+
+
+def send_notification(
+    client: httpx.Client, endpoint: str | None, issued: IssuedCredentials, event: str, *, now: datetime,
+    description: str | None = None,
+) -> None:
+    """:func:`notify` at ``endpoint`` (a deferred document's, kept since the offer), with the token
+    ``issued`` carries."""
+    if endpoint is None or issued.notification_id is None:
         return
     body: dict[str, Any] = {"notification_id": issued.notification_id, "event": event}
     # §11.1: event_description is ASCII without '"' and '\\' (%x20-21 / %x23-5B / %x5D-7E).
@@ -738,6 +790,54 @@ def notify(
     if text.strip():
         body["event_description"] = text
     _post_with_dpop(
-        client, offer.notification_endpoint, "Notifying the issuer", now, issued.dpop,
+        client, endpoint, "Notifying the issuer", now, issued.dpop,
         token=issued.access_token, token_type=issued.token_type, json=body,
     )
+
+
+# --- deferred issuance (§9) ----------------------------------------------------------------------
+
+
+def poll_deferred(client: httpx.Client, endpoint: str, transaction_id: str, *, most: int, token: str,
+                  token_type: str, dpop: DpopSession | None, now: datetime, seconds: float | None = None) -> Answer:
+    """§9.1: ``POST {"transaction_id"}`` with the access token (a fresh DPoP proof when it is bound,
+    as at the Credential Endpoint), read with :func:`wallet.deferred.read_deferred_answer`. Only
+    network trouble raises (TransportError): the caller asks again later."""
+    response = _post_with_dpop(client, endpoint, "Asking the institution for the document", now, dpop,
+                               token=token, token_type=token_type, json={"transaction_id": transaction_id},
+                               raw=True, seconds=seconds)
+    if 300 <= response.status_code < 400:
+        return Answer("malformed", detail="the issuer tried to redirect the wallet elsewhere")
+    try:
+        body: Any = read_json(response, "The deferred answer")
+    except CredentialError:
+        body = None
+    return read_deferred_answer(response.status_code, body, transaction_id=transaction_id, most=most,
+                                www_authenticate=response.headers.get("www-authenticate", "")[:1024])
+
+
+def refresh_access(client: httpx.Client, *, token_endpoint: str, refresh_token: str, dpop: DpopSession | None,
+                   token_auth_methods: Sequence[str], audience: str, challenge_endpoint: str | None,
+                   attester: Attester | None, now: datetime,
+                   seconds: float | None = None) -> tuple[str, str, str]:
+    """RFC 6749 §6: ``grant_type=refresh_token``, authenticated as the first token request was (the
+    client attestation, HAIP §9.2) and with a DPoP proof by the same key (RFC 9449 §5: a refresh
+    token issued to a public client is bound to it). Returns ``(access_token, token_type,
+    refresh_token)``: the new refresh token when the server rotated it (the old one MUST then be
+    discarded, §6), else the one used. A refusal is a ProtocolError (``invalid_grant`` ...)."""
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    response = _post_with_dpop(client, token_endpoint, "Renewing access at the institution", now, dpop, data=form,
+                               fresh_headers=_attestation_headers(client, token_auth_methods, audience,
+                                                                  challenge_endpoint, attester, now),
+                               seconds=seconds)
+    body = read_json(response, "The token answer")
+    access_token = body.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise MalformedError("the token answer has no access token")
+    bound = str(body.get("token_type", "Bearer")).lower() == "dpop"
+    if bound and dpop is None:
+        raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
+    token_type = "DPoP" if bound else "Bearer"
+    rotated = body.get("refresh_token")
+    return access_token, token_type, rotated if isinstance(rotated, str) and 0 < len(rotated) <= 4096 \
+        else refresh_token

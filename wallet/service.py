@@ -12,7 +12,9 @@ what it says, :func:`core.check_compact`) → the copies of each batch carry one
 (:func:`core.same_document`) → the SD-JWT VC and ISO mdoc forms of each document agree
 (:func:`core.same_forms`); where any of these three does not hold, nothing of the offer is kept
 (:class:`~wallet.errors.OfferDisagreesError`) → store → status of the older documents it may
-replace (best effort).
+replace (best effort). A document the institution defers (OpenID4VCI §8.3 HTTP 202, e.g. until a
+second clerk approves it) is kept as a pending issuance (:mod:`wallet.deferred`) and fetched later
+(:meth:`WalletService.fetch_pending`, §9), through the same receipt checks (:meth:`WalletService._receipt`).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
@@ -39,24 +41,32 @@ from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
-from wallet.errors import NotFoundError, OfferDisagreesError
+from wallet.deferred import LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
+from wallet.errors import NotFoundError, OfferDisagreesError, TransportError
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
 from wallet.provider import WalletProvider
 from wallet.receive import (
     AuthorizedCode,
+    DeferredCredentials,
+    DpopSession,
+    IssuedCredentials,
     PendingAuthorization,
     ResolvedOffer,
     notify,
     obtain_credentials,
+    poll_deferred,
     push_authorization,
+    refresh_access,
     resolve_offer,
+    send_notification,
 )
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
-__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PresentOutcome", "WalletService"]
+__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PendingOutcome", "PendingView", "PresentOutcome",
+           "Received", "WalletService"]
 
 Clock = Callable[[], datetime]
 
@@ -116,6 +126,43 @@ class ConsentRequest:
     created: float
     #: query id -> (the credential chosen, the claim paths that will be disclosed)
     selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What taking an offer came to: the new card groups, and the pending issuances it left (§8.3)."""
+
+    groups: list[str]
+    pending: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingView:
+    """A document the institution has not handed over yet, as the worker sees it."""
+
+    id: str
+    issuer_name: str
+    titles: tuple[str, ...]
+    asked_at: str  # ISO 8601 UTC
+    next_poll: str
+    last_error: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingOutcome:
+    """What asking about one pending document came to.
+
+    ``outcome``: ``pending`` (still waiting; ``detail`` says why the question could not be answered,
+    when it could not), ``received`` (stored: ``groups``), ``refused`` (the institution refused it),
+    ``gone`` (the issuer no longer knows the request), ``expired`` (access could not be renewed),
+    ``failed`` (it came, and failed the receipt checks: ``detail``)."""
+
+    id: str
+    outcome: str
+    issuer_name: str
+    titles: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,11 +353,15 @@ class WalletService:
 
     def accept_offer(self, offer_id: str, tx_code: str | None) -> list[str]:
         """Collect, verify and store the offered credentials; returns the new card groups."""
+        return self.accept(offer_id, tx_code).groups
+
+    def accept(self, offer_id: str, tx_code: str | None) -> Received:
+        """:meth:`accept_offer`, saying also which documents the institution deferred."""
         offer = self.pending_offer(offer_id)
-        groups = self.receive(offer, tx_code)
+        received = self.take(offer, tx_code)
         with self._lock:
             self._offers.pop(offer_id, None)
-        return groups
+        return received
 
     def begin_authorization(self, offer_id: str, redirect_uri: str) -> str:
         """Start the authorization code flow for an open offer: push the request, remember the PKCE
@@ -326,6 +377,11 @@ class WalletService:
     def finish_authorization(self, state: str, *, code: str | None, iss: str | None, error: str | None) -> list[str]:
         """The institution sent the worker back (RFC 6749 §4.1.2): check state and iss (RFC 9207,
         against mix-up), then collect the documents with the code."""
+        return self.complete_authorization(state, code=code, iss=iss, error=error).groups
+
+    def complete_authorization(self, state: str, *, code: str | None, iss: str | None,
+                               error: str | None) -> Received:
+        """:meth:`finish_authorization`, saying also which documents the institution deferred."""
         with self._lock:
             entry = self._authorizations.pop(state, None)
         if entry is None:
@@ -339,19 +395,57 @@ class WalletService:
         if error is not None or not code:
             raise ProtocolError("access_denied", "The institution did not hand over the document"
                                 + (" (too many wrong codes, or you cancelled)." if error == "access_denied" else "."))
-        groups = self.receive(offer, None, AuthorizedCode(code, pending.verifier, pending.redirect_uri))
+        received = self.take(offer, None, AuthorizedCode(code, pending.verifier, pending.redirect_uri))
         with self._lock:
             self._offers.pop(offer_id, None)
-        return groups
+        return received
 
     def receive(self, offer: ResolvedOffer, tx_code: str | None, authorized: AuthorizedCode | None = None) -> list[str]:
+        """:meth:`take` for callers that only want the new card groups."""
+        return self.take(offer, tx_code, authorized).groups
+
+    def take(self, offer: ResolvedOffer, tx_code: str | None, authorized: AuthorizedCode | None = None) -> Received:
+        """Collect the offered documents: those issued now are checked (:meth:`_receipt`) and stored,
+        those the institution defers (OpenID4VCI §8.3 HTTP 202) are kept as one pending issuance,
+        in the same store transaction."""
         now = self.clock()
         # The issuers list first: without it nothing received could be kept, and the offer's code is
         # for one use (OpenID4VCI §6.1), so it is not spent on documents the wallet would throw away.
         issuers = self.trust.issuers(now)
         failures: list[CredentialError] = []
+        deferred: list[DeferredCredentials] = []
         batches = obtain_credentials(self.http, offer, tx_code=tx_code, copies=self.settings.batch_size, now=now,
-                                     attester=self.provider, authorized=authorized, failures=failures)
+                                     attester=self.provider, authorized=authorized, failures=failures,
+                                     deferred=deferred)
+        if deferred and offer.deferred_endpoint is None:
+            failures.append(MalformedError("the institution deferred the document but names no deferred "
+                                           "credential endpoint to fetch it from"))
+            deferred = []
+        new, groups, stored = self._receipt(
+            batches, failures, issuer_url=offer.credential_issuer, issuers=issuers, now=now,
+            tell=lambda batch, event, detail: self._notify_quietly(offer, batch, event, detail, now))
+        if not new and not deferred:
+            raise failures[0] if failures else MalformedError("the issuer sent no document")
+        entry = _pending_entry(offer, deferred, now) if deferred else None
+        with self.store.transaction() as doc:
+            doc["credentials"].extend(c.to_dict() for c in new)
+            if entry is not None:
+                doc.setdefault("pending", []).append(entry.to_dict())
+        for batch in stored:
+            self._notify_quietly(offer, batch, "credential_accepted", None, now)
+        if new:
+            self._check_replaced(new, now)
+        return Received(groups, [entry.id] if entry is not None else [])
+
+    def _receipt(self, batches: list[IssuedCredentials], failures: list[CredentialError], *, issuer_url: str,
+                 issuers: Any, now: datetime, tell: Callable[[IssuedCredentials, str, str | None], None],
+                 ) -> tuple[list[StoredCredential], list[str], list[IssuedCredentials]]:
+        """The receipt checks of every document, issued at once or after a deferral (one code path):
+        each copy verified and bound to a key we generated, the copies of each batch one document,
+        the forms of each document in agreement. Returns what to store, its card groups and the
+        batches kept (to be told ``credential_accepted`` once stored); a batch refused is told
+        ``credential_failure`` through ``tell`` and added to ``failures``; an issuer that said two
+        things of one document gets nothing of these batches kept (OfferDisagreesError raised)."""
         new: list[StoredCredential] = []
         stored: list[Any] = []
         groups: list[str] = []
@@ -373,7 +467,7 @@ class WalletService:
                         checked = core.verify_issued_mdoc(text, issuers=issuers, vct=batch.vct, now=now)
                     else:
                         checked = core.verify_issued(
-                            text, issuers=issuers, vct=batch.vct, issuer_url=offer.credential_issuer, now=now
+                            text, issuers=issuers, vct=batch.vct, issuer_url=issuer_url, now=now
                         )
                     checked_copies.append(checked)
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
@@ -390,7 +484,7 @@ class WalletService:
                             vct=checked.vct,
                             credential=text,
                             private_key=key_to_pem(key),
-                            issuer_url=offer.credential_issuer,
+                            issuer_url=issuer_url,
                             issuer_id=checked.issuer_id,
                             issuer_name=checked.issuer_name,
                             configuration_id=batch.configuration_id,
@@ -405,7 +499,7 @@ class WalletService:
                     )
                 core.same_document(checked_copies)
             except CredentialError as exc:
-                self._notify_quietly(offer, batch, "credential_failure", exc.code, now)
+                tell(batch, "credential_failure", exc.code)
                 failures.append(exc)
                 continue
             new += copies
@@ -425,16 +519,200 @@ class WalletService:
             # this offer: its other forms are not kept either (no card holding part of what it
             # sent), and the worker is told why rather than getting the rest in silence.
             for batch in stored:
-                self._notify_quietly(offer, batch, "credential_failure", refusal.code, now)
+                tell(batch, "credential_failure", refusal.code)
             raise refusal
-        if not new:
-            raise failures[0] if failures else MalformedError("the issuer sent no document")
+        return new, groups, stored
+
+    # --- deferred issuance (OpenID4VCI §9) -----------------------------------------------------------
+
+    def pending(self, lang: str) -> list[PendingView]:
+        """The documents institutions have not handed over yet, oldest request first."""
+        views = []
+        for entry in self._pending_entries():
+            views.append(PendingView(entry.id, entry.issuer_name(lang),
+                                     tuple(core.type_title(v, lang) for v in entry.vcts()),
+                                     entry.asked_at, entry.next_poll, entry.last_error))
+        return sorted(views, key=lambda v: v.asked_at)
+
+    def _pending_entries(self) -> list[PendingIssuance]:
+        entries = []
+        for raw in self.store.read().get("pending", []):
+            try:
+                entries.append(PendingIssuance.from_dict(raw))
+            except MalformedError:
+                continue  # a damaged entry is not shown, and never asked about
+        return entries
+
+    def fetch_pending(self, *, force: bool = False, only: str | None = None, seconds: float | None = None,
+                      budget: float | None = None, lang: str = "en") -> list[PendingOutcome]:
+        """Ask the institutions about the pending documents that are due (OpenID4VCI §9): all of them
+        with ``force`` (the worker asked), or only ``only`` (its "Check now"), each exchange within
+        ``seconds``, and no new question after ``budget`` seconds (a page must not hang).
+
+        Each entry is first leased in a store transaction (another wallet process asking at the same
+        time skips it); what each answer changes is written in one transaction of its own.
+        """
+        now = self.clock()
+        held = self._pending_entries()
+        if only is not None and all(e.id != only for e in held):
+            raise NotFoundError("There is no such pending document in this wallet.")
+        if not any((only is None or e.id == only) and due(e, now, force=force or only is not None) for e in held):
+            return []  # nothing to ask: the store is not written (the list page asks on every visit)
+        claimed: list[PendingIssuance] = []
+        lease = (now + timedelta(seconds=LEASE_SECONDS)).isoformat()
+        with self.store.transaction() as doc:
+            for raw in doc.setdefault("pending", []):
+                try:
+                    entry = PendingIssuance.from_dict(raw)
+                except MalformedError:
+                    continue
+                if (only is None or entry.id == only) and due(entry, now, force=force or only is not None):
+                    raw["lease_until"] = lease
+                    claimed.append(replace(entry, lease_until=lease))
+        deadline = time.monotonic() + budget if budget is not None else None
+        outcomes: list[PendingOutcome] = []
+        for entry in claimed:
+            if deadline is not None and time.monotonic() > deadline:
+                self._save_pending(replace(entry, lease_until=None))  # asked about on the next visit
+                continue
+            try:
+                outcomes.append(self._ask_pending(entry, now, _Budget(seconds, deadline), lang))
+            except CredentialError as exc:  # e.g. a damaged key in the entry: said, kept, asked again later
+                self._release_pending(entry.id, now, exc.message)
+                outcomes.append(PendingOutcome(entry.id, "pending", entry.issuer_name(lang),
+                                               tuple(core.type_title(v, lang) for v in entry.vcts()),
+                                               detail=exc.message))
+        return outcomes
+
+    def _ask_pending(self, entry: PendingIssuance, now: datetime, budget: _Budget,
+                     lang: str) -> PendingOutcome:
+        """One round of questions about ``entry`` (see :mod:`wallet.deferred` for the answers)."""
+        names = entry.issuer_name(lang), tuple(core.type_title(v, lang) for v in entry.vcts())
+
+        def outcome(kind: str, groups: tuple[str, ...] = (), detail: str = "") -> PendingOutcome:
+            return PendingOutcome(entry.id, kind, names[0], names[1], groups, detail)
+
+        dpop = DpopSession(load_key(entry.dpop_key)) if entry.dpop_key else None
+        token, token_type, refresh = entry.access_token, entry.token_type, entry.refresh_token
+        remaining: list[Transaction] = []
+        arrived = list(entry.arrived)
+        interval: int | None = None
+        error, refused, gone, refreshed = "", False, False, False
+        for n, tx in enumerate(entry.transactions):
+            if budget.spent():
+                remaining.append(tx)  # not asked this time: the page that asked does not wait longer
+                continue
+            try:
+                while True:
+                    answer = poll_deferred(self.http, entry.deferred_endpoint, tx.transaction_id, most=len(tx.keys),
+                                           token=token, token_type=token_type, dpop=dpop, now=now,
+                                           seconds=budget.seconds())
+                    if answer.kind != "token_expired" or refreshed or refresh is None:
+                        break
+                    refreshed = True  # RFC 6749 §6, once per round
+                    try:
+                        token, token_type, refresh = refresh_access(
+                            self.http, token_endpoint=entry.token_endpoint, refresh_token=refresh, dpop=dpop,
+                            token_auth_methods=entry.token_auth_methods, audience=entry.as_issuer,
+                            challenge_endpoint=entry.challenge_endpoint, attester=self.provider, now=now,
+                            seconds=budget.seconds())
+                    except ProtocolError as exc:
+                        if exc.http_status >= 500 or exc.error == "temporarily_unavailable":
+                            raise TransportError(exc.message) from exc
+                        self._drop_pending(entry.id)  # the refresh token was refused: nothing more to ask with
+                        return outcome("expired", detail=exc.message)
+                    # The old refresh token may be spent already (rotation, §6): the new ones are kept at once.
+                    entry = replace(entry, access_token=token, token_type=token_type, refresh_token=refresh)
+                    self._save_pending(replace(entry, transactions=(*remaining, *entry.transactions[n:]),
+                                               arrived=tuple(arrived)))
+            except (TransportError, MalformedError) as exc:
+                remaining.append(tx)
+                error = exc.message
+                continue
+            if answer.kind == "issued" and answer.issued is not None:
+                arrived.append(Arrived(tx.configuration_id, tx.vct, tx.format, tx.keys, answer.issued.credentials,
+                                       answer.issued.compacts, answer.issued.notification_id))
+            elif answer.kind == "pending":
+                remaining.append(tx)
+                interval = max(interval or 0, answer.interval or 0)
+            elif answer.kind == "denied":
+                refused = True
+            elif answer.kind == "unknown":
+                gone = True
+            elif answer.kind == "token_expired":
+                self._drop_pending(entry.id)
+                return outcome("expired", detail="the institution no longer accepts this wallet's access")
+            else:  # retry, malformed: asked again after the interval
+                remaining.append(tx)
+                error = answer.detail
+        entry = replace(entry, transactions=tuple(remaining), arrived=tuple(arrived))
+        if remaining:
+            self._save_pending(entry.after(now, interval, error=error))
+            return outcome("pending", detail=error)
+        if arrived:
+            return self._receive_deferred(entry, now, dpop, outcome)
+        self._drop_pending(entry.id)
+        return outcome("refused" if refused else "gone" if gone else "expired")
+
+    def _receive_deferred(self, entry: PendingIssuance, now: datetime, dpop: DpopSession | None,
+                          outcome: Callable[..., PendingOutcome]) -> PendingOutcome:
+        """Every deferred batch of ``entry`` has come: the receipt checks, then the documents stored
+        and the entry dropped in one transaction, then the notifications (§11)."""
+        self._save_pending(entry)  # what came is kept (still leased) until it is decided
+        try:
+            issuers = self.trust.issuers(now)
+        except CredentialError as exc:  # no trust list at hand: kept, and checked on the next round
+            self._save_pending(entry.after(now, error=exc.message))
+            return outcome("pending", detail=exc.message)
+        batches = [IssuedCredentials(configuration_id=a.configuration_id, vct=a.vct, credentials=a.credentials,
+                                     keys=tuple(load_key(k) for k in a.keys), notification_id=a.notification_id,
+                                     access_token=entry.access_token, token_type=entry.token_type, dpop=dpop,
+                                     compacts=a.compacts, format=a.format) for a in entry.arrived]
+
+        def tell(batch: IssuedCredentials, event: str, detail: str | None) -> None:
+            try:
+                send_notification(self.http, entry.notification_endpoint, batch, event, now=now, description=detail)
+            except CredentialError:
+                pass  # a courtesy (§11)
+
+        failures: list[CredentialError] = []
+        try:
+            new, groups, stored = self._receipt(batches, failures, issuer_url=entry.issuer_url, issuers=issuers,
+                                                now=now, tell=tell)
+        except CredentialError as exc:
+            self._drop_pending(entry.id)
+            return outcome("failed", detail=exc.message)
         with self.store.transaction() as doc:
             doc["credentials"].extend(c.to_dict() for c in new)
+            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry.id]
         for batch in stored:
-            self._notify_quietly(offer, batch, "credential_accepted", None, now)
+            tell(batch, "credential_accepted", None)
+        if not new:
+            return outcome("failed", detail=failures[0].message if failures else "the issuer sent no document")
         self._check_replaced(new, now)
-        return groups
+        return outcome("received", tuple(groups))
+
+    def _save_pending(self, entry: PendingIssuance) -> None:
+        with self.store.transaction() as doc:
+            pending = doc.setdefault("pending", [])
+            for n, raw in enumerate(pending):
+                if raw.get("id") == entry.id:
+                    pending[n] = entry.to_dict()
+
+    def _release_pending(self, entry_id: str, now: datetime, error: str) -> None:
+        """The entry as now stored (tokens renewed meanwhile included), asked again after its interval."""
+        with self.store.transaction() as doc:
+            pending = doc.setdefault("pending", [])
+            for n, raw in enumerate(pending):
+                if raw.get("id") == entry_id:
+                    try:
+                        pending[n] = PendingIssuance.from_dict(raw).after(now, error=error).to_dict()
+                    except MalformedError:
+                        pass
+
+    def _drop_pending(self, entry_id: str) -> None:
+        with self.store.transaction() as doc:
+            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry_id]
 
     def _check_replaced(self, new: list[StoredCredential], now: datetime) -> None:
         """Check the status of the documents ``new`` may replace, so their cards say "withdrawn".
@@ -645,6 +923,41 @@ class WalletService:
 
 
 _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class _Budget:
+    """The time one exchange about a pending document may take (``per``), within what is left of the
+    caller's ``deadline`` (``time.monotonic()``), if any."""
+
+    per: float | None
+    deadline: float | None
+
+    def spent(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def seconds(self) -> float | None:
+        if self.deadline is None:
+            return self.per
+        left = max(0.5, self.deadline - time.monotonic())
+        return left if self.per is None else min(self.per, left)
+
+
+def _pending_entry(offer: ResolvedOffer, deferred: list[DeferredCredentials], now: datetime) -> PendingIssuance:
+    """What the wallet keeps of an offer the institution deferred (§8.3): one token for all of it."""
+    first = deferred[0]
+    interval = max(d.interval for d in deferred)
+    assert offer.deferred_endpoint is not None
+    return PendingIssuance(
+        id=secrets.token_hex(8), issuer_url=offer.credential_issuer, issuer_display=offer.issuer_display,
+        deferred_endpoint=offer.deferred_endpoint, token_endpoint=offer.token_endpoint,
+        notification_endpoint=offer.notification_endpoint, as_issuer=offer.as_issuer or offer.credential_issuer,
+        token_auth_methods=offer.token_auth_methods, challenge_endpoint=offer.challenge_endpoint,
+        access_token=first.access_token, token_type=first.token_type, refresh_token=first.refresh_token,
+        dpop_key=key_to_pem(first.dpop.key) if first.dpop is not None else None,
+        transactions=tuple(Transaction(d.transaction_id, d.configuration_id, d.vct, d.format,
+                                       tuple(key_to_pem(k) for k in d.keys)) for d in deferred),
+        interval=interval, asked_at=now.isoformat(), next_poll=(now + timedelta(seconds=interval)).isoformat())
 
 
 def _formats_unsupported(request: core.VerifiedRequest) -> bool:

@@ -78,8 +78,9 @@ class ScryptParams:
 
 
 def empty_document() -> dict[str, Any]:
-    """A new wallet's content: no credentials, no log."""
-    return {"version": VERSION, "credentials": [], "log": [], "prefs": {}}
+    """A new wallet's content: no credentials, no log, no documents awaiting an institution
+    (``pending``: :class:`wallet.deferred.PendingIssuance`; a wallet from before has none)."""
+    return {"version": VERSION, "credentials": [], "log": [], "prefs": {}, "pending": []}
 
 
 def _derive(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
