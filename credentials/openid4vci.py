@@ -226,6 +226,14 @@ class TokenRequest:
     configuration_ids: tuple[str, ...] | None = None
 
 
+def _client_id(form: Mapping[str, str]) -> str | None:
+    """RFC 6749 §3.2.1: the ``client_id`` a client that does not authenticate names itself by."""
+    client_id = form.get("client_id")
+    if client_id is not None and len(client_id) > 200:
+        raise ProtocolError("invalid_request", "client_id is too long")
+    return client_id
+
+
 def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     """§6.1 token request: the pre-authorized code grant, or the authorization code grant (RFC 6749
     §4.1.3 with the RFC 7636 code_verifier), or a refresh (RFC 6749 §6); RFC 6749 §5.2 error codes.
@@ -239,10 +247,7 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
         refresh_token = form.get("refresh_token")
         if not refresh_token or len(refresh_token) > 256:
             raise ProtocolError("invalid_request", "refresh_token is missing")
-        client_id = form.get("client_id")
-        if client_id is not None and len(client_id) > 200:
-            raise ProtocolError("invalid_request", "client_id is too long")
-        return TokenRequest(grant_type, refresh_token, client_id=client_id)
+        return TokenRequest(grant_type, refresh_token, client_id=_client_id(form))
     details = form.get("authorization_details")
     configuration_ids = parse_authorization_details(details) if details else None
     if grant_type == AUTH_CODE_GRANT:
@@ -254,11 +259,8 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
             raise ProtocolError("invalid_request", "redirect_uri is missing")
         if verifier is not None and len(verifier) > 128:
             raise ProtocolError("invalid_request", "code_verifier is too long")
-        client_id = form.get("client_id")
-        if client_id is not None and len(client_id) > 200:
-            raise ProtocolError("invalid_request", "client_id is too long")
-        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier, client_id=client_id,
-                            configuration_ids=configuration_ids)
+        return TokenRequest(grant_type, code, redirect_uri=redirect_uri, code_verifier=verifier,
+                            client_id=_client_id(form), configuration_ids=configuration_ids)
     if grant_type != PRE_AUTH_GRANT:
         raise ProtocolError("unsupported_grant_type",
                             "the grants are authorization_code, pre-authorized_code and refresh_token")

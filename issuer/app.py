@@ -57,6 +57,14 @@ def _dpop_header(request: Request) -> str | None:
     return _one_header(request, "dpop")
 
 
+async def _json_body(request: Request, max_bytes: int, error: str) -> Any:
+    """The request's JSON body; ``error`` (the endpoint's own code for a bad request) when it is not JSON."""
+    try:
+        return parse_json(await request.body(), max_bytes=max_bytes)
+    except CredentialError as exc:
+        raise ProtocolError(error, "the body is not JSON") from exc
+
+
 def _credential_status(result: dict[str, Any]) -> int:
     """OpenID4VCI §8.3, §9.2: 202 for the deferred answer (a ``transaction_id``), else 200."""
     return 202 if "transaction_id" in result else 200
@@ -296,11 +304,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/credential", tags=["OpenID4VCI"])
     async def credential(path: str, request: Request) -> JSONResponse:
         institution = inst(path)
-        raw = await request.body()
-        try:
-            body = parse_json(raw, max_bytes=256 * 1024)
-        except CredentialError as exc:
-            raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
+        body = await _json_body(request, 256 * 1024, "invalid_credential_request")
         result = await run_in_threadpool(svc().credential, institution, request.headers.get("authorization"), body,
                                          _dpop_header(request))
         return JSONResponse(result, status_code=_credential_status(result), headers=NO_STORE)
@@ -309,10 +313,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     async def deferred_credential(path: str, request: Request) -> JSONResponse:
         """OpenID4VCI §9: the credentials of a request deferred while its document awaits approval."""
         institution = inst(path)
-        try:
-            body = parse_json(await request.body(), max_bytes=16 * 1024)
-        except CredentialError as exc:
-            raise ProtocolError("invalid_credential_request", "the body is not JSON") from exc
+        body = await _json_body(request, 16 * 1024, "invalid_credential_request")
         result = await run_in_threadpool(svc().deferred_credential, institution, request.headers.get("authorization"),
                                          body, _dpop_header(request))
         return JSONResponse(result, status_code=_credential_status(result), headers=NO_STORE)
@@ -320,10 +321,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/notification", tags=["OpenID4VCI"], status_code=204)
     async def notification(path: str, request: Request) -> Response:
         institution = inst(path)
-        try:
-            body = parse_json(await request.body(), max_bytes=16 * 1024)
-        except CredentialError as exc:
-            raise ProtocolError("invalid_notification_request", "the body is not JSON") from exc
+        body = await _json_body(request, 16 * 1024, "invalid_notification_request")
         await run_in_threadpool(svc().notification, institution, request.headers.get("authorization"), body,
                                 _dpop_header(request))
         return Response(status_code=204)

@@ -32,7 +32,7 @@ not hammer an issuer that says 0, and an issuer that says 10^12 is still asked o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -184,6 +184,15 @@ class Arrived:
     notification_id: str | None
 
 
+def display_name(display: Sequence[Mapping[str, Any]], lang: str) -> str | None:
+    """The issuer's name from its metadata ``display`` (OpenID4VCI §12.2.4) in ``lang``, else in the
+    first language it gives one; None when it gives none."""
+    for entry in display:
+        if str(entry.get("locale", "")).lower().startswith(lang) and entry.get("name"):
+            return str(entry["name"])
+    return next((str(entry["name"]) for entry in display if entry.get("name")), None)
+
+
 @dataclass(frozen=True, slots=True)
 class PendingIssuance:
     """An offer the issuer deferred (one per offer; one :class:`Transaction` per configuration)."""
@@ -210,13 +219,7 @@ class PendingIssuance:
     last_error: str = ""
 
     def issuer_name(self, lang: str) -> str:
-        for entry in self.issuer_display:
-            if str(entry.get("locale", "")).lower().startswith(lang) and entry.get("name"):
-                return str(entry["name"])
-        for entry in self.issuer_display:
-            if entry.get("name"):
-                return str(entry["name"])
-        return self.issuer_url
+        return display_name(self.issuer_display, lang) or self.issuer_url
 
     def vcts(self) -> list[str]:
         """The document types asked for (an SD-JWT VC and an ISO mdoc of one document: one type)."""

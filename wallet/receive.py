@@ -47,7 +47,7 @@ from credentials import authorization_code, client_attestation
 from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
-from wallet.deferred import Answer, credential_answer, deferral, read_deferred_answer
+from wallet.deferred import Answer, credential_answer, deferral, display_name, read_deferred_answer
 from wallet.http import check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
@@ -149,13 +149,7 @@ class ResolvedOffer:
     deferred_endpoint: str | None = None
 
     def issuer_name(self, lang: str) -> str:
-        for entry in self.issuer_display:
-            if str(entry.get("locale", "")).lower().startswith(lang) and entry.get("name"):
-                return str(entry["name"])
-        for entry in self.issuer_display:
-            if entry.get("name"):
-                return str(entry["name"])
-        return urlsplit(self.credential_issuer).netloc
+        return display_name(self.issuer_display, lang) or urlsplit(self.credential_issuer).netloc
 
 
 @dataclass(frozen=True, slots=True)
