@@ -462,6 +462,32 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.subject.forenames": ("Given names", "Vārds", "Vornamen", "Prénoms", "Imiona"),
     "field.subject.date_of_birth": ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance",
                                     "Data urodzenia"),
+    "field.employer.type": ("Employment (01) or self-employment (02)", "Darba ņēmējs (01) vai pašnodarbinātais (02)",
+                            "Beschäftigung (01) oder selbständige Tätigkeit (02)",
+                            "Activité salariée (01) ou non salariée (02)",
+                            "Zatrudnienie (01) lub samozatrudnienie (02)"),
+    "field.work_address.formatted": ("Place of work (address)", "Darba vieta (adrese)", "Arbeitsort (Anschrift)",
+                                     "Lieu de travail (adresse)", "Miejsce pracy (adres)"),
+    "field.work_address.region": ("Place of work (region)", "Darba vieta (reģions)", "Arbeitsort (Region)",
+                                  "Lieu de travail (région)", "Miejsce pracy (region)"),
+    "field.work_address.company_name": ("Company or ship", "Uzņēmums vai kuģis", "Unternehmen oder Schiff",
+                                        "Entreprise ou navire", "Przedsiębiorstwo lub statek"),
+    "field.work_address.company_id": ("Company or ship id", "Uzņēmuma vai kuģa kods", "Kennung des Unternehmens oder "
+                                      "Schiffs", "Identifiant de l'entreprise ou du navire",
+                                      "Identyfikator przedsiębiorstwa lub statku"),
+    "field.work_address.flag_base_home": ("Flag state or home base", "Karoga valsts vai pastāvīgā bāze",
+                                          "Flaggenstaat oder Heimatbasis", "État du pavillon ou base d'affectation",
+                                          "Państwo bandery lub baza macierzysta"),
+    "field.no_fixed_place_of_work": ("No fixed place of work (country)", "Nav pastāvīgas darba vietas (valsts)",
+                                     "Kein fester Arbeitsort (Staat)", "Pas de lieu de travail fixe (pays)",
+                                     "Brak stałego miejsca pracy (państwo)"),
+    "field.place_of_birth.region": ("Region of birth", "Dzimšanas reģions", "Geburtsregion", "Région de naissance",
+                                    "Region urodzenia"),
+    "field.picture": ("Portrait", "Portrets", "Lichtbild", "Photographie", "Zdjęcie"),
+    # The members of an institution named as an object (issuing_authority, authentic_source).
+    "part.id": ("identifier", "identifikators", "Kennung", "identifiant", "identyfikator"),
+    "part.name": ("name", "nosaukums", "Name", "nom", "nazwa"),
+    "part.country": ("country", "valsts", "Staat", "pays", "państwo"),
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
@@ -592,9 +618,22 @@ def _when(value: str) -> str:
 
 
 def _label(lang: str, key: str) -> str:
-    """A claim path's label in ``lang``, or the path itself when there is none."""
-    full = "office.field." + re.sub(r"\.\d+", "", key).removesuffix("[]")
-    return i18n.t(full, lang) if full in i18n.catalogue_keys() else key
+    """A claim path's label in ``lang``, or the path itself when there is none.
+
+    A PDA1 of DC4EU v1.1 holds its places of work under ``work_information``: labelled as v1's
+    ``work_address``. An institution given as an object (``issuing_authority.id``) is its label
+    with the member's: "Issued by (identifier)"."""
+    path = re.sub(r"\.\d+", "", key).removesuffix("[]").removeprefix("work_information.")
+    known = i18n.catalogue_keys()
+    if f"office.field.{path}" in known:
+        return i18n.t(f"office.field.{path}", lang)
+    parent, _, member = path.rpartition(".")
+    if f"office.field.{parent}" in known and f"office.part.{member}" in known:
+        return f"{i18n.t(f'office.field.{parent}', lang)} ({i18n.t(f'office.part.{member}', lang)})"
+    return key
+
+
+_DATA_IMAGE = re.compile(r"data:image/([a-z]+);base64,")
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -606,6 +645,9 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
             return [(prefix, ", ".join(str(v) for v in value))]
         return [row for i, v in enumerate(value) for row in _flatten(v, f"{prefix}.{i}")]
     text = "yes" if value is True else "no" if value is False else str(value)
+    picture = _DATA_IMAGE.match(text)
+    if picture:  # a portrait (PID Rulebook §4.1 data: URL), not its base64; said alike in every language
+        return [(prefix, f"{picture[1].upper()}, {max(1, len(text) * 3 // 4 // 1024)} KB")]
     return [(prefix, text if len(text) <= 120 else text[:117] + "…")]
 
 

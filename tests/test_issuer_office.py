@@ -696,3 +696,48 @@ def test_an_institution_records_only_documents_of_its_own_state(issuer: Issuer, 
                           json={"configuration_id": "pda1", "claims": {**PERSON.pda1, field: value}})
     assert response.status_code == 400, response.text
     assert response.json()["field"].startswith(field), response.json()
+
+
+def _every_shape() -> list[tuple[str, dict[str, Any]]]:
+    """Each credential type's claims as the demo persons have them, and a PDA1 in the v1.1 shape
+    with every member a place of work may have (a ship's, a company's, none fixed)."""
+    from datetime import date
+
+    from credentials import ehic, pda1, pid
+    from credentials.demo_persons import portrait
+
+    shapes: list[tuple[str, dict[str, Any]]] = []
+    for person in DEMO_PERSONS:
+        recorded = pid.with_provider_metadata({**person.pid, "picture": portrait(person)}, authority="PMLP",
+                                              country="LV", expiry=date(2031, 1, 1))  # as the issuer records a PID
+        shapes += [("pda1", pda1.validate(person.pda1)), ("ehic", ehic.validate(person.ehic)),
+                   ("pid", pid.validate(recorded))]
+    place = {"formatted": "Dock 4, Valletta", "street_address": "Triq il-Port", "building_number": "4",
+             "postal_code": "VLT 1000", "locality": "Valletta", "region": "Malta", "country": "MT",
+             "company_name": "MV Daugava", "company_id": "IMO9876543", "flag_base_home": "MT"}
+    v11 = {**{k: v for k, v in DEMO_PERSONS[0].pda1.items() if k != "work_address"}, "status_confirmation": "07",
+           "employer": [{"type": "01", "id": "LV1", "name": "Baltic Build", "country": "LV"}]}
+    shapes.append(("pda1", pda1.validate({**v11, "work_information": {"work_address": [place]}})))
+    shapes.append(("pda1", pda1.validate({**v11, "status_confirmation": "06",
+                                          "work_information": {"no_fixed_place_of_work": "DE"}})))
+    return shapes
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_field_of_every_document_shape_has_a_label_in_the_case_page_language(lang: str) -> None:
+    """The case page's "All fields" names each field in the clerk's language, never by its claim
+    path (``issuing_authority.id``, ``work_information.no_fixed_place_of_work``)."""
+    from issuer.office import _flatten, _label
+
+    unlabelled = {(kind, path) for kind, claims in _every_shape() for path, _ in _flatten(claims)
+                  if _label(lang, path) == path}
+    assert unlabelled == set()
+
+
+def test_a_portrait_is_told_as_a_picture_in_all_fields_not_as_its_base64() -> None:
+    from credentials import pid
+    from credentials.demo_persons import portrait
+    from issuer.office import _flatten
+
+    rows = dict(_flatten(pid.validate({**DEMO_PERSONS[0].pid, "picture": portrait(DEMO_PERSONS[0])})))
+    assert re.fullmatch(r"(JPEG|PNG), \d+ KB", rows["picture"])
