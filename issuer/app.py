@@ -147,18 +147,27 @@ def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustLis
     return client.wallet_providers
 
 
-async def _erase_daily(service: IssuerService, retention_days: int) -> None:
-    """The retention period (``retention_days``), applied at start and then once a day."""
-    while retention_days > 0:
-        try:
-            erased = await asyncio.to_thread(service.erase_ended, retention_days)
+async def _housekeeping(service: IssuerService, retention_days: int) -> None:
+    """At start and then once a day: the retention period (``retention_days``; 0: off), and the
+    deletion of tokens and deferred transactions no one can use any more."""
+    while True:
+        if retention_days > 0:
+            erased = await _guarded("erasing ended cases", service.erase_ended, retention_days)
             if erased:
                 log.info("personal data of %d ended cases erased", erased,
                          extra={"service": "issuer", "event": "erased"})
-        except Exception as exc:  # noqa: BLE001 - any failure is tried again tomorrow; the issuer keeps serving
-            # The type only: a database error's text can quote the rows, with their personal data.
-            log.error("erasing ended cases failed (%s)", type(exc).__name__, extra={"service": "issuer"})
+        await _guarded("deleting expired tokens", service.purge_expired)
         await asyncio.sleep(24 * 3600)
+
+
+async def _guarded(what: str, task: Callable[..., int], *args: Any) -> int:
+    """``task(*args)`` in a thread; a failure is logged and tried again tomorrow: the issuer keeps serving."""
+    try:
+        return await asyncio.to_thread(task, *args)
+    except Exception as exc:  # noqa: BLE001
+        # The type only: a database error's text can quote the rows, with their personal data.
+        log.error("%s failed (%s)", what, type(exc).__name__, extra={"service": "issuer"})
+        return 0
 
 
 class CaseIn(BaseModel):
@@ -187,7 +196,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         svc = service or build_service(settings)
         holder["service"] = svc
         holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in svc.institutions.values()])
-        eraser = asyncio.create_task(_erase_daily(svc, settings.retention_days))
+        eraser = asyncio.create_task(_housekeeping(svc, settings.retention_days))
         yield
         eraser.cancel()
         svc.engine.dispose()

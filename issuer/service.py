@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from cryptography.x509 import Certificate
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -434,6 +434,25 @@ class IssuerService:
         if case.erased_at is not None:
             raise ProtocolError("invalid_request", "the document has ended and its personal data was erased; "
                                 "record a new case", http_status=409)
+
+    def purge_expired(self) -> int:
+        """Delete what no request can use any more, so that the tables do not grow with every wallet
+        that ever asked: deferred transactions and refresh tokens past their end (a grant's end:
+        a rotated-out refresh token is kept until then, to tell its reuse), pushed authorization
+        requests and codes past theirs, and access tokens past theirs but for the one a live
+        refresh token renews (:meth:`_refreshed` reads what it carried). Returns how many rows."""
+        now = self._now()
+        renewed = select(RefreshToken.access_hash).where(RefreshToken.state == "active", RefreshToken.expires_at >= now)
+        with self.sessions.begin() as s:
+            # Count by rows found, not rowcount: a driver may not tell how many a DELETE removed.
+            counted = 0
+            for table, ended in ((DeferredTransaction, DeferredTransaction.expires_at < now),
+                                 (RefreshToken, RefreshToken.expires_at < now),
+                                 (Authorization, Authorization.expires_at < now),
+                                 (Token, and_(Token.expires_at < now, Token.token_hash.not_in(renewed)))):
+                counted += int(s.scalar(select(func.count()).select_from(table).where(ended)) or 0)
+                s.execute(delete(table).where(ended))
+        return counted
 
     def erase_ended(self, retention_days: int, *, dry_run: bool = False, batch: int = 500) -> int:
         """Storage limitation (GDPR Art. 5(1)(e)): erase the personal data of every case whose

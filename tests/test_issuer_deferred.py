@@ -571,3 +571,31 @@ def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_aw
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM issuer_tokens")).scalar() == 1
     engine.dispose()
+
+
+def _rows(d: Deferring, table: str, case_id: str) -> int:
+    with d.service.engine.begin() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE case_id = :case"),  # noqa: S608
+                                {"case": case_id}).scalar_one())
+
+
+def test_what_can_no_longer_be_used_is_purged_and_a_live_grant_keeps_what_it_refreshes_from(
+        deferring: Deferring) -> None:
+    """Access tokens, refresh tokens and deferred transactions past their end are deleted (the issuer
+    does it daily), so the tables do not grow with every wallet that ever asked. An access token
+    that has ended but whose grant's refresh token lives stays: the next refresh reads what it carried."""
+    gone, _, _ = _defer(deferring)
+    live, live_granted, live_tx = _defer(deferring)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with deferring.service.engine.begin() as conn:
+        for table in ("issuer_deferred", "issuer_refresh_tokens"):
+            conn.execute(sa.text(f"UPDATE {table} SET expires_at = :past WHERE case_id = :case"),  # noqa: S608
+                         {"past": past, "case": gone})
+        conn.execute(sa.text("UPDATE issuer_tokens SET expires_at = :past WHERE case_id IN (:gone, :live)"),
+                     {"past": past, "gone": gone, "live": live})
+    assert deferring.service.purge_expired() >= 3
+    assert [_rows(deferring, t, gone) for t in ("issuer_deferred", "issuer_refresh_tokens", "issuer_tokens")] \
+        == [0, 0, 0]
+    renewed = deferring.refresh(live_granted["refresh_token"])
+    assert renewed.status_code == 200, renewed.text
+    assert deferring.deferred(renewed.json()["access_token"], live_tx).status_code == 202

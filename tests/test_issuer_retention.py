@@ -184,3 +184,28 @@ def test_a_large_backlog_is_erased_batch_by_batch_and_a_dry_run_changes_nothing(
     assert all(after[c][2] is not None and after[c][0] == {} for c in ended)
     assert all(after[c][2] is None and after[c][1] is not None for c in current)  # ends_at now recorded
     assert service.erase_ended(90, batch=3) == 0
+
+
+def test_the_running_issuer_deletes_expired_tokens_at_start_even_with_retention_off(
+        office: tuple[Office, dict[str, str]]) -> None:
+    """Tokens no one can use any more go daily whatever the retention (tokens are not personal
+    data kept for the clerks; retention 0 keeps cases, not every wallet's spent token)."""
+    from datetime import UTC, datetime, timedelta
+
+    from issuer.app import build_service
+    from issuer.db import Token
+
+    issuer, cases = office
+    service = build_service(IssuerSettings(data_dir=issuer.data_dir, public_url=issuer.url))
+    with service.sessions.begin() as s:
+        s.add(Token(token_hash="0" * 64, case_id=cases["current"], grant_id="g" * 32,
+                    expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    with issuer.start(retention_days=0):
+        deadline = time.monotonic() + 10
+        while True:
+            with service.sessions() as s:
+                if s.get(Token, "0" * 64) is None:
+                    break
+            assert time.monotonic() < deadline, "the issuer did not delete the expired token at start"
+            time.sleep(0.05)
+    service.engine.dispose()
