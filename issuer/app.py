@@ -11,7 +11,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -37,7 +37,7 @@ from esspass.web import error_response, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_file
-from issuer.settings import IssuerSettings, clerk_institution, clerk_tokens
+from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
 
@@ -147,6 +147,18 @@ def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustLis
     return client.wallet_providers
 
 
+def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> None:
+    """Say at start which institution asks four-eyes approval with fewer than two named clerks to
+    give it: none of its cases could ever be signed."""
+    for inst in hosted:
+        named = {who for who in tokens.values() if clerk_institution(who) == inst.entity.id and clerk_name(who)}
+        if inst.approval_required and len(named) < 2:
+            log.warning("%s asks a second clerk's approval of each case but has %d named clerk token(s): "
+                        "nothing it records can be approved; give its clerks named tokens "
+                        "(ESSPASS_ISSUER_CLERK_TOKENS, \"%s/<name>\")", inst.entity.id, len(named), inst.entity.id,
+                        extra={"service": "issuer", "event": "approval_unreachable"})
+
+
 async def _housekeeping(service: IssuerService, retention_days: int) -> None:
     """At start and then once a day: the retention period (``retention_days``; 0: off), and the
     deletion of tokens and deferred transactions no one can use any more."""
@@ -195,7 +207,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         svc = service or build_service(settings)
         holder["service"] = svc
-        holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in svc.institutions.values()])
+        hosted = list(svc.institutions.values())
+        holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in hosted],
+                                        approving=[i.entity.id for i in hosted if i.approval_required])
+        _warn_unapprovable(hosted, holder["tokens"])
         eraser = asyncio.create_task(_housekeeping(svc, settings.retention_days))
         yield
         eraser.cancel()

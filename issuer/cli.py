@@ -36,7 +36,9 @@ def _tokens(_args: argparse.Namespace) -> int:
     from issuer.settings import IssuerSettings, clerk_tokens
 
     settings = IssuerSettings()
-    tokens = clerk_tokens(settings, [i.entity.id for i in hosted_institutions(settings).values()])
+    hosted = list(hosted_institutions(settings).values())
+    tokens = clerk_tokens(settings, [i.entity.id for i in hosted],
+                          approving=[i.entity.id for i in hosted if i.approval_required])
     print(json.dumps({entity: token for token, entity in tokens.items()}, indent=2, sort_keys=True))
     return 0
 

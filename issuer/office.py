@@ -42,7 +42,15 @@ from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
 from issuer.db import OfficeSession
-from issuer.service import CREDENTIAL_TYPES, Institution, IssuerService, NumberTaken, import_file, unflatten
+from issuer.service import (
+    CREDENTIAL_TYPES,
+    FourEyes,
+    Institution,
+    IssuerService,
+    NumberTaken,
+    import_file,
+    unflatten,
+)
 from issuer.settings import clerk_institution, clerk_name
 
 __all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_csv", "refuse_nul"]
@@ -326,6 +334,34 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Die Ablehnung widerruft den Fall: aus ihm wird nie etwas ausgestellt.",
                     "Refuser retire le dossier : rien ne sera jamais délivré pour lui.",
                     "Odrzucenie wycofuje sprawę: nic z niej nigdy nie zostanie wydane."),
+    "record_unnamed": ("This institution has each case approved by a second clerk, so cases are recorded by "
+                       "clerks signed in with their own token: the institution's shared token records none.",
+                       "Šajā iestādē katru lietu apstiprina otrs darbinieks, tāpēc lietas reģistrē darbinieki, kas "
+                       "pieteikušies ar savu pilnvaru: ar iestādes kopīgo pilnvaru lietas netiek reģistrētas.",
+                       "In dieser Einrichtung gibt eine zweite Sachbearbeitung jeden Fall frei, daher erfassen nur "
+                       "mit eigenem Token angemeldete Personen Fälle: Der gemeinsame Token der Einrichtung erfasst "
+                       "keine.",
+                       "Dans cet organisme, chaque dossier est approuvé par un second agent : les dossiers sont donc "
+                       "enregistrés par des agents connectés avec leur propre jeton, jamais avec le jeton commun.",
+                       "W tej instytucji każdą sprawę zatwierdza drugi urzędnik, dlatego sprawy zapisują urzędnicy "
+                       "zalogowani własnym tokenem: wspólny token instytucji nie zapisuje żadnej."),
+    "approve_shared_case": ("This case was recorded with the institution's shared token, so no one can tell who "
+                            "recorded it: refuse it, and record it again signed in with your own token.",
+                            "Šī lieta reģistrēta ar iestādes kopīgo pilnvaru, tāpēc nevar zināt, kas to reģistrēja: "
+                            "noraidiet to un reģistrējiet vēlreiz, pieteicies ar savu pilnvaru.",
+                            "Dieser Fall wurde mit dem gemeinsamen Token der Einrichtung erfasst, daher weiß niemand, "
+                            "wer ihn erfasst hat: Lehnen Sie ihn ab und erfassen Sie ihn mit Ihrem eigenen Token neu.",
+                            "Ce dossier a été enregistré avec le jeton commun de l'organisme : on ne peut savoir qui "
+                            "l'a enregistré. Refusez-le, puis enregistrez-le à nouveau avec votre propre jeton.",
+                            "Ta sprawa została zapisana wspólnym tokenem instytucji, więc nie wiadomo, kto ją zapisał: "
+                            "odrzuć ją i zapisz ponownie, zalogowany własnym tokenem."),
+    "not_awaiting": ("This case no longer awaits approval: another clerk has just decided on it, or it was withdrawn.",
+                     "Šī lieta vairs negaida apstiprinājumu: cits darbinieks par to tikko lēma, vai tā tika atsaukta.",
+                     "Dieser Fall wartet nicht mehr auf Freigabe: Eine andere Sachbearbeitung hat eben darüber "
+                     "entschieden, oder er wurde widerrufen.",
+                     "Ce dossier n'attend plus d'approbation : un autre agent vient de statuer, ou il a été retiré.",
+                     "Ta sprawa nie czeka już na zatwierdzenie: inny urzędnik właśnie o niej zdecydował albo została "
+                     "wycofana."),
     "approve_own": ("You recorded this case, so another clerk approves it.",
                     "Jūs reģistrējāt šo lietu, tāpēc to apstiprina cits darbinieks.",
                     "Sie haben diesen Fall erfasst, daher gibt ihn eine andere Sachbearbeitung frei.",
@@ -617,6 +653,16 @@ def _when(value: str) -> str:
     return value[:16].replace("T", " ")
 
 
+def _refusal(lang: str, exc: CredentialError, action: str) -> str:
+    """The clerk's words for a four-eyes refusal (the service says it in English, for the API);
+    any other refusal as the service words it."""
+    if isinstance(exc, FourEyes):
+        return _t(lang, exc.rule)
+    if isinstance(exc, ProtocolError) and exc.http_status == 409 and action in ("approve", "refuse"):
+        return _t(lang, "not_awaiting")
+    return exc.message
+
+
 def _label(lang: str, key: str) -> str:
     """A claim path's label in ``lang``, or the path itself when there is none.
 
@@ -794,6 +840,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
             "clerk_actor": f"clerk:{who}" if who else "", "clerk_name": clerk_name(who) if who else None,
             "awaiting": awaiting,
+            # Four-eyes: where each case is approved, the shared token records none (IssuerService.may_record).
+            "may_record": not (inst is not None and inst.approval_required and signed and not clerk_name(who)),
             "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
             "type_name": lambda cid: _type_name(cid, lang), "when": _when, **context,
         }, status_code=status_code, headers=SECURITY_HEADERS)
@@ -807,7 +855,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     def failed(request: Request, path: str, exc: CredentialError) -> HTMLResponse:
         status = exc.http_status if isinstance(exc, ProtocolError) else 400
-        return message(request, path, "not_found", status, text=None if status == 404 else exc.message)
+        return message(request, path, "not_found", status,
+                       text=None if status == 404 else _refusal(_lang(request), exc, "record"))
 
     def to(path: str, rest: str, request: Request) -> RedirectResponse:
         return RedirectResponse(f"/{path}/office{rest}?lang={_lang(request)}", status_code=303)
@@ -1052,7 +1101,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             if exc.http_status == 404:
                 return failed(request, path, exc)
             return show_case(request, path, svc().get_case(inst, case_id), status_code=exc.http_status,
-                             error=exc.message)
+                             error=_refusal(lang, exc, action))
         except CredentialError as exc:
             return show_case(request, path, svc().get_case(inst, case_id), status_code=400, error=exc.message)
         return to(path, f"/cases/{case_id}", request)

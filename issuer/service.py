@@ -113,6 +113,16 @@ class NumberTaken(ProtocolError):
         return {**super().to_dict(), "field": self.field, "rule": self.rule}
 
 
+class FourEyes(ProtocolError):
+    """403 ``access_denied``: what four-eyes approval does not allow, ``rule`` saying which (for the
+    office to say it in the clerk's language): ``record_unnamed`` (the shared token records no case
+    where approval is asked), ``approve_unnamed``, ``approve_own``, ``approve_shared_case``."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__("access_denied", message, http_status=403)
+        self.rule = rule
+
+
 def new_document_number(entity_id: str, today: date) -> str:
     """A number for a PDA1 or EHIC whose clerk left it empty: the institution, the year and 8 random
     characters (``LV-VSAA-2026-7KQ3M9XT``), within the model's 4 to 50 characters. Random, not
@@ -244,6 +254,7 @@ class IssuerService:
         Two requests with one number may both find it free (PostgreSQL, READ COMMITTED): the unique
         index refuses the second, which is then refused as :class:`NumberTaken` too, never a 500.
         """
+        self.may_record(inst, actor)
         given = claims.get("document_number")
         draw = configuration_id in _NUMBERED and (given is None or (isinstance(given, str) and not given.strip()))
         for _ in range(_NUMBER_DRAWS):
@@ -574,6 +585,15 @@ class IssuerService:
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
         return self.get_case(inst, case_id)
 
+    @staticmethod
+    def may_record(inst: Institution, actor: str) -> None:
+        """Four-eyes needs to know who recorded a case: where the institution asks for approval, a case
+        is recorded by a named clerk (403 ``access_denied`` for the institution's shared token, which
+        anyone may hold, the approving clerk too)."""
+        if inst.approval_required and not _named_clerk(actor):
+            raise FourEyes("record_unnamed", "this institution approves each case by a second clerk: record it with "
+                           "your own, named clerk token, not the institution's shared one")
+
     def approve_case(self, inst: Institution, case_id: str, *, actor: str) -> dict[str, Any]:
         """A second clerk approves a case awaiting approval (four-eyes): from then on its credentials
         are signed, for a wallet that asks and for one that was deferred (OpenID4VCI §9).
@@ -587,8 +607,12 @@ class IssuerService:
             case = self._case(s, inst, case_id, lock=True)
             self._awaiting(case)
             if not _named_clerk(actor) or actor[:60] == case.created_by:
-                raise ProtocolError("access_denied", "a case is approved by a second, named clerk, not by the one "
-                                    "who recorded it", http_status=403)
+                raise FourEyes("approve_own" if _named_clerk(actor) else "approve_unnamed",
+                               "a case is approved by a second, named clerk, not by the one who recorded it")
+            if not _named_clerk(case.created_by):  # whoever holds the shared token may have recorded it
+                raise FourEyes("approve_shared_case", "this case was recorded with the institution's shared token, "
+                               "so no one can tell who recorded it: refuse it, and record it again with a named "
+                               "clerk token")
             case.approval = "approved"
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))
         return self.get_case(inst, case_id)
@@ -1214,10 +1238,11 @@ class IssuerService:
             if (tx is None or tx.state != "pending" or utc(tx.expires_at) < now or tx.case_id != case.id
                     or tx.grant_id != _grant_of(token)):
                 raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
-            if case.approval == "refused" or case.state != "active" or case.erased_at is not None:
-                raise ProtocolError("credential_request_denied", "the document was refused, withdrawn or suspended, "
-                                    "or has ended")
-            if case.approval == "awaiting":
+            if case.approval == "refused" or case.state == "revoked" or case.erased_at is not None:
+                raise ProtocolError("credential_request_denied", "the document was refused or withdrawn, or has ended")
+            if case.approval == "awaiting" or case.state == "suspended":
+                # Suspended is not final (it may be reinstated): the wallet asks again later, as while
+                # awaiting approval; credential_request_denied would make it give the document up (§9.3).
                 return openid4vci.deferred_response(req.transaction_id, self.deferred_interval)
             requested, as_mdoc = _format_of(tx.configuration_id)
             module = CREDENTIAL_TYPES[case.configuration_id]
@@ -1289,14 +1314,8 @@ class IssuerService:
         case = s.get(Case, row.case_id) if row is not None else None
         if row is None or case is None or case.entity_id != inst.entity.id:
             raise ProtocolError("invalid_grant", "unknown refresh token")
-        if row.state == "used":
-            self._revoke_grant(s, row.grant_id, now)
-            s.commit()
-            _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
-                         extra={"service": "issuer", "event": "refresh_token_reused"})
-            raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
-        if row.state != "active" or utc(row.expires_at) < now:
-            raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
+        # Who presents it first (the grant's DPoP key, its wallet): a reuse below revokes the grant,
+        # which one without the key must not be able to do to the wallet.
         if row.jkt is not None:
             if proof is None:
                 raise ProtocolError("invalid_dpop_proof", "this grant is bound to a DPoP key: send a DPoP proof by it")
@@ -1308,6 +1327,14 @@ class IssuerService:
                 raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
                                     http_status=401)
             raise ProtocolError("invalid_grant", "this refresh token was issued to another client")
+        if row.state == "used":
+            self._revoke_grant(s, row.grant_id, now)
+            s.commit()
+            _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
+                         extra={"service": "issuer", "event": "refresh_token_reused"})
+            raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
+        if row.state != "active" or utc(row.expires_at) < now:
+            raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
         if case.state == "revoked" or case.erased_at is not None:
             raise ProtocolError("invalid_grant", "the document was refused or withdrawn, or has ended")
         last = s.get(Token, row.access_hash, with_for_update=True)
@@ -1484,6 +1511,7 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
     A number another clerk's case takes between this check and its row is that row's refusal in
     the report (the unique index), as any other row's mistake.
     """
+    service.may_record(inst, actor)
     conflicts = service.number_conflicts(inst, rows)
     if conflicts:
         where = ("row " if len(conflicts) == 1 else "rows ") + ", ".join(str(r["row"]) for r in conflicts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -139,16 +140,19 @@ class IssuerSettings(ServiceSettings):
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
 
-def clerk_tokens(settings: IssuerSettings, entity_ids: list[str]) -> dict[str, str]:
+def clerk_tokens(settings: IssuerSettings, entity_ids: list[str], *, approving: Collection[str] = ()) -> dict[str, str]:
     """The configured clerk tokens, or per-institution tokens kept in ``<data>/issuer/clerk-tokens.json``.
 
     The file is created once with mode 0600 so a newcomer's pilot has working logins; operators
-    configure ``ESSPASS_ISSUER_CLERK_TOKENS`` instead.
+    configure ``ESSPASS_ISSUER_CLERK_TOKENS`` instead. An institution in ``approving`` (four-eyes)
+    also gets two named clerks there, ``<id>/clerk.1`` and ``<id>/clerk.2``: one records, the other
+    approves.
     """
     if settings.clerk_tokens:
         return dict(settings.clerk_tokens)
-    by_entity = named_tokens(settings.data_dir / "issuer" / "clerk-tokens.json", entity_ids, "clerk-")
-    return {token: entity_id for entity_id, token in by_entity.items()}
+    names = [*entity_ids, *(f"{e}/clerk.{n}" for e in entity_ids if e in approving for n in (1, 2))]
+    by_name = named_tokens(settings.data_dir / "issuer" / "clerk-tokens.json", names, "clerk-")
+    return {token: name for name, token in by_name.items()}
 
 
 def clerk_institution(who: str) -> str:

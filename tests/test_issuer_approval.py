@@ -30,6 +30,7 @@ from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import MIGRATIONS, create_app, hosted_institutions
+from issuer.db import Case
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import COOKIE
 from issuer.service import IssuerService, import_file
@@ -79,6 +80,29 @@ def test_the_generated_token_file_still_gives_each_institution_an_unnamed_token(
 
     tokens = clerk_tokens(IssuerSettings(data_dir=tmp_path), ["LV:VSAA", "LV:NVD"])
     assert sorted(tokens.values()) == ["LV:NVD", "LV:VSAA"]
+
+
+def test_the_generated_token_file_gives_an_institution_asking_approval_two_named_clerks(tmp_path: Path) -> None:
+    """A newcomer's pilot with approval switched on has a clerk to record and another to approve."""
+    from issuer.settings import clerk_tokens
+
+    tokens = clerk_tokens(IssuerSettings(data_dir=tmp_path), ["LV:VSAA", "LV:NVD"], approving=["LV:VSAA"])
+    assert sorted(tokens.values()) == ["LV:NVD", "LV:VSAA", "LV:VSAA/clerk.1", "LV:VSAA/clerk.2"]
+
+
+def test_an_institution_asking_approval_without_two_named_clerks_is_told_at_start(
+        pki_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing it records could ever be approved, so the operator hears of it when the issuer starts."""
+    from issuer.app import _warn_unapprovable
+
+    hosted = list(hosted_institutions(IssuerSettings(data_dir=tmp_path, pki_dir=pki_dir, approval=["LV:VSAA"]))
+                  .values())
+    with caplog.at_level("WARNING", logger="esspass.issuer"):
+        _warn_unapprovable(hosted, {"t1": "LV:VSAA", "t2": "LV:VSAA/anna", "t3": "LV:NVD/x", "t4": "LV:NVD/y"})
+        assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["LV:VSAA"]
+        caplog.clear()
+        _warn_unapprovable(hosted, {"t1": "LV:VSAA/anna", "t2": "LV:VSAA/janis"})
+        assert caplog.records == []
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +271,38 @@ def test_api_each_named_clerk_is_the_actor_of_what_their_token_does(issuer: Serv
         assert offered.status_code == 201  # handed over while awaiting: the wallet gets it once approved
         events = anna.get(f"/cases/{mine['id']}").json()["events"]
         assert [(e["action"], e["actor"]) for e in events] == [("created", ANNA_ACTOR), ("offered", ANNA_ACTOR)]
-        assert _made(shared)["created_by"] == "clerk:LV:VSAA"  # an unnamed token: the institution, as before
+        # The shared token still reads and acts on cases, named as the institution, as before.
+        suspended = shared.post(f"/cases/{mine['id']}/suspend", json={"reason": "documents to check"})
+        assert suspended.json()["events"][-1]["actor"] == "clerk:LV:VSAA"
+
+
+def test_api_where_approval_is_asked_the_shared_token_records_nothing(issuer: ServerHandle) -> None:
+    """Four-eyes needs to know who recorded a case: the institution's shared token may be held by
+    the approving clerk too, so it records no case, by hand or by file, where approval is asked."""
+    with _api(issuer, SHARED) as shared, _api(issuer, ANNA) as anna:
+        made = shared.post("/cases", json={"configuration_id": "pda1", "claims": _pda1()})
+        assert (made.status_code, made.json()["error"]) == (403, "access_denied")
+        mine = _made(anna)
+        replaced = shared.post(f"/cases/{mine['id']}/replace", json={"claims": _pda1(), "reason": "corrected"})
+        assert (replaced.status_code, replaced.json()["error"]) == (403, "access_denied")
+        template = (Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv").read_bytes()
+        imported = shared.post("/import", files={"file": ("cases.csv", template, "text/csv")})
+        assert (imported.status_code, imported.json()["error"]) == (403, "access_denied")
+        assert anna.get(f"/cases/{mine['id']}").json()["state"] == "active"
+
+
+def test_service_a_case_the_shared_token_recorded_is_not_approved(service: IssuerService) -> None:
+    """A case recorded with the shared token (by a release that allowed it) is approved by no one:
+    whoever holds that token may be the approver."""
+    inst = service.institution("lv-vsaa")
+    case = service.create_case(inst, "pda1", _pda1(), actor=ANNA_ACTOR)
+    with service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        recorded.created_by = "clerk:LV:VSAA"
+    with pytest.raises(ProtocolError) as refused:
+        service.approve_case(inst, case.id, actor=JANIS_ACTOR)
+    assert refused.value.error == "access_denied" and "shared token" in refused.value.message
 
 
 def test_api_a_second_named_clerk_approves(issuer: ServerHandle) -> None:
@@ -258,8 +313,9 @@ def test_api_a_second_named_clerk_approves(issuer: ServerHandle) -> None:
         assert approved.json()["approval"] == "approved"
         assert approved.json()["events"][-1] | {"at": ""} == {"at": "", "action": "approved", "actor": JANIS_ACTOR,
                                                               "reason": ""}
-        # A case the institution's shared token recorded is approved by any named clerk, with {} too.
-        other = _made(shared)
+        # Approved with an empty body too, and by the shared token never.
+        other = _made(anna)
+        assert shared.post(f"/cases/{other['id']}/approve").status_code == 403
         assert janis.post(f"/cases/{other['id']}/approve", json={}).status_code == 200
 
 
@@ -379,6 +435,19 @@ def _pda1_form(csrf: str) -> dict[str, str]:
             "employer.country": pda1["employer"]["country"]}
 
 
+def test_office_the_shared_token_is_told_in_the_clerks_language_that_it_records_nothing_here(
+        issuer: ServerHandle) -> None:
+    with _office(issuer, SHARED) as shared, _office(issuer, ANNA) as anna:
+        for page in ("/new", "/new/pda1", "/import"):
+            shown = shared.get(page, params={"lang": "lv"}, follow_redirects=True).text
+            assert 'id="record-unnamed"' in shown and "kopīgo pilnvaru" in shown
+            assert 'action="/lv-vsaa/office/new' not in shown and 'action="/lv-vsaa/office/import' not in shown
+        csrf = _csrf(anna.get("/new/pda1").text)  # the form is not shown to the shared token: post it anyway
+        shared_csrf = _csrf(shared.get("/cases").text)
+        refused = shared.post("/new/pda1", params={"lang": "lv"}, data={**_pda1_form(csrf), "csrf": shared_csrf})
+        assert refused.status_code == 403 and "kopīgo pilnvaru" in refused.text
+
+
 def test_office_the_signed_in_named_clerk_is_the_actor_and_shown_in_the_header(issuer: ServerHandle) -> None:
     with _office(issuer, ANNA) as anna, _office(issuer, JANIS) as janis:
         home = anna.get("/cases")
@@ -390,7 +459,7 @@ def test_office_the_signed_in_named_clerk_is_the_actor_and_shown_in_the_header(i
         assert 'id="approval"' in page and f"Recorded by {ANNA_ACTOR}" in page
         assert 'id="approve"' not in page and "You recorded this case" in page  # the recording clerk
         forced = anna.post(case_url + "/approve", data={"csrf": _csrf(page)})
-        assert forced.status_code == 403 and "second, named clerk" in forced.text
+        assert forced.status_code == 403 and "You recorded this case, so another clerk approves it" in forced.text
         assert "Signed in as janis.ozols" in janis.get("/cases").text
         other = janis.get(case_url).text
         assert 'id="approve"' in other and 'id="refuse"' in other

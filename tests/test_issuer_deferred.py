@@ -42,6 +42,7 @@ from trust_registry.app import create_app as registry_app
 from trust_registry.settings import RegistrySettings
 
 APPROVER = "clerk:LV:VSAA/anna"
+RECORDER = "LV:VSAA/clerk.1"  # a named clerk the issuer made for the pilot (issuer.settings.clerk_tokens)
 PERSON = DEMO_PERSONS[0]
 INTERVAL = 7
 
@@ -84,7 +85,7 @@ def deferring(registry_dir: Path) -> Iterator[Deferring]:
 
 def _granted(d: Deferring, *, config: str = "pda1") -> tuple[str, dict[str, Any]]:
     """(case id, the token response) for a new lv-vsaa case awaiting approval."""
-    case_id, offer, tx = d.issuer.offer()
+    case_id, offer, tx = d.issuer.offer(entity=RECORDER)
     response = d.issuer.token(offer, tx)
     assert response.status_code == 200, response.text
     return case_id, response.json()
@@ -202,18 +203,30 @@ def test_after_approval_the_credentials_are_signed_then_bound_to_the_proof_keys_
     assert len(case["credential_records"]) == 3
 
 
-@pytest.mark.parametrize("withdraw", ["refuse", "revoke", "suspend"])
-def test_a_refused_withdrawn_or_suspended_case_tells_the_wallet_credential_request_denied(
+@pytest.mark.parametrize("withdraw", ["refuse", "revoke"])
+def test_a_refused_or_withdrawn_case_tells_the_wallet_credential_request_denied(
         deferring: Deferring, withdraw: str) -> None:
     case_id, granted, transaction_id = _defer(deferring)
     inst = deferring.service.institution("lv-vsaa")
     if withdraw == "refuse":
         deferring.service.refuse_case(inst, case_id, actor=APPROVER, reason="wrong employer")
     else:
-        deferring.service.set_state(inst, case_id, "revoked" if withdraw == "revoke" else "suspended",
-                                    reason="test", actor=APPROVER)
+        deferring.service.set_state(inst, case_id, "revoked", reason="test", actor=APPROVER)
     response = deferring.deferred(granted["access_token"], transaction_id)
     assert (response.status_code, response.json()["error"]) == (400, "credential_request_denied")
+
+
+def test_a_case_suspended_meanwhile_keeps_the_wallet_waiting_until_it_is_reinstated(deferring: Deferring) -> None:
+    """Suspension is not final: credential_request_denied (§9.3: stop asking) would make the wallet
+    give up a document that the institution goes on to reinstate and approve."""
+    case_id, granted, transaction_id = _defer(deferring)
+    inst = deferring.service.institution("lv-vsaa")
+    deferring.service.set_state(inst, case_id, "suspended", reason="documents to check", actor=APPROVER)
+    deferring.approve(case_id)
+    waiting = deferring.deferred(granted["access_token"], transaction_id)
+    assert (waiting.status_code, waiting.json()["transaction_id"]) == (202, transaction_id)
+    deferring.service.set_state(inst, case_id, "active", reason="", actor=APPROVER)
+    assert deferring.deferred(granted["access_token"], transaction_id).status_code == 200
 
 
 def test_a_transaction_of_another_grant_or_a_made_up_one_is_invalid_transaction_id(deferring: Deferring) -> None:
@@ -284,8 +297,8 @@ def test_simultaneous_deferred_requests_issue_once_on_either_database(database: 
                                            wallet_attestation="off", dpop_nonce=False, approval=["LV:VSAA"]))
     try:
         inst = service.institution("lv-vsaa")
-        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk:LV:VSAA")
-        offer = service.create_offer(inst, case.id, actor="clerk:LV:VSAA")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}")
+        offer = service.create_offer(inst, case.id, actor=f"clerk:{RECORDER}")
         code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
         token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
                                      "tx_code": offer.tx_code})["access_token"]
@@ -452,7 +465,7 @@ def test_no_refresh_token_for_a_case_that_awaits_no_approval(deferring: Deferrin
 
 def test_a_dpop_bound_grant_is_refreshed_only_with_a_proof_by_its_key(deferring: Deferring) -> None:
     issuer, key = deferring.issuer, generate_key()
-    _case_id, offer, tx = issuer.offer()
+    _case_id, offer, tx = issuer.offer(entity=RECORDER)
     token_url = f"{issuer.url}/lv-vsaa/token"
     form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
             "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
@@ -485,6 +498,31 @@ def test_a_dpop_bound_grant_is_refreshed_only_with_a_proof_by_its_key(deferring:
     poll = deferring.deferred(access, deferred.json()["transaction_id"], scheme="DPoP",
                               dpop=_dpop(key, url, token=access, nonce=_server_nonce(issuer)))
     assert poll.status_code == 202, poll.text
+
+
+def test_a_rotated_out_refresh_token_without_the_grants_dpop_key_does_not_revoke_the_grant(
+        deferring: Deferring) -> None:
+    """Reuse revokes the grant (RFC 9700 §4.14.2), but only when its presenter proves the grant's DPoP
+    key: one who found an old refresh token alone cannot end the wallet's grant."""
+    issuer, key = deferring.issuer, generate_key()
+    _case_id, offer, tx = issuer.offer(entity=RECORDER)
+    token_url = f"{issuer.url}/lv-vsaa/token"
+    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
+            "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
+    granted = issuer.http.post("/lv-vsaa/token", data=form, headers={
+        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}).json()
+
+    def by_the_wallet(refresh_token: str) -> httpx.Response:
+        return deferring.refresh(refresh_token, {"DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)),
+                                                 **issuer.attestation_headers()})
+
+    renewed = by_the_wallet(granted["refresh_token"])
+    assert renewed.status_code == 200, renewed.text
+    for proof in (None, _dpop(generate_key(), token_url, nonce=_server_nonce(issuer))):
+        thief = deferring.refresh(granted["refresh_token"], {**({"DPoP": proof} if proof else {}),
+                                                             **issuer.attestation_headers()})
+        assert (thief.status_code, thief.json()["error"]) == (400, "invalid_dpop_proof")
+    assert by_the_wallet(renewed.json()["refresh_token"]).status_code == 200
 
 
 def test_a_refresh_needs_the_attestation_of_the_wallet_the_grant_went_to(deferring: Deferring) -> None:
