@@ -57,6 +57,7 @@ __all__ = [
     "Policy",
     "StatusPeriod",
     "TrustList",
+    "active_entity_by_id",
     "anchors_for",
     "authorised_issuer",
     "authorised_verifier",
@@ -555,6 +556,27 @@ def authorised_wallet_provider(tl: TrustList, chain: Sequence[Certificate], *, a
     attestations are refused at once (HAIP §9.2, ARF: the provider list is the trust anchor).
     """
     return _active_entity(tl, chain, "wallet_providers", Role.WALLET_PROVIDER, "registered wallet provider", at=at)
+
+
+def active_entity_by_id(tl: TrustList, entity_id: str, role: Role, *, at: datetime) -> ListedEntity:
+    """The entity ``entity_id`` of ``tl``, holding ``role`` and active at ``at``; else IssuerTrustError.
+
+    For a party whose signature was already verified earlier and is judged again later by its id
+    alone: a wallet provider that vouched for a deferred credential request (OpenID4VCI §8.3, §9)
+    when the issuer is about to sign (HAIP §9.2, ARF: only wallets whose provider is trusted get
+    documents, and a suspended or withdrawn provider is trusted no more; unlike a credential's
+    issuer, :class:`Policy`, its status *now* decides). An entity not on the list is as withdrawn.
+    No certificate is looked at: whoever calls this has checked the signature (and its chain) before.
+    """
+    entity = tl.entity(entity_id)
+    if entity is None:
+        raise IssuerTrustError(f"{entity_id} is not on the {tl.kind.replace('_', ' ')} list")
+    if role not in entity.roles:
+        raise IssuerTrustError(f"{entity_id} does not hold the {role} role")
+    status = entity.status_at(at)
+    if status != ACTIVE:
+        raise IssuerTrustError(f"{entity_id} is {status}")
+    return entity
 
 
 def _active_entity(tl: TrustList, chain: ValidatedChain | Sequence[Certificate], kind: str, role: Role, what: str, *,

@@ -102,6 +102,9 @@ class Token(Base):
     #: deferred transaction is answered to any live token of its grant. None: a token recorded
     #: before migration 0012 (its grant is then its own hash).
     grant_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    #: The wallet provider whose client attestation authenticated the wallet when the token was given
+    #: (HAIP §9.2; at the token endpoint, or at the refresh that gave it); None: no attestation.
+    provider_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RefreshToken(Base):
@@ -131,7 +134,9 @@ class DeferredTransaction(Base):
 
     Everything the request proved is kept (the holder keys of its proofs), so the deferred
     credential request needs no new proof: the credentials are signed when the case is approved.
-    Only the ``transaction_id``'s hash is kept; ``issued`` once answered (§9: then invalid).
+    Only the ``transaction_id``'s hash is kept; ``issued`` once answered (§9: then invalid);
+    ``denied`` when a wallet provider that vouched for the request is no longer trusted when the
+    credentials would be signed (final: the wallet is told to stop asking).
     """
 
     __tablename__ = "issuer_deferred"
@@ -143,7 +148,10 @@ class DeferredTransaction(Base):
     holder_keys: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | issued
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | issued | denied
+    #: The wallet providers that vouched for the request (HAIP §9.2): the client attestation's at
+    #: the token endpoint and each key attestation's, judged again before signing; [] when none did.
+    providers: Mapped[list[str]] = mapped_column(JSON)
     #: The notification_id of the credentials given for it (§11).
     notification_id: Mapped[str | None] = mapped_column(String(43), nullable=True)
 

@@ -46,8 +46,8 @@ from credentials import (
     verification,
 )
 from credentials import key_attestation as key_attestation_mod
-from credentials.errors import CredentialError, DataError, ProtocolError
-from credentials.institutions import ROLE_FOR_VCT, Entity
+from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError
+from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from esspass.db import Sessions
 from issuer.attestation import Attestations
@@ -726,7 +726,7 @@ class IssuerService:
             grant_id = secrets.token_hex(16)
             s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=proof.jkt if proof is not None else None,
                         expires_at=now + timedelta(seconds=ttl), allowed=allowed, identifiers=by_details,
-                        grant_id=grant_id))
+                        grant_id=grant_id, provider_id=client.provider_id if client is not None else None))
             refresh_token = None
             if case.approval == "awaiting":
                 # Approval may come hours after the worker took the offer, long after this token ends,
@@ -1051,8 +1051,10 @@ class IssuerService:
             if case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
                 # checked and spent (nonces, the token's turn for this configuration); what the proofs
-                # proved is kept for the deferred credential endpoint (§8.3, §9).
-                return self._defer(s, case, row, spent, holder_keys, now)
+                # proved is kept for the deferred credential endpoint (§8.3, §9), and which wallet
+                # providers vouched for it (the wallet's, the keys'), judged again before signing.
+                vouched = [row.provider_id, *(a.provider_id for a in attested if a is not None)]
+                return self._defer(s, case, row, spent, holder_keys, [p for p in dict.fromkeys(vouched) if p], now)
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
@@ -1197,14 +1199,15 @@ class IssuerService:
     # --- deferred issuance (OpenID4VCI §8.3, §9) and refresh tokens (RFC 6749 §6) -------------------------
 
     def _defer(self, s: Session, case: Case, token: Token, configuration_id: str,
-               holder_keys: Sequence[Mapping[str, Any]], now: datetime) -> dict[str, Any]:
+               holder_keys: Sequence[Mapping[str, Any]], providers: Sequence[str], now: datetime) -> dict[str, Any]:
         """§8.3: record the checked request as a deferred transaction (only the hash of its id is kept)
-        and answer 202 with the id and the polling ``interval``."""
+        with the wallet providers that vouched for it, and answer 202 with the id and the polling
+        ``interval``."""
         transaction_id = secrets.token_urlsafe(32)
         s.add(DeferredTransaction(id_hash=stored_hash(transaction_id), case_id=case.id, grant_id=_grant_of(token),
                                   configuration_id=configuration_id, holder_keys=[dict(k) for k in holder_keys],
-                                  created_at=now, expires_at=now + timedelta(seconds=self.deferred_ttl),
-                                  state="pending"))
+                                  providers=list(providers), created_at=now,
+                                  expires_at=now + timedelta(seconds=self.deferred_ttl), state="pending"))
         count = len(holder_keys)
         s.add(Event(case_id=case.id, at=now, actor="wallet", action="deferred",
                     reason=f"{configuration_id}: {count} credential{'s' if count != 1 else ''}, signed once a second "
@@ -1218,9 +1221,16 @@ class IssuerService:
         The access token (and its DPoP proof) is checked as at the credential endpoint and must be of
         the transaction's grant. Still awaiting approval: the §8.3 answer again (202). Approved and
         active: the credentials are signed now (status entries taken now, ``iat`` now) and the
-        transaction is spent. A case refused, withdrawn, suspended, ended or erased:
-        ``credential_request_denied``, so the wallet stops asking. An id unknown, spent, expired or of
-        another grant: ``invalid_transaction_id`` (§9.3).
+        transaction is spent. A case refused, withdrawn, ended or erased: ``credential_request_denied``,
+        so the wallet stops asking (a suspended one: 202, it may be reinstated). An id unknown, spent,
+        expired or of another grant: ``invalid_transaction_id`` (§9.3).
+
+        HAIP §9.2: before anything is taken or signed, each wallet provider that vouched for the
+        request (the client attestation's, the key attestations') must still be an active wallet
+        provider on the list as it is now (:meth:`_providers_list_for`). One that is not (suspended,
+        withdrawn, gone) denies the transaction for good (``denied``, committed; every later ask is
+        ``credential_request_denied``): a new offer and fresh attestations are the way back. No list
+        to be had: 503 ``temporarily_unavailable``, the transaction left pending.
 
         Two requests at once for one transaction: a conditional update (``pending`` to ``issued``)
         lets one of them through, on PostgreSQL and SQLite alike; the other is told the id is spent.
@@ -1229,21 +1239,46 @@ class IssuerService:
         _access_token(authorization)  # no access token is an authorization error first (RFC 6750 §3.1)
         req = openid4vci.parse_deferred_request(body)
         id_hash = stored_hash(req.transaction_id)
+        providers = self._providers_list_for(id_hash, now)  # may ask the registry: outside the transaction
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             token = self._authorised(s, inst, authorization, dpop_proof, "deferred_credential", now)
             case = s.get(Case, token.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
                 raise _invalid_token("the access token is not for this issuer", dpop=token.jkt is not None)
             tx = s.get(DeferredTransaction, id_hash)
-            if (tx is None or tx.state != "pending" or utc(tx.expires_at) < now or tx.case_id != case.id
-                    or tx.grant_id != _grant_of(token)):
+            if (tx is None or tx.state not in ("pending", "denied") or utc(tx.expires_at) < now
+                    or tx.case_id != case.id or tx.grant_id != _grant_of(token)):
                 raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
+            if tx.state == "denied":  # told again, should the wallet have missed the first answer
+                raise ProtocolError("credential_request_denied", _PROVIDER_UNTRUSTED)
             if case.approval == "refused" or case.state == "revoked" or case.erased_at is not None:
                 raise ProtocolError("credential_request_denied", "the document was refused or withdrawn, or has ended")
             if case.approval == "awaiting" or case.state == "suspended":
                 # Suspended is not final (it may be reinstated): the wallet asks again later, as while
                 # awaiting approval; credential_request_denied would make it give the document up (§9.3).
                 return openid4vci.deferred_response(req.transaction_id, self.deferred_interval)
+            if tx.providers:
+                if providers is None:
+                    # Approved or reinstated since the list was left unasked (above): the wallet asks
+                    # again at its interval, and the list is asked for then.
+                    return openid4vci.deferred_response(req.transaction_id, self.deferred_interval)
+                untrusted = _untrusted_provider(providers, tx.providers, now)
+                if untrusted is not None:
+                    denied = s.connection().execute(
+                        update(DeferredTransaction)
+                        .where(DeferredTransaction.id_hash == id_hash, DeferredTransaction.state == "pending")
+                        .values(state="denied"))
+                    if denied.rowcount != 1:  # another request took it meanwhile
+                        raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
+                    # The clerk sees why the worker's wallet got nothing, and that a new offer is the way back.
+                    s.add(Event(case_id=case.id, at=now, actor=f"provider:{untrusted[0]}"[:60],
+                                action="deferred_denied",
+                                reason=f"{_PROVIDER_UNTRUSTED} ({untrusted[1]}); make a new offer"[:300]))
+                    s.commit()  # final, whatever the provider's status later (a new offer is the way back)
+                    _log.warning("deferred credential request of case %s denied: the wallet provider that "
+                                 "vouched for it is no longer trusted (%s)", case.id, untrusted[1],
+                                 extra={"service": "issuer", "event": "deferred_denied", "entity": untrusted[0]})
+                    raise ProtocolError("credential_request_denied", _PROVIDER_UNTRUSTED)
             requested, as_mdoc = _format_of(tx.configuration_id)
             module = CREDENTIAL_TYPES[case.configuration_id]
             claims, holder = dict(case.claims), dict(case.holder or {})
@@ -1271,6 +1306,23 @@ class IssuerService:
             self._give_back_transaction(id_hash, notification_id)
             raise
         return {"credentials": credentials, "notification_id": notification_id}
+
+    def _providers_list_for(self, id_hash: str, now: datetime) -> trust_list.TrustList | None:
+        """The wallet providers list as it is now (HAIP §9.2), when the deferred transaction ``id_hash``
+        records providers that vouched for it and its case looks ready to be signed for; else None.
+
+        Read before the transaction, without a lock (the transaction decides): asking the registry
+        may take a while, and a wallet polling while its case awaits approval is not told that the
+        list cannot be had (503 ``temporarily_unavailable``, :meth:`Attestations.providers`), nor is
+        a request that no provider vouched for (attestation policies off) judged by one.
+        """
+        with self.sessions() as s:
+            tx = s.get(DeferredTransaction, id_hash)
+            case = s.get(Case, tx.case_id) if tx is not None and tx.state == "pending" else None
+            if (tx is None or not tx.providers or case is None or case.approval == "awaiting"
+                    or case.state != "active" or case.erased_at is not None):
+                return None
+        return self.attestations.providers(now)
 
     def _give_back_transaction(self, id_hash: str, notification_id: str) -> None:
         """Undo a deferred answer whose credentials could not be signed: records gone, still pending."""
@@ -1348,7 +1400,8 @@ class IssuerService:
         ttl = self.token_ttl if row.jkt is not None else min(self.token_ttl, _BEARER_TTL_MAX)
         s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=row.jkt, grant_id=row.grant_id,
                     expires_at=now + timedelta(seconds=ttl), used=last.used, issued=list(last.issued or []),
-                    allowed=list(last.allowed) if last.allowed is not None else None, identifiers=last.identifiers))
+                    allowed=list(last.allowed) if last.allowed is not None else None, identifiers=last.identifiers,
+                    provider_id=client.provider_id if client is not None else None))
         refresh_token = self._new_refresh_token(s, grant_id=row.grant_id, case_id=case.id, access_token=token,
                                                 jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at))
         response: dict[str, Any] = {"access_token": token, "token_type": "DPoP" if row.jkt is not None else "Bearer",
@@ -1428,6 +1481,20 @@ def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
     return {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
             "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
             "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
+
+
+_PROVIDER_UNTRUSTED = "the wallet's provider is no longer trusted"
+
+
+def _untrusted_provider(providers: trust_list.TrustList, provider_ids: Sequence[str],
+                        now: datetime) -> tuple[str, str] | None:
+    """(id, why) of the first of ``provider_ids`` not an active wallet provider on ``providers`` now."""
+    for provider_id in provider_ids:
+        try:
+            trust_list.active_entity_by_id(providers, provider_id, Role.WALLET_PROVIDER, at=now)
+        except IssuerTrustError as exc:
+            return provider_id, exc.message
+    return None
 
 
 def _grant_of(token: Token) -> str:

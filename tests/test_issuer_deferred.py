@@ -26,20 +26,39 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from test_issuer_protocol import PROVIDER, Issuer, _dpop, _server_nonce
+from test_issuer_protocol import PROVIDER, Issuer, _attested_proofs, _dpop, _server_nonce
 
-from credentials import client_attestation, mdoc, openid4vci, sd_jwt_vc, status_list
+from credentials import client_attestation, key_attestation, mdoc, openid4vci, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.errors import ProtocolError, SignerUnavailableError
+from credentials.errors import IssuerTrustError, ProtocolError, SignerUnavailableError
+from credentials.institutions import Role
 from credentials.jose import b64url_decode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import REFRESH_GRANT
+from credentials.pki import DemoPki, load_demo_pki
+from credentials.trust_list import (
+    ACTIVE,
+    CA,
+    SUSPENDED,
+    WITHDRAWN,
+    ListedCertificate,
+    ListedEntity,
+    StatusPeriod,
+    TrustList,
+    active_entity_by_id,
+)
+from credentials.x509 import load_pem_certificates
+from esspass.db import make_engine
+from esspass.migrate import upgrade
 from esspass.stack import unnumbered
 from esspass.testing import free_port, serve
-from issuer.app import build_service, create_app
+from issuer.app import MIGRATIONS, build_service, create_app, hosted_institutions
+from issuer.db import DeferredTransaction
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
-from trust_registry.settings import RegistrySettings
+from trust_registry.client import TrustListClient
+from trust_registry.seed import seed_data_dir
+from trust_registry.settings import RegistrySettings, admin_token
 
 APPROVER = "clerk:LV:VSAA/anna"
 RECORDER = "LV:VSAA/clerk.1"  # a named clerk the issuer made for the pilot (issuer.settings.clerk_tokens)
@@ -580,10 +599,6 @@ def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_aw
     from alembic import command
     from alembic.config import Config
 
-    from esspass.db import make_engine
-    from esspass.migrate import upgrade
-    from issuer.app import MIGRATIONS
-
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
     upgrade(engine, MIGRATIONS, revision="0011")
     with engine.begin() as conn:
@@ -593,10 +608,14 @@ def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_aw
         conn.execute(sa.text("INSERT INTO issuer_tokens (token_hash, case_id, expires_at, used, identifiers) "
                              "VALUES ('t1', 'c1', '2026-01-01 10:10:00', 0, 0)"))
     upgrade(engine, MIGRATIONS)
-    tables = set(sa.inspect(engine).get_table_names())
-    assert {"issuer_deferred", "issuer_refresh_tokens"} <= tables
+    inspector = sa.inspect(engine)
+    assert {"issuer_deferred", "issuer_refresh_tokens"} <= set(inspector.get_table_names())
+    # Who vouched (HAIP §9.2): the token's attesting wallet provider, and each deferral's providers.
+    assert {"grant_id", "provider_id"} <= {c["name"] for c in inspector.get_columns("issuer_tokens")}
+    assert {c["name"]: c["nullable"] for c in inspector.get_columns("issuer_deferred")}["providers"] is False
     with engine.connect() as conn:  # a token recorded before keeps working: no grant id, its own grant
-        assert conn.execute(sa.text("SELECT grant_id FROM issuer_tokens WHERE token_hash = 't1'")).scalar() is None
+        row = conn.execute(sa.text("SELECT grant_id, provider_id FROM issuer_tokens WHERE token_hash = 't1'")).one()
+        assert tuple(row) == (None, None)  # nor a known provider (minutes old at most: tokens end soon)
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -605,7 +624,7 @@ def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_aw
         command.downgrade(config, "0011")
     inspector = sa.inspect(engine)
     assert not {"issuer_deferred", "issuer_refresh_tokens"} & set(inspector.get_table_names())
-    assert "grant_id" not in {c["name"] for c in inspector.get_columns("issuer_tokens")}
+    assert not {"grant_id", "provider_id"} & {c["name"] for c in inspector.get_columns("issuer_tokens")}
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM issuer_tokens")).scalar() == 1
     engine.dispose()
@@ -637,3 +656,232 @@ def test_what_can_no_longer_be_used_is_purged_and_a_live_grant_keeps_what_it_ref
     renewed = deferring.refresh(live_granted["refresh_token"])
     assert renewed.status_code == 200, renewed.text
     assert deferring.deferred(renewed.json()["access_token"], live_tx).status_code == 202
+
+
+# --- the wallet providers that vouched, judged again when signing (HAIP §9.2) ---------------------------------
+
+
+class _Providers:
+    """The issuer's wallet providers list, asked of the registry at every use (the issuer's own client
+    would hold it for up to the registry's max-age, 5 minutes), or out of reach while ``down``: the
+    registry unreachable and no list young enough held (the TrustListClient then fails closed so)."""
+
+    def __init__(self, client: TrustListClient) -> None:
+        self.client, self.down = client, False
+
+    def __call__(self, now: datetime) -> TrustList:
+        if self.down:
+            raise IssuerTrustError("the trust registry cannot be reached and no wallet providers list is held")
+        return self.client.refresh("wallet_providers", now)
+
+
+@dataclass
+class Vouched(Deferring):
+    """A registry and an issuer of one test's own: the test changes the wallet provider's status."""
+
+    registry_url: str
+    admin: str
+    providers: _Providers
+
+    def provider(self, action: str) -> None:
+        """``suspend``, ``withdraw`` or ``reinstate`` the wallet provider in the registry (its admin API)."""
+        response = httpx.post(f"{self.registry_url}/admin/entities/{PROVIDER}/{action}",
+                              json={"reason": "attestation key under investigation"},
+                              headers={"Authorization": f"Bearer {self.admin}"}, timeout=20)
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def vouched(tmp_path: Path) -> Iterator[Vouched]:
+    seed_data_dir(tmp_path)
+    registry_settings = RegistrySettings(data_dir=tmp_path)
+    port = free_port()
+    with serve(registry_app(registry_settings)) as registry, httpx.Client(timeout=20) as http:
+        settings = IssuerSettings(data_dir=tmp_path, public_url=f"http://127.0.0.1:{port}", approval=["LV:VSAA"],
+                                  registry_url=registry.url, deferred_interval=INTERVAL)
+        service = build_service(settings)
+        root = load_pem_certificates(settings.root_path().read_bytes())[0]
+        providers = _Providers(TrustListClient(registry.url, registry_root=root, http=http))
+        service.attestations.wallet_providers = providers
+        with serve(create_app(settings, service=service), port=port) as handle:
+            client = Issuer(handle, tmp_path, registry.url)
+            try:
+                yield Vouched(client, service, registry.url, admin_token(registry_settings), providers)
+            finally:
+                client.http.close()
+                service.engine.dispose()
+
+
+def _attested_deferral(d: Deferring, keys: list[Any]) -> tuple[str, str, str]:
+    """(case id, access token, transaction_id) of a deferral by an attested wallet (client attestation
+    at the token endpoint) with attested keys (a key attestation in each proof), both by PROVIDER."""
+    case_id, granted = _granted(d)
+    response = d.issuer.credential(granted["access_token"], _attested_proofs(d.issuer, keys))
+    assert response.status_code == 202, response.text
+    return case_id, granted["access_token"], str(response.json()["transaction_id"])
+
+
+def _deferrals(service: IssuerService, case_id: str) -> list[tuple[str, list[str]]]:
+    """(state, providers) of each deferred transaction of the case."""
+    with service.sessions() as s:
+        rows = s.scalars(sa.select(DeferredTransaction).where(DeferredTransaction.case_id == case_id)).all()
+        return [(row.state, list(row.providers)) for row in rows]
+
+
+def _records(d: Deferring, case_id: str) -> list[Any]:
+    case = d.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=d.issuer.clerk())
+    return list(case.json()["credential_records"])
+
+
+@pytest.mark.parametrize("action", ["suspend", "withdraw"])
+def test_a_wallet_provider_suspended_or_withdrawn_during_the_deferral_gets_its_wallet_nothing(
+        vouched: Vouched, action: str) -> None:
+    """HAIP §9.2, ARF: only wallets whose provider is trusted get documents, and trusted when the
+    documents are signed, which a deferral puts weeks after the attestations were checked. The
+    refusal is final (§9.3: the wallet stops asking): a new offer, with fresh attestations, is the way back."""
+    case_id, token, transaction_id = _attested_deferral(vouched, [generate_key(), generate_key()])
+    assert _deferrals(vouched.service, case_id) == [("pending", [PROVIDER])]
+    vouched.provider(action)
+    waiting = vouched.deferred(token, transaction_id)  # not signable yet: the wallet waits as before
+    assert waiting.status_code == 202, waiting.text
+    vouched.approve(case_id)
+    denied = vouched.deferred(token, transaction_id)
+    assert (denied.status_code, denied.json()["error"]) == (400, "credential_request_denied"), denied.text
+    assert denied.json()["error_description"] == "the wallet's provider is no longer trusted"
+    assert _records(vouched, case_id) == []  # nothing signed, no status list entry taken
+    assert _deferrals(vouched.service, case_id) == [("denied", [PROVIDER])]
+    inst = vouched.service.institution("lv-vsaa")
+    told = vouched.service.get_case(inst, case_id)["events"][-1]  # the clerk sees why, and what to do
+    assert (told["action"], told["actor"]) == ("deferred_denied", f"provider:{PROVIDER}")
+    assert "make a new offer" in told["reason"]
+    if action == "suspend":
+        vouched.provider("reinstate")
+    again = vouched.deferred(token, transaction_id)  # told again, whatever the provider's status now
+    assert (again.status_code, again.json()["error"]) == (400, "credential_request_denied")
+    assert _records(vouched, case_id) == []
+
+
+def test_a_wallet_provider_still_active_at_approval_gets_its_wallet_the_credentials(vouched: Vouched) -> None:
+    keys = [generate_key(), generate_key()]
+    case_id, token, transaction_id = _attested_deferral(vouched, keys)
+    vouched.approve(case_id)
+    response = vouched.deferred(token, transaction_id)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["credentials"]) == 2
+    assert len(_records(vouched, case_id)) == 2
+    assert _deferrals(vouched.service, case_id) == [("issued", [PROVIDER])]
+
+
+def test_without_the_providers_list_at_signing_the_wallet_retries_and_the_transaction_stays_pending(
+        vouched: Vouched) -> None:
+    """Fail closed, not final: 503 temporarily_unavailable (the wallet asks again), nothing taken."""
+    case_id, token, transaction_id = _attested_deferral(vouched, [generate_key()])
+    vouched.providers.down = True
+    waiting = vouched.deferred(token, transaction_id)  # awaiting approval: no list is needed to say so
+    assert waiting.status_code == 202, waiting.text
+    vouched.approve(case_id)
+    unavailable = vouched.deferred(token, transaction_id)
+    assert (unavailable.status_code, unavailable.json()["error"]) == (503, "temporarily_unavailable")
+    assert _records(vouched, case_id) == []
+    assert _deferrals(vouched.service, case_id) == [("pending", [PROVIDER])]
+    vouched.providers.down = False
+    response = vouched.deferred(token, transaction_id)
+    assert response.status_code == 200, response.text
+    assert len(_records(vouched, case_id)) == 1
+
+
+class _Listed:
+    """A wallet providers list whose provider's status the test sets (``suspended_at``), or none (``down``)."""
+
+    def __init__(self, pki: DemoPki) -> None:
+        ca = pki.cas[PROVIDER][1]
+        self.certificate = ListedCertificate(ca.public_bytes(serialization.Encoding.DER), CA,
+                                             ca.not_valid_before_utc, ca.not_valid_after_utc)
+        self.suspended_at: datetime | None = None
+        self.down = False
+        self.asked = 0
+
+    def __call__(self, now: datetime) -> TrustList:
+        self.asked += 1
+        if self.down:
+            raise IssuerTrustError("no wallet providers list")
+        periods = [StatusPeriod(ACTIVE, now - timedelta(days=30))]
+        if self.suspended_at is not None:
+            periods.append(StatusPeriod(SUSPENDED, self.suspended_at, "investigation"))
+        entity = ListedEntity(PROVIDER, "LV", "x", "ESSPASS reference wallet provider",
+                              frozenset({"wallet_provider"}), (self.certificate,), tuple(periods))
+        return TrustList("wallet_providers", 1, now, now + timedelta(days=1), (entity,))
+
+
+def test_a_key_attestations_provider_is_judged_again_and_a_request_none_vouched_for_is_not(tmp_path: Path) -> None:
+    """With no client attestation asked (``wallet_attestation = off``), the provider that attested
+    the keys is the one that vouched; a request with no attestation at all records no provider and
+    is signed whatever the list says, without asking for it."""
+    settings = IssuerSettings(data_dir=tmp_path, public_url="http://127.0.0.1:1", approval=["LV:VSAA"])
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    institutions = hosted_institutions(settings)
+    listed = _Listed(load_demo_pki(settings.pki_path()))
+    service = IssuerService(engine, institutions, client_attestation="off", key_attestation="optional",
+                            wallet_providers=listed)
+    inst = service.institution("lv-vsaa")
+    key, chain = load_demo_pki(settings.pki_path()).signers[PROVIDER]
+
+    def defer(attested: bool) -> tuple[str, str, str]:
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}")
+        offer = service.create_offer(inst, case.id, actor=f"clerk:{RECORDER}")
+        code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
+        token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
+                                     "tx_code": offer.tx_code})["access_token"]
+        holder, nonce = generate_key(), service.nonces.c_nonce()
+        header: dict[str, Any] = {"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(holder)}
+        if attested:
+            header["key_attestation"] = key_attestation.attest(
+                key, chain, keys=[holder.public_key()], iat=int(time.time()), lifetime=300,
+                key_storage=["iso_18045_basic"], user_authentication=["iso_18045_basic"], nonce=nonce)
+        proof = sign_jws(header, {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, holder)
+        deferred = service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
+                                                                "proofs": {"jwt": [proof]}})
+        service.approve_case(inst, case.id, actor=APPROVER)
+        return case.id, token, str(deferred["transaction_id"])
+
+    try:
+        attested_case, attested_token, attested_tx = defer(attested=True)
+        plain_case, plain_token, plain_tx = defer(attested=False)
+        assert _deferrals(service, attested_case) == [("pending", [PROVIDER])]
+        assert _deferrals(service, plain_case) == [("pending", [])]
+        listed.suspended_at = datetime.now(UTC) - timedelta(seconds=1)
+        with pytest.raises(ProtocolError) as refused:
+            service.deferred_credential(inst, f"Bearer {attested_token}", {"transaction_id": attested_tx})
+        assert (refused.value.error, refused.value.http_status) == ("credential_request_denied", 400)
+        assert service.get_case(inst, attested_case)["credential_records"] == []
+        listed.down, asked = True, listed.asked
+        signed = service.deferred_credential(inst, f"Bearer {plain_token}", {"transaction_id": plain_tx})
+        assert len(signed["credentials"]) == 1 and listed.asked == asked
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("periods", "roles", "error"), [
+    ([(ACTIVE, -30)], {"wallet_provider"}, None),
+    ([(ACTIVE, -30), (SUSPENDED, -1)], {"wallet_provider"}, "LV:ESSPASS-WALLET is suspended"),
+    ([(ACTIVE, -30), (SUSPENDED, -2), (ACTIVE, -1)], {"wallet_provider"}, None),  # reinstated
+    ([(ACTIVE, -30), (WITHDRAWN, -1)], {"wallet_provider"}, "LV:ESSPASS-WALLET is withdrawn"),
+    ([(ACTIVE, -30), (SUSPENDED, 1)], {"wallet_provider"}, None),  # a suspension from tomorrow: not yet
+    ([(ACTIVE, 1)], {"wallet_provider"}, "LV:ESSPASS-WALLET is withdrawn"),  # listed from tomorrow only
+    ([(ACTIVE, -30)], {"verifier"}, "LV:ESSPASS-WALLET does not hold the wallet_provider role"),
+    (None, {"wallet_provider"}, "LV:ESSPASS-WALLET is not on the wallet providers list"),
+])
+def test_an_entity_is_judged_by_its_id_its_role_and_its_status_at_a_time(
+        periods: list[tuple[str, int]] | None, roles: set[str], error: str | None) -> None:
+    at = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    entities = () if periods is None else (ListedEntity(
+        PROVIDER, "LV", "x", "x", frozenset(roles), (),
+        tuple(StatusPeriod(status, at + timedelta(days=days)) for status, days in periods)),)
+    tl = TrustList("wallet_providers", 1, at, at + timedelta(days=1), entities)
+    if error is None:
+        assert active_entity_by_id(tl, PROVIDER, Role.WALLET_PROVIDER, at=at).id == PROVIDER
+    else:
+        with pytest.raises(IssuerTrustError) as refused:
+            active_entity_by_id(tl, PROVIDER, Role.WALLET_PROVIDER, at=at)
+        assert refused.value.message == error
