@@ -226,9 +226,15 @@ def _pending(ctx: _Ctx) -> int:
     return 0
 
 
+#: What asking came to when it ended without the document: refused, unknown to the issuer, access
+#: ended, failed the receipt checks (exit 1, as any other failure of a command).
+_ENDED_WITHOUT = frozenset({"refused", "gone", "expired", "failed"})
+
+
 def _fetch_pending(ctx: _Ctx) -> int:
-    """Ask about the pending documents that are due (all with --now); exit 0 when nothing failed to be
-    asked, 2 when an institution could not be asked (the document stays pending)."""
+    """Ask about the pending documents that are due (all with --now); exit 0 when nothing failed,
+    1 when a document will not come (refused, gone, expired, failed), else 2 when an institution
+    could not be asked (the document stays pending)."""
     service = ctx.service()
     outcomes = service.fetch_pending(force=ctx.args.now, lang=ctx.lang)
     if not outcomes:  # none due: what waits, and when it is asked about next
@@ -239,7 +245,9 @@ def _fetch_pending(ctx: _Ctx) -> int:
         for group in out.groups:
             card = service.card(group, ctx.lang)
             ctx.say(f"  [{card.group}] {card.title}: {card.description}")
-        if out.outcome == "pending" and out.detail:
+        if out.outcome in _ENDED_WITHOUT:
+            worst = 1
+        elif out.outcome == "pending" and out.detail and worst == 0:
             worst = 2
     return worst
 

@@ -48,6 +48,7 @@ __all__ = [
     "claim_label",
     "claim_rows",
     "claim_value",
+    "deferring_issuer",
     "describe",
     "error_form",
     "jwk_thumbprint_of",
@@ -284,6 +285,40 @@ def verify_issued(text: str, *, issuers: Any, vct: str, issuer_url: str, now: da
         signed=verified.claims,
         disclosures=frozenset(verified.disclosed),
     )
+
+
+def deferring_issuer(issuers: Any, issuer_url: str, vct: str, *, now: datetime) -> Any:
+    """The institution on the issuers list that a deferral (OpenID4VCI §8.3 HTTP 202) from the
+    credential issuer ``issuer_url`` for ``vct`` is taken to come from; IssuerTrustError when none.
+
+    A 202 carries nothing signed: the chain that :func:`verify_issued` checks comes only with the
+    document. Until then the list can vouch only for the address. An institution stands for
+    ``issuer_url`` when it holds the role that issues ``vct`` with a CA on the list, is active now
+    (not suspended, not withdrawn), and the list names it at that address: its ``path`` is the
+    address's last path segment (the issuer serves each institution under ``/<path>``,
+    :mod:`credentials.institutions`), and, when it lists its Status List Aggregation endpoint, that
+    is served from the same origin (scheme, host and port). The document itself, when it comes,
+    still goes through :func:`verify_issued` (or :func:`verify_issued_mdoc`) like any other.
+    """
+    from urllib.parse import urlsplit
+
+    from credentials import trust_list
+
+    anchors = trust_list.anchors_for(issuers, vct)  # IssuerTrustError for a type no institution issues
+    address = urlsplit(issuer_url)
+    segment = address.path.rstrip("/").rsplit("/", 1)[-1]
+    for entity in issuers.entities:
+        if not any(a in anchors for a in entity.anchors()) or entity.status_at(now) != trust_list.ACTIVE:
+            continue
+        if not segment or entity.path != segment:
+            continue
+        if entity.status_lists:
+            listed = urlsplit(entity.status_lists)
+            if (listed.scheme, listed.netloc.lower()) != (address.scheme, address.netloc.lower()):
+                continue
+        return entity
+    raise IssuerTrustError("the institution that deferred this document is not on the trusted list for it at "
+                           "this address")
 
 
 def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> CheckedCredential:

@@ -41,6 +41,8 @@ from credentials.errors import MalformedError
 
 __all__ = [
     "DEFAULT_INTERVAL",
+    "ENTRY_SECONDS",
+    "LEASE_SECONDS",
     "MAX_INTERVAL",
     "MIN_INTERVAL",
     "Answer",
@@ -65,8 +67,12 @@ DEFAULT_INTERVAL = 60
 #: Longest transaction_id the wallet keeps (the issuer's opaque string; ours are 43 characters).
 MAX_TRANSACTION_ID = 512
 #: Seconds one wallet process holds an entry while asking about it, so that the terminal and the
-#: page do not both ask (and the second be told the transaction is gone).
+#: page do not both ask (and the second be told the transaction is gone, or the refresh token be
+#: sent twice, which an issuer may answer by revoking the grant, RFC 6749 §10.4).
 LEASE_SECONDS = 120
+#: Most seconds the questions about one entry may take in all (the lease is taken just before), well
+#: within :data:`LEASE_SECONDS`: the lease cannot run out while its holder still asks.
+ENTRY_SECONDS = 60
 
 
 def clamp_interval(value: Any, *, default: int = DEFAULT_INTERVAL) -> int:
@@ -217,6 +223,9 @@ class PendingIssuance:
     arrived: tuple[Arrived, ...] = ()
     lease_until: str | None = None
     last_error: str = ""
+    #: Who holds the lease (a random token of the claim): a process writes the entry only while it
+    #: is still the holder, so one whose lease was taken over changes nothing.
+    lease_holder: str | None = None
 
     def issuer_name(self, lang: str) -> str:
         return display_name(self.issuer_display, lang) or self.issuer_url
@@ -229,7 +238,7 @@ class PendingIssuance:
         """Asked at ``now``: the next question after ``interval`` (the one held when None), unleased."""
         wait = clamp_interval(interval, default=self.interval)
         return replace(self, interval=wait, next_poll=(now + timedelta(seconds=wait)).isoformat(),
-                       lease_until=None, last_error=error[:200])
+                       lease_until=None, lease_holder=None, last_error=error[:200])
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

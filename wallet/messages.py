@@ -296,6 +296,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "{institution} hat {document} freigegeben; es ist jetzt in Ihrer Wallet.",
                          "{institution} a approuvé {document} ; il est maintenant dans votre portefeuille.",
                          "{institution} zatwierdziła: {document}; dokument jest teraz w portfelu."),
+    "pending.partial": ("{institution} approved {document}; it is now in your wallet, but not all of it could be "
+                        "fetched ({detail}). Ask the institution if you need the rest.",
+                        "{institution} apstiprināja: {document}; tas tagad ir jūsu makā, taču ne visu izdevās "
+                        "saņemt ({detail}). Ja vajag pārējo, vērsieties iestādē.",
+                        "{institution} hat {document} freigegeben; es ist jetzt in Ihrer Wallet, aber nicht alles "
+                        "konnte abgeholt werden ({detail}). Fragen Sie die Stelle, wenn Sie den Rest brauchen.",
+                        "{institution} a approuvé {document} ; il est maintenant dans votre portefeuille, mais "
+                        "tout n'a pas pu être récupéré ({detail}). Demandez le reste à l'organisme si besoin.",
+                        "{institution} zatwierdziła: {document}; dokument jest teraz w portfelu, ale nie wszystko "
+                        "udało się pobrać ({detail}). Jeśli potrzebujesz reszty, zwróć się do instytucji."),
     "pending.refused": ("{institution} refused to issue {document}. Contact the institution if you think this "
                         "is a mistake.",
                         "{institution} atteica izsniegt: {document}. Sazinieties ar iestādi, ja uzskatāt, ka tā ir "
@@ -471,5 +481,6 @@ def pending_message(outcome: str, institution: str, titles: tuple[str, ...] | li
                     lang: str) -> str:
     """What asking about a pending document came to (:class:`wallet.service.PendingOutcome`), in words."""
     document = ", ".join(titles)
-    key = {"pending": "pending.unreachable" if detail else "pending.still"}.get(outcome, f"pending.{outcome}")
+    key = {"pending": "pending.unreachable" if detail else "pending.still",
+           "received": "pending.partial" if detail else "pending.received"}.get(outcome, f"pending.{outcome}")
     return t(key, lang, institution=institution, document=document, detail=detail)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -52,11 +53,13 @@ from wallet.http import check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
 __all__ = [
+    "MAX_TOKEN_LENGTH",
     "OFFER_SCHEMES",
     "PRE_AUTH_GRANT",
     "DeferredCredentials",
     "DpopSession",
     "IssuedCredentials",
+    "MalformedTokenAnswer",
     "OfferedCredential",
     "ResolvedOffer",
     "TxCodeSpec",
@@ -73,6 +76,33 @@ OFFER_SCHEMES = ("openid-credential-offer", "haip-vci")
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 AUTH_CODE_GRANT = "authorization_code"
 PROOF_TYP = "openid4vci-proof+jwt"
+#: Longest access or refresh token the wallet keeps (ours are 43 characters; a JWT access token is
+#: a few hundred): the wallet stores it and sends it back in headers.
+MAX_TOKEN_LENGTH = 4096
+#: RFC 6750 §2.1 ``b64token`` (RFC 9449 §7.1 ``token68`` is the same): what an ``Authorization:
+#: Bearer|DPoP`` header can carry, and what the DPoP ``ath`` hashes as ASCII.
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+class MalformedTokenAnswer(MalformedError):
+    """A token answer the wallet cannot use. ``rotated``: the refresh token it carried, when that one
+    is well-formed, for a caller that must keep it (RFC 6749 §6: the server may already have
+    revoked the one used)."""
+
+    def __init__(self, message: str, *, rotated: str | None = None) -> None:
+        super().__init__(message)
+        self.rotated = rotated
+
+
+def _token(value: Any) -> str | None:
+    """``value`` when it is a usable token (a ``b64token`` of at most :data:`MAX_TOKEN_LENGTH`), else None.
+
+    A token is unverified data of the issuer's that the wallet keeps and sends back: anything else
+    (a non-ASCII character, a space, a line break) could not go into a header and would break
+    every later question rather than this one."""
+    if isinstance(value, str) and len(value) <= MAX_TOKEN_LENGTH and _B64TOKEN.fullmatch(value):
+        return value
+    return None
 
 
 class Attester(Protocol):
@@ -424,8 +454,12 @@ def _post_with_dpop(
 ) -> httpx.Response:
     """POST with a fresh DPoP proof (and ``fresh_headers()``, proofs with their own jti) per attempt,
     carrying the server's latest nonce; challenged for a newer one (§8, §9), retry once. ``raw``:
-    the answer whatever its status (only network trouble raises), for a caller reading errors itself."""
+    the answer whatever its status (only network trouble raises), for a caller reading errors itself.
+    ``seconds``: both attempts together (the retry only when at least :data:`_MIN_ATTEMPT` is left;
+    else the challenge is the answer)."""
     headers = dict(kwargs.pop("headers", {}))
+    seconds: float | None = kwargs.pop("seconds", None)
+    deadline = time.monotonic() + seconds if seconds is not None else None
     if token is not None:
         headers["Authorization"] = f"{token_type} {token}"
     for attempt in range(2):
@@ -434,7 +468,8 @@ def _post_with_dpop(
         sent = dpop.nonce if dpop is not None else None
         if dpop is not None:
             headers["DPoP"] = _dpop_proof(dpop.key, "POST", url, now, token=token, nonce=sent)
-        response = request(client, "POST", url, what, headers=headers, **kwargs)
+        left = None if deadline is None else max(_MIN_ATTEMPT, deadline - time.monotonic())
+        response = request(client, "POST", url, what, headers=headers, seconds=left, **kwargs)
         if dpop is None:
             break
         dpop.remember(response)
@@ -442,7 +477,14 @@ def _post_with_dpop(
             "use_dpop_nonce" in response.text or "use_dpop_nonce" in response.headers.get("www-authenticate", ""))
         if attempt or not challenged or dpop.nonce in (None, sent):
             break
+        if deadline is not None and deadline - time.monotonic() < _MIN_ATTEMPT:
+            break  # no time for the retry: the caller's deadline holds
     return response if raw else check(response, what)
+
+
+#: Fewest seconds one attempt of an exchange with a deadline is given (a deadline just passed still
+#: lets the last question be asked, briefly).
+_MIN_ATTEMPT = 0.5
 
 
 def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession | None) -> str | None:
@@ -549,8 +591,10 @@ def _client_attestation(client: httpx.Client, offer: ResolvedOffer, attester: At
 
 
 def _attestation_headers(client: httpx.Client, methods: Sequence[str], audience: str, challenge_endpoint: str | None,
-                         attester: Attester | None, now: datetime) -> Callable[[], dict[str, str]] | None:
-    """:func:`_client_attestation` from what a token request needs of the offer (kept for a refresh)."""
+                         attester: Attester | None, now: datetime, *,
+                         seconds: float | None = None) -> Callable[[], dict[str, str]] | None:
+    """:func:`_client_attestation` from what a token request needs of the offer (kept for a refresh);
+    the challenge fetched within ``seconds``."""
     if client_attestation.AUTH_METHOD not in methods:
         return None
     if attester is None:
@@ -560,7 +604,7 @@ def _attestation_headers(client: httpx.Client, methods: Sequence[str], audience:
                             "provider, and this wallet has no attestation.")
     instance = new_key()
     attestation = attester.attest(instance.public_key(), now)
-    challenge = _attestation_challenge(client, challenge_endpoint)
+    challenge = _attestation_challenge(client, challenge_endpoint, seconds=seconds)
 
     def headers() -> dict[str, str]:
         pop = client_attestation.proof_of_possession(instance, audience=audience,
@@ -570,11 +614,12 @@ def _attestation_headers(client: httpx.Client, methods: Sequence[str], audience:
     return headers
 
 
-def _attestation_challenge(client: httpx.Client, challenge_endpoint: str | None) -> str | None:
+def _attestation_challenge(client: httpx.Client, challenge_endpoint: str | None, *,
+                          seconds: float | None = None) -> str | None:
     """A challenge for the PoP from the authorization server's challenge endpoint, when it has one (§8)."""
     if challenge_endpoint is None:
         return None
-    body = read_json(send(client, "POST", challenge_endpoint, "Asking the issuer for a challenge"),
+    body = read_json(send(client, "POST", challenge_endpoint, "Asking the issuer for a challenge", seconds=seconds),
                      "The challenge")
     value = body.get("attestation_challenge")
     if not isinstance(value, str) or not 0 < len(value) <= 256:
@@ -622,16 +667,20 @@ def obtain_credentials(
                         fresh_headers=_client_attestation(client, offer, attester, now)),
         "The token answer",
     )
-    access_token = token_body.get("access_token")
+    access_token = _token(token_body.get("access_token"))
     token_type = str(token_body.get("token_type", "Bearer"))
-    if not isinstance(access_token, str) or not access_token:
-        raise MalformedError("the token answer has no access token")
+    if access_token is None:
+        raise MalformedError("the token answer has no usable access token")
     if token_type.lower() == "dpop" and dpop is None:
         raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
     token_type = "DPoP" if token_type.lower() == "dpop" else "Bearer"
     identifiers = _credential_identifiers(token_body.get("authorization_details"))
-    refresh = token_body.get("refresh_token")  # RFC 6749 §5.1: given when the document may be deferred
-    refresh_token = refresh if isinstance(refresh, str) and 0 < len(refresh) <= 4096 else None
+    # RFC 6749 §5.1: given when the document may be deferred; kept to be sent back, so held to the
+    # same syntax as the access token (a refresh token the wallet could not use is no answer).
+    refresh = token_body.get("refresh_token")
+    refresh_token = _token(refresh)
+    if refresh is not None and refresh_token is None:
+        raise MalformedError("the token answer has an unusable refresh token")
 
     results: list[IssuedCredentials] = []
     wanted = max(1, min(copies, offer.batch_size))
@@ -772,10 +821,10 @@ def notify(
 
 def send_notification(
     client: httpx.Client, endpoint: str | None, issued: IssuedCredentials, event: str, *, now: datetime,
-    description: str | None = None,
+    description: str | None = None, seconds: float | None = None,
 ) -> None:
     """:func:`notify` at ``endpoint`` (a deferred document's, kept since the offer), with the token
-    ``issued`` carries."""
+    ``issued`` carries, within ``seconds`` (both DPoP attempts together)."""
     if endpoint is None or issued.notification_id is None:
         return
     body: dict[str, Any] = {"notification_id": issued.notification_id, "event": event}
@@ -785,7 +834,7 @@ def send_notification(
         body["event_description"] = text
     _post_with_dpop(
         client, endpoint, "Notifying the issuer", now, issued.dpop,
-        token=issued.access_token, token_type=issued.token_type, json=body,
+        token=issued.access_token, token_type=issued.token_type, json=body, seconds=seconds,
     )
 
 
@@ -818,20 +867,30 @@ def refresh_access(client: httpx.Client, *, token_endpoint: str, refresh_token: 
     client attestation, HAIP §9.2) and with a DPoP proof by the same key (RFC 9449 §5: a refresh
     token issued to a public client is bound to it). Returns ``(access_token, token_type,
     refresh_token)``: the new refresh token when the server rotated it (the old one MUST then be
-    discarded, §6), else the one used. A refusal is a ProtocolError (``invalid_grant`` ...)."""
+    discarded, §6), else the one used. A refusal is a ProtocolError (``invalid_grant`` ...); an
+    answer the wallet cannot use a :class:`MalformedTokenAnswer`, carrying the rotated refresh
+    token when that one is usable. ``seconds``: the challenge and the token request together."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    fresh = _attestation_headers(client, token_auth_methods, audience, challenge_endpoint, attester, now,
+                                 seconds=seconds)
+    left = None if deadline is None else max(_MIN_ATTEMPT, deadline - time.monotonic())
     response = _post_with_dpop(client, token_endpoint, "Renewing access at the institution", now, dpop, data=form,
-                               fresh_headers=_attestation_headers(client, token_auth_methods, audience,
-                                                                  challenge_endpoint, attester, now),
-                               seconds=seconds)
+                               fresh_headers=fresh, seconds=left)
     body = read_json(response, "The token answer")
-    access_token = body.get("access_token")
-    if not isinstance(access_token, str) or not access_token:
-        raise MalformedError("the token answer has no access token")
+    raw_rotated = body.get("refresh_token")
+    rotated = _token(raw_rotated)
+    # A rotated refresh token is kept even when the rest of the answer is unusable (the one sent may
+    # be revoked already); one the wallet could not send back cannot be kept, and the entry stays
+    # with the one it sent (which the server may refuse next time: then the entry ends, told).
+    if raw_rotated is not None and rotated is None:
+        raise MalformedTokenAnswer("the token answer has an unusable refresh token")
+    access_token = _token(body.get("access_token"))
+    if access_token is None:
+        raise MalformedTokenAnswer("the token answer has no usable access token", rotated=rotated)
     bound = str(body.get("token_type", "Bearer")).lower() == "dpop"
     if bound and dpop is None:
-        raise MalformedError("the issuer wants DPoP with an algorithm this wallet does not use")
+        raise MalformedTokenAnswer("the issuer wants DPoP with an algorithm this wallet does not use",
+                                   rotated=rotated)
     token_type = "DPoP" if bound else "Bearer"
-    rotated = body.get("refresh_token")
-    return access_token, token_type, rotated if isinstance(rotated, str) and 0 < len(rotated) <= 4096 \
-        else refresh_token
+    return access_token, token_type, rotated or refresh_token

@@ -27,6 +27,7 @@ authenticated verifier sent a request the wallet cannot process (:class:`Request
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -41,8 +42,9 @@ from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
-from wallet.deferred import LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
-from wallet.errors import NotFoundError, OfferDisagreesError, TransportError
+from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
+from wallet.errors import NotFoundError, OfferDisagreesError, TransportError, WalletLockedError
+from wallet.http import MAX_RESPONSE_SECONDS
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
@@ -52,6 +54,7 @@ from wallet.receive import (
     DeferredCredentials,
     DpopSession,
     IssuedCredentials,
+    MalformedTokenAnswer,
     PendingAuthorization,
     ResolvedOffer,
     notify,
@@ -69,6 +72,7 @@ __all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PendingOutc
            "Received", "WalletService"]
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger("esspass.wallet")
 
 
 def utcnow() -> datetime:
@@ -153,7 +157,8 @@ class PendingOutcome:
     """What asking about one pending document came to.
 
     ``outcome``: ``pending`` (still waiting; ``detail`` says why the question could not be answered,
-    when it could not), ``received`` (stored: ``groups``), ``refused`` (the institution refused it),
+    when it could not), ``received`` (stored: ``groups``; ``detail`` says why part of the offer did
+    not come, when it did not: :meth:`WalletService._ask_pending`), ``refused`` (the institution refused it),
     ``gone`` (the issuer no longer knows the request), ``expired`` (access could not be renewed),
     ``failed`` (it came, and failed the receipt checks: ``detail``)."""
 
@@ -421,6 +426,17 @@ class WalletService:
             failures.append(MalformedError("the institution deferred the document but names no deferred "
                                            "credential endpoint to fetch it from"))
             deferred = []
+        if deferred:
+            # A document from an institution not on the list for its type is refused on arrival; so
+            # is its deferral: no pending entry (with the name the server gives itself) is kept for
+            # a server the list does not name at this address (core.deferring_issuer). A 202 has no
+            # notification_id (§8.3, §11.1), so the server cannot be told credential_failure.
+            try:
+                for vct in dict.fromkeys(d.vct for d in deferred):
+                    core.deferring_issuer(issuers, offer.credential_issuer, vct, now=now)
+            except CredentialError as exc:
+                failures.insert(0, exc)
+                deferred = []
         new, groups, stored = self._receipt(
             batches, failures, issuer_url=offer.credential_issuer, issuers=issuers, now=now,
             tell=lambda batch, event, detail: self._notify_quietly(offer, batch, event, detail, now))
@@ -547,47 +563,80 @@ class WalletService:
                       budget: float | None = None, lang: str = "en") -> list[PendingOutcome]:
         """Ask the institutions about the pending documents that are due (OpenID4VCI §9): all of them
         with ``force`` (the worker asked), or only ``only`` (its "Check now"), each exchange within
-        ``seconds``, and no new question after ``budget`` seconds (a page must not hang).
+        ``seconds``, every exchange ending by ``budget`` seconds from now (a page must not hang).
 
-        Each entry is first leased in a store transaction (another wallet process asking at the same
-        time skips it); what each answer changes is written in one transaction of its own.
+        Each entry is leased in a store transaction of its own just before it is asked about (another
+        wallet process asking at the same time skips it), and its questions end within
+        :data:`~wallet.deferred.ENTRY_SECONDS` (at most half the lease), so the lease cannot run out
+        while they are asked; what each answer changes is written in one transaction of its own, and
+        only while the lease is still this claim's (:meth:`_save_pending`).
         """
         now = self.clock()
         held = self._pending_entries()
         if only is not None and all(e.id != only for e in held):
             raise NotFoundError("There is no such pending document in this wallet.")
-        if not any((only is None or e.id == only) and due(e, now, force=force or only is not None) for e in held):
+        forced = force or only is not None
+        wanted = [e.id for e in held if (only is None or e.id == only) and due(e, now, force=forced)]
+        if not wanted:
             return []  # nothing to ask: the store is not written (the list page asks on every visit)
-        claimed: list[PendingIssuance] = []
-        lease = (now + timedelta(seconds=LEASE_SECONDS)).isoformat()
+        deadline = time.monotonic() + budget if budget is not None else None
+        outcomes: list[PendingOutcome] = []
+        for entry_id in wanted:
+            if deadline is not None and time.monotonic() >= deadline:
+                break  # not leased: asked about on the next visit
+            entry = self._lease(entry_id, forced)
+            if entry is None:
+                continue  # another wallet process is asking about it, or it was decided meanwhile
+            ends = time.monotonic() + min(ENTRY_SECONDS, LEASE_SECONDS / 2)
+            limit = ends if deadline is None else min(deadline, ends)
+            outcomes.append(self._ask_safely(entry, self.clock(), _Budget(seconds, limit), lang))
+        return outcomes
+
+    def _lease(self, entry_id: str, forced: bool) -> PendingIssuance | None:
+        """Claim ``entry_id`` for :data:`~wallet.deferred.LEASE_SECONDS` when it is still due and no
+        other process holds it: the claimed entry (``lease_holder``: this claim's random token), or None."""
+        now = self.clock()
         with self.store.transaction() as doc:
             for raw in doc.setdefault("pending", []):
+                if raw.get("id") != entry_id:
+                    continue
                 try:
                     entry = PendingIssuance.from_dict(raw)
                 except MalformedError:
-                    continue
-                if (only is None or entry.id == only) and due(entry, now, force=force or only is not None):
-                    raw["lease_until"] = lease
-                    claimed.append(replace(entry, lease_until=lease))
-        deadline = time.monotonic() + budget if budget is not None else None
-        outcomes: list[PendingOutcome] = []
-        for entry in claimed:
-            if deadline is not None and time.monotonic() > deadline:
-                self._save_pending(replace(entry, lease_until=None))  # asked about on the next visit
-                continue
-            try:
-                outcomes.append(self._ask_pending(entry, now, _Budget(seconds, deadline), lang))
-            except CredentialError as exc:  # e.g. a damaged key in the entry: said, kept, asked again later
-                self._release_pending(entry.id, now, exc.message)
-                outcomes.append(PendingOutcome(entry.id, "pending", entry.issuer_name(lang),
-                                               tuple(core.type_title(v, lang) for v in entry.vcts()),
-                                               detail=exc.message))
-        return outcomes
+                    return None
+                if not due(entry, now, force=forced):
+                    return None
+                claimed = replace(entry, lease_until=(now + timedelta(seconds=LEASE_SECONDS)).isoformat(),
+                                  lease_holder=secrets.token_hex(16))
+                raw.update(lease_until=claimed.lease_until, lease_holder=claimed.lease_holder)
+                return claimed
+        return None
+
+    def _ask_safely(self, entry: PendingIssuance, now: datetime, budget: _Budget, lang: str) -> PendingOutcome:
+        """:meth:`_ask_pending`, whatever goes wrong in it: an entry the wallet cannot handle is
+        released with the reason and asked again after its interval; the page that asked is answered."""
+        try:
+            return self._ask_pending(entry, now, budget, lang)
+        except WalletLockedError:
+            raise  # the store itself: the worker unlocks again
+        except CredentialError as exc:  # e.g. a damaged key in the entry: said, kept, asked again later
+            detail = exc.message
+        except Exception as exc:  # noqa: BLE001 - a boundary, after every check: one entry must not take the page down
+            # Its type only: the text may carry a token, or what the issuer sent about the worker.
+            _log.warning("asking about a pending document failed: %s", type(exc).__name__)
+            detail = "the wallet could not handle the institution's answer"
+        self._release_pending(entry.id, now, detail, entry.lease_holder)
+        return PendingOutcome(entry.id, "pending", entry.issuer_name(lang),
+                              tuple(core.type_title(v, lang) for v in entry.vcts()), detail=detail)
 
     def _ask_pending(self, entry: PendingIssuance, now: datetime, budget: _Budget,
                      lang: str) -> PendingOutcome:
-        """One round of questions about ``entry`` (see :mod:`wallet.deferred` for the answers)."""
+        """One round of questions about the leased ``entry`` (see :mod:`wallet.deferred` for the
+        answers), each exchange within ``budget``. What arrived is never dropped: when the rest
+        cannot be had (refused, unknown, access ended), what arrived is received and the worker told
+        what is missing (:meth:`_receive_deferred`)."""
         names = entry.issuer_name(lang), tuple(core.type_title(v, lang) for v in entry.vcts())
+        holder = entry.lease_holder
 
         def outcome(kind: str, groups: tuple[str, ...] = (), detail: str = "") -> PendingOutcome:
             return PendingOutcome(entry.id, kind, names[0], names[1], groups, detail)
@@ -598,10 +647,13 @@ class WalletService:
         arrived = list(entry.arrived)
         interval: int | None = None
         error, refused, gone, refreshed = "", False, False, False
+        ended: str | None = None  # access ended and cannot be renewed: nothing more can be asked, ever
+        stop = False  # access could not be renewed this time: the others are not asked either
         for n, tx in enumerate(entry.transactions):
-            if budget.spent():
+            if ended is not None or stop or budget.spent():
                 remaining.append(tx)  # not asked this time: the page that asked does not wait longer
                 continue
+            renewing = False
             try:
                 while True:
                     answer = poll_deferred(self.http, entry.deferred_endpoint, tx.transaction_id, most=len(tx.keys),
@@ -609,7 +661,9 @@ class WalletService:
                                            seconds=budget.seconds())
                     if answer.kind != "token_expired" or refreshed or refresh is None:
                         break
-                    refreshed = True  # RFC 6749 §6, once per round
+                    refreshed = renewing = True  # RFC 6749 §6, once per round
+                    if budget.spent():
+                        raise TransportError("Renewing access at the institution: no time was left this time")
                     try:
                         token, token_type, refresh = refresh_access(
                             self.http, token_endpoint=entry.token_endpoint, refresh_token=refresh, dpop=dpop,
@@ -619,17 +673,28 @@ class WalletService:
                     except ProtocolError as exc:
                         if exc.http_status >= 500 or exc.error == "temporarily_unavailable":
                             raise TransportError(exc.message) from exc
-                        self._drop_pending(entry.id)  # the refresh token was refused: nothing more to ask with
-                        return outcome("expired", detail=exc.message)
+                        ended = exc.message  # the refresh token was refused: nothing more to ask with
+                        break
+                    except MalformedTokenAnswer as exc:
+                        if exc.rotated is not None:  # the one sent may be revoked already (rotation, §6)
+                            refresh = exc.rotated
+                            entry = replace(entry, refresh_token=refresh)
+                            self._save_pending(replace(entry, transactions=(*remaining, *entry.transactions[n:]),
+                                                       arrived=tuple(arrived)), holder)
+                        raise
+                    renewing = False
                     # The old refresh token may be spent already (rotation, §6): the new ones are kept at once.
                     entry = replace(entry, access_token=token, token_type=token_type, refresh_token=refresh)
                     self._save_pending(replace(entry, transactions=(*remaining, *entry.transactions[n:]),
-                                               arrived=tuple(arrived)))
+                                               arrived=tuple(arrived)), holder)
             except (TransportError, MalformedError) as exc:
                 remaining.append(tx)
                 error = exc.message
+                stop = renewing  # without a renewed token the others cannot be asked either
                 continue
-            if answer.kind == "issued" and answer.issued is not None:
+            if ended is not None:
+                remaining.append(tx)
+            elif answer.kind == "issued" and answer.issued is not None:
                 arrived.append(Arrived(tx.configuration_id, tx.vct, tx.format, tx.keys, answer.issued.credentials,
                                        answer.issued.compacts, answer.issued.notification_id))
             elif answer.kind == "pending":
@@ -639,30 +704,43 @@ class WalletService:
                 refused = True
             elif answer.kind == "unknown":
                 gone = True
-            elif answer.kind == "token_expired":
-                self._drop_pending(entry.id)
-                return outcome("expired", detail="the institution no longer accepts this wallet's access")
+            elif answer.kind == "token_expired":  # refused again after renewal, or nothing to renew with
+                ended = "the institution no longer accepts this wallet's access"
+                remaining.append(tx)
             else:  # retry, malformed: asked again after the interval
                 remaining.append(tx)
                 error = answer.detail
         entry = replace(entry, transactions=tuple(remaining), arrived=tuple(arrived))
+        if ended is not None:
+            if arrived:  # what came is the worker's: received, and what could not come said
+                return self._receive_deferred(replace(entry, transactions=()), now, dpop, outcome, budget,
+                                              missing=f"the rest could not be fetched: {ended}")
+            self._drop_pending(entry.id, holder)
+            return outcome("expired", detail=ended)
         if remaining:
-            self._save_pending(entry.after(now, interval, error=error))
+            self._save_pending(entry.after(now, interval, error=error), holder)
             return outcome("pending", detail=error)
         if arrived:
-            return self._receive_deferred(entry, now, dpop, outcome)
-        self._drop_pending(entry.id)
+            missing = ("the institution refused the rest" if refused
+                       else "the institution no longer knows the request for the rest" if gone else "")
+            return self._receive_deferred(entry, now, dpop, outcome, budget, missing=missing)
+        self._drop_pending(entry.id, holder)
         return outcome("refused" if refused else "gone" if gone else "expired")
 
     def _receive_deferred(self, entry: PendingIssuance, now: datetime, dpop: DpopSession | None,
-                          outcome: Callable[..., PendingOutcome]) -> PendingOutcome:
-        """Every deferred batch of ``entry`` has come: the receipt checks, then the documents stored
-        and the entry dropped in one transaction, then the notifications (§11)."""
-        self._save_pending(entry)  # what came is kept (still leased) until it is decided
+                          outcome: Callable[..., PendingOutcome], budget: _Budget, *,
+                          missing: str = "") -> PendingOutcome:
+        """Every deferred batch of ``entry`` that will come has come: the receipt checks, then the
+        documents stored and the entry dropped in one transaction, then the notifications (§11) and
+        the status of what they may replace, while ``budget`` lasts (both best effort: a notification
+        not sent in time is not sent again). ``missing``: why part of the offer did not come, told
+        with the documents received."""
+        holder = entry.lease_holder
+        self._save_pending(entry, holder)  # what came is kept (still leased) until it is decided
         try:
             issuers = self.trust.issuers(now)
         except CredentialError as exc:  # no trust list at hand: kept, and checked on the next round
-            self._save_pending(entry.after(now, error=exc.message))
+            self._save_pending(entry.after(now, error=exc.message), holder)
             return outcome("pending", detail=exc.message)
         batches = [IssuedCredentials(configuration_id=a.configuration_id, vct=a.vct, credentials=a.credentials,
                                      keys=tuple(load_key(k) for k in a.keys), notification_id=a.notification_id,
@@ -670,51 +748,61 @@ class WalletService:
                                      compacts=a.compacts, format=a.format) for a in entry.arrived]
 
         def tell(batch: IssuedCredentials, event: str, detail: str | None) -> None:
+            if budget.spent():
+                return  # a courtesy (§11), not worth the worker's wait
             try:
-                send_notification(self.http, entry.notification_endpoint, batch, event, now=now, description=detail)
+                send_notification(self.http, entry.notification_endpoint, batch, event, now=now, description=detail,
+                                  seconds=budget.seconds())
             except CredentialError:
-                pass  # a courtesy (§11)
+                pass
 
         failures: list[CredentialError] = []
         try:
             new, groups, stored = self._receipt(batches, failures, issuer_url=entry.issuer_url, issuers=issuers,
                                                 now=now, tell=tell)
         except CredentialError as exc:
-            self._drop_pending(entry.id)
+            self._drop_pending(entry.id, holder)
             return outcome("failed", detail=exc.message)
         with self.store.transaction() as doc:
             doc["credentials"].extend(c.to_dict() for c in new)
-            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry.id]
+            # The documents are the worker's whoever holds the entry now; the entry is dropped by its holder.
+            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry.id or not _holds(p, holder)]
         for batch in stored:
             tell(batch, "credential_accepted", None)
         if not new:
             return outcome("failed", detail=failures[0].message if failures else "the issuer sent no document")
-        self._check_replaced(new, now)
-        return outcome("received", tuple(groups))
+        if not budget.spent():
+            left = None if budget.deadline is None else budget.deadline - time.monotonic()
+            self._check_replaced(new, now, timeout=budget.seconds(), budget=left)
+        return outcome("received", tuple(groups), detail=missing)
 
-    def _save_pending(self, entry: PendingIssuance) -> None:
+    def _save_pending(self, entry: PendingIssuance, holder: str | None) -> None:
+        """Write ``entry`` over the stored one, while ``holder`` still holds its lease."""
         with self.store.transaction() as doc:
             pending = doc.setdefault("pending", [])
             for n, raw in enumerate(pending):
-                if raw.get("id") == entry.id:
+                if raw.get("id") == entry.id and _holds(raw, holder):
                     pending[n] = entry.to_dict()
 
-    def _release_pending(self, entry_id: str, now: datetime, error: str) -> None:
-        """The entry as now stored (tokens renewed meanwhile included), asked again after its interval."""
+    def _release_pending(self, entry_id: str, now: datetime, error: str, holder: str | None) -> None:
+        """The entry as now stored (tokens renewed meanwhile included), asked again after its interval,
+        while ``holder`` still holds its lease."""
         with self.store.transaction() as doc:
             pending = doc.setdefault("pending", [])
             for n, raw in enumerate(pending):
-                if raw.get("id") == entry_id:
+                if raw.get("id") == entry_id and _holds(raw, holder):
                     try:
                         pending[n] = PendingIssuance.from_dict(raw).after(now, error=error).to_dict()
                     except MalformedError:
                         pass
 
-    def _drop_pending(self, entry_id: str) -> None:
+    def _drop_pending(self, entry_id: str, holder: str | None) -> None:
+        """Forget the entry, while ``holder`` still holds its lease."""
         with self.store.transaction() as doc:
-            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry_id]
+            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry_id or not _holds(p, holder)]
 
-    def _check_replaced(self, new: list[StoredCredential], now: datetime) -> None:
+    def _check_replaced(self, new: list[StoredCredential], now: datetime, *, timeout: float | None = None,
+                        budget: float | None = None) -> None:
         """Check the status of the documents ``new`` may replace, so their cards say "withdrawn".
 
         An institution that extends or corrects a document issues a new one and withdraws the old
@@ -725,7 +813,7 @@ class WalletService:
         held = self.credentials()
         fresh = {c.group for c in new}
         older = {c.group for c in held if c.group not in fresh and any(_same_kind(c, n) for n in new)}
-        self._refresh_status([c for c in held if c.group in older], now)
+        self._refresh_status([c for c in held if c.group in older], now, timeout=timeout, budget=budget)
 
     def _notify_quietly(self, offer: ResolvedOffer, batch: Any, event: str, detail: str | None, now: datetime) -> None:
         try:
@@ -927,8 +1015,11 @@ _STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
 
 @dataclass(frozen=True, slots=True)
 class _Budget:
-    """The time one exchange about a pending document may take (``per``), within what is left of the
-    caller's ``deadline`` (``time.monotonic()``), if any."""
+    """The time one exchange about a pending document may take (``per``; the wallet's longest,
+    :data:`~wallet.http.MAX_RESPONSE_SECONDS`, when None), within what is left of the caller's
+    ``deadline`` (``time.monotonic()``), if any. Every exchange about an entry takes its time from
+    here, and :meth:`spent` is asked before each: past the deadline nothing more is begun (the last
+    exchange begun is given at least half a second)."""
 
     per: float | None
     deadline: float | None
@@ -940,7 +1031,12 @@ class _Budget:
         if self.deadline is None:
             return self.per
         left = max(0.5, self.deadline - time.monotonic())
-        return left if self.per is None else min(self.per, left)
+        return min(MAX_RESPONSE_SECONDS if self.per is None else self.per, left)
+
+
+def _holds(raw: Any, holder: str | None) -> bool:
+    """Whether the stored pending entry ``raw`` is still leased to ``holder`` (a claim's token)."""
+    return holder is not None and isinstance(raw, dict) and raw.get("lease_holder") == holder
 
 
 def _pending_entry(offer: ResolvedOffer, deferred: list[DeferredCredentials], now: datetime) -> PendingIssuance:
