@@ -179,11 +179,40 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
         status_after = wallet.check_status(group)
         say(f"8. It reinstates the EHIC; the wallet checks again: {status_after.value}.")
         wallet.http.close()
+        approved = _four_eyes(say, clerk, Path(tmp), registry_url, tls_ca, data_dir)
     http.close()
     ok = (first["verdict"] == "valid" and second["verdict"] == "invalid" and status.value == "suspended"
-          and status_after.value == "valid")
+          and status_after.value == "valid" and approved)
     say("Done: the story went as expected." if ok else "Unexpected outcome: see the steps above.")
     return 0 if ok else 1
+
+
+def _four_eyes(say: Any, clerk: Any, tmp: Path, registry_url: str, tls_ca: Path | None, data_dir: Path) -> bool:
+    """Steps 9-10: an institution that has a second clerk approve each document (the pilot's ZUS):
+    the wallet is told to wait (OpenID4VCI §8.3, deferred), and fetches the document once approved (§9)."""
+    from esspass.stack import open_wallet, unnumbered
+
+    worker = DEMO_PERSONS[1]
+    zus = worker.pda1_issuer
+    name = demo_entity(zus).name_en
+    recorder, approver = f"{zus}/clerk.1", f"{zus}/clerk.2"
+    holder = {k: worker.pid[k] for k in ("family_name", "given_name", "birthdate")}
+    case_id = clerk.create_case(recorder, "pda1", unnumbered(worker.pda1), holder)
+    offer = clerk.offer(recorder, case_id)
+    wallet = open_wallet(tmp / "second-worker", registry_url, secrets.token_urlsafe(12), tls_ca=tls_ca,
+                         pki_dir=data_dir / "pki")
+    try:
+        received = wallet.accept(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+        say(f"9. {name} ({zus}) has a second clerk approve each document. Clerk 1 records a PDA1 for "
+            f"{worker.pid['given_name']} {worker.pid['family_name']} and hands over the offer; the wallet is told "
+            f"to wait ({len(received.pending)} document pending, nothing signed yet).")
+        clerk.approve(approver, case_id)
+        outcomes = wallet.fetch_pending(force=True)
+        cards = [c.description for c in wallet.cards("en")]
+        say(f"10. Clerk 2 approves it; the wallet asks again and receives it: {cards[0] if cards else 'nothing'}")
+        return bool(received.pending) and [o.outcome for o in outcomes] == ["received"] and len(cards) == 1
+    finally:
+        wallet.http.close()
 
 
 def _cmd(args: argparse.Namespace) -> int:

@@ -102,7 +102,9 @@ class Clerk:
         return {"Authorization": f"Bearer {self.tokens[entity_id]}"}
 
     def _call(self, method: str, entity_id: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        at = self.paths.get(entity_id) or demo_entity(entity_id).path
+        """``entity_id``: the institution's id for its shared token, or ``<id>/<clerk>`` for a named clerk's."""
+        institution = entity_id.partition("/")[0]
+        at = self.paths.get(institution) or demo_entity(institution).path
         response = self.http.request(method, f"{self.url}/{at}/api/{path}", headers=self._headers(entity_id),
                                      **kwargs)
         if response.status_code >= 400:
@@ -131,6 +133,10 @@ class Clerk:
 
     def set_state(self, entity_id: str, case_id: str, action: str, reason: str) -> dict[str, Any]:
         return self._call("POST", entity_id, f"cases/{case_id}/{action}", json={"reason": reason})
+
+    def approve(self, clerk: str, case_id: str) -> dict[str, Any]:
+        """Four-eyes: ``clerk`` (``<id>/<name>``, another than the one who recorded it) approves the case."""
+        return self._call("POST", clerk, f"cases/{case_id}/approve")
 
     def hand_over(self, wallet: Any, entity_id: str, configuration_id: str, claims: dict[str, Any],
                   holder: dict[str, Any] | None = None) -> str:

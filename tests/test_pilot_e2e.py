@@ -85,6 +85,9 @@ def test_the_whole_story_runs_across_four_processes_over_https_and_again_on_the_
         assert "Verdict: NOT VALID - The institution has withdrawn this document." in text
         assert "wallet checks its status: suspended" in text
         assert "wallet checks again: valid" in text
+        # Four-eyes at ZUS: deferred while awaiting the second clerk, then fetched (OpenID4VCI §8.3, §9).
+        assert "the wallet is told to wait (1 document pending, nothing signed yet)" in text
+        assert "10. Clerk 2 approves it; the wallet asks again and receives it: " in text
 
 
 def test_no_personal_data_in_any_log(tmp_path: Path) -> None:
