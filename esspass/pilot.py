@@ -80,7 +80,9 @@ def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dic
     )
     # One institution of the pilot shows four-eyes approval (a second clerk approves each document
     # before it is signed; the wallet waits meanwhile): Poland's ZUS, which `esspass demo` calls last.
-    env.setdefault("ESSPASS_ISSUER_APPROVAL", '["PL:ZUS"]')
+    # Not with an institutions file of the operator's: it may not host ZUS.
+    if "ESSPASS_ISSUER_INSTITUTIONS_FILE" not in env:
+        env.setdefault("ESSPASS_ISSUER_APPROVAL", '["PL:ZUS"]')
     if scheme == "https":
         env["ESSPASS_TLS_CA"] = str(pki_dir(data_dir) / "tls" / "ca.pem")
     else:

@@ -150,8 +150,9 @@ class DeferredTransaction(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | issued | denied
     #: The wallet providers that vouched for the request (HAIP §9.2): the client attestation's at
-    #: the token endpoint and each key attestation's, judged again before signing; [] when none did.
-    providers: Mapped[list[str]] = mapped_column(JSON)
+    #: the token endpoint and each key attestation's, judged again before signing; [] when none did,
+    #: None for a request recorded before migration 0013 (judged as one no provider vouched for).
+    providers: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: The notification_id of the credentials given for it (§11).
     notification_id: Mapped[str | None] = mapped_column(String(43), nullable=True)
 

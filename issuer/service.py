@@ -1257,7 +1257,9 @@ class IssuerService:
                 # Suspended is not final (it may be reinstated): the wallet asks again later, as while
                 # awaiting approval; credential_request_denied would make it give the document up (§9.3).
                 return openid4vci.deferred_response(req.transaction_id, self.deferred_interval)
-            if tx.providers:
+            if tx.providers and self.attestations.wallet_providers is not None:
+                # (No providers list configured: the operator has turned attestations off since, so
+                # no provider is judged now, as for a request none vouched for; never a 500.)
                 if providers is None:
                     # Approved or reinstated since the list was left unasked (above): the wallet asks
                     # again at its interval, and the list is asked for then.
@@ -1319,8 +1321,8 @@ class IssuerService:
         with self.sessions() as s:
             tx = s.get(DeferredTransaction, id_hash)
             case = s.get(Case, tx.case_id) if tx is not None and tx.state == "pending" else None
-            if (tx is None or not tx.providers or case is None or case.approval == "awaiting"
-                    or case.state != "active" or case.erased_at is not None):
+            if (tx is None or not tx.providers or self.attestations.wallet_providers is None or case is None
+                    or case.approval == "awaiting" or case.state != "active" or case.erased_at is not None):
                 return None
         return self.attestations.providers(now)
 

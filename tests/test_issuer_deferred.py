@@ -595,6 +595,19 @@ def test_the_refresh_grant_is_parsed_without_authorization_details() -> None:
 # --- migration 0012 ------------------------------------------------------------------------------------------
 
 
+def test_a_database_that_ran_0012_gets_the_providers_of_0013(tmp_path: Path) -> None:
+    """A pilot migrated to 0012 before the providers were kept gets their columns from 0013 (a
+    migration already run is never changed), and its deferrals, with none recorded, still sign."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS, revision="0012")
+    assert "provider_id" not in {c["name"] for c in sa.inspect(engine).get_columns("issuer_tokens")}
+    upgrade(engine, MIGRATIONS)
+    inspector = sa.inspect(engine)
+    assert "provider_id" in {c["name"] for c in inspector.get_columns("issuer_tokens")}
+    assert "providers" in {c["name"] for c in inspector.get_columns("issuer_deferred")}
+    engine.dispose()
+
+
 def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_away(tmp_path: Path) -> None:
     from alembic import command
     from alembic.config import Config
@@ -612,7 +625,7 @@ def test_migration_0012_adds_the_deferred_tables_and_the_grant_and_takes_them_aw
     assert {"issuer_deferred", "issuer_refresh_tokens"} <= set(inspector.get_table_names())
     # Who vouched (HAIP §9.2): the token's attesting wallet provider, and each deferral's providers.
     assert {"grant_id", "provider_id"} <= {c["name"] for c in inspector.get_columns("issuer_tokens")}
-    assert {c["name"]: c["nullable"] for c in inspector.get_columns("issuer_deferred")}["providers"] is False
+    assert "providers" in {c["name"] for c in inspector.get_columns("issuer_deferred")}  # 0013
     with engine.connect() as conn:  # a token recorded before keeps working: no grant id, its own grant
         row = conn.execute(sa.text("SELECT grant_id, provider_id FROM issuer_tokens WHERE token_hash = 't1'")).one()
         assert tuple(row) == (None, None)  # nor a known provider (minutes old at most: tokens end soon)
@@ -725,7 +738,7 @@ def _deferrals(service: IssuerService, case_id: str) -> list[tuple[str, list[str
     """(state, providers) of each deferred transaction of the case."""
     with service.sessions() as s:
         rows = s.scalars(sa.select(DeferredTransaction).where(DeferredTransaction.case_id == case_id)).all()
-        return [(row.state, list(row.providers)) for row in rows]
+        return [(row.state, list(row.providers or [])) for row in rows]
 
 
 def _records(d: Deferring, case_id: str) -> list[Any]:
@@ -858,6 +871,13 @@ def test_a_key_attestations_provider_is_judged_again_and_a_request_none_vouched_
         listed.down, asked = True, listed.asked
         signed = service.deferred_credential(inst, f"Bearer {plain_token}", {"transaction_id": plain_tx})
         assert len(signed["credentials"]) == 1 and listed.asked == asked
+        # The operator turns attestations off meanwhile: no provider is judged any more, and the
+        # deferral recorded with one is signed (never a 500 for want of a list no longer configured).
+        listed.down, listed.suspended_at = False, None
+        _second_case, second_token, second_tx = defer(attested=True)
+        unjudged = IssuerService(engine, institutions, client_attestation="off", key_attestation="off")
+        signed = unjudged.deferred_credential(inst, f"Bearer {second_token}", {"transaction_id": second_tx})
+        assert len(signed["credentials"]) == 1
     finally:
         engine.dispose()
 

@@ -183,3 +183,21 @@ def test_compose_public_urls_reach_their_service_from_host_and_containers() -> N
         assert url.hostname in spec["networks"]["default"]["aliases"]
         command = spec["command"]
         assert spec["ports"] == [f"{url.port}:{url.port}"] and command[command.index("--port") + 1] == str(url.port)
+
+
+def test_the_pilot_shows_four_eyes_at_zus_unless_the_operator_says_otherwise(tmp_path: Path) -> None:
+    """ZUS asks approval in the pilot; an operator's own setting, even [], is kept, and an operator's
+    institutions file (which may not host ZUS) gets no setting it did not ask for."""
+    from esspass.pilot import service_env
+
+    assert service_env(tmp_path, "https", {})["ESSPASS_ISSUER_APPROVAL"] == '["PL:ZUS"]'
+    assert service_env(tmp_path, "https", {"ESSPASS_ISSUER_APPROVAL": "[]"})["ESSPASS_ISSUER_APPROVAL"] == "[]"
+    own = service_env(tmp_path, "https", {"ESSPASS_ISSUER_INSTITUTIONS_FILE": str(tmp_path / "institutions.toml")})
+    assert "ESSPASS_ISSUER_APPROVAL" not in own
+
+
+def test_the_story_tells_four_eyes_is_off_when_the_operator_turned_it_off(tmp_path: Path) -> None:
+    init(tmp_path)
+    [(code, text)], _logs = _run_story(tmp_path, extra_env={"ESSPASS_ISSUER_APPROVAL": "[]"})
+    assert code == 0, text
+    assert "9. (Four-eyes approval is off at Social Insurance Institution in this pilot" in text

@@ -6,10 +6,7 @@ Revises: 0011
 A case awaiting approval (0011) has its credential requests deferred (OpenID4VCI §8.3, §9):
 ``issuer_deferred`` keeps each such request. Its wallet keeps asking with tokens refreshed from
 one grant (RFC 6749 §6): ``issuer_refresh_tokens``, and ``issuer_tokens.grant_id``. Tokens
-recorded before have no grant id (their grant is their own hash). The wallet provider that
-attested the wallet is kept with the token (``issuer_tokens.provider_id``) and, with the key
-attestations' providers, with each deferred request (``issuer_deferred.providers``), so that it is
-judged again when the credentials are signed (HAIP §9.2).
+recorded before have no grant id (their grant is their own hash).
 """
 from __future__ import annotations
 
@@ -25,7 +22,6 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('issuer_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('grant_id', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('provider_id', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_issuer_tokens_grant_id'), ['grant_id'], unique=False)
 
     op.create_table('issuer_refresh_tokens',
@@ -54,7 +50,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
-    sa.Column('providers', sa.JSON(), nullable=False),
     sa.Column('notification_id', sa.String(length=43), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['issuer_cases.id'], name=op.f('fk_issuer_deferred_case_id_issuer_cases')),
     sa.PrimaryKeyConstraint('id_hash', name=op.f('pk_issuer_deferred'))
@@ -77,5 +72,4 @@ def downgrade() -> None:
 
     with op.batch_alter_table('issuer_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issuer_tokens_grant_id'))
-        batch_op.drop_column('provider_id')
         batch_op.drop_column('grant_id')
