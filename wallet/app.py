@@ -210,7 +210,7 @@ def create_app(
 
     def fail(request: Request, session: _Session | None, exc: CredentialError, back: str) -> HTMLResponse:
         code = exc.error if isinstance(exc, ProtocolError) else exc.code
-        status = 404 if exc.code == "not_found" else 400
+        status = 404 if exc.code == "not_found" else 409 if exc.code == "pending_busy" else 400
         return render(request, "error.html", status=status, session=session,
                       error=explain(code, exc.message, lang_of(request)), back=back)
 
@@ -330,6 +330,17 @@ def create_app(
         def page(req: Request, s: _Session) -> Response:
             outcomes = s.service.fetch_pending(only=pending_id, seconds=_CHECK_NOW_SECONDS, lang=lang_of(req))
             return cards_page(req, s, outcomes)
+        return guarded(page, form_csrf=csrf)(request)
+
+    @app.post("/pending/{pending_id}/cancel", response_class=HTMLResponse)
+    def cancel_pending(request: Request, pending_id: str, csrf: str = Form("")) -> Response:
+        """"Remove": the worker confirmed (the disclosure beside "Check now" holds the button, as a
+        card's removal does); the wallet stops waiting and erases what it kept for the document."""
+        def page(req: Request, s: _Session) -> Response:
+            lang = lang_of(req)
+            gone = s.service.cancel_pending(pending_id, lang=lang)
+            return cards_page(req, s, [], removed=t("pending.removed", lang, institution=gone.issuer_name,
+                                                     document=", ".join(gone.titles)))
         return guarded(page, form_csrf=csrf)(request)
 
     @app.get("/cards/{group}", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
-"""``esspass wallet init|receive|pending|fetch-pending|list|show|present|log|status|serve``: the wallet from a terminal.
+"""``esspass wallet init|receive|pending|fetch-pending|cancel-pending|list|show|present|log|status|serve``: the
+wallet from a terminal.
 
 The passphrase is asked with ``getpass`` (never echoed, never an argument); for scripts it can
 come from a file (``--passphrase-file``) or the ``ESSPASS_WALLET_PASSPHRASE`` environment
@@ -47,6 +48,10 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("fetch-pending", help="ask the institutions for the pending documents that are due")
     p.add_argument("--now", action="store_true", help="ask about every pending document, ignoring the interval")
     p.set_defaults(func=_cmd(_fetch_pending))
+    p = sub.add_parser("cancel-pending", help="stop waiting for a pending document and erase what is kept for it")
+    p.add_argument("id", help="pending document id from 'pending'")
+    p.add_argument("--yes", action="store_true", help="do not ask again")
+    p.set_defaults(func=_cmd(_cancel_pending))
     sub.add_parser("list", help="list the credentials").set_defaults(func=_cmd(_list))
     p = sub.add_parser("show", help="show one credential in plain words")
     p.add_argument("id", help="credential id from 'list'")
@@ -250,6 +255,25 @@ def _fetch_pending(ctx: _Ctx) -> int:
         elif out.outcome == "pending" and out.detail and worst == 0:
             worst = 2
     return worst
+
+
+def _cancel_pending(ctx: _Ctx) -> int:
+    """Remove one pending document after showing it and asking (as ``delete`` does); exit 1 when not
+    confirmed, or when it cannot be removed (unknown id, or being asked about right now)."""
+    from wallet.errors import NotFoundError
+
+    service = ctx.service()
+    view = next((v for v in service.pending(ctx.lang) if v.id == ctx.args.id), None)
+    if view is None:
+        raise NotFoundError("There is no such pending document in this wallet.")
+    ctx.say(f"[{view.id}] " + ctx.t("pending.waiting", institution=view.issuer_name, document=", ".join(view.titles),
+                                    date=format_date(view.asked_at[:10], ctx.lang)))
+    ctx.say(ctx.t("pending.remove_help"))
+    if not ctx.args.yes and input(f"{ctx.t('pending.remove_confirm')}? [y/N] ").strip().lower() not in ("y", "yes"):
+        return 1
+    gone = service.cancel_pending(view.id, lang=ctx.lang)
+    ctx.say(ctx.t("pending.removed", institution=gone.issuer_name, document=", ".join(gone.titles)))
+    return 0
 
 
 def _list(ctx: _Ctx) -> int:

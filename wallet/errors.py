@@ -13,6 +13,8 @@ Tree (under CredentialError)::
     ├── WalletCorruptError      wallet_corrupt     (not a wallet file, unknown version)
     ├── WalletLockedError       wallet_locked      (web session expired or not unlocked)
     ├── NotFoundError           not_found          (no such credential)
+    ├── PendingBusyError        pending_busy       (another wallet process is asking about that pending
+    │                                               document right now: it is not removed under it)
     ├── QrError                 qr                 (no readable QR code in the picture)
     ├── OfferDisagreesError     offer_disagrees    (one document, said otherwise by what else came with
     │   │                                           it: nothing of the offer is kept)
@@ -32,6 +34,7 @@ __all__ = [
     "NotFoundError",
     "OfferDisagreesError",
     "OfflineFormDiffersError",
+    "PendingBusyError",
     "QrError",
     "TransportError",
     "WalletCorruptError",
@@ -69,6 +72,14 @@ class WalletLockedError(WalletError):
 
 class NotFoundError(WalletError):
     code = "not_found"
+
+
+class PendingBusyError(WalletError):
+    """Another wallet process (the terminal, or the page) holds the lease of a pending document while
+    it asks the institution about it (:data:`wallet.deferred.LEASE_SECONDS`): the document is not
+    removed under it (:meth:`wallet.service.WalletService.cancel_pending`)."""
+
+    code = "pending_busy"
 
 
 class QrError(WalletError):

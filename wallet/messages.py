@@ -231,6 +231,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "log.shared": ("shared", "kopīgots", "geteilt", "partagé", "udostępniono"),
     "log.declined": ("declined", "atteikts", "abgelehnt", "refusé", "odmówiono"),
     "log.failed": ("failed", "neizdevās", "fehlgeschlagen", "échec", "niepowodzenie"),
+    "log.cancelled": ("pending document removed", "gaidošs dokuments noņemts", "wartendes Dokument entfernt",
+                      "document en attente retiré", "usunięto oczekujący dokument"),
     "log.shown": ("shown as QR code", "parādīts kā QR kods", "als QR-Code gezeigt", "montré en code QR",
                   "pokazano jako kod QR"),
     "error.title": ("That did not work", "Neizdevās", "Das hat nicht geklappt", "Cela n'a pas fonctionné",
@@ -344,6 +346,39 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "il n'a pas été gardé ({detail}).",
                        "{document} od {institution} dotarł, ale nie przeszedł kontroli portfela, więc go nie "
                        "zachowano ({detail})."),
+    "pending.remove": ("Remove", "Noņemt", "Entfernen", "Retirer", "Usuń"),
+    "pending.remove_help": (
+        "The wallet stops waiting for this document and erases the keys it kept for it. The institution is "
+        "not told: there is no way to tell it before it issues the document. If it approves later, the "
+        "document cannot reach this wallet; ask the institution for a new offer if you want it after all.",
+        "Maks vairs negaidīs šo dokumentu un dzēsīs atslēgas, ko tam glabāja. Iestādei par to netiek "
+        "paziņots: pirms dokumenta izsniegšanas to nav iespējams paziņot. Ja iestāde to apstiprinās vēlāk, "
+        "dokuments šajā makā nenonāks; ja tomēr to vēlaties, lūdziet iestādei jaunu piedāvājumu.",
+        "Die Wallet wartet nicht mehr auf dieses Dokument und löscht die dafür aufbewahrten Schlüssel. Die "
+        "Stelle wird nicht benachrichtigt: Vor der Ausstellung gibt es keinen Weg, es ihr mitzuteilen. Gibt "
+        "sie es später frei, kann das Dokument diese Wallet nicht mehr erreichen; bitten Sie die Stelle um ein "
+        "neues Angebot, wenn Sie es doch möchten.",
+        "Le portefeuille cesse d'attendre ce document et efface les clés gardées pour lui. L'organisme n'en "
+        "est pas informé : il n'existe aucun moyen de le lui dire avant qu'il délivre le document. S'il "
+        "l'approuve plus tard, le document ne pourra pas arriver dans ce portefeuille ; demandez une nouvelle "
+        "offre à l'organisme si vous le voulez finalement.",
+        "Portfel przestanie czekać na ten dokument i usunie klucze przechowywane dla niego. Instytucja nie "
+        "zostanie o tym powiadomiona: przed wydaniem dokumentu nie ma sposobu, by ją powiadomić. Jeśli "
+        "zatwierdzi go później, dokument nie trafi do tego portfela; jeśli jednak go chcesz, poproś "
+        "instytucję o nową ofertę.",
+    ),
+    "pending.remove_confirm": ("Remove this pending document", "Noņemt šo gaidošo dokumentu",
+                               "Dieses wartende Dokument entfernen", "Retirer ce document en attente",
+                               "Usuń ten oczekujący dokument"),
+    "pending.removed": ("The wallet no longer waits for {document} from {institution}; what it kept for it "
+                        "is erased.",
+                        "Maks vairs negaida: {document} no {institution}; tam glabātais ir dzēsts.",
+                        "Die Wallet wartet nicht mehr auf {document} von {institution}; was sie dafür "
+                        "aufbewahrt hat, ist gelöscht.",
+                        "Le portefeuille n'attend plus {document} de {institution} ; ce qu'il gardait pour "
+                        "lui est effacé.",
+                        "Portfel nie czeka już na: {document} od {institution}; to, co dla niego "
+                        "przechowywał, zostało usunięte."),
     "pending.next": ("next check after {when}", "nākamā pārbaude pēc {when}", "nächste Prüfung nach {when}",
                      "prochaine vérification après {when}", "następne sprawdzenie po {when}"),
     "card.offline_qr_alt": ("Offline QR code of this document, to show the inspector",
@@ -446,6 +481,16 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
                                "Die Stelle kennt diese Anfrage nicht mehr. Bitten Sie sie um ein neues Angebot.",
                                "L'organisme ne connaît plus cette demande. Demandez-lui une nouvelle offre.",
                                "Instytucja nie zna już tego wniosku. Poproś ją o nową ofertę."),
+    "pending_busy": ("The wallet is asking the institution about this document right now (in another window "
+                     "or terminal). Try again in a minute.",
+                     "Maks šobrīd jautā iestādei par šo dokumentu (citā logā vai terminālī). Mēģiniet vēlreiz "
+                     "pēc minūtes.",
+                     "Die Wallet fragt die Stelle gerade zu diesem Dokument (in einem anderen Fenster oder "
+                     "Terminal). Versuchen Sie es in einer Minute erneut.",
+                     "Le portefeuille interroge l'organisme sur ce document en ce moment (dans une autre "
+                     "fenêtre ou un terminal). Réessayez dans une minute.",
+                     "Portfel właśnie pyta instytucję o ten dokument (w innym oknie lub terminalu). Spróbuj "
+                     "ponownie za minutę."),
     "wrong_passphrase": ("Wrong passphrase. Nothing was changed.", "Nepareiza parole. Nekas netika mainīts.",
                          "Falsche Passphrase. Es wurde nichts geändert.",
                          "Phrase secrète erronée. Rien n'a été modifié.", "Błędne hasło. Nic nie zmieniono."),

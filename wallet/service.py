@@ -14,7 +14,8 @@ what it says, :func:`core.check_compact`) → the copies of each batch carry one
 (:class:`~wallet.errors.OfferDisagreesError`) → store → status of the older documents it may
 replace (best effort). A document the institution defers (OpenID4VCI §8.3 HTTP 202, e.g. until a
 second clerk approves it) is kept as a pending issuance (:mod:`wallet.deferred`) and fetched later
-(:meth:`WalletService.fetch_pending`, §9), through the same receipt checks (:meth:`WalletService._receipt`).
+(:meth:`WalletService.fetch_pending`, §9), through the same receipt checks (:meth:`WalletService._receipt`),
+unless the worker removes it first (:meth:`WalletService.cancel_pending`).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
@@ -43,7 +44,7 @@ from credentials.errors import CredentialError, KeyBindingError, MalformedError,
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
-from wallet.errors import NotFoundError, OfferDisagreesError, TransportError, WalletLockedError
+from wallet.errors import NotFoundError, OfferDisagreesError, PendingBusyError, TransportError, WalletLockedError
 from wallet.http import MAX_RESPONSE_SECONDS
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
@@ -549,6 +550,85 @@ class WalletService:
                                      tuple(core.type_title(v, lang) for v in entry.vcts()),
                                      entry.asked_at, entry.next_poll, entry.last_error))
         return sorted(views, key=lambda v: v.asked_at)
+
+    def cancel_pending(self, entry_id: str, *, lang: str = "en") -> PendingView:
+        """Remove a pending document the worker no longer waits for (an offer taken by mistake, a
+        document no longer wanted, an institution that never answers); returns it as the worker saw
+        it (in ``lang``), for the caller's message.
+
+        One store transaction removes the entry with everything kept only for it (all inside the
+        entry, :mod:`wallet.deferred`): the holder keys whose public keys were in the proofs, the
+        DPoP key the tokens are bound to, the access and refresh tokens, and any form that arrived
+        with its keys; in the same transaction the worker's log records it (the institution's name
+        and the document types: no claim, no value, no token, no transaction id).
+
+        The institution is told nothing of what it has not issued: OpenID4VCI 1.0 has no way to
+        withdraw a deferred request, and a notification (§11.1) must name a ``notification_id``,
+        which comes only with the credentials (§8.3, §9.2), never with a 202. So nothing is sent for
+        the transactions still deferred. The institution may still approve and sign the document; it
+        is then bound to holder keys that exist nowhere any more, so nobody can present it, and no
+        wallet process asks for it again. A form that already arrived carries its notification_id:
+        it is told ``credential_deleted`` (§11.1: the issuance did not succeed through the user's
+        action), best effort and within :data:`_CANCEL_NOTIFY_BUDGET` seconds, after the entry is gone.
+
+        An entry another wallet process holds the lease of right now (the terminal or the page asking
+        the institution, :meth:`fetch_pending`) is not removed: :class:`PendingBusyError`, to be tried
+        again when that round ends (within :data:`~wallet.deferred.ENTRY_SECONDS`; the lease of a
+        process that died ends after :data:`~wallet.deferred.LEASE_SECONDS`). Taking the entry over
+        would not make the removal true: the holder's round stores a document that arrives whoever
+        holds the entry by then (:meth:`_receive_deferred`), and may be renewing the tokens meanwhile.
+        :class:`NotFoundError` when this wallet holds no pending entry ``entry_id``.
+        """
+        now = self.clock()
+        with self.store.transaction() as doc:
+            pending = doc.setdefault("pending", [])
+            raw = next((p for p in pending if isinstance(p, dict) and p.get("id") == entry_id), None)
+            if raw is None:
+                raise NotFoundError("There is no such pending document in this wallet.")
+            try:
+                entry: PendingIssuance | None = PendingIssuance.from_dict(raw)
+            except MalformedError:
+                entry = None  # damaged: never asked about, so nothing holds it; it may go
+            if entry is not None and not due(entry, now, force=True):  # leased, and the lease has not passed
+                raise PendingBusyError("it is being asked about right now; nothing was removed")
+            if entry is not None:
+                view = PendingView(entry.id, entry.issuer_name(lang),
+                                   tuple(core.type_title(v, lang) for v in entry.vcts()), entry.asked_at,
+                                   entry.next_poll, entry.last_error)
+            else:
+                view = PendingView(entry_id, str(raw.get("issuer_url", "")), (), str(raw.get("asked_at", "")), "", "")
+            doc["pending"] = [p for p in pending if not (isinstance(p, dict) and p.get("id") == entry_id)]
+            doc["log"].append(LogEntry(time=now.isoformat(), outcome="cancelled", verifier_id="",
+                                       verifier_name=view.issuer_name, client_id="", purpose="", credentials=[],
+                                       vcts=entry.vcts() if entry is not None else [], claims=[]).to_dict())
+        if entry is not None:
+            self._tell_deleted(entry, now)
+        return view
+
+    def _tell_deleted(self, entry: PendingIssuance, now: datetime) -> None:
+        """§11.1 ``credential_deleted`` for each form of the removed ``entry`` that arrived with a
+        notification_id, with the entry's access token (not renewed for this: a courtesy is not
+        worth spending the refresh token on); best effort, within :data:`_CANCEL_NOTIFY_BUDGET`."""
+        told = [a for a in entry.arrived if a.notification_id]
+        if not told or entry.notification_endpoint is None:
+            return
+        try:
+            dpop = DpopSession(load_key(entry.dpop_key)) if entry.dpop_key else None
+        except CredentialError:
+            return
+        budget = _Budget(_CANCEL_NOTIFY_SECONDS, time.monotonic() + _CANCEL_NOTIFY_BUDGET)
+        for arrived in told:
+            if budget.spent():
+                return
+            batch = IssuedCredentials(configuration_id=arrived.configuration_id, vct=arrived.vct, credentials=(),
+                                      keys=(), notification_id=arrived.notification_id,
+                                      access_token=entry.access_token, token_type=entry.token_type, dpop=dpop,
+                                      format=arrived.format)
+            try:
+                send_notification(self.http, entry.notification_endpoint, batch, "credential_deleted", now=now,
+                                  description="removed by the holder", seconds=budget.seconds())
+            except CredentialError:
+                pass
 
     def _pending_entries(self) -> list[PendingIssuance]:
         entries = []
@@ -1069,6 +1149,10 @@ def _asdict(check: StatusCheck) -> dict[str, Any]:
     return {"value": check.value, "checked_at": check.checked_at, "detail": check.detail, "list_iat": check.list_iat}
 
 
+#: Seconds each ``credential_deleted`` notification may take when a pending document is removed, and
+#: all of them together: the worker who removed it is not kept waiting for a courtesy (§11).
+_CANCEL_NOTIFY_SECONDS = 3.0
+_CANCEL_NOTIFY_BUDGET = 5.0
 #: Seconds a status list may take to answer (in all) while the worker waits to present, and
 #: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
