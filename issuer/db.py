@@ -127,6 +127,9 @@ class RefreshToken(Base):
     #: The grant's end, not moved by rotation (``deferred_ttl`` after the first token).
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[str] = mapped_column(String(10), default="active")  # active | used | revoked
+    #: When it was rotated out, and the hash of the refresh token that replaced it (migration 0013).
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    successor: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class DeferredTransaction(Base):

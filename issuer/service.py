@@ -77,6 +77,8 @@ CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURAT
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
 _BEARER_TTL_MAX = 300  # seconds an access token not bound to a DPoP key lives at most
+#: How long after a rotation a DPoP-bound grant's retry with the old refresh token is taken for a lost answer.
+_REFRESH_RETRY_GRACE = timedelta(minutes=2)
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -1357,7 +1359,8 @@ class IssuerService:
 
         * A refresh token already rotated out and presented again: two parties hold it, and which is
           the wallet cannot be told. The grant's live refresh token and access tokens are revoked
-          (committed) and the answer is ``invalid_grant``.
+          (committed) and the answer is ``invalid_grant``; but for a DPoP-bound grant's retry of a
+          refresh whose answer was lost (:meth:`_lost_answer`).
         * A DPoP-bound grant (RFC 9449 §5): a proof by its key, else ``invalid_dpop_proof``; a
           refused attempt spends nothing, so a thief without the key cannot end the wallet's grant.
         * The client: the wallet the grant went to (its attested ``client_id``), else
@@ -1381,7 +1384,10 @@ class IssuerService:
                 raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
                                     http_status=401)
             raise ProtocolError("invalid_grant", "this refresh token was issued to another client")
-        if row.state == "used":
+        retried, unseen = row, self._lost_answer(s, row, now) if row.state == "used" else None
+        if unseen is not None:
+            row = unseen  # rotated from the answer the wallet never got, which is retired below
+        elif row.state == "used":
             self._revoke_grant(s, row.grant_id, now)
             s.commit()
             _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
@@ -1394,7 +1400,6 @@ class IssuerService:
         last = s.get(Token, row.access_hash, with_for_update=True)
         if last is None:
             raise ProtocolError("invalid_grant", "unknown refresh token")
-        row.state = "used"
         # One live access token per grant: the one replaced ends, so what it may still ask for
         # (its issued list) cannot be asked for twice.
         last.expires_at = min(utc(last.expires_at), now - timedelta(seconds=1))
@@ -1406,12 +1411,32 @@ class IssuerService:
                     provider_id=client.provider_id if client is not None else None))
         refresh_token = self._new_refresh_token(s, grant_id=row.grant_id, case_id=case.id, access_token=token,
                                                 jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at))
+        row.used_at, row.successor = now, stored_hash(refresh_token)
+        row.state = "revoked" if unseen is not None else "used"
+        retried.successor = row.successor  # a second lost answer is retried with the same token
         response: dict[str, Any] = {"access_token": token, "token_type": "DPoP" if row.jkt is not None else "Bearer",
                                     "expires_in": ttl, "refresh_token": refresh_token}
         if last.identifiers and last.allowed is not None:
             response["authorization_details"] = [{"type": "openid_credential", "credential_configuration_id": cid,
                                                   "credential_identifiers": [cid]} for cid in last.allowed]
         return response
+
+    @staticmethod
+    def _lost_answer(s: Session, row: RefreshToken, now: datetime) -> RefreshToken | None:
+        """When ``row``, rotated out, comes back as the retry of a refresh whose answer was lost, the
+        refresh token that answer carried, to rotate from (and retire: the wallet never had it). A
+        retry is: a DPoP-bound grant (its key proved by the caller), within
+        :data:`_REFRESH_RETRY_GRACE` of the rotation, the token the answer carried never used.
+
+        RFC 9700 §4.14.2 asks a public client's refresh tokens to be sender-constrained *or* rotated:
+        a DPoP-bound one is both here, so a retry by its key is no sign of theft, and revoking the
+        grant would leave a worker on a bad network with a new offer to ask for. A Bearer grant's
+        retry stays a reuse: whoever holds the old token could be the one retrying."""
+        if (row.jkt is None or row.used_at is None or row.successor is None
+                or now - utc(row.used_at) > _REFRESH_RETRY_GRACE):
+            return None
+        unseen = s.get(RefreshToken, row.successor, with_for_update=True)
+        return unseen if unseen is not None and unseen.state == "active" else None
 
     @staticmethod
     def _revoke_grant(s: Session, grant_id: str, now: datetime) -> None:

@@ -52,7 +52,7 @@ from esspass.migrate import upgrade
 from esspass.stack import unnumbered
 from esspass.testing import free_port, serve
 from issuer.app import MIGRATIONS, build_service, create_app, hosted_institutions
-from issuer.db import DeferredTransaction
+from issuer.db import DeferredTransaction, stored_hash
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
@@ -905,3 +905,64 @@ def test_an_entity_is_judged_by_its_id_its_role_and_its_status_at_a_time(
         with pytest.raises(IssuerTrustError) as refused:
             active_entity_by_id(tl, PROVIDER, Role.WALLET_PROVIDER, at=at)
         assert refused.value.message == error
+
+
+def _dpop_grant(deferring: Deferring) -> tuple[Any, str, dict[str, Any]]:
+    """(the wallet's DPoP key, the token URL, the token response) of a DPoP-bound grant for an awaiting case."""
+    issuer, key = deferring.issuer, generate_key()
+    _case_id, offer, tx = issuer.offer(entity=RECORDER)
+    token_url = f"{issuer.url}/lv-vsaa/token"
+    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
+            "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
+    granted = issuer.http.post("/lv-vsaa/token", data=form, headers={
+        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}).json()
+    return key, token_url, granted
+
+
+def _refresh_with(deferring: Deferring, key: Any, token_url: str, refresh_token: str) -> httpx.Response:
+    return deferring.refresh(refresh_token, {"DPoP": _dpop(key, token_url, nonce=_server_nonce(deferring.issuer)),
+                                             **deferring.issuer.attestation_headers()})
+
+
+def test_a_refresh_retried_after_its_answer_was_lost_is_answered_again_for_a_dpop_bound_grant(
+        deferring: Deferring) -> None:
+    """A phone that loses the answer to a refresh asks again with the refresh token it holds. For a
+    DPoP-bound grant (sender-constrained: RFC 9700 §4.14.2 asks no rotation of it at all) that retry,
+    by the grant's key, within two minutes, while the token the lost answer carried was never used,
+    is answered with a new pair, and the unseen one retired, instead of revoking the grant."""
+    key, token_url, granted = _dpop_grant(deferring)
+    lost = _refresh_with(deferring, key, token_url, granted["refresh_token"])
+    assert lost.status_code == 200, lost.text
+    lost_again = _refresh_with(deferring, key, token_url, granted["refresh_token"])
+    assert lost_again.status_code == 200, lost_again.text
+    retried = _refresh_with(deferring, key, token_url, granted["refresh_token"])
+    assert retried.status_code == 200, retried.text
+    unseen = _refresh_with(deferring, key, token_url, lost.json()["refresh_token"])
+    assert (unseen.status_code, unseen.json()["error"]) == (400, "invalid_grant")
+    assert _refresh_with(deferring, key, token_url, retried.json()["refresh_token"]).status_code == 200
+
+
+def test_a_rotated_out_refresh_token_is_still_a_reuse_once_its_successor_was_used_or_the_grace_is_over(
+        deferring: Deferring) -> None:
+    key, token_url, granted = _dpop_grant(deferring)
+    first = _refresh_with(deferring, key, token_url, granted["refresh_token"]).json()
+    assert _refresh_with(deferring, key, token_url, first["refresh_token"]).status_code == 200  # the answer came
+    reused = _refresh_with(deferring, key, token_url, granted["refresh_token"])
+    assert (reused.status_code, reused.json()["error"]) == (400, "invalid_grant")
+    assert "revoked" in reused.json()["error_description"]
+
+    key, token_url, granted = _dpop_grant(deferring)
+    assert _refresh_with(deferring, key, token_url, granted["refresh_token"]).status_code == 200
+    with deferring.service.engine.begin() as conn:  # three minutes later
+        conn.execute(sa.text("UPDATE issuer_refresh_tokens SET used_at = :then WHERE token_hash = :hash"),
+                     {"then": datetime.now(UTC) - timedelta(minutes=3), "hash": stored_hash(granted["refresh_token"])})
+    late = _refresh_with(deferring, key, token_url, granted["refresh_token"])
+    assert "revoked" in late.json()["error_description"]
+
+
+def test_a_bearer_grants_refresh_retried_is_a_reuse(deferring: Deferring) -> None:
+    """Not sender-constrained: whoever holds an old Bearer refresh token could be the one retrying."""
+    _case_id, granted, _tx = _defer(deferring)
+    assert deferring.refresh(granted["refresh_token"]).status_code == 200
+    again = deferring.refresh(granted["refresh_token"])
+    assert "revoked" in again.json()["error_description"]
