@@ -77,8 +77,6 @@ CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURAT
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
 _BEARER_TTL_MAX = 300  # seconds an access token not bound to a DPoP key lives at most
-#: How long after a rotation a DPoP-bound grant's retry with the old refresh token is taken for a lost answer.
-_REFRESH_RETRY_GRACE = timedelta(minutes=2)
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -1384,7 +1382,7 @@ class IssuerService:
                 raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
                                     http_status=401)
             raise ProtocolError("invalid_grant", "this refresh token was issued to another client")
-        retried, unseen = row, self._lost_answer(s, row, now) if row.state == "used" else None
+        retried, unseen = row, self._lost_answer(s, row) if row.state == "used" else None
         if unseen is not None:
             row = unseen  # rotated from the answer the wallet never got, which is retired below
         elif row.state == "used":
@@ -1422,18 +1420,18 @@ class IssuerService:
         return response
 
     @staticmethod
-    def _lost_answer(s: Session, row: RefreshToken, now: datetime) -> RefreshToken | None:
+    def _lost_answer(s: Session, row: RefreshToken) -> RefreshToken | None:
         """When ``row``, rotated out, comes back as the retry of a refresh whose answer was lost, the
         refresh token that answer carried, to rotate from (and retire: the wallet never had it). A
-        retry is: a DPoP-bound grant (its key proved by the caller), within
-        :data:`_REFRESH_RETRY_GRACE` of the rotation, the token the answer carried never used.
+        retry is: a DPoP-bound grant (its key proved by the caller), the token the answer carried
+        never used, however long since (the wallet asks again when the phone is back on a network,
+        at its next poll, maybe hours later).
 
         RFC 9700 §4.14.2 asks a public client's refresh tokens to be sender-constrained *or* rotated:
         a DPoP-bound one is both here, so a retry by its key is no sign of theft, and revoking the
         grant would leave a worker on a bad network with a new offer to ask for. A Bearer grant's
         retry stays a reuse: whoever holds the old token could be the one retrying."""
-        if (row.jkt is None or row.used_at is None or row.successor is None
-                or now - utc(row.used_at) > _REFRESH_RETRY_GRACE):
+        if row.jkt is None or row.successor is None:
             return None
         unseen = s.get(RefreshToken, row.successor, with_for_update=True)
         return unseen if unseen is not None and unseen.state == "active" else None

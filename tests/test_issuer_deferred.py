@@ -926,13 +926,16 @@ def _refresh_with(deferring: Deferring, key: Any, token_url: str, refresh_token:
 
 def test_a_refresh_retried_after_its_answer_was_lost_is_answered_again_for_a_dpop_bound_grant(
         deferring: Deferring) -> None:
-    """A phone that loses the answer to a refresh asks again with the refresh token it holds. For a
-    DPoP-bound grant (sender-constrained: RFC 9700 §4.14.2 asks no rotation of it at all) that retry,
-    by the grant's key, within two minutes, while the token the lost answer carried was never used,
-    is answered with a new pair, and the unseen one retired, instead of revoking the grant."""
+    """A phone that loses the answer to a refresh asks again, maybe hours later, with the refresh
+    token it holds. For a DPoP-bound grant (sender-constrained: RFC 9700 §4.14.2 asks no rotation of
+    it at all) that retry, by the grant's key, while the token the lost answer carried was never
+    used, is answered with a new pair, and the unseen one retired, instead of revoking the grant."""
     key, token_url, granted = _dpop_grant(deferring)
     lost = _refresh_with(deferring, key, token_url, granted["refresh_token"])
     assert lost.status_code == 200, lost.text
+    with deferring.service.engine.begin() as conn:  # hours later
+        conn.execute(sa.text("UPDATE issuer_refresh_tokens SET used_at = :then WHERE token_hash = :hash"),
+                     {"then": datetime.now(UTC) - timedelta(hours=5), "hash": stored_hash(granted["refresh_token"])})
     lost_again = _refresh_with(deferring, key, token_url, granted["refresh_token"])
     assert lost_again.status_code == 200, lost_again.text
     retried = _refresh_with(deferring, key, token_url, granted["refresh_token"])
@@ -942,7 +945,7 @@ def test_a_refresh_retried_after_its_answer_was_lost_is_answered_again_for_a_dpo
     assert _refresh_with(deferring, key, token_url, retried.json()["refresh_token"]).status_code == 200
 
 
-def test_a_rotated_out_refresh_token_is_still_a_reuse_once_its_successor_was_used_or_the_grace_is_over(
+def test_a_rotated_out_refresh_token_is_still_a_reuse_once_the_token_that_replaced_it_was_used(
         deferring: Deferring) -> None:
     key, token_url, granted = _dpop_grant(deferring)
     first = _refresh_with(deferring, key, token_url, granted["refresh_token"]).json()
@@ -950,14 +953,6 @@ def test_a_rotated_out_refresh_token_is_still_a_reuse_once_its_successor_was_use
     reused = _refresh_with(deferring, key, token_url, granted["refresh_token"])
     assert (reused.status_code, reused.json()["error"]) == (400, "invalid_grant")
     assert "revoked" in reused.json()["error_description"]
-
-    key, token_url, granted = _dpop_grant(deferring)
-    assert _refresh_with(deferring, key, token_url, granted["refresh_token"]).status_code == 200
-    with deferring.service.engine.begin() as conn:  # three minutes later
-        conn.execute(sa.text("UPDATE issuer_refresh_tokens SET used_at = :then WHERE token_hash = :hash"),
-                     {"then": datetime.now(UTC) - timedelta(minutes=3), "hash": stored_hash(granted["refresh_token"])})
-    late = _refresh_with(deferring, key, token_url, granted["refresh_token"])
-    assert "revoked" in late.json()["error_description"]
 
 
 def test_a_bearer_grants_refresh_retried_is_a_reuse(deferring: Deferring) -> None:
