@@ -115,6 +115,13 @@ def _deferred_request(d: Deferring, token: str, keys: list[Any], config: str = "
     return d.issuer.credential(token, [d.issuer.proof(k, nonce=nonce) for k in keys], config=config)
 
 
+def _expire(d: Deferring, table: str, case_id: str) -> None:
+    """The rows of ``table`` for the case end a second ago."""
+    with d.service.engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {table} SET expires_at = :past WHERE case_id = :case"),  # noqa: S608
+                     {"past": datetime.now(UTC) - timedelta(seconds=1), "case": case_id})
+
+
 def _defer(d: Deferring, keys: list[Any] | None = None, config: str = "pda1") -> tuple[str, dict[str, Any], str]:
     """(case id, token response, transaction_id) of a deferred request over ``keys``."""
     case_id, granted = _granted(d)
@@ -275,9 +282,7 @@ def test_a_deferred_request_needs_the_access_token(deferring: Deferring) -> None
 
 def test_an_expired_transaction_is_invalid_transaction_id(deferring: Deferring) -> None:
     case_id, granted, transaction_id = _defer(deferring)
-    with deferring.service.engine.begin() as conn:  # the transaction's lifetime (deferred_ttl) has passed
-        conn.execute(sa.text("UPDATE issuer_deferred SET expires_at = :past WHERE case_id = :case"),
-                     {"past": datetime.now(UTC) - timedelta(seconds=1), "case": case_id})
+    _expire(deferring, "issuer_deferred", case_id)  # the transaction's lifetime (deferred_ttl) has passed
     deferring.approve(case_id)
     response = deferring.deferred(granted["access_token"], transaction_id)
     assert (response.status_code, response.json()["error"]) == (400, "invalid_transaction_id")
@@ -463,9 +468,7 @@ def test_an_unknown_refresh_token_is_invalid_grant(deferring: Deferring) -> None
 
 def test_an_expired_refresh_token_is_invalid_grant(deferring: Deferring) -> None:
     case_id, granted, _transaction_id = _defer(deferring)
-    with deferring.service.engine.begin() as conn:  # the grant's lifetime (deferred_ttl) has passed
-        conn.execute(sa.text("UPDATE issuer_refresh_tokens SET expires_at = :past WHERE case_id = :case"),
-                     {"past": datetime.now(UTC) - timedelta(seconds=1), "case": case_id})
+    _expire(deferring, "issuer_refresh_tokens", case_id)  # the grant's lifetime (deferred_ttl) has passed
     response = deferring.refresh(granted["refresh_token"])
     assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
 
@@ -483,13 +486,8 @@ def test_no_refresh_token_for_a_case_that_awaits_no_approval(deferring: Deferrin
 
 
 def test_a_dpop_bound_grant_is_refreshed_only_with_a_proof_by_its_key(deferring: Deferring) -> None:
-    issuer, key = deferring.issuer, generate_key()
-    _case_id, offer, tx = issuer.offer(entity=RECORDER)
-    token_url = f"{issuer.url}/lv-vsaa/token"
-    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
-            "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
-    granted = issuer.http.post("/lv-vsaa/token", data=form, headers={
-        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}).json()
+    issuer = deferring.issuer
+    key, token_url, granted = _dpop_grant(deferring)
     assert granted["token_type"] == "DPoP" and granted["refresh_token"]
     refused = {
         "no proof": deferring.refresh(granted["refresh_token"]),
@@ -523,17 +521,11 @@ def test_a_rotated_out_refresh_token_without_the_grants_dpop_key_does_not_revoke
         deferring: Deferring) -> None:
     """Reuse revokes the grant (RFC 9700 §4.14.2), but only when its presenter proves the grant's DPoP
     key: one who found an old refresh token alone cannot end the wallet's grant."""
-    issuer, key = deferring.issuer, generate_key()
-    _case_id, offer, tx = issuer.offer(entity=RECORDER)
-    token_url = f"{issuer.url}/lv-vsaa/token"
-    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "tx_code": tx,
-            "pre-authorized_code": offer["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]}
-    granted = issuer.http.post("/lv-vsaa/token", data=form, headers={
-        "DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)), **issuer.attestation_headers()}).json()
+    issuer = deferring.issuer
+    key, token_url, granted = _dpop_grant(deferring)
 
     def by_the_wallet(refresh_token: str) -> httpx.Response:
-        return deferring.refresh(refresh_token, {"DPoP": _dpop(key, token_url, nonce=_server_nonce(issuer)),
-                                                 **issuer.attestation_headers()})
+        return _refresh_with(deferring, key, token_url, refresh_token)
 
     renewed = by_the_wallet(granted["refresh_token"])
     assert renewed.status_code == 200, renewed.text

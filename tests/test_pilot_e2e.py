@@ -56,6 +56,11 @@ def _run_story(data_dir: Path, *, times: int = 1, **pilot_kwargs: object) -> tup
     """The demo story told ``times`` against one running pilot: each telling's exit code and text,
     and the pilot's log directory."""
     ports = {spec.name: free_port() for spec in SERVICES}
+    # As `esspass up` seeds: the registry lists where the pilot's issuer serves each institution's
+    # status lists, the address a wallet keeps a deferral from (ZUS, steps 9-10) only when listed.
+    env = pilot_kwargs.get("extra_env")
+    init(data_dir, database_url=env.get("DATABASE_URL") if isinstance(env, dict) else None,
+         issuer_url=f"https://localhost:{ports['issuer']}")
     tellings = []
     with Pilot(data_dir, tls=True, ports=ports, **pilot_kwargs) as pilot:  # type: ignore[arg-type]
         ca = data_dir / "pki" / "tls" / "ca.pem"

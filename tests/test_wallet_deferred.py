@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Response
 
+import wallet.service as wallet_service
 from credentials.demo_persons import DEMO_PERSONS
 from esspass.stack import Inspector, InspectorAuth, inspector_token, open_wallet, unnumbered
 from esspass.testing import ServerHandle, free_port, serve
@@ -41,8 +43,9 @@ from trust_registry.settings import RegistrySettings
 from verifier.app import create_app as verifier_app
 from verifier.settings import VerifierSettings
 from wallet.app import create_app as wallet_app
+from wallet.deferred import Answer
 from wallet.messages import pending_message
-from wallet.service import WalletService
+from wallet.service import PendingOutcome, WalletService
 from wallet.settings import WalletSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +110,47 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             handle.stop()
 
 
+def second_question_raises(wallet: WalletService, monkeypatch: pytest.MonkeyPatch,
+                           error: BaseException) -> PendingOutcome:
+    """``wallet`` asks about its pending document (approved: both forms are ready) with the round's
+    second question raising ``error`` instead, once the first form has arrived: what that round came
+    to (or ``error``, when it goes through). The real questions are asked again afterwards."""
+    real = wallet_service.poll_deferred  # type: ignore[attr-defined] # the name the service calls, patched here
+    calls: list[int] = []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Answer:
+        calls.append(1)
+        if len(calls) == 2:
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wallet_service, "poll_deferred", second_fails)
+    try:
+        [first] = wallet.fetch_pending(force=True)
+    finally:
+        monkeypatch.setattr(wallet_service, "poll_deferred", real)
+    return first
+
+
+@contextmanager
+def pending_page(world: World, home: str, browser: Any) -> Iterator[tuple[Any, str]]:
+    """The wallet page of ``home`` in the browser, as wide as a small phone, unlocked and showing its
+    pending documents: (the browser page, the wallet's address)."""
+    settings = WalletSettings(data_dir=world.data_dir / home, registry_url=world.registry_url,
+                              pki_dir=world.data_dir / "pki", allow_loopback_http=True, scrypt_n=2**10, lang="en")
+    with serve(wallet_app(settings)) as server:
+        page = browser.new_page()
+        try:
+            page.set_viewport_size({"width": 320, "height": 640})
+            page.goto(server.url + "/")
+            page.fill("#passphrase", "pw")
+            page.click("#unlock")
+            page.wait_for_selector("#pending")
+            yield page, server.url
+        finally:
+            page.close()
+
+
 def test_approved_later_the_document_arrives_and_is_like_any_other(world: World) -> None:
     wallet = world.wallet("approved")
     # The worker's PID, from a provider that needs no approval: issued at once, as before.
@@ -114,12 +158,13 @@ def test_approved_later_the_document_arrives_and_is_like_any_other(world: World)
     assert wallet.accept(wallet.open_offer(link)[0], tx).groups
 
     case_id, link, tx = world.offer()
-    offer_id, offer = wallet.open_offer(link)
+    offer_id, _offer = wallet.open_offer(link)
     received = wallet.accept(offer_id, tx)
     assert received.groups == [] and len(received.pending) == 1  # 202: nothing stored as a credential
     assert len(wallet.cards("en")) == 1  # the PID only
     [waiting] = wallet.pending("en")
-    assert waiting.id == received.pending[0] and waiting.issuer_name == offer.issuer_name("en")
+    assert waiting.id == received.pending[0]
+    assert waiting.issuer_name == "Valsts sociālās apdrošināšanas aģentūra (State Social Insurance Agency)"  # listed
     assert any("A1" in title for title in waiting.titles) and waiting.asked_at
     stored = wallet.store.read()["pending"][0]
     assert stored["refresh_token"] and stored["dpop_key"] and stored["token_type"] == "DPoP"
@@ -253,34 +298,23 @@ def test_the_page_shows_the_pending_document_and_checks_now(world: World, browse
     case_id, link, tx = world.offer()
     assert wallet.accept(wallet.open_offer(link)[0], tx).pending
     wallet.http.close()
-    settings = WalletSettings(data_dir=world.data_dir / "web", registry_url=world.registry_url,
-                              pki_dir=world.data_dir / "pki", allow_loopback_http=True, scrypt_n=2**10, lang="en")
-    with serve(wallet_app(settings)) as server:
-        page = browser.new_page()
-        try:
-            page.set_viewport_size({"width": 320, "height": 640})
-            page.goto(server.url + "/")
-            page.fill("#passphrase", "pw")
-            page.click("#unlock")
-            page.wait_for_selector("#pending")
-            text = page.inner_text("#pending")
-            assert "Waiting for" in text and "to approve" in text and "asked" in text
-            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-            button = page.locator(".check-now")
-            assert button.inner_text() == "Check now"
-            button.click()
-            page.wait_for_selector("#pending-notices")
-            assert "has not approved" in page.inner_text("#pending-notices")
-            world.approve(case_id)
-            page.locator(".check-now").click()
-            page.wait_for_selector("#pending-notices [data-outcome=received]")
-            assert page.locator("#pending").count() == 0
-            assert page.locator("a.card.doc").count() == 1
-            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-            page.goto(server.url + "/lang/lv?next=/")
-            assert page.locator("a.card.doc").count() == 1
-        finally:
-            page.close()
+    with pending_page(world, "web", browser) as (page, url):
+        text = page.inner_text("#pending")
+        assert "Waiting for" in text and "to approve" in text and "asked" in text
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        button = page.locator(".check-now")
+        assert button.inner_text() == "Check now"
+        button.click()
+        page.wait_for_selector("#pending-notices")
+        assert "has not approved" in page.inner_text("#pending-notices")
+        world.approve(case_id)
+        page.locator(".check-now").click()
+        page.wait_for_selector("#pending-notices [data-outcome=received]")
+        assert page.locator("#pending").count() == 0
+        assert page.locator("a.card.doc").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.goto(url + "/lang/lv?next=/")
+        assert page.locator("a.card.doc").count() == 1
 
 
 #: What an institution's server gone wrong answers at the deferred endpoint, and what the wallet makes of it.

@@ -96,7 +96,7 @@ def test_deferred_answers(status: int, body: Any, challenge: str, kind: str) -> 
 def _entry(**kw: Any) -> PendingIssuance:
     base: dict[str, Any] = dict(
         id="p1", issuer_url="https://issuer.example/lv-vsaa",
-        issuer_display=({"name": "VSAA", "locale": "en"}, {"name": "VSAA (LV)", "locale": "lv"}),
+        institution="Valsts sociālās apdrošināšanas aģentūra (State Social Insurance Agency)",
         deferred_endpoint="https://issuer.example/lv-vsaa/deferred_credential",
         token_endpoint="https://issuer.example/lv-vsaa/token", notification_endpoint=None,
         as_issuer="https://issuer.example/lv-vsaa", token_auth_methods=("attest_jwt_client_auth",),
@@ -109,11 +109,21 @@ def _entry(**kw: Any) -> PendingIssuance:
 def test_a_pending_entry_round_trips_through_the_store() -> None:
     entry = _entry()
     assert PendingIssuance.from_dict(entry.to_dict()) == entry
-    assert entry.issuer_name("lv") == "VSAA (LV)" and entry.issuer_name("fr") == "VSAA"
+    assert entry.issuer_name() == "Valsts sociālās apdrošināšanas aģentūra (State Social Insurance Agency)"
     with pytest.raises(MalformedError):
         PendingIssuance.from_dict({"id": "p1"})
     with pytest.raises(MalformedError):
         PendingIssuance.from_dict({**entry.to_dict(), "transactions": [{"transaction_id": "T"}]})
+
+
+def test_an_entry_is_named_as_the_list_names_its_institution_never_as_the_server_names_itself() -> None:
+    """An entry kept before it carried the listed name (with the server's metadata ``display``) loads,
+    and is shown under its address until its document comes, not under the name the server gave."""
+    older = {k: v for k, v in _entry().to_dict().items() if k != "institution"}
+    older["issuer_display"] = [{"name": "Totally Official Agency", "locale": "en"}]
+    entry = PendingIssuance.from_dict(older)
+    assert entry.issuer_name() == "https://issuer.example/lv-vsaa"
+    assert "Totally Official" not in str(entry.to_dict())
 
 
 def test_when_an_entry_is_due() -> None:

@@ -9,7 +9,9 @@ RFC 6749 §6 and §10.4; RFC 6750 §2.1 ``b64token``; RFC 9449 §8).
   worker told what is missing.
 * Each entry is leased just before it is asked about, for longer than its questions can take, and
   a process whose lease was taken over writes nothing.
-* A deferral is kept only from an institution the issuers list names at that address.
+* A deferral is kept only from an institution the issuers list names at that address (its path, and
+  the origin of the Status List Aggregation endpoint it lists: none listed, none vouched for), and
+  shown under the list's name for it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -27,16 +30,16 @@ import httpx
 import pytest
 import test_wallet_deferred
 from fastapi import FastAPI, Request, Response
-from test_wallet_deferred import World
+from test_wallet_deferred import World, second_question_raises
 
 import wallet.app as wallet_app_module
 import wallet.service as wallet_service
-from credentials.errors import IssuerTrustError, MalformedError
+from credentials.errors import IssuerTrustError, KeyBindingError, MalformedError
 from esspass.testing import ServerHandle, serve
 from wallet import core
 from wallet.app import create_app as wallet_app
 from wallet.deferred import Answer
-from wallet.errors import TransportError
+from wallet.errors import TransportError, WalletLockedError
 from wallet.messages import explain, pending_message
 from wallet.service import WalletService
 from wallet.settings import WalletSettings
@@ -228,18 +231,8 @@ def test_a_form_that_arrived_is_received_when_the_access_for_the_rest_cannot_be_
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     wallet, case_id = _pending(world, "arrived")
     world.approve(case_id)
-    real = wallet_service.poll_deferred  # type: ignore[attr-defined] # the name the service calls, patched below
-    calls: list[int] = []
-
-    def second_fails(*args: Any, **kwargs: Any) -> Answer:
-        calls.append(1)
-        if len(calls) == 2:
-            raise TransportError("Asking the institution for the document: the server is too slow to answer")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(wallet_service, "poll_deferred", second_fails)
-    [first] = wallet.fetch_pending(force=True)
-    monkeypatch.setattr(wallet_service, "poll_deferred", real)
+    first = second_question_raises(wallet, monkeypatch, TransportError(
+        "Asking the institution for the document: the server is too slow to answer"))
     assert first.outcome == "pending"
     [kept] = wallet.store.read()["pending"]
     assert len(kept["arrived"]) == 1 and len(kept["transactions"]) == 1
@@ -257,14 +250,47 @@ def test_a_form_that_arrived_is_received_when_the_access_for_the_rest_cannot_be_
     assert "now in your wallet" in text and "not all of it" in text
 
 
-@pytest.mark.parametrize(("decide", "code"), [(None, 0), ("refuse", 1)], ids=["still-waiting", "refused"])
+@pytest.mark.parametrize("error", [RuntimeError("a bug of the wallet's"), KeyBindingError("a damaged holder key"),
+                                   WalletLockedError("the wallet was locked meanwhile")],
+                         ids=["unexpected", "credential-error", "wallet-locked"])
+def test_a_form_that_arrived_is_kept_whatever_ends_the_round_after_it(
+        world: World, monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """The issuer has spent the transaction of a form it handed over: written into the entry as it
+    arrives, so an error later in the same round (released by _ask_safely with what is stored, or
+    the store locked: the entry left leased until its lease ends) does not lose it."""
+    wallet, case_id = _pending(world, f"arrived-{type(error).__name__}")
+    world.approve(case_id)
+    if isinstance(error, WalletLockedError):
+        with pytest.raises(WalletLockedError):
+            second_question_raises(wallet, monkeypatch, error)
+    else:
+        first = second_question_raises(wallet, monkeypatch, error)
+        assert first.outcome == "pending" and first.detail, first
+    [kept] = wallet.store.read()["pending"]
+    assert len(kept["arrived"]) == 1 and len(kept["transactions"]) == 1  # the spent one is not asked again
+    _due(wallet)  # the lease left by a locked store has ended
+    [second] = wallet.fetch_pending(force=True)
+    assert second.outcome == "received" and not second.detail, second  # whole: nothing missing
+    assert wallet.store.read()["pending"] == []
+    [card] = wallet.cards("en")
+    assert {c.format for c in wallet.credentials() if c.group == card.group} == {"dc+sd-jwt", "mso_mdoc"}
+
+
+@pytest.mark.parametrize(("decide", "code"), [(None, 0), ("refuse", 1), ("partial", 1)],
+                         ids=["still-waiting", "refused", "received-incomplete"])
 def test_fetch_pending_in_a_terminal_exits_1_when_a_document_will_not_come(
         world: World, decide: str | None, code: int, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 also when a document arrives incomplete: one form received, and the rest will not come."""
     from wallet.cli import main
 
     home = f"terminal-{decide}"
     wallet, case_id = _pending(world, home)
+    if decide == "partial":  # one form arrives, then access for the rest ends and cannot be renewed
+        world.approve(case_id)
+        second_question_raises(wallet, monkeypatch, TransportError("the server is too slow to answer"))
+        with wallet.store.transaction() as doc:
+            doc["pending"][0].update(access_token="expired", refresh_token="refused")
     wallet.http.close()
     if decide == "refuse":
         world.refuse(case_id)
@@ -275,6 +301,7 @@ def test_fetch_pending_in_a_terminal_exits_1_when_a_document_will_not_come(
     assert main(["--lang", "en", "fetch-pending", "--now"]) == code
     out = capsys.readouterr().out
     assert ("refused to issue" in out) == (decide == "refuse"), out
+    assert ("not all of it" in out) == (decide == "partial"), out
 
 
 # --- 4. leases -------------------------------------------------------------------------------------------
@@ -416,3 +443,35 @@ def test_which_address_the_issuers_list_vouches_for(world: World, address: str, 
     else:
         with pytest.raises(IssuerTrustError):
             core.deferring_issuer(issuers, url, vct, now=now)
+
+
+@pytest.mark.parametrize("address", ["{issuer}/lv-vsaa", "https://evil.example/lv-vsaa"])
+def test_an_institution_the_list_gives_no_address_vouches_for_no_server(world: World, address: str) -> None:
+    """Fail closed: without its Status List Aggregation endpoint on the list (``status_lists``) the
+    list names no origin for the institution, and a path alone (anyone can serve ``/lv-vsaa``) is
+    not enough, at its real server or any other."""
+    now = datetime.now(UTC)
+    issuers = world.wallet("trust-no-address").trust.issuers(now)
+    assert core.deferring_issuer(issuers, f"{world.issuer_url}/lv-vsaa", "urn:eudi:pda1:1", now=now).id == "LV:VSAA"
+    unaddressed = replace(issuers, entities=tuple(replace(e, status_lists=None) for e in issuers.entities))
+    with pytest.raises(IssuerTrustError) as refused:
+        core.deferring_issuer(unaddressed, address.format(issuer=world.issuer_url), "urn:eudi:pda1:1", now=now)
+    assert explain(refused.value.code, refused.value.message, "en").startswith("The sender is not on the trusted list")
+
+
+def test_a_pending_document_is_shown_under_the_name_the_list_gives_its_institution(world: World) -> None:
+    """A 202 carries nothing signed: the name the server gives itself (its metadata ``display``) is
+    not what the worker is told they wait for; the listed institution's own name is, as on its card."""
+    wallet = world.wallet("listed-name")
+    case_id, link, tx = world.offer()
+    _offer_id, offer = wallet.open_offer(link)
+    self_named = replace(offer, issuer_display=({"name": "Totally Official Agency", "locale": "en"},))
+    assert wallet.take(self_named, tx).pending
+    listed = "Valsts sociālās apdrošināšanas aģentūra (State Social Insurance Agency)"
+    [waiting] = wallet.pending("en")
+    assert waiting.issuer_name == listed
+    assert "Totally Official" not in json.dumps(wallet.store.read()["pending"])  # not kept either
+    world.approve(case_id)
+    [done] = wallet.fetch_pending(force=True)
+    assert done.outcome == "received" and done.issuer_name == listed
+    assert wallet.card(done.groups[0], "en").issuer_name == listed  # one name for one institution

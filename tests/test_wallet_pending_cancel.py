@@ -23,12 +23,10 @@ from typing import Any
 import httpx
 import pytest
 import test_wallet_deferred
-from test_wallet_deferred import PERSON, World
+from test_wallet_deferred import PERSON, World, pending_page, second_question_raises
 
-import wallet.service as wallet_service
 from esspass.testing import ServerHandle, serve
 from wallet.app import create_app as wallet_app
-from wallet.deferred import Answer
 from wallet.errors import NotFoundError, PendingBusyError, TransportError
 from wallet.messages import LANGUAGES, STRINGS, explain, t
 from wallet.service import WalletService
@@ -153,18 +151,8 @@ def test_a_form_that_already_arrived_is_told_credential_deleted(world: World,
     """The only part the issuer can be told about: a form it issued carries a notification_id (§11.1)."""
     wallet, case_id, entry_id = _pending(world, "cancel-arrived")
     world.approve(case_id)
-    real = wallet_service.poll_deferred  # type: ignore[attr-defined] # the name the service calls, patched below
-    calls: list[int] = []
-
-    def second_fails(*args: Any, **kwargs: Any) -> Answer:
-        calls.append(1)
-        if len(calls) == 2:
-            raise TransportError("Asking the institution for the document: the server is too slow to answer")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(wallet_service, "poll_deferred", second_fails)
-    [first] = wallet.fetch_pending(force=True)
-    monkeypatch.setattr(wallet_service, "poll_deferred", real)
+    first = second_question_raises(wallet, monkeypatch, TransportError(
+        "Asking the institution for the document: the server is too slow to answer"))
     assert first.outcome == "pending"
     [entry] = wallet.store.read()["pending"]
     assert len(entry["arrived"]) == 1 and entry["arrived"][0]["notification_id"]
@@ -185,39 +173,28 @@ def test_a_form_that_already_arrived_is_told_credential_deleted(world: World,
 def test_the_page_removes_a_pending_document_after_confirmation(world: World, browser: Any) -> None:
     wallet, case_id, entry_id = _pending(world, "cancel-web")
     wallet.http.close()
-    settings = WalletSettings(data_dir=world.data_dir / "cancel-web", registry_url=world.registry_url,
-                              pki_dir=world.data_dir / "pki", allow_loopback_http=True, scrypt_n=2**10, lang="en")
-    with serve(wallet_app(settings)) as server:
-        page = browser.new_page()
-        try:
-            page.set_viewport_size({"width": 320, "height": 640})
-            page.goto(server.url + "/")
-            page.fill("#passphrase", "pw")
-            page.click("#unlock")
-            page.wait_for_selector("#pending")
-            remove = page.locator(f"#remove-{entry_id}")
-            confirm = page.locator(f"#remove-confirm-{entry_id}")
-            assert remove.inner_text() == "Remove" and page.locator(f"#check-{entry_id}").is_visible()
-            assert not confirm.is_visible()  # one click does not remove it: the confirmation is a second step
-            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-            remove.click()
-            assert confirm.is_visible() and "not told" in page.inner_text(f"#pending-{entry_id}")
-            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-            assert confirm.inner_text() == "Remove this pending document"
-            confirm.click()
-            page.wait_for_selector("#pending-removed")
-            assert "no longer waits" in page.inner_text("#pending-removed")
-            assert page.locator("#pending").count() == 0
-            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-            world.approve(case_id)
-            page.goto(server.url + "/")  # the list page asks about what is due: nothing comes back
-            assert page.locator("#pending").count() == 0 and page.locator("a.card.doc").count() == 0
-            page.goto(server.url + "/log")
-            assert "pending document removed" in page.inner_text("main")
-            page.goto(server.url + "/lang/lv?next=/")
-            assert page.locator("#pending").count() == 0
-        finally:
-            page.close()
+    with pending_page(world, "cancel-web", browser) as (page, url):
+        remove = page.locator(f"#remove-{entry_id}")
+        confirm = page.locator(f"#remove-confirm-{entry_id}")
+        assert remove.inner_text() == "Remove" and page.locator(f"#check-{entry_id}").is_visible()
+        assert not confirm.is_visible()  # one click does not remove it: the confirmation is a second step
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        remove.click()
+        assert confirm.is_visible() and "not told" in page.inner_text(f"#pending-{entry_id}")
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert confirm.inner_text() == "Remove this pending document"
+        confirm.click()
+        page.wait_for_selector("#pending-removed")
+        assert "no longer waits" in page.inner_text("#pending-removed")
+        assert page.locator("#pending").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        world.approve(case_id)
+        page.goto(url + "/")  # the list page asks about what is due: nothing comes back
+        assert page.locator("#pending").count() == 0 and page.locator("a.card.doc").count() == 0
+        page.goto(url + "/log")
+        assert "pending document removed" in page.inner_text("main")
+        page.goto(url + "/lang/lv?next=/")
+        assert page.locator("#pending").count() == 0
 
 
 def test_the_page_refuses_a_removal_without_the_form_token(world: World, page_of: Any) -> None:

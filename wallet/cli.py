@@ -15,11 +15,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
 from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
+
+if TYPE_CHECKING:
+    from wallet.service import PendingOutcome
 
 __all__ = ["main", "register"]
 
@@ -45,7 +48,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_cmd(_receive))
     sub.add_parser("pending", help="documents an institution has still to approve (deferred issuance)"
                    ).set_defaults(func=_cmd(_pending))
-    p = sub.add_parser("fetch-pending", help="ask the institutions for the pending documents that are due")
+    p = sub.add_parser("fetch-pending", help="ask the institutions for the pending documents that are due "
+                       "(exit 1 when a document, or part of one, will not come; 2 when an institution "
+                       "could not be asked)")
     p.add_argument("--now", action="store_true", help="ask about every pending document, ignoring the interval")
     p.set_defaults(func=_cmd(_fetch_pending))
     p = sub.add_parser("cancel-pending", help="stop waiting for a pending document and erase what is kept for it")
@@ -236,10 +241,16 @@ def _pending(ctx: _Ctx) -> int:
 _ENDED_WITHOUT = frozenset({"refused", "gone", "expired", "failed"})
 
 
+def _will_not_come(out: PendingOutcome) -> bool:
+    """Whether (part of) a document will not come: ended without it, or received incomplete (what
+    arrived is stored, and the detail says why the rest will not come)."""
+    return out.outcome in _ENDED_WITHOUT or (out.outcome == "received" and bool(out.detail))
+
+
 def _fetch_pending(ctx: _Ctx) -> int:
     """Ask about the pending documents that are due (all with --now); exit 0 when nothing failed,
-    1 when a document will not come (refused, gone, expired, failed), else 2 when an institution
-    could not be asked (the document stays pending)."""
+    1 when a document, or part of one, will not come (refused, gone, expired, failed, or received
+    incomplete), else 2 when an institution could not be asked (the document stays pending)."""
     service = ctx.service()
     outcomes = service.fetch_pending(force=ctx.args.now, lang=ctx.lang)
     if not outcomes:  # none due: what waits, and when it is asked about next
@@ -250,7 +261,7 @@ def _fetch_pending(ctx: _Ctx) -> int:
         for group in out.groups:
             card = service.card(group, ctx.lang)
             ctx.say(f"  [{card.group}] {card.title}: {card.description}")
-        if out.outcome in _ENDED_WITHOUT:
+        if _will_not_come(out):
             worst = 1
         elif out.outcome == "pending" and out.detail and worst == 0:
             worst = 2

@@ -50,6 +50,7 @@ __all__ = [
     "claim_value",
     "deferring_issuer",
     "describe",
+    "entity_name",
     "error_form",
     "jwk_thumbprint_of",
     "match",
@@ -245,8 +246,9 @@ class CheckedCredential:
     disclosures: frozenset[ClaimPath]
 
 
-def _entity_name(entity: Any) -> str:
-    """The listed name in its own language, with the English name when it differs."""
+def entity_name(entity: Any) -> str:
+    """An institution's name as the trusted list gives it: in its own language, with the English name
+    when it differs (what the cards, the consent page and a pending document show)."""
     name, name_en = str(entity.name), str(getattr(entity, "name_en", "") or "")
     return f"{name} ({name_en})" if name_en and name_en != name else name
 
@@ -280,7 +282,7 @@ def verify_issued(text: str, *, issuers: Any, vct: str, issuer_url: str, now: da
         status=status,
         holder_jwk=dict(verified.holder_jwk),
         issuer_id=str(entity.id),
-        issuer_name=_entity_name(entity),
+        issuer_name=entity_name(entity),
         format="dc+sd-jwt",
         signed=verified.claims,
         disclosures=frozenset(verified.disclosed),
@@ -296,9 +298,12 @@ def deferring_issuer(issuers: Any, issuer_url: str, vct: str, *, now: datetime) 
     ``issuer_url`` when it holds the role that issues ``vct`` with a CA on the list, is active now
     (not suspended, not withdrawn), and the list names it at that address: its ``path`` is the
     address's last path segment (the issuer serves each institution under ``/<path>``,
-    :mod:`credentials.institutions`), and, when it lists its Status List Aggregation endpoint, that
-    is served from the same origin (scheme, host and port). The document itself, when it comes,
-    still goes through :func:`verify_issued` (or :func:`verify_issued_mdoc`) like any other.
+    :mod:`credentials.institutions`), and the Status List Aggregation endpoint it lists
+    (``status_lists``) is served from the same origin (scheme, host and port). The path alone names
+    no server (anyone can serve ``/pl-zus``), so an institution that lists no such endpoint vouches
+    for no address: refused (fail closed). The entry is shown under the institution's listed name
+    (:func:`entity_name`), never the name the server gives itself. The document itself, when it
+    comes, still goes through :func:`verify_issued` (or :func:`verify_issued_mdoc`) like any other.
     """
     from urllib.parse import urlsplit
 
@@ -312,10 +317,9 @@ def deferring_issuer(issuers: Any, issuer_url: str, vct: str, *, now: datetime) 
             continue
         if not segment or entity.path != segment:
             continue
-        if entity.status_lists:
-            listed = urlsplit(entity.status_lists)
-            if (listed.scheme, listed.netloc.lower()) != (address.scheme, address.netloc.lower()):
-                continue
+        listed = urlsplit(entity.status_lists or "")
+        if not listed.netloc or (listed.scheme, listed.netloc.lower()) != (address.scheme, address.netloc.lower()):
+            continue  # the list gives it no address, or another one
         return entity
     raise IssuerTrustError("the institution that deferred this document is not on the trusted list for it at "
                            "this address")
@@ -344,7 +348,7 @@ def verify_issued_mdoc(text: str, *, issuers: Any, vct: str, now: datetime) -> C
         status=status,
         holder_jwk=public_jwk(verified.device_key),
         issuer_id=str(entity.id),
-        issuer_name=_entity_name(entity),
+        issuer_name=entity_name(entity),
         format="mso_mdoc",
         # Without the device key and the signing time: each copy has its own (see same_document).
         signed={"docType": verified.doctype, "nameSpaces": verified.claims, "validFrom": verified.valid_from,
@@ -708,7 +712,7 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
         dcql_query=query,
         client_metadata=metadata if isinstance(metadata, dict) else {},
         verifier_id=str(entity.id),
-        verifier_name=_entity_name(entity),
+        verifier_name=entity_name(entity),
         verifier_country=str(getattr(entity, "country", "")),
         purpose=purpose[:300] if isinstance(purpose, str) else "",
         raw=payload,

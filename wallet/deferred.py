@@ -205,7 +205,6 @@ class PendingIssuance:
 
     id: str
     issuer_url: str  # credential_issuer
-    issuer_display: tuple[dict[str, Any], ...]  # the metadata's display, for "Waiting for <institution>"
     deferred_endpoint: str
     token_endpoint: str
     notification_endpoint: str | None
@@ -226,9 +225,14 @@ class PendingIssuance:
     #: Who holds the lease (a random token of the claim): a process writes the entry only while it
     #: is still the holder, so one whose lease was taken over changes nothing.
     lease_holder: str | None = None
+    #: The institution as the issuers list names it (:func:`wallet.core.deferring_issuer`,
+    #: :func:`wallet.core.entity_name`), for "Waiting for <institution>": never the name the server
+    #: gives itself in its metadata, which nothing signed backs. Empty in an entry kept before it was.
+    institution: str = ""
 
-    def issuer_name(self, lang: str) -> str:
-        return display_name(self.issuer_display, lang) or self.issuer_url
+    def issuer_name(self) -> str:
+        """Who the worker is waiting for: the listed institution, else (an older entry) its address."""
+        return self.institution or self.issuer_url
 
     def vcts(self) -> list[str]:
         """The document types asked for (an SD-JWT VC and an ISO mdoc of one document: one type)."""
@@ -248,7 +252,6 @@ class PendingIssuance:
         """The typed view of a stored entry; MalformedError when it is not one (a damaged store)."""
         try:
             values = {k: v for k, v in dict(data).items() if k in cls.__dataclass_fields__}
-            values["issuer_display"] = tuple(d for d in values.get("issuer_display", ()) if isinstance(d, dict))
             values["token_auth_methods"] = tuple(values.get("token_auth_methods", ()))
             values["transactions"] = tuple(
                 Transaction(**{**t, "keys": tuple(t["keys"])}) for t in values.get("transactions", ()))

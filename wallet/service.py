@@ -427,14 +427,16 @@ class WalletService:
             failures.append(MalformedError("the institution deferred the document but names no deferred "
                                            "credential endpoint to fetch it from"))
             deferred = []
+        institution = ""  # the deferring institution's listed name: the pending entry is shown under it
         if deferred:
             # A document from an institution not on the list for its type is refused on arrival; so
-            # is its deferral: no pending entry (with the name the server gives itself) is kept for
-            # a server the list does not name at this address (core.deferring_issuer). A 202 has no
-            # notification_id (§8.3, §11.1), so the server cannot be told credential_failure.
+            # is its deferral: no pending entry is kept for a server the list does not name at this
+            # address (core.deferring_issuer), and none under the name the server gives itself. A 202
+            # has no notification_id (§8.3, §11.1), so the server cannot be told credential_failure.
             try:
-                for vct in dict.fromkeys(d.vct for d in deferred):
-                    core.deferring_issuer(issuers, offer.credential_issuer, vct, now=now)
+                named = [core.deferring_issuer(issuers, offer.credential_issuer, vct, now=now)
+                         for vct in dict.fromkeys(d.vct for d in deferred)]
+                institution = core.entity_name(named[0])
             except CredentialError as exc:
                 failures.insert(0, exc)
                 deferred = []
@@ -443,7 +445,7 @@ class WalletService:
             tell=lambda batch, event, detail: self._notify_quietly(offer, batch, event, detail, now))
         if not new and not deferred:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
-        entry = _pending_entry(offer, deferred, now) if deferred else None
+        entry = _pending_entry(offer, deferred, institution, now) if deferred else None
         with self.store.transaction() as doc:
             doc["credentials"].extend(c.to_dict() for c in new)
             if entry is not None:
@@ -546,7 +548,7 @@ class WalletService:
         """The documents institutions have not handed over yet, oldest request first."""
         views = []
         for entry in self._pending_entries():
-            views.append(PendingView(entry.id, entry.issuer_name(lang),
+            views.append(PendingView(entry.id, entry.issuer_name(),
                                      tuple(core.type_title(v, lang) for v in entry.vcts()),
                                      entry.asked_at, entry.next_poll, entry.last_error))
         return sorted(views, key=lambda v: v.asked_at)
@@ -592,7 +594,7 @@ class WalletService:
             if entry is not None and not due(entry, now, force=True):  # leased, and the lease has not passed
                 raise PendingBusyError("it is being asked about right now; nothing was removed")
             if entry is not None:
-                view = PendingView(entry.id, entry.issuer_name(lang),
+                view = PendingView(entry.id, entry.issuer_name(),
                                    tuple(core.type_title(v, lang) for v in entry.vcts()), entry.asked_at,
                                    entry.next_poll, entry.last_error)
             else:
@@ -706,16 +708,17 @@ class WalletService:
             _log.warning("asking about a pending document failed: %s", type(exc).__name__)
             detail = "the wallet could not handle the institution's answer"
         self._release_pending(entry.id, now, detail, entry.lease_holder)
-        return PendingOutcome(entry.id, "pending", entry.issuer_name(lang),
+        return PendingOutcome(entry.id, "pending", entry.issuer_name(),
                               tuple(core.type_title(v, lang) for v in entry.vcts()), detail=detail)
 
     def _ask_pending(self, entry: PendingIssuance, now: datetime, budget: _Budget,
                      lang: str) -> PendingOutcome:
         """One round of questions about the leased ``entry`` (see :mod:`wallet.deferred` for the
-        answers), each exchange within ``budget``. What arrived is never dropped: when the rest
-        cannot be had (refused, unknown, access ended), what arrived is received and the worker told
-        what is missing (:meth:`_receive_deferred`)."""
-        names = entry.issuer_name(lang), tuple(core.type_title(v, lang) for v in entry.vcts())
+        answers), each exchange within ``budget``. What arrived is never dropped: each form is written
+        into the stored entry as it arrives, before the next question (the issuer has spent its
+        transaction), and when the rest cannot be had (refused, unknown, access ended), what arrived
+        is received and the worker told what is missing (:meth:`_receive_deferred`)."""
+        names = entry.issuer_name(), tuple(core.type_title(v, lang) for v in entry.vcts())
         holder = entry.lease_holder
 
         def outcome(kind: str, groups: tuple[str, ...] = (), detail: str = "") -> PendingOutcome:
@@ -729,6 +732,15 @@ class WalletService:
         error, refused, gone, refreshed = "", False, False, False
         ended: str | None = None  # access ended and cannot be renewed: nothing more can be asked, ever
         stop = False  # access could not be renewed this time: the others are not asked either
+        came: set[int] = set()  # the transactions whose forms arrived in this round
+
+        def keep(current: PendingIssuance) -> None:
+            """What the round has changed so far written at once (renewed tokens, forms arrived), while
+            held: every transaction whose form has not come stays, so a round cut short (any error,
+            the store locked) loses nothing the issuer has spent or rotated."""
+            self._save_pending(replace(current, arrived=tuple(arrived), transactions=tuple(
+                t for i, t in enumerate(current.transactions) if i not in came)), holder)
+
         for n, tx in enumerate(entry.transactions):
             if ended is not None or stop or budget.spent():
                 remaining.append(tx)  # not asked this time: the page that asked does not wait longer
@@ -759,14 +771,12 @@ class WalletService:
                         if exc.rotated is not None:  # the one sent may be revoked already (rotation, §6)
                             refresh = exc.rotated
                             entry = replace(entry, refresh_token=refresh)
-                            self._save_pending(replace(entry, transactions=(*remaining, *entry.transactions[n:]),
-                                                       arrived=tuple(arrived)), holder)
+                            keep(entry)
                         raise
                     renewing = False
                     # The old refresh token may be spent already (rotation, §6): the new ones are kept at once.
                     entry = replace(entry, access_token=token, token_type=token_type, refresh_token=refresh)
-                    self._save_pending(replace(entry, transactions=(*remaining, *entry.transactions[n:]),
-                                               arrived=tuple(arrived)), holder)
+                    keep(entry)
             except (TransportError, MalformedError) as exc:
                 remaining.append(tx)
                 error = exc.message
@@ -777,6 +787,11 @@ class WalletService:
             elif answer.kind == "issued" and answer.issued is not None:
                 arrived.append(Arrived(tx.configuration_id, tx.vct, tx.format, tx.keys, answer.issued.credentials,
                                        answer.issued.compacts, answer.issued.notification_id))
+                # The issuer has spent this transaction (§9): the form goes into the stored entry
+                # before anything else is asked, so whatever ends the round later (an error
+                # _ask_safely releases the entry as stored for, the store locked) cannot lose it.
+                came.add(n)
+                keep(entry)
             elif answer.kind == "pending":
                 remaining.append(tx)
                 interval = max(interval or 0, answer.interval or 0)
@@ -865,8 +880,8 @@ class WalletService:
                     pending[n] = entry.to_dict()
 
     def _release_pending(self, entry_id: str, now: datetime, error: str, holder: str | None) -> None:
-        """The entry as now stored (tokens renewed meanwhile included), asked again after its interval,
-        while ``holder`` still holds its lease."""
+        """The entry as now stored (tokens renewed and forms arrived meanwhile included: never the copy
+        the round began with), asked again after its interval, while ``holder`` still holds its lease."""
         with self.store.transaction() as doc:
             pending = doc.setdefault("pending", [])
             for n, raw in enumerate(pending):
@@ -1119,13 +1134,15 @@ def _holds(raw: Any, holder: str | None) -> bool:
     return holder is not None and isinstance(raw, dict) and raw.get("lease_holder") == holder
 
 
-def _pending_entry(offer: ResolvedOffer, deferred: list[DeferredCredentials], now: datetime) -> PendingIssuance:
-    """What the wallet keeps of an offer the institution deferred (§8.3): one token for all of it."""
+def _pending_entry(offer: ResolvedOffer, deferred: list[DeferredCredentials], institution: str,
+                   now: datetime) -> PendingIssuance:
+    """What the wallet keeps of an offer the institution deferred (§8.3): one token for all of it,
+    under ``institution``, the name the issuers list gives the institution it comes from."""
     first = deferred[0]
     interval = max(d.interval for d in deferred)
     assert offer.deferred_endpoint is not None
     return PendingIssuance(
-        id=secrets.token_hex(8), issuer_url=offer.credential_issuer, issuer_display=offer.issuer_display,
+        id=secrets.token_hex(8), issuer_url=offer.credential_issuer, institution=institution,
         deferred_endpoint=offer.deferred_endpoint, token_endpoint=offer.token_endpoint,
         notification_endpoint=offer.notification_endpoint, as_issuer=offer.as_issuer or offer.credential_issuer,
         token_auth_methods=offer.token_auth_methods, challenge_endpoint=offer.challenge_endpoint,
