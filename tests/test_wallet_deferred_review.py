@@ -475,3 +475,51 @@ def test_a_pending_document_is_shown_under_the_name_the_list_gives_its_instituti
     [done] = wallet.fetch_pending(force=True)
     assert done.outcome == "received" and done.issuer_name == listed
     assert wallet.card(done.groups[0], "en").issuer_name == listed  # one name for one institution
+
+
+def _lease_lapses_at_the_second_question(a: WalletService, monkeypatch: pytest.MonkeyPatch,
+                                         meanwhile: Callable[[], object]) -> None:
+    """Process ``a`` stalls at its second question for longer than its lease (a suspended laptop, a
+    stuck disk): its lease runs out, and ``meanwhile`` happens before it carries on."""
+    real = vars(wallet_service)["poll_deferred"]
+    calls: list[int] = []
+
+    def polls(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            with a.store.transaction() as doc:
+                doc["pending"][0]["lease_until"] = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+            monkeypatch.setattr(wallet_service, "poll_deferred", real)
+            meanwhile()
+            monkeypatch.setattr(wallet_service, "poll_deferred", polls)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wallet_service, "poll_deferred", polls)
+
+
+def test_a_round_whose_lease_was_taken_over_stores_nothing_the_other_round_stored(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One document, one card: the round that took the entry over stored what the first round had
+    kept (and the rest); the first round, carrying on, stores none of it again."""
+    a = world.wallet("takeover")
+    case_id, link, tx = world.offer()
+    assert a.accept(a.open_offer(link)[0], tx).pending
+    world.approve(case_id)
+    b = world.wallet("takeover")  # a second wallet process on the same store (the page and the terminal)
+    b_out: list[Any] = []
+    _lease_lapses_at_the_second_question(a, monkeypatch, lambda: b_out.extend(b.fetch_pending(force=True)))
+    a.fetch_pending(force=True)
+    assert [o.outcome for o in b_out] == ["received"]
+    texts = [c["credential"] for c in a.store.read()["credentials"]]
+    assert len(texts) == len(set(texts)) and len(a.cards("en")) == 1
+
+
+def test_a_pending_document_the_worker_removed_meanwhile_is_not_stored_by_a_round_that_lost_its_lease(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = world.wallet("removed-meanwhile")
+    case_id, link, tx = world.offer()
+    [entry_id] = a.accept(a.open_offer(link)[0], tx).pending
+    world.approve(case_id)
+    _lease_lapses_at_the_second_question(a, monkeypatch, lambda: a.cancel_pending(entry_id))
+    a.fetch_pending(force=True)
+    assert a.store.read()["credentials"] == [] and a.cards("en") == []

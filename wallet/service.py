@@ -73,6 +73,8 @@ __all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PendingOutc
            "Received", "WalletService"]
 
 Clock = Callable[[], datetime]
+#: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
+_REMOVED_KEPT = 50
 _log = logging.getLogger("esspass.wallet")
 
 
@@ -600,6 +602,9 @@ class WalletService:
             else:
                 view = PendingView(entry_id, str(raw.get("issuer_url", "")), (), str(raw.get("asked_at", "")), "", "")
             doc["pending"] = [p for p in pending if not (isinstance(p, dict) and p.get("id") == entry_id)]
+            # Remembered (the last few), so that a round whose lease lapsed before the removal does
+            # not store the document afterwards (:meth:`_receive_deferred`).
+            doc["removed_pending"] = [*doc.get("removed_pending", []), entry_id][-_REMOVED_KEPT:]
             doc["log"].append(LogEntry(time=now.isoformat(), outcome="cancelled", verifier_id="",
                                        verifier_name=view.issuer_name, client_id="", purpose="", credentials=[],
                                        vcts=entry.vcts() if entry is not None else [], claims=[]).to_dict())
@@ -859,9 +864,21 @@ class WalletService:
             self._drop_pending(entry.id, holder)
             return outcome("failed", detail=exc.message)
         with self.store.transaction() as doc:
+            pending = doc.get("pending", [])
+            if not any(p.get("id") == entry.id and _holds(p, holder) for p in pending):
+                # The lease lapsed meanwhile (a stalled process): another round took the entry over and
+                # stored what this one had kept, or the worker removed it. The documents are the
+                # worker's whoever holds the entry, but once: none is stored twice, nor after a removal.
+                known = {c.get("credential") for c in doc["credentials"]}
+                removed = entry.id in doc.get("removed_pending", [])
+                if removed:
+                    return outcome("gone", detail="the worker removed it")
+                new = [c for c in new if c.credential not in known]
+                if not new:
+                    return outcome("received", ())  # by the round that took the entry over
             doc["credentials"].extend(c.to_dict() for c in new)
-            # The documents are the worker's whoever holds the entry now; the entry is dropped by its holder.
-            doc["pending"] = [p for p in doc.get("pending", []) if p.get("id") != entry.id or not _holds(p, holder)]
+            # The entry is dropped by its holder.
+            doc["pending"] = [p for p in pending if p.get("id") != entry.id or not _holds(p, holder)]
         for batch in stored:
             tell(batch, "credential_accepted", None)
         if not new:
