@@ -283,6 +283,16 @@ class CredentialRequest:
     proof_type: str = "jwt"
 
 
+def _unencrypted_object(body: Any) -> None:
+    """A credential or deferred credential request (§8.2, §9.1) is a JSON object, and asks for no
+    encrypted response: this issuer publishes no ``credential_response_encryption`` (§12.2.4)."""
+    if not isinstance(body, dict):
+        raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
+    if "credential_response_encryption" in body:
+        raise ProtocolError("invalid_encryption_parameters",
+                            "this issuer does not encrypt credential responses (see its metadata)")
+
+
 def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest:
     """§8.2 credential request: exactly one of the two ids, and ``proofs`` with one proof type:
     ``jwt`` with 1..batch_size proofs, or ``attestation`` with exactly one key attestation (App. F.3).
@@ -292,11 +302,7 @@ def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest
     refused with ``invalid_encryption_parameters`` (§8.3.1.2) rather than answered in the clear,
     since §8.3 says such a response MUST be encrypted and §8.2 that such a request MUST itself be.
     """
-    if not isinstance(body, dict):
-        raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
-    if "credential_response_encryption" in body:
-        raise ProtocolError("invalid_encryption_parameters",
-                            "this issuer does not encrypt credential responses (see its metadata)")
+    _unencrypted_object(body)
     config_id = body.get("credential_configuration_id")
     identifier = body.get("credential_identifier")
     if (config_id is None) == (identifier is None):
@@ -395,11 +401,7 @@ def parse_deferred_request(body: Any) -> DeferredRequest:
     As at the credential endpoint, a request asking for an encrypted response is refused with
     ``invalid_encryption_parameters``: this issuer publishes no ``credential_response_encryption``.
     """
-    if not isinstance(body, dict):
-        raise ProtocolError("invalid_credential_request", "the request body must be a JSON object")
-    if "credential_response_encryption" in body:
-        raise ProtocolError("invalid_encryption_parameters",
-                            "this issuer does not encrypt credential responses (see its metadata)")
+    _unencrypted_object(body)
     transaction_id = body.get("transaction_id")
     if not isinstance(transaction_id, str) or not transaction_id:
         raise ProtocolError("invalid_credential_request", "transaction_id is missing")
