@@ -181,7 +181,7 @@ def test_compose_public_urls_reach_their_service_from_host_and_containers() -> N
     tls_names = set(create_tls.__kwdefaults__["dns"])  # type: ignore[index]
     publics = {key.removeprefix("ESSPASS_").removesuffix("_PUBLIC_URL").lower(): urlsplit(value)
                for key, value in env.items() if key.endswith("_PUBLIC_URL")}
-    assert set(publics) == {"issuer", "verifier"}
+    assert set(publics) == {"issuer", "registry", "verifier"}
     for service, url in publics.items():
         spec = compose["services"][service]
         assert url.hostname == f"{service}.localhost" and url.hostname in tls_names
