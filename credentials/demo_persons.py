@@ -1,5 +1,9 @@
 """Fictitious people for the pilot: a PID, a PDA1 case and an EHIC case each.
 
+A PID carries the person's ``personal_administrative_number`` (PID Rulebook §2.3) where the state
+has one number for the PID and the A1 (Latvia, Poland), so the inspection links them
+(credentials/holder_link.py); Lena's German PID carries none, so the demo shows both outcomes.
+
 Every name and number here is invented; document numbers start with ``DEMO``. Portraits are
 drawn on demand (:func:`portrait`), never at import.
 """
@@ -62,8 +66,10 @@ def _build() -> tuple[DemoPerson, ...]:
         DemoPerson(
             key="anna",
             pid_provider="LV:PID",
+            # Latvia's personal code is the number of the PID, the A1 and the EHIC alike.
             pid={"family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-04-12", "nationalities": ["LV"],
-                 "place_of_birth": {"country": "LV", "locality": "Rīga"}},
+                 "place_of_birth": {"country": "LV", "locality": "Rīga"},
+                 "personal_administrative_number": "DEMO-120488-10001"},
             pda1_issuer="LV:VSAA",
             pda1={"personal_administrative_number": "DEMO-120488-10001", "issuing_authority": _VSAA,
                   "issuing_country": "LV", "authentic_source": _source(_VSAA), "document_number": "DEMO-A1-LV-0001",
@@ -81,8 +87,10 @@ def _build() -> tuple[DemoPerson, ...]:
         DemoPerson(
             key="jan",
             pid_provider="PL:PID",
+            # Poland's PESEL is the number of his PID and of ZUS's A1 (his EHIC is Austria's, another number).
             pid={"family_name": "Kowalski", "given_name": "Jan", "birthdate": "1979-11-30", "nationalities": ["PL"],
-                 "place_of_birth": {"country": "PL", "locality": "Kraków"}},
+                 "place_of_birth": {"country": "PL", "locality": "Kraków"},
+                 "personal_administrative_number": "DEMO-79113000001"},
             pda1_issuer="PL:ZUS",
             pda1={"personal_administrative_number": "DEMO-79113000001", "issuing_authority": _ZUS,
                   "issuing_country": "PL", "authentic_source": _source(_ZUS), "document_number": "DEMO-A1-PL-0002",
@@ -99,6 +107,8 @@ def _build() -> tuple[DemoPerson, ...]:
         DemoPerson(
             key="lena",
             pid_provider="DE:PID",
+            # Germany has no national personal number: her PID carries none, and the inspector sees that the
+            # A1 and the PID came from one wallet only (holder_link.same_wallet).
             pid={"family_name": "Schäfer", "given_name": "Lena", "birthdate": "1995-07-03", "nationalities": ["DE"],
                  "place_of_birth": {"country": "DE", "locality": "Köln"}},
             pda1_issuer="DE:DRV",

@@ -42,10 +42,11 @@ CLAIM_NAMES = {
 
 #: What the inspection asks of an EUDI-shaped A1: the same facts as of ours (verifier profile "pda1"),
 #: each member of ``legislation`` by name, so that a wallet cannot answer with the object and leave out
-#: the state whose legislation applies.
-QUERY_PATHS = (("document_id",), ("legislation", "member_state"), ("legislation", "starting_date"),
-               ("legislation", "ending_date"), ("status_confirmation",), ("employment_details",),
-               ("issuing_country",))
+#: the state whose legislation applies; ``social_security_pin`` is the holder's personal number, which
+#: ties the A1 to the PID (:mod:`credentials.holder_link`).
+QUERY_PATHS = (("social_security_pin",), ("document_id",), ("legislation", "member_state"),
+               ("legislation", "starting_date"), ("legislation", "ending_date"), ("status_confirmation",),
+               ("employment_details",), ("issuing_country",))
 
 _RENAMED = {"social_security_pin": "personal_administrative_number", "document_id": "document_number",
             "issuance_date": "date_of_issuance", "expiry_date": "date_of_expiry"}

@@ -63,7 +63,10 @@ _PDA1_INSPECTION_CLAIMS = (
 )
 #: date_of_expiry: mandatory metadata (PID Rulebook §2.4) the verifier asks for, so that it checks the
 #: PID's own validity whether or not the provider made it selectively disclosable.
-_PID_INSPECTION_CLAIMS = ("family_name", "given_name", "birthdate", "nationalities", "picture", "date_of_expiry")
+#: personal_administrative_number (§2.3) and issuing_country (§2.4): what ties the PID to the A1 or
+#: EHIC beside it (credentials/holder_link.py).
+_PID_INSPECTION_CLAIMS = ("family_name", "given_name", "birthdate", "nationalities", "picture",
+                          "personal_administrative_number", "issuing_country", "date_of_expiry")
 _EHIC_CLAIMS = (
     "personal_administrative_number",
     "document_number",

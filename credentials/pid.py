@@ -69,6 +69,7 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("nationalities",),
     ("nationalities", None),
     ("place_of_birth",),
+    ("personal_administrative_number",),
     ("picture",),
 )
 
@@ -80,6 +81,7 @@ MDOC_ELEMENTS: dict[str, str] = {
     "birthdate": "birth_date",
     "place_of_birth": "place_of_birth",
     "nationalities": "nationality",
+    "personal_administrative_number": "personal_administrative_number",
     "picture": "portrait",
     "date_of_expiry": "expiry_date",
     "issuing_authority": "issuing_authority",
@@ -156,8 +158,9 @@ def _picture(value: Any) -> str:
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """The claims of a PID our provider issues, normalised (DataError names the field and the rule)."""
     c.obj(claims, "claims")
-    c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth", "picture",
-                          "date_of_expiry", "issuing_authority", "issuing_country"))
+    c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth",
+                          "personal_administrative_number", "picture", "date_of_expiry", "issuing_authority",
+                          "issuing_country"))
     out: dict[str, Any] = {
         "family_name": c.text(c.required(claims, "family_name"), "family_name", 1, 100),
         "given_name": c.text(c.required(claims, "given_name"), "given_name", 1, 100),
@@ -176,6 +179,12 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
         for key in ("region", "locality"):
             if c.optional(place, key):
                 out["place_of_birth"][key] = c.text(place[key], f"place_of_birth.{key}", 1, 100)
+    if c.optional(claims, "personal_administrative_number"):
+        # §2.3, optional: the number of the issuing state's register, where it has one for everybody
+        # (none in Germany). The A1 and the EHIC carry that number too (4-50, domain.md "Common
+        # block"): the verifier's holder_link step compares the two (credentials/holder_link.py).
+        out["personal_administrative_number"] = c.text(claims["personal_administrative_number"],
+                                                       "personal_administrative_number", 4, 50)
     if c.optional(claims, "picture"):
         out["picture"] = _picture(claims["picture"])
     # §2.4 mandatory metadata: the provider states them (with_provider_metadata) on every PID it issues.
@@ -420,6 +429,9 @@ _CLAIMS = (
               "Obywatelstwo"), True, "always"),
     ClaimInfo(("place_of_birth",), ("Place of birth", "Dzimšanas vieta", "Geburtsort", "Lieu de naissance",
               "Miejsce urodzenia"), False, "always"),
+    ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
+              "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
+              False, "always"),
     ClaimInfo(("picture",), ("Portrait", "Portrets", "Lichtbild", "Photo", "Zdjęcie"), False, "always"),
     ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
               "Data ważności"), True, "never"),

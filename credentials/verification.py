@@ -17,6 +17,8 @@ step code              what it checks
 ``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
 ``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
                        set satisfies the request; optional documents not presented are named
+``holder_link``        the A1 or EHIC and the PID of one answer are the same person's: the same
+                       personal number where both carry one of the same state (:mod:`credentials.holder_link`)
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
@@ -33,7 +35,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from credentials import countries, dcql, ehic, eudi_pda1, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import (
+    countries,
+    dcql,
+    ehic,
+    eudi_pda1,
+    holder_link,
+    mdoc,
+    pda1,
+    pid,
+    sd_jwt_vc,
+    status_list,
+    trust_list,
+)
 from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.sd_jwt import KeyBindingPolicy
@@ -50,6 +64,7 @@ __all__ = [
     "Verdict",
     "competence_problem",
     "mdoc_json",
+    "verify_offline",
     "verify_response",
 ]
 
@@ -473,6 +488,10 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     ``required: false``, OpenID4VP §6.4.2, §8.1), even an empty ``vp_token``, is checked like any
     other: the ``query`` step names what was not presented (and the verdict's reason too), and an
     answer presenting nothing is ``undetermined``; one missing a required document is ``invalid``.
+
+    An answer holding an A1 or EHIC and a PID, each of which passed its own checks, gets the
+    ``holder_link`` step (:func:`_holder_link_steps`): the two are one person's documents, as far as
+    their personal numbers can tell (domain.md: the document carries the number, the PID the name).
     """
     if issuers is None:
         step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
@@ -502,10 +521,42 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                 nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
     if not top:
         top.append(_query_step(query, results))
+    top += _holder_link_steps(results)
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
     reason = _first_problem(all_steps) or next((s.message for s in top if s.key == _PARTIAL), "")
     return Verdict(verdict, reason, top, results, trust_list_age, now)
+
+
+#: The documents a PID is presented beside (shared/domain.md: they carry the personal number only).
+_DOCUMENT_TYPES = frozenset({pda1.VCT, *pda1.ALIASES, eudi_pda1.VCT, ehic.VCT, *ehic.ALIASES})
+
+
+def _vouched(result: CredentialResult) -> bool:
+    """Whether the credential's claims are its institution's and its holder's: no step failed, and the
+    key binding (which runs after the signature, the chain and the issuer's competence) passed. A step
+    that could not run (a status list out of reach) leaves the claims themselves vouched for."""
+    return all(s.result != FAILED for s in result.steps) and any(
+        s.code == "key_binding" and s.result == PASSED for s in result.steps)
+
+
+def _holder_link_steps(results: Sequence[CredentialResult]) -> list[Step]:
+    """The ``holder_link`` step of each A1 or EHIC with each PID of the answer (one of each in an
+    inspection profile; :mod:`credentials.holder_link`). Nothing when either failed its own checks:
+    the verdict is then not valid already, and unvouched claims are compared with nothing."""
+    documents = [r for r in results if r.vct in _DOCUMENT_TYPES and _vouched(r)]
+    pids = [r for r in results if pid.is_pid_type(r.vct) and _vouched(r)]
+    steps = []
+    for document in documents:
+        for person in pids:
+            found = holder_link.link(str(document.vct), document.claims, person.claims)
+            if found.outcome == holder_link.MISMATCH:
+                steps.append(Step("holder_link", FAILED, found.message, "holder_link.mismatch"))
+            elif found.outcome == holder_link.SAME_NUMBER:
+                steps.append(Step("holder_link", PASSED, found.message))
+            else:
+                steps.append(Step("holder_link", PASSED, found.message, f"holder_link.{found.outcome}"))
+    return steps
 
 
 #: Step keys of a ``query`` step that passed but leaves something unsaid: optional documents not presented.

@@ -50,8 +50,9 @@ from wallet.model import StoredCredential
 
 ANNA, LENA = DEMO_PERSONS[0], DEMO_PERSONS[2]
 DOCTYPE = mdoc.DOCTYPES["pid"]
-RULEBOOK_ELEMENTS = {"family_name", "given_name", "birth_date", "place_of_birth", "nationality", "portrait",
-                     "expiry_date", "issuing_authority", "issuing_country"}
+RULEBOOK_ELEMENTS = {"family_name", "given_name", "birth_date", "place_of_birth", "nationality",
+                     "personal_administrative_number", "portrait", "expiry_date", "issuing_authority",
+                     "issuing_country"}
 
 
 def _jpeg(person: Any) -> bytes:
@@ -262,8 +263,9 @@ def test_to_mdoc_and_from_mdoc_are_each_others_reading() -> None:
     claims = pid.validate(pid.with_provider_metadata({**ANNA.pid, "picture": portrait(ANNA)}, authority="LV",
                                                      country="LV", expiry=date(2031, 4, 30)))
     elements = pid.to_mdoc(claims)
-    assert list(elements) == ["family_name", "given_name", "birth_date", "place_of_birth", "nationality", "portrait",
-                              "expiry_date", "issuing_authority", "issuing_country"]
+    assert list(elements) == ["family_name", "given_name", "birth_date", "place_of_birth", "nationality",
+                              "personal_administrative_number", "portrait", "expiry_date", "issuing_authority",
+                              "issuing_country"]
     assert pid.from_mdoc(elements) == claims
     assert pid.from_mdoc(verification.mdoc_json(elements)) == claims  # as the wallet stores them
     with pytest.raises(DataError) as refused:
@@ -472,7 +474,9 @@ def test_the_verifier_asks_for_every_national_pid_type_and_the_rulebooks_mdoc_na
     assert all(v.startswith("urn:eudi:pid:") and v == v.lower() for v in vcts)
     assert [c["path"] for c in by_id["pid_mdoc"]["claims"]] == [[DOCTYPE, "family_name"], [DOCTYPE, "given_name"],
                                                                  [DOCTYPE, "birth_date"], [DOCTYPE, "portrait"],
-                                                                 [DOCTYPE, "expiry_date"]]
+                                                                 [DOCTYPE, "expiry_date"],
+                                                                 [DOCTYPE, "personal_administrative_number"],
+                                                                 [DOCTYPE, "issuing_country"]]
 
 
 def test_the_inspection_asks_for_the_pids_expiry_first_whatever_the_provider_made_disclosable() -> None:
@@ -482,7 +486,8 @@ def test_the_inspection_asks_for_the_pids_expiry_first_whatever_the_provider_mad
     for qid, name in (("pid", "date_of_expiry"), ("pid_mdoc", "expiry_date")):
         query = by_id[qid]
         expiry = next(c["id"] for c in query["claims"] if c["path"][-1] == name)
-        assert [expiry in option for option in query["claim_sets"]] == [True, True, False, False]
+        # Twice: with the personal number and issuing country (holder_link), then without them.
+        assert [expiry in option for option in query["claim_sets"]] == [True, True, False, False] * 2
 
 
 def test_a_verifier_registered_for_the_pid_may_ask_for_the_same_facts_by_their_mdoc_names(site: Site) -> None:
@@ -528,7 +533,8 @@ def test_the_whole_inspection_pda1_and_pid_in_mdoc_form_over_http_is_valid(site:
     request = site.inspector.request(dcql_query=query)
     consent = site.wallet.open_request(request["link"], "en")
     labels = {item.query_id: [c.label for c in item.claims] for item in consent.items}
-    assert labels["pid_mdoc"] == ["Family name", "Given names", "Date of birth", "Portrait", "Expiry date"]
+    assert labels["pid_mdoc"] == ["Family name", "Given names", "Date of birth", "Personal identification number",
+                                  "Issuing country", "Portrait", "Expiry date"]
     values = {c.label: c.value for c in next(i for i in consent.items if i.query_id == "pid_mdoc").claims}
     assert values["Date of birth"] == "12 April 1988"
     site.wallet.share(consent.id)
@@ -536,6 +542,8 @@ def test_the_whole_inspection_pda1_and_pid_in_mdoc_form_over_http_is_valid(site:
     assert verdict["verdict"] == "valid", verdict
     assert {c["query_id"] for c in verdict["credentials"]} == {"pda1_mdoc", "pid_mdoc"}
     assert _steps(verdict, "pid_mdoc")["document_validity"] == "passed"
+    # The PID's personal number (an mdoc element of the same name) is the A1's (holder_link).
+    assert [s["key"] for s in verdict["steps"] if s["code"] == "holder_link"] == ["holder_link.passed"]
     person = verdict["person"]
     assert (person["family_name"], person["birthdate"]) == (ANNA.pid["family_name"], ANNA.pid["birthdate"])
     assert person["picture"].startswith("data:image/jpeg;base64,/9j/")

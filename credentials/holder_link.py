@@ -1,0 +1,97 @@
+"""The holder link: are the A1 (or EHIC) and the PID presented together the same person's documents?
+
+shared/domain.md: the PDA1 and the EHIC carry only the holder's ``personal_administrative_number``
+("1 holder"; EHIC field 6); the name, birth date and portrait the inspector looks at come "from the
+PID" (rulebook PDA1 use case §4.1: the document *and* the PID in one request). Nothing else ties
+the two: both key bindings cover the same nonce and audience, which proves one wallet presented
+them, not that they are one person's. A wallet holding person B's A1 (an offer code passed on) and
+its owner A's PID would otherwise show A's face beside B's A1.
+
+The PID Rulebook (ARF Annex 3.01) §2.3 has the optional ``personal_administrative_number`` ("a value
+assigned to the natural person that is unique among all personal administrative numbers issued by
+the provider of person identification data"; mdoc element of the same name, §3.1.1), of the PID's
+``issuing_country`` (§2.4). Where a state uses one number for both (Latvia's personal code,
+Poland's PESEL), the document's and the PID's are compared; numbers of two national systems (a
+Polish PESEL and a German number) never are.
+
+Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
+into our names by :mod:`credentials.verification`) and says which of four outcomes holds, with one
+sentence that carries no personal data. The caller runs it only on credentials that passed their
+own checks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from credentials import countries, ehic
+
+__all__ = ["MISMATCH", "REPRESENTED", "SAME_NUMBER", "SAME_WALLET", "Link", "link", "normalise_number"]
+
+#: Outcomes. Only MISMATCH says the documents are not one person's.
+SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET = "same_number", "mismatch", "represented", "same_wallet"
+
+#: What national systems and clerks write inside one number: spaces (any Unicode white space),
+#: hyphens and dashes, dots, slashes. NFKC first folds full-width and compatibility forms to these.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212./]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    outcome: str  # SAME_NUMBER | MISMATCH | REPRESENTED | SAME_WALLET
+    message: str
+
+    @property
+    def holds(self) -> bool:
+        """False only when the documents are shown not to be one person's."""
+        return self.outcome != MISMATCH
+
+
+def normalise_number(value: Any) -> str | None:
+    """A personal number as compared: Unicode NFKC, case folded, spaces, hyphens, dots and slashes
+    removed. None when there is no number to compare (absent, not text, or nothing but separators)."""
+    if not isinstance(value, str):
+        return None
+    folded = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value).casefold())
+    return folded or None
+
+
+def _country(value: Any) -> str | None:
+    # EL/GR and UK/GB are one state each (domain.md "Scope"), in any letter case.
+    return countries.normalise(value.strip().upper()) if isinstance(value, str) and value.strip() else None
+
+
+def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any]) -> Link:
+    """How the document of type ``document_vct`` (claims ``document``) is tied to the PID (claims
+    ``person``), both as verified.
+
+    * An EHIC naming a ``subject`` is the card of someone the holder represents (a child): its number
+      is theirs, so it is not compared (REPRESENTED).
+    * Both numbers there and the PID's ``issuing_country`` the document's: SAME_NUMBER when equal once
+      normalised (:func:`normalise_number`), else MISMATCH.
+    * Otherwise (no number on the PID or the document, the PID's issuing country not shown or another
+      state's): SAME_WALLET, which is all that can be said.
+    """
+    name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
+    if name == "EHIC" and document.get("subject") is not None:
+        return Link(REPRESENTED, "The EHIC is the card of someone the holder represents (the insured person it "
+                                 "names), so its personal number is not compared with the PID's; both were "
+                                 "presented together by the same wallet.")
+    ours, theirs = (normalise_number(document.get("personal_administrative_number")),
+                    normalise_number(person.get("personal_administrative_number")))
+    same_system = _country(document.get("issuing_country")) is not None and \
+        _country(document.get("issuing_country")) == _country(person.get("issuing_country"))
+    if ours is None:
+        return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the {name} "
+                                 "shows no personal number to match with the PID's.")
+    if theirs is None or not same_system:
+        return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the PID "
+                                 f"carries no personal number of the {name}'s issuing country to match.")
+    if ours == theirs:
+        return Link(SAME_NUMBER, f"The {name} and the PID carry the same personal number.")
+    return Link(MISMATCH, f"The {name} and the PID carry different personal numbers: they are not the same "
+                          f"person's documents.")

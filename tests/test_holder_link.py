@@ -1,0 +1,403 @@
+"""The ``holder_link`` step: the A1 (or EHIC) and the PID presented together are the same person's
+(credentials/holder_link.py; shared/domain.md: the A1 and the EHIC carry only the personal number,
+the name and birth date come "from the PID"; PID Rulebook §2.3 ``personal_administrative_number``).
+
+Pure level first, with real signed credentials and a registry seeded with the demo PKI (as
+tests/test_verification.py builds them); last, the whole inspection over the real services.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials import dcql, ehic, eudi_pda1, holder_link, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import verification as v
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import DEMO_ENTITIES, demo_entity
+from credentials.jose import PrivateKey, b64url_encode, generate_key, public_jwk
+from credentials.pki import DemoPki, create_demo_pki
+from credentials.sd_jwt import present, unverified_claims
+from esspass.db import make_engine
+from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_holding
+from trust_registry.seed import seed
+from trust_registry.store import Registry
+from verifier.messages import reason_text
+from verifier.service import profile_query
+
+ANNA, JAN, LENA = DEMO_PERSONS
+NOW = datetime.now(UTC).replace(microsecond=0)
+AUD = "x509_hash:inspectorate"
+RESPONSE_URI = "https://verifier.example/responses/1"
+#: Another Latvian worker's A1: VSAA's, with a personal number that is not Anna's.
+OTHER_LV_NUMBER = "DEMO-010190-20002"
+Credential = tuple[str, PrivateKey]
+
+
+@dataclass
+class World:
+    pki: DemoPki
+    registry: Registry
+    lists: dict[str, tuple[status_list.StatusList, Any, Any]]
+
+    def issuers(self) -> trust_list.TrustList:
+        return self.registry.build_list("issuers", NOW)
+
+    def _status(self, entity_id: str, key: Any, chain: Any) -> status_list.StatusReference:
+        uri = f"https://issuer.example/{entity_id}/status/1"
+        self.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+        return status_list.StatusReference(7, uri)
+
+    def issue(self, module: Any, claims: dict[str, Any], entity_id: str, *, signer: Any = None,
+              vct: str | None = None, sd_paths: Any = None) -> Credential:
+        """An SD-JWT VC of ``module`` (validated as the issuer does, but for an EUDI-model A1)."""
+        key, chain = signer or self.pki.signers[entity_id]
+        holder = generate_key()
+        if module is pid:
+            claims = pid.with_provider_metadata(claims, authority=demo_entity(entity_id).name,
+                                                country=entity_id[:2], expiry=pid.provider_expiry(NOW.date()))
+        issued = int((NOW - timedelta(minutes=1)).timestamp())
+        credential = sd_jwt_vc.issue_vc(vct=vct or module.VCT, claims=claims if vct else module.validate(claims),
+                                        sd_paths=module.SD_PATHS if sd_paths is None else sd_paths,
+                                        holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
+                                        iss=f"https://issuer.example/{entity_id}", iat=issued, nbf=None,
+                                        exp=issued + 365 * 86400, status=self._status(entity_id, key, chain))
+        return credential, holder
+
+    def issue_mdoc_pid(self, claims: dict[str, Any], entity_id: str) -> tuple[bytes, PrivateKey]:
+        """Our provider's PID as ISO mdoc, with the PID Rulebook's element names (§3.1.1)."""
+        key, chain = self.pki.signers[entity_id]
+        device = generate_key()
+        validated = pid.validate(pid.with_provider_metadata(claims, authority=demo_entity(entity_id).name,
+                                                            country=entity_id[:2],
+                                                            expiry=pid.provider_expiry(NOW.date())))
+        issued = mdoc.issue(doctype=mdoc.DOCTYPES["pid"], claims=pid.to_mdoc(validated),
+                            device_key=device.public_key(), issuer_key=key, x5chain=chain,
+                            signed=NOW - timedelta(minutes=1), valid_until=NOW + timedelta(days=365),
+                            status=self._status(entity_id, key, chain))
+        return issued, device
+
+    def lookup(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
+               now: datetime) -> v.StatusOutcome:
+        lst, key, chain = self.lists[ref.uri]
+        token = status_list.sign_token(lst, uri=ref.uri, key=key, x5c=chain, iat=int(now.timestamp()) - 5,
+                                       exp=int(now.timestamp()) + 3600, ttl=300)
+        verified = status_list.verify_token(token, uri=ref.uri, anchors=entity.anchors(), now=now)
+        return v.StatusOutcome(status_list.status_of(verified, ref), 5, "network")
+
+    def inspect(self, profile: str, answers: dict[str, Credential],
+                mdoc_answers: dict[str, tuple[bytes, PrivateKey]] | None = None) -> v.Verdict:
+        """The inspection ``profile`` answered as a wallet would: each SD-JWT VC discloses every claim
+        asked of it that it holds; each mdoc the elements asked of it."""
+        query = profile_query(profile)
+        by_id = {q["id"]: q for q in query["credentials"]}
+        nonce = secrets.token_urlsafe(16)
+        transcript = mdoc.openid4vp_session_transcript(client_id=AUD, nonce=nonce, jwk_thumbprint=None,
+                                                       response_uri=RESPONSE_URI)
+        vp_token: dict[str, list[str]] = {}
+        for qid, (credential, key) in answers.items():
+            held = unverified_claims(credential)
+            paths = [tuple(c["path"]) for c in by_id[qid]["claims"] if c["path"][0] in held]
+            vp_token[qid] = [present(credential, select=paths, holder_key=key, nonce=nonce, aud=AUD,
+                                     iat=int(NOW.timestamp()))]
+        for qid, (issued, device) in (mdoc_answers or {}).items():
+            elements = [c["path"][1] for c in by_id[qid]["claims"]]  # those it holds are presented
+            vp_token[qid] = [b64url_encode(mdoc.present(issued, select=elements, device_key=device,
+                                                        session_transcript=transcript))]
+        return v.verify_response(vp_token, query=query, nonce=nonce, audience=AUD, issuers=self.issuers(),
+                                 trust_list_age=0, now=NOW, status_lookup=self.lookup,
+                                 session_transcript=transcript)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    directory = tmp_path_factory.mktemp("holder-link")
+    pki = create_demo_pki(directory / "pki", DEMO_ENTITIES, now=NOW - timedelta(days=2))
+    engine = make_engine(f"sqlite:///{directory / 'registry.db'}")
+    registry = Registry(engine)
+    seed(registry, pki)
+    yield World(pki, registry, {})
+    engine.dispose()
+
+
+def _link(verdict: v.Verdict) -> v.Step:
+    [step] = [s for s in verdict.steps if s.code == "holder_link"]
+    return step
+
+
+def _no_personal_data(step: v.Step, *numbers: str) -> None:
+    for number in numbers:
+        assert number not in step.message
+        assert number.casefold() not in step.message.casefold()
+
+
+# --- the queries and the registry ---------------------------------------------------------------------
+
+
+def test_the_inspections_ask_the_documents_number_and_the_pids_number_and_country_first_but_optionally() -> None:
+    """The document's number is asked of every form of it; the PID's number and issuing country in the
+    claim sets a wallet tries first (OpenID4VP §6.4.1), so that a PID without a number still answers."""
+    for profile in ("pda1", "ehic"):
+        query = dcql.validate(profile_query(profile))
+        by_id = {q["id"]: q for q in query["credentials"]}
+        doc = by_id[profile]
+        number = next(c["id"] for c in doc["claims"] if c["path"] == ["personal_administrative_number"])
+        assert all(number in option for option in doc.get("claim_sets", [[number]]))
+        twin = by_id[f"{profile}_mdoc"]
+        assert [mdoc.DOCTYPES[profile], "personal_administrative_number"] in [c["path"] for c in twin["claims"]]
+        for qid, doctype in (("pid", None), ("pid_mdoc", mdoc.DOCTYPES["pid"])):
+            cq = by_id[qid]
+            ids = {tuple(c["path"][1:] if doctype else c["path"]): c["id"] for c in cq["claims"]}
+            linked = {ids[("personal_administrative_number",)], ids[("issuing_country",)]}
+            sets = cq["claim_sets"]
+            with_link = [linked <= set(option) for option in sets]
+            assert with_link == sorted(with_link, reverse=True) and True in with_link and False in with_link
+            assert not any(linked & set(option) for option in sets if not linked <= set(option))
+    eudi = {q["id"]: q for q in profile_query("pda1")["credentials"]}["pda1_eudi"]
+    assert ["social_security_pin"] in [c["path"] for c in eudi["claims"]]
+
+
+def test_the_demo_inspectorates_may_ask_for_what_the_holder_link_needs(world: World) -> None:
+    """Wallets refuse a request asking for more than the verifier is registered for (trust list)."""
+    verifiers = world.registry.build_list("verifiers", NOW)
+    for entity_id, profiles in (("LV:VDI", ("pda1", "ehic")), ("AT:FINPOL", ("pda1",))):
+        chain = world.pki.access[entity_id][1]
+        for profile in profiles:
+            requested = dcql.requested_claims(profile_query(profile))
+            assert {"personal_administrative_number", "issuing_country"} <= set(requested[pid.VCT])
+            assert trust_list.authorised_verifier(verifiers, chain, requested, at=NOW).id == entity_id
+
+
+def test_seeding_a_registry_of_the_previous_release_adds_what_the_holder_link_asks(world: World,
+                                                                                   tmp_path: Path) -> None:
+    """A pilot data directory whose demo inspectorates were registered before the holder link: seeding
+    again widens each to the PID's number and issuing country (trust_registry/seed.py), so that wallets
+    do not refuse the new inspections."""
+    linked = ("personal_administrative_number", "issuing_country")
+    older = tuple(replace(e, may_request={vct: tuple(c for c in claims if vct != pid.VCT or c not in linked)
+                                          for vct, claims in e.may_request.items()}) for e in DEMO_ENTITIES)
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    try:
+        registry = Registry(engine)
+        seed(registry, world.pki, older)
+        before = registry.build_list("verifiers", NOW).entity("LV:VDI")
+        assert before is not None and not set(linked) & set(before.may_request[pid.VCT])
+        seed(registry, world.pki)
+        verifiers = registry.build_list("verifiers", NOW)
+        for entity_id in ("LV:VDI", "AT:FINPOL"):
+            listed = verifiers.entity(entity_id)
+            assert listed is not None and set(linked) <= set(listed.may_request[pid.VCT])
+            chain = world.pki.access[entity_id][1]
+            assert trust_list.authorised_verifier(verifiers, chain, dcql.requested_claims(profile_query("pda1")),
+                                                  at=NOW).id == entity_id
+    finally:
+        engine.dispose()
+
+
+def test_the_demo_pids_carry_the_personal_number_where_their_country_has_one_for_both() -> None:
+    assert ANNA.pid["personal_administrative_number"] == ANNA.pda1["personal_administrative_number"] \
+        == ANNA.ehic["personal_administrative_number"]
+    assert JAN.pid["personal_administrative_number"] == JAN.pda1["personal_administrative_number"]
+    assert "personal_administrative_number" not in LENA.pid  # Germany has no national personal number
+    for person in (ANNA, JAN):
+        assert pid.validate(person.pid)["personal_administrative_number"] == person.pid[
+            "personal_administrative_number"]
+    assert ("personal_administrative_number",) in pid.SD_PATHS  # selectively disclosable, as every person claim
+    assert pid.MDOC_ELEMENTS["personal_administrative_number"] == "personal_administrative_number"
+
+
+# --- the rules, one test each -------------------------------------------------------------------------
+
+
+def test_the_same_number_passes(world: World) -> None:
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                                     "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert verdict.verdict == v.VALID, verdict.reason
+    step = _link(verdict)
+    assert (step.result, step.reason_key) == (v.PASSED, "holder_link.passed")
+    assert step.message == "The A1 and the PID carry the same personal number."
+    _no_personal_data(step, ANNA.pda1["personal_administrative_number"])
+
+
+@pytest.mark.parametrize("written", ["demo 120488 10001", "DEMO120488-10001", "demo-120488.10001",
+                                     "DEMO/120488/10001", "ＤＥＭＯ－１２０４８８－１０００１"])
+def test_numbers_differing_only_by_spaces_hyphens_dots_slashes_or_case_pass(world: World, written: str) -> None:
+    """Normalised before they are compared (Unicode NFKC, case folded, separators removed): one number
+    written by two systems in two ways is one number."""
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                                     "pid": world.issue(pid, {**ANNA.pid, "personal_administrative_number": written},
+                                                        "LV:PID")})
+    assert verdict.verdict == v.VALID, verdict.reason
+    assert _link(verdict).result == v.PASSED
+
+
+def test_different_numbers_are_not_the_same_persons_documents_and_the_verdict_is_invalid(world: World) -> None:
+    """Person B's A1 (an offer code passed on) with its holder's own PID: both genuine, not one person's."""
+    a1 = world.issue(pda1, {**ANNA.pda1, "personal_administrative_number": OTHER_LV_NUMBER}, "LV:VSAA")
+    verdict = world.inspect("pda1", {"pda1": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert verdict.verdict == v.INVALID
+    step = _link(verdict)
+    assert (step.result, step.reason_key) == (v.FAILED, "holder_link.mismatch")
+    assert verdict.reason_key == "holder_link.mismatch" and verdict.reason == step.message
+    assert "not the same person" in step.message
+    _no_personal_data(step, OTHER_LV_NUMBER, ANNA.pid["personal_administrative_number"])
+    # Every credential on its own is genuine and valid: only the pair is not.
+    assert all(c.verdict == v.VALID for c in verdict.credentials)
+    for lang in ("en", "lv", "de", "fr", "pl"):
+        text = reason_text(verdict.to_json(), lang)
+        # The reason in the page's language: the English words of the key, a translation of each other.
+        assert text and (text != step.message or lang == "en"), lang
+
+
+def test_a_pid_of_another_country_passes_as_presented_by_the_same_wallet(world: World) -> None:
+    """A Polish PESEL and a Latvian personal code are numbers of two systems: never compared."""
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                                     "pid": world.issue(pid, JAN.pid, "PL:PID")})
+    assert verdict.verdict == v.VALID, verdict.reason
+    step = _link(verdict)
+    assert (step.result, step.reason_key) == (v.PASSED, "holder_link.same_wallet")
+    assert "same wallet" in step.message and "no personal number" in step.message
+
+
+def test_a_pid_without_a_number_passes_as_presented_by_the_same_wallet(world: World) -> None:
+    """Lena's German PID carries no personal number (Germany has none): the link is the wallet's."""
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, LENA.pda1, "DE:DRV"),
+                                     "pid": world.issue(pid, LENA.pid, "DE:PID")})
+    assert verdict.verdict == v.VALID, verdict.reason
+    assert _link(verdict).reason_key == "holder_link.same_wallet"
+
+
+def test_a_pid_number_without_its_issuing_country_or_a_document_without_a_number_is_not_compared() -> None:
+    doc = {"personal_administrative_number": "DEMO-1", "issuing_country": "LV"}
+    person = {"personal_administrative_number": "DEMO-2", "issuing_country": "LV"}
+    assert holder_link.link(pda1.VCT, doc, person).outcome == holder_link.MISMATCH
+    for d, p in ((doc, {"personal_administrative_number": "DEMO-2"}),
+                 ({"issuing_country": "LV"}, person),
+                 ({**doc, "personal_administrative_number": " -./ "}, person),
+                 ({**doc, "personal_administrative_number": 12345}, person),
+                 ({**doc, "issuing_country": "EE"}, person)):
+        assert holder_link.link(pda1.VCT, d, p).outcome == holder_link.SAME_WALLET, (d, p)
+    # EL and GR are one state, as UK and GB (domain.md "Scope").
+    assert holder_link.link(ehic.VCT, {**doc, "issuing_country": "EL"},
+                            {**doc, "issuing_country": "GR"}).outcome == holder_link.SAME_NUMBER
+
+
+def test_an_ehic_for_a_represented_person_passes_as_the_card_of_someone_the_holder_represents(
+        world: World) -> None:
+    """A child's card held by a parent: its number is the child's, so it is not compared with the PID's."""
+    card = {**ANNA.ehic, "personal_administrative_number": "DEMO-040519-30003",
+            "subject": {"forenames": "Elza", "familynames": "Bērziņa", "date_of_birth": "2019-05-04"}}
+    verdict = world.inspect("ehic", {"ehic": world.issue(ehic, card, "LV:NVD"),
+                                     "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert verdict.verdict == v.VALID, verdict.reason
+    step = _link(verdict)
+    assert (step.result, step.reason_key) == (v.PASSED, "holder_link.represented")
+    assert "represents" in step.message
+
+
+def test_an_ehic_of_the_holder_is_linked_by_its_number_too(world: World) -> None:
+    same = world.inspect("ehic", {"ehic": world.issue(ehic, ANNA.ehic, "LV:NVD"),
+                                  "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert same.verdict == v.VALID and _link(same).reason_key == "holder_link.passed"
+    assert _link(same).message == "The EHIC and the PID carry the same personal number."
+    other = world.inspect("ehic", {"ehic": world.issue(ehic, {**ANNA.ehic, "personal_administrative_number":
+                                                               OTHER_LV_NUMBER}, "LV:NVD"),
+                                   "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert other.verdict == v.INVALID and _link(other).reason_key == "holder_link.mismatch"
+
+
+def test_an_mdoc_pid_is_read_for_its_number_too(world: World) -> None:
+    """The PID Rulebook's mdoc element ``personal_administrative_number`` (§3.1.1) is the same fact."""
+    same = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA")},
+                         {"pid_mdoc": world.issue_mdoc_pid(ANNA.pid, "LV:PID")})
+    assert same.verdict == v.VALID, same.reason
+    assert _link(same).reason_key == "holder_link.passed"
+    other = world.inspect("pda1", {"pda1": world.issue(pda1, {**ANNA.pda1, "personal_administrative_number":
+                                                               OTHER_LV_NUMBER}, "LV:VSAA")},
+                          {"pid_mdoc": world.issue_mdoc_pid(ANNA.pid, "LV:PID")})
+    assert other.verdict == v.INVALID and _link(other).reason_key == "holder_link.mismatch"
+
+
+def _eudi_a1(number: str) -> dict[str, Any]:
+    """Anna's A1 as the EUDI reference issuer shapes it, its personal number ``social_security_pin``."""
+    ours = pda1.validate(ANNA.pda1)
+    return {"social_security_pin": number, "status_confirmation": "01", "document_id": "EUDI-A1-0001",
+            "employment_details": [{"employment_type": "01", "name": "Būvnieks SIA", "employer_id": "LV40003000001",
+                                    "country_code": "LV"}],
+            "legislation": {"member_state": "LV", "starting_date": ours["starting_date"],
+                            "ending_date": ours["ending_date"]},
+            "competent_institution": {"institution_id": "LV:VSAA", "institution_name": "VSAA", "country_code": "LV"},
+            "issuance_date": ours["date_of_issuance"], "expiry_date": ours["ending_date"], "issuing_country": "LV"}
+
+
+def test_an_eudi_model_a1_is_read_for_its_social_security_pin(world: World) -> None:
+    def inspect(number: str) -> v.Verdict:
+        claims = _eudi_a1(number)
+        nested = [("legislation", member) for member in claims["legislation"]]
+        a1 = world.issue(pda1, claims, "LV:VSAA", vct=eudi_pda1.VCT, sd_paths=[*((n,) for n in claims), *nested])
+        return world.inspect("pda1", {"pda1_eudi": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+
+    same = inspect(ANNA.pda1["personal_administrative_number"])
+    assert same.verdict == v.VALID, same.reason
+    assert _link(same).reason_key == "holder_link.passed"
+    other = inspect(OTHER_LV_NUMBER)
+    assert other.verdict == v.INVALID and _link(other).reason_key == "holder_link.mismatch"
+
+
+def test_a_failed_credential_adds_no_holder_link_step(world: World) -> None:
+    """A1 signed by a PID provider (not competent for A1s) beside a PID of another number: the verdict is
+    already invalid for what is wrong with the A1, and nothing is compared with unvouched claims."""
+    forged = world.issue(pda1, {**ANNA.pda1, "personal_administrative_number": OTHER_LV_NUMBER}, "LV:VSAA",
+                         signer=world.pki.signers["LV:PID"])
+    verdict = world.inspect("pda1", {"pda1": forged, "pid": world.issue(pid, ANNA.pid, "LV:PID")})
+    assert verdict.verdict == v.INVALID
+    assert not [s for s in verdict.steps if s.code == "holder_link"]
+    assert verdict.reason_key != "holder_link.mismatch"
+
+
+def test_an_answer_with_the_document_alone_has_no_holder_link_step(world: World) -> None:
+    query = profile_query("pda1")
+    query["credential_sets"][1]["required"] = False  # the PID made optional
+    nonce = secrets.token_urlsafe(16)
+    credential, key = world.issue(pda1, ANNA.pda1, "LV:VSAA")
+    paths = [tuple(c["path"]) for c in query["credentials"][0]["claims"]]
+    vp_token = {"pda1": [present(credential, select=paths, holder_key=key, nonce=nonce, aud=AUD,
+                                 iat=int(NOW.timestamp()))]}
+    verdict = v.verify_response(vp_token, query=query, nonce=nonce, audience=AUD, issuers=world.issuers(),
+                                trust_list_age=0, now=NOW, status_lookup=world.lookup)
+    assert verdict.verdict == v.VALID, verdict.reason
+    assert not [s for s in verdict.steps if s.code == "holder_link"]
+
+
+# --- over the real services ----------------------------------------------------------------------------
+
+
+def test_a_wallet_holding_one_persons_pid_and_anothers_a1_is_told_invalid_by_the_verifier(tmp_path: Path) -> None:
+    """The whole inspection over HTTP: the issuer's clerks hand Anna's PID and another Latvian worker's
+    A1 to one reference wallet, which answers the inspector's QR request with both as asked; the verifier
+    finds both genuine and valid, and the pair not one person's."""
+    someone_else = replace(ANNA, pda1={**ANNA.pda1, "personal_administrative_number": OTHER_LV_NUMBER})
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        wallet = wallet_holding(stack, tmp_path, http, someone_else)
+        try:
+            inspector = Inspector(stack.verifier_url, http)
+            request = inspector.request("pda1")
+            consent = wallet.open_request(request["link"], "en")
+            labels = {item.query_id: [c.label for c in item.claims] for item in consent.items}
+            assert "pda1" in labels and "pid" in labels, labels
+            wallet.share(consent.id)
+            verdict = inspector.result(request)["verdict"]
+        finally:
+            wallet.http.close()
+    assert verdict["verdict"] == "invalid", verdict
+    assert verdict["reason_key"] == "holder_link.mismatch", verdict
+    assert [s["result"] for s in verdict["steps"] if s["code"] == "holder_link"] == ["failed"]
+    assert all(c["verdict"] == "valid" for c in verdict["credentials"]), verdict
