@@ -172,8 +172,8 @@ def inspector_token(data_dir: Path) -> str:
 
 class InspectorAuth(httpx.Auth):
     """An inspectorate's system signing its calls to a verifier (the API: ``/api/requests``,
-    ``/api/offline``, ``/verify``; the pages: ``/inspect``, ``/offline``) with an inspector's Bearer
-    token, unless a call brings its own. Other services' paths are left alone."""
+    ``/api/offline``, ``/api/records``, ``/verify``; the pages: ``/inspect``, ``/offline``, ``/records``)
+    with an inspector's Bearer token, unless a call brings its own. Other services' paths are left alone."""
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -181,7 +181,8 @@ class InspectorAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         path = request.url.path
         if "authorization" not in request.headers and (
-                path.startswith(("/api/requests", "/api/offline", "/api/status", "/inspect", "/offline"))
+                path.startswith(("/api/requests", "/api/offline", "/api/status", "/api/records", "/inspect",
+                                 "/offline", "/records"))
                 or path == "/verify"):
             request.headers["Authorization"] = f"Bearer {self.token}"
         yield request

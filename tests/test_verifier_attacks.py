@@ -388,7 +388,7 @@ def test_more_disclosed_than_asked_is_refused(world: World) -> None:
     payload = world.request_object(world.inspector.request("pda1", response_mode="direct_post"))
     cred = world.held(pda1.VCT)
     paths = [tuple(c["path"]) for c in payload["dcql_query"]["credentials"][0]["claims"]]
-    extra = present(cred.credential, select=[*paths, ("personal_administrative_number",)],
+    extra = present(cred.credential, select=[*paths, ("work_address",)],
                     holder_key=load_key(cred.private_key), nonce=payload["nonce"], aud=payload["client_id"],
                     iat=int(time.time()))
     vp = world.vp_token(payload, pda1=extra)
@@ -580,14 +580,14 @@ def test_an_operator_adds_and_revokes_inspectors_without_a_restart(world: World)
         listed: dict[str, str] = json.loads(done.stdout)
         return listed
 
-    token = tokens("--add", "Māris Ozols")["Māris Ozols"]
+    token = tokens("--add", "maris.ozols")["maris.ozols"]
     url = f"{world.stack.verifier_url}/api/requests"
     with httpx.Client(timeout=20) as page:  # and signed in to the pages
         page.post(f"{world.stack.verifier_url}/login", data={"token": token})
         assert page.get(f"{world.stack.verifier_url}/offline").status_code == 200
         with httpx.Client(timeout=20, headers={"Authorization": f"Bearer {token}"}) as maris:
             assert maris.post(url, json={"profile": "pda1"}).status_code == 201
-            assert "Māris Ozols" not in tokens("--revoke", "Māris Ozols")
+            assert "maris.ozols" not in tokens("--revoke", "maris.ozols")
             assert maris.post(url, json={"profile": "pda1"}).status_code == 401
         assert page.get(f"{world.stack.verifier_url}/offline").status_code == 303  # the session ended with it
     assert world.inspector.request("pda1")["transaction_id"]  # the others keep theirs
@@ -665,8 +665,9 @@ def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, n
                                     holder_jwk=public_jwk(holder), issuer_key=key, x5c=chain,
                                     iss="https://rogue.example", iat=now, nbf=now, exp=now + 86400,
                                     status=status or status_list.StatusReference(idx=1, uri="http://127.0.0.1:9/s/1"))
-    paths = [(n,) for n in ("document_number", "legislation_country", "status_confirmation", "starting_date",
-                            "ending_date", "employer", "issuing_country") if n in claims]
+    paths = [(n,) for n in ("personal_administrative_number", "document_number", "legislation_country",
+                            "status_confirmation", "starting_date", "ending_date", "employer", "issuing_country")
+             if n in claims]
     return present(credential, select=paths, holder_key=holder, nonce=nonce, aud="x509_hash:test", iat=now)
 
 

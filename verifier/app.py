@@ -20,7 +20,7 @@ import segno
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import FastAPI, Form, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +35,7 @@ from esspass.migrate import upgrade
 from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
 from esspass.web import install, local_path, page_language
-from verifier import messages
+from verifier import messages, records
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService
 from verifier.settings import InspectorTokens, VerifierSettings
@@ -87,7 +87,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
-        request_uri_method=settings.request_uri_method)
+        request_uri_method=settings.request_uri_method, records_days=settings.records_days)
     return service, http
 
 
@@ -117,6 +117,12 @@ class VerifyIn(BaseModel):
 class OfflineIn(BaseModel):
     qr: str = Field(max_length=4296)
     challenge: str | None = Field(default=None, max_length=32)
+
+
+class LookupIn(BaseModel):
+    """``POST /api/records/lookup``: in the body, so that the number is in no URL or access log."""
+
+    document_number: str = Field(min_length=1, max_length=200)
 
 
 _lang = page_language
@@ -165,6 +171,11 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         # A browser: the cookie is a session of the verifier's, never the token (esspass.signin_sessions).
         found = signin().find(request.cookies.get(LOGIN_COOKIE), tokens.token_hashes)
         return found.subject if found is not None else None
+
+    def recorded(request: Request) -> str | None:
+        """Who an inspection record names: the signed-in inspector or API token's name; nobody when a
+        gateway in front signs inspectors in (auth off), which this service cannot tell apart."""
+        return inspector(request) if settings.auth == "tokens" else None
 
     def signin() -> SignInSessions:
         return SignInSessions(Sessions(holder["service"].store.engine), lambda: datetime.now(UTC), InspectorSession)
@@ -263,13 +274,14 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     # --- OpenID4VP ---------------------------------------------------------------------------
 
     @app.post("/api/requests", tags=["OpenID4VP"], status_code=201)
-    def create_request(body: RequestIn) -> JSONResponse:
+    def create_request(body: RequestIn, request: Request) -> JSONResponse:
         """Create a presentation request for a profile (``pda1``, ``ehic``) or any DCQL query."""
         if body.flow == "same_device" and body.redirect_uri is None:
             raise ProtocolError("invalid_request", "a same_device request through the API needs a redirect_uri")
         tx = svc().create_request(profile=body.profile, query=body.dcql_query, response_mode=body.response_mode,
                                   flow=body.flow, redirect_uri=body.redirect_uri,
-                                  client_id_prefix=body.client_id_prefix, purpose=body.purpose)
+                                  client_id_prefix=body.client_id_prefix, purpose=body.purpose,
+                                  inspector=recorded(request))
         return JSONResponse(tx_json(tx), status_code=201, headers=NO_STORE)
 
     @app.get("/requests/{tx_id}", tags=["OpenID4VP"])
@@ -324,8 +336,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return Response(buf.getvalue(), media_type="image/svg+xml", headers=NO_STORE)
 
     @app.post("/verify", tags=["machine API"])
-    def verify(body: VerifyIn) -> JSONResponse:
-        """Verify a presentation for inspectorates' own systems; returns the structured verdict."""
+    def verify(body: VerifyIn, request: Request) -> JSONResponse:
+        """Verify a presentation for inspectorates' own systems; returns the structured verdict and its
+        signed verification ``proof``, once the check's inspection record is written."""
         # The caller's query is checked before anything reads it (its first credential query's id
         # names the presentation below): a malformed one is invalid_request, never an index error.
         query = (dcql.validate(body.dcql_query) if body.dcql_query is not None
@@ -342,8 +355,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             vp_token = body.vp_token
         if query is None:
             raise ProtocolError("invalid_request", "dcql_query or profile is required with a vp_token")
-        verdict = svc().verify(vp_token, query=query, nonce=body.nonce, audience=body.audience)
-        return JSONResponse(verdict.to_json(), headers=NO_STORE)
+        verdict, signed = svc().verify_recorded(vp_token, query=query, nonce=body.nonce, audience=body.audience,
+                                                inspector=recorded(request))
+        return JSONResponse({**verdict.to_json(), "proof": signed}, headers=NO_STORE)
 
     def svc_profile(profile: str) -> dict[str, Any]:
         from verifier.service import profile_query
@@ -358,9 +372,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return JSONResponse({"challenge": svc().new_challenge()}, headers=NO_STORE)
 
     @app.post("/api/offline/verify", tags=["offline"])
-    def verify_offline(body: OfflineIn) -> JSONResponse:
+    def verify_offline(body: OfflineIn, request: Request) -> JSONResponse:
         """Verify a scanned offline QR text with the cached trust and status lists (no network needed)."""
-        return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge), headers=NO_STORE)
+        return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge, inspector=recorded(request)),
+                            headers=NO_STORE)
 
     @app.post("/api/status/prefetch", tags=["offline"])
     def prefetch() -> JSONResponse:
@@ -399,7 +414,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                 text = await run_in_threadpool(read_qr, data)
             result = await run_in_threadpool(svc().verify_offline, text.strip(),
                                              challenge=challenge_code if isinstance(challenge_code, str)
-                                             and challenge_code else None)
+                                             and challenge_code else None, inspector=recorded(request))
         except CredentialError as exc:
             return page(request, "offline.html", status_code=400, challenge=None, error=exc.message)
         return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)
@@ -415,7 +430,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                 flow: Annotated[str, Form(max_length=14)] = "cross_device") -> Response:
         if profile not in PROFILES or flow not in FLOWS:
             return page(request, "home.html", status_code=400, profiles=PROFILES, error=True)
-        tx = svc().create_request(profile=profile, flow=flow)
+        tx = svc().create_request(profile=profile, flow=flow, inspector=recorded(request))
         response = RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
         if flow == "same_device":
             # This browser's proof that it made the request: the wallet's redirect must come back to it.
@@ -455,6 +470,87 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                     status_words=lambda code: messages.status_words(code, _lang(request)),
                     reason=messages.reason_text(data.get("verdict") or {}, _lang(request)))
 
+    # --- inspection records (verifier/records.py) ---------------------------------------------------
+
+    def day_of(text: str | None) -> Any:
+        return records.parse_day(text, "date") if text else svc().records.today(svc().clock())
+
+    def records_page(request: Request, day: Any, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+        shown = svc().records.day(day, limit=RECORDS_SHOWN)
+        return page(request, "records.html", status_code=status_code, day=day.isoformat(), entries=shown,
+                    summary=svc().records.summary(day, day), zone=svc().zone, type_key=records.type_key,
+                    reason=lambda key: messages.reason_text({"reason_key": key}, _lang(request)), **context)
+
+    def download(day: Any, kind: str) -> StreamingResponse:
+        lines = (records.csv_lines if kind == "csv" else records.jsonl_lines)(
+            svc().records.all_between(day, day), svc().zone)
+        media = "text/csv; charset=utf-8" if kind == "csv" else "application/jsonl; charset=utf-8"
+        return StreamingResponse(lines, media_type=media, headers={
+            **NO_STORE, "Content-Disposition": f'attachment; filename="inspections-{day.isoformat()}.{kind}"'})
+
+    @app.get("/records", response_class=HTMLResponse, include_in_schema=False)
+    def records_day(request: Request, day: Annotated[str | None, Query(alias="date", max_length=10)] = None
+                    ) -> HTMLResponse:
+        """The day's checks (today in the verifier's zone unless ``date``), newest first, with counts."""
+        try:
+            return records_page(request, day_of(day))
+        except ProtocolError:
+            return records_page(request, day_of(None), status_code=400, bad_date=True)
+
+    @app.post("/records/lookup", response_class=HTMLResponse, include_in_schema=False)
+    def records_lookup(request: Request, document_number: Annotated[str, Form(max_length=200)] = "",
+                       day: Annotated[str, Form(alias="date", max_length=10)] = "") -> HTMLResponse:
+        """"Was this document checked?": posted, so that the number is in no URL, history or log."""
+        try:
+            when = day_of(day)
+        except ProtocolError:
+            when = day_of(None)
+        if not document_number.strip():
+            return records_page(request, when, status_code=400, lookup_error=True)
+        return records_page(request, when, lookup=svc().records.lookup(document_number))
+
+    @app.get("/records/day.csv", include_in_schema=False)
+    def records_day_csv(day: Annotated[str | None, Query(alias="date", max_length=10)] = None) -> Response:
+        return download(day_of(day), "csv")
+
+    @app.get("/records/day.jsonl", include_in_schema=False)
+    def records_day_jsonl(day: Annotated[str | None, Query(alias="date", max_length=10)] = None) -> Response:
+        return download(day_of(day), "jsonl")
+
+    def range_of(first: str | None, last: str | None) -> tuple[Any, Any]:
+        return records.parse_range(first, last, svc().records.today(svc().clock()))
+
+    @app.get("/api/records", tags=["inspection records"])
+    def list_records(first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+                     last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+                     limit: Annotated[int, Query()] = 100,
+                     cursor: Annotated[str | None, Query(max_length=200)] = None) -> JSONResponse:
+        """The inspection records of ``from`` .. ``to`` (``YYYY-MM-DD``, the verifier's time zone, at most
+        366 days; default today), oldest first, ``limit`` (1-1000) at a time: ask again with
+        ``cursor`` = ``next_cursor`` until it is null. Each record carries its signed proof."""
+        start, end = range_of(first, last)
+        found = svc().records.between(start, end, limit=limit, cursor=cursor)
+        return JSONResponse({"from": start.isoformat(), "to": end.isoformat(),
+                             "records": [r.to_json(svc().zone) for r in found.records],
+                             "next_cursor": found.next_cursor}, headers=NO_STORE)
+
+    @app.get("/api/records.csv", tags=["inspection records"])
+    def records_csv(first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+                    last: Annotated[str | None, Query(alias="to", max_length=10)] = None) -> Response:
+        """The same records as CSV, the whole range in one download (streamed)."""
+        start, end = range_of(first, last)
+        return StreamingResponse(records.csv_lines(svc().records.all_between(start, end), svc().zone),
+                                 media_type="text/csv; charset=utf-8", headers={
+                                     **NO_STORE, "Content-Disposition":
+                                     f'attachment; filename="inspections-{start.isoformat()}-{end.isoformat()}.csv"'})
+
+    @app.post("/api/records/lookup", tags=["inspection records"])
+    def lookup_records(body: LookupIn) -> JSONResponse:
+        """The records (any day, newest first, at most 200) of the document numbered ``document_number``,
+        found by the HMAC the proofs carry (``document_ref``)."""
+        found = svc().records.lookup(body.document_number)
+        return JSONResponse({"records": [r.to_json(svc().zone) for r in found]}, headers=NO_STORE)
+
     app.mount("/static", __import__("fastapi.staticfiles", fromlist=["StaticFiles"]).StaticFiles(
         directory=str(HERE / "static")), name="static")
     return app
@@ -490,6 +586,8 @@ async def _form(request: Request, limit: int) -> dict[str, str]:
 
 
 LOGIN_COOKIE = "inspector"
+#: Records the day's page lists (newest first); a busier day is downloaded whole.
+RECORDS_SHOWN = 500
 _OPEN = ("/requests/", "/responses/", "/inspect/done/", "/static/", "/login", "/logout", "/healthz", "/readyz",
          "/metrics", "/openapi.json")
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
 from esspass.signin_sessions import SessionRow
 
-__all__ = ["Base", "ChallengeRecord", "InspectorSession", "TransactionRecord"]
+__all__ = ["Base", "ChallengeRecord", "InspectionDocument", "InspectionRecord", "InspectorSession",
+           "TransactionRecord"]
 
 
 class Base(DeclarativeBase):
@@ -64,6 +65,9 @@ class TransactionRecord(Base):
     created_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
     shown_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Who started the check (the signed-in inspector's or API token's name), for its inspection
+    #: record (:mod:`verifier.records`); None when sign-in is left to a gateway.
+    inspector: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class ChallengeRecord(Base):
@@ -78,3 +82,40 @@ class InspectorSession(SessionRow, Base):
     """An inspector's signed-in session of the verifier's pages (esspass.signin_sessions)."""
 
     __tablename__ = "verifier_inspector_sessions"
+
+
+class InspectionRecord(Base):
+    """A finished inspection as the inspectorate keeps it (:mod:`verifier.records`): kept
+    ``ESSPASS_VERIFIER_RECORDS_DAYS``, long after its transaction is deleted. Holds nothing about
+    the worker (domain.md "Verification proof"): no name, birth date, number or portrait."""
+
+    __tablename__ = "verifier_inspection_records"
+    #: The verification proof's ``jti``.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checked_at: Mapped[float] = mapped_column(Float, index=True)  # Unix seconds
+    kind: Mapped[str] = mapped_column(String(8))  # online | offline | api
+    flow: Mapped[str | None] = mapped_column(String(14), nullable=True)  # online: cross_device | same_device
+    verdict: Mapped[str] = mapped_column(String(12))  # valid | invalid | undetermined | refused
+    #: A key of the reason's translation (``status.withdrawn``), never its text, which may quote a document.
+    reason_key: Mapped[str] = mapped_column(String(64), default="")
+    inspector: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    verifier_id: Mapped[str] = mapped_column(String(100))
+    policy_version: Mapped[str] = mapped_column(String(40))
+    #: The signed verification proof (a JWT holding no personal data).
+    proof: Mapped[str] = mapped_column(Text)
+
+
+class InspectionDocument(Base):
+    """One document of an inspection record: what was checked, never whose."""
+
+    __tablename__ = "verifier_inspection_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("verifier_inspection_records.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    credential_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    issuer_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    verdict: Mapped[str] = mapped_column(String(12))
+    #: HMAC-SHA256 of the document number under the verifier's own key, as in the proof: "did we check
+    #: document X?" is an index lookup, while the number itself is nowhere in the database.
+    document_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

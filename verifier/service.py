@@ -10,8 +10,6 @@ the verification proof holds none.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, tzinfo
@@ -24,12 +22,14 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
+from verifier import records
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
 
 __all__ = ["PROFILES", "VerifierService", "profile_query"]
 
-_PDA1_CLAIMS = ("document_number", "legislation_country", "status_confirmation", "starting_date", "ending_date",
-                "employer", "issuing_country")
+#: ``personal_administrative_number`` of the A1 and the EHIC: what ties them to the PID (holder_link).
+_PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
+                "starting_date", "ending_date", "employer", "issuing_country")
 _EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_country")
 #: A card has its expiry date; a Provisional Replacement Certificate its own period instead (Decision S2).
 #: ``subject`` names the insured person when the card is for someone the holder represents (a child).
@@ -48,11 +48,18 @@ def _pid_query() -> dict[str, Any]:
     make it selectively disclosable, so it is asked for, and ``document_validity`` checks it. The
     options with it come first, and a wallet answers with the first one it can (OpenID4VP §6.4.1),
     so a PID that has it shows it; the ones without it keep PIDs issued before the metadata usable.
+
+    ``personal_administrative_number`` (§2.3, optional) and ``issuing_country`` (§2.4) tie the PID to
+    the A1 or EHIC beside it (:mod:`credentials.holder_link`): asked together in the options tried
+    first, so that a PID that has a number shows it with the state it is of, and one without it
+    (Germany has no national personal number) still answers.
     """
-    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}, {"id": "exp", "path": ["date_of_expiry"]}]
+    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}, {"id": "exp", "path": ["date_of_expiry"]},
+              {"id": "pan", "path": ["personal_administrative_number"]}, {"id": "ic", "path": ["issuing_country"]}]
     base = [c["id"] for c in claims[:len(_PID_CLAIMS)]]
     return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT, *pid.ALIASES]}, "claims": claims,
-            "claim_sets": [[*base, *extra] for extra in (["pic", "exp"], ["exp"], ["pic"], [])]}
+            "claim_sets": [[*base, *link, *extra] for link in (["pan", "ic"], [])
+                           for extra in (["pic", "exp"], ["exp"], ["pic"], [])]}
 
 
 def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +131,8 @@ class VerifierService:
                  status_lookup: verification.StatusLookup, request_ttl: int = 300, client_id_prefix: str = "x509_hash",
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
-                 redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get") -> None:
+                 redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get",
+                 records_days: int = 730) -> None:
         self.entity_id = entity_id
         #: Where "today" is: documents are judged on the inspection's local date, not UTC's.
         self.zone = zone
@@ -147,13 +155,17 @@ class VerifierService:
         #: Origins (``https://portal.example``) an integrator's same-device request may send the browser back to.
         self.redirect_origins = frozenset(o.rstrip("/") for o in redirect_origins)
         self._proof_secret = document_ref_key
+        #: The inspectorate's lasting record of its checks (:mod:`verifier.records`), kept ``records_days``
+        #: (0: for ever); days are this verifier's (``zone``).
+        self.records = records.RecordStore(store.engine, document_ref_key, zone)
+        self.records_days = records_days
 
     # --- requests --------------------------------------------------------------------------------
 
     def create_request(self, *, profile: str | None = None, query: Mapping[str, Any] | None = None,
                        response_mode: str | None = None, client_id_prefix: str | None = None,
                        purpose: str | None = None, flow: str = "cross_device",
-                       redirect_uri: str | None = None) -> Transaction:
+                       redirect_uri: str | None = None, inspector: str | None = None) -> Transaction:
         """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri.
 
         ``flow`` ``same_device``: the browser that asks opens the wallet itself, and gets the verdict
@@ -186,7 +198,7 @@ class VerifierService:
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
                          now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow,
-                         redirect_uri=redirect_uri)
+                         redirect_uri=redirect_uri, inspector=inspector)
         self._sweep(now.timestamp())
         self.store.add(tx)
         return tx
@@ -196,8 +208,12 @@ class VerifierService:
                                       request_uri_method=self.request_uri_method)
 
     def sweep(self) -> None:
-        """Erase now what the retention time no longer allows (the app runs this periodically)."""
-        self._sweep(self.clock().timestamp())
+        """Erase now what the retention time no longer allows (the app runs this periodically), and
+        delete inspection records older than ``records_days``, in batches (only here, never on a
+        request's path)."""
+        now = self.clock().timestamp()
+        self._sweep(now)
+        self.records.sweep(now, days=self.records_days)
 
     def _sweep(self, ts: float) -> None:
         # A transaction outlives its request by the retention time (at least ten minutes), so that
@@ -280,17 +296,22 @@ class VerifierService:
         code = secrets.token_urlsafe(32) if tx.flow == "same_device" else None
         try:
             if params.error is not None:
+                reason_key = "refused" if params.error == "access_denied" else ""
                 verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
-                           "reason_key": "refused" if params.error == "access_denied" else ""}
+                           "reason_key": reason_key}
+                # The inspectorate keeps a signed account of the refusal too (the worker's choice, no data).
+                refusal = self.proof(verification.Verdict("refused", "", [], [], None, now), now)
                 self.store.finish(tx.id, status="error", verdict=verdict, person=None, proof=None,
-                                  wallet_error=params.error, response_code=code)
+                                  wallet_error=params.error, response_code=code,
+                                  record=self._record(refusal, now, tx, reason_key or "wallet_error"))
             else:
                 assert params.vp_token is not None
                 result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id,
                                      now=now, session_transcript=self.session_transcript(tx))
                 shown, person = _display(result)
-                self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=self.proof(result, now),
-                                  response_code=code)
+                proof = self.proof(result, now)
+                self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=proof,
+                                  response_code=code, record=self._record(proof, now, tx, result.reason_key))
         except BaseException:
             self.store.release(tx.id)  # the check did not finish: the wallet may try again
             raise
@@ -299,6 +320,25 @@ class VerifierService:
         if tx.redirect_uri is not None:  # the integrator's page reads the code from the fragment
             return {"redirect_uri": f"{tx.redirect_uri}#response_code={code}"}
         return {"redirect_uri": f"{self.base_url}/inspect/done/{tx.id}?response_code={code}"}
+
+    @staticmethod
+    def _record(proof: str, now: datetime, tx: Transaction, reason_key: str) -> records.InspectionEntry:
+        """The inspection record of ``tx``'s verdict, from its proof (:mod:`verifier.records`)."""
+        kind = "offline" if tx.kind == "offline" else "online"
+        return records.entry_from_proof(proof, checked_at=now.timestamp(), kind=kind,
+                                        flow=tx.flow if kind == "online" else None, inspector=tx.inspector,
+                                        reason_key=reason_key)
+
+    def verify_recorded(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
+                        inspector: str | None) -> tuple[verification.Verdict, str]:
+        """``POST /verify``: the verdict and its signed proof, given only once its inspection record
+        is written (a check with no transaction: the record is its only trace)."""
+        now = self.clock()
+        verdict = self.verify(vp_token, query=query, nonce=nonce, audience=audience, now=now)
+        proof = self.proof(verdict, now)
+        self.records.add(records.entry_from_proof(proof, checked_at=now.timestamp(), kind="api", flow=None,
+                                                  inspector=inspector, reason_key=verdict.reason_key))
+        return verdict, proof
 
     def _check_redirect(self, redirect_uri: str, flow: str) -> None:
         from urllib.parse import urlsplit
@@ -372,8 +412,10 @@ class VerifierService:
         self.store.add_challenge(code, now + self.request_ttl)
         return code
 
-    def verify_offline(self, qr_text: str, *, challenge: str | None = None) -> dict[str, Any]:
-        """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page."""
+    def verify_offline(self, qr_text: str, *, challenge: str | None = None,
+                       inspector: str | None = None) -> dict[str, Any]:
+        """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page,
+        written with its inspection record (``inspector``: who scanned it)."""
         from credentials.compact import PREFIX
 
         if not qr_text.startswith(PREFIX):
@@ -393,11 +435,12 @@ class VerifierService:
                                               challenge=code)
         shown, person = _display(verdict)
         shown["offline"] = True
+        proof = self.proof(verdict, now)
         tx = Transaction(secrets.token_urlsafe(18), "offline", "", "", "", {}, "offline", "", None, now.timestamp(),
                          now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=shown,
-                         person=person, proof=self.proof(verdict, now), view=secrets.token_urlsafe(24))
+                         person=person, proof=proof, view=secrets.token_urlsafe(24), inspector=inspector)
         self._sweep(now.timestamp())
-        self.store.add(tx)
+        self.store.add(tx, record=self._record(proof, now, tx, verdict.reason_key))
         return {"transaction_id": tx.view, **shown, "person": person}
 
     def result(self, view: str, *, consume: bool = False, response_code: str | None = None) -> dict[str, Any]:
@@ -452,7 +495,7 @@ class VerifierService:
         docs = []
         for cred in verdict.credentials:
             number = cred.claims.get("document_number")
-            ref = hmac.new(self._proof_secret, str(number).encode(), hashlib.sha256).hexdigest() if number else None
+            ref = records.document_ref(self._proof_secret, str(number)) if number else None
             docs.append({"credential_type": cred.vct, "issuer_id": cred.issuer_id, "document_ref": ref,
                          "verdict": cred.verdict, "status_list_age_seconds": cred.status_age,
                          "checks": {s.code: s.result for s in cred.steps}})

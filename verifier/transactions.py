@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from credentials.errors import DataError
 from credentials.files import write_private_file_once
 from credentials.jose import b64url_decode, b64url_encode
+from verifier import records
 from verifier.db import ChallengeRecord, TransactionRecord
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class Transaction:
     redirect_uri: str | None = None  # same_device through the API: the integrator's page
     redeemed: bool = False  # same_device: the response_code came back to the initiating browser
     request_posts: int = 0  # wallet_nonce POSTs to the request_uri taken (each signed anew)
+    inspector: str | None = None  # who started it: the inspection record names them
 
 
 def _hash(secret: str) -> str:
@@ -140,7 +142,9 @@ class TransactionStore:
 
     # --- transactions -------------------------------------------------------------------------
 
-    def add(self, tx: Transaction) -> None:
+    def add(self, tx: Transaction, record: records.InspectionEntry | None = None) -> None:
+        """Store a new transaction; an offline check comes with its verdict and its inspection
+        ``record``, written in the same database transaction (both or neither)."""
         key = json.loads(tx.encryption_key.export_private()) if tx.encryption_key is not None else None
         person = tx.person
         with Session(self.engine) as session, session.begin():
@@ -154,7 +158,9 @@ class TransactionStore:
                 purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
                 sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
                 sealed_person=self._seal(tx.id, "person", person), proof=tx.proof, wallet_error=tx.wallet_error,
-                created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at))
+                created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at, inspector=tx.inspector))
+            if record is not None:
+                records.insert(session.connection(), record)
 
     def get(self, tx_id: str) -> Transaction | None:
         """The transaction with the public id ``tx_id``."""
@@ -182,7 +188,7 @@ class TransactionStore:
             status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
             wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow, redirect_uri=row.redirect_uri,
-            redeemed=row.redeemed_at is not None, request_posts=row.request_posts)
+            redeemed=row.redeemed_at is not None, request_posts=row.request_posts, inspector=row.inspector)
 
     def claim(self, tx_id: str, now: float) -> bool:
         """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""
@@ -213,15 +219,21 @@ class TransactionStore:
                          .values(status="pending"))
 
     def finish(self, tx_id: str, *, status: str, verdict: dict[str, Any], person: dict[str, Any] | None,
-               proof: str | None, wallet_error: str | None = None, response_code: str | None = None) -> None:
-        """Record the verdict of a claimed transaction; the ephemeral decryption key is dropped with it."""
+               proof: str | None, wallet_error: str | None = None, response_code: str | None = None,
+               record: records.InspectionEntry | None = None) -> None:
+        """Record the verdict of a claimed transaction; the ephemeral decryption key is dropped with it.
+
+        The inspection ``record`` is written in the same database transaction, and only when this
+        call recorded the verdict: a failure writing either leaves neither."""
         with self.engine.begin() as conn:
-            conn.execute(update(TransactionRecord)
+            done = conn.execute(update(TransactionRecord)
                          .where(TransactionRecord.id == tx_id, TransactionRecord.status == "verifying")
                          .values(status=status, sealed_verdict=self._seal(tx_id, "verdict", verdict),
                                  sealed_person=self._seal(tx_id, "person", person), proof=proof,
                                  wallet_error=wallet_error, sealed_key=None,
                                  response_code_hash=_hash(response_code) if response_code is not None else None))
+            if record is not None and done.rowcount == 1:
+                records.insert(conn, record)
 
     def redeem(self, tx_id: str, response_code: str, view: str, now: float) -> bool:
         """The wallet's redirect came back with ``response_code`` to the browser holding ``view``: True

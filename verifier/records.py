@@ -1,0 +1,386 @@
+"""Inspection records: the inspectorate's lasting account of the checks it did (domain.md
+"Verification proof", rulebook §4).
+
+A transaction (:mod:`verifier.transactions`) lives minutes: it carries the person to the verdict
+screen and is deleted ten minutes after it expires. What the inspectorate must still know after a
+site visit (what was checked, when, by whom, with which outcome; "did we check document X on that
+day?") is kept here, one row per finished inspection and one per document, for
+``ESSPASS_VERIFIER_RECORDS_DAYS`` (default two years; 0 keeps them).
+
+A record is made from the verification proof the verifier has just signed, and holds nothing the
+proof does not, plus who inspected and how: so it holds nothing about the worker either (no name,
+birth date, personal or document number, portrait, address). The document number is kept only as
+the proof's ``document_ref`` (HMAC-SHA256 under the verifier's own key), indexed: a lookup HMACs
+the number asked about with the same key. The verdict's reason is kept as its translation key
+(``status.withdrawn``), never its English text, which may quote the document's dates or a
+presentation's own words (:func:`safe_reason_key`).
+
+A record is written in the database transaction that records the verdict
+(:meth:`verifier.transactions.TransactionStore.finish`, ``.add``), through :func:`insert`: a
+verdict without its record, or a record without its verdict, cannot be.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import hashlib
+import hmac
+import io
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, tuple_
+from sqlalchemy import insert as sql_insert
+
+from credentials import ehic, i18n, pda1, pid
+from credentials.errors import ProtocolError
+from credentials.jose import decode_jws
+from verifier.db import InspectionDocument, InspectionRecord
+
+__all__ = ["BATCH", "CSV_COLUMNS", "KINDS", "MAX_LIMIT", "MAX_RANGE_DAYS", "VERDICTS", "InspectionEntry", "Page",
+           "RecordStore", "RecordedDocument", "check_range", "csv_lines", "document_ref", "entry_from_proof", "insert",
+           "jsonl_lines", "parse_day", "parse_range", "safe_reason_key", "type_key"]
+
+KINDS = ("online", "offline", "api")
+VERDICTS = ("valid", "invalid", "undetermined", "refused")
+#: The widest range one API call may ask for: a year's report, paged by :data:`MAX_LIMIT`.
+MAX_RANGE_DAYS = 366
+MAX_LIMIT = 1000
+#: Records deleted per database transaction by the retention sweep (as the issuer's erasure does):
+#: the first sweep over years of records never holds the write lock for long.
+BATCH = 500
+CSV_COLUMNS = ("id", "checked_at", "kind", "flow", "verdict", "reason_key", "inspector", "verifier_id",
+               "policy_version", "credential_types", "issuer_ids", "document_verdicts", "document_refs", "proof")
+
+#: A step's own key (``<step>.<result>``) as :class:`credentials.verification.Step` makes it.
+_STEP_KEY = re.compile(r"[a-z][a-z_]{0,31}\.(?:passed|failed|not_run)")
+#: Our own keys with no translation of their own in the pages.
+_OWN_KEYS = frozenset({"refused", "wallet_error", "paper"})
+
+
+def document_ref(key: bytes, number: str) -> str:
+    """The proof's ``document_ref`` of ``number`` (HMAC-SHA256, hex), for the proof and the lookup alike."""
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+
+
+def _spellings(typed: str) -> list[str]:
+    """The spellings of a number an inspector types that the document may carry: as typed (trimmed),
+    with runs of spaces as one, and in capitals. The proof HMACs the number as the credential has it,
+    and numbers are printed in capitals, while an inspector may type them otherwise."""
+    trimmed = unicodedata.normalize("NFC", typed).strip()
+    spaced = " ".join(trimmed.split())
+    return list(dict.fromkeys(s for s in (trimmed, spaced, trimmed.upper(), spaced.upper()) if s))
+
+
+def safe_reason_key(key: str) -> str:
+    """``key`` when it is one of ours (a translated reason, a step's ``<code>.<result>``, or one of
+    :data:`_OWN_KEYS`), else ``other``: a record never keeps text it cannot vouch for."""
+    if not key:
+        return ""
+    if key in _OWN_KEYS or _STEP_KEY.fullmatch(key) or f"verifier.reason.{key}" in i18n.catalogue_keys():
+        return key if len(key) <= 64 else "other"
+    return "other"
+
+
+def type_key(credential_type: str | None) -> str:
+    """``pda1``, ``ehic``, ``pid`` or ``other``: the kind of document a record's type names."""
+    if credential_type in (pda1.VCT, *pda1.ALIASES):
+        return "pda1"
+    if credential_type in (ehic.VCT, *ehic.ALIASES):
+        return "ehic"
+    if credential_type is not None and pid.is_pid_type(credential_type):
+        return "pid"
+    return "other"
+
+
+@dataclass(frozen=True)
+class RecordedDocument:
+    credential_type: str | None
+    issuer_id: str | None
+    verdict: str
+    document_ref: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"credential_type": self.credential_type, "issuer_id": self.issuer_id, "verdict": self.verdict,
+                "document_ref": self.document_ref}
+
+
+@dataclass(frozen=True)
+class InspectionEntry:
+    """One finished inspection as recorded (no personal data of the worker)."""
+
+    id: str
+    checked_at: float  # Unix seconds
+    kind: str  # online | offline | api
+    flow: str | None  # online: cross_device | same_device
+    verdict: str  # valid | invalid | undetermined | refused
+    reason_key: str
+    inspector: str | None
+    verifier_id: str
+    policy_version: str
+    proof: str
+    documents: tuple[RecordedDocument, ...] = field(default=())
+
+    def checked_at_in(self, zone: tzinfo) -> datetime:
+        return datetime.fromtimestamp(self.checked_at, zone)
+
+    def to_json(self, zone: tzinfo) -> dict[str, Any]:
+        """The record for the inspectorate's systems (``GET /api/records``, JSON lines), with its proof."""
+        return {"id": self.id, "checked_at": self.checked_at_in(zone).isoformat(timespec="seconds"),
+                "kind": self.kind, "flow": self.flow, "verdict": self.verdict, "reason_key": self.reason_key,
+                "inspector": self.inspector, "verifier_id": self.verifier_id, "policy_version": self.policy_version,
+                "documents": [d.to_json() for d in self.documents], "proof": self.proof}
+
+
+def entry_from_proof(proof: str, *, checked_at: float, kind: str, flow: str | None, inspector: str | None,
+                     reason_key: str) -> InspectionEntry:
+    """The record of a check from the verification proof this verifier has just signed
+    (:meth:`verifier.service.VerifierService.proof`): read back without checking its signature,
+    since it never left this process. What the record says of the documents is what the proof says."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    payload = decode_jws(proof).payload
+    verdict = str(payload["verdict"])
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict {verdict!r} is not one a record keeps")
+    docs = tuple(RecordedDocument(
+        credential_type=_bounded(d.get("credential_type"), 200), issuer_id=_bounded(d.get("issuer_id"), 100),
+        verdict=str(d.get("verdict") or "undetermined")[:12], document_ref=_bounded(d.get("document_ref"), 64))
+        for d in payload.get("credentials") or ())
+    return InspectionEntry(id=str(payload["jti"]), checked_at=checked_at, kind=kind, flow=flow, verdict=verdict,
+                           reason_key=safe_reason_key(reason_key), inspector=inspector[:60] if inspector else None,
+                           verifier_id=str(payload["iss"])[:100], policy_version=str(payload["policy_version"])[:40],
+                           proof=proof, documents=docs)
+
+
+def _bounded(value: Any, size: int) -> str | None:
+    return str(value)[:size] if value is not None else None
+
+
+def insert(conn: Connection, entry: InspectionEntry) -> None:
+    """Write ``entry`` in the caller's database transaction (the one that records its verdict)."""
+    conn.execute(sql_insert(InspectionRecord).values(
+        id=entry.id, checked_at=entry.checked_at, kind=entry.kind, flow=entry.flow, verdict=entry.verdict,
+        reason_key=entry.reason_key, inspector=entry.inspector, verifier_id=entry.verifier_id,
+        policy_version=entry.policy_version, proof=entry.proof))
+    if entry.documents:
+        conn.execute(sql_insert(InspectionDocument), [
+            {"record_id": entry.id, "position": i, "credential_type": d.credential_type, "issuer_id": d.issuer_id,
+             "verdict": d.verdict, "document_ref": d.document_ref} for i, d in enumerate(entry.documents)])
+
+
+def parse_day(text: str, name: str) -> date:
+    """A ``YYYY-MM-DD`` date from a query or form, or ``invalid_request`` naming the parameter."""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ProtocolError("invalid_request", f"{name} must be a date, YYYY-MM-DD") from exc
+
+
+def check_range(first: date, last: date) -> None:
+    """``invalid_request`` for a range backwards or wider than :data:`MAX_RANGE_DAYS`."""
+    if last < first:
+        raise ProtocolError("invalid_request", "to is before from")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise ProtocolError("invalid_request", f"the range is wider than {MAX_RANGE_DAYS} days: ask in parts")
+
+
+def parse_range(first: str | None, last: str | None, today: date) -> tuple[date, date]:
+    """The days ``from`` .. ``to`` of a query (either alone is that one day; neither is ``today``),
+    checked before anything is read, so that a download never fails half-way."""
+    start = parse_day(first, "from") if first else None
+    end = parse_day(last, "to") if last else None
+    start = start or end or today
+    end = end or start
+    check_range(start, end)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[InspectionEntry]
+    next_cursor: str | None
+
+
+class RecordStore:
+    """The records in the verifier's database; days are the inspectorate's (``zone``), as "valid today" is."""
+
+    def __init__(self, engine: Engine, document_ref_key: bytes, zone: tzinfo) -> None:
+        self.engine = engine
+        self.zone = zone
+        self._ref_key = document_ref_key
+
+    def add(self, entry: InspectionEntry) -> None:
+        """Record a check that has no transaction (``POST /verify``): the record is its only trace."""
+        with self.engine.begin() as conn:
+            insert(conn, entry)
+
+    # --- reading --------------------------------------------------------------------------------------
+
+    def today(self, now: datetime) -> date:
+        return now.astimezone(self.zone).date()
+
+    def bounds(self, first: date, last: date) -> tuple[float, float]:
+        """Unix seconds from the start of ``first`` to the start of the day after ``last``, both in the
+        zone; ``invalid_request`` for a range backwards or wider than :data:`MAX_RANGE_DAYS`."""
+        check_range(first, last)
+        start = datetime.combine(first, datetime.min.time(), self.zone)
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), self.zone)
+        return start.timestamp(), end.timestamp()
+
+    def between(self, first: date, last: date, *, limit: int = 100, cursor: str | None = None) -> Page:
+        """The records of ``first`` .. ``last`` (inclusive), oldest first, ``limit`` at a time; the
+        ``next_cursor`` of a page asks for the next (keyset paging: stable while records are added)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ProtocolError("invalid_request", f"limit must be 1 to {MAX_LIMIT}")
+        start, end = self.bounds(first, last)
+        query = (select(InspectionRecord)
+                 .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
+                 .order_by(InspectionRecord.checked_at, InspectionRecord.id).limit(limit + 1))
+        if cursor is not None:
+            after = _read_cursor(cursor)
+            query = query.where(tuple_(InspectionRecord.checked_at, InspectionRecord.id) > tuple_(*after))
+        rows = self._entries(query)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(rows, _cursor(rows[-1]) if more else None)
+
+    def all_between(self, first: date, last: date) -> Iterator[InspectionEntry]:
+        """Every record of the range, oldest first, read a page at a time (a download of a year's records)."""
+        cursor: str | None = None
+        while True:
+            page = self.between(first, last, limit=MAX_LIMIT, cursor=cursor)
+            yield from page.records
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def day(self, day: date, *, limit: int = 500) -> list[InspectionEntry]:
+        """The day's records, newest first (the inspector's page), at most ``limit``."""
+        start, end = self.bounds(day, day)
+        return self._entries(select(InspectionRecord)
+                             .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
+                             .order_by(InspectionRecord.checked_at.desc(), InspectionRecord.id.desc()).limit(limit))
+
+    def summary(self, first: date, last: date) -> dict[str, int]:
+        """How many checks in the range, and how many of each verdict."""
+        start, end = self.bounds(first, last)
+        with self.engine.connect() as conn:
+            counts = {verdict: int(n) for verdict, n in conn.execute(
+                select(InspectionRecord.verdict, func.count())
+                .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
+                .group_by(InspectionRecord.verdict))}
+        return {"checked": sum(counts.values()), **{v: counts.get(v, 0) for v in VERDICTS}}
+
+    def lookup(self, document_number: str, *, limit: int = 200) -> list[InspectionEntry]:
+        """The records (any day, newest first) that name the document numbered ``document_number``:
+        an index lookup by its HMAC, the number itself being nowhere in the database."""
+        refs = [document_ref(self._ref_key, s) for s in _spellings(document_number)]
+        if not refs:
+            raise ProtocolError("invalid_request", "document_number is empty")
+        ids = select(InspectionDocument.record_id).where(InspectionDocument.document_ref.in_(refs))
+        return self._entries(select(InspectionRecord).where(InspectionRecord.id.in_(ids))
+                             .order_by(InspectionRecord.checked_at.desc(), InspectionRecord.id.desc()).limit(limit))
+
+    def _entries(self, query: Any) -> list[InspectionEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                return []
+            docs: dict[str, list[RecordedDocument]] = {}
+            for d in conn.execute(select(InspectionDocument)
+                                  .where(InspectionDocument.record_id.in_([r.id for r in rows]))
+                                  .order_by(InspectionDocument.record_id, InspectionDocument.position)).all():
+                docs.setdefault(d.record_id, []).append(
+                    RecordedDocument(d.credential_type, d.issuer_id, d.verdict, d.document_ref))
+        return [InspectionEntry(id=r.id, checked_at=r.checked_at, kind=r.kind, flow=r.flow, verdict=r.verdict,
+                                reason_key=r.reason_key, inspector=r.inspector, verifier_id=r.verifier_id,
+                                policy_version=r.policy_version, proof=r.proof, documents=tuple(docs.get(r.id, ())))
+                for r in rows]
+
+    # --- retention ------------------------------------------------------------------------------------
+
+    def sweep(self, now: float, *, days: int, batch: int = BATCH, max_batches: int = 20) -> int:
+        """Delete the records older than ``days`` (0: none), ``batch`` per database transaction and at
+        most ``max_batches`` per call (the periodic sweep comes back for the rest): a first run over
+        years of records neither blocks the verdicts being written meanwhile nor loses what it did
+        when it is interrupted. Returns how many were deleted."""
+        if days <= 0:
+            return 0
+        cutoff = now - days * 86400
+        deleted = 0
+        for round_ in range(max_batches):
+            if round_:
+                time.sleep(0.02)  # others get the write lock between batches (SQLite: one writer)
+            with self.engine.begin() as conn:
+                ids = list(conn.execute(select(InspectionRecord.id).where(InspectionRecord.checked_at < cutoff)
+                                        .order_by(InspectionRecord.checked_at).limit(batch)).scalars())
+                if not ids:
+                    break
+                # The documents first, by hand: the foreign key's ON DELETE CASCADE needs SQLite's
+                # foreign_keys pragma, which a connection made elsewhere may lack.
+                conn.execute(delete(InspectionDocument).where(InspectionDocument.record_id.in_(ids)))
+                conn.execute(delete(InspectionRecord).where(InspectionRecord.id.in_(ids)))
+            deleted += len(ids)
+            if len(ids) < batch:
+                break
+        return deleted
+
+
+def _cursor(entry: InspectionEntry) -> str:
+    raw = json.dumps([entry.checked_at, entry.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _read_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        checked_at, record_id = value
+        if not isinstance(checked_at, int | float) or not isinstance(record_id, str) or isinstance(checked_at, bool):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error) as exc:  # json.JSONDecodeError is a ValueError
+        raise ProtocolError("invalid_request", "cursor is not one this API gave") from exc
+    return float(checked_at), record_id
+
+
+def _cell(value: str | None) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a quote (OWASP CSV injection)."""
+    text = value or ""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zone: tzinfo) -> Iterator[str]:
+    """The records as CSV (RFC 4180), header first, a line at a time (a download streams them).
+    A record's documents share its line, their fields ``;``-separated in the same order."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+
+    def line(cells: Sequence[str]) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_cell(c) for c in cells])
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for e in entries:
+        yield line([e.id, e.checked_at_in(zone).isoformat(timespec="seconds"), e.kind, e.flow or "", e.verdict,
+                    e.reason_key, e.inspector or "", e.verifier_id, e.policy_version,
+                    ";".join(d.credential_type or "" for d in e.documents),
+                    ";".join(d.issuer_id or "" for d in e.documents), ";".join(d.verdict for d in e.documents),
+                    ";".join(d.document_ref or "" for d in e.documents), e.proof])
+
+
+def jsonl_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zone: tzinfo) -> Iterator[str]:
+    """The records as JSON lines, one record (with its signed proof) a line."""
+    for e in entries:
+        yield json.dumps(e.to_json(zone), ensure_ascii=False, separators=(",", ":")) + "\n"
