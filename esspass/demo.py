@@ -225,25 +225,88 @@ def _four_eyes(say: Any, clerk: Any, tmp: Path, registry_url: str, tls_ca: Path 
 def _cmd(args: argparse.Namespace) -> int:
     import sys
 
-    from esspass.config import default_data_dir, tls_verify
-    from esspass.pilot import SERVICES
+    import httpx
+
+    from esspass.config import default_data_dir
+    from esspass.pilot import DEFAULT_PORT_BASE, SERVICES, read_record, unreachable
 
     if args.core:
         return run_core_demo(sys.stdout)
-    data_dir = Path(args.data_dir or default_data_dir())
+    data_dir = Path(args.data_dir or default_data_dir()).resolve()
+    record = read_record(data_dir)
+    asked = args.port_base is not None or args.http
     scheme = "http" if args.http else "https"
-    # The ports `esspass up --port-base` gave the services, in the same order.
-    urls = {spec.name: f"{scheme}://localhost:{args.port_base + i}" for i, spec in enumerate(SERVICES)}
+    base = DEFAULT_PORT_BASE if args.port_base is None else args.port_base
+    if record is not None:  # `esspass up` on this data directory says where it runs
+        if asked and (record.scheme, record.port_base()) != (scheme, base):
+            options = f"--port-base {record.port_base()}" + (" --http" if record.scheme == "http" else "")
+            _refuse(f"the pilot of {data_dir} runs at {record.urls['registry']} (`esspass up {options}`), not "
+                    f"{scheme}://localhost:{base} as asked: run `esspass demo` without --port-base and --http, "
+                    "or with the same ones as `esspass up`")
+            return 1
+        urls, scheme = dict(record.urls), record.scheme
+    else:
+        # The ports `esspass up --port-base` gave the services, in the same order.
+        urls = {spec.name: f"{scheme}://localhost:{base + i}" for i, spec in enumerate(SERVICES)}
     tls_ca = data_dir / "pki" / "tls" / "ca.pem" if scheme == "https" else None
+    if tls_ca is not None and not tls_ca.is_file():
+        _refuse(f"the pilot's TLS CA is not at {tls_ca}: run the demo with the same data directory as `esspass up` "
+                "(--data-dir, or ESSPASS_DATA_DIR)")
+        return 1
+    refused = _probe(urls["registry"], tls_ca)
+    if refused is not None:
+        _refuse(refused)
+        return 1
+    try:
+        return run_pilot_demo(sys.stdout, data_dir=data_dir, registry_url=urls["registry"],
+                              issuer_url=urls["issuer"], verifier_url=urls["verifier"], tls_ca=tls_ca)
+    except httpx.TransportError as exc:  # a service stopped during the story
+        try:
+            where = f"{exc.request.url.scheme}://{exc.request.url.netloc.decode('ascii')}"
+        except RuntimeError:  # no request recorded on the error
+            where = urls["registry"]
+        _refuse(unreachable("a service of the pilot", where, type(exc).__name__))
+        return 1
+
+
+def _refuse(line: str) -> None:
+    import sys
+
+    print(f"esspass demo: {line} (`esspass demo --core` shows the credential core without services)",
+          file=sys.stderr)
+
+
+def _probe(registry_url: str, tls_ca: Path | None) -> str | None:
+    """Why the pilot's registry at ``registry_url`` does not answer as this demo expects, or None."""
+    import ssl
+
     import httpx
 
+    from esspass.config import tls_verify
+    from esspass.pilot import unreachable
+
     try:
-        httpx.get(f"{urls['registry']}/healthz", verify=tls_verify(tls_ca), timeout=2)
-    except httpx.HTTPError:
-        print("The pilot is not running (start it with `esspass up`); showing the core story instead.\n")
-        return run_core_demo(sys.stdout)
-    return run_pilot_demo(sys.stdout, data_dir=data_dir, registry_url=urls["registry"], issuer_url=urls["issuer"],
-                          verifier_url=urls["verifier"], tls_ca=tls_ca)
+        answer = httpx.get(f"{registry_url}/healthz", verify=tls_verify(tls_ca), timeout=5)
+    except httpx.ConnectError as exc:
+        if isinstance(exc.__context__, ssl.SSLError) or "SSL" in str(exc):
+            return (f"{registry_url} does not answer over https: does the pilot run with --http? Use the same "
+                    "--port-base and --http as `esspass up`")
+        return unreachable("the pilot's registry", registry_url, "nothing answers")
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        if registry_url.startswith("http:"):
+            return (f"{registry_url} does not answer over plain http ({type(exc).__name__}): does the pilot run "
+                    "with HTTPS (without --http)? Use the same --port-base and --http as `esspass up`")
+        return unreachable("the pilot's registry", registry_url, type(exc).__name__)
+    except httpx.HTTPError as exc:
+        return unreachable("the pilot's registry", registry_url, type(exc).__name__)
+    try:
+        service = answer.json().get("service") if answer.status_code == 200 else None
+    except (ValueError, AttributeError):  # not JSON, or not an object
+        service = None
+    if service != "registry":
+        return (f"{registry_url} answers, but not as the pilot's trust registry (HTTP {answer.status_code}): "
+                "is another program on that port? Use the same --port-base as `esspass up`")
+    return None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -252,7 +315,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="walk through the whole story in plain words (against `esspass up`)")
     p.add_argument("--core", action="store_true", help="the credential core's story alone, without services")
     p.add_argument("--data-dir", help="the pilot's data directory (default $ESSPASS_DATA_DIR or ./.esspass)")
-    p.add_argument("--http", action="store_true", help="the pilot runs with --http")
-    p.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE,
-                   help="the pilot's `esspass up --port-base` (the registry's port)")
+    p.add_argument("--http", action="store_true",
+                   help="the pilot runs with --http (default: as the pilot of the data directory runs)")
+    p.add_argument("--port-base", type=int, default=None,
+                   help=f"the pilot's `esspass up --port-base` (the registry's port; default: where the pilot of "
+                        f"the data directory runs, else {DEFAULT_PORT_BASE})")
     p.set_defaults(func=_cmd)

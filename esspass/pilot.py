@@ -6,13 +6,26 @@ issuer, verifier and wallet as separate processes on their documented localhost 
 with the demo PKI's TLS certificate unless ``--http``), waits until each answers ``/healthz``,
 prints the URLs, and stops them all on Ctrl-C or SIGTERM (a service manager's or ``kill``'s stop):
 no service outlives it. A second run reuses the data.
+
+Before starting anything, ``up`` checks that each port is free on the loopback address (else one
+line naming the port). While the services run, ``<data dir>/pilot.json`` (mode 0600) records
+where: each service's base URL, ``http`` or ``https``, and the process ids; it is removed at a
+clean stop. The operator's commands on the same data directory (``esspass demo``, ``esspass issuer
+check``, ``esspass verifier check``, ``esspass wallet ...``) take the addresses from it when the
+corresponding setting is not given (:func:`pilot_url`); a record whose ``up`` no longer runs is
+ignored. The services' logs (``<data dir>/logs``, 0700; files 0600) are JSON lines, uvicorn's own
+startup errors included, and a service that cannot start has its error line printed by ``up``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,13 +33,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import httpx
 
 from esspass.config import default_data_dir
+from esspass.web import INSTANCE_ENV
 
-__all__ = ["DEFAULT_PORT_BASE", "SERVICES", "Pilot", "ServiceSpec", "register"]
+__all__ = ["DEFAULT_PORT_BASE", "RECORD_FILE", "SERVICES", "Pilot", "PilotRecord", "ServiceSpec", "busy_port",
+           "last_error", "pilot_approval_setting", "pilot_loopback_origins", "pilot_loopback_setting", "pilot_url",
+           "pilot_url_setting", "read_record", "register", "unreachable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +66,171 @@ DEFAULT_PORT_BASE = SERVICES[0].port
 
 def pki_dir(data_dir: Path) -> Path:
     return data_dir / "pki"
+
+
+#: Where a running ``esspass up`` records its services, in its data directory.
+RECORD_FILE = "pilot.json"
+#: The settings of the services the record keeps besides the addresses (:class:`PilotRecord`).
+_RECORDED_SETTINGS = ("ESSPASS_ISSUER_APPROVAL",)
+
+
+@dataclass(frozen=True, slots=True)
+class PilotRecord:
+    """What ``<data dir>/pilot.json`` says: where the pilot of that data directory runs."""
+
+    data_dir: Path
+    scheme: str  # "https", or "http" for ``up --http``
+    urls: dict[str, str]  # service name -> base URL (https://localhost:8101)
+    pid: int  # ``esspass up`` itself
+    pids: dict[str, int]  # service name -> process id
+    #: Settings ``up`` gave its services beyond the addresses, that the operator's commands on the
+    #: same data directory need to see what the services see (ESSPASS_ISSUER_APPROVAL).
+    settings: dict[str, str]
+
+    def port_base(self) -> int:
+        return int(self.urls[SERVICES[0].name].rsplit(":", 1)[1])
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running, but not a pilot of ours
+        return False
+    return True
+
+
+def read_record(data_dir: Path | None) -> PilotRecord | None:
+    """The record of the pilot running from ``data_dir``; None when there is none, it is not ours
+    (another data directory's, copied here), unreadable, or its ``esspass up`` no longer runs."""
+    if data_dir is None:
+        return None
+    data_dir = Path(data_dir).resolve()
+    try:
+        raw = json.loads((data_dir / RECORD_FILE).read_text(encoding="utf-8"))
+        record = PilotRecord(Path(raw["data_dir"]), str(raw["scheme"]),
+                             {str(k): str(v) for k, v in raw["services"].items()}, int(raw["pid"]),
+                             {str(k): int(v) for k, v in raw.get("pids", {}).items()},
+                             {str(k): str(v) for k, v in raw.get("settings", {}).items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if record.data_dir != data_dir or record.scheme not in ("http", "https") or not _running(record.pid):
+        return None
+    if any(s.name not in record.urls for s in SERVICES):
+        return None
+    return record
+
+
+def pilot_url(data_dir: Path | None, service: str, default: str | None = None) -> str | None:
+    """The base URL of ``service`` of the pilot running from ``data_dir`` (:func:`read_record`), else
+    ``default``: the settings' default for the address of another service, so that an operator's
+    command on the pilot's data directory finds the pilot whatever its ``--port-base`` and ``--http``
+    (an explicit setting always wins over a default)."""
+    record = read_record(data_dir)
+    return record.urls[service] if record is not None else default
+
+
+def pilot_loopback_origins(data_dir: Path | None) -> bool | list[str]:
+    """The wallet's ``allow_loopback_http`` default: the origins of a pilot running with ``--http``
+    from ``data_dir``, which a terminal wallet on that data directory may reach over plain http;
+    else False (https only)."""
+    record = read_record(data_dir)
+    if record is None or record.scheme != "http":
+        return False
+    return sorted(record.urls.values())
+
+
+def pilot_url_setting(data: Mapping[str, Any], service: str, default: str | None) -> Any:
+    """A settings default (``Field(default_factory=...)``, given the fields validated so far):
+    :func:`pilot_url` for the settings' ``data_dir``."""
+    data_dir = data.get("data_dir")
+    return pilot_url(data_dir if isinstance(data_dir, Path) else None, service, default)
+
+
+def pilot_loopback_setting(data: Mapping[str, Any]) -> bool | list[str]:
+    """The wallet settings' default for ``allow_loopback_http``: :func:`pilot_loopback_origins`."""
+    data_dir = data.get("data_dir")
+    return pilot_loopback_origins(data_dir if isinstance(data_dir, Path) else None)
+
+
+def pilot_approval_setting(data: Mapping[str, Any]) -> list[str]:
+    """The issuer settings' default for ``approval``: what the pilot running from ``data_dir`` gave its
+    issuer (four-eyes at ZUS), so that ``esspass issuer check`` and ``tokens`` judge it as it runs."""
+    data_dir = data.get("data_dir")
+    record = read_record(data_dir if isinstance(data_dir, Path) else None)
+    try:
+        value = json.loads(record.settings.get("ESSPASS_ISSUER_APPROVAL", "[]")) if record is not None else []
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def unreachable(what: str, url: str, detail: str = "") -> str:
+    """The one line for a service that cannot be reached: the address tried, and what to look at."""
+    why = f" ({detail})" if detail else ""
+    return (f"{what} at {url} cannot be reached{why}: `esspass up` may not be running, or runs with other "
+            "options (--port-base, --http, another --data-dir); the commands on the pilot's data directory "
+            "find it, or set the address (ESSPASS_REGISTRY_URL ...)")
+
+
+def _write_record(pilot: Pilot) -> Path:
+    path = pilot.data_dir / RECORD_FILE
+    body = {"data_dir": str(pilot.data_dir), "scheme": pilot.scheme, "pid": os.getpid(),
+            "services": {s.name: pilot.url(s.name) for s in SERVICES},
+            "pids": {name: proc.pid for name, proc in pilot.procs.items()},
+            "settings": {name: value for name, value in pilot.env().items() if name in _RECORDED_SETTINGS}}
+    tmp = path.with_name(f".{RECORD_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(body, out, indent=2)
+        out.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _remove_record(data_dir: Path) -> None:
+    """At a clean stop: only the record this process wrote (another ``up`` may have written its own)."""
+    path = data_dir / RECORD_FILE
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") != os.getpid():
+            return
+    except (OSError, ValueError, AttributeError):
+        return
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def busy_port(ports: Mapping[str, int], host: str = "127.0.0.1") -> tuple[str, int] | None:
+    """The first service whose port cannot be bound on ``host`` (as uvicorn binds it), or None."""
+    for name, port in ports.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((host, port))
+            except OSError:
+                return name, port
+    return None
+
+
+def last_error(log: Path) -> str | None:
+    """The message of the last error a service logged (JSON lines; a plain line as it is)."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - 64 * 1024))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        try:
+            record: Any = json.loads(line)
+        except ValueError:
+            if line.startswith(("ERROR", "CRITICAL", "esspass:")):
+                return line.strip()
+            continue
+        if isinstance(record, dict) and record.get("level") in ("error", "critical"):
+            return str(record.get("message", "")).strip() or None
+    return None
 
 
 def init(data_dir: Path, *, database_url: str | None = None, issuer_url: str | None = None) -> None:
@@ -92,6 +273,23 @@ def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dic
     return env
 
 
+def _private(path: Path, mode: int) -> None:
+    """``path`` to ``mode`` when an earlier release left it open to others (only our own files)."""
+    with contextlib.suppress(OSError):
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
+            path.chmod(mode)
+
+
+class ServiceFailed(RuntimeError):
+    """A service process ended: which, its exit code, and the error it logged last."""
+
+    def __init__(self, name: str, code: int | None, log: Path) -> None:
+        self.name, self.code, self.log, self.error = name, code, log, last_error(log)
+        super().__init__(f"the {name} stopped (exit code {code})" + (f": {self.error}" if self.error else "")
+                         + f"; its log: {log}")
+
+
 class Pilot:
     """The four service processes; a context manager that stops them all on exit."""
 
@@ -104,6 +302,8 @@ class Pilot:
         self.scheme = "https" if tls else "http"
         self.log_dir = log_dir or data_dir / "logs"
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        #: Repeated by each service's /healthz: an answer without it comes from another process.
+        self.instance = secrets.token_hex(8)
 
     def url(self, name: str) -> str:
         return f"{self.scheme}://localhost:{self.ports[name]}"
@@ -115,17 +315,25 @@ class Pilot:
             env[f"ESSPASS_{s.name.upper()}_PUBLIC_URL"] = url
         env["ESSPASS_REGISTRY_URL"] = self.url("registry")
         env.update(self.extra_env)
+        env[INSTANCE_ENV] = self.instance
         return env
 
+    def log(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
     def start(self) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        # The logs are the services' own files: readable by this user only, as the services make theirs.
+        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private(self.log_dir, 0o700)
         env = self.env()
         tls_args: list[str] = []
         if self.tls:
             tls = pki_dir(self.data_dir) / "tls"
             tls_args = ["--tls-cert", str(tls / "server.pem"), "--tls-key", str(tls / "server.key")]
         for spec in SERVICES:
-            log = open(self.log_dir / f"{spec.name}.log", "ab")
+            fd = os.open(self.log(spec.name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            _private(self.log(spec.name), 0o600)
+            log = os.fdopen(fd, "ab")
             cmd = [sys.executable, "-m", "esspass.cli", spec.name, "serve", "--host", "127.0.0.1",
                    "--port", str(self.ports[spec.name]), *tls_args]
             self.procs[spec.name] = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -141,16 +349,29 @@ class Pilot:
                 while True:
                     proc = self.procs[spec.name]
                     if proc.poll() is not None:
-                        raise RuntimeError(f"{spec.name} exited with code {proc.returncode}; "
-                                           f"see {self.log_dir / (spec.name + '.log')}")
+                        raise ServiceFailed(spec.name, proc.returncode, self.log(spec.name))
                     try:
-                        if http.get(f"{self.url(spec.name)}/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
+                        answer = http.get(f"{self.url(spec.name)}/healthz")
+                        if answer.status_code == 200 and answer.json().get("instance") == self.instance:
+                            break  # our process answers, not another on the same port
+                    except (httpx.TransportError, ValueError, AttributeError):
                         pass
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{spec.name} did not become healthy in {timeout:.0f} s")
                     time.sleep(0.2)
+        # A /healthz answer may have come from another process on the port (another pilot) while ours
+        # failed to bind it: only services still running are healthy.
+        failed = self.failed()
+        if failed is not None:
+            raise failed
+
+    def failed(self) -> ServiceFailed | None:
+        """The first service whose process has ended, if any."""
+        for spec in SERVICES:
+            proc = self.procs.get(spec.name)
+            if proc is not None and proc.poll() is not None:
+                return ServiceFailed(spec.name, proc.returncode, self.log(spec.name))
+        return None
 
     def stop(self, name: str | None = None) -> None:
         names = [name] if name else list(self.procs)
@@ -205,39 +426,65 @@ def _cmd_up(args: argparse.Namespace) -> int:
 
 def _up(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
+    ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
+    if not all(0 < port < 65536 for port in ports.values()):
+        print(f"esspass up: --port-base {args.port_base} leaves no room for the four ports (1 to 65535)",
+              file=sys.stderr)
+        return 2
+    running = read_record(data_dir)
+    if running is not None:
+        print(f"esspass up: a pilot already runs from {data_dir} (process {running.pid}, registry at "
+              f"{running.urls['registry']}); stop it first (Ctrl-C in its terminal)", file=sys.stderr)
+        return 1
+    busy = busy_port(ports)
+    if busy is not None:
+        name, port = busy
+        print(f"esspass up: port {port} (the {name}) is in use on 127.0.0.1: is another `esspass up` running? "
+              "(or choose other ports with --port-base)", file=sys.stderr)
+        return 1
     first = not (pki_dir(data_dir) / "pki.json").exists()
     print("First run: creating the demo PKI and seeding the trust registry ..." if first
           else f"Reusing the data in {data_dir}")
-    ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
     pilot = Pilot(data_dir, tls=not args.http, ports=ports)
     init(data_dir, issuer_url=pilot.url("issuer"))
     print("Starting the four services ...", flush=True)
     try:
         with pilot:
-            print("\nESSPASS pilot is running:\n")
-            for spec in SERVICES:
-                print(f"  {spec.title:<64} {pilot.url(spec.name)}/")
-            print(f"\n  Back office of the Latvian State Social Insurance Agency: {pilot.url('issuer')}/lv-vsaa/office"
-                  "\n  (clerks' demo logins: `esspass issuer tokens`; the inspector's: `esspass verifier tokens`)")
-            if pilot.tls:
-                print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
-                      " (import it in your browser, or run with --http).")
-            print(f"Logs (JSON, no personal data): {pilot.log_dir}")
-            # The demo command that finds this pilot: the same data, ports and scheme.
-            demo = "" if data_dir == default_data_dir() else f" --data-dir {data_dir}"
-            demo += "" if args.port_base == DEFAULT_PORT_BASE else f" --port-base {args.port_base}"
-            demo += " --http" if args.http else ""
-            print(f"\nNext: in another terminal run `esspass demo{demo}` to watch the whole story, "
-                  "or open the pages above. Ctrl-C stops everything.", flush=True)
-            while all(p.poll() is None for p in pilot.procs.values()):
-                time.sleep(0.5)
-            print("A service stopped unexpectedly; stopping the others.", file=sys.stderr)
-            return 1
+            record = _write_record(pilot)
+            try:
+                _running_banner(args, pilot, data_dir, record)
+                while (failed := pilot.failed()) is None:
+                    time.sleep(0.5)
+                print(f"esspass up: {failed}; stopping the others.", file=sys.stderr)
+                return 1
+            finally:
+                _remove_record(data_dir)
+    except RuntimeError as exc:  # a service that did not start (ServiceFailed), or not in time
+        print(f"esspass up: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # Whenever Ctrl-C (or SIGTERM) lands, leaving the with block has already stopped every service.
         print("\nStopping ...")
     print("Stopped.")
     return 0
+
+
+def _running_banner(args: argparse.Namespace, pilot: Pilot, data_dir: Path, record: Path) -> None:
+    print("\nESSPASS pilot is running:\n")
+    for spec in SERVICES:
+        print(f"  {spec.title:<64} {pilot.url(spec.name)}/")
+    print(f"\n  Back office of the Latvian State Social Insurance Agency: {pilot.url('issuer')}/lv-vsaa/office"
+          "\n  (clerks' demo logins: `esspass issuer tokens`; the inspector's: `esspass verifier tokens`)")
+    if pilot.tls:
+        print(f"\nHTTPS uses the demo TLS CA: {pki_dir(data_dir) / 'tls' / 'ca.pem'}"
+              " (import it in your browser, or run with --http).")
+    print(f"Logs (JSON, no personal data): {pilot.log_dir}")
+    # The commands on this data directory find the pilot in the record, whatever the ports and scheme.
+    data = "" if data_dir == default_data_dir() else f" --data-dir {data_dir}"
+    print(f"Where it runs: {record} (read by `esspass demo`, `esspass issuer check`, `esspass verifier check` "
+          "and `esspass wallet ...` on this data directory)")
+    print(f"\nNext: in another terminal run `esspass demo{data}` to watch the whole story, "
+          "or open the pages above. Ctrl-C stops everything.", flush=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -23,6 +23,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -44,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["MAX_BODY_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
+__all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
            "error_response", "install", "local_path", "page_language"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
@@ -52,6 +53,9 @@ __all__ = ["MAX_BODY_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_loggin
 #: process hold hundreds of megabytes, authenticated or not. The few upload routes (a CSV import, a
 #: photo of a QR code) name their own, larger limit (``install(uploads=...)``).
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+#: The environment variable whose value ``/healthz`` repeats as ``instance`` (set by ``esspass up``).
+INSTANCE_ENV = "ESSPASS_INSTANCE"
 
 log = logging.getLogger("esspass")
 
@@ -163,6 +167,18 @@ def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _NoExceptionMessages) for f in logger.filters):
             logger.addFilter(_NoExceptionMessages())  # kept when uvicorn configures its loggers later
+    # uvicorn's own records (a port already in use, a worker that died) as JSON lines too: the
+    # services run uvicorn with ``log_config=None`` (esspass.serve.SERVER_LIMITS), so these
+    # handlers stay; uvicorn.error and uvicorn.asgi reach them through "uvicorn".
+    uvicorn = logging.getLogger("uvicorn")
+    for old in list(uvicorn.handlers):
+        if getattr(old, "_esspass", False):
+            uvicorn.removeHandler(old)
+    uvicorn_handler = logging.StreamHandler(stream or sys.stderr)
+    uvicorn_handler.setFormatter(JsonFormatter())
+    uvicorn_handler._esspass = True  # type: ignore[attr-defined]
+    uvicorn.addHandler(uvicorn_handler)
+    uvicorn.propagate = False
 
 
 #: RFC 6749 §5.2 (and the OpenID4VC error responses built on it): ``error_description`` is
@@ -335,9 +351,15 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
                 },
             )
 
+    # A supervisor that starts this process (esspass up) names it, so that it can tell its own
+    # process's answer from another's on the same port: a random value per run, nothing secret.
+    health = {"status": "ok", "service": service}
+    if os.environ.get(INSTANCE_ENV):
+        health["instance"] = os.environ[INSTANCE_ENV][:64]
+
     @app.get("/healthz", include_in_schema=False)
     async def _healthz() -> dict[str, str]:
-        return {"status": "ok", "service": service}
+        return health
 
     # One database check at a time: while a database does not answer, probes must not pile up
     # threads (each waiting for its connect to time out) that the service's own work needs.

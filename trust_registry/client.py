@@ -48,7 +48,20 @@ from credentials import trust_list
 from credentials.errors import CredentialError, IssuerTrustError
 from esspass import fetch
 
-__all__ = ["DEFAULT_MAX_AGE", "MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient"]
+__all__ = ["DEFAULT_MAX_AGE", "MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient",
+           "TrustListUnavailable"]
+
+class TrustListUnavailable(IssuerTrustError):
+    """No usable list because the registry at ``registry_url`` gave none (unreachable, an error, a
+    list that does not verify: ``detail``) and none is held that may still be used. Still an
+    :class:`IssuerTrustError` (the check is undetermined); told apart so that a command can say the
+    registry was not reached, and where, rather than that someone is not trusted."""
+
+    def __init__(self, message: str, *, registry_url: str, detail: str) -> None:
+        super().__init__(message)
+        self.registry_url = registry_url
+        self.detail = detail
+
 
 MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
 #: Seconds a fetched list is used before asking the registry again: the registry's own
@@ -202,8 +215,12 @@ class TrustListClient:
                 if self._generation.get(kind, 0) == generation:  # no fetch has succeeded since this one began
                     self._failures[kind] = self._failures.get(kind, 0) + 1
                 if current is None:
-                    raise IssuerTrustError(f"trust list unavailable: {fresh}; no cached {kind} list") from fresh
-                return self._serve_held(kind, current, now, str(fresh))
+                    raise TrustListUnavailable(f"trust list unavailable: {fresh}; no cached {kind} list",
+                                               registry_url=self._url, detail=str(fresh)) from fresh
+                try:
+                    return self._serve_held(kind, current, now, str(fresh))
+                except IssuerTrustError as exc:  # the held list is too old, and the registry gave none
+                    raise TrustListUnavailable(exc.message, registry_url=self._url, detail=str(fresh)) from fresh
             if current is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (current.tl.sequence,
                                                                                   current.tl.issued_at):
                 # Rollback: a genuinely signed but older list (replayed by an attacker or a stale mirror).

@@ -18,7 +18,8 @@ from credentials.jose import MAX_TOKEN_BYTES, parse_json
 from esspass import fetch
 from wallet.errors import TransportError
 
-__all__ = ["MAX_RESPONSE_BYTES", "check", "check_url", "link_query", "make_client", "read_json", "request", "send"]
+__all__ = ["MAX_RESPONSE_BYTES", "LoopbackHttp", "check", "check_url", "link_query", "make_client", "read_json",
+           "request", "send"]
 
 #: Largest answer the wallet reads from any server (credentials, request objects, lists).
 MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
@@ -38,9 +39,15 @@ def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
     return fetch.client(verify=tls_verify(verify), timeout=timeout, follow_redirects=False, headers=headers)
 
 
-def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
+#: The settings' ``allow_loopback_http``: plain http to any loopback host (True), to none (False), or
+#: only to these origins (``http://localhost:8102``: the addresses of a pilot run with ``--http``).
+LoopbackHttp = bool | Collection[str]
+
+
+def check_url(url: str, what: str, *, allow_loopback_http: LoopbackHttp = False) -> str:
     """An absolute https URL (plain http only on a loopback host and only when the settings allow
-    it, for a local pilot without TLS); anything else is refused (MalformedError).
+    it, for a local pilot without TLS: any loopback origin, or only those listed); anything else is
+    refused (MalformedError).
 
     The URL comes from a QR code or a server's answer: urlsplit refuses some of them itself (an
     unclosed ``[`` of an IPv6 literal), and a port that is not a number only fails when read, so
@@ -53,7 +60,11 @@ def check_url(url: str, what: str, *, allow_loopback_http: bool = False) -> str:
     except ValueError:
         raise MalformedError(f"{what} is not a usable https address") from None
     loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.scheme == "https" or (parts.scheme == "http" and loopback and allow_loopback_http):
+    if isinstance(allow_loopback_http, bool):
+        plain_http = allow_loopback_http
+    else:
+        plain_http = f"http://{parts.netloc.lower()}" in {o.rstrip("/").lower() for o in allow_loopback_http}
+    if parts.scheme == "https" or (parts.scheme == "http" and loopback and plain_http):
         if parts.hostname and not parts.username and not parts.password:
             return url
     raise MalformedError(f"{what} is not a usable https address")

@@ -24,7 +24,7 @@ import httpx
 from credentials.errors import MalformedError
 from credentials.jose import MAX_TOKEN_BYTES, parse_json
 from wallet.errors import TransportError
-from wallet.http import check_url, link_query, send
+from wallet.http import LoopbackHttp, check_url, link_query, send
 
 __all__ = [
     "REQUEST_JWT_TYPE",
@@ -86,7 +86,7 @@ def parse_request_link(link: str) -> RequestLink:
 
 
 def fetch_request_object(
-    client: httpx.Client, link: RequestLink, *, wallet_nonce: str | None, allow_loopback_http: bool = False
+    client: httpx.Client, link: RequestLink, *, wallet_nonce: str | None, allow_loopback_http: LoopbackHttp = False
 ) -> str:
     """The signed Request Object (compact JWS) the link points to."""
     if link.request is not None:
@@ -111,7 +111,7 @@ def fetch_request_object(
 
 
 def post_response(
-    client: httpx.Client, response_uri: str, form: dict[str, str], *, allow_loopback_http: bool = False
+    client: httpx.Client, response_uri: str, form: dict[str, str], *, allow_loopback_http: LoopbackHttp = False
 ) -> str | None:
     """POST the authorization response (or error) form; returns the verifier's ``redirect_uri``."""
     url = check_url(response_uri, "the response address", allow_loopback_http=allow_loopback_http)

@@ -49,7 +49,7 @@ from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
 from wallet.deferred import Answer, credential_answer, deferral, display_name, read_deferred_answer
-from wallet.http import check, check_url, link_query, read_json, request, send
+from wallet.http import LoopbackHttp, check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
 __all__ = [
@@ -247,7 +247,7 @@ def _str_list(value: Any, what: str) -> list[str]:
     return list(value)
 
 
-def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: bool = False) -> ResolvedOffer:
+def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: LoopbackHttp = False) -> ResolvedOffer:
     """Parse the offer, fetch issuer and AS metadata, and check they agree (§4.1, §12.2, RFC 8414)."""
     offer, offer_uri = parse_offer_link(link)
     if offer is None:

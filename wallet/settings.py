@@ -8,6 +8,8 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from esspass.config import ServiceSettings
+from esspass.pilot import pilot_loopback_setting as _pilot_loopback
+from esspass.pilot import pilot_url_setting as _pilot_url
 from wallet.store import ScryptParams
 
 __all__ = ["WalletSettings"]
@@ -30,8 +32,9 @@ class WalletSettings(ServiceSettings):
     pki_dir: Path | None = None
     #: The trust registry whose signed lists decide which issuers and verifiers are trusted.
     #: (``ESSPASS_WALLET_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``)
+    #: Default: the registry of the pilot (``esspass up``) running from ``data_dir``, as its record says.
     registry_url: str = Field(
-        default="https://localhost:8101",
+        default_factory=lambda data: _pilot_url(data, "registry", "https://localhost:8101"),
         validation_alias=AliasChoices("ESSPASS_WALLET_REGISTRY_URL", "ESSPASS_REGISTRY_URL", "registry_url"),
     )
     #: Pinned trust-registry root certificate (PEM); default ``<pki_dir>/root.pem``.
@@ -53,8 +56,10 @@ class WalletSettings(ServiceSettings):
     session_ttl: int = Field(default=900, ge=30)
     #: Seconds a received offer or a pending presentation request waits for the user.
     pending_ttl: int = Field(default=600, ge=30)
-    #: Accept plain http:// service addresses on loopback hosts (a local pilot without TLS only).
-    allow_loopback_http: bool = False
+    #: Accept plain http:// service addresses on loopback hosts (a local pilot without TLS only): true,
+    #: or a JSON list of the origins allowed (``["http://localhost:8102"]``). Default: the origins of
+    #: a pilot running with ``--http`` from ``data_dir`` (``esspass up``'s record), else none.
+    allow_loopback_http: bool | list[str] = Field(default_factory=lambda data: _pilot_loopback(data))
     #: Timeout of every HTTP call to an issuer, verifier or the registry.
     http_timeout: float = 15.0
     #: The oldest trust list (seconds since the registry issued it) the wallet relies on, whether
