@@ -9,12 +9,30 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["exclusive_lock", "named_tokens", "write_private_file_once"]
+__all__ = ["LOGIN_NAME", "TokenNameError", "exclusive_lock", "named_tokens", "write_private_file_once"]
+
+#: A person's name in a token file or a clerk token (``anna.berzina``): what the case history and the
+#: inspection records show, so it must tell people apart at a glance and need no quoting.
+LOGIN_NAME = re.compile(r"[a-z0-9._-]{1,30}")
+
+
+class TokenNameError(ValueError):
+    """A name :func:`named_tokens` (or its caller) was asked to give a token to or take one from
+    does not fit, and nothing was changed: ``problem`` is ``unknown`` (it has no token to take),
+    ``taken`` (it has one already) or ``invalid`` (not a :data:`LOGIN_NAME`); ``known`` are the
+    names that have a token."""
+
+    def __init__(self, name: str, problem: str, known: Collection[str] = ()) -> None:
+        super().__init__(f"{name!r}: {problem}")
+        self.name = name
+        self.problem = problem
+        self.known = sorted(known)
 
 
 def write_private_file_once(path: Path, content: str) -> bool:
@@ -51,21 +69,29 @@ def exclusive_lock(lock_file: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def named_tokens(path: Path, names: list[str], prefix: str, *, revoke: Collection[str] = ()) -> dict[str, str]:
+def named_tokens(path: Path, names: list[str], prefix: str, *, add: Collection[str] = (),
+                 revoke: Collection[str] = ()) -> dict[str, str]:
     """Login tokens kept in ``path`` (JSON name -> token, mode 0600): one for each of ``names``,
-    made the first time a name is asked for, so that a newcomer's pilot has working logins; the
-    names in ``revoke`` lose theirs.
+    made the first time a name is asked for, so that a newcomer's pilot has working logins; each of
+    ``add`` gets a new one and must have none, each of ``revoke`` loses its own and must have one
+    (a name in both gets a new token in place of its old one). A name of ``add`` or ``revoke``
+    that does not fit raises :class:`TokenNameError` and changes nothing.
 
     Processes starting together, or changing the names, take turns; the file is replaced whole.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with exclusive_lock(path.with_name(path.name + ".lock")):
         by_name: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        missing = [n for n in names if n not in by_name]
-        revoked = [n for n in revoke if n in by_name]
-        if missing or revoked or not path.exists():
-            by_name = {n: t for n, t in by_name.items() if n not in revoked}
-            by_name.update({n: prefix + secrets.token_urlsafe(24) for n in missing})
+        for name in revoke:
+            if name not in by_name:
+                raise TokenNameError(name, "unknown", by_name)
+        for name in add:
+            if name in by_name and name not in revoke:
+                raise TokenNameError(name, "taken", by_name)
+        kept = {n: t for n, t in by_name.items() if n not in revoke}
+        missing = [n for n in dict.fromkeys([*names, *add]) if n not in kept]
+        if missing or len(kept) != len(by_name) or not path.exists():
+            by_name = {**kept, **{n: prefix + secrets.token_urlsafe(24) for n in missing}}
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

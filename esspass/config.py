@@ -7,23 +7,60 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import ssl
+import types
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ServiceSettings", "default_data_dir", "private_sqlite_file", "tls_verify"]
+__all__ = ["NoDeployment", "ServiceSettings", "default_data_dir", "private_sqlite_file", "require_data_dir",
+           "require_file", "settings_error_line", "tls_verify"]
 
 
 def default_data_dir() -> Path:
-    """``$ESSPASS_DATA_DIR`` or ``./.esspass``: the pilot's PKI, databases and caches."""
+    """``$ESSPASS_DATA_DIR`` (which ``esspass --data-dir DIR`` sets) or ``./.esspass``: the pilot's
+    PKI, databases and caches. Only what makes a deployment (``up``, ``init``, a service's first
+    start) creates it; a command that reads or changes one calls :func:`require_data_dir` first."""
     return Path(os.environ.get("ESSPASS_DATA_DIR", ".esspass")).resolve()
+
+
+class NoDeployment(Exception):
+    """A command that reads or changes a deployment found no data directory, or not what it needs
+    in it: refused in one line (exit 1, :func:`esspass.cli.main`), never made afresh, since a fresh
+    one would hold tokens, keys and databases that the running services do not know."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+#: How an operator names the deployment meant: said with every :class:`NoDeployment`.
+_NAME_IT = "or name the deployment's data directory with `esspass --data-dir DIR ...` or ESSPASS_DATA_DIR"
+
+
+def require_data_dir(data_dir: Path) -> None:
+    """Refuse (:class:`NoDeployment`) unless the data directory ``data_dir`` exists."""
+    if not data_dir.is_dir():
+        raise NoDeployment(f"no ESSPASS data directory at {data_dir}: run `esspass up` (or `esspass init`) to "
+                           f"make one, {_NAME_IT}")
+
+
+def require_file(path: Path, what: str, data_dir: Path, *, made_by: str = "`esspass up` (or `esspass init`)") -> None:
+    """Refuse (:class:`NoDeployment`) unless ``path`` exists, naming the missing data directory
+    first when that is what is missing, else ``what`` is missing there and what makes it."""
+    if path.exists():
+        return
+    require_data_dir(data_dir)
+    raise NoDeployment(f"no {what} at {path}: {made_by} makes it, {_NAME_IT}")
 
 
 class ServiceSettings(BaseSettings):
@@ -46,9 +83,20 @@ class ServiceSettings(BaseSettings):
         private_sqlite_file(database)
         return f"sqlite:///{database}"
 
+    def configured_database_url(self) -> str | None:
+        """The service's database URL, or ``DATABASE_URL`` (without prefix); None: SQLite in the data directory."""
+        return self.database_url or os.environ.get("DATABASE_URL")
+
     def db_url(self, default_file: str) -> str:
         """The configured ``DATABASE_URL`` (env var without prefix also honoured) or SQLite."""
-        return self.database_url or os.environ.get("DATABASE_URL") or self.sqlite_url(default_file)
+        return self.configured_database_url() or self.sqlite_url(default_file)
+
+    def require_database(self, default_file: str, what: str, *, made_by: str) -> None:
+        """For a command on an existing deployment: refuse (:class:`NoDeployment`) when no database
+        URL is configured and the data directory holds no ``default_file``, which
+        :meth:`db_url` would otherwise create empty."""
+        if self.configured_database_url() is None:
+            require_file(self.data_dir / default_file, what, self.data_dir, made_by=made_by)
 
 
 def private_sqlite_file(database: Path) -> None:
@@ -93,3 +141,88 @@ def service_http_client(tls_ca: Path | None, pki_dir: Path) -> httpx.Client:
     ca = tls_ca if tls_ca is not None else (pki_dir / "tls" / "ca.pem")
     return fetch.client(verify=tls_verify(ca if ca.exists() or tls_ca is not None else None), timeout=10,
                         follow_redirects=False)
+
+
+def settings_error_line(exc: ValueError) -> str:
+    """One line for a setting that a service's settings refused (pydantic's ``ValidationError``, or
+    pydantic-settings' ``SettingsError`` for a value that is not the JSON it must be): the
+    environment variable and the rule, never the value. The keys of a token setting are the
+    secrets themselves, and pydantic names a dict entry by its key, so only the field is named."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        errors = [e for e in exc.errors(include_url=False, include_context=False, include_input=False)
+                  if e["type"] != "default_factory_not_called"] or exc.errors(include_input=False)
+        cls = _settings_class(exc.title)
+        first = errors[0]
+        loc = first["loc"]
+        rule = str(first["msg"]).removeprefix("Value error, ")
+        more = f" (and {len(errors) - 1} more mistakes in the settings)" if len(errors) > 1 else ""
+        if not loc:  # a rule across fields (a model validator): name each field it names
+            for name in (cls.model_fields if cls is not None else {}):
+                rule = re.sub(rf"\b{name}\b", _env_name(cls, name), rule)
+            return f"esspass: {rule}{more}"
+        variable = _env_name(cls, str(loc[0]))
+        if rule.startswith(variable):  # the project's own rules name their variable already
+            return f"esspass: {rule}{more}"
+        where = " (in one of its entries)" if len(loc) > 1 else ""
+        return f"esspass: {variable} is not valid: {rule[:1].lower()}{rule[1:]}{where}{more}"
+    source, field = _failed_source(exc)
+    cls = getattr(source, "settings_cls", None)
+    variable = _env_name(cls, field) if field else "a setting"
+    if isinstance(exc.__cause__, json.JSONDecodeError):
+        return f"esspass: {variable} is not valid JSON: it must be {_json_kind(cls, field)}"
+    return f"esspass: {variable} cannot be read ({type(exc.__cause__ or exc).__name__})"
+
+
+def _settings_class(name: str) -> type[BaseSettings] | None:
+    """The settings class that pydantic names ``name`` in an error (its title)."""
+    todo: list[type[BaseSettings]] = [BaseSettings]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == name:
+            return cls
+        todo.extend(cls.__subclasses__())
+    return None
+
+
+def _env_name(cls: type[BaseSettings] | None, field: str) -> str:
+    """The environment variable that sets ``field`` of ``cls``: its first alias, else prefix and name."""
+    info = cls.model_fields.get(field) if cls is not None else None
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices):
+        alias = next((choice for choice in alias.choices if isinstance(choice, str)), None)
+    if isinstance(alias, str):
+        return alias.upper()
+    prefix = str(cls.model_config.get("env_prefix", "")) if cls is not None else ""
+    return f"{prefix}{field}".upper()
+
+
+def _failed_source(exc: ValueError) -> tuple[object, str | None]:
+    """The settings source (it knows its settings class) and the field it failed on, read from the
+    frame that raised ``exc``: pydantic-settings names the field in its message only."""
+    source: object = None
+    field: str | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame.f_locals
+        if hasattr(frame.get("self"), "settings_cls") and isinstance(frame.get("field_name"), str):
+            source, field = frame["self"], frame["field_name"]
+        tb = tb.tb_next
+    if field is None:
+        found = re.search(r'field "(\w+)"', str(exc))
+        field = found.group(1) if found else None
+    return source, field
+
+
+def _json_kind(cls: type[BaseSettings] | None, field: str | None) -> str:
+    """What a JSON setting must hold, by its type: an object for a dict, a list for a list."""
+    info = cls.model_fields.get(field) if cls is not None and field is not None else None
+    annotation = info.annotation if info is not None else None
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    kinds = {typing.get_origin(t) or t for t in (typing.get_args(annotation) if union else (annotation,))}
+    if dict in kinds:
+        return 'a JSON object ({"...": ...})'
+    if list in kinds:
+        return 'a JSON list (["...", ...])'
+    return "JSON"

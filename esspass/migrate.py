@@ -152,7 +152,14 @@ def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    for name in [args.service] if args.service else list(SERVICES):
+    from esspass.config import require_data_dir
+
+    names = [args.service] if args.service else list(SERVICES)
+    for name in names:  # each database in SQLite in a data directory that is not there: refused, not made
+        settings = SERVICES[name].load()[0]
+        if settings.configured_database_url() is None:
+            require_data_dir(settings.data_dir)
+    for name in names:
         upgrade_service(name)
         print(f"{name}: database schema is current")
     return 0

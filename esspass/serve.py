@@ -28,7 +28,10 @@ PRIVATE_UMASK = 0o077
 #: deployment".)
 SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024,
                                  "limit_concurrency": 1000, "timeout_keep_alive": 5,
-                                 "timeout_graceful_shutdown": 3}
+                                 "timeout_graceful_shutdown": 3,
+                                 # uvicorn's messages go through esspass.web's JSON handlers, not its own
+                                 # plain-text logging config (which would replace them).
+                                 "log_config": None}
 
 #: Which app factory (``verifier.app:create_app``) :func:`worker_app` calls in each worker.
 _FACTORY_ENV = "ESSPASS_SERVE_APP_FACTORY"

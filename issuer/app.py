@@ -229,7 +229,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    # The clerks' CSV import (at most 2 MB, in a multipart body) is the one larger upload.
+    # The clerks' CSV import (a file of at most 2 MiB, in a multipart body) is the one larger upload.
     install(app, "issuer", uploads=[(r"/[^/]+/(api|office)/import", 3 * 1024 * 1024)],
             ready=lambda: holder["service"].engine if "service" in holder else False)
 
@@ -509,4 +509,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     mount_office(app, holder)
     mount_authorize(app, holder)
+    from issuer.home import mount_home
+
+    mount_home(app, holder)  # last: "/" and "/{institution}" match only what no other route does
     return app

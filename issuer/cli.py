@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -31,11 +32,32 @@ def _preflight() -> None:
     hosted_institutions(IssuerSettings())
 
 
+def _require_institutions(settings: Any) -> None:
+    """Refuse (:class:`~esspass.config.NoDeployment`) a command on a deployment whose institutions'
+    keys are not where the settings say: the demo PKI, which ``esspass up``/``init`` make, unless
+    an institutions file names them. Never made here: a fresh PKI would sign for nobody's registry."""
+    from esspass.config import require_file
+
+    if settings.institutions_file is None:
+        require_file(settings.pki_path() / "pki.json", "demo PKI", settings.data_dir)
+
+
 def _tokens(_args: argparse.Namespace) -> int:
-    from issuer.app import hosted_institutions
-    from issuer.settings import IssuerSettings, clerk_tokens
+    """The clerks' tokens: those of ``ESSPASS_ISSUER_CLERK_TOKENS`` (no data directory needed), else
+    the deployment's token file, which this makes only in an existing deployment's data directory."""
+    from issuer.settings import IssuerSettings
 
     settings = IssuerSettings()
+    if settings.clerk_tokens:
+        print(json.dumps({entity: token for token, entity in settings.clerk_tokens.items()}, indent=2,
+                         sort_keys=True))
+        return 0
+    from esspass.config import require_data_dir
+    from issuer.app import hosted_institutions
+    from issuer.settings import clerk_tokens
+
+    require_data_dir(settings.data_dir)
+    _require_institutions(settings)
     hosted = list(hosted_institutions(settings).values())
     tokens = clerk_tokens(settings, [i.entity.id for i in hosted],
                           approving=[i.entity.id for i in hosted if i.approval_required])
@@ -55,6 +77,9 @@ def _erase(args: argparse.Namespace) -> int:
 
     settings = IssuerSettings()
     days = settings.retention_days if args.days is None else args.days
+    settings.require_database("issuer.db", "issuer database",
+                              made_by="the issuer's first start (`esspass up`) or `esspass migrate`")
+    _require_institutions(settings)
     service = build_service(settings)
     try:
         erased = service.erase_ended(days, dry_run=args.dry_run)
@@ -75,32 +100,56 @@ def _check(_args: argparse.Namespace) -> int:
     from credentials.errors import CredentialError
     from credentials.institutions import ROLE_FOR_VCT
     from credentials.x509 import load_pem_certificates, spki_kid
-    from esspass.config import service_http_client
+    from esspass.config import require_file, service_http_client
+    from esspass.pilot import read_record, unreachable
     from issuer.app import hosted_institutions
     from issuer.settings import IssuerSettings
-    from trust_registry.client import TrustListClient
+    from trust_registry.client import TrustListClient, TrustListUnavailable
 
     settings = IssuerSettings()
     now = datetime.now(UTC)
+    _require_institutions(settings)  # a deployment that is not there is said so, not made afresh
+    require_file(settings.root_path(), "registry root certificate (ESSPASS_ISSUER_REGISTRY_ROOT)", settings.data_dir)
     institutions = hosted_institutions(settings)  # a key or chain that is wrong stops here, named
     root = load_pem_certificates(settings.root_path().read_bytes())[0]
-    with service_http_client(settings.tls_ca, settings.pki_path()) as http:
-        issuers = TrustListClient(settings.registry_url, registry_root=root, http=http).refresh("issuers", now)
+    where = ("ESSPASS_ISSUER_PUBLIC_URL" if "ESSPASS_ISSUER_PUBLIC_URL" in os.environ
+             else f"the pilot running from {settings.data_dir}" if read_record(settings.data_dir) is not None
+             else "the default: set ESSPASS_ISSUER_PUBLIC_URL to the address wallets and verifiers use")
+    print(f"This issuer: {settings.base_url()} ({where}); trust registry: {settings.registry_url}")
+    try:
+        with service_http_client(settings.tls_ca, settings.pki_path()) as http:
+            issuers = TrustListClient(settings.registry_url, registry_root=root, http=http).refresh("issuers", now)
+    except TrustListUnavailable as exc:
+        print(f"esspass: {unreachable('the trust registry', exc.registry_url, exc.detail)}", file=sys.stderr)
+        return 1
     refused = 0
     for inst in institutions.values():
         types = [vct for vct, role in ROLE_FOR_VCT.items() if role in inst.entity.roles]
+        wrong: tuple[str, bool] | None = None
         try:
             for vct in types:
                 listed = trust_list.authorised_issuer(issuers, inst.x5c, vct, at=now, now=now).entity
                 if listed.id != inst.entity.id:
                     raise CredentialError(f"its certificate belongs to {listed.id} on the trust list")
+                wrong = _listed_address(listed, inst.entity.path, inst.issuer_url, approval=inst.approval_required)
         except CredentialError as exc:
             refused += 1
             print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: verifiers will refuse what it signs: "
                   f"{exc.message}")
             continue
+        if wrong is not None and wrong[1]:  # wallets keep a deferral only from the address listed
+            refused += 1
+            print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: it has a second clerk approve each document, "
+                  f"but wallets will not wait for its deferred documents: {wrong[0]} (esspass registry "
+                  f"status-lists {inst.entity.id} {inst.issuer_url}/status-lists, and --path {inst.entity.path} "
+                  "when it is registered again)")
+            continue
         print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
               f"{', '.join(types)}; signer valid until {inst.x5c[0].not_valid_after_utc:%Y-%m-%d}")
+        if wrong is not None:
+            print(f"{'':<14} warning  {wrong[0]}: verifiers getting its status lists ahead of an inspection "
+                  f"without network look there (esspass registry status-lists {inst.entity.id} "
+                  f"{inst.issuer_url}/status-lists)")
         left = inst.x5c[0].not_valid_after_utc - now
         if left < timedelta(days=_RENEW_DAYS):
             print(f"{'':<14} note     the signer certificate expires in {left.days} days: have a new one issued, "
@@ -111,6 +160,32 @@ def _check(_args: argparse.Namespace) -> int:
             print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
                   "signer certificate as its document signer")
     return 1 if refused else 0
+
+
+def _listed_address(listed: Any, path: str, issuer_url: str, *, approval: bool) -> tuple[str, bool] | None:
+    """What is wrong with the address the trust list gives an institution (``path`` and
+    ``status_lists``, README "Own keys in a real deployment") for this issuer serving it at
+    ``issuer_url``, and whether wallets will refuse its deferrals for it; None when nothing is.
+
+    A wallet deferred by an institution keeps waiting only when the list names its address: ``path``
+    the address's last segment, ``status_lists`` on its origin (wallet.core). That matters for an
+    institution with four-eyes approval (``approval``), which defers every document: a failure.
+    Otherwise what is listed must still match, since verifiers prefetch status lists from there."""
+    from urllib.parse import urlsplit
+
+    expected = f"{issuer_url}/status-lists"
+    if listed.path != path and (listed.path or approval):
+        return (f"the trust list gives it the path {listed.path!r}, this issuer serves it at /{path}" if listed.path
+                else f"the trust list gives it no path (this issuer serves it at /{path})"), approval
+    if not listed.status_lists:
+        return (f"the trust list names no status lists address for it (this issuer serves {expected})", True) \
+            if approval else None
+    if listed.status_lists.rstrip("/") == expected:
+        return None
+    here, there = urlsplit(expected), urlsplit(listed.status_lists)
+    elsewhere = (here.scheme, here.netloc.lower()) != (there.scheme, there.netloc.lower())
+    return (f"the trust list names its status lists at {listed.status_lists}, on another "
+            f"{'server' if elsewhere else 'path'} than this issuer's {expected}"), approval and elsewhere
 
 
 def _csr(args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ from esspass.web import page_language
 from issuer.db import OfficeSession
 from issuer.service import (
     CREDENTIAL_TYPES,
+    NO_ROWS,
     FourEyes,
     Institution,
     IssuerService,
@@ -58,7 +59,10 @@ __all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_c
 HERE = Path(__file__).parent
 COOKIE = "esspass_clerk"
 PAGE_SIZE = 50
-MAX_UPLOAD = 2 * 1024 * 1024
+_MIB = 1024 * 1024
+#: The CSV file itself; the request body around it may be larger (3 MiB, issuer.app: the multipart
+#: envelope), so that a file at the limit is refused with these words, not a bare 413.
+MAX_UPLOAD = 2 * _MIB
 MAX_ROWS = 5000
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -373,15 +377,20 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Vous avez enregistré ce dossier : un autre agent doit l'approuver.",
                     "Ta sprawa została zapisana przez Ciebie, więc zatwierdza ją inny urzędnik."),
     "approve_unnamed": ("You are signed in with the institution's shared token, which does not say which clerk "
-                        "you are: sign in with your own clerk token to approve.",
+                        "you are: whoever holds it may be the clerk who recorded this case, so it approves none. "
+                        "Sign in with your own clerk token to approve.",
                         "Jūs esat pieteicies ar iestādes kopīgo pilnvaru, kas nenorāda, kurš darbinieks jūs esat: "
-                        "lai apstiprinātu, piesakieties ar savu darbinieka pilnvaru.",
+                        "tās turētājs var būt tas pats darbinieks, kas reģistrēja šo lietu, tāpēc ar to neapstiprina "
+                        "nevienu lietu. Lai apstiprinātu, piesakieties ar savu darbinieka pilnvaru.",
                         "Sie sind mit dem gemeinsamen Token der Einrichtung angemeldet, der nicht sagt, wer Sie "
-                        "sind: Melden Sie sich zur Freigabe mit Ihrem eigenen Token an.",
+                        "sind: Wer ihn hat, kann den Fall selbst erfasst haben, daher gibt er keinen Fall frei. "
+                        "Melden Sie sich zur Freigabe mit Ihrem eigenen Token an.",
                         "Vous êtes connecté avec le jeton commun de l'organisme, qui ne dit pas quel agent vous "
-                        "êtes : connectez-vous avec votre propre jeton pour approuver.",
+                        "êtes : qui le détient peut être l'agent qui a enregistré ce dossier, il n'en approuve "
+                        "donc aucun. Connectez-vous avec votre propre jeton pour approuver.",
                         "Zalogowano wspólnym tokenem instytucji, który nie wskazuje, którym urzędnikiem jesteś: "
-                        "aby zatwierdzić, zaloguj się własnym tokenem urzędnika."),
+                        "jego posiadacz mógł sam zapisać tę sprawę, dlatego nie zatwierdza on żadnej. "
+                        "Aby zatwierdzić, zaloguj się własnym tokenem urzędnika."),
     "offer_after_approval": ("You can hand it over now: the worker's wallet receives the document once it is "
                              "approved.",
                              "To var nodot jau tagad: darba ņēmēja maks saņems dokumentu, tiklīdz tas būs "
@@ -416,11 +425,20 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                  "Un dossier par ligne ; téléchargez le modèle pour voir les colonnes.",
                  "Jedna sprawa w wierszu; pobierz szablon, aby zobaczyć kolumny."),
     "file": ("CSV file", "CSV fails", "CSV-Datei", "Fichier CSV", "Plik CSV"),
-    "file_error": ("The file must be a UTF-8 CSV file of at most 2 MB and 5000 rows.",
-                   "Failam jābūt UTF-8 CSV failam, ne lielākam par 2 MB un 5000 rindām.",
-                   "Die Datei muss eine UTF-8-CSV-Datei mit höchstens 2 MB und 5000 Zeilen sein.",
-                   "Le fichier doit être un CSV UTF-8 d'au plus 2 Mo et 5000 lignes.",
-                   "Plik musi być plikiem CSV w UTF-8, maks. 2 MB i 5000 wierszy."),
+    "file_error": ("The file must be a UTF-8 CSV file of at most {size} MiB and {rows} rows.",
+                   "Failam jābūt UTF-8 CSV failam, ne lielākam par {size} MiB un {rows} rindām.",
+                   "Die Datei muss eine UTF-8-CSV-Datei mit höchstens {size} MiB und {rows} Zeilen sein.",
+                   "Le fichier doit être un CSV UTF-8 d'au plus {size} Mio et {rows} lignes.",
+                   "Plik musi być plikiem CSV w UTF-8, maks. {size} MiB i {rows} wierszy."),
+    "file_empty": ("The file has no rows: below the header line, give one case per row (see the template).",
+                   "Failā nav nevienas rindas: zem virsraksta rindas norādiet vienu lietu katrā rindā (skatiet "
+                   "veidni).",
+                   "Die Datei enthält keine Zeilen: Geben Sie unter der Kopfzeile einen Fall pro Zeile an (siehe "
+                   "Vorlage).",
+                   "Le fichier ne contient aucune ligne : sous la ligne d'en-tête, indiquez un dossier par ligne "
+                   "(voir le modèle).",
+                   "Plik nie zawiera żadnych wierszy: pod wierszem nagłówka podaj jedną sprawę w wierszu (zobacz "
+                   "szablon)."),
     "template": ("Template", "Veidne", "Vorlage", "Modèle", "Szablon"),
     "numbers_taken": ("Nothing was imported: the rows below have document numbers already given. Change them, or "
                       "leave them empty to have new ones given, then import the file again.",
@@ -598,6 +616,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
              Field("subject.date_of_birth", "date", "subject")),
     "pid": (Field("family_name", "text", "person", True), Field("given_name", "text", "person", True),
             Field("birthdate", "date", "person", True), Field("nationalities[]", "countries", "person", True),
+            # PID Rulebook §2.3, optional: the state's personal number where it has one (the A1's and
+            # the EHIC's too, which the inspection compares, credentials/holder_link.py).
+            Field("personal_administrative_number", "text", "person"),
             Field("place_of_birth.country", "country", "birth"), Field("place_of_birth.locality", "text", "birth"),
             # Left empty, the provider's own term (pid.provider_expiry); issuing_authority and
             # issuing_country are the provider's, as the other types' issuer blocks are.
@@ -768,10 +789,11 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     """The rows of an import file, or DataError ``file`` when the file as a whole is faulty, before
     any row is recorded: not UTF-8, a NUL in it, a cell the csv module cannot read, a column named
     twice (which value would the case get?), a row with non-empty cells beyond the header (an
-    unquoted comma shifts the cells: what is beyond would be lost unseen), more than MAX_ROWS rows.
+    unquoted comma shifts the cells: what is beyond would be lost unseen), no row at all (an empty
+    file, or a header alone: "imported 0" would read as done), more than MAX_ROWS rows.
     Rows are numbered as in the import report: the header is line 1."""
     if len(data) > MAX_UPLOAD:
-        raise DataError("file", "at most 2 MB per import")
+        raise DataError("file", f"at most {MAX_UPLOAD // _MIB} MiB per import")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -793,6 +815,8 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
         extra: Any = row.get(None)  # DictReader's key for the cells beyond the header
         if extra and any(cell.strip() for cell in extra):
             raise DataError("file", f"row {number} has more cells than the header")
+    if not rows:
+        raise DataError("file", NO_ROWS)
     if len(rows) > MAX_ROWS:
         raise DataError("file", f"at most {MAX_ROWS} rows per import")
     return rows
@@ -1135,8 +1159,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                 raise DataError("file", "a CSV file is required")
             rows = read_csv(await upload.read(MAX_UPLOAD + 1))
         except DataError as exc:
-            return page(request, path, "office/import.html", status_code=400, report=None,
-                        error=f"{_t(_lang(request), 'file_error')} ({exc.rule})")
+            lang = _lang(request)
+            said = _t(lang, "file_empty") if exc.rule == NO_ROWS else \
+                f"{_t(lang, 'file_error', size=MAX_UPLOAD // _MIB, rows=MAX_ROWS)} ({exc.rule})"
+            return page(request, path, "office/import.html", status_code=400, report=None, error=said)
         try:
             report = await run_in_threadpool(import_file, svc(), inst, rows, actor=who.actor)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported

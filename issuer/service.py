@@ -69,8 +69,11 @@ from issuer.db import (
 from issuer.nonces import Nonces
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "Institution", "IssuedOffer", "IssuerService", "NumberTaken",
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "Institution", "IssuedOffer", "IssuerService", "NumberTaken",
            "document_end", "import_file", "new_document_number"]
+
+#: The rule (field ``file``) of an import with no row to import: an empty file, or a header alone.
+NO_ROWS = "the file has no rows"
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
@@ -116,7 +119,8 @@ class NumberTaken(ProtocolError):
 class FourEyes(ProtocolError):
     """403 ``access_denied``: what four-eyes approval does not allow, ``rule`` saying which (for the
     office to say it in the clerk's language): ``record_unnamed`` (the shared token records no case
-    where approval is asked), ``approve_unnamed``, ``approve_own``, ``approve_shared_case``."""
+    where approval is asked), ``approve_unnamed`` (nor approves any: whoever holds it may be the clerk
+    who recorded the case), ``approve_own``, ``approve_shared_case``."""
 
     def __init__(self, rule: str, message: str) -> None:
         super().__init__("access_denied", message, http_status=403)
@@ -599,16 +603,21 @@ class IssuerService:
         are signed, for a wallet that asks and for one that was deferred (OpenID4VCI §9).
 
         Only a named clerk (``clerk:<institution>/<name>``) other than the one who recorded the case
-        may approve it: 403 ``access_denied`` otherwise, since two clerks sharing one institution
-        token cannot be told apart.
+        may approve it: 403 ``access_denied`` otherwise, each with its reason (``approve_unnamed``:
+        two clerks sharing one institution token cannot be told apart, so its holder may be the one
+        who recorded the case; ``approve_own``).
         """
         now = self._now()
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id, lock=True)
             self._awaiting(case)
-            if not _named_clerk(actor) or actor[:60] == case.created_by:
-                raise FourEyes("approve_own" if _named_clerk(actor) else "approve_unnamed",
-                               "a case is approved by a second, named clerk, not by the one who recorded it")
+            if not _named_clerk(actor):  # whoever holds the shared token may be the clerk who recorded it
+                raise FourEyes("approve_unnamed", "the institution's shared token approves no case: whoever holds "
+                               "it may be the clerk who recorded it, and a case is approved by a second, named "
+                               "clerk; sign in with your own clerk token")
+            if actor[:60] == case.created_by:
+                raise FourEyes("approve_own", "a case is approved by a second, named clerk, not by the one who "
+                               "recorded it")
             if not _named_clerk(case.created_by):  # whoever holds the shared token may have recorded it
                 raise FourEyes("approve_shared_case", "this case was recorded with the institution's shared token, "
                                "so no one can tell who recorded it: refuse it, and record it again with a named "
@@ -1601,9 +1610,12 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
     the file and imports it again whole, with none of its rows already in to find and leave out.
 
     A number another clerk's case takes between this check and its row is that row's refusal in
-    the report (the unique index), as any other row's mistake.
+    the report (the unique index), as any other row's mistake. A file with no row is refused
+    (DataError ``file``, :data:`NO_ROWS`): "0 imported" would read as a success.
     """
     service.may_record(inst, actor)
+    if not rows:
+        raise DataError("file", NO_ROWS)
     conflicts = service.number_conflicts(inst, rows)
     if conflicts:
         where = ("row " if len(conflicts) == 1 else "rows ") + ", ".join(str(r["row"]) for r in conflicts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
@@ -10,9 +9,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from credentials.files import named_tokens
+from credentials.files import LOGIN_NAME, named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
+from esspass.pilot import pilot_approval_setting as _pilot_approval
+from esspass.pilot import pilot_url_setting as _pilot_url
 
 __all__ = ["CLERK_NAME", "MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_institution", "clerk_name",
            "clerk_tokens"]
@@ -20,8 +21,9 @@ __all__ = ["CLERK_NAME", "MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_insti
 #: Smallest status list outside development (domain.md "Revocation": >= 100 000 entries).
 MIN_PRIVATE_LIST_SIZE = 100_000
 
-#: A clerk's name after the institution in a clerk token's value (``LV:VSAA/anna.berzina``).
-CLERK_NAME = re.compile(r"[a-z0-9._-]{1,30}")
+#: A clerk's name after the institution in a clerk token's value (``LV:VSAA/anna.berzina``): the same
+#: rule as an inspector's name (``esspass verifier tokens --add``).
+CLERK_NAME = LOGIN_NAME
 
 
 class IssuerSettings(ServiceSettings):
@@ -29,6 +31,9 @@ class IssuerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ESSPASS_ISSUER_", extra="ignore", hide_input_in_errors=True)
 
     port: int = 8102
+    #: This issuer's public base URL; default: the issuer's of the pilot (``esspass up``) running from
+    #: ``data_dir``, so that ``esspass issuer check`` names the address the pilot serves.
+    public_url: str | None = Field(default_factory=lambda data: _pilot_url(data, "issuer", None))
     #: clerk bearer token -> institution id (e.g. ``LV:VSAA``), or institution id and a clerk's name
     #: (``LV:VSAA/anna.berzina``, :data:`CLERK_NAME`): what that token does is then recorded as that
     #: clerk's (``clerk:LV:VSAA/anna.berzina``), who may approve another clerk's case (``approval``).
@@ -37,7 +42,8 @@ class IssuerSettings(ServiceSettings):
     #: Four-eyes approval: the institutions (ids, or ``["*"]`` for every one hosted) whose new cases
     #: wait for a second, named clerk's approval before anything is signed. An institution of the
     #: institutions file may also ask for it there (``approval = true``).
-    approval: list[str] = Field(default_factory=list)
+    #: Default: what the pilot (``esspass up``) running from ``data_dir`` gave its issuer.
+    approval: list[str] = Field(default_factory=lambda data: _pilot_approval(data))
     offer_ttl: int = 15 * 60  # seconds a credential offer (pre-authorized code) stays usable
     token_ttl: int = 600
     nonce_ttl: int = 300
@@ -87,8 +93,11 @@ class IssuerSettings(ServiceSettings):
     user_authentication_levels: list[str] = Field(default_factory=lambda: list(KEY_LEVELS))
     #: The trust registry publishing the wallet providers list
     #: (``ESSPASS_ISSUER_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``).
-    registry_url: str = Field(default="https://localhost:8101", validation_alias=AliasChoices(
-        "ESSPASS_ISSUER_REGISTRY_URL", "ESSPASS_REGISTRY_URL", "registry_url"))
+    #: Default: the registry of the pilot (``esspass up``) running from ``data_dir``, as its record says
+    #: (whatever its ``--port-base`` and ``--http``), else https://localhost:8101.
+    registry_url: str = Field(default_factory=lambda data: _pilot_url(data, "registry", "https://localhost:8101"),
+                              validation_alias=AliasChoices("ESSPASS_ISSUER_REGISTRY_URL", "ESSPASS_REGISTRY_URL",
+                                                            "registry_url"))
     #: The pinned registry root (PEM); default: the demo PKI's root.pem.
     registry_root: Path | None = None
     #: CA bundle for HTTPS to the registry (the demo PKI's TLS CA in the pilot).
@@ -105,8 +114,9 @@ class IssuerSettings(ServiceSettings):
         for who in value.values():
             entity_id, slash, name = who.partition("/")
             if not entity_id.strip() or (slash and not CLERK_NAME.fullmatch(name)):
-                raise ValueError(f"ESSPASS_ISSUER_CLERK_TOKENS: the value {who[:80]!r} must be an institution id "
-                                 "(LV:VSAA), or an institution id, '/' and a clerk's name (LV:VSAA/anna.berzina): "
+                # The value is not quoted either: for simplicity no refused setting's value is.
+                raise ValueError("ESSPASS_ISSUER_CLERK_TOKENS has a value that is not an institution id (LV:VSAA), "
+                                 "or an institution id, '/' and a clerk's name (LV:VSAA/anna.berzina): "
                                  "1 to 30 lower-case letters, digits, '.', '_' or '-'")
         return value
 

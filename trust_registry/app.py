@@ -21,8 +21,10 @@ Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with 
 403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads):
 ``GET|POST /admin/entities``, ``GET /admin/entities/{id}``, ``GET /admin/entities/{id}/history``,
 ``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``,
-``POST /admin/entities/{id}/keys/{kid}/revoke``, ``PUT /admin/entities/{id}/status-lists`` and
-``PUT /admin/entities/{id}/may-request`` (``{"may_request": {vct: [claim, ...]}}``, verifiers only).
+``POST /admin/entities/{id}/keys/{kid}/revoke``, ``PUT /admin/entities/{id}/status-lists``
+(``{"status_lists": "<uri>"}``, as ``show`` returns it, ``null`` to stop publishing; ``{"uri": ...}``,
+as earlier releases took it, too) and ``PUT /admin/entities/{id}/may-request``
+(``{"may_request": {vct: [claim, ...]}}``, verifiers only).
 The audit trail records the name bound to the token (``api:<name>``), never the token.
 
 A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
@@ -48,7 +50,7 @@ from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from credentials import i18n, trust_list
 from credentials.countries import name as country_name
@@ -89,7 +91,17 @@ class EntityIn(BaseModel):
 
 
 class StatusListsIn(BaseModel):
-    uri: str | None = Field(max_length=300)
+    """``{"status_lists": "<uri>"}``, the member ``show`` returns (``null`` stops publishing); or
+    ``{"uri": "<uri>"}``, the body earlier releases took (``status_lists`` wins when both are given)."""
+
+    status_lists: str | None = Field(max_length=300)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_body(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "uri" in data and "status_lists" not in data:
+            return {**data, "status_lists": data["uri"]}
+        return data
 
 
 class MayRequestIn(BaseModel):
@@ -343,7 +355,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     def set_status_lists(entity_id: str, body: StatusListsIn, who: Writer) -> JSONResponse:
         """Publish where the institution lists all its status lists (Status List Aggregation), so
         that verifiers fetch them before going where there is no network; ``null`` stops it."""
-        result = state().registry.set_status_lists(entity_id, body.uri, who=who)
+        result = state().registry.set_status_lists(entity_id, body.status_lists, who=who)
         changed("set_status_lists", entity_id)
         return JSONResponse(result)
 

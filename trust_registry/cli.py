@@ -4,7 +4,9 @@ reinstate|withdraw`` (issue #3).
 ``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
 each change is recorded in the audit trail as ``cli:<os user>`` and bumps the lists' sequence
-number. Refusals (bad input, unknown entity, conflicts) are one plain line on stderr, exit code 1.
+number. Refusals (bad input, unknown entity, conflicts) are one plain line on stderr, exit code 1;
+so is a registry database that is not there (no data directory, or none in it): only ``seed``
+(and ``esspass up``/``init``) make one.
 """
 
 from __future__ import annotations
@@ -38,11 +40,16 @@ def _app(args: argparse.Namespace) -> Any:
     return create_app(RegistrySettings(host=args.host, port=args.port))
 
 
-def _registry() -> Any:
+def _registry(*, create: bool = False) -> Any:
+    """The registry database; unless ``create``, one that exists: a command on the registry never
+    makes an empty one, which would answer for a registry nobody publishes."""
     from esspass.db import make_engine
     from trust_registry.store import Registry
 
-    return Registry(make_engine(_settings().db_url("registry.db")))
+    settings = _settings()
+    if not create:
+        settings.require_database("registry.db", "registry database", made_by="`esspass up` (or `esspass init`)")
+    return Registry(make_engine(settings.db_url("registry.db")))
 
 
 def _who() -> str:
@@ -71,7 +78,7 @@ def _seed(args: argparse.Namespace) -> int:
     from trust_registry.seed import seed_data_dir
 
     settings = _settings()
-    before = _registry().sequence()
+    before = _registry(create=True).sequence()
     seed_data_dir(settings.data_dir, database_url=settings.database_url, issuer_url=args.issuer_url)
     after = _registry().sequence()
     print(f"Seeded the demo institutions and inspectorates ({after - before} changes, sequence {after}); "

@@ -6,7 +6,9 @@ exceptions: where the demo issuer lists each institution's status lists (``issue
 demo pilot may move to other ports, so that entry follows it; and a demo inspectorate's
 ``may_request``, which is widened to the claims this release's inspections ask for that it lacks
 (never narrowed: claims an operator added stay), so that a pilot data directory from an older
-release keeps working once its verifier asks for more.
+release keeps working once its verifier asks for more. Neither is touched again once an operator
+has set it (``esspass registry status-lists`` / ``may-request``, or the admin API): the history
+tells the operator's changes from the seed's by who made them.
 """
 
 from __future__ import annotations
@@ -57,20 +59,21 @@ def _lacks(entity: Entity, listed: ListedEntity) -> bool:
         claim not in listed.may_request.get(vct, ()) for vct, claims in entity.may_request.items() for claim in claims)
 
 
-def _changed_by_operator(registry: Registry, entity_id: str) -> bool:
-    """Whether anyone but the seed ever set what the entity may request: its claims are then the
-    operator's (a claim they removed stays removed), and the seed never widens them again."""
-    return any(a["action"] == "set_may_request" and a["who"] != SEED_WHO
-               for a in registry.history(entity_id)["audit"])
+def _changed_by_operator(registry: Registry, entity_id: str, action: str = "set_may_request") -> bool:
+    """Whether anyone but the seed ever made the change ``action`` to the entity (``set_may_request``,
+    ``set_status_lists``): that value is then the operator's (a claim they removed stays removed, an
+    address they published stays published), and the seed never changes it again."""
+    return any(a["action"] == action and a["who"] != SEED_WHO for a in registry.history(entity_id)["audit"])
 
 
 def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_ENTITIES, *,
          issuer_url: str | None = None) -> int:
     """Register every entity not yet known: its CA (``ca``), for issuers its document signer
     (``signer``), active since the CA's ``notBefore``. With ``issuer_url`` (the demo issuer's public
-    URL), each institution's status lists are published as listed there. A demo inspectorate already
-    registered gets the claims its definition lists and it lacks (added, never removed), unless an
-    operator has set its claims (:func:`_changed_by_operator`). Returns how many were added."""
+    URL), each institution's status lists are published as listed there, unless an operator has set
+    them (:func:`_changed_by_operator`). A demo inspectorate already registered gets the claims its
+    definition lists and it lacks (added, never removed), unless an operator has set its claims.
+    Returns how many were added."""
     known = {e.id: e for e in registry.list_entities()}
     added = 0
     for entity in entities:
@@ -78,7 +81,8 @@ def seed(registry: Registry, pki: DemoPki, entities: tuple[Entity, ...] = DEMO_E
             continue
         if entity.id in known:
             where = _status_lists(entity, issuer_url)
-            if where is not None and known[entity.id].status_lists != where:
+            if where is not None and known[entity.id].status_lists != where \
+                    and not _changed_by_operator(registry, entity.id, "set_status_lists"):
                 registry.set_status_lists(entity.id, where, who=SEED_WHO)
             if _lacks(entity, known[entity.id]) and not _changed_by_operator(registry, entity.id):
                 registry.widen_may_request(entity.id, {k: list(v) for k, v in entity.may_request.items()},

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +71,7 @@ __all__ = [
     "ListStateRow",
     "Registry",
     "StatusPeriodRow",
+    "known_claim_names",
     "metadata",
     "parse_certificate",
 ]
@@ -195,6 +197,51 @@ def _check_signer(cert: x509.Certificate, cas: list[x509.Certificate], *, now: d
     except IssuerKeyError as exc:
         raise DataError(field, "the document-signer certificate is not issued by a CA certificate of this "
                                "entity") from exc
+
+
+@cache
+def known_claim_names(vct: str) -> frozenset[str] | None:
+    """The claim names a verifier may be registered to request of ``vct``, for a credential type
+    this project knows (the PDA1, the EHIC, the PID, their aliases, the EUDI model's A1); None for
+    any other type.
+
+    Wallets compare ``may_request`` with a DCQL query by top-level names
+    (:func:`credentials.dcql.requested_claims`: a claim path's first name, an mdoc's data element;
+    :func:`credentials.trust_list._allowed_claims`), so a name is top-level, never a nested path:
+    what the type's metadata lists, its selectively disclosable claims, the common block of an A1
+    or EHIC, a PID's mdoc data elements too (the Rulebook's names, which an mdoc query asks for),
+    and for the EUDI model's A1 its own names (``social_security_pin`` ...) with ours that it keeps.
+    """
+    from credentials import claims, ehic, eudi_pda1, pda1, pid
+
+    if vct == eudi_pda1.VCT:
+        ours = known_claim_names(pda1.VCT) or frozenset()
+        return frozenset({*eudi_pda1.CLAIM_NAMES.values(), *(path[0] for path in eudi_pda1.QUERY_PATHS),
+                          *(ours - eudi_pda1.CLAIM_NAMES.keys())})
+    module = next((m for m in (pda1, ehic, pid) if vct == m.VCT or vct in m.ALIASES), None)
+    if module is None:
+        return None
+    names = {str(c["path"][0]) for c in module.type_metadata_document().get("claims", []) if c.get("path")}
+    names |= {str(path[0]) for path in module.SD_PATHS}
+    if module is pid:
+        names |= {*pid.MDOC_ELEMENTS, *pid.MDOC_ELEMENTS.values()}
+    else:
+        names |= {*claims.COMMON_REQUIRED, *claims.COMMON_OPTIONAL}
+    return frozenset(names)
+
+
+def _unknown_claims(may_request: Mapping[str, list[str]]) -> str | None:
+    """The claims of ``may_request`` its (known) type does not have, in one line; None when none."""
+    said = []
+    for vct, claims in may_request.items():
+        known = known_claim_names(vct)
+        if known is None:  # a type this project does not know: the registry takes its names as given
+            continue
+        unknown = [c for c in claims if c not in known]
+        if unknown:
+            said.append(f"{vct} has no claim named {', '.join(unknown)} (its claims, by their top-level names: "
+                        f"{', '.join(sorted(known))})")
+    return "; ".join(said) or None
 
 
 def _claim_changes(new: Mapping[str, list[str]], old: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -420,7 +467,11 @@ class Registry:
         return self.show(entity_id)
 
     @staticmethod
-    def _may_request(value: Any, roles: Any) -> dict[str, list[str]]:
+    def _may_request(value: Any, roles: Any, *, names: bool = True) -> dict[str, list[str]]:
+        """``value`` checked: its shape, the role, and (``names``) each claim name of a type this
+        project knows against that type's (:func:`known_claim_names`): a name a wallet never finds
+        in a query (a typo, a nested path) grants nothing, and a verifier registered for it would
+        be refused by wallets for a request that asks it."""
         if value is None or (isinstance(value, Mapping) and not value):
             return {}
         # An object of non-empty lists, each claim once: what the signed list publishes is never an
@@ -431,7 +482,11 @@ class Registry:
             raise DataError("may_request", "must map known credential types to non-empty lists of claim names")
         if Role.VERIFIER.value not in roles:
             raise DataError("may_request", "only verifiers may request credentials")
-        return {str(k): list(dict.fromkeys(str(c) for c in v)) for k, v in value.items()}
+        checked = {str(k): list(dict.fromkeys(str(c) for c in v)) for k, v in value.items()}
+        unknown = _unknown_claims(checked) if names else None
+        if unknown is not None:
+            raise DataError("may_request", unknown)
+        return checked
 
     def set_may_request(self, entity_id: str, may_request: Any, *, who: str) -> dict[str, Any]:
         """Replace what a registered verifier may ask wallets for (``{vct: [claim, ...]}``, validated
@@ -445,7 +500,8 @@ class Registry:
         """Add the claims (and types) of ``may_request`` that the verifier lacks, keeping all it has:
         :meth:`set_may_request` with the union, taken inside the one transaction, so that an
         operator's change made meanwhile is never undone (the demo seed after an upgrade)."""
-        extra = self._may_request(may_request, [Role.VERIFIER.value])  # its shape; the role is checked below
+        # Its shape and names; the role is checked below. What the verifier holds already is kept as it is.
+        extra = self._may_request(may_request, [Role.VERIFIER.value])
 
         def union(registered: dict[str, list[str]]) -> dict[str, list[str]]:
             merged = {vct: list(claims) for vct, claims in registered.items()}
@@ -453,16 +509,16 @@ class Registry:
                 held = merged.setdefault(vct, [])
                 held += [c for c in dict.fromkeys(claims) if c not in held]
             return merged
-        return self._change_may_request(entity_id, who, union)
+        return self._change_may_request(entity_id, who, union, names=False)
 
-    def _change_may_request(self, entity_id: str, who: str,
-                            change: Callable[[dict[str, list[str]]], Any]) -> dict[str, Any]:
+    def _change_may_request(self, entity_id: str, who: str, change: Callable[[dict[str, list[str]]], Any], *,
+                            names: bool = True) -> dict[str, Any]:
         with self._write() as s:
             row = self._entity(s, entity_id)
             if Role.VERIFIER.value not in row.roles:
                 raise DataError("may_request", "only verifiers may request credentials")
             before = {str(k): [str(c) for c in v] for k, v in (row.may_request or {}).items()}
-            value = self._may_request(change(before), row.roles)
+            value = self._may_request(change(before), row.roles, names=names)
             if value != before:
                 row.may_request = value
                 self._bump(s, who, "set_may_request", entity_id, {

@@ -1,9 +1,10 @@
-"""``esspass verifier serve|tokens|check``: run the inspector's service, manage the inspectors'
-tokens, and check that wallets will answer its requests."""
+"""``esspass verifier serve|tokens|check|records``: run the inspector's service, manage the inspectors'
+tokens, check that wallets will answer its requests, and print the inspection records."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from esspass.serve import add_serve_parser
@@ -38,17 +39,27 @@ def _check(_args: argparse.Namespace) -> int:
     from credentials import dcql, trust_list
     from credentials.errors import CredentialError
     from credentials.x509 import load_pem_certificates
-    from esspass.config import service_http_client
-    from trust_registry.client import TrustListClient
+    from esspass.config import require_file, service_http_client
+    from esspass.pilot import unreachable
+    from trust_registry.client import TrustListClient, TrustListUnavailable
     from verifier.service import PROFILES, profile_query
     from verifier.settings import VerifierSettings
 
     settings = VerifierSettings()
     now = datetime.now(UTC)
+    if settings.access_key_file is None and settings.access_chain_file is None:
+        # The demo access certificate: never made here, where it would be nobody's registry's.
+        require_file(settings.pki_path() / "pki.json", "demo PKI", settings.data_dir)
     _key, chain = settings.access_certificate(now)  # a key or chain that is wrong stops here, named
+    require_file(settings.root_path(), "registry root certificate (ESSPASS_VERIFIER_REGISTRY_ROOT)", settings.data_dir)
     root = load_pem_certificates(settings.root_path().read_bytes())[0]
-    with service_http_client(settings.tls_ca, settings.pki_path()) as http:
-        verifiers = TrustListClient(settings.registry_url, registry_root=root, http=http).refresh("verifiers", now)
+    try:
+        with service_http_client(settings.tls_ca, settings.pki_path()) as http:
+            verifiers = TrustListClient(settings.registry_url, registry_root=root,
+                                        http=http).refresh("verifiers", now)
+    except TrustListUnavailable as exc:  # not reached: say where, never that the inspectorate is not trusted
+        print(f"esspass: {unreachable('the trust registry', exc.registry_url, exc.detail)}", file=sys.stderr)
+        return 1
     refused = 0
     for profile in PROFILES:
         try:
@@ -71,22 +82,125 @@ def _check(_args: argparse.Namespace) -> int:
 
 def _tokens(args: argparse.Namespace) -> int:
     """Print the inspectors' tokens after ``--add``/``--revoke``; those are refused (exit 2) while the
-    tokens are configured in ``ESSPASS_VERIFIER_INSPECTOR_TOKENS``, which they cannot change."""
+    tokens are configured in ``ESSPASS_VERIFIER_INSPECTOR_TOKENS``, which they cannot change. The tokens
+    file is the deployment's: a data directory that is not there is refused (exit 1), never made, and
+    so is a name to add that is taken or not a login name, or one to revoke that has no token."""
     import json
     import sys
 
     from credentials.errors import DataError
+    from credentials.files import TokenNameError
+    from esspass.config import require_data_dir
     from verifier.settings import VerifierSettings, inspector_tokens
 
+    settings = VerifierSettings()
+    if not settings.inspector_tokens:
+        require_data_dir(settings.data_dir)
     try:
-        tokens = inspector_tokens(VerifierSettings(), add=args.add or (), revoke=args.revoke or ())
+        tokens = inspector_tokens(settings, add=args.add or (), revoke=args.revoke or ())
     except DataError as exc:
         if exc.field != "ESSPASS_VERIFIER_INSPECTOR_TOKENS":
             raise
         print(f"esspass: {exc.field} {exc.rule}", file=sys.stderr)
         return 2
+    except TokenNameError as exc:
+        print(f"esspass: {_token_name_refusal(exc)}", file=sys.stderr)
+        return 1
     print(json.dumps({name: token for token, name in tokens.items()}, indent=2, sort_keys=True))
     return 0
+
+
+def _token_name_refusal(exc: Any) -> str:
+    """The one line for a :class:`~credentials.files.TokenNameError`: the name and what is wrong with it."""
+    if exc.problem == "invalid":
+        return (f"--add {exc.name!r}: an inspector's name is 1 to 30 lower-case letters, digits, '.', '_' or "
+                "'-', as a clerk's (anna.berzina)")
+    if exc.problem == "taken":
+        return (f"--add {exc.name}: that inspector has a token already (`--revoke {exc.name} --add {exc.name}` "
+                "gives a new one)")
+    known = exc.known
+    those = (f"those with one: {', '.join(known)}" if 0 < len(known) <= 10 else
+             f"{len(known)} inspectors have one: `esspass verifier tokens` lists them" if known else
+             "no inspector has one yet")
+    return f"--revoke {exc.name}: no inspector of that name has a token ({those})"
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date, YYYY-MM-DD") from exc
+
+
+def _records(args: argparse.Namespace) -> int:
+    """The inspection records of ``--from`` .. ``--to`` (default today, in the verifier's time zone),
+    read from the verifier's database directly (verifier/records.py): the service need not run."""
+    import os
+    import sys
+    from datetime import datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from credentials.errors import ProtocolError
+    from esspass.db import make_engine
+    from verifier import records
+    from verifier.settings import VerifierSettings
+
+    settings = VerifierSettings()
+    configured = settings.database_url or os.environ.get("DATABASE_URL")
+    if not configured and not (settings.data_dir / "verifier.db").exists():  # never make an empty one
+        print(f"esspass: no verifier database in {settings.data_dir} (ESSPASS_DATA_DIR)", file=sys.stderr)
+        return 1
+    url = settings.db_url("verifier.db")
+    zone = settings.zone()
+    first = args.first or datetime.now(zone).date()
+    last = args.last or first
+    try:
+        records.check_range(first, last)
+    except ProtocolError as exc:
+        print(f"esspass: {exc.message}", file=sys.stderr)
+        return 2
+    engine = make_engine(url)
+    # Listing needs no key: the document_ref HMAC key is only for lookups, which the service does.
+    store = records.RecordStore(engine, b"", zone)
+    out = sys.stdout
+    try:
+        entries = store.all_between(first, last)
+        if args.format == "csv":
+            out.writelines(records.csv_lines(entries, zone))
+        elif args.format == "jsonl":
+            out.writelines(records.jsonl_lines(entries, zone))
+        else:
+            _records_table(out, entries, zone)
+            counts = store.summary(first, last)
+            print(f"{counts['checked']} checked: {counts['valid']} valid, {counts['invalid']} not valid, "
+                  f"{counts['undetermined']} cannot be confirmed, {counts['refused']} declined "
+                  f"({first.isoformat()} to {last.isoformat()}, {zone})", file=out)
+    except SQLAlchemyError as exc:  # the type only: a database error's text can quote rows
+        print(f"esspass: the verifier's database cannot be read ({type(exc).__name__}): is it migrated "
+              "(esspass migrate --service verifier)?", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _records_table(out: Any, entries: Any, zone: Any) -> None:
+    from verifier import records
+
+    labels = {"pda1": "A1", "ehic": "EHIC", "pid": "PID", "other": "other"}
+    print(f"{'checked at':<25} {'verdict':<12} {'documents':<12} {'institutions':<22} {'inspector':<16} "
+          f"{'how':<12} id", file=out)
+    for e in entries:
+        docs = ",".join(labels[records.type_key(d.credential_type)] for d in e.documents) or "-"
+        issuers = ",".join(dict.fromkeys(d.issuer_id for d in e.documents if d.issuer_id)) or "-"
+        how = e.flow if e.kind == "online" and e.flow else e.kind
+        print(f"{e.checked_at_in(zone).isoformat(timespec='seconds'):<25} {e.verdict:<12} {docs:<12} "
+              f"{issuers:<22} {e.inspector or '-':<16} {how:<12} {e.id}", file=out)
 
 
 def register(sub: Any) -> None:
@@ -100,3 +214,12 @@ def register(sub: Any) -> None:
     p.add_argument("--add", action="append", metavar="NAME", help="give this inspector a token (repeatable)")
     p.add_argument("--revoke", action="append", metavar="NAME", help="take this inspector's token away")
     p.set_defaults(func=_tokens)
+    p = vsub.add_parser("records", help="the inspection records (what was checked, when, by whom, with which "
+                                        "outcome; no personal data) of a day or a range of days")
+    p.add_argument("--from", dest="first", type=_day, metavar="DATE", help="first day, YYYY-MM-DD (default today, "
+                   "in the verifier's time zone)")
+    p.add_argument("--to", dest="last", type=_day, metavar="DATE", help="last day, YYYY-MM-DD (default --from; "
+                   "at most 366 days in all)")
+    p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                   help="table (default), csv or jsonl (these two with each record's signed proof)")
+    p.set_defaults(func=_records)

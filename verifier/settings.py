@@ -9,16 +9,17 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.x509 import Certificate
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from credentials import countries
 from credentials.errors import DataError
-from credentials.files import named_tokens
+from credentials.files import LOGIN_NAME, TokenNameError, named_tokens
 from credentials.jose import PrivateKey
 from credentials.openid4vp import client_id_for
 from credentials.signing_key import load_signing_key
 from esspass.config import ServiceSettings
+from esspass.pilot import pilot_url_setting as _pilot_url
 
 __all__ = ["InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
 
@@ -30,8 +31,11 @@ class VerifierSettings(ServiceSettings):
     #: The inspectorate this service acts for (its access certificate signs the requests).
     entity_id: str = "LV:VDI"
     #: (``ESSPASS_VERIFIER_REGISTRY_URL``, else the pilot-wide ``ESSPASS_REGISTRY_URL``)
-    registry_url: str = Field(default="https://localhost:8101", validation_alias=AliasChoices(
-        "ESSPASS_VERIFIER_REGISTRY_URL", "ESSPASS_REGISTRY_URL", "registry_url"))
+    #: Default: the registry of the pilot (``esspass up``) running from ``data_dir``, as its record says
+    #: (whatever its ``--port-base`` and ``--http``), else https://localhost:8101.
+    registry_url: str = Field(default_factory=lambda data: _pilot_url(data, "registry", "https://localhost:8101"),
+                              validation_alias=AliasChoices("ESSPASS_VERIFIER_REGISTRY_URL", "ESSPASS_REGISTRY_URL",
+                                                            "registry_url"))
     #: The pinned registry root (PEM); default: the demo PKI's root.pem.
     registry_root: Path | None = None
     pki_dir: Path | None = None
@@ -65,6 +69,10 @@ class VerifierSettings(ServiceSettings):
     time_zone: str | None = Field(default=None, max_length=64)
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
+    #: Days an inspection record (verifier/records.py: what was checked, when, by whom, with which
+    #: outcome and its signed proof; nothing about the worker) is kept; 0 keeps them for ever. Two
+    #: years cover the follow-up of an inspection (a fine, its appeal); set it as national law says.
+    records_days: int = Field(default=730, ge=0)
     #: Seconds between two rounds of erasing what the retention time no longer allows (a shown
     #: verdict's person, transactions long expired, used-up challenges), whether or not anyone
     #: uses the verifier meanwhile.
@@ -83,6 +91,18 @@ class VerifierSettings(ServiceSettings):
     #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
     #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
     inspector_tokens: dict[str, str] | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _iana_zone(cls, value: str | None) -> str | None:
+        """Refused at settings load, before the service starts, not by its first inspection."""
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a directory (Europe)
+                raise ValueError("ESSPASS_VERIFIER_TIME_ZONE must be an IANA time zone, such as "
+                                 "Europe/Riga") from exc
+        return value
 
     def pki_path(self) -> Path:
         return self.pki_dir or self.data_dir / "pki"
@@ -138,6 +158,9 @@ def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),
                      revoke: Collection[str] = ()) -> dict[str, str]:
     """token -> inspector: the configured tokens, else those of ``<data>/verifier/inspector-tokens.json``
     (a demo inspector's made on first start), after giving tokens to ``add`` and taking those of ``revoke``.
+    A name of ``add`` that is not a :data:`~credentials.files.LOGIN_NAME` (as a clerk's) or has a
+    token already, or one of ``revoke`` that has none, raises
+    :class:`~credentials.files.TokenNameError` and changes nothing.
 
     With tokens configured (``ESSPASS_VERIFIER_INSPECTOR_TOKENS``) ``add`` and ``revoke`` are refused:
     the file they would change is not read, so doing nothing would leave a revoked inspector signed in."""
@@ -147,8 +170,13 @@ def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),
                             "setting's: change it there (--add and --revoke change only the tokens file, not read now)")
         return dict(settings.inspector_tokens)
     path = tokens_file(settings)
-    names = [*(["inspector"] if not path.exists() else []), *add]
-    by_name = named_tokens(path, names, "inspector-", revoke=revoke)
+    for name in add:
+        if not LOGIN_NAME.fullmatch(name):
+            raise TokenNameError(name, "invalid")
+    if revoke and not path.exists():  # nobody has a token yet: refused before anything is made
+        raise TokenNameError(next(iter(revoke)), "unknown")
+    names = ["inspector"] if not path.exists() else []
+    by_name = named_tokens(path, names, "inspector-", add=add, revoke=revoke)
     return {token: name for name, token in by_name.items()}
 
 

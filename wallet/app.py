@@ -36,7 +36,7 @@ from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
 from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
-from wallet.service import WalletService, utcnow
+from wallet.service import WalletService, offered_names, utcnow
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
@@ -423,7 +423,7 @@ def create_app(
         offer = s.service.pending_offer(offer_id)
         lang = lang_of(req)
         response = render(req, "offer.html", status=status, session=s, offer_id=offer_id,
-                          issuer_name=offer.issuer_name(lang), offered=[o.name(lang) for o in offer.offered],
+                          issuer_name=offer.issuer_name(lang), offered=offered_names(offer, lang),
                           tx_code=offer.tx_code, code_flow=offer.authorization_endpoint is not None,
                           error=error, tx_code_error=error is not None)
         target = csp_source(offer.authorization_endpoint) if offer.authorization_endpoint else None

@@ -115,9 +115,15 @@ class _Ctx:
         env = os.environ.get(PASSPHRASE_ENV)
         if env:
             return env
-        first: str = getpass.getpass(f"{self.t('field.passphrase')}: ")
-        if confirm and getpass.getpass(f"{self.t('field.passphrase2')}: ") != first:
-            raise SystemExit(self.t("setup.mismatch"))
+        if not _terminal():  # getpass would read standard input, warn, and end in a traceback at its end
+            raise SystemExit(f"No terminal to ask the passphrase on: {_GIVE_PASSPHRASE}")
+        try:
+            first: str = getpass.getpass(f"{self.t('field.passphrase')}: ")
+            if confirm and getpass.getpass(f"{self.t('field.passphrase2')}: ") != first:
+                raise SystemExit(self.t("setup.mismatch"))
+        except EOFError:  # Ctrl-D at the prompt
+            print(file=sys.stderr)  # end the prompt's line
+            raise SystemExit(f"No passphrase given: type it at the prompt, or {_GIVE_PASSPHRASE}") from None
         return first
 
     def service(self) -> Any:
@@ -135,11 +141,33 @@ class _Ctx:
         return self._service
 
 
+#: How a script gives the passphrase (English, as the other messages of the terminal's set-up are).
+_GIVE_PASSPHRASE = f"give it with `esspass wallet --passphrase-file FILE ...` or {PASSPHRASE_ENV}"
+
+
+def _terminal() -> bool:
+    """Whether ``getpass`` has a terminal to ask on: the controlling one, else standard input."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    os.close(fd)
+    return True
+
+
 def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+        from trust_registry.client import TrustListUnavailable
+
         ctx = _Ctx(args, out or sys.stdout)
         try:
             return action(ctx)
+        except TrustListUnavailable as exc:  # not reached: never told as "the sender is not trusted"
+            print(f"{ctx.t('error.title')}: {ctx.t('error.registry', url=exc.registry_url, detail=exc.detail)}",
+                  file=sys.stderr)
+            if not {"ESSPASS_WALLET_REGISTRY_URL", "ESSPASS_REGISTRY_URL"} & set(os.environ):
+                print(ctx.t("error.pilot"), file=sys.stderr)  # the pilot's address or the default was tried
+            return 1
         except CredentialError as exc:
             code = exc.error if isinstance(exc, ProtocolError) else exc.code
             print(f"{ctx.t('error.title')}: {explain(code, exc.message, ctx.lang)}", file=sys.stderr)
@@ -178,15 +206,18 @@ def _receive(ctx: _Ctx) -> int:
     service = ctx.service()
     offer_id, offer = service.open_offer(link)
     ctx.say(ctx.t("offer.from", issuer=offer.issuer_name(ctx.lang)))
-    for item in offer.offered:
-        ctx.say(f"  - {item.name(ctx.lang)}")
+    from wallet.service import offered_names
+
+    for name in offered_names(offer, ctx.lang):  # each document once, whatever forms it comes in
+        ctx.say(f"  - {name}")
     if ctx.args.at_institution:
         received = _receive_at_institution(ctx, service, offer_id)
     else:
         received = service.accept(offer_id, _tx_code(ctx, offer))
     if received.pending:  # OpenID4VCI §8.3: the institution deferred it (a second clerk approves first)
         ctx.say(ctx.t("pending.title"))
-        ctx.say(f"  {ctx.t('pending.deferred', institution=offer.issuer_name(ctx.lang))}")
+        # Nothing fetches it until the worker asks (the wallet's page asks by itself): say what to run.
+        ctx.say(f"  {ctx.t('pending.deferred_terminal', institution=offer.issuer_name(ctx.lang))}")
     if not received.groups:
         return 0
     ctx.say(ctx.t("received.title"))

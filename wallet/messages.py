@@ -237,6 +237,27 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "pokazano jako kod QR"),
     "error.title": ("That did not work", "Neizdevās", "Das hat nicht geklappt", "Cela n'a pas fonctionné",
                     "Nie udało się"),
+    "error.registry": ("The trust registry at {url} could not be reached ({detail}), so the wallet cannot check who "
+                       "is trusted; nothing was received or shown. Try again when online.",
+                       "Uzticamības reģistrs {url} nav sasniedzams ({detail}), tāpēc maks nevar pārbaudīt, kam "
+                       "uzticēties; nekas netika saņemts vai parādīts. Mēģiniet vēlreiz, kad būs savienojums.",
+                       "Das Vertrauensregister unter {url} ist nicht erreichbar ({detail}); die Wallet kann nicht "
+                       "prüfen, wem sie vertrauen darf, und hat nichts empfangen oder gezeigt. Versuchen Sie es "
+                       "wieder, wenn Sie online sind.",
+                       "Le registre de confiance à {url} est injoignable ({detail}) : le portefeuille ne peut pas "
+                       "vérifier à qui se fier ; rien n'a été reçu ni montré. Réessayez une fois en ligne.",
+                       "Rejestr zaufania pod adresem {url} jest nieosiągalny ({detail}), więc portfel nie może "
+                       "sprawdzić, komu ufać; nic nie odebrano ani nie pokazano. Spróbuj ponownie po połączeniu."),
+    "error.pilot": ("On a pilot computer: `esspass up` may not be running, or runs with other options (--port-base, "
+                    "--http) or another data directory (ESSPASS_DATA_DIR).",
+                    "Pilota datorā: `esspass up` varbūt nedarbojas vai darbojas ar citām opcijām (--port-base, "
+                    "--http) vai citu datu direktoriju (ESSPASS_DATA_DIR).",
+                    "Auf einem Pilotrechner: `esspass up` läuft vielleicht nicht, oder mit anderen Optionen "
+                    "(--port-base, --http) oder einem anderen Datenverzeichnis (ESSPASS_DATA_DIR).",
+                    "Sur un ordinateur pilote : `esspass up` ne tourne peut-être pas, ou avec d'autres options "
+                    "(--port-base, --http) ou un autre répertoire de données (ESSPASS_DATA_DIR).",
+                    "Na komputerze pilotażowym: `esspass up` może nie działać albo działa z innymi opcjami "
+                    "(--port-base, --http) lub innym katalogiem danych (ESSPASS_DATA_DIR)."),
     "error.session": ("Your session has ended. Unlock the wallet again.", "Sesija beigusies. Atbloķējiet maku vēlreiz.",
                       "Ihre Sitzung ist abgelaufen. Entsperren Sie die Wallet erneut.",
                       "Votre session a expiré. Déverrouillez à nouveau le portefeuille.",
@@ -256,6 +277,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "nav.sections": ("Wallet sections", "Maka sadaļas", "Bereiche der Wallet", "Rubriques du portefeuille",
                      "Sekcje portfela"),
     "claim.photo": ("Photo", "Foto", "Foto", "Photo", "Zdjęcie"),
+    # An A1's status_confirmation (DC4EU section 3: posted employed person ...), not labelled "Status":
+    # that is the card's word for whether the issuer withdrew the document.
+    "claim.status_confirmation": ("Work situation", "Darba situācija", "Arbeitssituation", "Situation professionnelle",
+                                  "Sytuacja zawodowa"),
     "pending.title": ("Waiting for approval", "Gaida apstiprinājumu", "Wartet auf Freigabe",
                       "En attente d'approbation", "Oczekuje na zatwierdzenie"),
     "pending.deferred": ("{institution} must approve this document first. The wallet will fetch it as soon as "
@@ -268,6 +293,21 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "qu'il sera approuvé ; inutile de scanner à nouveau le code.",
                          "{institution} musi najpierw zatwierdzić ten dokument. Portfel pobierze go, gdy tylko "
                          "zostanie zatwierdzony; nie trzeba ponownie skanować kodu."),
+    "pending.deferred_terminal": ("{institution} must approve this document first. Once it is approved, run "
+                                  "'esspass wallet fetch-pending' to fetch it ('esspass wallet pending' shows what "
+                                  "waits); you do not need to scan the code again.",
+                                  "{institution} vispirms jāapstiprina šis dokuments. Kad tas būs apstiprināts, "
+                                  "palaidiet 'esspass wallet fetch-pending', lai to saņemtu ('esspass wallet "
+                                  "pending' parāda, kas gaida); kods nav jāskenē vēlreiz.",
+                                  "{institution} muss dieses Dokument zuerst freigeben. Sobald es freigegeben ist, "
+                                  "führen Sie 'esspass wallet fetch-pending' aus, um es abzuholen ('esspass wallet "
+                                  "pending' zeigt, was wartet); Sie müssen den Code nicht erneut scannen.",
+                                  "{institution} doit d'abord approuver ce document. Une fois qu'il est approuvé, "
+                                  "lancez 'esspass wallet fetch-pending' pour le récupérer ('esspass wallet pending' "
+                                  "montre ce qui attend) ; inutile de scanner à nouveau le code.",
+                                  "{institution} musi najpierw zatwierdzić ten dokument. Po zatwierdzeniu uruchom "
+                                  "'esspass wallet fetch-pending', aby go pobrać ('esspass wallet pending' pokazuje, "
+                                  "co czeka); nie trzeba ponownie skanować kodu."),
     "pending.waiting": ("Waiting for {institution} to approve {document}, asked {date}",
                         "Gaida, kad {institution} apstiprinās: {document}; pieprasīts {date}",
                         "Wartet auf Freigabe durch {institution}: {document}, angefragt am {date}",

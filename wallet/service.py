@@ -42,7 +42,7 @@ import httpx
 from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
-from wallet import core
+from wallet import core, messages
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
 from wallet.errors import NotFoundError, OfferDisagreesError, PendingBusyError, TransportError, WalletLockedError
 from wallet.http import MAX_RESPONSE_SECONDS
@@ -70,7 +70,7 @@ from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
 __all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PendingOutcome", "PendingView", "PresentOutcome",
-           "Received", "WalletService"]
+           "Received", "WalletService", "offered_names"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -80,6 +80,47 @@ _log = logging.getLogger("esspass.wallet")
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def offered_names(offer: ResolvedOffer, lang: str) -> list[str]:
+    """What an offer brings, as the worker reads it: each document once, in the offer's order. An
+    institution offers one document in several forms (SD-JWT VC and ISO mdoc: ``pda1`` and
+    ``pda1_mdoc``), each with the document's own name; the worker receives one card."""
+    return list(dict.fromkeys(item.name(lang) for item in offer.offered))
+
+
+def _status_code_meaning(code: str, lang: str) -> str:
+    """An A1's ``status_confirmation`` code (DC4EU section 3) as words in ``lang``, the code beside
+    them: ``posted employed person (01)``; an unknown code as it is."""
+    from credentials import i18n, pda1
+
+    words = pda1.STATUS_CODES.get(code)
+    if words is None:
+        return code
+    return f"{words[i18n.LANGUAGES.index(lang) if lang in i18n.LANGUAGES else 0]} ({code})"
+
+
+def _is_a1(vct: str) -> bool:
+    from credentials import pda1
+
+    return vct == pda1.VCT or vct in pda1.ALIASES
+
+
+#: An A1's ``status_confirmation``, by the claim name the worker reads it under.
+_STATUS_CONFIRMATION = ("status_confirmation",)
+
+
+def _claim_rows(cred: StoredCredential, lang: str) -> list[tuple[str, str]]:
+    """The card's claim rows, an A1's status confirmation in words under a label of its own: its type
+    metadata labels it "Status", the word the card uses for whether the issuer withdrew the document."""
+    claims = core.readable_claims(cred)
+    rows = core.claim_rows(cred.vct, claims, lang)
+    code = claims.get("status_confirmation")
+    if not _is_a1(cred.vct) or not isinstance(code, str):
+        return rows
+    shown = (core.claim_label(cred.vct, _STATUS_CONFIRMATION, lang), code)
+    return [(messages.t("claim.status_confirmation", lang), _status_code_meaning(code, lang)) if row == shown else row
+            for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +267,10 @@ class WalletService:
 
         Each copy of a batch carries its own compact form and key: the least-used one is shown and
         counted, as for an online answer, and the worker's record says what the code shows."""
-        copies = sorted((c for c in self.credentials() if c.group == group and c.extra.get("compact")),
-                        key=lambda c: c.used)
+        held = [c for c in self.credentials() if c.group == group]
+        if not held:
+            raise NotFoundError("There is no such document in this wallet.")
+        copies = sorted((c for c in held if c.extra.get("compact")), key=lambda c: c.used)
         if not copies:
             raise NotFoundError("This document has no offline QR form.")
         copy, now = copies[0], self.clock()
@@ -258,7 +301,7 @@ class WalletService:
             copies=len(copies),
             unused=sum(1 for c in copies if c.used == 0),
             status=max(checks, key=lambda s: s.checked_at) if checks else None,
-            claims=tuple(core.claim_rows(first.vct, core.readable_claims(first), lang)),
+            claims=tuple(_claim_rows(first, lang)),
             offline=any(c.extra.get("compact") for c in copies),
         )
 
@@ -1005,8 +1048,11 @@ class WalletService:
     @staticmethod
     def _consent_claim(cred: StoredCredential, path: core.ClaimPath, lang: str) -> ConsentClaim:
         shown = path[1:] if cred.format == "mso_mdoc" else path  # an mdoc path starts with its namespace
-        return ConsentClaim(path, core.claim_label(cred.vct, core.readable_path(cred, shown), lang),
-                            core.claim_value(cred.claims, shown, lang))
+        readable = core.readable_path(cred, shown)
+        value = core.claim_value(cred.claims, shown, lang)
+        if _is_a1(cred.vct) and tuple(readable) == _STATUS_CONFIRMATION:  # as the card shows it
+            return ConsentClaim(path, messages.t("claim.status_confirmation", lang), _status_code_meaning(value, lang))
+        return ConsentClaim(path, core.claim_label(cred.vct, readable, lang), value)
 
     def pending_request(self, request_id: str) -> ConsentRequest:
         with self._lock:
