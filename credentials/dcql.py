@@ -436,9 +436,39 @@ def check_response(query: Mapping[str, Any],
                                            for option in with_it))
         raise ClaimError(f"the answer presents {qid!r} but not {needed}, which the request asks for together "
                          "with it")
+    _one_option_each(sets, set(presented))
     return tuple(tuple(dict.fromkeys(i for option in cset["options"] for i in option))
                  for cset in sets
                  if not any(i in satisfied for option in cset["options"] for i in option))
+
+
+def _one_option_each(sets: Sequence[Mapping[str, Any]], presented: Collection[str]) -> None:
+    """§6.4.2: the wallet answers each credential set with one of its options (a required set with
+    one, an optional one with one or none), so what is presented must be the union of such a choice.
+    Two options of one set (a PID as SD-JWT VC and another as mdoc) is no answer the request allows:
+    the verifier would not know which one the person is. A query id several sets name counts for
+    each of them (the union of one option per set), as the wallet picks (:func:`_resolve_sets`).
+
+    Options are compared as sets of ids (each fully presented, checked before): the choices are
+    searched as the set of unions reachable set by set, at most 2**len(presented) of them."""
+    ids = sorted(presented)
+    bit = {qid: 1 << n for n, qid in enumerate(ids)}
+    everything = (1 << len(ids)) - 1
+    reachable = {0}
+    for cset in sets:
+        masks = {sum(bit[i] for i in set(option)) for option in cset["options"] if all(i in bit for i in option)}
+        # A set may be left out (optional; a required one was checked to have an option answered):
+        # leaving it out never makes a wrong answer pass, the union must still be everything presented.
+        reachable |= {r | m for r in reachable for m in masks}
+    if everything in reachable:
+        return
+    for cset in sets:  # name a set answered with more than one option
+        shown = [i for i in ids if any(i in option for option in cset["options"])]
+        if shown and not any(set(shown) == set(option) for option in cset["options"]):
+            options = " or ".join("[" + ", ".join(repr(i) for i in option) + "]" for option in cset["options"])
+            raise ClaimError(f"the answer presents {' and '.join(repr(i) for i in shown)} for one credential set "
+                             f"of the request, which asks for one of its options: {options}")
+    raise ClaimError("the answer presents more than one option of the request's credential sets allows")
 
 
 def _covers(asked: ClaimPath, disclosed: ClaimPath) -> bool:

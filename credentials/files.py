@@ -18,8 +18,9 @@ from pathlib import Path
 __all__ = ["LOGIN_NAME", "TokenNameError", "exclusive_lock", "named_tokens", "write_private_file_once"]
 
 #: A person's name in a token file or a clerk token (``anna.berzina``): what the case history and the
-#: inspection records show, so it must tell people apart at a glance and need no quoting.
-LOGIN_NAME = re.compile(r"[a-z0-9._-]{1,30}")
+#: inspection records show, so it must tell people apart at a glance and need no quoting: it starts
+#: with a letter or digit, never '-' (an option on a command line, a formula in a spreadsheet), '.' or '_'.
+LOGIN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,29}")
 
 
 class TokenNameError(ValueError):

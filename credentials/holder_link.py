@@ -14,26 +14,35 @@ the provider of person identification data"; mdoc element of the same name, §3.
 Poland's PESEL), the document's and the PID's are compared; numbers of two national systems (a
 Polish PESEL and a German number) never are.
 
+Selective disclosure lets a wallet leave the PID's number out (the inspections offer claim sets
+without it, for PIDs that have none), and the verifier cannot tell "not shown" from "none". So the
+verifier's policy names the states whose PIDs carry the same personal number as their A1s and EHICs
+(``number_states``; the pilot's verifier: Latvia and Poland, ``ESSPASS_VERIFIER_PID_NUMBER_STATES``):
+beside a document of such a state, a PID of that state not showing its number, or a PID not showing
+its issuing country (it could be that state's), leaves the link undetermined (WITHHELD), never
+"presented by the same wallet".
+
 Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
-into our names by :mod:`credentials.verification`) and says which of four outcomes holds, with one
-sentence that carries no personal data. The caller runs it only on credentials that passed their
-own checks.
+into our names by :mod:`credentials.verification`) and the policy, and says which of five outcomes
+holds, with one sentence that carries no personal data. The caller runs it only on credentials that
+passed their own checks.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from credentials import countries, ehic
 
-__all__ = ["MISMATCH", "REPRESENTED", "SAME_NUMBER", "SAME_WALLET", "Link", "link", "normalise_number"]
+__all__ = ["MISMATCH", "REPRESENTED", "SAME_NUMBER", "SAME_WALLET", "WITHHELD", "Link", "link", "normalise_number"]
 
-#: Outcomes. Only MISMATCH says the documents are not one person's.
-SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET = "same_number", "mismatch", "represented", "same_wallet"
+#: Outcomes. Only MISMATCH says the documents are not one person's; WITHHELD that it cannot be told.
+SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET, WITHHELD = (
+    "same_number", "mismatch", "represented", "same_wallet", "withheld")
 
 #: What national systems and clerks write inside one number: spaces (any Unicode white space),
 #: hyphens and dashes, dots, slashes. NFKC first folds full-width and compatibility forms to these.
@@ -42,7 +51,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212./]+")
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    outcome: str  # SAME_NUMBER | MISMATCH | REPRESENTED | SAME_WALLET
+    outcome: str  # SAME_NUMBER | MISMATCH | REPRESENTED | SAME_WALLET | WITHHELD
     message: str
 
     @property
@@ -65,16 +74,20 @@ def _country(value: Any) -> str | None:
     return countries.normalise(value.strip().upper()) if isinstance(value, str) and value.strip() else None
 
 
-def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any]) -> Link:
+def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any],
+         number_states: Collection[str] = ()) -> Link:
     """How the document of type ``document_vct`` (claims ``document``) is tied to the PID (claims
-    ``person``), both as verified.
+    ``person``), both as verified. ``number_states``: the states (ISO codes; EL/GR, UK/GB alike, any
+    case) whose PIDs carry the personal number their A1s and EHICs carry (the verifier's policy).
 
     * An EHIC naming a ``subject`` is the card of someone the holder represents (a child): its number
       is theirs, so it is not compared (REPRESENTED).
+    * A document showing no number: SAME_WALLET, which is all that can be said.
     * Both numbers there and the PID's ``issuing_country`` the document's: SAME_NUMBER when equal once
       normalised (:func:`normalise_number`), else MISMATCH.
-    * Otherwise (no number on the PID or the document, the PID's issuing country not shown or another
-      state's): SAME_WALLET, which is all that can be said.
+    * A document of a state of ``number_states`` beside a PID not showing its issuing country, or
+      showing that state and no number: WITHHELD (the PID may hold the number and not have shown it).
+    * Otherwise (no number on the PID, or the PID another state's): SAME_WALLET.
     """
     name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
     if name == "EHIC" and document.get("subject") is not None:
@@ -83,15 +96,23 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
                                  "presented together by the same wallet.")
     ours, theirs = (normalise_number(document.get("personal_administrative_number")),
                     normalise_number(person.get("personal_administrative_number")))
-    same_system = _country(document.get("issuing_country")) is not None and \
-        _country(document.get("issuing_country")) == _country(person.get("issuing_country"))
+    state, pid_state = _country(document.get("issuing_country")), _country(person.get("issuing_country"))
     if ours is None:
         return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the {name} "
                                  "shows no personal number to match with the PID's.")
-    if theirs is None or not same_system:
-        return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the PID "
-                                 f"carries no personal number of the {name}'s issuing country to match.")
-    if ours == theirs:
-        return Link(SAME_NUMBER, f"The {name} and the PID carry the same personal number.")
-    return Link(MISMATCH, f"The {name} and the PID carry different personal numbers: they are not the same "
-                          f"person's documents.")
+    if state is not None and state == pid_state and theirs is not None:
+        if ours == theirs:
+            return Link(SAME_NUMBER, f"The {name} and the PID carry the same personal number.")
+        return Link(MISMATCH, f"The {name} and the PID carry different personal numbers: they are not the same "
+                              f"person's documents.")
+    if state is not None and state in {c for c in map(_country, number_states) if c is not None}:
+        where = countries.name(state) if countries.is_supported(state) else state
+        if pid_state is None:
+            return Link(WITHHELD, f"The PID did not show its issuing country: a PID of {where} carries the holder's "
+                                  f"personal number, so the {name} of {where} cannot be tied to the person shown.")
+        if pid_state == state:
+            return Link(WITHHELD, f"A PID of {where} carries the holder's personal number, but this one did not "
+                                  f"show it, so the {name} cannot be tied to the person shown.")
+    return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the PID shows no "
+                             f"personal number of the {name}'s issuing country to match, so only the wallet ties "
+                             "them.")

@@ -18,7 +18,8 @@ step code              what it checks
 ``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
                        set satisfies the request; optional documents not presented are named
 ``holder_link``        the A1 or EHIC and the PID of one answer are the same person's: the same
-                       personal number where both carry one of the same state (:mod:`credentials.holder_link`)
+                       personal number where both carry one of the same state (:mod:`credentials.holder_link`);
+                       never with several PIDs; not run when a PID withholds its number
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -154,9 +155,9 @@ class Verdict:
         step = _problem_step(self.steps + [s for c in self.credentials for s in c.steps])
         if step is not None:
             return step.reason_key
-        partial = next((s for s in self.steps if s.key == _PARTIAL), None)
-        if partial is not None:  # valid, but optional documents were not presented
-            return partial.reason_key
+        notice = _notice(self.steps)
+        if notice is not None:  # valid, with something the inspector must know (see _NOTICES)
+            return notice.reason_key
         return "paper" if self.reason else ""
 
     def to_json(self, *, personal_data: bool = True) -> dict[str, Any]:
@@ -474,7 +475,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
 def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str, Any], nonce: str, audience: str,
                     issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                     status_lookup: StatusLookup, chains: ChainValidator | None = None,
-                    session_transcript: bytes | None = None) -> Verdict:
+                    session_transcript: bytes | None = None, pid_number_states: Collection[str] = ()) -> Verdict:
     """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
 
     Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
@@ -492,6 +493,12 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     An answer holding an A1 or EHIC and a PID, each of which passed its own checks, gets the
     ``holder_link`` step (:func:`_holder_link_steps`): the two are one person's documents, as far as
     their personal numbers can tell (domain.md: the document carries the number, the PID the name).
+    ``pid_number_states``: the verifier's policy, the states whose PIDs carry the personal number of
+    their A1s and EHICs (:func:`credentials.holder_link.link`); a PID of such a state that does not
+    show it leaves the verdict undetermined. Empty by default: no state's PID is held to show it.
+
+    A verdict that is valid but leaves something to say has it as its reason (:data:`_NOTICES`): the
+    documents are tied by the wallet only, not by a number; optional documents were not presented.
     """
     if issuers is None:
         step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
@@ -521,10 +528,11 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                 nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
     if not top:
         top.append(_query_step(query, results))
-    top += _holder_link_steps(results)
+    top += _holder_link_steps(results, pid_number_states)
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
-    reason = _first_problem(all_steps) or next((s.message for s in top if s.key == _PARTIAL), "")
+    notice = _notice(top)
+    reason = _first_problem(all_steps) or (notice.message if notice is not None else "")
     return Verdict(verdict, reason, top, results, trust_list_age, now)
 
 
@@ -540,18 +548,29 @@ def _vouched(result: CredentialResult) -> bool:
         s.code == "key_binding" and s.result == PASSED for s in result.steps)
 
 
-def _holder_link_steps(results: Sequence[CredentialResult]) -> list[Step]:
-    """The ``holder_link`` step of each A1 or EHIC with each PID of the answer (one of each in an
-    inspection profile; :mod:`credentials.holder_link`). Nothing when either failed its own checks:
-    the verdict is then not valid already, and unvouched claims are compared with nothing."""
+def _holder_link_steps(results: Sequence[CredentialResult], number_states: Collection[str] = ()) -> list[Step]:
+    """The ``holder_link`` step of the A1 or EHIC with the PID of the answer (one of each in an
+    inspection profile; :mod:`credentials.holder_link`, with the verifier's ``number_states``).
+    Nothing when either failed its own checks: the verdict is then not valid already, and unvouched
+    claims are compared with nothing.
+
+    More than one PID fails the step (whose name and face would the inspector see, and which one
+    were the documents tied to?): the query step refuses two options of one credential set already
+    (a PID as SD-JWT VC and one as mdoc), and this holds for any query, the API's own too. Several
+    documents beside one PID (a query asking for the A1 and the EHIC) are each tied to it."""
     documents = [r for r in results if r.vct in _DOCUMENT_TYPES and _vouched(r)]
     pids = [r for r in results if pid.is_pid_type(r.vct) and _vouched(r)]
+    if len(pids) > 1:
+        return [Step("holder_link", FAILED, f"The answer holds {len(pids)} PIDs: the documents cannot be tied to "
+                                            "one person.", _SEVERAL)]
     steps = []
     for document in documents:
         for person in pids:
-            found = holder_link.link(str(document.vct), document.claims, person.claims)
+            found = holder_link.link(str(document.vct), document.claims, person.claims, number_states)
             if found.outcome == holder_link.MISMATCH:
                 steps.append(Step("holder_link", FAILED, found.message, "holder_link.mismatch"))
+            elif found.outcome == holder_link.WITHHELD:
+                steps.append(Step("holder_link", NOT_RUN, found.message, "holder_link.withheld"))
             elif found.outcome == holder_link.SAME_NUMBER:
                 steps.append(Step("holder_link", PASSED, found.message))
             else:
@@ -559,8 +578,19 @@ def _holder_link_steps(results: Sequence[CredentialResult]) -> list[Step]:
     return steps
 
 
+_SEVERAL = "holder_link.several"
+
+
 #: Step keys of a ``query`` step that passed but leaves something unsaid: optional documents not presented.
 _PARTIAL, _NOTHING = "query.partial", "query.nothing_presented"
+#: Keys of passed steps a valid verdict gives as its reason, first found first: the A1 or EHIC is
+#: tied to the PID (whose face the inspector sees) by the wallet only, not by a personal number; or
+#: it is a represented person's card; optional documents were not presented.
+_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _PARTIAL)
+
+
+def _notice(steps: Sequence[Step]) -> Step | None:
+    return next((s for key in _NOTICES for s in steps if s.result == PASSED and s.key == key), None)
 
 
 def _query_step(query: Mapping[str, Any], results: Sequence[CredentialResult]) -> Step:

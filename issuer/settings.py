@@ -117,7 +117,8 @@ class IssuerSettings(ServiceSettings):
                 # The value is not quoted either: for simplicity no refused setting's value is.
                 raise ValueError("ESSPASS_ISSUER_CLERK_TOKENS has a value that is not an institution id (LV:VSAA), "
                                  "or an institution id, '/' and a clerk's name (LV:VSAA/anna.berzina): "
-                                 "1 to 30 lower-case letters, digits, '.', '_' or '-'")
+                                 "1 to 30 lower-case letters, digits, '.', '_' or '-', starting with a "
+                                 "letter or digit")
         return value
 
     @field_validator("approval")

@@ -9,7 +9,7 @@ tests/test_verification.py builds them); last, the whole inspection over the rea
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
-from credentials import dcql, ehic, eudi_pda1, holder_link, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import dcql, ehic, eudi_pda1, holder_link, i18n, mdoc, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials import verification as v
+from credentials.dcql import types_of
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import ClaimError
 from credentials.institutions import DEMO_ENTITIES, demo_entity
 from credentials.jose import PrivateKey, b64url_encode, generate_key, public_jwk
 from credentials.pki import DemoPki, create_demo_pki
@@ -30,7 +33,8 @@ from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_hol
 from trust_registry.seed import seed
 from trust_registry.store import Registry
 from verifier.messages import reason_text
-from verifier.service import profile_query
+from verifier.service import _display, profile_query
+from verifier.settings import VerifierSettings
 
 ANNA, JAN, LENA = DEMO_PERSONS
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -93,10 +97,14 @@ class World:
         return v.StatusOutcome(status_list.status_of(verified, ref), 5, "network")
 
     def inspect(self, profile: str, answers: dict[str, Credential],
-                mdoc_answers: dict[str, tuple[bytes, PrivateKey]] | None = None) -> v.Verdict:
-        """The inspection ``profile`` answered as a wallet would: each SD-JWT VC discloses every claim
-        asked of it that it holds; each mdoc the elements asked of it."""
-        query = profile_query(profile)
+                mdoc_answers: dict[str, tuple[bytes, PrivateKey]] | None = None, *,
+                query: dict[str, Any] | None = None, withhold: Collection[str] = (),
+                number_states: Collection[str] = ()) -> v.Verdict:
+        """The inspection ``profile`` (or ``query``) answered as a wallet would: each SD-JWT VC discloses
+        every claim asked of it that it holds; each mdoc the elements asked of it; but none of the
+        PID's ``withhold`` claims (mdoc element names), as a wallet picking a claim set without them may.
+        ``number_states``: the verifier's policy (:func:`credentials.holder_link.link`)."""
+        query = query or profile_query(profile)
         by_id = {q["id"]: q for q in query["credentials"]}
         nonce = secrets.token_urlsafe(16)
         transcript = mdoc.openid4vp_session_transcript(client_id=AUD, nonce=nonce, jwk_thumbprint=None,
@@ -104,16 +112,20 @@ class World:
         vp_token: dict[str, list[str]] = {}
         for qid, (credential, key) in answers.items():
             held = unverified_claims(credential)
-            paths = [tuple(c["path"]) for c in by_id[qid]["claims"] if c["path"][0] in held]
+            withheld = withhold if pid.is_pid_type(types_of(by_id[qid])[0]) else ()
+            paths = [tuple(c["path"]) for c in by_id[qid]["claims"]
+                     if c["path"][0] in held and c["path"][0] not in withheld]
             vp_token[qid] = [present(credential, select=paths, holder_key=key, nonce=nonce, aud=AUD,
                                      iat=int(NOW.timestamp()))]
         for qid, (issued, device) in (mdoc_answers or {}).items():
-            elements = [c["path"][1] for c in by_id[qid]["claims"]]  # those it holds are presented
+            withheld = withhold if by_id[qid]["meta"]["doctype_value"] == mdoc.DOCTYPES["pid"] else ()
+            elements = [c["path"][1] for c in by_id[qid]["claims"]  # those it holds are presented
+                        if c["path"][1] not in withheld]
             vp_token[qid] = [b64url_encode(mdoc.present(issued, select=elements, device_key=device,
                                                         session_transcript=transcript))]
         return v.verify_response(vp_token, query=query, nonce=nonce, audience=AUD, issuers=self.issuers(),
                                  trust_list_age=0, now=NOW, status_lookup=self.lookup,
-                                 session_transcript=transcript)
+                                 session_transcript=transcript, pid_number_states=number_states)
 
 
 @pytest.fixture(scope="module")
@@ -376,6 +388,239 @@ def test_an_answer_with_the_document_alone_has_no_holder_link_step(world: World)
     assert not [s for s in verdict.steps if s.code == "holder_link"]
 
 
+# --- review: two PIDs in one answer ---------------------------------------------------------------------
+
+#: The pilot verifier's policy (ESSPASS_VERIFIER_PID_NUMBER_STATES): the states whose PID carries the
+#: personal number their A1s and EHICs carry.
+STATES = ("LV", "PL")
+
+
+@pytest.mark.parametrize("sd_jwt_of, mdoc_of", [(0, 2), (2, 0)], ids=["anna-sd-jwt+lena-mdoc",
+                                                                        "lena-sd-jwt+anna-mdoc"])
+def test_two_pids_in_one_answer_are_refused_and_nobodys_name_is_shown(world: World, sd_jwt_of: int,
+                                                                     mdoc_of: int) -> None:
+    """The reviewer's attack: Anna's A1 with Anna's PID (same number) and Lena's German PID beside it,
+    one as ``pid``, the other as ``pid_mdoc``, the two options of one credential set. Refused by the
+    query (one option per set, OpenID4VP §6.4.2) and by the holder link; and the page never merges two
+    PIDs into one person (the last one's name and portrait won)."""
+    providers = {0: "LV:PID", 2: "DE:PID"}
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA"),
+                                     "pid": world.issue(pid, DEMO_PERSONS[sd_jwt_of].pid, providers[sd_jwt_of])},
+                            {"pid_mdoc": world.issue_mdoc_pid(DEMO_PERSONS[mdoc_of].pid, providers[mdoc_of])},
+                            number_states=STATES)
+    assert verdict.verdict == v.INVALID
+    [query] = [s for s in verdict.steps if s.code == "query"]
+    assert query.result == v.FAILED and "'pid'" in query.message and "'pid_mdoc'" in query.message
+    assert [(s.result, s.reason_key) for s in verdict.steps if s.code == "holder_link"] == \
+        [(v.FAILED, "holder_link.several")]
+    assert all(c.verdict == v.VALID for c in verdict.credentials)  # each genuine on its own
+    _shown, person = _display(verdict)
+    assert not {"family_name", "given_name", "birthdate", "picture"} & set(person), person
+    assert [d["vct"] for d in person["documents"]] == [pda1.VCT]
+
+
+def _presented(*ids: str, twice: Collection[str] = ()) -> dict[str, list[dcql.Presented]]:
+    return {i: [("T", {"x": 1}, [("x",)])] * (2 if i in twice else 1) for i in ids}
+
+
+def _query(*sets: dict[str, Any], multiple: Collection[str] = ()) -> dict[str, Any]:
+    ids = dict.fromkeys(i for cset in sets for option in cset["options"] for i in option)
+    return dcql.validate({"credentials": [{"id": i, "format": "dc+sd-jwt", "meta": {"vct_values": ["T"]},
+                                           "claims": [{"path": ["x"]}], **({"multiple": True} if i in multiple
+                                                                           else {})} for i in ids],
+                          "credential_sets": list(sets)})
+
+
+def test_two_options_of_one_credential_set_are_refused_by_dcql() -> None:
+    """OpenID4VP §6.4.2: the wallet answers a credential set with one of its options. An answer holding
+    two (``pid`` and ``pid_mdoc``) is refused; legitimate answers still pass: overlapping options, a
+    query id shared by two sets, ``multiple``, optional sets left out."""
+    query = _query({"options": [["a1"]]}, {"options": [["pid"], ["pid_mdoc"]]})
+    assert dcql.check_response(query, _presented("a1", "pid")) == ()
+    assert dcql.check_response(query, _presented("a1", "pid_mdoc")) == ()
+    with pytest.raises(ClaimError, match="one of its options"):
+        dcql.check_response(query, _presented("a1", "pid", "pid_mdoc"))
+    # The profile's own query, as the reviewer answered it.
+    profile = dcql.validate(profile_query("pda1"))
+    with pytest.raises(ClaimError, match="'pid' and 'pid_mdoc'"):
+        dcql.check_response(profile, {
+            "pda1": [(pda1.VCT, ANNA.pda1, [])],
+            "pid": [(pid.VCT, ANNA.pid, [])],
+            "pid_mdoc": [(mdoc.DOCTYPES["pid"], {mdoc.DOCTYPES["pid"]: pid.to_mdoc(pid.validate(
+                pid.with_provider_metadata(LENA.pid, authority="x", country="DE",
+                                           expiry=pid.provider_expiry(NOW.date()))))}, [])]})
+    # An option that is another's part: the larger one, answered whole, is one option.
+    overlapping = _query({"options": [["a1"], ["a1", "b"]]})
+    assert dcql.check_response(overlapping, _presented("a1", "b")) == ()
+    assert dcql.check_response(overlapping, _presented("a1")) == ()
+    # A query id in two sets: each set answered by one option, the union of them presented.
+    shared = _query({"options": [["a1"], ["p"]]}, {"options": [["p", "q"]]})
+    assert dcql.check_response(shared, _presented("a1", "p", "q")) == ()
+    assert dcql.check_response(shared, _presented("p", "q")) == ()
+    held = [dcql.HeldCredential(k, "T", {"x": 1}, frozenset({("x",)})) for k in ("a1", "p", "q")]
+    wallet = dcql.match(shared, held)  # what a wallet picks (one option per set) is accepted
+    assert dcql.check_response(shared, _presented(*wallet.selection)) == ()
+    # ``multiple``: several presentations of one query are one option still.
+    many = _query({"options": [["a1"]]}, {"options": [["p"], ["q"]]}, multiple=("p",))
+    assert dcql.check_response(many, _presented("a1", "p", twice=("p",))) == ()
+    with pytest.raises(ClaimError):
+        dcql.check_response(many, _presented("a1", "p", "q", twice=("p",)))
+    # An optional set: left out, it is named; answered with two options, refused.
+    optional = _query({"options": [["a1"]]}, {"options": [["p"], ["q"]], "required": False})
+    assert dcql.check_response(optional, _presented("a1")) == (("p", "q"),)
+    assert dcql.check_response(optional, _presented("a1", "q")) == ()
+    with pytest.raises(ClaimError, match="one of its options"):
+        dcql.check_response(optional, _presented("a1", "p", "q"))
+
+
+def _several_query(*ids: str) -> dict[str, Any]:
+    """Credential queries of the pda1 profile (an id with ``_b`` is a second one of its base), no
+    ``credential_sets``: each is required, so two PIDs or two A1s pass the query step."""
+    by_id = {q["id"]: q for q in profile_query("pda1")["credentials"]}
+    return {"credentials": [{**by_id[i.removesuffix("_b")], "id": i} for i in ids]}
+
+
+def test_two_pids_fail_the_holder_link_even_when_the_query_asks_for_them(world: World) -> None:
+    """Defence in depth: a query (the API's own) may ask for two PIDs; the holder link ties the
+    documents to one person, so such an answer is never valid. Several documents beside one PID (the
+    A1 and the EHIC) are each tied to it: one of another person's fails."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA")
+    two_pids = world.inspect("pda1", {"pda1": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")},
+                             {"pid_mdoc": world.issue_mdoc_pid(LENA.pid, "DE:PID")},
+                             query=_several_query("pda1", "pid", "pid_mdoc"), number_states=STATES)
+    assert [s.result for s in two_pids.steps if s.code == "query"] == [v.PASSED]
+    assert two_pids.verdict == v.INVALID and two_pids.reason_key == "holder_link.several"
+    assert "2 PIDs" in two_pids.reason
+    other = world.issue(pda1, {**ANNA.pda1, "personal_administrative_number": OTHER_LV_NUMBER}, "LV:VSAA")
+    two_a1s = world.inspect("pda1", {"pda1": a1, "pda1_b": other, "pid": world.issue(pid, ANNA.pid, "LV:PID")},
+                            query=_several_query("pda1", "pda1_b", "pid"), number_states=STATES)
+    assert two_a1s.verdict == v.INVALID and two_a1s.reason_key == "holder_link.mismatch"
+    assert sorted(s.reason_key for s in two_a1s.steps if s.code == "holder_link") == [
+        "holder_link.mismatch", "holder_link.passed"]
+
+
+def test_the_page_never_merges_two_pids_into_one_person(world: World) -> None:
+    """Whatever the verdict, two PIDs show nobody's name or portrait; one PID shows its own."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA")
+    one = world.inspect("pda1", {"pda1": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")}, number_states=STATES)
+    assert _display(one)[1]["family_name"] == ANNA.pid["family_name"]
+    two = world.inspect("pda1", {"pda1": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")},
+                        {"pid_mdoc": world.issue_mdoc_pid(LENA.pid, "DE:PID")},
+                        query=_several_query("pda1", "pid", "pid_mdoc"))
+    person = _display(two)[1]
+    assert not {"family_name", "given_name", "birthdate", "picture"} & set(person), person
+
+
+# --- review: a PID withholding its personal number -----------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["pda1", "ehic"])
+def test_a_pid_of_a_listed_state_withholding_its_number_leaves_the_verdict_undetermined(world: World,
+                                                                                      profile: str) -> None:
+    """The reviewer's attack: another Latvian's A1 (or EHIC) in Anna's wallet; her PID carries her
+    number, and the wallet picks a claim set without it (OpenID4VP §6.4.1 lets it). Latvia's PIDs carry
+    the number (the policy), so "not shown" is not "none": the link cannot be made, never valid."""
+    module, institution, claims = (pda1, "LV:VSAA", ANNA.pda1) if profile == "pda1" else (ehic, "LV:NVD", ANNA.ehic)
+    document = world.issue(module, {**claims, "personal_administrative_number": OTHER_LV_NUMBER}, institution)
+    person = world.issue(pid, ANNA.pid, "LV:PID")
+    honest = world.inspect(profile, {profile: document, "pid": person}, number_states=STATES)
+    assert honest.verdict == v.INVALID and _link(honest).reason_key == "holder_link.mismatch"
+    cheat = world.inspect(profile, {profile: document, "pid": person}, number_states=STATES,
+                          withhold=("personal_administrative_number",))
+    assert cheat.verdict == v.UNDETERMINED, cheat.reason
+    step = _link(cheat)
+    assert (step.result, step.reason_key) == (v.NOT_RUN, "holder_link.withheld")
+    assert cheat.reason_key == "holder_link.withheld" and cheat.reason == step.message
+    assert "Latvia" in step.message and "did not show it" in step.message
+    _no_personal_data(step, OTHER_LV_NUMBER, ANNA.pid["personal_administrative_number"])
+    # Without the policy (another caller of verify_response) the outcome is as before, and said.
+    unlisted = world.inspect(profile, {profile: document, "pid": person}, withhold=("personal_administrative_number",))
+    assert unlisted.verdict == v.VALID and unlisted.reason_key == "holder_link.same_wallet"
+
+
+@pytest.mark.parametrize("withhold", [("issuing_country",), ("issuing_country", "personal_administrative_number")])
+@pytest.mark.parametrize("holder", [0, 2], ids=["anna-lv-pid", "lena-de-pid"])
+def test_a_pid_withholding_its_issuing_country_beside_a_listed_states_document_is_undetermined(
+        world: World, withhold: tuple[str, ...], holder: int) -> None:
+    """An mdoc PID shows element by element: one without ``issuing_country`` could be Latvia's, whose
+    number it then withholds, or (its number shown) a number of some state: not comparable, not tied."""
+    person = DEMO_PERSONS[holder]
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA")},
+                            {"pid_mdoc": world.issue_mdoc_pid(person.pid, {0: "LV:PID", 2: "DE:PID"}[holder])},
+                            number_states=STATES, withhold=withhold)
+    assert verdict.verdict == v.UNDETERMINED, verdict.reason
+    assert verdict.reason_key == "holder_link.withheld"
+    assert "issuing country" in _link(verdict).message
+
+
+def test_a_pid_of_a_state_not_listed_without_a_number_is_valid_and_the_inspector_is_told(world: World) -> None:
+    """Lena's German PID has no personal number (Germany has none, and is not listed): valid, as
+    before, but the verdict's reason says that the A1 is tied to the PID by the wallet only, not by a
+    number; and it does not claim the PID has none (it may have withheld it)."""
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, LENA.pda1, "DE:DRV"),
+                                     "pid": world.issue(pid, LENA.pid, "DE:PID")}, number_states=STATES)
+    assert verdict.verdict == v.VALID, verdict.reason
+    step = _link(verdict)
+    assert verdict.reason_key == "holder_link.same_wallet" and verdict.reason == step.message
+    assert "shows no personal number of the A1's issuing country" in step.message
+    assert "carries no" not in step.message
+    assert reason_text(verdict.to_json(), "de") != step.message
+    card = {**ANNA.ehic, "personal_administrative_number": "DEMO-040519-30003",
+            "subject": {"forenames": "Elza", "familynames": "Bērziņa", "date_of_birth": "2019-05-04"}}
+    child = world.inspect("ehic", {"ehic": world.issue(ehic, card, "LV:NVD"),
+                                   "pid": world.issue(pid, ANNA.pid, "LV:PID")}, number_states=STATES)
+    assert child.verdict == v.VALID and child.reason_key == "holder_link.represented"
+    assert child.reason == _link(child).message
+
+
+def test_the_policy_rules_of_the_pure_link() -> None:
+    """:func:`holder_link.link` with the listed states: withheld where a listed state's PID shows no
+    number or no country; as before for every other state, and for the document's own number."""
+    doc = {"personal_administrative_number": "DEMO-1", "issuing_country": "LV"}
+    listed = frozenset(STATES)
+    cases = [
+        (doc, {"issuing_country": "LV"}, holder_link.WITHHELD),
+        (doc, {"personal_administrative_number": "DEMO-1"}, holder_link.WITHHELD),
+        (doc, {}, holder_link.WITHHELD),
+        (doc, {"personal_administrative_number": "DEMO-1", "issuing_country": "lv"}, holder_link.SAME_NUMBER),
+        (doc, {"personal_administrative_number": "DEMO-2", "issuing_country": "LV"}, holder_link.MISMATCH),
+        (doc, {"issuing_country": "DE"}, holder_link.SAME_WALLET),  # a German PID beside a Latvian A1
+        ({**doc, "issuing_country": "DE"}, {"issuing_country": "DE"}, holder_link.SAME_WALLET),
+        ({**doc, "issuing_country": "DE"}, {}, holder_link.SAME_WALLET),
+        ({"issuing_country": "LV"}, {}, holder_link.SAME_WALLET),  # the document shows no number
+        ({**doc, "issuing_country": "EL"}, {"issuing_country": "GR"}, holder_link.WITHHELD),
+    ]
+    for document, person, outcome in cases:
+        found = holder_link.link(pda1.VCT, document, person, frozenset({*listed, "GR"}))
+        assert found.outcome == outcome, (document, person)
+        assert found.holds == (outcome != holder_link.MISMATCH)
+    # No policy: today's outcomes.
+    assert holder_link.link(pda1.VCT, doc, {"issuing_country": "LV"}).outcome == holder_link.SAME_WALLET
+    assert holder_link.link(pda1.VCT, doc, {}).outcome == holder_link.SAME_WALLET
+
+
+@pytest.mark.parametrize("key", ["holder_link.withheld", "holder_link.same_wallet", "holder_link.represented",
+                                 "holder_link.several"])
+def test_every_new_reason_is_translated_for_the_page_in_five_languages(key: str) -> None:
+    texts = {lang: reason_text({"reason_key": key, "reason": "fallback"}, lang)
+             for lang in ("en", "lv", "de", "fr", "pl")}
+    assert f"verifier.reason.{key}" in i18n.catalogue_keys()
+    assert "fallback" not in texts.values() and len(set(texts.values())) == 5, texts
+
+
+def test_the_verifier_setting_names_the_states_whose_pid_carries_the_number(monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path) -> None:
+    monkeypatch.delenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", raising=False)
+    assert VerifierSettings(data_dir=tmp_path).pid_number_states == ["LV", "PL"]
+    monkeypatch.setenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", '["lv", "EL", "ee"]')
+    assert VerifierSettings(data_dir=tmp_path).pid_number_states == ["LV", "GR", "EE"]
+    monkeypatch.setenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", "[]")
+    assert VerifierSettings(data_dir=tmp_path).pid_number_states == []
+    monkeypatch.setenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", '["XX"]')
+    with pytest.raises(ValidationError, match="PID_NUMBER_STATES"):
+        VerifierSettings(data_dir=tmp_path)
+
+
 # --- over the real services ----------------------------------------------------------------------------
 
 
@@ -401,3 +646,42 @@ def test_a_wallet_holding_one_persons_pid_and_anothers_a1_is_told_invalid_by_the
     assert verdict["reason_key"] == "holder_link.mismatch", verdict
     assert [s["result"] for s in verdict["steps"] if s["code"] == "holder_link"] == ["failed"]
     assert all(c["verdict"] == "valid" for c in verdict["credentials"]), verdict
+
+
+def _inspect_over_http(tmp_path: Path, person: Any) -> dict[str, Any]:
+    """The reference wallet holding ``person``'s PID and A1 answers the inspector's QR request."""
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        wallet = wallet_holding(stack, tmp_path, http, person)
+        try:
+            inspector = Inspector(stack.verifier_url, http)
+            request = inspector.request("pda1")
+            wallet.share(wallet.open_request(request["link"], "en").id)
+            verdict: dict[str, Any] = inspector.result(request)["verdict"]
+        finally:
+            wallet.http.close()
+    return verdict
+
+
+def test_the_reference_wallet_gets_valid_for_anna_by_her_number(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", raising=False)
+    verdict = _inspect_over_http(tmp_path, ANNA)
+    assert verdict["verdict"] == "valid", verdict
+    assert [s["key"] for s in verdict["steps"] if s["code"] == "holder_link"] == ["holder_link.passed"]
+    assert verdict["reason_key"] == ""
+    assert verdict["person"]["family_name"] == ANNA.pid["family_name"]
+
+
+def test_the_reference_wallet_gets_valid_for_lena_by_the_wallet_and_undetermined_where_germany_is_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lena's German PID has no number: valid under the default policy, the reason saying so; an
+    inspectorate listing Germany (wrongly) gets undetermined: the setting reaches the verdict."""
+    monkeypatch.delenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", raising=False)
+    verdict = _inspect_over_http(tmp_path / "default", LENA)
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["reason_key"] == "holder_link.same_wallet"
+    monkeypatch.setenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", '["DE"]')
+    listed = _inspect_over_http(tmp_path / "listed", LENA)
+    assert listed["verdict"] == "undetermined", listed
+    assert listed["reason_key"] == "holder_link.withheld"

@@ -9,6 +9,7 @@ for real on loopback ports and a real reference wallet answers (esspass.stack); 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -335,15 +336,21 @@ def test_the_lookup_refuses_a_missing_or_bad_number_with_400_json(world: World, 
     assert response.status_code == 400 and response.json()["error"] == "invalid_request", response.text
 
 
+def _cli(world: World, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    """``esspass verifier records ARGS`` on the world's data directory, as an operator runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESSPASS_", "DATABASE_URL"))}
+    env["ESSPASS_DATA_DIR"] = str(world.stack.data_dir)
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "-m", "esspass.cli", "verifier", "records", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
 def test_the_cli_prints_the_days_records(world: World) -> None:
     _result, proof = world.check_online()
     jti = decode_jws(proof).payload["jti"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESSPASS_", "DATABASE_URL"))}
-    env["ESSPASS_DATA_DIR"] = str(world.stack.data_dir)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "esspass.cli", "verifier", "records", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=60)
+        return _cli(world, *args)
 
     table = cli()
     assert table.returncode == 0, table.stderr
@@ -354,6 +361,85 @@ def test_the_cli_prints_the_days_records(world: World) -> None:
     assert jti in [r["id"] for r in jsonl]
     bad = cli("--from", "2026-02-30")
     assert bad.returncode == 2 and "from" in bad.stderr
+
+
+def test_finding_3_a_far_future_date_is_refused_on_the_api_the_page_each_download_and_the_cli(
+        world: World) -> None:
+    """9999-12-31 is a date, but the day after it is not: its records cannot be asked for. Refused
+    before anything is sent (400, never a 500, never a download of 200 cut off after its header),
+    and in the CLI in one line, exit 2; the first day there is still works in any time zone."""
+    for path, params in (("/api/records", {"from": "9999-12-31"}), ("/api/records", {"to": "9999-12-31"}),
+                         ("/api/records", {"from": "9999-12-30", "to": "9999-12-31"}),
+                         ("/api/records.csv", {"from": "9999-12-31"}),
+                         ("/api/records.csv", {"from": "9999-12-30", "to": "9999-12-31"}),
+                         ("/records/day.csv", {"date": "9999-12-31"}), ("/records/day.jsonl", {"date": "9999-12-31"})):
+        response = world.http.get(f"{world.url}{path}", params=params)
+        assert response.status_code == 400, (path, params, response.status_code, response.text)
+        assert response.json()["error"] == "invalid_request" and response.json()["error_description"], path
+        assert "content-disposition" not in response.headers, path
+    page = world.http.get(f"{world.url}/records", params={"date": "9999-12-31", "lang": "en"})
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html"), page.text
+    assert 'id="date-error"' in page.text and 'id="count-checked"' in page.text  # today's, with the error
+    assert world.http.get(f"{world.url}/api/records", params={"from": "9999-12-30"}).status_code == 200
+    for args in (("--from", "9999-12-31"), ("--to", "9999-12-31"), ("--from", "9999-12-30", "--to", "9999-12-31")):
+        for fmt in ("table", "csv"):
+            out = _cli(world, *args, "--format", fmt)
+            assert out.returncode == 2, (args, fmt, out.stderr)
+            assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+            assert out.stderr.startswith("esspass: ") and out.stdout == "", (out.stderr, out.stdout)
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14 and UTC-12: the earliest day is still readable
+        first = _cli(world, "--from", "0001-01-01", ESSPASS_VERIFIER_TIME_ZONE=zone)
+        assert first.returncode == 0 and "0 checked" in first.stdout, (zone, first.stderr)
+
+
+def test_finding_4_a_record_id_never_starts_with_a_formula_character_and_the_csv_id_is_the_apis(
+        world: World, tmp_path: Path) -> None:
+    """The record's id is the proof's jti, by which the CSV, the JSON lines, the API and the proof join:
+    it never starts like a spreadsheet formula, so the CSV's guard never alters it. The guard stays
+    for the free-text columns, and a login name never starts with '-', '.' or '_'."""
+    from credentials.files import LOGIN_NAME
+    from credentials.verification import Verdict
+
+    formula = ("=", "+", "-", "@", "\t", "\r")
+    with _replica(world, tmp_path) as (service, url):
+        now = datetime.now(UTC)
+        verdict = Verdict(verdict="valid", reason="", steps=[], credentials=[], trust_list_age=None, checked_at=now)
+        # A random jti starting with '-' one time in 64 (token_urlsafe) would be among 1000 all but surely.
+        jtis = [str(decode_jws(service.proof(verdict, now)).payload["jti"]) for _ in range(1000)]
+        assert not [j for j in jtis if j.startswith(formula)], [j for j in jtis if j.startswith(formula)][:3]
+        made = [records.entry_from_proof(service.proof(verdict, now), checked_at=now.timestamp(), kind="api",
+                                         flow=None, inspector="anna.ozola", reason_key="") for _ in range(3)]
+        # A record of before this rule (an id of token_urlsafe's, an inspector's name of the old rule).
+        legacy = records.InspectionEntry(
+            id="-Xq3vJ0kq8mR0Zl2aV9Fhw", checked_at=now.timestamp(), kind="api", flow=None, verdict="valid",
+            reason_key="", inspector="-ops", verifier_id=service.entity_id, policy_version=service.policy_version,
+            proof="eyJ.x.y")
+        _write(service, [*made, legacy])
+        today = service.records.today(now).isoformat()
+        api = world.http.get(f"{url}/api/records", params={"from": today}).json()["records"]
+        body = world.http.get(f"{url}/api/records.csv", params={"from": today}).text
+        csv_rows = list(csv.DictReader(body.splitlines()))
+        jsonl = [json.loads(line) for line in world.http.get(f"{url}/records/day.jsonl",
+                                                             params={"date": today}).text.splitlines()]
+        assert sorted(r["id"] for r in csv_rows) == sorted(r["id"] for r in api) == sorted(r["id"] for r in jsonl)
+        assert sorted(r["id"] for r in api) == sorted([e.id for e in made] + [legacy.id])
+        signed = [row for row in csv_rows if row["proof"] != legacy.proof]
+        assert len(signed) == 3 and all(row["id"] == decode_jws(row["proof"]).payload["jti"] for row in signed)
+        assert {r["inspector"] for r in csv_rows} == {"anna.ozola", "'-ops"}  # free text: still guarded
+    for name in ("-ops", ".ops", "_ops"):
+        assert not LOGIN_NAME.fullmatch(name), name
+    assert all(LOGIN_NAME.fullmatch(n) for n in ("anna.berzina", "ops-2", "x", "9a_b.c-d"))
+
+
+def test_finding_5_the_cli_to_alone_lists_that_day(world: World) -> None:
+    """``--to`` alone is that one day, as ``to`` alone is in the API (not "today .. to", refused)."""
+    _result, proof = world.check_online()
+    jti = decode_jws(proof).payload["jti"]
+    alone = _cli(world, "--to", world.today())
+    assert alone.returncode == 0 and jti in alone.stdout, alone.stderr
+    past = _cli(world, "--to", "2020-01-01")
+    assert past.returncode == 0, past.stderr
+    assert "0 checked" in past.stdout and "(2020-01-01 to 2020-01-01," in past.stdout, past.stdout
 
 
 def test_a_failure_writing_the_record_leaves_no_verdict_either(world: World) -> None:

@@ -87,7 +87,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         request_ttl=settings.request_ttl, client_id_prefix=settings.client_id_prefix,
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
-        request_uri_method=settings.request_uri_method, records_days=settings.records_days)
+        request_uri_method=settings.request_uri_method, records_days=settings.records_days,
+        pid_number_states=settings.pid_number_states)
     return service, http
 
 
@@ -473,7 +474,11 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     # --- inspection records (verifier/records.py) ---------------------------------------------------
 
     def day_of(text: str | None) -> Any:
-        return records.parse_day(text, "date") if text else svc().records.today(svc().clock())
+        """The day asked for (today unless ``text``), one whose records can be asked for: a date the
+        records cannot be read of (9999-12-31) is ``invalid_request`` here, before anything is read or sent."""
+        day = records.parse_day(text, "date") if text else svc().records.today(svc().clock())
+        records.check_range(day, day, svc().records.zone)
+        return day
 
     def records_page(request: Request, day: Any, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         shown = svc().records.day(day, limit=RECORDS_SHOWN)
@@ -518,7 +523,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         return download(day_of(day), "jsonl")
 
     def range_of(first: str | None, last: str | None) -> tuple[Any, Any]:
-        return records.parse_range(first, last, svc().records.today(svc().clock()))
+        return records.parse_range(first, last, svc().records.today(svc().clock()), svc().records.zone)
 
     @app.get("/api/records", tags=["inspection records"])
     def list_records(first: Annotated[str | None, Query(alias="from", max_length=10)] = None,

@@ -114,7 +114,7 @@ def _token_name_refusal(exc: Any) -> str:
     """The one line for a :class:`~credentials.files.TokenNameError`: the name and what is wrong with it."""
     if exc.problem == "invalid":
         return (f"--add {exc.name!r}: an inspector's name is 1 to 30 lower-case letters, digits, '.', '_' or "
-                "'-', as a clerk's (anna.berzina)")
+                "'-', starting with a letter or digit, as a clerk's (anna.berzina)")
     if exc.problem == "taken":
         return (f"--add {exc.name}: that inspector has a token already (`--revoke {exc.name} --add {exc.name}` "
                 "gives a new one)")
@@ -137,8 +137,9 @@ def _day(text: str) -> Any:
 
 
 def _records(args: argparse.Namespace) -> int:
-    """The inspection records of ``--from`` .. ``--to`` (default today, in the verifier's time zone),
-    read from the verifier's database directly (verifier/records.py): the service need not run."""
+    """The inspection records of ``--from`` .. ``--to`` (either alone is that one day, as in the API;
+    neither is today, in the verifier's time zone), read from the verifier's database directly
+    (verifier/records.py): the service need not run."""
     import os
     import sys
     from datetime import datetime
@@ -157,10 +158,10 @@ def _records(args: argparse.Namespace) -> int:
         return 1
     url = settings.db_url("verifier.db")
     zone = settings.zone()
-    first = args.first or datetime.now(zone).date()
+    first = args.first or args.last or datetime.now(zone).date()  # --to alone is that day, as in the API
     last = args.last or first
     try:
-        records.check_range(first, last)
+        records.check_range(first, last, zone)  # every range it refuses, before anything is printed
     except ProtocolError as exc:
         print(f"esspass: {exc.message}", file=sys.stderr)
         return 2
@@ -216,8 +217,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_tokens)
     p = vsub.add_parser("records", help="the inspection records (what was checked, when, by whom, with which "
                                         "outcome; no personal data) of a day or a range of days")
-    p.add_argument("--from", dest="first", type=_day, metavar="DATE", help="first day, YYYY-MM-DD (default today, "
-                   "in the verifier's time zone)")
+    p.add_argument("--from", dest="first", type=_day, metavar="DATE", help="first day, YYYY-MM-DD (default --to, "
+                   "else today in the verifier's time zone)")
     p.add_argument("--to", dest="last", type=_day, metavar="DATE", help="last day, YYYY-MM-DD (default --from; "
                    "at most 366 days in all)")
     p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",

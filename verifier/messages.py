@@ -270,6 +270,52 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                     "numéros d'identification personnels différents.",
                                     "Dokument i PID nie należą do tej samej osoby: mają różne osobiste numery "
                                     "identyfikacyjne."),
+    "reason.holder_link.withheld": ("The PID did not show the personal number (or the issuing country) that a "
+                                    "PID of the document's state carries, so the document cannot be tied to the "
+                                    "person shown.",
+                                    "PID neuzrādīja personas kodu (vai izdevējvalsti), kas ir dokumenta valsts PID, "
+                                    "tāpēc dokumentu nevar sasaistīt ar uzrādīto personu.",
+                                    "Die PID hat die persönliche Kennnummer (oder den Ausstellungsstaat), die eine PID "
+                                    "des Dokumentstaats trägt, nicht gezeigt: Das Dokument lässt sich der gezeigten "
+                                    "Person nicht zuordnen.",
+                                    "Le PID n'a pas montré le numéro d'identification personnel (ou le pays "
+                                    "d'émission) que porte un PID de l'État du document : le document ne peut pas "
+                                    "être rattaché à la personne présentée.",
+                                    "PID nie pokazał osobistego numeru identyfikacyjnego (ani państwa wydania), który "
+                                    "zawiera PID państwa dokumentu, więc dokumentu nie można powiązać z okazaną "
+                                    "osobą."),
+    "reason.holder_link.same_wallet": ("Valid; the document is tied to the PID only by the wallet that showed "
+                                       "both: the PID shows no personal number of the document's state to match.",
+                                       "Derīgs; dokumentu ar PID saista tikai maks, kas uzrādīja abus: PID "
+                                       "neuzrāda dokumenta valsts personas kodu salīdzināšanai.",
+                                       "Gültig; das Dokument ist mit der PID nur durch die Wallet verbunden, die "
+                                       "beide gezeigt hat: Die PID zeigt keine persönliche Kennnummer des "
+                                       "Dokumentstaats zum Abgleich.",
+                                       "Valable ; le document n'est rattaché au PID que par le portefeuille qui a "
+                                       "présenté les deux : le PID ne montre aucun numéro d'identification "
+                                       "personnel de l'État du document à comparer.",
+                                       "Ważne; dokument jest powiązany z PID tylko przez portfel, który okazał oba: "
+                                       "PID nie pokazuje osobistego numeru identyfikacyjnego państwa dokumentu do "
+                                       "porównania."),
+    "reason.holder_link.represented": ("Valid; the EHIC is the card of someone the holder represents (the insured "
+                                       "person it names), not of the person shown.",
+                                       "Derīgs; EVAK ir karte personai, kuru pārstāv turētājs (tajā norādītajai "
+                                       "apdrošinātajai personai), nevis uzrādītajai personai.",
+                                       "Gültig; die EKVK ist die Karte einer von der Person vertretenen Person (der "
+                                       "darin genannten versicherten Person), nicht der gezeigten Person.",
+                                       "Valable ; la CEAM est la carte d'une personne que le titulaire représente "
+                                       "(l'assuré qu'elle nomme), et non de la personne présentée.",
+                                       "Ważne; EKUZ jest kartą osoby reprezentowanej przez posiadacza (wskazanej w "
+                                       "niej osoby ubezpieczonej), a nie okazanej osoby."),
+    "reason.holder_link.several": ("The answer holds more than one PID: the documents cannot be tied to one "
+                                   "person.",
+                                   "Atbildē ir vairāk nekā viens PID: dokumentus nevar sasaistīt ar vienu personu.",
+                                   "Die Antwort enthält mehr als eine PID: Die Dokumente lassen sich nicht einer "
+                                   "Person zuordnen.",
+                                   "La réponse contient plus d'un PID : les documents ne peuvent pas être rattachés "
+                                   "à une seule personne.",
+                                   "Odpowiedź zawiera więcej niż jeden PID: dokumentów nie można powiązać z jedną "
+                                   "osobą."),
     "reason.paper": ("Paper document: check an identity document to confirm the holder.",
                      "Papīra dokuments: pārbaudiet personu apliecinošu dokumentu.",
                      "Papierdokument: prüfen Sie einen Ausweis, um die Person zu bestätigen.",

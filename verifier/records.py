@@ -187,22 +187,32 @@ def parse_day(text: str, name: str) -> date:
         raise ProtocolError("invalid_request", f"{name} must be a date, YYYY-MM-DD") from exc
 
 
-def check_range(first: date, last: date) -> None:
-    """``invalid_request`` for a range backwards or wider than :data:`MAX_RANGE_DAYS`."""
+def check_range(first: date, last: date, zone: tzinfo) -> tuple[float, float]:
+    """The Unix seconds from the start of ``first`` to the start of the day after ``last``, both in
+    ``zone``; ``invalid_request`` for a range backwards, wider than :data:`MAX_RANGE_DAYS`, or whose
+    bounds are no time (the day after 9999-12-31 is no date), so that a caller finds all of them
+    before it answers anything."""
     if last < first:
         raise ProtocolError("invalid_request", "to is before from")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
         raise ProtocolError("invalid_request", f"the range is wider than {MAX_RANGE_DAYS} days: ask in parts")
+    try:
+        start = datetime.combine(first, datetime.min.time(), zone).timestamp()
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone).timestamp()
+    except (OverflowError, ValueError) as exc:  # date value out of range; a zone's offset out of range
+        raise ProtocolError("invalid_request", f"the dates must be before {date.max.isoformat()}") from exc
+    return start, end
 
 
-def parse_range(first: str | None, last: str | None, today: date) -> tuple[date, date]:
+def parse_range(first: str | None, last: str | None, today: date, zone: tzinfo) -> tuple[date, date]:
     """The days ``from`` .. ``to`` of a query (either alone is that one day; neither is ``today``),
-    checked before anything is read, so that a download never fails half-way."""
+    checked before anything is read (:func:`check_range`, in ``zone``), so that a download never
+    fails half-way."""
     start = parse_day(first, "from") if first else None
     end = parse_day(last, "to") if last else None
     start = start or end or today
     end = end or start
-    check_range(start, end)
+    check_range(start, end, zone)
     return start, end
 
 
@@ -232,11 +242,8 @@ class RecordStore:
 
     def bounds(self, first: date, last: date) -> tuple[float, float]:
         """Unix seconds from the start of ``first`` to the start of the day after ``last``, both in the
-        zone; ``invalid_request`` for a range backwards or wider than :data:`MAX_RANGE_DAYS`."""
-        check_range(first, last)
-        start = datetime.combine(first, datetime.min.time(), self.zone)
-        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), self.zone)
-        return start.timestamp(), end.timestamp()
+        zone; ``invalid_request`` for a range that has none (:func:`check_range`)."""
+        return check_range(first, last, self.zone)
 
     def between(self, first: date, last: date, *, limit: int = 100, cursor: str | None = None) -> Page:
         """The records of ``first`` .. ``last`` (inclusive), oldest first, ``limit`` at a time; the
@@ -256,14 +263,20 @@ class RecordStore:
         return Page(rows, _cursor(rows[-1]) if more else None)
 
     def all_between(self, first: date, last: date) -> Iterator[InspectionEntry]:
-        """Every record of the range, oldest first, read a page at a time (a download of a year's records)."""
-        cursor: str | None = None
-        while True:
-            page = self.between(first, last, limit=MAX_LIMIT, cursor=cursor)
-            yield from page.records
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        """Every record of the range, oldest first, read a page at a time (a download of a year's records).
+        The range is checked and the first page read now, not when the first record is asked for: a
+        download meets a bad range, or a database it cannot read, before it sends its first byte."""
+        first_page = self.between(first, last, limit=MAX_LIMIT)
+
+        def pages() -> Iterator[InspectionEntry]:
+            page = first_page
+            while True:
+                yield from page.records
+                if page.next_cursor is None:
+                    return
+                page = self.between(first, last, limit=MAX_LIMIT, cursor=page.next_cursor)
+
+        return pages()
 
     def day(self, day: date, *, limit: int = 500) -> list[InspectionEntry]:
         """The day's records, newest first (the inspector's page), at most ``limit``."""
@@ -359,25 +372,37 @@ def _cell(value: str | None) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+#: A record id as this verifier makes them: the proof's jti (hex; base64url in records made before).
+_RECORD_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _id_cell(record_id: str) -> str:
+    """The record's id as it is, being what the CSV joins on with the API, the JSON lines and the proof.
+    A jti is hex now and never starts like a formula; one made earlier may start with '-', but of
+    letters, digits, '_' and '-' only it can call no function or program (no parenthesis, quote or
+    '|'), so it is not quoted either. Any other id is a cell like the rest."""
+    return record_id if _RECORD_ID.fullmatch(record_id) else _cell(record_id)
+
+
 def csv_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zone: tzinfo) -> Iterator[str]:
     """The records as CSV (RFC 4180), header first, a line at a time (a download streams them).
     A record's documents share its line, their fields ``;``-separated in the same order."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
 
-    def line(cells: Sequence[str]) -> str:
+    def line(first: str, cells: Sequence[str]) -> str:
         buf.seek(0)
         buf.truncate()
-        writer.writerow([_cell(c) for c in cells])
+        writer.writerow([first, *(_cell(c) for c in cells)])
         return buf.getvalue()
 
-    yield line(CSV_COLUMNS)
+    yield line(CSV_COLUMNS[0], CSV_COLUMNS[1:])
     for e in entries:
-        yield line([e.id, e.checked_at_in(zone).isoformat(timespec="seconds"), e.kind, e.flow or "", e.verdict,
-                    e.reason_key, e.inspector or "", e.verifier_id, e.policy_version,
-                    ";".join(d.credential_type or "" for d in e.documents),
-                    ";".join(d.issuer_id or "" for d in e.documents), ";".join(d.verdict for d in e.documents),
-                    ";".join(d.document_ref or "" for d in e.documents), e.proof])
+        yield line(_id_cell(e.id), [
+            e.checked_at_in(zone).isoformat(timespec="seconds"), e.kind, e.flow or "", e.verdict, e.reason_key,
+            e.inspector or "", e.verifier_id, e.policy_version, ";".join(d.credential_type or "" for d in e.documents),
+            ";".join(d.issuer_id or "" for d in e.documents), ";".join(d.verdict for d in e.documents),
+            ";".join(d.document_ref or "" for d in e.documents), e.proof])
 
 
 def jsonl_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zone: tzinfo) -> Iterator[str]:

@@ -23,6 +23,7 @@ from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
 from verifier import records
+from verifier.settings import PID_NUMBER_STATES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
 
 __all__ = ["PROFILES", "VerifierService", "profile_query"]
@@ -132,8 +133,11 @@ class VerifierService:
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
                  redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get",
-                 records_days: int = 730) -> None:
+                 records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES) -> None:
         self.entity_id = entity_id
+        #: The states whose PIDs carry the personal number of their A1s and EHICs: a PID of one that
+        #: does not show it leaves the verdict undetermined (:func:`credentials.holder_link.link`).
+        self.pid_number_states = frozenset(pid_number_states)
         #: Where "today" is: documents are judged on the inspection's local date, not UTC's.
         self.zone = zone
         self.access_key, self.access_x5c = access_key, access_x5c
@@ -381,7 +385,8 @@ class VerifierService:
             issuers, age = None, None
         return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
-                                            chains=self.chains, session_transcript=session_transcript)
+                                            chains=self.chains, session_transcript=session_transcript,
+                                            pid_number_states=self.pid_number_states)
 
     # --- getting ready for no network -----------------------------------------------------------
 
@@ -499,7 +504,7 @@ class VerifierService:
             docs.append({"credential_type": cred.vct, "issuer_id": cred.issuer_id, "document_ref": ref,
                          "verdict": cred.verdict, "status_list_age_seconds": cred.status_age,
                          "checks": {s.code: s.result for s in cred.steps}})
-        payload = {"iss": self.entity_id, "iat": int(now.timestamp()), "jti": secrets.token_urlsafe(16),
+        payload = {"iss": self.entity_id, "iat": int(now.timestamp()), "jti": secrets.token_hex(16),
                    "verdict": verdict.verdict, "policy_version": self.policy_version,
                    "trust_list_age_seconds": verdict.trust_list_age,
                    "checks": {s.code: s.result for s in verdict.steps},
@@ -516,16 +521,22 @@ def _refusal(error: str) -> str:
 
 def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, Any]]:
     """What the verdict screen shows: the verdict and the reasons, and apart from them the person's
-    key facts (kept apart so that they can be erased on their own)."""
+    key facts (kept apart so that they can be erased on their own).
+
+    The name, birth date and portrait are those of the one PID of the answer; an answer with several
+    (never valid: the query and the holder link refuse it) shows none of them, never a mix."""
     out = verdict.to_json(personal_data=False)
     person: dict[str, Any] = {}
+    # Only what an institution competent for it vouched for (issuer_authorised passed, which sets
+    # issuer_id): a name in a "PID" signed by a health insurance fund is nobody's name.
+    pids = [c for c in verdict.credentials if c.issuer_id is not None and pid.is_pid_type(c.vct)]
     for cred in verdict.credentials:
         if cred.issuer_id is None:
-            # Only what an institution competent for it vouched for (issuer_authorised passed, which
-            # sets issuer_id): a name in a "PID" signed by a health insurance fund is nobody's name.
             continue
         c = cred.claims
         if pid.is_pid_type(cred.vct):
+            if len(pids) != 1:
+                continue
             person.update({k: c[k] for k in ("family_name", "given_name", "birthdate") if k in c})
             picture = c.get("picture")
             # Only an image carried in the credential: a URL would make the inspector's browser call out.

@@ -21,7 +21,11 @@ from credentials.signing_key import load_signing_key
 from esspass.config import ServiceSettings
 from esspass.pilot import pilot_url_setting as _pilot_url
 
-__all__ = ["InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
+__all__ = ["PID_NUMBER_STATES", "InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
+
+#: The states whose PIDs carry the personal number their A1s and EHICs carry, in this pilot: those
+#: whose PID provider issues it (Latvia's personal code, Poland's PESEL; credentials/holder_link.py).
+PID_NUMBER_STATES = ("LV", "PL")
 
 
 class VerifierSettings(ServiceSettings):
@@ -88,9 +92,26 @@ class VerifierSettings(ServiceSettings):
     #: ``tokens`` (inspectors sign in with a token; API clients send it as a Bearer token) or ``off``
     #: (a deployment whose own gateway authenticates inspectors in front of this service).
     auth: Literal["tokens", "off"] = "tokens"
+    #: The states whose PIDs carry the same personal number as their A1s and EHICs (JSON list of
+    #: ISO codes, e.g. ``["LV", "PL"]``): beside a document of one of them, a PID that does not show its
+    #: number (selective disclosure: "not shown" cannot be told from "none"), or not its issuing
+    #: country, leaves the verdict undetermined (credentials/holder_link.py). The default names the
+    #: states whose PID provider issues the number in this pilot; an inspectorate sets its own list,
+    #: from what each state's PID provider issues.
+    pid_number_states: list[str] = Field(default_factory=lambda: list(PID_NUMBER_STATES), max_length=40)
     #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
     #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
     inspector_tokens: dict[str, str] | None = None
+
+    @field_validator("pid_number_states")
+    @classmethod
+    def _states(cls, value: list[str]) -> list[str]:
+        """Coordination states' codes, in capitals, EL and UK as GR and GB; refused at settings load."""
+        codes = [countries.normalise(code.strip().upper()) for code in value]
+        if not all(countries.is_supported(code) for code in codes):
+            raise ValueError("ESSPASS_VERIFIER_PID_NUMBER_STATES must list ISO codes of coordination states, "
+                             "such as [\"LV\", \"PL\"]")
+        return list(dict.fromkeys(codes))
 
     @field_validator("time_zone")
     @classmethod
