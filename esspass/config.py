@@ -14,7 +14,7 @@ import ssl
 import types
 import typing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -157,7 +157,16 @@ def settings_error_line(exc: ValueError) -> str:
         first = errors[0]
         loc = first["loc"]
         rule = str(first["msg"]).removeprefix("Value error, ")
-        more = f" (and {len(errors) - 1} more mistakes in the settings)" if len(errors) > 1 else ""
+        # A union field's errors are one per member type, each under the member's name (not an entry):
+        # one mistake, told by what the setting accepts.
+        def member(loc: tuple[int | str, ...]) -> bool:
+            return len(loc) > 1 and isinstance(loc[1], str) and bool(_union_members(cls, str(loc[0])))
+
+        mistakes = {(e["loc"][0],) if member(e["loc"]) else (e["loc"], e["type"]) for e in errors}
+        more = f" (and {len(mistakes) - 1} more mistakes in the settings)" if len(mistakes) > 1 else ""
+        if member(loc):
+            accepts = ", or ".join(_accepts(t) for t in _union_members(cls, str(loc[0])))
+            return f"esspass: {_env_name(cls, str(loc[0]))} is not valid: it must be {accepts}{more}"
         if not loc:  # a rule across fields (a model validator): name each field it names
             for name in (cls.model_fields if cls is not None else {}):
                 rule = re.sub(rf"\b{name}\b", _env_name(cls, name), rule)
@@ -213,6 +222,25 @@ def _failed_source(exc: ValueError) -> tuple[object, str | None]:
         found = re.search(r'field "(\w+)"', str(exc))
         field = found.group(1) if found else None
     return source, field
+
+
+def _union_members(cls: type[BaseSettings] | None, field: str) -> tuple[Any, ...]:
+    """The member types of ``field`` when it is a union of two or more (``None`` left out: pydantic
+    tells an optional field's errors as the other type's), else ()."""
+    info = cls.model_fields.get(field) if cls is not None else None
+    annotation = info.annotation if info is not None else None
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return ()
+    members = tuple(t for t in typing.get_args(annotation) if t is not type(None))
+    return members if len(members) > 1 else ()
+
+
+def _accepts(kind: Any) -> str:
+    """What a setting of type ``kind`` is written as, in the words of a settings error."""
+    kind = typing.get_origin(kind) or kind
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+            list: 'a JSON list (["...", ...])', dict: 'a JSON object ({"...": ...})'}.get(
+        kind, getattr(kind, "__name__", str(kind)))
 
 
 def _json_kind(cls: type[BaseSettings] | None, field: str | None) -> str:

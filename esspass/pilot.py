@@ -8,13 +8,19 @@ prints the URLs, and stops them all on Ctrl-C or SIGTERM (a service manager's or
 no service outlives it. A second run reuses the data.
 
 Before starting anything, ``up`` checks that each port is free on the loopback address (else one
-line naming the port). While the services run, ``<data dir>/pilot.json`` (mode 0600) records
-where: each service's base URL, ``http`` or ``https``, and the process ids; it is removed at a
-clean stop. The operator's commands on the same data directory (``esspass demo``, ``esspass issuer
-check``, ``esspass verifier check``, ``esspass wallet ...``) take the addresses from it when the
-corresponding setting is not given (:func:`pilot_url`); a record whose ``up`` no longer runs is
-ignored. The services' logs (``<data dir>/logs``, 0700; files 0600) are JSON lines, uvicorn's own
-startup errors included, and a service that cannot start has its error line printed by ``up``.
+line naming the port, and the processes of an earlier ``up`` of the data directory still holding
+them). While the services run, ``<data dir>/pilot.json`` (mode 0600) records where: each service's
+base URL, ``http`` or ``https``, and the process ids; it is removed at a clean stop. For as long
+as it runs, ``up`` holds an exclusive ``flock`` on ``<data dir>/pilot.lock`` (which names its
+process id): that lock, not a process id that may since have been reused, tells that the record's
+``up`` still runs. The operator's commands on the same data directory (``esspass demo``, ``esspass
+issuer check``, ``esspass verifier check``, ``esspass wallet ...``) take the addresses from it when
+the corresponding setting is not given (:func:`pilot_url`); a record whose ``up`` no longer holds
+the lock, or that is not the user's own file readable by the user alone, is ignored, and the next
+``up`` replaces it. The services die with ``up`` even when it is killed outright (``kill -9``):
+each asks the kernel for SIGTERM when its parent ends (Linux). The services' logs (``<data
+dir>/logs``, 0700; files 0600) are JSON lines, uvicorn's own startup errors included, and a service
+that cannot start has its error line printed by ``up``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,7 +44,13 @@ from typing import Any, NoReturn
 
 import httpx
 
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: liveness falls back to the recorded process id
+    fcntl = None  # type: ignore[assignment]
+
 from esspass.config import default_data_dir
+from esspass.serve import PARENT_ENV
 from esspass.web import INSTANCE_ENV
 
 __all__ = ["DEFAULT_PORT_BASE", "RECORD_FILE", "SERVICES", "Pilot", "PilotRecord", "ServiceSpec", "busy_port",
@@ -70,6 +83,8 @@ def pki_dir(data_dir: Path) -> Path:
 
 #: Where a running ``esspass up`` records its services, in its data directory.
 RECORD_FILE = "pilot.json"
+#: The file a running ``esspass up`` holds an exclusive ``flock`` on, for as long as it runs.
+LOCK_FILE = "pilot.lock"
 #: The settings of the services the record keeps besides the addresses (:class:`PilotRecord`).
 _RECORDED_SETTINGS = ("ESSPASS_ISSUER_APPROVAL",)
 
@@ -101,25 +116,131 @@ def _running(pid: int) -> bool:
     return True
 
 
-def read_record(data_dir: Path | None) -> PilotRecord | None:
-    """The record of the pilot running from ``data_dir``; None when there is none, it is not ours
-    (another data directory's, copied here), unreadable, or its ``esspass up`` no longer runs."""
-    if data_dir is None:
-        return None
-    data_dir = Path(data_dir).resolve()
+def _own_private_file(fd: int) -> bool:
+    """The open file is this user's and neither its group nor others may read or write it."""
+    st = os.fstat(fd)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _read_own(path: Path) -> str | None:
+    """The text of ``path`` when it is this user's own private file (not through a symlink), else None."""
     try:
-        raw = json.loads((data_dir / RECORD_FILE).read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not _own_private_file(fd):
+            return None
+        return f.read(1024 * 1024).decode("utf-8", "replace")
+
+
+def _up_holds(data_dir: Path, pid: int) -> bool:
+    """The ``esspass up`` with process id ``pid`` still runs from ``data_dir``: it holds the lock
+    (:data:`LOCK_FILE`), which names it. A shared lock taken here (and released at once) would be
+    granted if no ``up`` held it; readers' shared locks do not stand in each other's way."""
+    if fcntl is None:  # pragma: no cover - not Linux: only whether some process has the id
+        return pid != os.getpid() and _running(pid)
+    try:
+        fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        if not _own_private_file(fd):
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # an `up` holds it: the one that wrote the record?
+            return os.pread(fd, 32, 0).decode("ascii", "replace").strip() == str(pid)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _take_lock(data_dir: Path) -> int | None:
+    """For ``up``: the lock on ``data_dir``'s :data:`LOCK_FILE`, held until the descriptor returned
+    is closed (not inherited by the services), with this process's id written in it; None when
+    another ``up`` holds it. A reader's brief shared lock (:func:`_up_holds`) is waited out."""
+    path = data_dir / LOCK_FILE
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError:  # a symlink planted there, say: not ours to follow
+        path.unlink(missing_ok=True)
+        fd = os.open(path, flags | os.O_EXCL, 0o600)
+    if not _own_private_file(fd):  # another user's file, or open to others: not one to trust or share
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        fd = os.open(path, flags | os.O_EXCL, 0o600)
+    if fcntl is None:  # pragma: no cover - not Linux
+        return fd
+    deadline = time.monotonic() + 0.5
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.05)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return fd
+
+
+def _load_record(data_dir: Path) -> PilotRecord | None:
+    """What ``data_dir``'s record says, whether or not its ``up`` still runs; None when there is
+    none, it is unreadable, not this user's own private file (0600), or another data directory's."""
+    text = _read_own(data_dir / RECORD_FILE)
+    if text is None:
+        return None
+    try:
+        raw = json.loads(text)
         record = PilotRecord(Path(raw["data_dir"]), str(raw["scheme"]),
                              {str(k): str(v) for k, v in raw["services"].items()}, int(raw["pid"]),
                              {str(k): int(v) for k, v in raw.get("pids", {}).items()},
                              {str(k): str(v) for k, v in raw.get("settings", {}).items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if record.data_dir != data_dir or record.scheme not in ("http", "https") or not _running(record.pid):
+    if record.data_dir != data_dir or record.scheme not in ("http", "https"):
         return None
     if any(s.name not in record.urls for s in SERVICES):
         return None
     return record
+
+
+def read_record(data_dir: Path | None) -> PilotRecord | None:
+    """The record of the pilot running from ``data_dir``; None when there is none, it is not ours
+    (another user's file, open to others, another data directory's copied here), unreadable, or
+    its ``esspass up`` no longer runs (holds the lock no more, whatever runs with its process id)."""
+    if data_dir is None:
+        return None
+    data_dir = Path(data_dir).resolve()
+    record = _load_record(data_dir)
+    if record is None or not _up_holds(data_dir, record.pid):
+        return None
+    return record
+
+
+def _left_running(record: PilotRecord | None) -> list[int]:
+    """The services of a stale record that still run (an ``up`` of an older release killed outright,
+    or one on a system without the parent-death signal): process ids that are alive and, where
+    ``/proc`` tells, an ``esspass`` service process."""
+    found: list[int] = []
+    for pid in (record.pids.values() if record is not None else ()):
+        if pid <= 1 or pid == os.getpid() or not _running(pid):
+            continue
+        if not Path("/proc/self").exists():  # no /proc to tell what runs: named by its id alone
+            found.append(pid)
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        if b"esspass" in cmdline and b"serve" in cmdline:
+            found.append(pid)
+    return sorted(set(found))
 
 
 def pilot_url(data_dir: Path | None, service: str, default: str | None = None) -> str | None:
@@ -181,7 +302,8 @@ def _write_record(pilot: Pilot) -> Path:
             "pids": {name: proc.pid for name, proc in pilot.procs.items()},
             "settings": {name: value for name, value in pilot.env().items() if name in _RECORDED_SETTINGS}}
     tmp = path.with_name(f".{RECORD_FILE}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp.unlink(missing_ok=True)  # whatever a crashed run (or another user) left there: a new file of ours
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(body, out, indent=2)
         out.write("\n")
@@ -326,6 +448,11 @@ class Pilot:
         self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         _private(self.log_dir, 0o700)
         env = self.env()
+        if threading.current_thread() is threading.main_thread():
+            # Each service ends when this process does, even killed outright (esspass.serve): the
+            # kernel's parent-death signal follows the thread that started the child, so only the
+            # main thread's children ask for it (a worker thread may end before the process does).
+            env[PARENT_ENV] = str(os.getpid())
         tls_args: list[str] = []
         if self.tls:
             tls = pki_dir(self.data_dir) / "tls"
@@ -334,7 +461,8 @@ class Pilot:
             fd = os.open(self.log(spec.name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             _private(self.log(spec.name), 0o600)
             log = os.fdopen(fd, "ab")
-            cmd = [sys.executable, "-m", "esspass.cli", spec.name, "serve", "--host", "127.0.0.1",
+            # esspass.serve: the esspass command, once it has asked to end with this process (PARENT_ENV).
+            cmd = [sys.executable, "-m", "esspass.serve", spec.name, "serve", "--host", "127.0.0.1",
                    "--port", str(self.ports[spec.name]), *tls_args]
             self.procs[spec.name] = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
             log.close()
@@ -431,16 +559,39 @@ def _up(args: argparse.Namespace) -> int:
         print(f"esspass up: --port-base {args.port_base} leaves no room for the four ports (1 to 65535)",
               file=sys.stderr)
         return 2
-    running = read_record(data_dir)
-    if running is not None:
-        print(f"esspass up: a pilot already runs from {data_dir} (process {running.pid}, registry at "
-              f"{running.urls['registry']}); stop it first (Ctrl-C in its terminal)", file=sys.stderr)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = _take_lock(data_dir)
+    if lock is not None and fcntl is None and read_record(data_dir) is not None:  # pragma: no cover - not Linux
+        os.close(lock)
+        lock = None
+    if lock is None:
+        running = _load_record(data_dir)
+        where = (f" (process {running.pid}, registry at {running.urls['registry']})" if running is not None
+                 else "")
+        print(f"esspass up: a pilot already runs from {data_dir}{where}; stop it first (Ctrl-C in its terminal)",
+              file=sys.stderr)
         return 1
+    try:
+        return _up_locked(args, data_dir, ports)
+    finally:
+        os.close(lock)  # releases the lock: the record, if any is left, is stale from now on
+
+
+def _up_locked(args: argparse.Namespace, data_dir: Path, ports: dict[str, int]) -> int:
+    """``up`` once it holds the data directory's lock: any record there is stale, and is replaced."""
     busy = busy_port(ports)
     if busy is not None:
         name, port = busy
-        print(f"esspass up: port {port} (the {name}) is in use on 127.0.0.1: is another `esspass up` running? "
-              "(or choose other ports with --port-base)", file=sys.stderr)
+        left = _left_running(_load_record(data_dir))
+        if left:
+            listed = ("processes " if len(left) > 1 else "process ") + ", ".join(str(pid) for pid in left)
+            kill = " ".join(str(pid) for pid in left)
+            print(f"esspass up: port {port} (the {name}) is in use on 127.0.0.1: services of an earlier "
+                  f"`esspass up` on {data_dir} still run ({listed}); stop them (kill {kill}) "
+                  "or choose other ports with --port-base", file=sys.stderr)
+        else:
+            print(f"esspass up: port {port} (the {name}) is in use on 127.0.0.1: is another `esspass up` running? "
+                  "(or choose other ports with --port-base)", file=sys.stderr)
         return 1
     first = not (pki_dir(data_dir) / "pki.json").exists()
     print("First run: creating the demo PKI and seeding the trust registry ..." if first

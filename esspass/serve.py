@@ -1,5 +1,10 @@
 """``esspass <service> serve``: the same options and uvicorn launch for every service.
 
+A service that ``esspass up`` starts (``python -m esspass.serve <service> serve ...``, with
+:data:`PARENT_ENV` set) ends with it, even when ``up`` is killed outright: on Linux it asks the
+kernel for SIGTERM when its parent ends, then checks that the parent has not ended already (the
+moment between ``up`` starting it and the request), and only then runs the ``esspass`` command.
+
 Every process that serves requests (the one process, or each of ``--workers N``) writes the JSON
 logs of :mod:`esspass.web` and creates its files with umask 0077, so that the databases, caches
 and keys it makes, which hold personal data or secrets, are its user's alone.
@@ -10,12 +15,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PRIVATE_UMASK", "SERVER_LIMITS", "add_serve_parser", "tls_pair_error", "worker_app"]
+__all__ = ["PARENT_ENV", "PRIVATE_UMASK", "SERVER_LIMITS", "add_serve_parser", "tls_pair_error", "worker_app"]
 
 #: The umask of a serving process: new files 0600, new directories 0700.
 PRIVATE_UMASK = 0o077
@@ -32,6 +38,31 @@ SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size":
                                  # uvicorn's messages go through esspass.web's JSON handlers, not its own
                                  # plain-text logging config (which would replace them).
                                  "log_config": None}
+
+#: Set by ``esspass up`` to its process id in each service's environment: end when that process does.
+PARENT_ENV = "ESSPASS_SERVE_PARENT"
+#: prctl(2)'s option: the signal this process gets when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """When :data:`PARENT_ENV` names the parent: SIGTERM (the services' stop) when it ends, and an
+    exit now if it has ended already (this process then belongs to another). Linux only; elsewhere
+    the parent's own stop is all there is. The variable is removed, so that no process this one
+    starts takes it for its own."""
+    parent = os.environ.pop(PARENT_ENV, None)
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+            print(f"esspass: cannot ask to end with `esspass up` (prctl: {os.strerror(ctypes.get_errno())})",
+                  file=sys.stderr)
+    if str(os.getppid()) != parent:
+        raise SystemExit("esspass: the `esspass up` that started this service has ended")
+
 
 #: Which app factory (``verifier.app:create_app``) :func:`worker_app` calls in each worker.
 _FACTORY_ENV = "ESSPASS_SERVE_APP_FACTORY"
@@ -131,3 +162,10 @@ def _run_workers(config: Any) -> int:
         pass
     failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
     return STARTUP_FAILURE if failed else 0
+
+
+if __name__ == "__main__":  # how `esspass up` starts each service: `esspass <args>`, ending with its parent
+    die_with_parent()
+    from esspass.cli import main
+
+    sys.exit(main(sys.argv[1:]))

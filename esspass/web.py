@@ -155,14 +155,7 @@ def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
     """Route the ``esspass`` logger to ``stream`` (stderr) as JSON lines; idempotent."""
     root = logging.getLogger("esspass")
     root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "_esspass", False):
-            root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler._esspass = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.propagate = False
+    _json_lines_to(root, stream)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _NoExceptionMessages) for f in logger.filters):
@@ -170,15 +163,20 @@ def configure_logging(level: int = logging.INFO, stream: Any = None) -> None:
     # uvicorn's own records (a port already in use, a worker that died) as JSON lines too: the
     # services run uvicorn with ``log_config=None`` (esspass.serve.SERVER_LIMITS), so these
     # handlers stay; uvicorn.error and uvicorn.asgi reach them through "uvicorn".
-    uvicorn = logging.getLogger("uvicorn")
-    for old in list(uvicorn.handlers):
+    _json_lines_to(logging.getLogger("uvicorn"), stream)
+
+
+def _json_lines_to(logger: logging.Logger, stream: Any) -> None:
+    """``logger``'s records as JSON lines on ``stream`` (stderr), replacing the handler an earlier
+    call put there (idempotent), and not passed on to the root logger's own handlers."""
+    for old in list(logger.handlers):
         if getattr(old, "_esspass", False):
-            uvicorn.removeHandler(old)
-    uvicorn_handler = logging.StreamHandler(stream or sys.stderr)
-    uvicorn_handler.setFormatter(JsonFormatter())
-    uvicorn_handler._esspass = True  # type: ignore[attr-defined]
-    uvicorn.addHandler(uvicorn_handler)
-    uvicorn.propagate = False
+            logger.removeHandler(old)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._esspass = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.propagate = False
 
 
 #: RFC 6749 §5.2 (and the OpenID4VC error responses built on it): ``error_description`` is

@@ -5,7 +5,10 @@ address ``esspass up`` prints is not left on a 404.
 An HTML page (the back office's look and Content-Security-Policy: ``style-src 'self'``, no
 script), in EN, LV, DE, FR and PL as the back office chooses (``?lang=``, cookie, Accept-Language);
 with ``Accept: application/json`` the same list as JSON. ``/<institution>`` alone (its Credential
-Issuer Identifier, which a person may type) sends the browser on to that institution's back office.
+Issuer Identifier, which a person may type) sends the browser on to that institution's back office,
+and so does ``/<institution>/``, by a relative address. The route matches only the paths of the
+institutions hosted here: any other ``/<word>`` or ``/<word>/`` is the usual JSON 404 (were it
+matched, Starlette would answer ``/<word>/`` with a redirect built from the request's Host header).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 import jinja2
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
 
 from credentials import i18n
 from esspass.web import page_language
@@ -104,10 +109,21 @@ def mount_home(app: FastAPI, holder: dict[str, Any]) -> None:
             response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
         return response
 
-    @app.get("/{path}", include_in_schema=False)
+    class InstitutionRoute(APIRoute):
+        """A route of ``/{path}`` that matches only a hosted institution's path (none before startup)."""
+
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            match, child = super().matches(scope)
+            service: IssuerService | None = holder.get("service")
+            if match != Match.NONE and (service is None or child["path_params"].get("path") not in
+                                        service.institutions):
+                return Match.NONE, {}
+            return match, child
+
     def institution(request: Request, path: str) -> Response:
-        service: IssuerService = holder["service"]
-        if path not in service.institutions:
-            raise StarletteHTTPException(404)
         query = f"?lang={request.query_params['lang']}" if request.query_params.get("lang") in i18n.LANGUAGES else ""
         return RedirectResponse(f"/{path}/office{query}", status_code=303)
+
+    for route in ("/{path}", "/{path}/"):
+        app.router.add_api_route(route, institution, methods=["GET"], include_in_schema=False,
+                                 route_class_override=InstitutionRoute)

@@ -302,6 +302,154 @@ def test_finding_14_logs_are_private_and_all_json(up: Up, tmp_path: Path) -> Non
             assert isinstance(json.loads(line), dict), (spec.name, line)
 
 
+def _plant_record(data_dir: Path, base: int, pid: int, *, mode: int = 0o600) -> Path:
+    """A pilot.json as ``up`` writes it, for ``pid``, naming ``base`` and the ports after it."""
+    body = {"data_dir": str(data_dir.resolve()), "scheme": "http", "pid": pid,
+            "services": {s.name: f"http://127.0.0.1:{base + i}" for i, s in enumerate(SERVICES)},
+            "pids": {s.name: pid for s in SERVICES}, "settings": {}}
+    path = data_dir / "pilot.json"
+    path.write_text(json.dumps(body))
+    path.chmod(mode)
+    return path
+
+
+def _serving(pid: int) -> bool:
+    """``pid`` runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_finding_1_a_stale_or_foreign_pilot_record_is_ignored_and_up_replaces_it(tmp_path: Path) -> None:
+    from esspass.pilot import read_record
+    from wallet.settings import WalletSettings
+
+    data_dir = tmp_path / "d"
+    data_dir.mkdir(mode=0o700)
+    base = free_ports(len(SERVICES))
+    # Alive processes, but no `esspass up` of this data directory: pid 1 (a container's `up` after a
+    # restart) and this test process (an `up` that would find its own pid in an old record).
+    for pid in (1, os.getpid()):
+        _plant_record(data_dir, _free_port(), pid)
+        assert read_record(data_dir) is None
+        settings = WalletSettings(data_dir=data_dir)
+        assert settings.allow_loopback_http is False and settings.registry_url == "https://localhost:8101"
+
+    # `up` starts over the stale record (its pid 1 and its ports are no refusal) and replaces it.
+    record = _plant_record(data_dir, _free_port(), 1)
+    proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--http", "--port-base", str(base),
+                             "--data-dir", str(data_dir)], cwd=ROOT, env=_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        printed = pilot_started(proc, 120)
+        assert "ESSPASS pilot is running" in printed, printed
+        running = read_record(data_dir)
+        assert running is not None and running.pid == proc.pid and running.port_base() == base
+        # The record of the running pilot, but open to others, or another user's: not trusted.
+        record.chmod(0o644)
+        assert read_record(data_dir) is None
+        assert WalletSettings(data_dir=data_dir).allow_loopback_http is False
+        record.chmod(0o600)
+        assert read_record(data_dir) is not None
+        if os.getuid() == 0:
+            import pwd
+
+            os.chown(record, pwd.getpwnam("nobody").pw_uid, -1)
+            assert read_record(data_dir) is None
+            assert WalletSettings(data_dir=data_dir).registry_url == "https://localhost:8101"
+            os.chown(record, 0, -1)
+            assert read_record(data_dir) is not None
+        # A second `up` on the same data directory still refuses: the first holds it.
+        again = _esspass("up", "--http", "--port-base", str(_free_port()), "--data-dir", str(data_dir),
+                         data_dir=data_dir, timeout=60)
+        assert again.returncode == 1 and "a pilot already runs from" in again.stderr, again.stderr
+        assert f"process {proc.pid}" in again.stderr
+    finally:
+        _stop(proc)
+
+
+def test_finding_2_services_end_with_an_up_killed_by_sigkill(tmp_path: Path) -> None:
+    from esspass.pilot import busy_port
+
+    data_dir = tmp_path / "d"
+    base = free_ports(len(SERVICES))
+    ports = {s.name: base + i for i, s in enumerate(SERVICES)}
+    proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "up", "--http", "--port-base", str(base),
+                             "--data-dir", str(data_dir)], cwd=ROOT, env=_env(data_dir), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    serve: subprocess.Popen[bytes] | None = None
+    try:
+        printed = pilot_started(proc, 120)
+        assert "ESSPASS pilot is running" in printed, printed
+        children = list(json.loads((data_dir / "pilot.json").read_text())["pids"].values())
+        assert children and all(_serving(pid) for pid in children)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while (any(_serving(pid) for pid in children) or busy_port(ports)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_serving(pid) for pid in children), [p for p in children if _serving(p)]
+        assert busy_port(ports) is None
+
+        # A service of a stale record that still holds its port (an older release's, or one started
+        # by hand): the new `up` names it in its refusal.
+        serve = subprocess.Popen([sys.executable, "-m", "esspass.cli", "registry", "serve", "--port", str(base)],
+                                 cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while busy_port({"registry": base}) is None and time.monotonic() < deadline:
+            assert serve.poll() is None
+            time.sleep(0.2)
+        stale = json.loads((data_dir / "pilot.json").read_text())
+        stale["pids"]["registry"] = serve.pid
+        (data_dir / "pilot.json").write_text(json.dumps(stale))
+        done = _esspass("up", "--http", "--port-base", str(base), "--data-dir", str(data_dir), data_dir=data_dir,
+                        timeout=60)
+        assert done.returncode == 1
+        assert f"port {base} (the registry) is in use" in done.stderr, done.stderr
+        assert f"process {serve.pid}" in done.stderr and "earlier `esspass up`" in done.stderr, done.stderr
+    finally:
+        _stop(proc)
+        if serve is not None:
+            serve.kill()
+            serve.wait()
+
+
+def test_finding_3_unknown_paths_on_the_issuer_are_json_404_whatever_the_host(up: Up) -> None:
+    with httpx.Client(timeout=10) as http:
+        for host in (None, "evil.example"):
+            headers = {"Host": host} if host else {}
+            for path in ("/nope/", "/nope", "/no-such-institution/"):
+                answer = http.get(f"{up.url(1)}{path}", headers=headers)
+                assert answer.status_code == 404, (path, host, answer.headers.get("location"))
+                assert answer.json()["error"] == "not_found"
+            for path in ("/lv-vsaa", "/lv-vsaa/"):
+                answer = http.get(f"{up.url(1)}{path}", headers=headers, params={"lang": "lv"})
+                assert answer.status_code == 303, (path, answer.status_code)
+                assert answer.headers["location"] == "/lv-vsaa/office?lang=lv"
+
+
+def test_finding_4_a_union_setting_error_names_what_it_accepts(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from esspass.config import settings_error_line
+    from wallet.settings import WalletSettings
+
+    for value in ('"http://x"', "[1]", "maybe"):
+        monkeypatch.setenv("ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP", value)
+        with pytest.raises(ValidationError) as refused:
+            WalletSettings(data_dir=tmp_path)
+        line = settings_error_line(refused.value)
+        assert line == ("esspass: ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP is not valid: it must be true or false, "
+                        'or a JSON list (["...", ...])'), line
+    done = _esspass("wallet", "--wallet", str(tmp_path / "w.enc"), "init", data_dir=tmp_path,
+                    env={"ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP": '"http://secret-x"'})
+    assert done.returncode != 0 and "secret-x" not in done.stderr
+    assert done.stderr.strip().splitlines() == [line], done.stderr
+
+
 def test_finding_4_the_record_goes_at_a_clean_stop(up: Up) -> None:
     """Last (it stops the module's pilot): Ctrl-C removes pilot.json; commands then use the defaults."""
     assert (up.data_dir / "pilot.json").exists()
