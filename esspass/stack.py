@@ -87,6 +87,27 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
         stack.stop()
 
 
+@contextmanager
+def verifier_replica(stack: Stack, **options: Any) -> Iterator[tuple[Any, str]]:
+    """Another verifier of the stack's inspectorate on a free loopback port: its service (a
+    :class:`verifier.service.VerifierService` a test may set up) and its URL. By default a replica
+    of the stack's verifier (the same database); ``options`` are further settings, such as a
+    ``database_url`` of its own."""
+    from verifier.app import build_service
+    from verifier.app import create_app as verifier_app
+    from verifier.settings import VerifierSettings
+
+    port = free_port()
+    settings = VerifierSettings(data_dir=stack.data_dir, public_url=f"http://127.0.0.1:{port}",
+                                registry_url=stack.registry_url, **options)
+    service, http = build_service(settings)
+    try:
+        with serve(verifier_app(settings, service=service), port=port) as handle:
+            yield service, handle.url
+    finally:
+        http.close()
+        service.store.engine.dispose()
+
 class Clerk:
     """An institution's clerk using the back office API (tokens from ``<data>/issuer/clerk-tokens.json``)."""
 

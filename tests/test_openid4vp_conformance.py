@@ -32,10 +32,8 @@ from credentials.openid4vp import RequestRejected, error_response_form, verify_r
 from credentials.pki import DemoPki, create_demo_pki, load_demo_pki
 from credentials.sd_jwt import present
 from credentials.x509 import load_x5c, x5c_header, x509_hash
-from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
-from esspass.testing import free_port, serve
-from verifier.app import build_service
-from verifier.app import create_app as verifier_app
+from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, verifier_replica, wallet_holding
+from esspass.testing import serve
 from verifier.service import VerifierService
 from verifier.settings import VerifierSettings
 from wallet.keys import load_key
@@ -289,16 +287,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def _verifier(world: World, **options: Any) -> Iterator[tuple[VerifierService, str]]:
     """Another replica of the stack's verifier (same database), whose service a test may set up;
     ``options`` are further settings."""
-    port = free_port()
-    settings = VerifierSettings(data_dir=world.stack.data_dir, public_url=f"http://127.0.0.1:{port}",
-                                registry_url=world.stack.registry_url, **options)
-    service, http = build_service(settings)
-    try:
-        with serve(verifier_app(settings, service=service), port=port) as handle:
-            yield service, handle.url
-    finally:
-        http.close()
-        service.store.engine.dispose()
+    with verifier_replica(world.stack, **options) as found:
+        yield found
 
 
 @contextmanager

@@ -33,11 +33,16 @@ from credentials.errors import CredentialError
 from credentials.jose import decode_jws
 from credentials.sd_jwt import present
 from esspass.db import make_engine
-from esspass.stack import Inspector, InspectorAuth, Stack, renumbered, start_in_process, wallet_holding
-from esspass.testing import free_port, serve
+from esspass.stack import (
+    Inspector,
+    InspectorAuth,
+    Stack,
+    renumbered,
+    start_in_process,
+    verifier_replica,
+    wallet_holding,
+)
 from verifier import records
-from verifier.app import build_service
-from verifier.app import create_app as verifier_app
 from verifier.service import VerifierService
 from verifier.settings import VerifierSettings
 from verifier.transactions import TransactionStore, load_storage_key
@@ -106,17 +111,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @contextmanager
 def _replica(world: World, tmp_path: Path, **options: Any) -> Iterator[tuple[VerifierService, str]]:
     """Another verifier of the same inspectorate with a database of its own, whose records a test sets."""
-    port = free_port()
-    settings = VerifierSettings(data_dir=world.stack.data_dir, public_url=f"http://127.0.0.1:{port}",
-                                registry_url=world.stack.registry_url,
-                                database_url=f"sqlite:///{tmp_path / 'replica.db'}", **options)
-    service, http = build_service(settings)
-    try:
-        with serve(verifier_app(settings, service=service), port=port) as handle:
-            yield service, handle.url
-    finally:
-        http.close()
-        service.store.engine.dispose()
+    with verifier_replica(world.stack, database_url=f"sqlite:///{tmp_path / 'replica.db'}", **options) as found:
+        yield found
 
 
 @dataclass(frozen=True)
