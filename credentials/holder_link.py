@@ -18,9 +18,14 @@ Selective disclosure lets a wallet leave the PID's number out (the inspections o
 without it, for PIDs that have none), and the verifier cannot tell "not shown" from "none". So the
 verifier's policy names the states whose PIDs carry the same personal number as their A1s and EHICs
 (``number_states``; the pilot's verifier: Latvia and Poland, ``ESSPASS_VERIFIER_PID_NUMBER_STATES``):
-beside a document of such a state, a PID of that state not showing its number, or a PID not showing
-its issuing country (it could be that state's), leaves the link undetermined (WITHHELD), never
-"presented by the same wallet".
+beside a document of such a state, a PID of that state not showing its number leaves the link
+undetermined (WITHHELD), never "presented by the same wallet".
+
+A PID that does not show its ``issuing_country`` (an mdoc PID shows element by element) is of its
+provider's state: the trust list names the provider's country, and the competence rule
+(:func:`credentials.verification.competence_problem`) holds a provider to its own state's PIDs. Only
+when that is not known either (a caller without the trust list's answer) could the PID be any
+state's, and a listed state's document beside it is WITHHELD.
 
 Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
 into our names by :mod:`credentials.verification`) and the policy, and says which of five outcomes
@@ -75,18 +80,21 @@ def _country(value: Any) -> str | None:
 
 
 def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any],
-         number_states: Collection[str] = ()) -> Link:
+         number_states: Collection[str] = (), *, pid_provider_country: str | None = None) -> Link:
     """How the document of type ``document_vct`` (claims ``document``) is tied to the PID (claims
     ``person``), both as verified. ``number_states``: the states (ISO codes; EL/GR, UK/GB alike, any
     case) whose PIDs carry the personal number their A1s and EHICs carry (the verifier's policy).
+    ``pid_provider_country``: the PID provider's state on the trust list, the PID's state when it does
+    not show its ``issuing_country``.
 
     * An EHIC naming a ``subject`` is the card of someone the holder represents (a child): its number
       is theirs, so it is not compared (REPRESENTED).
     * A document showing no number: SAME_WALLET, which is all that can be said.
-    * Both numbers there and the PID's ``issuing_country`` the document's: SAME_NUMBER when equal once
-      normalised (:func:`normalise_number`), else MISMATCH.
-    * A document of a state of ``number_states`` beside a PID not showing its issuing country, or
-      showing that state and no number: WITHHELD (the PID may hold the number and not have shown it).
+    * Both numbers there and the PID's ``issuing_country`` (or its provider's) the document's: SAME_NUMBER
+      when equal once normalised (:func:`normalise_number`), else MISMATCH.
+    * A document of a state of ``number_states`` beside a PID of that state showing no number, or a PID
+      whose state is not known (neither shown nor its provider's given): WITHHELD (the PID may hold the
+      number and not have shown it).
     * Otherwise (no number on the PID, or the PID another state's): SAME_WALLET.
     """
     name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
@@ -96,7 +104,8 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
                                  "presented together by the same wallet.")
     ours, theirs = (normalise_number(document.get("personal_administrative_number")),
                     normalise_number(person.get("personal_administrative_number")))
-    state, pid_state = _country(document.get("issuing_country")), _country(person.get("issuing_country"))
+    state = _country(document.get("issuing_country"))
+    pid_state = _country(person.get("issuing_country")) or _country(pid_provider_country)
     if ours is None:
         return Link(SAME_WALLET, f"The {name} and the PID were presented together by the same wallet; the {name} "
                                  "shows no personal number to match with the PID's.")

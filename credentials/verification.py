@@ -126,6 +126,9 @@ class CredentialResult:
     claims: dict[str, Any] = field(default_factory=dict)
     issuer_id: str | None = None
     issuer_name: str | None = None
+    #: The signing institution's state on the trust list: a PID's, when it does not show its own
+    #: ``issuing_country`` (the competence rule holds a provider to its own state's PIDs).
+    issuer_country: str | None = None
     status_value: int | None = None
     status_age: float | None = None
     disclosed: tuple[tuple[str | int | None, ...], ...] = ()
@@ -447,7 +450,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
     if problem is not None:
         result.steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return result
-    result.issuer_id, result.issuer_name = entity.id, entity.name_en
+    result.issuer_id, result.issuer_name, result.issuer_country = entity.id, entity.name_en, entity.country
     result.steps += [
         Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
         Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
@@ -566,7 +569,8 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     steps = []
     for document in documents:
         for person in pids:
-            found = holder_link.link(str(document.vct), document.claims, person.claims, number_states)
+            found = holder_link.link(str(document.vct), document.claims, person.claims, number_states,
+                                     pid_provider_country=person.issuer_country)
             if found.outcome == holder_link.MISMATCH:
                 steps.append(Step("holder_link", FAILED, found.message, "holder_link.mismatch"))
             elif found.outcome == holder_link.WITHHELD:
@@ -668,6 +672,7 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return Verdict(INVALID, problem[1], [], [result], trust_list_age, now)
     result.issuer_id, result.issuer_name, result.iat = entity.id, entity.name_en, verified.iat
+    result.issuer_country = entity.country
     result.claims = dict(verified.fields)
     steps += [
         Step("issuer_signature", PASSED, "The institution's signature is genuine."),

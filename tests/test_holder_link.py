@@ -538,19 +538,33 @@ def test_a_pid_of_a_listed_state_withholding_its_number_leaves_the_verdict_undet
     assert unlisted.verdict == v.VALID and unlisted.reason_key == "holder_link.same_wallet"
 
 
-@pytest.mark.parametrize("withhold", [("issuing_country",), ("issuing_country", "personal_administrative_number")])
-@pytest.mark.parametrize("holder", [0, 2], ids=["anna-lv-pid", "lena-de-pid"])
-def test_a_pid_withholding_its_issuing_country_beside_a_listed_states_document_is_undetermined(
-        world: World, withhold: tuple[str, ...], holder: int) -> None:
-    """An mdoc PID shows element by element: one without ``issuing_country`` could be Latvia's, whose
-    number it then withholds, or (its number shown) a number of some state: not comparable, not tied."""
+@pytest.mark.parametrize(("holder", "withhold", "verdict", "reason_key"), [
+    (0, ("issuing_country",), v.VALID, "holder_link.passed"),
+    (0, ("issuing_country", "personal_administrative_number"), v.UNDETERMINED, "holder_link.withheld"),
+    (2, ("issuing_country",), v.VALID, "holder_link.same_wallet"),
+    (2, ("issuing_country", "personal_administrative_number"), v.VALID, "holder_link.same_wallet"),
+], ids=["lv-pid-shows-number", "lv-pid-hides-number", "de-pid", "de-pid-hides-number"])
+def test_a_pid_withholding_its_issuing_country_is_of_its_providers_state_on_the_trust_list(
+        world: World, holder: int, withhold: tuple[str, ...], verdict: str, reason_key: str) -> None:
+    """An mdoc PID shows element by element, and may leave ``issuing_country`` out. The trust list
+    names its provider's state, and a provider signs only its own state's PIDs (the competence rule):
+    a Latvian provider's PID showing Anna's number is tied by it; one hiding the number too is
+    withheld; a German provider's PID beside a Latvian A1 is tied by the wallet only."""
     person = DEMO_PERSONS[holder]
-    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA")},
-                            {"pid_mdoc": world.issue_mdoc_pid(person.pid, {0: "LV:PID", 2: "DE:PID"}[holder])},
-                            number_states=STATES, withhold=withhold)
-    assert verdict.verdict == v.UNDETERMINED, verdict.reason
-    assert verdict.reason_key == "holder_link.withheld"
-    assert "issuing country" in _link(verdict).message
+    found = world.inspect("pda1", {"pda1": world.issue(pda1, ANNA.pda1, "LV:VSAA")},
+                          {"pid_mdoc": world.issue_mdoc_pid(person.pid, {0: "LV:PID", 2: "DE:PID"}[holder])},
+                          number_states=STATES, withhold=withhold)
+    assert found.verdict == verdict, found.reason
+    assert _link(found).reason_key == reason_key
+
+
+def test_a_pid_hiding_its_issuing_country_cannot_hide_another_persons_number(world: World) -> None:
+    """The attack the provider's state closes: another Latvian's A1 beside Anna's Latvian PID that
+    shows her number but not its country. Its provider is Latvia's, so the numbers are compared."""
+    document = world.issue(pda1, {**ANNA.pda1, "personal_administrative_number": OTHER_LV_NUMBER}, "LV:VSAA")
+    found = world.inspect("pda1", {"pda1": document}, {"pid_mdoc": world.issue_mdoc_pid(ANNA.pid, "LV:PID")},
+                          number_states=STATES, withhold=("issuing_country",))
+    assert found.verdict == v.INVALID and _link(found).reason_key == "holder_link.mismatch"
 
 
 def test_a_pid_of_a_state_not_listed_without_a_number_is_valid_and_the_inspector_is_told(world: World) -> None:
@@ -594,6 +608,18 @@ def test_the_policy_rules_of_the_pure_link() -> None:
         found = holder_link.link(pda1.VCT, document, person, frozenset({*listed, "GR"}))
         assert found.outcome == outcome, (document, person)
         assert found.holds == (outcome != holder_link.MISMATCH)
+    # The provider's state stands for an issuing country not shown; a shown one is the PID's own.
+    provided = [
+        (doc, {"personal_administrative_number": "DEMO-1"}, "LV", holder_link.SAME_NUMBER),
+        (doc, {"personal_administrative_number": "DEMO-2"}, "lv", holder_link.MISMATCH),
+        (doc, {}, "LV", holder_link.WITHHELD),
+        (doc, {"personal_administrative_number": "DEMO-1"}, "DE", holder_link.SAME_WALLET),
+        (doc, {}, "DE", holder_link.SAME_WALLET),
+        ({**doc, "issuing_country": "EL"}, {}, "GR", holder_link.WITHHELD),
+    ]
+    for document, person, provider, outcome in provided:
+        found = holder_link.link(pda1.VCT, document, person, frozenset({*listed, "GR"}), pid_provider_country=provider)
+        assert found.outcome == outcome, (document, person, provider)
     # No policy: today's outcomes.
     assert holder_link.link(pda1.VCT, doc, {"issuing_country": "LV"}).outcome == holder_link.SAME_WALLET
     assert holder_link.link(pda1.VCT, doc, {}).outcome == holder_link.SAME_WALLET
