@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -306,11 +306,57 @@ def test_the_api_pages_a_range_with_a_cursor(world: World, tmp_path: Path) -> No
         assert len(body.strip().splitlines()) == 1 + 4
 
 
+def test_the_api_the_csv_and_the_cli_keep_one_verdicts_or_one_inspectors_records(world: World,
+                                                                                 tmp_path: Path) -> None:
+    """An inspectorate's questions: which checks were not valid, what did this inspector check. The
+    filters hold across pages (the cursor is asked with them) and in the CLI's counts."""
+    with _replica(world, tmp_path) as (service, url):
+        today = service.records.today(datetime.now(UTC))
+        verdicts = ["valid", "invalid", "valid", "undetermined", "invalid", "refused", "invalid"]
+        entries = [replace(_entry(service, _Made(v, _noon(service, today) - timedelta(minutes=len(verdicts) - n)), n),
+                           inspector="janis.liepa" if n % 2 else "anna.ozola") for n, v in enumerate(verdicts)]
+        _write(service, entries)
+        day = {"from": today.isoformat(), "to": today.isoformat()}
+
+        def api(**params: Any) -> list[str]:
+            seen: list[str] = []
+            cursor = None
+            while True:
+                page = world.http.get(f"{url}/api/records", params={**day, "limit": 1, **params,
+                                                                    **({"cursor": cursor} if cursor else {})})
+                assert page.status_code == 200, page.text
+                seen += [r["id"] for r in page.json()["records"]]
+                if (cursor := page.json()["next_cursor"]) is None:
+                    return seen
+
+        invalid = [e.id for e in entries if e.verdict == "invalid"]
+        janis = [e.id for e in entries if e.inspector == "janis.liepa"]
+        assert api(verdict="invalid") == invalid
+        assert api(inspector="janis.liepa") == janis
+        assert api(verdict="invalid", inspector="janis.liepa") == [i for i in invalid if i in janis]
+        assert api(inspector="nobody") == [] and len(api()) == len(entries)
+        body = world.http.get(f"{url}/api/records.csv", params={**day, "verdict": "invalid"}).text
+        assert [line.split(",")[0] for line in body.strip().splitlines()[1:]] == invalid
+        replica_db = {"ESSPASS_VERIFIER_DATABASE_URL": f"sqlite:///{tmp_path / 'replica.db'}"}
+        out = _cli(world, "--inspector", "janis.liepa", **replica_db)
+        assert out.returncode == 0, out.stderr
+        assert all(i in out.stdout for i in janis) and not any(e.id in out.stdout for e in entries
+                                                               if e.id not in janis)
+        assert "3 checked: 0 valid, 1 not valid, 1 cannot be confirmed, 1 declined" in out.stdout, out.stdout
+        refused = _cli(world, "--verdict", "refused", "--format", "jsonl", **replica_db)
+        assert [json.loads(line)["verdict"] for line in refused.stdout.splitlines()] == ["refused"]
+        wrong = _cli(world, "--verdict", "ok")
+        assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+
+
 @pytest.mark.parametrize(("path", "params"), [
     ("/api/records", {"from": "2026-13-01"}),
     ("/api/records", {"from": "yesterday"}),
     ("/api/records", {"from": "2026-01-01", "to": "2025-12-31"}),
     ("/api/records", {"from": "2025-01-01", "to": "2026-06-01"}),  # more than 366 days
+    ("/api/records", {"verdict": "ok"}),
+    ("/api/records", {"inspector": ""}),
+    ("/api/records.csv", {"verdict": "VALID"}),
     ("/api/records", {"cursor": "not-a-cursor"}),
     ("/api/records", {"cursor": "WzEsMl0"}),  # [1,2]: JSON, but not a cursor this API gave
     ("/api/records", {"limit": "0"}),

@@ -529,22 +529,30 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     def list_records(first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
                      last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
                      limit: Annotated[int, Query()] = 100,
-                     cursor: Annotated[str | None, Query(max_length=200)] = None) -> JSONResponse:
+                     cursor: Annotated[str | None, Query(max_length=200)] = None,
+                     verdict: Annotated[str | None, Query(max_length=20)] = None,
+                     inspector: Annotated[str | None, Query(max_length=100)] = None) -> JSONResponse:
         """The inspection records of ``from`` .. ``to`` (``YYYY-MM-DD``, the verifier's time zone, at most
         366 days; default today), oldest first, ``limit`` (1-1000) at a time: ask again with
-        ``cursor`` = ``next_cursor`` until it is null. Each record carries its signed proof."""
+        ``cursor`` = ``next_cursor`` (and the same filters) until it is null. ``verdict`` (valid,
+        invalid, undetermined, refused) and ``inspector`` keep only those records. Each record carries
+        its signed proof."""
         start, end = range_of(first, last)
-        found = svc().records.between(start, end, limit=limit, cursor=cursor)
+        only = records.RecordFilter(verdict=verdict, inspector=inspector)
+        found = svc().records.between(start, end, limit=limit, cursor=cursor, only=only)
         return JSONResponse({"from": start.isoformat(), "to": end.isoformat(),
                              "records": [r.to_json(svc().zone) for r in found.records],
                              "next_cursor": found.next_cursor}, headers=NO_STORE)
 
     @app.get("/api/records.csv", tags=["inspection records"])
     def records_csv(first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-                    last: Annotated[str | None, Query(alias="to", max_length=10)] = None) -> Response:
-        """The same records as CSV, the whole range in one download (streamed)."""
+                    last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+                    verdict: Annotated[str | None, Query(max_length=20)] = None,
+                    inspector: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+        """The same records as CSV, the whole range in one download (streamed), with the same filters."""
         start, end = range_of(first, last)
-        return StreamingResponse(records.csv_lines(svc().records.all_between(start, end), svc().zone),
+        only = records.RecordFilter(verdict=verdict, inspector=inspector)
+        return StreamingResponse(records.csv_lines(svc().records.all_between(start, end, only=only), svc().zone),
                                  media_type="text/csv; charset=utf-8", headers={
                                      **NO_STORE, "Content-Disposition":
                                      f'attachment; filename="inspections-{start.isoformat()}-{end.isoformat()}.csv"'})

@@ -162,6 +162,7 @@ def _records(args: argparse.Namespace) -> int:
     last = args.last or first
     try:
         records.check_range(first, last, zone)  # every range it refuses, before anything is printed
+        only = records.RecordFilter(verdict=args.verdict, inspector=args.inspector)
     except ProtocolError as exc:
         print(f"esspass: {exc.message}", file=sys.stderr)
         return 2
@@ -170,14 +171,14 @@ def _records(args: argparse.Namespace) -> int:
     store = records.RecordStore(engine, b"", zone)
     out = sys.stdout
     try:
-        entries = store.all_between(first, last)
+        entries = store.all_between(first, last, only=only)
         if args.format == "csv":
             out.writelines(records.csv_lines(entries, zone))
         elif args.format == "jsonl":
             out.writelines(records.jsonl_lines(entries, zone))
         else:
             _records_table(out, entries, zone)
-            counts = store.summary(first, last)
+            counts = store.summary(first, last, only=only)
             print(f"{counts['checked']} checked: {counts['valid']} valid, {counts['invalid']} not valid, "
                   f"{counts['undetermined']} cannot be confirmed, {counts['refused']} declined "
                   f"({first.isoformat()} to {last.isoformat()}, {zone})", file=out)
@@ -221,6 +222,9 @@ def register(sub: Any) -> None:
                    "else today in the verifier's time zone)")
     p.add_argument("--to", dest="last", type=_day, metavar="DATE", help="last day, YYYY-MM-DD (default --from; "
                    "at most 366 days in all)")
+    p.add_argument("--verdict", choices=("valid", "invalid", "undetermined", "refused"),
+                   help="only the checks with this verdict")
+    p.add_argument("--inspector", metavar="NAME", help="only the checks of this inspector (login name)")
     p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                    help="table (default), csv or jsonl (these two with each record's signed proof)")
     p.set_defaults(func=_records)

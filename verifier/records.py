@@ -46,8 +46,8 @@ from credentials.jose import decode_jws
 from verifier.db import InspectionDocument, InspectionRecord
 
 __all__ = ["BATCH", "CSV_COLUMNS", "KINDS", "MAX_LIMIT", "MAX_RANGE_DAYS", "VERDICTS", "InspectionEntry", "Page",
-           "RecordStore", "RecordedDocument", "check_range", "csv_lines", "document_ref", "entry_from_proof", "insert",
-           "jsonl_lines", "parse_day", "parse_range", "safe_reason_key", "type_key"]
+           "RecordFilter", "RecordStore", "RecordedDocument", "check_range", "csv_lines", "document_ref",
+           "entry_from_proof", "insert", "jsonl_lines", "parse_day", "parse_range", "safe_reason_key", "type_key"]
 
 KINDS = ("online", "offline", "api")
 VERDICTS = ("valid", "invalid", "undetermined", "refused")
@@ -222,6 +222,33 @@ class Page:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which of a range's records are wanted: those of one verdict, of one inspector, or (None) all.
+    An inspectorate's questions: "which checks were not valid last month?", "what did this inspector
+    check?". A verdict not one of :data:`VERDICTS` is ``invalid_request``, never an empty answer."""
+
+    verdict: str | None = None
+    inspector: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict is not None and self.verdict not in VERDICTS:
+            raise ProtocolError("invalid_request", f"verdict must be one of {', '.join(VERDICTS)}")
+        if self.inspector is not None and not 1 <= len(self.inspector) <= 100:
+            raise ProtocolError("invalid_request", "inspector must be 1 to 100 characters")
+
+    def clauses(self) -> list[Any]:
+        found = []
+        if self.verdict is not None:
+            found.append(InspectionRecord.verdict == self.verdict)
+        if self.inspector is not None:
+            found.append(InspectionRecord.inspector == self.inspector)
+        return found
+
+
+_ALL = RecordFilter()
+
+
 class RecordStore:
     """The records in the verifier's database; days are the inspectorate's (``zone``), as "valid today" is."""
 
@@ -245,14 +272,16 @@ class RecordStore:
         zone; ``invalid_request`` for a range that has none (:func:`check_range`)."""
         return check_range(first, last, self.zone)
 
-    def between(self, first: date, last: date, *, limit: int = 100, cursor: str | None = None) -> Page:
-        """The records of ``first`` .. ``last`` (inclusive), oldest first, ``limit`` at a time; the
-        ``next_cursor`` of a page asks for the next (keyset paging: stable while records are added)."""
+    def between(self, first: date, last: date, *, limit: int = 100, cursor: str | None = None,
+                only: RecordFilter = _ALL) -> Page:
+        """The records of ``first`` .. ``last`` (inclusive) that ``only`` wants, oldest first, ``limit`` at
+        a time; the ``next_cursor`` of a page asks for the next (keyset paging: stable while records are
+        added; the next page is asked for with the same filter)."""
         if not 1 <= limit <= MAX_LIMIT:
             raise ProtocolError("invalid_request", f"limit must be 1 to {MAX_LIMIT}")
         start, end = self.bounds(first, last)
         query = (select(InspectionRecord)
-                 .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
+                 .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end, *only.clauses())
                  .order_by(InspectionRecord.checked_at, InspectionRecord.id).limit(limit + 1))
         if cursor is not None:
             after = _read_cursor(cursor)
@@ -262,11 +291,12 @@ class RecordStore:
         rows = rows[:limit]
         return Page(rows, _cursor(rows[-1]) if more else None)
 
-    def all_between(self, first: date, last: date) -> Iterator[InspectionEntry]:
-        """Every record of the range, oldest first, read a page at a time (a download of a year's records).
-        The range is checked and the first page read now, not when the first record is asked for: a
-        download meets a bad range, or a database it cannot read, before it sends its first byte."""
-        first_page = self.between(first, last, limit=MAX_LIMIT)
+    def all_between(self, first: date, last: date, *, only: RecordFilter = _ALL) -> Iterator[InspectionEntry]:
+        """Every record of the range that ``only`` wants, oldest first, read a page at a time (a download
+        of a year's records). The range is checked and the first page read now, not when the first record
+        is asked for: a download meets a bad range, or a database it cannot read, before it sends its
+        first byte."""
+        first_page = self.between(first, last, limit=MAX_LIMIT, only=only)
 
         def pages() -> Iterator[InspectionEntry]:
             page = first_page
@@ -274,7 +304,7 @@ class RecordStore:
                 yield from page.records
                 if page.next_cursor is None:
                     return
-                page = self.between(first, last, limit=MAX_LIMIT, cursor=page.next_cursor)
+                page = self.between(first, last, limit=MAX_LIMIT, cursor=page.next_cursor, only=only)
 
         return pages()
 
@@ -285,13 +315,13 @@ class RecordStore:
                              .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
                              .order_by(InspectionRecord.checked_at.desc(), InspectionRecord.id.desc()).limit(limit))
 
-    def summary(self, first: date, last: date) -> dict[str, int]:
-        """How many checks in the range, and how many of each verdict."""
+    def summary(self, first: date, last: date, *, only: RecordFilter = _ALL) -> dict[str, int]:
+        """How many checks in the range (that ``only`` wants), and how many of each verdict."""
         start, end = self.bounds(first, last)
         with self.engine.connect() as conn:
             counts = {verdict: int(n) for verdict, n in conn.execute(
                 select(InspectionRecord.verdict, func.count())
-                .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end)
+                .where(InspectionRecord.checked_at >= start, InspectionRecord.checked_at < end, *only.clauses())
                 .group_by(InspectionRecord.verdict))}
         return {"checked": sum(counts.values()), **{v: counts.get(v, 0) for v in VERDICTS}}
 
