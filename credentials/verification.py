@@ -12,7 +12,8 @@ step code              what it checks
 ``issuer_authorised``  the trust list lets that institution issue this type, at issuance time
 ``key_binding``        KB-JWT: signature by the cnf key, sd_hash, this request's nonce and client_id, iat
 ``token_validity``     iat / nbf / exp of the token
-``document_validity``  date_of_issuance / date_of_expiry of the document
+``document_validity``  date_of_issuance / date_of_expiry of the document; not run when an expiry date the
+                       verifier must see was not shown (a PID's; an A1's or EHIC's as ISO mdoc)
 ``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate)
 ``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
 ``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
@@ -226,8 +227,22 @@ def _date(claims: Mapping[str, Any], name: str) -> date | None:
     raise _Unreadable(name)
 
 
-def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list[Step]:
-    """The document and coverage layers of domain.md "Three validity layers"."""
+#: The reason key of an A1 or EHIC whose own expiry date was not shown (the PID's has its own words).
+_DOCUMENT_EXPIRY_NOT_SHOWN = "document_validity.document_expiry_not_shown"
+
+
+def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
+                    every_claim_withholdable: bool = False) -> list[Step]:
+    """The document and coverage layers of domain.md "Three validity layers".
+
+    A date that is not there constrains nothing only where its absence means the document has none.
+    For a PID it never does (date_of_expiry is mandatory, PID Rulebook §2.4). For an A1 or EHIC as
+    SD-JWT VC the dates are never selectively disclosable (domain.md "Common block"), so one not
+    there is one the document lacks. As ISO mdoc (``every_claim_withholdable``) every data element
+    may be left out of a response (ISO 18013-5 §8.3.2.1.2.2), so an expiry date not shown may be
+    one withheld: an A1 or a card is then not judged within its dates (not run, never passed); an
+    EHIC that is a Provisional Replacement Certificate is bounded by the period it showed instead
+    (Decision S2, checked as ``coverage_period``)."""
     try:
         issued, expiry = _date(claims, "date_of_issuance"), _date(claims, "date_of_expiry")
         start, end = _date(claims, "starting_date"), _date(claims, "ending_date")
@@ -243,6 +258,10 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date) -> list
         # PID is not the Rulebook's), and an expired PID must not pass for a valid one.
         steps.append(Step("document_validity", NOT_RUN, "The PID's expiry date was not shown, so whether it is "
                           "still valid cannot be confirmed.", "document_validity.expiry_not_shown"))
+    elif expiry is None and every_claim_withholdable and (module is pda1 or (module is ehic and end is None)):
+        what = "A1" if module is pda1 else "EHIC"
+        steps.append(Step("document_validity", NOT_RUN, f"The {what}'s expiry date was not shown, so whether it is "
+                          "still valid cannot be confirmed.", _DOCUMENT_EXPIRY_NOT_SHOWN))
     else:
         steps.append(Step("document_validity", PASSED, "The document is within its own validity dates."))
     if module is pda1 or start is not None or end is not None:
@@ -373,7 +392,12 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
         return _failed_at(result, exc)
     elements: Mapping[str, Any] = verified.claims.get(verified.doctype, {})
     result.vct, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), int(verified.signed.timestamp())
-    result.disclosed = tuple((verified.doctype, name) for name in elements)
+    # Every element returned, of every namespace, as its DCQL claims path [namespace, element]
+    # (OpenID4VP §7.2): the query step refuses one that was not asked for (§8.6), as for an SD-JWT
+    # VC's disclosures; an element of another namespace the issuer signed (ISO 18013-5's own, a
+    # national extension) is disclosed all the same, and must not slip past it.
+    result.disclosed = tuple((namespace, name) for namespace, returned in verified.claims.items()
+                             for name in returned)
     if result.vct is None:
         return _failed_at(result, VctError(f"document type {verified.doctype} is not one ESSPASS knows"))
     try:
@@ -387,7 +411,8 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
     except CredentialError as exc:
         return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
-                              issuers=issuers, now=now, status_lookup=status_lookup, dates=elements)
+                              issuers=issuers, now=now, status_lookup=status_lookup, dates=elements,
+                              every_claim_withholdable=True)
 
 
 def mdoc_json(value: Any) -> Any:
@@ -429,11 +454,14 @@ _as_json = mdoc_json  # its former, private name
 
 def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
                        status: status_list.StatusReference | None, *, issuers: trust_list.TrustList, now: datetime,
-                       status_lookup: StatusLookup, dates: Mapping[str, Any] | None = None) -> CredentialResult:
+                       status_lookup: StatusLookup, dates: Mapping[str, Any] | None = None,
+                       every_claim_withholdable: bool = False) -> CredentialResult:
     """The steps after the signatures: who issued it, the document's own dates, its status.
 
     ``dates``: the claims to read the dates from, as the credential holds them (an mdoc's full-date
-    or tdate values, ISO 18013-5 §7.2.1); the claims themselves by default."""
+    or tdate values, ISO 18013-5 §7.2.1); the claims themselves by default.
+    ``every_claim_withholdable``: the form lets the holder leave out any claim, the dates too (an
+    mdoc, :func:`_validity_steps`)."""
     result.steps += [
         Step("disclosures", PASSED, "Every disclosed claim matches a digest the issuer signed."),
         Step("issuer_signature", PASSED, "The issuer's signature is genuine."),
@@ -456,7 +484,8 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         Step("key_binding", PASSED, "The phone holding the document's key signed this answer for this request."),
         Step("token_validity", PASSED, "The signed token is within its validity."),
     ]
-    result.steps += _validity_steps(module, result.claims if dates is None else dates, now.date())
+    result.steps += _validity_steps(module, result.claims if dates is None else dates, now.date(),
+                                    every_claim_withholdable=every_claim_withholdable)
     if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
                                                    "checked for withdrawal."))

@@ -26,6 +26,16 @@ With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signe
 verifier restarted without network still has them; a list read back is verified again, as of when
 it was fetched, against the institution the trust list names now. The newest-``iat`` record of
 each URI is kept there too (``<hash>.newest``), so a restart does not forget it.
+
+A held list speaks only for as long as its signer does: every use of one (from memory, from disk,
+confirmed by a 304, or as the newer list in a rollback check) first checks the chain it was verified
+with against the trust list given for *this* check, as a freshly fetched list is checked
+(:func:`credentials.trust_list.verify_status_list`): its CA still one of the institution's anchors,
+its signer key one the institution lists now and has not revoked (:func:`~credentials.trust_list.
+check_listed_signer`). A held list that fails is not used: no conditional request revalidates it,
+and when nothing else answers the outcome is that of a list not signed by the institution
+(``forged``), never VALID. It still counts against rollback (its ``iat`` for the newest-``iat`` mark,
+its withdrawals against a list of the same second): that can only take an answer away.
 """
 
 from __future__ import annotations
@@ -43,7 +53,7 @@ from pathlib import Path
 import httpx
 
 from credentials import status_list, trust_list
-from credentials.errors import CredentialError, MalformedError
+from credentials.errors import CredentialError, IssuerTrustError, MalformedError
 from credentials.verification import StatusOutcome, status_value_of
 from esspass import fetch
 
@@ -106,7 +116,8 @@ class StatusClient:
             entry = self._cache.get(key)
         if entry is None:
             entry = self._load(ref.uri, ref.token_form, entity)
-        usable = entry is not None and entry.entity_id == entity.id
+        # Not revalidated by a 304 either: the same token fetched again would be refused.
+        usable = entry is not None and _refusal(entry, entity, now) is None
         fresh = (usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
@@ -122,7 +133,7 @@ class StatusClient:
         except _Unfetchable:
             if fresh and entry is not None:
                 return self._outcome(entry, ref, ts, "cache")
-            return self._fallback(ref, entity, ts, "The institution's status list could not be fetched")
+            return self._fallback(ref, entity, now, "The institution's status list could not be fetched")
         if fetched is None:  # 304: the held list is still the current one
             assert entry is not None
             entry.fetched = ts
@@ -141,12 +152,12 @@ class StatusClient:
         with self._lock:  # the check and the keeping as one step: two fetches at once cannot both pass
             refused = self._rollback(verified, entity)
             current = self._cache.get(key)
-            newer = current if current is not None and current.entity_id == entity.id \
+            newer = current if current is not None and _refusal(current, entity, now) is None \
                 and current.verified.iat > verified.iat else None
             if refused is None and newer is None:
                 self._cache[key] = entry
         if refused is not None:
-            return self._fallback(ref, entity, ts, refused)
+            return self._fallback(ref, entity, now, refused, genuine=True)
         if newer is not None:  # an older copy that changes nothing that matters: the newer one answers
             return self._outcome(newer, ref, ts, "network")
         self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
@@ -160,7 +171,9 @@ class StatusClient:
         withdrawal) would bring a withdrawn document back: the newest ``iat`` seen for the URI, in
         either form, from memory or from disk after a restart, is the high-water mark, as for trust
         lists (trust_registry.client). At the same ``iat`` a held list that withdraws an entry the
-        new one does not wins (:func:`credentials.status_list.undoes_withdrawal`).
+        new one does not wins (:func:`credentials.status_list.undoes_withdrawal`). Every list held
+        is compared, even one whose signer the trust list no longer names (which answers nothing,
+        :meth:`_fallback`): a refusal here only ever takes an answer away, never makes one VALID.
         """
         mark = self._mark(verified.uri, entity)
         if mark is None or verified.iat > mark:
@@ -261,7 +274,10 @@ class StatusClient:
 
     def _mark(self, uri: str, entity: trust_list.ListedEntity) -> int | None:
         """The newest ``iat`` verified for ``uri`` in either form: the record (memory, else disk) and
-        the lists held; the latter cover a cache written before the record existed."""
+        the lists held; the latter cover a cache written before the record existed. Like the record,
+        which no later trust list lowers, a held list counts whoever signed it: it was verified when
+        fetched, and its ``iat`` was then no later than the fetch (§8.3 step 4, within the clock
+        skew), so no signer can raise the mark past the institution's next list."""
         with self._lock:
             known = self._newest.get(uri)
         path = self._mark_path(uri)
@@ -287,7 +303,9 @@ class StatusClient:
             _write_atomically(path, {"uri": uri, "iat": iat})
 
     def _held(self, uri: str, entity: trust_list.ListedEntity) -> list[_Entry]:
-        """The lists held for ``uri`` in either form for ``entity``, from memory or (verified again) from disk."""
+        """The lists held for ``uri`` in either form for ``entity``, from memory or (verified again, as
+        of their fetch) from disk, whoever signed them: one answers only if :func:`_refusal` finds
+        nothing against its signer now."""
         held = []
         for form in (status_list.JWT, status_list.CWT):
             with self._lock:
@@ -330,11 +348,24 @@ class StatusClient:
             self._cache[(uri, form)] = entry
         return entry
 
-    def _fallback(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, ts: float,
-                  why: str) -> StatusOutcome:
+    def _fallback(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime,
+                  why: str, *, genuine: bool = False) -> StatusOutcome:
         """No new list: the newest one held for the URI in either form (one list, two encodings), if
-        it is this institution's and within ``max_age``; else no statement."""
-        held = self._held(ref.uri, entity)
+        it is this institution's, its signer still listed and within ``max_age``; else no statement.
+
+        When nothing could be fetched and the only lists held are signed by a key the trust list no
+        longer names (revoked, rotated out, or under a CA no longer listed), the outcome is the one a
+        list not signed by the institution gives (``forged``): fetched now, the same token would be
+        refused as one. Not when a ``genuine`` list was fetched and refused as older than the held
+        ones (:meth:`_rollback`): the institution did sign that one, so there is only no statement."""
+        ts = now.timestamp()
+        kept = self._held(ref.uri, entity)
+        held = [e for e in kept if _refusal(e, entity, now) is None]
+        if not held and kept and not genuine:
+            newest = max(kept, key=lambda e: e.verified.iat)
+            return StatusOutcome(None, max(0.0, ts - newest.verified.iat), "cache",
+                                 f"{why}, and the status list held is no longer trusted: "
+                                 f"{_refusal(newest, entity, now)}.", forged=True)
         entry = max(held, key=lambda e: e.verified.iat) if held else None
         if entry is not None and ts - entry.verified.iat <= self._max_age:
             return self._outcome(entry, ref, ts, "cache")
@@ -388,6 +419,25 @@ def _write_atomically(path: Path, record: dict[str, object]) -> None:
         os.replace(tmp, path)  # whole or not at all: a reader never sees half a record
     except OSError:
         pass  # a full or read-only disk costs the offline copy, never the check
+
+
+def _refusal(entry: _Entry, entity: trust_list.ListedEntity, now: datetime) -> str | None:
+    """Why the held ``entry`` no longer speaks for ``entity`` as the trust list names it for this
+    check, or None: the checks :func:`credentials.trust_list.verify_status_list` makes of a list
+    fetched now (draft-ietf-oauth-status-list §8.3, §11.3), on the chain kept with the entry, so no
+    signature is checked again. Another institution's list, one whose CA is no longer (or, revoked,
+    not) among the institution's anchors, and one whose signer key is not listed at ``now`` or was
+    revoked (:func:`~credentials.trust_list.check_listed_signer`: a compromised key also chose the
+    list's ``iat``) are refused."""
+    if entry.entity_id != entity.id:
+        return "the list of another institution"
+    if entry.verified.chain.anchor not in entity.anchors():
+        return "its certificate authority is no longer on the trust list"
+    try:
+        trust_list.check_listed_signer(entity, entry.verified.chain.leaf, now)
+    except IssuerTrustError as exc:
+        return exc.message
+    return None
 
 
 def _expired(entry: _Entry, ts: float) -> bool:

@@ -626,7 +626,7 @@ def test_the_policy_rules_of_the_pure_link() -> None:
 
 
 @pytest.mark.parametrize("key", ["holder_link.withheld", "holder_link.same_wallet", "holder_link.represented",
-                                 "holder_link.several"])
+                                 "holder_link.several", "document_validity.document_expiry_not_shown"])
 def test_every_new_reason_is_translated_for_the_page_in_five_languages(key: str) -> None:
     texts = {lang: reason_text({"reason_key": key, "reason": "fallback"}, lang)
              for lang in ("en", "lv", "de", "fr", "pl")}

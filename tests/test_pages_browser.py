@@ -23,8 +23,9 @@ from esspass.testing import ServerHandle, free_port, serve
 
 pytestmark = pytest.mark.browser
 PERSON = DEMO_PERSONS[1]
-#: The worker's PDA1, with a number of its own that the consent page for an ISO mdoc request shows.
-A1 = renumbered(PERSON.pda1)
+#: The worker's PDA1, with a number of its own that the consent page for an ISO mdoc request shows, and
+#: its own expiry date, without which an A1 as ISO mdoc is not confirmed valid (document_validity).
+A1 = renumbered({**PERSON.pda1, "date_of_expiry": PERSON.pda1["ending_date"]})
 PASSPHRASE = "correct horse battery"
 
 #: What a screen reader announces for a form field besides its label: aria-invalid and the text of
@@ -422,7 +423,8 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
     doctype = mdoc.DOCTYPES["pda1"]
     query = {"credentials": [{"id": "a1", "format": "mso_mdoc", "meta": {"doctype_value": doctype},
                               "claims": [{"path": [doctype, name]} for name in
-                                         ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
+                                         ("document_number", "legislation_country", "starting_date", "ending_date",
+                                          "date_of_expiry")]}]}
     request = site.inspector.request(dcql_query=query)
     phone.goto(site.wallet_page.url + "/present")
     phone.fill("#link", request["link"])

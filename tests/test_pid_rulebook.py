@@ -14,7 +14,7 @@ import base64
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -49,6 +49,9 @@ from wallet.keys import load_key
 from wallet.model import StoredCredential
 
 ANNA, LENA = DEMO_PERSONS[0], DEMO_PERSONS[2]
+#: Anna with an A1 stating its own expiry date (the end of its period): as ISO mdoc, every element of
+#: which a wallet may withhold, an A1 is confirmed valid only when it shows that date.
+ANNA_A1_WITH_EXPIRY = replace(ANNA, pda1={**ANNA.pda1, "date_of_expiry": ANNA.pda1["ending_date"]})
 DOCTYPE = mdoc.DOCTYPES["pid"]
 RULEBOOK_ELEMENTS = {"family_name", "given_name", "birth_date", "place_of_birth", "nationality",
                      "personal_administrative_number", "portrait", "expiry_date", "issuing_authority",
@@ -113,7 +116,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("pid-rulebook")
     with start_in_process(data_dir) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
-        wallet = wallet_holding(stack, data_dir, http, ANNA)
+        wallet = wallet_holding(stack, data_dir, http, ANNA_A1_WITH_EXPIRY)
         clerk = Clerk(stack.issuer_url, data_dir, http)
         pki = load_demo_pki(data_dir / "pki")
         with serve(_status_server(pki)) as provider:

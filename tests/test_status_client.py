@@ -10,6 +10,7 @@ requests the client makes (tests/test_offline_qr.py runs the real issuer and ver
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -94,11 +95,11 @@ class Institution:
 
     def __init__(self) -> None:
         entity = demo_entity("LV:VSAA")
-        ca_key, ca = create_entity_ca(entity, now=NOW - timedelta(days=1))
-        self.key, leaf = issue_document_signer(entity, ca_key, ca, now=NOW - timedelta(days=1))
+        self.ca_key, self.ca = create_entity_ca(entity, now=NOW - timedelta(days=1))  # the CA signs a new key too
+        self.key, leaf = issue_document_signer(entity, self.ca_key, self.ca, now=NOW - timedelta(days=1))
         self.x5c = [leaf]
-        listed = trust_list.ListedCertificate(ca.public_bytes(Encoding.DER), trust_list.CA, NOW - timedelta(days=1),
-                                              NOW + timedelta(days=365))
+        listed = trust_list.ListedCertificate(self.ca.public_bytes(Encoding.DER), trust_list.CA,
+                                              NOW - timedelta(days=1), NOW + timedelta(days=365))
         self.entity = trust_list.ListedEntity(id=entity.id, country="LV", name=entity.id, name_en=entity.id,
                                               roles=frozenset({"pda1_issuer"}), certificates=(listed,),
                                               status_history=())
@@ -367,3 +368,98 @@ def test_an_older_list_from_before_a_suspension_does_not_lift_it(institution: In
     server.token = institution.token(iat=TS - 3600, exp=TS + 86400)
     outcome = client(REF, institution.entity, NOW + timedelta(seconds=400))
     assert outcome.value == status_list.SUSPENDED and outcome.source == "cache"
+
+
+# --- a held list speaks only while its signer is listed (draft §8.3, §11.3; review of the status cache) ---
+
+
+def _signer_listed(institution: Institution, *, revoked: bool = False,
+                   until: datetime | None = None) -> trust_list.ListedEntity:
+    """LV:VSAA listing its CA and the key signing its status lists (``esspass registry revoke-key``
+    sets ``revoked``; ``rotate`` closes the window at ``until``)."""
+    leaf, ca = institution.x5c[0], institution.entity.certificates[0]
+    signer = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
+                                          NOW - timedelta(days=1), until or NOW + timedelta(days=1), revoked=revoked)
+    return trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                   roles=frozenset({"pda1_issuer"}), certificates=(ca, signer), status_history=())
+
+
+def test_a_held_list_signed_by_a_key_revoked_since_does_not_answer_offline(institution: Institution) -> None:
+    """The registry marks the signer key compromised, and the institution's server is unreachable (or
+    an attacker on the path blocks it): the held list is refused as the same token fetched now would
+    be, as a forgery, never VALID."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    revoked = _signer_listed(institution, revoked=True)
+    assert StatusServer(server.token).client()(REF, revoked, _at(20)).forged  # fetched now: refused
+    server.up = False
+    outcome = client(REF, revoked, _at(20))
+    assert (outcome.value, outcome.source, outcome.forged) == (None, "cache", True)
+    assert "revoked this document signer key" in outcome.message
+
+
+def test_a_not_modified_answer_does_not_revalidate_a_list_signed_by_a_key_revoked_since(
+        institution: Institution) -> None:
+    """A 304 says the token is unchanged, not that its signer is still trusted: the held copy is not
+    offered for revalidation, the token is fetched whole and refused as a fresh one is."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    outcome = client(REF, _signer_listed(institution, revoked=True), _at(20))
+    assert (outcome.value, outcome.source, outcome.forged) == (None, "network", True)
+
+
+def test_a_disk_copy_signed_by_a_key_revoked_since_does_not_answer_after_a_restart(
+        institution: Institution, tmp_path: Path) -> None:
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    assert server.client(tmp_path)(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    outcome = server.client(tmp_path)(REF, _signer_listed(institution, revoked=True), _at(20))  # restarted
+    assert (outcome.value, outcome.forged) == (None, True)
+
+
+def test_a_held_list_signed_by_a_key_rotated_out_since_does_not_answer_offline(institution: Institution) -> None:
+    """``esspass registry rotate`` closes the old key's window: its lists stop speaking with it."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(20))
+    assert (outcome.value, outcome.forged) == (None, True)
+
+
+def test_a_held_list_whose_ca_is_no_longer_listed_does_not_answer_offline(institution: Institution) -> None:
+    """Only the institution's CA certificates on the trust list anchor its lists (§11.3)."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, institution.entity, _at(10)).value == status_list.VALID
+    server.up = False
+    unlisted = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                       roles=frozenset({"pda1_issuer"}), certificates=(), status_history=())
+    outcome = client(REF, unlisted, _at(20))
+    assert (outcome.value, outcome.forged) == (None, True)
+    assert client(REF, institution.entity, _at(30)).value == status_list.VALID  # listed again: it answers
+
+
+def test_the_rollback_mark_outlives_the_trust_in_the_list_that_set_it(institution: Institution) -> None:
+    """After a revocation the institution signs with a new key: its newer list is taken, while an
+    older one (a replay from before the withdrawal) is still refused though the list that set the
+    newest iat no longer answers; no answer is VALID."""
+    new_key, new_leaf = issue_document_signer(demo_entity("LV:VSAA"), institution.ca_key, institution.ca,
+                                              now=NOW - timedelta(days=1))
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.INVALID
+    old_key = _signer_listed(institution, revoked=True)
+    rotated = dataclasses.replace(old_key, certificates=(*old_key.certificates, trust_list.ListedCertificate(
+        new_leaf.public_bytes(Encoding.DER), trust_list.SIGNER, NOW - timedelta(days=1), NOW + timedelta(days=1))))
+    server.token = status_list.sign_token(status_list.StatusList(1024, bits=2), uri=URI, key=new_key, x5c=[new_leaf],
+                                          iat=TS - 3600, exp=TS + 86400, ttl=300)  # before the withdrawal
+    replayed = client(REF, rotated, _at(20))  # genuinely signed, so no statement rather than a forgery
+    assert (replayed.value, replayed.forged) == (None, False) and "older status list" in replayed.message
+    withdrawn = status_list.StatusList(1024, bits=2)
+    withdrawn.set(REF.idx, status_list.INVALID)
+    server.token = status_list.sign_token(withdrawn, uri=URI, key=new_key, x5c=[new_leaf], iat=TS, exp=TS + 86400,
+                                          ttl=300)
+    assert client(REF, rotated, _at(30)).value == status_list.INVALID

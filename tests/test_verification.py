@@ -615,3 +615,200 @@ def test_a_document_of_a_type_not_asked_for_is_not_a_valid_credential(world: Wor
                                             now=NOW, status_lookup=world.lookup)
     assert result.verdict == verification.INVALID
     assert [(s.code, s.result) for s in result.steps] == [("query", verification.FAILED)]
+
+
+# --- ISO mdoc: every element may be withheld, and every one returned counts (review of the mdoc checks) ------
+
+
+def _mdoc_a1_inspection(world: World, claims: dict[str, Any], *, withhold: tuple[str, ...] = (),
+                        signer: str = "LV:VSAA") -> verification.Verdict:
+    """The inspection profile answered with an A1 as ISO mdoc and the PID as SD-JWT VC, as a wallet
+    does: the A1's elements of the first ``claim_sets`` option it can give without ``withhold``.
+
+    The A1 is a member state issuer's whose MSO runs a year (a re-issuance cycle), whatever the
+    document's own dates: the MSO's validity says nothing of them (ISO 18013-5 §9.1.2.4)."""
+    key, chain = world.pki.signers[signer]
+    uri = f"https://issuer.example/{signer}/status/1"
+    world.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+    device = generate_key()
+    elements = {k: date.fromisoformat(v) if k.startswith(("date_", "starting_", "ending_")) else v
+                for k, v in claims.items()}  # CBOR full-dates (tag 1004), as an mdoc issuer writes them
+    issued = mdoc.issue(doctype=mdoc.DOCTYPES["pda1"], claims=elements, device_key=device.public_key(),
+                        issuer_key=key, x5chain=chain, signed=NOW - timedelta(hours=1),
+                        valid_until=NOW + timedelta(days=365), status=status_list.StatusReference(3, uri))
+    query = profile_query("pda1")
+    asked = next(q for q in query["credentials"] if q["id"] == "pda1_mdoc")
+    by_id = {c["id"]: c["path"][1] for c in asked["claims"]}
+    options = asked.get("claim_sets") or [list(by_id)]
+    given = next([by_id[i] for i in option] for option in options
+                 if all(by_id[i] in elements and by_id[i] not in withhold for i in option))
+    nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
+    transcript = mdoc.openid4vp_session_transcript(client_id=aud, nonce=nonce, jwk_thumbprint=None,
+                                                   response_uri="https://verifier.example/responses/1")
+    a1 = b64url_encode(mdoc.present(issued, select=given, device_key=device, session_transcript=transcript))
+    person, holder = world.issue(pid, ANNA.pid, "LV:PID")
+    held = unverified_claims(person)
+    pid_paths = [tuple(c["path"]) for c in next(q for q in query["credentials"] if q["id"] == "pid")["claims"]
+                 if c["path"][0] in held]
+    shown = present(person, select=pid_paths, holder_key=holder, nonce=nonce, aud=aud, iat=int(NOW.timestamp()))
+    return verification.verify_response({"pda1_mdoc": [a1], "pid": [shown]}, query=query, nonce=nonce, audience=aud,
+                                        issuers=world.issuers(), trust_list_age=0, now=NOW,
+                                        status_lookup=world.lookup, session_transcript=transcript)
+
+
+def _a1_dated(*, expiry: int | None, ending: int = 60) -> dict[str, Any]:
+    """Anna's A1, its period from 60 days ago to ``ending`` days from now, expiring ``expiry`` days from now."""
+    dates = {"starting_date": NOW.date() - timedelta(days=60), "ending_date": NOW.date() + timedelta(days=ending),
+             "date_of_issuance": NOW.date() - timedelta(days=90)}
+    if expiry is not None:
+        dates["date_of_expiry"] = NOW.date() + timedelta(days=expiry)
+    return pda1.validate({**ANNA.pda1, **{k: v.isoformat() for k, v in dates.items()}})
+
+
+def test_an_a1_as_mdoc_within_its_dates_is_valid(world: World) -> None:
+    verdict = _mdoc_a1_inspection(world, _a1_dated(expiry=60))
+    assert verdict.verdict == verification.VALID, verdict.reason
+    assert _step(verdict, "pda1_mdoc", "document_validity").result == verification.PASSED
+
+
+def test_an_expired_a1_as_mdoc_is_not_valid_though_its_mso_runs_on(world: World) -> None:
+    """domain.md "Three validity layers": the document's own dates are the second layer. As SD-JWT VC
+    they are always in the clear; the mdoc query asks for them, so an expired A1 is seen to be one."""
+    verdict = _mdoc_a1_inspection(world, _a1_dated(expiry=-10))
+    assert verdict.verdict == verification.INVALID
+    step = _step(verdict, "pda1_mdoc", "document_validity")
+    assert step.result == verification.FAILED and "expired" in step.message
+
+
+def test_an_a1_as_mdoc_that_withholds_its_expiry_date_is_not_confirmed_valid(world: World) -> None:
+    """Every mdoc element may be left out (ISO 18013-5 §8.3.2.1.2.2): an A1 shown without its expiry
+    date (withheld, or it has none) may have expired, so the verdict says so, never "valid"."""
+    for claims in (_a1_dated(expiry=-10), _a1_dated(expiry=None)):
+        verdict = _mdoc_a1_inspection(world, claims, withhold=("date_of_expiry",))
+        assert verdict.verdict == verification.UNDETERMINED, verdict.reason
+        assert verdict.reason_key == "document_validity.document_expiry_not_shown"
+
+
+@pytest.mark.parametrize(("shown", "result"), [
+    ({"date_of_expiry": "2030-01-31"}, verification.PASSED),
+    ({}, verification.NOT_RUN),  # a card's expiry withheld
+    ({"starting_date": "2026-01-01", "ending_date": "2099-12-31"}, verification.PASSED),  # a PRC's own period
+])
+def test_an_ehic_as_mdoc_is_judged_by_the_end_date_it_shows(shown: dict[str, str], result: str) -> None:
+    """Decision S2: a card ends on its expiry date, a Provisional Replacement Certificate with its own
+    period (checked as coverage_period); as mdoc one of them must be shown."""
+    claims = {k: v for k, v in ehic.validate(ANNA.ehic).items() if k != "date_of_expiry"}
+    steps = verification._validity_steps(ehic, {**claims, **shown}, date(2027, 1, 1), every_claim_withholdable=True)
+    assert steps[0].code == "document_validity" and steps[0].result == result
+    # As SD-JWT VC the dates are never selectively disclosable: one not there is one the document lacks.
+    assert verification._validity_steps(ehic, claims, date(2027, 1, 1))[0].result == verification.PASSED
+
+
+def test_the_mdoc_queries_ask_for_what_the_sd_jwt_vc_shows_in_the_clear() -> None:
+    """domain.md "Common block": issuing_authority and the document's dates are never selectively
+    disclosable in the SD-JWT VC; as mdoc each is asked for, in every option of the A1's and the
+    EHIC's query, the A1's expiry date in the options a wallet tries first (OpenID4VP §6.4.1)."""
+    for profile in ("pda1", "ehic"):
+        query = next(q for q in profile_query(profile)["credentials"] if q["id"] == f"{profile}_mdoc")
+        names = {c["id"]: c["path"][1] for c in query["claims"]}
+        options = [{names[i] for i in option} for option in query["claim_sets"]]
+        assert all({"issuing_authority", "date_of_issuance"} <= option for option in options), profile
+        with_expiry = ["date_of_expiry" in option for option in options]
+        if profile == "pda1":
+            assert with_expiry == [True, False]  # one without: an A1 need not have one (then not confirmed)
+        else:
+            assert all(o & {"date_of_expiry", "ending_date"} for o in options)  # a card's, or a PRC's period
+
+
+def test_an_a1_as_mdoc_naming_another_institution_as_its_issuer_is_refused(world: World) -> None:
+    """The competence rule (issuing_authority.id is the signer) runs on the mdoc too, now that it is asked."""
+    other = {**ANNA.pda1["issuing_authority"], "id": "LV:NVD"}
+    verdict = _mdoc_a1_inspection(world, {**_a1_dated(expiry=60), "issuing_authority": other})
+    assert verdict.verdict == verification.INVALID
+    assert "names LV:NVD as its issuer" in _step(verdict, "pda1_mdoc", "issuer_authorised").message
+
+
+def test_the_demo_inspectorates_may_ask_the_mdoc_documents_for_their_issuer_and_dates(world: World) -> None:
+    """A wallet refuses a request asking for more than the verifier is registered for (trust list)."""
+    from credentials import dcql
+
+    verifiers = world.registry.build_list("verifiers", NOW)
+    for entity_id, profiles in (("LV:VDI", ("pda1", "ehic")), ("AT:FINPOL", ("pda1",))):
+        chain = world.pki.access[entity_id][1]
+        for profile in profiles:
+            requested = dcql.requested_claims(profile_query(profile))
+            vct = pda1.VCT if profile == "pda1" else ehic.VCT
+            assert {"issuing_authority", "date_of_issuance", "date_of_expiry"} <= set(requested[vct])
+            assert trust_list.authorised_verifier(verifiers, chain, requested, at=NOW).id == entity_id
+
+
+def _item(digest_id: int, identifier: str, value: Any) -> bytes:
+    """An IssuerSignedItemBytes (ISO 18013-5 §8.3.2.1.2.2) with a fresh random."""
+    import os
+
+    import cbor2
+
+    return b"\xd8\x18" + cbor2.dumps(cbor2.dumps({"random": os.urandom(16), "digestID": digest_id,
+                                                  "elementValue": value, "elementIdentifier": identifier},
+                                                 canonical=True))
+
+
+def _mdoc_with_namespaces(world: World, namespaces: dict[str, list[bytes]], transcript: bytes) -> str:
+    """A DeviceResponse for an EHIC of LV:NVD whose MSO signs every item of ``namespaces`` (§9.1.2.4)."""
+    import hashlib
+
+    import cbor2
+
+    from credentials import cose
+
+    key, chain = world.pki.signers["LV:NVD"]
+    uri = "https://issuer.example/LV:NVD/status/1"
+    world.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+    doctype, device = mdoc.DOCTYPES["ehic"], generate_key()
+    mso = {"version": "1.0", "digestAlgorithm": "SHA-256", "docType": doctype,
+           "valueDigests": {ns: {i: hashlib.sha256(b).digest() for i, b in enumerate(items)}
+                            for ns, items in namespaces.items()},
+           "deviceKeyInfo": {"deviceKey": cose.cose_key(device.public_key())},
+           "validityInfo": {"signed": NOW - timedelta(hours=1), "validFrom": NOW - timedelta(hours=1),
+                            "validUntil": NOW + timedelta(days=300)},
+           "status": status_list.StatusReference(3, uri).to_claim()}
+    payload = b"\xd8\x18" + cbor2.dumps(cbor2.dumps(mso, canonical=True, datetime_as_timestamp=False))
+    auth = cose.sign1(payload, key, tagged=False,
+                      x5chain=[c.public_bytes(serialization.Encoding.DER) for c in chain])
+    signed = mdoc._tagged({})
+    signature = cose.sign1(mdoc._device_authentication(transcript, doctype, signed), device, tagged=False,
+                           detached=True)
+    items = {ns: [mdoc._Encoded(b) for b in encoded] for ns, encoded in namespaces.items()}  # as signed, byte for byte
+    document = {"docType": doctype,
+                "issuerSigned": {"nameSpaces": items, "issuerAuth": mdoc._Encoded(auth)},
+                "deviceSigned": {"nameSpaces": signed, "deviceAuth": {"deviceSignature": mdoc._Encoded(signature)}}}
+    return b64url_encode(cbor2.dumps({"version": "1.0", "documents": [document], "status": 0},
+                                     default=mdoc._write_encoded))
+
+
+def test_elements_of_another_namespace_count_as_disclosed(world: World) -> None:
+    """OpenID4VP §8.6, DCQL claims paths [namespace, element] (§7.2): the answer holds what was asked for
+    and nothing more. An element of another namespace the issuer signed (ISO 18013-5's own, a national
+    extension) is disclosed as much as one of the doctype's: an answer adding some is refused."""
+    doctype, extra = mdoc.DOCTYPES["ehic"], "org.iso.18013.5.1"
+    claims = ehic.validate(ANNA.ehic)
+    own = {n: claims[n] for n in ("date_of_expiry", "document_number", "issuing_country",
+                                  "personal_administrative_number")}
+    query = {"credentials": [{"id": "ehic_mdoc", "format": "mso_mdoc", "meta": {"doctype_value": doctype},
+                              "claims": [{"path": [doctype, n]} for n in own]}]}
+    aud, nonce = "x509_hash:inspectorate", secrets.token_urlsafe(16)
+    transcript = mdoc.openid4vp_session_transcript(client_id=aud, nonce=nonce, jwk_thumbprint=None,
+                                                   response_uri="https://verifier.example/responses/1")
+    asked = [_item(i, n, v) for i, (n, v) in enumerate(own.items())]
+    for namespaces, verdict_wanted in (
+            ({doctype: asked}, verification.VALID),
+            ({doctype: asked, extra: [_item(0, "family_name", "Bērziņa"), _item(1, "resident_address", "Rīga")]},
+             verification.INVALID)):
+        answer = _mdoc_with_namespaces(world, namespaces, transcript)
+        verdict = verification.verify_response({"ehic_mdoc": [answer]}, query=query, nonce=nonce, audience=aud,
+                                               issuers=world.issuers(), trust_list_age=0, now=NOW,
+                                               status_lookup=world.lookup, session_transcript=transcript)
+        assert verdict.verdict == verdict_wanted, verdict.reason
+    assert verdict.steps[0].code == "query" and verdict.steps[0].result == verification.FAILED
+    assert f"{extra}.family_name" in verdict.steps[0].message
+    assert (extra, "resident_address") in verdict.credentials[0].disclosed

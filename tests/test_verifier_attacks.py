@@ -68,6 +68,9 @@ from wallet.errors import NotFoundError
 from wallet.keys import load_key
 
 PERSON = DEMO_PERSONS[0]
+#: The demo A1 stating its own expiry date (the end of its period): as ISO mdoc, every element of which
+#: a wallet may withhold, an A1 is confirmed valid only when it shows that date (document_validity).
+A1 = {**PERSON.pda1, "date_of_expiry": PERSON.pda1["ending_date"]}
 
 
 class World:
@@ -133,7 +136,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         cases = {}
         for name, entity, config, claims in (("pid", PERSON.pid_provider, "pid", {**PERSON.pid,
                                                                                     "picture": portrait(PERSON)}),
-                                             ("pda1", PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1)),
+                                             ("pda1", PERSON.pda1_issuer, "pda1", unnumbered(A1)),
                                              ("ehic", PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))):
             cases[name] = clerk.create_case(entity, config, claims)
             offer = clerk.offer(entity, cases[name])
@@ -674,14 +677,15 @@ def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, n
 MDOC_PDA1 = mdoc.DOCTYPES["pda1"]
 MDOC_QUERY = {"credentials": [{"id": "pda1", "format": "mso_mdoc", "meta": {"doctype_value": MDOC_PDA1},
                                "claims": [{"path": [MDOC_PDA1, name]} for name in
-                                          ("document_number", "legislation_country", "starting_date", "ending_date")]}]}
+                                          ("document_number", "legislation_country", "starting_date", "ending_date",
+                                           "date_of_expiry")]}]}
 
 
 def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1",
                           claims: dict[str, Any] | None = None) -> bytes:
     """A third-party wallet taking a document as ISO mdoc (OpenID4VCI App. A.2) from the real issuer:
     ``claims``, or the demo person's (a PDA1 numbered by the issuer)."""
-    entity, demo = {"pda1": (PERSON.pda1_issuer, unnumbered(PERSON.pda1)),
+    entity, demo = {"pda1": (PERSON.pda1_issuer, unnumbered(A1)),
                     "pid": (PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)})}[config]
     claims = claims or demo
     created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
@@ -752,7 +756,8 @@ def test_the_reference_wallet_holds_both_forms_and_answers_an_mdoc_request_with_
     verdict = world.answer(request)
     assert verdict["verdict"] == "valid", verdict
     assert [c["query_id"] for c in verdict["credentials"]] == ["pda1"]
-    assert world.wallet.log()[0].claims == ["document_number", "legislation_country", "starting_date", "ending_date"]
+    assert world.wallet.log()[0].claims == ["document_number", "legislation_country", "starting_date", "ending_date",
+                                            "date_of_expiry"]
     profile = world.answer(world.inspector.request("pda1"))  # both forms asked: the wallet prefers the SD-JWT VC
     assert sorted(c["query_id"] for c in profile["credentials"]) == ["pda1", "pid"]
 
@@ -856,7 +861,7 @@ def test_the_wallet_accepts_a_code_only_from_the_institution_it_sent_the_worker_
 def test_the_inspection_profile_takes_the_pda1_and_pid_as_iso_mdoc_too(world: World) -> None:
     """An mdoc-only wallet answers the default profile through its mso_mdoc credential_sets options."""
     pda1_key, pid_key = generate_key(), generate_key()
-    a1 = renumbered(PERSON.pda1)
+    a1 = renumbered(A1)
     held = {"pda1_mdoc": (_mdoc_from_the_issuer(world, pda1_key, claims=a1), pda1_key),
             "pid_mdoc": (_mdoc_from_the_issuer(world, pid_key, "pid"), pid_key)}
     request = world.inspector.request("pda1")

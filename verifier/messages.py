@@ -197,6 +197,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Das Ablaufdatum der PID wurde nicht gezeigt; ihre Gültigkeit ist nicht bestätigbar.",
         "La date d'expiration du PID n'a pas été présentée ; sa validité ne peut être confirmée.",
         "Nie okazano daty ważności PID, więc nie można potwierdzić jej ważności."),
+    "reason.document_validity.document_expiry_not_shown": (
+        "The document's expiry date was not shown, so its validity cannot be confirmed.",
+        "Dokumenta derīguma termiņš netika uzrādīts, tāpēc tā derīgumu nevar apstiprināt.",
+        "Das Ablaufdatum des Dokuments wurde nicht gezeigt; seine Gültigkeit ist nicht bestätigbar.",
+        "La date d'expiration du document n'a pas été présentée ; sa validité ne peut être confirmée.",
+        "Nie okazano daty ważności dokumentu, więc nie można potwierdzić jego ważności."),
     "reason.document_validity.failed": ("The document is outside its validity dates.",
                                         "Dokuments ir ārpus tā derīguma termiņa.",
                                         "Das Dokument ist außerhalb seiner Gültigkeit.",

@@ -63,16 +63,44 @@ def _pid_query() -> dict[str, Any]:
                            for extra in (["pic", "exp"], ["exp"], ["pic"], [])]}
 
 
+#: What an A1's or EHIC's SD-JWT VC always shows (never selectively disclosable, domain.md "Common
+#: block") and its mdoc must be asked for, since there every data element may be left out (ISO
+#: 18013-5 §8.3.2.1.2.2): the issuing authority, whose ``id`` the competence check compares with
+#: the signer, and the document's own dates, which ``document_validity`` checks.
+_MDOC_IN_CLEAR = ("issuing_authority", "date_of_issuance")
+_MDOC_EXPIRY = "date_of_expiry"
+
+
 def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
     """The same credential query for the document's ISO mdoc form (``mso_mdoc``, paths [namespace, element]).
-    A PID's elements have the PID Rulebook's mdoc names (§3.1.1: ``birth_date``, ``portrait``...)."""
+    A PID's elements have the PID Rulebook's mdoc names (§3.1.1: ``birth_date``, ``portrait``...).
+
+    An A1's or EHIC's is also asked for what its SD-JWT VC shows in the clear (:data:`_MDOC_IN_CLEAR`,
+    and ``date_of_expiry`` where the SD-JWT VC query does not name it), in every ``claim_sets``
+    option (§6.4.1). ``date_of_expiry`` is optional for an A1 (domain.md), so an option without it
+    comes last: a wallet answers with the first it can, and an A1 that has an expiry date shows it;
+    one shown without it is not confirmed valid (``document_validity``, credentials/verification.py),
+    whether it had none or the wallet withheld it."""
     doctype = mdoc.DOCTYPES[query["id"]]
     names = pid.MDOC_ELEMENTS if query["id"] == pid.CONFIGURATION_ID else {}
-    twin = {"id": f"{query['id']}_mdoc", "format": dcql.MDOC_FORMAT, "meta": {"doctype_value": doctype},
-            "claims": [{**c, "path": [doctype, names.get(c["path"][0], c["path"][0]), *c["path"][1:]]}
-                       for c in query["claims"]]}
-    if "claim_sets" in query:
-        twin["claim_sets"] = query["claim_sets"]
+    claims = [{**c, "path": [doctype, names.get(c["path"][0], c["path"][0]), *c["path"][1:]]}
+              for c in query["claims"]]
+    twin: dict[str, Any] = {"id": f"{query['id']}_mdoc", "format": dcql.MDOC_FORMAT,
+                            "meta": {"doctype_value": doctype}, "claims": claims}
+    sets: list[list[str]] | None = query.get("claim_sets")
+    if query["id"] in (pda1.CONFIGURATION_ID, ehic.CONFIGURATION_ID):
+        asked = {c["path"][0] for c in query["claims"]}
+        options = sets or [[c["id"] for c in query["claims"]]]
+        clear = [n for n in _MDOC_IN_CLEAR if n not in asked]
+        claims += [{"id": f"m{i}", "path": [doctype, n]} for i, n in enumerate(clear)]
+        always = [f"m{i}" for i in range(len(clear))]
+        if _MDOC_EXPIRY in asked:
+            sets = [[*o, *always] for o in options]
+        else:
+            claims.append({"id": "mexp", "path": [doctype, _MDOC_EXPIRY]})
+            sets = [*([*o, *always, "mexp"] for o in options), *([*o, *always] for o in options)]
+    if sets is not None:
+        twin["claim_sets"] = sets
     return twin
 
 
