@@ -1,7 +1,10 @@
 """Validation rules shared by the PDA1, EHIC and PID models (shared/domain.md, DC4EU rulebook v1.1).
 
 Each function checks one value against one rule and returns it normalised, or raises
-:class:`~credentials.errors.DataError` naming the dotted field and the rule in plain English.
+:class:`~credentials.errors.DataError` naming the dotted field and the rule in plain English, with
+the rule's key and parameters (:func:`invalid`), by which a page says it in EN, LV, DE, FR or PL:
+every rule's words are in :data:`RULE_TEXTS` (each model registers its own, :func:`register_rules`),
+and in :mod:`credentials.i18n` as ``rule.<key>``.
 """
 
 from __future__ import annotations
@@ -12,19 +15,85 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
+from credentials import i18n
 from credentials.countries import is_iso_code, is_supported
 from credentials.errors import DataError
 
 __all__ = [
+    "RULE_TEXTS",
     "common_block",
     "country",
+    "invalid",
     "iso_date",
     "no_unknown",
     "obj",
     "optional",
     "period",
+    "register_rules",
     "text",
 ]
+
+#: rule key -> its words in (en, lv, de, fr, pl); ``{name}`` a parameter (a parameter ending in
+#: ``field`` is a claim path, which a page shows by its label). The English text is the one the API
+#: says (``DataError.rule``); a key is never reused for other words.
+RULE_TEXTS: dict[str, tuple[str, str, str, str, str]] = {}
+
+
+def register_rules(rules: Mapping[str, tuple[str, str, str, str, str]]) -> None:
+    """Add rules (key -> words in the five languages) to :data:`RULE_TEXTS` and to the i18n catalogue."""
+    RULE_TEXTS.update(rules)
+    i18n.register({f"rule.{key}": dict(zip(i18n.LANGUAGES, texts, strict=True)) for key, texts in rules.items()})
+
+
+def invalid(field: str, key: str, **params: str | int) -> DataError:
+    """The DataError of rule ``key`` (of :data:`RULE_TEXTS`) broken at ``field``: its English words
+    with ``params`` filled in, and the key and parameters for a page to say it in its language."""
+    return DataError(field, RULE_TEXTS[key][0].format(**params), key=key, params=params)
+
+
+register_rules({
+    "text.type": ("must be text", "jābūt tekstam", "muss Text sein", "doit être du texte", "musi być tekstem"),
+    "text.characters": ("must not contain control or text-direction characters",
+                        "nedrīkst saturēt vadības vai teksta virziena rakstzīmes",
+                        "darf keine Steuer- oder Textrichtungszeichen enthalten",
+                        "ne doit pas contenir de caractères de contrôle ou de direction du texte",
+                        "nie może zawierać znaków sterujących ani znaków kierunku tekstu"),
+    "text.length": ("must be {lo} to {hi} characters", "jābūt no {lo} līdz {hi} rakstzīmēm",
+                    "muss {lo} bis {hi} Zeichen lang sein", "doit comporter de {lo} à {hi} caractères",
+                    "musi mieć od {lo} do {hi} znaków"),
+    "country.supported": ("must be the two-letter code of an EU/EEA state, Switzerland or the UK",
+                          "jābūt ES/EEZ valsts, Šveices vai Apvienotās Karalistes divu burtu kodam",
+                          "muss der zweistellige Code eines EU-/EWR-Staates, der Schweiz oder des Vereinigten "
+                          "Königreichs sein",
+                          "doit être le code à deux lettres d'un État de l'UE/EEE, de la Suisse ou du Royaume-Uni",
+                          "musi być dwuliterowym kodem państwa UE/EOG, Szwajcarii lub Wielkiej Brytanii"),
+    "country.iso": ("must be a two-letter ISO 3166-1 country code", "jābūt divu burtu ISO 3166-1 valsts kodam",
+                    "muss ein zweistelliger Ländercode nach ISO 3166-1 sein",
+                    "doit être un code pays à deux lettres ISO 3166-1", "musi być dwuliterowym kodem kraju ISO 3166-1"),
+    "date.format": ("must be a date written YYYY-MM-DD", "jābūt datumam formātā GGGG-MM-DD (piem., 2026-03-01)",
+                    "muss ein Datum im Format JJJJ-MM-TT sein (z. B. 2026-03-01)",
+                    "doit être une date au format AAAA-MM-JJ (p. ex. 2026-03-01)",
+                    "musi być datą w formacie RRRR-MM-DD (np. 2026-03-01)"),
+    "date.real": ("must be a real date written YYYY-MM-DD",
+                  "jābūt esošam kalendāra datumam formātā GGGG-MM-DD (piem., 2026-03-01)",
+                  "muss ein gültiges Kalenderdatum im Format JJJJ-MM-TT sein (z. B. 2026-03-01)",
+                  "doit être une date existante au format AAAA-MM-JJ (p. ex. 2026-03-01)",
+                  "musi być istniejącą datą w formacie RRRR-MM-DD (np. 2026-03-01)"),
+    "date.not_before": ("must not be before {other_field}", "nedrīkst būt pirms datuma {other_field}",
+                        "darf nicht vor dem Datum {other_field} liegen", "ne doit pas précéder la date {other_field}",
+                        "nie może przypadać przed datą {other_field}"),
+    "date.not_after": ("must not be after {other_field}", "nedrīkst būt pēc datuma {other_field}",
+                       "darf nicht nach dem Datum {other_field} liegen", "ne doit pas dépasser la date {other_field}",
+                       "nie może przypadać po dacie {other_field}"),
+    "object": ("must be an object", "jābūt objektam", "muss ein Objekt sein", "doit être un objet",
+               "musi być obiektem"),
+    "field.unknown": ("is not a field of this document", "nav šī dokumenta lauks", "ist kein Feld dieses Dokuments",
+                      "n'est pas un champ de ce document", "nie jest polem tego dokumentu"),
+    "field.required": ("is required", "šis lauks ir obligāts", "ist ein Pflichtfeld", "ce champ est obligatoire",
+                       "to pole jest wymagane"),
+    "boolean": ("must be true or false", "jābūt “true” vai “false”", "muss „true“ oder „false“ sein",
+                "doit être « true » ou « false »", "musi mieć wartość „true” lub „false”"),
+})
 
 #: The common block of PDA1 and EHIC (domain.md "Common block"); required ones first.
 COMMON_REQUIRED = ("personal_administrative_number", "issuing_authority", "issuing_country", "authentic_source",
@@ -42,27 +111,27 @@ def text(value: Any, field: str, lo: int, hi: int, *, lines: bool = False) -> st
     """``value`` stripped, of ``lo`` to ``hi`` characters; ``lines``: line breaks allowed (a formatted
     address, written over several lines as OpenID Connect Core §5.1.1 allows)."""
     if not isinstance(value, str):
-        raise DataError(field, "must be text")
+        raise invalid(field, "text.type")
     if lines:
         value = value.replace("\r\n", "\n")  # either line break of §5.1.1, kept as one
     if _NOT_IN_TEXT.search(value.replace("\n", "") if lines else value):
-        raise DataError(field, "must not contain control or text-direction characters")
+        raise invalid(field, "text.characters")
     stripped: str = value.strip()
     if not lo <= len(stripped) <= hi:
-        raise DataError(field, f"must be {lo} to {hi} characters")
+        raise invalid(field, "text.length", lo=lo, hi=hi)
     return stripped
 
 
 def country(value: Any, field: str) -> str:
     if not isinstance(value, str) or not is_supported(value.upper()):
-        raise DataError(field, "must be the two-letter code of an EU/EEA state, Switzerland or the UK")
+        raise invalid(field, "country.supported")
     return value.upper()
 
 
 def any_country(value: Any, field: str) -> str:
     """A nationality or birthplace: any state's ISO 3166-1 alpha-2 code."""
     if not isinstance(value, str) or not is_iso_code(value.upper()):
-        raise DataError(field, "must be a two-letter ISO 3166-1 country code")
+        raise invalid(field, "country.iso")
     return value.upper()
 
 
@@ -70,16 +139,16 @@ def iso_date(value: Any, field: str) -> str:
     if isinstance(value, date):
         return str(value.isoformat())
     if not isinstance(value, str) or len(value) != 10:
-        raise DataError(field, "must be a date written YYYY-MM-DD")
+        raise invalid(field, "date.format")
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise DataError(field, "must be a real date written YYYY-MM-DD") from exc
+        raise invalid(field, "date.real") from exc
 
 
 def obj(value: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise DataError(field, "must be an object")
+        raise invalid(field, "object")
     return value
 
 
@@ -87,12 +156,12 @@ def no_unknown(claims: Mapping[str, Any], allowed: Collection[str], prefix: str 
     # As text: decoded CBOR may have integer or byte-string keys, which neither sort with text nor join it.
     unknown = sorted(str(name) for name in set(claims) - set(allowed))
     if unknown:
-        raise DataError(prefix + unknown[0], "is not a field of this document")
+        raise invalid(prefix + unknown[0], "field.unknown")
 
 
 def required(claims: Mapping[str, Any], field: str, prefix: str = "") -> Any:
     if claims.get(field) in (None, ""):
-        raise DataError(prefix + field, "is required")
+        raise invalid(prefix + field, "field.required")
     return claims[field]
 
 
@@ -102,7 +171,7 @@ def optional(claims: Mapping[str, Any], field: str) -> bool:
 
 def period(start: str, end: str, start_field: str, end_field: str) -> None:
     if start > end:
-        raise DataError(end_field, f"must not be before {start_field}")
+        raise invalid(end_field, "date.not_before", other_field=start_field)
 
 
 def within_months(start: str, end: str, months: int) -> bool:
@@ -148,4 +217,7 @@ def common_block(claims: Mapping[str, Any]) -> dict[str, Any]:
         period(out["date_of_issuance"], out["date_of_expiry"], "date_of_issuance", "date_of_expiry")
     if "starting_date" in out and "ending_date" in out:
         period(out["starting_date"], out["ending_date"], "starting_date", "ending_date")
+    if "date_of_expiry" in out and "starting_date" in out:
+        # A document that expires before the period it covers begins is never valid on any day of it.
+        period(out["starting_date"], out["date_of_expiry"], "starting_date", "date_of_expiry")
     return out

@@ -15,7 +15,6 @@ from typing import Any
 from credentials import claims as c
 from credentials import type_metadata
 from credentials.countries import name as country_name
-from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
@@ -33,6 +32,15 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
 )
 
 
+c.register_rules({
+    "ehic.prc_dates": ("a provisional replacement certificate needs both starting and ending dates",
+                       "pagaidu aizstājējsertifikātam vajag gan sākuma, gan beigu datumu",
+                       "eine provisorische Ersatzbescheinigung braucht ein Anfangs- und ein Enddatum",
+                       "un certificat provisoire de remplacement exige une date de début et une date de fin",
+                       "certyfikat tymczasowo zastępujący kartę wymaga daty początkowej i końcowej"),
+})
+
+
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """Validate an EHIC's claims and return them normalised."""
     c.obj(claims, "claims")
@@ -40,7 +48,7 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     out = c.common_block(claims)
     prc = "starting_date" in out or "ending_date" in out
     if prc and not ("starting_date" in out and "ending_date" in out):
-        raise DataError("ending_date", "a provisional replacement certificate needs both starting and ending dates")
+        raise c.invalid("ending_date", "ehic.prc_dates")
     if not prc:
         c.required(out, "date_of_expiry")
     if c.optional(claims, "subject"):
@@ -51,6 +59,10 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
             "familynames": c.text(c.required(subject, "familynames", "subject."), "subject.familynames", 1, 100),
             "date_of_birth": c.iso_date(c.required(subject, "date_of_birth", "subject."), "subject.date_of_birth"),
         }
+        # Born on or before the day the card was issued (which is never in the future): a birth date
+        # after it (2031) is a typing mistake no inspection could ever take for the person's.
+        if out["subject"]["date_of_birth"] > out["date_of_issuance"]:
+            raise c.invalid("subject.date_of_birth", "date.not_after", other_field="date_of_issuance")
     return out
 
 

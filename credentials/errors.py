@@ -32,7 +32,7 @@ Tree::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "AlgorithmError",
@@ -136,17 +136,26 @@ class StatusError(CredentialError):
 
 
 class DataError(CredentialError):
-    """A PDA1/EHIC/PID field breaks a rule; ``field`` is the dotted claim path."""
+    """A PDA1/EHIC/PID field breaks a rule; ``field`` is the dotted claim path, ``rule`` the rule in
+    English. ``key`` (with ``params``) names the rule for a page that says it in the reader's
+    language (``credentials.claims.RULE_TEXTS``, registered as ``rule.<key>`` in ``credentials.i18n``);
+    None for a rule that has no translation."""
 
     code = "invalid_data"
 
-    def __init__(self, field: str, rule: str) -> None:
+    def __init__(self, field: str, rule: str, *, key: str | None = None,
+                 params: Mapping[str, str | int] | None = None) -> None:
         super().__init__(f"{field}: {rule}")
         self.field = field
         self.rule = rule
+        self.key = key
+        self.params: dict[str, str | int] = dict(params or {})
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "field": self.field, "rule": self.rule, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "field": self.field, "rule": self.rule, "message": self.message}
+        if self.key is not None:
+            out.update(rule_key=self.key, rule_params=self.params)
+        return out
 
 
 class ProtocolError(CredentialError):

@@ -20,7 +20,6 @@ from typing import Any
 from credentials import claims as c
 from credentials import countries, eudi_pda1, type_metadata
 from credentials.countries import name as country_name
-from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
@@ -72,6 +71,55 @@ STATUS_CODES: dict[str, tuple[str, str, str, str, str]] = {
            "tätig im Staat, dessen Rechtsvorschriften gelten", "travaille dans l'État dont la législation s'applique",
            "praca w państwie, którego ustawodawstwo ma zastosowanie"),
 }
+c.register_rules({
+    "pda1.employer_type": ("must be 01 (employment) or 02 (self-employment)",
+                           "jābūt 01 (darba ņēmējs) vai 02 (pašnodarbinātais)",
+                           "muss 01 (Beschäftigung) oder 02 (selbständige Tätigkeit) sein",
+                           "doit être 01 (activité salariée) ou 02 (activité non salariée)",
+                           "musi być 01 (zatrudnienie) lub 02 (samozatrudnienie)"),
+    "pda1.status_code": ("must be one of the codes 01 to 12", "jābūt vienam no kodiem 01 līdz 12",
+                         "muss einer der Codes 01 bis 12 sein", "doit être l'un des codes 01 à 12",
+                         "musi być jednym z kodów od 01 do 12"),
+    "pda1.multi_state_months": ("a multi-state PDA1 covers at most 12 months",
+                                "A1 par darbu vairākās valstīs aptver ne vairāk kā 12 mēnešus",
+                                "eine A1-Bescheinigung für mehrere Staaten gilt für höchstens 12 Monate",
+                                "un A1 pour plusieurs États couvre au plus 12 mois",
+                                "zaświadczenie A1 dla kilku państw obejmuje najwyżej 12 miesięcy"),
+    "pda1.posting_months": ("a posting covers at most 24 months (Art. 12 of Regulation 883/2004)",
+                            "norīkojums aptver ne vairāk kā 24 mēnešus (Regulas 883/2004 12. pants)",
+                            "eine Entsendung dauert höchstens 24 Monate (Art. 12 der Verordnung 883/2004)",
+                            "un détachement couvre au plus 24 mois (art. 12 du règlement 883/2004)",
+                            "delegowanie obejmuje najwyżej 24 miesiące (art. 12 rozporządzenia 883/2004)"),
+    "pda1.no_employer": ("must name at least one employer", "jānorāda vismaz viens darba devējs",
+                         "muss mindestens einen Arbeitgeber nennen", "doit indiquer au moins un employeur",
+                         "musi wskazywać co najmniej jednego pracodawcę"),
+    "pda1.work_either": ("give either work_address (v1) or work_information (v1.1)",
+                         "norādiet vai nu work_address (v1), vai work_information (v1.1)",
+                         "geben Sie entweder work_address (v1) oder work_information (v1.1) an",
+                         "indiquez soit work_address (v1), soit work_information (v1.1)",
+                         "podaj albo work_address (v1), albo work_information (v1.1)"),
+    "pda1.no_place_of_work": ("must list at least one place of work", "jānorāda vismaz viena darba vieta",
+                              "muss mindestens einen Arbeitsort nennen", "doit indiquer au moins un lieu de travail",
+                              "musi wskazywać co najmniej jedno miejsce pracy"),
+    "pda1.posting_abroad": ("a posting is to another state: name a place of work outside {country}",
+                            "norīkojums ir uz citu valsti: norādiet darba vietu ārpus valsts {country}",
+                            "eine Entsendung erfolgt in einen anderen Staat: Geben Sie einen Arbeitsort außerhalb "
+                            "von {country} an",
+                            "un détachement se fait vers un autre État : indiquez un lieu de travail hors de {country}",
+                            "delegowanie następuje do innego państwa: podaj miejsce pracy poza {country}"),
+    "pda1.employment_entry": ("status {code} needs an employer entry of type employment (01)",
+                              "statusam {code} vajag darba devēja ierakstu ar veidu “darba ņēmējs” (01)",
+                              "Status {code} erfordert einen Arbeitgebereintrag der Art Beschäftigung (01)",
+                              "le statut {code} exige une entrée d'employeur de type activité salariée (01)",
+                              "status {code} wymaga wpisu pracodawcy typu zatrudnienie (01)"),
+    "pda1.self_employment_entry": ("status {code} needs an employer entry of type self-employment (02)",
+                                   "statusam {code} vajag darba devēja ierakstu ar veidu “pašnodarbinātais” (02)",
+                                   "Status {code} erfordert einen Arbeitgebereintrag der Art selbständige "
+                                   "Tätigkeit (02)",
+                                   "le statut {code} exige une entrée d'employeur de type activité non salariée (02)",
+                                   "status {code} wymaga wpisu pracodawcy typu samozatrudnienie (02)"),
+})
+
 _MULTI_STATE = {"02", "04", "08", "09"}
 _POSTING = {"01", "03"}
 
@@ -97,7 +145,7 @@ def _employer(value: Any, field: str, *, v11: bool) -> dict[str, Any]:
     if v11:
         kind = c.required(o, "type", field + ".")
         if kind not in ("01", "02"):
-            raise DataError(field + ".type", "must be 01 (employment) or 02 (self-employment)")
+            raise c.invalid(field + ".type", "pda1.employer_type")
         out["type"] = kind
     out["id"] = c.text(c.required(o, "id", field + "."), field + ".id", 1, 20)
     out["name"] = c.text(c.required(o, "name", field + "."), field + ".name", 1, 100)
@@ -137,27 +185,27 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     out["legislation_country"] = c.country(c.required(claims, "legislation_country"), "legislation_country")
     code = c.required(claims, "status_confirmation")
     if not isinstance(code, str) or code not in STATUS_CODES:
-        raise DataError("status_confirmation", "must be one of the codes 01 to 12")
+        raise c.invalid("status_confirmation", "pda1.status_code")
     out["status_confirmation"] = code
     if "transitional_rules" in claims and claims["transitional_rules"] is not None:
         if not isinstance(claims["transitional_rules"], bool):
-            raise DataError("transitional_rules", "must be true or false")
+            raise c.invalid("transitional_rules", "boolean")
         out["transitional_rules"] = claims["transitional_rules"]
     start = c.required(out, "starting_date")
     end = c.required(out, "ending_date")
     if code in _MULTI_STATE and not c.within_months(start, end, 12):
-        raise DataError("ending_date", "a multi-state PDA1 covers at most 12 months")
+        raise c.invalid("ending_date", "pda1.multi_state_months")
     if code in _POSTING and not c.within_months(start, end, 24):
-        raise DataError("ending_date", "a posting covers at most 24 months (Art. 12 of Regulation 883/2004)")
+        raise c.invalid("ending_date", "pda1.posting_months")
     employer = c.required(claims, "employer")
     if isinstance(employer, list):
         if not employer:
-            raise DataError("employer", "must name at least one employer")
+            raise c.invalid("employer", "pda1.no_employer")
         out["employer"] = [_employer(e, f"employer.{i}", v11=True) for i, e in enumerate(employer)]
     else:
         out["employer"] = _employer(employer, "employer", v11=False)
     if "work_address" in claims and "work_information" in claims:
-        raise DataError("work_information", "give either work_address (v1) or work_information (v1.1)")
+        raise c.invalid("work_information", "pda1.work_either")
     if c.optional(claims, "work_address"):
         out["work_address"] = _address(claims["work_address"], "work_address")
     elif c.optional(claims, "work_information"):
@@ -169,7 +217,7 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
         else:
             places = c.required(info, "work_address", "work_information.")
             if not isinstance(places, list) or not places:
-                raise DataError("work_information.work_address", "must list at least one place of work")
+                raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
             out["work_information"] = {"work_address": [
                 _address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]}
     _check_situation(out, code)
@@ -184,13 +232,12 @@ def _check_situation(out: Mapping[str, Any], code: str) -> None:
     places = [p for p in work_places(out) if "country" in p]
     if code in _POSTING and places and all(countries.normalise(str(p["country"])) == home for p in places):
         field = "work_address" if "work_address" in out else "work_information"
-        raise DataError(f"{field}.country", "a posting is to another state: name a place of work outside "
-                                            f"{out['legislation_country']}")
+        raise c.invalid(f"{field}.country", "pda1.posting_abroad", country=str(out["legislation_country"]))
     wanted = {"01": "01", "02": "01", "03": "02", "04": "02"}.get(code)
     listed = out["employer"] if isinstance(out["employer"], list) else []
     if wanted and listed and not any(e.get("type") == wanted for e in listed):
-        kind = "employment (01)" if wanted == "01" else "self-employment (02)"
-        raise DataError("employer", f"status {code} needs an employer entry of type {kind}")
+        raise c.invalid("employer", "pda1.employment_entry" if wanted == "01" else "pda1.self_employment_entry",
+                        code=code)
 
 
 def _employer_fields(claims: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -245,7 +292,7 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
     for field, entry in _employer_fields(claims):
         name = entry.get("name")
         if name not in (None, "") and not isinstance(name, str):
-            raise DataError(f"{field}.name", "must be text")
+            raise c.invalid(f"{field}.name", "text.type")
         if name:
             names.append(name)
     lang = lang if lang in _SENTENCE else "en"

@@ -41,7 +41,7 @@ from typing import Any
 from credentials import claims as c
 from credentials import countries, type_metadata
 from credentials.countries import name as country_name
-from credentials.errors import DataError, MalformedError
+from credentials.errors import MalformedError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
@@ -138,20 +138,55 @@ def national_country(vct: str) -> str | None:
     return _NATIONAL.get(vct)
 
 
+c.register_rules({
+    "pid.picture_data_uri": ("must be a data: URI", "jābūt data: URI", "muss ein data:-URI sein",
+                             "doit être une URI data:", "musi być identyfikatorem URI data:"),
+    "pid.picture_jpeg_uri": ("must be a JPEG data: URI (PID Rulebook)", "jābūt JPEG attēla data: URI (PID noteikumi)",
+                             "muss ein data:-URI eines JPEG-Bildes sein (PID Rulebook)",
+                             "doit être une URI data: d'image JPEG (PID Rulebook)",
+                             "musi być identyfikatorem URI data: obrazu JPEG (PID Rulebook)"),
+    "pid.picture_base64": ("must be valid base64", "jābūt derīgam base64 kodējumam", "muss gültiges Base64 sein",
+                           "doit être du base64 valide", "musi być poprawnym kodem base64"),
+    "pid.picture_size": ("must be at most {kb} KB", "nedrīkst pārsniegt {kb} KB", "darf höchstens {kb} KB groß sein",
+                         "ne doit pas dépasser {kb} Ko", "może mieć najwyżej {kb} KB"),
+    "pid.picture_jpeg": ("must be a JPEG image", "jābūt JPEG attēlam", "muss ein JPEG-Bild sein",
+                         "doit être une image JPEG", "musi być obrazem JPEG"),
+    "pid.picture_too_large": ("is too large an image for a portrait", "ir pārāk liels attēls portretam",
+                              "ist ein zu großes Bild für ein Lichtbild", "est une image trop grande pour une photo",
+                              "jest zbyt dużym obrazem na zdjęcie"),
+    "pid.picture_readable": ("must be a JPEG (or a readable PNG) data: URI",
+                             "jābūt JPEG (vai nolasāma PNG) attēla data: URI",
+                             "muss ein data:-URI eines JPEG-Bildes (oder eines lesbaren PNG) sein",
+                             "doit être une URI data: d'image JPEG (ou PNG lisible)",
+                             "musi być identyfikatorem URI data: obrazu JPEG (lub czytelnego PNG)"),
+    "pid.no_nationality": ("must list at least one country code", "jānorāda vismaz viens valsts kods",
+                           "muss mindestens einen Ländercode nennen", "doit indiquer au moins un code pays",
+                           "musi zawierać co najmniej jeden kod kraju"),
+    "pid.country_list": ("must list country codes", "jābūt valstu kodu sarakstam",
+                         "muss eine Liste von Ländercodes sein",
+                         "doit être une liste de codes pays", "musi być listą kodów krajów"),
+    "pid.no_mdoc_element": ("has no ISO mdoc data element in the PID Rulebook",
+                            "PID noteikumos tam nav ISO mdoc datu elementa",
+                            "hat im PID Rulebook kein ISO-mdoc-Datenelement",
+                            "n'a pas d'élément de données ISO mdoc dans le PID Rulebook",
+                            "nie ma elementu danych ISO mdoc w PID Rulebook"),
+})
+
+
 def _picture(value: Any) -> str:
     """PID_03 / §4.1: a ``data:`` URL of the base64-encoded portrait in JPEG format."""
     if not isinstance(value, str):
-        raise DataError("picture", "must be a data: URI")
+        raise c.invalid("picture", "pid.picture_data_uri")
     if not value.startswith(_JPEG_URI):
-        raise DataError("picture", "must be a JPEG data: URI (PID Rulebook)")
+        raise c.invalid("picture", "pid.picture_jpeg_uri")
     try:
         raw = base64.b64decode(value[len(_JPEG_URI):], validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise DataError("picture", "must be valid base64") from exc
+        raise c.invalid("picture", "pid.picture_base64") from exc
     if len(raw) > MAX_PICTURE_BYTES:
-        raise DataError("picture", f"must be at most {MAX_PICTURE_BYTES // 1024} KB")
+        raise c.invalid("picture", "pid.picture_size", kb=MAX_PICTURE_BYTES // 1024)
     if not raw.startswith(_IMAGES[0][0]):
-        raise DataError("picture", "must be a JPEG image")
+        raise c.invalid("picture", "pid.picture_jpeg")
     return value
 
 
@@ -168,7 +203,7 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     }
     nationalities = c.required(claims, "nationalities")
     if not isinstance(nationalities, list) or not nationalities:
-        raise DataError("nationalities", "must list at least one country code")
+        raise c.invalid("nationalities", "pid.no_nationality")
     # A third-country national posted from a coordination state needs a PID too (Regulation 1231/2010).
     out["nationalities"] = [c.any_country(n, f"nationalities.{i}") for i, n in enumerate(nationalities)]
     if c.optional(claims, "place_of_birth"):
@@ -227,7 +262,7 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
     anything but a map of claims, or a claim of another shape than :func:`validate` gives it."""
     for name in c.obj(claims, "claims"):
         if name not in MDOC_ELEMENTS:
-            raise DataError(str(name), "has no ISO mdoc data element in the PID Rulebook")
+            raise c.invalid(str(name), "pid.no_mdoc_element")
     out: dict[str, Any] = {}
     for name, element in MDOC_ELEMENTS.items():
         if name not in claims:
@@ -239,7 +274,7 @@ def to_mdoc(claims: Mapping[str, Any]) -> dict[str, Any]:
             out[element] = _portrait_jpeg(value)
         elif element == "nationality":
             if not isinstance(value, list):
-                raise DataError(name, "must list country codes")
+                raise c.invalid(name, "pid.country_list")
             out[element] = [str(n) for n in value]
         elif element == "place_of_birth":
             out[element] = {str(k): str(v) for k, v in c.obj(value, name).items()}
@@ -273,12 +308,12 @@ def _portrait_jpeg(value: Any) -> bytes:
                 # The size is in the header: a small file may declare a huge image (a decompression
                 # bomb), refused before any pixel is decoded. A portrait needs no more than this.
                 if image.width * image.height > _MAX_PORTRAIT_PIXELS:
-                    raise DataError("picture", "is too large an image for a portrait")
+                    raise c.invalid("picture", "pid.picture_too_large")
                 image.thumbnail((_PORTRAIT_SIDE, _PORTRAIT_SIDE))
                 out = BytesIO()
                 image.convert("RGB").save(out, format="JPEG", quality=85)
         except (binascii.Error, ValueError, OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
-            raise DataError("picture", "must be a JPEG (or a readable PNG) data: URI") from exc
+            raise c.invalid("picture", "pid.picture_readable") from exc
         value = _JPEG_URI + base64.b64encode(out.getvalue()).decode("ascii")
     return base64.b64decode(_picture(value)[len(_JPEG_URI):], validate=True)
 

@@ -201,9 +201,29 @@ def error_response(exc: CredentialError) -> JSONResponse:
             body["error_description"] = oauth_text(body["error_description"])
         return JSONResponse(body, status_code=exc.http_status, headers=headers)
     if isinstance(exc, DataError):
-        body = {"error": "invalid_request", "error_description": exc.message, "field": exc.field, "rule": exc.rule}
-        return JSONResponse(body, status_code=400)
+        data: dict[str, Any] = {"error": "invalid_request", "error_description": exc.message, "field": exc.field,
+                                "rule": exc.rule}
+        if exc.key is not None:  # for a client that says the rule in its reader's language (credentials.claims)
+            data.update(rule_key=exc.key, rule_params=exc.params)
+        return JSONResponse(data, status_code=400)
     return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=400)
+
+
+def _validation_text(request: Request, exc: RequestValidationError) -> str:
+    """What is wrong with a request FastAPI could not read into its parameters, in words: the body
+    that is no JSON, or not the JSON object asked for, or the first parameter at fault and its rule.
+    Never the value sent (pydantic's ``input``): it may be someone's personal data."""
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") == "json_invalid":
+        return "the body is not valid JSON"
+    if loc == ("body",):  # the body as a whole: absent, or not an object
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media != "application/json" and not media.endswith("+json"):
+            return "the body must be JSON (Content-Type: application/json), an object"
+        return "the body must be a JSON object"
+    where = ".".join(str(p) for p in loc if p not in ("body", "query", "form"))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
 
 
 #: Seconds ``/readyz`` waits for the database to answer ``SELECT 1``.
@@ -289,11 +309,9 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "form"))
-        desc = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
-        return JSONResponse({"error": "invalid_request", "error_description": desc}, status_code=400)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse({"error": "invalid_request", "error_description": _validation_text(request, exc)},
+                            status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:

@@ -35,8 +35,8 @@ from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import error_response, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
-from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
-from issuer.service import Institution, IssuerService, NumberTaken, import_file
+from issuer.office import MAX_UPLOAD, import_csv_rows, read_csv, refuse_nul
+from issuer.service import Institution, IssuerService, NumberTaken
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
@@ -463,15 +463,19 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         return JSONResponse(svc().approve_case(who[0], case_id[:64], actor=who[1]))
 
     @app.post("/{path}/api/cases/{case_id}/refuse", tags=["back office"])
-    def refuse_case(case_id: str, body: StateIn, who: Clerk) -> JSONResponse:
+    def refuse_case(case_id: str, who: Clerk, body: StateIn | None = None) -> JSONResponse:
         """A case awaiting approval refused with ``reason`` (required): withdrawn, nothing signed for it."""
-        refuse_nul(body.reason, "reason")
-        return JSONResponse(svc().refuse_case(who[0], case_id[:64], actor=who[1], reason=body.reason))
+        reason = body.reason if body is not None else ""
+        refuse_nul(reason, "reason")
+        return JSONResponse(svc().refuse_case(who[0], case_id[:64], actor=who[1], reason=reason))
 
+    # The body (``{"reason": ...}``) may be left out: a reinstatement's reason is optional, and a
+    # withdrawal or suspension without one is refused naming ``reason``, not as an unreadable request.
     for action, state in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "active")):
-        def _handler(case_id: str, body: StateIn, who: Clerk, _state: str = state) -> JSONResponse:
-            refuse_nul(body.reason, "reason")
-            return JSONResponse(svc().set_state(who[0], case_id, _state, reason=body.reason, actor=who[1]))
+        def _handler(case_id: str, who: Clerk, body: StateIn | None = None, _state: str = state) -> JSONResponse:
+            reason = body.reason if body is not None else ""
+            refuse_nul(reason, "reason")
+            return JSONResponse(svc().set_state(who[0], case_id, _state, reason=reason, actor=who[1]))
 
         app.post(f"/{{path}}/api/cases/{{case_id}}/{action}", tags=["back office"], name=action)(_handler)
 
@@ -482,7 +486,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         so is one with a document number already given (409, ``rows`` naming each such row)."""
         rows = read_csv(await file.read(MAX_UPLOAD + 1))
         try:
-            report = await run_in_threadpool(import_file, svc(), who[0], rows, actor=who[1])
+            report = await run_in_threadpool(import_csv_rows, svc(), who[0], rows, actor=who[1])
         except NumberTaken as exc:
             refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names
             return JSONResponse({**json.loads(bytes(refused.body)), "imported": 0, "rows": exc.rows},

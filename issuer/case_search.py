@@ -8,8 +8,13 @@ decomposition without the combining marks, the letters that do not decompose (ø
 case's text. Names in Greek or Cyrillic are found when typed in their own script (folded the
 same way), not when transliterated.
 
+Numbers are found with or without their separators: the text also holds each number (document,
+personal, employer's) as :func:`credentials.holder_link.normalise_number` compares it, without
+hyphens, spaces, dots or slashes, and a query word is also looked for in that form
+(:func:`query_words`), so that "15037511111" and "150375.11111" find "150375-11111".
+
 The text is made when a case is recorded; a change to :func:`search_text` needs a migration
-that calls :func:`reindex` (as ``0006_case_search`` does), or older cases keep the old text.
+that calls :func:`reindex` (as ``0006_case_search`` and ``0015`` do), or older cases keep the old text.
 
 Folded alike, two document numbers are one (:func:`number_key`): the institution gives it to one
 document only (``issuer_cases.number_key``, unique per institution, ``0010_document_numbers``).
@@ -25,9 +30,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from credentials.holder_link import normalise_number
 from credentials.pda1 import employers
 
-__all__ = ["MAX_WORDS", "fold", "number_key", "query_words", "reindex", "search_text"]
+__all__ = ["MAX_WORDS", "compact_number", "fold", "number_key", "query_forms", "query_words", "reindex",
+           "search_text"]
 
 #: Words of a query that count; more are ignored (a clerk types a number or a name or two).
 MAX_WORDS = 5
@@ -56,29 +63,47 @@ def number_key(number: object) -> str | None:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest() if folded else None
 
 
+def compact_number(text: str) -> str | None:
+    """``text`` (folded) as numbers are compared, without hyphens, spaces, dots or slashes
+    (:func:`credentials.holder_link.normalise_number`); None when that changes nothing, or leaves nothing."""
+    compact = normalise_number(text)
+    folded = fold(compact) if compact else ""
+    return folded if folded and folded != fold(text) else None
+
+
 def search_text(claims: Mapping[str, Any], holder: Mapping[str, Any] | None, label: str) -> str:
     """What a case is found by: its label, document and personal numbers, the person's names
-    (the holder's, a PID's own, an EHIC's represented person's) and each employer's name and number."""
+    (the holder's, a PID's own, an EHIC's represented person's) and each employer's name and number;
+    then each number without its separators (:func:`compact_number`)."""
     subject = claims.get("subject")
-    parts = [label, claims.get("document_number"), claims.get("personal_administrative_number"),
-             claims.get("family_name"), claims.get("given_name")]
+    numbers = [claims.get("document_number"), claims.get("personal_administrative_number")]
+    parts = [label, *numbers, claims.get("family_name"), claims.get("given_name")]
     if holder:
         parts += [holder.get("family_name"), holder.get("given_name")]
     if isinstance(subject, Mapping):
         parts += [subject.get("familynames"), subject.get("forenames")]
     for employer in employers(claims):
         parts += [employer.get("name"), employer.get("id")]
+        numbers.append(employer.get("id"))
+    # Last, so that a text cut at its length keeps the names rather than a second form of a number.
+    parts += [compact_number(n) for n in numbers if isinstance(n, str)]
     return fold(" ".join(p for p in parts if isinstance(p, str)))[:_MAX_TEXT]
 
 
-def reindex(bind: Connection, batch: int = 500) -> None:
-    """Make the search text of every case again (in batches, by id)."""
-    cases = sa.table("issuer_cases", sa.column("id", sa.String), sa.column("claims", sa.JSON),
-                     sa.column("holder", sa.JSON), sa.column("label", sa.String), sa.column("search", sa.String))
+def reindex(bind: Connection, batch: int = 500, *, held_only: bool = False) -> None:
+    """Make the search text of every case again (in batches, by id); ``held_only``: only of the cases
+    whose personal data is held, an erased case's text staying erased (``erased_at``, from 0007)."""
+    columns = [sa.column("id", sa.String), sa.column("claims", sa.JSON), sa.column("holder", sa.JSON),
+               sa.column("label", sa.String), sa.column("search", sa.String)]
+    if held_only:
+        columns.append(sa.column("erased_at", sa.DateTime(timezone=True)))
+    cases = sa.table("issuer_cases", *columns)
     last = ""
     while True:
-        rows = bind.execute(sa.select(cases.c.id, cases.c.claims, cases.c.holder, cases.c.label)
-                            .where(cases.c.id > last).order_by(cases.c.id).limit(batch)).all()
+        found = sa.select(cases.c.id, cases.c.claims, cases.c.holder, cases.c.label).where(cases.c.id > last)
+        if held_only:
+            found = found.where(cases.c.erased_at.is_(None))
+        rows = bind.execute(found.order_by(cases.c.id).limit(batch)).all()
         if not rows:
             return
         bind.execute(cases.update().where(cases.c.id == sa.bindparam("case_id")),
@@ -90,3 +115,14 @@ def reindex(bind: Connection, batch: int = 500) -> None:
 def query_words(query: str) -> list[str]:
     """The folded words of a clerk's query (at most :data:`MAX_WORDS`, each at most 60 characters)."""
     return [w[:_MAX_WORD] for w in fold(query).split()][:MAX_WORDS]
+
+
+def query_forms(query: str) -> list[tuple[str, ...]]:
+    """Per word of a clerk's query (:func:`query_words`), the forms it is found by: itself, and
+    a word with separators also without them (:func:`compact_number`): "150375.11111" is found as
+    "15037511111" too. A case matches when, for every word, its text holds one of the forms."""
+    forms: list[tuple[str, ...]] = []
+    for word in query_words(query):
+        compact = compact_number(word)
+        forms.append((word, compact) if compact else (word,))
+    return forms

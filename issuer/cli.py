@@ -86,7 +86,8 @@ def _erase(args: argparse.Namespace) -> int:
     finally:
         service.engine.dispose()
     verb = "would be" if args.dry_run else "were"
-    print(f"{erased} cases {verb} erased: their documents ended more than {days} days ago." if days else
+    print(f"{erased} cases {verb} erased: their documents ended, and they were recorded and last used, more than "
+          f"{days} days ago." if days else
           "Retention is off (0 days): nothing is erased.")
     return 0
 
@@ -234,8 +235,9 @@ def register(sub: Any) -> None:
     add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
                      app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_", preflight=_preflight)
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
-    p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended more than the "
-                                      "retention period ago (also done daily by the service)")
+    p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended, and which were "
+                                      "recorded and last used, more than the retention period ago (also done "
+                                      "daily by the service)")
     p.add_argument("--days", type=_days, help="the retention period (default: ESSPASS_ISSUER_RETENTION_DAYS, 90)")
     p.add_argument("--dry-run", action="store_true", help="only count them")
     p.set_defaults(func=_erase)

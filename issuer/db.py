@@ -55,9 +55,11 @@ class Case(Base):
     state: Mapped[str] = mapped_column(String(12), default="active")  # active | suspended | revoked
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(60))
-    #: When the document ends (issuer.service.document_end): the retention period counts from it.
+    #: When the document ends (issuer.service.document_end): the retention period counts from it, or
+    #: from when the case was recorded or last used, when later (IssuerService.erase_ended).
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
-    #: When the personal data was erased, the retention period after the document ended having passed.
+    #: When the personal data was erased, the retention period after the document ended (and after the
+    #: case was recorded and last used) having passed.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: The document number as told apart (issuer.case_search.number_key); kept when the case is
     #: erased, so that a number is never given again. None: no number (a PID may have none), or a
@@ -67,6 +69,11 @@ class Case(Base):
     #: institution asks none (or the case came before it did), ``awaiting``, ``approved``, ``refused``.
     #: No credential is signed for a case awaiting approval; a wallet asking meanwhile is deferred.
     approval: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: The case this one replaces (issuer.service.IssuerService.replace_case); None for a new document.
+    replaces: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    #: Why, while the replacement awaits a second clerk's approval (four-eyes): the replaced case is
+    #: withdrawn, with this reason in its history, only when it is approved; cleared then, or when refused.
+    replace_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class Offer(Base):

@@ -11,7 +11,10 @@ value under a random key made when the app is built (:func:`mount_office`), so i
 guessable from outside and changes with every restart.
 
 Languages: ``?lang=`` (remembered in a ``lang`` cookie), else the cookie, else Accept-Language;
-the strings are registered in :mod:`credentials.i18n` under ``office.*``.
+the strings are registered in :mod:`credentials.i18n` under ``office.*``. A rule a form, a file or
+an action breaks is said in that language too (:func:`rule_text`): a document model's by the key its
+DataError carries (``credentials.claims.RULE_TEXTS``), the issuer's refusals (which the API says in
+English) by their words (:func:`rule_of`, the table ``_RULES`` below); a field by its label.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -36,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from credentials import i18n, pda1
+from credentials.claims import RULE_TEXTS, invalid, register_rules
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError
 from esspass.signin_sessions import SignInSessions, token_hash
@@ -54,7 +59,8 @@ from issuer.service import (
 )
 from issuer.settings import clerk_institution, clerk_name
 
-__all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "mount_office", "read_csv", "refuse_nul"]
+__all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "CsvRows", "import_csv_rows", "mount_office", "read_csv",
+           "refuse_nul", "rule_of", "rule_text"]
 
 HERE = Path(__file__).parent
 COOKIE = "esspass_clerk"
@@ -439,6 +445,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "(voir le modèle).",
                    "Plik nie zawiera żadnych wierszy: pod wierszem nagłówka podaj jedną sprawę w wierszu (zobacz "
                    "szablon)."),
+    "file_refused": ("Nothing was imported: {rule}. Correct the file and import it again.",
+                     "Nekas netika importēts: {rule}. Izlabojiet failu un importējiet to vēlreiz.",
+                     "Es wurde nichts importiert: {rule}. Korrigieren Sie die Datei und importieren Sie sie erneut.",
+                     "Rien n'a été importé : {rule}. Corrigez le fichier et importez-le à nouveau.",
+                     "Nic nie zaimportowano: {rule}. Popraw plik i zaimportuj go ponownie."),
     "template": ("Template", "Veidne", "Vorlage", "Modèle", "Szablon"),
     "numbers_taken": ("Nothing was imported: the rows below have document numbers already given. Change them, or "
                       "leave them empty to have new ones given, then import the file again.",
@@ -543,12 +554,245 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.place_of_birth.region": ("Region of birth", "Dzimšanas reģions", "Geburtsregion", "Région de naissance",
                                     "Region urodzenia"),
     "field.picture": ("Portrait", "Portrets", "Lichtbild", "Photographie", "Zdjęcie"),
+    # The holder printed in the offline QR code (the form's "Holder" group), named as such where the
+    # field is named alone: in the error banner and the import report.
+    "field.holder.family_name": ("Holder's family name", "Turētāja uzvārds", "Familienname der Inhaberin/des Inhabers",
+                                 "Nom du titulaire", "Nazwisko posiadacza"),
+    "field.holder.given_name": ("Holder's given names", "Turētāja vārds", "Vornamen der Inhaberin/des Inhabers",
+                                "Prénoms du titulaire", "Imiona posiadacza"),
+    "field.holder.birthdate": ("Holder's date of birth", "Turētāja dzimšanas datums",
+                               "Geburtsdatum der Inhaberin/des Inhabers", "Date de naissance du titulaire",
+                               "Data urodzenia posiadacza"),
+    "field.configuration_id": ("Document type", "Dokumenta veids", "Dokumentart", "Type de document",
+                               "Rodzaj dokumentu"),
+    "field.reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
+    "field.file": ("CSV file", "CSV fails", "CSV-Datei", "Fichier CSV", "Plik CSV"),
     # The members of an institution named as an object (issuing_authority, authentic_source).
     "part.id": ("identifier", "identifikators", "Kennung", "identifiant", "identyfikator"),
     "part.name": ("name", "nosaukums", "Name", "nom", "nazwa"),
     "part.country": ("country", "valsts", "Staat", "pays", "państwo"),
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
+
+#: The rules and refusals of the issuer that the office shows (rule key -> words in en, lv, de, fr,
+#: pl), beside those of the document models (credentials.claims.RULE_TEXTS). The English words are
+#: the issuer's own (issuer/service.py, credentials/errors.py, read_csv below): a refusal that comes
+#: without its key is known by them (:func:`rule_of`), and shown in the clerk's language.
+_RULES: dict[str, tuple[str, str, str, str, str]] = {
+    "issuer.does_not_issue": ("{institution} does not issue {configuration}",
+                              "{institution} neizsniedz dokumentus, kuru veids ir {configuration}",
+                              "{institution} stellt keine Dokumente der Art {configuration} aus",
+                              "{institution} ne délivre pas de document de type {configuration}",
+                              "{institution} nie wydaje dokumentów typu {configuration}"),
+    "issuer.own_institution": ("must be this institution's ({id}, {country})",
+                               "jāatbilst šai iestādei ({id}, {country})",
+                               "muss zu dieser Einrichtung passen ({id}, {country})",
+                               "doit correspondre à cet organisme ({id}, {country})",
+                               "musi odpowiadać tej instytucji ({id}, {country})"),
+    "issuer.provider_name": ("must be this provider's name ({name})", "jābūt šī nodrošinātāja nosaukumam ({name})",
+                             "muss der Name dieses Anbieters sein ({name})",
+                             "doit être le nom de ce fournisseur ({name})",
+                             "musi być nazwą tego dostawcy ({name})"),
+    "date.future": ("must not be in the future", "nedrīkst būt nākotnē", "darf nicht in der Zukunft liegen",
+                    "ne doit pas être dans le futur", "nie może przypadać w przyszłości"),
+    "reason.required": ("a reason is required", "jānorāda iemesls", "ein Grund ist erforderlich",
+                        "un motif est obligatoire", "powód jest wymagany"),
+    "text.nul": ("must not contain a NUL character", "nedrīkst saturēt rakstzīmi NUL",
+                 "darf kein NUL-Zeichen enthalten",
+                 "ne doit pas contenir de caractère NUL", "nie może zawierać znaku NUL"),
+    "number.taken": ("document number {number} is already given to case {case} ({state}): a number is never given "
+                     "twice, not even a withdrawn document's; type another, or leave it empty to have one given",
+                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state}): numuru nekad nepiešķir "
+                     "divreiz, arī atsaukta dokumenta numuru ne; ierakstiet citu vai atstājiet tukšu, lai to "
+                     "piešķirtu",
+                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state}): Eine Nummer wird "
+                     "nie zweimal vergeben, auch nicht die eines widerrufenen Dokuments; geben Sie eine andere ein "
+                     "oder lassen Sie das Feld leer, damit eine vergeben wird",
+                     "le numéro de document {number} est déjà attribué au dossier {case} ({state}) : un numéro n'est "
+                     "jamais attribué deux fois, pas même celui d'un document retiré ; saisissez-en un autre ou "
+                     "laissez le champ vide pour qu'un numéro soit attribué",
+                     "numer dokumentu {number} jest już nadany sprawie {case} ({state}): numer nigdy nie jest "
+                     "nadawany dwa razy, nawet numer wycofanego dokumentu; wpisz inny lub pozostaw puste, aby nadać "
+                     "nowy"),
+    "number.kept": ("document number {number} stays with the document this one replaces (case {case}): a "
+                    "replacement is a new document and needs a new number; type another, or leave it empty to have "
+                    "one given",
+                    "dokumenta numurs {number} paliek aizstājamajam dokumentam (lieta {case}): aizstājējs ir jauns "
+                    "dokuments, un tam vajag jaunu numuru; ierakstiet citu vai atstājiet tukšu, lai to piešķirtu",
+                    "die Dokumentnummer {number} bleibt beim ersetzten Dokument (Fall {case}): Ein Ersatz ist ein "
+                    "neues Dokument und braucht eine neue Nummer; geben Sie eine andere ein oder lassen Sie das Feld "
+                    "leer, damit eine vergeben wird",
+                    "le numéro de document {number} reste au document remplacé (dossier {case}) : un remplacement est "
+                    "un nouveau document et demande un nouveau numéro ; saisissez-en un autre ou laissez le champ "
+                    "vide pour qu'un numéro soit attribué",
+                    "numer dokumentu {number} pozostaje przy zastępowanym dokumencie (sprawa {case}): zastępstwo to "
+                    "nowy dokument i potrzebuje nowego numeru; wpisz inny lub pozostaw puste, aby nadać nowy"),
+    "number.given": ("document number {number} is already given to case {case} ({state})",
+                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state})",
+                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state})",
+                     "le numéro de document {number} est déjà attribué au dossier {case} ({state})",
+                     "numer dokumentu {number} jest już nadany sprawie {case} ({state})"),
+    "number.on_row": ("document number {number} is also on row {row}", "dokumenta numurs {number} ir arī {row}. rindā",
+                      "die Dokumentnummer {number} steht auch in Zeile {row}",
+                      "le numéro de document {number} figure aussi à la ligne {row}",
+                      "numer dokumentu {number} jest też w wierszu {row}"),
+    "number.no_free": ("no free document number could be drawn; try again",
+                       "neizdevās piešķirt brīvu dokumenta numuru; mēģiniet vēlreiz",
+                       "es konnte keine freie Dokumentnummer vergeben werden; versuchen Sie es erneut",
+                       "aucun numéro de document libre n'a pu être attribué ; réessayez",
+                       "nie udało się nadać wolnego numeru dokumentu; spróbuj ponownie"),
+    "case.not_active": ("the case is {state}; reinstate it first", "lietas stāvoklis: {state}; vispirms to atjaunojiet",
+                        "der Fall ist {state}; setzen Sie ihn zuerst wieder in Kraft",
+                        "le dossier est {state} ; rétablissez-le d'abord",
+                        "stan sprawy: {state}; najpierw ją przywróć"),
+    "case.state": ("the case is {state}", "lietas stāvoklis: {state}", "der Fall ist {state}", "le dossier est {state}",
+                   "stan sprawy: {state}"),
+    "case.revoked_final": ("a revoked document cannot be reinstated", "atsauktu dokumentu nevar atjaunot",
+                           "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden",
+                           "un document retiré ne peut pas être rétabli", "wycofanego dokumentu nie można przywrócić"),
+    "case.already": ("the document is already {state}", "dokuments jau ir {state}", "das Dokument ist bereits {state}",
+                     "le document est déjà {state}", "dokument jest już {state}"),
+    "case.erased": ("the document has ended and its personal data was erased; record a new case",
+                    "dokuments ir beidzies, un tā personas dati ir dzēsti; reģistrējiet jaunu lietu",
+                    "das Dokument ist abgelaufen und seine personenbezogenen Daten wurden gelöscht; erfassen Sie "
+                    "einen neuen Fall",
+                    "le document a pris fin et ses données personnelles ont été effacées ; enregistrez un nouveau "
+                    "dossier",
+                    "dokument wygasł, a jego dane osobowe usunięto; zapisz nową sprawę"),
+    "case.withdrawn": ("this document was withdrawn; record a new case",
+                       "šis dokuments ir atsaukts; reģistrējiet jaunu lietu",
+                       "dieses Dokument wurde widerrufen; erfassen Sie einen neuen Fall",
+                       "ce document a été retiré ; enregistrez un nouveau dossier",
+                       "ten dokument został wycofany; zapisz nową sprawę"),
+    "case.awaiting": ("the case awaits a second clerk's approval", "lieta gaida otra darbinieka apstiprinājumu",
+                      "der Fall wartet auf die Freigabe durch eine zweite Sachbearbeitung",
+                      "le dossier attend l'approbation d'un second agent",
+                      "sprawa czeka na zatwierdzenie przez drugiego urzędnika"),
+    "case.not_awaiting": ("this case is not awaiting approval", "šī lieta negaida apstiprinājumu",
+                          "dieser Fall wartet nicht auf Freigabe", "ce dossier n'attend pas d'approbation",
+                          "ta sprawa nie czeka na zatwierdzenie"),
+    # The wording of issuer/service.py as it is being changed (a withdrawn or ended document is
+    # neither offered nor printed; one replacement awaiting approval at a time; a paper copy needs the holder).
+    "case.withdrawn_offer": ("the document was withdrawn, and a withdrawn document cannot be offered again (a "
+                             "withdrawal is final): record a new case",
+                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar piedāvāt (atsaukšana ir "
+                             "galīga): reģistrējiet jaunu lietu",
+                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut übergeben "
+                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
+                             "le document a été retiré, et un document retiré ne peut plus être remis (un retrait est "
+                             "définitif) : enregistrez un nouveau dossier",
+                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie przekazać (wycofanie "
+                             "jest ostateczne): zapisz nową sprawę"),
+    "case.withdrawn_paper": ("the document was withdrawn, and a withdrawn document cannot be printed again (a "
+                             "withdrawal is final): record a new case",
+                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar izdrukāt (atsaukšana ir "
+                             "galīga): reģistrējiet jaunu lietu",
+                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut gedruckt "
+                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
+                             "le document a été retiré, et un document retiré ne peut plus être imprimé (un retrait "
+                             "est définitif) : enregistrez un nouveau dossier",
+                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie wydrukować "
+                             "(wycofanie jest ostateczne): zapisz nową sprawę"),
+    "case.ended_offer": ("the document's validity ended on {date}: no offer can be made for it; to extend it, replace "
+                         "it with a new document",
+                         "dokumenta derīgums beidzās {date}: to vairs nevar piedāvāt; lai to pagarinātu, aizstājiet "
+                         "to ar jaunu dokumentu",
+                         "die Gültigkeit des Dokuments endete am {date}: es kann nicht mehr übergeben werden; um es zu "
+                         "verlängern, ersetzen Sie es durch ein neues Dokument",
+                         "la validité du document a pris fin le {date} : il ne peut plus être remis ; pour le "
+                         "prolonger, remplacez-le par un nouveau document",
+                         "ważność dokumentu upłynęła {date}: nie można go już przekazać; aby go przedłużyć, zastąp go "
+                         "nowym dokumentem"),
+    "case.ended_paper": ("the document's validity ended on {date}: no paper copy can be printed; to extend it, "
+                         "replace it with a new document",
+                         "dokumenta derīgums beidzās {date}: papīra kopiju vairs nevar izdrukāt; lai to pagarinātu, "
+                         "aizstājiet to ar jaunu dokumentu",
+                         "die Gültigkeit des Dokuments endete am {date}: es kann kein Papierausdruck mehr erstellt "
+                         "werden; um es zu verlängern, ersetzen Sie es durch ein neues Dokument",
+                         "la validité du document a pris fin le {date} : aucune copie papier ne peut plus être "
+                         "imprimée ; pour le prolonger, remplacez-le par un nouveau document",
+                         "ważność dokumentu upłynęła {date}: nie można już wydrukować kopii papierowej; aby go "
+                         "przedłużyć, zastąp go nowym dokumentem"),
+    "case.replacement_awaiting": ("a replacement of this document (case {case}) awaits a second clerk's approval: "
+                                  "approve or refuse it first",
+                                  "šī dokumenta aizstājējs (lieta {case}) gaida otra darbinieka apstiprinājumu: "
+                                  "vispirms to apstipriniet vai noraidiet",
+                                  "ein Ersatz dieses Dokuments (Fall {case}) wartet auf die Freigabe durch eine zweite "
+                                  "Sachbearbeitung: Geben Sie ihn zuerst frei oder lehnen Sie ihn ab",
+                                  "un remplacement de ce document (dossier {case}) attend l'approbation d'un second "
+                                  "agent : approuvez-le ou refusez-le d'abord",
+                                  "zastępstwo tego dokumentu (sprawa {case}) czeka na zatwierdzenie przez drugiego "
+                                  "urzędnika: najpierw je zatwierdź lub odrzuć"),
+    "case.no_holder_paper": ("the case has no holder's name and birth date: the paper copy prints them for the "
+                             "inspector to compare with an identity document; replace the case giving the holder "
+                             "(family_name, given_name, birthdate)",
+                             "lietā nav turētāja vārda, uzvārda un dzimšanas datuma: papīra kopijā tos izdrukā, lai "
+                             "inspektors tos salīdzinātu ar personu apliecinošu dokumentu; aizstājiet lietu, norādot "
+                             "turētāju",
+                             "der Fall hat weder Namen noch Geburtsdatum der Inhaberin/des Inhabers: der "
+                             "Papierausdruck nennt sie, damit die Kontrolle sie mit einem Ausweis vergleicht; ersetzen "
+                             "Sie den Fall mit Angabe der Inhaberin/des Inhabers",
+                             "le dossier n'a ni le nom ni la date de naissance du titulaire : la copie papier les "
+                             "imprime pour que l'inspecteur les compare à une pièce d'identité ; remplacez le dossier "
+                             "en indiquant le titulaire",
+                             "sprawa nie zawiera imienia, nazwiska ani daty urodzenia posiadacza: kopia papierowa je "
+                             "drukuje, aby kontroler porównał je z dokumentem tożsamości; zastąp sprawę, podając "
+                             "posiadacza"),
+    "case.pid_paper": ("a PID has no paper form", "PID nav papīra formas", "für eine PID gibt es keine Papierform",
+                       "un PID n'a pas de version papier", "PID nie ma wersji papierowej"),
+    "signer.unavailable": ("the signing service is temporarily unavailable; try again",
+                           "parakstīšanas pakalpojums īslaicīgi nav pieejams; mēģiniet vēlreiz",
+                           "der Signaturdienst ist vorübergehend nicht verfügbar; versuchen Sie es erneut",
+                           "le service de signature est temporairement indisponible ; réessayez",
+                           "usługa podpisywania jest chwilowo niedostępna; spróbuj ponownie"),
+    "csv.column_conflict": ("conflicts with another column", "ir pretrunā ar citu kolonnu",
+                            "steht im Widerspruch zu einer anderen Spalte", "entre en conflit avec une autre colonne",
+                            "koliduje z inną kolumną"),
+    "csv.row_shape": ("the cells of this row do not fit the fields of this document",
+                      "šīs rindas šūnas neatbilst šī dokumenta laukiem",
+                      "die Zellen dieser Zeile passen nicht zu den Feldern dieses Dokuments",
+                      "les cellules de cette ligne ne correspondent pas aux champs de ce document",
+                      "komórki tego wiersza nie pasują do pól tego dokumentu"),
+    "csv.database": ("not imported: the database failed; import this row again",
+                     "nav importēta: datubāzes kļūme; importējiet šo rindu vēlreiz",
+                     "nicht importiert: Fehler der Datenbank; importieren Sie diese Zeile erneut",
+                     "non importée : la base de données a échoué ; importez à nouveau cette ligne",
+                     "nie zaimportowano: błąd bazy danych; zaimportuj ten wiersz ponownie"),
+    "csv.too_large": ("at most {mib} MiB per import", "ne vairāk kā {mib} MiB vienā importā",
+                      "höchstens {mib} MiB pro Import", "au plus {mib} Mio par import",
+                      "najwyżej {mib} MiB na jeden import"),
+    "csv.too_many_rows": ("at most {rows} rows per import", "ne vairāk kā {rows} rindas vienā importā",
+                          "höchstens {rows} Zeilen pro Import", "au plus {rows} lignes par import",
+                          "najwyżej {rows} wierszy na jeden import"),
+    "csv.utf8": ("must be UTF-8 CSV", "jābūt UTF-8 CSV failam", "muss eine UTF-8-CSV-Datei sein",
+                 "doit être un fichier CSV en UTF-8", "musi być plikiem CSV w UTF-8"),
+    "csv.nul": ("line {line} holds a NUL character", "{line}. rindā ir rakstzīme NUL", "Zeile {line} enthält ein "
+                "NUL-Zeichen", "la ligne {line} contient un caractère NUL", "wiersz {line} zawiera znak NUL"),
+    "csv.unreadable": ("is not readable CSV (line {line}: {detail})",
+                       "nav nolasāms CSV fails ({line}. rinda: {detail})",
+                       "ist keine lesbare CSV-Datei (Zeile {line}: {detail})",
+                       "n'est pas un CSV lisible (ligne {line} : {detail})",
+                       "nie jest czytelnym plikiem CSV (wiersz {line}: {detail})"),
+    "csv.column_twice": ("the column {column} is named twice in the header",
+                         "kolonna {column} virsraksta rindā ir nosaukta divreiz",
+                         "die Spalte {column} kommt in der Kopfzeile zweimal vor",
+                         "la colonne {column} figure deux fois dans l'en-tête",
+                         "kolumna {column} występuje w nagłówku dwa razy"),
+    "csv.extra_cells": ("row {row} has more cells than the header", "{row}. rindā ir vairāk šūnu nekā virsraksta rindā",
+                        "Zeile {row} hat mehr Zellen als die Kopfzeile",
+                        "la ligne {row} a plus de cellules que l'en-tête",
+                        "wiersz {row} ma więcej komórek niż nagłówek"),
+    "csv.unnamed_column": ("row {row} has a value in column {column}, whose header is empty",
+                           "{row}. rindā ir vērtība {column}. kolonnā, kurai virsraksta rindā nav nosaukuma",
+                           "Zeile {row} hat einen Wert in Spalte {column}, deren Kopfzeile leer ist",
+                           "la ligne {row} a une valeur dans la colonne {column}, dont l'en-tête est vide",
+                           "wiersz {row} ma wartość w kolumnie {column}, której nagłówek jest pusty"),
+    "csv.file_required": ("a CSV file is required", "vajag CSV failu", "eine CSV-Datei ist erforderlich",
+                          "un fichier CSV est requis", "wymagany jest plik CSV"),
+    "csv.no_rows": (NO_ROWS, "failā nav nevienas rindas", "die Datei enthält keine Zeilen",
+                    "le fichier ne contient aucune ligne", "plik nie zawiera żadnych wierszy"),
+}
+register_rules(_RULES)
 
 
 @dataclass(frozen=True)
@@ -680,13 +924,85 @@ def _when(value: str) -> str:
 
 
 def _refusal(lang: str, exc: CredentialError, action: str) -> str:
-    """The clerk's words for a four-eyes refusal (the service says it in English, for the API);
-    any other refusal as the service words it."""
+    """The clerk's words for a refusal (the service says it in English, for the API): a four-eyes
+    one by its rule, a decision on a case no longer awaiting it, a model's rule, or any other the
+    issuer says (:func:`rule_text`); one the office does not know, as the service words it."""
     if isinstance(exc, FourEyes):
         return _t(lang, exc.rule)
     if isinstance(exc, ProtocolError) and exc.http_status == 409 and action in ("approve", "refuse"):
         return _t(lang, "not_awaiting")
-    return exc.message
+    if isinstance(exc, DataError):
+        return f"{_label(lang, exc.field)}: {_error_rule(lang, exc)}"
+    return rule_text(lang, exc.message)
+
+
+def _rule_pattern(template: str) -> re.Pattern[str]:
+    """The English words of a rule with each parameter as a named group: what finds its key."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@cache
+def _rule_patterns(count: int) -> list[tuple[str, re.Pattern[str]]]:
+    """Every rule's pattern, the most words first ("the case is {state}; reinstate it first" before
+    "the case is {state}"); ``count`` (how many rules there are) renews the list when a rule is added."""
+    del count
+    literal = {key: sum(len(part[0]) for part in string.Formatter().parse(texts[0]))
+               for key, texts in RULE_TEXTS.items()}
+    return [(key, _rule_pattern(RULE_TEXTS[key][0])) for key in sorted(RULE_TEXTS, key=lambda k: -literal[k])]
+
+
+def rule_of(english: str) -> tuple[str, dict[str, str]] | None:
+    """The key and parameters of a rule given in its English words (a refusal the issuer made
+    without its key, or a row of an import report), or None for words no rule has."""
+    for key, pattern in _rule_patterns(len(RULE_TEXTS)):
+        found = pattern.fullmatch(english)
+        if found:
+            return key, found.groupdict()
+    return None
+
+
+#: How each language quotes a field's label inside a sentence.
+_QUOTES = {"en": "“{}”", "lv": "“{}”", "de": "„{}“", "fr": "« {} »", "pl": "„{}”"}
+#: A case's state as the service words it -> its word on the pages.
+_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "revoked", "withdrawn": "revoked"}
+
+
+def _rule_param(lang: str, name: str, value: object) -> str:
+    if name.endswith("field"):  # a claim path: by its label
+        return _QUOTES.get(lang, "“{}”").format(_label(lang, str(value)))
+    if name == "state" and str(value) in _STATE_WORDS:
+        return _t(lang, _STATE_WORDS[str(value)])
+    return str(value)
+
+
+def rule_text(lang: str, english: str, key: str | None = None, params: Mapping[str, object] | None = None) -> str:
+    """A rule in ``lang``: by its key and parameters, or else by its English words (:func:`rule_of`);
+    the English words themselves when no rule has them."""
+    if key is None or key not in RULE_TEXTS:
+        found = rule_of(english)
+        if found is None:
+            return english
+        key, params = found
+    shown = {name: _rule_param(lang, name, value) for name, value in (params or {}).items()}
+    try:
+        return i18n.t(f"rule.{key}", lang, **shown)
+    except (KeyError, IndexError):  # parameters that do not fit the words: the words as the issuer said them
+        return english
+
+
+def _error_rule(lang: str, exc: DataError | NumberTaken) -> str:
+    """The rule of a refusal at a field, in ``lang``."""
+    return rule_text(lang, exc.rule, getattr(exc, "key", None), getattr(exc, "params", None))
+
+
+def _report_rule(lang: str, row: Mapping[str, Any]) -> str:
+    """The rule of an import report's row, in ``lang``."""
+    return rule_text(lang, str(row.get("rule") or ""), row.get("rule_key"), row.get("rule_params"))
 
 
 def _label(lang: str, key: str) -> str:
@@ -774,7 +1090,7 @@ def refuse_nul(value: Any, field: str) -> None:
     database error (a 500 whose trace would quote the case's data) after the rest was checked."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise DataError(field or "form", "must not contain a NUL character")
+            raise invalid(field or "form", "text.nul")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             name = f"{field}.{key}" if field else str(key)
@@ -785,41 +1101,103 @@ def refuse_nul(value: Any, field: str) -> None:
             refuse_nul(item, f"{field}.{i}")
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
+class CsvRows(list[dict[str, str]]):
+    """The rows of an import file (:func:`read_csv`), each with the line of the file it begins on
+    (``lines``, as a text editor or spreadsheet numbers them: blank lines and the header counted),
+    by which the import report names it (:func:`import_csv_rows`)."""
+
+    def __init__(self, rows: list[dict[str, str]], lines: list[int]) -> None:
+        super().__init__(rows)
+        self.lines = lines
+
+
+def _delimiter(text: str) -> str:
+    """``;`` for a file whose header line has more ``;`` than ``,`` (what Excel saves as "CSV" in the
+    European locales, where ``,`` is the decimal mark), else ``,``. Read from the header alone: a
+    cell may hold either character (a ``;``-separated list, a name with a comma), a column name neither."""
+    header = next((line for line in text.splitlines() if line.strip(" \t,;")), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_csv(data: bytes) -> CsvRows:
     """The rows of an import file, or DataError ``file`` when the file as a whole is faulty, before
     any row is recorded: not UTF-8, a NUL in it, a cell the csv module cannot read, a column named
     twice (which value would the case get?), a row with non-empty cells beyond the header (an
-    unquoted comma shifts the cells: what is beyond would be lost unseen), no row at all (an empty
-    file, or a header alone: "imported 0" would read as done), more than MAX_ROWS rows.
-    Rows are numbered as in the import report: the header is line 1."""
+    unquoted comma shifts the cells: what is beyond would be lost unseen), a value in a column
+    whose header is empty (it would be dropped unseen too), no row at all (an empty file, or a
+    header alone: "imported 0" would read as done), more than MAX_ROWS rows.
+
+    The cells are separated by ``,``, or by ``;`` as Excel saves them in European locales
+    (:func:`_delimiter`). A row whose every cell is empty (a blank line, or ``,,,`` where a
+    spreadsheet once had a row) is no case and is left out. Each row is numbered by the line of the
+    file it begins on (``CsvRows.lines``; the header is line 1 when it is the first)."""
     if len(data) > MAX_UPLOAD:
-        raise DataError("file", f"at most {MAX_UPLOAD // _MIB} MiB per import")
+        raise invalid("file", "csv.too_large", mib=MAX_UPLOAD // _MIB)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError("file", "must be UTF-8 CSV") from exc
+        raise invalid("file", "csv.utf8") from exc
     if "\x00" in text:
-        raise DataError("file", f"line {text.count(chr(10), 0, text.index(chr(0))) + 1} holds a NUL character")
-    reader = csv.DictReader(io.StringIO(text))
+        raise invalid("file", "csv.nul", line=text.count("\n", 0, text.index("\x00")) + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    read: list[tuple[int, list[str]]] = []  # (the line each row begins on, its cells)
+    ended = 0  # the line the row before ended on (a quoted cell may hold line breaks)
     try:
         # Read whole before any row is imported: a file the csv module cannot read (a cell over
         # its 128 KiB field limit) is refused as a whole, not half imported.
-        rows = list(reader)
+        for cells in reader:
+            read.append((ended + 1, cells))
+            ended = reader.line_num
     except csv.Error as exc:
-        raise DataError("file", f"is not readable CSV (line {reader.line_num}: {exc})") from exc
-    names = [name for name in reader.fieldnames or () if name]
+        raise invalid("file", "csv.unreadable", line=reader.line_num, detail=str(exc)) from exc
+    filled = [(line, cells) for line, cells in read if any(cell.strip() for cell in cells)]
+    if not filled:
+        raise invalid("file", "csv.no_rows")
+    header = filled[0][1]
+    names = [name for name in header if name]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise DataError("file", f"the column {twice[0]!r} is named twice in the header")
-    for number, row in enumerate(rows, start=2):
-        extra: Any = row.get(None)  # DictReader's key for the cells beyond the header
-        if extra and any(cell.strip() for cell in extra):
-            raise DataError("file", f"row {number} has more cells than the header")
+        raise invalid("file", "csv.column_twice", column=repr(twice[0]))
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    for line, cells in filled[1:]:
+        if any(cell.strip() for cell in cells[len(header):]):
+            raise invalid("file", "csv.extra_cells", row=line)
+        unnamed = [i for i, cell in enumerate(cells[:len(header)]) if not header[i] and cell.strip()]
+        if unnamed:  # the row and the column only: the cell may be someone's personal data
+            raise invalid("file", "csv.unnamed_column", row=line, column=unnamed[0] + 1)
+        rows.append({name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name})
+        lines.append(line)
     if not rows:
-        raise DataError("file", NO_ROWS)
+        raise invalid("file", "csv.no_rows")
     if len(rows) > MAX_ROWS:
-        raise DataError("file", f"at most {MAX_ROWS} rows per import")
-    return rows
+        raise invalid("file", "csv.too_many_rows", rows=MAX_ROWS)
+    return CsvRows(rows, lines)
+
+
+def _renumbered(text: str, line_of: Callable[[int], int]) -> str:
+    """``text`` (the issuer's words for an import) with its "row N" / "rows N, M" by the file's lines."""
+    return re.sub(r"\b(rows? )(\d+(?:, \d+)*)",
+                  lambda m: m[1] + ", ".join(str(line_of(int(n))) for n in m[2].split(", ")), text)
+
+
+def import_csv_rows(service: IssuerService, inst: Institution, rows: list[dict[str, str]], *,
+               actor: str) -> list[dict[str, Any]]:
+    """:func:`issuer.service.import_file` of the rows :func:`read_csv` read, its report (and the
+    refusal of a file with numbers already given, :class:`NumberTaken`) naming each row by the line
+    of the file it is on, where the service counts the rows it was given from 2."""
+    lines = rows.lines if isinstance(rows, CsvRows) else list(range(2, len(rows) + 2))
+
+    def line_of(number: int) -> int:
+        return lines[number - 2] if 2 <= number < len(lines) + 2 else number
+
+    try:
+        report = import_file(service, inst, rows, actor=actor)
+    except NumberTaken as exc:
+        raise NumberTaken(_renumbered(exc.rule, line_of), rows=[
+            {**r, "row": line_of(int(r["row"])), "rule": _renumbered(str(r["rule"]), line_of)}
+            for r in exc.rows]) from None
+    return [{**r, "row": line_of(int(r["row"]))} for r in report]
 
 
 def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
@@ -872,7 +1250,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             # Four-eyes: where each case is approved, the shared token records none (IssuerService.may_record).
             "may_record": not (inst is not None and inst.approval_required and signed and not clerk_name(who)),
             "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
-            "type_name": lambda cid: _type_name(cid, lang), "when": _when, **context,
+            "type_name": lambda cid: _type_name(cid, lang), "when": _when,
+            "label": lambda key: _label(lang, key), "row_rule": lambda row: _report_rule(lang, row), **context,
         }, status_code=status_code, headers=SECURITY_HEADERS)
         if request.query_params.get("lang") in i18n.LANGUAGES:
             response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
@@ -984,7 +1363,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         slot = ("reason" if error.field == "reason" else error_slot(fields, error.field)) if error else None
         return page(request, path, "office/new.html", status_code=status_code, config=config, groups=groups,
                     values=values, codes=_codes(lang), countries=_countries(lang), error=error, slot=slot,
-                    error_label=_label(lang, error.field) if error else "", dom=_dom, replacing=replacing)
+                    error_label=_label(lang, error.field) if error else "",
+                    error_rule=_error_rule(lang, error) if error else "", dom=_dom, replacing=replacing)
 
     @app.get("/{path}/office/new/{config}", response_class=HTMLResponse, include_in_schema=False)
     def new_case(request: Request, path: str, config: str) -> Response:
@@ -1078,7 +1458,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                              replacing=old)
         except ProtocolError as exc:
             return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
-                             error=exc.message)
+                             error=_refusal(_lang(request), exc, "replace"))
         except CredentialError as exc:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
@@ -1132,7 +1512,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return show_case(request, path, svc().get_case(inst, case_id), status_code=exc.http_status,
                              error=_refusal(lang, exc, action))
         except CredentialError as exc:
-            return show_case(request, path, svc().get_case(inst, case_id), status_code=400, error=exc.message)
+            return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
+                             error=_refusal(lang, exc, action))
         return to(path, f"/cases/{case_id}", request)
 
     # --- CSV import -----------------------------------------------------------------------------------
@@ -1154,20 +1535,30 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         upload = form.get("file")
+        lang = _lang(request)
         try:
             if not isinstance(upload, UploadFile):
-                raise DataError("file", "a CSV file is required")
+                raise invalid("file", "csv.file_required")
             rows = read_csv(await upload.read(MAX_UPLOAD + 1))
         except DataError as exc:
-            lang = _lang(request)
-            said = _t(lang, "file_empty") if exc.rule == NO_ROWS else \
-                f"{_t(lang, 'file_error', size=MAX_UPLOAD // _MIB, rows=MAX_ROWS)} ({exc.rule})"
+            if exc.rule == NO_ROWS:
+                said = _t(lang, "file_empty")
+            elif exc.key in ("csv.too_large", "csv.utf8", "csv.too_many_rows"):  # what files the office takes
+                said = f"{_t(lang, 'file_error', size=MAX_UPLOAD // _MIB, rows=MAX_ROWS)} ({_error_rule(lang, exc)})"
+            else:  # a fault in the file's lines: said as it is
+                said = _t(lang, "file_refused", rule=_error_rule(lang, exc))
             return page(request, path, "office/import.html", status_code=400, report=None, error=said)
         try:
-            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=who.actor)
+            report = await run_in_threadpool(import_csv_rows, svc(), inst, rows, actor=who.actor)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported
             return page(request, path, "office/import.html", status_code=409, report=exc.rows, imported=0,
-                        rejected=len(rows), error=_t(_lang(request), "numbers_taken"))
+                        rejected=len(rows), error=_t(lang, "numbers_taken"))
+        except ProtocolError as exc:  # four-eyes: the shared token records no case where approval is asked
+            return page(request, path, "office/import.html", status_code=exc.http_status, report=None,
+                        error=_refusal(lang, exc, "import"))
+        except DataError as exc:
+            return page(request, path, "office/import.html", status_code=400, report=None,
+                        error=_t(lang, "file_empty") if exc.rule == NO_ROWS else _refusal(lang, exc, "import"))
         return page(request, path, "office/import.html", report=report,
                     imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
 

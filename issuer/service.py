@@ -51,7 +51,7 @@ from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
 from esspass.db import Sessions
 from issuer.attestation import Attestations
-from issuer.case_search import number_key, query_words, search_text
+from issuer.case_search import number_key, query_forms, search_text
 from issuer.db import (
     Authorization,
     Case,
@@ -97,6 +97,11 @@ _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: Draws of a number before giving up: 40 bits each, so a second draw is already past chance.
 _NUMBER_DRAWS = 5
 _STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdrawn"}
+#: What a clerk or a wallet does with a case that starts its retention period again
+#: (:meth:`IssuerService.erase_ended`): it is recorded, replaced, approved, offered, printed, taken by a
+#: wallet (and its credentials are issued: their records' ``issued_at``).
+_USE_ACTIONS = ("created", "replaced", "approved", "offered", "paper", "authorised", "wallet_authorised",
+                "deferred")
 
 
 class NumberTaken(ProtocolError):
@@ -334,11 +339,14 @@ class IssuerService:
         now = self._now()
         if module is pid:  # the provider states the PID Rulebook's mandatory metadata (§2.4) itself
             claims = _pid_metadata(inst, claims, pid.provider_expiry(now.date()))
+        # Which state's document this institution may sign is judged first (a German A1 at VSAA is
+        # refused for its legislation_country, not for what the model's rules make of a German A1).
+        _competence_first(inst, module, claims)
         normalised = module.validate(claims)
         # The verifier's own competence rule: a document it would refuse is never recorded.
         problem = verification.competence_problem(inst.entity, module, normalised)
         if problem is not None:
-            raise DataError(problem[0], f"must be this institution's ({inst.entity.id}, {inst.entity.country})")
+            raise DataError(problem[0], _NOT_COMPETENT.format(id=inst.entity.id, country=inst.entity.country))
         if module is pid and normalised["issuing_authority"] not in _pid_authorities(inst):
             raise DataError("issuing_authority", f"must be this provider's name ({inst.entity.name})")
         issued = normalised.get("date_of_issuance")
@@ -363,11 +371,24 @@ class IssuerService:
         changes when the new claims break a rule (DataError) or the old case is already withdrawn.
         The new document has a new number (:class:`NumberTaken` for the old one's, or any other
         case's): the old one is withdrawn, not gone, and is still known by its number.
+
+        ``holder`` None (left out): the old case's holder is carried over, as the back office form
+        carries it; given, it replaces it.
+
+        Where a second clerk approves each document (four-eyes), the new case awaits approval and the
+        old one stays as it is meanwhile, in the worker's wallet and on paper: approving the new one
+        withdraws the old in the same transaction (:meth:`approve_case`), refusing it leaves the old
+        untouched. While one replacement awaits approval, the old case is not replaced again (409:
+        approve or refuse that one first), so that approving either cannot withdraw what the other
+        was to replace.
         """
         if not reason.strip():
             raise DataError("reason", "a reason is required")
         with self.sessions() as s:
-            configuration_id = self._case(s, inst, case_id).configuration_id  # a case's type never changes
+            old = self._case(s, inst, case_id)
+            configuration_id = old.configuration_id  # a case's type never changes
+            if holder is None and old.holder:
+                holder = dict(old.holder)
 
         def record(s: Session, new: Case) -> None:
             now = new.created_at
@@ -376,16 +397,36 @@ class IssuerService:
             if old.state == "revoked":
                 raise ProtocolError("invalid_request", "this document was withdrawn; record a new case",
                                     http_status=409)
+            awaiting = self._awaiting_replacement(s, old)
+            if awaiting is not None:
+                raise ProtocolError("invalid_request", f"a replacement of this document (case {awaiting}) awaits a "
+                                    "second clerk's approval: approve or refuse it first", http_status=409)
             self._number_free(s, inst, new, replaces=old)
+            new.replaces = old.id
             s.add(new)
             # Each names the other by case id: a label can be a person's name, which erasure removes.
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="created", reason=""))
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="replaces", reason=f"case {old.id}"))
-            self._set_status(s, old, "revoked")
-            s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
-                        reason=f"{reason.strip()[:240]} (case {new.id})"))
+            if new.approval == "awaiting":  # the old one is withdrawn when this one is approved
+                new.replace_reason = reason.strip()[:240]
+                return
+            self._withdraw_replaced(s, old, new, reason.strip(), actor=actor, now=now)
 
         return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
+
+    @staticmethod
+    def _withdraw_replaced(s: Session, old: Case, new: Case, reason: str, *, actor: str, now: datetime) -> None:
+        """``old`` withdrawn, replaced by ``new``, with the clerk's ``reason`` in its history."""
+        IssuerService._set_status(s, old, "revoked")
+        s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
+                    reason=f"{reason[:240]} (case {new.id})"))
+
+    @staticmethod
+    def _awaiting_replacement(s: Session, case: Case) -> str | None:
+        """The id of a replacement of ``case`` still awaiting a second clerk's approval, if any."""
+        found = s.scalar(select(Case.id).where(Case.replaces == case.id, Case.entity_id == case.entity_id,
+                                               *IssuerService._approval_filter("awaiting")).limit(1))
+        return str(found) if found is not None else None
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
                    query: str = "", approval: str = "") -> list[dict[str, Any]]:
@@ -394,8 +435,8 @@ class IssuerService:
         a second clerk's approval (:meth:`_approval_filter`), or approved, or refused."""
         limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
         found = select(Case).where(Case.entity_id == inst.entity.id, *self._approval_filter(approval))
-        for word in query_words(query):
-            found = found.where(Case.search.contains(word, autoescape=True))
+        for forms in query_forms(query):  # every word, as typed or as a number without its separators
+            found = found.where(or_(*(Case.search.contains(form, autoescape=True) for form in forms)))
         with self.sessions() as s:
             rows = s.scalars(found.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).all()
             counts = dict(s.execute(select(CredentialRecord.case_id, func.count()).where(
@@ -427,19 +468,29 @@ class IssuerService:
                 "approval": case.approval, "created_by": case.created_by}
 
     def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
+        """The case with its claims, holder, credentials and history. Each credential record names its
+        status list as the status list URI does (``status_list``: the list's number in
+        ``/<institution>/status/<number>``, and ``status_list_uri``), never a database id;
+        ``replaces``: the case this one replaces; ``replacement_awaiting``: a replacement of this one
+        that awaits a second clerk's approval (four-eyes), until then this one stays as it is."""
         with self.sessions() as s:
             case = self._case(s, inst, case_id)
-            creds = s.scalars(select(CredentialRecord).where(CredentialRecord.case_id == case.id)).all()
+            creds = s.execute(select(CredentialRecord, StatusListRecord.number)
+                              .join(StatusListRecord, StatusListRecord.id == CredentialRecord.list_id)
+                              .where(CredentialRecord.case_id == case.id).order_by(CredentialRecord.issued_at)).all()
             events = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
             out = self._case_json(case, len(creds))
             out["claims"] = case.claims
             out["holder"] = case.holder
+            out["replaces"] = case.replaces
+            out["replacement_awaiting"] = self._awaiting_replacement(s, case)
             out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
                                   if case.erased_at is None else "" for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
-                {"id": c.id, "status_list": c.list_id, "idx": c.idx, "status": c.status,
-                 "issued_at": utc(c.issued_at).isoformat(), "expires_at": utc(c.expires_at).isoformat(),
-                 "notification": c.notification_event} for c in creds]
+                {"id": c.id, "status_list": number, "status_list_uri": f"{inst.issuer_url}/status/{number}",
+                 "idx": c.idx, "status": c.status, "issued_at": utc(c.issued_at).isoformat(),
+                 "expires_at": utc(c.expires_at).isoformat(), "notification": c.notification_event}
+                for c, number in creds]
             out["events"] = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
                              for e in events]
             return out
@@ -471,12 +522,17 @@ class IssuerService:
 
     def erase_ended(self, retention_days: int, *, dry_run: bool = False, batch: int = 500) -> int:
         """Storage limitation (GDPR Art. 5(1)(e)): erase the personal data of every case whose
-        document ended, and whose credentials all expired, more than ``retention_days`` ago.
+        document ended, and whose credentials all expired, more than ``retention_days`` ago, and
+        which was recorded and last used (:data:`_USE_ACTIONS`, a credential issued) more than
+        ``retention_days`` ago too: an A1 recorded after its period (987/2009 Art. 15), or a card
+        typed with an expiry already past, gets the whole period from its recording, so that the
+        clerk can still read it, correct it (a replacement) or withdraw it.
 
         The claims, the holder's names and the search text go; what stays is the case's type,
         state, document number (the institution's own reference; a PID's label, its holder's
         name, is replaced) and history, and its status list entries, so a withdrawal still shows.
-        Open offers are closed. Returns how many cases were (with ``dry_run``: would be) erased.
+        Open offers are closed. Returns how many cases were (with ``dry_run``: would be, by the
+        same rule) erased.
 
         Cases are erased ``batch`` at a time, each batch in its own transaction, so the first run
         over years of an institution's cases neither holds its locks for long nor starts again from
@@ -487,7 +543,10 @@ class IssuerService:
         now = self._now()
         cutoff = now - timedelta(days=retention_days)
         erased, after = 0, ""
-        ended_cases = (select(Case).where(Case.erased_at.is_(None), or_(Case.ends_at < cutoff, Case.ends_at.is_(None)))
+        # (A case without ends_at, recorded by a worker that did not know the column yet, is met to have it.)
+        ended_cases = (select(Case).where(Case.erased_at.is_(None), or_(and_(Case.ends_at < cutoff,
+                                                                             Case.created_at < cutoff),
+                                                                        Case.ends_at.is_(None)))
                        .order_by(Case.id).limit(batch))
         while True:
             if after:
@@ -502,21 +561,32 @@ class IssuerService:
                 if not cases:
                     return erased
                 after = cases[-1].id
+                ids = [c.id for c in cases]
                 # A credential issued late (a PID without an expiry date lives 5 years from issuance).
-                latest = {case_id: expires for case_id, expires in s.execute(
-                    select(CredentialRecord.case_id, func.max(CredentialRecord.expires_at))
-                    .where(CredentialRecord.case_id.in_([c.id for c in cases])).group_by(CredentialRecord.case_id))}
-                due: dict[str, datetime] = {}
+                credentials = {case_id: (expires, issued) for case_id, expires, issued in s.execute(
+                    select(CredentialRecord.case_id, func.max(CredentialRecord.expires_at),
+                           func.max(CredentialRecord.issued_at))
+                    .where(CredentialRecord.case_id.in_(ids)).group_by(CredentialRecord.case_id))}
+                used = {case_id: at for case_id, at in s.execute(
+                    select(Event.case_id, func.max(Event.at))
+                    .where(Event.case_id.in_(ids), Event.action.in_(_USE_ACTIONS)).group_by(Event.case_id))}
+                due: dict[str, str] = {}  # case id -> why now, for its history
                 for case in cases:
                     ends = case.ends_at
                     if ends is None:  # recorded by a worker that did not know the column yet
                         ends = document_end(case.claims, utc(case.created_at))
                         if not dry_run:
                             case.ends_at = ends
-                    expires = latest.get(case.id)
+                    expires, issued = credentials.get(case.id, (None, None))
                     ended = max(utc(ends), utc(expires)) if expires is not None else utc(ends)
-                    if ended < cutoff:
-                        due[case.id] = ended
+                    last_use = max([utc(case.created_at), *(utc(at) for at in (used.get(case.id), issued)
+                                                            if at is not None)])
+                    if ended >= cutoff or last_use >= cutoff:
+                        continue
+                    due[case.id] = (f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"
+                                    if ended >= last_use else
+                                    f"{retention_days} days after the case was last recorded or used "
+                                    f"({last_use:%Y-%m-%d}; the document ended {ended:%Y-%m-%d})")
                 erased += len(due)
                 if dry_run or not due:
                     continue
@@ -527,10 +597,10 @@ class IssuerService:
                 for case in cases:
                     if case.id in due:
                         case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
+                        case.replace_reason = None
                         if CREDENTIAL_TYPES[case.configuration_id] is pid:
                             case.label = f"PID {case.id[:8]}"
-                        s.add(Event(case_id=case.id, at=now, actor="retention", action="erased",
-                                    reason=f"{retention_days} days after the document ended ({due[case.id]:%Y-%m-%d})"))
+                        s.add(Event(case_id=case.id, at=now, actor="retention", action="erased", reason=due[case.id]))
 
     def _case(self, s: Session, inst: Institution, case_id: str, *, lock: bool = False) -> Case:
         """The institution's case; ``lock``: held until the transaction ends, so that a change of
@@ -541,7 +611,11 @@ class IssuerService:
         return case
 
     def create_offer(self, inst: Institution, case_id: str, *, actor: str) -> IssuedOffer:
-        """A new credential offer for the case: pre-authorized code + a 6-digit tx_code, shown once."""
+        """A new credential offer for the case: pre-authorized code + a 6-digit tx_code, shown once.
+
+        409 for a case nothing can be issued from, said before the worker types the code: erased,
+        withdrawn (final: a new case is the way), suspended (reinstate it first), or a document
+        whose validity has ended (:meth:`_still_valid`)."""
         now = self._now()
         code = secrets.token_urlsafe(32)
         tx_code = f"{secrets.randbelow(10**6):06d}"
@@ -549,9 +623,11 @@ class IssuerService:
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id)
             self._still_held(case)
+            self._not_withdrawn(case, "offered")
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
                                     http_status=409)
+            self._still_valid(inst, case, now, "no offer can be made for it")
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                       .values(state="replaced", code=None))
@@ -562,6 +638,28 @@ class IssuerService:
         uri = f"{inst.issuer_url}/offers/{offer_id}"
         return IssuedOffer(offer_id, openid4vci.offer_link(offer_uri=uri), uri, tx_code,
                            now + timedelta(seconds=self.offer_ttl))
+
+    @staticmethod
+    def _not_withdrawn(case: Case, what: str) -> None:
+        """409 for a withdrawn case: nothing is ``what`` (offered, printed) from it again, and since a
+        withdrawal is final, reinstating it is no way either; a new case is."""
+        if case.state == "revoked":
+            raise ProtocolError("invalid_request", f"the document was withdrawn, and a withdrawn document cannot be "
+                                f"{what} again (a withdrawal is final): record a new case", http_status=409)
+
+    @staticmethod
+    def _still_valid(inst: Institution, case: Case, now: datetime, what: str) -> None:
+        """409 when the document's own validity has ended (its expiry date or the end of its period,
+        :func:`document_end`, as the credential endpoint judges it): the wallet would be refused
+        only after the worker typed the code, and a paper copy would be void when printed."""
+        claims: Any = case.claims
+        if CREDENTIAL_TYPES[case.configuration_id] is pid:
+            claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
+        end = document_end(claims, now)
+        if end <= now:
+            raise ProtocolError("invalid_request", f"the document's validity ended on "
+                                f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}: {what}; to extend it, replace it with a "
+                                "new document", http_status=409)
 
     @staticmethod
     def _tx_hash(code: str, tx_code: str) -> str:
@@ -600,7 +698,8 @@ class IssuerService:
 
     def approve_case(self, inst: Institution, case_id: str, *, actor: str) -> dict[str, Any]:
         """A second clerk approves a case awaiting approval (four-eyes): from then on its credentials
-        are signed, for a wallet that asks and for one that was deferred (OpenID4VCI §9).
+        are signed, for a wallet that asks and for one that was deferred (OpenID4VCI §9). A
+        replacement's approval withdraws the document it replaces, in the same transaction.
 
         Only a named clerk (``clerk:<institution>/<name>``) other than the one who recorded the case
         may approve it: 403 ``access_denied`` otherwise, each with its reason (``approve_unnamed``:
@@ -624,12 +723,20 @@ class IssuerService:
                                "clerk token")
             case.approval = "approved"
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))
+            if case.replaces is not None:
+                # A replacement: the document it replaces is withdrawn now, in this transaction (unless
+                # a clerk withdrew it meanwhile), as a replacement is where no approval is asked.
+                old = s.get(Case, case.replaces, with_for_update={"key_share": True})
+                if old is not None and old.entity_id == inst.entity.id and old.state != "revoked":
+                    self._withdraw_replaced(s, old, case, case.replace_reason or "replaced", actor=actor, now=now)
+            case.replace_reason = None
         return self.get_case(inst, case_id)
 
     def refuse_case(self, inst: Institution, case_id: str, *, actor: str, reason: str) -> dict[str, Any]:
         """A clerk refuses a case awaiting approval: it is withdrawn (final, as any withdrawal) with
         ``reason``, so nothing is ever signed for it and a deferred wallet is told
-        ``credential_request_denied``. The clerk who recorded it may refuse it too (a mistake seen)."""
+        ``credential_request_denied``. The clerk who recorded it may refuse it too (a mistake seen).
+        A refused replacement leaves the document it was to replace as it is (:meth:`replace_case`)."""
         if not reason.strip():
             raise DataError("reason", "a reason is required")
         now = self._now()
@@ -637,6 +744,7 @@ class IssuerService:
             case = self._case(s, inst, case_id, lock=True)
             self._awaiting(case)
             case.approval = "refused"
+            case.replace_reason = None  # a replacement refused: the document it was to replace stays as it is
             self._set_status(s, case, "revoked")
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="refused", reason=reason[:300]))
         return self.get_case(inst, case_id)
@@ -1086,6 +1194,11 @@ class IssuerService:
             claims = pid.with_jpeg_picture(claims)
         # A PID's mdoc elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names: once per request.
         elements = pid.to_mdoc(claims) if as_mdoc and module is pid else claims
+        if as_mdoc and module is pda1 and not claims.get("date_of_expiry") and claims.get("ending_date"):
+            # Every mdoc element can be withheld, so a verifier takes an A1 not showing its expiry as
+            # undetermined (it cannot tell "none" from "withheld"): the mdoc states the document's end
+            # (document_end: the end of its period) as its expiry, for the wallet to show.
+            elements = {**claims, "date_of_expiry": claims["ending_date"]}
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
             if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
@@ -1149,6 +1262,10 @@ class IssuerService:
 
         The paper copy gets its own status list entry (recorded before it is signed, like any
         credential) so that revoking the case also withdraws the paper.
+
+        409 (nothing recorded, nothing printed) for a case without the holder's name and birth date
+        (the inspector compares them with an identity document: no QR that names nobody), a
+        withdrawn, suspended or erased case, one awaiting approval, and a document that has ended.
         """
         from credentials import compact
         from credentials.jose import b64url_decode
@@ -1160,10 +1277,17 @@ class IssuerService:
             if case.configuration_id == pid.CONFIGURATION_ID:
                 raise ProtocolError("invalid_request", "a PID has no paper form", http_status=400)
             self._still_held(case)
+            self._not_withdrawn(case, "printed")
             if case.state != "active":
                 raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
             if case.approval == "awaiting":
                 raise ProtocolError("invalid_request", "the case awaits a second clerk's approval", http_status=409)
+            self._still_valid(inst, case, now, "no paper copy can be printed")
+            if not _holder_named(case.holder):
+                raise ProtocolError("invalid_request", "the case has no holder's name and birth date: the paper "
+                                    "copy prints them for the inspector to compare with an identity document; "
+                                    "replace the case giving the holder (family_name, given_name, birthdate)",
+                                    http_status=409)
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = document_end(case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
@@ -1505,6 +1629,39 @@ def _pid_authorities(inst: Institution) -> tuple[str, ...]:
 def _named_clerk(actor: str) -> bool:
     """``clerk:LV:VSAA/anna.berzina``: one person, not an institution's shared token (``clerk:LV:VSAA``)."""
     return actor.startswith("clerk:") and "/" in actor
+
+
+def _holder_named(holder: Mapping[str, Any] | None) -> bool:
+    """Does ``holder`` name the person: family and given name, and birth date (a paper copy prints them)?"""
+    return holder is not None and all(str(holder.get(k) or "").strip() for k in ("family_name", "given_name",
+                                                                                  "birthdate"))
+
+
+#: The rule of a field naming another institution or state than the one recording the case.
+_NOT_COMPETENT = "must be this institution's ({id}, {country})"
+
+
+def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
+    """Refuse (DataError) claims that name another institution or another state (a supported state's
+    code) than ``inst`` (:func:`credentials.verification.competence_problem`), before the model's own
+    rules: those would judge the document as the other state's, and blame a field that is right for
+    it. A field missing, of another shape, or not a state's code is left to the model to name."""
+    if not isinstance(claims, Mapping):
+        return
+    try:
+        problem = verification.competence_problem(inst.entity, module, claims)
+    except _ROW_SHAPE_ERRORS:
+        return
+    if problem is None:
+        return
+    value: Any = claims
+    for part in problem[0].split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    if not isinstance(value, str) or not value.strip():
+        return
+    if problem[0].endswith("country") and not countries.is_supported(value.upper()):
+        return  # not a state's code at all ("XX"): the model says so
+    raise DataError(problem[0], _NOT_COMPETENT.format(id=inst.entity.id, country=inst.entity.country))
 
 
 def _holder(holder: Mapping[str, Any]) -> dict[str, str]:

@@ -96,6 +96,23 @@ def test_a_replacement_is_a_new_document_and_needs_a_new_number(issuer: Any) -> 
     assert http.get(f"/cases/{old['id']}").json()["state"] == "revoked"
 
 
+def test_a_replacement_without_a_holder_keeps_the_old_cases_holder(issuer: Any) -> None:
+    """The back office form carries the holder over; so does the API when the body gives none, and a
+    body that gives one replaces it."""
+    _handle, http, _token = issuer
+    old = _case(http, "DEMO-A1-LV-9601")
+    unnumbered = {**old["claims"], "document_number": ""}
+    kept = http.post(f"/cases/{old['id']}/replace", json={"claims": unnumbered, "reason": "extended"})
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["holder"] == HOLDER
+    assert http.get(f"/cases/{kept.json()['id']}/paper.pdf").status_code == 200  # the paper copy names them
+    other = {"family_name": "Bērziņa", "given_name": "Jana", "birthdate": "1988-04-12"}
+    changed = http.post(f"/cases/{kept.json()['id']}/replace",
+                        json={"claims": unnumbered, "holder": other, "reason": "name corrected"})
+    assert changed.status_code == 201, changed.text
+    assert changed.json()["holder"] == other
+
+
 def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
     """Filled in from the case, but for the number: the one field a replacement must not keep."""
     handle, http, token = issuer

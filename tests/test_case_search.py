@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from credentials.demo_persons import DEMO_PERSONS
 from esspass.testing import ServerHandle, clerk_tab, free_port, serve
 from issuer.app import create_app
-from issuer.case_search import MAX_WORDS, fold, query_words, search_text
+from issuer.case_search import MAX_WORDS, fold, query_forms, query_words, search_text
 from issuer.settings import IssuerSettings
 
 PERSON = DEMO_PERSONS[0]
@@ -48,6 +49,19 @@ def test_a_case_is_found_by_its_numbers_the_persons_names_and_the_employer() -> 
     assert "rigas tilti" in v11 and "koln bau" in v11  # a PDA1 v1.1 lists its employers
     ehic = search_text({"subject": {"familynames": "Ozoliņa", "forenames": "Anna"}}, None, "EHIC-1")
     assert "ozolina anna" in ehic  # an EHIC for a represented person
+
+
+def test_numbers_are_found_without_their_hyphens_spaces_dots_or_slashes() -> None:
+    """As credentials/holder_link.normalise_number compares numbers: the text holds each number also
+    without its separators, and a query word is also looked for without them."""
+    claims = {"document_number": "LV-VSAA-2026-7KQ3M9XT", "personal_administrative_number": "150375-11111",
+              "employer": {"id": "LV 4000 0000 001", "name": "Rīgas Ūdens SIA"}}
+    text = search_text(claims, {"family_name": "Ozoliņa-Bērziņa", "given_name": "Līga"}, "LV-VSAA-2026-7KQ3M9XT")
+    for word in ("150375-11111", "15037511111", "lvvsaa20267kq3m9xt", "lv40000000001", "ozolina-berzina"):
+        assert word in text, word
+    assert query_forms("150375.11111 Ozoliņa") == [("150375.11111", "15037511111"), ("ozolina",)]
+    assert query_forms("150375/11111") == [("150375/11111", "15037511111")]
+    assert search_text({"document_number": "A1-7"}, None, "A1-7").count("a17") == 1  # once, not per mention
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +99,13 @@ def test_the_clerk_finds_a_case_by_document_number_name_or_employer(issuer: Any)
     assert _found(issuer, "baltic anna") == ["DEMO-A1-LV-7003"]  # every word must match
     assert _found(issuer, "nobody") == []
     assert len(_found(issuer, "")) == len(PEOPLE)
+
+
+def test_the_clerk_finds_a_case_by_a_number_typed_without_its_separators(issuer: Any) -> None:
+    assert _found(issuer, "DEMOA1LV7002") == ["DEMO-A1-LV-7002"]
+    assert _found(issuer, "demo.a1.lv/7003") == ["DEMO-A1-LV-7003"]
+    assert _found(issuer, "demo 12048810001") == [number for _, _, number, _ in PEOPLE]  # one person's three A1s
+    assert _found(issuer, "12048810001 ozolina") == ["DEMO-A1-LV-7003"]
 
 
 def test_wildcards_in_a_query_are_letters_not_patterns(issuer: Any) -> None:
@@ -133,5 +154,38 @@ def test_cases_recorded_before_the_search_are_found_after_the_upgrade(tmp_path: 
     upgrade(engine, MIGRATIONS)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT search FROM issuer_cases WHERE id = 'c1'")).scalar_one() == \
-            "demo-a1-lv-7001 demo-a1-lv-7001 berzins janis"
+            "demo-a1-lv-7001 demo-a1-lv-7001 berzins janis demoa1lv7001"
+    engine.dispose()
+
+
+def test_cases_recorded_before_numbers_were_found_without_separators_are_found_so_after_the_upgrade(
+        tmp_path: Path) -> None:
+    """Migration 0015 makes the search text of the cases recorded before again; an erased case's stays erased."""
+    from sqlalchemy import text
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.institutions import demo_institutions
+    from issuer.service import IssuerService
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS, revision="0014")
+    insert = text("INSERT INTO issuer_cases (id, entity_id, configuration_id, claims, holder, label, state, "
+                  "created_at, created_by, search, erased_at) VALUES (:id, 'LV:VSAA', 'pda1', :claims, NULL, :label, "
+                  "'active', '2026-11-01 10:00:00', 'clerk', :search, :erased)")
+    with engine.begin() as conn:
+        conn.execute(insert, {"id": "c1", "claims": json.dumps({"document_number": "DEMO-A1-LV-7101",
+                                                                 "personal_administrative_number": "150375-11111"}),
+                              "label": "DEMO-A1-LV-7101", "search": "demo-a1-lv-7101 demo-a1-lv-7101 150375-11111",
+                              "erased": None})
+        conn.execute(insert, {"id": "c2", "claims": "{}", "label": "DEMO-A1-LV-7102", "search": None,
+                              "erased": "2026-11-02 10:00:00"})
+    upgrade(engine, MIGRATIONS)
+    vsaa = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))["lv-vsaa"]
+    service = IssuerService(engine, {"lv-vsaa": vsaa})
+    assert [c["id"] for c in service.list_cases(vsaa, query="15037511111")] == ["c1"]
+    assert [c["id"] for c in service.list_cases(vsaa, query="DEMOA1LV7101")] == ["c1"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search FROM issuer_cases WHERE id = 'c2'")).scalar_one() is None
     engine.dispose()

@@ -241,7 +241,9 @@ def test_an_erased_cases_number_is_not_given_again(service: IssuerService) -> No
     vsaa = service.institution("lv-vsaa")
     ended = {**_pda1("DEMO-A1-LV-6701"), "date_of_issuance": "2023-12-01", "starting_date": "2024-01-01",
              "ending_date": "2024-12-31"}
-    service.create_case(vsaa, "pda1", ended, actor="clerk")
+    # Recorded when it was issued: the retention period also runs from the case's recording.
+    then = IssuerService(service.engine, service.institutions, clock=lambda: datetime(2023, 12, 1, 10, tzinfo=UTC))
+    then.create_case(vsaa, "pda1", ended, actor="clerk")
     assert service.erase_ended(90) == 1
     with pytest.raises(NumberTaken, match="DEMO-A1-LV-6701"):
         service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6701"), actor="clerk")

@@ -56,6 +56,19 @@ def test_ehic_for_a_represented_person_carries_a_subject() -> None:
     assert err.value.field == "subject.familynames"
 
 
+def test_a_represented_person_born_after_the_card_was_issued_is_refused() -> None:
+    """A birth date in the future (2031) can never be right: a card is issued to someone born; the
+    rule is a pure one (born on or before the date of issue), refused at ``subject.date_of_birth``."""
+    card = {**DEMO_PERSONS[0].ehic, "date_of_issuance": "2026-11-01"}
+    claims = {**card, "subject": {"forenames": "Kid", "familynames": "X", "date_of_birth": "2031-01-01"}}
+    with pytest.raises(DataError) as err:
+        ehic.validate(claims)
+    assert (err.value.field, err.value.key) == ("subject.date_of_birth", "date.not_after")
+    assert err.value.rule == "must not be after date_of_issuance"
+    born_that_day = {**card, "subject": {"forenames": "Kid", "familynames": "X", "date_of_birth": "2026-11-01"}}
+    assert ehic.validate(born_that_day)["subject"]["date_of_birth"] == "2026-11-01"
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [({"birthdate": "1990-13-01"}, "birthdate"), ({"nationalities": []}, "nationalities"),

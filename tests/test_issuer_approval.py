@@ -37,6 +37,7 @@ from issuer.service import IssuerService, import_file
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name
 
 PERSON = DEMO_PERSONS[0]
+HOLDER = {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}
 TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
 ANNA, JANIS, SHARED, NVD = "clerk-test-anna", "clerk-test-janis", "clerk-test-vsaa", "clerk-test-nvd"
 #: LV:VSAA asks for approval (the setting); LV:NVD does not.
@@ -216,6 +217,49 @@ def test_service_refusing_withdraws_the_case_and_a_withdrawn_case_is_not_awaitin
         service.list_cases(vsaa, approval="maybe")
 
 
+def test_service_a_replacement_withdraws_the_old_document_only_once_it_is_approved(service: IssuerService) -> None:
+    vsaa = service.institution("lv-vsaa")
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
+    new = service.replace_case(vsaa, old.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
+                               reason="posting extended")
+    assert new.approval == "awaiting"
+    kept = service.get_case(vsaa, old.id)
+    assert kept["state"] == "active" and [e["action"] for e in kept["events"]] == ["created", "approved"]
+    assert kept["replacement_awaiting"] == new.id and service.get_case(vsaa, new.id)["replaces"] == old.id
+    approved = service.approve_case(vsaa, new.id, actor=JANIS_ACTOR)
+    assert approved["state"] == "active" and approved["approval"] == "approved"
+    withdrawn = service.get_case(vsaa, old.id)
+    assert withdrawn["state"] == "revoked" and withdrawn["replacement_awaiting"] is None
+    assert (withdrawn["events"][-1]["action"], withdrawn["events"][-1]["actor"],
+            withdrawn["events"][-1]["reason"]) == ("replaced", JANIS_ACTOR, f"posting extended (case {new.id})")
+
+
+def test_service_a_refused_replacement_leaves_the_old_document_as_it_was(service: IssuerService) -> None:
+    vsaa = service.institution("lv-vsaa")
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
+    before = service.get_case(vsaa, old.id)
+    new = service.replace_case(vsaa, old.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
+    service.refuse_case(vsaa, new.id, actor=JANIS_ACTOR, reason="nothing to correct")
+    after = service.get_case(vsaa, old.id)
+    assert after["state"] == "active" and after["events"] == before["events"]
+    assert after["replacement_awaiting"] is None
+    again = service.replace_case(vsaa, old.id, _pda1(), actor=ANNA_ACTOR, reason="corrected after all")
+    assert again.approval == "awaiting"  # refused, the replacement no longer stands in the way
+
+
+def test_service_a_document_whose_replacement_awaits_approval_is_not_replaced_again(service: IssuerService) -> None:
+    vsaa = service.institution("lv-vsaa")
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
+    first = service.replace_case(vsaa, old.id, _pda1(), actor=ANNA_ACTOR, reason="extended")
+    with pytest.raises(ProtocolError) as refused:
+        service.replace_case(vsaa, old.id, _pda1(), actor=JANIS_ACTOR, reason="extended too")
+    assert refused.value.http_status == 409 and first.id in refused.value.message
+    assert [c["id"] for c in service.list_cases(vsaa, approval="awaiting")] == [first.id]
+
+
 def test_service_an_institution_without_approval_records_cases_as_before(service: IssuerService) -> None:
     nvd = service.institution("lv-nvd")
     case = service.create_case(nvd, "ehic", {**PERSON.ehic, "document_number": ""}, actor="clerk:LV:NVD")
@@ -390,8 +434,11 @@ def test_api_a_replacement_awaits_approval_again(issuer: ServerHandle) -> None:
         new = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"})
         assert new.status_code == 201, new.text
         assert new.json()["approval"] == "awaiting" and new.json()["created_by"] == ANNA_ACTOR
-        assert anna.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+        assert anna.get(f"/cases/{old['id']}").json()["state"] == "active"  # until the new one is approved
+        again = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"})
+        assert again.status_code == 409 and again.json()["error"] == "invalid_request", again.text
         assert janis.post(f"/cases/{new.json()['id']}/approve").status_code == 200
+        assert anna.get(f"/cases/{old['id']}").json()["state"] == "revoked"
 
 
 def test_api_a_csv_import_awaits_approval(issuer: ServerHandle) -> None:
@@ -407,7 +454,9 @@ def test_api_a_csv_import_awaits_approval(issuer: ServerHandle) -> None:
 
 def test_api_no_paper_copy_while_a_case_awaits_approval(issuer: ServerHandle) -> None:
     with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis:
-        case = _made(anna)
+        made = anna.post("/cases", json={"configuration_id": "pda1", "claims": _pda1(), "holder": HOLDER})
+        assert made.status_code == 201, made.text
+        case = made.json()
         refused = anna.get(f"/cases/{case['id']}/paper.pdf")
         assert refused.status_code == 409 and "approval" in refused.json()["error_description"]
         janis.post(f"/cases/{case['id']}/approve").raise_for_status()
@@ -446,6 +495,20 @@ def test_office_the_shared_token_is_told_in_the_clerks_language_that_it_records_
         shared_csrf = _csrf(shared.get("/cases").text)
         refused = shared.post("/new/pda1", params={"lang": "lv"}, data={**_pda1_form(csrf), "csrf": shared_csrf})
         assert refused.status_code == 403 and "kopīgo pilnvaru" in refused.text
+
+
+def test_office_the_shared_token_posting_an_import_gets_the_page_with_the_reason(issuer: ServerHandle) -> None:
+    """The import form is not shown to the shared token; a file posted anyway is answered with the
+    office page saying why, in the clerk's language (it was the API's English JSON 403)."""
+    with _office(issuer, SHARED) as shared, _api(issuer, ANNA) as anna:
+        before = len(anna.get("/cases").json())
+        csrf = _csrf(shared.get("/cases").text)
+        refused = shared.post("/import", params={"lang": "pl"}, data={"csrf": csrf},
+                              files={"file": ("cases.csv", TEMPLATE.read_bytes(), "text/csv")})
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+        assert 'id="error"' in refused.text and "wspólny token instytucji" in refused.text
+        assert len(anna.get("/cases").json()) == before
 
 
 def test_office_the_signed_in_named_clerk_is_the_actor_and_shown_in_the_header(issuer: ServerHandle) -> None:

@@ -151,7 +151,7 @@ def test_a_bad_field_is_shown_with_its_rule_next_to_it(clerk: Any) -> None:
     clerk.wait_for_selector(".field-error")
     assert "/office/new/pda1" in clerk.url
     rule = clerk.inner_text("#error-ending_date")
-    assert "must not be before starting_date" in rule
+    assert rule == "must not be before “Period from”"  # the other field by its label, as the clerk sees it
     assert clerk.get_attribute("#f-ending_date", "aria-invalid") == "true"
     assert "Period until" in clerk.inner_text("#error") and "ending_date" in clerk.inner_text("#error")
     assert clerk.input_value("[name='document_number']") == "DEMO-A1-LV-5002"  # what was typed is kept
@@ -233,7 +233,7 @@ def test_the_browser_language_chooses_the_page_language(issuer: Issuer, browser:
 @pytest.mark.browser
 def test_importing_the_template_reports_each_row(clerk: Any, tmp_path: Path) -> None:
     header, good = TEMPLATE.read_text(encoding="utf-8").strip().splitlines()[:2]
-    bad = good.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9002").replace(",LV,01,", ",XX,01,")
+    bad = good.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9002").replace(",Berlin,DE", ",Berlin,XX")
     upload = tmp_path / "cases.csv"
     upload.write_text(f"{header}\n{good}\n{bad}\n", encoding="utf-8")
     clerk.click("#nav-import")
@@ -243,7 +243,7 @@ def test_importing_the_template_reports_each_row(clerk: Any, tmp_path: Path) -> 
     clerk.wait_for_selector("#summary")
     assert "1 rows imported, 1 rejected" in clerk.inner_text("#summary")
     rejected = clerk.inner_text("#report tr.bad")
-    assert "legislation_country" in rejected and "two-letter code" in rejected
+    assert "work_address.country" in rejected and "two-letter code" in rejected
     clerk.click("#report tr.ok a")
     clerk.wait_for_selector("#describe")
     assert "DEMO-A1-LV-9001" in clerk.inner_text("h1")
@@ -597,6 +597,180 @@ def test_languages_headers_and_errors(issuer: Issuer) -> None:
         assert '<a href="?lang=lv"' in http.get("/lv-vsaa/office").text
 
 
+# --- rules and refusals in the clerk's language -------------------------------------------------------
+
+#: A rule broken in the A1 form: (the fields changed, the field at fault, the rule's key).
+BROKEN_IN_THE_FORM: dict[str, tuple[dict[str, str], str, str]] = {
+    "end_before_start": ({"starting_date": "2026-06-01", "ending_date": "2026-05-01"}, "ending_date",
+                         "date.not_before"),
+    "posting_of_three_years": ({"starting_date": "2026-06-01", "ending_date": "2029-05-31"}, "ending_date",
+                               "pda1.posting_months"),
+    "number_of_two_characters": ({"personal_administrative_number": "12"}, "personal_administrative_number",
+                                 "text.length"),
+    "expiry_before_start": ({"starting_date": "2027-02-01", "ending_date": "2027-12-31",
+                             "date_of_expiry": "2027-01-31"}, "date_of_expiry", "date.not_before"),
+    "holder_without_given_name": ({"holder.family_name": "Bērziņa"}, "holder.given_name", "field.required"),
+}
+#: What the reviewer saw in English on a Latvian page, said in each language instead.
+END_BEFORE_START = {"lv": "nedrīkst būt pirms datuma “Periods no”", "de": "darf nicht vor dem Datum „Zeitraum von“ "
+                    "liegen", "fr": "ne doit pas précéder la date « Période du »",
+                    "pl": "nie może przypadać przed datą „Okres od”"}
+
+
+def _page_text(html_text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+
+
+def _literal_words(key: str, lang: str) -> list[str]:
+    """The words of a rule's translation between its parameters (what a page must show of it)."""
+    import string
+
+    return [literal.strip() for literal, *_ in string.Formatter().parse(i18n.t(f"rule.{key}", lang))
+            if literal.strip()]
+
+
+@pytest.mark.parametrize("lang", ["lv", "de", "fr", "pl"])
+@pytest.mark.parametrize("broken", sorted(BROKEN_IN_THE_FORM))
+def test_a_rule_broken_in_the_form_is_said_in_the_page_language(issuer: Issuer, lang: str, broken: str) -> None:
+    """The banner and the field's own message say the rule in the clerk's language, and name the
+    field by its label (a holder's field too), never the English rule or a bare claim path."""
+    handle, tokens = issuer
+    changes, field, key = BROKEN_IN_THE_FORM[broken]
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        form = http.get(f"/lv-vsaa/office/new/pda1?lang={lang}").text
+        refused = http.post(f"/lv-vsaa/office/new/pda1?lang={lang}",
+                            data={**_pda1_form(_csrf(form), ""), **changes})
+    assert refused.status_code == 400, refused.text
+    shown = _page_text(refused.text)
+    english = i18n.t(f"rule.{key}", "en").split("{")[0].strip()
+    assert english not in shown, (lang, broken)
+    for words in _literal_words(key, lang):
+        assert words in shown, (lang, broken, words)
+    error = re.search(r'<span class="field-error" id="error-([^"]+)">([^<]*)</span>', refused.text)
+    assert error is not None and error.group(1) == field.replace(".", "-")
+    assert f"{field} ({field})" not in shown  # a label, not the claim path twice
+    from issuer.office import _label
+
+    assert _label(lang, field) != field and _label(lang, field) in shown
+    if broken == "end_before_start":
+        assert END_BEFORE_START[lang] in shown
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("lv", ("jābūt no 4 līdz 50 rakstzīmēm", "neizsniedz dokumentus, kuru veids ir")),
+    ("de", ("muss 4 bis 50 Zeichen lang sein", "stellt keine Dokumente der Art")),
+    ("fr", ("doit comporter de 4 à 50 caractères", "ne délivre pas de document de type")),
+    ("pl", ("musi mieć od 4 do 50 znaków", "nie wydaje dokumentów typu")),
+])
+def test_an_import_report_says_each_rule_in_the_page_language(issuer: Issuer, lang: str,
+                                                              words: tuple[str, str]) -> None:
+    handle, tokens = issuer
+    header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
+    short = row.replace("DEMO-010190-99999", "12").replace("DEMO-A1-LV-9001", "")
+    other_type = row.replace("pda1,", "ehic,", 1).replace("DEMO-A1-LV-9001", "")
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        csrf = _csrf(http.get("/lv-vsaa/office/import").text)
+        response = http.post(f"/lv-vsaa/office/import?lang={lang}", data={"csrf": csrf},
+                             files={"file": ("cases.csv", f"{header}\n{short}\n{other_type}\n".encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    shown = _page_text(response.text)
+    for said in words:
+        assert said in shown, (lang, said)
+    assert "must be 4 to 50 characters" not in shown and "does not issue" not in shown
+    assert _label(lang, "personal_administrative_number") in shown
+
+
+def _label(lang: str, field: str) -> str:
+    from issuer.office import _label as label
+
+    return label(lang, field)
+
+
+@pytest.mark.parametrize(("lang", "suspended", "withdrawn"), [
+    ("lv", "lietas stāvoklis: apturēts; vispirms to atjaunojiet", "atsauktu dokumentu nevar atjaunot"),
+    ("de", "der Fall ist ausgesetzt; setzen Sie ihn zuerst wieder in Kraft",
+     "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden"),
+    ("fr", "le dossier est suspendu ; rétablissez-le d'abord", "un document retiré ne peut pas être rétabli"),
+    ("pl", "stan sprawy: zawieszony; najpierw ją przywróć", "wycofanego dokumentu nie można przywrócić"),
+], ids=["lv", "de", "fr", "pl"])
+def test_a_refusal_on_the_case_page_is_said_in_the_page_language(issuer: Issuer, lang: str, suspended: str,
+                                                                 withdrawn: str) -> None:
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        assert http.post(f"/lv-vsaa/api/cases/{case['id']}/suspend", headers=api,
+                         json={"reason": "check"}).status_code == 200
+        page = f"/lv-vsaa/office/cases/{case['id']}"
+        csrf = _csrf(http.get(page).text)
+        offered = http.post(f"{page}/offer?lang={lang}", data={"csrf": csrf})
+        assert offered.status_code == 409, offered.text
+        assert suspended in _page_text(offered.text) and "reinstate it first" not in offered.text
+        again = http.post(f"{page}/suspend?lang={lang}", data={"csrf": csrf, "reason": "again"})
+        assert again.status_code == 409 and "is already" not in again.text
+        assert _literal_words("case.already", lang)[0] in _page_text(again.text)
+        assert http.post(f"/lv-vsaa/api/cases/{case['id']}/revoke", headers=api,
+                         json={"reason": "ended"}).status_code == 200
+        reinstated = http.post(f"{page}/reinstate?lang={lang}", data={"csrf": csrf, "reason": "mistake"})
+        assert reinstated.status_code == 409, reinstated.text
+        assert withdrawn in _page_text(reinstated.text) and "cannot be reinstated" not in reinstated.text
+
+
+@pytest.mark.parametrize(("lang", "words"), [("lv", "dokumenta derīgums beidzās 2025-06-30"),
+                                             ("de", "die Gültigkeit des Dokuments endete am 2025-06-30"),
+                                             ("fr", "la validité du document a pris fin le 2025-06-30"),
+                                             ("pl", "ważność dokumentu upłynęła 2025-06-30")])
+def test_an_offer_of_an_ended_document_is_refused_in_the_page_language(issuer: Issuer, lang: str, words: str) -> None:
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    ended = dict(PERSON.pda1, document_number="", starting_date="2025-01-01", ending_date="2025-06-30")
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={"configuration_id": "pda1", "claims": ended}).json()
+        page = f"/lv-vsaa/office/cases/{case['id']}"
+        offered = http.post(f"{page}/offer?lang={lang}", data={"csrf": _csrf(http.get(page).text)})
+    assert offered.status_code == 409, offered.text
+    assert words in _page_text(offered.text) and "validity ended" not in offered.text
+
+
+def test_the_api_names_the_rule_key_beside_the_english_rule(issuer: Issuer) -> None:
+    """The API keeps its English words and adds the rule's key and parameters, for a client's own translation."""
+    handle, tokens = issuer
+    claims = dict(PERSON.pda1, document_number="", personal_administrative_number="12")
+    response = httpx.post(f"{handle.url}/lv-vsaa/api/cases", headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"},
+                          json={"configuration_id": "pda1", "claims": claims})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error_description"] == "personal_administrative_number: must be 4 to 50 characters"
+    assert (body["field"], body["rule"]) == ("personal_administrative_number", "must be 4 to 50 characters")
+    assert (body["rule_key"], body["rule_params"]) == ("text.length", {"lo": 4, "hi": 50})
+
+
+def test_every_rule_key_has_its_words_in_all_five_languages() -> None:
+    """Every rule a document model (and the issuer, for what the office shows) can break has its key
+    and is said in EN, LV, DE, FR and PL with the same parameters; no model raises a rule without one."""
+    import string
+
+    from credentials import claims, ehic, pda1, pid
+    from issuer import office
+
+    assert office.FIELDS and pda1.VCT and ehic.VCT and pid.VCT  # every table registered
+    assert len(claims.RULE_TEXTS) > 40
+    for key, texts in claims.RULE_TEXTS.items():
+        assert len(texts) == len(i18n.LANGUAGES) and all(text.strip() for text in texts), key
+        assert texts[1] != texts[0], key  # Latvian is not English
+        fields = [{name for _, name, _, _ in string.Formatter().parse(text) if name} for text in texts]
+        assert all(names == fields[0] for names in fields), key
+        for lang, text in zip(i18n.LANGUAGES, texts, strict=True):
+            assert i18n.t(f"rule.{key}", lang) == text, (key, lang)
+    root = Path(__file__).resolve().parents[1] / "credentials"
+    for name in ("pda1.py", "ehic.py", "pid.py"):
+        assert "DataError(" not in (root / name).read_text(encoding="utf-8"), name  # each rule through claims.invalid
+    assert (root / "claims.py").read_text(encoding="utf-8").count("DataError(") == 1
+
+
 def test_every_string_is_translated_into_all_five_languages() -> None:
     for key, texts in _T.items():
         assert len(texts) == len(i18n.LANGUAGES) and all(t.strip() for t in texts), key
@@ -687,10 +861,13 @@ def test_a_session_ends_after_eight_hours_or_an_idle_hour_and_with_its_token(tmp
 
 
 @pytest.mark.parametrize(("field", "value"), [("legislation_country", "AT"), ("issuing_country", "DE"),
-                                              ("issuing_authority", {"id": "DE:DRV", "name": "DRV", "country": "DE"})])
+                                              ("issuing_authority", {"id": "DE:DRV", "name": "DRV", "country": "DE"}),
+                                              ("legislation_country", "DE")])
 def test_an_institution_records_only_documents_of_its_own_state(issuer: Issuer, field: str, value: Any) -> None:
     """987/2009 Art. 15/16/19: VSAA issues A1s under Latvian legislation only. A case the verifiers
-    would refuse as "not competent" is refused when the clerk records it, at the field at fault."""
+    would refuse as "not competent" is refused when the clerk records it, at the field at fault; judged
+    before the model's other rules (German legislation with the place of work in Germany, status 01,
+    is refused for its legislation_country, not as a posting that does not leave its state)."""
     handle, tokens = issuer
     response = httpx.post(f"{handle.url}/lv-vsaa/api/cases", headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"},
                           json={"configuration_id": "pda1", "claims": {**PERSON.pda1, field: value}})
@@ -741,3 +918,48 @@ def test_a_portrait_is_told_as_a_picture_in_all_fields_not_as_its_base64() -> No
 
     rows = dict(_flatten(pid.validate({**DEMO_PERSONS[0].pid, "picture": portrait(DEMO_PERSONS[0])})))
     assert re.fullmatch(r"(JPEG|PNG), \d+ KB", rows["picture"])
+
+
+def test_no_paper_copy_of_a_case_without_the_holders_name_and_birth_date(issuer: Issuer) -> None:
+    """The paper copy prints the holder for the inspector to compare with an identity document: a case
+    recorded without them (a CSV import never names the holder) gets none, 409 with the reason, on the
+    API and on the case page, and nothing is recorded for it."""
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        refused = http.get(f"/lv-vsaa/api/cases/{case['id']}/paper.pdf", headers=api)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"] == "invalid_request" and "birth date" in refused.json()["error_description"]
+        page = f"/lv-vsaa/office/cases/{case['id']}"
+        printed = http.post(f"{page}/paper?lang=en", data={"csrf": _csrf(http.get(page).text)})
+        assert printed.status_code == 409 and printed.headers["content-type"].startswith("text/html")
+        assert "birth date" in _page_text(printed.text)
+        after = http.get(f"/lv-vsaa/api/cases/{case['id']}", headers=api).json()
+        assert after["credential_records"] == [] and "paper" not in [e["action"] for e in after["events"]]
+
+
+def test_no_paper_copy_of_a_document_that_has_ended(issuer: Issuer) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    today = datetime.now(UTC).date()
+    ended = dict(PERSON.pda1, document_number="", date_of_issuance=(today - timedelta(days=200)).isoformat(),
+                 starting_date=(today - timedelta(days=200)).isoformat(),
+                 ending_date=(today - timedelta(days=2)).isoformat())
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": ended,
+            "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
+        refused = http.get(f"/lv-vsaa/api/cases/{case['id']}/paper.pdf", headers=api)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"] == "invalid_request"
+        assert f"ended on {ended['ending_date']}" in refused.json()["error_description"]
+        page = f"/lv-vsaa/office/cases/{case['id']}"
+        printed = http.post(f"{page}/paper?lang=en", data={"csrf": _csrf(http.get(page).text)})
+        assert printed.status_code == 409 and f"ended on {ended['ending_date']}" in _page_text(printed.text)
+        offered = http.post(f"{page}/offer?lang=en", data={"csrf": _csrf(http.get(page).text)})
+        assert offered.status_code == 409 and f"ended on {ended['ending_date']}" in _page_text(offered.text)
+        assert http.get(f"/lv-vsaa/api/cases/{case['id']}", headers=api).json()["credential_records"] == []

@@ -276,6 +276,10 @@ def test_the_same_offer_also_gives_the_document_as_an_iso_mdoc(issuer: Issuer) -
     assert verified.doctype == "eu.europa.ec.eudi.pda1.1"
     number = issuer.http.get(f"/lv-vsaa/api/cases/{case}", headers=issuer.clerk()).json()["claims"]["document_number"]
     assert verified.claims[verified.doctype]["document_number"] == number
+    # A verifier takes an mdoc A1 not showing its expiry as undetermined (every element can be
+    # withheld): one recorded without an expiry states the end of its period as its expiry.
+    elements = verified.claims[verified.doctype]
+    assert elements["date_of_expiry"] == elements["ending_date"]
     assert verified.device_key.public_numbers() == key.public_key().public_numbers()
     assert verified.status is not None
     lst = status_list.verify_token(issuer.http.get(urlsplit(verified.status.uri).path).text,
@@ -1185,3 +1189,53 @@ def test_the_back_offices_answers_with_peoples_data_are_not_cached(issuer: Issue
     for path in (f"/lv-vsaa/api/cases/{case_id}", "/lv-vsaa/api/cases?q=DEMO"):
         response = issuer.http.get(path, headers=issuer.clerk())
         assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path
+
+
+def test_an_offer_for_a_document_that_has_ended_is_refused_before_the_worker_types_the_code(issuer: Issuer) -> None:
+    """The credential endpoint would refuse it only after the code is typed: the clerk is told at once."""
+    today = datetime.now(UTC).date()
+    ended = {**unnumbered(PERSON.pda1), "date_of_issuance": (today - timedelta(days=200)).isoformat(),
+             "starting_date": (today - timedelta(days=200)).isoformat(),
+             "ending_date": (today - timedelta(days=2)).isoformat()}
+    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": ended},
+                            headers=issuer.clerk())
+    assert case.status_code == 201, case.text
+    offer = issuer.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=issuer.clerk())
+    assert offer.status_code == 409, offer.text
+    assert offer.json()["error"] == "invalid_request"
+    assert f"ended on {ended['ending_date']}" in offer.json()["error_description"]
+    events = issuer.http.get(f"/lv-vsaa/api/cases/{case.json()['id']}", headers=issuer.clerk()).json()["events"]
+    assert [e["action"] for e in events] == ["created"]
+
+
+def test_a_withdrawn_document_cannot_be_offered_again_and_is_not_told_to_be_reinstated(issuer: Issuer) -> None:
+    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1)},
+                            headers=issuer.clerk()).json()["id"]
+    suspended = issuer.http.post(f"/lv-vsaa/api/cases/{case}/suspend", json={"reason": "check"}, headers=issuer.clerk())
+    assert suspended.status_code == 200
+    offer = issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk())
+    assert offer.status_code == 409 and "reinstate it first" in offer.json()["error_description"]  # it can be
+    issuer.http.post(f"/lv-vsaa/api/cases/{case}/revoke", json={"reason": "posting cancelled"},
+                     headers=issuer.clerk()).raise_for_status()
+    for refused in (issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()),
+                    issuer.http.get(f"/lv-vsaa/api/cases/{case}/paper.pdf", headers=issuer.clerk())):
+        assert refused.status_code == 409 and refused.json()["error"] == "invalid_request"
+        said = refused.json()["error_description"]
+        assert "withdrawn" in said and "record a new case" in said and "reinstate" not in said, said
+
+
+def test_a_credential_record_names_its_status_list_as_the_status_list_uri_does(issuer: Issuer) -> None:
+    """Each institution numbers its own lists from 1: the case shows that number (and the URI), never the
+    database row of the list, which two institutions cannot share."""
+    for path, entity, config in (("lv-nvd", "LV:NVD", "ehic"), ("lv-vsaa", "LV:VSAA", "pda1")):
+        case, offer, tx = issuer.offer(path=path, entity=entity, config=config)
+        token = issuer.token(offer, tx, path=path).json()["access_token"]
+        proof = issuer.proof(generate_key(), nonce=issuer.nonce(path), aud=f"{issuer.url}/{path}")
+        issued = issuer.credential(token, [proof], config=config, path=path)
+        assert issued.status_code == 200, issued.text
+        payload = json.loads(b64url_decode(issued.json()["credentials"][0]["credential"].split("~")[0].split(".")[1]))
+        uri, idx = payload["status"]["status_list"]["uri"], payload["status"]["status_list"]["idx"]
+        got = issuer.http.get(f"/{path}/api/cases/{case}", headers=issuer.clerk(entity)).json()
+        records = got["credential_records"]
+        assert [(r["status_list"], r["status_list_uri"], r["idx"]) for r in records] == \
+            [(int(uri.rsplit("/", 1)[1]), uri, idx)]

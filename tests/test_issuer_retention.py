@@ -1,5 +1,7 @@
 """Storage limitation: a set time after a document ended, the issuer erases the case's personal
 data (GDPR Art. 5(1)(e)); the document's state and history stay, and nothing more can be issued.
+The time runs from the document's end, or from when the case was recorded or last used when that
+is later: an A1 issued after its period (987/2009 Art. 15) keeps the whole period too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,22 @@ class Office:
         return done.stdout
 
 
+def _recorded_on(data_dir: Path, case_id: str, when: datetime) -> None:
+    """As if ``case_id`` had been recorded, and all its history written, at ``when``."""
+    from sqlalchemy import update
+
+    from esspass.db import make_engine
+    from issuer.db import Case, Event
+
+    engine = make_engine(IssuerSettings(data_dir=data_dir).db_url("issuer.db"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Case).where(Case.id == case_id).values(created_at=when))
+            conn.execute(update(Event).where(Event.case_id == case_id).values(at=when))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
     office = Office(tmp_path)
@@ -65,6 +84,8 @@ def office(tmp_path: Path) -> Iterator[tuple[Office, dict[str, str]]]:
         # A clerk's free-text reason that names the person: gone with the rest when the case is erased.
         for action, reason in (("suspend", "Jānis Bērziņš called about his posting"), ("reinstate", "checked")):
             assert http.post(f"/cases/{cases['ended']}/{action}", json={"reason": reason}).status_code == 200
+    # Recorded when it was issued, at the start of its period: its retention period has passed.
+    _recorded_on(tmp_path, cases["ended"], datetime(2024, 12, 20, 10, tzinfo=UTC))
     yield office, cases
 
 
@@ -144,8 +165,6 @@ def test_cases_recorded_before_retention_existed_are_counted_from_their_document
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_large_backlog_is_erased_batch_by_batch_and_a_dry_run_changes_nothing(
         database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    from datetime import UTC, datetime
-
     from sqlalchemy import text
 
     from esspass.db import make_engine
@@ -158,13 +177,17 @@ def test_a_large_backlog_is_erased_batch_by_batch_and_a_dry_run_changes_nothing(
                          else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
     upgrade(engine, MIGRATIONS)
     vsaa = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))["lv-vsaa"]
-    service = IssuerService(engine, {"lv-vsaa": vsaa})
+    # Recorded when they were issued (the ended ones at the start of their period), erased today.
+    clock = [datetime(2024, 12, 20, 10, tzinfo=UTC)]
+    service = IssuerService(engine, {"lv-vsaa": vsaa}, clock=lambda: clock[0])
     ended: list[str] = []
     current: list[str] = []
     for n in range(7):
+        clock[0] = datetime(2024, 12, 20, 10, tzinfo=UTC) if n < 5 else datetime.now(UTC)
         claims = {**(ENDED if n < 5 else CURRENT), "document_number": f"DEMO-A1-LV-81{n:02d}"}
         case = service.create_case(vsaa, "pda1", claims, actor="clerk", holder=HOLDER)
         (ended if n < 5 else current).append(case.id)
+    clock[0] = datetime.now(UTC)
     # Recorded by a worker that did not know the end date column yet: one ended, one current.
     with engine.begin() as conn:
         conn.execute(text("UPDATE issuer_cases SET ends_at = NULL WHERE id IN (:a, :b)"),
@@ -190,8 +213,6 @@ def test_the_running_issuer_deletes_expired_tokens_at_start_even_with_retention_
         office: tuple[Office, dict[str, str]]) -> None:
     """Tokens no one can use any more go daily whatever the retention (tokens are not personal
     data kept for the clerks; retention 0 keeps cases, not every wallet's spent token)."""
-    from datetime import UTC, datetime, timedelta
-
     from issuer.app import build_service
     from issuer.db import Token
 
@@ -209,3 +230,79 @@ def test_the_running_issuer_deletes_expired_tokens_at_start_even_with_retention_
             assert time.monotonic() < deadline, "the issuer did not delete the expired token at start"
             time.sleep(0.05)
     service.engine.dispose()
+
+
+# --- the retention period runs from the case's recording and last use too ---------------------------------
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[tuple[Any, list[datetime]]]:
+    """The issuer's service over SQLite, on a clock the test moves (``clock[0]``)."""
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.institutions import demo_institutions
+    from issuer.service import IssuerService
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    clock = [datetime.now(UTC)]
+    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=clock[0])
+    yield IssuerService(engine, hosted, clock=lambda: clock[0]), clock
+    engine.dispose()
+
+
+def _erased(service: Any, case_id: str, path: str = "lv-vsaa") -> bool:
+    return service.get_case(service.institution(path), case_id)["erased_at"] is not None
+
+
+def test_a_document_recorded_after_it_ended_keeps_the_whole_retention_period_from_its_recording(
+        service: tuple[Any, list[datetime]]) -> None:
+    """An A1 issued after its period (987/2009 Art. 15), and a card typed with an expiry already
+    past, are not erased at the next run: the period runs from the case's recording."""
+    svc, clock = service
+    today = clock[0].date().isoformat()
+    vsaa, nvd = svc.institution("lv-vsaa"), svc.institution("lv-nvd")
+    retroactive = svc.create_case(vsaa, "pda1", {**ENDED, "document_number": "", "date_of_issuance": today},
+                                  actor="clerk:LV:VSAA", holder=HOLDER)
+    card = svc.create_case(nvd, "ehic", {**DEMO_PERSONS[0].ehic, "document_number": "",
+                                         "date_of_issuance": "2024-01-10", "date_of_expiry": "2025-01-31"},
+                           actor="clerk:LV:NVD")
+    assert svc.erase_ended(90, dry_run=True) == 0 and svc.erase_ended(90) == 0
+    assert svc.get_case(vsaa, retroactive.id)["claims"]["ending_date"] == "2025-06-30"
+    clock[0] += timedelta(days=89)
+    assert svc.erase_ended(90, dry_run=True) == 0 and svc.erase_ended(90) == 0
+    clock[0] += timedelta(days=2)
+    assert svc.erase_ended(90, dry_run=True) == 2  # the dry run counts by the same rule
+    assert svc.erase_ended(90) == 2
+    assert _erased(svc, retroactive.id) and _erased(svc, card.id, "lv-nvd")
+    erased = svc.get_case(vsaa, retroactive.id)["events"][-1]
+    assert erased["action"] == "erased" and "last recorded or used" in erased["reason"]
+
+
+def test_the_retention_period_runs_again_from_a_replacement_or_approval(
+        service: tuple[Any, list[datetime]]) -> None:
+    svc, clock = service
+    start = clock[0]
+    vsaa = svc.institution("lv-vsaa")
+    old = svc.create_case(vsaa, "pda1", {**ENDED, "document_number": "", "date_of_issuance": start.date().isoformat()},
+                          actor="clerk:LV:VSAA", holder=HOLDER)
+    clock[0] = start + timedelta(days=60)  # corrected two months later: a new case, the old one withdrawn
+    new = svc.replace_case(vsaa, old.id, {**ENDED, "document_number": "", "date_of_issuance": start.date().isoformat(),
+                                          "ending_date": "2025-05-31"}, actor="clerk:LV:VSAA", reason="corrected")
+    clock[0] = start + timedelta(days=91)
+    assert svc.erase_ended(90, dry_run=True) == 0 and svc.erase_ended(90) == 0
+    assert not _erased(svc, old.id) and not _erased(svc, new.id)
+    clock[0] = start + timedelta(days=151)
+    assert svc.erase_ended(90) == 2
+
+
+def test_an_ended_document_recorded_long_ago_and_unused_since_is_erased_as_before(
+        service: tuple[Any, list[datetime]]) -> None:
+    svc, clock = service
+    clock[0] = datetime(2024, 12, 20, 10, tzinfo=UTC)
+    case = svc.create_case(svc.institution("lv-vsaa"), "pda1", ENDED, actor="clerk:LV:VSAA", holder=HOLDER)
+    clock[0] = datetime.now(UTC)
+    assert svc.erase_ended(90) == 1 and _erased(svc, case.id)
+    erased = svc.get_case(svc.institution("lv-vsaa"), case.id)["events"][-1]
+    assert erased["reason"] == "90 days after the document ended (2025-07-01)"

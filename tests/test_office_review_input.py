@@ -193,6 +193,79 @@ def test_a_row_ending_in_empty_cells_beyond_the_header_is_imported(api: httpx.Cl
     assert response.json()["imported"] == 1
 
 
+def test_a_semicolon_separated_file_as_excel_saves_it_in_european_locales_is_imported(api: httpx.Client) -> None:
+    """Excel in a Latvian, German, French or Polish locale saves "CSV" with ``;`` between the cells:
+    every row was refused as "does not issue ''" (the whole line read as one column)."""
+    header = TEMPLATE.read_text(encoding="utf-8").split("\n")[0].replace(",", ";")
+    rows = [_row(number).replace(",", ";") for number in ("DEMO-A1-LV-8301", "DEMO-A1-LV-8302")]
+    response = _import(api, _csv(*rows, header=header))
+    assert response.status_code == 200, response.text
+    assert response.json()["imported"] == 2 and response.json()["created"] == [2, 3]
+
+
+def test_wholly_empty_rows_are_skipped_and_each_row_is_numbered_by_its_line_in_the_file(api: httpx.Client) -> None:
+    """A blank line, or a row of empty cells (",,,", what a spreadsheet writes for a row it once
+    used), is no case to refuse; every other row is reported by the line the clerk sees it on."""
+    empty = "," * TEMPLATE.read_text(encoding="utf-8").split("\n")[0].count(",")
+    bad = _row("DEMO-A1-LV-8402").replace(",LV,01,", ",LV,13,")
+    response = _import(api, _csv("", _row("DEMO-A1-LV-8401"), empty, bad, ""))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["imported"], answer["rejected"]) == (1, 1), answer
+    assert (answer["created"], answer["failed"]) == ([3], [5]), answer
+    assert answer["rows"][1]["field"] == "status_confirmation"
+
+
+def test_a_number_given_twice_is_named_by_the_lines_of_the_file(api: httpx.Client) -> None:
+    response = _import(api, _csv("", _row("DEMO-A1-LV-8501"), "", _row("DEMO-A1-LV-8501")))
+    assert response.status_code == 409, response.text
+    answer = response.json()
+    assert [r["row"] for r in answer["rows"]] == [5], answer
+    assert "on row 5" in answer["error_description"] and "also on row 3" in answer["rows"][0]["rule"], answer
+    assert _cases(api) == []
+
+
+def test_a_value_under_a_column_without_a_header_is_refused_whole(api: httpx.Client) -> None:
+    """A cell whose column has no name would be dropped unseen: the file is refused naming the row
+    and the column, without quoting the cell (it may be someone's personal data)."""
+    header = TEMPLATE.read_text(encoding="utf-8").split("\n")[0] + ",,"
+    columns = header.count(",") + 1
+    response = _import(api, _csv(_row("DEMO-A1-LV-8601") + ",,", _row("DEMO-A1-LV-8602") + ",,Bērziņa 120488",
+                                 header=header))
+    _refused(response, "file")
+    rule = response.json()["rule"]
+    assert "row 3" in rule and f"column {columns}" in rule and "header is empty" in rule, rule
+    assert "Bērziņa" not in response.text
+    assert _cases(api) == []
+    # Columns without a name and without a value (a spreadsheet's trailing commas) are nothing lost.
+    fine = _import(api, _csv(_row("DEMO-A1-LV-8603") + ",,", header=header))
+    assert fine.status_code == 200 and fine.json()["imported"] == 1, fine.text
+
+
+def test_reinstating_needs_no_body_and_withdrawing_without_one_asks_for_the_reason(api: httpx.Client) -> None:
+    """The reason of a reinstatement is optional: no body at all is no "invalid request"."""
+    case_id = _case(api, "DEMO-A1-LV-7020")
+    assert api.post(f"/api/cases/{case_id}/suspend", json={"reason": "checking"}).status_code == 200
+    reinstated = api.post(f"/api/cases/{case_id}/reinstate")
+    assert reinstated.status_code == 200, reinstated.text
+    assert reinstated.json()["state"] == "active"
+    _refused(api.post(f"/api/cases/{case_id}/revoke"), "reason")
+    assert api.get(f"/api/cases/{case_id}").json()["state"] == "active"
+
+
+def test_a_case_sent_as_a_form_or_as_broken_json_is_told_what_the_body_must_be(api: httpx.Client) -> None:
+    """"invalid request" and "0: JSON decode error" said nothing a clerk's integrator could act on."""
+    number = PERSON.pda1["personal_administrative_number"]
+    form = api.post("/api/cases", data={"configuration_id": "pda1", "personal_administrative_number": number})
+    broken = api.post("/api/cases", content=b'{"configuration_id": "pda1", "claims": {"x": "' + number.encode(),
+                      headers={"Content-Type": "application/json"})
+    for answer, said in ((form, "the body must be JSON (Content-Type: application/json), an object"),
+                         (broken, "the body is not valid JSON")):
+        assert answer.status_code == 400, answer.text
+        assert answer.json() == {"error": "invalid_request", "error_description": said}
+    assert _cases(api) == []
+
+
 # --- the back office pages ------------------------------------------------------------------------------
 
 

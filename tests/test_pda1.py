@@ -81,6 +81,18 @@ def test_period_end_before_start_is_refused() -> None:
     assert err.field == "ending_date"
 
 
+def test_an_expiry_date_before_the_period_starts_is_refused() -> None:
+    """A document that expires before the period it covers begins can never be valid: refused at
+    ``date_of_expiry``, with a rule key the back office translates."""
+    err = _error(_with(starting_date="2026-01-15", ending_date="2026-12-31", date_of_issuance="2026-01-10",
+                       date_of_expiry="2026-01-12"))
+    assert (err.field, err.key, err.params) == ("date_of_expiry", "date.not_before", {"other_field": "starting_date"})
+    assert err.rule == "must not be before starting_date"
+    # Expiring on the first day of the period is odd but possible: not refused.
+    pda1.validate(_with(starting_date="2026-01-15", ending_date="2026-12-31", date_of_issuance="2026-01-10",
+                        date_of_expiry="2026-01-15"))
+
+
 def test_posting_over_24_months_is_refused() -> None:
     err = _error(_with(status_confirmation="01", starting_date="2026-01-01", ending_date="2028-03-01"))
     assert "24 months" in err.rule

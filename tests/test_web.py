@@ -5,15 +5,25 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel, Field
 
 from credentials.errors import DataError, IssuerSignatureError, ProtocolError
 from esspass.testing import serve
 from esspass.web import csp_source, install
 
 
+class _Case(BaseModel):
+    configuration_id: str = Field(max_length=20)
+    claims: dict[str, object]
+
+
 def _app() -> FastAPI:
     app = FastAPI()
     install(app, "test")
+
+    @app.post("/cases")
+    def cases(body: _Case) -> dict[str, str]:
+        return {"configuration_id": body.configuration_id}
 
     @app.get("/protocol")
     def protocol() -> None:
@@ -135,3 +145,26 @@ def test_a_nul_in_the_path_is_not_found_before_any_route_reads_it() -> None:
         assert r.status_code == 404 and r.json()["error"] == "not_found"
         assert looked_up == []
         assert http.get("/items/abcd").json() == {"id": "abcd"}
+
+
+def test_a_request_body_that_is_not_the_json_asked_for_is_said_in_words_without_its_values() -> None:
+    """"invalid request" and "0: JSON decode error" did not say what to change; the words never
+    quote what was sent (it may be a person's data)."""
+    secret = "Bērziņa-120488-10001"
+    with serve(_app()) as server, httpx.Client(base_url=server.url) as http:
+        def said(response: httpx.Response) -> str:
+            assert response.status_code == 400, response.text
+            body = response.json()
+            assert body["error"] == "invalid_request" and set(body) == {"error", "error_description"}, body
+            assert secret not in response.text and "120488" not in response.text
+            return str(body["error_description"])
+
+        assert said(http.post("/cases", content=b'{"claims": "' + secret.encode() + b'"',
+                              headers={"Content-Type": "application/json"})) == "the body is not valid JSON"
+        form = said(http.post("/cases", data={"configuration_id": "pda1", "claims": secret}))
+        assert "JSON" in form and "application/json" in form, form
+        assert said(http.post("/cases", json=[secret])) == "the body must be a JSON object"
+        assert said(http.post("/cases")) == "the body must be a JSON object"
+        assert said(http.post("/cases", json={"configuration_id": "pda1", "claims": secret})) == \
+            "claims: Input should be a valid dictionary"
+        assert "at most 20 characters" in said(http.post("/cases", json={"configuration_id": secret * 2, "claims": {}}))
