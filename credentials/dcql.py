@@ -3,7 +3,8 @@
 * the wallet: :func:`match` picks, for each credential query, a held credential and the claim
   paths to disclose (§6.4: ``vct_values``, ``trusted_authorities`` of type ``aki`` (HAIP §5),
   ``claims``, first satisfiable ``claim_sets`` option, every required ``credential_sets`` entry,
-  nothing if a required credential is missing);
+  nothing if a required credential is missing); :func:`answering_options` lists every option a held
+  credential answers, for a holder who leaves out what only some of them ask;
 * everybody: :func:`validate` refuses malformed queries, :func:`requested_claims` says which
   top-level claims a query asks of which type (what the verifiers trusted list must allow);
 * the verifier: :func:`check_verifiable` refuses a query it could not check (a format it does not
@@ -25,7 +26,8 @@ from credentials.errors import ClaimError, ProtocolError
 from credentials.jose import b64url_encode
 from credentials.mdoc import DOCTYPE_VCT
 
-__all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "Presented", "authority_key_ids",
+__all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "Presented", "answering_options",
+           "authority_key_ids",
            "check_response", "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at"]
 
 ClaimPath = tuple[str | int | None, ...]
@@ -325,7 +327,12 @@ def _options(cq: Mapping[str, Any]) -> list[list[Mapping[str, Any]]]:
     return [list(claims)]
 
 
-def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple[str, tuple[ClaimPath, ...]] | None:
+def answering_options(cq: Mapping[str, Any], cred: HeldCredential) -> list[tuple[ClaimPath, ...]]:
+    """Every option of the credential query ``cq`` that ``cred`` answers (§6.4.1 ``claim_sets``, in
+    the verifier's order of preference; the query's ``claims`` as one option without them), each as
+    the claim paths it would disclose; empty when ``cred`` answers none (another format or type, or
+    not from a trusted authority). The first is what :func:`match` picks; a later one discloses what
+    the verifier also accepts, which lets the holder leave out what is not in every option."""
     if cq.get("format") in SD_JWT_FORMATS:
         formats: tuple[str, ...] = SD_JWT_FORMATS
         vcts = list(cq["meta"]["vct_values"])
@@ -334,14 +341,18 @@ def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple
         formats, doctype = (MDOC_FORMAT,), str(cq["meta"]["doctype_value"])
         vcts = [DOCTYPE_VCT.get(doctype, doctype)]
     else:
-        return None
+        return []
+    if cred.format not in formats or cred.vct not in vcts or not _trusted(cq, cred):
+        return []
+    claims = {doctype: cred.claims} if doctype is not None else cred.claims
+    return [tuple(tuple(c["path"]) for c in option) for option in _options(cq) if _claims_match(claims, option)]
+
+
+def _query_match(cq: Mapping[str, Any], held: Sequence[HeldCredential]) -> tuple[str, tuple[ClaimPath, ...]] | None:
     for cred in held:
-        if cred.format not in formats or cred.vct not in vcts or not _trusted(cq, cred):
-            continue
-        claims = {doctype: cred.claims} if doctype is not None else cred.claims
-        for option in _options(cq):  # ordered by the verifier's preference (§6.4.1)
-            if _claims_match(claims, option):
-                return cred.key, tuple(tuple(c["path"]) for c in option)
+        options = answering_options(cq, cred)  # ordered by the verifier's preference (§6.4.1)
+        if options:
+            return cred.key, options[0]
     return None
 
 

@@ -25,7 +25,7 @@ Tree::
     ├── VctError                         vct
     ├── StatusError                      status               (revoked, suspended, list unusable)
     ├── DataError                        invalid_data         (PDA1/EHIC/PID model rules)
-    └── ProtocolError                    <OAuth error code>   (carries http_status)
+    └── ProtocolError                    <OAuth error code>   (carries http_status; key, params)
         └── SignerUnavailableError       temporarily_unavailable, 503 (an HSM that does not answer)
 """
 
@@ -162,20 +162,30 @@ class ProtocolError(CredentialError):
     """An OAuth 2.0 / OpenID4VCI / OpenID4VP error response (RFC 6749 §5.2 shape).
 
     ``error`` is the wire code (``invalid_request``, ``invalid_grant``, ``invalid_proof`` ...).
+    ``key`` (with ``params``) names a refusal a page says in its reader's language, as
+    :class:`DataError`'s does (a back office's 409 "the case is suspended"; registered as
+    ``rule.<key>`` in ``credentials.i18n``); None for an error only a program reads.
     """
 
     code = "protocol"
 
     def __init__(self, error: str, description: str, *, http_status: int = 400,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None, key: str | None = None,
+                 params: Mapping[str, str | int] | None = None) -> None:
         super().__init__(description)
         self.error = error
         self.http_status = http_status
         #: Response headers the error needs (a ``DPoP-Nonce`` challenge, RFC 9449 §8, §9).
         self.headers = dict(headers or {})
+        self.key = key
+        self.params: dict[str, str | int] = dict(params or {})
 
-    def to_dict(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        """``{"error", "error_description"}``, and ``rule_key`` and ``rule_params`` for a keyed refusal."""
+        out: dict[str, Any] = {"error": self.error, "error_description": self.message}
+        if self.key is not None:
+            out.update(rule_key=self.key, rule_params=self.params)
+        return out
 
 
 class SignerUnavailableError(ProtocolError):

@@ -117,10 +117,23 @@ VP_FORMATS_SUPPORTED: dict[str, dict[str, list[Any]]] = {
 }
 
 
+#: A language tag of a ``purpose#<tag>`` claim (BCP 47's common shapes: ``lv``, ``pt-BR``).
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+#: Longest purpose sent (the wallet shows at most as much).
+MAX_PURPOSE = 300
+
+
 def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, dcql_query: Mapping[str, Any],
                   response_mode: str, iat: int, exp: int, encryption_key: Any | None = None,
-                  purpose: str | None = None) -> dict[str, Any]:
-    """The Request Object claims (§5.1) for a cross-device direct_post(.jwt) request."""
+                  purpose: str | None = None, purpose_translations: Mapping[str, str] | None = None
+                  ) -> dict[str, Any]:
+    """The Request Object claims (§5.1) for a cross-device direct_post(.jwt) request.
+
+    ``purpose`` (why the verifier asks, for the wallet's consent screen) is no parameter of
+    OpenID4VP 1.0, which lets a deployment define its own (§5: a wallet ignores those it does not
+    know). ``purpose_translations`` (language tag -> text) adds ``purpose#<tag>`` for each, the way
+    human-readable metadata carries its languages (RFC 7591 §2.2, OpenID Connect Core §5.2), so a
+    wallet can show the worker's language; ``purpose`` itself is the text for any other language."""
     if response_mode not in ("direct_post", "direct_post.jwt"):
         raise ValueError("response_mode must be direct_post or direct_post.jwt")
     if not SAFE.fullmatch(nonce) or not SAFE.fullmatch(state):
@@ -143,7 +156,12 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
         "client_metadata": metadata,
     }
     if purpose:
-        payload["purpose"] = purpose[:300]
+        payload["purpose"] = purpose[:MAX_PURPOSE]
+        for tag, text in (purpose_translations or {}).items():
+            if not LANGUAGE_TAG.fullmatch(tag):
+                raise ValueError(f"{tag!r} is not a language tag")
+            if text:
+                payload[f"purpose#{tag}"] = text[:MAX_PURPOSE]
     return payload
 
 

@@ -488,7 +488,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
                                     every_claim_withholdable=every_claim_withholdable)
     if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
-                                                   "checked for withdrawal."))
+                                                   "checked for withdrawal.", _NO_STATUS))
         return result
     outcome = status_lookup(status, entity, now)
     result.status_value, result.status_age = outcome.value, outcome.age_seconds
@@ -612,14 +612,18 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
 
 
 _SEVERAL = "holder_link.several"
+#: A document that names no status list: never checkable for withdrawal (its own reason, not that
+#: of a list not signed by the institution, "status.failed").
+_NO_STATUS = "status.no_reference"
 
 
 #: Step keys of a ``query`` step that passed but leaves something unsaid: optional documents not presented.
 _PARTIAL, _NOTHING = "query.partial", "query.nothing_presented"
 #: Keys of passed steps a valid verdict gives as its reason, first found first: the A1 or EHIC is
 #: tied to the PID (whose face the inspector sees) by the wallet only, not by a personal number; or
-#: it is a represented person's card; optional documents were not presented.
-_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _PARTIAL)
+#: it is a represented person's card; optional documents were not presented; an offline code (the
+#: wallet's, or a paper copy's) is tied to its holder only by an identity document the inspector checks.
+_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _PARTIAL, "holder_link.check_identity", "paper")
 
 
 def _notice(steps: Sequence[Step]) -> Step | None:
@@ -670,7 +674,9 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
 
     The issuer key comes from the cached trust list by ``kid``; the status from the cached status
     list (``status_lookup`` falls back to its cache). A paper credential (no holder key) can be
-    valid, but the verdict says to check an identity document.
+    valid, and so can the wallet's code, but the verdict says to check an identity document: neither
+    carries a photo, and no PID comes with them. One naming no holder is never valid
+    (:func:`_offline_holder_step`).
     """
     from credentials import compact
 
@@ -711,11 +717,12 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     if verified.holder_bound:
         steps.append(Step("key_binding", PASSED, "The phone holding the document's key signed this code just now."))
     else:
-        steps.append(Step("key_binding", PASSED, "Paper document: check an identity document to confirm the holder."))
+        steps.append(Step("key_binding", PASSED, _PAPER))
+    top = [_offline_holder_step(verified.fields, holder_bound=verified.holder_bound)]
     module = _TYPES.get(verified.vct)
     steps += _validity_steps(module, verified.fields, now.date())
     if verified.status is None:
-        steps.append(Step("status", FAILED, "The document carries no status reference."))
+        steps.append(Step("status", FAILED, "The document carries no status reference.", _NO_STATUS))
     else:
         outcome = status_lookup(verified.status, entity, now)
         result.status_value, result.status_age = outcome.value, outcome.age_seconds
@@ -729,7 +736,31 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
             steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
         else:
             steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
-    verdict = _combine(steps)
-    reason = _first_problem(steps) or ("" if verified.holder_bound else
-                                       "Paper document: check an identity document to confirm the holder.")
-    return Verdict(verdict, reason, [], [result], trust_list_age, now)
+    every = top + steps
+    notice = _notice(top)
+    reason = _first_problem(every) or (notice.message if notice is not None else "")
+    return Verdict(_combine(every), reason, top, [result], trust_list_age, now)
+
+
+_PAPER = "Paper document: check an identity document to confirm the holder."
+#: Reason keys of an offline code's ``holder_link`` step (:func:`_offline_holder_step`).
+_CHECK_IDENTITY, _NO_HOLDER = "holder_link.check_identity", "holder_link.no_holder"
+
+
+def _offline_holder_step(fields: Mapping[str, Any], *, holder_bound: bool) -> Step:
+    """The ``holder_link`` step of an offline code: is it the document of the person in front of the
+    inspector? No PID comes with it, and it carries no photo (:mod:`credentials.compact` has no field
+    for one: a portrait would not fit a QR code), only the holder's name and birth date, which the
+    inspector compares with an identity document: the valid verdict says so (a notice, as for the
+    online ``same_wallet`` link). A code naming no one (no name, or no birth date) has nothing to
+    compare, so it is tied to nobody: not run, and the verdict is undetermined, never valid (a paper
+    copy printed for a case without them; the issuer refuses to print one)."""
+    named = any(str(fields.get(k) or "").strip() for k in ("family_name", "given_name")) \
+        and str(fields.get("birthdate") or "").strip()
+    if not named:
+        return Step("holder_link", NOT_RUN, "The document names no holder (name and date of birth): nothing can be "
+                    "compared with an identity document, so it cannot be tied to the person checked.", _NO_HOLDER)
+    if holder_bound:
+        return Step("holder_link", PASSED, "Offline QR code without a photo: check an identity document to confirm "
+                    "the holder.", _CHECK_IDENTITY)
+    return Step("holder_link", PASSED, _PAPER, "paper")

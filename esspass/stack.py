@@ -173,15 +173,18 @@ def wallet_holding(stack: Stack, data_dir: Path, http: httpx.Client, person: Any
                    document_number: str | None = None) -> Any:
     """A fresh reference wallet (fast key derivation, for tests) holding ``person``'s PID, with the
     portrait, and PDA1, each handed over by a clerk of the demo institution that issues it; the
-    PDA1 numbered ``document_number``, or by the issuer."""
+    PDA1 numbered ``document_number``, or by the issuer, its case naming the holder (the name and
+    birth date its offline QR code carries, which the inspector compares with an identity document)."""
     from credentials.demo_persons import portrait
 
     clerk = Clerk(stack.issuer_url, data_dir, http)
     wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
     a1 = unnumbered(person.pda1) if document_number is None else {**person.pda1, "document_number": document_number}
-    for entity, config, claims in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)}),
-                                   (person.pda1_issuer, "pda1", a1)):
-        clerk.hand_over(wallet, entity, config, claims)
+    holder = {k: person.pid[k] for k in ("family_name", "given_name", "birthdate") if k in person.pid}
+    for entity, config, claims, named in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)},
+                                           None),
+                                          (person.pda1_issuer, "pda1", a1, holder)):
+        clerk.hand_over(wallet, entity, config, claims, named)
     return wallet
 
 

@@ -3,8 +3,10 @@
 ``install(app, service, ready=...)`` is the only entry point. It renders every
 :class:`~credentials.errors.CredentialError` once, at the boundary (STYLE.md §7):
 
-* :class:`ProtocolError` → its ``http_status`` and ``{"error", "error_description"}`` (RFC 6749 §5.2);
-* :class:`DataError` → 400 ``{"error": "invalid_request", "field", "rule", ...}``;
+* :class:`ProtocolError` → its ``http_status`` and ``{"error", "error_description"}`` (RFC 6749 §5.2),
+  with ``rule_key`` and ``rule_params`` beside them for a refusal that has a key (the issuer's back office);
+* :class:`DataError` → 400 ``{"error": "invalid_request", "field", "rule", ...}`` (``rule_key``,
+  ``rule_params`` too, for a rule that has a key);
 * any other CredentialError → 400 ``{"error": <code>, "error_description": ...}``;
 * request validation → 400 ``invalid_request``; anything unexpected → 500 ``server_error``
   with no trace and no detail (the trace goes to the log, which never carries request bodies).

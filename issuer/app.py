@@ -35,8 +35,8 @@ from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import error_response, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
-from issuer.office import MAX_UPLOAD, import_csv_rows, read_csv, refuse_nul
-from issuer.service import Institution, IssuerService, NumberTaken
+from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
+from issuer.service import Institution, IssuerService, NumberTaken, import_file
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
@@ -486,7 +486,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         so is one with a document number already given (409, ``rows`` naming each such row)."""
         rows = read_csv(await file.read(MAX_UPLOAD + 1))
         try:
-            report = await run_in_threadpool(import_csv_rows, svc(), who[0], rows, actor=who[1])
+            report = await run_in_threadpool(import_file, svc(), who[0], rows, actor=who[1], lines=rows.lines)
         except NumberTaken as exc:
             refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names
             return JSONResponse({**json.loads(bytes(refused.body)), "imported": 0, "rows": exc.rows},

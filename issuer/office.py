@@ -12,9 +12,10 @@ guessable from outside and changes with every restart.
 
 Languages: ``?lang=`` (remembered in a ``lang`` cookie), else the cookie, else Accept-Language;
 the strings are registered in :mod:`credentials.i18n` under ``office.*``. A rule a form, a file or
-an action breaks is said in that language too (:func:`rule_text`): a document model's by the key its
-DataError carries (``credentials.claims.RULE_TEXTS``), the issuer's refusals (which the API says in
-English) by their words (:func:`rule_of`, the table ``_RULES`` below); a field by its label.
+an action breaks is said in that language too (:func:`rule_text`), by the key its error carries: a
+document model's DataError (``credentials.claims.RULE_TEXTS``), the issuer's own DataErrors and
+refusals (:mod:`issuer.rules`, a ProtocolError's ``key``), an import report's row (``rule_key``); a
+field by its label. An error without a key is shown as the issuer words it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -40,16 +40,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from credentials import i18n, pda1
-from credentials.claims import RULE_TEXTS, invalid, register_rules
+from credentials.claims import RULE_TEXTS, invalid
 from credentials.countries import COUNTRIES
-from credentials.errors import CredentialError, DataError, ProtocolError
+from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
 from issuer.db import OfficeSession
 from issuer.service import (
     CREDENTIAL_TYPES,
-    NO_ROWS,
     FourEyes,
     Institution,
     IssuerService,
@@ -59,8 +58,8 @@ from issuer.service import (
 )
 from issuer.settings import clerk_institution, clerk_name
 
-__all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "CsvRows", "import_csv_rows", "mount_office", "read_csv",
-           "refuse_nul", "rule_of", "rule_text"]
+__all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "CsvRows", "mount_office", "read_csv", "refuse_nul",
+           "rule_text"]
 
 HERE = Path(__file__).parent
 COOKIE = "esspass_clerk"
@@ -294,6 +293,103 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "Neues Dokument erfassen und dieses widerrufen",
                        "Enregistrer le nouveau document et retirer celui-ci",
                        "Zapisz nowy dokument i wycofaj ten"),
+    # Where a second clerk approves each document (four-eyes), the old one is withdrawn only when the
+    # replacement is approved (IssuerService.approve_case), and stays as it is if it is refused.
+    "replace_help_approval": ("Change what is needed below. The new document needs a new number: type it, or leave "
+                              "it empty to have one given. The new document then awaits a second clerk's approval; "
+                              "this one stays as it is until then, and is withdrawn when the new one is approved (if "
+                              "the new one is refused, this one stays). You can hand the new one to the person's "
+                              "wallet meanwhile.",
+                              "Zemāk mainiet vajadzīgo. Jaunajam dokumentam vajag jaunu numuru: ierakstiet to vai "
+                              "atstājiet tukšu, lai to piešķirtu. Pēc tam jaunais dokuments gaida otra darbinieka "
+                              "apstiprinājumu; līdz tam šis paliek nemainīgs un tiek atsaukts, kad jaunais ir "
+                              "apstiprināts (ja jauno noraida, šis paliek spēkā). Jauno personas makam varat nodot jau "
+                              "tagad.",
+                              "Ändern Sie unten, was nötig ist. Das neue Dokument braucht eine neue Nummer: Geben Sie "
+                              "sie ein oder lassen Sie das Feld leer, damit eine vergeben wird. Das neue Dokument "
+                              "wartet dann auf die Freigabe durch eine zweite Sachbearbeitung; bis dahin bleibt dieses "
+                              "unverändert und wird widerrufen, sobald das neue freigegeben ist (wird das neue "
+                              "abgelehnt, bleibt dieses bestehen). Sie können das neue schon jetzt an die Wallet der "
+                              "Person übergeben.",
+                              "Modifiez ci-dessous ce qui doit l'être. Le nouveau document a besoin d'un nouveau "
+                              "numéro : saisissez-le ou laissez le champ vide pour qu'un numéro soit attribué. Le "
+                              "nouveau document attend ensuite l'approbation d'un second agent ; d'ici là, celui-ci "
+                              "reste inchangé, et il est retiré lorsque le nouveau est approuvé (si le nouveau est "
+                              "refusé, celui-ci reste valable). Vous pouvez dès maintenant remettre le nouveau au "
+                              "portefeuille de la personne.",
+                              "Zmień poniżej, co trzeba. Nowy dokument potrzebuje nowego numeru: wpisz go lub "
+                              "pozostaw pole puste, aby został nadany. Nowy dokument czeka potem na zatwierdzenie "
+                              "przez drugiego urzędnika; do tego czasu ten pozostaje bez zmian i zostanie wycofany, "
+                              "gdy nowy zostanie zatwierdzony (jeśli nowy zostanie odrzucony, ten pozostaje ważny). "
+                              "Nowy możesz już teraz przekazać do portfela osoby."),
+    "replace_submit_approval": ("Record the new document (this one is withdrawn when it is approved)",
+                                "Reģistrēt jauno dokumentu (šis tiks atsaukts, kad jauno apstiprinās)",
+                                "Neues Dokument erfassen (dieses wird mit dessen Freigabe widerrufen)",
+                                "Enregistrer le nouveau document (celui-ci sera retiré à son approbation)",
+                                "Zapisz nowy dokument (ten zostanie wycofany po jego zatwierdzeniu)"),
+    "replacement_awaiting": ("A replacement of this document awaits a second clerk's approval. Until then this "
+                             "document stays as it is: it is withdrawn when the replacement is approved, and stays if "
+                             "the replacement is refused.",
+                             "Šī dokumenta aizstājējs gaida otra darbinieka apstiprinājumu. Līdz tam šis dokuments "
+                             "paliek nemainīgs: to atsauc, kad aizstājēju apstiprina, un tas paliek spēkā, ja "
+                             "aizstājēju noraida.",
+                             "Ein Ersatz dieses Dokuments wartet auf die Freigabe durch eine zweite Sachbearbeitung. "
+                             "Bis dahin bleibt dieses Dokument unverändert: Es wird widerrufen, wenn der Ersatz "
+                             "freigegeben wird, und bleibt bestehen, wenn er abgelehnt wird.",
+                             "Un remplacement de ce document attend l'approbation d'un second agent. D'ici là, ce "
+                             "document reste inchangé : il est retiré lorsque le remplacement est approuvé, et reste "
+                             "valable si le remplacement est refusé.",
+                             "Zastępstwo tego dokumentu czeka na zatwierdzenie przez drugiego urzędnika. Do tego czasu "
+                             "ten dokument pozostaje bez zmian: zostanie wycofany, gdy zastępstwo zostanie "
+                             "zatwierdzone, a pozostanie ważny, jeśli zostanie odrzucone."),
+    "open_replacement": ("Open the replacement", "Atvērt aizstājēju", "Ersatz öffnen", "Ouvrir le remplacement",
+                         "Otwórz zastępstwo"),
+    "replaces_note": ("This document replaces an earlier one, which was withdrawn when this one was recorded.",
+                      "Šis dokuments aizstāj agrāku, kas tika atsaukts, kad šo reģistrēja.",
+                      "Dieses Dokument ersetzt ein früheres, das mit der Erfassung dieses Dokuments widerrufen wurde.",
+                      "Ce document remplace un document antérieur, retiré lors de l'enregistrement de celui-ci.",
+                      "Ten dokument zastępuje wcześniejszy, który wycofano przy zapisaniu tego."),
+    "replaces_approved_note": ("This document replaces an earlier one, which was withdrawn when this one was "
+                               "approved.",
+                               "Šis dokuments aizstāj agrāku, kas tika atsaukts, kad šo apstiprināja.",
+                               "Dieses Dokument ersetzt ein früheres, das mit der Freigabe dieses Dokuments widerrufen "
+                               "wurde.",
+                               "Ce document remplace un document antérieur, retiré lors de l'approbation de celui-ci.",
+                               "Ten dokument zastępuje wcześniejszy, który wycofano przy zatwierdzeniu tego."),
+    "replaces_awaiting_note": ("This document replaces an earlier one, which stays as it is until this one is "
+                               "approved: approving this one withdraws it, refusing this one leaves it.",
+                               "Šis dokuments aizstāj agrāku, kas paliek nemainīgs, līdz šo apstiprina: apstiprinot "
+                               "šo, agrāko atsauc, noraidot šo, agrākais paliek spēkā.",
+                               "Dieses Dokument ersetzt ein früheres, das unverändert bleibt, bis dieses freigegeben "
+                               "ist: Die Freigabe widerruft es, die Ablehnung lässt es bestehen.",
+                               "Ce document remplace un document antérieur, qui reste inchangé jusqu'à l'approbation "
+                               "de celui-ci : l'approuver retire l'ancien, le refuser le laisse valable.",
+                               "Ten dokument zastępuje wcześniejszy, który pozostaje bez zmian do zatwierdzenia tego: "
+                               "zatwierdzenie go wycofa, odrzucenie pozostawi go ważnym."),
+    "replaces_unapproved_note": ("This document was to replace an earlier one, but it was not approved: the earlier "
+                                 "one stays as it was.",
+                                 "Šim dokumentam bija jāaizstāj agrāks, taču tas netika apstiprināts: agrākais "
+                                 "paliek, kāds bija.",
+                                 "Dieses Dokument sollte ein früheres ersetzen, wurde aber nicht freigegeben: Das "
+                                 "frühere bleibt, wie es war.",
+                                 "Ce document devait remplacer un document antérieur, mais il n'a pas été approuvé : "
+                                 "l'ancien reste tel qu'il était.",
+                                 "Ten dokument miał zastąpić wcześniejszy, ale nie został zatwierdzony: wcześniejszy "
+                                 "pozostaje bez zmian."),
+    "open_replaced": ("Open the earlier document", "Atvērt agrāko dokumentu", "Früheres Dokument öffnen",
+                      "Ouvrir le document antérieur", "Otwórz wcześniejszy dokument"),
+    "ended_note": ("This document's validity ended on {date}: it can no longer be handed over to a wallet or printed. "
+                   "To extend it, replace it with a new document.",
+                   "Šī dokumenta derīgums beidzās {date}: to vairs nevar nodot makam vai izdrukāt. Lai to "
+                   "pagarinātu, aizstājiet to ar jaunu dokumentu.",
+                   "Die Gültigkeit dieses Dokuments endete am {date}: Es kann weder an eine Wallet übergeben noch "
+                   "gedruckt werden. Um es zu verlängern, ersetzen Sie es durch ein neues Dokument.",
+                   "La validité de ce document a pris fin le {date} : il ne peut plus être remis à un portefeuille "
+                   "ni imprimé. Pour le prolonger, remplacez-le par un nouveau document.",
+                   "Ważność tego dokumentu upłynęła {date}: nie można go już przekazać do portfela ani wydrukować. "
+                   "Aby go przedłużyć, zastąp go nowym dokumentem."),
+    "paper_refused": ("No paper copy: {rule}.", "Papīra kopija nav iespējama: {rule}.", "Kein Papierausdruck: {rule}.",
+                      "Pas de copie papier : {rule}.", "Brak kopii papierowej: {rule}."),
     "event.keys_attested": ("wallet keys attested", "maka atslēgas apliecinātas", "Wallet-Schlüssel bestätigt",
                             "clés du portefeuille attestées", "klucze portfela poświadczone"),
     "event.wallet_failure": ("the wallet could not keep the document", "maks nevarēja saglabāt dokumentu",
@@ -574,226 +670,6 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
-#: The rules and refusals of the issuer that the office shows (rule key -> words in en, lv, de, fr,
-#: pl), beside those of the document models (credentials.claims.RULE_TEXTS). The English words are
-#: the issuer's own (issuer/service.py, credentials/errors.py, read_csv below): a refusal that comes
-#: without its key is known by them (:func:`rule_of`), and shown in the clerk's language.
-_RULES: dict[str, tuple[str, str, str, str, str]] = {
-    "issuer.does_not_issue": ("{institution} does not issue {configuration}",
-                              "{institution} neizsniedz dokumentus, kuru veids ir {configuration}",
-                              "{institution} stellt keine Dokumente der Art {configuration} aus",
-                              "{institution} ne délivre pas de document de type {configuration}",
-                              "{institution} nie wydaje dokumentów typu {configuration}"),
-    "issuer.own_institution": ("must be this institution's ({id}, {country})",
-                               "jāatbilst šai iestādei ({id}, {country})",
-                               "muss zu dieser Einrichtung passen ({id}, {country})",
-                               "doit correspondre à cet organisme ({id}, {country})",
-                               "musi odpowiadać tej instytucji ({id}, {country})"),
-    "issuer.provider_name": ("must be this provider's name ({name})", "jābūt šī nodrošinātāja nosaukumam ({name})",
-                             "muss der Name dieses Anbieters sein ({name})",
-                             "doit être le nom de ce fournisseur ({name})",
-                             "musi być nazwą tego dostawcy ({name})"),
-    "date.future": ("must not be in the future", "nedrīkst būt nākotnē", "darf nicht in der Zukunft liegen",
-                    "ne doit pas être dans le futur", "nie może przypadać w przyszłości"),
-    "reason.required": ("a reason is required", "jānorāda iemesls", "ein Grund ist erforderlich",
-                        "un motif est obligatoire", "powód jest wymagany"),
-    "text.nul": ("must not contain a NUL character", "nedrīkst saturēt rakstzīmi NUL",
-                 "darf kein NUL-Zeichen enthalten",
-                 "ne doit pas contenir de caractère NUL", "nie może zawierać znaku NUL"),
-    "number.taken": ("document number {number} is already given to case {case} ({state}): a number is never given "
-                     "twice, not even a withdrawn document's; type another, or leave it empty to have one given",
-                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state}): numuru nekad nepiešķir "
-                     "divreiz, arī atsaukta dokumenta numuru ne; ierakstiet citu vai atstājiet tukšu, lai to "
-                     "piešķirtu",
-                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state}): Eine Nummer wird "
-                     "nie zweimal vergeben, auch nicht die eines widerrufenen Dokuments; geben Sie eine andere ein "
-                     "oder lassen Sie das Feld leer, damit eine vergeben wird",
-                     "le numéro de document {number} est déjà attribué au dossier {case} ({state}) : un numéro n'est "
-                     "jamais attribué deux fois, pas même celui d'un document retiré ; saisissez-en un autre ou "
-                     "laissez le champ vide pour qu'un numéro soit attribué",
-                     "numer dokumentu {number} jest już nadany sprawie {case} ({state}): numer nigdy nie jest "
-                     "nadawany dwa razy, nawet numer wycofanego dokumentu; wpisz inny lub pozostaw puste, aby nadać "
-                     "nowy"),
-    "number.kept": ("document number {number} stays with the document this one replaces (case {case}): a "
-                    "replacement is a new document and needs a new number; type another, or leave it empty to have "
-                    "one given",
-                    "dokumenta numurs {number} paliek aizstājamajam dokumentam (lieta {case}): aizstājējs ir jauns "
-                    "dokuments, un tam vajag jaunu numuru; ierakstiet citu vai atstājiet tukšu, lai to piešķirtu",
-                    "die Dokumentnummer {number} bleibt beim ersetzten Dokument (Fall {case}): Ein Ersatz ist ein "
-                    "neues Dokument und braucht eine neue Nummer; geben Sie eine andere ein oder lassen Sie das Feld "
-                    "leer, damit eine vergeben wird",
-                    "le numéro de document {number} reste au document remplacé (dossier {case}) : un remplacement est "
-                    "un nouveau document et demande un nouveau numéro ; saisissez-en un autre ou laissez le champ "
-                    "vide pour qu'un numéro soit attribué",
-                    "numer dokumentu {number} pozostaje przy zastępowanym dokumencie (sprawa {case}): zastępstwo to "
-                    "nowy dokument i potrzebuje nowego numeru; wpisz inny lub pozostaw puste, aby nadać nowy"),
-    "number.given": ("document number {number} is already given to case {case} ({state})",
-                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state})",
-                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state})",
-                     "le numéro de document {number} est déjà attribué au dossier {case} ({state})",
-                     "numer dokumentu {number} jest już nadany sprawie {case} ({state})"),
-    "number.on_row": ("document number {number} is also on row {row}", "dokumenta numurs {number} ir arī {row}. rindā",
-                      "die Dokumentnummer {number} steht auch in Zeile {row}",
-                      "le numéro de document {number} figure aussi à la ligne {row}",
-                      "numer dokumentu {number} jest też w wierszu {row}"),
-    "number.no_free": ("no free document number could be drawn; try again",
-                       "neizdevās piešķirt brīvu dokumenta numuru; mēģiniet vēlreiz",
-                       "es konnte keine freie Dokumentnummer vergeben werden; versuchen Sie es erneut",
-                       "aucun numéro de document libre n'a pu être attribué ; réessayez",
-                       "nie udało się nadać wolnego numeru dokumentu; spróbuj ponownie"),
-    "case.not_active": ("the case is {state}; reinstate it first", "lietas stāvoklis: {state}; vispirms to atjaunojiet",
-                        "der Fall ist {state}; setzen Sie ihn zuerst wieder in Kraft",
-                        "le dossier est {state} ; rétablissez-le d'abord",
-                        "stan sprawy: {state}; najpierw ją przywróć"),
-    "case.state": ("the case is {state}", "lietas stāvoklis: {state}", "der Fall ist {state}", "le dossier est {state}",
-                   "stan sprawy: {state}"),
-    "case.revoked_final": ("a revoked document cannot be reinstated", "atsauktu dokumentu nevar atjaunot",
-                           "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden",
-                           "un document retiré ne peut pas être rétabli", "wycofanego dokumentu nie można przywrócić"),
-    "case.already": ("the document is already {state}", "dokuments jau ir {state}", "das Dokument ist bereits {state}",
-                     "le document est déjà {state}", "dokument jest już {state}"),
-    "case.erased": ("the document has ended and its personal data was erased; record a new case",
-                    "dokuments ir beidzies, un tā personas dati ir dzēsti; reģistrējiet jaunu lietu",
-                    "das Dokument ist abgelaufen und seine personenbezogenen Daten wurden gelöscht; erfassen Sie "
-                    "einen neuen Fall",
-                    "le document a pris fin et ses données personnelles ont été effacées ; enregistrez un nouveau "
-                    "dossier",
-                    "dokument wygasł, a jego dane osobowe usunięto; zapisz nową sprawę"),
-    "case.withdrawn": ("this document was withdrawn; record a new case",
-                       "šis dokuments ir atsaukts; reģistrējiet jaunu lietu",
-                       "dieses Dokument wurde widerrufen; erfassen Sie einen neuen Fall",
-                       "ce document a été retiré ; enregistrez un nouveau dossier",
-                       "ten dokument został wycofany; zapisz nową sprawę"),
-    "case.awaiting": ("the case awaits a second clerk's approval", "lieta gaida otra darbinieka apstiprinājumu",
-                      "der Fall wartet auf die Freigabe durch eine zweite Sachbearbeitung",
-                      "le dossier attend l'approbation d'un second agent",
-                      "sprawa czeka na zatwierdzenie przez drugiego urzędnika"),
-    "case.not_awaiting": ("this case is not awaiting approval", "šī lieta negaida apstiprinājumu",
-                          "dieser Fall wartet nicht auf Freigabe", "ce dossier n'attend pas d'approbation",
-                          "ta sprawa nie czeka na zatwierdzenie"),
-    # The wording of issuer/service.py as it is being changed (a withdrawn or ended document is
-    # neither offered nor printed; one replacement awaiting approval at a time; a paper copy needs the holder).
-    "case.withdrawn_offer": ("the document was withdrawn, and a withdrawn document cannot be offered again (a "
-                             "withdrawal is final): record a new case",
-                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar piedāvāt (atsaukšana ir "
-                             "galīga): reģistrējiet jaunu lietu",
-                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut übergeben "
-                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
-                             "le document a été retiré, et un document retiré ne peut plus être remis (un retrait est "
-                             "définitif) : enregistrez un nouveau dossier",
-                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie przekazać (wycofanie "
-                             "jest ostateczne): zapisz nową sprawę"),
-    "case.withdrawn_paper": ("the document was withdrawn, and a withdrawn document cannot be printed again (a "
-                             "withdrawal is final): record a new case",
-                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar izdrukāt (atsaukšana ir "
-                             "galīga): reģistrējiet jaunu lietu",
-                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut gedruckt "
-                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
-                             "le document a été retiré, et un document retiré ne peut plus être imprimé (un retrait "
-                             "est définitif) : enregistrez un nouveau dossier",
-                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie wydrukować "
-                             "(wycofanie jest ostateczne): zapisz nową sprawę"),
-    "case.ended_offer": ("the document's validity ended on {date}: no offer can be made for it; to extend it, replace "
-                         "it with a new document",
-                         "dokumenta derīgums beidzās {date}: to vairs nevar piedāvāt; lai to pagarinātu, aizstājiet "
-                         "to ar jaunu dokumentu",
-                         "die Gültigkeit des Dokuments endete am {date}: es kann nicht mehr übergeben werden; um es zu "
-                         "verlängern, ersetzen Sie es durch ein neues Dokument",
-                         "la validité du document a pris fin le {date} : il ne peut plus être remis ; pour le "
-                         "prolonger, remplacez-le par un nouveau document",
-                         "ważność dokumentu upłynęła {date}: nie można go już przekazać; aby go przedłużyć, zastąp go "
-                         "nowym dokumentem"),
-    "case.ended_paper": ("the document's validity ended on {date}: no paper copy can be printed; to extend it, "
-                         "replace it with a new document",
-                         "dokumenta derīgums beidzās {date}: papīra kopiju vairs nevar izdrukāt; lai to pagarinātu, "
-                         "aizstājiet to ar jaunu dokumentu",
-                         "die Gültigkeit des Dokuments endete am {date}: es kann kein Papierausdruck mehr erstellt "
-                         "werden; um es zu verlängern, ersetzen Sie es durch ein neues Dokument",
-                         "la validité du document a pris fin le {date} : aucune copie papier ne peut plus être "
-                         "imprimée ; pour le prolonger, remplacez-le par un nouveau document",
-                         "ważność dokumentu upłynęła {date}: nie można już wydrukować kopii papierowej; aby go "
-                         "przedłużyć, zastąp go nowym dokumentem"),
-    "case.replacement_awaiting": ("a replacement of this document (case {case}) awaits a second clerk's approval: "
-                                  "approve or refuse it first",
-                                  "šī dokumenta aizstājējs (lieta {case}) gaida otra darbinieka apstiprinājumu: "
-                                  "vispirms to apstipriniet vai noraidiet",
-                                  "ein Ersatz dieses Dokuments (Fall {case}) wartet auf die Freigabe durch eine zweite "
-                                  "Sachbearbeitung: Geben Sie ihn zuerst frei oder lehnen Sie ihn ab",
-                                  "un remplacement de ce document (dossier {case}) attend l'approbation d'un second "
-                                  "agent : approuvez-le ou refusez-le d'abord",
-                                  "zastępstwo tego dokumentu (sprawa {case}) czeka na zatwierdzenie przez drugiego "
-                                  "urzędnika: najpierw je zatwierdź lub odrzuć"),
-    "case.no_holder_paper": ("the case has no holder's name and birth date: the paper copy prints them for the "
-                             "inspector to compare with an identity document; replace the case giving the holder "
-                             "(family_name, given_name, birthdate)",
-                             "lietā nav turētāja vārda, uzvārda un dzimšanas datuma: papīra kopijā tos izdrukā, lai "
-                             "inspektors tos salīdzinātu ar personu apliecinošu dokumentu; aizstājiet lietu, norādot "
-                             "turētāju",
-                             "der Fall hat weder Namen noch Geburtsdatum der Inhaberin/des Inhabers: der "
-                             "Papierausdruck nennt sie, damit die Kontrolle sie mit einem Ausweis vergleicht; ersetzen "
-                             "Sie den Fall mit Angabe der Inhaberin/des Inhabers",
-                             "le dossier n'a ni le nom ni la date de naissance du titulaire : la copie papier les "
-                             "imprime pour que l'inspecteur les compare à une pièce d'identité ; remplacez le dossier "
-                             "en indiquant le titulaire",
-                             "sprawa nie zawiera imienia, nazwiska ani daty urodzenia posiadacza: kopia papierowa je "
-                             "drukuje, aby kontroler porównał je z dokumentem tożsamości; zastąp sprawę, podając "
-                             "posiadacza"),
-    "case.pid_paper": ("a PID has no paper form", "PID nav papīra formas", "für eine PID gibt es keine Papierform",
-                       "un PID n'a pas de version papier", "PID nie ma wersji papierowej"),
-    "signer.unavailable": ("the signing service is temporarily unavailable; try again",
-                           "parakstīšanas pakalpojums īslaicīgi nav pieejams; mēģiniet vēlreiz",
-                           "der Signaturdienst ist vorübergehend nicht verfügbar; versuchen Sie es erneut",
-                           "le service de signature est temporairement indisponible ; réessayez",
-                           "usługa podpisywania jest chwilowo niedostępna; spróbuj ponownie"),
-    "csv.column_conflict": ("conflicts with another column", "ir pretrunā ar citu kolonnu",
-                            "steht im Widerspruch zu einer anderen Spalte", "entre en conflit avec une autre colonne",
-                            "koliduje z inną kolumną"),
-    "csv.row_shape": ("the cells of this row do not fit the fields of this document",
-                      "šīs rindas šūnas neatbilst šī dokumenta laukiem",
-                      "die Zellen dieser Zeile passen nicht zu den Feldern dieses Dokuments",
-                      "les cellules de cette ligne ne correspondent pas aux champs de ce document",
-                      "komórki tego wiersza nie pasują do pól tego dokumentu"),
-    "csv.database": ("not imported: the database failed; import this row again",
-                     "nav importēta: datubāzes kļūme; importējiet šo rindu vēlreiz",
-                     "nicht importiert: Fehler der Datenbank; importieren Sie diese Zeile erneut",
-                     "non importée : la base de données a échoué ; importez à nouveau cette ligne",
-                     "nie zaimportowano: błąd bazy danych; zaimportuj ten wiersz ponownie"),
-    "csv.too_large": ("at most {mib} MiB per import", "ne vairāk kā {mib} MiB vienā importā",
-                      "höchstens {mib} MiB pro Import", "au plus {mib} Mio par import",
-                      "najwyżej {mib} MiB na jeden import"),
-    "csv.too_many_rows": ("at most {rows} rows per import", "ne vairāk kā {rows} rindas vienā importā",
-                          "höchstens {rows} Zeilen pro Import", "au plus {rows} lignes par import",
-                          "najwyżej {rows} wierszy na jeden import"),
-    "csv.utf8": ("must be UTF-8 CSV", "jābūt UTF-8 CSV failam", "muss eine UTF-8-CSV-Datei sein",
-                 "doit être un fichier CSV en UTF-8", "musi być plikiem CSV w UTF-8"),
-    "csv.nul": ("line {line} holds a NUL character", "{line}. rindā ir rakstzīme NUL", "Zeile {line} enthält ein "
-                "NUL-Zeichen", "la ligne {line} contient un caractère NUL", "wiersz {line} zawiera znak NUL"),
-    "csv.unreadable": ("is not readable CSV (line {line}: {detail})",
-                       "nav nolasāms CSV fails ({line}. rinda: {detail})",
-                       "ist keine lesbare CSV-Datei (Zeile {line}: {detail})",
-                       "n'est pas un CSV lisible (ligne {line} : {detail})",
-                       "nie jest czytelnym plikiem CSV (wiersz {line}: {detail})"),
-    "csv.column_twice": ("the column {column} is named twice in the header",
-                         "kolonna {column} virsraksta rindā ir nosaukta divreiz",
-                         "die Spalte {column} kommt in der Kopfzeile zweimal vor",
-                         "la colonne {column} figure deux fois dans l'en-tête",
-                         "kolumna {column} występuje w nagłówku dwa razy"),
-    "csv.extra_cells": ("row {row} has more cells than the header", "{row}. rindā ir vairāk šūnu nekā virsraksta rindā",
-                        "Zeile {row} hat mehr Zellen als die Kopfzeile",
-                        "la ligne {row} a plus de cellules que l'en-tête",
-                        "wiersz {row} ma więcej komórek niż nagłówek"),
-    "csv.unnamed_column": ("row {row} has a value in column {column}, whose header is empty",
-                           "{row}. rindā ir vērtība {column}. kolonnā, kurai virsraksta rindā nav nosaukuma",
-                           "Zeile {row} hat einen Wert in Spalte {column}, deren Kopfzeile leer ist",
-                           "la ligne {row} a une valeur dans la colonne {column}, dont l'en-tête est vide",
-                           "wiersz {row} ma wartość w kolumnie {column}, której nagłówek jest pusty"),
-    "csv.file_required": ("a CSV file is required", "vajag CSV failu", "eine CSV-Datei ist erforderlich",
-                          "un fichier CSV est requis", "wymagany jest plik CSV"),
-    "csv.no_rows": (NO_ROWS, "failā nav nevienas rindas", "die Datei enthält keine Zeilen",
-                    "le fichier ne contient aucune ligne", "plik nie zawiera żadnych wierszy"),
-}
-register_rules(_RULES)
-
 
 @dataclass(frozen=True)
 class Field:
@@ -923,47 +799,21 @@ def _when(value: str) -> str:
     return value[:16].replace("T", " ")
 
 
-def _refusal(lang: str, exc: CredentialError, action: str) -> str:
+def _refusal(lang: str, exc: CredentialError) -> str:
     """The clerk's words for a refusal (the service says it in English, for the API): a four-eyes
-    one by its rule, a decision on a case no longer awaiting it, a model's rule, or any other the
-    issuer says (:func:`rule_text`); one the office does not know, as the service words it."""
+    one by its rule, a decision on a case no longer awaiting it, a model's rule at its field, or any
+    other by its key (:func:`rule_text`); one without a key, as the service words it."""
     if isinstance(exc, FourEyes):
         return _t(lang, exc.rule)
-    if isinstance(exc, ProtocolError) and exc.http_status == 409 and action in ("approve", "refuse"):
-        return _t(lang, "not_awaiting")
     if isinstance(exc, DataError):
         return f"{_label(lang, exc.field)}: {_error_rule(lang, exc)}"
-    return rule_text(lang, exc.message)
-
-
-def _rule_pattern(template: str) -> re.Pattern[str]:
-    """The English words of a rule with each parameter as a named group: what finds its key."""
-    parts = []
-    for literal, name, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name:
-            parts.append(f"(?P<{name}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-@cache
-def _rule_patterns(count: int) -> list[tuple[str, re.Pattern[str]]]:
-    """Every rule's pattern, the most words first ("the case is {state}; reinstate it first" before
-    "the case is {state}"); ``count`` (how many rules there are) renews the list when a rule is added."""
-    del count
-    literal = {key: sum(len(part[0]) for part in string.Formatter().parse(texts[0]))
-               for key, texts in RULE_TEXTS.items()}
-    return [(key, _rule_pattern(RULE_TEXTS[key][0])) for key in sorted(RULE_TEXTS, key=lambda k: -literal[k])]
-
-
-def rule_of(english: str) -> tuple[str, dict[str, str]] | None:
-    """The key and parameters of a rule given in its English words (a refusal the issuer made
-    without its key, or a row of an import report), or None for words no rule has."""
-    for key, pattern in _rule_patterns(len(RULE_TEXTS)):
-        found = pattern.fullmatch(english)
-        if found:
-            return key, found.groupdict()
-    return None
+    if isinstance(exc, SignerUnavailableError):  # said alike by every service (credentials.errors)
+        return rule_text(lang, exc.message, "signer.unavailable")
+    if isinstance(exc, ProtocolError):
+        if exc.key == "case.not_awaiting":  # another clerk decided first, or it was withdrawn meanwhile
+            return _t(lang, "not_awaiting")
+        return rule_text(lang, exc.message, exc.key, exc.params)
+    return exc.message
 
 
 #: How each language quotes a field's label inside a sentence.
@@ -981,13 +831,10 @@ def _rule_param(lang: str, name: str, value: object) -> str:
 
 
 def rule_text(lang: str, english: str, key: str | None = None, params: Mapping[str, object] | None = None) -> str:
-    """A rule in ``lang``: by its key and parameters, or else by its English words (:func:`rule_of`);
-    the English words themselves when no rule has them."""
+    """A rule in ``lang`` by its key and parameters; ``english`` (the words the issuer said) for a
+    rule without a key, or with one no rule has."""
     if key is None or key not in RULE_TEXTS:
-        found = rule_of(english)
-        if found is None:
-            return english
-        key, params = found
+        return english
     shown = {name: _rule_param(lang, name, value) for name, value in (params or {}).items()}
     try:
         return i18n.t(f"rule.{key}", lang, **shown)
@@ -997,7 +844,7 @@ def rule_text(lang: str, english: str, key: str | None = None, params: Mapping[s
 
 def _error_rule(lang: str, exc: DataError | NumberTaken) -> str:
     """The rule of a refusal at a field, in ``lang``."""
-    return rule_text(lang, exc.rule, getattr(exc, "key", None), getattr(exc, "params", None))
+    return rule_text(lang, exc.rule, exc.key, exc.params)
 
 
 def _report_rule(lang: str, row: Mapping[str, Any]) -> str:
@@ -1104,7 +951,7 @@ def refuse_nul(value: Any, field: str) -> None:
 class CsvRows(list[dict[str, str]]):
     """The rows of an import file (:func:`read_csv`), each with the line of the file it begins on
     (``lines``, as a text editor or spreadsheet numbers them: blank lines and the header counted),
-    by which the import report names it (:func:`import_csv_rows`)."""
+    by which the import report names it (``import_file(..., lines=rows.lines)``)."""
 
     def __init__(self, rows: list[dict[str, str]], lines: list[int]) -> None:
         super().__init__(rows)
@@ -1175,31 +1022,6 @@ def read_csv(data: bytes) -> CsvRows:
     return CsvRows(rows, lines)
 
 
-def _renumbered(text: str, line_of: Callable[[int], int]) -> str:
-    """``text`` (the issuer's words for an import) with its "row N" / "rows N, M" by the file's lines."""
-    return re.sub(r"\b(rows? )(\d+(?:, \d+)*)",
-                  lambda m: m[1] + ", ".join(str(line_of(int(n))) for n in m[2].split(", ")), text)
-
-
-def import_csv_rows(service: IssuerService, inst: Institution, rows: list[dict[str, str]], *,
-               actor: str) -> list[dict[str, Any]]:
-    """:func:`issuer.service.import_file` of the rows :func:`read_csv` read, its report (and the
-    refusal of a file with numbers already given, :class:`NumberTaken`) naming each row by the line
-    of the file it is on, where the service counts the rows it was given from 2."""
-    lines = rows.lines if isinstance(rows, CsvRows) else list(range(2, len(rows) + 2))
-
-    def line_of(number: int) -> int:
-        return lines[number - 2] if 2 <= number < len(lines) + 2 else number
-
-    try:
-        report = import_file(service, inst, rows, actor=actor)
-    except NumberTaken as exc:
-        raise NumberTaken(_renumbered(exc.rule, line_of), rows=[
-            {**r, "row": line_of(int(r["row"])), "rule": _renumbered(str(r["rule"]), line_of)}
-            for r in exc.rows]) from None
-    return [{**r, "row": line_of(int(r["row"]))} for r in report]
-
-
 def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
         dict[str, Any], dict[str, str] | None]:
     """The claims and the offline-QR holder (or None) typed into the new-case form."""
@@ -1264,7 +1086,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def failed(request: Request, path: str, exc: CredentialError) -> HTMLResponse:
         status = exc.http_status if isinstance(exc, ProtocolError) else 400
         return message(request, path, "not_found", status,
-                       text=None if status == 404 else _refusal(_lang(request), exc, "record"))
+                       text=None if status == 404 else _refusal(_lang(request), exc))
 
     def to(path: str, rest: str, request: Request) -> RedirectResponse:
         return RedirectResponse(f"/{path}/office{rest}?lang={_lang(request)}", status_code=303)
@@ -1458,7 +1280,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                              replacing=old)
         except ProtocolError as exc:
             return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
-                             error=_refusal(_lang(request), exc, "replace"))
+                             error=_refusal(_lang(request), exc))
         except CredentialError as exc:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
@@ -1510,10 +1332,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             if exc.http_status == 404:
                 return failed(request, path, exc)
             return show_case(request, path, svc().get_case(inst, case_id), status_code=exc.http_status,
-                             error=_refusal(lang, exc, action))
+                             error=_refusal(lang, exc))
         except CredentialError as exc:
             return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
-                             error=_refusal(lang, exc, action))
+                             error=_refusal(lang, exc))
         return to(path, f"/cases/{case_id}", request)
 
     # --- CSV import -----------------------------------------------------------------------------------
@@ -1541,7 +1363,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                 raise invalid("file", "csv.file_required")
             rows = read_csv(await upload.read(MAX_UPLOAD + 1))
         except DataError as exc:
-            if exc.rule == NO_ROWS:
+            if exc.key == "csv.no_rows":
                 said = _t(lang, "file_empty")
             elif exc.key in ("csv.too_large", "csv.utf8", "csv.too_many_rows"):  # what files the office takes
                 said = f"{_t(lang, 'file_error', size=MAX_UPLOAD // _MIB, rows=MAX_ROWS)} ({_error_rule(lang, exc)})"
@@ -1549,16 +1371,16 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                 said = _t(lang, "file_refused", rule=_error_rule(lang, exc))
             return page(request, path, "office/import.html", status_code=400, report=None, error=said)
         try:
-            report = await run_in_threadpool(import_csv_rows, svc(), inst, rows, actor=who.actor)
+            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=who.actor, lines=rows.lines)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported
             return page(request, path, "office/import.html", status_code=409, report=exc.rows, imported=0,
                         rejected=len(rows), error=_t(lang, "numbers_taken"))
         except ProtocolError as exc:  # four-eyes: the shared token records no case where approval is asked
             return page(request, path, "office/import.html", status_code=exc.http_status, report=None,
-                        error=_refusal(lang, exc, "import"))
+                        error=_refusal(lang, exc))
         except DataError as exc:
             return page(request, path, "office/import.html", status_code=400, report=None,
-                        error=_t(lang, "file_empty") if exc.rule == NO_ROWS else _refusal(lang, exc, "import"))
+                        error=_t(lang, "file_empty") if exc.key == "csv.no_rows" else _refusal(lang, exc))
         return page(request, path, "office/import.html", report=report,
                     imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
 

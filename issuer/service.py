@@ -46,6 +46,7 @@ from credentials import (
     verification,
 )
 from credentials import key_attestation as key_attestation_mod
+from credentials.claims import invalid
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
@@ -67,13 +68,15 @@ from issuer.db import (
     utc,
 )
 from issuer.nonces import Nonces
+from issuer.rules import refusal, rule_row, words
 from issuer.status_lists import StatusLists
 
 __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "Institution", "IssuedOffer", "IssuerService", "NumberTaken",
            "document_end", "import_file", "new_document_number"]
 
-#: The rule (field ``file``) of an import with no row to import: an empty file, or a header alone.
-NO_ROWS = "the file has no rows"
+#: The rule (field ``file``, key ``csv.no_rows``) of an import with no row to import: an empty file,
+#: or a header alone.
+NO_ROWS = words("csv.no_rows")
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
@@ -106,18 +109,21 @@ _USE_ACTIONS = ("created", "replaced", "approved", "offered", "paper", "authoris
 
 class NumberTaken(ProtocolError):
     """409 ``invalid_request``: a document number another case of the institution has, with
-    ``field`` and ``rule`` as a :class:`DataError` has them (``rows``: an import's refused rows).
+    ``field`` and ``rule`` as a :class:`DataError` has them, and the rule's ``key`` and ``params``
+    (:mod:`issuer.rules`: ``number.taken``, ``number.kept``, ``csv.numbers_taken_row(s)``);
+    ``rows``: an import's refused rows, each with its ``rule_key`` and ``rule_params``.
 
     An institution gives a number to one document, of any type (domain.md numbers no type apart),
     in any state: a withdrawn or replaced document still exists for whoever holds it, on paper, in
     a wallet or in an inspector's verification proof (an HMAC of the number)."""
 
-    def __init__(self, rule: str, rows: Sequence[Mapping[str, Any]] = ()) -> None:
-        super().__init__("invalid_request", rule, http_status=409)
+    def __init__(self, key: str, params: Mapping[str, str | int], *, rows: Sequence[Mapping[str, Any]] = ()) -> None:
+        rule = words(key, **params)
+        super().__init__("invalid_request", rule, http_status=409, key=key, params=params)
         self.field, self.rule = "document_number", rule
         self.rows = [dict(r) for r in rows]
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "field": self.field, "rule": self.rule}
 
 
@@ -140,8 +146,9 @@ def new_document_number(entity_id: str, today: date) -> str:
     return f"{entity_id.replace(':', '-')}-{today.year}-{drawn}"
 
 
-def _taken(number: object, case_id: str, state: str) -> str:
-    return f"document number {number} is already given to case {case_id} ({_STATE_WORDS.get(state, state)})"
+def _taken(number: object, case_id: str, state: str) -> dict[str, str | int]:
+    """The parameters of the rules of a number another case has (``number.taken``, ``number.given``)."""
+    return {"number": str(number), "case": case_id, "state": _STATE_WORDS.get(state, state)}
 
 
 @dataclass(frozen=True)
@@ -283,8 +290,7 @@ class IssuerService:
                 with self.sessions() as s:
                     self._number_free(s, inst, case)  # names the case that took the number meanwhile
                 raise  # another constraint than the number's
-        raise ProtocolError("temporarily_unavailable", "no free document number could be drawn; try again",
-                            http_status=503)
+        raise refusal("number.no_free", error="temporarily_unavailable", http_status=503)
 
     def _number_free(self, s: Session, inst: Institution, case: Case, *, replaces: Case | None = None) -> None:
         """Refuse (:class:`NumberTaken`) the number of ``case`` when another case of the institution
@@ -295,26 +301,26 @@ class IssuerService:
                                                              Case.number_key == case.number_key)).first()
         if holder is None:
             return
-        number = case.claims.get("document_number")
+        number = str(case.claims.get("document_number"))
         if replaces is not None and holder.id == replaces.id:
-            raise NumberTaken(f"document number {number} stays with the document this one replaces (case "
-                              f"{holder.id}): a replacement is a new document and needs a new number; type another, "
-                              "or leave it empty to have one given")
-        raise NumberTaken(f"{_taken(number, holder.id, holder.state)}: a number is never given twice, not even a "
-                          "withdrawn document's; type another, or leave it empty to have one given")
+            raise NumberTaken("number.kept", {"number": number, "case": holder.id})
+        raise NumberTaken("number.taken", _taken(number, holder.id, holder.state))
 
-    def number_conflicts(self, inst: Institution, rows: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
-        """The rows of a CSV import (numbered as in its report: the header is line 1) whose document
-        number a case of the institution has, or an earlier row: ``row``, ``field``, ``rule`` each."""
+    def number_conflicts(self, inst: Institution, rows: Sequence[Mapping[str, str]], *,
+                         lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """The rows of a CSV import whose document number a case of the institution has, or an
+        earlier row: ``row``, ``field``, ``rule`` each, and the rule's ``rule_key`` and ``rule_params``.
+        A row is numbered by ``lines`` (the line of the file each row is on), else as though the
+        header were line 1 and each row one line (:func:`import_rows`)."""
         first: dict[str, tuple[int, str]] = {}  # number key -> the first row with it, its number
-        conflicts: dict[int, str] = {}
-        for line, row in enumerate(rows, start=2):
+        conflicts: dict[int, dict[str, Any]] = {}  # row -> its rule (rule_row)
+        for line, row in zip(_row_lines(rows, lines), rows, strict=True):
             number = (row.get("document_number") or "").strip()
             key = number_key(number)
             if key is None:
                 continue
             if key in first:
-                conflicts[line] = f"document number {number} is also on row {first[key][0]}"
+                conflicts[line] = rule_row("number.on_row", number=number, row=first[key][0])
             else:
                 first[key] = line, number
         keys = list(first)
@@ -326,15 +332,16 @@ class IssuerService:
                         Case.entity_id == inst.entity.id, Case.number_key.in_(keys[start:start + 500])))})
         for key, (line, number) in first.items():
             if key in given:
-                conflicts[line] = _taken(number, *given[key])
-        return [{"row": line, "ok": False, "field": "document_number", "rule": conflicts[line]}
-                for line in sorted(conflicts)]
+                conflicts[line] = rule_row("number.given", **_taken(number, *given[key]))
+        return [{"row": line, "ok": False, "field": "document_number", **rule}
+                for line, rule in sorted(conflicts.items())]
 
     def _new_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
                   holder: Mapping[str, Any] | None) -> Case:
         """A case made from ``claims`` checked by the credential model, not yet recorded."""
         if configuration_id not in inst.configurations:
-            raise DataError("configuration_id", f"{inst.entity.name_en} does not issue {configuration_id!r}")
+            raise invalid("configuration_id", "issuer.does_not_issue", institution=inst.entity.name_en,
+                          configuration=repr(configuration_id))
         module = CREDENTIAL_TYPES[configuration_id]
         now = self._now()
         if module is pid:  # the provider states the PID Rulebook's mandatory metadata (§2.4) itself
@@ -346,13 +353,13 @@ class IssuerService:
         # The verifier's own competence rule: a document it would refuse is never recorded.
         problem = verification.competence_problem(inst.entity, module, normalised)
         if problem is not None:
-            raise DataError(problem[0], _NOT_COMPETENT.format(id=inst.entity.id, country=inst.entity.country))
+            raise _not_competent(inst, problem[0])
         if module is pid and normalised["issuing_authority"] not in _pid_authorities(inst):
-            raise DataError("issuing_authority", f"must be this provider's name ({inst.entity.name})")
+            raise invalid("issuing_authority", "issuer.provider_name", name=inst.entity.name)
         issued = normalised.get("date_of_issuance")
         # A day ahead of UTC at most: an institution east of Greenwich is on the next day first.
         if isinstance(issued, str) and date.fromisoformat(issued) > now.date() + timedelta(days=1):
-            raise DataError("date_of_issuance", "must not be in the future")
+            raise invalid("date_of_issuance", "date.future")
         holder_data = _holder(holder) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
@@ -383,7 +390,7 @@ class IssuerService:
         was to replace.
         """
         if not reason.strip():
-            raise DataError("reason", "a reason is required")
+            raise invalid("reason", "reason.required")
         with self.sessions() as s:
             old = self._case(s, inst, case_id)
             configuration_id = old.configuration_id  # a case's type never changes
@@ -395,12 +402,10 @@ class IssuerService:
             old = self._case(s, inst, case_id, lock=True)  # a second replacement waits, then finds it withdrawn
             self._still_held(old)
             if old.state == "revoked":
-                raise ProtocolError("invalid_request", "this document was withdrawn; record a new case",
-                                    http_status=409)
+                raise refusal("case.withdrawn")
             awaiting = self._awaiting_replacement(s, old)
             if awaiting is not None:
-                raise ProtocolError("invalid_request", f"a replacement of this document (case {awaiting}) awaits a "
-                                    "second clerk's approval: approve or refuse it first", http_status=409)
+                raise refusal("case.replacement_awaiting", case=awaiting)
             self._number_free(s, inst, new, replaces=old)
             new.replaces = old.id
             s.add(new)
@@ -453,7 +458,7 @@ class IssuerService:
             return Case.approval == "awaiting", Case.state != "revoked", Case.erased_at.is_(None)
         if approval in ("approved", "refused"):
             return (Case.approval == approval,)
-        raise DataError("approval", "must be awaiting, approved or refused")
+        raise invalid("approval", "approval.value")
 
     def awaiting_approval(self, inst: Institution) -> int:
         """How many of the institution's cases a second clerk is to approve (as ``approval=awaiting`` lists)."""
@@ -472,7 +477,10 @@ class IssuerService:
         status list as the status list URI does (``status_list``: the list's number in
         ``/<institution>/status/<number>``, and ``status_list_uri``), never a database id;
         ``replaces``: the case this one replaces; ``replacement_awaiting``: a replacement of this one
-        that awaits a second clerk's approval (four-eyes), until then this one stays as it is."""
+        that awaits a second clerk's approval (four-eyes), until then this one stays as it is;
+        ``offer_refusal`` and ``paper_refusal``: what an offer or a paper copy would be refused for now
+        (``rule``, ``rule_key``, ``rule_params``, as the refusal's answer says it), or None."""
+        now = self._now()
         with self.sessions() as s:
             case = self._case(s, inst, case_id)
             creds = s.execute(select(CredentialRecord, StatusListRecord.number)
@@ -484,6 +492,8 @@ class IssuerService:
             out["holder"] = case.holder
             out["replaces"] = case.replaces
             out["replacement_awaiting"] = self._awaiting_replacement(s, case)
+            out["offer_refusal"] = _refusal_json(self._offer_refused(inst, case, now))
+            out["paper_refusal"] = _refusal_json(self._paper_refused(inst, case, now))
             out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
                                   if case.erased_at is None else "" for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
@@ -498,8 +508,7 @@ class IssuerService:
     @staticmethod
     def _still_held(case: Case) -> None:
         if case.erased_at is not None:
-            raise ProtocolError("invalid_request", "the document has ended and its personal data was erased; "
-                                "record a new case", http_status=409)
+            raise refusal("case.erased")
 
     def purge_expired(self) -> int:
         """Delete what no request can use any more, so that the tables do not grow with every wallet
@@ -613,21 +622,18 @@ class IssuerService:
     def create_offer(self, inst: Institution, case_id: str, *, actor: str) -> IssuedOffer:
         """A new credential offer for the case: pre-authorized code + a 6-digit tx_code, shown once.
 
-        409 for a case nothing can be issued from, said before the worker types the code: erased,
-        withdrawn (final: a new case is the way), suspended (reinstate it first), or a document
-        whose validity has ended (:meth:`_still_valid`)."""
+        409 for a case nothing can be issued from, said before the worker types the code
+        (:meth:`_offer_refused`): erased, withdrawn (final: a new case is the way), suspended
+        (reinstate it first), or a document whose validity has ended."""
         now = self._now()
         code = secrets.token_urlsafe(32)
         tx_code = f"{secrets.randbelow(10**6):06d}"
         offer_id = secrets.token_urlsafe(24)
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id)
-            self._still_held(case)
-            self._not_withdrawn(case, "offered")
-            if case.state != "active":
-                raise ProtocolError("invalid_request", f"the case is {case.state}; reinstate it first",
-                                    http_status=409)
-            self._still_valid(inst, case, now, "no offer can be made for it")
+            refused = self._offer_refused(inst, case, now)
+            if refused is not None:
+                raise refused
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                       .values(state="replaced", code=None))
@@ -639,27 +645,48 @@ class IssuerService:
         return IssuedOffer(offer_id, openid4vci.offer_link(offer_uri=uri), uri, tx_code,
                            now + timedelta(seconds=self.offer_ttl))
 
-    @staticmethod
-    def _not_withdrawn(case: Case, what: str) -> None:
-        """409 for a withdrawn case: nothing is ``what`` (offered, printed) from it again, and since a
-        withdrawal is final, reinstating it is no way either; a new case is."""
+    def _offer_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
+        """What an offer of ``case`` is refused for now (409, by its key), or None: an erased case, a
+        withdrawn one (final: a new case is the way), one suspended (reinstate it first), a document
+        whose validity has ended (:meth:`_ended`)."""
+        if case.erased_at is not None:
+            return refusal("case.erased")
         if case.state == "revoked":
-            raise ProtocolError("invalid_request", f"the document was withdrawn, and a withdrawn document cannot be "
-                                f"{what} again (a withdrawal is final): record a new case", http_status=409)
+            return refusal("case.withdrawn_offer")
+        if case.state != "active":
+            return refusal("case.not_active", state=case.state)
+        return self._ended(inst, case, now, "case.ended_offer")
+
+    def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
+        """What a paper copy of ``case`` is refused for now (by its key), or None: a PID (400: it has
+        no paper form), and 409 for an erased, withdrawn or suspended case, one awaiting a second
+        clerk's approval, a document that has ended (:meth:`_ended`), and a case without the holder's
+        name and birth date (the inspector compares them with an identity document: no QR that names
+        nobody)."""
+        if case.configuration_id == pid.CONFIGURATION_ID:
+            return refusal("case.pid_paper", http_status=400)
+        if case.erased_at is not None:
+            return refusal("case.erased")
+        if case.state == "revoked":
+            return refusal("case.withdrawn_paper")
+        if case.state != "active":
+            return refusal("case.state", state=case.state)
+        if case.approval == "awaiting":
+            return refusal("case.awaiting")
+        return self._ended(inst, case, now, "case.ended_paper") or (
+            None if _holder_named(case.holder) else refusal("case.no_holder_paper"))
 
     @staticmethod
-    def _still_valid(inst: Institution, case: Case, now: datetime, what: str) -> None:
-        """409 when the document's own validity has ended (its expiry date or the end of its period,
+    def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
+        """409 ``key`` (``case.ended_offer``, ``case.ended_paper``, with the ``date`` it ended) when
+        the document's own validity has ended (its expiry date or the end of its period,
         :func:`document_end`, as the credential endpoint judges it): the wallet would be refused
         only after the worker typed the code, and a paper copy would be void when printed."""
         claims: Any = case.claims
         if CREDENTIAL_TYPES[case.configuration_id] is pid:
             claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
         end = document_end(claims, now)
-        if end <= now:
-            raise ProtocolError("invalid_request", f"the document's validity ended on "
-                                f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}: {what}; to extend it, replace it with a "
-                                "new document", http_status=409)
+        return refusal(key, date=f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}") if end <= now else None
 
     @staticmethod
     def _tx_hash(code: str, tx_code: str) -> str:
@@ -672,16 +699,16 @@ class IssuerService:
         A revoked case stays revoked (RFC draft §7.1: INVALID is final).
         """
         if state not in STATE_FOR_STATUS:
-            raise DataError("state", "must be active, suspended or revoked")
+            raise invalid("state", "state.value")
         if not reason.strip() and state != "active":
-            raise DataError("reason", "a reason is required")
+            raise invalid("reason", "reason.required")
         now = self._now()
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id, lock=True)
             if case.state == "revoked" and state != "revoked":
-                raise ProtocolError("invalid_request", "a revoked document cannot be reinstated", http_status=409)
+                raise refusal("case.revoked_final")
             if case.state == state:  # nothing changes: no event in its history, no new status list version
-                raise ProtocolError("invalid_request", f"the document is already {state}", http_status=409)
+                raise refusal("case.already", state=state)
             self._set_status(s, case, state)
             action = {"active": "reinstated", "suspended": "suspended", "revoked": "revoked"}[state]
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
@@ -738,7 +765,7 @@ class IssuerService:
         ``credential_request_denied``. The clerk who recorded it may refuse it too (a mistake seen).
         A refused replacement leaves the document it was to replace as it is (:meth:`replace_case`)."""
         if not reason.strip():
-            raise DataError("reason", "a reason is required")
+            raise invalid("reason", "reason.required")
         now = self._now()
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id, lock=True)
@@ -752,7 +779,7 @@ class IssuerService:
     @staticmethod
     def _awaiting(case: Case) -> None:
         if case.approval != "awaiting" or case.state == "revoked" or case.erased_at is not None:
-            raise ProtocolError("invalid_request", "this case is not awaiting approval", http_status=409)
+            raise refusal("case.not_awaiting")
 
     @staticmethod
     def _set_status(s: Session, case: Case, state: str) -> None:
@@ -1263,9 +1290,9 @@ class IssuerService:
         The paper copy gets its own status list entry (recorded before it is signed, like any
         credential) so that revoking the case also withdraws the paper.
 
-        409 (nothing recorded, nothing printed) for a case without the holder's name and birth date
-        (the inspector compares them with an identity document: no QR that names nobody), a
-        withdrawn, suspended or erased case, one awaiting approval, and a document that has ended.
+        Refused (nothing recorded, nothing printed) as :meth:`_paper_refused` says: 409 for a case
+        without the holder's name and birth date, a withdrawn, suspended or erased case, one awaiting
+        approval, and a document that has ended; 400 for a PID.
         """
         from credentials import compact
         from credentials.jose import b64url_decode
@@ -1274,20 +1301,9 @@ class IssuerService:
         now = self._now()
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id, lock=True)
-            if case.configuration_id == pid.CONFIGURATION_ID:
-                raise ProtocolError("invalid_request", "a PID has no paper form", http_status=400)
-            self._still_held(case)
-            self._not_withdrawn(case, "printed")
-            if case.state != "active":
-                raise ProtocolError("invalid_request", f"the case is {case.state}", http_status=409)
-            if case.approval == "awaiting":
-                raise ProtocolError("invalid_request", "the case awaits a second clerk's approval", http_status=409)
-            self._still_valid(inst, case, now, "no paper copy can be printed")
-            if not _holder_named(case.holder):
-                raise ProtocolError("invalid_request", "the case has no holder's name and birth date: the paper "
-                                    "copy prints them for the inspector to compare with an identity document; "
-                                    "replace the case giving the holder (family_name, given_name, birthdate)",
-                                    http_status=409)
+            refused = self._paper_refused(inst, case, now)
+            if refused is not None:
+                raise refused
             module = CREDENTIAL_TYPES[case.configuration_id]
             exp = document_end(case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
@@ -1631,14 +1647,22 @@ def _named_clerk(actor: str) -> bool:
     return actor.startswith("clerk:") and "/" in actor
 
 
+def _refusal_json(refused: ProtocolError | None) -> dict[str, Any] | None:
+    """A refusal (:mod:`issuer.rules`) as a case's JSON tells it before anyone asks, or None."""
+    if refused is None:
+        return None
+    return {"rule": refused.message, "rule_key": refused.key, "rule_params": refused.params}
+
+
 def _holder_named(holder: Mapping[str, Any] | None) -> bool:
     """Does ``holder`` name the person: family and given name, and birth date (a paper copy prints them)?"""
     return holder is not None and all(str(holder.get(k) or "").strip() for k in ("family_name", "given_name",
                                                                                   "birthdate"))
 
 
-#: The rule of a field naming another institution or state than the one recording the case.
-_NOT_COMPETENT = "must be this institution's ({id}, {country})"
+def _not_competent(inst: Institution, field: str) -> DataError:
+    """The rule of a field naming another institution or state than ``inst``, the one recording the case."""
+    return invalid(field, "issuer.own_institution", id=inst.entity.id, country=inst.entity.country)
 
 
 def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
@@ -1661,7 +1685,7 @@ def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
         return
     if problem[0].endswith("country") and not countries.is_supported(value.upper()):
         return  # not a state's code at all ("XX"): the model says so
-    raise DataError(problem[0], _NOT_COMPETENT.format(id=inst.entity.id, country=inst.entity.country))
+    raise _not_competent(inst, problem[0])
 
 
 def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
@@ -1720,39 +1744,62 @@ _log = logging.getLogger("esspass.issuer")
 _ROW_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError)
 
 
+def _row_lines(rows: Sequence[object], lines: Sequence[int] | None) -> list[int]:
+    """The number each row of an import goes by: the line of the file it is on (``lines``, as
+    :func:`issuer.office.read_csv` reads them: blank lines and the header counted), or, not given,
+    2, 3 ... as though the header were line 1 and each row one line."""
+    if lines is None:
+        return list(range(2, len(rows) + 2))
+    if len(lines) != len(rows):
+        raise ValueError(f"{len(lines)} line numbers for {len(rows)} rows")
+    return list(lines)
+
+
+def _refused_row(line: int, field: str, exc: DataError | ProtocolError) -> dict[str, Any]:
+    """A report row for a row refused by ``exc``: its ``field`` and ``rule``, and the rule's key and
+    parameters when it has them (for the back office to say it in the clerk's language)."""
+    row: dict[str, Any] = {"row": line, "ok": False, "field": field,
+                           "rule": exc.rule if isinstance(exc, DataError | NumberTaken) else exc.message}
+    if exc.key is not None:
+        row.update(rule_key=exc.key, rule_params=exc.params)
+    return row
+
+
 def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
-                actor: str) -> list[dict[str, Any]]:
+                actor: str, lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Bulk import (issue #4): one report line per row, in order; good rows are imported, bad ones named.
 
     Each row is its own transaction (:meth:`IssuerService.create_case`), so that one mistake in a
     file of thousands does not hold back the others: the report says which rows were recorded
-    (``ok`` true, ``case_id``) and which were not (``ok`` false, ``field`` and ``rule``). Should the
-    database fail, that row and every row after it are reported as not imported (``retry`` true) and
-    the import stops: the rows before it stay recorded, and the report says exactly which, so that
-    importing the rest again creates nothing twice.
+    (``ok`` true, ``case_id``) and which were not (``ok`` false, ``field`` and ``rule``, and the
+    rule's ``rule_key`` and ``rule_params`` where it has them). Should the database fail, that row and
+    every row after it are reported as not imported (``retry`` true) and the import stops: the rows
+    before it stay recorded, and the report says exactly which, so that importing the rest again
+    creates nothing twice. Each row is named by its line of the file (``lines``, :func:`_row_lines`).
     """
+    numbers = _row_lines(rows, lines)
     report: list[dict[str, Any]] = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header line
+    for at, (number, row) in enumerate(zip(numbers, rows, strict=True)):
         try:
             configuration_id = (row.get("configuration_id") or "").strip()
             claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
             case = service.create_case(inst, configuration_id, claims, actor=actor)
         except (DataError, NumberTaken) as exc:  # NumberTaken: given meanwhile, since import_file checked
-            report.append({"row": number, "ok": False, "field": exc.field, "rule": exc.rule})
+            report.append(_refused_row(number, exc.field, exc))
+        except ProtocolError as exc:
+            report.append(_refused_row(number, "", exc))
         except CredentialError as exc:
             report.append({"row": number, "ok": False, "field": "", "rule": exc.message})
         except _ROW_SHAPE_ERRORS as exc:
             # The type only: the message may quote the cell, with someone's personal data.
             _log.warning("import row %d refused (%s)", number, type(exc).__name__,
                          extra={"service": "issuer", "event": "import_row"})
-            report.append({"row": number, "ok": False, "field": "",
-                           "rule": "the cells of this row do not fit the fields of this document"})
+            report.append({"row": number, "ok": False, "field": "", **rule_row("csv.row_shape")})
         except SQLAlchemyError as exc:
             _log.error("import stopped at row %d: database error (%s)", number, type(exc).__name__,
                        extra={"service": "issuer", "event": "import_stopped"})
-            report.extend({"row": n, "ok": False, "field": "", "retry": True,
-                           "rule": "not imported: the database failed; import this row again"}
-                          for n in range(number, len(rows) + 2))
+            report.extend({"row": n, "ok": False, "field": "", "retry": True, **rule_row("csv.database")}
+                          for n in numbers[at:])
             break
         else:
             report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
@@ -1760,7 +1807,7 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
 
 
 def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
-                actor: str) -> list[dict[str, Any]]:
+                actor: str, lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """A CSV import (:func:`import_rows`) that records nothing when a document number in it is
     already given, to a case of the institution or on an earlier row of the file: the file is
     refused whole (:class:`NumberTaken`, ``rows`` naming each such row), so that the clerk corrects
@@ -1768,17 +1815,19 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
 
     A number another clerk's case takes between this check and its row is that row's refusal in
     the report (the unique index), as any other row's mistake. A file with no row is refused
-    (DataError ``file``, :data:`NO_ROWS`): "0 imported" would read as a success.
+    (DataError ``file``, :data:`NO_ROWS`): "0 imported" would read as a success. ``lines``: the
+    line of the file each row is on, by which the report and the refusal name it (:func:`_row_lines`).
     """
     service.may_record(inst, actor)
     if not rows:
-        raise DataError("file", NO_ROWS)
-    conflicts = service.number_conflicts(inst, rows)
+        raise invalid("file", "csv.no_rows")
+    conflicts = service.number_conflicts(inst, rows, lines=lines)
+    if len(conflicts) == 1:
+        raise NumberTaken("csv.numbers_taken_row", {"row": conflicts[0]["row"]}, rows=conflicts)
     if conflicts:
-        where = ("row " if len(conflicts) == 1 else "rows ") + ", ".join(str(r["row"]) for r in conflicts)
-        raise NumberTaken(f"nothing was imported: document numbers already given, on {where}; change them or "
-                          "leave them empty to have new ones given, then import the file again", rows=conflicts)
-    return import_rows(service, inst, rows, actor=actor)
+        raise NumberTaken("csv.numbers_taken_rows", {"rows": ", ".join(str(r["row"]) for r in conflicts)},
+                          rows=conflicts)
+    return import_rows(service, inst, rows, actor=actor, lines=lines)
 
 
 def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:
@@ -1802,6 +1851,6 @@ def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise DataError(key, "conflicts with another column")
+                raise invalid(key, "csv.column_conflict")
         node[parts[-1]] = value
     return out

@@ -7,11 +7,21 @@ import pytest
 
 from credentials import i18n
 
+#: The checks of the inspector's pipeline (credentials.verification), each named on the result screen.
+_STEP_CODES = ("disclosures", "issuer_signature", "issuer_chain", "issuer_authorised", "key_binding",
+               "token_validity", "document_validity", "coverage_period", "status", "query", "holder_link")
 #: prefix in credentials.i18n -> the keys added for text alternatives, labels and outcomes in words
 ADDED = {
     "wallet": ("nav.language", "nav.sections", "claim.photo", "card.offline_qr_alt"),
     "verifier": ("language", "page.waiting", "qr_label", "link_label", "photo_of", "check.passed", "check.failed",
-                 "check.not_run", "offline.read", "offline.unread"),
+                 "check.not_run", "offline.read", "offline.unread",
+                 # the inspector's pages in the page's language: checks, errors, unknown checks, the same device
+                 *(f"step.{code}" for code in _STEP_CODES), *(f"step_passed.{code}" for code in _STEP_CODES),
+                 *(f"offline.error.{key}" for key in ("nothing", "empty", "too_large", "not_picture", "no_qr",
+                                                       "several_qr", "not_offline_qr", "challenge",
+                                                       "no_status_lists", "no_trust_list", "other")),
+                 "document_number", "unknown_check", "start_new", "error.already_shown",
+                 "start.same_device_help", "same_device.for"),
     "registry": ("language",),
     "office": ("skip",),
     "authorize": ("error_prefix",),

@@ -158,6 +158,8 @@ def test_a_csv_file_with_a_number_already_given_imports_nothing_and_names_the_li
     body = _taken(_import(api, _csv("DEMO-A1-LV-6202", "DEMO-A1-LV-6201", "DEMO-A1-LV-6203")))
     assert body["imported"] == 0 and [r["row"] for r in body["rows"]] == [3]
     assert body["rows"][0]["field"] == "document_number" and existing["id"] in body["rows"][0]["rule"]
+    assert (body["rows"][0]["rule_key"], body["rows"][0]["rule_params"]) == (
+        "number.given", {"number": "DEMO-A1-LV-6201", "case": existing["id"], "state": "active"})
     assert "row 3" in body["error_description"] and "nothing was imported" in body["error_description"]
     assert _count(api) == before  # not even the good rows before and after it
 

@@ -277,6 +277,19 @@ def test_a_row_the_model_cannot_read_is_reported_and_the_rows_after_it_are_impor
     assert service.created == ["A", "C"] and report[1]["rule"]
 
 
+def test_each_row_of_a_report_is_named_by_the_line_of_the_file_it_is_on() -> None:
+    """The lines the office read each row from (blank lines and a quoted cell's line breaks counted):
+    the report, the rows not imported after a database failure too, name the lines the clerk sees."""
+    from sqlalchemy.exc import OperationalError
+
+    service = _Flaky({"B": KeyError("name"), "C": OperationalError("INSERT", {}, Exception("database is locked"))})
+    report = import_rows(service, object(), _rows("A", "B", "C", "D"), actor="clerk",  # type: ignore[arg-type]
+                         lines=[3, 5, 9, 10])
+    assert [(r["row"], r["ok"], r.get("retry", False)) for r in report] == [
+        (3, True, False), (5, False, False), (9, False, True), (10, False, True)]
+    assert (report[1]["rule_key"], report[2]["rule_key"]) == ("csv.row_shape", "csv.database")
+
+
 def test_a_database_failure_stops_the_import_and_says_which_rows_were_recorded() -> None:
     from sqlalchemy.exc import OperationalError
 

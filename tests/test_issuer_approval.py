@@ -574,6 +574,51 @@ def test_office_the_case_list_shows_the_badge_and_the_cases_to_approve(issuer: S
             assert 'id="to-approve"' not in page and "awaiting approval" not in page
 
 
+def test_office_a_replacement_awaiting_approval_is_told_on_both_cases_in_the_clerks_language(
+        issuer: ServerHandle) -> None:
+    """Four-eyes: the old document stays as it is until its replacement is approved. Its page says that a
+    replacement awaits (with the way to it) and offers no second replacement (409); the replacement's
+    page names the case it replaces and what approving or refusing it does to that one."""
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis, _office(issuer, JANIS) as office:
+        old = _made(anna)
+        janis.post(f"/cases/{old['id']}/approve").raise_for_status()
+        new = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"}).json()
+        assert anna.get(f"/cases/{old['id']}").json()["replacement_awaiting"] == new["id"]
+        page = office.get(f"/cases/{old['id']}", params={"lang": "lv"}).text
+        assert 'id="replacement-awaiting"' in page and f'href="/lv-vsaa/office/cases/{new["id"]}?lang=lv"' in page
+        assert "Šī dokumenta aizstājējs gaida otra darbinieka apstiprinājumu" in page
+        assert 'id="replace"' not in page
+        page = office.get(f"/cases/{new['id']}", params={"lang": "de"}).text
+        assert 'id="replaces"' in page and f'href="/lv-vsaa/office/cases/{old["id"]}?lang=de"' in page
+        assert "Die Freigabe widerruft es, die Ablehnung lässt es bestehen." in page
+        janis.post(f"/cases/{new['id']}/approve").raise_for_status()
+        page = office.get(f"/cases/{new['id']}", params={"lang": "fr"}).text
+        assert "retiré lors de l&#39;approbation de celui-ci" in page
+        assert 'id="replacement-awaiting"' not in office.get(f"/cases/{old['id']}").text
+        refused = anna.post(f"/cases/{new['id']}/replace", json={"claims": _pda1(), "reason": "corrected"}).json()
+        janis.post(f"/cases/{refused['id']}/refuse", json={"reason": "not needed"}).raise_for_status()
+        page = office.get(f"/cases/{refused['id']}", params={"lang": "en"}).text
+        assert "it was not approved: the earlier one stays as it was" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "lv", "de", "fr", "pl"])
+def test_office_the_replace_form_says_the_old_document_is_withdrawn_when_the_replacement_is_approved(
+        issuer: ServerHandle, lang: str) -> None:
+    """Where a second clerk approves each document, recording a replacement does not withdraw the old
+    one "at once": the form says it is withdrawn when the replacement is approved."""
+    import html
+
+    from credentials import i18n
+    from issuer.office import _T
+
+    with _api(issuer, ANNA) as anna, _office(issuer, ANNA) as office:
+        case = _made(anna)
+        page = html.unescape(office.get(f"/cases/{case['id']}/replace", params={"lang": lang}).text)
+    index = i18n.LANGUAGES.index(lang)
+    assert _T["replace_help_approval"][index] in page and _T["replace_submit_approval"][index] in page
+    assert _T["replace_help"][index] not in page and _T["replace_submit"][index] not in page
+
+
 def test_office_the_approval_strings_exist_in_all_five_languages() -> None:
     from credentials import i18n
     from issuer.office import _T

@@ -748,6 +748,76 @@ def test_the_api_names_the_rule_key_beside_the_english_rule(issuer: Issuer) -> N
     assert (body["rule_key"], body["rule_params"]) == ("text.length", {"lo": 4, "hi": 50})
 
 
+def test_the_api_names_the_key_of_each_refusal_beside_its_english_words(issuer: Issuer) -> None:
+    """A 409 the back office shows (an offer of a suspended case, a reinstatement of a withdrawn one)
+    keeps its OAuth shape and English words, and names its key and parameters as a 400's rule does;
+    the case says beforehand what an offer or a paper copy would be refused for."""
+    handle, tokens = issuer
+    with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api",
+                      headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}) as api:
+        case = api.post("/cases", json={"configuration_id": "pda1",
+                                        "claims": dict(PERSON.pda1, document_number="")}).json()
+        assert (case["offer_refusal"], case["paper_refusal"]["rule_key"]) == (None, "case.no_holder_paper")
+        api.post(f"/cases/{case['id']}/suspend", json={"reason": "check"}).raise_for_status()
+        offered = api.post(f"/cases/{case['id']}/offer")
+        assert offered.status_code == 409, offered.text
+        assert offered.json() == {"error": "invalid_request",
+                                  "error_description": "the case is suspended; reinstate it first",
+                                  "rule_key": "case.not_active", "rule_params": {"state": "suspended"}}
+        assert api.get(f"/cases/{case['id']}").json()["offer_refusal"] == {
+            "rule": "the case is suspended; reinstate it first", "rule_key": "case.not_active",
+            "rule_params": {"state": "suspended"}}
+        api.post(f"/cases/{case['id']}/revoke", json={"reason": "ended"}).raise_for_status()
+        reinstated = api.post(f"/cases/{case['id']}/reinstate", json={"reason": "mistake"})
+        assert reinstated.status_code == 409 and reinstated.json()["rule_key"] == "case.revoked_final"
+        assert reinstated.json()["error_description"] == "a revoked document cannot be reinstated"
+
+
+def test_a_refusal_is_said_in_the_clerks_language_by_its_key_whatever_its_english_words() -> None:
+    """The office never recognises a refusal by its English words: reworded, it is still said in the
+    page language; one without a key is shown as the issuer words it."""
+    from credentials.errors import ProtocolError
+    from issuer.office import _refusal
+
+    reworded = ProtocolError("invalid_request", "this case is on hold: reinstate it before handing it over",
+                             http_status=409, key="case.not_active", params={"state": "suspended"})
+    assert _refusal("lv", reworded) == "lietas stāvoklis: apturēts; vispirms to atjaunojiet"
+    assert _refusal("de", reworded) == "der Fall ist ausgesetzt; setzen Sie ihn zuerst wieder in Kraft"
+    keyless = ProtocolError("invalid_request", "the case is suspended; reinstate it first", http_status=409)
+    assert _refusal("lv", keyless) == "the case is suspended; reinstate it first"
+
+
+#: What raises a rule by its key in the issuer's source: the first string of the call that looks like a key.
+_RAISES_A_KEY = re.compile(r'\b(?:invalid|refusal|rule_row|NumberTaken|_ended|rule_text)\('
+                           r'(?:[^()"]|\([^()]*\)|"[^".]*")*?"([a-z_]+\.[a-z_.]+)"|"rule_key": "([a-z_]+\.[a-z_.]+)"')
+
+
+def test_every_rule_the_issuer_raises_has_its_key_said_in_all_five_languages() -> None:
+    """The issuer's own DataErrors and the refusals the back office shows carry a key (issuer.rules),
+    never English words alone for a page to recognise; every key raised in issuer/ is said in EN, LV,
+    DE, FR and PL (with the same parameters: test_every_rule_key_has_its_words_in_all_five_languages)."""
+    from credentials import claims
+    from issuer import office  # noqa: F401  (its rules registered)
+
+    root = Path(__file__).resolve().parents[1] / "issuer"
+    raised = {key for path in root.glob("*.py")
+              for found in _RAISES_A_KEY.findall(path.read_text(encoding="utf-8")) for key in found if key}
+    assert {"issuer.does_not_issue", "issuer.own_institution", "issuer.provider_name", "date.future",
+            "reason.required", "csv.column_conflict", "case.not_active", "case.already", "case.revoked_final",
+            "case.erased", "case.awaiting", "case.not_awaiting", "case.withdrawn_offer", "case.withdrawn_paper",
+            "case.ended_offer", "case.ended_paper", "case.replacement_awaiting", "case.no_holder_paper",
+            "number.taken", "number.kept", "number.given", "number.on_row", "csv.numbers_taken_row",
+            "csv.row_shape", "csv.database", "signer.unavailable"} <= raised
+    for key in sorted(raised):
+        texts = claims.RULE_TEXTS.get(key)
+        assert texts is not None, f"{key} is raised but has no words"
+        for lang, text in zip(i18n.LANGUAGES, texts, strict=True):
+            assert text.strip() and i18n.t(f"rule.{key}", lang) == text, (key, lang)
+    service = (root / "service.py").read_text(encoding="utf-8")
+    assert "DataError(" not in service  # each through credentials.claims.invalid, with its key
+    assert not re.search(r"ProtocolError\([^()]*http_status=409", service)  # each 409 through issuer.rules.refusal
+
+
 def test_every_rule_key_has_its_words_in_all_five_languages() -> None:
     """Every rule a document model (and the issuer, for what the office shows) can break has its key
     and is said in EN, LV, DE, FR and PL with the same parameters; no model raises a rule without one."""
@@ -963,3 +1033,45 @@ def test_no_paper_copy_of_a_document_that_has_ended(issuer: Issuer) -> None:
         offered = http.post(f"{page}/offer?lang=en", data={"csrf": _csrf(http.get(page).text)})
         assert offered.status_code == 409 and f"ended on {ended['ending_date']}" in _page_text(offered.text)
         assert http.get(f"/lv-vsaa/api/cases/{case['id']}", headers=api).json()["credential_records"] == []
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_a_case_without_the_holder_shows_why_it_has_no_paper_copy_instead_of_the_button(issuer: Issuer,
+                                                                                        lang: str) -> None:
+    """The paper copy prints the holder's name and birth date: a case without them (a CSV row never
+    names the holder) has no paper button that would answer 409, but says why in the page language;
+    it is still handed over to a wallet. With the holder, the button is there."""
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        nameless = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        page = http.get(f"/lv-vsaa/office/cases/{nameless['id']}?lang={lang}").text
+        assert 'id="paper"' not in page and 'id="paper-refused"' in page and 'id="make-offer"' in page
+        assert i18n.t("rule.case.no_holder_paper", lang) in _page_text(page)
+        named = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number=""),
+            "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
+        page = http.get(f"/lv-vsaa/office/cases/{named['id']}?lang={lang}").text
+        assert 'id="paper"' in page and 'id="paper-refused"' not in page
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "This document's validity ended on 2025-06-30"),
+                                             ("lv", "Šī dokumenta derīgums beidzās 2025-06-30"),
+                                             ("de", "Die Gültigkeit dieses Dokuments endete am 2025-06-30"),
+                                             ("fr", "La validité de ce document a pris fin le 2025-06-30"),
+                                             ("pl", "Ważność tego dokumentu upłynęła 2025-06-30")])
+def test_an_ended_document_says_so_instead_of_offering_a_hand_over_or_a_paper_copy(issuer: Issuer, lang: str,
+                                                                                  words: str) -> None:
+    """Both would be refused (409): the case page says the document ended, and how to extend it
+    (replace it), which stays possible."""
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    ended = dict(PERSON.pda1, document_number="", starting_date="2025-01-01", ending_date="2025-06-30")
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": ended,
+            "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
+        page = http.get(f"/lv-vsaa/office/cases/{case['id']}?lang={lang}").text
+    assert 'id="make-offer"' not in page and 'id="paper"' not in page and 'id="replace"' in page
+    assert 'id="ended"' in page and words in _page_text(page)

@@ -214,6 +214,7 @@ def test_wholly_empty_rows_are_skipped_and_each_row_is_numbered_by_its_line_in_t
     assert (answer["imported"], answer["rejected"]) == (1, 1), answer
     assert (answer["created"], answer["failed"]) == ([3], [5]), answer
     assert answer["rows"][1]["field"] == "status_confirmation"
+    assert answer["rows"][1]["rule_key"] == "pda1.status_code"  # for a client to say it in its reader's language
 
 
 def test_a_number_given_twice_is_named_by_the_lines_of_the_file(api: httpx.Client) -> None:
@@ -222,6 +223,9 @@ def test_a_number_given_twice_is_named_by_the_lines_of_the_file(api: httpx.Clien
     answer = response.json()
     assert [r["row"] for r in answer["rows"]] == [5], answer
     assert "on row 5" in answer["error_description"] and "also on row 3" in answer["rows"][0]["rule"], answer
+    assert (answer["rule_key"], answer["rule_params"]) == ("csv.numbers_taken_row", {"row": 5}), answer
+    assert (answer["rows"][0]["rule_key"], answer["rows"][0]["rule_params"]) == (
+        "number.on_row", {"number": "DEMO-A1-LV-8501", "row": 3}), answer
     assert _cases(api) == []
 
 

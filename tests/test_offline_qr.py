@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials import compact, ehic, pda1
+from credentials import compact, ehic, i18n, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import b64url_decode, generate_key
@@ -402,3 +402,115 @@ def test_the_paper_copy_prints_names_with_their_own_letters() -> None:
                          qr_png=compact.qr_png("HC1:TEST"), footer="—")
     printed = {int(code, 16) for code in re.findall(rb"<[0-9A-F]{4}> <([0-9A-F]{4})>", pdf)}  # ToUnicode map
     assert {ord(ch) for ch in "ŁëΠαИвĶēņš"} <= printed
+
+
+def _language_links(page: str) -> dict[str, str]:
+    """The header's language links: language -> where each leads."""
+    import html
+    import re
+
+    return {lang: html.unescape(href) for href, lang in re.findall(r'<a href="([^"]*)" hreflang="(\w+)"', page)}
+
+
+def _error(page: str) -> str:
+    import html
+    import re
+
+    found = re.search(r'<p class="error" role="alert" id="error">([^<]*)</p>', page)
+    assert found is not None, page
+    return html.unescape(found.group(1))
+
+
+def _blank_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (240, 240), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _as_a_browser_sends(qr: str, challenge: str, photo: tuple[str, bytes, str]) -> tuple[bytes, dict[str, str]]:
+    """The offline form as a browser posts it: with nothing chosen, the file part is still there, with
+    ``filename=""`` and no bytes (httpx leaves the filename out, which is another form)."""
+    boundary = "----esspassformboundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in (("challenge", challenge), ("qr", qr))]
+    filename, data, media_type = photo
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{filename}"\r\n'
+                 f"Content-Type: {media_type}\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), {
+        "Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_every_offline_scan_error_is_said_in_the_pages_language(world: World) -> None:
+    """Nothing chosen (the browser still sends an empty file part), a text that is no offline QR, a
+    photo without a QR code, a file that is no picture, a code shown to the worker that is not ours:
+    each in the page's words, never the English of the service."""
+    url = world.stack.verifier_url
+    qr = world.wallet.offline_qr(world.group(pda1.VCT))
+    nothing = ("", b"", "application/octet-stream")
+    cases = [("de", "", "", nothing, "nothing"),
+             ("de", "hello world", "", nothing, "not_offline_qr"),
+             ("fr", "", "", ("photo.png", _blank_png(), "image/png"), "no_qr"),
+             ("pl", "", "", ("notes.txt", b"not a picture", "text/plain"), "not_picture"),
+             ("lv", qr, "AAAAAAAA", nothing, "challenge")]
+    for lang, text, challenge, photo, key in cases:
+        body, headers = _as_a_browser_sends(text, challenge, photo)
+        page = world.http.post(f"{url}/offline", params={"lang": lang}, content=body, headers=headers)
+        assert page.status_code == 400, (key, page.status_code, page.text)
+        assert _error(page.text) == i18n.t(f"verifier.offline.error.{key}", lang), (lang, key)
+        assert f'<html lang="{lang}">' in page.text
+    english = {i18n.t(f"verifier.offline.error.{key}", "en") for *_rest, key in cases}
+    assert len(english) == len(cases)  # one message each, none the catch-all
+
+
+def test_the_offline_pages_language_links_lead_back_to_the_offline_page_after_a_form(world: World) -> None:
+    """The page a form answers (the check's error, the lists fetched for a site without network) has
+    no address of its own: its language links lead to /offline, never to a 405."""
+    url = world.stack.verifier_url
+    for page in (world.http.post(f"{url}/offline", params={"lang": "fr"}, data={"qr": "hello world"}),
+                 world.http.post(f"{url}/offline/prepare", params={"lang": "fr"})):
+        links = _language_links(page.text)
+        assert set(links) == set(i18n.LANGUAGES) and links["de"] == "/offline?lang=de", page.text
+        followed = world.http.get(f"{url}{links['de']}")
+        assert followed.status_code == 200 and '<html lang="de">' in followed.text
+    with_code = world.http.get(f"{url}/offline", params={"with_challenge": "1", "lang": "en"})
+    assert _language_links(with_code.text)["pl"] == "/offline?with_challenge=1&lang=pl"
+
+
+def test_the_offline_result_screen_says_the_a1s_period_number_birth_date_and_institution_in_the_pages_language(
+        world: World) -> None:
+    import html
+
+    from credentials.institutions import demo_entity
+
+    png = compact.qr_png(world.wallet.offline_qr(world.group(pda1.VCT)))
+    shown = world.http.post(f"{world.stack.verifier_url}/offline", params={"lang": "fr"},
+                            files={"photo": ("qr.png", io.BytesIO(png))}, follow_redirects=True)
+    assert shown.status_code == 200 and 'id="offline-marker"' in shown.text
+    text = html.unescape(shown.text)
+    start, end = (i18n.format_date(PERSON.pda1[k], "fr") for k in ("starting_date", "ending_date"))
+    assert f"applicable du {start} au {end} : Lettonie" in text
+    assert f"<dd class=\"document-number\">{PERSON.pda1['document_number']}</dd>" in text
+    assert f"<dd>{i18n.format_date(HOLDER['birthdate'], 'fr')}</dd>" in text
+    institution = demo_entity(PERSON.pda1_issuer)
+    assert f"<dd>{institution.name_en} ({institution.name})</dd>" in text
+
+
+def test_a_code_naming_no_status_list_is_not_valid_and_says_so_in_the_pages_language(world: World) -> None:
+    """A document without a status reference can never be checked for withdrawal: not valid, for that
+    reason (its own key), not for a status list "not signed by the institution"."""
+    from credentials.jose import public_jwk
+    from credentials.pki import load_demo_pki
+    from credentials.x509 import spki_kid
+    from verifier import messages
+
+    key, chain = load_demo_pki(world.stack.data_dir / "pki").signers[PERSON.pda1_issuer]
+    holder = generate_key()
+    now = int(datetime.now(UTC).timestamp())
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(PERSON.pda1), holder=HOLDER,
+                                holder_jwk=public_jwk(holder), issuer_key=key, kid=spki_kid(chain[0]), iat=now,
+                                exp=now + 86400, status=None)
+    verdict = world.check(compact.present_compact(raw, holder, now=datetime.now(UTC))).json()
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.no_reference", verdict
+    assert messages.reason_text(verdict, "lv").startswith("Dokumentā nav norādīts statusa saraksts")

@@ -449,6 +449,47 @@ def test_an_answer_after_the_request_expired_is_refused(world: World) -> None:
         assert world.http.get(request["request_uri"]).status_code == 410
 
 
+def test_each_inspection_tells_the_wallet_its_own_purpose_in_every_language_of_the_pages(world: World) -> None:
+    """The wallet shows the worker why the inspectorate asks (consent). The EHIC inspection used to
+    give the A1's purpose, in English only. Each profile has its own; ``purpose`` (OpenID4VP 1.0 defines
+    none: a parameter of ours, which other wallets ignore, §5) is in English, and ``purpose#<lang>``
+    gives it in each language of the pages, tagged as human-readable metadata is (RFC 7591 §2.2). A
+    purpose the inspectorate's system gives is sent as given."""
+    ehic = world.request_object(world.inspector.request("ehic"))
+    a1 = world.request_object(world.inspector.request("pda1"))
+    assert "Health Insurance Card" in ehic["purpose"] and "A1" not in ehic["purpose"]
+    assert "A1" in a1["purpose"] and "Health" not in a1["purpose"]
+    assert "Krankenversicherungskarte" in ehic["purpose#de"] and "Ubezpieczenia Zdrowotnego" in ehic["purpose#pl"]
+    assert {k for k in a1 if k.startswith("purpose#")} == {"purpose#lv", "purpose#de", "purpose#fr", "purpose#pl"}
+    consent = world.wallet.open_request(world.inspector.request("ehic")["link"], "en")
+    assert consent.purpose == ehic["purpose"]
+    world.wallet.decline(consent.id)
+    own = world.request_object(world.inspector.request("pda1", purpose="Kontrole būvlaukumā"))
+    assert own["purpose"] == "Kontrole būvlaukumā" and not any(k.startswith("purpose#") for k in own)
+
+
+def test_an_unanswered_request_past_its_time_is_expired_for_the_page_and_the_api(world: World) -> None:
+    """Once a request's time is up with no answer, its status is ``expired``, never ``pending`` for
+    ever: the inspector's waiting page and an integrator's system polling ``status_url`` (or
+    ``result_url``) can tell that its QR code is dead and a new check is needed. The verdict page
+    shows no verdict for it (back to the waiting page, which says so). An answered one stays answered."""
+    with _verifier(world) as (service, url):
+        inspector = Inspector(url, world.http)
+        unanswered = inspector.request("pda1")
+        answered = inspector.request("pda1", response_mode="direct_post")
+        payload = world.request_object(answered)
+        form = openid4vp.build_response_form(payload, {"vp_token": world.vp_token(payload)})
+        assert world.http.post(payload["response_uri"], data=form).status_code == 200
+        assert world.http.get(f"{url}{unanswered['status_url']}").json() == {"status": "pending"}
+        later = datetime.now(UTC) + timedelta(seconds=service.request_ttl + 1)
+        service.clock = lambda: later
+        assert world.http.get(f"{url}{unanswered['status_url']}").json() == {"status": "expired"}
+        assert world.http.get(f"{url}{unanswered['result_url']}").json() == {"status": "expired"}
+        page = world.http.get(f"{url}/inspect/{unanswered['transaction_id']}/verdict?lang=en")
+        assert page.status_code == 303 and page.headers["location"] == f"/inspect/{unanswered['transaction_id']}"
+        assert world.http.get(f"{url}{answered['status_url']}").json() == {"status": "done"}
+
+
 @pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
 def test_a_kb_jwt_for_the_client_id_without_its_prefix_is_refused(world: World, prefix: str) -> None:
     """§5.9.1, §14.1.2: the presentation's audience is the full Client Identifier, prefix included."""
@@ -488,8 +529,9 @@ def test_the_wallet_tells_the_verifier_why_it_cannot_process_its_request(world: 
         world.wallet.open_request(_link(client_id, uri), "en")
     assert info.value.error == "invalid_request"
     result = world.inspector.result(request)
-    assert result["status"] == "error" and result["verdict"]["verdict"] == "refused"
-    assert "invalid_request" in result["verdict"]["reason"]
+    # The wallet's error, not the worker's refusal: cannot be confirmed, with the code kept.
+    assert result["status"] == "error" and result["verdict"]["verdict"] == "undetermined"
+    assert "invalid_request" in result["verdict"]["reason"] and result["verdict"]["reason_key"] == "wallet_error"
 
 
 def test_the_wallet_answers_vp_formats_not_supported_for_formats_it_does_not_present(world: World) -> None:
@@ -505,6 +547,7 @@ def test_the_wallet_answers_vp_formats_not_supported_for_formats_it_does_not_pre
     world.wallet.decline(consent.id)
     result = world.inspector.result(request)
     assert result["status"] == "error" and "vp_formats_not_supported" in result["verdict"]["reason"]
+    assert result["verdict"]["verdict"] == "undetermined"
 
 
 def test_a_worker_without_the_documents_is_reported_as_access_denied(world: World) -> None:
@@ -518,6 +561,25 @@ def test_a_worker_without_the_documents_is_reported_as_access_denied(world: Worl
     world.wallet.share(consent.id)
     result = world.inspector.result(request)
     assert result["status"] == "error" and result["verdict"]["reason_key"] == "refused"
+
+
+@pytest.mark.parametrize(("lang", "heading", "reason"), [
+    ("en", "NOT SHARED", "The wallet did not share the documents: the worker declined, or the wallet holds none "
+                         "of those asked for."),
+    ("pl", "NIE UDOSTĘPNIONO", "Portfel nie udostępnił dokumentów: pracownik odmówił albo portfel nie zawiera "
+                               "żadnego z żądanych."),
+])
+def test_access_denied_is_worded_as_not_shared_since_it_may_be_a_wallet_without_the_documents(
+        world: World, lang: str, heading: str, reason: str) -> None:
+    """§8.5 ``access_denied`` covers both the worker's no and a wallet that does not hold what was
+    asked (the reference wallet answers so for a worker without a PID): the verifier cannot tell
+    them apart, so the verdict page does not say the worker declined."""
+    request = world.inspector.request("pda1")
+    world.wallet.decline(world.wallet.open_request(request["link"], "en").id)
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict",
+                          params={"lang": lang}).text
+    assert 'data-verdict="refused"' in page and f">{heading}</h1>" in page and reason in page, page
+    assert "declined to share" not in page and "odmówił udostępnienia" not in page
 
 
 def test_the_encrypted_answer_uses_a256gcm_and_the_kid_of_the_verifiers_key(world: World) -> None:

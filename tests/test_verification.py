@@ -147,6 +147,55 @@ def test_an_offline_code_of_another_states_a1_is_refused(world: World) -> None:
     assert verdict.verdict == verification.INVALID and "legislation_country is DE" in verdict.reason
 
 
+def _offline(world: World, holder: dict[str, Any], *, paper: bool = False) -> verification.Verdict:
+    """An offline code of Anna's A1 (LV:VSAA) naming ``holder``: the wallet's (holder-bound) or a paper copy's."""
+    key, chain = world.pki.signers["LV:VSAA"]
+    uri = "https://issuer.example/LV:VSAA/status/1"
+    world.lists.setdefault(uri, (status_list.StatusList(1024, bits=2), key, chain))
+    phone = generate_key()
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(ANNA.pda1), holder=holder,
+                                holder_jwk=None if paper else public_jwk(phone), issuer_key=key,
+                                kid=spki_kid(chain[0]), iat=int(NOW.timestamp()) - 60,
+                                exp=int(NOW.timestamp()) + 86400, status=status_list.StatusReference(7, uri))
+    qr = compact.paper_qr(raw) if paper else compact.present_compact(raw, phone, now=NOW)
+    return verification.verify_offline(qr, issuers=world.issuers(), trust_list_age=0, now=NOW,
+                                       status_lookup=world.lookup)
+
+
+@pytest.mark.parametrize(("paper", "key", "words"), [
+    (False, "holder_link.check_identity", "Offline QR code without a photo: check an identity document"),
+    (True, "paper", "Paper document: check an identity document"),
+])
+def test_a_valid_offline_code_tells_the_inspector_to_check_an_identity_document(world: World, paper: bool,
+                                                                                  key: str, words: str) -> None:
+    """The offline code (the wallet's, or a paper copy's) carries the holder's name and birth date but
+    no photo, and the inspector has no PID beside it: a valid verdict says to compare them with an
+    identity document, in the page's language, as it always did for paper."""
+    from verifier import messages
+
+    verdict = _offline(world, {k: ANNA.pid[k] for k in compact.HOLDER_FIELDS}, paper=paper)
+    assert verdict.verdict == verification.VALID, verdict.reason
+    assert verdict.reason_key == key and verdict.reason.startswith(words), verdict.reason
+    texts = {lang: messages.reason_text(verdict.to_json(), lang) for lang in ("en", "lv", "de", "fr", "pl")}
+    assert texts["en"].startswith(words) and len(set(texts.values())) == 5, texts
+
+
+@pytest.mark.parametrize("paper", [False, True], ids=["wallet", "paper"])
+@pytest.mark.parametrize("holder", [{}, {"family_name": "Bērziņa", "given_name": "Anna"},
+                                    {"birthdate": "1990-01-01"}], ids=["nobody", "no-birth-date", "no-name"])
+def test_an_offline_code_naming_no_holder_is_not_valid(world: World, paper: bool, holder: dict[str, Any]) -> None:
+    """Fail closed: a code whose holder has no name and birth date (a paper copy printed for a case
+    without them) has nothing the inspector can compare with an identity document, so it cannot be
+    tied to the person in front of them: "cannot be confirmed", never valid, and the page says why."""
+    from verifier import messages
+
+    verdict = _offline(world, holder, paper=paper)
+    assert verdict.verdict == verification.UNDETERMINED, verdict.reason
+    assert verdict.reason_key == "holder_link.no_holder" and "names no holder" in verdict.reason
+    texts = {lang: messages.reason_text(verdict.to_json(), lang) for lang in ("en", "lv", "de", "fr", "pl")}
+    assert "names no holder" in texts["en"] and len(set(texts.values())) == 5, texts
+
+
 def test_a_document_signer_rotated_out_signs_nothing_after_its_window(own_world: World) -> None:
     """trust_list module docstring: the signing certificate must have been inside its listed window at
     issuance. After a rotation (a suspected key compromise, say) the old key's new signatures are refused,
@@ -303,14 +352,14 @@ def _verdict_page(*results: verification.CredentialResult) -> str:
     from jinja2 import Environment, FileSystemLoader
 
     from verifier import messages
+    from verifier.app import verdict_context
     from verifier.service import _display
 
     out, shown = _display(verification.Verdict("valid", "", [], list(results), 0, NOW))
     templates = Path(verification.__file__).parent.parent / "verifier" / "templates"
     return Environment(loader=FileSystemLoader(str(templates)), autoescape=True).get_template("verdict.html").render(
-        lang="en", languages=("en",), signed=False, t=messages.translator("en"), data={},
-        verdict={**out, "person": shown}, reason="", describe=messages.describe_document,
-        status_words=lambda code: code)
+        lang="en", languages=("en",), lang_links={"en": "?lang=en"}, signed=False, t=messages.translator("en"),
+        data={}, **verdict_context({**out, "person": shown}, "en", lambda doc: str(doc.get("issuer_name") or "")))
 
 
 _PERSON = verification.CredentialResult("pid", vct=pid.VCT, claims={"family_name": "Bērziņa", "given_name": "Anna"},
@@ -324,7 +373,7 @@ def test_the_verdict_page_names_a_childs_card_as_insuring_the_child() -> None:
     card = verification.CredentialResult("ehic", vct=ehic.VCT, claims={**ehic.validate(ANNA.ehic), "subject": child},
                                          issuer_id="LV:NVD", issuer_name="National Health Service")
     page = _verdict_page(card, _PERSON)
-    assert "This card insures another person" in page and "Līga Bērziņa · 2019-05-02" in page
+    assert "This card insures another person" in page and "Līga Bērziņa · 2 May 2019" in page
 
 
 def test_the_verdict_page_names_every_employer_of_a_v11_a1() -> None:

@@ -27,10 +27,10 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
-from credentials import client_attestation, ehic, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
+from credentials import client_attestation, ehic, i18n, mdoc, openid4vp, pda1, pid, sd_jwt_vc, status_list, trust_list
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import IssuerTrustError, ProtocolError
-from credentials.institutions import DEMO_ENTITIES
+from credentials.institutions import DEMO_ENTITIES, demo_entity
 from credentials.jose import (
     b64url_decode,
     b64url_encode,
@@ -60,6 +60,7 @@ from issuer.settings import IssuerSettings
 from trust_registry.seed import seed_data_dir
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
+from verifier import messages
 from verifier.app import build_service
 from verifier.app import create_app as verifier_app
 from verifier.settings import VerifierSettings
@@ -879,6 +880,148 @@ def test_a_mixed_answer_missing_the_person_fails_the_query(world: World) -> None
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid" and _steps(verdict)["query"] == "failed", verdict
 
+# --- the inspector's pages: the result screen and its links, in the page's language -----------------
+
+
+def _verdict_page(world: World, lang: str) -> str:
+    """A PDA1 check the worker answers, and its verdict screen in ``lang``, shown for the first time
+    (it then carries the person)."""
+    request = world.inspector.request("pda1")
+    _answer_at(world, request)
+    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict",
+                          params={"lang": lang})
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def _checks(page: str) -> list[str]:
+    """The lines of the verdict screen's Checks list, as the inspector reads them."""
+    block = page.split('<ul class="checks">', 1)[1].split("</ul>", 1)[0]
+    return [html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
+            for line in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "de", "pl", "lv"])
+def test_the_result_screens_checks_dates_and_institution_are_in_the_pages_language(world: World,
+                                                                                    lang: str) -> None:
+    """Each check is named in the page's language with its outcome, never a code; its sentence is
+    the translation where one exists. The birth date is written out like the other dates, and the
+    institution is named in the page's language where it is its own, else in English with its own name."""
+    page = _verdict_page(world, lang)
+    lines = _checks(page)
+    assert len(lines) >= 9, lines
+    for line in lines:
+        for raw in ("coverage_period", "issuer_signature", "document_validity", "key_binding", "token_validity",
+                    "pda1 ·", "pid ·", "Today lies", "The issuer's signature is genuine"):
+            assert raw not in line, (lang, line)
+    text = html.unescape(page)
+    assert i18n.t("verifier.step.line", lang, name=i18n.t("verifier.step.coverage_period", lang),
+                  text=i18n.t("verifier.step_passed.coverage_period", lang)) in text
+    assert i18n.t("verifier.check.passed", lang) in text
+    assert i18n.format_date(PERSON.pid["birthdate"], lang) in text and PERSON.pid["birthdate"] not in text
+    institution = demo_entity(PERSON.pda1_issuer)
+    issued_by = re.search(rf"<dt>{re.escape(i18n.t('verifier.issuer', lang))}</dt><dd>([^<]*)</dd>", text)
+    assert issued_by is not None, text
+    assert issued_by.group(1) == (institution.name if lang == "lv" else f"{institution.name_en} ({institution.name})")
+
+
+def test_the_result_screen_gives_the_a1s_period_from_its_start_and_its_document_number(world: World) -> None:
+    """The inspector needs the number for a report and for "Was this document checked?", and an A1
+    that is not valid yet must say from when it applies."""
+    text = html.unescape(_verdict_page(world, "en"))
+    start, end = (i18n.format_date(A1[k], "en") for k in ("starting_date", "ending_date"))
+    assert f"applies from {start} until {end}: Latvia" in text
+    number = re.search(rf"<dt>{i18n.t('verifier.document_number', 'en')}</dt><dd[^>]*>([^<]*)</dd>", text)
+    assert number is not None and number.group(1) == world.number("pda1")
+    not_started = {"vct": pda1.VCT, "legislation_country": "LV", "starting_date": "2027-01-01",
+                   "ending_date": "2027-09-30"}
+    for lang in i18n.LANGUAGES:
+        sentence = messages.describe_document(not_started, lang)
+        assert i18n.format_date("2027-01-01", lang) in sentence and i18n.format_date("2027-09-30", lang) in sentence
+
+
+def test_a_checks_sentence_is_the_translation_of_its_key_else_the_pipelines_english() -> None:
+    """In English the pipeline's own sentence (it says the most); else the translation of the step's
+    key, as for the verdict's reason, or of a passed check; a paper copy's tie to the holder is the
+    paper's sentence; with no translation, the English sentence rather than nothing."""
+    withdrawn = {"code": "status", "result": "failed", "message": "The institution has withdrawn this document.",
+                 "key": "status.withdrawn"}
+    assert messages.step_text(withdrawn, "de") == i18n.t("verifier.reason.status.withdrawn", "de")
+    paper = {"code": "key_binding", "result": "passed",
+             "message": "Paper document: check an identity document to confirm the holder."}
+    assert messages.step_text(paper, "fr") == i18n.t("verifier.reason.paper", "fr")
+    phone = {"code": "key_binding", "result": "passed", "message": "The phone holding the document's key signed."}
+    assert messages.step_text(phone, "pl") == i18n.t("verifier.step_passed.key_binding", "pl")
+    untranslated = {"code": "coverage_period", "result": "not_run",
+                    "message": "The period of the A1 was not disclosed."}
+    assert messages.step_text(untranslated, "lv") == untranslated["message"]
+    assert messages.step_text(withdrawn | {"message": "Withdrawn on 1 May."}, "en") == "Withdrawn on 1 May."
+    assert messages.step_name("coverage_period", "pl") == i18n.t("verifier.step.coverage_period", "pl")
+    assert messages.step_name("something_new", "pl") == "something_new"
+
+
+def test_an_unknown_or_expired_check_is_a_page_in_the_pages_language_and_the_api_keeps_json(world: World) -> None:
+    url = world.stack.verifier_url
+    for path in ("/inspect/doesnotexist", "/inspect/doesnotexist/verdict"):
+        page = world.http.get(f"{url}{path}", params={"lang": "de"})
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html"), path
+        assert i18n.t("verifier.unknown_check", "de") in html.unescape(page.text), path
+        assert re.search(r'<a [^>]*href="/\?lang=de"[^>]*id="start-new"', page.text), path
+        assert '"error"' not in page.text and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    api = world.http.get(f"{url}/api/requests/doesnotexist/result")
+    assert api.status_code == 404 and api.json()["error"] == "not_found"
+
+
+def test_the_same_device_return_link_opened_again_says_the_result_was_shown_not_another_browser(
+        world: World) -> None:
+    url = world.stack.verifier_url
+    shown, elsewhere = i18n.t("verifier.error.already_shown", "en"), i18n.t("verifier.error.session", "en")
+    with httpx.Client(timeout=20) as browser, httpx.Client(timeout=20) as workers_browser:
+        _view, link = _same_device_check(world, browser)
+        outcome = world.wallet.share(world.wallet.open_request(link, "en").id)
+        assert outcome.redirect_uri is not None
+        other = html.unescape(workers_browser.get(outcome.redirect_uri).text)
+        assert elsewhere in other and shown not in other
+        back = browser.get(outcome.redirect_uri)
+        assert back.status_code == 303
+        assert PERSON.pid["family_name"] in browser.get(f"{url}{back.headers['location']}").text
+        again = browser.get(outcome.redirect_uri)
+        assert again.status_code == 403 and PERSON.pid["family_name"] not in again.text
+        assert shown in html.unescape(again.text) and elsewhere not in html.unescape(again.text)
+        unknown = html.unescape(browser.get(f"{url}/inspect/done/unknown?response_code=x").text)
+        assert i18n.t("verifier.unknown_check", "en") in unknown and elsewhere not in unknown
+
+
+def test_the_list_ages_are_shown_only_when_the_check_consulted_the_lists(world: World) -> None:
+    request = world.inspector.request("pda1")
+    world.wallet.decline(world.wallet.open_request(request["link"], "en").id)
+    declined = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict",
+                              params={"lang": "en"}).text
+    assert 'data-verdict="refused"' in declined
+    assert 'class="freshness"' not in declined and "list age" not in declined
+    assert '<ul class="checks">' not in declined  # nothing was checked: no empty list of checks either
+    valid = _verdict_page(world, "en")
+    assert re.search(r'<p class="freshness">Trust list age: \d+ min · status list age: \d+ min</p>', valid), valid
+
+
+def test_the_same_device_check_is_offered_for_a_workers_wallet_on_the_inspectors_own_device(world: World) -> None:
+    """The signed-in inspector's page: the QR code is the usual way; the other button is for a worker
+    whose wallet is on this same device (a shared tablet or kiosk), since the result appears only in
+    the browser that started the check. Its page says so, not "share your documents" to the inspector."""
+    url = world.stack.verifier_url
+    for lang in i18n.LANGUAGES:
+        home = html.unescape(world.http.get(f"{url}/", params={"lang": lang}).text)
+        assert i18n.t("verifier.start.same_device_help", lang) in home, lang
+        assert i18n.t("verifier.start.same_device", lang) in home, lang
+    with httpx.Client(timeout=20) as browser:
+        view, _link = _same_device_check(world, browser)
+        for lang in i18n.LANGUAGES:
+            waiting = html.unescape(browser.get(f"{url}/inspect/{view}", params={"lang": lang}).text)
+            assert i18n.t("verifier.same_device.for", lang) in waiting, lang
+            assert "Share your documents" not in waiting
+            assert re.search(r'<a [^>]*href="/\?lang=' + lang + r'"[^>]*id="start-new"', waiting), lang
+
+
 # --- replicas: every verifier process shares the inspections through the database -------------------
 
 
@@ -1017,7 +1160,10 @@ def test_the_person_is_sealed_at_rest_and_erased_once_the_verdict_is_shown(world
     stored = b"".join(p.read_bytes() for p in world.stack.data_dir.glob("verifier.db*"))
     assert PERSON.pid["family_name"].encode() not in stored
     assert world.number("pda1").encode() not in stored
-    page = world.http.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
+    # Shown to a reader without a browser session (the inspectorate's system with its token): a signed-in
+    # browser would see it again for a short grace (test_verifier_review_hostile.py), then it is erased too.
+    with httpx.Client(timeout=20, auth=InspectorAuth(world.stack.inspector_token)) as system:
+        page = system.get(f"{world.stack.verifier_url}/inspect/{request['transaction_id']}/verdict")
     assert PERSON.pid["family_name"] in page.text
     row = next(r for r in _rows(world) if r.id == _public_id(request))
     assert row.sealed_person is None  # erased from the database, not only hidden

@@ -10,6 +10,7 @@ for real on loopback ports and a real reference wallet answers (esspass.stack); 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import re
@@ -27,7 +28,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from credentials import pda1, pid
+from credentials import i18n, pda1, pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import CredentialError
 from credentials.jose import decode_jws
@@ -177,6 +178,31 @@ def test_an_offline_check_and_a_refusal_each_leave_a_record(world: World) -> Non
     assert refusal["documents"] == [] and refusal["inspector"] == "inspector"
     # The refusal has a signed proof too: the inspectorate can show the worker declined.
     assert decode_jws(refusal["proof"]).payload["verdict"] == "refused"
+
+
+def test_a_wallets_technical_error_is_undetermined_and_never_counted_as_a_refusal(world: World) -> None:
+    """OpenID4VP §8.5: only ``access_denied`` is the worker's (or their wallet's) no; any other error
+    (``invalid_request``, ``vp_formats_not_supported``, ``wallet_unavailable``...) is the wallet
+    failing to answer. The verdict is "cannot be confirmed", with a translated reason that keeps the
+    error's code for the inspector, and the record counts it as undetermined, not as declined."""
+    before = {r["id"] for r in world.records_today()}
+    request = world.inspector.request("pda1")
+    state = decode_jws(world.http.get(request["request_uri"]).text).payload
+    response = world.http.post(state["response_uri"], data={"error": "invalid_request", "state": state["state"]})
+    assert response.status_code == 200, response.text
+    result = world.inspector.result(request)
+    verdict = result["verdict"]
+    assert (verdict["verdict"], verdict["reason_key"]) == ("undetermined", "wallet_error"), verdict
+    assert "invalid_request" in verdict["reason"] and verdict["wallet_error"] == "invalid_request"
+    page = world.http.get(f"{world.url}/inspect/{request['transaction_id']}/verdict?lang=lv")
+    assert 'data-verdict="undetermined"' in page.text and "ATTEIKTS" not in page.text
+    assert "Maks nevarēja atbildēt" in page.text and "(invalid_request)" in page.text
+    (record,) = [r for r in world.records_today() if r["id"] not in before]
+    assert (record["verdict"], record["reason_key"]) == ("undetermined", "wallet_error")
+    assert decode_jws(record["proof"]).payload["verdict"] == "undetermined"
+    declined = world.http.get(f"{world.url}/api/records", params={"from": world.today(), "to": world.today(),
+                                                                  "verdict": "refused", "limit": 1000})
+    assert record["id"] not in {r["id"] for r in declined.json()["records"]}
 
 
 def test_the_machine_api_verify_leaves_a_record(world: World) -> None:
@@ -342,7 +368,7 @@ def test_the_api_the_csv_and_the_cli_keep_one_verdicts_or_one_inspectors_records
         assert out.returncode == 0, out.stderr
         assert all(i in out.stdout for i in janis) and not any(e.id in out.stdout for e in entries
                                                                if e.id not in janis)
-        assert "3 checked: 0 valid, 1 not valid, 1 cannot be confirmed, 1 declined" in out.stdout, out.stdout
+        assert "3 checked: 0 valid, 1 not valid, 1 cannot be confirmed, 1 not shared" in out.stdout, out.stdout
         refused = _cli(world, "--verdict", "refused", "--format", "jsonl", **replica_db)
         assert [json.loads(line)["verdict"] for line in refused.stdout.splitlines()] == ["refused"]
         wrong = _cli(world, "--verdict", "ok")
@@ -548,6 +574,26 @@ def test_the_record_store_reads_pages_looks_up_and_sweeps_alike_on_sqlite_and_po
     assert store.sweep(noon.timestamp() + 40 * 86400, days=30, batch=2) == 7
     assert store.summary(day, day)["checked"] == 0
     engine.dispose()
+
+
+def _language_links(page: str) -> dict[str, str]:
+    """The header's language links: language -> where each leads."""
+    return {lang: html.unescape(href) for href, lang in re.findall(r'<a href="([^"]*)" hreflang="(\w+)"', page)}
+
+
+def test_the_language_links_keep_the_chosen_day_and_lead_from_a_lookup_back_to_that_day(world: World) -> None:
+    """A language link keeps the page's other parameters; after "Was this document checked?" (a POST,
+    whose page has no address of its own) it leads to the day's page, never to a 405."""
+    day = (date.fromisoformat(world.today()) - timedelta(days=3)).isoformat()
+    page = world.http.get(f"{world.url}/records", params={"date": day, "lang": "en"})
+    assert _language_links(page.text)["lv"] == f"/records?date={day}&lang=lv"
+    looked = world.http.post(f"{world.url}/records/lookup", params={"lang": "fr"},
+                             data={"document_number": "X-404", "date": day})
+    assert looked.status_code == 200 and 'id="lookup-none"' in looked.text
+    links = _language_links(looked.text)
+    assert set(links) == set(i18n.LANGUAGES) and links["de"] == f"/records?date={day}&lang=de"
+    followed = world.http.get(f"{world.url}{links['de']}")
+    assert followed.status_code == 200 and '<html lang="de">' in followed.text and f'value="{day}"' in followed.text
 
 
 @pytest.mark.browser

@@ -258,3 +258,46 @@ def test_a_verdict_another_replica_just_showed_never_carries_the_person_whatever
             engine.dispose()
         verdict = inspector.result(request)["verdict"]
         assert "person" not in verdict and verdict["personal_data_removed"] is True
+
+
+def test_the_verdict_screen_shows_its_own_browser_the_same_result_for_a_short_grace_then_erases_it(
+        world: World, tmp_path: Path) -> None:
+    """Switching the page's language or reloading the verdict screen reloads it: with no retention the
+    person used to be erased by the first showing, so the second said only "personal data was
+    removed". The browser session that first showed it (the inspector's sign-in) sees the same result
+    for ``result_grace_seconds`` (2 minutes); nobody else does (another browser, the API), and once the
+    grace is over, or that browser starts another check, the person is erased, by the sweep too."""
+    from datetime import UTC, datetime, timedelta
+
+    from esspass.stack import verifier_replica
+
+    database = tmp_path / "grace.db"
+    name = PERSON.pid["family_name"]
+    with verifier_replica(world.stack, database_url=f"sqlite:///{database}") as (service, url), \
+            httpx.Client(timeout=20) as browser, httpx.Client(timeout=20) as elsewhere:
+        for client in (browser, elsewhere):  # two signed-in browsers of the same inspector
+            assert client.post(f"{url}/login", data={"token": world.stack.inspector_token}).status_code == 303
+        inspector = Inspector(url, world.http)
+        request = _answered_check(world, inspector)
+        verdict = f"{url}/inspect/{request['transaction_id']}/verdict"
+        assert name in browser.get(verdict, params={"lang": "en"}).text
+        switched = browser.get(verdict, params={"lang": "pl"}).text
+        assert name in switched and 'lang="pl"' in switched
+        assert name not in elsewhere.get(verdict, params={"lang": "en"}).text
+        assert "person" not in inspector.result(request)["verdict"]
+        service.sweep()
+        assert _people(database) == 1 and name in browser.get(verdict, params={"lang": "lv"}).text
+
+        later = datetime.now(UTC) + timedelta(seconds=service.result_grace + 1)
+        service.clock = lambda: later
+        service.sweep()  # the periodic round, whether or not the page is read again
+        assert _people(database) == 0
+        page = browser.get(verdict, params={"lang": "en"}).text
+        assert name not in page and "Personal data of this check has been removed." in page
+
+        service.clock = lambda: datetime.now(UTC)
+        request = _answered_check(world, inspector)
+        verdict = f"{url}/inspect/{request['transaction_id']}/verdict"
+        assert name in browser.get(verdict, params={"lang": "en"}).text
+        assert browser.post(f"{url}/inspect", data={"profile": "pda1"}).status_code == 303  # the next check
+        assert _people(database) == 0 and name not in browser.get(verdict, params={"lang": "en"}).text

@@ -387,7 +387,8 @@ def test_the_wallet_page_answers_differing_copies_with_a_400_error_page_and_keep
                               pki_dir=registry_dir / "pki")
     with serve(wallet_app(settings)) as wallet, httpx.Client(base_url=wallet.url, timeout=30) as page:
         token = _csrf(page.get("/setup").text)
-        assert page.post("/setup", data={"passphrase": "pw", "passphrase2": "pw", "csrf": token}).status_code == 303
+        assert page.post("/setup", data={"passphrase": "pass phrase", "passphrase2": "pass phrase",
+                                         "csrf": token}).status_code == 303
         offer = page.post("/receive", data={"link": split_issuer.link(), "csrf": _csrf(page.get("/receive").text)})
         assert offer.status_code == 200, offer.text
         offer_id = offer.text.split('action="/receive/')[1].split('"')[0]

@@ -226,6 +226,22 @@ def test_the_page_answers_404_for_an_unknown_pending_document_and_409_while_anot
     assert [p["id"] for p in wallet.store.read()["pending"]] == [entry_id]
 
 
+def test_check_now_and_remove_redirect_so_that_a_reload_repeats_neither(world: World, page_of: Any) -> None:
+    """Post/Redirect/Get: the list page shows what the form did once; reloading it asks nothing again."""
+    _wallet, _case_id, entry_id = _pending(world, "cancel-prg")
+    client, token = page_of("cancel-prg")
+    checked = client.post(f"/pending/{entry_id}/check", data={"csrf": token})
+    assert (checked.status_code, checked.headers["location"]) == (303, "/")
+    first = client.get("/").text
+    assert 'id="pending-notices"' in first and "has not approved" in first
+    again = client.get("/").text  # the reload: the list, without asking the institution again
+    assert 'id="pending-notices"' not in again and f'id="pending-{entry_id}"' in again
+    removed = client.post(f"/pending/{entry_id}/cancel", data={"csrf": token})
+    assert (removed.status_code, removed.headers["location"]) == (303, "/")
+    assert 'id="pending-removed"' in client.get("/").text
+    assert 'id="pending-removed"' not in client.get("/").text
+
+
 # --- the terminal -----------------------------------------------------------------------------------------
 
 

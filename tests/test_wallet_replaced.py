@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -413,5 +414,360 @@ def test_each_offline_qr_uses_the_next_copy_and_is_recorded(world: World) -> Non
     codes = [wallet.offline_qr(group) for _ in range(2)]
     assert len({compact.parse_qr(code).credential for code in codes}) == 2  # two copies, two keys
     shown = [e for e in wallet.log() if e.outcome == "shown"]
-    # One showing in the record: the card page renews its code every 30 s while it is open.
-    assert len(shown) == 1 and "birthdate" in shown[0].claims and "document_number" in shown[0].claims
+    # One line per showing the worker asked for (renewing a code on screen is none: the next test).
+    assert len(shown) == 2 and all("birthdate" in e.claims and "document_number" in e.claims for e in shown)
+
+
+def test_renewing_a_shown_offline_qr_signs_with_the_same_copy_and_counts_nothing(world: World) -> None:
+    """The rule: one showing (the worker asked) is one copy and one line in the history; while it is on
+    screen (10 minutes at most) the code is signed again, over the time or the inspector's challenge,
+    with that copy: the inspector in front of the worker has seen it already."""
+    from credentials import compact
+    from wallet.errors import NotFoundError
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1())
+    showing = wallet.show_offline_qr(group)
+    used = {c.id: c.used for c in wallet.credentials() if c.group == group}
+    renewed = [wallet.renew_offline_qr(showing.id).text, wallet.renew_offline_qr(showing.id, b"K7Q2").text]
+    assert {compact.parse_qr(code).credential for code in renewed} == {compact.parse_qr(showing.text).credential}
+    assert {c.id: c.used for c in wallet.credentials() if c.group == group} == used
+    assert len([e for e in wallet.log() if e.outcome == "shown"]) == 1
+    later = WalletService(wallet.settings, wallet.store, http=wallet.http, trust=wallet.trust,
+                          clock=lambda: datetime.now(UTC) + timedelta(minutes=11), items=wallet.items)
+    with pytest.raises(NotFoundError):  # over: a new showing is asked for, and counted
+        later.renew_offline_qr(showing.id)
+
+
+# --- what the worker is told before a document that is not valid leaves -----------------------------
+
+
+def test_the_consent_says_a_suspended_document_is_not_valid_and_so_does_the_result(world: World) -> None:
+    from credentials import ehic
+
+    wallet = world.wallet()
+    case = world.case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
+    group = world.receive(wallet, case)
+    world.clerk.set_state(*case, "suspend", "checking the insurance")
+    assert wallet.check_status(group).value == "suspended"
+    request = world.inspector.request("ehic")
+    consent = wallet.open_request(request["link"], "en")
+    item = next(i for i in consent.items if i.group == group)
+    assert item.warning == "suspended" and "suspended this document" in item.notice
+    assert next(i for i in consent.items if i.query_id.startswith("pid")).warning is None
+    outcome = wallet.share(consent.id)  # the worker's decision: told, not stopped
+    assert outcome.outcome == "shared" and outcome.warnings == (item.notice,)
+    assert world.inspector.result(request)["verdict"]["verdict"] == "invalid"
+    assert wallet.card(group, "en").vct == ehic.VCT
+
+
+def test_an_a1_whose_period_ended_yesterday_is_ended_and_the_consent_says_so(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token is good until its last day has ended everywhere (UTC-12), half a day into the next in
+    UTC: the wallet goes by the document's own date, on the worker's calendar (here: tomorrow's)."""
+    today = datetime.now(UTC).date()
+    wallet = world.wallet()
+    period = {"starting_date": (today - timedelta(days=30)).isoformat(), "ending_date": today.isoformat()}
+    group = world.receive(wallet, world.case(A1_ISSUER, "pda1", {**unnumbered(PERSON.pda1), **period}))
+    assert wallet.card(group, "en").period == "current" and wallet.card(group, "en").warning is None
+    monkeypatch.setattr(WalletService, "today", lambda _self: today + timedelta(days=1))
+    card = wallet.card(group, "en")
+    assert (card.period, card.warning, card.valid_until) == ("ended", "ended", today.isoformat())
+    consent = wallet.open_request(world.inspector.request("pda1")["link"], "en")
+    item = next(i for i in consent.items if i.group == group)
+    assert item.warning == "ended" and "validity ended on" in item.notice
+    wallet.decline(consent.id)
+
+
+def _in_process_cli(world: World, wallet: WalletService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``esspass wallet ...`` in this process on ``wallet``'s file (its passphrase, the stack's registry)."""
+    monkeypatch.setenv("ESSPASS_DATA_DIR", str(wallet.settings.data_dir))
+    monkeypatch.setenv("ESSPASS_WALLET_PKI_DIR", str(world.stack.data_dir / "pki"))
+    monkeypatch.setenv("ESSPASS_WALLET_REGISTRY_URL", world.stack.registry_url)
+    monkeypatch.setenv("ESSPASS_WALLET_ALLOW_LOOPBACK_HTTP", "true")
+    monkeypatch.setenv("ESSPASS_WALLET_PASSPHRASE", "pw")
+
+
+def test_the_terminal_warns_before_a_withdrawn_a1_leaves_even_with_yes(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from wallet.cli import main as wallet_main
+
+    wallet = world.wallet()
+    case = world.a1()
+    group = world.receive(wallet, case)
+    world.clerk.set_state(*case, "revoke", "the posting ended early")
+    _in_process_cli(world, wallet, monkeypatch)
+    assert wallet_main(["status", group]) == 2
+    assert "Withdrawn" in capsys.readouterr().out
+    request = world.inspector.request("pda1")
+    assert wallet_main(["present", request["link"], "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "the issuer has withdrawn this document" in out.split("Nothing else is sent")[0], out
+    assert "the issuer has withdrawn this document" in out.split("Nothing else is sent")[1], out  # and after
+    assert world.inspector.result(request)["verdict"]["verdict"] == "invalid"
+    assert wallet_main(["qr", group]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith("EP1:") and "the issuer has withdrawn this document" in said.err
+
+
+def test_the_history_names_what_left_in_the_workers_language_once_each(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from wallet.cli import main as wallet_main
+    from wallet.service import logged_claims
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1())
+    wallet.share(wallet.open_request(world.inspector.request("pda1")["link"], "en").id)
+    wallet.offline_qr(group)
+    shown, shared = wallet.log()[:2]
+    assert len(shared.claims) > len(set(shared.claims))  # the premise: the PID and the A1 both show some
+    words = logged_claims(shared, "lv")
+    assert len(words) == len(set(words)) and not any("_" in w for w in words), words
+    assert {"Personas kods", "Dokumenta numurs", "Uzvārds"} <= set(words), words
+    assert "Dzimšanas datums" in logged_claims(shown, "lv")
+    _in_process_cli(world, wallet, monkeypatch)
+    assert wallet_main(["--lang", "lv", "log"]) == 0
+    out = capsys.readouterr().out
+    assert "Bezsaistes QR kods" in out and "offline QR code" not in out and "document_number" not in out
+
+
+def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from wallet.cli import main as wallet_main
+
+    wallet = world.wallet()
+    world.receive(wallet, world.a1())
+    _in_process_cli(world, wallet, monkeypatch)
+    assert wallet_main(["present", world.inspector.request("pda1")["link"], "--no"]) == 3
+    listed = capsys.readouterr().out
+    assert "- Issuing country: Latvia (optional)" in listed and "--only-required" in listed
+    assert "- Family name: Bērziņa\n" in listed  # what every option asks is not optional
+    request = world.inspector.request("pda1")
+    assert wallet_main(["present", request["link"], "--yes", "--only-required"]) == 0
+    sent = capsys.readouterr().out
+    pid_part = sent.split("From: Person identification data")[1]
+    assert "(optional)" not in sent and "Issuing country" not in pid_part and "Personal identification" not in pid_part
+    assert world.inspector.result(request)["verdict"]["reason_key"] == "holder_link.withheld"
+
+
+def test_valid_until_is_the_documents_own_last_day(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issuer sets the token's exp to 23:59:59 of the last day at UTC-12: 11:59:59 UTC the day after."""
+    from wallet.cli import main as wallet_main
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1())
+    card = wallet.card(group, "en")
+    assert datetime.fromtimestamp(card.exp or 0, UTC).date().isoformat() == "2027-10-01"  # the premise
+    assert card.valid_until == PERSON.pda1["ending_date"] == "2027-09-30"
+    _in_process_cli(world, wallet, monkeypatch)
+    assert wallet_main(["show", group]) == 0
+    assert "Valid until: 30 September 2027" in capsys.readouterr().out
+
+
+def test_a_second_offer_of_the_same_document_takes_the_place_of_its_card(world: World) -> None:
+    """Same type, issuer and document number: the card is renewed (its address and history stay, its
+    copies are fresh), not doubled."""
+    wallet = world.wallet()
+    case = world.a1()
+    first = world.receive(wallet, case)
+    consent = wallet.open_request(world.inspector.request("pda1")["link"], "en")
+    wallet.share(consent.id)
+    before = {c.id for c in wallet.credentials() if c.group == first}
+    again = world.receive(wallet, case)
+    assert again == first
+    cards = [c for c in wallet.cards("en") if c.vct == pda1.VCT]
+    assert len(cards) == 1 and cards[0].unused == cards[0].copies
+    assert not before & {c.id for c in wallet.credentials()}  # the old copies and their keys are gone
+    assert any(e.outcome == "shared" and first in e.credentials for e in wallet.log())
+
+
+def test_the_worker_may_leave_out_what_the_request_marks_optional(world: World) -> None:
+    """The inspection's PID query ends with smaller claim sets (OpenID4VP §6.4.1): the portrait, the
+    personal number, the expiry date and the issuing country are optional. Left out, the wallet answers
+    the largest set without them, and the inspector's verdict is still reached."""
+    wallet = world.wallet()
+    world.receive(wallet, world.a1())
+    request = world.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    assert consent.choosing
+    pid_item = next(i for i in consent.items if i.query_id.startswith("pid"))
+    optional = {c.path[0] for c in pid_item.claims if c.optional}
+    assert {"personal_administrative_number", "issuing_country", "date_of_expiry"} <= optional
+    assert not any(c.optional for c in pid_item.claims if c.path[0] in ("family_name", "given_name", "birthdate"))
+    a1_item = next(i for i in consent.items if i.query_id.startswith("pda1"))
+    assert not any(c.optional for c in a1_item.claims)
+    withhold = [(pid_item.query_id, c.path) for c in pid_item.claims if c.path[0] == "personal_administrative_number"]
+    assert wallet.share(consent.id, withhold).outcome == "shared"
+    # The largest set without the number leaves (the issuing country goes with it: asked only together).
+    assert wallet.log()[0].claims.count("personal_administrative_number") == 1  # the A1's own, not the PID's
+    verdict = world.inspector.result(request)["verdict"]
+    assert verdict["reason_key"] == "holder_link.withheld", verdict  # the inspector sees it was left out
+    assert {c["query_id"]: c["verdict"] for c in verdict["credentials"]} == {"pda1": "valid", "pid": "valid"}
+
+
+# --- the wallet's pages: what a card view, a lock and a reload do -----------------------------------
+
+
+@contextmanager
+def _open_pages(pages: ServerHandle, lang: str = "en") -> Iterator[tuple[httpx.Client, str]]:
+    """A browser on the wallet's pages with a new wallet, and the session's form token."""
+    with httpx.Client(base_url=pages.url, follow_redirects=True, timeout=30,
+                      cookies={"esspass_wallet_lang": lang}) as browser:
+        setup = browser.get("/setup")
+        cards = browser.post("/setup", data={"passphrase": "correct horse", "passphrase2": "correct horse",
+                                             "csrf": _csrf(setup)})
+        yield browser, _csrf(cards)
+
+
+def _group_on_page(browser: httpx.Client, vct: str) -> str:
+    found = re.search(rf'href="/cards/([0-9a-f]+)" data-vct="{re.escape(vct)}"', browser.get("/").text)
+    assert found is not None
+    return found.group(1)
+
+
+def _copies(page: str) -> str:
+    found = re.search(r'<dd id="copies">([^<]*)</dd>', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_viewing_a_card_signs_and_counts_nothing_and_a_showing_counts_once(
+        world: World, wallet_pages: ServerHandle) -> None:
+    from credentials import compact
+    from credentials.qr_picture import read_qr
+
+    with _open_pages(wallet_pages) as (browser, csrf):
+        _receive_on_page(browser, csrf, world, world.a1())
+        group = _group_on_page(browser, pda1.VCT)
+        views = [browser.get(f"/cards/{group}").text for _ in range(3)]
+        assert {_copies(v) for v in views} == {"3 / 3"}
+        assert '<dd id="valid-until">30 September 2027</dd>' in views[0]  # the A1's ending_date, not exp's day
+        assert "qr.png" not in views[0] and 'id="show-qr"' in views[0]
+        assert browser.get(f"/cards/{group}/qr.png").status_code in (404, 405)  # no image signs on a GET
+        assert "Nothing shown yet." in browser.get("/log").text
+        shown = browser.post(f"/cards/{group}/qr", data={"csrf": csrf})
+        assert shown.status_code == 200 and "/showings/" in str(shown.url)
+        image = re.search(r'<img id="offline-qr" src="([^"]+)"', shown.text)
+        assert image is not None
+        codes = {compact.parse_qr(read_qr(browser.get(url).content)).credential
+                 for url in (image.group(1), f"{image.group(1)}?challenge=K7Q2&t=1", image.group(1))}
+        assert len(codes) == 1  # renewed with the copy the showing began with
+        assert browser.get(str(shown.url)).status_code == 200  # a reload of the page counts nothing either
+        assert _copies(browser.get(f"/cards/{group}").text) == "2 / 3"
+        history = browser.get("/log").text
+        assert history.count('class="card log shown"') == 1 and "offline QR code" not in history
+        assert "Offline QR code" in history and "Document number" in history and "document_number" not in history
+
+
+def test_the_consent_and_result_pages_say_a_suspended_document_is_not_valid(
+        world: World, wallet_pages: ServerHandle) -> None:
+    from credentials import ehic
+
+    with _open_pages(wallet_pages, "de") as (browser, csrf):
+        case = world.case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
+        _receive_on_page(browser, csrf, world, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
+        _receive_on_page(browser, csrf, world, case)
+        world.clerk.set_state(*case, "suspend", "checking the insurance")
+        group = _group_on_page(browser, ehic.VCT)
+        checked = browser.post(f"/cards/{group}/status", data={"csrf": csrf})
+        assert "ausgesetzt" in _status_cell(checked.text)
+        consent = browser.post("/present", data={"link": world.inspector.request("ehic")["link"], "csrf": csrf})
+        warning = re.search(r'<p class="warning" role="alert" id="warning-ehic" data-warning="suspended">([^<]+)',
+                            consent.text)
+        assert warning is not None and "ausgesetzt" in warning.group(1), consent.text[:3000]
+        share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
+        assert share is not None
+        result = browser.post(share.group(1), data={"csrf": csrf})
+        assert 'id="warned"' in result.text and "ausgesetzt" in result.text.split('id="warned"')[1]
+
+
+def test_after_the_wallet_locks_share_and_add_lead_back_to_the_open_request_and_offer(
+        world: World, wallet_pages: ServerHandle) -> None:
+    def lock_then_press(browser: httpx.Client, csrf: str, action: str, data: dict[str, str]) -> httpx.Response:
+        """Lock, press the form's button (POST only), unlock: the page of the form again."""
+        browser.post("/lock", data={"csrf": csrf})
+        refused = browser.post(action, data=data, follow_redirects=False)
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/unlock?"), refused.text
+        unlock = browser.get(refused.headers["location"])
+        back_to = re.search(r'name="next" value="([^"]+)"', unlock.text)
+        assert back_to is not None
+        back = browser.post("/unlock", data={"passphrase": "correct horse", "csrf": _csrf(unlock),
+                                             "next": back_to.group(1)})
+        assert back.status_code == 200, back.text[:500]
+        return back
+
+    with _open_pages(wallet_pages) as (browser, csrf):
+        _receive_on_page(browser, csrf, world, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
+        offer = world.clerk.offer(*world.a1())
+        page = browser.post("/receive", data={"link": offer["link"], "csrf": csrf})
+        accept = re.search(r'action="(/receive/[A-Za-z0-9_-]+)"', page.text)
+        assert accept is not None
+        again = lock_then_press(browser, csrf, accept.group(1), {"tx_code": offer["tx_code"], "csrf": csrf})
+        assert str(again.url).endswith(accept.group(1)) and 'id="accept"' in again.text  # the offer, still open
+        csrf = _csrf(again)
+        received = browser.post(accept.group(1), data={"tx_code": offer["tx_code"], "csrf": csrf})
+        assert 'id="received"' in received.text
+        request = world.inspector.request("pda1")
+        consent = browser.post("/present", data={"link": request["link"], "csrf": csrf})
+        share = re.search(r'action="(/present/([^"/]+)/share)"', consent.text)
+        assert share is not None
+        again = lock_then_press(browser, csrf, share.group(1), {"csrf": csrf})
+        assert str(again.url).endswith(f"/present/{share.group(2)}") and 'id="share"' in again.text
+        result = browser.post(share.group(1), data={"csrf": _csrf(again)})
+        assert 'id="shared"' in result.text
+        assert world.inspector.result(request)["verdict"]["verdict"] == "valid"
+
+
+def test_forms_redirect_so_that_a_reload_repeats_nothing(world: World, wallet_pages: ServerHandle) -> None:
+    with _open_pages(wallet_pages) as (browser, csrf):
+        _receive_on_page(browser, csrf, world, world.a1())
+        group = _group_on_page(browser, pda1.VCT)
+        checked = browser.post(f"/cards/{group}/status", data={"csrf": csrf}, follow_redirects=False)
+        assert (checked.status_code, checked.headers["location"]) == (303, f"/cards/{group}")
+        assert "Valid: the issuer has not withdrawn it." in browser.get(f"/cards/{group}").text
+        removed = browser.post(f"/cards/{group}/delete", data={"csrf": csrf}, follow_redirects=False)
+        assert (removed.status_code, removed.headers["location"]) == (303, "/")
+        home = browser.get("/")
+        assert 'id="deleted"' in home.text
+        reloaded = browser.get("/")  # a reload shows the list, not "There is no such document"
+        assert reloaded.status_code == 200 and 'id="deleted"' not in reloaded.text
+
+
+def test_a_used_offer_and_a_wrong_code_are_said_in_latvian_whole(world: World, wallet_pages: ServerHandle) -> None:
+    with _open_pages(wallet_pages, "lv") as (browser, csrf):
+        offer = world.clerk.offer(*world.a1())
+        page = browser.post("/receive", data={"link": offer["link"], "csrf": csrf})
+        accept = re.search(r'action="(/receive/[A-Za-z0-9_-]+)"', page.text)
+        assert accept is not None
+        wrong = "000000" if offer["tx_code"] != "000000" else "111111"
+        refused = browser.post(accept.group(1), data={"tx_code": wrong, "csrf": csrf})
+        said = re.search(r'<p id="error-text">([^<]+)</p>', refused.text)
+        assert said is not None and "Kods ir nepareizs. Atlikušie mēģinājumi: 4." == said.group(1), said
+        browser.post(accept.group(1), data={"tx_code": offer["tx_code"], "csrf": csrf})
+        used = browser.post("/receive", data={"link": offer["link"], "csrf": csrf})
+        said = re.search(r'<p id="error-text">([^<]+)</p>', used.text)
+        assert said is not None and said.group(1).startswith("Iestāde šo piedāvājumu nezina"), said
+        assert "offer" not in said.group(1) and "Fetching" not in said.group(1)
+
+
+def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, wallet_pages: ServerHandle) -> None:
+    with _open_pages(wallet_pages) as (browser, csrf):
+        _receive_on_page(browser, csrf, world, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
+        _receive_on_page(browser, csrf, world, world.a1())
+        request = world.inspector.request("pda1")
+        consent = browser.post("/present", data={"link": request["link"], "csrf": csrf})
+        boxes = re.findall(r'<input type="checkbox" form="share-form" name="keep" value="(pid:\d+)"[^>]*checked>'
+                           r' <span class="label">([^<]+)</span>', consent.text)
+        assert {label for _v, label in boxes} >= {"Personal identification number", "Issuing country",
+                                                  "Expiry date"}, consent.text[:4000]
+        assert 'name="choosing" value="1"' in consent.text and 'id="optional-help"' in consent.text
+        share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
+        assert share is not None
+        kept = [value for value, label in boxes if label == "Expiry date"]
+        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1", "keep": kept})
+        assert 'id="shared"' in result.text
+        verdict = world.inspector.result(request)["verdict"]
+        assert verdict["reason_key"] == "holder_link.withheld", verdict  # the number stayed on the phone
+        history = browser.get("/log").text
+        assert history.count("Personal identification number") == 1  # the A1's, once

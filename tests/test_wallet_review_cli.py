@@ -34,3 +34,17 @@ def test_a_file_the_wallet_cannot_read_is_an_error_in_plain_words(tmp_path: Path
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "That did not work" in done.stderr and "no-such" in done.stderr
+
+
+def test_output_cut_short_by_its_reader_ends_quietly_with_141(tmp_path: Path) -> None:
+    """``esspass wallet ... | head -1``: the reader went away, which is no failure of the wallet's (README)."""
+    assert _wallet(tmp_path, "init").returncode == 0
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path), "ESSPASS_WALLET_SCRYPT_N": "16",
+           "ESSPASS_WALLET_PASSPHRASE": "correct horse battery"}
+    with subprocess.Popen([sys.executable, "-m", "esspass.cli", "wallet", "list"], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the wallet writes a word
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141, err
+    assert "That did not work" not in err and "Broken pipe" not in err and "Traceback" not in err

@@ -127,5 +127,6 @@ def test_the_receive_page_answers_hostile_issuer_metadata_with_an_error_page_not
 
 def _unlocked(page: httpx.Client) -> None:
     token = _csrf(page.get("/setup").text)
-    assert page.post("/setup", data={"passphrase": "pw", "passphrase2": "pw", "csrf": token}).status_code == 303
+    assert page.post("/setup", data={"passphrase": "pass phrase", "passphrase2": "pass phrase",
+                                         "csrf": token}).status_code == 303
 

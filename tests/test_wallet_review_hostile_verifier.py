@@ -122,7 +122,8 @@ def test_the_present_page_shows_an_error_and_never_a_server_error_for_such_a_req
     with serve(create_app(_settings(tmp_path), trust=world.trust)) as server, \
             httpx.Client(base_url=server.url) as page:
         token = _csrf(page.get("/setup").text)
-        assert page.post("/setup", data={"passphrase": "pw", "passphrase2": "pw", "csrf": token}).status_code == 303
+        assert page.post("/setup", data={"passphrase": "pass phrase", "passphrase2": "pass phrase",
+                                         "csrf": token}).status_code == 303
         csrf = _csrf(page.get("/present").text)
         opened = page.post("/present", data={"link": _link(world, BAD_KEYS["point not on the curve"]), "csrf": csrf})
         answers = [opened]

@@ -227,3 +227,15 @@ def test_the_wait_doubles_with_each_wrong_passphrase_up_to_five_minutes() -> Non
     attempts.succeeded()
     with attempts.turn() as wait:
         assert wait == 0.0
+
+
+@pytest.mark.parametrize("passphrase", ["ab", "seven77", ""])
+def test_the_server_refuses_a_passphrase_shorter_than_eight_characters(
+        wallet_server: ServerHandle, tmp_path: Path, passphrase: str) -> None:
+    """The page's minlength is a convenience of the browser: a form sent without it is refused too."""
+    with httpx.Client(base_url=wallet_server.url) as client:
+        token = client.get("/setup").text.split('name="csrf" value="')[1].split('"')[0]
+        refused = client.post("/setup", data={"passphrase": passphrase, "passphrase2": passphrase, "csrf": token})
+        assert refused.status_code == 400
+        assert "at least 8 characters" in refused.text and "Wrong passphrase" not in refused.text
+        assert not (tmp_path / "wallet" / "wallet.enc").exists()

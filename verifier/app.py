@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import segno
@@ -88,7 +88,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
         request_uri_method=settings.request_uri_method, records_days=settings.records_days,
-        pid_number_states=settings.pid_number_states)
+        pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds)
     return service, http
 
 
@@ -224,10 +224,14 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         result: VerifierService = holder["service"]
         return result
 
-    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    def page(request: Request, name: str, status_code: int = 200, *, back: str | None = None,
+             **context: Any) -> HTMLResponse:
+        """``name`` in the page's language. ``back``: the page (a GET) the language links lead to when
+        this one answers a form, which has no address of its own (a POST, or a one-time link)."""
         lang = _lang(request)
         response = templates.TemplateResponse(request, name, {"lang": lang, "t": messages.translator(lang),
                                                               "languages": LANGUAGES,
+                                                              "lang_links": _language_links(request, back),
                                                               "signed": settings.auth == "tokens"
                                                               and inspector(request) is not None, **context},
                                               status_code=status_code, headers={**NO_STORE, **PAGE_HEADERS})
@@ -246,7 +250,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         token = token.strip()
         tokens: InspectorTokens | None = holder.get("tokens")
         if not token or tokens is None or tokens.name(token) is None:
-            return page(request, "login.html", status_code=401, next=local_path(next), error=True)
+            return page(request, "login.html", status_code=401, back="/login?" + urlencode({"next": local_path(next)}),
+                        next=local_path(next), error=True)
         name = tokens.name(token)
         assert name is not None
         response = RedirectResponse(local_path(next), status_code=303)
@@ -319,7 +324,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.get("/api/requests/{view}/status", tags=["OpenID4VP"])
     def progress(view: str) -> JSONResponse:
         """Whether the answer is in (``pending``, ``done`` or ``error``), without the verdict: what
-        a page waiting for the answer polls, so that polling never starts the retention time."""
+        a page waiting for the answer polls, so that polling never starts the retention time.
+        ``expired``: the request's time ran out with no answer; its QR code can no longer be
+        answered, so stop polling and start a new check (404 once the inspection is deleted)."""
         return JSONResponse({"status": svc().result(view[:64])["status"]}, headers=NO_STORE)
 
     @app.get("/api/requests/{view}/proof", tags=["verification proof"])
@@ -394,8 +401,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         try:
             prepared = svc().prepare_offline()
         except CredentialError as exc:
-            return page(request, "offline.html", status_code=503, challenge=None, error=exc.message)
-        return page(request, "offline.html", challenge=None, prepared=prepared)
+            return page(request, "offline.html", status_code=503, back="/offline", challenge=None,
+                        error=_OFFLINE_ERRORS.get(exc.message, "other"))
+        return page(request, "offline.html", back="/offline", challenge=None, prepared=prepared)
 
     @app.post("/offline", include_in_schema=False)
     async def offline_scan(request: Request) -> Response:
@@ -405,19 +413,28 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         upload = form.get("photo")
         try:
             if not isinstance(text, str) or not text.strip():
-                if upload is None or isinstance(upload, str):
-                    raise ProtocolError("invalid_request", "scan the QR code or upload a photo of it")
+                # With nothing chosen a browser still sends the file part: no name, no bytes.
+                if upload is None or isinstance(upload, str) or not upload.filename:
+                    raise _OfflineInputError("nothing")
                 data = await upload.read(8 * 1024 * 1024 + 1)
                 if len(data) > 8 * 1024 * 1024:
-                    raise ProtocolError("invalid_request", "the photo is larger than 8 MB")
+                    raise _OfflineInputError("too_large")
                 from credentials.qr_picture import read_qr
 
                 text = await run_in_threadpool(read_qr, data)
+            from credentials.compact import PREFIX
+
+            if not text.strip().startswith(PREFIX):
+                raise _OfflineInputError("not_offline_qr")
             result = await run_in_threadpool(svc().verify_offline, text.strip(),
                                              challenge=challenge_code if isinstance(challenge_code, str)
-                                             and challenge_code else None, inspector=recorded(request))
+                                             and challenge_code else None, inspector=recorded(request),
+                                             viewer=request.cookies.get(LOGIN_COOKIE))
+        except _OfflineInputError as exc:
+            return page(request, "offline.html", status_code=400, back="/offline", challenge=None, error=exc.key)
         except CredentialError as exc:
-            return page(request, "offline.html", status_code=400, challenge=None, error=exc.message)
+            return page(request, "offline.html", status_code=400, back="/offline", challenge=None,
+                        error=_OFFLINE_ERRORS.get(exc.message, "other"))
         return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)
 
     # --- the inspector's page --------------------------------------------------------------------
@@ -430,8 +447,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     def inspect(request: Request, profile: Annotated[str, Form(max_length=20)],
                 flow: Annotated[str, Form(max_length=14)] = "cross_device") -> Response:
         if profile not in PROFILES or flow not in FLOWS:
-            return page(request, "home.html", status_code=400, profiles=PROFILES, error=True)
-        tx = svc().create_request(profile=profile, flow=flow, inspector=recorded(request))
+            return page(request, "home.html", status_code=400, back="/", profiles=PROFILES, error=True)
+        tx = svc().create_request(profile=profile, flow=flow, inspector=recorded(request),
+                                  viewer=request.cookies.get(LOGIN_COOKIE))
         response = RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
         if flow == "same_device":
             # This browser's proof that it made the request: the wallet's redirect must come back to it.
@@ -447,14 +465,26 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         try:
             view = svc().redeem(tx_id[:64], response_code, request.cookies.get(cookie))
         except ProtocolError:
-            return page(request, "home.html", status_code=403, profiles=PROFILES, session_error=True)
+            # Why, without a word of the check itself: it is gone; its answer was already taken (this
+            # link works once, and the browser that took it has the verdict); or this browser did not
+            # start it.
+            try:
+                taken = svc().get(tx_id[:64]).redeemed
+            except ProtocolError:
+                why = "unknown_check"
+            else:
+                why = "error.already_shown" if taken else "error.session"
+            return page(request, "home.html", status_code=403, profiles=PROFILES, session_error=why)
         response = RedirectResponse(f"/inspect/{view}/verdict?lang={_lang(request)}", status_code=303)
         response.delete_cookie(cookie, path="/inspect")
         return response
 
     @app.get("/inspect/{view}", response_class=HTMLResponse, include_in_schema=False)
     def waiting(request: Request, view: str) -> HTMLResponse:
-        tx = svc().inspection(view[:64])
+        try:
+            tx = svc().inspection(view[:64])
+        except ProtocolError as exc:
+            return unknown_check(request, exc)
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
                                                        svgclass="qr")
@@ -463,13 +493,48 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
     @app.get("/inspect/{view}/verdict", response_class=HTMLResponse, include_in_schema=False)
     def verdict_page(request: Request, view: str) -> HTMLResponse:
-        data = svc().result(view[:64], consume=True)
-        if data["status"] == "pending":
+        # The browser session that first shows it sees it again for a short grace (a language switch).
+        try:
+            data = svc().result(view[:64], consume=True, viewer=request.cookies.get(LOGIN_COOKIE))
+        except ProtocolError as exc:
+            return unknown_check(request, exc)
+        if data["status"] in ("pending", "expired"):  # no verdict: the waiting page says which
             return RedirectResponse(f"/inspect/{view[:64]}", status_code=303)  # type: ignore[return-value]
-        return page(request, "verdict.html", tx_id=view[:64], data=data, verdict=data.get("verdict") or {},
-                    describe=messages.describe_document,
-                    status_words=lambda code: messages.status_words(code, _lang(request)),
-                    reason=messages.reason_text(data.get("verdict") or {}, _lang(request)))
+        lang = _lang(request)
+        verdict = data.get("verdict") or {}
+        return page(request, "verdict.html", tx_id=view[:64], data=data,
+                    **verdict_context(verdict, lang, institutions(verdict, lang)))
+
+    def unknown_check(request: Request, exc: ProtocolError) -> HTMLResponse:
+        """A browser asking for a check that is unknown or deleted: a page in its language, with the way
+        to a new check (the API's routes answer 404 JSON)."""
+        if exc.error != "not_found":
+            raise exc
+        return page(request, "unknown.html", status_code=404)
+
+    def institutions(verdict: dict[str, Any], lang: str) -> Callable[[dict[str, Any]], str]:
+        """A document's institution named in the page's language: by its own name, or its English one
+        with its own (:func:`messages.institution_name`), from the trust list the check used; the
+        English name the verdict holds when the list has none (or no list is held)."""
+        ids = {(c.get("vct"), c.get("issuer_name")): c.get("issuer_id")
+               for c in verdict.get("credentials") or [] if isinstance(c, dict)}
+        held: list[trust_list.TrustList | None] = []  # asked for once, and only for a page naming one
+
+        def name(doc: dict[str, Any]) -> str:
+            english = str(doc.get("issuer_name") or "")
+            entity_id = ids.get((doc.get("vct"), doc.get("issuer_name")))
+            if not isinstance(entity_id, str):
+                return english
+            if not held:
+                try:
+                    held.append(svc().issuers(svc().clock())[0])
+                except CredentialError:
+                    held.append(None)
+            entity = held[0].entity(entity_id) if held[0] is not None else None
+            if entity is None:
+                return english
+            return messages.institution_name(entity.name, entity.name_en, entity.country, lang)
+        return name
 
     # --- inspection records (verifier/records.py) ---------------------------------------------------
 
@@ -510,9 +575,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             when = day_of(day)
         except ProtocolError:
             when = day_of(None)
+        back = f"/records?date={when.isoformat()}"  # the day's page: this one's address is a POST's
         if not document_number.strip():
-            return records_page(request, when, status_code=400, lookup_error=True)
-        return records_page(request, when, lookup=svc().records.lookup(document_number))
+            return records_page(request, when, status_code=400, back=back, lookup_error=True)
+        return records_page(request, when, back=back, lookup=svc().records.lookup(document_number))
 
     @app.get("/records/day.csv", include_in_schema=False)
     def records_day_csv(day: Annotated[str | None, Query(alias="date", max_length=10)] = None) -> Response:
@@ -613,6 +679,68 @@ def _access(path: str) -> str | None:
     if path.startswith("/api/") or path == "/verify":
         return "api"
     return "page"
+
+
+def _language_links(request: Request, back: str | None) -> dict[str, str]:
+    """Where each language link of a page leads: the same page (a GET) with its other parameters
+    (``/records?date=...``), or ``back`` for a page that answers a form, whose address would be a 405
+    (``/records/lookup``) or redo what it did. Never off this site (:func:`local_path`)."""
+    from urllib.parse import parse_qsl
+
+    if back is None and request.method == "GET":
+        path = quote(request.url.path)
+        params = request.query_params.multi_items()
+    else:
+        path, _, query = local_path(back or "/").partition("?")
+        params = parse_qsl(query, keep_blank_values=True)
+    path = local_path(path)
+    kept = [(k, v) for k, v in params if k != "lang"]
+    return {lang: f"{path}?{urlencode([*kept, ('lang', lang)])}" for lang in LANGUAGES}
+
+
+#: What the offline page says (``verifier.offline.error.<key>``) for an error of reading the photo
+#: (credentials.qr_picture) or of the service; any other is ``other``, never the service's English.
+_OFFLINE_ERRORS = {
+    "The picture is empty.": "empty",
+    "The picture is too large.": "too_large",
+    "This file is not a picture that can be read.": "not_picture",
+    "No QR code could be read in the picture. Try a sharper, closer photo.": "no_qr",
+    "The picture shows more than one QR code. Show only one.": "several_qr",
+    "this is not an ESSPASS offline QR code": "not_offline_qr",
+    "this challenge is unknown, used or expired": "challenge",
+    "this verifier keeps no status lists to prepare": "no_status_lists",
+    "no trust list is available": "no_trust_list",
+}
+
+
+class _OfflineInputError(Exception):
+    """What the inspector sent to the offline page cannot be checked: ``key`` says why, in words."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+    """What verdict.html reads besides the page's own context: the verdict and its words in ``lang``;
+    ``issuer_of`` names a document's institution."""
+    return {"verdict": verdict, "describe": messages.describe_document,
+            "status_words": lambda code: messages.status_words(code, lang),
+            "reason": messages.reason_text(verdict, lang),
+            "step_name": lambda code: messages.step_name(code, lang),
+            "step_text": lambda step: messages.step_text(step, lang),
+            "date_text": lambda value: messages.date_text(value, lang),
+            "document_type": lambda cred: _document_type(cred, lang),
+            "issuer_of": issuer_of}
+
+
+def _document_type(credential: Any, lang: str) -> str:
+    """A checked credential's kind in words (A1, EHIC, PID): its steps say which document they are of."""
+    vct = credential.get("vct") if isinstance(credential, dict) else None
+    kind = records.type_key(vct if isinstance(vct, str) else None)
+    if kind == "other" and isinstance(credential, dict) and credential.get("query_id"):
+        return str(credential["query_id"])
+    return messages.translator(lang)(f"records.type.{kind}")
 
 
 def _session_cookie(tx_id: str) -> str:

@@ -180,7 +180,7 @@ def _records(args: argparse.Namespace) -> int:
             _records_table(out, entries, zone)
             counts = store.summary(first, last, only=only)
             print(f"{counts['checked']} checked: {counts['valid']} valid, {counts['invalid']} not valid, "
-                  f"{counts['undetermined']} cannot be confirmed, {counts['refused']} declined "
+                  f"{counts['undetermined']} cannot be confirmed, {counts['refused']} not shared "
                   f"({first.isoformat()} to {last.isoformat()}, {zone})", file=out)
     except SQLAlchemyError as exc:  # the type only: a database error's text can quote rows
         print(f"esspass: the verifier's database cannot be read ({type(exc).__name__}): is it migrated "

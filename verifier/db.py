@@ -65,6 +65,9 @@ class TransactionRecord(Base):
     created_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
     shown_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: A hash of the signed-in browser session that first showed the verdict: it alone sees the
+    #: person again for the grace after ``shown_at`` (a language switch, a reload), then erased.
+    shown_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: Who started the check (the signed-in inspector's or API token's name), for its inspection
     #: record (:mod:`verifier.records`); None when sign-in is left to a gateway.
     inspector: Mapped[str | None] = mapped_column(String(60), nullable=True)

@@ -8,7 +8,8 @@ from typing import Any
 from credentials import i18n
 from credentials.countries import name as country_name
 
-__all__ = ["describe_document", "reason_text", "status_words", "translator"]
+__all__ = ["date_text", "describe_document", "institution_name", "reason_text", "status_words", "step_name",
+           "step_text", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -42,13 +43,14 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Kontrole rozpoczynają tu tylko pracownicy inspekcji: kontrola prosi pracowników o ich dane w "
                    "imieniu inspekcji."),
     "logout": ("Sign out", "Iziet", "Abmelden", "Se déconnecter", "Wyloguj się"),
-    "start.same_device": ("Check on this phone", "Pārbaudīt šajā tālrunī", "Auf diesem Telefon prüfen",
-                          "Vérifier sur ce téléphone", "Sprawdź na tym telefonie"),
-    "same_device.title": ("Share your documents from the wallet on this phone",
-                          "Kopīgojiet dokumentus no maka šajā tālrunī",
-                          "Teilen Sie Ihre Dokumente aus der Wallet auf diesem Telefon",
-                          "Partagez vos documents depuis le portefeuille de ce téléphone",
-                          "Udostępnij dokumenty z portfela na tym telefonie"),
+    # For a worker whose wallet is on the inspector's own device (a shared tablet or kiosk): the
+    # result appears only in the browser that started the check (start.same_device_help).
+    "start.same_device": ("Check with a wallet on this device", "Pārbaudīt ar maku šajā ierīcē",
+                          "Mit einer Wallet auf diesem Gerät prüfen", "Vérifier avec un portefeuille sur cet appareil",
+                          "Sprawdź portfelem na tym urządzeniu"),
+    "same_device.title": ("Check with the wallet on this device", "Pārbaude ar maku šajā ierīcē",
+                          "Prüfung mit der Wallet auf diesem Gerät", "Contrôle avec le portefeuille de cet appareil",
+                          "Kontrola portfelem na tym urządzeniu"),
     "same_device.open": ("Open my wallet", "Atvērt manu maku", "Meine Wallet öffnen", "Ouvrir mon portefeuille",
                          "Otwórz mój portfel"),
     "same_device.hint": ("The wallet asks before it shares anything, then brings you back here to the result.",
@@ -75,7 +77,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "invalid": ("NOT VALID", "NAV DERĪGS", "NICHT GÜLTIG", "NON VALIDE", "NIEWAŻNY"),
     "undetermined": ("CANNOT BE CONFIRMED", "NEVAR APSTIPRINĀT", "NICHT BESTÄTIGBAR", "NON CONFIRMABLE",
                      "NIE MOŻNA POTWIERDZIĆ"),
-    "refused": ("DECLINED", "ATTEIKTS", "ABGELEHNT", "REFUSÉ", "ODMÓWIONO"),
+    # access_denied: the worker's no, or a wallet holding none of what was asked (OpenID4VP §8.5).
+    "refused": ("NOT SHARED", "NAV KOPĪGOTS", "NICHT GETEILT", "NON PARTAGÉ", "NIE UDOSTĘPNIONO"),
     "reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
     "name": ("Name", "Vārds", "Name", "Nom", "Imię i nazwisko"),
     "birthdate": ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance", "Data urodzenia"),
@@ -181,6 +184,14 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                              "Die Statusliste ist nicht von der ausstellenden Einrichtung signiert.",
                              "La liste de statut n'est pas signée par l'organisme émetteur.",
                              "Lista statusów nie jest podpisana przez instytucję wydającą."),
+    "reason.status.no_reference": ("The document names no status list, so it cannot be checked for withdrawal.",
+                                   "Dokumentā nav norādīts statusa saraksts, tāpēc nevar pārbaudīt, vai tas nav "
+                                   "atsaukts.",
+                                   "Das Dokument nennt keine Statusliste; ein Widerruf lässt sich nicht prüfen.",
+                                   "Le document n'indique aucune liste de statut : son retrait ne peut pas être "
+                                   "vérifié.",
+                                   "Dokument nie wskazuje listy statusów, więc nie można sprawdzić, czy nie został "
+                                   "wycofany."),
     "reason.coverage_period.ended": ("The period covered by the document has ended.",
                                      "Dokumenta aptvertais periods ir beidzies.",
                                      "Der vom Dokument erfasste Zeitraum ist abgelaufen.",
@@ -327,9 +338,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Papierdokument: prüfen Sie einen Ausweis, um die Person zu bestätigen.",
                      "Document papier : vérifiez une pièce d'identité pour confirmer le titulaire.",
                      "Dokument papierowy: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
-    "reason.refused": ("The worker declined to share the documents.", "Darbinieks atteicās kopīgot dokumentus.",
-                       "Die Person hat die Weitergabe abgelehnt.", "Le travailleur a refusé de partager les "
-                       "documents.", "Pracownik odmówił udostępnienia dokumentów."),
+    "reason.refused": ("The wallet did not share the documents: the worker declined, or the wallet holds none of "
+                       "those asked for.",
+                       "Maks nekopīgoja dokumentus: darbinieks atteicās, vai makā nav neviena no pieprasītajiem.",
+                       "Die Wallet hat die Dokumente nicht geteilt: Die Person hat abgelehnt, oder die Wallet "
+                       "enthält keines der angefragten.",
+                       "Le portefeuille n'a pas partagé les documents : le travailleur a refusé, ou le portefeuille "
+                       "ne contient aucun de ceux demandés.",
+                       "Portfel nie udostępnił dokumentów: pracownik odmówił albo portfel nie zawiera żadnego z "
+                       "żądanych."),
     "error.profile": ("Choose what to check.", "Izvēlieties, ko pārbaudīt.", "Wählen Sie aus, was geprüft wird.",
                       "Choisissez ce qu'il faut vérifier.", "Wybierz, co sprawdzić."),
     "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
@@ -373,7 +390,7 @@ _T.update({
     "records.count.invalid": ("Not valid", "Nederīgi", "Nicht gültig", "Non valides", "Nieważne"),
     "records.count.undetermined": ("Cannot be confirmed", "Nevar apstiprināt", "Nicht bestätigbar",
                                    "Non confirmables", "Nie można potwierdzić"),
-    "records.count.refused": ("Declined", "Atteikti", "Abgelehnt", "Refusés", "Odmowy"),
+    "records.count.refused": ("Not shared", "Nav kopīgoti", "Nicht geteilt", "Non partagés", "Nieudostępnione"),
     "records.col.date": ("Date", "Datums", "Datum", "Date", "Data"),
     "records.col.time": ("Time", "Laiks", "Uhrzeit", "Heure", "Godzina"),
     "records.col.verdict": ("Result", "Rezultāts", "Ergebnis", "Résultat", "Wynik"),
@@ -383,8 +400,10 @@ _T.update({
     "records.col.flow": ("How", "Kā", "Wie", "Comment", "Sposób"),
     "records.flow.cross_device": ("QR code on this screen", "QR kods šajā ekrānā", "QR-Code auf diesem Bildschirm",
                                   "Code QR sur cet écran", "Kod QR na tym ekranie"),
-    "records.flow.same_device": ("On the worker's phone", "Darbinieka tālrunī", "Auf dem Telefon der Person",
-                                 "Sur le téléphone du travailleur", "Na telefonie pracownika"),
+    # The wallet on the device whose browser asked: the worker's own phone (an inspectorate's portal)
+    # or the inspector's shared tablet or kiosk (start.same_device).
+    "records.flow.same_device": ("Wallet on the same device", "Maks tajā pašā ierīcē", "Wallet auf demselben Gerät",
+                                 "Portefeuille sur le même appareil", "Portfel na tym samym urządzeniu"),
     "records.flow.offline": ("Offline QR code", "Bezsaistes QR kods", "Offline-QR-Code", "Code QR hors ligne",
                              "Kod QR offline"),
     "records.flow.api": ("Inspectorate's system", "Inspekcijas sistēma", "System der Behörde",
@@ -432,9 +451,308 @@ _T.update({
     "records.lookup.empty": ("Type a document number.", "Ievadiet dokumenta numuru.",
                              "Geben Sie eine Dokumentnummer ein.", "Saisissez un numéro de document.",
                              "Wpisz numer dokumentu."),
-    "reason.wallet_error": ("The wallet could not answer.", "Maks nevarēja atbildēt.",
-                            "Die Wallet konnte nicht antworten.", "Le portefeuille n'a pas pu répondre.",
-                            "Portfel nie mógł odpowiedzieć."),
+    "reason.wallet_error": ("The wallet could not answer: a technical error, not the worker's refusal.",
+                            "Maks nevarēja atbildēt: tehniska kļūda, nevis darbinieka atteikums.",
+                            "Die Wallet konnte nicht antworten: ein technischer Fehler, keine Ablehnung durch die "
+                            "Person.",
+                            "Le portefeuille n'a pas pu répondre : une erreur technique, pas un refus du travailleur.",
+                            "Portfel nie mógł odpowiedzieć: błąd techniczny, a nie odmowa pracownika."),
+})
+#: The waiting page when no answer can come any more (verifier/static/verifier.js).
+_T.update({
+    "waiting.expired": ("This QR code has expired: the wallet can no longer answer it. Start a new check.",
+                        "Šī QR koda derīgums ir beidzies: maks uz to vairs nevar atbildēt. Sāciet jaunu pārbaudi.",
+                        "Dieser QR-Code ist abgelaufen: Die Wallet kann ihn nicht mehr beantworten. Starten Sie "
+                        "eine neue Prüfung.",
+                        "Ce code QR a expiré : le portefeuille ne peut plus y répondre. Lancez un nouveau contrôle.",
+                        "Ten kod QR wygasł: portfel nie może już na niego odpowiedzieć. Rozpocznij nową kontrolę."),
+    "waiting.gone": ("This check no longer exists. Start a new check.",
+                     "Šī pārbaude vairs nepastāv. Sāciet jaunu pārbaudi.",
+                     "Diese Prüfung gibt es nicht mehr. Starten Sie eine neue Prüfung.",
+                     "Ce contrôle n'existe plus. Lancez un nouveau contrôle.",
+                     "Ta kontrola już nie istnieje. Rozpocznij nową kontrolę."),
+    "waiting.signed_out": ("Your sign-in has ended. Sign in again to see the answer.",
+                           "Jūsu pieteikšanās ir beigusies. Piesakieties vēlreiz, lai redzētu atbildi.",
+                           "Ihre Anmeldung ist abgelaufen. Melden Sie sich erneut an, um die Antwort zu sehen.",
+                           "Votre session a pris fin. Reconnectez-vous pour voir la réponse.",
+                           "Twoja sesja logowania wygasła. Zaloguj się ponownie, aby zobaczyć odpowiedź."),
+    "waiting.new_check": ("Start a new check", "Sākt jaunu pārbaudi", "Neue Prüfung starten",
+                          "Lancer un nouveau contrôle", "Rozpocznij nową kontrolę"),
+    "waiting.sign_in": ("Sign in again", "Pieteikties vēlreiz", "Erneut anmelden", "Se reconnecter",
+                        "Zaloguj się ponownie"),
+    # An offline code's holder_link step (credentials/verification.py _offline_holder_step).
+    "reason.holder_link.check_identity": (
+        "Offline QR code without a photo: check an identity document to confirm the holder.",
+        "Bezsaistes QR kods bez fotoattēla: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu turētāju.",
+        "Offline-QR-Code ohne Foto: Prüfen Sie einen Ausweis, um die Person zu bestätigen.",
+        "Code QR hors ligne sans photo : vérifiez une pièce d'identité pour confirmer le titulaire.",
+        "Kod QR offline bez zdjęcia: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
+    "reason.holder_link.no_holder": (
+        "The document names no holder (name and date of birth): nothing can be compared with an identity "
+        "document, so it cannot be tied to the person checked.",
+        "Dokumentā nav norādīts turētājs (vārds un dzimšanas datums): nav ar ko salīdzināt personu apliecinošu "
+        "dokumentu, tāpēc to nevar sasaistīt ar pārbaudāmo personu.",
+        "Das Dokument nennt keinen Inhaber (Name und Geburtsdatum): Nichts lässt sich mit einem Ausweis "
+        "vergleichen, daher ist es der geprüften Person nicht zuzuordnen.",
+        "Le document ne désigne aucun titulaire (nom et date de naissance) : rien ne peut être comparé à une "
+        "pièce d'identité, il ne peut donc pas être rattaché à la personne contrôlée.",
+        "Dokument nie wskazuje posiadacza (imienia, nazwiska i daty urodzenia): nie ma czego porównać z "
+        "dokumentem tożsamości, więc nie można go powiązać z kontrolowaną osobą."),
+    # Why the inspectorate asks, for the worker's wallet (the request's purpose, verifier/service.py).
+    "purpose.pda1": (
+        "Labour inspection: check your Portable Document A1 (which country's social security legislation "
+        "applies to you) and your identity.",
+        "Darba inspekcija: pārbaudīt jūsu portatīvo dokumentu A1 (kuras valsts sociālās drošības tiesību akti uz "
+        "jums attiecas) un jūsu identitāti.",
+        "Arbeitsinspektion: Prüfung Ihres Portablen Dokuments A1 (welche Rechtsvorschriften der sozialen "
+        "Sicherheit für Sie gelten) und Ihrer Identität.",
+        "Inspection du travail : vérification de votre document portable A1 (la législation de sécurité sociale "
+        "qui vous est applicable) et de votre identité.",
+        "Inspekcja pracy: sprawdzenie Twojego dokumentu przenośnego A1 (ustawodawstwo w zakresie zabezpieczenia "
+        "społecznego którego państwa ma do Ciebie zastosowanie) i Twojej tożsamości."),
+    "purpose.ehic": (
+        "Labour inspection: check your European Health Insurance Card (your health insurance during a stay in "
+        "another country) and your identity.",
+        "Darba inspekcija: pārbaudīt jūsu Eiropas veselības apdrošināšanas karti (jūsu veselības apdrošināšanu, "
+        "uzturoties citā valstī) un jūsu identitāti.",
+        "Arbeitsinspektion: Prüfung Ihrer Europäischen Krankenversicherungskarte (Ihr Krankenversicherungsschutz "
+        "bei einem Aufenthalt in einem anderen Staat) und Ihrer Identität.",
+        "Inspection du travail : vérification de votre carte européenne d'assurance maladie (votre assurance "
+        "maladie lors d'un séjour dans un autre pays) et de votre identité.",
+        "Inspekcja pracy: sprawdzenie Twojej Europejskiej Karty Ubezpieczenia Zdrowotnego (Twojego ubezpieczenia "
+        "zdrowotnego podczas pobytu w innym państwie) i Twojej tożsamości."),
+    "purpose.other": ("Labour inspection: check the documents asked for.",
+                      "Darba inspekcija: pārbaudīt pieprasītos dokumentus.",
+                      "Arbeitsinspektion: Prüfung der angefragten Dokumente.",
+                      "Inspection du travail : vérification des documents demandés.",
+                      "Inspekcja pracy: sprawdzenie żądanych dokumentów."),
+})
+#: The inspector's pages in the page's language (verifier/app.py, the templates): each check on the result
+#: screen, the A1's period and the document number, the offline page's errors, an unknown check, a
+#: same-device return link opened again, the list ages, and the check with a wallet on this device.
+_T.update({
+    "step.disclosures": ("Disclosed data", "Atklātie dati", "Offengelegte Daten", "Données divulguées",
+                         "Ujawnione dane"),
+    "step.issuer_signature": ("Issuer's signature", "Izdevēja paraksts", "Signatur des Ausstellers",
+                              "Signature de l'émetteur", "Podpis wystawcy"),
+    "step.issuer_chain": ("Issuer's certificate", "Izdevēja sertifikāts", "Zertifikat des Ausstellers",
+                          "Certificat de l'émetteur", "Certyfikat wystawcy"),
+    "step.issuer_authorised": ("Competent institution", "Kompetentā iestāde", "Zuständige Einrichtung",
+                               "Organisme compétent", "Właściwa instytucja"),
+    "step.key_binding": ("Tie to the holder", "Saikne ar turētāju", "Bindung an die Person", "Lien avec le titulaire",
+                         "Powiązanie z posiadaczem"),
+    "step.token_validity": ("Validity of the signed credential", "Parakstītā apliecinājuma derīgums",
+                            "Gültigkeit des signierten Nachweises", "Validité de l'attestation signée",
+                            "Ważność podpisanego poświadczenia"),
+    "step.document_validity": ("Document's validity dates", "Dokumenta derīguma termiņš",
+                               "Gültigkeitsdaten des Dokuments", "Dates de validité du document",
+                               "Daty ważności dokumentu"),
+    "step.coverage_period": ("Period covered", "Aptvertais periods", "Erfasster Zeitraum", "Période couverte",
+                             "Okres objęty dokumentem"),
+    "step.status": ("Withdrawal or suspension", "Atsaukšana vai apturēšana", "Widerruf oder Aussetzung",
+                    "Retrait ou suspension", "Wycofanie lub zawieszenie"),
+    "step.query": ("What was asked for", "Pieprasītais", "Angefragte Daten", "Données demandées", "Żądane dane"),
+    "step.holder_link": ("Same person", "Tā pati persona", "Dieselbe Person", "Même personne", "Ta sama osoba"),
+    "step.line": ("{name}: {text}", "{name}: {text}", "{name}: {text}", "{name} : {text}", "{name}: {text}"),
+    # A passed check's sentence, where the pipeline's own (English) one says more: its dates, the institution.
+    "step_passed.disclosures": ("Every disclosed item matches what the issuer signed.",
+                                "Katrs atklātais elements atbilst izdevēja parakstītajam.",
+                                "Jede offengelegte Angabe entspricht dem, was der Aussteller signiert hat.",
+                                "Chaque donnée divulguée correspond à ce que l'émetteur a signé.",
+                                "Każda ujawniona dana odpowiada temu, co podpisał wystawca."),
+    "step_passed.issuer_signature": ("The issuer's signature is genuine.", "Izdevēja paraksts ir īsts.",
+                                     "Die Signatur des Ausstellers ist echt.",
+                                     "La signature de l'émetteur est authentique.",
+                                     "Podpis wystawcy jest autentyczny."),
+    "step_passed.issuer_chain": ("The trust list vouches for the issuer's certificate.",
+                                 "Uzticamības saraksts apliecina izdevēja sertifikātu.",
+                                 "Die Vertrauensliste bürgt für das Zertifikat des Ausstellers.",
+                                 "La liste de confiance garantit le certificat de l'émetteur.",
+                                 "Lista zaufania poświadcza certyfikat wystawcy."),
+    "step_passed.issuer_authorised": ("The issuing institution is competent for this document.",
+                                      "Izdevēja iestāde ir kompetenta izsniegt šo dokumentu.",
+                                      "Die ausstellende Einrichtung ist für dieses Dokument zuständig.",
+                                      "L'organisme émetteur est compétent pour ce document.",
+                                      "Instytucja wydająca jest właściwa dla tego dokumentu."),
+    "step_passed.key_binding": ("The phone the document was issued to showed it, for this check.",
+                                "Dokumentu šai pārbaudei uzrādīja tālrunis, kuram tas izsniegts.",
+                                "Das Telefon, für das das Dokument ausgestellt wurde, hat es für diese Prüfung "
+                                "gezeigt.",
+                                "Le téléphone auquel le document a été délivré l'a présenté pour ce contrôle.",
+                                "Dokument okazał telefon, dla którego go wydano, na potrzeby tej kontroli."),
+    "step_passed.token_validity": ("The signed credential is within its validity.",
+                                   "Parakstītais apliecinājums ir derīgs.", "Der signierte Nachweis ist gültig.",
+                                   "L'attestation signée est en cours de validité.",
+                                   "Podpisane poświadczenie jest ważne."),
+    "step_passed.document_validity": ("The document is within its own validity dates.",
+                                      "Dokuments ir sava derīguma termiņa robežās.",
+                                      "Das Dokument liegt innerhalb seiner Gültigkeitsdaten.",
+                                      "Le document est dans ses dates de validité.",
+                                      "Dokument jest w swoim okresie ważności."),
+    "step_passed.coverage_period": ("Today lies within the period covered.", "Šodiena ir aptvertajā periodā.",
+                                    "Heute liegt im erfassten Zeitraum.",
+                                    "La date du jour est dans la période couverte.",
+                                    "Dzisiejsza data mieści się w objętym okresie."),
+    "step_passed.status": ("The institution has not withdrawn or suspended the document.",
+                           "Iestāde dokumentu nav atsaukusi vai apturējusi.",
+                           "Die Einrichtung hat das Dokument weder widerrufen noch ausgesetzt.",
+                           "L'organisme n'a ni retiré ni suspendu le document.",
+                           "Instytucja nie wycofała ani nie zawiesiła dokumentu."),
+    "step_passed.query": ("The answer contains what was asked for and nothing more.",
+                          "Atbildē ir pieprasītais un nekas vairāk.",
+                          "Die Antwort enthält das Verlangte und nichts darüber hinaus.",
+                          "La réponse contient ce qui était demandé, et rien de plus.",
+                          "Odpowiedź zawiera to, o co proszono, i nic więcej."),
+    "step_passed.holder_link": ("The document and the PID carry the same personal number.",
+                                "Dokumentā un PID ir tas pats personas kods.",
+                                "Das Dokument und die PID tragen dieselbe persönliche Kennnummer.",
+                                "Le document et le PID portent le même numéro d'identification personnel.",
+                                "Dokument i PID mają ten sam osobisty numer identyfikacyjny."),
+    "pda1.sentence_period": ("Social security legislation that applies from {start} until {end}: {country}.",
+                             "Piemērojamie sociālās drošības tiesību akti no {start} līdz {end}: {country}.",
+                             "Es gelten vom {start} bis {end} die Rechtsvorschriften der sozialen Sicherheit "
+                             "dieses Staates: {country}.",
+                             "Législation de sécurité sociale applicable du {start} au {end} : {country}.",
+                             "Obowiązuje ustawodawstwo w zakresie zabezpieczenia społecznego: {country}, od {start} "
+                             "do {end}."),
+    "document_number": ("Document number", "Dokumenta numurs", "Dokumentnummer", "Numéro du document",
+                        "Numer dokumentu"),
+    "freshness.trust": ("Trust list age: {trust} min", "Uzticamības saraksta vecums: {trust} min",
+                        "Alter der Vertrauensliste: {trust} Min.", "Âge de la liste de confiance : {trust} min",
+                        "Wiek listy zaufania: {trust} min"),
+    "freshness.status": ("Status list age: {status} min", "Statusa saraksta vecums: {status} min",
+                         "Alter der Statusliste: {status} Min.", "Âge de la liste de statut : {status} min",
+                         "Wiek listy statusów: {status} min"),
+    "unknown_check": ("This check is unknown or has expired.", "Šī pārbaude nav zināma vai ir beigusies.",
+                      "Diese Prüfung ist unbekannt oder abgelaufen.", "Ce contrôle est inconnu ou a expiré.",
+                      "Ta kontrola jest nieznana lub wygasła."),
+    "start_new": ("Start a new check", "Sākt jaunu pārbaudi", "Neue Prüfung starten", "Lancer un nouveau contrôle",
+                  "Rozpocznij nową kontrolę"),
+    "error.already_shown": ("The result of this check has already been shown: its return link works once. Start a "
+                            "new check if you need it again.",
+                            "Šīs pārbaudes rezultāts jau ir parādīts: atgriešanās saite darbojas vienreiz. Ja tas "
+                            "vajadzīgs vēlreiz, sāciet jaunu pārbaudi.",
+                            "Das Ergebnis dieser Prüfung wurde bereits angezeigt: Der Rückkehr-Link gilt nur einmal. "
+                            "Starten Sie eine neue Prüfung, wenn Sie es erneut brauchen.",
+                            "Le résultat de ce contrôle a déjà été affiché : le lien de retour ne sert qu'une fois. "
+                            "Lancez un nouveau contrôle si vous en avez encore besoin.",
+                            "Wynik tej kontroli został już wyświetlony: link powrotu działa tylko raz. Jeśli jest "
+                            "potrzebny ponownie, rozpocznij nową kontrolę."),
+    "start.same_device_help": ("The QR code is the usual way: the worker scans it with their own phone. Check with "
+                               "a wallet on this device only when the worker's wallet is on this device, such as a "
+                               "shared tablet or kiosk: the result then appears here, in this browser.",
+                               "Parasti izmanto QR kodu: darbinieks to noskenē ar savu tālruni. Pārbaudi ar maku šajā "
+                               "ierīcē izmantojiet tikai tad, ja darbinieka maks ir šajā ierīcē, piemēram, "
+                               "koplietošanas planšetē vai kioskā: rezultāts tad parādās šeit, šajā pārlūkā.",
+                               "Üblich ist der QR-Code: Die Person scannt ihn mit dem eigenen Telefon. Mit einer "
+                               "Wallet auf diesem Gerät prüfen Sie nur, wenn die Wallet der Person auf diesem Gerät "
+                               "ist, etwa einem gemeinsam genutzten Tablet oder Kiosk: Das Ergebnis erscheint dann "
+                               "hier, in diesem Browser.",
+                               "Le code QR est la voie habituelle : le travailleur le scanne avec son propre "
+                               "téléphone. Ne vérifiez avec un portefeuille sur cet appareil que si le portefeuille "
+                               "du travailleur est sur cet appareil, par exemple une tablette ou une borne partagée : "
+                               "le résultat s'affiche alors ici, dans ce navigateur.",
+                               "Zwykle używa się kodu QR: pracownik skanuje go własnym telefonem. Sprawdzaj "
+                               "portfelem na tym urządzeniu tylko wtedy, gdy portfel pracownika jest na tym "
+                               "urządzeniu, np. na wspólnym tablecie lub w kiosku: wynik pojawi się wtedy tutaj, w "
+                               "tej przeglądarce."),
+    "same_device.for": ("For a worker whose wallet is on this device, such as a shared tablet or kiosk: hand it to "
+                        "the worker, who presses “Open my wallet” and shares the documents. The result then "
+                        "appears here, in this browser. A worker with their own phone scans the QR code of a new "
+                        "check instead.",
+                        "Darbiniekam, kura maks ir šajā ierīcē, piemēram, koplietošanas planšetē vai kioskā: "
+                        "nododiet ierīci darbiniekam, kurš nospiež “Atvērt manu maku” un kopīgo dokumentus. "
+                        "Rezultāts pēc tam parādās šeit, šajā pārlūkā. Darbinieks ar savu tālruni tā vietā noskenē "
+                        "jaunas pārbaudes QR kodu.",
+                        "Für eine Person, deren Wallet auf diesem Gerät ist, etwa einem gemeinsam genutzten Tablet "
+                        "oder Kiosk: Geben Sie ihr das Gerät; sie drückt „Meine Wallet öffnen“ und teilt die "
+                        "Dokumente. Das Ergebnis erscheint dann hier, in diesem Browser. Eine Person mit eigenem "
+                        "Telefon scannt stattdessen den QR-Code einer neuen Prüfung.",
+                        "Pour un travailleur dont le portefeuille est sur cet appareil, par exemple une tablette ou "
+                        "une borne partagée : remettez-lui l'appareil ; il appuie sur « Ouvrir mon portefeuille » et "
+                        "partage les documents. Le résultat s'affiche ensuite ici, dans ce navigateur. Un travailleur "
+                        "muni de son propre téléphone scanne plutôt le code QR d'un nouveau contrôle.",
+                        "Dla pracownika, którego portfel jest na tym urządzeniu, np. na wspólnym tablecie lub w "
+                        "kiosku: przekaż mu urządzenie; naciska on „Otwórz mój portfel” i udostępnia dokumenty. Wynik "
+                        "pojawi się potem tutaj, w tej przeglądarce. Pracownik z własnym telefonem skanuje zamiast "
+                        "tego kod QR nowej kontroli."),
+    # The offline page's errors (verifier.app.offline_scan, offline_prepare): what to do next, in words.
+    "offline.error.nothing": ("Scan the QR code or choose a photo of it, then press Check.",
+                              "Noskenējiet QR kodu vai izvēlieties tā foto, tad nospiediet “Pārbaudīt”.",
+                              "Scannen Sie den QR-Code oder wählen Sie ein Foto davon, dann drücken Sie „Prüfen“.",
+                              "Scannez le code QR ou choisissez-en une photo, puis appuyez sur « Vérifier ».",
+                              "Zeskanuj kod QR lub wybierz jego zdjęcie, a potem naciśnij „Sprawdź”."),
+    "offline.error.empty": ("The chosen file is empty. Choose a photo of the QR code.",
+                            "Izvēlētais fails ir tukšs. Izvēlieties QR koda foto.",
+                            "Die gewählte Datei ist leer. Wählen Sie ein Foto des QR-Codes.",
+                            "Le fichier choisi est vide. Choisissez une photo du code QR.",
+                            "Wybrany plik jest pusty. Wybierz zdjęcie kodu QR."),
+    "offline.error.too_large": ("The photo is too large. Take one of the QR code alone, or scan it with the camera.",
+                                "Foto ir pārāk liels. Nofotografējiet tikai QR kodu vai noskenējiet to ar kameru.",
+                                "Das Foto ist zu groß. Fotografieren Sie nur den QR-Code oder scannen Sie ihn mit der "
+                                "Kamera.",
+                                "La photo est trop grande. Photographiez le code QR seul, ou scannez-le avec la "
+                                "caméra.",
+                                "Zdjęcie jest za duże. Sfotografuj sam kod QR albo zeskanuj go aparatem."),
+    "offline.error.not_picture": ("This file is not a picture that can be read. Choose a photo of the QR code.",
+                                  "Šis fails nav nolasāms attēls. Izvēlieties QR koda foto.",
+                                  "Diese Datei ist kein lesbares Bild. Wählen Sie ein Foto des QR-Codes.",
+                                  "Ce fichier n'est pas une image lisible. Choisissez une photo du code QR.",
+                                  "Ten plik nie jest czytelnym obrazem. Wybierz zdjęcie kodu QR."),
+    "offline.error.no_qr": ("No QR code could be read in the photo. Try a sharper, closer photo.",
+                            "Foto nevarēja nolasīt QR kodu. Mēģiniet asāku foto no mazāka attāluma.",
+                            "Auf dem Foto war kein QR-Code lesbar. Versuchen Sie ein schärferes Foto aus der Nähe.",
+                            "Aucun code QR n'a pu être lu sur la photo. Essayez une photo plus nette, prise de plus "
+                            "près.",
+                            "Nie udało się odczytać kodu QR ze zdjęcia. Spróbuj ostrzejszego zdjęcia z bliska."),
+    "offline.error.several_qr": ("The photo shows more than one QR code. Take one of the worker's code alone.",
+                                 "Foto ir vairāk nekā viens QR kods. Nofotografējiet tikai darbinieka kodu.",
+                                 "Das Foto zeigt mehr als einen QR-Code. Fotografieren Sie nur den Code der Person.",
+                                 "La photo montre plus d'un code QR. Photographiez seulement celui du travailleur.",
+                                 "Zdjęcie pokazuje więcej niż jeden kod QR. Sfotografuj tylko kod pracownika."),
+    "offline.error.not_offline_qr": ("This is not an ESSPASS offline QR code. Ask the worker to show the document's "
+                                     "QR code from the wallet or the paper copy.",
+                                     "Tas nav ESSPASS bezsaistes QR kods. Lūdziet darbiniekam parādīt dokumenta QR "
+                                     "kodu no maka vai papīra kopijas.",
+                                     "Das ist kein ESSPASS-Offline-QR-Code. Bitten Sie die Person, den QR-Code des "
+                                     "Dokuments aus der Wallet oder von der Papierkopie zu zeigen.",
+                                     "Ce n'est pas un code QR hors ligne ESSPASS. Demandez au travailleur de montrer "
+                                     "le code QR du document depuis son portefeuille ou sa copie papier.",
+                                     "To nie jest kod QR offline ESSPASS. Poproś pracownika o pokazanie kodu QR "
+                                     "dokumentu z portfela lub z kopii papierowej."),
+    "offline.error.challenge": ("The code shown to the worker is unknown, already used or expired. Show a new code "
+                                "and scan again.",
+                                "Darbiniekam parādītais kods nav zināms, jau izmantots vai beidzies. Parādiet jaunu "
+                                "kodu un skenējiet vēlreiz.",
+                                "Der der Person gezeigte Code ist unbekannt, schon verwendet oder abgelaufen. Zeigen "
+                                "Sie einen neuen Code und scannen Sie erneut.",
+                                "Le code montré au travailleur est inconnu, déjà utilisé ou expiré. Affichez un "
+                                "nouveau code et scannez à nouveau.",
+                                "Kod pokazany pracownikowi jest nieznany, już użyty lub wygasł. Pokaż nowy kod i "
+                                "zeskanuj ponownie."),
+    "offline.error.no_status_lists": ("This verifier keeps no status lists, so there is nothing to fetch.",
+                                      "Šis pārbaudītājs neglabā statusa sarakstus, tāpēc nav ko ielādēt.",
+                                      "Dieser Prüfdienst speichert keine Statuslisten: Es gibt nichts zu laden.",
+                                      "Ce vérificateur ne garde pas de listes de statut : il n'y a rien à charger.",
+                                      "Ten weryfikator nie przechowuje list statusów, więc nie ma czego pobrać."),
+    "offline.error.no_trust_list": ("No trust list is available: the lists cannot be fetched now. Try again where "
+                                    "there is network.",
+                                    "Uzticamības saraksts nav pieejams: sarakstus tagad nevar ielādēt. Mēģiniet "
+                                    "vēlreiz vietā, kur ir tīkls.",
+                                    "Keine Vertrauensliste verfügbar: Die Listen können jetzt nicht geladen werden. "
+                                    "Versuchen Sie es erneut, wo es Netz gibt.",
+                                    "Aucune liste de confiance n'est disponible : les listes ne peuvent pas être "
+                                    "chargées maintenant. Réessayez là où il y a du réseau.",
+                                    "Lista zaufania jest niedostępna: nie można teraz pobrać list. Spróbuj ponownie "
+                                    "tam, gdzie jest sieć."),
+    "offline.error.other": ("This code could not be checked. Scan it again, or start a check with the QR code.",
+                            "Šo kodu nevarēja pārbaudīt. Noskenējiet to vēlreiz vai sāciet pārbaudi ar QR kodu.",
+                            "Dieser Code konnte nicht geprüft werden. Scannen Sie ihn erneut oder starten Sie eine "
+                            "Prüfung mit dem QR-Code.",
+                            "Ce code n'a pas pu être vérifié. Scannez-le à nouveau, ou lancez un contrôle avec le "
+                            "code QR.",
+                            "Nie udało się sprawdzić tego kodu. Zeskanuj go ponownie albo rozpocznij kontrolę kodem "
+                            "QR."),
 })
 i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
@@ -444,7 +762,7 @@ def translator(lang: str) -> Callable[..., str]:
 
 
 def describe_document(doc: Mapping[str, Any], lang: str) -> str:
-    """One sentence for the verdict screen: which legislation applies until when, or the EHIC's validity."""
+    """One sentence for the verdict screen: which legislation applies from when until when, or the EHIC's validity."""
     from credentials import pda1
 
     is_a1 = doc.get("vct") in (pda1.VCT, *pda1.ALIASES)
@@ -452,7 +770,11 @@ def describe_document(doc: Mapping[str, Any], lang: str) -> str:
     country = doc.get("legislation_country") if is_a1 else doc.get("issuing_country")
     cname = country_name(country, lang) if isinstance(country, str) and country else "?"
     if is_a1:
-        return i18n.t("verifier.pda1.sentence", lang, country=cname, end=_date_words(doc.get("ending_date"), lang))
+        until = _date_words(doc.get("ending_date"), lang)
+        if doc.get("starting_date") is not None:  # from when too: an A1 whose period has not started yet
+            return i18n.t("verifier.pda1.sentence_period", lang, country=cname, end=until,
+                          start=_date_words(doc.get("starting_date"), lang))
+        return i18n.t("verifier.pda1.sentence", lang, country=cname, end=until)
     end = doc.get("date_of_expiry") or doc.get("ending_date")
     return i18n.t("verifier.ehic.sentence", lang, country=cname, end=_date_words(end, lang))
 
@@ -485,5 +807,61 @@ def reason_text(verdict: Mapping[str, Any], lang: str) -> str:
     """The one-sentence reason in the page's language (the English detail when no translation exists)."""
     key = str(verdict.get("reason_key") or "")
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
-        return i18n.t(f"verifier.reason.{key}", lang)
+        text = i18n.t(f"verifier.reason.{key}", lang)
+        code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
+        if key == "wallet_error" and isinstance(code, str) and code:
+            text = f"{text.rstrip('.')} ({code})."
+        return text
     return str(verdict.get("reason") or "")
+
+
+# --- the result screen's checks, dates and institutions, in the page's language ---------------------
+
+def step_name(code: Any, lang: str) -> str:
+    """A check of the pipeline by name ("coverage_period" -> "Period covered"); an unknown code as it is."""
+    key = f"verifier.step.{code}"
+    return i18n.t(key, lang) if key in i18n.catalogue_keys() else str(code)
+
+
+def step_text(step: Mapping[str, Any], lang: str) -> str:
+    """What a check found, for the Checks list. In English, the pipeline's own sentence (it says the
+    most: dates, the institution); otherwise the translation of its key where there is one (as the
+    verdict's reason, :func:`reason_text`), or of a passed check, and else the English sentence."""
+    message = str(step.get("message") or "")
+    if lang == "en":
+        return message
+    code, result = step.get("code"), step.get("result")
+    key = str(step.get("key") or f"{code}.{result}")
+    if code == "key_binding" and result == "passed" and message.startswith("Paper document"):
+        key = "paper"  # a paper copy is tied to nobody's phone: the inspector compares an identity document
+    keys = i18n.catalogue_keys()
+    if f"verifier.reason.{key}" in keys:
+        return i18n.t(f"verifier.reason.{key}", lang)
+    if result == "passed" and f"verifier.step_passed.{code}" in keys:
+        return i18n.t(f"verifier.step_passed.{code}", lang)
+    return message
+
+
+def date_text(value: Any, lang: str) -> str:
+    """A date of the person or a document written out in the page's language, like the others on the
+    page; a value that is no ISO full-date (another implementation's "1988") as it is."""
+    if value is None:
+        return ""
+    try:
+        return i18n.format_date(str(value), lang)
+    except ValueError:
+        return str(value)
+
+
+def institution_name(name: str, name_en: str, country: str, lang: str) -> str:
+    """An institution as the trust list names it: in its own language on a page in that language,
+    else by its English name with its own beside it (as on its documents and letterhead)."""
+    from credentials import countries
+
+    try:
+        own = countries.language(country)
+    except KeyError:
+        own = None
+    if lang == own or not name_en:
+        return name or name_en
+    return f"{name_en} ({name})" if name and name != name_en else name_en

@@ -3,7 +3,8 @@
 A transaction (:mod:`verifier.transactions`, in the verifier's database, so that every replica
 sees it) lives for ``request_ttl`` seconds: its nonce, state, DCQL query and the ephemeral ECDH-ES
 key for direct_post.jwt (a fresh key per request, HAIP 1.0 §5). Answers are accepted once, across
-replicas. Personal data of a verdict is erased after it has been shown (retention configurable);
+replicas. Personal data of a verdict is erased after it has been shown (retention configurable;
+the browser session that showed it sees it again for a short grace, :meth:`VerifierService.result`);
 the verification proof holds none.
 """
 
@@ -17,14 +18,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from cryptography.x509 import Certificate
 
-from credentials import dcql, ehic, eudi_pda1, mdoc, openid4vp, pda1, pid, trust_list, verification
+from credentials import dcql, ehic, eudi_pda1, i18n, mdoc, openid4vp, pda1, pid, trust_list, verification
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
-from verifier import records
+from verifier import messages, records
 from verifier.settings import PID_NUMBER_STATES
-from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction
+from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
 
 __all__ = ["PROFILES", "VerifierService", "profile_query"]
 
@@ -161,7 +162,8 @@ class VerifierService:
                  response_mode: str = "direct_post.jwt", retention_seconds: int = 0,
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
                  redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get",
-                 records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES) -> None:
+                 records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES,
+                 result_grace: int = 120) -> None:
         self.entity_id = entity_id
         #: The states whose PIDs carry the personal number of their A1s and EHICs: a PID of one that
         #: does not show it leaves the verdict undetermined (:func:`credentials.holder_link.link`).
@@ -173,6 +175,9 @@ class VerifierService:
         self.issuers = issuers
         self.status_lookup = status_lookup
         self.request_ttl, self.retention = request_ttl, retention_seconds
+        #: Seconds the browser session that first showed a verdict sees it again with the person
+        #: (a language switch, a reload), whatever the retention (:meth:`result`).
+        self.result_grace = result_grace
         self.client_id_prefix, self.response_mode = client_id_prefix, response_mode
         if request_uri_method not in ("get", "post"):
             raise ValueError("request_uri_method must be get or post")
@@ -197,8 +202,10 @@ class VerifierService:
     def create_request(self, *, profile: str | None = None, query: Mapping[str, Any] | None = None,
                        response_mode: str | None = None, client_id_prefix: str | None = None,
                        purpose: str | None = None, flow: str = "cross_device",
-                       redirect_uri: str | None = None, inspector: str | None = None) -> Transaction:
+                       redirect_uri: str | None = None, inspector: str | None = None,
+                       viewer: str | None = None) -> Transaction:
         """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri.
+        ``viewer``: the browser session starting it, whose earlier verdicts' grace ends (:meth:`end_grace`).
 
         ``flow`` ``same_device``: the browser that asks opens the wallet itself, and gets the verdict
         only when the wallet sends it back with the response_code (OpenID4VP §13.3, HAIP §5): to
@@ -208,8 +215,14 @@ class VerifierService:
         if redirect_uri is not None:
             self._check_redirect(redirect_uri, flow)
         now = self.clock()
+        inspection = "other"  # a query of the caller's own
         if query is None:
-            query = profile_query(profile or "pda1")
+            inspection = profile or "pda1"
+            query = profile_query(inspection)
+        translations: dict[str, str] = {}
+        if not purpose:  # the inspection's own, in every language of the pages (an API caller's: as given)
+            purpose, *others = (messages.translator(lang)(f"purpose.{inspection}") for lang in i18n.LANGUAGES)
+            translations = dict(zip(i18n.LANGUAGES[1:], others, strict=True))
         query = dcql.validate(dict(query))
         mode = response_mode or self.response_mode
         if mode not in ("direct_post", "direct_post.jwt"):
@@ -222,16 +235,17 @@ class VerifierService:
         nonce, state = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         key = openid4vp.new_encryption_key() if mode == "direct_post.jwt" else None
         iat = int(now.timestamp())
-        purpose = purpose or "Labour inspection: check which country's social security legislation applies to you."
+        purpose = purpose[:openid4vp.MAX_PURPOSE]
         payload = openid4vp.build_request(
             client_id=client_id, response_uri=f"{self.base_url}/responses/{tx_id}", nonce=nonce, state=state,
             dcql_query=query, response_mode=mode, iat=iat, exp=iat + self.request_ttl, encryption_key=key,
-            purpose=purpose)
+            purpose=purpose, purpose_translations=translations)
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
                          now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow,
                          redirect_uri=redirect_uri, inspector=inspector)
         self._sweep(now.timestamp())
+        self.end_grace(viewer)
         self.store.add(tx)
         return tx
 
@@ -250,7 +264,14 @@ class VerifierService:
     def _sweep(self, ts: float) -> None:
         # A transaction outlives its request by the retention time (at least ten minutes), so that
         # the inspector's page can still show the verdict, or say that its personal data is gone.
-        self.store.sweep(ts, retention=self.retention, keep=max(self.retention, 600))
+        self.store.sweep(ts, retention=self.retention, keep=max(self.retention, self.result_grace, 600),
+                         grace=self.result_grace)
+
+    def end_grace(self, viewer: str | None) -> None:
+        """The browser session ``viewer`` starts another check: the verdicts it was shown are no
+        longer seen again, and their persons are erased now, not at the end of the grace."""
+        if viewer:
+            self.store.erase_shown_to(viewer_hash(viewer))
 
     def get(self, tx_id: str) -> Transaction:
         """A transaction by its public id (request_uri, response_uri)."""
@@ -328,14 +349,22 @@ class VerifierService:
         code = secrets.token_urlsafe(32) if tx.flow == "same_device" else None
         try:
             if params.error is not None:
-                reason_key = "refused" if params.error == "access_denied" else ""
-                verdict = {"verdict": "refused", "reason": _refusal(params.error), "steps": [], "credentials": [],
+                # §8.5: access_denied is the worker's no (or a wallet holding none of what was asked,
+                # which it answers the same way); any other error is the wallet failing to answer,
+                # which says nothing about the documents: "cannot be confirmed", never "declined".
+                refused = params.error == "access_denied"
+                outcome, reason_key = ("refused", "refused") if refused else (verification.UNDETERMINED,
+                                                                                "wallet_error")
+                verdict = {"verdict": outcome, "reason": _refusal(params.error), "steps": [], "credentials": [],
                            "reason_key": reason_key}
-                # The inspectorate keeps a signed account of the refusal too (the worker's choice, no data).
-                refusal = self.proof(verification.Verdict("refused", "", [], [], None, now), now)
+                if not refused:
+                    verdict["wallet_error"] = params.error  # an RFC 6749 code (openid4vp.ERROR_CODE), for the page
+                # The inspectorate keeps a signed account of it too (the worker's choice or the wallet's
+                # failure, no data).
+                account = self.proof(verification.Verdict(outcome, "", [], [], None, now), now)
                 self.store.finish(tx.id, status="error", verdict=verdict, person=None, proof=None,
                                   wallet_error=params.error, response_code=code,
-                                  record=self._record(refusal, now, tx, reason_key or "wallet_error"))
+                                  record=self._record(account, now, tx, reason_key))
             else:
                 assert params.vp_token is not None
                 result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id,
@@ -446,9 +475,10 @@ class VerifierService:
         return code
 
     def verify_offline(self, qr_text: str, *, challenge: str | None = None,
-                       inspector: str | None = None) -> dict[str, Any]:
+                       inspector: str | None = None, viewer: str | None = None) -> dict[str, Any]:
         """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page,
-        written with its inspection record (``inspector``: who scanned it)."""
+        written with its inspection record (``inspector``: who scanned it; ``viewer``: the browser
+        session, whose earlier verdicts' grace ends, :meth:`end_grace`)."""
         from credentials.compact import PREFIX
 
         if not qr_text.startswith(PREFIX):
@@ -473,49 +503,83 @@ class VerifierService:
                          now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=shown,
                          person=person, proof=proof, view=secrets.token_urlsafe(24), inspector=inspector)
         self._sweep(now.timestamp())
+        self.end_grace(viewer)
         self.store.add(tx, record=self._record(proof, now, tx, verdict.reason_key))
         return {"transaction_id": tx.view, **shown, "person": person}
 
-    def result(self, view: str, *, consume: bool = False, response_code: str | None = None) -> dict[str, Any]:
+    def result(self, view: str, *, consume: bool = False, response_code: str | None = None,
+               viewer: str | None = None) -> dict[str, Any]:
         """Poll result; ``consume`` (the verdict screen) starts the retention clock for personal data.
 
-        With no retention (the default) the person is erased from the database as the screen shows it.
+        ``status`` is ``pending`` while the wallet may still answer (or its answer is being checked),
+        ``done`` or ``error`` (the wallet's error, or the worker's refusal) with the verdict, and
+        ``expired`` once the request's time (``request_ttl``) is up with no answer: its QR code or
+        link can no longer be answered, and only a new check can go on. (Ten minutes later the
+        inspection is deleted, and asking for it is 404.)
+
+        With no retention (the default) the person is erased from the database as the screen shows it,
+        except that the browser session that showed it (``viewer``: the inspector's sign-in session,
+        as the verdict page passes it) sees the same result again for ``result_grace`` seconds
+        (:meth:`_person_now`), until it starts another check (:meth:`end_grace`).
         A same-device answer is given only with the ``response_code`` the wallet's redirect brought
         (or after our own page took it, :meth:`redeem`)."""
         tx = self.inspection(view)
         if tx.flow == "same_device" and not tx.redeemed and response_code:
             self.redeem(tx.id, response_code, view)
             tx = self.inspection(view)
+        if tx.status == "pending" and self.clock().timestamp() > tx.expires:
+            return {"status": "expired"}  # the answer is taken only while unexpired (TransactionStore.claim)
         if tx.flow == "same_device" and not tx.redeemed:
             # Not even the one who made the request sees the answer before the wallet's redirect
             # has come back to the browser that made it: else a request link sent to someone else
             # would hand over their data (session fixation).
             return {"status": "pending"}
         out: dict[str, Any] = {"status": "pending" if tx.status == "verifying" else tx.status}
-        if tx.verdict is not None:
+        verdict = tx.verdict
+        if verdict is not None:
             now = self.clock().timestamp()
+            seen_by = viewer_hash(viewer) if viewer and self.result_grace > 0 else None
             person = tx.person
-            # With no retention a shown verdict never carries the person, whatever this replica's clock
-            # says against the one that showed it (the erasure is a moment behind the mark).
-            if tx.shown_at is not None and (self.retention <= 0 or now - tx.shown_at >= self.retention):
-                person = None
-                if tx.person is not None:
-                    self.store.erase_person(tx.id)
-            out["verdict"] = dict(tx.verdict)
+            if consume and tx.shown_at is None:
+                if self.store.shown(tx.id, now, seen_by):
+                    # The first showing carries the person. With no retention the database keeps it
+                    # only for the grace of the browser session it was shown to: none for an API read.
+                    if self.retention <= 0 and seen_by is None and tx.person is not None:
+                        self.store.erase_person(tx.id)
+                else:  # another reader showed it a moment ago: this read is a later one
+                    tx = self.inspection(view)
+                    person = self._person_now(tx, now, seen_by)
+            else:
+                person = self._person_now(tx, now, seen_by)
+            out["verdict"] = dict(verdict)
             if person is not None:
                 out["verdict"]["person"] = person
             elif tx.shown_at is not None and tx.status == "done":
                 out["verdict"]["personal_data_removed"] = True
-            if consume and tx.shown_at is None:
-                first = self.store.shown(tx.id, now)
-                if self.retention <= 0 and tx.person is not None:
-                    self.store.erase_person(tx.id)
-                    if not first:  # another reader showed it a moment ago: with no retention, only it has the person
-                        out["verdict"].pop("person", None)
-                        out["verdict"]["personal_data_removed"] = True
             if tx.proof:
                 out["proof_url"] = f"/api/requests/{view}/proof"
         return out
+
+    def _person_now(self, tx: Transaction, now: float, seen_by: str | None) -> dict[str, Any] | None:
+        """The person of ``tx``'s verdict for a read at ``now`` by the browser session hashed as
+        ``seen_by`` (None: an API client, or no sign-in session), erased from the database once no
+        one may see it any more.
+
+        Before the verdict is shown, it is there (the status poll reads it, and passes on only the
+        status). Once shown, anyone with the handle sees it for ``retention`` seconds, and the browser
+        session it was first shown to for ``result_grace`` seconds too, so that a language switch or
+        a reload of the verdict screen shows the same result. With no retention, no other read ever
+        carries it, whatever this replica's clock says against the one that showed it."""
+        if tx.shown_at is None:
+            return tx.person
+        kept_for = max(self.retention, self.result_grace if tx.shown_to is not None else 0)
+        age = now - tx.shown_at
+        if tx.person is not None and (kept_for <= 0 or age >= kept_for):
+            self.store.erase_person(tx.id)
+            return None
+        if seen_by is not None and seen_by == tx.shown_to:
+            return tx.person
+        return tx.person if self.retention > 0 and age < self.retention else None
 
     # --- verification proof (domain.md "Verification proof") ---------------------------------------
 
@@ -542,9 +606,11 @@ class VerifierService:
 
 
 def _refusal(error: str) -> str:
+    """The English reason of a wallet's error answer (the pages translate its ``reason_key``)."""
     if error == "access_denied":
-        return "The worker declined to share the documents."
-    return f"The wallet could not answer ({error})."
+        return ("The wallet did not share the documents: the worker declined, or the wallet holds none of "
+                "those asked for.")
+    return f"The wallet could not answer: a technical error, not the worker's refusal ({error})."
 
 
 def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, Any]]:

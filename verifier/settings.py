@@ -73,6 +73,10 @@ class VerifierSettings(ServiceSettings):
     time_zone: str | None = Field(default=None, max_length=64)
     #: Seconds personal data of a verdict stays available after the check (0: until first shown).
     retention_seconds: int = 0
+    #: Seconds the inspector's browser session that first showed a verdict sees it again, person and
+    #: all (a language switch, a reload of the verdict screen), whatever ``retention_seconds``; the
+    #: person is erased after it, or when that session starts another check. 0: no second showing.
+    result_grace_seconds: int = Field(default=120, ge=0, le=3600)
     #: Days an inspection record (verifier/records.py: what was checked, when, by whom, with which
     #: outcome and its signed proof; nothing about the worker) is kept; 0 keeps them for ever. Two
     #: years cover the follow-up of an inspection (a fine, its appeal); set it as national law says.

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from verifier.settings import VerifierSettings
 
 __all__ = ["MIGRATIONS", "Transaction", "TransactionStore", "UnreadableTransaction", "configured_storage_key",
-           "load_storage_key"]
+           "load_storage_key", "viewer_hash"]
 
 _log = logging.getLogger("esspass.verifier")
 
@@ -73,6 +73,8 @@ class Transaction:
     proof: str | None = None
     wallet_error: str | None = None
     shown_at: float | None = None
+    #: A hash of the browser session that first showed the verdict (:meth:`TransactionStore.shown`).
+    shown_to: str | None = None
     view: str | None = None
     flow: str = "cross_device"  # or same_device
     redirect_uri: str | None = None  # same_device through the API: the integrator's page
@@ -83,6 +85,12 @@ class Transaction:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def viewer_hash(session: str) -> str:
+    """What a transaction keeps of the browser session that showed its verdict (``shown_to``): a hash
+    of its own kind, never the session's secret, nor the sign-in sessions table's hash of it."""
+    return _hash(f"esspass/verifier/shown-to/{session}")
 
 
 def load_storage_key(path: Path, *, create: bool = True) -> bytes:
@@ -158,7 +166,8 @@ class TransactionStore:
                 purpose=tx.purpose, sealed_key=self._seal(tx.id, "key", key),
                 sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
                 sealed_person=self._seal(tx.id, "person", person), proof=tx.proof, wallet_error=tx.wallet_error,
-                created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at, inspector=tx.inspector))
+                created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at, shown_to=tx.shown_to,
+                inspector=tx.inspector))
             if record is not None:
                 records.insert(session.connection(), record)
 
@@ -187,7 +196,8 @@ class TransactionStore:
             encryption_key=key, created=row.created_at, expires=row.expires_at, purpose=row.purpose,
             status=row.status, verdict=self._open(row.id, "verdict", row.sealed_verdict),
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
-            wallet_error=row.wallet_error, shown_at=row.shown_at, flow=row.flow, redirect_uri=row.redirect_uri,
+            wallet_error=row.wallet_error, shown_at=row.shown_at, shown_to=row.shown_to, flow=row.flow,
+            redirect_uri=row.redirect_uri,
             redeemed=row.redeemed_at is not None, request_posts=row.request_posts, inspector=row.inspector)
 
     def claim(self, tx_id: str, now: float) -> bool:
@@ -247,25 +257,42 @@ class TransactionStore:
                                  .values(redeemed_at=now))
             return bool(taken.rowcount == 1)
 
-    def shown(self, tx_id: str, now: float) -> bool:
-        """The verdict of ``tx_id`` was shown: the retention clock starts, once. True for the one
-        caller that started it (a conditional update: of two readers at one moment, only one)."""
+    def shown(self, tx_id: str, now: float, shown_to: str | None = None) -> bool:
+        """The verdict of ``tx_id`` was shown (to the browser session hashed as ``shown_to``, if
+        any): the retention clock starts, once. True for the one caller that started it (a
+        conditional update: of two readers at one moment, only one)."""
         with self.engine.begin() as conn:
             started = conn.execute(update(TransactionRecord)
                                    .where(TransactionRecord.id == tx_id, TransactionRecord.shown_at.is_(None))
-                                   .values(shown_at=now))
+                                   .values(shown_at=now, shown_to=shown_to))
             return bool(started.rowcount == 1)
 
     def erase_person(self, tx_id: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(TransactionRecord).where(TransactionRecord.id == tx_id).values(sealed_person=None))
 
-    def sweep(self, now: float, *, retention: float, keep: float) -> None:
-        """Erase the person from verdicts shown more than ``retention`` seconds ago, and delete
-        transactions ``keep`` seconds past their expiry, and used-up challenges."""
+    def erase_shown_to(self, shown_to: str) -> None:
+        """Erase the person of every verdict the browser session hashed as ``shown_to`` was shown and
+        may still see again: it has moved on to another check, its grace is over."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.shown_to == shown_to, TransactionRecord.shown_at.is_not(None),
+                                TransactionRecord.sealed_person.is_not(None))
+                         .values(sealed_person=None))
+
+    def sweep(self, now: float, *, retention: float, keep: float, grace: float = 0) -> None:
+        """Erase the person from verdicts shown more than ``retention`` seconds ago, or, for one shown to
+        a browser session that may see it again (``shown_to``), more than ``max(retention, grace)``;
+        delete transactions ``keep`` seconds past their expiry, and used-up challenges."""
         with self.engine.begin() as conn:
             conn.execute(update(TransactionRecord)
                          .where(TransactionRecord.shown_at < now - retention,
+                                TransactionRecord.shown_to.is_(None),
+                                TransactionRecord.sealed_person.is_not(None))
+                         .values(sealed_person=None))
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.shown_at < now - max(retention, grace),
+                                TransactionRecord.shown_to.is_not(None),
                                 TransactionRecord.sealed_person.is_not(None))
                          .values(sealed_person=None))
             conn.execute(delete(TransactionRecord).where(TransactionRecord.expires_at < now - keep))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import FastAPI, File, Form, Request, UploadFile
@@ -36,9 +37,18 @@ from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
 from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
-from wallet.service import WalletService, offered_names, utcnow
+from wallet.service import (
+    SHOWING_OVER,
+    OpenItems,
+    WalletService,
+    logged_claims,
+    offered_names,
+    standing_words,
+    utcnow,
+    warning_words,
+)
 from wallet.settings import WalletSettings
-from wallet.store import WalletStore
+from wallet.store import WalletStore, check_new_passphrase
 
 __all__ = ["create_app"]
 
@@ -92,6 +102,15 @@ class _Session:
     service: WalletService
     csrf: str
     touched: float = field(default_factory=time.monotonic)
+    #: What a form's action came to, for the page it redirects to (Post/Redirect/Get): read once.
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def note(self, **values: Any) -> None:
+        self.notes.update(values)
+
+    def take_notes(self) -> dict[str, Any]:
+        notes, self.notes = self.notes, {}
+        return notes
 
 
 class _Sessions:
@@ -138,6 +157,8 @@ def create_app(
     attempts = _UnlockAttempts()
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     path = settings.wallet_path()
+    # Open offers, requests and QR showings outlive a session: after unlocking, the worker goes on.
+    items = OpenItems()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -203,10 +224,13 @@ def create_app(
     def csrf_ok(expected: str | None, given: str) -> bool:
         return bool(expected) and hmac.compare_digest(str(expected), given)
 
-    def to_unlock(request: Request) -> Response:
+    def to_unlock(request: Request, resume: str | None = None) -> Response:
+        """To the unlock page, and from there back to ``resume``: the page the worker was on (a form's
+        action is POST only, so its page: the request or offer it answers is still open)."""
         if not path.exists():
             return RedirectResponse("/setup", status_code=303)
-        return RedirectResponse(f"/unlock?next={request.url.path}", status_code=303)
+        back = resume or (request.url.path if request.method == "GET" else "/")
+        return RedirectResponse(f"/unlock?{urlencode({'next': back})}", status_code=303)
 
     def fail(request: Request, session: _Session | None, exc: CredentialError, back: str) -> HTMLResponse:
         code = exc.error if isinstance(exc, ProtocolError) else exc.code
@@ -215,7 +239,7 @@ def create_app(
                       error=explain(code, exc.message, lang_of(request)), back=back)
 
     def new_service(store: WalletStore) -> WalletService:
-        return WalletService(settings, store, http=client, trust=trust_source, clock=clock)
+        return WalletService(settings, store, http=client, trust=trust_source, clock=clock, items=items)
 
     # --- create, unlock, lock ------------------------------------------------------------------
 
@@ -226,13 +250,14 @@ def create_app(
         return pre_page(request, "setup.html")
 
     @app.post("/setup")
-    def setup(request: Request, passphrase: str = Form(...), passphrase2: str = Form(...),
+    def setup(request: Request, passphrase: str = Form(""), passphrase2: str = Form(""),
               csrf: str = Form("")) -> Response:
         if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
             return pre_page(request, "setup.html", status=403, error=t("error.form", lang_of(request)))
         if passphrase != passphrase2:
             return pre_page(request, "setup.html", status=400, error=t("setup.mismatch", lang_of(request)))
         try:
+            check_new_passphrase(passphrase)  # the page's minlength is the browser's; this is the rule
             store = WalletStore.create(path, passphrase, params=settings.scrypt_params())
         except WalletError as exc:
             return pre_page(request, "setup.html", status=400, error=explain(exc.code, exc.message, lang_of(request)))
@@ -289,12 +314,15 @@ def create_app(
     # --- guarded pages -------------------------------------------------------------------------
 
     def guarded(
-        handler: Callable[[Request, _Session], Response], *, back: str = "/", form_csrf: str | None = None
+        handler: Callable[[Request, _Session], Response], *, back: str = "/", form_csrf: str | None = None,
+        resume: str | None = None,
     ) -> Callable[[Request], Response]:
+        """``handler`` in the unlocked session; else to the unlock page, and back to ``resume`` (a
+        form's page), or to this page when it is one (GET)."""
         def run(request: Request) -> Response:
             session = session_of(request)
             if session is None:
-                return to_unlock(request)
+                return to_unlock(request, resume)
             if form_csrf is not None and not csrf_ok(session.csrf, form_csrf):
                 return render(request, "error.html", status=403, session=session,
                               error=t("error.form", lang_of(request)), back=back)
@@ -302,7 +330,7 @@ def create_app(
                 return handler(request, session)
             except WalletLockedError:
                 sessions.drop(request.cookies.get(SESSION_COOKIE))
-                return to_unlock(request)
+                return to_unlock(request, resume)
             except CredentialError as exc:
                 return fail(request, session, exc, back)
         return run
@@ -313,15 +341,26 @@ def create_app(
         lang = lang_of(req)
         notices = [(o.outcome, pending_message(o.outcome, o.issuer_name, o.titles, o.detail, lang))
                    for o in outcomes]
-        return render(req, "cards.html", session=s, cards=s.service.cards(lang), pending=s.service.pending(lang),
-                      notices=notices, **ctx)
+        cards = s.service.cards(lang)
+        return render(req, "cards.html", session=s, cards=cards, pending=s.service.pending(lang),
+                      standing={c.group: standing_words(c, lang) for c in cards}, notices=notices, **ctx)
+
+    def done(s: _Session, where: str, **notes: Any) -> Response:
+        """Post/Redirect/Get: what the form did is kept for the page ``where`` shows it on, so that
+        reloading that page repeats nothing."""
+        s.note(**notes)
+        return RedirectResponse(where, status_code=303)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         def page(req: Request, s: _Session) -> Response:
+            notes = s.take_notes()
             # The pending documents that are due are asked about on the way, briefly: the page never hangs.
             outcomes = s.service.fetch_pending(seconds=_PENDING_SECONDS, budget=_PENDING_BUDGET, lang=lang_of(req))
-            return cards_page(req, s, [o for o in outcomes if o.outcome != "pending" or o.detail])
+            asked = notes.get("outcomes", [])
+            shown = [*asked, *(o for o in outcomes if (o.outcome != "pending" or o.detail)
+                               and o.id not in {a.id for a in asked})]
+            return cards_page(req, s, shown, deleted=bool(notes.get("deleted")), removed=notes.get("removed"))
         return guarded(page)(request)
 
     @app.post("/pending/{pending_id}/check", response_class=HTMLResponse)
@@ -329,7 +368,7 @@ def create_app(
         """"Check now": ask the institution about one pending document, whatever its interval."""
         def page(req: Request, s: _Session) -> Response:
             outcomes = s.service.fetch_pending(only=pending_id, seconds=_CHECK_NOW_SECONDS, lang=lang_of(req))
-            return cards_page(req, s, outcomes)
+            return done(s, "/", outcomes=outcomes)
         return guarded(page, form_csrf=csrf)(request)
 
     @app.post("/pending/{pending_id}/cancel", response_class=HTMLResponse)
@@ -339,60 +378,97 @@ def create_app(
         def page(req: Request, s: _Session) -> Response:
             lang = lang_of(req)
             gone = s.service.cancel_pending(pending_id, lang=lang)
-            return cards_page(req, s, [], removed=t("pending.removed", lang, institution=gone.issuer_name,
-                                                     document=", ".join(gone.titles)))
+            return done(s, "/", removed=t("pending.removed", lang, institution=gone.issuer_name,
+                                          document=", ".join(gone.titles)))
         return guarded(page, form_csrf=csrf)(request)
 
     @app.get("/cards/{group}", response_class=HTMLResponse)
     def show(request: Request, group: str) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            return _card_page(req, s, group)
+            notes = s.take_notes()
+            return _card_page(req, s, group, unconfirmed=notes.get("unconfirmed"))
         return guarded(page)(request)
 
     def _card_page(req: Request, s: _Session, group: str, status: int = 200,
                    unconfirmed: str | None = None) -> Response:
+        """A document: its facts, where it stands, the "Show QR for inspection" button (nothing is
+        signed or counted by viewing it), all its data, its removal."""
         lang = lang_of(req)
         card = s.service.card(group, lang)
-        expires = format_date(datetime.fromtimestamp(card.exp, UTC).date(), lang) if card.exp else None
+        # The document's own last day (an A1's ending_date, an EHIC's or PID's date_of_expiry), not the
+        # token's exp: the issuer sets that to the day's end anywhere on earth, the next day in UTC.
+        if card.valid_until:
+            expires: str | None = format_date(card.valid_until, lang)
+        else:
+            expires = format_date(datetime.fromtimestamp(card.exp, UTC).date(), lang) if card.exp else None
         status_text = ""
         if card.status is not None:
             status_text = t(f"status.{card.status.value}", lang)
+            if card.status.value == "valid" and card.period != "current":
+                status_text = t("status.not_withdrawn", lang)  # "valid" would say more than the list knows
             if card.status.value == "unknown" and card.status.detail:
                 status_text = t("status.unreachable", lang, detail=card.status.detail)
             elif unconfirmed is not None:  # the check just asked for could not read the list
                 status_text += "; " + t("status.unreachable", lang, detail=unconfirmed)
+        period_text = standing_words(card, lang) if card.period != "current" else ""
         return render(req, "card.html", status=status, session=s, card=card, expires=expires,
-                      status_text=status_text, title=card.title)
+                      status_text=status_text, period_text=period_text, warning=warning_words(card, lang),
+                      title=card.title)
 
-    @app.get("/cards/{group}/qr.png")
-    def offline_qr(request: Request, group: str, challenge: str = "") -> Response:
-        """The offline QR (issue #7), signed now; the card page reloads it every 30 seconds."""
+    @app.post("/cards/{group}/qr", response_class=HTMLResponse)
+    def show_qr(request: Request, group: str, csrf: str = Form(""), challenge: str = Form("")) -> Response:
+        """"Show QR for inspection": one showing begins (one copy counted, one line in the history)."""
+        def page(req: Request, s: _Session) -> Response:
+            code = _challenge(challenge)
+            showing = s.service.show_offline_qr(group, code)
+            return RedirectResponse(f"/showings/{showing.id}" + (f"?{urlencode({'challenge': code.decode()})}"
+                                                                 if code else ""), status_code=303)
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf, resume=f"/cards/{group}")(request)
+
+    @app.get("/showings/{showing_id}", response_class=HTMLResponse)
+    def showing_page(request: Request, showing_id: str, challenge: str = "") -> Response:
+        """The offline QR on screen, renewed every 30 s by the page's script (or over the inspector's
+        challenge) with the same copy: a reload or a renewal counts nothing again."""
+        def page(req: Request, s: _Session) -> Response:
+            lang = lang_of(req)
+            showing = s.service.showing(showing_id)
+            card = s.service.card(showing.group, lang)
+            code = challenge.strip().upper()[:32]
+            image = f"/showings/{showing_id}/qr.png" + (f"?{urlencode({'challenge': code})}" if code else "")
+            return render(req, "showing.html", session=s, card=card, showing=showing, image=image, challenge=code,
+                          warning=warning_words(card, lang), over=explain("not_found", SHOWING_OVER, lang),
+                          title=card.title)
+        return guarded(page)(request)
+
+    @app.get("/showings/{showing_id}/qr.png")
+    def showing_image(request: Request, showing_id: str, challenge: str = "") -> Response:
         def image(req: Request, s: _Session) -> Response:
             from credentials.compact import qr_png
 
-            code = challenge.strip().upper()[:32].encode() or None
-            return Response(qr_png(s.service.offline_qr(group, code)), media_type="image/png",
-                            headers={"Cache-Control": "no-store"})
-        return guarded(image, back=f"/cards/{group}")(request)
+            text = s.service.renew_offline_qr(showing_id, _challenge(challenge)).text
+            return Response(qr_png(text), media_type="image/png", headers={"Cache-Control": "no-store"})
+        return guarded(image)(request)
 
     @app.post("/cards/{group}/delete", response_class=HTMLResponse)
     def delete(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
             s.service.delete(group)
-            return cards_page(req, s, [], deleted=True)
-        return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
+            return done(s, "/", deleted=True)
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf, resume=f"/cards/{group}")(request)
 
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
     def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
             check = s.service.check_status(group)
-            return _card_page(req, s, group, unconfirmed=None if check.confirmed else check.detail)
-        return guarded(page, back=f"/cards/{group}", form_csrf=csrf)(request)
+            return done(s, f"/cards/{group}", unconfirmed=None if check.confirmed else check.detail)
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf, resume=f"/cards/{group}")(request)
 
     @app.get("/log", response_class=HTMLResponse)
     def log_page(request: Request) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            return render(req, "log.html", session=s, entries=s.service.log())
+            lang = lang_of(req)
+            entries = [(e, logged_claims(e, lang)) for e in s.service.log()]
+            return render(req, "log.html", session=s, entries=entries)
         return guarded(page)(request)
 
     # --- receive -------------------------------------------------------------------------------
@@ -414,7 +490,7 @@ def create_app(
             offer_id, _offer = s.service.open_offer(text)
             return offer_page(req, s, offer_id)
         # Fetching the offer or request goes over the network: not on the event loop.
-        return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf), request)
+        return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf, resume="/receive"), request)
 
     def offer_page(req: Request, s: _Session, offer_id: str, *, status: int = 200,
                    error: str | None = None) -> Response:
@@ -439,7 +515,7 @@ def create_app(
         def page(req: Request, s: _Session) -> Response:
             callback = f"{str(req.base_url).rstrip('/')}/receive/callback"
             return RedirectResponse(s.service.begin_authorization(offer_id, callback), status_code=303)
-        return guarded(page, back="/receive", form_csrf=csrf)(request)
+        return guarded(page, back="/receive", form_csrf=csrf, resume=f"/receive/{offer_id}")(request)
 
     @app.get("/receive/callback", response_class=HTMLResponse)
     def receive_callback(request: Request) -> Response:
@@ -467,7 +543,12 @@ def create_app(
             received = s.service.complete_authorization(state, code=code or None, iss=iss or None,
                                                         error=error or None)
             return received_page(req, s, received)
-        return guarded(page, back="/receive")(request)
+        return guarded(page, back="/receive", resume="/receive")(request)
+
+    @app.get("/receive/{offer_id}", response_class=HTMLResponse)
+    def offer_again(request: Request, offer_id: str) -> Response:
+        """An offer still open (after unlocking again, say): the same page, to accept it."""
+        return guarded(lambda req, s: offer_page(req, s, offer_id), back="/receive")(request)
 
     @app.post("/receive/{offer_id}", response_class=HTMLResponse)
     def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:
@@ -484,7 +565,7 @@ def create_app(
                     raise
                 return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
             return received_page(req, s, received)
-        return guarded(page, back="/receive", form_csrf=csrf)(request)
+        return guarded(page, back="/receive", form_csrf=csrf, resume=f"/receive/{offer_id}")(request)
 
     def received_page(req: Request, s: _Session, received: Any) -> Response:
         """The documents stored, and those the institution must approve first (OpenID4VCI §8.3)."""
@@ -513,15 +594,32 @@ def create_app(
             consent = s.service.open_request(text, lang_of(req))
             return render(req, "consent.html", session=s, consent=consent)
         # Fetching the offer or request goes over the network: not on the event loop.
-        return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf), request)
+        return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf, resume="/present"), request)
+
+    @app.get("/present/{request_id}", response_class=HTMLResponse)
+    def consent_again(request: Request, request_id: str) -> Response:
+        """A request still open (after unlocking again, say): its consent page, to answer it."""
+        return guarded(lambda req, s: render(req, "consent.html", session=s,
+                                             consent=s.service.pending_request(request_id)),
+                       back="/present")(request)
 
     @app.post("/present/{request_id}/share", response_class=HTMLResponse)
-    def share(request: Request, request_id: str, csrf: str = Form("")) -> Response:
+    def share(request: Request, request_id: str, csrf: str = Form(""), keep: list[str] = Form([]),
+              choosing: str = Form("")) -> Response:
+        """Consent given: what is listed leaves, but the optional claims the worker unticked: the
+        form says it offered the choice (``choosing``) and ``keep`` holds "<query id>:<n>" of each
+        optional claim still ticked (consent.html); a form without the choice sends what it listed."""
+        kept = set(keep)
+
         def page(req: Request, s: _Session) -> Response:
-            out = s.service.share(request_id)
+            consent = s.service.pending_request(request_id)
+            withhold = [(item.query_id, claim.path) for item in consent.items
+                        for n, claim in enumerate(item.claims)
+                        if choosing and claim.optional and f"{item.query_id}:{n}" not in kept]
+            out = s.service.share(request_id, withhold)
             return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
-                          redirect_uri=out.redirect_uri)
-        return guarded(page, back="/present", form_csrf=csrf)(request)
+                          redirect_uri=out.redirect_uri, warnings=out.warnings)
+        return guarded(page, back=f"/present/{request_id}", form_csrf=csrf, resume=f"/present/{request_id}")(request)
 
     @app.post("/present/{request_id}/decline", response_class=HTMLResponse)
     def decline(request: Request, request_id: str, csrf: str = Form("")) -> Response:
@@ -529,7 +627,7 @@ def create_app(
             out = s.service.decline(request_id)
             return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
                           redirect_uri=out.redirect_uri)
-        return guarded(page, back="/present", form_csrf=csrf)(request)
+        return guarded(page, back="/present", form_csrf=csrf, resume=f"/present/{request_id}")(request)
 
     return app
 
@@ -545,6 +643,11 @@ async def _link_from(link: str, qr: UploadFile | None) -> tuple[str, CredentialE
         return decode_qr(data), None
     except CredentialError as exc:
         return "", exc
+
+
+def _challenge(text: str) -> bytes | None:
+    """The inspector's challenge as typed (trimmed, upper case, at most 32 characters), or None."""
+    return text.strip().upper()[:32].encode() or None
 
 
 def _host(header: str) -> str:

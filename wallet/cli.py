@@ -70,6 +70,8 @@ def register(subparsers: Any) -> None:
     answer = p.add_mutually_exclusive_group()
     answer.add_argument("--yes", action="store_true", help="share without asking (after showing what leaves)")
     answer.add_argument("--no", action="store_true", help="decline without asking")
+    p.add_argument("--only-required", action="store_true",
+                   help="leave out what the request marks optional (the largest set it accepts without it)")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
     p = sub.add_parser("delete", help="remove a credential (every copy, and its keys) from this wallet")
@@ -172,6 +174,8 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
             code = exc.error if isinstance(exc, ProtocolError) else exc.code
             print(f"{ctx.t('error.title')}: {explain(code, exc.message, ctx.lang)}", file=sys.stderr)
             return 1
+        except BrokenPipeError:
+            raise  # the output's reader went away (| head): esspass.cli.main ends quietly with 141
         except OSError as exc:  # a --qr picture, --passphrase-file or --png path that cannot be used
             print(f"{ctx.t('error.title')}: {exc.strerror or type(exc).__name__}: {exc.filename}", file=sys.stderr)
             return 1
@@ -183,11 +187,13 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
 
 
 def _init(ctx: _Ctx) -> int:
-    from wallet.store import WalletStore
+    from wallet.store import WalletStore, check_new_passphrase
 
     path = ctx.settings.wallet_path()
-    WalletStore.create(path, ctx.passphrase(confirm=True), params=ctx.settings.scrypt_params())
-    ctx.say(f"{ctx.t('setup.title')}: {path}")
+    passphrase = ctx.passphrase(confirm=True)
+    check_new_passphrase(passphrase)
+    WalletStore.create(path, passphrase, params=ctx.settings.scrypt_params())
+    ctx.say(ctx.t("setup.created", path=path))
     return 0
 
 
@@ -319,12 +325,14 @@ def _cancel_pending(ctx: _Ctx) -> int:
 
 
 def _list(ctx: _Ctx) -> int:
+    from wallet.service import standing_words
+
     cards = ctx.service().cards(ctx.lang)
     if not cards:
         ctx.say(ctx.t("cards.empty"))
     for card in cards:
-        status = ctx.t(f"status.{card.status.value}") if card.status else ctx.t("status.unknown")
-        ctx.say(f"[{card.group}] {card.title} — {card.issuer_name} — {status}")
+        # Withdrawn or suspended, else ended or not yet valid by its own dates, else the status list's word.
+        ctx.say(f"[{card.group}] {card.title} — {card.issuer_name} — {standing_words(card, ctx.lang)}")
         ctx.say(f"  {card.description}")
     return 0
 
@@ -334,21 +342,44 @@ def _show(ctx: _Ctx) -> int:
     ctx.say(card.title)
     ctx.say(card.description)
     ctx.say(f"{ctx.t('card.issued_by')}: {card.issuer_name} ({card.issuer_id})")
-    if card.exp:
-        until = format_date(datetime.fromtimestamp(card.exp, UTC).date(), ctx.lang)
-        ctx.say(f"{ctx.t('card.valid_until')}: {until}")
+    # The document's own last day (wallet.app._card_page says why not the token's exp).
+    if card.valid_until:
+        ctx.say(f"{ctx.t('card.valid_until')}: {format_date(card.valid_until, ctx.lang)}")
+    elif card.exp:
+        ctx.say(f"{ctx.t('card.valid_until')}: {format_date(datetime.fromtimestamp(card.exp, UTC).date(), ctx.lang)}")
     ctx.say(f"{ctx.t('card.copies')}: {card.unused}/{card.copies}")
-    ctx.say(f"{ctx.t('card.status')}: {_status_text(ctx, card.status)}")
+    ctx.say(f"{ctx.t('card.status')}: {_card_status(ctx, card)}")
     for label, value in card.claims:
-        ctx.say(f"  {label}: {value}")
+        ctx.say(f"  {label}: {_plain(ctx, value)}")
     return 0
+
+
+def _plain(ctx: _Ctx, value: str) -> str:
+    """A claim's value for a terminal: a picture (a ``data:image/`` URI) as its size, never as
+    thousands of characters of base64."""
+    if not value.startswith("data:image/"):
+        return value
+    encoded = value.partition(",")[2]
+    return ctx.t("cli.picture", size=max(1, round(len(encoded) * 3 / 4 / 1024)))
+
+
+def _warn(ctx: _Ctx, card: Any) -> None:
+    """Say on standard error that ``card`` would not pass an inspection as valid (withdrawn,
+    suspended, ended, not yet valid): standard output may be the QR text a script reads."""
+    from wallet.service import warning_words
+
+    words = warning_words(card, ctx.lang)
+    if words:
+        print(words, file=sys.stderr, flush=True)
 
 
 def _qr(ctx: _Ctx) -> int:
     from credentials.compact import qr_png
 
     challenge = ctx.args.challenge.strip().upper().encode() if ctx.args.challenge else None
-    text = ctx.service().offline_qr(ctx.args.id, challenge)
+    service = ctx.service()
+    _warn(ctx, service.card(ctx.args.id, ctx.lang))
+    text = service.offline_qr(ctx.args.id, challenge)
     if ctx.args.png is not None:
         # The picture carries the worker's personal data: readable by them alone, as the store is.
         fd = os.open(ctx.args.png, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -383,15 +414,31 @@ def _status_text(ctx: _Ctx, check: Any) -> str:
     return known if check.confirmed else f"{known}; {ctx.t('status.unreachable', detail=check.detail)}"
 
 
+def _card_status(ctx: _Ctx, card: Any, check: Any = None) -> str:
+    """The status list's answer (``check``, else the card's last), beside the document's own dates
+    when they have ended or not yet begun: "valid" alone would say it passes an inspection."""
+    from wallet.service import standing_words
+
+    check = check if check is not None else card.status
+    if card.period == "current":
+        return _status_text(ctx, check)
+    status = _status_text(ctx, check)
+    if check is not None and check.value == "valid":
+        status = status.replace(ctx.t("status.valid"), ctx.t("status.not_withdrawn"))
+    return f"{standing_words(card, ctx.lang)}; {status}"
+
+
 def _status(ctx: _Ctx) -> int:
+    """Check each document's status list now; exit 2 when one is not confirmed valid (withdrawn,
+    suspended, not checked, or its own dates ended or not begun)."""
     service = ctx.service()
     groups = [ctx.args.id] if ctx.args.id else [c.group for c in service.cards(ctx.lang)]
     worst = 0
     for group in groups:
         check = service.check_status(group)
         card = service.card(group, ctx.lang)
-        ctx.say(f"[{group}] {card.title}: {_status_text(ctx, check)}")
-        worst = max(worst, 0 if check.value == "valid" and check.confirmed else 2)
+        ctx.say(f"[{group}] {card.title}: {_card_status(ctx, card, check)}")
+        worst = max(worst, 0 if check.value == "valid" and check.confirmed and card.period == "current" else 2)
     return worst
 
 
@@ -403,19 +450,31 @@ def _present(ctx: _Ctx) -> int:
     ctx.say(f"  ({ctx.t('consent.checked')})")
     if consent.purpose:
         ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
+    only_required = ctx.args.only_required
+    optional = f" ({ctx.t('consent.optional')})"
     if consent.satisfiable:
         ctx.say(ctx.t("consent.leaves"))
         for item in consent.items:
             ctx.say(f"  {ctx.t('consent.from_document', title=item.title)}")
+            if item.notice:  # the inspector will see it as not valid: said before anything leaves
+                ctx.say(f"    ! {item.notice}")
             for claim in item.claims:
-                ctx.say(f"    - {claim.label}: {claim.value}")
+                if claim.optional and only_required:
+                    continue
+                ctx.say(f"    - {claim.label}: {_plain(ctx, claim.value)}{optional if claim.optional else ''}")
             if item.always:
                 ctx.say(f"    {ctx.t('consent.always')}")
                 for claim in item.always:
-                    ctx.say(f"      - {claim.label}: {claim.value}")
+                    ctx.say(f"      - {claim.label}: {_plain(ctx, claim.value)}")
         ctx.say(ctx.t("consent.nothing_else"))
+        if consent.choosing and not only_required:
+            ctx.say(ctx.t("consent.only_required"))
     else:
         ctx.say(ctx.t("consent.unmatched"))
+        if consent.ended:
+            ctx.say(ctx.t("consent.held_ended"))
+            for text in consent.ended:
+                ctx.say(f"  - {text}")
     if ctx.args.no or not consent.satisfiable:
         agree = False
     elif ctx.args.yes:
@@ -423,7 +482,11 @@ def _present(ctx: _Ctx) -> int:
     else:
         answer = input(f"{ctx.t('consent.share')}? [y/N] ").strip().lower()
         agree = answer in ("y", "yes", "j", "ja", "jā", "o", "oui", "t", "tak")
-    outcome = service.share(consent.id) if agree else service.decline(consent.id)
+    withhold = [(item.query_id, claim.path) for item in consent.items for claim in item.claims
+                if claim.optional and only_required]
+    outcome = service.share(consent.id, withhold) if agree else service.decline(consent.id)
+    for warning in outcome.warnings:
+        ctx.say(f"! {warning}")
     ctx.say(ctx.t(f"{outcome.outcome}.text", verifier=outcome.verifier_name))
     if outcome.redirect_uri:
         ctx.say(outcome.redirect_uri)
@@ -431,15 +494,20 @@ def _present(ctx: _Ctx) -> int:
 
 
 def _log(ctx: _Ctx) -> int:
+    from wallet.service import logged_claims
+
     entries = ctx.service().log()
     if not entries:
         ctx.say(ctx.t("log.empty"))
     for e in entries:
-        ctx.say(f"{e.time[:16].replace('T', ' ')} UTC  {ctx.t('log.' + e.outcome)}  {e.verifier_name}")
+        # An offline QR code is shown, not sent: no verifier is known (older lines name it in English).
+        who = ctx.t("log.offline") if e.outcome == "shown" else e.verifier_name
+        ctx.say(f"{e.time[:16].replace('T', ' ')} UTC  {ctx.t('log.' + e.outcome)}  {who}")
         if e.purpose:
             ctx.say(f"  {ctx.t('consent.purpose')}: {e.purpose}")
-        if e.claims:
-            ctx.say(f"  {', '.join(e.claims)}")
+        claims = logged_claims(e, ctx.lang)
+        if claims:
+            ctx.say(f"  {', '.join(claims)}")
     return 0
 
 
@@ -477,8 +545,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m wallet.cli ...`` without the rest of the ``esspass`` command."""
-    parser = argparse.ArgumentParser(prog="esspass")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["wallet", *(argv if argv is not None else sys.argv[1:])])
-    return int(args.func(args))
+    """``python -m wallet.cli ...``: ``esspass wallet ...``, with its exit codes (141 when the
+    output's reader went away, :data:`esspass.cli.EXIT_BROKEN_PIPE`)."""
+    from esspass.cli import main as esspass_main
+
+    return esspass_main(["wallet", *(argv if argv is not None else sys.argv[1:])])

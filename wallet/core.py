@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol
 
 import cbor2
@@ -46,10 +46,13 @@ __all__ = [
     "always_visible",
     "check_status",
     "claim_label",
+    "claim_options",
     "claim_rows",
     "claim_value",
     "deferring_issuer",
     "describe",
+    "document_dates",
+    "document_period",
     "entity_name",
     "error_form",
     "jwk_thumbprint_of",
@@ -155,9 +158,11 @@ def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:
     if module is None:
         return type_title(vct, lang)
     try:
-        return str(module.describe(claims, lang))
+        text = str(module.describe(claims, lang))
     except CredentialError:
         return type_title(vct, lang)
+    # A date written with its own full stop (Latvian "01.11.2029.") at the end of the sentence.
+    return text[:-1] if text.endswith("..") and not text.endswith("...") else text
 
 
 def _claim_labels(vct: str, lang: str) -> dict[tuple[Any, ...], str]:
@@ -173,9 +178,36 @@ def _claim_labels(vct: str, lang: str) -> dict[tuple[Any, ...], str]:
     return labels
 
 
+#: Claims some documents carry that their type metadata does not label (an A1 of DC4EU v1.1's
+#: ``work_information``), labelled by the wallet: messages key ``claim.<name>``.
+_WALLET_LABELS = frozenset({"work_information", "no_fixed_place_of_work"})
+
+
+def _wallet_label(name: Any, lang: str) -> str | None:
+    from wallet import messages
+
+    return messages.t(f"claim.{name}", lang) if name in _WALLET_LABELS else None
+
+
 def claim_label(vct: str, path: ClaimPath, lang: str) -> str:
+    """A claim's name in ``lang``: its type metadata's label; else the wallet's own for a claim the
+    metadata leaves out; else a part of a labelled claim as "<its label>: <part>" (``address``'s
+    ``country`` as "Address: country"); the path in words only when nothing else names it."""
     labels = _claim_labels(vct, lang)
-    return labels.get(tuple(path)) or path_text(path).replace("_", " ")
+    path = tuple(path)
+    if path in labels:
+        return labels[path]
+    names = [p for p in path if isinstance(p, str)]
+    own = _wallet_label(names[-1], lang) if len(names) == 1 else None
+    if own is not None:
+        return own
+    for cut in range(len(path) - 1, 0, -1):  # the longest labelled part it is in
+        head = labels.get(path[:cut]) or (_wallet_label(path[0], lang) if cut == 1 else None)
+        if head is not None:
+            rest = [p for p in path[cut:] if isinstance(p, str)]
+            part = " ".join(_wallet_label(p, lang) or p.replace("_", " ") for p in rest)
+            return f"{head}: {part}" if part else head
+    return path_text(path).replace("_", " ")
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -189,7 +221,7 @@ def _text(value: Any, lang: str = "en", name: str = "") -> str:
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, Mapping):
-        return ", ".join(_text(v, lang, str(k)) for k, v in value.items() if v not in (None, ""))
+        return ", ".join(_part(str(k), v, lang) for k, v in value.items() if v not in (None, ""))
     if isinstance(value, list):
         return "; ".join(_text(v, lang, name) for v in value)
     if isinstance(value, str) and _DATE.match(value):
@@ -197,9 +229,25 @@ def _text(value: Any, lang: str = "en", name: str = "") -> str:
             return format_date(value, lang)
         except ValueError:
             return value
-    if isinstance(value, str) and name.endswith("country") and countries.is_supported(value):
+    if isinstance(value, str) and _is_country_claim(name) and countries.is_iso_code(value):
         return countries.name(value, lang)
     return str(value)
+
+
+#: Claims whose value is a country code (alpha-2): shown as the country's name.
+_COUNTRY_CLAIMS = frozenset({"nationality", "nationalities", "no_fixed_place_of_work"})
+
+
+def _is_country_claim(name: str) -> bool:
+    return name.endswith("country") or name in _COUNTRY_CLAIMS
+
+
+def _part(name: str, value: Any, lang: str) -> str:
+    """One member of a claim object in words: the value, named where the value alone would not say
+    what it is (an A1's ``no_fixed_place_of_work``: "No fixed place of work: Germany")."""
+    text = _text(value, lang, name)
+    own = _wallet_label(name, lang) if name == "no_fixed_place_of_work" else None
+    return f"{own}: {text}" if own is not None else text
 
 
 def claim_value(claims: Mapping[str, Any], path: ClaimPath, lang: str) -> str:
@@ -212,15 +260,44 @@ def claim_value(claims: Mapping[str, Any], path: ClaimPath, lang: str) -> str:
 
 
 def claim_rows(vct: str, claims: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    """Every top-level claim with its label, type-metadata order first."""
-    labels = _claim_labels(vct, lang)
+    """Every top-level claim with its label (:func:`claim_label`), in the document's order."""
     skip = {"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "_sd", "_sd_alg"}
     rows: list[tuple[str, str]] = []
     for name, value in claims.items():
         if name in skip:
             continue
-        rows.append((labels.get((name,)) or name.replace("_", " "), _text(value, lang, name)))
+        rows.append((claim_label(vct, (name,), lang), _text(value, lang, name)))
     return rows
+
+
+def document_dates(claims: Mapping[str, Any]) -> tuple[date | None, date | None]:
+    """The document's own validity, from its claims (domain.md "Three validity layers"): the first
+    day (``starting_date``, an A1's or a provisional replacement certificate's) and the last day
+    (the earlier of ``ending_date`` and ``date_of_expiry``: an A1's period, an EHIC's or a PID's
+    expiry), each None when the document does not say. Not the token's ``exp``, which the issuer
+    sets to that last day's end anywhere on earth, a day later in UTC."""
+    def day(name: str) -> date | None:
+        value = claims.get(name)
+        if not isinstance(value, str) or not _DATE.match(value):
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+
+    ends = [d for d in (day("ending_date"), day("date_of_expiry")) if d is not None]
+    return day("starting_date"), min(ends) if ends else None
+
+
+def document_period(claims: Mapping[str, Any], today: date) -> str:
+    """``ended`` when the document's last day (:func:`document_dates`) is before ``today``,
+    ``not_yet`` when its first day is after it, else ``current``."""
+    first, last = document_dates(claims)
+    if last is not None and last < today:
+        return "ended"
+    if first is not None and first > today:
+        return "not_yet"
+    return "current"
 
 
 # --- receive ----------------------------------------------------------------------------------------
@@ -797,6 +874,21 @@ def match(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: da
                                  authority_key_ids=_authority_key_ids(c)) for key, c in by_form.items()]
     result = match_dcql(request.dcql_query, candidates)
     return {qid: (by_form[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
+
+
+def claim_options(request: VerifiedRequest, query_id: str, cred: StoredCredential) -> list[tuple[ClaimPath, ...]]:
+    """Every ``claim_sets`` option of the request's credential query ``query_id`` that ``cred``
+    answers, in the verifier's order (:func:`credentials.dcql.answering_options`): the first is
+    what :func:`match` chose; a claim in it but not in every one is one the worker may leave out."""
+    from credentials.dcql import HeldCredential, answering_options
+
+    query = next((cq for cq in request.dcql_query.get("credentials") or []
+                  if isinstance(cq, Mapping) and cq.get("id") == query_id), None)
+    if query is None:
+        return []
+    held = HeldCredential(cred.group, cred.vct, cred.claims, frozenset(), cred.format,
+                          authority_key_ids=_authority_key_ids(cred))
+    return answering_options(query, held)
 
 
 def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:

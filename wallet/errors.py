@@ -16,6 +16,8 @@ Tree (under CredentialError)::
     ├── PendingBusyError        pending_busy       (another wallet process is asking about that pending
     │                                               document right now: it is not removed under it)
     ├── QrError                 qr                 (no readable QR code in the picture)
+    ├── WeakPassphraseError     weak_passphrase    (a new wallet's passphrase is too short)
+    ├── WithheldError           withheld           (the worker left out more than the verifier can do without)
     ├── OfferDisagreesError     offer_disagrees    (one document, said otherwise by what else came with
     │   │                                           it: nothing of the offer is kept)
     │   ├── CopiesDifferError       copies_differ        (the copies of one batch)
@@ -42,6 +44,8 @@ __all__ = [
     "WalletExistsError",
     "WalletLockedError",
     "WalletNotFoundError",
+    "WeakPassphraseError",
+    "WithheldError",
     "WrongPassphraseError",
 ]
 
@@ -56,6 +60,19 @@ class WrongPassphraseError(WalletError):
 
 class WalletNotFoundError(WalletError):
     code = "wallet_not_found"
+
+
+class WeakPassphraseError(WalletError):
+    """A new wallet's passphrase is shorter than :data:`wallet.store.MIN_PASSPHRASE_LENGTH`."""
+
+    code = "weak_passphrase"
+
+
+class WithheldError(WalletError):
+    """The worker left out optional claims in a way no option of the request accepts: nothing is sent,
+    and the request stays open (:meth:`wallet.service.WalletService.share`)."""
+
+    code = "withheld"
 
 
 class WalletExistsError(WalletError):

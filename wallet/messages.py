@@ -7,12 +7,13 @@ holds only the wallet's screens, buttons and plain-words explanations of failure
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from credentials import i18n
 from credentials.i18n import LANGUAGES
 
-__all__ = ["LANGUAGES", "STRINGS", "explain", "normalise_lang", "pending_message", "t"]
+__all__ = ["LANGUAGES", "MESSAGES", "STRINGS", "explain", "normalise_lang", "pending_message", "t"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -25,16 +26,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "setup.title": ("Create your wallet", "Izveidojiet savu maku", "Wallet anlegen", "Créer votre portefeuille",
                     "Utwórz portfel"),
     "setup.help": (
-        "Choose a passphrase. Your documents are encrypted with it; without it nobody can read them, "
-        "and it cannot be recovered.",
-        "Izvēlieties paroli. Ar to tiek šifrēti jūsu dokumenti; bez tās neviens tos nevar izlasīt, "
-        "un to nevar atjaunot.",
-        "Wählen Sie eine Passphrase. Ihre Dokumente werden damit verschlüsselt; ohne sie kann niemand "
-        "sie lesen, und sie kann nicht wiederhergestellt werden.",
-        "Choisissez une phrase secrète. Vos documents sont chiffrés avec elle ; sans elle personne ne "
-        "peut les lire, et elle ne peut pas être récupérée.",
-        "Wybierz hasło. Twoje dokumenty są nim szyfrowane; bez niego nikt ich nie odczyta, "
-        "a hasła nie da się odzyskać.",
+        "Choose a passphrase of at least 8 characters. Your documents are encrypted with it; without it "
+        "nobody can read them, and it cannot be recovered.",
+        "Izvēlieties paroli, kurā ir vismaz 8 rakstzīmes. Ar to tiek šifrēti jūsu dokumenti; bez tās neviens "
+        "tos nevar izlasīt, un to nevar atjaunot.",
+        "Wählen Sie eine Passphrase mit mindestens 8 Zeichen. Ihre Dokumente werden damit verschlüsselt; ohne "
+        "sie kann niemand sie lesen, und sie kann nicht wiederhergestellt werden.",
+        "Choisissez une phrase secrète d'au moins 8 caractères. Vos documents sont chiffrés avec elle ; sans "
+        "elle personne ne peut les lire, et elle ne peut pas être récupérée.",
+        "Wybierz hasło o długości co najmniej 8 znaków. Twoje dokumenty są nim szyfrowane; bez niego nikt "
+        "ich nie odczyta, a hasła nie da się odzyskać.",
     ),
     "field.passphrase": ("Passphrase", "Parole", "Passphrase", "Phrase secrète", "Hasło"),
     "field.passphrase2": ("Passphrase again", "Parole vēlreiz", "Passphrase wiederholen", "Répétez la phrase secrète",
@@ -63,11 +64,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "card.offline_qr": ("Offline QR code for an inspection without network",
                         "Bezsaistes QR kods pārbaudei bez tīkla", "Offline-QR-Code für eine Kontrolle ohne Netz",
                         "Code QR hors ligne pour un contrôle sans réseau", "Kod QR offline do kontroli bez sieci"),
-    "card.offline_help": ("Show this code to the inspector. It renews itself every 30 seconds.",
-                          "Parādiet šo kodu inspektoram. Tas atjaunojas ik pēc 30 sekundēm.",
-                          "Zeigen Sie diesen Code der Kontrollperson. Er erneuert sich alle 30 Sekunden.",
-                          "Montrez ce code à l'inspecteur. Il se renouvelle toutes les 30 secondes.",
-                          "Pokaż ten kod inspektorowi. Odnawia się co 30 sekund."),
+    "card.offline_help": ("Show this code to the inspector. It renews itself every 30 seconds while this page is "
+                          "open.",
+                          "Parādiet šo kodu inspektoram. Kamēr šī lapa ir atvērta, tas atjaunojas ik pēc 30 "
+                          "sekundēm.",
+                          "Zeigen Sie diesen Code der Kontrollperson. Solange diese Seite offen ist, erneuert er "
+                          "sich alle 30 Sekunden.",
+                          "Montrez ce code à l'inspecteur. Il se renouvelle toutes les 30 secondes tant que cette "
+                          "page est ouverte.",
+                          "Pokaż ten kod inspektorowi. Odnawia się co 30 sekund, dopóki ta strona jest otwarta."),
     "card.challenge": ("Inspector's code (if shown)", "Inspektora kods (ja parādīts)",
                        "Code der Kontrolle (falls angezeigt)", "Code de l'inspecteur (s'il est affiché)",
                        "Kod inspektora (jeśli pokazano)"),
@@ -285,18 +290,21 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "En attente d'approbation", "Oczekuje na zatwierdzenie"),
     "pending.deferred": ("{institution} must approve this document first. The wallet will fetch it as soon as "
                          "it is approved; you do not need to scan the code again.",
-                         "{institution} vispirms jāapstiprina šis dokuments. Maks to saņems, tiklīdz tas būs "
+                         "Iestādei {institution} vispirms jāapstiprina šis dokuments. Maks to saņems, tiklīdz tas "
+                         "būs "
                          "apstiprināts; kods nav jāskenē vēlreiz.",
                          "{institution} muss dieses Dokument zuerst freigeben. Die Wallet holt es ab, sobald es "
                          "freigegeben ist; Sie müssen den Code nicht erneut scannen.",
                          "{institution} doit d'abord approuver ce document. Le portefeuille le récupérera dès "
                          "qu'il sera approuvé ; inutile de scanner à nouveau le code.",
-                         "{institution} musi najpierw zatwierdzić ten dokument. Portfel pobierze go, gdy tylko "
+                         "Instytucja {institution} musi najpierw zatwierdzić ten dokument. Portfel pobierze go, "
+                         "gdy tylko "
                          "zostanie zatwierdzony; nie trzeba ponownie skanować kodu."),
     "pending.deferred_terminal": ("{institution} must approve this document first. Once it is approved, run "
                                   "'esspass wallet fetch-pending' to fetch it ('esspass wallet pending' shows what "
                                   "waits); you do not need to scan the code again.",
-                                  "{institution} vispirms jāapstiprina šis dokuments. Kad tas būs apstiprināts, "
+                                  "Iestādei {institution} vispirms jāapstiprina šis dokuments. Kad tas būs "
+                                  "apstiprināts, "
                                   "palaidiet 'esspass wallet fetch-pending', lai to saņemtu ('esspass wallet "
                                   "pending' parāda, kas gaida); kods nav jāskenē vēlreiz.",
                                   "{institution} muss dieses Dokument zuerst freigeben. Sobald es freigegeben ist, "
@@ -305,86 +313,97 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                   "{institution} doit d'abord approuver ce document. Une fois qu'il est approuvé, "
                                   "lancez 'esspass wallet fetch-pending' pour le récupérer ('esspass wallet pending' "
                                   "montre ce qui attend) ; inutile de scanner à nouveau le code.",
-                                  "{institution} musi najpierw zatwierdzić ten dokument. Po zatwierdzeniu uruchom "
+                                  "Instytucja {institution} musi najpierw zatwierdzić ten dokument. Po zatwierdzeniu "
+                                  "uruchom "
                                   "'esspass wallet fetch-pending', aby go pobrać ('esspass wallet pending' pokazuje, "
                                   "co czeka); nie trzeba ponownie skanować kodu."),
     "pending.waiting": ("Waiting for {institution} to approve {document}, asked {date}",
-                        "Gaida, kad {institution} apstiprinās: {document}; pieprasīts {date}",
+                        "Gaida, kad iestāde {institution} apstiprinās: {document}; pieprasīts {date}",
                         "Wartet auf Freigabe durch {institution}: {document}, angefragt am {date}",
                         "En attente de l'approbation de {institution} : {document}, demandé le {date}",
-                        "Oczekuje na zatwierdzenie przez {institution}: {document}, wniosek z {date}"),
+                        "Oczekuje na zatwierdzenie przez instytucję {institution}: {document}, wniosek z {date}"),
     "pending.check_now": ("Check now", "Pārbaudīt tagad", "Jetzt prüfen", "Vérifier maintenant",
                           "Sprawdź teraz"),
     "pending.none": ("No documents are waiting for an institution.", "Neviens dokuments negaida iestādi.",
                      "Keine Dokumente warten auf eine Stelle.", "Aucun document n'attend un organisme.",
                      "Żaden dokument nie czeka na instytucję."),
     "pending.still": ("{institution} has not approved {document} yet. The wallet will ask again later.",
-                      "{institution} vēl nav apstiprinājusi: {document}. Maks jautās vēlreiz vēlāk.",
+                      "Iestāde {institution} vēl nav apstiprinājusi: {document}. Maks jautās vēlreiz vēlāk.",
                       "{institution} hat {document} noch nicht freigegeben. Die Wallet fragt später erneut.",
-                      "{institution} n'a pas encore approuvé {document}. Le portefeuille redemandera plus tard.",
-                      "{institution} nie zatwierdziła jeszcze: {document}. Portfel zapyta ponownie później."),
+                      "L'organisme {institution} n'a pas encore approuvé {document}. Le portefeuille redemandera plus "
+                      "tard.",
+                      "Instytucja {institution} nie zatwierdziła jeszcze: {document}. Portfel zapyta ponownie "
+                      "później."),
     "pending.unreachable": ("{institution} could not be asked about {document} now ({detail}). The wallet will "
                             "try again later.",
-                            "Pašlaik neizdevās sazināties ar {institution} par: {document} ({detail}). Maks "
+                            "Pašlaik neizdevās sazināties ar iestādi {institution} par: {document} ({detail}). Maks "
                             "mēģinās vēlreiz vēlāk.",
                             "{institution} konnte gerade nicht zu {document} befragt werden ({detail}). Die Wallet "
                             "versucht es später erneut.",
-                            "{institution} n'a pas pu être interrogé sur {document} ({detail}). Le portefeuille "
+                            "L'organisme {institution} n'a pas pu être interrogé sur {document} ({detail}). Le "
+                            "portefeuille "
                             "réessaiera plus tard.",
-                            "Nie udało się teraz zapytać {institution} o: {document} ({detail}). Portfel spróbuje "
+                            "Nie udało się teraz zapytać instytucji {institution} o: {document} ({detail}). Portfel "
+                            "spróbuje "
                             "ponownie później."),
     "pending.received": ("{institution} approved {document}; it is now in your wallet.",
-                         "{institution} apstiprināja: {document}; tas tagad ir jūsu makā.",
+                         "Iestāde {institution} apstiprināja: {document}; tas tagad ir jūsu makā.",
                          "{institution} hat {document} freigegeben; es ist jetzt in Ihrer Wallet.",
                          "{institution} a approuvé {document} ; il est maintenant dans votre portefeuille.",
-                         "{institution} zatwierdziła: {document}; dokument jest teraz w portfelu."),
+                         "Instytucja {institution} zatwierdziła: {document}; dokument jest teraz w portfelu."),
     "pending.partial": ("{institution} approved {document}; it is now in your wallet, but not all of it could be "
                         "fetched ({detail}). Ask the institution if you need the rest.",
-                        "{institution} apstiprināja: {document}; tas tagad ir jūsu makā, taču ne visu izdevās "
+                        "Iestāde {institution} apstiprināja: {document}; tas tagad ir jūsu makā, taču ne visu "
+                        "izdevās "
                         "saņemt ({detail}). Ja vajag pārējo, vērsieties iestādē.",
                         "{institution} hat {document} freigegeben; es ist jetzt in Ihrer Wallet, aber nicht alles "
                         "konnte abgeholt werden ({detail}). Fragen Sie die Stelle, wenn Sie den Rest brauchen.",
                         "{institution} a approuvé {document} ; il est maintenant dans votre portefeuille, mais "
                         "tout n'a pas pu être récupéré ({detail}). Demandez le reste à l'organisme si besoin.",
-                        "{institution} zatwierdziła: {document}; dokument jest teraz w portfelu, ale nie wszystko "
+                        "Instytucja {institution} zatwierdziła: {document}; dokument jest teraz w portfelu, ale nie "
+                        "wszystko "
                         "udało się pobrać ({detail}). Jeśli potrzebujesz reszty, zwróć się do instytucji."),
     "pending.refused": ("{institution} refused to issue {document}. Contact the institution if you think this "
                         "is a mistake.",
-                        "{institution} atteica izsniegt: {document}. Sazinieties ar iestādi, ja uzskatāt, ka tā ir "
+                        "Iestāde {institution} atteica izsniegt: {document}. Sazinieties ar iestādi, ja uzskatāt, ka "
+                        "tā ir "
                         "kļūda.",
                         "{institution} hat die Ausstellung von {document} abgelehnt. Wenden Sie sich an die "
                         "Stelle, wenn Sie dies für einen Fehler halten.",
                         "{institution} a refusé de délivrer {document}. Contactez l'organisme si vous pensez "
                         "qu'il s'agit d'une erreur.",
-                        "{institution} odmówiła wydania: {document}. Skontaktuj się z instytucją, jeśli uważasz, "
+                        "Instytucja {institution} odmówiła wydania: {document}. Skontaktuj się z nią, jeśli uważasz, "
                         "że to błąd."),
     "pending.gone": ("{institution} no longer knows the request for {document}. Ask the institution for a new "
                      "offer.",
-                     "{institution} vairs nezina pieprasījumu: {document}. Lūdziet iestādei jaunu piedāvājumu.",
+                     "Iestāde {institution} vairs nezina pieprasījumu: {document}. Lūdziet iestādei jaunu "
+                     "piedāvājumu.",
                      "{institution} kennt die Anfrage für {document} nicht mehr. Bitten Sie die Stelle um ein "
                      "neues Angebot.",
                      "{institution} ne connaît plus la demande de {document}. Demandez une nouvelle offre à "
                      "l'organisme.",
-                     "{institution} nie zna już wniosku o: {document}. Poproś instytucję o nową ofertę."),
+                     "Instytucja {institution} nie zna już wniosku o: {document}. Poproś ją o nową ofertę."),
     "pending.expired": ("The wallet's access to {institution} for {document} has expired and could not be "
                         "renewed. Ask the institution for a new offer.",
-                        "Maka piekļuve {institution} dokumentam {document} ir beigusies, un to neizdevās "
+                        "Maka piekļuve iestādē {institution} dokumentam {document} ir beigusies, un to neizdevās "
                         "atjaunot. Lūdziet iestādei jaunu piedāvājumu.",
                         "Der Zugang der Wallet bei {institution} für {document} ist abgelaufen und konnte nicht "
                         "erneuert werden. Bitten Sie die Stelle um ein neues Angebot.",
                         "L'accès du portefeuille auprès de {institution} pour {document} a expiré et n'a pas pu "
                         "être renouvelé. Demandez une nouvelle offre à l'organisme.",
-                        "Dostęp portfela do {institution} dla dokumentu {document} wygasł i nie dało się go "
+                        "Dostęp portfela do instytucji {institution} dla dokumentu {document} wygasł i nie dało się go "
                         "odnowić. Poproś instytucję o nową ofertę."),
     "pending.failed": ("{document} from {institution} arrived but failed the wallet's checks, so it was not "
                        "kept ({detail}).",
-                       "{document} no {institution} tika saņemts, bet neizturēja maka pārbaudes, tāpēc netika "
+                       "{document} no iestādes {institution} tika saņemts, bet neizturēja maka pārbaudes, tāpēc "
+                       "netika "
                        "saglabāts ({detail}).",
                        "{document} von {institution} ist eingetroffen, hat aber die Prüfungen der Wallet nicht "
                        "bestanden und wurde nicht gespeichert ({detail}).",
                        "{document} de {institution} est arrivé mais n'a pas passé les contrôles du portefeuille ; "
                        "il n'a pas été gardé ({detail}).",
-                       "{document} od {institution} dotarł, ale nie przeszedł kontroli portfela, więc go nie "
+                       "{document} od instytucji {institution} dotarł, ale nie przeszedł kontroli portfela, więc go "
+                       "nie "
                        "zachowano ({detail})."),
     "pending.remove": ("Remove", "Noņemt", "Entfernen", "Retirer", "Usuń"),
     "pending.remove_help": (
@@ -412,12 +431,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                "Usuń ten oczekujący dokument"),
     "pending.removed": ("The wallet no longer waits for {document} from {institution}; what it kept for it "
                         "is erased.",
-                        "Maks vairs negaida: {document} no {institution}; tam glabātais ir dzēsts.",
+                        "Maks vairs negaida: {document} no iestādes {institution}; tam glabātais ir dzēsts.",
                         "Die Wallet wartet nicht mehr auf {document} von {institution}; was sie dafür "
                         "aufbewahrt hat, ist gelöscht.",
                         "Le portefeuille n'attend plus {document} de {institution} ; ce qu'il gardait pour "
                         "lui est effacé.",
-                        "Portfel nie czeka już na: {document} od {institution}; to, co dla niego "
+                        "Portfel nie czeka już na: {document} od instytucji {institution}; to, co dla niego "
                         "przechowywał, zostało usunięte."),
     "pending.next": ("next check after {when}", "nākamā pārbaude pēc {when}", "nächste Prüfung nach {when}",
                      "prochaine vérification après {when}", "następne sprawdzenie po {when}"),
@@ -426,6 +445,124 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                             "Offline-QR-Code dieses Dokuments für die Kontrollperson",
                             "Code QR hors ligne de ce document, à montrer à l'inspecteur",
                             "Kod QR offline tego dokumentu do pokazania inspektorowi"),
+    # A document's own dates (wallet.core.document_period): the lists' words, and the status beside them.
+    "state.ended": ("No longer valid: it ended on {date}", "Vairs nav derīgs: derīguma termiņš beidzās {date}",
+                    "Nicht mehr gültig: die Gültigkeit endete am {date}",
+                    "Plus valable : sa validité a pris fin le {date}",
+                    "Już nieważny: termin ważności upłynął {date}"),
+    "state.not_yet": ("Not valid yet: valid from {date}", "Vēl nav derīgs: derīgs no {date}",
+                      "Noch nicht gültig: gültig ab {date}", "Pas encore valable : valable à partir du {date}",
+                      "Jeszcze nieważny: ważny od {date}"),
+    "status.not_withdrawn": ("Not withdrawn by the issuer.", "Izsniedzējs to nav atsaucis.",
+                             "Von der ausstellenden Stelle nicht widerrufen.", "Non retiré par l'émetteur.",
+                             "Nie został wycofany przez wystawcę."),
+    # Before a document leaves (consent, offline QR) and after (the result page).
+    "consent.warn_invalid": (
+        "Warning: the issuer has withdrawn this document. The inspector will see that it is not valid. Whether "
+        "to share it is your decision.",
+        "Uzmanību: izsniedzējs šo dokumentu ir atsaucis. Inspektors redzēs, ka tas nav derīgs. Vai to kopīgot, "
+        "izlemjat jūs.",
+        "Achtung: Die ausstellende Stelle hat dieses Dokument widerrufen. Die Kontrollperson wird sehen, dass es "
+        "nicht gültig ist. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : l'émetteur a retiré ce document. L'inspecteur verra qu'il n'est pas valable. C'est à vous "
+        "de décider si vous le partagez.",
+        "Uwaga: wystawca wycofał ten dokument. Inspektor zobaczy, że jest nieważny. Decyzja o udostępnieniu "
+        "należy do Ciebie.",
+    ),
+    "consent.warn_suspended": (
+        "Warning: the issuer has suspended this document. The inspector will see that it is not valid at "
+        "present. Whether to share it is your decision.",
+        "Uzmanību: izsniedzējs šo dokumentu ir apturējis. Inspektors redzēs, ka tas pašlaik nav derīgs. Vai to "
+        "kopīgot, izlemjat jūs.",
+        "Achtung: Die ausstellende Stelle hat dieses Dokument ausgesetzt. Die Kontrollperson wird sehen, dass es "
+        "derzeit nicht gültig ist. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : l'émetteur a suspendu ce document. L'inspecteur verra qu'il n'est pas valable en ce moment. "
+        "C'est à vous de décider si vous le partagez.",
+        "Uwaga: wystawca zawiesił ten dokument. Inspektor zobaczy, że obecnie jest nieważny. Decyzja o "
+        "udostępnieniu należy do Ciebie.",
+    ),
+    "consent.warn_ended": (
+        "Warning: this document's validity ended on {date}. The inspector will see that it is no longer valid. "
+        "Whether to share it is your decision.",
+        "Uzmanību: šī dokumenta derīguma termiņš beidzās {date}, un inspektors redzēs, ka tas vairs nav derīgs. "
+        "Vai to kopīgot, izlemjat jūs.",
+        "Achtung: Die Gültigkeit dieses Dokuments endete am {date}. Die Kontrollperson wird sehen, dass es nicht "
+        "mehr gültig ist. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : la validité de ce document a pris fin le {date}. L'inspecteur verra qu'il n'est plus "
+        "valable. C'est à vous de décider si vous le partagez.",
+        "Uwaga: termin ważności tego dokumentu upłynął {date}. Inspektor zobaczy, że jest już nieważny. Decyzja "
+        "o udostępnieniu należy do Ciebie.",
+    ),
+    "consent.warn_not_yet": (
+        "Warning: this document is valid only from {date}. The inspector will see that it is not valid yet. "
+        "Whether to share it is your decision.",
+        "Uzmanību: šis dokuments ir derīgs tikai no {date}, un inspektors redzēs, ka tas vēl nav derīgs. Vai to "
+        "kopīgot, izlemjat jūs.",
+        "Achtung: Dieses Dokument gilt erst ab {date}. Die Kontrollperson wird sehen, dass es noch nicht gültig "
+        "ist. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : ce document n'est valable qu'à partir du {date}. L'inspecteur verra qu'il n'est pas encore "
+        "valable. C'est à vous de décider si vous le partagez.",
+        "Uwaga: ten dokument jest ważny dopiero od {date}. Inspektor zobaczy, że jeszcze nie jest ważny. Decyzja "
+        "o udostępnieniu należy do Ciebie.",
+    ),
+    "consent.held_ended": ("You hold a document of this kind, but it can no longer be shown:",
+                           "Jums ir šāda veida dokuments, taču to vairs nevar uzrādīt:",
+                           "Sie besitzen ein solches Dokument, es kann aber nicht mehr vorgezeigt werden:",
+                           "Vous détenez un document de ce type, mais il ne peut plus être présenté :",
+                           "Masz dokument tego rodzaju, ale nie można go już okazać:"),
+    "shared.warned": ("The inspector sees that a document you shared is not valid:",
+                      "Inspektors redz, ka kāds no jūsu kopīgotajiem dokumentiem nav derīgs:",
+                      "Die Kontrollperson sieht, dass ein von Ihnen geteiltes Dokument nicht gültig ist:",
+                      "L'inspecteur voit qu'un document que vous avez partagé n'est pas valable :",
+                      "Inspektor widzi, że udostępniony przez Ciebie dokument jest nieważny:"),
+    # Optional claims (DCQL claim_sets, OpenID4VP §6.4.1).
+    "consent.optional": ("optional", "nav obligāts", "freiwillig", "facultatif", "opcjonalne"),
+    "consent.optional_help": (
+        "The requester also accepts the answer without the items marked optional: untick those you do not want "
+        "to send.",
+        "Pieprasītājs pieņem atbildi arī bez vienumiem, kas atzīmēti kā neobligāti: noņemiet atzīmi tiem, kurus "
+        "nevēlaties sūtīt.",
+        "Die anfragende Stelle nimmt die Antwort auch ohne die als freiwillig markierten Angaben an: entfernen "
+        "Sie den Haken bei denen, die Sie nicht senden möchten.",
+        "Le demandeur accepte aussi la réponse sans les éléments marqués facultatifs : décochez ceux que vous ne "
+        "voulez pas envoyer.",
+        "Podmiot przyjmie odpowiedź także bez pozycji oznaczonych jako opcjonalne: odznacz te, których nie "
+        "chcesz wysyłać.",
+    ),
+    "consent.only_required": ("Add --only-required to send only what is required.",
+                              "Pievienojiet --only-required, lai nosūtītu tikai obligāto.",
+                              "Mit --only-required wird nur das Erforderliche gesendet.",
+                              "Ajoutez --only-required pour n'envoyer que le nécessaire.",
+                              "Dodaj --only-required, aby wysłać tylko wymagane dane."),
+    # The offline QR code, shown when the worker asks for it.
+    "card.show_qr": ("Show QR for inspection", "Rādīt QR kodu pārbaudei", "QR-Code für die Kontrolle zeigen",
+                     "Afficher le code QR pour le contrôle", "Pokaż kod QR do kontroli"),
+    "card.show_qr_help": (
+        "For an inspector without network. Each showing uses one copy of this document and is written in your "
+        "history.",
+        "Inspektoram bez tīkla. Katra parādīšana izmanto vienu šī dokumenta kopiju un tiek ierakstīta jūsu "
+        "vēsturē.",
+        "Für eine Kontrolle ohne Netz. Jedes Zeigen verbraucht eine Kopie dieses Dokuments und wird in Ihrem "
+        "Verlauf vermerkt.",
+        "Pour un inspecteur sans réseau. Chaque affichage utilise une copie de ce document et est noté dans "
+        "votre historique.",
+        "Dla inspektora bez dostępu do sieci. Każde pokazanie zużywa jedną kopię tego dokumentu i jest "
+        "zapisywane w historii.",
+    ),
+    "card.challenge_use": ("Use this code", "Izmantot šo kodu", "Diesen Code verwenden", "Utiliser ce code",
+                           "Użyj tego kodu"),
+    "card.qr_done": ("Back to the document", "Atpakaļ uz dokumentu", "Zurück zum Dokument", "Retour au document",
+                     "Powrót do dokumentu"),
+    "log.offline": ("Offline QR code", "Bezsaistes QR kods", "Offline-QR-Code", "Code QR hors ligne",
+                    "Kod QR offline"),
+    "setup.created": ("Wallet created: {path}", "Maks izveidots: {path}", "Wallet angelegt: {path}",
+                      "Portefeuille créé : {path}", "Utworzono portfel: {path}"),
+    "cli.picture": ("(picture, {size} KB)", "(attēls, {size} KB)", "(Bild, {size} KB)", "(image, {size} Ko)",
+                    "(obraz, {size} KB)"),
+    # Claims some documents carry that their type metadata does not label (wallet.core.claim_label).
+    "claim.work_information": ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
+    "claim.no_fixed_place_of_work": ("No fixed place of work", "Nav pastāvīgas darba vietas", "Kein fester Arbeitsort",
+                                     "Pas de lieu de travail fixe", "Brak stałego miejsca pracy"),
 }
 
 # Plain-words explanation per error code (CredentialError.code / ProtocolError.error).
@@ -534,12 +671,221 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
     "wrong_passphrase": ("Wrong passphrase. Nothing was changed.", "Nepareiza parole. Nekas netika mainīts.",
                          "Falsche Passphrase. Es wurde nichts geändert.",
                          "Phrase secrète erronée. Rien n'a été modifié.", "Błędne hasło. Nic nie zmieniono."),
+    "weak_passphrase": ("Choose a passphrase of at least 8 characters. Nothing was created.",
+                        "Izvēlieties paroli, kurā ir vismaz 8 rakstzīmes. Nekas netika izveidots.",
+                        "Wählen Sie eine Passphrase mit mindestens 8 Zeichen. Es wurde nichts angelegt.",
+                        "Choisissez une phrase secrète d'au moins 8 caractères. Rien n'a été créé.",
+                        "Wybierz hasło o długości co najmniej 8 znaków. Nic nie utworzono."),
+    "withheld": ("The request cannot be answered without some of what you left out. Nothing was sent: tick more "
+                 "items, or decline.",
+                 "Pieprasījumu nevar izpildīt bez kaut kā no tā, ko neiekļāvāt. Nekas netika nosūtīts: atzīmējiet "
+                 "vairāk vai atsakiet.",
+                 "Die Anfrage lässt sich ohne einen Teil dessen, was Sie weggelassen haben, nicht beantworten. Es "
+                 "wurde nichts gesendet: setzen Sie mehr Haken oder lehnen Sie ab.",
+                 "La demande ne peut pas être satisfaite sans une partie de ce que vous avez retiré. Rien n'a été "
+                 "envoyé : cochez davantage d'éléments ou refusez.",
+                 "Nie można odpowiedzieć na prośbę bez części pominiętych danych. Nic nie wysłano: zaznacz więcej "
+                 "pozycji lub odmów."),
+    "not_found": ("This was not found here.", "Tas šeit netika atrasts.", "Das wurde hier nicht gefunden.",
+                  "Introuvable ici.", "Nie znaleziono tego tutaj."),
+    "qr": ("The picture could not be read as a QR code.", "Attēlu neizdevās nolasīt kā QR kodu.",
+           "Das Bild konnte nicht als QR-Code gelesen werden.", "L'image n'a pas pu être lue comme un code QR.",
+           "Nie udało się odczytać obrazu jako kodu QR."),
+    "wallet_not_found": ("There is no wallet here yet.", "Šeit vēl nav maka.", "Hier gibt es noch keine Wallet.",
+                         "Il n'y a pas encore de portefeuille ici.", "Nie ma tu jeszcze portfela."),
+    "wallet_exists": ("A wallet already exists here.", "Šeit jau ir maks.", "Hier gibt es bereits eine Wallet.",
+                      "Un portefeuille existe déjà ici.", "Portfel już tu istnieje."),
+    "wallet_corrupt": ("The wallet file is damaged.", "Maka fails ir bojāts.", "Die Wallet-Datei ist beschädigt.",
+                       "Le fichier du portefeuille est endommagé.", "Plik portfela jest uszkodzony."),
+    "wallet_locked": ("The wallet is locked. Unlock it again.", "Maks ir bloķēts. Atbloķējiet to vēlreiz.",
+                      "Die Wallet ist gesperrt. Entsperren Sie sie erneut.",
+                      "Le portefeuille est verrouillé. Déverrouillez-le à nouveau.",
+                      "Portfel jest zablokowany. Odblokuj go ponownie."),
 }
+
+#: The wallet's own failure messages (and those of the QR reader it uses), each said whole in every
+#: language: the message is the sentence the worker reads, with nothing more to add in English.
+_MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
+    "There is no such document in this wallet.": (
+        "There is no such document in this wallet.", "Šajā makā nav tāda dokumenta.",
+        "In dieser Wallet gibt es kein solches Dokument.", "Ce portefeuille ne contient pas ce document.",
+        "W tym portfelu nie ma takiego dokumentu."),
+    "There is no such pending document in this wallet.": (
+        "There is no such pending document in this wallet.", "Šajā makā nav tāda gaidoša dokumenta.",
+        "In dieser Wallet gibt es kein solches wartendes Dokument.",
+        "Ce portefeuille n'attend pas ce document.", "W tym portfelu nie ma takiego oczekującego dokumentu."),
+    "This document has no offline QR form.": (
+        "This document has no offline QR form.", "Šim dokumentam nav bezsaistes QR koda.",
+        "Dieses Dokument hat keinen Offline-QR-Code.", "Ce document n'a pas de code QR hors ligne.",
+        "Ten dokument nie ma kodu QR offline."),
+    "This QR code is no longer on screen. Show it again from the document.": (
+        "This QR code is no longer on screen. Show it again from the document.",
+        "Šis QR kods vairs netiek rādīts. Parādiet to vēlreiz no dokumenta.",
+        "Dieser QR-Code wird nicht mehr angezeigt. Zeigen Sie ihn erneut über das Dokument.",
+        "Ce code QR n'est plus affiché. Affichez-le à nouveau depuis le document.",
+        "Ten kod QR nie jest już wyświetlany. Pokaż go ponownie z poziomu dokumentu."),
+    "This offer is no longer open here. Start again from the link or QR code.": (
+        "This offer is no longer open here. Start again from the link or QR code.",
+        "Šis piedāvājums šeit vairs nav atvērts. Sāciet no jauna ar saiti vai QR kodu.",
+        "Dieses Angebot ist hier nicht mehr offen. Beginnen Sie erneut mit dem Link oder QR-Code.",
+        "Cette offre n'est plus ouverte ici. Recommencez à partir du lien ou du code QR.",
+        "Ta oferta nie jest już tu otwarta. Zacznij od nowa od linku lub kodu QR."),
+    "This wallet did not send you to the institution, or it was too long ago. Start again from the link or QR code.": (
+        "This wallet did not send you to the institution, or it was too long ago. Start again from the link or "
+        "QR code.",
+        "Šis maks jūs uz iestādi nenosūtīja, vai tas bija pārāk sen. Sāciet no jauna ar saiti vai QR kodu.",
+        "Diese Wallet hat Sie nicht zur Einrichtung geschickt, oder es ist zu lange her. Beginnen Sie erneut mit "
+        "dem Link oder QR-Code.",
+        "Ce portefeuille ne vous a pas envoyé vers l'organisme, ou il y a trop longtemps. Recommencez à partir "
+        "du lien ou du code QR.",
+        "Ten portfel nie skierował Cię do instytucji albo było to zbyt dawno. Zacznij od nowa od linku lub kodu "
+        "QR."),
+    "This request is no longer open here. Scan the inspector's QR code again.": (
+        "This request is no longer open here. Scan the inspector's QR code again.",
+        "Šis pieprasījums šeit vairs nav atvērts. Noskenējiet inspektora QR kodu vēlreiz.",
+        "Diese Anfrage ist hier nicht mehr offen. Scannen Sie den QR-Code der Kontrollperson erneut.",
+        "Cette demande n'est plus ouverte ici. Scannez à nouveau le code QR de l'inspecteur.",
+        "Ta prośba nie jest już tu otwarta. Zeskanuj ponownie kod QR inspektora."),
+    "This document was removed from the wallet; nothing was sent.": (
+        "This document was removed from the wallet; nothing was sent.",
+        "Šis dokuments tika noņemts no maka; nekas netika nosūtīts.",
+        "Dieses Dokument wurde aus der Wallet entfernt; es wurde nichts gesendet.",
+        "Ce document a été retiré du portefeuille ; rien n'a été envoyé.",
+        "Ten dokument usunięto z portfela; nic nie wysłano."),
+    "This request was already answered.": (
+        "This request was already answered.", "Uz šo pieprasījumu jau ir atbildēts.",
+        "Diese Anfrage wurde bereits beantwortet.", "Il a déjà été répondu à cette demande.",
+        "Na tę prośbę już odpowiedziano."),
+    "There is no wallet here yet. Create one first (esspass wallet init).": (
+        "There is no wallet here yet. Create one first (esspass wallet init).",
+        "Šeit vēl nav maka. Vispirms izveidojiet to (esspass wallet init).",
+        "Hier gibt es noch keine Wallet. Legen Sie zuerst eine an (esspass wallet init).",
+        "Il n'y a pas encore de portefeuille ici. Créez-en d'abord un (esspass wallet init).",
+        "Nie ma tu jeszcze portfela. Najpierw go utwórz (esspass wallet init)."),
+    "The wallet file is damaged or is not a wallet file.": (
+        "The wallet file is damaged or is not a wallet file.", "Maka fails ir bojāts vai nav maka fails.",
+        "Die Wallet-Datei ist beschädigt oder keine Wallet-Datei.",
+        "Le fichier du portefeuille est endommagé ou n'est pas un fichier de portefeuille.",
+        "Plik portfela jest uszkodzony lub nie jest plikiem portfela."),
+    "The wallet file was written by an unknown version of the wallet.": (
+        "The wallet file was written by an unknown version of the wallet.",
+        "Maka failu ir rakstījusi nezināma maka versija.",
+        "Die Wallet-Datei wurde von einer unbekannten Version der Wallet geschrieben.",
+        "Le fichier du portefeuille a été écrit par une version inconnue du portefeuille.",
+        "Plik portfela zapisała nieznana wersja portfela."),
+    "The wallet file names an unknown key derivation.": (
+        "The wallet file names an unknown key derivation.",
+        "Maka fails norāda nezināmu atslēgas atvasināšanas metodi.",
+        "Die Wallet-Datei nennt ein unbekanntes Schlüsselableitungsverfahren.",
+        "Le fichier du portefeuille indique une dérivation de clé inconnue.",
+        "Plik portfela wskazuje nieznaną metodę wyprowadzania klucza."),
+    "The wallet file's key derivation parameters are damaged.": (
+        "The wallet file's key derivation parameters are damaged.",
+        "Maka faila atslēgas atvasināšanas parametri ir bojāti.",
+        "Die Parameter der Schlüsselableitung in der Wallet-Datei sind beschädigt.",
+        "Les paramètres de dérivation de clé du fichier du portefeuille sont endommagés.",
+        "Parametry wyprowadzania klucza w pliku portfela są uszkodzone."),
+    "The wallet file is damaged.": (
+        "The wallet file is damaged.", "Maka fails ir bojāts.", "Die Wallet-Datei ist beschädigt.",
+        "Le fichier du portefeuille est endommagé.", "Plik portfela jest uszkodzony."),
+    "The wallet content is damaged.": (
+        "The wallet content is damaged.", "Maka saturs ir bojāts.", "Der Inhalt der Wallet ist beschädigt.",
+        "Le contenu du portefeuille est endommagé.", "Zawartość portfela jest uszkodzona."),
+    "The wallet content has an unknown version.": (
+        "The wallet content has an unknown version.", "Maka saturam ir nezināma versija.",
+        "Der Inhalt der Wallet hat eine unbekannte Version.", "Le contenu du portefeuille a une version inconnue.",
+        "Zawartość portfela ma nieznaną wersję."),
+    "Wrong passphrase (or the wallet file was altered). Nothing was changed.": (
+        "Wrong passphrase (or the wallet file was altered). Nothing was changed.",
+        "Nepareiza parole (vai maka fails ir mainīts). Nekas netika mainīts.",
+        "Falsche Passphrase (oder die Wallet-Datei wurde verändert). Es wurde nichts geändert.",
+        "Phrase secrète erronée (ou le fichier du portefeuille a été modifié). Rien n'a été modifié.",
+        "Błędne hasło (lub plik portfela został zmieniony). Nic nie zmieniono."),
+    "A wallet already exists here; it was left as it is.": (
+        "A wallet already exists here; it was left as it is.", "Šeit jau ir maks; tas netika mainīts.",
+        "Hier gibt es bereits eine Wallet; sie bleibt unverändert.",
+        "Un portefeuille existe déjà ici ; il a été laissé tel quel.",
+        "Portfel już tu istnieje; pozostawiono go bez zmian."),
+    "The wallet was changed by another program; unlock it again.": (
+        "The wallet was changed by another program; unlock it again.",
+        "Maku mainīja cita programma; atbloķējiet to vēlreiz.",
+        "Die Wallet wurde von einem anderen Programm geändert; entsperren Sie sie erneut.",
+        "Le portefeuille a été modifié par un autre programme ; déverrouillez-le à nouveau.",
+        "Portfel został zmieniony przez inny program; odblokuj go ponownie."),
+    "Choose a passphrase of at least 8 characters.": (
+        "Choose a passphrase of at least 8 characters. Nothing was created.",
+        "Izvēlieties paroli, kurā ir vismaz 8 rakstzīmes. Nekas netika izveidots.",
+        "Wählen Sie eine Passphrase mit mindestens 8 Zeichen. Es wurde nichts angelegt.",
+        "Choisissez une phrase secrète d'au moins 8 caractères. Rien n'a été créé.",
+        "Wybierz hasło o długości co najmniej 8 znaków. Nic nie utworzono."),
+    "The request cannot be answered without some of what you left out. Nothing was sent.": _EXPLAIN["withheld"],
+    # credentials.qr_picture, through wallet.qr
+    "The picture is empty.": ("The picture is empty.", "Attēls ir tukšs.", "Das Bild ist leer.", "L'image est vide.",
+                              "Obraz jest pusty."),
+    "The picture is too large.": ("The picture is too large.", "Attēls ir pārāk liels.", "Das Bild ist zu groß.",
+                                  "L'image est trop grande.", "Obraz jest za duży."),
+    "This file is not a picture that can be read.": (
+        "This file is not a picture that can be read.", "Šis fails nav nolasāms attēls.",
+        "Diese Datei ist kein lesbares Bild.", "Ce fichier n'est pas une image lisible.",
+        "Ten plik nie jest czytelnym obrazem."),
+    "No QR code could be read in the picture. Try a sharper, closer photo.": (
+        "No QR code could be read in the picture. Try a sharper, closer photo.",
+        "Attēlā neizdevās nolasīt QR kodu. Mēģiniet ar asāku foto no tuvāka attāluma.",
+        "Im Bild konnte kein QR-Code gelesen werden. Versuchen Sie ein schärferes Foto aus größerer Nähe.",
+        "Aucun code QR n'a pu être lu dans l'image. Essayez une photo plus nette, prise de plus près.",
+        "Nie udało się odczytać kodu QR na obrazie. Spróbuj ostrzejszego zdjęcia z bliska."),
+    "The picture shows more than one QR code. Show only one.": (
+        "The picture shows more than one QR code. Show only one.",
+        "Attēlā ir vairāk nekā viens QR kods. Rādiet tikai vienu.",
+        "Das Bild zeigt mehr als einen QR-Code. Zeigen Sie nur einen.",
+        "L'image montre plus d'un code QR. N'en montrez qu'un.",
+        "Na obrazie jest więcej niż jeden kod QR. Pokaż tylko jeden."),
+}
+
+#: What an institution's or inspector's server says (in English, after "<what the wallet did>: "),
+#: recognised and said whole in the worker's language: key, the pattern, and its words.
+_REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...] = (
+    ("tx_code_left", re.compile(r"wrong transaction code \((\d+) attempts? left\)"), (
+        "The code is wrong: {n} attempts left.", "Kods ir nepareizs. Atlikušie mēģinājumi: {n}.",
+        "Der Code ist falsch. Verbleibende Versuche: {n}.", "Le code est erroné. Essais restants : {n}.",
+        "Kod jest błędny. Pozostałe próby: {n}.")),
+    ("tx_code_locked", re.compile(r"wrong transaction code; the offer is now locked"), (
+        "The code is wrong, and after too many wrong codes the offer is now locked. Ask the institution for a "
+        "new offer.",
+        "Kods ir nepareizs, un pēc pārāk daudziem nepareiziem kodiem piedāvājums tagad ir bloķēts. Lūdziet "
+        "iestādei jaunu piedāvājumu.",
+        "Der Code ist falsch; nach zu vielen falschen Codes ist das Angebot jetzt gesperrt. Bitten Sie die "
+        "Stelle um ein neues Angebot.",
+        "Le code est erroné ; après trop de codes erronés, l'offre est maintenant bloquée. Demandez une "
+        "nouvelle offre à l'organisme.",
+        "Kod jest błędny; po zbyt wielu błędnych próbach oferta jest teraz zablokowana. Poproś instytucję o "
+        "nową ofertę.")),
+    ("offer_gone", re.compile(r"this credential offer is unknown(, used or expired)?$"), (
+        "The institution does not know this offer, or it was already used or has expired. Ask the institution "
+        "for a new offer.",
+        "Iestāde šo piedāvājumu nezina, vai tas jau ir izmantots vai beidzies. Lūdziet iestādei jaunu "
+        "piedāvājumu.",
+        "Die Stelle kennt dieses Angebot nicht, oder es wurde schon verwendet oder ist abgelaufen. Bitten Sie "
+        "die Stelle um ein neues Angebot.",
+        "L'organisme ne connaît pas cette offre, ou elle a déjà été utilisée ou a expiré. Demandez une "
+        "nouvelle offre à l'organisme.",
+        "Instytucja nie zna tej oferty albo została już użyta lub wygasła. Poproś instytucję o nową ofertę.")),
+    ("request_gone", re.compile(r"this request has expired or was already answered"), (
+        "This request has expired or was already answered. Ask the inspector for a new one.",
+        "Šis pieprasījums ir beidzies vai uz to jau ir atbildēts. Lūdziet inspektoram jaunu.",
+        "Diese Anfrage ist abgelaufen oder wurde schon beantwortet. Bitten Sie die Kontrollperson um eine neue.",
+        "Cette demande a expiré ou a déjà reçu une réponse. Demandez-en une nouvelle à l'inspecteur.",
+        "Ta prośba wygasła lub już na nią odpowiedziano. Poproś inspektora o nową.")),
+)
 
 #: ``STRINGS[key][lang]``, registered with credentials.i18n under the ``wallet.`` prefix.
 STRINGS: dict[str, dict[str, str]] = {
     key: dict(zip(LANGUAGES, values, strict=True)) for key, values in _T.items()
-} | {f"explain.{key}": dict(zip(LANGUAGES, values, strict=True)) for key, values in _EXPLAIN.items()}
+} | {f"explain.{key}": dict(zip(LANGUAGES, values, strict=True)) for key, values in _EXPLAIN.items()
+     } | {f"remote.{key}": dict(zip(LANGUAGES, values, strict=True)) for key, _pattern, values in _REMOTE}
+#: The wallet's own failure messages (:data:`_MESSAGES`) by their English words.
+MESSAGES: dict[str, dict[str, str]] = {
+    english: dict(zip(LANGUAGES, values, strict=True)) for english, values in _MESSAGES.items()}
 
 i18n.register({f"wallet.{key}": texts for key, texts in STRINGS.items()})
 
@@ -555,7 +901,18 @@ def t(key: str, lang: str, **kw: Any) -> str:
 
 
 def explain(code: str, message: str, lang: str) -> str:
-    """A failure in plain words: the general sentence for its code, then what exactly failed."""
+    """A failure in plain words, in ``lang``: a message the wallet knows (its own, :data:`_MESSAGES`,
+    or a server's it recognises, :data:`_REMOTE`, with what it carries: the tries left) said whole;
+    else the general sentence for its code, then what exactly failed (a technical detail, as the
+    server or check said it); else the message as it is."""
+    lang = normalise_lang(lang)
+    own = MESSAGES.get(message.strip())
+    if own is not None:
+        return own[lang]
+    for key, pattern, _words in _REMOTE:
+        found = pattern.search(message)
+        if found is not None:
+            return t(f"remote.{key}", lang, n=found.group(1) or "") if found.groups() else t(f"remote.{key}", lang)
     if f"explain.{code}" not in STRINGS:
         return message
     text = t(f"explain.{code}", lang)

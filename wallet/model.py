@@ -81,7 +81,7 @@ class LogEntry:
     """One line of the worker's own record: what was (or was not) shown to whom and when."""
 
     time: str  # ISO 8601 UTC
-    outcome: str  # "shared" | "declined" | "failed" | "shown" (an offline QR code)
+    outcome: str  # "shared" | "declined" | "failed" | "shown" (an offline QR code: verifier_id "offline")
     verifier_id: str
     verifier_name: str
     client_id: str

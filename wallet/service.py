@@ -19,11 +19,16 @@ unless the worker removes it first (:meth:`WalletService.cancel_pending`).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
-claims that leave) → SD-JWT+KB per credential (nonce and full client_id) → direct_post(.jwt),
+claims that leave, which of them the worker may leave out (the request's smaller claim sets), and a
+warning for a document withdrawn, suspended, ended or not yet valid: :attr:`Card.warning`) → SD-JWT+KB
+per credential (nonce and full client_id) → direct_post(.jwt),
 or an error response (OpenID4VP 1.0 §8.5): ``access_denied`` on refusal or when nothing held
 answers, ``vp_formats_not_supported`` when the request asks only for formats this wallet does not
 present, and the request's own error (``invalid_request``, ``invalid_transaction_data``) when an
 authenticated verifier sent a request the wallet cannot process (:class:`RequestRejected`).
+Offline QR: signed and counted only when the worker asks (:meth:`WalletService.show_offline_qr`, one
+:class:`Showing`), never by viewing a card. Open offers, requests and showings wait in
+:class:`OpenItems`, which the page server shares between sessions (a lock loses none of them).
 """
 
 from __future__ import annotations
@@ -32,9 +37,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -44,7 +49,14 @@ from credentials.errors import CredentialError, KeyBindingError, MalformedError,
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core, messages
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
-from wallet.errors import NotFoundError, OfferDisagreesError, PendingBusyError, TransportError, WalletLockedError
+from wallet.errors import (
+    NotFoundError,
+    OfferDisagreesError,
+    PendingBusyError,
+    TransportError,
+    WalletLockedError,
+    WithheldError,
+)
 from wallet.http import MAX_RESPONSE_SECONDS
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
@@ -69,8 +81,9 @@ from wallet.receive import (
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
-__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "PendingOutcome", "PendingView", "PresentOutcome",
-           "Received", "WalletService", "offered_names"]
+__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome", "PendingView",
+           "PresentOutcome", "Received", "Showing", "WalletService", "logged_claims", "offered_names",
+           "standing_words", "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -87,6 +100,29 @@ def offered_names(offer: ResolvedOffer, lang: str) -> list[str]:
     institution offers one document in several forms (SD-JWT VC and ISO mdoc: ``pda1`` and
     ``pda1_mdoc``), each with the document's own name; the worker receives one card."""
     return list(dict.fromkeys(item.name(lang) for item in offer.offered))
+
+
+#: Offline QR fields (:data:`credentials.compact.FIELDS`) that hold part of a claim, as that claim.
+_OFFLINE_FIELDS: dict[str, core.ClaimPath] = {"employer_name": ("employer",), "employer_id": ("employer",),
+                                              "institution_id": ("authentic_source",),
+                                              "institution_name": ("authentic_source",)}
+
+
+def logged_claims(entry: LogEntry, lang: str) -> list[str]:
+    """The claims a line of the worker's record names, in words and each once: each by its label in
+    the first of the line's document types that labels it (an offline QR's holder name and birth
+    date as the PID labels them), in the order shown."""
+    from credentials import pid
+
+    types = [*entry.vcts, pid.VCT]
+    words: list[str] = []
+    for text in entry.claims:
+        path = _OFFLINE_FIELDS.get(text) or tuple(None if p == "*" else int(p) if p.isdigit() else p
+                                                  for p in text.split("."))
+        plain = core.path_text(path).replace("_", " ")
+        labels = [core.claim_label(vct, path, lang) for vct in types]
+        words.append(next((label for label in labels if label != plain), plain))
+    return list(dict.fromkeys(words))
 
 
 def _status_code_meaning(code: str, lang: str) -> str:
@@ -140,6 +176,45 @@ class Card:
     status: StatusCheck | None
     claims: tuple[tuple[str, str], ...]  # (label, value) in display order
     offline: bool = False  # has an offline QR form (issue #7)
+    #: The document's own first and last day (ISO dates, :func:`core.document_dates`), if it says.
+    valid_from: str | None = None
+    valid_until: str | None = None
+    #: ``current``, ``ended`` (its last day has passed) or ``not_yet`` (its first day is ahead), by the
+    #: worker's date (:func:`core.document_period`), whatever its status list says.
+    period: str = "current"
+
+    @property
+    def warning(self) -> str | None:
+        """Why this document would not pass an inspection as valid, which the worker is told before
+        it leaves (consent, offline QR): ``invalid`` (withdrawn) or ``suspended`` by its issuer, as
+        last recorded; else ``ended`` or ``not_yet`` by its own dates; None when nothing is known
+        against it."""
+        if self.status is not None and self.status.value in ("invalid", "suspended"):
+            return self.status.value
+        return None if self.period == "current" else self.period
+
+
+def warning_words(card: Card, lang: str) -> str:
+    """The warning the worker reads before showing ``card`` (:attr:`Card.warning`), or ''."""
+    from credentials.i18n import format_date
+
+    warning = card.warning
+    if warning is None:
+        return ""
+    day = card.valid_until if warning == "ended" else card.valid_from
+    return messages.t(f"consent.warn_{warning}", lang, date=format_date(day, lang) if day else "?")
+
+
+def standing_words(card: Card, lang: str) -> str:
+    """Where ``card`` stands, in one phrase for the lists: withdrawn or suspended by its issuer, else
+    ended or not yet begun by its own dates, else what its status list last said."""
+    from credentials.i18n import format_date
+
+    warning = card.warning
+    if warning in ("ended", "not_yet"):
+        day = card.valid_until if warning == "ended" else card.valid_from
+        return messages.t(f"state.{warning}", lang, date=format_date(day, lang) if day else "?")
+    return messages.t(f"status.{card.status.value}" if card.status is not None else "status.unknown", lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +222,9 @@ class ConsentClaim:
     path: tuple[str | int | None, ...]
     label: str
     value: str
+    #: Not in every option of the request the document answers (DCQL ``claim_sets``, OpenID4VP §6.4.1):
+    #: the worker may leave it out and the wallet answers the largest option without it.
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +234,9 @@ class ConsentItem:
     title: str
     claims: tuple[ConsentClaim, ...]  # selectively disclosed because the verifier asked
     always: tuple[ConsentClaim, ...] = ()  # visible in every presentation of this document
+    #: :attr:`Card.warning` of the document (withdrawn, suspended, ended, not yet valid), and in words.
+    warning: str | None = None
+    notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +253,19 @@ class ConsentRequest:
     satisfiable: bool
     request: core.VerifiedRequest
     created: float
-    #: query id -> (the credential chosen, the claim paths that will be disclosed)
+    #: query id -> (the credential chosen, the claim paths that will be disclosed); the credential
+    #: without its key and text (the copy is read from the store when the worker agrees)
     selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]]
+    #: query id -> every option the chosen credential answers, the chosen one first (:func:`core.claim_options`)
+    options: dict[str, tuple[tuple[core.ClaimPath, ...], ...]] = field(default_factory=dict)
+    #: Documents of a requested type the wallet holds but cannot show, their validity over (in words).
+    ended: tuple[str, ...] = ()
+    lang: str = "en"
+
+    @property
+    def choosing(self) -> bool:
+        """Whether the worker may leave something out (a claim is :attr:`ConsentClaim.optional`)."""
+        return any(c.optional for item in self.items for c in item.claims)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +311,40 @@ class PresentOutcome:
     outcome: str  # "shared" | "declined"
     verifier_name: str
     redirect_uri: str | None
+    #: The warnings of the documents shared (:attr:`ConsentItem.notice`): the inspector sees them as not valid.
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Showing:
+    """One showing of a document's offline QR code (issue #7), begun when the worker asks for it.
+
+    One copy of the batch is counted as used and one line written in the worker's record when it
+    begins; renewing the code while it is on screen (its time signature every 30 s, or over the
+    inspector's challenge) signs again with the same copy and key, for :data:`_SHOWING` at most:
+    the inspector in front of the worker has already seen that copy, so nothing more is linkable."""
+
+    id: str
+    group: str
+    copy_id: str
+    started: datetime
+    text: str
+
+
+class OpenItems:
+    """What waits for the worker between two pages: open offers, authorizations at an institution,
+    presentation requests awaiting consent, offline QR showings. One per wallet page server, shared
+    by the service of every session (:func:`wallet.app.create_app`): a session that ends (locked, or
+    left too long) loses none of them, and unlocking leads back to them. Holds no key material:
+    what is sent is read from the store when the worker agrees."""
+
+    def __init__(self) -> None:
+        self.offers: dict[str, tuple[ResolvedOffer, float]] = {}
+        #: state -> (offer id, what the code flow needs back, when): the worker is on the institution's page.
+        self.authorizations: dict[str, tuple[str, PendingAuthorization, float]] = {}
+        self.requests: dict[str, ConsentRequest] = {}
+        self.showings: dict[str, Showing] = {}
+        self.lock = threading.Lock()
 
 
 class WalletService:
@@ -231,19 +357,22 @@ class WalletService:
         trust: core.TrustSource,
         clock: Clock = utcnow,
         provider: WalletProvider | None = None,
+        items: OpenItems | None = None,
     ) -> None:
-        """``provider`` attests this wallet to issuers; default: the configured one in the PKI directory."""
+        """``provider`` attests this wallet to issuers; default: the configured one in the PKI directory.
+        ``items``: where open offers, requests and showings wait (:class:`OpenItems`); one of its own by default."""
         self.settings = settings
         self.store = store
         self.http = http
         self.trust = trust
         self.clock = clock
         self.provider = provider or WalletProvider.from_pki(settings.pki_path(), settings.provider_id)
-        self._offers: dict[str, tuple[ResolvedOffer, float]] = {}
-        #: state -> (offer id, what the code flow needs back, when): the worker is on the institution's page.
-        self._authorizations: dict[str, tuple[str, PendingAuthorization, float]] = {}
-        self._requests: dict[str, ConsentRequest] = {}
-        self._lock = threading.Lock()
+        self.items = items if items is not None else OpenItems()
+        self._offers = self.items.offers
+        self._authorizations = self.items.authorizations
+        self._requests = self.items.requests
+        self._showings = self.items.showings
+        self._lock = self.items.lock
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -263,10 +392,14 @@ class WalletService:
         return self._card(copies, lang)
 
     def offline_qr(self, group: str, challenge: bytes | None = None) -> str:
-        """The offline QR text of a PDA1 or EHIC, signed now (or over the inspector's challenge).
+        """The offline QR text of a PDA1 or EHIC for one showing (:meth:`show_offline_qr`)."""
+        return self.show_offline_qr(group, challenge).text
 
-        Each copy of a batch carries its own compact form and key: the least-used one is shown and
-        counted, as for an online answer, and the worker's record says what the code shows."""
+    def show_offline_qr(self, group: str, challenge: bytes | None = None) -> Showing:
+        """Begin showing the offline QR code of a PDA1 or EHIC (the worker asked for it), signed now
+        or over the inspector's challenge: its least-used copy is counted as used, as for an online
+        answer, and the worker's record gets one line saying what the code shows
+        (:class:`Showing`). Viewing the card does none of this."""
         held = [c for c in self.credentials() if c.group == group]
         if not held:
             raise NotFoundError("There is no such document in this wallet.")
@@ -276,19 +409,45 @@ class WalletService:
         copy, now = copies[0], self.clock()
         text = core.offline_qr(copy, now=now, challenge=challenge)
         self._count_use([copy.id])
-        # The card page renews its code every 30 s while open: one line per showing, not per renewal.
-        recent = [e for e in self.log() if e.outcome == "shown" and e.credentials == [group]]
-        if not recent or now - datetime.fromisoformat(recent[0].time) > _SHOWING:
-            self._append_log(LogEntry(time=now.isoformat(), outcome="shown", verifier_id="",
-                                      verifier_name="offline QR code", client_id="", purpose="",
-                                      credentials=[group], vcts=[copy.vct], claims=core.offline_fields(copy)))
-        return text
+        self._append_log(LogEntry(time=now.isoformat(), outcome="shown", verifier_id=OFFLINE, verifier_name="",
+                                  client_id="", purpose="", credentials=[group], vcts=[copy.vct],
+                                  claims=core.offline_fields(copy)))
+        showing = Showing(secrets.token_urlsafe(16), group, copy.id, now, text)
+        with self._lock:
+            for key in [k for k, v in self._showings.items() if now - v.started > _SHOWING]:
+                del self._showings[key]
+            self._showings[showing.id] = showing
+        return showing
+
+    def showing(self, showing_id: str) -> Showing:
+        """A showing still on screen (:data:`_SHOWING`), as it began; NotFoundError when it is over."""
+        with self._lock:
+            showing = self._showings.get(showing_id)
+        if showing is None or not timedelta(0) <= self.clock() - showing.started <= _SHOWING:
+            raise NotFoundError(SHOWING_OVER)
+        return showing
+
+    def renew_offline_qr(self, showing_id: str, challenge: bytes | None = None) -> Showing:
+        """The code of a showing on screen, signed again now (or over the inspector's challenge) with
+        the same copy: neither counted again nor written again (:class:`Showing`). NotFoundError when
+        the showing is over (:data:`_SHOWING`) or its document was removed."""
+        showing = self.showing(showing_id)
+        copy = next((c for c in self.credentials() if c.id == showing.copy_id), None)
+        if copy is None:
+            raise NotFoundError("There is no such document in this wallet.")
+        return replace(showing, text=core.offline_qr(copy, now=self.clock(), challenge=challenge))
+
+    def today(self) -> date:
+        """The worker's date: the wallet's clock on this computer's calendar (its local time zone)."""
+        return self.clock().astimezone().date()
 
     def _card(self, copies: list[StoredCredential], lang: str) -> Card:
         # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
         copies = [c for c in copies if c.format == "dc+sd-jwt"] or copies
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
+        readable = core.readable_claims(first)
+        valid_from, valid_until = core.document_dates(readable)
         return Card(
             group=first.group,
             vct=first.vct,
@@ -303,6 +462,9 @@ class WalletService:
             status=max(checks, key=lambda s: s.checked_at) if checks else None,
             claims=tuple(_claim_rows(first, lang)),
             offline=any(c.extra.get("compact") for c in copies),
+            valid_from=valid_from.isoformat() if valid_from else None,
+            valid_until=valid_until.isoformat() if valid_until else None,
+            period=core.document_period(readable, self.today()),
         )
 
     def delete(self, group: str) -> str:
@@ -314,9 +476,11 @@ class WalletService:
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
-        with self._lock:  # a request waiting for consent no longer offers it
+        with self._lock:  # a request waiting for consent no longer offers it, nor is its code shown
             for request_id in [r for r, c in self._requests.items() if any(i.group == group for i in c.items)]:
                 del self._requests[request_id]
+            for showing_id in [k for k, v in self._showings.items() if v.group == group]:
+                del self._showings[showing_id]
         return core.type_title(str(gone[0].get("vct", "")), "en")
 
     def log(self) -> list[LogEntry]:
@@ -492,6 +656,7 @@ class WalletService:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
         entry = _pending_entry(offer, deferred, institution, now) if deferred else None
         with self.store.transaction() as doc:
+            new, groups = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
             if entry is not None:
                 doc.setdefault("pending", []).append(entry.to_dict())
@@ -919,6 +1084,7 @@ class WalletService:
                 new = [c for c in new if c.credential not in known]
                 if not new:
                     return outcome("received", ())  # by the round that took the entry over
+            new, groups = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
             # The entry is dropped by its holder.
             doc["pending"] = [p for p in pending if p.get("id") != entry.id or not _holds(p, holder)]
@@ -1010,23 +1176,26 @@ class WalletService:
                               if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())
                               and not _recently_valid(c, now)], now, timeout=_REQUEST_STATUS_TIMEOUT,
                              budget=_REQUEST_STATUS_BUDGET)
-        selection, satisfiable = core.match(request, self.credentials(), now=now)
+        held = self.credentials()
+        selection, satisfiable = core.match(request, held, now=now)
         items: list[ConsentItem] = []
+        options: dict[str, tuple[tuple[core.ClaimPath, ...], ...]] = {}
         for query_id, (cred, paths) in selection.items():
-            # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
-            shown = paths if cred.format == "mso_mdoc" else tuple(sd_jwt.disclosed_for(cred.credential, paths))
-            # And what leaves whatever is asked, down to the plain parts of a partly disclosable claim.
-            always = [p for p in core.always_visible(cred.credential, cred.format)
-                      if not any(p[:len(s)] == s for s in shown)]
-            items.append(
-                ConsentItem(
-                    query_id=query_id,
-                    group=cred.group,
-                    title=core.type_title(cred.vct, lang),
-                    claims=tuple(self._consent_claim(cred, p, lang) for p in shown),
-                    always=tuple(self._consent_claim(cred, p, lang) for p in always),
-                )
-            )
+            # The options this document answers that ask no more than the one chosen (the verifier's
+            # order): a claim not in all of them may be left out (OpenID4VP §6.4.1).
+            answering = tuple(o for o in core.claim_options(request, query_id, cred) if set(o) <= set(paths))
+            options[query_id] = answering if paths in answering else (paths, *answering)
+            required = set(paths).intersection(*(set(o) for o in options[query_id]))
+            card = self._card([c for c in held if c.group == cred.group], lang)
+            item = self._consent_item(query_id, cred, paths, lang, required=required)
+            items.append(replace(item, warning=card.warning, notice=warning_words(card, lang)))
+        ended: tuple[str, ...] = ()
+        if not satisfiable:  # a document of the type asked for, left out because its validity is over
+            over = {c.group for c in held if c.vct in wanted and c.exp is not None and c.exp <= now.timestamp()}
+            live = {c.group for c in held if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())}
+            gone = over - live
+            ended = tuple(f"{card.title}: {standing_words(card, lang)}" for card in
+                          (self._card([c for c in held if c.group == g], lang) for g in sorted(gone)))
         consent = ConsentRequest(
             id=secrets.token_urlsafe(16),
             verifier_id=request.verifier_id,
@@ -1038,12 +1207,68 @@ class WalletService:
             satisfiable=satisfiable,
             request=request,
             created=time.monotonic(),
-            selection=selection,
+            # Kept without the key and the text: what leaves is signed with a copy read from the store.
+            selection={q: (replace(c, private_key="", credential=""), p) for q, (c, p) in selection.items()},
+            options=options,
+            ended=ended,
+            lang=lang,
         )
         with self._lock:
             self._expire()
             self._requests[consent.id] = consent
         return consent
+
+    def _consent_item(self, query_id: str, cred: StoredCredential, paths: tuple[core.ClaimPath, ...], lang: str, *,
+                      required: set[core.ClaimPath], optional: dict[core.ClaimPath, bool] | None = None,
+                      ) -> ConsentItem:
+        """What the consent screen lists for one document (``cred``, with its text) answering with
+        ``paths``: what leaves, each marked optional unless a ``required`` path discloses it (or as
+        ``optional`` says), and what leaves whatever is asked."""
+        # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
+        shown = _shown(cred, paths)
+        needed = set(_shown(cred, tuple(p for p in paths if p in required)))
+        # And what leaves whatever is asked, down to the plain parts of a partly disclosable claim.
+        always = [p for p in core.always_visible(cred.credential, cred.format)
+                  if not any(p[:len(s)] == s for s in shown)]
+        return ConsentItem(
+            query_id=query_id,
+            group=cred.group,
+            title=core.type_title(cred.vct, lang),
+            claims=tuple(replace(self._consent_claim(cred, p, lang),
+                                 optional=optional.get(p, False) if optional is not None else p not in needed)
+                         for p in shown),
+            always=tuple(self._consent_claim(cred, p, lang) for p in always),
+        )
+
+    def _leaving_out(self, consent: ConsentRequest,
+                     withhold: Collection[tuple[str, core.ClaimPath]]) -> ConsentRequest:
+        """``consent`` answering without the optional claims the worker unticked (``withhold``: query
+        id and claim path as listed): for each document, the first option of the request
+        (:attr:`ConsentRequest.options`, the verifier's order) that asks none of them, so the
+        largest the verifier accepts of what the worker kept. WithheldError when the verifier accepts
+        none (nothing is sent; the request stays open)."""
+        withheld = {(q, tuple(p)) for q, p in withhold}
+        items: list[ConsentItem] = []
+        selection = dict(consent.selection)
+        for item in consent.items:
+            dropped = {c.path for c in item.claims if c.optional and (item.query_id, c.path) in withheld}
+            if not dropped:
+                items.append(item)
+                continue
+            cred, paths = consent.selection[item.query_id]
+            copy = self._fresh_copy(cred.group, cred.format)
+            if copy is None:
+                raise NotFoundError("This document was removed from the wallet; nothing was sent.")
+            kept = {q for q in paths if not set(_shown(copy, (q,))) & dropped}
+            option = next((o for o in consent.options.get(item.query_id, (paths,)) if set(o) <= kept), None)
+            if option is None:
+                raise WithheldError("The request cannot be answered without some of what you left out. "
+                                    "Nothing was sent.")
+            flags = {c.path: c.optional for c in item.claims}
+            rebuilt = self._consent_item(item.query_id, copy, option, consent.lang, required=set(), optional=flags)
+            items.append(replace(rebuilt, warning=item.warning, notice=item.notice))
+            selection[item.query_id] = (cred, option)
+        return replace(consent, items=tuple(items), selection=selection)
 
     @staticmethod
     def _consent_claim(cred: StoredCredential, path: core.ClaimPath, lang: str) -> ConsentClaim:
@@ -1062,9 +1287,13 @@ class WalletService:
             raise NotFoundError("This request is no longer open here. Scan the inspector's QR code again.")
         return consent
 
-    def share(self, request_id: str) -> PresentOutcome:
-        """Build the presentations the worker agreed to and send them (consent given)."""
+    def share(self, request_id: str, withhold: Collection[tuple[str, core.ClaimPath]] = ()) -> PresentOutcome:
+        """Build the presentations the worker agreed to and send them (consent given), without the
+        optional claims in ``withhold`` (query id, claim path as the consent listed it: :meth:`_leaving_out`)."""
+        chosen = self._leaving_out(self.pending_request(request_id), withhold) if withhold else None
         consent = self._take(request_id)
+        if chosen is not None:
+            consent = replace(consent, items=chosen.items, selection=chosen.selection)
         selection = consent.selection
         if not consent.satisfiable:
             return self.decline_consent(consent)
@@ -1099,7 +1328,8 @@ class WalletService:
             self._append_log(replace(entry, outcome="failed", detail=exc.message[:200]))
             raise
         self._append_log(entry)
-        return PresentOutcome("shared", consent.verifier_name, redirect)
+        return PresentOutcome("shared", consent.verifier_name, redirect,
+                              tuple(dict.fromkeys(i.notice for i in consent.items if i.notice)))
 
     def _count_use(self, ids: list[str]) -> None:
         with self.store.transaction() as doc:
@@ -1192,6 +1422,11 @@ class _Budget:
         return min(MAX_RESPONSE_SECONDS if self.per is None else self.per, left)
 
 
+def _shown(cred: StoredCredential, paths: Collection[core.ClaimPath]) -> tuple[core.ClaimPath, ...]:
+    """What answering with ``paths`` shows of ``cred`` (its text): an SD-JWT VC's Disclosures whole."""
+    return tuple(paths) if cred.format == "mso_mdoc" else tuple(sd_jwt.disclosed_for(cred.credential, paths))
+
+
 def _holds(raw: Any, holder: str | None) -> bool:
     """Whether the stored pending entry ``raw`` is still leased to ``holder`` (a claim's token)."""
     return holder is not None and isinstance(raw, dict) and raw.get("lease_holder") == holder
@@ -1237,8 +1472,11 @@ _CANCEL_NOTIFY_BUDGET = 5.0
 #: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
 _REQUEST_STATUS_BUDGET = 5.0
-#: Offline QR codes of one document shown within this time are one showing in the worker's record.
+#: How long one offline QR showing may be renewed on screen with its copy (:class:`Showing`).
 _SHOWING = timedelta(minutes=10)
+#: The record's verifier id of an offline QR showing (no verifier is known: the code is shown, not sent).
+OFFLINE = "offline"
+SHOWING_OVER = "This QR code is no longer on screen. Show it again from the document."
 #: A document found valid this recently is presented without asking its status list again.
 _RECENTLY = timedelta(minutes=10)
 
@@ -1254,6 +1492,39 @@ def _recently_valid(cred: StoredCredential, now: datetime) -> bool:
     if checked.tzinfo is None:
         checked = checked.replace(tzinfo=UTC)
     return timedelta(0) <= now - checked < _RECENTLY
+
+
+def _document_key(cred: StoredCredential) -> tuple[str, str, str] | None:
+    """What names one document: its type, its issuer (trust list entity) and its number; None for a
+    document without a number (a PID may have none), which is never taken for another."""
+    number = core.readable_claims(cred).get("document_number")
+    return (cred.vct, cred.issuer_id, number) if isinstance(number, str) and number.strip() else None
+
+
+def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],
+                      groups: list[str]) -> tuple[list[StoredCredential], list[str]]:
+    """A document received again (a second offer of the same case: same type, issuer and document
+    number as a card held) takes that card's place rather than making a second card: its copies join
+    the card's group (its address and the worker's record of it stay) and the card's old copies, with
+    their keys, are erased from ``doc``. Returns ``new`` and ``groups`` as they are then."""
+    held = [StoredCredential.from_dict(c) for c in doc["credentials"]]
+    fresh = set(groups)
+    by_key: dict[tuple[str, str, str], str] = {}
+    for cred in held:
+        key = _document_key(cred)
+        if key is not None and cred.group not in fresh:
+            by_key.setdefault(key, cred.group)
+    into: dict[str, str] = {}
+    for cred in new:
+        key = _document_key(cred)
+        if key is not None and key in by_key and cred.group not in into:
+            into[cred.group] = by_key[key]
+    if not into:
+        return new, groups
+    replaced = set(into.values())
+    doc["credentials"] = [c for c in doc["credentials"] if c.get("group") not in replaced]
+    return ([replace(c, group=into.get(c.group, c.group)) for c in new],
+            list(dict.fromkeys(into.get(g, g) for g in groups)))
 
 
 def _same_kind(old: StoredCredential, new: StoredCredential) -> bool:

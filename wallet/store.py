@@ -42,10 +42,12 @@ from wallet.errors import (
     WalletExistsError,
     WalletLockedError,
     WalletNotFoundError,
+    WeakPassphraseError,
     WrongPassphraseError,
 )
 
-__all__ = ["FORMAT", "MAX_STORE_BYTES", "ScryptParams", "WalletStore", "empty_document"]
+__all__ = ["FORMAT", "MAX_STORE_BYTES", "MIN_PASSPHRASE_LENGTH", "ScryptParams", "WalletStore", "check_new_passphrase",
+           "empty_document"]
 
 FORMAT = "esspass-wallet"
 VERSION = 1
@@ -55,6 +57,10 @@ _SALT_BYTES = 16
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
 _MAX_KDF_MEMORY = 256 * 1024 * 1024  # 8 x the default's 32 MiB
+#: Shortest passphrase a worker may choose for a new wallet (the page's ``minlength``, checked again
+#: by the server and the terminal: a browser's check is only a convenience). The file holds the
+#: worker's documents and keys; scrypt slows guessing, it cannot make "ab" safe.
+MIN_PASSPHRASE_LENGTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,14 @@ def empty_document() -> dict[str, Any]:
     """A new wallet's content: no credentials, no log, no documents awaiting an institution
     (``pending``: :class:`wallet.deferred.PendingIssuance`; a wallet from before has none)."""
     return {"version": VERSION, "credentials": [], "log": [], "prefs": {}, "pending": []}
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    """Refuse a new passphrase shorter than :data:`MIN_PASSPHRASE_LENGTH` characters
+    (:class:`WeakPassphraseError`): what the worker's page and ``esspass wallet init`` ask before a
+    wallet is made (:meth:`WalletStore.create` itself only refuses an empty one)."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise WeakPassphraseError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
 
 
 def _derive(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
@@ -202,9 +216,10 @@ class WalletStore:
         params: ScryptParams | None = None,
         document: dict[str, Any] | None = None,
     ) -> WalletStore:
-        """Create a new wallet file; refuses to overwrite an existing one."""
+        """Create a new wallet file; refuses to overwrite an existing one, and an empty passphrase (a
+        worker's own is checked first: :func:`check_new_passphrase`)."""
         if not passphrase:
-            raise WrongPassphraseError("Choose a passphrase that is not empty.")
+            raise WeakPassphraseError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
         params = params or ScryptParams()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         salt = secrets.token_bytes(_SALT_BYTES)
@@ -252,8 +267,7 @@ class WalletStore:
 
     def change_passphrase(self, new_passphrase: str, *, params: ScryptParams | None = None) -> None:
         """Re-encrypt under a new passphrase (fresh salt); atomic like every write."""
-        if not new_passphrase:
-            raise WrongPassphraseError("Choose a passphrase that is not empty.")
+        check_new_passphrase(new_passphrase)
         with self._lock():
             doc = self.read()
             current = ScryptParams(int(self._kdf["n"]), int(self._kdf["r"]), int(self._kdf["p"]))

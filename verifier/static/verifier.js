@@ -1,12 +1,56 @@
 // Poll the verifier for the wallet's answer; when it arrives, show the verdict screen.
+// Polling stops for good when no answer can come any more: the request expired ("expired"), the
+// check is gone (404), or the inspector's sign-in has ended (401). The dead QR code is taken away
+// and the page says so, in its language (the texts come from the script tag), with the way on.
 (function () {
   var me = document.currentScript;
   var resultUrl = me.getAttribute("data-result");
   var next = me.getAttribute("data-next");
+  function text(name, fallback) { return me.getAttribute("data-" + name) || fallback; }
+  function drop(id) {
+    var el = document.getElementById(id);
+    var row = el && el.closest ? (el.closest(".link") || el) : el;
+    if (row && row.parentNode) { row.parentNode.removeChild(row); }
+  }
+  function stop(message, label, href, id) {
+    drop("qr");
+    drop("link");
+    var state = document.getElementById("state");
+    state.textContent = message;
+    var p = document.createElement("p");
+    var a = document.createElement("a");
+    a.className = "button";
+    a.id = id;
+    a.href = href;
+    a.textContent = label;
+    p.appendChild(a);
+    state.parentNode.insertBefore(p, state.nextSibling);
+  }
+  function newCheck(message) {
+    stop(message, text("new-check", "Start a new check"), text("home", "/"), "new-check");
+  }
   function poll() {
-    fetch(resultUrl, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (data) {
-      if (data.status && data.status !== "pending") { window.location.assign(next); }
-      else { setTimeout(poll, 700); }
+    fetch(resultUrl, {cache: "no-store", credentials: "same-origin"}).then(function (r) {
+      if (r.status === 401) {
+        var back = window.location.pathname + window.location.search;
+        stop(text("signed-out", "Your sign-in has ended. Sign in again to see the answer."),
+             text("sign-in", "Sign in again"), "/login?next=" + encodeURIComponent(back), "sign-in-again");
+        return null;
+      }
+      if (r.status === 404) {
+        newCheck(text("gone", "This check no longer exists. Start a new check."));
+        return null;
+      }
+      if (!r.ok) { setTimeout(poll, 1500); return null; }
+      return r.json().then(function (data) {
+        if (data.status === "expired") {
+          newCheck(text("expired", "This QR code has expired: the wallet can no longer answer it. Start a new check."));
+        } else if (data.status && data.status !== "pending") {
+          window.location.assign(next);
+        } else {
+          setTimeout(poll, 700);
+        }
+      });
     }).catch(function () { setTimeout(poll, 1500); });
   }
   poll();

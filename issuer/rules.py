@@ -1,0 +1,291 @@
+"""The issuer's own rules and refusals, in EN, LV, DE, FR and PL, each by a stable key.
+
+Beside the document models' rules (:data:`credentials.claims.RULE_TEXTS`), these are what the issuer
+refuses of a case, an action on it or an import file: a :class:`~credentials.errors.DataError` at a
+field (:func:`credentials.claims.invalid`) or a :class:`~credentials.errors.ProtocolError`
+(:func:`refusal`: 409 "the case is suspended; reinstate it first"), each carrying its key and
+parameters. The API says the English words (and ``rule_key``, ``rule_params`` beside them); the
+back office says the clerk's language by the key (``rule.<key>`` in :mod:`credentials.i18n`),
+never by matching the English words, so rewording a rule here changes every language's page at once.
+
+A parameter named ``state`` is a case's state as the API words it (``active``, ``suspended``,
+``revoked`` or ``withdrawn``), which a page shows in its language; one ending in ``field`` is a claim
+path, shown by its label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.claims import RULE_TEXTS, register_rules
+from credentials.errors import ProtocolError
+
+__all__ = ["ISSUER_RULES", "refusal", "rule_row", "words"]
+
+#: key -> words in (en, lv, de, fr, pl); ``{name}`` a parameter.
+ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
+    "issuer.does_not_issue": ("{institution} does not issue {configuration}",
+                              "{institution} neizsniedz dokumentus, kuru veids ir {configuration}",
+                              "{institution} stellt keine Dokumente der Art {configuration} aus",
+                              "{institution} ne délivre pas de document de type {configuration}",
+                              "{institution} nie wydaje dokumentów typu {configuration}"),
+    "issuer.own_institution": ("must be this institution's ({id}, {country})",
+                               "jāatbilst šai iestādei ({id}, {country})",
+                               "muss zu dieser Einrichtung passen ({id}, {country})",
+                               "doit correspondre à cet organisme ({id}, {country})",
+                               "musi odpowiadać tej instytucji ({id}, {country})"),
+    "issuer.provider_name": ("must be this provider's name ({name})", "jābūt šī nodrošinātāja nosaukumam ({name})",
+                             "muss der Name dieses Anbieters sein ({name})",
+                             "doit être le nom de ce fournisseur ({name})",
+                             "musi być nazwą tego dostawcy ({name})"),
+    "date.future": ("must not be in the future", "nedrīkst būt nākotnē", "darf nicht in der Zukunft liegen",
+                    "ne doit pas être dans le futur", "nie może przypadać w przyszłości"),
+    "reason.required": ("a reason is required", "jānorāda iemesls", "ein Grund ist erforderlich",
+                        "un motif est obligatoire", "powód jest wymagany"),
+    "text.nul": ("must not contain a NUL character", "nedrīkst saturēt rakstzīmi NUL",
+                 "darf kein NUL-Zeichen enthalten",
+                 "ne doit pas contenir de caractère NUL", "nie może zawierać znaku NUL"),
+    "number.taken": ("document number {number} is already given to case {case} ({state}): a number is never given "
+                     "twice, not even a withdrawn document's; type another, or leave it empty to have one given",
+                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state}): numuru nekad nepiešķir "
+                     "divreiz, arī atsaukta dokumenta numuru ne; ierakstiet citu vai atstājiet tukšu, lai to "
+                     "piešķirtu",
+                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state}): Eine Nummer wird "
+                     "nie zweimal vergeben, auch nicht die eines widerrufenen Dokuments; geben Sie eine andere ein "
+                     "oder lassen Sie das Feld leer, damit eine vergeben wird",
+                     "le numéro de document {number} est déjà attribué au dossier {case} ({state}) : un numéro n'est "
+                     "jamais attribué deux fois, pas même celui d'un document retiré ; saisissez-en un autre ou "
+                     "laissez le champ vide pour qu'un numéro soit attribué",
+                     "numer dokumentu {number} jest już nadany sprawie {case} ({state}): numer nigdy nie jest "
+                     "nadawany dwa razy, nawet numer wycofanego dokumentu; wpisz inny lub pozostaw puste, aby nadać "
+                     "nowy"),
+    "number.kept": ("document number {number} stays with the document this one replaces (case {case}): a "
+                    "replacement is a new document and needs a new number; type another, or leave it empty to have "
+                    "one given",
+                    "dokumenta numurs {number} paliek aizstājamajam dokumentam (lieta {case}): aizstājējs ir jauns "
+                    "dokuments, un tam vajag jaunu numuru; ierakstiet citu vai atstājiet tukšu, lai to piešķirtu",
+                    "die Dokumentnummer {number} bleibt beim ersetzten Dokument (Fall {case}): Ein Ersatz ist ein "
+                    "neues Dokument und braucht eine neue Nummer; geben Sie eine andere ein oder lassen Sie das Feld "
+                    "leer, damit eine vergeben wird",
+                    "le numéro de document {number} reste au document remplacé (dossier {case}) : un remplacement est "
+                    "un nouveau document et demande un nouveau numéro ; saisissez-en un autre ou laissez le champ "
+                    "vide pour qu'un numéro soit attribué",
+                    "numer dokumentu {number} pozostaje przy zastępowanym dokumencie (sprawa {case}): zastępstwo to "
+                    "nowy dokument i potrzebuje nowego numeru; wpisz inny lub pozostaw puste, aby nadać nowy"),
+    "number.given": ("document number {number} is already given to case {case} ({state})",
+                     "dokumenta numurs {number} jau ir piešķirts lietai {case} ({state})",
+                     "die Dokumentnummer {number} ist bereits an den Fall {case} vergeben ({state})",
+                     "le numéro de document {number} est déjà attribué au dossier {case} ({state})",
+                     "numer dokumentu {number} jest już nadany sprawie {case} ({state})"),
+    "number.on_row": ("document number {number} is also on row {row}", "dokumenta numurs {number} ir arī {row}. rindā",
+                      "die Dokumentnummer {number} steht auch in Zeile {row}",
+                      "le numéro de document {number} figure aussi à la ligne {row}",
+                      "numer dokumentu {number} jest też w wierszu {row}"),
+    "number.no_free": ("no free document number could be drawn; try again",
+                       "neizdevās piešķirt brīvu dokumenta numuru; mēģiniet vēlreiz",
+                       "es konnte keine freie Dokumentnummer vergeben werden; versuchen Sie es erneut",
+                       "aucun numéro de document libre n'a pu être attribué ; réessayez",
+                       "nie udało się nadać wolnego numeru dokumentu; spróbuj ponownie"),
+    "case.not_active": ("the case is {state}; reinstate it first", "lietas stāvoklis: {state}; vispirms to atjaunojiet",
+                        "der Fall ist {state}; setzen Sie ihn zuerst wieder in Kraft",
+                        "le dossier est {state} ; rétablissez-le d'abord",
+                        "stan sprawy: {state}; najpierw ją przywróć"),
+    "case.state": ("the case is {state}", "lietas stāvoklis: {state}", "der Fall ist {state}", "le dossier est {state}",
+                   "stan sprawy: {state}"),
+    "case.revoked_final": ("a revoked document cannot be reinstated", "atsauktu dokumentu nevar atjaunot",
+                           "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden",
+                           "un document retiré ne peut pas être rétabli", "wycofanego dokumentu nie można przywrócić"),
+    "case.already": ("the document is already {state}", "dokuments jau ir {state}", "das Dokument ist bereits {state}",
+                     "le document est déjà {state}", "dokument jest już {state}"),
+    "case.erased": ("the document has ended and its personal data was erased; record a new case",
+                    "dokuments ir beidzies, un tā personas dati ir dzēsti; reģistrējiet jaunu lietu",
+                    "das Dokument ist abgelaufen und seine personenbezogenen Daten wurden gelöscht; erfassen Sie "
+                    "einen neuen Fall",
+                    "le document a pris fin et ses données personnelles ont été effacées ; enregistrez un nouveau "
+                    "dossier",
+                    "dokument wygasł, a jego dane osobowe usunięto; zapisz nową sprawę"),
+    "case.withdrawn": ("this document was withdrawn; record a new case",
+                       "šis dokuments ir atsaukts; reģistrējiet jaunu lietu",
+                       "dieses Dokument wurde widerrufen; erfassen Sie einen neuen Fall",
+                       "ce document a été retiré ; enregistrez un nouveau dossier",
+                       "ten dokument został wycofany; zapisz nową sprawę"),
+    "case.awaiting": ("the case awaits a second clerk's approval", "lieta gaida otra darbinieka apstiprinājumu",
+                      "der Fall wartet auf die Freigabe durch eine zweite Sachbearbeitung",
+                      "le dossier attend l'approbation d'un second agent",
+                      "sprawa czeka na zatwierdzenie przez drugiego urzędnika"),
+    "case.not_awaiting": ("this case is not awaiting approval", "šī lieta negaida apstiprinājumu",
+                          "dieser Fall wartet nicht auf Freigabe", "ce dossier n'attend pas d'approbation",
+                          "ta sprawa nie czeka na zatwierdzenie"),
+    # A withdrawn or ended document is neither offered nor printed; one replacement awaits approval at a
+    # time; a paper copy needs the holder.
+    "case.withdrawn_offer": ("the document was withdrawn, and a withdrawn document cannot be offered again (a "
+                             "withdrawal is final): record a new case",
+                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar piedāvāt (atsaukšana ir "
+                             "galīga): reģistrējiet jaunu lietu",
+                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut übergeben "
+                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
+                             "le document a été retiré, et un document retiré ne peut plus être remis (un retrait est "
+                             "définitif) : enregistrez un nouveau dossier",
+                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie przekazać (wycofanie "
+                             "jest ostateczne): zapisz nową sprawę"),
+    "case.withdrawn_paper": ("the document was withdrawn, and a withdrawn document cannot be printed again (a "
+                             "withdrawal is final): record a new case",
+                             "dokuments ir atsaukts, un atsauktu dokumentu vairs nevar izdrukāt (atsaukšana ir "
+                             "galīga): reģistrējiet jaunu lietu",
+                             "das Dokument wurde widerrufen, und ein widerrufenes Dokument kann nicht erneut gedruckt "
+                             "werden (ein Widerruf ist endgültig): erfassen Sie einen neuen Fall",
+                             "le document a été retiré, et un document retiré ne peut plus être imprimé (un retrait "
+                             "est définitif) : enregistrez un nouveau dossier",
+                             "dokument został wycofany, a wycofanego dokumentu nie można ponownie wydrukować "
+                             "(wycofanie jest ostateczne): zapisz nową sprawę"),
+    "case.ended_offer": ("the document's validity ended on {date}: no offer can be made for it; to extend it, replace "
+                         "it with a new document",
+                         "dokumenta derīgums beidzās {date}: to vairs nevar piedāvāt; lai to pagarinātu, aizstājiet "
+                         "to ar jaunu dokumentu",
+                         "die Gültigkeit des Dokuments endete am {date}: es kann nicht mehr übergeben werden; um es zu "
+                         "verlängern, ersetzen Sie es durch ein neues Dokument",
+                         "la validité du document a pris fin le {date} : il ne peut plus être remis ; pour le "
+                         "prolonger, remplacez-le par un nouveau document",
+                         "ważność dokumentu upłynęła {date}: nie można go już przekazać; aby go przedłużyć, zastąp go "
+                         "nowym dokumentem"),
+    "case.ended_paper": ("the document's validity ended on {date}: no paper copy can be printed; to extend it, "
+                         "replace it with a new document",
+                         "dokumenta derīgums beidzās {date}: papīra kopiju vairs nevar izdrukāt; lai to pagarinātu, "
+                         "aizstājiet to ar jaunu dokumentu",
+                         "die Gültigkeit des Dokuments endete am {date}: es kann kein Papierausdruck mehr erstellt "
+                         "werden; um es zu verlängern, ersetzen Sie es durch ein neues Dokument",
+                         "la validité du document a pris fin le {date} : aucune copie papier ne peut plus être "
+                         "imprimée ; pour le prolonger, remplacez-le par un nouveau document",
+                         "ważność dokumentu upłynęła {date}: nie można już wydrukować kopii papierowej; aby go "
+                         "przedłużyć, zastąp go nowym dokumentem"),
+    "case.replacement_awaiting": ("a replacement of this document (case {case}) awaits a second clerk's approval: "
+                                  "approve or refuse it first",
+                                  "šī dokumenta aizstājējs (lieta {case}) gaida otra darbinieka apstiprinājumu: "
+                                  "vispirms to apstipriniet vai noraidiet",
+                                  "ein Ersatz dieses Dokuments (Fall {case}) wartet auf die Freigabe durch eine zweite "
+                                  "Sachbearbeitung: Geben Sie ihn zuerst frei oder lehnen Sie ihn ab",
+                                  "un remplacement de ce document (dossier {case}) attend l'approbation d'un second "
+                                  "agent : approuvez-le ou refusez-le d'abord",
+                                  "zastępstwo tego dokumentu (sprawa {case}) czeka na zatwierdzenie przez drugiego "
+                                  "urzędnika: najpierw je zatwierdź lub odrzuć"),
+    "case.no_holder_paper": ("the case has no holder's name and birth date: the paper copy prints them for the "
+                             "inspector to compare with an identity document; replace the case giving the holder "
+                             "(family_name, given_name, birthdate)",
+                             "lietā nav turētāja vārda, uzvārda un dzimšanas datuma: papīra kopijā tos izdrukā, lai "
+                             "inspektors tos salīdzinātu ar personu apliecinošu dokumentu; aizstājiet lietu, norādot "
+                             "turētāju",
+                             "der Fall hat weder Namen noch Geburtsdatum der Inhaberin/des Inhabers: der "
+                             "Papierausdruck nennt sie, damit die Kontrolle sie mit einem Ausweis vergleicht; ersetzen "
+                             "Sie den Fall mit Angabe der Inhaberin/des Inhabers",
+                             "le dossier n'a ni le nom ni la date de naissance du titulaire : la copie papier les "
+                             "imprime pour que l'inspecteur les compare à une pièce d'identité ; remplacez le dossier "
+                             "en indiquant le titulaire",
+                             "sprawa nie zawiera imienia, nazwiska ani daty urodzenia posiadacza: kopia papierowa je "
+                             "drukuje, aby kontroler porównał je z dokumentem tożsamości; zastąp sprawę, podając "
+                             "posiadacza"),
+    "case.pid_paper": ("a PID has no paper form", "PID nav papīra formas", "für eine PID gibt es keine Papierform",
+                       "un PID n'a pas de version papier", "PID nie ma wersji papierowej"),
+    "approval.value": ("must be awaiting, approved or refused", "jābūt “awaiting”, “approved” vai “refused”",
+                       "muss „awaiting“, „approved“ oder „refused“ sein",
+                       "doit être « awaiting », « approved » ou « refused »",
+                       "musi mieć wartość „awaiting”, „approved” lub „refused”"),
+    "state.value": ("must be active, suspended or revoked", "jābūt “active”, “suspended” vai “revoked”",
+                    "muss „active“, „suspended“ oder „revoked“ sein",
+                    "doit être « active », « suspended » ou « revoked »",
+                    "musi mieć wartość „active”, „suspended” lub „revoked”"),
+    "signer.unavailable": ("the signing service is temporarily unavailable; try again",
+                           "parakstīšanas pakalpojums īslaicīgi nav pieejams; mēģiniet vēlreiz",
+                           "der Signaturdienst ist vorübergehend nicht verfügbar; versuchen Sie es erneut",
+                           "le service de signature est temporairement indisponible ; réessayez",
+                           "usługa podpisywania jest chwilowo niedostępna; spróbuj ponownie"),
+    "csv.column_conflict": ("conflicts with another column", "ir pretrunā ar citu kolonnu",
+                            "steht im Widerspruch zu einer anderen Spalte", "entre en conflit avec une autre colonne",
+                            "koliduje z inną kolumną"),
+    "csv.numbers_taken_row": ("nothing was imported: document numbers already given, on row {row}; change them or "
+                              "leave them empty to have new ones given, then import the file again",
+                              "nekas netika importēts: {row}. rindā ir jau piešķirts dokumenta numurs; mainiet to "
+                              "vai atstājiet tukšu, lai piešķirtu jaunu, un importējiet failu vēlreiz",
+                              "nichts wurde importiert: In Zeile {row} steht eine bereits vergebene Dokumentnummer; "
+                              "ändern Sie sie oder lassen Sie das Feld leer, damit eine neue vergeben wird, und "
+                              "importieren Sie die Datei erneut",
+                              "rien n'a été importé : la ligne {row} porte un numéro de document déjà attribué ; "
+                              "modifiez-le ou laissez-le vide pour qu'un nouveau soit attribué, puis importez à "
+                              "nouveau le fichier",
+                              "nic nie zaimportowano: wiersz {row} ma już nadany numer dokumentu; zmień go lub "
+                              "pozostaw puste, aby nadać nowy, i zaimportuj plik ponownie"),
+    "csv.numbers_taken_rows": ("nothing was imported: document numbers already given, on rows {rows}; change them "
+                               "or leave them empty to have new ones given, then import the file again",
+                               "nekas netika importēts: rindās {rows} ir jau piešķirti dokumentu numuri; mainiet tos "
+                               "vai atstājiet tukšus, lai piešķirtu jaunus, un importējiet failu vēlreiz",
+                               "nichts wurde importiert: In den Zeilen {rows} stehen bereits vergebene "
+                               "Dokumentnummern; ändern Sie sie oder lassen Sie die Felder leer, damit neue vergeben "
+                               "werden, und importieren Sie die Datei erneut",
+                               "rien n'a été importé : les lignes {rows} portent des numéros de document déjà "
+                               "attribués ; modifiez-les ou laissez-les vides pour que de nouveaux soient attribués, "
+                               "puis importez à nouveau le fichier",
+                               "nic nie zaimportowano: wiersze {rows} mają już nadane numery dokumentów; zmień je lub "
+                               "pozostaw puste, aby nadać nowe, i zaimportuj plik ponownie"),
+    "csv.row_shape": ("the cells of this row do not fit the fields of this document",
+                      "šīs rindas šūnas neatbilst šī dokumenta laukiem",
+                      "die Zellen dieser Zeile passen nicht zu den Feldern dieses Dokuments",
+                      "les cellules de cette ligne ne correspondent pas aux champs de ce document",
+                      "komórki tego wiersza nie pasują do pól tego dokumentu"),
+    "csv.database": ("not imported: the database failed; import this row again",
+                     "nav importēta: datubāzes kļūme; importējiet šo rindu vēlreiz",
+                     "nicht importiert: Fehler der Datenbank; importieren Sie diese Zeile erneut",
+                     "non importée : la base de données a échoué ; importez à nouveau cette ligne",
+                     "nie zaimportowano: błąd bazy danych; zaimportuj ten wiersz ponownie"),
+    "csv.too_large": ("at most {mib} MiB per import", "ne vairāk kā {mib} MiB vienā importā",
+                      "höchstens {mib} MiB pro Import", "au plus {mib} Mio par import",
+                      "najwyżej {mib} MiB na jeden import"),
+    "csv.too_many_rows": ("at most {rows} rows per import", "ne vairāk kā {rows} rindas vienā importā",
+                          "höchstens {rows} Zeilen pro Import", "au plus {rows} lignes par import",
+                          "najwyżej {rows} wierszy na jeden import"),
+    "csv.utf8": ("must be UTF-8 CSV", "jābūt UTF-8 CSV failam", "muss eine UTF-8-CSV-Datei sein",
+                 "doit être un fichier CSV en UTF-8", "musi być plikiem CSV w UTF-8"),
+    "csv.nul": ("line {line} holds a NUL character", "{line}. rindā ir rakstzīme NUL", "Zeile {line} enthält ein "
+                "NUL-Zeichen", "la ligne {line} contient un caractère NUL", "wiersz {line} zawiera znak NUL"),
+    "csv.unreadable": ("is not readable CSV (line {line}: {detail})",
+                       "nav nolasāms CSV fails ({line}. rinda: {detail})",
+                       "ist keine lesbare CSV-Datei (Zeile {line}: {detail})",
+                       "n'est pas un CSV lisible (ligne {line} : {detail})",
+                       "nie jest czytelnym plikiem CSV (wiersz {line}: {detail})"),
+    "csv.column_twice": ("the column {column} is named twice in the header",
+                         "kolonna {column} virsraksta rindā ir nosaukta divreiz",
+                         "die Spalte {column} kommt in der Kopfzeile zweimal vor",
+                         "la colonne {column} figure deux fois dans l'en-tête",
+                         "kolumna {column} występuje w nagłówku dwa razy"),
+    "csv.extra_cells": ("row {row} has more cells than the header", "{row}. rindā ir vairāk šūnu nekā virsraksta rindā",
+                        "Zeile {row} hat mehr Zellen als die Kopfzeile",
+                        "la ligne {row} a plus de cellules que l'en-tête",
+                        "wiersz {row} ma więcej komórek niż nagłówek"),
+    "csv.unnamed_column": ("row {row} has a value in column {column}, whose header is empty",
+                           "{row}. rindā ir vērtība {column}. kolonnā, kurai virsraksta rindā nav nosaukuma",
+                           "Zeile {row} hat einen Wert in Spalte {column}, deren Kopfzeile leer ist",
+                           "la ligne {row} a une valeur dans la colonne {column}, dont l'en-tête est vide",
+                           "wiersz {row} ma wartość w kolumnie {column}, której nagłówek jest pusty"),
+    "csv.file_required": ("a CSV file is required", "vajag CSV failu", "eine CSV-Datei ist erforderlich",
+                          "un fichier CSV est requis", "wymagany jest plik CSV"),
+    "csv.no_rows": ("the file has no rows", "failā nav nevienas rindas", "die Datei enthält keine Zeilen",
+                    "le fichier ne contient aucune ligne", "plik nie zawiera żadnych wierszy"),
+}
+
+register_rules(ISSUER_RULES)
+
+
+def words(key: str, **params: str | int) -> str:
+    """The English words of rule ``key`` with ``params`` filled in (what the API says)."""
+    return RULE_TEXTS[key][0].format(**params)
+
+
+def refusal(key: str, *, error: str = "invalid_request", http_status: int = 409,
+            **params: str | int) -> ProtocolError:
+    """The ProtocolError of refusal ``key`` (of :data:`ISSUER_RULES`): its English words as the
+    ``error_description``, and the key and parameters for a page to say it in its language."""
+    return ProtocolError(error, words(key, **params), http_status=http_status, key=key, params=params)
+
+
+def rule_row(key: str, **params: str | int) -> dict[str, Any]:
+    """Rule ``key`` as a row of an import report says it: ``rule`` (the English words), ``rule_key``
+    and ``rule_params``."""
+    return {"rule": words(key, **params), "rule_key": key, "rule_params": params}
