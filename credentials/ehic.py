@@ -69,7 +69,8 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
 _SENTENCE = {
     "en": "You are covered by the health insurance of this state: {country} ({institution}); card {number}, "
           "valid until {end}.",
-    "lv": "Jums ir veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}.",
+    # A Latvian date ends with its own full stop ("01.11.2029."): the sentence adds none.
+    "lv": "Jums ir veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}",
     "de": "Sie sind krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
     "fr": "Vous êtes couvert par l'assurance maladie : {country} ({institution}) ; carte {number}, valable "
           "jusqu'au {end}.",

@@ -464,6 +464,10 @@ def test_each_inspection_tells_the_wallet_its_own_purpose_in_every_language_of_t
     consent = world.wallet.open_request(world.inspector.request("ehic")["link"], "en")
     assert consent.purpose == ehic["purpose"]
     world.wallet.decline(consent.id)
+    # The reference wallet shows the worker the purpose in the worker's language.
+    latvian = world.wallet.open_request(world.inspector.request("ehic")["link"], "lv")
+    assert latvian.purpose == ehic["purpose#lv"] != ehic["purpose"]
+    world.wallet.decline(latvian.id)
     own = world.request_object(world.inspector.request("pda1", purpose="Kontrole būvlaukumā"))
     assert own["purpose"] == "Kontrole būvlaukumā" and not any(k.startswith("purpose#") for k in own)
 

@@ -796,6 +796,14 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
     )
 
 
+def purpose_in(request: VerifiedRequest, lang: str) -> str:
+    """Why the verifier asks, in the worker's language where the request gives it (``purpose#<lang>``,
+    language-tagged as RFC 7591 §2.2 tags human-readable metadata), else its ``purpose``."""
+    raw = request.raw if isinstance(request.raw, Mapping) else {}
+    tagged = raw.get(f"purpose#{lang}")
+    return tagged[:300] if isinstance(tagged, str) and tagged.strip() else request.purpose
+
+
 def _check_encryption_key(payload: Mapping[str, Any]) -> None:
     """For ``direct_post.jwt`` (OpenID4VP 1.0 §8.3), the verifier's key the answer is encrypted to,
     checked before the worker is asked (``invalid_request`` when it cannot encrypt anything)."""

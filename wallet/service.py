@@ -1202,7 +1202,7 @@ class WalletService:
             verifier_name=request.verifier_name,
             verifier_country=request.verifier_country,
             client_id=request.client_id,
-            purpose=request.purpose,
+            purpose=core.purpose_in(request, lang),
             items=tuple(items),
             satisfiable=satisfiable,
             request=request,
