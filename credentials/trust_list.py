@@ -67,6 +67,7 @@ __all__ = [
     "issuer_key_by_kid",
     "sign_lote",
     "sign_trust_list",
+    "signer_listings",
     "to_lote",
     "verify_lote",
     "verify_status_list",
@@ -492,11 +493,9 @@ def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -
     listed is refused, even though its certificate chains to the entity's CA. The key decides, as the
     offline ``kid`` does, so a certificate renewed for a listed key is accepted (its chain is checked
     on its own). An entity listing only CAs is judged by them."""
-    signers = [c for c in entity.certificates if c.usage == SIGNER]
-    if not signers:
+    windows = signer_listings(entity, leaf)
+    if windows is None:
         return
-    kid = spki_kid(leaf)
-    windows = [c for c in signers if c.kid == kid]
     if not windows:
         raise IssuerTrustError(f"the document signer key is not one {entity.id} lists on the trust list")
     if any(c.revoked for c in windows):
@@ -505,6 +504,18 @@ def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -
     if not any(c.listed_at(at) for c in windows):
         raise IssuerTrustError(f"the document signer certificate of {entity.id} was not listed when this "
                                "credential was issued")
+
+
+def signer_listings(entity: ListedEntity, leaf: Certificate) -> tuple[ListedCertificate, ...] | None:
+    """Every listing of ``leaf``'s key (its SPKI) among ``entity``'s document-signer certificates, each
+    with its window and whether revoked (empty: a key the entity does not list); None when the entity
+    lists no signer at all and is judged by its CAs alone. For callers that must tell why a key is
+    not listed at a time (:func:`check_listed_signer` only says that it is not)."""
+    signers = [c for c in entity.certificates if c.usage == SIGNER]
+    if not signers:
+        return None
+    kid = spki_kid(leaf)
+    return tuple(c for c in signers if c.kid == kid)
 
 
 def verify_status_list(token: str | bytes, *, uri: str, entity: ListedEntity,

@@ -29,13 +29,24 @@ each URI is kept there too (``<hash>.newest``), so a restart does not forget it.
 
 A held list speaks only for as long as its signer does: every use of one (from memory, from disk,
 confirmed by a 304, or as the newer list in a rollback check) first checks the chain it was verified
-with against the trust list given for *this* check, as a freshly fetched list is checked
-(:func:`credentials.trust_list.verify_status_list`): its CA still one of the institution's anchors,
-its signer key one the institution lists now and has not revoked (:func:`~credentials.trust_list.
-check_listed_signer`). A held list that fails is not used: no conditional request revalidates it,
-and when nothing else answers the outcome is that of a list not signed by the institution
-(``forged``), never VALID. It still counts against rollback (its ``iat`` for the newest-``iat`` mark,
-its withdrawals against a list of the same second): that can only take an answer away.
+with against the trust list given for *this* check (:func:`_refusal`), as a freshly fetched list is
+checked. Its CA must still be one of the institution's anchors, and its signer key one the
+institution lists and has not revoked; a list failing that is not used (no conditional request
+revalidates it) and, when nothing else answers, the outcome is that of a list not signed by the
+institution (``forged``), never VALID: whoever holds a compromised key also chose the list's ``iat``.
+
+A signer key merely *rotated out* (``esspass registry rotate`` closes its window; a normal key
+change, not a revocation) keeps what it signed while listed: a list is judged by whether its key was
+listed when the verifier first fetched it and whether it was signed before that window closed (its
+``iat``), so a list held from before the rotation answers like any held list (a 304 confirms it,
+within ``max_age`` offline). A list first fetched after the window closed (signed since by an issuer
+not yet restarted with its new key, or claiming an ``iat`` inside the old window, which is the
+signer's to choose) is not taken, and is no statement (undetermined), not a forgery; the list held
+answers only if it is at least as new and withdraws all the refused one does. For a list fetched
+now this is the rule :func:`credentials.trust_list.verify_status_list` applies for the wallet (the
+key listed now). A refused list still counts against rollback (a held one's ``iat`` for the
+newest-``iat`` mark, its withdrawals against a list of the same second): that can only take an
+answer away.
 """
 
 from __future__ import annotations
@@ -53,7 +64,7 @@ from pathlib import Path
 import httpx
 
 from credentials import status_list, trust_list
-from credentials.errors import CredentialError, IssuerTrustError, MalformedError
+from credentials.errors import CredentialError, MalformedError
 from credentials.verification import StatusOutcome, status_value_of
 from esspass import fetch
 
@@ -80,9 +91,24 @@ class Prefetched:
 @dataclass
 class _Entry:
     verified: status_list.VerifiedStatusList
-    fetched: float  # unix time of the fetch
+    fetched: float  # unix time of the last fetch, whole or confirmed by a 304 (what ``ttl`` counts from)
     entity_id: str
     etag: str | None = None
+    obtained: float = -1.0  # unix time the token was fetched whole and verified (default: ``fetched``)
+
+    def __post_init__(self) -> None:
+        if self.obtained < 0:
+            self.obtained = self.fetched
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """Why a list does not speak for the institution; ``forged`` when it is to be treated as not
+    signed by it (another institution's, a CA no longer listed, a key never listed or revoked), not
+    when its key was merely rotated out before the list was fetched or signed."""
+
+    why: str
+    forged: bool
 
 
 class StatusClient:
@@ -116,8 +142,8 @@ class StatusClient:
             entry = self._cache.get(key)
         if entry is None:
             entry = self._load(ref.uri, ref.token_form, entity)
-        # Not revalidated by a 304 either: the same token fetched again would be refused.
-        usable = entry is not None and _refusal(entry, entity, now) is None
+        # A held list _refusal refuses is not offered for a 304 either: that confirms the token, not its signer.
+        usable = entry is not None and _refusal(entry, entity) is None
         fresh = (usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
@@ -143,16 +169,19 @@ class StatusClient:
         # trailing newline (a static file, a CDN) must load from disk as it verified live.
         token: str | bytes = body if cwt else body.decode(response.encoding or "utf-8", errors="replace").strip()
         try:
-            # The institution's own anchors, and a signer key it lists now (shared with the wallet).
-            verified = trust_list.verify_status_list(token, uri=ref.uri, entity=entity, now=now)
+            # The institution's own anchors, then its signer key as listed now (_refusal).
+            verified = _verify(token, ref.uri, entity, now)
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
         entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
+        untrusted = _refusal(entry, entity)
+        if untrusted is not None:
+            return self._untrusted(entry, untrusted, ref, entity, ts)
         with self._lock:  # the check and the keeping as one step: two fetches at once cannot both pass
             refused = self._rollback(verified, entity)
             current = self._cache.get(key)
-            newer = current if current is not None and _refusal(current, entity, now) is None \
+            newer = current if current is not None and _refusal(current, entity) is None \
                 and current.verified.iat > verified.iat else None
             if refused is None and newer is None:
                 self._cache[key] = entry
@@ -163,6 +192,22 @@ class StatusClient:
         self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
         self._raise_mark(ref.uri, verified.iat)
         return self._outcome(entry, ref, ts, "network")
+
+    def _untrusted(self, fetched: _Entry, refused: _Refused, ref: status_list.StatusReference,
+                   entity: trust_list.ListedEntity, ts: float) -> StatusOutcome:
+        """A list just fetched whose signer does not speak for the institution now. Revoked, never
+        listed or under a CA no longer listed: a forgery. A key rotated out: no statement, unless a
+        list held (its signer listed when it was fetched) is at least as new and withdraws all the
+        refused one does (the same list sent again by a server without ETags): that one answers."""
+        if refused.forged:
+            return StatusOutcome(None, None, "network", f"The status list is not trusted: {refused.why}.", forged=True)
+        for held in sorted(self._held(ref.uri, entity), key=lambda e: e.verified.iat, reverse=True):
+            if _refusal(held, entity) is None and (held.verified.iat > fetched.verified.iat or (
+                    held.verified.iat == fetched.verified.iat and not status_list.undoes_withdrawal(
+                        fetched.verified.status_list, held.verified.status_list))):
+                return self._outcome(held, ref, ts, "cache")
+        return StatusOutcome(None, None, "network", f"The status list was not taken: {refused.why}, so it makes no "
+                             "statement.")
 
     def _rollback(self, verified: status_list.VerifiedStatusList, entity: trust_list.ListedEntity) -> str | None:
         """Why ``verified`` must not replace what is held for its URI, or None.
@@ -334,13 +379,10 @@ class StatusClient:
             if record["uri"] != uri or record["form"] != form or record["entity_id"] != entity.id:
                 return None
             token, fetched = base64.b64decode(record["token"]), float(record["fetched"])
-            at = datetime.fromtimestamp(fetched, UTC)
             # Stripped as when it was verified live: copies saved by earlier versions kept the
             # response body as served, trailing newline included.
-            verified = (status_list.verify_cwt_token(token, uri=uri, anchors=entity.anchors(), now=at)
-                        if form == status_list.CWT else
-                        status_list.verify_token(token.decode("ascii").strip(), uri=uri, anchors=entity.anchors(),
-                                                 now=at))
+            verified = _verify(token if form == status_list.CWT else token.decode("ascii").strip(), uri, entity,
+                               datetime.fromtimestamp(fetched, UTC))
         except (OSError, ValueError, KeyError, TypeError, CredentialError):
             return None  # damaged or not this institution's: as if there were no copy (fail closed)
         entry = _Entry(verified, fetched, entity.id, record.get("etag"))
@@ -351,22 +393,30 @@ class StatusClient:
     def _fallback(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime,
                   why: str, *, genuine: bool = False) -> StatusOutcome:
         """No new list: the newest one held for the URI in either form (one list, two encodings), if
-        it is this institution's, its signer still listed and within ``max_age``; else no statement.
+        it is this institution's, its signer listed when it was fetched (:func:`_refusal`) and within
+        ``max_age``; else no statement.
 
-        When nothing could be fetched and the only lists held are signed by a key the trust list no
-        longer names (revoked, rotated out, or under a CA no longer listed), the outcome is the one a
-        list not signed by the institution gives (``forged``): fetched now, the same token would be
-        refused as one. Not when a ``genuine`` list was fetched and refused as older than the held
-        ones (:meth:`_rollback`): the institution did sign that one, so there is only no statement."""
+        When nothing could be fetched and the only lists held are refused as not the institution's
+        (a key revoked or never listed, a CA no longer listed), the outcome is the one a list not
+        signed by the institution gives (``forged``): fetched now, the same token would be refused as
+        one. Not when they are refused only because their key was rotated out before they were
+        fetched or signed (no statement), nor when a ``genuine`` list was fetched and refused as older
+        than the held ones (:meth:`_rollback`): the institution did sign that one."""
         ts = now.timestamp()
-        kept = self._held(ref.uri, entity)
-        held = [e for e in kept if _refusal(e, entity, now) is None]
-        if not held and kept and not genuine:
-            newest = max(kept, key=lambda e: e.verified.iat)
-            return StatusOutcome(None, max(0.0, ts - newest.verified.iat), "cache",
-                                 f"{why}, and the status list held is no longer trusted: "
-                                 f"{_refusal(newest, entity, now)}.", forged=True)
-        entry = max(held, key=lambda e: e.verified.iat) if held else None
+        kept = sorted(self._held(ref.uri, entity), key=lambda e: e.verified.iat, reverse=True)
+        refusals = [(e, _refusal(e, entity)) for e in kept]
+        held = [e for e, refused in refusals if refused is None]
+        if not held and kept:
+            forged = [(e, r) for e, r in refusals if r is not None and r.forged]
+            newest, refused = (forged or refusals)[0]
+            assert refused is not None
+            if forged and not genuine:
+                return StatusOutcome(None, max(0.0, ts - newest.verified.iat), "cache",
+                                     f"{why}, and the status list held is no longer trusted: {refused.why}.",
+                                     forged=True)
+            return StatusOutcome(None, max(0.0, ts - newest.verified.iat), "none",
+                                 f"{why}, and the status list held cannot be used: {refused.why}.")
+        entry = held[0] if held else None
         if entry is not None and ts - entry.verified.iat <= self._max_age:
             return self._outcome(entry, ref, ts, "cache")
         age = None if entry is None else ts - entry.verified.iat
@@ -421,23 +471,56 @@ def _write_atomically(path: Path, record: dict[str, object]) -> None:
         pass  # a full or read-only disk costs the offline copy, never the check
 
 
-def _refusal(entry: _Entry, entity: trust_list.ListedEntity, now: datetime) -> str | None:
-    """Why the held ``entry`` no longer speaks for ``entity`` as the trust list names it for this
-    check, or None: the checks :func:`credentials.trust_list.verify_status_list` makes of a list
-    fetched now (draft-ietf-oauth-status-list §8.3, §11.3), on the chain kept with the entry, so no
-    signature is checked again. Another institution's list, one whose CA is no longer (or, revoked,
-    not) among the institution's anchors, and one whose signer key is not listed at ``now`` or was
-    revoked (:func:`~credentials.trust_list.check_listed_signer`: a compromised key also chose the
-    list's ``iat``) are refused."""
+def _verify(token: str | bytes, uri: str, entity: trust_list.ListedEntity,
+            at: datetime) -> status_list.VerifiedStatusList:
+    """``token`` (a JWT as ``str``, a CWT as ``bytes``) verified against ``entity``'s own CA
+    certificates as of ``at`` (draft-ietf-oauth-status-list §8.3, §11.3); its signer key is
+    :func:`_refusal`'s to judge."""
+    if isinstance(token, bytes):
+        return status_list.verify_cwt_token(token, uri=uri, anchors=entity.anchors(), now=at)
+    return status_list.verify_token(token, uri=uri, anchors=entity.anchors(), now=at)
+
+
+def _refusal(entry: _Entry, entity: trust_list.ListedEntity) -> _Refused | None:
+    """Why ``entry`` (held, or just fetched) does not speak for ``entity`` as the trust list names it
+    for this check, or None; on the chain kept with the entry, so no signature is checked again.
+
+    Forged: another institution's list, one whose CA is no longer (or, revoked, not) among the
+    institution's anchors, one whose signer key the institution does not list or revoked (a
+    compromised key also chose the list's ``iat``). Not forged, only not taken: a key listed and not
+    revoked, but not when the list was first fetched (rotated out before, or listed only later), or
+    whose window closed before the list's ``iat`` (signed after the rotation). A list fetched while
+    its key was listed and signed before the window closed speaks as long as any held list does: a
+    rotation is a key change, not a compromise (:func:`credentials.trust_list.check_listed_signer`
+    draws the same line for a credential, by its issuance)."""
     if entry.entity_id != entity.id:
-        return "the list of another institution"
+        return _Refused("the list of another institution", forged=True)
     if entry.verified.chain.anchor not in entity.anchors():
-        return "its certificate authority is no longer on the trust list"
-    try:
-        trust_list.check_listed_signer(entity, entry.verified.chain.leaf, now)
-    except IssuerTrustError as exc:
-        return exc.message
-    return None
+        return _Refused("its certificate authority is no longer on the trust list", forged=True)
+    windows = trust_list.signer_listings(entity, entry.verified.chain.leaf)
+    if windows is None:
+        return None  # an institution listing only its CAs is judged by them
+    if not windows:
+        return _Refused(f"the document signer key is not one {entity.id} lists on the trust list", forged=True)
+    if any(c.revoked for c in windows):
+        return _Refused(f"{entity.id} revoked this document signer key (compromised): nothing it signed is trusted",
+                        forged=True)
+    fetched = datetime.fromtimestamp(entry.obtained, UTC)
+    signed = datetime.fromtimestamp(entry.verified.iat, UTC)
+    if any(c.listed_at(fetched) and signed <= c.not_after for c in windows):
+        return None
+    closed = [c.not_after for c in windows if c.not_before <= fetched]
+    if not closed:
+        opens = min(c.not_before for c in windows)
+        return _Refused(f"the key that signed this status list is listed by {entity.id} only from {_when(opens)}, "
+                        "and the list was fetched before that", forged=False)
+    what = "signed after that" if signed > max(closed) else "fetched only after that"
+    return _Refused(f"{entity.id} rotated out the key that signed this status list on {_when(max(closed))} "
+                    f"(a key change, not a revocation), and the list was {what}", forged=False)
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _expired(entry: _Entry, ts: float) -> bool:

@@ -191,8 +191,16 @@ class CaseIn(BaseModel):
 
 class ReplacementIn(BaseModel):
     claims: dict[str, Any]
+    #: Left out: the replaced case's holder is carried over; an object: it replaces it; ``null``: the
+    #: new case has no holder (told from "left out" by ``model_fields_set``).
     holder: dict[str, Any] | None = None
     reason: str = Field(max_length=300)
+
+    def holder_given(self) -> dict[str, Any] | None:
+        """What :meth:`IssuerService.replace_case` is given: None to carry the holder over, ``{}`` to remove it."""
+        if "holder" not in self.model_fields_set:
+            return None
+        return self.holder if self.holder is not None else {}
 
 
 class StateIn(BaseModel):
@@ -426,11 +434,14 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     @app.post("/{path}/api/cases/{case_id}/replace", tags=["back office"], status_code=201)
     def replace_case(case_id: str, body: ReplacementIn, who: Clerk) -> JSONResponse:
         """A new document in place of this one (extended, corrected): recorded, and this one withdrawn
-        with ``reason``, in one step. Offer the new case to the worker's wallet as any other."""
+        with ``reason``, in one step. Offer the new case to the worker's wallet as any other.
+        ``holder`` left out: this case's holder is carried over; given: it replaces it; ``null``: the
+        new case has no holder."""
         refuse_nul(body.reason, "reason")
         refuse_nul(body.claims, "")
         refuse_nul(body.holder, "holder")
-        case = svc().replace_case(who[0], case_id, body.claims, actor=who[1], reason=body.reason, holder=body.holder)
+        case = svc().replace_case(who[0], case_id, body.claims, actor=who[1], reason=body.reason,
+                                  holder=body.holder_given())
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases/{case_id}/paper.pdf", tags=["back office"])

@@ -47,6 +47,7 @@ from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import page_language
 from issuer.db import OfficeSession
+from issuer.rules import refusal
 from issuer.service import (
     CREDENTIAL_TYPES,
     FourEyes,
@@ -473,6 +474,14 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Ce dossier n'attend plus d'approbation : un autre agent vient de statuer, ou il a été retiré.",
                      "Ta sprawa nie czeka już na zatwierdzenie: inny urzędnik właśnie o niej zdecydował albo została "
                      "wycofana."),
+    # IssuerService.approve_case: a suspended case is approved once reinstated; it can be refused.
+    "approve_suspended": ("This case is suspended: reinstate it before approving it. Refusing it stays possible.",
+                          "Šī lieta ir apturēta: pirms apstiprināšanas to atjaunojiet. To joprojām var noraidīt.",
+                          "Dieser Fall ist ausgesetzt: Setzen Sie ihn wieder in Kraft, bevor Sie ihn freigeben. "
+                          "Ablehnen bleibt möglich.",
+                          "Ce dossier est suspendu : rétablissez-le avant de l'approuver. Il peut toujours être "
+                          "refusé.",
+                          "Ta sprawa jest zawieszona: przywróć ją przed zatwierdzeniem. Nadal można ją odrzucić."),
     "approve_own": ("You recorded this case, so another clerk approves it.",
                     "Jūs reģistrējāt šo lietu, tāpēc to apstiprina cits darbinieks.",
                     "Sie haben diesen Fall erfasst, daher gibt ihn eine andere Sachbearbeitung frei.",
@@ -1024,7 +1033,9 @@ def read_csv(data: bytes) -> CsvRows:
 
 def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
         dict[str, Any], dict[str, str] | None]:
-    """The claims and the offline-QR holder (or None) typed into the new-case form."""
+    """The claims and the offline-QR holder typed into the new-case form: the holder's fields, an
+    empty dict when they are all left empty (no holder: a replacement removes the old case's, as
+    :meth:`IssuerService.replace_case` reads it), None only for a form without them (a PID's)."""
     fields = FIELDS[configuration_id]
     flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.")}
     if "transitional_rules" in flat:
@@ -1034,9 +1045,10 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
         entity = inst.entity
         claims.update(issuing_authority={"id": entity.id, "name": entity.name, "country": entity.country},
                       issuing_country=entity.country, authentic_source={"id": entity.id, "name": entity.name})
-    person = {f.key: values[f.name].strip() for f in fields
-              if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}
-    return claims, person or None
+    if not any(f.name.startswith("holder.") for f in fields):
+        return claims, None
+    return claims, {f.key: values[f.name].strip() for f in fields
+                    if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}
 
 
 def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
@@ -1251,6 +1263,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         inst = who.inst
         if case["state"] == "revoked" or case["erased_at"]:
             return to(path, f"/cases/{case['id']}", request)
+        if awaiting(case):  # not a document yet (IssuerService.replace_case): approved or refused first
+            return show_case(request, path, case, status_code=409,
+                             error=_refusal(_lang(request), refusal("case.awaiting_replaced")))
         values = form_values(case["configuration_id"], case["claims"], case["holder"])
         if not form_keeps(inst, case["configuration_id"], case["claims"], values):
             # Several employers, a ship's flag, a portrait...: the form would drop them unseen.

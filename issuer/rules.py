@@ -168,6 +168,22 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                                   "agent : approuvez-le ou refusez-le d'abord",
                                   "zastępstwo tego dokumentu (sprawa {case}) czeka na zatwierdzenie przez drugiego "
                                   "urzędnika: najpierw je zatwierdź lub odrzuć"),
+    # A case awaiting approval is not a document yet: a replacement of it could withdraw it only, never
+    # what it was itself to replace (IssuerService.replace_case).
+    "case.awaiting_replaced": ("the case awaits a second clerk's approval, so it cannot be replaced: approve or "
+                               "refuse it first (to correct it, refuse it and record the corrected document again)",
+                               "lieta gaida otra darbinieka apstiprinājumu, tāpēc to nevar aizstāt: vispirms to "
+                               "apstipriniet vai noraidiet (lai to labotu, noraidiet to un reģistrējiet laboto "
+                               "dokumentu no jauna)",
+                               "der Fall wartet auf die Freigabe durch eine zweite Sachbearbeitung und kann daher "
+                               "nicht ersetzt werden: Geben Sie ihn zuerst frei oder lehnen Sie ihn ab (um ihn zu "
+                               "berichtigen, lehnen Sie ihn ab und erfassen Sie das berichtigte Dokument erneut)",
+                               "le dossier attend l'approbation d'un second agent et ne peut donc pas être remplacé : "
+                               "approuvez-le ou refusez-le d'abord (pour le corriger, refusez-le et enregistrez à "
+                               "nouveau le document corrigé)",
+                               "sprawa czeka na zatwierdzenie przez drugiego urzędnika, więc nie można jej zastąpić: "
+                               "najpierw ją zatwierdź lub odrzuć (aby ją poprawić, odrzuć ją i zapisz poprawiony "
+                               "dokument ponownie)"),
     "case.no_holder_paper": ("the case has no holder's name and birth date: the paper copy prints them for the "
                              "inspector to compare with an identity document; replace the case giving the holder "
                              "(family_name, given_name, birthdate)",

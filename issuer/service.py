@@ -379,15 +379,20 @@ class IssuerService:
         The new document has a new number (:class:`NumberTaken` for the old one's, or any other
         case's): the old one is withdrawn, not gone, and is still known by its number.
 
-        ``holder`` None (left out): the old case's holder is carried over, as the back office form
-        carries it; given, it replaces it.
+        ``holder`` None (left out): the old case's holder is carried over; given, it replaces it; an
+        empty mapping: the new case has no holder (a wrong person recorded is removed). The back office
+        form always states it (its holder fields, an empty mapping when they are all cleared); the API
+        carries it over when the body leaves ``holder`` out, and removes it for ``"holder": null``.
 
         Where a second clerk approves each document (four-eyes), the new case awaits approval and the
         old one stays as it is meanwhile, in the worker's wallet and on paper: approving the new one
         withdraws the old in the same transaction (:meth:`approve_case`), refusing it leaves the old
         untouched. While one replacement awaits approval, the old case is not replaced again (409:
         approve or refuse that one first), so that approving either cannot withdraw what the other
-        was to replace.
+        was to replace. Nor is a case that itself awaits approval replaced (409: approve or refuse it
+        first; refused, the document it was to replace is replaced again, corrected): approving the
+        new one would withdraw the waiting one only, which could then never be approved, and the
+        document that one was to replace would stay valid beside the new one.
         """
         if not reason.strip():
             raise invalid("reason", "reason.required")
@@ -403,6 +408,8 @@ class IssuerService:
             self._still_held(old)
             if old.state == "revoked":
                 raise refusal("case.withdrawn")
+            if old.approval == "awaiting":  # not a document yet: approved or refused first
+                raise refusal("case.awaiting_replaced")
             awaiting = self._awaiting_replacement(s, old)
             if awaiting is not None:
                 raise refusal("case.replacement_awaiting", case=awaiting)
@@ -450,8 +457,9 @@ class IssuerService:
 
     @staticmethod
     def _approval_filter(approval: str) -> tuple[Any, ...]:
-        """``awaiting``: the cases a clerk can still approve (not withdrawn meanwhile, e.g. replaced,
-        nor erased); ``approved``, ``refused``: as recorded; empty: every case."""
+        """``awaiting``: the cases a clerk can still approve or refuse (not withdrawn meanwhile, e.g.
+        replaced, nor erased; a suspended one is approved once reinstated, and still stands in the way
+        of a second replacement); ``approved``, ``refused``: as recorded; empty: every case."""
         if not approval:
             return ()
         if approval == "awaiting":
@@ -731,7 +739,9 @@ class IssuerService:
         Only a named clerk (``clerk:<institution>/<name>``) other than the one who recorded the case
         may approve it: 403 ``access_denied`` otherwise, each with its reason (``approve_unnamed``:
         two clerks sharing one institution token cannot be told apart, so its holder may be the one
-        who recorded the case; ``approve_own``).
+        who recorded the case; ``approve_own``). A suspended case is not approved (409: reinstate it
+        first): a suspended replacement's approval would withdraw the document it replaces and leave
+        the worker with none that is valid; refusing it stays possible.
         """
         now = self._now()
         with self.sessions.begin() as s:
@@ -748,6 +758,8 @@ class IssuerService:
                 raise FourEyes("approve_shared_case", "this case was recorded with the institution's shared token, "
                                "so no one can tell who recorded it: refuse it, and record it again with a named "
                                "clerk token")
+            if case.state == "suspended":
+                raise refusal("case.not_active", state="suspended")
             case.approval = "approved"
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))
             if case.replaces is not None:

@@ -1,8 +1,8 @@
 """The project's test command: lint (ruff), types (mypy), then the test suite (pytest).
 
 Run from the repository root with the project's virtual environment:
-``.venv/bin/python scripts/check.py [pytest args...]``. Exits non-zero if any step fails.
-"""
+``.venv/bin/python scripts/check.py [pytest args...]``. Exits non-zero if any step fails. The tests
+run in parallel, one pytest-xdist worker per CPU (``-n 0``: one process)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ def run(title: str, cmd: list[str]) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def _parallel(argv: list[str]) -> list[str]:
+    """One pytest-xdist worker per CPU, each test file whole in one worker (its module fixtures,
+    servers and browser pages are shared by its tests): the suite's servers and browsers wait on
+    each other more than on the CPU. A caller choosing ``-n`` (or ``-p no:xdist``) chooses."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv) or "no:xdist" in argv:
+        return []
+    return ["-n", "auto", "--dist", "loadfile"]
+
+
 def main(argv: list[str]) -> int:
     py = sys.executable
     failed = []
@@ -25,7 +34,7 @@ def main(argv: list[str]) -> int:
         failed.append("ruff")
     if run("mypy", [py, "-m", "mypy"]) != 0:
         failed.append("mypy")
-    code = run("pytest", [py, "-m", "pytest", *argv])
+    code = run("pytest", [py, "-m", "pytest", *_parallel(argv), *argv])
     if code not in (0,):
         failed.append(f"pytest (exit {code})")
     if failed:

@@ -113,6 +113,42 @@ def test_a_replacement_without_a_holder_keeps_the_old_cases_holder(issuer: Any) 
     assert changed.json()["holder"] == other
 
 
+def test_a_replacement_with_holder_null_removes_the_holder(issuer: Any) -> None:
+    """The API tells ``"holder": null`` (no holder: the wrong person was recorded) from a body that leaves
+    it out (carried over); the new case then has no holder, and no paper copy naming anyone."""
+    _handle, http, _token = issuer
+    old = _case(http, "DEMO-A1-LV-9701")
+    unnumbered = {**old["claims"], "document_number": ""}
+    removed = http.post(f"/cases/{old['id']}/replace",
+                        json={"claims": unnumbered, "holder": None, "reason": "holder was the wrong person"})
+    assert removed.status_code == 201, removed.text
+    assert removed.json()["holder"] is None
+    assert removed.json()["paper_refusal"]["rule_key"] == "case.no_holder_paper"
+    assert http.get(f"/cases/{removed.json()['id']}/paper.pdf").status_code == 409
+
+
+def test_the_replacement_form_with_every_holder_field_cleared_removes_the_holder(issuer: Any) -> None:
+    """The form always states the holder: its holder fields all emptied mean "no holder", never "keep the
+    old one" (which the form showed, and the clerk removed)."""
+    handle, http, token = issuer
+    old = _case(http, "DEMO-A1-LV-9801")
+    session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as office:
+        page = office.get(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en")
+        assert 'value="Bērziņš"' in page.text  # the form shows the holder, to keep, change or clear
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert csrf is not None
+        form = {**form_values("pda1", old["claims"], HOLDER), "csrf": csrf.group(1), "document_number": "",
+                "replace_reason": "holder was the wrong person"}
+        cleared = {**form, **{f.name: "" for f in FIELDS["pda1"] if f.name.startswith("holder.")}}
+        replaced = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en", data=cleared)
+        assert replaced.status_code == 303, replaced.text
+    new_id = replaced.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    new = http.get(f"/cases/{new_id}").json()
+    assert new["replaces"] == old["id"] and new["holder"] is None
+    assert new["paper_refusal"]["rule_key"] == "case.no_holder_paper"
+
+
 def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
     """Filled in from the case, but for the number: the one field a replacement must not keep."""
     handle, http, token = issuer
@@ -145,6 +181,8 @@ def test_the_form_starts_from_the_cases_own_data() -> None:
     inst = Institution(demo_entity("LV:VSAA"), generate_key(), [], "https://issuer.example/lv-vsaa")
     again, holder = claims_from_form(inst, "pda1", values)
     assert holder == HOLDER
+    cleared = {k: "" if k.startswith("holder.") else v for k, v in values.items()}
+    assert claims_from_form(inst, "pda1", cleared)[1] == {}  # stated: no holder (not "left out")
     kept = ("employer", "work_address", "starting_date", "ending_date", "document_number", "transitional_rules")
     assert {k: again[k] for k in kept} == {k: claims[k] for k in kept}
 

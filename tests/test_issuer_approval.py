@@ -260,6 +260,74 @@ def test_service_a_document_whose_replacement_awaits_approval_is_not_replaced_ag
     assert [c["id"] for c in service.list_cases(vsaa, approval="awaiting")] == [first.id]
 
 
+def test_service_a_replacement_awaiting_approval_is_not_itself_replaced(service: IssuerService) -> None:
+    """A replaced by B (awaiting); C recorded in place of B would, once approved, withdraw B only: B could
+    never be approved any more, so A would never be withdrawn and the worker would hold two valid A1s
+    (A and C). A case awaiting approval is not replaced (409, keyed); refused, A is replaced again."""
+    vsaa = service.institution("lv-vsaa")
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
+    b = service.replace_case(vsaa, a.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
+                             reason="posting extended")
+    cases = len(service.list_cases(vsaa, limit=1000))
+    with pytest.raises(ProtocolError) as refused:
+        service.replace_case(vsaa, b.id, {**_pda1(), "ending_date": "2027-11-30"}, actor=ANNA_ACTOR,
+                             reason="a typo in the new one")
+    assert (refused.value.http_status, refused.value.error, refused.value.key) == (
+        409, "invalid_request", "case.awaiting_replaced")
+    assert len(service.list_cases(vsaa, limit=1000)) == cases  # nothing recorded
+    assert service.get_case(vsaa, a.id)["replacement_awaiting"] == b.id
+    service.refuse_case(vsaa, b.id, actor=JANIS_ACTOR, reason="a typo in the ending date")
+    c = service.replace_case(vsaa, a.id, {**_pda1(), "ending_date": "2027-11-30"}, actor=ANNA_ACTOR,
+                             reason="posting extended")
+    service.approve_case(vsaa, c.id, actor=JANIS_ACTOR)
+    states = {name: service.get_case(vsaa, x.id)["state"] for name, x in (("A", a), ("B", b), ("C", c))}
+    assert states == {"A": "revoked", "B": "revoked", "C": "active"}, states
+
+
+def test_service_a_new_case_awaiting_approval_is_not_replaced(service: IssuerService) -> None:
+    """Not a document yet: it is approved (and then replaced, as any document) or refused."""
+    vsaa = service.institution("lv-vsaa")
+    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    with pytest.raises(ProtocolError) as refused:
+        service.replace_case(vsaa, case.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
+    assert (refused.value.http_status, refused.value.key) == (409, "case.awaiting_replaced")
+    service.approve_case(vsaa, case.id, actor=JANIS_ACTOR)
+    assert service.replace_case(vsaa, case.id, _pda1(), actor=ANNA_ACTOR, reason="corrected").approval == "awaiting"
+
+
+def test_service_a_suspended_replacement_is_not_approved_until_reinstated(service: IssuerService) -> None:
+    """B (awaiting) in place of A is suspended: approving it would withdraw A and leave the worker with no
+    valid document (A withdrawn, B suspended). Refused (409: reinstate it first), A untouched; once
+    reinstated it is approved and A withdrawn."""
+    vsaa = service.institution("lv-vsaa")
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
+    b = service.replace_case(vsaa, a.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
+                             reason="posting extended")
+    service.set_state(vsaa, b.id, "suspended", reason="employer to check", actor=JANIS_ACTOR)
+    with pytest.raises(ProtocolError) as refused:
+        service.approve_case(vsaa, b.id, actor=JANIS_ACTOR)
+    assert (refused.value.http_status, refused.value.key, refused.value.params) == (
+        409, "case.not_active", {"state": "suspended"})
+    assert (service.get_case(vsaa, a.id)["state"], service.get_case(vsaa, b.id)["approval"]) == ("active", "awaiting")
+    assert service.get_case(vsaa, a.id)["replacement_awaiting"] == b.id  # still stands in the way of another
+    service.set_state(vsaa, b.id, "active", reason="", actor=JANIS_ACTOR)
+    service.approve_case(vsaa, b.id, actor=JANIS_ACTOR)
+    assert (service.get_case(vsaa, a.id)["state"], service.get_case(vsaa, b.id)["state"]) == ("revoked", "active")
+
+
+def test_service_a_suspended_case_awaiting_approval_can_still_be_refused(service: IssuerService) -> None:
+    vsaa = service.institution("lv-vsaa")
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
+    b = service.replace_case(vsaa, a.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
+    service.set_state(vsaa, b.id, "suspended", reason="employer to check", actor=JANIS_ACTOR)
+    refused = service.refuse_case(vsaa, b.id, actor=ANNA_ACTOR, reason="the employer was right")
+    assert (refused["state"], refused["approval"]) == ("revoked", "refused")
+    assert service.get_case(vsaa, a.id)["state"] == "active"
+
+
 def test_service_an_institution_without_approval_records_cases_as_before(service: IssuerService) -> None:
     nvd = service.institution("lv-nvd")
     case = service.create_case(nvd, "ehic", {**PERSON.ehic, "document_number": ""}, actor="clerk:LV:NVD")
@@ -441,6 +509,30 @@ def test_api_a_replacement_awaits_approval_again(issuer: ServerHandle) -> None:
         assert anna.get(f"/cases/{old['id']}").json()["state"] == "revoked"
 
 
+def test_api_a_case_awaiting_approval_is_not_replaced_409_with_its_rule(issuer: ServerHandle) -> None:
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis:
+        old = _made(anna)
+        janis.post(f"/cases/{old['id']}/approve").raise_for_status()
+        new = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"}).json()
+        again = janis.post(f"/cases/{new['id']}/replace", json={"claims": _pda1(), "reason": "corrected"})
+        assert again.status_code == 409, again.text
+        body = again.json()
+        assert (body["error"], body["rule_key"]) == ("invalid_request", "case.awaiting_replaced")
+        assert "approve or refuse it first" in body["error_description"]
+
+
+def test_api_a_suspended_case_is_not_approved_409_reinstate_it_first(issuer: ServerHandle) -> None:
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis:
+        old = _made(anna)
+        janis.post(f"/cases/{old['id']}/approve").raise_for_status()
+        new = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"}).json()
+        anna.post(f"/cases/{new['id']}/suspend", json={"reason": "to check"}).raise_for_status()
+        approved = janis.post(f"/cases/{new['id']}/approve")
+        assert approved.status_code == 409, approved.text
+        assert approved.json()["rule_key"] == "case.not_active" and "reinstate it first" in approved.text
+        assert anna.get(f"/cases/{old['id']}").json()["state"] == "active"
+
+
 def test_api_a_csv_import_awaits_approval(issuer: ServerHandle) -> None:
     header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
     data = "\n".join([header, row.replace("DEMO-A1-LV-9001", ""), row.replace("DEMO-A1-LV-9001", "")]) + "\n"
@@ -601,6 +693,42 @@ def test_office_a_replacement_awaiting_approval_is_told_on_both_cases_in_the_cle
         assert "it was not approved: the earlier one stays as it was" in page
 
 
+def test_office_a_case_awaiting_approval_offers_no_replacement_and_says_why(issuer: ServerHandle) -> None:
+    """Approved or refused first (IssuerService.replace_case): no "Replace" on its page, and the form asked
+    for anyway answers 409 with the reason in the clerk's language."""
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis, _office(issuer, JANIS) as office:
+        old = _made(anna)
+        janis.post(f"/cases/{old['id']}/approve").raise_for_status()
+        new = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"}).json()
+        page = office.get(f"/cases/{new['id']}", params={"lang": "lv"}).text
+        assert 'id="approval"' in page and 'id="replace"' not in page
+        form = office.get(f"/cases/{new['id']}/replace", params={"lang": "lv"})
+        assert form.status_code == 409 and 'id="error"' in form.text
+        assert "tāpēc to nevar aizstāt" in form.text and 'id="f-replace-reason"' not in form.text
+        posted = office.post(f"/cases/{new['id']}/replace", params={"lang": "de"},
+                             data={**_pda1_form(_csrf(page)), "replace_reason": "corrected"})
+        assert posted.status_code == 409 and "kann daher nicht ersetzt werden" in posted.text
+        assert anna.get(f"/cases/{old['id']}").json()["replacement_awaiting"] == new["id"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "This case is suspended: reinstate it before approving it."),
+                                             ("lv", "Šī lieta ir apturēta"), ("de", "Dieser Fall ist ausgesetzt"),
+                                             ("fr", "Ce dossier est suspendu"), ("pl", "Ta sprawa jest zawieszona")])
+def test_office_a_suspended_case_awaiting_approval_says_reinstate_it_first_instead_of_approve(
+        issuer: ServerHandle, lang: str, words: str) -> None:
+    import html
+
+    with _api(issuer, ANNA) as anna, _office(issuer, JANIS) as office:
+        case = _made(anna)
+        anna.post(f"/cases/{case['id']}/suspend", json={"reason": "to check"}).raise_for_status()
+        page = office.get(f"/cases/{case['id']}", params={"lang": lang}).text
+        assert 'id="approve"' not in page and 'id="refuse"' in page
+        assert 'id="approve-suspended"' in page and words in html.unescape(page)
+        forced = office.post(f"/cases/{case['id']}/approve", params={"lang": lang}, data={"csrf": _csrf(page)})
+        assert forced.status_code == 409 and 'id="error"' in forced.text
+        assert anna.get(f"/cases/{case['id']}").json()["approval"] == "awaiting"
+
+
 @pytest.mark.parametrize("lang", ["en", "lv", "de", "fr", "pl"])
 def test_office_the_replace_form_says_the_old_document_is_withdrawn_when_the_replacement_is_approved(
         issuer: ServerHandle, lang: str) -> None:
@@ -611,8 +739,9 @@ def test_office_the_replace_form_says_the_old_document_is_withdrawn_when_the_rep
     from credentials import i18n
     from issuer.office import _T
 
-    with _api(issuer, ANNA) as anna, _office(issuer, ANNA) as office:
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis, _office(issuer, ANNA) as office:
         case = _made(anna)
+        janis.post(f"/cases/{case['id']}/approve").raise_for_status()  # one awaiting it is not replaced
         page = html.unescape(office.get(f"/cases/{case['id']}/replace", params={"lang": lang}).text)
     index = i18n.LANGUAGES.index(lang)
     assert _T["replace_help_approval"][index] in page and _T["replace_submit_approval"][index] in page
@@ -625,7 +754,7 @@ def test_office_the_approval_strings_exist_in_all_five_languages() -> None:
 
     for key in ("signed_in_as", "awaiting", "to_approve", "to_approve_title", "none_awaiting", "approval_title",
                 "approval_help", "approve", "refuse", "refuse_help", "approve_own", "approve_unnamed",
-                "offer_after_approval", "event.approved", "event.refused"):
+                "offer_after_approval", "event.approved", "event.refused", "approve_suspended"):
         texts = _T[key]
         assert len(texts) == len(i18n.LANGUAGES) and all(t.strip() for t in texts), key
         assert len(set(texts)) >= 4, key  # translated, not copied

@@ -494,6 +494,45 @@ def test_an_unanswered_request_past_its_time_is_expired_for_the_page_and_the_api
         assert world.http.get(f"{url}{answered['status_url']}").json() == {"status": "done"}
 
 
+@pytest.mark.parametrize("slow", ["decrypting", "verifying"])
+def test_an_answer_racing_the_deadline_is_shown_or_refused_never_lost(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                      slow: str) -> None:
+    """An answer is taken only if the transaction is claimed before its deadline, by the time of the
+    claim (decrypting the answer takes a moment), and the page is told ``expired`` only once the
+    transaction is closed to answers in the database. A status poll landing while the answer is being
+    read either finds it expired, and the answer is then refused, or finds it taken ("pending"), and
+    the verdict follows. Before, the poll said ``expired`` (verifier.js stops for good and removes the
+    QR code), yet the answer was accepted and recorded: the inspector never saw the verdict."""
+    with _verifier(world) as (service, url):
+        request = Inspector(url, world.http).request("pda1", response_mode="direct_post")
+        payload = world.request_object(request)
+        tx = service.get(payload["response_uri"].rsplit("/", 1)[1])
+        clock = {"now": datetime.fromtimestamp(tx.expires - 0.5, UTC)}  # the answer arrives in time
+        service.clock = lambda: clock["now"]
+        polled: list[str] = []
+
+        def past_the_deadline_polled(step: Any) -> Any:
+            def slowly(*args: Any, **kwargs: Any) -> Any:
+                out = step(*args, **kwargs)
+                clock["now"] = datetime.fromtimestamp(tx.expires + 0.5, UTC)
+                polled.append(service.result(request["transaction_id"])["status"])  # the page polls now
+                return out
+            return slowly
+
+        if slow == "decrypting":
+            monkeypatch.setattr(openid4vp, "parse_response", past_the_deadline_polled(openid4vp.parse_response))
+        else:
+            monkeypatch.setattr(service, "verify", past_the_deadline_polled(service.verify))
+        form = openid4vp.build_response_form(payload, {"vp_token": world.vp_token(payload)})
+        answered = world.http.post(payload["response_uri"], data=form)
+        final = service.result(request["transaction_id"])["status"]
+        if slow == "decrypting":  # claimed after the deadline: expired for the page and the wallet alike
+            assert (polled, answered.status_code, final) == (["expired"], 400, "expired")
+            assert "expired" in answered.json()["error_description"]
+        else:  # claimed in time: the page keeps waiting and gets the verdict
+            assert (polled, answered.status_code, final) == (["pending"], 200, "done")
+
+
 @pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
 def test_a_kb_jwt_for_the_client_id_without_its_prefix_is_refused(world: World, prefix: str) -> None:
     """§5.9.1, §14.1.2: the presentation's audience is the full Client Identifier, prefix included."""

@@ -119,8 +119,9 @@ class StatusServer:
         self.token = token
         self.up = True
 
-    def client(self, cache_dir: Path | None = None) -> StatusClient:
-        return StatusClient(httpx.Client(transport=httpx.MockTransport(self._answer)), cache_dir=cache_dir)
+    def client(self, cache_dir: Path | None = None, *, max_age: int = 24 * 3600) -> StatusClient:
+        return StatusClient(httpx.Client(transport=httpx.MockTransport(self._answer)), cache_dir=cache_dir,
+                            max_age=max_age)
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         if not self.up:
@@ -208,36 +209,38 @@ def test_an_older_status_list_does_not_replace_the_newer_one_kept_on_disk_after_
     assert server.client(tmp_path)(REF, institution.entity, _at(30)).value == status_list.INVALID
 
 
-def test_a_status_list_signed_by_a_signer_key_rotated_out_is_not_trusted(institution: Institution) -> None:
-    """The institution lists its signer keys; after a rotation (a suspected compromise, say), a list
-    signed by the old key claiming a withdrawn document is valid again is refused as a forgery."""
-    leaf = institution.x5c[0]
-    ca = institution.entity.certificates[0]
+def _rotated_out_at(institution: Institution, closed: datetime) -> trust_list.ListedEntity:
+    """LV:VSAA after ``esspass registry rotate`` at ``closed``: its signer key listed until then, not revoked."""
+    leaf, ca = institution.x5c[0], institution.entity.certificates[0]
     rotated_out = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
-                                               NOW - timedelta(days=1), NOW - timedelta(hours=1))
-    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
-                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, rotated_out),
-                                     status_history=())
-    outcome = StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(REF, entity, _at(10))
-    assert (outcome.value, outcome.forged) == (None, True)
-    listed = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
-                                          NOW - timedelta(days=1), NOW + timedelta(days=1))
-    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
-                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, listed), status_history=())
-    assert StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(REF, entity, _at(10)).value == 0
+                                               NOW - timedelta(days=1), closed)
+    return trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
+                                   roles=frozenset({"pda1_issuer"}), certificates=(ca, rotated_out),
+                                   status_history=())
+
+
+def test_a_status_list_signed_by_a_signer_key_after_its_rotation_makes_no_statement(
+        institution: Institution) -> None:
+    """The institution lists its signer keys. After a rotation the old key's window is closed but the
+    key is not revoked: a list it signed since (an issuer not yet restarted with its new key) is not
+    taken, so its word on a withdrawn document counts for nothing, yet nothing says it is forged: no
+    statement (undetermined), not a failed status. With the key listed, the same list answers."""
+    outcome = StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(
+        REF, _rotated_out_at(institution, NOW - timedelta(hours=1)), _at(10))
+    assert (outcome.value, outcome.source, outcome.forged) == (None, "network", False)
+    assert "LV:VSAA rotated out the key that signed this status list" in outcome.message, outcome.message
+    assert "not a revocation" in outcome.message and "signed after that" in outcome.message
+    assert StatusServer(institution.token(iat=TS, exp=TS + 3600)).client()(
+        REF, _signer_listed(institution), _at(10)).value == status_list.VALID
 
 
 def test_a_key_rotated_out_cannot_backdate_a_status_list_into_its_old_window(institution: Institution) -> None:
-    """The list's iat is the signer's to choose: the key must be listed now, not at that iat."""
-    leaf, ca = institution.x5c[0], institution.entity.certificates[0]
-    rotated_out = trust_list.ListedCertificate(leaf.public_bytes(Encoding.DER), trust_list.SIGNER,
-                                               NOW - timedelta(days=1), NOW - timedelta(hours=1))
-    entity = trust_list.ListedEntity(id="LV:VSAA", country="LV", name="LV:VSAA", name_en="LV:VSAA",
-                                     roles=frozenset({"pda1_issuer"}), certificates=(ca, rotated_out),
-                                     status_history=())
+    """The list's iat is the signer's to choose: a list first fetched after the key's window closed is
+    not taken, whatever iat it claims (no statement: the key was not revoked)."""
     backdated = institution.token(iat=TS - 7200, exp=TS + 86400)  # two hours ago: inside the old window
-    outcome = StatusServer(backdated).client()(REF, entity, _at(10))
-    assert (outcome.value, outcome.forged) == (None, True)
+    outcome = StatusServer(backdated).client()(REF, _rotated_out_at(institution, NOW - timedelta(hours=1)), _at(10))
+    assert (outcome.value, outcome.forged) == (None, False)
+    assert "fetched only after that" in outcome.message, outcome.message
 
 
 # --- what is kept: the verified bytes and one newest-list record per URI (review of the status client) -----
@@ -419,14 +422,97 @@ def test_a_disk_copy_signed_by_a_key_revoked_since_does_not_answer_after_a_resta
     assert (outcome.value, outcome.forged) == (None, True)
 
 
-def test_a_held_list_signed_by_a_key_rotated_out_since_does_not_answer_offline(institution: Institution) -> None:
-    """``esspass registry rotate`` closes the old key's window: its lists stop speaking with it."""
+def test_a_held_list_signed_by_a_key_rotated_out_and_then_revoked_is_a_forgery(institution: Institution) -> None:
+    """Revocation wins over the rotation before it: the window closed, and then the key was marked
+    compromised; the list held from before the rotation answers nothing."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    outcome = client(REF, _signer_listed(institution, until=_at(15), revoked=True), _at(20))
+    assert (outcome.value, outcome.forged) == (None, True) and "revoked" in outcome.message
+
+
+# --- a key rotated out (not revoked) keeps what it signed while listed (review of the status cache) -------
+
+
+def test_a_held_list_signed_before_its_key_was_rotated_out_still_answers_offline(institution: Institution) -> None:
+    """``esspass registry rotate`` closes the old key's window: a normal key change, nothing compromised.
+    A list it signed, and the verifier fetched, while it was listed keeps answering like any held list
+    when the status server cannot be reached; a genuine, unwithdrawn A1 is not made INVALID by it."""
     server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
     client = server.client()
     assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
     server.up = False
     outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(20))
-    assert (outcome.value, outcome.forged) == (None, True)
+    assert (outcome.value, outcome.source, outcome.forged) == (status_list.VALID, "cache", False)
+
+
+def test_a_not_modified_answer_still_confirms_a_list_signed_before_the_rotation(institution: Institution) -> None:
+    """The registry rotated before the issuer switched keys: the issuer still serves the list the
+    verifier holds, and its 304 keeps that list answering."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(20))
+    assert (outcome.value, outcome.source, outcome.forged) == (status_list.VALID, "network", False)
+    server.up = False  # the 304 at 20 s, after the window closed, is no fetch of a new list
+    assert client(REF, _signer_listed(institution, until=_at(15)), _at(30)).value == status_list.VALID
+
+
+def test_the_same_list_sent_again_without_an_etag_after_the_rotation_leaves_the_held_copy_answering(
+        institution: Institution) -> None:
+    """A server without ETags sends the held list whole again: refused as a new fetch (first fetched
+    after the window closed), it adds nothing the held copy does not say, which answers."""
+    server = TwoFormServer(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(20))
+    assert (outcome.value, outcome.source, outcome.forged) == (status_list.VALID, "cache", False)
+
+
+def test_a_list_the_old_key_signs_after_the_rotation_makes_no_statement_though_an_older_one_is_held(
+        institution: Institution) -> None:
+    """Between the rotation and the issuer's restart with its new key the old key signs newer lists:
+    the held one is no longer the institution's latest word and the new one cannot be taken."""
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.token = institution.token(iat=TS + 20, exp=TS + 86400, withdrawn=True)
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(30))
+    assert (outcome.value, outcome.source, outcome.forged) == (None, "network", False)
+    assert "signed after that" in outcome.message, outcome.message
+
+
+def test_a_disk_copy_signed_before_the_rotation_answers_after_a_restart(institution: Institution,
+                                                                        tmp_path: Path) -> None:
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    assert server.client(tmp_path)(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    outcome = server.client(tmp_path)(REF, _signer_listed(institution, until=_at(15)), _at(20))  # restarted
+    assert (outcome.value, outcome.source, outcome.forged) == (status_list.VALID, "cache", False)
+
+
+def test_a_list_held_from_before_the_rotation_answers_only_within_max_age(institution: Institution) -> None:
+    server = StatusServer(institution.token(iat=TS, exp=TS + 86400))
+    client = server.client(max_age=3600)
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    assert client(REF, _signer_listed(institution, until=_at(15)), _at(3600)).value == status_list.VALID
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(3601))
+    assert (outcome.value, outcome.source, outcome.forged) == (None, "none", False)
+
+
+def test_a_held_list_fetched_after_its_key_was_rotated_out_does_not_answer(institution: Institution) -> None:
+    """The verifier fetched the list with a trust list that did not show the rotation yet: the window
+    had closed before the fetch, so the held copy speaks no more than a list fetched now would."""
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400))
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.up = False
+    outcome = client(REF, _signer_listed(institution, until=_at(5)), _at(20))
+    assert (outcome.value, outcome.forged) == (None, False)
+    assert "rotated out the key" in outcome.message and "fetched only after that" in outcome.message
 
 
 def test_a_held_list_whose_ca_is_no_longer_listed_does_not_answer_offline(institution: Institution) -> None:

@@ -301,3 +301,99 @@ def test_the_verdict_screen_shows_its_own_browser_the_same_result_for_a_short_gr
         assert name in browser.get(verdict, params={"lang": "en"}).text
         assert browser.post(f"{url}/inspect", data={"profile": "pda1"}).status_code == 303  # the next check
         assert _people(database) == 0 and name not in browser.get(verdict, params={"lang": "en"}).text
+
+
+def test_starting_another_check_ends_the_grace_but_never_erases_before_the_retention_time(
+        world: World, tmp_path: Path) -> None:
+    """With ``retention_seconds`` set, the inspectorate keeps a shown verdict's person that long:
+    starting another check in the same browser ends only that browser's grace (its extra viewing
+    beyond the retention time), it does not erase the earlier person before the retention is up.
+    With no retention (the default) it still erases at once (the grace test above)."""
+    from datetime import UTC, datetime, timedelta
+
+    from esspass.stack import verifier_replica
+
+    database = tmp_path / "retained.db"
+    name = PERSON.pid["family_name"]
+    for retention in (300, 30):  # longer, and shorter, than the 120 s grace
+        with verifier_replica(world.stack, database_url=f"sqlite:///{database}", retention_seconds=retention) as (
+                service, url), httpx.Client(timeout=20) as browser:
+            assert browser.post(f"{url}/login", data={"token": world.stack.inspector_token}).status_code == 303
+            request = _answered_check(world, Inspector(url, world.http))
+            verdict = f"{url}/inspect/{request['transaction_id']}/verdict"
+            assert name in browser.get(verdict, params={"lang": "en"}).text
+            assert browser.post(f"{url}/inspect", data={"profile": "pda1"}).status_code == 303  # the next check
+            assert _people(database) == 1 and name in browser.get(verdict, params={"lang": "en"}).text
+            shown = datetime.now(UTC)
+            clock = {"now": shown + timedelta(seconds=retention - 5)}
+            service.clock = lambda: clock["now"]  # noqa: B023 - this round's clock
+            service.sweep()
+            assert _people(database) == 1, retention  # within the retention time, grace or none
+            clock["now"] = shown + timedelta(seconds=retention + 1)
+            service.sweep()
+            assert _people(database) == 0, retention  # not kept for the grace: it was ended
+        database.unlink()
+
+
+def _offline_code(world: World) -> str:
+    """An offline code of the person's A1, as the wallet shows it (its status list out of reach)."""
+    from datetime import UTC, datetime
+
+    from credentials import compact
+    from credentials.x509 import spki_kid
+
+    key, chain = world.pki.signers[PERSON.pda1_issuer]
+    phone, now = generate_key(), int(time.time())
+    holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+    raw = compact.issue_compact(vct=pda1.VCT, claims=pda1.validate(PERSON.pda1), holder=holder,
+                                holder_jwk=public_jwk(phone), issuer_key=key, kid=spki_kid(chain[0]), iat=now - 60,
+                                exp=now + 86400, status=UNREACHABLE)
+    return compact.present_compact(raw, phone, now=datetime.now(UTC))
+
+
+@pytest.mark.parametrize("retention", [0, 60])
+def test_an_offline_check_answered_through_the_api_keeps_its_person_no_longer_than_the_retention(
+        world: World, tmp_path: Path, retention: int) -> None:
+    """``/api/offline/verify`` hands the caller the person in its answer: the verdict is shown then.
+    With no retention the person is not kept at all; with one, it is erased once that time is up.
+    It used to stay stored, never marked shown, until the inspection was deleted (15 minutes)."""
+    from datetime import UTC, datetime, timedelta
+
+    from esspass.stack import verifier_replica
+
+    database = tmp_path / "offline.db"
+    with verifier_replica(world.stack, database_url=f"sqlite:///{database}", retention_seconds=retention) as (
+            service, url):
+        answer = world.http.post(f"{url}/api/offline/verify", json={"qr": _offline_code(world)}).json()
+        assert answer["person"]["family_name"] == PERSON.pid["family_name"]
+        assert _people(database) == (1 if retention else 0)
+        later = datetime.now(UTC) + timedelta(seconds=retention + 1)
+        service.clock = lambda: later
+        service.sweep()
+        assert _people(database) == 0
+
+
+def test_an_offline_scan_whose_verdict_page_is_never_opened_has_its_person_erased_soon(
+        world: World, tmp_path: Path) -> None:
+    """The offline page scans the code and sends the browser on to the verdict screen, which shows it
+    (and starts the retention clock). If that redirect is never followed (the tab closed, the network
+    gone), the person is erased by the sweep a minute later all the same, as if shown then; opened
+    after that, the verdict says its personal data was removed."""
+    from datetime import UTC, datetime, timedelta
+
+    from esspass.stack import verifier_replica
+
+    database = tmp_path / "offline-page.db"
+    with verifier_replica(world.stack, database_url=f"sqlite:///{database}") as (service, url), \
+            httpx.Client(timeout=20) as browser:
+        assert browser.post(f"{url}/login", data={"token": world.stack.inspector_token}).status_code == 303
+        scanned = browser.post(f"{url}/offline", data={"qr": _offline_code(world)})
+        assert scanned.status_code == 303
+        service.sweep()
+        assert _people(database) == 1  # the browser is on its way to the verdict screen
+        later = datetime.now(UTC) + timedelta(seconds=61)
+        service.clock = lambda: later
+        service.sweep()
+        assert _people(database) == 0
+        page = browser.get(f"{url}{scanned.headers['location']}").text
+        assert PERSON.pid["family_name"] not in page and "Personal data of this check has been removed." in page

@@ -196,7 +196,10 @@ def test_every_failure_the_wallet_words_itself_is_said_whole_in_each_language() 
         for call in re.finditer(r"raise (?:NotFoundError|Wallet\w*Error|WrongPassphraseError)\(\s*((?:\"[^\"]*\"\s*)+)",
                                 text):
             raised.add("".join(re.findall(r"\"([^\"]*)\"", call.group(1))))
-    raised |= {"This QR code is no longer on screen. Show it again from the document.",
+    from wallet import service
+
+    raised |= {service.SHOWING_OVER, service.REMOVED_REQUEST, service.REMOVED_SHOWING, service.RENEWED_REQUEST,
+               service.RENEWED_SHOWING,  # why a request or a showing was closed (WalletService._close_open)
                "This file is not a picture that can be read.",
                "No QR code could be read in the picture. Try a sharper, closer photo."}
     missing = sorted(m for m in raised if m not in messages.MESSAGES)

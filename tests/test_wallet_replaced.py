@@ -15,10 +15,11 @@ to two verifiers while another is unused, and a record of every offline QR code 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -540,13 +541,17 @@ def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
     _in_process_cli(world, wallet, monkeypatch)
     assert wallet_main(["present", world.inspector.request("pda1")["link"], "--no"]) == 3
     listed = capsys.readouterr().out
-    assert "- Issuing country: Latvia (optional)" in listed and "--only-required" in listed
+    pid_part = listed.split("From: Person identification data")[1]
+    assert f"- Personal identification number: {PERSON.pid['personal_administrative_number']} (optional)" in pid_part
+    assert "--only-required" in listed
     assert "- Family name: Bērziņa\n" in listed  # what every option asks is not optional
+    assert "- Issuing country: Latvia\n" in pid_part  # nor what the PID shows in plain view: it leaves anyway
     request = world.inspector.request("pda1")
     assert wallet_main(["present", request["link"], "--yes", "--only-required"]) == 0
     sent = capsys.readouterr().out
     pid_part = sent.split("From: Person identification data")[1]
-    assert "(optional)" not in sent and "Issuing country" not in pid_part and "Personal identification" not in pid_part
+    assert "(optional)" not in sent and "Personal identification" not in pid_part
+    assert "- Issuing country: Latvia\n" in pid_part  # still listed: it is sent
     assert world.inspector.result(request)["verdict"]["reason_key"] == "holder_link.withheld"
 
 
@@ -582,25 +587,163 @@ def test_a_second_offer_of_the_same_document_takes_the_place_of_its_card(world: 
     assert any(e.outcome == "shared" and first in e.credentials for e in wallet.log())
 
 
-def test_the_worker_may_leave_out_what_the_request_marks_optional(world: World) -> None:
+def _offer_in_forms(world: World, wallet: WalletService, case: tuple[str, str], *forms: str) -> list[str]:
+    """The case offered again and taken in ``forms`` only (as an issuer that offers one form, or one
+    whose other form it defers, hands it over): the card groups received."""
+    offer = world.clerk.offer(*case)
+    offer_id, resolved = wallet.open_offer(offer["link"])
+    only = replace(resolved, offered=tuple(o for o in resolved.offered if o.format in forms))
+    assert {o.format for o in only.offered} == set(forms)  # the premise: the issuer offers these forms
+    wallet.items.offers[offer_id] = (only, time.monotonic())
+    return wallet.accept_offer(offer_id, offer["tx_code"])
+
+
+def _forms(wallet: WalletService, group: str) -> dict[str, set[str]]:
+    """The copies a card holds, by form."""
+    held: dict[str, set[str]] = {}
+    for copy in wallet.credentials():
+        if copy.group == group:
+            held.setdefault(copy.format, set()).add(copy.id)
+    return held
+
+
+@pytest.mark.parametrize(("renewed", "kept"), [("mso_mdoc", "dc+sd-jwt"), ("dc+sd-jwt", "mso_mdoc")])
+def test_a_second_offer_of_the_same_document_in_one_form_renews_that_form_only(
+        world: World, renewed: str, kept: str) -> None:
+    """The card's other form stays as it was, with its keys (and the offline QR code, which only the
+    SD-JWT VC copies carry): a second offer brings what it brings, and replaces nothing else."""
+    wallet = world.wallet()
+    case = world.a1()
+    group = world.receive(wallet, case)
+    before = _forms(wallet, group)
+    assert set(before) == {"dc+sd-jwt", "mso_mdoc"} and wallet.card(group, "en").offline  # the premise
+    assert _offer_in_forms(world, wallet, case, renewed) == [group]  # it took the card's place
+    after = _forms(wallet, group)
+    assert after.get(kept) == before[kept], f"the {kept} form was erased: forms now {sorted(after)}"
+    assert after[renewed] and not after[renewed] & before[renewed]  # that form's copies are the new ones
+    assert wallet.card(group, "en").offline
+    assert len([c for c in wallet.cards("en") if c.vct == pda1.VCT]) == 1
+
+
+def test_the_half_of_an_offer_that_comes_later_joins_the_card_the_first_half_made(world: World) -> None:
+    """An offer whose forms arrive apart (one now, the other after a deferral, OpenID4VCI §8.3 and §9:
+    both stored through the same "same document" rule): the later half joins the card, and erases
+    nothing of what arrived first."""
+    wallet = world.wallet()
+    case = world.a1()
+    [group] = _offer_in_forms(world, wallet, case, "mso_mdoc")
+    first = _forms(wallet, group)
+    assert set(first) == {"mso_mdoc"}  # the premise
+    assert _offer_in_forms(world, wallet, case, "dc+sd-jwt") == [group]
+    after = _forms(wallet, group)
+    assert after.get("mso_mdoc") == first["mso_mdoc"], f"the half that came first was erased: forms now {sorted(after)}"
+    assert after["dc+sd-jwt"] and wallet.card(group, "en").offline
+
+
+def test_renewing_a_card_closes_the_request_and_the_showing_of_its_old_copies(world: World) -> None:
+    """As removing it does: a request waiting for consent was shown the old copy's values, and an
+    offline QR code on screen signs with the old copy. Each is closed, and the worker told why when
+    turning to it; nothing reaches the inspector. A request opened by another wallet process (the
+    page server, while the terminal took the offer) is refused when agreed to, for the same reason."""
+    from wallet.errors import NotFoundError
+
+    wallet = world.wallet()
+    case = world.a1()
+    group = world.receive(wallet, case)
+    request = world.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    elsewhere = WalletService(wallet.settings, wallet.store, http=wallet.http, trust=wallet.trust)  # its own items
+    other_request = world.inspector.request("pda1")
+    other = elsewhere.open_request(other_request["link"], "en")
+    showing = wallet.show_offline_qr(group)
+    world.receive(wallet, world.case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic)))
+    not_a1 = wallet.open_request(world.inspector.request("ehic")["link"], "en")  # the EHIC and the PID
+    assert world.receive(wallet, case) == group
+    attempts: list[tuple[Callable[[], object], str]] = [
+        (lambda: wallet.share(consent.id), "renewed in the wallet meanwhile; nothing was sent"),
+        (lambda: wallet.pending_request(consent.id), "renewed in the wallet meanwhile; nothing was sent"),
+        (lambda: elsewhere.share(other.id), "renewed in the wallet meanwhile; nothing was sent"),
+        (lambda: wallet.showing(showing.id), "renewed in the wallet meanwhile, and this QR code showed its old"),
+        (lambda: wallet.renew_offline_qr(showing.id), "renewed in the wallet meanwhile, and this QR code showed"),
+    ]
+    for attempt, said in attempts:
+        with pytest.raises(NotFoundError, match=said):
+            attempt()
+    assert world.inspector.result(request)["status"] == "pending"  # nothing reached the inspector
+    assert world.inspector.result(other_request)["status"] == "pending"
+    assert wallet.pending_request(not_a1.id) == not_a1  # a request the renewal does not concern stays open
+    wallet.decline(not_a1.id)
+    removed = wallet.show_offline_qr(group)
+    wallet.delete(group)
+    with pytest.raises(NotFoundError, match="removed from the wallet"):
+        wallet.renew_offline_qr(removed.id)
+
+
+def test_an_a1_in_the_eudi_reference_model_is_read_for_its_dates_and_its_number(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its period is under ``legislation`` and its number is ``document_id`` (credentials.eudi_pda1):
+    read as a verifier reads it, its card says "ended" after its last day, and a second offer of it
+    takes its card's place."""
+    from credentials import eudi_pda1
+    from wallet.service import _in_place_of_same
+
+    claims = {"document_id": "EUDI-A1-0001", "issuing_country": "LV", "expiry_date": "2027-09-30",
+              "legislation": {"member_state": "LV", "starting_date": "2026-10-01", "ending_date": "2027-09-30"},
+              "competent_institution": {"institution_id": "LV:VSAA", "institution_name": "VSAA", "country_code": "LV"}}
+    held = replace(_stored("eudi", "", iat=1_000), vct=eudi_pda1.VCT, claims=claims)
+    wallet = world.wallet()
+    with wallet.store.transaction() as doc:
+        doc["credentials"].append(held.to_dict())
+    card = wallet.card("eudi", "en")
+    assert (card.valid_from, card.valid_until, card.period) == ("2026-10-01", "2027-09-30", "current")
+    monkeypatch.setattr(WalletService, "today", lambda _self: date(2027, 10, 1))
+    assert wallet.card("eudi", "en").warning == "ended"
+    again = replace(held, id="again", group="again")
+    doc = {"credentials": [held.to_dict()]}
+    new, groups, erased = _in_place_of_same(doc, [again], ["again"])
+    assert groups == ["eudi"] and [c.group for c in new] == ["eudi"] and [c.id for c in erased] == [held.id]
+
+
+def test_the_worker_may_leave_out_what_the_request_marks_optional(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The inspection's PID query ends with smaller claim sets (OpenID4VP §6.4.1): the portrait, the
-    personal number, the expiry date and the issuing country are optional. Left out, the wallet answers
-    the largest set without them, and the inspector's verdict is still reached."""
+    personal number, the expiry date and the issuing country are not in all of them. Only what can be
+    held back is optional: the personal number (the demo PID has no portrait); its expiry date and
+    issuing country are in plain view in every presentation (not selectively disclosable), so they
+    are listed as leaving, not offered to be left out. Left out, the wallet answers the largest set
+    without what was unticked, none of it leaves, and the inspector's verdict is still reached."""
+    from credentials import sd_jwt
+
     wallet = world.wallet()
     world.receive(wallet, world.a1())
     request = world.inspector.request("pda1")
     consent = wallet.open_request(request["link"], "en")
     assert consent.choosing
     pid_item = next(i for i in consent.items if i.query_id.startswith("pid"))
-    optional = {c.path[0] for c in pid_item.claims if c.optional}
-    assert {"personal_administrative_number", "issuing_country", "date_of_expiry"} <= optional
-    assert not any(c.optional for c in pid_item.claims if c.path[0] in ("family_name", "given_name", "birthdate"))
+    pid_copy = next(c for c in wallet.credentials() if c.group == pid_item.group and c.format == "dc+sd-jwt")
+    assert {("issuing_country",), ("date_of_expiry",)} <= set(core.always_visible(pid_copy.credential))  # premise
+    listed = {c.path[0]: c.optional for c in pid_item.claims}
+    assert listed == {"family_name": False, "given_name": False, "birthdate": False, "date_of_expiry": False,
+                      "personal_administrative_number": True, "issuing_country": False}, listed
     a1_item = next(i for i in consent.items if i.query_id.startswith("pda1"))
     assert not any(c.optional for c in a1_item.claims)
-    withhold = [(pid_item.query_id, c.path) for c in pid_item.claims if c.path[0] == "personal_administrative_number"]
+    sent: list[dict[str, Any]] = []
+    real_present = core.present
+
+    def spy(credential: str, paths: Any, key: Any, **kw: Any) -> str:
+        presentation = real_present(credential, paths, key, **kw)
+        sent.append(sd_jwt.unverified_claims(presentation))
+        return presentation
+
+    monkeypatch.setattr(core, "present", spy)
+    withhold = [(pid_item.query_id, c.path) for c in pid_item.claims if c.optional]
     assert wallet.share(consent.id, withhold).outcome == "shared"
-    # The largest set without the number leaves (the issuing country goes with it: asked only together).
+    pid_sent = next(claims for claims in sent if "given_name" in claims)
+    assert "personal_administrative_number" not in pid_sent  # what was unticked stays on the phone
+    assert {"issuing_country", "date_of_expiry"} <= set(pid_sent)  # what was not offered leaves, as listed
+    # The largest set without the number leaves (the issuing country is asked with it only, and leaves anyway).
     assert wallet.log()[0].claims.count("personal_administrative_number") == 1  # the A1's own, not the PID's
+    assert wallet.log()[0].claims.count("issuing_country") == 2  # the A1's and the PID's, as the screen said
     verdict = world.inspector.result(request)["verdict"]
     assert verdict["reason_key"] == "holder_link.withheld", verdict  # the inspector sees it was left out
     assert {c["query_id"]: c["verdict"] for c in verdict["credentials"]} == {"pda1": "valid", "pid": "valid"}
@@ -759,13 +902,15 @@ def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, 
         consent = browser.post("/present", data={"link": request["link"], "csrf": csrf})
         boxes = re.findall(r'<input type="checkbox" form="share-form" name="keep" value="(pid:\d+)"[^>]*checked>'
                            r' <span class="label">([^<]+)</span>', consent.text)
-        assert {label for _v, label in boxes} >= {"Personal identification number", "Issuing country",
-                                                  "Expiry date"}, consent.text[:4000]
+        # Only what can be held back: the PID's expiry date and issuing country are in plain view.
+        assert {label for _v, label in boxes} == {"Personal identification number"}, consent.text[:4000]
+        pid_part = consent.text.split('data-query="pid"')[1].split("</ul>")[0]
+        assert '<span class="label">Issuing country</span>' in pid_part, pid_part
+        assert '<span class="label">Expiry date</span>' in pid_part, pid_part
         assert 'name="choosing" value="1"' in consent.text and 'id="optional-help"' in consent.text
         share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
         assert share is not None
-        kept = [value for value, label in boxes if label == "Expiry date"]
-        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1", "keep": kept})
+        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1", "keep": []})
         assert 'id="shared"' in result.text
         verdict = world.inspector.result(request)["verdict"]
         assert verdict["reason_key"] == "holder_link.withheld", verdict  # the number stayed on the phone

@@ -54,7 +54,7 @@ def response_endpoint() -> Iterator[tuple[str, list[dict[str, str]]]]:
         yield endpoint
 
 
-def _wallet(pki: DemoPki, tmp_path: Path) -> WalletService:
+def _wallet(pki: DemoPki, tmp_path: Path, may_request: tuple[str, ...] = ("given_name",)) -> WalletService:
     settings = WalletSettings(data_dir=tmp_path, scrypt_n=16, allow_loopback_http=True, pki_dir=tmp_path / "no-pki")
     store = WalletStore.create(settings.wallet_path(), "pw", params=ScryptParams(n=16))
     holder = new_key()
@@ -71,10 +71,10 @@ def _wallet(pki: DemoPki, tmp_path: Path) -> WalletService:
     with store.transaction() as doc:
         doc["credentials"].append(stored.to_dict())
     return WalletService(settings, store, http=make_client(verify=True, timeout=5),
-                         trust=ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pid.VCT: ("given_name",)}))
+                         trust=ListedVerifier(pki.cas[VERIFIER][1], VERIFIER, {pid.VCT: may_request}))
 
 
-def _link(pki: DemoPki, response_uri: str) -> str:
+def _link(pki: DemoPki, response_uri: str, query: dict[str, Any] | None = None) -> str:
     signer, chain = pki.access[VERIFIER]
     client_id = f"x509_hash:{x509_hash(chain[0])}"
     issued = int(time.time())
@@ -82,8 +82,9 @@ def _link(pki: DemoPki, response_uri: str) -> str:
         "client_id": client_id, "aud": openid4vp.STATIC_AUDIENCE, "response_type": "vp_token",
         "response_mode": "direct_post", "response_uri": response_uri, "nonce": "n-0S6_WzA2Mj", "state": "st4te",
         "iat": issued, "exp": issued + 300,
-        "dcql_query": {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]},
-                                        "claims": [{"path": ["given_name"]}]}]},
+        "dcql_query": query or {"credentials": [{"id": "pid", "format": "dc+sd-jwt",
+                                                 "meta": {"vct_values": [pid.VCT]},
+                                                 "claims": [{"path": ["given_name"]}]}]},
     }
     token = sign_jws({"typ": openid4vp.REQUEST_TYP, "x5c": x5c_header(chain)}, payload, signer)
     return f"openid4vp://?client_id={quote(client_id)}&request={token}"
@@ -121,3 +122,46 @@ def test_the_plain_parts_of_a_partly_disclosable_claim_are_on_the_consent_screen
     assert set(logged) == {".".join(map(str, p)) for p in listed}  # the worker's record says the same
     # Nothing listed that does not leave: the street stays back.
     assert not any(p[:2] == ("address", "street_address") for p in listed)
+
+
+def _with_claim_sets(*options: list[str]) -> dict[str, Any]:
+    """A PID query (OpenID4VP §6.4.1) of the given name (``g``), the family name (``f``, a Disclosure),
+    the address's plain country (``c``) and the address whole (``a``, its street a Disclosure)."""
+    claims = [{"id": "g", "path": ["given_name"]}, {"id": "f", "path": ["family_name"]},
+              {"id": "c", "path": ["address", "country"]}, {"id": "a", "path": ["address"]}]
+    used = {n for o in options for n in o}
+    return {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]},
+                             "claims": [c for c in claims if c["id"] in used], "claim_sets": list(options)}]}
+
+
+@pytest.mark.parametrize(("options", "optional", "held_back"), [
+    # The family name can be held back; the address's country is in plain view: it leaves anyway.
+    ((["g", "f", "c"], ["g"]), {("family_name",)}, ("family_name",)),
+    # The address whole is optional all the same: left out, its street's Disclosure stays back.
+    ((["g", "a"], ["g"]), {("address",)}, ("address", "street_address")),
+])
+def test_only_what_can_be_held_back_is_offered_to_be_left_out(
+        pki: DemoPki, response_endpoint: tuple[str, list[dict[str, str]]], tmp_path: Path,
+        options: tuple[list[str], ...], optional: set[tuple[Any, ...]], held_back: tuple[Any, ...]) -> None:
+    """A claim not in every claim set (OpenID4VP §6.4.1) is optional only when leaving it out holds
+    something back (RFC 9901 §7.2): one the issuer put in plain view is in every presentation, so the
+    consent lists it as leaving, never as one the worker may untick (nor does ``--only-required``
+    drop it from the list). The worker leaving out everything offered, what leaves is what was listed."""
+    response_uri, received = response_endpoint
+    received.clear()
+    wallet = _wallet(pki, tmp_path, may_request=("given_name", "family_name", "address"))
+    try:
+        consent = wallet.open_request(_link(pki, response_uri, _with_claim_sets(*options)), "en")
+        [item] = consent.items
+        assert {c.path for c in item.claims if c.optional} == optional
+        assert all(c.path in optional or not c.optional for c in item.claims)
+        withhold = [(item.query_id, c.path) for c in item.claims if c.optional]
+        assert wallet.share(consent.id, withhold).outcome == "shared"
+        logged = wallet.log()[0].claims
+    finally:
+        wallet.http.close()
+    presentation = json.loads(received[-1]["vp_token"])["pid"][0]
+    seen = {k: v for k, v in sd_jwt.unverified_claims(presentation).items() if k not in TECHNICAL}
+    leaves = _leaves(seen)
+    assert held_back not in leaves and ("address", "country") in leaves
+    assert set(logged) == {".".join(map(str, leaf)) for leaf in leaves}  # the record says what left, no more

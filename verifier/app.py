@@ -381,9 +381,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
     @app.post("/api/offline/verify", tags=["offline"])
     def verify_offline(body: OfflineIn, request: Request) -> JSONResponse:
-        """Verify a scanned offline QR text with the cached trust and status lists (no network needed)."""
-        return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge, inspector=recorded(request)),
-                            headers=NO_STORE)
+        """Verify a scanned offline QR text with the cached trust and status lists (no network needed).
+        The answer carries the person: the verdict is shown with it (the retention time starts now)."""
+        return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge, inspector=recorded(request),
+                                                 shown=True), headers=NO_STORE)
 
     @app.post("/api/status/prefetch", tags=["offline"])
     def prefetch() -> JSONResponse:

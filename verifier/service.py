@@ -268,10 +268,11 @@ class VerifierService:
                          grace=self.result_grace)
 
     def end_grace(self, viewer: str | None) -> None:
-        """The browser session ``viewer`` starts another check: the verdicts it was shown are no
-        longer seen again, and their persons are erased now, not at the end of the grace."""
+        """The browser session ``viewer`` starts another check: its grace over the verdicts it was
+        shown ends. With no retention their persons are erased now, not at the end of the grace;
+        with one, they are kept until it is up (as for anyone holding the handle), never less."""
         if viewer:
-            self.store.erase_shown_to(viewer_hash(viewer))
+            self.store.end_grace(viewer_hash(viewer), self.clock().timestamp(), retention=self.retention)
 
     def get(self, tx_id: str) -> Transaction:
         """A transaction by its public id (request_uri, response_uri)."""
@@ -334,14 +335,18 @@ class VerifierService:
     def receive(self, tx_id: str, form: Mapping[str, str]) -> dict[str, Any]:
         """The response_uri (§8.2): decrypt, match state, verify; a transaction accepts one answer."""
         tx = self.get(tx_id)
-        now = self.clock()
+        if tx.status == "expired":
+            raise ProtocolError("invalid_request", "this request has expired")
         if tx.status != "pending":
             raise ProtocolError("invalid_request", "this request was already answered")
         params = openid4vp.parse_response(form, response_mode=tx.response_mode, decryption_key=tx.encryption_key)
         if params.state != tx.state:
             raise ProtocolError("invalid_request", "the answer is for another request (state)")
+        # The time of the claim, not of the answer's arrival: decrypting it took a moment, in which a
+        # poll may have found the request expired (result); the answer is then refused, never kept unseen.
+        now = self.clock()
         if not self.store.claim(tx.id, now.timestamp()):
-            if now.timestamp() > tx.expires:
+            if now.timestamp() > tx.expires or (self.store.get(tx.id) or tx).status == "expired":
                 raise ProtocolError("invalid_request", "this request has expired")
             raise ProtocolError("invalid_request", "this request was already answered")
         # Same device: the answer's redirect carries a fresh code that only the initiating browser can
@@ -474,11 +479,16 @@ class VerifierService:
         self.store.add_challenge(code, now + self.request_ttl)
         return code
 
-    def verify_offline(self, qr_text: str, *, challenge: str | None = None,
-                       inspector: str | None = None, viewer: str | None = None) -> dict[str, Any]:
+    def verify_offline(self, qr_text: str, *, challenge: str | None = None, inspector: str | None = None,
+                       viewer: str | None = None, shown: bool = False) -> dict[str, Any]:
         """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page,
         written with its inspection record (``inspector``: who scanned it; ``viewer``: the browser
-        session, whose earlier verdicts' grace ends, :meth:`end_grace`)."""
+        session, whose earlier verdicts' grace ends, :meth:`end_grace`).
+
+        ``shown``: the caller gets the verdict with the person in this answer (the API), so it is shown
+        now: the retention clock starts, and with no retention the person is not kept at all. Else the
+        verdict screen shows it (:meth:`result`), and if it never does, the sweep erases the person
+        as if shown shortly after (:data:`verifier.transactions.OFFLINE_UNSHOWN_SECONDS`)."""
         from credentials.compact import PREFIX
 
         if not qr_text.startswith(PREFIX):
@@ -496,16 +506,18 @@ class VerifierService:
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
                                               challenge=code)
-        shown, person = _display(verdict)
-        shown["offline"] = True
+        display, person = _display(verdict)
+        display["offline"] = True
         proof = self.proof(verdict, now)
         tx = Transaction(secrets.token_urlsafe(18), "offline", "", "", "", {}, "offline", "", None, now.timestamp(),
-                         now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=shown,
-                         person=person, proof=proof, view=secrets.token_urlsafe(24), inspector=inspector)
+                         now.timestamp() + self.request_ttl, "offline inspection", status="done", verdict=display,
+                         person=None if shown and self.retention <= 0 else person, proof=proof,
+                         view=secrets.token_urlsafe(24), inspector=inspector,
+                         shown_at=now.timestamp() if shown else None)
         self._sweep(now.timestamp())
         self.end_grace(viewer)
         self.store.add(tx, record=self._record(proof, now, tx, verdict.reason_key))
-        return {"transaction_id": tx.view, **shown, "person": person}
+        return {"transaction_id": tx.view, **display, "person": person}
 
     def result(self, view: str, *, consume: bool = False, response_code: str | None = None,
                viewer: str | None = None) -> dict[str, Any]:
@@ -527,8 +539,12 @@ class VerifierService:
         if tx.flow == "same_device" and not tx.redeemed and response_code:
             self.redeem(tx.id, response_code, view)
             tx = self.inspection(view)
-        if tx.status == "pending" and self.clock().timestamp() > tx.expires:
-            return {"status": "expired"}  # the answer is taken only while unexpired (TransactionStore.claim)
+        if tx.status == "expired" or (tx.status == "pending" and self.clock().timestamp() > tx.expires):
+            # Expired only once the database says no answer can be taken any more (TransactionStore.expire,
+            # against claim): an answer claimed in time, still being read, keeps the page waiting for it.
+            if self.store.expire(tx.id, self.clock().timestamp()):
+                return {"status": "expired"}
+            tx = self.inspection(view)
         if tx.flow == "same_device" and not tx.redeemed:
             # Not even the one who made the request sees the answer before the wallet's redirect
             # has come back to the browser that made it: else a request link sent to someone else
@@ -554,7 +570,7 @@ class VerifierService:
             out["verdict"] = dict(verdict)
             if person is not None:
                 out["verdict"]["person"] = person
-            elif tx.shown_at is not None and tx.status == "done":
+            elif (tx.shown_at is not None or consume) and tx.status == "done":
                 out["verdict"]["personal_data_removed"] = True
             if tx.proof:
                 out["proof_url"] = f"/api/requests/{view}/proof"

@@ -8,7 +8,8 @@ At rest, the ephemeral private key that decrypts a direct_post.jwt answer and ev
 says about the person are sealed with AES-256-GCM under the verifier's storage key, bound to the
 row and column (associated data), so neither a database dump nor a swapped row reveals or
 forges them. The person is erased (the column set to NULL, not only hidden) once the verdict has
-been shown and the retention time has passed.
+been shown and the retention time has passed; an offline check's verdict not shown within
+:data:`OFFLINE_UNSHOWN_SECONDS` counts as shown then.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ _log = logging.getLogger("esspass.verifier")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _NONCE = 12
+#: Seconds an offline check's verdict may wait to be shown (the scan page's redirect to the verdict
+#: screen followed): after that its person is erased as if it had been shown then (:meth:`TransactionStore.sweep`).
+OFFLINE_UNSHOWN_SECONDS = 60
 
 
 class UnreadableTransaction(Exception):
@@ -67,7 +71,8 @@ class Transaction:
     created: float
     expires: float
     purpose: str
-    status: str = "pending"  # pending | verifying | done | error
+    #: pending | verifying | done | error | expired (unanswered in time: :meth:`TransactionStore.expire`)
+    status: str = "pending"
     verdict: dict[str, Any] | None = None  # without the person
     person: dict[str, Any] | None = None
     proof: str | None = None
@@ -201,13 +206,28 @@ class TransactionStore:
             redeemed=row.redeemed_at is not None, request_posts=row.request_posts, inspector=row.inspector)
 
     def claim(self, tx_id: str, now: float) -> bool:
-        """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired."""
+        """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired
+        at ``now``, which must be read just before (not when the answer arrived), and never once
+        :meth:`expire` has closed it: both are conditional updates of the row, the first one wins."""
         with self.engine.begin() as conn:
             taken = conn.execute(update(TransactionRecord)
                                  .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
                                         TransactionRecord.expires_at >= now)
                                  .values(status="verifying"))
             return bool(taken.rowcount == 1)
+
+    def expire(self, tx_id: str, now: float) -> bool:
+        """Close ``tx_id`` to answers if it is still unanswered (``pending``) and past its deadline at
+        ``now``: True when it is (now or before) ``expired``, False when an answer was claimed first.
+        Only then is the page told ``expired``: an answer claimed before the deadline, whatever
+        replica took it and however long reading it takes, is never lost to an ``expired`` poll."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
+                                TransactionRecord.expires_at < now)
+                         .values(status="expired"))
+            status = conn.execute(select(TransactionRecord.status).where(TransactionRecord.id == tx_id)).scalar()
+            return status == "expired"
 
     def count_request_post(self, tx_id: str, now: float, *, limit: int) -> bool:
         """Take one of the ``limit`` signed answers the request_uri of ``tx_id`` gives to a wallet's
@@ -271,20 +291,32 @@ class TransactionStore:
         with self.engine.begin() as conn:
             conn.execute(update(TransactionRecord).where(TransactionRecord.id == tx_id).values(sealed_person=None))
 
-    def erase_shown_to(self, shown_to: str) -> None:
-        """Erase the person of every verdict the browser session hashed as ``shown_to`` was shown and
-        may still see again: it has moved on to another check, its grace is over."""
+    def end_grace(self, shown_to: str, now: float, *, retention: float) -> None:
+        """The browser session hashed as ``shown_to`` has moved on to another check: its grace over
+        the verdicts it was shown ends (they are kept as any shown verdict is, ``retention`` seconds
+        from their showing, :meth:`sweep`), and the person of those whose retention is up is erased
+        now. With no retention that is every one of them, whatever the clocks of the replicas."""
+        ended = (TransactionRecord.shown_to == shown_to, TransactionRecord.shown_at.is_not(None))
+        due = () if retention <= 0 else (TransactionRecord.shown_at < now - retention,)
         with self.engine.begin() as conn:
             conn.execute(update(TransactionRecord)
-                         .where(TransactionRecord.shown_to == shown_to, TransactionRecord.shown_at.is_not(None),
-                                TransactionRecord.sealed_person.is_not(None))
+                         .where(*ended, *due, TransactionRecord.sealed_person.is_not(None))
                          .values(sealed_person=None))
+            conn.execute(update(TransactionRecord).where(*ended).values(shown_to=None))
 
-    def sweep(self, now: float, *, retention: float, keep: float, grace: float = 0) -> None:
+    def sweep(self, now: float, *, retention: float, keep: float, grace: float = 0,
+              unshown_offline: float = OFFLINE_UNSHOWN_SECONDS) -> None:
         """Erase the person from verdicts shown more than ``retention`` seconds ago, or, for one shown to
         a browser session that may see it again (``shown_to``), more than ``max(retention, grace)``;
-        delete transactions ``keep`` seconds past their expiry, and used-up challenges."""
+        and from offline checks never shown (a scan whose redirect to the verdict screen was not
+        followed) as if shown ``unshown_offline`` seconds after they were made. Delete transactions
+        ``keep`` seconds past their expiry, and used-up challenges."""
         with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.kind == "offline", TransactionRecord.shown_at.is_(None),
+                                TransactionRecord.created_at < now - unshown_offline - max(retention, 0),
+                                TransactionRecord.sealed_person.is_not(None))
+                         .values(sealed_person=None))
             conn.execute(update(TransactionRecord)
                          .where(TransactionRecord.shown_at < now - retention,
                                 TransactionRecord.shown_to.is_(None),

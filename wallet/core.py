@@ -43,6 +43,7 @@ __all__ = [
     "TrustSource",
     "VerifiedRequest",
     "always_disclosed",
+    "always_sent",
     "always_visible",
     "check_status",
     "claim_label",
@@ -51,6 +52,7 @@ __all__ = [
     "claim_value",
     "deferring_issuer",
     "describe",
+    "document_claims",
     "document_dates",
     "document_period",
     "entity_name",
@@ -114,6 +116,23 @@ def readable_claims(cred: StoredCredential | CheckedCredential) -> Mapping[str, 
     if cred.format == "mso_mdoc" and _type_module(cred.vct) is pid:
         return pid.from_mdoc(cred.claims)
     return cred.claims
+
+
+def document_claims(cred: StoredCredential | CheckedCredential) -> Mapping[str, Any]:
+    """The document's claims under our names, for what the wallet reads of the document itself: its
+    own dates (:func:`document_dates`) and its number (one card per document). :func:`readable_claims`,
+    and an A1 in the EUDI reference model (its period under ``legislation``, its number as
+    ``document_id``) read as ours, as a verifier reads it (:func:`credentials.eudi_pda1.to_dc4eu`);
+    one that cannot be read so, as it is (nothing is then found in it)."""
+    from credentials import eudi_pda1
+
+    claims = readable_claims(cred)
+    if cred.vct != eudi_pda1.VCT:
+        return claims
+    try:
+        return eudi_pda1.to_dc4eu(claims)
+    except CredentialError:
+        return claims
 
 
 def readable_path(cred: StoredCredential, path: ClaimPath) -> ClaimPath:
@@ -977,6 +996,25 @@ def always_visible(credential: str, form: str = "dc+sd-jwt") -> list[ClaimPath]:
         return [q for name, item in value.items() for q in visible(item, (*path, name))]
 
     return [p for name, value in bare.items() if name not in _TECHNICAL for p in visible(value, (name,))]
+
+
+def always_sent(credential: str, paths: Sequence[ClaimPath], form: str = "dc+sd-jwt") -> set[ClaimPath]:
+    """Of ``paths`` (what a presentation of ``credential`` shows, :func:`credentials.sd_jwt.disclosed_for`),
+    those every presentation shows whatever is asked: no Disclosure on the way to them, at them or
+    below them (RFC 9901 §7.2), so leaving them out would hold nothing back. Such a claim is never one
+    the worker may leave out (a PID's ``issuing_country``, an EHIC's plain ``subject``). An mdoc:
+    none (every element is chosen, ISO 18013-5 §8.3.2.1.2.2)."""
+    from credentials import sd_jwt
+
+    if form != "dc+sd-jwt":
+        return set()
+    disclosable = sd_jwt.disclosable_paths(credential)
+
+    def meet(a: ClaimPath, b: ClaimPath) -> bool:  # one is on the way to the other (an array's None: any index)
+        return all(x == y or (x is None and isinstance(y, int)) or (y is None and isinstance(x, int))
+                   for x, y in zip(a, b, strict=False))
+
+    return {p for p in paths if not any(meet(p, d) for d in disclosable)}
 
 
 def response_form(request: VerifiedRequest, vp_token: dict[str, list[str]]) -> dict[str, str]:

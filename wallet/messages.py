@@ -752,6 +752,36 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "Dieses Dokument wurde aus der Wallet entfernt; es wurde nichts gesendet.",
         "Ce document a été retiré du portefeuille ; rien n'a été envoyé.",
         "Ten dokument usunięto z portfela; nic nie wysłano."),
+    "This document was removed from the wallet; its QR code is no longer shown.": (
+        "This document was removed from the wallet; its QR code is no longer shown.",
+        "Šis dokuments tika noņemts no maka; tā QR kods vairs netiek rādīts.",
+        "Dieses Dokument wurde aus der Wallet entfernt; sein QR-Code wird nicht mehr angezeigt.",
+        "Ce document a été retiré du portefeuille ; son code QR n'est plus affiché.",
+        "Ten dokument usunięto z portfela; jego kod QR nie jest już wyświetlany."),
+    "A document this request would show was renewed in the wallet meanwhile; nothing was sent. Scan the "
+    "inspector's QR code again.": (
+        "A document this request would show was renewed in the wallet meanwhile; nothing was sent. Scan the "
+        "inspector's QR code again.",
+        "Dokuments, ko šis pieprasījums parādītu, pa to laiku makā tika atjaunots; nekas netika nosūtīts. "
+        "Noskenējiet inspektora QR kodu vēlreiz.",
+        "Ein Dokument, das diese Anfrage zeigen würde, wurde inzwischen in der Wallet erneuert; es wurde nichts "
+        "gesendet. Scannen Sie den QR-Code der Kontrollperson erneut.",
+        "Un document que cette demande montrerait a été renouvelé entre-temps dans le portefeuille ; rien n'a "
+        "été envoyé. Scannez à nouveau le code QR de l'inspecteur.",
+        "Dokument, który ta prośba by pokazała, został w międzyczasie odnowiony w portfelu; nic nie wysłano. "
+        "Zeskanuj ponownie kod QR inspektora."),
+    "This document was renewed in the wallet meanwhile, and this QR code showed its old copy. Show it again "
+    "from the document.": (
+        "This document was renewed in the wallet meanwhile, and this QR code showed its old copy. Show it again "
+        "from the document.",
+        "Šis dokuments pa to laiku makā tika atjaunots, un šis QR kods rādīja tā veco kopiju. Parādiet to "
+        "vēlreiz no dokumenta.",
+        "Dieses Dokument wurde inzwischen in der Wallet erneuert, und dieser QR-Code zeigte seine alte Kopie. "
+        "Zeigen Sie ihn erneut über das Dokument.",
+        "Ce document a été renouvelé entre-temps dans le portefeuille, et ce code QR en montrait l'ancienne "
+        "copie. Affichez-le à nouveau depuis le document.",
+        "Ten dokument został w międzyczasie odnowiony w portfelu, a ten kod QR pokazywał jego starą kopię. "
+        "Pokaż go ponownie z poziomu dokumentu."),
     "This request was already answered.": (
         "This request was already answered.", "Uz šo pieprasījumu jau ir atbildēts.",
         "Diese Anfrage wurde bereits beantwortet.", "Il a déjà été répondu à cette demande.",

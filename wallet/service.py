@@ -19,7 +19,8 @@ unless the worker removes it first (:meth:`WalletService.cancel_pending`).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
-claims that leave, which of them the worker may leave out (the request's smaller claim sets), and a
+claims that leave, which of them the worker may leave out (the request's smaller claim sets; never one
+in plain view, which leaves anyway: :func:`core.always_sent`), and a
 warning for a document withdrawn, suspended, ended or not yet valid: :attr:`Card.warning`) → SD-JWT+KB
 per credential (nonce and full client_id) → direct_post(.jwt),
 or an error response (OpenID4VP 1.0 §8.5): ``access_denied`` on refusal or when nothing held
@@ -222,8 +223,10 @@ class ConsentClaim:
     path: tuple[str | int | None, ...]
     label: str
     value: str
-    #: Not in every option of the request the document answers (DCQL ``claim_sets``, OpenID4VP §6.4.1):
-    #: the worker may leave it out and the wallet answers the largest option without it.
+    #: Not in every option of the request the document answers (DCQL ``claim_sets``, OpenID4VP §6.4.1),
+    #: and held back when left out (never a claim the issuer put in plain view, nor one whose Disclosure
+    #: goes with a claim every option asks): the worker may leave it out and the wallet answers the
+    #: largest option without it.
     optional: bool = False
 
 
@@ -344,6 +347,9 @@ class OpenItems:
         self.authorizations: dict[str, tuple[str, PendingAuthorization, float]] = {}
         self.requests: dict[str, ConsentRequest] = {}
         self.showings: dict[str, Showing] = {}
+        #: request or showing id -> why it was closed before its time (its document removed or renewed),
+        #: said when the worker turns to it again; the last :data:`_CLOSED_KEPT`.
+        self.closed: dict[str, str] = {}
         self.lock = threading.Lock()
 
 
@@ -372,6 +378,7 @@ class WalletService:
         self._authorizations = self.items.authorizations
         self._requests = self.items.requests
         self._showings = self.items.showings
+        self._closed = self.items.closed
         self._lock = self.items.lock
 
     # --- reading -------------------------------------------------------------------------------
@@ -423,6 +430,9 @@ class WalletService:
         """A showing still on screen (:data:`_SHOWING`), as it began; NotFoundError when it is over."""
         with self._lock:
             showing = self._showings.get(showing_id)
+            closed = self._closed.get(showing_id)
+        if closed is not None:  # its document was removed or renewed meanwhile (:meth:`_close_open`)
+            raise NotFoundError(closed)
         if showing is None or not timedelta(0) <= self.clock() - showing.started <= _SHOWING:
             raise NotFoundError(SHOWING_OVER)
         return showing
@@ -430,9 +440,12 @@ class WalletService:
     def renew_offline_qr(self, showing_id: str, challenge: bytes | None = None) -> Showing:
         """The code of a showing on screen, signed again now (or over the inspector's challenge) with
         the same copy: neither counted again nor written again (:class:`Showing`). NotFoundError when
-        the showing is over (:data:`_SHOWING`) or its document was removed."""
+        the showing is over (:data:`_SHOWING`) or its document was removed or renewed (the copy is gone)."""
         showing = self.showing(showing_id)
-        copy = next((c for c in self.credentials() if c.id == showing.copy_id), None)
+        held = self.credentials()
+        copy = next((c for c in held if c.id == showing.copy_id), None)
+        if copy is None and any(c.group == showing.group for c in held):  # renewed by another wallet process
+            raise NotFoundError(RENEWED_SHOWING)
         if copy is None:
             raise NotFoundError("There is no such document in this wallet.")
         return replace(showing, text=core.offline_qr(copy, now=self.clock(), challenge=challenge))
@@ -446,7 +459,7 @@ class WalletService:
         copies = [c for c in copies if c.format == "dc+sd-jwt"] or copies
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
-        readable = core.readable_claims(first)
+        readable = core.document_claims(first)  # an EUDI-model A1's period too, under our names
         valid_from, valid_until = core.document_dates(readable)
         return Card(
             group=first.group,
@@ -476,12 +489,30 @@ class WalletService:
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
-        with self._lock:  # a request waiting for consent no longer offers it, nor is its code shown
-            for request_id in [r for r, c in self._requests.items() if any(i.group == group for i in c.items)]:
-                del self._requests[request_id]
-            for showing_id in [k for k, v in self._showings.items() if v.group == group]:
-                del self._showings[showing_id]
+        # A request waiting for consent no longer offers it, nor is its code shown.
+        self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING)
         return core.type_title(str(gone[0].get("vct", "")), "en")
+
+    def _close_open(self, gone: Collection[StoredCredential], request_reason: str, showing_reason: str) -> None:
+        """Close what waits on copies this wallet no longer holds (``gone``: the document removed, or
+        renewed in those forms by a second offer, :func:`_in_place_of_same`): a request waiting for
+        consent that would send one of those forms, whose screen showed the old copy's values, and a
+        showing of one of those copies. Each is closed with why (``request_reason``,
+        ``showing_reason``), said the next time the worker turns to it; nothing is sent."""
+        if not gone:
+            return
+        forms = {(c.group, c.format) for c in gone}
+        ids = {c.id for c in gone}
+        with self._lock:
+            for request_id in [r for r, c in self._requests.items()
+                               if any((cred.group, cred.format) in forms for cred, _ in c.selection.values())]:
+                del self._requests[request_id]
+                self._closed[request_id] = request_reason
+            for showing_id in [k for k, v in self._showings.items() if v.copy_id in ids]:
+                del self._showings[showing_id]
+                self._closed[showing_id] = showing_reason
+            for key in list(self._closed)[:-_CLOSED_KEPT]:
+                del self._closed[key]
 
     def log(self) -> list[LogEntry]:
         return [LogEntry.from_dict(e) for e in reversed(self.store.read()["log"])]
@@ -656,10 +687,11 @@ class WalletService:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
         entry = _pending_entry(offer, deferred, institution, now) if deferred else None
         with self.store.transaction() as doc:
-            new, groups = _in_place_of_same(doc, new, groups)
+            new, groups, erased = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
             if entry is not None:
                 doc.setdefault("pending", []).append(entry.to_dict())
+        self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
         for batch in stored:
             self._notify_quietly(offer, batch, "credential_accepted", None, now)
         if new:
@@ -1084,10 +1116,11 @@ class WalletService:
                 new = [c for c in new if c.credential not in known]
                 if not new:
                     return outcome("received", ())  # by the round that took the entry over
-            new, groups = _in_place_of_same(doc, new, groups)
+            new, groups, erased = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
             # The entry is dropped by its holder.
             doc["pending"] = [p for p in pending if p.get("id") != entry.id or not _holds(p, holder)]
+        self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
         for batch in stored:
             tell(batch, "credential_accepted", None)
         if not new:
@@ -1222,11 +1255,14 @@ class WalletService:
                       required: set[core.ClaimPath], optional: dict[core.ClaimPath, bool] | None = None,
                       ) -> ConsentItem:
         """What the consent screen lists for one document (``cred``, with its text) answering with
-        ``paths``: what leaves, each marked optional unless a ``required`` path discloses it (or as
-        ``optional`` says), and what leaves whatever is asked."""
+        ``paths``: what leaves, each marked optional unless it leaves anyway (or as ``optional``
+        says), and what leaves whatever is asked. A claim leaves anyway when a ``required`` path
+        discloses it (its Disclosure goes with another claim sent) or when the issuer put it in plain
+        view (:func:`core.always_sent`): leaving it out would hold nothing back, so it is not offered."""
         # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
         shown = _shown(cred, paths)
         needed = set(_shown(cred, tuple(p for p in paths if p in required)))
+        needed |= core.always_sent(cred.credential, shown, cred.format)
         # And what leaves whatever is asked, down to the plain parts of a partly disclosable claim.
         always = [p for p in core.always_visible(cred.credential, cred.format)
                   if not any(p[:len(s)] == s for s in shown)]
@@ -1283,6 +1319,9 @@ class WalletService:
         with self._lock:
             self._expire()
             consent = self._requests.get(request_id)
+            closed = self._closed.get(request_id)
+        if consent is None and closed is not None:  # its document was removed or renewed (:meth:`_close_open`)
+            raise NotFoundError(closed)
         if consent is None:
             raise NotFoundError("This request is no longer open here. Scan the inspector's QR code again.")
         return consent
@@ -1300,10 +1339,13 @@ class WalletService:
         now = self.clock()
         vp_token: dict[str, list[str]] = {}
         used: list[str] = []
+        held = {c.id for c in self.credentials()}
         for query_id, (cred, paths) in selection.items():
             copy = self._fresh_copy(cred.group, cred.format)
             if copy is None:  # the worker removed the document while the request waited
-                raise NotFoundError("This document was removed from the wallet; nothing was sent.")
+                raise NotFoundError(REMOVED_REQUEST)
+            if cred.id not in held:  # renewed meanwhile (by another wallet process): not what the screen showed
+                raise NotFoundError(RENEWED_REQUEST)
             if copy.format == "mso_mdoc":
                 vp_token[query_id] = [core.present_mdoc(copy.credential, paths, load_key(copy.private_key),
                                                         consent.request)]
@@ -1477,6 +1519,15 @@ _SHOWING = timedelta(minutes=10)
 #: The record's verifier id of an offline QR showing (no verifier is known: the code is shown, not sent).
 OFFLINE = "offline"
 SHOWING_OVER = "This QR code is no longer on screen. Show it again from the document."
+#: Why a request waiting for consent, or a showing, was closed before its time (:meth:`WalletService._close_open`).
+REMOVED_REQUEST = "This document was removed from the wallet; nothing was sent."
+REMOVED_SHOWING = "This document was removed from the wallet; its QR code is no longer shown."
+RENEWED_REQUEST = ("A document this request would show was renewed in the wallet meanwhile; nothing was sent. "
+                   "Scan the inspector's QR code again.")
+RENEWED_SHOWING = ("This document was renewed in the wallet meanwhile, and this QR code showed its old copy. "
+                   "Show it again from the document.")
+#: How many closed requests and showings :class:`OpenItems` remembers the reason of.
+_CLOSED_KEPT = 100
 #: A document found valid this recently is presented without asking its status list again.
 _RECENTLY = timedelta(minutes=10)
 
@@ -1495,18 +1546,23 @@ def _recently_valid(cred: StoredCredential, now: datetime) -> bool:
 
 
 def _document_key(cred: StoredCredential) -> tuple[str, str, str] | None:
-    """What names one document: its type, its issuer (trust list entity) and its number; None for a
-    document without a number (a PID may have none), which is never taken for another."""
-    number = core.readable_claims(cred).get("document_number")
+    """What names one document: its type, its issuer (trust list entity) and its number (an A1 in the
+    EUDI model's ``document_id`` too: :func:`core.document_claims`); None for a document without a
+    number (a PID may have none), which is never taken for another."""
+    number = core.document_claims(cred).get("document_number")
     return (cred.vct, cred.issuer_id, number) if isinstance(number, str) and number.strip() else None
 
 
 def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],
-                      groups: list[str]) -> tuple[list[StoredCredential], list[str]]:
+                      groups: list[str]) -> tuple[list[StoredCredential], list[str], list[StoredCredential]]:
     """A document received again (a second offer of the same case: same type, issuer and document
     number as a card held) takes that card's place rather than making a second card: its copies join
-    the card's group (its address and the worker's record of it stay) and the card's old copies, with
-    their keys, are erased from ``doc``. Returns ``new`` and ``groups`` as they are then."""
+    the card's group (its address and the worker's record of it stay) and the card's old copies in
+    the forms that arrived, with their keys, are erased from ``doc``. A form that did not arrive stays
+    as it was (an offer of the ISO mdoc alone leaves the SD-JWT VC, and the offline QR code only it
+    has), and so does the half of an offer that arrived first when the other comes after a deferral
+    (§8.3, §9): one offer brings each form once. Returns ``new`` and ``groups`` as they are then, and
+    the copies erased (what an open request or showing may still point at)."""
     held = [StoredCredential.from_dict(c) for c in doc["credentials"]]
     fresh = set(groups)
     by_key: dict[tuple[str, str, str], str] = {}
@@ -1520,19 +1576,20 @@ def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],
         if key is not None and key in by_key and cred.group not in into:
             into[cred.group] = by_key[key]
     if not into:
-        return new, groups
-    replaced = set(into.values())
-    doc["credentials"] = [c for c in doc["credentials"] if c.get("group") not in replaced]
+        return new, groups, []
+    arrived = {(into[c.group], c.format) for c in new if c.group in into}
+    erased = [c for c in held if (c.group, c.format) in arrived]
+    doc["credentials"] = [c for c in doc["credentials"] if (c.get("group"), c.get("format")) not in arrived]
     return ([replace(c, group=into.get(c.group, c.group)) for c in new],
-            list(dict.fromkeys(into.get(g, g) for g in groups)))
+            list(dict.fromkeys(into.get(g, g) for g in groups)), erased)
 
 
 def _same_kind(old: StoredCredential, new: StoredCredential) -> bool:
     """Whether ``new`` can be the replacement of ``old``: same format and type, issued by the same
-    institution on the issuers list for the same authentic source (PDA1/EHIC ``authentic_source``;
-    a PID has none)."""
+    institution on the issuers list for the same authentic source (PDA1/EHIC ``authentic_source``, an
+    EUDI-model A1's ``competent_institution``: :func:`core.document_claims`; a PID has none)."""
     return (old.format == new.format and old.vct == new.vct and old.issuer_id == new.issuer_id
-            and old.claims.get("authentic_source") == new.claims.get("authentic_source"))
+            and core.document_claims(old).get("authentic_source") == core.document_claims(new).get("authentic_source"))
 
 
 def _log_entry(consent: ConsentRequest, outcome: str, now: datetime) -> LogEntry:
