@@ -474,7 +474,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Ce dossier n'attend plus d'approbation : un autre agent vient de statuer, ou il a été retiré.",
                      "Ta sprawa nie czeka już na zatwierdzenie: inny urzędnik właśnie o niej zdecydował albo została "
                      "wycofana."),
-    # IssuerService.approve_case: a suspended case is approved once reinstated; it can be refused.
+    # IssuerService.approve_case: a suspended replacement is approved once reinstated; it can be refused.
     "approve_suspended": ("This case is suspended: reinstate it before approving it. Refusing it stays possible.",
                           "Šī lieta ir apturēta: pirms apstiprināšanas to atjaunojiet. To joprojām var noraidīt.",
                           "Dieser Fall ist ausgesetzt: Setzen Sie ihn wieder in Kraft, bevor Sie ihn freigeben. "

@@ -758,7 +758,10 @@ class IssuerService:
                 raise FourEyes("approve_shared_case", "this case was recorded with the institution's shared token, "
                                "so no one can tell who recorded it: refuse it, and record it again with a named "
                                "clerk token")
-            if case.state == "suspended":
+            if case.state == "suspended" and case.replaces is not None:
+                # Approving would withdraw the document it replaces and leave the worker only a
+                # suspended one. A new document may be approved while suspended: the wallet waits for
+                # its reinstatement (the deferred endpoint answers 202 meanwhile).
                 raise refusal("case.not_active", state="suspended")
             case.approval = "approved"
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))

@@ -714,12 +714,14 @@ def test_office_a_case_awaiting_approval_offers_no_replacement_and_says_why(issu
 @pytest.mark.parametrize(("lang", "words"), [("en", "This case is suspended: reinstate it before approving it."),
                                              ("lv", "Šī lieta ir apturēta"), ("de", "Dieser Fall ist ausgesetzt"),
                                              ("fr", "Ce dossier est suspendu"), ("pl", "Ta sprawa jest zawieszona")])
-def test_office_a_suspended_case_awaiting_approval_says_reinstate_it_first_instead_of_approve(
+def test_office_a_suspended_replacement_awaiting_approval_says_reinstate_it_first_instead_of_approve(
         issuer: ServerHandle, lang: str, words: str) -> None:
     import html
 
-    with _api(issuer, ANNA) as anna, _office(issuer, JANIS) as office:
-        case = _made(anna)
+    with _api(issuer, ANNA) as anna, _api(issuer, JANIS) as janis, _office(issuer, JANIS) as office:
+        old = _made(anna)
+        janis.post(f"/cases/{old['id']}/approve").raise_for_status()
+        case = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"}).json()
         anna.post(f"/cases/{case['id']}/suspend", json={"reason": "to check"}).raise_for_status()
         page = office.get(f"/cases/{case['id']}", params={"lang": lang}).text
         assert 'id="approve"' not in page and 'id="refuse"' in page
