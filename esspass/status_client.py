@@ -16,6 +16,13 @@ form, answers. A list with the same ``iat`` as a held one that would turn a with
 (INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
 be told, and our institutions never reinstate a withdrawn document.
 
+Only one held list answers for a URI (:meth:`StatusClient._speaker`), within its ``ttl``, after a
+304, offline or after a refused fetch alike: the newest kept in either form, whoever signed the
+others, if no list of the same ``iat`` withdraws or suspends an entry it does not, its ``iat`` is not
+below the newest-``iat`` mark, and :func:`_refusal` finds nothing against its signer. When that
+list is refused (say its key was rotated out before it was fetched, or revoked since), no older one
+answers in its place: no statement, never VALID.
+
 A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES`` and takes at most 5 s in all, from
 connecting to the last byte of the body (:mod:`esspass.fetch`, with a client built on its
 transport): an answer larger or slower, like an address that cannot be used, is a fetch that failed
@@ -32,8 +39,11 @@ confirmed by a 304, or as the newer list in a rollback check) first checks the c
 with against the trust list given for *this* check (:func:`_refusal`), as a freshly fetched list is
 checked. Its CA must still be one of the institution's anchors, and its signer key one the
 institution lists and has not revoked; a list failing that is not used (no conditional request
-revalidates it) and, when nothing else answers, the outcome is that of a list not signed by the
-institution (``forged``), never VALID: whoever holds a compromised key also chose the list's ``iat``.
+revalidates it). Under a CA no longer listed or signed by a revoked key, when nothing else answers,
+the outcome is that of a list not signed by the institution (``forged``), never VALID: whoever holds
+a compromised key also chose the list's ``iat``. A key the trust list does not list (yet: the
+institution's new key right after a rotation, before this verifier's next trust list) makes no
+statement (undetermined), not a forgery: never VALID either, and no genuine document INVALID.
 
 A signer key merely *rotated out* (``esspass registry rotate`` closes its window; a normal key
 change, not a revocation) keeps what it signed while listed: a list is judged by whether its key was
@@ -42,7 +52,8 @@ listed when the verifier first fetched it and whether it was signed before that 
 within ``max_age`` offline). A list first fetched after the window closed (signed since by an issuer
 not yet restarted with its new key, or claiming an ``iat`` inside the old window, which is the
 signer's to choose) is not taken, and is no statement (undetermined), not a forgery; the list held
-answers only if it is at least as new and withdraws all the refused one does. For a list fetched
+answers only if it is at least as new and withdraws all the refused one does. The same list
+fetched whole again (a server without ETags) keeps the time it was first fetched. For a list fetched
 now this is the rule :func:`credentials.trust_list.verify_status_list` applies for the wallet (the
 key listed now). A refused list still counts against rollback (a held one's ``iat`` for the
 newest-``iat`` mark, its withdrawals against a list of the same second): that can only take an
@@ -104,8 +115,8 @@ class _Entry:
 @dataclass(frozen=True, slots=True)
 class _Refused:
     """Why a list does not speak for the institution; ``forged`` when it is to be treated as not
-    signed by it (another institution's, a CA no longer listed, a key never listed or revoked), not
-    when its key was merely rotated out before the list was fetched or signed."""
+    signed by it (another institution's, a CA no longer listed, a key revoked), not when its key was
+    merely rotated out before the list was fetched or signed, or is not (yet) listed."""
 
     why: str
     forged: bool
@@ -144,7 +155,10 @@ class StatusClient:
             entry = self._load(ref.uri, ref.token_form, entity)
         # A held list _refusal refuses is not offered for a 304 either: that confirms the token, not its signer.
         usable = entry is not None and _refusal(entry, entity) is None
-        fresh = (usable and entry is not None and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
+        # Within its ttl a held list answers only if it is the one that may answer for the URI (_speaker):
+        # not while the other form holds a newer list, or one of the same second that withdraws more.
+        fresh = (usable and entry is not None and self._speaker(ref.uri, entity)[0] is entry
+                 and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
             assert entry is not None
@@ -163,7 +177,10 @@ class StatusClient:
         if fetched is None:  # 304: the held list is still the current one
             assert entry is not None
             entry.fetched = ts
-            return self._outcome(entry, ref, ts, "network")
+            if self._speaker(ref.uri, entity)[0] is entry:
+                return self._outcome(entry, ref, ts, "network")
+            return self._fallback(ref, entity, now, "The institution's server confirmed a status list older than "
+                                  "the newest one held", genuine=True)
         response, body = fetched
         # Exactly these bytes are verified, kept and read back after a restart: a JWT served with a
         # trailing newline (a static file, a CDN) must load from disk as it verified live.
@@ -181,33 +198,67 @@ class StatusClient:
         with self._lock:  # the check and the keeping as one step: two fetches at once cannot both pass
             refused = self._rollback(verified, entity)
             current = self._cache.get(key)
-            newer = current if current is not None and _refusal(current, entity) is None \
-                and current.verified.iat > verified.iat else None
-            if refused is None and newer is None:
+            # A newer list held in this form is kept, even one not answering now: it counts against rollback.
+            newer = current is not None and current.verified.iat > verified.iat
+            if refused is None and not newer:
+                if current is not None and _same_list(current, entry):
+                    # The same list sent whole again (no ETag): still the one first fetched then (_refusal).
+                    entry.obtained = min(entry.obtained, current.obtained)
                 self._cache[key] = entry
         if refused is not None:
             return self._fallback(ref, entity, now, refused, genuine=True)
-        if newer is not None:  # an older copy that changes nothing that matters: the newer one answers
-            return self._outcome(newer, ref, ts, "network")
-        self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
-        self._raise_mark(ref.uri, verified.iat)
-        return self._outcome(entry, ref, ts, "network")
+        if not newer:
+            self._save(ref.uri, ref.token_form, entry, token if isinstance(token, bytes) else token.encode("ascii"))
+            self._raise_mark(ref.uri, verified.iat)
+        # The list just taken, or an older copy that changes nothing that matters: the newest held answers.
+        speaker, why_not = self._speaker(ref.uri, entity)
+        if speaker is None:
+            return StatusOutcome(None, None, "network", f"The newest status list held for the institution cannot "
+                                 f"answer: {why_not}.")
+        return self._outcome(speaker, ref, ts, "network")
 
     def _untrusted(self, fetched: _Entry, refused: _Refused, ref: status_list.StatusReference,
                    entity: trust_list.ListedEntity, ts: float) -> StatusOutcome:
-        """A list just fetched whose signer does not speak for the institution now. Revoked, never
-        listed or under a CA no longer listed: a forgery. A key rotated out: no statement, unless a
-        list held (its signer listed when it was fetched) is at least as new and withdraws all the
+        """A list just fetched whose signer does not speak for the institution now. Revoked or under a
+        CA no longer listed: a forgery. A key rotated out, or not (yet) listed: no statement, unless
+        the list held that may answer (:meth:`_speaker`) is at least as new and withdraws all the
         refused one does (the same list sent again by a server without ETags): that one answers."""
         if refused.forged:
             return StatusOutcome(None, None, "network", f"The status list is not trusted: {refused.why}.", forged=True)
-        for held in sorted(self._held(ref.uri, entity), key=lambda e: e.verified.iat, reverse=True):
-            if _refusal(held, entity) is None and (held.verified.iat > fetched.verified.iat or (
-                    held.verified.iat == fetched.verified.iat and not status_list.undoes_withdrawal(
-                        fetched.verified.status_list, held.verified.status_list))):
-                return self._outcome(held, ref, ts, "cache")
+        held, _ = self._speaker(ref.uri, entity)
+        if held is not None and (held.verified.iat > fetched.verified.iat or (
+                held.verified.iat == fetched.verified.iat and not status_list.undoes_withdrawal(
+                    fetched.verified.status_list, held.verified.status_list, suspensions=True))):
+            return self._outcome(held, ref, ts, "cache")
         return StatusOutcome(None, None, "network", f"The status list was not taken: {refused.why}, so it makes no "
                              "statement.")
+
+    def _speaker(self, uri: str, entity: trust_list.ListedEntity) -> tuple[_Entry | None, str]:
+        """The one list held for ``uri`` (either form, memory or disk) that may answer, else None and why.
+
+        It is the newest kept, whoever signed the others: a list kept (taken when fetched) and refused
+        now (:func:`_refusal`) still says the institution had a newer word, so an older list answering
+        past it could bring back a document it withdrew. So a list answers only if none kept is newer,
+        none of the same ``iat`` withdraws or suspends an entry it does not (which came last cannot be
+        told), its ``iat`` is not below the newest-``iat`` mark, and :func:`_refusal` finds nothing
+        against its signer. Otherwise nothing answers: no statement, never VALID."""
+        kept = self._held(uri, entity)
+        if not kept:
+            return None, "none is held"
+        top = max(e.verified.iat for e in kept)
+        mark = self._mark(uri, entity)
+        if mark is not None and mark > top:
+            return None, "a newer status list was seen for it than any held"
+        newest = [e for e in kept if e.verified.iat == top]
+        refusals = [(e, _refusal(e, entity)) for e in newest]
+        for e, refused in refusals:
+            if refused is None and not any(o is not e and status_list.undoes_withdrawal(
+                    o.verified.status_list, e.verified.status_list, suspensions=True) for o in newest):
+                return e, ""
+        why = next((r.why for _, r in refusals if r is not None), None)
+        if why is None:
+            return None, "two lists of the same second held for it differ on a withdrawal or suspension"
+        return None, f"it is not taken ({why})"
 
     def _rollback(self, verified: status_list.VerifiedStatusList, entity: trust_list.ListedEntity) -> str | None:
         """Why ``verified`` must not replace what is held for its URI, or None.
@@ -366,7 +417,8 @@ class StatusClient:
         if path is None:
             return
         _write_atomically(path, {"uri": uri, "form": form, "entity_id": entry.entity_id, "fetched": entry.fetched,
-                                 "etag": entry.etag, "aggregation_uri": entry.verified.aggregation_uri,
+                                 "obtained": entry.obtained, "etag": entry.etag,
+                                 "aggregation_uri": entry.verified.aggregation_uri,
                                  "token": base64.b64encode(token).decode("ascii")})
 
     def _load(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
@@ -379,13 +431,14 @@ class StatusClient:
             if record["uri"] != uri or record["form"] != form or record["entity_id"] != entity.id:
                 return None
             token, fetched = base64.b64decode(record["token"]), float(record["fetched"])
+            obtained = min(fetched, float(record.get("obtained", fetched)))  # older records: fetched
             # Stripped as when it was verified live: copies saved by earlier versions kept the
             # response body as served, trailing newline included.
             verified = _verify(token if form == status_list.CWT else token.decode("ascii").strip(), uri, entity,
                                datetime.fromtimestamp(fetched, UTC))
         except (OSError, ValueError, KeyError, TypeError, CredentialError):
             return None  # damaged or not this institution's: as if there were no copy (fail closed)
-        entry = _Entry(verified, fetched, entity.id, record.get("etag"))
+        entry = _Entry(verified, fetched, entity.id, record.get("etag"), obtained)
         with self._lock:
             self._cache[(uri, form)] = entry
         return entry
@@ -396,17 +449,19 @@ class StatusClient:
         it is this institution's, its signer listed when it was fetched (:func:`_refusal`) and within
         ``max_age``; else no statement.
 
+        Only the list :meth:`_speaker` names answers: past a newer list kept (refused now or not), or
+        below the newest-``iat`` mark, no held list answers (no statement).
+
         When nothing could be fetched and the only lists held are refused as not the institution's
-        (a key revoked or never listed, a CA no longer listed), the outcome is the one a list not
-        signed by the institution gives (``forged``): fetched now, the same token would be refused as
-        one. Not when they are refused only because their key was rotated out before they were
-        fetched or signed (no statement), nor when a ``genuine`` list was fetched and refused as older
+        (a key revoked, a CA no longer listed), the outcome is the one a list not signed by the
+        institution gives (``forged``): fetched now, the same token would be refused as one. Not when
+        they are refused only because their key was rotated out before they were fetched or signed,
+        or is not listed (no statement), nor when a ``genuine`` list was fetched and refused as older
         than the held ones (:meth:`_rollback`): the institution did sign that one."""
         ts = now.timestamp()
         kept = sorted(self._held(ref.uri, entity), key=lambda e: e.verified.iat, reverse=True)
         refusals = [(e, _refusal(e, entity)) for e in kept]
-        held = [e for e, refused in refusals if refused is None]
-        if not held and kept:
+        if kept and all(refused is not None for _, refused in refusals):
             forged = [(e, r) for e, r in refusals if r is not None and r.forged]
             newest, refused = (forged or refusals)[0]
             assert refused is not None
@@ -416,7 +471,10 @@ class StatusClient:
                                      forged=True)
             return StatusOutcome(None, max(0.0, ts - newest.verified.iat), "none",
                                  f"{why}, and the status list held cannot be used: {refused.why}.")
-        entry = held[0] if held else None
+        entry, why_not = self._speaker(ref.uri, entity)
+        if entry is None and kept:  # a newer list, refused now, or two of one second that disagree
+            return StatusOutcome(None, max(0.0, ts - kept[0].verified.iat), "none",
+                                 f"{why}, and the newest status list held cannot answer: {why_not}.")
         if entry is not None and ts - entry.verified.iat <= self._max_age:
             return self._outcome(entry, ref, ts, "cache")
         age = None if entry is None else ts - entry.verified.iat
@@ -486,10 +544,12 @@ def _refusal(entry: _Entry, entity: trust_list.ListedEntity) -> _Refused | None:
     for this check, or None; on the chain kept with the entry, so no signature is checked again.
 
     Forged: another institution's list, one whose CA is no longer (or, revoked, not) among the
-    institution's anchors, one whose signer key the institution does not list or revoked (a
-    compromised key also chose the list's ``iat``). Not forged, only not taken: a key listed and not
-    revoked, but not when the list was first fetched (rotated out before, or listed only later), or
-    whose window closed before the list's ``iat`` (signed after the rotation). A list fetched while
+    institution's anchors, one whose signer key the institution revoked (a compromised key also
+    chose the list's ``iat``). Not forged, only not taken: a key under the institution's CA that its
+    trust list does not list (yet: a new key after a rotation this verifier's trust list does not
+    show), or one listed and not revoked, but not when the list was first fetched (rotated out
+    before, or listed only later), or whose window closed before the list's ``iat`` (signed after
+    the rotation). A list fetched while
     its key was listed and signed before the window closed speaks as long as any held list does: a
     rotation is a key change, not a compromise (:func:`credentials.trust_list.check_listed_signer`
     draws the same line for a credential, by its issuance)."""
@@ -500,8 +560,9 @@ def _refusal(entry: _Entry, entity: trust_list.ListedEntity) -> _Refused | None:
     windows = trust_list.signer_listings(entity, entry.verified.chain.leaf)
     if windows is None:
         return None  # an institution listing only its CAs is judged by them
-    if not windows:
-        return _Refused(f"the document signer key is not one {entity.id} lists on the trust list", forged=True)
+    if not windows:  # a new key the verifier's trust list does not show yet (a rotation), or never listed
+        return _Refused(f"the document signer key is not (yet) listed by {entity.id} on the trust list",
+                        forged=False)
     if any(c.revoked for c in windows):
         return _Refused(f"{entity.id} revoked this document signer key (compromised): nothing it signed is trusted",
                         forged=True)
@@ -517,6 +578,13 @@ def _refusal(entry: _Entry, entity: trust_list.ListedEntity) -> _Refused | None:
     what = "signed after that" if signed > max(closed) else "fetched only after that"
     return _Refused(f"{entity.id} rotated out the key that signed this status list on {_when(max(closed))} "
                     f"(a key change, not a revocation), and the list was {what}", forged=False)
+
+
+def _same_list(a: _Entry, b: _Entry) -> bool:
+    """Whether two fetches of one URI and form got the same list: same ``iat``, entries and signer."""
+    x, y = a.verified, b.verified
+    return (x.iat == y.iat and x.status_list.bits == y.status_list.bits and x.status_list.size == y.status_list.size
+            and x.status_list.to_bytes() == y.status_list.to_bytes() and x.chain.leaf == y.chain.leaf)
 
 
 def _when(at: datetime) -> str:

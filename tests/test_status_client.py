@@ -549,3 +549,145 @@ def test_the_rollback_mark_outlives_the_trust_in_the_list_that_set_it(institutio
     server.token = status_list.sign_token(withdrawn, uri=URI, key=new_key, x5c=[new_leaf], iat=TS, exp=TS + 86400,
                                           ttl=300)
     assert client(REF, rotated, _at(30)).value == status_list.INVALID
+
+
+# --- no held list answers past a newer one, whoever signed it (review of the status client, round 3) -----
+
+
+class _ServerOfBothForms:
+    """The institution's endpoint: the JWT, or the CWT to ``Accept: application/statuslist+cwt``, without
+    ETags; unreachable while ``up`` is False."""
+
+    def __init__(self, jwt: str | None, cwt: bytes | None) -> None:
+        self.jwt, self.cwt, self.up = jwt, cwt, True
+
+    def client(self, cache_dir: Path | None = None) -> StatusClient:
+        return StatusClient(httpx.Client(transport=httpx.MockTransport(self._answer)), cache_dir=cache_dir)
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("offline", request=request)
+        body = self.cwt if status_list.CWT_MEDIA_TYPE in request.headers["accept"] else self.jwt
+        if body is None:
+            return httpx.Response(503)
+        return httpx.Response(200, content=body) if isinstance(body, bytes) else httpx.Response(200, text=body)
+
+
+def _withdrawn_with_old_key_after_a_rotation_seen_late(institution: Institution) -> tuple[_ServerOfBothForms,
+                                                                                           StatusClient]:
+    """The JWT (document valid) held from before the rotation at +15 s; the institution, not yet
+    restarted with its new key, withdraws the document with the old one at +20 s, and the verifier,
+    its trust list one refresh behind, takes that CWT at +30 s."""
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.cwt = _cwt(institution, iat=TS + 20, exp=TS + 86400, withdrawn=True)
+    assert client(CWT_REF, _signer_listed(institution), _at(30)).value == status_list.INVALID
+    return server, client
+
+
+def test_a_held_list_does_not_answer_offline_past_a_newer_one_refused_since(institution: Institution) -> None:
+    """Once the verifier sees the rotation the withdrawing CWT is refused (fetched after the window
+    closed); the older JWT is not the institution's latest word, so offline there is no statement."""
+    server, client = _withdrawn_with_old_key_after_a_rotation_seen_late(institution)
+    server.up = False
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(400))  # past the JWT's ttl
+    assert (outcome.value, outcome.forged) == (None, False), outcome
+
+
+def test_an_older_list_sent_again_does_not_answer_past_a_newer_one_refused_since(institution: Institution) -> None:
+    """Online, the server (or an attacker on the path) sends the older JWT again: neither it nor the
+    held copy of it answers past the newer, withdrawing CWT."""
+    _, client = _withdrawn_with_old_key_after_a_rotation_seen_late(institution)
+    outcome = client(REF, _signer_listed(institution, until=_at(15)), _at(400))
+    assert (outcome.value, outcome.forged) == (None, False), outcome
+
+
+def test_a_held_list_does_not_answer_past_a_newer_one_whose_key_was_revoked_since(institution: Institution) -> None:
+    """The old key rotated out normally; the new key withdrew the document, and was revoked later: the
+    list from before the rotation does not answer (below the newest iat seen), never VALID."""
+    new_key, new_leaf = issue_document_signer(demo_entity("LV:VSAA"), institution.ca_key, institution.ca,
+                                              now=NOW - timedelta(days=1))
+
+    def rotated(new_key_revoked: bool) -> trust_list.ListedEntity:
+        old = _signer_listed(institution, until=_at(15))
+        return dataclasses.replace(old, certificates=(*old.certificates, trust_list.ListedCertificate(
+            new_leaf.public_bytes(Encoding.DER), trust_list.SIGNER, _at(15), NOW + timedelta(days=1),
+            revoked=new_key_revoked)))
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    withdrawn = status_list.StatusList(1024, bits=2)
+    withdrawn.set(REF.idx, status_list.INVALID)
+    server.cwt = status_list.sign_cwt_token(withdrawn, uri=URI, key=new_key, x5c=[new_leaf], iat=TS + 20,
+                                            exp=TS + 86400, ttl=300)
+    assert client(CWT_REF, rotated(False), _at(30)).value == status_list.INVALID
+    server.up = False
+    outcome = client(REF, rotated(True), _at(400))
+    assert outcome.value is None, outcome
+
+
+def test_within_its_ttl_a_held_list_does_not_answer_past_a_newer_one_in_the_other_form(
+        institution: Institution) -> None:
+    """The JWT is fresh (within its ttl), but the CWT of the same URI fetched since withdrew the
+    document: offline, the newer one answers for both forms."""
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, institution.entity, _at(10)).value == status_list.VALID
+    server.cwt = _cwt(institution, iat=TS + 20, exp=TS + 86400, withdrawn=True)
+    assert client(CWT_REF, institution.entity, _at(30)).value == status_list.INVALID
+    server.up = False
+    assert client(REF, institution.entity, _at(40)).value == status_list.INVALID
+
+
+def test_the_same_list_fetched_again_without_an_etag_keeps_when_it_was_first_fetched(
+        institution: Institution) -> None:
+    """Fetched whole again (no ETag) while the trust list does not show the rotation yet, the same list
+    is still the one first fetched before the rotation: once the rotation is seen, it answers as a
+    verifier that skipped the second fetch would have it answer."""
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID  # first fetched
+    assert client(REF, _signer_listed(institution), _at(20)).value == status_list.VALID  # the same, again
+    online = client(REF, _signer_listed(institution, until=_at(15)), _at(30))
+    assert (online.value, online.forged) == (status_list.VALID, False), online
+    server.up = False
+    assert client(REF, _signer_listed(institution, until=_at(15)), _at(400)).value == status_list.VALID
+
+
+def test_a_list_signed_by_a_key_not_yet_on_the_trust_list_makes_no_statement(institution: Institution) -> None:
+    """The issuer signs with its new key right after the rotation; the verifier's trust list is one
+    refresh behind: the list is no statement (undetermined), not a forgery, and the document is not
+    made INVALID. A revoked key, or a list not under the institution's CA, stays a forgery."""
+    new_key, new_leaf = issue_document_signer(demo_entity("LV:VSAA"), institution.ca_key, institution.ca,
+                                              now=NOW - timedelta(days=1))
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.VALID
+    server.jwt = status_list.sign_token(status_list.StatusList(1024, bits=2), uri=URI, key=new_key, x5c=[new_leaf],
+                                        iat=TS + 400, exp=TS + 86400, ttl=300)
+    outcome = client(REF, _signer_listed(institution), _at(420))
+    assert (outcome.value, outcome.forged) == (None, False), outcome
+    assert "not (yet) listed" in outcome.message, outcome.message
+    revoked = StatusServer(institution.token(iat=TS, exp=TS + 86400)).client()(
+        REF, _signer_listed(institution, revoked=True), _at(10))
+    assert (revoked.value, revoked.forged) == (None, True)
+
+
+def test_a_list_signed_by_a_key_the_trust_list_does_not_list_never_makes_a_withdrawn_document_valid(
+        institution: Institution) -> None:
+    """A key under the institution's CA that it does not list (an attacker's, or one not yet listed)
+    signs a newer list reinstating the document: not taken, the held withdrawal still answers; with
+    nothing held, no statement. Never VALID."""
+    other_key, other_leaf = issue_document_signer(demo_entity("LV:VSAA"), institution.ca_key, institution.ca,
+                                                  now=NOW - timedelta(days=1))
+    server = _ServerOfBothForms(institution.token(iat=TS, exp=TS + 86400, withdrawn=True), None)
+    client = server.client()
+    assert client(REF, _signer_listed(institution), _at(10)).value == status_list.INVALID
+    server.jwt = status_list.sign_token(status_list.StatusList(1024, bits=2), uri=URI, key=other_key,
+                                        x5c=[other_leaf], iat=TS + 400, exp=TS + 86400, ttl=300)
+    for verifier in (client, server.client()):  # one holding the withdrawal, one holding nothing
+        outcome = verifier(REF, _signer_listed(institution), _at(420))
+        assert outcome.value != status_list.VALID and not outcome.forged, outcome
+    server.up = False
+    assert client(REF, _signer_listed(institution), _at(430)).value == status_list.INVALID

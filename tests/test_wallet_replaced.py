@@ -704,6 +704,32 @@ def test_an_a1_in_the_eudi_reference_model_is_read_for_its_dates_and_its_number(
     assert groups == ["eudi"] and [c.group for c in new] == ["eudi"] and [c.id for c in erased] == [held.id]
 
 
+@pytest.mark.parametrize(("ending", "left"), [
+    # A corrected period sent as mdoc only: the old SD-JWT VC would say otherwise, and goes too.
+    ("2028-03-31", set()),
+    # The same document sent again as mdoc only: the SD-JWT VC still says the same, and stays.
+    (PERSON.pda1["ending_date"], {"sd"}),
+])
+def test_after_a_renewal_in_one_form_the_forms_a_card_holds_agree(ending: str, left: set[str]) -> None:
+    """A second offer of the same document (its number) in one form (the other failed) renews that
+    form; the card's other form stays only while it says the same (wallet.core.same_forms): if not,
+    it is erased with its keys, the newest delivery being the institution's current document, and
+    the card shows what arrived."""
+    from wallet.service import _in_place_of_same
+
+    held_sd = replace(_stored("card", "A1-LV-0001", iat=1_000), id="sd")
+    held_md = replace(held_sd, id="md", format="mso_mdoc")
+    renewal = replace(held_md, id="new-md", group="new", claims={**held_md.claims, "ending_date": ending})
+    doc = {"credentials": [held_sd.to_dict(), held_md.to_dict()]}
+    new, groups, erased = _in_place_of_same(doc, [renewal], ["new"])
+    doc["credentials"].extend(c.to_dict() for c in new)
+    assert groups == ["card"] and {c.id for c in erased} == {"md"} | ({"sd"} - left)
+    forms = [StoredCredential.from_dict(c) for c in doc["credentials"]]
+    assert {c.id for c in forms} == {"new-md"} | left and {c.group for c in forms} == {"card"}
+    core.same_forms(forms)  # what the card holds agrees
+    assert all(c.claims["ending_date"] == ending for c in forms)
+
+
 def test_the_worker_may_leave_out_what_the_request_marks_optional(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The inspection's PID query ends with smaller claim sets (OpenID4VP §6.4.1): the portrait, the

@@ -54,13 +54,14 @@ def response_endpoint() -> Iterator[tuple[str, list[dict[str, str]]]]:
         yield endpoint
 
 
-def _wallet(pki: DemoPki, tmp_path: Path, may_request: tuple[str, ...] = ("given_name",)) -> WalletService:
+def _wallet(pki: DemoPki, tmp_path: Path, may_request: tuple[str, ...] = ("given_name",), *,
+            claims: dict[str, Any] = CLAIMS, sd_paths: tuple[tuple[Any, ...], ...] = SD_PATHS) -> WalletService:
     settings = WalletSettings(data_dir=tmp_path, scrypt_n=16, allow_loopback_http=True, pki_dir=tmp_path / "no-pki")
     store = WalletStore.create(settings.wallet_path(), "pw", params=ScryptParams(n=16))
     holder = new_key()
     key, chain = pki.signers[ISSUER]
     now = int(time.time())
-    credential = sd_jwt_vc.issue_vc(vct=pid.VCT, claims=CLAIMS, sd_paths=SD_PATHS, holder_jwk=public_jwk(holder),
+    credential = sd_jwt_vc.issue_vc(vct=pid.VCT, claims=claims, sd_paths=sd_paths, holder_jwk=public_jwk(holder),
                                     issuer_key=key, x5c=chain, iss="https://issuer.example/lv", iat=now, nbf=now,
                                     exp=now + 86400, status=None)
     stored = StoredCredential(id=secrets.token_hex(8), group="pid", format="dc+sd-jwt", vct=pid.VCT,
@@ -165,3 +166,108 @@ def test_only_what_can_be_held_back_is_offered_to_be_left_out(
     leaves = _leaves(seen)
     assert held_back not in leaves and ("address", "country") in leaves
     assert set(logged) == {".".join(map(str, leaf)) for leaf in leaves}  # the record says what left, no more
+
+
+# --- what leaves after the worker unticks never exceeds what the screen listed -----------------------
+
+
+def _pid_query(claims: dict[str, list[Any]], *options: list[str]) -> dict[str, Any]:
+    """A PID query of ``claims`` (id: path) with the claim sets ``options`` (OpenID4VP §6.4.1)."""
+    return {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT]},
+                             "claims": [{"id": i, "path": p} for i, p in claims.items()],
+                             "claim_sets": list(options)}]}
+
+
+def _sent(received: list[dict[str, str]]) -> list[tuple[Any, ...]]:
+    presentation = json.loads(received[-1]["vp_token"])["pid"][0]
+    return _leaves({k: v for k, v in sd_jwt.unverified_claims(presentation).items() if k not in TECHNICAL})
+
+
+ADDRESS = {"g": ["given_name"], "a": ["address"], "s": ["address", "street_address"]}
+
+
+def test_a_claim_that_a_required_claim_sends_is_listed_as_shared_not_optional(
+        pki: DemoPki, response_endpoint: tuple[str, list[dict[str, str]]], tmp_path: Path) -> None:
+    """Options [g, a, s] and [g, a]: the street is not in every option, but the required ``address``
+    (plain, its street a Disclosure) sends every Disclosure under it (RFC 9901 §4.2.6). Leaving the
+    street out would hold nothing back, so it is listed as leaving, not offered; asked to withhold
+    it anyway, the wallet sends what it listed."""
+    response_uri, received = response_endpoint
+    received.clear()
+    wallet = _wallet(pki, tmp_path, may_request=("given_name", "address"))
+    try:
+        consent = wallet.open_request(_link(pki, response_uri, _pid_query(ADDRESS, ["g", "a", "s"], ["g", "a"])), "en")
+        [item] = consent.items
+        assert not [c.path for c in item.claims if c.optional]
+        assert ("address", "street_address") in [c.path for c in item.claims]
+        listed = [c.path for c in (*item.claims, *item.always)]
+        assert wallet.share(consent.id, [(item.query_id, ("address", "street_address"))]).outcome == "shared"
+    finally:
+        wallet.http.close()
+    leaves = _sent(received)
+    assert ("address", "street_address") in leaves
+    assert all(_covered(leaf, listed) for leaf in leaves)
+
+
+def test_unticking_a_claim_leaves_out_a_kept_claim_that_would_send_it(
+        pki: DemoPki, response_endpoint: tuple[str, list[dict[str, str]]], tmp_path: Path) -> None:
+    """Options [g, a, s], [g, a], [g]: address and street are optional. The worker unticks the
+    street only; the option [g, a] would send it with the address, so the wallet answers [g], and
+    the address's plain parts, which leave anyway, were listed as always leaving."""
+    response_uri, received = response_endpoint
+    received.clear()
+    wallet = _wallet(pki, tmp_path, may_request=("given_name", "address"))
+    try:
+        consent = wallet.open_request(
+            _link(pki, response_uri, _pid_query(ADDRESS, ["g", "a", "s"], ["g", "a"], ["g"])), "en")
+        [item] = consent.items
+        assert {c.path for c in item.claims if c.optional} == {("address",), ("address", "street_address")}
+        listed = [c.path for c in item.claims if not c.optional] + [c.path for c in item.always]
+        assert wallet.share(consent.id, [(item.query_id, ("address", "street_address"))]).outcome == "shared"
+        logged = wallet.log()[0].claims
+    finally:
+        wallet.http.close()
+    leaves = _sent(received)
+    assert ("address", "street_address") not in leaves and ("address", "locality") in leaves
+    assert all(_covered(leaf, listed) for leaf in leaves), (leaves, listed)
+    assert set(logged) == {".".join(map(str, leaf)) for leaf in leaves}
+
+
+#: A PID whose ``nationalities`` array stays in the payload with its second element a Disclosure.
+NATIONS = {**CLAIMS, "nationalities": ["LV", "EE"]}
+
+
+@pytest.mark.parametrize(("claims", "sd_paths", "query", "kept"), [
+    # address optional: unticked, its street stays back; its plain locality and country leave.
+    (CLAIMS, SD_PATHS, {"g": ["given_name"], "a": ["address"]}, ("address", "locality")),
+    # nationalities optional: unticked, "EE" stays back; the plain "LV" leaves.
+    (NATIONS, (*SD_PATHS, ("nationalities", 1)), {"g": ["given_name"], "n": ["nationalities"]}, ("nationalities",)),
+])
+def test_the_plain_parts_of_an_optional_claim_are_listed_as_always_leaving(
+        pki: DemoPki, response_endpoint: tuple[str, list[dict[str, str]]], tmp_path: Path, claims: dict[str, Any],
+        sd_paths: tuple[tuple[Any, ...], ...], query: dict[str, list[Any]], kept: tuple[Any, ...]) -> None:
+    """Unticking a partly disclosable claim holds back its Disclosures only: its plain parts are in
+    the issuer-signed payload (RFC 9901 §7.2) and leave whatever is chosen. So the screen lists them
+    among what is always included (a plain array with Disclosures: whole), and after the worker
+    unticks the claim, nothing leaves that the screen did not list as leaving."""
+    response_uri, received = response_endpoint
+    received.clear()
+    wallet = _wallet(pki, tmp_path, may_request=("given_name", "address", "nationalities"), claims=claims,
+                     sd_paths=sd_paths)
+    try:
+        consent = wallet.open_request(_link(pki, response_uri, _pid_query(query, list(query), ["g"])), "en")
+        [item] = consent.items
+        optional = [c.path for c in item.claims if c.optional]
+        assert optional == [tuple(query[next(i for i in query if i != "g")])]
+        listed = [c.path for c in item.claims if not c.optional] + [c.path for c in item.always]
+        assert kept in listed
+        assert wallet.share(consent.id, [(item.query_id, p) for p in optional]).outcome == "shared"
+        logged = wallet.log()[0].claims
+    finally:
+        wallet.http.close()
+    leaves = _sent(received)
+    assert all(_covered(leaf, listed) for leaf in leaves), (leaves, listed)
+    assert any(leaf[:len(kept)] == kept for leaf in leaves)  # the premise: a plain part left
+    assert not any(leaf[:1] == ("address",) and "street_address" in leaf for leaf in leaves)
+    assert "EE" not in json.dumps(dict(enumerate(leaves)))
+    assert set(logged) <= {".".join(map(str, p)) for p in listed}

@@ -11,7 +11,7 @@ lists (esspass.status_client), request verification, DCQL matching and response 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol
@@ -52,6 +52,7 @@ __all__ = [
     "claim_value",
     "deferring_issuer",
     "describe",
+    "disclosures_sent",
     "document_claims",
     "document_dates",
     "document_period",
@@ -486,7 +487,7 @@ def same_document(copies: Sequence[CheckedCredential]) -> None:
         _refuse_if_any(CopiesDifferError, "the copies differ in", _differences, copies[0], other)
 
 
-def same_forms(forms: Sequence[CheckedCredential]) -> None:
+def same_forms(forms: Sequence[CheckedCredential | StoredCredential]) -> None:
     """The forms of one document (one card: its SD-JWT VC and its ISO mdoc, OpenID4VCI 1.0 App. A)
     agree on every claim both carry, or :class:`~wallet.errors.FormsDifferError` naming where not.
 
@@ -515,7 +516,7 @@ def same_forms(forms: Sequence[CheckedCredential]) -> None:
                        other)
 
 
-def _form_differences(a: CheckedCredential, b: CheckedCredential) -> list[str]:
+def _form_differences(a: CheckedCredential | StoredCredential, b: CheckedCredential | StoredCredential) -> list[str]:
     found = [name for name, differs in (("type", a.vct != b.vct), ("issuer", a.issuer_id != b.issuer_id)) if differs]
     claims_a, claims_b = readable_claims(a), readable_claims(b)
     for name, value in claims_a.items():
@@ -1009,12 +1010,26 @@ def always_sent(credential: str, paths: Sequence[ClaimPath], form: str = "dc+sd-
     if form != "dc+sd-jwt":
         return set()
     disclosable = sd_jwt.disclosable_paths(credential)
+    return {p for p in paths if not any(_meet(p, d) for d in disclosable)}
 
-    def meet(a: ClaimPath, b: ClaimPath) -> bool:  # one is on the way to the other (an array's None: any index)
-        return all(x == y or (x is None and isinstance(y, int)) or (y is None and isinstance(x, int))
-                   for x, y in zip(a, b, strict=False))
 
-    return {p for p in paths if not any(meet(p, d) for d in disclosable)}
+def _meet(a: ClaimPath, b: ClaimPath) -> bool:
+    """Whether one of two claim paths is on the way to the other or both are one (an array's None: any index)."""
+    return all(x == y or (x is None and isinstance(y, int)) or (y is None and isinstance(x, int))
+               for x, y in zip(a, b, strict=False))
+
+
+def disclosures_sent(credential: str, paths: Collection[ClaimPath], form: str = "dc+sd-jwt") -> set[ClaimPath]:
+    """The Disclosures (by their claim paths) a presentation of ``credential`` selecting ``paths``
+    sends: each at, below or on the way to a selected path (RFC 9901 §4.2.6, §7.2; what
+    :func:`credentials.sd_jwt.present` chooses). What the worker can hold back is no more than
+    these: everything else of the payload leaves whatever is selected. An mdoc: ``paths``
+    themselves (every element is chosen on its own, ISO 18013-5 §8.3.2.1.2.2)."""
+    from credentials import sd_jwt
+
+    if form != "dc+sd-jwt":
+        return set(paths)
+    return {d for d in sd_jwt.disclosable_paths(credential) if any(_meet(p, d) for p in paths)}
 
 
 def response_form(request: VerifiedRequest, vp_token: dict[str, list[str]]) -> dict[str, str]:

@@ -1256,23 +1256,32 @@ class WalletService:
                       ) -> ConsentItem:
         """What the consent screen lists for one document (``cred``, with its text) answering with
         ``paths``: what leaves, each marked optional unless it leaves anyway (or as ``optional``
-        says), and what leaves whatever is asked. A claim leaves anyway when a ``required`` path
-        discloses it (its Disclosure goes with another claim sent) or when the issuer put it in plain
-        view (:func:`core.always_sent`): leaving it out would hold nothing back, so it is not offered."""
+        says), and what leaves whatever is asked. A claim leaves anyway when the ``required`` paths
+        send all it holds back: its Disclosure, and every one below it, goes with a claim sent (a
+        street under a required ``address``, RFC 9901 §4.2.6), or it has none, the issuer having put
+        it in plain view (:func:`core.always_sent`): leaving it out would hold nothing back, so it is
+        not offered.
+
+        What leaves whatever is asked (``always``) is listed down to the plain parts of a partly
+        disclosable claim, but for those under a claim listed as leaving (not optional): the plain
+        ``locality`` of an optional ``address`` is listed there, since it leaves if the address is
+        unticked (only the address's Disclosures stay back), and so is a plain array holding
+        Disclosures, whole."""
         # What leaves, not only what was asked: a part of a claim the issuer disclosed whole is that claim.
         shown = _shown(cred, paths)
         needed = set(_shown(cred, tuple(p for p in paths if p in required)))
         needed |= core.always_sent(cred.credential, shown, cred.format)
-        # And what leaves whatever is asked, down to the plain parts of a partly disclosable claim.
+        sent = core.disclosures_sent(cred.credential, [p for p in paths if p in required], cred.format)
+        needed |= {p for p in shown if core.disclosures_sent(cred.credential, [p], cred.format) <= sent}
+        flags = {p: optional.get(p, False) if optional is not None else p not in needed for p in shown}
+        leaving = [p for p in shown if not flags[p]]
         always = [p for p in core.always_visible(cred.credential, cred.format)
-                  if not any(p[:len(s)] == s for s in shown)]
+                  if not any(p[:len(s)] == s for s in leaving)]
         return ConsentItem(
             query_id=query_id,
             group=cred.group,
             title=core.type_title(cred.vct, lang),
-            claims=tuple(replace(self._consent_claim(cred, p, lang),
-                                 optional=optional.get(p, False) if optional is not None else p not in needed)
-                         for p in shown),
+            claims=tuple(replace(self._consent_claim(cred, p, lang), optional=flags[p]) for p in shown),
             always=tuple(self._consent_claim(cred, p, lang) for p in always),
         )
 
@@ -1282,7 +1291,12 @@ class WalletService:
         id and claim path as listed): for each document, the first option of the request
         (:attr:`ConsentRequest.options`, the verifier's order) that asks none of them, so the
         largest the verifier accepts of what the worker kept. WithheldError when the verifier accepts
-        none (nothing is sent; the request stays open)."""
+        none (nothing is sent; the request stays open).
+
+        A claim unticked holds back the Disclosures it would send that the required claims do not
+        (:func:`core.disclosures_sent`); a claim kept that would send any of them is left out too
+        (one inside the unticked claim, or one holding it: an ``address`` whose street was unticked),
+        so that nothing unticked leaves."""
         withheld = {(q, tuple(p)) for q, p in withhold}
         items: list[ConsentItem] = []
         selection = dict(consent.selection)
@@ -1295,8 +1309,14 @@ class WalletService:
             copy = self._fresh_copy(cred.group, cred.format)
             if copy is None:
                 raise NotFoundError("This document was removed from the wallet; nothing was sent.")
-            kept = {q for q in paths if not set(_shown(copy, (q,))) & dropped}
-            option = next((o for o in consent.options.get(item.query_id, (paths,)) if set(o) <= kept), None)
+            options = consent.options.get(item.query_id, (paths,))
+            required = set(paths).intersection(*(set(o) for o in options))
+            held_back = (core.disclosures_sent(copy.credential, dropped, copy.format)
+                         - core.disclosures_sent(copy.credential, required, copy.format))
+            kept = {q for q in paths if q in required or (
+                not set(_shown(copy, (q,))) & dropped
+                and not core.disclosures_sent(copy.credential, [q], copy.format) & held_back)}
+            option = next((o for o in options if set(o) <= kept), None)
             if option is None:
                 raise WithheldError("The request cannot be answered without some of what you left out. "
                                     "Nothing was sent.")
@@ -1561,8 +1581,12 @@ def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],
     the forms that arrived, with their keys, are erased from ``doc``. A form that did not arrive stays
     as it was (an offer of the ISO mdoc alone leaves the SD-JWT VC, and the offline QR code only it
     has), and so does the half of an offer that arrived first when the other comes after a deferral
-    (§8.3, §9): one offer brings each form once. Returns ``new`` and ``groups`` as they are then, and
-    the copies erased (what an open request or showing may still point at)."""
+    (§8.3, §9): one offer brings each form once. But the forms of a card agree
+    (:func:`core.same_forms`): a form kept that no longer says what the one arrived says (a
+    corrected period sent in one form only) is erased too, with its keys, the newest delivery being
+    the institution's current document; the card then holds the forms that arrived until the others
+    come again. Returns ``new`` and ``groups`` as they are then, and the copies erased (what an open
+    request or showing may still point at)."""
     held = [StoredCredential.from_dict(c) for c in doc["credentials"]]
     fresh = set(groups)
     by_key: dict[tuple[str, str, str], str] = {}
@@ -1578,6 +1602,14 @@ def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],
     if not into:
         return new, groups, []
     arrived = {(into[c.group], c.format) for c in new if c.group in into}
+    # A form kept that no longer says what the new one says goes too (core.same_forms).
+    for group in set(into.values()):
+        came = [c for c in new if into.get(c.group) == group]
+        stays = [c for c in held if c.group == group and (group, c.format) not in arrived]
+        try:
+            core.same_forms([came[0], *dict((c.format, c) for c in stays).values()])
+        except CredentialError:
+            arrived |= {(group, c.format) for c in stays}
     erased = [c for c in held if (c.group, c.format) in arrived]
     doc["credentials"] = [c for c in doc["credentials"] if (c.get("group"), c.get("format")) not in arrived]
     return ([replace(c, group=into.get(c.group, c.group)) for c in new],
@@ -1605,7 +1637,10 @@ def _log_entry(consent: ConsentRequest, outcome: str, now: datetime) -> LogEntry
         credentials=sorted({item.group for item in consent.items}),
         vcts=sorted({cred.vct for cred, _ in consent.selection.values()}) if shared else [],
         # An mdoc path opens with its namespace, which says nothing to the worker.
+        # Once each: a plain part listed as always leaving under an optional claim that left with it is that claim.
         claims=[core.path_text(claim.path[1:] if cred.format == "mso_mdoc" else claim.path)
                 for item in consent.items for cred, _ in [consent.selection[item.query_id]]
-                for claim in (*item.claims, *item.always)] if shared else [],
+                for claim in (*item.claims, *(a for a in item.always
+                                              if not any(a.path[:len(c.path)] == c.path for c in item.claims)))]
+        if shared else [],
     )
