@@ -157,7 +157,7 @@ class StatusClient:
         usable = entry is not None and _refusal(entry, entity) is None
         # Within its ttl a held list answers only if it is the one that may answer for the URI (_speaker):
         # not while the other form holds a newer list, or one of the same second that withdraws more.
-        fresh = (usable and entry is not None and self._speaker(ref.uri, entity)[0] is entry
+        fresh = (usable and entry is not None and self._may_answer(entry, ref.uri, entity)
                  and ts - entry.fetched < (entry.verified.ttl or self._default_ttl)
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
@@ -177,7 +177,7 @@ class StatusClient:
         if fetched is None:  # 304: the held list is still the current one
             assert entry is not None
             entry.fetched = ts
-            if self._speaker(ref.uri, entity)[0] is entry:
+            if self._may_answer(entry, ref.uri, entity):
                 return self._outcome(entry, ref, ts, "network")
             return self._fallback(ref, entity, now, "The institution's server confirmed a status list older than "
                                   "the newest one held", genuine=True)
@@ -259,6 +259,18 @@ class StatusClient:
         if why is None:
             return None, "two lists of the same second held for it differ on a withdrawal or suspension"
         return None, f"it is not taken ({why})"
+
+    def _may_answer(self, entry: _Entry, uri: str, entity: trust_list.ListedEntity) -> bool:
+        """Whether ``entry`` says what the list :meth:`_speaker` picks says: it is that list, or the
+        other form of it (the same ``iat``, its signer taken, and neither withdrawing or suspending
+        an entry the other does not: the speaker was picked as withdrawing no less than any list of
+        its second, and this one withdraws no less than the speaker)."""
+        speaker = self._speaker(uri, entity)[0]
+        if speaker is None or speaker is entry:
+            return speaker is entry
+        return (speaker.verified.iat == entry.verified.iat and _refusal(entry, entity) is None
+                and not status_list.undoes_withdrawal(speaker.verified.status_list, entry.verified.status_list,
+                                                      suspensions=True))
 
     def _rollback(self, verified: status_list.VerifiedStatusList, entity: trust_list.ListedEntity) -> str | None:
         """Why ``verified`` must not replace what is held for its URI, or None.
