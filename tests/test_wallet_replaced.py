@@ -14,6 +14,7 @@ to two verifiers while another is unused, and a record of every offline QR code 
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -942,3 +943,23 @@ def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, 
         assert verdict["reason_key"] == "holder_link.withheld", verdict  # the number stayed on the phone
         history = browser.get("/log").text
         assert history.count("Personal identification number") == 1  # the A1's, once
+
+
+def test_the_language_links_return_to_the_page_with_its_query_and_from_a_form_to_home(
+        world: World, wallet_pages: ServerHandle) -> None:
+    """A language link after a form (a POST, which has no address) led to a 405; on a showing it
+    dropped the inspector's challenge. It returns to the page with its query, and from a form's answer
+    to the home page."""
+    with _open_pages(wallet_pages) as (browser, csrf):
+        _receive_on_page(browser, csrf, world, world.a1())
+        group = _group_on_page(browser, pda1.VCT)
+        shown = browser.post(f"/cards/{group}/qr", data={"csrf": csrf}, follow_redirects=False)
+        assert shown.status_code == 303, shown.text
+        page = browser.get(shown.headers["location"], params={"challenge": "K7Q2"})
+        links = re.findall(r'href="(/lang/lv\?next=[^"]+)"', page.text)
+        assert links, page.text[:300]
+        back = browser.get(html.unescape(links[0]), follow_redirects=False)
+        assert back.headers["location"] == f"{shown.headers['location']}?challenge=K7Q2"
+        answered = browser.post("/receive", data={"link": "not a link", "csrf": csrf})
+        links = re.findall(r'href="(/lang/de\?next=[^"]+)"', answered.text)
+        assert links and browser.get(html.unescape(links[0]), follow_redirects=False).headers["location"] == "/"

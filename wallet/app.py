@@ -204,7 +204,7 @@ def create_app(
             "d": lambda value: format_date(str(value)[:10], lang) if value else "",
             "unlocked": session is not None,
             "csrf": csrf,
-            "here": request.url.path,
+            "here": _here(request),
             "title": "",
             "error": None,
             **ctx,
@@ -655,3 +655,12 @@ def _host(header: str) -> str:
     if header.startswith("["):
         return header.split("]", 1)[0] + "]"
     return header.rsplit(":", 1)[0] if ":" in header else header
+
+
+def _here(request: Request) -> str:
+    """Where a language link returns to: this page with its query (a showing's challenge), or, for a
+    page answering a form (a POST, which has no address to return to), the home page."""
+    if request.method != "GET":
+        return "/"
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
