@@ -16,7 +16,7 @@ import pytest
 
 from credentials.errors import MalformedError
 from esspass.testing import serve
-from wallet.app import create_app
+from wallet.app import SESSION_COOKIE, create_app
 from wallet.http import check_url
 from wallet.settings import WalletSettings
 
@@ -94,3 +94,30 @@ def test_a_link_the_parser_cannot_read_is_a_400_page(wallet: tuple[httpx.Client,
     response = client.post(page, data={"link": link, "csrf": csrf})
     assert response.status_code == 400, (response.status_code, response.text[:300])
     assert "text/html" in response.headers["content-type"]
+
+
+def test_another_sites_form_posted_to_lock_neither_clears_the_cookie_nor_ends_the_session(
+        wallet: tuple[httpx.Client, str]) -> None:
+    """Any page the worker opens can post a form to http://127.0.0.1:8104/lock (a loopback Host passes
+    the rebinding check); without the cookie (SameSite=Strict) or the CSRF token it changes nothing."""
+    client, _csrf = wallet
+    forged = httpx.post(str(client.base_url.join("/lock")), data={}, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 303
+    assert not [h for h in forged.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}=")]
+    assert client.get("/receive").status_code == 200  # still unlocked
+
+
+def test_lock_with_the_session_but_without_its_csrf_token_is_refused(wallet: tuple[httpx.Client, str]) -> None:
+    client, _csrf = wallet
+    refused = client.post("/lock", data={"csrf": "forged"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert not [h for h in refused.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}=")]
+    assert client.get("/receive").status_code == 200
+
+
+def test_lock_with_its_csrf_token_ends_the_session(wallet: tuple[httpx.Client, str]) -> None:
+    client, csrf = wallet
+    locked = client.post("/lock", data={"csrf": csrf}, follow_redirects=False)
+    assert locked.status_code == 303 and locked.headers["location"] == "/unlock"
+    assert [h for h in locked.headers.get_list("set-cookie") if h.startswith(f"{SESSION_COOKIE}=")]
+    assert client.get("/receive", follow_redirects=False).status_code == 303

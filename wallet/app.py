@@ -299,10 +299,16 @@ def create_app(
     @app.post("/lock")
     def lock(request: Request, csrf: str = Form("")) -> Response:
         session = session_of(request)
-        if session is not None and csrf_ok(session.csrf, csrf):
-            sessions.drop(request.cookies.get(SESSION_COOKIE))
+        if session is not None and not csrf_ok(session.csrf, csrf):
+            # Another site's form (the Host check lets loopback names through) changes nothing.
+            return render(request, "error.html", status=403, session=session,
+                          error=t("error.form", lang_of(request)), back="/")
         response = RedirectResponse("/unlock", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
+        if session is not None:
+            sessions.drop(request.cookies.get(SESSION_COOKIE))
+        if SESSION_COOKIE in request.cookies:
+            # Only a same-site request carries the cookie (SameSite=Strict): a stale one goes too.
+            response.delete_cookie(SESSION_COOKIE)
         return response
 
     @app.get("/lang/{code}")
