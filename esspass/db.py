@@ -9,10 +9,16 @@ PostgreSQL's row locks make them wait. A write transaction is one begun through
 everything else begins deferred, so that reads (status lists, metadata, trust lists) go on beside
 a write under WAL instead of queueing behind it. PostgreSQL URLs written ``postgresql://`` are
 routed to psycopg 3.
+
+An erasure (the issuer's retention, the verifier's person data) must leave no readable copy in the
+database's files: SQLite runs with ``secure_delete`` (freed cells zeroed, whatever the build's
+default), and :func:`release_erased` moves the write-ahead log into the file and truncates it, since
+until then the WAL holds the pages as they were before (GDPR Art. 5(1)(e), 17).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,10 +26,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["NAMING_CONVENTION", "WRITE", "Sessions", "make_engine", "normalise_url", "serialises_writes"]
+__all__ = ["NAMING_CONVENTION", "WRITE", "Sessions", "make_engine", "normalise_url", "release_erased",
+           "serialises_writes"]
 
 #: Execution option of a connection whose transaction will write: on SQLite it begins IMMEDIATE.
 WRITE = "esspass_write"
+
+#: How long a SQLite statement waits for another process's write lock.
+_BUSY_MS = 30000
 
 #: Constraint and index names every service's metadata uses, so that migrations name them alike.
 NAMING_CONVENTION = {
@@ -58,13 +68,41 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         event.listen(engine, "begin", _sqlite_begin)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def release_erased(engine: Engine, *, attempts: int = 5) -> bool:
+    """After an erasure, leave none of the erased values readable in the database's files; True when done.
+
+    SQLite: a ``TRUNCATE`` checkpoint writes the WAL into the file (where ``secure_delete`` has
+    zeroed what was overwritten) and empties the WAL, which held the pages as they were before. A
+    reader holding an older snapshot keeps it from finishing: tried again, a little later each time;
+    False if it never could (the next erasure tries again). PostgreSQL leaves the old row versions
+    to (auto)vacuum: nothing to do here.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    try:
+        # The checkpoint waits for readers through the busy handler: a second, not the writers' 30.
+        cur.execute("PRAGMA busy_timeout=1000")
+        for attempt in range(attempts):
+            if not cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                return True
+            time.sleep(0.05 * 2 ** attempt)
+        return False
+    finally:
+        cur.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+        cur.close()
+        raw.close()
 
 
 def _sqlite_begin(conn: Any) -> None:
