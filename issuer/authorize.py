@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -46,6 +47,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "l'organisme vous a remis pour confirmer qu'il vous est destiné.",
                 "Twój portfel prosi {institution} o ten dokument. Wpisz jednorazowy kod otrzymany od instytucji, "
                 "aby potwierdzić, że jest dla Ciebie."),
+    "destination": ("The document will go to the wallet answering at {destination}. If you did not start "
+                    "this in your own wallet just now, press Cancel and do not type the code.",
+                    "Dokuments tiks nosūtīts makam, kas atbild adresē {destination}. Ja jūs tikko to neuzsākāt "
+                    "savā makā, nospiediet \"Atcelt\" un neievadiet kodu.",
+                    "Das Dokument geht an die Wallet unter {destination}. Wenn Sie dies nicht gerade in Ihrer "
+                    "eigenen Wallet begonnen haben, drücken Sie „Abbrechen“ und geben Sie den Code nicht ein.",
+                    "Le document ira au portefeuille qui répond à l'adresse {destination}. Si vous n'avez pas "
+                    "commencé cette démarche dans votre propre portefeuille à l'instant, appuyez sur « Annuler » "
+                    "et ne saisissez pas le code.",
+                    "Dokument trafi do portfela odpowiadającego pod adresem {destination}. Jeśli nie rozpoczęto "
+                    "tego przed chwilą we własnym portfelu, naciśnij „Anuluj” i nie wpisuj kodu."),
     "code": ("One-time code", "Vienreizējais kods", "Einmalcode", "Code à usage unique", "Kod jednorazowy"),
     "authorise": ("Send to my wallet", "Nosūtīt uz manu maku", "An meine Wallet senden", "Envoyer à mon portefeuille",
                   "Wyślij do portfela"),
@@ -63,6 +75,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "Tego żądania nie można tu dokończyć. Zacznij od nowa w portfelu."),
 }
 i18n.register({f"authorize.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
+
+
+def _destination(redirect_uri: str) -> str:
+    """Where the authorization code goes, as the worker can recognise it: the redirect's origin
+    (https, or http on a loopback address: :func:`credentials.authorization_code.parse_pushed_request`). Any
+    wallet may push a request naming its own redirect_uri (OpenID4VCI wallets are public clients),
+    so a worker lured to this page by someone else's link must see where the code would go."""
+    parts = urlsplit(redirect_uri)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
@@ -96,7 +117,8 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
         except ProtocolError:
             return page(request, inst, 400, message=i18n.t("authorize.invalid", lang))
         return page(request, inst, 400 if error else 200, redirect_uri=row.redirect_uri, client_id=client_id,
-                    request_uri=request_uri, document=_type_name(case.configuration_id, lang), error=error)
+                    request_uri=request_uri, document=_type_name(case.configuration_id, lang), error=error,
+                    destination=_destination(row.redirect_uri))
 
     @app.get("/{path}/authorize", tags=["OpenID4VCI"], response_class=HTMLResponse)
     def authorize_page(path: str, request: Request) -> Response:

@@ -900,6 +900,22 @@ def test_the_authorization_server_offers_the_pushed_code_flow_with_pkce(issuer: 
     assert set(offer["grants"]) == {PRE_AUTH_GRANT, "authorization_code"}
 
 
+def test_the_authorization_page_shows_where_the_code_typed_there_would_go(issuer: Issuer) -> None:
+    """Any wallet may push a request naming its own redirect_uri (public clients): a worker sent to
+    the institution's page by someone else's link must see whose wallet would receive the document."""
+    _case_id, offer, _tx = issuer.offer()
+    elsewhere = _push(issuer, offer, _verifier(), redirect_uri="https://wallet.attacker.example/cb?x=1")
+    assert elsewhere.status_code == 201, elsewhere.text
+    page = issuer.http.get("/lv-vsaa/authorize", params={"client_id": CLIENT,
+                                                         "request_uri": elsewhere.json()["request_uri"]})
+    assert page.status_code == 200
+    assert "https://wallet.attacker.example" in page.text and "Cancel" in page.text
+    assert "/cb?x=1" not in page.text
+    page = issuer.http.get("/lv-vsaa/authorize", params={"client_id": CLIENT, "lang": "lv",
+                                                         "request_uri": elsewhere.json()["request_uri"]})
+    assert "https://wallet.attacker.example" in page.text and "Atcelt" in page.text
+
+
 def test_the_code_flow_gives_the_document_to_the_wallet_that_pushed_the_request(issuer: Issuer) -> None:
     case_id, offer, tx = issuer.offer()
     verifier = _verifier()
