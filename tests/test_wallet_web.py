@@ -65,6 +65,29 @@ def test_create_lock_and_unlock_in_the_browser(browser: Any, wallet_server: Serv
         page.close()
 
 
+def test_change_the_passphrase_in_the_browser(browser: Any, wallet_server: ServerHandle) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(wallet_server.url + "/setup")
+        page.fill("#passphrase", "correct horse battery")
+        page.fill("#passphrase2", "correct horse battery")
+        page.click("#create")
+        page.wait_for_selector("#empty")
+        page.click("#passphrase-link")
+        page.fill("#current", "correct horse battery")
+        page.fill("#new", "staple battery horse")
+        page.fill("#new2", "staple battery horse")
+        page.click("#change")
+        page.wait_for_selector("#changed")
+        page.click("#lock")
+        page.wait_for_selector("#unlock")
+        page.fill("#passphrase", "staple battery horse")
+        page.click("#unlock")
+        page.wait_for_selector("#empty")
+    finally:
+        page.close()
+
+
 #: aria-invalid and the text of the elements aria-describedby names: what a screen reader says with a field.
 FIELD_ERROR = """sel => { const f = document.querySelector(sel);
   const ids = (f.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);

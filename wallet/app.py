@@ -477,6 +477,45 @@ def create_app(
             return render(req, "log.html", session=s, entries=entries)
         return guarded(page)(request)
 
+    # --- passphrase ----------------------------------------------------------------------------
+
+    @app.get("/passphrase", response_class=HTMLResponse)
+    def passphrase_page(request: Request, changed: str = "") -> Response:
+        return guarded(lambda req, s: render(req, "passphrase.html", session=s, changed=changed == "1"))(request)
+
+    @app.post("/passphrase", response_class=HTMLResponse)
+    def passphrase_change(request: Request, current: str = Form(""), new: str = Form(""), new2: str = Form(""),
+                          csrf: str = Form("")) -> Response:
+        def page(req: Request, s: _Session) -> Response:
+            lang = lang_of(req)
+
+            def again(status: int, error: str) -> Response:
+                return render(req, "passphrase.html", status=status, session=s, error=error)
+
+            if new != new2:
+                return again(400, t("setup.mismatch", lang))
+            # The current passphrase again: someone at an unlocked phone must not take the wallet over,
+            # and guessing it here is throttled as at the unlock page.
+            with attempts.turn() as wait:
+                if wait:
+                    return again(429, t("error.wait", lang, seconds=int(wait) + 1))
+                try:
+                    WalletStore.open(path, current)
+                except WalletError as exc:
+                    if isinstance(exc, WrongPassphraseError):
+                        attempts.failed()
+                    return again(401, explain(exc.code, exc.message, lang))
+                attempts.succeeded()
+            if new == current:
+                return again(400, t("passphrase.same", lang))
+            try:
+                check_new_passphrase(new)
+                s.service.store.change_passphrase(new, params=settings.scrypt_params())
+            except WalletError as exc:
+                return again(400, explain(exc.code, exc.message, lang))
+            return RedirectResponse("/passphrase?changed=1", status_code=303)
+        return guarded(page, form_csrf=csrf, resume="/passphrase")(request)
+
     # --- receive -------------------------------------------------------------------------------
 
     @app.get("/receive", response_class=HTMLResponse)

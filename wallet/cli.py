@@ -1,5 +1,5 @@
-"""``esspass wallet init|receive|pending|fetch-pending|cancel-pending|list|show|present|log|status|serve``: the
-wallet from a terminal.
+"""``esspass wallet init|receive|pending|fetch-pending|cancel-pending|list|show|present|log|status|passphrase|
+serve``: the wallet from a terminal.
 
 The passphrase is asked with ``getpass`` (never echoed, never an argument); for scripts it can
 come from a file (``--passphrase-file``) or the ``ESSPASS_WALLET_PASSPHRASE`` environment
@@ -83,6 +83,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--challenge", help="the code the inspector's device shows, if any")
     p.add_argument("--png", type=Path, help="write the QR code as a PNG file (else print its text)")
     p.set_defaults(func=_cmd(_qr))
+    p = sub.add_parser("passphrase", help="change the wallet's passphrase (the documents are encrypted again)")
+    p.add_argument("--new-passphrase-file", type=Path, help="read the new passphrase from this file (scripts)")
+    p.set_defaults(func=_cmd(_change_passphrase, unlock=False))
     p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1")
     p.add_argument("--host", default=None, help="loopback address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None)
@@ -194,6 +197,31 @@ def _init(ctx: _Ctx) -> int:
     check_new_passphrase(passphrase)
     WalletStore.create(path, passphrase, params=ctx.settings.scrypt_params())
     ctx.say(ctx.t("setup.created", path=path))
+    return 0
+
+
+def _change_passphrase(ctx: _Ctx) -> int:
+    """The current passphrase as every command takes it, the new one from ``--new-passphrase-file`` or
+    asked twice at the terminal; the wallet is written again under it (atomically)."""
+    from wallet.store import WalletStore, check_new_passphrase
+
+    store = WalletStore.open(ctx.settings.wallet_path(), ctx.passphrase())
+    new_file: Path | None = ctx.args.new_passphrase_file
+    if new_file is not None:
+        new = new_file.read_text(encoding="utf-8").rstrip("\r\n")
+    elif not _terminal():
+        raise SystemExit("No terminal to ask the new passphrase on: give it with --new-passphrase-file FILE")
+    else:
+        try:
+            new = getpass.getpass(f"{ctx.t('field.new_passphrase')}: ")
+            if getpass.getpass(f"{ctx.t('field.new_passphrase2')}: ") != new:
+                raise SystemExit(ctx.t("setup.mismatch"))
+        except EOFError:
+            print(file=sys.stderr)
+            raise SystemExit("No new passphrase given: nothing was changed.") from None
+    check_new_passphrase(new)
+    store.change_passphrase(new, params=ctx.settings.scrypt_params())
+    ctx.say(ctx.t("passphrase.changed"))
     return 0
 
 
