@@ -2,9 +2,11 @@
 
 Same operations as the JSON API in :mod:`issuer.app`, through :class:`issuer.service.IssuerService`:
 sign in with the institution's clerk token (kept in an HttpOnly, SameSite=Strict cookie), list
-cases, create a PDA1 / EHIC / PID case from a form (the credential model's field and rule shown
-next to the field), hand over an offer (QR code, link, one-time code shown once), print the paper
-copy, revoke / suspend / reinstate with a reason, import a CSV file.
+cases, find one by number, name or employer (posted, the pages of its results too: a personal number
+or name typed in is in no URL, so in no browser history, proxy log or bookmark), create a PDA1 /
+EHIC / PID case from a form (the credential model's field and rule shown next to the field), hand
+over an offer (QR code, link, one-time code shown once), print the paper copy, revoke / suspend /
+reinstate with a reason, import a CSV file.
 
 Every POST needs the session cookie *and* a CSRF token in a hidden field: the HMAC of the cookie
 value under a random key made when the app is built (:func:`mount_office`), so it is never
@@ -940,6 +942,17 @@ def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
     return None
 
 
+def _page_number(raw: str) -> int:
+    """The page of a list asked for (1 unless a plausible page number)."""
+    return max(int(raw), 1) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+def _field(form: Mapping[str, Any], name: str) -> str:
+    """A text field of a posted form ("" when missing or a file)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def refuse_nul(value: Any, field: str) -> None:
     """DataError naming the field of the first NUL character in ``value`` (text, or objects and lists
     of it). PostgreSQL text cannot hold one: refused here, it is a 400 naming the field, not a
@@ -1159,21 +1172,44 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     # --- cases --------------------------------------------------------------------------------------
 
-    @app.get("/{path}/office", response_class=HTMLResponse, include_in_schema=False)
-    @app.get("/{path}/office/cases", response_class=HTMLResponse, include_in_schema=False)
-    def cases(request: Request, path: str) -> Response:
-        who = signed_in(request, path)
-        if isinstance(who, Response):
-            return who
-        raw = request.query_params.get("page", "1")
-        number = max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
-        query = request.query_params.get("q", "")[:300]
-        approval = "awaiting" if request.query_params.get("approval") == "awaiting" else ""
+    def case_list(request: Request, path: str, who: Clerk, *, number: int, query: str,
+                  approval: str) -> HTMLResponse:
         rows = svc().list_cases(who.inst, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query,
                                 approval=approval)
         return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
                     more=len(rows) > PAGE_SIZE, query=query, approval=approval,
                     to_approve=svc().awaiting_approval(who.inst))
+
+    @app.get("/{path}/office", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/{path}/office/cases", response_class=HTMLResponse, include_in_schema=False)
+    def cases(request: Request, path: str) -> Response:
+        """The institution's cases (or those awaiting approval), newest first, by pages of plain links:
+        no personal data in their addresses. A search is posted (:func:`find_cases`)."""
+        who = signed_in(request, path)
+        if isinstance(who, Response):
+            return who
+        approval = "awaiting" if request.query_params.get("approval") == "awaiting" else ""
+        if request.query_params.get("q"):
+            # An old bookmark or a typed ?q=: no longer a search, and the query is said in no Location.
+            only = "approval=awaiting&" if approval else ""
+            return RedirectResponse(f"/{path}/office/cases?{only}lang={_lang(request)}", status_code=303)
+        return case_list(request, path, who, number=_page_number(request.query_params.get("page", "1")),
+                         query="", approval=approval)
+
+    @app.post("/{path}/office/cases", response_class=HTMLResponse, include_in_schema=False)
+    async def find_cases(request: Request, path: str) -> Response:
+        """The search, and each page of its results: posted with the session's CSRF token and answered
+        with the results (no redirect), so that a personal number or name typed in is in no URL, so in
+        no browser history, proxy's or load balancer's log, or bookmark."""
+        who = signed_in(request, path)
+        if isinstance(who, Response):
+            return who
+        form = await request.form(max_files=0, max_fields=10)
+        if not csrf_ok(form, who.session_id):
+            return message(request, path, "error.form", 403)
+        approval = "awaiting" if _field(form, "approval") == "awaiting" else ""
+        return await run_in_threadpool(case_list, request, path, who, number=_page_number(_field(form, "page")),
+                                       query=_field(form, "q")[:300], approval=approval)
 
     @app.get("/{path}/office/new", response_class=HTMLResponse, include_in_schema=False)
     def choose(request: Request, path: str) -> Response:
