@@ -21,7 +21,10 @@ Only one held list answers for a URI (:meth:`StatusClient._speaker`), within its
 others, if no list of the same ``iat`` withdraws or suspends an entry it does not, its ``iat`` is not
 below the newest-``iat`` mark, and :func:`_refusal` finds nothing against its signer. When that
 list is refused (say its key was rotated out before it was fetched, or revoked since), no older one
-answers in its place: no statement, never VALID.
+answers in its place: no statement, never VALID. A 304 for an older copy of the list that may answer
+(the other form, signed a second before) is an answer from the network like that copy fetched whole:
+the list that may answer answers, unless the copy would be refused as a rollback
+(:meth:`StatusClient._rollback`).
 
 A fetch reads at most ``status_list.MAX_STATUS_TOKEN_BYTES`` and takes at most 5 s in all, from
 connecting to the last byte of the body (:mod:`esspass.fetch`, with a client built on its
@@ -29,10 +32,31 @@ transport): an answer larger or slower, like an address that cannot be used, is 
 (the held copy, else undetermined), so no institution's server can fill the verifier's memory or
 hold an inspector's check, even by sending its headers a byte at a time.
 
+An institution's server that gave no answer to a fetch (§8.3 step 2: unreachable, or no whole
+answer within the deadline) is not asked again for a while, so that on a poor network a check does
+not wait the deadline out again for each list while the worker's wallet waits on the verdict (it
+gives up after 15 s): per origin (RFC 6454 scheme, host and port, where an institution keeps its
+lists), 30 s after the first such fetch, twice as long after each further one, at most 5 min
+(``retry_after``; as trust_registry.client spaces out its attempts, and within the registry's own
+5 min, so a list published meanwhile is seen within minutes once the server answers). Within the
+wait a check answers exactly as after a failed fetch (the list held within its ``ttl`` if it may
+answer, else :meth:`StatusClient._fallback`), so the held list's checks and ages (``max_age``,
+``exp``) bound it as ever: the wait never lets a list answer longer. A check that nothing held can
+answer for (no list held for the URI, or only one too old, expired or refused) has no other way to
+an answer, so one such check may still ask the server within each wait (not while another check
+asks it). An answer from the origin (a list, a 304, even an error status: it answered, and
+promptly) ends the wait; only a fetch that got no answer starts one, and not one begun before an
+answer came. :meth:`StatusClient.prefetch` asks whatever the wait (the inspector asks for the lists
+explicitly). The waits are kept in memory, per process, under the client's lock (the verifier
+checks in several threads at once).
+
 With a ``cache_dir`` the lists are also kept on disk, exactly as verified (signed), so that a
 verifier restarted without network still has them; a list read back is verified again, as of when
 it was fetched, against the institution the trust list names now. The newest-``iat`` record of
-each URI is kept there too (``<hash>.newest``), so a restart does not forget it.
+each URI is kept there too (``<hash>.newest``), so a restart does not forget it. A record that is
+damaged (not a JSON object of the fields written, each of its kind: times finite numbers from 1970
+to 9999, the ETag a string or none, ...) counts as no copy (fail closed), never as an error of the
+check; a newest-``iat`` record that is, as no record (the lists held still set the mark).
 
 A held list speaks only for as long as its signer does: every use of one (from memory, from disk,
 confirmed by a 304, or as the newer list in a rollback check) first checks the chain it was verified
@@ -65,7 +89,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -87,6 +113,21 @@ _SKEW = 60
 #: Seconds one fetch may take in all, from connecting to the last byte (:mod:`esspass.fetch`): an
 #: inspector on site waits on it for the verdict.
 _DEADLINE = 5.0
+#: Seconds an origin that gave no answer is not asked again (``retry_after``; doubled after each
+#: further fetch without an answer): trust_registry.client's default.
+_RETRY_AFTER = 30.0
+#: The longest such wait: the registry's own ``max-age`` ceiling (trust_registry.client
+#: REVALIDATE_AFTER), so a withdrawal published while the server was out of reach is seen within
+#: minutes of its answering again.
+_RETRY_CAP = 300.0
+#: The last unix time a record may hold: 9999-12-31T23:59:59Z, the last ``datetime`` can hold.
+_LAST_TIME = 253402300799
+#: The largest record read back from the cache directory: a token of
+#: ``status_list.MAX_STATUS_TOKEN_BYTES`` in base64, with room for the other fields.
+_MAX_RECORD_BYTES = (status_list.MAX_STATUS_TOKEN_BYTES + 2) // 3 * 4 + 64 * 1024
+#: An entity tag that can be sent back in If-None-Match (RFC 9110 §8.8.3: visible ASCII, here at
+#: most 1 KiB): a server's other values are not kept (the list is then fetched whole each time).
+_ETAG = re.compile(r"[\x21-\x7e]{1,1024}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +153,19 @@ class _Entry:
             self.obtained = self.fetched
 
 
+@dataclass
+class _Origin:
+    """What this client knows of one origin's server (RFC 6454: scheme, host and port)."""
+
+    failures: int = 0  # fetches in a row it gave no answer to (0: it answers, as far as is known)
+    since: float = 0.0  # unix time (of the checks' clock) the wait began: nobody asks it for a while
+    spare: bool = False  # within the wait, a check nothing held answers for may still ask it, once
+    answers: int = 0  # answers it gave so far: a fetch begun before one counts no failure
+
+
+_OriginKey = tuple[str, str, int | None]  # RFC 6454: scheme, host, port (default written in)
+
+
 @dataclass(frozen=True, slots=True)
 class _Refused:
     """Why a list does not speak for the institution; ``forged`` when it is to be treated as not
@@ -131,12 +185,21 @@ class StatusClient:
 
     ``http`` should be built on :func:`esspass.fetch.transport`, which holds each fetch to
     ``fetch_deadline`` seconds in all (the institution's server may be hostile or broken).
+
+    ``retry_after`` (seconds, 0 for none) spaces out fetches from an origin that gave no answer
+    (module docstring): twice as long after each further one, at most 5 min (or ``retry_after`` if
+    longer).
     """
 
     def __init__(self, http: httpx.Client, *, max_age: int = 24 * 3600, default_ttl: int = 300,
-                 revalidate: bool = True, cache_dir: Path | None = None, fetch_deadline: float = _DEADLINE) -> None:
+                 revalidate: bool = True, cache_dir: Path | None = None, fetch_deadline: float = _DEADLINE,
+                 retry_after: float = _RETRY_AFTER) -> None:
+        if not 0 <= retry_after < math.inf:
+            raise ValueError("retry_after must be a finite number of seconds, 0 or more")
         self._http = http
         self._deadline = fetch_deadline
+        self._retry_after = retry_after
+        self._origins: dict[_OriginKey, _Origin] = {}  # servers asked so far: their waits (under _lock)
         self._dir = cache_dir
         self._revalidate = revalidate
         self._max_age = max_age
@@ -147,6 +210,11 @@ class StatusClient:
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
                  now: datetime) -> StatusOutcome:
+        return self._check(ref, entity, now, force=False)
+
+    def _check(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime, *,
+               force: bool) -> StatusOutcome:
+        """The lookup; ``force``: ask the server whatever its wait (:meth:`prefetch`)."""
         ts = now.timestamp()
         key = (ref.uri, ref.token_form)
         with self._lock:
@@ -163,6 +231,19 @@ class StatusClient:
         if fresh and not self._revalidate:
             assert entry is not None
             return self._outcome(entry, ref, ts, "cache")
+        origin = _origin(ref.uri)
+        # Within the wait of a server that gave no answer, what a failed fetch would give, without asking.
+        held: StatusOutcome | None = None
+        until = None if force else self._waiting(origin, ts)
+        if until is not None:
+            held = self._unfetched(ref, entity, now, entry if fresh else None,
+                                   f"The institution's server did not answer moments ago (it is asked again from "
+                                   f"{_when(datetime.fromtimestamp(until, UTC))})")
+        needed = held is not None and held.value is None  # nothing held answers: a fetch is the only way
+        turn = self._answers(origin) if force else self._turn(origin, ts, needed=needed)
+        if turn is None:
+            return held if held is not None else self._unfetched(
+                ref, entity, now, entry if fresh else None, "The institution's server did not answer moments ago")
         cwt = ref.token_form == status_list.CWT  # an mdoc's list, in the CWT form (ISO 18013-5 2nd ed.)
         headers = {"Accept": status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE}
         if usable and entry is not None and entry.etag:
@@ -170,15 +251,24 @@ class StatusClient:
         try:
             fetched = _fetch(self._http, ref.uri, headers, limit=status_list.MAX_STATUS_TOKEN_BYTES,
                              seconds=self._deadline)
-        except _Unfetchable:
-            if fresh and entry is not None:
-                return self._outcome(entry, ref, ts, "cache")
-            return self._fallback(ref, entity, now, "The institution's status list could not be fetched")
+        except _Unfetchable as exc:
+            unfetched = self._unfetched(ref, entity, now, entry if fresh else None,
+                                        "The institution's status list could not be fetched")
+            self._after(origin, ts, turn, answered=exc.answered, needed=unfetched.value is None)
+            return unfetched
+        self._after(origin, ts, turn, answered=True)
         if fetched is None:  # 304: the held list is still the current one
             assert entry is not None
             entry.fetched = ts
             if self._may_answer(entry, ref.uri, entity):
                 return self._outcome(entry, ref, ts, "network")
+            with self._lock:
+                older = self._rollback(entry.verified, entity)
+            speaker = None if older is not None else self._speaker(ref.uri, entity)[0]
+            if speaker is not None:
+                # An older copy of the newest list held (the other form, signed a second before) that changes
+                # nothing that matters, confirmed now: the newest answers, as when the copy comes whole.
+                return self._outcome(speaker, ref, ts, "network")
             return self._fallback(ref, entity, now, "The institution's server confirmed a status list older than "
                                   "the newest one held", genuine=True)
         response, body = fetched
@@ -191,7 +281,7 @@ class StatusClient:
         except CredentialError as exc:
             return StatusOutcome(None, None, "network", f"The status list is not signed by the issuing institution "
                                  f"({exc.code}).", forged=True)
-        entry = _Entry(verified, ts, entity.id, response.headers.get("etag"))
+        entry = _Entry(verified, ts, entity.id, _etag(response.headers.get("etag")))
         untrusted = _refusal(entry, entity)
         if untrusted is not None:
             return self._untrusted(entry, untrusted, ref, entity, ts)
@@ -216,6 +306,72 @@ class StatusClient:
             return StatusOutcome(None, None, "network", f"The newest status list held for the institution cannot "
                                  f"answer: {why_not}.")
         return self._outcome(speaker, ref, ts, "network")
+
+    def _unfetched(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime,
+                   fresh: _Entry | None, why: str) -> StatusOutcome:
+        """The answer when no list could be fetched (or, within a wait, none was asked for): the held
+        ``fresh`` list (within its ``ttl``, the one that may answer), else :meth:`_fallback`."""
+        if fresh is not None:
+            return self._outcome(fresh, ref, now.timestamp(), "cache")
+        return self._fallback(ref, entity, now, why)
+
+    # --- waiting for servers that gave no answer (module docstring) ------------------------------------
+
+    def _wait(self, failures: int) -> float:
+        """Seconds an origin is left alone after ``failures`` fetches in a row without an answer."""
+        return min(self._retry_after * (1 << min(max(failures - 1, 0), 16)), max(self._retry_after, _RETRY_CAP))
+
+    def _waiting(self, origin: _OriginKey | None, ts: float) -> float | None:
+        """When the wait of ``origin`` ends, if one is running at ``ts``; else None."""
+        with self._lock:
+            state = None if origin is None else self._origins.get(origin)
+            if state is None or not state.failures:
+                return None
+            wait = self._wait(state.failures)
+            return state.since + wait if 0 <= ts - state.since < wait else None
+
+    def _answers(self, origin: _OriginKey | None) -> int:
+        """The answers ``origin``'s server gave so far (a fetch notes them, for :meth:`_after`)."""
+        with self._lock:
+            state = None if origin is None else self._origins.get(origin)
+            return 0 if state is None else state.answers
+
+    def _turn(self, origin: _OriginKey | None, ts: float, *, needed: bool) -> int | None:
+        """Whether a check at ``ts`` asks ``origin``'s server: :meth:`_answers`, or None when it is
+        not to be asked now.
+
+        Asked: a server not known to have failed (every check revalidates); once its wait is over,
+        by one check (the wait starts again at once, so the checks meanwhile do not each wait on it
+        too); within the wait, by one check that nothing held answers for (``needed``) if none has
+        asked since the wait began. A clock set back ends the wait, as in trust_registry.client."""
+        if origin is None:
+            return 0  # no address to ask (the fetch fails at once): nothing to wait for
+        with self._lock:
+            state = self._origins.get(origin)
+            if state is None or not state.failures:
+                return 0 if state is None else state.answers
+            if not 0 <= ts - state.since < self._wait(state.failures):
+                state.since, state.spare = ts, False
+                return state.answers
+            if needed and state.spare:
+                state.spare = False
+                return state.answers
+            return None
+
+    def _after(self, origin: _OriginKey | None, ts: float, turn: int, *, answered: bool | None,
+               needed: bool = False) -> None:
+        """Note how a fetch from ``origin`` begun at ``ts`` (after ``turn`` answers) went: an answer
+        ends its wait; no answer starts one, unless the server answered another fetch meanwhile; a
+        fetch that never asked it (``answered`` None) changes nothing. A wait started by a check that
+        nothing held answers for (``needed``) has no spare try left."""
+        if origin is None or answered is None:
+            return
+        with self._lock:
+            state = self._origins.setdefault(origin, _Origin())
+            if answered:
+                state.failures, state.answers = 0, state.answers + 1
+            elif state.answers == turn:
+                state.failures, state.since, state.spare = state.failures + 1, ts, not needed
 
     def _untrusted(self, fetched: _Entry, refused: _Refused, ref: status_list.StatusReference,
                    entity: trust_list.ListedEntity, ts: float) -> StatusOutcome:
@@ -309,7 +465,9 @@ class StatusClient:
         Only URIs on the aggregation URI's own origin (scheme, host and port) are fetched, and an
         ``aggregation_uri`` named by a list must be on that list's origin: an institution cannot
         point the verifier at another host. Each list is verified as on any check; one
-        institution's failure is counted and the others are still fetched.
+        institution's failure is counted and the others are still fetched. Every server is asked
+        whatever its wait (the inspector asks explicitly, where there is network), and its answers
+        end the wait, as on any check; no answer starts one.
         """
         published = {e.id: e.status_lists for e in issuers.entities if e.status_lists}
         aggregations = {uri: entity_id for entity_id, uri in published.items()}
@@ -322,13 +480,20 @@ class StatusClient:
             entity = issuers.entity(entity_id)
             if entity is None:
                 continue  # no longer listed: nothing of it would be trusted anyway
+            origin = _origin(aggregation_uri)
+            turn = self._answers(origin)  # asked whatever its wait
             try:
-                fetched = _fetch(self._http, aggregation_uri, {"Accept": "application/json"},
-                                 limit=_MAX_AGGREGATION_BYTES, seconds=self._deadline)
+                try:
+                    fetched = _fetch(self._http, aggregation_uri, {"Accept": "application/json"},
+                                     limit=_MAX_AGGREGATION_BYTES, seconds=self._deadline)
+                except _Unfetchable as exc:
+                    self._after(origin, now.timestamp(), turn, answered=exc.answered)
+                    raise
+                self._after(origin, now.timestamp(), turn, answered=True)
                 if fetched is None:
-                    raise _Unfetchable("not modified, though nothing was held")
+                    raise _Unfetchable("not modified, though nothing was held", answered=True)
                 uris = json.loads(fetched[1]).get("status_lists")
-            except (_Unfetchable, ValueError, AttributeError):
+            except (_Unfetchable, ValueError, AttributeError, RecursionError):
                 failed += 1
                 continue
             for uri in uris if isinstance(uris, list) else []:
@@ -341,7 +506,7 @@ class StatusClient:
                     failed += 1
                     continue
                 for ref in refs:
-                    outcome = self(ref, entity, now)
+                    outcome = self._check(ref, entity, now, force=True)
                     if outcome.source == "network" and outcome.value is not None:
                         ok += 1
                         institutions.add(entity.id)
@@ -353,17 +518,20 @@ class StatusClient:
         """aggregation_uri -> institution, from the lists in memory and on disk, where the list
         came from the same origin as the aggregation it names."""
         with self._lock:
-            named = [(e.verified.aggregation_uri, e.verified.uri, e.entity_id) for e in self._cache.values()]
-        if self._dir is not None and self._dir.exists():
-            for path in self._dir.glob("*.json"):
-                try:
-                    record = json.loads(path.read_text(encoding="utf-8"))
-                    named.append((record.get("aggregation_uri"), record.get("uri"), str(record["entity_id"])))
-                except (OSError, ValueError, KeyError, AttributeError):
-                    continue
+            named: list[tuple[object, object, object]] = [
+                (e.verified.aggregation_uri, e.verified.uri, e.entity_id) for e in self._cache.values()]
+        if self._dir is not None:
+            try:
+                paths = list(self._dir.glob("*.json"))
+            except OSError:
+                paths = []  # no directory, or not one: no record
+            for path in paths:
+                record = _read_record(path)
+                if record is not None:  # damaged: names nothing
+                    named.append((record.get("aggregation_uri"), record.get("uri"), record.get("entity_id")))
         found: dict[str, str] = {}
         for aggregation_uri, list_uri, entity_id in named:
-            if isinstance(aggregation_uri, str) and isinstance(list_uri, str) \
+            if isinstance(aggregation_uri, str) and isinstance(list_uri, str) and isinstance(entity_id, str) \
                     and _same_origin(aggregation_uri, list_uri):
                 found.setdefault(aggregation_uri, entity_id)
         return found
@@ -389,15 +557,13 @@ class StatusClient:
         with self._lock:
             known = self._newest.get(uri)
         path = self._mark_path(uri)
-        if known is None and path is not None and path.exists():
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(record, dict) and record.get("uri") == uri and type(record.get("iat")) is int:
-                    known = record["iat"]
-                    with self._lock:
-                        self._newest[uri] = max(self._newest.get(uri, known), known)
-            except (OSError, ValueError):
-                pass  # damaged: the lists held below still set the mark
+        record = _read_record(path) if known is None and path is not None else None
+        iat = None if record is None or record.get("uri") != uri else record.get("iat")
+        # An integer a verified list's iat can be (1970 to 9999); else damaged: the lists held below still set the mark.
+        if type(iat) is int and 0 <= iat <= _LAST_TIME:
+            known = iat
+            with self._lock:
+                self._newest[uri] = max(self._newest.get(uri, iat), iat)
         marks = [m for m in (known, *(e.verified.iat for e in self._held(uri, entity))) if m is not None]
         return max(marks) if marks else None
 
@@ -434,23 +600,36 @@ class StatusClient:
                                  "token": base64.b64encode(token).decode("ascii")})
 
     def _load(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
-        """The copy on disk, verified again as of its fetch against ``entity``'s anchors; None if unusable."""
+        """The copy on disk, verified again as of its fetch against ``entity``'s anchors; None if
+        unusable: missing, not this institution's, or damaged, as if there were no copy (fail
+        closed). Damaged: not a JSON object of the fields :meth:`_save` writes, each of its kind
+        (``token`` base64 text, ``fetched`` and ``obtained`` unix times, :func:`_time`, ``etag`` a
+        string or null), or a list first fetched before it could be (``obtained`` earlier than its
+        ``iat`` less the clock skew, which a fetch verifies). An ETag that cannot be sent back
+        (:data:`_ETAG`) is dropped (the list is fetched whole next time), not the copy."""
         path = self._path(uri, form)
-        if path is None or not path.exists():
+        record = None if path is None else _read_record(path)
+        if record is None or record.get("uri") != uri or record.get("form") != form \
+                or record.get("entity_id") != entity.id:
+            return None
+        token, etag = record.get("token"), record.get("etag")
+        fetched = _time(record.get("fetched"))
+        obtained = _time(record.get("obtained", record.get("fetched")))  # older records: fetched
+        if not isinstance(token, str) or fetched is None or obtained is None \
+                or not (etag is None or isinstance(etag, str)):
             return None
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            if record["uri"] != uri or record["form"] != form or record["entity_id"] != entity.id:
-                return None
-            token, fetched = base64.b64decode(record["token"]), float(record["fetched"])
-            obtained = min(fetched, float(record.get("obtained", fetched)))  # older records: fetched
+            raw = base64.b64decode(token, validate=True)
             # Stripped as when it was verified live: copies saved by earlier versions kept the
             # response body as served, trailing newline included.
-            verified = _verify(token if form == status_list.CWT else token.decode("ascii").strip(), uri, entity,
+            verified = _verify(raw if form == status_list.CWT else raw.decode("ascii").strip(), uri, entity,
                                datetime.fromtimestamp(fetched, UTC))
-        except (OSError, ValueError, KeyError, TypeError, CredentialError):
-            return None  # damaged or not this institution's: as if there were no copy (fail closed)
-        entry = _Entry(verified, fetched, entity.id, record.get("etag"), obtained)
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError, OSError, CredentialError):
+            return None  # OverflowError: a platform's narrower time_t; the others, a token damaged past parsing
+        obtained = min(fetched, obtained)
+        if obtained < verified.iat - _SKEW:
+            return None
+        entry = _Entry(verified, fetched, entity.id, _etag(etag), obtained)
         with self._lock:
             self._cache[(uri, form)] = entry
         return entry
@@ -513,7 +692,15 @@ _MAX_AGGREGATION_BYTES = 1024 * 1024
 
 class _Unfetchable(Exception):
     """No usable answer: the server is unreachable, answered an error, too much or too slowly, or
-    its address cannot be used (a host name IDNA refuses raises UnicodeError, no httpx.HTTPError)."""
+    its address cannot be used (a host name IDNA refuses raises UnicodeError, no httpx.HTTPError).
+
+    ``answered``: whether the server answered (an error status, too much), or None when it was never
+    asked (an address that cannot be used): only a fetch that got no answer, which cost the check its
+    wait, makes the server's origin wait (module docstring)."""
+
+    def __init__(self, message: str, *, answered: bool | None) -> None:
+        super().__init__(message)
+        self.answered = answered
 
 
 def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *, limit: int,
@@ -527,8 +714,12 @@ def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *, limit: int,
                 return None
             response.raise_for_status()
             return response, fetch.read(response, limit=limit)
-    except (fetch.TooLarge, httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
-        raise _Unfetchable(str(exc)) from exc
+    except httpx.TransportError as exc:  # no answer: refused, reset, timed out, past the deadline (fetch)
+        raise _Unfetchable(str(exc), answered=False) from exc
+    except (fetch.TooLarge, httpx.HTTPError) as exc:  # an answer: an error status, too large, undecodable
+        raise _Unfetchable(str(exc), answered=True) from exc
+    except (httpx.InvalidURL, UnicodeError) as exc:  # an address that cannot be used: nobody was asked
+        raise _Unfetchable(str(exc), answered=None) from exc
 
 
 def _write_atomically(path: Path, record: dict[str, object]) -> None:
@@ -611,11 +802,45 @@ def _expired(entry: _Entry, ts: float) -> bool:
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _same_origin(a: str, b: str) -> bool:
-    """RFC 6454 origins: scheme, host and port (a default port written out or left out alike)."""
+def _origin(uri: str) -> _OriginKey | None:
+    """The RFC 6454 origin of ``uri``: scheme, host and port (a default port written out or left out
+    alike); None for an address without a host, or one that cannot be used."""
     try:
-        x, y = httpx.URL(a), httpx.URL(b)
-    except httpx.InvalidURL:
-        return False
-    return bool(x.host) and (x.scheme, x.host, x.port or _DEFAULT_PORTS.get(x.scheme)) == (
-        y.scheme, y.host, y.port or _DEFAULT_PORTS.get(y.scheme))
+        url = httpx.URL(uri)
+        host = url.host  # decoded when read: a host name IDNA refuses raises UnicodeError then
+    except (httpx.InvalidURL, UnicodeError):
+        return None
+    return (url.scheme, host, url.port or _DEFAULT_PORTS.get(url.scheme)) if host else None
+
+
+def _same_origin(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` have one RFC 6454 origin (:func:`_origin`)."""
+    x = _origin(a)
+    return x is not None and x == _origin(b)
+
+
+def _read_record(path: Path) -> dict[str, object] | None:
+    """The JSON object kept at ``path``; None when there is none, or what is there is no JSON object
+    (damaged, cut short, too large, nested too deep to parse): as if there were no record."""
+    try:
+        if path.stat().st_size > _MAX_RECORD_BYTES:
+            return None
+        record = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _time(value: object) -> float | None:
+    """A unix time read from a record: a JSON number (no boolean, no text), finite, from 1970 to 9999
+    (what ``datetime`` holds); else None, damaged."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _LAST_TIME:
+        return None  # NaN compares false: refused too
+    return float(value)
+
+
+def _etag(value: object) -> str | None:
+    """``value`` if it is an entity tag that can be sent back in If-None-Match (:data:`_ETAG`), else
+    None: a header with a line break or beyond ASCII would fail every conditional request (and
+    then a held list would answer in place of every newer one until its ``max_age``)."""
+    return value if isinstance(value, str) and _ETAG.fullmatch(value) else None
