@@ -37,7 +37,7 @@ from esspass.web import error_response, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_file
-from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens
+from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens, configured_offer_key
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
 
@@ -58,7 +58,13 @@ def _dpop_header(request: Request) -> str | None:
 
 
 async def _json_body(request: Request, max_bytes: int, error: str) -> Any:
-    """The request's JSON body; ``error`` (the endpoint's own code for a bad request) when it is not JSON."""
+    """The request's JSON body; ``error`` (the endpoint's own code for a bad request) when it is not
+    JSON, or is sent as another media type: OpenID4VCI §8.2, §9.1 and §11.1 send these requests as
+    ``application/json`` (this issuer publishes no ``credential_request_encryption``, so no
+    ``application/jwt``), and a body labelled otherwise is not the request the client meant to make."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ProtocolError(error, "the body must be sent as application/json")
     try:
         return parse_json(await request.body(), max_bytes=max_bytes)
     except CredentialError as exc:
@@ -104,8 +110,9 @@ class _HeadAsGet:
 
 
 def build_service(settings: IssuerSettings) -> IssuerService:
-    """Load and check the hosted institutions' keys, open the database (migrated)."""
+    """Load and check the hosted institutions' keys and the offer key, open the database (migrated)."""
     institutions = hosted_institutions(settings)
+    offer_key = configured_offer_key(settings)  # a key file named but missing stops the start, as a DataError
     engine = make_engine(settings.db_url("issuer.db"))
     upgrade(engine, MIGRATIONS)
     service = IssuerService(engine, institutions, offer_ttl=settings.offer_ttl, token_ttl=settings.token_ttl,
@@ -116,6 +123,7 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             key_attestation=settings.key_attestation,
                             attestation_challenge_required=settings.attestation_challenge,
                             deferred_interval=settings.deferred_interval, deferred_ttl=settings.deferred_ttl,
+                            offer_key=offer_key,
                             key_attestation_policy=KeyAttestationPolicy(tuple(settings.key_storage_levels),
                                                                         tuple(settings.user_authentication_levels)),
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
@@ -284,9 +292,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     @app.get("/.well-known/jwt-vc-issuer/{path}", tags=["SD-JWT VC"])
     def jwt_vc_issuer(path: str) -> JSONResponse:
-        """SD-JWT VC §5 issuer metadata; keys are in the x5c of each credential, so ``jwks`` is empty."""
-        institution = inst(path)
-        return JSONResponse({"issuer": institution.issuer_url, "jwks": {"keys": []}})
+        """SD-JWT VC §5 JWT VC Issuer Metadata: the institution's current signer keys, each with its
+        ``kid`` and ``x5c`` (:func:`issuer.service.jwt_vc_issuer_metadata`)."""
+        # standards.md §2.4: issuers SHOULD say how long to cache it; a rotated-in key shows within minutes.
+        return JSONResponse(svc().jwt_vc_issuer_metadata(inst(path)), headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/type-metadata/{configuration_id}", tags=["SD-JWT VC"])
     def type_metadata(configuration_id: str) -> JSONResponse:

@@ -27,9 +27,11 @@ def _app(args: argparse.Namespace) -> Any:
 
 def _preflight() -> None:
     from issuer.app import hosted_institutions
-    from issuer.settings import IssuerSettings
+    from issuer.settings import IssuerSettings, configured_offer_key
 
-    hosted_institutions(IssuerSettings())
+    settings = IssuerSettings()
+    hosted_institutions(settings)
+    configured_offer_key(settings)  # a key file named but missing is an error, not a new key
 
 
 def _require_institutions(settings: Any) -> None:

@@ -80,11 +80,19 @@ class Offer(Base):
     __tablename__ = "issuer_offers"
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("issuer_cases.id"), index=True)
-    #: The pre-authorized code itself is kept only while the offer is open: the offer URI must return
-    #: it (§4.1.3); it is erased when used or locked. Lookups go by its hash.
+    #: The pre-authorized code of an offer made before migration 0016 (``scheme`` None), kept in clear
+    #: while the offer is open, since the offer URI must return it (§4.1.3); erased when it is used,
+    #: locked or replaced. None for every later offer, whose code is derived from the offer key
+    #: (issuer.service.OfferSecrets) and never stored. Lookups go by its hash.
     code: Mapped[str | None] = mapped_column(String(64))
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: An HMAC of the tx_code: keyed by the offer key (and bound to the code) for ``scheme``
+    #: ``offer-key``; keyed by the code alone for an offer made before migration 0016.
     tx_code_hash: Mapped[str | None] = mapped_column(String(64))
+    #: How the code, the tx_code's MAC and ``issuer_state`` are made: ``offer-key`` (from the issuer's
+    #: offer key, outside the database), or None for an offer made before migration 0016 (the code
+    #: in ``code``, the MACs keyed by it), checked that way until it ends.
+    scheme: Mapped[str | None] = mapped_column(String(12), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[str] = mapped_column(String(12), default="open")  # open | used | locked | replaced

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509 import Certificate
 from sqlalchemy import Engine, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -49,7 +52,8 @@ from credentials import key_attestation as key_attestation_mod
 from credentials.claims import invalid
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
-from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_key_from_jwk
+from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
+from credentials.x509 import spki_kid, x5c_header
 from esspass.db import Sessions
 from issuer.attestation import Attestations
 from issuer.case_search import number_key, query_forms, search_text
@@ -71,8 +75,9 @@ from issuer.nonces import Nonces
 from issuer.rules import refusal, rule_row, words
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "Institution", "IssuedOffer", "IssuerService", "NumberTaken",
-           "document_end", "import_file", "new_document_number"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "OFFER_KEY_SCHEME", "Institution", "IssuedOffer",
+           "IssuerService", "NumberTaken", "OfferSecrets", "document_end", "import_file", "jwt_vc_issuer_metadata",
+           "new_document_number"]
 
 #: The rule (field ``file``, key ``csv.no_rows``) of an import with no row to import: an empty file,
 #: or a header alone.
@@ -167,6 +172,58 @@ class Institution:
         return [cid for cid, mod in CREDENTIAL_TYPES.items() if ROLE_FOR_VCT[mod.VCT] in self.entity.roles]
 
 
+#: ``Offer.scheme`` of an offer whose pre-authorized code, tx_code MAC and ``issuer_state`` come
+#: from the offer key (:class:`OfferSecrets`); None: an offer made before migration 0016.
+OFFER_KEY_SCHEME = "offer-key"
+
+
+class OfferSecrets:
+    """What makes an offer redeemable, derived from the issuer's offer key (``ESSPASS_ISSUER_OFFER_KEY_FILE``),
+    which is not in the database, so that a copy of it (a backup, a replica, a read-only SQL account)
+    gives no open offer away: it holds neither the pre-authorized code (only its hash) nor anything
+    that keys the tx_code's MAC, and 10**6 guesses of the 6 digits cannot be tried offline.
+
+    * the pre-authorized code (OpenID4VCI §4.1.1): HMAC(code key, offer id), made again whenever the
+      offer URI is served (§4.1.3), never stored;
+    * the tx_code's MAC (§4.1.1 ``tx_code``): HMAC(tx key, code "." tx_code);
+    * ``issuer_state`` (§4.1.1, authorization code grant): the offer id and HMAC(state key, offer id).
+
+    Three keys derived from the one (RFC 5869 HKDF, a label each), so that no value made for one
+    purpose passes for another's. Every replica derives the same from the same key file.
+    """
+
+    __slots__ = ("_code", "_state", "_tx")
+
+    def __init__(self, offer_key: bytes) -> None:
+        if len(offer_key) != 32:
+            raise ValueError("the offer key must be 256 bits")
+
+        def derive(label: bytes) -> bytes:
+            return HKDF(hashes.SHA256(), 32, salt=None, info=b"esspass/issuer/offer/" + label).derive(offer_key)
+
+        self._code, self._tx, self._state = derive(b"pre-authorized-code"), derive(b"tx-code"), derive(b"issuer-state")
+
+    def __repr__(self) -> str:
+        return "OfferSecrets(<hidden>)"  # never the keys, in a log or a traceback
+
+    def code(self, offer_id: str) -> str:
+        """The pre-authorized code of offer ``offer_id``: 256 bits, base64url."""
+        return b64url_encode(hmac.digest(self._code, offer_id.encode(), "sha256"))
+
+    def tx_mac(self, code: str, tx_code: str) -> str:
+        """The MAC of the tx_code the clerk handed over, bound to the offer's code (base64url has no ".")."""
+        return hmac.new(self._tx, f"{code}.{tx_code}".encode(), hashlib.sha256).hexdigest()
+
+    def issuer_state(self, offer_id: str) -> str:
+        """``issuer_state``: names the offer, cannot be made for another one without the key."""
+        return f"{offer_id}.{b64url_encode(hmac.digest(self._state, offer_id.encode(), 'sha256')[:18])}"
+
+
+def _legacy_tx_hash(code: str, tx_code: str) -> str:
+    """The tx_code's MAC of an offer made before migration 0016, keyed by its code (kept in its row)."""
+    return hmac.new(code.encode(), tx_code.encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class IssuedOffer:
     offer_id: str
@@ -214,15 +271,20 @@ class IssuerService:
                  wallet_providers: Callable[[datetime], trust_list.TrustList] | None = None,
                  dpop_nonces: bool = False, key_attestation: str = "off", attestation_challenge_required: bool = False,
                  key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None,
-                 deferred_interval: int = 60, deferred_ttl: int = 30 * 24 * 3600) -> None:
+                 deferred_interval: int = 60, deferred_ttl: int = 30 * 24 * 3600,
+                 offer_key: bytes | None = None) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
         ``deferred_interval``: seconds a deferred wallet waits between polls (OpenID4VCI §8.3);
         ``deferred_ttl``: seconds a deferred transaction and its grant's refresh tokens live.
         ``dpop_nonces``: DPoP proofs must carry a nonce this issuer handed out (RFC 9449 §8, §9).
         ``key_attestation``: ``required``, ``optional`` or ``off`` (key attestations in the key
-        proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``."""
+        proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``.
+        ``offer_key``: the 256-bit offer key every replica shares (:func:`issuer.settings.configured_offer_key`,
+        :class:`OfferSecrets`); None: one made for this instance alone, whose offers no other instance
+        can serve or redeem (a test, a tool that makes no offer)."""
         self.engine = engine
+        self.offer_secrets = OfferSecrets(offer_key if offer_key is not None else secrets.token_bytes(32))
         self.sessions = Sessions(engine, expire_on_commit=False)
         self.institutions = dict(institutions)  # by path
         self.offer_ttl, self.token_ttl = offer_ttl, token_ttl
@@ -634,9 +696,9 @@ class IssuerService:
         (:meth:`_offer_refused`): erased, withdrawn (final: a new case is the way), suspended
         (reinstate it first), or a document whose validity has ended."""
         now = self._now()
-        code = secrets.token_urlsafe(32)
         tx_code = f"{secrets.randbelow(10**6):06d}"
         offer_id = secrets.token_urlsafe(24)
+        code = self.offer_secrets.code(offer_id)  # never stored: made again when the offer URI is served
         with self.sessions.begin() as s:
             case = self._case(s, inst, case_id)
             refused = self._offer_refused(inst, case, now)
@@ -645,8 +707,8 @@ class IssuerService:
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                       .values(state="replaced", code=None))
-            s.add(Offer(id=offer_id, case_id=case.id, code=code, code_hash=stored_hash(code),
-                        tx_code_hash=self._tx_hash(code, tx_code), attempts=0,
+            s.add(Offer(id=offer_id, case_id=case.id, code=None, code_hash=stored_hash(code),
+                        tx_code_hash=self.offer_secrets.tx_mac(code, tx_code), scheme=OFFER_KEY_SCHEME, attempts=0,
                         expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="offered", reason=""))
         uri = f"{inst.issuer_url}/offers/{offer_id}"
@@ -696,10 +758,24 @@ class IssuerService:
         end = document_end(claims, now)
         return refusal(key, date=f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}") if end <= now else None
 
-    @staticmethod
-    def _tx_hash(code: str, tx_code: str) -> str:
-        # Keyed by the pre-authorized code so a stolen database row does not give the 6 digits away cheaply.
-        return hmac.new(code.encode(), tx_code.encode(), hashlib.sha256).hexdigest()
+    def _offer_code(self, offer: Offer) -> str | None:
+        """The pre-authorized code of ``offer`` while it is open (None once it ended): kept in its row
+        for an offer made before migration 0016, else made from the offer key (:class:`OfferSecrets`).
+
+        A code whose hash is not the row's was made under another offer key: a replica not given the
+        others' key file. 503, never a code no replica redeems, nor a wrong tx_code counted against
+        the worker (a wallet asking another replica gets the offer)."""
+        if offer.scheme is None:
+            return offer.code
+        if offer.state != "open":
+            return None
+        code = self.offer_secrets.code(offer.id)
+        if not hmac.compare_digest(stored_hash(code), offer.code_hash):
+            _log.error("an offer was made under another offer key: every replica must share the key file "
+                       "(ESSPASS_ISSUER_OFFER_KEY_FILE)", extra={"service": "issuer", "event": "offer_key_mismatch"})
+            raise ProtocolError("temporarily_unavailable", "this credential offer cannot be served here now",
+                                http_status=503)
+        return code
 
     def set_state(self, inst: Institution, case_id: str, state: str, *, reason: str, actor: str) -> dict[str, Any]:
         """Revoke, suspend or reinstate every credential of a case, visible in the next status token.
@@ -819,14 +895,15 @@ class IssuerService:
             case = s.get(Case, offer.case_id)
             if case is None or case.entity_id != inst.entity.id:
                 raise ProtocolError("not_found", "this credential offer is unknown", http_status=404)
-            if offer.code is None:
+            code = self._offer_code(offer)
+            if code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
             if case.state != "active" or case.erased_at is not None:
                 # Said before the worker types the code, not after (the token would refuse it anyway).
                 raise ProtocolError("not_found", "this credential offer is no longer valid: the document was "
                                     "withdrawn or suspended; ask your institution", http_status=404)
             tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
-            return openid4vci.credential_offer(inst.issuer_url, self._offered(case), offer.code, tx,
+            return openid4vci.credential_offer(inst.issuer_url, self._offered(case), code, tx,
                                                issuer_state=self.issuer_state(offer))
 
     @staticmethod
@@ -932,9 +1009,13 @@ class IssuerService:
         return case
 
     def _check_tx_code(self, s: Session, offer: Offer, tx_code: str) -> None:
-        """The one-time code the clerk handed over; every wrong try counts (committed), the fifth locks."""
-        assert offer.code is not None and offer.tx_code_hash is not None
-        if hmac.compare_digest(self._tx_hash(offer.code, tx_code), offer.tx_code_hash):
+        """The one-time code the clerk handed over; every wrong try counts (committed), the fifth locks.
+        Its MAC is keyed by the offer key and bound to the code (:class:`OfferSecrets`), or, for an
+        offer made before migration 0016, keyed by the code kept in its row."""
+        code = self._offer_code(offer)  # an offer key that is not the offer's: 503 before any try counts
+        assert code is not None and offer.tx_code_hash is not None
+        expected = _legacy_tx_hash(code, tx_code) if offer.scheme is None else self.offer_secrets.tx_mac(code, tx_code)
+        if hmac.compare_digest(expected, offer.tx_code_hash):
             return
         offer.attempts += 1
         left = self.tx_code_attempts - offer.attempts
@@ -994,8 +1075,12 @@ class IssuerService:
     # --- the authorization code flow: pushed request, the worker's page ------------------------------------
 
     def issuer_state(self, offer: Offer) -> str | None:
-        """§5.1.3 ``issuer_state`` of an open offer: its id and a MAC keyed by its pre-authorized code,
-        so it names the offer without revealing or replacing that code."""
+        """§5.1.3 ``issuer_state`` of an open offer (None once it ended): its id and a MAC, so it names
+        the offer without revealing or replacing its pre-authorized code. Keyed by the offer key
+        (:class:`OfferSecrets`: a copy of the database cannot make it), or, for an offer made before
+        migration 0016, by the code kept in its row."""
+        if offer.scheme is not None:
+            return self.offer_secrets.issuer_state(offer.id) if offer.state == "open" else None
         if offer.code is None:
             return None
         mac = hmac.new(offer.code.encode(), b"issuer_state", hashlib.sha256).digest()[:18]
@@ -1141,8 +1226,6 @@ class IssuerService:
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
             bound = row.jkt is not None
-            if row.used:
-                raise _invalid_token("the access token is invalid, used or expired", dpop=bound)
             case = s.get(Case, row.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
                 raise _invalid_token("the access token is not for this issuer", dpop=bound)
@@ -1157,8 +1240,13 @@ class IssuerService:
                     raise ProtocolError("unknown_credential_identifier", "this token has no such credential_identifier")
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
             issued = list(row.issued or [])
-            if configuration_id in issued:
-                raise _invalid_token("this access token was already used for that credential", dpop=bound)
+            if row.used or configuration_id in issued:
+                # One credential response per configuration and token (an offer's code gives the
+                # document once in each form). §8.3.1.2: a refusal of the request, not invalid_token:
+                # the token stays good for the other forms it covers and for the notification endpoint
+                # (§11), and a wallet told its token is bad would throw it away and could get no other
+                # with the single-use code.
+                raise ProtocolError("credential_request_denied", _ALREADY_ISSUED)
             if case.state != "active" or case.erased_at is not None:
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended, or has "
                                     "ended")
@@ -1291,8 +1379,6 @@ class IssuerService:
         if configuration_id == pid.CONFIGURATION_ID:
             return None
         from credentials import compact
-        from credentials.jose import b64url_encode
-        from credentials.x509 import spki_kid
 
         module = CREDENTIAL_TYPES[configuration_id]
         raw = compact.issue_compact(vct=module.VCT, claims=claims, holder=holder, holder_jwk=holder_jwk,
@@ -1634,6 +1720,10 @@ class IssuerService:
                    {"name": inst.entity.name_en, "locale": "en"}]
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)
 
+    def jwt_vc_issuer_metadata(self, inst: Institution) -> dict[str, Any]:
+        """The institution's JWT VC Issuer Metadata (:func:`jwt_vc_issuer_metadata`) as of now."""
+        return jwt_vc_issuer_metadata(inst.issuer_url, [inst.x5c], self._now())
+
     def type_metadata(self, configuration_id: str) -> dict[str, Any]:
         module = CREDENTIAL_TYPES.get(configuration_id)
         if module is None:
@@ -1643,6 +1733,27 @@ class IssuerService:
 
     def type_metadata_integrity(self, configuration_id: str) -> str:
         return type_metadata.integrity(self.type_metadata(configuration_id))
+
+
+def jwt_vc_issuer_metadata(issuer_url: str, chains: Sequence[Sequence[Certificate]], now: datetime) -> dict[str, Any]:
+    """SD-JWT VC JWT VC Issuer Metadata (draft-ietf-oauth-sd-jwt-vc §5; standards.md §2.3, §2.4): the
+    ``issuer`` (the credentials' ``iss``) and, in ``jwks``, the public key of each document signer
+    whose certificate is valid at ``now`` (a key rotated in beside the one it replaces is published
+    with it), so that a verifier resolving keys by ``iss`` validates the issuer-signed JWT.
+
+    Each key carries its ``kid`` (base64url SHA-256 of its SubjectPublicKeyInfo, the project's kid of a
+    signer) and its ``x5c`` (RFC 7517 §4.7: the chain the credentials carry, leaf first, never the
+    anchor): the certificate that names the institution and chains to the CA the trust list lists for
+    it, which is what a verifier must still check, this document being only as good as its TLS.
+    ``chains``: the signer chains of the institution, leaf first."""
+    keys = []
+    for chain in chains:
+        leaf = chain[0]
+        public = leaf.public_key()  # an institution's signer is an EC key (credentials.signing_key checks it)
+        valid = leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc
+        if isinstance(public, ec.EllipticCurvePublicKey) and valid:
+            keys.append({**public_jwk(public), "use": "sig", "kid": spki_kid(leaf), "x5c": x5c_header(chain)})
+    return {"issuer": issuer_url, "jwks": {"keys": keys}}
 
 
 def _pid_metadata(inst: Institution, claims: Any, expiry: date) -> Any:
@@ -1753,6 +1864,9 @@ def _invalid_token(description: str, *, dpop: bool) -> ProtocolError:
 
 
 _log = logging.getLogger("esspass.issuer")
+#: Why a credential request with a good access token is refused once what it asks was given with it.
+_ALREADY_ISSUED = ("this document was already issued in this form with this access token: one credential "
+                   "response per credential configuration and access token")
 #: What a credential model raises on a cell of a shape it does not expect (a ``;`` list where it reads
 #: text, text where it reads a group of columns): a mistake in that row, reported as such, never a
 #: reason to stop the import of the rows after it.

@@ -149,7 +149,7 @@ def test_a_request_for_a_case_awaiting_approval_is_answered_202_with_a_transacti
     assert [e["action"] for e in case["events"]][-1] == "deferred"
     # Every check ran and spent what it spends: the c_nonce, and the token's turn for that configuration.
     again = deferring.issuer.credential(granted["access_token"], [deferring.issuer.proof(generate_key(), nonce=nonce)])
-    assert again.status_code == 401 and again.json()["error"] == "invalid_token"
+    assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"
     replayed = deferring.issuer.credential(granted["access_token"], [proof], config="pda1_mdoc")
     assert replayed.json()["error"] == "invalid_nonce"
 
@@ -431,7 +431,7 @@ def test_a_token_for_a_case_awaiting_approval_comes_with_a_refresh_token_that_ro
     assert (ended.status_code, ended.json()["error"]) == (401, "invalid_token")
     # It carries what the grant covered: what was spent stays spent.
     again = _deferred_request(deferring, renewed["access_token"], [generate_key()])
-    assert again.json()["error"] == "invalid_token"
+    assert again.json()["error"] == "credential_request_denied"
     second = deferring.refresh(renewed["refresh_token"])
     assert second.status_code == 200, second.text
     deferring.approve(case_id)

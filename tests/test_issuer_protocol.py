@@ -707,11 +707,11 @@ def test_an_access_token_gives_one_credential_response_per_offered_configuration
     first = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
     assert first.status_code == 200
     second = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())])
-    assert second.status_code == 401 and second.json()["error"] == "invalid_token"
+    assert second.status_code == 400 and second.json()["error"] == "credential_request_denied"
     as_mdoc = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="pda1_mdoc")
     assert as_mdoc.status_code == 200, as_mdoc.text  # the offer listed both forms of the document
     again = issuer.credential(token, [issuer.proof(generate_key(), nonce=issuer.nonce())], config="pda1_mdoc")
-    assert again.status_code == 401 and again.json()["error"] == "invalid_token"
+    assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"
 
 
 def test_a_nonce_is_used_once(issuer: Issuer) -> None:
@@ -975,7 +975,7 @@ def test_the_token_covers_only_what_the_worker_authorized_by_its_credential_iden
     assert (other.status_code, other.json()["error"]) == (400, "unknown_credential_identifier")
     assert _credential_with(issuer, access, scheme="Bearer", proof=None, identifier="pda1").status_code == 200
     spent = _credential_with(issuer, access, scheme="Bearer", proof=None, identifier="pda1")
-    assert (spent.status_code, spent.json()["error"]) == (401, "invalid_token")  # nothing more was authorized
+    assert (spent.status_code, spent.json()["error"]) == (400, "credential_request_denied")  # all authorized was given
 
 
 def test_a_scope_authorizes_those_configurations_without_identifiers(issuer: Issuer) -> None:
