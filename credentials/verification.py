@@ -17,14 +17,17 @@ step code              what it checks
 ``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate)
 ``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
 ``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
-                       set satisfies the request; optional documents not presented are named
+                       set satisfies the request; optional documents not presented are named; not run
+                       when a presentation failed its own checks (that check is then the reason),
+                       failed when one cannot be read at all
 ``holder_link``        the A1 or EHIC and the PID of one answer are the same person's: the same
                        personal number where both carry one of the same state (:mod:`credentials.holder_link`);
                        never with several PIDs; not run when a PID withholds its number
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
-``undetermined`` (a step could not run: status list unreachable or too old, trust list missing).
+``undetermined`` (a step could not run: status list unreachable or too old, trust list missing or
+older than its maximum age).
 I/O is injected: status lists come through a ``StatusLookup`` callable.
 """
 
@@ -38,6 +41,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from credentials import (
+    cose,
     countries,
     dcql,
     ehic,
@@ -46,6 +50,7 @@ from credentials import (
     mdoc,
     pda1,
     pid,
+    sd_jwt,
     sd_jwt_vc,
     status_list,
     trust_list,
@@ -57,6 +62,7 @@ from credentials.x509 import ChainValidator, ValidatedChain
 
 __all__ = [
     "INVALID",
+    "TRUST_LIST_TOO_OLD",
     "UNDETERMINED",
     "VALID",
     "CredentialResult",
@@ -65,6 +71,7 @@ __all__ = [
     "Step",
     "Verdict",
     "competence_problem",
+    "duration_parts",
     "mdoc_json",
     "verify_offline",
     "verify_response",
@@ -95,13 +102,20 @@ class Step:
     result: str  # passed | failed | not_run
     message: str
     key: str = ""  # finer reason for translations ("status.withdrawn"); default "<code>.<result>"
+    #: Numbers the translated reason says, as (name, value) pairs: a name ending in ``_seconds`` is a
+    #: duration the page writes in words (``verifier.messages.duration_words``). Never anything else.
+    params: tuple[tuple[str, float], ...] = ()
 
     @property
     def reason_key(self) -> str:
         return self.key or f"{self.code}.{self.result}"
 
-    def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "result": self.result, "message": self.message, "key": self.reason_key}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "result": self.result, "message": self.message,
+                               "key": self.reason_key}
+        if self.params:
+            out["params"] = dict(self.params)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +152,9 @@ class CredentialResult:
     #: A1, :mod:`credentials.eudi_pda1`; an mdoc PID's Rulebook elements, :func:`pid.from_mdoc`):
     #: what the request is checked against.
     answered: dict[str, Any] | None = None
+    #: The presentation could not even be decoded (no SD-JWT, no CBOR DeviceResponse): it has no check
+    #: of its own to name, so the verdict says it could not be read (:func:`_query_step`).
+    unreadable: bool = False
 
     @property
     def verdict(self) -> str:
@@ -156,19 +173,30 @@ class Verdict:
     @property
     def reason_key(self) -> str:
         """What the one-sentence reason says, as a key the pages translate (EN, LV, DE, FR, PL)."""
-        step = _problem_step(self.steps + [s for c in self.credentials for s in c.steps])
+        step = self._reason_step()
         if step is not None:
             return step.reason_key
-        notice = _notice(self.steps)
-        if notice is not None:  # valid, with something the inspector must know (see _NOTICES)
-            return notice.reason_key
         return "paper" if self.reason else ""
 
+    @property
+    def reason_params(self) -> dict[str, float]:
+        """The numbers the reason says (:attr:`Step.params`): a trust list's age and its maximum."""
+        step = self._reason_step()
+        return dict(step.params) if step is not None else {}
+
+    def _reason_step(self) -> Step | None:
+        step = _problem_step(self.steps + [s for c in self.credentials for s in c.steps])
+        if step is not None:
+            return step
+        return _notice(self.steps)  # valid, with something the inspector must know (see _NOTICES)
+
     def to_json(self, *, personal_data: bool = True) -> dict[str, Any]:
+        params = self.reason_params
         return {
             "verdict": self.verdict,
             "reason": self.reason,
             "reason_key": self.reason_key,
+            **({"reason_params": params} if params else {}),
             "checked_at": self.checked_at.isoformat(),
             "trust_list_age_seconds": self.trust_list_age,
             "steps": [s.to_json() for s in self.steps],
@@ -179,6 +207,49 @@ class Verdict:
                 **({"claims": c.claims} if personal_data else {}),
             } for c in self.credentials],
         }
+
+
+#: The reason key of a trust list held but older than the verifier's maximum age.
+TRUST_LIST_TOO_OLD = "issuer_authorised.trust_list_too_old"
+_DAY, _HOUR, _MINUTE = 86400, 3600, 60
+
+
+def duration_parts(seconds: float) -> tuple[tuple[int, str], ...]:
+    """A duration as people read it, as (count, unit) pairs, unit ``day``, ``hour`` or ``minute``:
+    whole days, or days from two days on (and the hours beside them below ten days); whole hours,
+    or hours from two hours on; else minutes (at least one). Rounded down: "8 days and 3 hours"
+    for 8 days 3 hours 40 minutes, "25 hours", "7 days", "90 minutes"."""
+    whole = max(0, int(seconds))
+    if whole >= _DAY and (whole % _DAY == 0 or whole >= 2 * _DAY):
+        days, hours = divmod(whole, _DAY)
+        hours //= _HOUR
+        return ((days, "day"), (hours, "hour")) if days < 10 and hours else ((days, "day"),)
+    if whole >= _HOUR and (whole % _HOUR == 0 or whole >= 2 * _HOUR):
+        return ((whole // _HOUR, "hour"),)
+    return ((max(1, whole // _MINUTE), "minute"),)
+
+
+def _duration(seconds: float) -> str:
+    """:func:`duration_parts` in English, for the pipeline's own sentences (pages write theirs)."""
+    return " and ".join(f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in duration_parts(seconds))
+
+
+def _no_trust_list(age: float | None, max_age: float | None, *, none_held: str) -> Step:
+    """The ``issuer_authorised`` step when no trust list may be used, so that no institution can be
+    checked (undetermined, never valid). ARCHITECTURE.md "trust_list": a TrustListClient never
+    serves a list older than its ``max_age`` (measured from the list's issuance), whatever its
+    ``next_update``. ``age`` is that of the list held, None when none is (``none_held`` says so:
+    the device was never prepared); with one held, the step says how old it is, the maximum, and
+    what to do, under its own key (:data:`TRUST_LIST_TOO_OLD`) with those numbers as its params."""
+    if age is None:
+        return Step("issuer_authorised", NOT_RUN, none_held)
+    if max_age is None:
+        return Step("issuer_authorised", NOT_RUN, f"The trust list held on this device is {_duration(age)} old, too "
+                    "old to be used: get the lists again where there is network.", TRUST_LIST_TOO_OLD,
+                    (("age_seconds", age),))
+    return Step("issuer_authorised", NOT_RUN, f"The trust list held on this device is {_duration(age)} old, more than "
+                f"the {_duration(max_age)} allowed: get the lists again where there is network.", TRUST_LIST_TOO_OLD,
+                (("age_seconds", age), ("max_age_seconds", max_age)))
 
 
 def _combine(steps: Sequence[Step]) -> str:
@@ -361,6 +432,7 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
                                        key_binding=KeyBindingPolicy(nonce=nonce, aud=audience, max_age=kb_max_age),
                                        expected_vct=expected_vcts)
     except CredentialError as exc:
+        result.unreadable = exc.code == "malformed" and not _reads_as_sd_jwt(presentation)
         return _failed_at(result, exc)
     result.vct, result.claims, result.disclosed, result.iat = verified.vct, verified.claims, verified.disclosed, \
         verified.iat
@@ -372,6 +444,32 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
             return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, verified.vct, datetime.fromtimestamp(verified.iat, UTC),
                               verified.status, issuers=issuers, now=now, status_lookup=status_lookup)
+
+
+def _reads_as_sd_jwt(presentation: Any) -> bool:
+    """Whether a presentation that failed with MalformedError is an SD-JWT at all (RFC 9901 §4: an
+    issuer JWS, Disclosures, a KB-JWT or none), so that its failure is one of its checks rather than
+    "could not be read". Only called on that failure."""
+    try:
+        sd_jwt.parse(presentation)
+    except CredentialError:
+        return False
+    return True
+
+
+def _reads_as_cbor(presentation: Any) -> bool:
+    """Whether a presentation that failed with MalformedError is base64url of one well-formed CBOR
+    item within the DeviceResponse size limit (ISO 18013-5 §8.3.2.1.2.2; OpenID4VP App. B.2.6), so
+    that its failure is one of its checks (a status that is not OK, two documents) rather than
+    "could not be read". Only called on that failure."""
+    try:
+        data = b64url_decode(presentation) if isinstance(presentation, str) else None
+        if data is None or len(data) > mdoc.MAX_BYTES:
+            return False
+        cose.loads_one(data, "the DeviceResponse")
+    except CredentialError:
+        return False
+    return True
 
 
 def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, issuers: trust_list.TrustList,
@@ -389,6 +487,7 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
                                             session_transcript=session_transcript, expected_doctypes=[doctype],
                                             chains=chains)
     except CredentialError as exc:
+        result.unreadable = exc.code == "malformed" and not _reads_as_cbor(presentation)
         return _failed_at(result, exc)
     elements: Mapping[str, Any] = verified.claims.get(verified.doctype, {})
     result.vct, result.iat = mdoc.DOCTYPE_VCT.get(verified.doctype), int(verified.signed.timestamp())
@@ -507,15 +606,17 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
 def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str, Any], nonce: str, audience: str,
                     issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                     status_lookup: StatusLookup, chains: ChainValidator | None = None,
-                    session_transcript: bytes | None = None, pid_number_states: Collection[str] = ()) -> Verdict:
+                    session_transcript: bytes | None = None, pid_number_states: Collection[str] = (),
+                    trust_list_max_age: float | None = None) -> Verdict:
     """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
 
     Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
     mdoc through its device signature over ``session_transcript`` (which holds both), so
     credentials from answers to different requests cannot be combined. ``issuers`` None (no usable
-    trust list) makes the verdict undetermined. ``now`` carries the inspection's time zone: the
-    document and coverage dates are compared with its local date (an A1 that ended yesterday there
-    is not valid, whatever the date in UTC).
+    trust list) makes the verdict undetermined: with a ``trust_list_age``, the list held is older
+    than ``trust_list_max_age`` and the verdict says so, and how old (:func:`_no_trust_list`).
+    ``now`` carries the inspection's time zone: the document and coverage dates are compared with
+    its local date (an A1 that ended yesterday there is not valid, whatever the date in UTC).
 
     An answer that leaves out what the request made optional (DCQL ``credential_sets`` with
     ``required: false``, OpenID4VP §6.4.2, §8.1), even an empty ``vp_token``, is checked like any
@@ -533,7 +634,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     documents are tied by the wallet only, not by a number; optional documents were not presented.
     """
     if issuers is None:
-        step = Step("issuer_authorised", NOT_RUN, "No trust list is available to check the institutions.")
+        step = _no_trust_list(trust_list_age, trust_list_max_age,
+                              none_held="No trust list is available to check the institutions.")
         return Verdict(UNDETERMINED, step.message, [step], [], trust_list_age, now)
     by_id = {cq["id"]: cq for cq in query.get("credentials", [])}
     results: list[CredentialResult] = []
@@ -630,18 +732,36 @@ def _notice(steps: Sequence[Step]) -> Step | None:
     return next((s for key in _NOTICES for s in steps if s.result == PASSED and s.key == key), None)
 
 
+#: Keys of a ``query`` step that cannot judge the answer: a presentation that cannot be decoded at all
+#: (failed: the request is not answered), one that failed its own checks (not run: that check is the reason).
+_UNREADABLE, _PRESENTATION_FAILED = "query.unreadable", "query.presentation_failed"
+
+
 def _query_step(query: Mapping[str, Any], results: Sequence[CredentialResult]) -> Step:
     """The ``query`` step: every presentation (each of a ``multiple`` query too) against its query,
     and the set of them against ``credentials``/``credential_sets`` (OpenID4VP §6.4, §8.6).
+
+    A presentation that failed its own checks (its type is then unknown) cannot be matched with its
+    query: the step does not run, and the check that failed is the verdict's reason (OpenID4VP §8.6:
+    a KB-JWT or SessionTranscript bound to another request is a holder-binding failure, told apart
+    from an answer that cannot be read). Only a presentation that cannot be decoded at all
+    (:attr:`CredentialResult.unreadable`) fails the step: "could not be read".
 
     An answer leaving out optional credential sets is complete (§8.1), and the step says which were
     not presented (only sets of which nothing was shown: a presentation outside an option answered
     whole fails the step, §6.4.2); one that presents nothing at all (every set optional) has no
     document to judge, so the step did not run and the verdict is undetermined, never valid."""
+    failed = [r for r in results if r.vct is None]
+    if any(r.unreadable for r in failed):
+        return Step("query", FAILED, "A presentation could not be read, so the request is not answered.", _UNREADABLE)
+    if failed:
+        # Its own failed check is the verdict's reason (FAILED before NOT_RUN, _problem_step): an
+        # answer bound to another request (key_binding) is told apart from a corrupt one.
+        return Step("query", NOT_RUN, f"The answer was not checked against the request: the presentation for "
+                                      f"{failed[0].query_id!r} failed its own checks.", _PRESENTATION_FAILED)
     presented: dict[str, list[dcql.Presented]] = {}
     for r in results:
-        if r.vct is None:
-            return Step("query", FAILED, "A presentation could not be read, so the request is not answered.")
+        assert r.vct is not None  # every one without a type is in ``failed``
         presented.setdefault(r.query_id, []).append(
             (r.doc_type, {r.doc_type: r.answered if r.answered is not None else r.claims}, r.disclosed)
             if r.doc_type is not None
@@ -669,21 +789,23 @@ def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.S
 
 
 def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
-                   status_lookup: StatusLookup, challenge: bytes | None = None, max_age: int = 60) -> Verdict:
+                   status_lookup: StatusLookup, challenge: bytes | None = None, max_age: int = 60,
+                   trust_list_max_age: float | None = None) -> Verdict:
     """The offline QR (:mod:`credentials.compact`): the same steps and verdict as online, no network needed.
 
     The issuer key comes from the cached trust list by ``kid``; the status from the cached status
     list (``status_lookup`` falls back to its cache). A paper credential (no holder key) can be
     valid, and so can the wallet's code, but the verdict says to check an identity document: neither
     carries a photo, and no PID comes with them. One naming no holder is never valid
-    (:func:`_offline_holder_step`).
+    (:func:`_offline_holder_step`). ``issuers`` None: as :func:`verify_response` says it (a list
+    held too old, or none: "No trust list is cached on this device").
     """
     from credentials import compact
 
     result = CredentialResult("offline")
     steps = result.steps
     if issuers is None:
-        step = Step("issuer_authorised", NOT_RUN, "No trust list is cached on this device.")
+        step = _no_trust_list(trust_list_age, trust_list_max_age, none_held="No trust list is cached on this device.")
         return Verdict(UNDETERMINED, step.message, [step], [], trust_list_age, now)
     found: dict[str, trust_list.ListedEntity] = {}
 

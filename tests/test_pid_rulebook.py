@@ -456,7 +456,7 @@ def test_a_foreign_pid_whose_expiry_is_selectively_disclosable_is_asked_for_it_a
     # Latvia's provider does not issue Germany's type
     ("urn:eudi:pid:de:1", "LV:PID", "issuer_authorised", "national PID type of DE"),
     # not a type of the 32 states, so not one asked for
-    ("urn:eudi:pid:us:1", "DE:PID", "query", "could not be read"),
+    ("urn:eudi:pid:us:1", "DE:PID", "query", "was not expected"),
 ])
 def test_a_national_pid_type_from_a_provider_not_authorised_for_it_is_refused(site: Site, vct: str, entity: str,
                                                                               step: str, why: str) -> None:

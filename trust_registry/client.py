@@ -49,18 +49,32 @@ from credentials.errors import CredentialError, IssuerTrustError
 from esspass import fetch
 
 __all__ = ["DEFAULT_MAX_AGE", "MAX_LIST_BYTES", "REVALIDATE_AFTER", "ListInfo", "TrustListClient",
-           "TrustListUnavailable"]
+           "TrustListTooOld", "TrustListUnavailable"]
+
+class TrustListTooOld(IssuerTrustError):
+    """The list held is older than the client's ``max_age`` since its issuance, so it is never
+    served: ``age`` and ``max_age`` in seconds, for a verdict that says how old (the inspector must
+    get the lists again, which a device never prepared is told differently)."""
+
+    def __init__(self, message: str, *, age: float, max_age: float) -> None:
+        super().__init__(message)
+        self.age = age
+        self.max_age = max_age
+
 
 class TrustListUnavailable(IssuerTrustError):
     """No usable list because the registry at ``registry_url`` gave none (unreachable, an error, a
-    list that does not verify: ``detail``) and none is held that may still be used. Still an
-    :class:`IssuerTrustError` (the check is undetermined); told apart so that a command can say the
-    registry was not reached, and where, rather than that someone is not trusted."""
+    list that does not verify: ``detail``) and none is held that may still be used (``too_old``: the
+    one held, past its maximum age). Still an :class:`IssuerTrustError` (the check is undetermined);
+    told apart so that a command can say the registry was not reached, and where, rather than that
+    someone is not trusted."""
 
-    def __init__(self, message: str, *, registry_url: str, detail: str) -> None:
+    def __init__(self, message: str, *, registry_url: str, detail: str,
+                 too_old: TrustListTooOld | None = None) -> None:
         super().__init__(message)
         self.registry_url = registry_url
         self.detail = detail
+        self.too_old = too_old
 
 
 MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
@@ -219,8 +233,9 @@ class TrustListClient:
                                                registry_url=self._url, detail=str(fresh)) from fresh
                 try:
                     return self._serve_held(kind, current, now, str(fresh))
-                except IssuerTrustError as exc:  # the held list is too old, and the registry gave none
-                    raise TrustListUnavailable(exc.message, registry_url=self._url, detail=str(fresh)) from fresh
+                except TrustListTooOld as exc:  # the held list is too old, and the registry gave none
+                    raise TrustListUnavailable(exc.message, registry_url=self._url, detail=str(fresh),
+                                               too_old=exc) from fresh
             if current is not None and (fresh.tl.sequence, fresh.tl.issued_at) < (current.tl.sequence,
                                                                                   current.tl.issued_at):
                 # Rollback: a genuinely signed but older list (replayed by an attacker or a stale mirror).
@@ -243,9 +258,9 @@ class TrustListClient:
                     mark: bool = True) -> trust_list.TrustList:
         """The held list when no fresh one can be had (``mark``: say it comes from the cache)."""
         if self._too_old(held, now):
-            raise IssuerTrustError(f"trust list unavailable: {why}; the cached {kind} list is "
-                                   f"{int(held.tl.age(now))} s old, more than the {int(self._max_age.total_seconds())}"
-                                   f" s allowed")
+            age, most = held.tl.age(now), self._max_age.total_seconds()
+            raise TrustListTooOld(f"trust list unavailable: {why}; the cached {kind} list is {int(age)} s old, "
+                                  f"more than the {int(most)} s allowed", age=age, max_age=most)
         if mark:
             held.source = "cache"
         self._held[kind] = held

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from credentials import i18n
 from credentials.countries import name as country_name
+from credentials.verification import duration_parts
 
-__all__ = ["date_text", "describe_document", "institution_name", "reason_text", "status_words", "step_name",
-           "step_text", "translator"]
+__all__ = ["date_text", "describe_document", "duration_words", "institution_name", "reason_text", "status_words",
+           "step_name", "step_text", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -152,15 +154,48 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "{count} listes de statut de {institutions} institutions sont prêtes pour des contrôles "
                          "sans réseau.",
                          "{count} list statusów z {institutions} instytucji jest gotowych do kontroli bez sieci."),
-    "offline.prepare_failed": ("{failed} could not be fetched: without network, checks of documents on them will show "
-                               "CANNOT BE CONFIRMED.",
-                               "{failed} nevarēja ielādēt: bez tīkla to dokumentu pārbaudēs būs NEVAR APSTIPRINĀT.",
-                               "{failed} konnten nicht geladen werden: ohne Netz zeigen Prüfungen der Dokumente darauf "
-                               "NICHT BESTÄTIGBAR.",
-                               "{failed} n'ont pas pu être chargées : sans réseau, le contrôle des documents concernés "
-                               "affichera NON CONFIRMABLE.",
-                               "{failed} nie udało się pobrać: bez sieci kontrola dokumentów z nich pokaże "
-                               "NIE MOŻNA POTWIERDZIĆ."),
+    # Some lists fetched, some not: a copy fetched earlier of those still answers while recent enough
+    # (esspass.status_client: up to its maximum age, never past the list's own exp).
+    "offline.prepare_failed": ("{failed} could not be fetched now: documents on them are checked with the copies "
+                               "fetched earlier while those are recent enough; without such a copy, checks without "
+                               "network will show CANNOT BE CONFIRMED.",
+                               "{failed} tagad nevarēja ielādēt: to dokumentus pārbauda ar agrāk ielādētajām kopijām, "
+                               "kamēr tās nav par vecu; bez šādas kopijas pārbaudēs bez tīkla būs NEVAR APSTIPRINĀT.",
+                               "{failed} konnten jetzt nicht geladen werden: Dokumente darauf werden mit früher "
+                               "geladenen Kopien geprüft, solange diese aktuell genug sind; ohne eine solche Kopie "
+                               "zeigen Prüfungen ohne Netz NICHT BESTÄTIGBAR.",
+                               "{failed} n'ont pas pu être chargées maintenant : les documents concernés sont vérifiés "
+                               "avec les copies chargées auparavant tant qu'elles sont assez récentes ; sans une telle "
+                               "copie, les contrôles sans réseau afficheront NON CONFIRMABLE.",
+                               "{failed} nie udało się teraz pobrać: dokumenty z nich są sprawdzane na podstawie "
+                               "wcześniej pobranych kopii, dopóki nie są za stare; bez takiej kopii kontrole bez sieci "
+                               "pokażą NIE MOŻNA POTWIERDZIĆ."),
+    # Nothing fetched, something failed (no network): not "0 lists are ready", since the lists
+    # fetched before still answer. How many are held, and until when, the status client does not tell.
+    "offline.prepare_nothing": ("Nothing could be fetched now: there is no network, or the institutions' servers did "
+                                "not answer. Status lists fetched earlier on this device still answer while they are "
+                                "recent enough (each check shows their age); a document whose list this device does "
+                                "not hold, or holds too old, will show CANNOT BE CONFIRMED. Get the lists again where "
+                                "there is network.",
+                                "Tagad neko nevarēja ielādēt: nav tīkla, vai iestāžu serveri neatbildēja. Šajā ierīcē "
+                                "agrāk ielādētie statusa saraksti joprojām der, kamēr tie nav par vecu (katra pārbaude "
+                                "rāda to vecumu); dokumentam, kura sarakstu šī ierīce neglabā vai glabā par vecu, būs "
+                                "NEVAR APSTIPRINĀT. Ielādējiet sarakstus vēlreiz vietā, kur ir tīkls.",
+                                "Jetzt konnte nichts geladen werden: Es gibt kein Netz, oder die Server der "
+                                "Einrichtungen haben nicht geantwortet. Früher auf diesem Gerät geladene Statuslisten "
+                                "gelten weiter, solange sie aktuell genug sind (jede Prüfung zeigt ihr Alter); ein "
+                                "Dokument, dessen Liste dieses Gerät nicht oder zu alt hat, zeigt NICHT BESTÄTIGBAR. "
+                                "Laden Sie die Listen erneut, wo es Netz gibt.",
+                                "Rien n'a pu être chargé maintenant : il n'y a pas de réseau, ou les serveurs des "
+                                "institutions n'ont pas répondu. Les listes de statut chargées auparavant sur cet "
+                                "appareil restent utilisées tant qu'elles sont assez récentes (chaque contrôle indique "
+                                "leur âge) ; un document dont cet appareil n'a pas la liste, ou l'a trop ancienne, "
+                                "affichera NON CONFIRMABLE. Rechargez les listes là où il y a du réseau.",
+                                "Nie udało się teraz niczego pobrać: brak sieci albo serwery instytucji nie "
+                                "odpowiedziały. Listy statusów pobrane wcześniej na to urządzenie nadal obowiązują, "
+                                "dopóki nie są za stare (każda kontrola pokazuje ich wiek); dokument, którego listy to "
+                                "urządzenie nie ma lub ma za starą, pokaże NIE MOŻNA POTWIERDZIĆ. Pobierz listy "
+                                "ponownie tam, gdzie jest sieć."),
     "offline.marker": ("Checked offline with lists cached on this device", "Pārbaudīts bezsaistē ar šajā ierīcē "
                        "saglabātiem sarakstiem", "Offline geprüft mit auf diesem Gerät gespeicherten Listen",
                        "Vérifié hors ligne avec les listes gardées sur cet appareil",
@@ -238,6 +273,26 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                          "Keine Vertrauensliste zur Prüfung der Einrichtungen verfügbar.",
                                          "Aucune liste de confiance n'est disponible pour vérifier les organismes.",
                                          "Brak listy zaufania do sprawdzenia instytucji."),
+    # A trust list held but older than the verifier's maximum age (credentials.verification._no_trust_list):
+    # the words for a page that has the key alone (the records); reason_detail says how old, and the maximum.
+    "reason.issuer_authorised.trust_list_too_old": (
+        "The trust list held on this device is too old: get the lists again where there is network.",
+        "Šajā ierīcē saglabātais uzticamības saraksts ir par vecu: ielādējiet sarakstus vēlreiz vietā, kur ir tīkls.",
+        "Die auf diesem Gerät gespeicherte Vertrauensliste ist zu alt: Laden Sie die Listen erneut, wo es Netz gibt.",
+        "La liste de confiance gardée sur cet appareil est trop ancienne : rechargez les listes là où il y a du "
+        "réseau.",
+        "Lista zaufania zapisana na tym urządzeniu jest za stara: pobierz listy ponownie tam, gdzie jest sieć."),
+    "reason_detail.issuer_authorised.trust_list_too_old": (
+        "The trust list held on this device is {age} old, more than the {max_age} allowed: get the lists again "
+        "where there is network.",
+        "Šajā ierīcē saglabātais uzticamības saraksts ir par vecu (vecums: {age}; atļauts ne vairāk kā {max_age}): "
+        "ielādējiet sarakstus vēlreiz vietā, kur ir tīkls.",
+        "Die auf diesem Gerät gespeicherte Vertrauensliste ist zu alt (Alter: {age}; erlaubt sind höchstens "
+        "{max_age}): Laden Sie die Listen erneut, wo es Netz gibt.",
+        "La liste de confiance gardée sur cet appareil est trop ancienne (âge : {age} ; au plus {max_age} permis) : "
+        "rechargez les listes là où il y a du réseau.",
+        "Lista zaufania zapisana na tym urządzeniu jest za stara (wiek: {age}; najwyżej dozwolone: {max_age}): "
+        "pobierz listy ponownie tam, gdzie jest sieć."),
     "reason.issuer_signature.failed": ("The issuer's signature is not genuine.", "Izdevēja paraksts nav īsts.",
                                        "Die Signatur des Ausstellers ist nicht echt.",
                                        "La signature de l'émetteur n'est pas authentique.",
@@ -259,6 +314,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                             "Die Antwort enthält nicht das Verlangte oder mehr als das.",
                             "La réponse ne contient pas ce qui était demandé, ou davantage.",
                             "Odpowiedź nie zawiera tego, o co proszono, lub zawiera więcej."),
+    # A presentation that cannot be decoded at all (credentials.verification._query_step).
+    "reason.query.unreadable": ("A document in the answer could not be read: the request is not answered.",
+                                "Atbildē esošo dokumentu nevarēja nolasīt: pieprasījums nav atbildēts.",
+                                "Ein Dokument in der Antwort war nicht lesbar: Die Anfrage ist nicht beantwortet.",
+                                "Un document de la réponse n'a pas pu être lu : la demande reste sans réponse.",
+                                "Nie udało się odczytać dokumentu w odpowiedzi: żądanie pozostaje bez odpowiedzi."),
+    # The query step not run because a document failed its own checks (which are then the reason).
+    "reason.query.presentation_failed": ("Not compared with the request: a document in the answer failed its own "
+                                         "checks.",
+                                         "Nav salīdzināts ar pieprasījumu: atbildē esošs dokuments neizturēja savas "
+                                         "pārbaudes.",
+                                         "Nicht mit der Anfrage abgeglichen: Ein Dokument in der Antwort hat seine "
+                                         "eigenen Prüfungen nicht bestanden.",
+                                         "Non comparée à la demande : un document de la réponse a échoué à ses "
+                                         "propres contrôles.",
+                                         "Nie porównano z żądaniem: dokument w odpowiedzi nie przeszedł własnych "
+                                         "kontroli."),
     "reason.query.partial": ("Valid for the documents shown; the worker did not show the ones the inspection "
                              "made optional.",
                              "Derīgs uzrādītajiem dokumentiem; darbinieks neuzrādīja pārbaudē neobligātos "
@@ -803,11 +875,64 @@ def status_words(code: Any, lang: str) -> str:
     return f"{words[i18n.LANGUAGES.index(lang) if lang in i18n.LANGUAGES else 0]} ({code})"
 
 
+#: Each unit of :func:`credentials.verification.duration_parts` by plural form (:func:`_plural`).
+_UNITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"day": ("day", "days"), "hour": ("hour", "hours"), "minute": ("minute", "minutes")},
+    "lv": {"day": ("diena", "dienas"), "hour": ("stunda", "stundas"), "minute": ("minūte", "minūtes")},
+    "de": {"day": ("Tag", "Tage"), "hour": ("Stunde", "Stunden"), "minute": ("Minute", "Minuten")},
+    "fr": {"day": ("jour", "jours"), "hour": ("heure", "heures"), "minute": ("minute", "minutes")},
+    "pl": {"day": ("dzień", "dni", "dni"), "hour": ("godzina", "godziny", "godzin"),
+           "minute": ("minuta", "minuty", "minut")},
+}
+_AND = {"en": "and", "lv": "un", "de": "und", "fr": "et", "pl": "i"}
+
+
+def _plural(count: int, lang: str) -> int:
+    """The plural form of ``count`` in ``lang`` (CLDR plural rules, as a noun after a number takes them):
+    Latvian singular after 1, 21, 31... but not 11; Polish 1 / 2-4, 22-24... but not 12-14 / the rest;
+    French singular for 0 and 1; English and German for 1 only."""
+    if lang == "lv":
+        return 0 if count % 10 == 1 and count % 100 != 11 else 1
+    if lang == "pl":
+        return 0 if count == 1 else 1 if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else 2
+    if lang == "fr":
+        return 0 if count in (0, 1) else 1
+    return 0 if count == 1 else 1
+
+
+def duration_words(seconds: float, lang: str) -> str:
+    """A duration as people read it, in ``lang`` ("8 days and 3 hours", "25 godzin", "21 diena"): the
+    units :func:`credentials.verification.duration_parts` chooses, each in its plural form."""
+    units = _UNITS.get(lang, _UNITS["en"])
+    words = [f"{count} {units[unit][_plural(count, lang if lang in _UNITS else 'en')]}"
+             for count, unit in duration_parts(seconds)]
+    return f" {_AND.get(lang, 'and')} ".join(words)
+
+
+def _detail(key: str, params: Any, lang: str) -> str | None:
+    """The words of reason ``key`` with its numbers (``reason_detail.<key>``; a parameter ``<name>_seconds``
+    written as ``{<name>}`` by :func:`duration_words`), or None: no such words, or numbers missing or
+    not numbers (a page never shows a placeholder, nor anything but our numbers)."""
+    if not isinstance(params, Mapping) or not params or f"verifier.reason_detail.{key}" not in i18n.catalogue_keys():
+        return None
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            return None
+        values[name.removesuffix("_seconds")] = duration_words(value, lang) if name.endswith("_seconds") else value
+    try:
+        return i18n.t(f"verifier.reason_detail.{key}", lang, **values)
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
 def reason_text(verdict: Mapping[str, Any], lang: str) -> str:
-    """The one-sentence reason in the page's language (the English detail when no translation exists)."""
+    """The one-sentence reason in the page's language (the English detail when no translation exists);
+    with the numbers it says (``reason_params``: a trust list's age and maximum) where the verdict has them."""
     key = str(verdict.get("reason_key") or "")
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
-        text = i18n.t(f"verifier.reason.{key}", lang)
+        text = _detail(key, verdict.get("reason_params"), lang) or i18n.t(f"verifier.reason.{key}", lang)
         code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
         if key == "wallet_error" and isinstance(code, str) and code:
             text = f"{text.rstrip('.')} ({code})."
@@ -836,7 +961,7 @@ def step_text(step: Mapping[str, Any], lang: str) -> str:
         key = "paper"  # a paper copy is tied to nobody's phone: the inspector compares an identity document
     keys = i18n.catalogue_keys()
     if f"verifier.reason.{key}" in keys:
-        return i18n.t(f"verifier.reason.{key}", lang)
+        return _detail(key, step.get("params"), lang) or i18n.t(f"verifier.reason.{key}", lang)
     if result == "passed" and f"verifier.step_passed.{code}" in keys:
         return i18n.t(f"verifier.step_passed.{code}", lang)
     return message

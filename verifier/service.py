@@ -23,6 +23,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
+from trust_registry.client import TrustListTooOld, TrustListUnavailable
 from verifier import messages, records
 from verifier.settings import PID_NUMBER_STATES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
@@ -441,14 +442,26 @@ class VerifierService:
         # caller's error, never a verdict, nor a server error (OpenID4VP §6, §8.6).
         dcql.check_verifiable(query, formats=(*dcql.SD_JWT_FORMATS, dcql.MDOC_FORMAT))
         now = (now or self.clock()).astimezone(self.zone)
-        try:
-            issuers, age = self.issuers(now)
-        except CredentialError:
-            issuers, age = None, None
+        issuers, age, max_age = self._trust_list(now)
         return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
                                             chains=self.chains, session_transcript=session_transcript,
-                                            pid_number_states=self.pid_number_states)
+                                            pid_number_states=self.pid_number_states, trust_list_max_age=max_age)
+
+    def _trust_list(self, now: datetime) -> tuple[trust_list.TrustList | None, float | None, float | None]:
+        """The issuers list a check uses, its age, and the maximum age when the list held is past it.
+
+        No usable list is no list (the verdict is undetermined, ARCHITECTURE.md "trust_list": fails
+        closed), but "the device was never prepared" (no age) is told apart from "the list held is
+        older than the verifier's ``trust_list_max_age``" (its age and that maximum, as
+        :class:`trust_registry.client.TrustListClient` says them: :func:`_held_too_old`), which the
+        verdict says with the numbers, so that the inspector knows to get the lists again."""
+        try:
+            issuers, age = self.issuers(now)
+        except CredentialError as exc:
+            held = _held_too_old(exc)
+            return (None, *held) if held is not None else (None, None, None)
+        return issuers, age, None
 
     # --- getting ready for no network -----------------------------------------------------------
 
@@ -499,13 +512,10 @@ class VerifierService:
             code = challenge.strip().upper().encode()
             if not self.store.take_challenge(code.decode(), now.timestamp()):
                 raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
-        try:
-            issuers, age = self.issuers(now)
-        except CredentialError:
-            issuers, age = None, None
+        issuers, age, max_age = self._trust_list(now)
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
-                                              challenge=code)
+                                              challenge=code, trust_list_max_age=max_age)
         display, person = _display(verdict)
         display["offline"] = True
         proof = self.proof(verdict, now)
@@ -619,6 +629,14 @@ class VerifierService:
                    "credentials": docs}
         return sign_jws({"typ": "verification-proof+jwt", "x5c": x5c_header(self.access_x5c)}, payload,
                         self.access_key)
+
+
+def _held_too_old(exc: CredentialError) -> tuple[float, float] | None:
+    """(age, maximum age) in seconds when ``exc`` says the issuers list held is past its maximum age
+    (:class:`trust_registry.client.TrustListTooOld`, or carried by a ``TrustListUnavailable``); None
+    for any other reason there is no list (none held: a device never prepared)."""
+    too_old = exc.too_old if isinstance(exc, TrustListUnavailable) else exc
+    return (too_old.age, too_old.max_age) if isinstance(too_old, TrustListTooOld) else None
 
 
 def _refusal(error: str) -> str:
