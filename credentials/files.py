@@ -15,7 +15,11 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["LOGIN_NAME", "TokenNameError", "exclusive_lock", "named_tokens", "write_private_file_once"]
+from credentials.errors import DataError, MalformedError
+from credentials.jose import b64url_decode, b64url_encode
+
+__all__ = ["LOGIN_NAME", "TokenNameError", "configured_secret_key", "exclusive_lock", "named_tokens", "secret_key",
+           "write_private_file_once"]
 
 #: A person's name in a token file or a clerk token (``anna.berzina``): what the case history and the
 #: inspection records show, so it must tell people apart at a glance and need no quoting: it starts
@@ -55,6 +59,33 @@ def write_private_file_once(path: Path, content: str) -> bool:
         return False
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def secret_key(path: Path, *, create: bool = True) -> bytes:
+    """The 256-bit key in ``path`` (base64url, one line), made (mode 0600) first unless ``create`` is
+    False or it exists: a service's secret that its replicas share (the verifier's storage key, the
+    issuer's offer key). ValueError, OSError or MalformedError when it cannot be read as one."""
+    if create:
+        write_private_file_once(path, b64url_encode(os.urandom(32)) + "\n")
+    key = b64url_decode(path.read_text(encoding="ascii").strip())
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold a 256-bit key")
+    return key
+
+
+def configured_secret_key(named: Path | None, default: Path, setting: str) -> bytes:
+    """The key of :func:`secret_key`, made on first start only at ``default``. A key file the
+    operator named (in ``setting``) must exist and hold one, else a DataError naming the setting: a
+    replica that made its own key there, on a volume the others do not share, would seal or derive
+    what the others cannot open."""
+    if named is not None and not named.is_file():
+        raise DataError(setting, f"{named} does not exist: give every replica the same key file (only the "
+                        "default path's key is made on first start)")
+    path = named or default
+    try:
+        return secret_key(path, create=named is None)
+    except (ValueError, OSError, MalformedError) as exc:  # not ASCII: a ValueError; not base64url: Malformed
+        raise DataError(setting, f"{path} does not hold a readable 256-bit key (base64url)") from exc
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
@@ -10,16 +9,14 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from credentials.errors import DataError, MalformedError
-from credentials.files import LOGIN_NAME, named_tokens, write_private_file_once
-from credentials.jose import b64url_decode, b64url_encode
+from credentials.files import LOGIN_NAME, configured_secret_key, named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
 from esspass.config import ServiceSettings
 from esspass.pilot import pilot_approval_setting as _pilot_approval
 from esspass.pilot import pilot_url_setting as _pilot_url
 
 __all__ = ["CLERK_NAME", "MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_institution", "clerk_name",
-           "clerk_tokens", "configured_offer_key", "load_offer_key"]
+           "clerk_tokens", "configured_offer_key"]
 
 #: Smallest status list outside development (domain.md "Revocation": >= 100 000 entries).
 MIN_PRIVATE_LIST_SIZE = 100_000
@@ -162,31 +159,10 @@ class IssuerSettings(ServiceSettings):
         return self.offer_key_file or self.data_dir / "issuer" / "offer.key"
 
 
-def load_offer_key(path: Path, *, create: bool = True) -> bytes:
-    """The 256-bit offer key in ``path`` (base64url), made (mode 0600) on first start unless
-    ``create`` is False; every replica shares it."""
-    if create:
-        write_private_file_once(path, b64url_encode(os.urandom(32)) + "\n")
-    key = b64url_decode(path.read_text(encoding="ascii").strip())
-    if len(key) != 32:
-        raise ValueError(f"{path} does not hold a 256-bit key")
-    return key
-
-
 def configured_offer_key(settings: IssuerSettings) -> bytes:
-    """The issuer's offer key (read when the service is built, never at import): made on first start
-    only at the default path. A key file the operator named (``ESSPASS_ISSUER_OFFER_KEY_FILE``) must
-    exist: a replica that made its own key there, on a volume the others do not share, would serve
-    offers whose codes no other replica redeems, and could not serve theirs."""
-    path = settings.offer_key_file
-    if path is not None and not path.is_file():
-        raise DataError("ESSPASS_ISSUER_OFFER_KEY_FILE", f"{path} does not exist: give every replica the same "
-                        "key file (only the default path's key is made on first start)")
-    try:
-        return load_offer_key(settings.offer_key_path(), create=path is None)
-    except (ValueError, OSError, MalformedError) as exc:  # not ASCII: a ValueError; not base64url: Malformed
-        raise DataError("ESSPASS_ISSUER_OFFER_KEY_FILE", f"{settings.offer_key_path()} does not hold a readable "
-                        "256-bit key (base64url)") from exc
+    """The issuer's offer key (read when the service is built, never at import; every replica shares
+    it: :func:`credentials.files.configured_secret_key`), ``ESSPASS_ISSUER_OFFER_KEY_FILE``."""
+    return configured_secret_key(settings.offer_key_file, settings.offer_key_path(), "ESSPASS_ISSUER_OFFER_KEY_FILE")
 
 
 def clerk_tokens(settings: IssuerSettings, entity_ids: list[str], *, approving: Collection[str] = ()) -> dict[str, str]:

@@ -27,9 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from credentials.errors import DataError
-from credentials.files import write_private_file_once
-from credentials.jose import b64url_decode, b64url_encode
+from credentials.files import configured_secret_key, secret_key
 from verifier import records
 from verifier.db import ChallengeRecord, TransactionRecord
 
@@ -98,32 +96,15 @@ def viewer_hash(session: str) -> str:
     return _hash(f"esspass/verifier/shown-to/{session}")
 
 
-def load_storage_key(path: Path, *, create: bool = True) -> bytes:
-    """The 256-bit storage key in ``path``, made (mode 0600) on first start unless ``create`` is
-    False; every replica shares it."""
-    if create:
-        write_private_file_once(path, b64url_encode(os.urandom(32)) + "\n")
-    key = b64url_decode(path.read_text(encoding="ascii").strip())
-    if len(key) != 32:
-        raise ValueError(f"{path} does not hold a 256-bit key")
-    return key
+#: The verifier's storage key file, read (made first at the default path): :func:`credentials.files.secret_key`.
+load_storage_key = secret_key
 
 
 def configured_storage_key(settings: VerifierSettings) -> bytes:
-    """The verifier's storage key: made on first start only at the default path. A key file the
-    operator named (``ESSPASS_VERIFIER_STORAGE_KEY_FILE``) must exist: a replica that made its own
-    key there, on a volume the others do not share, would seal transactions they cannot open."""
-    path = settings.storage_key_file
-    if path is None:
-        return load_storage_key(settings.storage_key_path())
-    if not path.is_file():
-        raise DataError("ESSPASS_VERIFIER_STORAGE_KEY_FILE", f"{path} does not exist: give every replica the same "
-                        "key file (only the default path's key is made on first start)")
-    try:
-        return load_storage_key(path, create=False)
-    except (ValueError, OSError) as exc:  # binascii.Error is a ValueError
-        raise DataError("ESSPASS_VERIFIER_STORAGE_KEY_FILE", f"{path} does not hold a readable 256-bit key "
-                        "(base64url)") from exc
+    """The verifier's storage key, ``ESSPASS_VERIFIER_STORAGE_KEY_FILE``: every replica shares it
+    (:func:`credentials.files.configured_secret_key`)."""
+    return configured_secret_key(settings.storage_key_file, settings.storage_key_path(),
+                                 "ESSPASS_VERIFIER_STORAGE_KEY_FILE")
 
 
 class TransactionStore:
