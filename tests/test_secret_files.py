@@ -8,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from credentials.files import write_private_file_once
+import pytest
+
+from credentials.errors import DataError
+from credentials.files import configured_secret_key, secret_key, write_private_file_once
 from issuer.settings import IssuerSettings, clerk_tokens
 from trust_registry.settings import RegistrySettings, admin_token
 
@@ -58,3 +61,21 @@ def test_an_institution_added_later_gets_one_clerk_token_and_the_others_keep_the
     seen = _together(8, lambda: clerk_tokens(settings, ["LV:VSAA", "PL:ZUS"]))
     assert len(seen) == 8 and all(s == seen[0] for s in seen)
     assert set(before) <= set(seen[0]) and sorted(seen[0].values()) == ["LV:VSAA", "PL:ZUS"]
+
+
+def test_a_shared_key_made_by_workers_starting_together_is_one_key(tmp_path: Path) -> None:
+    keys = _together(8, lambda: secret_key(tmp_path / "shared.key"))
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    assert stat.S_IMODE((tmp_path / "shared.key").stat().st_mode) == 0o600
+
+
+def test_a_named_key_file_that_is_missing_or_not_a_key_is_one_error_naming_the_setting(tmp_path: Path) -> None:
+    default = tmp_path / "default.key"
+    with pytest.raises(DataError, match="SETTING_FILE") as missing:
+        configured_secret_key(tmp_path / "absent.key", default, "SETTING_FILE")
+    assert "does not exist" in str(missing.value) and not default.exists()
+    for content in (b"\xff\xfe not ascii", b"not base64url!!", b"c2hvcnQ"):
+        named = tmp_path / "bad.key"
+        named.write_bytes(content)
+        with pytest.raises(DataError, match="does not hold a readable 256-bit key"):
+            configured_secret_key(named, default, "SETTING_FILE")
