@@ -160,7 +160,7 @@ class _Origin:
     failures: int = 0  # fetches in a row it gave no answer to (0: it answers, as far as is known)
     since: float = 0.0  # unix time (of the checks' clock) the wait began: nobody asks it for a while
     spare: bool = False  # within the wait, a check nothing held answers for may still ask it, once
-    answers: int = 0  # answers it gave so far: a fetch begun before one counts no failure
+    outcomes: int = 0  # answers it gave and failures noted so far: a fetch begun before one counts no failure
 
 
 _OriginKey = tuple[str, str, int | None]  # RFC 6454: scheme, host, port (default written in)
@@ -213,8 +213,9 @@ class StatusClient:
         return self._check(ref, entity, now, force=False)
 
     def _check(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime, *,
-               force: bool) -> StatusOutcome:
-        """The lookup; ``force``: ask the server whatever its wait (:meth:`prefetch`)."""
+               force: bool, turn_of: int | None = None) -> StatusOutcome:
+        """The lookup; ``force``: ask the server whatever its wait (:meth:`prefetch`, whose fetches from
+        one origin all take the ``turn_of`` the first took: one failure for the lot, not a doubling each)."""
         ts = now.timestamp()
         key = (ref.uri, ref.token_form)
         with self._lock:
@@ -240,7 +241,10 @@ class StatusClient:
                                    f"The institution's server did not answer moments ago (it is asked again from "
                                    f"{_when(datetime.fromtimestamp(until, UTC))})")
         needed = held is not None and held.value is None  # nothing held answers: a fetch is the only way
-        turn = self._answers(origin) if force else self._turn(origin, ts, needed=needed)
+        if force:
+            turn: int | None = self._outcomes(origin) if turn_of is None else turn_of
+        else:
+            turn = self._turn(origin, ts, needed=needed)
         if turn is None:
             return held if held is not None else self._unfetched(
                 ref, entity, now, entry if fresh else None, "The institution's server did not answer moments ago")
@@ -330,14 +334,15 @@ class StatusClient:
             wait = self._wait(state.failures)
             return state.since + wait if 0 <= ts - state.since < wait else None
 
-    def _answers(self, origin: _OriginKey | None) -> int:
-        """The answers ``origin``'s server gave so far (a fetch notes them, for :meth:`_after`)."""
+    def _outcomes(self, origin: _OriginKey | None) -> int:
+        """How many answers and failures of ``origin``'s server were noted so far: a fetch takes this
+        number when it begins, for :meth:`_after`."""
         with self._lock:
             state = None if origin is None else self._origins.get(origin)
-            return 0 if state is None else state.answers
+            return 0 if state is None else state.outcomes
 
     def _turn(self, origin: _OriginKey | None, ts: float, *, needed: bool) -> int | None:
-        """Whether a check at ``ts`` asks ``origin``'s server: :meth:`_answers`, or None when it is
+        """Whether a check at ``ts`` asks ``origin``'s server: :meth:`_outcomes`, or None when it is
         not to be asked now.
 
         Asked: a server not known to have failed (every check revalidates); once its wait is over,
@@ -349,29 +354,32 @@ class StatusClient:
         with self._lock:
             state = self._origins.get(origin)
             if state is None or not state.failures:
-                return 0 if state is None else state.answers
+                return 0 if state is None else state.outcomes
             if not 0 <= ts - state.since < self._wait(state.failures):
                 state.since, state.spare = ts, False
-                return state.answers
+                return state.outcomes
             if needed and state.spare:
                 state.spare = False
-                return state.answers
+                return state.outcomes
             return None
 
     def _after(self, origin: _OriginKey | None, ts: float, turn: int, *, answered: bool | None,
                needed: bool = False) -> None:
-        """Note how a fetch from ``origin`` begun at ``ts`` (after ``turn`` answers) went: an answer
-        ends its wait; no answer starts one, unless the server answered another fetch meanwhile; a
-        fetch that never asked it (``answered`` None) changes nothing. A wait started by a check that
-        nothing held answers for (``needed``) has no spare try left."""
+        """Note how a fetch from ``origin`` begun at ``ts`` (after ``turn`` outcomes) went: an answer
+        ends its wait; no answer starts one or doubles it, unless another outcome was noted since the
+        fetch began (the server answered another fetch, or fetches in flight together when the link
+        dropped: one failure for them all, not one doubling each); a fetch that never asked it
+        (``answered`` None) changes nothing. A wait started by a check that nothing held answers for
+        (``needed``) has no spare try left."""
         if origin is None or answered is None:
             return
         with self._lock:
             state = self._origins.setdefault(origin, _Origin())
             if answered:
-                state.failures, state.answers = 0, state.answers + 1
-            elif state.answers == turn:
+                state.failures, state.outcomes = 0, state.outcomes + 1
+            elif state.outcomes == turn:
                 state.failures, state.since, state.spare = state.failures + 1, ts, not needed
+                state.outcomes += 1
 
     def _untrusted(self, fetched: _Entry, refused: _Refused, ref: status_list.StatusReference,
                    entity: trust_list.ListedEntity, ts: float) -> StatusOutcome:
@@ -481,7 +489,7 @@ class StatusClient:
             if entity is None:
                 continue  # no longer listed: nothing of it would be trusted anyway
             origin = _origin(aggregation_uri)
-            turn = self._answers(origin)  # asked whatever its wait
+            turn = self._outcomes(origin)  # asked whatever its wait
             try:
                 try:
                     fetched = _fetch(self._http, aggregation_uri, {"Accept": "application/json"},
@@ -490,6 +498,7 @@ class StatusClient:
                     self._after(origin, now.timestamp(), turn, answered=exc.answered)
                     raise
                 self._after(origin, now.timestamp(), turn, answered=True)
+                turn = self._outcomes(origin)  # the lists' fetches, from the same origin, count one failure
                 if fetched is None:
                     raise _Unfetchable("not modified, though nothing was held", answered=True)
                 uris = json.loads(fetched[1]).get("status_lists")
@@ -506,7 +515,7 @@ class StatusClient:
                     failed += 1
                     continue
                 for ref in refs:
-                    outcome = self._check(ref, entity, now, force=True)
+                    outcome = self._check(ref, entity, now, force=True, turn_of=turn)
                     if outcome.source == "network" and outcome.value is not None:
                         ok += 1
                         institutions.add(entity.id)

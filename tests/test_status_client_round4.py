@@ -636,3 +636,41 @@ def test_a_damaged_status_cache_record_is_no_copy_never_a_server_error(site: Sit
                           data={"qr": core.offline_qr(site.cred, now=datetime.now(UTC)), "challenge": ""},
                           follow_redirects=True)
     assert page.status_code == 200, page.status_code
+
+
+def test_checks_in_flight_together_when_the_link_drops_start_one_30_s_wait_not_a_doubled_one() -> None:
+    """Two inspections at the same moment (the verifier checks in threads), both fetches without an
+    answer: one outage, one failure. Counting each would double the wait (N in flight: 30*2**(N-1) s,
+    5 min from 5 on), and a withdrawal published after the server answers again would stay unseen,
+    the held list answering VALID, that much longer."""
+    institution = Institution()
+    servers = Servers(institution)
+    inner = servers._answer
+    both_in = threading.Barrier(2, timeout=10)
+    dropping = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if dropping.is_set():
+            both_in.wait()  # both requests are on the wire when the link drops
+            raise fetch.DeadlineExceeded("no answer within the deadline", request=request)
+        return inner(request)
+
+    client = servers.client()
+    client._http = httpx.Client(transport=httpx.MockTransport(answer))
+    _online(servers, client, institution)
+    dropping.set()
+    threads = [threading.Thread(target=client, args=(_ref(), institution.entity, _at(400)), daemon=True)
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    dropping.clear()
+    withdrawn = status_list.StatusList(1024, bits=2)
+    withdrawn.set(5, status_list.INVALID)
+    servers.tokens[URI] = status_list.sign_token(withdrawn, uri=URI, key=institution.key, x5c=institution.x5c,
+                                                 iat=TS + 420, exp=TS + 86400, ttl=300)
+    before = servers.asks(URI)
+    outcome = client(_ref(), institution.entity, _at(431))  # 31 s after the (one) outage
+    assert servers.asks(URI) == before + 1, "not asked 31 s after one outage: the wait was doubled"
+    assert outcome.value == status_list.INVALID, outcome
