@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import segno
-from fastapi import Depends, FastAPI, File, Header, Request, Response, UploadFile
+from fastapi import Depends, FastAPI, File, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -168,8 +168,10 @@ def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> 
 
 
 async def _housekeeping(service: IssuerService, retention_days: int) -> None:
-    """At start and then once a day: the retention period (``retention_days``; 0: off), and the
-    deletion of tokens and deferred transactions no one can use any more."""
+    """At start and then once a day: the retention period (``retention_days``; 0: off; the erasure
+    leaves no copy in SQLite's write-ahead log, :meth:`IssuerService.erase_ended`, and tries again the
+    next day when a reader kept it there), and the deletion of tokens and deferred transactions no one
+    can use any more."""
     while True:
         if retention_days > 0:
             erased = await _guarded("erasing ended cases", service.erase_ended, retention_days)
@@ -213,6 +215,22 @@ class ReplacementIn(BaseModel):
 
 class StateIn(BaseModel):
     reason: str = Field(default="", max_length=300)
+
+
+class CaseSearchIn(BaseModel):
+    """The body of ``POST /{institution}/api/cases/search``: what ``GET /{institution}/api/cases`` reads
+    from its URL, posted, so that a personal number or name searched for is in no URL, hence in no
+    proxy's or load balancer's log (GDPR Art. 5(1)(f), Art. 25). Every field optional (``{}``: the
+    list); JSON types exactly (``"5"`` is no limit), no other field (a misspelt ``query`` would
+    otherwise list every case), each within bounds: else 400 ``invalid_request``, the value unquoted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    #: Words the case's number, person or employer must all have (:mod:`issuer.case_search`).
+    q: str = Field(default="", max_length=300)
+    #: ``awaiting``, ``approved``, ``refused`` or empty (:meth:`IssuerService.list_cases`).
+    approval: str = Field(default="", max_length=20)
+    limit: int = Field(default=200, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, le=2**31 - 1)  # within a database integer
 
 
 def create_app(settings: IssuerSettings | None = None, *, service: IssuerService | None = None) -> FastAPI:
@@ -418,13 +436,37 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1], holder=body.holder)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
-    @app.get("/{path}/api/cases", tags=["back office"])
-    def list_cases(who: Clerk, limit: int = 200, offset: int = 0, q: str = "", approval: str = "") -> JSONResponse:
-        """The institution's cases, newest first; ``q`` finds them by document or personal number,
+    @app.post("/{path}/api/cases/search", tags=["back office"])
+    def search_cases(body: CaseSearchIn, who: Clerk) -> JSONResponse:
+        """The institution's cases, newest first, found by document or personal number, name or
+        employer (``q``: every word must match, accents and case aside), or by ``approval``, a page
+        (``limit``, ``offset``) at a time: what ``GET /{institution}/api/cases`` answers, with the
+        query in the body, never in a URL (GDPR Art. 5(1)(f), Art. 25). Not cached (``no-store``)."""
+        return JSONResponse(svc().list_cases(who[0], limit=body.limit, offset=body.offset, query=body.q,
+                                             approval=body.approval), headers=NO_STORE)
+
+    @app.get("/{path}/api/cases", tags=["back office"], deprecated=True)
+    def list_cases(request: Request, who: Clerk, limit: int = 200, offset: int = 0,
+                   q: Annotated[str, Query(deprecated=True, description="deprecated: a personal number or name "
+                                           "in a URL is kept in every proxy's log; post it to "
+                                           "/{institution}/api/cases/search")] = "",
+                   approval: str = "") -> JSONResponse:
+        """Deprecated: ``POST /{institution}/api/cases/search`` answers the same with the query in its
+        body. The institution's cases, newest first; ``q`` finds them by document or personal number,
         name or employer, accents and case aside (every word must match); ``approval=awaiting`` those
-        a second clerk is to approve (``approved``, ``refused``: those approved or refused)."""
+        a second clerk is to approve (``approved``, ``refused``: those approved or refused).
+
+        Kept for existing integrators. An answer to a request with ``q`` says so: ``Deprecation: true``
+        (draft-ietf-httpapi-deprecation-header; RFC 9745 later made its value a date) and a ``Link`` to
+        the search (RFC 8288, relation ``successor-version`` of RFC 5829), so that the person searched
+        for leaves the URL. An answer without ``q`` has no personal data in its URL: no header."""
+        headers = {}
+        if "q" in request.query_params:
+            # The institution's own path, not the one asked: a header carries nothing the client sent.
+            headers = {"Deprecation": "true",
+                       "Link": f'</{who[0].entity.path}/api/cases/search>; rel="successor-version"'}
         return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset, query=q[:300],
-                                             approval=approval[:20]))
+                                             approval=approval[:20]), headers=headers)
 
     @app.get("/{path}/api/cases/{case_id}", tags=["back office"])
     def get_case(case_id: str, who: Clerk) -> JSONResponse:

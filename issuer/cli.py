@@ -74,6 +74,9 @@ def _days(text: str) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
+    """Storage limitation (GDPR Art. 5(1)(e)): erase what the retention period no longer covers
+    (:meth:`issuer.service.IssuerService.erase_ended`), and leave no copy of it in the database's
+    files. Exit 1 when a reader of the database kept the copy in SQLite's write-ahead log."""
     from issuer.app import build_service
     from issuer.settings import IssuerSettings
 
@@ -83,14 +86,22 @@ def _erase(args: argparse.Namespace) -> int:
                               made_by="the issuer's first start (`esspass up`) or `esspass migrate`")
     _require_institutions(settings)
     service = build_service(settings)
+    # This process cannot know whether an earlier erasure (the service's, or this command's) left
+    # its copy in the log: it empties the log whatever it erases itself, so running it again helps.
+    service.erasure_unreleased = not args.dry_run and days > 0
     try:
         erased = service.erase_ended(days, dry_run=args.dry_run)
     finally:
         service.engine.dispose()
     verb = "would be" if args.dry_run else "were"
-    print(f"{erased} cases {verb} erased: their documents ended, and they were recorded and last used, more than "
-          f"{days} days ago." if days else
-          "Retention is off (0 days): nothing is erased.")
+    print(f"{erased} cases {verb} erased: their documents ended (or they were refused, or withdrawn before "
+          f"anything was issued, offered or printed from them), and they were recorded and last used, more than "
+          f"{days} days ago." if days else "Retention is off (0 days): nothing is erased.")
+    if service.erasure_unreleased:
+        print("esspass: a reader of the issuer database (a backup, a long query) kept its write-ahead log from "
+              "being emptied: the erased values may still be read in issuer.db-wal; run `esspass issuer erase` "
+              "again once it is done", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -237,7 +248,9 @@ def register(sub: Any) -> None:
     add_serve_parser(isub, port=8102, factory=_app, what="credential issuer",
                      app_factory="issuer.app:create_app", env_prefix="ESSPASS_ISSUER_", preflight=_preflight)
     isub.add_parser("tokens", help="print each institution's clerk token (demo logins)").set_defaults(func=_tokens)
-    p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended, and which were "
+    p = isub.add_parser("erase", help="erase the personal data of cases whose documents ended (or that were "
+                                      "refused, or withdrawn before anything was issued, offered or printed from "
+                                      "them), and which were "
                                       "recorded and last used, more than the retention period ago (also done "
                                       "daily by the service)")
     p.add_argument("--days", type=_days, help="the retention period (default: ESSPASS_ISSUER_RETENTION_DAYS, 90)")

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ from credentials.errors import CredentialError, DataError, IssuerTrustError, Pro
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
 from credentials.x509 import spki_kid, x5c_header
-from esspass.db import Sessions
+from esspass.db import Sessions, release_erased
 from issuer.attestation import Attestations
 from issuer.case_search import number_key, query_forms, search_text
 from issuer.db import (
@@ -110,6 +111,10 @@ _STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdr
 #: wallet (and its credentials are issued: their records' ``issued_at``).
 _USE_ACTIONS = ("created", "replaced", "approved", "offered", "paper", "authorised", "wallet_authorised",
                 "deferred")
+#: What hands something of a case to the worker (an offer's QR code and code, a paper copy): a case
+#: withdrawn after either keeps the period of its document (:meth:`IssuerService._end_if_never_a_document`).
+#: A credential issued is told by its record (a paper copy has one too).
+_HANDED_OVER = ("offered", "paper")
 
 
 class NumberTaken(ProtocolError):
@@ -296,6 +301,9 @@ class IssuerService:
         self.nonces = Nonces(self.sessions, self.clock, ttl=nonce_ttl, dpop_nonces=dpop_nonces,
                              challenge_required=attestation_challenge_required)
         self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp)
+        #: True while an erasure's former values may still be in SQLite's write-ahead log: a reader kept
+        #: :meth:`erase_ended` from emptying it, and its next run (a day later in the service) tries again.
+        self.erasure_unreleased = False
 
     def institution(self, path: str) -> Institution:
         inst = self.institutions.get(path)
@@ -492,6 +500,7 @@ class IssuerService:
     def _withdraw_replaced(s: Session, old: Case, new: Case, reason: str, *, actor: str, now: datetime) -> None:
         """``old`` withdrawn, replaced by ``new``, with the clerk's ``reason`` in its history."""
         IssuerService._set_status(s, old, "revoked")
+        IssuerService._end_if_never_a_document(s, old, now)
         s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
                     reason=f"{reason[:240]} (case {new.id})"))
 
@@ -613,12 +622,47 @@ class IssuerService:
         Open offers are closed. Returns how many cases were (with ``dry_run``: would be, by the
         same rule) erased.
 
+        A case that never was a document (refused by the second clerk, or withdrawn before anything
+        was issued, offered or printed from it) ends at its refusal or withdrawal
+        (:meth:`_end_if_never_a_document` moves its ``ends_at`` then), so its period counts from then,
+        not from the end of the period the document would have covered.
+
         Cases are erased ``batch`` at a time, each batch in its own transaction, so the first run
         over years of an institution's cases neither holds its locks for long nor starts again from
         nothing when it is interrupted; a case is erased wholly or not at all.
+
+        Once anything was erased (never on a dry run), no copy of it may stay readable in the
+        database's files (Art. 5(1)(e), Art. 17): :meth:`_release_erased` empties SQLite's
+        write-ahead log, and, when a reader kept it from that, the next run tries again even when it
+        erases nothing itself.
         """
         if retention_days <= 0:
             return 0
+        erased = self._erase_ended(retention_days, dry_run=dry_run, batch=batch)
+        if not dry_run and (erased or self.erasure_unreleased):
+            self._release_erased()
+        return erased
+
+    def _release_erased(self) -> None:
+        """Empty the write-ahead log after an erasure (:func:`esspass.db.release_erased`): until then it
+        holds the erased values as they were. A reader holding an older snapshot may keep it from that:
+        logged (without anything of the cases: which cases were erased is in their history), and
+        :attr:`erasure_unreleased` set for the next run to try again."""
+        try:
+            released = release_erased(self.engine)
+        except (SQLAlchemyError, sqlite3.Error) as exc:  # the erasure itself stands: only its copy is left
+            _log.warning("after erasing, emptying the database's write-ahead log failed (%s)", type(exc).__name__,
+                         extra={"service": "issuer", "event": "erasure_unreleased"})
+            released = False
+        else:
+            if not released:
+                _log.warning("after erasing, a reader of the database (a backup, a long query) kept its write-ahead "
+                             "log from being emptied: the erased values stay in it until the next erasure run "
+                             "empties it", extra={"service": "issuer", "event": "erasure_unreleased"})
+        self.erasure_unreleased = not released
+
+    def _erase_ended(self, retention_days: int, *, dry_run: bool, batch: int) -> int:
+        """:meth:`erase_ended` but the release of the log: how many cases were (would be) erased."""
         now = self._now()
         cutoff = now - timedelta(days=retention_days)
         erased, after = 0, ""
@@ -662,7 +706,14 @@ class IssuerService:
                                                             if at is not None)])
                     if ended >= cutoff or last_use >= cutoff:
                         continue
-                    due[case.id] = (f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"
+                    # Ended before its document would have: refused, or withdrawn with nothing issued.
+                    never = expires is None and case.state == "revoked" and \
+                        utc(ends) < document_end(case.claims, utc(case.created_at))
+                    due[case.id] = (f"{retention_days} days after the case was "
+                                    f"{'refused' if case.approval == 'refused' else 'withdrawn'} "
+                                    f"({ended:%Y-%m-%d}), nothing having been issued from it"
+                                    if never and ended >= last_use else
+                                    f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"
                                     if ended >= last_use else
                                     f"{retention_days} days after the case was last recorded or used "
                                     f"({last_use:%Y-%m-%d}; the document ended {ended:%Y-%m-%d})")
@@ -780,7 +831,8 @@ class IssuerService:
     def set_state(self, inst: Institution, case_id: str, state: str, *, reason: str, actor: str) -> dict[str, Any]:
         """Revoke, suspend or reinstate every credential of a case, visible in the next status token.
 
-        A revoked case stays revoked (RFC draft §7.1: INVALID is final).
+        A revoked case stays revoked (RFC draft §7.1: INVALID is final). One withdrawn before anything
+        was issued, offered or printed from it ends then (:meth:`_end_if_never_a_document`).
         """
         if state not in STATE_FOR_STATUS:
             raise invalid("state", "state.value")
@@ -794,6 +846,8 @@ class IssuerService:
             if case.state == state:  # nothing changes: no event in its history, no new status list version
                 raise refusal("case.already", state=state)
             self._set_status(s, case, state)
+            if state == "revoked":
+                self._end_if_never_a_document(s, case, now)
             action = {"active": "reinstated", "suspended": "suspended", "revoked": "revoked"}[state]
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
         return self.get_case(inst, case_id)
@@ -854,7 +908,9 @@ class IssuerService:
         """A clerk refuses a case awaiting approval: it is withdrawn (final, as any withdrawal) with
         ``reason``, so nothing is ever signed for it and a deferred wallet is told
         ``credential_request_denied``. The clerk who recorded it may refuse it too (a mistake seen).
-        A refused replacement leaves the document it was to replace as it is (:meth:`replace_case`)."""
+        A refused replacement leaves the document it was to replace as it is (:meth:`replace_case`).
+        The case ends at its refusal: its personal data is erased the retention period after it
+        (GDPR Art. 5(1)(e); :meth:`_end_if_never_a_document`)."""
         if not reason.strip():
             raise invalid("reason", "reason.required")
         now = self._now()
@@ -864,8 +920,33 @@ class IssuerService:
             case.approval = "refused"
             case.replace_reason = None  # a replacement refused: the document it was to replace stays as it is
             self._set_status(s, case, "revoked")
+            self._end_if_never_a_document(s, case, now)
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="refused", reason=reason[:300]))
         return self.get_case(inst, case_id)
+
+    @staticmethod
+    def _end_if_never_a_document(s: Session, case: Case, now: datetime) -> None:
+        """Storage limitation (GDPR Art. 5(1)(e)): a case just refused by the second clerk, or just
+        withdrawn (or replaced) before anything was issued, offered or printed from it, never was a
+        document: it ends now (``ends_at``), so that :meth:`erase_ended` counts the retention period
+        from its refusal or withdrawal, not from the end of the period (years, for an EHIC) the
+        document would have covered. The clerks keep the whole period all the same: it runs from the
+        case's last use too, and its refusal or withdrawal is never earlier.
+
+        A refused case had nothing signed (it awaited approval; an offer of it only ever deferred a
+        wallet). A withdrawn one that was offered, printed (a paper copy has a credential record) or
+        issued keeps its document's end: something of it left the institution, and its status list
+        entries show the withdrawal until its credentials expire. The caller holds the case's row lock,
+        so no credential is recorded for it meanwhile."""
+        if case.approval != "refused":
+            issued = s.scalar(select(CredentialRecord.id).where(CredentialRecord.case_id == case.id).limit(1))
+            handed = s.scalar(select(Event.id).where(Event.case_id == case.id,
+                                                     Event.action.in_(_HANDED_OVER)).limit(1))
+            if issued is not None or handed is not None:
+                return
+        # Never later than it was: a document that had already ended keeps that end.
+        if case.ends_at is None or utc(case.ends_at) > now:
+            case.ends_at = now
 
     @staticmethod
     def _awaiting(case: Case) -> None:
