@@ -160,6 +160,8 @@ def parse_pushed_request(form: Mapping[str, str]) -> PushedRequest:
     issuer_state = form.get("issuer_state")
     if not issuer_state or len(issuer_state) > 200:
         raise _invalid("this issuer starts every issuance from a credential offer: issuer_state is required")
+    if not (issuer_state.isascii() and issuer_state.isprintable()):
+        raise _invalid("issuer_state is not one this issuer gave: use the one in the credential offer")
     state = form.get("state")
     if state is not None and len(state) > 500:
         raise _invalid("state is too long")

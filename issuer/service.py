@@ -1181,7 +1181,8 @@ class IssuerService:
             if client is not None:
                 self.nonces.first_use_pop(s, client, now)
             offer = s.get(Offer, offer_id, with_for_update=True)
-            if offer is None or not hmac.compare_digest(self.issuer_state(offer) or "", req.issuer_state):
+            if offer is None or not hmac.compare_digest((self.issuer_state(offer) or "").encode(),
+                                                         req.issuer_state.encode()):
                 raise ProtocolError("invalid_request", "issuer_state does not name an open credential offer")
             try:
                 case = self._open_offer(s, inst, offer, now, "credential offer")

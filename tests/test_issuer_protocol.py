@@ -1013,13 +1013,15 @@ def test_an_authorization_code_works_once_and_only_with_its_redirect_uri(issuer:
     ({"response_type": "token"}, "unsupported_response_type"),
     ({"issuer_state": None}, "invalid_request"),
     ({"issuer_state": "forged.AAAA"}, "invalid_request"),
+    ({"issuer_state": "forged.\u00e9"}, "invalid_request"),  # not ASCII: compared, it was a 500
     ({"redirect_uri": "http://wallet.example/cb"}, "invalid_request"),
     ({"redirect_uri": "https://wallet.example/cb#x"}, "invalid_request"),
     ({"authorization_details": json.dumps([{"type": "openid_credential",
                                             "credential_configuration_id": "ehic"}])}, "invalid_authorization_details"),
     ({"authorization_details": "[{]"}, "invalid_request"),
     ({"request_uri": "urn:ietf:params:oauth:request_uri:x"}, "invalid_request"),
-], ids=["plain-pkce", "no-pkce", "implicit", "no-issuer-state", "forged-issuer-state", "http-redirect",
+], ids=["plain-pkce", "no-pkce", "implicit", "no-issuer-state", "forged-issuer-state", "non-ascii-issuer-state",
+        "http-redirect",
         "fragment", "other-credential", "bad-details", "nested-request-uri"])
 def test_a_pushed_request_breaking_a_rule_is_refused(issuer: Issuer, change: dict[str, str | None],
                                                      error: str) -> None:
