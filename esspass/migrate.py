@@ -9,6 +9,7 @@ this release's code cannot read what that schema holds, and a downgrade would be
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,8 +154,17 @@ def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -
 
 def _cmd(args: argparse.Namespace) -> int:
     from esspass.config import require_data_dir
+    from esspass.pilot import running_up
 
     names = [args.service] if args.service else list(SERVICES)
+    data_dir = SERVICES[names[0]].load()[0].data_dir
+    up = running_up(data_dir)
+    if up is not None:
+        # Its services, of whichever release started them, would go on over a schema they may not
+        # know (an earlier issuer cannot serve the offers of a later one): stopped first, then migrated.
+        print(f"esspass migrate: `esspass up` (process {up}) is running from {data_dir}: stop it first, and "
+              "every other service of the earlier release, then migrate", file=sys.stderr)
+        return 1
     for name in names:  # each database in SQLite in a data directory that is not there: refused, not made
         settings = SERVICES[name].load()[0]
         if settings.configured_database_url() is None:

@@ -134,27 +134,36 @@ def _read_own(path: Path) -> str | None:
         return f.read(1024 * 1024).decode("utf-8", "replace")
 
 
-def _up_holds(data_dir: Path, pid: int) -> bool:
-    """The ``esspass up`` with process id ``pid`` still runs from ``data_dir``: it holds the lock
-    (:data:`LOCK_FILE`), which names it. A shared lock taken here (and released at once) would be
-    granted if no ``up`` held it; readers' shared locks do not stand in each other's way."""
-    if fcntl is None:  # pragma: no cover - not Linux: only whether some process has the id
-        return pid != os.getpid() and _running(pid)
+def running_up(data_dir: Path) -> int | None:
+    """The process id of the ``esspass up`` running from ``data_dir`` (it holds :data:`LOCK_FILE`,
+    which names it; 0 when the lock names nobody readable), else None. A shared lock taken here
+    (and released at once) would be granted if no ``up`` held it; readers' shared locks do not
+    stand in each other's way."""
+    if fcntl is None:  # pragma: no cover - not Linux: no lock to ask
+        return None
     try:
         fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
-        return False
+        return None
     try:
         if not _own_private_file(fd):
-            return False
+            return None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:  # an `up` holds it: the one that wrote the record?
-            return os.pread(fd, 32, 0).decode("ascii", "replace").strip() == str(pid)
+        except BlockingIOError:  # an `up` holds it
+            named = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(named) if named.isdigit() else 0
         fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
+        return None
     finally:
         os.close(fd)
+
+
+def _up_holds(data_dir: Path, pid: int) -> bool:
+    """The ``esspass up`` with process id ``pid`` still runs from ``data_dir`` (:func:`running_up`)."""
+    if fcntl is None:  # pragma: no cover - not Linux: only whether some process has the id
+        return pid != os.getpid() and _running(pid)
+    return running_up(data_dir) == pid
 
 
 def _take_lock(data_dir: Path) -> int | None:

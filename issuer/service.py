@@ -224,6 +224,11 @@ class OfferSecrets:
         return f"{offer_id}.{b64url_encode(hmac.digest(self._state, offer_id.encode(), 'sha256')[:18])}"
 
 
+#: An offer made under an offer key this issuer no longer holds (:meth:`IssuerService._offer_code`).
+_VOID_OFFER = "this credential offer is no longer valid (the issuer's offer key was replaced): ask your institution " \
+              "for a new one"
+
+
 def _legacy_tx_hash(code: str, tx_code: str) -> str:
     """The tx_code's MAC of an offer made before migration 0016, keyed by its code (kept in its row)."""
     return hmac.new(code.encode(), tx_code.encode(), hashlib.sha256).hexdigest()
@@ -809,23 +814,26 @@ class IssuerService:
         end = document_end(claims, now)
         return refusal(key, date=f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}") if end <= now else None
 
-    def _offer_code(self, offer: Offer) -> str | None:
+    def _offer_code(self, offer: Offer, void: ProtocolError) -> str | None:
         """The pre-authorized code of ``offer`` while it is open (None once it ended): kept in its row
         for an offer made before migration 0016, else made from the offer key (:class:`OfferSecrets`).
 
-        A code whose hash is not the row's was made under another offer key: a replica not given the
-        others' key file. 503, never a code no replica redeems, nor a wrong tx_code counted against
-        the worker (a wallet asking another replica gets the offer)."""
+        A code whose hash is not the row's was made under another offer key: the key file was
+        replaced (lost, or a data directory restored without it), or this replica was not given the
+        others' key file. Either way nothing this issuer holds can make the code or check the
+        tx_code, so the offer is void here: ``void`` (404 at the offer URI, invalid_grant at the
+        token endpoint: "ask your institution for a new one"), never a code no one redeems, nor a
+        wrong tx_code counted against the worker; the operator is told which two causes to look for."""
         if offer.scheme is None:
             return offer.code
         if offer.state != "open":
             return None
         code = self.offer_secrets.code(offer.id)
         if not hmac.compare_digest(stored_hash(code), offer.code_hash):
-            _log.error("an offer was made under another offer key: every replica must share the key file "
-                       "(ESSPASS_ISSUER_OFFER_KEY_FILE)", extra={"service": "issuer", "event": "offer_key_mismatch"})
-            raise ProtocolError("temporarily_unavailable", "this credential offer cannot be served here now",
-                                http_status=503)
+            _log.warning("an offer made under another offer key is void here: the key file was replaced, or this "
+                         "replica does not share the others' (ESSPASS_ISSUER_OFFER_KEY_FILE)",
+                         extra={"service": "issuer", "event": "offer_key_mismatch"})
+            raise void
         return code
 
     def set_state(self, inst: Institution, case_id: str, state: str, *, reason: str, actor: str) -> dict[str, Any]:
@@ -976,7 +984,7 @@ class IssuerService:
             case = s.get(Case, offer.case_id)
             if case is None or case.entity_id != inst.entity.id:
                 raise ProtocolError("not_found", "this credential offer is unknown", http_status=404)
-            code = self._offer_code(offer)
+            code = self._offer_code(offer, ProtocolError("not_found", _VOID_OFFER, http_status=404))
             if code is None:
                 raise ProtocolError("not_found", "this credential offer was used", http_status=404)
             if case.state != "active" or case.erased_at is not None:
@@ -1093,7 +1101,7 @@ class IssuerService:
         """The one-time code the clerk handed over; every wrong try counts (committed), the fifth locks.
         Its MAC is keyed by the offer key and bound to the code (:class:`OfferSecrets`), or, for an
         offer made before migration 0016, keyed by the code kept in its row."""
-        code = self._offer_code(offer)  # an offer key that is not the offer's: 503 before any try counts
+        code = self._offer_code(offer, ProtocolError("invalid_grant", _VOID_OFFER))  # before any try counts
         assert code is not None and offer.tx_code_hash is not None
         expected = _legacy_tx_hash(code, tx_code) if offer.scheme is None else self.offer_secrets.tx_mac(code, tx_code)
         if hmac.compare_digest(expected, offer.tx_code_hash):

@@ -171,9 +171,10 @@ def test_another_replica_sharing_the_offer_key_file_serves_and_redeems_the_offer
 
 
 def test_an_issuer_without_the_offer_key_serves_no_offer_and_counts_no_try(issuer: Issuer) -> None:
-    """The database with another key (a replica not given the key file, or a thief running the issuer
-    over a copy) cannot make the code: 503, not a code no one redeems, and no tx_code try is counted
-    against the worker, whose wallet then gets the offer from a replica that has the key."""
+    """The database with another key (the key file replaced or lost, a replica not given it, or a
+    thief running the issuer over a copy) cannot make the code: the offer is void there (404 at its
+    link, invalid_grant for its code: ask the institution for a new one), never a code no one
+    redeems, and no tx_code try is counted against the worker; an issuer with the key still serves it."""
     created = issuer.offer()
     path = urlsplit(created["credential_offer_uri"]).path
     code = issuer.http.get(path).json()["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
@@ -183,10 +184,12 @@ def test_an_issuer_without_the_offer_key_serves_no_offer_and_counts_no_try(issue
         vsaa = stranger.institution("lv-vsaa")
         with pytest.raises(ProtocolError) as refused:
             stranger.offer_json(vsaa, created["offer_id"])
-        assert (refused.value.error, refused.value.http_status) == ("temporarily_unavailable", 503)
+        assert (refused.value.error, refused.value.http_status) == ("not_found", 404)
+        assert "ask your institution for a new one" in refused.value.message
         with pytest.raises(ProtocolError) as refused:
             stranger.token(vsaa, {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code, "tx_code": "000000"})
-        assert refused.value.http_status == 503
+        assert (refused.value.error, refused.value.http_status) == ("invalid_grant", 400)
+        assert "ask your institution for a new one" in refused.value.message
     finally:
         engine.dispose()
     assert issuer.offer_row(created["offer_id"])["attempts"] == 0

@@ -147,6 +147,23 @@ def test_esspass_migrate_one_service_leaves_the_others(tmp_path: Path) -> None:
     assert (tmp_path / "issuer.db").exists() and not (tmp_path / "verifier.db").exists()
 
 
+def test_esspass_migrate_refuses_while_an_up_runs_from_the_data_directory(tmp_path: Path) -> None:
+    """Its services (of the earlier release, in an upgrade) would go on over a schema they may not
+    know: an earlier issuer cannot serve a later one's offers (it answered 404 "used", then 500)."""
+    from esspass.pilot import _take_lock
+
+    held = _take_lock(tmp_path)  # what a running `esspass up` holds, naming itself
+    assert held is not None
+    try:
+        done = _esspass("migrate", env=_env(tmp_path))
+        assert done.returncode == 1
+        assert f"`esspass up` (process {os.getpid()}) is running" in done.stderr and "stop it first" in done.stderr
+        assert not (tmp_path / "issuer.db").exists()
+    finally:
+        os.close(held)
+    assert _esspass("migrate", env=_env(tmp_path)).returncode == 0
+
+
 @pytest.fixture
 def postgres_clean_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     yield _env(tmp_path, DATABASE_URL=postgres_url)
