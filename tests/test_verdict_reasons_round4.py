@@ -30,6 +30,9 @@ from typing import Any
 import cbor2
 import httpx
 import pytest
+from test_openid4vp_conformance import World as OnlineWorld
+from test_verification import ANNA, NOW, _world_in
+from test_verification import World as CoreWorld
 
 from credentials import i18n, mdoc, openid4vp, pda1, pid, status_list, verification
 from credentials.demo_persons import DEMO_PERSONS
@@ -37,9 +40,6 @@ from credentials.jose import b64url_encode, generate_key, sign_jws
 from credentials.sd_jwt import present, unverified_claims
 from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
 from esspass.testing import serve
-from tests.test_openid4vp_conformance import World as OnlineWorld
-from tests.test_verification import ANNA, NOW, _world_in
-from tests.test_verification import World as CoreWorld
 from verifier import messages
 from verifier.app import build_service, create_app
 from verifier.service import profile_query
