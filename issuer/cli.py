@@ -7,9 +7,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from esspass.serve import add_serve_parser
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 __all__ = ["register"]
 
@@ -108,7 +113,7 @@ def _erase(args: argparse.Namespace) -> int:
 def _check(_args: argparse.Namespace) -> int:
     """Each hosted institution as a verifier will judge it: its chain validated to a CA the
     registry lists for it, and every credential type it issues within its roles there."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC
 
     from credentials import trust_list
     from credentials.errors import CredentialError
@@ -117,6 +122,7 @@ def _check(_args: argparse.Namespace) -> int:
     from esspass.config import require_file, service_http_client
     from esspass.pilot import read_record, unreachable
     from issuer.app import hosted_institutions
+    from issuer.service import signer_end
     from issuer.settings import IssuerSettings
     from trust_registry.client import TrustListClient, TrustListUnavailable
 
@@ -159,21 +165,37 @@ def _check(_args: argparse.Namespace) -> int:
                   "when it is registered again)")
             continue
         print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
-              f"{', '.join(types)}; signer valid until {inst.x5c[0].not_valid_after_utc:%Y-%m-%d}")
+              f"{', '.join(types)}; signer valid until {signer_end(inst.x5c):%Y-%m-%d}")
         if wrong is not None:
             print(f"{'':<14} warning  {wrong[0]}: verifiers getting its status lists ahead of an inspection "
                   f"without network look there (esspass registry status-lists {inst.entity.id} "
                   f"{inst.issuer_url}/status-lists)")
-        left = inst.x5c[0].not_valid_after_utc - now
-        if left < timedelta(days=_RENEW_DAYS):
-            print(f"{'':<14} note     the signer certificate expires in {left.days} days: have a new one issued, "
-                  "register it (esspass registry rotate) and restart the issuer with it")
+        note = _renewal_note(inst.x5c, now)
+        if note is not None:
+            print(f"{'':<14} note     {note}")
         try:  # the offline QR names its signer by kid: only a listed signer certificate is found
             trust_list.issuer_key_by_kid(issuers, spki_kid(inst.x5c[0]), types[0], at=now, now=now)
         except CredentialError:
             print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
                   "signer certificate as its document signer")
     return 1 if refused else 0
+
+
+def _renewal_note(chain: Sequence[Certificate], now: datetime) -> str | None:
+    """What ``esspass issuer check`` says of a signer chain ending within :data:`_RENEW_DAYS` days, or
+    None. Every copy issued now ends by then (:func:`issuer.service.credential_end`: a credential never
+    outlives its signer chain, as ISO/IEC 18013-5 keeps an MSO within its signer certificate), so a
+    worker whose document runs longer will need a new copy: renewing in time spares them a short one."""
+    from issuer.service import signer_end
+
+    end = signer_end(chain)
+    left = end - now
+    if left >= timedelta(days=_RENEW_DAYS):
+        return None
+    return (f"the signer certificate expires in {left.days} days ({end:%Y-%m-%d}): documents issued now get copies "
+            f"ending {end:%Y-%m-%d}, after which their holders need new ones, and from then nothing is issued "
+            "or printed; have a new one issued, register it (esspass registry rotate) and restart the issuer "
+            "with it")
 
 
 def _listed_address(listed: Any, path: str, issuer_url: str, *, approval: bool) -> tuple[str, bool] | None:

@@ -50,7 +50,7 @@ from credentials import (
     verification,
 )
 from credentials import key_attestation as key_attestation_mod
-from credentials.claims import invalid
+from credentials.claims import invalid, register_rules
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
@@ -76,9 +76,9 @@ from issuer.nonces import Nonces
 from issuer.rules import refusal, rule_row, words
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "OFFER_KEY_SCHEME", "Institution", "IssuedOffer",
-           "IssuerService", "NumberTaken", "OfferSecrets", "document_end", "import_file", "jwt_vc_issuer_metadata",
-           "new_document_number"]
+__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "OFFER_KEY_SCHEME", "SIGNER_MARGIN", "Institution",
+           "IssuedOffer", "IssuerService", "NumberTaken", "OfferSecrets", "credential_end", "document_end",
+           "import_file", "jwt_vc_issuer_metadata", "new_document_number", "signer_end"]
 
 #: The rule (field ``file``, key ``csv.no_rows``) of an import with no row to import: an empty file,
 #: or a header alone.
@@ -269,6 +269,39 @@ def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
         end = min(days)
         return datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=_LAST_ZONE).astimezone(UTC)
     return iat + timedelta(days=5 * 365)
+
+
+#: Nothing is signed under a signer chain ending sooner than this: a copy living less would reach the
+#: wallet (or the inspector) already void, and the clocks of the three parties differ by seconds.
+SIGNER_MARGIN = timedelta(minutes=1)
+
+register_rules({"signer.expired": (  # the refusal the back office shows (issuer.rules.refusal)
+    "the institution's signing certificate has expired: it must be renewed",
+    "iestādes parakstīšanas sertifikāta derīgums ir beidzies: tas jāatjauno",
+    "das Signaturzertifikat der Einrichtung ist abgelaufen: es muss erneuert werden",
+    "le certificat de signature de l'organisme a expiré : il doit être renouvelé",
+    "certyfikat podpisu instytucji wygasł: należy go odnowić",
+)})
+
+
+def signer_end(chain: Sequence[Certificate]) -> datetime:
+    """When the signer chain (``x5c``: the document signer, and any intermediate, never the anchor)
+    stops being valid: the earliest ``notAfter`` in it. RFC 5280 §6.1.3 (a)(2): a path validates only
+    at a time every certificate on it is valid at, and a verifier validates ``x5c`` when it verifies."""
+    return min(cert.not_valid_after_utc for cert in chain)
+
+
+def credential_end(claims: Mapping[str, Any], chain: Sequence[Certificate], iat: datetime) -> datetime:
+    """A credential's technical expiry (SD-JWT VC ``exp``, draft-ietf-oauth-sd-jwt-vc §3.2.2.2; the
+    mdoc MSO's ``validUntil``, ISO/IEC 18013-5 §9.1.2.4; the compact CWT's ``exp``, RFC 8392): the
+    earlier of the document's own end (:func:`document_end`) and its signer chain's (:func:`signer_end`).
+
+    ISO/IEC 18013-5 keeps an MSO's validity within its document signer certificate's, and the EUDI
+    ARF asks the same of every attestation: once the certificate has expired, a verifier validating
+    the chain then judges a copy signed under it invalid, though the document still is. So a copy
+    ends with its signer, and the wallet is given a fresh one; the document's own dates (its
+    ``date_of_expiry``, ``ending_date``) are the document's, untouched."""
+    return min(document_end(claims, iat), signer_end(chain))
 
 
 class IssuerService:
@@ -750,7 +783,8 @@ class IssuerService:
 
         409 for a case nothing can be issued from, said before the worker types the code
         (:meth:`_offer_refused`): erased, withdrawn (final: a new case is the way), suspended
-        (reinstate it first), or a document whose validity has ended."""
+        (reinstate it first), or a document whose validity has ended; 503 while the institution's
+        signer chain has ended (until its certificate is renewed)."""
         now = self._now()
         tx_code = f"{secrets.randbelow(10**6):06d}"
         offer_id = secrets.token_urlsafe(24)
@@ -759,7 +793,7 @@ class IssuerService:
             case = self._case(s, inst, case_id)
             refused = self._offer_refused(inst, case, now)
             if refused is not None:
-                raise refused
+                raise _told(inst, refused)
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                       .values(state="replaced", code=None))
@@ -774,21 +808,22 @@ class IssuerService:
     def _offer_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What an offer of ``case`` is refused for now (409, by its key), or None: an erased case, a
         withdrawn one (final: a new case is the way), one suspended (reinstate it first), a document
-        whose validity has ended (:meth:`_ended`)."""
+        whose validity has ended (:meth:`_ended`); and 503 while the institution's signer chain has
+        ended (:func:`_signer_expired`): the wallet would be refused after the worker typed the code."""
         if case.erased_at is not None:
             return refusal("case.erased")
         if case.state == "revoked":
             return refusal("case.withdrawn_offer")
         if case.state != "active":
             return refusal("case.not_active", state=case.state)
-        return self._ended(inst, case, now, "case.ended_offer")
+        return self._ended(inst, case, now, "case.ended_offer") or _signer_expired(inst, now)
 
     def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What a paper copy of ``case`` is refused for now (by its key), or None: a PID (400: it has
         no paper form), and 409 for an erased, withdrawn or suspended case, one awaiting a second
         clerk's approval, a document that has ended (:meth:`_ended`), and a case without the holder's
         name and birth date (the inspector compares them with an identity document: no QR that names
-        nobody)."""
+        nobody); 503 while the institution's signer chain has ended (:func:`_signer_expired`)."""
         if case.configuration_id == pid.CONFIGURATION_ID:
             return refusal("case.pid_paper", http_status=400)
         if case.erased_at is not None:
@@ -800,7 +835,7 @@ class IssuerService:
         if case.approval == "awaiting":
             return refusal("case.awaiting")
         return self._ended(inst, case, now, "case.ended_paper") or (
-            None if _holder_named(case.holder) else refusal("case.no_holder_paper"))
+            None if _holder_named(case.holder) else refusal("case.no_holder_paper")) or _signer_expired(inst, now)
 
     @staticmethod
     def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
@@ -1382,8 +1417,7 @@ class IssuerService:
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
             if module is pid:  # a case recorded before the PID carried its metadata gets them now
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            exp = document_end(claims, now)  # the token ends with the expiry the credential states
-            if exp <= now:
+            if document_end(claims, now) <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
             if case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
@@ -1392,6 +1426,8 @@ class IssuerService:
                 # providers vouched for it (the wallet's, the keys'), judged again before signing.
                 vouched = [row.provider_id, *(a.provider_id for a in attested if a is not None)]
                 return self._defer(s, case, row, spent, holder_keys, [p for p in dict.fromkeys(vouched) if p], now)
+            # Raised here, the transaction is rolled back: no nonce, proof or turn of the token spent.
+            exp = self._expiry(inst, claims, now)
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
@@ -1403,6 +1439,17 @@ class IssuerService:
             self._take_back(token_hash, spent, notification_id)
             raise
         return {"credentials": credentials, "notification_id": notification_id}
+
+    @staticmethod
+    def _expiry(inst: Institution, claims: Mapping[str, Any], now: datetime) -> datetime:
+        """The technical expiry of a copy signed now (:func:`credential_end`), with which its status
+        list entry is recorded too; 503 ``temporarily_unavailable`` while the signer chain has ended
+        (or ends within :data:`SIGNER_MARGIN`), told to the operator (:func:`_told`): the one expiry
+        of the credential endpoint, the deferred credential endpoint and the paper copy."""
+        refused = _signer_expired(inst, now)
+        if refused is not None:
+            raise _told(inst, refused)
+        return credential_end(claims, inst.x5c, now)
 
     def _sign_credentials(self, inst: Institution, configuration_id: str, as_mdoc: bool, module: Any,
                           claims: Mapping[str, Any], holder: Mapping[str, Any], holder_keys: Sequence[Any],
@@ -1417,7 +1464,8 @@ class IssuerService:
         if as_mdoc and module is pda1 and not claims.get("date_of_expiry") and claims.get("ending_date"):
             # Every mdoc element can be withheld, so a verifier takes an A1 not showing its expiry as
             # undetermined (it cannot tell "none" from "withheld"): the mdoc states the document's end
-            # (document_end: the end of its period) as its expiry, for the wallet to show.
+            # (document_end: the end of its period) as its expiry, for the wallet to show. (validUntil,
+            # ``exp``, is the copy's: credential_end, never past the signer certificate.)
             elements = {**claims, "date_of_expiry": claims["ending_date"]}
         for holder_jwk, (list_number, idx) in zip(holder_keys, records, strict=True):
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
@@ -1483,7 +1531,9 @@ class IssuerService:
 
         Refused (nothing recorded, nothing printed) as :meth:`_paper_refused` says: 409 for a case
         without the holder's name and birth date, a withdrawn, suspended or erased case, one awaiting
-        approval, and a document that has ended; 400 for a PID.
+        approval, and a document that has ended; 400 for a PID; 503 while the institution's signer
+        chain has ended. The QR code expires with the document or its signer, whichever ends first
+        (:func:`credential_end`).
         """
         from credentials import compact
         from credentials.jose import b64url_decode
@@ -1494,9 +1544,9 @@ class IssuerService:
             case = self._case(s, inst, case_id, lock=True)
             refused = self._paper_refused(inst, case, now)
             if refused is not None:
-                raise refused
+                raise _told(inst, refused)
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = document_end(case.claims, now)
+            exp = self._expiry(inst, case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
             claims, holder = dict(case.claims), dict(case.holder or {})
@@ -1570,7 +1620,8 @@ class IssuerService:
         provider on the list as it is now (:meth:`_providers_list_for`). One that is not (suspended,
         withdrawn, gone) denies the transaction for good (``denied``, committed; every later ask is
         ``credential_request_denied``): a new offer and fresh attestations are the way back. No list
-        to be had: 503 ``temporarily_unavailable``, the transaction left pending.
+        to be had: 503 ``temporarily_unavailable``, the transaction left pending; so too while the
+        institution's signer chain has ended (:meth:`_expiry`), the wallet asking again at its interval.
 
         Two requests at once for one transaction: a conditional update (``pending`` to ``issued``)
         lets one of them through, on PostgreSQL and SQLite alike; the other is told the id is spent.
@@ -1626,9 +1677,9 @@ class IssuerService:
             claims, holder = dict(case.claims), dict(case.holder or {})
             if module is pid:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            exp = document_end(claims, now)
-            if exp <= now:
+            if document_end(claims, now) <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
             notification_id = secrets.token_urlsafe(16)
             taken = s.connection().execute(
                 update(DeferredTransaction)
@@ -1868,6 +1919,28 @@ def _refusal_json(refused: ProtocolError | None) -> dict[str, Any] | None:
     if refused is None:
         return None
     return {"rule": refused.message, "rule_key": refused.key, "rule_params": refused.params}
+
+
+def _signer_expired(inst: Institution, now: datetime) -> ProtocolError | None:
+    """503 ``temporarily_unavailable`` (``signer.expired``) when the institution's signer chain has
+    ended or ends within :data:`SIGNER_MARGIN`, else None. Not a 409: nothing is wrong with the case,
+    and the same request succeeds once the operator renews the certificate (no Retry-After: when is
+    not known). What would be signed would not verify (:func:`credential_end`)."""
+    if signer_end(inst.x5c) - SIGNER_MARGIN > now:
+        return None
+    return refusal("signer.expired", error="temporarily_unavailable", http_status=503)
+
+
+def _told(inst: Institution, refused: ProtocolError) -> ProtocolError:
+    """``refused``, logged first for the operator when it is the signer chain's end: each refused
+    issuance or print says which institution's certificate to renew, and when it ended (no case, no
+    person: the clerk's page and the wallet say the rest)."""
+    if refused.key == "signer.expired":
+        _log.error("%s issues and prints nothing: its signer certificate ended %s (or ends within a minute); have "
+                   "a new one issued, register it (esspass registry rotate) and restart the issuer with it",
+                   inst.entity.id, f"{signer_end(inst.x5c):%Y-%m-%d %H:%M:%S} UTC",
+                   extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
+    return refused
 
 
 def _holder_named(holder: Mapping[str, Any] | None) -> bool:

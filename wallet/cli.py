@@ -359,7 +359,8 @@ def _list(ctx: _Ctx) -> int:
     if not cards:
         ctx.say(ctx.t("cards.empty"))
     for card in cards:
-        # Withdrawn or suspended, else ended or not yet valid by its own dates, else the status list's word.
+        # Withdrawn or suspended, else ended or not yet valid by its own dates, or its copies expired (and
+        # whom to ask for a new one), else the status list's word.
         ctx.say(f"[{card.group}] {card.title} — {card.issuer_name} — {standing_words(card, ctx.lang)}")
         ctx.say(f"  {card.description}")
     return 0
@@ -393,7 +394,7 @@ def _plain(ctx: _Ctx, value: str) -> str:
 
 def _warn(ctx: _Ctx, card: Any) -> None:
     """Say on standard error that ``card`` would not pass an inspection as valid (withdrawn,
-    suspended, ended, not yet valid): standard output may be the QR text a script reads."""
+    suspended, ended, not yet valid, its copy expired): standard output may be the QR text a script reads."""
     from wallet.service import warning_words
 
     words = warning_words(card, ctx.lang)
@@ -444,7 +445,8 @@ def _status_text(ctx: _Ctx, check: Any) -> str:
 
 def _card_status(ctx: _Ctx, card: Any, check: Any = None) -> str:
     """The status list's answer (``check``, else the card's last), beside the document's own dates
-    when they have ended or not yet begun: "valid" alone would say it passes an inspection."""
+    when they have ended or not yet begun, or beside its copies' expiry while the document is still
+    valid (:attr:`wallet.service.Card.period`): "valid" alone would say it passes an inspection."""
     from wallet.service import standing_words
 
     check = check if check is not None else card.status
@@ -458,7 +460,7 @@ def _card_status(ctx: _Ctx, card: Any, check: Any = None) -> str:
 
 def _status(ctx: _Ctx) -> int:
     """Check each document's status list now; exit 2 when one is not confirmed valid (withdrawn,
-    suspended, not checked, or its own dates ended or not begun)."""
+    suspended, not checked, its own dates ended or not begun, or its copies expired)."""
     service = ctx.service()
     groups = [ctx.args.id] if ctx.args.id else [c.group for c in service.cards(ctx.lang)]
     worst = 0

@@ -50,6 +50,7 @@ __all__ = [
     "claim_options",
     "claim_rows",
     "claim_value",
+    "copies_expired",
     "deferring_issuer",
     "describe",
     "disclosures_sent",
@@ -318,6 +319,22 @@ def document_period(claims: Mapping[str, Any], today: date) -> str:
     if first is not None and first > today:
         return "not_yet"
     return "current"
+
+
+def copies_expired(copies: Sequence[StoredCredential], now: datetime) -> int | None:
+    """When every copy of a document (each form) has passed its technical expiry at ``now``: the
+    latest of those expiries (Unix seconds), else None (no copy, or one still live or without one).
+
+    A copy's ``exp`` (an mdoc's ``validUntil``) is not the document's end (:func:`document_dates`):
+    the issuer ends a copy with its signer certificate when that comes first (ISO/IEC 18013-5 keeps
+    an MSO within its signer's validity; the EUDI ARF asks it of every attestation). A document whose
+    copies all expired before its own last day is still valid: its holder needs a new copy, not a new
+    document. None of the copies is usable meanwhile (:func:`usable`)."""
+    ends = [c.exp for c in copies]
+    if not ends or any(end is None for end in ends):
+        return None
+    latest = max(end for end in ends if end is not None)
+    return latest if latest <= now.timestamp() else None
 
 
 # --- receive ----------------------------------------------------------------------------------------

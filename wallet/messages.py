@@ -484,6 +484,28 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "state.not_yet": ("Not valid yet: valid from {date}", "Vēl nav derīgs: derīgs no {date}",
                       "Noch nicht gültig: gültig ab {date}", "Pas encore valable : valable à partir du {date}",
                       "Jeszcze nieważny: ważny od {date}"),
+    # Every copy past its technical expiry (the issuer's signer certificate ended) while the document is
+    # still valid (wallet.core.copies_expired): not "ended"; the institution gives a new copy.
+    "state.copy_expired": ("This copy expired on {date}; the document is valid until {until}: ask {institution} "
+                           "for a new copy",
+                           "Šīs kopijas derīgums beidzās {date}; dokuments ir derīgs līdz {until}: lūdziet iestādei "
+                           "{institution} jaunu kopiju",
+                           "Diese Kopie ist am {date} abgelaufen; das Dokument gilt bis {until}: Bitten Sie "
+                           "{institution} um eine neue Kopie",
+                           "Cette copie a expiré le {date} ; le document est valable jusqu'au {until} : demandez une "
+                           "nouvelle copie à {institution}",
+                           "Ta kopia wygasła {date}; dokument jest ważny do {until}: poproś instytucję {institution} o "
+                           "nową kopię"),
+    "state.copy_expired_open": ("This copy expired on {date}; the document itself has not ended: ask {institution} "
+                                "for a new copy",
+                                "Šīs kopijas derīgums beidzās {date}; pats dokuments nav beidzies: lūdziet iestādei "
+                                "{institution} jaunu kopiju",
+                                "Diese Kopie ist am {date} abgelaufen; das Dokument selbst ist nicht abgelaufen: "
+                                "Bitten Sie {institution} um eine neue Kopie",
+                                "Cette copie a expiré le {date} ; le document lui-même n'a pas pris fin : demandez "
+                                "une nouvelle copie à {institution}",
+                                "Ta kopia wygasła {date}; sam dokument nie wygasł: poproś instytucję {institution} o "
+                                "nową kopię"),
     "status.not_withdrawn": ("Not withdrawn by the issuer.", "Izsniedzējs to nav atsaucis.",
                              "Von der ausstellenden Stelle nicht widerrufen.", "Non retiré par l'émetteur.",
                              "Nie został wycofany przez wystawcę."),
@@ -535,6 +557,30 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "valable. C'est à vous de décider si vous le partagez.",
         "Uwaga: ten dokument jest ważny dopiero od {date}. Inspektor zobaczy, że jeszcze nie jest ważny. Decyzja "
         "o udostępnieniu należy do Ciebie.",
+    ),
+    "consent.warn_copy_expired": (
+        "Warning: this copy of the document expired on {date}, though the document itself is valid until {until}. "
+        "An inspector will not accept this copy: ask {institution} for a new one.",
+        "Uzmanību: šīs dokumenta kopijas derīgums beidzās {date}, lai gan pats dokuments ir derīgs līdz {until}. "
+        "Inspektors šo kopiju nepieņems: lūdziet iestādei {institution} jaunu kopiju.",
+        "Achtung: Diese Kopie des Dokuments ist am {date} abgelaufen, das Dokument selbst gilt aber bis {until}. "
+        "Die Kontrollperson wird diese Kopie nicht annehmen: Bitten Sie {institution} um eine neue.",
+        "Attention : cette copie du document a expiré le {date}, alors que le document lui-même est valable "
+        "jusqu'au {until}. L'inspecteur n'acceptera pas cette copie : demandez-en une nouvelle à {institution}.",
+        "Uwaga: ta kopia dokumentu wygasła {date}, choć sam dokument jest ważny do {until}. Inspektor nie przyjmie "
+        "tej kopii: poproś instytucję {institution} o nową.",
+    ),
+    "consent.warn_copy_expired_open": (
+        "Warning: this copy of the document expired on {date}, though the document itself has not ended. An "
+        "inspector will not accept this copy: ask {institution} for a new one.",
+        "Uzmanību: šīs dokumenta kopijas derīgums beidzās {date}, lai gan pats dokuments nav beidzies. Inspektors "
+        "šo kopiju nepieņems: lūdziet iestādei {institution} jaunu kopiju.",
+        "Achtung: Diese Kopie des Dokuments ist am {date} abgelaufen, das Dokument selbst aber nicht. Die "
+        "Kontrollperson wird diese Kopie nicht annehmen: Bitten Sie {institution} um eine neue.",
+        "Attention : cette copie du document a expiré le {date}, alors que le document lui-même n'a pas pris fin. "
+        "L'inspecteur n'acceptera pas cette copie : demandez-en une nouvelle à {institution}.",
+        "Uwaga: ta kopia dokumentu wygasła {date}, choć sam dokument nie wygasł. Inspektor nie przyjmie tej kopii: "
+        "poproś instytucję {institution} o nową.",
     ),
     "consent.held_ended": ("You hold a document of this kind, but it can no longer be shown:",
                            "Jums ir šāda veida dokuments, taču to vairs nevar uzrādīt:",
@@ -931,6 +977,18 @@ _REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...]
         "L'organisme ne connaît pas cette offre, ou elle a déjà été utilisée ou a expiré. Demandez une "
         "nouvelle offre à l'organisme.",
         "Instytucja nie zna tej oferty albo została już użyta lub wygasła. Poproś instytucję o nową ofertę.")),
+    # The issuer refuses to sign under its expired document signer certificate (503, issuer.service).
+    ("signer_expired", re.compile(r"the institution's signing certificate has expired"), (
+        "The institution's signing certificate has expired, so it cannot issue documents until it renews it. "
+        "Nothing was received: try again later, or ask the institution.",
+        "Iestādes parakstīšanas sertifikāta derīgums ir beidzies, tāpēc tā nevar izsniegt dokumentus, kamēr to "
+        "neatjauno. Nekas netika saņemts: mēģiniet vēlāk vai vērsieties iestādē.",
+        "Das Signaturzertifikat der Stelle ist abgelaufen; bis sie es erneuert, kann sie keine Dokumente "
+        "ausstellen. Es wurde nichts empfangen: Versuchen Sie es später erneut oder wenden Sie sich an die Stelle.",
+        "Le certificat de signature de l'organisme a expiré : il ne peut pas délivrer de documents avant de l'avoir "
+        "renouvelé. Rien n'a été reçu : réessayez plus tard ou adressez-vous à l'organisme.",
+        "Certyfikat podpisu instytucji wygasł, więc nie może ona wydawać dokumentów, dopóki go nie odnowi. Nic nie "
+        "odebrano: spróbuj później lub skontaktuj się z instytucją.")),
     ("request_gone", re.compile(r"this request has expired or was already answered"), (
         "This request has expired or was already answered. Ask the inspector for a new one.",
         "Šis pieprasījums ir beidzies vai uz to jau ir atbildēts. Lūdziet inspektoram jaunu.",

@@ -21,7 +21,8 @@ what it may ask → status of the held documents of the requested types (best ef
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
 claims that leave, which of them the worker may leave out (the request's smaller claim sets; never one
 in plain view, which leaves anyway: :func:`core.always_sent`), and a
-warning for a document withdrawn, suspended, ended or not yet valid: :attr:`Card.warning`) → SD-JWT+KB
+warning for a document withdrawn, suspended, ended or not yet valid: :attr:`Card.warning`; one whose
+copies all expired is listed as held but not shown, and whom to ask for a new copy) → SD-JWT+KB
 per credential (nonce and full client_id) → direct_post(.jwt),
 or an error response (OpenID4VP 1.0 §8.5): ``access_denied`` on refusal or when nothing held
 answers, ``vp_formats_not_supported`` when the request asks only for formats this wallet does not
@@ -181,15 +182,20 @@ class Card:
     valid_from: str | None = None
     valid_until: str | None = None
     #: ``current``, ``ended`` (its last day has passed) or ``not_yet`` (its first day is ahead), by the
-    #: worker's date (:func:`core.document_period`), whatever its status list says.
+    #: worker's date (:func:`core.document_period`), whatever its status list says; ``copy_expired``
+    #: when it has not ended but every copy of it has passed its technical expiry
+    #: (:func:`core.copies_expired`: ended with the issuer's signer certificate), so that no copy can
+    #: be shown and the institution is to be asked for a new one.
     period: str = "current"
+    #: With ``copy_expired``: the day (ISO date, the worker's calendar) the last of its copies expired.
+    copy_expired_on: str | None = None
 
     @property
     def warning(self) -> str | None:
         """Why this document would not pass an inspection as valid, which the worker is told before
         it leaves (consent, offline QR): ``invalid`` (withdrawn) or ``suspended`` by its issuer, as
-        last recorded; else ``ended`` or ``not_yet`` by its own dates; None when nothing is known
-        against it."""
+        last recorded; else ``ended`` or ``not_yet`` by its own dates, or ``copy_expired`` (its
+        copies, not the document, expired); None when nothing is known against it."""
         if self.status is not None and self.status.value in ("invalid", "suspended"):
             return self.status.value
         return None if self.period == "current" else self.period
@@ -202,20 +208,37 @@ def warning_words(card: Card, lang: str) -> str:
     warning = card.warning
     if warning is None:
         return ""
+    if warning == "copy_expired":
+        return _copy_expired_words(card, lang, "consent.warn_copy_expired")
     day = card.valid_until if warning == "ended" else card.valid_from
     return messages.t(f"consent.warn_{warning}", lang, date=format_date(day, lang) if day else "?")
 
 
 def standing_words(card: Card, lang: str) -> str:
     """Where ``card`` stands, in one phrase for the lists: withdrawn or suspended by its issuer, else
-    ended or not yet begun by its own dates, else what its status list last said."""
+    ended or not yet begun by its own dates, or its copies expired while it is still valid (and whom
+    to ask for a new one), else what its status list last said."""
     from credentials.i18n import format_date
 
     warning = card.warning
+    if warning == "copy_expired":
+        return _copy_expired_words(card, lang, "state.copy_expired")
     if warning in ("ended", "not_yet"):
         day = card.valid_until if warning == "ended" else card.valid_from
         return messages.t(f"state.{warning}", lang, date=format_date(day, lang) if day else "?")
     return messages.t(f"status.{card.status.value}" if card.status is not None else "status.unknown", lang)
+
+
+def _copy_expired_words(card: Card, lang: str, key: str) -> str:
+    """``key`` (a copy expired on its day, the document valid until its last one, the institution to
+    ask for a new copy), or its ``_open`` form for a document that states no last day."""
+    from credentials.i18n import format_date
+
+    expired = format_date(card.copy_expired_on, lang) if card.copy_expired_on else "?"
+    if card.valid_until is None:
+        return messages.t(f"{key}_open", lang, date=expired, institution=card.issuer_name)
+    return messages.t(key, lang, date=expired, until=format_date(card.valid_until, lang),
+                      institution=card.issuer_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +284,8 @@ class ConsentRequest:
     selection: dict[str, tuple[StoredCredential, tuple[core.ClaimPath, ...]]]
     #: query id -> every option the chosen credential answers, the chosen one first (:func:`core.claim_options`)
     options: dict[str, tuple[tuple[core.ClaimPath, ...], ...]] = field(default_factory=dict)
-    #: Documents of a requested type the wallet holds but cannot show, their validity over (in words).
+    #: Documents of a requested type the wallet holds but cannot show, their validity over or their copies
+    #: expired (:func:`standing_words`: then whom to ask for a new copy).
     ended: tuple[str, ...] = ()
     lang: str = "en"
 
@@ -454,13 +478,21 @@ class WalletService:
         """The worker's date: the wallet's clock on this computer's calendar (its local time zone)."""
         return self.clock().astimezone().date()
 
-    def _card(self, copies: list[StoredCredential], lang: str) -> Card:
+    def _card(self, held: list[StoredCredential], lang: str) -> Card:
         # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
-        copies = [c for c in copies if c.format == "dc+sd-jwt"] or copies
+        copies = [c for c in held if c.format == "dc+sd-jwt"] or held
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
         readable = core.document_claims(first)  # an EUDI-model A1's period too, under our names
         valid_from, valid_until = core.document_dates(readable)
+        period = core.document_period(readable, self.today())
+        # Every copy, of either form, past its exp while the document has not ended: its copies ended
+        # with the issuer's signer certificate, and none can be shown until a new one comes.
+        expired = core.copies_expired(held, self.clock())
+        copy_expired_on = None
+        if expired is not None and period != "ended":
+            period = "copy_expired"
+            copy_expired_on = datetime.fromtimestamp(expired, UTC).astimezone().date().isoformat()
         return Card(
             group=first.group,
             vct=first.vct,
@@ -477,7 +509,8 @@ class WalletService:
             offline=any(c.extra.get("compact") for c in copies),
             valid_from=valid_from.isoformat() if valid_from else None,
             valid_until=valid_until.isoformat() if valid_until else None,
-            period=core.document_period(readable, self.today()),
+            period=period,
+            copy_expired_on=copy_expired_on,
         )
 
     def delete(self, group: str) -> str:
