@@ -18,7 +18,7 @@ from credentials.countries import name as country_name
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "type_metadata_document", "validate"]
+__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "label", "type_metadata_document", "validate"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -113,6 +113,19 @@ _CLAIMS = (
     ClaimInfo(("subject",), ("Insured person", "Apdrošinātā persona", "Versicherte Person", "Personne assurée",
               "Osoba ubezpieczona"), False, "never"),
 )
+
+
+def label(claim: str, lang: str) -> str:
+    """A top-level claim's label in ``lang`` (English fallback), as the type metadata gives it: the
+    words the verifier's pages show beside a card's value ("Personal identification number").
+    KeyError for a claim the card does not have."""
+    from credentials.i18n import LANGUAGES
+
+    index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+    for info in _CLAIMS:
+        if info.path == (claim,):
+            return info.labels[index]
+    raise KeyError(claim)
 
 
 def type_metadata_document() -> dict[str, Any]:

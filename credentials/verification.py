@@ -22,12 +22,15 @@ step code              what it checks
                        failed when one cannot be read at all
 ``holder_link``        the A1 or EHIC and the PID of one answer are the same person's: the same
                        personal number where both carry one of the same state (:mod:`credentials.holder_link`);
-                       never with several PIDs; not run when a PID withholds its number
+                       never with several PIDs; not run when a PID withholds its number; an EHIC
+                       shown without a PID passes with the words to check an identity document
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
 ``undetermined`` (a step could not run: status list unreachable or too old, trust list missing or
 older than its maximum age).
+A verdict also carries :class:`Notice` items: facts about a genuine document that the one who checks
+must know but that are no check of it (an EHIC of the verifier's own state, :func:`notices`).
 I/O is injected: status lists come through a ``StatusLookup`` callable.
 """
 
@@ -61,11 +64,13 @@ from credentials.sd_jwt import KeyBindingPolicy
 from credentials.x509 import ChainValidator, ValidatedChain
 
 __all__ = [
+    "COMPETENT_STATE",
     "INVALID",
     "TRUST_LIST_TOO_OLD",
     "UNDETERMINED",
     "VALID",
     "CredentialResult",
+    "Notice",
     "StatusLookup",
     "StatusOutcome",
     "Step",
@@ -73,6 +78,7 @@ __all__ = [
     "competence_problem",
     "duration_parts",
     "mdoc_json",
+    "notices",
     "verify_offline",
     "verify_response",
 ]
@@ -132,6 +138,21 @@ class StatusOutcome:
 StatusLookup = Callable[[status_list.StatusReference, trust_list.ListedEntity, datetime], StatusOutcome]
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the verdict tells beside its checks: a fact about a document that passed them, which
+    the one who checks must act on, but which is no defect of the document (its verdict is the
+    checks'). ``key`` names the words the pages translate; ``params`` are codes they write out (a
+    state's ISO code, written as its name), never personal data."""
+
+    key: str
+    message: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "message": self.message, "params": dict(self.params)}
+
+
 @dataclass
 class CredentialResult:
     query_id: str
@@ -169,6 +190,9 @@ class Verdict:
     credentials: list[CredentialResult]
     trust_list_age: float | None
     checked_at: datetime
+    #: What the verdict tells beside its checks (:func:`notices`); the first is its reason when nothing
+    #: else is (a valid verdict with no notice of its own steps).
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def reason_key(self) -> str:
@@ -176,6 +200,8 @@ class Verdict:
         step = self._reason_step()
         if step is not None:
             return step.reason_key
+        if self.notices and self.reason == self.notices[0].message:
+            return self.notices[0].key
         return "paper" if self.reason else ""
 
     @property
@@ -199,6 +225,7 @@ class Verdict:
             **({"reason_params": params} if params else {}),
             "checked_at": self.checked_at.isoformat(),
             "trust_list_age_seconds": self.trust_list_age,
+            "notices": [n.to_json() for n in self.notices],
             "steps": [s.to_json() for s in self.steps],
             "credentials": [{
                 "query_id": c.query_id, "vct": c.vct, "verdict": c.verdict, "issuer_id": c.issuer_id,
@@ -607,7 +634,7 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                     issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                     status_lookup: StatusLookup, chains: ChainValidator | None = None,
                     session_transcript: bytes | None = None, pid_number_states: Collection[str] = (),
-                    trust_list_max_age: float | None = None) -> Verdict:
+                    trust_list_max_age: float | None = None, home_state: str | None = None) -> Verdict:
     """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
 
     Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
@@ -630,8 +657,13 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     their A1s and EHICs (:func:`credentials.holder_link.link`); a PID of such a state that does not
     show it leaves the verdict undetermined. Empty by default: no state's PID is held to show it.
 
+    An EHIC shown without any PID (the PID is optional in the EHIC check: a patient may hold none)
+    passes ``holder_link`` with the words to check an identity document, as its offline QR code does
+    (:func:`_holder_link_steps`).
+
     A verdict that is valid but leaves something to say has it as its reason (:data:`_NOTICES`): the
     documents are tied by the wallet only, not by a number; optional documents were not presented.
+    ``home_state``: the verifier's own state (ISO code), for :func:`notices` (an EHIC of that state).
     """
     if issuers is None:
         step = _no_trust_list(trust_list_age, trust_list_max_age,
@@ -666,8 +698,10 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
     notice = _notice(top)
-    reason = _first_problem(all_steps) or (notice.message if notice is not None else "")
-    return Verdict(verdict, reason, top, results, trust_list_age, now)
+    told = notices(results, home_state)
+    reason = _first_problem(all_steps) or (notice.message if notice is not None else "") or \
+        (told[0].message if told else "")
+    return Verdict(verdict, reason, top, results, trust_list_age, now, told)
 
 
 #: The documents a PID is presented beside (shared/domain.md: they carry the personal number only).
@@ -697,6 +731,10 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     if len(pids) > 1:
         return [Step("holder_link", FAILED, f"The answer holds {len(pids)} PIDs: the documents cannot be tied to "
                                             "one person.", _SEVERAL)]
+    # No PID at all (none presented, and no presentation whose type is unknown because it failed):
+    # an EHIC is then tied to the person only by an identity document the one who checks compares.
+    if not any(pid.is_pid_type(r.vct) or r.vct is None for r in results):
+        return [_ehic_without_pid(d.claims) for d in documents if d.vct in _EHIC_TYPES]
     steps = []
     for document in documents:
         for person in pids:
@@ -713,6 +751,27 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     return steps
 
 
+_EHIC_TYPES = frozenset({ehic.VCT, *ehic.ALIASES})
+#: Reason keys of an EHIC's ``holder_link`` step when no PID came with it (:func:`_ehic_without_pid`).
+_NO_PID, _NO_PID_UNNAMED = "holder_link.no_pid", "holder_link.no_pid_unnamed"
+
+
+def _ehic_without_pid(claims: Mapping[str, Any]) -> Step:
+    """The ``holder_link`` step of an EHIC shown without a PID, judged as its offline QR code is
+    (:func:`_offline_holder_step`): nothing ties it to the person in front of the desk but an identity
+    document, so the valid verdict says to check one (a notice). What the desk compares with it is
+    what the card shows: its personal identification number (Decision S2 field 6, which identity
+    documents of many states carry), or the insured person it names (a represented child). A card
+    showing neither (a query not asking for the number) has nothing to compare: not run, undetermined."""
+    if holder_link.normalise_number(claims.get("personal_administrative_number")) is None \
+            and not isinstance(claims.get("subject"), Mapping):
+        return Step("holder_link", NOT_RUN, "No PID came with the EHIC, and the card shows neither a personal "
+                    "identification number nor an insured person: nothing can be compared with an identity "
+                    "document, so it cannot be tied to the person checked.", _NO_PID_UNNAMED)
+    return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document to confirm the "
+                "holder.", _NO_PID)
+
+
 _SEVERAL = "holder_link.several"
 #: A document that names no status list: never checkable for withdrawal (its own reason, not that
 #: of a list not signed by the institution, "status.failed").
@@ -725,11 +784,46 @@ _PARTIAL, _NOTHING = "query.partial", "query.nothing_presented"
 #: tied to the PID (whose face the inspector sees) by the wallet only, not by a personal number; or
 #: it is a represented person's card; optional documents were not presented; an offline code (the
 #: wallet's, or a paper copy's) is tied to its holder only by an identity document the inspector checks.
-_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _PARTIAL, "holder_link.check_identity", "paper")
+_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _NO_PID, _PARTIAL, "holder_link.check_identity",
+            "paper")
 
 
 def _notice(steps: Sequence[Step]) -> Step | None:
     return next((s for key in _NOTICES for s in steps if s.result == PASSED and s.key == key), None)
+
+
+#: The key of the notice that an EHIC is of the verifier's own state (:func:`notices`).
+COMPETENT_STATE = "ehic.competent_state"
+
+
+def notices(results: Sequence[CredentialResult], home_state: str | None) -> list[Notice]:
+    """What the verdict on ``results`` tells beside its checks, for a verifier of ``home_state``
+    (its ISO code; None: not known, nothing is told).
+
+    An EHIC whose issuing state (its competent state, vouched for by the competence check; EL/GR, UK/GB
+    alike) is ``home_state`` gets :data:`COMPETENT_STATE`: the card covers necessary care during a
+    stay in another state (Regulation (EC) No 883/2004 Art. 19), not care in its competent state, where
+    the person is insured under national rules (in the state of residence, if another, through a
+    portable document S1, Art. 17; Decision S1). It is a notice and not a failed check, so the verdict
+    stays what the checks say: the card is genuine and valid, and whether it is the ground to bill on
+    depends on the care and the patient (a frontier worker, a pensioner registered with an S1, a
+    different state of stay), which only the desk knows; a refusal would turn a true answer to "is this
+    card genuine and valid?" into a false one. Only a card whose institution passed its competence
+    check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of."""
+    home = countries.normalise(home_state.strip().upper()) if isinstance(home_state, str) and home_state.strip() \
+        else None
+    if home is None:
+        return []
+    for result in results:
+        if result.vct not in _EHIC_TYPES or result.issuer_id is None:
+            continue
+        stated = result.claims.get("issuing_country")
+        state = stated if isinstance(stated, str) and stated.strip() else result.issuer_country
+        if isinstance(state, str) and countries.normalise(state.strip().upper()) == home:
+            return [Notice(COMPETENT_STATE, f"This EHIC is of {home}, the state of this verifier: the card does "
+                           "not cover care in its own competent state (Regulation (EC) No 883/2004 Art. 19; "
+                           "Decision S1); bill such care under national rules.", (("country", home),))]
+    return []
 
 
 #: Keys of a ``query`` step that cannot judge the answer: a presentation that cannot be decoded at all
@@ -790,7 +884,7 @@ def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.S
 
 def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                    status_lookup: StatusLookup, challenge: bytes | None = None, max_age: int = 60,
-                   trust_list_max_age: float | None = None) -> Verdict:
+                   trust_list_max_age: float | None = None, home_state: str | None = None) -> Verdict:
     """The offline QR (:mod:`credentials.compact`): the same steps and verdict as online, no network needed.
 
     The issuer key comes from the cached trust list by ``kid``; the status from the cached status
@@ -798,7 +892,8 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     valid, and so can the wallet's code, but the verdict says to check an identity document: neither
     carries a photo, and no PID comes with them. One naming no holder is never valid
     (:func:`_offline_holder_step`). ``issuers`` None: as :func:`verify_response` says it (a list
-    held too old, or none: "No trust list is cached on this device").
+    held too old, or none: "No trust list is cached on this device"). ``home_state``: as for
+    :func:`verify_response`, the verifier's own state for :func:`notices`.
     """
     from credentials import compact
 
@@ -860,8 +955,10 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
             steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     every = top + steps
     notice = _notice(top)
-    reason = _first_problem(every) or (notice.message if notice is not None else "")
-    return Verdict(_combine(every), reason, top, [result], trust_list_age, now)
+    told = notices([result], home_state)
+    reason = _first_problem(every) or (notice.message if notice is not None else "") or \
+        (told[0].message if told else "")
+    return Verdict(_combine(every), reason, top, [result], trust_list_age, now, told)
 
 
 _PAPER = "Paper document: check an identity document to confirm the holder."

@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from credentials import dcql, trust_list
+from credentials import countries, dcql, ehic, trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES
 from credentials.jose import parse_json
@@ -37,7 +37,7 @@ from esspass.status_client import StatusClient
 from esspass.web import install, local_path, page_language
 from verifier import messages, records
 from verifier.db import InspectorSession
-from verifier.service import FLOWS, PROFILES, VerifierService
+from verifier.service import FLOWS, PROFILES, VerifierService, entity_state
 from verifier.settings import InspectorTokens, VerifierSettings
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, configured_storage_key
 
@@ -73,6 +73,21 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         tl = lists.issuers(now)
         return tl, tl.age(now)
 
+    known: list[str] = []  # the verifier's state, once the verifiers list has named it
+
+    def home_state(now: datetime) -> str | None:
+        """This verifier's state: its entity's country on the verifiers list (the list held, as for
+        the issuers list), else the state its id names (``LV:VDI``), until the list can be had."""
+        if not known:
+            try:
+                entity = lists.verifiers(now).entity(settings.entity_id)
+            except CredentialError:
+                entity = None
+            if entity is None:
+                return entity_state(settings.entity_id)
+            known.append(entity.country)
+        return known[0]
+
     engine = make_engine(settings.db_url("verifier.db"))
     upgrade(engine, MIGRATIONS)
     storage_key = configured_storage_key(settings)
@@ -88,7 +103,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         response_mode=settings.response_mode, retention_seconds=settings.retention_seconds,
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
         request_uri_method=settings.request_uri_method, records_days=settings.records_days,
-        pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds)
+        pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds,
+        purposes=settings.purposes, home_state=home_state)
     return service, http
 
 
@@ -728,6 +744,11 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
     return {"verdict": verdict, "describe": messages.describe_document,
             "status_words": lambda code: messages.status_words(code, lang),
             "reason": messages.reason_text(verdict, lang),
+            "notice_text": lambda notice: messages.notice_text(notice, lang),
+            "ehic_types": (ehic.VCT, *ehic.ALIASES),
+            "ehic_label": lambda claim: ehic.label(claim, lang),
+            "country_text": lambda code: countries.name(code, lang) if countries.is_supported(code) else str(code),
+            "datetime_text": lambda value: messages.datetime_text(value, lang),
             "step_name": lambda code: messages.step_name(code, lang),
             "step_text": lambda step: messages.step_text(step, lang),
             "date_text": lambda value: messages.date_text(value, lang),

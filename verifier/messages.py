@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from credentials import i18n
+from credentials import countries, i18n
 from credentials.countries import name as country_name
 from credentials.verification import duration_parts
 
-__all__ = ["date_text", "describe_document", "duration_words", "institution_name", "reason_text", "status_words",
-           "step_name", "step_text", "translator"]
+__all__ = ["date_text", "datetime_text", "describe_document", "duration_words", "institution_name", "notice_text",
+           "reason_text", "status_words", "step_name", "step_text", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -115,7 +115,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Ta karta ubezpiecza inną osobę, którą reprezentuje posiadacz, a nie samego posiadacza."),
     "status_code": ("Situation", "Statuss", "Situation", "Situation", "Status"),
     "ehic.sentence": ("Health insurance: {country}, card valid until {end}.",
-                      "Veselības apdrošināšana: {country}, karte derīga līdz {end}.",
+                      # A Latvian date ends with its own full stop ("01.11.2029."): the sentence adds none.
+                      "Veselības apdrošināšana: {country}, karte derīga līdz {end}",
                       "Krankenversicherung: {country}, Karte gültig bis {end}.",
                       "Assurance maladie : {country}, carte valable jusqu'au {end}.",
                       "Ubezpieczenie zdrowotne: {country}, karta ważna do {end}."),
@@ -582,17 +583,18 @@ _T.update({
         "qui vous est applicable) et de votre identité.",
         "Inspekcja pracy: sprawdzenie Twojego dokumentu przenośnego A1 (ustawodawstwo w zakresie zabezpieczenia "
         "społecznego którego państwa ma do Ciebie zastosowanie) i Twojej tożsamości."),
+    # Neutral: an EHIC is checked by whoever provides care (a hospital's admissions desk), not by a labour
+    # inspection; a deployment states its own with ESSPASS_VERIFIER_PURPOSES (verifier/settings.py).
     "purpose.ehic": (
-        "Labour inspection: check your European Health Insurance Card (your health insurance during a stay in "
-        "another country) and your identity.",
-        "Darba inspekcija: pārbaudīt jūsu Eiropas veselības apdrošināšanas karti (jūsu veselības apdrošināšanu, "
-        "uzturoties citā valstī) un jūsu identitāti.",
-        "Arbeitsinspektion: Prüfung Ihrer Europäischen Krankenversicherungskarte (Ihr Krankenversicherungsschutz "
-        "bei einem Aufenthalt in einem anderen Staat) und Ihrer Identität.",
-        "Inspection du travail : vérification de votre carte européenne d'assurance maladie (votre assurance "
-        "maladie lors d'un séjour dans un autre pays) et de votre identité.",
-        "Inspekcja pracy: sprawdzenie Twojej Europejskiej Karty Ubezpieczenia Zdrowotnego (Twojego ubezpieczenia "
-        "zdrowotnego podczas pobytu w innym państwie) i Twojej tożsamości."),
+        "Check of your European Health Insurance Card, for the cost of your care, and of your identity.",
+        "Jūsu Eiropas veselības apdrošināšanas kartes pārbaude jūsu veselības aprūpes izmaksu segšanai un jūsu "
+        "identitātes pārbaude.",
+        "Prüfung Ihrer Europäischen Krankenversicherungskarte für die Kosten Ihrer Behandlung und Prüfung Ihrer "
+        "Identität.",
+        "Vérification de votre carte européenne d'assurance maladie, pour le coût de vos soins, et de votre "
+        "identité.",
+        "Sprawdzenie Twojej Europejskiej Karty Ubezpieczenia Zdrowotnego na potrzeby kosztów Twojego leczenia oraz "
+        "Twojej tożsamości."),
     "purpose.other": ("Labour inspection: check the documents asked for.",
                       "Darba inspekcija: pārbaudīt pieprasītos dokumentus.",
                       "Arbeitsinspektion: Prüfung der angefragten Dokumente.",
@@ -826,6 +828,80 @@ _T.update({
                             "Nie udało się sprawdzić tego kodu. Zeskanuj go ponownie albo rozpocznij kontrolę kodem "
                             "QR."),
 })
+#: The EHIC at a health care provider's desk (review of the EHIC desk): the certificate's period, the
+#: competent institution, the card of the desk's own state, the card without a PID, printing the verdict.
+_T.update({
+    "ehic.prc_sentence": ("Health insurance: {country}, provisional replacement certificate, valid from {start} to "
+                          "{end}.",
+                          "Veselības apdrošināšana: {country}, pagaidu aizstājējsertifikāts, derīgs no {start} līdz "
+                          "{end}",
+                          "Krankenversicherung: {country}, provisorische Ersatzbescheinigung, gültig vom {start} bis "
+                          "{end}.",
+                          "Assurance maladie : {country}, certificat provisoire de remplacement, valable du {start} "
+                          "au {end}.",
+                          "Ubezpieczenie zdrowotne: {country}, certyfikat tymczasowo zastępujący kartę, ważny od "
+                          "{start} do {end}."),
+    "competent_institution": ("Competent institution", "Kompetentā iestāde", "Zuständiger Träger",
+                              "Institution compétente", "Instytucja właściwa"),
+    "notice.ehic.competent_state": (
+        "This card is of {country}, the state of this desk: an EHIC does not cover care in its own competent "
+        "state (Regulation (EC) No 883/2004, Art. 19; Decision S1). Bill such care under national rules.",
+        "Šī karte ir no šīs iestādes valsts ({country}): EVAK nesedz aprūpi savā kompetentajā valstī (Regula (EK) "
+        "Nr. 883/2004, 19. pants; Lēmums S1). Šādu aprūpi apmaksā saskaņā ar valsts noteikumiem.",
+        "Diese Karte stammt aus dem Staat dieser Stelle ({country}): Eine EKVK deckt keine Behandlung in ihrem "
+        "eigenen zuständigen Staat (Verordnung (EG) Nr. 883/2004, Art. 19; Beschluss S1). Rechnen Sie solche "
+        "Behandlungen nach den nationalen Vorschriften ab.",
+        "Cette carte est de l'État de ce service ({country}) : une CEAM ne couvre pas les soins dans son propre "
+        "État compétent (règlement (CE) n° 883/2004, art. 19 ; décision S1). Facturez ces soins selon les règles "
+        "nationales.",
+        "Ta karta pochodzi z państwa tej placówki ({country}): EKUZ nie obejmuje leczenia we własnym państwie "
+        "właściwym (rozporządzenie (WE) nr 883/2004, art. 19; decyzja S1). Rozliczaj takie leczenie według "
+        "przepisów krajowych."),
+    # The same, where the state is not at hand (the records page has the key alone).
+    "reason.ehic.competent_state": (
+        "The card is of the state of this desk: an EHIC does not cover care in its own competent state "
+        "(Regulation (EC) No 883/2004, Art. 19; Decision S1).",
+        "Karte ir no šīs iestādes valsts: EVAK nesedz aprūpi savā kompetentajā valstī (Regula (EK) Nr. 883/2004, "
+        "19. pants; Lēmums S1).",
+        "Die Karte stammt aus dem Staat dieser Stelle: Eine EKVK deckt keine Behandlung in ihrem eigenen "
+        "zuständigen Staat (Verordnung (EG) Nr. 883/2004, Art. 19; Beschluss S1).",
+        "La carte est de l'État de ce service : une CEAM ne couvre pas les soins dans son propre État compétent "
+        "(règlement (CE) n° 883/2004, art. 19 ; décision S1).",
+        "Karta pochodzi z państwa tej placówki: EKUZ nie obejmuje leczenia we własnym państwie właściwym "
+        "(rozporządzenie (WE) nr 883/2004, art. 19; decyzja S1)."),
+    "reason.holder_link.no_pid": (
+        "Valid; no PID was shown with the EHIC: check an identity document to confirm the holder (the card's "
+        "personal identification number, or the insured person it names).",
+        "Derīgs; kopā ar EVAK netika uzrādīts PID: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu "
+        "turētāju (kartes personas kodu vai tajā norādīto apdrošināto personu).",
+        "Gültig; mit der EKVK wurde keine PID gezeigt: Prüfen Sie einen Ausweis, um die Person zu bestätigen (die "
+        "persönliche Kennnummer der Karte oder die darin genannte versicherte Person).",
+        "Valable ; aucun PID n'a été présenté avec la CEAM : vérifiez une pièce d'identité pour confirmer le "
+        "titulaire (le numéro d'identification personnel de la carte, ou l'assuré qu'elle nomme).",
+        "Ważne; razem z EKUZ nie okazano PID: sprawdź dokument tożsamości, aby potwierdzić posiadacza (osobisty "
+        "numer identyfikacyjny z karty lub wskazaną w niej osobę ubezpieczoną)."),
+    "reason.holder_link.no_pid_unnamed": (
+        "No PID was shown with the EHIC, and the card shows neither a personal identification number nor an "
+        "insured person: nothing can be compared with an identity document, so it cannot be tied to the person "
+        "checked.",
+        "Kopā ar EVAK netika uzrādīts PID, un kartē nav ne personas koda, ne apdrošinātās personas: nav ar ko "
+        "salīdzināt personu apliecinošu dokumentu, tāpēc to nevar sasaistīt ar pārbaudāmo personu.",
+        "Mit der EKVK wurde keine PID gezeigt, und die Karte zeigt weder eine persönliche Kennnummer noch eine "
+        "versicherte Person: Nichts lässt sich mit einem Ausweis vergleichen, daher ist sie der geprüften Person "
+        "nicht zuzuordnen.",
+        "Aucun PID n'a été présenté avec la CEAM, et la carte ne montre ni numéro d'identification personnel ni "
+        "assuré : rien ne peut être comparé à une pièce d'identité, elle ne peut donc pas être rattachée à la "
+        "personne contrôlée.",
+        "Razem z EKUZ nie okazano PID, a karta nie pokazuje ani osobistego numeru identyfikacyjnego, ani osoby "
+        "ubezpieczonej: nie ma czego porównać z dokumentem tożsamości, więc nie można jej powiązać z kontrolowaną "
+        "osobą."),
+    # Printing the verdict (verifier/static/verifier.css @media print; the button: verifier.js).
+    "print": ("Print for the billing file", "Drukāt rēķinu lietai", "Für die Abrechnungsakte drucken",
+              "Imprimer pour le dossier de facturation", "Drukuj do dokumentacji rozliczeniowej"),
+    "checked_at": ("Checked at", "Pārbaudes laiks", "Geprüft am", "Contrôlé le", "Sprawdzono"),
+    "proof_id": ("Verification proof", "Pārbaudes apliecinājums", "Prüfnachweis", "Preuve de vérification",
+                 "Dowód weryfikacji"),
+})
 i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
 
@@ -847,8 +923,12 @@ def describe_document(doc: Mapping[str, Any], lang: str) -> str:
             return i18n.t("verifier.pda1.sentence_period", lang, country=cname, end=until,
                           start=_date_words(doc.get("starting_date"), lang))
         return i18n.t("verifier.pda1.sentence", lang, country=cname, end=until)
-    end = doc.get("date_of_expiry") or doc.get("ending_date")
-    return i18n.t("verifier.ehic.sentence", lang, country=cname, end=_date_words(end, lang))
+    if doc.get("starting_date") is not None or doc.get("ending_date") is not None:
+        # A Provisional Replacement Certificate (Decision S2): its own period, from when too (one not
+        # started yet is not valid, and the desk sees from when it covers).
+        return i18n.t("verifier.ehic.prc_sentence", lang, country=cname,
+                      start=_date_words(doc.get("starting_date"), lang), end=_date_words(doc.get("ending_date"), lang))
+    return i18n.t("verifier.ehic.sentence", lang, country=cname, end=_date_words(doc.get("date_of_expiry"), lang))
 
 
 def _date_words(value: Any, lang: str) -> str:
@@ -927,10 +1007,28 @@ def _detail(key: str, params: Any, lang: str) -> str | None:
         return None
 
 
+def notice_text(notice: Mapping[str, Any], lang: str) -> str:
+    """A verdict's notice (:class:`credentials.verification.Notice` as JSON) in the page's language, a
+    state's code written as its name ("?" for one that is none); its English message when it has no
+    translation."""
+    key = notice.get("key")
+    if not isinstance(key, str) or f"verifier.notice.{key}" not in i18n.catalogue_keys():
+        return str(notice.get("message") or "")
+    params = notice.get("params") if isinstance(notice.get("params"), Mapping) else {}
+    code = params.get("country") if isinstance(params, Mapping) else None
+    where = country_name(code, lang) if isinstance(code, str) and countries.is_supported(code) else "?"
+    return i18n.t(f"verifier.notice.{key}", lang, country=where)
+
+
 def reason_text(verdict: Mapping[str, Any], lang: str) -> str:
     """The one-sentence reason in the page's language (the English detail when no translation exists);
-    with the numbers it says (``reason_params``: a trust list's age and maximum) where the verdict has them."""
+    with the numbers it says (``reason_params``: a trust list's age and maximum) where the verdict has them,
+    and the words of its notice, with the state it names, when a notice is the reason (:func:`notice_text`)."""
     key = str(verdict.get("reason_key") or "")
+    told = verdict.get("notices")
+    for notice in told if isinstance(told, list) else []:
+        if key and isinstance(notice, Mapping) and notice.get("key") == key:
+            return notice_text(notice, lang)
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
         text = _detail(key, verdict.get("reason_params"), lang) or i18n.t(f"verifier.reason.{key}", lang)
         code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
@@ -978,11 +1076,22 @@ def date_text(value: Any, lang: str) -> str:
         return str(value)
 
 
+def datetime_text(value: Any, lang: str) -> str:
+    """A moment (ISO 8601, with the offset of the verifier's zone, as a verdict's ``checked_at``) as its
+    date in the page's language and its hour and minute there; a value that is none as it is."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    day = i18n.format_date(moment.date(), lang)
+    return f"{day} {moment:%H:%M}" if day.endswith(".") else f"{day}, {moment:%H:%M}"
+
+
 def institution_name(name: str, name_en: str, country: str, lang: str) -> str:
     """An institution as the trust list names it: in its own language on a page in that language,
     else by its English name with its own beside it (as on its documents and letterhead)."""
-    from credentials import countries
-
     try:
         own = countries.language(country)
     except KeyError:

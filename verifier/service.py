@@ -18,17 +18,17 @@ from typing import Any, Protocol, runtime_checkable
 
 from cryptography.x509 import Certificate
 
-from credentials import dcql, ehic, eudi_pda1, i18n, mdoc, openid4vp, pda1, pid, trust_list, verification
+from credentials import countries, dcql, ehic, eudi_pda1, i18n, mdoc, openid4vp, pda1, pid, trust_list, verification
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
 from trust_registry.client import TrustListTooOld, TrustListUnavailable
 from verifier import messages, records
-from verifier.settings import PID_NUMBER_STATES
+from verifier.settings import PID_NUMBER_STATES, PROFILES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
 
-__all__ = ["PROFILES", "VerifierService", "profile_query"]
+__all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query"]
 
 #: ``personal_administrative_number`` of the A1 and the EHIC: what ties them to the PID (holder_link).
 _PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
@@ -68,8 +68,12 @@ def _pid_query() -> dict[str, Any]:
 #: What an A1's or EHIC's SD-JWT VC always shows (never selectively disclosable, domain.md "Common
 #: block") and its mdoc must be asked for, since there every data element may be left out (ISO
 #: 18013-5 §8.3.2.1.2.2): the issuing authority, whose ``id`` the competence check compares with
-#: the signer, and the document's own dates, which ``document_validity`` checks.
+#: the signer, and the document's own dates, which ``document_validity`` checks. An EHIC's also
+#: ``authentic_source``, the competent institution (Decision S2 field 7) the desk bills, which the
+#: verdict shows; an A1's is not asked for, as its inspection does not use it.
 _MDOC_IN_CLEAR = ("issuing_authority", "date_of_issuance")
+_MDOC_IN_CLEAR_OF = {pda1.CONFIGURATION_ID: _MDOC_IN_CLEAR,
+                     ehic.CONFIGURATION_ID: (*_MDOC_IN_CLEAR, "authentic_source")}
 _MDOC_EXPIRY = "date_of_expiry"
 
 
@@ -93,7 +97,7 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
     if query["id"] in (pda1.CONFIGURATION_ID, ehic.CONFIGURATION_ID):
         asked = {c["path"][0] for c in query["claims"]}
         options = sets or [[c["id"] for c in query["claims"]]]
-        clear = [n for n in _MDOC_IN_CLEAR if n not in asked]
+        clear = [n for n in _MDOC_IN_CLEAR_OF[query["id"]] if n not in asked]
         claims += [{"id": f"m{i}", "path": [doctype, n]} for i, n in enumerate(clear)]
         always = [f"m{i}" for i in range(len(clear))]
         if _MDOC_EXPIRY in asked:
@@ -108,7 +112,13 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
 
 def profile_query(profile: str) -> dict[str, Any]:
     """The DCQL query of an inspection profile (OpenID4VP §6): the document plus the PID in one request,
-    each as SD-JWT VC or as ISO mdoc, whichever the wallet holds (``credential_sets``, §6.2)."""
+    each as SD-JWT VC or as ISO mdoc, whichever the wallet holds (``credential_sets``, §6.2).
+
+    The A1's PID is required (the inspection's use case, domain.md: the A1 *and* the PID). The EHIC's
+    is optional (``required: false``): a patient may hold no PID (a state whose provider is not live,
+    a UK or Swiss resident), and the card alone is judged as its offline QR code is, valid with the
+    words to check an identity document (:func:`credentials.verification._ehic_without_pid`); a
+    wallet holding a PID answers with it (§6.4.2), and the two are then linked as before."""
     alternatives: list[dict[str, Any]] = []
     if profile == "pda1":
         doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
@@ -131,8 +141,11 @@ def profile_query(profile: str) -> dict[str, Any]:
     queries = [doc, _pid_query()]
     options = [[[q["id"]], [f"{q['id']}_mdoc"]] for q in queries]
     options[0] += [[a["id"]] for a in alternatives]
+    credential_sets: list[dict[str, Any]] = [{"options": o} for o in options]
+    if profile == "ehic":
+        credential_sets[1]["required"] = False
     return {"credentials": [*queries, *(_as_mdoc(q) for q in queries), *alternatives],
-            "credential_sets": [{"options": o} for o in options]}
+            "credential_sets": credential_sets}
 
 
 @runtime_checkable
@@ -142,7 +155,6 @@ class Prefetching(Protocol):
     def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> Prefetched: ...
 
 
-PROFILES = ("pda1", "ehic")
 #: cross_device: the inspector's screen shows a QR code for the worker's phone; same_device: the
 #: page runs on the phone that holds the wallet (a remote check, a self check-in).
 FLOWS = ("cross_device", "same_device")
@@ -164,8 +176,16 @@ class VerifierService:
                  policy_version: str = "esspass-2026-11", clock: Callable[[], datetime] | None = None,
                  redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get",
                  records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES,
-                 result_grace: int = 120) -> None:
+                 result_grace: int = 120, purposes: Mapping[str, Mapping[str, str]] | None = None,
+                 home_state: Callable[[datetime], str | None] | None = None) -> None:
         self.entity_id = entity_id
+        #: Each check's purpose as the deployment states it (``ESSPASS_VERIFIER_PURPOSES``, normalised
+        #: by :class:`verifier.settings.VerifierSettings`): profile -> {language tag: text}, "" the
+        #: text for every language.
+        self.purposes = {profile: dict(texts) for profile, texts in (purposes or {}).items()}
+        #: This verifier's own state (ISO code) at a time: an EHIC of it gets a notice
+        #: (:func:`credentials.verification.notices`). Default: the state the entity's id names.
+        self.home_state = home_state or (lambda _now: entity_state(entity_id))
         #: The states whose PIDs carry the personal number of their A1s and EHICs: a PID of one that
         #: does not show it leaves the verdict undetermined (:func:`credentials.holder_link.link`).
         self.pid_number_states = frozenset(pid_number_states)
@@ -221,9 +241,8 @@ class VerifierService:
             inspection = profile or "pda1"
             query = profile_query(inspection)
         translations: dict[str, str] = {}
-        if not purpose:  # the inspection's own, in every language of the pages (an API caller's: as given)
-            purpose, *others = (messages.translator(lang)(f"purpose.{inspection}") for lang in i18n.LANGUAGES)
-            translations = dict(zip(i18n.LANGUAGES[1:], others, strict=True))
+        if not purpose:  # the inspection's own (an API caller's: as given)
+            purpose, translations = self._purpose(inspection)
         query = dcql.validate(dict(query))
         mode = response_mode or self.response_mode
         if mode not in ("direct_post", "direct_post.jwt"):
@@ -249,6 +268,20 @@ class VerifierService:
         self.end_grace(viewer)
         self.store.add(tx)
         return tx
+
+    def _purpose(self, inspection: str) -> tuple[str, dict[str, str]]:
+        """Why this check asks, for the wallet: the text to send as ``purpose`` and its translations
+        (``purpose#<tag>``). The deployment's own for the profile (:attr:`purposes`: one text for
+        every language, or the languages it gives, English or else the first as ``purpose``), else
+        ours in every language of the pages (``verifier.purpose.<profile>``)."""
+        own = self.purposes.get(inspection)
+        if own:
+            if "" in own:
+                return own[""], {}
+            first = "en" if "en" in own else next(iter(own))
+            return own[first], {tag: text for tag, text in own.items() if tag != first}
+        purpose, *others = (messages.translator(lang)(f"purpose.{inspection}") for lang in i18n.LANGUAGES)
+        return purpose, dict(zip(i18n.LANGUAGES[1:], others, strict=True))
 
     def link(self, tx: Transaction) -> str:
         return openid4vp.request_link(tx.client_id, f"{self.base_url}/requests/{tx.id}",
@@ -446,7 +479,15 @@ class VerifierService:
         return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
                                             chains=self.chains, session_transcript=session_transcript,
-                                            pid_number_states=self.pid_number_states, trust_list_max_age=max_age)
+                                            pid_number_states=self.pid_number_states, trust_list_max_age=max_age,
+                                            home_state=self._home_state(now))
+
+    def _home_state(self, now: datetime) -> str | None:
+        """:attr:`home_state` at ``now``; None (no notice) when it cannot be told."""
+        try:
+            return self.home_state(now)
+        except CredentialError:
+            return None
 
     def _trust_list(self, now: datetime) -> tuple[trust_list.TrustList | None, float | None, float | None]:
         """The issuers list a check uses, its age, and the maximum age when the list held is past it.
@@ -478,6 +519,7 @@ class VerifierService:
             issuers = None
         if issuers is None:
             raise ProtocolError("temporarily_unavailable", "no trust list is available", http_status=503)
+        self._home_state(now)  # this verifier's state, from the verifiers list while it can be had
         return dataclasses.asdict(self.status_lookup.prefetch(issuers, now))
 
     # --- offline QR (issue #7) -------------------------------------------------------------------
@@ -515,7 +557,8 @@ class VerifierService:
         issuers, age, max_age = self._trust_list(now)
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
-                                              challenge=code, trust_list_max_age=max_age)
+                                              challenge=code, trust_list_max_age=max_age,
+                                              home_state=self._home_state(now))
         display, person = _display(verdict)
         display["offline"] = True
         proof = self.proof(verdict, now)
@@ -584,6 +627,10 @@ class VerifierService:
                 out["verdict"]["personal_data_removed"] = True
             if tx.proof:
                 out["proof_url"] = f"/api/requests/{view}/proof"
+                # The proof's id (its jti, the inspection record's id): what a printed verdict cites.
+                jti = decode_jws(tx.proof).payload.get("jti")
+                if isinstance(jti, str):
+                    out["proof_id"] = jti
         return out
 
     def _person_now(self, tx: Transaction, now: float, seen_by: str | None) -> dict[str, Any] | None:
@@ -631,6 +678,12 @@ class VerifierService:
                         self.access_key)
 
 
+def entity_state(entity_id: str) -> str | None:
+    """The state an institution id names (``LV:VDI`` -> ``LV``; EESSI ids begin with it), or None."""
+    code = entity_id.partition(":")[0].strip().upper()
+    return code if ":" in entity_id and countries.is_supported(code) else None
+
+
 def _held_too_old(exc: CredentialError) -> tuple[float, float] | None:
     """(age, maximum age) in seconds when ``exc`` says the issuers list held is past its maximum age
     (:class:`trust_registry.client.TrustListTooOld`, or carried by a ``TrustListUnavailable``); None
@@ -675,12 +728,18 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
             doc = {k: v for k, v in c.items() if k not in ("family_name", "given_name", "birthdate")}
             if "employer_name" in doc:
                 doc["employer"] = {"name": doc.pop("employer_name"), "id": doc.pop("employer_id", None)}
+            if "institution_id" in doc or "institution_name" in doc:  # an EHIC's competent institution
+                doc["authentic_source"] = {k: doc.pop(f"institution_{k}") for k in ("id", "name")
+                                           if f"institution_{k}" in doc}
             doc.update(vct=cred.vct, issuer_name=cred.issuer_name)
             person.setdefault("documents", []).append(doc)
         elif cred.vct is not None:
+            # authentic_source: the competent institution (Decision S2 field 7, the one an EHIC's care is
+            # billed to), which may be another body than the signer (issuer_name; domain.md).
             doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
-                                     "date_of_expiry", "personal_administrative_number", "subject") if k in c}
+                                     "date_of_expiry", "personal_administrative_number", "subject",
+                                     "authentic_source") if k in c}
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.x509 import Certificate
@@ -16,16 +16,21 @@ from credentials import countries
 from credentials.errors import DataError
 from credentials.files import LOGIN_NAME, TokenNameError, named_tokens
 from credentials.jose import PrivateKey
-from credentials.openid4vp import client_id_for
+from credentials.openid4vp import LANGUAGE_TAG, MAX_PURPOSE, client_id_for
 from credentials.signing_key import load_signing_key
 from esspass.config import ServiceSettings
 from esspass.pilot import pilot_url_setting as _pilot_url
 
-__all__ = ["PID_NUMBER_STATES", "InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
+__all__ = ["PID_NUMBER_STATES", "PROFILES", "InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
 
 #: The states whose PIDs carry the personal number their A1s and EHICs carry, in this pilot: those
 #: whose PID provider issues it (Latvia's personal code, Poland's PESEL; credentials/holder_link.py).
 PID_NUMBER_STATES = ("LV", "PL")
+#: The checks the pages offer (verifier/service.py profile_query), which ``purposes`` may name.
+PROFILES = ("pda1", "ehic")
+_PURPOSES_RULE = ("ESSPASS_VERIFIER_PURPOSES must map a check (pda1, ehic) to its purpose: a text of 1 to "
+                  f"{MAX_PURPOSE} characters, or {{language tag: such a text}}, such as "
+                  "{\"ehic\": {\"en\": \"...\", \"lv\": \"...\"}}")
 
 
 class VerifierSettings(ServiceSettings):
@@ -103,6 +108,12 @@ class VerifierSettings(ServiceSettings):
     #: states whose PID provider issues the number in this pilot; an inspectorate sets its own list,
     #: from what each state's PID provider issues.
     pid_number_states: list[str] = Field(default_factory=lambda: list(PID_NUMBER_STATES), max_length=40)
+    #: Why each check asks, as the deployment (a hospital, an inspectorate) states it to the person
+    #: whose wallet is asked (JSON): check (``pda1``, ``ehic``) -> one text for every language, or
+    #: -> {language tag: text}, e.g. ``{"ehic": {"en": "Riga East Hospital: ...", "lv": "..."}}``;
+    #: a check not named keeps ours, in the five languages of the pages. Normalised to
+    #: check -> {tag: text}, with the tag "" for one text for every language.
+    purposes: dict[str, dict[str, str]] = Field(default_factory=dict)
     #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
     #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
     inspector_tokens: dict[str, str] | None = None
@@ -116,6 +127,27 @@ class VerifierSettings(ServiceSettings):
             raise ValueError("ESSPASS_VERIFIER_PID_NUMBER_STATES must list ISO codes of coordination states, "
                              "such as [\"LV\", \"PL\"]")
         return list(dict.fromkeys(codes))
+
+    @field_validator("purposes", mode="before")
+    @classmethod
+    def _purposes(cls, value: Any) -> dict[str, dict[str, str]]:
+        """Each named check's purpose as texts by language tag, refused at settings load (one line
+        naming the setting, never its value): an unknown check, a tag that is none, a text empty or
+        longer than a request carries."""
+        if not isinstance(value, dict):
+            raise ValueError(_PURPOSES_RULE)
+        out: dict[str, dict[str, str]] = {}
+        for profile, given in value.items():
+            texts = {"": given} if isinstance(given, str) else given
+            if profile not in PROFILES or not isinstance(texts, dict) or not texts:
+                raise ValueError(_PURPOSES_RULE)
+            for tag, text in texts.items():
+                one_for_all = tag == "" and len(texts) == 1
+                if not isinstance(tag, str) or not (one_for_all or LANGUAGE_TAG.fullmatch(tag)) \
+                        or not isinstance(text, str) or not text.strip() or len(text.strip()) > MAX_PURPOSE:
+                    raise ValueError(_PURPOSES_RULE)
+            out[profile] = {tag: text.strip() for tag, text in texts.items()}
+        return out
 
     @field_validator("time_zone")
     @classmethod

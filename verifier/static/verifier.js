@@ -1,10 +1,18 @@
-// Poll the verifier for the wallet's answer; when it arrives, show the verdict screen.
+// The waiting page: poll the verifier for the wallet's answer; when it arrives, show the verdict screen.
 // Polling stops for good when no answer can come any more: the request expired ("expired"), the
 // check is gone (404), or the inspector's sign-in has ended (401). The dead QR code is taken away
 // and the page says so, in its language (the texts come from the script tag), with the way on.
+// The verdict page: its Print button (hidden until this script shows it) prints the page with the
+// print style sheet (verifier.css @media print), for the billing file.
 (function () {
   var me = document.currentScript;
+  var printButton = document.getElementById("print");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () { window.print(); });
+  }
   var resultUrl = me.getAttribute("data-result");
+  if (!resultUrl) { return; }
   var next = me.getAttribute("data-next");
   function text(name, fallback) { return me.getAttribute("data-" + name) || fallback; }
   function drop(id) {
