@@ -1068,6 +1068,12 @@ class IssuerService:
                 case, authorized = self._redeem_authorization_code(s, inst, req, client, now)
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now)
+            if refused is not None:
+                # Nothing could be signed for this token: refused before the single-use grant is spent
+                # (the transaction rolls back), so the same code works once the certificate is renewed.
+                # A case awaiting approval gets its token: the deferred endpoint waits for both.
+                raise _told(inst, refused)
             # §5.1: the token covers what the worker authorized; a pre-authorized code, what the offer lists.
             allowed = authorized.configurations if authorized is not None and authorized.configurations else None
             by_details = authorized is not None and authorized.by_details and allowed is not None
@@ -1274,6 +1280,9 @@ class IssuerService:
                 raise ProtocolError("access_denied", "too many wrong codes: ask the institution for a new offer")
             case = self._open_offer(s, inst, offer, now, "credential offer")
             assert offer is not None
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now)
+            if refused is not None:  # before the code is tried or the offer spent (token() says why)
+                raise _told(inst, refused)
             if offer.tx_code_hash is not None:
                 try:
                     self._check_tx_code(s, offer, tx_code.strip())

@@ -495,3 +495,22 @@ def test_the_wallet_says_in_the_workers_language_that_the_institutions_signer_ex
         said = messages.explain("temporarily_unavailable", f"Collecting the document: {REFUSED}", lang)
         assert said == messages.t("remote.signer_expired", lang)
     assert len({messages.t("remote.signer_expired", lang) for lang in i18n.LANGUAGES}) == 5
+
+
+def test_a_token_asked_under_an_expired_signer_does_not_spend_the_single_use_offer(make_nvd: Any) -> None:
+    """An offer made minutes before the signer certificate ends is redeemed after it ended: refused
+    503 before the code is spent, so the same QR code works once the certificate is renewed (it
+    was "already used", the credential endpoint having refused what the token endpoint spent)."""
+    nvd: Nvd = make_nvd(NOW + timedelta(minutes=10))
+    case_id = nvd.case()
+    offer = nvd.service.create_offer(nvd.inst, case_id, actor="clerk:LV:NVD")
+    code = nvd.service.offer_json(nvd.inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT][
+        "pre-authorized_code"]
+    form = {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
+    nvd.clock[0] = NOW + timedelta(minutes=12)  # the signer ended; the offer is still open
+    with pytest.raises(ProtocolError) as refused:
+        nvd.service.token(nvd.inst, form)
+    assert (refused.value.http_status, refused.value.key) == (503, "signer.expired")
+    renewed = nvd.signing_until(NOW + timedelta(days=365))
+    nvd.clock[0] = NOW + timedelta(minutes=14)
+    assert nvd.service.token(renewed, form)["access_token"]
