@@ -67,6 +67,7 @@ from credentials import cose, ehic, pda1, pid
 from credentials.errors import (
     AlgorithmError,
     ClaimError,
+    CredentialError,
     DisclosureError,
     IssuerKeyError,
     KbSignatureError,
@@ -76,7 +77,14 @@ from credentials.errors import (
 )
 from credentials.jose import PrivateKey, PublicKey
 from credentials.status_list import CWT, StatusReference
-from credentials.x509 import MAX_X5C_CERTS, ChainValidator, ValidatedChain, load_x5chain, validate_chain
+from credentials.x509 import (
+    MAX_X5C_CERTS,
+    ChainValidator,
+    ValidatedChain,
+    chain_ended_since,
+    load_x5chain,
+    validate_chain,
+)
 
 __all__ = [
     "DOCTYPES",
@@ -880,22 +888,46 @@ class VerifiedMdoc:
     valid_from: datetime
     valid_until: datetime
     status: StatusReference | None
+    #: Set only with ``allow_expired_signer``: the x5chain failed at ``now`` because a certificate of it
+    #: ended then (this moment), and it validated at the MSO's ``signed`` time
+    #: (:func:`credentials.x509.chain_ended_since`); ``issuer_chain`` is the path as it was then.
+    signer_expired_at: datetime | None = None
 
 
 def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], now: datetime,
-                         skew: int, chains: ChainValidator | None = None) -> VerifiedMdoc:
-    """§7.4 steps 1-4. ``chains`` lets a long-lived verifier reuse chain validations (as for SD-JWT VC)."""
+                         skew: int, chains: ChainValidator | None = None,
+                         allow_expired_signer: bool = False) -> VerifiedMdoc:
+    """§7.4 steps 1-4. ``chains`` lets a long-lived verifier reuse chain validations (as for SD-JWT VC).
+
+    ``allow_expired_signer``: a chain that fails at ``now`` only because a certificate of it ended
+    after the MSO's ``signed`` time (it validates then, :func:`chain_ended_since`) does not stop the
+    check; every other step runs as without it (§9.3.1 too: ``signed`` within the document signer's
+    validity, ``validUntil`` after ``now``), and the result says when the chain ended. ``signed`` is
+    the key holder's to choose, so the caller must not call such a document valid."""
     ders = doc.issuer_auth.x5chain
     if len(ders) > MAX_X5C_CERTS:
         raise MalformedError(f"x5chain has more than {MAX_X5C_CERTS} certificates")
-    if chains is not None:
-        validated = chains(_x5c(tuple(ders)), anchors, now=now)
-    else:
-        validated = validate_chain(load_x5chain(ders), anchors, now=now)
+
+    def validate(at: datetime) -> ValidatedChain:
+        if chains is not None:
+            return chains(_x5c(tuple(ders)), anchors, now=at)
+        return validate_chain(load_x5chain(ders), anchors, now=at)
+
+    signer_expired_at: datetime | None = None
+    claimed: datetime | None = None
+    try:
+        validated = validate(now)
+    except IssuerKeyError:
+        ended = _ended_at_signing(doc.issuer_auth.payload, validate, now) if allow_expired_signer else None
+        if ended is None:
+            raise
+        claimed, validated, signer_expired_at = ended
     issuer_key = validated.leaf.public_key()
     if not isinstance(issuer_key, PublicKey):
         raise IssuerKeyError("the document signer does not hold an EC key")
     mso = _read_mso(cose.verify_sign1(doc.issuer_auth, issuer_key))
+    if claimed is not None and mso.signed != claimed:  # the chain was judged at another time than the one signed
+        raise IssuerKeyError("the MSO's signed time is not the one its certificate chain was judged at")
     _check_validity(mso.signed, mso.valid_from, mso.valid_until, validated.leaf, now=now, skew=skew)
     claims: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, int]] = set()
@@ -911,7 +943,22 @@ def _check_issuer_signed(doc: _IssuerSigned, *, anchors: Sequence[Certificate], 
             raise DisclosureError(f"data element {identifier} is returned twice")
         returned[identifier] = value
     return VerifiedMdoc(mso.doctype, claims, mso.device_key, validated, mso.signed, mso.valid_from, mso.valid_until,
-                        mso.status)
+                        mso.status, signer_expired_at)
+
+
+def _ended_at_signing(payload: bytes | None, validate: Callable[[datetime], ValidatedChain],
+                      now: datetime) -> tuple[datetime, ValidatedChain, datetime] | None:
+    """The MSO's ``signed`` time (read from issuerAuth's payload before its signature is checked, which
+    comes next with the key of the chain returned), the chain as it validated then and when it
+    ended, if it failed at ``now`` only for a certificate's end (:func:`chain_ended_since`); else None."""
+    if payload is None:
+        return None
+    try:
+        signed = _read_mso(payload).signed
+    except CredentialError:
+        return None
+    ended = chain_ended_since(validate, issued_at=signed, now=now)
+    return None if ended is None else (signed, *ended)
 
 
 def _check_validity(signed: datetime, valid_from: datetime, valid_until: datetime, signer: Certificate, *,
@@ -1002,12 +1049,15 @@ def present(issuer_signed: bytes, *, select: Collection[str], device_key: Privat
 
 def verify_presentation(device_response: bytes, *, anchors: Sequence[Certificate], now: datetime,
                         session_transcript: bytes, expected_doctypes: Collection[str] | None = None,
-                        skew: int = 60, chains: ChainValidator | None = None) -> VerifiedMdoc:
-    """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5)."""
+                        skew: int = 60, chains: ChainValidator | None = None,
+                        allow_expired_signer: bool = False) -> VerifiedMdoc:
+    """Verify a ``DeviceResponse`` with one document (HAIP) for this verifier's transcript (§7.4, §7.5).
+    ``allow_expired_signer``: as :func:`_check_issuer_signed` says (:attr:`VerifiedMdoc.signer_expired_at`)."""
     if len(device_response) > MAX_BYTES:
         raise MalformedError("DeviceResponse too large")
     presented = _read_device_response(device_response)
-    verified = _check_issuer_signed(presented.issuer_signed, anchors=anchors, now=now, skew=skew, chains=chains)
+    verified = _check_issuer_signed(presented.issuer_signed, anchors=anchors, now=now, skew=skew, chains=chains,
+                                    allow_expired_signer=allow_expired_signer)
     if presented.doctype != verified.doctype:
         raise VctError("the document's docType differs from the one the issuer signed")
     if expected_doctypes is not None and verified.doctype not in expected_doctypes:

@@ -8,9 +8,9 @@ that must never be selectively disclosable are refused both when issuing and whe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +29,7 @@ from credentials.errors import (
 from credentials.jose import PrivateKey
 from credentials.sd_jwt import ClaimPath, KeyBindingPolicy
 from credentials.status_list import StatusReference
-from credentials.x509 import ChainValidator, ValidatedChain, load_x5c, validate_chain, x5c_header
+from credentials.x509 import ChainValidator, ValidatedChain, chain_ended_since, load_x5c, validate_chain, x5c_header
 
 __all__ = [
     "LEGACY_TYP",
@@ -106,6 +106,10 @@ class VerifiedCredential:
     exp: int | None
     disclosed: tuple[ClaimPath, ...]
     kb: dict[str, Any] | None
+    #: Set only with ``verify_vc(allow_expired_signer=True)``: the x5c chain failed at ``now`` because a
+    #: certificate of it ended then (this moment), and it validated at the credential's ``iat``
+    #: (:func:`credentials.x509.chain_ended_since`); ``issuer_chain`` is the path as it was then.
+    signer_expired_at: datetime | None = None
 
 
 def _timestamp(claims: Mapping[str, Any], name: str, *, required: bool) -> int | None:
@@ -131,6 +135,7 @@ def verify_vc(
     expected_vct: Collection[str] | None = None,
     skew: int = 60,
     chains: ChainValidator | None = None,
+    allow_expired_signer: bool = False,
 ) -> VerifiedCredential:
     """Verify an SD-JWT VC ("Verification and Processing").
 
@@ -139,6 +144,14 @@ def verify_vc(
     when ``key_binding`` is given); no registered claim disclosed; vct; iat/nbf/exp with ``skew``.
     ``chains`` (a :class:`~credentials.x509.ChainValidator`) lets a long-lived verifier reuse chain
     validations.
+
+    ``allow_expired_signer``: a chain that fails at ``now`` only because a certificate of it has
+    ended since the credential's ``iat`` (it validates at that ``iat``, :func:`chain_ended_since`) does
+    not stop the check: every other check runs as above, at ``now``, and the result says when the
+    chain ended (:attr:`VerifiedCredential.signer_expired_at`). A credential issued with an ``exp``
+    beyond its signer certificate's end is genuine, but the ``iat`` is the key holder's to choose and
+    revocation need not be published after a certificate's end (RFC 5280 §3.3), so the caller must
+    not call such a credential valid. Any other chain failure is raised as without it.
     """
     parsed = sd_jwt.parse(presentation)
     header = parsed.issuer_jws.header
@@ -147,7 +160,20 @@ def verify_vc(
     x5c = header.get("x5c")
     if not isinstance(x5c, list) or not x5c:
         raise IssuerKeyError("the issuer's certificate (x5c) is missing from the protected header")
-    chain = chains(x5c, anchors, now=now) if chains is not None else validate_chain(load_x5c(x5c), anchors, now=now)
+
+
+    def validate(at: datetime) -> ValidatedChain:
+        return chains(x5c, anchors, now=at) if chains is not None else validate_chain(load_x5c(x5c), anchors, now=at)
+
+    signer_expired_at: datetime | None = None
+    claimed_iat: int | None = None
+    try:
+        chain = validate(now)
+    except IssuerKeyError:
+        ended = _ended_at_issuance(parsed.issuer_jws.payload, validate, now) if allow_expired_signer else None
+        if ended is None:
+            raise
+        claimed_iat, chain, signer_expired_at = ended
     issuer_key = chain.leaf.public_key()
     if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
         raise IssuerKeyError("the issuer's certificate does not hold an EC key")
@@ -166,6 +192,8 @@ def verify_vc(
     nbf = _timestamp(claims, "nbf", required=False)
     exp = _timestamp(claims, "exp", required=False)
     assert iat is not None
+    if claimed_iat is not None and iat != claimed_iat:  # the chain was judged at another time than the one signed
+        raise IssuerKeyError("the credential's iat is not the one its certificate chain was judged at")
     if iat > ts + skew:
         raise ValidityError("the credential was issued in the future")
     if nbf is not None and nbf > ts + skew:
@@ -188,4 +216,19 @@ def verify_vc(
         exp=exp,
         disclosed=result.disclosed,
         kb=result.kb,
+        signer_expired_at=signer_expired_at,
     )
+
+
+def _ended_at_issuance(payload: Mapping[str, Any], validate: Callable[[datetime], ValidatedChain],
+                       now: datetime) -> tuple[int, ValidatedChain, datetime] | None:
+    """The issuer JWT's own ``iat`` (not yet verified: the signature is checked next, with the key of
+    the chain returned), the chain as it validated then and when it ended, if it failed at ``now``
+    only for a certificate's end (:func:`credentials.x509.chain_ended_since`); else None."""
+    try:
+        iat = _timestamp(payload, "iat", required=True)
+    except (ValidityError, MalformedError):
+        return None
+    assert iat is not None
+    ended = chain_ended_since(validate, issued_at=datetime.fromtimestamp(iat, UTC), now=now)
+    return None if ended is None else (iat, *ended)

@@ -8,7 +8,9 @@ step code              what it checks
 =====================  ===========================================================================
 ``disclosures``        SD-JWT parse, digests, each used once, nothing forbidden disclosed (RFC 9901 §7)
 ``issuer_signature``   the issuer JWT's signature with the x5c leaf key, ES256 only (our policy)
-``issuer_chain``       the x5c chain to a CA certificate taken from the trust list, never the token
+``issuer_chain``       the x5c chain to a CA certificate taken from the trust list, never the token; not
+                       run (:data:`SIGNER_EXPIRED`) when it failed only because a certificate of it ended
+                       after the credential was signed, and the trust list vouches for the key then
 ``issuer_authorised``  the trust list lets that institution issue this type, at issuance time
 ``key_binding``        KB-JWT: signature by the cnf key, sd_hash, this request's nonce and client_id, iat
 ``token_validity``     iat / nbf / exp of the token
@@ -29,6 +31,16 @@ step code              what it checks
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
 ``undetermined`` (a step could not run: status list unreachable or too old, trust list missing or
 older than its maximum age).
+A credential signed before its signer certificate ended, with an ``exp`` beyond that end (issued before
+the issuer bounded ``exp`` by its chain), is genuine but no longer checkable: RFC 5280 §6.1.3 (a)(2)
+judges the chain at the time of verification, revocation need not be published for a certificate
+after its end (RFC 5280 §3.3), and whoever holds the key chooses the ``iat`` the chain would be judged
+at. Its verdict is ``undetermined`` (:data:`SIGNER_EXPIRED`), never ``valid``, and only when all else
+holds: the same chain validates at the signed issuance time (``iat``, an MSO's ``signed``, an offline
+code's ``iat``: :func:`credentials.x509.chain_ended_since`), the trust list vouches for the key then
+and now (:func:`credentials.trust_list.authorised_issuer`, ``Policy.AT_ISSUANCE``: listed for the
+institution at issuance, not revoked, the institution not suspended now) and the institution is
+competent; otherwise the chain fails as before.
 A verdict also carries :class:`Notice` items: facts about a genuine document that the one who checks
 must know but that are no check of it (an EHIC of the verifier's own state, :func:`notices`).
 I/O is injected: status lists come through a ``StatusLookup`` callable.
@@ -61,11 +73,12 @@ from credentials import (
 from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.sd_jwt import KeyBindingPolicy
-from credentials.x509 import ChainValidator, ValidatedChain
+from credentials.x509 import ChainValidator, ValidatedChain, chain_ended_since, validate_chain
 
 __all__ = [
     "COMPETENT_STATE",
     "INVALID",
+    "SIGNER_EXPIRED",
     "TRUST_LIST_TOO_OLD",
     "UNDETERMINED",
     "VALID",
@@ -238,6 +251,9 @@ class Verdict:
 
 #: The reason key of a trust list held but older than the verifier's maximum age.
 TRUST_LIST_TOO_OLD = "issuer_authorised.trust_list_too_old"
+#: The reason key of a genuine credential whose signer certificate (or another of its chain) ended
+#: after it was signed (module docstring): undetermined, with the end as ``expiry_at`` (Unix seconds).
+SIGNER_EXPIRED = "issuer_chain.signer_expired"
 _DAY, _HOUR, _MINUTE = 86400, 3600, 60
 
 
@@ -457,7 +473,7 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
     try:
         verified = sd_jwt_vc.verify_vc(presentation, anchors=_anchors(issuers), now=now, chains=chains,
                                        key_binding=KeyBindingPolicy(nonce=nonce, aud=audience, max_age=kb_max_age),
-                                       expected_vct=expected_vcts)
+                                       expected_vct=expected_vcts, allow_expired_signer=True)
     except CredentialError as exc:
         result.unreadable = exc.code == "malformed" and not _reads_as_sd_jwt(presentation)
         return _failed_at(result, exc)
@@ -470,7 +486,8 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
         except CredentialError as exc:
             return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, verified.vct, datetime.fromtimestamp(verified.iat, UTC),
-                              verified.status, issuers=issuers, now=now, status_lookup=status_lookup)
+                              verified.status, issuers=issuers, now=now, status_lookup=status_lookup,
+                              signer_expired_at=verified.signer_expired_at)
 
 
 def _reads_as_sd_jwt(presentation: Any) -> bool:
@@ -512,7 +529,7 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
             raise MalformedError("an mdoc presentation is a base64url string")
         verified = mdoc.verify_presentation(b64url_decode(presentation), anchors=_anchors(issuers), now=now,
                                             session_transcript=session_transcript, expected_doctypes=[doctype],
-                                            chains=chains)
+                                            chains=chains, allow_expired_signer=True)
     except CredentialError as exc:
         result.unreadable = exc.code == "malformed" and not _reads_as_cbor(presentation)
         return _failed_at(result, exc)
@@ -538,7 +555,7 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
         return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
                               issuers=issuers, now=now, status_lookup=status_lookup, dates=elements,
-                              every_claim_withholdable=True)
+                              every_claim_withholdable=True, signer_expired_at=verified.signer_expired_at)
 
 
 def mdoc_json(value: Any) -> Any:
@@ -581,29 +598,44 @@ _as_json = mdoc_json  # its former, private name
 def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str, issued_at: datetime,
                        status: status_list.StatusReference | None, *, issuers: trust_list.TrustList, now: datetime,
                        status_lookup: StatusLookup, dates: Mapping[str, Any] | None = None,
-                       every_claim_withholdable: bool = False) -> CredentialResult:
+                       every_claim_withholdable: bool = False,
+                       signer_expired_at: datetime | None = None) -> CredentialResult:
     """The steps after the signatures: who issued it, the document's own dates, its status.
 
     ``dates``: the claims to read the dates from, as the credential holds them (an mdoc's full-date
     or tdate values, ISO 18013-5 §7.2.1); the claims themselves by default.
     ``every_claim_withholdable``: the form lets the holder leave out any claim, the dates too (an
-    mdoc, :func:`_validity_steps`)."""
+    mdoc, :func:`_validity_steps`).
+    ``signer_expired_at``: ``chain`` failed at ``now`` only because a certificate of it ended at that moment, and
+    validated at ``issued_at`` (module docstring). The trust list judges it at ``issued_at`` as any
+    chain (a revoked key, a key not listed then, an institution suspended now, or one not competent
+    for the document fail ``issuer_chain`` as an ended chain always did); else ``issuer_chain`` does
+    not run (:func:`_signer_expired`) and every later step runs, so a withdrawn document stays invalid."""
     result.steps += [
         Step("disclosures", PASSED, "Every disclosed claim matches a digest the issuer signed."),
         Step("issuer_signature", PASSED, "The issuer's signature is genuine."),
-        Step("issuer_chain", PASSED, "The issuer's certificate chains to a CA on the trust list."),
     ]
+    if signer_expired_at is None:
+        result.steps.append(Step("issuer_chain", PASSED, "The issuer's certificate chains to a CA on the trust list."))
     try:
         authorised = trust_list.authorised_issuer(issuers, chain, vct, at=issued_at, now=now)
     except CredentialError as exc:
+        if signer_expired_at is not None:
+            result.steps.append(_ended_chain_failed(signer_expired_at, exc.message, now))
+            return result
         result.steps.append(Step("issuer_authorised", FAILED, exc.message))
         return result
     entity = authorised.entity
     module = _TYPES.get(vct)
     problem = competence_problem(entity, module, result.claims, vct=vct)
     if problem is not None:
+        if signer_expired_at is not None:
+            result.steps.append(_ended_chain_failed(signer_expired_at, problem[1], now))
+            return result
         result.steps.append(Step("issuer_authorised", FAILED, problem[1]))
         return result
+    if signer_expired_at is not None:
+        result.steps.append(_signer_expired(entity.name_en, signer_expired_at, now))
     result.issuer_id, result.issuer_name, result.issuer_country = entity.id, entity.name_en, entity.country
     result.steps += [
         Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
@@ -628,6 +660,25 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
     else:
         result.steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     return result
+
+
+def _signer_expired(institution: str, ended: datetime, now: datetime) -> Step:
+    """The ``issuer_chain`` step of a genuine credential whose chain ended after it was signed (module
+    docstring): not run, so never valid. Its params say when (``expiry_at``, Unix seconds, which the
+    pages write as a date); the institution is the credential's (:attr:`CredentialResult.issuer_name`)."""
+    day = ended.astimezone(now.tzinfo or UTC).date().isoformat()
+    return Step("issuer_chain", NOT_RUN, f"Signed by {institution}, but the certificate that signed this copy expired "
+                f"on {day}: the holder should ask {institution} for a new copy; check an identity document.",
+                SIGNER_EXPIRED, (("expiry_at", ended.timestamp()),))
+
+
+def _ended_chain_failed(ended: datetime, problem: str, now: datetime) -> Step:
+    """The ``issuer_chain`` step of a chain that ended after the credential was signed, when the trust
+    list does not vouch for it at that time (or its institution is not competent): failed, as any
+    chain that does not validate now."""
+    day = ended.astimezone(now.tzinfo or UTC).date().isoformat()
+    return Step("issuer_chain", FAILED, f"The certificate that signed this copy expired on {day}, and the trust list "
+                f"does not vouch for it: {problem}")
 
 
 def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str, Any], nonce: str, audience: str,
@@ -903,9 +954,17 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         step = _no_trust_list(trust_list_age, trust_list_max_age, none_held="No trust list is cached on this device.")
         return Verdict(UNDETERMINED, step.message, [step], [], trust_list_age, now)
     found: dict[str, trust_list.ListedEntity] = {}
+    expired: list[datetime] = []
 
     def resolve(kid: str, vct: str, at: datetime) -> Any:
-        entity, signer = trust_list.issuer_key_by_kid(issuers, kid, vct, at=at, now=now)
+        try:
+            entity, signer = trust_list.issuer_key_by_kid(issuers, kid, vct, at=at, now=now)
+        except CredentialError:
+            ended = _offline_signer_ended(issuers, kid, vct, at=at, now=now)
+            if ended is None:
+                raise
+            entity, signer, end = ended
+            expired.append(end)
         found["entity"] = entity
         return signer.public_key()
 
@@ -926,8 +985,10 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     result.issuer_id, result.issuer_name, result.iat = entity.id, entity.name_en, verified.iat
     result.issuer_country = entity.country
     result.claims = dict(verified.fields)
+    steps.append(Step("issuer_signature", PASSED, "The institution's signature is genuine."))
+    if expired:
+        steps.append(_signer_expired(entity.name_en, expired[0], now))
     steps += [
-        Step("issuer_signature", PASSED, "The institution's signature is genuine."),
         Step("issuer_authorised", PASSED, f"{entity.name_en} ({entity.id}) is competent to issue this document."),
         Step("token_validity", PASSED, "The signed credential is within its validity."),
     ]
@@ -959,6 +1020,29 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     reason = _first_problem(every) or (notice.message if notice is not None else "") or \
         (told[0].message if told else "")
     return Verdict(_combine(every), reason, top, [result], trust_list_age, now, told)
+
+
+def _offline_signer_ended(issuers: trust_list.TrustList, kid: str, vct: str, *, at: datetime,
+                          now: datetime) -> tuple[trust_list.ListedEntity, Any, datetime] | None:
+    """An offline code's signer that :func:`trust_list.issuer_key_by_kid` refused, when the refusal is
+    only that its certificate (or its CA's) ended after the code's ``iat`` (module docstring): the
+    listed key as it was at ``at``, its chain to the institution's CA validated then
+    (:func:`chain_ended_since`), and the trust list vouching for it as for any chain
+    (:func:`trust_list.authorised_issuer` at ``at``: not revoked, listed then, the institution not
+    suspended ``now``); the entity, the certificate and when the chain ended. None for anything else."""
+    try:
+        entity, signer = trust_list.issuer_key_by_kid(issuers, kid, vct, at=at, now=min(at, now))
+        anchors = entity.anchors()
+        ended = chain_ended_since(lambda when: validate_chain([signer], anchors, now=when), issued_at=at, now=now)
+        if ended is None:
+            return None
+        chain, end = ended
+        authorised = trust_list.authorised_issuer(issuers, chain, vct, at=at, now=now)
+    except CredentialError:
+        return None
+    if authorised.entity.id != entity.id:
+        return None
+    return entity, signer, end
 
 
 _PAPER = "Paper document: check an identity document to confirm the holder."

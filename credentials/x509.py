@@ -57,6 +57,7 @@ __all__ = [
     "MAX_X5C_CERT_CHARS",
     "ChainValidator",
     "ValidatedChain",
+    "chain_ended_since",
     "dns_names",
     "load_pem_certificates",
     "load_x5c",
@@ -348,3 +349,33 @@ def _validate(chain: Sequence[Certificate], anchors: Sequence[Certificate], now:
         raise IssuerKeyError(f"certificate chain rejected: {exc}") from exc
     path: list[Certificate] = list(verified.chain)
     return ValidatedChain(leaf=path[0], chain=path, anchor=path[-1])
+
+
+def chain_ended_since(
+    validate: Callable[[datetime], ValidatedChain], *, issued_at: datetime, now: datetime,
+) -> tuple[ValidatedChain, datetime] | None:
+    """A chain that failed at ``now``, judged at the time it signed: the path as it validates at
+    ``issued_at`` and the moment it stopped validating (the earliest ``notAfter`` on it), when the
+    only thing wrong with it at ``now`` is that a certificate's validity has ended since; else None.
+
+    ``validate(at)`` is :func:`validate_chain` (or a :class:`ChainValidator`) of the same ``x5c`` and
+    anchors at ``at``. RFC 5280 §6.1.3 (a)(2) judges every certificate of the path at the time of
+    validation, and nothing else of the path depends on that time: signatures, names, basic
+    constraints, key usage and anchors are what they were. So a path that validates at
+    ``issued_at``, with ``issued_at`` not after ``now`` and a certificate of it ended before ``now``,
+    failed at ``now`` for that end alone. ``issued_at`` is what the signer claims (a credential's
+    ``iat``, an MSO's ``signed``): whoever holds the key may backdate it, so this says only that the
+    chain *was* good, never that the signature was made then (the caller's verdict cannot be valid).
+    """
+    if issued_at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("issued_at and now must be timezone-aware")
+    if issued_at > now:
+        return None
+    try:
+        validated = validate(issued_at)
+    except IssuerKeyError:
+        return None
+    ended = min(cert.not_valid_after_utc for cert in validated.chain)
+    if ended >= now:
+        return None  # it failed at now for another reason than an end
+    return validated, ended

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url
 
 from credentials.errors import CredentialError
 from credentials.files import exclusive_lock
@@ -152,18 +152,62 @@ def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -
     return found.name
 
 
-def _cmd(args: argparse.Namespace) -> int:
-    from esspass.config import require_data_dir
+def pending(service: ServiceDatabase) -> bool:
+    """Whether ``service``'s database (as its settings name it) is not at this release's head: behind
+    it, not made yet, or at a revision of another release."""
+    from alembic.runtime.migration import MigrationContext
+
+    from esspass.db import make_engine
+
+    settings, migrations, _adopt = service.load()
+    configured = settings.configured_database_url()
+    database = make_url(configured).database if configured and configured.startswith("sqlite") else None
+    if configured is None:
+        database = str(settings.data_dir / service.default_file)
+    if database and database != ":memory:" and not Path(database).exists():
+        return True  # asked, not made: db_url and an engine would make the file
+    engine = make_engine(settings.db_url(service.default_file))
+    try:
+        with engine.connect() as connection:
+            # Each service's env.py keeps its revision in a table of its own (one database may hold all three).
+            context = MigrationContext.configure(connection, opts={"version_table": f"alembic_version_{service.name}"})
+            current = set(context.get_current_heads())
+    finally:
+        engine.dispose()
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    return current != set(ScriptDirectory.from_config(config).get_heads())
+
+
+def beside_running_up(services: Sequence[ServiceDatabase], who: str, started_by: int | None = None) -> str | None:
+    """The one-line refusal of a migration of ``services`` while an ``esspass up`` other than
+    ``started_by`` (the ``up`` that started this service) runs from their data directory, else None.
+    Its services, of whichever release started them, would go on over a schema they may not know
+    (an earlier issuer cannot serve the offers of a later one): stopped first, then migrated
+    (``migrate``, or a service's ``serve``, which migrates at start). A database already at this
+    release's head needs nothing: a service of the same release may start beside it."""
     from esspass.pilot import running_up
 
+    data_dir = services[0].load()[0].data_dir
+    up = running_up(data_dir, any_owner=True)
+    if up is None or (started_by is not None and up == started_by) or not any(pending(s) for s in services):
+        return None
+    return (f"{who}: `esspass up` (process {up}) is running from {data_dir}: stop it first, and every other "
+            "service of the earlier release, then migrate")
+
+
+def service_of(env_prefix: str) -> ServiceDatabase | None:
+    """The service whose settings use ``env_prefix`` (``ESSPASS_ISSUER_``), if it has a database."""
+    return next((s for s in SERVICES.values() if s.env_prefix == env_prefix), None)
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    from esspass.config import require_data_dir
+
     names = [args.service] if args.service else list(SERVICES)
-    data_dir = SERVICES[names[0]].load()[0].data_dir
-    up = running_up(data_dir)
-    if up is not None:
-        # Its services, of whichever release started them, would go on over a schema they may not
-        # know (an earlier issuer cannot serve the offers of a later one): stopped first, then migrated.
-        print(f"esspass migrate: `esspass up` (process {up}) is running from {data_dir}: stop it first, and "
-              "every other service of the earlier release, then migrate", file=sys.stderr)
+    refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate")
+    if refused is not None:
+        print(refused, file=sys.stderr)
         return 1
     for name in names:  # each database in SQLite in a data directory that is not there: refused, not made
         settings = SERVICES[name].load()[0]

@@ -134,11 +134,13 @@ def _read_own(path: Path) -> str | None:
         return f.read(1024 * 1024).decode("utf-8", "replace")
 
 
-def running_up(data_dir: Path) -> int | None:
+def running_up(data_dir: Path, *, any_owner: bool = False) -> int | None:
     """The process id of the ``esspass up`` running from ``data_dir`` (it holds :data:`LOCK_FILE`,
     which names it; 0 when the lock names nobody readable), else None. A shared lock taken here
     (and released at once) would be granted if no ``up`` held it; readers' shared locks do not
-    stand in each other's way."""
+    stand in each other's way. A lock file that is not this user's own private file names no pilot
+    of theirs, unless ``any_owner`` (a command that must not run beside anyone's ``up``: another
+    user's, root's)."""
     if fcntl is None:  # pragma: no cover - not Linux: no lock to ask
         return None
     try:
@@ -146,7 +148,7 @@ def running_up(data_dir: Path) -> int | None:
     except OSError:
         return None
     try:
-        if not _own_private_file(fd):
+        if not any_owner and not _own_private_file(fd):
             return None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

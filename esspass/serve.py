@@ -41,6 +41,9 @@ SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size":
 
 #: Set by ``esspass up`` to its process id in each service's environment: end when that process does.
 PARENT_ENV = "ESSPASS_SERVE_PARENT"
+#: The ``esspass up`` that started this service (:func:`die_with_parent`), else None: the one ``up``
+#: a service may run and migrate beside (:func:`esspass.migrate.beside_running_up`).
+_started_by: int | None = None
 #: prctl(2)'s option: the signal this process gets when the thread that started it ends.
 _PR_SET_PDEATHSIG = 1
 
@@ -50,9 +53,11 @@ def die_with_parent() -> None:
     exit now if it has ended already (this process then belongs to another). Linux only; elsewhere
     the parent's own stop is all there is. The variable is removed, so that no process this one
     starts takes it for its own."""
+    global _started_by
     parent = os.environ.pop(PARENT_ENV, None)
     if parent is None:
         return
+    _started_by = int(parent) if parent.isdigit() else None
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -115,7 +120,7 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
     def run(args: argparse.Namespace) -> int:
         import uvicorn
 
-        from esspass.migrate import upgrade_service
+        from esspass.migrate import beside_running_up, service_of, upgrade_service
         from esspass.web import configure_logging
 
         refused = tls_pair_error(args.tls_cert, args.tls_key)
@@ -127,6 +132,11 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
             raise SystemExit("--workers must be at least 1")
         os.umask(PRIVATE_UMASK)  # before anything below opens a database or writes a key; workers inherit it
         configure_logging()
+        service = service_of(env_prefix) if env_prefix is not None else None
+        refused = None if service is None else beside_running_up([service], "esspass serve", _started_by)
+        if refused is not None:  # a service of a new release started beside the old `up`: before it opens anything
+            print(refused, file=sys.stderr)
+            return 1
         if preflight is not None:
             preflight()
         if env_prefix is not None:
@@ -165,7 +175,10 @@ def _run_workers(config: Any) -> int:
 
 
 if __name__ == "__main__":  # how `esspass up` starts each service: `esspass <args>`, ending with its parent
-    die_with_parent()
+    # Through the imported module, not this __main__ copy: serve's run() reads its _started_by.
+    from esspass import serve as _imported
+
+    _imported.die_with_parent()
     from esspass.cli import main
 
     sys.exit(main(sys.argv[1:]))

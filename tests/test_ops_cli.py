@@ -164,6 +164,36 @@ def test_esspass_migrate_refuses_while_an_up_runs_from_the_data_directory(tmp_pa
     assert _esspass("migrate", env=_env(tmp_path)).returncode == 0
 
 
+def test_esspass_migrate_beside_a_running_up_of_this_release_has_nothing_to_refuse(tmp_path: Path) -> None:
+    """Databases already at this release's head: nothing would change under the running services."""
+    from esspass.pilot import _take_lock
+
+    assert _esspass("migrate", env=_env(tmp_path)).returncode == 0
+    held = _take_lock(tmp_path)
+    assert held is not None
+    try:
+        done = _esspass("migrate", env=_env(tmp_path))
+        assert done.returncode == 0, done.stderr
+    finally:
+        os.close(held)
+
+
+def test_a_service_started_beside_a_running_up_does_not_migrate_its_database(tmp_path: Path) -> None:
+    """``esspass <service> serve`` migrates at start (how one service of a new release is started, and
+    what a systemd unit runs): beside another ``up`` it refuses as ``esspass migrate`` does."""
+    from esspass.pilot import _take_lock
+
+    held = _take_lock(tmp_path)
+    assert held is not None
+    try:
+        done = _esspass("registry", "serve", "--port", str(free_port()), env=_env(tmp_path))
+        assert done.returncode == 1
+        assert "`esspass up` (process" in done.stderr and "stop it first" in done.stderr
+        assert not (tmp_path / "registry.db").exists()
+    finally:
+        os.close(held)
+
+
 @pytest.fixture
 def postgres_clean_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     yield _env(tmp_path, DATABASE_URL=postgres_url)

@@ -743,14 +743,17 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
     ``issuer_of`` names a document's institution."""
     return {"verdict": verdict, "describe": messages.describe_document,
             "status_words": lambda code: messages.status_words(code, lang),
-            "reason": messages.reason_text(verdict, lang),
+            "reason": messages.reason_text(verdict, lang, issuer_of),
             "notice_text": lambda notice: messages.notice_text(notice, lang),
             "ehic_types": (ehic.VCT, *ehic.ALIASES),
             "ehic_label": lambda claim: ehic.label(claim, lang),
             "country_text": lambda code: countries.name(code, lang) if countries.is_supported(code) else str(code),
             "datetime_text": lambda value: messages.datetime_text(value, lang),
             "step_name": lambda code: messages.step_name(code, lang),
-            "step_text": lambda step: messages.step_text(step, lang),
+            # A credential's check names its institution as the page does (issuer_of), a date in the verdict's zone.
+            "step_text": lambda step, credential=None: messages.step_text(
+                step, lang, institution=issuer_of(credential) if isinstance(credential, dict) else None,
+                checked_at=verdict.get("checked_at")),
             "date_text": lambda value: messages.date_text(value, lang),
             "document_type": lambda cred: _document_type(cred, lang),
             "issuer_of": issuer_of}

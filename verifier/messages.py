@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from credentials import countries, i18n
@@ -264,6 +265,35 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                    "Der Aussteller steht nicht auf der Vertrauensliste.",
                                    "L'émetteur ne figure pas sur la liste de confiance.",
                                    "Wystawcy nie ma na liście zaufania."),
+    # A genuine copy whose signer certificate ended after it was signed (credentials.verification.SIGNER_EXPIRED):
+    # the words for a page that has the key alone (the records); reason_detail names the institution and the date.
+    "reason.issuer_chain.signer_expired": (
+        "Signed by a listed institution, but the certificate that signed this copy has expired: the holder should "
+        "ask the institution for a new copy; check an identity document.",
+        "Parakstījusi sarakstā iekļauta iestāde, taču sertifikāta, ar kuru parakstīta šī kopija, derīgums ir "
+        "beidzies: turētājam jāpieprasa jauna kopija iestādē; pārbaudiet personu apliecinošu dokumentu.",
+        "Von einer gelisteten Stelle signiert, doch das Zertifikat, mit dem diese Kopie signiert wurde, ist "
+        "abgelaufen: Die Person sollte bei der ausstellenden Stelle eine neue Kopie anfordern; prüfen Sie ein "
+        "Ausweisdokument.",
+        "Signé par un organisme de la liste, mais le certificat qui a signé cette copie a expiré : le titulaire doit "
+        "demander une nouvelle copie à l'organisme ; vérifiez une pièce d'identité.",
+        "Podpisała instytucja z listy zaufania, ale certyfikat, którym podpisano tę kopię, wygasł: posiadacz "
+        "powinien poprosić instytucję o nową kopię; sprawdź dokument tożsamości."),
+    # {institution}: its name as the page names it; {expiry}: the date the certificate ended, in the page's words.
+    # The name stands where no case or article is needed (after "Signed by", in brackets, after "instytucja").
+    "reason_detail.issuer_chain.signer_expired": (
+        "Signed by {institution}, but the certificate that signed this copy expired on {expiry}: the holder should "
+        "ask {institution} for a new copy; check an identity document.",
+        "Parakstītājs: {institution}, taču sertifikāta, ar kuru parakstīta šī kopija, derīgums beidzās {expiry}, "
+        "tāpēc turētājam jāpieprasa jauna kopija iestādē ({institution}); pārbaudiet personu apliecinošu "
+        "dokumentu.",
+        "Signiert von {institution}, doch das Zertifikat, mit dem diese Kopie signiert wurde, ist am {expiry} "
+        "abgelaufen: Die Person sollte bei der ausstellenden Stelle ({institution}) eine neue Kopie anfordern; "
+        "prüfen Sie ein Ausweisdokument.",
+        "Signé par {institution}, mais le certificat qui a signé cette copie a expiré le {expiry} : le titulaire "
+        "doit demander une nouvelle copie à l'organisme ({institution}) ; vérifiez une pièce d'identité.",
+        "Podpisała instytucja {institution}, ale certyfikat, którym podpisano tę kopię, wygasł {expiry}: "
+        "posiadacz powinien poprosić tę instytucję o nową kopię; sprawdź dokument tożsamości."),
     "reason.issuer_authorised.failed": ("The issuing institution is not competent for this document.",
                                         "Izdevēja iestāde nav kompetenta izsniegt šo dokumentu.",
                                         "Die ausstellende Einrichtung ist für dieses Dokument nicht zuständig.",
@@ -989,10 +1019,13 @@ def duration_words(seconds: float, lang: str) -> str:
     return f" {_AND.get(lang, 'and')} ".join(words)
 
 
-def _detail(key: str, params: Any, lang: str) -> str | None:
+def _detail(key: str, params: Any, lang: str, *, institution: str | None = None,
+            zone: tzinfo | None = None) -> str | None:
     """The words of reason ``key`` with its numbers (``reason_detail.<key>``; a parameter ``<name>_seconds``
-    written as ``{<name>}`` by :func:`duration_words`), or None: no such words, or numbers missing or
-    not numbers (a page never shows a placeholder, nor anything but our numbers)."""
+    written as ``{<name>}`` by :func:`duration_words`, one ``<name>_at``, Unix seconds, as ``{<name>}``, its
+    date in ``zone``, UTC by default), and ``{institution}`` the name of the credential's institution, or
+    None: no such words, or numbers or the institution missing, or numbers not numbers (a page never
+    shows a placeholder, nor anything but our numbers and the trust list's names)."""
     if not isinstance(params, Mapping) or not params or f"verifier.reason_detail.{key}" not in i18n.catalogue_keys():
         return None
     values: dict[str, object] = {}
@@ -1000,11 +1033,43 @@ def _detail(key: str, params: Any, lang: str) -> str | None:
         if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value):
             return None
-        values[name.removesuffix("_seconds")] = duration_words(value, lang) if name.endswith("_seconds") else value
+        if name.endswith("_seconds"):
+            values[name.removesuffix("_seconds")] = duration_words(value, lang)
+        elif name.endswith("_at"):
+            try:
+                values[name.removesuffix("_at")] = i18n.format_date(datetime.fromtimestamp(value, zone or UTC).date(),
+                                                                    lang)
+            except (OverflowError, OSError, ValueError):
+                return None
+        else:
+            values[name] = value
+    if institution:
+        values["institution"] = institution
     try:
         return i18n.t(f"verifier.reason_detail.{key}", lang, **values)
     except (KeyError, IndexError, ValueError):
         return None
+
+
+def _zone_of(checked_at: Any) -> tzinfo | None:
+    """The zone (its offset) of a verdict's ``checked_at``, the verifier's: where a date it says is a date."""
+    try:
+        return datetime.fromisoformat(str(checked_at)).tzinfo if checked_at else None
+    except ValueError:
+        return None
+
+
+def _institution_of(verdict: Mapping[str, Any], key: str,
+                    issuer_of: Callable[[dict[str, Any]], str] | None) -> str | None:
+    """The institution of the credential whose check gave reason ``key``: as ``issuer_of`` names it (the
+    page's language), else by the English name the verdict holds; None when no credential has it."""
+    credentials = verdict.get("credentials")
+    for credential in credentials if isinstance(credentials, list) else []:
+        steps = credential.get("steps") if isinstance(credential, dict) else None
+        if isinstance(steps, list) and any(isinstance(s, Mapping) and s.get("key") == key for s in steps):
+            name = issuer_of(credential) if issuer_of is not None else credential.get("issuer_name")
+            return name if isinstance(name, str) and name else None
+    return None
 
 
 def notice_text(notice: Mapping[str, Any], lang: str) -> str:
@@ -1020,17 +1085,21 @@ def notice_text(notice: Mapping[str, Any], lang: str) -> str:
     return i18n.t(f"verifier.notice.{key}", lang, country=where)
 
 
-def reason_text(verdict: Mapping[str, Any], lang: str) -> str:
+def reason_text(verdict: Mapping[str, Any], lang: str,
+                issuer_of: Callable[[dict[str, Any]], str] | None = None) -> str:
     """The one-sentence reason in the page's language (the English detail when no translation exists);
-    with the numbers it says (``reason_params``: a trust list's age and maximum) where the verdict has them,
-    and the words of its notice, with the state it names, when a notice is the reason (:func:`notice_text`)."""
+    with the numbers it says (``reason_params``: a trust list's age and maximum, the date a signer
+    certificate ended) where the verdict has them, and the institution of the credential it is about
+    (named by ``issuer_of``, the page's naming, else by the verdict's English name), and the words of
+    its notice, with the state it names, when a notice is the reason (:func:`notice_text`)."""
     key = str(verdict.get("reason_key") or "")
     told = verdict.get("notices")
     for notice in told if isinstance(told, list) else []:
         if key and isinstance(notice, Mapping) and notice.get("key") == key:
             return notice_text(notice, lang)
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
-        text = _detail(key, verdict.get("reason_params"), lang) or i18n.t(f"verifier.reason.{key}", lang)
+        text = _detail(key, verdict.get("reason_params"), lang, institution=_institution_of(verdict, key, issuer_of),
+                       zone=_zone_of(verdict.get("checked_at"))) or i18n.t(f"verifier.reason.{key}", lang)
         code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
         if key == "wallet_error" and isinstance(code, str) and code:
             text = f"{text.rstrip('.')} ({code})."
@@ -1046,10 +1115,12 @@ def step_name(code: Any, lang: str) -> str:
     return i18n.t(key, lang) if key in i18n.catalogue_keys() else str(code)
 
 
-def step_text(step: Mapping[str, Any], lang: str) -> str:
+def step_text(step: Mapping[str, Any], lang: str, *, institution: str | None = None,
+              checked_at: Any = None) -> str:
     """What a check found, for the Checks list. In English, the pipeline's own sentence (it says the
     most: dates, the institution); otherwise the translation of its key where there is one (as the
-    verdict's reason, :func:`reason_text`), or of a passed check, and else the English sentence."""
+    verdict's reason, :func:`reason_text`, with the credential's ``institution`` and the verdict's
+    ``checked_at`` for the zone of a date), or of a passed check, and else the English sentence."""
     message = str(step.get("message") or "")
     if lang == "en":
         return message
@@ -1059,7 +1130,8 @@ def step_text(step: Mapping[str, Any], lang: str) -> str:
         key = "paper"  # a paper copy is tied to nobody's phone: the inspector compares an identity document
     keys = i18n.catalogue_keys()
     if f"verifier.reason.{key}" in keys:
-        return _detail(key, step.get("params"), lang) or i18n.t(f"verifier.reason.{key}", lang)
+        return _detail(key, step.get("params"), lang, institution=institution, zone=_zone_of(checked_at)) \
+            or i18n.t(f"verifier.reason.{key}", lang)
     if result == "passed" and f"verifier.step_passed.{code}" in keys:
         return i18n.t(f"verifier.step_passed.{code}", lang)
     return message

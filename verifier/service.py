@@ -290,10 +290,18 @@ class VerifierService:
     def sweep(self) -> None:
         """Erase now what the retention time no longer allows (the app runs this periodically), and
         delete inspection records older than ``records_days``, in batches (only here, never on a
-        request's path)."""
+        request's path).
+
+        Then, if anything was erased since the last round (here, or on a request's path: a verdict
+        shown, a grace ended), empty the database's write-ahead log, which still holds it
+        (:meth:`TransactionStore.release_erased`, GDPR Art. 5(1)(e), 17): once per round for every
+        erasure since the last, never per verdict, and only here, in the sweep's own thread (a reader
+        may keep the checkpoint waiting). One the log could not be emptied of is tried again next round."""
         now = self.clock().timestamp()
         self._sweep(now)
-        self.records.sweep(now, days=self.records_days)
+        if self.records.sweep(now, days=self.records_days):
+            self.store.erased()  # an inspection record names its inspector
+        self.store.release_erased()
 
     def _sweep(self, ts: float) -> None:
         # A transaction outlives its request by the retention time (at least ten minutes), so that

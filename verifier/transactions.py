@@ -10,6 +10,13 @@ row and column (associated data), so neither a database dump nor a swapped row r
 forges them. The person is erased (the column set to NULL, not only hidden) once the verdict has
 been shown and the retention time has passed; an offline check's verdict not shown within
 :data:`OFFLINE_UNSHOWN_SECONDS` counts as shown then.
+
+Erased means gone from the database's files too (GDPR Art. 5(1)(e), 17): SQLite zeroes what it frees
+(``secure_delete``), but its write-ahead log keeps the pages as they were until a checkpoint empties it
+(:func:`esspass.db.release_erased`). That checkpoint is batched, never run on a request's path: every
+erasure only notes that one happened (:meth:`TransactionStore.erased`), and the periodic sweep
+(:meth:`verifier.service.VerifierService.sweep`, a thread of its own every ``sweep_interval``) empties
+the log once for all of them (:meth:`TransactionStore.release_erased`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +34,11 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from credentials.files import configured_secret_key, secret_key
+from esspass.db import release_erased
 from verifier import records
 from verifier.db import ChallengeRecord, TransactionRecord
 
@@ -110,9 +121,81 @@ def configured_storage_key(settings: VerifierSettings) -> bytes:
 class TransactionStore:
     """Transactions and offline challenges in the verifier's tables."""
 
+    #: Tries of one release's ``TRUNCATE`` checkpoint (:func:`esspass.db.release_erased`). While one
+    #: waits for a reader, new writers wait too (up to a second a try: a verdict being recorded, a
+    #: person erased as a page shows it); the sweep comes back every ``sweep_interval`` anyway.
+    release_attempts = 2
+
     def __init__(self, engine: Engine, key: bytes) -> None:
         self.engine = engine
         self._aead = AESGCM(key)
+        # Whether something was erased since the write-ahead log was last emptied. True at the start:
+        # a process that stopped before it emptied the log left what it erased in it.
+        self._unreleased = True
+        self._release_lock = threading.Lock()
+
+    # --- erasure leaving no copy in the database's files --------------------------------------
+
+    def erased(self) -> None:
+        """Something personal was just erased (and committed): the next :meth:`release_erased` empties
+        the write-ahead log that still holds it. Cheap: no I/O, so it may be called on any request."""
+        with self._release_lock:
+            self._unreleased = True
+
+    @property
+    def erasure_unreleased(self) -> bool:
+        """Whether an erasure since the last successful :meth:`release_erased` may still be in the log."""
+        with self._release_lock:
+            return self._unreleased
+
+    def release_erased(self) -> bool:
+        """Empty the write-ahead log if anything was erased since it was last emptied (GDPR Art. 5(1)(e),
+        17: until then it holds the erased values as they were; :func:`esspass.db.release_erased`).
+        For the periodic sweep only, never a request's path: a reader may keep the checkpoint waiting.
+
+        On SQLite a ``PASSIVE`` checkpoint goes first, which waits for no one: when it cannot copy the
+        whole log back (a reader holds an older snapshot: a backup, a long query), the ``TRUNCATE`` one,
+        which would keep new writers waiting while it waits for that reader, is not tried this round.
+        True when done (or nothing to do); False when the log could not be emptied, which is logged
+        without anything of the persons (a warning) and tried again at the next sweep."""
+        with self._release_lock:
+            if not self._unreleased:
+                return True
+            # Cleared first: an erasure committed from now on sets it again, for the next round.
+            self._unreleased = False
+        try:
+            released = self._log_copied_back() and release_erased(self.engine, attempts=self.release_attempts)
+        except (SQLAlchemyError, sqlite3.Error) as exc:  # the erasure itself stands: only its old copy is left
+            _log.warning("after erasing personal data, emptying the database's write-ahead log failed (%s): "
+                         "tried again at the next sweep", type(exc).__name__,
+                         extra={"service": "verifier", "event": "erasure_unreleased"})
+            released = False
+        else:
+            if not released:
+                _log.warning("after erasing personal data, a reader of the database (a backup, a long query) kept "
+                             "its write-ahead log from being emptied: the erased values stay in it until a later "
+                             "sweep empties it", extra={"service": "verifier", "event": "erasure_unreleased"})
+        if not released:
+            self.erased()
+        return released
+
+    def _log_copied_back(self) -> bool:
+        """SQLite: whether a ``PASSIVE`` checkpoint (which waits for no reader or writer) copied every
+        frame of the write-ahead log back into the database file, so that the ``TRUNCATE`` checkpoint
+        has no older snapshot to wait for. Other databases: True (nothing of theirs is done here)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            try:
+                row = cur.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                cur.close()
+        finally:
+            raw.close()
+        busy, frames, copied = row
+        return not busy and copied == frames
 
     # --- sealing ------------------------------------------------------------------------------
 
@@ -269,8 +352,14 @@ class TransactionStore:
             return bool(started.rowcount == 1)
 
     def erase_person(self, tx_id: str) -> None:
+        """Erase the person of ``tx_id``'s verdict (its sealed column set to NULL); the log that still holds
+        it is emptied by the next sweep (:meth:`erased`), not here: this runs as a page shows the verdict."""
         with self.engine.begin() as conn:
-            conn.execute(update(TransactionRecord).where(TransactionRecord.id == tx_id).values(sealed_person=None))
+            done = conn.execute(update(TransactionRecord)
+                                .where(TransactionRecord.id == tx_id, TransactionRecord.sealed_person.is_not(None))
+                                .values(sealed_person=None))
+        if done.rowcount:
+            self.erased()
 
     def end_grace(self, shown_to: str, now: float, *, retention: float) -> None:
         """The browser session hashed as ``shown_to`` has moved on to another check: its grace over
@@ -280,36 +369,43 @@ class TransactionStore:
         ended = (TransactionRecord.shown_to == shown_to, TransactionRecord.shown_at.is_not(None))
         due = () if retention <= 0 else (TransactionRecord.shown_at < now - retention,)
         with self.engine.begin() as conn:
-            conn.execute(update(TransactionRecord)
-                         .where(*ended, *due, TransactionRecord.sealed_person.is_not(None))
-                         .values(sealed_person=None))
+            done = conn.execute(update(TransactionRecord)
+                                .where(*ended, *due, TransactionRecord.sealed_person.is_not(None))
+                                .values(sealed_person=None))
             conn.execute(update(TransactionRecord).where(*ended).values(shown_to=None))
+        if done.rowcount:
+            self.erased()
 
     def sweep(self, now: float, *, retention: float, keep: float, grace: float = 0,
-              unshown_offline: float = OFFLINE_UNSHOWN_SECONDS) -> None:
+              unshown_offline: float = OFFLINE_UNSHOWN_SECONDS) -> int:
         """Erase the person from verdicts shown more than ``retention`` seconds ago, or, for one shown to
         a browser session that may see it again (``shown_to``), more than ``max(retention, grace)``;
         and from offline checks never shown (a scan whose redirect to the verdict screen was not
         followed) as if shown ``unshown_offline`` seconds after they were made. Delete transactions
-        ``keep`` seconds past their expiry, and used-up challenges."""
+        ``keep`` seconds past their expiry, and used-up challenges. Returns how many transactions lost
+        their person or were deleted (each noted for the next :meth:`release_erased`; a challenge,
+        a random code, is no one's data)."""
         with self.engine.begin() as conn:
-            conn.execute(update(TransactionRecord)
-                         .where(TransactionRecord.kind == "offline", TransactionRecord.shown_at.is_(None),
-                                TransactionRecord.created_at < now - unshown_offline - max(retention, 0),
-                                TransactionRecord.sealed_person.is_not(None))
-                         .values(sealed_person=None))
-            conn.execute(update(TransactionRecord)
-                         .where(TransactionRecord.shown_at < now - retention,
-                                TransactionRecord.shown_to.is_(None),
-                                TransactionRecord.sealed_person.is_not(None))
-                         .values(sealed_person=None))
-            conn.execute(update(TransactionRecord)
-                         .where(TransactionRecord.shown_at < now - max(retention, grace),
-                                TransactionRecord.shown_to.is_not(None),
-                                TransactionRecord.sealed_person.is_not(None))
-                         .values(sealed_person=None))
-            conn.execute(delete(TransactionRecord).where(TransactionRecord.expires_at < now - keep))
+            erased = conn.execute(update(TransactionRecord)
+                                  .where(TransactionRecord.kind == "offline", TransactionRecord.shown_at.is_(None),
+                                         TransactionRecord.created_at < now - unshown_offline - max(retention, 0),
+                                         TransactionRecord.sealed_person.is_not(None))
+                                  .values(sealed_person=None)).rowcount
+            erased += conn.execute(update(TransactionRecord)
+                                   .where(TransactionRecord.shown_at < now - retention,
+                                          TransactionRecord.shown_to.is_(None),
+                                          TransactionRecord.sealed_person.is_not(None))
+                                   .values(sealed_person=None)).rowcount
+            erased += conn.execute(update(TransactionRecord)
+                                   .where(TransactionRecord.shown_at < now - max(retention, grace),
+                                          TransactionRecord.shown_to.is_not(None),
+                                          TransactionRecord.sealed_person.is_not(None))
+                                   .values(sealed_person=None)).rowcount
+            erased += conn.execute(delete(TransactionRecord).where(TransactionRecord.expires_at < now - keep)).rowcount
             conn.execute(delete(ChallengeRecord).where(ChallengeRecord.expires_at < now))
+        if erased:
+            self.erased()
+        return int(erased)
 
     # --- offline challenges -------------------------------------------------------------------
 
