@@ -785,7 +785,7 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     # No PID at all (none presented, and no presentation whose type is unknown because it failed):
     # an EHIC is then tied to the person only by an identity document the one who checks compares.
     if not any(pid.is_pid_type(r.vct) or r.vct is None for r in results):
-        return [_ehic_without_pid(d.claims) for d in documents if d.vct in _EHIC_TYPES]
+        return [_ehic_without_pid(d.claims, number_states) for d in documents if d.vct in _EHIC_TYPES]
     steps = []
     for document in documents:
         for person in pids:
@@ -807,20 +807,29 @@ _EHIC_TYPES = frozenset({ehic.VCT, *ehic.ALIASES})
 _NO_PID, _NO_PID_UNNAMED = "holder_link.no_pid", "holder_link.no_pid_unnamed"
 
 
-def _ehic_without_pid(claims: Mapping[str, Any]) -> Step:
-    """The ``holder_link`` step of an EHIC shown without a PID, judged as its offline QR code is
-    (:func:`_offline_holder_step`): nothing ties it to the person in front of the desk but an identity
-    document, so the valid verdict says to check one (a notice). What the desk compares with it is
-    what the card shows: its personal identification number (Decision S2 field 6, which identity
-    documents of many states carry), or the insured person it names (a represented child). A card
-    showing neither (a query not asking for the number) has nothing to compare: not run, undetermined."""
-    if holder_link.normalise_number(claims.get("personal_administrative_number")) is None \
-            and not isinstance(claims.get("subject"), Mapping):
-        return Step("holder_link", NOT_RUN, "No PID came with the EHIC, and the card shows neither a personal "
-                    "identification number nor an insured person: nothing can be compared with an identity "
-                    "document, so it cannot be tied to the person checked.", _NO_PID_UNNAMED)
-    return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document to confirm the "
-                "holder.", _NO_PID)
+def _ehic_without_pid(claims: Mapping[str, Any], number_states: Collection[str]) -> Step:
+    """The ``holder_link`` step of an EHIC shown without a PID: nothing ties it to the person in front
+    of the desk but an identity document the desk compares, so a valid verdict says to check one (a
+    notice), and only when the card shows something such a document shows. The card names no holder
+    (Decision S2 gives the holder's name and birth date on the plastic card; the credential leaves
+    them to the PID), so that is the insured person it names (a represented child: names and birth
+    date), or a personal identification number of a state whose identity documents carry it
+    (``number_states``, the states whose PIDs carry the number their A1s and EHICs carry: Latvia's
+    personal code, Poland's PESEL). An Austrian insurance number is on no identity document: shown
+    alone it would make anyone holding the phone "valid" (the offline QR code names the holder for
+    the same reason, :func:`_offline_holder_step`). Otherwise not run: undetermined."""
+    subject = claims.get("subject")
+    if isinstance(subject, Mapping) and subject.get("familynames") and subject.get("date_of_birth"):
+        return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document of the insured "
+                    "person it names.", _NO_PID)
+    country = countries.normalise(str(claims.get("issuing_country") or "").upper())
+    if holder_link.normalise_number(claims.get("personal_administrative_number")) is not None \
+            and country in number_states:
+        return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document showing the "
+                    "card's personal identification number.", _NO_PID)
+    return Step("holder_link", NOT_RUN, "No PID came with the EHIC, and the card shows nothing an identity document "
+                "shows (no insured person, no personal number of a state whose identity documents carry it): it "
+                "cannot be tied to the person checked. Ask for the PID with the card.", _NO_PID_UNNAMED)
 
 
 _SEVERAL = "holder_link.several"

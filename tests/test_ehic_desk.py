@@ -364,11 +364,27 @@ def test_the_competent_state_notice_is_for_a_vouched_card_of_the_verifiers_own_s
 def test_an_ehic_without_a_pid_showing_nothing_to_compare_is_not_confirmed() -> None:
     from credentials import verification as v
 
-    [named] = v._holder_link_steps([_vouched_ehic({"personal_administrative_number": "DEMO-1"})])
+    states = ("LV", "PL")  # whose identity documents carry the number their cards carry
+    lv_number = {"personal_administrative_number": "DEMO-1", "issuing_country": "LV"}
+    [named] = v._holder_link_steps([_vouched_ehic(lv_number)], states)
     assert (named.result, named.key) == (v.PASSED, "holder_link.no_pid")
-    [child] = v._holder_link_steps([_vouched_ehic({"subject": CHILD})])
+    [child] = v._holder_link_steps([_vouched_ehic({"subject": CHILD})], states)
     assert (child.result, child.key) == (v.PASSED, "holder_link.no_pid")
-    [nothing] = v._holder_link_steps([_vouched_ehic({"personal_administrative_number": " - "})])
+    [nothing] = v._holder_link_steps([_vouched_ehic({"personal_administrative_number": " - ",
+                                                     "issuing_country": "LV"})], states)
     assert (nothing.result, nothing.key) == (v.NOT_RUN, "holder_link.no_pid_unnamed")
     unreadable = v.CredentialResult("pid", steps=[v.Step("disclosures", v.FAILED, "bad")])
-    assert v._holder_link_steps([_vouched_ehic({"personal_administrative_number": "DEMO-1"}), unreadable]) == []
+    assert v._holder_link_steps([_vouched_ehic(lv_number), unreadable], states) == []
+
+
+def test_an_ehic_without_a_pid_whose_number_no_identity_document_carries_is_not_confirmed() -> None:
+    """Jan, Polish, holds an Austrian card: its number (an Austrian insurance number) is on no identity
+    document he carries. Shown alone (the PID left out), the desk is shown no name, no birth date, no
+    photo: "valid, check an identity document" would pass anyone holding his phone."""
+    from credentials import verification as v
+
+    austrian = {"personal_administrative_number": "DEMO-AT-7911300001", "issuing_country": "AT"}
+    [step] = v._holder_link_steps([_vouched_ehic(austrian, "AT:OEGK")], ("LV", "PL"))
+    assert (step.result, step.key) == (v.NOT_RUN, "holder_link.no_pid_unnamed")
+    [step] = v._holder_link_steps([_vouched_ehic({**austrian, "issuing_country": "LV"})], ())
+    assert step.result == v.NOT_RUN  # no state's documents named by the verifier's policy

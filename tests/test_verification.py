@@ -519,14 +519,15 @@ def test_the_eudi_names_are_allowed_only_when_every_claim_they_hold_is(world: Wo
 
 
 def _answer(world: World, query: dict[str, Any], presentations: dict[str, list[tuple[tuple[str, Any], list[Any]]]],
-            ) -> verification.Verdict:
+            *, number_states: tuple[str, ...] = ()) -> verification.Verdict:
     """``query`` answered with ``presentations``: query id -> [(credential, holder key), claim paths to disclose]."""
     nonce, aud = secrets.token_urlsafe(16), "x509_hash:inspectorate"
     vp_token = {qid: [present(credential, select=paths, holder_key=key, nonce=nonce, aud=aud,
                               iat=int(NOW.timestamp())) for (credential, key), paths in answers]
                 for qid, answers in presentations.items()}
     return verification.verify_response(vp_token, query=query, nonce=nonce, audience=aud, issuers=world.issuers(),
-                                        trust_list_age=0, now=NOW, status_lookup=world.lookup)
+                                        trust_list_age=0, now=NOW, status_lookup=world.lookup,
+                                        pid_number_states=number_states)
 
 
 def _query_step(verdict: verification.Verdict) -> verification.Step:
@@ -622,7 +623,7 @@ def test_a_presentation_counts_only_inside_a_credential_set_option_presented_who
     whole = _answer(world, query, {"ehic": [(card, card_paths)], "pda1": [(a1, a1_paths)],
                                    "pid": [(person, pid_paths)]})
     assert whole.verdict == verification.VALID and _query_step(whole).key == "", whole.reason
-    alone = _answer(world, query, {"ehic": [(card, card_paths)]})
+    alone = _answer(world, query, {"ehic": [(card, card_paths)]}, number_states=("LV",))
     assert alone.verdict == verification.VALID, alone.reason
     assert "not presented: pda1 or pid" in _query_step(alone).message, _query_step(alone).message
     # The EHIC without a PID: the reason is to check an identity document (test_ehic_desk.py), before
@@ -860,7 +861,8 @@ def test_elements_of_another_namespace_count_as_disclosed(world: World) -> None:
         answer = _mdoc_with_namespaces(world, namespaces, transcript)
         verdict = verification.verify_response({"ehic_mdoc": [answer]}, query=query, nonce=nonce, audience=aud,
                                                issuers=world.issuers(), trust_list_age=0, now=NOW,
-                                               status_lookup=world.lookup, session_transcript=transcript)
+                                               status_lookup=world.lookup, session_transcript=transcript,
+                                               pid_number_states=("LV",))
         assert verdict.verdict == verdict_wanted, verdict.reason
     assert verdict.steps[0].code == "query" and verdict.steps[0].result == verification.FAILED
     assert f"{extra}.family_name" in verdict.steps[0].message

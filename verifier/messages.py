@@ -911,20 +911,21 @@ _T.update({
         "Ważne; razem z EKUZ nie okazano PID: sprawdź dokument tożsamości, aby potwierdzić posiadacza (osobisty "
         "numer identyfikacyjny z karty lub wskazaną w niej osobę ubezpieczoną)."),
     "reason.holder_link.no_pid_unnamed": (
-        "No PID was shown with the EHIC, and the card shows neither a personal identification number nor an "
-        "insured person: nothing can be compared with an identity document, so it cannot be tied to the person "
-        "checked.",
-        "Kopā ar EVAK netika uzrādīts PID, un kartē nav ne personas koda, ne apdrošinātās personas: nav ar ko "
-        "salīdzināt personu apliecinošu dokumentu, tāpēc to nevar sasaistīt ar pārbaudāmo personu.",
-        "Mit der EKVK wurde keine PID gezeigt, und die Karte zeigt weder eine persönliche Kennnummer noch eine "
-        "versicherte Person: Nichts lässt sich mit einem Ausweis vergleichen, daher ist sie der geprüften Person "
-        "nicht zuzuordnen.",
-        "Aucun PID n'a été présenté avec la CEAM, et la carte ne montre ni numéro d'identification personnel ni "
-        "assuré : rien ne peut être comparé à une pièce d'identité, elle ne peut donc pas être rattachée à la "
-        "personne contrôlée.",
-        "Razem z EKUZ nie okazano PID, a karta nie pokazuje ani osobistego numeru identyfikacyjnego, ani osoby "
-        "ubezpieczonej: nie ma czego porównać z dokumentem tożsamości, więc nie można jej powiązać z kontrolowaną "
-        "osobą."),
+        "No PID was shown with the EHIC, and the card shows nothing an identity document shows (no insured "
+        "person, no personal number of a state whose identity documents carry it): it cannot be tied to the "
+        "person checked. Ask for the PID with the card.",
+        "Kopā ar EVAK netika uzrādīts PID, un kartē nav nekā, kas redzams personu apliecinošā dokumentā (nav "
+        "apdrošinātās personas, nav tādas valsts personas koda, kuras dokumentos tas ir norādīts): to nevar "
+        "sasaistīt ar pārbaudāmo personu. Lūdziet uzrādīt PID kopā ar karti.",
+        "Mit der EKVK wurde keine PID gezeigt, und die Karte zeigt nichts, was ein Ausweis zeigt (keine "
+        "versicherte Person, keine persönliche Kennnummer eines Staates, dessen Ausweise sie tragen): Sie ist der "
+        "geprüften Person nicht zuzuordnen. Bitten Sie um die PID zusammen mit der Karte.",
+        "Aucun PID n'a été présenté avec la CEAM, et la carte ne montre rien de ce que montre une pièce "
+        "d'identité (ni assuré, ni numéro personnel d'un État dont les pièces d'identité le portent) : elle ne "
+        "peut pas être rattachée à la personne contrôlée. Demandez le PID avec la carte.",
+        "Razem z EKUZ nie okazano PID, a karta nie pokazuje niczego, co pokazuje dokument tożsamości (ani osoby "
+        "ubezpieczonej, ani numeru osobistego państwa, którego dokumenty tożsamości go zawierają): nie można jej "
+        "powiązać z kontrolowaną osobą. Poproś o PID razem z kartą."),
     # Printing the verdict (verifier/static/verifier.css @media print; the button: verifier.js).
     "print": ("Print for the billing file", "Drukāt rēķinu lietai", "Für die Abrechnungsakte drucken",
               "Imprimer pour le dossier de facturation", "Drukuj do dokumentacji rozliczeniowej"),
