@@ -379,3 +379,17 @@ def test_oid4vci_8_2_a_request_body_not_sent_as_application_json_is_the_endpoint
         taken = issuer.http.post("/lv-vsaa/credential", content=content, headers={
             "Authorization": f"Bearer {token}", "Content-Type": "Application/JSON; charset=utf-8"})
         assert taken.status_code == 200, taken.text
+
+
+@pytest.mark.parametrize("code", ["invalid_grant", "not_found"])
+def test_the_void_offer_is_told_to_the_worker_in_their_language(code: str) -> None:
+    """The offer made under a replaced offer key (404 at its link, invalid_grant for its code): the
+    wallet says what to do whole in the worker's language, not the code's general words ("the code is
+    wrong"?) with the English sentence in brackets."""
+    from credentials import i18n
+    from issuer.service import _VOID_OFFER
+    from wallet import messages
+
+    said = {lang: messages.explain(code, _VOID_OFFER, lang) for lang in i18n.LANGUAGES}
+    assert all(said[lang] == messages.t("remote.offer_void", lang) for lang in i18n.LANGUAGES), said
+    assert len(set(said.values())) == 5

@@ -977,6 +977,18 @@ _REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...]
         "L'organisme ne connaît pas cette offre, ou elle a déjà été utilisée ou a expiré. Demandez une "
         "nouvelle offre à l'organisme.",
         "Instytucja nie zna tej oferty albo została już użyta lub wygasła. Poproś instytucję o nową ofertę.")),
+    # An offer made under an offer key the issuer no longer holds (issuer.service._VOID_OFFER): 404, invalid_grant.
+    ("offer_void", re.compile(r"this credential offer is no longer valid \(the issuer's offer key was replaced\)"), (
+        "This offer can no longer be used (the institution's system was changed since). Nothing was "
+        "received and your code was not used up: ask the institution for a new offer.",
+        "Šo piedāvājumu vairs nevar izmantot (iestādes sistēma kopš tā laika ir mainīta). Nekas netika "
+        "saņemts, un jūsu kods netika iztērēts: lūdziet iestādei jaunu piedāvājumu.",
+        "Dieses Angebot kann nicht mehr verwendet werden (das System der Stelle wurde inzwischen geändert). "
+        "Nichts wurde empfangen und Ihr Code nicht verbraucht: Bitten Sie die Stelle um ein neues Angebot.",
+        "Cette offre ne peut plus être utilisée (le système de l'organisme a changé depuis). Rien n'a été "
+        "reçu et votre code n'a pas été consommé : demandez une nouvelle offre à l'organisme.",
+        "Tej oferty nie można już użyć (system instytucji został od tego czasu zmieniony). Nic nie otrzymano, "
+        "a kod nie został zużyty: poproś instytucję o nową ofertę.")),
     # The issuer refuses to sign under its expired document signer certificate (503, issuer.service).
     ("signer_expired", re.compile(r"the institution's signing certificate has expired"), (
         "The institution's signing certificate has expired, so it cannot issue documents until it renews it. "
