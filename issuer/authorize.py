@@ -144,8 +144,11 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
             if exc.error == "invalid_grant" and exc.message.startswith("wrong transaction code"):
                 return show(request, inst, client_id, request_uri,
                             error=i18n.t("authorize.wrong_code", _lang(request)))
-            try:  # the offer is locked, used or expired: the wallet is told (RFC 6749 §4.1.2.1)
-                target = svc().deny(inst, client_id, request_uri, "access_denied", exc.message)
+            # RFC 6749 §4.1.2.1: the server's own "try later" (an expired signer certificate: nothing was
+            # spent) as such; a locked, used or expired offer as access_denied.
+            error = "temporarily_unavailable" if exc.error == "temporarily_unavailable" else "access_denied"
+            try:
+                target = svc().deny(inst, client_id, request_uri, error, exc.message)
             except ProtocolError:  # no pushed request to answer: say so here
                 return show(request, inst, client_id, request_uri)
         return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -514,3 +515,35 @@ def test_a_token_asked_under_an_expired_signer_does_not_spend_the_single_use_off
     renewed = nvd.signing_until(NOW + timedelta(days=365))
     nvd.clock[0] = NOW + timedelta(minutes=14)
     assert nvd.service.token(renewed, form)["access_token"]
+
+
+def test_the_authorization_page_tells_the_wallet_temporarily_unavailable_under_an_expired_signer(
+        make_nvd: Any, tmp_path: Path) -> None:
+    """RFC 6749 §4.1.2.1: the server cannot issue for now (nothing spent) is ``temporarily_unavailable``,
+    as the token endpoint answers; ``access_denied`` made the wallet say the worker had cancelled or
+    typed wrong codes. The wallet says to try again later with the same link."""
+    from credentials import authorization_code
+    from issuer.app import create_app
+    from issuer.settings import IssuerSettings
+    from wallet import messages
+    from wallet.service import UNAVAILABLE_NOW
+
+    redirect, client = "http://127.0.0.1:9/wallet/callback", "esspass-reference-wallet"
+    nvd: Nvd = make_nvd(NOW + timedelta(minutes=10))
+    offer = nvd.service.create_offer(nvd.inst, nvd.case(), actor="clerk:LV:NVD")
+    state = nvd.service.offer_json(nvd.inst, offer.offer_id)["grants"]["authorization_code"]["issuer_state"]
+    nvd.clock[0] = NOW + timedelta(minutes=12)  # the signer has ended; the offer is still open
+    pushed = nvd.service.push_authorization(nvd.inst, {
+        "response_type": "code", "client_id": client, "redirect_uri": redirect, "issuer_state": state,
+        "code_challenge": authorization_code.pkce_challenge("v" * 50), "code_challenge_method": "S256",
+        "scope": "ehic"})
+    app = create_app(IssuerSettings(data_dir=tmp_path, public_url="http://127.0.0.1:1"), service=nvd.service)
+    with serve(app) as handle, httpx.Client(base_url=handle.url) as http:
+        answer = http.post("/lv-nvd/authorize", data={"client_id": client, "request_uri": pushed["request_uri"],
+                                                      "tx_code": offer.tx_code, "action": "authorise"})
+    assert answer.status_code == 303, answer.text
+    told = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
+    assert told["error"] == "temporarily_unavailable" and REFUSED in told["error_description"]
+    assert nvd.service.offer_json(nvd.inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]  # not spent
+    said = {lang: messages.explain("temporarily_unavailable", UNAVAILABLE_NOW, lang) for lang in i18n.LANGUAGES}
+    assert said == messages.MESSAGES[UNAVAILABLE_NOW] and len(set(said.values())) == 5

@@ -823,6 +823,18 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "Diese Anfrage ist hier nicht mehr offen. Scannen Sie den QR-Code der Kontrollperson erneut.",
         "Cette demande n'est plus ouverte ici. Scannez à nouveau le code QR de l'inspecteur.",
         "Ta prośba nie jest już tu otwarta. Zeskanuj ponownie kod QR inspektora."),
+    "The institution cannot hand over the document just now; the offer and your code were not used up. Try "
+    "again later with the same link or QR code.": (
+        "The institution cannot hand over the document just now; the offer and your code were not used up. Try "
+        "again later with the same link or QR code.",
+        "Iestāde šobrīd nevar izsniegt dokumentu; piedāvājums un jūsu kods netika iztērēti. Mēģiniet vēlāk "
+        "vēlreiz ar to pašu saiti vai QR kodu.",
+        "Die Stelle kann das Dokument gerade nicht übergeben; das Angebot und Ihr Code wurden nicht verbraucht. "
+        "Versuchen Sie es später mit demselben Link oder QR-Code erneut.",
+        "L'organisme ne peut pas remettre le document pour l'instant ; l'offre et votre code n'ont pas été "
+        "consommés. Réessayez plus tard avec le même lien ou code QR.",
+        "Instytucja nie może teraz wydać dokumentu; oferta i kod nie zostały zużyte. Spróbuj później z tym "
+        "samym linkiem lub kodem QR."),
     "This document was removed from the wallet; nothing was sent.": (
         "This document was removed from the wallet; nothing was sent.",
         "Šis dokuments tika noņemts no maka; nekas netika nosūtīts.",

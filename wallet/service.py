@@ -671,6 +671,8 @@ class WalletService:
         if iss != (offer.as_issuer or offer.credential_issuer):
             raise ProtocolError("invalid_request", "The answer does not come from the institution this wallet "
                                 "sent you to.")
+        if error == "temporarily_unavailable":  # RFC 6749 §4.1.2.1: the offer was not spent (its signer, say)
+            raise ProtocolError("temporarily_unavailable", UNAVAILABLE_NOW)
         if error is not None or not code:
             raise ProtocolError("access_denied", "The institution did not hand over the document"
                                 + (" (too many wrong codes, or you cancelled)." if error == "access_denied" else "."))
@@ -1567,6 +1569,10 @@ _CANCEL_NOTIFY_BUDGET = 5.0
 #: the time after which no further list is asked for (the others keep their recorded status).
 _REQUEST_STATUS_TIMEOUT = 3.0
 _REQUEST_STATUS_BUDGET = 5.0
+#: The institution's page answered ``temporarily_unavailable`` (an expired signer certificate, an HSM
+#: not answering): the offer and the code were not used up.
+UNAVAILABLE_NOW = ("The institution cannot hand over the document just now; the offer and your code were not used "
+                   "up. Try again later with the same link or QR code.")
 #: How long one offline QR showing may be renewed on screen with its copy (:class:`Showing`).
 _SHOWING = timedelta(minutes=10)
 #: The record's verifier id of an offline QR showing (no verifier is known: the code is shown, not sent).
