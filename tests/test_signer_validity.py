@@ -383,8 +383,10 @@ def _settings(tmp_path: Path) -> WalletSettings:
 
 def _wallet(tmp_path: Path, copies: list[StoredCredential], trust: Any = None) -> WalletService:
     settings = _settings(tmp_path)
+    # The real time, not WALLET_NOW (this module's import): a verifier's request is dated when it is made,
+    # which may be many minutes after the collection in a long parallel run ("made in the future").
     return WalletService(settings, _store(settings, copies), http=httpx.Client(), trust=trust or _NoTrust(),
-                         clock=lambda: WALLET_NOW)
+                         clock=lambda: datetime.now(UTC))
 
 
 class _NoTrust:
