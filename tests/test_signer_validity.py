@@ -549,3 +549,45 @@ def test_the_authorization_page_tells_the_wallet_temporarily_unavailable_under_a
     assert nvd.service.offer_json(nvd.inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]  # not spent
     said = {lang: messages.explain("temporarily_unavailable", UNAVAILABLE_NOW, lang) for lang in i18n.LANGUAGES}
     assert said == messages.MESSAGES[UNAVAILABLE_NOW] and len(set(said.values())) == 5
+
+
+def test_a_card_whose_copies_end_before_the_document_says_so_ahead_of_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Copies ending with the signer certificate, still live: the card page and `wallet show` tell the
+    worker when, and to ask the institution for a new copy before then (no warning: it can be shown)."""
+    from wallet.cli import main as wallet_main
+    from wallet.service import copies_end_words
+
+    ends = datetime.now(UTC) + timedelta(days=30)
+    wallet = _wallet(tmp_path, [_copy(n, exp=ends) for n in range(2)])
+    for lang in i18n.LANGUAGES:
+        card = wallet.card("ehic-card", lang)
+        assert card.warning is None and card.copies_end_on == ends.astimezone().date().isoformat()
+        words = copies_end_words(card, lang)
+        assert words == messages.t("state.copies_end", lang, date=format_date(card.copies_end_on, lang),
+                                   until=format_date(DOCUMENT_END, lang), institution=INSTITUTION)
+    monkeypatch.setattr("wallet.cli._Ctx.service", lambda _ctx: wallet)
+    assert wallet_main(["show", "ehic-card"]) == 0
+    assert copies_end_words(wallet.card("ehic-card", "en"), "en") in capsys.readouterr().out
+
+
+def test_copies_ending_with_the_document_say_nothing_more(tmp_path: Path) -> None:
+    """The issuer ends a copy at the document's last day anywhere on earth, a day later in UTC."""
+    last_day = datetime.combine(DOCUMENT_END, datetime.min.time(), UTC) + timedelta(days=1, hours=12)
+    card = _wallet(tmp_path, [_copy(0, exp=last_day)]).card("ehic-card", "en")
+    assert card.copies_end_on is None
+
+
+def test_the_card_page_tells_ahead_of_time_that_the_copies_end_before_the_document(tmp_path: Path) -> None:
+    from wallet.app import create_app
+    from wallet.service import copies_end_words
+
+    settings = _settings(tmp_path)
+    _store(settings, [_copy(0, exp=datetime.now(UTC) + timedelta(days=30))])
+    with serve(create_app(settings, trust=_NoTrust())) as handle, \
+            httpx.Client(base_url=handle.url, headers={"Accept-Language": "de"}) as client:
+        token = client.get("/unlock").text.split('name="csrf" value="')[1].split('"')[0]
+        assert client.post("/unlock", data={"passphrase": PASSPHRASE, "csrf": token}).status_code == 303
+        page = html.unescape(client.get("/cards/ehic-card").text)
+    card = _wallet(tmp_path / "same", [_copy(0, exp=datetime.now(UTC) + timedelta(days=30))]).card("ehic-card", "de")
+    assert 'id="copies-end"' in page and copies_end_words(card, "de") in page and 'id="warning"' not in page

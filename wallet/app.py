@@ -41,6 +41,7 @@ from wallet.service import (
     SHOWING_OVER,
     OpenItems,
     WalletService,
+    copies_end_words,
     logged_claims,
     offered_names,
     standing_words,
@@ -419,7 +420,7 @@ def create_app(
         period_text = standing_words(card, lang) if card.period != "current" else ""
         return render(req, "card.html", status=status, session=s, card=card, expires=expires,
                       status_text=status_text, period_text=period_text, warning=warning_words(card, lang),
-                      title=card.title)
+                      copies_end=copies_end_words(card, lang), title=card.title)
 
     @app.post("/cards/{group}/qr", response_class=HTMLResponse)
     def show_qr(request: Request, group: str, csrf: str = Form(""), challenge: str = Form("")) -> Response:

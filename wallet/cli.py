@@ -367,6 +367,8 @@ def _list(ctx: _Ctx) -> int:
 
 
 def _show(ctx: _Ctx) -> int:
+    from wallet.service import copies_end_words
+
     card = ctx.service().card(ctx.args.id, ctx.lang)
     ctx.say(card.title)
     ctx.say(card.description)
@@ -378,6 +380,9 @@ def _show(ctx: _Ctx) -> int:
         ctx.say(f"{ctx.t('card.valid_until')}: {format_date(datetime.fromtimestamp(card.exp, UTC).date(), ctx.lang)}")
     ctx.say(f"{ctx.t('card.copies')}: {card.unused}/{card.copies}")
     ctx.say(f"{ctx.t('card.status')}: {_card_status(ctx, card)}")
+    notice = copies_end_words(card, ctx.lang)
+    if notice:
+        ctx.say(notice)
     for label, value in card.claims:
         ctx.say(f"  {label}: {_plain(ctx, value)}")
     return 0

@@ -50,6 +50,7 @@ __all__ = [
     "claim_options",
     "claim_rows",
     "claim_value",
+    "copies_end",
     "copies_expired",
     "deferring_issuer",
     "describe",
@@ -335,6 +336,18 @@ def copies_expired(copies: Sequence[StoredCredential], now: datetime) -> int | N
         return None
     latest = max(end for end in ends if end is not None)
     return latest if latest <= now.timestamp() else None
+
+
+def copies_end(copies: Sequence[StoredCredential], now: datetime) -> int | None:
+    """When the last live copy of a document ends (Unix seconds): the latest technical expiry of its
+    copies when every one has one and some are still live at ``now``, else None. Beside the
+    document's own last day (:func:`document_dates`), it tells the worker ahead of time that the
+    copies end first (with the issuer's signer certificate: :func:`copies_expired`)."""
+    ends = [c.exp for c in copies]
+    if not ends or any(end is None for end in ends):
+        return None
+    latest = max(end for end in ends if end is not None)
+    return latest if latest > now.timestamp() else None
 
 
 # --- receive ----------------------------------------------------------------------------------------

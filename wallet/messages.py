@@ -486,6 +486,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Jeszcze nieważny: ważny od {date}"),
     # Every copy past its technical expiry (the issuer's signer certificate ended) while the document is
     # still valid (wallet.core.copies_expired): not "ended"; the institution gives a new copy.
+    "state.copies_end": (
+        "This copy can be shown until {date}; the document is valid until {until}: ask {institution} for a new "
+        "copy before then",
+        "Šo kopiju var uzrādīt līdz {date}; dokuments ir derīgs līdz {until}: pirms tam lūdziet iestādei "
+        "{institution} jaunu kopiju",
+        "Diese Kopie kann bis {date} gezeigt werden; das Dokument gilt bis {until}: Bitten Sie {institution} "
+        "vorher um eine neue Kopie",
+        "Cette copie peut être présentée jusqu'au {date} ; le document est valable jusqu'au {until} : demandez "
+        "avant cette date une nouvelle copie à {institution}",
+        "Tę kopię można okazywać do {date}; dokument jest ważny do {until}: wcześniej poproś instytucję "
+        "{institution} o nową kopię"),
     "state.copy_expired": ("This copy expired on {date}; the document is valid until {until}: ask {institution} "
                            "for a new copy",
                            "Šīs kopijas derīgums beidzās {date}; dokuments ir derīgs līdz {until}: lūdziet iestādei "

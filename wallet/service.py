@@ -189,6 +189,10 @@ class Card:
     period: str = "current"
     #: With ``copy_expired``: the day (ISO date, the worker's calendar) the last of its copies expired.
     copy_expired_on: str | None = None
+    #: A current document whose live copies end before its own last day (with the issuer's signer
+    #: certificate, :func:`core.copies_end`): the day (ISO date) they end, for the worker to ask for
+    #: a new copy ahead of time; else None.
+    copies_end_on: str | None = None
 
     @property
     def warning(self) -> str | None:
@@ -227,6 +231,16 @@ def standing_words(card: Card, lang: str) -> str:
         day = card.valid_until if warning == "ended" else card.valid_from
         return messages.t(f"state.{warning}", lang, date=format_date(day, lang) if day else "?")
     return messages.t(f"status.{card.status.value}" if card.status is not None else "status.unknown", lang)
+
+
+def copies_end_words(card: Card, lang: str) -> str:
+    """The notice of a current document whose copies end before it does (:attr:`Card.copies_end_on`), or ''."""
+    from credentials.i18n import format_date
+
+    if card.copies_end_on is None or card.valid_until is None:
+        return ""
+    return messages.t("state.copies_end", lang, date=format_date(card.copies_end_on, lang),
+                      until=format_date(card.valid_until, lang), institution=card.issuer_name)
 
 
 def _copy_expired_words(card: Card, lang: str, key: str) -> str:
@@ -493,6 +507,12 @@ class WalletService:
         if expired is not None and period != "ended":
             period = "copy_expired"
             copy_expired_on = datetime.fromtimestamp(expired, UTC).astimezone().date().isoformat()
+        # The issuer ends a copy at the document's last day anywhere on earth (a day later in UTC):
+        # only a copy ending before that day is worth a word.
+        live_end = core.copies_end(held, self.clock())
+        end_day = datetime.fromtimestamp(live_end, UTC).astimezone().date() if live_end is not None else None
+        copies_end_on = end_day.isoformat() if (end_day is not None and period == "current" and valid_until
+                                                 is not None and end_day < valid_until) else None
         return Card(
             group=first.group,
             vct=first.vct,
@@ -511,6 +531,7 @@ class WalletService:
             valid_until=valid_until.isoformat() if valid_until else None,
             period=period,
             copy_expired_on=copy_expired_on,
+            copies_end_on=copies_end_on,
         )
 
     def delete(self, group: str) -> str:
