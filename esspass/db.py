@@ -18,16 +18,21 @@ until then the WAL holds the pages as they were before (GDPR Art. 5(1)(e), 17).
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["NAMING_CONVENTION", "WRITE", "Sessions", "make_engine", "normalise_url", "release_erased",
-           "serialises_writes"]
+           "release_erased_or_warn", "serialises_writes"]
+
+_log = logging.getLogger("esspass.db")
 
 #: Execution option of a connection whose transaction will write: on SQLite it begins IMMEDIATE.
 WRITE = "esspass_write"
@@ -103,6 +108,26 @@ def release_erased(engine: Engine, *, attempts: int = 5) -> bool:
         cur.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
         cur.close()
         raw.close()
+
+
+def release_erased_or_warn(engine: Engine, service: str, *, attempts: int = 5,
+                           ready: Callable[[], bool] = lambda: True) -> bool:
+    """:func:`release_erased` for a service's erasure run (after ``ready()``, a cheaper check that may
+    say not now): True when done. Otherwise the erasure itself stands, only its old copy is left: a
+    warning naming the service and the cause's type, never anything erased, and the caller tries
+    again at its next run."""
+    try:
+        released = ready() and release_erased(engine, attempts=attempts)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        _log.warning("after erasing personal data, emptying the database's write-ahead log failed (%s): tried "
+                     "again at the next erasure run", type(exc).__name__,
+                     extra={"service": service, "event": "erasure_unreleased"})
+        return False
+    if not released:
+        _log.warning("after erasing personal data, a reader of the database (a backup, a long query) kept its "
+                     "write-ahead log from being emptied: the erased values stay in it until the next erasure run "
+                     "empties it", extra={"service": service, "event": "erasure_unreleased"})
+    return released
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ from credentials.errors import CredentialError, DataError, IssuerTrustError, Pro
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
 from credentials.x509 import spki_kid, x5c_header
-from esspass.db import Sessions, release_erased
+from esspass.db import Sessions, release_erased_or_warn
 from issuer.attestation import Attestations
 from issuer.case_search import number_key, query_forms, search_text
 from issuer.db import (
@@ -686,17 +685,7 @@ class IssuerService:
         holds the erased values as they were. A reader holding an older snapshot may keep it from that:
         logged (without anything of the cases: which cases were erased is in their history), and
         :attr:`erasure_unreleased` set for the next run to try again."""
-        try:
-            released = release_erased(self.engine)
-        except (SQLAlchemyError, sqlite3.Error) as exc:  # the erasure itself stands: only its copy is left
-            _log.warning("after erasing, emptying the database's write-ahead log failed (%s)", type(exc).__name__,
-                         extra={"service": "issuer", "event": "erasure_unreleased"})
-            released = False
-        else:
-            if not released:
-                _log.warning("after erasing, a reader of the database (a backup, a long query) kept its write-ahead "
-                             "log from being emptied: the erased values stay in it until the next erasure run "
-                             "empties it", extra={"service": "issuer", "event": "erasure_unreleased"})
+        released = release_erased_or_warn(self.engine, "issuer")
         self.erasure_unreleased = not released
 
     def _erase_ended(self, retention_days: int, *, dry_run: bool, batch: int) -> int:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from test_verification import ANNA, NOW
 from test_verification import World as CoreWorld
 
+import esspass.db as esspass_db
 from credentials import compact, i18n, mdoc, pda1, pid, status_list, verification
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import DEMO_ENTITIES, demo_entity
@@ -53,7 +54,7 @@ from esspass.migrate import upgrade
 from esspass.stack import Inspector, InspectorAuth, start_in_process, verifier_replica, wallet_holding
 from trust_registry.seed import seed
 from trust_registry.store import Registry
-from verifier import messages, records, transactions
+from verifier import messages, records
 from verifier.app import verdict_context
 from verifier.service import VerifierService, profile_query
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore
@@ -394,7 +395,7 @@ class _Releases:
         def counting(engine: Any, **kwargs: Any) -> bool:
             self.calls.append(threading.current_thread().name)
             return release_erased(engine, **kwargs)
-        monkeypatch.setattr(transactions, "release_erased", counting)  # as verifier.transactions calls it
+        monkeypatch.setattr(esspass_db, "release_erased", counting)  # as release_erased_or_warn calls it
 
 
 def _service(directory: Path, *, retention: int = 0) -> VerifierService:

@@ -25,7 +25,6 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +33,10 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from credentials.files import configured_secret_key, secret_key
-from esspass.db import release_erased
+from esspass.db import release_erased_or_warn
 from verifier import records
 from verifier.db import ChallengeRecord, TransactionRecord
 
@@ -163,18 +161,8 @@ class TransactionStore:
                 return True
             # Cleared first: an erasure committed from now on sets it again, for the next round.
             self._unreleased = False
-        try:
-            released = self._log_copied_back() and release_erased(self.engine, attempts=self.release_attempts)
-        except (SQLAlchemyError, sqlite3.Error) as exc:  # the erasure itself stands: only its old copy is left
-            _log.warning("after erasing personal data, emptying the database's write-ahead log failed (%s): "
-                         "tried again at the next sweep", type(exc).__name__,
-                         extra={"service": "verifier", "event": "erasure_unreleased"})
-            released = False
-        else:
-            if not released:
-                _log.warning("after erasing personal data, a reader of the database (a backup, a long query) kept "
-                             "its write-ahead log from being emptied: the erased values stay in it until a later "
-                             "sweep empties it", extra={"service": "verifier", "event": "erasure_unreleased"})
+        released = release_erased_or_warn(self.engine, "verifier", attempts=self.release_attempts,
+                                          ready=self._log_copied_back)
         if not released:
             self.erased()
         return released
