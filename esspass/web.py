@@ -280,6 +280,41 @@ class _BodyLimit:
         await self.app(scope, counted, answer)
 
 
+class _RelativeSlashRedirect:
+    """Starlette's trailing-slash redirect (``/cases/`` to ``/cases``, and back) names the host from the
+    request's Host header, which the client chooses: a forged one, cached by a proxy, would send the
+    next visitor elsewhere. That redirect is rewritten as a relative reference (RFC 9110 §10.2.2);
+    any other redirect, a route's own, is left as it is."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+
+        async def relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (307, 308):
+                headers = message.get("headers", [])
+                for i, (name, value) in enumerate(headers):
+                    if name.lower() != b"location":
+                        continue
+                    target = urlsplit(value.decode("latin-1"))
+                    toggled = path[:-1] if path.endswith("/") else f"{path}/"
+                    if target.netloc and target.path == toggled and target.query == query:
+                        # "//x" would be a network-path reference (another host): "/.//x" is the same path here.
+                        here = f"/.{toggled}" if toggled.startswith("//") else toggled
+                        relative_ref = (here + (f"?{query}" if query else "")).encode("latin-1")
+                        message = {**message, "headers": [*headers[:i], (name, relative_ref), *headers[i + 1:]]}
+                    break
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
 def _too_large() -> Response:
     return JSONResponse({"error": "invalid_request", "error_description": "the request body is too large"},
                         status_code=413, headers={"Connection": "close"})
@@ -303,6 +338,7 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         "esspass_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
     app.state.metrics_registry = registry
+    app.add_middleware(_RelativeSlashRedirect)
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES,
                        uploads=[(re.compile(pattern), size) for pattern, size in uploads])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from credentials.errors import DataError, IssuerSignatureError, ProtocolError
@@ -168,3 +169,35 @@ def test_a_request_body_that_is_not_the_json_asked_for_is_said_in_words_without_
         assert said(http.post("/cases", json={"configuration_id": "pda1", "claims": secret})) == \
             "claims: Input should be a valid dictionary"
         assert "at most 20 characters" in said(http.post("/cases", json={"configuration_id": secret * 2, "claims": {}}))
+
+
+def test_the_trailing_slash_redirect_names_no_host_the_request_chose() -> None:
+    """Starlette answers ``/cases/`` with a redirect to ``/cases`` built from the request's Host header:
+    a forged Host (cache poisoning, a password-reset style link) would send the next visitor elsewhere.
+    The redirect is a relative reference (RFC 9110 §10.2.2), so it stays on the host the client asked."""
+    app = FastAPI()
+    install(app, "test")
+
+    @app.get("/cases")
+    def cases() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    @app.get("/{rest:path}.json")
+    def document(rest: str) -> dict[str, str]:
+        return {"rest": rest}
+
+    @app.get("/away")
+    def away() -> Response:
+        return RedirectResponse("https://issuer.example/cases/", status_code=307)
+
+    with serve(app) as server, httpx.Client(base_url=server.url) as http:
+        r = http.get("/cases/?page=2", headers={"Host": "evil.example"})
+        assert r.status_code == 307
+        assert r.headers["location"] == "/cases?page=2"
+        assert http.get("/cases/", follow_redirects=True).json() == {"ok": "yes"}
+        # "//evil.example/" toggled is "//evil.example": as a Location, that is another host.
+        double = http.get(f"{server.url}//evil.json/", headers={"Host": "evil.example"})
+        assert double.status_code == 307 and double.headers["location"] == "/.//evil.json"
+        # A route's own redirect elsewhere is the route's: not touched.
+        assert http.get("/away", headers={"Host": "evil.example"}).headers["location"] == \
+            "https://issuer.example/cases/"
