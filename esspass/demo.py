@@ -167,8 +167,11 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
 
         first = inspect("4.")
         entity_id, case_id = cases["pda1"]
-        clerk.set_state(entity_id, case_id, "revoke", "the posting ended early")
-        say(f"5. {demo_entity(entity_id).name_en} withdraws the PDA1 (reason: the posting ended early).")
+        # A withdrawal (987/2009 Art. 5) undoes the A1 from its start: for a wrong determination. A posting
+        # that merely ended early is a replacement with the shorter period, the months worked still covered.
+        reason = "issued in error: the posting never took place"
+        clerk.set_state(entity_id, case_id, "revoke", reason)
+        say(f"5. {demo_entity(entity_id).name_en} withdraws the PDA1 (reason: {reason}).")
         second = inspect("6.")
         ehic_entity, ehic_case = cases["ehic"]
         group = next(c.group for c in wallet.cards("en") if "ehic" in c.vct)
