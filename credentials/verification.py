@@ -25,7 +25,8 @@ step code              what it checks
 ``holder_link``        the A1 or EHIC and the PID of one answer are the same person's: the same
                        personal number where both carry one of the same state (:mod:`credentials.holder_link`);
                        never with several PIDs; not run when a PID withholds its number; an EHIC
-                       shown without a PID passes with the words to check an identity document
+                       or A1 shown without a PID passes with the words to check an identity document
+                       when it shows what one shows, else is not run
 =====================  ===========================================================================
 
 The verdict is ``valid`` only when every step passed; ``invalid`` when one failed; otherwise
@@ -710,7 +711,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
 
     An EHIC shown without any PID (the PID is optional in the EHIC check: a patient may hold none)
     passes ``holder_link`` with the words to check an identity document, as its offline QR code does
-    (:func:`_holder_link_steps`).
+    (:func:`_holder_link_steps`), when it shows what such a document shows; so does an A1 shown
+    without one (a query of the API's own), on its personal number (:func:`_a1_without_pid`).
 
     A verdict that is valid but leaves something to say has it as its reason (:data:`_NOTICES`): the
     documents are tied by the wallet only, not by a number; optional documents were not presented.
@@ -783,9 +785,11 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
         return [Step("holder_link", FAILED, f"The answer holds {len(pids)} PIDs: the documents cannot be tied to "
                                             "one person.", _SEVERAL)]
     # No PID at all (none presented, and no presentation whose type is unknown because it failed):
-    # an EHIC is then tied to the person only by an identity document the one who checks compares.
+    # an EHIC or an A1 is then tied to the person only by an identity document the one who checks
+    # compares (an A1 alone: a query of the API's own that does not ask for the PID).
     if not any(pid.is_pid_type(r.vct) or r.vct is None for r in results):
-        return [_ehic_without_pid(d.claims, number_states) for d in documents if d.vct in _EHIC_TYPES]
+        return [_ehic_without_pid(d.claims, number_states) if d.vct in _EHIC_TYPES
+                else _a1_without_pid(d.claims, number_states) for d in documents]
     steps = []
     for document in documents:
         for person in pids:
@@ -822,14 +826,43 @@ def _ehic_without_pid(claims: Mapping[str, Any], number_states: Collection[str])
     if isinstance(subject, Mapping) and subject.get("familynames") and subject.get("date_of_birth"):
         return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document of the insured "
                     "person it names.", _NO_PID)
-    country = countries.normalise(str(claims.get("issuing_country") or "").upper())
-    if holder_link.normalise_number(claims.get("personal_administrative_number")) is not None \
-            and country in number_states:
+    if _shows_listed_number(claims, number_states):
         return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document showing the "
                     "card's personal identification number.", _NO_PID)
     return Step("holder_link", NOT_RUN, "No PID came with the EHIC, and the card shows nothing an identity document "
                 "shows (no insured person, no personal number of a state whose identity documents carry it): it "
                 "cannot be tied to the person checked. Ask for the PID with the card.", _NO_PID_UNNAMED)
+
+
+def _shows_listed_number(claims: Mapping[str, Any], number_states: Collection[str]) -> bool:
+    """Whether the document shows a personal number of its issuing state (EL/GR, UK/GB alike, any
+    case) and that state is one of ``number_states``, whose identity documents carry it."""
+    country = countries.normalise(str(claims.get("issuing_country") or "").strip().upper())
+    listed = {countries.normalise(str(c).strip().upper()) for c in number_states}
+    return holder_link.normalise_number(claims.get("personal_administrative_number")) is not None \
+        and country in listed
+
+
+#: Reason keys of an A1's ``holder_link`` step when no PID came with it (:func:`_a1_without_pid`).
+_A1_NO_PID, _A1_NO_PID_UNNAMED = "holder_link.a1_no_pid", "holder_link.a1_no_pid_unnamed"
+
+
+def _a1_without_pid(claims: Mapping[str, Any], number_states: Collection[str]) -> Step:
+    """The ``holder_link`` step of an A1 shown without a PID (a query of the API's own that does not
+    ask for one; the inspection profile requires it): as for an EHIC (:func:`_ehic_without_pid`),
+    nothing but an identity document the inspector compares ties it to the worker in front of them,
+    so a valid verdict says to check one, and only when the A1 shows something such a document
+    shows. The A1 names no holder (domain.md: its section 1 is the personal number; the name, birth
+    date and portrait come from the PID), so that is its personal number, of a state whose identity
+    documents carry it (``number_states``). A number withheld (selective disclosure), or one of
+    another state (a German insurance number is on no identity document), ties it to no one: not
+    run, undetermined, never "valid" for whoever holds the phone."""
+    if _shows_listed_number(claims, number_states):
+        return Step("holder_link", PASSED, "No PID came with the A1: check an identity document showing the A1's "
+                    "personal identification number to confirm the worker.", _A1_NO_PID)
+    return Step("holder_link", NOT_RUN, "No PID came with the A1, and the A1 shows nothing an identity document "
+                "shows (no personal number of a state whose identity documents carry it): it cannot be tied to the "
+                "worker checked. Ask for the PID with the A1.", _A1_NO_PID_UNNAMED)
 
 
 _SEVERAL = "holder_link.several"
@@ -844,8 +877,8 @@ _PARTIAL, _NOTHING = "query.partial", "query.nothing_presented"
 #: tied to the PID (whose face the inspector sees) by the wallet only, not by a personal number; or
 #: it is a represented person's card; optional documents were not presented; an offline code (the
 #: wallet's, or a paper copy's) is tied to its holder only by an identity document the inspector checks.
-_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _NO_PID, _PARTIAL, "holder_link.check_identity",
-            "paper")
+_NOTICES = ("holder_link.same_wallet", "holder_link.represented", _NO_PID, _A1_NO_PID, _PARTIAL,
+            "holder_link.check_identity", "paper")
 
 
 def _notice(steps: Sequence[Step]) -> Step | None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,40 @@ class Stack:
     issuer_url: str
     verifier_url: str
     handles: dict[str, ServerHandle] = field(default_factory=dict)
+    #: What a service started by :meth:`restart_verifier` holds beside its server (the HTTP client and
+    #: database engine of its service, which its app does not close), closed when it stops.
+    _closers: dict[str, list[Callable[[], None]]] = field(default_factory=dict, repr=False)
 
     @property
     def inspector_token(self) -> str:
         return inspector_token(self.data_dir)
 
     def stop(self, name: str | None = None) -> None:
-        for key in [name] if name else list(self.handles):
+        for key in [name] if name else list({**self.handles, **self._closers}):
             handle = self.handles.pop(key, None)
             if handle is not None:
                 handle.stop()
+            for close in self._closers.pop(key, []):
+                close()
+
+    def restart_verifier(self, *, ahead: timedelta = timedelta(0), **settings: Any) -> Any:
+        """The verifier stopped and started again on its port and data directory, as a restart of the
+        service does (its database, keys, trust and status list caches on disk are what it starts
+        from): its :class:`verifier.service.VerifierService`. ``ahead``: its clock that far ahead of
+        real time (days spent on a site without network); ``settings``: further ``VerifierSettings``."""
+        from verifier.app import build_service, create_app
+        from verifier.settings import VerifierSettings
+
+        port = self.handles["verifier"].port
+        self.stop("verifier")
+        options = VerifierSettings(data_dir=self.data_dir, public_url=self.verifier_url,
+                                   registry_url=self.registry_url, **settings)
+        service, http = build_service(options)
+        self._closers["verifier"] = [http.close, service.store.engine.dispose]
+        if ahead:
+            service.clock = lambda: datetime.now(UTC) + ahead
+        self.handles["verifier"] = serve(create_app(options, service=service), port=port)
+        return service
 
 
 @contextmanager

@@ -374,7 +374,15 @@ def test_a_failed_credential_adds_no_holder_link_step(world: World) -> None:
     assert verdict.reason_key != "holder_link.mismatch"
 
 
-def test_an_answer_with_the_document_alone_has_no_holder_link_step(world: World) -> None:
+@pytest.mark.parametrize(("states", "verdict_key"), [
+    (("LV", "PL"), (v.VALID, "holder_link.a1_no_pid")),
+    ((), (v.UNDETERMINED, "holder_link.a1_no_pid_unnamed")),
+], ids=["latvian-code-on-identity-documents", "no-state-listed"])
+def test_an_answer_with_the_document_alone_is_tied_only_by_an_identity_document(
+        world: World, states: tuple[str, ...], verdict_key: tuple[str, str]) -> None:
+    """No PID beside the A1 (a query of the API's own): valid with the words to check an identity document
+    only where one carries the A1's personal code; else nothing ties it to the worker
+    (tests/test_verifier_api_alone.py)."""
     query = profile_query("pda1")
     query["credential_sets"][1]["required"] = False  # the PID made optional
     nonce = secrets.token_urlsafe(16)
@@ -383,9 +391,9 @@ def test_an_answer_with_the_document_alone_has_no_holder_link_step(world: World)
     vp_token = {"pda1": [present(credential, select=paths, holder_key=key, nonce=nonce, aud=AUD,
                                  iat=int(NOW.timestamp()))]}
     verdict = v.verify_response(vp_token, query=query, nonce=nonce, audience=AUD, issuers=world.issuers(),
-                                trust_list_age=0, now=NOW, status_lookup=world.lookup)
-    assert verdict.verdict == v.VALID, verdict.reason
-    assert not [s for s in verdict.steps if s.code == "holder_link"]
+                                trust_list_age=0, now=NOW, status_lookup=world.lookup, pid_number_states=states)
+    assert (verdict.verdict, verdict.reason_key) == verdict_key, verdict.reason
+    assert [s.key for s in verdict.steps if s.code == "holder_link"] == [verdict_key[1]]
 
 
 # --- review: two PIDs in one answer ---------------------------------------------------------------------

@@ -208,22 +208,10 @@ def test_offline_qr_verifies_with_registry_and_issuer_stopped(world: World) -> N
     assert "withdrawn" in verdict["reason"]
 
 
-def _restart_verifier(world: World) -> None:
-    from esspass.testing import serve
-    from verifier.app import create_app
-    from verifier.settings import VerifierSettings
-
-    port = world.stack.handles["verifier"].port
-    world.stack.stop("verifier")
-    world.stack.handles["verifier"] = serve(create_app(VerifierSettings(
-        data_dir=world.stack.data_dir, public_url=world.stack.verifier_url, registry_url=world.stack.registry_url)),
-        port=port)
-
-
 def test_a_verifier_restarted_without_network_keeps_its_lists(world: World) -> None:
     """The trust list and the status lists fetched online are on disk: a verifier restarted on a
     site without network (the registry and the issuer are still down) checks as before."""
-    _restart_verifier(world)
+    world.stack.restart_verifier()
     verdict = world.check(world.wallet.offline_qr(world.group(pda1.VCT))).json()
     assert verdict["verdict"] == "valid", verdict
     assert verdict["credentials"][0]["status_list_age_seconds"] is not None
@@ -243,14 +231,14 @@ def test_a_list_altered_on_disk_is_not_used(world: World) -> None:
         token = bytearray(base64.b64decode(record["token"]))
         token[len(token) // 2] ^= 1  # one bit, inside the signed part
         cached.write_text(json.dumps({**record, "token": base64.b64encode(bytes(token)).decode()}))
-    _restart_verifier(world)
+    world.stack.restart_verifier()
     try:
         verdict = world.check(world.wallet.offline_qr(world.group(pda1.VCT))).json()
         assert verdict["verdict"] == "undetermined", verdict
     finally:  # the module's later checks want the genuine lists back
         for cached, text in originals.items():
             cached.write_text(text)
-        _restart_verifier(world)
+        world.stack.restart_verifier()
 
 
 def test_tampered_qr_is_refused(world: World) -> None:

@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,6 @@ from credentials.demo_persons import DEMO_PERSONS
 from esspass import fetch
 from esspass.stack import InspectorAuth, Stack, start_in_process, wallet_holding
 from esspass.status_client import Prefetched, StatusClient
-from esspass.testing import serve
-from verifier.app import build_service, create_app
-from verifier.settings import VerifierSettings
 from wallet import core
 
 SAME_ORIGIN = "https://issuer.example.lv/vsaa/status/2"  # another list on URI's server
@@ -538,40 +536,42 @@ PERSON = DEMO_PERSONS[0]
 
 class Site:
     """An inspection site: the stack (esspass.stack), a worker's wallet holding a PID and a PDA1, and
-    the inspector's HTTP client."""
+    the inspector's HTTP client (tests/test_verdict_reasons_round4.py goes to the same site)."""
 
     def __init__(self, stack: Stack, wallet: Any, http: httpx.Client) -> None:
         self.stack, self.wallet, self.http = stack, wallet, http
         self.cred = next(c for c in wallet.credentials() if c.vct == pda1.VCT and c.extra.get("compact"))
 
-    def offline(self) -> httpx.Response:
-        qr = core.offline_qr(self.cred, now=datetime.now(UTC))
-        return self.http.post(f"{self.stack.verifier_url}/api/offline/verify", json={"qr": qr})
+    def qr(self, now: datetime | None = None) -> str:
+        """The PDA1's offline QR code as the wallet shows it at ``now`` (default: now)."""
+        return core.offline_qr(self.cred, now=now or datetime.now(UTC))
 
-    def restart_verifier(self) -> None:
-        """The verifier restarted on the same data directory."""
-        port = self.stack.handles["verifier"].port
-        self.stack.stop("verifier")
-        settings = VerifierSettings(data_dir=self.stack.data_dir, public_url=self.stack.verifier_url,
-                                    registry_url=self.stack.registry_url)
-        service, _http = build_service(settings)
-        self.stack.handles["verifier"] = serve(create_app(settings, service=service), port=port)
+    def offline(self, now: datetime | None = None) -> httpx.Response:
+        return self.http.post(f"{self.stack.verifier_url}/api/offline/verify", json={"qr": self.qr(now)})
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    """The verifier has checked the PDA1 and fetched every status list ahead (the inspector's button)."""
-    with start_in_process(tmp_path) as stack, \
+@contextmanager
+def prepared_site(data_dir: Path) -> Iterator[Site]:
+    """The stack on ``data_dir`` and a worker's wallet; the verifier has checked the PDA1's offline QR
+    code and fetched every status list ahead (the inspector's button), as before going where there is
+    no network."""
+    with start_in_process(data_dir) as stack, \
             httpx.Client(timeout=60, auth=InspectorAuth(stack.inspector_token)) as http:
-        wallet = wallet_holding(stack, tmp_path, http, PERSON)
+        wallet = wallet_holding(stack, data_dir, http, PERSON)
         s = Site(stack, wallet, http)
         try:
             assert s.offline().json()["verdict"] == "valid"
             prepared = http.post(f"{stack.verifier_url}/api/status/prefetch").json()
-            assert prepared["failed"] == 0, prepared
+            assert prepared["failed"] == 0 and prepared["status_lists"] > 0, prepared
             yield s
         finally:
             wallet.http.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with prepared_site(tmp_path) as s:
+        yield s
 
 
 @pytest.fixture
@@ -628,12 +628,11 @@ def test_a_damaged_status_cache_record_is_no_copy_never_a_server_error(site: Sit
         record = json.loads(path.read_text())
         assert base64.b64decode(record["token"])
         path.write_text(json.dumps({**record, field: value}))
-    site.restart_verifier()
+    site.stack.restart_verifier()
     response = site.offline()
     assert response.status_code == 200, response.text[:300]
     assert response.json()["verdict"] == "undetermined"
-    page = site.http.post(f"{site.stack.verifier_url}/offline",
-                          data={"qr": core.offline_qr(site.cred, now=datetime.now(UTC)), "challenge": ""},
+    page = site.http.post(f"{site.stack.verifier_url}/offline", data={"qr": site.qr(), "challenge": ""},
                           follow_redirects=True)
     assert page.status_code == 200, page.status_code
 

@@ -31,6 +31,7 @@ import cbor2
 import httpx
 import pytest
 from test_openid4vp_conformance import World as OnlineWorld
+from test_status_client_round4 import Site, prepared_site
 from test_verification import ANNA, NOW, _world_in
 from test_verification import World as CoreWorld
 
@@ -38,13 +39,10 @@ from credentials import i18n, mdoc, openid4vp, pda1, pid, status_list, verificat
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import b64url_encode, generate_key, sign_jws
 from credentials.sd_jwt import present, unverified_claims
-from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
-from esspass.testing import serve
+from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_holding
 from verifier import messages
-from verifier.app import build_service, create_app
 from verifier.service import profile_query
 from verifier.settings import VerifierSettings
-from wallet import core as wallet_core
 
 PERSON = DEMO_PERSONS[0]
 AUD = "x509_hash:inspectorate"
@@ -332,48 +330,11 @@ def _jti(proof: str) -> str:
     return str(decode_jws(proof).payload["jti"])
 
 
-class Site:
-    """A verifier that fetched its lists, on a site where the network then goes away."""
-
-    def __init__(self, stack: Stack, wallet: Any, http: httpx.Client) -> None:
-        self.stack, self.wallet, self.http = stack, wallet, http
-        self.cred = next(c for c in wallet.credentials() if c.vct == pda1.VCT and c.extra.get("compact"))
-        self.clients: list[httpx.Client] = []
-
-    def qr(self, now: datetime | None = None) -> str:
-        return wallet_core.offline_qr(self.cred, now=now or datetime.now(UTC))
-
-    def offline(self, now: datetime | None = None) -> httpx.Response:
-        return self.http.post(f"{self.stack.verifier_url}/api/offline/verify", json={"qr": self.qr(now)})
-
-    def restart_verifier(self, shift: timedelta = timedelta(0)) -> None:
-        """The verifier restarted (on the same data directory), its clock ``shift`` ahead."""
-        port = self.stack.handles["verifier"].port
-        self.stack.stop("verifier")
-        settings = VerifierSettings(data_dir=self.stack.data_dir, public_url=self.stack.verifier_url,
-                                    registry_url=self.stack.registry_url)
-        service, http = build_service(settings)
-        self.clients.append(http)
-        service.clock = lambda: datetime.now(UTC) + shift
-        self.stack.handles["verifier"] = serve(create_app(settings, service=service), port=port)
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    with start_in_process(tmp_path) as stack, \
-            httpx.Client(timeout=60, auth=InspectorAuth(stack.inspector_token)) as http:
-        wallet = wallet_holding(stack, tmp_path, http, PERSON)
-        s = Site(stack, wallet, http)
-        assert s.offline().json()["verdict"] == "valid"
-        prepared = http.post(f"{stack.verifier_url}/api/status/prefetch").json()
-        assert prepared["failed"] == 0 and prepared["status_lists"] > 0, prepared
-        try:
-            yield s
-        finally:
-            wallet.http.close()
-            stack.stop()
-            for client in s.clients:
-                client.close()
+    """A verifier that fetched its lists, on a site where the network then goes away."""
+    with prepared_site(tmp_path) as s:
+        yield s
 
 
 def test_a_trust_list_past_its_maximum_age_is_said_to_be_too_old_with_its_age_not_missing(site: Site) -> None:
@@ -384,7 +345,7 @@ def test_a_trust_list_past_its_maximum_age_is_said_to_be_too_old_with_its_age_no
     site.stack.stop("registry")
     site.stack.stop("issuer")
     shift = timedelta(days=8)
-    site.restart_verifier(shift)
+    site.stack.restart_verifier(ahead=shift)
     verdict = site.offline(datetime.now(UTC) + shift).json()
     assert verdict["verdict"] == "undetermined", verdict
     assert "No trust list is cached" not in verdict["reason"], verdict["reason"]

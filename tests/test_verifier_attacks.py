@@ -676,10 +676,12 @@ def _forge(key: Any, chain: list[Any], claims: dict[str, Any], module: Any, *, n
 
 
 MDOC_PDA1 = mdoc.DOCTYPES["pda1"]
+#: The A1 alone (no PID): its Latvian personal code, which an identity document carries, ties it to the worker.
 MDOC_QUERY = {"credentials": [{"id": "pda1", "format": "mso_mdoc", "meta": {"doctype_value": MDOC_PDA1},
                                "claims": [{"path": [MDOC_PDA1, name]} for name in
                                           ("document_number", "legislation_country", "starting_date", "ending_date",
-                                           "date_of_expiry")]}]}
+                                           "date_of_expiry", "personal_administrative_number",
+                                           "issuing_country")]}]}
 
 
 def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1",
@@ -758,7 +760,7 @@ def test_the_reference_wallet_holds_both_forms_and_answers_an_mdoc_request_with_
     assert verdict["verdict"] == "valid", verdict
     assert [c["query_id"] for c in verdict["credentials"]] == ["pda1"]
     assert world.wallet.log()[0].claims == ["document_number", "legislation_country", "starting_date", "ending_date",
-                                            "date_of_expiry"]
+                                            "date_of_expiry", "personal_administrative_number", "issuing_country"]
     profile = world.answer(world.inspector.request("pda1"))  # both forms asked: the wallet prefers the SD-JWT VC
     assert sorted(c["query_id"] for c in profile["credentials"]) == ["pda1", "pid"]
 
@@ -1142,11 +1144,7 @@ def test_a_document_has_one_reference_in_every_proof_of_a_deployment(world: Worl
 
 def test_a_pending_inspection_survives_a_verifier_restart(world: World) -> None:
     request = world.inspector.request("pda1")
-    port = world.stack.handles["verifier"].port
-    world.stack.stop("verifier")
-    world.stack.handles["verifier"] = serve(verifier_app(VerifierSettings(
-        data_dir=world.stack.data_dir, public_url=world.stack.verifier_url, registry_url=world.stack.registry_url)),
-        port=port)
+    world.stack.restart_verifier()
     assert world.answer(request)["verdict"] == "valid"
 
 

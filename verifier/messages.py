@@ -625,11 +625,13 @@ _T.update({
         "identité.",
         "Sprawdzenie Twojej Europejskiej Karty Ubezpieczenia Zdrowotnego na potrzeby kosztów Twojego leczenia oraz "
         "Twojej tożsamości."),
-    "purpose.other": ("Labour inspection: check the documents asked for.",
-                      "Darba inspekcija: pārbaudīt pieprasītos dokumentus.",
-                      "Arbeitsinspektion: Prüfung der angefragten Dokumente.",
-                      "Inspection du travail : vérification des documents demandés.",
-                      "Inspekcja pracy: sprawdzenie żądanych dokumentów."),
+    # A query of the API's own that is neither check (verifier/service.py query_check): the A1 and the
+    # EHIC together, the PID alone, another type. Neutral: who asks is named beside it by the wallet.
+    "purpose.other": ("Check of the documents asked for.",
+                      "Pieprasīto dokumentu pārbaude.",
+                      "Prüfung der angefragten Dokumente.",
+                      "Vérification des documents demandés.",
+                      "Sprawdzenie żądanych dokumentów."),
 })
 #: The inspector's pages in the page's language (verifier/app.py, the templates): each check on the result
 #: screen, the A1's period and the document number, the offline page's errors, an unknown check, a
@@ -926,6 +928,34 @@ _T.update({
         "Razem z EKUZ nie okazano PID, a karta nie pokazuje niczego, co pokazuje dokument tożsamości (ani osoby "
         "ubezpieczonej, ani numeru osobistego państwa, którego dokumenty tożsamości go zawierają): nie można jej "
         "powiązać z kontrolowaną osobą. Poproś o PID razem z kartą."),
+    # An A1 shown without a PID (a query of the API's own): credentials/verification.py _a1_without_pid.
+    "reason.holder_link.a1_no_pid": (
+        "Valid; no PID was shown with the A1: check an identity document showing the A1's personal "
+        "identification number to confirm the worker.",
+        "Derīgs; kopā ar A1 netika uzrādīts PID: pārbaudiet personu apliecinošu dokumentu, kurā redzams A1 "
+        "norādītais personas kods, lai apstiprinātu darba ņēmēju.",
+        "Gültig; mit der A1-Bescheinigung wurde keine PID gezeigt: Prüfen Sie einen Ausweis mit der persönlichen "
+        "Kennnummer der A1-Bescheinigung, um die Person zu bestätigen.",
+        "Valable ; aucun PID n'a été présenté avec l'A1 : vérifiez une pièce d'identité portant le numéro "
+        "d'identification personnel de l'A1 pour confirmer le travailleur.",
+        "Ważne; razem z A1 nie okazano PID: sprawdź dokument tożsamości zawierający osobisty numer "
+        "identyfikacyjny z zaświadczenia A1, aby potwierdzić pracownika."),
+    "reason.holder_link.a1_no_pid_unnamed": (
+        "No PID was shown with the A1, and the A1 shows nothing an identity document shows (no personal number "
+        "of a state whose identity documents carry it): it cannot be tied to the worker checked. Ask for the PID "
+        "with the A1.",
+        "Kopā ar A1 netika uzrādīts PID, un A1 nav nekā, kas redzams personu apliecinošā dokumentā (nav tādas "
+        "valsts personas koda, kuras dokumentos tas ir norādīts): to nevar sasaistīt ar pārbaudāmo darba ņēmēju. "
+        "Lūdziet uzrādīt PID kopā ar A1.",
+        "Mit der A1-Bescheinigung wurde keine PID gezeigt, und sie zeigt nichts, was ein Ausweis zeigt (keine "
+        "persönliche Kennnummer eines Staates, dessen Ausweise sie tragen): Sie ist der geprüften Person nicht "
+        "zuzuordnen. Bitten Sie um die PID zusammen mit der A1-Bescheinigung.",
+        "Aucun PID n'a été présenté avec l'A1, et l'A1 ne montre rien de ce que montre une pièce d'identité "
+        "(aucun numéro personnel d'un État dont les pièces d'identité le portent) : il ne peut pas être rattaché "
+        "au travailleur contrôlé. Demandez le PID avec l'A1.",
+        "Razem z A1 nie okazano PID, a zaświadczenie A1 nie pokazuje niczego, co pokazuje dokument tożsamości "
+        "(numeru osobistego państwa, którego dokumenty tożsamości go zawierają): nie można go powiązać z "
+        "kontrolowanym pracownikiem. Poproś o PID razem z zaświadczeniem A1."),
     # Printing the verdict (verifier/static/verifier.css @media print; the button: verifier.js).
     "print": ("Print for the billing file", "Drukāt rēķinu lietai", "Für die Abrechnungsakte drucken",
               "Imprimer pour le dossier de facturation", "Drukuj do dokumentacji rozliczeniowej"),

@@ -28,7 +28,7 @@ from verifier import messages, records
 from verifier.settings import PID_NUMBER_STATES, PROFILES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
 
-__all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query"]
+__all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query", "query_check"]
 
 #: ``personal_administrative_number`` of the A1 and the EHIC: what ties them to the PID (holder_link).
 _PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
@@ -148,6 +148,36 @@ def profile_query(profile: str) -> dict[str, Any]:
             "credential_sets": credential_sets}
 
 
+#: A document type (SD-JWT VC ``vct``, mdoc doctype) -> the check it is asked for in (:func:`query_check`).
+_CHECK_OF_TYPE = {
+    **dict.fromkeys((pda1.VCT, *pda1.ALIASES, mdoc.DOCTYPES[pda1.CONFIGURATION_ID]), "pda1"),
+    **dict.fromkeys((ehic.VCT, *ehic.ALIASES, mdoc.DOCTYPES[ehic.CONFIGURATION_ID]), "ehic"),
+    **dict.fromkeys((pid.VCT, *pid.ALIASES, mdoc.DOCTYPES[pid.CONFIGURATION_ID]), "pid"),
+}
+
+
+def query_check(query: Mapping[str, Any]) -> str:
+    """The check a DCQL query of the caller's own (``POST /api/requests``) is, for the purpose its
+    request states to the worker's wallet (OpenID4VP 1.0 §5.1 ``purpose``, shown on the consent
+    screen): ``ehic`` when the documents it asks for are EHICs, ``pda1`` when they are A1s (the
+    labour inspection), a PID beside them or not; ``other`` for anything else (both, the PID alone,
+    a type or format no check of ours reads), whose purpose is a neutral one: "labour inspection"
+    would misstate a hospital's check of a card, and the EHIC's words an inspector's.
+    ``query`` has passed :func:`credentials.dcql.validate` (its types are then strings)."""
+    checks: set[str] = set()
+    for cq in query["credentials"]:
+        meta = cq["meta"]
+        if cq["format"] in dcql.SD_JWT_FORMATS:
+            types = list(meta["vct_values"])
+        elif cq["format"] == dcql.MDOC_FORMAT:
+            types = [meta["doctype_value"]]
+        else:
+            types = []
+        checks |= {_CHECK_OF_TYPE.get(t, "other") for t in types} or {"other"}
+    checks.discard("pid")
+    return checks.pop() if len(checks) == 1 else "other"
+
+
 @runtime_checkable
 class Prefetching(Protocol):
     """A status lookup that can fetch every list ahead (:class:`esspass.status_client.StatusClient`)."""
@@ -236,14 +266,15 @@ class VerifierService:
         if redirect_uri is not None:
             self._check_redirect(redirect_uri, flow)
         now = self.clock()
-        inspection = "other"  # a query of the caller's own
         if query is None:
             inspection = profile or "pda1"
-            query = profile_query(inspection)
+            query = dcql.validate(profile_query(inspection))
+        else:  # a query of the caller's own: the purpose of the check it is, by what it asks for
+            query = dcql.validate(dict(query))
+            inspection = query_check(query)
         translations: dict[str, str] = {}
         if not purpose:  # the inspection's own (an API caller's: as given)
             purpose, translations = self._purpose(inspection)
-        query = dcql.validate(dict(query))
         mode = response_mode or self.response_mode
         if mode not in ("direct_post", "direct_post.jwt"):
             raise ProtocolError("invalid_request", "response_mode must be direct_post or direct_post.jwt")
@@ -273,7 +304,8 @@ class VerifierService:
         """Why this check asks, for the wallet: the text to send as ``purpose`` and its translations
         (``purpose#<tag>``). The deployment's own for the profile (:attr:`purposes`: one text for
         every language, or the languages it gives, English or else the first as ``purpose``), else
-        ours in every language of the pages (``verifier.purpose.<profile>``)."""
+        ours in every language of the pages (``verifier.purpose.<profile>``). ``inspection``: a
+        profile, or the check a query of the API's own is (:func:`query_check`), ``other`` included."""
         own = self.purposes.get(inspection)
         if own:
             if "" in own:

@@ -111,8 +111,10 @@ class VerifierSettings(ServiceSettings):
     #: Why each check asks, as the deployment (a hospital, an inspectorate) states it to the person
     #: whose wallet is asked (JSON): check (``pda1``, ``ehic``) -> one text for every language, or
     #: -> {language tag: text}, e.g. ``{"ehic": {"en": "Riga East Hospital: ...", "lv": "..."}}``;
-    #: a check not named keeps ours, in the five languages of the pages. Normalised to
-    #: check -> {tag: text}, with the tag "" for one text for every language.
+    #: a check not named keeps ours, in the five languages of the pages. A query of the API's own for
+    #: EHICs (or A1s) alone states that check's purpose too (verifier/service.py query_check); one for
+    #: anything else, ours, a neutral one. Normalised to check -> {tag: text}, with the tag "" for one
+    #: text for every language.
     purposes: dict[str, dict[str, str]] = Field(default_factory=dict)
     #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
     #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
