@@ -127,7 +127,8 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                             key_attestation_policy=KeyAttestationPolicy(tuple(settings.key_storage_levels),
                                                                         tuple(settings.user_authentication_levels)),
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
-                            == ("off", "off") else _wallet_providers(settings))
+                            == ("off", "off") else _wallet_providers(settings),
+                            issuers_list=_issuers_list(settings))
     return service
 
 
@@ -153,6 +154,40 @@ def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustLis
                              cache_dir=settings.data_dir / "issuer" / "trust-cache",
                              max_age=timedelta(seconds=settings.trust_list_max_age))
     return client.wallet_providers
+
+
+def _issuers_list(settings: IssuerSettings) -> Callable[[datetime], TrustList] | None:
+    """The registry's issuers list, which the choice of each institution's signer heeds
+    (:mod:`issuer.signers`: a next signer is taken once the list has shown it for five minutes), read
+    from the registry as verifiers read it; None without the registry root to check it against
+    (``ESSPASS_ISSUER_REGISTRY_ROOT``, the demo PKI's root.pem): the signers' dates alone decide."""
+    from credentials.x509 import load_pem_certificates
+    from trust_registry.client import TrustListClient
+
+    try:
+        root = load_pem_certificates(settings.root_path().read_bytes())[0]
+    except (OSError, CredentialError, IndexError):
+        log.warning("no registry root to check the issuers list with (ESSPASS_ISSUER_REGISTRY_ROOT): each "
+                    "institution's signer is chosen by the certificates' dates alone",
+                    extra={"service": "issuer", "event": "signer_list_off"})
+        return None
+    client = TrustListClient(settings.registry_url, registry_root=root,
+                             http=service_http_client(settings.tls_ca, settings.pki_path()),
+                             cache_dir=settings.data_dir / "issuer" / "trust-cache",
+                             max_age=timedelta(seconds=settings.trust_list_max_age))
+    return client.issuers
+
+
+async def _signer_lists(service: IssuerService) -> None:
+    """Once a minute, the issuers list the choice of signer heeds (:meth:`IssuerService.refresh_signer_list`;
+    the client asks the registry when its max-age has passed), in a thread: no request waits on it."""
+    while True:
+        try:
+            await asyncio.to_thread(service.refresh_signer_list)
+        except Exception as exc:  # noqa: BLE001
+            # The signers are then chosen by their dates; the next round tries again.
+            log.error("reading the issuers list failed (%s)", type(exc).__name__, extra={"service": "issuer"})
+        await asyncio.sleep(60)
 
 
 def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> None:
@@ -246,8 +281,11 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                                         approving=[i.entity.id for i in hosted if i.approval_required])
         _warn_unapprovable(hosted, holder["tokens"])
         eraser = asyncio.create_task(_housekeeping(svc, settings.retention_days))
+        lists = asyncio.create_task(_signer_lists(svc)) if svc.signer_choice.consults_list else None
         yield
         eraser.cancel()
+        if lists is not None:
+            lists.cancel()
         svc.engine.dispose()
 
     # No interactive docs page: it loads its script from a CDN onto the origin of the clerks'

@@ -16,6 +16,10 @@ from esspass.serve import add_serve_parser
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
 
+    from credentials.trust_list import TrustList
+    from issuer.service import Institution
+    from issuer.signers import Signer
+
 __all__ = ["register"]
 
 #: ``issuer check`` warns this many days before a signer certificate expires.
@@ -118,12 +122,12 @@ def _check(_args: argparse.Namespace) -> int:
     from credentials import trust_list
     from credentials.errors import CredentialError
     from credentials.institutions import ROLE_FOR_VCT
-    from credentials.x509 import load_pem_certificates, spki_kid
+    from credentials.x509 import load_pem_certificates
     from esspass.config import require_file, service_http_client
     from esspass.pilot import read_record, unreachable
     from issuer.app import hosted_institutions
-    from issuer.service import signer_end
     from issuer.settings import IssuerSettings
+    from issuer.signers import SIGNER_MARGIN, accepted_by, current_signer
     from trust_registry.client import TrustListClient, TrustListUnavailable
 
     settings = IssuerSettings()
@@ -145,17 +149,24 @@ def _check(_args: argparse.Namespace) -> int:
     refused = 0
     for inst in institutions.values():
         types = [vct for vct, role in ROLE_FOR_VCT.items() if role in inst.entity.roles]
+        listed = accepted_by(issuers, inst.entity)
+        signer = current_signer(inst.signers, now, listed=listed)
         wrong: tuple[str, bool] | None = None
         try:
+            if signer is None:
+                raise CredentialError("none of its signer certificates can sign now (each ended, ends within a "
+                                      "minute or has not begun): nothing is issued, printed or served as status list")
             for vct in types:
-                listed = trust_list.authorised_issuer(issuers, inst.x5c, vct, at=now, now=now).entity
-                if listed.id != inst.entity.id:
-                    raise CredentialError(f"its certificate belongs to {listed.id} on the trust list")
-                wrong = _listed_address(listed, inst.entity.path, inst.issuer_url, approval=inst.approval_required)
+                entity = trust_list.authorised_issuer(issuers, signer.chain, vct, at=now, now=now).entity
+                if entity.id != inst.entity.id:
+                    raise CredentialError(f"its certificate belongs to {entity.id} on the trust list")
+                wrong = _listed_address(entity, inst.entity.path, inst.issuer_url, approval=inst.approval_required)
         except CredentialError as exc:
             refused += 1
             print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: verifiers will refuse what it signs: "
                   f"{exc.message}")
+            for line in _signer_lines(issuers, inst, signer, now):
+                print(f"{'':<14} {line}")
             continue
         if wrong is not None and wrong[1]:  # wallets keep a deferral only from the address listed
             refused += 1
@@ -165,27 +176,75 @@ def _check(_args: argparse.Namespace) -> int:
                   "when it is registered again)")
             continue
         print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
-              f"{', '.join(types)}; signer valid until {signer_end(inst.x5c):%Y-%m-%d}")
+              f"{', '.join(types)}; signer valid until {signer.end:%Y-%m-%d}")
         if wrong is not None:
             print(f"{'':<14} warning  {wrong[0]}: verifiers getting its status lists ahead of an inspection "
                   f"without network look there (esspass registry status-lists {inst.entity.id} "
                   f"{inst.issuer_url}/status-lists)")
-        note = _renewal_note(inst.x5c, now)
+        for line in _signer_lines(issuers, inst, signer, now):
+            print(f"{'':<14} {line}")
+        # The notice period: when the last signer configured ends soon (a next one configured beside it
+        # takes over by itself, issuer.signers, and lasts longer).
+        remaining = [s for s in inst.signers if s.end - SIGNER_MARGIN > now]
+        note = _renewal_note(max(remaining, key=lambda s: s.end).chain, now) if remaining else None
         if note is not None:
             print(f"{'':<14} note     {note}")
         try:  # the offline QR names its signer by kid: only a listed signer certificate is found
-            trust_list.issuer_key_by_kid(issuers, spki_kid(inst.x5c[0]), types[0], at=now, now=now)
+            trust_list.issuer_key_by_kid(issuers, signer.kid, types[0], at=now, now=now)
         except CredentialError:
             print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
                   "signer certificate as its document signer")
     return 1 if refused else 0
 
 
+def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, now: datetime) -> list[str]:
+    """``issuer check``'s lines on an institution's signers (:mod:`issuer.signers`): each one's kid and
+    validity, whether the trust list accepts it, the one signing now, and when the next switch comes.
+    A single signer listed and signing says nothing more than the institution's line."""
+    from credentials import trust_list
+    from credentials.errors import CredentialError
+    from credentials.institutions import ROLE_FOR_VCT
+    from issuer.signers import SIGNER_MARGIN, accepted_by, list_changes, next_switch
+
+    vct = next((v for v, role in ROLE_FOR_VCT.items() if role in inst.entity.roles), None)
+    lines = []
+    quiet = len(inst.signers) == 1 and used is not None
+    for signer in inst.signers:
+        at = max(now, signer.not_before)  # a next certificate: as a verifier will judge it once it begins
+        try:
+            if vct is None:
+                raise CredentialError("it issues no type the trust list knows")
+            owner = trust_list.authorised_issuer(issuers, signer.chain, vct, at=at, now=at).entity.id
+            listing = "listed" if owner == inst.entity.id else f"listed for {owner}, not {inst.entity.id}"
+        except CredentialError as exc:
+            listing = f"NOT accepted by the trust list ({exc.message}): register it with the registry"
+            quiet = False
+        role = ("signs now" if used is not None and signer.kid == used.kid
+                else "next: not valid yet" if signer.not_before > now
+                else "ended" if signer.end - SIGNER_MARGIN <= now else "not used now")
+        if not quiet:
+            lines.append(f"signer   {signer.kid[:12]}: valid {signer.not_before:%Y-%m-%d %H:%M} to "
+                         f"{signer.end:%Y-%m-%d %H:%M} UTC; {listing}; {role}")
+    if len(inst.signers) == 1:  # its end is the renewal note's
+        return lines
+    switch = next_switch(inst.signers, now, listed=accepted_by(issuers, inst.entity),
+                         times=list_changes(issuers, inst.entity.id))
+    if switch is not None:
+        when, then = switch
+        lines.append(f"switch   {when:%Y-%m-%d %H:%M} UTC: " + (
+            f"signing with {then.kid[:12]} from then" if then is not None
+            else "no signer can sign from then: nothing is issued, printed or served as status list until a new "
+                 "one is configured"))
+    return lines
+
+
 def _renewal_note(chain: Sequence[Certificate], now: datetime) -> str | None:
     """What ``esspass issuer check`` says of a signer chain ending within :data:`_RENEW_DAYS` days, or
     None. Every copy issued now ends by then (:func:`issuer.service.credential_end`: a credential never
     outlives its signer chain, as ISO/IEC 18013-5 keeps an MSO within its signer certificate), so a
-    worker whose document runs longer will need a new copy: renewing in time spares them a short one."""
+    worker whose document runs longer will need a new copy: renewing in time spares them a short one.
+    Said of the last signer configured (an institution with a next signer beside the current one
+    has its copies signed by that one from the switch)."""
     from issuer.service import signer_end
 
     end = signer_end(chain)
@@ -194,8 +253,9 @@ def _renewal_note(chain: Sequence[Certificate], now: datetime) -> str | None:
         return None
     return (f"the signer certificate expires in {left.days} days ({end:%Y-%m-%d}): documents issued now get copies "
             f"ending {end:%Y-%m-%d}, after which their holders need new ones, and from then nothing is issued "
-            "or printed; have a new one issued, register it (esspass registry rotate) and restart the issuer "
-            "with it")
+            "or printed; have a new one issued, configure it beside this one (next_signer_key, next_signer_chain "
+            "in the institutions file), register it with the registry and restart the issuer: it takes over by "
+            "itself")
 
 
 def _listed_address(listed: Any, path: str, issuer_url: str, *, approval: bool) -> tuple[str, bool] | None:

@@ -120,13 +120,20 @@ class Token(Base):
     #: The wallet provider whose client attestation authenticated the wallet when the token was given
     #: (HAIP §9.2; at the token endpoint, or at the refresh that gave it); None: no attestation.
     provider_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Given by a refresh of a grant whose document was already issued (HAIP 1.0 §4 "refresh tokens
+    #: for credential refresh", issuer.service.IssuerService._refreshed): the wallet renews its copies,
+    #: each credential response under it a ``renewed`` event in the case history (migration 0018).
+    renews: Mapped[bool] = mapped_column(default=False)
 
 
 class RefreshToken(Base):
-    """A refresh token (RFC 6749 §6), given only with a token for a case awaiting approval.
+    """A refresh token (RFC 6749 §6): given with a token for a case awaiting approval (deferred
+    issuance, OpenID4VCI §9), and with every DPoP-bound token for a document (the wallet renews its
+    copies with it, HAIP 1.0 §4; issuer.service.IssuerService.token).
 
     Rotated (RFC 9700 §4.14.2): each use marks it ``used`` and gives a new one of the same grant;
     a ``used`` one presented again revokes the grant's live one (``revoked``). Only its hash is kept.
+    Deleted with its case's withdrawal or erasure (nothing may be renewed from either).
     """
 
     __tablename__ = "issuer_refresh_tokens"
@@ -139,7 +146,8 @@ class RefreshToken(Base):
     jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: The attested wallet solution (client attestation ``sub``) the grant went to; None: anonymous.
     client_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    #: The grant's end, not moved by rotation (``deferred_ttl`` after the first token).
+    #: The grant's end, not moved by rotation: ``deferred_ttl`` after the first token, or for a
+    #: DPoP-bound grant the document's end (at most five years: issuer.service._RENEWAL_MAX).
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     state: Mapped[str] = mapped_column(String(10), default="active")  # active | used | revoked
     #: When it was rotated out, and the hash of the refresh token that replaced it (migration 0013).

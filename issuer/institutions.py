@@ -28,6 +28,20 @@ One institution in the file::
     ca_certificate = "ee-ska/ca.pem"           # optional: the CA the registry lists
     signer_key_password_file = "ee-ska/key.pass"   # optional: for an encrypted key
     approval = true                    # optional: a second, named clerk approves each new case
+    next_signer_key = "ee-ska/signer-2026.key.pem"        # optional: the next document signer, beside
+    next_signer_chain = "ee-ska/signer-2026-chain.pem"    #   the current one (both or neither)
+    next_signer_key_password_file = "ee-ska/key-2026.pass"  # optional, as signer_key_password_file
+    next_ca_certificate = "ee-ska/ca-2026.pem"            # optional: its CA, if not ca_certificate
+
+**Rotating the signer.** The next signer is configured beside the current one ahead of time (a
+restart reads it), its certificate registered with the trust registry, and the issuer takes it over
+by itself (:mod:`issuer.signers`: from its ``notBefore``, and, when the issuer holds the issuers
+list, five minutes after the registry lists it), publishing both meanwhile
+(``/.well-known/jwt-vc-issuer/<path>``). It is checked at start as the current one is, as of when
+its certificate begins if that is later than now (a next certificate may not be valid yet). Once the
+current one has ended, move the next one's settings to ``signer_key``/``signer_chain`` (and the
+others) at a convenient restart: until then an ended current signer is left out at start, with a
+warning, rather than keeping the issuer from starting (without a next one it is refused, as before).
 
 Relative paths are read from the file's directory. A key kept in a hardware security module is
 named by a PKCS #11 URI (RFC 7512, :mod:`credentials.pkcs11_key`; install ``esspass[hsm]``)::
@@ -37,6 +51,7 @@ named by a PKCS #11 URI (RFC 7512, :mod:`credentials.pkcs11_key`; install ``essp
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -45,13 +60,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.x509 import Certificate
+
 from credentials.countries import COUNTRIES, normalise
-from credentials.errors import DataError
+from credentials.errors import CredentialError, DataError
 from credentials.institutions import DEMO_ENTITIES, Entity, Role
 from credentials.pkcs11_key import is_pkcs11_uri
 from credentials.pki import ensure_demo_pki
 from credentials.signing_key import SigningKey, load_signing_key
+from credentials.x509 import load_pem_certificates
 from issuer.service import Institution
+from issuer.signers import Signer, chain_start, signer_end
 
 __all__ = ["ISSUING_ROLES", "demo_institutions", "load_institutions_file", "require_approval"]
 
@@ -60,7 +79,9 @@ _ID = re.compile(r"^[A-Z]{2}:[A-Za-z0-9._-]{1,17}$")
 _PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MAX_FILE = 64 * 1024
 _KNOWN = frozenset({"id", "country", "name", "name_en", "roles", "path", "signer_key", "signer_chain",
-                    "ca_certificate", "signer_key_password_file", "approval"})
+                    "ca_certificate", "signer_key_password_file", "approval", "next_signer_key",
+                    "next_signer_chain", "next_signer_key_password_file", "next_ca_certificate"})
+_log = logging.getLogger("esspass.issuer")
 
 
 def demo_institutions(pki_dir: Path, base_url: str, *, now: datetime) -> dict[str, Institution]:
@@ -129,9 +150,11 @@ def _institution(entry: Any, number: int, base: Path, base_url: str, now: dateti
     approval = entry.get("approval", False)
     if not isinstance(approval, bool):
         raise DataError(f"{where}.approval", "must be true or false")
-    signer = _signer(entry, where, base, now)
+    signers = _signers(entry, where, base, now)
     entity = Entity(entity_id, country, name[:200], name_en[:200], frozenset(Role(r) for r in roles), url_path)
-    return Institution(entity, signer.key, signer.chain, f"{base_url}/{url_path}", approval_required=approval)
+    first, *more = signers
+    return Institution(entity, first.key, list(first.chain), f"{base_url}/{url_path}", approval_required=approval,
+                       next_signers=tuple(more))
 
 
 def require_approval(hosted: Mapping[str, Institution], ids: Sequence[str]) -> dict[str, Institution]:
@@ -161,12 +184,73 @@ def _text(entry: Mapping[str, Any], name: str, where: str) -> str:
 #: load_signing_key's fields -> the settings of an institution that name those files.
 _SETTINGS = {"key": "signer_key", "chain": "signer_chain", "password_file": "signer_key_password_file",
              "ca": "ca_certificate"}
+#: The same for the next signer (module docstring); its CA is ``ca_certificate`` unless it names its own.
+_NEXT_SETTINGS = {"key": "next_signer_key", "chain": "next_signer_chain",
+                  "password_file": "next_signer_key_password_file", "ca": "next_ca_certificate"}
 
 
-def _signer(entry: Mapping[str, Any], where: str, base: Path, now: datetime) -> SigningKey:
+def _signers(entry: Mapping[str, Any], where: str, base: Path, now: datetime) -> list[Signer]:
+    """The institution's signers, each checked (:func:`_signer`): the current one, then the next one
+    when ``next_signer_key``/``next_signer_chain`` name it (module docstring)."""
+    if entry.get("next_signer_key") is None and entry.get("next_signer_chain") is None:
+        if any(entry.get(s) is not None for s in ("next_signer_key_password_file", "next_ca_certificate")):
+            raise DataError(f"{where}.next_signer_key", "is required with next_signer_key_password_file or "
+                            "next_ca_certificate (a PEM file, or a PKCS #11 URI)")
+        only = _signer(entry, where, base, now, _SETTINGS)
+        return [Signer(only.key, tuple(only.chain))]
+    settings = {**_NEXT_SETTINGS, "ca": "next_ca_certificate" if entry.get("next_ca_certificate") is not None
+                else "ca_certificate"}
+    ended = _ended(entry, base, now)
+    current = None if ended is not None else _signer(entry, where, base, now, _SETTINGS)
+    following = _signer(entry, where, base, now, settings, checked_at=_begins(entry, settings, base, now))
+    if current is not None and current.chain[0] == following.chain[0]:
+        raise DataError(f"{where}.next_signer_chain", "is the certificate of signer_chain: the next signer needs a "
+                        "certificate of its own")
+    if current is None:
+        _log.warning("%s: the certificate of signer_chain ended %s; signing with next_signer_chain. Move the "
+                     "next_signer_* settings to signer_* in the institutions file", where.removeprefix("institution "),
+                     f"{ended:%Y-%m-%d %H:%M:%S} UTC", extra={"service": "issuer", "event": "signer_ended"})
+        return [Signer(following.key, tuple(following.chain))]
+    return [Signer(current.key, tuple(current.chain)), Signer(following.key, tuple(following.chain))]
+
+
+def _peek_chain(entry: Mapping[str, Any], setting: str, base: Path) -> list[Certificate] | None:
+    """The certificates ``setting`` names, read without any check (for their dates), or None when they
+    cannot be read: :func:`load_signing_key` then says why, naming the setting."""
+    value = entry.get(setting)
+    if not isinstance(value, str) or not value or len(value) > 300:
+        return None
+    try:
+        return load_pem_certificates((base / value).read_bytes()) or None
+    except (OSError, CredentialError):
+        return None
+
+
+def _ended(entry: Mapping[str, Any], base: Path, now: datetime) -> datetime | None:
+    """When the current signer's chain (``signer_chain``, its self-signed root left out) ended, if it
+    has: with a next signer configured, it is left out rather than refused (module docstring)."""
+    chain = _peek_chain(entry, "signer_chain", base)
+    if chain is None:
+        return None
+    issued = [c for c in chain if c.issuer != c.subject] or chain
+    end = signer_end(issued)
+    return end if end <= now else None
+
+
+def _begins(entry: Mapping[str, Any], settings: Mapping[str, str], base: Path, now: datetime) -> datetime:
+    """When the next signer is checked: now, or when its chain begins if that is later."""
+    chain = _peek_chain(entry, settings["chain"], base)
+    return now if chain is None else max(now, chain_start(chain))
+
+
+def _signer(entry: Mapping[str, Any], where: str, base: Path, now: datetime, names: Mapping[str, str],
+            *, checked_at: datetime | None = None) -> SigningKey:
+    """The signer whose files the settings ``names`` name (:data:`_SETTINGS`, :data:`_NEXT_SETTINGS`),
+    checked by :func:`load_signing_key` as of ``checked_at`` (default ``now``); a DataError names the
+    institution and the setting."""
     paths: dict[str, Path | None] = {}
-    token_key = entry.get("signer_key")
-    for field, setting in _SETTINGS.items():
+    token_key = entry.get(names["key"])
+    for field, setting in names.items():
         value = entry.get(setting)
         if value is None or value == "" or (field == "key" and isinstance(value, str) and is_pkcs11_uri(value)):
             paths[field] = None
@@ -177,13 +261,14 @@ def _signer(entry: Mapping[str, Any], where: str, base: Path, now: datetime) -> 
     key: Path | str | None = paths["key"]
     if isinstance(token_key, str) and is_pkcs11_uri(token_key):
         if len(token_key) > 1000:
-            raise DataError(f"{where}.signer_key", "must be a PKCS #11 URI of at most 1000 characters")
+            raise DataError(f"{where}.{names['key']}", "must be a PKCS #11 URI of at most 1000 characters")
         key = token_key  # a key in a hardware security module (its pin-source is read relative to the file)
     chain = paths["chain"]
     if key is None or chain is None:
-        raise DataError(f"{where}.{_SETTINGS['key' if key is None else 'chain']}",
+        raise DataError(f"{where}.{names['key' if key is None else 'chain']}",
                         "is required (a PEM file, or for the key a PKCS #11 URI)")
     try:
-        return load_signing_key(key, chain, now=now, password_file=paths["password_file"], ca=paths["ca"], base=base)
+        return load_signing_key(key, chain, now=checked_at or now, password_file=paths["password_file"],
+                                ca=paths["ca"], base=base)
     except DataError as exc:
-        raise DataError(f"{where}.{_SETTINGS[exc.field]}", exc.rule) from exc
+        raise DataError(f"{where}.{names[exc.field]}", exc.rule) from exc

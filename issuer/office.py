@@ -4,7 +4,8 @@ Same operations as the JSON API in :mod:`issuer.app`, through :class:`issuer.ser
 sign in with the institution's clerk token (kept in an HttpOnly, SameSite=Strict cookie), list
 cases, find one by number, name or employer (posted, the pages of its results too: a personal number
 or name typed in is in no URL, so in no browser history, proxy log or bookmark), create a PDA1 /
-EHIC / PID case from a form (the credential model's field and rule shown next to the field), hand
+EHIC / PID case from a form (the credential model's field and rule shown next to the field; a
+PDA1's employers and places of work a row each, in the DC4EU shape that holds them), hand
 over an offer (QR code, link, one-time code shown once), print the paper copy, revoke / suspend /
 reinstate with a reason, import a CSV file.
 
@@ -26,7 +27,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from credentials import i18n, pda1
-from credentials.claims import RULE_TEXTS, invalid
+from credentials.claims import RULE_TEXTS, invalid, register_rules
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
@@ -282,15 +283,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                             "soient uniques) : remplacez ce document",
                             "jego numer ma też wcześniejsza sprawa (zapisana, zanim numery były unikalne): zastąp ten "
                             "dokument"),
-    "replace_by_api": ("This document holds data the form cannot show (several employers or places of work, "
-                       "a portrait...). Replace it through the back office API, so that nothing is lost.",
-                       "Šajā dokumentā ir dati, ko veidlapa nevar parādīt (vairāki darba devēji vai darba vietas, "
-                       "portrets...). Aizstājiet to, izmantojot darba vides API, lai nekas nepazustu.",
-                       "Dieses Dokument enthält Daten, die das Formular nicht zeigen kann (mehrere Arbeitgeber oder "
-                       "Arbeitsorte, ein Foto ...). Ersetzen Sie es über die API, damit nichts verloren geht.",
-                       "Ce document contient des données que le formulaire ne peut pas afficher (plusieurs "
-                       "employeurs ou lieux de travail, une photo...). Remplacez-le par l'API pour ne rien perdre.",
-                       "Ten dokument zawiera dane, których formularz nie pokaże (kilku pracodawców lub miejsc pracy, "
+    "replace_by_api": ("This document holds data the form cannot show (an address written out whole, a "
+                       "portrait...). Replace it through the back office API, so that nothing is lost.",
+                       "Šajā dokumentā ir dati, ko veidlapa nevar parādīt (pilnā rakstītā adrese, portrets...). "
+                       "Aizstājiet to, izmantojot darba vides API, lai nekas nepazustu.",
+                       "Dieses Dokument enthält Daten, die das Formular nicht zeigen kann (eine ausgeschriebene "
+                       "Anschrift, ein Foto ...). Ersetzen Sie es über die API, damit nichts verloren geht.",
+                       "Ce document contient des données que le formulaire ne peut pas afficher (une adresse rédigée "
+                       "en entier, une photo...). Remplacez-le par l'API pour ne rien perdre.",
+                       "Ten dokument zawiera dane, których formularz nie pokaże (adres zapisany w całości, "
                        "zdjęcie...). Zastąp go przez API, aby nic nie zginęło."),
     "replace_submit": ("Record the new document and withdraw this one", "Reģistrēt jauno dokumentu un atsaukt šo",
                        "Neues Dokument erfassen und dieses widerrufen",
@@ -393,6 +394,9 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Aby go przedłużyć, zastąp go nowym dokumentem."),
     "paper_refused": ("No paper copy: {rule}.", "Papīra kopija nav iespējama: {rule}.", "Kein Papierausdruck: {rule}.",
                       "Pas de copie papier : {rule}.", "Brak kopii papierowej: {rule}."),
+    "event.renewed": ("the wallet renewed its copies", "maks atjaunoja savas kopijas",
+                      "die Wallet hat ihre Kopien erneuert", "le portefeuille a renouvelé ses copies",
+                      "portfel odnowił swoje kopie"),
     "event.keys_attested": ("wallet keys attested", "maka atslēgas apliecinātas", "Wallet-Schlüssel bestätigt",
                             "clés du portefeuille attestées", "klucze portfela poświadczone"),
     "event.wallet_failure": ("the wallet could not keep the document", "maks nevarēja saglabāt dokumentu",
@@ -678,6 +682,110 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "part.id": ("identifier", "identifikators", "Kennung", "identifiant", "identyfikator"),
     "part.name": ("name", "nosaukums", "Name", "nom", "nazwa"),
     "part.country": ("country", "valsts", "Staat", "pays", "państwo"),
+    # A rule broken by a PDA1's employers or places of work as a whole (no employer, a posting with no
+    # place abroad), named in the error banner.
+    "field.employer": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
+    "field.work_address": ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
+    "field.work_information": ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
+    # A PDA1's employers and places of work, a row each (Art. 13 of 883/2004: every one of them).
+    "row.employer": ("Employer {n}", "Darba devējs {n}", "Arbeitgeber {n}", "Employeur {n}", "Pracodawca {n}"),
+    "row.work": ("Place of work {n}", "Darba vieta {n}", "Arbeitsort {n}", "Lieu de travail {n}",
+                 "Miejsce pracy {n}"),
+    "add.employer": ("Add another employer or self-employed activity",
+                     "Pievienot vēl vienu darba devēju vai pašnodarbinātā darbību",
+                     "Weiteren Arbeitgeber oder weitere selbständige Tätigkeit hinzufügen",
+                     "Ajouter un autre employeur ou une autre activité non salariée",
+                     "Dodaj kolejnego pracodawcę lub działalność na własny rachunek"),
+    "add.work": ("Add another place of work", "Pievienot vēl vienu darba vietu", "Weiteren Arbeitsort hinzufügen",
+                 "Ajouter un autre lieu de travail", "Dodaj kolejne miejsce pracy"),
+    "more_rows": ("More rows for employers and places of work", "Vairāk rindu darba devējiem un darba vietām",
+                  "Mehr Zeilen für Arbeitgeber und Arbeitsorte",
+                  "Plus de lignes pour les employeurs et les lieux de travail",
+                  "Więcej wierszy na pracodawców i miejsca pracy"),
+    "more_rows_help": ("Keeps what you typed; records nothing.", "Saglabā ierakstīto; neko nereģistrē.",
+                       "Behält das Eingegebene; erfasst nichts.",
+                       "Conserve ce que vous avez saisi ; n'enregistre rien.",
+                       "Zachowuje wpisane dane; niczego nie zapisuje."),
+    "kind.01": ("01 – employment", "01 – darba ņēmējs", "01 – Beschäftigung", "01 – activité salariée",
+                "01 – zatrudnienie"),
+    "kind.02": ("02 – self-employment", "02 – pašnodarbinātais", "02 – selbständige Tätigkeit",
+                "02 – activité non salariée", "02 – samozatrudnienie"),
+    "hint.employer_type": ("With several employers or activities, say which each one is. For a single employer, "
+                           "leave it empty.",
+                           "Ja ir vairāki darba devēji vai darbības, norādiet, kas ir katrs. Vienam darba devējam "
+                           "atstājiet tukšu.",
+                           "Bei mehreren Arbeitgebern oder Tätigkeiten geben Sie für jeden die Art an. Bei nur einem "
+                           "Arbeitgeber leer lassen.",
+                           "Avec plusieurs employeurs ou activités, indiquez la nature de chacun. Pour un seul "
+                           "employeur, laissez vide.",
+                           "Przy kilku pracodawcach lub działalnościach wskaż rodzaj każdego z nich. Przy jednym "
+                           "pracodawcy pozostaw puste."),
+    "hint.company_name": ("For a mariner, the ship's name; otherwise the company worked at",
+                          "Jūrniekam — kuģa nosaukums; citādi uzņēmums, kurā strādā",
+                          "Bei Seeleuten der Name des Schiffs, sonst das Unternehmen, in dem gearbeitet wird",
+                          "Pour un marin, le nom du navire ; sinon l'entreprise où la personne travaille",
+                          "Dla marynarza nazwa statku; w innym przypadku przedsiębiorstwo, w którym osoba pracuje"),
+    "hint.company_id": ("A ship's IMO number (e.g. IMO9999999), or the company's registration number",
+                        "Kuģa IMO numurs (piem., IMO9999999) vai uzņēmuma reģistrācijas numurs",
+                        "IMO-Nummer des Schiffs (z. B. IMO9999999) oder Registernummer des Unternehmens",
+                        "Numéro OMI du navire (p. ex. IMO9999999) ou numéro d'immatriculation de l'entreprise",
+                        "Numer IMO statku (np. IMO9999999) lub numer rejestrowy przedsiębiorstwa"),
+    "hint.flag_base_home": ("A mariner's flag state (e.g. LV), or a flight or cabin crew member's home base "
+                            "(e.g. RIX)",
+                            "Jūrniekam — karoga valsts (piem., LV); lidojuma vai salona apkalpes loceklim — "
+                            "pastāvīgā bāze (piem., RIX)",
+                            "Bei Seeleuten der Flaggenstaat (z. B. LV), bei Flug- oder Kabinenbesatzung die "
+                            "Heimatbasis (z. B. RIX)",
+                            "Pour un marin, l'État du pavillon (p. ex. LV) ; pour un membre d'équipage, la base "
+                            "d'affectation (p. ex. RIX)",
+                            "Dla marynarza państwo bandery (np. LV); dla członka załogi lotniczej lub pokładowej "
+                            "baza macierzysta (np. RIX)"),
+    "hint.no_fixed_place_of_work": ("Only when the person has no fixed place of work (e.g. in international "
+                                    "transport): the state, as a two-letter code. Leave the places of work empty "
+                                    "then.",
+                                    "Tikai tad, ja personai nav pastāvīgas darba vietas (piem., starptautiskajos "
+                                    "pārvadājumos): valsts divu burtu kods. Tad darba vietas atstājiet tukšas.",
+                                    "Nur wenn die Person keinen festen Arbeitsort hat (z. B. im internationalen "
+                                    "Verkehr): der Staat als zweistelliger Code. Lassen Sie die Arbeitsorte dann "
+                                    "leer.",
+                                    "Seulement si la personne n'a pas de lieu de travail fixe (p. ex. transport "
+                                    "international) : l'État, en code à deux lettres. Laissez alors les lieux de "
+                                    "travail vides.",
+                                    "Tylko gdy osoba nie ma stałego miejsca pracy (np. w transporcie "
+                                    "międzynarodowym): państwo jako kod dwuliterowy. Pozostaw wtedy miejsca pracy "
+                                    "puste."),
+    # The CSV import's lists (issuer.service.unflatten): numbered columns, an entry each.
+    "csv_lists": ("Several employers or places of work: number the columns, one number per entry, from 0: "
+                  "employer.0.type, employer.0.id, employer.0.name, employer.0.country, employer.1.type, …; "
+                  "work_information.work_address.0.locality, work_information.work_address.0.country, "
+                  "work_information.work_address.1.locality, …; or work_information.no_fixed_place_of_work. "
+                  "An entry whose cells are all empty is left out. For one employer and one place of work, the "
+                  "template's columns (employer.name, work_address.locality …) stay as they are.",
+                  "Vairāki darba devēji vai darba vietas: numurējiet kolonnas, katram ierakstam savs numurs, "
+                  "sākot ar 0: employer.0.type, employer.0.id, employer.0.name, employer.0.country, "
+                  "employer.1.type, …; work_information.work_address.0.locality, "
+                  "work_information.work_address.0.country, work_information.work_address.1.locality, …; vai "
+                  "work_information.no_fixed_place_of_work. Ieraksts, kura visas šūnas ir tukšas, netiek ņemts "
+                  "vērā. Vienam darba devējam un vienai darba vietai veidnes kolonnas (employer.name, "
+                  "work_address.locality …) paliek kā ir.",
+                  "Mehrere Arbeitgeber oder Arbeitsorte: Nummerieren Sie die Spalten, eine Nummer je Eintrag, ab 0: "
+                  "employer.0.type, employer.0.id, employer.0.name, employer.0.country, employer.1.type, …; "
+                  "work_information.work_address.0.locality, work_information.work_address.0.country, "
+                  "work_information.work_address.1.locality, …; oder work_information.no_fixed_place_of_work. "
+                  "Ein Eintrag mit lauter leeren Zellen entfällt. Für einen Arbeitgeber und einen Arbeitsort "
+                  "bleiben die Spalten der Vorlage (employer.name, work_address.locality …) unverändert.",
+                  "Plusieurs employeurs ou lieux de travail : numérotez les colonnes, un numéro par entrée, à partir "
+                  "de 0 : employer.0.type, employer.0.id, employer.0.name, employer.0.country, employer.1.type, … ; "
+                  "work_information.work_address.0.locality, work_information.work_address.0.country, "
+                  "work_information.work_address.1.locality, … ; ou work_information.no_fixed_place_of_work. Une "
+                  "entrée dont toutes les cellules sont vides est ignorée. Pour un employeur et un lieu de travail, "
+                  "les colonnes du modèle (employer.name, work_address.locality …) restent telles quelles.",
+                  "Kilku pracodawców lub kilka miejsc pracy: ponumeruj kolumny, jeden numer na wpis, od 0: "
+                  "employer.0.type, employer.0.id, employer.0.name, employer.0.country, employer.1.type, …; "
+                  "work_information.work_address.0.locality, work_information.work_address.0.country, "
+                  "work_information.work_address.1.locality, …; albo work_information.no_fixed_place_of_work. "
+                  "Wpis, którego wszystkie komórki są puste, jest pomijany. Dla jednego pracodawcy i jednego "
+                  "miejsca pracy kolumny szablonu (employer.name, work_address.locality …) pozostają bez zmian."),
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
@@ -687,7 +795,13 @@ class Field:
     """One form field; ``name`` is the dotted claim path (``employer.name``) as in the CSV import.
 
     ``kind``: text, date, country, countries (``;``-separated, name ends in ``[]``), code (PDA1
-    status select), bool (checkbox). ``holder.*`` fields are the person printed in the offline QR.
+    status select), kind (a PDA1 employer entry's type select), bool (checkbox). ``holder.*`` fields
+    are the person printed in the offline QR.
+
+    A ``repeat`` field is one of a row its group repeats (a PDA1's employers and places of work, DC4EU
+    rulebook v1.1 lists): ``name`` is the first row's (``employer.name``), row ``n`` names it
+    ``employer.n.name`` (:func:`_row_name`). A ``shaped`` field's claim is where the shape the form
+    chooses puts it (:func:`_pda1_work`), not at its name.
     """
 
     name: str
@@ -695,6 +809,8 @@ class Field:
     group: str
     required: bool = False
     hint: str = ""  # the translation key of a help text under the field
+    repeat: bool = False
+    shaped: bool = False
 
     @property
     def hint_key(self) -> str:
@@ -703,8 +819,12 @@ class Field:
 
     @property
     def key(self) -> str:
-        """The translation key (``holder.`` prefix and ``[]`` suffix dropped)."""
-        return self.name.removeprefix("holder.").removesuffix("[]")
+        """The translation key (``holder.`` prefix, a row's number and ``[]`` suffix dropped)."""
+        return re.sub(r"\.\d+(?=\.)", "", self.name.removeprefix("holder.").removesuffix("[]"))
+
+    def row(self, number: int) -> Field:
+        """This field of a repeated group's row ``number`` (0: itself)."""
+        return self if number == 0 else replace(self, name=_row_name(self.name, number))
 
     @property
     def dom_id(self) -> str:
@@ -735,11 +855,24 @@ FIELDS: dict[str, tuple[Field, ...]] = {
              Field("legislation_country", "country", "period", True),
              Field("status_confirmation", "code", "period", True),
              Field("transitional_rules", "bool", "period"),
-             Field("employer.id", "text", "employer", True), Field("employer.name", "text", "employer", True),
-             Field("employer.country", "country", "employer", True),
-             Field("work_address.street_address", "text", "work"), Field("work_address.house_number", "text", "work"),
-             Field("work_address.postal_code", "text", "work"), Field("work_address.locality", "text", "work"),
-             Field("work_address.country", "country", "work"), *_HOLDER),
+             # Sections 4 and 5 of the A1, a row per employer (or self-employed activity) and per place
+             # of work (Art. 13 of 883/2004: every one of them); their claims' shape, flat v1 or
+             # rulebook v1.1 lists, is the one that holds what was typed (_pda1_work).
+             *(Field(f"employer.{name}", kind, "employer", required, hint, repeat=True, shaped=True)
+               for name, kind, required, hint in (("id", "text", True, ""), ("name", "text", True, ""),
+                                                  ("country", "country", True, ""),
+                                                  ("type", "kind", False, "hint.employer_type"))),
+             *(Field(f"work_address.{name}", kind, "work", hint=hint, repeat=True, shaped=True)
+               for name, kind, hint in (("street_address", "text", ""), ("house_number", "text", ""),
+                                        ("postal_code", "text", ""), ("locality", "text", ""),
+                                        ("region", "text", ""), ("country", "country", ""),
+                                        # Art. 11(4) of 883/2004: a mariner's ship and flag state;
+                                        # Art. 11(5): a flight or cabin crew member's home base.
+                                        ("company_name", "text", "hint.company_name"),
+                                        ("company_id", "text", "hint.company_id"),
+                                        ("flag_base_home", "text", "hint.flag_base_home"))),
+             Field("no_fixed_place_of_work", "country", "work", hint="hint.no_fixed_place_of_work", shaped=True),
+             *_HOLDER),
     "ehic": (*_COMMON, Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),
              *_HOLDER,
@@ -756,6 +889,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             Field("date_of_expiry", "date", "document")),
 }
 _STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
+
+
+@dataclass
+class FormGroup:
+    """A fieldset of the form: its ``fields``, and for a repeated group (a PDA1's employers, places of
+    work) its ``row_fields`` (the first row's), the ``rows`` offered and how many of them are ``shown``
+    (the rest each behind an "add another")."""
+
+    name: str
+    fields: list[Field]
+    row_fields: list[Field]
+    shown: int
+    rows: list[list[Field]]
 
 
 class Clerk(NamedTuple):
@@ -897,11 +1043,42 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, text if len(text) <= 120 else text[:117] + "…")]
 
 
+#: A list entry's claim path (a PDA1's employers, places of work: rulebook v1.1) -> the row it is.
+_ENTRY = re.compile(r"(employer|work_information\.work_address)\.(\d+)\.")
+#: Claims that hold a state's two-letter code (the last part of the path).
+_STATE_CLAIMS = ("country", "legislation_country", "issuing_country", "no_fixed_place_of_work")
+
+
+def _claim_rows(lang: str, claims: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The "All fields" table of a case, in ``lang``: each claim by its label, an entry of a list
+    under its number ("Employer 2 – Employer name"), and codes in words: the situation (section 3),
+    an employer entry's type, a state by its name ("Estonia (EE)"; a flag state too, where the flag
+    or home base is a state's code)."""
+    rows = []
+    for path, text in _flatten(claims):
+        label = _label(lang, path)
+        entry = _ENTRY.match(path)
+        if entry:
+            row = "row.employer" if entry[1] == "employer" else "row.work"
+            label = f"{_t(lang, row, n=int(entry[2]) + 1)} – {label}"
+        last = path.rpartition(".")[2]
+        if last == "status_confirmation" and text in pda1.STATUS_CODES:
+            text = f"{text} – {pda1.STATUS_CODES[text][i18n.LANGUAGES.index(lang)]}"
+        elif entry and entry[1] == "employer" and last == "type" and text in ("01", "02"):
+            text = _t(lang, f"kind.{text}")
+        elif (last in _STATE_CLAIMS or last == "flag_base_home") and text in COUNTRIES:
+            text = f"{COUNTRIES[text][lang]} ({text})"
+        rows.append((label, text))
+    return rows
+
+
 def form_values(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, str]:
     """A case's claims and holder as the new-case form's fields hold them (the inverse of
     :func:`claims_from_form`), to start a replacement from."""
-    values: dict[str, str] = {}
+    values: dict[str, str] = _pda1_values(claims) if configuration_id == "pda1" else {}
     for f in FIELDS[configuration_id]:
+        if f.shaped:
+            continue
         of_holder = f.name.startswith("holder.")
         value: Any = (holder or {}) if of_holder else claims
         for part in (f.key if of_holder else f.name.removesuffix("[]")).split("."):
@@ -940,6 +1117,126 @@ def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
         if name.startswith(error_field + ".") or error_field.startswith(name + "."):
             return name
     return None
+
+
+#: The repeated groups of a form -> the first part of their fields' names.
+_ROW_PREFIX = {"employer": "employer", "work": "work_address"}
+#: A row's field beyond the first row (which has the plain name): ``employer.2.name``. At most 999
+#: rows, written without leading zeros, so that one field has one name.
+_ROW_NAME = re.compile(r"(employer|work_address)\.([1-9][0-9]{0,2})\.([a-z_]+)")
+#: Rows offered beyond those filled in, each revealed by its "add another" (a <details>, no script).
+EXTRA_ROWS = 3
+
+
+def _row_name(name: str, number: int) -> str:
+    """The name of a row field (given as the first row's, ``employer.name``) in row ``number``."""
+    prefix, _, member = name.partition(".")
+    return name if number == 0 else f"{prefix}.{number}.{member}"
+
+
+def _rows(fields: tuple[Field, ...], group: str, values: Mapping[str, str]) -> list[dict[str, str]]:
+    """The rows of a repeated group that were filled in, in their order, each as member -> text
+    (stripped, empty members left out); a row left empty is none, wherever it is."""
+    members = [f for f in fields if f.repeat and f.group == group]
+    prefix = _ROW_PREFIX[group]
+    numbers = sorted({0} | {int(m[2]) for m in map(_ROW_NAME.fullmatch, values) if m and m[1] == prefix})
+    rows = []
+    for number in numbers:
+        row = {f.name.partition(".")[2]: (values.get(_row_name(f.name, number)) or "").strip() for f in members}
+        if any(row.values()):
+            rows.append({member: text for member, text in row.items() if text})
+    return rows
+
+
+def compact_rows(configuration_id: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The form's values with its filled rows numbered 0, 1, 2... (a row left empty between two
+    filled ones closed up), as the claims list them: so that a model's error at ``employer.1.name``
+    is at the form's ``employer.1.name``, and the form shown again has no gap."""
+    fields = FIELDS[configuration_id]
+    rowed = {_row_name(f.name, 0) for f in fields if f.repeat}
+    out = {k: v for k, v in values.items() if k not in rowed and not _ROW_NAME.fullmatch(k)}
+    for group, prefix in _ROW_PREFIX.items():
+        if not any(f.repeat and f.group == group for f in fields):
+            continue
+        for number, row in enumerate(_rows(fields, group, values)):
+            out.update({_row_name(f"{prefix}.{member}", number): text for member, text in row.items()})
+    return out
+
+
+register_rules({"office.no_fixed_and_places": (
+    "give either places of work or no fixed place of work, not both",
+    "norādiet vai nu darba vietas, vai “nav pastāvīgas darba vietas”, ne abus",
+    "geben Sie entweder Arbeitsorte oder „kein fester Arbeitsort“ an, nicht beides",
+    "indiquez soit des lieux de travail, soit « pas de lieu de travail fixe », pas les deux",
+    "podaj albo miejsca pracy, albo „brak stałego miejsca pracy”, nie oba")})
+
+
+def _pda1_work(values: Mapping[str, str]) -> dict[str, Any]:
+    """Sections 4 and 5 of an A1 typed into the form, in the shape that holds them (domain.md §PDA1):
+    the flat v1 (``employer{}``, ``work_address{}``: what the pilot wallets read) unless it cannot.
+
+    Several employers, or one whose type (employment 01, self-employment 02) is given, are the
+    rulebook v1.1 ``employer[]``. Several places of work, or one beside such a list, are
+    ``work_information.work_address[]``; "no fixed place of work" is ``work_information``'s
+    ``no_fixed_place_of_work``, and with a place of work too is refused (the model would keep one)."""
+    fields = FIELDS["pda1"]
+    employers: list[dict[str, Any]] = list(_rows(fields, "employer", values))
+    places: list[dict[str, Any]] = list(_rows(fields, "work", values))
+    no_fixed = (values.get("no_fixed_place_of_work") or "").strip()
+    out: dict[str, Any] = {}
+    if len(employers) > 1 or any("type" in e for e in employers):
+        out["employer"] = employers
+    elif employers:
+        out["employer"] = employers[0]
+    if no_fixed and places:
+        raise invalid("no_fixed_place_of_work", "office.no_fixed_and_places")
+    if no_fixed:
+        out["work_information"] = {"no_fixed_place_of_work": no_fixed}
+    elif len(places) > 1 or (places and isinstance(out.get("employer"), list)):
+        out["work_information"] = {"work_address": places}
+    elif places:
+        out["work_address"] = places[0]
+    return out
+
+
+def _pda1_values(claims: Mapping[str, Any]) -> dict[str, str]:
+    """The employer and place-of-work rows of an A1, either shape (the inverse of :func:`_pda1_work`)."""
+    values: dict[str, str] = {}
+    for number, employer in enumerate(pda1.employers(claims)):
+        values.update({_row_name(f"employer.{k}", number): str(v) for k, v in employer.items()})
+    info = claims.get("work_information")
+    info = info if isinstance(info, Mapping) else {}
+    if "no_fixed_place_of_work" in info:
+        values["no_fixed_place_of_work"] = str(info["no_fixed_place_of_work"])
+    places = [claims["work_address"]] if isinstance(claims.get("work_address"), Mapping) else info.get("work_address")
+    for number, place in enumerate(places if isinstance(places, list) else []):
+        if isinstance(place, Mapping):
+            values.update({_row_name(f"work_address.{k}", number): str(v) for k, v in place.items()})
+    return values
+
+
+def _form_path(error: DataError | NumberTaken, values: Mapping[str, str]) -> str:
+    """The form's name for the claim path a model's error names: a v1.1 list's entry is that row
+    (``work_information.work_address.1.locality`` -> ``work_address.1.locality``, entry 0 the first
+    row's plain name), ``work_information`` as a whole the no-fixed-place field where that was given,
+    else the first place of work; an employer entry's missing type (status 01 to 04) that field."""
+    field = error.field
+    if error.key in ("pda1.employment_entry", "pda1.self_employment_entry"):
+        return "employer.type"
+    field = field.removeprefix("work_information.") if field.startswith("work_information.work_address") else field
+    entry = re.fullmatch(r"(employer|work_address)\.(\d+)(\.[a-z_]+)?", field)
+    if entry:
+        number = int(entry[2])
+        if entry[3]:
+            return _row_name(f"{entry[1]}{entry[3]}", number)
+        return entry[1] if number == 0 else f"{entry[1]}.{number}"
+    if field == "work_address":  # none given where one is needed
+        return "work_address.locality"
+    if field == "work_information" or (field.startswith("work_information.")
+                                       and field != "work_information.no_fixed_place_of_work"):
+        return "no_fixed_place_of_work" if (values.get("no_fixed_place_of_work") or "").strip() \
+            else "work_address.country"
+    return field.removeprefix("work_information.")
 
 
 def _page_number(raw: str) -> int:
@@ -1050,10 +1347,12 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
     empty dict when they are all left empty (no holder: a replacement removes the old case's, as
     :meth:`IssuerService.replace_case` reads it), None only for a form without them (a PID's)."""
     fields = FIELDS[configuration_id]
-    flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.")}
+    flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.") and not f.shaped}
     if "transitional_rules" in flat:
         flat["transitional_rules"] = "true" if values.get("transitional_rules") else None
     claims = unflatten(flat)
+    if configuration_id == "pda1":
+        claims.update(_pda1_work(values))
     if configuration_id != "pid":
         entity = inst.entity
         claims.update(issuing_authority={"id": entity.id, "name": entity.name, "country": entity.country},
@@ -1222,17 +1521,26 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
                   status_code: int = 200, error: DataError | NumberTaken | None = None,
-                  replacing: Mapping[str, Any] | None = None) -> HTMLResponse:
+                  replacing: Mapping[str, Any] | None = None, more: bool = False) -> HTMLResponse:
+        """The new-case (or replacement) form with ``values``: a repeated group's rows filled in
+        shown, then EXTRA_ROWS more each behind its "add another" (one more shown when the clerk
+        asked for ``more`` rows); ``error`` beside its field."""
         lang = _lang(request)
-        fields = FIELDS[config]
-        groups: list[tuple[str, list[Field]]] = []
-        for f in fields:
-            if not groups or groups[-1][0] != f.group:
-                groups.append((f.group, []))
-            groups[-1][1].append(f)
-        slot = ("reason" if error.field == "reason" else error_slot(fields, error.field)) if error else None
+        groups: list[FormGroup] = []
+        for f in FIELDS[config]:
+            if not groups or groups[-1].name != f.group:
+                groups.append(FormGroup(f.group, [], [], 0, []))
+            (groups[-1].row_fields if f.repeat else groups[-1].fields).append(f)
+        for group in groups:
+            if group.row_fields:  # the values' rows are numbered without gaps (compact_rows)
+                group.shown = max(len(_rows(FIELDS[config], group.name, values)), 1) + (1 if more else 0)
+                group.rows.extend([f.row(n) for f in group.row_fields] for n in range(group.shown + EXTRA_ROWS))
+        every = tuple(f for group in groups for f in (*group.fields, *(f for row in group.rows for f in row)))
+        slot = ("reason" if error.field == "reason" else error_slot(every, _form_path(error, values))) if error \
+            else None
         return page(request, path, "office/new.html", status_code=status_code, config=config, groups=groups,
-                    values=values, codes=_codes(lang), countries=_countries(lang), error=error, slot=slot,
+                    values=values, codes=_codes(lang), kinds=[(k, _t(lang, f"kind.{k}")) for k in ("01", "02")],
+                    countries=_countries(lang), error=error, slot=slot,
                     error_label=_label(lang, error.field) if error else "",
                     error_rule=_error_rule(lang, error) if error else "", dom=_dom, replacing=replacing)
 
@@ -1257,7 +1565,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return message(request, path, "error.form", 403)
         if config not in inst.configurations:
             return message(request, path, "not_found", 404)
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+        values = compact_rows(config, {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"})
+        if values.pop("more", None) is not None:  # more rows asked for: the form again, nothing recorded
+            return form_page(request, path, inst, config, values, more=True)
         try:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
@@ -1286,7 +1596,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def show_case(request: Request, path: str, case: dict[str, Any], status_code: int = 200,
                   **context: Any) -> HTMLResponse:
         lang = _lang(request)
-        rows = [(_label(lang, k), v) for k, v in _flatten(case["claims"])]
+        rows = _claim_rows(lang, case["claims"])
         return page(request, path, "office/case.html", status_code=status_code, case=case, claims=rows, **context)
 
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
@@ -1320,7 +1630,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         config = old["configuration_id"]
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+        values = compact_rows(config, {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"})
+        if values.pop("more", None) is not None:
+            return form_page(request, path, inst, config, values, replacing=old, more=True)
         try:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)

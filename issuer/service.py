@@ -73,6 +73,7 @@ from issuer.db import (
 )
 from issuer.nonces import Nonces
 from issuer.rules import refusal, rule_row, words
+from issuer.signers import SIGNER_MARGIN, Signer, SignerChoice, can_sign, published, signer_end
 from issuer.status_lists import StatusLists
 
 __all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "OFFER_KEY_SCHEME", "SIGNER_MARGIN", "Institution",
@@ -88,6 +89,10 @@ CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURAT
 _PAR_TTL = 300  # seconds a pushed request waits for the worker to type the code (RFC 9126 §2.2)
 _CODE_TTL = 60  # seconds an authorization code lives (RFC 6749 §4.1.2: short)
 _BEARER_TTL_MAX = 300  # seconds an access token not bound to a DPoP key lives at most
+#: The longest a copy-renewal grant (a DPoP-bound refresh token, IssuerService._grant_end) lives: its
+#: document's end, which for our documents is within five years (an EHIC 3-5, a PID 5), at most this
+#: after the worker took the offer, whatever date was typed.
+_RENEWAL_MAX = timedelta(days=5 * 366)
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
 
@@ -162,7 +167,10 @@ def _taken(number: object, case_id: str, state: str) -> dict[str, str | int]:
 
 @dataclass(frozen=True)
 class Institution:
-    """An institution hosted by this issuer with its document-signing key and x5c chain."""
+    """An institution hosted by this issuer with its document signers: ``key`` and its ``x5c`` chain
+    (the ``signer_key`` of the institutions file), and those configured beside it (``next_signers``,
+    the ``next_signer_key``). Which one signs at a given moment is :mod:`issuer.signers`' rule, never
+    ``key`` by default: use :attr:`signers`."""
 
     entity: Entity
     key: PrivateKey
@@ -170,6 +178,14 @@ class Institution:
     issuer_url: str
     #: Four-eyes: each new case waits for a second, named clerk's approval before anything is signed.
     approval_required: bool = False
+    #: Signers configured beside ``key`` (:mod:`issuer.institutions` ``next_signer_key``), taking over
+    #: by :func:`issuer.signers.current_signer`.
+    next_signers: tuple[Signer, ...] = ()
+
+    @property
+    def signers(self) -> tuple[Signer, ...]:
+        """Every configured signer, ``key`` first, in the file's order."""
+        return (Signer(self.key, tuple(self.x5c)), *self.next_signers)
 
     @property
     def configurations(self) -> list[str]:
@@ -270,10 +286,6 @@ def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
     return iat + timedelta(days=5 * 365)
 
 
-#: Nothing is signed under a signer chain ending sooner than this: a copy living less would reach the
-#: wallet (or the inspector) already void, and the clocks of the three parties differ by seconds.
-SIGNER_MARGIN = timedelta(minutes=1)
-
 register_rules({"signer.expired": (  # the refusal the back office shows (issuer.rules.refusal)
     "the institution's signing certificate has expired: it must be renewed",
     "iestādes parakstīšanas sertifikāta derīgums ir beidzies: tas jāatjauno",
@@ -281,13 +293,6 @@ register_rules({"signer.expired": (  # the refusal the back office shows (issuer
     "le certificat de signature de l'organisme a expiré : il doit être renouvelé",
     "certyfikat podpisu instytucji wygasł: należy go odnowić",
 )})
-
-
-def signer_end(chain: Sequence[Certificate]) -> datetime:
-    """When the signer chain (``x5c``: the document signer, and any intermediate, never the anchor)
-    stops being valid: the earliest ``notAfter`` in it. RFC 5280 §6.1.3 (a)(2): a path validates only
-    at a time every certificate on it is valid at, and a verifier validates ``x5c`` when it verifies."""
-    return min(cert.not_valid_after_utc for cert in chain)
 
 
 def credential_end(claims: Mapping[str, Any], chain: Sequence[Certificate], iat: datetime) -> datetime:
@@ -314,7 +319,8 @@ class IssuerService:
                  dpop_nonces: bool = False, key_attestation: str = "off", attestation_challenge_required: bool = False,
                  key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None,
                  deferred_interval: int = 60, deferred_ttl: int = 30 * 24 * 3600,
-                 offer_key: bytes | None = None) -> None:
+                 offer_key: bytes | None = None,
+                 issuers_list: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
         ``deferred_interval``: seconds a deferred wallet waits between polls (OpenID4VCI §8.3);
@@ -324,7 +330,10 @@ class IssuerService:
         proofs, OpenID4VCI App. D), judged by ``key_attestation_policy`` and ``wallet_providers``.
         ``offer_key``: the 256-bit offer key every replica shares (:func:`issuer.settings.configured_offer_key`,
         :class:`OfferSecrets`); None: one made for this instance alone, whose offers no other instance
-        can serve or redeem (a test, a tool that makes no offer)."""
+        can serve or redeem (a test, a tool that makes no offer).
+        ``issuers_list``: the registry's issuers list, which the choice of each institution's signer
+        heeds (:class:`issuer.signers.SignerChoice`, refreshed by :meth:`refresh_signer_list`); None:
+        the signers' dates alone decide."""
         self.engine = engine
         self.offer_secrets = OfferSecrets(offer_key if offer_key is not None else secrets.token_bytes(32))
         self.sessions = Sessions(engine, expire_on_commit=False)
@@ -337,7 +346,9 @@ class IssuerService:
                                          wallet_providers=wallet_providers, key_policy=key_attestation_policy)
         self.nonces = Nonces(self.sessions, self.clock, ttl=nonce_ttl, dpop_nonces=dpop_nonces,
                              challenge_required=attestation_challenge_required)
-        self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp)
+        self.signer_choice = SignerChoice(issuers_list)
+        self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp,
+                                  signer=self.signer)
         #: True while an erasure's former values may still be in SQLite's write-ahead log: a reader kept
         #: :meth:`erase_ended` from emptying it, and its next run (a day later in the service) tries again.
         self.erasure_unreleased = False
@@ -350,6 +361,16 @@ class IssuerService:
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC)
+
+    def signer(self, inst: Institution, now: datetime) -> Signer | None:
+        """The signer ``inst`` signs with at ``now`` (:mod:`issuer.signers`' rule, with the issuers list
+        last had), None when none of its signers can sign."""
+        return self.signer_choice.choose(inst.entity, inst.signers, now)
+
+    def refresh_signer_list(self) -> None:
+        """Ask for the issuers list the choice of signer heeds (the service's housekeeping, outside any
+        request: :meth:`signer` never waits on the registry)."""
+        self.signer_choice.refresh(self._now())
 
     # --- back office ---------------------------------------------------------------------------------
 
@@ -751,6 +772,7 @@ class IssuerService:
                 s.execute(update(Event).where(Event.case_id.in_(list(due))).values(reason=""))
                 s.execute(update(Offer).where(Offer.case_id.in_(list(due)), Offer.state == "open")
                           .values(state="used", code=None))
+                self._end_grants(s, list(due))
                 for case in cases:
                     if case.id in due:
                         case.claims, case.holder, case.search, case.erased_at = {}, None, None, now
@@ -981,14 +1003,26 @@ class IssuerService:
             case.ends_at = now
 
     @staticmethod
+    def _end_grants(s: Session, case_ids: Sequence[str]) -> None:
+        """The refresh tokens of withdrawn or erased cases deleted (RFC 6749 §6, RFC 7009 §2.2 in
+        spirit): nothing is renewed or fetched from such a case, and a wallet presenting one is told
+        ``invalid_grant`` (unknown refresh token), so that it drops it and asks for a new offer. The
+        access tokens end by themselves within minutes; the endpoints refuse such a case meanwhile."""
+        s.execute(delete(RefreshToken).where(RefreshToken.case_id.in_(list(case_ids))))
+
+    @staticmethod
     def _awaiting(case: Case) -> None:
         if case.approval != "awaiting" or case.state == "revoked" or case.erased_at is not None:
             raise refusal("case.not_awaiting")
 
     @staticmethod
     def _set_status(s: Session, case: Case, state: str) -> None:
-        """The case's state, and the status of each of its credentials, seen in the next tokens."""
+        """The case's state, and the status of each of its credentials, seen in the next tokens; a
+        withdrawal (a clerk's, a replacement's, a refusal at approval) ends its grants too
+        (:meth:`_end_grants`)."""
         case.state = state
+        if state == "revoked":
+            IssuerService._end_grants(s, [case.id])
         value = STATE_FOR_STATUS[state]
         list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
         s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id).values(status=value))
@@ -1035,7 +1069,9 @@ class IssuerService:
         code (+ PKCE verifier) for an access token.
 
         With a ``DPoP`` proof (RFC 9449 §5) the token is bound to its key and typed ``DPoP``. The
-        wallet authenticates with its attestation and PoP headers when the policy asks for them.
+        wallet authenticates with its attestation and PoP headers when the policy asks for them. A
+        refresh token comes with it as :meth:`_grant_end` says (every DPoP-bound token: copy renewal);
+        ``grant_type=refresh_token`` is :meth:`_refreshed`.
         """
         req = openid4vci.parse_token_request(form)
         now = self._now()
@@ -1083,16 +1119,16 @@ class IssuerService:
                         expires_at=now + timedelta(seconds=ttl), allowed=allowed, identifiers=by_details,
                         grant_id=grant_id, provider_id=client.provider_id if client is not None else None))
             refresh_token = None
-            if case.approval == "awaiting":
+            grant_end = self._grant_end(case, proof, now)
+            if grant_end is not None:
                 # Approval may come hours after the worker took the offer, long after this token ends,
-                # and the deferred endpoint (§9) needs a live one. Only then a refresh token: a
-                # long-lived credential is one more thing to steal, and a case that needs no
-                # approval is signed for while this token lives.
+                # and the deferred endpoint (§9) needs a live one; and a DPoP-bound wallet renews its
+                # copies with it before they end (HAIP 1.0 §4), without a new offer. A Bearer token
+                # of a document needing no approval gets none (_grant_end says why).
                 refresh_token = self._new_refresh_token(
                     s, grant_id=grant_id, case_id=case.id, access_token=token,
                     jkt=proof.jkt if proof is not None else None,
-                    client_id=client.client_id if client is not None else None,
-                    expires_at=now + timedelta(seconds=self.deferred_ttl))
+                    client_id=client.client_id if client is not None else None, expires_at=grant_end)
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
@@ -1108,6 +1144,31 @@ class IssuerService:
         if refresh_token is not None:
             response["refresh_token"] = refresh_token  # §6.2, RFC 6749 §5.1
         return response
+
+    def _grant_end(self, case: Case, proof: dpop.DpopProof | None, now: datetime) -> datetime | None:
+        """When the refresh token given at the token endpoint ends (its grant's end, not moved by
+        rotation), or None for no refresh token.
+
+        * A DPoP-bound token (RFC 9449 §5): the document's end, at most :data:`_RENEWAL_MAX` ahead
+          (HAIP 1.0 §4 "refresh tokens RECOMMENDED for credential refresh"): the wallet renews its
+          copies with it, which end with the institution's signer certificate before the document
+          (:func:`credential_end`), and the grant is bound to the wallet's DPoP key, so a copy of
+          the refresh token alone renews nothing. While the case awaits approval, at least
+          ``deferred_ttl`` (the deferred endpoint needs a live token until it is approved).
+        * A Bearer token (an anonymous wallet's, or one that does not do DPoP): ``deferred_ttl`` for a
+          case awaiting approval, else none. FAPI 2.0 §5.3.2.1 asks tokens to be sender-constrained;
+          a long-lived Bearer credential would be one more thing to steal, and such a wallet asks
+          the institution for a new offer when its copies end.
+        """
+        awaiting = case.approval == "awaiting"
+        deferred = now + timedelta(seconds=self.deferred_ttl) if awaiting else None
+        if proof is None:
+            return deferred
+        ends = utc(case.ends_at) if case.ends_at is not None else document_end(case.claims, now)
+        renewal = min(ends, now + _RENEWAL_MAX)
+        if renewal <= now:
+            return deferred
+        return max(renewal, deferred) if deferred is not None else renewal
 
     def _open_offer(self, s: Session, inst: Institution, offer: Offer | None, now: datetime,
                     what: str = "pre-authorized code") -> Case:
@@ -1425,34 +1486,47 @@ class IssuerService:
                 vouched = [row.provider_id, *(a.provider_id for a in attested if a is not None)]
                 return self._defer(s, case, row, spent, holder_keys, [p for p in dict.fromkeys(vouched) if p], now)
             # Raised here, the transaction is rolled back: no nonce, proof or turn of the token spent.
-            exp = self._expiry(inst, claims, now)
+            signer, exp = self._expiry(inst, claims, now)
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
+            if row.renews:
+                # Copy renewal under a refreshed grant (HAIP 1.0 §4): the clerk sees which wallet solution
+                # renewed the copies (the grant's attested client_id), never which device.
+                client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.access_hash == token_hash)
+                                     .limit(1))
+                count = len(records)
+                s.add(Event(case_id=case.id, at=now, action="renewed",
+                            actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
+                            reason=f"{spent}: {count} new cop{'y' if count == 1 else 'ies'}, valid until "
+                                   f"{exp:%Y-%m-%d}"[:300]))
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:
             credentials = self._sign_credentials(inst, configuration_id, as_mdoc, module, claims, holder,
-                                                 holder_keys, records, now, exp)
+                                                 holder_keys, records, now, exp, signer)
         except BaseException:
             self._take_back(token_hash, spent, notification_id)
             raise
         return {"credentials": credentials, "notification_id": notification_id}
 
-    @staticmethod
-    def _expiry(inst: Institution, claims: Mapping[str, Any], now: datetime) -> datetime:
-        """The technical expiry of a copy signed now (:func:`credential_end`), with which its status
-        list entry is recorded too; 503 ``temporarily_unavailable`` while the signer chain has ended
-        (or ends within :data:`SIGNER_MARGIN`), told to the operator (:func:`_told`): the one expiry
-        of the credential endpoint, the deferred credential endpoint and the paper copy."""
-        refused = _signer_expired(inst, now)
-        if refused is not None:
-            raise _told(inst, refused)
-        return credential_end(claims, inst.x5c, now)
+    def _expiry(self, inst: Institution, claims: Mapping[str, Any], now: datetime) -> tuple[Signer, datetime]:
+        """The signer that signs a copy now (:meth:`signer`) and the copy's technical expiry with it
+        (:func:`credential_end` of that chain), with which its status list entry is recorded too; 503
+        ``temporarily_unavailable`` while none of the institution's signers can sign (each chain ended
+        or ending within :data:`SIGNER_MARGIN`), told to the operator (:func:`_told`): the one choice
+        and expiry of the credential endpoint, the deferred credential endpoint and the paper copy,
+        chosen once and passed to the signing, so that the copy's ``exp`` is its own chain's."""
+        signer = self.signer(inst, now)
+        if signer is None:
+            raise _told(inst, refusal("signer.expired", error="temporarily_unavailable", http_status=503))
+        return signer, credential_end(claims, signer.chain, now)
 
     def _sign_credentials(self, inst: Institution, configuration_id: str, as_mdoc: bool, module: Any,
                           claims: Mapping[str, Any], holder: Mapping[str, Any], holder_keys: Sequence[Any],
-                          records: Sequence[tuple[int, int]], now: datetime, exp: datetime) -> list[dict[str, Any]]:
-        """One credential per recorded key, SD-JWT VC (with its offline compact form) or ISO mdoc."""
+                          records: Sequence[tuple[int, int]], now: datetime, exp: datetime,
+                          signer: Signer) -> list[dict[str, Any]]:
+        """One credential per recorded key, SD-JWT VC (with its offline compact form) or ISO mdoc, each
+        signed by ``signer`` (:meth:`_expiry` chose it, and ``exp`` with it)."""
         iat = int(now.timestamp())
         credentials = []
         if module is pid:  # a case recorded with a PNG portrait: both forms carry the one JPEG
@@ -1469,16 +1543,17 @@ class IssuerService:
             ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
             if as_mdoc:  # App. A.2: base64url of the CBOR IssuerSigned; the proof key becomes the device key
                 issuer_signed = mdoc.issue(doctype=mdoc.DOCTYPES[configuration_id], claims=elements,
-                                           device_key=public_key_from_jwk(holder_jwk), issuer_key=inst.key,
-                                           x5chain=inst.x5c, signed=now, valid_until=exp, status=ref)
+                                           device_key=public_key_from_jwk(holder_jwk), issuer_key=signer.key,
+                                           x5chain=list(signer.chain), signed=now, valid_until=exp, status=ref)
                 credentials.append({"credential": b64url_encode(issuer_signed)})
                 continue
             sd_jwt = sd_jwt_vc.issue_vc(
                 vct=module.VCT, claims=claims, sd_paths=module.SD_PATHS, holder_jwk=holder_jwk,
-                issuer_key=inst.key, x5c=inst.x5c, iss=inst.issuer_url, iat=iat, nbf=iat,
+                issuer_key=signer.key, x5c=list(signer.chain), iss=inst.issuer_url, iat=iat, nbf=iat,
                 exp=int(exp.timestamp()), status=ref)
             entry: dict[str, Any] = {"credential": sd_jwt}
-            compact = self._compact(inst, configuration_id, claims, holder, holder_jwk, iat, int(exp.timestamp()), ref)
+            compact = self._compact(signer, configuration_id, claims, holder, holder_jwk, iat, int(exp.timestamp()),
+                                    ref)
             if compact is not None:
                 entry["compact"] = compact
             credentials.append(entry)
@@ -1507,18 +1582,19 @@ class IssuerService:
                       .values(used=StatusListRecord.used - 1))
             s.delete(record)
 
-    def _compact(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any],
+    def _compact(self, signer: Signer, configuration_id: str, claims: Mapping[str, Any],
                  holder: Mapping[str, Any], holder_jwk: Mapping[str, Any] | None, iat: int, exp: int,
                  ref: status_list.StatusReference) -> str | None:
         """The offline compact credential (issue #7), delivered beside the SD-JWT VC in the same
-        credential response object as ``compact`` (unknown members are ignored by other wallets)."""
+        credential response object as ``compact`` (unknown members are ignored by other wallets),
+        signed by ``signer`` and naming it by its ``kid`` (the verifier finds it on the trust list)."""
         if configuration_id == pid.CONFIGURATION_ID:
             return None
         from credentials import compact
 
         module = CREDENTIAL_TYPES[configuration_id]
         raw = compact.issue_compact(vct=module.VCT, claims=claims, holder=holder, holder_jwk=holder_jwk,
-                                    issuer_key=inst.key, kid=spki_kid(inst.x5c[0]), iat=iat, exp=exp, status=ref)
+                                    issuer_key=signer.key, kid=signer.kid, iat=iat, exp=exp, status=ref)
         return b64url_encode(raw)
 
     def paper(self, inst: Institution, case_id: str, *, actor: str, lang: str = "en") -> bytes:
@@ -1529,13 +1605,13 @@ class IssuerService:
 
         Refused (nothing recorded, nothing printed) as :meth:`_paper_refused` says: 409 for a case
         without the holder's name and birth date, a withdrawn, suspended or erased case, one awaiting
-        approval, and a document that has ended; 400 for a PID; 503 while the institution's signer
-        chain has ended. The QR code expires with the document or its signer, whichever ends first
-        (:func:`credential_end`).
+        approval, and a document that has ended; 400 for a PID; 503 while none of the institution's
+        signers can sign. The QR code is signed by the signer current now (:meth:`_expiry`) and
+        expires with the document or that signer's chain, whichever ends first (:func:`credential_end`).
         """
         from credentials import compact
         from credentials.jose import b64url_decode
-        from issuer.paper import render_pdf
+        from issuer.paper import paper_text, render_pdf
 
         now = self._now()
         with self.sessions.begin() as s:
@@ -1544,22 +1620,16 @@ class IssuerService:
             if refused is not None:
                 raise _told(inst, refused)
             module = CREDENTIAL_TYPES[case.configuration_id]
-            exp = self._expiry(inst, case.claims, now)
+            signer, exp = self._expiry(inst, case.claims, now)
             list_number, idx = self.status.allocate(s, inst, case, "paper", now, exp, secrets.token_urlsafe(16))
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="paper", reason=""))
             claims, holder = dict(case.claims), dict(case.holder or {})
         ref = status_list.StatusReference(idx=idx, uri=f"{inst.issuer_url}/status/{list_number}")
-        raw = self._compact(inst, case.configuration_id, claims, holder, None, int(now.timestamp()),
+        raw = self._compact(signer, case.configuration_id, claims, holder, None, int(now.timestamp()),
                             int(exp.timestamp()), ref)
         assert raw is not None
         text = compact.paper_qr(b64url_decode(raw))
-        name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
-        lines = [module.describe(claims, lang)]
-        if name:
-            lines.append(f"{name}, {holder.get('birthdate', '')}")
-        lines.append(f"{inst.entity.name} ({inst.entity.name_en}), {inst.entity.id}")
-        metadata = module.type_metadata_document()
-        title = next((d["name"] for d in metadata["display"] if d["locale"] == lang), metadata["name"])
+        title, lines = paper_text(module, claims, holder, inst.entity, lang)
         return render_pdf(title=title, lines=lines, qr_png=compact.qr_png(text),
                           footer=i18n.t("issuer.paper_footer", lang))
 
@@ -1677,7 +1747,7 @@ class IssuerService:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
             if document_end(claims, now) <= now:
                 raise ProtocolError("credential_request_denied", "the document's validity has ended")
-            exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
+            signer, exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
             notification_id = secrets.token_urlsafe(16)
             taken = s.connection().execute(
                 update(DeferredTransaction)
@@ -1692,7 +1762,7 @@ class IssuerService:
         # that cannot be made gives both back, so the wallet's next poll gets the credentials.
         try:
             credentials = self._sign_credentials(inst, requested, as_mdoc, module, claims, holder, holder_keys,
-                                                 records, now, exp)
+                                                 records, now, exp, signer)
         except BaseException:
             self._give_back_transaction(id_hash, notification_id)
             raise
@@ -1752,7 +1822,16 @@ class IssuerService:
           refused attempt spends nothing, so a thief without the key cannot end the wallet's grant.
         * The client: the wallet the grant went to (its attested ``client_id``), else
           ``invalid_client`` (none sent where one was) or ``invalid_grant`` (another one).
-        * Rotation does not move the grant's end (``deferred_ttl`` after the first token).
+        * Rotation does not move the grant's end (:meth:`_grant_end`).
+        * Copy renewal (HAIP 1.0 §4): a DPoP-bound grant of a case not awaiting approval, with no
+          deferred transaction pending, gives a token that may ask for each form once more
+          (``renews``; the credential endpoint signs new copies with fresh proofs, status indexes
+          and expiry, and records each response as a ``renewed`` event), as the first token did.
+          Any other grant's token carries what the last one spent (a deferred wallet polls with it).
+        * Only for a document: withdrawn, refused, erased or ended, ``invalid_grant`` (the refresh
+          tokens of a withdrawn or erased case are deleted with it, :meth:`_end_grants`). A suspended
+          one is refreshed (it may be reinstated, and a deferred wallet keeps polling); what it asks
+          for is refused at the credential endpoint (``credential_request_denied``) meanwhile.
         """
         row = s.get(RefreshToken, stored_hash(req.code), with_for_update=True)
         case = s.get(Case, row.case_id) if row is not None else None
@@ -1782,7 +1861,8 @@ class IssuerService:
             raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
         if row.state != "active" or utc(row.expires_at) < now:
             raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
-        if case.state == "revoked" or case.erased_at is not None:
+        ends = utc(case.ends_at) if case.ends_at is not None else document_end(case.claims, now)
+        if case.state == "revoked" or case.erased_at is not None or ends <= now:
             raise ProtocolError("invalid_grant", "the document was refused or withdrawn, or has ended")
         last = s.get(Token, row.access_hash, with_for_update=True)
         if last is None:
@@ -1790,12 +1870,17 @@ class IssuerService:
         # One live access token per grant: the one replaced ends, so what it may still ask for
         # (its issued list) cannot be asked for twice.
         last.expires_at = min(utc(last.expires_at), now - timedelta(seconds=1))
+        pending = s.scalar(select(DeferredTransaction.id_hash).where(
+            DeferredTransaction.grant_id == row.grant_id, DeferredTransaction.state == "pending").limit(1))
+        renewal = row.jkt is not None and case.approval != "awaiting" and pending is None
         token = secrets.token_urlsafe(32)
         ttl = self.token_ttl if row.jkt is not None else min(self.token_ttl, _BEARER_TTL_MAX)
         s.add(Token(token_hash=stored_hash(token), case_id=case.id, jkt=row.jkt, grant_id=row.grant_id,
-                    expires_at=now + timedelta(seconds=ttl), used=last.used, issued=list(last.issued or []),
+                    expires_at=now + timedelta(seconds=ttl), used=False if renewal else last.used,
+                    issued=[] if renewal else list(last.issued or []),
                     allowed=list(last.allowed) if last.allowed is not None else None, identifiers=last.identifiers,
-                    provider_id=client.provider_id if client is not None else None))
+                    provider_id=client.provider_id if client is not None else None,
+                    renews=renewal and (bool(last.issued) or last.renews)))
         refresh_token = self._new_refresh_token(s, grant_id=row.grant_id, case_id=case.id, access_token=token,
                                                 jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at))
         row.used_at, row.successor = now, stored_hash(refresh_token)
@@ -1860,8 +1945,11 @@ class IssuerService:
         return openid4vci.issuer_metadata(inst.issuer_url, configurations, display=display, batch_size=self.batch_size)
 
     def jwt_vc_issuer_metadata(self, inst: Institution) -> dict[str, Any]:
-        """The institution's JWT VC Issuer Metadata (:func:`jwt_vc_issuer_metadata`) as of now."""
-        return jwt_vc_issuer_metadata(inst.issuer_url, [inst.x5c], self._now())
+        """The institution's JWT VC Issuer Metadata (:func:`jwt_vc_issuer_metadata`) as of now: every
+        configured signer whose chain has not ended (:func:`issuer.signers.published`), the next one
+        before it signs anything."""
+        now = self._now()
+        return jwt_vc_issuer_metadata(inst.issuer_url, [s.chain for s in published(inst.signers, now)], now)
 
     def type_metadata(self, configuration_id: str) -> dict[str, Any]:
         module = CREDENTIAL_TYPES.get(configuration_id)
@@ -1877,8 +1965,9 @@ class IssuerService:
 def jwt_vc_issuer_metadata(issuer_url: str, chains: Sequence[Sequence[Certificate]], now: datetime) -> dict[str, Any]:
     """SD-JWT VC JWT VC Issuer Metadata (draft-ietf-oauth-sd-jwt-vc §5; standards.md §2.3, §2.4): the
     ``issuer`` (the credentials' ``iss``) and, in ``jwks``, the public key of each document signer
-    whose certificate is valid at ``now`` (a key rotated in beside the one it replaces is published
-    with it), so that a verifier resolving keys by ``iss`` validates the issuer-signed JWT.
+    whose chain has not ended at ``now``: the one signing now and a next one configured beside it,
+    also before its certificate begins (:mod:`issuer.signers`), so that a verifier resolving keys by
+    ``iss`` or ``kid`` knows a key before the first credential signed with it reaches it.
 
     Each key carries its ``kid`` (base64url SHA-256 of its SubjectPublicKeyInfo, the project's kid of a
     signer) and its ``x5c`` (RFC 7517 §4.7: the chain the credentials carry, leaf first, never the
@@ -1889,8 +1978,7 @@ def jwt_vc_issuer_metadata(issuer_url: str, chains: Sequence[Sequence[Certificat
     for chain in chains:
         leaf = chain[0]
         public = leaf.public_key()  # an institution's signer is an EC key (credentials.signing_key checks it)
-        valid = leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc
-        if isinstance(public, ec.EllipticCurvePublicKey) and valid:
+        if isinstance(public, ec.EllipticCurvePublicKey) and now < signer_end(chain):
             keys.append({**public_jwk(public), "use": "sig", "kid": spki_kid(leaf), "x5c": x5c_header(chain)})
     return {"issuer": issuer_url, "jwks": {"keys": keys}}
 
@@ -1920,11 +2008,12 @@ def _refusal_json(refused: ProtocolError | None) -> dict[str, Any] | None:
 
 
 def _signer_expired(inst: Institution, now: datetime) -> ProtocolError | None:
-    """503 ``temporarily_unavailable`` (``signer.expired``) when the institution's signer chain has
-    ended or ends within :data:`SIGNER_MARGIN`, else None. Not a 409: nothing is wrong with the case,
-    and the same request succeeds once the operator renews the certificate (no Retry-After: when is
-    not known). What would be signed would not verify (:func:`credential_end`)."""
-    if signer_end(inst.x5c) - SIGNER_MARGIN > now:
+    """503 ``temporarily_unavailable`` (``signer.expired``) when none of the institution's signers can
+    sign (:func:`issuer.signers.can_sign`: each chain ended, ends within :data:`SIGNER_MARGIN`, or has
+    not begun), else None. Not a 409: nothing is wrong with the case, and the same request succeeds
+    once the operator renews the certificate, or a next signer begins (no Retry-After: when is not
+    known). What would be signed would not verify (:func:`credential_end`)."""
+    if any(can_sign(signer, now) for signer in inst.signers):
         return None
     return refusal("signer.expired", error="temporarily_unavailable", http_status=503)
 
@@ -1934,9 +2023,10 @@ def _told(inst: Institution, refused: ProtocolError) -> ProtocolError:
     issuance or print says which institution's certificate to renew, and when it ended (no case, no
     person: the clerk's page and the wallet say the rest)."""
     if refused.key == "signer.expired":
-        _log.error("%s issues and prints nothing: its signer certificate ended %s (or ends within a minute); have "
-                   "a new one issued, register it (esspass registry rotate) and restart the issuer with it",
-                   inst.entity.id, f"{signer_end(inst.x5c):%Y-%m-%d %H:%M:%S} UTC",
+        _log.error("%s issues and prints nothing: none of its signer certificates can sign now (valid %s UTC, "
+                   "each less a minute at its end); have a new one issued, configure it (next_signer_key), register "
+                   "it (esspass registry) and restart the issuer with it", inst.entity.id,
+                   ", ".join(f"{s.not_before:%Y-%m-%d %H:%M:%S} to {s.end:%Y-%m-%d %H:%M:%S}" for s in inst.signers),
                    extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
     return refused
 
@@ -2124,7 +2214,9 @@ def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:
     """CSV columns with dotted names (``employer.name``) to nested claims; empty cells are left out.
 
     A column ending in ``[]`` holds a ``;``-separated list (``nationalities[]``); ``true``/``false``
-    become booleans.
+    become booleans. A numbered part is an entry of a list of objects, in the numbers' order
+    (``employer.0.name``, ``employer.1.name``; ``work_information.work_address.1.locality``: the
+    DC4EU PDA1 v1.1 lists), an entry whose cells are all empty none.
     """
     out: dict[str, Any] = {}
     for key, raw in flat.items():
@@ -2143,4 +2235,15 @@ def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:
             if not isinstance(node, dict):
                 raise invalid(key, "csv.column_conflict")
         node[parts[-1]] = value
-    return out
+    return {key: _numbered(value) for key, value in out.items()}
+
+
+def _numbered(node: Any) -> Any:
+    """:func:`unflatten`'s object whose keys are all numbers as the list of its entries (a mix of
+    numbered and named members stays an object, which the document model refuses by name)."""
+    if not isinstance(node, dict):
+        return node
+    node = {key: _numbered(value) for key, value in node.items()}
+    if node and all(key.isascii() and key.isdigit() for key in node):
+        return [node[key] for key in sorted(node, key=int)]
+    return node

@@ -5,15 +5,22 @@ credential, the signed lists, and where they are all listed.
   database constraint, so that two workers never hand out the same one; a full list is closed
   and the next one opened.
 * The Status List Token of a list (§5 JWT, §6 CWT for mdoc), signed again when one of its entries
-  changed (its ``version``) or half of ``min(ttl, exp - iat)`` has passed, so a token served always
-  has at least half its validity left: never one past its ``exp``, which a verifier must refuse
-  (§8.3 step 4).
+  changed (its ``version``), the institution's current signer changed (:mod:`issuer.signers`), or
+  half of ``min(ttl, exp - iat)`` has passed, so a token served always has at least half its validity
+  left: never one past its ``exp``, which a verifier must refuse (§8.3 step 4).
+* Signed by the signer current at that moment, its ``exp`` never past that signer's chain (a verifier
+  validates the ``x5c`` when it verifies, §8.3 step 3): never under a chain that has ended. When
+  none of the institution's signers can sign, the list is not served: 503 ``temporarily_unavailable``
+  with a JSON body, which verifiers and wallets take as no list (they answer from a list they hold
+  while it is valid, else the status is undetermined: ``esspass.status_client``), never a token
+  they would refuse.
 * Status List Aggregation (§9): every list of an institution, named in every token.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 from collections.abc import Callable
@@ -29,9 +36,15 @@ from credentials import status_list
 from credentials.errors import ProtocolError, StatusError
 from esspass.db import Sessions
 from issuer.db import Case, CredentialRecord, StatusListRecord
+from issuer.rules import refusal
+from issuer.signers import Signer, current_signer
 
 if TYPE_CHECKING:
     from issuer.service import Institution
+
+_log = logging.getLogger("esspass.issuer")
+#: The status list endpoint is public and read cross-origin (app: ``public``); its 503 is too.
+_PUBLIC = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
 
 __all__ = ["StatusLists", "StatusToken"]
 
@@ -44,10 +57,13 @@ class StatusToken:
 
 
 class StatusLists:
-    """Lists of ``size`` entries (2 bits each); tokens valid ``exp`` seconds, to be fetched again after ``ttl``."""
+    """Lists of ``size`` entries (2 bits each); tokens valid ``exp`` seconds (at most to the end of their
+    signer's chain), to be fetched again after ``ttl``. ``signer``: the signer of an institution at a
+    time (:meth:`issuer.service.IssuerService.signer`); default: :func:`issuer.signers.current_signer`
+    of its signers, by their dates alone."""
 
     def __init__(self, sessions: Sessions, clock: Callable[[], datetime], *, size: int, ttl: int,
-                 exp: int) -> None:
+                 exp: int, signer: Callable[[Institution, datetime], Signer | None] | None = None) -> None:
         # Refused here too, not only in IssuerSettings: a bad pair would otherwise surface as a
         # failure to sign on every list request (sign_token needs a positive ttl).
         if not 0 < ttl <= exp:
@@ -56,7 +72,9 @@ class StatusLists:
             raise ValueError("a status list needs at least one entry")
         self.sessions, self.clock = sessions, clock
         self.size, self.ttl, self.exp = size, ttl, exp
-        self._signed: dict[tuple[int, str], tuple[int, int, StatusToken]] = {}
+        self.signer = signer or (lambda inst, now: current_signer(inst.signers, now))
+        #: (list id, form) -> (version, signer's kid, served until, token)
+        self._signed: dict[tuple[int, str], tuple[int, str, float, StatusToken]] = {}
         self._lock = threading.Lock()
 
     def allocate(self, s: Session, inst: Institution, case: Case, jkt: str, now: datetime, exp: datetime,
@@ -113,7 +131,8 @@ class StatusLists:
         return lst
 
     def token(self, inst: Institution, number: int, form: str = status_list.JWT) -> StatusToken:
-        """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT."""
+        """The current Status List Token of list ``number`` as JWT or (for mdoc) CWT, signed by the
+        institution's signer now (``signer``); 503 ``temporarily_unavailable`` when none can sign."""
         if not 0 < number < 2**31:  # no such list, and a number no database column holds
             raise ProtocolError("not_found", "no such status list", http_status=404)
         now = self.clock().astimezone(UTC)
@@ -122,9 +141,13 @@ class StatusLists:
                                                            StatusListRecord.number == number)).first()
             if lst is None:
                 raise ProtocolError("not_found", "no such status list", http_status=404)
+            signer = self.signer(inst, now)
+            if signer is None:
+                raise self._unsigned(inst)
             signed = self._signed.get((lst.id, form))
-            if signed is not None and signed[0] == lst.version and now.timestamp() < signed[1] + self._reuse:
-                return signed[2]
+            if (signed is not None and signed[0] == lst.version and signed[1] == signer.kid
+                    and now.timestamp() < signed[2]):
+                return signed[3]
             version = lst.version
             entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
                 CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
@@ -134,20 +157,30 @@ class StatusLists:
         for idx, value in entries:
             statuses.set(idx, value)
         iat = int(now.timestamp())
+        # Never past the signer's chain: a verifier caching the token would hold one it must refuse
+        # (the signer can sign, so its chain lasts beyond SIGNER_MARGIN: exp - iat stays positive).
+        exp = min(iat + self.exp, int(signer.end.timestamp()))
+        ttl = min(self.ttl, exp - iat)
         sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
-        token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=inst.key, x5c=inst.x5c,
-                     iat=iat, exp=iat + self.exp, ttl=self.ttl, aggregation_uri=self.aggregation_uri(inst))
+        token = sign(statuses, uri=f"{inst.issuer_url}/status/{number}", key=signer.key, x5c=list(signer.chain),
+                     iat=iat, exp=exp, ttl=ttl, aggregation_uri=self.aggregation_uri(inst))
         raw = token if isinstance(token, bytes) else token.encode("ascii")
-        result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', self.ttl)
+        result = StatusToken(token, '"' + hashlib.sha256(raw).hexdigest()[:32] + '"', ttl)
         with self._lock:
-            self._signed[(list_id, form)] = (version, iat, result)
+            # Served again for half the shorter of its ttl and its validity: every token served has at
+            # least half its validity left.
+            self._signed[(list_id, form)] = (version, signer.kid, iat + min(ttl, exp - iat) / 2, result)
         return result
 
-    @property
-    def _reuse(self) -> float:
-        """Seconds a signed token is served again: half the shorter of ``ttl`` and its validity
-        ``exp - iat``, so every token served has at least half its validity left."""
-        return min(self.ttl, self.exp) / 2
+    @staticmethod
+    def _unsigned(inst: Institution) -> ProtocolError:
+        """No signer of ``inst`` can sign (:func:`issuer.signers.can_sign`): 503 with a JSON body, said
+        to the operator (no person, no list: which institution's certificate to renew)."""
+        _log.error("%s serves no status list: none of its signer certificates can sign now; have a new one issued "
+                   "and configured (next_signer_key)", inst.entity.id,
+                   extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
+        refused = refusal("signer.expired", error="temporarily_unavailable", http_status=503)
+        return ProtocolError(refused.error, refused.message, http_status=503, headers=_PUBLIC, key=refused.key)
 
     @staticmethod
     def aggregation_uri(inst: Institution) -> str:

@@ -188,12 +188,12 @@ def test_the_form_starts_from_the_cases_own_data() -> None:
 
 
 def test_a_document_the_form_cannot_hold_is_not_replaced_through_it(issuer: Any) -> None:
-    """Two employers (PDA1 v1.1) do not fit the form: replacing through it would drop one unseen."""
+    """An address written out whole (``formatted``) has no field in the form: replacing through it
+    would drop it unseen. (Several employers and places of work do fit: test_office_multi_state.py.)"""
     handle, http, token = issuer
-    employers = [{**PERSON.pda1["employer"], "type": "01"},
-                 {**PERSON.pda1["employer"], "type": "01", "id": "LV40000000002", "name": "Second SIA"}]
+    place = {**PERSON.pda1["work_address"], "formatted": "Musterstraße 12\n10115 Berlin"}
     created = http.post("/cases", json={"configuration_id": "pda1", "claims": {
-        **PERSON.pda1, "document_number": "DEMO-A1-LV-9301", "employer": employers}})
+        **PERSON.pda1, "document_number": "DEMO-A1-LV-9301", "work_address": place}})
     assert created.status_code == 201, created.text
     session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
     with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as office:

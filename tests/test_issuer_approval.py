@@ -573,7 +573,10 @@ def _pda1_form(csrf: str) -> dict[str, str]:
             "starting_date": pda1["starting_date"], "ending_date": pda1["ending_date"],
             "legislation_country": pda1["legislation_country"], "status_confirmation": "01",
             "employer.id": pda1["employer"]["id"], "employer.name": pda1["employer"]["name"],
-            "employer.country": pda1["employer"]["country"]}
+            "employer.country": pda1["employer"]["country"],
+            # A posting names its place of work abroad (Art. 12 of 883/2004).
+            "work_address.locality": pda1["work_address"]["locality"],
+            "work_address.country": pda1["work_address"]["country"]}
 
 
 def test_office_the_shared_token_is_told_in_the_clerks_language_that_it_records_nothing_here(

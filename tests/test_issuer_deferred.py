@@ -474,7 +474,9 @@ def test_an_expired_refresh_token_is_invalid_grant(deferring: Deferring) -> None
 
 
 def test_no_refresh_token_for_a_case_that_awaits_no_approval(deferring: Deferring) -> None:
-    """A long-lived credential only where it is needed: a document signed at once needs no refresh."""
+    """A long-lived credential only where it is needed: a Bearer token (not sender-constrained, FAPI 2.0
+    §5.3.2.1) of a document signed at once gets none; only a DPoP-bound one renews copies
+    (tests/test_copy_renewal.py)."""
     _case, offer, tx = deferring.issuer.offer(path="lv-nvd", entity="LV:NVD", config="ehic")
     response = deferring.issuer.token(offer, tx, path="lv-nvd")
     assert response.status_code == 200, response.text

@@ -33,7 +33,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import format_date
 from esspass.web import csp_source, install, local_path
 from wallet import core
-from wallet.errors import WalletError, WalletLockedError, WrongPassphraseError
+from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
 from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
@@ -44,6 +44,7 @@ from wallet.service import (
     copies_end_words,
     logged_claims,
     offered_names,
+    renewal_words,
     standing_words,
     utcnow,
     warning_words,
@@ -64,8 +65,12 @@ MAX_CALLBACK_VALUE = 4096
 #: page answers at once whatever the institutions do (the rest is asked on the next visit).
 _PENDING_SECONDS = 3.0
 _PENDING_BUDGET = 4.0
-#: Seconds "Check now" gives one institution.
+#: Seconds "Check now" and "Renew copies" give each question to one institution.
 _CHECK_NOW_SECONDS = 10.0
+#: Seconds the list and card pages give each question of the copies' renewal they begin by themselves
+#: (wallet.renewal), and all the renewals together: the page answers at once (the rest on a later visit).
+_RENEW_SECONDS = 3.0
+_RENEW_BUDGET = 6.0
 #: Token errors that mean the one-time code was not accepted (OpenID4VCI §6.3, RFC 6749 §5.2).
 _WRONG_CODE = frozenset({"invalid_grant", "invalid_tx_code"})
 
@@ -367,7 +372,10 @@ def create_app(
             asked = notes.get("outcomes", [])
             shown = [*asked, *(o for o in outcomes if (o.outcome != "pending" or o.detail)
                                and o.id not in {a.id for a in asked})]
-            return cards_page(req, s, shown, deleted=bool(notes.get("deleted")), removed=notes.get("removed"))
+            # Copies close to their end (or ended, or used up) are renewed on the way, as briefly.
+            renewed = s.service.renew_due(seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET, lang=lang_of(req))
+            return cards_page(req, s, shown, deleted=bool(notes.get("deleted")), removed=notes.get("removed"),
+                              renewals=[(o.outcome, renewal_words(o, lang_of(req))) for o in renewed])
         return guarded(page)(request)
 
     @app.post("/pending/{pending_id}/check", response_class=HTMLResponse)
@@ -393,11 +401,28 @@ def create_app(
     def show(request: Request, group: str) -> Response:
         def page(req: Request, s: _Session) -> Response:
             notes = s.take_notes()
-            return _card_page(req, s, group, unconfirmed=notes.get("unconfirmed"))
+            renewals = [notes["renewal"]] if "renewal" in notes else [
+                (o.outcome, renewal_words(o, lang_of(req)))
+                for o in s.service.renew_due(only=group, seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET,
+                                             lang=lang_of(req))]
+            return _card_page(req, s, group, unconfirmed=notes.get("unconfirmed"), renewals=renewals)
         return guarded(page)(request)
 
+    @app.post("/cards/{group}/renew", response_class=HTMLResponse)
+    def renew(request: Request, group: str, csrf: str = Form("")) -> Response:
+        """"Renew copies": new copies of the document now, with the access the institution gave this
+        wallet (HAIP 1.0 §4 credential refresh); what it came to is said on the card's page."""
+        def page(req: Request, s: _Session) -> Response:
+            lang = lang_of(req)
+            try:
+                out = s.service.renew(group, lang=lang, seconds=_CHECK_NOW_SECONDS)
+            except (NoRenewalError, PendingBusyError) as exc:  # no grant, or being renewed: said on the page
+                return done(s, f"/cards/{group}", renewal=("failed", explain(exc.code, exc.message, lang)))
+            return done(s, f"/cards/{group}", renewal=(out.outcome, renewal_words(out, lang)))
+        return guarded(page, back=f"/cards/{group}", form_csrf=csrf, resume=f"/cards/{group}")(request)
+
     def _card_page(req: Request, s: _Session, group: str, status: int = 200,
-                   unconfirmed: str | None = None) -> Response:
+                   unconfirmed: str | None = None, renewals: list[tuple[str, str]] | None = None) -> Response:
         """A document: its facts, where it stands, the "Show QR for inspection" button (nothing is
         signed or counted by viewing it), all its data, its removal."""
         lang = lang_of(req)
@@ -420,7 +445,7 @@ def create_app(
         period_text = standing_words(card, lang) if card.period != "current" else ""
         return render(req, "card.html", status=status, session=s, card=card, expires=expires,
                       status_text=status_text, period_text=period_text, warning=warning_words(card, lang),
-                      copies_end=copies_end_words(card, lang), title=card.title)
+                      copies_end=copies_end_words(card, lang), title=card.title, renewals=renewals or [])
 
     @app.post("/cards/{group}/qr", response_class=HTMLResponse)
     def show_qr(request: Request, group: str, csrf: str = Form(""), challenge: str = Form("")) -> Response:

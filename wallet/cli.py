@@ -1,5 +1,5 @@
-"""``esspass wallet init|receive|pending|fetch-pending|cancel-pending|list|show|present|log|status|passphrase|
-serve``: the wallet from a terminal.
+"""``esspass wallet init|receive|pending|fetch-pending|cancel-pending|list|show|renew|present|log|status|
+passphrase|serve``: the wallet from a terminal.
 
 The passphrase is asked with ``getpass`` (never echoed, never an argument); for scripts it can
 come from a file (``--passphrase-file``) or the ``ESSPASS_WALLET_PASSPHRASE`` environment
@@ -61,6 +61,10 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("show", help="show one credential in plain words")
     p.add_argument("id", help="credential id from 'list'")
     p.set_defaults(func=_cmd(_show))
+    p = sub.add_parser("renew", help="get new copies of a document from its institution, without a new offer "
+                       "(default: of every document whose copies end soon, have ended, or are used up)")
+    p.add_argument("id", nargs="?", help="credential id from 'list' (renewed whether or not its copies end soon)")
+    p.set_defaults(func=_cmd(_renew))
     p = sub.add_parser("status", help="check credentials against their issuer's status list now")
     p.add_argument("id", nargs="?", help="one credential (default: all)")
     p.set_defaults(func=_cmd(_status))
@@ -386,6 +390,28 @@ def _show(ctx: _Ctx) -> int:
     for label, value in card.claims:
         ctx.say(f"  {label}: {_plain(ctx, value)}")
     return 0
+
+
+def _renew(ctx: _Ctx) -> int:
+    """New copies of one document (``id``: whether or not due), else of every document whose copies are
+    due (wallet.renewal), each said in words; exit 1 when one was not renewed (the copies held are kept;
+    a document this wallet cannot renew is an error, as any other)."""
+    from wallet.service import renewal_words
+
+    service = ctx.service()
+    if ctx.args.id:
+        outcomes = [service.renew(ctx.args.id, lang=ctx.lang)]
+    else:
+        outcomes = service.renew_due(lang=ctx.lang, force=True)
+        if not outcomes:
+            ctx.say(ctx.t("renew.none_due"))
+            return 0
+    worst = 0
+    for out in outcomes:
+        ctx.say(f"[{out.group}] {renewal_words(out, ctx.lang)}")
+        if out.outcome != "renewed":
+            worst = 1
+    return worst
 
 
 def _plain(ctx: _Ctx, value: str) -> str:

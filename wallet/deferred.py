@@ -229,6 +229,10 @@ class PendingIssuance:
     #: :func:`wallet.core.entity_name`), for "Waiting for <institution>": never the name the server
     #: gives itself in its metadata, which nothing signed backs. Empty in an entry kept before it was.
     institution: str = ""
+    #: What renews the copies once the document came (a :class:`wallet.renewal.RenewalGrant` without its
+    #: refresh token and DPoP key, which are this entry's as they are then), for a DPoP-bound grant; None
+    #: in an entry kept before the wallet renewed copies (the card then cannot renew them).
+    renewal: dict[str, Any] | None = None
 
     def issuer_name(self) -> str:
         """Who the worker is waiting for: the listed institution, else (an older entry) its address."""

@@ -15,6 +15,7 @@ Tree (under CredentialError)::
     ├── NotFoundError           not_found          (no such credential)
     ├── PendingBusyError        pending_busy       (another wallet process is asking about that pending
     │                                               document right now: it is not removed under it)
+    ├── NoRenewalError          cannot_renew       (a card the wallet has no grant to renew the copies of)
     ├── QrError                 qr                 (no readable QR code in the picture)
     ├── WeakPassphraseError     weak_passphrase    (a new wallet's passphrase is too short)
     ├── WithheldError           withheld           (the worker left out more than the verifier can do without)
@@ -22,7 +23,8 @@ Tree (under CredentialError)::
     │   │                                           it: nothing of the offer is kept)
     │   ├── CopiesDifferError       copies_differ        (the copies of one batch)
     │   ├── FormsDifferError        forms_differ         (its SD-JWT VC and ISO mdoc forms)
-    │   └── OfflineFormDiffersError offline_form_differs (its offline QR form and the card)
+    │   ├── OfflineFormDiffersError offline_form_differs (its offline QR form and the card)
+    │   └── RenewalDiffersError     renewal_differs      (new copies of a card, and the card)
     └── TransportError          transport          (a server could not be reached or answered badly)
 """
 
@@ -33,11 +35,13 @@ from credentials.errors import CredentialError
 __all__ = [
     "CopiesDifferError",
     "FormsDifferError",
+    "NoRenewalError",
     "NotFoundError",
     "OfferDisagreesError",
     "OfflineFormDiffersError",
     "PendingBusyError",
     "QrError",
+    "RenewalDiffersError",
     "TransportError",
     "WalletCorruptError",
     "WalletError",
@@ -99,6 +103,14 @@ class PendingBusyError(WalletError):
     code = "pending_busy"
 
 
+class NoRenewalError(WalletError):
+    """The wallet holds no grant to renew a card's copies (:mod:`wallet.renewal`): received before it
+    kept one, from an institution that gave no refresh token, or the institution refused the last one
+    (``invalid_grant``). The institution is asked for a new offer."""
+
+    code = "cannot_renew"
+
+
 class QrError(WalletError):
     code = "qr"
 
@@ -130,6 +142,14 @@ class OfflineFormDiffersError(OfferDisagreesError):
     an inspector would be shown what the worker never saw (:func:`wallet.core.check_compact`)."""
 
     code = "offline_form_differs"
+
+
+class RenewalDiffersError(OfferDisagreesError):
+    """New copies asked for a card (:meth:`wallet.service.WalletService.renew`) carry another document
+    than the card (another type, issuer or number, or other claims): they are not kept, and the card's
+    copies stay as they are."""
+
+    code = "renewal_differs"
 
 
 class TransportError(WalletError):

@@ -484,6 +484,52 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "state.not_yet": ("Not valid yet: valid from {date}", "Vēl nav derīgs: derīgs no {date}",
                       "Noch nicht gültig: gültig ab {date}", "Pas encore valable : valable à partir du {date}",
                       "Jeszcze nieważny: ważny od {date}"),
+    # Copy renewal (HAIP 1.0 §4 credential refresh; wallet.renewal, WalletService.renew).
+    "card.renew": ("Renew copies", "Atjaunot kopijas", "Kopien erneuern", "Renouveler les copies", "Odnów kopie"),
+    "card.renew_help": (
+        "Asks the institution for new copies of this document with the access it gave this wallet, without a "
+        "new offer. The copies you hold stay until the new ones have arrived and been checked.",
+        "Lūdz iestādei jaunas šī dokumenta kopijas ar piekļuvi, ko tā devusi šim makam, bez jauna "
+        "piedāvājuma. Jūsu kopijas paliek, līdz jaunās ir saņemtas un pārbaudītas.",
+        "Bittet die Stelle mit dem Zugang, den sie dieser Wallet gegeben hat, ohne neues Angebot um neue "
+        "Kopien dieses Dokuments. Ihre Kopien bleiben, bis die neuen angekommen und geprüft sind.",
+        "Demande à l'organisme de nouvelles copies de ce document avec l'accès qu'il a donné à ce "
+        "portefeuille, sans nouvelle offre. Vos copies restent jusqu'à ce que les nouvelles soient arrivées "
+        "et vérifiées.",
+        "Prosi instytucję o nowe kopie tego dokumentu z dostępem, który dała temu portfelowi, bez nowej "
+        "oferty. Twoje kopie pozostają, dopóki nowe nie nadejdą i nie zostaną sprawdzone."),
+    "renew.done": (
+        "New copies of {document} received from {institution}: they can be shown until {date}.",
+        "No iestādes {institution} saņemtas jaunas dokumenta {document} kopijas: tās var uzrādīt līdz {date}.",
+        "Neue Kopien von {document} von {institution} erhalten: Sie können bis {date} gezeigt werden.",
+        "Nouvelles copies de {document} reçues de {institution} : elles peuvent être présentées jusqu'au "
+        "{date}.",
+        "Otrzymano nowe kopie dokumentu {document} od instytucji {institution}: można je okazywać do {date}."),
+    "renew.partly": ("Not every form of it was renewed: {detail}", "Ne visi tā veidi tika atjaunoti: {detail}",
+                     "Nicht jede Form davon wurde erneuert: {detail}",
+                     "Toutes ses formes n'ont pas été renouvelées : {detail}",
+                     "Nie wszystkie jego postacie zostały odnowione: {detail}"),
+    "renew.refused": (
+        "{institution} no longer renews the copies of {document} in this wallet: ask {institution} for a new "
+        "offer. The copies you hold are kept until they end.",
+        "Iestāde {institution} vairs neatjauno dokumenta {document} kopijas šajā makā: lūdziet iestādei "
+        "{institution} jaunu piedāvājumu. Jūsu kopijas paliek, līdz to derīgums beidzas.",
+        "{institution} erneuert die Kopien von {document} in dieser Wallet nicht mehr: Bitten Sie {institution} "
+        "um ein neues Angebot. Ihre Kopien bleiben, bis sie ablaufen.",
+        "{institution} ne renouvelle plus les copies de {document} dans ce portefeuille : demandez une nouvelle "
+        "offre à {institution}. Vos copies sont gardées jusqu'à leur fin.",
+        "Instytucja {institution} nie odnawia już kopii dokumentu {document} w tym portfelu: poproś instytucję "
+        "{institution} o nową ofertę. Twoje kopie pozostają do końca ich ważności."),
+    "renew.failed": (
+        "The copies of {document} could not be renewed: {detail} The copies you hold are kept.",
+        "Dokumenta {document} kopijas neizdevās atjaunot: {detail} Jūsu kopijas paliek.",
+        "Die Kopien von {document} konnten nicht erneuert werden: {detail} Ihre Kopien bleiben erhalten.",
+        "Les copies de {document} n'ont pas pu être renouvelées : {detail} Vos copies sont gardées.",
+        "Nie udało się odnowić kopii dokumentu {document}: {detail} Twoje kopie pozostają."),
+    "renew.none_due": ("No document's copies need renewing now.", "Nevienam dokumentam kopijas tagad nav jāatjauno.",
+                       "Die Kopien keines Dokuments müssen jetzt erneuert werden.",
+                       "Les copies d'aucun document ne doivent être renouvelées maintenant.",
+                       "Kopie żadnego dokumentu nie wymagają teraz odnowienia."),
     # Every copy past its technical expiry (the issuer's signer certificate ended) while the document is
     # still valid (wallet.core.copies_expired): not "ended"; the institution gives a new copy.
     "state.copies_end": (
@@ -774,6 +820,23 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
                  "envoyé : cochez davantage d'éléments ou refusez.",
                  "Nie można odpowiedzieć na prośbę bez części pominiętych danych. Nic nie wysłano: zaznacz więcej "
                  "pozycji lub odmów."),
+    "renewal_differs": ("The institution sent new copies that do not carry the document you hold, so none was "
+                        "kept; your copies are unchanged.",
+                        "Iestāde atsūtīja jaunas kopijas, kurās nav jūsu dokuments, tāpēc neviena netika "
+                        "saglabāta; jūsu kopijas nav mainītas.",
+                        "Die Stelle hat neue Kopien gesendet, die nicht Ihr Dokument tragen; daher wurde keine "
+                        "gespeichert, und Ihre Kopien sind unverändert.",
+                        "L'organisme a envoyé de nouvelles copies qui ne portent pas votre document ; aucune n'a "
+                        "donc été gardée, et vos copies sont inchangées.",
+                        "Instytucja przesłała nowe kopie, które nie zawierają Twojego dokumentu, więc żadnej nie "
+                        "zachowano; Twoje kopie pozostały bez zmian."),
+    "cannot_renew": ("This wallet cannot renew the copies of this document: ask the institution for a new offer.",
+                     "Šis maks nevar atjaunot šī dokumenta kopijas: lūdziet iestādei jaunu piedāvājumu.",
+                     "Diese Wallet kann die Kopien dieses Dokuments nicht erneuern: Bitten Sie die Stelle um ein "
+                     "neues Angebot.",
+                     "Ce portefeuille ne peut pas renouveler les copies de ce document : demandez une nouvelle "
+                     "offre à l'organisme.",
+                     "Ten portfel nie może odnowić kopii tego dokumentu: poproś instytucję o nową ofertę."),
     "not_found": ("This was not found here.", "Tas šeit netika atrasts.", "Das wurde hier nicht gefunden.",
                   "Introuvable ici.", "Nie znaleziono tego tutaj."),
     "qr": ("The picture could not be read as a QR code.", "Attēlu neizdevās nolasīt kā QR kodu.",
@@ -794,6 +857,35 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
 #: The wallet's own failure messages (and those of the QR reader it uses), each said whole in every
 #: language: the message is the sentence the worker reads, with nothing more to add in English.
 _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
+    # wallet.service.NO_RENEWAL, RENEWING_NOW
+    ("This wallet cannot renew the copies of this document (it has no access from the institution for that): "
+     "ask the institution for a new offer."): (
+        "This wallet cannot renew the copies of this document (it has no access from the institution for that): "
+        "ask the institution for a new offer.",
+        "Šis maks nevar atjaunot šī dokumenta kopijas (tam nav iestādes piekļuves tam): lūdziet iestādei "
+        "jaunu piedāvājumu.",
+        "Diese Wallet kann die Kopien dieses Dokuments nicht erneuern (sie hat dafür keinen Zugang der Stelle): "
+        "Bitten Sie die Stelle um ein neues Angebot.",
+        "Ce portefeuille ne peut pas renouveler les copies de ce document (il n'a pas d'accès de l'organisme "
+        "pour cela) : demandez une nouvelle offre à l'organisme.",
+        "Ten portfel nie może odnowić kopii tego dokumentu (nie ma do tego dostępu od instytucji): poproś "
+        "instytucję o nową ofertę."),
+    "This document was removed or renewed meanwhile; nothing was changed.": (
+        "This document was removed or renewed meanwhile; nothing was changed.",
+        "Šis dokuments pa to laiku tika noņemts vai atjaunots; nekas netika mainīts.",
+        "Dieses Dokument wurde inzwischen entfernt oder erneuert; es wurde nichts geändert.",
+        "Ce document a été retiré ou renouvelé entre-temps ; rien n'a été modifié.",
+        "Ten dokument został w międzyczasie usunięty lub odnowiony; nic nie zmieniono."),
+    "The wallet is renewing the copies of this document right now (in another window or terminal).": (
+        "The wallet is renewing the copies of this document right now (in another window or terminal). Try "
+        "again in a minute.",
+        "Maks šobrīd atjauno šī dokumenta kopijas (citā logā vai terminālī). Mēģiniet vēlreiz pēc minūtes.",
+        "Die Wallet erneuert gerade die Kopien dieses Dokuments (in einem anderen Fenster oder Terminal). "
+        "Versuchen Sie es in einer Minute erneut.",
+        "Le portefeuille renouvelle en ce moment les copies de ce document (dans une autre fenêtre ou un "
+        "terminal). Réessayez dans une minute.",
+        "Portfel właśnie odnawia kopie tego dokumentu (w innym oknie lub terminalu). Spróbuj ponownie za "
+        "minutę."),
     "There is no such document in this wallet.": (
         "There is no such document in this wallet.", "Šajā makā nav tāda dokumenta.",
         "In dieser Wallet gibt es kein solches Dokument.", "Ce portefeuille ne contient pas ce document.",

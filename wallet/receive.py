@@ -24,6 +24,10 @@ token (and a DPoP proof, as at the Credential Endpoint), :func:`refresh_access` 
 access token with the refresh token (RFC 6749 §6; DPoP-bound, RFC 9449 §5; the client attestation
 again when the token endpoint takes one), and :func:`send_notification` notifies by the stored token.
 
+Copy renewal (HAIP 1.0 §4; :mod:`wallet.renewal`): :func:`refresh_grant` refreshes a card's grant (as
+:func:`refresh_access`, with the ``credential_identifiers`` of the answer) and :func:`obtain_renewed`
+asks for new copies of each form under it, with fresh keys, ``c_nonce`` and key attestation.
+
 Verifying what arrived (signature, chain, trust list, vct, cnf) is the caller's next step
 (:mod:`wallet.service`); nothing here trusts a credential.
 """
@@ -61,13 +65,16 @@ __all__ = [
     "IssuedCredentials",
     "MalformedTokenAnswer",
     "OfferedCredential",
+    "RefreshedAccess",
     "ResolvedOffer",
     "TxCodeSpec",
     "notify",
     "obtain_credentials",
+    "obtain_renewed",
     "parse_offer_link",
     "poll_deferred",
     "refresh_access",
+    "refresh_grant",
     "resolve_offer",
     "send_notification",
 ]
@@ -197,6 +204,9 @@ class IssuedCredentials:
     #: The offline compact credential beside each (``compact`` member, issue #7), when the issuer sent one.
     compacts: tuple[str | None, ...] = ()
     format: str = "dc+sd-jwt"  # or "mso_mdoc": then each credential is base64url CBOR IssuerSigned
+    #: The refresh token of the token answer (RFC 6749 §5.1), with which the copies are renewed later
+    #: (HAIP 1.0 §4; :mod:`wallet.renewal`), when the issuer gave one.
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,11 +497,12 @@ def _post_with_dpop(
 _MIN_ATTEMPT = 0.5
 
 
-def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession | None) -> str | None:
+def _fetch_nonce(client: httpx.Client, offer: ResolvedOffer, dpop: DpopSession | None, *,
+                 seconds: float | None = None) -> str | None:
     """A c_nonce; the DPoP nonce that may come with it is kept for the next proof (§7.2)."""
     if offer.nonce_endpoint is None:
         return None
-    response = send(client, "POST", offer.nonce_endpoint, "Getting a nonce from the issuer")
+    response = send(client, "POST", offer.nonce_endpoint, "Getting a nonce from the issuer", seconds=seconds)
     if dpop is not None:
         dpop.remember(response)
     body = read_json(response, "The nonce")
@@ -707,19 +718,25 @@ def obtain_credentials(
 
 def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identifiers: dict[str, list[str]], *,
                 wanted: int, new_key: Any, now: datetime, attester: Any, dpop: Any, access_token: str,
-                token_type: str, refresh_token: str | None = None) -> IssuedCredentials | DeferredCredentials:
+                token_type: str, refresh_token: str | None = None,
+                seconds: Callable[[], float | None] | None = None) -> IssuedCredentials | DeferredCredentials:
     """One configuration's Credential Request (§8) with ``wanted`` fresh keys, and its answer:
     the credentials, or the issuer's deferral (§8.3 HTTP 202) with what asking again needs.
 
     §8.3.1.2: answered ``invalid_nonce`` (the c_nonce expired, or was spent by another request),
     the wallet fetches a fresh c_nonce from the Nonce Endpoint and sends the request again with new
     proofs (and a new key attestation) over the same keys, once; a second refusal is the answer.
+    ``seconds``: what the next exchange may take (a caller with a deadline; None: the wallet's longest),
+    asked before each.
     """
+    def left() -> float | None:
+        return seconds() if seconds is not None else None
+
     keys = tuple(new_key() for _ in range(wanted))
     ids = identifiers.get(offered.configuration_id)
     retried: set[str] = set()
     while True:
-        nonce = _fetch_nonce(client, offer, dpop)
+        nonce = _fetch_nonce(client, offer, dpop, seconds=left())
         request = _credential_request(offer, offered, keys, nonce, now=now, attester=attester)
         if ids:
             request["credential_identifier"] = ids[0]
@@ -728,7 +745,7 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
         try:
             response = _post_with_dpop(
                 client, offer.credential_endpoint, "Collecting the document", now, dpop,
-                token=access_token, token_type=token_type, json=request,
+                token=access_token, token_type=token_type, json=request, seconds=left(),
             )
         except ProtocolError as exc:
             # Each cause is worth one more try. Without a Nonce Endpoint a new nonce cannot be had;
@@ -738,7 +755,11 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
                 raise
             retried.add(exc.error)
             if exc.error == "temporarily_unavailable":
-                time.sleep(_retry_after(exc.headers.get("Retry-After")))
+                wait = _retry_after(exc.headers.get("Retry-After"))
+                budget = left()
+                if budget is not None and budget < wait + _MIN_ATTEMPT:
+                    raise  # no time to wait for it: the caller's deadline holds
+                time.sleep(wait)
             continue
         break
     if response.status_code == 202:
@@ -759,6 +780,7 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
         token_type=token_type,
         dpop=dpop,
         format=offered.format,
+        refresh_token=refresh_token,
     )
 
 
@@ -870,6 +892,28 @@ def refresh_access(client: httpx.Client, *, token_endpoint: str, refresh_token: 
     discarded, §6), else the one used. A refusal is a ProtocolError (``invalid_grant`` ...); an
     answer the wallet cannot use a :class:`MalformedTokenAnswer`, carrying the rotated refresh
     token when that one is usable. ``seconds``: the challenge and the token request together."""
+    access = refresh_grant(client, token_endpoint=token_endpoint, refresh_token=refresh_token, dpop=dpop,
+                           token_auth_methods=token_auth_methods, audience=audience,
+                           challenge_endpoint=challenge_endpoint, attester=attester, now=now, seconds=seconds)
+    return access.access_token, access.token_type, access.refresh_token
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshedAccess:
+    """A refresh's answer (RFC 6749 §5.1): the new access token, its type, the refresh token to keep
+    (rotated, or the one used) and the ``credential_identifiers`` it names (§6.2), by configuration."""
+
+    access_token: str
+    token_type: str
+    refresh_token: str
+    identifiers: dict[str, list[str]]
+
+
+def refresh_grant(client: httpx.Client, *, token_endpoint: str, refresh_token: str, dpop: DpopSession | None,
+                  token_auth_methods: Sequence[str], audience: str, challenge_endpoint: str | None,
+                  attester: Attester | None, now: datetime, seconds: float | None = None) -> RefreshedAccess:
+    """:func:`refresh_access`, with the ``authorization_details`` of the answer: a grant that asked
+    by ``credential_identifier`` (the authorization code flow, §6.2) keeps asking so (§8.2)."""
     deadline = time.monotonic() + seconds if seconds is not None else None
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     fresh = _attestation_headers(client, token_auth_methods, audience, challenge_endpoint, attester, now,
@@ -893,4 +937,31 @@ def refresh_access(client: httpx.Client, *, token_endpoint: str, refresh_token: 
         raise MalformedTokenAnswer("the issuer wants DPoP with an algorithm this wallet does not use",
                                    rotated=rotated)
     token_type = "DPoP" if bound else "Bearer"
-    return access_token, token_type, rotated or refresh_token
+    return RefreshedAccess(access_token, token_type, rotated or refresh_token,
+                           _credential_identifiers(body.get("authorization_details")))
+
+
+def obtain_renewed(client: httpx.Client, offer: ResolvedOffer, access: RefreshedAccess, *, dpop: DpopSession,
+                   copies: int, now: datetime, attester: Attester | None, failures: list[CredentialError],
+                   seconds: Callable[[], float | None] | None = None) -> list[IssuedCredentials]:
+    """New copies of a document held (HAIP 1.0 §4 credential refresh) under a refreshed ``access``
+    token: for each form ``offer`` lists (the forms the card holds, as the grant's issuer described
+    them), a Credential Request (§8) with fresh keys, a fresh ``c_nonce`` and key attestation, as on
+    first issuance (:func:`_obtain_one`). A form refused, or deferred (§8.3: no copy now, which a
+    renewal does not wait for), goes to ``failures`` and the others are still asked."""
+    results: list[IssuedCredentials] = []
+    wanted = max(1, min(copies, offer.batch_size))
+    for offered in offer.offered:
+        try:
+            got = _obtain_one(client, offer, offered, access.identifiers, wanted=wanted, new_key=new_key, now=now,
+                              attester=attester, dpop=dpop, access_token=access.access_token,
+                              token_type=access.token_type, seconds=seconds)
+        except CredentialError as exc:
+            failures.append(exc)
+            continue
+        if isinstance(got, IssuedCredentials):
+            results.append(got)
+        else:
+            failures.append(ProtocolError("issuance_pending", "The institution did not hand over the new copies "
+                                          "at once; try again later."))
+    return results

@@ -15,7 +15,11 @@ what it says, :func:`core.check_compact`) → the copies of each batch carry one
 replace (best effort). A document the institution defers (OpenID4VCI §8.3 HTTP 202, e.g. until a
 second clerk approves it) is kept as a pending issuance (:mod:`wallet.deferred`) and fetched later
 (:meth:`WalletService.fetch_pending`, §9), through the same receipt checks (:meth:`WalletService._receipt`),
-unless the worker removes it first (:meth:`WalletService.cancel_pending`).
+unless the worker removes it first (:meth:`WalletService.cancel_pending`). The grant the issuer
+gives with a DPoP-bound token (its refresh token and the DPoP key) is kept per card, and renews its
+copies without a new offer (HAIP 1.0 §4; :mod:`wallet.renewal`): refresh → nonce → new keys →
+credentials → the same receipt checks → the card's copies replaced (:meth:`WalletService.renew`,
+:meth:`WalletService.renew_due` when they come close to their end).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
 matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
@@ -49,12 +53,14 @@ import httpx
 from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
-from wallet import core, messages
+from wallet import core, messages, renewal
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
 from wallet.errors import (
+    NoRenewalError,
     NotFoundError,
     OfferDisagreesError,
     PendingBusyError,
+    RenewalDiffersError,
     TransportError,
     WalletLockedError,
     WithheldError,
@@ -70,22 +76,26 @@ from wallet.receive import (
     DpopSession,
     IssuedCredentials,
     MalformedTokenAnswer,
+    OfferedCredential,
     PendingAuthorization,
     ResolvedOffer,
     notify,
     obtain_credentials,
+    obtain_renewed,
     poll_deferred,
     push_authorization,
     refresh_access,
+    refresh_grant,
     resolve_offer,
     send_notification,
 )
+from wallet.renewal import RenewalForm, RenewalGrant
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
 __all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome", "PendingView",
-           "PresentOutcome", "Received", "Showing", "WalletService", "logged_claims", "offered_names",
-           "standing_words", "warning_words"]
+           "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "logged_claims",
+           "offered_names", "renewal_words", "standing_words", "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -508,8 +518,12 @@ class WalletService:
             period = "copy_expired"
             copy_expired_on = datetime.fromtimestamp(expired, UTC).astimezone().date().isoformat()
         # The issuer ends a copy at the document's last day anywhere on earth (a day later in UTC):
-        # only a copy ending before that day is worth a word.
-        live_end = core.copies_end(held, self.clock())
+        # only a copy ending before that day is worth a word, and only within the notice window (in
+        # which the wallet also renews the copies by itself, wallet.renewal).
+        now = self.clock()
+        live_end = core.copies_end(held, now)
+        if live_end is not None and live_end - now.timestamp() > self._notice().total_seconds():
+            live_end = None
         end_day = datetime.fromtimestamp(live_end, UTC).astimezone().date() if live_end is not None else None
         copies_end_on = end_day.isoformat() if (end_day is not None and period == "current" and valid_until
                                                  is not None and end_day < valid_until) else None
@@ -543,6 +557,7 @@ class WalletService:
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
+            doc.get("renewals", {}).pop(group, None)  # its refresh token and DPoP key go with it
         # A request waiting for consent no longer offers it, nor is its code shown.
         self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING)
         return core.type_title(str(gone[0].get("vct", "")), "en")
@@ -742,9 +757,13 @@ class WalletService:
         if not new and not deferred:
             raise failures[0] if failures else MalformedError("the issuer sent no document")
         entry = _pending_entry(offer, deferred, institution, now) if deferred else None
+        # The copies are renewed later with the grant's refresh token (wallet.renewal); not while part of
+        # the offer is pending, whose entry holds the same refresh token (it gives the grant on arrival).
+        grant = _offer_grant(offer, stored, now) if entry is None else None
         with self.store.transaction() as doc:
             new, groups, erased = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
+            _keep_grant(doc, new, grant)
             if entry is not None:
                 doc.setdefault("pending", []).append(entry.to_dict())
         self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
@@ -1174,6 +1193,7 @@ class WalletService:
                     return outcome("received", ())  # by the round that took the entry over
             new, groups, erased = _in_place_of_same(doc, new, groups)
             doc["credentials"].extend(c.to_dict() for c in new)
+            _keep_grant(doc, new, _deferred_grant(entry, stored, now))
             # The entry is dropped by its holder.
             doc["pending"] = [p for p in pending if p.get("id") != entry.id or not _holds(p, holder)]
         self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
@@ -1230,6 +1250,233 @@ class WalletService:
             notify(self.http, offer, batch, event, now=now, description=detail)
         except CredentialError:
             pass  # the notification is a courtesy (§11); the credentials are already decided
+
+    # --- copy renewal (HAIP 1.0 §4 credential refresh; wallet.renewal) ------------------------------------
+
+    def _notice(self) -> timedelta:
+        """The window before the copies end in which the card says so and the wallet renews them."""
+        return timedelta(days=self.settings.copies_notice_days)
+
+    def _grant(self, group: str) -> RenewalGrant | None:
+        raw = self.store.read().get("renewals", {}).get(group)
+        try:
+            return RenewalGrant.from_dict(raw) if isinstance(raw, dict) else None
+        except MalformedError:
+            return None
+
+    def renew(self, group: str, *, lang: str = "en", seconds: float | None = None,
+              budget: float | None = None) -> RenewalOutcome:
+        """New copies of a card's document now (the worker pressed "Renew copies", or ``wallet renew``),
+        whether or not they are due, with the grant the institution gave (:mod:`wallet.renewal`): each
+        exchange within ``seconds``, all of them by ``budget`` seconds from now (at most
+        :data:`~wallet.deferred.ENTRY_SECONDS`, within the lease).
+
+        :class:`NotFoundError` for no such card; :class:`NoRenewalError` for a card without a grant
+        (received before the wallet kept one, from an institution that gives none, or after a refusal):
+        the institution is asked for a new offer; :class:`PendingBusyError` while another wallet process
+        renews it. Otherwise a :class:`RenewalOutcome` (:meth:`_renew_leased`): the old copies are
+        replaced only by new ones that passed every receipt check."""
+        if not any(c.group == group for c in self.credentials()):
+            raise NotFoundError("There is no such document in this wallet.")
+        grant = self._lease_grant(group, automatic=False)
+        limit = time.monotonic() + min(budget if budget is not None else ENTRY_SECONDS, ENTRY_SECONDS)
+        return self._renew_safely(group, grant, _Budget(seconds, limit), lang)
+
+    def renew_due(self, *, only: str | None = None, seconds: float | None = None, budget: float | None = None,
+                  lang: str = "en", force: bool = False) -> list[RenewalOutcome]:
+        """Renew, by itself, the copies of every card (or only ``only``) that is due (:func:`renewal.due`:
+        ending within the notice window, ended while the document is current, or used up), each
+        exchange within ``seconds`` and every one begun within ``budget`` seconds from now (a page
+        showing the cards does not wait longer: the rest are renewed on a later visit). A card whose
+        renewal failed, or did not move its copies' end, is not tried again by itself for a day
+        (``force``: the worker asked, ``wallet renew``: tried all the same)."""
+        now, today = self.clock(), self.today()
+        doc = self.store.read()
+        grants = doc.get("renewals", {})
+        if not grants:
+            return []  # nothing to renew with: the store is not written (the list page asks on every visit)
+        held: dict[str, list[StoredCredential]] = {}
+        for raw in doc["credentials"]:
+            cred = StoredCredential.from_dict(raw)
+            if only is None or cred.group == only:
+                held.setdefault(cred.group, []).append(cred)
+        wanted = []
+        for group, copies in held.items():
+            raw = grants.get(group)
+            try:
+                grant = RenewalGrant.from_dict(raw) if isinstance(raw, dict) else None
+            except MalformedError:
+                continue
+            if renewal.due(grant, copies, now, today, notice=self._notice(), force=force) is not None:
+                wanted.append(group)
+        deadline = time.monotonic() + budget if budget is not None else None
+        outcomes: list[RenewalOutcome] = []
+        for group in wanted:
+            if deadline is not None and time.monotonic() >= deadline:
+                break  # not leased: renewed on a later visit
+            try:
+                leased = self._lease_grant(group, automatic=True, force=force)
+            except CredentialError:
+                continue  # gone, or renewed by another process meanwhile
+            ends = time.monotonic() + min(ENTRY_SECONDS, renewal.LEASE_SECONDS / 2)
+            outcomes.append(self._renew_safely(group, leased, _Budget(seconds, ends if deadline is None
+                                                                       else min(deadline, ends)), lang))
+        return outcomes
+
+    def _lease_grant(self, group: str, *, automatic: bool, force: bool = False) -> RenewalGrant:
+        """Claim the card's grant for :data:`renewal.LEASE_SECONDS` (``lease_holder``: this claim's
+        random token). Refused (:class:`NoRenewalError`) without a usable grant, and
+        (:class:`PendingBusyError`) while another process holds it; ``automatic``: also when it is no
+        longer due, or while its next automatic try waits (unless ``force``)."""
+        now = self.clock()
+        with self.store.transaction() as doc:
+            grants = doc.setdefault("renewals", {})
+            raw = grants.get(group)
+            try:
+                grant = RenewalGrant.from_dict(raw) if isinstance(raw, dict) else None
+            except MalformedError:
+                grants.pop(group, None)  # damaged: it could never be used
+                grant = None
+            if grant is None:
+                raise NoRenewalError(NO_RENEWAL)
+            if grant.leased(now):
+                raise PendingBusyError(RENEWING_NOW)
+            if automatic:
+                copies = [StoredCredential.from_dict(c) for c in doc["credentials"] if c.get("group") == group]
+                if renewal.due(grant, copies, now, self.today(), notice=self._notice(), force=force) is None:
+                    raise PendingBusyError(RENEWING_NOW)
+            claimed = replace(grant, lease_until=(now + timedelta(seconds=renewal.LEASE_SECONDS)).isoformat(),
+                              lease_holder=secrets.token_hex(16))
+            grants[group] = claimed.to_dict()
+            return claimed
+
+    def _save_grant(self, group: str, grant: RenewalGrant | None, holder: str | None) -> None:
+        """Write ``grant`` over the card's stored one (None: drop it), while ``holder`` still holds its lease."""
+        with self.store.transaction() as doc:
+            grants = doc.setdefault("renewals", {})
+            if _holds(grants.get(group), holder):
+                if grant is None:
+                    del grants[group]
+                else:
+                    grants[group] = grant.to_dict()
+
+    def _renew_safely(self, group: str, grant: RenewalGrant, budget: _Budget, lang: str) -> RenewalOutcome:
+        """:meth:`_renew_leased`, whatever goes wrong in it: the grant is released with the reason (the
+        copies held stay), and the page or terminal that asked is answered."""
+        now = self.clock()
+        try:
+            return self._renew_leased(group, grant, now, budget, lang)
+        except WalletLockedError:
+            raise  # the store itself: the worker unlocks again
+        except CredentialError as exc:
+            detail, said = exc.message, _said(exc, lang)
+        except Exception as exc:  # noqa: BLE001 - a boundary, after every check: one card must not take the page down
+            # Its type only: the text may carry a token, or what the issuer sent about the worker.
+            _log.warning("renewing a document's copies failed: %s", type(exc).__name__)
+            detail = said = messages.explain("malformed", "", lang)
+        current = self._grant(group)
+        if current is not None and current.lease_holder == grant.lease_holder:
+            self._save_grant(group, current.after(now, error=detail), grant.lease_holder)
+        return self._outcome(group, "failed", lang, detail=said)
+
+    def _outcome(self, group: str, outcome: str, lang: str, *, detail: str = "",
+                 until: str | None = None) -> RenewalOutcome:
+        """The :class:`RenewalOutcome` of card ``group`` (``detail`` in the worker's words)."""
+        copies = [c for c in self.credentials() if c.group == group]
+        card = self._card(copies, lang) if copies else None
+        return RenewalOutcome(group, outcome, card.title if card else "", card.issuer_name if card else "",
+                              detail, until)
+
+    def _renew_leased(self, group: str, grant: RenewalGrant, now: datetime, budget: _Budget,
+                      lang: str) -> RenewalOutcome:
+        """One renewal of the card ``group`` with its leased ``grant``.
+
+        1. The refresh (RFC 6749 §6, with the grant's DPoP key and the client attestation): refused
+           (``invalid_grant``: the document withdrawn, suspended for good, ended, the grant revoked),
+           the grant is dropped and the worker told to ask the institution for a new offer
+           (``refused``); any other failure keeps it, to be tried again. The rotated refresh token is
+           written at once (the one sent is spent).
+        2. Per form, a credential request with fresh keys, ``c_nonce`` and key attestation
+           (:func:`wallet.receive.obtain_renewed`).
+        3. The receipt checks of any issuance (:meth:`_receipt`), and the new copies must carry the
+           card's document (:func:`_same_card`); then, in one store transaction, they take the place
+           of the card's copies in the forms that came (with their keys), and the grant is released.
+           Nothing of the card changes before that: a failure keeps the copies held and says why.
+        4. ``credential_accepted`` (§11), and the new copies' status, while the budget lasts.
+        """
+        holder = grant.lease_holder
+        issuers = self.trust.issuers(now)  # first: without it nothing received could be kept
+        dpop = DpopSession(load_key(grant.dpop_key))
+        if budget.spent():
+            raise TransportError("Renewing the copies: no time was left this time")
+        try:
+            access = refresh_grant(self.http, token_endpoint=grant.token_endpoint, refresh_token=grant.refresh_token,
+                                   dpop=dpop, token_auth_methods=grant.token_auth_methods, audience=grant.as_issuer,
+                                   challenge_endpoint=grant.challenge_endpoint, attester=self.provider, now=now,
+                                   seconds=budget.seconds())
+        except ProtocolError as exc:
+            if exc.error != "invalid_grant":
+                raise
+            # RFC 6749 §5.2: the grant is no longer good (withdrawn, ended, revoked): it is dropped, and
+            # the copies held stay as they are, until they end.
+            self._save_grant(group, None, holder)
+            return self._outcome(group, "refused", lang, detail=exc.message)
+        except MalformedTokenAnswer as exc:
+            if exc.rotated is not None:  # the one sent may be revoked already (rotation, §6)
+                self._save_grant(group, replace(grant, refresh_token=exc.rotated), holder)
+            raise
+        grant = replace(grant, refresh_token=access.refresh_token)
+        self._save_grant(group, grant, holder)  # the old one is spent: the rotated one is kept at once
+        failures: list[CredentialError] = []
+        batches = obtain_renewed(self.http, _renewal_offer(grant), access, dpop=dpop,
+                                 copies=self.settings.batch_size, now=now, attester=self.provider,
+                                 failures=failures, seconds=budget.seconds)
+
+        def tell(batch: IssuedCredentials, event: str, detail: str | None) -> None:
+            if budget.spent():
+                return  # a courtesy (§11), not worth the worker's wait
+            try:
+                send_notification(self.http, grant.notification_endpoint, batch, event, now=now,
+                                  description=detail, seconds=budget.seconds())
+            except CredentialError:
+                pass
+
+        new, _groups, stored = self._receipt(batches, failures, issuer_url=grant.issuer_url, issuers=issuers,
+                                             now=now, tell=tell)
+        if not new:
+            raise failures[0] if failures else MalformedError("the institution sent no new copy")
+        held = [c for c in self.credentials() if c.group == group]
+        try:
+            _same_card(held, new)
+        except RenewalDiffersError:
+            for batch in stored:
+                tell(batch, "credential_failure", RenewalDiffersError.code)
+            raise
+        with self.store.transaction() as doc:
+            grants = doc.setdefault("renewals", {})
+            if not _holds(grants.get(group), holder) or not any(c.get("group") == group for c in doc["credentials"]):
+                # The card was removed meanwhile (with its grant), or the lease lapsed and another process
+                # renewed it: the new copies are not stored, and the issuer hears they were deleted.
+                for batch in stored:
+                    tell(batch, "credential_deleted", "removed by the holder")
+                return self._outcome(group, "failed", lang, detail=messages.explain("", RENEWED_ELSEWHERE, lang))
+            new, erased = _renewed_in_place(doc, group, new)
+            copies = [StoredCredential.from_dict(c) for c in doc["credentials"] if c.get("group") == group]
+            # A renewal that did not move the copies' end (the institution signs under the same
+            # certificate) is not tried again by itself for a day: it would change nothing.
+            still = renewal.why_due(copies, now, self.today(), notice=self._notice())
+            grants[group] = grant.after(now, error=failures[0].message if failures else "",
+                                        wait=still is not None).to_dict()
+        self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
+        for batch in stored:
+            tell(batch, "credential_accepted", None)
+        if not budget.spent():
+            left = None if budget.deadline is None else budget.deadline - time.monotonic()
+            self._refresh_status(new, now, timeout=budget.seconds(), budget=left)
+        ends = [c.exp for c in new if c.exp is not None]
+        until = datetime.fromtimestamp(min(ends), UTC).astimezone().date().isoformat() if ends else None
+        return self._outcome(group, "renewed", lang, detail=_said(failures[0], lang) if failures else "",
+                             until=until)
 
     # --- present -------------------------------------------------------------------------------
 
@@ -1566,7 +1813,148 @@ def _pending_entry(offer: ResolvedOffer, deferred: list[DeferredCredentials], in
         dpop_key=key_to_pem(first.dpop.key) if first.dpop is not None else None,
         transactions=tuple(Transaction(d.transaction_id, d.configuration_id, d.vct, d.format,
                                        tuple(key_to_pem(k) for k in d.keys)) for d in deferred),
-        interval=interval, asked_at=now.isoformat(), next_poll=(now + timedelta(seconds=interval)).isoformat())
+        interval=interval, asked_at=now.isoformat(), next_poll=(now + timedelta(seconds=interval)).isoformat(),
+        renewal=_grant_of(offer, [o for o in offer.offered if any(d.configuration_id == o.configuration_id
+                                                                  for d in deferred)],
+                          refresh_token="", dpop_key="", now=now).to_dict()
+        if first.dpop is not None and first.token_type == _BOUND and first.refresh_token else None)
+
+
+def _grant_of(offer: ResolvedOffer, offered: list[OfferedCredential], *, refresh_token: str, dpop_key: str,
+              now: datetime) -> RenewalGrant:
+    """What renews the copies of the forms ``offered`` of ``offer`` (:class:`RenewalGrant`)."""
+    return RenewalGrant(
+        issuer_url=offer.credential_issuer, token_endpoint=offer.token_endpoint,
+        credential_endpoint=offer.credential_endpoint, nonce_endpoint=offer.nonce_endpoint,
+        notification_endpoint=offer.notification_endpoint, as_issuer=offer.as_issuer or offer.credential_issuer,
+        token_auth_methods=offer.token_auth_methods, challenge_endpoint=offer.challenge_endpoint,
+        batch_size=offer.batch_size, refresh_token=refresh_token, dpop_key=dpop_key,
+        forms=tuple(RenewalForm(o.configuration_id, o.format, o.vct, o.key_attestations_required,
+                                o.attestation_proof_levels) for o in offered),
+        granted_at=now.isoformat())
+
+
+def _offer_grant(offer: ResolvedOffer, stored: list[IssuedCredentials], now: datetime) -> RenewalGrant | None:
+    """The grant of an offer whose documents were all stored at once: one refresh token, bound to the
+    wallet's DPoP key (RFC 9449 §5), for the forms that arrived; None when the issuer gave none (or a
+    Bearer one: this wallet renews only with a sender-constrained grant)."""
+    tokens = {(b.refresh_token, b.token_type) for b in stored}
+    if not stored or len(tokens) != 1 or stored[0].dpop is None:
+        return None
+    refresh_token, token_type = next(iter(tokens))
+    if refresh_token is None or token_type != _BOUND:
+        return None
+    came = {b.configuration_id for b in stored}
+    return _grant_of(offer, [o for o in offer.offered if o.configuration_id in came], refresh_token=refresh_token,
+                     dpop_key=key_to_pem(stored[0].dpop.key), now=now)
+
+
+def _deferred_grant(entry: PendingIssuance, stored: list[IssuedCredentials], now: datetime) -> RenewalGrant | None:
+    """The grant of a deferred offer whose documents came (:meth:`WalletService._receive_deferred`): its
+    entry's renewal template with the entry's refresh token and DPoP key as they are now, for the forms
+    that arrived; None for an entry kept without one (before the wallet renewed copies) or a Bearer grant."""
+    if entry.renewal is None or not entry.refresh_token or not entry.dpop_key or entry.token_type != _BOUND:
+        return None
+    came = {b.configuration_id for b in stored}
+    try:
+        grant = RenewalGrant.from_dict({**entry.renewal, "refresh_token": entry.refresh_token,
+                                        "dpop_key": entry.dpop_key, "granted_at": now.isoformat()})
+        return replace(grant, forms=tuple(f for f in grant.forms if f.configuration_id in came) or grant.forms)
+    except MalformedError:
+        return None
+
+
+def _keep_grant(doc: dict[str, Any], new: list[StoredCredential], grant: RenewalGrant | None) -> None:
+    """Keep ``grant`` for the card the ``new`` copies went to (in place of the card's earlier one: the
+    newest offer's is the one the institution gave last). One refresh token renews one card: copies that
+    went to several cards keep none (renewing one would spend the other's token)."""
+    groups = {c.group for c in new}
+    if grant is not None and len(groups) == 1:
+        doc.setdefault("renewals", {})[groups.pop()] = grant.to_dict()
+
+
+def _renewal_offer(grant: RenewalGrant) -> ResolvedOffer:
+    """The issuer as the grant describes it, for the credential requests of a renewal (no offer: no
+    pre-authorized code, no transaction code)."""
+    return ResolvedOffer(
+        credential_issuer=grant.issuer_url, pre_authorized_code=None, tx_code=None,
+        offered=tuple(OfferedCredential(f.configuration_id, f.format, f.vct, (), f.key_attestations_required,
+                                        f.attestation_proof_levels) for f in grant.forms),
+        credential_endpoint=grant.credential_endpoint, nonce_endpoint=grant.nonce_endpoint,
+        notification_endpoint=grant.notification_endpoint, token_endpoint=grant.token_endpoint,
+        batch_size=grant.batch_size, dpop_algs=("ES256",), issuer_display=(), as_issuer=grant.as_issuer,
+        token_auth_methods=grant.token_auth_methods, challenge_endpoint=grant.challenge_endpoint)
+
+
+def _same_card(held: list[StoredCredential], new: list[StoredCredential]) -> None:
+    """New copies carry the card's document: the same type, issuer (its trust list entity) and number,
+    and the same value of every claim both carry (:func:`core.same_forms`, form by form), else
+    :class:`RenewalDiffersError` (naming what differs, never values): a renewal renews the copies of
+    one document, and a corrected document comes as a new one (a replacement, with its own offer)."""
+    if not held:
+        raise RenewalDiffersError("the document was removed from the wallet meanwhile")
+    for copy in new:
+        same_form = [c for c in held if c.format == copy.format] or held
+        old = same_form[0]
+        if (copy.vct, copy.issuer_id, _document_key(copy)) != (old.vct, old.issuer_id, _document_key(old)):
+            raise RenewalDiffersError("the institution sent another document than the one held")
+        try:
+            core.same_forms([old, copy])
+        except CredentialError as exc:
+            raise RenewalDiffersError(f"the new copies say otherwise than the ones held: {exc.message}") from exc
+
+
+def _renewed_in_place(doc: dict[str, Any], group: str,
+                      new: list[StoredCredential]) -> tuple[list[StoredCredential], list[StoredCredential]]:
+    """The ``new`` copies of card ``group`` take the place of its copies in the forms that came (those
+    erased with their keys); the forms that did not come stay. Returns the new copies (in the card's
+    group) and the copies erased (what an open request or showing may still point at)."""
+    new = [replace(c, group=group) for c in new]
+    forms = {c.format for c in new}
+    erased = [StoredCredential.from_dict(c) for c in doc["credentials"]
+              if c.get("group") == group and c.get("format") in forms]
+    doc["credentials"] = [c for c in doc["credentials"] if not (c.get("group") == group and c.get("format") in forms)]
+    doc["credentials"].extend(c.to_dict() for c in new)
+    return new, erased
+
+
+def _said(exc: CredentialError, lang: str) -> str:
+    """A failure in the worker's words (:func:`messages.explain`, by its protocol or wallet code)."""
+    return messages.explain(exc.error if isinstance(exc, ProtocolError) else exc.code, exc.message, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalOutcome:
+    """What renewing a card's copies came to (:meth:`WalletService.renew`).
+
+    ``outcome``: ``renewed`` (new copies stored: ``until``, the day the earliest of them ends; ``detail``
+    says why a form of the card was not renewed, when one was not), ``failed`` (nothing changed: the
+    copies held are kept; ``detail`` says why), ``refused`` (the institution no longer renews them:
+    the grant is dropped, and the worker asks the institution for a new offer). ``detail`` is in the
+    worker's language."""
+
+    group: str
+    outcome: str
+    title: str
+    issuer_name: str
+    detail: str = ""
+    until: str | None = None
+
+
+def renewal_words(outcome: RenewalOutcome, lang: str) -> str:
+    """What renewing a card's copies came to, in words (:class:`RenewalOutcome`)."""
+    from credentials.i18n import format_date
+
+    institution = outcome.issuer_name or "?"
+    if outcome.outcome == "renewed":
+        words = messages.t("renew.done", lang, document=outcome.title, institution=institution,
+                           date=format_date(outcome.until, lang) if outcome.until else "?")
+        if outcome.detail:
+            words += " " + messages.t("renew.partly", lang, detail=outcome.detail)
+        return words
+    if outcome.outcome == "refused":
+        return messages.t("renew.refused", lang, document=outcome.title, institution=institution)
+    return messages.t("renew.failed", lang, document=outcome.title, detail=outcome.detail or "?")
 
 
 def _formats_unsupported(request: core.VerifiedRequest) -> bool:
@@ -1606,6 +1994,13 @@ RENEWED_REQUEST = ("A document this request would show was renewed in the wallet
                    "Scan the inspector's QR code again.")
 RENEWED_SHOWING = ("This document was renewed in the wallet meanwhile, and this QR code showed its old copy. "
                    "Show it again from the document.")
+#: The token type of a grant bound to the wallet's DPoP key (RFC 9449 §5): the only one it renews with.
+_BOUND = "DPoP"
+#: A card without a grant to renew its copies (wallet.renewal), and one another process is renewing.
+NO_RENEWAL = ("This wallet cannot renew the copies of this document (it has no access from the institution for "
+              "that): ask the institution for a new offer.")
+RENEWING_NOW = "The wallet is renewing the copies of this document right now (in another window or terminal)."
+RENEWED_ELSEWHERE = "This document was removed or renewed meanwhile; nothing was changed."
 #: How many closed requests and showings :class:`OpenItems` remembers the reason of.
 _CLOSED_KEPT = 100
 #: A document found valid this recently is presented without asking its status list again.

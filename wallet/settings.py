@@ -54,6 +54,9 @@ class WalletSettings(ServiceSettings):
     batch_size: int = Field(default=3, ge=1, le=20)
     #: Seconds an unlocked web session lives without use.
     session_ttl: int = Field(default=900, ge=30)
+    #: Days before a document's copies end (while the document itself does not) in which its card says
+    #: when they end, and the wallet renews them by itself (wallet.renewal).
+    copies_notice_days: int = Field(default=30, ge=1, le=365)
     #: Seconds a received offer or a pending presentation request waits for the user.
     pending_ttl: int = Field(default=600, ge=30)
     #: Accept plain http:// service addresses on loopback hosts (a local pilot without TLS only): true,

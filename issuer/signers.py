@@ -1,0 +1,240 @@
+"""Which of an institution's document signers signs now: the rule, and the trust list it heeds.
+
+An institution may be configured with more than one document signer (its key and ``x5c`` chain,
+:mod:`issuer.institutions`): the current one and the next, so that a signer certificate is replaced
+without a restart at the moment it ends (README "Own keys in a real deployment"). Every credential
+(SD-JWT VC, mdoc, offline and paper QR code) and every Status List Token is signed with the signer
+:func:`current_signer` chooses at that moment; a copy's ``exp`` is the end of the chain it was signed
+with (:func:`issuer.service.credential_end`).
+
+**The rule** (:func:`current_signer`, pure: the signers, the time and, when the issuer holds the
+registry's issuers list, what that list accepts):
+
+1. A signer *can sign* at ``now`` when every certificate of its chain is valid then and the chain
+   does not end within :data:`SIGNER_MARGIN` (a copy would reach the wallet, or the inspector,
+   already void). When none can, nothing is signed (503 ``signer.expired``, :mod:`issuer.service`).
+2. When the issuer holds the issuers list, the signers it accepts are preferred, in this order:
+   those it accepts now *and* accepted :data:`SETTLE` ago (every verifier online has fetched a list
+   naming the key since: they ask again at most every five minutes, ``trust_registry.client``); then
+   those it accepts now (a rotation, ``esspass registry rotate``, closed the older key's window: the
+   newer key is the only one verifiers take from now on); then, if it accepts none, all that can
+   sign (a copy some verifier refuses is still better than no copy; ``esspass issuer check`` says
+   REFUSED). Without a list (none configured, or the registry not reached since the issuer
+   started and none cached), the dates alone decide.
+3. Among those, the newest: the latest ``notBefore`` of its chain, then the latest end, then the
+   later in the file. A newer certificate gives copies that live longer.
+
+So a next signer takes over at its ``notBefore`` (with the list: five minutes after the registry
+lists it and it is valid, whichever is later), and the older one keeps signing until then; an older
+signer within :data:`SIGNER_MARGIN` of its end is left for the next whatever the list says, since
+it cannot sign at all. Signers whose chain has not ended are all published
+(:func:`published`, ``/.well-known/jwt-vc-issuer/<institution>``), so that a verifier resolving
+keys by ``kid`` knows the next key before it is used.
+
+The issuers list is read by :class:`SignerChoice` from what it last fetched (:meth:`SignerChoice.refresh`,
+run by the service's housekeeping outside any request): signing happens inside database
+transactions, which never wait on the registry. It keeps a choice :data:`CHOICE_KEPT` (judging by
+the list validates chains, and verifiers ask for status lists all the time), never past the moment
+its signer can no longer sign.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.x509 import Certificate
+
+from credentials import trust_list
+from credentials.errors import CredentialError
+from credentials.institutions import ROLE_FOR_VCT, Entity
+from credentials.jose import PrivateKey
+from credentials.x509 import spki_kid
+
+__all__ = ["CHOICE_KEPT", "SETTLE", "SIGNER_MARGIN", "Listed", "Signer", "SignerChoice", "accepted_by", "can_sign",
+           "chain_start", "current_signer", "list_changes", "next_switch", "published", "signer_end"]
+
+_log = logging.getLogger("esspass.issuer")
+
+#: Nothing is signed under a signer chain ending sooner than this: a copy living less would reach the
+#: wallet (or the inspector) already void, and the clocks of the three parties differ by seconds.
+SIGNER_MARGIN = timedelta(minutes=1)
+
+#: How long the issuers list must have listed a newer signer before it is preferred to an older one
+#: the list accepts too: the longest a verifier online keeps a list before asking again
+#: (``trust_registry.client.REVALIDATE_AFTER``, the registry's ``max-age``), so that none of them
+#: refuses a copy for a key its list does not show yet.
+SETTLE = timedelta(minutes=5)
+
+#: Does the issuers list accept what ``signer`` signs at ``at``? (:func:`accepted_by`)
+Listed = Callable[["Signer", datetime], bool]
+
+
+def signer_end(chain: Sequence[Certificate]) -> datetime:
+    """When the signer chain (``x5c``: the document signer, and any intermediate, never the anchor)
+    stops being valid: the earliest ``notAfter`` in it. RFC 5280 §6.1.3 (a)(2): a path validates only
+    at a time every certificate on it is valid at, and a verifier validates ``x5c`` when it verifies."""
+    return min(cert.not_valid_after_utc for cert in chain)
+
+
+def chain_start(chain: Sequence[Certificate]) -> datetime:
+    """When the signer chain starts being valid: the latest ``notBefore`` in it (RFC 5280 §6.1.3 (a)(2))."""
+    return max(cert.not_valid_before_utc for cert in chain)
+
+
+@dataclass(frozen=True, eq=False)
+class Signer:
+    """A document signer: the private key (a PEM key, or one in an HSM) and the chain sent as ``x5c``
+    (leaf first, never the anchor)."""
+
+    key: PrivateKey
+    chain: tuple[Certificate, ...]
+
+    @property
+    def kid(self) -> str:
+        """The project's kid of a signer (:func:`credentials.x509.spki_kid`), as the trust list names it."""
+        return spki_kid(self.chain[0])
+
+    @property
+    def not_before(self) -> datetime:
+        return chain_start(self.chain)
+
+    @property
+    def end(self) -> datetime:
+        return signer_end(self.chain)
+
+
+def can_sign(signer: Signer, now: datetime, *, margin: timedelta = SIGNER_MARGIN) -> bool:
+    """Rule 1 (module docstring): the chain is valid at ``now`` and does not end within ``margin``."""
+    return signer.not_before <= now and signer.end - margin > now
+
+
+def current_signer(signers: Sequence[Signer], now: datetime, *, listed: Listed | None = None,
+                   margin: timedelta = SIGNER_MARGIN, settle: timedelta = SETTLE) -> Signer | None:
+    """The signer to sign with at ``now`` (the rule of the module docstring), or None when no signer
+    can sign. ``listed``: what the issuers list accepts (:func:`accepted_by`), None without a list."""
+    able = [(position, s) for position, s in enumerate(signers) if can_sign(s, now, margin=margin)]
+    if not able:
+        return None
+    if listed is not None and len(able) > 1:  # the list orders signers, it never takes the last one away
+        settled = [(p, s) for p, s in able if listed(s, now) and listed(s, now - settle)]
+        accepted = settled or [(p, s) for p, s in able if listed(s, now)]
+        able = accepted or able
+    return max(able, key=lambda ps: (ps[1].not_before, ps[1].end, ps[0]))[1]
+
+
+def next_switch(signers: Sequence[Signer], now: datetime, *, listed: Listed | None = None,
+                margin: timedelta = SIGNER_MARGIN, settle: timedelta = SETTLE,
+                times: Iterable[datetime] = ()) -> tuple[datetime, Signer | None] | None:
+    """When :func:`current_signer` next chooses another signer than at ``now`` (or none), and which:
+    None when it does not while any of them lasts. Found at the times the choice can change: each
+    chain's start (and ``settle`` after it: a list judges the chain valid then), its end less
+    ``margin``, and ``times``, when the list's verdict changes (:func:`list_changes`; the list taken
+    to stay as it is)."""
+    chosen = current_signer(signers, now, listed=listed, margin=margin, settle=settle)
+    moments = {t for s in signers for t in (s.not_before, s.not_before + settle, s.end - margin)} | set(times)
+    for moment in sorted(t for t in moments if t > now):
+        then = current_signer(signers, moment, listed=listed, margin=margin, settle=settle)
+        if (then is None) != (chosen is None) or (then is not None and chosen is not None and then.kid != chosen.kid):
+            return moment, then
+    return None
+
+
+def published(signers: Sequence[Signer], now: datetime) -> list[Signer]:
+    """The signers to publish (JWT VC Issuer Metadata): each whose chain has not ended, the next ones
+    (not valid yet) included, so that verifiers resolving keys by ``kid`` know a key before it signs."""
+    return [s for s in signers if s.end > now]
+
+
+def accepted_by(tl: trust_list.TrustList, entity: Entity) -> Listed:
+    """What the issuers list ``tl`` accepts of ``entity``'s signers: a credential signed at ``at`` would
+    pass :func:`credentials.trust_list.authorised_issuer` (the chain to a CA listed for the entity, the
+    signer key listed at ``at`` when the entity lists its signers, the entity active), as a verifier
+    judges it. An entity issuing nothing the list knows has nothing accepted."""
+    vct = next((v for v, role in ROLE_FOR_VCT.items() if role in entity.roles), None)
+
+    def listed(signer: Signer, at: datetime) -> bool:
+        if vct is None:
+            return False
+        try:
+            return trust_list.authorised_issuer(tl, signer.chain, vct, at=at, now=at).entity.id == entity.id
+        except CredentialError:
+            return False
+
+    return listed
+
+
+def list_changes(tl: trust_list.TrustList, entity_id: str, *, settle: timedelta = SETTLE) -> list[datetime]:
+    """The times at which what ``tl`` accepts of ``entity_id``'s signers changes (for
+    :func:`next_switch`): each listed certificate's window opening, settled, and closing, and each
+    change of the entity's status."""
+    entity = tl.entity(entity_id)
+    if entity is None:
+        return []
+    after = timedelta(seconds=1)  # a window includes its last second (ListedCertificate.listed_at)
+    times = [t for c in entity.certificates for t in (c.not_before, c.not_before + settle, c.not_after + after)]
+    return times + [t for p in entity.status_history for t in (p.since, p.since + settle)]
+
+
+#: How long :class:`SignerChoice` keeps a choice: judging signers by the list validates their chains,
+#: and a status list is asked for by every verifier. A switch between two signers that both can sign
+#: may come this much later; a signer that can no longer sign is never kept.
+CHOICE_KEPT = timedelta(seconds=30)
+
+
+class SignerChoice:
+    """The issuer's choice of signer for each institution (:func:`current_signer`), with the issuers
+    list it last fetched: ``issuers`` (the registry's list, cached by ``trust_registry.client``), or
+    None for the dates alone. :meth:`refresh` asks for the list; :meth:`choose` never waits on it."""
+
+    def __init__(self, issuers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+        self._issuers = issuers
+        self._list: trust_list.TrustList | None = None
+        self._lock = threading.Lock()
+        #: (entity id, the signers' kids) -> (the list it was chosen with, when, the choice)
+        self._chosen: dict[tuple[str, tuple[str, ...]], tuple[trust_list.TrustList | None, datetime, Signer]] = {}
+
+    @property
+    def consults_list(self) -> bool:
+        return self._issuers is not None
+
+    def refresh(self, now: datetime) -> None:
+        """Ask for the issuers list (the client fetches it when due, else serves what it holds). None
+        to be had (the registry unreachable and nothing cached, or the cached one too old): the dates
+        alone decide until the next refresh, said once in the log."""
+        if self._issuers is None:
+            return
+        try:
+            fetched: trust_list.TrustList | None = self._issuers(now)
+        except CredentialError as exc:
+            fetched = None
+            if self._list is not None:
+                _log.warning("the issuers list cannot be had (%s): signers are chosen by their dates alone until it "
+                             "can", exc.message, extra={"service": "issuer", "event": "signer_list_unavailable"})
+        with self._lock:
+            self._list = fetched
+            self._chosen.clear()
+
+    def held(self) -> trust_list.TrustList | None:
+        with self._lock:
+            return self._list
+
+    def choose(self, entity: Entity, signers: Sequence[Signer], now: datetime) -> Signer | None:
+        """The signer ``entity`` signs with at ``now`` (None: none can sign); the same as
+        :data:`CHOICE_KEPT` ago while that one can still sign and the list is the same."""
+        key = (entity.id, tuple(s.kid for s in signers))
+        with self._lock:
+            held, kept = self._list, self._chosen.get(key)
+        # ``in signers``: still configured as it was (the same key object: an institution reloaded,
+        # or its key replaced, under the same certificate is chosen for again).
+        if kept is not None and kept[0] is held and timedelta(0) <= now - kept[1] < CHOICE_KEPT \
+                and can_sign(kept[2], now) and any(s.key is kept[2].key and s.chain == kept[2].chain for s in signers):
+            return kept[2]
+        chosen = current_signer(signers, now, listed=None if held is None else accepted_by(held, entity))
+        if chosen is not None:
+            with self._lock:
+                self._chosen[key] = (held, now, chosen)
+        return chosen

@@ -1,0 +1,530 @@
+"""A document signer is replaced without downtime: the next one is configured beside the current one
+and takes over by itself (issuer/signers.py).
+
+* The rule, pure: which signer signs at which time (the newest that can sign; the older one while
+  the newer has not begun; none when none can), and what the trust list accepts (a newer key only
+  once every verifier online has seen it listed; at once when the older one's window was closed).
+* Over real HTTP: an institution whose signer certificate ends soon, with the next one configured:
+  both are published, copies signed before the switch carry the old chain, after it (the clocks
+  moved, no sleep) the new one, as does the status list, nothing is refused at the switch, and an
+  inspector's verifier, with both certificates registered, finds both copies valid.
+* A next signer that is wrong (a key not its certificate's, no digitalSignature) stops the issuer at
+  start, naming the institution and the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509 import Certificate
+from test_issuer_institutions import HOLDER, PERSON, SKA, _pem, _toml
+
+from credentials import compact, mdoc, pda1
+from credentials.errors import DataError
+from credentials.jose import PrivateKey, b64url_decode, b64url_encode, decode_jws, generate_key
+from credentials.pki import create_entity_ca, write_certificates, write_private_key
+from credentials.trust_list import TrustList
+from credentials.x509 import load_x5c, spki_kid
+from esspass.db import make_engine
+from esspass.stack import Clerk, Inspector, open_wallet, start_in_process, verifier_replica
+from esspass.testing import free_port, serve
+from issuer.institutions import load_institutions_file
+from issuer.signers import (
+    CHOICE_KEPT,
+    SETTLE,
+    SIGNER_MARGIN,
+    Listed,
+    Signer,
+    SignerChoice,
+    current_signer,
+    next_switch,
+    published,
+)
+from trust_registry.seed import seed_data_dir
+from trust_registry.store import Registry
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A fixed moment for the pure rule (no service involved).
+AT = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _certificate(ca_key: PrivateKey, ca: Certificate, key: PrivateKey, start: datetime, end: datetime, *,
+                 signature: bool = True) -> Certificate:
+    """A document signer of EE:SKA under ``ca``, valid from ``start`` to ``end`` exactly."""
+    usage = x509.KeyUsage(digital_signature=signature, content_commitment=not signature, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COUNTRY_NAME, "EE"),
+                      x509.NameAttribute(x509.oid.NameOID.ORGANIZATION_NAME, SKA.name),
+                      x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, f"{SKA.name_en} document signer")])
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(usage, critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+
+
+_CA = create_entity_ca(SKA, now=AT - timedelta(days=400))
+
+
+def _signer(start: timedelta, end: timedelta) -> Signer:
+    """A signer valid from ``AT + start`` to ``AT + end``."""
+    key = generate_key()
+    return Signer(key, (_certificate(*_CA, key, AT + start, AT + end),))
+
+
+def _listed(windows: dict[Signer, tuple[timedelta, timedelta]]) -> Listed:
+    """A trust list listing each signer for its window (``AT`` + the two offsets), the others not at all."""
+    by_kid = {s.kid: (AT + lo, AT + hi) for s, (lo, hi) in windows.items()}
+
+    def listed(signer: Signer, at: datetime) -> bool:
+        window = by_kid.get(signer.kid)
+        return window is not None and window[0] <= at <= window[1]
+
+    return listed
+
+
+DAY, HOUR, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
+OLD = _signer(-300 * DAY, 2 * DAY)  # the current signer, ending in two days
+NEW = _signer(HOUR, 700 * DAY)  # the next one, from an hour on
+RENEWED = _signer(-HOUR, 700 * DAY)  # a next one valid already
+
+
+# --- the rule, pure ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("signers", "at", "expected"), [
+    ((OLD,), AT, OLD),
+    ((OLD, NEW), AT, OLD),  # the next one has not begun: the current one signs
+    ((OLD, NEW), AT + HOUR, NEW),  # from its notBefore, the newer one signs
+    ((OLD, RENEWED), AT, RENEWED),  # a newer one valid already signs at once: its copies live longer
+    ((NEW, OLD), AT + HOUR, NEW),  # the newest, not the first in the file
+    ((OLD, NEW), AT + 2 * DAY - SIGNER_MARGIN, NEW),
+    ((OLD,), AT + 2 * DAY - SIGNER_MARGIN, None),  # within the margin of its end: none can sign
+    ((OLD,), AT + 2 * DAY - SIGNER_MARGIN - timedelta(seconds=1), OLD),
+    ((OLD, _signer(3 * DAY, 700 * DAY)), AT + 2 * DAY, None),  # the current one ended, the next not begun
+    ((OLD, NEW), AT - 301 * DAY, None),  # neither has begun
+    ((), AT, None),
+], ids=["only_one", "next_not_yet_valid", "next_begun", "next_valid_already", "order_of_the_file_aside",
+        "current_within_margin_next_signs", "only_one_within_margin", "only_one_just_before_margin",
+        "gap_between_them", "none_begun", "none_configured"])
+def test_the_signer_is_the_newest_that_can_sign(signers: tuple[Signer, ...], at: datetime,
+                                                expected: Signer | None) -> None:
+    assert current_signer(signers, at) is expected
+
+
+def test_a_newer_signer_is_taken_only_once_every_verifier_online_has_seen_it_listed() -> None:
+    """With the issuers list held: a next key the list does not show yet is not used while the older
+    one is accepted; once listed, only after :data:`SETTLE` (verifiers ask again at least that often)."""
+    both_valid = AT + 2 * HOUR
+    unlisted = _listed({OLD: (-300 * DAY, 2 * DAY)})
+    assert current_signer((OLD, NEW), both_valid, listed=unlisted) is OLD
+    registered = _listed({OLD: (-300 * DAY, 2 * DAY), NEW: (2 * HOUR, 700 * DAY)})
+    assert current_signer((OLD, NEW), both_valid, listed=registered) is OLD
+    assert current_signer((OLD, NEW), both_valid + SETTLE - timedelta(seconds=1), listed=registered) is OLD
+    assert current_signer((OLD, NEW), both_valid + SETTLE, listed=registered) is NEW
+
+
+def test_a_rotation_that_closed_the_older_keys_window_switches_at_once() -> None:
+    """``esspass registry rotate``: the old key's window closes now and the new one's opens; what the old
+    key signs from then is refused by verifiers, so the newer one signs, settled or not."""
+    rotated = _listed({OLD: (-300 * DAY, 2 * HOUR), NEW: (2 * HOUR, 700 * DAY)})
+    assert current_signer((OLD, NEW), AT + 2 * HOUR + MINUTE, listed=rotated) is NEW
+
+
+def test_without_any_listed_signer_the_dates_decide_and_an_ending_one_is_left_whatever_the_list_says() -> None:
+    assert current_signer((OLD, NEW), AT + 2 * HOUR, listed=_listed({})) is NEW
+    old_only = _listed({OLD: (-300 * DAY, 700 * DAY)})
+    assert current_signer((OLD, NEW), AT + 2 * HOUR, listed=old_only) is OLD
+    # The older one within its margin cannot sign at all: the unlisted newer one is better than nothing.
+    assert current_signer((OLD, NEW), AT + 2 * DAY - SIGNER_MARGIN, listed=old_only) is NEW
+
+
+def test_the_switch_is_told_ahead_by_when_and_to_which_signer() -> None:
+    assert next_switch((OLD, NEW), AT) == (AT + HOUR, NEW)
+    assert next_switch((OLD,), AT) == (AT + 2 * DAY - SIGNER_MARGIN, None)  # then nothing can sign
+    registered = _listed({OLD: (-300 * DAY, 2 * DAY), NEW: (2 * HOUR, 700 * DAY)})
+    assert next_switch((OLD, NEW), AT, listed=registered, times=[AT + 2 * HOUR + SETTLE]) == (
+        AT + 2 * HOUR + SETTLE, NEW)
+    assert next_switch((RENEWED, OLD), AT) == (AT + 700 * DAY - SIGNER_MARGIN, None)  # the older one ends unnoticed
+
+
+def test_the_issuers_choice_is_kept_half_a_minute_but_never_past_what_its_signer_can_sign() -> None:
+    """Judging by the list validates chains, and every verifier asks for the status lists: a choice is
+    kept :data:`CHOICE_KEPT`, so a switch between two signers that both can sign may come that late,
+    but a signer within its margin is never kept."""
+    choice = SignerChoice()
+    assert choice.choose(SKA, (OLD, NEW), AT + HOUR - timedelta(seconds=5)) is OLD
+    assert choice.choose(SKA, (OLD, NEW), AT + HOUR + timedelta(seconds=5)) is OLD
+    assert choice.choose(SKA, (OLD, NEW), AT + HOUR - timedelta(seconds=5) + CHOICE_KEPT) is NEW
+    end = AT + 2 * DAY - SIGNER_MARGIN
+    assert choice.choose(SKA, (OLD,), end - timedelta(seconds=1)) is OLD
+    assert choice.choose(SKA, (OLD,), end) is None
+
+
+def test_every_signer_whose_chain_has_not_ended_is_published_the_next_one_before_it_begins() -> None:
+    assert published((OLD, NEW), AT) == [OLD, NEW]
+    assert published((OLD, NEW), AT + 2 * DAY + MINUTE) == [NEW]
+
+
+# --- the institutions file ------------------------------------------------------------------------------
+
+
+@dataclass
+class Keys:
+    """EE:SKA's CA, its current signer (ending soon) and its next one, as files beside an institutions file."""
+
+    dir: Path
+    ca_key: PrivateKey
+    ca: Certificate
+    old_key: PrivateKey
+    old: Certificate
+    new_key: PrivateKey
+    new: Certificate
+
+    @classmethod
+    def make(cls, directory: Path, now: datetime, *, old_ends: timedelta = 2 * HOUR,
+             new_begins: timedelta = HOUR) -> Keys:
+        directory.mkdir(parents=True, exist_ok=True)
+        ca_key, ca = create_entity_ca(SKA, now=now - 3 * DAY)
+        old_key, new_key = generate_key(), generate_key()
+        keys = cls(directory, ca_key, ca, old_key, _certificate(ca_key, ca, old_key, now - DAY - HOUR, now + old_ends),
+                   new_key, _certificate(ca_key, ca, new_key, now + new_begins, now + 400 * DAY))
+        write_private_key(directory / "old.key.pem", old_key)
+        write_certificates(directory / "old.pem", [keys.old])
+        write_private_key(directory / "new.key.pem", new_key)
+        write_certificates(directory / "new.pem", [keys.new])
+        write_certificates(directory / "ca.pem", [ca])
+        return keys
+
+    def write(self, **changes: Any) -> Path:
+        entry: dict[str, Any] = {"id": SKA.id, "country": "EE", "name": SKA.name, "name_en": SKA.name_en,
+                                 "roles": ["pda1_issuer"], "path": SKA.path, "signer_key": "old.key.pem",
+                                 "signer_chain": "old.pem", "ca_certificate": "ca.pem",
+                                 "next_signer_key": "new.key.pem", "next_signer_chain": "new.pem", **changes}
+        lines = ["[[institution]]", *(f"{k} = {_toml(v)}" for k, v in entry.items() if v is not None)]
+        path = self.dir / "institutions.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def test_a_next_signer_not_valid_yet_is_configured_beside_the_current_one(tmp_path: Path) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    keys = Keys.make(tmp_path, now)
+    inst = load_institutions_file(keys.write(), "https://issuer.example.ee", now=now)["ee-ska"]
+    assert [s.chain[0] for s in inst.signers] == [keys.old, keys.new]
+    assert inst.x5c == [keys.old]  # the constructor's signer is still the file's signer_key
+    # A file without a next signer is read as before.
+    single = load_institutions_file(keys.write(next_signer_key=None, next_signer_chain=None),
+                                    "https://issuer.example.ee", now=now)["ee-ska"]
+    assert [s.chain[0] for s in single.signers] == [keys.old]
+
+
+def test_an_ended_current_signer_beside_a_valid_next_one_is_left_out_rather_than_stopping_the_issuer(
+        tmp_path: Path) -> None:
+    """The issuer restarted after the switch, the file not edited yet: it starts, signing with the next."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    keys = Keys.make(tmp_path, now, old_ends=-HOUR, new_begins=-2 * HOUR)
+    inst = load_institutions_file(keys.write(), "https://issuer.example.ee", now=now)["ee-ska"]
+    assert [s.chain[0] for s in inst.signers] == [keys.new]
+    with pytest.raises(DataError) as refused:  # alone, an ended signer is refused as before
+        load_institutions_file(keys.write(next_signer_key=None, next_signer_chain=None),
+                               "https://issuer.example.ee", now=now)
+    assert refused.value.field == "institution EE:SKA.signer_chain" and "not now" in refused.value.rule
+
+
+def _another_key(keys: Keys) -> None:
+    write_private_key(keys.dir / "new.key.pem", generate_key())
+
+
+def _no_digital_signature(keys: Keys) -> None:
+    start, end = keys.new.not_valid_before_utc, keys.new.not_valid_after_utc
+    write_certificates(keys.dir / "new.pem", [_certificate(keys.ca_key, keys.ca, keys.new_key, start, end,
+                                                           signature=False)])
+
+
+def _of_another_ca(keys: Keys) -> None:
+    start, end = keys.new.not_valid_before_utc, keys.new.not_valid_after_utc
+    other_key, other = create_entity_ca(SKA, now=start - 3 * DAY)
+    write_certificates(keys.dir / "new.pem", [_certificate(other_key, other, keys.new_key, start, end)])
+
+
+def _ended(keys: Keys) -> None:
+    start = keys.old.not_valid_before_utc
+    write_certificates(keys.dir / "new.pem", [_certificate(keys.ca_key, keys.ca, keys.new_key, start,
+                                                           start + HOUR)])
+
+
+BAD_NEXT: dict[str, tuple[Callable[[Keys], None] | None, dict[str, Any], str, str]] = {
+    "key not its certificate's": (_another_key, {}, "next_signer_chain", "does not hold the key"),
+    "no digitalSignature": (_no_digital_signature, {}, "next_signer_chain", "digitalSignature"),
+    "another CA's": (_of_another_ca, {}, "next_signer_chain", "does not validate"),
+    "ended": (_ended, {}, "next_signer_chain", "not now"),
+    "the current certificate again": (None, {"next_signer_key": "old.key.pem", "next_signer_chain": "old.pem"},
+                                      "next_signer_chain", "certificate of its own"),
+    "key without chain": (None, {"next_signer_chain": None}, "next_signer_chain", "is required"),
+    "key file missing": (None, {"next_signer_key": "nowhere.pem"}, "next_signer_key", "cannot be read"),
+    "password file alone": (None, {"next_signer_key": None, "next_signer_chain": None,
+                                   "next_signer_key_password_file": "key.pass"}, "next_signer_key", "is required"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_NEXT))
+def test_a_bad_next_signer_is_refused_at_start_naming_the_institution_and_the_setting(tmp_path: Path,
+                                                                                      case: str) -> None:
+    change, settings, field, rule = BAD_NEXT[case]
+    now = datetime.now(UTC).replace(microsecond=0)
+    keys = Keys.make(tmp_path, now)
+    if change is not None:
+        change(keys)
+    with pytest.raises(DataError) as refused:
+        load_institutions_file(keys.write(**settings), "https://issuer.example.ee", now=now)
+    assert refused.value.field == f"institution EE:SKA.{field}", refused.value.field
+    assert rule in refused.value.rule, refused.value.rule
+
+
+def test_the_issuer_does_not_start_with_a_next_signer_whose_key_is_not_its_certificates(tmp_path: Path) -> None:
+    """What the operator sees: one line naming the institution and the setting (``esspass issuer ...``)."""
+    keys = Keys.make(tmp_path / "keys", datetime.now(UTC).replace(microsecond=0))
+    _another_key(keys)
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path / "issuer"),
+           "ESSPASS_ISSUER_INSTITUTIONS_FILE": str(keys.write())}
+    (tmp_path / "issuer").mkdir()
+    done = subprocess.run([sys.executable, "-m", "esspass.cli", "issuer", "tokens"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done
+    assert "(institution EE:SKA.next_signer_chain)" in done.stderr and "does not hold the key" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# --- end to end: the switch over real HTTP ------------------------------------------------------------------
+
+
+class Clock:
+    """The real time, moved by ``offset``: the issuer's, the verifier's and the wallets' (the three agree
+    on what "now" is, as their real clocks would hours later; the registry keeps the real time)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def set(self, at: datetime) -> None:
+        self.offset = at - datetime.now(UTC)
+
+
+def _a1_leaves(wallet: Any, ca: Certificate) -> list[tuple[Certificate, int | None]]:
+    """The signer certificate and ``exp`` of each A1 copy the wallet holds (SD-JWT VC, mdoc), and the
+    kid its offline QR form names, checked to be the same signer's."""
+    found = []
+    for copy in wallet.credentials():
+        if copy.vct != pda1.VCT:
+            continue
+        if copy.format == "mso_mdoc":
+            leaf = mdoc.verify_issuer_signed(b64url_decode(copy.credential), anchors=[ca],
+                                             now=wallet.clock()).issuer_chain.leaf
+        else:
+            leaf = load_x5c(decode_jws(copy.credential.split("~")[0]).header["x5c"])[0]
+        offline = copy.extra.get("compact")
+        if offline:
+            assert compact.decode_credential(b64url_decode(offline)).kid == b64url_encode(
+                compact.kid_bytes(spki_kid(leaf)))
+        found.append((leaf, copy.exp))
+    return found
+
+
+def _status_leaf(http: httpx.Client, url: str) -> Certificate:
+    answer = http.get(url, headers={"Accept": "application/statuslist+jwt"})
+    assert answer.status_code == 200, answer.text
+    return load_x5c(decode_jws(answer.text).header["x5c"])[0]
+
+
+@pytest.fixture
+def rotation(tmp_path: Path) -> Iterator[tuple[Keys, Path, datetime]]:
+    """A pilot's registry listing EE:SKA with its CA and both signers: the current one since a day ago,
+    the next one from its notBefore (registered then: the registry takes only a valid certificate)."""
+    t0 = datetime.now(UTC).replace(microsecond=0)
+    data = tmp_path / "pilot"
+    seed_data_dir(data)
+    keys = Keys.make(tmp_path / "ska-keys", t0)
+    engine = make_engine(f"sqlite:///{data / 'registry.db'}")
+    try:
+        Registry(engine).add_entity(
+            {"id": SKA.id, "country": "EE", "name": SKA.name, "name_en": SKA.name_en, "roles": ["pda1_issuer"],
+             "path": SKA.path, "certificates": [{"pem": _pem(keys.ca), "usage": "ca"},
+                                                {"pem": _pem(keys.old), "usage": "signer"}]},
+            who="test", since=t0 - DAY)
+        Registry(engine, clock=lambda: keys.new.not_valid_before_utc).add_certificate(
+            SKA.id, _pem(keys.new), "signer", who="test")
+    finally:
+        engine.dispose()
+    yield keys, data, t0
+
+
+def test_the_next_signer_takes_over_at_its_time_without_a_restart_and_inspectors_accept_both_copies(
+        rotation: tuple[Keys, Path, datetime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from issuer.app import build_service, create_app
+    from issuer.settings import IssuerSettings
+
+    keys, data, t0 = rotation
+    ska_dir, clock = tmp_path / "ska-issuer", Clock()
+    port = free_port()
+    ska_url = f"http://127.0.0.1:{port}"
+    with start_in_process(data) as stack, httpx.Client(timeout=30) as http:
+        env = {**os.environ, "ESSPASS_DATA_DIR": str(ska_dir), "ESSPASS_ISSUER_INSTITUTIONS_FILE": str(keys.write()),
+               "ESSPASS_ISSUER_REGISTRY_URL": stack.registry_url,
+               "ESSPASS_ISSUER_REGISTRY_ROOT": str(data / "pki" / "root.pem")}
+        env.pop("DATABASE_URL", None)
+        checked = subprocess.run([sys.executable, "-m", "esspass.cli", "issuer", "check"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert checked.returncode == 0 and " ok " in checked.stdout, checked
+        old_kid, new_kid = spki_kid(keys.old)[:12], spki_kid(keys.new)[:12]
+        assert f"signer   {old_kid}" in checked.stdout and "signs now" in checked.stdout
+        assert f"signer   {new_kid}" in checked.stdout and "next: not valid yet" in checked.stdout
+        switch = keys.new.not_valid_before_utc + SETTLE  # listed from its start, then settled
+        assert f"switch   {switch:%Y-%m-%d %H:%M} UTC: signing with {new_kid}" in checked.stdout
+        assert "expires in" not in checked.stdout  # the next one lasts: no renewal notice
+
+        settings = IssuerSettings(data_dir=ska_dir, institutions_file=keys.write(), public_url=ska_url,
+                                  registry_url=stack.registry_url, registry_root=data / "pki" / "root.pem")
+        service = build_service(settings)
+        service.clock = service.nonces.clock = service.status.clock = clock
+        service.refresh_signer_list()
+        assert service.signer_choice.held() is not None  # the choice heeds the registry's list
+        issuer = serve(create_app(settings, service=service), port=port)
+        wallets = [open_wallet(data / f"phone{n}", stack.registry_url, "pw", fast_kdf=True, pki_dir=data / "pki")
+                   for n in (1, 2)]
+        try:
+            with verifier_replica(stack) as (verifier, verifier_url):
+                verifier.clock = clock
+                demo = Clerk(stack.issuer_url, data, http)
+                for wallet in wallets:  # a PID from the demo issuer, on the real clock
+                    demo.hand_over(wallet, PERSON.pid_provider, "pid", PERSON.pid)
+                    wallet.clock = clock
+                printed: list[str] = []
+                drawn = compact.qr_png
+
+                def draw(text: str, **kw: Any) -> bytes:  # the paper copy's QR code, as its PDF prints it
+                    printed.append(text)
+                    return drawn(text, **kw)
+
+                monkeypatch.setattr(compact, "qr_png", draw)
+                _the_switch(http, keys, ska_url, ska_dir, wallets, clock, t0, printed)
+                inspector = Inspector(verifier_url, http, stack.inspector_token)
+                for wallet in wallets:  # the copy signed before the switch and the one after
+                    request = inspector.request("pda1")
+                    wallet.share(wallet.open_request(request["link"], "en").id)
+                    verdict = inspector.result(request)["verdict"]
+                    assert verdict["verdict"] == "valid", verdict
+        finally:
+            issuer.stop()
+            for wallet in wallets:
+                wallet.http.close()
+            service.engine.dispose()
+
+
+def _the_switch(http: httpx.Client, keys: Keys, ska_url: str, ska_dir: Path, wallets: list[Any], clock: Clock,
+                t0: datetime, printed: list[str]) -> None:
+    """Before the switch, at it, after it: what the issuer publishes, signs and serves."""
+    ska = Clerk(ska_url, ska_dir, http, paths={SKA.id: SKA.path})
+    authority = {"id": SKA.id, "name": SKA.name}
+    a1 = {**PERSON.pda1, "issuing_authority": {**authority, "country": "EE"}, "issuing_country": "EE",
+          "authentic_source": authority, "legislation_country": "EE"}
+    status = f"{ska_url}/{SKA.path}/status/1"
+
+    metadata = http.get(f"{ska_url}/.well-known/jwt-vc-issuer/{SKA.path}").json()
+    assert [k["kid"] for k in metadata["jwks"]["keys"]] == [spki_kid(keys.old), spki_kid(keys.new)]
+
+    first = ska.create_case(SKA.id, "pda1", {**a1, "document_number": "EE-A1-ROT-1"}, HOLDER)
+    offer = ska.offer(SKA.id, first)
+    wallets[0].accept_offer(wallets[0].open_offer(offer["link"])[0], offer["tx_code"])
+    copies = _a1_leaves(wallets[0], keys.ca)
+    assert copies and all(leaf == keys.old for leaf, _exp in copies)
+    assert {exp for _leaf, exp in copies} == {int(keys.old.not_valid_after_utc.timestamp())}  # ends with its chain
+    assert _status_leaf(http, status) == keys.old
+    _paper(http, ska, ska_url, first, keys.old, printed)
+
+    # The next certificate has begun and is listed, but not for five minutes yet: the current one still
+    # signs, and nothing is refused at the switch.
+    clock.set(keys.new.not_valid_before_utc + 2 * MINUTE)
+    assert _status_leaf(http, status) == keys.old
+    assert ska.offer(SKA.id, first)["tx_code"]
+
+    clock.set(keys.new.not_valid_before_utc + SETTLE + 5 * MINUTE)  # no restart, no sleep: the clocks moved
+    assert _status_leaf(http, status) == keys.new  # signed again by the new signer, though no entry changed
+    metadata = http.get(f"{ska_url}/.well-known/jwt-vc-issuer/{SKA.path}").json()
+    assert [k["kid"] for k in metadata["jwks"]["keys"]] == [spki_kid(keys.old), spki_kid(keys.new)]
+    second = ska.create_case(SKA.id, "pda1", {**a1, "document_number": "EE-A1-ROT-2"}, HOLDER)
+    offer = ska.offer(SKA.id, second)
+    wallets[1].accept_offer(wallets[1].open_offer(offer["link"])[0], offer["tx_code"])
+    copies = _a1_leaves(wallets[1], keys.ca)
+    assert copies and all(leaf == keys.new for leaf, _exp in copies)
+    assert all(exp is not None and exp > keys.old.not_valid_after_utc.timestamp() for _leaf, exp in copies)
+    _paper(http, ska, ska_url, first, keys.new, printed)  # a paper copy of the first case, printed now
+    assert t0 < clock() < keys.old.not_valid_after_utc  # the old copies are still within their chain
+
+
+def _paper(http: httpx.Client, ska: Clerk, ska_url: str, case_id: str, signer: Certificate, printed: list[str]) -> None:
+    """A paper copy printed now: its QR code names ``signer`` and ends with its chain at the latest."""
+    token = ska.tokens[SKA.id]
+    answer = http.get(f"{ska_url}/{SKA.path}/api/cases/{case_id}/paper.pdf",
+                      headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF"), answer.text
+    parsed = compact.parse_qr(printed[-1])
+    assert parsed.kid == b64url_encode(compact.kid_bytes(spki_kid(signer)))
+    assert parsed.claims[compact.EXP] <= int(signer.not_valid_after_utc.timestamp())
+
+
+def test_a_status_list_whose_institution_has_no_signer_left_is_a_503_that_verifiers_never_take_as_valid(
+        registry_dir: Path, registry_issuers: TrustList) -> None:
+    """No token is signed under an ended chain: the endpoint answers 503 with a JSON body, and a
+    verifier's status lookup then has no list to answer from (its held one ended too): undetermined."""
+    from credentials import status_list
+    from esspass.stack import unnumbered
+    from esspass.status_client import StatusClient
+    from issuer.app import build_service, create_app
+    from issuer.db import Case
+    from issuer.settings import IssuerSettings
+
+    port = free_port()
+    settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", wallet_attestation="off",
+                              key_attestation="off")
+    service = build_service(settings)
+    clock = [datetime.now(UTC).replace(microsecond=0)]
+    service.clock = service.status.clock = lambda: clock[0]
+    inst = service.institution("lv-vsaa")
+    case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="test")
+    with service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        number, idx = service.status.allocate(s, inst, recorded, "jkt", clock[0], clock[0] + DAY, "n")
+    try:
+        with serve(create_app(settings, service=service), port=port) as handle, httpx.Client() as http:
+            ref = status_list.StatusReference(idx=idx, uri=f"{handle.url}/lv-vsaa/status/{number}")
+            lookup = StatusClient(http)
+            entity = registry_issuers.entity("LV:VSAA")
+            assert entity is not None
+            assert lookup(ref, entity, clock[0]).value == status_list.VALID
+            clock[0] = max(s.end for s in inst.signers) + HOUR  # every signer of the institution has ended
+            answer = http.get(ref.uri, headers={"Accept": "application/statuslist+jwt"})
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"].startswith("application/json")
+            assert answer.json()["error"] == "temporarily_unavailable"
+            assert answer.json()["rule_key"] == "signer.expired"
+            assert lookup(ref, entity, clock[0]).value is None  # undetermined, never "valid"
+    finally:
+        service.engine.dispose()

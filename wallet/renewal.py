@@ -1,0 +1,179 @@
+"""Copy renewal, the wallet's side: what it keeps to renew a card's copies, and when it renews them
+(HAIP 1.0 §4 "Refresh tokens RECOMMENDED for credential refresh"; OpenID4VCI 1.0 §6.2, RFC 6749 §6).
+
+Pure data and decisions over a clock passed in; no I/O (the requests are
+:func:`wallet.receive.refresh_grant` and :func:`wallet.receive.obtain_renewed`, the orchestration
+:meth:`wallet.service.WalletService.renew`).
+
+A copy ends at the earlier of its document's end and the issuer's signer certificate chain's
+(the issuer's ``credential_end``): an EHIC valid for five years, signed under a certificate with two
+years left, gets copies for two years. An issuer gives a DPoP-bound wallet a refresh token with its
+first access token (RFC 9449 §5: bound to the wallet's DPoP key, so a copy of the token alone renews
+nothing), living until the document's end. The wallet keeps, per card, a :class:`RenewalGrant`: the
+refresh token, the DPoP key (PKCS#8 PEM, only ever inside the encrypted store), and where and how to
+ask (the token, nonce, credential and notification endpoints, the client attestation's audience, the
+forms the card holds with what their key proofs need). With it the wallet asks for new copies of the
+same document without a new offer: a refresh (rotated: the new refresh token replaces the old at
+once), then a credential request per form with fresh keys, ``c_nonce`` and key attestation. The new
+copies replace the card's old ones only once they pass every receipt check.
+
+When (:func:`due`): the copies end within the wallet setting ``copies_notice_days`` (30 days by
+default: the window in which the card says when its copies end, :attr:`wallet.service.Card.copies_end_on`),
+before the document does; they have all ended while the
+document has not; or every copy of a form has been used (presentations are unlinkable only with an
+unused copy, HAIP 1.0 §4.5). Tried when the card list or a card page is shown, within a bounded time,
+and after a failure (or a renewal that did not move the copies' end) not again automatically for
+:data:`RETRY_AFTER`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from credentials.errors import MalformedError
+from wallet import core
+from wallet.model import StoredCredential
+
+__all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "RETRY_AFTER", "USED_UP", "RenewalForm",
+           "RenewalGrant", "due", "why_due"]
+
+#: After an automatic renewal that failed, or did not move the copies' end (the institution still signs
+#: under the same certificate), the next automatic one waits this long: at most once a day per card.
+RETRY_AFTER = timedelta(days=1)
+#: Seconds one wallet process holds a card's grant while renewing it, so that the page and the terminal
+#: do not both send the refresh token (a rotated one sent twice revokes the grant, RFC 9700 §4.14.2).
+LEASE_SECONDS = 120
+
+#: Why a card is due for renewal (:func:`why_due`).
+ENDING, EXPIRED, USED_UP = "ending", "expired", "used_up"
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalForm:
+    """One form of the card (a credential configuration of the issuer, §12.2.4) and what its key
+    proofs need: the ``key_attestations_required`` of ``jwt`` proofs, and the levels an ``attestation``
+    proof (App. F.3) must reach when the issuer takes that proof type."""
+
+    configuration_id: str
+    format: str
+    vct: str
+    key_attestations_required: dict[str, tuple[str, ...]] | None = None
+    attestation_proof_levels: dict[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalGrant:
+    """What renews one card's copies (module docstring). ``next_try``: no automatic renewal before
+    (ISO 8601 UTC); ``last_error``: why the last one did not renew them; ``lease_until`` and
+    ``lease_holder``: which wallet process is renewing now (:data:`LEASE_SECONDS`)."""
+
+    issuer_url: str  # credential_issuer
+    token_endpoint: str
+    credential_endpoint: str
+    nonce_endpoint: str | None
+    notification_endpoint: str | None
+    as_issuer: str  # the audience of a client attestation PoP
+    token_auth_methods: tuple[str, ...]
+    challenge_endpoint: str | None
+    batch_size: int
+    refresh_token: str
+    dpop_key: str  # PKCS#8 PEM of the key the grant is bound to (RFC 9449 §5)
+    forms: tuple[RenewalForm, ...]
+    granted_at: str  # ISO 8601 UTC
+    next_try: str | None = None
+    last_error: str = ""
+    lease_until: str | None = None
+    lease_holder: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RenewalGrant:
+        """The typed view of a stored grant; MalformedError when it is not one (a damaged store)."""
+        try:
+            values = {k: v for k, v in dict(data).items() if k in cls.__dataclass_fields__}
+            values["token_auth_methods"] = tuple(values.get("token_auth_methods", ()))
+            values["forms"] = tuple(RenewalForm(
+                configuration_id=f["configuration_id"], format=f["format"], vct=f["vct"],
+                key_attestations_required=_levels(f.get("key_attestations_required")),
+                attestation_proof_levels=_levels(f.get("attestation_proof_levels"))) for f in values["forms"])
+            grant = cls(**values)
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise MalformedError("the renewal of a document in this wallet is damaged") from exc
+        if not grant.forms or not grant.refresh_token or not grant.dpop_key:
+            raise MalformedError("the renewal of a document in this wallet is damaged")
+        return grant
+
+    def leased(self, now: datetime) -> bool:
+        """Whether another wallet process is renewing the card right now (its lease has not passed)."""
+        return self.lease_until is not None and _at(self.lease_until) > now
+
+    def waiting(self, now: datetime) -> bool:
+        """Whether an automatic renewal waits (:data:`RETRY_AFTER` after the last that did not help)."""
+        return self.next_try is not None and _at(self.next_try) > now
+
+    def after(self, now: datetime, *, error: str = "", wait: bool = True) -> RenewalGrant:
+        """Tried at ``now``: unleased, with ``error`` (why it did not renew), and the next automatic
+        try a day later (``wait``) or whenever due."""
+        return replace(self, next_try=(now + RETRY_AFTER).isoformat() if wait else None, last_error=error[:200],
+                       lease_until=None, lease_holder=None)
+
+
+def _levels(value: Any) -> dict[str, tuple[str, ...]] | None:
+    if value is None:
+        return None
+    return {str(name): tuple(str(v) for v in values) for name, values in dict(value).items()}
+
+
+def _at(iso: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(iso)
+        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    except (ValueError, TypeError):
+        return datetime.min.replace(tzinfo=UTC)  # damaged: no lease, no wait
+
+
+def why_due(copies: Sequence[StoredCredential], now: datetime, today: date, *, notice: timedelta) -> str | None:
+    """Why a card's ``copies`` should be renewed at ``now`` (``today``: the worker's date), or None.
+
+    * :data:`EXPIRED`: every copy has passed its technical expiry (:func:`wallet.core.copies_expired`)
+      while the document has not ended by its own dates;
+    * :data:`ENDING`: the live copies end (:func:`wallet.core.copies_end`) within ``notice`` and on a
+      day before the document's own last one (the issuer ends a copy at that day's end anywhere on
+      earth, the next day in UTC: a copy ending then ends with its document, and no renewal helps);
+    * :data:`USED_UP`: every copy of a form has been presented (HAIP 1.0 §4.5: a copy shown twice
+      links the two showings).
+
+    Never for a document whose own last day has passed: it needs a new document, not new copies."""
+    if not copies:
+        return None
+    claims = core.document_claims(copies[0])
+    if core.document_period(claims, today) == "ended":
+        return None
+    if core.copies_expired(copies, now) is not None:
+        return EXPIRED
+    _first, last_day = core.document_dates(claims)
+    ends = core.copies_end(copies, now)
+    if ends is not None and ends - now.timestamp() <= notice.total_seconds():
+        end_day = datetime.fromtimestamp(ends, UTC).astimezone().date()
+        if last_day is None or end_day < last_day:
+            return ENDING
+    forms: dict[str, list[StoredCredential]] = {}
+    for copy in copies:
+        forms.setdefault(copy.format, []).append(copy)
+    if any(all(c.used > 0 for c in held) for held in forms.values()):
+        return USED_UP
+    return None
+
+
+def due(grant: RenewalGrant | None, copies: Sequence[StoredCredential], now: datetime, today: date, *,
+        notice: timedelta, force: bool = False) -> str | None:
+    """:func:`why_due`, for an automatic renewal: only with a grant, not leased by another process, and
+    not within :data:`RETRY_AFTER` of one that did not help (unless ``force``: the worker asked)."""
+    if grant is None or grant.leased(now) or (grant.waiting(now) and not force):
+        return None
+    return why_due(copies, now, today, notice=notice)
