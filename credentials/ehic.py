@@ -18,7 +18,8 @@ from credentials.countries import name as country_name
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "label", "type_metadata_document", "validate"]
+__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "is_prc", "label", "title",
+           "type_metadata_document", "validate"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -34,7 +35,7 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
 
 c.register_rules({
     "ehic.prc_dates": ("a provisional replacement certificate needs both starting and ending dates",
-                       "pagaidu aizstājējsertifikātam vajag gan sākuma, gan beigu datumu",
+                       "EVAK aizvietojošajam sertifikātam vajag gan sākuma, gan beigu datumu",
                        "eine provisorische Ersatzbescheinigung braucht ein Anfangs- und ein Enddatum",
                        "un certificat provisoire de remplacement exige une date de début et une date de fin",
                        "certyfikat tymczasowo zastępujący kartę wymaga daty początkowej i końcowej"),
@@ -78,19 +79,60 @@ _SENTENCE = {
 }
 
 
+#: A Provisional Replacement Certificate (Decision S2): a document of its own, not a card, valid for
+#: its own period from-to. Latvian: "EVAK aizvietojošais sertifikāts", the term of the Latvian
+#: competent institution (NVD, vmnvd.gov.lv "EVAK aizvietojošais sertifikāts").
+_PRC_SENTENCE = {
+    "en": "You are covered by the health insurance of this state: {country} ({institution}); provisional replacement "
+          "certificate {number}, valid from {start} to {end}.",
+    "lv": "Jums ir veselības apdrošināšana valstī {country} ({institution}); EVAK aizvietojošais sertifikāts "
+          "{number}, derīgs no {start} līdz {end}",
+    "de": "Sie sind krankenversichert in diesem Staat: {country} ({institution}); provisorische Ersatzbescheinigung "
+          "{number}, gültig vom {start} bis {end}.",
+    "fr": "Vous êtes couvert par l'assurance maladie : {country} ({institution}) ; certificat provisoire de "
+          "remplacement {number}, valable du {start} au {end}.",
+    "pl": "Masz ubezpieczenie zdrowotne w państwie {country} ({institution}); certyfikat tymczasowo zastępujący "
+          "kartę {number}, ważny od {start} do {end}.",
+}
+_PRC_TITLE = {
+    "en": "Provisional Replacement Certificate of the European Health Insurance Card",
+    "lv": "Eiropas veselības apdrošināšanas kartes (EVAK) aizvietojošais sertifikāts",
+    "de": "Provisorische Ersatzbescheinigung für die Europäische Krankenversicherungskarte",
+    "fr": "Certificat provisoire de remplacement de la carte européenne d'assurance maladie",
+    "pl": "Certyfikat tymczasowo zastępujący Europejską Kartę Ubezpieczenia Zdrowotnego",
+}
+
+
+def is_prc(claims: Mapping[str, Any]) -> bool:
+    """Is this EHIC a Provisional Replacement Certificate (a period of its own, domain.md "EHIC")?"""
+    return c.optional(claims, "starting_date") or c.optional(claims, "ending_date")
+
+
+def title(claims: Mapping[str, Any], lang: str) -> str:
+    """The document's name in ``lang`` (English fallback): the card's, or the certificate's for a PRC."""
+    if is_prc(claims):
+        return _PRC_TITLE.get(lang, _PRC_TITLE["en"])
+    names = type_metadata_document()
+    return next((d["name"] for d in names["display"] if d["locale"] == lang), str(names["name"]))
+
+
 def describe(claims: Mapping[str, Any], lang: str) -> str:
-    """One plain-words sentence for the holder or inspector, in ``lang`` (English fallback); an end
-    date that is no YYYY-MM-DD date is DataError naming the field."""
+    """One plain-words sentence for the holder or inspector, in ``lang`` (English fallback): a card
+    with its expiry, a Provisional Replacement Certificate with its own period from-to. A date that
+    is no YYYY-MM-DD date is DataError naming the field."""
     c.obj(claims, "claims")
     lang = lang if lang in _SENTENCE else "en"
-    field = "ending_date" if c.optional(claims, "ending_date") else "date_of_expiry"  # a PRC's end, else the card's
+
+    def day(field: str) -> str:
+        return format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?"
+
     source = claims.get("authentic_source")
-    return _SENTENCE[lang].format(
-        country=country_name(str(claims.get("issuing_country", "")), lang),
-        institution=source.get("name", "") if isinstance(source, dict) else "",
-        number=claims.get("document_number", "…"),
-        end=format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?",
-    )
+    words = {"country": country_name(str(claims.get("issuing_country", "")), lang),
+             "institution": source.get("name", "") if isinstance(source, dict) else "",
+             "number": claims.get("document_number", "…")}
+    if is_prc(claims):
+        return _PRC_SENTENCE[lang].format(**words, start=day("starting_date"), end=day("ending_date"))
+    return _SENTENCE[lang].format(**words, end=day("date_of_expiry"))
 
 
 _CLAIMS = (

@@ -10,6 +10,13 @@ security legislation applies to a worker for a period. Section mapping (shared/d
 Project rules: the v1 shape is issued; an end date is required; multi-state A1s (codes 02, 04,
 08, 09) cover at most 12 months at a time, postings (01, 03) at most 24 months (Art. 12).
 ``house_number`` is emitted; ``building_number`` is accepted and renamed.
+
+What the sections must say of each other (:func:`_check_situation`, :func:`_check_regulation_dates`):
+a posting names a place of work (or no fixed place of work) outside the legislation's state; Art. 13
+(02, 04) names at least one; status 12 not only places elsewhere; 08 has an employment and a
+self-employment entry (v1.1 list); no expiry before the period ends (987/2009 Art. 5(1)); no period
+before 883/2004 applied to a state named (Art. 91; EEA, CH, HR later); the transitional rules of
+Art. 87(8) only for a period ending while they applied.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ __all__ = [
     "VCT",
     "describe",
     "employers",
+    "label",
+    "place_text",
+    "status_text",
     "type_metadata_document",
     "validate",
     "work_places",
@@ -55,14 +65,15 @@ STATUS_CODES: dict[str, tuple[str, str, str, str, str]] = {
            "samozatrudniony w dwóch lub więcej państwach"),
     "05": ("civil servant", "valsts ierēdnis", "Beamte/r", "fonctionnaire", "urzędnik służby cywilnej"),
     "06": ("contract staff", "līgumdarbinieks", "Vertragsbedienstete/r", "agent contractuel", "personel kontraktowy"),
-    "07": ("mariner", "jūrnieks", "Seeleute", "marin", "marynarz"),
+    "07": ("mariner", "jūrnieks", "Seemann/Seefrau", "marin", "marynarz"),
     "08": ("employed and self-employed in different states", "nodarbināts un pašnodarbināts dažādās valstīs",
            "in verschiedenen Staaten beschäftigt und selbstständig", "salarié et non salarié dans des États différents",
            "pracownik i samozatrudniony w różnych państwach"),
     "09": ("civil servant and employed/self-employed", "ierēdnis un nodarbināts/pašnodarbināts",
            "Beamte/r und beschäftigt/selbstständig", "fonctionnaire et salarié/non salarié",
            "urzędnik i pracownik/samozatrudniony"),
-    "10": ("flight or cabin crew member", "lidojuma vai salona apkalpes loceklis", "Flug- oder Kabinenbesatzung",
+    "10": ("flight or cabin crew member", "lidojuma vai salona apkalpes loceklis",
+           "Flug- oder Kabinenbesatzungsmitglied",
            "membre d'équipage de conduite ou de cabine", "członek załogi lotniczej lub pokładowej"),
     "11": ("exception (Article 16 agreement)", "izņēmums (16. panta vienošanās)",
            "Ausnahme (Vereinbarung nach Art. 16)",
@@ -118,7 +129,79 @@ c.register_rules({
                                    "Tätigkeit (02)",
                                    "le statut {code} exige une entrée d'employeur de type activité non salariée (02)",
                                    "status {code} wymaga wpisu pracodawcy typu samozatrudnienie (02)"),
+    "pda1.posting_place": ("a posting (Art. 12 of Regulation 883/2004) is to another state: name a place of work, "
+                           "or the state of no fixed place of work, outside {country}",
+                           "norīkojums (Regulas 883/2004 12. pants) ir uz citu valsti: norādiet darba vietu vai "
+                           "valsti bez pastāvīgas darba vietas ārpus valsts {country}",
+                           "eine Entsendung (Art. 12 der Verordnung 883/2004) erfolgt in einen anderen Staat: Geben "
+                           "Sie einen Arbeitsort oder den Staat ohne festen Arbeitsort außerhalb von {country} an",
+                           "un détachement (art. 12 du règlement 883/2004) se fait vers un autre État : indiquez un "
+                           "lieu de travail, ou l'État sans lieu de travail fixe, hors de {country}",
+                           "delegowanie (art. 12 rozporządzenia 883/2004) następuje do innego państwa: podaj miejsce "
+                           "pracy albo państwo bez stałego miejsca pracy poza {country}"),
+    "pda1.state_of_work": ("status 12 is work in the state whose legislation applies: name a place of work in "
+                           "{country}",
+                           "statuss 12 ir darbs valstī, kuras tiesību akti piemērojami: norādiet darba vietu valstī "
+                           "{country}",
+                           "Status 12 ist eine Tätigkeit im Staat, dessen Rechtsvorschriften gelten: Geben Sie einen "
+                           "Arbeitsort in {country} an",
+                           "le statut 12 est un travail dans l'État dont la législation s'applique : indiquez un "
+                           "lieu de travail en {country}",
+                           "status 12 to praca w państwie, którego ustawodawstwo ma zastosowanie: podaj miejsce "
+                           "pracy w {country}"),
+    "pda1.expiry_before_end": ("an A1 is valid for the whole period it certifies: it must not expire before "
+                               "{other_field}",
+                               "A1 ir derīgs visu periodu, ko tas apliecina: tā derīguma termiņš nedrīkst beigties "
+                               "pirms datuma {other_field}",
+                               "eine A1-Bescheinigung gilt für den ganzen bescheinigten Zeitraum: sie darf nicht vor "
+                               "dem Datum {other_field} ablaufen",
+                               "un A1 vaut pour toute la période qu'il certifie : il ne doit pas expirer avant la "
+                               "date {other_field}",
+                               "zaświadczenie A1 jest ważne przez cały poświadczany okres: nie może wygasać przed "
+                               "datą {other_field}"),
+    "pda1.before_883": ("Regulation 883/2004 applies to {country} from {date}: an earlier period is certified under "
+                        "Regulation 1408/71 (form E 101), not by an A1",
+                        "Regula 883/2004 attiecībā uz {country} piemērojama no {date}: agrāku periodu apliecina "
+                        "saskaņā ar Regulu 1408/71 (veidlapa E 101), nevis ar A1",
+                        "die Verordnung 883/2004 gilt für {country} ab dem {date}: ein früherer Zeitraum wird nach "
+                        "der Verordnung 1408/71 (Vordruck E 101) bescheinigt, nicht mit einer A1",
+                        "le règlement 883/2004 s'applique à {country} à partir du {date} : une période antérieure "
+                        "est certifiée au titre du règlement 1408/71 (formulaire E 101), non par un A1",
+                        "rozporządzenie 883/2004 ma zastosowanie do {country} od {date}: wcześniejszy okres "
+                        "poświadcza się na podstawie rozporządzenia 1408/71 (formularz E 101), a nie zaświadczeniem "
+                        "A1"),
+    "pda1.transitional_ended": ("the transitional rules of Art. 87(8) of Regulation 883/2004 applied to {country} "
+                                "until {date} at the latest: a period ending later cannot be certified under them",
+                                "Regulas 883/2004 87. panta 8. punkta pārejas noteikumi attiecībā uz {country} "
+                                "bija piemērojami ne ilgāk kā līdz {date}: periodu, kas beidzas vēlāk, saskaņā ar "
+                                "tiem nevar apliecināt",
+                                "die Übergangsbestimmungen des Art. 87 Abs. 8 der Verordnung 883/2004 galten für "
+                                "{country} längstens bis zum {date}: ein später endender Zeitraum kann nicht nach "
+                                "ihnen bescheinigt werden",
+                                "les dispositions transitoires de l'art. 87, par. 8, du règlement 883/2004 se sont "
+                                "appliquées à {country} au plus tard jusqu'au {date} : une période qui se termine "
+                                "plus tard ne peut pas être certifiée à ce titre",
+                                "przepisy przejściowe art. 87 ust. 8 rozporządzenia 883/2004 stosowano do {country} "
+                                "najpóźniej do {date}: okresu kończącego się później nie można na ich podstawie "
+                                "poświadczyć"),
 })
+
+#: When Regulation 883/2004 (and 987/2009) began to apply to a state: 1 May 2010 (883/2004 Art. 91,
+#: 987/2009 Art. 97) for the EU and the UK (then a member); Croatia from its accession, 1 July 2013;
+#: Switzerland from 1 April 2012 (Decision 1/2012 of the EU-CH Joint Committee); Iceland,
+#: Liechtenstein and Norway from 1 June 2012 (EEA Joint Committee Decision 76/2011). Before that, the
+#: applicable legislation was certified under Regulation 1408/71 on form E 101.
+_APPLIES_FROM: dict[str, str] = {"HR": "2013-07-01", "CH": "2012-04-01", "IS": "2012-06-01", "LI": "2012-06-01",
+                                 "NO": "2012-06-01"}
+_EU_APPLIES_FROM = "2010-05-01"
+#: The last day of the transitional rules of Art. 87(8) of 883/2004: the legislation determined under
+#: 1408/71 continues while the situation is unchanged, "in any case for no longer than 10 years from
+#: the date of application": 30 April 2020 (EU and the UK), 31 March 2022 (CH), 31 May 2022 (EEA).
+#: Croatia, never under 1408/71, has no such situation, and its A1s start on 1 July 2013 at the
+#: earliest, so the EU's day is the bound there too.
+_TRANSITIONAL_UNTIL: dict[str, str] = {"CH": "2022-03-31", "IS": "2022-05-31", "LI": "2022-05-31",
+                                       "NO": "2022-05-31"}
+_EU_TRANSITIONAL_UNTIL = "2020-04-30"
 
 _MULTI_STATE = {"02", "04", "08", "09"}
 _POSTING = {"01", "03"}
@@ -197,6 +280,10 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
         raise c.invalid("ending_date", "pda1.multi_state_months")
     if code in _POSTING and not c.within_months(start, end, 24):
         raise c.invalid("ending_date", "pda1.posting_months")
+    if "date_of_expiry" in out and out["date_of_expiry"] < end:
+        # The A1 binds the other states for the period it certifies (987/2009 Art. 5(1)); an expiry
+        # inside it would end the token before the period the inspector is shown.
+        raise c.invalid("date_of_expiry", "pda1.expiry_before_end", other_field="ending_date")
     employer = c.required(claims, "employer")
     if isinstance(employer, list):
         if not employer:
@@ -221,23 +308,81 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
             out["work_information"] = {"work_address": [
                 _address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]}
     _check_situation(out, code)
+    _check_regulation_dates(out)
     return out
 
 
+def _states(out: Mapping[str, Any]) -> list[str]:
+    """The states the A1 names as involved, ISO spelling: the legislation's, then each place of work's
+    (or the state of no fixed place of work)."""
+    named = [out["legislation_country"]]
+    for place in work_places(out):
+        named.append(place.get("country") or place.get("no_fixed_place_of_work"))
+    return [countries.normalise(str(state)) for state in named if isinstance(state, str)]
+
+
+def _check_regulation_dates(out: Mapping[str, Any]) -> None:
+    """The period lies where Regulation 883/2004 applies to every state the A1 names (Art. 91 with
+    987/2009 Art. 97; EEA and CH later, :data:`_APPLIES_FROM`), and the transitional rules of
+    Art. 87(8) are certified only for a period ending while they applied to those states
+    (:data:`_TRANSITIONAL_UNTIL`): for a posting from LV to NO the EEA's days, not the EU's."""
+    states = _states(out)
+    first = max(states, key=lambda state: _APPLIES_FROM.get(state, _EU_APPLIES_FROM))
+    applies_from = _APPLIES_FROM.get(first, _EU_APPLIES_FROM)
+    if out["starting_date"] < applies_from:
+        raise c.invalid("starting_date", "pda1.before_883", country=first, date=applies_from)
+    if out.get("transitional_rules") is True:
+        last = max(states, key=lambda state: _TRANSITIONAL_UNTIL.get(state, _EU_TRANSITIONAL_UNTIL))
+        until = _TRANSITIONAL_UNTIL.get(last, _EU_TRANSITIONAL_UNTIL)
+        if out["ending_date"] > until:
+            raise c.invalid("transitional_rules", "pda1.transitional_ended", country=last, date=until)
+
+
+def _place_fields(out: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each place of work as (the dotted field of its state, its state in ISO spelling)."""
+    if "work_address" in out:
+        return [("work_address.country", countries.normalise(str(out["work_address"]["country"])))]
+    info = out.get("work_information") or {}
+    if "no_fixed_place_of_work" in info:
+        return [("work_information.no_fixed_place_of_work", countries.normalise(str(info["no_fixed_place_of_work"])))]
+    return [(f"work_information.work_address.{i}.country", countries.normalise(str(p["country"])))
+            for i, p in enumerate(info.get("work_address", []))]
+
+
 def _check_situation(out: Mapping[str, Any], code: str) -> None:
-    """What the status code says of the work must hold of the employers and places it names:
-    a posting (01, 03; Art. 12 of 883/2004) is to another state, and the v1.1 ``employer[].type``
-    matches employment (01, 02) or self-employment (03, 04)."""
+    """What the status code says of the work must hold of the employers and places it names.
+
+    - A posting (01, 03; Art. 12 of 883/2004: "to another Member State") names a place of work, or
+      the state of no fixed place of work, outside the legislation's state (section 5 of the A1 names
+      the host state; 987/2009 Art. 15(1) informs its institution).
+    - Work in two or more states (02, 04; Art. 13(1), (2)) names at least one place of work, or the
+      state of no fixed place of work: the A1 lists where the person works (section 5), and which
+      state's legislation applies is decided from it (987/2009 Art. 14(8) to (10)). Whether they lie
+      in one state or several is not judged: the v1 shape holds one place only.
+    - Status 12 (working in the state whose legislation applies, lex loci laboris, Art. 11(3)(a))
+      names no place of work only outside that state.
+    - The v1.1 ``employer[].type`` matches employment (01, 02), self-employment (03, 04), or both
+      (08: employed and self-employed in different states, Art. 13(3)). The flat v1 ``employer``
+      has no type, so it is not judged there."""
     home = countries.normalise(str(out["legislation_country"]))
-    places = [p for p in work_places(out) if "country" in p]
-    if code in _POSTING and places and all(countries.normalise(str(p["country"])) == home for p in places):
-        field = "work_address" if "work_address" in out else "work_information"
-        raise c.invalid(f"{field}.country", "pda1.posting_abroad", country=str(out["legislation_country"]))
-    wanted = {"01": "01", "02": "01", "03": "02", "04": "02"}.get(code)
+    places = _place_fields(out)
+    country = str(out["legislation_country"])
+    if code in _POSTING and not any(state != home for _, state in places):
+        field = places[0][0] if places else "work_address"
+        # A place named with its address in the sending state: "name a place outside"; none, or
+        # no fixed place in the sending state: the rule says no fixed place outside it would do too.
+        key = "pda1.posting_abroad" if places and field.endswith(".country") else "pda1.posting_place"
+        raise c.invalid(field, key, country=country)
+    if code in ("02", "04") and not places:
+        raise c.invalid("work_address", "pda1.no_place_of_work")
+    if code == "12" and places and not any(state == home for _, state in places):
+        raise c.invalid(places[0][0], "pda1.state_of_work", country=country)
+    wanted = {"01": ("01",), "02": ("01",), "03": ("02",), "04": ("02",), "08": ("01", "02")}.get(code, ())
     listed = out["employer"] if isinstance(out["employer"], list) else []
-    if wanted and listed and not any(e.get("type") == wanted for e in listed):
-        raise c.invalid("employer", "pda1.employment_entry" if wanted == "01" else "pda1.self_employment_entry",
-                        code=code)
+    for kind in wanted if listed else ():
+        if not any(e.get("type") == kind for e in listed):
+            raise c.invalid("employer", "pda1.employment_entry" if kind == "01" else "pda1.self_employment_entry",
+                            code=code)
 
 
 def _employer_fields(claims: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -306,6 +451,44 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
                                   employer=employer)
 
 
+def status_text(code: str, lang: str) -> str:
+    """Section 3 in words: ``"01 posted employed person"``, in ``lang`` (English fallback); a code
+    that is none of the twelve is given as it is."""
+    words = STATUS_CODES.get(code)
+    return f"{code} {words[_LANG.get(lang, 0)]}" if words else code
+
+
+_LANG = {"en": 0, "lv": 1, "de": 2, "fr": 3, "pl": 4}
+_NO_FIXED = {"en": "no fixed place of work in {country}", "lv": "nav pastāvīgas darba vietas; valsts: {country}",
+             "de": "kein fester Arbeitsort, Staat: {country}", "fr": "pas de lieu de travail fixe, État : {country}",
+             "pl": "brak stałego miejsca pracy, państwo: {country}"}
+_FLAG_BASE = {"en": "flag state or home base", "lv": "karoga valsts vai pastāvīgā bāze",
+              "de": "Flaggenstaat oder Heimatbasis", "fr": "État du pavillon ou base d'affectation",
+              "pl": "państwo bandery lub baza macierzysta"}
+
+
+def place_text(place: Mapping[str, Any], lang: str) -> str:
+    """A place of work of :func:`work_places` on one line, as section 5 of the A1 gives it: the company
+    or ship, the address, the state, the flag state or home base; or "no fixed place of work"."""
+    lang = lang if lang in _LANG else "en"
+    if "no_fixed_place_of_work" in place:
+        return _NO_FIXED[lang].format(country=country_name(str(place["no_fixed_place_of_work"]), lang))
+
+    def part(*keys: str) -> str:
+        return " ".join(str(place[k]) for k in keys if isinstance(place.get(k), str) and place[k])
+
+    if isinstance(place.get("formatted"), str) and place["formatted"]:
+        address = [" ".join(place["formatted"].split())]
+    else:
+        address = [part("street_address", "house_number"), part("postal_code", "locality"), part("region")]
+    parts = [part("company_name", "company_id"), *address,
+             country_name(str(place["country"]), lang) if isinstance(place.get("country"), str) else ""]
+    flag = place.get("flag_base_home")
+    if isinstance(flag, str) and flag:
+        parts.append(f"{_FLAG_BASE[lang]}: {flag}")
+    return ", ".join(p for p in parts if p)
+
+
 _CLAIMS = (
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
@@ -336,6 +519,15 @@ _CLAIMS = (
     ClaimInfo(("date_of_expiry",), ("Expiry date", "Derīguma termiņš", "Ablaufdatum", "Date d'expiration",
               "Data ważności")),
 )
+
+
+def label(claim: str, lang: str) -> str:
+    """A top-level claim's label in ``lang`` (English fallback), as the type metadata gives it.
+    KeyError for a claim the A1 does not have."""
+    for info in _CLAIMS:
+        if info.path == (claim,):
+            return info.labels[_LANG.get(lang, 0)]
+    raise KeyError(claim)
 
 
 def type_metadata_document() -> dict[str, Any]:

@@ -43,7 +43,8 @@ and now (:func:`credentials.trust_list.authorised_issuer`, ``Policy.AT_ISSUANCE`
 institution at issuance, not revoked, the institution not suspended now) and the institution is
 competent; otherwise the chain fails as before.
 A verdict also carries :class:`Notice` items: facts about a genuine document that the one who checks
-must know but that are no check of it (an EHIC of the verifier's own state, :func:`notices`).
+must know but that are no check of it (an EHIC of the verifier's own state, an A1 naming places of
+work only in other states than the verifier's, :func:`notices`).
 I/O is injected: status lists come through a ``StatusLookup`` callable.
 """
 
@@ -430,6 +431,17 @@ def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, A
                                             f"{entity.name_en} ({entity.id}) signed it.")
     fields = [("issuing_country", claims.get("issuing_country")),
               ("issuing_authority.country", authority.get("country") if isinstance(authority, Mapping) else None)]
+    # The competent institution (``authentic_source``, Decision S2 field 7; for an A1 the institution
+    # of the state whose legislation applies, 987/2009 Art. 19(2)) is one of the signer's own state: a
+    # branch of it (LV:NVD-KURZ) may be named, another state's institution may not. Its state is its
+    # ``country`` member where given (the EUDI model's country_code), and the state prefix of its
+    # EESSI id ("LV:VSAA"; ``institution_id`` in the offline QR code); an id without one says no state.
+    source = None if module is pid else claims.get("authentic_source")
+    if isinstance(source, Mapping):
+        fields.append(("authentic_source.country", source.get("country")))
+        source_id, source_field = source.get("id"), "authentic_source.id"
+    else:
+        source_id, source_field = claims.get("institution_id"), "institution_id"
     if module is pda1:
         if claims.get("legislation_country") is None:  # the one fact an A1 is for: never judged without it
             return "legislation_country", "The document does not say which state's legislation applies."
@@ -440,6 +452,12 @@ def competence_problem(entity: _Institution, module: Any, claims: Mapping[str, A
         if not isinstance(value, str) or countries.normalise(value.upper()) != countries.normalise(entity.country):
             return name, (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the "
                           f"document's {name} is {value}.")
+    prefix = source_id.split(":", 1)[0].strip() if isinstance(source_id, str) and ":" in source_id else ""
+    if len(prefix) == 2 and prefix.isascii() and prefix.isalpha() \
+            and countries.normalise(prefix.upper()) != countries.normalise(entity.country):
+        return source_field, (f"{entity.name_en} ({entity.id}) is an institution of {entity.country}, but the "
+                              f"document names {source_id}, an institution of {prefix.upper()}, as the competent "
+                              "institution.")
     return None
 
 
@@ -902,7 +920,8 @@ def notices(results: Sequence[CredentialResult], home_state: str | None) -> list
     depends on the care and the patient (a frontier worker, a pensioner registered with an S1, a
     different state of stay), which only the desk knows; a refusal would turn a true answer to "is this
     card genuine and valid?" into a false one. Only a card whose institution passed its competence
-    check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of."""
+    check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of.
+    An A1 naming places of work only in other states gets :data:`WORK_ELSEWHERE` (:func:`_work_elsewhere`)."""
     home = countries.normalise(home_state.strip().upper()) if isinstance(home_state, str) and home_state.strip() \
         else None
     if home is None:
@@ -915,7 +934,60 @@ def notices(results: Sequence[CredentialResult], home_state: str | None) -> list
         if isinstance(state, str) and countries.normalise(state.strip().upper()) == home:
             return [Notice(COMPETENT_STATE, f"This EHIC is of {home}, the state of this verifier: the card does "
                            "not cover care in its own competent state (Regulation (EC) No 883/2004 Art. 19; "
-                           "Decision S1); bill such care under national rules.", (("country", home),))]
+                           "Decision S1); bill such care under national rules.", (("country", home),)),
+                    *_work_elsewhere(results, home)]
+    return _work_elsewhere(results, home)
+
+
+#: The key of the notice that an A1 names places of work only in states other than the verifier's
+#: (:func:`_work_elsewhere`).
+WORK_ELSEWHERE = "pda1.work_elsewhere"
+_PDA1_TYPES = frozenset({pda1.VCT, *pda1.ALIASES})
+
+
+def _place_states(claims: Mapping[str, Any]) -> list[str] | None:
+    """The states (ISO spelling, each once, in order) of an A1's places of work (section 5: v1
+    ``work_address``, v1.1 ``work_information.work_address[]``; the EUDI model's read as v1.1). None
+    when that says nothing of where the work is: no place shown (not shown cannot be told from
+    none), no fixed place of work named (the work moves between states), or a place whose state is
+    not a coordination state's code (a notice is never told on a guess)."""
+    address, info = claims.get("work_address"), claims.get("work_information")
+    if isinstance(address, Mapping):
+        places: Any = [address]
+    elif isinstance(info, Mapping) and info.get("no_fixed_place_of_work") in (None, "", []):
+        places = info.get("work_address")
+    else:
+        return None
+    if not isinstance(places, list) or not places:
+        return None
+    states: list[str] = []
+    for place in places:
+        country = place.get("country") if isinstance(place, Mapping) else None
+        if not isinstance(country, str) or not countries.is_supported(country.strip().upper()):
+            return None
+        states.append(countries.normalise(country.strip().upper()))
+    return list(dict.fromkeys(states))
+
+
+def _work_elsewhere(results: Sequence[CredentialResult], home: str) -> list[Notice]:
+    """:data:`WORK_ELSEWHERE` for the first A1 (its institution vouched for, as for the EHIC's notice)
+    whose places of work all lie in states other than ``home``, the verifier's: a posting is to a named
+    state (Regulation (EC) No 883/2004 Art. 12), and the inspector's question (Directive 2014/67/EU
+    Art. 9) is whether the A1 covers the work done here. A notice, not a failed check: the A1 is
+    genuine and valid, and whether the work here is covered (by another A1, a posting moved since)
+    only the inspector can find out. None for an A1 of ``home``'s legislation: the A1 then says the
+    person is insured here, wherever it says the work is."""
+    for result in results:
+        if result.vct not in _PDA1_TYPES or result.issuer_id is None:
+            continue
+        legislation = result.claims.get("legislation_country")
+        if isinstance(legislation, str) and countries.normalise(legislation.strip().upper()) == home:
+            continue
+        states = _place_states(result.claims)
+        if states and home not in states:
+            return [Notice(WORK_ELSEWHERE, f"This A1 names places of work in {', '.join(states)} only; the work "
+                           f"checked here is in {home}, the state of this verifier: check whether the A1 covers it.",
+                           (("country", home), ("places", ",".join(states))))]
     return []
 
 

@@ -8,11 +8,64 @@ status list entry, so the institution can withdraw the paper copy like any other
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 from fpdf import FPDF
 
-__all__ = ["render_pdf"]
+from credentials import ehic, pda1
+
+__all__ = ["paper_text", "render_pdf"]
+
+#: The A1's section 2 box "transitional rules of Art. 87(8) apply", said when it is ticked.
+_TRANSITIONAL = {
+    "en": "The transitional rules of Article 87(8) of Regulation (EC) No 883/2004 apply.",
+    "lv": "Piemēro Regulas (EK) Nr. 883/2004 87. panta 8. punkta pārejas noteikumus.",
+    "de": "Es gelten die Übergangsbestimmungen des Artikels 87 Absatz 8 der Verordnung (EG) Nr. 883/2004.",
+    "fr": "Les dispositions transitoires de l'article 87, paragraphe 8, du règlement (CE) n° 883/2004 s'appliquent.",
+    "pl": "Stosuje się przepisy przejściowe art. 87 ust. 8 rozporządzenia (WE) nr 883/2004.",
+}
+
+
+class _Institution(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+
+
+def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any], institution: _Institution,
+               lang: str) -> tuple[str, list[str]]:
+    """The title and lines of a paper copy, in the clerk's ``lang`` (English fallback).
+
+    An A1 prints what its paper sections show, for whoever reads it without a scanner (an inspector,
+    the host state's institution): the sentence of section 2; the personal number (1) and document
+    number; the status in words (3); every place of work, or the state with no fixed place of work
+    (5); the transitional rules of Art. 87(8) when they apply (2). An EHIC prints its sentence, and a
+    Provisional Replacement Certificate is titled as one (Decision S2), not as a card. Then the
+    holder's name and birth date, and the institution."""
+    lines = [module.describe(claims, lang)]
+    if module is pda1:
+        for claim in ("personal_administrative_number", "document_number"):
+            if claims.get(claim):
+                lines.append(f"{pda1.label(claim, lang)}: {claims[claim]}")
+        lines.append(f"{pda1.label('status_confirmation', lang)}: "
+                     f"{pda1.status_text(str(claims.get('status_confirmation', '')), lang)}")
+        for place in pda1.work_places(claims):
+            lines.append(f"{pda1.label('work_address', lang)}: {pda1.place_text(place, lang)}")
+        if claims.get("transitional_rules") is True:
+            lines.append(_TRANSITIONAL.get(lang, _TRANSITIONAL["en"]))
+    name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
+    if name:
+        lines.append(f"{name}, {holder.get('birthdate', '')}")
+    lines.append(f"{institution.name} ({institution.name_en}), {institution.id}")
+    if module is ehic:
+        return ehic.title(claims, lang), lines
+    metadata = module.type_metadata_document()
+    return next((d["name"] for d in metadata["display"] if d["locale"] == lang), metadata["name"]), lines
 
 #: Shipped with the issuer (fonts/LICENSE.txt): names print with their letters (Łukasiewicz, Zoë,
 #: Παπαδόπουλος, Иванов) on any machine, instead of depending on what fonts the host has.

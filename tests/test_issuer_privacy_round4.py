@@ -25,6 +25,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from test_issuer_retention import ENDED, Office, _recorded_on
 from credentials import status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import decode_jws, generate_key, public_jwk, sign_jws
+from credentials.pki import issue_document_signer, load_demo_pki
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from issuer.app import MIGRATIONS
@@ -54,6 +56,9 @@ ANNA, JANIS = "clerk:LV:VSAA/anna.berzina", "clerk:LV:VSAA/janis.ozols"
 PRE = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 #: Today, to the second (a database keeps microseconds; these compare exactly).
 NOW = datetime.now(UTC).replace(microsecond=0)
+#: The demo PKI is made before the earliest moment these tests sign at: a signer is used only while
+#: its certificate is valid (issuer.signers.can_sign), and these cases are recorded months before NOW.
+PKI_MADE = NOW - timedelta(days=400)
 
 
 def _files_holding(directory: Path, pattern: str, *needles: bytes) -> dict[str, list[bytes]]:
@@ -124,7 +129,7 @@ def test_a_case_erased_by_the_erase_command_beside_the_running_issuer_that_recor
 def _sqlite_service(tmp_path: Path, clock: list[datetime]) -> tuple[IssuerService, Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
     upgrade(engine, MIGRATIONS)
-    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=NOW)
+    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=PKI_MADE)
     return IssuerService(engine, hosted, clock=lambda: clock[0]), engine
 
 
@@ -195,7 +200,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def _hosted(tmp_path: Path) -> dict[str, Institution]:
     """The demo institutions, LV:VSAA approving each case by a second clerk (four-eyes)."""
-    return require_approval(demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=NOW), ["LV:VSAA"])
+    return require_approval(demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=PKI_MADE), ["LV:VSAA"])
 
 
 def _a1_of_24_months(recorded: datetime) -> dict[str, Any]:
@@ -272,6 +277,13 @@ def _issue_credential(service: IssuerService, inst: Institution, case_id: str, n
     assert issued["credentials"], issued
 
 
+def _renewed(inst: Institution, tmp_path: Path, now: datetime) -> Institution:
+    """``inst`` with a new document signer certificate from its demo CA, valid at ``now``."""
+    ca_key, ca_cert = load_demo_pki(tmp_path / "pki").cas[inst.entity.id]
+    key, cert = issue_document_signer(inst.entity, ca_key, ca_cert, now=now)
+    return replace(inst, key=key, x5c=[cert])
+
+
 def _listed_status(service: IssuerService, inst: Institution, case_id: str) -> list[int]:
     """The status of each credential of the case, as its status list token says it now."""
     out = []
@@ -289,9 +301,10 @@ def test_a_withdrawn_case_from_which_a_credential_was_issued_is_kept_while_its_c
     """The wallet holds the A1: the case keeps the period of its document (and of its credentials),
     and the status list shows the withdrawal meanwhile, as before."""
     upgrade(engine, MIGRATIONS)
-    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=NOW)
-    vsaa = hosted["lv-vsaa"]
     clock = [NOW - timedelta(days=200)]
+    # Made the day before it signs: its certificate (2 years) outlives the A1, whose end the copy has.
+    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=clock[0] - timedelta(days=1))
+    vsaa = hosted["lv-vsaa"]
     service = IssuerService(engine, hosted, clock=lambda: clock[0])
     case = service.create_case(vsaa, "pda1", _a1_of_24_months(clock[0]), actor="clerk:LV:VSAA", holder=HOLDER)
     _issue_credential(service, vsaa, case.id, clock[0])
@@ -309,14 +322,15 @@ def test_a_withdrawn_case_from_which_a_credential_was_issued_is_kept_while_its_c
     assert service.erase_ended(90) == 0
     clock[0] = expires + timedelta(days=91)
     assert service.erase_ended(90) == 1 and _erased(service, "lv-vsaa", case.id)
-    assert _listed_status(service, vsaa, case.id) == [status_list.INVALID]  # its entry stays
+    # The copies ended with their signer certificate: the list is signed now by its renewed one.
+    assert _listed_status(service, _renewed(vsaa, tmp_path, clock[0]), case.id) == [status_list.INVALID]
 
 
 def test_a_withdrawn_case_that_was_offered_or_printed_keeps_the_period_of_its_document(
         engine: Engine, tmp_path: Path) -> None:
     """An offer handed to the worker, a paper copy printed: something of it left the institution."""
     upgrade(engine, MIGRATIONS)
-    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=NOW)
+    hosted = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=PKI_MADE)
     vsaa = hosted["lv-vsaa"]
     clock = [NOW - timedelta(days=200)]
     service = IssuerService(engine, hosted, clock=lambda: clock[0])

@@ -39,7 +39,9 @@ def test_demo_pda1s_are_valid() -> None:
 @pytest.mark.parametrize("code", [f"{i:02d}" for i in range(1, 13)])
 def test_all_twelve_status_codes_are_valid_and_described(code: str) -> None:
     start, end = ("2026-01-01", "2026-06-30")
-    pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end))
+    # Status 12 is work in the state whose legislation applies: Anna's place of work in Berlin is not that.
+    place = {"locality": "Rīga", "country": "LV"} if code == "12" else BASE["work_address"]
+    pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end, work_address=place))
     assert all(pda1.STATUS_CODES[code])
 
 
@@ -88,9 +90,10 @@ def test_an_expiry_date_before_the_period_starts_is_refused() -> None:
                        date_of_expiry="2026-01-12"))
     assert (err.field, err.key, err.params) == ("date_of_expiry", "date.not_before", {"other_field": "starting_date"})
     assert err.rule == "must not be before starting_date"
-    # Expiring on the first day of the period is odd but possible: not refused.
+    # Expiring on the last day of the period is the period itself: not refused (an expiry inside the
+    # period is, test_domain_rules.py).
     pda1.validate(_with(starting_date="2026-01-15", ending_date="2026-12-31", date_of_issuance="2026-01-10",
-                        date_of_expiry="2026-01-15"))
+                        date_of_expiry="2026-12-31"))
 
 
 def test_posting_over_24_months_is_refused() -> None:

@@ -390,15 +390,20 @@ def test_the_wallet_refusing_is_reported(world: World) -> None:
 
 def test_more_disclosed_than_asked_is_refused(world: World) -> None:
     payload = world.request_object(world.inspector.request("pda1", response_mode="direct_post"))
-    cred = world.held(pda1.VCT)
-    paths = [tuple(c["path"]) for c in payload["dcql_query"]["credentials"][0]["claims"]]
-    extra = present(cred.credential, select=[*paths, ("work_address",)],
+    # The PID's nationalities: selectively disclosable, and no option of the inspection asks for them
+    # (every claim the A1 can disclose is asked for, its places of work included).
+    cred = world.held(pid.VCT)
+    assert "nationalities" in cred.claims
+    paths = [tuple(c["path"]) for c in next(q for q in payload["dcql_query"]["credentials"] if q["id"] == "pid")[
+        "claims"] if c["path"][0] in cred.claims]
+    extra = present(cred.credential, select=[*paths, ("nationalities",)],
                     holder_key=load_key(cred.private_key), nonce=payload["nonce"], aud=payload["client_id"],
                     iat=int(time.time()))
-    vp = world.vp_token(payload, pda1=extra)
+    vp = world.vp_token(payload, pid=extra)
     verdict = world.verify(vp, nonce=payload["nonce"], aud=payload["client_id"])
     assert verdict["verdict"] == "invalid"
     assert _steps(verdict)["query"] == "failed"
+    assert any("nationalities" in s["message"] for s in verdict["steps"] if s["code"] == "query"), verdict
 
 
 def test_verification_proof_holds_no_personal_data(world: World) -> None:

@@ -743,6 +743,7 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
     ``issuer_of`` names a document's institution."""
     return {"verdict": verdict, "describe": messages.describe_document,
             "status_words": lambda code: messages.status_words(code, lang),
+            "places_of_work": lambda doc: messages.places_of_work(doc, lang),
             "reason": messages.reason_text(verdict, lang, issuer_of),
             "notice_text": lambda notice: messages.notice_text(notice, lang),
             "ehic_types": (ehic.VCT, *ehic.ALIASES),

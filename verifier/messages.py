@@ -12,7 +12,7 @@ from credentials.countries import name as country_name
 from credentials.verification import duration_parts
 
 __all__ = ["date_text", "datetime_text", "describe_document", "duration_words", "institution_name", "notice_text",
-           "reason_text", "status_words", "step_name", "step_text", "translator"]
+           "places_of_work", "reason_text", "status_words", "step_name", "step_text", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -1103,6 +1103,88 @@ def _institution_of(verdict: Mapping[str, Any], key: str,
     return None
 
 
+#: An A1's places of work (section 5) on the verdict screen, and the notice that they lie only in other
+#: states than the inspectorate's (credentials.verification.WORK_ELSEWHERE).
+_PLACES: dict[str, tuple[str, str, str, str, str]] = {
+    "places_of_work": ("Places of work", "Darba vietas", "Arbeitsorte", "Lieux de travail", "Miejsca pracy"),
+    "no_fixed_place": ("No fixed place of work: {country}", "Nav pastāvīgas darba vietas: {country}",
+                       "Kein fester Arbeitsort: {country}", "Pas de lieu de travail fixe : {country}",
+                       "Brak stałego miejsca pracy: {country}"),
+    # The answer showed none: the worker left them out, or the A1 names none (the two look alike).
+    "places_not_shown": ("not shown", "nav parādītas", "nicht gezeigt", "non présentés", "nie pokazano"),
+    "notice.pda1.work_elsewhere": (
+        "This A1 names places of work only in: {places}. The work checked here is in this inspectorate's "
+        "state: {country}. Check whether the A1 covers it.",
+        "Šajā A1 norādītas darba vietas tikai šeit: {places}. Šeit pārbaudītais darbs notiek šīs inspekcijas "
+        "valstī: {country}. Pārbaudiet, vai A1 to aptver.",
+        "Diese A1 nennt Arbeitsorte nur in: {places}. Die hier geprüfte Arbeit findet im Staat dieser Behörde "
+        "statt: {country}. Prüfen Sie, ob die A1 sie abdeckt.",
+        "Ce A1 ne mentionne des lieux de travail que dans : {places}. Le travail contrôlé ici a lieu dans l'État "
+        "de cette inspection : {country}. Vérifiez si le A1 le couvre.",
+        "To zaświadczenie A1 wskazuje miejsca pracy tylko w: {places}. Praca kontrolowana tutaj odbywa się w "
+        "państwie tej inspekcji: {country}. Sprawdź, czy A1 ją obejmuje."),
+    # The same, where the states are not at hand (the records page has the key alone).
+    "reason.pda1.work_elsewhere": (
+        "The A1 names places of work only in other states than this inspectorate's: check whether it covers "
+        "the work checked.",
+        "A1 norāda darba vietas tikai citās valstīs, ne šīs inspekcijas valstī: pārbaudiet, vai tas aptver "
+        "pārbaudīto darbu.",
+        "Die A1 nennt Arbeitsorte nur in anderen Staaten als dem dieser Behörde: Prüfen Sie, ob sie die "
+        "geprüfte Arbeit abdeckt.",
+        "Le A1 ne mentionne des lieux de travail que dans d'autres États que celui de cette inspection : "
+        "vérifiez s'il couvre le travail contrôlé.",
+        "Zaświadczenie A1 wskazuje miejsca pracy tylko w innych państwach niż państwo tej inspekcji: sprawdź, "
+        "czy obejmuje kontrolowaną pracę."),
+}
+i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _PLACES.items()})
+
+
+def _country_words(code: Any, lang: str) -> str:
+    """A state's code as its name in ``lang``; "?" for a value that is no coordination state's code."""
+    return country_name(code, lang) if isinstance(code, str) and countries.is_supported(code) else "?"
+
+
+def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
+    """An A1's places of work (section 5; v1 ``work_address``, v1.1 ``work_information``, the EUDI
+    model's read as v1.1) as the verdict screen writes them, one line each: the address ("Baustelle
+    Prater, 1020 Wien, Austria"), or "No fixed place of work: Germany"; [] when the answer shows none
+    (the worker left them out, or the A1 names none: the two cannot be told apart); None for a
+    document that is no A1. Only text is written: a foreign A1 may hold anything there."""
+    from credentials import pda1
+
+    if doc.get("vct") not in (pda1.VCT, *pda1.ALIASES):
+        return None
+    address, info = doc.get("work_address"), doc.get("work_information")
+    places: list[Any] = [address] if isinstance(address, Mapping) else []
+    states: Any = None
+    if isinstance(info, Mapping):
+        listed = info.get("work_address")
+        places += listed if isinstance(listed, list) else []
+        states = info.get("no_fixed_place_of_work")  # a state's code; the EUDI model's, a list of them
+    lines = [_address_line(place, lang) for place in places if isinstance(place, Mapping)]
+    for state in states if isinstance(states, list) else [] if states in (None, "") else [states]:
+        lines.append(i18n.t("verifier.no_fixed_place", lang, country=_country_words(state, lang)))
+    return lines
+
+
+def _address_line(place: Mapping[str, Any], lang: str) -> str:
+    """One place of work in a line: the company, the street and number, the postal code and town, the
+    region (or the address as ``formatted``), a mariner's flag or crew member's home base, the state."""
+
+    def text(name: str) -> str:
+        value = place.get(name)
+        return " ".join(value.split()) if isinstance(value, str) else ""
+
+    formatted = text("formatted")
+    parts = [text("company_name"),
+             *([formatted] if formatted else [" ".join(p for p in (text("street_address"), text("house_number")) if p),
+                                              " ".join(p for p in (text("postal_code"), text("locality")) if p),
+                                              text("region")]),
+             text("flag_base_home"),
+             _country_words(place.get("country"), lang) if place.get("country") is not None else ""]
+    return ", ".join(p for p in parts if p) or "?"
+
+
 def notice_text(notice: Mapping[str, Any], lang: str) -> str:
     """A verdict's notice (:class:`credentials.verification.Notice` as JSON) in the page's language, a
     state's code written as its name ("?" for one that is none); its English message when it has no
@@ -1113,7 +1195,10 @@ def notice_text(notice: Mapping[str, Any], lang: str) -> str:
     params = notice.get("params") if isinstance(notice.get("params"), Mapping) else {}
     code = params.get("country") if isinstance(params, Mapping) else None
     where = country_name(code, lang) if isinstance(code, str) and countries.is_supported(code) else "?"
-    return i18n.t(f"verifier.notice.{key}", lang, country=where)
+    # ``places``: the states an A1 names its places of work in, ISO codes separated by commas.
+    codes = params.get("places") if isinstance(params, Mapping) else None
+    places = ", ".join(_country_words(c, lang) for c in codes.split(",")) if isinstance(codes, str) else "?"
+    return i18n.t(f"verifier.notice.{key}", lang, country=where, places=places)
 
 
 def reason_text(verdict: Mapping[str, Any], lang: str,

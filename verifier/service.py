@@ -33,6 +33,10 @@ __all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query", "quer
 #: ``personal_administrative_number`` of the A1 and the EHIC: what ties them to the PID (holder_link).
 _PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
                 "starting_date", "ending_date", "employer", "issuing_country")
+#: Section 5 of the A1, the places of work: the flat v1 ``work_address`` or the rulebook v1.1
+#: ``work_information`` (domain.md §PDA1). A posting is to a named state (883/2004 Art. 12), and the
+#: inspector's question (Directive 2014/67/EU Art. 9) is whether the A1 covers the work done here.
+_PDA1_PLACES = ("work_address", "work_information")
 _EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_country")
 #: A card has its expiry date; a Provisional Replacement Certificate its own period instead (Decision S2).
 #: ``subject`` names the insured person when the card is for someone the holder represents (a child).
@@ -121,12 +125,22 @@ def profile_query(profile: str) -> dict[str, Any]:
     wallet holding a PID answers with it (§6.4.2), and the two are then linked as before."""
     alternatives: list[dict[str, Any]] = []
     if profile == "pda1":
-        doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]},
-               "claims": _claims(_PDA1_CLAIMS, "a")}
-        # An A1 in the EUDI reference model holds the same facts under other names (domain.md).
+        # The places of work in either shape (:data:`_PDA1_PLACES`), in claim_sets (§6.4.1): an A1 has
+        # one shape or the other, or none (a civil servant's, 05, may name no place), and a claim a
+        # credential lacks makes an option it is in unanswerable; the wallet answers with the first
+        # option it can, so an A1 that names its places shows them.
+        base = _claims(_PDA1_CLAIMS, "a")
+        places = [{"id": f"w{i}", "path": [n]} for i, n in enumerate(_PDA1_PLACES)]
+        a1_ids = [c["id"] for c in base]
+        doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]}, "claims": base + places,
+               "claim_sets": [*([*a1_ids, p["id"]] for p in places), a1_ids]}
+        # An A1 in the EUDI reference model holds the same facts under other names (domain.md), its
+        # places of work in ``places_of_work``.
+        eudi = [{"id": f"u{i}", "path": list(path)} for i, path in enumerate(eudi_pda1.QUERY_PATHS)]
+        eudi_ids = [c["id"] for c in eudi]
         alternatives.append({"id": "pda1_eudi", "format": "dc+sd-jwt", "meta": {"vct_values": [eudi_pda1.VCT]},
-                             "claims": [{"id": f"u{i}", "path": list(path)}
-                                        for i, path in enumerate(eudi_pda1.QUERY_PATHS)]})
+                             "claims": [*eudi, {"id": "uw", "path": ["places_of_work"]}],
+                             "claim_sets": [[*eudi_ids, "uw"], eudi_ids]})
     elif profile == "ehic":
         claims = _claims((*_EHIC_CLAIMS, "date_of_expiry", "starting_date", "ending_date", "subject"), "e")
         ids = {c["path"][0]: c["id"] for c in claims}
@@ -775,11 +789,12 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
             person.setdefault("documents", []).append(doc)
         elif cred.vct is not None:
             # authentic_source: the competent institution (Decision S2 field 7, the one an EHIC's care is
-            # billed to), which may be another body than the signer (issuer_name; domain.md).
+            # billed to), which may be another body than the signer (issuer_name; domain.md). An A1's
+            # places of work (section 5) are shown as the person is, and erased with it: never recorded.
             doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
                                      "date_of_expiry", "personal_administrative_number", "subject",
-                                     "authentic_source") if k in c}
+                                     "authentic_source", *_PDA1_PLACES) if k in c}
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)
