@@ -367,6 +367,12 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
     steps = []
     if issued is not None and issued > today:
         steps.append(Step("document_validity", FAILED, f"The document is dated {issued}, which is in the future."))
+    elif expiry is not None and expiry < today and module is pda1 and end is not None and expiry >= end:
+        # An A1 has no validity of its own beyond its period (987/2009 Art. 5(1): it binds for the period
+        # it certifies; the issuer's mdoc states the period's end as its expiry): what ended is the period
+        # it covers, said as the coverage step says it, not "the document expired".
+        steps.append(Step("document_validity", FAILED, f"The period covered ended on {end}.",
+                          "coverage_period.ended"))
     elif expiry is not None and expiry < today:
         steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
     elif expiry is None and module is pid:

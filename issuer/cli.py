@@ -25,6 +25,18 @@ __all__ = ["register"]
 #: ``issuer check`` warns this many days before a signer certificate expires.
 _RENEW_DAYS = 30
 
+#: What ``issuer check`` says of a signer the issuers list bars (:func:`issuer.signers.barred_by`), by
+#: why, most serious first: the word of the institution's line when it signs nothing, and what to do.
+_BARRED = {
+    "revoked": "its signer key was revoked on the trust list (compromised): nothing it signs is trusted; have a new "
+               "key certified, configure it (next_signer_key) and register it (esspass registry)",
+    "withdrawn": "the institution is withdrawn from the trust list: nothing new it signs is accepted",
+    "suspended": "the institution is suspended on the trust list: nothing is accepted until the registry reinstates "
+                 "it",
+    "rotated out": "the registry rotated its signer key out (its listed window closed): configure the key registered "
+                   "in its place (next_signer_key)",
+}
+
 
 def _app(args: argparse.Namespace) -> Any:
     from issuer.app import create_app
@@ -127,7 +139,7 @@ def _check(_args: argparse.Namespace) -> int:
     from esspass.pilot import read_record, unreachable
     from issuer.app import hosted_institutions
     from issuer.settings import IssuerSettings
-    from issuer.signers import SIGNER_MARGIN, accepted_by, current_signer
+    from issuer.signers import SIGNER_MARGIN, accepted_by, barred_by, can_sign, current_signer
     from trust_registry.client import TrustListClient, TrustListUnavailable
 
     settings = IssuerSettings()
@@ -149,8 +161,18 @@ def _check(_args: argparse.Namespace) -> int:
     refused = 0
     for inst in institutions.values():
         types = [vct for vct, role in ROLE_FOR_VCT.items() if role in inst.entity.roles]
-        listed = accepted_by(issuers, inst.entity)
-        signer = current_signer(inst.signers, now, listed=listed)
+        listed, barred = accepted_by(issuers, inst.entity), barred_by(issuers, inst.entity)
+        signer = current_signer(inst.signers, now, listed=listed, barred=barred)
+        if signer is None:  # each signer that could sign by its dates is barred by the list: why, worst first
+            why = {barred(s, now) for s in inst.signers if can_sign(s, now)}
+            word = next((w for w in _BARRED if w in why), None)
+            if word is not None:
+                refused += 1
+                print(f"{inst.entity.id:<14} {word.upper():<8} {inst.issuer_url}: {_BARRED[word]}; nothing is "
+                      "issued, printed or served as status list (503 signer.distrusted)")
+                for line in _signer_lines(issuers, inst, signer, now):
+                    print(f"{'':<14} {line}")
+                continue
         wrong: tuple[str, bool] | None = None
         try:
             if signer is None:
@@ -204,18 +226,23 @@ def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, no
     from credentials import trust_list
     from credentials.errors import CredentialError
     from credentials.institutions import ROLE_FOR_VCT
-    from issuer.signers import SIGNER_MARGIN, accepted_by, list_changes, next_switch
+    from issuer.signers import SIGNER_MARGIN, accepted_by, barred_by, list_changes, next_switch
 
     vct = next((v for v, role in ROLE_FOR_VCT.items() if role in inst.entity.roles), None)
+    barred = barred_by(issuers, inst.entity)
     lines = []
     quiet = len(inst.signers) == 1 and used is not None
     for signer in inst.signers:
         at = max(now, signer.not_before)  # a next certificate: as a verifier will judge it once it begins
+        why = barred(signer, at)
         try:
-            if vct is None:
+            if why is not None:  # it signs nothing, whatever else the list says of it
+                listing, quiet = f"{why.upper()} on the trust list (signs nothing)", False
+            elif vct is None:
                 raise CredentialError("it issues no type the trust list knows")
-            owner = trust_list.authorised_issuer(issuers, signer.chain, vct, at=at, now=at).entity.id
-            listing = "listed" if owner == inst.entity.id else f"listed for {owner}, not {inst.entity.id}"
+            else:
+                owner = trust_list.authorised_issuer(issuers, signer.chain, vct, at=at, now=at).entity.id
+                listing = "listed" if owner == inst.entity.id else f"listed for {owner}, not {inst.entity.id}"
         except CredentialError as exc:
             listing = f"NOT accepted by the trust list ({exc.message}): register it with the registry"
             quiet = False
@@ -227,7 +254,7 @@ def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, no
                          f"{signer.end:%Y-%m-%d %H:%M} UTC; {listing}; {role}")
     if len(inst.signers) == 1:  # its end is the renewal note's
         return lines
-    switch = next_switch(inst.signers, now, listed=accepted_by(issuers, inst.entity),
+    switch = next_switch(inst.signers, now, listed=accepted_by(issuers, inst.entity), barred=barred,
                          times=list_changes(issuers, inst.entity.id))
     if switch is not None:
         when, then = switch

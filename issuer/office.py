@@ -382,16 +382,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                  "pozostaje bez zmian."),
     "open_replaced": ("Open the earlier document", "Atvērt agrāko dokumentu", "Früheres Dokument öffnen",
                       "Ouvrir le document antérieur", "Otwórz wcześniejszy dokument"),
-    "ended_note": ("This document's validity ended on {date}: it can no longer be handed over to a wallet or printed. "
-                   "To extend it, replace it with a new document.",
-                   "Šī dokumenta derīgums beidzās {date}: to vairs nevar nodot makam vai izdrukāt. Lai to "
-                   "pagarinātu, aizstājiet to ar jaunu dokumentu.",
-                   "Die Gültigkeit dieses Dokuments endete am {date}: Es kann weder an eine Wallet übergeben noch "
-                   "gedruckt werden. Um es zu verlängern, ersetzen Sie es durch ein neues Dokument.",
-                   "La validité de ce document a pris fin le {date} : il ne peut plus être remis à un portefeuille "
-                   "ni imprimé. Pour le prolonger, remplacez-le par un nouveau document.",
-                   "Ważność tego dokumentu upłynęła {date}: nie można go już przekazać do portfela ani wydrukować. "
-                   "Aby go przedłużyć, zastąp go nowym dokumentem."),
+    # An EHIC card or a PID past its expiry; an A1 or PRC whose period has ended is handed over and printed.
+    "ended_note": ("This document expired on {date}: it can no longer be handed over to a wallet or printed. A "
+                   "renewal is a new document: record it, or replace this one.",
+                   "Šī dokumenta derīguma termiņš beidzās {date}: to vairs nevar nodot makam vai izdrukāt. "
+                   "Atjaunošana ir jauns dokuments: reģistrējiet to vai aizstājiet šo.",
+                   "Dieses Dokument ist am {date} abgelaufen: Es kann weder an eine Wallet übergeben noch gedruckt "
+                   "werden. Eine Erneuerung ist ein neues Dokument: Erfassen Sie es oder ersetzen Sie dieses.",
+                   "Ce document a expiré le {date} : il ne peut plus être remis à un portefeuille ni imprimé. Un "
+                   "renouvellement est un nouveau document : enregistrez-le ou remplacez celui-ci.",
+                   "Ten dokument wygasł {date}: nie można go już przekazać do portfela ani wydrukować. Odnowienie "
+                   "to nowy dokument: zapisz go lub zastąp nim ten."),
     "paper_refused": ("No paper copy: {rule}.", "Papīra kopija nav iespējama: {rule}.", "Kein Papierausdruck: {rule}.",
                       "Pas de copie papier : {rule}.", "Brak kopii papierowej: {rule}."),
     "event.renewed": ("the wallet renewed its copies", "maks atjaunoja savas kopijas",

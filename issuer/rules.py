@@ -138,26 +138,28 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                              "est définitif) : enregistrez un nouveau dossier",
                              "dokument został wycofany, a wycofanego dokumentu nie można ponownie wydrukować "
                              "(wycofanie jest ostateczne): zapisz nową sprawę"),
-    "case.ended_offer": ("the document's validity ended on {date}: no offer can be made for it; to extend it, replace "
-                         "it with a new document",
-                         "dokumenta derīgums beidzās {date}: to vairs nevar piedāvāt; lai to pagarinātu, aizstājiet "
-                         "to ar jaunu dokumentu",
-                         "die Gültigkeit des Dokuments endete am {date}: es kann nicht mehr übergeben werden; um es zu "
-                         "verlängern, ersetzen Sie es durch ein neues Dokument",
-                         "la validité du document a pris fin le {date} : il ne peut plus être remis ; pour le "
-                         "prolonger, remplacez-le par un nouveau document",
-                         "ważność dokumentu upłynęła {date}: nie można go już przekazać; aby go przedłużyć, zastąp go "
-                         "nowym dokumentem"),
-    "case.ended_paper": ("the document's validity ended on {date}: no paper copy can be printed; to extend it, "
-                         "replace it with a new document",
-                         "dokumenta derīgums beidzās {date}: papīra kopiju vairs nevar izdrukāt; lai to pagarinātu, "
-                         "aizstājiet to ar jaunu dokumentu",
-                         "die Gültigkeit des Dokuments endete am {date}: es kann kein Papierausdruck mehr erstellt "
-                         "werden; um es zu verlängern, ersetzen Sie es durch ein neues Dokument",
-                         "la validité du document a pris fin le {date} : aucune copie papier ne peut plus être "
-                         "imprimée ; pour le prolonger, remplacez-le par un nouveau document",
-                         "ważność dokumentu upłynęła {date}: nie można już wydrukować kopii papierowej; aby go "
-                         "przedłużyć, zastąp go nowym dokumentem"),
+    # An EHIC card or a PID past its expiry (issuer.service._document_expired); never an A1 or a provisional
+    # replacement certificate, which is the proof of its period once that has ended too.
+    "case.ended_offer": ("the document expired on {date}: no offer can be made for it; a renewal is a new document "
+                         "(record it, or replace this one)",
+                         "dokumenta derīguma termiņš beidzās {date}: to vairs nevar piedāvāt; atjaunošana ir jauns "
+                         "dokuments (reģistrējiet to vai aizstājiet šo)",
+                         "das Dokument ist am {date} abgelaufen: es kann nicht mehr übergeben werden; eine Erneuerung "
+                         "ist ein neues Dokument (erfassen Sie es oder ersetzen Sie dieses)",
+                         "le document a expiré le {date} : il ne peut plus être remis ; un renouvellement est un "
+                         "nouveau document (enregistrez-le ou remplacez celui-ci)",
+                         "dokument wygasł {date}: nie można go już przekazać; odnowienie to nowy dokument (zapisz go "
+                         "lub zastąp nim ten)"),
+    "case.ended_paper": ("the document expired on {date}: no paper copy can be printed; a renewal is a new document "
+                         "(record it, or replace this one)",
+                         "dokumenta derīguma termiņš beidzās {date}: papīra kopiju vairs nevar izdrukāt; atjaunošana "
+                         "ir jauns dokuments (reģistrējiet to vai aizstājiet šo)",
+                         "das Dokument ist am {date} abgelaufen: es kann kein Papierausdruck mehr erstellt werden; "
+                         "eine Erneuerung ist ein neues Dokument (erfassen Sie es oder ersetzen Sie dieses)",
+                         "le document a expiré le {date} : aucune copie papier ne peut plus être imprimée ; un "
+                         "renouvellement est un nouveau document (enregistrez-le ou remplacez celui-ci)",
+                         "dokument wygasł {date}: nie można już wydrukować kopii papierowej; odnowienie to nowy "
+                         "dokument (zapisz go lub zastąp nim ten)"),
     "case.replacement_awaiting": ("a replacement of this document (case {case}) awaits a second clerk's approval: "
                                   "approve or refuse it first",
                                   "šī dokumenta aizstājējs (lieta {case}) gaida otra darbinieka apstiprinājumu: "

@@ -73,12 +73,29 @@ from issuer.db import (
 )
 from issuer.nonces import Nonces
 from issuer.rules import refusal, rule_row, words
-from issuer.signers import SIGNER_MARGIN, Signer, SignerChoice, can_sign, published, signer_end
+from issuer.signers import SIGNER_MARGIN, Signer, SignerChoice, published, signer_end, unsigned_rule
 from issuer.status_lists import StatusLists
 
-__all__ = ["CREDENTIAL_TYPES", "MDOC_SUFFIX", "NO_ROWS", "OFFER_KEY_SCHEME", "SIGNER_MARGIN", "Institution",
-           "IssuedOffer", "IssuerService", "NumberTaken", "OfferSecrets", "credential_end", "document_end",
-           "import_file", "jwt_vc_issuer_metadata", "new_document_number", "signer_end"]
+__all__ = [
+    "CREDENTIAL_TYPES",
+    "MDOC_SUFFIX",
+    "NO_ROWS",
+    "OFFER_KEY_SCHEME",
+    "PROOF_PERIOD",
+    "SIGNER_MARGIN",
+    "Institution",
+    "IssuedOffer",
+    "IssuerService",
+    "NumberTaken",
+    "OfferSecrets",
+    "certifies_period",
+    "credential_end",
+    "document_end",
+    "import_file",
+    "jwt_vc_issuer_metadata",
+    "new_document_number",
+    "signer_end",
+]
 
 #: The rule (field ``file``, key ``csv.no_rows``) of an import with no row to import: an empty file,
 #: or a header alone.
@@ -286,6 +303,13 @@ def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
     return iat + timedelta(days=5 * 365)
 
 
+def _document_expired(claims: Mapping[str, Any], now: datetime) -> bool:
+    """Whether nothing more is issued from a document at ``now`` for its own dates: an EHIC card or a
+    PID past its expiry (:func:`document_end`). A document that certifies a period (an A1, a PRC,
+    :func:`certifies_period`) is the proof of that period whenever it is asked for: never."""
+    return not certifies_period(claims) and document_end(claims, now) <= now
+
+
 register_rules({"signer.expired": (  # the refusal the back office shows (issuer.rules.refusal)
     "the institution's signing certificate has expired: it must be renewed",
     "iestādes parakstīšanas sertifikāta derīgums ir beidzies: tas jāatjauno",
@@ -295,17 +319,48 @@ register_rules({"signer.expired": (  # the refusal the back office shows (issuer
 )})
 
 
+#: How long the copies of a document that certifies a period (:func:`certifies_period`: an A1, a
+#: provisional replacement certificate) stay verifiable after the later of that period's end and their
+#: signing, within their signer chain (:func:`credential_end`). Five years: the horizon within which a
+#: host state's institution audits the contributions of past months (in Germany at least every four
+#: years, SGB IV §28p(1), and claims for them lapse four years after the year they fell due, §25(1)),
+#: and the issuer's horizon for a document without an end (:func:`document_end`).
+PROOF_PERIOD = timedelta(days=5 * 365)
+
+
+def certifies_period(claims: Mapping[str, Any]) -> bool:
+    """Whether the document certifies a period of its own (``starting_date`` to ``ending_date``,
+    domain.md "Common block": the coverage or decision period): an A1, whose legislation applies
+    for that period and binds the other states' institutions for it until it is withdrawn
+    (987/2009 Art. 5(1)), also once it has ended, and is often issued after it (Art. 15(1), 19(2));
+    or a provisional replacement certificate, often asked for after the treatment (Decision S2).
+    Not an EHIC card (its expiry: a card is for care now, an expired one proves nothing) nor a PID."""
+    return isinstance(claims.get("starting_date"), str) and isinstance(claims.get("ending_date"), str)
+
+
 def credential_end(claims: Mapping[str, Any], chain: Sequence[Certificate], iat: datetime) -> datetime:
     """A credential's technical expiry (SD-JWT VC ``exp``, draft-ietf-oauth-sd-jwt-vc §3.2.2.2; the
-    mdoc MSO's ``validUntil``, ISO/IEC 18013-5 §9.1.2.4; the compact CWT's ``exp``, RFC 8392): the
-    earlier of the document's own end (:func:`document_end`) and its signer chain's (:func:`signer_end`).
+    mdoc MSO's ``validUntil``, ISO/IEC 18013-5 §9.1.2.4; the compact CWT's ``exp``, RFC 8392), never
+    past its signer chain's end (:func:`signer_end`):
+
+    * a document that certifies a period (:func:`certifies_period`: an A1, a PRC): :data:`PROOF_PERIOD`
+      after the later of its period's end and ``iat``. The copy is the proof of that period, not a
+      permission for today: an A1 whose period has ended still proves which legislation applied then
+      (to a host institution auditing past months), and one issued after its period (987/2009 Art.
+      15(1)) needs a live copy at all. Whether it covers today is the verifier's coverage layer
+      (domain.md "Three validity layers"), which says "not valid, the period ended on ..." for it;
+    * any other (an EHIC card, a PID): its own end (:func:`document_end`): an expired card proves
+      nothing, and is not handed over once expired (:meth:`IssuerService._ended`).
 
     ISO/IEC 18013-5 keeps an MSO's validity within its document signer certificate's, and the EUDI
     ARF asks the same of every attestation: once the certificate has expired, a verifier validating
     the chain then judges a copy signed under it invalid, though the document still is. So a copy
-    ends with its signer, and the wallet is given a fresh one; the document's own dates (its
-    ``date_of_expiry``, ``ending_date``) are the document's, untouched."""
-    return min(document_end(claims, iat), signer_end(chain))
+    ends with its signer, and the wallet is given a fresh one while the document has not ended; the
+    document's own dates (its ``date_of_expiry``, ``ending_date``) are the document's, untouched."""
+    ends = document_end(claims, iat)
+    if certifies_period(claims):
+        ends = max(ends, iat) + PROOF_PERIOD
+    return min(ends, signer_end(chain))
 
 
 class IssuerService:
@@ -794,8 +849,9 @@ class IssuerService:
 
         409 for a case nothing can be issued from, said before the worker types the code
         (:meth:`_offer_refused`): erased, withdrawn (final: a new case is the way), suspended
-        (reinstate it first), or a document whose validity has ended; 503 while the institution's
-        signer chain has ended (until its certificate is renewed)."""
+        (reinstate it first), or an EHIC card or PID that has expired (:meth:`_ended`; an A1 or PRC whose
+        period has ended is offered); 503 while the institution's signer chain has ended (until its
+        certificate is renewed)."""
         now = self._now()
         tx_code = f"{secrets.randbelow(10**6):06d}"
         offer_id = secrets.token_urlsafe(24)
@@ -818,21 +874,22 @@ class IssuerService:
 
     def _offer_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What an offer of ``case`` is refused for now (409, by its key), or None: an erased case, a
-        withdrawn one (final: a new case is the way), one suspended (reinstate it first), a document
-        whose validity has ended (:meth:`_ended`); and 503 while the institution's signer chain has
-        ended (:func:`_signer_expired`): the wallet would be refused after the worker typed the code."""
+        withdrawn one (final: a new case is the way), one suspended (reinstate it first), a card or PID
+        that has expired (:meth:`_ended`; never an A1 or PRC for its period); and 503 while the
+        institution's signer chain has ended (:func:`_signer_expired`): the wallet would be refused after
+        the worker typed the code."""
         if case.erased_at is not None:
             return refusal("case.erased")
         if case.state == "revoked":
             return refusal("case.withdrawn_offer")
         if case.state != "active":
             return refusal("case.not_active", state=case.state)
-        return self._ended(inst, case, now, "case.ended_offer") or _signer_expired(inst, now)
+        return self._ended(inst, case, now, "case.ended_offer") or _signer_expired(inst, now, self.signer)
 
     def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What a paper copy of ``case`` is refused for now (by its key), or None: a PID (400: it has
         no paper form), and 409 for an erased, withdrawn or suspended case, one awaiting a second
-        clerk's approval, a document that has ended (:meth:`_ended`), and a case without the holder's
+        clerk's approval, a card that has expired (:meth:`_ended`), and a case without the holder's
         name and birth date (the inspector compares them with an identity document: no QR that names
         nobody); 503 while the institution's signer chain has ended (:func:`_signer_expired`)."""
         if case.configuration_id == pid.CONFIGURATION_ID:
@@ -846,19 +903,23 @@ class IssuerService:
         if case.approval == "awaiting":
             return refusal("case.awaiting")
         return self._ended(inst, case, now, "case.ended_paper") or (
-            None if _holder_named(case.holder) else refusal("case.no_holder_paper")) or _signer_expired(inst, now)
+            None if _holder_named(case.holder) else refusal("case.no_holder_paper")) or _signer_expired(
+            inst, now, self.signer)
 
     @staticmethod
     def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
         """409 ``key`` (``case.ended_offer``, ``case.ended_paper``, with the ``date`` it ended) when
-        the document's own validity has ended (its expiry date or the end of its period,
-        :func:`document_end`, as the credential endpoint judges it): the wallet would be refused
-        only after the worker typed the code, and a paper copy would be void when printed."""
+        the document has expired (its expiry date, :func:`document_end`, as the credential endpoint
+        judges it: :func:`_document_expired`): the wallet would be refused only after the worker typed
+        the code, and a paper copy would be void when printed. Never for a document that certifies a
+        period (an A1, a PRC), whose period may have ended: it is the proof of that period
+        (:func:`certifies_period`), handed over and printed as any other."""
         claims: Any = case.claims
         if CREDENTIAL_TYPES[case.configuration_id] is pid:
             claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-        end = document_end(claims, now)
-        return refusal(key, date=f"{end.astimezone(_LAST_ZONE):%Y-%m-%d}") if end <= now else None
+        if not _document_expired(claims, now):
+            return None
+        return refusal(key, date=f"{document_end(claims, now).astimezone(_LAST_ZONE):%Y-%m-%d}")
 
     def _offer_code(self, offer: Offer, void: ProtocolError) -> str | None:
         """The pre-authorized code of ``offer`` while it is open (None once it ended): kept in its row
@@ -1093,7 +1154,7 @@ class IssuerService:
                 case, authorized = self._redeem_authorization_code(s, inst, req, client, now)
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
-            refused = None if case.approval == "awaiting" else _signer_expired(inst, now)
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer)
             if refused is not None:
                 # Nothing could be signed for this token: refused before the single-use grant is spent
                 # (the transaction rolls back), so the same code works once the certificate is renewed.
@@ -1330,7 +1391,7 @@ class IssuerService:
                 raise ProtocolError("access_denied", "too many wrong codes: ask the institution for a new offer")
             case = self._open_offer(s, inst, offer, now, "credential offer")
             assert offer is not None
-            refused = None if case.approval == "awaiting" else _signer_expired(inst, now)
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer)
             if refused is not None:  # before the code is tried or the offer spent (token() says why)
                 raise _told(inst, refused)
             if offer.tx_code_hash is not None:
@@ -1476,8 +1537,8 @@ class IssuerService:
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
             if module is pid:  # a case recorded before the PID carried its metadata gets them now
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            if document_end(claims, now) <= now:
-                raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            if _document_expired(claims, now):
+                raise ProtocolError("credential_request_denied", "the document has expired")
             if case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
                 # checked and spent (nonces, the token's turn for this configuration); what the proofs
@@ -1518,7 +1579,7 @@ class IssuerService:
         chosen once and passed to the signing, so that the copy's ``exp`` is its own chain's."""
         signer = self.signer(inst, now)
         if signer is None:
-            raise _told(inst, refusal("signer.expired", error="temporarily_unavailable", http_status=503))
+            raise _told(inst, _unsigned(inst, now))
         return signer, credential_end(claims, signer.chain, now)
 
     def _sign_credentials(self, inst: Institution, configuration_id: str, as_mdoc: bool, module: Any,
@@ -1605,9 +1666,10 @@ class IssuerService:
 
         Refused (nothing recorded, nothing printed) as :meth:`_paper_refused` says: 409 for a case
         without the holder's name and birth date, a withdrawn, suspended or erased case, one awaiting
-        approval, and a document that has ended; 400 for a PID; 503 while none of the institution's
-        signers can sign. The QR code is signed by the signer current now (:meth:`_expiry`) and
-        expires with the document or that signer's chain, whichever ends first (:func:`credential_end`).
+        approval, and an EHIC card that has expired (an A1 or PRC whose period has ended is printed: it
+        is the proof of that period); 400 for a PID; 503 while none of the institution's signers can
+        sign. The QR code is signed by the signer current now (:meth:`_expiry`) and expires as
+        :func:`credential_end` says, within that signer's chain.
         """
         from credentials import compact
         from credentials.jose import b64url_decode
@@ -1745,8 +1807,8 @@ class IssuerService:
             claims, holder = dict(case.claims), dict(case.holder or {})
             if module is pid:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            if document_end(claims, now) <= now:
-                raise ProtocolError("credential_request_denied", "the document's validity has ended")
+            if _document_expired(claims, now):
+                raise ProtocolError("credential_request_denied", "the document has expired")
             signer, exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
             notification_id = secrets.token_urlsafe(16)
             taken = s.connection().execute(
@@ -1947,9 +2009,10 @@ class IssuerService:
     def jwt_vc_issuer_metadata(self, inst: Institution) -> dict[str, Any]:
         """The institution's JWT VC Issuer Metadata (:func:`jwt_vc_issuer_metadata`) as of now: every
         configured signer whose chain has not ended (:func:`issuer.signers.published`), the next one
-        before it signs anything."""
+        before it signs anything, never one the issuers list held revokes."""
         now = self._now()
-        return jwt_vc_issuer_metadata(inst.issuer_url, [s.chain for s in published(inst.signers, now)], now)
+        chains = [s.chain for s in published(inst.signers, now, revoked=self.signer_choice.revoked)]
+        return jwt_vc_issuer_metadata(inst.issuer_url, chains, now)
 
     def type_metadata(self, configuration_id: str) -> dict[str, Any]:
         module = CREDENTIAL_TYPES.get(configuration_id)
@@ -2007,27 +2070,42 @@ def _refusal_json(refused: ProtocolError | None) -> dict[str, Any] | None:
     return {"rule": refused.message, "rule_key": refused.key, "rule_params": refused.params}
 
 
-def _signer_expired(inst: Institution, now: datetime) -> ProtocolError | None:
-    """503 ``temporarily_unavailable`` (``signer.expired``) when none of the institution's signers can
-    sign (:func:`issuer.signers.can_sign`: each chain ended, ends within :data:`SIGNER_MARGIN`, or has
-    not begun), else None. Not a 409: nothing is wrong with the case, and the same request succeeds
-    once the operator renews the certificate, or a next signer begins (no Retry-After: when is not
-    known). What would be signed would not verify (:func:`credential_end`)."""
-    if any(can_sign(signer, now) for signer in inst.signers):
-        return None
-    return refusal("signer.expired", error="temporarily_unavailable", http_status=503)
+def _signer_expired(inst: Institution, now: datetime,
+                    signer: Callable[[Institution, datetime], Signer | None]) -> ProtocolError | None:
+    """503 ``temporarily_unavailable`` when the institution signs nothing now (``signer``:
+    :meth:`IssuerService.signer`, :func:`issuer.signers.current_signer`), else None (:func:`_unsigned`
+    says why). Not a 409: nothing is wrong with the case, and the same request succeeds once the
+    operator renews the certificate, a next signer begins, or the registry accepts a key of the
+    institution again (no Retry-After: when is not known). What would be signed would not verify
+    (:func:`credential_end`), or would be refused by every holder of the issuers list."""
+    return None if signer(inst, now) is not None else _unsigned(inst, now)
+
+
+def _unsigned(inst: Institution, now: datetime) -> ProtocolError:
+    """The 503 when no signer of ``inst`` is chosen at ``now`` (:func:`issuer.signers.unsigned_rule`):
+    ``signer.expired`` when none can sign by its dates (each chain ended, ends within
+    :data:`SIGNER_MARGIN`, or has not begun), ``signer.distrusted`` when the issuers list bars each that
+    can (a revoked key, the institution suspended or withdrawn, a key rotated out)."""
+    return refusal(unsigned_rule(inst.signers, now), error="temporarily_unavailable", http_status=503)
 
 
 def _told(inst: Institution, refused: ProtocolError) -> ProtocolError:
-    """``refused``, logged first for the operator when it is the signer chain's end: each refused
-    issuance or print says which institution's certificate to renew, and when it ended (no case, no
-    person: the clerk's page and the wallet say the rest)."""
+    """``refused``, logged first for the operator when it is the signer chain's end (each refused
+    issuance or print says which institution's certificate to renew, and when it ended) or the issuers
+    list barring its signers (which institution; ``esspass issuer check`` says why). No case, no
+    person: the clerk's page and the wallet say the rest."""
     if refused.key == "signer.expired":
         _log.error("%s issues and prints nothing: none of its signer certificates can sign now (valid %s UTC, "
                    "each less a minute at its end); have a new one issued, configure it (next_signer_key), register "
                    "it (esspass registry) and restart the issuer with it", inst.entity.id,
                    ", ".join(f"{s.not_before:%Y-%m-%d %H:%M:%S} to {s.end:%Y-%m-%d %H:%M:%S}" for s in inst.signers),
                    extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
+    elif refused.key == "signer.distrusted":
+        _log.error("%s issues and prints nothing: the registry's issuers list bars each of its signers that could "
+                   "sign (its key revoked or rotated out, or the institution suspended or withdrawn); `esspass "
+                   "issuer check` says which: have a new key certified and registered, or the institution "
+                   "reinstated", inst.entity.id,
+                   extra={"service": "issuer", "event": "signer_distrusted", "entity": inst.entity.id})
     return refused
 
 

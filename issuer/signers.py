@@ -12,13 +12,21 @@ registry's issuers list, what that list accepts):
 
 1. A signer *can sign* at ``now`` when every certificate of its chain is valid then and the chain
    does not end within :data:`SIGNER_MARGIN` (a copy would reach the wallet, or the inspector,
-   already void). When none can, nothing is signed (503 ``signer.expired``, :mod:`issuer.service`).
+   already void), and the issuers list the issuer holds does not *bar* it (:func:`barred_by`): its
+   key, or the CA key its chain hangs from, is revoked there (``esspass registry revoke-key``: it
+   was compromised, and nothing it signs is trusted), the institution is suspended or withdrawn
+   there (its status period in force), or the key's listed window has closed (``esspass registry
+   rotate``) with none opening later. When none can, nothing is signed: 503 ``signer.expired``
+   when no chain is valid, ``signer.distrusted`` when the list bars each that is
+   (:func:`unsigned_rule`, :mod:`issuer.service`, :mod:`issuer.status_lists`), before any code is
+   spent: a copy signed then is refused by every wallet and verifier holding that list.
 2. When the issuer holds the issuers list, the signers it accepts are preferred, in this order:
    those it accepts now *and* accepted :data:`SETTLE` ago (every verifier online has fetched a list
    naming the key since: they ask again at most every five minutes, ``trust_registry.client``); then
    those it accepts now (a rotation, ``esspass registry rotate``, closed the older key's window: the
    newer key is the only one verifiers take from now on); then, if it accepts none, all that can
-   sign (a copy some verifier refuses is still better than no copy; ``esspass issuer check`` says
+   sign, which the list does not bar: a key it does not show yet, merely not registered so far (a
+   copy some verifier refuses is still better than no copy; ``esspass issuer check`` says
    REFUSED). Without a list (none configured, or the registry not reached since the issuer
    started and none cached), the dates alone decide.
 3. Among those, the newest: the latest ``notBefore`` of its chain, then the latest end, then the
@@ -29,7 +37,8 @@ lists it and it is valid, whichever is later), and the older one keeps signing u
 signer within :data:`SIGNER_MARGIN` of its end is left for the next whatever the list says, since
 it cannot sign at all. Signers whose chain has not ended are all published
 (:func:`published`, ``/.well-known/jwt-vc-issuer/<institution>``), so that a verifier resolving
-keys by ``kid`` knows the next key before it is used.
+keys by ``kid`` knows the next key before it is used; a key the list revokes is not (nothing it
+signed is trusted), one rotated out is (what it signed inside its window stays valid).
 
 The issuers list is read by :class:`SignerChoice` from what it last fetched (:meth:`SignerChoice.refresh`,
 run by the service's housekeeping outside any request): signing happens inside database
@@ -46,16 +55,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import Certificate
 
 from credentials import trust_list
+from credentials.claims import register_rules
 from credentials.errors import CredentialError
 from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey
 from credentials.x509 import spki_kid
 
-__all__ = ["CHOICE_KEPT", "SETTLE", "SIGNER_MARGIN", "Listed", "Signer", "SignerChoice", "accepted_by", "can_sign",
-           "chain_start", "current_signer", "list_changes", "next_switch", "published", "signer_end"]
+__all__ = ["CHOICE_KEPT", "DISTRUSTED", "EXPIRED", "REVOKED", "ROTATED_OUT", "SETTLE", "SIGNER_MARGIN", "Barred",
+           "Listed", "Signer", "SignerChoice", "accepted_by", "barred_by", "can_sign", "chain_start",
+           "current_signer", "list_changes", "next_switch", "published", "revoked_by", "signer_end",
+           "unsigned_rule"]
 
 _log = logging.getLogger("esspass.issuer")
 
@@ -71,6 +84,31 @@ SETTLE = timedelta(minutes=5)
 
 #: Does the issuers list accept what ``signer`` signs at ``at``? (:func:`accepted_by`)
 Listed = Callable[["Signer", datetime], bool]
+
+#: Why the issuers list lets ``signer`` sign nothing at ``at`` (:func:`barred_by`), or None: it does not
+#: bar it (it may still not accept it: a key not listed yet).
+Barred = Callable[["Signer", datetime], str | None]
+
+#: Why a signer is barred (:func:`barred_by`), besides the institution's status on the list
+#: (:data:`credentials.trust_list.SUSPENDED`, :data:`~credentials.trust_list.WITHDRAWN`).
+REVOKED, ROTATED_OUT = "revoked", "rotated out"
+
+#: The refusals when nothing is signed (:func:`unsigned_rule`): no signer chain valid now (worded in
+#: :mod:`issuer.service`), or the issuers list bars every signer whose chain is.
+EXPIRED, DISTRUSTED = "signer.expired", "signer.distrusted"
+
+register_rules({DISTRUSTED: (  # the refusal the back office shows (issuer.rules.refusal); not "expired"
+    "the trust list no longer accepts the institution's signing key: it was revoked or replaced there, or the "
+    "institution is suspended or withdrawn there",
+    "uzticamības saraksts vairs nepieņem iestādes parakstīšanas atslēgu: tā tajā ir atsaukta vai aizstāta, vai arī "
+    "iestādes dalība tajā ir apturēta vai izbeigta",
+    "die Vertrauensliste akzeptiert den Signaturschlüssel der Einrichtung nicht mehr: er wurde dort widerrufen oder "
+    "ersetzt, oder die Einrichtung ist dort ausgesetzt oder gestrichen",
+    "la liste de confiance n'accepte plus la clé de signature de l'organisme : elle y a été révoquée ou remplacée, "
+    "ou l'organisme y est suspendu ou retiré",
+    "lista zaufania nie akceptuje już klucza podpisu instytucji: został na niej unieważniony lub zastąpiony albo "
+    "instytucja jest na niej zawieszona lub wycofana",
+)})
 
 
 def signer_end(chain: Sequence[Certificate]) -> datetime:
@@ -113,13 +151,16 @@ def can_sign(signer: Signer, now: datetime, *, margin: timedelta = SIGNER_MARGIN
 
 
 def current_signer(signers: Sequence[Signer], now: datetime, *, listed: Listed | None = None,
-                   margin: timedelta = SIGNER_MARGIN, settle: timedelta = SETTLE) -> Signer | None:
+                   barred: Barred | None = None, margin: timedelta = SIGNER_MARGIN,
+                   settle: timedelta = SETTLE) -> Signer | None:
     """The signer to sign with at ``now`` (the rule of the module docstring), or None when no signer
-    can sign. ``listed``: what the issuers list accepts (:func:`accepted_by`), None without a list."""
-    able = [(position, s) for position, s in enumerate(signers) if can_sign(s, now, margin=margin)]
-    if not able:
+    can sign. ``listed``: what the issuers list accepts (:func:`accepted_by`), ``barred``: what it
+    bars (:func:`barred_by`), both None without a list."""
+    able = [(position, s) for position, s in enumerate(signers)
+            if can_sign(s, now, margin=margin) and (barred is None or barred(s, now) is None)]
+    if not able:  # a barred signer is never "better than nothing": what it signs nobody trusts
         return None
-    if listed is not None and len(able) > 1:  # the list orders signers, it never takes the last one away
+    if listed is not None and len(able) > 1:  # among those not barred, the list orders; it takes none away
         settled = [(p, s) for p, s in able if listed(s, now) and listed(s, now - settle)]
         accepted = settled or [(p, s) for p, s in able if listed(s, now)]
         able = accepted or able
@@ -127,26 +168,97 @@ def current_signer(signers: Sequence[Signer], now: datetime, *, listed: Listed |
 
 
 def next_switch(signers: Sequence[Signer], now: datetime, *, listed: Listed | None = None,
-                margin: timedelta = SIGNER_MARGIN, settle: timedelta = SETTLE,
+                barred: Barred | None = None, margin: timedelta = SIGNER_MARGIN, settle: timedelta = SETTLE,
                 times: Iterable[datetime] = ()) -> tuple[datetime, Signer | None] | None:
     """When :func:`current_signer` next chooses another signer than at ``now`` (or none), and which:
     None when it does not while any of them lasts. Found at the times the choice can change: each
     chain's start (and ``settle`` after it: a list judges the chain valid then), its end less
     ``margin``, and ``times``, when the list's verdict changes (:func:`list_changes`; the list taken
     to stay as it is)."""
-    chosen = current_signer(signers, now, listed=listed, margin=margin, settle=settle)
+    chosen = current_signer(signers, now, listed=listed, barred=barred, margin=margin, settle=settle)
     moments = {t for s in signers for t in (s.not_before, s.not_before + settle, s.end - margin)} | set(times)
     for moment in sorted(t for t in moments if t > now):
-        then = current_signer(signers, moment, listed=listed, margin=margin, settle=settle)
+        then = current_signer(signers, moment, listed=listed, barred=barred, margin=margin, settle=settle)
         if (then is None) != (chosen is None) or (then is not None and chosen is not None and then.kid != chosen.kid):
             return moment, then
     return None
 
 
-def published(signers: Sequence[Signer], now: datetime) -> list[Signer]:
+def published(signers: Sequence[Signer], now: datetime, *,
+              revoked: Callable[[Signer], bool] | None = None) -> list[Signer]:
     """The signers to publish (JWT VC Issuer Metadata): each whose chain has not ended, the next ones
-    (not valid yet) included, so that verifiers resolving keys by ``kid`` know a key before it signs."""
-    return [s for s in signers if s.end > now]
+    (not valid yet) included, so that verifiers resolving keys by ``kid`` know a key before it signs;
+    never one the issuers list revokes (``revoked``, :func:`revoked_by`): nothing it signed is trusted,
+    and whoever resolves keys by this document alone must not find it (a key rotated out stays: what it
+    signed inside its window is still valid)."""
+    return [s for s in signers if s.end > now and not (revoked is not None and revoked(s))]
+
+
+def unsigned_rule(signers: Sequence[Signer], now: datetime, *, margin: timedelta = SIGNER_MARGIN) -> str:
+    """The refusal's rule key when :func:`current_signer` chose none at ``now``: :data:`DISTRUSTED` when a
+    signer's chain could sign by its dates (so the issuers list barred each that could), else
+    :data:`EXPIRED` (each chain ended, ends within ``margin``, or has not begun)."""
+    return DISTRUSTED if any(can_sign(s, now, margin=margin) for s in signers) else EXPIRED
+
+
+def _issued_by(cert: Certificate, ca: Certificate) -> bool:
+    """Did ``ca``'s key sign ``cert`` (its issuer name, and its signature verified)?"""
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def revoked_by(tl: trust_list.TrustList) -> Callable[[Signer], bool]:
+    """Does ``tl`` revoke what a signer signs (``ListedCertificate.revoked``, ``esspass registry
+    revoke-key``)? Its key or any key of its chain is revoked under any entity, or the CA key that signed
+    the top of its chain is: a compromised key is compromised for everyone, whatever time a signature
+    claims (:mod:`credentials.trust_list` "One key, one institution")."""
+    revoked = [c for e in tl.entities for c in e.certificates if c.revoked]
+    kids = {c.kid for c in revoked}
+    cas = [c.certificate for c in revoked if c.usage == trust_list.CA]
+
+    def is_revoked(signer: Signer) -> bool:
+        if not revoked:
+            return False
+        return any(spki_kid(cert) in kids for cert in signer.chain) or any(
+            _issued_by(signer.chain[-1], ca) for ca in cas)
+
+    return is_revoked
+
+
+def barred_by(tl: trust_list.TrustList, entity: Entity) -> Barred:
+    """Why the issuers list ``tl`` lets a signer of ``entity`` sign nothing at a time (rule 1 of the module
+    docstring), or None:
+
+    * :data:`REVOKED`: :func:`revoked_by` (the key was compromised);
+    * ``suspended``/``withdrawn``: the entity's status period in force then says so (a suspension
+      refuses every credential of the entity while it lasts, a withdrawal every new one,
+      :mod:`credentials.trust_list`); a status scheduled for later bars nothing yet;
+    * :data:`ROTATED_OUT`: the entity lists the key, but every window of it has closed and none opens
+      later (``esspass registry rotate``): verifiers refuse what it signs from then.
+
+    None for a key the list merely does not show yet (not listed, under no entity, or its window
+    opening later): rule 2 may still sign with it when nothing better can."""
+    listed = tl.entity(entity.id)
+    revoked = revoked_by(tl)
+
+    def barred(signer: Signer, at: datetime) -> str | None:
+        if revoked(signer):
+            return REVOKED
+        if listed is None:
+            return None
+        if any(p.since <= at for p in listed.status_history):  # before the first period: not listed yet
+            status = listed.status_at(at)
+            if status != trust_list.ACTIVE:
+                return status
+        windows = trust_list.signer_listings(listed, signer.chain[0])
+        if windows and not any(c.listed_at(at) or c.not_before > at for c in windows):
+            return ROTATED_OUT
+        return None
+
+    return barred
 
 
 def accepted_by(tl: trust_list.TrustList, entity: Entity) -> Listed:
@@ -222,18 +334,27 @@ class SignerChoice:
         with self._lock:
             return self._list
 
+    def revoked(self, signer: Signer) -> bool:
+        """Does the issuers list held revoke ``signer`` (:func:`revoked_by`; never without a list)?"""
+        held = self.held()
+        return held is not None and revoked_by(held)(signer)
+
     def choose(self, entity: Entity, signers: Sequence[Signer], now: datetime) -> Signer | None:
         """The signer ``entity`` signs with at ``now`` (None: none can sign); the same as
         :data:`CHOICE_KEPT` ago while that one can still sign and the list is the same."""
         key = (entity.id, tuple(s.kid for s in signers))
         with self._lock:
             held, kept = self._list, self._chosen.get(key)
+        barred = None if held is None else barred_by(held, entity)
         # ``in signers``: still configured as it was (the same key object: an institution reloaded,
-        # or its key replaced, under the same certificate is chosen for again).
+        # or its key replaced, under the same certificate is chosen for again). A kept signer the list
+        # bars by now (a suspension or a window's end it scheduled) is not kept either.
         if kept is not None and kept[0] is held and timedelta(0) <= now - kept[1] < CHOICE_KEPT \
-                and can_sign(kept[2], now) and any(s.key is kept[2].key and s.chain == kept[2].chain for s in signers):
+                and can_sign(kept[2], now) and (barred is None or barred(kept[2], now) is None) \
+                and any(s.key is kept[2].key and s.chain == kept[2].chain for s in signers):
             return kept[2]
-        chosen = current_signer(signers, now, listed=None if held is None else accepted_by(held, entity))
+        chosen = current_signer(signers, now, listed=None if held is None else accepted_by(held, entity),
+                                barred=barred)
         if chosen is not None:
             with self._lock:
                 self._chosen[key] = (held, now, chosen)

@@ -9,11 +9,12 @@ credential, the signed lists, and where they are all listed.
   half of ``min(ttl, exp - iat)`` has passed, so a token served always has at least half its validity
   left: never one past its ``exp``, which a verifier must refuse (§8.3 step 4).
 * Signed by the signer current at that moment, its ``exp`` never past that signer's chain (a verifier
-  validates the ``x5c`` when it verifies, §8.3 step 3): never under a chain that has ended. When
-  none of the institution's signers can sign, the list is not served: 503 ``temporarily_unavailable``
-  with a JSON body, which verifiers and wallets take as no list (they answer from a list they hold
-  while it is valid, else the status is undetermined: ``esspass.status_client``), never a token
-  they would refuse.
+  validates the ``x5c`` when it verifies, §8.3 step 3): never under a chain that has ended, nor with
+  a key the issuers list bars (revoked, the institution suspended or withdrawn). When none of the
+  institution's signers can sign, the list is not served: 503 ``temporarily_unavailable``
+  (``signer.expired`` or ``signer.distrusted``, :func:`issuer.signers.unsigned_rule`) with a JSON
+  body, which verifiers and wallets take as no list (they answer from a list they hold while it is
+  valid, else the status is undetermined: ``esspass.status_client``), never a token they would refuse.
 * Status List Aggregation (§9): every list of an institution, named in every token.
 """
 
@@ -37,7 +38,7 @@ from credentials.errors import ProtocolError, StatusError
 from esspass.db import Sessions
 from issuer.db import Case, CredentialRecord, StatusListRecord
 from issuer.rules import refusal
-from issuer.signers import Signer, current_signer
+from issuer.signers import DISTRUSTED, Signer, current_signer, unsigned_rule
 
 if TYPE_CHECKING:
     from issuer.service import Institution
@@ -143,7 +144,7 @@ class StatusLists:
                 raise ProtocolError("not_found", "no such status list", http_status=404)
             signer = self.signer(inst, now)
             if signer is None:
-                raise self._unsigned(inst)
+                raise self._unsigned(inst, now)
             signed = self._signed.get((lst.id, form))
             if (signed is not None and signed[0] == lst.version and signed[1] == signer.kid
                     and now.timestamp() < signed[2]):
@@ -173,13 +174,21 @@ class StatusLists:
         return result
 
     @staticmethod
-    def _unsigned(inst: Institution) -> ProtocolError:
-        """No signer of ``inst`` can sign (:func:`issuer.signers.can_sign`): 503 with a JSON body, said
-        to the operator (no person, no list: which institution's certificate to renew)."""
-        _log.error("%s serves no status list: none of its signer certificates can sign now; have a new one issued "
-                   "and configured (next_signer_key)", inst.entity.id,
-                   extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
-        refused = refusal("signer.expired", error="temporarily_unavailable", http_status=503)
+    def _unsigned(inst: Institution, now: datetime) -> ProtocolError:
+        """No signer of ``inst`` can sign at ``now`` (:func:`issuer.signers.current_signer`): 503 with a
+        JSON body, its rule saying why (:func:`issuer.signers.unsigned_rule`), said to the operator (no
+        person, no list: which institution's certificate to renew, or that the registry bars its keys)."""
+        rule = unsigned_rule(inst.signers, now)
+        if rule == DISTRUSTED:
+            _log.error("%s serves no status list: the registry's issuers list bars each of its signers that could "
+                       "sign (a key revoked or rotated out, or the institution suspended or withdrawn; esspass "
+                       "issuer check says which)", inst.entity.id,
+                       extra={"service": "issuer", "event": "signer_distrusted", "entity": inst.entity.id})
+        else:
+            _log.error("%s serves no status list: none of its signer certificates can sign now; have a new one "
+                       "issued and configured (next_signer_key)", inst.entity.id,
+                       extra={"service": "issuer", "event": "signer_expired", "entity": inst.entity.id})
+        refused = refusal(rule, error="temporarily_unavailable", http_status=503)
         return ProtocolError(refused.error, refused.message, http_status=503, headers=_PUBLIC, key=refused.key)
 
     @staticmethod

@@ -722,20 +722,25 @@ def test_a_refusal_on_the_case_page_is_said_in_the_page_language(issuer: Issuer,
         assert withdrawn in _page_text(reinstated.text) and "cannot be reinstated" not in reinstated.text
 
 
-@pytest.mark.parametrize(("lang", "words"), [("lv", "dokumenta derīgums beidzās 2025-06-30"),
-                                             ("de", "die Gültigkeit des Dokuments endete am 2025-06-30"),
-                                             ("fr", "la validité du document a pris fin le 2025-06-30"),
-                                             ("pl", "ważność dokumentu upłynęła 2025-06-30")])
-def test_an_offer_of_an_ended_document_is_refused_in_the_page_language(issuer: Issuer, lang: str, words: str) -> None:
+#: An EHIC card that expired on 30 June 2025: not handed over nor printed (a card is for care now). An A1
+#: whose period has ended is (the proof of that period: tests/test_retroactive_a1.py).
+EXPIRED_CARD = dict(PERSON.ehic, document_number="", date_of_issuance="2024-01-10", date_of_expiry="2025-06-30")
+
+
+@pytest.mark.parametrize(("lang", "words"), [("lv", "dokumenta derīguma termiņš beidzās 2025-06-30"),
+                                             ("de", "das Dokument ist am 2025-06-30 abgelaufen"),
+                                             ("fr", "le document a expiré le 2025-06-30"),
+                                             ("pl", "dokument wygasł 2025-06-30")])
+def test_an_offer_of_an_expired_card_is_refused_in_the_page_language(issuer: Issuer, lang: str, words: str) -> None:
     handle, tokens = issuer
-    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
-    ended = dict(PERSON.pda1, document_number="", starting_date="2025-01-01", ending_date="2025-06-30")
-    with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={"configuration_id": "pda1", "claims": ended}).json()
-        page = f"/lv-vsaa/office/cases/{case['id']}"
+    api = {"Authorization": f"Bearer {tokens['LV:NVD']}"}
+    with _signed_in(handle, tokens["LV:NVD"]) as http:
+        case = http.post("/lv-nvd/api/cases", headers=api, json={"configuration_id": "ehic",
+                                                                 "claims": EXPIRED_CARD}).json()
+        page = f"/lv-nvd/office/cases/{case['id']}"
         offered = http.post(f"{page}/offer?lang={lang}", data={"csrf": _csrf(http.get(page).text)})
     assert offered.status_code == 409, offered.text
-    assert words in _page_text(offered.text) and "validity ended" not in offered.text
+    assert words in _page_text(offered.text) and "expired on" not in offered.text
 
 
 def test_the_api_names_the_rule_key_beside_the_english_rule(issuer: Issuer) -> None:
@@ -1013,29 +1018,30 @@ def test_no_paper_copy_of_a_case_without_the_holders_name_and_birth_date(issuer:
         assert after["credential_records"] == [] and "paper" not in [e["action"] for e in after["events"]]
 
 
-def test_no_paper_copy_of_a_document_that_has_ended(issuer: Issuer) -> None:
+def test_no_paper_copy_of_a_card_that_has_expired(issuer: Issuer) -> None:
+    """A card is for care now: an expired one proves nothing. (An A1 whose period has ended is printed:
+    tests/test_retroactive_a1.py.)"""
     from datetime import UTC, datetime, timedelta
 
     handle, tokens = issuer
-    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    api = {"Authorization": f"Bearer {tokens['LV:NVD']}"}
     today = datetime.now(UTC).date()
-    ended = dict(PERSON.pda1, document_number="", date_of_issuance=(today - timedelta(days=200)).isoformat(),
-                 starting_date=(today - timedelta(days=200)).isoformat(),
-                 ending_date=(today - timedelta(days=2)).isoformat())
-    with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": ended,
+    ended = dict(PERSON.ehic, document_number="", date_of_issuance=(today - timedelta(days=200)).isoformat(),
+                 date_of_expiry=(today - timedelta(days=2)).isoformat())
+    with _signed_in(handle, tokens["LV:NVD"]) as http:
+        case = http.post("/lv-nvd/api/cases", headers=api, json={
+            "configuration_id": "ehic", "claims": ended,
             "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
-        refused = http.get(f"/lv-vsaa/api/cases/{case['id']}/paper.pdf", headers=api)
+        refused = http.get(f"/lv-nvd/api/cases/{case['id']}/paper.pdf", headers=api)
         assert refused.status_code == 409, refused.text
         assert refused.json()["error"] == "invalid_request"
-        assert f"ended on {ended['ending_date']}" in refused.json()["error_description"]
-        page = f"/lv-vsaa/office/cases/{case['id']}"
+        assert f"expired on {ended['date_of_expiry']}" in refused.json()["error_description"]
+        page = f"/lv-nvd/office/cases/{case['id']}"
         printed = http.post(f"{page}/paper?lang=en", data={"csrf": _csrf(http.get(page).text)})
-        assert printed.status_code == 409 and f"ended on {ended['ending_date']}" in _page_text(printed.text)
+        assert printed.status_code == 409 and f"expired on {ended['date_of_expiry']}" in _page_text(printed.text)
         offered = http.post(f"{page}/offer?lang=en", data={"csrf": _csrf(http.get(page).text)})
-        assert offered.status_code == 409 and f"ended on {ended['ending_date']}" in _page_text(offered.text)
-        assert http.get(f"/lv-vsaa/api/cases/{case['id']}", headers=api).json()["credential_records"] == []
+        assert offered.status_code == 409 and f"expired on {ended['date_of_expiry']}" in _page_text(offered.text)
+        assert http.get(f"/lv-nvd/api/cases/{case['id']}", headers=api).json()["credential_records"] == []
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -1059,22 +1065,22 @@ def test_a_case_without_the_holder_shows_why_it_has_no_paper_copy_instead_of_the
         assert 'id="paper"' in page and 'id="paper-refused"' not in page
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", "This document's validity ended on 2025-06-30"),
-                                             ("lv", "Šī dokumenta derīgums beidzās 2025-06-30"),
-                                             ("de", "Die Gültigkeit dieses Dokuments endete am 2025-06-30"),
-                                             ("fr", "La validité de ce document a pris fin le 2025-06-30"),
-                                             ("pl", "Ważność tego dokumentu upłynęła 2025-06-30")])
-def test_an_ended_document_says_so_instead_of_offering_a_hand_over_or_a_paper_copy(issuer: Issuer, lang: str,
-                                                                                  words: str) -> None:
-    """Both would be refused (409): the case page says the document ended, and how to extend it
-    (replace it), which stays possible."""
+@pytest.mark.parametrize(("lang", "words"), [("en", "This document expired on 2025-06-30"),
+                                             ("lv", "Šī dokumenta derīguma termiņš beidzās 2025-06-30"),
+                                             ("de", "Dieses Dokument ist am 2025-06-30 abgelaufen"),
+                                             ("fr", "Ce document a expiré le 2025-06-30"),
+                                             ("pl", "Ten dokument wygasł 2025-06-30")])
+def test_an_expired_card_says_so_instead_of_offering_a_hand_over_or_a_paper_copy(issuer: Issuer, lang: str,
+                                                                                 words: str) -> None:
+    """Both would be refused (409): the case page says the card expired, and that a renewal is a new
+    document (record it, or replace this one), which stays possible. (An A1 whose period has ended is
+    handed over and printed: tests/test_retroactive_a1.py.)"""
     handle, tokens = issuer
-    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
-    ended = dict(PERSON.pda1, document_number="", starting_date="2025-01-01", ending_date="2025-06-30")
-    with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": ended,
+    api = {"Authorization": f"Bearer {tokens['LV:NVD']}"}
+    with _signed_in(handle, tokens["LV:NVD"]) as http:
+        case = http.post("/lv-nvd/api/cases", headers=api, json={
+            "configuration_id": "ehic", "claims": EXPIRED_CARD,
             "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
-        page = http.get(f"/lv-vsaa/office/cases/{case['id']}?lang={lang}").text
+        page = http.get(f"/lv-nvd/office/cases/{case['id']}?lang={lang}").text
     assert 'id="make-offer"' not in page and 'id="paper"' not in page and 'id="replace"' in page
     assert 'id="ended"' in page and words in _page_text(page)

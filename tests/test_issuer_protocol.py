@@ -1217,20 +1217,20 @@ def test_the_back_offices_answers_with_peoples_data_are_not_cached(issuer: Issue
         assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path
 
 
-def test_an_offer_for_a_document_that_has_ended_is_refused_before_the_worker_types_the_code(issuer: Issuer) -> None:
-    """The credential endpoint would refuse it only after the code is typed: the clerk is told at once."""
+def test_an_offer_for_a_card_that_has_expired_is_refused_before_the_worker_types_the_code(issuer: Issuer) -> None:
+    """The credential endpoint would refuse it only after the code is typed: the clerk is told at once.
+    (An A1 whose period has ended is offered, the proof of that period: tests/test_retroactive_a1.py.)"""
     today = datetime.now(UTC).date()
-    ended = {**unnumbered(PERSON.pda1), "date_of_issuance": (today - timedelta(days=200)).isoformat(),
-             "starting_date": (today - timedelta(days=200)).isoformat(),
-             "ending_date": (today - timedelta(days=2)).isoformat()}
-    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": ended},
-                            headers=issuer.clerk())
+    ended = {**unnumbered(PERSON.ehic), "date_of_issuance": (today - timedelta(days=200)).isoformat(),
+             "date_of_expiry": (today - timedelta(days=2)).isoformat()}
+    case = issuer.http.post("/lv-nvd/api/cases", json={"configuration_id": "ehic", "claims": ended},
+                            headers=issuer.clerk("LV:NVD"))
     assert case.status_code == 201, case.text
-    offer = issuer.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=issuer.clerk())
+    offer = issuer.http.post(f"/lv-nvd/api/cases/{case.json()['id']}/offer", headers=issuer.clerk("LV:NVD"))
     assert offer.status_code == 409, offer.text
     assert offer.json()["error"] == "invalid_request"
-    assert f"ended on {ended['ending_date']}" in offer.json()["error_description"]
-    events = issuer.http.get(f"/lv-vsaa/api/cases/{case.json()['id']}", headers=issuer.clerk()).json()["events"]
+    assert f"expired on {ended['date_of_expiry']}" in offer.json()["error_description"]
+    events = issuer.http.get(f"/lv-nvd/api/cases/{case.json()['id']}", headers=issuer.clerk("LV:NVD")).json()["events"]
     assert [e["action"] for e in events] == ["created"]
 
 

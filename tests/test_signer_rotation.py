@@ -10,6 +10,10 @@ and takes over by itself (issuer/signers.py).
   inspector's verifier, with both certificates registered, finds both copies valid.
 * A next signer that is wrong (a key not its certificate's, no digitalSignature) stops the issuer at
   start, naming the institution and the setting.
+* A signer the issuers list bars (its key revoked: compromised; the institution suspended or
+  withdrawn; its key rotated out) signs nothing, not even as the last one left: 503
+  ``signer.distrusted`` before any code is spent, no status list, the revoked key not published, and
+  ``esspass issuer check`` says REVOKED. A key the list merely does not show yet may still sign.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,30 +30,39 @@ from typing import Any
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import Certificate
 from test_issuer_institutions import HOLDER, PERSON, SKA, _pem, _toml
 
-from credentials import compact, mdoc, pda1
-from credentials.errors import DataError
-from credentials.jose import PrivateKey, b64url_decode, b64url_encode, decode_jws, generate_key
-from credentials.pki import create_entity_ca, write_certificates, write_private_key
-from credentials.trust_list import TrustList
+from credentials import compact, i18n, mdoc, openid4vci, pda1, trust_list
+from credentials.errors import DataError, ProtocolError
+from credentials.institutions import demo_entity
+from credentials.jose import PrivateKey, b64url_decode, b64url_encode, decode_jws, generate_key, public_jwk, sign_jws
+from credentials.pki import DemoPki, create_entity_ca, issue_document_signer, write_certificates, write_private_key
+from credentials.trust_list import ListedCertificate, ListedEntity, StatusPeriod, TrustList
 from credentials.x509 import load_x5c, spki_kid
 from esspass.db import make_engine
-from esspass.stack import Clerk, Inspector, open_wallet, start_in_process, verifier_replica
+from esspass.migrate import upgrade
+from esspass.stack import Clerk, Inspector, open_wallet, start_in_process, unnumbered, verifier_replica
 from esspass.testing import free_port, serve
-from issuer.institutions import load_institutions_file
+from issuer.institutions import demo_institutions, load_institutions_file
+from issuer.office import rule_text
+from issuer.service import Institution, IssuerService
 from issuer.signers import (
     CHOICE_KEPT,
+    DISTRUSTED,
+    EXPIRED,
     SETTLE,
     SIGNER_MARGIN,
+    Barred,
     Listed,
     Signer,
     SignerChoice,
+    barred_by,
     current_signer,
     next_switch,
     published,
+    unsigned_rule,
 )
 from trust_registry.seed import seed_data_dir
 from trust_registry.store import Registry
@@ -178,6 +191,97 @@ def test_the_issuers_choice_is_kept_half_a_minute_but_never_past_what_its_signer
 def test_every_signer_whose_chain_has_not_ended_is_published_the_next_one_before_it_begins() -> None:
     assert published((OLD, NEW), AT) == [OLD, NEW]
     assert published((OLD, NEW), AT + 2 * DAY + MINUTE) == [NEW]
+
+
+# --- the rule, pure: what the trust list bars signs nothing -------------------------------------------------
+
+
+def _barring(reasons: dict[Signer, str]) -> Barred:
+    """A trust list barring each signer of ``reasons`` (revoked, suspended ...), the others not."""
+    by_kid = {s.kid: why for s, why in reasons.items()}
+    return lambda signer, _at: by_kid.get(signer.kid)
+
+
+def test_a_signer_the_trust_list_bars_signs_nothing_even_as_the_last_one_left() -> None:
+    """The fallback "a copy some verifier refuses is better than none" never takes a barred signer:
+    every wallet and verifier holding the list refuses what it signs (and a compromised key's
+    signatures are worth nothing to anyone)."""
+    revoked = _barring({OLD: "revoked"})
+    assert current_signer((OLD,), AT, barred=revoked) is None
+    assert current_signer((OLD,), AT, listed=_listed({}), barred=revoked) is None
+    assert current_signer((OLD, NEW), AT, barred=revoked) is None  # the next one has not begun yet
+    assert current_signer((OLD, RENEWED), AT, barred=_barring({RENEWED: "revoked"})) is OLD
+    # The next key, not listed yet, is still better than nothing: the older one is barred.
+    assert current_signer((OLD, NEW), AT + HOUR, listed=_listed({OLD: (-300 * DAY, 2 * DAY)}), barred=revoked) is NEW
+    assert next_switch((OLD, NEW), AT, barred=revoked) == (AT + HOUR, NEW)
+
+
+def test_the_refusal_says_distrusted_when_the_list_bars_a_signer_whose_chain_is_valid_else_expired() -> None:
+    assert unsigned_rule((OLD,), AT) == DISTRUSTED
+    assert unsigned_rule((OLD,), AT + 2 * DAY) == EXPIRED
+    assert unsigned_rule((OLD, _signer(3 * DAY, 700 * DAY)), AT + 2 * DAY) == EXPIRED
+    assert unsigned_rule((), AT) == EXPIRED
+
+
+def _der(cert: Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _issuers(*signers: tuple[Signer, timedelta, timedelta, bool], ca_revoked: bool = False,
+             status: tuple[tuple[str, timedelta], ...] = ((trust_list.ACTIVE, -400 * DAY),)) -> TrustList:
+    """An issuers list naming EE:SKA with its CA and ``signers`` (each: its window, ``AT`` + the two
+    offsets, and whether revoked), in the status periods ``status`` (each from ``AT`` + its offset)."""
+    ca = ListedCertificate(_der(_CA[1]), trust_list.CA, AT - 400 * DAY, AT + 700 * DAY, ca_revoked)
+    listed = tuple(ListedCertificate(_der(s.chain[0]), trust_list.SIGNER, AT + lo, AT + hi, revoked)
+                   for s, lo, hi, revoked in signers)
+    entity = ListedEntity(SKA.id, "EE", SKA.name, SKA.name_en, frozenset(SKA.roles), (ca, *listed),
+                          tuple(StatusPeriod(st, AT + since, "test") for st, since in status))
+    return TrustList("issuers", 1, AT, AT + HOUR, (entity,))
+
+
+OPEN = (OLD, -300 * DAY, 2 * DAY, False)  # OLD listed for its whole life
+
+
+@pytest.mark.parametrize(("tl", "signer", "at", "expected"), [
+    (_issuers(OPEN), OLD, AT, None),
+    (_issuers((OLD, -300 * DAY, timedelta(0), True)), OLD, AT, "revoked"),
+    (_issuers((OLD, -300 * DAY, -HOUR, True)), OLD, AT - 2 * HOUR, "revoked"),  # whenever a signature says
+    (_issuers(OPEN, ca_revoked=True), OLD, AT, "revoked"),  # the CA key its chain hangs from
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.SUSPENDED, -HOUR))), OLD, AT, "suspended"),
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.WITHDRAWN, -HOUR))), OLD, AT, "withdrawn"),
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.SUSPENDED, HOUR))), OLD, AT, None),
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.ACTIVE, -HOUR))), OLD, AT, None),
+    (_issuers((OLD, -300 * DAY, -HOUR, False)), OLD, AT, "rotated out"),
+    (_issuers((OLD, -300 * DAY, -HOUR, False), (OLD, HOUR, 2 * DAY, False)), OLD, AT, None),  # listed again later
+    (_issuers(OPEN), NEW, AT + HOUR, None),  # not listed (yet): not barred
+    (_issuers(OPEN, (NEW, DAY, 700 * DAY, False)), NEW, AT + HOUR, None),  # its window opens later
+    (_issuers(OPEN, status=((trust_list.ACTIVE, DAY),)), OLD, AT, None),  # the institution not listed yet
+], ids=["listed", "revoked", "revoked_before_its_window_closed", "ca_revoked", "suspended", "withdrawn",
+        "suspension_to_come", "reinstated", "rotated_out", "listed_again_later", "not_listed_yet",
+        "window_opens_later", "institution_not_listed_yet"])
+def test_what_the_trust_list_bars_a_revoked_key_a_suspended_or_withdrawn_institution_a_key_rotated_out(
+        tl: TrustList, signer: Signer, at: datetime, expected: str | None) -> None:
+    assert barred_by(tl, SKA)(signer, at) == expected
+
+
+def test_the_issuer_holding_a_list_that_revoked_its_only_key_chooses_none_and_publishes_it_no_more() -> None:
+    choice = SignerChoice(lambda _at: _issuers((OLD, -300 * DAY, timedelta(0), True)))
+    choice.refresh(AT)
+    assert choice.choose(SKA, (OLD,), AT) is None
+    assert published((OLD, NEW), AT, revoked=choice.revoked) == [NEW]
+    suspended = SignerChoice(lambda _at: _issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY),
+                                                               (trust_list.SUSPENDED, -HOUR))))
+    suspended.refresh(AT)
+    assert suspended.choose(SKA, (OLD,), AT) is None
+    assert published((OLD,), AT, revoked=suspended.revoked) == [OLD]  # suspended, not compromised
+
+
+def test_a_kept_choice_is_dropped_when_the_list_bars_its_signer_from_a_moment_it_scheduled() -> None:
+    choice = SignerChoice(lambda _at: _issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY),
+                                                            (trust_list.SUSPENDED, MINUTE))))
+    choice.refresh(AT)
+    assert choice.choose(SKA, (OLD,), AT) is OLD
+    assert choice.choose(SKA, (OLD,), AT + MINUTE + timedelta(seconds=1)) is None  # within CHOICE_KEPT
 
 
 # --- the institutions file ------------------------------------------------------------------------------
@@ -528,3 +632,176 @@ def test_a_status_list_whose_institution_has_no_signer_left_is_a_503_that_verifi
             assert lookup(ref, entity, clock[0]).value is None  # undetermined, never "valid"
     finally:
         service.engine.dispose()
+
+
+# --- the issuer: a key the trust list revoked, an institution it suspended, signs nothing ----------------
+
+
+VSAA, CLERK = "LV:VSAA", "clerk:LV:VSAA"
+
+
+@dataclass
+class Vsaa:
+    """LV:VSAA on an issuer heeding the registry's issuers list (fetched as its housekeeping does), and
+    that registry: a copy of the pilot's, for one test."""
+
+    service: IssuerService
+    inst: Institution
+    registry: Registry
+    pki: DemoPki
+    held: list[TrustList]
+
+    def relist(self) -> None:
+        """The registry's list as it is now, taken by the issuer (its housekeeping's refresh)."""
+        self.held[0] = self.registry.build_list("issuers", datetime.now(UTC))
+        self.service.refresh_signer_list()
+
+    def case(self) -> str:
+        return self.service.create_case(self.inst, "pda1", unnumbered(PERSON.pda1), actor=CLERK, holder=HOLDER).id
+
+    def offer(self, case_id: str) -> dict[str, str]:
+        """The token request of a wallet taking a new offer of the case (pre-authorized code, tx_code)."""
+        offer = self.service.create_offer(self.inst, case_id, actor=CLERK)
+        code = self.service.offer_json(self.inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT][
+            "pre-authorized_code"]
+        return {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
+
+    def copies(self, form: dict[str, str], inst: Institution | None = None) -> list[Certificate]:
+        """The A1 copies a wallet gets with that request: the leaf certificate each was signed under."""
+        inst = inst or self.inst
+        token = self.service.token(inst, form)["access_token"]
+        holder = generate_key()
+        proof = sign_jws({"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(holder)},
+                         {"aud": inst.issuer_url, "iat": int(datetime.now(UTC).timestamp()),
+                          "nonce": self.service.nonces.c_nonce()}, holder)
+        answer = self.service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
+                                                                   "proofs": {"jwt": [proof]}})
+        return [load_x5c(decode_jws(c["credential"].split("~")[0]).header["x5c"])[0] for c in answer["credentials"]]
+
+    def kids(self) -> list[str]:
+        return [k["kid"] for k in self.service.jwt_vc_issuer_metadata(self.inst)["jwks"]["keys"]]
+
+
+@pytest.fixture
+def vsaa(registry_dir: Path, tmp_path: Path) -> Iterator[Vsaa]:
+    from credentials.pki import load_demo_pki
+    from issuer.app import MIGRATIONS
+
+    (tmp_path / "registry.db").write_bytes((registry_dir / "registry.db").read_bytes())
+    registry_engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    hosted = demo_institutions(registry_dir / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))
+    held = [Registry(registry_engine).build_list("issuers", datetime.now(UTC))]
+    service = IssuerService(engine, hosted, issuers_list=lambda _at: held[0])
+    service.refresh_signer_list()
+    try:
+        yield Vsaa(service, hosted["lv-vsaa"], Registry(registry_engine), load_demo_pki(registry_dir / "pki"), held)
+    finally:
+        engine.dispose()
+        registry_engine.dispose()
+
+
+def _distrusted(act: Callable[[], Any]) -> ProtocolError:
+    with pytest.raises(ProtocolError) as refused:
+        act()
+    assert (refused.value.http_status, refused.value.error, refused.value.key) == (
+        503, "temporarily_unavailable", DISTRUSTED), refused.value
+    return refused.value
+
+
+def test_a_signer_key_revoked_on_the_trust_list_signs_nothing_and_no_code_is_spent_on_it(
+        vsaa: Vsaa, caplog: pytest.LogCaptureFixture) -> None:
+    """Reviewer J, M2: LV:VSAA's only signer key is revoked at the registry (``esspass registry
+    revoke-key``: compromised). Once the issuer holds that list, nothing is signed with it: the token,
+    credential and paper endpoints answer 503 ``signer.distrusted`` before the single-use code is spent,
+    the status list is not served, the key is no longer published, and the operator is told. The
+    same offer works once a new key (not listed yet: better than nothing) is configured."""
+    import logging
+
+    first = vsaa.case()
+    assert vsaa.copies(vsaa.offer(first))  # before: signed, a status list opened
+    revoked = spki_kid(vsaa.inst.x5c[0])
+    assert revoked in vsaa.kids()
+    case_id = vsaa.case()
+    form = vsaa.offer(case_id)  # offered while the key was still trusted
+    vsaa.registry.revoke_key(VSAA, revoked, who="operator", reason="key compromised")
+    vsaa.relist()
+
+    with caplog.at_level(logging.ERROR, logger="esspass.issuer"):
+        refused = _distrusted(lambda: vsaa.service.token(vsaa.inst, form))
+        _distrusted(lambda: vsaa.service.paper(vsaa.inst, case_id, actor=CLERK))
+        _distrusted(lambda: vsaa.service.create_offer(vsaa.inst, case_id, actor=CLERK))
+        _distrusted(lambda: vsaa.service.status.token(vsaa.inst, 1))
+    assert "revoked" in refused.message and "expired" not in refused.message
+    assert vsaa.service.get_case(vsaa.inst, case_id)["offer_refusal"]["rule_key"] == DISTRUSTED
+    assert revoked not in vsaa.kids()
+    logged = [r.getMessage() for r in caplog.records if getattr(r, "event", None) == "signer_distrusted"]
+    assert logged and all(VSAA in said for said in logged)
+    personal = (*HOLDER.values(), PERSON.pda1["personal_administrative_number"])
+    assert not any(str(v) in said for said in logged for v in personal)
+
+    # The institution certifies a new key; the registry does not list it yet. The same code still works.
+    ca_key, ca = vsaa.pki.cas[VSAA]
+    key, leaf = issue_document_signer(demo_entity(VSAA), ca_key, ca, now=datetime.now(UTC) - HOUR)
+    renewed = replace(vsaa.inst, next_signers=(Signer(key, (leaf,)),))
+    leaves = vsaa.copies(form, renewed)
+    assert leaves and all(spki_kid(c) == spki_kid(leaf) for c in leaves)
+
+
+@pytest.mark.parametrize("status", ["suspend", "withdraw"])
+def test_an_institution_suspended_or_withdrawn_on_the_trust_list_issues_prints_and_serves_nothing(
+        vsaa: Vsaa, status: str) -> None:
+    first = vsaa.case()
+    assert vsaa.copies(vsaa.offer(first))
+    case_id = vsaa.case()
+    getattr(vsaa.registry, status)(VSAA, who="operator", reason="under investigation")
+    vsaa.relist()
+    _distrusted(lambda: vsaa.service.create_offer(vsaa.inst, case_id, actor=CLERK))
+    _distrusted(lambda: vsaa.service.paper(vsaa.inst, case_id, actor=CLERK))
+    _distrusted(lambda: vsaa.service.status.token(vsaa.inst, 1))
+    assert spki_kid(vsaa.inst.x5c[0]) in vsaa.kids()  # not compromised: what it signed before stays valid
+    if status == "suspend":  # reinstated, it issues again
+        vsaa.registry.reinstate(VSAA, who="operator")
+        vsaa.relist()
+        assert vsaa.copies(vsaa.offer(case_id))
+
+
+def test_the_distrusted_signer_refusal_is_said_in_the_clerks_language_and_never_says_expired() -> None:
+    said = {lang: rule_text(lang, "", DISTRUSTED, {}) for lang in i18n.LANGUAGES}
+    assert all(said[lang] == i18n.t(f"rule.{DISTRUSTED}", lang) for lang in i18n.LANGUAGES)
+    assert len(set(said.values())) == len(i18n.LANGUAGES)
+    assert said["en"] != i18n.t(f"rule.{EXPIRED}", "en") and "expired" not in said["en"]
+
+
+def test_issuer_check_says_revoked_for_a_key_the_trust_list_revoked_and_suspended_for_an_institution(
+        registry_dir: Path, tmp_path: Path) -> None:
+    from trust_registry.app import create_app as registry_app
+    from trust_registry.settings import RegistrySettings
+
+    data = tmp_path / "pilot"
+    data.mkdir()
+    (data / "registry.db").write_bytes((registry_dir / "registry.db").read_bytes())
+    os.symlink(registry_dir / "pki", data / "pki")
+    engine = make_engine(f"sqlite:///{data / 'registry.db'}")
+    try:
+        hosted = demo_institutions(data / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))
+        Registry(engine).revoke_key(VSAA, spki_kid(hosted["lv-vsaa"].x5c[0]), who="operator", reason="compromised")
+        Registry(engine).suspend("LV:NVD", who="operator", reason="under investigation")
+    finally:
+        engine.dispose()
+    env = {**os.environ, "ESSPASS_DATA_DIR": str(data), "ESSPASS_ISSUER_REGISTRY_ROOT": str(data / "pki" / "root.pem")}
+    env.pop("DATABASE_URL", None)
+    port = free_port()
+    with serve(registry_app(RegistrySettings(data_dir=data)), port=port):
+        env["ESSPASS_ISSUER_REGISTRY_URL"] = f"http://127.0.0.1:{port}"
+        checked = subprocess.run([sys.executable, "-m", "esspass.cli", "issuer", "check"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 1, checked
+    lines = checked.stdout.splitlines()
+    vsaa_line = next(line for line in lines if line.startswith(VSAA))
+    assert vsaa_line.split()[1] == "REVOKED" and "revoked on the trust list" in vsaa_line, checked.stdout
+    assert "REVOKED on the trust list (signs nothing)" in checked.stdout
+    nvd_line = next(line for line in lines if line.startswith("LV:NVD"))
+    assert nvd_line.split()[1] == "SUSPENDED", checked.stdout
+    assert next(line for line in lines if line.startswith("DE:DRV")).split()[1] == "ok", checked.stdout

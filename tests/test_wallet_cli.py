@@ -94,10 +94,11 @@ def test_a_document_whose_own_period_ended_is_listed_and_shown_as_ended(
     _hold(wallet_env, pda1.VCT, claims, group="a1")
     assert main(["wallet", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "No longer valid: it ended on" in listed and "Valid" not in listed.replace("No longer valid", "")
+    # An A1 is the proof of its period once that has ended too (987/2009 Art. 5(1)): "covers ... (ended)".
+    assert "(ended)" in listed and "Valid" not in listed
     assert main(["wallet", "show", "a1"]) == 0
     shown = capsys.readouterr().out
-    assert "Status: No longer valid: it ended on" in shown
+    assert "Status: Covers " in shown and "(ended)" in shown
     assert f"Valid until: {yesterday.day} " in shown
 
 

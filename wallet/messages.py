@@ -481,6 +481,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Nicht mehr gültig: die Gültigkeit endete am {date}",
                     "Plus valable : sa validité a pris fin le {date}",
                     "Już nieważny: termin ważności upłynął {date}"),
+    # A document that certifies a period (an A1, a provisional replacement certificate) once it has ended:
+    # still the proof of that period (wallet.service.covers_a_period), not an expired card.
+    "state.period_ended": ("Covers {start} to {end} (ended)", "Attiecas uz laikposmu no {start} līdz {end} (beidzies)",
+                           "Gilt für den Zeitraum vom {start} bis zum {end} (beendet)",
+                           "Couvre la période du {start} au {end} (terminée)",
+                           "Obejmuje okres od {start} do {end} (zakończony)"),
     "state.not_yet": ("Not valid yet: valid from {date}", "Vēl nav derīgs: derīgs no {date}",
                       "Noch nicht gültig: gültig ab {date}", "Pas encore valable : valable à partir du {date}",
                       "Jeszcze nieważny: ważny od {date}"),
@@ -602,6 +608,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "valable. C'est à vous de décider si vous le partagez.",
         "Uwaga: termin ważności tego dokumentu upłynął {date}. Inspektor zobaczy, że jest już nieważny. Decyzja "
         "o udostępnieniu należy do Ciebie.",
+    ),
+    "consent.warn_period_ended": (
+        "Warning: this document covers {start} to {end}, a period that has ended. The inspector will see that it "
+        "does not cover today. Whether to share it is your decision.",
+        "Uzmanību: šis dokuments attiecas uz laikposmu no {start} līdz {end}, kas ir beidzies. Inspektors redzēs, "
+        "ka tas neattiecas uz šodienu. Vai to kopīgot, izlemjat jūs.",
+        "Achtung: Dieses Dokument gilt für den Zeitraum vom {start} bis zum {end}, der beendet ist. Die "
+        "Kontrollperson wird sehen, dass es nicht für heute gilt. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : ce document couvre la période du {start} au {end}, qui a pris fin. L'inspecteur verra qu'il "
+        "ne couvre pas la date d'aujourd'hui. C'est à vous de décider si vous le partagez.",
+        "Uwaga: ten dokument obejmuje okres od {start} do {end}, który się zakończył. Inspektor zobaczy, że nie "
+        "obejmuje on dnia dzisiejszego. Decyzja o udostępnieniu należy do Ciebie.",
     ),
     "consent.warn_not_yet": (
         "Warning: this document is valid only from {date}. The inspector will see that it is not valid yet. "
@@ -857,7 +875,13 @@ _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
 #: The wallet's own failure messages (and those of the QR reader it uses), each said whole in every
 #: language: the message is the sentence the worker reads, with nothing more to add in English.
 _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
-    # wallet.service.NO_RENEWAL, RENEWING_NOW
+    # wallet.service.ENDED_NO_RENEWAL, NO_RENEWAL, RENEWING_NOW
+    "This document's own last day has passed: its copies are not renewed.": (
+        "This document's own last day has passed: its copies are not renewed.",
+        "Šī dokumenta pēdējā diena ir pagājusi: tā kopijas netiek atjaunotas.",
+        "Der letzte Tag dieses Dokuments ist vorbei: Seine Kopien werden nicht erneuert.",
+        "Le dernier jour de ce document est passé : ses copies ne sont pas renouvelées.",
+        "Ostatni dzień ważności tego dokumentu minął: jego kopie nie są odnawiane."),
     ("This wallet cannot renew the copies of this document (it has no access from the institution for that): "
      "ask the institution for a new offer."): (
         "This wallet cannot renew the copies of this document (it has no access from the institution for that): "

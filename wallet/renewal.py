@@ -7,7 +7,9 @@ Pure data and decisions over a clock passed in; no I/O (the requests are
 
 A copy ends at the earlier of its document's end and the issuer's signer certificate chain's
 (the issuer's ``credential_end``): an EHIC valid for five years, signed under a certificate with two
-years left, gets copies for two years. An issuer gives a DPoP-bound wallet a refresh token with its
+years left, gets copies for two years. (The copies of a document that certifies a period, an A1 or a
+provisional replacement certificate, live on past that period's end within the certificate: the proof
+of that period; they are never renewed once it has ended.) An issuer gives a DPoP-bound wallet a refresh token with its
 first access token (RFC 9449 §5: bound to the wallet's DPoP key, so a copy of the token alone renews
 nothing), living until the document's end. The wallet keeps, per card, a :class:`RenewalGrant`: the
 refresh token, the DPoP key (PKCS#8 PEM, only ever inside the encrypted store), and where and how to
@@ -148,7 +150,9 @@ def why_due(copies: Sequence[StoredCredential], now: datetime, today: date, *, n
     * :data:`USED_UP`: every copy of a form has been presented (HAIP 1.0 §4.5: a copy shown twice
       links the two showings).
 
-    Never for a document whose own last day has passed: it needs a new document, not new copies."""
+    Never for a document whose own last day has passed: an expired card needs a new card, not new
+    copies, and an A1 (or PRC) whose period has ended is the proof of that period as it is (the
+    issuer refuses to renew either: its grant ends with the document)."""
     if not copies:
         return None
     claims = core.document_claims(copies[0])

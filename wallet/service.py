@@ -94,8 +94,8 @@ from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
 __all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome", "PendingView",
-           "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "logged_claims",
-           "offered_names", "renewal_words", "standing_words", "warning_words"]
+           "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "covers_a_period",
+           "logged_claims", "offered_names", "renewal_words", "standing_words", "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -224,6 +224,8 @@ def warning_words(card: Card, lang: str) -> str:
         return ""
     if warning == "copy_expired":
         return _copy_expired_words(card, lang, "consent.warn_copy_expired")
+    if warning == "ended" and covers_a_period(card):
+        return _period_words(card, lang, "consent.warn_period_ended")
     day = card.valid_until if warning == "ended" else card.valid_from
     return messages.t(f"consent.warn_{warning}", lang, date=format_date(day, lang) if day else "?")
 
@@ -237,10 +239,29 @@ def standing_words(card: Card, lang: str) -> str:
     warning = card.warning
     if warning == "copy_expired":
         return _copy_expired_words(card, lang, "state.copy_expired")
+    if warning == "ended" and covers_a_period(card):
+        return _period_words(card, lang, "state.period_ended")
     if warning in ("ended", "not_yet"):
         day = card.valid_until if warning == "ended" else card.valid_from
         return messages.t(f"state.{warning}", lang, date=format_date(day, lang) if day else "?")
     return messages.t(f"status.{card.status.value}" if card.status is not None else "status.unknown", lang)
+
+
+def covers_a_period(card: Card) -> bool:
+    """Whether ``card``'s document certifies a period of its own, first to last day (an A1, a
+    provisional replacement certificate; domain.md "Common block" ``starting_date``, ``ending_date``).
+    Once that period has ended it is still the proof of it (987/2009 Art. 5(1): an A1 binds the other
+    states' institutions for the period it certifies): "covers ... to ... (ended)", never "no longer
+    valid" as an expired card is, nor a copy to renew (:func:`wallet.renewal.why_due`)."""
+    return card.valid_from is not None and card.valid_until is not None
+
+
+def _period_words(card: Card, lang: str, key: str) -> str:
+    """``key`` with the period ``card`` covers, first and last day (:func:`covers_a_period`)."""
+    from credentials.i18n import format_date
+
+    assert card.valid_from is not None and card.valid_until is not None
+    return messages.t(key, lang, start=format_date(card.valid_from, lang), end=format_date(card.valid_until, lang))
 
 
 def copies_end_words(card: Card, lang: str) -> str:
@@ -1271,13 +1292,20 @@ class WalletService:
         exchange within ``seconds``, all of them by ``budget`` seconds from now (at most
         :data:`~wallet.deferred.ENTRY_SECONDS`, within the lease).
 
-        :class:`NotFoundError` for no such card; :class:`NoRenewalError` for a card without a grant
-        (received before the wallet kept one, from an institution that gives none, or after a refusal):
-        the institution is asked for a new offer; :class:`PendingBusyError` while another wallet process
-        renews it. Otherwise a :class:`RenewalOutcome` (:meth:`_renew_leased`): the old copies are
-        replaced only by new ones that passed every receipt check."""
-        if not any(c.group == group for c in self.credentials()):
+        :class:`NotFoundError` for no such card; :class:`NoRenewalError` for a document that has ended
+        by its own dates (an A1 whose period ended is the proof of that period as it is: nothing to
+        renew, nobody to ask), and for a card without a grant (received before the wallet kept one, from
+        an institution that gives none, or after a refusal): the institution is asked for a new offer;
+        :class:`PendingBusyError` while another wallet process renews it. Otherwise a
+        :class:`RenewalOutcome` (:meth:`_renew_leased`): the old copies are replaced only by new ones
+        that passed every receipt check."""
+        held = [c for c in self.credentials() if c.group == group]
+        if not held:
             raise NotFoundError("There is no such document in this wallet.")
+        if core.document_period(core.document_claims(held[0]), self.today()) == "ended":
+            # Never for a document whose own last day has passed (renewal.why_due): an A1 whose period
+            # ended stays the proof of that period, a card that expired needs a new card, not new copies.
+            raise NoRenewalError(ENDED_NO_RENEWAL)
         grant = self._lease_grant(group, automatic=False)
         limit = time.monotonic() + min(budget if budget is not None else ENTRY_SECONDS, ENTRY_SECONDS)
         return self._renew_safely(group, grant, _Budget(seconds, limit), lang)
@@ -2000,6 +2028,8 @@ _BOUND = "DPoP"
 NO_RENEWAL = ("This wallet cannot renew the copies of this document (it has no access from the institution for "
               "that): ask the institution for a new offer.")
 RENEWING_NOW = "The wallet is renewing the copies of this document right now (in another window or terminal)."
+#: A card whose document has ended by its own dates: its copies are not renewed (wallet.renewal.why_due).
+ENDED_NO_RENEWAL = "This document's own last day has passed: its copies are not renewed."
 RENEWED_ELSEWHERE = "This document was removed or renewed meanwhile; nothing was changed."
 #: How many closed requests and showings :class:`OpenItems` remembers the reason of.
 _CLOSED_KEPT = 100
