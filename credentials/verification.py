@@ -975,6 +975,11 @@ def _place_states(claims: Mapping[str, Any]) -> list[str] | None:
     return list(dict.fromkeys(states))
 
 
+#: Section 3 statuses whose legislation does not follow where the work is done (Regulation (EC) No
+#: 883/2004; the table in :func:`_work_elsewhere`): an A1 of one covers the work in any state.
+_COVERED_WHEREVER = frozenset({"05", "06", "07", "09", "10"})
+
+
 def _work_elsewhere(results: Sequence[CredentialResult], home: str) -> list[Notice]:
     """:data:`WORK_ELSEWHERE` for the first A1 (its institution vouched for, as for the EHIC's notice)
     whose places of work all lie in states other than ``home``, the verifier's: a posting is to a named
@@ -982,12 +987,53 @@ def _work_elsewhere(results: Sequence[CredentialResult], home: str) -> list[Noti
     Art. 9) is whether the A1 covers the work done here. A notice, not a failed check: the A1 is
     genuine and valid, and whether the work here is covered (by another A1, a posting moved since)
     only the inspector can find out. None for an A1 of ``home``'s legislation: the A1 then says the
-    person is insured here, wherever it says the work is."""
+    person is insured here, wherever it says the work is.
+
+    None either for a status (section 3) whose legislation the Regulation ties to something other
+    than where the work is done: the A1 then covers the work here too, and "the work is in another
+    state" would be false (:data:`_COVERED_WHEREVER`):
+
+    ====  ==========================================  =====================================  ======
+    code  status                                      883/2004                               notice
+    ====  ==========================================  =====================================  ======
+    01    posted employed person                      Art. 12(1): a posting to a named state yes
+    02    employed in two or more states              Art. 13(1): decided on where the work  yes
+                                                      is (987/2009 Art. 14(8)-(10); a new
+                                                      state is a change, 987/2009 Art. 16)
+    03    posted self-employed person                 Art. 12(2), as 01                      yes
+    04    self-employed in two or more states         Art. 13(2), as 02                      yes
+    05    civil servant                               Art. 11(3)(b): the administration's    no
+                                                      state, wherever the work is
+    06    contract staff (of the EU institutions)     Art. 15: the legislation opted for,    no
+                                                      once, for that employment
+    07    mariner                                     Art. 11(4): work on board is deemed    no
+                                                      pursued in the flag state (the
+                                                      employer's state for a resident there)
+    08    employed and self-employed in different     Art. 13(3): the employment's state,    yes
+          states                                      decided on where each activity is
+    09    civil servant and employed/self-employed    Art. 13(4): the administration's       no
+                                                      state, whichever states the other
+                                                      activity is in
+    10    flight or cabin crew member                 Art. 11(5): deemed pursued in the      no
+                                                      home base's state (Annex III to
+                                                      Reg. 3922/91)
+    11    exception (Art. 16 agreement)               Art. 16(1): agreed for the work the    yes
+                                                      agreement names
+    12    working in the state whose legislation      Art. 11(3)(a): the state where the     yes
+          applies                                     work is (lex loci laboris)
+    ====  ==========================================  =====================================  ======
+
+    A status that cannot be read (not shown, not a code) keeps the notice: it is the inspector's cue
+    to check, and telling it on an A1 that covers the work costs less than keeping it from one that
+    does not."""
     for result in results:
         if result.vct not in _PDA1_TYPES or result.issuer_id is None:
             continue
         legislation = result.claims.get("legislation_country")
         if isinstance(legislation, str) and countries.normalise(legislation.strip().upper()) == home:
+            continue
+        status = result.claims.get("status_confirmation")
+        if isinstance(status, str) and status.strip() in _COVERED_WHEREVER:
             continue
         states = _place_states(result.claims)
         if states and home not in states:

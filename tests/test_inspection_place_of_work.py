@@ -25,7 +25,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from credentials import dcql, i18n, pda1, trust_list
+from credentials import dcql, i18n, pda1, trust_list, verification
 from credentials.countries import name as country_name
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import IssuerTrustError
@@ -63,14 +63,16 @@ FINPOL = demo_entity("AT:FINPOL")
 FKS = Entity("DE:FKS", "DE", "Finanzkontrolle Schwarzarbeit", "Financial Control of Undeclared Work",
              frozenset({Role.VERIFIER}), "de-fks", dns_name="fks.verifier.localhost",
              may_request=dict(FINPOL.may_request))
+#: Anna's employer as a v1.1 entry (the v1.1 places go with the v1.1 employer list).
+_EMPLOYMENT = [{"type": "01", **ANNA.pda1["employer"]}]
 #: Anna's A1 in the rulebook v1.1 shape, with two places of work: Berlin and Vienna.
-TWO_PLACES = {**{k: v for k, v in ANNA.pda1.items() if k != "work_address"},
+TWO_PLACES = {**{k: v for k, v in ANNA.pda1.items() if k != "work_address"}, "employer": _EMPLOYMENT,
               "work_information": {"work_address": [
                   {"street_address": "Musterstraße", "house_number": "12", "postal_code": "10115",
                    "locality": "Berlin", "country": "DE"},
                   {"company_name": "Baustelle Prater", "locality": "Wien", "postal_code": "1020", "country": "AT"}]}}
 #: Anna's A1 naming no fixed place of work, in Germany.
-NO_FIXED_PLACE = {**{k: v for k, v in ANNA.pda1.items() if k != "work_address"},
+NO_FIXED_PLACE = {**{k: v for k, v in ANNA.pda1.items() if k != "work_address"}, "employer": _EMPLOYMENT,
                   "work_information": {"no_fixed_place_of_work": "DE"}}
 #: What an address of hers in any of these A1s holds: never in an inspection record.
 ADDRESS_PARTS = ("Musterstraße", "10115", "Berlin", "Wien", "Prater", "1020")
@@ -98,7 +100,15 @@ class Pilot:
                                  pki_dir=data / "pki")
             clerk = Clerk(self.stack.issuer_url, data, self.http)
             clerk.hand_over(wallet, ANNA.pid_provider, "pid", {**ANNA.pid, "picture": portrait(ANNA)})
-            clerk.hand_over(wallet, ANNA.pda1_issuer, "pda1", unnumbered(a1), HOLDER)
+            # Each phone holds an A1 of Anna's own for today: the clerk says that the A1s overlapping
+            # her earlier ones are meant (the issuer's one-legislation-at-a-time rule, 409 pda1.overlap).
+            made = self.http.post(f"{self.stack.issuer_url}/{demo_entity(ANNA.pda1_issuer).path}/api/cases",
+                                  headers={"Authorization": f"Bearer {clerk.tokens[ANNA.pda1_issuer]}"},
+                                  json={"configuration_id": "pda1", "claims": unnumbered(a1), "holder": HOLDER,
+                                        "confirm_overlap": True})
+            assert made.status_code == 201, made.text
+            offer = clerk.offer(ANNA.pda1_issuer, made.json()["id"])
+            wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
             self.wallets[name] = wallet
         return self.wallets[name]
 
@@ -347,3 +357,118 @@ def test_a_wallet_refuses_the_inspection_of_an_inspectorate_an_operator_did_not_
             wallet.open_request(request["link"], "en")
     finally:
         wallet.http.close()
+
+
+# --- which A1s the notice is for (review K, K5) ---------------------------------------------------------
+
+
+def _vouched_a1(status: str, place: dict[str, Any], legislation: str = "DE") -> verification.CredentialResult:
+    """A German A1 of ``status`` naming ``place``, its institution vouched for (as the verifier's checks
+    leave it)."""
+    claims = {"legislation_country": legislation, "issuing_country": legislation, "status_confirmation": status,
+              "starting_date": "2026-11-01", "ending_date": "2027-10-31",
+              "employer": {"id": "HRB1", "name": "Carrier GmbH", "country": legislation}, "work_address": place}
+    return verification.CredentialResult("pda1", vct=pda1.VCT, claims=claims, issuer_id=f"{legislation}:DRV",
+                                         issuer_country=legislation)
+
+
+SHIP = {"company_name": "MS Elbe", "company_id": "IMO9876543", "locality": "Hamburg", "country": "DE",
+        "flag_base_home": "DE"}
+CREW_BASE = {"locality": "Frankfurt am Main", "country": "DE", "flag_base_home": "FRA"}
+BERLIN = {"street_address": "Wilhelmstraße", "house_number": "97", "postal_code": "10117", "locality": "Berlin",
+          "country": "DE"}
+
+
+@pytest.mark.parametrize("status, place", [
+    ("05", BERLIN),     # Art. 11(3)(b): the legislation of the administration's state, wherever the work is
+    ("06", BERLIN),     # Art. 15: the legislation the EU's contract staff opted for, for that employment
+    ("07", SHIP),       # Art. 11(4): work on board is deemed pursued in the flag state
+    ("09", BERLIN),     # Art. 13(4): the administration's state, whichever states the other activity is in
+    ("10", CREW_BASE),  # Art. 11(5): a crew member's activity is deemed pursued in the home base's state
+], ids=["civil-servant", "contract-staff", "mariner", "civil-servant-and-other-activity", "flight-crew"])
+def test_no_work_elsewhere_notice_where_the_a1_covers_the_work_wherever_it_is_done(
+        status: str, place: dict[str, Any]) -> None:
+    """Review K, K5: a German mariner aboard in Rīga port, or a German crew member at Rīga airport, is
+    doing work the A1 covers: "the work checked here is in Latvia: check whether the A1 covers it" would
+    be false, and invite a dispute."""
+    for inspectorate in ("LV", "AT"):
+        keys = [n.key for n in verification.notices([_vouched_a1(status, place)], inspectorate)]
+        assert verification.WORK_ELSEWHERE not in keys, (status, inspectorate, keys)
+
+
+@pytest.mark.parametrize("status", ["01", "02", "03", "04", "08", "11", "12"])
+def test_the_work_elsewhere_notice_stays_where_the_legislation_follows_the_places_named(status: str) -> None:
+    """A posting (Art. 12), work in two or more states (Art. 13(1) to (3)), an Art. 16 agreement and lex
+    loci laboris (Art. 11(3)(a)) are decided on where the work is: an A1 naming only German places,
+    checked in Latvia, gets the notice; an A1 whose status cannot be read too (the inspector checks)."""
+    told = verification.notices([_vouched_a1(status, BERLIN)], "LV")
+    assert [(n.key, n.params) for n in told] == [(verification.WORK_ELSEWHERE, (("country", "LV"),
+                                                                                ("places", "DE")))]
+    unread = _vouched_a1(status, BERLIN)
+    unread.claims.pop("status_confirmation")
+    assert [n.key for n in verification.notices([unread], "LV")] == [verification.WORK_ELSEWHERE]
+
+
+# --- the words of the notice (review K, K6) -------------------------------------------------------------
+
+
+def test_the_latvian_notice_says_the_places_are_only_in_the_states_named() -> None:
+    """"tikai šeit: Austrija" read "only here: Austria", the opposite of what is meant."""
+    notice = {"key": verification.WORK_ELSEWHERE, "params": {"country": "LV", "places": "AT"}}
+    text = messages.notice_text(notice, "lv")
+    assert "tikai šeit" not in text and "tikai šādās valstīs: Austrija" in text, text
+
+
+def test_the_french_words_elide_before_a1() -> None:
+    """"A1" is read "a-un": "cet A1", "l'A1", never "ce A1" or "le A1"."""
+    notice = {"key": verification.WORK_ELSEWHERE, "params": {"country": "AT", "places": "DE"}}
+    for text in (messages.notice_text(notice, "fr"), i18n.t("verifier.reason.pda1.work_elsewhere", "fr")):
+        assert not re.search(r"\b(ce|le|du|au|de) A1\b", text, re.IGNORECASE), text
+    assert messages.notice_text(notice, "fr").startswith("Cet A1 ")
+    assert i18n.t("verifier.reason.pda1.work_elsewhere", "fr").startswith("L'A1 ")
+
+
+# --- a ship or a crew base on the verdict (review K, K7) ------------------------------------------------
+
+
+def _a1_doc(status: str | None, place: dict[str, Any]) -> dict[str, Any]:
+    return {"vct": pda1.VCT, "work_address": place, **({"status_confirmation": status} if status else {})}
+
+
+def test_the_verdict_names_the_ship_with_its_imo_number_and_says_the_code_is_its_flag_state() -> None:
+    """Section 5 of a mariner's A1 names the ship and its flag state (Art. 11(4)): the line keeps the
+    IMO number and labels the flag, in every language, and names the flag state as a state."""
+    flag = {"en": "flag state: Germany", "lv": "karoga valsts: Vācija", "de": "Flaggenstaat: Deutschland",
+            "fr": "État du pavillon : Allemagne", "pl": "państwo bandery: Niemcy"}
+    for lang in i18n.LANGUAGES:
+        line = (messages.places_of_work(_a1_doc("07", SHIP), lang) or [""])[0]
+        assert line.startswith("MS Elbe (IMO9876543), Hamburg, ") and line.endswith(flag[lang]), (lang, line)
+        assert line.count(country_name("DE", lang)) == 2, (lang, line)  # the place's state, and the flag's
+    # Its status not shown, the line says what the code may be, as the paper copy does.
+    line = (messages.places_of_work(_a1_doc(None, SHIP), "en") or [""])[0]
+    assert "IMO9876543" in line and line.endswith("flag state or home base: Germany"), line
+
+
+def test_the_verdict_labels_a_crew_members_home_base() -> None:
+    """Art. 11(5): a crew member's activity is deemed pursued where the home base (Annex III to Reg.
+    3922/91) is; the base is an airport's code, written as it stands."""
+    base = {"en": "home base: FRA", "lv": "mājas bāze: FRA", "de": "Heimatbasis: FRA",
+            "fr": "base d'affectation : FRA", "pl": "baza macierzysta: FRA"}
+    for lang in i18n.LANGUAGES:
+        line = (messages.places_of_work(_a1_doc("10", CREW_BASE), lang) or [""])[0]
+        assert line == f"Frankfurt am Main, {country_name('DE', lang)}, {base[lang]}", (lang, line)
+
+
+def test_a_crew_members_a1_checked_at_another_states_airport_is_valid_without_a_notice_and_shows_the_base(
+        pilot: Pilot) -> None:
+    """End to end (review K, K5 and K7): Anna as cabin crew of a Latvian airline (status 10, LV
+    legislation, home base RIX), checked by the Austrian Financial Police at Vienna airport."""
+    crew = {**{k: v for k, v in ANNA.pda1.items() if k != "work_address"}, "status_confirmation": "10",
+            "work_address": {"company_name": "airBaltic", "locality": "Rīga airport", "country": "LV",
+                             "flag_base_home": "RIX"}}
+    request, _consent, verdict = pilot.check(pilot.wallet("crew", crew), pilot.austria, pilot.stack.inspector_token)
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["notices"] == [] and verdict["reason_key"] == "", verdict
+    for lang in i18n.LANGUAGES:
+        said = pilot.page(pilot.austria, pilot.stack.inspector_token, request, lang)
+        assert i18n.t("verifier.home_base", lang, value="RIX") in said, (lang, said)

@@ -1112,15 +1112,25 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
                        "Brak stałego miejsca pracy: {country}"),
     # The answer showed none: the worker left them out, or the A1 names none (the two look alike).
     "places_not_shown": ("not shown", "nav parādītas", "nicht gezeigt", "non présentés", "nie pokazano"),
+    # Section 5's flag_base_home, named by the status (section 3): a mariner's flag state (883/2004 Art.
+    # 11(4)), a crew member's home base (Art. 11(5); Annex III to Reg. 3922/91, LV "mājas bāze"), or
+    # either, as the paper A1 says it, when the status is not shown.
+    "flag_state": ("flag state: {value}", "karoga valsts: {value}", "Flaggenstaat: {value}",
+                   "État du pavillon : {value}", "państwo bandery: {value}"),
+    "home_base": ("home base: {value}", "mājas bāze: {value}", "Heimatbasis: {value}",
+                  "base d'affectation : {value}", "baza macierzysta: {value}"),
+    "flag_or_base": ("flag state or home base: {value}", "karoga valsts vai mājas bāze: {value}",
+                     "Flaggenstaat oder Heimatbasis: {value}", "État du pavillon ou base d'affectation : {value}",
+                     "państwo bandery lub baza macierzysta: {value}"),
     "notice.pda1.work_elsewhere": (
         "This A1 names places of work only in: {places}. The work checked here is in this inspectorate's "
         "state: {country}. Check whether the A1 covers it.",
-        "Šajā A1 norādītas darba vietas tikai šeit: {places}. Šeit pārbaudītais darbs notiek šīs inspekcijas "
-        "valstī: {country}. Pārbaudiet, vai A1 to aptver.",
+        "Šajā A1 darba vietas norādītas tikai šādās valstīs: {places}. Šeit pārbaudītais darbs notiek šīs "
+        "inspekcijas valstī: {country}. Pārbaudiet, vai A1 to aptver.",
         "Diese A1 nennt Arbeitsorte nur in: {places}. Die hier geprüfte Arbeit findet im Staat dieser Behörde "
         "statt: {country}. Prüfen Sie, ob die A1 sie abdeckt.",
-        "Ce A1 ne mentionne des lieux de travail que dans : {places}. Le travail contrôlé ici a lieu dans l'État "
-        "de cette inspection : {country}. Vérifiez si le A1 le couvre.",
+        "Cet A1 ne mentionne des lieux de travail que dans : {places}. Le travail contrôlé ici a lieu dans l'État "
+        "de cette inspection : {country}. Vérifiez si l'A1 le couvre.",
         "To zaświadczenie A1 wskazuje miejsca pracy tylko w: {places}. Praca kontrolowana tutaj odbywa się w "
         "państwie tej inspekcji: {country}. Sprawdź, czy A1 ją obejmuje."),
     # The same, where the states are not at hand (the records page has the key alone).
@@ -1131,7 +1141,7 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
         "pārbaudīto darbu.",
         "Die A1 nennt Arbeitsorte nur in anderen Staaten als dem dieser Behörde: Prüfen Sie, ob sie die "
         "geprüfte Arbeit abdeckt.",
-        "Le A1 ne mentionne des lieux de travail que dans d'autres États que celui de cette inspection : "
+        "L'A1 ne mentionne des lieux de travail que dans d'autres États que celui de cette inspection : "
         "vérifiez s'il couvre le travail contrôlé.",
         "Zaświadczenie A1 wskazuje miejsca pracy tylko w innych państwach niż państwo tej inspekcji: sprawdź, "
         "czy obejmuje kontrolowaną pracę."),
@@ -1161,28 +1171,44 @@ def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
         listed = info.get("work_address")
         places += listed if isinstance(listed, list) else []
         states = info.get("no_fixed_place_of_work")  # a state's code; the EUDI model's, a list of them
-    lines = [_address_line(place, lang) for place in places if isinstance(place, Mapping)]
+    status = doc.get("status_confirmation")
+    lines = [_address_line(place, lang, status) for place in places if isinstance(place, Mapping)]
     for state in states if isinstance(states, list) else [] if states in (None, "") else [states]:
         lines.append(i18n.t("verifier.no_fixed_place", lang, country=_country_words(state, lang)))
     return lines
 
 
-def _address_line(place: Mapping[str, Any], lang: str) -> str:
-    """One place of work in a line: the company, the street and number, the postal code and town, the
-    region (or the address as ``formatted``), a mariner's flag or crew member's home base, the state."""
+def _address_line(place: Mapping[str, Any], lang: str, status: Any = None) -> str:
+    """One place of work in a line: the company or ship with its number (a ship's IMO number, which
+    identifies it), the street and number, the postal code and town, the region (or the address as
+    ``formatted``), the state, and the flag state or home base, labelled by ``status`` (section 3:
+    07 mariner, 10 crew; either, as the paper A1 says it, for another or none shown): "MS Elbe
+    (IMO9876543), Hamburg, Germany, flag state: Germany"."""
 
     def text(name: str) -> str:
         value = place.get(name)
         return " ".join(value.split()) if isinstance(value, str) else ""
 
     formatted = text("formatted")
-    parts = [text("company_name"),
+    company, number = text("company_name"), text("company_id")
+    parts = [f"{company} ({number})" if company and number else company or number,
              *([formatted] if formatted else [" ".join(p for p in (text("street_address"), text("house_number")) if p),
                                               " ".join(p for p in (text("postal_code"), text("locality")) if p),
                                               text("region")]),
-             text("flag_base_home"),
-             _country_words(place.get("country"), lang) if place.get("country") is not None else ""]
+             _country_words(place.get("country"), lang) if place.get("country") is not None else "",
+             _flag_base(text("flag_base_home"), lang, status)]
     return ", ".join(p for p in parts if p) or "?"
+
+
+def _flag_base(value: str, lang: str, status: Any) -> str:
+    """Section 5's flag state or home base, labelled; a state's code written as its name (a flag
+    state; a home base is an airport, never two letters), another value as it stands; "" for none
+    (a yes/no marker of an early A1 says neither which nor where)."""
+    if not value:
+        return ""
+    label = {"07": "flag_state", "10": "home_base"}.get(status if isinstance(status, str) else "", "flag_or_base")
+    named = label != "home_base" and countries.is_supported(value.upper())
+    return i18n.t(f"verifier.{label}", lang, value=country_name(value.upper(), lang) if named else value)
 
 
 def notice_text(notice: Mapping[str, Any], lang: str) -> str:
