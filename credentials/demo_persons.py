@@ -96,7 +96,10 @@ def _build() -> tuple[DemoPerson, ...]:
                   "issuing_country": "PL", "authentic_source": _source(_ZUS), "document_number": "DEMO-A1-PL-0002",
                   "date_of_issuance": _issued(), "starting_date": multi[0], "ending_date": multi[1],
                   "legislation_country": "PL", "status_confirmation": "02",
-                  "employer": {"id": "PL5250000002", "name": "Wisła Transport Sp. z o.o. (demo)", "country": "PL"},
+                  # No fixed place of work is rulebook v1.1 work_information: the employer is its v1.1
+                  # list too (a v1 object beside it is neither version's shape), type 01 employment.
+                  "employer": [{"type": "01", "id": "PL5250000002", "name": "Wisła Transport Sp. z o.o. (demo)",
+                                "country": "PL"}],
                   "work_information": {"no_fixed_place_of_work": "DE"}},
             ehic_issuer="AT:OEGK",
             ehic={"personal_administrative_number": "DEMO-AT-7911300001", "issuing_authority": _OEGK,

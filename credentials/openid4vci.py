@@ -189,6 +189,9 @@ def as_metadata(issuer: str, *, client_attestation: str = "off") -> dict[str, An
     metadata: dict[str, Any] = {
         "issuer": issuer,
         "token_endpoint": f"{issuer}/token",
+        # RFC 7009 §2 (RFC 8414 §2 ``revocation_endpoint``): the wallet ends its grant when the card is deleted.
+        "revocation_endpoint": f"{issuer}/revoke",
+        "revocation_endpoint_auth_methods_supported": methods,
         # HAIP §5: the authorization code flow, pushed (RFC 9126) and with PKCE S256 (RFC 7636).
         "authorization_endpoint": f"{issuer}/authorize",
         "pushed_authorization_request_endpoint": f"{issuer}/par",

@@ -33,12 +33,15 @@ from credentials.type_metadata import ClaimInfo
 __all__ = [
     "ALIASES",
     "CONFIGURATION_ID",
+    "IMPLIED_TYPE",
     "SD_PATHS",
     "STATUS_CODES",
     "VCT",
     "describe",
+    "employer_text",
     "employers",
     "label",
+    "one_shape",
     "place_text",
     "status_text",
     "type_metadata_document",
@@ -170,6 +173,56 @@ c.register_rules({
                         "rozporządzenie 883/2004 ma zastosowanie do {country} od {date}: wcześniejszy okres "
                         "poświadcza się na podstawie rozporządzenia 1408/71 (formularz E 101), a nie zaświadczeniem "
                         "A1"),
+    "pda1.before_accession": ("Regulation 883/2004 applies to {country} from {date}, its accession; before that no EU "
+                              "coordination regulation applied there, so no A1 can certify an earlier period (only a "
+                              "bilateral agreement could, where there was one)",
+                              "Regula 883/2004 attiecībā uz {country} piemērojama no {date}, tās pievienošanās dienas; "
+                              "pirms tam tur netika piemērota neviena ES koordinācijas regula, tāpēc agrāku periodu A1 "
+                              "nevar apliecināt (to varēja tikai divpusējs līgums, ja tāds bija)",
+                              "die Verordnung 883/2004 gilt für {country} ab dem {date}, dem Beitritt; zuvor galt dort "
+                              "keine Koordinierungsverordnung der EU, daher kann eine A1 keinen früheren Zeitraum "
+                              "bescheinigen (nur ein bilaterales Abkommen, wo es eines gab)",
+                              "le règlement 883/2004 s'applique à {country} à partir du {date}, date de son adhésion ; "
+                              "aucun règlement de coordination de l'UE ne s'y appliquait auparavant : un A1 ne peut "
+                              "pas certifier une période antérieure (seule une convention bilatérale le pouvait, s'il "
+                              "y en avait une)",
+                              "rozporządzenie 883/2004 ma zastosowanie do {country} od {date}, dnia przystąpienia; "
+                              "wcześniej nie obowiązywało tam żadne unijne rozporządzenie koordynacyjne, więc "
+                              "zaświadczenie A1 nie może poświadczyć wcześniejszego okresu (mogła to tylko umowa "
+                              "dwustronna, jeśli istniała)"),
+    "pda1.mixed_shape": ("the employer and the places of work must be of one rulebook version: the employer object "
+                         "with work_address (v1), or the employer list with work_information (v1.1)",
+                         "darba devējam un darba vietām jābūt vienā noteikumu versijā: darba devēja objekts ar "
+                         "work_address (v1) vai darba devēju saraksts ar work_information (v1.1)",
+                         "Arbeitgeber und Arbeitsorte müssen derselben Fassung des Regelwerks folgen: das "
+                         "Arbeitgeber-Objekt mit work_address (v1) oder die Arbeitgeberliste mit work_information "
+                         "(v1.1)",
+                         "l'employeur et les lieux de travail doivent suivre la même version du référentiel : l'objet "
+                         "employeur avec work_address (v1), ou la liste d'employeurs avec work_information (v1.1)",
+                         "pracodawca i miejsca pracy muszą być w jednej wersji zasad: obiekt pracodawcy z "
+                         "work_address (v1) albo lista pracodawców z work_information (v1.1)"),
+    "pda1.two_activities": ("status {code} is two activities (Art. 13 of Regulation 883/2004): list each as its own "
+                            "employer entry, with its type (01 employment, 02 self-employment)",
+                            "statuss {code} ir divas darbības (Regulas 883/2004 13. pants): norādiet katru kā "
+                            "atsevišķu darba devēja ierakstu ar tā veidu (01 darba ņēmējs, 02 pašnodarbinātais)",
+                            "Status {code} sind zwei Tätigkeiten (Art. 13 der Verordnung 883/2004): Geben Sie jede als "
+                            "eigenen Arbeitgebereintrag mit ihrer Art an (01 Beschäftigung, 02 selbständige "
+                            "Tätigkeit)",
+                            "le statut {code} correspond à deux activités (art. 13 du règlement 883/2004) : indiquez "
+                            "chacune comme une entrée d'employeur distincte, avec sa nature (01 activité salariée, "
+                            "02 activité non salariée)",
+                            "status {code} to dwie działalności (art. 13 rozporządzenia 883/2004): podaj każdą jako "
+                            "osobny wpis pracodawcy wraz z rodzajem (01 zatrudnienie, 02 samozatrudnienie)"),
+    "pda1.employer_type_needed": ("status {code} does not say whether this is employment or self-employment: "
+                                  "choose 01 or 02",
+                                  "statuss {code} nenosaka, vai tas ir darbs kā darba ņēmējam vai "
+                                  "pašnodarbinātība: izvēlieties 01 vai 02",
+                                  "Status {code} sagt nicht, ob es sich um eine Beschäftigung oder eine selbständige "
+                                  "Tätigkeit handelt: Wählen Sie 01 oder 02",
+                                  "le statut {code} ne dit pas s'il s'agit d'une activité salariée ou non salariée : "
+                                  "choisissez 01 ou 02",
+                                  "status {code} nie określa, czy jest to zatrudnienie, czy samozatrudnienie: "
+                                  "wybierz 01 lub 02"),
     "pda1.transitional_ended": ("the transitional rules of Art. 87(8) of Regulation 883/2004 applied to {country} "
                                 "until {date} at the latest: a period ending later cannot be certified under them",
                                 "Regulas 883/2004 87. panta 8. punkta pārejas noteikumi attiecībā uz {country} "
@@ -194,6 +247,9 @@ c.register_rules({
 _APPLIES_FROM: dict[str, str] = {"HR": "2013-07-01", "CH": "2012-04-01", "IS": "2012-06-01", "LI": "2012-06-01",
                                  "NO": "2012-06-01"}
 _EU_APPLIES_FROM = "2010-05-01"
+#: States that joined after 883/2004 had replaced 1408/71: no E 101 was ever issued for them; before
+#: their date only a bilateral agreement, if any, applied.
+_NEVER_1408 = frozenset({"HR"})
 #: The last day of the transitional rules of Art. 87(8) of 883/2004: the legislation determined under
 #: 1408/71 continues while the situation is unchanged, "in any case for no longer than 10 years from
 #: the date of application": 30 April 2020 (EU and the UK), 31 March 2022 (CH), 31 May 2022 (EEA).
@@ -204,6 +260,7 @@ _TRANSITIONAL_UNTIL: dict[str, str] = {"CH": "2022-03-31", "IS": "2022-05-31", "
 _EU_TRANSITIONAL_UNTIL = "2020-04-30"
 
 _MULTI_STATE = {"02", "04", "08", "09"}
+_TWO_ACTIVITIES = {"08", "09"}
 _POSTING = {"01", "03"}
 
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
@@ -223,7 +280,8 @@ _ADDRESS = ("formatted", "street_address", "house_number", "building_number", "p
 
 def _employer(value: Any, field: str, *, v11: bool) -> dict[str, Any]:
     o = c.obj(value, field)
-    c.no_unknown(o, ("type", "id", "name", "country"), field + ".")
+    # The v1 object has no type: one given there would be dropped unseen (v1.1 lists carry it).
+    c.no_unknown(o, ("type", "id", "name", "country") if v11 else ("id", "name", "country"), field + ".")
     out: dict[str, Any] = {}
     if v11:
         kind = c.required(o, "type", field + ".")
@@ -245,11 +303,9 @@ def _address(value: Any, field: str) -> dict[str, Any]:
             continue
         if key == "flag_base_home":
             # Section 5 of the A1: a mariner's flag state or a crew member's home base (the EUDI
-            # model's flag_base_home_state), as a state or place; a yes/no marker as first written.
-            if isinstance(val, bool):
-                out[key] = val
-            else:
-                out[key] = c.text(val, f"{field}.{key}", 1, 100)
+            # model's flag_base_home_state): rulebook v1.1 Annex 1, a string of at most 20 (no
+            # yes/no marker: a CSV cell "true" is refused, not printed as nothing).
+            out[key] = c.text(val, f"{field}.{key}", 1, 20)
         elif key == "country":
             out[key] = c.country(val, field + ".country")
         else:
@@ -257,6 +313,27 @@ def _address(value: Any, field: str) -> dict[str, Any]:
                                                                               lines=key == "formatted")
     c.required(out, "locality", field + ".")
     c.required(out, "country", field + ".")
+    return out
+
+
+def _work_information(value: Any) -> dict[str, Any]:
+    """Rulebook v1.1 ``work_information`` (Annex 1: ``anyOf`` [``no_fixed_place_of_work``,
+    ``work_address``]): the places of work, the state of no fixed place of work, or both (section 5
+    of the A1 lists fixed places and states with none, e.g. a driver employed at a depot in Rīga who
+    drives with no fixed place in DE). Each part given is kept."""
+    info = c.obj(value, "work_information")
+    c.no_unknown(info, ("no_fixed_place_of_work", "work_address"), "work_information.")
+    out: dict[str, Any] = {}
+    if c.optional(info, "work_address"):
+        places = info["work_address"]
+        if not isinstance(places, list) or not places:
+            raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
+        out["work_address"] = [_address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]
+    if c.optional(info, "no_fixed_place_of_work"):
+        out["no_fixed_place_of_work"] = c.country(info["no_fixed_place_of_work"],
+                                                  "work_information.no_fixed_place_of_work")
+    if not out:
+        raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
     return out
 
 
@@ -296,19 +373,15 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     if c.optional(claims, "work_address"):
         out["work_address"] = _address(claims["work_address"], "work_address")
     elif c.optional(claims, "work_information"):
-        info = c.obj(claims["work_information"], "work_information")
-        c.no_unknown(info, ("no_fixed_place_of_work", "work_address"), "work_information.")
-        if c.optional(info, "no_fixed_place_of_work"):
-            out["work_information"] = {"no_fixed_place_of_work": c.country(
-                info["no_fixed_place_of_work"], "work_information.no_fixed_place_of_work")}
-        else:
-            places = c.required(info, "work_address", "work_information.")
-            if not isinstance(places, list) or not places:
-                raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
-            out["work_information"] = {"work_address": [
-                _address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]}
+        out["work_information"] = _work_information(claims["work_information"])
     _check_situation(out, code)
     _check_regulation_dates(out)
+    # One rulebook version or the other, never a mix (checked last: a rule of the situation says
+    # more): a v1-only reader finds no work_address (its section 2.5 requires one) beside
+    # work_information; a v1.1-only one (Annex 1: "employer": {"type": "array"}) cannot read the v1
+    # object. one_shape() lifts a clerk's typing to v1.1; an API client sends one shape.
+    if ("work_address" in out) if isinstance(out["employer"], list) else ("work_information" in out):
+        raise c.invalid("employer", "pda1.mixed_shape")
     return out
 
 
@@ -330,7 +403,8 @@ def _check_regulation_dates(out: Mapping[str, Any]) -> None:
     first = max(states, key=lambda state: _APPLIES_FROM.get(state, _EU_APPLIES_FROM))
     applies_from = _APPLIES_FROM.get(first, _EU_APPLIES_FROM)
     if out["starting_date"] < applies_from:
-        raise c.invalid("starting_date", "pda1.before_883", country=first, date=applies_from)
+        key = "pda1.before_accession" if first in _NEVER_1408 else "pda1.before_883"
+        raise c.invalid("starting_date", key, country=first, date=applies_from)
     if out.get("transitional_rules") is True:
         last = max(states, key=lambda state: _TRANSITIONAL_UNTIL.get(state, _EU_TRANSITIONAL_UNTIL))
         until = _TRANSITIONAL_UNTIL.get(last, _EU_TRANSITIONAL_UNTIL)
@@ -343,10 +417,12 @@ def _place_fields(out: Mapping[str, Any]) -> list[tuple[str, str]]:
     if "work_address" in out:
         return [("work_address.country", countries.normalise(str(out["work_address"]["country"])))]
     info = out.get("work_information") or {}
+    fields = [(f"work_information.work_address.{i}.country", countries.normalise(str(p["country"])))
+              for i, p in enumerate(info.get("work_address", []))]
     if "no_fixed_place_of_work" in info:
-        return [("work_information.no_fixed_place_of_work", countries.normalise(str(info["no_fixed_place_of_work"])))]
-    return [(f"work_information.work_address.{i}.country", countries.normalise(str(p["country"])))
-            for i, p in enumerate(info.get("work_address", []))]
+        fields.append(("work_information.no_fixed_place_of_work",
+                       countries.normalise(str(info["no_fixed_place_of_work"]))))
+    return fields
 
 
 def _check_situation(out: Mapping[str, Any], code: str) -> None:
@@ -363,7 +439,8 @@ def _check_situation(out: Mapping[str, Any], code: str) -> None:
       names no place of work only outside that state.
     - The v1.1 ``employer[].type`` matches employment (01, 02), self-employment (03, 04), or both
       (08: employed and self-employed in different states, Art. 13(3)). The flat v1 ``employer``
-      has no type, so it is not judged there."""
+      has no type, so it is not judged there; but 08 and 09 (Art. 13(3), (4)) are two activities,
+      which need the v1.1 list with an entry each."""
     home = countries.normalise(str(out["legislation_country"]))
     places = _place_fields(out)
     country = str(out["legislation_country"])
@@ -377,12 +454,16 @@ def _check_situation(out: Mapping[str, Any], code: str) -> None:
         raise c.invalid("work_address", "pda1.no_place_of_work")
     if code == "12" and places and not any(state == home for _, state in places):
         raise c.invalid(places[0][0], "pda1.state_of_work", country=country)
-    wanted = {"01": ("01",), "02": ("01",), "03": ("02",), "04": ("02",), "08": ("01", "02")}.get(code, ())
     listed = out["employer"] if isinstance(out["employer"], list) else []
+    wanted = {"01": ("01",), "02": ("01",), "03": ("02",), "04": ("02",), "08": ("01", "02")}.get(code, ())
     for kind in wanted if listed else ():
         if not any(e.get("type") == kind for e in listed):
             raise c.invalid("employer", "pda1.employment_entry" if kind == "01" else "pda1.self_employment_entry",
                             code=code)
+    if code in _TWO_ACTIVITIES and len(listed) < 2:
+        # Art. 13(3) (08: employed in one state, self-employed in another) and 13(4) (09: a civil
+        # servant with another activity) are two activities: one flat employer cannot show them.
+        raise c.invalid("employer", "pda1.two_activities", code=code)
 
 
 def _employer_fields(claims: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -400,17 +481,62 @@ def employers(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def work_places(claims: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The places of work, whichever shape; ``[{"no_fixed_place_of_work": "DE"}]`` when none is
-    fixed; a part of neither shape is left out. DataError unless ``claims`` is a map."""
+    """The places of work, whichever shape, then ``{"no_fixed_place_of_work": "DE"}`` where a state
+    of no fixed place of work is named (v1.1 allows both); a part of neither shape is left out.
+    DataError unless ``claims`` is a map."""
     if isinstance(c.obj(claims, "claims").get("work_address"), dict):
         return [claims["work_address"]]
     info = claims.get("work_information")
-    if isinstance(info, dict):
-        if "no_fixed_place_of_work" in info:
-            return [{"no_fixed_place_of_work": info["no_fixed_place_of_work"]}]
-        places = info.get("work_address")
-        return [p for p in places if isinstance(p, dict)] if isinstance(places, list) else []
-    return []
+    if not isinstance(info, dict):
+        return []
+    places = info.get("work_address")
+    out = [p for p in places if isinstance(p, dict)] if isinstance(places, list) else []
+    if info.get("no_fixed_place_of_work") not in (None, "", []):
+        out.append({"no_fixed_place_of_work": info["no_fixed_place_of_work"]})
+    return out
+
+
+#: The employer entry's type (rulebook v1.1: "01" employment, "02" self-employment) that a status
+#: implies, where it implies one: Art. 12(1), 13(1), 11(3)(b), (4), (5), Annex-staff and lex loci
+#: laboris situations are employment; 12(2) and 13(2) self-employment. 08 and 09 are two activities
+#: (Art. 13(3), (4)) and 11 (an Art. 16 agreement) may be either: their types are stated, not guessed.
+IMPLIED_TYPE: dict[str, str] = {"01": "01", "02": "01", "05": "01", "06": "01", "07": "01", "10": "01", "12": "01",
+                                "03": "02", "04": "02"}
+
+
+def one_shape(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """Claims typed by a clerk (the back-office form, a CSV row) in one rulebook version throughout:
+    where any part needs v1.1 (an employer list or a type, ``work_information``, status 08 or 09),
+    the whole of sections 4 and 5 is v1.1: the employer object becomes a one-entry list, a flat
+    place of work ``work_information.work_address[0]``, and an entry without its type gets the one
+    the status implies (:data:`IMPLIED_TYPE`). Otherwise the claims are returned as they are (v1).
+
+    DataError ``employer[.n].type``, ``pda1.employer_type_needed``, where the status implies no type
+    (08, 09, 11): the clerk says which. What is not of either shape is left for :func:`validate`."""
+    out = dict(claims)
+    employer, address, code = out.get("employer"), out.get("work_address"), out.get("status_confirmation")
+    if isinstance(employer, Mapping):
+        needs = "type" in employer or "work_information" in out or code in _TWO_ACTIVITIES
+        if not needs:
+            return out
+        employer = [employer]
+    if not isinstance(employer, list):
+        return out
+    entries: list[Any] = []
+    for i, entry in enumerate(employer):
+        if isinstance(entry, Mapping) and entry.get("type") in (None, ""):
+            field = "employer.type" if len(employer) == 1 else f"employer.{i}.type"
+            if code not in IMPLIED_TYPE:
+                if code in STATUS_CODES:
+                    raise c.invalid(field, "pda1.employer_type_needed", code=code)
+                return out  # no status, or none of the twelve: validate says so first
+            entry = {"type": IMPLIED_TYPE[code], **entry}
+        entries.append(entry)
+    out["employer"] = entries
+    if isinstance(address, Mapping) and "work_information" not in out:
+        del out["work_address"]
+        out["work_information"] = {"work_address": [address]}
+    return out
 
 
 # The country is named after a colon in every language: a name in a sentence slot would need its
@@ -426,6 +552,14 @@ _SENTENCE = {
 }
 _EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ", Arbeitgeber {name}",
              "fr": ", employeur {name}", "pl": ", pracodawca {name}"}
+#: A v1.1 entry of type 02 is the person's own activity, not an employer (Art. 13(2), (3)).
+_SELF = {"en": ", self-employed activity {name}", "lv": ", pašnodarbinātā darbība {name}",
+         "de": ", selbstständige Tätigkeit {name}", "fr": ", activité non salariée {name}",
+         "pl": ", działalność na własny rachunek {name}"}
+#: Section 4 on paper, an entry a line: its label by its type.
+_ENTRY_LABEL = {"01": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
+                "02": ("Self-employed activity", "Pašnodarbinātā darbība", "Selbstständige Tätigkeit",
+                       "Activité non salariée", "Działalność na własny rachunek")}
 
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
@@ -433,15 +567,17 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
 
     A date that is no YYYY-MM-DD date, or an employer's name that is no text, is DataError naming
     the field (a foreign A1 may hold anything there), which its callers show the type's title for."""
-    names = []
+    names: list[str] = []
+    own: list[str] = []  # v1.1 entries of type 02: self-employed activities, not employers
     for field, entry in _employer_fields(claims):
         name = entry.get("name")
         if name not in (None, "") and not isinstance(name, str):
             raise c.invalid(f"{field}.name", "text.type")
         if name:
-            names.append(name)
+            (own if entry.get("type") == "02" else names).append(name)
     lang = lang if lang in _SENTENCE else "en"
-    employer = _EMPLOYER[lang].format(name=", ".join(names)) if names else ""
+    employer = (_EMPLOYER[lang].format(name=", ".join(names)) if names else "") + \
+        (_SELF[lang].format(name=", ".join(own)) if own else "")
     country = country_name(str(claims.get("legislation_country", "")), lang)
 
     def day(field: str) -> str:
@@ -467,6 +603,17 @@ _FLAG_BASE = {"en": "flag state or home base", "lv": "karoga valsts vai pastāv�
               "pl": "państwo bandery lub baza macierzysta"}
 
 
+def employer_text(entry: Mapping[str, Any], lang: str) -> str:
+    """An entry of section 4 on one line, labelled by its type ("Self-employed activity" for a v1.1
+    type 02, else "Employer"): its name, id (the registration number a host inspector checks) and
+    state: ``"Employer: Baltic Build SIA, LV40000000001, Latvia"``."""
+    label = _ENTRY_LABEL["02" if entry.get("type") == "02" else "01"][_LANG.get(lang, 0)]
+    parts = [str(entry[k]) for k in ("name", "id") if isinstance(entry.get(k), str) and entry[k]]
+    if isinstance(entry.get("country"), str) and entry["country"]:
+        parts.append(country_name(entry["country"], lang))
+    return f"{label}: {', '.join(parts)}"
+
+
 def place_text(place: Mapping[str, Any], lang: str) -> str:
     """A place of work of :func:`work_places` on one line, as section 5 of the A1 gives it: the company
     or ship, the address, the state, the flag state or home base; or "no fixed place of work"."""
@@ -489,6 +636,15 @@ def place_text(place: Mapping[str, Any], lang: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
+_EMPLOYER_ID = ("Registration number", "Reģistrācijas numurs", "Kennnummer", "Numéro d'immatriculation",
+                "Numer rejestracyjny")
+_EMPLOYER_COUNTRY = ("State", "Valsts", "Staat", "État", "Państwo")
+_LOCALITY = ("Town", "Pilsēta", "Ort", "Localité", "Miejscowość")
+_STATE = ("State", "Valsts", "Staat", "État", "Państwo")
+_FLAG_BASE_LABEL: type_metadata.Labels = (
+    _FLAG_BASE["en"].capitalize(), _FLAG_BASE["lv"].capitalize(), _FLAG_BASE["de"], _FLAG_BASE["fr"].capitalize(),
+    _FLAG_BASE["pl"].capitalize())
+
 _CLAIMS = (
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
@@ -506,8 +662,42 @@ _CLAIMS = (
     ClaimInfo(("employer",), ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"), True, "always"),
     ClaimInfo(("employer", "name"), ("Employer name", "Darba devēja nosaukums", "Name des Arbeitgebers",
               "Nom de l'employeur", "Nazwa pracodawcy")),
+    ClaimInfo(("employer", "id"), _EMPLOYER_ID),
+    ClaimInfo(("employer", "country"), _EMPLOYER_COUNTRY),
+    # Rulebook v1.1 (Annex 1): employer[] of {type, id, name, country}, an entry per employment or
+    # self-employed activity (Art. 13 of 883/2004).
+    ClaimInfo(("employer", None), ("Employer or self-employed activity", "Darba devējs vai pašnodarbinātā darbība",
+              "Arbeitgeber oder selbstständige Tätigkeit", "Employeur ou activité non salariée",
+              "Pracodawca lub działalność na własny rachunek")),
+    ClaimInfo(("employer", None, "type"), ("Type (01 employment, 02 self-employment)",
+              "Veids (01 darba ņēmējs, 02 pašnodarbinātais)", "Art (01 Beschäftigung, 02 selbstständige Tätigkeit)",
+              "Nature (01 activité salariée, 02 activité non salariée)",
+              "Rodzaj (01 zatrudnienie, 02 samozatrudnienie)")),
+    ClaimInfo(("employer", None, "id"), _EMPLOYER_ID),
+    ClaimInfo(("employer", None, "name"), ("Name", "Nosaukums", "Name", "Nom", "Nazwa")),
+    ClaimInfo(("employer", None, "country"), _EMPLOYER_COUNTRY),
     ClaimInfo(("work_address",), ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
               False, "always"),
+    ClaimInfo(("work_address", "locality"), _LOCALITY),
+    ClaimInfo(("work_address", "country"), _STATE),
+    # Rulebook v1.1: work_information {no_fixed_place_of_work, work_address[]}, section 5 of the A1.
+    ClaimInfo(("work_information",), ("Places of work", "Darba vietas", "Arbeitsorte", "Lieux de travail",
+              "Miejsca pracy"), False, "always"),
+    ClaimInfo(("work_information", "no_fixed_place_of_work"), ("No fixed place of work (state)",
+              "Nav pastāvīgas darba vietas (valsts)", "Kein fester Arbeitsort (Staat)",
+              "Pas de lieu de travail fixe (État)", "Brak stałego miejsca pracy (państwo)")),
+    ClaimInfo(("work_information", "work_address"), ("Places of work", "Darba vietas", "Arbeitsorte",
+              "Lieux de travail", "Miejsca pracy")),
+    ClaimInfo(("work_information", "work_address", None), ("Place of work", "Darba vieta", "Arbeitsort",
+              "Lieu de travail", "Miejsce pracy")),
+    ClaimInfo(("work_information", "work_address", None, "company_name"), ("Company or ship", "Uzņēmums vai kuģis",
+              "Unternehmen oder Schiff", "Entreprise ou navire", "Przedsiębiorstwo lub statek")),
+    ClaimInfo(("work_information", "work_address", None, "company_id"), ("Company or ship id (IMO)",
+              "Uzņēmuma vai kuģa kods (IMO)", "Kennung des Unternehmens oder Schiffs (IMO)",
+              "Identifiant de l'entreprise ou du navire (IMO)", "Identyfikator przedsiębiorstwa lub statku (IMO)")),
+    ClaimInfo(("work_information", "work_address", None, "flag_base_home"), _FLAG_BASE_LABEL),
+    ClaimInfo(("work_information", "work_address", None, "locality"), _LOCALITY),
+    ClaimInfo(("work_information", "work_address", None, "country"), _STATE),
     ClaimInfo(("issuing_authority",), ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
               True, "never"),
     ClaimInfo(("issuing_country",), ("Issuing country", "Izdevējvalsts", "Ausstellungsstaat", "Pays de délivrance",

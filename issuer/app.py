@@ -227,11 +227,22 @@ async def _guarded(what: str, task: Callable[..., int], *args: Any) -> int:
         return 0
 
 
+class DerogationIn(BaseModel):
+    """Decision A2 point 3(c): why a posting is recorded less than two months after the last one ended."""
+
+    reason: str = Field(max_length=200)
+
+
 class CaseIn(BaseModel):
     configuration_id: str = Field(max_length=20)
     claims: dict[str, Any]
     #: The holder's family_name, given_name, birthdate: printed in the offline QR credential.
     holder: dict[str, Any] | None = None
+    #: An A1 of the same posting less than two months apart (409 ``pda1.posting_chain`` without it).
+    derogation: DerogationIn | None = None
+    #: An active A1 of the person overlaps this one: false to be refused (409 ``pda1.overlap``) and asked;
+    #: true (both are meant) or left out records it, the overlap named in its history.
+    confirm_overlap: bool | None = None
 
 
 class ReplacementIn(BaseModel):
@@ -240,6 +251,8 @@ class ReplacementIn(BaseModel):
     #: new case has no holder (told from "left out" by ``model_fields_set``).
     holder: dict[str, Any] | None = None
     reason: str = Field(max_length=300)
+    derogation: DerogationIn | None = None
+    confirm_overlap: bool | None = None
 
     def holder_given(self) -> dict[str, Any] | None:
         """What :meth:`IssuerService.replace_case` is given: None to carry the holder over, ``{}`` to remove it."""
@@ -381,6 +394,15 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                                          attestation_pop=_one_header(request, POP_HEADER))
         return JSONResponse(result, headers=NO_STORE)
 
+    @app.post("/{path}/revoke", tags=["OpenID4VCI"])
+    async def revoke(path: str, request: Request) -> JSONResponse:
+        """RFC 7009 §2: the wallet ends a grant (its card deleted); 200 also for a token unknown (§2.2)."""
+        fields = await form_fields(request, "revocation request")
+        await run_in_threadpool(svc().revoke, inst(path), fields, _dpop_header(request),
+                                attestation=_one_header(request, ATTESTATION_HEADER),
+                                attestation_pop=_one_header(request, POP_HEADER))
+        return JSONResponse({}, headers=NO_STORE)
+
     @app.post("/{path}/par", tags=["OpenID4VCI"], status_code=201)
     async def par(path: str, request: Request) -> JSONResponse:
         """RFC 9126 pushed authorization request (HAIP §5: the only way to start the code flow)."""
@@ -471,7 +493,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def create_case(body: CaseIn, who: Clerk) -> JSONResponse:
         refuse_nul(body.claims, "")
         refuse_nul(body.holder, "holder")
-        case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1], holder=body.holder)
+        refuse_nul(body.derogation.reason if body.derogation else None, "derogation.reason")
+        case = svc().create_case(who[0], body.configuration_id, body.claims, actor=who[1], holder=body.holder,
+                                 derogation=body.derogation.reason if body.derogation else None,
+                                 confirm_overlap=body.confirm_overlap)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.post("/{path}/api/cases/search", tags=["back office"])
@@ -529,8 +554,11 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         refuse_nul(body.reason, "reason")
         refuse_nul(body.claims, "")
         refuse_nul(body.holder, "holder")
+        refuse_nul(body.derogation.reason if body.derogation else None, "derogation.reason")
         case = svc().replace_case(who[0], case_id, body.claims, actor=who[1], reason=body.reason,
-                                  holder=body.holder_given())
+                                  holder=body.holder_given(),
+                                  derogation=body.derogation.reason if body.derogation else None,
+                                  confirm_overlap=body.confirm_overlap)
         return JSONResponse(svc().get_case(who[0], case.id), status_code=201)
 
     @app.get("/{path}/api/cases/{case_id}/paper.pdf", tags=["back office"])

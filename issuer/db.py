@@ -124,6 +124,9 @@ class Token(Base):
     #: for credential refresh", issuer.service.IssuerService._refreshed): the wallet renews its copies,
     #: each credential response under it a ``renewed`` event in the case history (migration 0018).
     renews: Mapped[bool] = mapped_column(default=False)
+    #: When it was first presented at the credential, deferred credential or notification endpoint: the
+    #: answer that carried it arrived (issuer.service.IssuerService._lost_answer; migration 0019).
+    presented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RefreshToken(Base):
@@ -153,6 +156,9 @@ class RefreshToken(Base):
     #: When it was rotated out, and the hash of the refresh token that replaced it (migration 0013).
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     successor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: When it was given: a grant whose live refresh token is not used for issuer.service.REFRESH_IDLE
+    #: ends (RFC 9700 §4.14.2; migration 0019, rows before it count from the upgrade).
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DeferredTransaction(Base):
@@ -242,6 +248,14 @@ class CredentialRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     notification_id: Mapped[str] = mapped_column(String(43), index=True)
     notification_event: Mapped[str | None] = mapped_column(String(30))
+    #: The grant (issuer_tokens.grant_id) and the form (credential configuration id) the copy was issued
+    #: under, so that a renewal is judged against what that grant holds (migration 0019; None: before it,
+    #: or a paper copy).
+    grant_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    configuration_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: Set invalid because a newer generation of the same grant and form replaced it: a reinstatement of
+    #: the case leaves it invalid (issuer.service.IssuerService._supersede).
+    superseded: Mapped[bool] = mapped_column(default=False)
 
 
 class Event(Base):

@@ -43,7 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from credentials import i18n, pda1
-from credentials.claims import RULE_TEXTS, invalid, register_rules
+from credentials.claims import RULE_TEXTS, invalid
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
@@ -193,11 +193,21 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "revoke": ("Withdraw", "Atsaukt", "Widerrufen", "Retirer", "Wycofaj"),
     "suspend": ("Suspend", "Apturēt", "Aussetzen", "Suspendre", "Zawieś"),
     "reinstate": ("Reinstate", "Atjaunot", "Wieder in Kraft setzen", "Rétablir", "Przywróć"),
-    "revoke_help": ("Withdrawing is final: the document can never be used again.",
-                    "Atsaukšana ir galīga: dokumentu vairs nevarēs izmantot.",
-                    "Der Widerruf ist endgültig: das Dokument kann nie wieder verwendet werden.",
-                    "Le retrait est définitif : le document ne pourra plus jamais être utilisé.",
-                    "Wycofanie jest ostateczne: dokumentu nie będzie można już użyć."),
+    # 987/2009 Art. 5: a withdrawal undoes the document from its start, for a wrong decision; an A1 whose
+    # activity ended early is replaced with the shorter period, so the months worked stay covered.
+    "revoke_help": ("Withdrawing is final: the document is void from its first day (a wrong decision). If an A1's "
+                    "activity ended early, replace it with the shorter period instead: the months worked stay covered.",
+                    "Atsaukšana ir galīga: dokuments nav spēkā no tā pirmās dienas (kļūdains lēmums). Ja A1 darbība "
+                    "beidzās agrāk, aizstājiet to ar īsāku periodu: nostrādātie mēneši paliek segti.",
+                    "Der Widerruf ist endgültig: das Dokument gilt von seinem ersten Tag an nicht (falsche "
+                    "Entscheidung). Endete die Tätigkeit einer A1 früher, ersetzen Sie sie durch den kürzeren "
+                    "Zeitraum: die gearbeiteten Monate bleiben abgedeckt.",
+                    "Le retrait est définitif : le document est nul dès son premier jour (décision erronée). Si "
+                    "l'activité d'un A1 a pris fin plus tôt, remplacez-le par la période plus courte : les mois "
+                    "travaillés restent couverts.",
+                    "Wycofanie jest ostateczne: dokument jest nieważny od pierwszego dnia (błędna decyzja). Jeśli "
+                    "działalność objęta A1 zakończyła się wcześniej, zastąp go krótszym okresem: przepracowane "
+                    "miesiące pozostają objęte."),
     "reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
     "reason_required": ("Please give a reason.", "Lūdzu, norādiet iemeslu.", "Bitte geben Sie einen Grund an.",
                         "Veuillez indiquer un motif.", "Podaj powód."),
@@ -243,8 +253,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "wycofany: zastąpiony nowym dokumentem"),
     "event.replaces": ("replaces an earlier document", "aizstāj agrāku dokumentu", "ersetzt ein früheres Dokument",
                        "remplace un document antérieur", "zastępuje wcześniejszy dokument"),
-    "replace": ("Replace (extend or correct)", "Aizstāt (pagarināt vai labot)", "Ersetzen (verlängern oder "
-                "berichtigen)", "Remplacer (prolonger ou corriger)", "Zastąp (przedłuż lub popraw)"),
+    # Not "extend": a posting is extended by a new A1 from the day after the old end, the old one staying
+    # valid (issuer.rules "pda1.replacement_uncovers"; 987/2009 Art. 5).
+    "replace": ("Replace (correct)", "Aizstāt (labot)", "Ersetzen (berichtigen)", "Remplacer (corriger)",
+                "Zastąp (popraw)"),
     "replace_title": ("Replacement for {label}", "Aizstājējs dokumentam {label}", "Ersatz für {label}",
                       "Remplacement de {label}", "Zastąpienie dokumentu {label}"),
     "replace_help": ("Change what is needed below. The new document needs a new number: type it, or leave it "
@@ -398,6 +410,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "event.renewed": ("the wallet renewed its copies", "maks atjaunoja savas kopijas",
                       "die Wallet hat ihre Kopien erneuert", "le portefeuille a renouvelé ses copies",
                       "portfel odnowił swoje kopie"),
+    "event.grant_revoked": ("the wallet ended its renewals (the card was deleted)",
+                            "maks beidza atjaunošanu (karte dzēsta)",
+                            "die Wallet hat die Erneuerung beendet (Karte gelöscht)",
+                            "le portefeuille a mis fin aux renouvellements (carte supprimée)",
+                            "portfel zakończył odnawianie (karta usunięta)"),
     "event.keys_attested": ("wallet keys attested", "maka atslēgas apliecinātas", "Wallet-Schlüssel bestätigt",
                             "clés du portefeuille attestées", "klucze portfela poświadczone"),
     "event.wallet_failure": ("the wallet could not keep the document", "maks nevarēja saglabāt dokumentu",
@@ -711,16 +728,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "01 – zatrudnienie"),
     "kind.02": ("02 – self-employment", "02 – pašnodarbinātais", "02 – selbständige Tätigkeit",
                 "02 – activité non salariée", "02 – samozatrudnienie"),
-    "hint.employer_type": ("With several employers or activities, say which each one is. For a single employer, "
-                           "leave it empty.",
-                           "Ja ir vairāki darba devēji vai darbības, norādiet, kas ir katrs. Vienam darba devējam "
-                           "atstājiet tukšu.",
-                           "Bei mehreren Arbeitgebern oder Tätigkeiten geben Sie für jeden die Art an. Bei nur einem "
-                           "Arbeitgeber leer lassen.",
-                           "Avec plusieurs employeurs ou activités, indiquez la nature de chacun. Pour un seul "
-                           "employeur, laissez vide.",
-                           "Przy kilku pracodawcach lub działalnościach wskaż rodzaj każdego z nich. Przy jednym "
-                           "pracodawcy pozostaw puste."),
+    "hint.employer_type": ("Left empty, the situation gives it: 02 for 03 and 04, otherwise 01. For 08, 09 and 11, "
+                           "say which each entry is.",
+                           "Ja atstāj tukšu, to nosaka statuss: 03 un 04 — 02, citādi 01. Statusiem 08, 09 un 11 "
+                           "norādiet katram ierakstam.",
+                           "Leer gelassen, ergibt sie sich aus der Situation: 02 bei 03 und 04, sonst 01. Bei 08, 09 "
+                           "und 11 geben Sie sie für jeden Eintrag an.",
+                           "Laissé vide, il découle de la situation : 02 pour 03 et 04, sinon 01. Pour 08, 09 et 11, "
+                           "indiquez-le pour chaque entrée.",
+                           "Pozostawiony pusty wynika z sytuacji: 02 dla 03 i 04, w pozostałych przypadkach 01. Dla "
+                           "08, 09 i 11 wskaż go dla każdego wpisu."),
     "hint.company_name": ("For a mariner, the ship's name; otherwise the company worked at",
                           "Jūrniekam — kuģa nosaukums; citādi uzņēmums, kurā strādā",
                           "Bei Seeleuten der Name des Schiffs, sonst das Unternehmen, in dem gearbeitet wird",
@@ -789,6 +806,50 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "miejsca pracy kolumny szablonu (employer.name, work_address.locality …) pozostają bez zmian."),
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
+
+#: The posting rules' words on the form (issuer.rules.posting_check).
+_POSTING_T: dict[str, tuple[str, str, str, str, str]] = {
+    "event.posting_derogation": ("recorded under a derogation from the two-month interval (Decision A2, point 3(c))",
+                                 "reģistrēts kā atkāpe no divu mēnešu intervāla (Lēmuma A2 3. punkta c) "
+                                 "apakšpunkts)",
+                                 "als Ausnahme vom Zweimonatsabstand erfasst (Beschluss A2, Nr. 3 Buchst. c)",
+                                 "enregistré par dérogation à l'intervalle de deux mois (décision A2, point 3 c))",
+                                 "zapisano w drodze odstępstwa od dwumiesięcznego odstępu (decyzja A2, pkt 3 lit. c))"),
+    "event.overlap_confirmed": ("recorded beside an overlapping A1, confirmed by the clerk",
+                                "reģistrēts līdzās pārklājošam A1, darbiniekam apstiprinot",
+                                "neben einer sich überschneidenden A1 erfasst, von der Sachbearbeitung bestätigt",
+                                "enregistré à côté d'un A1 qui le chevauche, confirmé par l'agent",
+                                "zapisano obok pokrywającego się A1, potwierdzone przez urzędnika"),
+    "event.overlap_noted": ("recorded beside an overlapping A1", "reģistrēts līdzās pārklājošam A1",
+                            "neben einer sich überschneidenden A1 erfasst",
+                            "enregistré à côté d'un A1 qui le chevauche", "zapisano obok pokrywającego się A1"),
+    "posting_warning": ("Not recorded yet:", "Vēl nav reģistrēts:", "Noch nicht erfasst:", "Pas encore enregistré :",
+                        "Jeszcze nie zapisano:"),
+    "derogation": ("Derogation from the two-month interval (Decision A2, point 3(c))",
+                   "Atkāpe no divu mēnešu intervāla (Lēmuma A2 3. punkta c) apakšpunkts)",
+                   "Ausnahme vom Zweimonatsabstand (Beschluss A2, Nr. 3 Buchst. c)",
+                   "Dérogation à l'intervalle de deux mois (décision A2, point 3 c))",
+                   "Odstępstwo od dwumiesięcznego odstępu (decyzja A2, pkt 3 lit. c))"),
+    "derogation_reason": ("Reason for the derogation (kept in the case history)",
+                          "Atkāpes iemesls (saglabā lietas vēsturē)",
+                          "Grund der Ausnahme (im Verlauf des Falls festgehalten)",
+                          "Motif de la dérogation (conservé dans l'historique du dossier)",
+                          "Powód odstępstwa (zapisany w historii sprawy)"),
+    "confirm_overlap": ("Record anyway: both A1s are meant", "Reģistrēt tomēr: ir domāti abi A1",
+                        "Trotzdem erfassen: beide A1 sind gewollt", "Enregistrer quand même : les deux A1 sont voulus",
+                        "Zapisz mimo to: oba A1 są zamierzone"),
+}
+i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _POSTING_T.items()})
+_T.update(_POSTING_T)  # one catalogue of the office's words (the history's event names are looked up in it)
+#: The refusals the form answers with itself again, for the clerk to confirm (issuer.service._posting_rules).
+_POSTING_WARNINGS = ("pda1.posting_chain", "pda1.overlap")
+
+
+def _posting_options(values: Mapping[str, str]) -> tuple[str | None, bool]:
+    """The clerk's answers to a posting warning on the form: the derogation's reason (None unless its
+    box is ticked) and whether an overlapping A1 is meant."""
+    derogation = values.get("derogation_reason", "")[:200] if values.get("derogation") else None
+    return derogation, bool(values.get("confirm_overlap"))
 
 
 @dataclass(frozen=True)
@@ -1097,12 +1158,24 @@ def form_keeps(inst: Institution, configuration_id: str, claims: Mapping[str, An
     """Does the form hold everything of ``claims``? (It has no place for a second employer, for
     example: replacing such a document through the form would lose data.)"""
     try:
-        again = CREDENTIAL_TYPES[configuration_id].validate(claims_from_form(inst, configuration_id, values)[0])
+        again = CREDENTIAL_TYPES[configuration_id].validate(claims_from_form(
+            inst, configuration_id, values, competent=_competent(claims))[0])
     except CredentialError:
         return False
-    # The form states the institution itself (it issues in its own name): those are not lost.
-    own = {"issuing_authority", "issuing_country", "authentic_source"}
+    if configuration_id == "pda1":
+        try:  # a document of a mixed shape (recorded before the form made one) comes back whole in v1.1
+            claims = pda1.one_shape(claims)
+        except CredentialError:
+            pass
+    # The form states the issuer itself (it issues in its own name): those are not lost.
+    own = {"issuing_authority", "issuing_country"}
     return {k: v for k, v in again.items() if k not in own} == {k: v for k, v in claims.items() if k not in own}
+
+
+def _competent(claims: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The competent institution (``authentic_source``) a case names, which its replacement keeps."""
+    source = claims.get("authentic_source")
+    return source if isinstance(source, Mapping) else None
 
 
 def error_slot(fields: tuple[Field, ...], error_field: str) -> str | None:
@@ -1164,22 +1237,15 @@ def compact_rows(configuration_id: str, values: Mapping[str, str]) -> dict[str, 
     return out
 
 
-register_rules({"office.no_fixed_and_places": (
-    "give either places of work or no fixed place of work, not both",
-    "norādiet vai nu darba vietas, vai “nav pastāvīgas darba vietas”, ne abus",
-    "geben Sie entweder Arbeitsorte oder „kein fester Arbeitsort“ an, nicht beides",
-    "indiquez soit des lieux de travail, soit « pas de lieu de travail fixe », pas les deux",
-    "podaj albo miejsca pracy, albo „brak stałego miejsca pracy”, nie oba")})
-
-
 def _pda1_work(values: Mapping[str, str]) -> dict[str, Any]:
-    """Sections 4 and 5 of an A1 typed into the form, in the shape that holds them (domain.md §PDA1):
-    the flat v1 (``employer{}``, ``work_address{}``: what the pilot wallets read) unless it cannot.
+    """Sections 4 and 5 of an A1 typed into the form (domain.md §PDA1): the flat v1 (``employer{}``,
+    ``work_address{}``: what the pilot wallets read) when one employer and one place of work say it
+    all; otherwise the rulebook v1.1 throughout, which :func:`claims_from_form` completes with
+    :func:`credentials.pda1.one_shape` (never a v1 object beside v1.1 places, or the reverse).
 
-    Several employers, or one whose type (employment 01, self-employment 02) is given, are the
-    rulebook v1.1 ``employer[]``. Several places of work, or one beside such a list, are
-    ``work_information.work_address[]``; "no fixed place of work" is ``work_information``'s
-    ``no_fixed_place_of_work``, and with a place of work too is refused (the model would keep one)."""
+    Several employers, or one whose type (employment 01, self-employment 02) is given, are
+    ``employer[]``. Several places of work, or "no fixed place of work" (with places of work or
+    without: rulebook v1.1 Annex 1, ``anyOf``), are ``work_information``."""
     fields = FIELDS["pda1"]
     employers: list[dict[str, Any]] = list(_rows(fields, "employer", values))
     places: list[dict[str, Any]] = list(_rows(fields, "work", values))
@@ -1189,12 +1255,9 @@ def _pda1_work(values: Mapping[str, str]) -> dict[str, Any]:
         out["employer"] = employers
     elif employers:
         out["employer"] = employers[0]
-    if no_fixed and places:
-        raise invalid("no_fixed_place_of_work", "office.no_fixed_and_places")
-    if no_fixed:
-        out["work_information"] = {"no_fixed_place_of_work": no_fixed}
-    elif len(places) > 1 or (places and isinstance(out.get("employer"), list)):
-        out["work_information"] = {"work_address": places}
+    if len(places) > 1 or no_fixed:
+        out["work_information"] = {**({"work_address": places} if places else {}),
+                                   **({"no_fixed_place_of_work": no_fixed} if no_fixed else {})}
     elif places:
         out["work_address"] = places[0]
     return out
@@ -1342,11 +1405,13 @@ def read_csv(data: bytes) -> CsvRows:
     return CsvRows(rows, lines)
 
 
-def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str]) -> tuple[
-        dict[str, Any], dict[str, str] | None]:
+def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str], *,
+                     competent: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str] | None]:
     """The claims and the offline-QR holder typed into the new-case form: the holder's fields, an
     empty dict when they are all left empty (no holder: a replacement removes the old case's, as
-    :meth:`IssuerService.replace_case` reads it), None only for a form without them (a PID's)."""
+    :meth:`IssuerService.replace_case` reads it), None only for a form without them (a PID's).
+    ``competent``: the ``authentic_source`` a replaced case names (kept; the issuer's competence rule
+    still judges it), else the signing institution."""
     fields = FIELDS[configuration_id]
     flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.") and not f.shaped}
     if "transitional_rules" in flat:
@@ -1354,10 +1419,14 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
     claims = unflatten(flat)
     if configuration_id == "pda1":
         claims.update(_pda1_work(values))
+        claims = pda1.one_shape(claims)
     if configuration_id != "pid":
         entity = inst.entity
+        # A replacement keeps the case's competent institution (a branch, 987/2009 Art. 19(2);
+        # Decision S2 field 7): the form has no field for it, and the signer is not it by default.
+        source = dict(competent) if competent else {"id": entity.id, "name": entity.name}
         claims.update(issuing_authority={"id": entity.id, "name": entity.name, "country": entity.country},
-                      issuing_country=entity.country, authentic_source={"id": entity.id, "name": entity.name})
+                      issuing_country=entity.country, authentic_source=source)
     if not any(f.name.startswith("holder.") for f in fields):
         return claims, None
     return claims, {f.key: values[f.name].strip() for f in fields
@@ -1522,7 +1591,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     def form_page(request: Request, path: str, inst: Institution, config: str, values: Mapping[str, str],
                   status_code: int = 200, error: DataError | NumberTaken | None = None,
-                  replacing: Mapping[str, Any] | None = None, more: bool = False) -> HTMLResponse:
+                  replacing: Mapping[str, Any] | None = None, more: bool = False,
+                  warning: ProtocolError | None = None) -> HTMLResponse:
         """The new-case (or replacement) form with ``values``: a repeated group's rows filled in
         shown, then EXTRA_ROWS more each behind its "add another" (one more shown when the clerk
         asked for ``more`` rows); ``error`` beside its field."""
@@ -1543,7 +1613,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                     values=values, codes=_codes(lang), kinds=[(k, _t(lang, f"kind.{k}")) for k in ("01", "02")],
                     countries=_countries(lang), error=error, slot=slot,
                     error_label=_label(lang, error.field) if error else "",
-                    error_rule=_error_rule(lang, error) if error else "", dom=_dom, replacing=replacing)
+                    error_rule=_error_rule(lang, error) if error else "", dom=_dom, replacing=replacing,
+                    warning=_refusal(lang, warning) if warning else "", warning_key=warning.key if warning else "")
 
     @app.get("/{path}/office/new/{config}", response_class=HTMLResponse, include_in_schema=False)
     def new_case(request: Request, path: str, config: str) -> Response:
@@ -1572,9 +1643,16 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         try:
             refuse_nul(values, "")
             claims, person = claims_from_form(inst, config, values)
-            case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=who.actor, holder=person)
+            derogation, overlap = _posting_options(values)
+            case = await run_in_threadpool(svc().create_case, inst, config, claims, actor=who.actor, holder=person,
+                                           derogation=derogation, confirm_overlap=overlap)
         except (DataError, NumberTaken) as exc:  # at its field: a model's rule, or a number already given
             return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc)
+        except ProtocolError as exc:
+            if exc.key not in _POSTING_WARNINGS:
+                return failed(request, path, exc)
+            # The form again with the warning and its box to tick: nothing recorded (issuer.rules.posting_check).
+            return form_page(request, path, inst, config, values, status_code=exc.http_status, warning=exc)
         except CredentialError as exc:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
@@ -1636,13 +1714,18 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return form_page(request, path, inst, config, values, replacing=old, more=True)
         try:
             refuse_nul(values, "")
-            claims, person = claims_from_form(inst, config, values)
+            claims, person = claims_from_form(inst, config, values, competent=_competent(old["claims"]))
+            derogation, overlap = _posting_options(values)
             case = await run_in_threadpool(svc().replace_case, inst, old["id"], claims, actor=who.actor,
-                                           reason=values.get("replace_reason", "")[:300], holder=person)
+                                           reason=values.get("replace_reason", "")[:300], holder=person,
+                                           derogation=derogation, confirm_overlap=overlap)
         except (DataError, NumberTaken) as exc:
             return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc,
                              replacing=old)
         except ProtocolError as exc:
+            if exc.key in _POSTING_WARNINGS:
+                return form_page(request, path, inst, config, values, status_code=exc.http_status, warning=exc,
+                                 replacing=old)
             return show_case(request, path, svc().get_case(inst, old["id"]), status_code=exc.http_status,
                              error=_refusal(_lang(request), exc))
         except CredentialError as exc:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from fpdf import FPDF
 
 from credentials import ehic, pda1
+from credentials.i18n import format_date
 
 __all__ = ["paper_text", "render_pdf"]
 
@@ -43,7 +44,8 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
 
     An A1 prints what its paper sections show, for whoever reads it without a scanner (an inspector,
     the host state's institution): the sentence of section 2; the personal number (1) and document
-    number; the status in words (3); every place of work, or the state with no fixed place of work
+    number and its date of issue; the status in words (3); each employer or self-employed activity
+    with its registration number and state (4); every place of work, or the state with no fixed place of work
     (5); the transitional rules of Art. 87(8) when they apply (2). An EHIC prints its sentence, and a
     Provisional Replacement Certificate is titled as one (Decision S2), not as a card. Then the
     holder's name and birth date, and the institution."""
@@ -52,8 +54,15 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
         for claim in ("personal_administrative_number", "document_number"):
             if claims.get(claim):
                 lines.append(f"{pda1.label(claim, lang)}: {claims[claim]}")
+        if claims.get("date_of_issuance"):
+            lines.append(f"{pda1.label('date_of_issuance', lang)}: "
+                         f"{format_date(str(claims['date_of_issuance']), lang)}")
         lines.append(f"{pda1.label('status_confirmation', lang)}: "
                      f"{pda1.status_text(str(claims.get('status_confirmation', '')), lang)}")
+        # Section 4, an entry a line: name, registration number, state; a type 02 entry is the
+        # person's own self-employed activity, not an employer.
+        for entry in pda1.employers(claims):
+            lines.append(pda1.employer_text(entry, lang))
         for place in pda1.work_places(claims):
             lines.append(f"{pda1.label('work_address', lang)}: {pda1.place_text(place, lang)}")
         if claims.get("transitional_rules") is True:

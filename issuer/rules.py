@@ -15,12 +15,19 @@ path, shown by its label.
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from credentials.claims import RULE_TEXTS, register_rules
+from credentials import countries, pda1
+from credentials.claims import RULE_TEXTS, register_rules, within_months
 from credentials.errors import ProtocolError
 
-__all__ = ["ISSUER_RULES", "refusal", "rule_row", "words"]
+__all__ = ["ISSUER_RULES", "POSTING_RULES", "POSTING_STATUSES", "PostingCheck", "Recorded", "a1_params", "add_months",
+           "months_spanned", "new_posting_from", "posting_check", "refusal", "rule_row", "same_person", "same_posting",
+           "words"]
 
 #: key -> words in (en, lv, de, fr, pl); ``{name}`` a parameter.
 ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
@@ -307,3 +314,214 @@ def rule_row(key: str, **params: str | int) -> dict[str, Any]:
     """Rule ``key`` as a row of an import report says it: ``rule`` (the English words), ``rule_key``
     and ``rule_params``."""
     return {"rule": words(key, **params), "rule_key": key, "rule_params": params}
+
+
+# --- one posting counted over its A1s (883/2004 Art. 12(1), Decision A2 point 3(c)) ------------------------
+
+#: The posting rules the issuer applies across a person's cases (:func:`posting_check`), in the five
+#: languages. Dates are ISO days; ``number`` an A1's document number.
+POSTING_RULES: dict[str, tuple[str, str, str, str, str]] = {
+    "pda1.posting_chain_months": (
+        "with the earlier A1 {number} ({start} to {end}), this posting would last {months} months without a "
+        "two-month break; a posting lasts at most 24 months (Art. 12 of Regulation 883/2004, Decision A2): for a "
+        "longer period the states concerned must first agree an exception under Art. 16 (status 11)",
+        "kopā ar iepriekšējo A1 {number} ({start} – {end}) šis norīkojums bez divu mēnešu pārtraukuma ilgtu "
+        "{months} mēnešus; norīkojums ilgst ne vairāk kā 24 mēnešus (Regulas 883/2004 12. pants, Lēmums A2): "
+        "ilgākam periodam attiecīgajām valstīm vispirms jāvienojas par izņēmumu saskaņā ar 16. pantu (statuss 11)",
+        "zusammen mit der früheren A1 {number} ({start} – {end}) dauerte diese Entsendung ohne zweimonatige "
+        "Unterbrechung {months} Monate; eine Entsendung dauert höchstens 24 Monate (Art. 12 der Verordnung "
+        "883/2004, Beschluss A2): für einen längeren Zeitraum müssen die beteiligten Staaten zuvor eine "
+        "Ausnahmevereinbarung nach Art. 16 treffen (Status 11)",
+        "avec l'A1 antérieur {number} ({start} – {end}), ce détachement durerait {months} mois sans interruption "
+        "de deux mois ; un détachement dure au plus 24 mois (art. 12 du règlement 883/2004, décision A2) : pour "
+        "une période plus longue, les États concernés doivent d'abord convenir d'une exception au titre de "
+        "l'art. 16 (statut 11)",
+        "wraz z wcześniejszym A1 {number} ({start} – {end}) to delegowanie trwałoby {months} miesięcy bez "
+        "dwumiesięcznej przerwy; delegowanie trwa najwyżej 24 miesiące (art. 12 rozporządzenia 883/2004, decyzja "
+        "A2): na dłuższy okres zainteresowane państwa muszą najpierw uzgodnić wyjątek na podstawie art. 16 "
+        "(status 11)"),
+    "pda1.posting_chain": (
+        "A1 {number} of this person, employer and host state ({start} to {end}) is less than two months apart from "
+        "this one (Decision A2, point 3(c)): the two count as one posting of {months} months; record this one only "
+        "under a derogation, and say why",
+        "šīs personas, darba devēja un uzņēmējas valsts A1 {number} ({start} – {end}) no šī ir mazāk nekā divu "
+        "mēnešu attālumā (Lēmuma A2 3. punkta c) apakšpunkts): abi veido vienu {months} mēnešu norīkojumu; "
+        "reģistrējiet šo tikai kā atkāpi un norādiet iemeslu",
+        "die A1 {number} dieser Person, dieses Arbeitgebers und dieses Beschäftigungsstaats ({start} – {end}) liegt "
+        "weniger als zwei Monate von dieser entfernt (Beschluss A2, Nr. 3 Buchst. c): beide gelten als eine "
+        "Entsendung von {months} Monaten; erfassen Sie diese nur als Ausnahme und geben Sie den Grund an",
+        "l'A1 {number} de cette personne, de cet employeur et de cet État d'emploi ({start} – {end}) est à moins de "
+        "deux mois de celui-ci (décision A2, point 3 c)) : les deux comptent comme un seul détachement de {months} "
+        "mois ; n'enregistrez celui-ci que par dérogation, et dites pourquoi",
+        "A1 {number} tej osoby, tego pracodawcy i tego państwa przyjmującego ({start} – {end}) dzielą od tego mniej "
+        "niż dwa miesiące (decyzja A2, pkt 3 lit. c)): oba liczą się jako jedno delegowanie trwające {months} "
+        "miesięcy; zapisz to tylko w drodze odstępstwa i podaj powód"),
+    "pda1.overlap": (
+        "this person already has A1 {number} for {start} to {end}, which overlaps this period: only one legislation "
+        "applies at a time (Art. 11(1) of Regulation 883/2004); to change that A1, replace it; "
+        "record this one anyway only if both are meant",
+        "šai personai jau ir A1 {number} periodam {start} – {end}, kas pārklājas ar šo periodu: vienlaikus "
+        "piemēro tikai vienas valsts tiesību aktus (Regulas 883/2004 11. panta 1. punkts); lai mainītu to A1, "
+        "aizstājiet to; reģistrējiet šo tomēr tikai tad, ja ir domāti abi",
+        "diese Person hat bereits die A1 {number} für {start} – {end}, die sich mit diesem Zeitraum überschneidet: "
+        "es gelten jeweils nur die Rechtsvorschriften eines Staates (Art. 11 Abs. 1 der Verordnung 883/2004); um "
+        "jene A1 zu ändern, ersetzen Sie sie; erfassen Sie diese trotzdem nur, wenn "
+        "beide gewollt sind",
+        "cette personne a déjà l'A1 {number} pour {start} – {end}, qui chevauche cette période : une seule "
+        "législation s'applique à la fois (art. 11, par. 1, du règlement 883/2004) ; pour modifier cet A1, "
+        "remplacez-le ; n'enregistrez celui-ci quand même que si les deux "
+        "sont voulus",
+        "ta osoba ma już A1 {number} na okres {start} – {end}, który pokrywa się z tym okresem: jednocześnie stosuje "
+        "się ustawodawstwo tylko jednego państwa (art. 11 ust. 1 rozporządzenia 883/2004); aby zmienić tamto A1, "
+        "zastąp je; zapisz to mimo to tylko wtedy, gdy oba są zamierzone"),
+    "pda1.replacement_uncovers": (
+        "the A1 this replaces began on {old_start}: a replacement starting later would leave the days from "
+        "{old_start} without an A1; to extend the posting, record a new A1 from the day after the old end "
+        "({next_day}); to shorten or correct it, keep the start",
+        "aizstājamais A1 sākās {old_start}: vēlāk sākts aizstājējs atstātu dienas no {old_start} bez A1; lai "
+        "pagarinātu norīkojumu, reģistrējiet jaunu A1 no dienas pēc vecā beigām ({next_day}); lai to saīsinātu "
+        "vai labotu, saglabājiet sākuma datumu",
+        "die ersetzte A1 begann am {old_start}: ein später beginnender Ersatz ließe die Tage ab {old_start} ohne "
+        "A1; um die Entsendung zu verlängern, erfassen Sie eine neue A1 ab dem Tag nach dem alten Ende "
+        "({next_day}); zum Verkürzen oder Berichtigen behalten Sie das Anfangsdatum",
+        "l'A1 remplacé a commencé le {old_start} : un remplacement commençant plus tard laisserait les jours à "
+        "partir du {old_start} sans A1 ; pour prolonger le détachement, enregistrez un nouvel A1 à partir du "
+        "lendemain de l'ancienne fin ({next_day}) ; pour l'écourter ou le corriger, gardez la date de début",
+        "zastępowane A1 zaczęło się {old_start}: zastępstwo zaczynające się później zostawiłoby dni od "
+        "{old_start} bez A1; aby przedłużyć delegowanie, zapisz nowe A1 od dnia po dawnym końcu ({next_day}); aby "
+        "je skrócić lub poprawić, zachowaj datę początku"),
+}
+
+register_rules(POSTING_RULES)
+
+#: Statuses that are a posting (Art. 12(1) employed, Art. 12(2) self-employed).
+POSTING_STATUSES = frozenset({"01", "03"})
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Another A1 of the institution as the posting rules see it: its case, claims and state."""
+
+    case_id: str
+    claims: Mapping[str, Any]
+    state: str
+
+
+@dataclass(frozen=True)
+class PostingCheck:
+    """What :func:`posting_check` found for a new A1 among the person's other A1s.
+
+    ``chain``: the A1s of the same posting (same person, status, legislation, employer and a host state
+    in common) less than two months apart from it or from each other, the new one's own period in
+    ``start`` .. ``end`` with them, ``months`` long; ``gaps``: those of the chain that do not overlap it
+    (a derogation under Decision A2 point 3(c) is needed); ``overlaps``: active A1s of the person, of
+    any status, whose period overlaps the new one's (Art. 11(1): one legislation at a time)."""
+
+    start: str
+    end: str
+    months: int
+    chain: tuple[Recorded, ...]
+    gaps: tuple[Recorded, ...]
+    overlaps: tuple[Recorded, ...]
+
+    @property
+    def over_24_months(self) -> bool:
+        """Art. 12(1): the posting, counted over its chained A1s, lasts more than 24 months."""
+        return not within_months(self.start, self.end, 24)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day when it has no such day."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def new_posting_from(end: str) -> date:
+    """The first day a new posting may start after one that ended on ``end`` without counting as the
+    same one: two whole months after it (Decision A2 point 3(c): "at least two months after the end
+    of the previous posting period"); a posting ending 30 November: 1 February."""
+    return add_months(date.fromisoformat(end) + timedelta(days=1), 2)
+
+
+def months_spanned(start: str, end: str) -> int:
+    """How many calendar months ``start`` .. ``end`` spans, rounded up (as :func:`within_months` counts)."""
+    months = 1
+    while not within_months(start, end, months) and months < 1200:
+        months += 1
+    return months
+
+
+def _folded(value: object) -> str:
+    return " ".join(str(value).casefold().split()) if isinstance(value, str) else ""
+
+
+def _host_states(claims: Mapping[str, Any]) -> set[str]:
+    """The states the A1 posts to: each place of work's (or no fixed place of work's) outside the
+    legislation's state."""
+    home = countries.normalise(str(claims.get("legislation_country", "")))
+    named = {countries.normalise(str(p.get("country") or p.get("no_fixed_place_of_work") or ""))
+             for p in pda1.work_places(claims)}
+    return {state for state in named if state and state != home}
+
+
+def _employer_keys(claims: Mapping[str, Any]) -> set[str]:
+    """Each employer's id and name, folded: "the same undertaking" is found by either."""
+    return {f"{kind}:{_folded(e.get(kind))}" for e in pda1.employers(claims) for kind in ("id", "name")
+            if _folded(e.get(kind))}
+
+
+def same_person(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Both A1s name the same personal number (spacing and case aside)."""
+    number = _folded(a.get("personal_administrative_number"))
+    return bool(number) and number == _folded(b.get("personal_administrative_number"))
+
+
+def same_posting(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Decision A2 point 3(c): "the same worker, the same undertakings and the same Member State":
+    the same personal number, the same posting status (01 or 03), legislation and employer (id or
+    name), and a host state in common."""
+    code = a.get("status_confirmation")
+    return (code in POSTING_STATUSES and code == b.get("status_confirmation") and same_person(a, b)
+            and a.get("legislation_country") == b.get("legislation_country")
+            and bool(_employer_keys(a) & _employer_keys(b)) and bool(_host_states(a) & _host_states(b)))
+
+
+def _overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return str(a["starting_date"]) <= str(b["ending_date"]) and str(b["starting_date"]) <= str(a["ending_date"])
+
+
+def _near(start: str, end: str, other: Mapping[str, Any]) -> bool:
+    """Is ``other``'s period less than two months apart from ``start`` .. ``end`` (or overlapping it)?"""
+    return (start < new_posting_from(str(other["ending_date"])).isoformat()
+            and str(other["starting_date"]) < new_posting_from(end).isoformat())
+
+
+def posting_check(new: Mapping[str, Any], others: Sequence[Recorded]) -> PostingCheck:
+    """The new A1 ``new`` (validated claims) among the institution's ``others`` (not withdrawn, not
+    superseded: a superseded A1's period is its replacement's): the chain of the same posting it
+    belongs to, and the person's active A1s its period overlaps. Pure: the caller finds ``others``."""
+    start, end = str(new["starting_date"]), str(new["ending_date"])
+    mine = [o for o in others if same_person(new, o.claims)]
+    chain: list[Recorded] = []
+    if new.get("status_confirmation") in POSTING_STATUSES:
+        candidates = [o for o in mine if same_posting(new, o.claims)]
+        grown = True
+        while grown:  # transitively: A1s each less than two months apart from the next are one posting
+            grown = False
+            for other in candidates:
+                if other not in chain and _near(start, end, other.claims):
+                    chain.append(other)
+                    start = min(start, str(other.claims["starting_date"]))
+                    end = max(end, str(other.claims["ending_date"]))
+                    grown = True
+    chain.sort(key=lambda o: str(o.claims["starting_date"]))
+    return PostingCheck(start=start, end=end, months=months_spanned(start, end), chain=tuple(chain),
+                        gaps=tuple(o for o in chain if not _overlap(new, o.claims)),
+                        overlaps=tuple(o for o in mine if o.state == "active" and _overlap(new, o.claims)))
+
+
+def a1_params(other: Recorded) -> dict[str, str | int]:
+    """An A1 as a rule's parameters name it: its number (its case's id when it has none), start and end."""
+    return {"number": str(other.claims.get("document_number") or other.case_id),
+            "start": str(other.claims["starting_date"]), "end": str(other.claims["ending_date"])}

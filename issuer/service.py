@@ -56,7 +56,7 @@ from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_j
 from credentials.x509 import spki_kid, x5c_header
 from esspass.db import Sessions, release_erased_or_warn
 from issuer.attestation import Attestations
-from issuer.case_search import number_key, query_forms, search_text
+from issuer.case_search import fold, number_key, query_forms, search_text
 from issuer.db import (
     Authorization,
     Case,
@@ -72,7 +72,7 @@ from issuer.db import (
     utc,
 )
 from issuer.nonces import Nonces
-from issuer.rules import refusal, rule_row, words
+from issuer.rules import Recorded, a1_params, posting_check, refusal, rule_row, words
 from issuer.signers import SIGNER_MARGIN, Signer, SignerChoice, published, signer_end, unsigned_rule
 from issuer.status_lists import StatusLists
 
@@ -112,6 +112,26 @@ _BEARER_TTL_MAX = 300  # seconds an access token not bound to a DPoP key lives a
 _RENEWAL_MAX = timedelta(days=5 * 366)
 #: Every type is also offered as an ISO mdoc (``mso_mdoc``) under ``<configuration id>_mdoc``.
 MDOC_SUFFIX = "_mdoc"
+#: How long after a refresh its rotated-out refresh token, presented again by the grant's DPoP key, is
+#: taken for the retry of an answer that was lost (FAPI 2.0 SP §5.3.2.1), while the token that answer
+#: carried is unused: ten minutes covers a wallet asking again at once, or at its next deferred poll
+#: (a minute), after a timeout. Later, it is a reuse (RFC 9700 §4.14.2): the grant is revoked.
+RETRY_WINDOW = timedelta(minutes=10)
+#: The window before the copies end in which the reference wallet renews them (its
+#: ``ESSPASS_WALLET_COPIES_NOTICE_DAYS``, 30 by default): the issuer's idea of "due"
+#: (:meth:`IssuerService._renewal_refused`).
+RENEWAL_NOTICE = timedelta(days=30)
+#: A grant renews a form whose copies are not due by their dates at most once in this time: the issuer
+#: cannot see that a wallet has shown every copy (HAIP 1.0 §4.5: renewed when used up), and the wallet
+#: tries again at most once a day (wallet.renewal.RETRY_AFTER), so a wallet is never refused twice in a
+#: row for it, while a copied grant or a runaway client gets one generation a day at most.
+RENEWAL_PACE = timedelta(hours=24)
+#: RFC 9700 §4.14.2: a grant whose live refresh token goes unused this long, counted from the later of
+#: when it was given and when its copies come within :data:`RENEWAL_NOTICE` of their end, ends. A
+#: wallet in use renews from then on (once a day at most while due); the notice window plus sixty
+#: days covers a worker who does not open the wallet for weeks, and the grant of a wallet gone (a lost
+#: phone, an app removed without a word) ends two months after its copies.
+REFRESH_IDLE = RENEWAL_NOTICE + timedelta(days=60)
 
 
 def _format_of(configuration_id: str) -> tuple[str, bool]:
@@ -127,6 +147,8 @@ _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: Draws of a number before giving up: 40 bits each, so a second draw is already past chance.
 _NUMBER_DRAWS = 5
 _STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdrawn"}
+#: Notification events (§11.1) by which a wallet said it did not keep a response's copies.
+_REFUSED_EVENTS = ("credential_failure", "credential_deleted")
 #: What a clerk or a wallet does with a case that starts its retention period again
 #: (:meth:`IssuerService.erase_ended`): it is recorded, replaced, approved, offered, printed, taken by a
 #: wallet (and its credentials are issued: their records' ``issued_at``).
@@ -430,16 +452,23 @@ class IssuerService:
     # --- back office ---------------------------------------------------------------------------------
 
     def create_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
-                    holder: Mapping[str, Any] | None = None) -> Case:
+                    holder: Mapping[str, Any] | None = None, derogation: str | None = None,
+                    confirm_overlap: bool | None = None) -> Case:
         """Validate ``claims`` with the credential model and record the case (DataError names the field).
 
         ``holder`` (family_name, given_name, birthdate) goes only into the offline compact credential
         of a PDA1 or EHIC, where the inspector has no PID to read the name from.
+
+        An A1 is judged with the person's other A1s too (:meth:`_posting_rules`): ``derogation`` the
+        clerk's reason for a posting less than two months after the last (Decision A2 point 3(c)),
+        ``confirm_overlap`` the clerk's word that an overlapping A1 is meant.
         """
         def record(s: Session, case: Case) -> None:
             self._number_free(s, inst, case)
             s.add(case)
             s.add(Event(case_id=case.id, at=case.created_at, actor=actor[:60], action="created", reason=""))
+            self._posting_rules(s, inst, case, replaces=None, derogation=derogation,
+                                confirm_overlap=confirm_overlap, actor=actor)
 
         return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
 
@@ -553,7 +582,8 @@ class IssuerService:
                     approval="awaiting" if inst.approval_required else None)
 
     def replace_case(self, inst: Institution, case_id: str, claims: Mapping[str, Any], *, actor: str, reason: str,
-                     holder: Mapping[str, Any] | None = None) -> Case:
+                     holder: Mapping[str, Any] | None = None, derogation: str | None = None,
+                     confirm_overlap: bool | None = None) -> Case:
         """A new document in place of this one (an A1 extended, a mistake corrected).
 
         In one transaction the new case is recorded and the old one withdrawn (its credentials
@@ -599,6 +629,8 @@ class IssuerService:
             self._number_free(s, inst, new, replaces=old)
             new.replaces = old.id
             s.add(new)
+            self._posting_rules(s, inst, new, replaces=old, derogation=derogation, confirm_overlap=confirm_overlap,
+                                actor=actor)
             # Each names the other by case id: a label can be a person's name, which erasure removes.
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="created", reason=""))
             s.add(Event(case_id=new.id, at=now, actor=actor[:60], action="replaces", reason=f"case {old.id}"))
@@ -608,6 +640,67 @@ class IssuerService:
             self._withdraw_replaced(s, old, new, reason.strip(), actor=actor, now=now)
 
         return self._record_numbered(inst, configuration_id, claims, record, actor=actor, holder=holder)
+
+    @staticmethod
+    def _posting_rules(s: Session, inst: Institution, case: Case, *, replaces: Case | None, derogation: str | None,
+                       confirm_overlap: bool | None, actor: str) -> None:
+        """An A1 judged with the institution's other A1s of the person (:func:`issuer.rules.posting_check`),
+        in the transaction that records it, so that two clerks recording at once are judged in turn.
+
+        - 883/2004 Art. 12(1), Decision A2 point 3(c): with the A1s of the same posting less than two
+          months apart, more than 24 months is refused at ``ending_date`` (Art. 16, status 11, is the
+          only route); within 24 months, a gap under two months is recorded only with the clerk's
+          ``derogation`` reason (409 ``pda1.posting_chain`` without), kept in the case's history.
+        - Art. 11(1): an active A1 of the person whose period overlaps: ``confirm_overlap`` False (the
+          form, until the clerk ticks "record anyway") refuses it (409 ``pda1.overlap``); True or None
+          (the API and the CSV, unless the body says false) records it, the overlap named in the
+          history (``overlap_confirmed`` or ``overlap_noted``).
+        - A replacement of an A1 whose period has begun starts no later than it
+          (``pda1.replacement_uncovers``): the replaced copy is superseded, and the days from its
+          start would have none.
+
+        The replaced case is no other A1 of the posting: its period is the new one's. Withdrawn and
+        superseded A1s count for nothing (withdrawal works from the start, 987/2009 Art. 5; a
+        superseded one's period is its replacement's)."""
+        if case.configuration_id != pda1.CONFIGURATION_ID:
+            return
+        new = case.claims
+        if replaces is not None:
+            old_start = str(replaces.claims.get("starting_date", ""))
+            begun = bool(old_start) and old_start <= utc(case.created_at).date().isoformat()
+            if begun and str(new["starting_date"]) > old_start:
+                next_day = date.fromisoformat(str(replaces.claims["ending_date"])) + timedelta(days=1)
+                raise invalid("starting_date", "pda1.replacement_uncovers", old_start=old_start,
+                              next_day=next_day.isoformat())
+        pin = fold(str(new.get("personal_administrative_number", "")))
+        found = select(Case).where(Case.entity_id == inst.entity.id, Case.configuration_id == case.configuration_id,
+                                   Case.state.in_(("active", "suspended")), Case.erased_at.is_(None),
+                                   Case.id != case.id, Case.search.contains(pin, autoescape=True))
+        if replaces is not None:
+            found = found.where(Case.id != replaces.id)
+        others = [Recorded(o.id, o.claims, o.state) for o in s.scalars(found)]
+        check = posting_check(new, others)
+        if check.chain and check.over_24_months:
+            raise invalid("ending_date", "pda1.posting_chain_months", **a1_params(check.chain[0]),
+                          months=check.months)
+        now, who = case.created_at, actor[:60]
+        if check.gaps:
+            if derogation is None:
+                gap = a1_params(check.gaps[-1])
+                raise refusal("pda1.posting_chain", number=gap["number"], start=gap["start"], end=gap["end"],
+                              months=check.months)
+            if not derogation.strip():
+                raise invalid("derogation_reason", "reason.required")
+            named = ", ".join(str(a1_params(o)["number"]) for o in check.gaps)
+            s.add(Event(case_id=case.id, at=now, actor=who, action="posting_derogation",
+                        reason=f"{derogation.strip()[:200]} (Decision A2 3(c); A1 {named})"[:300]))
+        if check.overlaps:
+            if confirm_overlap is False:
+                other = a1_params(check.overlaps[0])
+                raise refusal("pda1.overlap", number=other["number"], start=other["start"], end=other["end"])
+            named = ", ".join(str(a1_params(o)["number"]) for o in check.overlaps)
+            s.add(Event(case_id=case.id, at=now, actor=who, reason=f"A1 {named}"[:300],
+                        action="overlap_confirmed" if confirm_overlap else "overlap_noted"))
 
     @staticmethod
     def _withdraw_replaced(s: Session, old: Case, new: Case, reason: str, *, actor: str, now: datetime) -> None:
@@ -864,6 +957,11 @@ class IssuerService:
             # A clerk makes a new offer when the last one did not work: the earlier QR codes stop working.
             s.execute(update(Offer).where(Offer.case_id == case.id, Offer.state == "open")
                       .values(state="replaced", code=None))
+            # ... or when the worker's phone was lost or stolen: the wallets that took an earlier offer
+            # renew nothing more (their grants end, RFC 7009 §2.2 in spirit); the new one gets its own.
+            self._end_grants(s, [case.id])
+            s.execute(update(Token).where(Token.case_id == case.id, Token.expires_at >= now)
+                      .values(expires_at=now - timedelta(seconds=1)))
             s.add(Offer(id=offer_id, case_id=case.id, code=None, code_hash=stored_hash(code),
                         tx_code_hash=self.offer_secrets.tx_mac(code, tx_code), scheme=OFFER_KEY_SCHEME, attempts=0,
                         expires_at=now + timedelta(seconds=self.offer_ttl), state="open"))
@@ -1086,7 +1184,9 @@ class IssuerService:
             IssuerService._end_grants(s, [case.id])
         value = STATE_FOR_STATUS[state]
         list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
-        s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id).values(status=value))
+        # Copies a newer generation replaced (_supersede) stay invalid, whatever the case's state.
+        s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id,
+                                                 CredentialRecord.superseded.is_(False)).values(status=value))
         if list_ids:
             s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
                       .values(version=StatusListRecord.version + 1))
@@ -1189,7 +1289,7 @@ class IssuerService:
                 refresh_token = self._new_refresh_token(
                     s, grant_id=grant_id, case_id=case.id, access_token=token,
                     jkt=proof.jkt if proof is not None else None,
-                    client_id=client.client_id if client is not None else None, expires_at=grant_end)
+                    client_id=client.client_id if client is not None else None, expires_at=grant_end, now=now)
             # The case history says which wallet solution took the offer (never which device).
             s.add(Event(case_id=case.id, at=now, action="wallet_authorised",
                         actor=f"wallet:{client.client_id}"[:60] if client is not None else "wallet (anonymous)",
@@ -1426,6 +1526,7 @@ class IssuerService:
         if row.jkt is None:
             if scheme != "Bearer":
                 raise _invalid_token("this access token is not DPoP-bound", dpop=False)
+            row.presented_at = row.presented_at or now
             return row
         if scheme != "DPoP":
             raise _invalid_token("this access token is DPoP-bound: use the DPoP scheme", dpop=True)
@@ -1444,6 +1545,8 @@ class IssuerService:
             # (400 is the authorization server's answer at the token endpoint, §5).
             raise ProtocolError(exc.error, exc.message, http_status=401, headers={
                 "WWW-Authenticate": 'DPoP error="invalid_dpop_proof", algs="ES256"'}) from exc
+        # The answer that carried it arrived: the refresh token it rotated out is no longer retried (_lost_answer).
+        row.presented_at = row.presented_at or now
         return row
 
     def credential(self, inst: Institution, authorization: str | None, body: Any,
@@ -1458,7 +1561,7 @@ class IssuerService:
         # §8.2: a credential_identifier from the token response (ours are configuration ids), else a
         # credential_configuration_id; which one the token allows is checked with the token below.
         configuration_id = req.identifier if req.identifier is not None else req.configuration_id or ""
-        requested, as_mdoc = _format_of(configuration_id)
+        requested, _as_mdoc = _format_of(configuration_id)
         if requested not in CREDENTIAL_TYPES:
             if req.identifier is not None:
                 raise ProtocolError("unknown_credential_identifier", "unknown credential_identifier")
@@ -1468,8 +1571,24 @@ class IssuerService:
                              if req.proof_type == "attestation" else None)
         attested = ([attestation_proof] if attestation_proof is not None
                     else self.attestations.of_proofs(req.proofs, now))
+        presented: list[str] = []
+        try:
+            return self._credential(inst, authorization, req, configuration_id, dpop_proof, attestation_proof,
+                                    attested, presented, now)
+        except ProtocolError:
+            if presented:
+                self._presented(presented[0], now)
+            raise
+
+    def _credential(self, inst: Institution, authorization: str | None, req: openid4vci.CredentialRequest,
+                    configuration_id: str, dpop_proof: str | None, attestation_proof: Any, attested: Sequence[Any],
+                    presented: list[str], now: datetime) -> dict[str, Any]:
+        """:meth:`credential` once the request is parsed; ``presented`` gets the access token's hash once
+        it is found good (a refusal after that still tells that its answer arrived: :meth:`_presented`)."""
+        requested, as_mdoc = _format_of(configuration_id)
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             row = self._authorised(s, inst, authorization, dpop_proof, "credential", now)
+            presented.append(row.token_hash)
             bound = row.jkt is not None
             case = s.get(Case, row.case_id, with_for_update={"key_share": True})  # no state change meanwhile
             if case is None or case.entity_id != inst.entity.id:
@@ -1548,27 +1667,103 @@ class IssuerService:
                 return self._defer(s, case, row, spent, holder_keys, [p for p in dict.fromkeys(vouched) if p], now)
             # Raised here, the transaction is rolled back: no nonce, proof or turn of the token spent.
             signer, exp = self._expiry(inst, claims, now)
+            grant_id = _grant_of(row)
+            held = self._held_generation(s, grant_id, spent) if row.renews else None
+            if held is not None:
+                not_due = self._renewal_refused(held, exp, now)
+                if not_due is not None:
+                    raise not_due  # rolled back: nothing spent, the copies held stay as they are
             notification_id = secrets.token_urlsafe(16)
             records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
+            s.execute(update(CredentialRecord).where(CredentialRecord.notification_id == notification_id)
+                      .values(grant_id=grant_id, configuration_id=spent))
+            renewed_event: Event | None = None
+            if held is not None:
+                # At most two generations of a grant's form live: the one held and this one (the one
+                # before is invalidated now, the one held once this one is accepted, notification()).
+                self._supersede(s, grant_id, spent, keep={held[0], notification_id})
             if row.renews:
                 # Copy renewal under a refreshed grant (HAIP 1.0 §4): the clerk sees which wallet solution
                 # renewed the copies (the grant's attested client_id), never which device.
                 client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.access_hash == token_hash)
                                      .limit(1))
                 count = len(records)
-                s.add(Event(case_id=case.id, at=now, action="renewed",
-                            actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
-                            reason=f"{spent}: {count} new cop{'y' if count == 1 else 'ies'}, valid until "
-                                   f"{exp:%Y-%m-%d}"[:300]))
+                renewed_event = Event(case_id=case.id, at=now, action="renewed",
+                                      actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
+                                      reason=f"{spent}: {count} new cop{'y' if count == 1 else 'ies'}, valid until "
+                                             f"{exp:%Y-%m-%d}"[:300])
+                s.add(renewed_event)
+                s.flush()
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:
             credentials = self._sign_credentials(inst, configuration_id, as_mdoc, module, claims, holder,
                                                  holder_keys, records, now, exp, signer)
         except BaseException:
-            self._take_back(token_hash, spent, notification_id)
+            self._take_back(token_hash, spent, notification_id,
+                            renewed_event.id if renewed_event is not None else None)
             raise
         return {"credentials": credentials, "notification_id": notification_id}
+
+    def _presented(self, token_hash: str, now: datetime) -> None:
+        """The access token was presented, with a request refused (rolled back) after it was found
+        good: its answer arrived all the same (:meth:`_lost_answer`)."""
+        try:
+            with self.sessions.begin() as s:
+                s.execute(update(Token).where(Token.token_hash == token_hash, Token.presented_at.is_(None))
+                          .values(presented_at=now))
+        except SQLAlchemyError:
+            _log.exception("could not record that an access token was presented")
+
+    @staticmethod
+    def _held_generation(s: Session, grant_id: str, form: str) -> tuple[str, datetime, datetime] | None:
+        """The copies of ``form`` the grant last delivered and the wallet did not refuse (its latest
+        response not told ``credential_failure`` or ``credential_deleted``, §11): (notification id,
+        when issued, when they end); None when the grant holds none the issuer can tell (copies
+        issued before migration 0019, or none yet)."""
+        latest = s.execute(select(CredentialRecord.notification_id, CredentialRecord.issued_at,
+                                  CredentialRecord.expires_at)
+                           .where(CredentialRecord.grant_id == grant_id, CredentialRecord.configuration_id == form,
+                                  CredentialRecord.superseded.is_(False),
+                                  or_(CredentialRecord.notification_event.is_(None),
+                                      CredentialRecord.notification_event.not_in(_REFUSED_EVENTS)))
+                           .order_by(CredentialRecord.issued_at.desc()).limit(1)).first()
+        return None if latest is None else (latest[0], utc(latest[1]), utc(latest[2]))
+
+    @staticmethod
+    def _renewal_refused(held: tuple[str, datetime, datetime], exp: datetime, now: datetime) -> ProtocolError | None:
+        """Bounded renewal (OWASP API4:2023; draft-ietf-oauth-status-list §13: entries are finite): new
+        copies of a form under a refreshed grant only when those ``held`` are due (ending within
+        :data:`RENEWAL_NOTICE`, or ended), when the copies signed now (``exp``) would end later (a new
+        signer), or :data:`RENEWAL_PACE` after the held ones were issued (the wallet may have shown them
+        all, which the issuer cannot see); else ``credential_request_denied`` saying when."""
+        _nid, issued, ends = held
+        if ends - now <= RENEWAL_NOTICE or exp > ends + timedelta(days=1) or now - issued >= RENEWAL_PACE:
+            return None
+        again = min(ends - RENEWAL_NOTICE, issued + RENEWAL_PACE)
+        return ProtocolError("credential_request_denied", f"the copies held are not due for renewal: they end on "
+                             f"{ends:%Y-%m-%d}; they are renewed from {again:%Y-%m-%d %H:%M} UTC, within "
+                             f"{RENEWAL_NOTICE.days} days of their end, or once the institution signs under a new "
+                             "certificate")
+
+    @staticmethod
+    def _supersede(s: Session, grant_id: str, form: str, *, keep: set[str] | None = None,
+                   before: datetime | None = None) -> None:
+        """The grant's earlier copies of ``form`` set invalid in the status lists (but for the responses
+        ``keep``, and only those issued ``before``): a newer generation took their place. ``superseded``
+        keeps them invalid when the case is reinstated (:meth:`_set_status`)."""
+        which = [CredentialRecord.grant_id == grant_id, CredentialRecord.configuration_id == form,
+                 CredentialRecord.superseded.is_(False)]
+        if keep:
+            which.append(CredentialRecord.notification_id.not_in(sorted(keep)))
+        if before is not None:
+            which.append(CredentialRecord.issued_at < before)
+        list_ids = set(s.scalars(select(CredentialRecord.list_id).where(*which)))
+        if not list_ids:
+            return
+        s.execute(update(CredentialRecord).where(*which).values(status=status_list.INVALID, superseded=True))
+        s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
+                  .values(version=StatusListRecord.version + 1))
 
     def _expiry(self, inst: Institution, claims: Mapping[str, Any], now: datetime) -> tuple[Signer, datetime]:
         """The signer that signs a copy now (:meth:`signer`) and the copy's technical expiry with it
@@ -1620,12 +1815,16 @@ class IssuerService:
             credentials.append(entry)
         return credentials
 
-    def _take_back(self, token_hash: str, configuration_id: str, notification_id: str) -> None:
+    def _take_back(self, token_hash: str, configuration_id: str, notification_id: str,
+                   event_id: int | None = None) -> None:
         """Undo a credential request whose credentials could not be signed: its records go (no
-        credential names their indexes: none left this process) and the token may ask again."""
+        credential names their indexes: none left this process), and its ``renewed`` event
+        (``event_id``: nothing was renewed), and the token may ask again."""
         try:
             with self.sessions.begin() as s:
                 self._drop_records(s, notification_id)
+                if event_id is not None:
+                    s.execute(delete(Event).where(Event.id == event_id))
                 row = s.get(Token, token_hash, with_for_update=True)
                 if row is not None:
                     row.issued = [c for c in (row.issued or []) if c != configuration_id]
@@ -1711,6 +1910,11 @@ class IssuerService:
             changed = any(row.notification_event != note.event for row in rows)
             for row in rows:
                 row.notification_event = note.event
+            first = rows[0]
+            if note.event == "credential_accepted" and first.grant_id is not None and first.configuration_id:
+                # The wallet holds the new copies: the grant's earlier ones of that form are set invalid.
+                self._supersede(s, first.grant_id, first.configuration_id, keep={note.notification_id},
+                                before=utc(first.issued_at))
             if note.event == "credential_failure" and changed:  # once: a wallet cannot fill the history
                 # The clerk sees why the worker's phone did not keep the document (the wallet's own words).
                 s.add(Event(case_id=token.case_id, at=now, actor="wallet", action="wallet_failure",
@@ -1862,12 +2066,12 @@ class IssuerService:
 
     @staticmethod
     def _new_refresh_token(s: Session, *, grant_id: str, case_id: str, access_token: str, jkt: str | None,
-                           client_id: str | None, expires_at: datetime) -> str:
+                           client_id: str | None, expires_at: datetime, now: datetime) -> str:
         """A refresh token of ``grant_id`` (32 random bytes; its hash kept), given with ``access_token``."""
         value = secrets.token_urlsafe(32)
         s.add(RefreshToken(token_hash=stored_hash(value), grant_id=grant_id, case_id=case_id,
                            access_hash=stored_hash(access_token), jkt=jkt, client_id=client_id,
-                           expires_at=expires_at, state="active"))
+                           expires_at=expires_at, state="active", issued_at=now))
         return value
 
     def _refreshed(self, s: Session, inst: Institution, req: openid4vci.TokenRequest, proof: dpop.DpopProof | None,
@@ -1878,8 +2082,15 @@ class IssuerService:
 
         * A refresh token already rotated out and presented again: two parties hold it, and which is
           the wallet cannot be told. The grant's live refresh token and access tokens are revoked
-          (committed) and the answer is ``invalid_grant``; but for a DPoP-bound grant's retry of a
-          refresh whose answer was lost (:meth:`_lost_answer`).
+          (committed, logged ``refresh_token_reused``) and the answer is ``invalid_grant``; but for a
+          DPoP-bound grant's retry, within :data:`RETRY_WINDOW`, of a refresh whose answer was lost
+          and is still unused (:meth:`_lost_answer`). A refresh token retired by such a retry (the
+          answer the wallet was taken never to have had) presented later is a reuse too. Two refreshes
+          at once with one token are one after the other (the row is locked: ``FOR UPDATE`` on
+          PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite): the second is a retry or a reuse, never a
+          second live grant.
+        * A grant whose live refresh token went unused for :data:`REFRESH_IDLE` (:meth:`_idle`) has
+          ended (RFC 9700 §4.14.2): ``invalid_grant``.
         * A DPoP-bound grant (RFC 9449 §5): a proof by its key, else ``invalid_dpop_proof``; a
           refused attempt spends nothing, so a thief without the key cannot end the wallet's grant.
         * The client: the wallet the grant went to (its attested ``client_id``), else
@@ -1912,17 +2123,21 @@ class IssuerService:
                 raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
                                     http_status=401)
             raise ProtocolError("invalid_grant", "this refresh token was issued to another client")
-        retried, unseen = row, self._lost_answer(s, row) if row.state == "used" else None
-        if unseen is not None:
+        retried = row
+        if row.successor is not None:  # rotated out (used), or retired by the retry of a lost answer
+            unseen = self._lost_answer(s, row, now) if row.state == "used" else None
+            if unseen is None:
+                self._revoke_grant(s, row.grant_id, now)
+                s.commit()
+                _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
+                             extra={"service": "issuer", "event": "refresh_token_reused"})
+                raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
             row = unseen  # rotated from the answer the wallet never got, which is retired below
-        elif row.state == "used":
-            self._revoke_grant(s, row.grant_id, now)
-            s.commit()
-            _log.warning("a rotated-out refresh token was presented again: its grant is revoked",
-                         extra={"service": "issuer", "event": "refresh_token_reused"})
-            raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
         if row.state != "active" or utc(row.expires_at) < now:
             raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
+        if self._idle(s, row, now):
+            raise ProtocolError("invalid_grant", "the refresh token was not used for too long; ask the institution "
+                                "for a new offer")
         ends = utc(case.ends_at) if case.ends_at is not None else document_end(case.claims, now)
         if case.state == "revoked" or case.erased_at is not None or ends <= now:
             raise ProtocolError("invalid_grant", "the document was refused or withdrawn, or has ended")
@@ -1944,9 +2159,10 @@ class IssuerService:
                     provider_id=client.provider_id if client is not None else None,
                     renews=renewal and (bool(last.issued) or last.renews)))
         refresh_token = self._new_refresh_token(s, grant_id=row.grant_id, case_id=case.id, access_token=token,
-                                                jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at))
+                                                jkt=row.jkt, client_id=row.client_id, expires_at=utc(row.expires_at),
+                                                now=now)
         row.used_at, row.successor = now, stored_hash(refresh_token)
-        row.state = "revoked" if unseen is not None else "used"
+        row.state = "revoked" if row is not retried else "used"  # retired: presented later, a reuse
         retried.successor = row.successor  # a second lost answer is retried with the same token
         response: dict[str, Any] = {"access_token": token, "token_type": "DPoP" if row.jkt is not None else "Bearer",
                                     "expires_in": ttl, "refresh_token": refresh_token}
@@ -1956,21 +2172,85 @@ class IssuerService:
         return response
 
     @staticmethod
-    def _lost_answer(s: Session, row: RefreshToken) -> RefreshToken | None:
+    def _lost_answer(s: Session, row: RefreshToken, now: datetime) -> RefreshToken | None:
         """When ``row``, rotated out, comes back as the retry of a refresh whose answer was lost, the
         refresh token that answer carried, to rotate from (and retire: the wallet never had it). A
-        retry is: a DPoP-bound grant (its key proved by the caller), the token the answer carried
-        never used, however long since (the wallet asks again when the phone is back on a network,
-        at its next poll, maybe hours later).
+        retry is (FAPI 2.0 SP §5.3.2.1): a DPoP-bound grant (its key proved by the caller), within
+        :data:`RETRY_WINDOW` of the refresh, the answer's refresh token never used and its access token
+        never presented (at the credential, deferred credential or notification endpoint): otherwise
+        the answer evidently arrived, and whoever presents the old token again holds a copy of the
+        grant (RFC 9700 §4.14.2, RFC 6749 §10.4: a reuse).
 
-        RFC 9700 §4.14.2 asks a public client's refresh tokens to be sender-constrained *or* rotated:
-        a DPoP-bound one is both here, so a retry by its key is no sign of theft, and revoking the
-        grant would leave a worker on a bad network with a new offer to ask for. A Bearer grant's
-        retry stays a reuse: whoever holds the old token could be the one retrying."""
-        if row.jkt is None or row.successor is None:
+        A DPoP-bound token is sender-constrained *and* rotated here, so a quick retry by its key is no
+        sign of theft, and revoking the grant would leave a worker on a bad network with a new offer to
+        ask for. A Bearer grant's retry stays a reuse: whoever holds the old token could be retrying."""
+        if row.jkt is None or row.successor is None or row.used_at is None or now - utc(row.used_at) > RETRY_WINDOW:
             return None
         unseen = s.get(RefreshToken, row.successor, with_for_update=True)
-        return unseen if unseen is not None and unseen.state == "active" else None
+        if unseen is None or unseen.state != "active":
+            return None
+        answered = s.get(Token, unseen.access_hash)
+        return unseen if answered is None or answered.presented_at is None else None
+
+    def _idle(self, s: Session, row: RefreshToken, now: datetime) -> bool:
+        """Whether the grant's live refresh token ``row`` went unused for :data:`REFRESH_IDLE` (RFC 9700
+        §4.14.2), counted from the later of when it was given and when the copies its grant holds come
+        within :data:`RENEWAL_NOTICE` of their end (before that, a wallet in use has nothing to renew)."""
+        since = utc(row.issued_at) if row.issued_at is not None else now
+        copies_end = s.scalar(select(func.max(CredentialRecord.expires_at)).where(
+            CredentialRecord.grant_id == row.grant_id, CredentialRecord.superseded.is_(False)))
+        if copies_end is not None:
+            since = max(since, utc(copies_end) - RENEWAL_NOTICE)
+        return now - since > REFRESH_IDLE
+
+    def revoke(self, inst: Institution, form: Mapping[str, str], dpop_proof: str | None = None, *,
+               attestation: str | None = None, attestation_pop: str | None = None) -> None:
+        """RFC 7009 §2.1: the wallet revokes a refresh or access token (its card was deleted): the whole
+        grant ends (§2.1: "SHOULD also invalidate ... the same authorization grant"), recorded in the
+        case history. Authenticated as at the token endpoint: a DPoP-bound grant by a proof of its key
+        (``htu`` this endpoint), else ``invalid_dpop_proof``, and its wallet's attestation when it had
+        one, else ``invalid_client``: so that nobody but the wallet ends its grant. A token unknown,
+        ended or of another institution is answered as revoked (§2.2), telling nothing."""
+        value = form.get("token")
+        if not value:
+            raise ProtocolError("invalid_request", "token is required")
+        if form.get("token_type_hint") not in (None, "refresh_token", "access_token"):
+            raise ProtocolError("unsupported_token_type", "only refresh and access tokens are revoked here")
+        now = self._now()
+        client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
+        proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/revoke", now=now) \
+            if dpop_proof is not None else None
+        with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
+            if proof is not None:
+                self.nonces.check_dpop_nonce(s, proof, now, http_status=400)
+                self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                                      "this DPoP proof was already used")
+            if client is not None:
+                self.nonces.first_use_pop(s, client, now)
+            refresh = s.get(RefreshToken, stored_hash(value), with_for_update=True)
+            access = s.get(Token, stored_hash(value)) if refresh is None else None
+            if refresh is not None:
+                grant_id, jkt, case_id = refresh.grant_id, refresh.jkt, refresh.case_id
+            elif access is not None:
+                grant_id, jkt, case_id = _grant_of(access), access.jkt, access.case_id
+            else:
+                return
+            case = s.get(Case, case_id)
+            if case is None or case.entity_id != inst.entity.id:
+                return
+            if jkt is not None and (proof is None or proof.jkt != jkt):
+                raise ProtocolError("invalid_dpop_proof", "this grant is bound to a DPoP key: send a DPoP proof by it")
+            client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.grant_id == grant_id).limit(1))
+            if client_id is not None and (client is None or client.client_id != client_id):
+                raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
+                                    http_status=401)
+            live = s.scalar(select(RefreshToken.token_hash).where(RefreshToken.grant_id == grant_id,
+                                                                  RefreshToken.state == "active").limit(1))
+            self._revoke_grant(s, grant_id, now)
+            if live is not None:  # once: a wallet cannot fill the history
+                s.add(Event(case_id=case.id, at=now, action="grant_revoked",
+                            actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
+                            reason="the wallet removed the document: its copies are no longer renewed"))
 
     @staticmethod
     def _revoke_grant(s: Session, grant_id: str, now: datetime) -> None:
@@ -2241,6 +2521,8 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         try:
             configuration_id = (row.get("configuration_id") or "").strip()
             claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
+            if configuration_id == pda1.CONFIGURATION_ID:  # a clerk's columns, as the form: one shape
+                claims = pda1.one_shape(claims)
             case = service.create_case(inst, configuration_id, claims, actor=actor)
         except (DataError, NumberTaken) as exc:  # NumberTaken: given meanwhile, since import_file checked
             report.append(_refused_row(number, exc.field, exc))

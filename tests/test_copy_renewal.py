@@ -72,6 +72,11 @@ NOTICE = timedelta(days=30)
 #: How far the short signer's end lies beyond the notice window when it is made: the wallet stands outside
 #: the window at first, and moving its clock into it stays within the services' 60 s clock skew.
 BEYOND = timedelta(seconds=50)
+#: When the signer of :class:`World`'s institution ends, from when the world begins: its copies end then,
+#: within the issuer's renewal notice (``issuer.service.RENEWAL_NOTICE``, 30 days). The issuer renews
+#: copies only when they are due (or once a day, or under a new signer; review J, M1): these are due
+#: from the start, so the tests renew them on demand, again and again, under the services' real clocks.
+DUE = timedelta(days=20)
 
 
 def _worker() -> Any:
@@ -222,7 +227,8 @@ class World:
     clerk: Clerk
 
     def wallet(self, home: str) -> tuple[WalletService, str, str]:
-        """A new wallet holding a new A1 of the worker: (wallet, its card, the case id)."""
+        """A new wallet holding a new A1 of the worker: (wallet, its card, the case id); its copies end
+        with the institution's signer, :data:`DUE` from when the world began."""
         wallet: WalletService = open_wallet(self.stack.data_dir / home, self.stack.registry_url, "pw",
                                             fast_kdf=True, pki_dir=self.stack.data_dir / "pki")
         a1 = {k: v for k, v in _worker().pda1.items() if k != "document_number"}
@@ -235,7 +241,11 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The stack whose LV:VSAA signs under a certificate ending :data:`DUE` from now (the copies due)."""
     data_dir = tmp_path_factory.mktemp("renewal")
+    started = datetime.now(UTC)
+    ensure_demo_pki(data_dir / "pki", DEMO_ENTITIES, now=started)
+    _sign_with(data_dir, *_signer(data_dir, started.replace(microsecond=0) + DUE))  # listed when seeded
     with start_in_process(data_dir) as stack, httpx.Client(timeout=30) as http:
         yield World(stack, http, Clerk(stack.issuer_url, data_dir, http))
 
@@ -389,7 +399,10 @@ def test_wallet_renew_in_a_terminal_renews_the_card_named_and_says_when_none_is_
 def test_the_card_pages_renew_copies_button_renews_them_and_says_so(world: World, browser: Any) -> None:
     from wallet.app import create_app as wallet_app
 
+    """The copies end within the notice window; a renewal already left them so (the same signer), so
+    the page does not renew them by itself (review J, M1): the button does, at the worker's word."""
     wallet, group, case_id = world.wallet("page")
+    assert wallet.renew(group).outcome == "renewed"
     wallet.http.close()
     settings = WalletSettings(data_dir=world.stack.data_dir / "page", registry_url=world.stack.registry_url,
                               pki_dir=world.stack.data_dir / "pki", allow_loopback_http=True, scrypt_n=2**10,
@@ -403,6 +416,7 @@ def test_the_card_pages_renew_copies_button_renews_them_and_says_so(world: World
             page.click("#unlock")
             page.wait_for_selector("#renew")
             assert page.get_attribute("#renew", "aria-describedby") == "renew-help"
+            assert {c.id for c in _copies(wallet, group)} == held  # shown, not renewed by itself
             page.click("#renew")
             page.wait_for_selector("#renewal-notices")
             notice = page.inner_text("#renewal-notices")
@@ -421,7 +435,7 @@ def test_the_card_pages_renew_copies_button_renews_them_and_says_so(world: World
             assert forged.status_code == 403
         finally:
             page.close()
-    assert world.events(case_id).count("renewed") == 2
+    assert world.events(case_id).count("renewed") == 4  # two forms, renewed before and by the button
 
 
 def test_a_document_that_came_after_approval_is_renewed_with_the_grant_of_its_deferral(tmp_path: Path) -> None:
@@ -557,3 +571,113 @@ def test_what_a_renewal_came_to_is_said_in_every_language() -> None:
         assert len(set(said.values())) == len(LANGUAGES), said
     for english in (NO_RENEWAL,):
         assert len({messages.explain("cannot_renew", english, lang) for lang in LANGUAGES}) == len(LANGUAGES)
+
+
+# --- review J, wallet side: M1 (no renewal that changes nothing), L1 (a deleted card ends its grant), L4 ---
+
+
+def test_ending_copies_a_renewal_left_ending_are_not_renewed_by_themselves_until_another_signer_is_published(
+        world: World) -> None:
+    """M1: the institution still signs under the certificate the copies end with, so a renewal leaves them
+    ending the same day. The wallet then stops renewing them by itself (even ``wallet renew``, which
+    skips the day's wait), until the issuer publishes other signer keys (SD-JWT VC §5 metadata)."""
+    wallet, group, case_id = world.wallet("stalled")
+    try:
+        [first] = wallet.renew_due(seconds=10, budget=30)
+        assert (first.group, first.outcome) == (group, "renewed"), first
+        grant = _grant(wallet, group)
+        assert grant["stalled_end"] == max(c.exp for c in _copies(wallet, group) if c.exp is not None)
+        assert grant["stalled_signers"]  # the keys published at the time
+        assert wallet.renew_due(force=True) == []  # nothing would change
+        assert world.events(case_id).count("renewed") == 2
+        # The issuer now publishes another set of keys (a new signer): renewed by itself once more.
+        with wallet.store.transaction() as doc:
+            doc["renewals"][group]["stalled_signers"] = ["an-earlier-signer:"]
+        assert [o.outcome for o in wallet.renew_due(force=True)] == ["renewed"]
+        assert world.events(case_id).count("renewed") == 4
+        assert wallet.renew_due(force=True) == []
+    finally:
+        wallet.http.close()
+
+
+def test_copies_the_issuer_refused_as_not_due_are_not_asked_for_by_themselves_before_it_said() -> None:
+    """M1: the issuer's ``credential_request_denied`` says from when it renews the copies (within a day of
+    their issue, by its pace); the wallet's next automatic try waits until then, a day at least, and the
+    worker can still ask."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    issued, ends = now - timedelta(hours=1), now + timedelta(days=200)
+    refusal = IssuerService._renewal_refused(("n", issued, ends), ends, now)
+    assert refusal is not None and refusal.error == "credential_request_denied"
+    assert renewal.renewed_from(refusal.message) == issued + timedelta(hours=24)  # the issuer's pace
+    soon = now + NOTICE + timedelta(hours=2)
+    refusal = IssuerService._renewal_refused(("n", issued, soon), soon, now)
+    assert refusal is not None and renewal.renewed_from(refusal.message) == soon - NOTICE
+    copies = [_copy(0, exp=ends, used=1)]  # used up: due by the wallet's reckoning
+    grant = RenewalGrant(issuer_url="https://i.example", token_endpoint="https://i.example/token",
+                         credential_endpoint="https://i.example/credential", nonce_endpoint=None,
+                         notification_endpoint=None, as_issuer="https://i.example", token_auth_methods=(),
+                         challenge_endpoint=None, batch_size=3, refresh_token="r", dpop_key="k",
+                         forms=(renewal.RenewalForm("pda1", "dc+sd-jwt", pda1.VCT),), granted_at=now.isoformat())
+    today = now.astimezone().date()
+    a_day = (now + renewal.RETRY_AFTER).isoformat()
+    assert grant.after(now, error=refusal.message).not_due_until(now, refusal.message).next_try == a_day
+    # An issuer saying a later time (another pace): not before then.
+    later = refusal.message.replace(f"{soon - NOTICE:%Y-%m-%d %H:%M}", f"{now + timedelta(days=9):%Y-%m-%d %H:%M}")
+    refused = grant.after(now, error=later).not_due_until(now, later)
+    assert refused.next_try == (now + timedelta(days=9)).isoformat()
+    assert renewal.due(refused, copies, now + timedelta(days=8), today, notice=NOTICE) is None
+    assert renewal.due(refused, copies, now + timedelta(days=9, minutes=1), today, notice=NOTICE) == renewal.USED_UP
+    assert renewal.due(refused, copies, now, today, notice=NOTICE, force=True) == renewal.USED_UP
+    other = grant.after(now, error="suspended").not_due_until(now, "the document is suspended")
+    assert other.next_try == a_day  # another refusal: a day, as before
+
+
+def test_deleting_a_card_ends_its_grant_at_the_institution_and_never_fails_the_deletion(world: World) -> None:
+    """L1 (RFC 7009 §2): deleting the card revokes its grant with the grant's DPoP key, so a copy of the
+    refresh token and key taken before renews nothing; an issuer that cannot be reached, or a grant
+    kept before the wallet stored the revocation endpoint, does not stop the deletion."""
+    from wallet.keys import load_key
+
+    wallet, group, _case_id = world.wallet("deleted")
+    try:
+        copied = _grant(wallet, group)
+        assert copied["revocation_endpoint"] == f"{world.stack.issuer_url}/lv-vsaa/revoke"
+        wallet.delete(group)
+        wallet.wait_revocations()
+        refused = _refresh(world, copied["refresh_token"], load_key(copied["dpop_key"]))
+        assert (refused.status_code, refused.json()["error"]) == (400, "invalid_grant"), refused.text
+        # Unreachable, and kept without the endpoint: deleted all the same.
+        for home, endpoint in (("deleted-unreachable", "http://127.0.0.1:9/lv-vsaa/revoke"), ("deleted-older", None)):
+            other, other_group, _ = world.wallet(home)
+            try:
+                with other.store.transaction() as doc:
+                    doc["renewals"][other_group]["revocation_endpoint"] = endpoint
+                other.delete(other_group)
+                other.wait_revocations()
+                assert not _copies(other, other_group) and other_group not in other.store.read()["renewals"]
+            finally:
+                other.http.close()
+    finally:
+        wallet.http.close()
+
+
+def test_renewed_copies_ending_sooner_than_the_held_ones_replace_them_only_once_those_are_used_up() -> None:
+    """L4: a misbehaving issuer, or a newer but shorter certificate, does not trade the worker's long-lived
+    copies for short ones; once every held copy of the form has been shown, any newer copy is better."""
+    from wallet.service import _renewed_in_place
+
+    now = datetime.now(UTC)
+    held = [_copy(n, exp=now + timedelta(days=100)) for n in range(2)]
+    sooner = [replace(_copy(n + 10, exp=now + timedelta(days=20)), group="new") for n in range(2)]
+    later = [replace(_copy(n + 20, exp=now + timedelta(days=200)), group="new") for n in range(2)]
+    assert renewal.ends_sooner(held, sooner, now) and not renewal.ends_sooner(held, later, now)
+    used_up = [replace(c, used=1) for c in held]
+    assert not renewal.ends_sooner(used_up, sooner, now)
+    doc = {"credentials": [c.to_dict() for c in held]}
+    stored, erased = _renewed_in_place(doc, "g", sooner, now)
+    assert (stored, erased) == ([], []) and [c["id"] for c in doc["credentials"]] == ["c0", "c1"]
+    stored, erased = _renewed_in_place(doc, "g", later, now)
+    assert [c.id for c in stored] == ["c20", "c21"] and [c.id for c in erased] == ["c0", "c1"]
+    doc = {"credentials": [c.to_dict() for c in used_up]}
+    stored, _erased = _renewed_in_place(doc, "g", sooner, now)
+    assert [c["id"] for c in doc["credentials"]] == ["c10", "c11"]

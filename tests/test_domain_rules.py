@@ -38,6 +38,14 @@ def _a1(**changes: Any) -> dict[str, Any]:
     """Anna's A1 (VSAA, 01 posted employed person, LV legislation, place of work Berlin) with changes;
     a value None removes the claim."""
     claims = copy.deepcopy(ANNA.pda1)
+    # Sections 4 and 5 in one rulebook version (pda1.mixed_shape): places given as v1.1
+    # work_information take the employer as the v1.1 list (its type the status implies), an employer
+    # list the place as work_information.work_address.
+    if "work_information" in changes and "employer" not in changes:
+        kind = pda1.IMPLIED_TYPE.get(changes.get("status_confirmation", "01"), "01")
+        claims["employer"] = [{"type": kind, **claims["employer"]}]
+    if isinstance(changes.get("employer"), list) and "work_address" not in changes:
+        claims["work_information"] = {"work_address": [claims.pop("work_address")]}
     for key, value in changes.items():
         if value is None:
             claims.pop(key, None)
@@ -88,7 +96,8 @@ def test_work_in_two_or_more_states_names_at_least_one_place_of_work(code: str) 
     employer = [{"type": kind, "id": "LV40000000001", "name": "Baltic Build SIA", "country": "LV"}]
     err = _refused(_a1(status_confirmation=code, employer=employer, work_address=None))
     assert (err.field, err.key) == ("work_address", "pda1.no_place_of_work")
-    pda1.validate(_a1(status_confirmation=code, employer=employer, work_address=RIGA))
+    pda1.validate(_a1(status_confirmation=code, employer=employer, work_address=None,
+                      work_information={"work_address": [RIGA]}))
     pda1.validate(_a1(status_confirmation=code, employer=employer, work_address=None,
                       work_information={"no_fixed_place_of_work": "LV"}))
 
@@ -167,11 +176,15 @@ def test_an_a1_cannot_expire_before_the_end_of_its_period() -> None:
 ])
 def test_an_a1_cannot_certify_a_period_before_regulation_883_2004_applied(
         legislation: str, place: dict[str, str], first_day: str) -> None:
+    """Before its day, a state under 1408/71 had form E 101; Croatia, which joined after 883/2004 had
+    replaced 1408/71, never had one (review K, K10): its refusal names no E 101."""
     end = (date.fromisoformat(first_day) + timedelta(days=180)).isoformat()
     pda1.validate(_period(first_day, end, legislation_country=legislation, work_address=place))
     day_before = (date.fromisoformat(first_day) - timedelta(days=1)).isoformat()
     err = _refused(_period(day_before, end, legislation_country=legislation, work_address=place))
-    assert (err.field, err.key, err.params["date"]) == ("starting_date", "pda1.before_883", first_day)
+    key = "pda1.before_accession" if legislation == "HR" else "pda1.before_883"
+    assert (err.field, err.key, err.params["date"]) == ("starting_date", key, first_day)
+    assert ("E 101" in err.rule) == (legislation != "HR"), err.rule
 
 
 def test_an_a1_of_1999_is_an_e101_and_refused() -> None:
@@ -180,7 +193,7 @@ def test_an_a1_of_1999_is_an_e101_and_refused() -> None:
 
 def test_status_08_needs_an_employment_and_a_self_employment_entry() -> None:
     """Art. 13(3): employed and self-employed in different states. The v1.1 employer list says which
-    entry is which; the flat v1 employer has no type, so it is not judged (shape chosen, not refused)."""
+    entry is which; one flat v1 employer cannot show two activities (review K, K3): refused."""
     self_employed = {"type": "02", "id": "LV-SELF-1", "name": "Anna Bērziņa IK", "country": "LV"}
     employed = {"type": "01", "id": "DE-1", "name": "Bau GmbH", "country": "DE"}
     period = {"status_confirmation": "08", "starting_date": "2027-01-01", "ending_date": "2027-12-31"}
@@ -189,7 +202,8 @@ def test_status_08_needs_an_employment_and_a_self_employment_entry() -> None:
     err = _refused(_a1(**period, employer=[employed]))
     assert (err.field, err.key) == ("employer", "pda1.self_employment_entry")
     pda1.validate(_a1(**period, employer=[self_employed, employed]))
-    pda1.validate(_a1(**period))  # v1: one employer without a type
+    err = _refused(_a1(**period))  # v1: one employer without a type
+    assert (err.field, err.key, err.params) == ("employer", "pda1.two_activities", {"code": "08"})
 
 
 def test_status_12_is_refused_when_every_place_of_work_is_in_another_state() -> None:
@@ -212,12 +226,13 @@ def test_the_demo_documents_keep_every_rule() -> None:
 
 
 NEW_RULES = ("pda1.posting_place", "pda1.state_of_work", "pda1.expiry_before_end", "pda1.before_883",
-             "pda1.transitional_ended")
+             "pda1.transitional_ended", "pda1.before_accession", "pda1.mixed_shape", "pda1.two_activities",
+             "pda1.employer_type_needed")
 
 
 @pytest.mark.parametrize("key", NEW_RULES)
 def test_each_rule_is_said_in_the_clerks_language(key: str) -> None:
-    params = {"country": "LV", "date": "2020-04-30", "other_field": "ending_date"}
+    params = {"country": "LV", "date": "2020-04-30", "other_field": "ending_date", "code": "08"}
     said = {lang: i18n.t(f"rule.{key}", lang, **params) for lang in i18n.LANGUAGES}
     assert len(set(said.values())) == 5 and said["en"] == RULE_TEXTS[key][0].format(**params)
     assert all("{" not in text for text in said.values())

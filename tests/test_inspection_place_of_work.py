@@ -263,7 +263,7 @@ def test_a_v11_a1_with_two_places_shows_both_and_no_notice_where_one_is_in_the_i
                                             pilot.stack.inspector_token, "de")
     a1_item = next(i for i in consent.items if i.query_id == "pda1")
     place = next(c for c in a1_item.claims if c.path == ("work_information",))
-    assert place.label == "Arbeitsort" and "Berlin" in place.value and "Wien" in place.value
+    assert place.label == "Arbeitsorte" and "Berlin" in place.value and "Wien" in place.value
     assert verdict["verdict"] == "valid", verdict
     assert verdict["notices"] == [], verdict
     places = _a1(verdict)["work_information"]["work_address"]

@@ -576,7 +576,9 @@ def _pda1_form(csrf: str) -> dict[str, str]:
             "employer.country": pda1["employer"]["country"],
             # A posting names its place of work abroad (Art. 12 of 883/2004).
             "work_address.locality": pda1["work_address"]["locality"],
-            "work_address.country": pda1["work_address"]["country"]}
+            "work_address.country": pda1["work_address"]["country"],
+            # The module records this person's A1 again and again: both are meant (tests/test_posting_periods.py).
+            "confirm_overlap": "true"}
 
 
 def test_office_the_shared_token_is_told_in_the_clerks_language_that_it_records_nothing_here(
@@ -784,7 +786,8 @@ def test_browser_a_second_clerk_approves_what_the_first_recorded(issuer: ServerH
     try:
         assert anna.inner_text("#clerk-name") == "Signed in as anna.berzina"
         anna.click("#new-pda1")
-        _fill_pda1(anna, document_number="")
+        # A person of their own: the module records Anna's A1 again and again (the overlap is asked about).
+        _fill_pda1(anna, document_number="", personal_administrative_number="DEMO-APPROVAL-BROWSER-1")
         anna.click("#create")
         anna.wait_for_selector("#approval")
         case_url = anna.url.split("?")[0]

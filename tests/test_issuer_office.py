@@ -510,7 +510,8 @@ def test_a_number_already_given_is_shown_at_its_field_and_an_empty_one_is_given(
         assert 'value="demo-a1-lv-5101"' in field.group(0)  # what was typed is kept
         assert 'id="error-document_number"' in refused.text and first["id"] in refused.text
         assert len(http.get("/lv-vsaa/api/cases", headers=api).json()) == before
-        given = http.post("/lv-vsaa/office/new/pda1?lang=en", data=_pda1_form(_csrf(page), ""))
+        given = http.post("/lv-vsaa/office/new/pda1?lang=en",  # beside the module's other A1s of the person
+                          data={**_pda1_form(_csrf(page), ""), "confirm_overlap": "true"})
         assert given.status_code == 303
         assert re.search(r"<h1>[^<]*LV-VSAA-\d{4}-[2-9A-HJ-NP-Z]{8}", http.get(given.headers["location"]).text)
 

@@ -32,6 +32,8 @@ from typing import Any
 
 import httpx
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, select, update
 from test_issuer_retention import ENDED, Office, _recorded_on
 
@@ -349,8 +351,9 @@ def test_a_withdrawn_case_that_was_offered_or_printed_keeps_the_period_of_its_do
 def test_cases_refused_or_withdrawn_unused_before_the_upgrade_are_counted_from_their_refusal_or_withdrawal(
         engine: Engine, tmp_path: Path) -> None:
     """Migration 0017: the cases a release before it refused or withdrew, nothing issued, offered or
-    printed from them, end at their refusal or withdrawal too; the others keep their end."""
-    upgrade(engine, MIGRATIONS, revision="0016")
+    printed from them, end at their refusal or withdrawal too; the others keep their end. The cases are
+    recorded by this release, then the schema taken back to 0016, as the earlier release left it."""
+    upgrade(engine, MIGRATIONS)
     hosted = _hosted(tmp_path)
     vsaa, nvd = hosted["lv-vsaa"], hosted["lv-nvd"]
     recorded, refused_at, withdrawn_at = NOW - timedelta(days=300), NOW - timedelta(days=250), NOW - timedelta(days=240)
@@ -367,6 +370,11 @@ def test_cases_refused_or_withdrawn_unused_before_the_upgrade_are_counted_from_t
     for case in (unused, printed, erased):
         service.set_state(nvd, case.id, "revoked", reason="recorded in error", actor="clerk:LV:NVD")
     ids = [refused.id, unused.id, printed.id, erased.id]
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0016")
     with engine.begin() as conn:  # as a release before 0017 left them: each ending with its document
         for case in (refused, unused, printed, erased):
             conn.execute(update(Case).where(Case.id == case.id).values(ends_at=case.ends_at))

@@ -87,7 +87,8 @@ def _form(number: str, status: str, **fields: str) -> dict[str, str]:
     """The new-case form of Anna's A1 (holder included) with ``status``, and its employer and place
     of work fields as given (``employer.1.name``: the second employer's name)."""
     a1 = ANNA.pda1
-    return {"personal_administrative_number": a1["personal_administrative_number"], "document_number": number,
+    # A person per form (the number's own): no case overlaps another person's A1 (Art. 11(1) warning).
+    return {"personal_administrative_number": f"DEMO-P-{number}", "document_number": number,
             "date_of_issuance": a1["date_of_issuance"], "starting_date": a1["starting_date"],
             "ending_date": a1["ending_date"], "legislation_country": "LV", "status_confirmation": status,
             **{f"holder.{k}": v for k, v in HOLDER.items()}, **fields}
@@ -166,10 +167,12 @@ def test_a_flight_crew_members_home_base_is_recorded_from_the_form(office: httpx
 
 
 def test_no_fixed_place_of_work_is_recorded_from_the_form(office: httpx.Client, api: httpx.Client) -> None:
+    """v1.1 work_information with the employer as the v1.1 list, its type from the status (02: employment)."""
     case = _record(office, api, _form("DEMO-A1-LV-6004", "02", **_employer(0, {k: v for k, v in BALTIC.items()
                                                                                  if k != "type"}),
                                       no_fixed_place_of_work="DE"))
     assert case["claims"]["work_information"] == {"no_fixed_place_of_work": "DE"}
+    assert case["claims"]["employer"] == [BALTIC]
     assert "work_address" not in case["claims"]
     assert _kept_by_the_form(case["claims"])
 
@@ -181,7 +184,7 @@ def test_no_fixed_place_of_work_is_recorded_from_the_form(office: httpx.Client, 
     _a1(status_confirmation="07", work_address={"company_name": "MV Daugava", "company_id": "IMO9999999",
                                                 "locality": "Rīga", "country": "LV", "flag_base_home": "LV"}),
     _a1(status_confirmation="10", work_address={"locality": "Rīga airport", "country": "LV", "flag_base_home": "RIX"}),
-    _a1(status_confirmation="02", work_address=None, employer={k: v for k, v in BALTIC.items() if k != "type"},
+    _a1(status_confirmation="02", work_address=None, employer=[BALTIC],
         work_information={"no_fixed_place_of_work": "DE"}),
     _a1(status_confirmation="08", work_address=None, employer=[BALTIC, {**TALLINN, "type": "02"}],
         work_information={"work_address": [{"locality": "Rīga", "region": "Rīga", "country": "LV"}]}),
@@ -231,8 +234,9 @@ def test_a_mistake_in_the_second_employer_is_shown_beside_its_field_and_the_rows
 
 
 def test_a_second_employer_without_its_kind_is_asked_for_it(office: httpx.Client, api: httpx.Client) -> None:
-    """Rulebook v1.1: each entry of several says whether it is employment (01) or self-employment (02)."""
-    form = _form("DEMO-A1-LV-6102", "02", **_employer(0, BALTIC),
+    """Rulebook v1.1: each entry says whether it is employment (01) or self-employment (02); left empty,
+    the status gives it (02: employment), except where it gives none (08: one of each, Art. 13(3))."""
+    form = _form("DEMO-A1-LV-6102", "08", **_employer(0, BALTIC),
                  **_employer(1, {k: v for k, v in TALLINN.items() if k != "type"}),
                  **_place(0, locality="Rīga", country="LV"))
     response = office.post("/office/new/pda1?lang=en", data={"csrf": _csrf(office.get("/office/new/pda1").text),
@@ -241,19 +245,15 @@ def test_a_second_employer_without_its_kind_is_asked_for_it(office: httpx.Client
     assert re.search(r'id="f-employer-1-type"[^>]*aria-invalid="true"', response.text)
 
 
-def test_places_of_work_and_no_fixed_place_together_are_refused_at_the_no_fixed_place(
-        office: httpx.Client, api: httpx.Client) -> None:
-    """Either the places of work or "no fixed place of work": the model keeps one, so the form refuses
-    both rather than drop the places unseen."""
-    before = len(api.get("/cases").json())
-    form = _form("DEMO-A1-LV-6103", "02", **_employer(0, BALTIC), **_place(0, locality="Rīga", country="LV"),
-                 no_fixed_place_of_work="DE")
-    response = office.post("/office/new/pda1?lang=en", data={"csrf": _csrf(office.get("/office/new/pda1").text),
-                                                             **form})
-    assert response.status_code == 400, response.text
-    assert re.search(r'id="f-no_fixed_place_of_work" value="DE"[^>]*aria-invalid="true"', response.text)
-    assert "not both" in response.text
-    assert len(api.get("/cases").json()) == before
+def test_places_of_work_and_no_fixed_place_together_are_both_recorded(office: httpx.Client,
+                                                                       api: httpx.Client) -> None:
+    """Rulebook v1.1 Annex 1: work_information is ``anyOf`` [no_fixed_place_of_work, work_address]; section 5
+    lists the fixed places and the state of no fixed place (a depot in Rīga, driving in DE): both kept."""
+    case = _record(office, api, _form("DEMO-A1-LV-6103", "02", **_employer(0, BALTIC),
+                                      **_place(0, locality="Rīga", country="LV"), no_fixed_place_of_work="DE"))
+    assert case["claims"]["work_information"] == {"work_address": [{"locality": "Rīga", "country": "LV"}],
+                                                  "no_fixed_place_of_work": "DE"}
+    assert _kept_by_the_form(case["claims"])
 
 
 def test_more_rows_keeps_what_was_typed_and_records_nothing(office: httpx.Client, api: httpx.Client) -> None:
@@ -273,7 +273,8 @@ def test_more_rows_keeps_what_was_typed_and_records_nothing(office: httpx.Client
 
 def test_an_art13_a1_is_replaced_through_the_form(office: httpx.Client, api: httpx.Client) -> None:
     """Correcting such a case no longer sends the clerk to the API: the form starts from its rows."""
-    claims = _a1(document_number="DEMO-A1-LV-6201", status_confirmation="02", work_address=None,
+    claims = _a1(document_number="DEMO-A1-LV-6201", personal_administrative_number="DEMO-P-6201",
+                 status_confirmation="02", work_address=None,
                  employer=[BALTIC, TALLINN], work_information={"work_address": [
                      {"locality": "Rīga", "country": "LV"}, {"locality": "Tallinn", "country": "EE"}]})
     created = api.post("/cases", json={"configuration_id": "pda1", "claims": claims, "holder": HOLDER})
@@ -321,6 +322,7 @@ def test_a_csv_file_gives_several_employers_and_places_in_numbered_columns(offic
               "authentic_source.name": a1["authentic_source"]["name"], "date_of_issuance": a1["date_of_issuance"],
               "starting_date": a1["starting_date"], "ending_date": a1["ending_date"], "legislation_country": "LV"}
     lists = {**common, "document_number": "DEMO-A1-LV-6401", "status_confirmation": "02",
+             "personal_administrative_number": "DEMO-P-6401",
              **{f"employer.0.{k}": v for k, v in BALTIC.items()}, **{f"employer.1.{k}": v for k, v in TALLINN.items()},
              "work_information.work_address.0.locality": "Rīga", "work_information.work_address.0.country": "LV",
              "work_information.work_address.1.locality": "Tallinn", "work_information.work_address.1.country": "EE"}

@@ -41,7 +41,14 @@ def test_all_twelve_status_codes_are_valid_and_described(code: str) -> None:
     start, end = ("2026-01-01", "2026-06-30")
     # Status 12 is work in the state whose legislation applies: Anna's place of work in Berlin is not that.
     place = {"locality": "Rīga", "country": "LV"} if code == "12" else BASE["work_address"]
-    pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end, work_address=place))
+    if code in ("08", "09"):  # two activities (Art. 13(3), (4)): the v1.1 list, an entry each
+        kinds = ("01", "02") if code == "08" else ("01", "01")
+        pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end, work_address=None,
+                            employer=[{"type": kind, "id": f"LV{i}", "name": f"Entry {i}", "country": "LV"}
+                                      for i, kind in enumerate(kinds)],
+                            work_information={"work_address": [place]}))
+    else:
+        pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end, work_address=place))
     assert all(pda1.STATUS_CODES[code])
 
 
@@ -140,7 +147,8 @@ def test_v11_shape_is_accepted_and_read_through_one_view() -> None:
 def test_a_mariners_flag_state_is_recorded_with_the_ship() -> None:
     """Status 07 (mariner): section 5 names the ship and its flag state (v1.1 flag_base_home)."""
     ship = {"company_name": "MV Daugava", "flag_base_home": "MT", "locality": "Valletta", "country": "MT"}
-    out = pda1.validate(_with(status_confirmation="07", work_address=None, work_information={"work_address": [ship]}))
+    out = pda1.validate(_with(status_confirmation="07", work_address=None, work_information={"work_address": [ship]},
+                              employer=[{"type": "01", **BASE["employer"]}]))
     assert pda1.work_places(out)[0]["flag_base_home"] == "MT"
 
 
@@ -155,7 +163,8 @@ def test_a_posting_names_a_place_of_work_in_another_state() -> None:
 
 def test_a_self_employed_status_needs_a_self_employment_entry() -> None:
     """Status 03 (posted self-employed): the v1.1 employer list holds a type 02 (self-employment) entry."""
-    err = _error(_with(status_confirmation="03", employer=[{"type": "01", "id": "LV1", "name": "X", "country": "LV"}]))
+    err = _error(_with(status_confirmation="03", employer=[{"type": "01", "id": "LV1", "name": "X", "country": "LV"}],
+                       work_address=None, work_information={"work_address": [BASE["work_address"]]}))
     assert err.field == "employer" and "self-employment" in err.rule
 
 

@@ -104,8 +104,9 @@ def test_a_document_whose_own_period_ended_is_listed_and_shown_as_ended(
 
 def test_show_names_every_claim_and_prints_a_picture_as_its_size(
         wallet_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A ZUS A1 of a worker without a fixed place of work (DC4EU v1.1 ``work_information``, which the
-    type metadata does not label); a PID's nationality as the country's name, its portrait not as base64."""
+    """A ZUS A1 of a worker without a fixed place of work (DC4EU v1.1 ``work_information``, labelled
+    by the type metadata as the places of work); a PID's nationality as the country's name, its portrait
+    not as base64."""
     from credentials import pda1, pid
     from credentials.demo_persons import DEMO_PERSONS, portrait
 
@@ -116,7 +117,7 @@ def test_show_names_every_claim_and_prints_a_picture_as_its_size(
     _hold(wallet_env, pid.VCT, {**zus.pid, "picture": portrait(zus)}, group="pid", issuer="PL:PID")
     assert main(["wallet", "show", "zus"]) == 0
     shown = capsys.readouterr().out
-    assert "Place of work: No fixed place of work: Germany" in shown and "work information" not in shown
+    assert "Places of work: No fixed place of work: Germany" in shown and "work information" not in shown
     assert main(["wallet", "--lang", "de", "show", "pid"]) == 0
     shown = capsys.readouterr().out
     assert "Staatsangehörigkeit: Polen" in shown

@@ -52,7 +52,7 @@ from wallet.service import (
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore, check_new_passphrase
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "own_navigation"]
 
 _HERE = Path(__file__).parent
 SESSION_COOKIE = "esspass_wallet_session"
@@ -147,6 +147,15 @@ class _Sessions:
     def drop(self, sid: str | None) -> None:
         with self._lock:
             self._items.pop(sid or "", None)
+
+
+def own_navigation(request: Request) -> bool:
+    """Whether a GET was made by the wallet's own pages or typed by the worker (Fetch Metadata,
+    ``Sec-Fetch-Site`` ``same-origin`` or ``none``; absent: a client that is no browser), the only
+    ones on which the card pages renew copies (a request with effects, RFC 9110 §9.2.1): never a
+    navigation from another site, nor from another port of the same host (``same-site``: the
+    issuer's or verifier's pages on localhost), whatever the SameSite cookie lets through."""
+    return request.headers.get("sec-fetch-site", "none") in ("same-origin", "none")
 
 
 def create_app(
@@ -373,7 +382,8 @@ def create_app(
             shown = [*asked, *(o for o in outcomes if (o.outcome != "pending" or o.detail)
                                and o.id not in {a.id for a in asked})]
             # Copies close to their end (or ended, or used up) are renewed on the way, as briefly.
-            renewed = s.service.renew_due(seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET, lang=lang_of(req))
+            renewed = s.service.renew_due(seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET, lang=lang_of(req)) \
+                if own_navigation(req) else []
             return cards_page(req, s, shown, deleted=bool(notes.get("deleted")), removed=notes.get("removed"),
                               renewals=[(o.outcome, renewal_words(o, lang_of(req))) for o in renewed])
         return guarded(page)(request)
@@ -403,8 +413,8 @@ def create_app(
             notes = s.take_notes()
             renewals = [notes["renewal"]] if "renewal" in notes else [
                 (o.outcome, renewal_words(o, lang_of(req)))
-                for o in s.service.renew_due(only=group, seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET,
-                                             lang=lang_of(req))]
+                for o in (s.service.renew_due(only=group, seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET,
+                                              lang=lang_of(req)) if own_navigation(req) else [])]
             return _card_page(req, s, group, unconfirmed=notes.get("unconfirmed"), renewals=renewals)
         return guarded(page)(request)
 

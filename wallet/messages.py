@@ -900,6 +900,13 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "Dieses Dokument wurde inzwischen entfernt oder erneuert; es wurde nichts geändert.",
         "Ce document a été retiré ou renouvelé entre-temps ; rien n'a été modifié.",
         "Ten dokument został w międzyczasie usunięty lub odnowiony; nic nie zmieniono."),
+    # wallet.service.SOONER_KEPT (review J, L4)
+    "The institution sent copies that end sooner than the ones held: the ones held are kept.": (
+        "The institution sent copies that end sooner than the ones held: the ones held are kept.",
+        "Iestāde atsūtīja kopijas, kuru derīgums beidzas agrāk nekā esošajām: esošās kopijas tiek paturētas.",
+        "Die Stelle hat Kopien geschickt, die früher enden als die vorhandenen: Die vorhandenen werden behalten.",
+        "L'organisme a envoyé des copies qui expirent plus tôt que celles détenues : celles-ci sont conservées.",
+        "Instytucja przesłała kopie, które wygasają wcześniej niż posiadane: posiadane kopie zostają zachowane."),
     "The wallet is renewing the copies of this document right now (in another window or terminal).": (
         "The wallet is renewing the copies of this document right now (in another window or terminal). Try "
         "again in a minute.",
@@ -1140,6 +1147,24 @@ _REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...]
         "renouvelé. Rien n'a été reçu : réessayez plus tard ou adressez-vous à l'organisme.",
         "Certyfikat podpisu instytucji wygasł, więc nie może ona wydawać dokumentów, dopóki go nie odnowi. Nic nie "
         "odebrano: spróbuj później lub skontaktuj się z instytucją.")),
+    # The issuer refuses to sign with a key the trust list revoked or replaced, or while the institution is
+    # suspended or withdrawn there (503 signer.distrusted, issuer.signers).
+    ("signer_distrusted", re.compile(r"the trust list no longer accepts the institution's signing key"), (
+        "The trust list no longer accepts the institution's signing key (it was revoked or replaced there, or the "
+        "institution is suspended or withdrawn), so it cannot issue documents now. Nothing was received: try "
+        "again later, or ask the institution.",
+        "Uzticamības saraksts vairs nepieņem iestādes parakstīšanas atslēgu (tā tajā ir atsaukta vai aizstāta, vai "
+        "iestādes dalība ir apturēta vai izbeigta), tāpēc tā tagad nevar izsniegt dokumentus. Nekas netika saņemts: "
+        "mēģiniet vēlāk vai vērsieties iestādē.",
+        "Die Vertrauensliste akzeptiert den Signaturschlüssel der Stelle nicht mehr (er wurde dort widerrufen oder "
+        "ersetzt, oder die Stelle ist ausgesetzt oder gestrichen); sie kann derzeit keine Dokumente ausstellen. Es "
+        "wurde nichts empfangen: Versuchen Sie es später erneut oder wenden Sie sich an die Stelle.",
+        "La liste de confiance n'accepte plus la clé de signature de l'organisme (révoquée ou remplacée, ou "
+        "l'organisme est suspendu ou retiré) : il ne peut pas délivrer de documents pour l'instant. Rien n'a été "
+        "reçu : réessayez plus tard ou adressez-vous à l'organisme.",
+        "Lista zaufania nie akceptuje już klucza podpisu instytucji (został unieważniony lub zastąpiony albo "
+        "instytucja jest zawieszona lub wycofana), więc nie może ona teraz wydawać dokumentów. Nic nie odebrano: "
+        "spróbuj później lub skontaktuj się z instytucją.")),
     ("request_gone", re.compile(r"this request has expired or was already answered"), (
         "This request has expired or was already answered. Ask the inspector for a new one.",
         "Šis pieprasījums ir beidzies vai uz to jau ir atbildēts. Lūdziet inspektoram jaunu.",

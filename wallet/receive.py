@@ -68,6 +68,7 @@ __all__ = [
     "RefreshedAccess",
     "ResolvedOffer",
     "TxCodeSpec",
+    "issuer_signers",
     "notify",
     "obtain_credentials",
     "obtain_renewed",
@@ -76,6 +77,7 @@ __all__ = [
     "refresh_access",
     "refresh_grant",
     "resolve_offer",
+    "revoke_grant",
     "send_notification",
 ]
 
@@ -184,6 +186,8 @@ class ResolvedOffer:
     challenge_endpoint: str | None = None
     #: §12.2.4 ``deferred_credential_endpoint``: where to ask again for a document deferred (§9).
     deferred_endpoint: str | None = None
+    #: RFC 7009 §2 (RFC 8414 §2 ``revocation_endpoint``): where the wallet ends its grant (the card deleted).
+    revocation_endpoint: str | None = None
 
     def issuer_name(self, lang: str) -> str:
         return display_name(self.issuer_display, lang) or urlsplit(self.credential_issuer).netloc
@@ -400,7 +404,20 @@ def resolve_offer(client: httpx.Client, link: str, *, allow_loopback_http: Loopb
         challenge_endpoint=check_url(as_meta["challenge_endpoint"], "challenge_endpoint",
                                      allow_loopback_http=allow_loopback_http)
         if isinstance(as_meta.get("challenge_endpoint"), str) else None,
+        revocation_endpoint=_optional_url(as_meta.get("revocation_endpoint"), "revocation_endpoint",
+                                          allow_loopback_http),
     )
+
+
+def _optional_url(value: Any, what: str, allow_loopback_http: LoopbackHttp) -> str | None:
+    """An endpoint the wallet can do without (RFC 7009 revocation): None when absent or unusable, so
+    that an issuer's odd metadata for it does not cost the worker the offer."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return check_url(value, what, allow_loopback_http=allow_loopback_http)
+    except MalformedError:
+        return None
 
 
 def _key_attestations_required(conf: Mapping[str, Any], proof_type: str = "jwt", *,
@@ -939,6 +956,32 @@ def refresh_grant(client: httpx.Client, *, token_endpoint: str, refresh_token: s
     token_type = "DPoP" if bound else "Bearer"
     return RefreshedAccess(access_token, token_type, rotated or refresh_token,
                            _credential_identifiers(body.get("authorization_details")))
+
+
+def revoke_grant(client: httpx.Client, *, revocation_endpoint: str, refresh_token: str, dpop: DpopSession,
+                 token_auth_methods: Sequence[str], audience: str, challenge_endpoint: str | None,
+                 attester: Attester | None, now: datetime, seconds: float | None = None) -> None:
+    """RFC 7009 §2.1: end the grant of ``refresh_token`` (``token_type_hint=refresh_token``) at the
+    issuer, authenticated as at its token endpoint (the grant's DPoP key, RFC 9449 §5; the client
+    attestation). The issuer answers 200 also for a token it no longer knows (§2.2); any other answer
+    raises, as any exchange does (the caller decides what a failure means)."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    fresh = _attestation_headers(client, token_auth_methods, audience, challenge_endpoint, attester, now,
+                                 seconds=seconds)
+    left = None if deadline is None else max(_MIN_ATTEMPT, deadline - time.monotonic())
+    _post_with_dpop(client, revocation_endpoint, "Ending the renewal at the institution", now, dpop,
+                    data={"token": refresh_token, "token_type_hint": "refresh_token"}, fresh_headers=fresh,
+                    seconds=left)
+
+
+def issuer_signers(client: httpx.Client, issuer_url: str, *, seconds: float | None = None) -> tuple[str, ...]:
+    """The signer keys the issuer publishes now (SD-JWT VC §5: ``/.well-known/jwt-vc-issuer`` inserted
+    before the issuer identifier's path), as :func:`wallet.renewal.published_signers` names them."""
+    from wallet.renewal import published_signers
+
+    metadata = read_json(send(client, "GET", _well_known(issuer_url, "jwt-vc-issuer"), "Fetching the issuer's keys",
+                              headers={"Accept": "application/json"}, seconds=seconds), "The issuer's keys")
+    return published_signers(metadata)
 
 
 def obtain_renewed(client: httpx.Client, offer: ResolvedOffer, access: RefreshedAccess, *, dpop: DpopSession,

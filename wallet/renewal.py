@@ -30,6 +30,7 @@ and after a failure (or a renewal that did not move the copies' end) not again a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -40,7 +41,7 @@ from wallet import core
 from wallet.model import StoredCredential
 
 __all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "RETRY_AFTER", "USED_UP", "RenewalForm",
-           "RenewalGrant", "due", "why_due"]
+           "RenewalGrant", "due", "ends_sooner", "published_signers", "renewed_from", "why_due"]
 
 #: After an automatic renewal that failed, or did not move the copies' end (the institution still signs
 #: under the same certificate), the next automatic one waits this long: at most once a day per card.
@@ -89,6 +90,15 @@ class RenewalGrant:
     last_error: str = ""
     lease_until: str | None = None
     lease_holder: str | None = None
+    #: RFC 7009 §2 (RFC 8414 §2 ``revocation_endpoint``): where the wallet ends the grant when the card is
+    #: deleted; None for an issuer without one, or a grant kept before the wallet stored it.
+    revocation_endpoint: str | None = None
+    #: Review J, M1: the copies' end (``exp``, seconds) at which the last renewal left them still
+    #: :data:`ENDING` (the institution signs under the same certificate), and the signer keys the
+    #: issuer published then (:func:`published_signers`): not renewed by themselves again at that end
+    #: until the issuer publishes another set (:func:`due`).
+    stalled_end: int | None = None
+    stalled_signers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,6 +109,7 @@ class RenewalGrant:
         try:
             values = {k: v for k, v in dict(data).items() if k in cls.__dataclass_fields__}
             values["token_auth_methods"] = tuple(values.get("token_auth_methods", ()))
+            values["stalled_signers"] = tuple(str(k) for k in values.get("stalled_signers", ()))
             values["forms"] = tuple(RenewalForm(
                 configuration_id=f["configuration_id"], format=f["format"], vct=f["vct"],
                 key_attestations_required=_levels(f.get("key_attestations_required")),
@@ -123,6 +134,51 @@ class RenewalGrant:
         try a day later (``wait``) or whenever due."""
         return replace(self, next_try=(now + RETRY_AFTER).isoformat() if wait else None, last_error=error[:200],
                        lease_until=None, lease_holder=None)
+
+    def not_due_until(self, now: datetime, description: str) -> RenewalGrant:
+        """Refused by the issuer as "not due" (its ``credential_request_denied`` naming when the copies
+        are renewed, :func:`renewed_from`): no automatic try before then (at least :data:`RETRY_AFTER`)."""
+        at = renewed_from(description)
+        if at is None or at <= now + RETRY_AFTER:
+            return self
+        return replace(self, next_try=at.isoformat())
+
+    def stalled_at(self, copies_end: int | None) -> bool:
+        """Whether the last renewal left the copies ending at ``copies_end`` (:attr:`stalled_end`)."""
+        return self.stalled_end is not None and copies_end is not None and copies_end <= self.stalled_end
+
+
+#: How the issuer says when copies it refused as not due are renewed (issuer.service
+#: ``IssuerService._renewal_refused``: "... they are renewed from 2026-12-01 06:49 UTC, ...").
+_RENEWED_FROM = re.compile(r"renewed from (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def renewed_from(description: str) -> datetime | None:
+    """When the issuer will renew copies it refused as not due (review J, M1), from its error
+    description; None when it does not say (another refusal: a suspended document)."""
+    found = _RENEWED_FROM.search(description)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def published_signers(metadata: Mapping[str, Any]) -> tuple[str, ...]:
+    """The signer keys an issuer publishes (SD-JWT VC §5 JWT VC Issuer Metadata ``jwks``), each by its
+    ``kid`` and first ``x5c`` certificate, sorted: what tells the wallet that the institution signs
+    under another certificate (a later end) since copies last stalled. Empty when none is readable."""
+    jwks = metadata.get("jwks")
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    found: set[str] = set()
+    for key in keys if isinstance(keys, list) else ():
+        if not isinstance(key, Mapping):
+            continue
+        x5c = key.get("x5c")
+        leaf = x5c[0] if isinstance(x5c, list) and x5c and isinstance(x5c[0], str) else ""
+        found.add(f"{key.get('kid', '')}:{leaf}")
+    return tuple(sorted(found))
 
 
 def _levels(value: Any) -> dict[str, tuple[str, ...]] | None:
@@ -174,10 +230,30 @@ def why_due(copies: Sequence[StoredCredential], now: datetime, today: date, *, n
     return None
 
 
+def ends_sooner(held: Sequence[StoredCredential], new: Sequence[StoredCredential], now: datetime) -> bool:
+    """Whether renewed copies of one form (``new``) should leave those ``held`` in place (review J, L4):
+    they end before the held ones do (:func:`wallet.core.copies_end`; a misbehaving issuer, a newer but
+    shorter certificate) while a held copy is live and unused. Used up (HAIP 1.0 §4.5), or ended, the
+    held ones give way to any renewal."""
+    held_end, new_end = core.copies_end(held, now), core.copies_end(new, now)
+    if held_end is None or new_end is None or new_end >= held_end:
+        return False
+    return any(c.used == 0 and (c.exp is None or c.exp > now.timestamp()) for c in held)
+
+
 def due(grant: RenewalGrant | None, copies: Sequence[StoredCredential], now: datetime, today: date, *,
-        notice: timedelta, force: bool = False) -> str | None:
+        notice: timedelta, force: bool = False, published: Sequence[str] | None = None) -> str | None:
     """:func:`why_due`, for an automatic renewal: only with a grant, not leased by another process, and
-    not within :data:`RETRY_AFTER` of one that did not help (unless ``force``: the worker asked)."""
+    not within :data:`RETRY_AFTER` of one that did not help (unless ``force``: the worker asked).
+
+    Copies :data:`ENDING` where the last renewal left them (:meth:`RenewalGrant.stalled_at`) are not
+    renewed again, ``force`` or not, until the issuer publishes other signer keys than it did then
+    (``published``, :func:`published_signers`; None: not known, as good as unchanged): the institution
+    still signs under the same certificate, and new copies would end the same day (review J, M1)."""
     if grant is None or grant.leased(now) or (grant.waiting(now) and not force):
         return None
-    return why_due(copies, now, today, notice=notice)
+    why = why_due(copies, now, today, notice=notice)
+    if why == ENDING and grant.stalled_at(core.copies_end(copies, now)) and (
+            published is None or tuple(sorted(published)) == grant.stalled_signers):
+        return None
+    return why

@@ -79,6 +79,7 @@ from wallet.receive import (
     OfferedCredential,
     PendingAuthorization,
     ResolvedOffer,
+    issuer_signers,
     notify,
     obtain_credentials,
     obtain_renewed,
@@ -87,6 +88,7 @@ from wallet.receive import (
     refresh_access,
     refresh_grant,
     resolve_offer,
+    revoke_grant,
     send_notification,
 )
 from wallet.renewal import RenewalForm, RenewalGrant
@@ -101,6 +103,10 @@ Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
 _REMOVED_KEPT = 50
 _log = logging.getLogger("esspass.wallet")
+#: Longest the wallet waits for an issuer's published signer keys (a card page waits on it).
+_SIGNERS_SECONDS = 5.0
+#: Longest the wallet spends telling an institution that the grant of a deleted card is over (RFC 7009).
+REVOKE_SECONDS = 10.0
 
 
 def utcnow() -> datetime:
@@ -449,6 +455,7 @@ class WalletService:
         self._showings = self.items.showings
         self._closed = self.items.closed
         self._lock = self.items.lock
+        self._revoking: list[threading.Thread] = []
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -578,10 +585,48 @@ class WalletService:
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
-            doc.get("renewals", {}).pop(group, None)  # its refresh token and DPoP key go with it
+            raw = doc.get("renewals", {}).pop(group, None)  # its refresh token and DPoP key go with it
         # A request waiting for consent no longer offers it, nor is its code shown.
         self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING)
+        self._end_grant(raw)
         return core.type_title(str(gone[0].get("vct", "")), "en")
+
+    def _end_grant(self, raw: Any) -> None:
+        """Tell the institution that the grant of a deleted card is over (RFC 7009 §2; review J, L1: else
+        it stays live until the document ends, for whoever copied it): in the background, within
+        :data:`REVOKE_SECONDS`, never holding up or failing the deletion (done already). A grant kept
+        before the wallet stored the issuer's ``revocation_endpoint``, or from an issuer without one, is
+        only forgotten (it ends unused after the issuer's idle time)."""
+        try:
+            grant = RenewalGrant.from_dict(raw) if isinstance(raw, dict) else None
+        except MalformedError:
+            return
+        if grant is None or grant.revocation_endpoint is None:
+            return
+        endpoint = grant.revocation_endpoint
+
+        def revoke() -> None:
+            try:
+                revoke_grant(self.http, revocation_endpoint=endpoint, refresh_token=grant.refresh_token,
+                             dpop=DpopSession(load_key(grant.dpop_key)), token_auth_methods=grant.token_auth_methods,
+                             audience=grant.as_issuer, challenge_endpoint=grant.challenge_endpoint,
+                             attester=self.provider, now=self.clock(), seconds=REVOKE_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - best effort: the card is gone whatever the issuer says
+                # Its type only: the text may carry the token.
+                _log.info("telling the institution that a grant ended failed: %s", type(exc).__name__)
+
+        # Not a daemon: a terminal's ``wallet delete`` finishes telling before the process ends.
+        thread = threading.Thread(target=revoke, name="esspass-revoke-grant")
+        with self._lock:
+            self._revoking = [t for t in self._revoking if t.is_alive()] + [thread]
+        thread.start()
+
+    def wait_revocations(self, timeout: float = REVOKE_SECONDS) -> None:
+        """Wait for the grants of deleted cards to be ended at their institutions (:meth:`_end_grant`)."""
+        with self._lock:
+            threads = list(self._revoking)
+        for thread in threads:
+            thread.join(timeout)
 
     def _close_open(self, gone: Collection[StoredCredential], request_reason: str, showing_reason: str) -> None:
         """Close what waits on copies this wallet no longer holds (``gone``: the document removed, or
@@ -1328,7 +1373,8 @@ class WalletService:
             cred = StoredCredential.from_dict(raw)
             if only is None or cred.group == only:
                 held.setdefault(cred.group, []).append(cred)
-        wanted = []
+        wanted: list[tuple[str, tuple[str, ...] | None]] = []
+        published: dict[str, tuple[str, ...] | None] = {}
         for group, copies in held.items():
             raw = grants.get(group)
             try:
@@ -1336,14 +1382,23 @@ class WalletService:
             except MalformedError:
                 continue
             if renewal.due(grant, copies, now, today, notice=self._notice(), force=force) is not None:
-                wanted.append(group)
+                wanted.append((group, None))
+            elif (grant is not None and renewal.due(replace(grant, stalled_end=None), copies, now, today,
+                                                    notice=self._notice(), force=force) == renewal.ENDING):
+                # Stalled where the last renewal left them: renewed only under another signer (M1).
+                if grant.issuer_url not in published:
+                    published[grant.issuer_url] = self._issuer_signers(grant.issuer_url, seconds)
+                signers = published[grant.issuer_url]
+                if renewal.due(grant, copies, now, today, notice=self._notice(), force=force,
+                               published=signers) is not None:
+                    wanted.append((group, signers))
         deadline = time.monotonic() + budget if budget is not None else None
         outcomes: list[RenewalOutcome] = []
-        for group in wanted:
+        for group, signers in wanted:
             if deadline is not None and time.monotonic() >= deadline:
                 break  # not leased: renewed on a later visit
             try:
-                leased = self._lease_grant(group, automatic=True, force=force)
+                leased = self._lease_grant(group, automatic=True, force=force, published=signers)
             except CredentialError:
                 continue  # gone, or renewed by another process meanwhile
             ends = time.monotonic() + min(ENTRY_SECONDS, renewal.LEASE_SECONDS / 2)
@@ -1351,7 +1406,8 @@ class WalletService:
                                                                        else min(deadline, ends)), lang))
         return outcomes
 
-    def _lease_grant(self, group: str, *, automatic: bool, force: bool = False) -> RenewalGrant:
+    def _lease_grant(self, group: str, *, automatic: bool, force: bool = False,
+                     published: tuple[str, ...] | None = None) -> RenewalGrant:
         """Claim the card's grant for :data:`renewal.LEASE_SECONDS` (``lease_holder``: this claim's
         random token). Refused (:class:`NoRenewalError`) without a usable grant, and
         (:class:`PendingBusyError`) while another process holds it; ``automatic``: also when it is no
@@ -1371,12 +1427,22 @@ class WalletService:
                 raise PendingBusyError(RENEWING_NOW)
             if automatic:
                 copies = [StoredCredential.from_dict(c) for c in doc["credentials"] if c.get("group") == group]
-                if renewal.due(grant, copies, now, self.today(), notice=self._notice(), force=force) is None:
+                if renewal.due(grant, copies, now, self.today(), notice=self._notice(), force=force,
+                               published=published) is None:
                     raise PendingBusyError(RENEWING_NOW)
             claimed = replace(grant, lease_until=(now + timedelta(seconds=renewal.LEASE_SECONDS)).isoformat(),
                               lease_holder=secrets.token_hex(16))
             grants[group] = claimed.to_dict()
             return claimed
+
+    def _issuer_signers(self, issuer_url: str, seconds: float | None) -> tuple[str, ...] | None:
+        """The signer keys the issuer publishes now (:func:`wallet.receive.issuer_signers`); None when they
+        cannot be read (taken as unchanged: copies stalled stay as they are, review J, M1)."""
+        try:
+            return issuer_signers(self.http, issuer_url, seconds=min(seconds or _SIGNERS_SECONDS, _SIGNERS_SECONDS))
+        except CredentialError as exc:
+            _log.info("reading an issuer's signer keys failed: %s", type(exc).__name__)
+            return None
 
     def _save_grant(self, group: str, grant: RenewalGrant | None, holder: str | None) -> None:
         """Write ``grant`` over the card's stored one (None: drop it), while ``holder`` still holds its lease."""
@@ -1404,7 +1470,8 @@ class WalletService:
             detail = said = messages.explain("malformed", "", lang)
         current = self._grant(group)
         if current is not None and current.lease_holder == grant.lease_holder:
-            self._save_grant(group, current.after(now, error=detail), grant.lease_holder)
+            # Refused as not due (review J, M1), the wallet does not ask by itself before the issuer said.
+            self._save_grant(group, current.after(now, error=detail).not_due_until(now, detail), grant.lease_holder)
         return self._outcome(group, "failed", lang, detail=said)
 
     def _outcome(self, group: str, outcome: str, lang: str, *, detail: str = "",
@@ -1480,6 +1547,10 @@ class WalletService:
             for batch in stored:
                 tell(batch, "credential_failure", RenewalDiffersError.code)
             raise
+        signers: tuple[str, ...] = ()
+        if renewal.why_due(new, now, self.today(), notice=self._notice()) == renewal.ENDING and not budget.spent():
+            # Still ending: under which signers, so that they are not renewed again until another comes.
+            signers = self._issuer_signers(grant.issuer_url, budget.seconds()) or ()
         with self.store.transaction() as doc:
             grants = doc.setdefault("renewals", {})
             if not _holds(grants.get(group), holder) or not any(c.get("group") == group for c in doc["credentials"]):
@@ -1488,16 +1559,29 @@ class WalletService:
                 for batch in stored:
                     tell(batch, "credential_deleted", "removed by the holder")
                 return self._outcome(group, "failed", lang, detail=messages.explain("", RENEWED_ELSEWHERE, lang))
-            new, erased = _renewed_in_place(doc, group, new)
+            came = {c.configuration_id for c in new}
+            new, erased = _renewed_in_place(doc, group, new, now)
+            # Forms whose new copies end sooner than those held (L4): the issuer hears they were not
+            # taken (credential_failure, §11), so that it keeps the held ones valid.
+            kept = came - {c.configuration_id for c in new}
             copies = [StoredCredential.from_dict(c) for c in doc["credentials"] if c.get("group") == group]
             # A renewal that did not move the copies' end (the institution signs under the same
             # certificate) is not tried again by itself for a day: it would change nothing.
             still = renewal.why_due(copies, now, self.today(), notice=self._notice())
-            grants[group] = grant.after(now, error=failures[0].message if failures else "",
-                                        wait=still is not None).to_dict()
+            stalled = core.copies_end(copies, now) if still == renewal.ENDING else None
+            grants[group] = replace(grant.after(now, error=failures[0].message if failures else "",
+                                                wait=still is not None),
+                                    stalled_end=stalled, stalled_signers=signers if stalled else ()).to_dict()
+            if not new:
+                grants[group] = grant.after(now, error=SOONER_KEPT).to_dict()
         self._close_open(erased, RENEWED_REQUEST, RENEWED_SHOWING)
         for batch in stored:
-            tell(batch, "credential_accepted", None)
+            if batch.configuration_id in kept:
+                tell(batch, "credential_failure", "the new copies end sooner than those held")
+            else:
+                tell(batch, "credential_accepted", None)
+        if not new:
+            return self._outcome(group, "failed", lang, detail=messages.explain("", SOONER_KEPT, lang))
         if not budget.spent():
             left = None if budget.deadline is None else budget.deadline - time.monotonic()
             self._refresh_status(new, now, timeout=budget.seconds(), budget=left)
@@ -1859,7 +1943,7 @@ def _grant_of(offer: ResolvedOffer, offered: list[OfferedCredential], *, refresh
         batch_size=offer.batch_size, refresh_token=refresh_token, dpop_key=dpop_key,
         forms=tuple(RenewalForm(o.configuration_id, o.format, o.vct, o.key_attestations_required,
                                 o.attestation_proof_levels) for o in offered),
-        granted_at=now.isoformat())
+        granted_at=now.isoformat(), revocation_endpoint=offer.revocation_endpoint)
 
 
 def _offer_grant(offer: ResolvedOffer, stored: list[IssuedCredentials], now: datetime) -> RenewalGrant | None:
@@ -1932,12 +2016,17 @@ def _same_card(held: list[StoredCredential], new: list[StoredCredential]) -> Non
             raise RenewalDiffersError(f"the new copies say otherwise than the ones held: {exc.message}") from exc
 
 
-def _renewed_in_place(doc: dict[str, Any], group: str,
-                      new: list[StoredCredential]) -> tuple[list[StoredCredential], list[StoredCredential]]:
+def _renewed_in_place(doc: dict[str, Any], group: str, new: list[StoredCredential], now: datetime,
+                      ) -> tuple[list[StoredCredential], list[StoredCredential]]:
     """The ``new`` copies of card ``group`` take the place of its copies in the forms that came (those
-    erased with their keys); the forms that did not come stay. Returns the new copies (in the card's
-    group) and the copies erased (what an open request or showing may still point at)."""
-    new = [replace(c, group=group) for c in new]
+    erased with their keys); the forms that did not come stay, and so do those whose new copies end
+    sooner while the held ones are not used up (:func:`renewal.ends_sooner`; review J, L4). Returns the
+    new copies stored (in the card's group) and the copies erased (what an open request or showing may
+    still point at)."""
+    held = [StoredCredential.from_dict(c) for c in doc["credentials"] if c.get("group") == group]
+    new = [replace(c, group=group) for c in new
+           if not renewal.ends_sooner([h for h in held if h.format == c.format],
+                                      [n for n in new if n.format == c.format], now)]
     forms = {c.format for c in new}
     erased = [StoredCredential.from_dict(c) for c in doc["credentials"]
               if c.get("group") == group and c.get("format") in forms]
@@ -2031,6 +2120,8 @@ RENEWING_NOW = "The wallet is renewing the copies of this document right now (in
 #: A card whose document has ended by its own dates: its copies are not renewed (wallet.renewal.why_due).
 ENDED_NO_RENEWAL = "This document's own last day has passed: its copies are not renewed."
 RENEWED_ELSEWHERE = "This document was removed or renewed meanwhile; nothing was changed."
+#: Renewed copies ending sooner than the held ones, which are not used up: the held ones stay (review J, L4).
+SOONER_KEPT = "The institution sent copies that end sooner than the ones held: the ones held are kept."
 #: How many closed requests and showings :class:`OpenItems` remembers the reason of.
 _CLOSED_KEPT = 100
 #: A document found valid this recently is presented without asking its status list again.
