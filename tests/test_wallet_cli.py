@@ -241,3 +241,26 @@ def test_a_polish_sentence_agrees_with_any_institution() -> None:
     for outcome in ("pending", "received", "refused"):
         said = pending_message(outcome, zus, ["A1"], "", "pl")
         assert said.startswith(f"Instytucja {zus} "), said
+
+
+def test_a_provisional_replacement_certificate_is_titled_as_one_not_as_a_card(
+        wallet_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Decision S2: a PRC is a certificate with a period of its own (an EHIC with starting and ending
+    dates, domain.md), not the card; the wallet names it so, as the paper copy and the verifier do."""
+    from datetime import date, timedelta
+
+    from credentials import ehic
+    from credentials.demo_persons import DEMO_PERSONS
+
+    today = date.today()
+    card = {k: v for k, v in DEMO_PERSONS[0].ehic.items() if k != "date_of_expiry"}
+    prc = {**card, "starting_date": today.isoformat(), "ending_date": (today + timedelta(days=30)).isoformat(),
+           "date_of_expiry": (today + timedelta(days=30)).isoformat()}
+    assert ehic.is_prc(prc) and not ehic.is_prc(DEMO_PERSONS[0].ehic)  # the premise
+    assert main(["wallet", "init"]) == 0
+    _hold(wallet_env, ehic.VCT, prc, group="prc", issuer="LV:NVD")
+    _hold(wallet_env, ehic.VCT, DEMO_PERSONS[0].ehic, group="card", issuer="LV:NVD")
+    assert main(["wallet", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "Provisional Replacement Certificate of the European Health Insurance Card" in listed, listed
+    assert listed.count("Provisional Replacement Certificate") == 1  # the card keeps its own name

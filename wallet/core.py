@@ -58,6 +58,7 @@ __all__ = [
     "document_claims",
     "document_dates",
     "document_period",
+    "document_title",
     "entity_name",
     "error_form",
     "jwk_thumbprint_of",
@@ -172,6 +173,16 @@ def type_title(vct: str, lang: str) -> str:
     if module is None:
         return vct
     return _localised(module.type_metadata_document().get("display"), lang, "name", "label") or vct
+
+
+def document_title(vct: str, claims: Mapping[str, Any], lang: str) -> str:
+    """The name of this document in ``lang``: its type's (:func:`type_title`), but a Provisional
+    Replacement Certificate is a certificate with its own period, not a card (Decision S2)."""
+    from credentials import ehic
+
+    if _type_module(vct) is ehic:
+        return ehic.title(claims, lang)
+    return type_title(vct, lang)
 
 
 def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:

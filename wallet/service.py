@@ -558,7 +558,7 @@ class WalletService:
         return Card(
             group=first.group,
             vct=first.vct,
-            title=core.type_title(first.vct, lang),
+            title=core.document_title(first.vct, core.readable_claims(first), lang),
             description=core.describe(first.vct, core.readable_claims(first), lang),
             issuer_name=first.issuer_name,
             issuer_id=first.issuer_id,
