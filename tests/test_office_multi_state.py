@@ -13,6 +13,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,9 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "issuer" / "import-template.csv
 Issuer = tuple[ServerHandle, str]
 
 
-@pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    data_dir = tmp_path_factory.mktemp("multi-state")
+@contextmanager
+def office_issuer(data_dir: Path) -> Iterator[Issuer]:
+    """An issuer of the demo institutions on a loopback port, and LV:VSAA's clerk token."""
     port = free_port()
     with serve(create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}")),
                port=port) as handle:
@@ -47,8 +48,8 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
         yield handle, tokens["LV:VSAA"]
 
 
-@pytest.fixture
-def office(issuer: Issuer) -> Iterator[httpx.Client]:
+@contextmanager
+def signed_in(issuer: Issuer) -> Iterator[httpx.Client]:
     """A client signed in to LV:VSAA's back office through its sign-in form, in English."""
     handle, token = issuer
     signed = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token})
@@ -58,11 +59,30 @@ def office(issuer: Issuer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def api(issuer: Issuer) -> Iterator[httpx.Client]:
+@contextmanager
+def clerk_api(issuer: Issuer) -> Iterator[httpx.Client]:
+    """LV:VSAA's clerk API with its bearer token."""
     handle, token = issuer
     with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api", headers={"Authorization": f"Bearer {token}"},
                       timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    with office_issuer(tmp_path_factory.mktemp("multi-state")) as started:
+        yield started
+
+
+@pytest.fixture
+def office(issuer: Issuer) -> Iterator[httpx.Client]:
+    with signed_in(issuer) as client:
+        yield client
+
+
+@pytest.fixture
+def api(issuer: Issuer) -> Iterator[httpx.Client]:
+    with clerk_api(issuer) as client:
         yield client
 
 

@@ -11,30 +11,26 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from test_office_multi_state import Issuer, _csrf, clerk_api, office_issuer, signed_in
 
 from credentials import pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
 from credentials.institutions import demo_entity
-from esspass.testing import ServerHandle, free_port, serve
-from issuer.app import create_app
-from issuer.office import COOKIE, form_values
+from issuer.office import form_values
 from issuer.paper import paper_text
-from issuer.settings import IssuerSettings
 
 ANNA = DEMO_PERSONS[0]
 HOLDER = {k: ANNA.pid[k] for k in ("family_name", "given_name", "birthdate")}
 BALTIC = {"id": "LV40000000001", "name": "Baltic Build SIA", "country": "LV"}
 RIGA = {"locality": "Rīga", "country": "LV"}
 TALLINN = {"locality": "Tallinn", "country": "EE"}
-Issuer = tuple[ServerHandle, str]
 #: A personal number per case recorded: each test's A1 is another person's, so no overlap with another.
 _PEOPLE = (f"DEMO-SHAPES-{n:04d}" for n in itertools.count(1))
 
@@ -64,36 +60,20 @@ def _refused(claims: dict[str, Any]) -> DataError:
 
 @pytest.fixture(scope="module")
 def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    data_dir = tmp_path_factory.mktemp("pda1-shapes")
-    port = free_port()
-    with serve(create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}")),
-               port=port) as handle:
-        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
-        yield handle, tokens["LV:VSAA"]
+    with office_issuer(tmp_path_factory.mktemp("pda1-shapes")) as started:
+        yield started
 
 
 @pytest.fixture
 def office(issuer: Issuer) -> Iterator[httpx.Client]:
-    handle, token = issuer
-    signed = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token})
-    assert signed.status_code == 303, signed.text
-    with httpx.Client(base_url=f"{handle.url}/lv-vsaa", cookies={COOKIE: signed.cookies[COOKIE]}, timeout=30,
-                      headers={"Accept-Language": "en"}) as client:
+    with signed_in(issuer) as client:
         yield client
 
 
 @pytest.fixture
 def api(issuer: Issuer) -> Iterator[httpx.Client]:
-    handle, token = issuer
-    with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api", headers={"Authorization": f"Bearer {token}"},
-                      timeout=30) as client:
+    with clerk_api(issuer) as client:
         yield client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
 
 
 def _form(status: str, **fields: str) -> dict[str, str]:

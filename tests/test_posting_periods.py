@@ -12,25 +12,19 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from test_office_multi_state import Issuer, _csrf, clerk_api, office_issuer, signed_in
 
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.testing import ServerHandle, free_port, serve
 from issuer import rules
-from issuer.app import create_app
-from issuer.office import COOKIE
-from issuer.settings import IssuerSettings
 
 ANNA = DEMO_PERSONS[0]
 HOLDER = {k: ANNA.pid[k] for k in ("family_name", "given_name", "birthdate")}
-Issuer = tuple[ServerHandle, str]
 _PEOPLE = itertools.count(1)
 
 
@@ -116,30 +110,21 @@ def test_an_overlapping_active_a1_of_the_person_of_any_status_is_found() -> None
 
 @pytest.fixture(scope="module")
 def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    data_dir = tmp_path_factory.mktemp("posting-periods")
-    port = free_port()
-    with serve(create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}")),
-               port=port) as handle:
-        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
-        yield handle, tokens["LV:VSAA"]
-
-
-@pytest.fixture
-def api(issuer: Issuer) -> Iterator[httpx.Client]:
-    handle, token = issuer
-    with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api", headers={"Authorization": f"Bearer {token}"},
-                      timeout=30) as client:
-        yield client
+    with office_issuer(tmp_path_factory.mktemp("posting-periods")) as started:
+        yield started
 
 
 @pytest.fixture
 def office(issuer: Issuer) -> Iterator[httpx.Client]:
-    handle, token = issuer
-    signed = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token})
-    assert signed.status_code == 303, signed.text
-    with httpx.Client(base_url=f"{handle.url}/lv-vsaa", cookies={COOKIE: signed.cookies[COOKIE]}, timeout=30,
-                      headers={"Accept-Language": "en"}) as client:
+    with signed_in(issuer) as client:
         yield client
+
+
+@pytest.fixture
+def api(issuer: Issuer) -> Iterator[httpx.Client]:
+    with clerk_api(issuer) as client:
+        yield client
+
 
 
 def _record(api: httpx.Client, claims: dict[str, Any], **body: Any) -> httpx.Response:
@@ -243,12 +228,6 @@ def test_a_correction_of_the_same_period_is_neither_a_chain_nor_an_overlap(api: 
         "reason": "address corrected",
         "claims": _a1(pin, start, _last_day(start, 24), work_address={"locality": "Potsdam", "country": "DE"})})
     assert corrected.status_code == 201, corrected.text
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
 
 
 def _form(pin: str, start: date, end: date) -> dict[str, str]:
