@@ -27,7 +27,7 @@ import pybase64
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from credentials.errors import AlgorithmError, CredentialError, IssuerSignatureError, MalformedError
 
@@ -51,6 +51,7 @@ __all__ = [
     "sign_jws",
     "sign_raw",
     "verify_jws",
+    "verify_jws_hashing",
     "verify_raw",
 ]
 
@@ -75,14 +76,24 @@ _ECDSA = {alg: ec.ECDSA(hash_cls()) for alg, (_, hash_cls, _) in _EC_ALGS.items(
 _ECDSA_PREHASHED = {alg: ec.ECDSA(Prehashed(hash_cls())) for alg, (_, hash_cls, _) in _EC_ALGS.items()}
 _HASHLIB = {"ES256": hashlib.sha256, "ES384": hashlib.sha384, "ES512": hashlib.sha512}
 _CRV_NAMES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+_CRV_SIZES = {crv: (curve.key_size + 7) // 8 for crv, curve in _CRV_NAMES.items()}  # coordinate bytes
 _CURVE_TO_CRV = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _B64URL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-# The value of each base64url character, to read the bits a last partial group leaves unused.
-_B64URL_VALUE = {char: value for value, char in enumerate(_B64URL_CHARS)}
-# Unused low bits of the last character when the length is 2 or 3 mod 4 (RFC 4648 §3.5).
-_UNUSED_BITS = {2: 0x0F, 3: 0x03}
+# The value of each byte as a base64url character (0 for the others, refused later), to read the
+# bits a last partial group leaves unused.
+_B64URL_VALUE = bytes(_B64URL_CHARS.find(b) if b in _B64URL_CHARS else 0 for b in range(256))
+# Unused low bits of the last character, by length mod 4: only 2 and 3 leave some (RFC 4648 §3.5).
+_UNUSED_BITS = (0, 0, 0x0F, 0x03)
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+# The short decoder's one pass: each base64url byte to its standard-alphabet byte ("-" and "_" to
+# "+" and "/"), every other byte ("+", "/" and "=" among them) to "!", which a2b_base64 would skip
+# and is therefore looked for. A fixed table: no deletion table is built on every call.
+_TO_STANDARD = bytes(b if b in _B64URL_CHARS else ord("!") for b in range(256)).translate(_FROM_URLSAFE)
+_PADDING = (b"", b"", b"==", b"=")  # by length mod 4; 1 is refused before
+# Bytes looked for as ints: ``b"!" in data`` first tries the needle as an int, and raises and clears
+# a TypeError (a formatted message) before it searches.
+_BANG, _EQUALS, _PLUS, _SLASH = b"!=+/"
 # Below this many bytes the standard library's base64 is faster than pybase64 (whose SIMD code
 # wins on the payloads and certificates, but costs about a microsecond to call).
 _SIMD_FROM = 400
@@ -109,18 +120,19 @@ def b64url_decode(data: str | bytes) -> bytes:
         raw = data.encode("ascii") if isinstance(data, str) else data
     except UnicodeEncodeError as exc:
         raise MalformedError("not base64url") from exc
-    unused = _UNUSED_BITS.get(len(raw) % 4)
-    if unused is not None and _B64URL_VALUE.get(raw[-1], 0) & unused:
+    tail = len(raw) % 4
+    if tail > 1 and _B64URL_VALUE[raw[-1]] & _UNUSED_BITS[tail]:
         raise MalformedError("not base64url: the unused bits of the last character are not zero")
     try:
         if len(raw) < _SIMD_FROM:
-            if raw.translate(None, _B64URL_CHARS) or len(raw) % 4 == 1:
+            standard = raw.translate(_TO_STANDARD)
+            if _BANG in standard or tail == 1:
                 raise MalformedError("not base64url")
-            return binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + b"=" * (-len(raw) % 4))
+            return binascii.a2b_base64(standard + _PADDING[tail])
         # pybase64 validates the alphabet and padding; "+", "/" and "=" it would still let through.
-        if b"=" in raw or b"+" in raw or b"/" in raw or len(raw) % 4 == 1:
+        if _EQUALS in raw or _PLUS in raw or _SLASH in raw or tail == 1:
             raise MalformedError("not base64url")
-        return pybase64.b64decode(raw + b"=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+        return pybase64.b64decode(raw + _PADDING[tail], altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise MalformedError("not base64url") from exc
 
@@ -172,11 +184,20 @@ def generate_key() -> PrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
+# The curve classes are ABCs: isinstance on them costs more than a signature's framing, so the exact
+# class is looked up first (pyca's keys hold exactly these), isinstance being the fallback.
+_ALG_BY_CURVE: dict[type[ec.EllipticCurve], str] = {curve: alg for alg, (curve, _, _) in _EC_ALGS.items()}
+
+
 def _alg_for_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> str:
-    for alg, (curve, _, _) in _EC_ALGS.items():
-        if isinstance(key.curve, curve):
+    curve = key.curve
+    alg = _ALG_BY_CURVE.get(type(curve))
+    if alg is not None:
+        return alg
+    for alg, (curve_cls, _, _) in _EC_ALGS.items():
+        if isinstance(curve, curve_cls):
             return alg
-    raise AlgorithmError(f"unsupported curve {key.curve.name}")
+    raise AlgorithmError(f"unsupported curve {curve.name}")
 
 
 def public_jwk(key: PrivateKey | PublicKey) -> dict[str, str]:
@@ -194,7 +215,7 @@ def public_jwk(key: PrivateKey | PublicKey) -> dict[str, str]:
 
 def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
     """Load a public EC JWK. A JWK carrying a private member is refused (OpenID4VCI App. F.4)."""
-    if not isinstance(jwk, Mapping):
+    if type(jwk) is not dict and not isinstance(jwk, Mapping):  # the exact type first: no ABC check
         raise MalformedError("jwk is not an object")
     if "d" in jwk:
         raise MalformedError("jwk contains a private key")
@@ -207,7 +228,7 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
     if not isinstance(x_text, str) or not isinstance(y_text, str):
         raise MalformedError("invalid EC JWK: x and y must be base64url strings")
     curve = _CRV_NAMES[crv]
-    size = (curve.key_size + 7) // 8
+    size = _CRV_SIZES[crv]
     x, y = b64url_decode(x_text), b64url_decode(y_text)
     if len(x) != size or len(y) != size:  # RFC 7518 §6.2.1.2/3: the full coordinate length
         raise MalformedError("invalid EC JWK: a coordinate has the wrong length")
@@ -255,18 +276,37 @@ def _raw_signature(der: bytes, size: int) -> bytes:
     return r[-size:].rjust(size, b"\0") + s[-size:].rjust(size, b"\0")
 
 
-def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes) -> None:
-    """Check a raw ``r || s`` signature; raises IssuerSignatureError. Caller has vetted ``alg``."""
+def _der_integer(value: bytes) -> bytes:
+    """The content of a DER INTEGER (X.690 §8.3) for an unsigned big-endian number: no leading zero
+    byte unless the next one has its high bit set, where a zero byte keeps the number positive."""
+    value = value.lstrip(b"\0") or b"\0"
+    return b"\0" + value if value[0] & 0x80 else value
+
+
+def _der_signature(signature: bytes, size: int) -> bytes:
+    """Raw ``r || s`` as the DER ``ECDSA-Sig-Value`` OpenSSL verifies (RFC 3279 §2.2.3), byte for byte
+    what ``encode_dss_signature`` makes, without going through Python integers. At most 67 bytes per
+    INTEGER (P-521), so a one-byte length, and a body under 256 bytes (long form ``81``)."""
+    r, s = _der_integer(signature[:size]), _der_integer(signature[size:])
+    body = b"\x02%c%s\x02%c%s" % (len(r), r, len(s), s)
+    return (b"\x30%c" % len(body) if len(body) < 0x80 else b"\x30\x81%c" % len(body)) + body
+
+
+def verify_raw(key: PublicKey, alg: str, message: bytes, signature: bytes, *, prehashed: bool = False) -> None:
+    """Check a raw ``r || s`` signature; raises IssuerSignatureError. Caller has vetted ``alg``.
+
+    ``prehashed``: ``message`` is the digest, under ``alg``'s hash, of the signed bytes."""
     if alg not in _EC_ALGS:
         raise AlgorithmError(f"algorithm {alg!r} is not supported")
     curve, _, size = _EC_ALGS[alg]
-    if not isinstance(key.curve, curve):
+    key_curve = key.curve
+    if type(key_curve) is not curve and not isinstance(key_curve, curve):  # the exact class first (an ABC)
         raise AlgorithmError(f"{alg} does not match the key's curve")
     if len(signature) != 2 * size:
         raise IssuerSignatureError("signature has the wrong length")
-    der = encode_dss_signature(int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big"))
+    der = _der_signature(signature, size)
     try:
-        key.verify(der, message, _ECDSA[alg])
+        key.verify(der, message, (_ECDSA_PREHASHED if prehashed else _ECDSA)[alg])
     except InvalidSignature as exc:
         raise IssuerSignatureError("signature does not verify") from exc
 
@@ -293,22 +333,44 @@ def sign_jws(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key:
     return (b"%s.%s.%s" % (encoded_header, body, signature)).decode("ascii")
 
 
-# Protected Header segment -> its JSON. Every credential of one document signer carries the same
-# header (alg, typ and its x5c chain, the largest part to decode), and so does every KB-JWT. The
-# JSON is parsed again each time, so no caller ever shares (or could alter) another's objects.
-_HEADERS: dict[str, bytes] = {}
-_HEADER_CACHE_MAX = 8192  # a chain of three certificates; a larger header is decoded but not kept
+# Protected Header segment -> its parsed JSON. Every credential of one document signer carries the
+# same header (alg, typ and its x5c chain, the largest part to decode and parse), and so does every
+# KB-JWT. Each caller gets its own copy (:func:`_json_copy`), so no caller ever shares (or could
+# alter) another's objects, or the cached one. An entry is found by the segment's length and last
+# characters, and used only when the whole segment equals the token's first ``end`` characters
+# (one comparison, without slicing or hashing the segment): a look-alike is a miss, never a hit.
+_HEADERS: dict[tuple[int, str], tuple[str, dict[str, Any], tuple[str, ...]]] = {}
+_HEADER_CACHE_MAX = 8192  # a chain of three certificates; a larger header is parsed but not kept
+_HEADER_KEY_CHARS = 16
 
 
-def _parse_header(segment: str) -> Any:
-    raw = _HEADERS.get(segment)
-    if raw is None:
-        raw = b64url_decode(segment)
-        if len(segment) <= _HEADER_CACHE_MAX:
-            if len(_HEADERS) >= 256:
-                _HEADERS.clear()
-            _HEADERS[segment] = raw
-    return parse_json(raw)
+def _json_copy(obj: Any) -> Any:
+    """A copy of parsed JSON (exact dicts, lists and immutable scalars) sharing no container."""
+    if type(obj) is dict:
+        return {k: _json_copy(v) if type(v) in _JSON_CONTAINERS else v for k, v in obj.items()}
+    if type(obj) is list:
+        return [_json_copy(v) if type(v) in _JSON_CONTAINERS else v for v in obj]
+    return obj
+
+
+def _parse_header(token: str, end: int) -> Any:
+    """The JSON of the header segment ``token[:end]`` (RFC 7515 §5.2 steps 2-4)."""
+    key = (end, token[max(0, end - _HEADER_KEY_CHARS):end])
+    hit = _HEADERS.get(key)
+    if hit is not None and token.startswith(hit[0]):  # the key's length: the same segment, exactly
+        segment, template, nested = hit
+        header = dict(template)
+        for name in nested:  # x5c, a jwk: copied too; the strings and numbers are immutable
+            header[name] = _json_copy(header[name])
+        return header
+    segment = token[:end]
+    header = parse_json(b64url_decode(segment))
+    if type(header) is dict and end <= _HEADER_CACHE_MAX:
+        if len(_HEADERS) >= 256:
+            _HEADERS.clear()
+        nested = tuple(name for name, value in header.items() if type(value) in _JSON_CONTAINERS)
+        _HEADERS[key] = (segment, _json_copy(header), nested)
+    return header
 
 
 @lru_cache(maxsize=64)
@@ -336,14 +398,16 @@ def decode_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedJWS
         raise MalformedError("JWS is not a string")
     if len(token) > max_bytes:
         raise MalformedError(f"JWS larger than {max_bytes} bytes")
-    parts = token.split(".")
-    if len(parts) != 3:
+    # find, not split: the dots are looked for in C (memchr) and no list of parts is made.
+    first = token.find(".")
+    second = token.find(".", first + 1) if first >= 0 else -1
+    if second < 0 or token.find(".", second + 1) >= 0:
         raise MalformedError("JWS must have three parts")
     try:
-        header = _parse_header(parts[0])
-        payload = parse_json(b64url_decode(parts[1]), max_bytes=max_bytes)
-        signature = b64url_decode(parts[2])
-        signing_input = token[: len(parts[0]) + 1 + len(parts[1])].encode("ascii")
+        header = _parse_header(token, first)
+        payload = parse_json(b64url_decode(token[first + 1 : second]), max_bytes=max_bytes)
+        signature = b64url_decode(token[second + 1 :])
+        signing_input = token[:second].encode("ascii")
     except UnicodeEncodeError as exc:
         raise MalformedError("JWS is not ASCII") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -369,6 +433,36 @@ def verify_jws(
     Returns the same object, now verified.
     """
     parsed = decode_jws(jws) if isinstance(jws, str) else jws
+    alg = _allowed_alg(parsed, algorithms, typ)
+    try:
+        verify_raw(key, alg, parsed.signing_input, parsed.signature)
+    except IssuerSignatureError as exc:
+        raise error(exc.message) from exc
+    return parsed
+
+
+def verify_jws_hashing(
+    jws: UnverifiedJWS,
+    key: PublicKey,
+    *,
+    algorithms: Collection[str],
+    error: type[CredentialError] = IssuerSignatureError,
+) -> hashlib._Hash:
+    """:func:`verify_jws`, the signing input hashed here (under the hash of the allowed ``alg``) rather
+    than inside OpenSSL, and that hash returned unfinished: for a caller whose own digest covers a
+    text that starts with the signing input, which is then hashed once, not twice (RFC 9901 §4.3.1:
+    ``sd_hash`` covers the issuer-signed JWT and the Disclosures after it)."""
+    alg = _allowed_alg(jws, algorithms, None)
+    state = _HASHLIB[alg](jws.signing_input)
+    try:
+        verify_raw(key, alg, state.digest(), jws.signature, prehashed=True)
+    except IssuerSignatureError as exc:
+        raise error(exc.message) from exc
+    return state
+
+
+def _allowed_alg(parsed: UnverifiedJWS, algorithms: Collection[str], typ: str | Collection[str] | None) -> str:
+    """The header's ``alg`` if the caller's policy allows it (RFC 8725 §3.1), and ``typ`` if asked (§3.11)."""
     alg = parsed.header.get("alg")
     if not isinstance(alg, str) or alg not in algorithms or alg not in _EC_ALGS:
         raise AlgorithmError(f"algorithm {alg!r} is not allowed")
@@ -376,8 +470,4 @@ def verify_jws(
         allowed_typ = {typ} if isinstance(typ, str) else set(typ)
         if parsed.header.get("typ") not in allowed_typ:
             raise MalformedError(f"typ must be one of {sorted(allowed_typ)}")
-    try:
-        verify_raw(key, alg, parsed.signing_input, parsed.signature)
-    except IssuerSignatureError as exc:
-        raise error(exc.message) from exc
-    return parsed
+    return alg

@@ -49,6 +49,7 @@ from credentials.jose import (
     public_key_from_jwk,
     sign_jws,
     verify_jws,
+    verify_jws_hashing,
 )
 
 __all__ = [
@@ -76,10 +77,14 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "sha-384": hashlib.sha384,
     "sha-512": hashlib.sha512,
 }
+#: The same algorithms by their hashlib names (a hash object's ``name``).
+_HASHLIB_NAMES = {"sha-256": "sha256", "sha-384": "sha384", "sha-512": "sha512"}
 _MAX_DISCLOSURES = 512
 _RESERVED = frozenset({"_sd", "..."})
 _SALT_BYTES, _SALT_CHARS = 18, 24
 _CONTAINERS = (dict, list)
+_CONTAINER_TYPES = frozenset(_CONTAINERS)
+_NO_SD: Any = object()  # a node without _sd (None is a value, refused as not an array)
 
 
 def _digest(raw: str, hash_alg: str) -> str:
@@ -274,24 +279,27 @@ def parse(sd_jwt: str, *, expect_kb: bool | None = None, max_bytes: int = MAX_TO
         raise MalformedError("SD-JWT is not a string")
     if len(sd_jwt) > max_bytes:
         raise MalformedError(f"SD-JWT larger than {max_bytes} bytes")
-    parts = sd_jwt.split("~")
-    if len(parts) < 2:
+    # The issuer-signed JWT is most of the text: its end is found in C (memchr), and only the short
+    # rest (Disclosures and KB-JWT) is split.
+    end = sd_jwt.find("~")
+    if end < 0:
         raise MalformedError("an SD-JWT ends with '~' or a Key Binding JWT")
-    if len(parts) - 2 > _MAX_DISCLOSURES:
+    rest = sd_jwt[end + 1 :].split("~")
+    if len(rest) - 1 > _MAX_DISCLOSURES:
         raise MalformedError("too many disclosures")
-    kb_jwt = parts[-1] or None
+    last = rest.pop()
+    kb_jwt = last or None
     if kb_jwt is not None and expect_kb is False:
         raise MalformedError("an issuer must not send an SD-JWT+KB")
     if kb_jwt is None and expect_kb is True:
         raise KeyBindingError("key binding is required but the presentation has no KB-JWT")
-    middle = parts[1:-1]
-    if any(not raw for raw in middle):
+    if not all(rest):
         raise MalformedError("empty disclosure")
     return UnverifiedSdJwt(
-        issuer_jws=decode_jws(parts[0]),
-        disclosures=tuple(Disclosure.from_raw(raw) for raw in middle),
+        issuer_jws=decode_jws(sd_jwt[:end]),
+        disclosures=tuple(map(Disclosure.from_raw, rest)),
         kb_jwt=kb_jwt,
-        presented=sd_jwt[: len(sd_jwt) - len(parts[-1])],
+        presented=sd_jwt[: len(sd_jwt) - len(last)],
     )
 
 
@@ -307,14 +315,15 @@ class _Processor:
 
     def __init__(self, disclosures: Collection[Disclosure], hash_alg: str) -> None:
         self.by_digest: dict[str, Disclosure] = {}
+        hash_fn = HASH_ALGORITHMS[hash_alg]
         for disclosure in disclosures:
-            digest = disclosure.digest(hash_alg)
+            digest = b64url_encode(hash_fn(disclosure.raw.encode("ascii")).digest())  # §4.2.3, as _digest
             if digest in self.by_digest:
                 raise DisclosureError("the same disclosure is present twice")
             self.by_digest[digest] = disclosure
         self.seen: set[str] = set()
-        self.used: set[str] = set()
         self.disclosed: list[ClaimPath] = []
+        #: digest -> the digest of the Disclosure containing it, for every Disclosure used (once each).
         self.parent: dict[str, str | None] = {}
 
     def _take(self, digest: Any, path: ClaimPath, parent: str | None) -> Disclosure | None:
@@ -325,40 +334,56 @@ class _Processor:
         self.seen.add(digest)
         disclosure = self.by_digest.get(digest)
         if disclosure is not None:
-            self.used.add(digest)
             self.disclosed.append(path)
             self.parent[digest] = parent
         return disclosure
 
     def walk(self, node: Any, path: ClaimPath, parent: str | None, top: bool = False) -> Any:
-        # Scalars are copied without a call: only objects and arrays can hold digests. JSON
-        # parsing gives exact dicts and lists, so an exact type test is enough (and cheaper).
+        # Only objects and arrays can hold digests, so only they are walked into, and a claim path
+        # is built only for them and for what is disclosed. JSON parsing gives exact dicts and
+        # lists, so an exact type test is enough: the tests over a node's values run in C (map).
         if isinstance(node, dict):
             if "..." in node:
                 raise MalformedError("'...' is only allowed as the single key of an array element")
-            out: dict[str, Any] = {}
-            for key, value in node.items():
-                if key == "_sd" or (top and key == "_sd_alg"):
-                    continue
-                out[key] = self.walk(value, (*path, key), parent) if type(value) in _CONTAINERS else value
-            sd = node.get("_sd", [])
+            out = dict(node)  # the same claims in the same order, less _sd (and the top's _sd_alg)
+            sd = out.pop("_sd", _NO_SD)
+            if top:
+                out.pop("_sd_alg", None)
+            if not _CONTAINER_TYPES.isdisjoint(map(type, out.values())):
+                for key, value in out.items():  # replacing values, not keys: the iteration stays valid
+                    if type(value) in _CONTAINERS:
+                        out[key] = self.walk(value, (*path, key), parent)
+            if sd is _NO_SD:
+                return out
             if not isinstance(sd, list):
                 raise MalformedError("_sd must be an array of digests")
+            seen, by_digest = self.seen, self.by_digest
             for digest in sd:
-                disclosure = self._take(digest, (*path, "?"), parent)
+                if not isinstance(digest, str):
+                    raise MalformedError("digests must be strings")
+                if digest in seen:  # §7.1 step 4
+                    raise DisclosureError("a digest appears more than once")
+                seen.add(digest)
+                disclosure = by_digest.get(digest)
                 if disclosure is None:
                     continue  # a decoy, or a claim the holder did not disclose
-                if disclosure.name is None:
+                name = disclosure.name
+                if name is None:
                     raise DisclosureError("an array-element disclosure is referenced from an _sd array")
-                if disclosure.name in out:
-                    raise DisclosureError(f"claim {disclosure.name!r} is disclosed and also present in clear")
-                self.disclosed[-1] = (*path, disclosure.name)
-                out[disclosure.name] = self.walk(disclosure.value, (*path, disclosure.name), digest)
+                if name in out:
+                    raise DisclosureError(f"claim {name!r} is disclosed and also present in clear")
+                claim = (*path, name)
+                self.disclosed.append(claim)
+                self.parent[digest] = parent
+                value = disclosure.value
+                out[name] = self.walk(value, claim, digest) if type(value) in _CONTAINERS else value
             return out
         if isinstance(node, list):
+            if _CONTAINER_TYPES.isdisjoint(map(type, node)):
+                return list(node)  # no object, so no array digest nor anything below to walk
             items: list[Any] = []
             for element in node:
-                if isinstance(element, dict) and "..." in element:
+                if type(element) is dict and "..." in element:
                     if len(element) != 1:
                         raise MalformedError("an array digest element must have the single key '...'")
                     digest = element["..."]
@@ -377,7 +402,7 @@ class _Processor:
 
     def run(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         claims = self.walk(payload, (), None, top=True)
-        if len(self.used) != len(self.by_digest):  # §7.1 step 5
+        if len(self.parent) != len(self.by_digest):  # §7.1 step 5 (each Disclosure is taken at most once)
             raise DisclosureError("a disclosure is not referenced by the issuer-signed JWT")
         return claims  # type: ignore[no-any-return]
 
@@ -506,6 +531,20 @@ def _same_text(received: str, expected: str) -> bool:
     return hmac.compare_digest(received.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
+def _sd_hash(parsed: UnverifiedSdJwt, hash_alg: str, signed: hashlib._Hash) -> str:
+    """§4.3.1: the digest of the presented ``<Issuer-signed JWT>~<D1>~...~<Dn>~`` under ``_sd_alg``.
+
+    It starts with the issuer JWT's signing input, which ``signed`` holds hashed from the check of
+    the issuer signature: when that hash is the ``_sd_alg`` one, only the rest is added to a copy."""
+    presented, signing_input = parsed.presented, parsed.issuer_jws.signing_input
+    if (signed.name == _HASHLIB_NAMES[hash_alg] and signing_input.isascii()
+            and presented.startswith(signing_input.decode("ascii"))):
+        rest = signed.copy()
+        rest.update(presented[len(signing_input) :].encode("ascii"))
+        return b64url_encode(rest.digest())
+    return _digest(presented, hash_alg)
+
+
 def _check_key_binding(
     parsed: UnverifiedSdJwt,
     claims: Mapping[str, Any],
@@ -513,6 +552,7 @@ def _check_key_binding(
     algorithms: Collection[str],
     hash_alg: str,
     now: datetime,
+    signed: hashlib._Hash,
 ) -> dict[str, Any]:
     if parsed.kb_jwt is None:
         raise KeyBindingError("key binding is required but the presentation has no KB-JWT")
@@ -526,7 +566,7 @@ def _check_key_binding(
         raise KeyBindingError("the KB-JWT must have typ kb+jwt")
     verify_jws(kb, holder_key, algorithms=algorithms, error=KbSignatureError)
     body = kb.payload
-    expected = _digest(parsed.presented, hash_alg)
+    expected = _sd_hash(parsed, hash_alg, signed)
     sd_hash = body.get("sd_hash")
     if not isinstance(sd_hash, str) or not _same_text(sd_hash, expected):
         raise SdHashError("sd_hash does not match the presented SD-JWT")
@@ -562,12 +602,12 @@ def verify(
     be present is then neither checked nor reported.
     """
     parsed = _parsed(presentation)
-    verify_jws(parsed.issuer_jws, issuer_key, algorithms=algorithms)
+    signed = verify_jws_hashing(parsed.issuer_jws, issuer_key, algorithms=algorithms)
     payload = parsed.issuer_jws.payload
     hash_alg = _hash_alg(payload, hash_algs)
     processor = _Processor(parsed.disclosures, hash_alg)
     claims = processor.run(payload)
     kb = None
     if key_binding is not None:
-        kb = _check_key_binding(parsed, claims, key_binding, algorithms, hash_alg, now)
+        kb = _check_key_binding(parsed, claims, key_binding, algorithms, hash_alg, now, signed)
     return VerifiedSdJwt(parsed.issuer_jws.header, claims, tuple(processor.disclosed), kb)

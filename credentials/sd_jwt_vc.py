@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import Certificate
@@ -112,6 +112,20 @@ class VerifiedCredential:
     signer_expired_at: datetime | None = None
 
 
+# Key classes seen to be EC public keys. isinstance against the ABC costs more than the rest of
+# this check, and every signer certificate's key has the same class (pyca's).
+_EC_KEY_TYPES: set[type] = set()
+
+
+def _is_ec_public_key(key: object) -> TypeGuard[ec.EllipticCurvePublicKey]:
+    if type(key) in _EC_KEY_TYPES:
+        return True
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        _EC_KEY_TYPES.add(type(key))
+        return True
+    return False
+
+
 def _timestamp(claims: Mapping[str, Any], name: str, *, required: bool) -> int | None:
     value = claims.get(name)
     if value is None:
@@ -161,7 +175,6 @@ def verify_vc(
     if not isinstance(x5c, list) or not x5c:
         raise IssuerKeyError("the issuer's certificate (x5c) is missing from the protected header")
 
-
     def validate(at: datetime) -> ValidatedChain:
         return chains(x5c, anchors, now=at) if chains is not None else validate_chain(load_x5c(x5c), anchors, now=at)
 
@@ -175,7 +188,7 @@ def verify_vc(
             raise
         claimed_iat, chain, signer_expired_at = ended
     issuer_key = chain.leaf.public_key()
-    if not isinstance(issuer_key, ec.EllipticCurvePublicKey):
+    if not _is_ec_public_key(issuer_key):
         raise IssuerKeyError("the issuer's certificate does not hold an EC key")
     result = sd_jwt.verify(parsed, issuer_key=issuer_key, algorithms=algorithms, key_binding=key_binding, now=now)
     for path in result.disclosed:

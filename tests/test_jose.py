@@ -137,6 +137,19 @@ def test_base64url_is_strict(size: int) -> None:
             jose.b64url_decode(bad)
 
 
+@pytest.mark.parametrize("size", [30, 1000], ids=["short", "payload"])
+def test_base64url_refuses_every_byte_outside_its_alphabet(size: int) -> None:
+    """Each of the 192 byte values that are not base64url, in place of one character of a good
+    encoding (given as bytes), is refused by both decoders: none is skipped or translated."""
+    good = jose.b64url_encode((bytes(range(256)) * 4)[:size]).encode("ascii")
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    assert jose.b64url_decode(good)
+    for value in set(range(256)) - set(alphabet):
+        for at in (0, len(good) // 2):
+            with pytest.raises(MalformedError):
+                jose.b64url_decode(good[:at] + bytes([value]) + good[at + 1 :])
+
+
 @pytest.mark.parametrize(("curve", "size"), [(ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)])
 def test_der_signature_becomes_fixed_size_r_and_s(curve: ec.EllipticCurve, size: int) -> None:
     """RFC 7518 §3.4: R and S as octet strings of the coordinate size, whatever DER's INTEGERs hold.
@@ -147,6 +160,44 @@ def test_der_signature_becomes_fixed_size_r_and_s(curve: ec.EllipticCurve, size:
     for r, s in [(1, 2), (top, 1), (2 ** (8 * size - 1), 2**255 + 7), (0x80, top >> 9), (top, top)]:
         der = encode_dss_signature(r, s)
         assert jose._raw_signature(der, size) == r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+@pytest.mark.parametrize("size", [32, 48, 66], ids=["ES256", "ES384", "ES512"])
+def test_raw_signature_is_framed_as_the_exact_der_openssl_verifies(size: int) -> None:
+    """RFC 7518 §3.4 R || S to DER by hand: minimal INTEGERs, a zero byte before a high bit, zero as
+    one byte, and the long-form SEQUENCE length of P-521, byte for byte what pyca would encode."""
+    top = 2 ** (8 * size) - 1
+    for r, s in [(0, 0), (1, 2), (0x7F, 0x80), (top, top), (2 ** (8 * size - 1), 2 ** (8 * size - 9)),
+                 (top >> 8, 1 << 7), (top >> 1, 0xFF)]:
+        raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+        assert jose._der_signature(raw, size) == encode_dss_signature(r, s)
+
+
+def test_a_header_that_looks_like_a_kept_one_is_read_from_its_own_bytes() -> None:
+    """Protected Headers are kept by their length and last characters: one sharing both with a kept
+    header, but not its text, must never be served the kept one's contents."""
+    key = jose.generate_key()
+    first = jose.sign_jws({"typ": "a+jwt", "kid": "k" * 40}, {}, key)
+    second = jose.sign_jws({"typ": "b+jwt", "kid": "k" * 40}, {}, key)
+    one, two = first.split(".")[0], second.split(".")[0]
+    assert len(one) == len(two) and one[-16:] == two[-16:] and one != two
+    for token, typ in [(first, "a+jwt"), (second, "b+jwt"), (first, "a+jwt"), (second, "b+jwt")]:
+        assert jose.decode_jws(token).header["typ"] == typ
+        jose.verify_jws(token, key.public_key(), algorithms={"ES256"}, typ=typ)
+
+
+def test_changing_a_decoded_header_does_not_change_the_next_tokens_header() -> None:
+    """A kept header is copied to every caller: one caller altering its header (or the x5c and jwk
+    in it) must not alter what the next token with the same header decodes to."""
+    key = jose.generate_key()
+    expected = {"alg": "ES256", "typ": "a+jwt", "x5c": ["AAAA"], "jwk": jose.public_jwk(key)}
+    token = jose.sign_jws({k: v for k, v in expected.items() if k != "alg"}, {}, key)
+    for _ in range(2):
+        header = jose.decode_jws(token).header
+        assert header == expected
+        header["x5c"].append("BBBB")
+        header["jwk"]["x"] = "changed"
+        header["typ"] = "b+jwt"
 
 
 @pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()], ids=["ES256", "ES384", "ES512"])

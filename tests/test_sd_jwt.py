@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from credentials import jose, sd_jwt
 from credentials.errors import (
@@ -219,6 +220,44 @@ def test_array_disclosure_referenced_from_sd_is_rejected() -> None:
         _verify(_signed({"_sd": [_d(raw)]}, [raw]), key_binding=None)
 
 
+_ELEMENT = _raw(["c2FsdHNhbHRzYWx0c2FsdA", "LV"])
+_PROPERTY = _raw(["c2FsdHNhbHRzYWx0c2FsdA", "given_name", "Helen"])
+
+
+@pytest.mark.parametrize(("payload", "disclosures", "error"), [
+    ({"a": {"_sd": None}}, [], MalformedError),
+    ({"a": {"b": {"_sd": "digest"}}}, [], MalformedError),
+    ({"_sd": {"digest": 1}}, [], MalformedError),
+    ({"_sd": [7]}, [], MalformedError),
+    ({"a": [{"x": {"...": _d(_ELEMENT)}}]}, [_ELEMENT], MalformedError),
+    ({"a": [{"...": _d(_ELEMENT), "more": 1}]}, [_ELEMENT], MalformedError),
+    ({"a": [{"...": 7}]}, [], MalformedError),
+    ({"a": [[{"...": _d(_PROPERTY)}]]}, [_PROPERTY], DisclosureError),
+    ({"a": [{"...": _d(_ELEMENT)}, {"...": _d(_ELEMENT)}]}, [_ELEMENT], DisclosureError),
+    ({"a": {"b": [1, 2]}, "c": [{"_sd": [_d(_ELEMENT)]}]}, [_ELEMENT], DisclosureError),
+], ids=["null-sd", "string-sd-deep", "object-sd", "number-digest", "dots-as-object-key", "dots-with-another-key",
+        "number-array-digest", "property-from-array", "element-digest-twice", "element-from-sd-deep"])
+def test_digests_in_the_wrong_shape_or_place_are_rejected_at_any_depth(
+        payload: dict[str, Any], disclosures: list[str], error: type[Exception]) -> None:
+    """§7.1 step 3: every object and array is searched, whatever it holds beside the digests."""
+    with pytest.raises(error):
+        _verify(_signed(payload, disclosures), key_binding=None)
+
+
+def test_claims_keep_their_order_and_plain_arrays_and_objects_are_copies() -> None:
+    """§7.1 step 3.b: the clear claims stay in place, disclosed ones follow; nothing is shared with
+    the payload, whose _sd and _sd_alg are gone at every level."""
+    payload = {"z": 1, "_sd": [_d(_PROPERTY)], "m": {"k": [1, {"x": 2}], "_sd": []}, "a": [3, [4]],
+               "_sd_alg": "sha-256"}
+    parsed = sd_jwt.parse(_signed(payload, [_PROPERTY], ""))
+    verified = sd_jwt.verify(parsed, issuer_key=ISSUER.public_key(), algorithms=ALGS, key_binding=None, now=NOW)
+    assert list(verified.claims) == ["z", "m", "a", "given_name"]
+    assert verified.claims == {"z": 1, "m": {"k": [1, {"x": 2}]}, "a": [3, [4]], "given_name": "Helen"}
+    signed = parsed.issuer_jws.payload
+    assert verified.claims["m"]["k"] is not signed["m"]["k"] and verified.claims["a"][1] is not signed["a"][1]
+    assert verified.disclosed == (("given_name",),)
+
+
 def test_unknown_sd_alg_is_rejected() -> None:
     with pytest.raises(AlgorithmError):
         _verify(_signed({"_sd_alg": "md5", "_sd": []}, []), key_binding=None)
@@ -274,6 +313,27 @@ def test_kb_with_wrong_sd_hash_is_rejected() -> None:
     parts = presentation.split("~")
     with pytest.raises(SdHashError):
         _verify("~".join([parts[0], parts[1], parts[-1]]))
+
+
+@pytest.mark.parametrize(("curve", "alg", "sd_alg"), [
+    (ec.SECP256R1(), "ES256", "sha-256"), (ec.SECP384R1(), "ES384", "sha-384"), (ec.SECP256R1(), "ES256", "sha-384"),
+    (ec.SECP384R1(), "ES384", "sha-256"), (ec.SECP521R1(), "ES512", "sha-512"),
+], ids=["ES256-sha256", "ES384-sha384", "ES256-sha384", "ES384-sha256", "ES512-sha512"])
+def test_sd_hash_covers_every_presented_byte_whichever_hash_the_issuer_signed_with(
+        curve: ec.EllipticCurve, alg: str, sd_alg: str) -> None:
+    """sd_hash (§4.3.1) is checked over the whole presented SD-JWT, also when it reuses the issuer
+    signature's hash of the signing input: Disclosures reordered or left out after the KB-JWT was
+    made are refused, whether or not the issuer's hash is the _sd_alg one."""
+    issuer = ec.generate_private_key(curve)
+    issued = sd_jwt.issue(CLAIMS, sd_paths=PATHS, key=issuer, header={"typ": "example+sd-jwt"}, hash_alg=sd_alg)
+    presentation = _present(issued, select=[("given_name",), ("family_name",)])
+    args: dict[str, Any] = {"issuer_key": issuer.public_key(), "algorithms": {alg, "ES256"}, "hash_algs": (sd_alg,)}
+    assert _verify(presentation, **args).claims["given_name"] == "Helen"
+    jwt, first, second, kb = presentation.split("~")
+    with pytest.raises(SdHashError):
+        _verify("~".join([jwt, second, first, kb]), **args)  # the same Disclosures, another order
+    with pytest.raises(SdHashError):
+        _verify("~".join([jwt, first, kb]), **args)
 
 
 def test_kb_with_wrong_typ_is_rejected() -> None:

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from credentials import jose, sd_jwt, sd_jwt_vc
 from credentials.errors import (
@@ -141,3 +145,29 @@ def test_registered_claim_as_disclosure_is_refused_on_verification(pki: DemoPki)
 def test_claims_may_not_override_the_envelope(pki: DemoPki) -> None:
     with pytest.raises(ClaimError):
         _issue(pki, claims={"iss": "https://evil.example"})
+
+
+def test_a_signer_certificate_without_an_ec_key_is_refused_after_ec_ones_passed(pki: DemoPki) -> None:
+    """The check that the signer certificate holds an EC key remembers the key classes that passed:
+    an RSA signer certificate chaining to the same anchor is still refused once EC ones verified."""
+    _verify(pki, _present(_issue(pki)))
+    ca_key, ca_cert = pki.cas["LV:VSAA"]
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "RSA document signer")]))
+        .issuer_name(ca_cert.subject)
+        .public_key(rsa_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    # Signed by the EC signer's key, but its x5c names the RSA certificate, which validates to the anchor.
+    with pytest.raises(IssuerKeyError, match="does not hold an EC key"):
+        _verify(pki, _present(_issue(pki, x5c=[leaf])))
