@@ -8,7 +8,6 @@ and the verifier alike where it concerns who is competent.
 
 from __future__ import annotations
 
-import copy
 import re
 import warnings
 import zlib
@@ -19,11 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+from test_pda1 import _error as _refused
+from test_pda1 import changed
 
 from credentials import compact, ehic, i18n, pda1, verification
 from credentials.claims import RULE_TEXTS
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.errors import DataError
 from credentials.institutions import demo_entity
 from esspass.stack import Clerk, start_in_process, unnumbered
 from issuer.paper import paper_text, render_pdf
@@ -37,7 +37,7 @@ RIGA = {"locality": "Rīga", "country": "LV"}
 def _a1(**changes: Any) -> dict[str, Any]:
     """Anna's A1 (VSAA, 01 posted employed person, LV legislation, place of work Berlin) with changes;
     a value None removes the claim."""
-    claims = copy.deepcopy(ANNA.pda1)
+    claims = dict(ANNA.pda1)
     # Sections 4 and 5 in one rulebook version (pda1.mixed_shape): places given as v1.1
     # work_information take the employer as the v1.1 list (its type the status implies), an employer
     # list the place as work_information.work_address.
@@ -46,18 +46,7 @@ def _a1(**changes: Any) -> dict[str, Any]:
         claims["employer"] = [{"type": kind, **claims["employer"]}]
     if isinstance(changes.get("employer"), list) and "work_address" not in changes:
         claims["work_information"] = {"work_address": [claims.pop("work_address")]}
-    for key, value in changes.items():
-        if value is None:
-            claims.pop(key, None)
-        else:
-            claims[key] = value
-    return claims
-
-
-def _refused(claims: dict[str, Any]) -> DataError:
-    with pytest.raises(DataError) as err:
-        pda1.validate(claims)
-    return err.value
+    return changed(claims, **changes)
 
 
 def _period(start: str, end: str, **changes: Any) -> dict[str, Any]:

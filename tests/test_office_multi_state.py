@@ -9,7 +9,6 @@ sign-in and CSRF token, and in headless Chromium.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from test_pda1 import changed
 
 from credentials import pda1
 from credentials.demo_persons import DEMO_PERSONS
@@ -94,13 +94,8 @@ def _csrf(html: str) -> str:
 
 def _a1(**changes: Any) -> dict[str, Any]:
     """Anna's A1 (posted employed person, LV legislation, Berlin) with changes; None removes a claim."""
-    claims = copy.deepcopy(ANNA.pda1)
-    for key, value in changes.items():
-        if value is None:
-            claims.pop(key, None)
-        else:
-            claims[key] = value
-    return claims
+    claims = dict(ANNA.pda1)
+    return changed(claims, **changes)
 
 
 def _form(number: str, status: str, **fields: str) -> dict[str, str]:

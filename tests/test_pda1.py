@@ -15,14 +15,19 @@ from credentials.errors import DataError
 BASE: dict[str, Any] = DEMO_PERSONS[0].pda1
 
 
-def _with(**changes: Any) -> dict[str, Any]:
-    claims = copy.deepcopy(BASE)
+def changed(claims: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A deep copy of ``claims`` with ``changes``; a value None removes the claim."""
+    claims = copy.deepcopy(claims)
     for key, value in changes.items():
         if value is None:
             claims.pop(key, None)
         else:
             claims[key] = value
     return claims
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    return changed(BASE, **changes)
 
 
 def _error(claims: dict[str, Any]) -> DataError:

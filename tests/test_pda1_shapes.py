@@ -9,7 +9,6 @@ Over real HTTP against the issuer (sign-in form, CSRF token, clerk API), and the
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from test_office_multi_state import Issuer, _csrf, clerk_api, office_issuer, signed_in
+from test_pda1 import _error as _refused
+from test_pda1 import changed
 
 from credentials import pda1
 from credentials.demo_persons import DEMO_PERSONS
@@ -37,25 +38,14 @@ _PEOPLE = (f"DEMO-SHAPES-{n:04d}" for n in itertools.count(1))
 
 def _a1(**changes: Any) -> dict[str, Any]:
     """Anna's A1 (01 posted, LV legislation, Berlin, v1) under a new personal number; None removes a claim."""
-    claims = copy.deepcopy(ANNA.pda1)
+    claims = dict(ANNA.pda1)
     claims["personal_administrative_number"] = next(_PEOPLE)
-    for key, value in changes.items():
-        if value is None:
-            claims.pop(key, None)
-        else:
-            claims[key] = value
-    return claims
+    return changed(claims, **changes)
 
 
 def _unnumbered(claims: dict[str, Any]) -> dict[str, Any]:
     """Claims for the API: the issuer gives the document number."""
     return {k: v for k, v in claims.items() if k != "document_number"}
-
-
-def _refused(claims: dict[str, Any]) -> DataError:
-    with pytest.raises(DataError) as err:
-        pda1.validate(claims)
-    return err.value
 
 
 @pytest.fixture(scope="module")
