@@ -173,6 +173,19 @@ c.register_rules({
                         "rozporządzenie 883/2004 ma zastosowanie do {country} od {date}: wcześniejszy okres "
                         "poświadcza się na podstawie rozporządzenia 1408/71 (formularz E 101), a nie zaświadczeniem "
                         "A1"),
+    "pda1.before_883_between": ("Regulation 883/2004 applies between {country} and {other} from {date}: an earlier "
+                                "period is certified under Regulation 1408/71 (form E 101), not by an A1",
+                                "Regula 883/2004 starp {country} un {other} piemērojama no {date}: agrāku periodu "
+                                "apliecina saskaņā ar Regulu 1408/71 (veidlapa E 101), nevis ar A1",
+                                "die Verordnung 883/2004 gilt zwischen {country} und {other} ab dem {date}: ein "
+                                "früherer Zeitraum wird nach der Verordnung 1408/71 (Vordruck E 101) bescheinigt, "
+                                "nicht mit einer A1",
+                                "le règlement 883/2004 s'applique entre {country} et {other} à partir du {date} : une "
+                                "période antérieure est certifiée au titre du règlement 1408/71 (formulaire E 101), "
+                                "non par un A1",
+                                "rozporządzenie 883/2004 ma zastosowanie między {country} a {other} od {date}: "
+                                "wcześniejszy okres poświadcza się na podstawie rozporządzenia 1408/71 (formularz "
+                                "E 101), a nie zaświadczeniem A1"),
     "pda1.before_accession": ("Regulation 883/2004 applies to {country} from {date}, its accession; before that no EU "
                               "coordination regulation applied there, so no A1 can certify an earlier period (only a "
                               "bilateral agreement could, where there was one)",
@@ -247,6 +260,12 @@ c.register_rules({
 _APPLIES_FROM: dict[str, str] = {"HR": "2013-07-01", "CH": "2012-04-01", "IS": "2012-06-01", "LI": "2012-06-01",
                                  "NO": "2012-06-01"}
 _EU_APPLIES_FROM = "2010-05-01"
+#: Dates that belong to a pair of states, not to either alone: between Switzerland and Iceland,
+#: Liechtenstein or Norway, 883/2004 applies from 1 January 2016 (the EFTA Convention's Appendix 2 to
+#: Annex K, as updated by EFTA Council Decision 5/2015); before that, 1408/71 still applied between
+#: them, so its Art. 87(8) transitional rules ran there until 31 December 2025.
+_PAIR_APPLIES_FROM: dict[frozenset[str], str] = {frozenset({"CH", other}): "2016-01-01" for other in ("IS", "LI", "NO")}
+_PAIR_TRANSITIONAL_UNTIL: dict[frozenset[str], str] = {pair: "2025-12-31" for pair in _PAIR_APPLIES_FROM}
 #: States that joined after 883/2004 had replaced 1408/71: no E 101 was ever issued for them; before
 #: their date only a bilateral agreement, if any, applied.
 _NEVER_1408 = frozenset({"HR"})
@@ -398,18 +417,29 @@ def _check_regulation_dates(out: Mapping[str, Any]) -> None:
     """The period lies where Regulation 883/2004 applies to every state the A1 names (Art. 91 with
     987/2009 Art. 97; EEA and CH later, :data:`_APPLIES_FROM`), and the transitional rules of
     Art. 87(8) are certified only for a period ending while they applied to those states
-    (:data:`_TRANSITIONAL_UNTIL`): for a posting from LV to NO the EEA's days, not the EU's."""
+    (:data:`_TRANSITIONAL_UNTIL`): for a posting from LV to NO the EEA's days, not the EU's. Between
+    Switzerland and an EEA EFTA state, the pair's own days (:data:`_PAIR_APPLIES_FROM`)."""
     states = _states(out)
     first = max(states, key=lambda state: _APPLIES_FROM.get(state, _EU_APPLIES_FROM))
     applies_from = _APPLIES_FROM.get(first, _EU_APPLIES_FROM)
     if out["starting_date"] < applies_from:
         key = "pda1.before_accession" if first in _NEVER_1408 else "pda1.before_883"
         raise c.invalid("starting_date", key, country=first, date=applies_from)
+    pairs = [pair for pair in _PAIR_APPLIES_FROM if pair <= set(states)]
+    for pair in pairs:
+        if out["starting_date"] < _PAIR_APPLIES_FROM[pair]:
+            one, other = sorted(pair)
+            raise c.invalid("starting_date", "pda1.before_883_between", country=one, other=other,
+                            date=_PAIR_APPLIES_FROM[pair])
     if out.get("transitional_rules") is True:
         last = max(states, key=lambda state: _TRANSITIONAL_UNTIL.get(state, _EU_TRANSITIONAL_UNTIL))
         until = _TRANSITIONAL_UNTIL.get(last, _EU_TRANSITIONAL_UNTIL)
+        country = last
+        for pair in pairs:  # between these two alone, the rules ran longer than with the EU
+            if pair == set(states):
+                until, country = _PAIR_TRANSITIONAL_UNTIL[pair], "–".join(sorted(pair))
         if out["ending_date"] > until:
-            raise c.invalid("transitional_rules", "pda1.transitional_ended", country=last, date=until)
+            raise c.invalid("transitional_rules", "pda1.transitional_ended", country=country, date=until)
 
 
 def _place_fields(out: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -176,6 +176,37 @@ def test_an_a1_cannot_certify_a_period_before_regulation_883_2004_applied(
     assert ("E 101" in err.rule) == (legislation != "HR"), err.rule
 
 
+@pytest.mark.parametrize("efta", ["IS", "LI", "NO"])
+def test_between_switzerland_and_an_eea_efta_state_883_2004_applies_from_2016(efta: str) -> None:
+    """The pair's own day (review K, K11): each state applied 883/2004 with the EU from 2012, but
+    with each other only from 1 January 2016; a day earlier is refused, naming both states."""
+    place = {"locality": "Zürich", "country": "CH"}
+    pda1.validate(_period("2016-01-01", "2016-06-30", legislation_country=efta, work_address=place))
+    err = _refused(_period("2015-12-31", "2016-06-30", legislation_country=efta, work_address=place))
+    assert (err.field, err.key, err.params) == ("starting_date", "pda1.before_883_between",
+                                                {"country": "CH", "other": efta, "date": "2016-01-01"})
+    assert "E 101" in err.rule
+    # With the EU, each of them keeps its 2012 day.
+    pda1.validate(_period("2013-01-01", "2013-06-30", legislation_country=efta, work_address=BERLIN))
+    pda1.validate(_period("2013-01-01", "2013-06-30", legislation_country="CH", work_address=BERLIN))
+
+
+def test_between_switzerland_and_an_eea_efta_state_transitional_rules_ran_until_2025() -> None:
+    """Art. 87(8): ten years from the pair's day, for an A1 naming only the pair; with an EU state
+    named too, the EU relation's earlier end still binds."""
+    oslo, zurich = {"locality": "Oslo", "country": "NO"}, {"locality": "Zürich", "country": "CH"}
+    pda1.validate(_period("2025-06-01", "2025-12-31", legislation_country="CH", work_address=oslo,
+                          transitional_rules=True))
+    err = _refused(_period("2025-06-01", "2026-01-01", legislation_country="CH", work_address=oslo,
+                           transitional_rules=True))
+    assert (err.key, err.params["date"]) == ("pda1.transitional_ended", "2025-12-31")
+    three_states = {"work_information": {"work_address": [zurich, oslo, BERLIN]}, "work_address": None}
+    v11 = {"employer": [{"type": "01", "id": "NO-1", "name": "Bygg AS", "country": "NO"}]}
+    err = _refused(_period("2022-01-01", "2022-12-31", legislation_country="NO", status_confirmation="02",
+                           transitional_rules=True, **three_states, **v11))
+    assert (err.key, err.params["date"]) == ("pda1.transitional_ended", "2022-05-31")
+
+
 def test_an_a1_of_1999_is_an_e101_and_refused() -> None:
     assert _refused(_a1(starting_date="1999-01-01", ending_date="1999-12-31")).field == "starting_date"
 
@@ -216,12 +247,12 @@ def test_the_demo_documents_keep_every_rule() -> None:
 
 NEW_RULES = ("pda1.posting_place", "pda1.state_of_work", "pda1.expiry_before_end", "pda1.before_883",
              "pda1.transitional_ended", "pda1.before_accession", "pda1.mixed_shape", "pda1.two_activities",
-             "pda1.employer_type_needed")
+             "pda1.employer_type_needed", "pda1.before_883_between")
 
 
 @pytest.mark.parametrize("key", NEW_RULES)
 def test_each_rule_is_said_in_the_clerks_language(key: str) -> None:
-    params = {"country": "LV", "date": "2020-04-30", "other_field": "ending_date", "code": "08"}
+    params = {"country": "LV", "date": "2020-04-30", "other_field": "ending_date", "code": "08", "other": "NO"}
     said = {lang: i18n.t(f"rule.{key}", lang, **params) for lang in i18n.LANGUAGES}
     assert len(set(said.values())) == 5 and said["en"] == RULE_TEXTS[key][0].format(**params)
     assert all("{" not in text for text in said.values())
