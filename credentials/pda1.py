@@ -64,16 +64,16 @@ STATUS_CODES: dict[str, tuple[str, str, str, str, str]] = {
     "03": ("posted self-employed person", "norīkota pašnodarbināta persona", "entsandte/r Selbstständige/r",
            "travailleur non salarié détaché", "delegowana osoba samozatrudniona"),
     "04": ("self-employed in two or more states", "pašnodarbināts divās vai vairākās valstīs",
-           "in zwei oder mehr Staaten selbstständig", "non salarié dans deux États ou plus",
+           "in zwei oder mehr Staaten selbständig", "non salarié dans deux États ou plus",
            "samozatrudniony w dwóch lub więcej państwach"),
     "05": ("civil servant", "valsts ierēdnis", "Beamte/r", "fonctionnaire", "urzędnik służby cywilnej"),
     "06": ("contract staff", "līgumdarbinieks", "Vertragsbedienstete/r", "agent contractuel", "personel kontraktowy"),
     "07": ("mariner", "jūrnieks", "Seemann/Seefrau", "marin", "marynarz"),
     "08": ("employed and self-employed in different states", "nodarbināts un pašnodarbināts dažādās valstīs",
-           "in verschiedenen Staaten beschäftigt und selbstständig", "salarié et non salarié dans des États différents",
+           "in verschiedenen Staaten beschäftigt und selbständig", "salarié et non salarié dans des États différents",
            "pracownik i samozatrudniony w różnych państwach"),
     "09": ("civil servant and employed/self-employed", "ierēdnis un nodarbināts/pašnodarbināts",
-           "Beamte/r und beschäftigt/selbstständig", "fonctionnaire et salarié/non salarié",
+           "Beamte/r und beschäftigt/selbständig", "fonctionnaire et salarié/non salarié",
            "urzędnik i pracownik/samozatrudniony"),
     "10": ("flight or cabin crew member", "lidojuma vai salona apkalpes loceklis",
            "Flug- oder Kabinenbesatzungsmitglied",
@@ -584,7 +584,7 @@ _EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ",
              "fr": ", employeur {name}", "pl": ", pracodawca {name}"}
 #: A v1.1 entry of type 02 is the person's own activity, not an employer (Art. 13(2), (3)).
 _SELF = {"en": ", self-employed activity {name}", "lv": ", pašnodarbinātā darbība {name}",
-         "de": ", selbstständige Tätigkeit {name}", "fr": ", activité non salariée {name}",
+         "de": ", selbständige Tätigkeit {name}", "fr": ", activité non salariée {name}",
          "pl": ", działalność na własny rachunek {name}"}
 #: Section 4 on paper, an entry a line: its label by its type.
 _ENTRY_LABEL = {"01": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
@@ -628,7 +628,7 @@ _LANG = {"en": 0, "lv": 1, "de": 2, "fr": 3, "pl": 4}
 _NO_FIXED = {"en": "no fixed place of work in {country}", "lv": "nav pastāvīgas darba vietas; valsts: {country}",
              "de": "kein fester Arbeitsort, Staat: {country}", "fr": "pas de lieu de travail fixe, État : {country}",
              "pl": "brak stałego miejsca pracy, państwo: {country}"}
-_FLAG_BASE = {"en": "flag state or home base", "lv": "karoga valsts vai pastāvīgā bāze",
+_FLAG_BASE = {"en": "flag state or home base", "lv": "karoga valsts vai mājas bāze",
               "de": "Flaggenstaat oder Heimatbasis", "fr": "État du pavillon ou base d'affectation",
               "pl": "państwo bandery lub baza macierzysta"}
 
@@ -697,10 +697,10 @@ _CLAIMS = (
     # Rulebook v1.1 (Annex 1): employer[] of {type, id, name, country}, an entry per employment or
     # self-employed activity (Art. 13 of 883/2004).
     ClaimInfo(("employer", None), ("Employer or self-employed activity", "Darba devējs vai pašnodarbinātā darbība",
-              "Arbeitgeber oder selbstständige Tätigkeit", "Employeur ou activité non salariée",
+              "Arbeitgeber oder selbständige Tätigkeit", "Employeur ou activité non salariée",
               "Pracodawca lub działalność na własny rachunek")),
     ClaimInfo(("employer", None, "type"), ("Type (01 employment, 02 self-employment)",
-              "Veids (01 darba ņēmējs, 02 pašnodarbinātais)", "Art (01 Beschäftigung, 02 selbstständige Tätigkeit)",
+              "Veids (01 darba ņēmējs, 02 pašnodarbinātais)", "Art (01 Beschäftigung, 02 selbständige Tätigkeit)",
               "Nature (01 activité salariée, 02 activité non salariée)",
               "Rodzaj (01 zatrudnienie, 02 samozatrudnienie)")),
     ClaimInfo(("employer", None, "id"), _EMPLOYER_ID),

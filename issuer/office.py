@@ -674,7 +674,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.work_address.company_id": ("Company or ship id", "Uzņēmuma vai kuģa kods", "Kennung des Unternehmens oder "
                                       "Schiffs", "Identifiant de l'entreprise ou du navire",
                                       "Identyfikator przedsiębiorstwa lub statku"),
-    "field.work_address.flag_base_home": ("Flag state or home base", "Karoga valsts vai pastāvīgā bāze",
+    "field.work_address.flag_base_home": ("Flag state or home base", "Karoga valsts vai mājas bāze",
                                           "Flaggenstaat oder Heimatbasis", "État du pavillon ou base d'affectation",
                                           "Państwo bandery lub baza macierzysta"),
     "field.no_fixed_place_of_work": ("No fixed place of work (country)", "Nav pastāvīgas darba vietas (valsts)",
@@ -751,7 +751,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "hint.flag_base_home": ("A mariner's flag state (e.g. LV), or a flight or cabin crew member's home base "
                             "(e.g. RIX)",
                             "Jūrniekam — karoga valsts (piem., LV); lidojuma vai salona apkalpes loceklim — "
-                            "pastāvīgā bāze (piem., RIX)",
+                            "mājas bāze (piem., RIX)",
                             "Bei Seeleuten der Flaggenstaat (z. B. LV), bei Flug- oder Kabinenbesatzung die "
                             "Heimatbasis (z. B. RIX)",
                             "Pour un marin, l'État du pavillon (p. ex. LV) ; pour un membre d'équipage, la base "
