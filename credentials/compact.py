@@ -102,7 +102,9 @@ def _pda1_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
 
 def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[int, Any]:
     subject = claims.get("subject") or {}
-    person = _holder(holder)
+    # A card naming its holder (fields 3-5, credentials.ehic.with_holder): its offline form names the
+    # same person, whatever holder is passed beside it (a wallet compares the form with the card).
+    person = _holder({**holder, **ehic.holder_of(claims)})
     if subject:  # an EHIC for a represented person names that person
         person = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
                   "birthdate": subject.get("date_of_birth")}

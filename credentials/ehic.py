@@ -1,10 +1,23 @@
 """European Health Insurance Card (EHIC) as an SD-JWT VC, Administrative Commission Decision S2.
 
-Card fields → claims (shared/domain.md): 2 → ``issuing_country``; 3-5 (name, birth date) come
-from the PID, or ``subject{forenames, familynames, date_of_birth}`` for a represented person;
-6 → ``personal_administrative_number``; 7 → ``authentic_source``; 8 → ``document_number``;
-9 → ``date_of_expiry`` (required on a card). A Provisional Replacement Certificate is an EHIC
-with its own ``starting_date`` / ``ending_date``.
+Card fields → claims (shared/domain.md): 2 → ``issuing_country``; 3-5 (surname, given names,
+birth date) → ``family_name``, ``given_name``, ``birth_date`` (:func:`with_holder`), or
+``subject{forenames, familynames, date_of_birth}`` for a represented person; 6 →
+``personal_administrative_number``; 7 → ``authentic_source``; 8 → ``document_number``; 9 →
+``date_of_expiry`` (required on a card). A Provisional Replacement Certificate is an EHIC with its
+own ``starting_date`` / ``ending_date``.
+
+Fields 3-5 of the holder's own card. domain.md's mapping left them to the PID, but a card is shown
+without one (a UK or Swiss resident, a state whose PID provider is not live), and the claim to the
+competent institution (E125, SED S080) needs them as the card prints them; beside a PID they tell
+a card of another person (:mod:`credentials.holder_link`). They are signed as the card's own
+claims, with the PID Rulebook's names (ARF Annex 3.01 §2.2 ``family_name``, ``given_name``,
+``birth_date``, the mdoc element names and standards.md §10.1's EHIC SD-JWT VC example), not in
+DC4EU's ``subject{forenames, familynames, date_of_birth}``: here ``subject`` means a represented
+person (a child), always disclosed and never compared with the PID (the holder link's
+REPRESENTED), and a verifier reading the holder's own card as a represented person's would both
+skip the comparison and tell the desk the card is someone else's. Each is selectively
+disclosable (``sd: always``), as a PID's names are: the patient shows them where they are needed.
 """
 
 from __future__ import annotations
@@ -18,8 +31,8 @@ from credentials.countries import name as country_name
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "SD_PATHS", "VCT", "describe", "is_prc", "label", "title",
-           "type_metadata_document", "validate"]
+__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "SD_PATHS", "VCT", "describe", "holder_of", "is_prc",
+           "label", "title", "type_metadata_document", "validate", "with_holder"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -30,7 +43,36 @@ CONFIGURATION_ID = "ehic"
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("personal_administrative_number",),
     ("document_number",),
+    ("family_name",),
+    ("given_name",),
+    ("birth_date",),
 )
+
+#: Decision S2 card fields 3, 4, 5 of the holder's own card -> the case holder's fields they are
+#: made from (issuer.service ``_holder``: a PID's SD-JWT VC names, ``birthdate``).
+HOLDER_CLAIMS = {"family_name": "family_name", "given_name": "given_name", "birth_date": "birthdate"}
+
+
+def with_holder(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The card's claims as signed: ``claims`` with fields 3-5 of the holder the institution recorded
+    (``holder``: ``family_name``, ``given_name``, ``birthdate``), written as the card prints them.
+    Unchanged for a card of a represented person (its ``subject`` is fields 3-5: the case's holder is
+    the one who represents them, not the insured person) or a case naming no holder (all three are
+    needed: a card prints them all)."""
+    out = dict(claims)
+    if out.get("subject") or not holder:
+        return out
+    values = {claim: holder.get(field) for claim, field in HOLDER_CLAIMS.items()}
+    if all(isinstance(x, str) and x.strip() for x in values.values()):
+        out.update(values)
+    return out
+
+
+def holder_of(claims: Mapping[str, Any]) -> dict[str, str]:
+    """The card's fields 3-5 as shown (any of them; none on a card issued before they were signed into
+    it, or withheld by the holder), under the PID's SD-JWT VC names (``birthdate``): what the holder
+    link compares with the PID and an offline form's holder fields are."""
+    return {field: claims[claim] for claim, field in HOLDER_CLAIMS.items() if isinstance(claims.get(claim), str)}
 
 
 c.register_rules({
@@ -43,7 +85,8 @@ c.register_rules({
 
 
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate an EHIC's claims and return them normalised."""
+    """Validate an EHIC's claims, as a case records them, and return them normalised. Fields 3-5 of
+    the holder's own card are the case's holder, not claims (:func:`with_holder` signs them in)."""
     c.obj(claims, "claims")
     c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, "subject"))
     out = c.common_block(claims)
@@ -136,6 +179,11 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
 
 
 _CLAIMS = (
+    # Decision S2 fields 3-5 first, as the card prints them (surname, given names, date of birth).
+    ClaimInfo(("family_name",), ("Surname", "Uzvārds", "Name", "Nom", "Nazwisko"), False, "always"),
+    ClaimInfo(("given_name",), ("Given names", "Vārdi", "Vornamen", "Prénoms", "Imiona"), False, "always"),
+    ClaimInfo(("birth_date",), ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance",
+              "Data urodzenia"), False, "always"),
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
               True, "always"),

@@ -27,6 +27,14 @@ provider's state: the trust list names the provider's country, and the competenc
 when that is not known either (a caller without the trust list's answer) could the PID be any
 state's, and a listed state's document beside it is WITHHELD.
 
+An EHIC also names its holder (Decision S2 fields 3-5, :func:`credentials.ehic.with_holder`): where
+no personal number ties it to the PID, its surname, given names and birth date are compared with the
+PID's (:func:`same_names`), and a card naming another person is NAME_MISMATCH (a card lent, or an
+offer code passed on: "valid" under the PID's name, the desk would bill the institution under the
+wrong name). The same personal number beats the names (a card issued before a marriage keeps the
+former surname); a card not showing them (issued before they were signed into it, or withheld by
+the holder) is linked as before.
+
 Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
 into our names by :mod:`credentials.verification`) and the policy, and says which of five outcomes
 holds, with one sentence that carries no personal data. The caller runs it only on credentials that
@@ -43,11 +51,15 @@ from typing import Any
 
 from credentials import countries, ehic
 
-__all__ = ["MISMATCH", "REPRESENTED", "SAME_NUMBER", "SAME_WALLET", "WITHHELD", "Link", "link", "normalise_number"]
+__all__ = ["MISMATCH", "NAME_MISMATCH", "REPRESENTED", "SAME_NAME", "SAME_NUMBER", "SAME_WALLET", "WITHHELD", "Link",
+           "link", "normalise_name", "normalise_number", "same_names"]
 
-#: Outcomes. Only MISMATCH says the documents are not one person's; WITHHELD that it cannot be told.
+#: Outcomes. Only MISMATCH and NAME_MISMATCH say the documents are not one person's; WITHHELD that it
+#: cannot be told.
 SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET, WITHHELD = (
     "same_number", "mismatch", "represented", "same_wallet", "withheld")
+#: An EHIC's names and birth date (fields 3-5) are the PID's / are not.
+SAME_NAME, NAME_MISMATCH = "same_name", "name_mismatch"
 
 #: What national systems and clerks write inside one number: spaces (any Unicode white space),
 #: hyphens and dashes, dots, slashes. NFKC first folds full-width and compatibility forms to these.
@@ -62,7 +74,57 @@ class Link:
     @property
     def holds(self) -> bool:
         """False only when the documents are shown not to be one person's."""
-        return self.outcome != MISMATCH
+        return self.outcome not in (MISMATCH, NAME_MISMATCH)
+
+
+#: Latin letters with no decomposition to a base letter, spelled as the clerks' search spells them
+#: (issuer/case_search.py ``fold``), so that "Łukasz" on a card typed as "Lukasz" is one name.
+_SPELLED = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
+                          "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H"})
+#: What separates the names within one field: spaces, hyphens and dashes, apostrophes, dots, commas.
+_NAME_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212'\u2019.,·]+")
+
+
+def normalise_name(value: Any) -> tuple[str, ...]:
+    """A name field as compared: its names, each without accents (NFKD, combining marks dropped, the
+    letters that do not decompose spelled out, as the clerks' search folds names) and case folded,
+    split at spaces, hyphens and apostrophes ("Bērziņa-Ozola" -> ("berzina", "ozola")). Empty when
+    there is nothing to compare (absent, not text)."""
+    if not isinstance(value, str):
+        return ()
+    decomposed = unicodedata.normalize("NFKD", value.translate(_SPELLED)).translate(_SPELLED)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
+    return tuple(n for n in _NAME_SEPARATORS.split(bare.casefold()) if n)
+
+
+def _names_agree(a: Any, b: Any) -> bool | None:
+    """One name field of both (surname, given names): the same person's when the names of one are all
+    among the other's (a card printing "Anna" and a PID "Anna Marija", a surname of two parts written
+    with one); None when either has none to compare."""
+    x, y = set(normalise_name(a)), set(normalise_name(b))
+    if not x or not y:
+        return None
+    return x <= y or y <= x
+
+
+def same_names(card: Mapping[str, Any], person: Mapping[str, Any]) -> bool | None:
+    """Whether the EHIC's fields 3-5 (``card``: ``family_name``, ``given_name``, ``birthdate``, as
+    :func:`credentials.ehic.holder_of` reads them) name the PID's person (``person``, the PID's SD-JWT
+    VC claim names): False when a field both show disagrees (the birth date exactly, the names as
+    :func:`_names_agree` compares them); True when at least the surname or the birth date was compared
+    and all agree; None when nothing could be compared."""
+    agreed = []
+    for field in ("family_name", "given_name"):
+        found = _names_agree(card.get(field), person.get(field))
+        if found is False:
+            return False
+        agreed.append(found)
+    born, theirs = card.get("birthdate"), person.get("birthdate")
+    if isinstance(born, str) and isinstance(theirs, str):
+        if born.strip() != theirs.strip():
+            return False
+        agreed.append(True)
+    return True if agreed[0] or len(agreed) > 2 else None
 
 
 def normalise_number(value: Any) -> str | None:
@@ -96,8 +158,29 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
       whose state is not known (neither shown nor its provider's given): WITHHELD (the PID may hold the
       number and not have shown it).
     * Otherwise (no number on the PID, or the PID another state's): SAME_WALLET.
+
+    Where no number ties an EHIC to the PID (every case but SAME_NUMBER and MISMATCH), the card's
+    fields 3-5 where it shows them: NAME_MISMATCH when they name another person than the PID
+    (:func:`same_names`), before WITHHELD (whatever the PID withheld, the card is not its person's);
+    SAME_NAME instead of SAME_WALLET when they name the PID's person.
     """
     name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
+    found = _by_number(name, document, person, number_states, pid_provider_country)
+    if name != "EHIC" or found.outcome in (REPRESENTED, SAME_NUMBER, MISMATCH):
+        return found
+    names = same_names(ehic.holder_of(document), person)
+    if names is False:
+        return Link(NAME_MISMATCH, "The EHIC names another person than the PID (surname, given names or date of "
+                                   "birth differ): it is not the card of the person shown.")
+    if names and found.outcome == SAME_WALLET:
+        return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname, given names and date of "
+                               "birth.")
+    return found
+
+
+def _by_number(name: str, document: Mapping[str, Any], person: Mapping[str, Any], number_states: Collection[str],
+               pid_provider_country: str | None) -> Link:
+    """:func:`link` by the personal numbers alone (and an EHIC's represented person)."""
     if name == "EHIC" and document.get("subject") is not None:
         return Link(REPRESENTED, "The EHIC is the card of someone the holder represents (the insured person it "
                                  "names), so its personal number is not compared with the PID's; both were "

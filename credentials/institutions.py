@@ -78,6 +78,10 @@ _EHIC_CLAIMS = (
     "starting_date",
     "ending_date",
     "subject",
+    # Decision S2 fields 3-5 of the holder's own card (credentials/ehic.py with_holder).
+    "family_name",
+    "given_name",
+    "birth_date",
 )
 
 DEMO_ENTITIES: tuple[Entity, ...] = (

@@ -273,7 +273,8 @@ def parse_token_request(form: Mapping[str, str]) -> TokenRequest:
     tx_code = form.get("tx_code")
     if tx_code is not None and len(tx_code) > 64:
         raise ProtocolError("invalid_request", "tx_code is too long")
-    return TokenRequest(grant_type, code, tx_code=tx_code, configuration_ids=configuration_ids)
+    return TokenRequest(grant_type, code, tx_code=tx_code, client_id=_client_id(form),
+                        configuration_ids=configuration_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +330,9 @@ def parse_credential_request(body: Any, *, batch_size: int) -> CredentialRequest
     if not isinstance(jwts, list) or not jwts or not all(isinstance(p, str) for p in jwts):
         raise ProtocolError("invalid_proof", "proofs.jwt must be a non-empty array of JWTs")
     if len(jwts) > batch_size:
-        raise ProtocolError("invalid_proof", f"at most {batch_size} proofs per request")
+        # §8.3.1.2: the proofs are not invalid, there are more than batch_size (§12.2.4) of them: a
+        # parameter value not supported, invalid_credential_request.
+        raise ProtocolError("invalid_credential_request", f"at most {batch_size} proofs per request (batch_size)")
     return CredentialRequest(config_id, identifier, tuple(jwts))
 
 

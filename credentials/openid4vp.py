@@ -36,6 +36,7 @@ from credentials.x509 import dns_names, load_x5c, validate_chain, x5c_header, x5
 
 __all__ = [
     "REQUEST_TYP",
+    "RETENTION",
     "STATIC_AUDIENCE",
     "RequestCheck",
     "RequestRejected",
@@ -71,26 +72,35 @@ MAX_RESPONSE_BYTES = 512 * 1024
 
 
 def _at_dns_name(host: str | None, dns_name: str) -> bool:
-    """§5.9.3: a ``x509_san_dns`` requester's response_uri is on its own DNS name.
-
-    A name under ``localhost`` (RFC 6761 §6.3: always this machine's loopback) may also answer on
-    a loopback address, for a pilot on one computer; no other name may point the wallet there."""
-    name = dns_name.lower().rstrip(".")
-    if host is not None and host.lower().rstrip(".") == name:
-        return True
-    local = name == "localhost" or name.endswith(".localhost")
-    return local and host in ("localhost", "127.0.0.1", "::1")
+    """§5.9.3: a ``x509_san_dns`` requester's response_uri is on its own DNS name: "the Wallet MUST
+    ... ensure that the FQDN of the redirect_uri/response_uri matches the Client Identifier" (this
+    wallet has no other trust in a client_id). Exactly, DNS case and a final dot aside: a name under
+    ``localhost`` does not stand for a loopback address (a pilot's certificate names ``localhost``
+    itself, :data:`credentials.pki.PILOT_HOST`)."""
+    return host is not None and host.lower().rstrip(".") == dns_name.lower().rstrip(".")
 
 
-def client_id_for(leaf: cx509.Certificate, prefix: str) -> str:
-    """§5.9.3: ``x509_hash:<b64url sha256 DER>`` (HAIP) or ``x509_san_dns:<first dNSName SAN>``."""
+def client_id_for(leaf: cx509.Certificate, prefix: str, host: str | None = None) -> str:
+    """§5.9.3: ``x509_hash:<b64url sha256 DER>`` (HAIP) or ``x509_san_dns:<dNSName SAN>``.
+
+    ``host``: the host of the requester's response_uri. Under ``x509_san_dns`` the client_id is the
+    dNSName equal to it, since a wallet refuses any other (:func:`_at_dns_name`); a ValueError when
+    the certificate names no such host (use ``x509_hash``, or a certificate naming the host). Without
+    ``host`` (a check of the certificate alone): its first dNSName."""
     if prefix == "x509_hash":
         return f"x509_hash:{x509_hash(leaf)}"
     if prefix == "x509_san_dns":
         names = dns_names(leaf)
         if not names:
             raise ValueError("the access certificate has no dNSName")
-        return f"x509_san_dns:{names[0]}"
+        if host is None:
+            return f"x509_san_dns:{names[0]}"
+        for name in names:
+            if _at_dns_name(host, name):
+                return f"x509_san_dns:{name}"
+        raise ValueError(f"x509_san_dns needs the verifier's host ({host}) among the access certificate's DNS "
+                         f"names ({', '.join(names)}): a wallet refuses a response_uri elsewhere (OpenID4VP "
+                         "§5.9.3); use x509_hash")
     raise ValueError(f"unsupported client_id prefix {prefix!r}")
 
 
@@ -121,19 +131,26 @@ VP_FORMATS_SUPPORTED: dict[str, dict[str, list[Any]]] = {
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 #: Longest purpose sent (the wallet shows at most as much).
 MAX_PURPOSE = 300
+#: The ``client_metadata`` member saying how long the verifier keeps a check (GDPR Art. 13(2)(a), for
+#: the consent screen): ``{"records_days": int (0: no end), "personal_data_seconds": int (after the
+#: result is shown; 0: erased then)}``. No registered metadata name says it (RFC 7591 §2 has
+#: ``policy_uri``, a page, not a value a wallet can put into the worker's words), and a wallet ignores
+#: client metadata it does not know (RFC 7591 §2, OpenID4VP 1.0 §5.1), so other wallets are unaffected.
+RETENTION = "retention"
 
 
 def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, dcql_query: Mapping[str, Any],
                   response_mode: str, iat: int, exp: int, encryption_key: Any | None = None,
-                  purpose: str | None = None, purpose_translations: Mapping[str, str] | None = None
-                  ) -> dict[str, Any]:
+                  purpose: str | None = None, purpose_translations: Mapping[str, str] | None = None,
+                  retention: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The Request Object claims (§5.1) for a cross-device direct_post(.jwt) request.
 
     ``purpose`` (why the verifier asks, for the wallet's consent screen) is no parameter of
     OpenID4VP 1.0, which lets a deployment define its own (§5: a wallet ignores those it does not
     know). ``purpose_translations`` (language tag -> text) adds ``purpose#<tag>`` for each, the way
     human-readable metadata carries its languages (RFC 7591 §2.2, OpenID Connect Core §5.2), so a
-    wallet can show the worker's language; ``purpose`` itself is the text for any other language."""
+    wallet can show the worker's language; ``purpose`` itself is the text for any other language.
+    ``retention``: how long the verifier keeps the check, sent as ``client_metadata`` :data:`RETENTION`."""
     if response_mode not in ("direct_post", "direct_post.jwt"):
         raise ValueError("response_mode must be direct_post or direct_post.jwt")
     if not SAFE.fullmatch(nonce) or not SAFE.fullmatch(state):
@@ -149,6 +166,8 @@ def build_request(*, client_id: str, response_uri: str, nonce: str, state: str, 
         public.update({"use": "enc", "alg": "ECDH-ES", "kid": _published_kid(encryption_key)})
         metadata["jwks"] = {"keys": [public]}
         metadata["encrypted_response_enc_values_supported"] = list(ENC_VALUES)
+    if retention is not None:
+        metadata[RETENTION] = dict(retention)
     payload: dict[str, Any] = {
         "iss": client_id, "aud": STATIC_AUDIENCE, "iat": iat, "exp": exp,
         "client_id": client_id, "response_type": "vp_token", "response_mode": response_mode,

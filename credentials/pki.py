@@ -60,6 +60,7 @@ __all__ = [
     "CA_VALIDITY",
     "LEAF_VALIDITY",
     "MANIFEST",
+    "PILOT_HOST",
     "DemoPki",
     "create_demo_pki",
     "create_entity_ca",
@@ -256,13 +257,23 @@ def document_signer_request(entity: Entity, key: PrivateKey) -> x509.Certificate
             .sign(key, hashes.SHA256()))
 
 
+#: The host the pilot's services answer on (esspass.pilot: ``https://localhost:<port>``): a demo access
+#: certificate names it beside the inspectorate's own name, so that a pilot verifier may identify
+#: itself by ``x509_san_dns:localhost``, whose response_uri host is then that name (OpenID4VP §5.9.3).
+PILOT_HOST = "localhost"
+
+
 def issue_access_certificate(
-    entity: Entity, ca_key: PrivateKey, ca_cert: Certificate, *, now: datetime, key: PrivateKey | None = None
+    entity: Entity, ca_key: PrivateKey, ca_cert: Certificate, *, now: datetime, key: PrivateKey | None = None,
+    hosts: Sequence[str] = (),
 ) -> tuple[PrivateKey, Certificate]:
-    """A verifier access certificate with DNS SAN ``entity.dns_name`` (OpenID4VP ``x509_san_dns``)."""
+    """A verifier access certificate with DNS SAN ``entity.dns_name`` (OpenID4VP ``x509_san_dns``),
+    then ``hosts``: the other names the verifier answers on (§5.9.3: its response_uri's host must be
+    the dNSName its client_id names)."""
     if not entity.dns_name:
         raise ValueError(f"entity {entity.id} has no dns_name")
-    san = x509.SubjectAlternativeName([x509.DNSName(entity.dns_name)])
+    names = dict.fromkeys([entity.dns_name, *hosts])  # in order, once each
+    san = x509.SubjectAlternativeName([x509.DNSName(name) for name in names])
     return _leaf(_entity_name(entity, entity.dns_name), ca_key, ca_cert, now=now, key=key, extensions=[san])
 
 
@@ -402,7 +413,7 @@ def _create_entities(directory: Path, entities: Sequence[Entity], *, now: dateti
             signers[entity.id] = (key, [cert])
             _write_pair(entity_dir, "signer", key, cert)
         if Role.VERIFIER in entity.roles and entity.dns_name:
-            key, cert = issue_access_certificate(entity, ca_key, ca, now=now)
+            key, cert = issue_access_certificate(entity, ca_key, ca, now=now, hosts=(PILOT_HOST,))
             access[entity.id] = (key, [cert])
             _write_pair(entity_dir, "access", key, cert)
     return cas, signers, access

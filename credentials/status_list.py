@@ -11,8 +11,12 @@
 * :func:`allocate_index` — random, unique index allocation (§13.7 / HAIP: unpredictable indices).
 * :func:`negotiate_form` — which Token form a Status List request's ``Accept`` header asks for (§8.1,
   RFC 9110 §12.5.1 q-values).
-* :func:`undoes_withdrawal` — whether a list would turn an INVALID entry of another back (§7.1; a
-  verifier holding both from the same second keeps the withdrawal).
+* :func:`undoes_withdrawal` — whether a list would turn an INVALID (or REPLACED) entry of another back
+  (§7.1; a verifier holding both from the same second keeps the withdrawal).
+* :data:`REPLACED` (0x03) — our application-specific Status Type (§7.1 leaves 0x03 to the
+  application): the institution replaced the document with a newer one of its own (a correction, an
+  A1 ended early). Final like INVALID, but not void from its first day as a withdrawal is; only a list
+  of ``bits`` >= 2 can carry it (:func:`require_bits_for`).
 
 Error codes from :func:`verify_token`: ``malformed`` (not a JWS, wrong ``typ``, missing or ill-typed
 claims, bad ``lst``, decompression bomb), ``algorithm`` (``alg`` not allowed), ``issuer_key``
@@ -62,6 +66,7 @@ __all__ = [
     "MAX_LIST_BYTES",
     "MAX_STATUS_TOKEN_BYTES",
     "MEDIA_TYPE",
+    "REPLACED",
     "SUSPENDED",
     "TYP",
     "VALID",
@@ -69,7 +74,10 @@ __all__ = [
     "StatusReference",
     "VerifiedStatusList",
     "allocate_index",
+    "is_final",
+    "may_follow",
     "negotiate_form",
+    "require_bits_for",
     "sign_cwt_token",
     "sign_token",
     "status_of",
@@ -80,6 +88,16 @@ __all__ = [
 
 # §7.1 Status Types.
 VALID, INVALID, SUSPENDED = 0, 1, 2
+#: §7.1 reserves 0x03 for application-specific use; ours: REPLACED. The issuing institution replaced
+#: the document by a newer one of its own (a correction, or an A1 ended early: the replacement has the
+#: shorter period). Not a withdrawal (987/2009 Art. 5: a withdrawn A1 is void from its first day): the
+#: inspector asks for the current document, and the months the newer one covers stay covered. Final
+#: like INVALID: a list never turns it back to VALID or SUSPENDED, but may turn it INVALID (a replaced
+#: document withdrawn later). A relying party that does not know the value fails closed (§7.1).
+REPLACED = 3
+#: The Status Types after which an entry never becomes VALID or SUSPENDED again (§7.1: INVALID is
+#: final; REPLACED is ours, final too).
+_FINAL = frozenset({INVALID, REPLACED})
 
 TYP = "statuslist+jwt"
 MEDIA_TYPE = "application/statuslist+jwt"
@@ -145,9 +163,10 @@ class StatusList:
         return (self._data[byte] >> shift) & ((1 << self._bits) - 1)
 
     def set(self, index: int, value: int) -> None:
-        """Set entry ``index`` to ``value`` (0 .. 2**bits - 1)."""
-        if not _is_int(value) or not 0 <= value < (1 << self._bits):
+        """Set entry ``index`` to ``value`` (0 .. 2**bits - 1; REPLACED needs 2 bits, :func:`require_bits_for`)."""
+        if not _is_int(value):
             raise ValueError(f"status value must be in 0..{(1 << self._bits) - 1}")
+        require_bits_for(value, self._bits)
         byte, shift = self._locate(index)
         mask = ((1 << self._bits) - 1) << shift
         self._data[byte] = (self._data[byte] & ~mask & 0xFF) | (value << shift)
@@ -525,9 +544,37 @@ def allocate_index(
     raise StatusError(f"no free status list index after {attempts} random attempts; the list is (nearly) full")
 
 
+def is_final(value: int) -> bool:
+    """Whether an entry of ``value`` is final (INVALID, §7.1; REPLACED, ours): never VALID or SUSPENDED again."""
+    return value in _FINAL
+
+
+def may_follow(was: int, now: int) -> bool:
+    """Whether an entry may go from ``was`` to ``now`` (§7.1): INVALID stays INVALID; REPLACED stays
+    REPLACED or becomes INVALID (a replaced document withdrawn later); any other may become anything."""
+    if was == INVALID:
+        return now == INVALID
+    if was == REPLACED:
+        return now in _FINAL
+    return True
+
+
+def require_bits_for(value: int, bits: int) -> None:
+    """ValueError when a list of ``bits`` cannot carry ``value``: REPLACED (3) and SUSPENDED (2) need
+    ``bits`` >= 2 (§4.1: a 1-bit list has VALID and INVALID only)."""
+    if value < 0 or value > 255:
+        raise ValueError("status value must be in 0..255")
+    if value >= 1 << bits:
+        name = {SUSPENDED: "SUSPENDED (2)", REPLACED: "REPLACED (3)"}.get(value, str(value))
+        raise ValueError(f"status value {name} does not fit a list of {bits} bit(s) per entry "
+                         f"(0..{(1 << bits) - 1}): it needs {max(2, value.bit_length())} bits or more")
+
+
 def undoes_withdrawal(held: StatusList, new: StatusList, *, suspensions: bool = False) -> bool:
-    """Whether ``new`` has an entry other than INVALID where ``held`` has INVALID (with
-    ``suspensions``, also VALID where ``held`` has SUSPENDED: what an older list may not do).
+    """Whether ``new`` has an entry that ``held``'s final one may not become (:func:`may_follow`:
+    anything but INVALID where ``held`` has INVALID, anything but REPLACED or INVALID where it has
+    REPLACED); with ``suspensions``, also VALID where ``held`` has SUSPENDED: what an older list may
+    not do.
 
     For two lists of one URI with the same ``iat`` (signed within one second): which came last
     cannot be told, and a withdrawal is final for our issuers (§7.1 INVALID; ``issuer.service``
@@ -550,7 +597,7 @@ def undoes_withdrawal(held: StatusList, new: StatusList, *, suspensions: bool = 
             for slot in range(per_byte):
                 shift = slot * bits
                 was, now = (old[at] >> shift) & mask, (fresh[at] >> shift) & mask
-                if (was == INVALID and now != INVALID) or (suspensions and was == SUSPENDED and now == VALID):
+                if not may_follow(was, now) or (suspensions and was == SUSPENDED and now == VALID):
                     return True
     return False
 

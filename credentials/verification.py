@@ -16,7 +16,8 @@ step code              what it checks
 ``token_validity``     iat / nbf / exp of the token
 ``document_validity``  date_of_issuance / date_of_expiry of the document; not run when an expiry date the
                        verifier must see was not shown (a PID's; an A1's or EHIC's as ISO mdoc)
-``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate)
+``coverage_period``    starting_date .. ending_date contains today (PDA1; EHIC replacement certificate: the
+                       date of care when the desk checks it for one, :func:`_validity_steps`)
 ``status``             the institution's Token Status List: valid, or revoked/suspended/undetermined
 ``query``              every presentation answers its DCQL query, nothing beyond it was disclosed, the
                        set satisfies the request; optional documents not presented are named; not run
@@ -141,7 +142,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class StatusOutcome:
-    """What the status lookup found: ``value`` (0 valid, 1 invalid, 2 suspended) or None when undetermined."""
+    """What the status lookup found: ``value`` (0 valid, 1 invalid, 2 suspended, 3 replaced; any other
+    fails closed as invalid) or None when undetermined."""
 
     value: int | None
     age_seconds: float | None
@@ -208,6 +210,8 @@ class Verdict:
     #: What the verdict tells beside its checks (:func:`notices`); the first is its reason when nothing
     #: else is (a valid verdict with no notice of its own steps).
     notices: list[Notice] = field(default_factory=list)
+    #: The day of care an EHIC was checked for (:func:`_validity_steps`), None: today.
+    care_date: date | None = None
 
     @property
     def reason_key(self) -> str:
@@ -241,6 +245,7 @@ class Verdict:
             "checked_at": self.checked_at.isoformat(),
             "trust_list_age_seconds": self.trust_list_age,
             "notices": [n.to_json() for n in self.notices],
+            **({"care_date": self.care_date.isoformat()} if self.care_date is not None else {}),
             "steps": [s.to_json() for s in self.steps],
             "credentials": [{
                 "query_id": c.query_id, "vct": c.vct, "verdict": c.verdict, "issuer_id": c.issuer_id,
@@ -348,7 +353,7 @@ _DOCUMENT_EXPIRY_NOT_SHOWN = "document_validity.document_expiry_not_shown"
 
 
 def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
-                    every_claim_withholdable: bool = False) -> list[Step]:
+                    every_claim_withholdable: bool = False, care_date: date | None = None) -> list[Step]:
     """The document and coverage layers of domain.md "Three validity layers".
 
     A date that is not there constrains nothing only where its absence means the document has none.
@@ -358,7 +363,14 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
     may be left out of a response (ISO 18013-5 §8.3.2.1.2.2), so an expiry date not shown may be
     one withheld: an A1 or a card is then not judged within its dates (not run, never passed); an
     EHIC that is a Provisional Replacement Certificate is bounded by the period it showed instead
-    (Decision S2, checked as ``coverage_period``)."""
+    (Decision S2, checked as ``coverage_period``).
+
+    ``care_date``: an EHIC (card or PRC) checked for a day of care other than today (a PRC is often
+    issued after the treatment, 987/2009 Art. 25, Decision S2): its expiry and period are judged at
+    that day instead of ``today``, and a card issued after it does not show cover then. A date of
+    issuance in the future is still judged at ``today``; every other document (an A1, the PID) too."""
+    for_care = care_date is not None and module is ehic
+    on = care_date if care_date is not None and for_care else today
     try:
         issued, expiry = _date(claims, "date_of_issuance"), _date(claims, "date_of_expiry")
         start, end = _date(claims, "starting_date"), _date(claims, "ending_date")
@@ -373,7 +385,12 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
         # it covers, said as the coverage step says it, not "the document expired".
         steps.append(Step("document_validity", FAILED, f"The period covered ended on {end}.",
                           "coverage_period.ended"))
-    elif expiry is not None and expiry < today:
+    elif for_care and issued is not None and issued > on and start is None and end is None:
+        # A card (no period of its own) shows cover from its issue: for an earlier day of care the
+        # institution issues a PRC covering it (Decision S2).
+        steps.append(Step("document_validity", FAILED, f"The card was issued on {issued}, after the date of care "
+                          f"({on}).", "document_validity.issued_after_care", (("issued_at", _noon(issued)),)))
+    elif expiry is not None and expiry < on:
         steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
     elif expiry is None and module is pid:
         # The PID Rulebook makes date_of_expiry mandatory (§2.4): one not shown is withheld (or the
@@ -389,15 +406,25 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
     if module is pda1 or start is not None or end is not None:
         if module is pda1 and (start is None or end is None):
             steps.append(Step("coverage_period", NOT_RUN, "The period of the A1 was not disclosed."))
-        elif start is not None and start > today:
+        elif start is not None and start > on:
             steps.append(Step("coverage_period", FAILED, f"The period covered starts only on {start}.",
-                              "coverage_period.not_started"))
-        elif end is not None and end < today:
+                              "coverage_period.not_started", (("start_at", _noon(start)),)))
+        elif end is not None and end < on:
             steps.append(Step("coverage_period", FAILED, f"The period covered ended on {end}.",
-                              "coverage_period.ended"))
+                              "coverage_period.ended", (("end_at", _noon(end)),)))
+        elif for_care:
+            steps.append(Step("coverage_period", PASSED, f"The date of care ({on}) lies within the period covered "
+                              f"({start} to {end}).", "coverage_period.care_date"))
         else:
             steps.append(Step("coverage_period", PASSED, f"Today lies within the period covered ({start} to {end})."))
     return steps
+
+
+def _noon(day: date) -> float:
+    """A document's date as a :class:`Step` param (``<name>_at``, Unix seconds, which the pages write
+    as a date in the verifier's zone): its noon in UTC, the same calendar day in every zone from
+    UTC-11 to UTC+11."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC).timestamp()
 
 
 class _Institution(Protocol):
@@ -492,8 +519,9 @@ def _anchors(issuers: trust_list.TrustList) -> list[Any]:
 
 def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequence[str], issuers: trust_list.TrustList,
                       nonce: str, audience: str, now: datetime, status_lookup: StatusLookup,
-                      chains: ChainValidator | None = None, kb_max_age: int = 300) -> CredentialResult:
-    """All per-credential steps for one SD-JWT VC presentation."""
+                      chains: ChainValidator | None = None, kb_max_age: int = 300,
+                      care_date: date | None = None) -> CredentialResult:
+    """All per-credential steps for one SD-JWT VC presentation (``care_date``: :func:`_validity_steps`)."""
     result = CredentialResult(query_id)
     try:
         verified = sd_jwt_vc.verify_vc(presentation, anchors=_anchors(issuers), now=now, chains=chains,
@@ -512,7 +540,7 @@ def verify_credential(presentation: str, *, query_id: str, expected_vcts: Sequen
             return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, verified.vct, datetime.fromtimestamp(verified.iat, UTC),
                               verified.status, issuers=issuers, now=now, status_lookup=status_lookup,
-                              signer_expired_at=verified.signer_expired_at)
+                              signer_expired_at=verified.signer_expired_at, care_date=care_date)
 
 
 def _reads_as_sd_jwt(presentation: Any) -> bool:
@@ -543,9 +571,9 @@ def _reads_as_cbor(presentation: Any) -> bool:
 
 def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, issuers: trust_list.TrustList,
                            session_transcript: bytes | None, now: datetime, status_lookup: StatusLookup,
-                           chains: ChainValidator | None = None) -> CredentialResult:
+                           chains: ChainValidator | None = None, care_date: date | None = None) -> CredentialResult:
     """All per-credential steps for one ISO mdoc ``DeviceResponse`` (base64url), bound to the
-    request through ``session_transcript`` (OpenID4VP App. B.2.6.1)."""
+    request through ``session_transcript`` (OpenID4VP App. B.2.6.1); ``care_date``: :func:`_validity_steps`."""
     result = CredentialResult(query_id, doc_type=doctype)
     try:
         if session_transcript is None:
@@ -580,7 +608,8 @@ def verify_mdoc_credential(presentation: str, *, query_id: str, doctype: str, is
         return _failed_at(result, exc)
     return _issuer_and_status(result, verified.issuer_chain, result.vct, verified.signed, verified.status,
                               issuers=issuers, now=now, status_lookup=status_lookup, dates=elements,
-                              every_claim_withholdable=True, signer_expired_at=verified.signer_expired_at)
+                              every_claim_withholdable=True, signer_expired_at=verified.signer_expired_at,
+                              care_date=care_date)
 
 
 def mdoc_json(value: Any) -> Any:
@@ -624,7 +653,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
                        status: status_list.StatusReference | None, *, issuers: trust_list.TrustList, now: datetime,
                        status_lookup: StatusLookup, dates: Mapping[str, Any] | None = None,
                        every_claim_withholdable: bool = False,
-                       signer_expired_at: datetime | None = None) -> CredentialResult:
+                       signer_expired_at: datetime | None = None, care_date: date | None = None) -> CredentialResult:
     """The steps after the signatures: who issued it, the document's own dates, its status.
 
     ``dates``: the claims to read the dates from, as the credential holds them (an mdoc's full-date
@@ -668,7 +697,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         Step("token_validity", PASSED, "The signed token is within its validity."),
     ]
     result.steps += _validity_steps(module, result.claims if dates is None else dates, now.date(),
-                                    every_claim_withholdable=every_claim_withholdable)
+                                    every_claim_withholdable=every_claim_withholdable, care_date=care_date)
     if status is None:
         result.steps.append(Step("status", FAILED, "The document carries no status reference, so it cannot be "
                                                    "checked for withdrawal.", _NO_STATUS))
@@ -682,9 +711,22 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         result.steps.append(Step("status", PASSED, "The institution has not withdrawn or suspended the document."))
     elif outcome.value == status_list.SUSPENDED:
         result.steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
-    else:
+    elif outcome.value == status_list.REPLACED:
+        result.steps.append(_replaced_step(module))
+    else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
         result.steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     return result
+
+
+def _replaced_step(module: Any) -> Step:
+    """The status step of a document whose entry is REPLACED (0x03, our application-specific Status
+    Type, :data:`credentials.status_list.REPLACED`): the institution superseded it by a newer one of
+    its own. Failed, never valid: the inspector asks for the current document (a withdrawal, by
+    contrast, voids the document from its first day, 987/2009 Art. 5)."""
+    ask = "the worker for the current A1" if module is pda1 else "the holder for the current card" \
+        if module is ehic else "the holder for the current document"
+    return Step("status", FAILED, f"The institution has replaced this document with a newer one: ask {ask}.",
+                "status.replaced")
 
 
 def _signer_expired(institution: str, ended: datetime, now: datetime) -> Step:
@@ -710,7 +752,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
                     issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                     status_lookup: StatusLookup, chains: ChainValidator | None = None,
                     session_transcript: bytes | None = None, pid_number_states: Collection[str] = (),
-                    trust_list_max_age: float | None = None, home_state: str | None = None) -> Verdict:
+                    trust_list_max_age: float | None = None, home_state: str | None = None,
+                    care_date: date | None = None) -> Verdict:
     """Verify a whole VP Token against the request that produced it (one nonce, one client_id).
 
     Every presentation is bound to ``nonce`` and ``audience``: an SD-JWT VC through its KB-JWT, an
@@ -741,6 +784,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     A verdict that is valid but leaves something to say has it as its reason (:data:`_NOTICES`): the
     documents are tied by the wallet only, not by a number; optional documents were not presented.
     ``home_state``: the verifier's own state (ISO code), for :func:`notices` (an EHIC of that state).
+    ``care_date``: the day of care an EHIC is checked for (:func:`_validity_steps`); signatures,
+    chains and status are still judged at ``now``.
     """
     if issuers is None:
         step = _no_trust_list(trust_list_age, trust_list_max_age,
@@ -764,11 +809,13 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
             if cq["format"] == dcql.MDOC_FORMAT:
                 results.append(verify_mdoc_credential(
                     presentation, query_id=qid, doctype=cq["meta"]["doctype_value"], issuers=issuers,
-                    session_transcript=session_transcript, now=now, status_lookup=status_lookup, chains=chains))
+                    session_transcript=session_transcript, now=now, status_lookup=status_lookup, chains=chains,
+                    care_date=care_date))
                 continue
             results.append(verify_credential(
                 presentation, query_id=qid, expected_vcts=list(cq["meta"]["vct_values"]), issuers=issuers,
-                nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains))
+                nonce=nonce, audience=audience, now=now, status_lookup=status_lookup, chains=chains,
+                care_date=care_date))
     if not top:
         top.append(_query_step(query, results))
     top += _holder_link_steps(results, pid_number_states)
@@ -778,7 +825,7 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     told = notices(results, home_state)
     reason = _first_problem(all_steps) or (notice.message if notice is not None else "") or \
         (told[0].message if told else "")
-    return Verdict(verdict, reason, top, results, trust_list_age, now, told)
+    return Verdict(verdict, reason, top, results, trust_list_age, now, told, care_date)
 
 
 #: The documents a PID is presented beside (shared/domain.md: they carry the personal number only).
@@ -819,8 +866,8 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
         for person in pids:
             found = holder_link.link(str(document.vct), document.claims, person.claims, number_states,
                                      pid_provider_country=person.issuer_country)
-            if found.outcome == holder_link.MISMATCH:
-                steps.append(Step("holder_link", FAILED, found.message, "holder_link.mismatch"))
+            if not found.holds:  # different personal numbers, or an EHIC naming another person
+                steps.append(Step("holder_link", FAILED, found.message, f"holder_link.{found.outcome}"))
             elif found.outcome == holder_link.WITHHELD:
                 steps.append(Step("holder_link", NOT_RUN, found.message, "holder_link.withheld"))
             elif found.outcome == holder_link.SAME_NUMBER:
@@ -838,14 +885,21 @@ _NO_PID, _NO_PID_UNNAMED = "holder_link.no_pid", "holder_link.no_pid_unnamed"
 def _ehic_without_pid(claims: Mapping[str, Any], number_states: Collection[str]) -> Step:
     """The ``holder_link`` step of an EHIC shown without a PID: nothing ties it to the person in front
     of the desk but an identity document the desk compares, so a valid verdict says to check one (a
-    notice), and only when the card shows something such a document shows. The card names no holder
-    (Decision S2 gives the holder's name and birth date on the plastic card; the credential leaves
-    them to the PID), so that is the insured person it names (a represented child: names and birth
-    date), or a personal identification number of a state whose identity documents carry it
-    (``number_states``, the states whose PIDs carry the number their A1s and EHICs carry: Latvia's
-    personal code, Poland's PESEL). An Austrian insurance number is on no identity document: shown
-    alone it would make anyone holding the phone "valid" (the offline QR code names the holder for
-    the same reason, :func:`_offline_holder_step`). Otherwise not run: undetermined."""
+    notice), and only when the card shows something such a document shows. A card issued before it
+    named its holder (or one whose names the holder withheld) shows no name, so that is the insured
+    person it names (a represented child: names and birth date), or a personal identification number
+    of a state whose identity documents carry it (``number_states``, the states whose PIDs carry the
+    number their A1s and EHICs carry: Latvia's personal code, Poland's PESEL). An Austrian insurance
+    number is on no identity document: shown alone it would make anyone holding the phone "valid"
+    (the offline QR code names the holder for the same reason, :func:`_offline_holder_step`).
+    Otherwise not run: undetermined.
+
+    A card that shows its holder's name and birth date (fields 3-5, :func:`credentials.ehic.with_holder`)
+    names the person as its offline code does: the desk compares them with an identity document."""
+    named = ehic.holder_of(claims)
+    if named.get("family_name") and named.get("birthdate"):
+        return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document of the holder it "
+                    "names.", _NO_PID)
     subject = claims.get("subject")
     if isinstance(subject, Mapping) and subject.get("familynames") and subject.get("date_of_birth"):
         return Step("holder_link", PASSED, "No PID came with the EHIC: check an identity document of the insured "
@@ -1101,7 +1155,8 @@ def status_value_of(verified: status_list.VerifiedStatusList, ref: status_list.S
 
 def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_list_age: float | None, now: datetime,
                    status_lookup: StatusLookup, challenge: bytes | None = None, max_age: int = 60,
-                   trust_list_max_age: float | None = None, home_state: str | None = None) -> Verdict:
+                   trust_list_max_age: float | None = None, home_state: str | None = None,
+                   care_date: date | None = None) -> Verdict:
     """The offline QR (:mod:`credentials.compact`): the same steps and verdict as online, no network needed.
 
     The issuer key comes from the cached trust list by ``kid``; the status from the cached status
@@ -1110,7 +1165,7 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     carries a photo, and no PID comes with them. One naming no holder is never valid
     (:func:`_offline_holder_step`). ``issuers`` None: as :func:`verify_response` says it (a list
     held too old, or none: "No trust list is cached on this device"). ``home_state``: as for
-    :func:`verify_response`, the verifier's own state for :func:`notices`.
+    :func:`verify_response`, the verifier's own state for :func:`notices`; ``care_date`` too.
     """
     from credentials import compact
 
@@ -1164,7 +1219,7 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         steps.append(Step("key_binding", PASSED, _PAPER))
     top = [_offline_holder_step(verified.fields, holder_bound=verified.holder_bound)]
     module = _TYPES.get(verified.vct)
-    steps += _validity_steps(module, verified.fields, now.date())
+    steps += _validity_steps(module, verified.fields, now.date(), care_date=care_date)
     if verified.status is None:
         steps.append(Step("status", FAILED, "The document carries no status reference.", _NO_STATUS))
     else:
@@ -1178,14 +1233,17 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
                                                 "when its status list was last fetched."))
         elif outcome.value == status_list.SUSPENDED:
             steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
-        else:
+        elif outcome.value == status_list.REPLACED:
+            steps.append(_replaced_step(module))
+        else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
             steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
     every = top + steps
     notice = _notice(top)
     told = notices([result], home_state)
     reason = _first_problem(every) or (notice.message if notice is not None else "") or \
         (told[0].message if told else "")
-    return Verdict(_combine(every), reason, top, [result], trust_list_age, now, told)
+    return Verdict(_combine(every), reason, top, [result], trust_list_age, now, told,
+                   care_date if module is ehic else None)
 
 
 def _offline_signer_ended(issuers: trust_list.TrustList, kid: str, vct: str, *, at: datetime,

@@ -113,17 +113,18 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
 
 
 @contextmanager
-def verifier_replica(stack: Stack, **options: Any) -> Iterator[tuple[Any, str]]:
+def verifier_replica(stack: Stack, *, host: str = "127.0.0.1", **options: Any) -> Iterator[tuple[Any, str]]:
     """Another verifier of the stack's inspectorate on a free loopback port: its service (a
     :class:`verifier.service.VerifierService` a test may set up) and its URL. By default a replica
     of the stack's verifier (the same database); ``options`` are further settings, such as a
-    ``database_url`` of its own."""
+    ``database_url`` of its own. ``host``: the name in its public URL (``localhost``: the name its
+    demo access certificate carries for ``x509_san_dns``, OpenID4VP §5.9.3)."""
     from verifier.app import build_service
     from verifier.app import create_app as verifier_app
     from verifier.settings import VerifierSettings
 
     port = free_port()
-    settings = VerifierSettings(data_dir=stack.data_dir, public_url=f"http://127.0.0.1:{port}",
+    settings = VerifierSettings(data_dir=stack.data_dir, public_url=f"http://{host}:{port}",
                                 registry_url=stack.registry_url, **options)
     service, http = build_service(settings)
     try:

@@ -506,7 +506,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         (``limit``, ``offset``) at a time: what ``GET /{institution}/api/cases`` answers, with the
         query in the body, never in a URL (GDPR Art. 5(1)(f), Art. 25). Not cached (``no-store``)."""
         return JSONResponse(svc().list_cases(who[0], limit=body.limit, offset=body.offset, query=body.q,
-                                             approval=body.approval), headers=NO_STORE)
+                                             approval=body.approval, reader=who[1]), headers=NO_STORE)
 
     @app.get("/{path}/api/cases", tags=["back office"], deprecated=True)
     def list_cases(request: Request, who: Clerk, limit: int = 200, offset: int = 0,
@@ -529,11 +529,12 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             headers = {"Deprecation": "true",
                        "Link": f'</{who[0].entity.path}/api/cases/search>; rel="successor-version"'}
         return JSONResponse(svc().list_cases(who[0], limit=limit, offset=offset, query=q[:300],
-                                             approval=approval[:20]), headers=headers)
+                                             approval=approval[:20], reader=who[1]), headers=headers)
 
     @app.get("/{path}/api/cases/{case_id}", tags=["back office"])
     def get_case(case_id: str, who: Clerk) -> JSONResponse:
-        return JSONResponse(svc().get_case(who[0], case_id))
+        """The case; the clerk's reading is recorded in its history (``viewed``, IssuerService.get_case)."""
+        return JSONResponse(svc().get_case(who[0], case_id, reader=who[1]))
 
     @app.post("/{path}/api/cases/{case_id}/offer", tags=["back office"], status_code=201)
     def create_offer(path: str, case_id: str, who: Clerk) -> JSONResponse:

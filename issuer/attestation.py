@@ -85,7 +85,8 @@ class Attestations:
         attested = key_attestation_mod.verify(attestation, providers=self.providers(now), now=now,
                                               policy=self.key_policy)
         if len(attested.keys) > batch_size:
-            raise ProtocolError("invalid_proof", f"at most {batch_size} keys per request")
+            # OpenID4VCI §8.3.1.2: a valid attestation of more keys than batch_size: not an invalid proof.
+            raise ProtocolError("invalid_credential_request", f"at most {batch_size} keys per request (batch_size)")
         return attested
 
     def metadata_levels(self) -> tuple[dict[str, list[str]] | None, dict[str, list[str]] | None]:

@@ -73,6 +73,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "Diese Anfrage kann hier nicht abgeschlossen werden. Beginnen Sie in Ihrer Wallet neu.",
                 "Cette demande ne peut pas aboutir ici. Recommencez depuis votre portefeuille.",
                 "Tego żądania nie można tu dokończyć. Zacznij od nowa w portfelu."),
+    "skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+             "Aller au contenu principal", "Przejdź do treści głównej"),
 }
 i18n.register({f"authorize.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 

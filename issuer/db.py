@@ -18,7 +18,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from esspass.db import NAMING_CONVENTION
 from esspass.signin_sessions import SessionRow
 
-__all__ = ["Base", "Case", "CredentialRecord", "DeferredTransaction", "DpopJti", "Event", "Nonce", "Offer",
+__all__ = ["Base", "Case", "CaseSearch", "CredentialRecord", "DeferredTransaction", "DpopJti", "Event", "Nonce",
+           "Offer",
            "RefreshToken", "StatusListRecord", "Token", "stored_hash", "utc"]
 
 
@@ -268,6 +269,21 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class CaseSearch(Base):
+    """A clerk's search or listing of the institution's cases (GDPR Art. 5(2), Art. 32(1)(b), (d)): who,
+    when, and how many cases it showed; never the words searched for, which are a person's name or
+    number. A case opened from the results is in that case's history (``viewed``)."""
+
+    __tablename__ = "issuer_case_searches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(String(20), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(60))
+    #: ``searched`` (words given) or ``listed`` (a page of the list, or an approval filter alone).
+    action: Mapped[str] = mapped_column(String(10))
+    found: Mapped[int] = mapped_column(Integer)
 
 
 class OfficeSession(SessionRow, Base):

@@ -60,6 +60,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
              "Dieser Aussteller betreut keine Einrichtung.", "Cet émetteur n'héberge aucune institution.",
              "Ten wystawca nie obsługuje żadnej instytucji."),
     "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+             "Aller au contenu principal", "Przejdź do treści głównej"),
 }
 i18n.register({f"issuer_home.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 

@@ -53,6 +53,7 @@ from issuer.db import OfficeSession
 from issuer.rules import refusal
 from issuer.service import (
     CREDENTIAL_TYPES,
+    FINAL_STATES,
     FourEyes,
     Institution,
     IssuerService,
@@ -135,6 +136,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "active": ("active", "aktīvs", "aktiv", "actif", "aktywny"),
     "suspended": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszony"),
     "revoked": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofany"),
+    "replaced": ("replaced", "aizstāts", "ersetzt", "remplacé", "zastąpiony"),
     "create": ("Create", "Izveidot", "Anlegen", "Créer", "Utwórz"),
     "issued_by": ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydane przez"),
     "choose": ("— choose —", "— izvēlieties —", "— bitte wählen —", "— choisir —", "— wybierz —"),
@@ -209,6 +211,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "działalność objęta A1 zakończyła się wcześniej, zastąp go krótszym okresem: przepracowane "
                     "miesiące pozostają objęte."),
     "reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
+    # One name per state form: a screen reader's list of fields tells Withdraw from Suspend (WCAG 2.4.6).
+    "reason_suspend": ("Reason for suspending", "Apturēšanas iemesls", "Grund für die Aussetzung",
+                       "Motif de la suspension", "Powód zawieszenia"),
+    "reason_revoke": ("Reason for withdrawing", "Atsaukšanas iemesls", "Grund für den Widerruf", "Motif du retrait",
+                      "Powód wycofania"),
+    "reason_reinstate": ("Reason for reinstating", "Atjaunošanas iemesls", "Grund für die Wiederinkraftsetzung",
+                         "Motif du rétablissement", "Powód przywrócenia"),
+    "reason_refuse": ("Reason for refusing", "Noraidīšanas iemesls", "Grund für die Ablehnung", "Motif du refus",
+                      "Powód odmowy"),
     "reason_required": ("Please give a reason.", "Lūdzu, norādiet iemeslu.", "Bitte geben Sie einen Grund an.",
                         "Veuillez indiquer un motif.", "Podaj powód."),
     "withdrawn_final": ("This document was withdrawn; it cannot be handed over or reinstated.",
@@ -248,9 +259,9 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Dokument wygasł, a dane osobowe tej sprawy usunięto {date} (okres przechowywania). Jej stan "
                     "można nadal zmienić; nowy dokument wymaga nowej sprawy."),
     "erased": ("erased", "dzēsts", "gelöscht", "effacé", "usunięte"),
-    "event.replaced": ("withdrawn: replaced by a new document", "atsaukts: aizstāts ar jaunu dokumentu",
-                       "widerrufen: durch ein neues Dokument ersetzt", "retiré : remplacé par un nouveau document",
-                       "wycofany: zastąpiony nowym dokumentem"),
+    "event.replaced": ("replaced by a new document", "aizstāts ar jaunu dokumentu",
+                       "durch ein neues Dokument ersetzt", "remplacé par un nouveau document",
+                       "zastąpiony nowym dokumentem"),
     "event.replaces": ("replaces an earlier document", "aizstāj agrāku dokumentu", "ersetzt ein früheres Dokument",
                        "remplace un document antérieur", "zastępuje wcześniejszy dokument"),
     # Not "extend": a posting is extended by a new A1 from the day after the old end, the old one staying
@@ -360,28 +371,48 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                              "zatwierdzone, a pozostanie ważny, jeśli zostanie odrzucone."),
     "open_replacement": ("Open the replacement", "Atvērt aizstājēju", "Ersatz öffnen", "Ouvrir le remplacement",
                          "Otwórz zastępstwo"),
-    "replaces_note": ("This document replaces an earlier one, which was withdrawn when this one was recorded.",
-                      "Šis dokuments aizstāj agrāku, kas tika atsaukts, kad šo reģistrēja.",
-                      "Dieses Dokument ersetzt ein früheres, das mit der Erfassung dieses Dokuments widerrufen wurde.",
-                      "Ce document remplace un document antérieur, retiré lors de l'enregistrement de celui-ci.",
-                      "Ten dokument zastępuje wcześniejszy, który wycofano przy zapisaniu tego."),
-    "replaces_approved_note": ("This document replaces an earlier one, which was withdrawn when this one was "
-                               "approved.",
-                               "Šis dokuments aizstāj agrāku, kas tika atsaukts, kad šo apstiprināja.",
-                               "Dieses Dokument ersetzt ein früheres, das mit der Freigabe dieses Dokuments widerrufen "
-                               "wurde.",
-                               "Ce document remplace un document antérieur, retiré lors de l'approbation de celui-ci.",
-                               "Ten dokument zastępuje wcześniejszy, który wycofano przy zatwierdzeniu tego."),
+    "replaces_note": ("This document replaces an earlier one, which was marked replaced when this one was "
+                      "recorded.",
+                      "Šis dokuments aizstāj agrāku, kas tika atzīmēts kā aizstāts, kad šo reģistrēja.",
+                      "Dieses Dokument ersetzt ein früheres, das mit der Erfassung dieses Dokuments als ersetzt "
+                      "markiert wurde.",
+                      "Ce document remplace un document antérieur, marqué comme remplacé lors de l'enregistrement "
+                      "de celui-ci.",
+                      "Ten dokument zastępuje wcześniejszy, który oznaczono jako zastąpiony przy zapisaniu tego."),
+    "replaces_approved_note": ("This document replaces an earlier one, which was marked replaced when this one "
+                               "was approved.",
+                               "Šis dokuments aizstāj agrāku, kas tika atzīmēts kā aizstāts, kad šo apstiprināja.",
+                               "Dieses Dokument ersetzt ein früheres, das mit der Freigabe dieses Dokuments als "
+                               "ersetzt markiert wurde.",
+                               "Ce document remplace un document antérieur, marqué comme remplacé lors de "
+                               "l'approbation de celui-ci.",
+                               "Ten dokument zastępuje wcześniejszy, który oznaczono jako zastąpiony przy "
+                               "zatwierdzeniu tego."),
+    # A replaced case: which case replaced it (IssuerService.get_case "replaced_by"), and what is left to do.
+    "replaced_by_note": ("This document was replaced by a newer one: the worker is to show the newer one. It can "
+                         "still be withdrawn (if it was wrong from the start).",
+                         "Šis dokuments ir aizstāts ar jaunāku: darba ņēmējam jāuzrāda jaunākais. To joprojām var "
+                         "atsaukt (ja tas bija nepareizs jau no sākuma).",
+                         "Dieses Dokument wurde durch ein neueres ersetzt: Die Person zeigt das neuere vor. Es kann "
+                         "noch widerrufen werden (wenn es von Anfang an falsch war).",
+                         "Ce document a été remplacé par un plus récent : le travailleur présente le plus récent. Il "
+                         "peut encore être retiré (s'il était erroné dès le départ).",
+                         "Ten dokument zastąpiono nowszym: pracownik okazuje nowszy. Nadal można go wycofać (jeśli "
+                         "był błędny od początku)."),
+    "open_replaced_by": ("Replaced by case {case}", "Aizstāts ar lietu {case}", "Ersetzt durch Fall {case}",
+                         "Remplacé par le dossier {case}", "Zastąpiony sprawą {case}"),
     "replaces_awaiting_note": ("This document replaces an earlier one, which stays as it is until this one is "
-                               "approved: approving this one withdraws it, refusing this one leaves it.",
+                               "approved: approving this one marks it replaced, refusing this one leaves it.",
                                "Šis dokuments aizstāj agrāku, kas paliek nemainīgs, līdz šo apstiprina: apstiprinot "
-                               "šo, agrāko atsauc, noraidot šo, agrākais paliek spēkā.",
+                               "šo, agrāko atzīmē kā aizstātu, noraidot šo, agrākais paliek spēkā.",
                                "Dieses Dokument ersetzt ein früheres, das unverändert bleibt, bis dieses freigegeben "
-                               "ist: Die Freigabe widerruft es, die Ablehnung lässt es bestehen.",
+                               "ist: Die Freigabe markiert es als ersetzt, die Ablehnung lässt es bestehen.",
                                "Ce document remplace un document antérieur, qui reste inchangé jusqu'à l'approbation "
-                               "de celui-ci : l'approuver retire l'ancien, le refuser le laisse valable.",
+                               "de celui-ci : l'approuver marque l'ancien comme remplacé, le refuser le laisse "
+                               "valable.",
                                "Ten dokument zastępuje wcześniejszy, który pozostaje bez zmian do zatwierdzenia tego: "
-                               "zatwierdzenie go wycofa, odrzucenie pozostawi go ważnym."),
+                               "zatwierdzenie oznaczy go jako zastąpiony, odrzucenie pozostawi go "
+                               "ważnym."),
     "replaces_unapproved_note": ("This document was to replace an earlier one, but it was not approved: the earlier "
                                  "one stays as it was.",
                                  "Šim dokumentam bija jāaizstāj agrāks, taču tas netika apstiprināts: agrākais "
@@ -536,6 +567,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                              "qu'il sera approuvé.",
                              "Możesz przekazać go już teraz: portfel pracownika otrzyma dokument, gdy tylko zostanie "
                              "zatwierdzony."),
+    "event.viewed": ("case opened (read)", "lieta atvērta (lasīta)", "Fall geöffnet (gelesen)", "dossier ouvert (lu)",
+                     "otwarto sprawę (odczyt)"),
     "event.paper": ("paper copy printed", "izdrukāta papīra kopija", "Papierausdruck erstellt",
                     "copie papier imprimée", "wydrukowano kopię papierową"),
     "issued": ("Issued (UTC)", "Izsniegts (UTC)", "Ausgestellt (UTC)", "Délivré (UTC)", "Wydano (UTC)"),
@@ -546,6 +579,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "status.0": ("valid", "derīgs", "gültig", "valide", "ważne"),
     "status.1": ("withdrawn", "atsaukts", "widerrufen", "retiré", "wycofane"),
     "status.2": ("suspended", "apturēts", "ausgesetzt", "suspendu", "zawieszone"),
+    "status.3": ("replaced", "aizstāts", "ersetzt", "remplacé", "zastąpione"),
     "details": ("All fields", "Visi lauki", "Alle Felder", "Tous les champs", "Wszystkie pola"),
     "paper": ("Paper copy (PDF)", "Papīra kopija (PDF)", "Papierausdruck (PDF)", "Copie papier (PDF)",
               "Kopia papierowa (PDF)"),
@@ -983,7 +1017,7 @@ class Clerk(NamedTuple):
 
 def awaiting(case: Mapping[str, Any]) -> bool:
     """Is ``case`` (a case's JSON) one a second clerk can still approve?"""
-    return case.get("approval") == "awaiting" and case.get("state") != "revoked" and not case.get("erased_at")
+    return case.get("approval") == "awaiting" and case.get("state") not in FINAL_STATES and not case.get("erased_at")
 
 
 _lang = page_language
@@ -1038,7 +1072,8 @@ def _refusal(lang: str, exc: CredentialError) -> str:
 #: How each language quotes a field's label inside a sentence.
 _QUOTES = {"en": "“{}”", "lv": "“{}”", "de": "„{}“", "fr": "« {} »", "pl": "„{}”"}
 #: A case's state as the service words it -> its word on the pages.
-_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "revoked", "withdrawn": "revoked"}
+_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "revoked", "withdrawn": "revoked",
+                "replaced": "replaced"}
 
 
 def _rule_param(lang: str, name: str, value: object) -> str:
@@ -1544,7 +1579,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def case_list(request: Request, path: str, who: Clerk, *, number: int, query: str,
                   approval: str) -> HTMLResponse:
         rows = svc().list_cases(who.inst, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query,
-                                approval=approval)
+                                approval=approval, reader=who.actor)
         return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
                     more=len(rows) > PAGE_SIZE, query=query, approval=approval,
                     to_approve=svc().awaiting_approval(who.inst))
@@ -1657,13 +1692,15 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return failed(request, path, exc)
         return to(path, f"/cases/{case.id}", request)
 
-    def signed_in_case(request: Request, path: str, case_id: str) -> tuple[Clerk, dict[str, Any]] | Response:
-        """Who is signed in and the case, or the response to send instead."""
+    def signed_in_case(request: Request, path: str, case_id: str,
+                       viewed: bool = True) -> tuple[Clerk, dict[str, Any]] | Response:
+        """Who is signed in and the case, or the response to send instead. ``viewed``: the clerk reads
+        the case, recorded in its history (IssuerService.get_case ``reader``)."""
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
         try:
-            return who, svc().get_case(who.inst, case_id[:64])
+            return who, svc().get_case(who.inst, case_id[:64], reader=who.actor if viewed else None)
         except CredentialError as exc:
             return failed(request, path, exc)
 
@@ -1676,7 +1713,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                   **context: Any) -> HTMLResponse:
         lang = _lang(request)
         rows = _claim_rows(lang, case["claims"])
-        return page(request, path, "office/case.html", status_code=status_code, case=case, claims=rows, **context)
+        # The history shows who read the case among what was done with it, in time order (GDPR Art. 5(2)).
+        history = sorted([*case["events"], *case.get("reads", [])], key=lambda e: str(e["at"]))
+        return page(request, path, "office/case.html", status_code=status_code, case={**case, "events": history},
+                    claims=rows, **context)
 
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
     def replace_page(request: Request, path: str, case_id: str) -> Response:
@@ -1686,7 +1726,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             return found
         who, case = found
         inst = who.inst
-        if case["state"] == "revoked" or case["erased_at"]:
+        if case["state"] in FINAL_STATES or case["erased_at"]:
             return to(path, f"/cases/{case['id']}", request)
         if awaiting(case):  # not a document yet (IssuerService.replace_case): approved or refused first
             return show_case(request, path, case, status_code=409,
@@ -1700,7 +1740,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
 
     @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)
     async def replace(request: Request, path: str, case_id: str) -> Response:
-        found = signed_in_case(request, path, case_id)
+        found = signed_in_case(request, path, case_id, viewed=False)  # a change, with its own event
         if isinstance(found, Response):
             return found
         who, old = found

@@ -102,6 +102,18 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
     "case.revoked_final": ("a revoked document cannot be reinstated", "atsauktu dokumentu nevar atjaunot",
                            "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden",
                            "un document retiré ne peut pas être rétabli", "wycofanego dokumentu nie można przywrócić"),
+    "case.replaced_final": ("a replaced document cannot be reinstated or suspended; it can only be withdrawn",
+                            "aizstātu dokumentu nevar atjaunot vai apturēt; to var tikai atsaukt",
+                            "ein ersetztes Dokument kann weder wieder in Kraft gesetzt noch ausgesetzt werden; es kann "
+                            "nur widerrufen werden",
+                            "un document remplacé ne peut être ni rétabli ni suspendu ; il peut seulement être retiré",
+                            "zastąpionego dokumentu nie można przywrócić ani zawiesić; można go tylko wycofać"),
+    "case.replaced": ("this document was replaced by a newer one: hand over, print or replace the newer one",
+                      "šis dokuments ir aizstāts ar jaunāku: nododiet, drukājiet vai aizstājiet jaunāko",
+                      "dieses Dokument wurde durch ein neueres ersetzt: übergeben, drucken oder ersetzen Sie das "
+                      "neuere",
+                      "ce document a été remplacé par un plus récent : remettez, imprimez ou remplacez le plus récent",
+                      "ten dokument zastąpiono nowszym: przekaż, wydrukuj lub zastąp nowszy"),
     "case.already": ("the document is already {state}", "dokuments jau ir {state}", "das Dokument ist bereits {state}",
                      "le document est déjà {state}", "dokument jest już {state}"),
     "case.erased": ("the document has ended and its personal data was erased; record a new case",

@@ -60,6 +60,7 @@ from issuer.case_search import fold, number_key, query_forms, search_text
 from issuer.db import (
     Authorization,
     Case,
+    CaseSearch,
     CredentialRecord,
     DeferredTransaction,
     Event,
@@ -132,6 +133,12 @@ RENEWAL_PACE = timedelta(hours=24)
 #: days covers a worker who does not open the wallet for weeks, and the grant of a wallet gone (a lost
 #: phone, an app removed without a word) ends two months after its copies.
 REFRESH_IDLE = RENEWAL_NOTICE + timedelta(days=60)
+#: A clerk's reading of a case is recorded in its history (GDPR Art. 5(2) accountability, Art. 32(1)(b),
+#: (d): who consulted whose file, and when) once per clerk and case in this time: a clerk reloading the
+#: page or an integration polling the case does not bury its history in "viewed" lines.
+VIEW_EVENT_EVERY = timedelta(minutes=10)
+#: The history's events that record a reading, not a change (:meth:`IssuerService.get_case` ``reads``).
+READ_ACTIONS = ("viewed",)
 
 
 def _format_of(configuration_id: str) -> tuple[str, bool]:
@@ -139,14 +146,23 @@ def _format_of(configuration_id: str) -> tuple[str, bool]:
     if configuration_id.endswith(MDOC_SUFFIX):
         return configuration_id.removesuffix(MDOC_SUFFIX), True
     return configuration_id, False
-STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID}
+#: A case's state -> the Token Status List value of its credentials (draft-ietf-oauth-status-list §7.1).
+#: ``replaced``: superseded by a newer case of the institution (:meth:`IssuerService.replace_case`),
+#: REPLACED (0x03, application-specific), never a clerk's choice (:data:`SETTABLE_STATES`).
+STATE_FOR_STATUS = {"active": status_list.VALID, "suspended": status_list.SUSPENDED, "revoked": status_list.INVALID,
+                    "replaced": status_list.REPLACED}
+#: The states a clerk sets (:meth:`IssuerService.set_state`); a case is replaced only by a new case.
+SETTABLE_STATES = ("active", "suspended", "revoked")
+#: The states nothing is handed over, renewed or reinstated from: withdrawn (INVALID is final, §7.1)
+#: or replaced (REPLACED, final too; a replaced case may still be withdrawn, then INVALID).
+FINAL_STATES = ("revoked", "replaced")
 #: The types whose model requires a document number (domain.md "Common block"); a PID's has none.
 _NUMBERED = frozenset({pda1.CONFIGURATION_ID, ehic.CONFIGURATION_ID})
 #: Characters of a number the issuer gives: no 0/O or 1/I to mistake when it is read out.
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: Draws of a number before giving up: 40 bits each, so a second draw is already past chance.
 _NUMBER_DRAWS = 5
-_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdrawn"}
+_STATE_WORDS = {"active": "active", "suspended": "suspended", "revoked": "withdrawn", "replaced": "replaced"}
 #: Notification events (§11.1) by which a wallet said it did not keep a response's copies.
 _REFUSED_EVENTS = ("credential_failure", "credential_deleted")
 #: What a clerk or a wallet does with a case that starts its retention period again
@@ -586,9 +602,10 @@ class IssuerService:
                      confirm_overlap: bool | None = None) -> Case:
         """A new document in place of this one (an A1 extended, a mistake corrected).
 
-        In one transaction the new case is recorded and the old one withdrawn (its credentials
-        INVALID in the next status list tokens), each naming the other in its history. Nothing
-        changes when the new claims break a rule (DataError) or the old case is already withdrawn.
+        In one transaction the new case is recorded and the old one replaced (state ``replaced``, its
+        credentials REPLACED in the next status list tokens: not a withdrawal, which voids a document
+        from its first day, 987/2009 Art. 5), each naming the other in its history. Nothing changes
+        when the new claims break a rule (DataError) or the old case is already withdrawn or replaced.
         The new document has a new number (:class:`NumberTaken` for the old one's, or any other
         case's): the old one is withdrawn, not gone, and is still known by its number.
 
@@ -621,6 +638,8 @@ class IssuerService:
             self._still_held(old)
             if old.state == "revoked":
                 raise refusal("case.withdrawn")
+            if old.state == "replaced":
+                raise refusal("case.replaced")
             if old.approval == "awaiting":  # not a document yet: approved or refused first
                 raise refusal("case.awaiting_replaced")
             awaiting = self._awaiting_replacement(s, old)
@@ -704,11 +723,23 @@ class IssuerService:
 
     @staticmethod
     def _withdraw_replaced(s: Session, old: Case, new: Case, reason: str, *, actor: str, now: datetime) -> None:
-        """``old`` withdrawn, replaced by ``new``, with the clerk's ``reason`` in its history."""
-        IssuerService._set_status(s, old, "revoked")
+        """``old`` replaced by ``new`` (state ``replaced``, its credentials REPLACED), with the clerk's
+        ``reason`` in its history. Its grants end, as a withdrawal's do: nothing more is renewed from it."""
+        IssuerService._set_status(s, old, "replaced")
         IssuerService._end_if_never_a_document(s, old, now)
         s.add(Event(case_id=old.id, at=now, actor=actor[:60], action="replaced",
                     reason=f"{reason[:240]} (case {new.id})"))
+
+    @staticmethod
+    def _replaced_by(s: Session, case: Case) -> str | None:
+        """For a replaced case, the id of the case that replaced it: recorded without approval, or
+        approved (a replacement refused, or still awaiting, replaced nothing). None for any other."""
+        if case.state != "replaced":
+            return None
+        found = s.scalar(select(Case.id).where(Case.replaces == case.id, Case.entity_id == case.entity_id,
+                                               or_(Case.approval.is_(None), Case.approval == "approved"))
+                         .order_by(Case.created_at.desc()).limit(1))
+        return str(found) if found is not None else None
 
     @staticmethod
     def _awaiting_replacement(s: Session, case: Case) -> str | None:
@@ -718,19 +749,33 @@ class IssuerService:
         return str(found) if found is not None else None
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
-                   query: str = "", approval: str = "") -> list[dict[str, Any]]:
+                   query: str = "", approval: str = "", reader: str | None = None) -> list[dict[str, Any]]:
         """The institution's cases, newest first; with ``query``, those whose number, person or
         employer has every word of it (:mod:`issuer.case_search`); with ``approval``, those awaiting
-        a second clerk's approval (:meth:`_approval_filter`), or approved, or refused."""
+        a second clerk's approval (:meth:`_approval_filter`), or approved, or refused. ``reader``: the
+        clerk, whose search or listing is recorded (:class:`issuer.db.CaseSearch`: who, when, how many
+        cases shown; never ``query``, a person's name or number: GDPR Art. 5(2), Art. 32(1)(b), (d))."""
         limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
         found = select(Case).where(Case.entity_id == inst.entity.id, *self._approval_filter(approval))
         for forms in query_forms(query):  # every word, as typed or as a number without its separators
             found = found.where(or_(*(Case.search.contains(form, autoescape=True) for form in forms)))
-        with self.sessions() as s:
+        with self.sessions.begin() if reader else self.sessions() as s:
             rows = s.scalars(found.order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)).all()
             counts = dict(s.execute(select(CredentialRecord.case_id, func.count()).where(
                 CredentialRecord.case_id.in_([r.id for r in rows])).group_by(CredentialRecord.case_id)).all())
+            if reader:
+                kind = "searched" if query.strip() else "listed"  # not a case's event: no name in its history
+                s.add(CaseSearch(entity_id=inst.entity.id, at=self._now(), actor=reader[:60], action=kind,
+                                 found=len(rows)))
             return [self._case_json(r, counts.get(r.id, 0)) for r in rows]
+
+    def case_searches(self, inst: Institution, *, limit: int = 200) -> list[dict[str, Any]]:
+        """The institution's recorded searches and listings of its cases, newest first (:meth:`list_cases`)."""
+        with self.sessions() as s:
+            rows = s.scalars(select(CaseSearch).where(CaseSearch.entity_id == inst.entity.id)
+                             .order_by(CaseSearch.id.desc()).limit(min(max(limit, 1), 1000))).all()
+            return [{"at": utc(r.at).isoformat(), "actor": r.actor, "action": r.action, "found": r.found}
+                    for r in rows]
 
     @staticmethod
     def _approval_filter(approval: str) -> tuple[Any, ...]:
@@ -740,7 +785,7 @@ class IssuerService:
         if not approval:
             return ()
         if approval == "awaiting":
-            return Case.approval == "awaiting", Case.state != "revoked", Case.erased_at.is_(None)
+            return Case.approval == "awaiting", Case.state.not_in(FINAL_STATES), Case.erased_at.is_(None)
         if approval in ("approved", "refused"):
             return (Case.approval == approval,)
         raise invalid("approval", "approval.value")
@@ -757,17 +802,25 @@ class IssuerService:
                 "erased_at": utc(case.erased_at).isoformat() if case.erased_at is not None else None,
                 "approval": case.approval, "created_by": case.created_by}
 
-    def get_case(self, inst: Institution, case_id: str) -> dict[str, Any]:
-        """The case with its claims, holder, credentials and history. Each credential record names its
+    def get_case(self, inst: Institution, case_id: str, *, reader: str | None = None) -> dict[str, Any]:
+        """The case with its claims, holder, credentials and history. ``reader``: the clerk reading it
+        (the back office page, the API), recorded in the history as ``viewed`` (GDPR Art. 5(2), Art.
+        32(1)(b), (d)) unless that clerk's last ``viewed`` of this case is within
+        :data:`VIEW_EVENT_EVERY`; None for the case shown back after a change, which has its own event.
+        ``events``: what was done with the case; ``reads``: who read it and when (``viewed``), apart.
+        Each credential record names its
         status list as the status list URI does (``status_list``: the list's number in
         ``/<institution>/status/<number>``, and ``status_list_uri``), never a database id;
-        ``replaces``: the case this one replaces; ``replacement_awaiting``: a replacement of this one
+        ``replaces``: the case this one replaces; ``replaced_by``: for a replaced case, the case that
+        replaced it (its newest replacement that is a document); ``replacement_awaiting``: a replacement of this one
         that awaits a second clerk's approval (four-eyes), until then this one stays as it is;
         ``offer_refusal`` and ``paper_refusal``: what an offer or a paper copy would be refused for now
         (``rule``, ``rule_key``, ``rule_params``, as the refusal's answer says it), or None."""
         now = self._now()
-        with self.sessions() as s:
+        with self.sessions.begin() if reader else self.sessions() as s:
             case = self._case(s, inst, case_id)
+            if reader:
+                self._record_view(s, case, reader[:60], now)
             creds = s.execute(select(CredentialRecord, StatusListRecord.number)
                               .join(StatusListRecord, StatusListRecord.id == CredentialRecord.list_id)
                               .where(CredentialRecord.case_id == case.id).order_by(CredentialRecord.issued_at)).all()
@@ -776,6 +829,7 @@ class IssuerService:
             out["claims"] = case.claims
             out["holder"] = case.holder
             out["replaces"] = case.replaces
+            out["replaced_by"] = self._replaced_by(s, case)
             out["replacement_awaiting"] = self._awaiting_replacement(s, case)
             out["offer_refusal"] = _refusal_json(self._offer_refused(inst, case, now))
             out["paper_refusal"] = _refusal_json(self._paper_refused(inst, case, now))
@@ -786,9 +840,23 @@ class IssuerService:
                  "idx": c.idx, "status": c.status, "issued_at": utc(c.issued_at).isoformat(),
                  "expires_at": utc(c.expires_at).isoformat(), "notification": c.notification_event}
                 for c, number in creds]
-            out["events"] = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
-                             for e in events]
+            history = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
+                       for e in events]
+            # What was done with the case, and apart who read it: an integrator taking events[-1] for
+            # the last change is not told a read (the back office page shows both, in time order).
+            out["events"] = [e for e in history if e["action"] not in READ_ACTIONS]
+            out["reads"] = [e for e in history if e["action"] in READ_ACTIONS]
             return out
+
+    @staticmethod
+    def _record_view(s: Session, case: Case, actor: str, now: datetime) -> None:
+        """A ``viewed`` event for ``actor`` on ``case``, unless one is within :data:`VIEW_EVENT_EVERY`."""
+        recent = s.scalar(select(Event.id).where(Event.case_id == case.id, Event.actor == actor,
+                                                 Event.action == "viewed", Event.at > now - VIEW_EVENT_EVERY)
+                          .limit(1))
+        if recent is None:
+            s.add(Event(case_id=case.id, at=now, actor=actor, action="viewed", reason=""))
+            s.flush()
 
     @staticmethod
     def _still_held(case: Case) -> None:
@@ -903,10 +971,11 @@ class IssuerService:
                     if ended >= cutoff or last_use >= cutoff:
                         continue
                     # Ended before its document would have: refused, or withdrawn with nothing issued.
-                    never = expires is None and case.state == "revoked" and \
+                    never = expires is None and case.state in FINAL_STATES and \
                         utc(ends) < document_end(case.claims, utc(case.created_at))
-                    due[case.id] = (f"{retention_days} days after the case was "
-                                    f"{'refused' if case.approval == 'refused' else 'withdrawn'} "
+                    ended_how = "refused" if case.approval == "refused" else \
+                        "replaced" if case.state == "replaced" else "withdrawn"
+                    due[case.id] = (f"{retention_days} days after the case was {ended_how} "
                                     f"({ended:%Y-%m-%d}), nothing having been issued from it"
                                     if never and ended >= last_use else
                                     f"{retention_days} days after the document ended ({ended:%Y-%m-%d})"
@@ -980,6 +1049,8 @@ class IssuerService:
             return refusal("case.erased")
         if case.state == "revoked":
             return refusal("case.withdrawn_offer")
+        if case.state == "replaced":
+            return refusal("case.replaced")
         if case.state != "active":
             return refusal("case.not_active", state=case.state)
         return self._ended(inst, case, now, "case.ended_offer") or _signer_expired(inst, now, self.signer)
@@ -996,6 +1067,8 @@ class IssuerService:
             return refusal("case.erased")
         if case.state == "revoked":
             return refusal("case.withdrawn_paper")
+        if case.state == "replaced":
+            return refusal("case.replaced")
         if case.state != "active":
             return refusal("case.state", state=case.state)
         if case.approval == "awaiting":
@@ -1044,10 +1117,12 @@ class IssuerService:
     def set_state(self, inst: Institution, case_id: str, state: str, *, reason: str, actor: str) -> dict[str, Any]:
         """Revoke, suspend or reinstate every credential of a case, visible in the next status token.
 
-        A revoked case stays revoked (RFC draft §7.1: INVALID is final). One withdrawn before anything
-        was issued, offered or printed from it ends then (:meth:`_end_if_never_a_document`).
+        A revoked case stays revoked (RFC draft §7.1: INVALID is final). A replaced one (REPLACED,
+        final too) may only be withdrawn: then INVALID, a document void from its first day. One
+        withdrawn before anything was issued, offered or printed from it ends then
+        (:meth:`_end_if_never_a_document`).
         """
-        if state not in STATE_FOR_STATUS:
+        if state not in SETTABLE_STATES:
             raise invalid("state", "state.value")
         if not reason.strip() and state != "active":
             raise invalid("reason", "reason.required")
@@ -1056,6 +1131,8 @@ class IssuerService:
             case = self._case(s, inst, case_id, lock=True)
             if case.state == "revoked" and state != "revoked":
                 raise refusal("case.revoked_final")
+            if case.state == "replaced" and state != "revoked":
+                raise refusal("case.replaced_final")
             if case.state == state:  # nothing changes: no event in its history, no new status list version
                 raise refusal("case.already", state=state)
             self._set_status(s, case, state)
@@ -1112,7 +1189,7 @@ class IssuerService:
                 # A replacement: the document it replaces is withdrawn now, in this transaction (unless
                 # a clerk withdrew it meanwhile), as a replacement is where no approval is asked.
                 old = s.get(Case, case.replaces, with_for_update={"key_share": True})
-                if old is not None and old.entity_id == inst.entity.id and old.state != "revoked":
+                if old is not None and old.entity_id == inst.entity.id and old.state not in FINAL_STATES:
                     self._withdraw_replaced(s, old, case, case.replace_reason or "replaced", actor=actor, now=now)
             case.replace_reason = None
         return self.get_case(inst, case_id)
@@ -1171,16 +1248,16 @@ class IssuerService:
 
     @staticmethod
     def _awaiting(case: Case) -> None:
-        if case.approval != "awaiting" or case.state == "revoked" or case.erased_at is not None:
+        if case.approval != "awaiting" or case.state in FINAL_STATES or case.erased_at is not None:
             raise refusal("case.not_awaiting")
 
     @staticmethod
     def _set_status(s: Session, case: Case, state: str) -> None:
         """The case's state, and the status of each of its credentials, seen in the next tokens; a
-        withdrawal (a clerk's, a replacement's, a refusal at approval) ends its grants too
+        withdrawal (a clerk's, a refusal at approval) or a replacement ends its grants too
         (:meth:`_end_grants`)."""
         case.state = state
-        if state == "revoked":
+        if state in FINAL_STATES:
             IssuerService._end_grants(s, [case.id])
         value = STATE_FOR_STATUS[state]
         list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
@@ -1237,6 +1314,10 @@ class IssuerService:
         req = openid4vci.parse_token_request(form)
         now = self._now()
         client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
+        if client is not None and req.client_id is not None and req.client_id != client.client_id:
+            # attestation-based-client-auth-10 (validating a token request): a client_id given MUST be the Client
+            # Attestation's sub, as at the PAR endpoint (:meth:`push_authorization`).
+            raise ProtocolError("invalid_client", "client_id is not the attested wallet's", http_status=401)
         proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/token", now=now) \
             if dpop_proof is not None else None
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
@@ -1787,6 +1868,8 @@ class IssuerService:
         credentials = []
         if module is pid:  # a case recorded with a PNG portrait: both forms carry the one JPEG
             claims = pid.with_jpeg_picture(claims)
+        if module is ehic:  # Decision S2 fields 3-5, the card's own, from the case's holder (both forms)
+            claims = ehic.with_holder(claims, holder)
         # A PID's mdoc elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names: once per request.
         elements = pid.to_mdoc(claims) if as_mdoc and module is pid else claims
         if as_mdoc and module is pda1 and not claims.get("date_of_expiry") and claims.get("ending_date"):
@@ -1976,8 +2059,9 @@ class IssuerService:
                 raise ProtocolError("invalid_transaction_id", "unknown, used or expired transaction_id")
             if tx.state == "denied":  # told again, should the wallet have missed the first answer
                 raise ProtocolError("credential_request_denied", _PROVIDER_UNTRUSTED)
-            if case.approval == "refused" or case.state == "revoked" or case.erased_at is not None:
-                raise ProtocolError("credential_request_denied", "the document was refused or withdrawn, or has ended")
+            if case.approval == "refused" or case.state in FINAL_STATES or case.erased_at is not None:
+                raise ProtocolError("credential_request_denied",
+                                    "the document was refused, withdrawn or replaced, or has ended")
             if case.approval == "awaiting" or case.state == "suspended":
                 # Suspended is not final (it may be reinstated): the wallet asks again later, as while
                 # awaiting approval; credential_request_denied would make it give the document up (§9.3).
@@ -2139,8 +2223,8 @@ class IssuerService:
             raise ProtocolError("invalid_grant", "the refresh token was not used for too long; ask the institution "
                                 "for a new offer")
         ends = utc(case.ends_at) if case.ends_at is not None else document_end(case.claims, now)
-        if case.state == "revoked" or case.erased_at is not None or ends <= now:
-            raise ProtocolError("invalid_grant", "the document was refused or withdrawn, or has ended")
+        if case.state in FINAL_STATES or case.erased_at is not None or ends <= now:
+            raise ProtocolError("invalid_grant", "the document was refused, withdrawn or replaced, or has ended")
         last = s.get(Token, row.access_hash, with_for_update=True)
         if last is None:
             raise ProtocolError("invalid_grant", "unknown refresh token")
@@ -2207,23 +2291,34 @@ class IssuerService:
                attestation: str | None = None, attestation_pop: str | None = None) -> None:
         """RFC 7009 §2.1: the wallet revokes a refresh or access token (its card was deleted): the whole
         grant ends (§2.1: "SHOULD also invalidate ... the same authorization grant"), recorded in the
-        case history. Authenticated as at the token endpoint: a DPoP-bound grant by a proof of its key
-        (``htu`` this endpoint), else ``invalid_dpop_proof``, and its wallet's attestation when it had
-        one, else ``invalid_client``: so that nobody but the wallet ends its grant. A token unknown,
-        ended or of another institution is answered as revoked (§2.2), telling nothing."""
+        case history. Nobody but the grant's wallet ends it:
+
+        * a grant given to an attested wallet: its client authentication, the attestation (the
+          metadata's ``revocation_endpoint_auth_methods_supported``), else ``invalid_client`` (401);
+        * a grant given to an anonymous wallet (a policy allowing ``none``) and bound to a DPoP key:
+          a DPoP proof by that key, the only thing that tells its wallet, else ``invalid_client``;
+        * a DPoP proof, when sent, is verified (RFC 9449 §4.3, ``htu`` this endpoint, the server's
+          nonce: ``use_dpop_nonce``, §8) and must be by the key of a DPoP-bound grant, else
+          ``invalid_grant`` (RFC 6749 §5.2: "issued to another client"); a malformed one is
+          ``invalid_request``.
+
+        ``token_type_hint`` is a hint (§2.1): one not known is ignored, and both kinds of token are
+        looked up whatever it says. A token unknown, ended or of another institution is answered as
+        revoked (§2.2), telling nothing."""
         value = form.get("token")
         if not value:
             raise ProtocolError("invalid_request", "token is required")
-        if form.get("token_type_hint") not in (None, "refresh_token", "access_token"):
-            raise ProtocolError("unsupported_token_type", "only refresh and access tokens are revoked here")
         now = self._now()
         client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
-        proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/revoke", now=now) \
-            if dpop_proof is not None else None
+        try:
+            proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/revoke", now=now) \
+                if dpop_proof is not None else None
+        except ProtocolError as exc:  # RFC 7009 §2.2.1: the codes of RFC 6749 §5.2
+            raise ProtocolError("invalid_request", f"the DPoP proof is invalid: {exc.message}") from exc
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             if proof is not None:
                 self.nonces.check_dpop_nonce(s, proof, now, http_status=400)
-                self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_request",
                                       "this DPoP proof was already used")
             if client is not None:
                 self.nonces.first_use_pop(s, client, now)
@@ -2238,12 +2333,15 @@ class IssuerService:
             case = s.get(Case, case_id)
             if case is None or case.entity_id != inst.entity.id:
                 return
-            if jkt is not None and (proof is None or proof.jkt != jkt):
-                raise ProtocolError("invalid_dpop_proof", "this grant is bound to a DPoP key: send a DPoP proof by it")
             client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.grant_id == grant_id).limit(1))
             if client_id is not None and (client is None or client.client_id != client_id):
                 raise ProtocolError("invalid_client", "this grant's wallet authenticates with its attestation",
                                     http_status=401)
+            if jkt is not None and proof is None and client_id is None:
+                raise ProtocolError("invalid_client", "this grant is bound to a DPoP key: send a DPoP proof by it",
+                                    http_status=401)
+            if jkt is not None and proof is not None and proof.jkt != jkt:
+                raise ProtocolError("invalid_grant", "this grant was issued to another DPoP key")
             live = s.scalar(select(RefreshToken.token_hash).where(RefreshToken.grant_id == grant_id,
                                                                   RefreshToken.state == "active").limit(1))
             self._revoke_grant(s, grant_id, now)

@@ -1,5 +1,5 @@
 """An A1 is extended or corrected: the clerk records a new document in place of the old one, which
-is withdrawn in the same step, through the API and on the back office page in Chromium.
+is marked replaced (not withdrawn) in the same step, through the API and on the back office page in Chromium.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _case(http: httpx.Client, number: str) -> dict[str, Any]:
     return result
 
 
-def test_an_extended_a1_replaces_the_old_one_which_is_withdrawn_in_the_same_step(issuer: Any) -> None:
+def test_an_extended_a1_replaces_the_old_one_which_is_marked_replaced_in_the_same_step(issuer: Any) -> None:
     _handle, http, _token = issuer
     old = _case(http, "DEMO-A1-LV-9001")
     extended = {**old["claims"], "document_number": "DEMO-A1-LV-9002", "ending_date": "2028-03-31"}
@@ -57,7 +57,7 @@ def test_an_extended_a1_replaces_the_old_one_which_is_withdrawn_in_the_same_step
     assert new["holder"] == HOLDER and new["events"][-1]["action"] == "replaces"
     assert new["events"][-1]["reason"] == f"case {old['id']}"  # by id: a label can be a person's name
     withdrawn = http.get(f"/cases/{old['id']}").json()
-    assert withdrawn["state"] == "revoked"
+    assert withdrawn["state"] == "replaced" and withdrawn["replaced_by"] == new["id"]
     assert withdrawn["events"][-1]["action"] == "replaced"
     assert withdrawn["events"][-1]["reason"] == f"posting extended (case {new['id']})"
     again = http.post(f"/cases/{old['id']}/replace", json={"claims": extended, "reason": "twice"})
@@ -77,7 +77,7 @@ def test_a_replacement_that_breaks_a_rule_changes_nothing(issuer: Any) -> None:
 
 
 def test_a_replacement_is_a_new_document_and_needs_a_new_number(issuer: Any) -> None:
-    """The replaced document is withdrawn, not gone: a wallet, a paper copy or an inspector's proof
+    """The replaced document is replaced, not gone: a wallet, a paper copy or an inspector's proof
     still names it by its number, so the new one cannot have it, nor any other case's."""
     _handle, http, _token = issuer
     old = _case(http, "DEMO-A1-LV-9401")
@@ -93,7 +93,7 @@ def test_a_replacement_is_a_new_document_and_needs_a_new_number(issuer: Any) -> 
     replaced = http.post(f"/cases/{old['id']}/replace", json={"claims": unnumbered, "reason": "corrected"})
     assert replaced.status_code == 201, replaced.text
     assert re.fullmatch(r"LV-VSAA-\d{4}-[2-9A-HJ-NP-Z]{8}", replaced.json()["claims"]["document_number"])
-    assert http.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "replaced"
 
 
 def test_a_replacement_without_a_holder_keeps_the_old_cases_holder(issuer: Any) -> None:
@@ -169,7 +169,7 @@ def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
         replaced = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en",
                                data={**form, "document_number": "", "confirm_overlap": "true"})  # beside other A1s
         assert replaced.status_code == 303
-    assert http.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+    assert http.get(f"/cases/{old['id']}").json()["state"] == "replaced"
 
 
 def test_the_form_starts_from_the_cases_own_data() -> None:
@@ -229,7 +229,7 @@ def test_the_clerk_extends_an_a1_on_the_case_page(issuer: Any, browser: Any) -> 
     assert "DEMO-A1-LV-9202" in tab.inner_text("h1") and tab.locator("#make-offer").count() == 1
     assert "replaces an earlier document" in tab.inner_text("#events")
     tab.goto(f"{handle.url}/lv-vsaa/office/cases/{old['id']}?lang=en")
-    assert tab.inner_text("#state") == "withdrawn"
+    assert tab.inner_text("#state") == "replaced"
     assert "replaced by a new document" in tab.inner_text("#events")
     assert tab.locator("#replace").count() == 0
     tab.context.close()

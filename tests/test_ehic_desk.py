@@ -282,7 +282,8 @@ def test_a_patient_with_an_ehic_and_no_pid_is_checked_online_and_told_to_check_a
 
 def test_the_pda1_check_keeps_its_pid_required() -> None:
     ehic_sets, a1_sets = profile_query("ehic")["credential_sets"], profile_query("pda1")["credential_sets"]
-    assert ehic_sets[1] == {"options": [["pid"], ["pid_mdoc"]], "required": False}
+    assert ehic_sets[1] == {"options": [["pid"], ["pid_mdoc"], ["pid_unnumbered"], ["pid_unnumbered_mdoc"]],
+                            "required": False}
     assert "required" not in ehic_sets[0]
     assert all(s.get("required", True) for s in a1_sets)
 

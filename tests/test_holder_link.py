@@ -9,7 +9,7 @@ tests/test_verification.py builds them); last, the whole inspection over the rea
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -115,17 +115,31 @@ class World:
             withheld = withhold if pid.is_pid_type(types_of(by_id[qid])[0]) else ()
             paths = [tuple(c["path"]) for c in by_id[qid]["claims"]
                      if c["path"][0] in held and c["path"][0] not in withheld]
-            vp_token[qid] = [present(credential, select=paths, holder_key=key, nonce=nonce, aud=AUD,
-                                     iat=int(NOW.timestamp()))]
+            vp_token[_answering(qid, paths, by_id)] = [present(credential, select=paths, holder_key=key, nonce=nonce,
+                                                               aud=AUD, iat=int(NOW.timestamp()))]
         for qid, (issued, device) in (mdoc_answers or {}).items():
             withheld = withhold if by_id[qid]["meta"]["doctype_value"] == mdoc.DOCTYPES["pid"] else ()
             elements = [c["path"][1] for c in by_id[qid]["claims"]  # those it holds are presented
                         if c["path"][1] not in withheld]
-            vp_token[qid] = [b64url_encode(mdoc.present(issued, select=elements, device_key=device,
-                                                        session_transcript=transcript))]
+            doctype = by_id[qid]["meta"]["doctype_value"]
+            held_elements = {i.identifier for i in mdoc._decode_issuer_signed(issued).items if i.namespace == doctype}
+            answering = _answering(qid, [(doctype, e) for e in elements if e in held_elements], by_id)
+            elements = [c["path"][1] for c in by_id[answering]["claims"] if c["path"][1] not in withheld]
+            vp_token[answering] = [b64url_encode(mdoc.present(
+                issued, select=elements, device_key=device, session_transcript=transcript))]
         return v.verify_response(vp_token, query=query, nonce=nonce, audience=AUD, issuers=self.issuers(),
                                  trust_list_age=0, now=NOW, status_lookup=self.lookup,
                                  session_transcript=transcript, pid_number_states=number_states)
+
+
+def _answering(qid: str, paths: Collection[tuple[Any, ...]], by_id: Mapping[str, Any]) -> str:
+    """The query a wallet answers with a PID showing ``paths``: the inspection's ``pid`` (``pid_mdoc``)
+    asks the personal number in every claim set, so a PID not showing it answers ``pid_unnumbered``
+    (OpenID4VP §6.4.2: the next option of the credential set), when the query has one."""
+    fallback = qid.replace("pid", "pid_unnumbered", 1)
+    if not qid.startswith("pid") or fallback not in by_id:
+        return qid
+    return qid if "personal_administrative_number" in {p[-1] for p in paths} else fallback
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +167,11 @@ def _no_personal_data(step: v.Step, *numbers: str) -> None:
 # --- the queries and the registry ---------------------------------------------------------------------
 
 
-def test_the_inspections_ask_the_documents_number_and_the_pids_number_and_country_first_but_optionally() -> None:
-    """The document's number is asked of every form of it; the PID's number and issuing country in the
-    claim sets a wallet tries first (OpenID4VP §6.4.1), so that a PID without a number still answers."""
+def test_the_inspections_ask_the_documents_number_and_the_pids_number_with_a_query_for_a_pid_without_one() -> None:
+    """The document's number is asked of every form of it; the PID's number in every claim set of the
+    ``pid`` query (the link needs it: a wallet may leave out only what is not in every set, §6.4.1),
+    its issuing country in the sets tried first; a PID without a number answers ``pid_unnumbered``, a
+    later option of the same credential set (§6.4.2), which asks neither."""
     for profile in ("pda1", "ehic"):
         query = dcql.validate(profile_query(profile))
         by_id = {q["id"]: q for q in query["credentials"]}
@@ -167,11 +183,16 @@ def test_the_inspections_ask_the_documents_number_and_the_pids_number_and_countr
         for qid, doctype in (("pid", None), ("pid_mdoc", mdoc.DOCTYPES["pid"])):
             cq = by_id[qid]
             ids = {tuple(c["path"][1:] if doctype else c["path"]): c["id"] for c in cq["claims"]}
-            linked = {ids[("personal_administrative_number",)], ids[("issuing_country",)]}
+            pan, country = ids[("personal_administrative_number",)], ids[("issuing_country",)]
             sets = cq["claim_sets"]
-            with_link = [linked <= set(option) for option in sets]
-            assert with_link == sorted(with_link, reverse=True) and True in with_link and False in with_link
-            assert not any(linked & set(option) for option in sets if not linked <= set(option))
+            assert all(pan in option for option in sets)
+            with_country = [country in option for option in sets]
+            assert with_country == sorted(with_country, reverse=True) and True in with_country and False in with_country
+            fallback = by_id[qid.replace("pid", "pid_unnumbered", 1)]
+            assert not {tuple(c["path"][-1:]) for c in fallback["claims"]} & {
+                ("personal_administrative_number",), ("issuing_country",)}
+        assert query["credential_sets"][1]["options"] == [["pid"], ["pid_mdoc"], ["pid_unnumbered"],
+                                                          ["pid_unnumbered_mdoc"]]
     eudi = {q["id"]: q for q in profile_query("pda1")["credentials"]}["pda1_eudi"]
     assert ["social_security_pin"] in [c["path"] for c in eudi["claims"]]
 
@@ -450,11 +471,11 @@ def test_two_options_of_one_credential_set_are_refused_by_dcql() -> None:
         dcql.check_response(query, _presented("a1", "pid", "pid_mdoc"))
     # The profile's own query, as the reviewer answered it.
     profile = dcql.validate(profile_query("pda1"))
-    with pytest.raises(ClaimError, match="'pid' and 'pid_mdoc'"):
+    with pytest.raises(ClaimError, match="'pid' and 'pid_unnumbered_mdoc'"):
         dcql.check_response(profile, {
             "pda1": [(pda1.VCT, ANNA.pda1, [])],
             "pid": [(pid.VCT, ANNA.pid, [])],
-            "pid_mdoc": [(mdoc.DOCTYPES["pid"], {mdoc.DOCTYPES["pid"]: pid.to_mdoc(pid.validate(
+            "pid_unnumbered_mdoc": [(mdoc.DOCTYPES["pid"], {mdoc.DOCTYPES["pid"]: pid.to_mdoc(pid.validate(
                 pid.with_provider_metadata(LENA.pid, authority="x", country="DE",
                                            expiry=pid.provider_expiry(NOW.date()))))}, [])]})
     # An option that is another's part: the larger one, answered whole, is one option.
@@ -494,8 +515,8 @@ def test_two_pids_fail_the_holder_link_even_when_the_query_asks_for_them(world: 
     A1 and the EHIC) are each tied to it: one of another person's fails."""
     a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA")
     two_pids = world.inspect("pda1", {"pda1": a1, "pid": world.issue(pid, ANNA.pid, "LV:PID")},
-                             {"pid_mdoc": world.issue_mdoc_pid(LENA.pid, "DE:PID")},
-                             query=_several_query("pda1", "pid", "pid_mdoc"), number_states=STATES)
+                             {"pid_unnumbered_mdoc": world.issue_mdoc_pid(LENA.pid, "DE:PID")},
+                             query=_several_query("pda1", "pid", "pid_unnumbered_mdoc"), number_states=STATES)
     assert [s.result for s in two_pids.steps if s.code == "query"] == [v.PASSED]
     assert two_pids.verdict == v.INVALID and two_pids.reason_key == "holder_link.several"
     assert "2 PIDs" in two_pids.reason

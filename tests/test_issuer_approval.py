@@ -230,7 +230,7 @@ def test_service_a_replacement_withdraws_the_old_document_only_once_it_is_approv
     approved = service.approve_case(vsaa, new.id, actor=JANIS_ACTOR)
     assert approved["state"] == "active" and approved["approval"] == "approved"
     withdrawn = service.get_case(vsaa, old.id)
-    assert withdrawn["state"] == "revoked" and withdrawn["replacement_awaiting"] is None
+    assert withdrawn["state"] == "replaced" and withdrawn["replacement_awaiting"] is None
     assert (withdrawn["events"][-1]["action"], withdrawn["events"][-1]["actor"],
             withdrawn["events"][-1]["reason"]) == ("replaced", JANIS_ACTOR, f"posting extended (case {new.id})")
 
@@ -282,7 +282,7 @@ def test_service_a_replacement_awaiting_approval_is_not_itself_replaced(service:
                              reason="posting extended")
     service.approve_case(vsaa, c.id, actor=JANIS_ACTOR)
     states = {name: service.get_case(vsaa, x.id)["state"] for name, x in (("A", a), ("B", b), ("C", c))}
-    assert states == {"A": "revoked", "B": "revoked", "C": "active"}, states
+    assert states == {"A": "replaced", "B": "revoked", "C": "active"}, states
 
 
 def test_service_a_new_case_awaiting_approval_is_not_replaced(service: IssuerService) -> None:
@@ -314,7 +314,7 @@ def test_service_a_suspended_replacement_is_not_approved_until_reinstated(servic
     assert service.get_case(vsaa, a.id)["replacement_awaiting"] == b.id  # still stands in the way of another
     service.set_state(vsaa, b.id, "active", reason="", actor=JANIS_ACTOR)
     service.approve_case(vsaa, b.id, actor=JANIS_ACTOR)
-    assert (service.get_case(vsaa, a.id)["state"], service.get_case(vsaa, b.id)["state"]) == ("revoked", "active")
+    assert (service.get_case(vsaa, a.id)["state"], service.get_case(vsaa, b.id)["state"]) == ("replaced", "active")
 
 
 def test_service_a_suspended_case_awaiting_approval_can_still_be_refused(service: IssuerService) -> None:
@@ -506,7 +506,7 @@ def test_api_a_replacement_awaits_approval_again(issuer: ServerHandle) -> None:
         again = anna.post(f"/cases/{old['id']}/replace", json={"claims": _pda1(), "reason": "extended"})
         assert again.status_code == 409 and again.json()["error"] == "invalid_request", again.text
         assert janis.post(f"/cases/{new.json()['id']}/approve").status_code == 200
-        assert anna.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+        assert anna.get(f"/cases/{old['id']}").json()["state"] == "replaced"
 
 
 def test_api_a_case_awaiting_approval_is_not_replaced_409_with_its_rule(issuer: ServerHandle) -> None:
@@ -687,10 +687,10 @@ def test_office_a_replacement_awaiting_approval_is_told_on_both_cases_in_the_cle
         assert 'id="replace"' not in page
         page = office.get(f"/cases/{new['id']}", params={"lang": "de"}).text
         assert 'id="replaces"' in page and f'href="/lv-vsaa/office/cases/{old["id"]}?lang=de"' in page
-        assert "Die Freigabe widerruft es, die Ablehnung lässt es bestehen." in page
+        assert "Die Freigabe markiert es als ersetzt, die Ablehnung lässt es bestehen." in page
         janis.post(f"/cases/{new['id']}/approve").raise_for_status()
         page = office.get(f"/cases/{new['id']}", params={"lang": "fr"}).text
-        assert "retiré lors de l&#39;approbation de celui-ci" in page
+        assert "remplacé lors de l&#39;approbation de celui-ci" in page
         assert 'id="replacement-awaiting"' not in office.get(f"/cases/{old['id']}").text
         refused = anna.post(f"/cases/{new['id']}/replace", json={"claims": _pda1(), "reason": "corrected"}).json()
         janis.post(f"/cases/{refused['id']}/refuse", json={"reason": "not needed"}).raise_for_status()

@@ -597,7 +597,9 @@ def test_an_attestation_proof_over_more_keys_than_a_batch_is_refused(issuer: Iss
     batch = issuer.http.get("/.well-known/openid-credential-issuer/lv-vsaa").json()["batch_credential_issuance"]
     proof = [_key_attestation(issuer, [generate_key() for _ in range(batch["batch_size"] + 1)],
                               nonce=issuer.nonce())]
-    assert issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()["error"] == "invalid_proof"
+    # OpenID4VCI §8.3.1.2: a valid attestation of too many keys is a request beyond batch_size, not a bad proof.
+    answer = issuer.credential(_access_token(issuer), proof, proof_type="attestation").json()
+    assert answer["error"] == "invalid_credential_request"
 
 
 @pytest.mark.parametrize("proofs", [{"attestation": []}, {"attestation": ["a", "b"]}, {"attestation": "x"},

@@ -306,7 +306,7 @@ def test_an_art13_a1_is_replaced_through_the_form(office: httpx.Client, api: htt
     new = api.get(f"/cases/{replaced.headers['location'].split('?')[0].rsplit('/', 1)[1]}").json()
     assert new["replaces"] == old["id"] and new["claims"]["employer"] == [BALTIC, TALLINN]
     assert [p["locality"] for p in new["claims"]["work_information"]["work_address"]] == ["Rīga", "Tartu"]
-    assert api.get(f"/cases/{old['id']}").json()["state"] == "revoked"
+    assert api.get(f"/cases/{old['id']}").json()["state"] == "replaced"
 
 
 def test_the_case_page_lists_each_employer_and_place_with_codes_in_words(office: httpx.Client,

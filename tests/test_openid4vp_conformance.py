@@ -536,12 +536,16 @@ def test_an_answer_racing_the_deadline_is_shown_or_refused_never_lost(world: Wor
 @pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
 def test_a_kb_jwt_for_the_client_id_without_its_prefix_is_refused(world: World, prefix: str) -> None:
     """§5.9.1, §14.1.2: the presentation's audience is the full Client Identifier, prefix included."""
-    request = world.inspector.request("pda1", response_mode="direct_post", client_id_prefix=prefix)
-    payload = world.request_object(request)
-    vp = world.vp_token(payload, aud=payload["client_id"].partition(":")[2])
-    response = world.http.post(payload["response_uri"], data=openid4vp.build_response_form(payload, {"vp_token": vp}))
-    assert response.status_code == 200
-    verdict = world.inspector.result(request)["verdict"]
+    # §5.9.3: x509_san_dns from a verifier on the host its certificate names (the pilot's: localhost).
+    with verifier_replica(world.stack, host="localhost" if prefix == "x509_san_dns" else "127.0.0.1") as (_, url):
+        inspector = Inspector(url, world.http)
+        request = inspector.request("pda1", response_mode="direct_post", client_id_prefix=prefix)
+        payload = world.request_object(request)
+        vp = world.vp_token(payload, aud=payload["client_id"].partition(":")[2])
+        response = world.http.post(payload["response_uri"],
+                                   data=openid4vp.build_response_form(payload, {"vp_token": vp}))
+        assert response.status_code == 200
+        verdict = inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid"
     steps = {f"{c['query_id']}.{s['code']}": s["result"] for c in verdict["credentials"] for s in c["steps"]}
     assert steps["pda1.key_binding"] == steps["pid.key_binding"] == "failed"
@@ -607,9 +611,9 @@ def test_a_worker_without_the_documents_is_reported_as_access_denied(world: Worl
 
 
 @pytest.mark.parametrize(("lang", "heading", "reason"), [
-    ("en", "NOT SHARED", "The wallet did not share the documents: the worker declined, or the wallet holds none "
+    ("en", "NOT SHARED", "The wallet did not share the documents: the person declined, or the wallet holds none "
                          "of those asked for."),
-    ("pl", "NIE UDOSTĘPNIONO", "Portfel nie udostępnił dokumentów: pracownik odmówił albo portfel nie zawiera "
+    ("pl", "NIE UDOSTĘPNIONO", "Portfel nie udostępnił dokumentów: osoba odmówiła albo portfel nie zawiera "
                                "żadnego z żądanych."),
 ])
 def test_access_denied_is_worded_as_not_shared_since_it_may_be_a_wallet_without_the_documents(

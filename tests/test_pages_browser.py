@@ -242,12 +242,13 @@ def test_consent_page_reflows_at_320_px_and_shows_the_portrait_as_a_picture(site
 def test_inspector_sign_in_error_belongs_to_the_token_field(site: Site, browser: Any) -> None:
     tab = browser.new_context().new_page()
     tab.goto(site.stack.verifier_url + "/login?lang=en")
-    assert tab.title() == "Inspector sign-in – ESSPASS inspection"
+    assert tab.title() == "Staff sign-in – ESSPASS check"
     tab.fill("#token", "not-a-token")
     tab.click("#login")
     tab.wait_for_selector("#login-error")
     field = tab.evaluate(FIELD_ERROR, "#token")
-    assert field["invalid"] == "true" and not field["missing"] and "not an inspector's" in field["text"], field
+    assert field["invalid"] == "true" and not field["missing"], field
+    assert "not one of this service's staff" in field["text"], field
     _sign_in(site, tab)
     tab.goto(site.stack.verifier_url + "/?lang=en")
     # The kinds of check are one group, named by the page's question (WCAG 1.3.1).
@@ -273,6 +274,10 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     assert "State Labour Inspectorate" in phone.inner_text("#verifier")
     consent_text = phone.inner_text("#consent")
     assert "Employer" in consent_text or "employer" in consent_text.lower()
+    # The portrait is optional, so unticked (GDPR Art. 25(2)): the worker adds it to be recognised by it.
+    portrait_box = phone.locator("#consent li.optional input[value^='pid:']")
+    assert not portrait_box.is_checked()
+    portrait_box.check()
     phone.click("#share")
     phone.wait_for_selector("#shared")
 
@@ -283,7 +288,7 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     # The verdict is the page's one h1 and starts its title, and has the focus when the page opens
     # by itself after the wallet answered: a screen reader says it at once.
     assert inspector.locator("h1").all_inner_texts() == ["VALID"]
-    assert inspector.title() == "VALID – ESSPASS inspection"
+    assert inspector.title() == "VALID – ESSPASS check"
     inspector.wait_for_function("document.activeElement && document.activeElement.id === 'verdict-word'")
     name = f"{PERSON.pid['given_name']} {PERSON.pid['family_name']}"
     assert inspector.get_attribute(".portrait", "alt") == f"Photo of {name}"
@@ -331,7 +336,7 @@ def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: A
     phone.wait_for_selector("#declined")
     inspector.wait_for_selector("#verdict", timeout=15000)
     assert inspector.get_attribute("#verdict", "data-verdict") == "refused"
-    assert inspector.title() == "NOT SHARED – ESSPASS inspection"
+    assert inspector.title() == "NOT SHARED – ESSPASS check"
     assert inspector.locator("#verdict").evaluate(CONTRAST) >= 4.5  # white on amber
     inspector.context.close()
 

@@ -53,6 +53,8 @@ ANNA, LENA = DEMO_PERSONS[0], DEMO_PERSONS[2]
 #: which a wallet may withhold, an A1 is confirmed valid only when it shows that date.
 ANNA_A1_WITH_EXPIRY = replace(ANNA, pda1={**ANNA.pda1, "date_of_expiry": ANNA.pda1["ending_date"]})
 DOCTYPE = mdoc.DOCTYPES["pid"]
+#: The inspection's queries for a PID without a personal number (a German one), as SD-JWT VC and mdoc.
+UNNUMBERED, UNNUMBERED_MDOC = "pid_unnumbered", "pid_unnumbered_mdoc"
 RULEBOOK_ELEMENTS = {"family_name", "given_name", "birth_date", "place_of_birth", "nationality",
                      "personal_administrative_number", "portrait", "expiry_date", "issuing_authority",
                      "issuing_country"}
@@ -334,12 +336,12 @@ def test_to_mdoc_names_a_nationality_claim_that_is_no_list(nationalities: Any) -
 
 def test_a_foreign_style_mdoc_pid_is_verified_and_read_as_our_model(site: Site) -> None:
     issued, holder = _foreign_mdoc(site, _foreign_elements())
-    verdict = _inspect(site, {"pid_mdoc": lambda payload: _mdoc_answer(payload, "pid_mdoc", issued, holder)})
+    verdict = _inspect(site, {UNNUMBERED_MDOC: lambda payload: _mdoc_answer(payload, UNNUMBERED_MDOC, issued, holder)})
     assert verdict["verdict"] == "valid", verdict
     person = verdict["person"]
     assert (person["given_name"], person["family_name"], person["birthdate"]) == ("Lena", "Schäfer", "1995-07-03")
     assert person["picture"].startswith("data:image/jpeg;base64,/9j/")
-    assert _steps(verdict, "pid_mdoc")["issuer_authorised"] == "passed"
+    assert _steps(verdict, UNNUMBERED_MDOC)["issuer_authorised"] == "passed"
 
 
 def test_a_foreign_mdoc_pids_extra_elements_are_read_and_its_dates_checked(site: Site) -> None:
@@ -412,24 +414,24 @@ def test_a_pid_provider_s_odd_cbor_values_fail_the_check_never_a_page_or_a_500(s
 
 def test_a_pid_provider_s_odd_cbor_value_over_http_is_a_verdict_not_a_500(site: Site) -> None:
     issued, holder = _foreign_mdoc(site, _foreign_elements(family_name=cbor2.CBORTag(99, "Mallory")))
-    verdict = _inspect(site, {"pid_mdoc": lambda payload: _mdoc_answer(payload, "pid_mdoc", issued, holder)})
+    verdict = _inspect(site, {UNNUMBERED_MDOC: lambda payload: _mdoc_answer(payload, UNNUMBERED_MDOC, issued, holder)})
     assert verdict["verdict"] == "invalid", verdict
     assert "Mallory" not in json.dumps(verdict)
 
 
 def test_a_foreign_mdoc_pid_from_a_provider_not_authorised_for_pids_is_refused(site: Site) -> None:
     issued, holder = _foreign_mdoc(site, _foreign_elements(), entity="DE:DRV")
-    verdict = _inspect(site, {"pid_mdoc": lambda payload: _mdoc_answer(payload, "pid_mdoc", issued, holder)})
-    assert verdict["verdict"] == "invalid" and _steps(verdict, "pid_mdoc")["issuer_authorised"] == "failed"
+    verdict = _inspect(site, {UNNUMBERED_MDOC: lambda payload: _mdoc_answer(payload, UNNUMBERED_MDOC, issued, holder)})
+    assert verdict["verdict"] == "invalid" and _steps(verdict, UNNUMBERED_MDOC)["issuer_authorised"] == "failed"
 
 
 def test_a_national_pid_type_from_an_authorised_provider_is_accepted(site: Site) -> None:
     """§4.2: ``urn:eudi:pid:de:1`` extends ``urn:eudi:pid:1``; the German PID provider may issue it.
     Its extra claims (age_equal_or_over, address, sex) are not asked for and not shown."""
     credential, holder = _foreign_sd_jwt(site, "urn:eudi:pid:de:1", "DE:PID")
-    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", credential, holder)})
+    verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, credential, holder)})
     assert verdict["verdict"] == "valid", verdict
-    assert next(c for c in verdict["credentials"] if c["query_id"] == "pid")["vct"] == "urn:eudi:pid:de:1"
+    assert next(c for c in verdict["credentials"] if c["query_id"] == UNNUMBERED)["vct"] == "urn:eudi:pid:de:1"
     assert verdict["person"]["family_name"] == "Schäfer" and verdict["person"]["birthdate"] == "1995-07-03"
     assert verdict["person"]["picture"].startswith("data:image/jpeg")
 
@@ -442,12 +444,12 @@ def test_a_foreign_pid_whose_expiry_is_selectively_disclosable_is_asked_for_it_a
     expired_on = date.today() - timedelta(days=1)
     credential, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID", expiry=expired_on)
     assert ("date_of_expiry",) in sd_jwt.disclosable_paths(credential)
-    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", credential, holder)})
+    verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, credential, holder)})
     assert verdict["verdict"] == "invalid" and verdict["reason"] == f"The document expired on {expired_on}.", verdict
-    assert _steps(verdict, "pid")["document_validity"] == "failed"
+    assert _steps(verdict, UNNUMBERED)["document_validity"] == "failed"
     current, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID")
-    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", current, holder)})
-    assert verdict["verdict"] == "valid" and _steps(verdict, "pid")["document_validity"] == "passed", verdict
+    verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, current, holder)})
+    assert verdict["verdict"] == "valid" and _steps(verdict, UNNUMBERED)["document_validity"] == "passed", verdict
 
 
 @pytest.mark.parametrize(("vct", "entity", "step", "why"), [
@@ -461,7 +463,7 @@ def test_a_foreign_pid_whose_expiry_is_selectively_disclosable_is_asked_for_it_a
 def test_a_national_pid_type_from_a_provider_not_authorised_for_it_is_refused(site: Site, vct: str, entity: str,
                                                                               step: str, why: str) -> None:
     credential, holder = _foreign_sd_jwt(site, vct, entity)
-    verdict = _inspect(site, {"pid": lambda payload: _sd_jwt_answer(payload, "pid", credential, holder)})
+    verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, credential, holder)})
     assert verdict["verdict"] == "invalid" and why in verdict["reason"], verdict
     failed = {s["code"] for c in verdict["credentials"] for s in c["steps"] if s["result"] == "failed"}
     assert step in failed | {s["code"] for s in verdict["steps"] if s["result"] == "failed"}, verdict
@@ -532,7 +534,9 @@ def test_the_whole_inspection_pda1_and_pid_in_mdoc_form_over_http_is_valid(site:
     """An inspector asking for both documents as ISO mdoc only: the reference wallet consents in
     words, answers with its mdoc copies (the PID's by the Rulebook's names) and the verdict is valid."""
     default = profile_query("pda1")
-    query = {"credentials": [q for q in default["credentials"] if q["format"] == "mso_mdoc"]}
+    # The PID with its number (the A1's holder link needs it), not the query for a PID without one.
+    query = {"credentials": [q for q in default["credentials"]
+                             if q["format"] == "mso_mdoc" and not q["id"].startswith("pid_unnumbered")]}
     request = site.inspector.request(dcql_query=query)
     consent = site.wallet.open_request(request["link"], "en")
     labels = {item.query_id: [c.label for c in item.claims] for item in consent.items}

@@ -67,7 +67,7 @@ def test_document_signer_x5c_validates_to_its_entity_ca_only(demo: pki.DemoPki, 
 @pytest.mark.parametrize("entity", VERIFIERS, ids=[e.id for e in VERIFIERS])
 def test_access_certificate_has_the_verifier_dns_name(demo: pki.DemoPki, entity: Entity) -> None:
     x5c = demo.access_x5c(entity.id)
-    assert dns_names(x5c[0]) == [entity.dns_name]
+    assert dns_names(x5c[0]) == [entity.dns_name, pki.PILOT_HOST]  # and the pilot's host (OpenID4VP §5.9.3)
     validate_chain(x5c, [demo.cas[entity.id][1]], now=NOW)
 
 

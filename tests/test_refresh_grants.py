@@ -307,7 +307,10 @@ def test_the_wallet_revokes_its_grant_with_its_dpop_key_and_nobody_else_can(worl
     revoke = {"token": first["refresh_token"], "token_type_hint": "refresh_token"}
     with pytest.raises(ProtocolError) as refused:
         world.service.revoke(world.inst, revoke, world.dpop(generate_key(), "revoke"))
-    assert refused.value.error == "invalid_dpop_proof"
+    assert refused.value.error == "invalid_grant"  # RFC 6749 §5.2 (RFC 7009 §2.2.1): issued to another client
+    with pytest.raises(ProtocolError) as anonymous:  # an anonymous wallet's grant: its DPoP key is its only proof
+        world.service.revoke(world.inst, revoke)
+    assert anonymous.value.error == "invalid_client"
     world.service.revoke(world.inst, {"token": "unknown"}, world.dpop(key, "revoke"))
     world.service.revoke(world.inst, revoke, world.dpop(key, "revoke"))
     with pytest.raises(ProtocolError) as ended:

@@ -31,7 +31,7 @@ from verifier.settings import VerifierSettings
 PERSON = DEMO_PERSONS[0]
 PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
                "starting_date", "ending_date", "employer", "issuing_country")
-PID_CLAIMS = ("family_name", "given_name", "birthdate", "picture", "date_of_expiry")
+PID_CLAIMS = ("family_name", "given_name", "birthdate", "picture", "date_of_expiry", "personal_administrative_number")
 UNREACHABLE = status_list.StatusReference(idx=1, uri="http://127.0.0.1:9/status/1")
 
 

@@ -1,7 +1,8 @@
-"""A document replaced by its institution: the wallet presents the new one and shows the old one withdrawn.
+"""A document replaced by its institution: the wallet presents the new one and shows the old one replaced.
 
-When a clerk extends or corrects an A1, the institution issues a new document and withdraws the old
-one in its status list (draft-ietf-oauth-status-list §7: INVALID). The worker then holds both. The
+When a clerk extends or corrects an A1, the institution issues a new document and marks the old one
+replaced in its status list (draft-ietf-oauth-status-list §7.1: our application-specific REPLACED,
+0x03). The worker then holds both. The
 wallet must answer an inspector's request (OpenID4VP 1.0 §6.4) with the newest usable document,
 check the status of the candidates when a request is opened (status list §8.3, best effort), and
 check the older documents of the same kind when the replacement arrives, without deleting anything.
@@ -229,13 +230,13 @@ def test_after_a_replacement_the_wallet_presents_the_new_document(world: World) 
     assert [d["document_number"] for d in verdict["person"]["documents"]] == ["DEMO-A1-LV-7002"]
 
 
-def test_receiving_the_replacement_marks_the_old_document_withdrawn_and_keeps_it(world: World) -> None:
+def test_receiving_the_replacement_marks_the_old_document_replaced_and_keeps_it(world: World) -> None:
     wallet = world.wallet()
     ehic = world.receive(wallet, world.case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic)))
     old_case = world.a1()
     old = world.receive(wallet, old_case)
     new = world.receive(wallet, world.replace(old_case))
-    assert _status(wallet, old) == "invalid"
+    assert _status(wallet, old) == "replaced"
     assert {c.group for c in wallet.cards("en")} >= {old, new, ehic}  # nothing deleted: the worker decides
     assert _status(wallet, ehic) is None  # another type from another institution: not this one's business
 
@@ -256,7 +257,7 @@ def test_opening_a_request_checks_the_status_so_a_suspended_document_is_not_offe
 
 def test_when_the_status_list_cannot_be_fetched_the_presentation_goes_ahead(tmp_path: Path) -> None:
     """Best effort (status list §8.3: a failed check allows no statement): the wallet neither blocks
-    the presentation nor forgets that the old document was withdrawn."""
+    the presentation nor forgets that the old document was replaced."""
     with start_in_process(tmp_path / "data") as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
         world = World(stack, http, tmp_path)
@@ -264,14 +265,14 @@ def test_when_the_status_list_cannot_be_fetched_the_presentation_goes_ahead(tmp_
         old_case = world.a1()
         old = world.receive(wallet, old_case)
         new = world.receive(wallet, world.replace(old_case))
-        assert _status(wallet, old) == "invalid"
+        assert _status(wallet, old) == "replaced"
         stack.stop("issuer")  # every status list is out of reach now
         request = world.inspector.request("pda1")
         consent = wallet.open_request(request["link"], "en")
         assert consent.satisfiable
         assert next(item.group for item in consent.items if item.query_id == "pda1") == new
         assert wallet.share(consent.id).outcome == "shared"
-        assert _status(wallet, old) == "invalid"
+        assert _status(wallet, old) == "replaced"
         world.close()
 
 
@@ -302,7 +303,7 @@ def wallet_pages(world: World, tmp_path: Path) -> Iterator[ServerHandle]:
         yield handle
 
 
-def test_the_wallet_pages_show_the_replaced_document_as_withdrawn(world: World, wallet_pages: ServerHandle) -> None:
+def test_the_wallet_pages_show_the_replaced_document_as_replaced(world: World, wallet_pages: ServerHandle) -> None:
     with httpx.Client(base_url=wallet_pages.url, follow_redirects=True, timeout=30) as browser:
         setup = browser.get("/setup")
         cards = browser.post("/setup", data={"passphrase": "correct horse", "passphrase2": "correct horse",
@@ -316,10 +317,10 @@ def test_the_wallet_pages_show_the_replaced_document_as_withdrawn(world: World, 
         pages = {g: browser.get(f"/cards/{g}").text for g in groups}
         old = next(g for g, text in pages.items() if "DEMO-A1-LV-7401" in text)
         new = next(g for g, text in pages.items() if "DEMO-A1-LV-7402" in text)
-        assert "withdrawn by the issuer" in _status_cell(pages[old]).lower()
-        assert "withdrawn" not in _status_cell(pages[new]).lower()
+        assert "replaced by a newer document" in _status_cell(pages[old]).lower()
+        assert "replaced" not in _status_cell(pages[new]).lower()
         old_tile = listing.text.split(f'href="/cards/{old}"', 1)[1].split("</a>", 1)[0]
-        assert "Withdrawn by the issuer." in old_tile  # the list of cards says it too
+        assert "Replaced by a newer document." in old_tile  # the list of cards says it too
 
 
 def _status_cell(page: str) -> str:
@@ -535,6 +536,9 @@ def test_the_history_names_what_left_in_the_workers_language_once_each(
 
 def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
         world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``present`` sends only what the request requires unless the worker adds ``--with-optional``
+    (GDPR Art. 25(2); ``--only-required`` says the default); the optional items are listed apart,
+    each with what sharing it does. The PID's personal number is required (the holder link needs it)."""
     from wallet.cli import main as wallet_main
 
     wallet = world.wallet()
@@ -543,17 +547,18 @@ def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
     assert wallet_main(["present", world.inspector.request("pda1")["link"], "--no"]) == 3
     listed = capsys.readouterr().out
     pid_part = listed.split("From: Person identification data")[1]
-    assert f"- Personal identification number: {PERSON.pid['personal_administrative_number']} (optional)" in pid_part
-    assert "--only-required" in listed
+    assert f"- Personal identification number: {PERSON.pid['personal_administrative_number']}\n" in pid_part
+    assert "--with-optional" in listed
+    assert re.search(r"- [^\n]+ \(optional\): Shows the inspector that your A1 covers", listed), listed
     assert "- Family name: Bērziņa\n" in listed  # what every option asks is not optional
     assert "- Issuing country: Latvia\n" in pid_part  # nor what the PID shows in plain view: it leaves anyway
-    request = world.inspector.request("pda1")
-    assert wallet_main(["present", request["link"], "--yes", "--only-required"]) == 0
-    sent = capsys.readouterr().out
-    pid_part = sent.split("From: Person identification data")[1]
-    assert "(optional)" not in sent and "Personal identification" not in pid_part
-    assert "- Issuing country: Latvia\n" in pid_part  # still listed: it is sent
-    assert world.inspector.result(request)["verdict"]["reason_key"] == "holder_link.withheld"
+    for flags, places in (([], 0), (["--only-required"], 0), (["--with-optional"], 1)):
+        request = world.inspector.request("pda1")
+        assert wallet_main(["present", request["link"], "--yes", *flags]) == 0
+        capsys.readouterr()
+        assert wallet.log()[0].claims.count("work_address") == places, (flags, wallet.log()[0].claims)
+        verdict = world.inspector.result(request)["verdict"]
+        assert verdict["verdict"] == "valid" and verdict["reason_key"] != "holder_link.withheld", verdict
 
 
 def test_valid_until_is_the_documents_own_last_day(
@@ -588,6 +593,23 @@ def test_a_second_offer_of_the_same_document_takes_the_place_of_its_card(world: 
     assert len(cards) == 1 and cards[0].unused == cards[0].copies
     assert not before & {c.id for c in wallet.credentials()}  # the old copies and their keys are gone
     assert any(e.outcome == "shared" and first in e.credentials for e in wallet.log())
+
+
+def test_a_pid_without_a_document_number_offered_again_takes_the_place_of_its_card(world: World) -> None:
+    """A PID's number is optional (PID Rulebook): the same provider's PID of the same person is one card
+    (its copies fresh), while another person's PID from that provider stays a card of its own."""
+    wallet = world.wallet()  # holds the worker's PID, which has no number
+    [held] = [c for c in wallet.cards("en") if c.vct == pid.VCT]
+    before = {c.id for c in wallet.credentials() if c.group == held.group}
+    again = world.receive(wallet, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
+    assert again == held.group
+    assert [c.group for c in wallet.cards("en") if c.vct == pid.VCT] == [held.group]
+    assert not before & {c.id for c in wallet.credentials()}  # the old copies and their keys are gone
+    child = {**PERSON.pid, "given_name": "Līga", "birthdate": "2015-03-02"}
+    child.pop("personal_administrative_number", None)
+    other = world.receive(wallet, world.case(PERSON.pid_provider, "pid", child, holder=None))
+    assert other != held.group
+    assert len([c for c in wallet.cards("en") if c.vct == pid.VCT]) == 2
 
 
 def _offer_in_forms(world: World, wallet: WalletService, case: tuple[str, str], *forms: str) -> list[str]:
@@ -735,12 +757,12 @@ def test_after_a_renewal_in_one_form_the_forms_a_card_holds_agree(ending: str, l
 
 def test_the_worker_may_leave_out_what_the_request_marks_optional(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The inspection's PID query ends with smaller claim sets (OpenID4VP §6.4.1): the portrait, the
-    personal number, the expiry date and the issuing country are not in all of them. Only what can be
-    held back is optional: the personal number (the demo PID has no portrait); its expiry date and
-    issuing country are in plain view in every presentation (not selectively disclosable), so they
-    are listed as leaving, not offered to be left out. Left out, the wallet answers the largest set
-    without what was unticked, none of it leaves, and the inspector's verdict is still reached."""
+    """The inspection's claim sets (OpenID4VP §6.4.1) leave out the portrait and the A1's places of
+    work: only what can be held back is optional. The PID's personal number is in every set of the
+    query it answers (the holder link needs it), its expiry date and issuing country are in plain view
+    in every presentation (not selectively disclosable): listed as leaving, not offered to be left
+    out. Left out, the wallet answers the largest set without what was unticked, none of it leaves,
+    and the inspector's verdict is still reached, the documents tied by the number."""
     from credentials import sd_jwt
 
     wallet = world.wallet()
@@ -753,11 +775,12 @@ def test_the_worker_may_leave_out_what_the_request_marks_optional(
     assert {("issuing_country",), ("date_of_expiry",)} <= set(core.always_visible(pid_copy.credential))  # premise
     listed = {c.path[0]: c.optional for c in pid_item.claims}
     assert listed == {"family_name": False, "given_name": False, "birthdate": False, "date_of_expiry": False,
-                      "personal_administrative_number": True, "issuing_country": False}, listed
+                      "personal_administrative_number": False, "issuing_country": False}, listed
     a1_item = next(i for i in consent.items if i.query_id.startswith("pda1"))
     # The A1's places of work are asked in its first claim set only (either shape, or none named): the one
-    # thing of the A1 the worker may hold back.
+    # thing the worker may hold back here (the demo PID has no portrait).
     assert {c.path[0] for c in a1_item.claims if c.optional} == {"work_address"}, a1_item.claims
+    assert consent.optional_claims == tuple((a1_item.query_id, c.path) for c in a1_item.claims if c.optional)
     sent: list[dict[str, Any]] = []
     real_present = core.present
 
@@ -767,16 +790,14 @@ def test_the_worker_may_leave_out_what_the_request_marks_optional(
         return presentation
 
     monkeypatch.setattr(core, "present", spy)
-    withhold = [(pid_item.query_id, c.path) for c in pid_item.claims if c.optional]
-    assert wallet.share(consent.id, withhold).outcome == "shared"
+    assert wallet.share(consent.id, consent.optional_claims).outcome == "shared"
+    a1_sent = next(claims for claims in sent if "employer" in claims)
+    assert "work_address" not in a1_sent  # what was unticked stays on the phone
     pid_sent = next(claims for claims in sent if "given_name" in claims)
-    assert "personal_administrative_number" not in pid_sent  # what was unticked stays on the phone
-    assert {"issuing_country", "date_of_expiry"} <= set(pid_sent)  # what was not offered leaves, as listed
-    # The largest set without the number leaves (the issuing country is asked with it only, and leaves anyway).
-    assert wallet.log()[0].claims.count("personal_administrative_number") == 1  # the A1's own, not the PID's
-    assert wallet.log()[0].claims.count("issuing_country") == 2  # the A1's and the PID's, as the screen said
+    assert {"issuing_country", "date_of_expiry", "personal_administrative_number"} <= set(pid_sent)
+    assert wallet.log()[0].claims.count("personal_administrative_number") == 2  # the A1's and the PID's
     verdict = world.inspector.result(request)["verdict"]
-    assert verdict["reason_key"] == "holder_link.withheld", verdict  # the inspector sees it was left out
+    assert verdict["verdict"] == "valid" and verdict["reason_key"] != "holder_link.withheld", verdict
     assert {c["query_id"]: c["verdict"] for c in verdict["credentials"]} == {"pda1": "valid", "pid": "valid"}
 
 
@@ -926,27 +947,30 @@ def test_a_used_offer_and_a_wrong_code_are_said_in_latvian_whole(world: World, w
 
 
 def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, wallet_pages: ServerHandle) -> None:
+    """What the request marks optional is offered unticked (GDPR Art. 25(2)); Share as the page stands
+    sends only what is required, and the inspector still reaches a valid verdict."""
     with _open_pages(wallet_pages) as (browser, csrf):
         _receive_on_page(browser, csrf, world, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
         _receive_on_page(browser, csrf, world, world.a1())
         request = world.inspector.request("pda1")
         consent = browser.post("/present", data={"link": request["link"], "csrf": csrf})
-        boxes = re.findall(r'<input type="checkbox" form="share-form" name="keep" value="(pid:\d+)"[^>]*checked>'
+        boxes = re.findall(r'<input type="checkbox" form="share-form" name="keep" value="((?:pid|pda1):\d+)"[^>]*>'
                            r' <span class="label">([^<]+)</span>', consent.text)
-        # Only what can be held back: the PID's expiry date and issuing country are in plain view.
-        assert {label for _v, label in boxes} == {"Personal identification number"}, consent.text[:4000]
+        assert boxes and all(value.startswith("pda1:") for value, _label in boxes), boxes  # the place of work
+        assert not re.search(r'name="keep"[^>]*\bchecked\b', consent.text)
+        # Not optional: the PID's number (the link needs it), its expiry date and issuing country (plain view).
         pid_part = consent.text.split('data-query="pid"')[1].split("</ul>")[0]
-        assert '<span class="label">Issuing country</span>' in pid_part, pid_part
-        assert '<span class="label">Expiry date</span>' in pid_part, pid_part
+        for label in ("Personal identification number", "Issuing country", "Expiry date"):
+            assert f'<li><span class="label">{label}</span>' in pid_part, pid_part
         assert 'name="choosing" value="1"' in consent.text and 'id="optional-help"' in consent.text
         share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
         assert share is not None
-        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1", "keep": []})
+        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1"})
         assert 'id="shared"' in result.text
         verdict = world.inspector.result(request)["verdict"]
-        assert verdict["reason_key"] == "holder_link.withheld", verdict  # the number stayed on the phone
+        assert verdict["verdict"] == "valid" and verdict["reason_key"] != "holder_link.withheld", verdict
         history = browser.get("/log").text
-        assert history.count("Personal identification number") == 1  # the A1's, once
+        assert "Personal identification number" in history and "Place of work" not in history
 
 
 def test_the_language_links_return_to_the_page_with_its_query_and_from_a_form_to_home(

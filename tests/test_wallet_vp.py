@@ -149,10 +149,22 @@ def test_a_san_dns_requester_on_its_own_name_is_accepted(pki: DemoPki, now: date
                                  anchors=_verifiers(pki, VERIFIER), now=now).client_id == client_id
 
 
-def test_a_localhost_name_may_answer_on_loopback(pki: DemoPki, now: datetime) -> None:
-    """RFC 6761 §6.3: a name under localhost is always this machine, so a pilot verifier named
-    vdi.verifier.localhost may take its answers on 127.0.0.1."""
-    token, client_id = _san_dns_request(pki, now, "vdi.verifier.localhost", "https://127.0.0.1:8103/responses/1")
+@pytest.mark.parametrize("response_uri", ["https://127.0.0.1:8103/responses/1", "https://localhost:8103/responses/1"])
+def test_a_localhost_name_answering_elsewhere_is_refused_as_a_strict_wallet_would(
+        pki: DemoPki, now: datetime, response_uri: str) -> None:
+    """OpenID4VP §5.9.3 without exceptions: a verifier named vdi.verifier.localhost takes its answers on
+    that name, not on 127.0.0.1 or localhost (RFC 6761 makes both this machine, the rule does not: a
+    third-party wallet refuses it, so ours does; the pilot's certificates name localhost itself)."""
+    token, client_id = _san_dns_request(pki, now, "vdi.verifier.localhost", response_uri)
+    with pytest.raises(ProtocolError) as info:
+        verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
+                              anchors=_verifiers(pki, VERIFIER), now=now)
+    assert info.value.error == "invalid_request"
+
+
+def test_the_pilots_verifier_on_localhost_is_accepted_under_x509_san_dns(pki: DemoPki, now: datetime) -> None:
+    """The pilot serves on localhost and its access certificates name it: x509_san_dns:localhost works."""
+    token, client_id = _san_dns_request(pki, now, "localhost", "https://localhost:8103/responses/1")
     assert verify_request_object(token, link_client_id=client_id, wallet_nonce=None,
                                  anchors=_verifiers(pki, VERIFIER), now=now).client_id == client_id
 

@@ -83,6 +83,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
              "Le certificat racine du registre, que portefeuilles, émetteurs et vérificateurs épinglent",
              "Certyfikat główny rejestru, który przypinają portfele, wydawcy i weryfikatorzy"),
     "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+             "Aller au contenu principal", "Przejdź do treści głównej"),
 }
 i18n.register({f"registry.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 

@@ -37,7 +37,7 @@ from esspass.status_client import StatusClient
 from esspass.web import install, local_path, page_language
 from verifier import messages, records
 from verifier.db import InspectorSession
-from verifier.service import FLOWS, PROFILES, VerifierService, entity_state
+from verifier.service import FLOWS, PROFILES, VerifierService, earliest_care_date, entity_state, query_check
 from verifier.settings import InspectorTokens, VerifierSettings
 from verifier.transactions import MIGRATIONS, Transaction, TransactionStore, configured_storage_key
 
@@ -46,6 +46,8 @@ __all__ = ["build_service", "create_app"]
 HERE = Path(__file__).parent
 _log = logging.getLogger("esspass.verifier")
 NO_STORE = {"Cache-Control": "no-store"}
+#: The check this browser last started (a profile name), which the home page offers first.
+CHECK_COOKIE = "check"
 #: The inspector's pages: nothing inline, nothing from elsewhere, never framed (clickjacking). The
 #: offline page reads a photo as a blob: URL and the camera; the verdict shows a data: portrait.
 PAGE_HEADERS = {
@@ -118,6 +120,9 @@ class RequestIn(BaseModel):
     #: to, with ``#response_code=``; the result is then given only with that code.
     flow: str = Field(default="cross_device", max_length=14)
     redirect_uri: str | None = Field(default=None, max_length=500)
+    #: The EHIC check only: the day of care (YYYY-MM-DD) the card or PRC is judged at; today if absent
+    #: (:func:`verifier.service.care_date_of`).
+    care_date: str | None = Field(default=None, max_length=10)
 
 
 class VerifyIn(BaseModel):
@@ -134,6 +139,7 @@ class VerifyIn(BaseModel):
 class OfflineIn(BaseModel):
     qr: str = Field(max_length=4296)
     challenge: str | None = Field(default=None, max_length=32)
+    care_date: str | None = Field(default=None, max_length=10)  # an EHIC's day of care, as RequestIn's
 
 
 class LookupIn(BaseModel):
@@ -303,7 +309,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         tx = svc().create_request(profile=body.profile, query=body.dcql_query, response_mode=body.response_mode,
                                   flow=body.flow, redirect_uri=body.redirect_uri,
                                   client_id_prefix=body.client_id_prefix, purpose=body.purpose,
-                                  inspector=recorded(request))
+                                  inspector=recorded(request), care_date=body.care_date)
         return JSONResponse(tx_json(tx), status_code=201, headers=NO_STORE)
 
     @app.get("/requests/{tx_id}", tags=["OpenID4VP"])
@@ -400,7 +406,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         """Verify a scanned offline QR text with the cached trust and status lists (no network needed).
         The answer carries the person: the verdict is shown with it (the retention time starts now)."""
         return JSONResponse(svc().verify_offline(body.qr, challenge=body.challenge, inspector=recorded(request),
-                                                 shown=True), headers=NO_STORE)
+                                                 shown=True, care_date=body.care_date), headers=NO_STORE)
 
     @app.post("/api/status/prefetch", tags=["offline"])
     def prefetch() -> JSONResponse:
@@ -427,6 +433,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         form = await request.form()
         text = form.get("qr")
         challenge_code = form.get("challenge")
+        care_date = form.get("care_date")
         upload = form.get("photo")
         try:
             if not isinstance(text, str) or not text.strip():
@@ -446,29 +453,53 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             result = await run_in_threadpool(svc().verify_offline, text.strip(),
                                              challenge=challenge_code if isinstance(challenge_code, str)
                                              and challenge_code else None, inspector=recorded(request),
-                                             viewer=request.cookies.get(LOGIN_COOKIE))
+                                             viewer=request.cookies.get(LOGIN_COOKIE),
+                                             care_date=care_date[:10] if isinstance(care_date, str) else None)
         except _OfflineInputError as exc:
             return page(request, "offline.html", status_code=400, back="/offline", challenge=None, error=exc.key)
         except CredentialError as exc:
-            return page(request, "offline.html", status_code=400, back="/offline", challenge=None,
-                        error=_OFFLINE_ERRORS.get(exc.message, "other"))
+            why = "care_date" if exc.message.startswith("care_date") else _OFFLINE_ERRORS.get(exc.message, "other")
+            return page(request, "offline.html", status_code=400, back="/offline", challenge=None, error=why)
         return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)
 
     # --- the inspector's page --------------------------------------------------------------------
 
+    def home_page(request: Request, status_code: int = 200, *, chosen: str | None = None,
+                  **context: Any) -> HTMLResponse:
+        """The choice of check: ``chosen`` (else the last one this browser started, its cookie, else
+        the first) preselected, so that a desk making one kind of check does not switch every time."""
+        last = request.cookies.get(CHECK_COOKIE)
+        chosen = chosen if chosen in PROFILES else last if last in PROFILES else PROFILES[0]
+        today = svc().clock().astimezone(svc().zone).date()
+        earliest = earliest_care_date(today)
+        return page(request, "home.html", status_code, profiles=PROFILES, chosen=chosen, today=today.isoformat(),
+                    earliest=earliest.isoformat(), **context)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html", profiles=PROFILES)
+    def home(request: Request, profile: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+        return home_page(request, chosen=profile)
 
     @app.post("/inspect", include_in_schema=False)
     def inspect(request: Request, profile: Annotated[str, Form(max_length=20)],
-                flow: Annotated[str, Form(max_length=14)] = "cross_device") -> Response:
+                flow: Annotated[str, Form(max_length=14)] = "cross_device",
+                care_date: Annotated[str, Form(max_length=10)] = "") -> Response:
         if profile not in PROFILES or flow not in FLOWS:
-            return page(request, "home.html", status_code=400, back="/", profiles=PROFILES, error=True)
-        tx = svc().create_request(profile=profile, flow=flow, inspector=recorded(request),
-                                  viewer=request.cookies.get(LOGIN_COOKIE))
+            return home_page(request, 400, back="/", error=True)
+        try:
+            tx = svc().create_request(profile=profile, flow=flow, inspector=recorded(request),
+                                      viewer=request.cookies.get(LOGIN_COOKIE), care_date=care_date or None)
+        except ProtocolError as exc:
+            if exc.error != "invalid_request" or not care_date:
+                raise
+            return home_page(request, 400, back="/", chosen=profile, care_error=True, care_date=care_date)
+        return started(request, tx, profile)
+
+    def started(request: Request, tx: Transaction, profile: str | None) -> Response:
+        """The waiting page of a request just made (a new check, or a new code for one)."""
         response = RedirectResponse(f"/inspect/{tx.view}?lang={_lang(request)}", status_code=303)
-        if flow == "same_device":
+        if profile in PROFILES:  # the check the home page offers first next time
+            response.set_cookie(CHECK_COOKIE, str(profile), max_age=400 * 86400, httponly=True, samesite="strict")
+        if tx.flow == "same_device":
             # This browser's proof that it made the request: the wallet's redirect must come back to it.
             response.set_cookie(_session_cookie(tx.id), str(tx.view), max_age=svc().request_ttl + 600,
                                 path="/inspect", httponly=True, samesite="lax",
@@ -491,7 +522,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                 why = "unknown_check"
             else:
                 why = "error.already_shown" if taken else "error.session"
-            return page(request, "home.html", status_code=403, profiles=PROFILES, session_error=why)
+            return home_page(request, 403, session_error=why)
         response = RedirectResponse(f"/inspect/{view}/verdict?lang={_lang(request)}", status_code=303)
         response.delete_cookie(cookie, path="/inspect")
         return response
@@ -505,8 +536,26 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
                                                        svgclass="qr")
+        until = datetime.fromtimestamp(tx.expires, svc().zone)
+        check, lang = query_check(tx.query), _lang(request)
         return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode(),
-                    same_device=tx.flow == "same_device")
+                    same_device=tx.flow == "same_device", until=f"{until:%H:%M}",
+                    minutes=max(1, round((tx.expires - tx.created) / 60)), expires_ms=int(tx.expires * 1000),
+                    care_date=tx.care_date, date_text=lambda value: messages.date_text(value, lang),
+                    # The EHIC check's own words (a patient, a card holder), the A1's a worker's.
+                    check_words=lambda key: f"{key}.ehic" if check == "ehic" else key)
+
+    @app.post("/inspect/{view}/renew", include_in_schema=False)
+    def renew(request: Request, view: str) -> Response:
+        """More time (WCAG 2.2.1 Timing Adjustable): a new code for the same check (its kind, flow and
+        day of care), before or after the old one ends; one already answered goes to its verdict."""
+        try:
+            tx = svc().renew(view[:64], viewer=request.cookies.get(LOGIN_COOKIE))
+        except ProtocolError as exc:
+            return unknown_check(request, exc)
+        if tx.view == view[:64]:
+            return RedirectResponse(f"/inspect/{tx.view}/verdict?lang={_lang(request)}", status_code=303)
+        return started(request, tx, None)
 
     @app.get("/inspect/{view}/verdict", response_class=HTMLResponse, include_in_schema=False)
     def verdict_page(request: Request, view: str) -> HTMLResponse:

@@ -71,6 +71,9 @@ class TransactionRecord(Base):
     #: Who started the check (the signed-in inspector's or API token's name), for its inspection
     #: record (:mod:`verifier.records`); None when sign-in is left to a gateway.
     inspector: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: The day of care (ISO date) an EHIC check is made for; None: today. A billing fact, not the
+    #: patient's: no seal needed.
+    care_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class ChallengeRecord(Base):

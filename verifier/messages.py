@@ -16,7 +16,8 @@ __all__ = ["date_text", "datetime_text", "describe_document", "duration_words", 
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
-    "title": ("ESSPASS inspection", "ESSPASS pārbaude", "ESSPASS-Kontrolle", "Contrôle ESSPASS", "Kontrola ESSPASS"),
+    # Shared by the A1 inspection and the EHIC desk: words of neither (review R1, defect 4).
+    "title": ("ESSPASS check", "ESSPASS pārbaude", "ESSPASS-Prüfung", "Contrôle ESSPASS", "Kontrola ESSPASS"),
     "choose": ("What do you want to check?", "Ko vēlaties pārbaudīt?", "Was möchten Sie prüfen?",
                "Que voulez-vous vérifier ?", "Co chcesz sprawdzić?"),
     "profile.pda1": ("Portable Document A1 and identity", "Portatīvais dokuments A1 un identitāte",
@@ -27,24 +28,24 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Carte européenne d'assurance maladie et identité", "Europejska Karta Ubezpieczenia "
                      "Zdrowotnego i tożsamość"),
     "start": ("Show the QR code", "Parādīt QR kodu", "QR-Code anzeigen", "Afficher le code QR", "Pokaż kod QR"),
-    "login.title": ("Inspector sign-in", "Inspektora pieteikšanās", "Anmeldung für Kontrollpersonal",
-                    "Connexion de l'inspecteur", "Logowanie inspektora"),
+    "login.title": ("Staff sign-in", "Darbinieku pieteikšanās", "Anmeldung für das Personal",
+                    "Connexion du personnel", "Logowanie personelu"),
     "login.token": ("Your access token", "Jūsu piekļuves pilnvara", "Ihr Zugangstoken", "Votre jeton d'accès",
                     "Twój token dostępu"),
     "login.submit": ("Sign in", "Pieteikties", "Anmelden", "Se connecter", "Zaloguj się"),
-    "login.bad": ("This token is not an inspector's.", "Šī pilnvara nepieder inspektoram.",
-                  "Dieses Token gehört keiner Kontrollperson.", "Ce jeton n'est pas celui d'un inspecteur.",
-                  "Ten token nie należy do inspektora."),
-    "login.help": ("Only the inspectorate's staff start checks here: a check asks workers for their data in "
-                   "the inspectorate's name.",
-                   "Pārbaudes šeit sāk tikai inspekcijas darbinieki: pārbaude inspekcijas vārdā lūdz "
-                   "darbiniekiem viņu datus.",
-                   "Nur das Personal der Kontrollbehörde startet hier Prüfungen: Eine Prüfung fragt Beschäftigte "
-                   "im Namen der Behörde nach ihren Daten.",
-                   "Seul le personnel de l'inspection lance des contrôles ici : un contrôle demande leurs données "
-                   "aux travailleurs au nom de l'inspection.",
-                   "Kontrole rozpoczynają tu tylko pracownicy inspekcji: kontrola prosi pracowników o ich dane w "
-                   "imieniu inspekcji."),
+    "login.bad": ("This token is not one of this service's staff.", "Šī pilnvara nepieder šī dienesta darbiniekam.",
+                  "Dieses Token gehört zu niemandem vom Personal.", "Ce jeton n'appartient pas au personnel de ce "
+                  "service.", "Ten token nie należy do personelu tej usługi."),
+    "login.help": ("Only this body's staff start checks here: a check asks people for their documents in its "
+                   "name.",
+                   "Pārbaudes šeit sāk tikai šīs iestādes darbinieki: pārbaude tās vārdā lūdz cilvēkiem viņu "
+                   "dokumentus.",
+                   "Nur das Personal dieser Stelle startet hier Prüfungen: Eine Prüfung fragt Personen in ihrem "
+                   "Namen nach ihren Dokumenten.",
+                   "Seul le personnel de cet organisme lance des contrôles ici : un contrôle demande leurs "
+                   "documents aux personnes en son nom.",
+                   "Kontrole rozpoczyna tu tylko personel tej instytucji: kontrola prosi osoby o ich dokumenty w "
+                   "jej imieniu."),
     "logout": ("Sign out", "Iziet", "Abmelden", "Se déconnecter", "Wyloguj się"),
     # For a worker whose wallet is on the inspector's own device (a shared tablet or kiosk): the
     # result appears only in the browser that started the check (start.same_device_help).
@@ -123,11 +124,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Ubezpieczenie zdrowotne: {country}, karta ważna do {end}."),
     "offline.title": ("Check an offline QR code", "Pārbaudīt bezsaistes QR kodu", "Offline-QR-Code prüfen",
                       "Vérifier un code QR hors ligne", "Sprawdź kod QR offline"),
-    "offline.challenge": ("Ask the worker to enter this code in the wallet:",
-                          "Lūdziet darbiniekam ievadīt šo kodu makā:",
+    "offline.challenge": ("Ask the person to enter this code in the wallet:",
+                          "Lūdziet personai ievadīt šo kodu makā:",
                           "Bitten Sie die Person, diesen Code in der Wallet einzugeben:",
-                          "Demandez au travailleur de saisir ce code dans son portefeuille :",
-                          "Poproś pracownika o wpisanie tego kodu w portfelu:"),
+                          "Demandez à la personne de saisir ce code dans son portefeuille :",
+                          "Poproś tę osobę o wpisanie tego kodu w portfelu:"),
     "offline.use_challenge": ("Show a code first (stronger check)", "Vispirms parādīt kodu (stingrāka pārbaude)",
                               "Zuerst einen Code zeigen (stärkere Prüfung)",
                               "Afficher d'abord un code (contrôle renforcé)",
@@ -206,6 +207,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                 "Iestāde šo dokumentu ir atsaukusi.",
                                 "Die Einrichtung hat dieses Dokument widerrufen.",
                                 "L'organisme a retiré ce document.", "Instytucja wycofała ten dokument."),
+    # Our REPLACED (0x03, credentials.status_list): superseded by a newer document of the institution,
+    # not void from its first day as a withdrawn one is (987/2009 Art. 5).
+    "reason.status.replaced": ("The institution has replaced this document with a newer one: ask the holder for the "
+                               "current one (the current A1 or card).",
+                               "Iestāde šo dokumentu ir aizstājusi ar jaunāku: lūdziet turētājam pašreizējo "
+                               "(pašreizējo A1 vai karti).",
+                               "Die Einrichtung hat dieses Dokument durch ein neueres ersetzt: Verlangen Sie das "
+                               "aktuelle (die aktuelle A1 oder Karte).",
+                               "L'organisme a remplacé ce document par un plus récent : demandez au titulaire le "
+                               "document actuel (l'A1 ou la carte actuelle).",
+                               "Instytucja zastąpiła ten dokument nowszym: poproś posiadacza o aktualny (aktualne A1 "
+                               "lub kartę)."),
     "reason.status.suspended": ("The institution has suspended this document.",
                                 "Iestāde šo dokumentu ir apturējusi.",
                                 "Die Einrichtung hat dieses Dokument ausgesetzt.",
@@ -362,24 +375,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                          "propres contrôles.",
                                          "Nie porównano z żądaniem: dokument w odpowiedzi nie przeszedł własnych "
                                          "kontroli."),
-    "reason.query.partial": ("Valid for the documents shown; the worker did not show the ones the inspection "
-                             "made optional.",
-                             "Derīgs uzrādītajiem dokumentiem; darbinieks neuzrādīja pārbaudē neobligātos "
+    "reason.query.partial": ("Valid for the documents shown; the person did not show the ones the check made "
+                             "optional.",
+                             "Derīgs uzrādītajiem dokumentiem; persona neuzrādīja pārbaudē neobligātos "
                              "dokumentus.",
                              "Gültig für die gezeigten Dokumente; die optionalen Dokumente der Prüfung wurden nicht "
                              "gezeigt.",
-                             "Valable pour les documents présentés ; le travailleur n'a pas présenté ceux que le "
+                             "Valable pour les documents présentés ; la personne n'a pas présenté ceux que le "
                              "contrôle rendait facultatifs.",
-                             "Ważne dla okazanych dokumentów; pracownik nie okazał dokumentów, które kontrola "
+                             "Ważne dla okazanych dokumentów; osoba nie okazała dokumentów, które kontrola "
                              "uznała za opcjonalne."),
-    "reason.query.nothing_presented": ("The worker showed no document: every document of this inspection was "
-                                       "optional.",
-                                       "Darbinieks neuzrādīja nevienu dokumentu: visi šīs pārbaudes dokumenti bija "
+    "reason.query.nothing_presented": ("No document was shown: every document of this check was optional.",
+                                       "Netika uzrādīts neviens dokuments: visi šīs pārbaudes dokumenti bija "
                                        "neobligāti.",
                                        "Es wurde kein Dokument gezeigt: alle Dokumente dieser Prüfung waren optional.",
-                                       "Le travailleur n'a présenté aucun document : tous les documents de ce "
-                                       "contrôle étaient facultatifs.",
-                                       "Pracownik nie okazał żadnego dokumentu: wszystkie dokumenty tej kontroli były "
+                                       "Aucun document n'a été présenté : tous les documents de ce contrôle étaient "
+                                       "facultatifs.",
+                                       "Nie okazano żadnego dokumentu: wszystkie dokumenty tej kontroli były "
                                        "opcjonalne."),
     "reason.holder_link.mismatch": ("The document and the PID are not the same person's: they carry different "
                                     "personal numbers.",
@@ -390,6 +402,24 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                     "numéros d'identification personnels différents.",
                                     "Dokument i PID nie należą do tej samej osoby: mają różne osobiste numery "
                                     "identyfikacyjne."),
+    # An EHIC naming another person than the PID (credentials/holder_link.py NAME_MISMATCH).
+    "reason.holder_link.name_mismatch": ("The EHIC and the PID are not the same person's: the card names another "
+                                         "person (surname, given names or date of birth differ).",
+                                         "EVAK un PID nepieder vienai personai: kartē norādīta cita persona "
+                                         "(atšķiras uzvārds, vārdi vai dzimšanas datums).",
+                                         "Die EKVK und die PID gehören nicht derselben Person: Die Karte nennt eine "
+                                         "andere Person (Name, Vornamen oder Geburtsdatum weichen ab).",
+                                         "La CEAM et le PID ne sont pas ceux de la même personne : la carte nomme "
+                                         "une autre personne (nom, prénoms ou date de naissance différents).",
+                                         "EKUZ i PID nie należą do tej samej osoby: karta wskazuje inną osobę "
+                                         "(różni się nazwisko, imiona lub data urodzenia)."),
+    "reason.holder_link.same_name": ("The EHIC names the person of the PID: the same surname, given names and date "
+                                     "of birth.",
+                                     "EVAK norādīta PID persona: tas pats uzvārds, vārdi un dzimšanas datums.",
+                                     "Die EKVK nennt die Person der PID: derselbe Name, dieselben Vornamen und "
+                                     "dasselbe Geburtsdatum.",
+                                     "La CEAM nomme la personne du PID : mêmes nom, prénoms et date de naissance.",
+                                     "EKUZ wskazuje osobę z PID: to samo nazwisko, imiona i data urodzenia."),
     "reason.holder_link.withheld": ("The PID did not show the personal number (or the issuing country) that a "
                                     "PID of the document's state carries, so the document cannot be tied to the "
                                     "person shown.",
@@ -441,18 +471,20 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Papierdokument: prüfen Sie einen Ausweis, um die Person zu bestätigen.",
                      "Document papier : vérifiez une pièce d'identité pour confirmer le titulaire.",
                      "Dokument papierowy: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
-    "reason.refused": ("The wallet did not share the documents: the worker declined, or the wallet holds none of "
+    "reason.refused": ("The wallet did not share the documents: the person declined, or the wallet holds none of "
                        "those asked for.",
-                       "Maks nekopīgoja dokumentus: darbinieks atteicās, vai makā nav neviena no pieprasītajiem.",
+                       "Maks nekopīgoja dokumentus: persona atteicās, vai makā nav neviena no pieprasītajiem.",
                        "Die Wallet hat die Dokumente nicht geteilt: Die Person hat abgelehnt, oder die Wallet "
                        "enthält keines der angefragten.",
-                       "Le portefeuille n'a pas partagé les documents : le travailleur a refusé, ou le portefeuille "
+                       "Le portefeuille n'a pas partagé les documents : la personne a refusé, ou le portefeuille "
                        "ne contient aucun de ceux demandés.",
-                       "Portfel nie udostępnił dokumentów: pracownik odmówił albo portfel nie zawiera żadnego z "
+                       "Portfel nie udostępnił dokumentów: osoba odmówiła albo portfel nie zawiera żadnego z "
                        "żądanych."),
     "error.profile": ("Choose what to check.", "Izvēlieties, ko pārbaudīt.", "Wählen Sie aus, was geprüft wird.",
                       "Choisissez ce qu'il faut vérifier.", "Wybierz, co sprawdzić."),
     "language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+             "Aller au contenu principal", "Przejdź do treści głównej"),
     "page.waiting": ("Waiting for the wallet", "Gaida maku", "Warten auf die Wallet", "En attente du portefeuille",
                      "Oczekiwanie na portfel"),
     "qr_label": ("QR code of the request, for the worker's wallet", "Pieprasījuma QR kods darbinieka makam",
@@ -499,7 +531,7 @@ _T.update({
     "records.col.verdict": ("Result", "Rezultāts", "Ergebnis", "Résultat", "Wynik"),
     "records.col.documents": ("Documents", "Dokumenti", "Dokumente", "Documents", "Dokumenty"),
     "records.col.institutions": ("Institutions", "Iestādes", "Einrichtungen", "Institutions", "Instytucje"),
-    "records.col.inspector": ("Inspector", "Inspektors", "Kontrollperson", "Inspecteur", "Inspektor"),
+    "records.col.inspector": ("Checked by", "Pārbaudīja", "Geprüft von", "Contrôlé par", "Sprawdzający"),
     "records.col.flow": ("How", "Kā", "Wie", "Comment", "Sposób"),
     "records.flow.cross_device": ("QR code on this screen", "QR kods šajā ekrānā", "QR-Code auf diesem Bildschirm",
                                   "Code QR sur cet écran", "Kod QR na tym ekranie"),
@@ -509,8 +541,8 @@ _T.update({
                                  "Portefeuille sur le même appareil", "Portfel na tym samym urządzeniu"),
     "records.flow.offline": ("Offline QR code", "Bezsaistes QR kods", "Offline-QR-Code", "Code QR hors ligne",
                              "Kod QR offline"),
-    "records.flow.api": ("Inspectorate's system", "Inspekcijas sistēma", "System der Behörde",
-                         "Système de l'inspection", "System inspekcji"),
+    "records.flow.api": ("Own system (API)", "Sava sistēma (API)", "Eigenes System (API)", "Système propre (API)",
+                         "Własny system (API)"),
     "records.type.pda1": ("A1", "A1", "A1", "A1", "A1"),
     "records.type.ehic": ("EHIC", "EVAK", "EKVK", "CEAM", "EKUZ"),
     "records.type.pid": ("PID", "PID", "PID", "PID", "PID"),
@@ -554,12 +586,12 @@ _T.update({
     "records.lookup.empty": ("Type a document number.", "Ievadiet dokumenta numuru.",
                              "Geben Sie eine Dokumentnummer ein.", "Saisissez un numéro de document.",
                              "Wpisz numer dokumentu."),
-    "reason.wallet_error": ("The wallet could not answer: a technical error, not the worker's refusal.",
-                            "Maks nevarēja atbildēt: tehniska kļūda, nevis darbinieka atteikums.",
+    "reason.wallet_error": ("The wallet could not answer: a technical error, not the person's refusal.",
+                            "Maks nevarēja atbildēt: tehniska kļūda, nevis personas atteikums.",
                             "Die Wallet konnte nicht antworten: ein technischer Fehler, keine Ablehnung durch die "
                             "Person.",
-                            "Le portefeuille n'a pas pu répondre : une erreur technique, pas un refus du travailleur.",
-                            "Portfel nie mógł odpowiedzieć: błąd techniczny, a nie odmowa pracownika."),
+                            "Le portefeuille n'a pas pu répondre : une erreur technique, pas un refus de la personne.",
+                            "Portfel nie mógł odpowiedzieć: błąd techniczny, a nie odmowa tej osoby."),
 })
 #: The waiting page when no answer can come any more (verifier/static/verifier.js).
 _T.update({
@@ -744,22 +776,22 @@ _T.update({
                             "Lancez un nouveau contrôle si vous en avez encore besoin.",
                             "Wynik tej kontroli został już wyświetlony: link powrotu działa tylko raz. Jeśli jest "
                             "potrzebny ponownie, rozpocznij nową kontrolę."),
-    "start.same_device_help": ("The QR code is the usual way: the worker scans it with their own phone. Check with "
-                               "a wallet on this device only when the worker's wallet is on this device, such as a "
+    "start.same_device_help": ("The QR code is the usual way: the person scans it with their own phone. Check with "
+                               "a wallet on this device only when the person's wallet is on this device, such as a "
                                "shared tablet or kiosk: the result then appears here, in this browser.",
-                               "Parasti izmanto QR kodu: darbinieks to noskenē ar savu tālruni. Pārbaudi ar maku šajā "
-                               "ierīcē izmantojiet tikai tad, ja darbinieka maks ir šajā ierīcē, piemēram, "
+                               "Parasti izmanto QR kodu: persona to noskenē ar savu tālruni. Pārbaudi ar maku šajā "
+                               "ierīcē izmantojiet tikai tad, ja personas maks ir šajā ierīcē, piemēram, "
                                "koplietošanas planšetē vai kioskā: rezultāts tad parādās šeit, šajā pārlūkā.",
                                "Üblich ist der QR-Code: Die Person scannt ihn mit dem eigenen Telefon. Mit einer "
                                "Wallet auf diesem Gerät prüfen Sie nur, wenn die Wallet der Person auf diesem Gerät "
                                "ist, etwa einem gemeinsam genutzten Tablet oder Kiosk: Das Ergebnis erscheint dann "
                                "hier, in diesem Browser.",
-                               "Le code QR est la voie habituelle : le travailleur le scanne avec son propre "
+                               "Le code QR est la voie habituelle : la personne le scanne avec son propre "
                                "téléphone. Ne vérifiez avec un portefeuille sur cet appareil que si le portefeuille "
-                               "du travailleur est sur cet appareil, par exemple une tablette ou une borne partagée : "
+                               "de la personne est sur cet appareil, par exemple une tablette ou une borne partagée : "
                                "le résultat s'affiche alors ici, dans ce navigateur.",
-                               "Zwykle używa się kodu QR: pracownik skanuje go własnym telefonem. Sprawdzaj "
-                               "portfelem na tym urządzeniu tylko wtedy, gdy portfel pracownika jest na tym "
+                               "Zwykle używa się kodu QR: osoba skanuje go własnym telefonem. Sprawdzaj "
+                               "portfelem na tym urządzeniu tylko wtedy, gdy portfel tej osoby jest na tym "
                                "urządzeniu, np. na wspólnym tablecie lub w kiosku: wynik pojawi się wtedy tutaj, w "
                                "tej przeglądarce."),
     "same_device.for": ("For a worker whose wallet is on this device, such as a shared tablet or kiosk: hand it to "
@@ -902,16 +934,19 @@ _T.update({
         "Karta pochodzi z państwa tej placówki: EKUZ nie obejmuje leczenia we własnym państwie właściwym "
         "(rozporządzenie (WE) nr 883/2004, art. 19; decyzja S1)."),
     "reason.holder_link.no_pid": (
-        "Valid; no PID was shown with the EHIC: check an identity document to confirm the holder (the card's "
-        "personal identification number, or the insured person it names).",
+        "Valid; no PID was shown with the EHIC: check an identity document to confirm the holder (the name and "
+        "date of birth on the card, its personal identification number, or the insured person it names).",
         "Derīgs; kopā ar EVAK netika uzrādīts PID: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu "
-        "turētāju (kartes personas kodu vai tajā norādīto apdrošināto personu).",
-        "Gültig; mit der EKVK wurde keine PID gezeigt: Prüfen Sie einen Ausweis, um die Person zu bestätigen (die "
-        "persönliche Kennnummer der Karte oder die darin genannte versicherte Person).",
+        "turētāju (kartē norādīto vārdu un dzimšanas datumu, kartes personas kodu vai tajā norādīto apdrošināto "
+        "personu).",
+        "Gültig; mit der EKVK wurde keine PID gezeigt: Prüfen Sie einen Ausweis, um die Person zu bestätigen (Name "
+        "und Geburtsdatum auf der Karte, ihre persönliche Kennnummer oder die darin genannte versicherte Person).",
         "Valable ; aucun PID n'a été présenté avec la CEAM : vérifiez une pièce d'identité pour confirmer le "
-        "titulaire (le numéro d'identification personnel de la carte, ou l'assuré qu'elle nomme).",
-        "Ważne; razem z EKUZ nie okazano PID: sprawdź dokument tożsamości, aby potwierdzić posiadacza (osobisty "
-        "numer identyfikacyjny z karty lub wskazaną w niej osobę ubezpieczoną)."),
+        "titulaire (le nom et la date de naissance sur la carte, son numéro d'identification personnel, ou "
+        "l'assuré qu'elle nomme).",
+        "Ważne; razem z EKUZ nie okazano PID: sprawdź dokument tożsamości, aby potwierdzić posiadacza (imię, "
+        "nazwisko i datę urodzenia z karty, jej osobisty numer identyfikacyjny lub wskazaną w niej osobę "
+        "ubezpieczoną)."),
     "reason.holder_link.no_pid_unnamed": (
         "No PID was shown with the EHIC, and the card shows nothing an identity document shows (no insured "
         "person, no personal number of a state whose identity documents carry it): it cannot be tied to the "
@@ -962,6 +997,145 @@ _T.update({
     "checked_at": ("Checked at", "Pārbaudes laiks", "Geprüft am", "Contrôlé le", "Sprawdzono"),
     "proof_id": ("Verification proof", "Pārbaudes apliecinājums", "Prüfnachweis", "Preuve de vérification",
                  "Dowód weryfikacji"),
+})
+#: The EHIC check for a day of care (credentials.verification._validity_steps ``care_date``; the home page,
+#: the waiting and verdict pages), and the waiting page's time limit (WCAG 2.2.1, verifier.js).
+_T.update({
+    "care_date.label": ("Date of care (EHIC check only, optional)", "Aprūpes datums (tikai EVAK pārbaudei, "
+                        "neobligāts)", "Behandlungsdatum (nur EKVK-Prüfung, optional)",
+                        "Date des soins (contrôle CEAM uniquement, facultatif)",
+                        "Data udzielenia świadczenia (tylko kontrola EKUZ, opcjonalnie)"),
+    "offline.error.care_date": ("Give a date of care that is not after today and at most 5 years ago, or leave it "
+                                "empty for today.",
+                                "Norādiet aprūpes datumu, kas nav vēlāks par šodienu un ne senāks kā pirms 5 gadiem, "
+                                "vai atstājiet tukšu šodienai.",
+                                "Geben Sie ein Behandlungsdatum an, das nicht nach heute und höchstens 5 Jahre zurück "
+                                "liegt, oder lassen Sie es für heute leer.",
+                                "Indiquez une date des soins qui n'est pas postérieure à aujourd'hui et remonte à 5 "
+                                "ans au plus, ou laissez vide pour aujourd'hui.",
+                                "Podaj datę świadczenia nie późniejszą niż dziś i nie wcześniejszą niż 5 lat temu albo "
+                                "zostaw puste dla dzisiejszej daty."),
+    "care_date.label_short": ("Date of care", "Aprūpes datums", "Behandlungsdatum", "Date des soins",
+                              "Data udzielenia świadczenia"),
+    "care_date.help": ("Leave it empty to check the card for today. For care given earlier (at most 5 years ago), "
+                       "the card or certificate is judged on that day; its signature and withdrawal are checked "
+                       "as of now.",
+                       "Atstājiet tukšu, lai pārbaudītu karti šodienai. Agrāk sniegtai aprūpei (ne senāk kā pirms "
+                       "5 gadiem) karti vai sertifikātu vērtē uz šo dienu; parakstu un atsaukumu pārbauda uz šo "
+                       "brīdi.",
+                       "Leer lassen, um die Karte für heute zu prüfen. Für eine frühere Behandlung (höchstens 5 Jahre "
+                       "zurück) wird die Karte oder Bescheinigung an diesem Tag beurteilt; Signatur und Widerruf "
+                       "werden zum jetzigen Zeitpunkt geprüft.",
+                       "Laissez vide pour vérifier la carte pour aujourd'hui. Pour des soins antérieurs (5 ans au "
+                       "plus), la carte ou le certificat est apprécié à ce jour-là ; sa signature et son retrait "
+                       "sont vérifiés à ce jour.",
+                       "Pozostaw puste, aby sprawdzić kartę na dziś. Dla świadczeń udzielonych wcześniej (najwyżej "
+                       "5 lat temu) karta lub certyfikat są oceniane na ten dzień; podpis i wycofanie sprawdza się "
+                       "na chwilę obecną."),
+    "care_date.error": ("Give a date of care, with the EHIC check, that is not after today and at most 5 years ago.",
+                        "Norādiet aprūpes datumu EVAK pārbaudei, kas nav vēlāks par šodienu un ne senāks kā pirms "
+                        "5 gadiem.",
+                        "Geben Sie für die EKVK-Prüfung ein Behandlungsdatum an, das nicht nach heute und höchstens "
+                        "5 Jahre zurück liegt.",
+                        "Indiquez, avec le contrôle CEAM, une date des soins qui n'est pas postérieure à aujourd'hui "
+                        "et remonte à 5 ans au plus.",
+                        "Podaj dla kontroli EKUZ datę świadczenia nie późniejszą niż dziś i nie wcześniejszą niż 5 "
+                        "lat temu."),
+    "care_date.valid_on": ("Valid on {date}, the date of care.", "Derīgs {date} – aprūpes datumā.",
+                           "Gültig am {date}, dem Behandlungsdatum.", "Valable le {date}, date des soins.",
+                           "Ważny w dniu {date}, w dniu udzielenia świadczenia."),
+    "care_date.for": ("Checked for the date of care: {date}.", "Pārbaudīts aprūpes datumam: {date}",
+                      "Geprüft für das Behandlungsdatum: {date}.", "Contrôlé pour la date des soins : {date}.",
+                      "Sprawdzono na dzień udzielenia świadczenia: {date}."),
+    "care_date.offer": ("Care given earlier? Check the card or certificate for the date of care.",
+                        "Aprūpe sniegta agrāk? Pārbaudiet karti vai sertifikātu aprūpes datumam.",
+                        "Behandlung früher? Prüfen Sie die Karte oder Bescheinigung für das Behandlungsdatum.",
+                        "Soins antérieurs ? Vérifiez la carte ou le certificat pour la date des soins.",
+                        "Świadczenie udzielone wcześniej? Sprawdź kartę lub certyfikat na dzień świadczenia."),
+    "reason.coverage_period.care_date": ("The date of care lies within the period covered.",
+                                         "Aprūpes datums ir aptvertajā periodā.",
+                                         "Das Behandlungsdatum liegt im erfassten Zeitraum.",
+                                         "La date des soins se situe dans la période couverte.",
+                                         "Data świadczenia mieści się w okresie objętym dokumentem."),
+    "reason.document_validity.issued_after_care": (
+        "The card was issued after the date of care: ask for a provisional replacement certificate covering it.",
+        "Karte izsniegta pēc aprūpes datuma: lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "Die Karte wurde nach dem Behandlungsdatum ausgestellt: Verlangen Sie eine provisorische "
+        "Ersatzbescheinigung, die es abdeckt.",
+        "La carte a été délivrée après la date des soins : demandez un certificat provisoire de remplacement qui la "
+        "couvre.",
+        "Kartę wydano po dniu świadczenia: poproś o certyfikat tymczasowo zastępujący kartę, który go obejmuje."),
+    "reason_detail.document_validity.issued_after_care": (
+        "The card was issued only on {issued}, after the date of care: ask for a provisional replacement "
+        "certificate covering it.",
+        "Karte izsniegta tikai {issued}, pēc aprūpes datuma: lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "Die Karte wurde erst am {issued} ausgestellt, nach dem Behandlungsdatum: Verlangen Sie eine provisorische "
+        "Ersatzbescheinigung, die es abdeckt.",
+        "La carte n'a été délivrée que le {issued}, après la date des soins : demandez un certificat provisoire de "
+        "remplacement qui la couvre.",
+        "Kartę wydano dopiero {issued}, po dniu świadczenia: poproś o certyfikat tymczasowo zastępujący kartę, "
+        "który go obejmuje."),
+    "reason_detail.coverage_period.ended": ("The period covered by the document ended on {end}.",
+                                            "Dokumenta aptvertais periods beidzās {end}",
+                                            "Der vom Dokument erfasste Zeitraum endete am {end}.",
+                                            "La période couverte par le document a pris fin le {end}.",
+                                            "Okres objęty dokumentem zakończył się {end}."),
+    "reason_detail.coverage_period.not_started": ("The period covered by the document starts only on {start}.",
+                                                  "Dokumenta aptvertais periods sākas tikai {start}",
+                                                  "Der vom Dokument erfasste Zeitraum beginnt erst am {start}.",
+                                                  "La période couverte par le document ne commence que le {start}.",
+                                                  "Okres objęty dokumentem zaczyna się dopiero {start}."),
+    "waiting.until": ("This code works until {time} ({minutes} minutes).",
+                      "Šis kods darbojas līdz {time} ({minutes} min).",
+                      "Dieser Code gilt bis {time} Uhr ({minutes} Minuten).",
+                      "Ce code fonctionne jusqu'à {time} ({minutes} minutes).",
+                      "Ten kod działa do {time} ({minutes} min)."),
+    "waiting.more_time": ("More time: new code", "Vairāk laika: jauns kods", "Mehr Zeit: neuer Code",
+                          "Plus de temps : nouveau code", "Więcej czasu: nowy kod"),
+    "waiting.ending": ("Less than a minute left for this code: press “More time” for a new one.",
+                       "Šim kodam atlikusi mazāk nekā minūte: nospiediet “Vairāk laika”, lai saņemtu jaunu.",
+                       "Dieser Code gilt weniger als eine Minute: Drücken Sie „Mehr Zeit“ für einen neuen.",
+                       "Il reste moins d'une minute pour ce code : appuyez sur « Plus de temps » pour en avoir un "
+                       "nouveau.",
+                       "Ten kod wygaśnie za mniej niż minutę: naciśnij „Więcej czasu”, aby dostać nowy."),
+    "waiting.expired_renew": ("This code has expired: the wallet can no longer answer it. Press “More time” for a new "
+                              "code for the same check.",
+                              "Šī koda derīgums ir beidzies: maks uz to vairs nevar atbildēt. Nospiediet “Vairāk "
+                              "laika”, lai saņemtu jaunu kodu tai pašai pārbaudei.",
+                              "Dieser Code ist abgelaufen: Die Wallet kann ihn nicht mehr beantworten. Drücken Sie "
+                              "„Mehr Zeit“ für einen neuen Code derselben Prüfung.",
+                              "Ce code a expiré : le portefeuille ne peut plus y répondre. Appuyez sur « Plus de "
+                              "temps » pour un nouveau code du même contrôle.",
+                              "Ten kod wygasł: portfel nie może już na niego odpowiedzieć. Naciśnij „Więcej czasu”, "
+                              "aby dostać nowy kod tej samej kontroli."),
+    # The EHIC check's own words on the waiting page: a patient (a card holder), not a worker.
+    "scan.ehic": ("Ask the patient to scan this code with their wallet.",
+                  "Lūdziet pacientam noskenēt šo kodu ar savu maku.",
+                  "Bitten Sie die Patientin oder den Patienten, diesen Code mit der Wallet zu scannen.",
+                  "Demandez au patient de scanner ce code avec son portefeuille.",
+                  "Poproś pacjenta o zeskanowanie tego kodu swoim portfelem."),
+    "qr_label.ehic": ("QR code of the request, for the patient's wallet", "Pieprasījuma QR kods pacienta makam",
+                      "QR-Code der Anfrage für die Wallet der Patientin oder des Patienten",
+                      "Code QR de la demande, pour le portefeuille du patient",
+                      "Kod QR żądania dla portfela pacjenta"),
+    "same_device.for.ehic": (
+        "For a patient whose wallet is on this device, such as a shared tablet or kiosk: hand it to the patient, "
+        "who presses “Open my wallet” and shares the card. The result then appears here, in this browser. A "
+        "patient with their own phone scans the QR code of a new check instead.",
+        "Pacientam, kura maks ir šajā ierīcē, piemēram, koplietošanas planšetē vai kioskā: nododiet ierīci "
+        "pacientam, kurš nospiež “Atvērt manu maku” un kopīgo karti. Rezultāts pēc tam parādās šeit, šajā pārlūkā. "
+        "Pacients ar savu tālruni tā vietā noskenē jaunas pārbaudes QR kodu.",
+        "Für Patientinnen und Patienten, deren Wallet auf diesem Gerät ist, etwa einem gemeinsam genutzten Tablet "
+        "oder Kiosk: Geben Sie ihnen das Gerät; sie drücken „Meine Wallet öffnen“ und teilen die Karte. Das "
+        "Ergebnis erscheint dann hier, in diesem Browser. Wer ein eigenes Telefon hat, scannt stattdessen den "
+        "QR-Code einer neuen Prüfung.",
+        "Pour un patient dont le portefeuille est sur cet appareil, par exemple une tablette ou une borne "
+        "partagée : remettez-lui l'appareil ; il appuie sur « Ouvrir mon portefeuille » et partage la carte. Le "
+        "résultat s'affiche ensuite ici, dans ce navigateur. Un patient muni de son propre téléphone scanne "
+        "plutôt le code QR d'un nouveau contrôle.",
+        "Dla pacjenta, którego portfel jest na tym urządzeniu, np. na wspólnym tablecie lub w kiosku: przekaż mu "
+        "urządzenie; naciska on „Otwórz mój portfel” i udostępnia kartę. Wynik pojawi się potem tutaj, w tej "
+        "przeglądarce. Pacjent z własnym telefonem skanuje zamiast tego kod QR nowej kontroli."),
 })
 i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 

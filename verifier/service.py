@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from cryptography.x509 import Certificate
 
@@ -41,6 +42,9 @@ _EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_co
 #: A card has its expiry date; a Provisional Replacement Certificate its own period instead (Decision S2).
 #: ``subject`` names the insured person when the card is for someone the holder represents (a child).
 _EHIC_VALIDITY = (("date_of_expiry",), ("starting_date", "ending_date"))
+#: Decision S2 fields 3-5 of the holder's own card (credentials/ehic.py ``with_holder``): the names the
+#: desk bills under, compared with the PID's where one is shown (credentials/holder_link.py).
+_EHIC_HOLDER = tuple(ehic.HOLDER_CLAIMS)
 _PID_CLAIMS = ("family_name", "given_name", "birthdate")
 
 
@@ -48,7 +52,11 @@ def _claims(names: tuple[str, ...], prefix: str) -> list[dict[str, Any]]:
     return [{"id": f"{prefix}{i}", "path": [n]} for i, n in enumerate(names)]
 
 
-def _pid_query() -> dict[str, Any]:
+#: The credential query of a PID that has no personal number (:func:`_pid_query`), and of its mdoc form.
+_PID_UNNUMBERED = "pid_unnumbered"
+
+
+def _pid_query(numbered: bool = True) -> dict[str, Any]:
     """The PID of any member state's provider: the EU-wide type or its national one (PID Rulebook §4.2).
 
     ``date_of_expiry`` is mandatory metadata (§2.4): ours always disclose it, another provider may
@@ -56,16 +64,27 @@ def _pid_query() -> dict[str, Any]:
     options with it come first, and a wallet answers with the first one it can (OpenID4VP §6.4.1),
     so a PID that has it shows it; the ones without it keep PIDs issued before the metadata usable.
 
-    ``personal_administrative_number`` (§2.3, optional) and ``issuing_country`` (§2.4) tie the PID to
-    the A1 or EHIC beside it (:mod:`credentials.holder_link`): asked together in the options tried
-    first, so that a PID that has a number shows it with the state it is of, and one without it
-    (Germany has no national personal number) still answers.
+    ``personal_administrative_number`` (§2.3, optional in a PID) and ``issuing_country`` (§2.4) tie
+    the PID to the A1 or EHIC beside it (:mod:`credentials.holder_link`): the inspection needs the
+    number (without it a PID of a state of ``pid_number_states`` leaves the link undetermined), so the
+    ``numbered`` query asks it in every ``claim_sets`` option: a wallet may leave out only what is not
+    in every option (§6.4.1), and GDPR Art. 25(2) has it offer those unticked. The state is asked with
+    it first; a PID not showing it (an mdoc shows element by element) is of its provider's state. A PID without a
+    number (Germany has no national personal number) answers the other query (``numbered=False``,
+    :data:`_PID_UNNUMBERED`), a later option of the same credential set (§6.4.2: the first option the
+    wallet can answer): were it a ``claim_sets`` fallback of this query, the number would be optional
+    for every PID that has one.
     """
-    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}, {"id": "exp", "path": ["date_of_expiry"]},
-              {"id": "pan", "path": ["personal_administrative_number"]}, {"id": "ic", "path": ["issuing_country"]}]
+    claims = [*_claims(_PID_CLAIMS, "p"), {"id": "pic", "path": ["picture"]}, {"id": "exp", "path": ["date_of_expiry"]}]
     base = [c["id"] for c in claims[:len(_PID_CLAIMS)]]
-    return {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [pid.VCT, *pid.ALIASES]}, "claims": claims,
-            "claim_sets": [[*base, *link, *extra] for link in (["pan", "ic"], [])
+    links: tuple[list[str], ...] = ([],)
+    if numbered:
+        claims += [{"id": "pan", "path": ["personal_administrative_number"]}, {"id": "ic", "path": ["issuing_country"]}]
+        # The state too where the PID shows it; one that does not is its provider's (holder_link).
+        links = (["pan", "ic"], ["pan"])
+    return {"id": pid.CONFIGURATION_ID if numbered else _PID_UNNUMBERED, "format": "dc+sd-jwt",
+            "meta": {"vct_values": [pid.VCT, *pid.ALIASES]}, "claims": claims,
+            "claim_sets": [[*base, *link, *extra] for link in links
                            for extra in (["pic", "exp"], ["exp"], ["pic"], [])]}
 
 
@@ -91,8 +110,9 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
     comes last: a wallet answers with the first it can, and an A1 that has an expiry date shows it;
     one shown without it is not confirmed valid (``document_validity``, credentials/verification.py),
     whether it had none or the wallet withheld it."""
-    doctype = mdoc.DOCTYPES[query["id"]]
-    names = pid.MDOC_ELEMENTS if query["id"] == pid.CONFIGURATION_ID else {}
+    kind = pid.CONFIGURATION_ID if query["id"] == _PID_UNNUMBERED else query["id"]
+    doctype = mdoc.DOCTYPES[kind]
+    names = pid.MDOC_ELEMENTS if kind == pid.CONFIGURATION_ID else {}
     claims = [{**c, "path": [doctype, names.get(c["path"][0], c["path"][0]), *c["path"][1:]]}
               for c in query["claims"]]
     twin: dict[str, Any] = {"id": f"{query['id']}_mdoc", "format": dcql.MDOC_FORMAT,
@@ -142,19 +162,23 @@ def profile_query(profile: str) -> dict[str, Any]:
                              "claims": [*eudi, {"id": "uw", "path": ["places_of_work"]}],
                              "claim_sets": [[*eudi_ids, "uw"], eudi_ids]})
     elif profile == "ehic":
-        claims = _claims((*_EHIC_CLAIMS, "date_of_expiry", "starting_date", "ending_date", "subject"), "e")
+        claims = _claims((*_EHIC_CLAIMS, "date_of_expiry", "starting_date", "ending_date", "subject", *_EHIC_HOLDER),
+                         "e")
         ids = {c["path"][0]: c["id"] for c in claims}
         base = [ids[n] for n in _EHIC_CLAIMS]
-        # §6.4.1: the wallet answers with the first set it can; a card for a represented person names them.
+        # §6.4.1: the wallet answers with the first set it can; a card for a represented person names
+        # them, the holder's own card its holder (fields 3-5); one issued before it did, neither.
         sets = [[*base, *(ids[n] for n in validity), *extra] for validity in _EHIC_VALIDITY
-                for extra in ([ids["subject"]], [])]
+                for extra in ([ids["subject"]], [ids[n] for n in _EHIC_HOLDER], [])]
         doc = {"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": [ehic.VCT, *ehic.ALIASES]},
                "claims": claims, "claim_sets": sets}
     else:
         raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
-    queries = [doc, _pid_query()]
+    queries = [doc, _pid_query(), _pid_query(numbered=False)]
     options = [[[q["id"]], [f"{q['id']}_mdoc"]] for q in queries]
     options[0] += [[a["id"]] for a in alternatives]
+    # One PID: with its number if it has one, else without (§6.4.2, the first option the wallet can answer).
+    options[1] += options.pop()
     credential_sets: list[dict[str, Any]] = [{"options": o} for o in options]
     if profile == "ehic":
         credential_sets[1]["required"] = False
@@ -190,6 +214,38 @@ def query_check(query: Mapping[str, Any]) -> str:
         checks |= {_CHECK_OF_TYPE.get(t, "other") for t in types} or {"other"}
     checks.discard("pid")
     return checks.pop() if len(checks) == 1 else "other"
+
+
+#: How far back a day of care may lie (:func:`care_date_of`): five years, the longest an EHIC of ours
+#: is valid (a card's expiry), which also covers the late claims of 987/2009 Art. 67(1) (twelve months
+#: after the half-year of the care) and their corrections.
+CARE_DATE_MAX_YEARS = 5
+
+
+def care_date_of(text: str | None, today: date) -> date | None:
+    """The day of care an EHIC check is made for (``care_date``, an ISO 8601 full-date), or None for
+    today (absent or empty). Not after ``today`` (cover is checked for care given, not booked), and
+    not more than :data:`CARE_DATE_MAX_YEARS` before it; else ``invalid_request``."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ProtocolError("invalid_request", "care_date must be a date, YYYY-MM-DD")
+    if day > today:
+        raise ProtocolError("invalid_request", "care_date is in the future")
+    if day < earliest_care_date(today):
+        raise ProtocolError("invalid_request", f"care_date is more than {CARE_DATE_MAX_YEARS} years ago")
+    return day
+
+
+def earliest_care_date(today: date) -> date:
+    """The first day a date of care may be (:data:`CARE_DATE_MAX_YEARS` before ``today``; 28 February
+    for a 29th)."""
+    return date(today.year - CARE_DATE_MAX_YEARS, today.month,
+                28 if (today.month, today.day) == (2, 29) else today.day)
 
 
 @runtime_checkable
@@ -268,13 +324,16 @@ class VerifierService:
                        response_mode: str | None = None, client_id_prefix: str | None = None,
                        purpose: str | None = None, flow: str = "cross_device",
                        redirect_uri: str | None = None, inspector: str | None = None,
-                       viewer: str | None = None) -> Transaction:
+                       viewer: str | None = None, care_date: str | None = None) -> Transaction:
         """A new presentation request: fresh nonce/state/key, signed Request Object kept for request_uri.
         ``viewer``: the browser session starting it, whose earlier verdicts' grace ends (:meth:`end_grace`).
 
         ``flow`` ``same_device``: the browser that asks opens the wallet itself, and gets the verdict
         only when the wallet sends it back with the response_code (OpenID4VP §13.3, HAIP §5): to
-        ``redirect_uri`` (an integrator's page, on an allowed origin), else to our own page."""
+        ``redirect_uri`` (an integrator's page, on an allowed origin), else to our own page.
+
+        ``care_date``: an EHIC check for a day of care (:func:`care_date_of`); the A1's inspection is
+        of today, always."""
         if flow not in FLOWS:
             raise ProtocolError("invalid_request", f"flow must be one of {', '.join(FLOWS)}")
         if redirect_uri is not None:
@@ -286,6 +345,9 @@ class VerifierService:
         else:  # a query of the caller's own: the purpose of the check it is, by what it asks for
             query = dcql.validate(dict(query))
             inspection = query_check(query)
+        care = care_date_of(care_date, now.astimezone(self.zone).date())
+        if care is not None and inspection != "ehic":
+            raise ProtocolError("invalid_request", "a care_date is for the EHIC check only")
         translations: dict[str, str] = {}
         if not purpose:  # the inspection's own (an API caller's: as given)
             purpose, translations = self._purpose(inspection)
@@ -293,7 +355,8 @@ class VerifierService:
         if mode not in ("direct_post", "direct_post.jwt"):
             raise ProtocolError("invalid_request", "response_mode must be direct_post or direct_post.jwt")
         try:
-            client_id = openid4vp.client_id_for(self.access_x5c[0], client_id_prefix or self.client_id_prefix)
+            client_id = openid4vp.client_id_for(self.access_x5c[0], client_id_prefix or self.client_id_prefix,
+                                                host=urlsplit(self.base_url).hostname or "")
         except ValueError as exc:
             raise ProtocolError("invalid_request", str(exc)) from exc
         tx_id = secrets.token_urlsafe(18)
@@ -304,15 +367,33 @@ class VerifierService:
         payload = openid4vp.build_request(
             client_id=client_id, response_uri=f"{self.base_url}/responses/{tx_id}", nonce=nonce, state=state,
             dcql_query=query, response_mode=mode, iat=iat, exp=iat + self.request_ttl, encryption_key=key,
-            purpose=purpose, purpose_translations=translations)
+            purpose=purpose, purpose_translations=translations,
+            # What this inspectorate keeps of the check, for the worker's consent screen (GDPR Art. 13(2)(a)).
+            retention={"records_days": self.records_days,
+                       "personal_data_seconds": max(self.retention, self.result_grace, 0)})
         token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
         tx = Transaction(tx_id, "online", nonce, state, client_id, dict(query), mode, token, key, now.timestamp(),
                          now.timestamp() + self.request_ttl, purpose, view=secrets.token_urlsafe(24), flow=flow,
-                         redirect_uri=redirect_uri, inspector=inspector)
+                         redirect_uri=redirect_uri, inspector=inspector,
+                         care_date=care.isoformat() if care is not None else None)
         self._sweep(now.timestamp())
         self.end_grace(viewer)
         self.store.add(tx)
         return tx
+
+    def renew(self, view: str, *, viewer: str | None = None) -> Transaction:
+        """More time for a check of the pages (WCAG 2.2.1 Timing Adjustable): a new request with the
+        same query, flow, response mode and day of care as ``view``'s, before or after its code ends.
+        The old one is closed first (its code no longer answered), so that no answer to it is taken
+        unseen; if the wallet's answer was taken first, ``view``'s own transaction is returned, and
+        its verdict is what the page shows."""
+        tx = self.inspection(view)
+        if tx.kind != "online" or tx.redirect_uri is not None:
+            raise ProtocolError("invalid_request", "only a check started on these pages gets a new code")
+        if not self.store.close(tx.id):
+            return tx
+        return self.create_request(query=tx.query, response_mode=tx.response_mode, flow=tx.flow,
+                                   inspector=tx.inspector, viewer=viewer, care_date=tx.care_date)
 
     def _purpose(self, inspection: str) -> tuple[str, dict[str, str]]:
         """Why this check asks, for the wallet: the text to send as ``purpose`` and its translations
@@ -461,7 +542,8 @@ class VerifierService:
             else:
                 assert params.vp_token is not None
                 result = self.verify(params.vp_token, query=tx.query, nonce=tx.nonce, audience=tx.client_id,
-                                     now=now, session_transcript=self.session_transcript(tx))
+                                     now=now, session_transcript=self.session_transcript(tx),
+                                     care_date=date.fromisoformat(tx.care_date) if tx.care_date else None)
                 shown, person = _display(result)
                 proof = self.proof(result, now)
                 self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=proof,
@@ -524,7 +606,8 @@ class VerifierService:
                                                  response_uri=f"{self.base_url}/responses/{tx.id}")
 
     def verify(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
-               now: datetime | None = None, session_transcript: bytes | None = None) -> verification.Verdict:
+               now: datetime | None = None, session_transcript: bytes | None = None,
+               care_date: date | None = None) -> verification.Verdict:
         # A query for a format the pipeline cannot verify (or waiving holder binding) is the
         # caller's error, never a verdict, nor a server error (OpenID4VP §6, §8.6).
         dcql.check_verifiable(query, formats=(*dcql.SD_JWT_FORMATS, dcql.MDOC_FORMAT))
@@ -534,7 +617,7 @@ class VerifierService:
                                             trust_list_age=age, now=now, status_lookup=self.status_lookup,
                                             chains=self.chains, session_transcript=session_transcript,
                                             pid_number_states=self.pid_number_states, trust_list_max_age=max_age,
-                                            home_state=self._home_state(now))
+                                            home_state=self._home_state(now), care_date=care_date)
 
     def _home_state(self, now: datetime) -> str | None:
         """:attr:`home_state` at ``now``; None (no notice) when it cannot be told."""
@@ -589,7 +672,8 @@ class VerifierService:
         return code
 
     def verify_offline(self, qr_text: str, *, challenge: str | None = None, inspector: str | None = None,
-                       viewer: str | None = None, shown: bool = False) -> dict[str, Any]:
+                       viewer: str | None = None, shown: bool = False,
+                       care_date: str | None = None) -> dict[str, Any]:
         """Verify a scanned offline QR from the cached lists; a transaction holds the verdict for the page,
         written with its inspection record (``inspector``: who scanned it; ``viewer``: the browser
         session, whose earlier verdicts' grace ends, :meth:`end_grace`).
@@ -597,7 +681,8 @@ class VerifierService:
         ``shown``: the caller gets the verdict with the person in this answer (the API), so it is shown
         now: the retention clock starts, and with no retention the person is not kept at all. Else the
         verdict screen shows it (:meth:`result`), and if it never does, the sweep erases the person
-        as if shown shortly after (:data:`verifier.transactions.OFFLINE_UNSHOWN_SECONDS`)."""
+        as if shown shortly after (:data:`verifier.transactions.OFFLINE_UNSHOWN_SECONDS`).
+        ``care_date``: an EHIC's day of care (:func:`care_date_of`); an A1's code is checked for today."""
         from credentials.compact import PREFIX
 
         if not qr_text.startswith(PREFIX):
@@ -608,11 +693,12 @@ class VerifierService:
             code = challenge.strip().upper().encode()
             if not self.store.take_challenge(code.decode(), now.timestamp()):
                 raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
+        care = care_date_of(care_date, now.astimezone(self.zone).date())
         issuers, age, max_age = self._trust_list(now)
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
                                               challenge=code, trust_list_max_age=max_age,
-                                              home_state=self._home_state(now))
+                                              home_state=self._home_state(now), care_date=care)
         display, person = _display(verdict)
         display["offline"] = True
         proof = self.proof(verdict, now)
@@ -749,9 +835,9 @@ def _held_too_old(exc: CredentialError) -> tuple[float, float] | None:
 def _refusal(error: str) -> str:
     """The English reason of a wallet's error answer (the pages translate its ``reason_key``)."""
     if error == "access_denied":
-        return ("The wallet did not share the documents: the worker declined, or the wallet holds none of "
+        return ("The wallet did not share the documents: the person declined, or the wallet holds none of "
                 "those asked for.")
-    return f"The wallet could not answer: a technical error, not the worker's refusal ({error})."
+    return f"The wallet could not answer: a technical error, not the person's refusal ({error})."
 
 
 def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -794,7 +880,7 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
             doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
                                      "date_of_expiry", "personal_administrative_number", "subject",
-                                     "authentic_source", *_PDA1_PLACES) if k in c}
+                                     "authentic_source", *_PDA1_PLACES, *_EHIC_HOLDER) if k in c}
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)

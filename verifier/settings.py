@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.x509 import Certificate
@@ -187,10 +188,11 @@ class VerifierSettings(ServiceSettings):
         try:
             access = load_signing_key(self.access_key_file, self.access_chain_file, now=now,
                                       password_file=self.access_key_password_file, ca=self.access_ca_file)
-            client_id_for(access.chain[0], self.client_id_prefix)
+            # x509_san_dns: the host this verifier answers on among the certificate's names (§5.9.3).
+            client_id_for(access.chain[0], self.client_id_prefix, host=urlsplit(self.base_url()).hostname or "")
         except DataError as exc:
             raise DataError(f"ESSPASS_VERIFIER_{names[exc.field].upper()}", exc.rule) from exc
-        except ValueError as exc:  # x509_san_dns with a certificate naming no DNS name
+        except ValueError as exc:  # x509_san_dns with a certificate not naming this verifier's host
             raise DataError("ESSPASS_VERIFIER_ACCESS_CHAIN_FILE", str(exc)) from exc
         return access.key, access.chain
 

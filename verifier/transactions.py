@@ -93,6 +93,7 @@ class Transaction:
     redeemed: bool = False  # same_device: the response_code came back to the initiating browser
     request_posts: int = 0  # wallet_nonce POSTs to the request_uri taken (each signed anew)
     inspector: str | None = None  # who started it: the inspection record names them
+    care_date: str | None = None  # an EHIC check for a day of care (ISO date); None: today
 
 
 def _hash(secret: str) -> str:
@@ -224,7 +225,7 @@ class TransactionStore:
                 sealed_verdict=self._seal(tx.id, "verdict", tx.verdict),
                 sealed_person=self._seal(tx.id, "person", person), proof=tx.proof, wallet_error=tx.wallet_error,
                 created_at=tx.created, expires_at=tx.expires, shown_at=tx.shown_at, shown_to=tx.shown_to,
-                inspector=tx.inspector))
+                inspector=tx.inspector, care_date=tx.care_date))
             if record is not None:
                 records.insert(session.connection(), record)
 
@@ -255,7 +256,8 @@ class TransactionStore:
             person=self._open(row.id, "person", row.sealed_person), proof=row.proof,
             wallet_error=row.wallet_error, shown_at=row.shown_at, shown_to=row.shown_to, flow=row.flow,
             redirect_uri=row.redirect_uri,
-            redeemed=row.redeemed_at is not None, request_posts=row.request_posts, inspector=row.inspector)
+            redeemed=row.redeemed_at is not None, request_posts=row.request_posts, inspector=row.inspector,
+            care_date=row.care_date)
 
     def claim(self, tx_id: str, now: float) -> bool:
         """Take the answer to ``tx_id``: True for exactly one caller while it is pending and unexpired
@@ -277,6 +279,16 @@ class TransactionStore:
             conn.execute(update(TransactionRecord)
                          .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
                                 TransactionRecord.expires_at < now)
+                         .values(status="expired"))
+            status = conn.execute(select(TransactionRecord.status).where(TransactionRecord.id == tx_id)).scalar()
+            return status == "expired"
+
+    def close(self, tx_id: str) -> bool:
+        """Close ``tx_id`` to answers now, before its deadline (a new code replaces it): True when it
+        is (now or before) ``expired``, False when an answer was claimed first (as :meth:`expire`)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(TransactionRecord)
+                         .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending")
                          .values(status="expired"))
             status = conn.execute(select(TransactionRecord.status).where(TransactionRecord.id == tx_id)).scalar()
             return status == "expired"

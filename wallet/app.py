@@ -326,6 +326,13 @@ def create_app(
             response.delete_cookie(SESSION_COOKIE)
         return response
 
+    @app.get("/privacy", response_class=HTMLResponse)
+    def privacy(request: Request) -> Response:
+        """The privacy notice (GDPR Art. 13; Art. 12(1): concise, easily accessible): linked from the
+        set-up page (first use) and every page's footer, readable locked or not."""
+        return render(request, "privacy.html", session=session_of(request), operator=settings.operator_name,
+                      contact=settings.operator_contact, wallet_file=str(path))
+
     @app.get("/lang/{code}")
     def set_lang(code: str, next: str = "/") -> Response:
         response = RedirectResponse(local_path(next), status_code=303)
@@ -687,16 +694,17 @@ def create_app(
     @app.post("/present/{request_id}/share", response_class=HTMLResponse)
     def share(request: Request, request_id: str, csrf: str = Form(""), keep: list[str] = Form([]),
               choosing: str = Form("")) -> Response:
-        """Consent given: what is listed leaves, but the optional claims the worker unticked: the
-        form says it offered the choice (``choosing``) and ``keep`` holds "<query id>:<n>" of each
-        optional claim still ticked (consent.html); a form without the choice sends what it listed."""
+        """Consent given: what is listed leaves, but an optional claim only when the worker ticked it:
+        ``keep`` holds "<query id>:<n>" of each optional claim ticked (consent.html, unticked at first:
+        GDPR Art. 25(2), data protection by default), and a form without it sends only what is required
+        (``choosing``, which says the page offered the choice, no longer changes that)."""
         kept = set(keep)
 
         def page(req: Request, s: _Session) -> Response:
             consent = s.service.pending_request(request_id)
             withhold = [(item.query_id, claim.path) for item in consent.items
                         for n, claim in enumerate(item.claims)
-                        if choosing and claim.optional and f"{item.query_id}:{n}" not in kept]
+                        if claim.optional and f"{item.query_id}:{n}" not in kept]
             out = s.service.share(request_id, withhold)
             return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
                           redirect_uri=out.redirect_uri, warnings=out.warnings)

@@ -74,8 +74,13 @@ def register(subparsers: Any) -> None:
     answer = p.add_mutually_exclusive_group()
     answer.add_argument("--yes", action="store_true", help="share without asking (after showing what leaves)")
     answer.add_argument("--no", action="store_true", help="decline without asking")
-    p.add_argument("--only-required", action="store_true",
-                   help="leave out what the request marks optional (the largest set it accepts without it)")
+    # GDPR Art. 25(2), data protection by default: what the request marks optional leaves only when asked.
+    sending = p.add_mutually_exclusive_group()
+    sending.add_argument("--with-optional", action="store_true",
+                         help="also send what the request marks optional (by default only what it requires)")
+    sending.add_argument("--only-required", action="store_true",
+                         help="send only what the request requires (the default; the largest set it accepts "
+                              "without the optional items)")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
     p = sub.add_parser("delete", help="remove a credential (every copy, and its keys) from this wallet")
@@ -511,7 +516,7 @@ def _present(ctx: _Ctx) -> int:
     ctx.say(f"  ({ctx.t('consent.checked')})")
     if consent.purpose:
         ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
-    only_required = ctx.args.only_required
+    only_required = not ctx.args.with_optional  # --only-required: the default, said explicitly
     optional = f" ({ctx.t('consent.optional')})"
     if consent.satisfiable:
         ctx.say(ctx.t("consent.leaves"))
@@ -528,8 +533,12 @@ def _present(ctx: _Ctx) -> int:
                 for claim in item.always:
                     ctx.say(f"      - {claim.label}: {_plain(ctx, claim.value)}")
         ctx.say(ctx.t("consent.nothing_else"))
-        if consent.choosing and not only_required:
+        if consent.choosing and only_required:
             ctx.say(ctx.t("consent.only_required"))
+            for item in consent.items:
+                for claim in item.claims:
+                    if claim.optional:
+                        ctx.say(f"    - {claim.label}{optional}: {claim.why}")
     else:
         ctx.say(ctx.t("consent.unmatched"))
         if consent.ended:
@@ -543,8 +552,7 @@ def _present(ctx: _Ctx) -> int:
     else:
         answer = input(f"{ctx.t('consent.share')}? [y/N] ").strip().lower()
         agree = answer in ("y", "yes", "j", "ja", "jā", "o", "oui", "t", "tak")
-    withhold = [(item.query_id, claim.path) for item in consent.items for claim in item.claims
-                if claim.optional and only_required]
+    withhold = consent.optional_claims if only_required else ()
     outcome = service.share(consent.id, withhold) if agree else service.decline(consent.id)
     for warning in outcome.warnings:
         ctx.say(f"! {warning}")

@@ -110,6 +110,13 @@ def _type_module(vct: str) -> Any | None:
     return None
 
 
+def is_pid(vct: str) -> bool:
+    """Whether ``vct`` is a PID's type (an mdoc PID's doctype, a national PID type too)."""
+    from credentials import pid
+
+    return _type_module(vct) is pid
+
+
 def readable_claims(cred: StoredCredential | CheckedCredential) -> Mapping[str, Any]:
     """The document's claims as its type's SD-JWT VC names them, for the worker to read: an mdoc
     PID's data elements (PID Rulebook §3.1.1: ``birth_date``, ``portrait``...) as ``birthdate``,
@@ -687,7 +694,9 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
             raise StatusError("the institution's server sent an older status list than one already read")
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])
-    names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended"}
+    names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended",
+             status_list.REPLACED: "replaced"}
+    # A value we do not know (§7.1: 4..255 are not ours) fails closed, as a withdrawal.
     return StatusCheck(names.get(value, "invalid"), stamp, list_iat=verified.iat)
 
 
@@ -700,6 +709,8 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
     * A value read from a list older than the one ``previous`` came from is not taken (rollback).
     * ``invalid`` is final (§7.1: withdrawn; our institutions refuse to reinstate, ``issuer.service``):
       no later list makes the document usable again, only the newest list ``iat`` moves on.
+      ``replaced`` (REPLACED, 0x03: a newer document of the institution took its place) is final too,
+      but may still become ``invalid`` (the replaced document withdrawn later).
     * Otherwise the newer answer is taken: a suspension is lifted (``suspended`` to ``valid``) by a
       list at least as new as the one that suspended.
     """
@@ -710,6 +721,8 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
     if previous.list_iat is not None and (check.list_iat is None or check.list_iat < previous.list_iat):
         return previous
     if previous.value == "invalid" and check.value != "invalid":
+        return replace(previous, list_iat=check.list_iat)
+    if previous.value == "replaced" and check.value not in ("replaced", "invalid"):
         return replace(previous, list_iat=check.list_iat)
     return check
 
@@ -876,14 +889,14 @@ def _check_encryption_key(payload: Mapping[str, Any]) -> None:
 
 
 def usable(cred: StoredCredential, now: datetime) -> bool:
-    """Whether ``cred`` is good to show: not expired, and not known to be withdrawn or suspended.
+    """Whether ``cred`` is good to show: not expired, and not known to be withdrawn, replaced or suspended.
 
     Token-level ``exp`` comes first (draft-ietf-oauth-status-list §7: an expired token with status
     VALID is expired); then the last status the wallet recorded (§8.3). ``unknown`` or never checked
     counts as usable: the verifier checks the status itself, and a wallet offline must still present.
     """
     return not _expired(cred, now) and not (
-        cred.last_status is not None and cred.last_status.value in ("invalid", "suspended"))
+        cred.last_status is not None and cred.last_status.value in ("invalid", "replaced", "suspended"))
 
 
 def _expired(cred: StoredCredential, now: datetime) -> bool:

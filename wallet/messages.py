@@ -118,6 +118,9 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "status.suspended": ("Suspended by the issuer.", "Izsniedzējs to ir apturējis.",
                          "Von der ausstellenden Stelle ausgesetzt.", "Suspendu par l'émetteur.",
                          "Zawieszony przez wystawcę."),
+    "status.replaced": ("Replaced by a newer document.", "Aizstāts ar jaunāku dokumentu.",
+                        "Durch ein neueres Dokument ersetzt.", "Remplacé par un document plus récent.",
+                        "Zastąpiony nowszym dokumentem."),
     "status.unknown": ("Not checked yet.", "Vēl nav pārbaudīts.", "Noch nicht geprüft.", "Pas encore vérifié.",
                        "Jeszcze nie sprawdzono."),
     "status.unreachable": ("Could not check: {detail}", "Neizdevās pārbaudīt: {detail}",
@@ -310,6 +313,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Trop de phrases secrètes erronées. Réessayez dans {seconds} secondes.",
                    "Zbyt wiele błędnych haseł. Spróbuj ponownie za {seconds} s."),
     "nav.language": ("Language", "Valoda", "Sprache", "Langue", "Język"),
+    "nav.skip": ("Skip to main content", "Pāriet uz galveno saturu", "Zum Hauptinhalt springen",
+                 "Aller au contenu principal", "Przejdź do treści głównej"),
     "nav.sections": ("Wallet sections", "Maka sadaļas", "Bereiche der Wallet", "Rubriques du portefeuille",
                      "Sekcje portfela"),
     "claim.photo": ("Photo", "Foto", "Foto", "Photo", "Zdjęcie"),
@@ -585,6 +590,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Uwaga: wystawca wycofał ten dokument. Inspektor zobaczy, że jest nieważny. Decyzja o udostępnieniu "
         "należy do Ciebie.",
     ),
+    "consent.warn_replaced": (
+        "Warning: the issuer has replaced this document with a newer one. The inspector will see that it is not "
+        "valid and ask for the current one. Whether to share it is your decision.",
+        "Uzmanību: izsniedzējs šo dokumentu ir aizstājis ar jaunāku. Inspektors redzēs, ka tas nav derīgs, un "
+        "lūgs pašreizējo. Vai to kopīgot, izlemjat jūs.",
+        "Achtung: Die ausstellende Stelle hat dieses Dokument durch ein neueres ersetzt. Die Kontrollperson wird "
+        "sehen, dass es nicht gültig ist, und nach dem aktuellen fragen. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : l'émetteur a remplacé ce document par un plus récent. L'inspecteur verra qu'il n'est pas "
+        "valable et demandera le document actuel. C'est à vous de décider si vous le partagez.",
+        "Uwaga: wystawca zastąpił ten dokument nowszym. Inspektor zobaczy, że jest nieważny, i poprosi o aktualny. "
+        "Decyzja o udostępnieniu należy do Ciebie.",
+    ),
     "consent.warn_suspended": (
         "Warning: the issuer has suspended this document. The inspector will see that it is not valid at "
         "present. Whether to share it is your decision.",
@@ -670,22 +687,247 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     # Optional claims (DCQL claim_sets, OpenID4VP §6.4.1).
     "consent.optional": ("optional", "nav obligāts", "freiwillig", "facultatif", "opcjonalne"),
     "consent.optional_help": (
-        "The requester also accepts the answer without the items marked optional: untick those you do not want "
-        "to send.",
-        "Pieprasītājs pieņem atbildi arī bez vienumiem, kas atzīmēti kā neobligāti: noņemiet atzīmi tiem, kurus "
-        "nevēlaties sūtīt.",
-        "Die anfragende Stelle nimmt die Antwort auch ohne die als freiwillig markierten Angaben an: entfernen "
-        "Sie den Haken bei denen, die Sie nicht senden möchten.",
-        "Le demandeur accepte aussi la réponse sans les éléments marqués facultatifs : décochez ceux que vous ne "
-        "voulez pas envoyer.",
-        "Podmiot przyjmie odpowiedź także bez pozycji oznaczonych jako opcjonalne: odznacz te, których nie "
-        "chcesz wysyłać.",
+        "The requester also accepts the answer without the items marked optional. They are not sent unless you "
+        "tick them.",
+        "Pieprasītājs pieņem atbildi arī bez vienumiem, kas atzīmēti kā neobligāti. Tie netiek nosūtīti, ja "
+        "jūs tos neatzīmējat.",
+        "Die anfragende Stelle nimmt die Antwort auch ohne die als freiwillig markierten Angaben an. Sie werden "
+        "nur gesendet, wenn Sie sie ankreuzen.",
+        "Le demandeur accepte aussi la réponse sans les éléments marqués facultatifs. Ils ne sont envoyés que si "
+        "vous les cochez.",
+        "Podmiot przyjmie odpowiedź także bez pozycji oznaczonych jako opcjonalne. Nie zostaną wysłane, jeśli "
+        "ich nie zaznaczysz.",
     ),
-    "consent.only_required": ("Add --only-required to send only what is required.",
-                              "Pievienojiet --only-required, lai nosūtītu tikai obligāto.",
-                              "Mit --only-required wird nur das Erforderliche gesendet.",
-                              "Ajoutez --only-required pour n'envoyer que le nécessaire.",
-                              "Dodaj --only-required, aby wysłać tylko wymagane dane."),
+    "consent.only_required": ("Only what is required is sent. Add --with-optional to send the optional items too.",
+                              "Tiek nosūtīts tikai obligātais. Pievienojiet --with-optional, lai nosūtītu arī "
+                              "neobligātos vienumus.",
+                              "Gesendet wird nur das Erforderliche. Mit --with-optional werden auch die freiwilligen "
+                              "Angaben gesendet.",
+                              "Seul le nécessaire est envoyé. Ajoutez --with-optional pour envoyer aussi les "
+                              "éléments facultatifs.",
+                              "Wysyłane są tylko wymagane dane. Dodaj --with-optional, aby wysłać też pozycje "
+                              "opcjonalne."),
+    # What sharing an optional item does for the worker (GDPR Art. 25(2): the choice explained beside it).
+    "consent.why.portrait": (
+        "Lets the inspector recognise you from the photo, without asking for another identity document.",
+        "Ļauj inspektoram jūs atpazīt pēc fotoattēla, neprasot citu personu apliecinošu dokumentu.",
+        "Damit erkennt die Kontrolle Sie am Foto, ohne ein weiteres Ausweisdokument zu verlangen.",
+        "Permet à l'inspecteur de vous reconnaître sur la photo sans demander une autre pièce d'identité.",
+        "Pozwala inspektorowi rozpoznać Cię po zdjęciu bez proszenia o inny dokument tożsamości.",
+    ),
+    "consent.why.places": (
+        "Shows the inspector that your A1 covers the place where you work, which can shorten the check.",
+        "Parāda inspektoram, ka jūsu A1 attiecas uz vietu, kur strādājat; tas var saīsināt pārbaudi.",
+        "Zeigt der Kontrolle, dass Ihre A1 den Ort Ihrer Arbeit abdeckt; das kann die Kontrolle verkürzen.",
+        "Montre à l'inspecteur que votre A1 couvre le lieu où vous travaillez, ce qui peut raccourcir le contrôle.",
+        "Pokazuje inspektorowi, że Twoje A1 obejmuje miejsce, w którym pracujesz, co może skrócić kontrolę.",
+    ),
+    "consent.why.expiry": (
+        "Lets the requester confirm that the document is still valid; without it, it may not be confirmed.",
+        "Ļauj pieprasītājam apstiprināt, ka dokuments joprojām ir derīgs; bez tā to var neapstiprināt.",
+        "Damit kann die anfragende Stelle bestätigen, dass das Dokument noch gültig ist; ohne sie vielleicht nicht.",
+        "Permet au demandeur de confirmer que le document est encore valable ; sans elle, il peut ne pas l'être.",
+        "Pozwala potwierdzić, że dokument jest nadal ważny; bez tego może nie zostać potwierdzony.",
+    ),
+    "consent.why.other": (
+        "Not needed for the check: share it only if you want the requester to see it.",
+        "Pārbaudei nav vajadzīgs: kopīgojiet tikai tad, ja vēlaties, lai pieprasītājs to redz.",
+        "Für die Prüfung nicht nötig: nur teilen, wenn die anfragende Stelle es sehen soll.",
+        "Pas nécessaire au contrôle : ne le partagez que si vous voulez que le demandeur le voie.",
+        "Niepotrzebne do kontroli: udostępnij tylko, jeśli chcesz, aby podmiot to zobaczył.",
+    ),
+    # How long the verifier keeps the check (its request's client_metadata ``retention``, Art. 13(2)(a)).
+    "consent.retention": (
+        "{verifier} keeps a record of this check (its result and a coded reference to the document, without "
+        "your name) for {days} days.",
+        "{verifier} glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, bez jūsu "
+        "vārda) {days} dienas.",
+        "{verifier} bewahrt einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
+        "auf das Dokument, ohne Ihren Namen) {days} Tage auf.",
+        "{verifier} conserve une trace de ce contrôle (son résultat et une référence codée au document, sans "
+        "votre nom) pendant {days} jours.",
+        "{verifier} przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do dokumentu, bez "
+        "Twojego nazwiska) przez {days} dni.",
+    ),
+    "consent.retention_forever": (
+        "{verifier} keeps a record of this check (its result and a coded reference to the document, without "
+        "your name) with no end date.",
+        "{verifier} glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, bez jūsu "
+        "vārda) bez beigu termiņa.",
+        "{verifier} bewahrt einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
+        "auf das Dokument, ohne Ihren Namen) ohne Enddatum auf.",
+        "{verifier} conserve une trace de ce contrôle (son résultat et une référence codée au document, sans "
+        "votre nom) sans date de fin.",
+        "{verifier} przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do dokumentu, bez "
+        "Twojego nazwiska) bez terminu końcowego.",
+    ),
+    "consent.retention_person": (
+        "The data you share are erased once the inspector has seen the result.",
+        "Jūsu kopīgotie dati tiek dzēsti, tiklīdz inspektors ir redzējis rezultātu.",
+        "Die geteilten Daten werden gelöscht, sobald die Kontrolle das Ergebnis gesehen hat.",
+        "Les données partagées sont effacées dès que l'inspecteur a vu le résultat.",
+        "Udostępnione dane są usuwane, gdy inspektor zobaczy wynik.",
+    ),
+    "consent.retention_person_for": (
+        "The data you share are kept for {minutes} minutes after the inspector has seen the result, then erased.",
+        "Jūsu kopīgotie dati tiek glabāti {minutes} minūtes pēc tam, kad inspektors ir redzējis rezultātu, un "
+        "pēc tam dzēsti.",
+        "Die geteilten Daten werden {minutes} Minuten, nachdem die Kontrolle das Ergebnis gesehen hat, gelöscht.",
+        "Les données partagées sont conservées {minutes} minutes après que l'inspecteur a vu le résultat, puis "
+        "effacées.",
+        "Udostępnione dane są przechowywane przez {minutes} min po tym, jak inspektor zobaczy wynik, a następnie "
+        "usuwane.",
+    ),
+    # The privacy notice (GDPR Art. 13; Art. 12(1): concise, plain words), shown at first use.
+    "privacy.link": ("Privacy notice", "Privātuma paziņojums", "Datenschutzhinweis", "Avis de confidentialité",
+                     "Informacja o prywatności"),
+    "privacy.title": ("How this wallet handles your personal data", "Kā šis maks apstrādā jūsu personas datus",
+                      "Wie diese Wallet mit Ihren personenbezogenen Daten umgeht",
+                      "Comment ce portefeuille traite vos données personnelles",
+                      "Jak ten portfel przetwarza Twoje dane osobowe"),
+    "privacy.first": ("Before you start, read how your personal data are handled:",
+                      "Pirms sākat, izlasiet, kā tiek apstrādāti jūsu personas dati:",
+                      "Bevor Sie beginnen, lesen Sie, wie Ihre personenbezogenen Daten behandelt werden:",
+                      "Avant de commencer, lisez comment vos données personnelles sont traitées :",
+                      "Zanim zaczniesz, przeczytaj, jak przetwarzane są Twoje dane osobowe:"),
+    "privacy.who_h": ("Who provides the wallet", "Kas nodrošina maku", "Wer die Wallet bereitstellt",
+                      "Qui fournit le portefeuille", "Kto udostępnia portfel"),
+    "privacy.who": ("This wallet is provided by {operator}. Contact for questions about your personal data: "
+                    "{contact}.",
+                    "Šo maku nodrošina {operator}. Kontakts jautājumiem par jūsu personas datiem: {contact}.",
+                    "Diese Wallet wird von {operator} bereitgestellt. Kontakt bei Fragen zu Ihren "
+                    "personenbezogenen Daten: {contact}.",
+                    "Ce portefeuille est fourni par {operator}. Contact pour les questions sur vos données "
+                    "personnelles : {contact}.",
+                    "Ten portfel udostępnia {operator}. Kontakt w sprawie Twoich danych osobowych: {contact}."),
+    "privacy.who_no_contact": (
+        "This wallet is provided by {operator}. Ask the organisation that gave it to you for its contact on "
+        "personal data.",
+        "Šo maku nodrošina {operator}. Jautājiet organizācijai, kas jums to iedeva, tās kontaktu personas datu "
+        "jautājumos.",
+        "Diese Wallet wird von {operator} bereitgestellt. Fragen Sie die Stelle, die sie Ihnen gegeben hat, nach "
+        "ihrem Kontakt für Datenschutzfragen.",
+        "Ce portefeuille est fourni par {operator}. Demandez à l'organisation qui vous l'a remis son contact "
+        "pour les données personnelles.",
+        "Ten portfel udostępnia {operator}. Zapytaj organizację, która Ci go przekazała, o kontakt w sprawie "
+        "danych osobowych.",
+    ),
+    "privacy.stays_h": ("What stays on your phone", "Kas paliek jūsu tālrunī", "Was auf Ihrem Telefon bleibt",
+                        "Ce qui reste sur votre téléphone", "Co zostaje w Twoim telefonie"),
+    "privacy.stays": (
+        "Your documents with the personal data in them (such as name, date of birth, personal number, photo, "
+        "employer and places of work), their keys, and the history of what you shared. They are kept encrypted "
+        "with your passphrase: nobody, not even the wallet's provider, can read them without it.",
+        "Jūsu dokumenti ar tajos esošajiem personas datiem (piemēram, vārds, dzimšanas datums, personas kods, "
+        "fotoattēls, darba devējs un darba vietas), to atslēgas un vēsture par to, ko esat kopīgojis. Tie tiek "
+        "glabāti šifrēti ar jūsu paroli: bez tās neviens, pat maka nodrošinātājs, tos nevar izlasīt.",
+        "Ihre Dokumente mit den personenbezogenen Daten darin (etwa Name, Geburtsdatum, persönliche Nummer, "
+        "Foto, Arbeitgeber und Arbeitsorte), ihre Schlüssel und der Verlauf dessen, was Sie geteilt haben. Sie "
+        "werden mit Ihrer Passphrase verschlüsselt gespeichert: ohne sie kann niemand sie lesen, auch nicht der "
+        "Anbieter der Wallet.",
+        "Vos documents et les données personnelles qu'ils contiennent (nom, date de naissance, numéro personnel, "
+        "photo, employeur et lieux de travail, par exemple), leurs clés et l'historique de ce que vous avez "
+        "partagé. Ils sont chiffrés avec votre phrase secrète : sans elle, personne ne peut les lire, pas même "
+        "le fournisseur du portefeuille.",
+        "Twoje dokumenty wraz z zawartymi w nich danymi osobowymi (np. imię i nazwisko, data urodzenia, numer "
+        "identyfikacyjny, zdjęcie, pracodawca i miejsca pracy), ich klucze oraz historia tego, co udostępniono. "
+        "Są przechowywane w postaci zaszyfrowanej Twoim hasłem: bez niego nikt, nawet dostawca portfela, nie "
+        "może ich odczytać.",
+    ),
+    "privacy.leaves_h": ("What leaves your phone, and to whom", "Kas atstāj jūsu tālruni un kam",
+                         "Was Ihr Telefon verlässt, und an wen", "Ce qui quitte votre téléphone, et vers qui",
+                         "Co opuszcza Twój telefon i do kogo"),
+    "privacy.leaves_share": (
+        "Only what you approve, and only to the verifier named on the request screen (for example a labour "
+        "inspectorate). The screen lists every item, and says why the verifier asks and how long it keeps the "
+        "check; items marked optional are not sent unless you tick them.",
+        "Tikai tas, ko jūs apstiprināt, un tikai pieprasījuma ekrānā nosauktajam pārbaudītājam (piemēram, darba "
+        "inspekcijai). Ekrānā ir uzskaitīts katrs vienums, norādīts, kāpēc pārbaudītājs to lūdz un cik ilgi "
+        "glabā pārbaudi; neobligātie vienumi netiek nosūtīti, ja jūs tos neatzīmējat.",
+        "Nur was Sie freigeben, und nur an die auf dem Anfragebildschirm genannte Stelle (etwa eine "
+        "Arbeitsinspektion). Der Bildschirm nennt jede Angabe, warum die Stelle fragt und wie lange sie die "
+        "Kontrolle aufbewahrt; als freiwillig markierte Angaben werden nur gesendet, wenn Sie sie ankreuzen.",
+        "Uniquement ce que vous approuvez, et uniquement au vérificateur nommé sur l'écran de la demande (une "
+        "inspection du travail, par exemple). L'écran liste chaque élément, dit pourquoi il est demandé et "
+        "combien de temps le contrôle est conservé ; les éléments facultatifs ne sont envoyés que si vous les "
+        "cochez.",
+        "Tylko to, co zatwierdzisz, i tylko do podmiotu weryfikującego wskazanego na ekranie żądania (np. "
+        "inspekcji pracy). Ekran wymienia każdą pozycję, podaje cel żądania i czas przechowywania kontroli; "
+        "pozycje opcjonalne są wysyłane tylko wtedy, gdy je zaznaczysz.",
+    ),
+    "privacy.leaves_issuer": (
+        "When you add or renew a document, the wallet talks to the institution that issues it: it sends the "
+        "one-time code and proofs that the document's keys are held in this wallet, and receives the document. "
+        "To check that a document is still valid, the wallet downloads its institution's status list, which "
+        "covers many documents and does not say which one is yours.",
+        "Kad pievienojat vai atjaunojat dokumentu, maks sazinās ar iestādi, kas to izsniedz: tas nosūta "
+        "vienreizējo kodu un pierādījumus, ka dokumenta atslēgas glabājas šajā makā, un saņem dokumentu. Lai "
+        "pārbaudītu, vai dokuments joprojām ir derīgs, maks lejupielādē iestādes statusa sarakstu, kas aptver "
+        "daudzus dokumentus un nenorāda, kurš ir jūsējais.",
+        "Wenn Sie ein Dokument hinzufügen oder erneuern, spricht die Wallet mit der ausstellenden Stelle: sie "
+        "sendet den Einmalcode und Nachweise, dass die Schlüssel des Dokuments in dieser Wallet liegen, und "
+        "erhält das Dokument. Um zu prüfen, ob ein Dokument noch gültig ist, lädt die Wallet die Statusliste der "
+        "Stelle, die viele Dokumente umfasst und nicht verrät, welches Ihres ist.",
+        "Quand vous ajoutez ou renouvelez un document, le portefeuille contacte l'institution qui le délivre : il "
+        "envoie le code à usage unique et la preuve que les clés du document sont dans ce portefeuille, et reçoit "
+        "le document. Pour vérifier qu'un document est encore valable, il télécharge la liste de statut de "
+        "l'institution, qui couvre de nombreux documents sans dire lequel est le vôtre.",
+        "Gdy dodajesz lub odnawiasz dokument, portfel łączy się z instytucją, która go wydaje: wysyła kod "
+        "jednorazowy i dowody, że klucze dokumentu są w tym portfelu, oraz odbiera dokument. Aby sprawdzić, czy "
+        "dokument jest nadal ważny, portfel pobiera listę statusów instytucji, która obejmuje wiele dokumentów i "
+        "nie wskazuje, który jest Twój.",
+    ),
+    "privacy.retention_h": ("How long", "Cik ilgi", "Wie lange", "Combien de temps", "Jak długo"),
+    "privacy.retention": (
+        "Your documents and history stay on the phone until you remove them; the wallet sends nothing about "
+        "them to its provider. A verifier keeps a check for as long as its request screen says. The institution "
+        "that issued a document keeps its own file under the rules it tells you.",
+        "Jūsu dokumenti un vēsture paliek tālrunī, līdz jūs tos noņemat; maks nesūta par tiem neko savam "
+        "nodrošinātājam. Pārbaudītājs glabā pārbaudi tik ilgi, cik norādīts tā pieprasījuma ekrānā. Iestāde, "
+        "kas izsniedza dokumentu, glabā savu lietu saskaņā ar noteikumiem, par kuriem tā jūs informē.",
+        "Ihre Dokumente und der Verlauf bleiben auf dem Telefon, bis Sie sie entfernen; die Wallet sendet ihrem "
+        "Anbieter nichts darüber. Eine prüfende Stelle bewahrt eine Kontrolle so lange auf, wie ihr "
+        "Anfragebildschirm sagt. Die ausstellende Stelle führt ihre eigene Akte nach den Regeln, die sie Ihnen "
+        "mitteilt.",
+        "Vos documents et l'historique restent sur le téléphone jusqu'à ce que vous les supprimiez ; le "
+        "portefeuille n'en envoie rien à son fournisseur. Un vérificateur conserve un contrôle aussi longtemps "
+        "que l'indique l'écran de sa demande. L'institution qui a délivré un document tient son propre dossier "
+        "selon les règles qu'elle vous communique.",
+        "Twoje dokumenty i historia pozostają w telefonie, dopóki ich nie usuniesz; portfel nie wysyła o nich "
+        "niczego swojemu dostawcy. Podmiot weryfikujący przechowuje kontrolę tak długo, jak podaje ekran jego "
+        "żądania. Instytucja, która wydała dokument, prowadzi własną teczkę według zasad, o których Cię "
+        "informuje.",
+    ),
+    "privacy.delete_h": ("How to delete your data", "Kā dzēst savus datus", "Wie Sie Ihre Daten löschen",
+                         "Comment effacer vos données", "Jak usunąć swoje dane"),
+    "privacy.delete": (
+        "Remove a document, with all its copies and keys, from its page (Remove from this wallet). To delete "
+        "everything, delete the wallet file ({path}) or uninstall the wallet: nothing else of yours is kept by "
+        "the wallet.",
+        "Noņemiet dokumentu ar visām tā kopijām un atslēgām tā lapā (Noņemt no šī maka). Lai dzēstu visu, "
+        "izdzēsiet maka failu ({path}) vai atinstalējiet maku: maks citur neko jūsu neglabā.",
+        "Entfernen Sie ein Dokument mit allen Kopien und Schlüsseln auf seiner Seite (Aus dieser Wallet "
+        "entfernen). Um alles zu löschen, löschen Sie die Wallet-Datei ({path}) oder deinstallieren Sie die "
+        "Wallet: sonst bewahrt die Wallet nichts von Ihnen auf.",
+        "Supprimez un document, avec toutes ses copies et clés, depuis sa page (Retirer de ce portefeuille). Pour "
+        "tout effacer, supprimez le fichier du portefeuille ({path}) ou désinstallez le portefeuille : il ne "
+        "garde rien d'autre de vous.",
+        "Usuń dokument wraz ze wszystkimi kopiami i kluczami na jego stronie (Usuń z tego portfela). Aby usunąć "
+        "wszystko, usuń plik portfela ({path}) lub odinstaluj portfel: portfel nie przechowuje o Tobie niczego "
+        "więcej.",
+    ),
+    "privacy.rights": (
+        "You may ask the provider, a verifier or an institution about the personal data it holds on you, and "
+        "complain to a data protection authority.",
+        "Jūs varat jautāt nodrošinātājam, pārbaudītājam vai iestādei par jūsu personas datiem, kas tiem ir, un "
+        "iesniegt sūdzību datu aizsardzības iestādē.",
+        "Sie können den Anbieter, eine prüfende Stelle oder eine Behörde fragen, welche personenbezogenen Daten "
+        "sie über Sie hat, und sich bei einer Datenschutzaufsichtsbehörde beschweren.",
+        "Vous pouvez demander au fournisseur, à un vérificateur ou à une institution quelles données "
+        "personnelles il détient sur vous, et saisir une autorité de protection des données.",
+        "Możesz zapytać dostawcę, podmiot weryfikujący lub instytucję o dane osobowe, które o Tobie posiadają, "
+        "oraz złożyć skargę do organu ochrony danych.",
+    ),
     # The offline QR code, shown when the worker asks for it.
     "card.show_qr": ("Show QR for inspection", "Rādīt QR kodu pārbaudei", "QR-Code für die Kontrolle zeigen",
                      "Afficher le code QR pour le contrôle", "Pokaż kod QR do kontroli"),

@@ -21,7 +21,8 @@ __all__ = ["LogEntry", "StatusCheck", "StoredCredential"]
 
 @dataclass(frozen=True, slots=True)
 class StatusCheck:
-    """The result of the last status check: ``valid`` | ``invalid`` | ``suspended`` | ``unknown``.
+    """The result of the last status check: ``valid`` | ``invalid`` | ``suspended`` | ``replaced`` |
+    ``unknown`` (``replaced``: the Token Status List value REPLACED, 0x03, our application-specific one).
 
     ``list_iat`` is the ``iat`` of the newest Status List Token read for this entry: the wallet
     refuses a list older than the newest it has read for the same URI (draft-ietf-oauth-status-list

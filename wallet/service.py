@@ -43,7 +43,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -163,6 +163,40 @@ def _is_a1(vct: str) -> bool:
 #: An A1's ``status_confirmation``, by the claim name the worker reads it under.
 _STATUS_CONFIRMATION = ("status_confirmation",)
 
+#: What sharing an optional claim does for the worker, by the claim's name as read (an mdoc's PID
+#: ``portrait`` is the SD-JWT VC's ``picture``; an A1's places of work in its three shapes).
+_WHY_SHARE = {"picture": "portrait", "portrait": "portrait", "work_address": "places", "work_information": "places",
+              "places_of_work": "places", "date_of_expiry": "expiry"}
+
+
+def retention_words(verifier: str, client_metadata: Mapping[str, Any], lang: str) -> tuple[str, ...]:
+    """How long ``verifier`` keeps the check, in words, from its request's ``client_metadata``
+    ``retention`` (:data:`credentials.openid4vp.RETENTION`: ``records_days``, 0 for no end, and
+    ``personal_data_seconds`` after the result is shown); nothing when the request says nothing
+    (another verifier's), or says it in a shape the wallet does not read."""
+    from credentials.openid4vp import RETENTION
+
+    said = client_metadata.get(RETENTION)
+    if not isinstance(said, Mapping):
+        return ()
+    words: list[str] = []
+    days, seconds = said.get("records_days"), said.get("personal_data_seconds")
+    if isinstance(days, int) and not isinstance(days, bool) and days >= 0:
+        key = "consent.retention" if days else "consent.retention_forever"
+        words.append(messages.t(key, lang, verifier=verifier, days=days))
+    if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
+        words.append(messages.t("consent.retention_person_for", lang, minutes=max(1, -(-seconds // 60)))
+                     if seconds else messages.t("consent.retention_person", lang))
+    return tuple(words)
+
+
+def _why_share(cred: StoredCredential, path: core.ClaimPath, lang: str) -> str:
+    """Beside an optional claim on the consent screen: what sharing it does for the worker (GDPR
+    Art. 25(2) with Art. 12(1): the choice the worker makes, in plain words)."""
+    readable = core.readable_path(cred, path[1:] if cred.format == "mso_mdoc" else path)
+    name = readable[0] if readable else None
+    return messages.t(f"consent.why.{_WHY_SHARE.get(name, 'other') if isinstance(name, str) else 'other'}", lang)
+
 
 def _claim_rows(cred: StoredCredential, lang: str) -> list[tuple[str, str]]:
     """The card's claim rows, an A1's status confirmation in words under a label of its own: its type
@@ -213,10 +247,11 @@ class Card:
     @property
     def warning(self) -> str | None:
         """Why this document would not pass an inspection as valid, which the worker is told before
-        it leaves (consent, offline QR): ``invalid`` (withdrawn) or ``suspended`` by its issuer, as
+        it leaves (consent, offline QR): ``invalid`` (withdrawn), ``replaced`` (by a newer document) or
+        ``suspended`` by its issuer, as
         last recorded; else ``ended`` or ``not_yet`` by its own dates, or ``copy_expired`` (its
         copies, not the document, expired); None when nothing is known against it."""
-        if self.status is not None and self.status.value in ("invalid", "suspended"):
+        if self.status is not None and self.status.value in ("invalid", "replaced", "suspended"):
             return self.status.value
         return None if self.period == "current" else self.period
 
@@ -302,6 +337,8 @@ class ConsentClaim:
     #: goes with a claim every option asks): the worker may leave it out and the wallet answers the
     #: largest option without it.
     optional: bool = False
+    #: For an optional claim, what sharing it does for the worker (:func:`_why_share`), in their language.
+    why: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,11 +376,19 @@ class ConsentRequest:
     #: expired (:func:`standing_words`: then whom to ask for a new copy).
     ended: tuple[str, ...] = ()
     lang: str = "en"
+    #: How long the verifier keeps the check, as its request says (:func:`retention_words`; GDPR Art. 13(2)(a)).
+    retention: tuple[str, ...] = ()
 
     @property
     def choosing(self) -> bool:
         """Whether the worker may leave something out (a claim is :attr:`ConsentClaim.optional`)."""
         return any(c.optional for item in self.items for c in item.claims)
+
+    @property
+    def optional_claims(self) -> tuple[tuple[str, core.ClaimPath], ...]:
+        """Every optional claim listed (query id, claim path): what :meth:`WalletService.share` sends
+        only when the worker adds it (GDPR Art. 25(2), data protection by default)."""
+        return tuple((item.query_id, c.path) for item in self.items for c in item.claims if c.optional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1299,10 +1344,11 @@ class WalletService:
 
     def _check_replaced(self, new: list[StoredCredential], now: datetime, *, timeout: float | None = None,
                         budget: float | None = None) -> None:
-        """Check the status of the documents ``new`` may replace, so their cards say "withdrawn".
+        """Check the status of the documents ``new`` may replace, so their cards say "replaced".
 
-        An institution that extends or corrects a document issues a new one and withdraws the old
-        one in its status list (draft-ietf-oauth-status-list §7: INVALID). The older documents of
+        An institution that extends or corrects a document issues a new one and marks the old one
+        replaced in its status list (draft-ietf-oauth-status-list §7.1: our REPLACED, 0x03; an
+        issuer of before it, INVALID). The older documents of
         the same type, from the same issuer and the same authentic source are checked now (best
         effort, :meth:`_refresh_status`); nothing is deleted, the worker decides.
         """
@@ -1660,6 +1706,7 @@ class WalletService:
             options=options,
             ended=ended,
             lang=lang,
+            retention=retention_words(request.verifier_name, request.client_metadata, lang),
         )
         with self._lock:
             self._expire()
@@ -1696,7 +1743,8 @@ class WalletService:
             query_id=query_id,
             group=cred.group,
             title=core.type_title(cred.vct, lang),
-            claims=tuple(replace(self._consent_claim(cred, p, lang), optional=flags[p]) for p in shown),
+            claims=tuple(replace(self._consent_claim(cred, p, lang), optional=flags[p],
+                                 why=_why_share(cred, p, lang) if flags[p] else "") for p in shown),
             always=tuple(self._consent_claim(cred, p, lang) for p in always),
         )
 
@@ -1875,7 +1923,7 @@ class WalletService:
             del self._authorizations[key]
 
 
-_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "invalid": 3}
+_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "replaced": 3, "invalid": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -2141,12 +2189,23 @@ def _recently_valid(cred: StoredCredential, now: datetime) -> bool:
     return timedelta(0) <= now - checked < _RECENTLY
 
 
+#: What names the person of a PID that has no document number (PID Rulebook §3.1.2: the number is
+#: optional), so that the same provider's PID of the same person is one card however often it comes.
+_PID_PERSON = ("family_name", "given_name", "birthdate", "personal_administrative_number")
+
+
 def _document_key(cred: StoredCredential) -> tuple[str, str, str] | None:
     """What names one document: its type, its issuer (trust list entity) and its number (an A1 in the
-    EUDI model's ``document_id`` too: :func:`core.document_claims`); None for a document without a
-    number (a PID may have none), which is never taken for another."""
-    number = core.document_claims(cred).get("document_number")
-    return (cred.vct, cred.issuer_id, number) if isinstance(number, str) and number.strip() else None
+    EUDI model's ``document_id`` too: :func:`core.document_claims`); for a PID without a number, the
+    person it names (:data:`_PID_PERSON`); None for any other document without a number, which is
+    never taken for another."""
+    claims = core.document_claims(cred)
+    number = claims.get("document_number")
+    if isinstance(number, str) and number.strip():
+        return cred.vct, cred.issuer_id, number
+    if core.is_pid(cred.vct) and all(isinstance(claims.get(name), str) for name in _PID_PERSON[:3]):
+        return cred.vct, cred.issuer_id, "\x1f".join(str(claims.get(name) or "") for name in _PID_PERSON)
+    return None
 
 
 def _in_place_of_same(doc: dict[str, Any], new: list[StoredCredential],

@@ -48,6 +48,10 @@ class WalletSettings(ServiceSettings):
     #: The wallet provider (a registry entity) whose signer in the PKI directory attests this
     #: wallet's instance keys to issuers (HAIP §9.2); without it the wallet sends no attestation.
     provider_id: str = "LV:ESSPASS-WALLET"
+    #: Who provides this wallet, and whom to ask about personal data (the privacy notice, GDPR Art. 13(1)(a),
+    #: (b)): the deployment's operator. No contact: the notice says to ask who gave the wallet.
+    operator_name: str = "the ESSPASS pilot"
+    operator_contact: str = ""
     #: Default language of the wallet pages and CLI: en, lv, de, fr, pl.
     lang: str = "en"
     #: How many copies of each credential to ask for (one key each), capped by the issuer's batch_size.

@@ -2,6 +2,8 @@
 // Polling stops for good when no answer can come any more: the request expired ("expired"), the
 // check is gone (404), or the inspector's sign-in has ended (401). The dead QR code is taken away
 // and the page says so, in its language (the texts come from the script tag), with the way on.
+// The request's time limit is on the page (WCAG 2.2.1), with its "More time" button (a new code for the
+// same check); a minute before the end the page says so, and after it the button stays.
 // The verdict page: its Print button (hidden until this script shows it) prints the page with the
 // print style sheet (verifier.css @media print), for the billing file.
 (function () {
@@ -37,6 +39,16 @@
   function newCheck(message) {
     stop(message, text("new-check", "Start a new check"), text("home", "/"), "new-check");
   }
+  var expires = parseInt(me.getAttribute("data-expires") || "0", 10);
+  var warned = false;
+  function warn() {
+    // Said once, through the live region, while the code still works.
+    var state = document.getElementById("state");
+    if (!warned && expires && state && expires - Date.now() < 60000 && expires > Date.now()) {
+      warned = true;
+      state.textContent = text("ending", "Less than a minute left for this code.");
+    }
+  }
   function poll() {
     fetch(resultUrl, {cache: "no-store", credentials: "same-origin"}).then(function (r) {
       if (r.status === 401) {
@@ -56,6 +68,7 @@
         } else if (data.status && data.status !== "pending") {
           window.location.assign(next);
         } else {
+          warn();
           setTimeout(poll, 700);
         }
       });

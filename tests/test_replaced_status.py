@@ -1,0 +1,200 @@
+"""A replaced document is REPLACED (Token Status List 0x03, application-specific, §7.1), not withdrawn.
+
+A withdrawn A1 is void from its first day (987/2009 Art. 5); a replaced one was superseded by a
+newer A1 of the same institution (a correction, an early end): the inspector asks for the current
+one. The status list level (pure), then the real pilot: issuer, wallet, verifier, back office.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from credentials import status_list as sl
+from credentials.demo_persons import DEMO_PERSONS
+from credentials.institutions import demo_entity
+from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process, unnumbered
+from issuer.office import COOKIE
+from wallet.service import WalletService, standing_words, warning_words
+
+PERSON = DEMO_PERSONS[0]
+HOLDER = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+A1_ISSUER = PERSON.pda1_issuer
+
+
+# --- the status list (pure) --------------------------------------------------------------------------
+
+
+def test_replaced_is_the_application_specific_value_3_and_survives_the_list_encoding() -> None:
+    statuses = sl.StatusList(64, bits=2)
+    statuses.set(5, sl.REPLACED)
+    statuses.set(6, sl.INVALID)
+    decoded = sl.StatusList.from_claim(statuses.to_claim())
+    assert sl.REPLACED == 3 and decoded.get(5) == sl.REPLACED and decoded.get(6) == sl.INVALID
+    assert sl.is_final(sl.REPLACED) and sl.is_final(sl.INVALID) and not sl.is_final(sl.SUSPENDED)
+
+
+def test_a_one_bit_list_refuses_replaced_with_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="REPLACED"):
+        sl.StatusList(64, bits=1).set(0, sl.REPLACED)
+
+
+def _list(value: int) -> sl.StatusList:
+    statuses = sl.StatusList(64, bits=2)
+    statuses.set(9, value)
+    return statuses
+
+
+def test_a_list_may_not_turn_a_replaced_entry_back_to_valid_or_suspended() -> None:
+    assert sl.undoes_withdrawal(_list(sl.REPLACED), _list(sl.VALID))
+    assert sl.undoes_withdrawal(_list(sl.REPLACED), _list(sl.SUSPENDED))
+    assert not sl.undoes_withdrawal(_list(sl.REPLACED), _list(sl.REPLACED))
+
+
+def test_a_replaced_entry_may_be_withdrawn_later_but_a_withdrawn_one_is_never_replaced() -> None:
+    assert not sl.undoes_withdrawal(_list(sl.REPLACED), _list(sl.INVALID))
+    assert sl.undoes_withdrawal(_list(sl.INVALID), _list(sl.REPLACED))
+    assert sl.may_follow(sl.VALID, sl.REPLACED) and sl.may_follow(sl.SUSPENDED, sl.REPLACED)
+
+
+# --- the real pilot ----------------------------------------------------------------------------------
+
+
+class Pilot:
+    """A running pilot with the A1 institution's clerk and an inspector."""
+
+    def __init__(self, stack: Stack, http: httpx.Client, tmp: Path) -> None:
+        self.stack, self.http, self.tmp = stack, http, tmp
+        self.clerk = Clerk(stack.issuer_url, stack.data_dir, http)
+        self.inspector = Inspector(stack.verifier_url, http)
+        self.wallets: list[WalletService] = []
+        self.api = f"{stack.issuer_url}/{demo_entity(A1_ISSUER).path}/api"
+        self.auth = {"Authorization": f"Bearer {self.clerk.tokens[A1_ISSUER]}"}
+
+    def wallet(self) -> WalletService:
+        wallet: WalletService = open_wallet(self.tmp / f"phone{len(self.wallets)}", self.stack.registry_url, "pw",
+                                            fast_kdf=True, pki_dir=self.stack.data_dir / "pki")
+        self.wallets.append(wallet)
+        self.receive(wallet, (PERSON.pid_provider, self.clerk.create_case(PERSON.pid_provider, "pid", PERSON.pid)))
+        return wallet
+
+    def a1(self) -> tuple[str, str]:
+        return A1_ISSUER, self.clerk.create_case(A1_ISSUER, "pda1", unnumbered(PERSON.pda1), HOLDER)
+
+    def receive(self, wallet: WalletService, case: tuple[str, str]) -> str:
+        offer = self.clerk.offer(*case)
+        offer_id, _ = wallet.open_offer(offer["link"])
+        return wallet.accept_offer(offer_id, offer["tx_code"])[0]
+
+    def replace(self, case: tuple[str, str]) -> tuple[str, str]:
+        """The clerk ends the A1 early: the replacement has the shorter period."""
+        claims = {**unnumbered(PERSON.pda1), "ending_date": PERSON.pda1["starting_date"]}
+        response = self.http.post(f"{self.api}/cases/{case[1]}/replace", headers=self.auth,
+                                  json={"claims": claims, "holder": HOLDER, "reason": "posting ended early"})
+        assert response.status_code == 201, response.text
+        return A1_ISSUER, str(response.json()["id"])
+
+    def case(self, case: tuple[str, str]) -> dict[str, Any]:
+        return self.clerk.case(*case)
+
+
+@pytest.fixture(scope="module")
+def pilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pilot]:
+    with start_in_process(tmp_path_factory.mktemp("replaced_status")) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        world = Pilot(stack, http, tmp_path_factory.mktemp("phones"))
+        yield world
+        for wallet in world.wallets:
+            wallet.http.close()
+
+
+def test_the_verifier_says_status_replaced_for_a_replaced_a1_and_never_valid(pilot: Pilot) -> None:
+    """Only the old A1 in the wallet: it is shown, and the inspector is told to ask for the current one."""
+    wallet = pilot.wallet()
+    old_case = pilot.a1()
+    pilot.receive(wallet, old_case)
+    pilot.replace(old_case)
+    request = pilot.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    assert consent.satisfiable
+    assert wallet.share(consent.id).outcome == "shared"
+    verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.replaced", verdict
+    assert "current A1" in verdict["reason"] or "current" in verdict["reason"], verdict
+
+
+def test_a_replacement_sets_the_old_case_replaced_and_its_credentials_replaced(pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    old_case = pilot.a1()
+    pilot.receive(wallet, old_case)
+    new_case = pilot.replace(old_case)
+    old = pilot.case(old_case)
+    assert old["state"] == "replaced" and old["replaced_by"] == new_case[1]
+    assert old["credential_records"] and {r["status"] for r in old["credential_records"]} == {sl.REPLACED}
+    assert old["events"][-1]["action"] == "replaced"
+    assert pilot.case(new_case)["state"] == "active"
+
+
+def test_a_withdrawal_is_still_invalid(pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    case = pilot.a1()
+    pilot.receive(wallet, case)
+    withdrawn = pilot.clerk.set_state(*case, "revoke", "wrong determination")
+    assert withdrawn["state"] == "revoked"
+    assert {r["status"] for r in withdrawn["credential_records"]} == {sl.INVALID}
+
+
+def test_withdrawing_a_replaced_case_makes_it_invalid(pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    old_case = pilot.a1()
+    pilot.receive(wallet, old_case)
+    pilot.replace(old_case)
+    withdrawn = pilot.clerk.set_state(*old_case, "revoke", "the determination was wrong from the start")
+    assert withdrawn["state"] == "revoked"
+    assert {r["status"] for r in withdrawn["credential_records"]} == {sl.INVALID}
+
+
+def test_a_replaced_case_is_never_reinstated_suspended_offered_or_replaced_again(pilot: Pilot) -> None:
+    old_case = pilot.a1()
+    pilot.replace(old_case)
+    for action in ("reinstate", "suspend"):
+        refused = pilot.http.post(f"{pilot.api}/cases/{old_case[1]}/{action}", headers=pilot.auth,
+                                  json={"reason": "try"})
+        assert refused.status_code == 409 and refused.json()["rule_key"] == "case.replaced_final", refused.text
+    offered = pilot.http.post(f"{pilot.api}/cases/{old_case[1]}/offer", headers=pilot.auth)
+    assert offered.status_code == 409 and offered.json()["rule_key"] == "case.replaced", offered.text
+    again = pilot.http.post(f"{pilot.api}/cases/{old_case[1]}/replace", headers=pilot.auth,
+                            json={"claims": unnumbered(PERSON.pda1), "reason": "twice"})
+    assert again.status_code == 409 and again.json()["rule_key"] == "case.replaced", again.text
+
+
+def test_the_wallet_shows_a_replaced_document_as_replaced_by_a_newer_one(pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    old_case = pilot.a1()
+    old = pilot.receive(wallet, old_case)
+    pilot.receive(wallet, pilot.replace(old_case))
+    card = wallet.card(old, "en")
+    assert card.status is not None and card.status.value == "replaced"
+    assert standing_words(card, "en") == "Replaced by a newer document."
+    assert "replaced this document with a newer one" in warning_words(card, "en")
+
+
+def test_the_back_office_shows_replaced_and_links_the_case_that_replaced_it(pilot: Pilot) -> None:
+    old_case = pilot.a1()
+    new_case = pilot.replace(old_case)
+    base = f"{pilot.stack.issuer_url}/{demo_entity(A1_ISSUER).path}/office"
+    session = httpx.post(f"{base}/login", data={"token": pilot.clerk.tokens[A1_ISSUER]}).cookies[COOKIE]
+    with httpx.Client(cookies={COOKIE: session}) as office:
+        page = office.get(f"{base}/cases/{old_case[1]}?lang=en").text
+        state = re.search(r'<span class="state state-replaced" id="state">([^<]*)</span>', page)
+        assert state is not None and state.group(1) == "replaced", page[:2000]
+        link = re.search(r'id="replaced-by-link">([^<]*)</a>', page)
+        assert link is not None and link.group(1) == f"Replaced by case {new_case[1]}"
+        assert 'id="revoke"' in page and 'id="reinstate"' not in page and 'id="suspend"' not in page
+        lv = office.get(f"{base}/cases/{old_case[1]}?lang=lv").text
+        assert 'id="state">aizstāts<' in lv
