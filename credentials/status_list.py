@@ -166,7 +166,8 @@ class StatusList:
         """Set entry ``index`` to ``value`` (0 .. 2**bits - 1; REPLACED needs 2 bits, :func:`require_bits_for`)."""
         if not _is_int(value):
             raise ValueError(f"status value must be in 0..{(1 << self._bits) - 1}")
-        require_bits_for(value, self._bits)
+        if not 0 <= value < (1 << self._bits):  # the common case stays one comparison (10M-entry lists)
+            require_bits_for(value, self._bits)
         byte, shift = self._locate(index)
         mask = ((1 << self._bits) - 1) << shift
         self._data[byte] = (self._data[byte] & ~mask & 0xFF) | (value << shift)
