@@ -24,7 +24,8 @@ Inspection fields: a map with small integer keys (one CBOR byte each), dates as 
     1 legislation_country / issuing_country (EHIC)   2 starting_date   3 ending_date
     4 status_confirmation   5 employer_name   6 employer_id   7 document_number
     8 family_name   9 given_name   10 birthdate   11 personal_administrative_number
-    12 institution_id   13 institution_name   14 date_of_expiry
+    12 institution_id   13 institution_name   14 date_of_expiry   15 date_of_issuance (EHIC; a form made
+    before it lacks it, :data:`LATER_FIELDS`, and an EHIC card is then not confirmed for a past day of care)
 
 ``alg`` is not carried: the policy is ES256, so the protected headers are empty (RFC 9052 §3.1
 lets context imply the algorithm), which keeps the PDA1 QR code at version 15 or below.
@@ -57,6 +58,7 @@ from credentials.status_list import StatusReference
 
 __all__ = [
     "HOLDER_FIELDS",
+    "LATER_FIELDS",
     "PREFIX",
     "UnverifiedCompact",
     "VerifiedCompact",
@@ -77,8 +79,11 @@ EXP, IAT, CNF, ESSPASS = 4, 6, 8, -70001
 FIELDS = {"legislation_country": 1, "starting_date": 2, "ending_date": 3, "status_confirmation": 4,
           "employer_name": 5, "employer_id": 6, "document_number": 7, "family_name": 8, "given_name": 9,
           "birthdate": 10, "personal_administrative_number": 11, "institution_id": 12, "institution_name": 13,
-          "date_of_expiry": 14}
-DATES = ("starting_date", "ending_date", "birthdate", "date_of_expiry")
+          "date_of_expiry": 14, "date_of_issuance": 15}
+DATES = ("starting_date", "ending_date", "birthdate", "date_of_expiry", "date_of_issuance")
+#: Fields a form made before them lacks (a QR code shown before field 15 was carried, or made by an
+#: institution's older issuer): read as not known, never as a form that differs from its card.
+LATER_FIELDS = ("date_of_issuance",)
 _EPOCH = date(1970, 1, 1)
 TYPES = {pda1.VCT: 1, ehic.VCT: 2}
 VCTS = {v: k for k, v in TYPES.items()}
@@ -113,6 +118,9 @@ def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
                    "personal_administrative_number": claims.get("personal_administrative_number"),
                    "institution_id": source.get("id"), "institution_name": source.get("name"),
                    "document_number": claims.get("document_number"), "date_of_expiry": claims.get("date_of_expiry"),
+                   # A card shows cover from its issue (Decision S2): the date of care is judged against it
+                   # offline as online (credentials.verification._validity_steps).
+                   "date_of_issuance": claims.get("date_of_issuance"),
                    "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"), **person})
 
 

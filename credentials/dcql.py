@@ -6,7 +6,8 @@
   nothing if a required credential is missing); :func:`answering_options` lists every option a held
   credential answers, for a holder who leaves out what only some of them ask;
 * everybody: :func:`validate` refuses malformed queries, :func:`requested_claims` says which
-  top-level claims a query asks of which type (what the verifiers trusted list must allow);
+  top-level claims a query asks of which type (what the verifiers trusted list must allow), and
+  :func:`within_registration` leaves out the optional ones a verifier is not registered for;
 * the verifier: :func:`check_verifiable` refuses a query it could not check (a format it does not
   verify, holder binding waived); :func:`check_response` says whether the presentations received (every
   one of them, ``multiple`` included) satisfy the query and that nothing beyond it was disclosed (§8.6:
@@ -16,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -28,7 +29,8 @@ from credentials.mdoc import DOCTYPE_VCT
 
 __all__ = ["MDOC_FORMAT", "SD_JWT_FORMATS", "DcqlMatch", "HeldCredential", "Presented", "answering_options",
            "authority_key_ids",
-           "check_response", "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at"]
+           "check_response", "check_verifiable", "match", "requested_claims", "types_of", "validate", "values_at",
+           "within_registration"]
 
 ClaimPath = tuple[str | int | None, ...]
 SD_JWT_FORMATS = ("dc+sd-jwt", "vc+sd-jwt")
@@ -221,6 +223,44 @@ def requested_claims(query: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
         for vct in meta.get("vct_values") or []:
             out.setdefault(str(vct), set()).update(names)
     return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def within_registration(query: Mapping[str, Any], allowed: Callable[[str], Collection[str] | None]) -> tuple[
+        dict[str, Any], tuple[tuple[str, str], ...]]:
+    """``query`` without the optional claims its verifier may not request, and those left out (credential
+    query id, claim name). ``allowed``: the claim names the verifier's registration (the verifiers
+    trusted list's ``may_request``) allows for a vct, None when it allows none of that type.
+
+    A wallet refuses a request asking for any claim beyond the registration, optional or not
+    (:func:`credentials.trust_list.authorised_verifier`; ARF: the registration is what a relying party
+    may ask), so asking for more only loses the answer. A claim is optional when some ``claim_sets``
+    option (§6.4.1) goes without it: every option naming a claim not allowed is dropped (the others
+    keep their order: the wallet still answers with the first it can), and so is every claim no option
+    left names. A claim every option needs, a query without ``claim_sets`` (all its claims needed) and
+    a type not allowed at all are left as they are: the wallet refuses them, as it would have."""
+    out = dict(query)
+    credentials: list[Any] = []
+    left_out: list[tuple[str, str]] = []
+    for cq in query.get("credentials", []):
+        sets = cq.get("claim_sets")
+        if cq.get("format") == MDOC_FORMAT:
+            doctype = str((cq.get("meta") or {}).get("doctype_value"))
+            vcts, at = [DOCTYPE_VCT.get(doctype, doctype)], 1
+        else:
+            vcts, at = [str(v) for v in (cq.get("meta") or {}).get("vct_values") or []], 0
+        registered = [names for names in map(allowed, vcts) if names is not None]
+        claims = cq.get("claims") or []
+        barred = {str(c.get("id")): str(c["path"][at]) for c in claims
+                  if len(c.get("path", ())) > at and any(str(c["path"][at]) not in r for r in registered)}
+        kept = [o for o in sets or [] if not set(o) & set(barred)]
+        if not barred or not kept:
+            credentials.append(cq)
+            continue
+        named = {i for o in kept for i in o}
+        credentials.append({**cq, "claims": [c for c in claims if c.get("id") in named], "claim_sets": kept})
+        left_out += [(str(cq.get("id")), name) for name in dict.fromkeys(barred.values())]
+    out["credentials"] = credentials
+    return out, tuple(left_out)
 
 
 def types_of(cq: Mapping[str, Any]) -> tuple[str, ...]:

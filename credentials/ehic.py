@@ -16,13 +16,28 @@ claims, with the PID Rulebook's names (ARF Annex 3.01 §2.2 ``family_name``, ``g
 DC4EU's ``subject{forenames, familynames, date_of_birth}``: here ``subject`` means a represented
 person (a child), always disclosed and never compared with the PID (the holder link's
 REPRESENTED), and a verifier reading the holder's own card as a represented person's would both
-skip the comparison and tell the desk the card is someone else's. Each is selectively
-disclosable (``sd: always``), as a PID's names are: the patient shows them where they are needed.
+skip the comparison and tell the desk the card is someone else's.
+
+They are not selectively disclosable (``sd: never``), unlike a PID's names: the card prints them
+(Decision S2), every desk needs them (the claim is billed under them), and above all the holder
+link must not be skippable. A verifier cannot tell a claim withheld from one the card never had
+(SD-JWT VC §3.2.2.2: an undisclosed claim leaves only a digest), so a card whose names could be
+left out would be "presented by the same wallet" beside anybody's PID (pentest R5, finding 1).
+Plain claims come with every presentation, asked for or not: the EHIC check does not ask for them
+(verifier/service.py), so an inspectorate registered before them is not refused by wallets. An
+SD-JWT VC EHIC without them was issued before this release, and is linked as before.
+
+The mdoc form cannot do the same: every data element of an ISO mdoc is returned only when asked
+and released (ISO/IEC 18013-5 §8.3.2.1.2.2), and the MSO's digests do not say which elements a
+document has. An mdoc EHIC of the holder's own dated from :data:`HOLDER_SIGNED_FROM` that comes
+without its names beside a PID leaves the holder link undetermined
+(:func:`credentials.holder_link.link`, ``withholdable``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from credentials import claims as c
@@ -31,26 +46,31 @@ from credentials.countries import name as country_name
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "SD_PATHS", "VCT", "describe", "holder_of", "is_prc",
-           "label", "title", "type_metadata_document", "validate", "with_holder"]
+__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM", "SD_PATHS", "VCT", "describe",
+           "holder_of", "is_prc", "label", "title", "type_metadata_document", "validate", "with_holder"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
 CONFIGURATION_ID = "ehic"
 
 #: ``subject`` is not among them: a card for a represented person (a child) always names that
-#: person, so that whoever checks it never takes it for the holder's own insurance.
+#: person, so that whoever checks it never takes it for the holder's own insurance. Nor are the
+#: holder's own fields 3-5 (:data:`HOLDER_CLAIMS`), for the same reason: the card always names
+#: whose it is (module docstring).
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("personal_administrative_number",),
     ("document_number",),
-    ("family_name",),
-    ("given_name",),
-    ("birth_date",),
 )
 
 #: Decision S2 card fields 3, 4, 5 of the holder's own card -> the case holder's fields they are
 #: made from (issuer.service ``_holder``: a PID's SD-JWT VC names, ``birthdate``).
 HOLDER_CLAIMS = {"family_name": "family_name", "given_name": "given_name", "birth_date": "birthdate"}
+#: The cutover: the day of the release from which the institutions' issuers sign fields 3-5 into
+#: every card of the holder's own (:func:`with_holder`). A card issued before it cannot have them;
+#: an mdoc card dated from it that does not show them had them withheld, as far as a verifier can
+#: tell (:func:`credentials.holder_link.link`). A card's ``date_of_issuance`` is the issuer's
+#: signed word, and a card backdated to slip under it would be an issuer's fraud, which no holder can do.
+HOLDER_SIGNED_FROM = date(2026, 11, 30)
 
 
 def with_holder(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -70,7 +90,7 @@ def with_holder(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> 
 
 def holder_of(claims: Mapping[str, Any]) -> dict[str, str]:
     """The card's fields 3-5 as shown (any of them; none on a card issued before they were signed into
-    it, or withheld by the holder), under the PID's SD-JWT VC names (``birthdate``): what the holder
+    it, or, in its mdoc form, withheld by the holder), under the PID's SD-JWT VC names (``birthdate``): what the holder
     link compares with the PID and an offline form's holder fields are."""
     return {field: claims[claim] for claim, field in HOLDER_CLAIMS.items() if isinstance(claims.get(claim), str)}
 
@@ -179,11 +199,12 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
 
 
 _CLAIMS = (
-    # Decision S2 fields 3-5 first, as the card prints them (surname, given names, date of birth).
-    ClaimInfo(("family_name",), ("Surname", "Uzvārds", "Name", "Nom", "Nazwisko"), False, "always"),
-    ClaimInfo(("given_name",), ("Given names", "Vārdi", "Vornamen", "Prénoms", "Imiona"), False, "always"),
+    # Decision S2 fields 3-5 first, as the card prints them (surname, given names, date of birth);
+    # never selectively disclosable (module docstring), but not mandatory: older cards lack them.
+    ClaimInfo(("family_name",), ("Surname", "Uzvārds", "Name", "Nom", "Nazwisko"), False, "never"),
+    ClaimInfo(("given_name",), ("Given names", "Vārdi", "Vornamen", "Prénoms", "Imiona"), False, "never"),
     ClaimInfo(("birth_date",), ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance",
-              "Data urodzenia"), False, "always"),
+              "Data urodzenia"), False, "never"),
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
               True, "always"),

@@ -32,8 +32,15 @@ no personal number ties it to the PID, its surname, given names and birth date a
 PID's (:func:`same_names`), and a card naming another person is NAME_MISMATCH (a card lent, or an
 offer code passed on: "valid" under the PID's name, the desk would bill the institution under the
 wrong name). The same personal number beats the names (a card issued before a marriage keeps the
-former surname); a card not showing them (issued before they were signed into it, or withheld by
-the holder) is linked as before.
+former surname). Names alone are no proof: a father and his son, or two women of one family, may
+share a surname and given names (by the subset rule, "Anna Ozola" and "Anna Marija Bērziņa-Ozola"),
+so the card names the PID's person (SAME_NAME) only when its birth date was compared too and agrees
+(pentest R5, finding 2). The SD-JWT VC card's names cannot be withheld
+(:mod:`credentials.ehic`): one not showing them was issued before they were signed into it, and is
+linked as before. An mdoc card's can (every element is withholdable, ISO/IEC 18013-5
+§8.3.2.1.2.2, and its MSO does not say which elements it has): one dated from
+:data:`credentials.ehic.HOLDER_SIGNED_FROM` not showing all three beside a PID leaves the link
+undetermined (NAMES_WITHHELD), as a PID withholding its number does (WITHHELD).
 
 Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
 into our names by :mod:`credentials.verification`) and the policy, and says which of five outcomes
@@ -47,19 +54,22 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from credentials import countries, ehic
 
-__all__ = ["MISMATCH", "NAME_MISMATCH", "REPRESENTED", "SAME_NAME", "SAME_NUMBER", "SAME_WALLET", "WITHHELD", "Link",
-           "link", "normalise_name", "normalise_number", "same_names"]
+__all__ = ["MISMATCH", "NAMES_WITHHELD", "NAME_MISMATCH", "REPRESENTED", "SAME_NAME", "SAME_NUMBER", "SAME_WALLET",
+           "WITHHELD", "Link", "link", "normalise_name", "normalise_number", "same_names"]
 
-#: Outcomes. Only MISMATCH and NAME_MISMATCH say the documents are not one person's; WITHHELD that it
-#: cannot be told.
+#: Outcomes. Only MISMATCH and NAME_MISMATCH say the documents are not one person's; WITHHELD and
+#: NAMES_WITHHELD that it cannot be told.
 SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET, WITHHELD = (
     "same_number", "mismatch", "represented", "same_wallet", "withheld")
 #: An EHIC's names and birth date (fields 3-5) are the PID's / are not.
 SAME_NAME, NAME_MISMATCH = "same_name", "name_mismatch"
+#: An mdoc EHIC that should name its holder (issued from the cutover) shown without its names.
+NAMES_WITHHELD = "names_withheld"
 
 #: What national systems and clerks write inside one number: spaces (any Unicode white space),
 #: hyphens and dashes, dots, slashes. NFKC first folds full-width and compatibility forms to these.
@@ -68,7 +78,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212./]+")
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    outcome: str  # SAME_NUMBER | MISMATCH | REPRESENTED | SAME_WALLET | WITHHELD
+    outcome: str  # one of the outcomes above
     message: str
 
     @property
@@ -111,20 +121,16 @@ def same_names(card: Mapping[str, Any], person: Mapping[str, Any]) -> bool | Non
     """Whether the EHIC's fields 3-5 (``card``: ``family_name``, ``given_name``, ``birthdate``, as
     :func:`credentials.ehic.holder_of` reads them) name the PID's person (``person``, the PID's SD-JWT
     VC claim names): False when a field both show disagrees (the birth date exactly, the names as
-    :func:`_names_agree` compares them); True when at least the surname or the birth date was compared
-    and all agree; None when nothing could be compared."""
-    agreed = []
-    for field in ("family_name", "given_name"):
-        found = _names_agree(card.get(field), person.get(field))
-        if found is False:
-            return False
-        agreed.append(found)
+    :func:`_names_agree` compares them); True only when both the surname and the birth date were
+    compared and agree (and the given names, where both show them); None otherwise, when what agrees
+    is no proof: names without a birth date are a namesake's as well (a father's card, a relative's
+    by the subset rule), a birth date without a surname anyone's born that day."""
+    surname, given = (_names_agree(card.get(f), person.get(f)) for f in ("family_name", "given_name"))
     born, theirs = card.get("birthdate"), person.get("birthdate")
-    if isinstance(born, str) and isinstance(theirs, str):
-        if born.strip() != theirs.strip():
-            return False
-        agreed.append(True)
-    return True if agreed[0] or len(agreed) > 2 else None
+    same_day = born.strip() == theirs.strip() if isinstance(born, str) and isinstance(theirs, str) else None
+    if False in (surname, given, same_day):
+        return False
+    return True if surname and same_day else None
 
 
 def normalise_number(value: Any) -> str | None:
@@ -142,12 +148,14 @@ def _country(value: Any) -> str | None:
 
 
 def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any],
-         number_states: Collection[str] = (), *, pid_provider_country: str | None = None) -> Link:
+         number_states: Collection[str] = (), *, pid_provider_country: str | None = None,
+         withholdable: bool = False) -> Link:
     """How the document of type ``document_vct`` (claims ``document``) is tied to the PID (claims
     ``person``), both as verified. ``number_states``: the states (ISO codes; EL/GR, UK/GB alike, any
     case) whose PIDs carry the personal number their A1s and EHICs carry (the verifier's policy).
     ``pid_provider_country``: the PID provider's state on the trust list, the PID's state when it does
-    not show its ``issuing_country``.
+    not show its ``issuing_country``. ``withholdable``: an EHIC's fields 3-5 may have been left out
+    of this presentation (an mdoc, whose every element is), unlike an SD-JWT VC card's.
 
     * An EHIC naming a ``subject`` is the card of someone the holder represents (a child): its number
       is theirs, so it is not compared (REPRESENTED).
@@ -162,7 +170,10 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     Where no number ties an EHIC to the PID (every case but SAME_NUMBER and MISMATCH), the card's
     fields 3-5 where it shows them: NAME_MISMATCH when they name another person than the PID
     (:func:`same_names`), before WITHHELD (whatever the PID withheld, the card is not its person's);
-    SAME_NAME instead of SAME_WALLET when they name the PID's person.
+    SAME_NAME instead of SAME_WALLET when they name the PID's person (surname and birth date compared).
+    A ``withholdable`` card of the holder's own dated from :data:`credentials.ehic.HOLDER_SIGNED_FROM`
+    (or not showing its date of issue) that does not show all three: NAMES_WITHHELD, undetermined,
+    since it had them and the holder left them out; one dated before it is linked as before.
     """
     name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
     found = _by_number(name, document, person, number_states, pid_provider_country)
@@ -172,10 +183,27 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     if names is False:
         return Link(NAME_MISMATCH, "The EHIC names another person than the PID (surname, given names or date of "
                                    "birth differ): it is not the card of the person shown.")
+    shown = ehic.holder_of(document)
+    if withholdable and len(shown) < len(ehic.HOLDER_CLAIMS) and _names_signed(document):
+        return Link(NAMES_WITHHELD, "The EHIC did not show the surname, given names and date of birth it carries, "
+                                    "so it cannot be tied to the person of the PID.")
     if names and found.outcome == SAME_WALLET:
-        return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname, given names and date of "
-                               "birth.")
+        if "given_name" in shown and isinstance(person.get("given_name"), str):
+            return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname, given names and date of "
+                                   "birth.")
+        return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname and date of birth (given "
+                               "names not compared).")
     return found
+
+
+def _names_signed(card: Mapping[str, Any]) -> bool:
+    """Whether the card was issued from the day fields 3-5 are signed into every holder's own card
+    (:data:`credentials.ehic.HOLDER_SIGNED_FROM`); a card not showing a readable date of issue may be."""
+    issued = card.get("date_of_issuance")
+    try:
+        return date.fromisoformat(str(issued)[:10]) >= ehic.HOLDER_SIGNED_FROM
+    except ValueError:
+        return True
 
 
 def _by_number(name: str, document: Mapping[str, Any], person: Mapping[str, Any], number_states: Collection[str],

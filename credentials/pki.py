@@ -488,6 +488,35 @@ def _locked(directory: Path) -> Iterator[None]:
         yield
 
 
+def _add_pilot_host(directory: Path, pki: DemoPki, entities: Sequence[Entity], *, now: datetime) -> bool:
+    """Re-issue, under the same entity CA and with the same key, each demo access certificate made
+    before they named :data:`PILOT_HOST` (a data directory of an earlier release): the pilot's
+    verifier could not identify itself by ``x509_san_dns:localhost`` (OpenID4VP §5.9.3). The entity
+    CA, which the trust list carries, is not touched, so nothing pinned changes. Only this demo PKI's
+    files: a deployment's own access certificate (``ESSPASS_VERIFIER_ACCESS_*``) is never rewritten.
+    True when one was re-issued."""
+    by_id = {entity.id: entity for entity in entities}
+    renewed = False
+    for entity_id, (key, chain) in pki.access.items():
+        entity = by_id.get(entity_id)
+        if entity is None or not entity.dns_name or entity_id not in pki.cas:
+            continue
+        try:
+            san = chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = san.get_values_for_type(x509.DNSName)
+        except x509.ExtensionNotFound:
+            names = []
+        if PILOT_HOST in names:
+            continue
+        ca_key, ca = pki.cas[entity_id]
+        _key, cert = issue_access_certificate(entity, ca_key, ca, now=now, key=key, hosts=(PILOT_HOST,))
+        target = directory / "entities" / pki.entity_paths[entity_id] / "access.pem"
+        write_certificates(target.with_name(".access.pem.tmp"), [cert])
+        os.replace(target.with_name(".access.pem.tmp"), target)  # a reader never sees half a file
+        renewed = True
+    return renewed
+
+
 def ensure_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetime) -> DemoPki:
     """Load the demo PKI from ``directory``, creating it first if it is not complete there, and
     adding the entities of ``entities`` it does not have yet.
@@ -503,6 +532,8 @@ def ensure_demo_pki(directory: Path, entities: Sequence[Entity], *, now: datetim
             # A list signer made before lists required the tslSigning EKU: every client would refuse
             # what it signs. Re-issued under the same root, so nothing pinned changes.
             _write_pair(directory, "list-signer", *issue_list_signer(pki.root_key, pki.root, now=now))
+            pki = load_demo_pki(directory)
+        if _add_pilot_host(directory, pki, entities, now=now):
             pki = load_demo_pki(directory)
         # A PKI made by an earlier version lacks entities added since (the wallet provider):
         # they get their own CA and certificates; nothing existing is touched.

@@ -58,6 +58,7 @@ __all__ = [
     "StatusPeriod",
     "TrustList",
     "active_entity_by_id",
+    "allowed_claims",
     "anchors_for",
     "authorised_issuer",
     "authorised_verifier",
@@ -601,6 +602,12 @@ def _active_entity(tl: TrustList, chain: ValidatedChain | Sequence[Certificate],
     if not anchor.listed_at(at) or entity.status_at(at) != ACTIVE:
         raise IssuerTrustError(f"{entity.id} is not an active {what}")
     return entity
+
+
+def allowed_claims(entity: ListedEntity, vct: str) -> tuple[str, ...] | None:
+    """The claims ``entity`` may request of a ``vct`` as :func:`authorised_verifier` judges them (an
+    alias's or an mdoc PID's by the type it stands for); None when it may request none of that type."""
+    return _allowed_claims(entity, vct)
 
 
 def _allowed_claims(entity: ListedEntity, vct: str) -> tuple[str, ...] | None:

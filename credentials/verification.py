@@ -367,8 +367,10 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
 
     ``care_date``: an EHIC (card or PRC) checked for a day of care other than today (a PRC is often
     issued after the treatment, 987/2009 Art. 25, Decision S2): its expiry and period are judged at
-    that day instead of ``today``, and a card issued after it does not show cover then. A date of
-    issuance in the future is still judged at ``today``; every other document (an A1, the PID) too."""
+    that day instead of ``today``, and a card issued after it does not show cover then; a card whose
+    date of issue is not shown (an offline QR code made before it carried one) is not confirmed for an
+    earlier day (not run). A date of issuance in the future is still judged at ``today``; every other
+    document (an A1, the PID) too."""
     for_care = care_date is not None and module is ehic
     on = care_date if care_date is not None and for_care else today
     try:
@@ -390,6 +392,12 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
         # institution issues a PRC covering it (Decision S2).
         steps.append(Step("document_validity", FAILED, f"The card was issued on {issued}, after the date of care "
                           f"({on}).", "document_validity.issued_after_care", (("issued_at", _noon(issued)),)))
+    elif for_care and issued is None and on < today and start is None and end is None:
+        # A card whose date of issue is not known (an offline QR code made before it carried one,
+        # credentials.compact.LATER_FIELDS; one withheld): it may have been issued after the day of care,
+        # so cover then is not confirmed (pentest P3: a card of today "valid" for care a year before).
+        steps.append(Step("document_validity", NOT_RUN, f"The card's date of issue is not shown, so whether it "
+                          f"covered the date of care ({on}) cannot be confirmed.", _ISSUE_DATE_NOT_SHOWN))
     elif expiry is not None and expiry < on:
         steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
     elif expiry is None and module is pid:
@@ -418,6 +426,10 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
         else:
             steps.append(Step("coverage_period", PASSED, f"Today lies within the period covered ({start} to {end})."))
     return steps
+
+
+#: The reason key of a card checked for a past day of care without its date of issue (:func:`_validity_steps`).
+_ISSUE_DATE_NOT_SHOWN = "document_validity.issue_date_not_shown"
 
 
 def _noon(day: date) -> float:
@@ -864,12 +876,14 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     steps = []
     for document in documents:
         for person in pids:
+            # An mdoc's every element may be withheld, an EHIC's names too (credentials/ehic.py).
             found = holder_link.link(str(document.vct), document.claims, person.claims, number_states,
-                                     pid_provider_country=person.issuer_country)
+                                     pid_provider_country=person.issuer_country,
+                                     withholdable=document.doc_type is not None)
             if not found.holds:  # different personal numbers, or an EHIC naming another person
                 steps.append(Step("holder_link", FAILED, found.message, f"holder_link.{found.outcome}"))
-            elif found.outcome == holder_link.WITHHELD:
-                steps.append(Step("holder_link", NOT_RUN, found.message, "holder_link.withheld"))
+            elif found.outcome in (holder_link.WITHHELD, holder_link.NAMES_WITHHELD):
+                steps.append(Step("holder_link", NOT_RUN, found.message, f"holder_link.{found.outcome}"))
             elif found.outcome == holder_link.SAME_NUMBER:
                 steps.append(Step("holder_link", PASSED, found.message))
             else:
@@ -981,7 +995,35 @@ def notices(results: Sequence[CredentialResult], home_state: str | None) -> list
     different state of stay), which only the desk knows; a refusal would turn a true answer to "is this
     card genuine and valid?" into a false one. Only a card whose institution passed its competence
     check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of.
-    An A1 naming places of work only in other states gets :data:`WORK_ELSEWHERE` (:func:`_work_elsewhere`)."""
+    An A1 naming places of work only in other states gets :data:`WORK_ELSEWHERE` (:func:`_work_elsewhere`).
+    A PID shown without its portrait gets :data:`NO_PORTRAIT` whatever ``home_state`` (:func:`_no_portrait`)."""
+    return _state_notices(results, home_state) + _no_portrait(results)
+
+
+#: The key of the notice that the PID came without a portrait (:func:`_no_portrait`).
+NO_PORTRAIT = "pid.no_portrait"
+
+
+def _no_portrait(results: Sequence[CredentialResult]) -> list[Notice]:
+    """:data:`NO_PORTRAIT` when the answer's one PID (vouched for, :func:`_vouched`) shows no portrait
+    the page can show (an image ``data:`` URI, as :func:`verifier.service._display` takes it): the
+    holder left it out (it is optional to share), or the PID has none (optional in a PID, PID
+    Rulebook §3.1.1). The portrait is how the inspector sees that the phone's owner is the person
+    in front of them (domain.md "Inspection"); without it, as for the offline code without a photo
+    (:func:`_offline_holder_step`), an identity document answers that. A notice, not a failed check:
+    the documents are genuine; only who holds the phone is not seen."""
+    pids = [r for r in results if pid.is_pid_type(r.vct) and _vouched(r)]
+    if len(pids) != 1:
+        return []
+    picture = pids[0].claims.get("picture")
+    if isinstance(picture, str) and picture.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+        return []
+    return [Notice(NO_PORTRAIT, "No photo of the holder was shown: check an identity document to confirm the "
+                   "holder.")]
+
+
+def _state_notices(results: Sequence[CredentialResult], home_state: str | None) -> list[Notice]:
+    """The notices of :func:`notices` that depend on the verifier's state (None: nothing is told)."""
     home = countries.normalise(home_state.strip().upper()) if isinstance(home_state, str) and home_state.strip() \
         else None
     if home is None:

@@ -152,9 +152,9 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
         def inspect(step: str, profile: str = "pda1") -> dict[str, Any]:
             request = inspector.request(profile)
             consent = wallet.open_request(request["link"], "en")
-            asked = ", ".join(str(c.path[0]) for item in consent.items for c in item.claims if not c.optional)
+            asked = ", ".join(str(c.path[0]) for item in consent.items for c in item.claims)
             say(f"{step} The labour inspector ({consent.verifier_name}) asks for: {asked}. The worker agrees.")
-            wallet.share(consent.id, consent.optional_claims)  # as the wallet page: optional items unticked
+            wallet.share(consent.id)  # as the wallet page by default: the verifier's first option it satisfies
             verdict = inspector.result(request)["verdict"]
             word = {"valid": "VALID", "invalid": "NOT VALID"}.get(str(verdict["verdict"]), "CANNOT BE CONFIRMED")
             say(f"   Verdict: {word}" + (f" - {verdict['reason']}" if verdict.get("reason") else ""))

@@ -1,9 +1,12 @@
 """Run a service's Alembic migrations on an engine (each service has its own version table).
 
 ``esspass migrate [--service NAME]`` brings the registry's, the issuer's and the verifier's tables
-to this release's schema and exits; ``esspass <service> serve`` does the same before it starts.
-A database already migrated by a newer release is refused in one line (:class:`SchemaTooNew`):
-this release's code cannot read what that schema holds, and a downgrade would be a guess.
+to this release's schema and exits, saying what it did (``issuer: database schema 0019 -> 0020``);
+``esspass <service> serve`` does the same before it starts. A database already migrated by a newer
+release is refused in one line (:class:`SchemaTooNew`): this release's code cannot read what that
+schema holds, and a downgrade would be a guess. ``esspass migrate --service NAME --to REV`` rolls
+one service's tables back to an earlier revision of this release (its scripts' ``downgrade``), so
+that the release whose head that is may run on them again.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,7 @@ from sqlalchemy import Connection, Engine, make_url
 from credentials.errors import CredentialError
 from credentials.files import exclusive_lock
 
-__all__ = ["SERVICES", "SchemaTooNew", "ServiceDatabase", "register", "upgrade", "upgrade_service"]
+__all__ = ["SERVICES", "SchemaTooNew", "ServiceDatabase", "migrate_service", "register", "upgrade", "upgrade_service"]
 
 
 class SchemaTooNew(CredentialError):
@@ -152,6 +156,54 @@ def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -
     return found.name
 
 
+def _revision(engine: Engine, service: ServiceDatabase) -> str | None:
+    """The revision ``service``'s tables are at in ``engine``'s database (None: not made yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": f"alembic_version_{service.name}"})
+        heads = sorted(context.get_current_heads())
+    return ", ".join(heads) or None
+
+
+def _downgrade(engine: Engine, config: Config, revision: str) -> None:
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    lock: AbstractContextManager[object] = (exclusive_lock(Path(f"{database}.migrate.lock"))
+                                            if database and database != ":memory:" else nullcontext())
+    with lock, engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def migrate_service(name: str, to: str | None = None) -> tuple[str | None, str | None]:
+    """Bring the tables of the service ``name`` to this release's head, or to the revision ``to``
+    of this release: up to it, or down (each later script's ``downgrade``) when the tables are past
+    it. Returns the revisions before and after (None: no tables). A revision this release does not
+    have is refused (:class:`~credentials.errors.CredentialError`), naming those it has."""
+    from esspass.db import make_engine
+
+    service = SERVICES[name]
+    settings, migrations, adopt = service.load()
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    script = ScriptDirectory.from_config(config)
+    known = [s.revision for s in script.walk_revisions()]
+    if to is not None and to not in known:
+        raise CredentialError(f"{name}: {to!r} is not a revision of this release's {name} schema (it has "
+                              f"{min(known)} to {max(known)})")
+    engine = make_engine(settings.db_url(service.default_file))
+    try:
+        before = _revision(engine, service)
+        if to is not None and before is not None and before in known and to != before \
+                and to in {s.revision for s in script.iterate_revisions(before, "base")}:
+            _downgrade(engine, config, to)
+        else:
+            upgrade(engine, migrations, to or "head", adopt=adopt)
+        return before, _revision(engine, service)
+    finally:
+        engine.dispose()
+
+
 def pending(service: ServiceDatabase) -> bool:
     """Whether ``service``'s database (as its settings name it) is not at this release's head: behind
     it, not made yet, or at a revision of another release."""
@@ -205,7 +257,18 @@ def _cmd(args: argparse.Namespace) -> int:
     from esspass.config import require_data_dir
 
     names = [args.service] if args.service else list(SERVICES)
+    if args.to is not None and not args.service:
+        print("esspass migrate: --to needs --service (each service's schema has revisions of its own)",
+              file=sys.stderr)
+        return 2
     refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate")
+    if refused is None and args.to is not None:  # a rollback: whatever runs reads the schema taken back
+        from esspass.pilot import running_up
+
+        data_dir = SERVICES[args.service].load()[0].data_dir
+        up = running_up(data_dir, any_owner=True)
+        if up is not None:
+            refused = f"esspass migrate: `esspass up` (process {up}) is running from {data_dir}: stop it first"
     if refused is not None:
         print(refused, file=sys.stderr)
         return 1
@@ -214,12 +277,21 @@ def _cmd(args: argparse.Namespace) -> int:
         if settings.configured_database_url() is None:
             require_data_dir(settings.data_dir)
     for name in names:
-        upgrade_service(name)
-        print(f"{name}: database schema is current")
+        before, after = migrate_service(name, args.to)
+        if before == after:
+            print(f"{name}: database schema {after} is current, nothing to do")
+        elif before is None:
+            print(f"{name}: database schema made, at {after}")
+        else:
+            print(f"{name}: database schema {before} -> {after}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("migrate", help="bring the services' database tables to this release's schema, then exit")
     p.add_argument("--service", choices=list(SERVICES), help="only this service's database (default: all three)")
+    p.add_argument("--to", metavar="REVISION",
+                   help="bring the service's tables to this revision of this release instead of its latest: an "
+                        "earlier one rolls them back (each later migration's downgrade), for the release whose "
+                        "latest it is; back up first, stop every service, and name --service")
     p.set_defaults(func=_cmd)

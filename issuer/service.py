@@ -733,8 +733,10 @@ class IssuerService:
     @staticmethod
     def _replaced_by(s: Session, case: Case) -> str | None:
         """For a replaced case, the id of the case that replaced it: recorded without approval, or
-        approved (a replacement refused, or still awaiting, replaced nothing). None for any other."""
-        if case.state != "replaced":
+        approved (a replacement refused, or still awaiting, replaced nothing). None for any other.
+        A case replaced under a release before state ``replaced`` was withdrawn (``revoked``, its
+        status INVALID, which is final and stays so): the replacement naming it still links them."""
+        if case.state not in ("replaced", "revoked"):
             return None
         found = s.scalar(select(Case.id).where(Case.replaces == case.id, Case.entity_id == case.entity_id,
                                                or_(Case.approval.is_(None), Case.approval == "approved"))
@@ -2300,7 +2302,11 @@ class IssuerService:
         * a DPoP proof, when sent, is verified (RFC 9449 §4.3, ``htu`` this endpoint, the server's
           nonce: ``use_dpop_nonce``, §8) and must be by the key of a DPoP-bound grant, else
           ``invalid_grant`` (RFC 6749 §5.2: "issued to another client"); a malformed one is
-          ``invalid_request``.
+          ``invalid_request``;
+        * a request with neither (no client authentication at all) is ``invalid_client`` (401) before
+          any token is looked up (§2.1: the client is authenticated first), whether or not the token
+          exists: its answer tells nothing of which tokens are live. A Bearer grant (neither attested
+          nor DPoP-bound) is thus not revoked here: it ends by itself within minutes (:meth:`_grant_end`).
 
         ``token_type_hint`` is a hint (§2.1): one not known is ignored, and both kinds of token are
         looked up whatever it says. A token unknown, ended or of another institution is answered as
@@ -2310,6 +2316,11 @@ class IssuerService:
             raise ProtocolError("invalid_request", "token is required")
         now = self._now()
         client = self.attestations.client(inst.issuer_url, attestation, attestation_pop, now)
+        if client is None and dpop_proof is None:
+            # Before the lookup: a 401 for a live grant but 200 for an unknown token would tell anyone
+            # which tokens are live (review P, RFC 7009 §2.1).
+            raise ProtocolError("invalid_client", "authenticate: the wallet's attestation (OAuth-Client-Attestation), "
+                                "or a DPoP proof by the grant's key", http_status=401)
         try:
             proof = dpop.verify_proof(dpop_proof, method="POST", url=f"{inst.issuer_url}/revoke", now=now) \
                 if dpop_proof is not None else None

@@ -1,5 +1,5 @@
 """An EHIC names its holder: Decision S2 card fields 3-5 (surname, given names, date of birth) in the
-credential itself, selectively disclosable (credentials/ehic.py), so that a hospital shown the card
+credential itself, in the clear (credentials/ehic.py), so that a hospital shown the card
 alone can bill the competent institution (E125 / SED S080) under the card's name, and a card shown
 beside another person's PID is not "valid" under that PID's name (credentials/holder_link.py).
 
@@ -81,14 +81,14 @@ def test_the_cards_own_pid_beside_it_is_valid_and_the_card_shows_its_names(hospi
         (JAN.pid["family_name"], JAN.pid["given_name"], JAN.pid["birthdate"])
 
 
-def test_the_ehic_credential_carries_the_cards_names_selectively_disclosable(hospital: Desk) -> None:
-    """Both forms the institution signs carry fields 3-5: the SD-JWT VC as Disclosures (the patient
-    may leave them out), the mdoc as data elements of the EHIC namespace."""
+def test_the_ehic_credential_carries_the_cards_names(hospital: Desk) -> None:
+    """Both forms the institution signs carry fields 3-5: the SD-JWT VC in the clear (never left out,
+    test_ehic_names_attacks.py), the mdoc as data elements of the EHIC namespace."""
     w = hospital.wallet(with_pid=False)
     hospital.card(w, unnumbered(ANNA.ehic))
     copies = [c for c in w.credentials() if c.vct == ehic.VCT or c.configuration_id.startswith("ehic")]
     sd = next(c for c in copies if c.format == "dc+sd-jwt")
-    assert {("family_name",), ("given_name",), ("birth_date",)} <= set(sd_jwt.disclosable_paths(sd.credential))
+    assert not {("family_name",), ("given_name",), ("birth_date",)} & set(sd_jwt.disclosable_paths(sd.credential))
     assert {k: sd.claims[k] for k in ANNA_CARD} == ANNA_CARD
     md = next(c for c in copies if c.format == "mso_mdoc")
     assert {k: str(md.claims[k]) for k in ANNA_CARD} == ANNA_CARD, md.claims
@@ -110,17 +110,19 @@ def test_a_represented_persons_card_is_not_given_the_holders_names() -> None:
 # The verifier's request -------------------------------------------------------------------------------
 
 def test_the_ehic_check_asks_for_the_cards_names() -> None:
-    """The EHIC check asks for the card's fields 3-5 in the option tried first for a card of the holder's
-    own (with or without a PID: the desk bills under them, and compares them with the PID's), and still
-    accepts a card issued before they were signed into it."""
+    """The EHIC check asks the mdoc card for its fields 3-5 in the option tried first for a card of the
+    holder's own (with or without a PID: the desk bills under them, and compares them with the PID's),
+    and still accepts a card issued before they were signed into it. The SD-JWT VC shows them in the
+    clear, unasked."""
     query = profile_query("ehic")
     doc = next(q for q in query["credentials"] if q["id"] == "ehic")
-    ids = {c["path"][0]: c["id"] for c in doc["claims"]}
-    names = {ids["family_name"], ids["given_name"], ids["birth_date"]}
-    first_with_expiry = next(o for o in doc["claim_sets"] if ids["date_of_expiry"] in o and ids["subject"] not in o)
-    assert names <= set(first_with_expiry)
-    assert any(not names & set(o) for o in doc["claim_sets"])  # an older card still answers
+    assert not {c["path"][0] for c in doc["claims"]} & {"family_name", "given_name", "birth_date"}
     twin = next(q for q in query["credentials"] if q["id"] == "ehic_mdoc")
+    ids = {c["path"][1]: c["id"] for c in twin["claims"]}
+    names = {ids["family_name"], ids["given_name"], ids["birth_date"]}
+    first_with_expiry = next(o for o in twin["claim_sets"] if ids["date_of_expiry"] in o and ids["subject"] not in o)
+    assert names <= set(first_with_expiry)
+    assert any(not names & set(o) for o in twin["claim_sets"])  # an older card still answers
     assert {"family_name", "given_name", "birth_date"} <= {c["path"][1] for c in twin["claims"]}
 
 
@@ -174,5 +176,5 @@ def test_the_type_metadata_labels_the_cards_names_in_every_language() -> None:
     for name in ("family_name", "given_name", "birth_date"):
         claim = next(c for c in doc["claims"] if c["path"] == [name])
         assert {d["locale"] for d in claim["display"]} == set(i18n.LANGUAGES), claim
-        assert claim["sd"] == "always"
+        assert claim["sd"] == "never"  # the holder link must not be skippable (test_ehic_names_attacks.py)
         assert ehic.label(name, "lv") and ehic.label(name, "lv") != ehic.label(name, "en")

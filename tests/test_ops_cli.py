@@ -138,7 +138,8 @@ def test_esspass_migrate_brings_every_service_to_this_release(tmp_path: Path) ->
     done = _esspass("migrate", env=_env(tmp_path, DATABASE_URL=url))
     assert done.returncode == 0, done.stderr
     assert _versions(url) == {name: head for name, (_table, head) in HEADS.items()}
-    assert done.stdout.splitlines() == [f"{name}: database schema is current" for name in HEADS]
+    assert done.stdout.splitlines() == [f"{name}: database schema made, at {head}"
+                                        for name, (_table, head) in HEADS.items()]
 
 
 def test_esspass_migrate_one_service_leaves_the_others(tmp_path: Path) -> None:

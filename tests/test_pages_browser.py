@@ -274,10 +274,11 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     assert "State Labour Inspectorate" in phone.inner_text("#verifier")
     consent_text = phone.inner_text("#consent")
     assert "Employer" in consent_text or "employer" in consent_text.lower()
-    # The portrait is optional, so unticked (GDPR Art. 25(2)): the worker adds it to be recognised by it.
+    # The portrait is in the inspector's first claim set, so ticked (OpenID4VP §6.4.1); the worker may
+    # untick it, and is told what leaving it out means.
     portrait_box = phone.locator("#consent li.optional input[value^='pid:']")
-    assert not portrait_box.is_checked()
-    portrait_box.check()
+    assert portrait_box.is_checked()
+    assert "Leaving out your photo" in phone.inner_text("#consent")
     phone.click("#share")
     phone.wait_for_selector("#shared")
 

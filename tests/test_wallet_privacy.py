@@ -1,11 +1,12 @@
-"""Wallet privacy by default (GDPR review R4, defects 1 and 3).
+"""Wallet privacy (GDPR review R4, defects 1 and 3; labour inspector review R7, defects 2 and 3).
 
-* Art. 25(2), data protection by default: what an inspector's request marks optional (DCQL
-  ``claim_sets``, OpenID4VP §6.4.1: the PID's portrait, the A1's places of work) is offered
-  unticked, each with what sharing it does for the worker; the PID's personal number, which the
-  verifier needs to tie the A1 to the person (credentials/holder_link.py), is required in the query.
+* What leaves: the verifier's first claim set the documents satisfy (DCQL ``claim_sets``, OpenID4VP
+  §6.4.1: the places of work and the portrait, which the inspection's purpose needs), every item of
+  it ticked; the worker may untick an item a later set does without, each saying what leaving it out
+  means, and then that later set is answered. The PID's personal number, which the verifier needs to
+  tie the A1 to the person (credentials/holder_link.py), is in every set.
 * Art. 13 (and Art. 12(1)): a privacy notice, linked at first use and from every page; the consent
-  screen says how long the verifier keeps the check.
+  screen says how long the verifier says it keeps the check.
 
 Everything over real HTTP on loopback (registry, issuer, verifier, the wallet's page server);
 nothing of ours is mocked.
@@ -15,15 +16,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from credentials import pid
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
+from esspass.stack import Inspector, InspectorAuth, Stack, open_wallet, start_in_process, wallet_holding
 from esspass.testing import ServerHandle, free_port, serve
 from verifier.service import profile_query
 
@@ -58,46 +60,91 @@ def _unlocked(page: httpx.Client) -> None:
     assert answer.status_code in (200, 303), answer.text[:300]
 
 
-def test_gdpr_art_25_2_the_consent_screen_does_not_pre_tick_what_the_inspector_marks_optional(
+def _first_option(query_id: str, holds: Collection[str], *, without: Collection[str] = ()) -> set[str]:
+    """The verifier's first claim set of ``query_id`` (the inspection's A1 query) that a document holding
+    the claims ``holds`` satisfies, asking none of ``without``: what a wallet returns (OpenID4VP §6.4.1,
+    "the first option it can satisfy"), read from the query itself, as the claims' top-level names."""
+    by_id = {q["id"]: q for q in profile_query("pda1")["credentials"]}
+    ids = {c["id"]: str(c["path"][0]) for c in by_id[query_id]["claims"]}
+    return next({ids[i] for i in option} for option in by_id[query_id]["claim_sets"]
+                if all(ids[i] in holds and ids[i] not in without for i in option))
+
+
+def _asked(query_id: str) -> set[str]:
+    """Every claim ``query_id`` names in any of its claim sets."""
+    return {str(c["path"][0]) for q in profile_query("pda1")["credentials"] if q["id"] == query_id
+            for c in q["claims"]}
+
+
+def _shared(stack: Stack, page: httpx.Client, link: str, untick: Collection[str] = ()) -> tuple[str, list[str]]:
+    """The consent page for ``link``, answered with Share, the boxes whose query id is in ``untick``
+    unticked: the page, and the claims that left as the wallet's history names them."""
+    present = page.get("/present")
+    consent = page.post("/present", data={"link": link, "csrf": _csrf(present.text)})
+    assert consent.status_code == 200 and 'id="consent"' in consent.text, consent.text[:500]
+    keep = [value for value in re.findall(r'name="keep" value="([^"]+)"', consent.text)
+            if value.partition(":")[0] not in untick]
+    share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
+    assert share is not None
+    done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1", "keep": keep})
+    assert 'id="shared"' in done.text, done.text[:500]
+    history = open_wallet(stack.data_dir / "phone", stack.registry_url, "pw", fast_kdf=True,
+                          pki_dir=stack.data_dir / "pki").log()
+    return consent.text, history[0].claims
+
+
+def test_the_consent_screen_ticks_the_verifiers_first_option_and_says_what_leaving_an_item_out_means(
         tmp_path: Path) -> None:
-    """Data protection by default (Art. 25(2)): "by default, only personal data which are necessary for
-    each specific purpose of the processing are processed". The consent screen offers what the request
-    marks optional unticked, each with what sharing it does for the worker, and says how long the
-    inspectorate keeps the check (Art. 13(2)(a)). Pressing Share as the screen stands sends only what
-    is required, and the inspector still reaches a valid verdict for the demo worker, the A1 tied to
-    the PID by the personal number (required now, since the link needs it)."""
+    """OpenID4VP §6.4.1 (DCQL ``claim_sets``): the wallet "SHOULD return ... the first option it can
+    satisfy". The inspector asks the places of work and the portrait first because its purpose needs
+    them (does the A1 cover the site? is the worker the holder?); asking only that is the verifier's
+    duty (GDPR Art. 25), explaining each choice the wallet's (Art. 12(1)). So (a) the screen ticks
+    the first option the documents satisfy and nothing outside it leaves; (b) each item a later option
+    does without says what leaving it out means; (c) unticking it sends that later option. The
+    retention is said as the verifier's statement (Art. 13(2)(a)): the wallet cannot know it holds."""
     with start_in_process(tmp_path) as stack, \
             httpx.Client(timeout=30, auth=InspectorAuth(stack.inspector_token)) as http:
-        wallet_holding(stack, stack.data_dir, http, PERSON)
+        wallet = wallet_holding(stack, stack.data_dir, http, PERSON)  # the PID with its portrait
+        holds = {q: {str(name) for c in wallet.credentials() if c.format != "mso_mdoc" and match(c.vct)
+                     for name in c.claims}
+                 for q, match in (("pda1", lambda vct: not pid.is_pid_type(vct)), ("pid", pid.is_pid_type))}
+        first = {q: _first_option(q, holds[q]) for q in holds}
+        assert {"work_address"} <= first["pda1"] and {"picture"} <= first["pid"]  # premise: asked first
         inspector = Inspector(stack.verifier_url, http)
-        request = inspector.request("pda1")
         with _wallet_page(stack, stack.data_dir / "phone") as server, \
                 httpx.Client(base_url=server.url, timeout=30) as page:
             _unlocked(page)
-            present = page.get("/present")
-            consent = page.post("/present", data={"link": request["link"], "csrf": _csrf(present.text)})
-            assert consent.status_code == 200 and 'id="consent"' in consent.text, consent.text[:500]
-            optional = re.findall(r'<input type="checkbox"[^>]*name="keep"[^>]*>', consent.text)
-            ticked = [box for box in optional if re.search(r"\bchecked\b", box)]
-            assert not ticked, f"optional claims ticked by default: {ticked}"
-            # The portrait and the places of work stay optional, each with why one would share it.
-            labels = re.findall(r'name="keep"[^>]*> <span class="label">([^<]+)</span>.*?class="muted small why"'
-                                r'[^>]*>([^<]+)<', consent.text)
-            assert len(labels) == len(optional) == 2 and all(why.strip() for _label, why in labels), labels
-            assert "Personal identification number" not in {label for label, _why in labels}  # required now
-            retention = re.search(r'<p class="muted small" id="retention">([^<]+)</p>', consent.text)
-            assert retention is not None and "730 days" in retention.group(1), consent.text[:3000]
-            share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
-            assert share is not None
-            done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1"})
-            assert 'id="shared"' in done.text, done.text[:500]
-            history = page.get("/log").text
-        verdict = inspector.result(request)["verdict"]
-    assert verdict["verdict"] == "valid", verdict
-    assert verdict["reason_key"] != "holder_link.withheld", verdict
-    shown = {c["query_id"] for c in verdict["credentials"]}
-    assert shown == {"pda1", "pid"}, verdict["credentials"]
-    assert "Portrait" not in history and "Place of work" not in history, history
+            request = inspector.request("pda1")
+            consent, sent = _shared(stack, page, request["link"])
+            verdict = inspector.result(request)["verdict"]
+            # (a) Every box ticked, and what left is the first option (and what the issuer shows in plain view).
+            boxes = re.findall(r'<input type="checkbox"[^>]*name="keep"[^>]*>', consent)
+            assert len(boxes) == 2 and all(re.search(r"\bchecked\b", box) for box in boxes), boxes
+            plain = {name for name in sent if name not in _asked("pda1") | _asked("pid")}
+            assert set(sent) == first["pda1"] | first["pid"] | plain, sent
+            assert plain and 'class="claims always"' in consent  # the issuer's plain view, listed apart as such
+            assert verdict["verdict"] == "valid", verdict
+            assert verdict["person"].get("picture") and verdict["person"]["documents"][0].get("work_address")
+            # (b) No "optional": each box says what leaving it out means, tied to it for a screen reader.
+            assert "(optional)" not in consent and 'id="leave-out-help"' in consent
+            for box in boxes:
+                described = re.search(r'aria-describedby="([^"]+)"', box)
+                assert described is not None
+                note = re.search(rf'id="{described.group(1)}">([^<]+)<', consent)
+                assert note is not None and note.group(1).startswith("Leaving out your "), box
+            assert "Leaving out your photo: the inspector will ask for an identity document" in consent
+            assert "Leaving out your places of work: the inspector cannot see whether your A1 covers" in consent
+            retention = re.search(r'<p class="muted small" id="retention">([^<]+)</p>', html.unescape(consent))
+            assert retention is not None and re.search(r"says it keeps a record of this check .* for 730 days",
+                                                       retention.group(1)), consent[:3000]
+            # (c) The portrait unticked: the PID answers its first later option without it, the A1 still its first.
+            request = inspector.request("pda1")
+            _consent, sent = _shared(stack, page, request["link"], untick={"pid"})
+            verdict = inspector.result(request)["verdict"]
+    later = _first_option("pid", holds["pid"], without={"picture"})
+    assert set(sent) == first["pda1"] | later | plain and "picture" not in sent, sent
+    assert verdict["verdict"] == "valid" and not verdict["person"].get("picture"), verdict["person"].keys()
+    assert verdict["person"]["documents"][0].get("work_address")
 
 
 def test_the_inspection_asks_the_pids_personal_number_in_every_option_and_falls_back_for_a_pid_without() -> None:

@@ -534,11 +534,12 @@ def test_the_history_names_what_left_in_the_workers_language_once_each(
     assert "Bezsaistes QR kods" in out and "offline QR code" not in out and "document_number" not in out
 
 
-def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
+def test_the_terminal_sends_the_first_option_and_leaves_out_what_a_later_one_does_without_when_asked(
         world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """``present`` sends only what the request requires unless the worker adds ``--with-optional``
-    (GDPR Art. 25(2); ``--only-required`` says the default); the optional items are listed apart,
-    each with what sharing it does. The PID's personal number is required (the holder link needs it)."""
+    """``present`` sends the verifier's first option the documents satisfy (OpenID4VP §6.4.1;
+    ``--with-optional`` says the default); what a later option does without is listed apart, each with
+    what leaving it out means, and ``--only-required`` leaves it out. The PID's personal number is in
+    every option (the holder link needs it)."""
     from wallet.cli import main as wallet_main
 
     wallet = world.wallet()
@@ -548,11 +549,11 @@ def test_the_terminal_marks_what_is_optional_and_can_send_only_what_is_required(
     listed = capsys.readouterr().out
     pid_part = listed.split("From: Person identification data")[1]
     assert f"- Personal identification number: {PERSON.pid['personal_administrative_number']}\n" in pid_part
-    assert "--with-optional" in listed
-    assert re.search(r"- [^\n]+ \(optional\): Shows the inspector that your A1 covers", listed), listed
+    assert "--only-required" in listed and "(optional)" not in listed
+    assert re.search(r"- [^\n]+: Leaving out your places of work: the inspector cannot see", listed), listed
     assert "- Family name: Bērziņa\n" in listed  # what every option asks is not optional
     assert "- Issuing country: Latvia\n" in pid_part  # nor what the PID shows in plain view: it leaves anyway
-    for flags, places in (([], 0), (["--only-required"], 0), (["--with-optional"], 1)):
+    for flags, places in (([], 1), (["--with-optional"], 1), (["--only-required"], 0)):
         request = world.inspector.request("pda1")
         assert wallet_main(["present", request["link"], "--yes", *flags]) == 0
         capsys.readouterr()
@@ -946,9 +947,11 @@ def test_a_used_offer_and_a_wrong_code_are_said_in_latvian_whole(world: World, w
         assert "offer" not in said.group(1) and "Fetching" not in said.group(1)
 
 
-def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, wallet_pages: ServerHandle) -> None:
-    """What the request marks optional is offered unticked (GDPR Art. 25(2)); Share as the page stands
-    sends only what is required, and the inspector still reaches a valid verdict."""
+def test_the_consent_page_ticks_the_first_option_and_offers_to_untick_what_a_later_one_does_without(
+        world: World, wallet_pages: ServerHandle) -> None:
+    """The verifier's first option the documents satisfy is ticked (OpenID4VP §6.4.1); what a later
+    option does without has a box, with what leaving it out means. Share as the page stands sends the
+    first option, and the inspector reaches a valid verdict."""
     with _open_pages(wallet_pages) as (browser, csrf):
         _receive_on_page(browser, csrf, world, world.case(PERSON.pid_provider, "pid", PERSON.pid, holder=None))
         _receive_on_page(browser, csrf, world, world.a1())
@@ -957,20 +960,22 @@ def test_the_consent_page_lets_the_worker_untick_what_is_optional(world: World, 
         boxes = re.findall(r'<input type="checkbox" form="share-form" name="keep" value="((?:pid|pda1):\d+)"[^>]*>'
                            r' <span class="label">([^<]+)</span>', consent.text)
         assert boxes and all(value.startswith("pda1:") for value, _label in boxes), boxes  # the place of work
-        assert not re.search(r'name="keep"[^>]*\bchecked\b', consent.text)
+        assert all(re.search(r"\bchecked\b", box)
+                   for box in re.findall(r'<input type="checkbox"[^>]*name="keep"[^>]*>', consent.text))
         # Not optional: the PID's number (the link needs it), its expiry date and issuing country (plain view).
         pid_part = consent.text.split('data-query="pid"')[1].split("</ul>")[0]
         for label in ("Personal identification number", "Issuing country", "Expiry date"):
             assert f'<li><span class="label">{label}</span>' in pid_part, pid_part
-        assert 'name="choosing" value="1"' in consent.text and 'id="optional-help"' in consent.text
+        assert 'name="choosing" value="1"' in consent.text and 'id="leave-out-help"' in consent.text
         share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
         assert share is not None
-        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1"})
+        result = browser.post(share.group(1), data={"csrf": csrf, "choosing": "1",
+                                                    "keep": [value for value, _label in boxes]})
         assert 'id="shared"' in result.text
         verdict = world.inspector.result(request)["verdict"]
         assert verdict["verdict"] == "valid" and verdict["reason_key"] != "holder_link.withheld", verdict
         history = browser.get("/log").text
-        assert "Personal identification number" in history and "Place of work" not in history
+        assert "Personal identification number" in history and "Place of work" in history
 
 
 def test_the_language_links_return_to_the_page_with_its_query_and_from_a_form_to_home(

@@ -8,6 +8,7 @@ check, the request QR with polling for the answer, and a server-rendered verdict
 import asyncio
 import io
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from credentials import countries, dcql, ehic, trust_list
+from credentials import countries, dcql, ehic, pda1, trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES
 from credentials.jose import parse_json
@@ -106,7 +107,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
         request_uri_method=settings.request_uri_method, records_days=settings.records_days,
         pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds,
-        purposes=settings.purposes, home_state=home_state)
+        purposes=settings.purposes, home_state=home_state, verifiers=lists.verifiers)
     return service, http
 
 
@@ -414,25 +415,35 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         verifier has seen (Status List Aggregation), so that checks there still see withdrawals."""
         return JSONResponse(svc().prepare_offline(), headers=NO_STORE)
 
+    def care_field(request: Request, sent: object = None) -> bool:
+        """Whether the offline page shows the date-of-care field: for the EHIC check only (``profile``
+        on the page's address, else the check this browser last started, its cookie), or when one was
+        sent (its error is shown at it). An inspector of A1s is not shown a desk's field."""
+        asked = request.query_params.get("profile")
+        return (asked or request.cookies.get(CHECK_COOKIE)) == "ehic" or (isinstance(sent, str) and bool(sent))
+
     @app.get("/offline", response_class=HTMLResponse, include_in_schema=False)
     def offline_page(request: Request, with_challenge: bool = False) -> HTMLResponse:
         code = svc().new_challenge() if with_challenge else None
-        return page(request, "offline.html", challenge=code)
+        return page(request, "offline.html", challenge=code, care_field=care_field(request))
 
     @app.post("/offline/prepare", include_in_schema=False)
-    def offline_prepare(request: Request) -> HTMLResponse:
+    async def offline_prepare(request: Request) -> HTMLResponse:
+        # The code shown to the worker (if any) stays on the page: fetching the lists does not use it.
+        kept = _challenge_code((await request.form()).get("challenge"))
+        care = care_field(request)
         try:
-            prepared = svc().prepare_offline()
+            prepared = await run_in_threadpool(svc().prepare_offline)
         except CredentialError as exc:
-            return page(request, "offline.html", status_code=503, back="/offline", challenge=None,
+            return page(request, "offline.html", status_code=503, back="/offline", challenge=kept, care_field=care,
                         error=_OFFLINE_ERRORS.get(exc.message, "other"))
-        return page(request, "offline.html", back="/offline", challenge=None, prepared=prepared)
+        return page(request, "offline.html", back="/offline", challenge=kept, care_field=care, prepared=prepared)
 
     @app.post("/offline", include_in_schema=False)
     async def offline_scan(request: Request) -> Response:
         form = await request.form()
         text = form.get("qr")
-        challenge_code = form.get("challenge")
+        kept = _challenge_code(form.get("challenge"))
         care_date = form.get("care_date")
         upload = form.get("photo")
         try:
@@ -450,16 +461,22 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
             if not text.strip().startswith(PREFIX):
                 raise _OfflineInputError("not_offline_qr")
-            result = await run_in_threadpool(svc().verify_offline, text.strip(),
-                                             challenge=challenge_code if isinstance(challenge_code, str)
-                                             and challenge_code else None, inspector=recorded(request),
-                                             viewer=request.cookies.get(LOGIN_COOKIE),
-                                             care_date=care_date[:10] if isinstance(care_date, str) else None)
+            result = await run_in_threadpool(svc().verify_offline, text.strip(), challenge=kept,
+                                             inspector=recorded(request), viewer=request.cookies.get(LOGIN_COOKIE),
+                                             # Strict: the whole field is the date (care_date_of), never a prefix.
+                                             care_date=care_date if isinstance(care_date, str) else None)
         except _OfflineInputError as exc:
-            return page(request, "offline.html", status_code=400, back="/offline", challenge=None, error=exc.key)
+            # The QR was never read, so the code was never used (take_challenge runs only on a readable
+            # offline QR): the page keeps it, and a second photo of the same QR is checked against it.
+            return page(request, "offline.html", status_code=400, back="/offline", challenge=kept, error=exc.key,
+                        care_field=care_field(request, care_date))
         except CredentialError as exc:
             why = "care_date" if exc.message.startswith("care_date") else _OFFLINE_ERRORS.get(exc.message, "other")
-            return page(request, "offline.html", status_code=400, back="/offline", challenge=None, error=why)
+            # A wrong day of care is refused before the code is taken (VerifierService.verify_offline);
+            # an unknown, used or expired code is not offered again.
+            return page(request, "offline.html", status_code=400, back="/offline",
+                        challenge=None if why == "challenge" else kept, error=why,
+                        care_field=care_field(request, care_date))
         return RedirectResponse(f"/inspect/{result['transaction_id']}/verdict?lang={_lang(request)}", status_code=303)
 
     # --- the inspector's page --------------------------------------------------------------------
@@ -539,23 +556,24 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         until = datetime.fromtimestamp(tx.expires, svc().zone)
         check, lang = query_check(tx.query), _lang(request)
         return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode(),
-                    same_device=tx.flow == "same_device", until=f"{until:%H:%M}",
-                    minutes=max(1, round((tx.expires - tx.created) / 60)), expires_ms=int(tx.expires * 1000),
+                    same_device=tx.flow == "same_device", until=f"{until:%H:%M}", zone=_utc_offset(until),
+                    minutes=max(1, round(svc().request_ttl / 60)), expires_ms=int(tx.expires * 1000),
                     care_date=tx.care_date, date_text=lambda value: messages.date_text(value, lang),
                     # The EHIC check's own words (a patient, a card holder), the A1's a worker's.
                     check_words=lambda key: f"{key}.ehic" if check == "ehic" else key)
 
     @app.post("/inspect/{view}/renew", include_in_schema=False)
     def renew(request: Request, view: str) -> Response:
-        """More time (WCAG 2.2.1 Timing Adjustable): a new code for the same check (its kind, flow and
-        day of care), before or after the old one ends; one already answered goes to its verdict."""
+        """More time (WCAG 2.2.1 Timing Adjustable): the same code for longer before it ends, a new code
+        for the same check (its kind, flow and day of care) after; one already answered goes to its
+        verdict (VerifierService.renew)."""
         try:
             tx = svc().renew(view[:64], viewer=request.cookies.get(LOGIN_COOKIE))
         except ProtocolError as exc:
             return unknown_check(request, exc)
-        if tx.view == view[:64]:
+        if tx.view == view[:64] and tx.status != "pending":  # answered first: its verdict
             return RedirectResponse(f"/inspect/{tx.view}/verdict?lang={_lang(request)}", status_code=303)
-        return started(request, tx, None)
+        return started(request, tx, None)  # the same code with more time, or a new one
 
     @app.get("/inspect/{view}/verdict", response_class=HTMLResponse, include_in_schema=False)
     def verdict_page(request: Request, view: str) -> HTMLResponse:
@@ -779,6 +797,25 @@ _OFFLINE_ERRORS = {
 }
 
 
+def _utc_offset(moment: datetime) -> str:
+    """``moment``'s offset from UTC in words every language reads ("UTC+2", "UTC-3:30", "UTC"): the
+    waiting page's time limit is the verifier's clock, which an inspector's may not be."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def _challenge_code(value: object) -> str | None:
+    """The offline page's code as the form sent it back (VerifierService.new_challenge: base32 letters
+    and digits), or None: anything else is not put back on the page."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z2-7]{1,32}", value.strip()):
+        return value.strip().upper()
+    return None
+
+
 class _OfflineInputError(Exception):
     """What the inspector sent to the offline page cannot be checked: ``key`` says why, in words."""
 
@@ -793,10 +830,12 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
     return {"verdict": verdict, "describe": messages.describe_document,
             "status_words": lambda code: messages.status_words(code, lang),
             "places_of_work": lambda doc: messages.places_of_work(doc, lang),
+            "places_missing": lambda doc: messages.places_missing(doc, lang, offline=bool(verdict.get("offline"))),
             "reason": messages.reason_text(verdict, lang, issuer_of),
             "notice_text": lambda notice: messages.notice_text(notice, lang),
             "ehic_types": (ehic.VCT, *ehic.ALIASES),
             "ehic_label": lambda claim: ehic.label(claim, lang),
+            "pda1_label": lambda claim: pda1.label(claim, lang),
             "country_text": lambda code: countries.name(code, lang) if countries.is_supported(code) else str(code),
             "datetime_text": lambda value: messages.datetime_text(value, lang),
             "step_name": lambda code: messages.step_name(code, lang),

@@ -35,6 +35,7 @@ def _check(_args: argparse.Namespace) -> int:
     registry lists this inspectorate, its certificate validates to one of its CAs, and it may
     ask for everything each inspection profile asks for."""
     from datetime import UTC, datetime, timedelta
+    from functools import partial
 
     from credentials import dcql, trust_list
     from credentials.errors import CredentialError
@@ -62,9 +63,14 @@ def _check(_args: argparse.Namespace) -> int:
         return 1
     refused = 0
     for profile in PROFILES:
+        left_out: tuple[tuple[str, str], ...] = ()
         try:
-            entity = trust_list.authorised_verifier(verifiers, chain, dcql.requested_claims(profile_query(profile)),
-                                                    at=now)
+            # What a request asks: the profile's query without the optional claims the registration
+            # does not allow (verifier.service VerifierService.within_registration).
+            query = profile_query(profile)
+            listed = trust_list.authorised_verifier(verifiers, chain, {}, at=now)
+            query, left_out = dcql.within_registration(query, partial(trust_list.allowed_claims, listed))
+            entity = trust_list.authorised_verifier(verifiers, chain, dcql.requested_claims(query), at=now)
             if entity.id != settings.entity_id:
                 raise CredentialError(f"the access certificate belongs to {entity.id} on the trust list, not "
                                       f"{settings.entity_id}")
@@ -74,6 +80,9 @@ def _check(_args: argparse.Namespace) -> int:
             continue
         print(f"{profile:<6} ok       {entity.name_en} ({entity.id}) may ask for what this inspection asks "
               f"(list sequence {verifiers.sequence})")
+        if left_out:  # optional claims not asked: the inspection works, with less (widen may_request)
+            names = ", ".join(sorted({name for _query, name in left_out}))
+            print(f"{'':<6} trimmed  not registered to request, so not asked (optional): {names}")
     left = chain[0].not_valid_after_utc - now
     if left < timedelta(days=30):
         print(f"{'':<6} note     the access certificate expires in {left.days} days: have a new one issued")

@@ -12,7 +12,7 @@ from credentials.countries import name as country_name
 from credentials.verification import duration_parts
 
 __all__ = ["date_text", "datetime_text", "describe_document", "duration_words", "institution_name", "notice_text",
-           "places_of_work", "reason_text", "status_words", "step_name", "step_text", "translator"]
+           "places_missing", "places_of_work", "reason_text", "status_words", "step_name", "step_text", "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -129,6 +129,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                           "Bitten Sie die Person, diesen Code in der Wallet einzugeben:",
                           "Demandez à la personne de saisir ce code dans son portefeuille :",
                           "Poproś tę osobę o wpisanie tego kodu w portfelu:"),
+    # The offline page of a browser not doing EHIC checks: the date-of-care field is a link away.
+    "offline.care_date_offer": ("EHIC for a past date of care?", "EVAK par agrāku aprūpes datumu?",
+                                "EKVK für ein früheres Behandlungsdatum?", "CEAM pour une date de soins passée ?",
+                                "EKUZ za wcześniejszą datę świadczenia?"),
     "offline.use_challenge": ("Show a code first (stronger check)", "Vispirms parādīt kodu (stingrāka pārbaude)",
                               "Zuerst einen Code zeigen (stärkere Prüfung)",
                               "Afficher d'abord un code (contrôle renforcé)",
@@ -203,22 +207,64 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "saglabātiem sarakstiem", "Offline geprüft mit auf diesem Gerät gespeicherten Listen",
                        "Vérifié hors ligne avec les listes gardées sur cet appareil",
                        "Sprawdzono offline na podstawie list zapisanych na tym urządzeniu"),
+    # A card checked for a past day of care whose date of issue is not shown (credentials/verification.py
+    # _validity_steps): an offline QR code made before it carried one.
+    "reason.document_validity.issue_date_not_shown": (
+        "The card's date of issue is not shown, so whether it covered the date of care cannot be confirmed: check "
+        "the card in the wallet (online), or ask for a provisional replacement certificate covering the date.",
+        "Kartes izsniegšanas datums nav parādīts, tāpēc nevar apstiprināt, vai tā aptvēra aprūpes datumu: "
+        "pārbaudiet karti makā (tiešsaistē) vai lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "Das Ausstellungsdatum der Karte wird nicht gezeigt, daher lässt sich nicht bestätigen, ob sie das "
+        "Behandlungsdatum abdeckte: Prüfen Sie die Karte in der Wallet (online), oder verlangen Sie eine "
+        "provisorische Ersatzbescheinigung, die es abdeckt.",
+        "La date de délivrance de la carte n'est pas présentée : on ne peut pas confirmer qu'elle couvrait la date "
+        "des soins. Contrôlez la carte dans le portefeuille (en ligne), ou demandez un certificat provisoire de "
+        "remplacement qui la couvre.",
+        "Data wydania karty nie jest pokazana, więc nie można potwierdzić, czy obejmowała dzień świadczenia: "
+        "sprawdź kartę w portfelu (online) albo poproś o certyfikat tymczasowo zastępujący kartę, który go "
+        "obejmuje."),
     "reason.status.withdrawn": ("The institution has withdrawn this document.",
                                 "Iestāde šo dokumentu ir atsaukusi.",
                                 "Die Einrichtung hat dieses Dokument widerrufen.",
                                 "L'organisme a retiré ce document.", "Instytucja wycofała ten dokument."),
     # Our REPLACED (0x03, credentials.status_list): superseded by a newer document of the institution,
     # not void from its first day as a withdrawn one is (987/2009 Art. 5).
+    # Where the document's type is not known (the records page has the key alone); the verdict screen
+    # says it per document (reason_text: the key with ".pda1" or ".ehic").
     "reason.status.replaced": ("The institution has replaced this document with a newer one: ask the holder for the "
-                               "current one (the current A1 or card).",
+                               "current document.",
                                "Iestāde šo dokumentu ir aizstājusi ar jaunāku: lūdziet turētājam pašreizējo "
-                               "(pašreizējo A1 vai karti).",
+                               "dokumentu.",
                                "Die Einrichtung hat dieses Dokument durch ein neueres ersetzt: Verlangen Sie das "
-                               "aktuelle (die aktuelle A1 oder Karte).",
+                               "aktuelle Dokument.",
                                "L'organisme a remplacé ce document par un plus récent : demandez au titulaire le "
-                               "document actuel (l'A1 ou la carte actuelle).",
-                               "Instytucja zastąpiła ten dokument nowszym: poproś posiadacza o aktualny (aktualne A1 "
-                               "lub kartę)."),
+                               "document actuel.",
+                               "Instytucja zastąpiła ten dokument nowszym: poproś posiadacza o aktualny dokument."),
+    # An A1 replaced to cut its period short (issuer: a case ended early) may have a current one that
+    # has ended already: the inspector is told, so that "ask for the current one" is not a dead end.
+    "reason.status.replaced.pda1": ("The institution has replaced this A1 with a newer one: ask the worker for the "
+                                    "current A1. If the A1 was replaced to end it early, the current one may "
+                                    "already have ended.",
+                                    "Iestāde šo A1 ir aizstājusi ar jaunāku: lūdziet darba ņēmējam pašreizējo A1. "
+                                    "Ja A1 tika aizstāts, lai to izbeigtu agrāk, pašreizējā derīgums var jau būt "
+                                    "beidzies.",
+                                    "Die Einrichtung hat diese A1 durch eine neuere ersetzt: Verlangen Sie die "
+                                    "aktuelle A1. Wurde die A1 ersetzt, um sie früher zu beenden, kann die aktuelle "
+                                    "bereits abgelaufen sein.",
+                                    "L'organisme a remplacé cet A1 par un plus récent : demandez au travailleur l'A1 "
+                                    "actuel. Si l'A1 a été remplacé pour y mettre fin plus tôt, l'actuel peut déjà "
+                                    "avoir pris fin.",
+                                    "Instytucja zastąpiła to zaświadczenie A1 nowszym: poproś pracownika o aktualne "
+                                    "A1. Jeśli A1 zastąpiono, aby wcześniej je zakończyć, aktualne mogło już "
+                                    "wygasnąć."),
+    "reason.status.replaced.ehic": ("The institution has replaced this card with a newer one: ask the holder for "
+                                    "the current card.",
+                                    "Iestāde šo karti ir aizstājusi ar jaunāku: lūdziet turētājam pašreizējo karti.",
+                                    "Die Einrichtung hat diese Karte durch eine neuere ersetzt: Verlangen Sie die "
+                                    "aktuelle Karte.",
+                                    "L'organisme a remplacé cette carte par une plus récente : demandez au titulaire "
+                                    "la carte actuelle.",
+                                    "Instytucja zastąpiła tę kartę nowszą: poproś posiadacza o aktualną kartę."),
     "reason.status.suspended": ("The institution has suspended this document.",
                                 "Iestāde šo dokumentu ir apturējusi.",
                                 "Die Einrichtung hat dieses Dokument ausgesetzt.",
@@ -413,13 +459,28 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                          "une autre personne (nom, prénoms ou date de naissance différents).",
                                          "EKUZ i PID nie należą do tej samej osoby: karta wskazuje inną osobę "
                                          "(różni się nazwisko, imiona lub data urodzenia)."),
-    "reason.holder_link.same_name": ("The EHIC names the person of the PID: the same surname, given names and date "
-                                     "of birth.",
-                                     "EVAK norādīta PID persona: tas pats uzvārds, vārdi un dzimšanas datums.",
-                                     "Die EKVK nennt die Person der PID: derselbe Name, dieselben Vornamen und "
-                                     "dasselbe Geburtsdatum.",
-                                     "La CEAM nomme la personne du PID : mêmes nom, prénoms et date de naissance.",
-                                     "EKUZ wskazuje osobę z PID: to samo nazwisko, imiona i data urodzenia."),
+    # SAME_NAME: the surname and the birth date compared and equal, the given names too where both show them.
+    "reason.holder_link.same_name": ("The EHIC names the person of the PID: the same surname and date of birth "
+                                     "(and given names, where the card shows them).",
+                                     "EVAK norādīta PID persona: tas pats uzvārds un dzimšanas datums (un vārdi, ja "
+                                     "karte tos uzrāda).",
+                                     "Die EKVK nennt die Person der PID: derselbe Name und dasselbe Geburtsdatum "
+                                     "(und dieselben Vornamen, wo die Karte sie zeigt).",
+                                     "La CEAM nomme la personne du PID : mêmes nom et date de naissance (et "
+                                     "prénoms, lorsque la carte les montre).",
+                                     "EKUZ wskazuje osobę z PID: to samo nazwisko i data urodzenia (oraz imiona, "
+                                     "jeśli karta je pokazuje)."),
+    # An mdoc EHIC that carries its holder's names and did not show them (credentials/holder_link.py).
+    "reason.holder_link.names_withheld": ("The EHIC did not show the surname, given names and date of birth it "
+                                          "carries, so it cannot be tied to the person of the PID.",
+                                          "EVAK neuzrādīja tajā norādīto uzvārdu, vārdus un dzimšanas datumu, tāpēc "
+                                          "to nevar sasaistīt ar PID personu.",
+                                          "Die EKVK hat den Namen, die Vornamen und das Geburtsdatum, die sie trägt, "
+                                          "nicht gezeigt: Sie lässt sich der Person der PID nicht zuordnen.",
+                                          "La CEAM n'a pas montré les nom, prénoms et date de naissance qu'elle "
+                                          "porte : elle ne peut pas être rattachée à la personne du PID.",
+                                          "EKUZ nie pokazała nazwiska, imion i daty urodzenia, które zawiera, więc "
+                                          "nie można jej powiązać z osobą z PID."),
     "reason.holder_link.withheld": ("The PID did not show the personal number (or the issuing country) that a "
                                     "PID of the document's state carries, so the document cannot be tied to the "
                                     "person shown.",
@@ -434,6 +495,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                     "PID nie pokazał osobistego numeru identyfikacyjnego (ani państwa wydania), który "
                                     "zawiera PID państwa dokumentu, więc dokumentu nie można powiązać z okazaną "
                                     "osobą."),
+    # The next step for the one who checks (review R7): the document's number is on the page (verdict.html).
+    "next.holder_link.withheld": ("Compare the document's personal identification number below with the "
+                                  "person's identity document, or ask for a PID that shows the number.",
+                                  "Salīdziniet zemāk redzamo dokumenta personas kodu ar personas apliecinošo "
+                                  "dokumentu vai lūdziet uzrādīt PID, kurā redzams personas kods.",
+                                  "Vergleichen Sie die unten gezeigte persönliche Kennnummer des Dokuments mit dem "
+                                  "Ausweis der Person, oder verlangen Sie eine PID, die die Nummer zeigt.",
+                                  "Comparez le numéro d'identification personnel du document ci-dessous avec la "
+                                  "pièce d'identité de la personne, ou demandez un PID qui montre ce numéro.",
+                                  "Porównaj poniższy osobisty numer identyfikacyjny dokumentu z dokumentem "
+                                  "tożsamości osoby albo poproś o PID, który pokazuje ten numer."),
     "reason.holder_link.same_wallet": ("Valid; the document is tied to the PID only by the wallet that showed "
                                        "both: the PID shows no personal number of the document's state to match.",
                                        "Derīgs; dokumentu ar PID saista tikai maks, kas uzrādīja abus: PID "
@@ -622,6 +694,20 @@ _T.update({
         "Offline-QR-Code ohne Foto: Prüfen Sie einen Ausweis, um die Person zu bestätigen.",
         "Code QR hors ligne sans photo : vérifiez une pièce d'identité pour confirmer le titulaire.",
         "Kod QR offline bez zdjęcia: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
+    # A PID shown without its portrait (credentials/verification.py NO_PORTRAIT): the holder left it out,
+    # or the PID has none. The notice, and the reason where it is one (the records page).
+    "notice.pid.no_portrait": (
+        "No photo of the holder was shown: check an identity document to confirm the holder.",
+        "Turētāja fotoattēls netika uzrādīts: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu turētāju.",
+        "Kein Foto der Person gezeigt: Prüfen Sie einen Ausweis, um die Person zu bestätigen.",
+        "Aucune photo du titulaire n'a été présentée : vérifiez une pièce d'identité pour confirmer le titulaire.",
+        "Nie pokazano zdjęcia posiadacza: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
+    "reason.pid.no_portrait": (
+        "No photo of the holder was shown: check an identity document to confirm the holder.",
+        "Turētāja fotoattēls netika uzrādīts: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu turētāju.",
+        "Kein Foto der Person gezeigt: Prüfen Sie einen Ausweis, um die Person zu bestätigen.",
+        "Aucune photo du titulaire n'a été présentée : vérifiez une pièce d'identité pour confirmer le titulaire.",
+        "Nie pokazano zdjęcia posiadacza: sprawdź dokument tożsamości, aby potwierdzić posiadacza."),
     "reason.holder_link.no_holder": (
         "The document names no holder (name and date of birth): nothing can be compared with an identity "
         "document, so it cannot be tied to the person checked.",
@@ -992,8 +1078,10 @@ _T.update({
         "(numeru osobistego państwa, którego dokumenty tożsamości go zawierają): nie można go powiązać z "
         "kontrolowanym pracownikiem. Poproś o PID razem z zaświadczeniem A1."),
     # Printing the verdict (verifier/static/verifier.css @media print; the button: verifier.js).
-    "print": ("Print for the billing file", "Drukāt rēķinu lietai", "Für die Abrechnungsakte drucken",
-              "Imprimer pour le dossier de facturation", "Drukuj do dokumentacji rozliczeniowej"),
+    # The verdict's Print button: an inspector bills nothing (review R7); the EHIC desk prints for billing.
+    "print": ("Print", "Drukāt", "Drucken", "Imprimer", "Drukuj"),
+    "print.ehic": ("Print for the billing file", "Drukāt rēķinu lietai", "Für die Abrechnungsakte drucken",
+                   "Imprimer pour le dossier de facturation", "Drukuj do dokumentacji rozliczeniowej"),
     "checked_at": ("Checked at", "Pārbaudes laiks", "Geprüft am", "Contrôlé le", "Sprawdzono"),
     "proof_id": ("Verification proof", "Pārbaudes apliecinājums", "Prüfnachweis", "Preuve de vérification",
                  "Dowód weryfikacji"),
@@ -1085,19 +1173,19 @@ _T.update({
                                                   "Der vom Dokument erfasste Zeitraum beginnt erst am {start}.",
                                                   "La période couverte par le document ne commence que le {start}.",
                                                   "Okres objęty dokumentem zaczyna się dopiero {start}."),
-    "waiting.until": ("This code works until {time} ({minutes} minutes).",
-                      "Šis kods darbojas līdz {time} ({minutes} min).",
-                      "Dieser Code gilt bis {time} Uhr ({minutes} Minuten).",
-                      "Ce code fonctionne jusqu'à {time} ({minutes} minutes).",
-                      "Ten kod działa do {time} ({minutes} min)."),
-    "waiting.more_time": ("More time: new code", "Vairāk laika: jauns kods", "Mehr Zeit: neuer Code",
-                          "Plus de temps : nouveau code", "Więcej czasu: nowy kod"),
-    "waiting.ending": ("Less than a minute left for this code: press “More time” for a new one.",
-                       "Šim kodam atlikusi mazāk nekā minūte: nospiediet “Vairāk laika”, lai saņemtu jaunu.",
-                       "Dieser Code gilt weniger als eine Minute: Drücken Sie „Mehr Zeit“ für einen neuen.",
-                       "Il reste moins d'une minute pour ce code : appuyez sur « Plus de temps » pour en avoir un "
-                       "nouveau.",
-                       "Ten kod wygaśnie za mniej niż minutę: naciśnij „Więcej czasu”, aby dostać nowy."),
+    # {zone}: the verifier's time zone as an offset ("UTC+2"): an inspectorate's browser may be in another.
+    "waiting.until": ("This code works until {time} ({zone}; {minutes} minutes).",
+                      "Šis kods darbojas līdz {time} ({zone}; {minutes} min).",
+                      "Dieser Code gilt bis {time} Uhr ({zone}; {minutes} Minuten).",
+                      "Ce code fonctionne jusqu'à {time} ({zone} ; {minutes} minutes).",
+                      "Ten kod działa do {time} ({zone}; {minutes} min)."),
+    # Before the end the same code gets more time (a worker may be reading it); after, a new code.
+    "waiting.more_time": ("More time", "Vairāk laika", "Mehr Zeit", "Plus de temps", "Więcej czasu"),
+    "waiting.ending": ("Less than a minute left for this code: press “More time” to extend it.",
+                       "Šim kodam atlikusi mazāk nekā minūte: nospiediet “Vairāk laika”, lai to pagarinātu.",
+                       "Dieser Code gilt weniger als eine Minute: Drücken Sie „Mehr Zeit“, um ihn zu verlängern.",
+                       "Il reste moins d'une minute pour ce code : appuyez sur « Plus de temps » pour le prolonger.",
+                       "Ten kod wygaśnie za mniej niż minutę: naciśnij „Więcej czasu”, aby go przedłużyć."),
     "waiting.expired_renew": ("This code has expired: the wallet can no longer answer it. Press “More time” for a new "
                               "code for the same check.",
                               "Šī koda derīgums ir beidzies: maks uz to vairs nevar atbildēt. Nospiediet “Vairāk "
@@ -1264,6 +1352,22 @@ def _zone_of(checked_at: Any) -> tzinfo | None:
         return None
 
 
+def _per_document(verdict: Mapping[str, Any], key: str) -> str:
+    """``key`` with the kind of the credential whose check gave it (``status.replaced.pda1``) where the
+    pages word it per document (an A1 is asked of the worker, a card of the holder), else ``key``."""
+    from credentials import ehic, pda1
+
+    credentials = verdict.get("credentials")
+    for credential in credentials if isinstance(credentials, list) else []:
+        steps = credential.get("steps") if isinstance(credential, dict) else None
+        if isinstance(steps, list) and any(isinstance(s, Mapping) and s.get("key") == key for s in steps):
+            vct = credential.get("vct")
+            kind = "pda1" if vct in (pda1.VCT, *pda1.ALIASES) else "ehic" if vct in (ehic.VCT, *ehic.ALIASES) else ""
+            own = f"{key}.{kind}"
+            return own if f"verifier.reason.{own}" in i18n.catalogue_keys() else key
+    return key
+
+
 def _institution_of(verdict: Mapping[str, Any], key: str,
                     issuer_of: Callable[[dict[str, Any]], str] | None) -> str | None:
     """The institution of the credential whose check gave reason ``key``: as ``issuer_of`` names it (the
@@ -1284,8 +1388,42 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
     "no_fixed_place": ("No fixed place of work: {country}", "Nav pastāvīgas darba vietas: {country}",
                        "Kein fester Arbeitsort: {country}", "Pas de lieu de travail fixe : {country}",
                        "Brak stałego miejsca pracy: {country}"),
-    # The answer showed none: the worker left them out, or the A1 names none (the two look alike).
-    "places_not_shown": ("not shown", "nav parādītas", "nicht gezeigt", "non présentés", "nie pokazano"),
+    # The answer showed none (places_missing): the worker left them out, or the A1 names none (the two
+    # look alike, except for a situation whose A1 always names them); and what to ask for.
+    "places_not_shown": ("not shown: the worker left them out, or this A1 names none. Ask the worker to show the "
+                         "places of work (section 5) in the wallet, or the paper A1.",
+                         "nav parādītas: darba ņēmējs tās neuzrādīja, vai šajā A1 tās nav norādītas. Lūdziet darba "
+                         "ņēmējam parādīt darba vietas (5. iedaļa) makā vai papīra A1.",
+                         "nicht gezeigt: Die Person hat sie weggelassen, oder diese A1 nennt keine. Bitten Sie die "
+                         "Person, die Arbeitsorte (Abschnitt 5) in der Wallet zu zeigen, oder um die A1 auf Papier.",
+                         "non présentés : le travailleur les a omis, ou cet A1 n'en mentionne aucun. Demandez au "
+                         "travailleur de montrer les lieux de travail (section 5) dans le portefeuille, ou l'A1 "
+                         "papier.",
+                         "nie pokazano: pracownik je pominął albo to zaświadczenie A1 ich nie wskazuje. Poproś "
+                         "pracownika o pokazanie miejsc pracy (sekcja 5) w portfelu albo o papierowe A1."),
+    # A posting or work in two or more states (01 to 04): its A1 names them (pda1._check_situation).
+    "places_left_out": ("not shown: the worker left them out (an A1 for this situation names them). Ask the worker "
+                        "to show the places of work (section 5) in the wallet, or the paper A1.",
+                        "nav parādītas: darba ņēmējs tās neuzrādīja (šādas situācijas A1 tās norāda). Lūdziet darba "
+                        "ņēmējam parādīt darba vietas (5. iedaļa) makā vai papīra A1.",
+                        "nicht gezeigt: Die Person hat sie weggelassen (eine A1 für diese Situation nennt sie). "
+                        "Bitten Sie die Person, die Arbeitsorte (Abschnitt 5) in der Wallet zu zeigen, oder um die "
+                        "A1 auf Papier.",
+                        "non présentés : le travailleur les a omis (un A1 pour cette situation les mentionne). "
+                        "Demandez au travailleur de montrer les lieux de travail (section 5) dans le portefeuille, "
+                        "ou l'A1 papier.",
+                        "nie pokazano: pracownik je pominął (A1 w tej sytuacji je wskazuje). Poproś pracownika o "
+                        "pokazanie miejsc pracy (sekcja 5) w portfelu albo o papierowe A1."),
+    # The offline code never carries them (credentials/compact.py FIELDS).
+    "places_not_in_code": ("not in the offline QR code: see section 5 of the A1 (in the worker's wallet, or on "
+                           "paper).",
+                           "bezsaistes QR kodā nav: skatiet A1 5. iedaļu (darba ņēmēja makā vai uz papīra).",
+                           "nicht im Offline-QR-Code: Siehe Abschnitt 5 der A1 (in der Wallet der Person oder auf "
+                           "Papier).",
+                           "absents du code QR hors ligne : voir la section 5 de l'A1 (dans le portefeuille du "
+                           "travailleur, ou sur papier).",
+                           "brak w kodzie QR offline: zobacz sekcję 5 zaświadczenia A1 (w portfelu pracownika lub "
+                           "na papierze)."),
     # Section 5's flag_base_home, named by the status (section 3): a mariner's flag state (883/2004 Art.
     # 11(4)), a crew member's home base (Art. 11(5); Annex III to Reg. 3922/91, LV "mājas bāze"), or
     # either, as the paper A1 says it, when the status is not shown.
@@ -1352,6 +1490,23 @@ def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
     return lines
 
 
+#: Section 3 statuses whose A1 names a place of work or the state of no fixed place (a posting, 01 and 03,
+#: Art. 12 of 883/2004; work in two or more states, 02 and 04, Art. 13: credentials.pda1._check_situation).
+_NAMES_PLACES = frozenset({"01", "02", "03", "04"})
+
+
+def places_missing(doc: Mapping[str, Any], lang: str, *, offline: bool = False) -> str:
+    """What the verdict screen says for an A1 that shows no place of work (:func:`places_of_work` []),
+    with what the inspector asks for (Directive 2014/67/EU Art. 9: does the A1 cover the work here?):
+    the offline code carries none (``offline``); for a situation whose A1 always names them
+    (:data:`_NAMES_PLACES`) the worker left them out; else either could be so."""
+    if offline:
+        return i18n.t("verifier.places_not_in_code", lang)
+    status = doc.get("status_confirmation")  # another institution's A1 may hold anything there
+    left_out = isinstance(status, str) and status in _NAMES_PLACES
+    return i18n.t("verifier.places_left_out" if left_out else "verifier.places_not_shown", lang)
+
+
 def _address_line(place: Mapping[str, Any], lang: str, status: Any = None) -> str:
     """One place of work in a line: the company or ship with its number (a ship's IMO number, which
     identifies it), the street and number, the postal code and town, the region (or the address as
@@ -1414,8 +1569,9 @@ def reason_text(verdict: Mapping[str, Any], lang: str,
         if key and isinstance(notice, Mapping) and notice.get("key") == key:
             return notice_text(notice, lang)
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
+        own = _per_document(verdict, key)
         text = _detail(key, verdict.get("reason_params"), lang, institution=_institution_of(verdict, key, issuer_of),
-                       zone=_zone_of(verdict.get("checked_at"))) or i18n.t(f"verifier.reason.{key}", lang)
+                       zone=_zone_of(verdict.get("checked_at"))) or i18n.t(f"verifier.reason.{own}", lang)
         code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
         if key == "wallet_error" and isinstance(code, str) and code:
             text = f"{text.rstrip('.')} ({code})."

@@ -14,6 +14,7 @@ import dataclasses
 import secrets
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime, tzinfo
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -43,7 +44,8 @@ _EHIC_CLAIMS = ("personal_administrative_number", "document_number", "issuing_co
 #: ``subject`` names the insured person when the card is for someone the holder represents (a child).
 _EHIC_VALIDITY = (("date_of_expiry",), ("starting_date", "ending_date"))
 #: Decision S2 fields 3-5 of the holder's own card (credentials/ehic.py ``with_holder``): the names the
-#: desk bills under, compared with the PID's where one is shown (credentials/holder_link.py).
+#: desk bills under, compared with the PID's where one is shown (credentials/holder_link.py). Asked
+#: of the mdoc only: the SD-JWT VC shows them in the clear, asked or not (credentials/ehic.py).
 _EHIC_HOLDER = tuple(ehic.HOLDER_CLAIMS)
 _PID_CLAIMS = ("family_name", "given_name", "birthdate")
 
@@ -68,7 +70,7 @@ def _pid_query(numbered: bool = True) -> dict[str, Any]:
     the PID to the A1 or EHIC beside it (:mod:`credentials.holder_link`): the inspection needs the
     number (without it a PID of a state of ``pid_number_states`` leaves the link undetermined), so the
     ``numbered`` query asks it in every ``claim_sets`` option: a wallet may leave out only what is not
-    in every option (§6.4.1), and GDPR Art. 25(2) has it offer those unticked. The state is asked with
+    in every option (§6.4.1), and lets the worker untick only those. The state is asked with
     it first; a PID not showing it (an mdoc shows element by element) is of its provider's state. A PID without a
     number (Germany has no national personal number) answers the other query (``numbered=False``,
     :data:`_PID_UNNUMBERED`), a later option of the same credential set (§6.4.2: the first option the
@@ -144,6 +146,7 @@ def profile_query(profile: str) -> dict[str, Any]:
     words to check an identity document (:func:`credentials.verification._ehic_without_pid`); a
     wallet holding a PID answers with it (§6.4.2), and the two are then linked as before."""
     alternatives: list[dict[str, Any]] = []
+    twin_of: dict[str, dict[str, Any]] = {}  # a query whose mdoc form asks for more than itself
     if profile == "pda1":
         # The places of work in either shape (:data:`_PDA1_PLACES`), in claim_sets (§6.4.1): an A1 has
         # one shape or the other, or none (a civil servant's, 05, may name no place), and a claim a
@@ -168,10 +171,19 @@ def profile_query(profile: str) -> dict[str, Any]:
         base = [ids[n] for n in _EHIC_CLAIMS]
         # §6.4.1: the wallet answers with the first set it can; a card for a represented person names
         # them, the holder's own card its holder (fields 3-5); one issued before it did, neither.
+        # The mdoc is asked for fields 3-5 (its elements come only when asked); an mdoc card of the
+        # holder's own dated from the cutover that does not show them is undetermined beside a PID
+        # (credentials/holder_link.py NAMES_WITHHELD). The SD-JWT VC is not: they come in the clear
+        # (credentials/ehic.py), and asking would make wallets refuse an inspectorate registered
+        # before them (review R6, finding 1).
+        holder = [ids[n] for n in _EHIC_HOLDER]
         sets = [[*base, *(ids[n] for n in validity), *extra] for validity in _EHIC_VALIDITY
-                for extra in ([ids["subject"]], [ids[n] for n in _EHIC_HOLDER], [])]
-        doc = {"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": [ehic.VCT, *ehic.ALIASES]},
-               "claims": claims, "claim_sets": sets}
+                for extra in ([ids["subject"]], holder, [])]
+        meta = {"vct_values": [ehic.VCT, *ehic.ALIASES]}
+        twin_of["ehic"] = {"id": "ehic", "format": "dc+sd-jwt", "meta": meta, "claims": claims, "claim_sets": sets}
+        doc = {"id": "ehic", "format": "dc+sd-jwt", "meta": meta,
+               "claims": [c for c in claims if c["id"] not in holder],
+               "claim_sets": [o for o in sets if not set(o) & set(holder)]}
     else:
         raise ProtocolError("invalid_request", f"unknown inspection profile {profile!r}")
     queries = [doc, _pid_query(), _pid_query(numbered=False)]
@@ -182,7 +194,7 @@ def profile_query(profile: str) -> dict[str, Any]:
     credential_sets: list[dict[str, Any]] = [{"options": o} for o in options]
     if profile == "ehic":
         credential_sets[1]["required"] = False
-    return {"credentials": [*queries, *(_as_mdoc(q) for q in queries), *alternatives],
+    return {"credentials": [*queries, *(_as_mdoc(twin_of.get(q["id"], q)) for q in queries), *alternatives],
             "credential_sets": credential_sets}
 
 
@@ -277,8 +289,12 @@ class VerifierService:
                  redirect_origins: Collection[str] = (), zone: tzinfo = UTC, request_uri_method: str = "get",
                  records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES,
                  result_grace: int = 120, purposes: Mapping[str, Mapping[str, str]] | None = None,
-                 home_state: Callable[[datetime], str | None] | None = None) -> None:
+                 home_state: Callable[[datetime], str | None] | None = None,
+                 verifiers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
         self.entity_id = entity_id
+        #: The verifiers trusted list at a time, whose registration of this verifier's access certificate
+        #: bounds what its requests ask (:meth:`within_registration`); None: asked as the query says.
+        self.verifiers = verifiers
         #: Each check's purpose as the deployment states it (``ESSPASS_VERIFIER_PURPOSES``, normalised
         #: by :class:`verifier.settings.VerifierSettings`): profile -> {language tag: text}, "" the
         #: text for every language.
@@ -345,6 +361,7 @@ class VerifierService:
         else:  # a query of the caller's own: the purpose of the check it is, by what it asks for
             query = dcql.validate(dict(query))
             inspection = query_check(query)
+        query, _left_out = self.within_registration(query, now)
         care = care_date_of(care_date, now.astimezone(self.zone).date())
         if care is not None and inspection != "ehic":
             raise ProtocolError("invalid_request", "a care_date is for the EHIC check only")
@@ -381,17 +398,46 @@ class VerifierService:
         self.store.add(tx)
         return tx
 
+    def within_registration(self, query: Mapping[str, Any], now: datetime) -> tuple[
+            dict[str, Any], tuple[tuple[str, str], ...]]:
+        """``query`` without the optional claims this verifier's registration does not allow, and those
+        (:func:`credentials.dcql.within_registration`): a wallet refuses a request asking for any claim
+        beyond it (an inspectorate registered before a release's query asked for more, review R6
+        finding 1). Its registration is that of its access certificate on the verifiers list, as a
+        wallet finds it; when the list cannot be had, or does not list it, the query is sent as it is
+        (the wallet judges it, as before)."""
+        if self.verifiers is None:
+            return dict(query), ()
+        try:
+            entity = trust_list.authorised_verifier(self.verifiers(now), self.access_x5c, {}, at=now)
+        except CredentialError:
+            return dict(query), ()
+        return dcql.within_registration(query, partial(trust_list.allowed_claims, entity))
+
     def renew(self, view: str, *, viewer: str | None = None) -> Transaction:
-        """More time for a check of the pages (WCAG 2.2.1 Timing Adjustable): a new request with the
-        same query, flow, response mode and day of care as ``view``'s, before or after its code ends.
-        The old one is closed first (its code no longer answered), so that no answer to it is taken
-        unseen; if the wallet's answer was taken first, ``view``'s own transaction is returned, and
-        its verdict is what the page shows."""
+        """More time for a check of the pages (WCAG 2.2.1 Timing Adjustable, "extend").
+
+        Before its code ends, the same request gets ``request_ttl`` seconds from now: its code stays
+        answerable, as a worker who scanned it may be reading the consent screen (a new code would
+        void their answer, review R7), and its Request Object is signed again with the new ``exp``
+        (OpenID4VP §5, RFC 9101), so that a wallet fetching it later takes the new time limit; the
+        same transaction is returned, still pending. After the code ended: a new request with the
+        same query, flow, response mode and day of care as ``view``'s; the old one is closed first,
+        so that no answer to it is taken unseen. If the wallet's answer was taken first, ``view``'s
+        own transaction is returned, and its verdict is what the page shows."""
         tx = self.inspection(view)
         if tx.kind != "online" or tx.redirect_uri is not None:
             raise ProtocolError("invalid_request", "only a check started on these pages gets a new code")
+        now = self.clock().timestamp()
+        if tx.status == "pending" and now <= tx.expires:
+            expires = now + self.request_ttl
+            payload = {**decode_jws(tx.request_object).payload, "exp": int(expires)}
+            token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
+            if self.store.extend(tx.id, now, expires, token):
+                # The handle is stored hashed only: the caller's is the transaction's.
+                return dataclasses.replace(tx, expires=expires, request_object=token, view=view)
         if not self.store.close(tx.id):
-            return tx
+            return dataclasses.replace(self.inspection(view), view=view)
         return self.create_request(query=tx.query, response_mode=tx.response_mode, flow=tx.flow,
                                    inspector=tx.inspector, viewer=viewer, care_date=tx.care_date)
 
@@ -688,13 +734,14 @@ class VerifierService:
         if not qr_text.startswith(PREFIX):
             raise ProtocolError("invalid_request", "this is not an ESSPASS offline QR code")
         now = self.clock()
+        # What can be refused is refused before the code is taken: the page offers it again.
+        care = care_date_of(care_date, now.astimezone(self.zone).date())
+        issuers, age, max_age = self._trust_list(now)
         code: bytes | None = None
         if challenge:
             code = challenge.strip().upper().encode()
             if not self.store.take_challenge(code.decode(), now.timestamp()):
                 raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
-        care = care_date_of(care_date, now.astimezone(self.zone).date())
-        issuers, age, max_age = self._trust_list(now)
         verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
                                               challenge=code, trust_list_max_age=max_age,

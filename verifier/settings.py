@@ -179,6 +179,13 @@ class VerifierSettings(ServiceSettings):
                 raise DataError("ESSPASS_VERIFIER_ENTITY_ID", "is not a demo inspectorate: give its own access "
                                 "certificate (ESSPASS_VERIFIER_ACCESS_KEY_FILE, ..._ACCESS_CHAIN_FILE)")
             key, chain = pki.access[self.entity_id]
+            try:  # x509_san_dns: refused here, at start and by `esspass verifier check`, not per request
+                client_id_for(chain[0], self.client_id_prefix, host=urlsplit(self.base_url()).hostname or "")
+            except ValueError as exc:
+                hint = (" (the demo access certificate names localhost: serve on https://localhost:<port>, "
+                        "or give the inspectorate's own certificate)" if self.client_id_prefix == "x509_san_dns"
+                        else "")
+                raise DataError("ESSPASS_VERIFIER_CLIENT_ID_PREFIX", f"{exc}{hint}") from exc
             return key, list(chain)
         names = {"key": "access_key_file", "chain": "access_chain_file", "password_file": "access_key_password_file",
                  "ca": "access_ca_file"}

@@ -283,6 +283,18 @@ class TransactionStore:
             status = conn.execute(select(TransactionRecord.status).where(TransactionRecord.id == tx_id)).scalar()
             return status == "expired"
 
+    def extend(self, tx_id: str, now: float, expires: float, request_object: str) -> bool:
+        """More time for ``tx_id`` (VerifierService.renew): its deadline moved to ``expires`` and its
+        Request Object replaced (signed again with that ``exp``), if it is still pending and unexpired
+        at ``now``: True when it was. One conditional update, as :meth:`claim`: an answer claimed
+        first, or a deadline passed, is never reopened."""
+        with self.engine.begin() as conn:
+            moved = conn.execute(update(TransactionRecord)
+                                 .where(TransactionRecord.id == tx_id, TransactionRecord.status == "pending",
+                                        TransactionRecord.expires_at >= now)
+                                 .values(expires_at=expires, request_object=request_object))
+            return bool(moved.rowcount == 1)
+
     def close(self, tx_id: str) -> bool:
         """Close ``tx_id`` to answers now, before its deadline (a new code replaces it): True when it
         is (now or before) ``expired``, False when an answer was claimed first (as :meth:`expire`)."""

@@ -694,17 +694,18 @@ def create_app(
     @app.post("/present/{request_id}/share", response_class=HTMLResponse)
     def share(request: Request, request_id: str, csrf: str = Form(""), keep: list[str] = Form([]),
               choosing: str = Form("")) -> Response:
-        """Consent given: what is listed leaves, but an optional claim only when the worker ticked it:
-        ``keep`` holds "<query id>:<n>" of each optional claim ticked (consent.html, unticked at first:
-        GDPR Art. 25(2), data protection by default), and a form without it sends only what is required
-        (``choosing``, which says the page offered the choice, no longer changes that)."""
+        """Consent given: what is listed leaves (the verifier's first option the documents satisfy,
+        OpenID4VP §6.4.1), but a claim the worker unticked: the form says it offered the choice
+        (``choosing``) and ``keep`` holds "<query id>:<n>" of each such claim still ticked (consent.html,
+        all ticked at first); then the first later option without what was unticked is answered. A form
+        without the choice sends what it listed."""
         kept = set(keep)
 
         def page(req: Request, s: _Session) -> Response:
             consent = s.service.pending_request(request_id)
             withhold = [(item.query_id, claim.path) for item in consent.items
                         for n, claim in enumerate(item.claims)
-                        if claim.optional and f"{item.query_id}:{n}" not in kept]
+                        if choosing and claim.optional and f"{item.query_id}:{n}" not in kept]
             out = s.service.share(request_id, withhold)
             return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
                           redirect_uri=out.redirect_uri, warnings=out.warnings)

@@ -74,13 +74,14 @@ def register(subparsers: Any) -> None:
     answer = p.add_mutually_exclusive_group()
     answer.add_argument("--yes", action="store_true", help="share without asking (after showing what leaves)")
     answer.add_argument("--no", action="store_true", help="decline without asking")
-    # GDPR Art. 25(2), data protection by default: what the request marks optional leaves only when asked.
+    # OpenID4VP §6.4.1: by default the verifier's first option the documents satisfy (what its purpose
+    # asks first); --only-required leaves out what a later option does without.
     sending = p.add_mutually_exclusive_group()
     sending.add_argument("--with-optional", action="store_true",
-                         help="also send what the request marks optional (by default only what it requires)")
+                         help="send the verifier's first option the documents satisfy (the default, said explicitly)")
     sending.add_argument("--only-required", action="store_true",
-                         help="send only what the request requires (the default; the largest set it accepts "
-                              "without the optional items)")
+                         help="leave out what some later option of the request does without, and send the "
+                              "first option the verifier accepts without it")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
     p = sub.add_parser("delete", help="remove a credential (every copy, and its keys) from this wallet")
@@ -95,7 +96,9 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("passphrase", help="change the wallet's passphrase (the documents are encrypted again)")
     p.add_argument("--new-passphrase-file", type=Path, help="read the new passphrase from this file (scripts)")
     p.set_defaults(func=_cmd(_change_passphrase, unlock=False))
-    p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1")
+    p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1", description=(
+        "Serve the wallet pages on 127.0.0.1. Its privacy notice (/privacy) names who provides the wallet: "
+        "ESSPASS_WALLET_OPERATOR_NAME (default: the ESSPASS pilot) and ESSPASS_WALLET_OPERATOR_CONTACT."))
     p.add_argument("--host", default=None, help="loopback address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--tls-cert", type=Path, help="serve the pages over HTTPS with this certificate (PEM)")
@@ -516,8 +519,7 @@ def _present(ctx: _Ctx) -> int:
     ctx.say(f"  ({ctx.t('consent.checked')})")
     if consent.purpose:
         ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
-    only_required = not ctx.args.with_optional  # --only-required: the default, said explicitly
-    optional = f" ({ctx.t('consent.optional')})"
+    only_required = ctx.args.only_required  # else the first option the documents satisfy (--with-optional)
     if consent.satisfiable:
         ctx.say(ctx.t("consent.leaves"))
         for item in consent.items:
@@ -527,18 +529,18 @@ def _present(ctx: _Ctx) -> int:
             for claim in item.claims:
                 if claim.optional and only_required:
                     continue
-                ctx.say(f"    - {claim.label}: {_plain(ctx, claim.value)}{optional if claim.optional else ''}")
+                ctx.say(f"    - {claim.label}: {_plain(ctx, claim.value)}")
             if item.always:
                 ctx.say(f"    {ctx.t('consent.always')}")
                 for claim in item.always:
                     ctx.say(f"      - {claim.label}: {_plain(ctx, claim.value)}")
         ctx.say(ctx.t("consent.nothing_else"))
-        if consent.choosing and only_required:
-            ctx.say(ctx.t("consent.only_required"))
+        if consent.choosing:  # what may be left out, and what leaving it out means
+            ctx.say(ctx.t("consent.left_out" if only_required else "consent.can_leave_out"))
             for item in consent.items:
                 for claim in item.claims:
                     if claim.optional:
-                        ctx.say(f"    - {claim.label}{optional}: {claim.why}")
+                        ctx.say(f"    - {claim.label}: {claim.left_out}")
     else:
         ctx.say(ctx.t("consent.unmatched"))
         if consent.ended:

@@ -1175,7 +1175,9 @@ def _offline_differences(card: CheckedCredential, shown: VerifiedCompact, unknow
     except CredentialError:  # the card's claims have no offline form: whatever the form says, it is not the card's
         return ["fields", *unknown]
     found = [name for name in dict.fromkeys([*expected, *shown.fields])
-             if next(_differing(expected.get(name), shown.fields.get(name)), None) is not None]
+             if next(_differing(expected.get(name), shown.fields.get(name)), None) is not None
+             # An institution's older issuer makes no such field: not shown is not shown otherwise.
+             and not (name in compact.LATER_FIELDS and name not in shown.fields)]
     nbf = card.signed.get("nbf")
     found += [name for name, differs in (
         ("iat", shown.iat != card.iat), ("nbf", isinstance(nbf, int) and nbf > shown.iat),

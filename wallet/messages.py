@@ -684,99 +684,123 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Die Kontrollperson sieht, dass ein von Ihnen geteiltes Dokument nicht gültig ist:",
                       "L'inspecteur voit qu'un document que vous avez partagé n'est pas valable :",
                       "Inspektor widzi, że udostępniony przez Ciebie dokument jest nieważny:"),
-    # Optional claims (DCQL claim_sets, OpenID4VP §6.4.1).
-    "consent.optional": ("optional", "nav obligāts", "freiwillig", "facultatif", "opcjonalne"),
-    "consent.optional_help": (
-        "The requester also accepts the answer without the items marked optional. They are not sent unless you "
-        "tick them.",
-        "Pieprasītājs pieņem atbildi arī bez vienumiem, kas atzīmēti kā neobligāti. Tie netiek nosūtīti, ja "
-        "jūs tos neatzīmējat.",
-        "Die anfragende Stelle nimmt die Antwort auch ohne die als freiwillig markierten Angaben an. Sie werden "
-        "nur gesendet, wenn Sie sie ankreuzen.",
-        "Le demandeur accepte aussi la réponse sans les éléments marqués facultatifs. Ils ne sont envoyés que si "
-        "vous les cochez.",
-        "Podmiot przyjmie odpowiedź także bez pozycji oznaczonych jako opcjonalne. Nie zostaną wysłane, jeśli "
-        "ich nie zaznaczysz.",
+    # What may be left out (DCQL claim_sets, OpenID4VP §6.4.1): the wallet answers the verifier's first
+    # option it can satisfy, every item of it ticked; an item some later option does without may be unticked.
+    "consent.leave_out_help": (
+        "{verifier} asks for all of this first. You may untick an item that has a note beside it: the note says "
+        "what leaving it out means, and the answer {verifier} also accepts without it is sent instead.",
+        "{verifier} vispirms lūdz visu šo. Varat noņemt atzīmi vienumam, kuram blakus ir piezīme: tā pasaka, ko "
+        "nozīmē to neiekļaut, un tad tiek nosūtīta atbilde, ko {verifier} pieņem arī bez tā.",
+        "{verifier} fragt zuerst nach all dem. Sie können das Häkchen bei einer Angabe mit einem Hinweis daneben "
+        "entfernen: Der Hinweis sagt, was das Weglassen bedeutet, und gesendet wird dann die Antwort, die "
+        "{verifier} auch ohne sie annimmt.",
+        "{verifier} demande d'abord tout ceci. Vous pouvez décocher un élément accompagné d'une note : la note dit "
+        "ce que signifie l'omettre, et la réponse que {verifier} accepte aussi sans lui est alors envoyée.",
+        "{verifier} prosi najpierw o to wszystko. Możesz odznaczyć pozycję z uwagą obok: uwaga mówi, co oznacza "
+        "jej pominięcie, a wtedy zostanie wysłana odpowiedź, którą {verifier} przyjmuje także bez niej.",
     ),
-    "consent.only_required": ("Only what is required is sent. Add --with-optional to send the optional items too.",
-                              "Tiek nosūtīts tikai obligātais. Pievienojiet --with-optional, lai nosūtītu arī "
-                              "neobligātos vienumus.",
-                              "Gesendet wird nur das Erforderliche. Mit --with-optional werden auch die freiwilligen "
-                              "Angaben gesendet.",
-                              "Seul le nécessaire est envoyé. Ajoutez --with-optional pour envoyer aussi les "
-                              "éléments facultatifs.",
-                              "Wysyłane są tylko wymagane dane. Dodaj --with-optional, aby wysłać też pozycje "
-                              "opcjonalne."),
-    # What sharing an optional item does for the worker (GDPR Art. 25(2): the choice explained beside it).
-    "consent.why.portrait": (
-        "Lets the inspector recognise you from the photo, without asking for another identity document.",
-        "Ļauj inspektoram jūs atpazīt pēc fotoattēla, neprasot citu personu apliecinošu dokumentu.",
-        "Damit erkennt die Kontrolle Sie am Foto, ohne ein weiteres Ausweisdokument zu verlangen.",
-        "Permet à l'inspecteur de vous reconnaître sur la photo sans demander une autre pièce d'identité.",
-        "Pozwala inspektorowi rozpoznać Cię po zdjęciu bez proszenia o inny dokument tożsamości.",
+    "consent.can_leave_out": (
+        "Add --only-required to leave out the items below; the answer the verifier also accepts without them is "
+        "sent instead:",
+        "Pievienojiet --only-required, lai neiekļautu tālāk minētos vienumus; tad tiek nosūtīta atbilde, ko "
+        "pārbaudītājs pieņem arī bez tiem:",
+        "Mit --only-required werden die folgenden Angaben weggelassen; gesendet wird dann die Antwort, die die "
+        "prüfende Stelle auch ohne sie annimmt:",
+        "Ajoutez --only-required pour omettre les éléments ci-dessous ; la réponse que le vérificateur accepte "
+        "aussi sans eux est alors envoyée :",
+        "Dodaj --only-required, aby pominąć poniższe pozycje; zostanie wtedy wysłana odpowiedź, którą podmiot "
+        "przyjmuje także bez nich:",
     ),
-    "consent.why.places": (
-        "Shows the inspector that your A1 covers the place where you work, which can shorten the check.",
-        "Parāda inspektoram, ka jūsu A1 attiecas uz vietu, kur strādājat; tas var saīsināt pārbaudi.",
-        "Zeigt der Kontrolle, dass Ihre A1 den Ort Ihrer Arbeit abdeckt; das kann die Kontrolle verkürzen.",
-        "Montre à l'inspecteur que votre A1 couvre le lieu où vous travaillez, ce qui peut raccourcir le contrôle.",
-        "Pokazuje inspektorowi, że Twoje A1 obejmuje miejsce, w którym pracujesz, co może skrócić kontrolę.",
+    "consent.left_out": (
+        "Left out (--only-required); the verifier also accepts the answer without them:",
+        "Neiekļauts (--only-required); pārbaudītājs pieņem atbildi arī bez tiem:",
+        "Weggelassen (--only-required); die prüfende Stelle nimmt die Antwort auch ohne sie an:",
+        "Omis (--only-required) ; le vérificateur accepte aussi la réponse sans eux :",
+        "Pominięte (--only-required); podmiot przyjmuje odpowiedź także bez nich:",
     ),
-    "consent.why.expiry": (
-        "Lets the requester confirm that the document is still valid; without it, it may not be confirmed.",
-        "Ļauj pieprasītājam apstiprināt, ka dokuments joprojām ir derīgs; bez tā to var neapstiprināt.",
-        "Damit kann die anfragende Stelle bestätigen, dass das Dokument noch gültig ist; ohne sie vielleicht nicht.",
-        "Permet au demandeur de confirmer que le document est encore valable ; sans elle, il peut ne pas l'être.",
-        "Pozwala potwierdzić, że dokument jest nadal ważny; bez tego może nie zostać potwierdzony.",
+    # What leaving an item out means for the worker (GDPR Art. 12(1): the choice explained beside it).
+    "consent.without.portrait": (
+        "Leaving out your photo: the inspector will ask for an identity document to see that the document is "
+        "yours.",
+        "Ja neiekļaujat fotoattēlu: inspektors lūgs personu apliecinošu dokumentu, lai pārliecinātos, ka dokuments "
+        "ir jūsu.",
+        "Ohne Ihr Foto: Die Kontrolle verlangt ein Ausweisdokument, um zu sehen, dass das Dokument Ihnen gehört.",
+        "Sans votre photo : l'inspecteur demandera une pièce d'identité pour voir que le document est bien le "
+        "vôtre.",
+        "Bez zdjęcia: inspektor poprosi o dokument tożsamości, aby sprawdzić, że dokument należy do Ciebie.",
     ),
-    "consent.why.other": (
-        "Not needed for the check: share it only if you want the requester to see it.",
-        "Pārbaudei nav vajadzīgs: kopīgojiet tikai tad, ja vēlaties, lai pieprasītājs to redz.",
-        "Für die Prüfung nicht nötig: nur teilen, wenn die anfragende Stelle es sehen soll.",
-        "Pas nécessaire au contrôle : ne le partagez que si vous voulez que le demandeur le voie.",
-        "Niepotrzebne do kontroli: udostępnij tylko, jeśli chcesz, aby podmiot to zobaczył.",
+    "consent.without.places": (
+        "Leaving out your places of work: the inspector cannot see whether your A1 covers this site, and may ask "
+        "you to show it another way (the paper A1, for example).",
+        "Ja neiekļaujat darba vietas: inspektors neredzēs, vai jūsu A1 attiecas uz šo objektu, un var lūgt to "
+        "parādīt citādi (piemēram, papīra A1).",
+        "Ohne Ihre Arbeitsorte: Die Kontrolle sieht nicht, ob Ihre A1 diesen Einsatzort abdeckt, und kann Sie "
+        "bitten, es anders zu zeigen (etwa mit der A1 auf Papier).",
+        "Sans vos lieux de travail : l'inspecteur ne voit pas si votre A1 couvre ce site et peut vous demander de "
+        "le montrer autrement (l'A1 papier, par exemple).",
+        "Bez miejsc pracy: inspektor nie zobaczy, czy Twoje A1 obejmuje to miejsce, i może poprosić o wykazanie "
+        "tego w inny sposób (np. papierowym A1).",
+    ),
+    "consent.without.expiry": (
+        "Leaving out the expiry date: the requester may not be able to confirm that the document is still valid.",
+        "Ja neiekļaujat derīguma termiņu: pieprasītājs, iespējams, nevarēs apstiprināt, ka dokuments joprojām ir "
+        "derīgs.",
+        "Ohne das Ablaufdatum: Die anfragende Stelle kann vielleicht nicht bestätigen, dass das Dokument noch "
+        "gültig ist.",
+        "Sans la date d'expiration : le demandeur ne pourra peut-être pas confirmer que le document est encore "
+        "valable.",
+        "Bez daty ważności: podmiot może nie móc potwierdzić, że dokument jest nadal ważny.",
+    ),
+    "consent.without.other": (
+        "Leaving this out: the requester also accepts the answer without it, though it asks for it first.",
+        "Ja to neiekļaujat: pieprasītājs pieņem atbildi arī bez tā, lai gan vispirms to lūdz.",
+        "Ohne diese Angabe: Die anfragende Stelle nimmt die Antwort auch ohne sie an, fragt aber zuerst danach.",
+        "Sans cet élément : le demandeur accepte aussi la réponse sans lui, mais le demande d'abord.",
+        "Bez tej pozycji: podmiot przyjmuje odpowiedź także bez niej, choć prosi o nią w pierwszej kolejności.",
     ),
     # How long the verifier keeps the check (its request's client_metadata ``retention``, Art. 13(2)(a)).
     "consent.retention": (
-        "{verifier} keeps a record of this check (its result and a coded reference to the document, without "
-        "your name) for {days} days.",
-        "{verifier} glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, bez jūsu "
-        "vārda) {days} dienas.",
-        "{verifier} bewahrt einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
-        "auf das Dokument, ohne Ihren Namen) {days} Tage auf.",
-        "{verifier} conserve une trace de ce contrôle (son résultat et une référence codée au document, sans "
-        "votre nom) pendant {days} jours.",
-        "{verifier} przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do dokumentu, bez "
-        "Twojego nazwiska) przez {days} dni.",
+        "{verifier} says it keeps a record of this check (its result and a coded reference to the document, "
+        "without your name) for {days} days.",
+        "{verifier} norāda, ka glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, "
+        "bez jūsu vārda) {days} dienas.",
+        "{verifier} gibt an, einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
+        "auf das Dokument, ohne Ihren Namen) {days} Tage aufzubewahren.",
+        "{verifier} indique conserver une trace de ce contrôle (son résultat et une référence codée au "
+        "document, sans votre nom) pendant {days} jours.",
+        "{verifier} podaje, że przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do "
+        "dokumentu, bez Twojego nazwiska) przez {days} dni.",
     ),
     "consent.retention_forever": (
-        "{verifier} keeps a record of this check (its result and a coded reference to the document, without "
-        "your name) with no end date.",
-        "{verifier} glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, bez jūsu "
-        "vārda) bez beigu termiņa.",
-        "{verifier} bewahrt einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
-        "auf das Dokument, ohne Ihren Namen) ohne Enddatum auf.",
-        "{verifier} conserve une trace de ce contrôle (son résultat et une référence codée au document, sans "
-        "votre nom) sans date de fin.",
-        "{verifier} przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do dokumentu, bez "
-        "Twojego nazwiska) bez terminu końcowego.",
+        "{verifier} says it keeps a record of this check (its result and a coded reference to the document, "
+        "without your name) with no end date.",
+        "{verifier} norāda, ka glabā šīs pārbaudes ierakstu (tās rezultātu un šifrētu atsauci uz dokumentu, "
+        "bez jūsu vārda) bez beigu termiņa.",
+        "{verifier} gibt an, einen Eintrag zu dieser Kontrolle (ihr Ergebnis und einen verschlüsselten Verweis "
+        "auf das Dokument, ohne Ihren Namen) ohne Enddatum aufzubewahren.",
+        "{verifier} indique conserver une trace de ce contrôle (son résultat et une référence codée au "
+        "document, sans votre nom) sans date de fin.",
+        "{verifier} podaje, że przechowuje zapis tej kontroli (jej wynik i zakodowane odniesienie do "
+        "dokumentu, bez Twojego nazwiska) bez terminu końcowego.",
     ),
     "consent.retention_person": (
-        "The data you share are erased once the inspector has seen the result.",
-        "Jūsu kopīgotie dati tiek dzēsti, tiklīdz inspektors ir redzējis rezultātu.",
-        "Die geteilten Daten werden gelöscht, sobald die Kontrolle das Ergebnis gesehen hat.",
-        "Les données partagées sont effacées dès que l'inspecteur a vu le résultat.",
-        "Udostępnione dane są usuwane, gdy inspektor zobaczy wynik.",
+        "{verifier} says it erases the data you share once the inspector has seen the result.",
+        "{verifier} norāda, ka dzēš jūsu kopīgotos datus, tiklīdz inspektors ir redzējis rezultātu.",
+        "{verifier} gibt an, die geteilten Daten zu löschen, sobald die Kontrolle das Ergebnis gesehen hat.",
+        "{verifier} indique effacer les données partagées dès que l'inspecteur a vu le résultat.",
+        "{verifier} podaje, że usuwa udostępnione dane, gdy inspektor zobaczy wynik.",
     ),
     "consent.retention_person_for": (
-        "The data you share are kept for {minutes} minutes after the inspector has seen the result, then erased.",
-        "Jūsu kopīgotie dati tiek glabāti {minutes} minūtes pēc tam, kad inspektors ir redzējis rezultātu, un "
-        "pēc tam dzēsti.",
-        "Die geteilten Daten werden {minutes} Minuten, nachdem die Kontrolle das Ergebnis gesehen hat, gelöscht.",
-        "Les données partagées sont conservées {minutes} minutes après que l'inspecteur a vu le résultat, puis "
-        "effacées.",
-        "Udostępnione dane są przechowywane przez {minutes} min po tym, jak inspektor zobaczy wynik, a następnie "
-        "usuwane.",
+        "{verifier} says it keeps the data you share for {minutes} minutes after the inspector has seen the "
+        "result, then erases them.",
+        "{verifier} norāda, ka glabā jūsu kopīgotos datus {minutes} minūtes pēc tam, kad inspektors ir redzējis "
+        "rezultātu, un pēc tam tos dzēš.",
+        "{verifier} gibt an, die geteilten Daten noch {minutes} Minuten, nachdem die Kontrolle das Ergebnis "
+        "gesehen hat, aufzubewahren und dann zu löschen.",
+        "{verifier} indique conserver les données partagées {minutes} minutes après que l'inspecteur a vu le "
+        "résultat, puis les effacer.",
+        "{verifier} podaje, że przechowuje udostępnione dane przez {minutes} min po tym, jak inspektor zobaczy "
+        "wynik, a następnie je usuwa.",
     ),
     # The privacy notice (GDPR Art. 13; Art. 12(1): concise, plain words), shown at first use.
     "privacy.link": ("Privacy notice", "Privātuma paziņojums", "Datenschutzhinweis", "Avis de confidentialité",
@@ -840,20 +864,22 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "privacy.leaves_share": (
         "Only what you approve, and only to the verifier named on the request screen (for example a labour "
         "inspectorate). The screen lists every item, and says why the verifier asks and how long it keeps the "
-        "check; items marked optional are not sent unless you tick them.",
+        "check; you may untick an item the verifier can do without, and the screen says what leaving it out means.",
         "Tikai tas, ko jūs apstiprināt, un tikai pieprasījuma ekrānā nosauktajam pārbaudītājam (piemēram, darba "
         "inspekcijai). Ekrānā ir uzskaitīts katrs vienums, norādīts, kāpēc pārbaudītājs to lūdz un cik ilgi "
-        "glabā pārbaudi; neobligātie vienumi netiek nosūtīti, ja jūs tos neatzīmējat.",
+        "glabā pārbaudi; vienumam, bez kura pārbaudītājs var iztikt, varat noņemt atzīmi, un ekrānā ir teikts, ko "
+        "nozīmē to neiekļaut.",
         "Nur was Sie freigeben, und nur an die auf dem Anfragebildschirm genannte Stelle (etwa eine "
         "Arbeitsinspektion). Der Bildschirm nennt jede Angabe, warum die Stelle fragt und wie lange sie die "
-        "Kontrolle aufbewahrt; als freiwillig markierte Angaben werden nur gesendet, wenn Sie sie ankreuzen.",
+        "Kontrolle aufbewahrt; eine Angabe, auf die die Stelle verzichten kann, können Sie abwählen, und der "
+        "Bildschirm sagt, was das Weglassen bedeutet.",
         "Uniquement ce que vous approuvez, et uniquement au vérificateur nommé sur l'écran de la demande (une "
         "inspection du travail, par exemple). L'écran liste chaque élément, dit pourquoi il est demandé et "
-        "combien de temps le contrôle est conservé ; les éléments facultatifs ne sont envoyés que si vous les "
-        "cochez.",
+        "combien de temps le contrôle est conservé ; vous pouvez décocher un élément dont le vérificateur peut se "
+        "passer, et l'écran dit ce que signifie l'omettre.",
         "Tylko to, co zatwierdzisz, i tylko do podmiotu weryfikującego wskazanego na ekranie żądania (np. "
         "inspekcji pracy). Ekran wymienia każdą pozycję, podaje cel żądania i czas przechowywania kontroli; "
-        "pozycje opcjonalne są wysyłane tylko wtedy, gdy je zaznaczysz.",
+        "możesz odznaczyć pozycję, bez której podmiot może się obejść, a ekran mówi, co oznacza jej pominięcie.",
     ),
     "privacy.leaves_issuer": (
         "When you add or renew a document, the wallet talks to the institution that issues it: it sends the "

@@ -163,9 +163,9 @@ def _is_a1(vct: str) -> bool:
 #: An A1's ``status_confirmation``, by the claim name the worker reads it under.
 _STATUS_CONFIRMATION = ("status_confirmation",)
 
-#: What sharing an optional claim does for the worker, by the claim's name as read (an mdoc's PID
+#: What leaving a claim out means for the worker, by the claim's name as read (an mdoc's PID
 #: ``portrait`` is the SD-JWT VC's ``picture``; an A1's places of work in its three shapes).
-_WHY_SHARE = {"picture": "portrait", "portrait": "portrait", "work_address": "places", "work_information": "places",
+_WITHOUT = {"picture": "portrait", "portrait": "portrait", "work_address": "places", "work_information": "places",
               "places_of_work": "places", "date_of_expiry": "expiry"}
 
 
@@ -173,7 +173,8 @@ def retention_words(verifier: str, client_metadata: Mapping[str, Any], lang: str
     """How long ``verifier`` keeps the check, in words, from its request's ``client_metadata``
     ``retention`` (:data:`credentials.openid4vp.RETENTION`: ``records_days``, 0 for no end, and
     ``personal_data_seconds`` after the result is shown); nothing when the request says nothing
-    (another verifier's), or says it in a shape the wallet does not read."""
+    (another verifier's), or says it in a shape the wallet does not read. Said as the verifier's
+    statement: any registered verifier may put what it likes there, the wallet cannot know it holds."""
     from credentials.openid4vp import RETENTION
 
     said = client_metadata.get(RETENTION)
@@ -185,17 +186,20 @@ def retention_words(verifier: str, client_metadata: Mapping[str, Any], lang: str
         key = "consent.retention" if days else "consent.retention_forever"
         words.append(messages.t(key, lang, verifier=verifier, days=days))
     if isinstance(seconds, int) and not isinstance(seconds, bool) and seconds >= 0:
-        words.append(messages.t("consent.retention_person_for", lang, minutes=max(1, -(-seconds // 60)))
-                     if seconds else messages.t("consent.retention_person", lang))
+        words.append(messages.t("consent.retention_person_for", lang, verifier=verifier,
+                                minutes=max(1, -(-seconds // 60)))
+                     if seconds else messages.t("consent.retention_person", lang, verifier=verifier))
     return tuple(words)
 
 
-def _why_share(cred: StoredCredential, path: core.ClaimPath, lang: str) -> str:
-    """Beside an optional claim on the consent screen: what sharing it does for the worker (GDPR
-    Art. 25(2) with Art. 12(1): the choice the worker makes, in plain words)."""
+def _if_left_out(cred: StoredCredential, path: core.ClaimPath, lang: str) -> str:
+    """Beside a claim the worker may untick on the consent screen: what leaving it out means ("Leaving
+    out your photo: the inspector will ask for an identity document..."; GDPR Art. 12(1): the choice
+    in plain words). The verifier asks it first for its purpose (Art. 25(1) is its duty): the wallet
+    ticks it, and says what the answer without it costs the worker."""
     readable = core.readable_path(cred, path[1:] if cred.format == "mso_mdoc" else path)
     name = readable[0] if readable else None
-    return messages.t(f"consent.why.{_WHY_SHARE.get(name, 'other') if isinstance(name, str) else 'other'}", lang)
+    return messages.t(f"consent.without.{_WITHOUT.get(name, 'other') if isinstance(name, str) else 'other'}", lang)
 
 
 def _claim_rows(cred: StoredCredential, lang: str) -> list[tuple[str, str]]:
@@ -332,13 +336,13 @@ class ConsentClaim:
     path: tuple[str | int | None, ...]
     label: str
     value: str
-    #: Not in every option of the request the document answers (DCQL ``claim_sets``, OpenID4VP §6.4.1),
-    #: and held back when left out (never a claim the issuer put in plain view, nor one whose Disclosure
-    #: goes with a claim every option asks): the worker may leave it out and the wallet answers the
-    #: largest option without it.
+    #: In the verifier's first option the document satisfies (sent, ticked) but not in every option it
+    #: answers (DCQL ``claim_sets``, OpenID4VP §6.4.1), and held back when left out (never a claim the
+    #: issuer put in plain view, nor one whose Disclosure goes with a claim every option asks): the
+    #: worker may untick it, and the wallet then answers the first later option without it.
     optional: bool = False
-    #: For an optional claim, what sharing it does for the worker (:func:`_why_share`), in their language.
-    why: str = ""
+    #: For a claim the worker may untick, what leaving it out means (:func:`_if_left_out`), in their language.
+    left_out: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,13 +385,15 @@ class ConsentRequest:
 
     @property
     def choosing(self) -> bool:
-        """Whether the worker may leave something out (a claim is :attr:`ConsentClaim.optional`)."""
+        """Whether the worker may leave something out (a claim is :attr:`ConsentClaim.optional`): the
+        screen ticks it (the verifier's first option, §6.4.1) and lets the worker untick it."""
         return any(c.optional for item in self.items for c in item.claims)
 
     @property
     def optional_claims(self) -> tuple[tuple[str, core.ClaimPath], ...]:
-        """Every optional claim listed (query id, claim path): what :meth:`WalletService.share` sends
-        only when the worker adds it (GDPR Art. 25(2), data protection by default)."""
+        """Every claim listed that the worker may leave out (query id, claim path): withheld all
+        (``present --only-required``), :meth:`WalletService.share` answers each document's smallest
+        option the verifier accepts; by default they leave, as the verifier's first option asks."""
         return tuple((item.query_id, c.path) for item in self.items for c in item.claims if c.optional)
 
 
@@ -1744,7 +1750,7 @@ class WalletService:
             group=cred.group,
             title=core.type_title(cred.vct, lang),
             claims=tuple(replace(self._consent_claim(cred, p, lang), optional=flags[p],
-                                 why=_why_share(cred, p, lang) if flags[p] else "") for p in shown),
+                                 left_out=_if_left_out(cred, p, lang) if flags[p] else "") for p in shown),
             always=tuple(self._consent_claim(cred, p, lang) for p in always),
         )
 

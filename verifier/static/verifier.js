@@ -2,8 +2,9 @@
 // Polling stops for good when no answer can come any more: the request expired ("expired"), the
 // check is gone (404), or the inspector's sign-in has ended (401). The dead QR code is taken away
 // and the page says so, in its language (the texts come from the script tag), with the way on.
-// The request's time limit is on the page (WCAG 2.2.1), with its "More time" button (a new code for the
-// same check); a minute before the end the page says so, and after it the button stays.
+// The request's time limit is on the page (WCAG 2.2.1), with its "More time" button (more time for the
+// same code, or after its end a new code for the same check); a minute before the end the page says so,
+// and after it the button stays.
 // The verdict page: its Print button (hidden until this script shows it) prints the page with the
 // print style sheet (verifier.css @media print), for the billing file.
 (function () {
