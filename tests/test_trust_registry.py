@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -35,7 +36,7 @@ from credentials.errors import (
     ProtocolError,
 )
 from credentials.institutions import DEMO_ENTITIES, Entity, Role, demo_entity
-from credentials.jose import b64url_decode, b64url_encode
+from credentials.jose import b64url_decode, b64url_encode, decode_jws
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer
 from credentials.x509 import spki_kid, x5c_header
 from esspass.db import make_engine
@@ -262,6 +263,44 @@ def test_only_issuing_institutions_publish_status_lists(http: httpx.Client) -> N
 def _without(may_request: Any, vct: str, claim: str) -> dict[str, list[str]]:
     """``may_request`` as a release whose inspection did not ask for ``claim`` of ``vct`` registered it."""
     return {k: [c for c in v if not (k == vct and c == claim)] for k, v in may_request.items()}
+
+
+def test_a_claim_widened_into_a_registration_is_asked_only_once_wallets_can_have_fetched_the_list(
+        tmp_path: Path) -> None:
+    """A wallet keeps the verifiers list it fetched for the registry's max-age (REVALIDATE_AFTER) and
+    refuses a request asking beyond it: the verifier asks for a newly allowed claim only after that
+    long, and in the meantime leaves it out (the wallet holding the older list answers)."""
+    person = DEMO_PERSONS[0]
+    vdi = demo_entity("LV:VDI")
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        admin = _auth(admin_token(RegistrySettings(data_dir=tmp_path)))
+        url = f"{stack.registry_url}/admin/entities/LV:VDI/may-request"
+        assert http.put(url, json={"may_request": _without(vdi.may_request, pid.VCT, "date_of_expiry")},
+                        headers=admin).status_code == 200
+        wallet = wallet_holding(stack, tmp_path, http, person)  # holds the narrower list
+        service = stack.restart_verifier()
+        try:
+            http.auth = InspectorAuth(stack.inspector_token)
+            inspector = Inspector(stack.verifier_url, http)
+
+            def asks_expiry() -> bool:
+                link = parse_qs(urlsplit(inspector.request("pda1")["link"]).query)
+                request_object = http.get(link["request_uri"][0]).text
+                query = decode_jws(request_object).payload["dcql_query"]
+                pids = [cq for cq in query["credentials"] if pid.VCT in (cq.get("meta") or {}).get("vct_values", [])]
+                return any("date_of_expiry" in claim["path"] for cq in pids for claim in cq.get("claims", []))
+
+            assert not asks_expiry()  # the registration as the verifier first found it
+            consent = wallet.open_request(inspector.request("pda1")["link"], "en")  # which the wallet answers
+            wallet.share(consent.id)
+            assert http.put(url, json={"may_request": {k: list(v) for k, v in vdi.may_request.items()}},
+                            headers=admin).status_code == 200
+            service.clock = lambda: datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 1)  # list fetched again
+            assert not asks_expiry(), "asked while wallets may still hold the list without it"
+            service.clock = lambda: datetime.now(UTC) + timedelta(seconds=2 * REVALIDATE_AFTER + 2)
+            assert asks_expiry()
+        finally:
+            wallet.http.close()
 
 
 def test_an_operator_widens_what_an_inspectorate_may_request_over_the_api_and_a_wallet_then_answers(

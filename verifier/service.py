@@ -14,7 +14,6 @@ import dataclasses
 import secrets
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime, tzinfo
-from functools import partial
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
 from esspass.status_client import Prefetched
-from trust_registry.client import TrustListTooOld, TrustListUnavailable
+from trust_registry.client import REVALIDATE_AFTER, TrustListTooOld, TrustListUnavailable
 from verifier import messages, records
 from verifier.settings import PID_NUMBER_STATES, PROFILES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
@@ -295,6 +294,9 @@ class VerifierService:
         #: The verifiers trusted list at a time, whose registration of this verifier's access certificate
         #: bounds what its requests ask (:meth:`within_registration`); None: asked as the query says.
         self.verifiers = verifiers
+        #: (vct, claim) -> when this process first found the registration allowing it; the claims of a
+        #: type as first found are settled from the start (:meth:`_settled`).
+        self._claims_seen: dict[tuple[str, str], datetime] = {}
         #: Each check's purpose as the deployment states it (``ESSPASS_VERIFIER_PURPOSES``, normalised
         #: by :class:`verifier.settings.VerifierSettings`): profile -> {language tag: text}, "" the
         #: text for every language.
@@ -412,7 +414,25 @@ class VerifierService:
             entity = trust_list.authorised_verifier(self.verifiers(now), self.access_x5c, {}, at=now)
         except CredentialError:
             return dict(query), ()
-        return dcql.within_registration(query, partial(trust_list.allowed_claims, entity))
+
+        def allowed(vct: str) -> tuple[str, ...] | None:
+            names = trust_list.allowed_claims(entity, vct)
+            return None if names is None else tuple(name for name in names if self._settled(vct, name, names, now))
+
+        return dcql.within_registration(query, allowed)
+
+    def _settled(self, vct: str, name: str, names: Collection[str], now: datetime) -> bool:
+        """Whether a claim the registration allows may be asked already: a claim widened into it while
+        this process ran only once wallets holding the list from before can have fetched it again
+        (:data:`trust_registry.client.REVALIDATE_AFTER`, the list's max-age): until then they refuse a
+        request asking for it, as they would a claim the list did not allow. The claims found the first
+        time a type is looked at are taken as long settled (a restart must not hold back the portrait)."""
+        seen = self._claims_seen
+        if not any(key[0] == vct for key in seen):
+            for each in names:
+                seen.setdefault((vct, each), datetime.min.replace(tzinfo=UTC))
+        first = seen.setdefault((vct, name), now)
+        return (now - first).total_seconds() >= REVALIDATE_AFTER
 
     def renew(self, view: str, *, viewer: str | None = None) -> Transaction:
         """More time for a check of the pages (WCAG 2.2.1 Timing Adjustable, "extend").
