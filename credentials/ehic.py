@@ -25,11 +25,13 @@ link must not be skippable. A verifier cannot tell a claim withheld from one the
 left out would be "presented by the same wallet" beside anybody's PID (pentest R5, finding 1).
 Plain claims come with every presentation, asked for or not: the EHIC check does not ask for them
 (verifier/service.py), so an inspectorate registered before them is not refused by wallets. An
-SD-JWT VC EHIC without them was issued before this release, and is linked as before.
+SD-JWT VC EHIC signed before :data:`HOLDER_SIGNED_FROM` without them is linked as before; one signed
+from it without them beside a PID leaves the link undetermined, as another issuer may have made them
+selectively disclosable (:mod:`credentials.holder_link`).
 
 The mdoc form cannot do the same: every data element of an ISO mdoc is returned only when asked
 and released (ISO/IEC 18013-5 §8.3.2.1.2.2), and the MSO's digests do not say which elements a
-document has. An mdoc EHIC of the holder's own dated from :data:`HOLDER_SIGNED_FROM` that comes
+document has. An mdoc EHIC of the holder's own signed from :data:`HOLDER_SIGNED_FROM` that comes
 without its names beside a PID leaves the holder link undetermined
 (:func:`credentials.holder_link.link`, ``withholdable``).
 """
@@ -65,11 +67,14 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
 #: Decision S2 card fields 3, 4, 5 of the holder's own card -> the case holder's fields they are
 #: made from (issuer.service ``_holder``: a PID's SD-JWT VC names, ``birthdate``).
 HOLDER_CLAIMS = {"family_name": "family_name", "given_name": "given_name", "birth_date": "birthdate"}
-#: The cutover: the day of the release from which the institutions' issuers sign fields 3-5 into
-#: every card of the holder's own (:func:`with_holder`). A card issued before it cannot have them;
-#: an mdoc card dated from it that does not show them had them withheld, as far as a verifier can
-#: tell (:func:`credentials.holder_link.link`). A card's ``date_of_issuance`` is the issuer's
-#: signed word, and a card backdated to slip under it would be an issuer's fraud, which no holder can do.
+#: The cutover: the day (UTC) of the release from which the institutions' issuers sign fields 3-5
+#: into every card of the holder's own (:func:`with_holder`), whenever they sign it. A card signed
+#: before it cannot have them; one signed from it that does not show them beside a PID had them
+#: withheld, as far as a verifier can tell (:func:`credentials.holder_link.link`). Judged by the
+#: issuer's signing time (an mdoc's MSO ``validityInfo.signed``, an SD-JWT VC's ``iat``), which the
+#: institution signs and no holder can change; never by the card's ``date_of_issuance``, which a
+#: clerk types (a case recorded before the release and signed again, a replacement keeping the old
+#: card's date: security review R9, finding 1).
 HOLDER_SIGNED_FROM = date(2026, 11, 30)
 
 
@@ -115,6 +120,10 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
         raise c.invalid("ending_date", "ehic.prc_dates")
     if not prc:
         c.required(out, "date_of_expiry")
+    elif "date_of_expiry" in out and out["date_of_expiry"] > out["ending_date"]:
+        # A PRC is valid for its period (Decision S2, Annex 2): an expiry beyond it would let a wallet that
+        # withholds both period dates (an mdoc's elements all can be) show it as a card valid until then.
+        raise c.invalid("date_of_expiry", "date.not_after", other_field="ending_date")
     if c.optional(claims, "subject"):
         subject = c.obj(claims["subject"], "subject")
         c.no_unknown(subject, ("forenames", "familynames", "date_of_birth"), "subject.")

@@ -24,6 +24,7 @@ from test_pda1 import changed
 from credentials import compact, ehic, i18n, pda1, verification
 from credentials.claims import RULE_TEXTS
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.errors import DataError
 from credentials.institutions import demo_entity
 from esspass.stack import Clerk, start_in_process, unnumbered
 from issuer.paper import paper_text, render_pdf
@@ -263,6 +264,18 @@ def test_each_rule_is_said_in_the_clerks_language(key: str) -> None:
 def _prc() -> dict[str, Any]:
     return ehic.validate({**{k: v for k, v in ANNA.ehic.items() if k != "date_of_expiry"},
                           "starting_date": "2026-11-20", "ending_date": "2026-12-31"})
+
+
+def test_a_prc_cannot_expire_after_its_period() -> None:
+    """A PRC is valid for its own period: an expiry beyond it would read, with both period dates
+    withheld (any mdoc element can be), as a card valid until then (security review R9)."""
+    prc = {**{k: v for k, v in ANNA.ehic.items() if k != "date_of_expiry"},
+           "starting_date": "2026-11-20", "ending_date": "2026-12-31"}
+    with pytest.raises(DataError) as refused:
+        ehic.validate({**prc, "date_of_expiry": "2027-12-31"})
+    err = refused.value
+    assert (err.field, err.key, err.params) == ("date_of_expiry", "date.not_after", {"other_field": "ending_date"})
+    ehic.validate({**prc, "date_of_expiry": "2026-12-31"})
 
 
 def test_a_prc_is_described_as_a_certificate_with_its_own_period() -> None:
