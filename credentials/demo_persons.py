@@ -30,6 +30,11 @@ class DemoPerson:
     ehic: dict[str, Any]
     colour: tuple[int, int, int]
 
+    @property
+    def holder(self) -> dict[str, str]:
+        """The holder of this person's cases (an EHIC's card fields 3-5): the PID's names and birth date."""
+        return {k: self.pid[k] for k in ("family_name", "given_name", "birthdate")}
+
 
 def _period(months: int) -> tuple[str, str]:
     start = datetime.now(UTC).date().replace(day=1) - timedelta(days=31)

@@ -35,12 +35,22 @@ wrong name). The same personal number beats the names (a card issued before a ma
 former surname). Names alone are no proof: a father and his son, or two women of one family, may
 share a surname and given names (by the subset rule, "Anna Ozola" and "Anna Marija Bērziņa-Ozola"),
 so the card names the PID's person (SAME_NAME) only when its birth date was compared too and agrees
-(pentest R5, finding 2). The SD-JWT VC card's names cannot be withheld
-(:mod:`credentials.ehic`): one not showing them was issued before they were signed into it, and is
-linked as before. An mdoc card's can (every element is withholdable, ISO/IEC 18013-5
-§8.3.2.1.2.2, and its MSO does not say which elements it has): one dated from
+(pentest R5, finding 2). An mdoc card's names can be withheld (every element is withholdable,
+ISO/IEC 18013-5 §8.3.2.1.2.2, and its MSO does not say which elements it has): one signed from
 :data:`credentials.ehic.HOLDER_SIGNED_FROM` not showing all three beside a PID leaves the link
-undetermined (NAMES_WITHHELD), as a PID withholding its number does (WITHHELD).
+undetermined (NAMES_WITHHELD), as a PID withholding its number does (WITHHELD). "Signed from" is
+the issuer's signing time (the MSO's ``validityInfo.signed``, ISO/IEC 18013-5 §9.1.2.4; an SD-JWT
+VC's ``iat``), which the institution signs and the holder cannot change, never the card's
+``date_of_issuance``: that is case data a clerk types (the date the card was issued, a replacement
+keeping the old card's), and a card dated before the cutover is signed with its names whenever it
+is signed again (security review R9, finding 1).
+
+Our issuers sign an SD-JWT VC card's names as plain claims (``sd: never``, :mod:`credentials.ehic`),
+but type metadata is advice: another state's issuer may make them selectively disclosable, and decoy
+digests (RFC 9901 §4.2.5) keep a verifier from telling a claim withheld from one never there. So an
+SD-JWT VC card is judged the same way: one signed from the cutover showing no names beside a PID is
+NAMES_WITHHELD too (security review R9, finding 3; also a card issued then without the names
+Decision S2 requires). One signed before it had none to show, and is linked as before.
 
 Pure: :func:`link` takes the verified claims of both (ours, an mdoc's and an EUDI-model A1's read
 into our names by :mod:`credentials.verification`) and the policy, and says which of five outcomes
@@ -54,7 +64,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 from credentials import countries, ehic
@@ -149,13 +159,15 @@ def _country(value: Any) -> str | None:
 
 def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, Any],
          number_states: Collection[str] = (), *, pid_provider_country: str | None = None,
-         withholdable: bool = False) -> Link:
+         withholdable: bool = False, signed_at: datetime | None = None) -> Link:
     """How the document of type ``document_vct`` (claims ``document``) is tied to the PID (claims
     ``person``), both as verified. ``number_states``: the states (ISO codes; EL/GR, UK/GB alike, any
     case) whose PIDs carry the personal number their A1s and EHICs carry (the verifier's policy).
     ``pid_provider_country``: the PID provider's state on the trust list, the PID's state when it does
     not show its ``issuing_country``. ``withholdable``: an EHIC's fields 3-5 may have been left out
-    of this presentation (an mdoc, whose every element is), unlike an SD-JWT VC card's.
+    of this presentation (an mdoc, whose every element is; an SD-JWT VC card another issuer made them
+    selectively disclosable in, module docstring). ``signed_at``: when the issuer signed the card (the
+    MSO's ``validityInfo.signed``, the SD-JWT VC's ``iat``); unknown, it may be from the cutover.
 
     * An EHIC naming a ``subject`` is the card of someone the holder represents (a child): its number
       is theirs, so it is not compared (REPRESENTED).
@@ -171,9 +183,11 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     fields 3-5 where it shows them: NAME_MISMATCH when they name another person than the PID
     (:func:`same_names`), before WITHHELD (whatever the PID withheld, the card is not its person's);
     SAME_NAME instead of SAME_WALLET when they name the PID's person (surname and birth date compared).
-    A ``withholdable`` card of the holder's own dated from :data:`credentials.ehic.HOLDER_SIGNED_FROM`
-    (or not showing its date of issue) that does not show all three: NAMES_WITHHELD, undetermined,
-    since it had them and the holder left them out; one dated before it is linked as before.
+    A ``withholdable`` card of the holder's own signed from :data:`credentials.ehic.HOLDER_SIGNED_FROM`
+    (``signed_at``, or when that is not known) that does not show all three: NAMES_WITHHELD,
+    undetermined, since it had them and the holder left them out (WITHHELD where the PID withheld its
+    number as well); one signed before it is linked as before. Its ``date_of_issuance`` does not
+    count: a clerk types it (module docstring).
     """
     name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
     found = _by_number(name, document, person, number_states, pid_provider_country)
@@ -184,7 +198,8 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
         return Link(NAME_MISMATCH, "The EHIC names another person than the PID (surname, given names or date of "
                                    "birth differ): it is not the card of the person shown.")
     shown = ehic.holder_of(document)
-    if withholdable and len(shown) < len(ehic.HOLDER_CLAIMS) and _names_signed(document):
+    if withholdable and len(shown) < len(ehic.HOLDER_CLAIMS) and _names_signed(signed_at) \
+            and found.outcome != WITHHELD:  # both undetermined: the PID's withheld number is said
         return Link(NAMES_WITHHELD, "The EHIC did not show the surname, given names and date of birth it carries, "
                                     "so it cannot be tied to the person of the PID.")
     if names and found.outcome == SAME_WALLET:
@@ -196,14 +211,14 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     return found
 
 
-def _names_signed(card: Mapping[str, Any]) -> bool:
-    """Whether the card was issued from the day fields 3-5 are signed into every holder's own card
-    (:data:`credentials.ehic.HOLDER_SIGNED_FROM`); a card not showing a readable date of issue may be."""
-    issued = card.get("date_of_issuance")
-    try:
-        return date.fromisoformat(str(issued)[:10]) >= ehic.HOLDER_SIGNED_FROM
-    except ValueError:
+def _names_signed(signed_at: datetime | None) -> bool:
+    """Whether the card was signed from the day fields 3-5 are signed into every holder's own card
+    (:data:`credentials.ehic.HOLDER_SIGNED_FROM`), by the issuer's signing time as a UTC day; one whose
+    signing time is not known may have been."""
+    if signed_at is None:
         return True
+    day = signed_at.date() if signed_at.tzinfo is None else signed_at.astimezone(UTC).date()
+    return day >= ehic.HOLDER_SIGNED_FROM
 
 
 def _by_number(name: str, document: Mapping[str, Any], person: Mapping[str, Any], number_states: Collection[str],

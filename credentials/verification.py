@@ -363,7 +363,8 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
     may be left out of a response (ISO 18013-5 §8.3.2.1.2.2), so an expiry date not shown may be
     one withheld: an A1 or a card is then not judged within its dates (not run, never passed); an
     EHIC that is a Provisional Replacement Certificate is bounded by the period it showed instead
-    (Decision S2, checked as ``coverage_period``).
+    (Decision S2, checked as ``coverage_period``). A period shown by one end only (the other withheld,
+    in any form) is not judged: ``coverage_period`` not run, never passed.
 
     ``care_date``: an EHIC (card or PRC) checked for a day of care other than today (a PRC is often
     issued after the treatment, 987/2009 Art. 25, Decision S2): its expiry and period are judged at
@@ -420,6 +421,15 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
         elif end is not None and end < on:
             steps.append(Step("coverage_period", FAILED, f"The period covered ended on {end}.",
                               "coverage_period.ended", (("end_at", _noon(end)),)))
+        elif start is None or end is None:
+            # Half a period: a PRC has both dates (Decision S2; ehic.validate), so the other was withheld
+            # (an mdoc's every element may be; an SD-JWT VC's where its issuer made them selectively
+            # disclosable, which ours does not) or the document is not one. The end shown does not rule
+            # the day out; judged by it alone it would pass a day before the start or after the end
+            # withheld (security review R9, finding 2): not run, never passed.
+            steps.append(Step("coverage_period", NOT_RUN, "Only one end of the period covered was shown, so whether "
+                              f"it covers {'the date of care' if for_care else 'today'} cannot be confirmed.",
+                              "coverage_period.partly_shown"))
         elif for_care:
             steps.append(Step("coverage_period", PASSED, f"The date of care ({on}) lies within the period covered "
                               f"({start} to {end}).", "coverage_period.care_date"))
@@ -876,10 +886,14 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
     steps = []
     for document in documents:
         for person in pids:
-            # An mdoc's every element may be withheld, an EHIC's names too (credentials/ehic.py).
+            # An mdoc's every element may be withheld, an EHIC's names too (credentials/ehic.py); an
+            # SD-JWT VC card's where another issuer made them selectively disclosable (holder_link). From
+            # the cutover by the issuer's signing time (iat: the MSO's validityInfo.signed, the SD-JWT's
+            # iat), never the clerk-typed date_of_issuance (security review R9, finding 1).
+            signed_at = datetime.fromtimestamp(document.iat, UTC) if document.iat is not None else None
             found = holder_link.link(str(document.vct), document.claims, person.claims, number_states,
-                                     pid_provider_country=person.issuer_country,
-                                     withholdable=document.doc_type is not None)
+                                     pid_provider_country=person.issuer_country, withholdable=True,
+                                     signed_at=signed_at)
             if not found.holds:  # different personal numbers, or an EHIC naming another person
                 steps.append(Step("holder_link", FAILED, found.message, f"holder_link.{found.outcome}"))
             elif found.outcome in (holder_link.WITHHELD, holder_link.NAMES_WITHHELD):

@@ -42,7 +42,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from credentials import i18n, pda1
+from credentials import ehic, i18n, pda1
 from credentials.claims import RULE_TEXTS, invalid
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
@@ -156,14 +156,38 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "Nur für eine provisorische Ersatzbescheinigung",
                   "Uniquement pour un certificat provisoire de remplacement",
                   "Tylko dla certyfikatu tymczasowo zastępującego kartę"),
-    "group.holder": ("Holder (printed in the offline QR code)", "Turētājs (bezsaistes QR kodā)",
-                     "Inhaber/in (im Offline-QR-Code)", "Titulaire (dans le code QR hors ligne)",
-                     "Posiadacz (w kodzie QR offline)"),
-    "group.subject": ("Represented person (only if the card is for someone else, e.g. a child)",
-                      "Pārstāvētā persona (tikai ja karte ir citai personai, piem., bērnam)",
-                      "Vertretene Person (nur wenn die Karte für eine andere Person ist, z. B. ein Kind)",
-                      "Personne représentée (seulement si la carte est pour une autre personne, p. ex. un enfant)",
-                      "Osoba reprezentowana (tylko gdy karta jest dla innej osoby, np. dziecka)"),
+    # The person the document is for: an A1's paper copy and its QR code print them.
+    "group.holder": ("Holder (printed on the paper copy)", "Turētājs (izdrukāts papīra kopijā)",
+                     "Inhaber/in (auf dem Papierausdruck)", "Titulaire (imprimé sur la copie papier)",
+                     "Posiadacz (drukowany na kopii papierowej)"),
+    # An EHIC's: Decision S2 card fields 3-5, signed into every card of the holder's own
+    # (IssuerService._offer_refused: no card without them); a child's card names the child instead.
+    "group.cardholder": ("Insured person: card fields 3–5 (required; for a child's card, give the represented "
+                         "person below instead)",
+                         "Apdrošinātā persona: kartes 3.–5. lauks (obligāti; bērna kartei tā vietā norādiet "
+                         "pārstāvēto personu zemāk)",
+                         "Versicherte Person: Felder 3–5 der Karte (erforderlich; für die Karte eines Kindes "
+                         "stattdessen unten die vertretene Person angeben)",
+                         "Personne assurée : champs 3 à 5 de la carte (obligatoires ; pour la carte d'un enfant, "
+                         "indiquez plutôt la personne représentée ci-dessous)",
+                         "Osoba ubezpieczona: pola 3–5 karty (wymagane; w przypadku karty dziecka podaj zamiast "
+                         "tego osobę reprezentowaną poniżej)"),
+    "group.subject": ("Represented person (only if the card is for someone else, e.g. a child: then all three are "
+                      "required, and the card names this person)",
+                      "Pārstāvētā persona (tikai ja karte ir citai personai, piem., bērnam: tad visi trīs lauki ir "
+                      "obligāti, un karte nosauc šo personu)",
+                      "Vertretene Person (nur wenn die Karte für eine andere Person ist, z. B. ein Kind: dann sind "
+                      "alle drei Felder erforderlich, und die Karte nennt diese Person)",
+                      "Personne représentée (seulement si la carte est pour une autre personne, p. ex. un enfant : "
+                      "les trois champs sont alors obligatoires, et la carte nomme cette personne)",
+                      "Osoba reprezentowana (tylko gdy karta jest dla innej osoby, np. dziecka: wtedy wszystkie trzy "
+                      "pola są wymagane, a karta wskazuje tę osobę)"),
+    # The case page: whom the document names (an EHIC's fields 3-5: its holder's, or a child's).
+    "person": ("Person on the document", "Persona dokumentā", "Person auf dem Dokument", "Personne sur le document",
+               "Osoba w dokumencie"),
+    "offer_refused": ("Not handed over to a wallet: {rule}.", "Netiek nodots makam: {rule}.",
+                      "Keine Übergabe an eine Wallet: {rule}.", "Pas de remise au portefeuille : {rule}.",
+                      "Brak przekazania do portfela: {rule}."),
     "group.person": ("Person", "Persona", "Person", "Personne", "Osoba"),
     "group.birth": ("Place of birth", "Dzimšanas vieta", "Geburtsort", "Lieu de naissance", "Miejsce urodzenia"),
     "offer": ("Hand over to the wallet", "Nodot uz maku", "An die Wallet übergeben", "Remettre au portefeuille",
@@ -717,7 +741,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.place_of_birth.region": ("Region of birth", "Dzimšanas reģions", "Geburtsregion", "Région de naissance",
                                     "Region urodzenia"),
     "field.picture": ("Portrait", "Portrets", "Lichtbild", "Photographie", "Zdjęcie"),
-    # The holder printed in the offline QR code (the form's "Holder" group), named as such where the
+    # The case's holder (the form's "Holder" group: an EHIC's card fields 3-5), named as such where the
     # field is named alone: in the error banner and the import report.
     "field.holder.family_name": ("Holder's family name", "Turētāja uzvārds", "Familienname der Inhaberin/des Inhabers",
                                  "Nom du titulaire", "Nazwisko posiadacza"),
@@ -892,7 +916,7 @@ class Field:
 
     ``kind``: text, date, country, countries (``;``-separated, name ends in ``[]``), code (PDA1
     status select), kind (a PDA1 employer entry's type select), bool (checkbox). ``holder.*`` fields
-    are the person printed in the offline QR.
+    are the case's holder (an EHIC's card fields 3-5, an A1's paper copy's person).
 
     A ``repeat`` field is one of a row its group repeats (a PDA1's employers and places of work, DC4EU
     rulebook v1.1 lists): ``name`` is the first row's (``employer.name``), row ``n`` names it
@@ -942,6 +966,9 @@ _COMMON = (Field("personal_administrative_number", "text", "document", True),
            Field("date_of_issuance", "date", "document", True))
 _HOLDER = (Field("holder.family_name", "text", "holder"), Field("holder.given_name", "text", "holder"),
            Field("holder.birthdate", "date", "holder"))
+#: An EHIC's holder: card fields 3-5 of the holder's own card, which is not offered without them
+#: (a child's card names its ``subject`` instead, as the group's legend says).
+_CARDHOLDER = tuple(replace(f, group="cardholder", required=True) for f in _HOLDER)
 
 #: configuration id -> the form's fields, in order (every claim a clerk types; the issuer's own
 #: blocks ``issuing_authority``, ``issuing_country``, ``authentic_source`` come from the institution).
@@ -971,7 +998,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
              *_HOLDER),
     "ehic": (*_COMMON, Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),
-             *_HOLDER,
+             *_CARDHOLDER,
              Field("subject.familynames", "text", "subject"), Field("subject.forenames", "text", "subject"),
              Field("subject.date_of_birth", "date", "subject")),
     "pid": (Field("family_name", "text", "person", True), Field("given_name", "text", "person", True),
@@ -1167,6 +1194,37 @@ def _claim_rows(lang: str, claims: Mapping[str, Any]) -> list[tuple[str, str]]:
             text = f"{COUNTRIES[text][lang]} ({text})"
         rows.append((label, text))
     return rows
+
+
+def _person_rows(lang: str, case: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Whom the document names, for the clerk who checks it or corrects a misspelt name: an EHIC's
+    Decision S2 fields 3-5 as its card carries them (surname first, labelled as the wallet's card
+    labels them), the represented person's on a child's card (and then the holder who represents
+    them); any other document's holder, as its paper copy prints them. Dates in ``lang``."""
+    claims: Mapping[str, Any] = case.get("claims") or {}
+    holder: Mapping[str, Any] = case.get("holder") or {}
+
+    def day(value: Any) -> str:
+        try:
+            return i18n.format_date(str(value), lang)
+        except ValueError:
+            return str(value)
+
+    def holder_rows() -> list[tuple[str, str]]:
+        return [(_label(lang, f"holder.{field}"), day(holder[field]) if field == "birthdate" else str(holder[field]))
+                for field in ("family_name", "given_name", "birthdate") if holder.get(field)]
+
+    if case.get("configuration_id") != ehic.CONFIGURATION_ID:
+        return holder_rows()
+    subject = claims.get("subject")
+    if isinstance(subject, Mapping):
+        person = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
+                  "birth_date": subject.get("date_of_birth")}
+        rows = [(ehic.label(claim, lang), day(value) if claim == "birth_date" else str(value))
+                for claim, value in person.items() if value]
+        return rows + holder_rows()
+    return [(ehic.label(claim, lang), day(holder[field]) if claim == "birth_date" else str(holder[field]))
+            for claim, field in ehic.HOLDER_CLAIMS.items() if holder.get(field)]
 
 
 def form_values(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, str]:
@@ -1442,7 +1500,7 @@ def read_csv(data: bytes) -> CsvRows:
 
 def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[str, str], *,
                      competent: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str] | None]:
-    """The claims and the offline-QR holder typed into the new-case form: the holder's fields, an
+    """The claims and the holder typed into the new-case form: the holder's fields, an
     empty dict when they are all left empty (no holder: a replacement removes the old case's, as
     :meth:`IssuerService.replace_case` reads it), None only for a form without them (a PID's).
     ``competent``: the ``authentic_source`` a replaced case names (kept; the issuer's competence rule
@@ -1716,7 +1774,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         # The history shows who read the case among what was done with it, in time order (GDPR Art. 5(2)).
         history = sorted([*case["events"], *case.get("reads", [])], key=lambda e: str(e["at"]))
         return page(request, path, "office/case.html", status_code=status_code, case={**case, "events": history},
-                    claims=rows, **context)
+                    claims=rows, person=_person_rows(lang, case), **context)
 
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
     def replace_page(request: Request, path: str, case_id: str) -> Response:

@@ -46,9 +46,9 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
     the host state's institution): the sentence of section 2; the personal number (1) and document
     number and its date of issue; the status in words (3); each employer or self-employed activity
     with its registration number and state (4); every place of work, or the state with no fixed place of work
-    (5); the transitional rules of Art. 87(8) when they apply (2). An EHIC prints its sentence, and a
-    Provisional Replacement Certificate is titled as one (Decision S2), not as a card. Then the
-    holder's name and birth date, and the institution."""
+    (5); the transitional rules of Art. 87(8) when they apply (2), then the holder's name and birth
+    date. An EHIC prints its sentence, and a Provisional Replacement Certificate is titled as one
+    (Decision S2), not as a card; then card fields 3-6 (:func:`_ehic_fields`). Then the institution."""
     lines = [module.describe(claims, lang)]
     if module is pda1:
         for claim in ("personal_administrative_number", "document_number"):
@@ -67,14 +67,38 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
             lines.append(f"{pda1.label('work_address', lang)}: {pda1.place_text(place, lang)}")
         if claims.get("transitional_rules") is True:
             lines.append(_TRANSITIONAL.get(lang, _TRANSITIONAL["en"]))
-    name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
-    if name:
-        lines.append(f"{name}, {holder.get('birthdate', '')}")
+    if module is ehic:
+        lines.extend(_ehic_fields(claims, holder, lang))
+    else:
+        name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
+        if name:
+            lines.append(f"{name}, {holder.get('birthdate', '')}")
     lines.append(f"{institution.name} ({institution.name_en}), {institution.id}")
     if module is ehic:
         return ehic.title(claims, lang), lines
     metadata = module.type_metadata_document()
     return next((d["name"] for d in metadata["display"] if d["locale"] == lang), metadata["name"]), lines
+
+def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any], lang: str) -> list[str]:
+    """Decision S2 card fields 3 (surname), 4 (given names), 5 (date of birth, in ``lang``'s way of
+    writing dates) and 6 (personal identification number), each labelled as the card's type metadata
+    labels it (the wallet's card, :func:`credentials.ehic.label`): the hospital copies them onto its
+    claim (E125, SED S080). Fields 3-5 are the insured person's: a represented person's (``subject``,
+    a child) on their card, as its QR code and the wallet's card name them, never the case's holder
+    (the parent); else the holder's, as signed into the card (:func:`credentials.ehic.with_holder`)."""
+    subject = claims.get("subject")
+    if isinstance(subject, Mapping):
+        person = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
+                  "birth_date": subject.get("date_of_birth")}
+    else:
+        person = {claim: ehic.with_holder(claims, holder).get(claim) for claim in ehic.HOLDER_CLAIMS}
+    person["personal_administrative_number"] = claims.get("personal_administrative_number")
+    lines = []
+    for claim, value in person.items():
+        if isinstance(value, str) and value.strip():
+            lines.append(f"{ehic.label(claim, lang)}: {format_date(value, lang) if claim == 'birth_date' else value}")
+    return lines
+
 
 #: Shipped with the issuer (fonts/LICENSE.txt): names print with their letters (Łukasiewicz, Zoë,
 #: Παπαδόπουλος, Иванов) on any machine, instead of depending on what fonts the host has.

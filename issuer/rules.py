@@ -220,6 +220,21 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                              "sprawa nie zawiera imienia, nazwiska ani daty urodzenia posiadacza: kopia papierowa je "
                              "drukuje, aby kontroler porównał je z dokumentem tożsamości; zastąp sprawę, podając "
                              "posiadacza"),
+    "case.no_holder_offer": ("the card has no holder's surname, given names and date of birth (card fields 3-5, "
+                             "signed into every card of the holder's own): replace the case giving the holder "
+                             "(family_name, given_name, birthdate), or, for a child's card, the represented person",
+                             "kartei nav turētāja uzvārda, vārdu un dzimšanas datuma (kartes 3.–5. lauks, kas "
+                             "ierakstīts katrā turētāja kartē): aizstājiet lietu, norādot turētāju vai, bērna kartei, "
+                             "pārstāvēto personu",
+                             "die Karte hat weder Name, Vornamen noch Geburtsdatum der Inhaberin/des Inhabers (Felder "
+                             "3–5, auf jeder eigenen Karte signiert): ersetzen Sie den Fall mit Angabe der "
+                             "Inhaberin/des Inhabers oder, für die Karte eines Kindes, der vertretenen Person",
+                             "la carte n'a ni le nom, ni les prénoms, ni la date de naissance du titulaire (champs "
+                             "3 à 5, signés sur toute carte du titulaire) : remplacez le dossier en indiquant le "
+                             "titulaire ou, pour la carte d'un enfant, la personne représentée",
+                             "karta nie zawiera nazwiska, imion ani daty urodzenia posiadacza (pola 3–5, podpisane "
+                             "na każdej karcie posiadacza): zastąp sprawę, podając posiadacza lub, w przypadku karty "
+                             "dziecka, osobę reprezentowaną"),
     "case.pid_paper": ("a PID has no paper form", "PID nav papīra formas", "für eine PID gibt es keine Papierform",
                        "un PID n'a pas de version papier", "PID nie ma wersji papierowej"),
     "approval.value": ("must be awaiting, approved or refused", "jābūt “awaiting”, “approved” vai “refused”",

@@ -472,8 +472,10 @@ class IssuerService:
                     confirm_overlap: bool | None = None) -> Case:
         """Validate ``claims`` with the credential model and record the case (DataError names the field).
 
-        ``holder`` (family_name, given_name, birthdate) goes only into the offline compact credential
-        of a PDA1 or EHIC, where the inspector has no PID to read the name from.
+        ``holder`` (family_name, given_name, birthdate): the person the document is for, as its paper
+        copy and offline QR code print them; on an EHIC of the holder's own also Decision S2 card fields
+        3-5, signed into every form of the card (:func:`credentials.ehic.with_holder`), without which
+        it is not offered (:meth:`_offer_refused`). Its birth date is not after ``date_of_issuance``.
 
         An A1 is judged with the person's other A1s too (:meth:`_posting_rules`): ``derogation`` the
         clerk's reason for a posting less than two months after the last (Decision A2 point 3(c)),
@@ -588,7 +590,7 @@ class IssuerService:
         # A day ahead of UTC at most: an institution east of Greenwich is on the next day first.
         if isinstance(issued, str) and date.fromisoformat(issued) > now.date() + timedelta(days=1):
             raise invalid("date_of_issuance", "date.future")
-        holder_data = _holder(holder) if holder else None
+        holder_data = _holder(holder, issued if isinstance(issued, str) else None) if holder else None
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
@@ -1055,7 +1057,9 @@ class IssuerService:
             return refusal("case.replaced")
         if case.state != "active":
             return refusal("case.not_active", state=case.state)
-        return self._ended(inst, case, now, "case.ended_offer") or _signer_expired(inst, now, self.signer)
+        return self._ended(inst, case, now, "case.ended_offer") or (
+            refusal("case.no_holder_offer") if _unnamed_card(case.configuration_id, case.claims, case.holder)
+            else None) or _signer_expired(inst, now, self.signer)
 
     def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What a paper copy of ``case`` is refused for now (by its key), or None: a PID (400: it has
@@ -1076,8 +1080,8 @@ class IssuerService:
         if case.approval == "awaiting":
             return refusal("case.awaiting")
         return self._ended(inst, case, now, "case.ended_paper") or (
-            None if _holder_named(case.holder) else refusal("case.no_holder_paper")) or _signer_expired(
-            inst, now, self.signer)
+            None if _holder_named(case.holder) or _represented(case.configuration_id, case.claims)
+            else refusal("case.no_holder_paper")) or _signer_expired(inst, now, self.signer)
 
     @staticmethod
     def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
@@ -1289,7 +1293,10 @@ class IssuerService:
                 # Said before the worker types the code, not after (the token would refuse it anyway).
                 raise ProtocolError("not_found", "this credential offer is no longer valid: the document was "
                                     "withdrawn or suspended; ask your institution", http_status=404)
-            tx = openid4vci.TxCode(length=6, description="Enter the 6-digit code your institution gave you.")
+            # No ``description`` (OPTIONAL, §4.1.1): one English sentence for every institution would reach
+            # a Polish worker as it is; the wallet says what to type from length and input_mode, in its
+            # page's language (review R10, 4).
+            tx = openid4vci.TxCode(length=6)
             return openid4vci.credential_offer(inst.issuer_url, self._offered(case), code, tx,
                                                issuer_state=self.issuer_state(offer))
 
@@ -1741,6 +1748,8 @@ class IssuerService:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
             if _document_expired(claims, now):
                 raise ProtocolError("credential_request_denied", "the document has expired")
+            if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
+                raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
             if case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
                 # checked and spent (nonces, the token's turn for this configuration); what the proofs
@@ -2099,6 +2108,8 @@ class IssuerService:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
             if _document_expired(claims, now):
                 raise ProtocolError("credential_request_denied", "the document has expired")
+            if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
+                raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
             signer, exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
             notification_id = secrets.token_urlsafe(16)
             taken = s.connection().execute(
@@ -2504,6 +2515,27 @@ def _holder_named(holder: Mapping[str, Any] | None) -> bool:
                                                                                   "birthdate"))
 
 
+def _represented(configuration_id: str, claims: Mapping[str, Any]) -> bool:
+    """Is this an EHIC of a represented person (a child): its ``subject`` is card fields 3-5, and its
+    paper copy and QR code name that person, not the case's holder (:func:`issuer.paper.paper_text`)."""
+    return CREDENTIAL_TYPES.get(configuration_id) is ehic and isinstance(claims.get("subject"), Mapping)
+
+
+def _unnamed_card(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> bool:
+    """Would this be an EHIC of the holder's own without Decision S2 fields 3-5 (surname, given names,
+    date of birth; :func:`credentials.ehic.with_holder` signs them from the case's holder)? Every card
+    carries them, and a verifier takes a card signed without them for one whose names were withheld
+    (:func:`credentials.holder_link.link`): neither offered (``case.no_holder_offer``) nor delivered
+    (a deferred request, a copy renewal) until the case names its holder."""
+    return (CREDENTIAL_TYPES.get(configuration_id) is ehic and not _represented(configuration_id, claims)
+            and not _holder_named(holder))
+
+
+#: Why a credential request for an EHIC of the holder's own whose case has no holder is refused.
+_UNNAMED_CARD = ("the card's holder (surname, given names, date of birth: card fields 3-5) is not recorded; the "
+                 "institution replaces the case giving them")
+
+
 def _not_competent(inst: Institution, field: str) -> DataError:
     """The rule of a field naming another institution or state than ``inst``, the one recording the case."""
     return invalid(field, "issuer.own_institution", id=inst.entity.id, country=inst.entity.country)
@@ -2532,14 +2564,20 @@ def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
     raise _not_competent(inst, problem[0])
 
 
-def _holder(holder: Mapping[str, Any]) -> dict[str, str]:
+def _holder(holder: Mapping[str, Any], issued: str | None = None) -> dict[str, str]:
+    """The case's holder checked (DataError at ``holder.*``): all three fields, a birth date not after
+    the document's date of issue ``issued`` (a typing mistake, refused as a child's on its card is)."""
     from credentials import claims as c
 
     c.obj(holder, "holder")
     c.no_unknown(holder, ("family_name", "given_name", "birthdate"), "holder.")
-    return {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
-            "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
-            "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
+    out = {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
+           "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
+           "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
+    if issued is not None and out["birthdate"] > issued:
+        field = "holder.birthdate"
+        raise invalid(field, "date.not_after", other_field="date_of_issuance")
+    return out
 
 
 _PROVIDER_UNTRUSTED = "the wallet's provider is no longer trusted"
@@ -2630,9 +2668,10 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         try:
             configuration_id = (row.get("configuration_id") or "").strip()
             claims = unflatten({k: v for k, v in row.items() if k and k != "configuration_id"})
+            holder = _import_holder(claims.pop("holder", None))
             if configuration_id == pda1.CONFIGURATION_ID:  # a clerk's columns, as the form: one shape
                 claims = pda1.one_shape(claims)
-            case = service.create_case(inst, configuration_id, claims, actor=actor)
+            case = service.create_case(inst, configuration_id, claims, actor=actor, holder=holder)
         except (DataError, NumberTaken) as exc:  # NumberTaken: given meanwhile, since import_file checked
             report.append(_refused_row(number, exc.field, exc))
         except ProtocolError as exc:
@@ -2653,6 +2692,23 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         else:
             report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
     return report
+
+
+def _import_holder(columns: Any) -> dict[str, Any] | None:
+    """The ``holder.*`` columns of an import row as :meth:`IssuerService.create_case` takes the holder
+    (the API's names: ``holder.family_name``, ``holder.given_name``, ``holder.birthdate``; the card's
+    ``holder.birth_date`` too, :data:`credentials.ehic.HOLDER_CLAIMS`), None for a row without them:
+    the register's surname, given names and birth date, fields 3-5 of a card issued in bulk."""
+    if columns is None:
+        return None
+    if not isinstance(columns, dict):  # a column "holder" alone: not a field, as before
+        raise invalid("holder", "object")
+    holder, card_name = dict(columns), "birth_date"  # field 5 as the card names it
+    if card_name in holder:
+        if "birthdate" in holder:
+            raise invalid(f"holder.{card_name}", "csv.column_conflict")
+        holder["birthdate"] = holder.pop(card_name)
+    return holder
 
 
 def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,

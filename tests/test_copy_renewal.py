@@ -484,7 +484,8 @@ def test_a_dpop_bound_token_of_a_document_brings_a_grant_ending_with_the_documen
             "date_of_expiry": (now.date() + timedelta(days=10)).isoformat()}
 
     def token(proof: str | None) -> dict[str, Any]:
-        case = service.create_case(inst, "ehic", card, actor="clerk:LV:NVD")
+        case = service.create_case(inst, "ehic", card, actor="clerk:LV:NVD", holder={  # card fields 3-5
+            k: DEMO_PERSONS[0].pid[k] for k in ("family_name", "given_name", "birthdate")})
         offer = service.create_offer(inst, case.id, actor="clerk:LV:NVD")
         code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
         return service.token(inst, {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code,

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +194,9 @@ def test_an_mdoc_ehic_from_the_cutover_shown_without_its_names_beside_a_pid_is_u
 def test_an_mdoc_ehic_issued_before_the_cutover_without_names_is_linked_as_before() -> None:
     """A card issued before fields 3-5 were signed into it has none to show: tied by the wallet."""
     old = {**AT_CARD, "date_of_issuance": "2026-01-15"}
-    assert holder_link.link(ehic.VCT, old, ANNA_PID, withholdable=True).outcome == holder_link.SAME_WALLET
+    signed = datetime(2026, 1, 15, 10, tzinfo=UTC)  # the MSO's validityInfo.signed decides, not the date shown
+    assert holder_link.link(ehic.VCT, old, ANNA_PID, withholdable=True,
+                            signed_at=signed).outcome == holder_link.SAME_WALLET
     # Its SD-JWT VC form (no names: issued before) likewise; names shown and agreeing: SAME_NAME.
     assert holder_link.link(ehic.VCT, AT_CARD, ANNA_PID).outcome == holder_link.SAME_WALLET
     named = {**AT_CARD, **ANNA_CARD, "date_of_issuance": ehic.HOLDER_SIGNED_FROM.isoformat()}

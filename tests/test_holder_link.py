@@ -564,7 +564,10 @@ def test_a_pid_of_a_listed_state_withholding_its_number_leaves_the_verdict_undet
     _no_personal_data(step, OTHER_LV_NUMBER, ANNA.pid["personal_administrative_number"])
     # Without the policy (another caller of verify_response) the outcome is as before, and said.
     unlisted = world.inspect(profile, {profile: document, "pid": person}, withhold=("personal_administrative_number",))
-    assert unlisted.verdict == v.VALID and unlisted.reason_key == "holder_link.same_wallet"
+    # An EHIC signed from the cutover without names beside a PID: they may have been withheld (review R9).
+    expected = (v.VALID, "holder_link.same_wallet") if profile == "pda1" else (v.UNDETERMINED,
+                                                                               "holder_link.names_withheld")
+    assert (unlisted.verdict, unlisted.reason_key) == expected, unlisted.reason
 
 
 @pytest.mark.parametrize(("holder", "withhold", "verdict", "reason_key"), [

@@ -254,7 +254,7 @@ class _Flaky:
         self.created: list[str] = []
 
     def create_case(self, _inst: object, _configuration_id: str, claims: Mapping[str, Any], *,
-                    actor: str) -> Any:
+                    actor: str, holder: Mapping[str, Any] | None = None) -> Any:
         number = str(claims.get("document_number"))
         if number in self.failures:
             raise self.failures[number]

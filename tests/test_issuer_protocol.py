@@ -65,8 +65,10 @@ class Issuer:
         """(case id, the credential offer as the wallet fetches it, tx_code); by default the demo
         person's document, numbered by the issuer."""
         claims = claims or {"pda1": unnumbered(PERSON.pda1), "ehic": unnumbered(PERSON.ehic), "pid": PERSON.pid}[config]
-        case = self.http.post(f"/{path}/api/cases", json={"configuration_id": config, "claims": claims},
-                              headers=self.clerk(entity))
+        # An EHIC of the holder's own is offered with its card fields 3-5 (IssuerService._offer_refused).
+        holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")} if config == "ehic" else None
+        case = self.http.post(f"/{path}/api/cases", json={"configuration_id": config, "claims": claims,
+                                                          "holder": holder}, headers=self.clerk(entity))
         assert case.status_code == 201, case.text
         created = self.http.post(f"/{path}/api/cases/{case.json()['id']}/offer", headers=self.clerk(entity)).json()
         link = urlsplit(created["link"])

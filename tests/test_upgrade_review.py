@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from test_ops_cli import HEADS, _env, _esspass
 from test_refresh_grants import CLERK, _world
 
@@ -24,6 +24,7 @@ from credentials.pki import (
     write_certificates,
 )
 from credentials.x509 import dns_names
+from esspass.db import make_engine
 from esspass.stack import unnumbered
 from esspass.testing import free_port
 from issuer.db import Case
@@ -116,6 +117,29 @@ def test_a_case_replaced_under_the_last_release_still_names_the_case_that_replac
         shown = service.get_case(inst, old.id)
         assert shown["state"] == "revoked" and shown["replaced_by"] == new.id
         assert service.get_case(inst, new.id)["replaces"] == old.id
+    finally:
+        engine.dispose()
+
+
+def test_rolling_back_the_issuer_turns_a_replaced_case_into_a_withdrawn_one(tmp_path: Path) -> None:
+    """The last release knows no case state ``replaced`` (it would offer and renew such a case again):
+    the downgrade to its schema makes it ``revoked``, final there; the status entries stay 0x03."""
+    world, engine = _world(tmp_path, tmp_path / "pki")
+    try:
+        service, inst = world.service, world.inst
+        old = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK)
+        service.replace_case(inst, old.id, unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK, reason="ended early")
+        assert service.get_case(inst, old.id)["state"] == "replaced"
+    finally:
+        engine.dispose()
+    earlier = f"{int(HEADS['issuer'][1]) - 1:04d}"
+    back = _esspass("migrate", "--service", "issuer", "--to", earlier, env=_env(tmp_path))
+    assert back.returncode == 0 and back.stdout.splitlines() == [
+        f"issuer: database schema {HEADS['issuer'][1]} -> {earlier}"], back
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(Case.state).where(Case.id == old.id)).scalar() == "revoked"
     finally:
         engine.dispose()
 

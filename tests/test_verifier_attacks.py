@@ -140,7 +140,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                                                                     "picture": portrait(PERSON)}),
                                              ("pda1", PERSON.pda1_issuer, "pda1", unnumbered(A1)),
                                              ("ehic", PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))):
-            cases[name] = clerk.create_case(entity, config, claims)
+            cases[name] = clerk.create_case(entity, config, claims, PERSON.holder if config == "ehic" else None)
             offer = clerk.offer(entity, cases[name])
             offer_id, _ = wallet.open_offer(offer["link"])
             wallet.accept_offer(offer_id, offer["tx_code"])
@@ -248,7 +248,8 @@ def test_a_provisional_replacement_certificate_answers_the_ehic_inspection(world
                         pki_dir=world.stack.data_dir / "pki")
     try:
         for entity, config, claims in ((PERSON.pid_provider, "pid", PERSON.pid), (PERSON.ehic_issuer, "ehic", prc)):
-            offer = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
+            offer = world.clerk.offer(entity, world.clerk.create_case(
+                entity, config, claims, PERSON.holder if config == "ehic" else None))
             offer_id, _ = phone.open_offer(offer["link"])
             phone.accept_offer(offer_id, offer["tx_code"])
         request = world.inspector.request("ehic")

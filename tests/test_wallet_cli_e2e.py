@@ -106,7 +106,7 @@ def test_receiving_from_a_terminal_through_the_institutions_page(stack: tuple[St
     assert subprocess.run([*command, "init"], cwd=ROOT, env=env, capture_output=True, timeout=120).returncode == 0
     with httpx.Client(timeout=20) as browser:
         clerk = Clerk(running.issuer_url, data_dir, browser)
-        case_id = clerk.create_case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
+        case_id = clerk.create_case(PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic), PERSON.holder)
         offer = clerk.offer(PERSON.ehic_issuer, case_id)
         with subprocess.Popen([*command, "receive", offer["link"], "--at-institution", "--wait", "60"], cwd=ROOT,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:

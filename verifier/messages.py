@@ -298,6 +298,15 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                            "Der vom Dokument erfasste Zeitraum hat noch nicht begonnen.",
                                            "La période couverte par le document n'a pas encore commencé.",
                                            "Okres objęty dokumentem jeszcze się nie rozpoczął."),
+    "reason.coverage_period.partly_shown": (
+        "Only one end of the period covered was shown, so whether it covers the day checked cannot be confirmed.",
+        "Tika parādīts tikai viens aptvertā perioda gals, tāpēc nevar apstiprināt, vai tas aptver pārbaudāmo dienu.",
+        "Nur ein Ende des erfassten Zeitraums wurde gezeigt; ob er den geprüften Tag umfasst, lässt sich nicht "
+        "bestätigen.",
+        "Une seule borne de la période couverte a été montrée : on ne peut pas confirmer qu'elle couvre le jour "
+        "vérifié.",
+        "Pokazano tylko jeden koniec okresu objętego dokumentem, więc nie można potwierdzić, czy obejmuje sprawdzany "
+        "dzień."),
     "reason.document_validity.expiry_not_shown": (
         "The PID's expiry date was not shown, so its validity cannot be confirmed.",
         "PID derīguma termiņš netika uzrādīts, tāpēc tā derīgumu nevar apstiprināt.",

@@ -269,6 +269,13 @@ class Prefetching(Protocol):
 #: cross_device: the inspector's screen shows a QR code for the worker's phone; same_device: the
 #: page runs on the phone that holds the wallet (a remote check, a self check-in).
 FLOWS = ("cross_device", "same_device")
+#: How often one code gets more time (:meth:`VerifierService.renew`): WCAG 2.2.1 Timing Adjustable
+#: asks that the user may extend at least ten times. Counted as time, not presses: one code answers
+#: until at most ``(RENEWALS + 1) * request_ttl`` after it was made (55 minutes at the default five),
+#: which ten presses each made just before it ends reach; then a new code (a fresh nonce and state),
+#: so that no one QR code or link stays answerable for as long as a page asks (relay and phishing
+#: window, security review R9, finding 4).
+RENEWALS = 10
 
 
 class VerifierService:
@@ -441,16 +448,18 @@ class VerifierService:
         answerable, as a worker who scanned it may be reading the consent screen (a new code would
         void their answer, review R7), and its Request Object is signed again with the new ``exp``
         (OpenID4VP §5, RFC 9101), so that a wallet fetching it later takes the new time limit; the
-        same transaction is returned, still pending. After the code ended: a new request with the
-        same query, flow, response mode and day of care as ``view``'s; the old one is closed first,
-        so that no answer to it is taken unseen. If the wallet's answer was taken first, ``view``'s
-        own transaction is returned, and its verdict is what the page shows."""
+        same transaction is returned, still pending. At most :data:`RENEWALS` times' worth: one code
+        never answers beyond ``RENEWALS + 1`` times ``request_ttl`` from when it was made. After the
+        code ended, or past that cap: a new request with the same query, flow, response mode and day of
+        care as ``view``'s; the old one is closed first, so that no answer to it is taken unseen. If the
+        wallet's answer was taken first, ``view``'s own transaction is returned, and its verdict is what
+        the page shows."""
         tx = self.inspection(view)
         if tx.kind != "online" or tx.redirect_uri is not None:
             raise ProtocolError("invalid_request", "only a check started on these pages gets a new code")
         now = self.clock().timestamp()
-        if tx.status == "pending" and now <= tx.expires:
-            expires = now + self.request_ttl
+        expires = now + self.request_ttl
+        if tx.status == "pending" and now <= tx.expires and expires <= tx.created + (RENEWALS + 1) * self.request_ttl:
             payload = {**decode_jws(tx.request_object).payload, "exp": int(expires)}
             token = openid4vp.sign_request(payload, key=self.access_key, x5c=self.access_x5c)
             if self.store.extend(tx.id, now, expires, token):

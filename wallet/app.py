@@ -35,7 +35,7 @@ from esspass.web import csp_source, install, local_path
 from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
-from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
+from wallet.messages import LANGUAGES, explain, format_when, normalise_lang, pending_message, t
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
 from wallet.service import (
     SHOWING_OVER,
@@ -217,6 +217,8 @@ def create_app(
             "languages": LANGUAGES,
             "t": lambda key, **kw: t(key, lang, **kw),
             "d": lambda value: format_date(str(value)[:10], lang) if value else "",
+            # A time the wallet recorded (ISO 8601 UTC): the page's date format, the phone's local time.
+            "dt": lambda value: format_when(str(value), lang) if value else "",
             "unlocked": session is not None,
             "csrf": csrf,
             "here": _here(request),
@@ -391,8 +393,10 @@ def create_app(
             # Copies close to their end (or ended, or used up) are renewed on the way, as briefly.
             renewed = s.service.renew_due(seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET, lang=lang_of(req)) \
                 if own_navigation(req) else []
+            # A renewal the wallet started by itself that the issuer says is not due yet: nothing to tell.
             return cards_page(req, s, shown, deleted=bool(notes.get("deleted")), removed=notes.get("removed"),
-                              renewals=[(o.outcome, renewal_words(o, lang_of(req))) for o in renewed])
+                              renewals=[(o.outcome, renewal_words(o, lang_of(req))) for o in renewed
+                                        if o.outcome != "not_due"])
         return guarded(page)(request)
 
     @app.post("/pending/{pending_id}/check", response_class=HTMLResponse)
@@ -421,7 +425,8 @@ def create_app(
             renewals = [notes["renewal"]] if "renewal" in notes else [
                 (o.outcome, renewal_words(o, lang_of(req)))
                 for o in (s.service.renew_due(only=group, seconds=_RENEW_SECONDS, budget=_RENEW_BUDGET,
-                                              lang=lang_of(req)) if own_navigation(req) else [])]
+                                              lang=lang_of(req)) if own_navigation(req) else [])
+                if o.outcome != "not_due"]
             return _card_page(req, s, group, unconfirmed=notes.get("unconfirmed"), renewals=renewals)
         return guarded(page)(request)
 

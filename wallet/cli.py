@@ -98,7 +98,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_cmd(_change_passphrase, unlock=False))
     p = sub.add_parser("serve", help="serve the wallet pages on 127.0.0.1", description=(
         "Serve the wallet pages on 127.0.0.1. Its privacy notice (/privacy) names who provides the wallet: "
-        "ESSPASS_WALLET_OPERATOR_NAME (default: the ESSPASS pilot) and ESSPASS_WALLET_OPERATOR_CONTACT."))
+        "ESSPASS_WALLET_OPERATOR_NAME (default: the ESSPASS pilot, in the page's language) and "
+        "ESSPASS_WALLET_OPERATOR_CONTACT."))
     p.add_argument("--host", default=None, help="loopback address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--tls-cert", type=Path, help="serve the pages over HTTPS with this certificate (PEM)")
@@ -417,7 +418,7 @@ def _renew(ctx: _Ctx) -> int:
     worst = 0
     for out in outcomes:
         ctx.say(f"[{out.group}] {renewal_words(out, ctx.lang)}")
-        if out.outcome != "renewed":
+        if out.outcome not in ("renewed", "not_due"):  # not due: nothing is wrong, the copies held stay
             worst = 1
     return worst
 

@@ -260,6 +260,12 @@ def _text(value: Any, lang: str = "en", name: str = "") -> str:
 
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(value, Mapping) and str(value.get("type")) in _EMPLOYER_TYPE and set(value) <= _EMPLOYER_KEYS:
+        # An A1 employer entry (rulebook v1.1): its type code in words, after whom it names (review R10).
+        from wallet import messages
+
+        named = [_part(k, value[k], lang) for k in ("name", "id", "country") if value.get(k) not in (None, "")]
+        return ", ".join([*named, messages.t(_EMPLOYER_TYPE[str(value["type"])], lang)])
     if isinstance(value, Mapping):
         return ", ".join(_part(str(k), v, lang) for k, v in value.items() if v not in (None, ""))
     if isinstance(value, list):
@@ -274,6 +280,9 @@ def _text(value: Any, lang: str = "en", name: str = "") -> str:
     return str(value)
 
 
+#: An A1 employer entry's ``type`` (PDA1 rulebook v1.1: 01 employment, 02 self-employment) and its members.
+_EMPLOYER_TYPE = {"01": "claim.employer_type_01", "02": "claim.employer_type_02"}
+_EMPLOYER_KEYS = frozenset({"type", "id", "name", "country"})
 #: Claims whose value is a country code (alpha-2): shown as the country's name.
 _COUNTRY_CLAIMS = frozenset({"nationality", "nationalities", "no_fixed_place_of_work"})
 

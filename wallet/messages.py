@@ -8,12 +8,13 @@ holds only the wallet's screens, buttons and plain-words explanations of failure
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from credentials import i18n
 from credentials.i18n import LANGUAGES
 
-__all__ = ["LANGUAGES", "MESSAGES", "STRINGS", "explain", "normalise_lang", "pending_message", "t"]
+__all__ = ["LANGUAGES", "MESSAGES", "STRINGS", "explain", "format_when", "normalise_lang", "pending_message", "t"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -152,8 +153,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "{issuer} vous propose :", "{issuer} oferuje:"),
     "offer.tx_code": ("Code you received separately", "Atsevišķi saņemtais kods", "Separat erhaltener Code",
                       "Code reçu séparément", "Kod otrzymany osobno"),
-    "offer.tx_code_help": ("{length} digits", "{length} cipari", "{length} Ziffern", "{length} chiffres",
-                           "{length} cyfr"),
+    # The wallet's own hint, from the offer's tx_code length and input_mode (OpenID4VCI 1.0 §4.1.1): an
+    # issuer's description, when it sends one, is in its own language (review R10, 4).
+    "offer.tx_code_help": ("{length} digits: the code the institution gave you separately.",
+                           "{length} cipari: kods, ko iestāde jums iedeva atsevišķi.",
+                           "{length} Ziffern: der Code, den Ihnen die Stelle separat gegeben hat.",
+                           "{length} chiffres : le code que l'organisme vous a remis séparément.",
+                           "{length} cyfr: kod, który instytucja przekazała Ci osobno."),
+    "offer.tx_code_help_text": ("{length} characters: the code the institution gave you separately.",
+                                "{length} rakstzīmes: kods, ko iestāde jums iedeva atsevišķi.",
+                                "{length} Zeichen: der Code, den Ihnen die Stelle separat gegeben hat.",
+                                "{length} caractères : le code que l'organisme vous a remis séparément.",
+                                "{length} znaków: kod, który instytucja przekazała Ci osobno."),
+    "offer.tx_code_help_any": ("The code the institution gave you separately.",
+                               "Kods, ko iestāde jums iedeva atsevišķi.",
+                               "Der Code, den Ihnen die Stelle separat gegeben hat.",
+                               "Le code que l'organisme vous a remis séparément.",
+                               "Kod, który instytucja przekazała Ci osobno."),
     "offer.accept": ("Add to my wallet", "Pievienot makam", "Zur Wallet hinzufügen", "Ajouter au portefeuille",
                      "Dodaj do portfela"),
     "offer.or": ("or", "vai", "oder", "ou", "lub"),
@@ -218,12 +234,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "consent.leaves": ("Only these data will leave your phone:", "Tikai šie dati atstās jūsu tālruni:",
                        "Nur diese Daten verlassen Ihr Telefon:", "Seules ces données quitteront votre téléphone :",
                        "Tylko te dane opuszczą Twój telefon:"),
-    "consent.from_document": ("From: {title}", "No: {title}", "Aus: {title}", "De : {title}", "Z: {title}"),
+    "consent.from_document": ("From: {title}", "No: {title}", "Aus: {title}", "De : {title}", "Z dokumentu: {title}"),
     "consent.always": ("Always included with this document (the issuer does not let it be hidden):",
                        "Vienmēr iekļauts šajā dokumentā (izsniedzējs neļauj to slēpt):",
                        "Immer in diesem Dokument enthalten (die ausstellende Stelle lässt es nicht verbergen):",
                        "Toujours inclus dans ce document (l'émetteur ne permet pas de le masquer) :",
-                       "Zawsze dołączane do tego dokumentu (wystawca nie pozwala go ukryć):"),
+                       "Zawsze dołączane do tego dokumentu (wystawca nie pozwala ich ukryć):"),
     "consent.nothing_else": ("Nothing else is sent.", "Nekas cits netiek nosūtīts.", "Sonst wird nichts gesendet.",
                              "Rien d'autre n'est envoyé.", "Nic więcej nie jest wysyłane."),
     "consent.share": ("Share", "Kopīgot", "Teilen", "Partager", "Udostępnij"),
@@ -236,13 +252,14 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "{verifier} saņēma datus, kurus piekritāt kopīgot.",
                     "{verifier} hat die Daten erhalten, deren Weitergabe Sie zugestimmt haben.",
                     "{verifier} a reçu les données que vous avez accepté de partager.",
-                    "{verifier} otrzymał dane, na których udostępnienie się zgodziłeś."),
+                    # Whatever the gender of the verifier (an inspekcja) and of the worker (review R10, 7).
+                    "Dane, na których udostępnienie wyrażono zgodę, zostały przekazane: {verifier}."),
     "declined.title": ("Declined", "Atteikts", "Abgelehnt", "Refusé", "Odmówiono"),
     "declined.text": ("Nothing was shared. {verifier} was told that you declined.",
                       "Nekas netika kopīgots. {verifier} tika paziņots, ka atteicāt.",
                       "Es wurde nichts geteilt. {verifier} wurde mitgeteilt, dass Sie abgelehnt haben.",
                       "Rien n'a été partagé. {verifier} a été informé de votre refus.",
-                      "Nic nie udostępniono. {verifier} otrzymał informację o odmowie."),
+                      "Nic nie udostępniono. Informację o odmowie przekazano: {verifier}."),
     "card.delete": ("Remove from this wallet", "Noņemt no šī maka", "Aus dieser Wallet entfernen",
                     "Retirer de ce portefeuille", "Usuń z tego portfela"),
     "card.delete_help": (
@@ -507,8 +524,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Demande à l'organisme de nouvelles copies de ce document avec l'accès qu'il a donné à ce "
         "portefeuille, sans nouvelle offre. Vos copies restent jusqu'à ce que les nouvelles soient arrivées "
         "et vérifiées.",
-        "Prosi instytucję o nowe kopie tego dokumentu z dostępem, który dała temu portfelowi, bez nowej "
-        "oferty. Twoje kopie pozostają, dopóki nowe nie nadejdą i nie zostaną sprawdzone."),
+        "Portfel poprosi instytucję o nowe kopie tego dokumentu bez nowej oferty, korzystając z dostępu, który "
+        "od niej otrzymał. Twoje kopie pozostają, dopóki nowe nie nadejdą i nie zostaną sprawdzone."),
     "renew.done": (
         "New copies of {document} received from {institution}: they can be shown until {date}.",
         "No iestādes {institution} saņemtas jaunas dokumenta {document} kopijas: tās var uzrādīt līdz {date}.",
@@ -537,6 +554,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Die Kopien von {document} konnten nicht erneuert werden: {detail} Ihre Kopien bleiben erhalten.",
         "Les copies de {document} n'ont pas pu être renouvelées : {detail} Vos copies sont gardées.",
         "Nie udało się odnowić kopii dokumentu {document}: {detail} Twoje kopie pozostają."),
+    # The issuer's "not due for renewal" (credential_request_denied with its date, review R10, 1): no refusal.
+    "renew.not_due": (
+        "The copies of {document} are not due for renewal yet: {institution} renews them from {date}. Your "
+        "document stays valid, and the copies you hold can still be shown.",
+        "Dokumenta {document} kopijas vēl nav jāatjauno: iestāde {institution} tās atjauno no {date}. Jūsu "
+        "dokuments paliek derīgs, un jūsu kopijas joprojām var uzrādīt.",
+        "Die Kopien von {document} sind noch nicht zur Erneuerung fällig: {institution} erneuert sie ab {date}. "
+        "Ihr Dokument bleibt gültig, und Ihre Kopien können weiter gezeigt werden.",
+        "Les copies de {document} ne sont pas encore à renouveler : {institution} les renouvelle à partir du "
+        "{date}. Votre document reste valable, et vos copies peuvent toujours être présentées.",
+        "Kopii dokumentu {document} nie trzeba jeszcze odnawiać: instytucja {institution} odnowi je od {date}. "
+        "Twój dokument pozostaje ważny, a posiadane kopie nadal można okazywać."),
     "renew.none_due": ("No document's copies need renewing now.", "Nevienam dokumentam kopijas tagad nav jāatjauno.",
                        "Die Kopien keines Dokuments müssen jetzt erneuert werden.",
                        "Les copies d'aucun document ne doivent être renouvelées maintenant.",
@@ -601,6 +630,21 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "valable et demandera le document actuel. C'est à vous de décider si vous le partagez.",
         "Uwaga: wystawca zastąpił ten dokument nowszym. Inspektor zobaczy, że jest nieważny, i poprosi o aktualny. "
         "Decyzja o udostępnieniu należy do Ciebie.",
+    ),
+    # Beside the warning on a replaced card's page: how to get the new document (review R10, 6).
+    "card.replaced_help": (
+        "If the new document is not in your wallet yet, ask {institution} for an offer of it and add it from the "
+        "link or QR code you are given. This one stays in your wallet until you remove it.",
+        "Ja jaunā dokumenta vēl nav jūsu makā, lūdziet iestādei {institution} tā piedāvājumu un pievienojiet to "
+        "no saņemtās saites vai QR koda. Šis dokuments paliek makā, līdz jūs to noņemat.",
+        "Ist das neue Dokument noch nicht in Ihrer Wallet, bitten Sie {institution} um ein Angebot dafür und "
+        "fügen Sie es über den erhaltenen Link oder QR-Code hinzu. Dieses bleibt in Ihrer Wallet, bis Sie es "
+        "entfernen.",
+        "Si le nouveau document n'est pas encore dans votre portefeuille, demandez-en une offre à {institution} "
+        "et ajoutez-le avec le lien ou le code QR reçu. Celui-ci reste dans votre portefeuille jusqu'à ce que "
+        "vous le retiriez.",
+        "Jeśli nowego dokumentu nie ma jeszcze w Twoim portfelu, poproś instytucję {institution} o jego ofertę "
+        "i dodaj go z otrzymanego linku lub kodu QR. Ten dokument pozostaje w portfelu, dopóki go nie usuniesz.",
     ),
     "consent.warn_suspended": (
         "Warning: the issuer has suspended this document. The inspector will see that it is not valid at "
@@ -696,8 +740,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "{verifier} auch ohne sie annimmt.",
         "{verifier} demande d'abord tout ceci. Vous pouvez décocher un élément accompagné d'une note : la note dit "
         "ce que signifie l'omettre, et la réponse que {verifier} accepte aussi sans lui est alors envoyée.",
-        "{verifier} prosi najpierw o to wszystko. Możesz odznaczyć pozycję z uwagą obok: uwaga mówi, co oznacza "
-        "jej pominięcie, a wtedy zostanie wysłana odpowiedź, którą {verifier} przyjmuje także bez niej.",
+        "{verifier} prosi o wszystkie poniższe dane. Możesz odznaczyć pozycję z uwagą obok: uwaga mówi, co "
+        "oznacza jej pominięcie; wyślemy wtedy odpowiedź bez tej pozycji, którą {verifier} również przyjmuje.",
     ),
     "consent.can_leave_out": (
         "Add --only-required to leave out the items below; the answer the verifier also accepts without them is "
@@ -803,6 +847,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "wynik, a następnie je usuwa.",
     ),
     # The privacy notice (GDPR Art. 13; Art. 12(1): concise, plain words), shown at first use.
+    # An A1 employer entry's type code in words (wallet.core._text; rulebook v1.1 employer[].type).
+    "claim.employer_type_01": ("employment", "darba attiecības", "Beschäftigung", "activité salariée",
+                               "zatrudnienie"),
+    "claim.employer_type_02": ("self-employment", "pašnodarbinātība", "selbstständige Tätigkeit",
+                               "activité non salariée", "samozatrudnienie"),
     "privacy.link": ("Privacy notice", "Privātuma paziņojums", "Datenschutzhinweis", "Avis de confidentialité",
                      "Informacja o prywatności"),
     "privacy.title": ("How this wallet handles your personal data", "Kā šis maks apstrādā jūsu personas datus",
@@ -814,6 +863,9 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Bevor Sie beginnen, lesen Sie, wie Ihre personenbezogenen Daten behandelt werden:",
                       "Avant de commencer, lisez comment vos données personnelles sont traitées :",
                       "Zanim zaczniesz, przeczytaj, jak przetwarzane są Twoje dane osobowe:"),
+    # Who provides the wallet when the deployment names nobody (WalletSettings.operator_name unset).
+    "privacy.operator_default": ("the ESSPASS pilot", "ESSPASS izmēģinājuma projekts", "dem ESSPASS-Pilotprojekt",
+                                 "le projet pilote ESSPASS", "projekt pilotażowy ESSPASS"),
     "privacy.who_h": ("Who provides the wallet", "Kas nodrošina maku", "Wer die Wallet bereitstellt",
                       "Qui fournit le portefeuille", "Kto udostępnia portfel"),
     "privacy.who": ("This wallet is provided by {operator}. Contact for questions about your personal data: "
@@ -878,8 +930,39 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "combien de temps le contrôle est conservé ; vous pouvez décocher un élément dont le vérificateur peut se "
         "passer, et l'écran dit ce que signifie l'omettre.",
         "Tylko to, co zatwierdzisz, i tylko do podmiotu weryfikującego wskazanego na ekranie żądania (np. "
-        "inspekcji pracy). Ekran wymienia każdą pozycję, podaje cel żądania i czas przechowywania kontroli; "
+        "inspekcji pracy). Ekran wymienia każdą pozycję, podaje cel żądania i czas przechowywania zapisu kontroli; "
         "możesz odznaczyć pozycję, bez której podmiot może się obejść, a ekran mówi, co oznacza jej pominięcie.",
+    ),
+    # The offline QR code leaves the phone on its screen, to whoever sees it (GDPR Art. 13(1)(e); review R10, 2).
+    "privacy.leaves_qr": (
+        "The offline QR code (“Show QR for inspection”) is sent to nobody: it is shown on your screen. It "
+        "carries your name, date of birth, the document's number and dates and, for an A1, your employer and "
+        "the posting period (for an EHIC, your personal number and the institution that insures you), signed by "
+        "the institution. Whoever sees or photographs the screen while it is shown can read all of it: no "
+        "request screen names or checks who that is. Show it only to the inspector.",
+        "Bezsaistes QR kods (“Rādīt QR kodu pārbaudei”) netiek nevienam nosūtīts: tas tiek parādīts jūsu "
+        "ekrānā. Tajā ir jūsu vārds, dzimšanas datums, dokumenta numurs un datumi, bet A1 gadījumā arī darba "
+        "devējs un norīkojuma periods (EVAK gadījumā – jūsu personas kods un iestāde, kas jūs apdrošina), un to "
+        "ir parakstījusi iestāde. Ikviens, kas redz vai nofotografē ekrānu, kamēr kods ir parādīts, var to visu "
+        "nolasīt: neviens pieprasījuma ekrāns nenosauc un nepārbauda, kas tas ir. Rādiet to tikai inspektoram.",
+        "Der Offline-QR-Code („QR-Code für die Kontrolle zeigen“) wird an niemanden gesendet: Er wird auf Ihrem "
+        "Bildschirm gezeigt. Er enthält Ihren Namen, Ihr Geburtsdatum, Nummer und Daten des Dokuments und bei "
+        "einer A1 Ihren Arbeitgeber und den Entsendezeitraum (bei einer EKVK Ihre persönliche Nummer und die "
+        "Stelle, bei der Sie versichert sind), von der Stelle signiert. Wer den Bildschirm sieht oder "
+        "fotografiert, während er gezeigt wird, kann alles lesen: Kein Anfragebildschirm nennt oder prüft, wer "
+        "das ist. Zeigen Sie ihn nur der Kontrollperson.",
+        "Le code QR hors ligne (« Afficher le code QR pour le contrôle ») n'est envoyé à personne : il s'affiche "
+        "sur votre écran. Il contient votre nom, votre date de naissance, le numéro et les dates du document et, "
+        "pour un A1, votre employeur et la période de détachement (pour une CEAM, votre numéro personnel et "
+        "l'institution qui vous assure), signés par l'institution. Quiconque voit ou photographie l'écran pendant "
+        "qu'il est affiché peut tout lire : aucun écran de demande ne dit ni ne vérifie qui c'est. Ne le montrez "
+        "qu'à l'inspecteur.",
+        "Kod QR offline („Pokaż kod QR do kontroli”) nie jest nikomu wysyłany: wyświetla się na Twoim ekranie. "
+        "Zawiera Twoje imię i nazwisko, datę urodzenia, numer i daty dokumentu, a w przypadku zaświadczenia A1 "
+        "także pracodawcę i okres delegowania (w przypadku karty EKUZ: Twój numer identyfikacyjny i instytucję, "
+        "w której jesteś ubezpieczony), podpisane przez instytucję. Każdy, kto widzi lub fotografuje ekran, gdy "
+        "kod jest wyświetlany, może odczytać wszystkie te dane: żaden ekran żądania nie wskazuje ani nie "
+        "sprawdza, kto to jest. Pokazuj go tylko inspektorowi.",
     ),
     "privacy.leaves_issuer": (
         "When you add or renew a document, the wallet talks to the institution that issues it: it sends the "
@@ -920,7 +1003,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "que l'indique l'écran de sa demande. L'institution qui a délivré un document tient son propre dossier "
         "selon les règles qu'elle vous communique.",
         "Twoje dokumenty i historia pozostają w telefonie, dopóki ich nie usuniesz; portfel nie wysyła o nich "
-        "niczego swojemu dostawcy. Podmiot weryfikujący przechowuje kontrolę tak długo, jak podaje ekran jego "
+        "niczego swojemu dostawcy. Podmiot weryfikujący przechowuje zapis kontroli tak długo, jak podaje ekran jego "
         "żądania. Instytucja, która wydała dokument, prowadzi własną teczkę według zasad, o których Cię "
         "informuje.",
     ),
@@ -942,6 +1025,39 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "wszystko, usuń plik portfela ({path}) lub odinstaluj portfel: portfel nie przechowuje o Tobie niczego "
         "więcej.",
     ),
+    # A lost or stolen phone: what the worker can do (README: a new offer ends earlier grants; review R10, 3).
+    "privacy.lost_h": ("If your phone is lost or stolen", "Ja tālrunis ir pazaudēts vai nozagts",
+                       "Wenn Ihr Telefon verloren geht oder gestohlen wird", "Si votre téléphone est perdu ou volé",
+                       "Jeśli telefon zginie lub zostanie skradziony"),
+    "privacy.lost": (
+        "The wallet on it is encrypted with your passphrase: without it nobody can open your documents. Ask "
+        "each institution that gave you a document for a new offer, and add the document to the wallet on your "
+        "new phone: the new offer ends the lost phone's renewals, so it gets no new copies. The copies already "
+        "on the lost phone stay valid until they end; if they must stop sooner, ask the institution.",
+        "Maks tajā ir šifrēts ar jūsu paroli: bez tās neviens nevar atvērt jūsu dokumentus. Lūdziet katrai "
+        "iestādei, kas jums izsniedza dokumentu, jaunu piedāvājumu un pievienojiet dokumentu makam jaunajā "
+        "tālrunī: jaunais piedāvājums izbeidz pazaudētā tālruņa kopiju atjaunošanu, tāpēc tas vairs nesaņem "
+        "jaunas kopijas. Kopijas, kas jau ir pazaudētajā tālrunī, paliek derīgas līdz to beigām; ja tām jābeidzas "
+        "ātrāk, vērsieties iestādē.",
+        "Die Wallet darauf ist mit Ihrer Passphrase verschlüsselt: Ohne sie kann niemand Ihre Dokumente öffnen. "
+        "Bitten Sie jede Stelle, die Ihnen ein Dokument gegeben hat, um ein neues Angebot, und fügen Sie das "
+        "Dokument der Wallet auf Ihrem neuen Telefon hinzu: Das neue Angebot beendet die Erneuerungen des "
+        "verlorenen Telefons, es erhält keine neuen Kopien mehr. Die Kopien, die schon auf dem verlorenen "
+        "Telefon sind, bleiben gültig, bis sie ablaufen; sollen sie früher enden, wenden Sie sich an die Stelle.",
+        "Le portefeuille qu'il contient est chiffré avec votre phrase secrète : sans elle, personne ne peut "
+        "ouvrir vos documents. Demandez une nouvelle offre à chaque organisme qui vous a remis un document, et "
+        "ajoutez le document au portefeuille de votre nouveau téléphone : la nouvelle offre met fin aux "
+        "renouvellements du téléphone perdu, qui ne reçoit plus de nouvelles copies. Les copies déjà sur le "
+        "téléphone perdu restent valables jusqu'à leur fin ; si elles doivent cesser plus tôt, adressez-vous à "
+        "l'organisme.",
+        "Portfel w nim jest zaszyfrowany Twoim hasłem: bez niego nikt nie otworzy Twoich dokumentów. Poproś "
+        "każdą instytucję, która wydała Ci dokument, o nową ofertę i dodaj dokument do portfela w nowym "
+        "telefonie: nowa oferta kończy odnawianie kopii w zgubionym telefonie, więc nie dostanie on już nowych "
+        "kopii. Kopie, które już są w zgubionym telefonie, pozostają ważne do końca swojej ważności; jeśli mają "
+        "przestać obowiązywać wcześniej, skontaktuj się z instytucją.",
+    ),
+    "lost.link": ("Phone lost or stolen?", "Tālrunis pazaudēts vai nozagts?", "Telefon verloren oder gestohlen?",
+                  "Téléphone perdu ou volé ?", "Zgubiony lub skradziony telefon?"),
     "privacy.rights": (
         "You may ask the provider, a verifier or an institution about the personal data it holds on you, and "
         "complain to a data protection authority.",
@@ -958,15 +1074,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "card.show_qr": ("Show QR for inspection", "Rādīt QR kodu pārbaudei", "QR-Code für die Kontrolle zeigen",
                      "Afficher le code QR pour le contrôle", "Pokaż kod QR do kontroli"),
     "card.show_qr_help": (
-        "For an inspector without network. Each showing uses one copy of this document and is written in your "
-        "history.",
-        "Inspektoram bez tīkla. Katra parādīšana izmanto vienu šī dokumenta kopiju un tiek ierakstīta jūsu "
-        "vēsturē.",
-        "Für eine Kontrolle ohne Netz. Jedes Zeigen verbraucht eine Kopie dieses Dokuments und wird in Ihrem "
+        "For an inspector without network. The code carries your name, date of birth, the document's number and "
+        "dates and, for an A1, your employer and the posting period: whoever sees or photographs the screen can "
+        "read them. Each showing uses one copy of this document and is written in your history.",
+        "Inspektoram bez tīkla. Kodā ir jūsu vārds, dzimšanas datums, dokumenta numurs un datumi, bet A1 "
+        "gadījumā arī darba devējs un norīkojuma periods: ikviens, kas redz vai nofotografē ekrānu, var tos "
+        "nolasīt. Katra parādīšana izmanto vienu šī dokumenta kopiju un tiek ierakstīta jūsu vēsturē.",
+        "Für eine Kontrolle ohne Netz. Der Code enthält Ihren Namen, Ihr Geburtsdatum, Nummer und Daten des "
+        "Dokuments und bei einer A1 Ihren Arbeitgeber und den Entsendezeitraum: Wer den Bildschirm sieht oder "
+        "fotografiert, kann sie lesen. Jedes Zeigen verbraucht eine Kopie dieses Dokuments und wird in Ihrem "
         "Verlauf vermerkt.",
-        "Pour un inspecteur sans réseau. Chaque affichage utilise une copie de ce document et est noté dans "
+        "Pour un inspecteur sans réseau. Le code contient votre nom, votre date de naissance, le numéro et les "
+        "dates du document et, pour un A1, votre employeur et la période de détachement : quiconque voit ou "
+        "photographie l'écran peut les lire. Chaque affichage utilise une copie de ce document et est noté dans "
         "votre historique.",
-        "Dla inspektora bez dostępu do sieci. Każde pokazanie zużywa jedną kopię tego dokumentu i jest "
+        "Dla inspektora bez dostępu do sieci. Kod zawiera Twoje imię i nazwisko, datę urodzenia, numer i daty "
+        "dokumentu, a w przypadku zaświadczenia A1 także pracodawcę i okres delegowania: każdy, kto widzi lub "
+        "fotografuje ekran, może je odczytać. Każde pokazanie zużywa jedną kopię tego dokumentu i jest "
         "zapisywane w historii.",
     ),
     "card.challenge_use": ("Use this code", "Izmantot šo kodu", "Diesen Code verwenden", "Utiliser ce code",
@@ -1162,6 +1286,19 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "pour cela) : demandez une nouvelle offre à l'organisme.",
         "Ten portfel nie może odnowić kopii tego dokumentu (nie ma do tego dostępu od instytucji): poproś "
         "instytucję o nową ofertę."),
+    # wallet.service.REPLACED_NO_RENEWAL (review R10, 6)
+    ("This document was replaced by a newer one: its copies are not renewed. If the new one is not in your wallet "
+     "yet, ask the institution for an offer of it."): (
+        "This document was replaced by a newer one: its copies are not renewed. If the new one is not in your "
+        "wallet yet, ask the institution for an offer of it.",
+        "Šis dokuments ir aizstāts ar jaunāku: tā kopijas netiek atjaunotas. Ja jaunā dokumenta vēl nav jūsu "
+        "makā, lūdziet iestādei tā piedāvājumu.",
+        "Dieses Dokument wurde durch ein neueres ersetzt: Seine Kopien werden nicht erneuert. Ist das neue noch "
+        "nicht in Ihrer Wallet, bitten Sie die Stelle um ein Angebot dafür.",
+        "Ce document a été remplacé par un plus récent : ses copies ne sont pas renouvelées. Si le nouveau n'est "
+        "pas encore dans votre portefeuille, demandez-en une offre à l'organisme.",
+        "Ten dokument został zastąpiony nowszym: jego kopie nie są odnawiane. Jeśli nowego dokumentu nie ma "
+        "jeszcze w Twoim portfelu, poproś instytucję o jego ofertę."),
     "This document was removed or renewed meanwhile; nothing was changed.": (
         "This document was removed or renewed meanwhile; nothing was changed.",
         "Šis dokuments pa to laiku tika noņemts vai atjaunots; nekas netika mainīts.",
@@ -1461,6 +1598,20 @@ def normalise_lang(lang: str | None) -> str:
 def t(key: str, lang: str, **kw: Any) -> str:
     """The wallet string ``key`` in ``lang`` (English fallback), formatted with ``kw``."""
     return i18n.t(f"wallet.{key}", normalise_lang(lang), **kw)
+
+
+def format_when(iso: str, lang: str) -> str:
+    """An ISO 8601 time (UTC as the wallet records it) as the worker reads it: the page's date format
+    (:func:`credentials.i18n.format_date`) and the phone's local time, to the minute; ``iso`` as it is
+    when it is not a time."""
+    try:
+        at = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    local = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone()
+    lang = normalise_lang(lang)
+    # Latvian dates end in a full stop (DD.MM.YYYY.): a comma after it would read as a second stop.
+    return f"{i18n.format_date(local.date(), lang)}{' ' if lang == 'lv' else ', '}{local:%H:%M}"
 
 
 def explain(code: str, message: str, lang: str) -> str:

@@ -40,12 +40,17 @@ from credentials.errors import MalformedError
 from wallet import core
 from wallet.model import StoredCredential
 
-__all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "RETRY_AFTER", "USED_UP", "RenewalForm",
+__all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "RETRY_AFTER", "USED_UP", "USED_UP_AFTER", "RenewalForm",
            "RenewalGrant", "due", "ends_sooner", "published_signers", "renewed_from", "why_due"]
 
 #: After an automatic renewal that failed, or did not move the copies' end (the institution still signs
 #: under the same certificate), the next automatic one waits this long: at most once a day per card.
 RETRY_AFTER = timedelta(days=1)
+#: Copies all shown (:data:`USED_UP`) are renewed this long after they were issued at the earliest: the
+#: issuer renews copies that are not due by their dates at most once in this time after it issued them
+#: (issuer.service ``RENEWAL_PACE``: it cannot see that they were all shown), so the wallet does not ask
+#: to be refused ``credential_request_denied``; meanwhile a copy is shown again (HAIP 1.0 §4.5).
+USED_UP_AFTER = timedelta(hours=24)
 #: Seconds one wallet process holds a card's grant while renewing it, so that the page and the terminal
 #: do not both send the refresh token (a rotated one sent twice revokes the grant, RFC 9700 §4.14.2).
 LEASE_SECONDS = 120
@@ -204,7 +209,7 @@ def why_due(copies: Sequence[StoredCredential], now: datetime, today: date, *, n
       day before the document's own last one (the issuer ends a copy at that day's end anywhere on
       earth, the next day in UTC: a copy ending then ends with its document, and no renewal helps);
     * :data:`USED_UP`: every copy of a form has been presented (HAIP 1.0 §4.5: a copy shown twice
-      links the two showings).
+      links the two showings), issued :data:`USED_UP_AFTER` ago or more (the issuer's pace).
 
     Never for a document whose own last day has passed: an expired card needs a new card, not new
     copies, and an A1 (or PRC) whose period has ended is the proof of that period as it is (the
@@ -225,7 +230,8 @@ def why_due(copies: Sequence[StoredCredential], now: datetime, today: date, *, n
     forms: dict[str, list[StoredCredential]] = {}
     for copy in copies:
         forms.setdefault(copy.format, []).append(copy)
-    if any(all(c.used > 0 for c in held) for held in forms.values()):
+    paced = now.timestamp() - USED_UP_AFTER.total_seconds()
+    if any(all(c.used > 0 for c in held) and max(c.iat for c in held) <= paced for held in forms.values()):
         return USED_UP
     return None
 

@@ -1403,6 +1403,10 @@ class WalletService:
             # Never for a document whose own last day has passed (renewal.why_due): an A1 whose period
             # ended stays the proof of that period, a card that expired needs a new card, not new copies.
             raise NoRenewalError(ENDED_NO_RENEWAL)
+        if any(c.last_status is not None and c.last_status.value == "replaced" for c in held):
+            # The institution replaced the document (status REPLACED): the new one comes with its own offer,
+            # and this one's access to renewals ended with it (review R10, 6).
+            raise NoRenewalError(REPLACED_NO_RENEWAL)
         grant = self._lease_grant(group, automatic=False)
         limit = time.monotonic() + min(budget if budget is not None else ENTRY_SECONDS, ENTRY_SECONDS)
         return self._renew_safely(group, grant, _Budget(seconds, limit), lang)
@@ -1516,14 +1520,21 @@ class WalletService:
             raise  # the store itself: the worker unlocks again
         except CredentialError as exc:
             detail, said = exc.message, _said(exc, lang)
+            # The issuer's "not due for renewal" (credential_request_denied naming when it renews them,
+            # issuer.service _renewal_refused): nothing was refused about the document (review R10, 1).
+            not_due = renewal.renewed_from(exc.message) if (isinstance(exc, ProtocolError)
+                                                           and exc.error == "credential_request_denied") else None
         except Exception as exc:  # noqa: BLE001 - a boundary, after every check: one card must not take the page down
             # Its type only: the text may carry a token, or what the issuer sent about the worker.
             _log.warning("renewing a document's copies failed: %s", type(exc).__name__)
             detail = said = messages.explain("malformed", "", lang)
+            not_due = None
         current = self._grant(group)
         if current is not None and current.lease_holder == grant.lease_holder:
             # Refused as not due (review J, M1), the wallet does not ask by itself before the issuer said.
             self._save_grant(group, current.after(now, error=detail).not_due_until(now, detail), grant.lease_holder)
+        if not_due is not None:
+            return self._outcome(group, "not_due", lang, until=not_due.isoformat())
         return self._outcome(group, "failed", lang, detail=said)
 
     def _outcome(self, group: str, outcome: str, lang: str, *, detail: str = "",
@@ -2101,8 +2112,9 @@ class RenewalOutcome:
     ``outcome``: ``renewed`` (new copies stored: ``until``, the day the earliest of them ends; ``detail``
     says why a form of the card was not renewed, when one was not), ``failed`` (nothing changed: the
     copies held are kept; ``detail`` says why), ``refused`` (the institution no longer renews them:
-    the grant is dropped, and the worker asks the institution for a new offer). ``detail`` is in the
-    worker's language."""
+    the grant is dropped, and the worker asks the institution for a new offer), ``not_due`` (the
+    institution renews them from ``until``, an ISO 8601 UTC time: nothing is wrong, the copies held
+    stay; an automatic renewal that comes to this is not shown). ``detail`` is in the worker's language."""
 
     group: str
     outcome: str
@@ -2125,6 +2137,9 @@ def renewal_words(outcome: RenewalOutcome, lang: str) -> str:
         return words
     if outcome.outcome == "refused":
         return messages.t("renew.refused", lang, document=outcome.title, institution=institution)
+    if outcome.outcome == "not_due":
+        return messages.t("renew.not_due", lang, document=outcome.title, institution=institution,
+                          date=messages.format_when(outcome.until, lang) if outcome.until else "?")
     return messages.t("renew.failed", lang, document=outcome.title, detail=outcome.detail or "?")
 
 
@@ -2174,6 +2189,9 @@ RENEWING_NOW = "The wallet is renewing the copies of this document right now (in
 #: A card whose document has ended by its own dates: its copies are not renewed (wallet.renewal.why_due).
 ENDED_NO_RENEWAL = "This document's own last day has passed: its copies are not renewed."
 RENEWED_ELSEWHERE = "This document was removed or renewed meanwhile; nothing was changed."
+#: A card whose document the institution replaced by a newer one: not renewed (review R10, 6).
+REPLACED_NO_RENEWAL = ("This document was replaced by a newer one: its copies are not renewed. If the new one is not "
+                       "in your wallet yet, ask the institution for an offer of it.")
 #: Renewed copies ending sooner than the held ones, which are not used up: the held ones stay (review J, L4).
 SOONER_KEPT = "The institution sent copies that end sooner than the ones held: the ones held are kept."
 #: How many closed requests and showings :class:`OpenItems` remembers the reason of.

@@ -49,8 +49,9 @@ class WalletSettings(ServiceSettings):
     #: wallet's instance keys to issuers (HAIP §9.2); without it the wallet sends no attestation.
     provider_id: str = "LV:ESSPASS-WALLET"
     #: Who provides this wallet, and whom to ask about personal data (the privacy notice, GDPR Art. 13(1)(a),
-    #: (b)): the deployment's operator. No contact: the notice says to ask who gave the wallet.
-    operator_name: str = "the ESSPASS pilot"
+    #: (b)): the deployment's operator, said as it is in every language. None set: "the ESSPASS pilot" in
+    #: the page's language (``privacy.operator_default``). No contact: the notice says to ask who gave the wallet.
+    operator_name: str = ""
     operator_contact: str = ""
     #: Default language of the wallet pages and CLI: en, lv, de, fr, pl.
     lang: str = "en"

@@ -7,6 +7,11 @@ Revises: 0019
   shown (GDPR Art. 5(2) accountability, Art. 32(1)(b), (d)). The words are a person's name or number:
   never kept. A clerk reading a case is a ``viewed`` event in its history (``issuer_events``, no
   schema change).
+* This release also records a replaced case as state ``replaced`` (its entries Token Status List
+  0x03), a free-text value needing no schema change. The release before knows only ``revoked`` as
+  final: the downgrade turns ``replaced`` into ``revoked`` (the entries stay 0x03, which that
+  release's verifiers refuse as an unknown status), so a rolled-back issuer never offers, prints or
+  renews a replaced A1 again.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(sa.text("UPDATE issuer_cases SET state = 'revoked' WHERE state = 'replaced'"))
     with op.batch_alter_table('issuer_case_searches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issuer_case_searches_entity_id'))
     op.drop_table('issuer_case_searches')
