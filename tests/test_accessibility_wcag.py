@@ -12,12 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from test_pages_browser import PASSPHRASE, Site, _inspector_page, _offer, _paste_offer
-
-from esspass.stack import Clerk, InspectorAuth, start_in_process
-from esspass.testing import free_port, serve
+from test_pages_browser import PASSPHRASE, Site, _inspector_page, _offer, _paste_offer, wallet_site
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "lv", "de", "fr", "pl")
@@ -42,18 +38,8 @@ BOUNDARY = """el => {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from wallet.app import create_app
-    from wallet.settings import WalletSettings
-
-    data_dir = tmp_path_factory.mktemp("a11y")
-    with start_in_process(data_dir) as stack, \
-            httpx.Client(timeout=20, auth=InspectorAuth(stack.inspector_token)) as http:
-        port = free_port()
-        settings = WalletSettings(data_dir=data_dir / "phone", pki_dir=data_dir / "pki",
-                                  registry_url=stack.registry_url, allow_loopback_http=True, scrypt_n=2**10,
-                                  public_url=f"http://127.0.0.1:{port}")
-        with serve(create_app(settings), port=port) as page:
-            yield Site(stack, page, Clerk(stack.issuer_url, data_dir, http), http)
+    with wallet_site(tmp_path_factory.mktemp("a11y")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

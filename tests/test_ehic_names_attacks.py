@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from test_ehic_desk import ANNA, JAN, Desk
+from test_ehic_holder import ANNA_CARD, ANNA_PID, AT_CARD, JAN_HOLDER
 
 from credentials import dcql, ehic, holder_link, i18n, sd_jwt
 from credentials import verification as v
@@ -36,12 +37,6 @@ from verifier import messages
 from verifier.service import profile_query
 
 ROOT = Path(__file__).resolve().parent.parent
-JAN_HOLDER = {k: JAN.pid[k] for k in ("family_name", "given_name", "birthdate")}
-ANNA_CARD = {"family_name": ANNA.pid["family_name"], "given_name": ANNA.pid["given_name"],
-             "birth_date": ANNA.pid["birthdate"]}
-ANNA_PID = {"family_name": ANNA.pid["family_name"], "given_name": ANNA.pid["given_name"],
-            "birthdate": ANNA.pid["birthdate"], "issuing_country": "LV"}
-AT_CARD = {"issuing_country": "AT", "personal_administrative_number": "1234 300579", "document_number": "80040"}
 #: The EHIC claims an inspectorate was registered for before this release: without Decision S2 fields 3-5.
 _PRE_RELEASE_EHIC = [c for c in demo_entity("LV:VDI").may_request[ehic.VCT] if c not in ehic.HOLDER_CLAIMS]
 

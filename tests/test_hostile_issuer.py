@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,23 @@ class Issuer:
         return len(self.http.get("/lv-vsaa/api/cases", headers=self.clerk()).json())
 
 
-@pytest.fixture(scope="module")
-def issuer(registry_dir: Path) -> Iterator[Issuer]:
+@contextmanager
+def served_issuer(registry_dir: Path) -> Iterator[tuple[str, httpx.Client, dict[str, str]]]:
+    """The registry and the issuer of a seeded data directory on loopback ports (the wallet
+    attestation required, as in the pilot): the issuer's address, a client for it and the clerks'
+    tokens by institution."""
     port = free_port()
     with serve(registry_app(RegistrySettings(data_dir=registry_dir))) as registry:
         settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}",
                                   registry_url=registry.url)
         with serve(create_app(settings), port=port) as handle, httpx.Client(base_url=handle.url, timeout=20) as http:
-            tokens = json.loads((registry_dir / "issuer" / "clerk-tokens.json").read_text())
-            yield Issuer(handle.url, http, tokens, load_demo_pki(registry_dir / "pki"))
+            yield handle.url, http, json.loads((registry_dir / "issuer" / "clerk-tokens.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def issuer(registry_dir: Path) -> Iterator[Issuer]:
+    with served_issuer(registry_dir) as (url, http, tokens):
+        yield Issuer(url, http, tokens, load_demo_pki(registry_dir / "pki"))
 
 
 def _post_pairs(issuer: Issuer, path: str, pairs: Sequence[tuple[str, str]]) -> httpx.Response:

@@ -8,7 +8,6 @@ RFC 7009), signed with ``credentials.jose`` helpers to avoid hand-written JOSE.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from test_hostile_issuer import served_issuer
 
 from credentials import client_attestation
 from credentials.demo_persons import DEMO_PERSONS
@@ -26,11 +26,6 @@ from credentials.jose import PrivateKey, generate_key, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT
 from credentials.pki import DemoPki, load_demo_pki
 from esspass.stack import unnumbered
-from esspass.testing import free_port, serve
-from issuer.app import create_app
-from issuer.settings import IssuerSettings
-from trust_registry.app import create_app as registry_app
-from trust_registry.settings import RegistrySettings
 
 PROVIDER = "LV:ESSPASS-WALLET"
 WALLET_CLIENT_ID = "esspass-reference-wallet"
@@ -87,17 +82,10 @@ class Wallet:
 
 @pytest.fixture(scope="module")
 def wallet(registry_dir: Path) -> Iterator[Wallet]:
-    port = free_port()
-    with serve(registry_app(RegistrySettings(data_dir=registry_dir))) as registry:
-        # wallet_attestation left at its default: required, as in the pilot.
-        settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}",
-                                  registry_url=registry.url)
-        with serve(create_app(settings), port=port) as handle, httpx.Client(base_url=handle.url, timeout=20) as http:
-            tokens = json.loads((registry_dir / "issuer" / "clerk-tokens.json").read_text())
-            w = Wallet(handle.url, http, load_demo_pki(registry_dir / "pki"), tokens["LV:VSAA"],
-                       generate_key(), generate_key())
-            w.fetch_dpop_nonce()
-            yield w
+    with served_issuer(registry_dir) as (url, http, tokens):  # the wallet attestation required, as in the pilot
+        w = Wallet(url, http, load_demo_pki(registry_dir / "pki"), tokens["LV:VSAA"], generate_key(), generate_key())
+        w.fetch_dpop_nonce()
+        yield w
 
 
 def test_token_request_client_id_other_than_the_attestation_sub_is_invalid_client(wallet: Wallet) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +59,12 @@ class Site:
         self.inspector = Inspector(stack.verifier_url, http)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@contextmanager
+def wallet_site(data_dir: Path) -> Iterator[Site]:
+    """The services in process and the wallet's pages served on a loopback port, as a phone opens them."""
     from wallet.app import create_app
     from wallet.settings import WalletSettings
 
-    data_dir = tmp_path_factory.mktemp("pages")
     with start_in_process(data_dir) as stack, \
             httpx.Client(timeout=20, auth=InspectorAuth(stack.inspector_token)) as http:
         port = free_port()
@@ -72,6 +73,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                   public_url=f"http://127.0.0.1:{port}")
         with serve(create_app(settings), port=port) as page:
             yield Site(stack, page, Clerk(stack.issuer_url, data_dir, http), http)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with wallet_site(tmp_path_factory.mktemp("pages")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
