@@ -216,7 +216,31 @@ def _check(_args: argparse.Namespace) -> int:
         except CredentialError:
             print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
                   "signer certificate as its document signer")
+    for entity_id, count in _unnamed_cards(settings).items():  # a note: the exit status stays the chain's
+        print(f"{entity_id:<14} note     {count} EHIC case{'s' if count != 1 else ''} name"
+              f"{'' if count != 1 else 's'} no holder: they are neither offered nor renewed until replaced "
+              "with the holder's surname, given names and birth date")
     return 1 if refused else 0
+
+
+def _unnamed_cards(settings: Any) -> dict[str, int]:
+    """Each institution's EHIC cases naming no holder (:meth:`issuer.service.IssuerService.unnamed_cards`),
+    from the issuer database when it is at this release's schema: none before the issuer's first start,
+    nor from a database still to be migrated (a check changes nothing: ``esspass migrate`` does that,
+    once the earlier release is stopped)."""
+    from esspass.migrate import pending, service_of
+    from issuer.app import build_service
+
+    if settings.configured_database_url() is None and not (settings.data_dir / "issuer.db").exists():
+        return {}
+    database = service_of("ESSPASS_ISSUER_")
+    if database is None or pending(database):
+        return {}
+    service = build_service(settings)
+    try:
+        return service.unnamed_cards()
+    finally:
+        service.engine.dispose()
 
 
 def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, now: datetime) -> list[str]:

@@ -931,6 +931,7 @@ class Field:
     hint: str = ""  # the translation key of a help text under the field
     repeat: bool = False
     shaped: bool = False
+    label: str = ""  # the label's key (``field.<label>``) where the document names it otherwise than :attr:`key`
 
     @property
     def hint_key(self) -> str:
@@ -941,6 +942,11 @@ class Field:
     def key(self) -> str:
         """The translation key (``holder.`` prefix, a row's number and ``[]`` suffix dropped)."""
         return re.sub(r"\.\d+(?=\.)", "", self.name.removeprefix("holder.").removesuffix("[]"))
+
+    @property
+    def label_key(self) -> str:
+        """The form label's translation key: the document's own word for the field, else its claim's."""
+        return f"field.{self.label or self.key}"
 
     def row(self, number: int) -> Field:
         """This field of a repeated group's row ``number`` (0: itself)."""
@@ -969,6 +975,9 @@ _HOLDER = (Field("holder.family_name", "text", "holder"), Field("holder.given_na
 #: An EHIC's holder: card fields 3-5 of the holder's own card, which is not offered without them
 #: (a child's card names its ``subject`` instead, as the group's legend says).
 _CARDHOLDER = tuple(replace(f, group="cardholder", required=True) for f in _HOLDER)
+#: An EHIC's document number is its field 8, the card's identification number: labelled as the
+#: card and the verifier's pages label it (the type metadata, credentials/ehic.py), not as an A1's.
+i18n.register({"office.field.card_number": {lang: ehic.label("document_number", lang) for lang in i18n.LANGUAGES}})
 
 #: configuration id -> the form's fields, in order (every claim a clerk types; the issuer's own
 #: blocks ``issuing_authority``, ``issuing_country``, ``authentic_source`` come from the institution).
@@ -996,7 +1005,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                                         ("flag_base_home", "text", "hint.flag_base_home"))),
              Field("no_fixed_place_of_work", "country", "work", hint="hint.no_fixed_place_of_work", shaped=True),
              *_HOLDER),
-    "ehic": (*_COMMON, Field("date_of_expiry", "date", "document"),
+    "ehic": (*(replace(f, label="card_number") if f.name == "document_number" else f for f in _COMMON),
+             Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),
              *_CARDHOLDER,
              Field("subject.familynames", "text", "subject"), Field("subject.forenames", "text", "subject"),

@@ -921,6 +921,22 @@ class IssuerService:
             self._release_erased()
         return erased
 
+    def unnamed_cards(self) -> dict[str, int]:
+        """How many EHIC cases of the holder's own each institution holds that name no holder (Decision
+        S2 fields 3-5; :func:`_unnamed_card`): recorded before the rule, they are neither offered nor
+        renewed until replaced. Withdrawn, replaced and erased cases are left out (nothing is issued
+        from them); institutions with none are not named. For ``esspass issuer check``."""
+        counts: dict[str, int] = {}
+        ehic_ids = [cid for cid, mod in CREDENTIAL_TYPES.items() if mod is ehic]
+        with self.sessions() as s:
+            rows = s.execute(select(Case.entity_id, Case.configuration_id, Case.claims, Case.holder).where(
+                Case.configuration_id.in_(ehic_ids), Case.erased_at.is_(None),
+                Case.state.not_in(("revoked", "replaced"))))
+            for entity_id, configuration_id, claims, holder in rows:
+                if _unnamed_card(configuration_id, claims or {}, holder):
+                    counts[entity_id] = counts.get(entity_id, 0) + 1
+        return counts
+
     def _release_erased(self) -> None:
         """Empty the write-ahead log after an erasure (:func:`esspass.db.release_erased`): until then it
         holds the erased values as they were. A reader holding an older snapshot may keep it from that:

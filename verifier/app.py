@@ -586,8 +586,26 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             return RedirectResponse(f"/inspect/{view[:64]}", status_code=303)  # type: ignore[return-value]
         lang = _lang(request)
         verdict = data.get("verdict") or {}
-        return page(request, "verdict.html", tx_id=view[:64], data=data,
+        # Who checked, for the printed copy: the staff member as the inspection record names them.
+        try:
+            checked_by = svc().inspection(view[:64]).inspector
+        except ProtocolError:  # swept since: the verdict read above is shown all the same
+            checked_by = None
+        return page(request, "verdict.html", tx_id=view[:64], data=data, checking_body=checking_body(lang),
+                    checked_by=checked_by,
                     **verdict_context(verdict, lang, institutions(verdict, lang)))
+
+    def checking_body(lang: str) -> str:
+        """This verifier's body in ``lang`` as the verifiers list registers it (its own name, or its English
+        one with its own: :func:`messages.institution_name`); its entity id when the list cannot be had."""
+        service = svc()
+        try:
+            entity = service.verifiers(service.clock()).entity(service.entity_id) if service.verifiers else None
+        except CredentialError:
+            entity = None
+        if entity is None:
+            return service.entity_id
+        return messages.institution_name(entity.name, entity.name_en, entity.country, lang)
 
     def unknown_check(request: Request, exc: ProtocolError) -> HTMLResponse:
         """A browser asking for a check that is unknown or deleted: a page in its language, with the way

@@ -1094,6 +1094,9 @@ _T.update({
     "checked_at": ("Checked at", "Pārbaudes laiks", "Geprüft am", "Contrôlé le", "Sprawdzono"),
     "proof_id": ("Verification proof", "Pārbaudes apliecinājums", "Prüfnachweis", "Preuve de vérification",
                  "Dowód weryfikacji"),
+    # The printed verdict names who checked: the body (this verifier's registration) and its staff member.
+    "checking_body": ("Checking body", "Pārbaudes iestāde", "Prüfende Stelle", "Organisme de contrôle",
+                      "Podmiot sprawdzający"),
 })
 #: The EHIC check for a day of care (credentials.verification._validity_steps ``care_date``; the home page,
 #: the waiting and verdict pages), and the waiting page's time limit (WCAG 2.2.1, verifier.js).
