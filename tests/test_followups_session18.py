@@ -100,3 +100,13 @@ def test_the_ehic_form_labels_the_document_number_as_the_cards_identification_nu
                         assert label == ehic.label("document_number", lang) == expected.get(lang, label), page
                     else:
                         assert label == i18n.t("office.field.document_number", lang), (lang, label)
+
+
+@pytest.mark.parametrize(("typed", "read"), [("k7 q2-mzoa", "K7Q2MZOA"), ("10Q8abcd", "IOQBABCD"), ("", "")])
+def test_the_inspectors_code_typed_with_look_alike_digits_or_spaces_is_read_as_the_verifier_wrote_it(
+        typed: str, read: str) -> None:
+    """The offline challenge is base32 (A-Z, 2-7): a 0, 1 or 8 can only be the O, I or B it looks like,
+    and spaces or hyphens a worker adds to read it out are not part of it (posted worker review)."""
+    from wallet.core import inspector_code
+
+    assert inspector_code(typed) == read

@@ -487,7 +487,7 @@ def create_app(
             lang = lang_of(req)
             showing = s.service.showing(showing_id)
             card = s.service.card(showing.group, lang)
-            code = challenge.strip().upper()[:32]
+            code = core.inspector_code(challenge)
             image = f"/showings/{showing_id}/qr.png" + (f"?{urlencode({'challenge': code})}" if code else "")
             return render(req, "showing.html", session=s, card=card, showing=showing, image=image, challenge=code,
                           warning=warning_words(card, lang), over=explain("not_found", SHOWING_OVER, lang),
@@ -741,8 +741,8 @@ async def _link_from(link: str, qr: UploadFile | None) -> tuple[str, CredentialE
 
 
 def _challenge(text: str) -> bytes | None:
-    """The inspector's challenge as typed (trimmed, upper case, at most 32 characters), or None."""
-    return text.strip().upper()[:32].encode() or None
+    """The inspector's challenge as typed, read as the verifier wrote it (:func:`core.inspector_code`), or None."""
+    return core.inspector_code(text).encode() or None
 
 
 def _host(header: str) -> str:

@@ -444,8 +444,9 @@ def _warn(ctx: _Ctx, card: Any) -> None:
 
 def _qr(ctx: _Ctx) -> int:
     from credentials.compact import qr_png
+    from wallet import core
 
-    challenge = ctx.args.challenge.strip().upper().encode() if ctx.args.challenge else None
+    challenge = core.inspector_code(ctx.args.challenge or "").encode() or None
     service = ctx.service()
     _warn(ctx, service.card(ctx.args.id, ctx.lang))
     text = service.offline_qr(ctx.args.id, challenge)

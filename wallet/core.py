@@ -1205,6 +1205,18 @@ def offline_fields(cred: StoredCredential) -> list[str]:
     return compact.decode_credential(b64url_decode(raw)).field_names if isinstance(raw, str) else []
 
 
+#: What a worker types for a letter of the inspector's code (RFC 4648 base32: A-Z and 2-7 only, so
+#: these digits can only be the letters they look like), and what the code's grouping may hold.
+_CODE_TYPOS = str.maketrans({"0": "O", "1": "I", "8": "B", " ": None, "-": None, "\u00a0": None})
+
+
+def inspector_code(text: str) -> str:
+    """The inspector's code (the verifier's offline challenge, base32) as the worker typed it, read as
+    the verifier wrote it: upper case, without spaces or hyphens, 0/1/8 as O/I/B (digits the code
+    never holds), at most 32 characters; "" for none."""
+    return text.strip().upper().translate(_CODE_TYPOS)[:32]
+
+
 def offline_qr(cred: StoredCredential, *, now: datetime, challenge: bytes | None = None) -> str:
     """The QR text the phone shows on site: the compact credential and a fresh holder signature."""
     from credentials import compact
