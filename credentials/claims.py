@@ -5,6 +5,12 @@ Each function checks one value against one rule and returns it normalised, or ra
 the rule's key and parameters (:func:`invalid`), by which a page says it in EN, LV, DE, FR or PL:
 every rule's words are in :data:`RULE_TEXTS` (each model registers its own, :func:`register_rules`),
 and in :mod:`credentials.i18n` as ``rule.<key>``.
+
+A model checks its rules in one pass (:class:`Problems`): every independent rule a document breaks
+is found at once, for a form or an import row to say them all (WCAG 2.2 SC 3.3.1, the GOV.UK error
+summary pattern), and its ``validate`` raises the first, carrying the others (``DataError.others``).
+A rule that rests on another field's value (an end not before its start) is skipped while that value
+is itself broken: it could not be compared, and a second message about it would mislead.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import calendar
 import re
 from collections.abc import Collection, Mapping
 from datetime import date
+from types import TracebackType
 from typing import Any
 
 from credentials import i18n
@@ -21,6 +28,7 @@ from credentials.errors import DataError
 
 __all__ = [
     "RULE_TEXTS",
+    "Problems",
     "common_block",
     "country",
     "invalid",
@@ -29,6 +37,8 @@ __all__ = [
     "obj",
     "optional",
     "period",
+    "person",
+    "person_problems",
     "register_rules",
     "text",
 ]
@@ -49,6 +59,62 @@ def invalid(field: str, key: str, **params: str | int) -> DataError:
     """The DataError of rule ``key`` (of :data:`RULE_TEXTS`) broken at ``field``: its English words
     with ``params`` filled in, and the key and parameters for a page to say it in its language."""
     return DataError(field, RULE_TEXTS[key][0].format(**params), key=key, params=params)
+
+
+class Problems:
+    """The problems of one document found in one pass: each independent rule runs in its own
+    ``with problems.rule():`` block, whose DataError is recorded (with any others it carries) and
+    the pass goes on after the block. A rule that rests on a value read by an earlier block runs only
+    where that value was read (its normalised value is in the output: ``if "ending_date" in out``),
+    so that a broken field is named once, by its own rule.
+
+    :meth:`raise_first` ends a ``validate``: the first problem, in the order the rules are checked
+    (the one a check that stops at the first would raise), carrying the others.
+
+    At most :attr:`LIMIT` are kept (all are counted, for :meth:`clean_since`): a row of an import file
+    with thousands of unknown columns is told its first ones, and its report stays the size of the file's."""
+
+    LIMIT = 25
+
+    def __init__(self) -> None:
+        self.found: list[DataError] = []
+        self._seen = 0
+
+    def __len__(self) -> int:
+        """How many problems were found, those beyond :attr:`LIMIT` included."""
+        return self._seen
+
+    def rule(self) -> Problems:
+        """A block checking one rule (or one field's rules); its DataError is recorded, not raised."""
+        return self
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if isinstance(exc, DataError):
+            self.add(exc)
+            return True
+        return False
+
+    def add(self, error: DataError) -> None:
+        """Record ``error`` and the others it carries (one flat list, in their order)."""
+        found = error.problems
+        error.others = ()
+        self._seen += len(found)
+        self.found.extend(found[:self.LIMIT - len(self.found)])
+
+    def clean_since(self, mark: int) -> bool:
+        """No problem was found since ``mark`` (``len(problems)`` taken before)."""
+        return self._seen == mark
+
+    def raise_first(self) -> None:
+        """Raise the first problem found, carrying the others (``DataError.others``); nothing when none."""
+        if self.found:
+            first, *others = self.found
+            first.others = tuple(others)
+            raise first
 
 
 register_rules({
@@ -152,11 +218,17 @@ def obj(value: Any, field: str) -> Mapping[str, Any]:
     return value
 
 
-def no_unknown(claims: Mapping[str, Any], allowed: Collection[str], prefix: str = "") -> None:
+def no_unknown(claims: Mapping[str, Any], allowed: Collection[str], prefix: str = "",
+               problems: Problems | None = None) -> None:
+    """DataError for the first field not ``allowed`` (in name order); with ``problems``, each is recorded there."""
     # As text: decoded CBOR may have integer or byte-string keys, which neither sort with text nor join it.
     unknown = sorted(str(name) for name in set(claims) - set(allowed))
-    if unknown:
+    if not unknown:
+        return
+    if problems is None:
         raise invalid(prefix + unknown[0], "field.unknown")
+    for name in unknown:
+        problems.add(invalid(prefix + name, "field.unknown"))
 
 
 def required(claims: Mapping[str, Any], field: str, prefix: str = "") -> Any:
@@ -187,37 +259,103 @@ def within_months(start: str, end: str, months: int) -> bool:
     return b < date(year, month, a.day)
 
 
-def _id_name(value: Any, field: str, *, with_country: bool) -> dict[str, str]:
-    o = obj(value, field)
-    no_unknown(o, ("id", "name", "country"), field + ".")
-    out = {"id": text(required(o, "id", field + "."), field + ".id", 1, 20),
-           "name": text(required(o, "name", field + "."), field + ".name", 1, 100)}
-    if with_country:
-        out["country"] = country(required(o, "country", field + "."), field + ".country")
-    elif optional(o, "country"):
-        out["country"] = country(o["country"], field + ".country")
-    return out
+def _id_name(value: Any, field: str, *, with_country: bool, problems: Problems) -> dict[str, str] | None:
+    """An institution (``id``, ``name``, ``country``), each member's problems recorded in ``problems``;
+    None when any was found."""
+    mark = len(problems)
+    out: dict[str, str] = {}
+    with problems.rule():
+        o = obj(value, field)
+        no_unknown(o, ("id", "name", "country"), field + ".", problems)
+        with problems.rule():
+            out["id"] = text(required(o, "id", field + "."), field + ".id", 1, 20)
+        with problems.rule():
+            out["name"] = text(required(o, "name", field + "."), field + ".name", 1, 100)
+        with problems.rule():
+            if with_country:
+                out["country"] = country(required(o, "country", field + "."), field + ".country")
+            elif optional(o, "country"):
+                out["country"] = country(o["country"], field + ".country")
+    return out if problems.clean_since(mark) else None
 
 
-def common_block(claims: Mapping[str, Any]) -> dict[str, Any]:
-    """The common block of PDA1 and EHIC, validated; dates kept as YYYY-MM-DD strings."""
-    out: dict[str, Any] = {
-        "personal_administrative_number": text(required(claims, "personal_administrative_number"),
-                                               "personal_administrative_number", 4, 50),
-        "issuing_authority": _id_name(required(claims, "issuing_authority"), "issuing_authority", with_country=True),
-        "issuing_country": country(required(claims, "issuing_country"), "issuing_country"),
-        "authentic_source": _id_name(required(claims, "authentic_source"), "authentic_source", with_country=False),
-        "document_number": text(required(claims, "document_number"), "document_number", 4, 50),
-        "date_of_issuance": iso_date(required(claims, "date_of_issuance"), "date_of_issuance"),
-    }
+def common_block(claims: Mapping[str, Any], problems: Problems | None = None) -> dict[str, Any]:
+    """The common block of PDA1 and EHIC, validated; dates kept as YYYY-MM-DD strings.
+
+    With ``problems``, every problem is recorded there and the fields read are returned (a broken one
+    left out, and the rules comparing it skipped); without, the first problem is raised."""
+    found = Problems() if problems is None else problems
+    out: dict[str, Any] = {}
+    with found.rule():
+        out["personal_administrative_number"] = text(required(claims, "personal_administrative_number"),
+                                                     "personal_administrative_number", 4, 50)
+    with found.rule():
+        authority = _id_name(required(claims, "issuing_authority"), "issuing_authority", with_country=True,
+                             problems=found)
+        if authority is not None:
+            out["issuing_authority"] = authority
+    with found.rule():
+        out["issuing_country"] = country(required(claims, "issuing_country"), "issuing_country")
+    with found.rule():
+        source = _id_name(required(claims, "authentic_source"), "authentic_source", with_country=False,
+                          problems=found)
+        if source is not None:
+            out["authentic_source"] = source
+    with found.rule():
+        out["document_number"] = text(required(claims, "document_number"), "document_number", 4, 50)
+    with found.rule():
+        out["date_of_issuance"] = iso_date(required(claims, "date_of_issuance"), "date_of_issuance")
     for name in COMMON_OPTIONAL:
         if optional(claims, name):
-            out[name] = iso_date(claims[name], name)
-    if "date_of_expiry" in out:
-        period(out["date_of_issuance"], out["date_of_expiry"], "date_of_issuance", "date_of_expiry")
-    if "starting_date" in out and "ending_date" in out:
-        period(out["starting_date"], out["ending_date"], "starting_date", "ending_date")
-    if "date_of_expiry" in out and "starting_date" in out:
-        # A document that expires before the period it covers begins is never valid on any day of it.
-        period(out["starting_date"], out["date_of_expiry"], "starting_date", "date_of_expiry")
+            with found.rule():
+                out[name] = iso_date(claims[name], name)
+    with found.rule():
+        if "date_of_expiry" in out and "date_of_issuance" in out:
+            period(out["date_of_issuance"], out["date_of_expiry"], "date_of_issuance", "date_of_expiry")
+    with found.rule():
+        if "starting_date" in out and "ending_date" in out:
+            period(out["starting_date"], out["ending_date"], "starting_date", "ending_date")
+    with found.rule():
+        if "date_of_expiry" in out and "starting_date" in out:
+            # A document that expires before the period it covers begins is never valid on any day of it.
+            period(out["starting_date"], out["date_of_expiry"], "starting_date", "date_of_expiry")
+    if problems is None:
+        found.raise_first()
     return out
+
+
+def person(holder: Any, issued: str | None = None, problems: Problems | None = None) -> dict[str, str]:
+    """The person a document is for, as a case records them beside its claims (an EHIC's Decision S2
+    card fields 3-5, an A1's paper copy): ``family_name`` and ``given_name`` (1 to 100 characters)
+    and ``birthdate``, all three at ``holder.*``; a birth date not after the document's date of issue
+    ``issued`` (a typing mistake, refused as a child's on its card is). With ``problems``, every
+    problem is recorded there and the fields read are returned; without, the first is raised."""
+    found = Problems() if problems is None else problems
+    out: dict[str, str] = {}
+    with found.rule():
+        o = obj(holder, "holder")
+        no_unknown(o, ("family_name", "given_name", "birthdate"), "holder.", found)
+        with found.rule():
+            out["family_name"] = text(required(o, "family_name", "holder."), "holder.family_name", 1, 100)
+        with found.rule():
+            out["given_name"] = text(required(o, "given_name", "holder."), "holder.given_name", 1, 100)
+        with found.rule():
+            out["birthdate"] = iso_date(required(o, "birthdate", "holder."), "holder.birthdate")
+        with found.rule():
+            if issued is not None and "birthdate" in out and out["birthdate"] > issued:
+                raise invalid("holder.birthdate", "date.not_after", other_field="date_of_issuance")
+    if problems is None:
+        found.raise_first()
+    return out
+
+
+def person_problems(holder: Any, claims: Mapping[str, Any]) -> list[DataError]:
+    """Every problem of the person a case of ``claims`` is for (:func:`person`), the date of issue
+    compared only where the claims give a real one (a broken one is the claims' own problem)."""
+    try:
+        issued = iso_date(claims.get("date_of_issuance"), "date_of_issuance") if isinstance(claims, Mapping) else None
+    except DataError:
+        issued = None
+    found = Problems()
+    person(holder, issued, found)
+    return found.found

@@ -57,9 +57,13 @@ from credentials.jose import PrivateKey, PublicKey, b64url_decode, b64url_encode
 from credentials.status_list import StatusReference
 
 __all__ = [
+    "CHALLENGE_SKEW",
     "HOLDER_FIELDS",
+    "ISSUED_SKEW",
     "LATER_FIELDS",
     "PREFIX",
+    "HolderClockError",
+    "IssuedAheadError",
     "UnverifiedCompact",
     "VerifiedCompact",
     "check_issued",
@@ -76,6 +80,43 @@ __all__ = [
 
 PREFIX = "EP1:"
 EXP, IAT, CNF, ESSPASS = 4, 6, 8, -70001
+#: Seconds the holder proof's time may be off the verifier's clock, either way, when it carries the
+#: inspector's challenge: the challenge (single use, minutes) already proves the code was made now for
+#: this inspector, so its time only tells whether the two clocks agree. The online check's KB-JWT window
+#: (credentials.sd_jwt KeyBindingPolicy max_age; standards.md §13: "KB-JWT iat window e.g. 5 min").
+CHALLENGE_SKEW = 300
+#: Seconds a credential's ``iat`` may lie ahead of the verifier's clock: a copy the wallet renewed
+#: minutes ago, shown to a laptop whose clock is a few minutes slow (days without network), is no
+#: credential "from the future". As the challenge's window: the issuer's signature is checked already.
+ISSUED_SKEW = 300
+
+
+class HolderClockError(KbFreshnessError):
+    """The holder proof's time is off the verifier's clock in a way a wrong clock explains, not an old
+    code: ahead of it (the phone's clock ahead, or the verifier's behind), or, over the inspector's
+    challenge, more than :data:`CHALLENGE_SKEW` either way. ``key`` names the words the pages say
+    (``key_binding.clock_ahead``, ``key_binding.clock_behind``), ``offset`` by how many seconds."""
+
+    def __init__(self, message: str, *, key: str, offset: float) -> None:
+        super().__init__(message)
+        self.key, self.offset = key, offset
+
+
+class IssuedAheadError(ValidityError):
+    """The credential's ``iat`` is more than :data:`ISSUED_SKEW` ahead of the verifier's clock: the
+    issuer's signature is genuine, so the verifier's clock is behind (``token_validity.clock_behind``)."""
+
+    def __init__(self, message: str, *, key: str, offset: float) -> None:
+        super().__init__(message)
+        self.key, self.offset = key, offset
+
+
+def _off(seconds: float) -> str:
+    """How far two clocks are apart, in English words: minutes below two hours, then hours, then days."""
+    whole = int(abs(seconds))
+    count, unit = (whole // 86400, "day") if whole >= 2 * 86400 else (whole // 3600, "hour") \
+        if whole >= 2 * 3600 else (max(1, round(whole / 60)), "minute")
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 FIELDS = {"legislation_country": 1, "starting_date": 2, "ending_date": 3, "status_confirmation": 4,
           "employer_name": 5, "employer_id": 6, "document_number": 7, "family_name": 8, "given_name": 9,
           "birthdate": 10, "personal_administrative_number": 11, "institution_id": 12, "institution_name": 13,
@@ -341,12 +382,17 @@ class VerifiedCompact:
 
 
 def verify_compact(parsed: UnverifiedCompact, *, resolve_key: Callable[[str, str, datetime], PublicKey],
-                   now: datetime, challenge: bytes | None = None, max_age: int = 60, skew: int = 30) -> VerifiedCompact:
+                   now: datetime, challenge: bytes | None = None, max_age: int = 60, skew: int = 30,
+                   challenge_skew: int = CHALLENGE_SKEW, issued_skew: int = ISSUED_SKEW) -> VerifiedCompact:
     """Issuer signature (key by ``kid`` from the caller's trust list), validity, holder signature.
 
     ``resolve_key(kid, vct, issued_at)`` raises when the kid is unknown or not authorised. The
     holder proof must be signed by the ``cnf`` key over this credential, and either carry
-    ``challenge`` (when the inspector showed one) or a timestamp within ``max_age`` seconds.
+    ``challenge`` (when the inspector showed one; its time then within ``challenge_skew`` seconds of
+    ``now`` either way: the challenge is the freshness) or a timestamp at most ``max_age`` seconds
+    old and ``skew`` ahead (a screenshot shown again is too old: replay). A time that says a clock is
+    wrong rather than the code old is :class:`HolderClockError`, with the direction; a credential
+    issued more than ``issued_skew`` seconds ahead is :class:`IssuedAheadError`.
     """
     vct, kid, iat = parsed.vct, parsed.kid, parsed.iat
     key = resolve_key(kid, vct, datetime.fromtimestamp(iat, UTC))
@@ -354,8 +400,10 @@ def verify_compact(parsed: UnverifiedCompact, *, resolve_key: Callable[[str, str
     claims = parsed.claims
     exp = _int(claims, EXP)
     ts = now.timestamp()
-    if iat > ts + skew:
-        raise ValidityError("the credential was issued in the future")
+    if iat > ts + issued_skew:
+        raise IssuedAheadError(f"this copy of the document was issued {_off(iat - ts)} after this device's time: "
+                               "this device's clock is behind; check its date and time",
+                               key="token_validity.clock_behind", offset=iat - ts)
     if exp <= ts - skew:
         raise ValidityError("the credential has expired")
     _type, fields, raw_status = parsed.ours
@@ -388,7 +436,23 @@ def verify_compact(parsed: UnverifiedCompact, *, resolve_key: Callable[[str, str
                 raise NonceError("the QR was not made for this inspector's challenge")
         elif body.get(2) is not None:
             raise NonceError("the QR answers a challenge this inspector did not show")
-        if proof_time > ts + skew or proof_time < ts - max_age:
+        if challenge is not None:
+            if proof_time > ts + challenge_skew:
+                raise HolderClockError(f"the code was made over your code, but {_off(proof_time - ts)} ahead of this "
+                                       "device's time: the phone's clock is ahead, or this device's is behind; check "
+                                       "the date and time of both", key="key_binding.clock_ahead",
+                                       offset=proof_time - ts)
+            if proof_time < ts - challenge_skew:
+                raise HolderClockError(f"the code was made over your code, but {_off(ts - proof_time)} before this "
+                                       "device's time: the phone's clock is behind, or this device's is ahead; check "
+                                       "the date and time of both", key="key_binding.clock_behind",
+                                       offset=ts - proof_time)
+        elif proof_time > ts + skew:  # refused (a code made for later is a replay's), but not as "too old"
+            raise HolderClockError(f"the code was made {_off(proof_time - ts)} ahead of this device's time: the "
+                                   "phone's clock is ahead, or this device's is behind; check the date and time of "
+                                   "both, or show a code first (stronger check)", key="key_binding.clock_ahead",
+                                   offset=proof_time - ts)
+        elif proof_time < ts - max_age:
             raise KbFreshnessError("the QR code is too old: ask the worker to show a fresh one")
     return VerifiedCompact(vct, kid, _named(fields, vct), iat, exp, status, cnf is not None, proof_time)
 

@@ -4,6 +4,10 @@ A PID carries the person's ``personal_administrative_number`` (PID Rulebook §2.
 has one number for the PID and the A1 (Latvia, Poland), so the inspection links them
 (credentials/holder_link.py); Lena's German PID carries none, so the demo shows both outcomes.
 
+Each person's EHIC is of the state whose legislation their A1 applies (883/2004 Art. 11(1): one
+legislation, whose competent institution insures them for sickness and issues the card, Decision S1;
+Art. 19): Anna's Latvian (NVD), Jan's Polish (NFZ), Lena's German (her health insurance fund, TK).
+
 Every name and number here is invented; document numbers start with ``DEMO``. Portraits are
 drawn on demand (:func:`portrait`), never at import.
 """
@@ -56,7 +60,8 @@ def _expiry(years: int) -> str:
 _VSAA = {"id": "LV:VSAA", "name": "Valsts sociālās apdrošināšanas aģentūra", "country": "LV"}
 _NVD = {"id": "LV:NVD", "name": "Nacionālais veselības dienests", "country": "LV"}
 _DRV = {"id": "DE:DRV", "name": "Deutsche Rentenversicherung", "country": "DE"}
-_OEGK = {"id": "AT:OEGK", "name": "Österreichische Gesundheitskasse", "country": "AT"}
+_NFZ = {"id": "PL:NFZ", "name": "Narodowy Fundusz Zdrowia", "country": "PL"}
+_TK = {"id": "DE:TK", "name": "Techniker Krankenkasse", "country": "DE"}
 _ZUS = {"id": "PL:ZUS", "name": "Zakład Ubezpieczeń Społecznych", "country": "PL"}
 
 
@@ -92,7 +97,7 @@ def _build() -> tuple[DemoPerson, ...]:
         DemoPerson(
             key="jan",
             pid_provider="PL:PID",
-            # Poland's PESEL is the number of his PID and of ZUS's A1 (his EHIC is Austria's, another number).
+            # Poland's PESEL is the number of his PID, of ZUS's A1 and of NFZ's EHIC.
             pid={"family_name": "Kowalski", "given_name": "Jan", "birthdate": "1979-11-30", "nationalities": ["PL"],
                  "place_of_birth": {"country": "PL", "locality": "Kraków"},
                  "personal_administrative_number": "DEMO-79113000001"},
@@ -106,9 +111,9 @@ def _build() -> tuple[DemoPerson, ...]:
                   "employer": [{"type": "01", "id": "PL5250000002", "name": "Wisła Transport Sp. z o.o. (demo)",
                                 "country": "PL"}],
                   "work_information": {"no_fixed_place_of_work": "DE"}},
-            ehic_issuer="AT:OEGK",
-            ehic={"personal_administrative_number": "DEMO-AT-7911300001", "issuing_authority": _OEGK,
-                  "issuing_country": "AT", "authentic_source": _source(_OEGK), "document_number": "DEMO-EHIC-AT-0002",
+            ehic_issuer="PL:NFZ",
+            ehic={"personal_administrative_number": "DEMO-79113000001", "issuing_authority": _NFZ,
+                  "issuing_country": "PL", "authentic_source": _source(_NFZ), "document_number": "DEMO-EHIC-PL-0002",
                   "date_of_issuance": _issued(), "date_of_expiry": _expiry(2)},
             colour=(120, 140, 200),
         ),
@@ -116,7 +121,8 @@ def _build() -> tuple[DemoPerson, ...]:
             key="lena",
             pid_provider="DE:PID",
             # Germany has no national personal number: her PID carries none, and the inspector sees that the
-            # A1 and the PID came from one wallet only (holder_link.same_wallet).
+            # A1 and the PID came from one wallet only (holder_link.same_wallet). Her EHIC carries her health
+            # insurance number (Krankenversichertennummer), another number than her pension insurance's.
             pid={"family_name": "Schäfer", "given_name": "Lena", "birthdate": "1995-07-03", "nationalities": ["DE"],
                  "place_of_birth": {"country": "DE", "locality": "Köln"}},
             pda1_issuer="DE:DRV",
@@ -126,9 +132,9 @@ def _build() -> tuple[DemoPerson, ...]:
                   "legislation_country": "DE", "status_confirmation": "03",
                   "employer": {"id": "DE-SELF-0003", "name": "Lena Schäfer Montage (demo)", "country": "DE"},
                   "work_address": {"locality": "Wien", "country": "AT"}},
-            ehic_issuer="AT:OEGK",
-            ehic={"personal_administrative_number": "DEMO-AT-9507030003", "issuing_authority": _OEGK,
-                  "issuing_country": "AT", "authentic_source": _source(_OEGK), "document_number": "DEMO-EHIC-AT-0003",
+            ehic_issuer="DE:TK",
+            ehic={"personal_administrative_number": "DEMO-DE-S950703003", "issuing_authority": _TK,
+                  "issuing_country": "DE", "authentic_source": _source(_TK), "document_number": "DEMO-EHIC-DE-0003",
                   "date_of_issuance": _issued(), "date_of_expiry": _expiry(1)},
             colour=(110, 170, 120),
         ),

@@ -7,6 +7,31 @@ birth date) → ``family_name``, ``given_name``, ``birth_date`` (:func:`with_hol
 ``date_of_expiry`` (required on a card). A Provisional Replacement Certificate is an EHIC with its
 own ``starting_date`` / ``ending_date``.
 
+A PRC repeats the card's fields 3 to 9 and adds its own validity period, (a) from (b) to, and (c) its
+date of delivery (Decision S2, Annex 2, the model certificate): the hospital's claim (SED S080, E125)
+quotes both. Fields 8 and 9 of the card it replaces are claims of their own, ``card_number`` and
+``card_expiry`` (:data:`PRC_CARD_CLAIMS`, an ESSPASS extension beyond DC4EU's EHIC: its model has no
+PRC of its own), optional (a person may have no card yet) and only on a PRC. Not in
+``document_number`` and ``date_of_expiry``: a PRC's expiry may not pass its period (a wallet that
+withholds both period dates, as an mdoc's elements all can be, would show a card valid until then),
+and its ``document_number`` is its own, given once by the institution as every document's is (its
+status entry, its case, a verifier's proof name it), where the card's number belongs to the card's
+case. Its (c) is ``date_of_issuance`` (:func:`prc_label`). Signed in the clear (``sd: never``), as
+the card's expiry is: the desk bills under them.
+
+A card withdrawn, or replaced, fails every check, for any date of care, even one before the
+withdrawal: a Token Status List says what a document's status is now, never since when, so a relying
+party cannot date a withdrawal, and a check for a past day of care fails closed (the verifier tells the
+desk the way out). The insurance having ended on a past day, the institution withdraws the card and
+certifies the days the person was insured, and care given on them, with a PRC for those dates (Decision
+S1; a PRC whose period has ended is still issued and offered, as the proof of that period); a card is
+ended early by a replacement with a later day as its expiry only.
+
+UK cards (a GHIC, or a UK EHIC) abroad (:func:`uk_card_condition`): in the EU the Trade and
+Cooperation Agreement's Protocol on Social Security Coordination has them accepted as any EHIC; in
+Switzerland and in Norway, Iceland and Liechtenstein, the UK's own conventions with those states,
+dated, which a desk there is told of beside the verdict.
+
 Fields 3-5 of the holder's own card. domain.md's mapping left them to the PID, but a card is shown
 without one (a UK or Swiss resident, a state whose PID provider is not live), and the claim to the
 competent institution (E125, SED S080) needs them as the card prints them; beside a PID they tell
@@ -45,11 +70,13 @@ from typing import Any
 from credentials import claims as c
 from credentials import type_metadata
 from credentials.countries import name as country_name
+from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM", "SD_PATHS", "VCT", "describe",
-           "holder_of", "is_prc", "label", "title", "type_metadata_document", "validate", "with_holder"]
+__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM", "PRC_CARD_CLAIMS", "SD_PATHS",
+           "UK_BEFORE_AGREEMENT", "UK_IN_CH", "VCT", "describe", "holder_of", "is_prc", "label", "prc_label",
+           "problems", "title", "type_metadata_document", "uk_card_condition", "validate", "with_holder"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -106,36 +133,92 @@ c.register_rules({
                        "eine provisorische Ersatzbescheinigung braucht ein Anfangs- und ein Enddatum",
                        "un certificat provisoire de remplacement exige une date de début et une date de fin",
                        "certyfikat tymczasowo zastępujący kartę wymaga daty początkowej i końcowej"),
+    "ehic.prc_only": ("only a provisional replacement certificate names the card it replaces (a card is itself "
+                      "fields 8 and 9)",
+                      "aizvietoto karti norāda tikai EVAK aizvietojošais sertifikāts (karte pati ir 8. un 9. lauks)",
+                      "nur eine provisorische Ersatzbescheinigung nennt die Karte, die sie ersetzt (eine Karte ist "
+                      "selbst die Felder 8 und 9)",
+                      "seul un certificat provisoire de remplacement indique la carte qu'il remplace (une carte est "
+                      "elle-même les champs 8 et 9)",
+                      "tylko certyfikat tymczasowo zastępujący kartę wskazuje zastępowaną kartę (karta sama jest "
+                      "polami 8 i 9)"),
 })
+
+#: Decision S2 fields 8 (identification number) and 9 (expiry date) of the card a PRC replaces
+#: (module docstring): a PRC's own claims, never a card's.
+PRC_CARD_CLAIMS = ("card_number", "card_expiry")
 
 
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """Validate an EHIC's claims, as a case records them, and return them normalised. Fields 3-5 of
-    the holder's own card are the case's holder, not claims (:func:`with_holder` signs them in)."""
-    c.obj(claims, "claims")
-    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, "subject"))
-    out = c.common_block(claims)
-    prc = "starting_date" in out or "ending_date" in out
-    if prc and not ("starting_date" in out and "ending_date" in out):
-        raise c.invalid("ending_date", "ehic.prc_dates")
-    if not prc:
-        c.required(out, "date_of_expiry")
-    elif "date_of_expiry" in out and out["date_of_expiry"] > out["ending_date"]:
-        # A PRC is valid for its period (Decision S2, Annex 2): an expiry beyond it would let a wallet that
-        # withholds both period dates (an mdoc's elements all can be) show it as a card valid until then.
-        raise c.invalid("date_of_expiry", "date.not_after", other_field="ending_date")
+    the holder's own card are the case's holder, not claims (:func:`with_holder` signs them in).
+    DataError for the first rule broken, carrying the others (:func:`problems`)."""
+    found = c.Problems()
+    out = _read(claims, found)
+    found.raise_first()
+    return out
+
+
+def problems(claims: Mapping[str, Any]) -> list[DataError]:
+    """Every rule of :func:`validate` the claims break, found in one pass, in the order they are
+    checked ([] for claims it accepts): what a clerk's form or import row says at once. A rule
+    comparing two fields is skipped while either is broken."""
+    found = c.Problems()
+    _read(claims, found)
+    return found.found
+
+
+def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
+    """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
+    with found.rule():
+        c.obj(claims, "claims")
+    if found.found:  # not an object: no field to read
+        return {}
+    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, "subject", *PRC_CARD_CLAIMS), problems=found)
+    out = c.common_block(claims, found)
+    # Which dates are given, not which were read: a PRC's date typed wrong is still a PRC's.
+    prc = is_prc(claims)
+    with found.rule():
+        if prc and not (c.optional(claims, "starting_date") and c.optional(claims, "ending_date")):
+            raise c.invalid("ending_date", "ehic.prc_dates")
+    with found.rule():
+        if not prc:
+            c.required(claims, "date_of_expiry")
+        elif "date_of_expiry" in out and "ending_date" in out and out["date_of_expiry"] > out["ending_date"]:
+            # A PRC is valid for its period (Decision S2, Annex 2): an expiry beyond it would let a wallet
+            # that withholds both period dates (an mdoc's elements all can be) show it as a card valid until
+            # then.
+            raise c.invalid("date_of_expiry", "date.not_after", other_field="ending_date")
+    for name in PRC_CARD_CLAIMS:
+        if c.optional(claims, name):
+            with found.rule():
+                if not prc:
+                    raise c.invalid(name, "ehic.prc_only")
+                # The card's number as the model's document_number is (4-50), its expiry a date; the
+                # card's own rules (after its date of issue) are its case's, not this certificate's.
+                out[name] = c.text(claims[name], name, 4, 50) if name == "card_number" \
+                    else c.iso_date(claims[name], name)
     if c.optional(claims, "subject"):
-        subject = c.obj(claims["subject"], "subject")
-        c.no_unknown(subject, ("forenames", "familynames", "date_of_birth"), "subject.")
-        out["subject"] = {
-            "forenames": c.text(c.required(subject, "forenames", "subject."), "subject.forenames", 1, 100),
-            "familynames": c.text(c.required(subject, "familynames", "subject."), "subject.familynames", 1, 100),
-            "date_of_birth": c.iso_date(c.required(subject, "date_of_birth", "subject."), "subject.date_of_birth"),
-        }
-        # Born on or before the day the card was issued (which is never in the future): a birth date
-        # after it (2031) is a typing mistake no inspection could ever take for the person's.
-        if out["subject"]["date_of_birth"] > out["date_of_issuance"]:
-            raise c.invalid("subject.date_of_birth", "date.not_after", other_field="date_of_issuance")
+        with found.rule():
+            subject = c.obj(claims["subject"], "subject")
+            c.no_unknown(subject, ("forenames", "familynames", "date_of_birth"), "subject.", found)
+            person: dict[str, str] = {}
+            with found.rule():
+                person["forenames"] = c.text(c.required(subject, "forenames", "subject."), "subject.forenames",
+                                             1, 100)
+            with found.rule():
+                person["familynames"] = c.text(c.required(subject, "familynames", "subject."),
+                                               "subject.familynames", 1, 100)
+            with found.rule():
+                person["date_of_birth"] = c.iso_date(c.required(subject, "date_of_birth", "subject."),
+                                                     "subject.date_of_birth")
+            # Born on or before the day the card was issued (which is never in the future): a birth date
+            # after it (2031) is a typing mistake no inspection could ever take for the person's.
+            with found.rule():
+                if ("date_of_birth" in person and "date_of_issuance" in out
+                        and person["date_of_birth"] > out["date_of_issuance"]):
+                    raise c.invalid("subject.date_of_birth", "date.not_after", other_field="date_of_issuance")
+            out["subject"] = {k: person[k] for k in ("forenames", "familynames", "date_of_birth") if k in person}
     return out
 
 
@@ -230,6 +313,11 @@ _CLAIMS = (
               "Data ważności"), False, "never"),
     ClaimInfo(("starting_date",), ("Valid from", "Derīga no", "Gültig ab", "Valable à partir du", "Ważna od")),
     ClaimInfo(("ending_date",), ("Valid until", "Derīga līdz", "Gültig bis", "Valable jusqu'au", "Ważna do")),
+    # Decision S2 fields 8 and 9 of the card a PRC replaces (module docstring), as the card labels them.
+    ClaimInfo(("card_number",), ("Card identification number", "Kartes numurs", "Kennnummer der Karte",
+              "Numéro d'identification de la carte", "Numer identyfikacyjny karty"), False, "never"),
+    ClaimInfo(("card_expiry",), ("Expiry date of the card", "Kartes derīguma termiņš", "Ablaufdatum der Karte",
+              "Date d'expiration de la carte", "Data ważności karty"), False, "never"),
     ClaimInfo(("subject",), ("Insured person", "Apdrošinātā persona", "Versicherte Person", "Personne assurée",
               "Osoba ubezpieczona"), False, "never"),
 )
@@ -246,6 +334,74 @@ def label(claim: str, lang: str) -> str:
         if info.path == (claim,):
             return info.labels[index]
     raise KeyError(claim)
+
+
+#: A PRC's own number and its (c) date of delivery (Decision S2, Annex 2) are the certificate's, not a
+#: card's: labelled so wherever a PRC is shown beside the card's fields 8 and 9 (:func:`prc_label`).
+_PRC_LABELS = {
+    "document_number": ("Certificate number", "Sertifikāta numurs", "Nummer der Bescheinigung",
+                        "Numéro du certificat", "Numer certyfikatu"),
+    "date_of_issuance": ("Date of delivery of the certificate", "Sertifikāta izsniegšanas datums",
+                         "Ausstellungsdatum der Bescheinigung", "Date de délivrance du certificat",
+                         "Data wydania certyfikatu"),
+}
+
+
+def prc_label(claim: str, lang: str) -> str:
+    """A PRC's claim's label in ``lang`` (English fallback): its own number and date of delivery as the
+    certificate's, every other claim as :func:`label` gives it (KeyError for a claim it does not have)."""
+    from credentials.i18n import LANGUAGES
+
+    if claim in _PRC_LABELS:
+        return _PRC_LABELS[claim][LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    return label(claim, lang)
+
+
+#: The key of the notice that a UK card in Switzerland covers only some nationalities (:func:`uk_card_condition`).
+UK_IN_CH = "ehic.uk_in_ch"
+#: The key of the notice that a UK card covered care in Switzerland or Norway, Iceland, Liechtenstein,
+#: before the UK's convention with that state applied, only for persons of the citizens' rights agreements.
+UK_BEFORE_AGREEMENT = "ehic.uk_before_agreement"
+#: The end of the transition period (Withdrawal Agreement Art. 126-127): until 31 December 2020 the UK
+#: applied Regulation 883/2004 with every EU, EEA state and Switzerland, and its cards were EHICs there.
+_UK_LEFT = date(2021, 1, 1)
+#: The day the UK's convention with each of these states applied to cards for a temporary stay: the
+#: UK-Switzerland Convention on Social Security Coordination, provisionally applied from 1 November 2021
+#: (in force 1 October 2023); the convention of Iceland, Liechtenstein and Norway with the UK, from 1
+#: January 2024 (helsenorge.no, "Right to healthcare in the United Kingdom"; NHS 111 Wales, "Within the
+#: EEA, EFTA, Switzerland").
+_UK_AGREEMENT_FROM = {"CH": date(2021, 11, 1), "IS": date(2024, 1, 1), "LI": date(2024, 1, 1), "NO": date(2024, 1, 1)}
+
+
+def uk_card_condition(card_state: str, host_state: str, day: date | None = None) -> str | None:
+    """What a desk of ``host_state`` must know of a card of ``card_state`` for care on ``day`` (None:
+    the rules in force now), beyond what 883/2004 says: a key, or None. ISO codes, UK/GB alike.
+
+    Only UK cards (a GHIC or a UK EHIC) in Switzerland, Iceland, Liechtenstein and Norway have one;
+    in the EU both are accepted as an EHIC (the Trade and Cooperation Agreement's Protocol on Social
+    Security Coordination), before 2021 the UK applied 883/2004 itself.
+
+    - :data:`UK_IN_CH`: in Switzerland, from the UK-Switzerland Convention (1 November 2021), a UK
+      card covers UK, Swiss and EU nationals, stateless persons and refugees, and their family
+      members and survivors only (Art. 2(1), the convention as Switzerland applies it): the desk
+      asks for proof of nationality.
+    - :data:`UK_BEFORE_AGREEMENT`: care in Switzerland before that day, or in Iceland, Liechtenstein
+      or Norway before 1 January 2024, was covered by a UK card only for a person of the citizens'
+      rights agreements (the Swiss and the EEA EFTA one), who holds a UK EHIC; a GHIC did not.
+
+    Both are notices, never a refusal: the card does not say which of the two it is, nor the holder's
+    nationality (the GHIC and the UK EHIC are one credential type here: in the EU, where most care is
+    given, the difference does not matter)."""
+    from credentials.countries import normalise
+
+    card = normalise(card_state.strip().upper()) if isinstance(card_state, str) else ""
+    host = normalise(host_state.strip().upper()) if isinstance(host_state, str) else ""
+    start = _UK_AGREEMENT_FROM.get(host)
+    if card != "GB" or start is None or (day is not None and day < _UK_LEFT):
+        return None
+    if day is not None and day < start:
+        return UK_BEFORE_AGREEMENT
+    return UK_IN_CH if host == "CH" else None
 
 
 def type_metadata_document() -> dict[str, Any]:

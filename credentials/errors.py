@@ -139,7 +139,12 @@ class DataError(CredentialError):
     """A PDA1/EHIC/PID field breaks a rule; ``field`` is the dotted claim path, ``rule`` the rule in
     English. ``key`` (with ``params``) names the rule for a page that says it in the reader's
     language (``credentials.claims.RULE_TEXTS``, registered as ``rule.<key>`` in ``credentials.i18n``);
-    None for a rule that has no translation."""
+    None for a rule that has no translation.
+
+    A model that checks every rule in one pass (``credentials.claims.Problems``) raises the first
+    problem it found with the ``others`` after it, so that a form or an import row says every mistake
+    at once (WCAG 2.2 SC 3.3.1; a clerk who made three mistakes submits once, not three times), while a
+    caller that reads ``field`` and ``rule`` alone still gets the first, as before."""
 
     code = "invalid_data"
 
@@ -150,11 +155,27 @@ class DataError(CredentialError):
         self.rule = rule
         self.key = key
         self.params: dict[str, str | int] = dict(params or {})
+        #: The further problems found in the same pass, in the order their rules are checked.
+        self.others: tuple[DataError, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "field": self.field, "rule": self.rule, "message": self.message}
+    @property
+    def problems(self) -> tuple[DataError, ...]:
+        """This problem, then the others found with it."""
+        return (self, *self.others)
+
+    def problem(self) -> dict[str, Any]:
+        """This problem alone as a list of problems gives it: ``field``, ``rule``, and ``rule_key`` and
+        ``rule_params`` for a keyed rule."""
+        out: dict[str, Any] = {"field": self.field, "rule": self.rule}
         if self.key is not None:
             out.update(rule_key=self.key, rule_params=self.params)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The first problem's ``field``, ``rule`` and ``message`` (with its key), and ``problems``: each
+        problem found (:meth:`problem`), the first included."""
+        out: dict[str, Any] = {"code": self.code, **self.problem(), "message": self.message}
+        out["problems"] = [p.problem() for p in self.problems]
         return out
 
 

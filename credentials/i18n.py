@@ -2,8 +2,8 @@
 
 Each package registers its own strings with :func:`register` (a mapping key -> {lang: text});
 :func:`t` falls back to English, then to the key itself, so a missing translation never breaks
-a page. Dates are written the way each language writes them ("1 March 2026", "2026. gada
-1. marts", "1. März 2026", "1 mars 2026", "1 marca 2026").
+a page. Dates are written the way each language writes them ("1 March 2026", "01.03.2026.",
+"1. März 2026", "1er mars 2026", "1 marca 2026").
 """
 
 from __future__ import annotations
@@ -88,4 +88,8 @@ def format_date(value: date | str, lang: str) -> str:
         return f"{d.day:02d}.{d.month:02d}.{d.year}."
     if lang == "de":
         return f"{d.day}. {month} {d.year}"
+    if lang == "fr" and d.day == 1:
+        # French writes the first of a month as an ordinal, "1er octobre 2026" (premier), every other
+        # day as a cardinal ("2 octobre 2026").
+        return f"1er {month} {d.year}"
     return f"{d.day} {month} {d.year}"

@@ -60,6 +60,9 @@ _PDA1_INSPECTION_CLAIMS = (
     "authentic_source",
     "date_of_issuance",
     "date_of_expiry",
+    # Boxes 2.5 and 2.4 (credentials/pda1.py): an A1's mdoc shows them only when asked (review R3, 2).
+    "determination_provisional",
+    "applies_for_duration",
 )
 #: date_of_expiry: mandatory metadata (PID Rulebook §2.4) the verifier asks for, so that it checks the
 #: PID's own validity whether or not the provider made it selectively disclosable.
@@ -95,6 +98,13 @@ DEMO_ENTITIES: tuple[Entity, ...] = (
            frozenset({Role.EHIC_ISSUER}), "at-oegk"),
     Entity("PL:ZUS", "PL", "Zakład Ubezpieczeń Społecznych", "Social Insurance Institution",
            frozenset({Role.PDA1_ISSUER}), "pl-zus"),
+    # Each demo person's EHIC is of the state whose legislation their A1 applies (883/2004 Art. 11(1):
+    # one legislation, whose institution insures them for sickness and issues the card, Decision S1):
+    # Poland's National Health Fund for Jan, a German health insurance fund for Lena.
+    Entity("PL:NFZ", "PL", "Narodowy Fundusz Zdrowia", "National Health Fund",
+           frozenset({Role.EHIC_ISSUER}), "pl-nfz"),
+    Entity("DE:TK", "DE", "Techniker Krankenkasse", "Techniker Krankenkasse (health insurance fund)",
+           frozenset({Role.EHIC_ISSUER}), "de-tk"),
     Entity("LV:PID", "LV", "Demo PID nodrošinātājs", "Demo PID provider Latvia",
            frozenset({Role.PID_PROVIDER}), "lv-pid"),
     Entity("DE:PID", "DE", "Demo PID-Anbieter", "Demo PID provider Germany",

@@ -404,12 +404,13 @@ def decode_jws(token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> UnverifiedJWS
     if second < 0 or token.find(".", second + 1) >= 0:
         raise MalformedError("JWS must have three parts")
     try:
-        header = _parse_header(token, first)
-        payload = parse_json(b64url_decode(token[first + 1 : second]), max_bytes=max_bytes)
-        signature = b64url_decode(token[second + 1 :])
-        signing_input = token[:second].encode("ascii")
+        raw = token.encode("ascii")  # once: the signing input, payload and signature are its slices
     except UnicodeEncodeError as exc:
         raise MalformedError("JWS is not ASCII") from exc
+    header = _parse_header(token, first)
+    payload = parse_json(b64url_decode(raw[first + 1 : second]), max_bytes=max_bytes)
+    signature = b64url_decode(raw[second + 1 :])
+    signing_input = raw[:second]
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise MalformedError("JWS header and payload must be JSON objects")
     if "crit" in header:

@@ -3,7 +3,8 @@
 Regulation (EC) 883/2004 Title II and 987/2009 Art. 15, 16, 19: which single state's social
 security legislation applies to a worker for a period. Section mapping (shared/domain.md):
 1 holder → ``personal_administrative_number``; 2 → ``legislation_country``, ``starting_date``,
-``ending_date``, ``transitional_rules``; 3 → ``status_confirmation`` (codes 01-12); 4 →
+``ending_date``, ``applies_for_duration`` (2.4), ``determination_provisional`` (2.5),
+``transitional_rules`` (2.6); 3 → ``status_confirmation`` (codes 01-12); 4 →
 ``employer`` (v1.1: ``employer[]`` with ``type``); 5 → ``work_address`` (v1.1:
 ``work_information``); 6 → the common block.
 
@@ -11,12 +12,28 @@ Project rules: the v1 shape is issued; an end date is required; multi-state A1s 
 08, 09) cover at most 12 months at a time, postings (01, 03) at most 24 months (Art. 12).
 ``house_number`` is emitted; ``building_number`` is accepted and renamed.
 
+ESSPASS extension beyond DC4EU v1.1: two boxes of the paper A1's section 2 that the rulebook's
+schema lacks, as optional booleans (absent: not ticked, so an A1 issued before them reads as a
+definitive determination, as it was). ``determination_provisional`` (box 2.5): the institution of the
+state of residence determined the legislation provisionally (987/2009 Art. 16(2)); it becomes
+definitive two months after the institutions of the other states concerned are informed, unless one
+of them contests it (Art. 16(3)), so the inspector must see that it may still change, while the A1
+is valid meanwhile (Art. 5(1)). ``applies_for_duration`` (box 2.4): the certification applies for
+the duration of the activity. Named as other pilots name these boxes (the WeBuild PWN rulebook's
+``determination_provisional``, ``applies_for_duration``; SUNET's ``determination_provisional``), and
+never selectively disclosable, like the rest of section 2 (``legislation_country`` and the period;
+WeBuild's PDA1 rulebook: "Section 2 claims ... are Non-SD"): a worker who could withhold the flag
+would show a provisional determination as a definitive one. A reader of DC4EU v1.1 alone ignores
+them; the SD-JWT VC type metadata labels them (:data:`_CLAIMS`).
+
 What the sections must say of each other (:func:`_check_situation`, :func:`_check_regulation_dates`):
 a posting names a place of work (or no fixed place of work) outside the legislation's state; Art. 13
-(02, 04) names at least one; status 12 not only places elsewhere; 08 has an employment and a
-self-employment entry (v1.1 list); no expiry before the period ends (987/2009 Art. 5(1)); no period
-before 883/2004 applied to a state named (Art. 91; EEA, CH, HR later); the transitional rules of
-Art. 87(8) only for a period ending while they applied.
+(02, 04) names at least one, one of them outside it; status 12 not only places elsewhere; crew (10)
+not only places in one other state; 08 has an employment and a self-employment entry (v1.1 list); no
+expiry before the period ends (987/2009 Art. 5(1)); no period before 883/2004 applied to a state named
+(Art. 91; EEA, CH, HR later) or between two of them (CH with the EEA EFTA states, HR with either); the
+transitional rules of Art. 87(8) only for a period ending while they applied. An employer (section 4)
+may be established in any state (987/2009 Art. 14(11)); the places of work lie in the 32 states.
 """
 
 from __future__ import annotations
@@ -27,6 +44,7 @@ from typing import Any
 from credentials import claims as c
 from credentials import countries, eudi_pda1, type_metadata
 from credentials.countries import name as country_name
+from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
@@ -43,6 +61,7 @@ __all__ = [
     "label",
     "one_shape",
     "place_text",
+    "problems",
     "status_text",
     "type_metadata_document",
     "validate",
@@ -203,6 +222,59 @@ c.register_rules({
                               "wcześniej nie obowiązywało tam żadne unijne rozporządzenie koordynacyjne, więc "
                               "zaświadczenie A1 nie może poświadczyć wcześniejszego okresu (mogła to tylko umowa "
                               "dwustronna, jeśli istniała)"),
+    "pda1.before_accession_between": ("Regulation 883/2004 applies between {country} and {other} from {date}; before "
+                                      "that no EU coordination regulation applied between them, so no A1 can certify "
+                                      "an earlier period (only a bilateral agreement could, where there was one)",
+                                      "Regula 883/2004 starp {country} un {other} piemērojama no {date}; pirms tam "
+                                      "starp tām netika piemērota neviena ES koordinācijas regula, tāpēc agrāku "
+                                      "periodu A1 nevar apliecināt (to varēja tikai divpusējs līgums, ja tāds bija)",
+                                      "die Verordnung 883/2004 gilt zwischen {country} und {other} ab dem {date}; "
+                                      "zuvor galt zwischen ihnen keine Koordinierungsverordnung der EU, daher kann "
+                                      "eine A1 keinen früheren Zeitraum bescheinigen (nur ein bilaterales Abkommen, "
+                                      "wo es eines gab)",
+                                      "le règlement 883/2004 s'applique entre {country} et {other} à partir du "
+                                      "{date} ; aucun règlement de coordination de l'UE ne s'appliquait entre eux "
+                                      "auparavant : un A1 ne peut pas certifier une période antérieure (seule une "
+                                      "convention bilatérale le pouvait, s'il y en avait une)",
+                                      "rozporządzenie 883/2004 ma zastosowanie między {country} a {other} od {date}; "
+                                      "wcześniej nie obowiązywało między nimi żadne unijne rozporządzenie "
+                                      "koordynacyjne, więc zaświadczenie A1 nie może poświadczyć wcześniejszego "
+                                      "okresu (mogła to tylko umowa dwustronna, jeśli istniała)"),
+    "pda1.multi_state_abroad": ("status {code} is work in two or more states (Art. 13 of Regulation 883/2004): name a "
+                                "place of work, or the state of no fixed place of work, outside {country}",
+                                "statuss {code} ir darbs divās vai vairākās valstīs (Regulas 883/2004 13. pants): "
+                                "norādiet darba vietu vai valsti bez pastāvīgas darba vietas ārpus valsts {country}",
+                                "Status {code} ist eine Tätigkeit in zwei oder mehr Staaten (Art. 13 der Verordnung "
+                                "883/2004): Geben Sie einen Arbeitsort oder den Staat ohne festen Arbeitsort außerhalb "
+                                "von {country} an",
+                                "le statut {code} est une activité dans deux États ou plus (art. 13 du règlement "
+                                "883/2004) : indiquez un lieu de travail, ou l'État sans lieu de travail fixe, hors de "
+                                "{country}",
+                                "status {code} to praca w dwóch lub więcej państwach (art. 13 rozporządzenia "
+                                "883/2004): podaj miejsce pracy albo państwo bez stałego miejsca pracy poza "
+                                "{country}"),
+    "pda1.crew_home_base": ("status 10 is a flight or cabin crew member, whose work counts as done where the home "
+                            "base is (Art. 11(5) of Regulation 883/2004): name the home base in {country}; a crew "
+                            "member based in one other state only is posted (status 01) or covered by an Art. 16 "
+                            "agreement (status 11)",
+                            "statuss 10 ir lidojuma vai salona apkalpes loceklis, kura darbu uzskata par veiktu "
+                            "mājas bāzes valstī (Regulas 883/2004 11. panta 5. punkts): norādiet mājas bāzi valstī "
+                            "{country}; apkalpes loceklis, kura bāze ir tikai vienā citā valstī, ir norīkots "
+                            "(statuss 01) vai uz viņu attiecas vienošanās saskaņā ar 16. pantu (statuss 11)",
+                            "Status 10 ist ein Flug- oder Kabinenbesatzungsmitglied, dessen Tätigkeit als im Staat "
+                            "der Heimatbasis ausgeübt gilt (Art. 11 Abs. 5 der Verordnung 883/2004): Geben Sie die "
+                            "Heimatbasis in {country} an; ein Besatzungsmitglied mit Heimatbasis nur in einem anderen "
+                            "Staat ist entsandt (Status 01) oder fällt unter eine Vereinbarung nach Art. 16 (Status "
+                            "11)",
+                            "le statut 10 est un membre d'équipage de conduite ou de cabine, dont l'activité est "
+                            "réputée exercée dans l'État de la base d'affectation (art. 11, par. 5, du règlement "
+                            "883/2004) : indiquez la base d'affectation en {country} ; un membre d'équipage basé dans "
+                            "un seul autre État est détaché (statut 01) ou relève d'un accord au titre de l'art. 16 "
+                            "(statut 11)",
+                            "status 10 to członek załogi lotniczej lub pokładowej, którego pracę uważa się za "
+                            "wykonywaną w państwie bazy macierzystej (art. 11 ust. 5 rozporządzenia 883/2004): podaj "
+                            "bazę macierzystą w {country}; członek załogi z bazą tylko w jednym innym państwie jest "
+                            "delegowany (status 01) albo objęty porozumieniem na podstawie art. 16 (status 11)"),
     "pda1.mixed_shape": ("the employer and the places of work must be of one rulebook version: the employer object "
                          "with work_address (v1), or the employer list with work_information (v1.1)",
                          "darba devējam un darba vietām jābūt vienā noteikumu versijā: darba devēja objekts ar "
@@ -264,8 +336,17 @@ _EU_APPLIES_FROM = "2010-05-01"
 #: Liechtenstein or Norway, 883/2004 applies from 1 January 2016 (the EFTA Convention's Appendix 2 to
 #: Annex K, as updated by EFTA Council Decision 5/2015); before that, 1408/71 still applied between
 #: them, so its Art. 87(8) transitional rules ran there until 31 December 2025.
-_PAIR_APPLIES_FROM: dict[frozenset[str], str] = {frozenset({"CH", other}): "2016-01-01" for other in ("IS", "LI", "NO")}
-_PAIR_TRANSITIONAL_UNTIL: dict[frozenset[str], str] = {pair: "2025-12-31" for pair in _PAIR_APPLIES_FROM}
+#: Croatia's accession (1 July 2013) brought it in with the EU only: with Switzerland from 1 January
+#: 2017 (Protocol III to the EU-CH Agreement on the Free Movement of Persons, in force that day), with
+#: Iceland, Liechtenstein and Norway from 12 April 2014 (the EEA enlargement agreement for Croatia,
+#: provisionally applied from that day). 1408/71 never applied to Croatia, so no transitional rules.
+_PAIR_APPLIES_FROM: dict[frozenset[str], str] = {
+    **{frozenset({"CH", other}): "2016-01-01" for other in ("IS", "LI", "NO")},
+    frozenset({"CH", "HR"}): "2017-01-01",
+    **{frozenset({"HR", other}): "2014-04-12" for other in ("IS", "LI", "NO")},
+}
+_PAIR_TRANSITIONAL_UNTIL: dict[frozenset[str], str] = {frozenset({"CH", other}): "2025-12-31"
+                                                       for other in ("IS", "LI", "NO")}
 #: States that joined after 883/2004 had replaced 1408/71: no E 101 was ever issued for them; before
 #: their date only a bilateral agreement, if any, applied.
 _NEVER_1408 = frozenset({"HR"})
@@ -282,6 +363,10 @@ _MULTI_STATE = {"02", "04", "08", "09"}
 _TWO_ACTIVITIES = {"08", "09"}
 _POSTING = {"01", "03"}
 
+#: Section 2's boxes 2.4 and 2.5 (the ESSPASS extension, module docstring): optional booleans, never
+#: selectively disclosable (not in :data:`SD_PATHS`).
+_SECTION_2_BOXES = ("applies_for_duration", "determination_provisional")
+
 SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("personal_administrative_number",),
     ("document_number",),
@@ -292,115 +377,197 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
 )
 
 _OWN = ("legislation_country", "status_confirmation", "transitional_rules", "employer", "work_address",
-        "work_information")
+        "work_information", *_SECTION_2_BOXES)
 _ADDRESS = ("formatted", "street_address", "house_number", "building_number", "postal_code", "locality", "region",
             "country", "company_name", "company_id", "flag_base_home")
 
 
-def _employer(value: Any, field: str, *, v11: bool) -> dict[str, Any]:
-    o = c.obj(value, field)
-    # The v1 object has no type: one given there would be dropped unseen (v1.1 lists carry it).
-    c.no_unknown(o, ("type", "id", "name", "country") if v11 else ("id", "name", "country"), field + ".")
+def _employer(value: Any, field: str, *, v11: bool, found: c.Problems) -> dict[str, Any] | None:
+    """An employer entry (v1 object, or a v1.1 list's entry with its ``type``), each member's problems
+    recorded in ``found``; None when any was found."""
+    mark = len(found)
     out: dict[str, Any] = {}
-    if v11:
-        kind = c.required(o, "type", field + ".")
-        if kind not in ("01", "02"):
-            raise c.invalid(field + ".type", "pda1.employer_type")
-        out["type"] = kind
-    out["id"] = c.text(c.required(o, "id", field + "."), field + ".id", 1, 20)
-    out["name"] = c.text(c.required(o, "name", field + "."), field + ".name", 1, 100)
-    out["country"] = c.country(c.required(o, "country", field + "."), field + ".country")
-    return out
+    with found.rule():
+        o = c.obj(value, field)
+        # The v1 object has no type: one given there would be dropped unseen (v1.1 lists carry it).
+        c.no_unknown(o, ("type", "id", "name", "country") if v11 else ("id", "name", "country"), field + ".", found)
+        if v11:
+            with found.rule():
+                kind = c.required(o, "type", field + ".")
+                if kind not in ("01", "02"):
+                    raise c.invalid(field + ".type", "pda1.employer_type")
+                out["type"] = kind
+        with found.rule():
+            out["id"] = c.text(c.required(o, "id", field + "."), field + ".id", 1, 20)
+        with found.rule():
+            out["name"] = c.text(c.required(o, "name", field + "."), field + ".name", 1, 100)
+        with found.rule():
+            # Any state's code: section 4 gives the employer's address wherever it is, and 987/2009
+            # Art. 14(11) has an Art. 13 A1 name an employer established outside the Union.
+            out["country"] = c.any_country(c.required(o, "country", field + "."), field + ".country")
+    return out if found.clean_since(mark) else None
 
 
-def _address(value: Any, field: str) -> dict[str, Any]:
-    o = c.obj(value, field)
-    c.no_unknown(o, _ADDRESS, field + ".")
+def _address(value: Any, field: str, found: c.Problems) -> dict[str, Any] | None:
+    """A place of work, each member's problems recorded in ``found``; None when any was found."""
+    mark = len(found)
     out: dict[str, Any] = {}
-    for key, val in o.items():
-        if val in (None, ""):
-            continue
-        if key == "flag_base_home":
-            # Section 5 of the A1: a mariner's flag state or a crew member's home base (the EUDI
-            # model's flag_base_home_state): rulebook v1.1 Annex 1, a string of at most 20 (no
-            # yes/no marker: a CSV cell "true" is refused, not printed as nothing).
-            out[key] = c.text(val, f"{field}.{key}", 1, 20)
-        elif key == "country":
-            out[key] = c.country(val, field + ".country")
-        else:
-            out["house_number" if key == "building_number" else key] = c.text(val, f"{field}.{key}", 1, 150,
-                                                                              lines=key == "formatted")
-    c.required(out, "locality", field + ".")
-    c.required(out, "country", field + ".")
-    return out
+    with found.rule():
+        o = c.obj(value, field)
+        c.no_unknown(o, _ADDRESS, field + ".", found)
+        for key, val in o.items():
+            if val in (None, "") or key not in _ADDRESS:
+                continue
+            with found.rule():
+                if key == "flag_base_home":
+                    # Section 5 of the A1: a mariner's flag state or a crew member's home base (the EUDI
+                    # model's flag_base_home_state): rulebook v1.1 Annex 1, a string of at most 20 (no
+                    # yes/no marker: a CSV cell "true" is refused, not printed as nothing).
+                    out[key] = c.text(val, f"{field}.{key}", 1, 20)
+                elif key == "country":
+                    out[key] = c.country(val, field + ".country")
+                else:
+                    out["house_number" if key == "building_number" else key] = c.text(
+                        val, f"{field}.{key}", 1, 150, lines=key == "formatted")
+        # Required, not merely broken: a locality or state typed wrong is named by its own rule.
+        with found.rule():
+            if not c.optional(o, "locality"):
+                c.required(out, "locality", field + ".")
+        with found.rule():
+            if not c.optional(o, "country"):
+                c.required(out, "country", field + ".")
+    return out if found.clean_since(mark) else None
 
 
-def _work_information(value: Any) -> dict[str, Any]:
+def _work_information(value: Any, found: c.Problems) -> dict[str, Any] | None:
     """Rulebook v1.1 ``work_information`` (Annex 1: ``anyOf`` [``no_fixed_place_of_work``,
     ``work_address``]): the places of work, the state of no fixed place of work, or both (section 5
     of the A1 lists fixed places and states with none, e.g. a driver employed at a depot in Rīga who
-    drives with no fixed place in DE). Each part given is kept."""
-    info = c.obj(value, "work_information")
-    c.no_unknown(info, ("no_fixed_place_of_work", "work_address"), "work_information.")
+    drives with no fixed place in DE). Each part given is kept. Problems recorded in ``found``; None
+    when any was found."""
+    mark = len(found)
     out: dict[str, Any] = {}
-    if c.optional(info, "work_address"):
-        places = info["work_address"]
-        if not isinstance(places, list) or not places:
+    with found.rule():
+        info = c.obj(value, "work_information")
+        c.no_unknown(info, ("no_fixed_place_of_work", "work_address"), "work_information.", found)
+        given = False
+        if c.optional(info, "work_address"):
+            given = True
+            with found.rule():
+                places = info["work_address"]
+                if not isinstance(places, list) or not places:
+                    raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
+                read = [_address(p, f"work_information.work_address.{i}", found) for i, p in enumerate(places)]
+                out["work_address"] = read
+        if c.optional(info, "no_fixed_place_of_work"):
+            given = True
+            with found.rule():
+                out["no_fixed_place_of_work"] = c.country(info["no_fixed_place_of_work"],
+                                                          "work_information.no_fixed_place_of_work")
+        if not given:
             raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
-        out["work_address"] = [_address(p, f"work_information.work_address.{i}") for i, p in enumerate(places)]
-    if c.optional(info, "no_fixed_place_of_work"):
-        out["no_fixed_place_of_work"] = c.country(info["no_fixed_place_of_work"],
-                                                  "work_information.no_fixed_place_of_work")
-    if not out:
-        raise c.invalid("work_information.work_address", "pda1.no_place_of_work")
-    return out
+    return out if found.clean_since(mark) else None
 
 
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a PDA1's claims, v1 or v1.1 shape, and return them normalised (same shape)."""
-    c.obj(claims, "claims")
-    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, *_OWN))
-    out = c.common_block(claims)
-    out["legislation_country"] = c.country(c.required(claims, "legislation_country"), "legislation_country")
-    code = c.required(claims, "status_confirmation")
-    if not isinstance(code, str) or code not in STATUS_CODES:
-        raise c.invalid("status_confirmation", "pda1.status_code")
-    out["status_confirmation"] = code
-    if "transitional_rules" in claims and claims["transitional_rules"] is not None:
-        if not isinstance(claims["transitional_rules"], bool):
-            raise c.invalid("transitional_rules", "boolean")
-        out["transitional_rules"] = claims["transitional_rules"]
-    start = c.required(out, "starting_date")
-    end = c.required(out, "ending_date")
-    if code in _MULTI_STATE and not c.within_months(start, end, 12):
-        raise c.invalid("ending_date", "pda1.multi_state_months")
-    if code in _POSTING and not c.within_months(start, end, 24):
-        raise c.invalid("ending_date", "pda1.posting_months")
-    if "date_of_expiry" in out and out["date_of_expiry"] < end:
-        # The A1 binds the other states for the period it certifies (987/2009 Art. 5(1)); an expiry
-        # inside it would end the token before the period the inspector is shown.
-        raise c.invalid("date_of_expiry", "pda1.expiry_before_end", other_field="ending_date")
-    employer = c.required(claims, "employer")
-    if isinstance(employer, list):
-        if not employer:
-            raise c.invalid("employer", "pda1.no_employer")
-        out["employer"] = [_employer(e, f"employer.{i}", v11=True) for i, e in enumerate(employer)]
-    else:
-        out["employer"] = _employer(employer, "employer", v11=False)
-    if "work_address" in claims and "work_information" in claims:
-        raise c.invalid("work_information", "pda1.work_either")
+    """Validate a PDA1's claims, v1 or v1.1 shape, and return them normalised (same shape).
+    DataError for the first rule broken, carrying the others (:func:`problems`)."""
+    found = c.Problems()
+    out = _read(claims, found)
+    found.raise_first()
+    return out
+
+
+def problems(claims: Mapping[str, Any]) -> list[DataError]:
+    """Every rule of :func:`validate` the claims break, found in one pass, in the order they are
+    checked ([] for claims it accepts): what a clerk's form or import row says at once. A rule that
+    rests on a field (a period's length on its dates, a posting's place of work on the legislation's
+    state and the places typed) is skipped while that field is broken."""
+    found = c.Problems()
+    _read(claims, found)
+    return found.found
+
+
+def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
+    """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
+    with found.rule():
+        c.obj(claims, "claims")
+    if found.found:  # not an object: no field to read
+        return {}
+    c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, *_OWN), problems=found)
+    out = c.common_block(claims, found)
+    with found.rule():
+        out["legislation_country"] = c.country(c.required(claims, "legislation_country"), "legislation_country")
+    code: str | None = None
+    with found.rule():
+        given = c.required(claims, "status_confirmation")
+        if not isinstance(given, str) or given not in STATUS_CODES:
+            raise c.invalid("status_confirmation", "pda1.status_code")
+        out["status_confirmation"] = code = given
+    for box in ("transitional_rules", *_SECTION_2_BOXES):  # section 2's boxes, each optional
+        if box in claims and claims[box] is not None:
+            with found.rule():
+                if not isinstance(claims[box], bool):
+                    raise c.invalid(box, "boolean")
+                out[box] = claims[box]
+    for name in ("starting_date", "ending_date"):  # required here (optional in the common block)
+        with found.rule():
+            c.required(claims, name)
+    start, end = out.get("starting_date"), out.get("ending_date")
+    with found.rule():
+        if code in _MULTI_STATE and start and end and not c.within_months(start, end, 12):
+            raise c.invalid("ending_date", "pda1.multi_state_months")
+    with found.rule():
+        if code in _POSTING and start and end and not c.within_months(start, end, 24):
+            raise c.invalid("ending_date", "pda1.posting_months")
+    with found.rule():
+        if "date_of_expiry" in out and end and out["date_of_expiry"] < end:
+            # The A1 binds the other states for the period it certifies (987/2009 Art. 5(1)); an expiry
+            # inside it would end the token before the period the inspector is shown.
+            raise c.invalid("date_of_expiry", "pda1.expiry_before_end", other_field="ending_date")
+    with found.rule():
+        employer = c.required(claims, "employer")
+        if isinstance(employer, list):
+            if not employer:
+                raise c.invalid("employer", "pda1.no_employer")
+            entries = [_employer(e, f"employer.{i}", v11=True, found=found) for i, e in enumerate(employer)]
+            if all(entry is not None for entry in entries):
+                out["employer"] = entries
+        else:
+            entry = _employer(employer, "employer", v11=False, found=found)
+            if entry is not None:
+                out["employer"] = entry
+    # Sections 4 and 5 as read: the rules on what the places of work say wait for every one of them.
+    work_read = True
+    with found.rule():
+        if "work_address" in claims and "work_information" in claims:
+            work_read = False
+            raise c.invalid("work_information", "pda1.work_either")
     if c.optional(claims, "work_address"):
-        out["work_address"] = _address(claims["work_address"], "work_address")
+        address = _address(claims["work_address"], "work_address", found)
+        if address is None:
+            work_read = False
+        else:
+            out["work_address"] = address
     elif c.optional(claims, "work_information"):
-        out["work_information"] = _work_information(claims["work_information"])
-    _check_situation(out, code)
-    _check_regulation_dates(out)
+        information = _work_information(claims["work_information"], found)
+        if information is None:
+            work_read = False
+        else:
+            out["work_information"] = information
+    if code is not None and "legislation_country" in out:
+        _check_situation(out, code, found, places_read=work_read)
+    if work_read and "legislation_country" in out and start and end:
+        with found.rule():
+            _check_regulation_dates(out)
     # One rulebook version or the other, never a mix (checked last: a rule of the situation says
     # more): a v1-only reader finds no work_address (its section 2.5 requires one) beside
     # work_information; a v1.1-only one (Annex 1: "employer": {"type": "array"}) cannot read the v1
     # object. one_shape() lifts a clerk's typing to v1.1; an API client sends one shape.
-    if ("work_address" in out) if isinstance(out["employer"], list) else ("work_information" in out):
-        raise c.invalid("employer", "pda1.mixed_shape")
+    with found.rule():
+        if work_read and "employer" in out and (
+                ("work_address" in out) if isinstance(out["employer"], list) else ("work_information" in out)):
+            raise c.invalid("employer", "pda1.mixed_shape")
     return out
 
 
@@ -418,7 +585,8 @@ def _check_regulation_dates(out: Mapping[str, Any]) -> None:
     987/2009 Art. 97; EEA and CH later, :data:`_APPLIES_FROM`), and the transitional rules of
     Art. 87(8) are certified only for a period ending while they applied to those states
     (:data:`_TRANSITIONAL_UNTIL`): for a posting from LV to NO the EEA's days, not the EU's. Between
-    Switzerland and an EEA EFTA state, the pair's own days (:data:`_PAIR_APPLIES_FROM`)."""
+    Switzerland and an EEA EFTA state, and between Croatia and either, the pair's own days
+    (:data:`_PAIR_APPLIES_FROM`; the latest of the pairs named)."""
     states = _states(out)
     first = max(states, key=lambda state: _APPLIES_FROM.get(state, _EU_APPLIES_FROM))
     applies_from = _APPLIES_FROM.get(first, _EU_APPLIES_FROM)
@@ -426,17 +594,18 @@ def _check_regulation_dates(out: Mapping[str, Any]) -> None:
         key = "pda1.before_accession" if first in _NEVER_1408 else "pda1.before_883"
         raise c.invalid("starting_date", key, country=first, date=applies_from)
     pairs = [pair for pair in _PAIR_APPLIES_FROM if pair <= set(states)]
-    for pair in pairs:
-        if out["starting_date"] < _PAIR_APPLIES_FROM[pair]:
-            one, other = sorted(pair)
-            raise c.invalid("starting_date", "pda1.before_883_between", country=one, other=other,
-                            date=_PAIR_APPLIES_FROM[pair])
+    late = max(pairs, key=lambda pair: _PAIR_APPLIES_FROM[pair], default=None)
+    if late is not None and out["starting_date"] < _PAIR_APPLIES_FROM[late]:
+        one, other = sorted(late)
+        # Croatia was never under 1408/71: before the pair's day only a bilateral agreement applied.
+        key = "pda1.before_accession_between" if late & _NEVER_1408 else "pda1.before_883_between"
+        raise c.invalid("starting_date", key, country=one, other=other, date=_PAIR_APPLIES_FROM[late])
     if out.get("transitional_rules") is True:
         last = max(states, key=lambda state: _TRANSITIONAL_UNTIL.get(state, _EU_TRANSITIONAL_UNTIL))
         until = _TRANSITIONAL_UNTIL.get(last, _EU_TRANSITIONAL_UNTIL)
         country = last
         for pair in pairs:  # between these two alone, the rules ran longer than with the EU
-            if pair == set(states):
+            if pair == set(states) and pair in _PAIR_TRANSITIONAL_UNTIL:
                 until, country = _PAIR_TRANSITIONAL_UNTIL[pair], "–".join(sorted(pair))
         if out["ending_date"] > until:
             raise c.invalid("transitional_rules", "pda1.transitional_ended", country=country, date=until)
@@ -455,45 +624,62 @@ def _place_fields(out: Mapping[str, Any]) -> list[tuple[str, str]]:
     return fields
 
 
-def _check_situation(out: Mapping[str, Any], code: str) -> None:
-    """What the status code says of the work must hold of the employers and places it names.
+def _check_situation(out: Mapping[str, Any], code: str, found: c.Problems, *, places_read: bool) -> None:
+    """What the status code says of the work must hold of the employers and places it names, each
+    rule broken recorded in ``found``: those on the places of work only where they were all read
+    (``places_read``), those on the employers only where every entry was.
 
     - A posting (01, 03; Art. 12 of 883/2004: "to another Member State") names a place of work, or
       the state of no fixed place of work, outside the legislation's state (section 5 of the A1 names
       the host state; 987/2009 Art. 15(1) informs its institution).
     - Work in two or more states (02, 04; Art. 13(1), (2)) names at least one place of work, or the
       state of no fixed place of work: the A1 lists where the person works (section 5), and which
-      state's legislation applies is decided from it (987/2009 Art. 14(8) to (10)). Whether they lie
-      in one state or several is not judged: the v1 shape holds one place only.
+      state's legislation applies is decided from it (987/2009 Art. 14(8) to (10)); and one outside
+      the legislation's state, or it names no second state at all (the competent state may itself
+      have no place of work: the employer's seat under Art. 13(1)(b), the residence under 14(11)).
+      Whether they lie in two states or more is not judged: the v1 shape holds one place only.
     - Status 12 (working in the state whose legislation applies, lex loci laboris, Art. 11(3)(a))
       names no place of work only outside that state.
+    - Status 10 (flight or cabin crew): the work counts as done in the home base's state (Art. 11(5))
+      and that state's legislation applies (11(3)(a)), so its places do not all lie in one other
+      state: that is a posting (01) or an Art. 16 agreement (11). Places in two or more other states
+      are not judged (home bases in two states are Art. 13, which a clerk may still file as 10), nor
+      is an A1 under the transitional rules (Art. 87a(1): crew under the legislation applying before
+      28 June 2012 keep it).
     - The v1.1 ``employer[].type`` matches employment (01, 02), self-employment (03, 04), or both
       (08: employed and self-employed in different states, Art. 13(3)). The flat v1 ``employer``
       has no type, so it is not judged there; but 08 and 09 (Art. 13(3), (4)) are two activities,
       which need the v1.1 list with an entry each."""
     home = countries.normalise(str(out["legislation_country"]))
-    places = _place_fields(out)
+    places = _place_fields(out) if places_read else []
     country = str(out["legislation_country"])
-    if code in _POSTING and not any(state != home for _, state in places):
+    if places_read and code in _POSTING and not any(state != home for _, state in places):
         field = places[0][0] if places else "work_address"
         # A place named with its address in the sending state: "name a place outside"; none, or
         # no fixed place in the sending state: the rule says no fixed place outside it would do too.
         key = "pda1.posting_abroad" if places and field.endswith(".country") else "pda1.posting_place"
-        raise c.invalid(field, key, country=country)
-    if code in ("02", "04") and not places:
-        raise c.invalid("work_address", "pda1.no_place_of_work")
+        found.add(c.invalid(field, key, country=country))
+    if places_read and code in ("02", "04") and not places:
+        found.add(c.invalid("work_address", "pda1.no_place_of_work"))
+    if code in ("02", "04") and places and not any(state != home for _, state in places):
+        found.add(c.invalid(places[0][0], "pda1.multi_state_abroad", code=code, country=country))
+    if (code == "10" and places and out.get("transitional_rules") is not True
+            and {state for _, state in places} == {places[0][1]} != {home}):
+        found.add(c.invalid(places[0][0], "pda1.crew_home_base", country=country))
     if code == "12" and places and not any(state == home for _, state in places):
-        raise c.invalid(places[0][0], "pda1.state_of_work", country=country)
+        found.add(c.invalid(places[0][0], "pda1.state_of_work", country=country))
+    if "employer" not in out:
+        return
     listed = out["employer"] if isinstance(out["employer"], list) else []
     wanted = {"01": ("01",), "02": ("01",), "03": ("02",), "04": ("02",), "08": ("01", "02")}.get(code, ())
     for kind in wanted if listed else ():
         if not any(e.get("type") == kind for e in listed):
-            raise c.invalid("employer", "pda1.employment_entry" if kind == "01" else "pda1.self_employment_entry",
-                            code=code)
+            found.add(c.invalid("employer", "pda1.employment_entry" if kind == "01" else "pda1.self_employment_entry",
+                                code=code))
     if code in _TWO_ACTIVITIES and len(listed) < 2:
         # Art. 13(3) (08: employed in one state, self-employed in another) and 13(4) (09: a civil
         # servant with another activity) are two activities: one flat employer cannot show them.
-        raise c.invalid("employer", "pda1.two_activities", code=code)
+        found.add(c.invalid("employer", "pda1.two_activities", code=code))
 
 
 def _employer_fields(claims: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -593,18 +779,19 @@ _ENTRY_LABEL = {"01": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", 
 
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
-    """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback).
+    """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback); for a
+    provisional determination (box 2.5) a second saying so.
 
     A date that is no YYYY-MM-DD date, or an employer's name that is no text, is DataError naming
     the field (a foreign A1 may hold anything there), which its callers show the type's title for."""
     names: list[str] = []
-    own: list[str] = []  # v1.1 entries of type 02: self-employed activities, not employers
+    own: list[str] = []  # entries of type 02 (or of a posted self-employed person): not employers
     for field, entry in _employer_fields(claims):
         name = entry.get("name")
         if name not in (None, "") and not isinstance(name, str):
             raise c.invalid(f"{field}.name", "text.type")
         if name:
-            (own if entry.get("type") == "02" else names).append(name)
+            (own if _entry_type(entry, claims.get("status_confirmation")) == "02" else names).append(name)
     lang = lang if lang in _SENTENCE else "en"
     employer = (_EMPLOYER[lang].format(name=", ".join(names)) if names else "") + \
         (_SELF[lang].format(name=", ".join(own)) if own else "")
@@ -613,8 +800,20 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
     def day(field: str) -> str:
         return format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?"
 
-    return _SENTENCE[lang].format(country=country, start=day("starting_date"), end=day("ending_date"),
-                                  employer=employer)
+    sentence = _SENTENCE[lang].format(country=country, start=day("starting_date"), end=day("ending_date"),
+                                      employer=employer)
+    # Box 2.5: the worker, the clerk and the paper's reader are told what the inspector is told.
+    return sentence + _PROVISIONAL[lang] if claims.get("determination_provisional") is True else sentence
+
+
+#: Said after :func:`describe`'s sentence of an A1 whose box 2.5 is ticked (987/2009 Art. 16(2)-(3)).
+_PROVISIONAL = {
+    "en": " The determination is provisional (Art. 16 of Regulation (EC) No 987/2009): it may still change.",
+    "lv": " Lēmums ir provizorisks (Regulas (EK) Nr. 987/2009 16. pants): tas vēl var mainīties.",
+    "de": " Die Festlegung ist vorläufig (Art. 16 der Verordnung (EG) Nr. 987/2009): sie kann sich noch ändern.",
+    "fr": " La détermination est provisoire (art. 16 du règlement (CE) n° 987/2009) : elle peut encore changer.",
+    "pl": " Ustalenie jest tymczasowe (art. 16 rozporządzenia (WE) nr 987/2009): może jeszcze ulec zmianie.",
+}
 
 
 def status_text(code: str, lang: str) -> str:
@@ -633,11 +832,22 @@ _FLAG_BASE = {"en": "flag state or home base", "lv": "karoga valsts vai mājas b
               "pl": "państwo bandery lub baza macierzysta"}
 
 
-def employer_text(entry: Mapping[str, Any], lang: str) -> str:
+def _entry_type(entry: Mapping[str, Any], status: object) -> str | None:
+    """A section-4 entry's type: its own (v1.1), else the one the A1's ``status`` implies
+    (:data:`IMPLIED_TYPE`), since a flat v1 entry has none: a posted self-employed person's (03,
+    Art. 12(2)) is their own activity, not an employer (section 4.2 of the A1, not 4.1)."""
+    kind = entry.get("type")
+    if kind in ("01", "02"):
+        return str(kind)
+    return IMPLIED_TYPE.get(status) if isinstance(status, str) else None
+
+
+def employer_text(entry: Mapping[str, Any], lang: str, status: object = None) -> str:
     """An entry of section 4 on one line, labelled by its type ("Self-employed activity" for a v1.1
-    type 02, else "Employer"): its name, id (the registration number a host inspector checks) and
-    state: ``"Employer: Baltic Build SIA, LV40000000001, Latvia"``."""
-    label = _ENTRY_LABEL["02" if entry.get("type") == "02" else "01"][_LANG.get(lang, 0)]
+    type 02, or an untyped entry of an A1 whose ``status`` is self-employment, 03 or 04; else
+    "Employer"): its name, id (the registration number a host inspector checks) and state:
+    ``"Employer: Baltic Build SIA, LV40000000001, Latvia"``."""
+    label = _ENTRY_LABEL["02" if _entry_type(entry, status) == "02" else "01"][_LANG.get(lang, 0)]
     parts = [str(entry[k]) for k in ("name", "id") if isinstance(entry.get(k), str) and entry[k]]
     if isinstance(entry.get("country"), str) and entry["country"]:
         parts.append(country_name(entry["country"], lang))
@@ -689,6 +899,13 @@ _CLAIMS = (
               "Stosuje się przepisy przejściowe"), False, "always"),
     ClaimInfo(("starting_date",), ("From", "No", "Von", "Du", "Od"), True, "never"),
     ClaimInfo(("ending_date",), ("Until", "Līdz", "Bis", "Au", "Do"), True, "never"),
+    # Boxes 2.4 and 2.5 of the paper A1, worded as it words them: the ESSPASS extension (module docstring).
+    ClaimInfo(("applies_for_duration",), ("Certification applies for the duration of the activity",
+              "Apliecinājums attiecas uz visu darbības laiku", "Die Bescheinigung gilt für die Dauer der Tätigkeit",
+              "Le certificat s'applique pour la durée de l'activité",
+              "Zaświadczenie obowiązuje przez cały okres wykonywania działalności"), False, "never"),
+    ClaimInfo(("determination_provisional",), ("Determination provisional", "Provizorisks lēmums",
+              "Vorläufige Festlegung", "Détermination provisoire", "Tymczasowe ustalenie"), False, "never"),
     ClaimInfo(("employer",), ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"), True, "always"),
     ClaimInfo(("employer", "name"), ("Employer name", "Darba devēja nosaukums", "Name des Arbeitgebers",
               "Nom de l'employeur", "Nazwa pracodawcy")),

@@ -83,6 +83,7 @@ _MAX_DISCLOSURES = 512
 _RESERVED = frozenset({"_sd", "..."})
 _SALT_BYTES, _SALT_CHARS = 18, 24
 _CONTAINERS = (dict, list)
+# type(value) is looked up in the set by hash; a tuple compares it with each member in turn.
 _CONTAINER_TYPES = frozenset(_CONTAINERS)
 _NO_SD: Any = object()  # a node without _sd (None is a value, refused as not an array)
 
@@ -351,7 +352,7 @@ class _Processor:
                 out.pop("_sd_alg", None)
             if not _CONTAINER_TYPES.isdisjoint(map(type, out.values())):
                 for key, value in out.items():  # replacing values, not keys: the iteration stays valid
-                    if type(value) in _CONTAINERS:
+                    if type(value) in _CONTAINER_TYPES:
                         out[key] = self.walk(value, (*path, key), parent)
             if sd is _NO_SD:
                 return out
@@ -376,7 +377,7 @@ class _Processor:
                 self.disclosed.append(claim)
                 self.parent[digest] = parent
                 value = disclosure.value
-                out[name] = self.walk(value, claim, digest) if type(value) in _CONTAINERS else value
+                out[name] = self.walk(value, claim, digest) if type(value) in _CONTAINER_TYPES else value
             return out
         if isinstance(node, list):
             if _CONTAINER_TYPES.isdisjoint(map(type, node)):
@@ -393,7 +394,7 @@ class _Processor:
                     if disclosure.name is not None:
                         raise DisclosureError("an object-property disclosure is referenced from an array")
                     items.append(self.walk(disclosure.value, (*path, len(items)), digest))
-                elif type(element) in _CONTAINERS:
+                elif type(element) in _CONTAINER_TYPES:
                     items.append(self.walk(element, (*path, len(items)), parent))
                 else:
                     items.append(element)

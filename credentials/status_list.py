@@ -11,12 +11,17 @@
 * :func:`allocate_index` — random, unique index allocation (§13.7 / HAIP: unpredictable indices).
 * :func:`negotiate_form` — which Token form a Status List request's ``Accept`` header asks for (§8.1,
   RFC 9110 §12.5.1 q-values).
+* :func:`said_when_stale` — what an entry of a list past its ``exp`` or maximum age still says: only a
+  final value (§7.1), never VALID.
 * :func:`undoes_withdrawal` — whether a list would turn an INVALID (or REPLACED) entry of another back
   (§7.1; a verifier holding both from the same second keeps the withdrawal).
 * :data:`REPLACED` (0x03) — our application-specific Status Type (§7.1 leaves 0x03 to the
   application): the institution replaced the document with a newer one of its own (a correction, an
   A1 ended early). Final like INVALID, but not void from its first day as a withdrawal is; only a list
   of ``bits`` >= 2 can carry it (:func:`require_bits_for`).
+* :data:`STOPPED` (0x0C) — our second application-specific Status Type (§7.1 leaves 0x0C-0x0F to the
+  application): the institution stopped this one copy (the phone holding it was reported lost or
+  stolen, ARF Annex 2 Topic 38), the document itself staying valid. Final; needs ``bits`` = 4.
 
 Error codes from :func:`verify_token`: ``malformed`` (not a JWS, wrong ``typ``, missing or ill-typed
 claims, bad ``lst``, decompression bomb), ``algorithm`` (``alg`` not allowed), ``issuer_key``
@@ -67,6 +72,7 @@ __all__ = [
     "MAX_STATUS_TOKEN_BYTES",
     "MEDIA_TYPE",
     "REPLACED",
+    "STOPPED",
     "SUSPENDED",
     "TYP",
     "VALID",
@@ -78,6 +84,7 @@ __all__ = [
     "may_follow",
     "negotiate_form",
     "require_bits_for",
+    "said_when_stale",
     "sign_cwt_token",
     "sign_token",
     "status_of",
@@ -95,9 +102,18 @@ VALID, INVALID, SUSPENDED = 0, 1, 2
 #: like INVALID: a list never turns it back to VALID or SUSPENDED, but may turn it INVALID (a replaced
 #: document withdrawn later). A relying party that does not know the value fails closed (§7.1).
 REPLACED = 3
+#: §7.1 leaves 0x0C-0x0F to the application too; ours: STOPPED. The institution stopped this one copy
+#: (one entry per copy, §13.7), not the document: the phone holding it was reported lost or stolen
+#: (ARF Annex 2 Topic 38, a Wallet Unit's attestations revoked), while the document stays valid on the
+#: worker's other phone. Its own value, not INVALID, because a relying party reads INVALID as a
+#: withdrawn document (987/2009 Art. 5: void from its first day), which this is not: the inspector asks
+#: for the document from the worker's current phone. Final: never VALID or SUSPENDED again, but may
+#: turn INVALID or REPLACED (the document withdrawn or replaced later). Needs lists of ``bits`` = 4 (the
+#: draft's values 0x04-0x0B are reserved); a relying party that does not know it fails closed (§7.1).
+STOPPED = 0x0C
 #: The Status Types after which an entry never becomes VALID or SUSPENDED again (§7.1: INVALID is
-#: final; REPLACED is ours, final too).
-_FINAL = frozenset({INVALID, REPLACED})
+#: final; REPLACED and STOPPED are ours, final too).
+_FINAL = frozenset({INVALID, REPLACED, STOPPED})
 
 TYP = "statuslist+jwt"
 MEDIA_TYPE = "application/statuslist+jwt"
@@ -546,27 +562,46 @@ def allocate_index(
 
 
 def is_final(value: int) -> bool:
-    """Whether an entry of ``value`` is final (INVALID, §7.1; REPLACED, ours): never VALID or SUSPENDED again."""
+    """Whether an entry of ``value`` is final (INVALID, §7.1; REPLACED and STOPPED, ours): never VALID or
+    SUSPENDED again."""
     return value in _FINAL
+
+
+def said_when_stale(value: int) -> int | None:
+    """What an entry of ``value`` still says when read from a genuine list that is past its ``exp``
+    (§8.3 step 4) or the relying party's maximum age (§13.7 policy): ``value`` when it is final
+    (:func:`is_final`: §7.1 INVALID, "revoked, annulled, taken back, recalled or cancelled", is never
+    VALID again; REPLACED and STOPPED, ours, only ever become another final value), else None, no
+    statement (§8.3 step 6: the relying party SHOULD reject).
+
+    A VALID or SUSPENDED entry may have changed since the list was signed, so a stale list answers
+    neither (fail closed, never VALID). A final one cannot have changed back: telling it only makes
+    the answer stricter, and the inspector learns of a withdrawal the device knows of, instead of
+    reading it like a document whose list is merely old (987/2009 Art. 5: a withdrawn A1 is void
+    from its first day)."""
+    return value if is_final(value) else None
 
 
 def may_follow(was: int, now: int) -> bool:
     """Whether an entry may go from ``was`` to ``now`` (§7.1): INVALID stays INVALID; REPLACED stays
-    REPLACED or becomes INVALID (a replaced document withdrawn later); any other may become anything."""
+    REPLACED or becomes INVALID (a replaced document withdrawn later); STOPPED (a copy) stays STOPPED or
+    becomes INVALID or REPLACED (its document withdrawn or replaced later); any other may become anything."""
     if was == INVALID:
         return now == INVALID
     if was == REPLACED:
+        return now in (REPLACED, INVALID)
+    if was == STOPPED:
         return now in _FINAL
     return True
 
 
 def require_bits_for(value: int, bits: int) -> None:
     """ValueError when a list of ``bits`` cannot carry ``value``: REPLACED (3) and SUSPENDED (2) need
-    ``bits`` >= 2 (§4.1: a 1-bit list has VALID and INVALID only)."""
+    ``bits`` >= 2 (§4.1: a 1-bit list has VALID and INVALID only), STOPPED (12) ``bits`` >= 4."""
     if value < 0 or value > 255:
         raise ValueError("status value must be in 0..255")
     if value >= 1 << bits:
-        name = {SUSPENDED: "SUSPENDED (2)", REPLACED: "REPLACED (3)"}.get(value, str(value))
+        name = {SUSPENDED: "SUSPENDED (2)", REPLACED: "REPLACED (3)", STOPPED: "STOPPED (12)"}.get(value, str(value))
         raise ValueError(f"status value {name} does not fit a list of {bits} bit(s) per entry "
                          f"(0..{(1 << bits) - 1}): it needs {max(2, value.bit_length())} bits or more")
 

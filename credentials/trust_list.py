@@ -31,11 +31,13 @@ active now.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
@@ -50,6 +52,7 @@ from credentials.x509 import ValidatedChain, load_x5c, spki_kid, validate_chain,
 __all__ = [
     "LIST_SIGNING_EKU",
     "LOTE_TYP",
+    "MAX_POLICY_URI",
     "TYP",
     "AuthorisedIssuer",
     "ListedCertificate",
@@ -65,6 +68,7 @@ __all__ = [
     "authorised_wallet_provider",
     "check_list_signer_certificate",
     "check_listed_signer",
+    "check_policy_uri",
     "issuer_key_by_kid",
     "sign_lote",
     "sign_trust_list",
@@ -84,6 +88,8 @@ KINDS = ("issuers", "verifiers", "wallet_providers")
 ACTIVE, SUSPENDED, WITHDRAWN = "active", "suspended", "withdrawn"
 STATUSES = (ACTIVE, SUSPENDED, WITHDRAWN)
 CA, SIGNER = "ca", "signer"
+#: The longest privacy notice address a verifier's registration holds (``policy_uri``).
+MAX_POLICY_URI = 500
 
 
 class Policy(StrEnum):
@@ -192,6 +198,55 @@ def _load_der(der: bytes) -> Certificate:
     return cert
 
 
+def _loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): a pilot on one machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_policy_uri(value: Any) -> str:
+    """``value`` if it may be a verifier's privacy notice address (``policy_uri``), else MalformedError.
+
+    GDPR Art. 13 has the controller give the person its privacy information when it collects their
+    data; the wallet links it on the consent screen, from the registration only (RFC 7591 §2 names
+    the client metadata ``policy_uri``, "a human-readable privacy policy document", which a request
+    could set to anything it likes). The address is published in the signed list and opened by the
+    worker: an absolute ``https`` URL with a host and a valid port, or ``http`` only to a loopback host
+    (a pilot on one machine, ``esspass up --http``); printable, without white space, user name or
+    password, at most :data:`MAX_POLICY_URI` characters.
+    """
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_POLICY_URI or not value.isprintable() \
+            or any(c.isspace() for c in value):
+        raise MalformedError(f"a privacy notice address is a URL of at most {MAX_POLICY_URI} printable characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # ValueError unless 1..65535
+    except ValueError as exc:
+        raise MalformedError("the privacy notice address is not a URL") from exc
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host or port == 0:
+        raise MalformedError("the privacy notice address must be an http(s) URL with a host")
+    if parts.scheme == "http" and not _loopback(host):
+        raise MalformedError("the privacy notice address must be https (http only to localhost)")
+    if parts.username is not None or parts.password is not None:  # published in the signed list
+        raise MalformedError("the privacy notice address must not hold a user name or password")
+    return value
+
+
+def _policy_uri(value: Any) -> str | None:
+    """A listed ``policy_uri``, or None when there is none or it breaks :func:`check_policy_uri`: the
+    registry refuses such an address on registration, so a list holding one anyway is not shown it,
+    and the rest of the list stands (lists from before the member have none)."""
+    try:
+        return check_policy_uri(value) if value is not None else None
+    except MalformedError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class ListedEntity:
     """An institution, PID provider or inspectorate as the registry lists it."""
@@ -209,6 +264,9 @@ class ListedEntity:
     #: The institution's Status List Aggregation endpoint (draft-ietf-oauth-status-list §9): a
     #: verifier that has never met the institution still fetches all its lists before going offline.
     status_lists: str | None = None
+    #: Verifiers: where their privacy notice is (GDPR Art. 13; :func:`check_policy_uri`), which wallets
+    #: link on the consent screen. From the registration, never from a request.
+    policy_uri: str | None = None
 
     def status_at(self, at: datetime) -> str:
         """The status in force at ``at``; before the first period the entity was not listed (withdrawn)."""
@@ -241,6 +299,8 @@ class ListedEntity:
             out["path"] = self.path
         if self.status_lists:
             out["status_lists"] = self.status_lists
+        if self.policy_uri:
+            out["policy_uri"] = self.policy_uri
         return out
 
     @classmethod
@@ -261,6 +321,7 @@ class ListedEntity:
                 dns_name=obj.get("dns_name") if isinstance(obj.get("dns_name"), str) else None,
                 path=obj.get("path") if isinstance(obj.get("path"), str) else None,
                 status_lists=obj.get("status_lists") if isinstance(obj.get("status_lists"), str) else None,
+                policy_uri=_policy_uri(obj.get("policy_uri")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedError(f"trust list: malformed entity ({exc.__class__.__name__})") from exc
@@ -810,7 +871,8 @@ def to_lote(tl: TrustList, *, now: datetime, distribution_point: str | None = No
                 "TETradeName": [{"lang": "en", "value": entity.id}],
                 "TEAddress": {"TEPostalAddress": [{"lang": "en", "Country": entity.country}],
                               "TEElectronicAddress": []},
-                "TEInformationURI": [],
+                # ETSI TS 119 602: where users find the entity's own information, here its privacy notice.
+                "TEInformationURI": [{"lang": "en", "uriValue": entity.policy_uri}] if entity.policy_uri else [],
             },
             "TrustedEntityServices": services,
         })

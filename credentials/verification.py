@@ -150,6 +150,13 @@ class StatusOutcome:
     source: str  # network | cache | none
     message: str = ""
     forged: bool = False  # the list failed its signature/trust check: treated as invalid, not just unknown
+    #: The status step's key and numbers (:class:`Step`) and the words it adds to ``message`` (or, with
+    #: a ``value``, to its own), when the lookup has more to say: a list held past its end, what it
+    #: last said and of when (``listed_at``, Unix seconds; esspass.status_client), which is a
+    #: ``value`` only when final (:func:`credentials.status_list.said_when_stale`).
+    key: str = ""
+    params: tuple[tuple[str, float], ...] = ()
+    detail: str = ""
 
 
 StatusLookup = Callable[[status_list.StatusReference, trust_list.ListedEntity, datetime], StatusOutcome]
@@ -184,6 +191,10 @@ class CredentialResult:
     issuer_country: str | None = None
     status_value: int | None = None
     status_age: float | None = None
+    #: Where the status came from (:attr:`StatusOutcome.source`: network, cache, none) and the reference
+    #: it was looked up by (a record keeps it to look the copy up again later, verifier.records).
+    status_source: str | None = None
+    status_ref: status_list.StatusReference | None = None
     disclosed: tuple[tuple[str | int | None, ...], ...] = ()
     iat: int | None = None
     #: The claims as the wallet sent them, when ``claims`` reads them in our shape (an EUDI-model
@@ -726,18 +737,47 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         return result
     outcome = status_lookup(status, entity, now)
     result.status_value, result.status_age = outcome.value, outcome.age_seconds
+    result.status_source, result.status_ref = outcome.source, status
     if outcome.value is None:
         result.steps.append(Step("status", FAILED if outcome.forged else NOT_RUN,
-                                 outcome.message or "The status list could not be checked."))
+                                 _with_detail(outcome.message or "The status list could not be checked.", outcome),
+                                 outcome.key, outcome.params))
     elif outcome.value == status_list.VALID:
         result.steps.append(Step("status", PASSED, "The institution has not withdrawn or suspended the document."))
     elif outcome.value == status_list.SUSPENDED:
         result.steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
     elif outcome.value == status_list.REPLACED:
         result.steps.append(_replaced_step(module))
+    elif outcome.value == status_list.STOPPED:
+        result.steps.append(_STOPPED_STEP)
     else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
         result.steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
+    if outcome.value is not None and outcome.detail:  # a final entry of a list held past its end
+        result.steps[-1] = _as_of_list(result.steps[-1], outcome)
     return result
+
+
+def _as_of_list(step: Step, outcome: StatusOutcome) -> Step:
+    """``step`` as said by a status list held past its end, which still tells a final entry
+    (:func:`credentials.status_list.said_when_stale`): with the lookup's words of which list says it
+    (``outcome.detail``), and its numbers (``listed_at``) for the pages."""
+    message = f"{step.message.rstrip('.')} ({outcome.detail})." if outcome.detail else step.message
+    return Step(step.code, step.result, message, step.key, outcome.params)
+
+
+def _with_detail(message: str, outcome: StatusOutcome) -> str:
+    """The status step's words when no status could be told: why, and what the lookup adds (a list held
+    past its end: what it last said, of when, and what to do)."""
+    return f"{message} {outcome.detail}" if outcome.detail else message
+
+
+#: The status step of a copy whose entry is STOPPED (0x0C, our application-specific Status Type,
+#: :data:`credentials.status_list.STOPPED`): the institution stopped the copies on one phone (reported
+#: lost or stolen), not the document. Failed, never valid; the inspector asks for the document from the
+#: worker's current phone (a withdrawal, by contrast, voids the document, 987/2009 Art. 5).
+_STOPPED_STEP = Step("status", FAILED, "The institution has stopped this copy of the document (the phone it was "
+                     "issued to was reported lost or stolen): ask the holder to show the document from their current "
+                     "phone, and compare the photo with them.", "status.stopped")
 
 
 def _replaced_step(module: Any) -> Step:
@@ -844,7 +884,7 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
     notice = _notice(top)
-    told = notices(results, home_state)
+    told = notices(results, home_state, day=care_date or now.date())
     reason = _first_problem(all_steps) or (notice.message if notice is not None else "") or \
         (told[0].message if told else "")
     return Verdict(verdict, reason, top, results, trust_list_age, now, told, care_date)
@@ -995,9 +1035,10 @@ def _notice(steps: Sequence[Step]) -> Step | None:
 COMPETENT_STATE = "ehic.competent_state"
 
 
-def notices(results: Sequence[CredentialResult], home_state: str | None) -> list[Notice]:
+def notices(results: Sequence[CredentialResult], home_state: str | None, *, day: date | None = None) -> list[Notice]:
     """What the verdict on ``results`` tells beside its checks, for a verifier of ``home_state``
-    (its ISO code; None: not known, nothing is told).
+    (its ISO code; None: not known, nothing is told), about care on ``day`` (the date of care; None:
+    today's rules).
 
     An EHIC whose issuing state (its competent state, vouched for by the competence check; EL/GR, UK/GB
     alike) is ``home_state`` gets :data:`COMPETENT_STATE`: the card covers necessary care during a
@@ -1009,9 +1050,37 @@ def notices(results: Sequence[CredentialResult], home_state: str | None) -> list
     different state of stay), which only the desk knows; a refusal would turn a true answer to "is this
     card genuine and valid?" into a false one. Only a card whose institution passed its competence
     check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of.
+    A UK card in Switzerland, Iceland, Liechtenstein or Norway gets the condition of the UK's convention
+    with that state on ``day`` (:func:`credentials.ehic.uk_card_condition`, :func:`_uk_card`), likewise
+    a notice: the card does not say the holder's nationality, nor whether it is a GHIC or a UK EHIC.
     An A1 naming places of work only in other states gets :data:`WORK_ELSEWHERE` (:func:`_work_elsewhere`).
     A PID shown without its portrait gets :data:`NO_PORTRAIT` whatever ``home_state`` (:func:`_no_portrait`)."""
-    return _state_notices(results, home_state) + _no_portrait(results)
+    return _state_notices(results, home_state) + _uk_card(results, home_state, day) + _no_portrait(results)
+
+
+def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: date | None) -> list[Notice]:
+    """The notice of :func:`credentials.ehic.uk_card_condition` for the first vouched-for EHIC of the UK
+    (its competent state as :func:`_state_notices` reads it) at a verifier of ``home_state``."""
+    if not isinstance(home_state, str) or not home_state.strip():
+        return []
+    home = countries.normalise(home_state.strip().upper())
+    for result in results:
+        if result.vct not in _EHIC_TYPES or result.issuer_id is None:
+            continue
+        stated = result.claims.get("issuing_country")
+        state = stated if isinstance(stated, str) and stated.strip() else result.issuer_country
+        key = ehic.uk_card_condition(state, home, day) if isinstance(state, str) else None
+        if key == ehic.UK_IN_CH:
+            return [Notice(key, "A UK card (GHIC or UK EHIC) covers care in Switzerland only for UK, Swiss and EU "
+                           "nationals, stateless persons and refugees, and their family members and survivors "
+                           "(UK-Switzerland Convention on Social Security Coordination, Art. 2(1), applied since 1 "
+                           "November 2021): ask for proof of nationality.", (("country", home),))]
+        if key == ehic.UK_BEFORE_AGREEMENT:
+            return [Notice(key, "Care before the UK's convention with this state applied (Switzerland: 1 November "
+                           "2021; Iceland, Liechtenstein, Norway: 1 January 2024) was covered by a UK card only for "
+                           "a person of the citizens' rights agreements, holding a UK EHIC; a GHIC did not cover it.",
+                           (("country", home),))]
+    return []
 
 
 #: The key of the notice that the PID came without a portrait (:func:`_no_portrait`).
@@ -1252,7 +1321,14 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     except CredentialError as exc:
         failed = {"issuer_trust": "issuer_authorised", "issuer_key": "issuer_authorised"}.get(
             exc.code, _STEP_OF_ERROR.get(exc.code, "disclosures"))
-        steps.append(Step(failed, FAILED, exc.message))
+        if isinstance(exc, compact.HolderClockError | compact.IssuedAheadError):
+            # Signed as it should be, but a clock is off (the phone's, this device's): it cannot be
+            # confirmed, never valid; the step says which way, so the inspector checks the clocks.
+            steps.append(Step(failed, NOT_RUN, exc.message, exc.key, (("offset_seconds", abs(exc.offset)),)))
+            return Verdict(UNDETERMINED, exc.message, [], [result], trust_list_age, now)
+        # A holder proof too old (a screenshot, a phone clock off) is told apart from a copy another phone
+        # showed: the inspector asks for a fresh code (credentials.compact.verify_compact).
+        steps.append(Step(failed, FAILED, exc.message, "key_binding.stale" if exc.code == "kb_freshness" else ""))
         return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
     entity = found["entity"]
     problem = competence_problem(entity, _TYPES.get(verified.vct), verified.fields, vct=verified.vct)
@@ -1281,9 +1357,11 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
     else:
         outcome = status_lookup(verified.status, entity, now)
         result.status_value, result.status_age = outcome.value, outcome.age_seconds
+        result.status_source, result.status_ref = outcome.source, verified.status
         if outcome.value is None:
-            steps.append(Step("status", FAILED if outcome.forged else NOT_RUN,
-                              outcome.message or "No status list is cached for this institution."))
+            why = outcome.message or "No status list is cached for this institution."
+            steps.append(Step("status", FAILED if outcome.forged else NOT_RUN, _with_detail(why, outcome), outcome.key,
+                              outcome.params))
         elif outcome.value == status_list.VALID:
             steps.append(Step("status", PASSED, "The institution had not withdrawn or suspended the document "
                                                 "when its status list was last fetched."))
@@ -1291,11 +1369,15 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
             steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
         elif outcome.value == status_list.REPLACED:
             steps.append(_replaced_step(module))
+        elif outcome.value == status_list.STOPPED:  # a copy stopped stays so, however often it is shown
+            steps.append(_STOPPED_STEP)
         else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
             steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
+        if outcome.value is not None and outcome.detail:  # a final entry of a list held past its end
+            steps[-1] = _as_of_list(steps[-1], outcome)
     every = top + steps
     notice = _notice(top)
-    told = notices([result], home_state)
+    told = notices([result], home_state, day=care_date or now.date())
     reason = _first_problem(every) or (notice.message if notice is not None else "") or \
         (told[0].message if told else "")
     return Verdict(_combine(every), reason, top, [result], trust_list_age, now, told,

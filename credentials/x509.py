@@ -207,7 +207,7 @@ class ChainValidator:
         # The x5c comes from an unverified header: its shape is checked before it becomes a cache
         # key, or a list or object inside it would fail as unhashable instead of as malformed.
         entries = _x5c_entries(x5c)
-        key = (entries, tuple(self._fingerprint(a) for a in anchors), require_key_usage)
+        key = (entries, tuple(map(self._fingerprint, anchors)), require_key_usage)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None and hit[1] <= now <= hit[2]:

@@ -3,9 +3,10 @@
 ``init`` creates, once, the demo PKI and the data directory, and seeds the trust registry with
 the demo institutions and inspectorates. ``up`` runs ``init`` if needed, starts the registry,
 issuer, verifier and wallet as separate processes on their documented localhost ports (HTTPS
-with the demo PKI's TLS certificate unless ``--http``), waits until each answers ``/healthz``,
-prints the URLs, and stops them all on Ctrl-C or SIGTERM (a service manager's or ``kill``'s stop):
-no service outlives it. A second run reuses the data.
+with the demo PKI's TLS certificate unless ``--http``), waits until each answers ``/healthz`` (60 s
+in all, or ``--wait SECONDS``, or ``ESSPASS_UP_WAIT``: a loaded machine may need longer), prints
+the URLs, and stops them all on Ctrl-C or SIGTERM (a service manager's or ``kill``'s stop): no
+service outlives it. A second run reuses the data.
 
 Before starting anything, ``up`` checks that each port is free on the loopback address (else one
 line naming the port, and the processes of an earlier ``up`` of the data directory still holding
@@ -75,6 +76,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
 
 #: ``esspass up --port-base``'s default: the registry's port; the issuer, verifier and wallet follow.
 DEFAULT_PORT_BASE = SERVICES[0].port
+#: Seconds the four services have in all to answer /healthz (``up --wait``); a setting of its own too.
+DEFAULT_WAIT = 60.0
+WAIT_ENV = "ESSPASS_UP_WAIT"
 
 
 def pki_dir(data_dir: Path) -> Path:
@@ -366,16 +370,18 @@ def last_error(log: Path) -> str | None:
     return None
 
 
-def init(data_dir: Path, *, database_url: str | None = None, issuer_url: str | None = None) -> None:
+def init(data_dir: Path, *, database_url: str | None = None, issuer_url: str | None = None,
+         verifier_url: str | None = None) -> None:
     """Create the demo PKI and seed the registry database, once; later runs change nothing but
-    where the demo issuer (``issuer_url``) lists each institution's status lists."""
+    where the demo issuer (``issuer_url``) lists each institution's status lists and where the demo
+    verifier (``verifier_url``) publishes its privacy notice."""
     from credentials.institutions import DEMO_ENTITIES
     from credentials.pki import ensure_demo_pki
     from trust_registry.seed import seed_data_dir
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     ensure_demo_pki(pki_dir(data_dir), DEMO_ENTITIES, now=datetime.now(UTC))
-    seed_data_dir(data_dir, database_url=database_url, issuer_url=issuer_url)
+    seed_data_dir(data_dir, database_url=database_url, issuer_url=issuer_url, verifier_url=verifier_url)
 
 
 def service_env(data_dir: Path, scheme: str, base_env: Mapping[str, str]) -> dict[str, str]:
@@ -427,8 +433,11 @@ class Pilot:
     """The four service processes; a context manager that stops them all on exit."""
 
     def __init__(self, data_dir: Path, *, tls: bool = True, ports: Mapping[str, int] | None = None,
-                 log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None) -> None:
+                 log_dir: Path | None = None, extra_env: Mapping[str, str] | None = None,
+                 wait: float = DEFAULT_WAIT) -> None:
         self.data_dir = data_dir
+        #: Seconds the services have in all to answer /healthz once started (:meth:`wait_healthy`).
+        self.wait = wait
         self.extra_env = dict(extra_env or {})
         self.tls = tls
         self.ports = {s.name: (ports or {}).get(s.name, s.port) for s in SERVICES}
@@ -496,7 +505,9 @@ class Pilot:
                     except (httpx.TransportError, ValueError, AttributeError):
                         pass
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"{spec.name} did not become healthy in {timeout:.0f} s")
+                        raise RuntimeError(f"{spec.name} did not become healthy in {timeout:.0f} s (a loaded "
+                                           "machine may need longer: `esspass up --wait SECONDS`, or "
+                                           f"{WAIT_ENV})")
                     time.sleep(0.2)
         # A /healthz answer may have come from another process on the port (another pilot) while ours
         # failed to bind it: only services still running are healthy.
@@ -531,7 +542,7 @@ class Pilot:
     def __enter__(self) -> Pilot:
         try:
             self.start()  # inside: an interrupt between two starts must stop the ones started
-            self.wait_healthy()
+            self.wait_healthy(self.wait)
         except BaseException:
             self.stop()
             raise
@@ -541,9 +552,18 @@ class Pilot:
         self.stop()
 
 
+def _wait_arg(text: str) -> float:
+    try:
+        return _wait_seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, more than 0 and at most 86400") \
+            from exc
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
-    init(data_dir, issuer_url=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"))
+    init(data_dir, issuer_url=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"),
+         verifier_url=os.environ.get("ESSPASS_VERIFIER_PUBLIC_URL"))
     print(f"Demo PKI and trust registry ready in {data_dir}")
     return 0
 
@@ -563,8 +583,23 @@ def _cmd_up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _wait_seconds(text: str) -> float:
+    """A number of seconds to wait, more than 0 and at most a day (``--wait``, :data:`WAIT_ENV`)."""
+    seconds = float(text)  # ValueError for anything else
+    if not 0 < seconds <= 86400:
+        raise ValueError(text)
+    return seconds
+
+
 def _up(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
+    if args.wait is None:
+        try:
+            args.wait = _wait_seconds(os.environ.get(WAIT_ENV) or str(DEFAULT_WAIT))
+        except ValueError:
+            print(f"esspass up: {WAIT_ENV} must be a number of seconds, more than 0 and at most 86400",
+                  file=sys.stderr)
+            return 2
     ports = {spec.name: args.port_base + i for i, spec in enumerate(SERVICES)}
     if not all(0 < port < 65536 for port in ports.values()):
         print(f"esspass up: --port-base {args.port_base} leaves no room for the four ports (1 to 65535)",
@@ -607,8 +642,8 @@ def _up_locked(args: argparse.Namespace, data_dir: Path, ports: dict[str, int]) 
     first = not (pki_dir(data_dir) / "pki.json").exists()
     print("First run: creating the demo PKI and seeding the trust registry ..." if first
           else f"Reusing the data in {data_dir}")
-    pilot = Pilot(data_dir, tls=not args.http, ports=ports)
-    init(data_dir, issuer_url=pilot.url("issuer"))
+    pilot = Pilot(data_dir, tls=not args.http, ports=ports, wait=args.wait)
+    init(data_dir, issuer_url=pilot.url("issuer"), verifier_url=pilot.url("verifier"))
     print("Starting the four services ...", flush=True)
     try:
         with pilot:
@@ -655,6 +690,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS with the demo TLS certificate")
     p.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE,
                    help="registry port; issuer, verifier, wallet follow")
+    p.add_argument("--wait", type=_wait_arg, default=None, metavar="SECONDS",
+                   help=f"how long the services have in all to start ({DEFAULT_WAIT:.0f} s, or {WAIT_ENV}); a "
+                        "loaded machine may need longer")
     p.set_defaults(func=_cmd_up)
     p = sub.add_parser("init", help="create the demo PKI and seed the trust registry (done by `up` too)")
     p.add_argument("--data-dir", default=str(default_data_dir()))

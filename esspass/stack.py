@@ -99,7 +99,7 @@ def start_in_process(data_dir: Path, **issuer_overrides: Any) -> Iterator[Stack]
 
     rp, ip, vp = free_port(), free_port(), free_port()
     stack = Stack(data_dir, f"http://127.0.0.1:{rp}", f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{vp}")
-    seed_data_dir(data_dir, issuer_url=stack.issuer_url)
+    seed_data_dir(data_dir, issuer_url=stack.issuer_url, verifier_url=stack.verifier_url)
     try:
         stack.handles["registry"] = serve(registry_app(RegistrySettings(data_dir=data_dir)), port=rp)
         stack.handles["issuer"] = serve(issuer_app(IssuerSettings(

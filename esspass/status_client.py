@@ -7,7 +7,11 @@ trust list gives for the *same* institution that signed the credential), and may
 is unreachable, a cached list is still used up to ``max_age`` seconds old (offline tolerance,
 issue #6), and its age is reported; beyond that the outcome is undetermined, never valid. A held
 list is never used once its own ``exp`` has passed (§8.3 step 4, within the same clock skew
-:func:`credentials.status_list.verify_token` allows).
+:func:`credentials.status_list.verify_token` allows), except that an entry it holds as final (§7.1
+INVALID, our REPLACED and STOPPED: :func:`credentials.status_list.said_when_stale`) is still told,
+with the day of the list: a withdrawal the device knows of never reads like "just no network". For
+any other entry the answer says what the list last said and of when, and what to do
+(:meth:`StatusClient._past_end`).
 
 Rollback: the newest ``iat`` seen for a URI is one record shared by both forms (the JWT and the CWT
 of a URI carry one list), and a list older than it is refused (a replay of a list signed before a
@@ -100,12 +104,12 @@ from pathlib import Path
 
 import httpx
 
-from credentials import status_list, trust_list
+from credentials import i18n, status_list, trust_list
 from credentials.errors import CredentialError, MalformedError
-from credentials.verification import StatusOutcome, status_value_of
+from credentials.verification import StatusOutcome, duration_parts, status_value_of
 from esspass import fetch
 
-__all__ = ["Prefetched", "StatusClient"]
+__all__ = ["HeldList", "Prefetched", "StatusClient"]
 
 #: Seconds of clock difference tolerated around ``exp``: the default of status_list.verify_token,
 #: so a held list stops being used when a freshly fetched copy would stop verifying.
@@ -138,6 +142,21 @@ class Prefetched:
     status_lists: int
     failed: int
     institutions: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeldList:
+    """A status list this client holds that may answer (:meth:`StatusClient.held`): its URI, the
+    institution, when it was signed (``listed_at``, its ``iat``) and fetched, and ``until``, the
+    moment it stops answering (the earlier of its ``exp`` and ``listed_at`` + ``max_age``; after
+    it, only a final entry is still told, :func:`credentials.status_list.said_when_stale`). Unix
+    seconds."""
+
+    uri: str
+    institution: str
+    listed_at: float
+    fetched_at: float
+    until: float
 
 
 @dataclass
@@ -206,6 +225,9 @@ class StatusClient:
         self._default_ttl = default_ttl
         self._cache: dict[tuple[str, str], _Entry] = {}  # by (uri, token form)
         self._newest: dict[str, int] = {}  # uri -> newest iat verified for it, either form (the rollback mark)
+        #: (uri, form) -> the st_mtime_ns of its record on disk as last read or written here: another
+        #: process (``esspass verifier prefetch``, a replica) that writes a newer one is noticed (_current).
+        self._on_disk: dict[tuple[str, str], int | None] = {}
         self._lock = threading.RLock()  # _rollback reads the mark and the held lists under it
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
@@ -218,10 +240,7 @@ class StatusClient:
         one origin all take the ``turn_of`` the first took: one failure for the lot, not a doubling each)."""
         ts = now.timestamp()
         key = (ref.uri, ref.token_form)
-        with self._lock:
-            entry = self._cache.get(key)
-        if entry is None:
-            entry = self._load(ref.uri, ref.token_form, entity)
+        entry = self._current(ref.uri, ref.token_form, entity)
         # A held list _refusal refuses is not offered for a 304 either: that confirms the token, not its signer.
         usable = entry is not None and _refusal(entry, entity) is None
         # Within its ttl a held list answers only if it is the one that may answer for the URI (_speaker):
@@ -231,7 +250,7 @@ class StatusClient:
                  and not _expired(entry, ts))  # §13.7: without a usable ttl, refresh at exp
         if fresh and not self._revalidate:
             assert entry is not None
-            return self._outcome(entry, ref, ts, "cache")
+            return self._outcome(entry, ref, now, "cache")
         origin = _origin(ref.uri)
         # Within the wait of a server that gave no answer, what a failed fetch would give, without asking.
         held: StatusOutcome | None = None
@@ -239,7 +258,7 @@ class StatusClient:
         if until is not None:
             held = self._unfetched(ref, entity, now, entry if fresh else None,
                                    f"The institution's server did not answer moments ago (it is asked again from "
-                                   f"{_when(datetime.fromtimestamp(until, UTC))})")
+                                   f"{datetime.fromtimestamp(until, now.tzinfo or UTC):%H:%M:%S %Z})")
         needed = held is not None and held.value is None  # nothing held answers: a fetch is the only way
         if force:
             turn: int | None = self._outcomes(origin) if turn_of is None else turn_of
@@ -265,14 +284,14 @@ class StatusClient:
             assert entry is not None
             entry.fetched = ts
             if self._may_answer(entry, ref.uri, entity):
-                return self._outcome(entry, ref, ts, "network")
+                return self._outcome(entry, ref, now, "network")
             with self._lock:
                 older = self._rollback(entry.verified, entity)
             speaker = None if older is not None else self._speaker(ref.uri, entity)[0]
             if speaker is not None:
                 # An older copy of the newest list held (the other form, signed a second before) that changes
                 # nothing that matters, confirmed now: the newest answers, as when the copy comes whole.
-                return self._outcome(speaker, ref, ts, "network")
+                return self._outcome(speaker, ref, now, "network")
             return self._fallback(ref, entity, now, "The institution's server confirmed a status list older than "
                                   "the newest one held", genuine=True)
         response, body = fetched
@@ -288,7 +307,7 @@ class StatusClient:
         entry = _Entry(verified, ts, entity.id, _etag(response.headers.get("etag")))
         untrusted = _refusal(entry, entity)
         if untrusted is not None:
-            return self._untrusted(entry, untrusted, ref, entity, ts)
+            return self._untrusted(entry, untrusted, ref, entity, now)
         with self._lock:  # the check and the keeping as one step: two fetches at once cannot both pass
             refused = self._rollback(verified, entity)
             current = self._cache.get(key)
@@ -309,14 +328,14 @@ class StatusClient:
         if speaker is None:
             return StatusOutcome(None, None, "network", f"The newest status list held for the institution cannot "
                                  f"answer: {why_not}.")
-        return self._outcome(speaker, ref, ts, "network")
+        return self._outcome(speaker, ref, now, "network")
 
     def _unfetched(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity, now: datetime,
                    fresh: _Entry | None, why: str) -> StatusOutcome:
         """The answer when no list could be fetched (or, within a wait, none was asked for): the held
         ``fresh`` list (within its ``ttl``, the one that may answer), else :meth:`_fallback`."""
         if fresh is not None:
-            return self._outcome(fresh, ref, now.timestamp(), "cache")
+            return self._outcome(fresh, ref, now, "cache")
         return self._fallback(ref, entity, now, why)
 
     # --- waiting for servers that gave no answer (module docstring) ------------------------------------
@@ -382,7 +401,7 @@ class StatusClient:
                 state.outcomes += 1
 
     def _untrusted(self, fetched: _Entry, refused: _Refused, ref: status_list.StatusReference,
-                   entity: trust_list.ListedEntity, ts: float) -> StatusOutcome:
+                   entity: trust_list.ListedEntity, now: datetime) -> StatusOutcome:
         """A list just fetched whose signer does not speak for the institution now. Revoked or under a
         CA no longer listed: a forgery. A key rotated out, or not (yet) listed: no statement, unless
         the list held that may answer (:meth:`_speaker`) is at least as new and withdraws all the
@@ -393,7 +412,7 @@ class StatusClient:
         if held is not None and (held.verified.iat > fetched.verified.iat or (
                 held.verified.iat == fetched.verified.iat and not status_list.undoes_withdrawal(
                     fetched.verified.status_list, held.verified.status_list, suspensions=True))):
-            return self._outcome(held, ref, ts, "cache")
+            return self._outcome(held, ref, now, "cache")
         return StatusOutcome(None, None, "network", f"The status list was not taken: {refused.why}, so it makes no "
                              "statement.")
 
@@ -523,6 +542,42 @@ class StatusClient:
                         failed += 1
         return Prefetched(ok, failed, len(institutions))
 
+    def held(self, issuers: trust_list.TrustList) -> list[HeldList]:
+        """The status lists held (in memory, and on disk, verified again as any copy read back) that may
+        answer for their URI (:meth:`_speaker`), one per URI, of the institutions ``issuers`` lists, by
+        institution and URI: what a device prepared for a site without network holds, and until when
+        each answers (:class:`HeldList`; draft-ietf-oauth-status-list §8.3 step 4, §13.7)."""
+        with self._lock:
+            named = {uri: e.entity_id for (uri, _form), e in self._cache.items()}
+        if self._dir is not None:
+            try:
+                paths = list(self._dir.glob("*.json"))
+            except OSError:
+                paths = []
+            for path in paths:
+                record = _read_record(path)
+                uri, entity_id = (record or {}).get("uri"), (record or {}).get("entity_id")
+                if isinstance(uri, str) and isinstance(entity_id, str):
+                    named.setdefault(uri, entity_id)
+        found = []
+        for uri, entity_id in named.items():
+            entity = issuers.entity(entity_id)
+            speaker = None if entity is None else self._speaker(uri, entity)[0]
+            if speaker is not None:
+                v = speaker.verified
+                found.append(HeldList(uri, entity_id, float(v.iat), speaker.fetched,
+                                      float(min(v.exp, v.iat + self._max_age))))
+        return sorted(found, key=lambda h: (h.institution, h.uri))
+
+    def known(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity) -> int | None:
+        """The entry for ``ref`` in the list held for its URI that may answer (:meth:`_speaker`), whatever
+        that list's age, fetching nothing; None when no list held may answer, or the index is outside
+        it. For a record looked up again once the lists are fetched (verifier.records
+        ``RecordStore.recheck``), which reads only final entries from it (a list past its end still
+        tells those, :func:`credentials.status_list.said_when_stale`); never for a check's answer."""
+        speaker = self._speaker(ref.uri, entity)[0]
+        return None if speaker is None else status_value_of(speaker.verified, ref)
+
     def _aggregations(self) -> dict[str, str]:
         """aggregation_uri -> institution, from the lists in memory and on disk, where the list
         came from the same origin as the aggregation it names."""
@@ -591,10 +646,7 @@ class StatusClient:
         nothing against its signer now."""
         held = []
         for form in (status_list.JWT, status_list.CWT):
-            with self._lock:
-                entry = self._cache.get((uri, form))
-            if entry is None:
-                entry = self._load(uri, form, entity)
+            entry = self._current(uri, form, entity)
             if entry is not None and entry.entity_id == entity.id:
                 held.append(entry)
         return held
@@ -607,6 +659,21 @@ class StatusClient:
                                  "obtained": entry.obtained, "etag": entry.etag,
                                  "aggregation_uri": entry.verified.aggregation_uri,
                                  "token": base64.b64encode(token).decode("ascii")})
+        with self._lock:
+            self._on_disk[(uri, form)] = _mtime(path)  # our own record: no reason to read it back
+
+    def _current(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
+        """The list held for ``uri`` in ``form``: the one in memory, else the copy on disk (:meth:`_load`),
+        which is also read again when another process (``esspass verifier prefetch``, a replica on the
+        same data directory) wrote it since this one last read or wrote it: the newer of the two is held."""
+        with self._lock:
+            entry = self._cache.get((uri, form))
+            seen = self._on_disk.get((uri, form), -1)
+        path = self._path(uri, form)
+        if entry is not None and (path is None or seen == _mtime(path)):
+            return entry
+        loaded = self._load(uri, form, entity)
+        return loaded if loaded is not None else entry
 
     def _load(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
         """The copy on disk, verified again as of its fetch against ``entity``'s anchors; None if
@@ -617,6 +684,9 @@ class StatusClient:
         ``iat`` less the clock skew, which a fetch verifies). An ETag that cannot be sent back
         (:data:`_ETAG`) is dropped (the list is fetched whole next time), not the copy."""
         path = self._path(uri, form)
+        if path is not None:
+            with self._lock:  # before reading: a record written meanwhile is read again next time
+                self._on_disk[(uri, form)] = _mtime(path)
         record = None if path is None else _read_record(path)
         if record is None or record.get("uri") != uri or record.get("form") != form \
                 or record.get("entity_id") != entity.id:
@@ -640,6 +710,9 @@ class StatusClient:
             return None
         entry = _Entry(verified, fetched, entity.id, _etag(etag), obtained)
         with self._lock:
+            current = self._cache.get((uri, form))
+            if current is not None and current.verified.iat >= entry.verified.iat:
+                return current  # what this process holds is as new: kept (its fetch time, its ETag)
             self._cache[(uri, form)] = entry
         return entry
 
@@ -676,23 +749,58 @@ class StatusClient:
             return StatusOutcome(None, max(0.0, ts - kept[0].verified.iat), "none",
                                  f"{why}, and the newest status list held cannot answer: {why_not}.")
         if entry is not None and ts - entry.verified.iat <= self._max_age:
-            return self._outcome(entry, ref, ts, "cache")
-        age = None if entry is None else ts - entry.verified.iat
-        suffix = "" if entry is None else f" and the cached copy is {int(age or 0) // 60} minutes old"
-        return StatusOutcome(None, age, "none", f"{why}{suffix}.")
+            return self._outcome(entry, ref, now, "cache")
+        if entry is None:
+            return StatusOutcome(None, None, "none", f"{why}.")
+        # Past the maximum age: no newer list, and the one held is too old (said as a duration, not
+        # "1800 minutes"; no server's retry time, which says nothing after a day without network).
+        age = ts - entry.verified.iat
+        return self._past_end(entry, ref, now, "none", f"No newer status list could be fetched, and the one held "
+                              f"on this device is {_duration(age)} old, more than the {_duration(self._max_age)} "
+                              "allowed.")
 
-    def _outcome(self, entry: _Entry, ref: status_list.StatusReference, ts: float, source: str) -> StatusOutcome:
+    def _outcome(self, entry: _Entry, ref: status_list.StatusReference, now: datetime,
+                 source: str) -> StatusOutcome:
         """The answer from a verified list, which may be held (memory, disk, confirmed by a 304):
-        §8.3 step 4 (``exp`` not reached, ``iat`` within ``max_age``) is checked again as of ``ts``."""
+        §8.3 step 4 (``exp`` not reached, ``iat`` within ``max_age``) is checked again as of ``now``;
+        a list past either says only a final entry (:meth:`_past_end`)."""
+        ts = now.timestamp()
         age = max(0.0, ts - entry.verified.iat)
         if _expired(entry, ts):
-            return StatusOutcome(None, age, source, "The status list has expired and no newer one could be fetched.")
+            return self._past_end(entry, ref, now, source,
+                                  "The status list has expired and no newer one could be fetched.")
         if age > self._max_age:
-            return StatusOutcome(None, age, source, "The status list is older than the allowed maximum age.")
+            return self._past_end(entry, ref, now, source, "The status list is older than the allowed maximum age.")
         value = status_value_of(entry.verified, ref)
         if value is None:
             return StatusOutcome(None, age, source, "The document's entry is outside the status list.", forged=True)
         return StatusOutcome(value, age, source)
+
+    def _past_end(self, entry: _Entry, ref: status_list.StatusReference, now: datetime, source: str,
+                  why: str) -> StatusOutcome:
+        """The answer of a list that may answer but is past its ``exp`` or ``max_age`` (§8.3 step 4): no
+        statement (``why``), never VALID, except for a final entry, which it still says
+        (:func:`credentials.status_list.said_when_stale`, §7.1): a withdrawal the device knows of stays
+        told, with the day of the list (``listed_at``, the list's ``iat``). Else the step says what the
+        list last said of the document and of when, and what the inspector can do
+        (``status.stale``, ``status.stale_suspended``; the pages translate them)."""
+        ts = now.timestamp()
+        age = max(0.0, ts - entry.verified.iat)
+        value = status_value_of(entry.verified, ref)
+        if value is None:  # outside the list: no last word to tell
+            return StatusOutcome(None, age, source, why)
+        listed = _day(entry.verified.iat, now)
+        params = (("listed_at", float(entry.verified.iat)), ("age_seconds", age))
+        final = status_list.said_when_stale(value)
+        if final is not None:  # told from the list held: its source is the cache, even when past max_age
+            return StatusOutcome(final, age, "cache" if source == "none" else source, params=params,
+                                 detail=f"as the status list of {listed} held on this device says")
+        said = "suspended" if value == status_list.SUSPENDED else "not withdrawn or suspended"
+        return StatusOutcome(None, age, source, why, key="status.stale_suspended" if value == status_list.SUSPENDED
+                             else "status.stale", params=params,
+                             detail=f"The list held, of {listed}, said then that the document was {said}. "
+                                    "Connect to the network to update the lists, or check again later; the "
+                                    "document's signature and issuer are fine.")
 
 
 #: The largest Status List Aggregation (§9) read: a JSON list of URIs.
@@ -803,6 +911,17 @@ def _when(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _day(ts: float, now: datetime) -> str:
+    """The day of unix time ``ts`` in the zone of ``now`` (the verifier's: where the inspector is), in
+    English words as the pages write dates (:func:`credentials.i18n.format_date`)."""
+    return i18n.format_date(datetime.fromtimestamp(ts, now.tzinfo or UTC).date(), "en")
+
+
+def _duration(seconds: float) -> str:
+    """A duration in English words, as people read it (:func:`credentials.verification.duration_parts`)."""
+    return " and ".join(f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in duration_parts(seconds))
+
+
 def _expired(entry: _Entry, ts: float) -> bool:
     """§8.3 step 4: "if exp is present the token MUST NOT be expired" (``exp`` is required in our profile)."""
     return ts >= entry.verified.exp + _SKEW
@@ -826,6 +945,14 @@ def _same_origin(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` have one RFC 6454 origin (:func:`_origin`)."""
     x = _origin(a)
     return x is not None and x == _origin(b)
+
+
+def _mtime(path: Path) -> int | None:
+    """When the record at ``path`` was last written (ns), or None when there is none."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _read_record(path: Path) -> dict[str, object] | None:

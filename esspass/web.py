@@ -14,6 +14,9 @@
 ``/healthz`` answers while the process runs; ``/readyz`` only once the service has started and
 its database answers ``SELECT 1`` (else 503 with a JSON body naming the reason).
 
+Every service also serves the scripts they all share (``esspass/static``) under
+:data:`SHARED_STATIC_PATH`, and builds its pages' language links with :func:`language_links`.
+
 Logs are one JSON object per line on the ``esspass`` logger. Access logs record the route
 template (``/cases/{case_id}``), never the raw path's query string or any body, so personal data
 cannot reach them.
@@ -31,12 +34,14 @@ import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,8 +52,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 
-__all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "JsonFormatter", "configure_logging", "csp_source",
-           "error_response", "install", "local_path", "page_language"]
+__all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PATH", "JsonFormatter",
+           "configure_logging", "csp_source", "error_response", "install", "language_links", "local_path",
+           "page_language"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
 #: protocol message is far smaller (a wallet's answer at most 512 KB), and a client may not make a
@@ -58,6 +64,13 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 #: The environment variable whose value ``/healthz`` repeats as ``instance`` (set by ``esspass up``).
 INSTANCE_ENV = "ESSPASS_INSTANCE"
+
+#: Where every service serves the files of ``esspass/static``: the scripts the four services' pages share
+#: (``language-switch.js``: what was typed survives a change of language). Under ``/static/`` so that a
+#: service's sign-in gate, which lets its own static files through, lets these through too; mounted by
+#: :func:`install`, before the service's own ``/static``.
+SHARED_STATIC_PATH = "/static/esspass"
+_SHARED_STATIC = Path(__file__).parent / "static"
 
 log = logging.getLogger("esspass")
 
@@ -127,6 +140,26 @@ def local_path(target: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def language_links(request: Request, back: str | None = None) -> dict[str, str]:
+    """Where each language link of a page leads (``{"de": "/x?page=2&lang=de", ...}``): this page again,
+    with its own query parameters (a list's page and filter, an authorization request's ``client_id``),
+    only ``lang`` replaced. ``back``: the page (a GET) to return to instead, for a page answering a form
+    whose own address a GET cannot reopen; without it, a page answering a form (a POST) returns to the
+    same path with the form's action query (its ``?lang=``, never the fields sent), which the services'
+    form pages also answer as a GET. Never off this site (:func:`local_path`)."""
+    from credentials import i18n
+
+    if back is None:
+        path = quote(request.url.path)
+        params = request.query_params.multi_items()
+    else:
+        path, _, query = local_path(back).partition("?")
+        params = parse_qsl(query, keep_blank_values=True)
+    path = local_path(path)
+    kept = [(k, v) for k, v in params if k != "lang"]
+    return {lang: f"{path}?{urlencode([*kept, ('lang', lang)])}" for lang in i18n.LANGUAGES}
 
 
 _DNS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
@@ -207,6 +240,8 @@ def error_response(exc: CredentialError) -> JSONResponse:
                                 "rule": exc.rule}
         if exc.key is not None:  # for a client that says the rule in its reader's language (credentials.claims)
             data.update(rule_key=exc.key, rule_params=exc.params)
+        # Every problem found in the same pass, the first (above, as before) included: a client fixes all at once.
+        data["problems"] = [problem.problem() for problem in exc.problems]
         return JSONResponse(data, status_code=400)
     return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=400)
 
@@ -322,9 +357,10 @@ def _too_large() -> Response:
 
 def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | None = None,
             uploads: Sequence[tuple[str, int]] = ()) -> None:
-    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics``, access logs and the request body
-    limit to ``app``: :data:`MAX_BODY_BYTES`, or for a path matching one of ``uploads`` (a regular
-    expression, the whole path) its own size.
+    """Add error handlers, ``/healthz``, ``/readyz``, ``/metrics``, the shared scripts
+    (:data:`SHARED_STATIC_PATH`), access logs and the request body limit to ``app``:
+    :data:`MAX_BODY_BYTES`, or for a path matching one of ``uploads`` (a regular expression, the whole
+    path) its own size.
 
     ``ready`` says whether the service has started: False (not yet), True, or the database engine
     it serves from, which ``/readyz`` then asks ``SELECT 1`` (within :data:`READY_TIMEOUT`): a
@@ -338,6 +374,7 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         "esspass_http_request_seconds", "HTTP request latency", ["service", "method", "route"], registry=registry
     )
     app.state.metrics_registry = registry
+    app.mount(SHARED_STATIC_PATH, StaticFiles(directory=str(_SHARED_STATIC)), name="esspass-static")
     app.add_middleware(_RelativeSlashRedirect)
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES,
                        uploads=[(re.compile(pattern), size) for pattern, size in uploads])

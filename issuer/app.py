@@ -202,17 +202,20 @@ def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> 
                         extra={"service": "issuer", "event": "approval_unreachable"})
 
 
-async def _housekeeping(service: IssuerService, retention_days: int) -> None:
+async def _housekeeping(service: IssuerService, retention_days: int, search_log_days: int = 0) -> None:
     """At start and then once a day: the retention period (``retention_days``; 0: off; the erasure
     leaves no copy in SQLite's write-ahead log, :meth:`IssuerService.erase_ended`, and tries again the
-    next day when a reader kept it there), and the deletion of tokens and deferred transactions no one
-    can use any more."""
+    next day when a reader kept it there), the search log's (``search_log_days``; 0: off;
+    :meth:`IssuerService.purge_case_searches`), and the deletion of tokens and deferred transactions no
+    one can use any more."""
     while True:
         if retention_days > 0:
             erased = await _guarded("erasing ended cases", service.erase_ended, retention_days)
             if erased:
                 log.info("personal data of %d ended cases erased", erased,
                          extra={"service": "issuer", "event": "erased"})
+        if search_log_days > 0:
+            await _guarded("deleting old search log entries", service.purge_case_searches, search_log_days)
         await _guarded("deleting expired tokens", service.purge_expired)
         await asyncio.sleep(24 * 3600)
 
@@ -268,6 +271,11 @@ class StateIn(BaseModel):
     reason: str = Field(default="", max_length=300)
 
 
+class StopCopiesIn(BaseModel):
+    wallet: str = Field(max_length=64)
+    reason: str = Field(default="", max_length=300)
+
+
 class CaseSearchIn(BaseModel):
     """The body of ``POST /{institution}/api/cases/search``: what ``GET /{institution}/api/cases`` reads
     from its URL, posted, so that a personal number or name searched for is in no URL, hence in no
@@ -296,7 +304,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         holder["tokens"] = clerk_tokens(settings, [i.entity.id for i in hosted],
                                         approving=[i.entity.id for i in hosted if i.approval_required])
         _warn_unapprovable(hosted, holder["tokens"])
-        eraser = asyncio.create_task(_housekeeping(svc, settings.retention_days))
+        eraser = asyncio.create_task(_housekeeping(svc, settings.retention_days, settings.search_log_days))
         lists = asyncio.create_task(_signer_lists(svc)) if svc.signer_choice.consults_list else None
         yield
         eraser.cancel()
@@ -601,6 +609,24 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         refuse_nul(reason, "reason")
         return JSONResponse(svc().refuse_case(who[0], case_id[:64], actor=who[1], reason=reason))
 
+    @app.post("/{path}/api/cases/{case_id}/end-renewals", tags=["back office"])
+    def end_renewals(case_id: str, who: Clerk, body: StateIn | None = None) -> JSONResponse:
+        """Every wallet's renewal of the case's copies ended with ``reason`` (required), the document
+        staying valid (a lost phone): their next refresh is ``invalid_grant``; 409 ``case.no_renewals``
+        when no wallet holds a live grant (:meth:`IssuerService.end_renewals`)."""
+        reason = body.reason if body is not None else ""
+        refuse_nul(reason, "reason")
+        return JSONResponse(svc().end_renewals(who[0], case_id[:64], actor=who[1], reason=reason))
+
+    @app.post("/{path}/api/cases/{case_id}/stop-copies", tags=["back office"])
+    def stop_copies(case_id: str, who: Clerk, body: StopCopiesIn) -> JSONResponse:
+        """The copies one wallet took (``wallet``: its handle in the case's ``wallets``) stopped, with
+        ``reason`` (required): the phone holding them was lost or stolen; the document and other wallets'
+        copies stay valid (:meth:`IssuerService.stop_copies`)."""
+        refuse_nul(body.reason, "reason")
+        refuse_nul(body.wallet, "wallet")
+        return JSONResponse(svc().stop_copies(who[0], case_id[:64], body.wallet, actor=who[1], reason=body.reason))
+
     # The body (``{"reason": ...}``) may be left out: a reinstatement's reason is optional, and a
     # withdrawal or suspension without one is refused naming ``reason``, not as an unreadable request.
     for action, state in (("revoke", "revoked"), ("suspend", "suspended"), ("reinstate", "active")):
@@ -643,7 +669,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     from issuer.authorize import mount_authorize
     from issuer.office import mount_office
 
-    mount_office(app, holder)
+    mount_office(app, holder, settings)
     mount_authorize(app, holder)
     from issuer.home import mount_home
 

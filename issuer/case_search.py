@@ -33,8 +33,8 @@ from sqlalchemy import Connection
 from credentials.holder_link import normalise_number
 from credentials.pda1 import employers
 
-__all__ = ["MAX_WORDS", "compact_number", "fold", "number_key", "query_forms", "query_words", "reindex",
-           "search_text"]
+__all__ = ["MAX_WORDS", "compact_number", "fold", "number_key", "person_shown", "query_forms", "query_words",
+           "reindex", "search_text"]
 
 #: Words of a query that count; more are ignored (a clerk types a number or a name or two).
 MAX_WORDS = 5
@@ -126,3 +126,62 @@ def query_forms(query: str) -> list[tuple[str, ...]]:
         compact = compact_number(word)
         forms.append((word, compact) if compact else (word,))
     return forms
+
+
+def _matches(value: object, forms: list[tuple[str, ...]]) -> bool:
+    """Whether a word of the query (any of its :func:`query_forms`) is in ``value`` as it is searched."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    texts = [fold(value)]
+    compact = compact_number(value)
+    if compact:
+        texts.append(compact)
+    return any(form in text for word in forms for form in word for text in texts)
+
+
+def person_shown(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None,
+                 query: str) -> dict[str, Any]:
+    """Whom a case found by ``query`` is for, as a clerk's search results show it, to pick the right
+    case among namesakes (GDPR Art. 5(1)(c), data minimisation: no more than that):
+
+    * ``family_name``, ``given_name``, ``birthdate``: the person the document names: an EHIC's holder
+      (Decision S2 fields 3-5), or on a card for a represented person (``subject``, a child's) that
+      person, ``represented`` True; an A1's worker (the case's holder); a PID's own person. Absent when
+      the case does not say (a card recorded before its holder was asked for).
+    * of the other fields the search text holds (:func:`search_text`), only those a word of the query
+      is in: ``personal_number``; ``employers`` (an A1's names, with the id when that matched);
+      ``holder`` (on a represented person's card, the insured holder's names). The document number is
+      the result's own label already.
+    """
+    forms = query_forms(query)
+    out: dict[str, Any] = {}
+    subject = claims.get("subject")
+    if isinstance(subject, Mapping):
+        person: Mapping[str, Any] = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
+                                     "birthdate": subject.get("date_of_birth")}
+        out["represented"] = True
+        named = [holder.get(k) for k in ("given_name", "family_name")] if holder else []
+        if any(_matches(n, forms) for n in named):
+            out["holder"] = " ".join(n for n in named if isinstance(n, str) and n)
+    elif holder:
+        person = holder
+    else:
+        person = claims  # a PID names its own person; another case without a holder names no one
+    for field in ("family_name", "given_name", "birthdate"):
+        value = person.get(field)
+        if isinstance(value, str) and value:
+            out[field] = value
+    number = claims.get("personal_administrative_number")
+    if _matches(number, forms):
+        out["personal_number"] = number
+    matched = []
+    for employer in employers(claims):
+        name, employer_id = employer.get("name"), employer.get("id")
+        if _matches(name, forms) or _matches(employer_id, forms):
+            shown = name if isinstance(name, str) else ""
+            if _matches(employer_id, forms) and isinstance(employer_id, str):
+                shown = f"{shown} ({employer_id})" if shown else employer_id
+            matched.append(shown)
+    if matched:
+        out["employers"] = matched
+    return out

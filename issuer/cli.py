@@ -193,9 +193,9 @@ def _check(_args: argparse.Namespace) -> int:
         if wrong is not None and wrong[1]:  # wallets keep a deferral only from the address listed
             refused += 1
             print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: it has a second clerk approve each document, "
-                  f"but wallets will not wait for its deferred documents: {wrong[0]} (esspass registry "
-                  f"status-lists {inst.entity.id} {inst.issuer_url}/status-lists, and --path {inst.entity.path} "
-                  "when it is registered again)")
+                  f"but wallets will not wait for its deferred documents: {wrong[0]} (the registry's operator: "
+                  f"esspass registry path {inst.entity.id} {inst.entity.path}, and esspass registry status-lists "
+                  f"{inst.entity.id} {inst.issuer_url}/status-lists)")
             continue
         print(f"{inst.entity.id:<14} ok       {inst.issuer_url}: listed (sequence {issuers.sequence}) for "
               f"{', '.join(types)}; signer valid until {signer.end:%Y-%m-%d}")

@@ -153,7 +153,7 @@ class RefreshToken(Base):
     #: The grant's end, not moved by rotation: ``deferred_ttl`` after the first token, or for a
     #: DPoP-bound grant the document's end (at most five years: issuer.service._RENEWAL_MAX).
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    state: Mapped[str] = mapped_column(String(10), default="active")  # active | used | revoked
+    state: Mapped[str] = mapped_column(String(10), default="active")  # active|used|revoked|ended (renewals ended)
     #: When it was rotated out, and the hash of the refresh token that replaced it (migration 0013).
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     successor: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -25,7 +25,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from credentials import i18n
-from esspass.web import page_language
+from esspass.web import language_links, page_language
 from issuer.office import SECURITY_HEADERS
 from issuer.service import Institution, IssuerService
 
@@ -102,11 +102,15 @@ def mount_home(app: FastAPI, holder: dict[str, Any]) -> None:
         if _wants_json(request):
             return JSONResponse({"institutions": [_entry(i) for i in institutions]}, headers={"Vary": "Accept"})
         lang = page_language(request)
-        html = template.render(lang=lang, languages=i18n.LANGUAGES, institutions=institutions,
+        html = template.render(lang=lang, languages=i18n.LANGUAGES, lang_links=language_links(request),
+                               institutions=institutions,
                                metadata_path=lambda inst: urlsplit(metadata_url(inst.issuer_url)).path,
                                office_path=lambda inst: urlsplit(inst.issuer_url).path + "/office",
                                t=i18n.translator("issuer_home", lang))
-        response = HTMLResponse(html, headers={**SECURITY_HEADERS, "Vary": "Accept, Accept-Language, Cookie"})
+        # No form here, so no script either: the back office's policy without its script-src.
+        policy = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'self'; ", "")
+        response = HTMLResponse(html, headers={**SECURITY_HEADERS, "Content-Security-Policy": policy,
+                                               "Vary": "Accept, Accept-Language, Cookie"})
         if request.query_params.get("lang") in i18n.LANGUAGES:
             response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
         return response

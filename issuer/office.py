@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -43,14 +44,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from credentials import ehic, i18n, pda1
-from credentials.claims import RULE_TEXTS, invalid
+from credentials.claims import RULE_TEXTS, invalid, person_problems
 from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
-from esspass.web import page_language
+from esspass.web import language_links, page_language
 from issuer.db import OfficeSession
-from issuer.rules import refusal
+from issuer.rules import POSTING_STATUSES, refusal
 from issuer.service import (
     CREDENTIAL_TYPES,
     FINAL_STATES,
@@ -59,14 +60,16 @@ from issuer.service import (
     IssuerService,
     NumberTaken,
     import_file,
+    new_document_number,
     unflatten,
 )
-from issuer.settings import clerk_institution, clerk_name
+from issuer.settings import IssuerSettings, clerk_institution, clerk_name
 
 __all__ = ["COOKIE", "FIELDS", "MAX_ROWS", "MAX_UPLOAD", "CsvRows", "mount_office", "read_csv", "refuse_nul",
            "rule_text"]
 
 HERE = Path(__file__).parent
+log = logging.getLogger("esspass.issuer")
 COOKIE = "esspass_clerk"
 PAGE_SIZE = 50
 _MIB = 1024 * 1024
@@ -76,8 +79,10 @@ MAX_UPLOAD = 2 * _MIB
 MAX_ROWS = 5000
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    # script-src 'self': the one script the back office and authorize pages load, shared by the services
+    # (esspass/static/language-switch.js: what was typed survives a change of language); nothing inline.
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -152,7 +157,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Période et législation", "Okres i ustawodawstwo"),
     "group.employer": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
     "group.work": ("Place of work", "Darba vieta", "Arbeitsort", "Lieu de travail", "Miejsce pracy"),
-    "group.prc": ("Only for a provisional replacement certificate", "Tikai pagaidu aizstājējsertifikātam",
+    "group.prc": ("Only for a provisional replacement certificate", "Tikai EVAK aizvietojošajam sertifikātam",
                   "Nur für eine provisorische Ersatzbescheinigung",
                   "Uniquement pour un certificat provisoire de remplacement",
                   "Tylko dla certyfikatu tymczasowo zastępującego kartę"),
@@ -234,6 +239,29 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Wycofanie jest ostateczne: dokument jest nieważny od pierwszego dnia (błędna decyzja). Jeśli "
                     "działalność objęta A1 zakończyła się wcześniej, zastąp go krótszym okresem: przepracowane "
                     "miesiące pozostają objęte."),
+    # An EHIC's: fail closed at every desk, for any date of care (a verifier cannot date a withdrawal from the
+    # status list), so care given while the person was insured is certified by a PRC for those days
+    # (Decision S1; credentials/ehic.py), never by keeping a card valid that the insurance no longer backs.
+    "revoke_help.ehic": ("Withdrawing is final: from now on the card fails every check, for any date of care, days "
+                         "before the withdrawal included (a desk cannot tell when it was withdrawn). For care given "
+                         "while the person was insured, issue a provisional replacement certificate for those "
+                         "dates.",
+                         "Atsaukšana ir galīga: no šī brīža karte neiztur nevienu pārbaudi nevienam aprūpes datumam, "
+                         "arī dienām pirms atsaukšanas (iestāde nevar noteikt, kad tā atsaukta). Aprūpei, kas "
+                         "sniegta, kamēr persona bija apdrošināta, izsniedziet EVAK aizvietojošo sertifikātu par "
+                         "šiem datumiem.",
+                         "Der Widerruf ist endgültig: Ab jetzt besteht die Karte keine Prüfung mehr, für kein "
+                         "Behandlungsdatum, auch nicht für Tage vor dem Widerruf (eine Stelle kann nicht erkennen, "
+                         "wann er erfolgte). Für Behandlungen, solange die Person versichert war, stellen Sie eine "
+                         "provisorische Ersatzbescheinigung für diese Daten aus.",
+                         "Le retrait est définitif : désormais la carte échoue à toute vérification, pour toute date "
+                         "des soins, y compris les jours antérieurs au retrait (un service ne peut pas savoir quand "
+                         "elle a été retirée). Pour les soins donnés pendant que la personne était assurée, délivrez "
+                         "un certificat provisoire de remplacement pour ces dates.",
+                         "Wycofanie jest ostateczne: od teraz karta nie przechodzi żadnej kontroli, na żaden dzień "
+                         "świadczenia, także sprzed wycofania (placówka nie może ustalić, kiedy ją wycofano). Dla "
+                         "świadczeń udzielonych, gdy osoba była ubezpieczona, wydaj certyfikat tymczasowo "
+                         "zastępujący kartę na te daty."),
     "reason": ("Reason", "Iemesls", "Grund", "Motif", "Powód"),
     # One name per state form: a screen reader's list of fields tells Withdraw from Suspend (WCAG 2.4.6).
     "reason_suspend": ("Reason for suspending", "Apturēšanas iemesls", "Grund für die Aussetzung",
@@ -688,6 +716,45 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.transitional_rules": ("Transitional rules apply", "Piemēro pārejas noteikumus",
                                  "Übergangsbestimmungen gelten", "Dispositions transitoires applicables",
                                  "Stosuje się przepisy przejściowe"),
+    # Boxes 2.4 and 2.5 of the A1 (credentials/pda1.py: the ESSPASS extension), as its type metadata words them.
+    **{f"field.{box}": (pda1.label(box, "en"), pda1.label(box, "lv"), pda1.label(box, "de"), pda1.label(box, "fr"),
+                        pda1.label(box, "pl")) for box in ("applies_for_duration", "determination_provisional")},
+    "hint.applies_for_duration": ("Box 2.4 of the A1. The period still needs its end date: inspections check the A1 "
+                                  "against it.",
+                                  "A1 2.4. aile. Periodam joprojām vajag beigu datumu: pārbaudēs A1 vērtē pēc tā.",
+                                  "Feld 2.4 der A1. Der Zeitraum braucht weiterhin sein Enddatum: Kontrollen prüfen "
+                                  "die A1 danach.",
+                                  "Case 2.4 de l'A1. La période garde sa date de fin : les contrôles vérifient l'A1 "
+                                  "par rapport à elle.",
+                                  "Pole 2.4 zaświadczenia A1. Okres nadal wymaga daty końcowej: kontrole sprawdzają "
+                                  "A1 według niej."),
+    # A box of section 2 in the case's "All fields" table (_claim_rows), in the page's language.
+    "box.yes": ("yes", "jā", "ja", "oui", "tak"),
+    "box.no": ("no", "nē", "nein", "non", "nie"),
+    "hint.determination_provisional": ("Box 2.5 of the A1: the legislation was determined provisionally (Art. 16(2) "
+                                       "of Regulation 987/2009); it becomes definitive two months after the other "
+                                       "states' institutions are informed, unless one contests it (Art. 16(3)). "
+                                       "The worker's wallet and the inspector are told it may still change.",
+                                       "A1 2.5. aile: piemērojamie tiesību akti noteikti provizoriski (Regulas "
+                                       "987/2009 16. panta 2. punkts); lēmums kļūst galīgs divus mēnešus pēc tam, "
+                                       "kad par to informētas pārējo valstu iestādes, ja vien kāda to neapstrīd "
+                                       "(16. panta 3. punkts). Darba ņēmēja makam un inspektoram tiek norādīts, "
+                                       "ka tas vēl var mainīties.",
+                                       "Feld 2.5 der A1: Die Rechtsvorschriften wurden vorläufig festgelegt "
+                                       "(Art. 16 Abs. 2 der Verordnung 987/2009); die Festlegung wird zwei Monate "
+                                       "nach Unterrichtung der Träger der anderen Staaten endgültig, wenn keiner "
+                                       "widerspricht (Art. 16 Abs. 3). Wallet und Kontrolle erfahren, dass sie sich "
+                                       "noch ändern kann.",
+                                       "Case 2.5 de l'A1 : la législation a été déterminée à titre provisoire "
+                                       "(art. 16, par. 2, du règlement 987/2009) ; la détermination devient "
+                                       "définitive deux mois après l'information des institutions des autres États, "
+                                       "sauf contestation (art. 16, par. 3). Le portefeuille du travailleur et "
+                                       "l'inspecteur sont avertis qu'elle peut encore changer.",
+                                       "Pole 2.5 zaświadczenia A1: ustawodawstwo ustalono tymczasowo (art. 16 ust. 2 "
+                                       "rozporządzenia 987/2009); ustalenie staje się ostateczne dwa miesiące po "
+                                       "poinformowaniu instytucji pozostałych państw, chyba że któraś je zakwestionuje "
+                                       "(art. 16 ust. 3). Portfel pracownika i inspektor dowiadują się, że może ono "
+                                       "jeszcze ulec zmianie."),
     "field.employer.id": ("Employer id", "Darba devēja kods", "Arbeitgeber-Kennung", "Identifiant de l'employeur",
                           "Identyfikator pracodawcy"),
     "field.employer.name": ("Employer name", "Darba devēja nosaukums", "Name des Arbeitgebers",
@@ -863,6 +930,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "Wpis, którego wszystkie komórki są puste, jest pomijany. Dla jednego pracodawcy i jednego "
                   "miejsca pracy kolumny szablonu (employer.name, work_address.locality …) pozostają bez zmian."),
 }
+#: A PRC's fields 8 and 9 of the card it replaces (credentials/ehic.py PRC_CARD_CLAIMS), by their claims' labels
+#: (what a rule broken at them is said under); the form labels them as the card replaced's (field.prc_card_*).
+_T.update({f"field.{name}": (ehic.label(name, "en"), ehic.label(name, "lv"), ehic.label(name, "de"),
+                             ehic.label(name, "fr"), ehic.label(name, "pl")) for name in ehic.PRC_CARD_CLAIMS})
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
 #: The posting rules' words on the form (issuer.rules.posting_check).
@@ -901,6 +972,19 @@ i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v
 _T.update(_POSTING_T)  # one catalogue of the office's words (the history's event names are looked up in it)
 #: The refusals the form answers with itself again, for the clerk to confirm (issuer.service._posting_rules).
 _POSTING_WARNINGS = ("pda1.posting_chain", "pda1.overlap")
+#: The form's error summary (the GOV.UK pattern, WCAG 2.2 SC 3.3.1): every problem at once, each a link to its field.
+_FORM_T: dict[str, tuple[str, str, str, str, str]] = {
+    "error_summary": ("There is a problem", "Radusies problēma", "Es gibt ein Problem", "Il y a un problème",
+                      "Wystąpił problem"),
+    "form_errors": ("Please correct the fields marked below.", "Lūdzu, izlabojiet zemāk atzīmētos laukus.",
+                    "Bitte korrigieren Sie die unten markierten Felder.",
+                    "Veuillez corriger les champs signalés ci-dessous.", "Popraw pola zaznaczone poniżej."),
+}
+i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _FORM_T.items()})
+_T.update(_FORM_T)
+#: configuration id -> its CSV import template (issuer/, served at ``/<file>``): an example row that
+#: imports as it is at the demo institution it names (LV:VSAA's A1, LV:NVD's card with fields 3-5).
+IMPORT_TEMPLATES = {pda1.CONFIGURATION_ID: "import-template.csv", ehic.CONFIGURATION_ID: "import-template-ehic.csv"}
 
 
 def _posting_options(values: Mapping[str, str]) -> tuple[str | None, bool]:
@@ -978,6 +1062,16 @@ _CARDHOLDER = tuple(replace(f, group="cardholder", required=True) for f in _HOLD
 #: An EHIC's document number is its field 8, the card's identification number: labelled as the
 #: card and the verifier's pages label it (the type metadata, credentials/ehic.py), not as an A1's.
 i18n.register({"office.field.card_number": {lang: ehic.label("document_number", lang) for lang in i18n.LANGUAGES}})
+#: A PRC's fields 8 and 9 of the card it replaces (credentials/ehic.py PRC_CARD_CLAIMS): named as that card's,
+#: apart from the certificate's own number above them.
+i18n.register({
+    "office.field.prc_card_number": dict(zip(i18n.LANGUAGES, (
+        "Number of the card replaced", "Aizvietotās kartes numurs", "Nummer der ersetzten Karte",
+        "Numéro de la carte remplacée", "Numer zastępowanej karty"), strict=True)),
+    "office.field.prc_card_expiry": dict(zip(i18n.LANGUAGES, (
+        "Expiry date of the card replaced", "Aizvietotās kartes derīguma termiņš", "Ablaufdatum der ersetzten Karte",
+        "Date d'expiration de la carte remplacée", "Data ważności zastępowanej karty"), strict=True)),
+})
 
 #: configuration id -> the form's fields, in order (every claim a clerk types; the issuer's own
 #: blocks ``issuing_authority``, ``issuing_country``, ``authentic_source`` come from the institution).
@@ -986,6 +1080,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
              Field("starting_date", "date", "period", True), Field("ending_date", "date", "period", True),
              Field("legislation_country", "country", "period", True),
              Field("status_confirmation", "code", "period", True),
+             # Section 2's boxes in the A1's order: 2.4, 2.5, 2.6.
+             Field("applies_for_duration", "bool", "period", hint="hint.applies_for_duration"),
+             Field("determination_provisional", "bool", "period", hint="hint.determination_provisional"),
              Field("transitional_rules", "bool", "period"),
              # Sections 4 and 5 of the A1, a row per employer (or self-employed activity) and per place
              # of work (Art. 13 of 883/2004: every one of them); their claims' shape, flat v1 or
@@ -1008,6 +1105,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "ehic": (*(replace(f, label="card_number") if f.name == "document_number" else f for f in _COMMON),
              Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),
+             Field("card_number", "text", "prc", label="prc_card_number"),
+             Field("card_expiry", "date", "prc", label="prc_card_expiry"),
              *_CARDHOLDER,
              Field("subject.familynames", "text", "subject"), Field("subject.forenames", "text", "subject"),
              Field("subject.date_of_birth", "date", "subject")),
@@ -1022,6 +1121,332 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             Field("date_of_expiry", "date", "document")),
 }
 _STATES = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}
+#: The case page's action ending every wallet's copy renewals (IssuerService.end_renewals), by its URL.
+_END_RENEWALS = "end-renewals"
+
+#: The case page's guidance on which action fits (beside the buttons), the search results' person, the
+#: administrators' search log page and the end of copy renewals: key -> (en, lv, de, fr, pl). Each says
+#: what the service's action does (IssuerService.set_state, replace_case, end_renewals), nothing more.
+_CASE_T: dict[str, tuple[str, str, str, str, str]] = {
+    "guide_title": ("Which action?", "Kuru darbību izvēlēties?", "Welche Maßnahme?", "Quelle action ?",
+                    "Które działanie?"),
+    "guide.ehic.typo.when": ("A misspelt name or a wrong date of birth",
+                             "Kļūdaini uzrakstīts vārds vai nepareizs dzimšanas datums",
+                             "Ein falsch geschriebener Name oder ein falsches Geburtsdatum",
+                             "Un nom mal orthographié ou une date de naissance erronée",
+                             "Błędnie zapisane imię lub nazwisko albo zła data urodzenia"),
+    "guide.ehic.typo.do": ("Replace (correct): the corrected card takes this one's place under a new number, and "
+                           "this one becomes “replaced”; verifiers are told to ask for the current card.",
+                           "Aizstāt (labot): labotā karte ar jaunu numuru stājas šīs vietā, un šī kļūst "
+                           "“aizstāta”; pārbaudītājiem tiek norādīts prasīt pašreizējo karti.",
+                           "Ersetzen (berichtigen): Die berichtigte Karte tritt unter einer neuen Nummer an die "
+                           "Stelle dieser Karte, und diese wird „ersetzt“; Prüfstellen werden aufgefordert, die "
+                           "aktuelle Karte zu verlangen.",
+                           "Remplacer (corriger) : la carte corrigée prend la place de celle-ci sous un nouveau "
+                           "numéro, et celle-ci devient « remplacée » ; les vérificateurs sont invités à demander la "
+                           "carte actuelle.",
+                           "Zastąp (popraw): poprawiona karta zajmuje miejsce tej pod nowym numerem, a ta staje się "
+                           "„zastąpiona”; weryfikujący są proszeni o aktualną kartę."),
+    "guide.ehic.ended.when": ("The insurance ended early", "Apdrošināšana beidzās agrāk",
+                              "Die Versicherung endete vorzeitig", "L'assurance a pris fin plus tôt",
+                              "Ubezpieczenie zakończyło się wcześniej"),
+    "guide.ehic.ended.do": ("Withdraw: from now on the card fails every check, for any date of care, and this cannot "
+                            "be undone; for care given while the person was insured, issue a provisional replacement "
+                            "certificate for those dates. If the cover ends on a later day, end the card early "
+                            "instead: replace it with that day as its expiry date, and the new card is valid until "
+                            "then.",
+                            "Atsaukt: no šī brīža karte neiztur nevienu pārbaudi nevienam aprūpes datumam, un to nevar "
+                            "atcelt; aprūpei, kas sniegta, kamēr persona bija apdrošināta, izsniedziet EVAK "
+                            "aizvietojošo sertifikātu par šiem datumiem. Ja segums beidzas vēlākā dienā, tā vietā "
+                            "izbeidziet karti agrāk: aizstājiet to, norādot šo dienu kā derīguma termiņu, un jaunā "
+                            "karte ir derīga līdz tai.",
+                            "Widerrufen: Ab jetzt besteht die Karte keine Prüfung mehr, für kein Behandlungsdatum; das "
+                            "lässt sich nicht rückgängig machen. Für Behandlungen, solange die Person versichert war, "
+                            "stellen Sie eine provisorische Ersatzbescheinigung für diese Daten aus. Endet der Schutz "
+                            "an einem späteren Tag, beenden Sie die Karte stattdessen vorzeitig: Ersetzen Sie sie mit "
+                            "diesem Tag als Ablaufdatum, die neue Karte gilt bis dahin.",
+                            "Retirer : désormais la carte échoue à toute vérification, pour toute date des soins, et "
+                            "c'est définitif ; pour les soins donnés pendant que la personne était assurée, délivrez "
+                            "un certificat provisoire de remplacement pour ces dates. Si la couverture prend fin à une "
+                            "date ultérieure, mettez plutôt fin à la carte plus tôt : remplacez-la avec cette date "
+                            "comme date d'expiration, la nouvelle carte est valable jusque-là.",
+                            "Wycofaj: od teraz karta nie przechodzi żadnej kontroli, na żaden dzień świadczenia, i nie "
+                            "można tego cofnąć; dla świadczeń udzielonych, gdy osoba była ubezpieczona, wydaj "
+                            "certyfikat tymczasowo zastępujący kartę na te daty. Jeśli ubezpieczenie kończy się w "
+                            "późniejszym dniu, zamiast tego zakończ kartę wcześniej: zastąp ją, podając ten dzień jako "
+                            "datę ważności, a nowa karta jest ważna do tego dnia."),
+    "guide.pda1.wrong.when": ("The wrong legislation or state (a wrong decision)",
+                              "Nepareiza likumdošana vai valsts (kļūdains lēmums)",
+                              "Falsche Rechtsvorschriften oder falscher Staat (eine falsche Entscheidung)",
+                              "La mauvaise législation ou le mauvais État (une décision erronée)",
+                              "Niewłaściwe ustawodawstwo lub państwo (błędna decyzja)"),
+    "guide.pda1.wrong.do": ("Withdraw: the A1 is void from its first day (Art. 5 of Regulation 987/2009), and this "
+                            "cannot be undone. Record the right decision as a new A1.",
+                            "Atsaukt: A1 nav spēkā no tā pirmās dienas (Regulas 987/2009 5. pants), un to nevar "
+                            "atcelt. Pareizo lēmumu reģistrējiet kā jaunu A1.",
+                            "Widerrufen: Die A1 gilt von ihrem ersten Tag an nicht (Art. 5 der Verordnung 987/2009); "
+                            "das lässt sich nicht rückgängig machen. Erfassen Sie die richtige Entscheidung als neue "
+                            "A1.",
+                            "Retirer : l'A1 est nul dès son premier jour (art. 5 du règlement 987/2009), et c'est "
+                            "définitif. Enregistrez la bonne décision comme un nouvel A1.",
+                            "Wycofaj: A1 jest nieważne od pierwszego dnia (art. 5 rozporządzenia 987/2009) i nie "
+                            "można tego cofnąć. Zapisz właściwą decyzję jako nowe A1."),
+    "guide.pda1.typo.when": ("A typo in the worker's or the employer's details",
+                             "Drukas kļūda darba ņēmēja vai darba devēja datos",
+                             "Ein Tippfehler in den Angaben zur Person oder zum Arbeitgeber",
+                             "Une faute de frappe dans les données du travailleur ou de l'employeur",
+                             "Literówka w danych pracownika lub pracodawcy"),
+    "guide.pda1.typo.do": ("Replace (correct), keeping the period: the corrected A1 takes this one's place under a "
+                           "new number, and this one becomes “replaced”; inspectors are told to ask for the current "
+                           "A1.",
+                           "Aizstāt (labot), saglabājot periodu: labotais A1 ar jaunu numuru stājas šī vietā, un šis "
+                           "kļūst “aizstāts”; inspektoriem tiek norādīts prasīt pašreizējo A1.",
+                           "Ersetzen (berichtigen), mit demselben Zeitraum: Die berichtigte A1 tritt unter einer "
+                           "neuen Nummer an die Stelle dieser, und diese wird „ersetzt“; Kontrollen werden "
+                           "aufgefordert, die aktuelle A1 zu verlangen.",
+                           "Remplacer (corriger), en gardant la période : l'A1 corrigé prend la place de celui-ci "
+                           "sous un nouveau numéro, et celui-ci devient « remplacé » ; les inspecteurs sont invités à "
+                           "demander l'A1 actuel.",
+                           "Zastąp (popraw), zachowując okres: poprawione A1 zajmuje miejsce tego pod nowym numerem, "
+                           "a to staje się „zastąpione”; inspektorzy są proszeni o aktualne A1."),
+    "guide.pda1.ended.when": ("The posting ended early", "Norīkojums beidzās agrāk", "Die Entsendung endete vorzeitig",
+                              "Le détachement a pris fin plus tôt", "Delegowanie zakończyło się wcześniej"),
+    # The same situation for an A1 that certifies no posting (Art. 13, a civil servant's, a mariner's...).
+    "guide.pda1.ended_activity.when": ("The activity ended early", "Darbība beidzās agrāk",
+                                       "Die Tätigkeit endete vorzeitig", "L'activité a pris fin plus tôt",
+                                       "Działalność zakończyła się wcześniej"),
+    "guide.pda1.ended.do": ("End it early: replace it with the shorter period (the same start, the new end), not "
+                            "Withdraw: the months worked stay covered.",
+                            "Izbeigt agrāk: aizstājiet to ar īsāku periodu (tas pats sākums, jaunās beigas), nevis "
+                            "atsauciet: nostrādātie mēneši paliek segti.",
+                            "Vorzeitig beenden: Ersetzen Sie sie durch den kürzeren Zeitraum (gleicher Beginn, neues "
+                            "Ende), nicht widerrufen: Die gearbeiteten Monate bleiben gedeckt.",
+                            "Y mettre fin plus tôt : remplacez-le par la période plus courte (même début, nouvelle "
+                            "fin), sans le retirer : les mois travaillés restent couverts.",
+                            "Zakończ wcześniej: zastąp je krótszym okresem (ten sam początek, nowy koniec), nie "
+                            "wycofuj: przepracowane miesiące pozostają objęte."),
+    "guide.suspend.when": ("Facts still to be checked", "Fakti vēl jāpārbauda", "Sachverhalt noch zu prüfen",
+                           "Des faits encore à vérifier", "Fakty wciąż do sprawdzenia"),
+    "guide.suspend.do": ("Suspend: the document is not valid meanwhile; reinstate it, or withdraw it, once you know.",
+                         "Apturēt: dokuments pa to laiku nav derīgs; kad zināt, atjaunojiet vai atsauciet to.",
+                         "Aussetzen: Das Dokument gilt so lange nicht; setzen Sie es wieder in Kraft oder widerrufen "
+                         "Sie es, sobald Sie es wissen.",
+                         "Suspendre : le document n'est pas valable entre-temps ; rétablissez-le ou retirez-le une "
+                         "fois fixé.",
+                         "Zawieś: dokument w tym czasie nie jest ważny; gdy będzie wiadomo, przywróć go lub wycofaj."),
+    # A lost or stolen phone (IssuerService.stop_copies), said on every active case: the clerk stops that
+    # phone's copies, then makes a new offer for the new one (review R2, 1-2).
+    "guide.lost.when": ("The person's phone was lost or stolen", "Personas tālrunis ir pazaudēts vai nozagts",
+                        "Das Telefon der Person ist verloren oder gestohlen",
+                        "Le téléphone de la personne a été perdu ou volé",
+                        "Telefon osoby zginął lub został skradziony"),
+    "guide.lost.do": ("Stop that phone's copies: under “{section}”, find the wallet that took the document on it (by "
+                      "the date) and press “{button}”. From then on its copies fail every check, with or without "
+                      "network, and it gets no new ones; the document stays valid. Then hand the document to the new "
+                      "phone with a new offer: an offer alone stops no copy.",
+                      "Apturiet šī tālruņa kopijas: sadaļā “{section}” atrodiet maku, kas tajā saņēma dokumentu "
+                      "(pēc datuma), un nospiediet “{button}”. No tā brīža tā kopijas neiztur nevienu pārbaudi, ar "
+                      "tīklu vai bez tā, un tas vairs nesaņem jaunas; dokuments paliek derīgs. Pēc tam nododiet "
+                      "dokumentu jaunajam tālrunim ar jaunu piedāvājumu: piedāvājums vien neaptur nevienu kopiju.",
+                      "Stoppen Sie die Kopien dieses Telefons: Suchen Sie unter „{section}“ die Wallet, die das "
+                      "Dokument darauf erhalten hat (nach dem Datum), und drücken Sie „{button}“. Ab dann bestehen "
+                      "ihre Kopien keine Prüfung mehr, mit oder ohne Netz, und sie erhält keine neuen; das Dokument "
+                      "bleibt gültig. Übergeben Sie das Dokument dann mit einem neuen Angebot an das neue Telefon: "
+                      "Ein Angebot allein stoppt keine Kopie.",
+                      "Arrêtez les copies de ce téléphone : sous « {section} », repérez le portefeuille qui y a reçu "
+                      "le document (d'après la date) et appuyez sur « {button} ». Dès lors, ses copies échouent à "
+                      "toute vérification, avec ou sans réseau, et il n'en reçoit plus de nouvelles ; le document "
+                      "reste valable. Remettez ensuite le document au nouveau téléphone par une nouvelle offre : une "
+                      "offre seule n'arrête aucune copie.",
+                      "Zatrzymaj kopie z tego telefonu: w sekcji „{section}” znajdź portfel, który pobrał na nim "
+                      "dokument (według daty), i naciśnij „{button}”. Od tej chwili jego kopie nie przechodzą żadnej "
+                      "weryfikacji, z siecią lub bez, i nie dostaje on nowych; dokument pozostaje ważny. Następnie "
+                      "przekaż dokument na nowy telefon nową ofertą: sama oferta nie zatrzymuje żadnej kopii."),
+    "guide.renewals.when": ("A phone the person no longer uses (not lost)",
+                            "Tālrunis, ko persona vairs neizmanto (nav pazaudēts)",
+                            "Ein Telefon, das die Person nicht mehr nutzt (nicht verloren)",
+                            "Un téléphone que la personne n'utilise plus (non perdu)",
+                            "Telefon, którego osoba już nie używa (nie zgubiony)"),
+    "guide.renewals.do": ("End copy renewals: no wallet gets new copies, and the copies already held stay valid until "
+                          "they end; the document stays valid. A new offer ends earlier renewals too.",
+                          "Beigt kopiju atjaunošanu: neviens maks vairs nesaņem jaunas kopijas, un jau saņemtās "
+                          "kopijas paliek derīgas līdz to beigām; dokuments paliek derīgs. Jauns piedāvājums arī "
+                          "izbeidz agrākās atjaunošanas.",
+                          "Erneuerung der Kopien beenden: Keine Wallet erhält mehr neue Kopien, die vorhandenen "
+                          "bleiben gültig, bis sie ablaufen; das Dokument bleibt gültig. Ein neues Angebot beendet "
+                          "frühere Erneuerungen ebenfalls.",
+                          "Arrêter le renouvellement des copies : aucun portefeuille ne reçoit plus de nouvelles "
+                          "copies, et celles déjà détenues restent valables jusqu'à leur fin ; le document reste "
+                          "valable. Une nouvelle offre arrête aussi les renouvellements antérieurs.",
+                          "Zakończ odnawianie kopii: żaden portfel nie dostaje już nowych kopii, a kopie już "
+                          "posiadane pozostają ważne do końca ich ważności; dokument pozostaje ważny. Nowa oferta "
+                          "także kończy wcześniejsze odnawianie."),
+    "guide.approval": ("Here a second clerk approves each document: a replacement takes effect once it is approved; "
+                       "until then this document stays as it is.",
+                       "Šeit katru dokumentu apstiprina otrs darbinieks: aizstājējs stājas spēkā, kad to apstiprina; "
+                       "līdz tam šis dokuments paliek, kāds ir.",
+                       "Hier gibt eine zweite Sachbearbeitung jedes Dokument frei: Ein Ersatz wirkt mit seiner "
+                       "Freigabe; bis dahin bleibt dieses Dokument, wie es ist.",
+                       "Ici, un second agent approuve chaque document : un remplacement prend effet à son "
+                       "approbation ; jusque-là, ce document reste tel quel.",
+                       "Tutaj każdy dokument zatwierdza drugi urzędnik: zastąpienie działa od zatwierdzenia; do tego "
+                       "czasu ten dokument pozostaje bez zmian."),
+    "end_renewals": ("End copy renewals", "Beigt kopiju atjaunošanu", "Erneuerung der Kopien beenden",
+                     "Arrêter le renouvellement des copies", "Zakończ odnawianie kopii"),
+    "reason_end_renewals": ("Reason for ending the renewals", "Atjaunošanas beigšanas iemesls",
+                            "Grund für das Beenden der Erneuerung", "Motif de l'arrêt des renouvellements",
+                            "Powód zakończenia odnawiania"),
+    "end_renewals_help": ("Wallets renewing this document's copies by themselves: {n}. Ending this stops them; the "
+                          "document stays valid, and the copies a wallet holds stay until they end.",
+                          "Maki, kas paši atjauno šī dokumenta kopijas: {n}. To beidzot, tie apstājas; dokuments "
+                          "paliek derīgs, un makā esošās kopijas paliek līdz to beigām.",
+                          "Wallets, die die Kopien dieses Dokuments selbst erneuern: {n}. Das Beenden stoppt sie; das "
+                          "Dokument bleibt gültig, und die Kopien in einer Wallet bleiben, bis sie ablaufen.",
+                          "Portefeuilles qui renouvellent eux-mêmes les copies de ce document : {n}. Les arrêter y "
+                          "met fin ; le document reste valable, et les copies détenues par un portefeuille restent "
+                          "jusqu'à leur fin.",
+                          "Portfele same odnawiające kopie tego dokumentu: {n}. Zakończenie je zatrzymuje; dokument "
+                          "pozostaje ważny, a kopie w portfelu pozostają do ich wygaśnięcia."),
+    "event.renewals_ended": ("copy renewals ended by the institution (the document stays valid)",
+                             "iestāde beidza kopiju atjaunošanu (dokuments paliek derīgs)",
+                             "Erneuerung der Kopien von der Einrichtung beendet (das Dokument bleibt gültig)",
+                             "renouvellement des copies arrêté par l'organisme (le document reste valable)",
+                             "instytucja zakończyła odnawianie kopii (dokument pozostaje ważny)"),
+    "born": ("born {date}", "dzim. {date}", "geboren am {date}", "né(e) le {date}", "ur. {date}"),
+    "represented_card": ("a represented person's card (a child's): it names the child, not the insured holder",
+                         "pārstāvētas personas (bērna) karte: tajā ir bērna vārds, nevis apdrošinātā turētāja",
+                         "Karte einer vertretenen Person (eines Kindes): Sie nennt das Kind, nicht die versicherte "
+                         "Person",
+                         "carte d'une personne représentée (un enfant) : elle nomme l'enfant, pas le titulaire assuré",
+                         "karta osoby reprezentowanej (dziecka): wskazuje dziecko, a nie ubezpieczonego posiadacza"),
+    "insured_holder": ("insured holder: {name}", "apdrošinātais turētājs: {name}", "versicherte Person: {name}",
+                       "titulaire assuré : {name}", "ubezpieczony posiadacz: {name}"),
+    "no_person": ("no name recorded", "vārds nav reģistrēts", "kein Name erfasst", "aucun nom enregistré",
+                  "nie zapisano nazwiska"),
+    "searches_nav": ("Search log", "Meklēšanas žurnāls", "Suchprotokoll", "Journal des recherches",
+                     "Dziennik wyszukiwań"),
+    "searches_help": ("Every search and listing of the cases by a clerk: who, when, and how many cases it showed. "
+                      "The words searched for are never kept: they are a person's name or number.",
+                      "Katra darbinieka veikta lietu meklēšana un saraksta skatīšana: kas, kad un cik lietu tā "
+                      "parādīja. Meklētie vārdi netiek glabāti: tie ir personas vārds vai numurs.",
+                      "Jede Suche und Auflistung der Fälle durch die Sachbearbeitung: wer, wann und wie viele Fälle "
+                      "sie zeigte. Die Suchbegriffe werden nie gespeichert: Sie sind Name oder Nummer einer Person.",
+                      "Chaque recherche et liste des dossiers par un agent : qui, quand et combien de dossiers elle a "
+                      "affichés. Les mots recherchés ne sont jamais conservés : ce sont le nom ou le numéro d'une "
+                      "personne.",
+                      "Każde wyszukiwanie i wyświetlenie listy spraw przez urzędnika: kto, kiedy i ile spraw "
+                      "pokazano. Wyszukiwanych słów nigdy się nie przechowuje: to imię, nazwisko lub numer osoby."),
+    "searches_kept": ("Entries are kept {days} days, then deleted every day.",
+                      "Ieraksti tiek glabāti {days} dienas, pēc tam katru dienu dzēsti.",
+                      "Einträge werden {days} Tage aufbewahrt und danach täglich gelöscht.",
+                      "Les entrées sont conservées {days} jours, puis supprimées chaque jour.",
+                      "Wpisy są przechowywane przez {days} dni, a następnie codziennie usuwane."),
+    "searches_kept_all": ("Entries are kept until the operator deletes them (no retention period is set).",
+                          "Ieraksti tiek glabāti, līdz operators tos dzēš (glabāšanas termiņš nav iestatīts).",
+                          "Einträge werden aufbewahrt, bis der Betrieb sie löscht (keine Aufbewahrungsfrist gesetzt).",
+                          "Les entrées sont conservées jusqu'à ce que l'exploitant les supprime (aucune durée de "
+                          "conservation n'est fixée).",
+                          "Wpisy są przechowywane, dopóki operator ich nie usunie (nie ustawiono okresu "
+                          "przechowywania)."),
+    "no_searches": ("No searches recorded.", "Nav reģistrētu meklējumu.", "Keine Suchen erfasst.",
+                    "Aucune recherche enregistrée.", "Brak zapisanych wyszukiwań."),
+    "search.searched": ("searched", "meklēja", "gesucht", "recherche", "wyszukiwanie"),
+    "search.listed": ("listed", "skatīja sarakstu", "aufgelistet", "liste", "lista"),
+    "found_count": ("Cases shown", "Parādītās lietas", "Angezeigte Fälle", "Dossiers affichés", "Pokazane sprawy"),
+    "purge": ("Delete entries older than {days} days now", "Dzēst ierakstus, kas vecāki par {days} dienām, tagad",
+              "Einträge älter als {days} Tage jetzt löschen",
+              "Supprimer maintenant les entrées de plus de {days} jours", "Usuń teraz wpisy starsze niż {days} dni"),
+    "purged": ("Entries older than {days} days deleted: {n}.", "Dzēsti ieraksti, kas vecāki par {days} dienām: {n}.",
+               "Gelöschte Einträge älter als {days} Tage: {n}.",
+               "Entrées de plus de {days} jours supprimées : {n}.", "Usunięte wpisy starsze niż {days} dni: {n}."),
+    "admins_only": ("This page is for the institution's administrators: named clerks whom the issuer's operator "
+                    "lists in ESSPASS_ISSUER_ADMINS.",
+                    "Šī lapa ir iestādes administratoriem: darbiniekiem ar vārdu, kurus izsniedzēja operators "
+                    "norāda ESSPASS_ISSUER_ADMINS.",
+                    "Diese Seite ist für die Administration der Einrichtung: namentliche Sachbearbeiterinnen und "
+                    "Sachbearbeiter, die der Betrieb des Ausstellers in ESSPASS_ISSUER_ADMINS einträgt.",
+                    "Cette page est réservée aux administrateurs de l'organisme : les agents nommés que "
+                    "l'exploitant de l'émetteur inscrit dans ESSPASS_ISSUER_ADMINS.",
+                    "Ta strona jest dla administratorów instytucji: imiennych urzędników, których operator wydawcy "
+                    "wpisuje do ESSPASS_ISSUER_ADMINS."),
+}
+i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _CASE_T.items()})
+_T.update(_CASE_T)  # one catalogue of the office's words (the history's event names are looked up in it)
+#: Which situations each document type's guidance names, in the order shown (key ``guide.<type>.<n>``).
+_GUIDES = {ehic.CONFIGURATION_ID: ("typo", "ended"), pda1.CONFIGURATION_ID: ("wrong", "typo", "ended")}
+#: The case page's action stopping the copies one wallet took (IssuerService.stop_copies), by its URL.
+_STOP_COPIES = "stop-copies"
+#: The case page's copies by the wallet that took them, and their stopping (IssuerService.stop_copies,
+#: get_case ``wallets``): key -> (en, lv, de, fr, pl).
+_COPIES_T: dict[str, tuple[str, str, str, str, str]] = {
+    "wallets_help": ("Each wallet that took this document is one phone: its copies are listed under it, with when it "
+                     "took them. The issuer records nothing of the device.",
+                     "Katrs maks, kas saņēma šo dokumentu, ir viens tālrunis: tā kopijas ir uzskaitītas zem tā, ar "
+                     "saņemšanas laiku. Izsniedzējs nereģistrē neko par ierīci.",
+                     "Jede Wallet, die dieses Dokument erhalten hat, ist ein Telefon: Ihre Kopien stehen darunter, "
+                     "mit dem Zeitpunkt des Erhalts. Der Aussteller erfasst nichts über das Gerät.",
+                     "Chaque portefeuille qui a reçu ce document est un téléphone : ses copies sont listées en "
+                     "dessous, avec la date de réception. L'émetteur n'enregistre rien de l'appareil.",
+                     "Każdy portfel, który pobrał ten dokument, to jeden telefon: jego kopie są wymienione pod nim, "
+                     "z datą pobrania. Wydawca nie zapisuje niczego o urządzeniu."),
+    "wallet_n": ("Wallet {n}", "Maks {n}", "Wallet {n}", "Portefeuille {n}", "Portfel {n}"),
+    "wallet_latest": ("the latest", "jaunākais", "die neueste", "le plus récent", "najnowszy"),
+    "wallet_taken": ("Took the document {date} UTC", "Saņēma dokumentu {date} UTC",
+                     "Hat das Dokument am {date} UTC erhalten", "A reçu le document le {date} UTC",
+                     "Pobrał dokument {date} UTC"),
+    "wallet_renewed": ("last renewed {date} UTC", "pēdējoreiz atjaunots {date} UTC", "zuletzt erneuert am {date} UTC",
+                       "dernier renouvellement le {date} UTC", "ostatnio odnowiono {date} UTC"),
+    "wallet_live": ("valid copies: {live} of {n}", "derīgas kopijas: {live} no {n}", "gültige Kopien: {live} von {n}",
+                    "copies valables : {live} sur {n}", "ważne kopie: {live} z {n}"),
+    "wallet_stopped": ("copies stopped", "kopijas apturētas", "Kopien gestoppt", "copies arrêtées",
+                       "kopie zatrzymane"),
+    "wallet_renews": ("renews its copies", "atjauno savas kopijas", "erneuert ihre Kopien", "renouvelle ses copies",
+                      "odnawia swoje kopie"),
+    "wallet_no_renewals": ("renews no more", "vairs neatjauno", "erneuert nicht mehr", "ne renouvelle plus",
+                           "już nie odnawia"),
+    "stop_copies": ("Stop these copies", "Apturēt šīs kopijas", "Diese Kopien stoppen", "Arrêter ces copies",
+                    "Zatrzymaj te kopie"),
+    # Named by their wallet: two wallets' forms are told apart by a screen reader too (WCAG 2.4.6).
+    "reason_stop_copies": ("Reason for stopping the copies of wallet {n}", "Maka {n} kopiju apturēšanas iemesls",
+                           "Grund für das Stoppen der Kopien von Wallet {n}",
+                           "Motif de l'arrêt des copies du portefeuille {n}",
+                           "Powód zatrzymania kopii portfela {n}"),
+    "stop_copies_help": ("For a phone lost or stolen: this wallet's copies fail every check from now on, and it gets "
+                         "no new ones; this cannot be undone. The document and other wallets' copies stay valid.",
+                         "Pazaudētam vai nozagtam tālrunim: šī maka kopijas no šī brīža neiztur nevienu pārbaudi, un "
+                         "tas vairs nesaņem jaunas; to nevar atcelt. Dokuments un citu maku kopijas paliek derīgas.",
+                         "Für ein verlorenes oder gestohlenes Telefon: Die Kopien dieser Wallet bestehen ab jetzt "
+                         "keine Prüfung mehr, und sie erhält keine neuen; das lässt sich nicht rückgängig machen. Das "
+                         "Dokument und die Kopien anderer Wallets bleiben gültig.",
+                         "Pour un téléphone perdu ou volé : les copies de ce portefeuille échouent désormais à toute "
+                         "vérification, et il n'en reçoit plus de nouvelles ; c'est définitif. Le document et les "
+                         "copies des autres portefeuilles restent valables.",
+                         "Dla zgubionego lub skradzionego telefonu: kopie tego portfela od teraz nie przechodzą żadnej "
+                         "weryfikacji i nie dostaje on nowych; nie można tego cofnąć. Dokument i kopie innych "
+                         "portfeli pozostają ważne."),
+    "other_copies": ("Copies no wallet took (paper copies)", "Kopijas, ko nesaņēma neviens maks (papīra kopijas)",
+                     "Kopien ohne Wallet (Papierkopien)", "Copies sans portefeuille (copies papier)",
+                     "Kopie bez portfela (kopie papierowe)"),
+    "status.12": ("stopped", "apturēts", "gestoppt", "arrêtée", "zatrzymane"),
+    "event.copies_stopped": ("one wallet's copies stopped (lost or stolen phone; the document stays valid)",
+                             "viena maka kopijas apturētas (pazaudēts vai nozagts tālrunis; dokuments paliek derīgs)",
+                             "Kopien einer Wallet gestoppt (verlorenes oder gestohlenes Telefon; das Dokument bleibt "
+                             "gültig)",
+                             "copies d'un portefeuille arrêtées (téléphone perdu ou volé ; le document reste valable)",
+                             "zatrzymano kopie jednego portfela (zgubiony lub skradziony telefon; dokument pozostaje "
+                             "ważny)"),
+}
+i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _COPIES_T.items()})
+_T.update(_COPIES_T)
+
+
+def _guide_key(case: Mapping[str, Any], situation: str, part: str) -> str:
+    """The words of a guide's ``situation`` for ``case``: an A1 ends early as a posting only where it
+    certifies one (status 01 or 03, Art. 12 of 883/2004), else as the activity it covers."""
+    key = f"guide.{case['configuration_id']}.{situation}.{part}"
+    if key == "guide.pda1.ended.when" and (case.get("claims") or {}).get("status_confirmation") not in POSTING_STATUSES:
+        return "guide.pda1.ended_activity.when"
+    return key
 
 
 @dataclass
@@ -1179,6 +1604,8 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 #: A list entry's claim path (a PDA1's employers, places of work: rulebook v1.1) -> the row it is.
 _ENTRY = re.compile(r"(employer|work_information\.work_address)\.(\d+)\.")
+#: An A1's section 2 boxes (2.4, 2.5, 2.6): booleans, said in the page's language.
+_BOXES = ("applies_for_duration", "determination_provisional", "transitional_rules")
 #: Claims that hold a state's two-letter code (the last part of the path).
 _STATE_CLAIMS = ("country", "legislation_country", "issuing_country", "no_fixed_place_of_work")
 
@@ -1202,6 +1629,8 @@ def _claim_rows(lang: str, claims: Mapping[str, Any]) -> list[tuple[str, str]]:
             text = _t(lang, f"kind.{text}")
         elif (last in _STATE_CLAIMS or last == "flag_base_home") and text in COUNTRIES:
             text = f"{COUNTRIES[text][lang]} ({text})"
+        elif path in _BOXES and text in ("yes", "no"):  # _flatten's words for a box's true or false
+            text = _t(lang, f"box.{text}")
         rows.append((label, text))
     return rows
 
@@ -1235,6 +1664,32 @@ def _person_rows(lang: str, case: Mapping[str, Any]) -> list[tuple[str, str]]:
         return rows + holder_rows()
     return [(ehic.label(claim, lang), day(holder[field]) if claim == "birth_date" else str(holder[field]))
             for claim, field in ehic.HOLDER_CLAIMS.items() if holder.get(field)]
+
+
+def _found_person(lang: str, person: Mapping[str, Any] | None) -> list[str]:
+    """A search result's person (:meth:`IssuerService.list_cases` ``persons``) as lines in ``lang``: the
+    name and birth date the document names (a represented person's card said so), then only the fields
+    the clerk's words matched. Empty for a case that names no one to show (erased, a listing)."""
+    if person is None:
+        return []
+    name = ", ".join(str(person[k]) for k in ("family_name", "given_name") if person.get(k))
+    first = name or _t(lang, "no_person")
+    if person.get("birthdate"):
+        try:
+            born = i18n.format_date(str(person["birthdate"]), lang)
+        except ValueError:
+            born = str(person["birthdate"])
+        first = f"{first} · {_t(lang, 'born', date=born)}"
+    lines = [first]
+    if person.get("represented"):
+        lines.append(_t(lang, "represented_card"))
+    if person.get("holder"):
+        lines.append(_t(lang, "insured_holder", name=person["holder"]))
+    if person.get("personal_number"):
+        lines.append(f"{_label(lang, 'personal_administrative_number')}: {person['personal_number']}")
+    for employer in person.get("employers") or ():
+        lines.append(f"{_label(lang, 'employer.name')}: {employer}")
+    return lines
 
 
 def form_values(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, str]:
@@ -1406,6 +1861,52 @@ def _form_path(error: DataError | NumberTaken, values: Mapping[str, str]) -> str
     return field.removeprefix("work_information.")
 
 
+class FormError(NamedTuple):
+    """A problem as the form shows it: in the summary (``label``, ``field``, ``rule``, a link to
+    ``target``, the element id of its field, None for one the form has no field for) and beside its field
+    (``slot``, the form field's name)."""
+
+    field: str
+    label: str
+    rule: str
+    slot: str | None
+    target: str | None
+
+
+def form_errors(lang: str, errors: list[DataError | NumberTaken], fields: tuple[Field, ...],
+                values: Mapping[str, str]) -> list[FormError]:
+    """Every problem of a refused form, in ``lang``, in the order of the fields on the page (those the
+    form has no field for first), as the summary lists them (GOV.UK error summary, WCAG 2.2 SC 3.3.1)."""
+    order = {f.name: i for i, f in enumerate(fields)}
+    ids = {f.name: f.dom_id for f in fields} | {"reason": "f-replace-reason"}
+    shown = []
+    for error in errors:
+        slot = "reason" if error.field == "reason" else error_slot(fields, _form_path(error, values))
+        shown.append(FormError(error.field, _label(lang, error.field), _error_rule(lang, error), slot,
+                               ids.get(slot) if slot else None))
+    return sorted(shown, key=lambda e: -1 if e.slot is None else order.get(e.slot, -1))
+
+
+def _claim_problems(inst: Institution, config: str, values: Mapping[str, str],
+                    competent: Mapping[str, Any] | None) -> list[DataError]:
+    """Every problem of the claims and holder typed into the form (the model's one pass,
+    :func:`credentials.claims.person_problems`), for a refusal that came before they were read (a
+    replacement's missing reason): the clerk corrects everything at once."""
+    try:
+        claims, person = claims_from_form(inst, config, values, competent=competent)
+    except DataError as exc:
+        return list(exc.problems)
+    if any(f.name == "document_number" for f in FIELDS[config]) and not claims.get("document_number"):
+        # Left empty, the issuer gives one (IssuerService.create_case): not a problem of the form.
+        claims["document_number"] = new_document_number(inst.entity.id, datetime.now(UTC).date())
+    found: list[DataError] = []
+    try:
+        CREDENTIAL_TYPES[config].validate(claims)
+    except DataError as exc:
+        found = list(exc.problems)
+    return found + (person_problems(person, claims) if person else [])
+
+
 def _page_number(raw: str) -> int:
     """The page of a list asked for (1 unless a plausible page number)."""
     return max(int(raw), 1) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
@@ -1517,8 +2018,8 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
     still judges it), else the signing institution."""
     fields = FIELDS[configuration_id]
     flat = {f.name: values.get(f.name) for f in fields if not f.name.startswith("holder.") and not f.shaped}
-    if "transitional_rules" in flat:
-        flat["transitional_rules"] = "true" if values.get("transitional_rules") else None
+    for box in (f.name for f in fields if f.kind == "bool"):  # a ticked box is true, an unticked one not said
+        flat[box] = "true" if values.get(box) else None
     claims = unflatten(flat)
     if configuration_id == "pda1":
         claims.update(_pda1_work(values))
@@ -1536,12 +2037,23 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
                     if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}
 
 
-def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
-    """Add the back office pages under ``/{path}/office``; ``holder`` has the service and clerk tokens."""
+def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings) -> None:
+    """Add the back office pages under ``/{path}/office``; ``holder`` has the service and clerk tokens;
+    ``settings``: the institutions' administrators (``admins``) and the search log's retention."""
+    admins = frozenset(settings.admins)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
+    env.globals["language_links"] = language_links  # office/base.html: each page's own, query kept
+    env.globals["import_templates"] = IMPORT_TEMPLATES  # office/import.html: the institution's own
     templates = Jinja2Templates(env=env)
     app.mount("/office-static", StaticFiles(directory=str(HERE / "static")), name="office-static")
+
+    @app.get(f"/{IMPORT_TEMPLATES[ehic.CONFIGURATION_ID]}", tags=["back office"])
+    def import_template_ehic() -> Response:
+        """The EHIC's CSV import template (the A1's is issuer.app's ``/import-template.csv``): its columns,
+        the holder's card fields 3-5 and a represented person's among them, and rows that import as they
+        are at LV:NVD."""
+        return Response((HERE / IMPORT_TEMPLATES[ehic.CONFIGURATION_ID]).read_bytes(), media_type="text/csv")
 
     def svc() -> IssuerService:
         result: IssuerService = holder["service"]
@@ -1565,6 +2077,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         response = templates.TemplateResponse(request, name, {
             "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": signed,
             "clerk_actor": f"clerk:{who}" if who else "", "clerk_name": clerk_name(who) if who else None,
+            "is_admin": bool(who) and who in admins,  # the search log's link (search_log)
             "awaiting": awaiting,
             # Four-eyes: where each case is approved, the shared token records none (IssuerService.may_record).
             "may_record": not (inst is not None and inst.approval_required and signed and not clerk_name(who)),
@@ -1642,12 +2155,57 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
     def logout_get(request: Request, path: str) -> Response:
         return to(path, "", request)
 
+    # --- the search log (administrators) -------------------------------------------------------------
+
+    def administrator(request: Request, path: str) -> Clerk | Response:
+        """The signed-in clerk when an administrator of this institution (``ESSPASS_ISSUER_ADMINS``, a
+        named clerk), else the response to send instead (sign in, 403 for another institution's clerk
+        or for one who is not an administrator)."""
+        who = signed_in(request, path)
+        if isinstance(who, Response) or who.who in admins:
+            return who
+        return message(request, path, "admins_only", 403)
+
+    def search_log_page(request: Request, path: str, who: Clerk, number: int, *, status_code: int = 200,
+                        purged: int | None = None) -> HTMLResponse:
+        rows = svc().case_searches(who.inst, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+        return page(request, path, "office/searches.html", status_code=status_code, entries=rows[:PAGE_SIZE],
+                    page_number=number, more=len(rows) > PAGE_SIZE, days=settings.search_log_days, purged=purged)
+
+    @app.get("/{path}/office/searches", response_class=HTMLResponse, include_in_schema=False)
+    def search_log(request: Request, path: str) -> Response:
+        """The institution's search log (GDPR Art. 5(2)): who searched or listed its cases, when, and how
+        many cases each showed (never the words), newest first, by pages; for its administrators."""
+        who = administrator(request, path)
+        if isinstance(who, Response):
+            return who
+        return search_log_page(request, path, who, _page_number(request.query_params.get("page", "1")))
+
+    @app.post("/{path}/office/searches", response_class=HTMLResponse, include_in_schema=False)
+    async def purge_search_log(request: Request, path: str) -> Response:
+        """Delete the institution's search log entries older than the retention period now (the daily
+        housekeeping does it too, issuer.app): answered with the log's first page and how many went."""
+        who = administrator(request, path)
+        if isinstance(who, Response):
+            return who
+        form = await request.form(max_files=0, max_fields=5)
+        if not csrf_ok(form, who.session_id):
+            return message(request, path, "error.form", 403)
+        purged = await run_in_threadpool(svc().purge_case_searches, settings.search_log_days, inst=who.inst)
+        log.info("%d search log entries older than %d days deleted by an administrator", purged,
+                 settings.search_log_days, extra={"service": "issuer", "event": "search_log_purged",
+                                                  "entity": who.inst.entity.id})
+        return search_log_page(request, path, who, 1, purged=purged)
+
     # --- cases --------------------------------------------------------------------------------------
 
     def case_list(request: Request, path: str, who: Clerk, *, number: int, query: str,
                   approval: str) -> HTMLResponse:
         rows = svc().list_cases(who.inst, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE, query=query,
-                                approval=approval, reader=who.actor)
+                                approval=approval, reader=who.actor, persons=True)
+        lang = _lang(request)
+        # Whom each case found is for, to tell namesakes apart (a search's results only).
+        rows = [{**r, "person_lines": _found_person(lang, r.get("person"))} for r in rows]
         return page(request, path, "office/cases.html", cases=rows[:PAGE_SIZE], page_number=number,
                     more=len(rows) > PAGE_SIZE, query=query, approval=approval,
                     to_approve=svc().awaiting_approval(who.inst))
@@ -1698,7 +2256,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                   warning: ProtocolError | None = None) -> HTMLResponse:
         """The new-case (or replacement) form with ``values``: a repeated group's rows filled in
         shown, then EXTRA_ROWS more each behind its "add another" (one more shown when the clerk
-        asked for ``more`` rows); ``error`` beside its field."""
+        asked for ``more`` rows); ``error`` and the others it carries (``DataError.others``) each beside
+        its field, and all in the summary at the top, each a link to its field."""
         lang = _lang(request)
         groups: list[FormGroup] = []
         for f in FIELDS[config]:
@@ -1710,13 +2269,16 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                 group.shown = max(len(_rows(FIELDS[config], group.name, values)), 1) + (1 if more else 0)
                 group.rows.extend([f.row(n) for f in group.row_fields] for n in range(group.shown + EXTRA_ROWS))
         every = tuple(f for group in groups for f in (*group.fields, *(f for row in group.rows for f in row)))
-        slot = ("reason" if error.field == "reason" else error_slot(every, _form_path(error, values))) if error \
-            else None
+        problems: list[DataError | NumberTaken] = [*error.problems] if isinstance(error, DataError) else \
+            [error] if error else []
+        errors = form_errors(lang, problems, every, values)
+        slots: dict[str, list[str]] = {}  # form field -> its problems' rules, said beside it
+        for shown in errors:
+            if shown.slot is not None:
+                slots.setdefault(shown.slot, []).append(shown.rule)
         return page(request, path, "office/new.html", status_code=status_code, config=config, groups=groups,
                     values=values, codes=_codes(lang), kinds=[(k, _t(lang, f"kind.{k}")) for k in ("01", "02")],
-                    countries=_countries(lang), error=error, slot=slot,
-                    error_label=_label(lang, error.field) if error else "",
-                    error_rule=_error_rule(lang, error) if error else "", dom=_dom, replacing=replacing,
+                    countries=_countries(lang), errors=errors, slots=slots, dom=_dom, replacing=replacing,
                     warning=_refusal(lang, warning) if warning else "", warning_key=warning.key if warning else "")
 
     @app.get("/{path}/office/new/{config}", response_class=HTMLResponse, include_in_schema=False)
@@ -1783,8 +2345,12 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
         rows = _claim_rows(lang, case["claims"])
         # The history shows who read the case among what was done with it, in time order (GDPR Art. 5(2)).
         history = sorted([*case["events"], *case.get("reads", [])], key=lambda e: str(e["at"]))
+        # Which action fits which situation, said beside the buttons (an A1's, an EHIC's).
+        guides = [(_t(lang, _guide_key(case, g, "when")), _t(lang, _guide_key(case, g, "do")))
+                  for g in _GUIDES.get(case["configuration_id"], ())]
         return page(request, path, "office/case.html", status_code=status_code, case={**case, "events": history},
-                    claims=rows, person=_person_rows(lang, case), **context)
+                    claims=rows, person=_person_rows(lang, case), guides=guides, end_renewals=_END_RENEWALS,
+                    stop_copies=_STOP_COPIES, **context)
 
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
     def replace_page(request: Request, path: str, case_id: str) -> Response:
@@ -1828,6 +2394,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
                                            reason=values.get("replace_reason", "")[:300], holder=person,
                                            derogation=derogation, confirm_overlap=overlap)
         except (DataError, NumberTaken) as exc:
+            if isinstance(exc, DataError) and exc.field == "reason":  # refused before its claims were read
+                exc.others += tuple(_claim_problems(inst, config, values, _competent(old["claims"])))
             return form_page(request, path, inst, config, values, status_code=_status(exc), error=exc,
                              replacing=old)
         except ProtocolError as exc:
@@ -1871,15 +2439,20 @@ def mount_office(app: FastAPI, holder: dict[str, Any]) -> None:
             if action == "approve":  # four-eyes: the service refuses the clerk who recorded it (403)
                 await run_in_threadpool(svc().approve_case, inst, case_id, actor=who.actor)
                 return to(path, f"/cases/{case_id}", request)
-            if action not in _STATES and action != "refuse":
+            if action not in _STATES and action not in ("refuse", _END_RENEWALS, _STOP_COPIES):
                 return message(request, path, "not_found", 404)
+            wallet = str(form.get("wallet") or "")[:32]  # stop-copies: which wallet's (get_case "wallets")
             reason = str(form.get("reason") or "").strip()[:300]
             refuse_nul(reason, "reason")
             if not reason:
                 return show_case(request, path, svc().get_case(inst, case_id), status_code=400,
-                                 error=_t(lang, "reason_required"), error_action=action)
+                                 error=_t(lang, "reason_required"), error_action=action, error_wallet=wallet)
             if action == "refuse":
                 await run_in_threadpool(svc().refuse_case, inst, case_id, actor=who.actor, reason=reason)
+            elif action == _END_RENEWALS:  # the document stays as it is (IssuerService.end_renewals)
+                await run_in_threadpool(svc().end_renewals, inst, case_id, actor=who.actor, reason=reason)
+            elif action == _STOP_COPIES:  # one wallet's copies, the document staying (IssuerService.stop_copies)
+                await run_in_threadpool(svc().stop_copies, inst, case_id, wallet, actor=who.actor, reason=reason)
             else:
                 await run_in_threadpool(svc().set_state, inst, case_id, _STATES[action], reason=reason,
                                         actor=who.actor)

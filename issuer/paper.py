@@ -19,6 +19,15 @@ from credentials.i18n import format_date
 
 __all__ = ["paper_text", "render_pdf"]
 
+#: The A1's section 2 box 2.4, "the certification applies for the duration of the activity", said when
+#: it is ticked (2.5, a provisional determination, is said by the sentence, pda1.describe).
+_FOR_DURATION = {
+    "en": "The certification applies for the duration of the activity.",
+    "lv": "Apliecinājums attiecas uz visu darbības laiku.",
+    "de": "Die Bescheinigung gilt für die Dauer der Tätigkeit.",
+    "fr": "Le certificat s'applique pour la durée de l'activité.",
+    "pl": "Zaświadczenie obowiązuje przez cały okres wykonywania działalności.",
+}
 #: The A1's section 2 box "transitional rules of Art. 87(8) apply", said when it is ticked.
 _TRANSITIONAL = {
     "en": "The transitional rules of Article 87(8) of Regulation (EC) No 883/2004 apply.",
@@ -43,12 +52,15 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
     """The title and lines of a paper copy, in the clerk's ``lang`` (English fallback).
 
     An A1 prints what its paper sections show, for whoever reads it without a scanner (an inspector,
-    the host state's institution): the sentence of section 2; the personal number (1) and document
+    the host state's institution): the sentence of section 2 (saying too when the determination is
+    provisional, box 2.5); the personal number (1) and document
     number and its date of issue; the status in words (3); each employer or self-employed activity
     with its registration number and state (4); every place of work, or the state with no fixed place of work
-    (5); the transitional rules of Art. 87(8) when they apply (2), then the holder's name and birth
-    date. An EHIC prints its sentence, and a Provisional Replacement Certificate is titled as one
-    (Decision S2), not as a card; then card fields 3-6 (:func:`_ehic_fields`). Then the institution."""
+    (5); box 2.4 (for the duration of the activity) and the transitional rules of Art. 87(8) (2.6) when
+    ticked, then the holder's name and birth date, written as the other dates are (the inspector
+    compares it with an identity document). An EHIC prints its sentence, and a Provisional
+    Replacement Certificate is titled as one (Decision S2), not as a card; then card fields 3-7
+    and a PRC's own fields (:func:`_ehic_fields`). Then the institution that issued the paper."""
     lines = [module.describe(claims, lang)]
     if module is pda1:
         for claim in ("personal_administrative_number", "document_number"):
@@ -65,6 +77,8 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
             lines.append(pda1.employer_text(entry, lang))
         for place in pda1.work_places(claims):
             lines.append(f"{pda1.label('work_address', lang)}: {pda1.place_text(place, lang)}")
+        if claims.get("applies_for_duration") is True:
+            lines.append(_FOR_DURATION.get(lang, _FOR_DURATION["en"]))
         if claims.get("transitional_rules") is True:
             lines.append(_TRANSITIONAL.get(lang, _TRANSITIONAL["en"]))
     if module is ehic:
@@ -72,12 +86,23 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
     else:
         name = " ".join(x for x in (holder.get("given_name"), holder.get("family_name")) if x)
         if name:
-            lines.append(f"{name}, {holder.get('birthdate', '')}")
+            lines.append(f"{name}, {_day(holder.get('birthdate'), lang)}")
     lines.append(f"{institution.name} ({institution.name_en}), {institution.id}")
     if module is ehic:
         return ehic.title(claims, lang), lines
     metadata = module.type_metadata_document()
     return next((d["name"] for d in metadata["display"] if d["locale"] == lang), metadata["name"]), lines
+
+
+def _day(value: Any, lang: str) -> str:
+    """A date in ``lang``'s way of writing dates; a value that is no ISO full-date as it is ("" for none)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return format_date(value, lang)
+    except ValueError:
+        return value
+
 
 def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any], lang: str) -> list[str]:
     """Decision S2 card fields 3 (surname), 4 (given names), 5 (date of birth, in ``lang``'s way of
@@ -85,7 +110,14 @@ def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any], lang: str
     labels it (the wallet's card, :func:`credentials.ehic.label`): the hospital copies them onto its
     claim (E125, SED S080). Fields 3-5 are the insured person's: a represented person's (``subject``,
     a child) on their card, as its QR code and the wallet's card name them, never the case's holder
-    (the parent); else the holder's, as signed into the card (:func:`credentials.ehic.with_holder`)."""
+    (the parent); else the holder's, as signed into the card (:func:`credentials.ehic.with_holder`).
+
+    Then field 7, the competent institution's identification number and name (``authentic_source``),
+    which the claim quotes too and which, for a card of a branch or another body (LV:NVD-KURZ), is
+    not the id of the institution that issued the paper (printed last). A PRC adds what Decision S2's
+    model certificate (Annex 2) has beside them: fields 8 and 9 of the card it replaces, where it
+    names one (``card_number``, ``card_expiry``), and (c) its date of delivery (``date_of_issuance``;
+    its period (a)-(b) and own number are in the sentence)."""
     subject = claims.get("subject")
     if isinstance(subject, Mapping):
         person = {"family_name": subject.get("familynames"), "given_name": subject.get("forenames"),
@@ -97,6 +129,16 @@ def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any], lang: str
     for claim, value in person.items():
         if isinstance(value, str) and value.strip():
             lines.append(f"{ehic.label(claim, lang)}: {format_date(value, lang) if claim == 'birth_date' else value}")
+    source = claims.get("authentic_source")
+    if isinstance(source, Mapping) and isinstance(source.get("id"), str):
+        named = ", ".join(str(x) for x in (source.get("id"), source.get("name")) if isinstance(x, str) and x)
+        lines.append(f"{ehic.label('authentic_source', lang)}: {named}")
+    if ehic.is_prc(claims):
+        for claim in ("card_number", "card_expiry", "date_of_issuance"):
+            value = claims.get(claim)
+            if isinstance(value, str) and value.strip():
+                shown = value if claim == "card_number" else _day(value, lang)
+                lines.append(f"{ehic.prc_label(claim, lang)}: {shown}")
     return lines
 
 

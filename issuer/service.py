@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -49,14 +50,14 @@ from credentials import (
     verification,
 )
 from credentials import key_attestation as key_attestation_mod
-from credentials.claims import invalid, register_rules
+from credentials.claims import invalid, person, person_problems, register_rules
 from credentials.errors import CredentialError, DataError, IssuerTrustError, ProtocolError
 from credentials.institutions import ROLE_FOR_VCT, Entity, Role
 from credentials.jose import PrivateKey, b64url_encode, jwk_thumbprint, public_jwk, public_key_from_jwk
 from credentials.x509 import spki_kid, x5c_header
 from esspass.db import Sessions, release_erased_or_warn
 from issuer.attestation import Attestations
-from issuer.case_search import fold, number_key, query_forms, search_text
+from issuer.case_search import fold, number_key, person_shown, query_forms, search_text
 from issuer.db import (
     Authorization,
     Case,
@@ -89,9 +90,11 @@ __all__ = [
     "IssuerService",
     "NumberTaken",
     "OfferSecrets",
+    "RenewalNotDue",
     "certifies_period",
     "credential_end",
     "document_end",
+    "grant_handle",
     "import_file",
     "jwt_vc_issuer_metadata",
     "new_document_number",
@@ -205,6 +208,25 @@ class FourEyes(ProtocolError):
     def __init__(self, rule: str, message: str) -> None:
         super().__init__("access_denied", message, http_status=403)
         self.rule = rule
+
+
+class RenewalNotDue(ProtocolError):
+    """400 ``credential_request_denied`` (OpenID4VCI 1.0 §8.3.1.2) for copies not due for renewal
+    (:meth:`IssuerService._renewal_refused`), with the member ``renewal_from``: from when the copies
+    are renewed, a NumericDate (RFC 7519 §2: whole seconds since 1970-01-01T00:00:00Z, UTC).
+
+    RFC 6749 §5.2 lets an error response carry members beside ``error`` and ``error_description``
+    (OpenID4VCI 1.0 §8.3.1.2 takes its shape), and a client ignores those it does not know. A wallet
+    waits until ``renewal_from`` before asking again by itself; ``error_description`` says the same in
+    English words for a person (and for wallets that read only those, which need not change)."""
+
+    def __init__(self, description: str, renewal_from: datetime) -> None:
+        super().__init__("credential_request_denied", description)
+        # Rounded up: a wallet asking at the second named is never early by a fraction of one.
+        self.renewal_from = math.ceil(renewal_from.timestamp())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "renewal_from": self.renewal_from}
 
 
 def new_document_number(entity_id: str, today: date) -> str:
@@ -346,6 +368,37 @@ def _document_expired(claims: Mapping[str, Any], now: datetime) -> bool:
     PID past its expiry (:func:`document_end`). A document that certifies a period (an A1, a PRC,
     :func:`certifies_period`) is the proof of that period whenever it is asked for: never."""
     return not certifies_period(claims) and document_end(claims, now) <= now
+
+
+register_rules({
+    "copies.not_found": (  # IssuerService.stop_copies: no copies of the case taken by that wallet grant
+        "no copies of this document were taken by that wallet",
+        "neviens šī dokumenta kopiju komplekts nav saņemts ar šo maku",
+        "dieses Dokument hat keine Kopien, die diese Wallet erhalten hat",
+        "aucune copie de ce document n'a été prise par ce portefeuille",
+        "ten portfel nie pobrał żadnych kopii tego dokumentu"),
+    "copies.already_stopped": (
+        "these copies are already stopped or no longer valid: there is nothing to stop",
+        "šīs kopijas jau ir apturētas vai vairs nav derīgas: nav ko apturēt",
+        "diese Kopien sind bereits gestoppt oder nicht mehr gültig: es gibt nichts zu stoppen",
+        "ces copies sont déjà arrêtées ou ne sont plus valables : il n'y a rien à arrêter",
+        "te kopie są już zatrzymane lub nieważne: nie ma czego zatrzymać"),
+    "copies.case_final": (
+        "the document is {state}: its copies already fail every check",
+        "dokuments ir {state}: tā kopijas jau neiztur nevienu pārbaudi",
+        "das Dokument ist {state}: seine Kopien bestehen schon keine Prüfung mehr",
+        "le document est {state} : ses copies échouent déjà à toute vérification",
+        "dokument jest {state}: jego kopie już nie przechodzą żadnej weryfikacji"),
+})
+
+
+register_rules({"case.no_renewals": (  # IssuerService.end_renewals: no wallet holds a live grant of the case
+    "no wallet renews this document's copies: there is nothing to end",
+    "neviens maks neatjauno šī dokumenta kopijas: nav ko izbeigt",
+    "keine Wallet erneuert die Kopien dieses Dokuments: es gibt nichts zu beenden",
+    "aucun portefeuille ne renouvelle les copies de ce document : il n'y a rien à arrêter",
+    "żaden portfel nie odnawia kopii tego dokumentu: nie ma czego zakończyć",
+)})
 
 
 register_rules({"signer.expired": (  # the refusal the back office shows (issuer.rules.refusal)
@@ -579,7 +632,12 @@ class IssuerService:
         # Which state's document this institution may sign is judged first (a German A1 at VSAA is
         # refused for its legislation_country, not for what the model's rules make of a German A1).
         _competence_first(inst, module, claims)
-        normalised = module.validate(claims)
+        try:
+            normalised = module.validate(claims)
+        except DataError as exc:
+            if holder:  # every mistake of the case at once (a form, an import row): the holder's beside the claims'
+                exc.others += tuple(person_problems(holder, claims))
+            raise
         # The verifier's own competence rule: a document it would refuse is never recorded.
         problem = verification.competence_problem(inst.entity, module, normalised)
         if problem is not None:
@@ -753,12 +811,17 @@ class IssuerService:
         return str(found) if found is not None else None
 
     def list_cases(self, inst: Institution, *, limit: int = 200, offset: int = 0,
-                   query: str = "", approval: str = "", reader: str | None = None) -> list[dict[str, Any]]:
+                   query: str = "", approval: str = "", reader: str | None = None,
+                   persons: bool = False) -> list[dict[str, Any]]:
         """The institution's cases, newest first; with ``query``, those whose number, person or
         employer has every word of it (:mod:`issuer.case_search`); with ``approval``, those awaiting
         a second clerk's approval (:meth:`_approval_filter`), or approved, or refused. ``reader``: the
         clerk, whose search or listing is recorded (:class:`issuer.db.CaseSearch`: who, when, how many
-        cases shown; never ``query``, a person's name or number: GDPR Art. 5(2), Art. 32(1)(b), (d))."""
+        cases shown; never ``query``, a person's name or number: GDPR Art. 5(2), Art. 32(1)(b), (d)).
+        ``persons`` (the back office's search results): each case found by a ``query`` also says whom
+        it is for (``person``, :func:`issuer.case_search.person_shown`: the name and birth date, and
+        only the fields the query matched), for the clerk to tell namesakes apart; a listing without
+        words, and an erased case, say no one."""
         limit, offset = min(max(limit, 1), 1000), min(max(offset, 0), 2**31 - 1)  # within a database integer
         found = select(Case).where(Case.entity_id == inst.entity.id, *self._approval_filter(approval))
         for forms in query_forms(query):  # every word, as typed or as a number without its separators
@@ -771,15 +834,37 @@ class IssuerService:
                 kind = "searched" if query.strip() else "listed"  # not a case's event: no name in its history
                 s.add(CaseSearch(entity_id=inst.entity.id, at=self._now(), actor=reader[:60], action=kind,
                                  found=len(rows)))
-            return [self._case_json(r, counts.get(r.id, 0)) for r in rows]
+            found_cases = [self._case_json(r, counts.get(r.id, 0)) for r in rows]
+            if persons and query.strip():
+                for out, row in zip(found_cases, rows, strict=True):
+                    if row.erased_at is None:
+                        out["person"] = person_shown(row.configuration_id, row.claims or {}, row.holder, query)
+            return found_cases
 
-    def case_searches(self, inst: Institution, *, limit: int = 200) -> list[dict[str, Any]]:
-        """The institution's recorded searches and listings of its cases, newest first (:meth:`list_cases`)."""
+    def case_searches(self, inst: Institution, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+        """The institution's recorded searches and listings of its cases, newest first (:meth:`list_cases`),
+        ``limit`` (at most 1000) from ``offset``."""
+        offset = min(max(offset, 0), 2**31 - 1)  # within a database integer
         with self.sessions() as s:
             rows = s.scalars(select(CaseSearch).where(CaseSearch.entity_id == inst.entity.id)
-                             .order_by(CaseSearch.id.desc()).limit(min(max(limit, 1), 1000))).all()
+                             .order_by(CaseSearch.id.desc()).limit(min(max(limit, 1), 1000)).offset(offset)).all()
             return [{"at": utc(r.at).isoformat(), "actor": r.actor, "action": r.action, "found": r.found}
                     for r in rows]
+
+    def purge_case_searches(self, days: int, *, inst: Institution | None = None) -> int:
+        """Storage limitation (GDPR Art. 5(1)(e)): delete the search log's entries (:meth:`list_cases`
+        ``reader``) older than ``days`` (``ESSPASS_ISSUER_SEARCH_LOG_DAYS``), of one institution (its
+        administrator's page) or of all (the daily housekeeping); 0 keeps them. Returns how many."""
+        if days <= 0:
+            return 0
+        old = [CaseSearch.at < self._now() - timedelta(days=days)]
+        if inst is not None:
+            old.append(CaseSearch.entity_id == inst.entity.id)
+        with self.sessions.begin() as s:
+            # Counted by rows found, not rowcount: a driver may not tell how many a DELETE removed.
+            counted = int(s.scalar(select(func.count()).select_from(CaseSearch).where(*old)) or 0)
+            s.execute(delete(CaseSearch).where(*old))
+        return counted
 
     @staticmethod
     def _approval_filter(approval: str) -> tuple[Any, ...]:
@@ -837,13 +922,17 @@ class IssuerService:
             out["replacement_awaiting"] = self._awaiting_replacement(s, case)
             out["offer_refusal"] = _refusal_json(self._offer_refused(inst, case, now))
             out["paper_refusal"] = _refusal_json(self._paper_refused(inst, case, now))
+            # Wallets that may still renew its copies or fetch it (live grants): what end_renewals ends.
+            out["renewal_grants"] = self._renewal_grants(s, case, now)
             out["description"] = {lang: CREDENTIAL_TYPES[case.configuration_id].describe(case.claims, lang)
                                   if case.erased_at is None else "" for lang in ("en", "lv", "de", "fr", "pl")}
             out["credential_records"] = [
                 {"id": c.id, "status_list": number, "status_list_uri": f"{inst.issuer_url}/status/{number}",
                  "idx": c.idx, "status": c.status, "issued_at": utc(c.issued_at).isoformat(),
-                 "expires_at": utc(c.expires_at).isoformat(), "notification": c.notification_event}
+                 "expires_at": utc(c.expires_at).isoformat(), "notification": c.notification_event,
+                 "wallet": grant_handle(c.grant_id) if c.grant_id else None}
                 for c, number in creds]
+            out["wallets"] = self._wallet_copies(s, [c for c, _number in creds], now)
             history = [{"at": utc(e.at).isoformat(), "actor": e.actor, "action": e.action, "reason": e.reason}
                        for e in events]
             # What was done with the case, and apart who read it: an integrator taking events[-1] for
@@ -1164,6 +1253,133 @@ class IssuerService:
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action=action, reason=reason[:300]))
         return self.get_case(inst, case_id)
 
+    def end_renewals(self, inst: Institution, case_id: str, *, reason: str, actor: str) -> dict[str, Any]:
+        """A clerk ends every wallet's renewal of the case's copies (HAIP 1.0 §4 refresh grants), the
+        document staying as it is: the worker's phone was lost or stolen, or a wallet should fetch
+        nothing more of it, while the document itself is valid (a withdrawal would void it, 987/2009
+        Art. 5). RFC 7009 §2.1 in spirit, the institution's side: each grant's live refresh token
+        ends (state ``ended``) and its access tokens with it, so a wallet's next refresh is
+        ``invalid_grant`` (:meth:`_refreshed` says why), which the wallet takes as the end of its grant
+        and tells the worker to ask the institution for a new offer. The copies already held stay as
+        they are, valid until they end (key-bound to the wallet that holds them). A new offer of the case
+        ends the grants too (:meth:`create_offer`), but hands over an offer; this ends them alone.
+
+        Recorded in the case history (``renewals_ended``, the clerk's ``reason``) and logged without
+        anything of the person. 409 ``case.no_renewals`` when no wallet holds a live grant of the case
+        (withdrawn, replaced and erased cases hold none: their grants ended with them)."""
+        if not reason.strip():
+            raise invalid("reason", "reason.required")
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id, lock=True)
+            self._still_held(case)
+            grants = list(s.scalars(select(RefreshToken.grant_id).where(
+                RefreshToken.case_id == case.id, RefreshToken.state == "active",
+                RefreshToken.expires_at >= now).distinct()))
+            if not grants:
+                raise refusal("case.no_renewals")
+            s.execute(update(RefreshToken).where(RefreshToken.grant_id.in_(grants), RefreshToken.state == "active")
+                      .values(state="ended"))
+            s.execute(update(Token).where(Token.grant_id.in_(grants), Token.expires_at >= now)
+                      .values(expires_at=now - timedelta(seconds=1)))
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="renewals_ended",
+                        reason=reason.strip()[:300]))
+        _log.info("a clerk ended the copy renewals of %d wallet grant(s)", len(grants),
+                  extra={"service": "issuer", "event": "renewals_ended", "entity": inst.entity.id})
+        return self.get_case(inst, case_id)
+
+    def _renewal_grants(self, s: Session, case: Case, now: datetime) -> int:
+        """How many wallets hold a live grant of ``case`` (a refresh token, :meth:`end_renewals`)."""
+        return int(s.scalar(select(func.count(func.distinct(RefreshToken.grant_id))).where(
+            RefreshToken.case_id == case.id, RefreshToken.state == "active", RefreshToken.expires_at >= now)) or 0)
+
+    @staticmethod
+    def _wallet_copies(s: Session, records: Sequence[CredentialRecord], now: datetime) -> list[dict[str, Any]]:
+        """The case's copies by the wallet grant that took them (``CredentialRecord.grant_id``: one
+        wallet, one phone), in the order taken: ``wallet`` (the grant's handle, :func:`grant_handle`),
+        ``taken_at`` and ``renewed_at`` (its first and last copies' issue, None when never renewed),
+        ``copies``, ``live`` (copies neither stopped, superseded nor expired), ``stopped`` (copies
+        :meth:`stop_copies` stopped) and ``renews`` (a live refresh token). Only what the issuer records
+        of the wallet: no device identifier. Copies no grant took (a paper copy) are not listed."""
+        grants: dict[str, list[CredentialRecord]] = {}
+        for record in records:
+            if record.grant_id:
+                grants.setdefault(record.grant_id, []).append(record)
+        live_grants = set(s.scalars(select(RefreshToken.grant_id).where(
+            RefreshToken.grant_id.in_(sorted(grants)), RefreshToken.state == "active",
+            RefreshToken.expires_at >= now))) if grants else set()
+        out = []
+        for grant_id, held in grants.items():
+            issued = sorted(utc(r.issued_at) for r in held)
+            out.append({"wallet": grant_handle(grant_id), "taken_at": issued[0].isoformat(),
+                        "renewed_at": issued[-1].isoformat() if issued[-1] > issued[0] + timedelta(minutes=1)
+                        else None,
+                        "copies": len(held),
+                        "live": sum(1 for r in held if r.status == status_list.VALID and utc(r.expires_at) > now),
+                        "stopped": sum(1 for r in held if r.status == status_list.STOPPED),
+                        "renews": grant_id in live_grants})
+        return sorted(out, key=lambda w: str(w["taken_at"]))
+
+    def stop_copies(self, inst: Institution, case_id: str, wallet: str, *, reason: str, actor: str) -> dict[str, Any]:
+        """A clerk stops the copies one wallet took (``wallet``: its grant's handle, as :meth:`get_case`'s
+        ``wallets`` names it): the phone holding them was lost or stolen. ARF Annex 2 Topic 38 (a lost
+        Wallet Unit's attestations are revoked, not left to expire) and Topic 7, per copy: each of the
+        grant's copies not already invalid gets the status STOPPED (:data:`credentials.status_list.STOPPED`)
+        in the next status list tokens, kept when the case is suspended and reinstated (``superseded``,
+        :meth:`_set_status`), so a relying party refuses it at once, online and offline once it holds the
+        list, however often the phone shows it again. The grant ends with them: its access tokens expire,
+        its refresh tokens end (the wallet's next renewal is ``invalid_grant``, :meth:`_refreshed`), and a
+        deferred issuance pending under it is denied. The document stays as it is (no withdrawal, which
+        voids an A1 from its first day, 987/2009 Art. 5), and so do other wallets' copies; a new offer
+        hands it to the new phone, before or after.
+
+        A deliberate action of its own, never a side effect of a new offer: a worker who asks for an
+        offer for a second phone, or again after a handover that seemed to fail, keeps the copies that
+        work. Recorded in the case history (``copies_stopped``, the clerk's ``reason`` and when the
+        wallet took them), logged without anything of the person. 404 ``copies.not_found`` for a handle
+        the case has none of; 409 ``copies.already_stopped`` when none is left to stop, and
+        ``copies.case_final`` for a withdrawn or replaced document (its copies fail already)."""
+        if not reason.strip():
+            raise invalid("reason", "reason.required")
+        now = self._now()
+        with self.sessions.begin() as s:
+            case = self._case(s, inst, case_id, lock=True)
+            self._still_held(case)
+            if case.state in FINAL_STATES:
+                raise refusal("copies.case_final", state=_STATE_WORDS[case.state])
+            grant_ids = [g for g in s.scalars(select(CredentialRecord.grant_id).where(
+                CredentialRecord.case_id == case.id, CredentialRecord.grant_id.is_not(None)).distinct())
+                if g and hmac.compare_digest(grant_handle(g).encode(), wallet.encode())]  # any text: bytes
+            if not grant_ids:
+                raise refusal("copies.not_found", http_status=404)
+            grant_id = grant_ids[0]
+            # The grant's tokens first: a credential request under it (which locks its token row) is
+            # either done, its copies stopped below, or refused for an expired token.
+            s.execute(update(Token).where(Token.grant_id == grant_id, Token.expires_at >= now)
+                      .values(expires_at=now - timedelta(seconds=1)))
+            s.execute(update(RefreshToken).where(RefreshToken.grant_id == grant_id, RefreshToken.state == "active")
+                      .values(state="ended"))
+            s.execute(update(DeferredTransaction).where(DeferredTransaction.grant_id == grant_id,
+                                                        DeferredTransaction.state == "pending")
+                      .values(state="denied"))
+            # INVALID (superseded by a renewal) and REPLACED stay as they are: final, and saying more.
+            which = [CredentialRecord.case_id == case.id, CredentialRecord.grant_id == grant_id,
+                     CredentialRecord.status.in_((status_list.VALID, status_list.SUSPENDED))]
+            held = s.execute(select(CredentialRecord.id, CredentialRecord.list_id).where(*which)).all()
+            if not held:
+                raise refusal("copies.already_stopped")
+            stopped, list_ids = len(held), {list_id for _id, list_id in held}
+            taken = s.scalar(select(func.min(CredentialRecord.issued_at)).where(CredentialRecord.grant_id == grant_id))
+            s.execute(update(CredentialRecord).where(*which).values(status=status_list.STOPPED, superseded=True))
+            s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
+                      .values(version=StatusListRecord.version + 1))
+            when = f" ({utc(taken):%Y-%m-%d %H:%M} UTC)" if taken is not None else ""
+            s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="copies_stopped",
+                        reason=(reason.strip()[:300 - len(when)] + when)))
+        _log.info("a clerk stopped %d copies taken by one wallet", stopped,
+                  extra={"service": "issuer", "event": "copies_stopped", "entity": inst.entity.id})
+        return self.get_case(inst, case_id)
+
     @staticmethod
     def may_record(inst: Institution, actor: str) -> None:
         """Four-eyes needs to know who recorded a case: where the institution asks for approval, a case
@@ -1283,9 +1499,15 @@ class IssuerService:
             IssuerService._end_grants(s, [case.id])
         value = STATE_FOR_STATUS[state]
         list_ids = set(s.scalars(select(CredentialRecord.list_id).where(CredentialRecord.case_id == case.id)))
-        # Copies a newer generation replaced (_supersede) stay invalid, whatever the case's state.
+        # Copies a newer generation replaced (_supersede) stay invalid, and copies a clerk stopped
+        # (stop_copies) stopped, whatever the case's state; but a withdrawn or replaced document says so
+        # on its stopped copies too (STOPPED may turn INVALID or REPLACED, status_list.may_follow).
         s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id,
                                                  CredentialRecord.superseded.is_(False)).values(status=value))
+        if state in FINAL_STATES:
+            s.execute(update(CredentialRecord).where(CredentialRecord.case_id == case.id,
+                                                     CredentialRecord.status == status_list.STOPPED)
+                      .values(status=value))
         if list_ids:
             s.execute(update(StatusListRecord).where(StatusListRecord.id.in_(list_ids))
                       .values(version=StatusListRecord.version + 1))
@@ -1844,15 +2066,15 @@ class IssuerService:
         copies of a form under a refreshed grant only when those ``held`` are due (ending within
         :data:`RENEWAL_NOTICE`, or ended), when the copies signed now (``exp``) would end later (a new
         signer), or :data:`RENEWAL_PACE` after the held ones were issued (the wallet may have shown them
-        all, which the issuer cannot see); else ``credential_request_denied`` saying when."""
+        all, which the issuer cannot see); else ``credential_request_denied`` saying when, in words and
+        in its ``renewal_from`` member (:class:`RenewalNotDue`)."""
         _nid, issued, ends = held
         if ends - now <= RENEWAL_NOTICE or exp > ends + timedelta(days=1) or now - issued >= RENEWAL_PACE:
             return None
         again = min(ends - RENEWAL_NOTICE, issued + RENEWAL_PACE)
-        return ProtocolError("credential_request_denied", f"the copies held are not due for renewal: they end on "
-                             f"{ends:%Y-%m-%d}; they are renewed from {again:%Y-%m-%d %H:%M} UTC, within "
-                             f"{RENEWAL_NOTICE.days} days of their end, or once the institution signs under a new "
-                             "certificate")
+        return RenewalNotDue(f"the copies held are not due for renewal: they end on {ends:%Y-%m-%d}; they are "
+                             f"renewed from {again:%Y-%m-%d %H:%M} UTC, within {RENEWAL_NOTICE.days} days of their "
+                             "end, or once the institution signs under a new certificate", again)
 
     @staticmethod
     def _supersede(s: Session, grant_id: str, form: str, *, keep: set[str] | None = None,
@@ -2246,6 +2468,9 @@ class IssuerService:
                              extra={"service": "issuer", "event": "refresh_token_reused"})
                 raise ProtocolError("invalid_grant", "this refresh token was already used; the grant is revoked")
             row = unseen  # rotated from the answer the wallet never got, which is retired below
+        if row.state == "ended":  # a clerk ended it (end_renewals): the wallet drops it, and says to ask
+            raise ProtocolError("invalid_grant", "the institution ended the renewal of this document's copies in "
+                                "this wallet: ask it for a new offer")
         if row.state != "active" or utc(row.expires_at) < now:
             raise ProtocolError("invalid_grant", "the refresh token is revoked or has expired")
         if self._idle(s, row, now):
@@ -2583,17 +2808,7 @@ def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
 def _holder(holder: Mapping[str, Any], issued: str | None = None) -> dict[str, str]:
     """The case's holder checked (DataError at ``holder.*``): all three fields, a birth date not after
     the document's date of issue ``issued`` (a typing mistake, refused as a child's on its card is)."""
-    from credentials import claims as c
-
-    c.obj(holder, "holder")
-    c.no_unknown(holder, ("family_name", "given_name", "birthdate"), "holder.")
-    out = {"family_name": c.text(c.required(holder, "family_name", "holder."), "holder.family_name", 1, 100),
-           "given_name": c.text(c.required(holder, "given_name", "holder."), "holder.given_name", 1, 100),
-           "birthdate": c.iso_date(c.required(holder, "birthdate", "holder."), "holder.birthdate")}
-    if issued is not None and out["birthdate"] > issued:
-        field = "holder.birthdate"
-        raise invalid(field, "date.not_after", other_field="date_of_issuance")
-    return out
+    return person(holder, issued)  # credentials.claims: every problem found, the first raised
 
 
 _PROVIDER_UNTRUSTED = "the wallet's provider is no longer trusted"
@@ -2608,6 +2823,12 @@ def _untrusted_provider(providers: trust_list.TrustList, provider_ids: Sequence[
         except IssuerTrustError as exc:
             return provider_id, exc.message
     return None
+
+
+def grant_handle(grant_id: str) -> str:
+    """How the back office names a wallet grant (:meth:`IssuerService.stop_copies`): 16 hex digits of a
+    SHA-256 of its id, never the id itself, which keys the grant's tokens and records."""
+    return hashlib.sha256(f"esspass-grant:{grant_id}".encode()).hexdigest()[:16]
 
 
 def _grant_of(token: Token) -> str:
@@ -2663,6 +2884,8 @@ def _refused_row(line: int, field: str, exc: DataError | ProtocolError) -> dict[
                            "rule": exc.rule if isinstance(exc, DataError | NumberTaken) else exc.message}
     if exc.key is not None:
         row.update(rule_key=exc.key, rule_params=exc.params)
+    if isinstance(exc, DataError):  # every problem of the row, the first included (DataError.others)
+        row["problems"] = [problem.problem() for problem in exc.problems]
     return row
 
 

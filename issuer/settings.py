@@ -61,11 +61,12 @@ class IssuerSettings(ServiceSettings):
     offer_key_file: Path | None = None
     #: Most keys (and credentials) one credential request may ask for (OpenID4VCI §12.2.4 batch_size).
     batch_size: int = Field(default=10, ge=1, le=100)
-    #: Entries per status list (2 bits each). Herd privacy (draft-ietf-oauth-status-list, Privacy
-    #: Considerations; domain.md "Revocation"): fetching a list must not tell the issuer whose document
-    #: is being checked, so a list is shared by >= 100 000 entries. Smaller lists (down to 64, for
-    #: tests that fill one) are refused outside ``environment = "development"``. A multiple of 4: whole
-    #: bytes at 2 bits (§4.1, a size in bits divisible by 8 is RECOMMENDED).
+    #: Entries per status list (4 bits each: STOPPED, 0x0C, needs them). Herd privacy
+    #: (draft-ietf-oauth-status-list, Privacy Considerations; domain.md "Revocation"): fetching a list
+    #: must not tell the issuer whose document is being checked, so a list is shared by >= 100 000
+    #: entries. Smaller lists (down to 64, for tests that fill one) are refused outside
+    #: ``environment = "development"``. A multiple of 4: whole bytes at 2 or 4 bits (§4.1, a size in
+    #: bits divisible by 8 is RECOMMENDED).
     status_list_size: int = Field(default=131072, ge=64, multiple_of=4)
     #: Seconds a verifier may cache a Status List Token (``ttl``, §5.1) and its validity (``exp - iat``):
     #: 0 < status_ttl <= status_exp. The issuer signs a list again after half the shorter of the two.
@@ -75,6 +76,16 @@ class IssuerSettings(ServiceSettings):
     #: erased (GDPR storage limitation), checked at start and daily, or by ``esspass issuer erase``;
     #: 0 keeps everything.
     retention_days: int = Field(default=90, ge=0)
+    #: Days a clerk's search or listing of the cases stays in the search log (``issuer_case_searches``:
+    #: who, when, how many cases shown; GDPR Art. 5(2) accountability), deleted daily after that, or at
+    #: once by an administrator (``admins``) on the log's page; 0 keeps them. Two years, as the
+    #: verifier keeps its inspection records (``ESSPASS_VERIFIER_RECORDS_DAYS``): long enough to answer a
+    #: person who asks months later who looked their case up, no longer (Art. 5(1)(e)).
+    search_log_days: int = Field(default=730, ge=0)
+    #: The institution's administrators: named clerks' token values (``["LV:VSAA/dpo.kalnina"]``, as in
+    #: ``clerk_tokens``), who may read the back office's search log and purge it. A shared (unnamed)
+    #: institution token is never one: whoever holds it cannot be told apart. Default: none.
+    admins: list[str] = Field(default_factory=list)
     #: Where the demo PKI lives (keys of every demo institution hosted here).
     pki_dir: Path | None = None
     #: The institutions this issuer hosts, each with its own signing key and certificate chain
@@ -134,6 +145,19 @@ class IssuerSettings(ServiceSettings):
             raise ValueError('ESSPASS_ISSUER_APPROVAL must list institution ids (["LV:VSAA"]), or be ["*"] for '
                              "every institution hosted")
         return [v.strip() for v in value]
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_names(cls, value: list[str]) -> list[str]:
+        """Refused at start: an administrator is a named clerk (``LV:VSAA/anna.berzina``), never an
+        institution's shared token, whose holder no log could name."""
+        for who in value:
+            entity_id, slash, name = who.strip().partition("/") if isinstance(who, str) else ("", "", "")
+            if not entity_id.strip() or not slash or not CLERK_NAME.fullmatch(name):
+                raise ValueError("ESSPASS_ISSUER_ADMINS must list named clerks as their tokens name them, an "
+                                 "institution id, '/' and a clerk's name (\"LV:VSAA/anna.berzina\"), never an "
+                                 "institution's shared token")
+        return [who.strip() for who in value]
 
     @model_validator(mode="after")
     def _status_lists(self) -> IssuerSettings:

@@ -16,6 +16,10 @@ credential, the signed lists, and where they are all listed.
   body, which verifiers and wallets take as no list (they answer from a list they hold while it is
   valid, else the status is undetermined: ``esspass.status_client``), never a token they would refuse.
 * Status List Aggregation (§9): every list of an institution, named in every token.
+* Four bits an entry (:data:`BITS`): VALID, INVALID, SUSPENDED, our REPLACED (0x03) and STOPPED (0x0C,
+  a copy stopped, :meth:`issuer.service.IssuerService.stop_copies`), which two bits cannot hold (§4.1,
+  §7.1). A list signed at two bits before is signed at four from then on: the index of every entry stays
+  (a relying party reads ``bits`` from each token it fetches).
 """
 
 from __future__ import annotations
@@ -47,7 +51,10 @@ _log = logging.getLogger("esspass.issuer")
 #: The status list endpoint is public and read cross-origin (app: ``public``); its 503 is too.
 _PUBLIC = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
 
-__all__ = ["StatusLists", "StatusToken"]
+__all__ = ["BITS", "StatusLists", "StatusToken"]
+
+#: Bits an entry of the lists: STOPPED (0x0C) needs four (credentials.status_list.require_bits_for).
+BITS = 4
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class StatusToken:
 
 
 class StatusLists:
-    """Lists of ``size`` entries (2 bits each); tokens valid ``exp`` seconds (at most to the end of their
+    """Lists of ``size`` entries (:data:`BITS` each); tokens valid ``exp`` seconds (at most to the end of their
     signer's chain), to be fetched again after ``ttl``. ``signer``: the signer of an institution at a
     time (:meth:`issuer.service.IssuerService.signer`); default: :func:`issuer.signers.current_signer`
     of its signers, by their dates alone."""
@@ -154,7 +161,7 @@ class StatusLists:
                 CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
             size = lst.size
             list_id = lst.id
-        statuses = status_list.StatusList(size, bits=2)
+        statuses = status_list.StatusList(size, bits=BITS)
         for idx, value in entries:
             statuses.set(idx, value)
         iat = int(now.timestamp())

@@ -80,16 +80,18 @@ def test_a_posting_whose_places_of_work_are_all_in_the_sending_state_is_refused_
 
 @pytest.mark.parametrize("code", ["02", "04"])
 def test_work_in_two_or_more_states_names_at_least_one_place_of_work(code: str) -> None:
-    """Art. 13(1), (2): the A1 lists where the person works (section 5); a place in any state, or the
-    state of no fixed place of work, will do (the v1 shape holds one place only)."""
+    """Art. 13(1), (2): the A1 lists where the person works (section 5); a place, or the state of no
+    fixed place of work, outside the legislation's state will do (the v1 shape holds one place only; the
+    competent state may have none, Art. 13(1)(b)). Only the legislation's own state is refused (review
+    R1, finding 6: tests/test_a1_hard_cases.py)."""
     kind = "01" if code == "02" else "02"
     employer = [{"type": kind, "id": "LV40000000001", "name": "Baltic Build SIA", "country": "LV"}]
     err = _refused(_a1(status_confirmation=code, employer=employer, work_address=None))
     assert (err.field, err.key) == ("work_address", "pda1.no_place_of_work")
     pda1.validate(_a1(status_confirmation=code, employer=employer, work_address=None,
-                      work_information={"work_address": [RIGA]}))
+                      work_information={"work_address": [BERLIN]}))
     pda1.validate(_a1(status_confirmation=code, employer=employer, work_address=None,
-                      work_information={"no_fixed_place_of_work": "LV"}))
+                      work_information={"no_fixed_place_of_work": "DE"}))
 
 
 # --- F4: the transitional rules of Art. 87(8) ended 10 years after 883/2004 applied ---------------------

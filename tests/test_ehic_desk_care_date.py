@@ -38,7 +38,7 @@ def _today() -> date:
 
 
 def _ended_prc(hospital: Desk) -> tuple[object, date, date]:
-    """Jan's wallet with his PID and an AT:OEGK PRC covering 40 to 20 days ago (issued after the care)."""
+    """Jan's wallet with his PID and a PL:NFZ PRC covering 40 to 20 days ago (issued after the care)."""
     end = _today() - timedelta(days=20)
     start = end - timedelta(days=20)
     prc = {k: v for k, v in unnumbered(JAN.ehic).items() if k != "date_of_expiry"}

@@ -59,7 +59,7 @@ def test_an_ehic_shown_without_a_pid_gives_the_desk_the_holders_name_and_birth_d
 
 
 def test_an_ehic_shown_with_another_persons_pid_is_not_valid(hospital: Desk) -> None:
-    """Jan's Austrian card (issued to Jan Kowalski, born 1979-11-30) in Anna's wallet beside Anna's
+    """Jan's Polish card (issued to Jan Kowalski, born 1979-11-30) in Anna's wallet beside Anna's
     Latvian PID: no personal number to compare (an AT number, an LV PID), but the card's names and
     birth date are not the PID's: a card of another person, never "valid" under Anna's name."""
     w = hospital.wallet(person=ANNA)

@@ -66,7 +66,7 @@ def _verdict(desk: Desk, req: dict[str, str]) -> dict[str, Any]:
 
 def test_attack_another_persons_ehic_is_valid_when_the_wallet_shares_as_its_consent_screen_stands(
         hospital: Desk) -> None:
-    """Anna's wallet holds Jan's Austrian card (an offer code passed on) and her own PID. Sharing with
+    """Anna's wallet holds Jan's Polish card (an offer code passed on) and her own PID. Sharing with
     every optional claim withheld (the consent page's default) must not leave out the card's names."""
     w = hospital.wallet(person=ANNA)
     hospital.card(w, unnumbered(JAN.ehic), entity=JAN.ehic_issuer, holder=JAN_HOLDER)
@@ -119,8 +119,9 @@ def test_the_sd_jwt_ehic_names_are_not_selectively_disclosable(hospital: Desk) -
 def test_attack_withholding_only_the_birth_date_lets_a_namesakes_ehic_pass_as_same_name(hospital: Desk) -> None:
     """Father and son share a name (Jan Kowalski, born 1979 and 2005). The son's modified wallet shows
     his father's card beside his own PID without the card's birth date: it cannot, the birth date is
-    in the clear, and the dates differ."""
-    w = hospital.wallet(person=JAN, pid_claims={"birthdate": "2005-06-15"})
+    in the clear, and the dates differ (the son's PID carries his own PESEL, as Jan's card carries his father's)."""
+    w = hospital.wallet(person=JAN, pid_claims={"birthdate": "2005-06-15",
+                                                "personal_administrative_number": "DEMO-05261500001"})
     hospital.card(w, unnumbered(JAN.ehic), entity=JAN.ehic_issuer, holder=JAN_HOLDER)
     req = _ehic_request(hospital)
     consent = w.open_request(req["link"], "en")

@@ -598,7 +598,7 @@ def test_languages_headers_and_errors(issuer: Issuer) -> None:
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
         missing = http.get("/lv-vsaa/office/cases/does-not-exist")
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
-        assert '<a href="?lang=lv"' in http.get("/lv-vsaa/office").text
+        assert '<a href="/lv-vsaa/office?lang=lv"' in http.get("/lv-vsaa/office").text
 
 
 # --- rules and refusals in the clerk's language -------------------------------------------------------

@@ -44,8 +44,9 @@ def test_demo_pda1s_are_valid() -> None:
 @pytest.mark.parametrize("code", [f"{i:02d}" for i in range(1, 13)])
 def test_all_twelve_status_codes_are_valid_and_described(code: str) -> None:
     start, end = ("2026-01-01", "2026-06-30")
-    # Status 12 is work in the state whose legislation applies: Anna's place of work in Berlin is not that.
-    place = {"locality": "Rīga", "country": "LV"} if code == "12" else BASE["work_address"]
+    # Status 12 is work in the state whose legislation applies: Anna's place of work in Berlin is not that;
+    # nor is it a crew member's (10) home base, whose state's legislation applies (Art. 11(5)).
+    place = {"locality": "Rīga", "country": "LV"} if code in ("10", "12") else BASE["work_address"]
     if code in ("08", "09"):  # two activities (Art. 13(3), (4)): the v1.1 list, an entry each
         kinds = ("01", "02") if code == "08" else ("01", "01")
         pda1.validate(_with(status_confirmation=code, starting_date=start, ending_date=end, work_address=None,

@@ -384,7 +384,9 @@ def test_the_verdict_page_names_every_employer_of_a_v11_a1() -> None:
                                                                        "employer": employers},
                                      issuer_id="LV:VSAA")
     page = _verdict_page(a1, _PERSON)
-    assert '<dd id="employer">Bērziņš SIA, Daugava AS</dd>' in page
+    # Each on its own line, with its registration number and state (review R1, finding 4).
+    assert '<dd class="employer" id="employer">Bērziņš SIA, LV40003, Latvia</dd>' in page
+    assert '<dd class="employer">Daugava AS, LV40004, Latvia</dd>' in page
 
 
 @pytest.mark.parametrize(("zone", "result"), [("UTC", verification.PASSED), ("Europe/Riga", verification.FAILED)])
@@ -781,7 +783,8 @@ def test_the_mdoc_queries_ask_for_what_the_sd_jwt_vc_shows_in_the_clear() -> Non
         if profile == "pda1":
             # Those without last: an A1 need not have one (then not confirmed). Each of the two with a place of
             # work in either shape (v1 work_address, v1.1 work_information) or none (verifier/service.py).
-            assert with_expiry == [True, True, True, False, False, False]
+            # Each tried with both section-2 boxes, one, then neither (an A1 need not carry them).
+            assert with_expiry == [True] * 12 + [False] * 12
         else:
             assert all(o & {"date_of_expiry", "ending_date"} for o in options)  # a card's, or a PRC's period
 

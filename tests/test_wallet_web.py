@@ -177,11 +177,12 @@ def test_uploading_a_picture_without_qr_explains_in_plain_words(
 
 def test_forms_without_the_csrf_token_are_refused(wallet_server: ServerHandle) -> None:
     with httpx.Client(base_url=wallet_server.url) as client:
-        response = client.post("/setup", data={"passphrase": "a" * 10, "passphrase2": "a" * 10, "csrf": "guess"})
+        response = client.post("/setup", data={"passphrase": "fine phrase", "passphrase2": "fine phrase",
+                                               "csrf": "guess"})
         assert response.status_code == 403
         page = client.get("/setup")
         token = page.text.split('name="csrf" value="')[1].split('"')[0]
-        created = client.post("/setup", data={"passphrase": "a" * 10, "passphrase2": "a" * 10, "csrf": token})
+        created = client.post("/setup", data={"passphrase": "fine phrase", "passphrase2": "fine phrase", "csrf": token})
         assert created.status_code == 303
         forged = client.post("/receive", data={"link": "openid-credential-offer://?x", "csrf": token})
         assert forged.status_code == 403  # the session has its own token; the pre-session one is void

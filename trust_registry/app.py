@@ -23,8 +23,10 @@ Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with 
 ``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``,
 ``POST /admin/entities/{id}/keys/{kid}/revoke``, ``PUT /admin/entities/{id}/status-lists``
 (``{"status_lists": "<uri>"}``, as ``show`` returns it, ``null`` to stop publishing; ``{"uri": ...}``,
-as earlier releases took it, too) and ``PUT /admin/entities/{id}/may-request``
-(``{"may_request": {vct: [claim, ...]}}``, verifiers only).
+as earlier releases took it, too), ``PUT /admin/entities/{id}/path`` (``{"path": "<segment>"}``),
+``PUT /admin/entities/{id}/roles`` (``{"roles": [...]}``), ``PUT /admin/entities/{id}/may-request``
+(``{"may_request": {vct: [claim, ...]}}``, verifiers only) and ``PUT /admin/entities/{id}/policy-uri``
+(``{"policy_uri": "<https URL>"}``, a verifier's privacy notice, ``null`` to stop publishing it).
 The audit trail records the name bound to the token (``api:<name>``), never the token.
 
 A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
@@ -57,7 +59,7 @@ from credentials.countries import name as country_name
 from credentials.errors import ProtocolError
 from credentials.jose import PrivateKey
 from esspass.db import make_engine
-from esspass.web import install, page_language
+from esspass.web import install, language_links, page_language
 from trust_registry import messages
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
 from trust_registry.store import Registry
@@ -87,6 +89,7 @@ class EntityIn(BaseModel):
     path: str | None = Field(default=None, max_length=64)
     status_lists: str | None = Field(default=None, max_length=300)
     may_request: dict[str, list[str]] = Field(default_factory=dict, max_length=16)
+    policy_uri: str | None = Field(default=None, max_length=trust_list.MAX_POLICY_URI)
     certificates: list[CertificateIn] = Field(max_length=8)
 
 
@@ -102,6 +105,24 @@ class StatusListsIn(BaseModel):
         if isinstance(data, dict) and "uri" in data and "status_lists" not in data:
             return {**data, "status_lists": data["uri"]}
         return data
+
+
+class PolicyUriIn(BaseModel):
+    """``{"policy_uri": "<https URL>"}``: a verifier's privacy notice (``null`` stops publishing it)."""
+
+    policy_uri: str | None = Field(max_length=trust_list.MAX_POLICY_URI)
+
+
+class PathIn(BaseModel):
+    """``{"path": "<segment>"}``: the URL path segment its issuer or verifier serves under."""
+
+    path: str = Field(max_length=64)
+
+
+class RolesIn(BaseModel):
+    """``{"roles": [role, ...]}``: all its roles, replacing those registered."""
+
+    roles: list[str] = Field(min_length=1, max_length=4)
 
 
 class MayRequestIn(BaseModel):
@@ -168,7 +189,7 @@ def _page_list(tl: trust_list.TrustList, lang: str, now: datetime) -> dict[str, 
         entities.append({"id": entity.id, "name": entity.name, "name_en": entity.name_en,
                          "country": country_name(entity.country, lang), "roles": sorted(entity.roles),
                          "status": status, "since": i18n.format_date(since.date(), lang),
-                         "may_request": ", ".join(claims)})
+                         "may_request": ", ".join(claims), "policy_uri": entity.policy_uri})
     return {"kind": tl.kind, "entities": sorted(entities, key=lambda e: (e["country"], e["name"])),
             "sequence": tl.sequence, "issued": i18n.format_date(tl.issued_at.date(), lang),
             "next": i18n.format_date(tl.next_update.date(), lang)}
@@ -297,7 +318,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         now = datetime.now(UTC)
         lists = [_page_list(signed(kind).tl, lang, now) for kind in trust_list.KINDS]
         response = templates.TemplateResponse(request, "index.html", {
-            "lang": lang, "languages": i18n.LANGUAGES, "t": messages.translator(lang), "lists": lists},
+            "lang": lang, "languages": i18n.LANGUAGES, "lang_links": language_links(request),
+            "t": messages.translator(lang), "lists": lists},
             headers=PAGE_HEADERS)
         if request.query_params.get("lang") in i18n.LANGUAGES:
             response.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
@@ -359,12 +381,36 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         changed("set_status_lists", entity_id)
         return JSONResponse(result)
 
+    @app.put("/admin/entities/{entity_id}/path", tags=["admin"])
+    def set_path(entity_id: str, body: PathIn, who: Writer) -> JSONResponse:
+        """Correct the URL path segment its issuer or verifier serves under (409 when another
+        entity has it). Wallets follow once they fetch the new list."""
+        result = state().registry.set_path(entity_id, body.path, who=who)
+        changed("set_path", entity_id)
+        return JSONResponse(result)
+
+    @app.put("/admin/entities/{entity_id}/roles", tags=["admin"])
+    def set_roles(entity_id: str, body: RolesIn, who: Writer) -> JSONResponse:
+        """Replace the entity's roles (the credential types it is competent for), keeping its id.
+        A removed role is judged strictly: its documents issued earlier are refused too."""
+        result = state().registry.set_roles(entity_id, body.roles, who=who)
+        changed("set_roles", entity_id)
+        return JSONResponse(result)
+
     @app.put("/admin/entities/{entity_id}/may-request", tags=["admin"])
     def set_may_request(entity_id: str, body: MayRequestIn, who: Writer) -> JSONResponse:
         """Replace which claims of which credential types the inspectorate may ask wallets for
         (validated as on registration; verifiers only). Wallets follow once they fetch the new list."""
         result = state().registry.set_may_request(entity_id, body.may_request, who=who)
         changed("set_may_request", entity_id)
+        return JSONResponse(result)
+
+    @app.put("/admin/entities/{entity_id}/policy-uri", tags=["admin"])
+    def set_policy_uri(entity_id: str, body: PolicyUriIn, who: Writer) -> JSONResponse:
+        """Publish where the verifier's privacy notice is (GDPR Art. 13), which wallets link on their
+        consent screen (https; verifiers only); ``null`` stops it. Wallets follow once they fetch the list."""
+        result = state().registry.set_policy_uri(entity_id, body.policy_uri, who=who)
+        changed("set_policy_uri", entity_id)
         return JSONResponse(result)
 
     def status_route(action: str, status: str) -> None:

@@ -1,5 +1,5 @@
-"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|status-lists|may-request|suspend|
-reinstate|withdraw`` (issue #3).
+"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|path|roles|status-lists|may-request|
+policy-uri|suspend|reinstate|withdraw`` (issue #3).
 
 ``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
@@ -79,7 +79,8 @@ def _seed(args: argparse.Namespace) -> int:
 
     settings = _settings()
     before = _registry(create=True).sequence()
-    seed_data_dir(settings.data_dir, database_url=settings.database_url, issuer_url=args.issuer_url)
+    seed_data_dir(settings.data_dir, database_url=settings.database_url, issuer_url=args.issuer_url,
+                  verifier_url=args.verifier_url)
     after = _registry().sequence()
     print(f"Seeded the demo institutions and inspectorates ({after - before} changes, sequence {after}); "
           f"PKI in {settings.pki_dir}.")
@@ -97,17 +98,45 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from credentials.errors import DataError
+
     certs = [{"pem": _read(args.ca_pem, "--ca-pem"), "usage": "ca"}]
     if args.signer_pem:
         certs.append({"pem": _read(args.signer_pem, "--signer-pem"), "usage": "signer"})
     may_request = _json_object(args.may_request, "--may-request") if args.may_request else {}
     data = {"id": args.id, "country": args.country, "name": args.name, "name_en": args.name_en or args.name,
             "roles": args.role, "dns_name": args.dns_name, "path": args.path, "status_lists": args.status_lists,
-            "certificates": certs,
+            "policy_uri": args.policy_uri, "certificates": certs,
             "may_request": may_request}
     reg = _registry()
-    reg.add_entity(data, who=_who())
+    try:
+        reg.add_entity(data, who=_who())
+    except DataError as exc:
+        # The operator typed options, not the API's fields: name the option at fault.
+        option = _ADD_OPTIONS.get(exc.field.removesuffix(".pem"), exc.field)
+        raise DataError(option, exc.rule) from exc
     print(f"Registered {args.id} ({', '.join(args.role)}); list sequence {reg.sequence()}.")
+    return 0
+
+
+#: ``registry add``'s options by the admin API field they fill (``certificates.0`` is always the CA).
+_ADD_OPTIONS = {"id": "--id", "country": "--country", "name": "--name", "name_en": "--name-en", "roles": "--role",
+                "dns_name": "--dns-name", "path": "--path", "status_lists": "--status-lists",
+                "may_request": "--may-request", "policy_uri": "--policy-uri", "certificates.0": "--ca-pem",
+                "certificates.1": "--signer-pem", "certificates": "--ca-pem/--signer-pem"}
+
+
+def _path(args: argparse.Namespace) -> int:
+    reg = _registry()
+    reg.set_path(args.id, args.path, who=_who())
+    print(f"{args.id}: its issuer or verifier serves under /{args.path}; list sequence {reg.sequence()}.")
+    return 0
+
+
+def _roles(args: argparse.Namespace) -> int:
+    reg = _registry()
+    shown = reg.set_roles(args.id, args.roles, who=_who())
+    print(f"{args.id}: roles {', '.join(shown.get('roles') or [])}; list sequence {reg.sequence()}.")
     return 0
 
 
@@ -132,6 +161,15 @@ def _status_lists(args: argparse.Namespace) -> int:
     shown = reg.set_status_lists(args.id, None if args.clear else args.uri, who=_who())
     where = shown.get("status_lists")
     print(f"{args.id}: " + (f"status lists published at {where}" if where else "no status list endpoint published")
+          + f"; list sequence {reg.sequence()}.")
+    return 0
+
+
+def _policy_uri(args: argparse.Namespace) -> int:
+    reg = _registry()
+    shown = reg.set_policy_uri(args.id, None if args.clear else args.uri, who=_who())
+    where = shown.get("policy_uri")
+    print(f"{args.id}: " + (f"privacy notice published at {where}" if where else "no privacy notice published")
           + f"; list sequence {reg.sequence()}.")
     return 0
 
@@ -173,6 +211,9 @@ def register(sub: Any) -> None:
     p.add_argument("--issuer-url", default=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"),
                    help="the demo issuer's public URL, to publish where each institution lists its status lists "
                         "(default: $ESSPASS_ISSUER_PUBLIC_URL)")
+    p.add_argument("--verifier-url", default=os.environ.get("ESSPASS_VERIFIER_PUBLIC_URL"),
+                   help="the demo verifier's public URL, to publish its privacy notice (<URL>/privacy) on the "
+                        "verifiers list (default: $ESSPASS_VERIFIER_PUBLIC_URL)")
     p.set_defaults(func=_seed)
     rsub.add_parser("list", help="list the registered entities and their status").set_defaults(func=_list)
     p = rsub.add_parser("show", help="one entity as published (JSON)")
@@ -193,6 +234,7 @@ def register(sub: Any) -> None:
     p.add_argument("--path", help="URL path segment of its issuer or verifier")
     p.add_argument("--status-lists", help="issuers: URL where it lists all its status lists (Status List Aggregation)")
     p.add_argument("--may-request", help='verifiers, JSON: {"urn:eudi:pda1:1": ["document_number", ...]}')
+    p.add_argument("--policy-uri", help="verifiers: the https URL of its privacy notice, which wallets link")
     p.set_defaults(func=_add)
     p = rsub.add_parser("revoke-key", help="a key was compromised: distrust everything it signed (unlike rotate, "
                                            "which keeps what the old key signed before)")
@@ -208,6 +250,16 @@ def register(sub: Any) -> None:
     where.add_argument("uri", nargs="?", help="its Status List Aggregation URL")
     where.add_argument("--clear", action="store_true", help="stop publishing it")
     p.set_defaults(func=_status_lists)
+    p = rsub.add_parser("path", help="correct the URL path segment an institution's issuer or inspectorate's "
+                                     "verifier serves under (refused when another entity has it)")
+    p.add_argument("id")
+    p.add_argument("path", help="e.g. ee-ehk")
+    p.set_defaults(func=_path)
+    p = rsub.add_parser("roles", help="replace an entity's roles, the credential types it is competent for "
+                                      "(documents of a removed type are refused from then on, earlier ones too)")
+    p.add_argument("id")
+    p.add_argument("roles", nargs="+", choices=_ROLES, metavar="ROLE", help=f"all its roles: {', '.join(_ROLES)}")
+    p.set_defaults(func=_roles)
     p = rsub.add_parser("may-request", help="replace which claims an inspectorate may ask wallets for (verifiers "
                                             "only; wallets follow once they fetch the new list)")
     p.add_argument("id")
@@ -215,6 +267,13 @@ def register(sub: Any) -> None:
                    help='all it may request, e.g. {"urn:eudi:pda1:1": ["document_number", ...], '
                         '"urn:eudi:pid:1": [...]}')
     p.set_defaults(func=_may_request)
+    p = rsub.add_parser("policy-uri", help="publish where an inspectorate's privacy notice is, which wallets link "
+                                           "on their consent screen (verifiers only)")
+    p.add_argument("id")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("uri", nargs="?", help="the https URL of its privacy notice")
+    where.add_argument("--clear", action="store_true", help="stop publishing it")
+    p.set_defaults(func=_policy_uri)
     p = rsub.add_parser("rotate", help="add a certificate, closing the window of the current one of that usage")
     p.add_argument("id")
     p.add_argument("--pem", required=True)
@@ -223,7 +282,12 @@ def register(sub: Any) -> None:
     for action, status, verb in (("suspend", "suspended", "is suspended"),
                                  ("reinstate", "active", "is active again"),
                                  ("withdraw", "withdrawn", "is withdrawn")):
-        p = rsub.add_parser(action, help=f"{action} an entity (recorded with a reason)")
+        # A reason is required to suspend or withdraw: the usage line says so. The store refuses one
+        # without (one line, exit 1, as every refusal), so argparse is left not to require it.
+        needed = status != "active"
+        p = rsub.add_parser(action, help=f"{action} an entity (recorded with a reason)",
+                            usage="%(prog)s [-h] ID --reason REASON" if needed else None)
         p.add_argument("id")
-        p.add_argument("--reason", default="", required=False)
+        p.add_argument("--reason", default="", required=False,
+                       help="why; required" if needed else "why (optional)")
         p.set_defaults(func=_status(status, verb))

@@ -57,6 +57,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "may_request": ("data it may ask for: {claims}", "dati, ko drīkst pieprasīt: {claims}",
                     "Daten, die sie anfordern darf: {claims}", "données qu'il peut demander : {claims}",
                     "dane, o które może prosić: {claims}"),
+    # A verifier's privacy notice (GDPR Art. 13), as its registration names it.
+    "policy": ("How {name} handles personal data", "Kā {name} apstrādā personas datus",
+               "Wie {name} mit personenbezogenen Daten umgeht", "Comment {name} traite les données personnelles",
+               "Jak {name} przetwarza dane osobowe"),
     "status.active": ("active since {date}", "aktīvs kopš {date}", "aktiv seit {date}", "actif depuis le {date}",
                       "aktywny od {date}"),
     "status.suspended": ("suspended since {date}", "apturēts kopš {date}", "ausgesetzt seit {date}",

@@ -105,6 +105,8 @@ class EntityRow(Base):
     dns_name: Mapped[str | None] = mapped_column(String(200))
     path: Mapped[str | None] = mapped_column(String(64))
     status_lists: Mapped[str | None] = mapped_column(String(300))
+    #: A verifier's privacy notice (credentials.trust_list.check_policy_uri).
+    policy_uri: Mapped[str | None] = mapped_column(String(trust_list.MAX_POLICY_URI))
     may_request: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
 
 
@@ -356,7 +358,8 @@ class Registry:
         """Register an institution or inspectorate with its certificates, active from ``since`` (default now).
 
         ``data``: id, country, name, name_en, roles, dns_name?, path?, status_lists?, may_request?,
-        certificates: [{pem, usage}] (at least one CA; a signer must chain to one of them).
+        policy_uri? (a verifier's privacy notice), certificates: [{pem, usage}] (at least one CA; a
+        signer must chain to one of them).
         ``since`` back-dates the registration (seeding, history); the certificates are then listed
         from their own ``notBefore``.
         """
@@ -390,6 +393,7 @@ class Registry:
             raise DataError("path", "must be a lower-case URL path segment (letters, digits, hyphens)")
         status_lists = self._status_lists(data.get("status_lists"), roles)
         may_request = self._may_request(data.get("may_request"), roles)
+        policy_uri = self._policy_uri(data.get("policy_uri"), roles)
         certs = data.get("certificates") or []
         if not isinstance(certs, list | tuple) or not certs or len(certs) > 8:
             raise DataError("certificates", "one to eight certificates, at least one of them a CA")
@@ -418,7 +422,8 @@ class Registry:
                 self._refuse_known_certificates(s, ders)
                 self._refuse_keys_of_others(s, entity_id, kids)
                 s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
-                                dns_name=dns_name, path=path, status_lists=status_lists, may_request=may_request))
+                                dns_name=dns_name, path=path, status_lists=status_lists, may_request=may_request,
+                                policy_uri=policy_uri))
                 s.flush()
                 for (cert, usage), der in zip(parsed, ders, strict=True):
                     not_before = cert.not_valid_before_utc if since is not None else max(cert.not_valid_before_utc,
@@ -464,6 +469,78 @@ class Registry:
             if row.status_lists != value:
                 row.status_lists = value
                 self._bump(s, who, "set_status_lists", entity_id, {"status_lists": value})
+        return self.show(entity_id)
+
+    def set_path(self, entity_id: str, path: str, *, who: str) -> dict[str, Any]:
+        """Correct the URL path segment its issuer or verifier serves under (README "Own keys": a
+        four-eyes institution without one on the list never has its deferred documents taken by
+        wallets). Refused when another entity lists the same segment: wallets match a deferred
+        offer's address to one institution. Unchanged, nothing is recorded."""
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
+            raise DataError("path", "must be a lower-case URL path segment (letters, digits, hyphens)")
+        with self._write() as s:
+            row = self._entity(s, entity_id)
+            other = s.scalar(select(EntityRow.id).where(EntityRow.path == path, EntityRow.id != entity_id))
+            if other is not None:
+                raise _conflict(f"the path {path} is already that of {other}")
+            if row.path != path:
+                before = row.path
+                row.path = path
+                self._bump(s, who, "set_path", entity_id, {"path": path, "before": before})
+        return self.show(entity_id)
+
+    def set_roles(self, entity_id: str, roles: Any, *, who: str) -> dict[str, Any]:
+        """Replace the roles (credential types it is competent for) of a registered entity: an
+        institution made competent for another type, or registered with one missing, keeps its
+        EESSI id. A role it must keep for what it publishes (status lists: an issuing role; what it
+        may request or its privacy notice: verifier) is refused until that is cleared. The list
+        carries roles without dates, so a removed role is judged strictly: documents of that type
+        issued earlier are refused too (fail closed). Unchanged, nothing is recorded."""
+        if not isinstance(roles, list | tuple) or not roles or not all(isinstance(r, str) for r in roles) \
+                or not set(roles) <= ROLES:
+            raise DataError("roles", f"must be a non-empty list of {', '.join(sorted(ROLES))}")
+        wanted = sorted(set(roles))
+        with self._write() as s:
+            row = self._entity(s, entity_id)
+            if row.status_lists and not ISSUING_ROLES.intersection(wanted):
+                raise DataError("roles", "it publishes status lists, which only issuing institutions do: "
+                                "clear them first")
+            if (row.may_request or row.policy_uri) and Role.VERIFIER.value not in wanted:
+                raise DataError("roles", "it may request credentials or publishes a privacy notice, which only "
+                                "verifiers do: clear them first")
+            before = sorted(row.roles)
+            if before != wanted:
+                row.roles = wanted
+                self._bump(s, who, "set_roles", entity_id, {
+                    "roles": wanted, "added": sorted(set(wanted) - set(before)),
+                    "removed": sorted(set(before) - set(wanted))})
+        return self.show(entity_id)
+
+    @staticmethod
+    def _policy_uri(value: Any, roles: Any) -> str | None:
+        """A verifier's privacy notice address, checked (:func:`credentials.trust_list.check_policy_uri`);
+        None for none. Only verifiers: the wallet links it where a verifier asks for data (GDPR Art. 13)."""
+        if value is None or value == "":
+            return None
+        try:
+            checked = trust_list.check_policy_uri(value)
+        except MalformedError as exc:
+            raise DataError("policy_uri", f"must be an https URL (http only to localhost) of at most "
+                            f"{trust_list.MAX_POLICY_URI} printable characters, with a host, without a user name "
+                            "or password") from exc
+        if Role.VERIFIER.value not in roles:
+            raise DataError("policy_uri", "only verifiers publish a privacy notice on the verifiers list")
+        return checked
+
+    def set_policy_uri(self, entity_id: str, uri: str | None, *, who: str) -> dict[str, Any]:
+        """Publish (or, with ``None``, stop publishing) where a verifier's privacy notice is, which
+        wallets link on their consent screen (GDPR Art. 13). Unchanged, nothing is recorded."""
+        with self._write() as s:
+            row = self._entity(s, entity_id)
+            value = self._policy_uri(uri, row.roles)
+            if row.policy_uri != value:
+                row.policy_uri = value
+                self._bump(s, who, "set_policy_uri", entity_id, {"policy_uri": value})
         return self.show(entity_id)
 
     @staticmethod
@@ -691,7 +768,8 @@ class Registry:
             id=row.id, country=row.country, name=row.name, name_en=row.name_en, roles=frozenset(row.roles),
             certificates=tuple(by_cert.get(row.id, ())), status_history=tuple(by_period.get(row.id, ())),
             may_request={k: tuple(v) for k, v in (row.may_request or {}).items()},
-            dns_name=row.dns_name, path=row.path, status_lists=row.status_lists) for row in s.scalars(entities)]
+            dns_name=row.dns_name, path=row.path, status_lists=row.status_lists, policy_uri=row.policy_uri)
+            for row in s.scalars(entities)]
 
     def list_entities(self) -> list[trust_list.ListedEntity]:
         """Every registered entity, as it would be listed."""

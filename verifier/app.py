@@ -35,7 +35,7 @@ from esspass.db import Sessions, make_engine
 from esspass.migrate import upgrade
 from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
-from esspass.web import install, local_path, page_language
+from esspass.web import install, language_links, local_path, page_language
 from verifier import messages, records
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService, earliest_care_date, entity_state, query_check
@@ -107,7 +107,8 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         policy_version=settings.policy_version, redirect_origins=settings.redirect_origins, zone=settings.zone(),
         request_uri_method=settings.request_uri_method, records_days=settings.records_days,
         pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds,
-        purposes=settings.purposes, home_state=home_state, verifiers=lists.verifiers)
+        purposes=settings.purposes, home_state=home_state, verifiers=lists.verifiers,
+        trust_list_max_age=settings.trust_list_max_age)
     return service, http
 
 
@@ -412,8 +413,29 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/api/status/prefetch", tags=["offline"])
     def prefetch() -> JSONResponse:
         """Before going where there is no network: fetch every status list of the institutions this
-        verifier has seen (Status List Aggregation), so that checks there still see withdrawals."""
+        verifier has seen (Status List Aggregation), so that checks there still see withdrawals; with
+        what is then held and until when each list answers (as ``GET /api/offline/readiness``)."""
         return JSONResponse(svc().prepare_offline(), headers=NO_STORE)
+
+    @app.get("/api/offline/readiness", tags=["offline"])
+    def offline_readiness() -> JSONResponse:
+        """What this verifier holds for checks without network, and until when each list lets it decide
+        (``checks_without_network_until``: the earliest), fetching no status list."""
+        return JSONResponse(svc().readiness(), headers=NO_STORE)
+
+    def ready(lang: str, held: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The offline page's words of what the device holds, until when (:meth:`VerifierService.readiness`)."""
+        state = held if held is not None else svc().readiness()
+        until = state.get("checks_without_network_until")
+        past = until is not None and datetime.fromisoformat(until) <= svc().clock()
+        t = messages.translator(lang)
+        lines = [t("offline.ready_institution", until=messages.datetime_text(i["answers_until"], lang),
+                   institution=messages.institution_name(i["name"], i["name_en"], i["country"], lang)
+                   if i["name"] or i["name_en"] else i["id"]) for i in state.get("institutions_held", [])]
+        trust = state.get("trust_list")
+        if trust:
+            lines.append(t("offline.ready_trust", until=messages.datetime_text(trust["usable_until"], lang)))
+        return {"until": messages.datetime_text(until, lang) if until else None, "past": past, "lines": lines}
 
     def care_field(request: Request, sent: object = None) -> bool:
         """Whether the offline page shows the date-of-care field: for the EHIC check only (``profile``
@@ -425,7 +447,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.get("/offline", response_class=HTMLResponse, include_in_schema=False)
     def offline_page(request: Request, with_challenge: bool = False) -> HTMLResponse:
         code = svc().new_challenge() if with_challenge else None
-        return page(request, "offline.html", challenge=code, care_field=care_field(request))
+        return page(request, "offline.html", challenge=code, care_field=care_field(request),
+                    ready=ready(_lang(request)))
 
     @app.post("/offline/prepare", include_in_schema=False)
     async def offline_prepare(request: Request) -> HTMLResponse:
@@ -436,8 +459,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             prepared = await run_in_threadpool(svc().prepare_offline)
         except CredentialError as exc:
             return page(request, "offline.html", status_code=503, back="/offline", challenge=kept, care_field=care,
-                        error=_OFFLINE_ERRORS.get(exc.message, "other"))
-        return page(request, "offline.html", back="/offline", challenge=kept, care_field=care, prepared=prepared)
+                        error=_OFFLINE_ERRORS.get(exc.message, "other"), ready=ready(_lang(request)))
+        return page(request, "offline.html", back="/offline", challenge=kept, care_field=care, prepared=prepared,
+                    ready=ready(_lang(request), prepared))
 
     @app.post("/offline", include_in_schema=False)
     async def offline_scan(request: Request) -> Response:
@@ -557,6 +581,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         check, lang = query_check(tx.query), _lang(request)
         return page(request, "waiting.html", view=view[:64], link=svc().link(tx), qr=buf.getvalue().decode(),
                     same_device=tx.flow == "same_device", until=f"{until:%H:%M}", zone=_utc_offset(until),
+                    until_iso=until.isoformat(timespec="seconds"),
                     minutes=max(1, round(svc().request_ttl / 60)), expires_ms=int(tx.expires * 1000),
                     care_date=tx.care_date, date_text=lambda value: messages.date_text(value, lang),
                     # The EHIC check's own words (a patient, a card holder), the A1's a worker's.
@@ -606,6 +631,29 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         if entity is None:
             return service.entity_id
         return messages.institution_name(entity.name, entity.name_en, entity.country, lang)
+
+    @app.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+    def privacy(request: Request) -> HTMLResponse:
+        """The inspectorate's privacy notice (GDPR Art. 13), open to anyone: the address the demo seed
+        registers on the verifiers list (``policy_uri``), which wallets link on their consent screen.
+        Why (each check's purpose, as the requests state it), what (only what the wallet lists), how long
+        (as the requests' ``retention`` says: :meth:`VerifierService.create_request`) and the rights."""
+        lang = _lang(request)
+        t = messages.translator(lang)
+        service = svc()
+        kept = max(service.retention, service.result_grace, 0)  # as the requests' personal_data_seconds
+        person = t("privacy.person_for", minutes=max(1, -(-kept // 60))) if kept else t("privacy.person")
+        records_words = (t("privacy.records", days=service.records_days) if service.records_days
+                         else t("privacy.records_forever"))
+        return page(request, "privacy.html", body=checking_body(lang), person=person, records=records_words,
+                    purposes=[purpose_text(profile, lang) for profile in PROFILES])
+
+    def purpose_text(profile: str, lang: str) -> str:
+        """Why a check asks, in ``lang``: the deployment's own words for it (``purposes``), else ours."""
+        own = svc().purposes.get(profile)
+        if own:
+            return own.get(lang) or own.get("") or own.get("en") or next(iter(own.values()))
+        return messages.translator(lang)(f"purpose.{profile}")
 
     def unknown_check(request: Request, exc: ProtocolError) -> HTMLResponse:
         """A browser asking for a check that is unknown or deleted: a page in its language, with the way
@@ -770,12 +818,13 @@ LOGIN_COOKIE = "inspector"
 #: Records the day's page lists (newest first); a busier day is downloaded whole.
 RECORDS_SHOWN = 500
 _OPEN = ("/requests/", "/responses/", "/inspect/done/", "/static/", "/login", "/logout", "/healthz", "/readyz",
-         "/metrics", "/openapi.json")
+         "/metrics", "/openapi.json", "/privacy")
 
 
 def _access(path: str) -> str | None:
     """Which sign-in ``path`` needs: ``api`` (a Bearer token), ``page`` (the login cookie), or none
-    (the wallet's request_uri and response_uri, the same-device return, health and metrics)."""
+    (the wallet's request_uri and response_uri, the same-device return, health and metrics, the privacy
+    notice)."""
     if path.startswith(_OPEN):
         return None
     if path.startswith("/api/") or path == "/verify":
@@ -786,18 +835,9 @@ def _access(path: str) -> str | None:
 def _language_links(request: Request, back: str | None) -> dict[str, str]:
     """Where each language link of a page leads: the same page (a GET) with its other parameters
     (``/records?date=...``), or ``back`` for a page that answers a form, whose address would be a 405
-    (``/records/lookup``) or redo what it did. Never off this site (:func:`local_path`)."""
-    from urllib.parse import parse_qsl
-
-    if back is None and request.method == "GET":
-        path = quote(request.url.path)
-        params = request.query_params.multi_items()
-    else:
-        path, _, query = local_path(back or "/").partition("?")
-        params = parse_qsl(query, keep_blank_values=True)
-    path = local_path(path)
-    kept = [(k, v) for k, v in params if k != "lang"]
-    return {lang: f"{path}?{urlencode([*kept, ('lang', lang)])}" for lang in LANGUAGES}
+    (``/records/lookup``) or redo what it did: the home page when such a page names none
+    (:func:`esspass.web.language_links`, never off this site)."""
+    return language_links(request, back if back is not None or request.method == "GET" else "/")
 
 
 #: What the offline page says (``verifier.offline.error.<key>``) for an error of reading the photo
@@ -862,6 +902,7 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
                 step, lang, institution=issuer_of(credential) if isinstance(credential, dict) else None,
                 checked_at=verdict.get("checked_at")),
             "date_text": lambda value: messages.date_text(value, lang),
+            "age_text": lambda seconds: messages.age_words(seconds, lang),
             "document_type": lambda cred: _document_type(cred, lang),
             "issuer_of": issuer_of}
 

@@ -1,5 +1,6 @@
-"""``esspass verifier serve|tokens|check|records``: run the inspector's service, manage the inspectors'
-tokens, check that wallets will answer its requests, and print the inspection records."""
+"""``esspass verifier serve|tokens|check|prefetch|records``: run the inspector's service, manage the
+inspectors' tokens, check that wallets will answer its requests and what the device holds for checks
+without network, get the lists for a site without network, and print the inspection records."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def _check(_args: argparse.Namespace) -> int:
                                         http=http).refresh("verifiers", now)
     except TrustListUnavailable as exc:  # not reached: say where, never that the inspectorate is not trusted
         print(f"esspass: {unreachable('the trust registry', exc.registry_url, exc.detail)}", file=sys.stderr)
+        _held(settings, root, now, fetch=False)  # what the device can still do without network
         return 1
     refused = 0
     for profile in PROFILES:
@@ -86,7 +88,103 @@ def _check(_args: argparse.Namespace) -> int:
     left = chain[0].not_valid_after_utc - now
     if left < timedelta(days=30):
         print(f"{'':<6} note     the access certificate expires in {left.days} days: have a new one issued")
+    _held(settings, root, now, fetch=False)
     return 1 if refused else 0
+
+
+def _prefetch(_args: argparse.Namespace) -> int:
+    """Get the lists for a site without network, as the offline page's button does (the trust list,
+    then every status list of the institutions on it and of those seen, in both forms), into the
+    data directory the verifier reads them from (a running verifier takes them up at its next check);
+    then what is held and until when. Exit 1 when some could not be fetched."""
+    from datetime import UTC, datetime
+
+    from credentials.x509 import load_pem_certificates
+    from esspass.config import require_file
+    from verifier.settings import VerifierSettings
+
+    settings = VerifierSettings()
+    require_file(settings.root_path(), "registry root certificate (ESSPASS_VERIFIER_REGISTRY_ROOT)", settings.data_dir)
+    root = load_pem_certificates(settings.root_path().read_bytes())[0]
+    return _held(settings, root, datetime.now(UTC), fetch=True)
+
+
+def _held(settings: Any, root: Any, now: Any, *, fetch: bool) -> int:
+    """Print what the device holds for checks without network (verifier.service.readiness): the trust
+    list and each institution's status lists, and until when each lets it decide; with ``fetch``,
+    first get them all again (:meth:`esspass.status_client.StatusClient.prefetch`). Reads and writes the
+    verifier's own caches (``<data dir>/verifier``). Returns 1 when the lists cannot answer (or some
+    could not be fetched), else 0."""
+    from datetime import timedelta
+
+    from credentials.errors import CredentialError
+    from esspass.config import service_http_client
+    from esspass.pilot import unreachable
+    from esspass.status_client import StatusClient
+    from trust_registry.client import TrustListClient, TrustListTooOld, TrustListUnavailable
+    from verifier.messages import duration_words
+    from verifier.service import readiness
+
+    zone = settings.zone()
+    cache = settings.data_dir / "verifier"
+    with service_http_client(settings.tls_ca, settings.pki_path()) as http:
+        lists = TrustListClient(settings.registry_url, registry_root=root, http=http, cache_dir=cache / "trust-cache",
+                                max_age=timedelta(seconds=settings.trust_list_max_age))
+        status = StatusClient(http, max_age=settings.status_max_age, cache_dir=cache / "status-cache")
+        try:
+            issuers = lists.refresh("issuers", now) if fetch else lists.issuers(now)
+        except CredentialError as exc:
+            old = exc.too_old if isinstance(exc, TrustListUnavailable) else exc
+            if fetch and isinstance(exc, TrustListUnavailable):
+                print(f"esspass: {unreachable('the trust registry', exc.registry_url, exc.detail)}", file=sys.stderr)
+            what = (f"the trust list held is {duration_words(old.age, 'en')} old, more than the "
+                    f"{duration_words(old.max_age, 'en')} allowed" if isinstance(old, TrustListTooOld)
+                    else "no trust list is held")
+            print(f"{'lists':<6} NONE     {what}: checks without network show CANNOT BE CONFIRMED; get the lists "
+                  "where there is network (esspass verifier prefetch)")
+            return 1
+        failed = 0
+        if fetch:
+            got = status.prefetch(issuers, now)
+            failed = got.failed
+            print(f"{'lists':<6} fetched  {got.status_lists} status lists of {got.institutions} institutions"
+                  + (f"; {got.failed} could not be fetched" if got.failed else ""))
+        issued = issuers.issued_at.timestamp()
+        state = readiness(status.held(issuers), issuers, trust_until=issued + settings.trust_list_max_age,
+                          trust_issued=issued, zone=zone)
+
+    def when(iso: str) -> str:
+        from datetime import datetime
+
+        moment = datetime.fromisoformat(iso)
+        left = (moment - now).total_seconds()
+        ago = f"in {duration_words(left, 'en')}" if left > 0 else f"{duration_words(-left, 'en')} ago, ENDED"
+        return f"{moment:%Y-%m-%d %H:%M} ({ago})"
+
+    trust = state["trust_list"]
+    issued_at = trust["issued_at"][:16].replace("T", " ")
+    print(f"{'lists':<6} trust    the trust list (issuers) of {issued_at}: used without network until "
+          f"{when(trust['usable_until'])}")
+    for institution in state["institutions_held"]:
+        count = sum(1 for h in state["held_status_lists"] if h["institution"] == institution["id"])
+        print(f"{'':<6} status   {institution['id']}: {count} status list{'' if count == 1 else 's'}, answering "
+              f"without network until {when(institution['answers_until'])}")
+    until = state["checks_without_network_until"]
+    if until is None:
+        print(f"{'':<6} NONE     no status list is held that can answer: checks without network show CANNOT BE "
+              "CONFIRMED; get the lists where there is network (esspass verifier prefetch)")
+        return 1
+    print(f"{'':<6} ready    checks without network answer until {when(until)} ({zone}); after that CANNOT BE "
+          "CONFIRMED (a withdrawal already known is still told): get the lists again before (esspass verifier "
+          "prefetch)")
+    return 1 if failed or _past(until, now) else 0
+
+
+def _past(iso: str, now: Any) -> bool:
+    """Whether the ISO 8601 moment ``iso`` is not after ``now``."""
+    from datetime import datetime
+
+    return bool(datetime.fromisoformat(iso) <= now)
 
 
 def _tokens(args: argparse.Namespace) -> int:
@@ -220,7 +318,12 @@ def register(sub: Any) -> None:
     add_serve_parser(vsub, port=8103, factory=_app, what="verifier",
                      app_factory="verifier.app:create_app", env_prefix="ESSPASS_VERIFIER_", preflight=_preflight)
     vsub.add_parser("check", help="check the access certificate, and that the trust registry lets this "
-                                  "inspectorate ask for what each inspection asks").set_defaults(func=_check)
+                                  "inspectorate ask for what each inspection asks; then what the device holds for "
+                                  "checks without network (trust list, status lists) and until when"
+                    ).set_defaults(func=_check)
+    vsub.add_parser("prefetch", help="get the lists for a site without network (the trust list and every status "
+                                     "list), and say until when checks without network answer"
+                    ).set_defaults(func=_prefetch)
     p = vsub.add_parser("tokens", help="the inspectors' login tokens: print them, give new inspectors one, revoke")
     p.add_argument("--add", action="append", metavar="NAME", help="give this inspector a token (repeatable)")
     p.add_argument("--revoke", action="append", metavar="NAME", help="take this inspector's token away")

@@ -109,6 +109,8 @@ class InspectionRecord(Base):
     policy_version: Mapped[str] = mapped_column(String(40))
     #: The signed verification proof (a JWT holding no personal data).
     proof: Mapped[str] = mapped_column(Text)
+    #: The day of care (ISO date) an EHIC check was made for, as the proof says; None: the day of the check.
+    care_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class InspectionDocument(Base):
@@ -125,3 +127,15 @@ class InspectionDocument(Base):
     #: HMAC-SHA256 of the document number under the verifier's own key, as in the proof: "did we check
     #: document X?" is an index lookup, while the number itself is nowhere in the database.
     document_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    #: What the status rested on (domain.md "Verification proof": status source and age), as the proof
+    #: says: network | cache | none, and the age in seconds of the status list used.
+    status_source: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    status_age: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: The document's status list reference (uri, index; no personal data), so that the copy is looked up
+    #: again when the lists are next fetched (verifier.records RecordStore.recheck).
+    status_uri: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    status_idx: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: A final status learnt after the check (``withdrawn``), and when: the record of a check that was
+    #: not "not valid" says so (987/2009 Art. 5: a withdrawn A1 is void from its first day).
+    later_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    later_seen_at: Mapped[float | None] = mapped_column(Float, nullable=True)

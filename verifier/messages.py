@@ -7,12 +7,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from credentials import countries, i18n
+from credentials import countries, ehic, i18n
 from credentials.countries import name as country_name
 from credentials.verification import duration_parts
 
-__all__ = ["date_text", "datetime_text", "describe_document", "duration_words", "institution_name", "notice_text",
-           "places_missing", "places_of_work", "reason_text", "status_words", "step_name", "step_text", "translator"]
+__all__ = ["age_words", "date_text", "datetime_text", "describe_document", "duration_words", "institution_name",
+           "notice_text", "places_missing", "places_of_work", "reason_text", "status_words", "step_name", "step_text",
+           "translator"]
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
@@ -88,11 +89,12 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "birthdate": ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance", "Data urodzenia"),
     "issuer": ("Issued by", "Izdevējs", "Ausgestellt von", "Délivré par", "Wydany przez"),
     "checks": ("Checks", "Pārbaudes", "Prüfungen", "Contrôles", "Kontrole"),
-    "freshness": ("Trust list age: {trust} min · status list age: {status} min",
-                  "Uzticamības saraksta vecums: {trust} min · statusa saraksta vecums: {status} min",
-                  "Alter der Vertrauensliste: {trust} Min. · Alter der Statusliste: {status} Min.",
-                  "Âge de la liste de confiance : {trust} min · âge de la liste de statut : {status} min",
-                  "Wiek listy zaufania: {trust} min · wiek listy statusów: {status} min"),
+    # The ages as age_words writes them: "12 min", "30 hours", "8 days".
+    "freshness": ("Trust list age: {trust} · status list age: {status}",
+                  "Uzticamības saraksta vecums: {trust} · statusa saraksta vecums: {status}",
+                  "Alter der Vertrauensliste: {trust} · Alter der Statusliste: {status}",
+                  "Âge de la liste de confiance : {trust} · âge de la liste de statut : {status}",
+                  "Wiek listy zaufania: {trust} · wiek listy statusów: {status}"),
     "again": ("New check", "Jauna pārbaude", "Neue Prüfung", "Nouveau contrôle", "Nowa kontrola"),
     "proof": ("Verification proof (no personal data)", "Pārbaudes apliecinājums (bez personas datiem)",
               "Prüfnachweis (ohne personenbezogene Daten)", "Preuve de vérification (sans données personnelles)",
@@ -108,6 +110,9 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Législation de sécurité sociale applicable jusqu'au {end} : {country}.",
                       "Obowiązuje ustawodawstwo w zakresie zabezpieczenia społecznego: {country}, do {end}."),
     "employer": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", "Pracodawca"),
+    # An A1's section 4.2 entry: the person's own activity, not an employer (as credentials/pda1.py labels it).
+    "self_employed_activity": ("Self-employed activity", "Pašnodarbinātā darbība", "Selbstständige Tätigkeit",
+                               "Activité non salariée", "Działalność na własny rachunek"),
     "insured_person": ("Insured person", "Apdrošinātā persona", "Versicherte Person", "Personne assurée",
                        "Osoba ubezpieczona"),
     "represented": ("This card insures another person, whom the holder represents: not the holder.",
@@ -161,6 +166,64 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "{count} listes de statut de {institutions} institutions sont prêtes pour des contrôles "
                          "sans réseau.",
                          "{count} list statusów z {institutions} instytucji jest gotowych do kontroli bez sieci."),
+    "offline.withdrawn_since": ("{count} documents checked earlier have been withdrawn since: see Checks done.",
+                                "{count} agrāk pārbaudīti dokumenti kopš tā laika ir atsaukti: skatiet Veiktās "
+                                "pārbaudes.",
+                                "{count} früher geprüfte Dokumente wurden seither widerrufen: siehe Durchgeführte "
+                                "Prüfungen.",
+                                "{count} documents contrôlés auparavant ont été retirés depuis : voir Contrôles "
+                                "effectués.",
+                                "{count} wcześniej sprawdzonych dokumentów wycofano od tego czasu: zobacz "
+                                "Przeprowadzone kontrole."),
+    # Until when the lists held let a device decide without network (verifier.service.readiness): a status list
+    # until the earlier of its exp and the maximum age, the trust list its maximum age from its issuance.
+    "offline.ready_until": ("Checks without network answer until {until}. After that they show CANNOT BE CONFIRMED "
+                            "(a withdrawal already known is still shown): get the lists again before then, where "
+                            "there is network.",
+                            "Pārbaudes bez tīkla sniedz atbildi līdz {until}. Pēc tam tajās būs NEVAR APSTIPRINĀT "
+                            "(jau zināms atsaukums joprojām tiek parādīts): pirms tam ielādējiet sarakstus vēlreiz "
+                            "vietā, kur ir tīkls.",
+                            "Prüfungen ohne Netz antworten bis {until}. Danach zeigen sie NICHT BESTÄTIGBAR (ein "
+                            "bereits bekannter Widerruf wird weiter angezeigt): Laden Sie die Listen vorher erneut, wo "
+                            "es Netz gibt.",
+                            "Les contrôles sans réseau répondent jusqu'au {until}. Ensuite, ils affichent NON "
+                            "CONFIRMABLE (un retrait déjà connu reste affiché) : rechargez les listes avant, là où il "
+                            "y a du réseau.",
+                            "Kontrole bez sieci dają odpowiedź do {until}. Potem pokażą NIE MOŻNA POTWIERDZIĆ (znane "
+                            "już wycofanie nadal jest pokazywane): pobierz listy ponownie wcześniej, tam gdzie jest "
+                            "sieć."),
+    "offline.ready_past": ("Since {until} the lists held on this device are too old: checks without network show "
+                           "CANNOT BE CONFIRMED (a withdrawal already known is still shown). Get the lists again "
+                           "where there is network.",
+                           "Kopš {until} šajā ierīcē saglabātie saraksti ir par vecu: pārbaudēs bez tīkla būs NEVAR "
+                           "APSTIPRINĀT (jau zināms atsaukums joprojām tiek parādīts). Ielādējiet sarakstus vēlreiz "
+                           "vietā, kur ir tīkls.",
+                           "Seit {until} sind die auf diesem Gerät gespeicherten Listen zu alt: Prüfungen ohne Netz "
+                           "zeigen NICHT BESTÄTIGBAR (ein bereits bekannter Widerruf wird weiter angezeigt). Laden Sie "
+                           "die Listen erneut, wo es Netz gibt.",
+                           "Depuis le {until}, les listes gardées sur cet appareil sont trop anciennes : les contrôles "
+                           "sans réseau affichent NON CONFIRMABLE (un retrait déjà connu reste affiché). Rechargez les "
+                           "listes là où il y a du réseau.",
+                           "Od {until} listy zapisane na tym urządzeniu są za stare: kontrole bez sieci pokazują NIE "
+                           "MOŻNA POTWIERDZIĆ (znane już wycofanie nadal jest pokazywane). Pobierz listy ponownie tam, "
+                           "gdzie jest sieć."),
+    "offline.ready_none": ("This device holds no status list that can answer: checks without network show CANNOT BE "
+                           "CONFIRMED. Get the lists where there is network.",
+                           "Šajā ierīcē nav neviena statusa saraksta, kas var sniegt atbildi: pārbaudēs bez tīkla būs "
+                           "NEVAR APSTIPRINĀT. Ielādējiet sarakstus vietā, kur ir tīkls.",
+                           "Dieses Gerät hat keine Statusliste, die antworten kann: Prüfungen ohne Netz zeigen NICHT "
+                           "BESTÄTIGBAR. Laden Sie die Listen, wo es Netz gibt.",
+                           "Cet appareil ne garde aucune liste de statut qui puisse répondre : les contrôles sans "
+                           "réseau affichent NON CONFIRMABLE. Chargez les listes là où il y a du réseau.",
+                           "To urządzenie nie ma żadnej listy statusów, która może dać odpowiedź: kontrole bez sieci "
+                           "pokażą NIE MOŻNA POTWIERDZIĆ. Pobierz listy tam, gdzie jest sieć."),
+    "offline.ready_institution": ("Status lists of {institution}: until {until}", "{institution} statusa saraksti: "
+                                  "līdz {until}", "Statuslisten von {institution}: bis {until}",
+                                  "Listes de statut de {institution} : jusqu'au {until}",
+                                  "Listy statusów {institution}: do {until}"),
+    "offline.ready_trust": ("Trust list: until {until}", "Uzticamības saraksts: līdz {until}",
+                            "Vertrauensliste: bis {until}", "Liste de confiance : jusqu'au {until}",
+                            "Lista zaufania: do {until}"),
     # Some lists fetched, some not: a copy fetched earlier of those still answers while recent enough
     # (esspass.status_client: up to its maximum age, never past the list's own exp).
     "offline.prepare_failed": ("{failed} could not be fetched now: documents on them are checked with the copies "
@@ -178,7 +241,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                "wcześniej pobranych kopii, dopóki nie są za stare; bez takiej kopii kontrole bez sieci "
                                "pokażą NIE MOŻNA POTWIERDZIĆ."),
     # Nothing fetched, something failed (no network): not "0 lists are ready", since the lists
-    # fetched before still answer. How many are held, and until when, the status client does not tell.
+    # fetched before still answer; until when, the page says below it (offline.ready_*).
     "offline.prepare_nothing": ("Nothing could be fetched now: there is no network, or the institutions' servers did "
                                 "not answer. Status lists fetched earlier on this device still answer while they are "
                                 "recent enough (each check shows their age); a document whose list this device does "
@@ -213,7 +276,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "The card's date of issue is not shown, so whether it covered the date of care cannot be confirmed: check "
         "the card in the wallet (online), or ask for a provisional replacement certificate covering the date.",
         "Kartes izsniegšanas datums nav parādīts, tāpēc nevar apstiprināt, vai tā aptvēra aprūpes datumu: "
-        "pārbaudiet karti makā (tiešsaistē) vai lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "pārbaudiet karti makā (tiešsaistē) vai lūdziet EVAK aizvietojošo sertifikātu, kas to aptver.",
         "Das Ausstellungsdatum der Karte wird nicht gezeigt, daher lässt sich nicht bestätigen, ob sie das "
         "Behandlungsdatum abdeckte: Prüfen Sie die Karte in der Wallet (online), oder verlangen Sie eine "
         "provisorische Ersatzbescheinigung, die es abdeckt.",
@@ -265,6 +328,24 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                     "L'organisme a remplacé cette carte par une plus récente : demandez au titulaire "
                                     "la carte actuelle.",
                                     "Instytucja zastąpiła tę kartę nowszą: poproś posiadacza o aktualną kartę."),
+    # Our STOPPED (0x0C, credentials.status_list): the copies on one phone stopped (reported lost or stolen,
+    # issuer.service.stop_copies), the document not withdrawn: its own words, never "withdrawn".
+    "reason.status.stopped": ("The institution has stopped this copy of the document: the phone it was issued to was "
+                              "reported lost or stolen. Ask the holder to show the document from their current "
+                              "phone, and compare the photo with them.",
+                              "Iestāde ir apturējusi šo dokumenta kopiju: par tālruni, kuram tā izsniegta, ir "
+                              "ziņots, ka tas pazaudēts vai nozagts. Lūdziet turētājam uzrādīt dokumentu no viņa "
+                              "pašreizējā tālruņa un salīdziniet foto ar viņu.",
+                              "Die Einrichtung hat diese Kopie des Dokuments gestoppt: Das Telefon, für das sie "
+                              "ausgestellt wurde, wurde als verloren oder gestohlen gemeldet. Bitten Sie die Person, "
+                              "das Dokument von ihrem aktuellen Telefon zu zeigen, und vergleichen Sie das Foto mit "
+                              "ihr.",
+                              "L'organisme a arrêté cette copie du document : le téléphone auquel elle a été "
+                              "délivrée a été déclaré perdu ou volé. Demandez au titulaire de présenter le document "
+                              "depuis son téléphone actuel, et comparez la photo avec lui.",
+                              "Instytucja zatrzymała tę kopię dokumentu: telefon, dla którego ją wydano, zgłoszono "
+                              "jako zgubiony lub skradziony. Poproś posiadacza o okazanie dokumentu z jego obecnego "
+                              "telefonu i porównaj z nim zdjęcie."),
     "reason.status.suspended": ("The institution has suspended this document.",
                                 "Iestāde šo dokumentu ir apturējusi.",
                                 "Die Einrichtung hat dieses Dokument ausgesetzt.",
@@ -275,6 +356,83 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                               "ausgeschlossen.", "La liste de statut de l'organisme n'a pas pu être vérifiée ; un "
                               "retrait n'est pas exclu.", "Nie udało się sprawdzić listy statusów instytucji, więc "
                               "nie można wykluczyć wycofania."),
+    # A status list held past its exp or maximum age (esspass.status_client): no statement, but what it last
+    # said of the document and of when ({listed}, its date), and what to do; a withdrawal it holds stays told.
+    "reason.status.stale": ("The status list held on this device is too old to rely on; it said then that the "
+                            "document was not withdrawn or suspended. Connect to the network to update the lists, or "
+                            "check again later; the document's signature and issuer are fine.",
+                            "Šajā ierīcē saglabātais statusa saraksts ir par vecu, lai uz to paļautos; toreiz tajā "
+                            "dokuments nebija atsaukts vai apturēts. Pieslēdzieties tīklam, lai atjauninātu "
+                            "sarakstus, vai pārbaudiet vēlāk; dokumenta paraksts un izdevējs ir kārtībā.",
+                            "Die auf diesem Gerät gespeicherte Statusliste ist zu alt, um sich darauf zu verlassen; "
+                            "damals war das Dokument weder widerrufen noch ausgesetzt. Verbinden Sie sich mit dem "
+                            "Netz, um die Listen zu aktualisieren, oder prüfen Sie später erneut; Signatur und "
+                            "Aussteller des Dokuments sind in Ordnung.",
+                            "La liste de statut gardée sur cet appareil est trop ancienne pour s'y fier ; le document "
+                            "n'y était alors ni retiré ni suspendu. Connectez-vous au réseau pour mettre à jour les "
+                            "listes, ou vérifiez plus tard ; la signature et l'émetteur du document sont en ordre.",
+                            "Lista statusów zapisana na tym urządzeniu jest za stara, by na niej polegać; dokument nie "
+                            "był wtedy wycofany ani zawieszony. Połącz się z siecią, aby zaktualizować listy, albo "
+                            "sprawdź ponownie później; podpis i wystawca dokumentu są w porządku."),
+    "reason_detail.status.stale": (
+        "The status list held on this device, of {listed}, is too old to rely on ({age} old); it said then that the "
+        "document was not withdrawn or suspended. Connect to the network to update the lists, or check again later; "
+        "the document's signature and issuer are fine.",
+        "Šajā ierīcē saglabātais statusa saraksts no {listed} ir par vecu, lai uz to paļautos (vecums: {age}); "
+        "toreiz tajā dokuments nebija atsaukts vai apturēts. Pieslēdzieties tīklam, lai atjauninātu sarakstus, vai "
+        "pārbaudiet vēlāk; dokumenta paraksts un izdevējs ir kārtībā.",
+        "Die auf diesem Gerät gespeicherte Statusliste vom {listed} ist zu alt, um sich darauf zu verlassen (Alter: "
+        "{age}); damals war das Dokument weder widerrufen noch ausgesetzt. Verbinden Sie sich mit dem Netz, um die "
+        "Listen zu aktualisieren, oder prüfen Sie später erneut; Signatur und Aussteller des Dokuments sind in "
+        "Ordnung.",
+        "La liste de statut gardée sur cet appareil, du {listed}, est trop ancienne pour s'y fier (âge : {age}) ; le "
+        "document n'y était alors ni retiré ni suspendu. Connectez-vous au réseau pour mettre à jour les listes, ou "
+        "vérifiez plus tard ; la signature et l'émetteur du document sont en ordre.",
+        "Lista statusów zapisana na tym urządzeniu, z dnia {listed}, jest za stara, by na niej polegać (wiek: {age}); "
+        "dokument nie był wtedy wycofany ani zawieszony. Połącz się z siecią, aby zaktualizować listy, albo sprawdź "
+        "ponownie później; podpis i wystawca dokumentu są w porządku."),
+    "reason.status.stale_suspended": ("The status list held on this device is too old to rely on; it said then that "
+                                      "the document was suspended. Connect to the network to update the lists, or "
+                                      "check again later; the document's signature and issuer are fine.",
+                                      "Šajā ierīcē saglabātais statusa saraksts ir par vecu, lai uz to paļautos; "
+                                      "toreiz tajā dokuments bija apturēts. Pieslēdzieties tīklam, lai atjauninātu "
+                                      "sarakstus, vai pārbaudiet vēlāk; dokumenta paraksts un izdevējs ir kārtībā.",
+                                      "Die auf diesem Gerät gespeicherte Statusliste ist zu alt, um sich darauf zu "
+                                      "verlassen; damals war das Dokument ausgesetzt. Verbinden Sie sich mit dem "
+                                      "Netz, um die Listen zu aktualisieren, oder prüfen Sie später erneut; Signatur "
+                                      "und Aussteller des Dokuments sind in Ordnung.",
+                                      "La liste de statut gardée sur cet appareil est trop ancienne pour s'y fier ; le "
+                                      "document y était alors suspendu. Connectez-vous au réseau pour mettre à jour "
+                                      "les listes, ou vérifiez plus tard ; la signature et l'émetteur du document "
+                                      "sont en ordre.",
+                                      "Lista statusów zapisana na tym urządzeniu jest za stara, by na niej polegać; "
+                                      "dokument był wtedy zawieszony. Połącz się z siecią, aby zaktualizować listy, "
+                                      "albo sprawdź ponownie później; podpis i wystawca dokumentu są w porządku."),
+    "reason_detail.status.stale_suspended": (
+        "The status list held on this device, of {listed}, is too old to rely on ({age} old); it said then that the "
+        "document was suspended. Connect to the network to update the lists, or check again later; the document's "
+        "signature and issuer are fine.",
+        "Šajā ierīcē saglabātais statusa saraksts no {listed} ir par vecu, lai uz to paļautos (vecums: {age}); "
+        "toreiz tajā dokuments bija apturēts. Pieslēdzieties tīklam, lai atjauninātu sarakstus, vai pārbaudiet "
+        "vēlāk; dokumenta paraksts un izdevējs ir kārtībā.",
+        "Die auf diesem Gerät gespeicherte Statusliste vom {listed} ist zu alt, um sich darauf zu verlassen (Alter: "
+        "{age}); damals war das Dokument ausgesetzt. Verbinden Sie sich mit dem Netz, um die Listen zu "
+        "aktualisieren, oder prüfen Sie später erneut; Signatur und Aussteller des Dokuments sind in Ordnung.",
+        "La liste de statut gardée sur cet appareil, du {listed}, est trop ancienne pour s'y fier (âge : {age}) ; le "
+        "document y était alors suspendu. Connectez-vous au réseau pour mettre à jour les listes, ou vérifiez plus "
+        "tard ; la signature et l'émetteur du document sont en ordre.",
+        "Lista statusów zapisana na tym urządzeniu, z dnia {listed}, jest za stara, by na niej polegać (wiek: {age}); "
+        "dokument był wtedy zawieszony. Połącz się z siecią, aby zaktualizować listy, albo sprawdź ponownie później; "
+        "podpis i wystawca dokumentu są w porządku."),
+    # A withdrawal read from a list held past its end: still told (credentials.status_list.said_when_stale), with
+    # the list's date.
+    "reason_detail.status.withdrawn": (
+        "The institution has withdrawn this document (as the status list of {listed} held on this device says).",
+        "Iestāde šo dokumentu ir atsaukusi (kā norādīts šajā ierīcē saglabātajā statusa sarakstā no {listed}).",
+        "Die Einrichtung hat dieses Dokument widerrufen (laut der auf diesem Gerät gespeicherten Statusliste vom "
+        "{listed}).",
+        "L'organisme a retiré ce document (selon la liste de statut du {listed} gardée sur cet appareil).",
+        "Instytucja wycofała ten dokument (według listy statusów z dnia {listed} zapisanej na tym urządzeniu)."),
     "reason.status.failed": ("The status list is not signed by the issuing institution.",
                              "Statusa sarakstu nav parakstījusi izdevēja iestāde.",
                              "Die Statusliste ist nicht von der ausstellenden Einrichtung signiert.",
@@ -408,6 +566,98 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                   "présenté par le téléphone auquel il a été délivré, ou pas pour ce contrôle.",
                                   "Dokument nie został okazany przez telefon, dla którego go wydano, lub nie do "
                                   "tej kontroli."),
+    # An offline code whose time says a clock is wrong, not that the code is old (credentials/compact.py
+    # HolderClockError, IssuedAheadError): CANNOT BE CONFIRMED, with the direction and by how much ({offset}).
+    "reason.key_binding.clock_ahead": ("The code's time is ahead of this device's: the phone's clock is ahead, or "
+                                       "this device's clock is behind. Check the date and time of both, then ask for "
+                                       "a fresh code.",
+                                       "Koda laiks ir priekšā šīs ierīces laikam: tālruņa pulkstenis steidzas vai šīs "
+                                       "ierīces pulkstenis atpaliek. Pārbaudiet abu datumu un laiku, tad lūdziet "
+                                       "svaigu kodu.",
+                                       "Die Zeit des Codes liegt vor der dieses Geräts: Die Uhr des Telefons geht vor, "
+                                       "oder die dieses Geräts geht nach. Prüfen Sie Datum und Uhrzeit beider, dann "
+                                       "verlangen Sie einen frischen Code.",
+                                       "L'heure du code est en avance sur celle de cet appareil : l'horloge du "
+                                       "téléphone avance, ou celle de cet appareil retarde. Vérifiez la date et "
+                                       "l'heure des deux, puis demandez un code récent.",
+                                       "Czas kodu wyprzedza czas tego urządzenia: zegar telefonu się spieszy albo "
+                                       "zegar tego urządzenia się spóźnia. Sprawdź datę i godzinę na obu, potem "
+                                       "poproś o świeży kod."),
+    "reason_detail.key_binding.clock_ahead": (
+        "The code's time is {offset} ahead of this device's: the phone's clock is ahead, or this device's clock is "
+        "behind. Check the date and time of both, then ask for a fresh code.",
+        "Koda laiks ir {offset} priekšā šīs ierīces laikam: tālruņa pulkstenis steidzas vai šīs ierīces pulkstenis "
+        "atpaliek. Pārbaudiet abu datumu un laiku, tad lūdziet svaigu kodu.",
+        "Die Zeit des Codes liegt {offset} vor der dieses Geräts: Die Uhr des Telefons geht vor, oder die dieses "
+        "Geräts geht nach. Prüfen Sie Datum und Uhrzeit beider, dann verlangen Sie einen frischen Code.",
+        "L'heure du code est en avance de {offset} sur celle de cet appareil : l'horloge du téléphone avance, ou "
+        "celle de cet appareil retarde. Vérifiez la date et l'heure des deux, puis demandez un code récent.",
+        "Czas kodu wyprzedza czas tego urządzenia o {offset}: zegar telefonu się spieszy albo zegar tego urządzenia "
+        "się spóźnia. Sprawdź datę i godzinę na obu, potem poproś o świeży kod."),
+    "reason.key_binding.clock_behind": ("The code was made over your code, but its time is behind this device's: "
+                                        "the phone's clock is behind, or this device's clock is ahead. Check the "
+                                        "date and time of both.",
+                                        "Kods izveidots ar jūsu kodu, taču tā laiks atpaliek no šīs ierīces laika: "
+                                        "tālruņa pulkstenis atpaliek vai šīs ierīces pulkstenis steidzas. "
+                                        "Pārbaudiet abu datumu un laiku.",
+                                        "Der Code wurde mit Ihrem Code erstellt, aber seine Zeit liegt hinter der "
+                                        "dieses Geräts: Die Uhr des Telefons geht nach, oder die dieses Geräts geht "
+                                        "vor. Prüfen Sie Datum und Uhrzeit beider.",
+                                        "Le code a été fait avec votre code, mais son heure est en retard sur celle "
+                                        "de cet appareil : l'horloge du téléphone retarde, ou celle de cet appareil "
+                                        "avance. Vérifiez la date et l'heure des deux.",
+                                        "Kod utworzono z Twoim kodem, ale jego czas jest opóźniony względem tego "
+                                        "urządzenia: zegar telefonu się spóźnia albo zegar tego urządzenia się "
+                                        "spieszy. Sprawdź datę i godzinę na obu."),
+    "reason_detail.key_binding.clock_behind": (
+        "The code was made over your code, but its time is {offset} behind this device's: the phone's clock is "
+        "behind, or this device's clock is ahead. Check the date and time of both.",
+        "Kods izveidots ar jūsu kodu, taču tā laiks atpaliek no šīs ierīces laika (starpība: {offset}): tālruņa "
+        "pulkstenis atpaliek vai šīs ierīces pulkstenis steidzas. Pārbaudiet abu datumu un laiku.",
+        "Der Code wurde mit Ihrem Code erstellt, aber seine Zeit liegt {offset} hinter der dieses Geräts: Die Uhr "
+        "des Telefons geht nach, oder die dieses Geräts geht vor. Prüfen Sie Datum und Uhrzeit beider.",
+        "Le code a été fait avec votre code, mais son heure est en retard de {offset} sur celle de cet appareil : "
+        "l'horloge du téléphone retarde, ou celle de cet appareil avance. Vérifiez la date et l'heure des deux.",
+        "Kod utworzono z Twoim kodem, ale jego czas jest opóźniony o {offset} względem tego urządzenia: zegar "
+        "telefonu się spóźnia albo zegar tego urządzenia się spieszy. Sprawdź datę i godzinę na obu."),
+    "reason.token_validity.clock_behind": ("This copy of the document was issued after this device's time: this "
+                                           "device's clock is behind. Check its date and time.",
+                                           "Šī dokumenta kopija izsniegta vēlāk, nekā rāda šīs ierīces laiks: šīs "
+                                           "ierīces pulkstenis atpaliek. Pārbaudiet tās datumu un laiku.",
+                                           "Diese Kopie des Dokuments wurde nach der Zeit dieses Geräts ausgestellt: "
+                                           "Die Uhr dieses Geräts geht nach. Prüfen Sie Datum und Uhrzeit.",
+                                           "Cette copie du document a été délivrée après l'heure de cet appareil : "
+                                           "l'horloge de cet appareil retarde. Vérifiez sa date et son heure.",
+                                           "Tę kopię dokumentu wydano później, niż wskazuje czas tego urządzenia: "
+                                           "zegar tego urządzenia się spóźnia. Sprawdź jego datę i godzinę."),
+    "reason_detail.token_validity.clock_behind": (
+        "This copy of the document was issued {offset} after this device's time: this device's clock is behind. "
+        "Check its date and time.",
+        "Šī dokumenta kopija izsniegta {offset} vēlāk, nekā rāda šīs ierīces laiks: šīs ierīces pulkstenis "
+        "atpaliek. Pārbaudiet tās datumu un laiku.",
+        "Diese Kopie des Dokuments wurde {offset} nach der Zeit dieses Geräts ausgestellt: Die Uhr dieses Geräts "
+        "geht nach. Prüfen Sie Datum und Uhrzeit.",
+        "Cette copie du document a été délivrée {offset} après l'heure de cet appareil : l'horloge de cet appareil "
+        "retarde. Vérifiez sa date et son heure.",
+        "Tę kopię dokumentu wydano {offset} później, niż wskazuje czas tego urządzenia: zegar tego urządzenia się "
+        "spóźnia. Sprawdź jego datę i godzinę."),
+    # An offline code whose holder proof is too old (a screenshot, or the phone's clock off; credentials/compact.py):
+    # not another phone's copy. The next step: a fresh code (review R2, 7).
+    "reason.key_binding.stale": ("The QR code is too old (a screenshot, or the phone's clock is wrong): ask the "
+                                 "worker to show a fresh code from the phone, or one made over your inspector's "
+                                 "code.",
+                                 "QR kods ir par vecu (ekrānuzņēmums vai tālruņa pulkstenis rāda nepareizi): "
+                                 "lūdziet darba ņēmējam parādīt svaigu kodu no tālruņa vai kodu, kas izveidots ar "
+                                 "jūsu inspektora kodu.",
+                                 "Der QR-Code ist zu alt (ein Bildschirmfoto, oder die Uhr des Telefons geht "
+                                 "falsch): Bitten Sie die Person, einen frischen Code vom Telefon zu zeigen, oder "
+                                 "einen mit Ihrem Kontrollcode erstellten.",
+                                 "Le code QR est trop ancien (une capture d'écran, ou l'horloge du téléphone est "
+                                 "fausse) : demandez au travailleur de montrer un code récent depuis le téléphone, "
+                                 "ou un code fait avec votre code d'inspecteur.",
+                                 "Kod QR jest za stary (zrzut ekranu albo zły czas w telefonie): poproś pracownika "
+                                 "o pokazanie świeżego kodu z telefonu albo kodu utworzonego z Twoim kodem "
+                                 "inspektora."),
     "reason.query.failed": ("The answer does not contain what was asked for, or contains more.",
                             "Atbildē nav pieprasītā vai ir vairāk nekā pieprasīts.",
                             "Die Antwort enthält nicht das Verlangte oder mehr als das.",
@@ -578,6 +828,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Lien de la demande (pour un portefeuille qui ne peut pas scanner)",
                    "Link żądania (dla portfela, który nie może skanować)"),
     "photo_of": ("Photo of {name}", "{name} foto", "Foto von {name}", "Photo de {name}", "Zdjęcie: {name}"),
+    # Beside a portrait (verdict.html): the checks prove that the phone holds the document's key, not who holds
+    # the phone; the photo ties it to the person (domain.md "Inspection", review R2, 6).
+    "compare_photo": ("Compare this photo with the person in front of you: the checks prove that the phone holds the "
+                      "document, not who holds the phone.",
+                      "Salīdziniet šo foto ar personu, kas stāv jūsu priekšā: pārbaudes apliecina, ka dokuments ir "
+                      "tālrunī, nevis to, kurš tur tālruni.",
+                      "Vergleichen Sie dieses Foto mit der Person vor Ihnen: Die Prüfungen belegen, dass das Telefon "
+                      "das Dokument hält, nicht, wer das Telefon hält.",
+                      "Comparez cette photo avec la personne devant vous : les vérifications prouvent que le "
+                      "téléphone détient le document, pas qui détient le téléphone.",
+                      "Porównaj to zdjęcie z osobą przed Tobą: weryfikacja dowodzi, że telefon zawiera dokument, a "
+                      "nie tego, kto trzyma telefon."),
     "check.passed": ("passed", "izdevās", "bestanden", "réussi", "pozytywnie"),
     "check.failed": ("failed", "neizdevās", "nicht bestanden", "échoué", "negatywnie"),
     "check.not_run": ("not run", "nav veikta", "nicht ausgeführt", "non effectué", "nie wykonano"),
@@ -628,6 +890,11 @@ _T.update({
     "records.type.ehic": ("EHIC", "EVAK", "EKVK", "CEAM", "EKUZ"),
     "records.type.pid": ("PID", "PID", "PID", "PID", "PID"),
     "records.type.other": ("Other", "Cits", "Sonstiges", "Autre", "Inny"),
+    # A document found withdrawn when the lists were next fetched (verifier.records RecordStore.recheck).
+    "records.later.withdrawn": ("Withdrawn since the check (learnt {date})", "Atsaukts pēc pārbaudes (uzzināts "
+                                "{date})", "Seit der Prüfung widerrufen (bekannt seit {date})",
+                                "Retiré depuis le contrôle (appris le {date})", "Wycofany po kontroli (ustalono "
+                                "{date})"),
     "records.none": ("No checks on this day.", "Šajā dienā pārbaužu nav.", "An diesem Tag keine Prüfungen.",
                      "Aucun contrôle ce jour-là.", "Brak kontroli tego dnia."),
     "records.more": ("Only the latest {shown} are shown: download the day for all {total}.",
@@ -850,12 +1117,12 @@ _T.update({
                              "do {end}."),
     "document_number": ("Document number", "Dokumenta numurs", "Dokumentnummer", "Numéro du document",
                         "Numer dokumentu"),
-    "freshness.trust": ("Trust list age: {trust} min", "Uzticamības saraksta vecums: {trust} min",
-                        "Alter der Vertrauensliste: {trust} Min.", "Âge de la liste de confiance : {trust} min",
-                        "Wiek listy zaufania: {trust} min"),
-    "freshness.status": ("Status list age: {status} min", "Statusa saraksta vecums: {status} min",
-                         "Alter der Statusliste: {status} Min.", "Âge de la liste de statut : {status} min",
-                         "Wiek listy statusów: {status} min"),
+    "freshness.trust": ("Trust list age: {trust}", "Uzticamības saraksta vecums: {trust}",
+                        "Alter der Vertrauensliste: {trust}", "Âge de la liste de confiance : {trust}",
+                        "Wiek listy zaufania: {trust}"),
+    "freshness.status": ("Status list age: {status}", "Statusa saraksta vecums: {status}",
+                         "Alter der Statusliste: {status}", "Âge de la liste de statut : {status}",
+                         "Wiek listy statusów: {status}"),
     "unknown_check": ("This check is unknown or has expired.", "Šī pārbaude nav zināma vai ir beigusies.",
                       "Diese Prüfung ist unbekannt oder abgelaufen.", "Ce contrôle est inconnu ou a expiré.",
                       "Ta kontrola jest nieznana lub wygasła."),
@@ -992,7 +1259,7 @@ _T.update({
 _T.update({
     "ehic.prc_sentence": ("Health insurance: {country}, provisional replacement certificate, valid from {start} to "
                           "{end}.",
-                          "Veselības apdrošināšana: {country}, pagaidu aizstājējsertifikāts, derīgs no {start} līdz "
+                          "Veselības apdrošināšana: {country}, EVAK aizvietojošais sertifikāts, derīgs no {start} līdz "
                           "{end}",
                           "Krankenversicherung: {country}, provisorische Ersatzbescheinigung, gültig vom {start} bis "
                           "{end}.",
@@ -1002,6 +1269,102 @@ _T.update({
                           "{start} do {end}."),
     "competent_institution": ("Competent institution", "Kompetentā iestāde", "Zuständiger Träger",
                               "Institution compétente", "Instytucja właściwa"),
+    # A withdrawn or replaced card fails for every date of care: the status list does not date a
+    # withdrawal, so a check cannot tell care given before it (fail closed). The way out for care given
+    # while the person was insured is a PRC for those days (Decision S1; 987/2009 Art. 25).
+    "next.ehic.ended_prc": (
+        "Care given while the card was valid? A withdrawal or replacement is not dated here, so the card fails "
+        "for any date of care: ask the competent institution for a provisional replacement certificate covering "
+        "the date of care.",
+        "Aprūpe sniegta, kamēr karte bija derīga? Atsaukums vai aizstāšana šeit nav datēta, tāpēc karte neiztur "
+        "pārbaudi nevienam aprūpes datumam: lūdziet kompetentajai iestādei EVAK aizvietojošo sertifikātu, kas "
+        "aptver aprūpes datumu.",
+        "Behandlung, als die Karte noch gültig war? Ein Widerruf oder eine Ersetzung ist hier nicht datiert, daher "
+        "besteht die Karte für kein Behandlungsdatum die Prüfung: Verlangen Sie beim zuständigen Träger eine "
+        "provisorische Ersatzbescheinigung, die das Behandlungsdatum abdeckt.",
+        "Soins donnés quand la carte était valable ? Un retrait ou un remplacement n'est pas daté ici : la carte "
+        "échoue pour toute date des soins. Demandez à l'institution compétente un certificat provisoire de "
+        "remplacement couvrant la date des soins.",
+        "Świadczenie udzielone, gdy karta była ważna? Wycofanie ani zastąpienie nie jest tu datowane, więc karta "
+        "nie przechodzi kontroli na żaden dzień świadczenia: poproś instytucję właściwą o certyfikat tymczasowo "
+        "zastępujący kartę, obejmujący dzień świadczenia."),
+    # A UK card in Switzerland, Iceland, Liechtenstein or Norway (credentials/ehic.py uk_card_condition).
+    "notice.ehic.uk_in_ch": (
+        "This is a UK card (GHIC or UK EHIC): in Switzerland it covers care only for UK, Swiss and EU nationals, "
+        "stateless persons and refugees, and their family members and survivors (UK-Switzerland Convention on "
+        "Social Security Coordination, Art. 2(1), applied since 1 November 2021). Ask for proof of nationality.",
+        "Šī ir Apvienotās Karalistes karte (GHIC vai UK EHIC): Šveicē tā sedz aprūpi tikai Apvienotās Karalistes, "
+        "Šveices un ES valstu pilsoņiem, bezvalstniekiem un bēgļiem, kā arī viņu ģimenes locekļiem un "
+        "apgādnieku zaudējušajām personām (Apvienotās Karalistes un Šveices Konvencija par sociālā nodrošinājuma "
+        "koordināciju, 2. panta 1. punkts, piemēro kopš 2021. gada 1. novembra). Lūdziet pierādīt pilsonību.",
+        "Dies ist eine Karte des Vereinigten Königreichs (GHIC oder UK EHIC): In der Schweiz deckt sie Behandlungen "
+        "nur für Staatsangehörige des Vereinigten Königreichs, der Schweiz und der EU, Staatenlose und Flüchtlinge "
+        "sowie ihre Familienangehörigen und Hinterbliebenen (Abkommen zwischen der Schweiz und dem Vereinigten "
+        "Königreich zur Koordinierung der Sozialen Sicherheit, Art. 2 Abs. 1, angewendet seit 1. November 2021). "
+        "Verlangen Sie einen Nachweis der Staatsangehörigkeit.",
+        "Il s'agit d'une carte du Royaume-Uni (GHIC ou UK EHIC) : en Suisse, elle ne couvre les soins que des "
+        "ressortissants du Royaume-Uni, de la Suisse et de l'UE, des apatrides et des réfugiés, ainsi que des "
+        "membres de leur famille et de leurs survivants (convention de coordination de la sécurité sociale entre "
+        "la Suisse et le Royaume-Uni, art. 2, par. 1, appliquée depuis le 1er novembre 2021). Demandez une preuve "
+        "de nationalité.",
+        "To karta Zjednoczonego Królestwa (GHIC lub UK EHIC): w Szwajcarii obejmuje leczenie tylko obywateli "
+        "Zjednoczonego Królestwa, Szwajcarii i UE, bezpaństwowców i uchodźców oraz członków ich rodzin i osoby "
+        "pozostałe przy życiu (Konwencja o koordynacji zabezpieczenia społecznego między Szwajcarią a "
+        "Zjednoczonym Królestwem, art. 2 ust. 1, stosowana od 1 listopada 2021 r.). Poproś o dowód obywatelstwa."),
+    "notice.ehic.uk_before_agreement": (
+        "This is a UK card: for care in this state ({country}) before its convention with the UK applied "
+        "(Switzerland: 1 November 2021; Iceland, Liechtenstein, Norway: 1 January 2024), a UK card covered only a "
+        "person of the citizens' rights agreements, who holds a UK EHIC; a GHIC did not cover it. Check which card "
+        "it is, or bill the care under national rules.",
+        "Šī ir Apvienotās Karalistes karte: aprūpi šajā valstī ({country}) pirms tās konvencijas ar Apvienoto "
+        "Karalisti piemērošanas (Šveicē no 2021. gada 1. novembra; Islandē, Lihtenšteinā, Norvēģijā no 2024. gada "
+        "1. janvāra) Apvienotās Karalistes karte sedza tikai pilsoņu tiesību nolīgumu aptvertām personām, kurām ir "
+        "UK EHIC; GHIC to nesedza. Pārbaudiet, kura karte tā ir, vai apmaksājiet aprūpi saskaņā ar valsts "
+        "noteikumiem.",
+        "Dies ist eine Karte des Vereinigten Königreichs: Behandlungen in diesem Staat ({country}) vor Anwendung "
+        "seines Abkommens mit dem Vereinigten Königreich (Schweiz: 1. November 2021; Island, Liechtenstein, "
+        "Norwegen: 1. Januar 2024) deckte eine solche Karte nur für Personen der Abkommen über die Rechte der "
+        "Bürger, die eine UK EHIC besitzen; eine GHIC deckte sie nicht. Prüfen Sie, welche Karte es ist, oder "
+        "rechnen Sie die Behandlung nach den nationalen Vorschriften ab.",
+        "Il s'agit d'une carte du Royaume-Uni : pour des soins dans cet État ({country}) avant l'application de sa "
+        "convention avec le Royaume-Uni (Suisse : 1er novembre 2021 ; Islande, Liechtenstein, Norvège : 1er "
+        "janvier 2024), une carte du Royaume-Uni ne couvrait qu'une personne relevant des accords sur les droits "
+        "des citoyens, titulaire d'une UK EHIC ; une GHIC ne les couvrait pas. Vérifiez de quelle carte il s'agit, "
+        "ou facturez les soins selon les règles nationales.",
+        "To karta Zjednoczonego Królestwa: leczenie w tym państwie ({country}) przed zastosowaniem jego konwencji "
+        "ze Zjednoczonym Królestwem (Szwajcaria: 1 listopada 2021 r.; Islandia, Liechtenstein, Norwegia: 1 "
+        "stycznia 2024 r.) karta Zjednoczonego Królestwa obejmowała tylko osoby objęte umowami o prawach "
+        "obywateli, posiadające UK EHIC; GHIC go nie obejmowała. Sprawdź, która to karta, albo rozlicz leczenie "
+        "według przepisów krajowych."),
+    # The same, where the state is not at hand (the records page has the key alone).
+    "reason.ehic.uk_in_ch": (
+        "A UK card covers care in Switzerland only for UK, Swiss and EU nationals, stateless persons and refugees, "
+        "and their families (UK-Switzerland Convention, Art. 2(1)): ask for proof of nationality.",
+        "Apvienotās Karalistes karte Šveicē sedz aprūpi tikai Apvienotās Karalistes, Šveices un ES valstu "
+        "pilsoņiem, bezvalstniekiem un bēgļiem un viņu ģimenēm (Apvienotās Karalistes un Šveices Konvencija, 2. "
+        "panta 1. punkts): lūdziet pierādīt pilsonību.",
+        "Eine Karte des Vereinigten Königreichs deckt Behandlungen in der Schweiz nur für Staatsangehörige des "
+        "Vereinigten Königreichs, der Schweiz und der EU, Staatenlose und Flüchtlinge und ihre Familien (Abkommen "
+        "Schweiz-Vereinigtes Königreich, Art. 2 Abs. 1): Verlangen Sie einen Nachweis der Staatsangehörigkeit.",
+        "Une carte du Royaume-Uni ne couvre les soins en Suisse que des ressortissants du Royaume-Uni, de la Suisse "
+        "et de l'UE, des apatrides et des réfugiés, et de leurs familles (convention Suisse-Royaume-Uni, art. 2, "
+        "par. 1) : demandez une preuve de nationalité.",
+        "Karta Zjednoczonego Królestwa obejmuje leczenie w Szwajcarii tylko obywateli Zjednoczonego Królestwa, "
+        "Szwajcarii i UE, bezpaństwowców i uchodźców oraz ich rodziny (konwencja Szwajcaria-Zjednoczone "
+        "Królestwo, art. 2 ust. 1): poproś o dowód obywatelstwa."),
+    "reason.ehic.uk_before_agreement": (
+        "Care before this state's convention with the UK applied was covered by a UK card only for a person of the "
+        "citizens' rights agreements (a UK EHIC), not by a GHIC.",
+        "Aprūpi pirms šīs valsts konvencijas ar Apvienoto Karalisti piemērošanas Apvienotās Karalistes karte sedza "
+        "tikai pilsoņu tiesību nolīgumu aptvertām personām (UK EHIC), nevis GHIC.",
+        "Behandlungen vor Anwendung des Abkommens dieses Staates mit dem Vereinigten Königreich deckte eine Karte "
+        "des Vereinigten Königreichs nur für Personen der Abkommen über die Rechte der Bürger (UK EHIC), nicht "
+        "eine GHIC.",
+        "Les soins antérieurs à l'application de la convention de cet État avec le Royaume-Uni n'étaient couverts "
+        "par une carte du Royaume-Uni que pour une personne relevant des accords sur les droits des citoyens (UK "
+        "EHIC), pas par une GHIC.",
+        "Leczenie przed zastosowaniem konwencji tego państwa ze Zjednoczonym Królestwem karta Zjednoczonego "
+        "Królestwa obejmowała tylko dla osób objętych umowami o prawach obywateli (UK EHIC), nie GHIC."),
     "notice.ehic.competent_state": (
         "This card is of {country}, the state of this desk: an EHIC does not cover care in its own competent "
         "state (Regulation (EC) No 883/2004, Art. 19; Decision S1). Bill such care under national rules.",
@@ -1159,7 +1522,7 @@ _T.update({
                                          "Data świadczenia mieści się w okresie objętym dokumentem."),
     "reason.document_validity.issued_after_care": (
         "The card was issued after the date of care: ask for a provisional replacement certificate covering it.",
-        "Karte izsniegta pēc aprūpes datuma: lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "Karte izsniegta pēc aprūpes datuma: lūdziet EVAK aizvietojošo sertifikātu, kas to aptver.",
         "Die Karte wurde nach dem Behandlungsdatum ausgestellt: Verlangen Sie eine provisorische "
         "Ersatzbescheinigung, die es abdeckt.",
         "La carte a été délivrée après la date des soins : demandez un certificat provisoire de remplacement qui la "
@@ -1168,7 +1531,8 @@ _T.update({
     "reason_detail.document_validity.issued_after_care": (
         "The card was issued only on {issued}, after the date of care: ask for a provisional replacement "
         "certificate covering it.",
-        "Karte izsniegta tikai {issued}, pēc aprūpes datuma: lūdziet pagaidu aizstājējsertifikātu, kas to aptver.",
+        "Karte izsniegta tikai {issued}, pēc aprūpes datuma: lūdziet EVAK aizvietojošo sertifikātu, kas to "
+        "aptver.",
         "Die Karte wurde erst am {issued} ausgestellt, nach dem Behandlungsdatum: Verlangen Sie eine provisorische "
         "Ersatzbescheinigung, die es abdeckt.",
         "La carte n'a été délivrée que le {issued}, après la date des soins : demandez un certificat provisoire de "
@@ -1185,12 +1549,98 @@ _T.update({
                                                   "Der vom Dokument erfasste Zeitraum beginnt erst am {start}.",
                                                   "La période couverte par le document ne commence que le {start}.",
                                                   "Okres objęty dokumentem zaczyna się dopiero {start}."),
-    # {zone}: the verifier's time zone as an offset ("UTC+2"): an inspectorate's browser may be in another.
+    # {zone}: the verifier's time zone as an offset ("UTC+2"): an inspectorate's browser may be in another,
+    # whose time and offset the page's script writes into the same words (static/local-time.js).
     "waiting.until": ("This code works until {time} ({zone}; {minutes} minutes).",
                       "Šis kods darbojas līdz {time} ({zone}; {minutes} min).",
                       "Dieser Code gilt bis {time} Uhr ({zone}; {minutes} Minuten).",
                       "Ce code fonctionne jusqu'à {time} ({zone} ; {minutes} minutes).",
                       "Ten kod działa do {time} ({zone}; {minutes} min)."),
+    # The verifier's privacy notice (/privacy, GDPR Art. 13), which the verifiers list links and wallets
+    # show on their consent screen; {body}: the inspectorate, as the list registers it.
+    "privacy.title": ("How {body} handles your data", "Kā {body} apstrādā jūsu datus",
+                      "Wie {body} mit Ihren Daten umgeht", "Comment {body} traite vos données",
+                      "Jak {body} przetwarza Twoje dane"),
+    "privacy.intro": (
+        "{body} uses this service to check documents shown from a digital wallet: a worker's Portable Document A1, "
+        "a European Health Insurance Card, and the identity of the person showing them.",
+        "{body} izmanto šo pakalpojumu, lai pārbaudītu no digitālā maka uzrādītus dokumentus: darba ņēmēja "
+        "portatīvo dokumentu A1, Eiropas veselības apdrošināšanas karti un tās personas identitāti, kas tos uzrāda.",
+        "{body} prüft mit diesem Dienst Dokumente, die aus einer digitalen Wallet vorgezeigt werden: das Portable "
+        "Dokument A1 von Beschäftigten, die Europäische Krankenversicherungskarte und die Identität der Person, die "
+        "sie vorzeigt.",
+        "{body} utilise ce service pour vérifier les documents présentés depuis un portefeuille numérique : le "
+        "document portable A1 d'un travailleur, la carte européenne d'assurance maladie et l'identité de la personne "
+        "qui les présente.",
+        "{body} korzysta z tej usługi, aby sprawdzać dokumenty okazywane z portfela cyfrowego: dokument przenośny A1 "
+        "pracownika, Europejską Kartę Ubezpieczenia Zdrowotnego oraz tożsamość osoby, która je okazuje."),
+    "privacy.why_h": ("Why", "Kāpēc", "Warum", "Pourquoi", "Dlaczego"),
+    "privacy.what_h": ("Which data", "Kādi dati", "Welche Daten", "Quelles données", "Jakie dane"),
+    "privacy.what": (
+        "Only the data your wallet lists on its consent screen, and only if you agree there. You may refuse; your "
+        "wallet then sends nothing.",
+        "Tikai tos datus, ko jūsu maks uzskaita savā piekrišanas ekrānā, un tikai tad, ja jūs tur piekrītat. Jūs "
+        "varat atteikties; tad jūsu maks neko nenosūta.",
+        "Nur die Daten, die Ihre Wallet auf ihrem Zustimmungsbildschirm aufführt, und nur wenn Sie dort zustimmen. "
+        "Sie können ablehnen; dann sendet Ihre Wallet nichts.",
+        "Uniquement les données que votre portefeuille énumère sur son écran de consentement, et seulement si vous "
+        "y donnez votre accord. Vous pouvez refuser ; votre portefeuille n'envoie alors rien.",
+        "Tylko dane, które Twój portfel wymienia na ekranie zgody, i tylko wtedy, gdy się tam zgodzisz. Możesz "
+        "odmówić; wtedy portfel nic nie wysyła."),
+    "privacy.how_long_h": ("How long", "Cik ilgi", "Wie lange", "Combien de temps", "Jak długo"),
+    "privacy.person": ("The data you share are erased once the inspector has seen the result.",
+                       "Jūsu kopīgotie dati tiek dzēsti, tiklīdz inspektors ir redzējis rezultātu.",
+                       "Die geteilten Daten werden gelöscht, sobald die Kontrolle das Ergebnis gesehen hat.",
+                       "Les données partagées sont effacées dès que l'inspecteur a vu le résultat.",
+                       "Udostępnione dane są usuwane, gdy inspektor zobaczy wynik."),
+    "privacy.person_for": (
+        "The data you share are kept for {minutes} minutes after the inspector has seen the result, then erased.",
+        "Jūsu kopīgotie dati tiek glabāti {minutes} minūtes pēc tam, kad inspektors ir redzējis rezultātu, un pēc "
+        "tam dzēsti.",
+        "Die geteilten Daten werden noch {minutes} Minuten, nachdem die Kontrolle das Ergebnis gesehen hat, "
+        "aufbewahrt und dann gelöscht.",
+        "Les données partagées sont conservées {minutes} minutes après que l'inspecteur a vu le résultat, puis "
+        "effacées.",
+        "Udostępnione dane są przechowywane przez {minutes} min po tym, jak inspektor zobaczy wynik, a następnie "
+        "usuwane."),
+    "privacy.records": (
+        "A record of each check (its result, when and by whom it was made, and a coded reference to the document, "
+        "without your name) is kept for {days} days.",
+        "Katras pārbaudes ieraksts (tās rezultāts, kad un kas to veica, un šifrēta atsauce uz dokumentu, bez jūsu "
+        "vārda) tiek glabāts {days} dienas.",
+        "Ein Eintrag zu jeder Kontrolle (ihr Ergebnis, wann und von wem sie vorgenommen wurde, und ein "
+        "verschlüsselter Verweis auf das Dokument, ohne Ihren Namen) wird {days} Tage aufbewahrt.",
+        "Une trace de chaque contrôle (son résultat, quand et par qui il a été fait, et une référence codée au "
+        "document, sans votre nom) est conservée pendant {days} jours.",
+        "Zapis każdej kontroli (jej wynik, kiedy i kto ją przeprowadził oraz zakodowane odniesienie do dokumentu, "
+        "bez Twojego nazwiska) jest przechowywany przez {days} dni."),
+    "privacy.records_forever": (
+        "A record of each check (its result, when and by whom it was made, and a coded reference to the document, "
+        "without your name) is kept with no end date.",
+        "Katras pārbaudes ieraksts (tās rezultāts, kad un kas to veica, un šifrēta atsauce uz dokumentu, bez jūsu "
+        "vārda) tiek glabāts bez beigu termiņa.",
+        "Ein Eintrag zu jeder Kontrolle (ihr Ergebnis, wann und von wem sie vorgenommen wurde, und ein "
+        "verschlüsselter Verweis auf das Dokument, ohne Ihren Namen) wird ohne Enddatum aufbewahrt.",
+        "Une trace de chaque contrôle (son résultat, quand et par qui il a été fait, et une référence codée au "
+        "document, sans votre nom) est conservée sans date de fin.",
+        "Zapis każdej kontroli (jej wynik, kiedy i kto ją przeprowadził oraz zakodowane odniesienie do dokumentu, "
+        "bez Twojego nazwiska) jest przechowywany bez terminu końcowego."),
+    "privacy.rights_h": ("Your rights", "Jūsu tiesības", "Ihre Rechte", "Vos droits", "Twoje prawa"),
+    "privacy.rights": (
+        "You may learn which data about you {body} holds, and have them corrected or erased, as the General Data "
+        "Protection Regulation provides (Articles 15 to 17). You may also complain to a data protection authority.",
+        "Jūs varat uzzināt, kādus datus par jums glabā {body}, un pieprasīt tos labot vai dzēst, kā to paredz "
+        "Vispārīgā datu aizsardzības regula (15.–17. pants). Jūs varat arī iesniegt sūdzību datu aizsardzības "
+        "uzraudzības iestādē.",
+        "Sie können erfahren, welche Daten {body} über Sie gespeichert hat, und sie berichtigen oder löschen lassen, "
+        "wie es die Datenschutz-Grundverordnung vorsieht (Artikel 15 bis 17). Sie können sich auch bei einer "
+        "Datenschutzaufsichtsbehörde beschweren.",
+        "Vous pouvez savoir quelles données vous concernant {body} conserve, et les faire rectifier ou effacer, "
+        "comme le prévoit le règlement général sur la protection des données (articles 15 à 17). Vous pouvez aussi "
+        "introduire une réclamation auprès d'une autorité de protection des données.",
+        "Możesz dowiedzieć się, jakie dane o Tobie przechowuje {body}, oraz żądać ich sprostowania lub usunięcia, "
+        "zgodnie z ogólnym rozporządzeniem o ochronie danych (art. 15–17). Możesz też złożyć skargę do organu "
+        "ochrony danych."),
     # Before the end the same code gets more time (a worker may be reading it); after, a new code.
     "waiting.more_time": ("More time", "Vairāk laika", "Mehr Zeit", "Plus de temps", "Więcej czasu"),
     "waiting.ending": ("Less than a minute left for this code: press “More time” to extend it.",
@@ -1238,6 +1688,10 @@ _T.update({
         "przeglądarce. Pacjent z własnym telefonem skanuje zamiast tego kod QR nowej kontroli."),
 })
 i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
+#: A PRC's own number and its (c) date of delivery, labelled as the certificate's beside the card's fields 8
+#: and 9 it repeats (credentials/ehic.py prc_label; Decision S2, Annex 2).
+i18n.register({f"verifier.prc_label.{claim}": {lang: ehic.prc_label(claim, lang) for lang in i18n.LANGUAGES}
+               for claim in ("document_number", "date_of_issuance")})
 
 
 def translator(lang: str) -> Callable[..., str]:
@@ -1322,6 +1776,21 @@ def duration_words(seconds: float, lang: str) -> str:
     words = [f"{count} {units[unit][_plural(count, lang if lang in _UNITS else 'en')]}"
              for count, unit in duration_parts(seconds)]
     return f" {_AND.get(lang, 'and')} ".join(words)
+
+
+#: A minute, abbreviated as each language writes it after a number.
+_MIN = {"en": "min", "lv": "min", "de": "Min.", "fr": "min", "pl": "min"}
+
+
+def age_words(seconds: Any, lang: str) -> str:
+    """A list's age on the verdict screen: in minutes below two hours ("12 min", at a glance), then in
+    hours and days as people read them (:func:`duration_words`: "30 hours", "8 days and 3 hours"),
+    never "1800 min"; "?" for a value that is no number of seconds."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+        return "?"
+    if seconds < 2 * 3600:
+        return f"{max(0, int(seconds)) // 60} {_MIN.get(lang, 'min')}"
+    return duration_words(seconds, lang)
 
 
 def _detail(key: str, params: Any, lang: str, *, institution: str | None = None,
@@ -1471,6 +1940,33 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
         "czy obejmuje kontrolowaną pracę."),
 }
 i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _PLACES.items()})
+
+#: Boxes 2.4 and 2.5 of an A1 (credentials/pda1.py, the ESSPASS extension): the notice that its
+#: determination is provisional (verifier.service._provisional; 987/2009 Art. 16(2)-(3)), and a ticked
+#: box's value on the verdict page.
+_BOXES: dict[str, tuple[str, str, str, str, str]] = {
+    "notice.pda1.provisional": (
+        "The determination of the applicable legislation is provisional (Art. 16(2) of Regulation (EC) No "
+        "987/2009): it may still change. It becomes definitive two months after the institutions of the other "
+        "states concerned are informed, unless one of them contests it (Art. 16(3)). The A1 is valid meanwhile.",
+        "Piemērojamie tiesību akti noteikti provizoriski (Regulas (EK) Nr. 987/2009 16. panta 2. punkts): lēmums "
+        "vēl var mainīties. Tas kļūst galīgs divus mēnešus pēc tam, kad par to informētas pārējo attiecīgo valstu "
+        "iestādes, ja vien kāda no tām to neapstrīd (16. panta 3. punkts). Līdz tam A1 ir derīgs.",
+        "Die anzuwendenden Rechtsvorschriften wurden vorläufig festgelegt (Art. 16 Abs. 2 der Verordnung (EG) "
+        "Nr. 987/2009): Die Festlegung kann sich noch ändern. Sie wird zwei Monate nach Unterrichtung der Träger "
+        "der anderen betroffenen Staaten endgültig, wenn keiner von ihnen widerspricht (Art. 16 Abs. 3). Bis dahin "
+        "ist die A1 gültig.",
+        "La législation applicable a été déterminée à titre provisoire (art. 16, par. 2, du règlement (CE) "
+        "n° 987/2009) : la détermination peut encore changer. Elle devient définitive deux mois après l'information "
+        "des institutions des autres États concernés, sauf contestation de l'une d'elles (art. 16, par. 3). L'A1 "
+        "est valable entre-temps.",
+        "Właściwe ustawodawstwo ustalono tymczasowo (art. 16 ust. 2 rozporządzenia (WE) nr 987/2009): ustalenie "
+        "może jeszcze ulec zmianie. Staje się ostateczne dwa miesiące po poinformowaniu instytucji pozostałych "
+        "zainteresowanych państw, chyba że któraś z nich je zakwestionuje (art. 16 ust. 3). Do tego czasu "
+        "zaświadczenie A1 jest ważne."),
+    "box_ticked": ("Yes", "Jā", "Ja", "Oui", "Tak"),
+}
+i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _BOXES.items()})
 
 
 def _country_words(code: Any, lang: str) -> str:

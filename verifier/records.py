@@ -8,12 +8,22 @@ day?") is kept here, one row per finished inspection and one per document, for
 ``ESSPASS_VERIFIER_RECORDS_DAYS`` (default two years; 0 keeps them).
 
 A record is made from the verification proof the verifier has just signed, and holds nothing the
-proof does not, plus who inspected and how: so it holds nothing about the worker either (no name,
+proof does not, plus who inspected and how (the day of care an EHIC check was made for, when not
+today, is the proof's ``care_date``: a verdict for that day only, which a later reader of the record
+must not take for one on the day of the check): so it holds nothing about the worker either (no name,
 birth date, personal or document number, portrait, address). The document number is kept only as
 the proof's ``document_ref`` (HMAC-SHA256 under the verifier's own key), indexed: a lookup HMACs
 the number asked about with the same key. The verdict's reason is kept as its translation key
 (``status.withdrawn``), never its English text, which may quote the document's dates or a
 presentation's own words (:func:`safe_reason_key`).
+
+Each document's status is recorded with what it rested on, as the proof says it (domain.md "status
+source and age": the network, or a list held on the device, and that list's age), and with the
+document's status list reference (uri and index, which name no one), so that the copy is looked up
+again when the lists are next fetched (:meth:`RecordStore.recheck`): a check "valid" from a list held
+on a site without network, of a document withdrawn meanwhile, is then marked withdrawn since the
+check (987/2009 Art. 5: void from its first day), for the inspectorate to follow up. The reference is
+kept in the database only, never in the record's JSON or CSV.
 
 A record is written in the database transaction that records the verdict
 (:meth:`verifier.transactions.TransactionStore.finish`, ``.add``), through :func:`insert`: a
@@ -32,22 +42,23 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, tuple_
+from sqlalchemy import Connection, Engine, delete, func, select, tuple_, update
 from sqlalchemy import insert as sql_insert
 
-from credentials import ehic, i18n, pda1, pid
+from credentials import ehic, i18n, pda1, pid, status_list
 from credentials.errors import ProtocolError
 from credentials.jose import decode_jws
 from verifier.db import InspectionDocument, InspectionRecord
 
-__all__ = ["BATCH", "CSV_COLUMNS", "KINDS", "MAX_LIMIT", "MAX_RANGE_DAYS", "VERDICTS", "InspectionEntry", "Page",
-           "RecordFilter", "RecordStore", "RecordedDocument", "check_range", "csv_lines", "document_ref",
-           "entry_from_proof", "insert", "jsonl_lines", "parse_day", "parse_range", "safe_reason_key", "type_key"]
+__all__ = ["BATCH", "CSV_COLUMNS", "KINDS", "LATER_STATUSES", "MAX_LIMIT", "MAX_RANGE_DAYS", "VERDICTS",
+           "InspectionEntry", "Page", "RecordFilter", "RecordStore", "RecordedDocument", "check_range", "csv_lines",
+           "document_ref", "entry_from_proof", "insert", "jsonl_lines", "parse_day", "parse_range", "safe_reason_key",
+           "type_key"]
 
 KINDS = ("online", "offline", "api")
 VERDICTS = ("valid", "invalid", "undetermined", "refused")
@@ -57,8 +68,12 @@ MAX_LIMIT = 1000
 #: Records deleted per database transaction by the retention sweep (as the issuer's erasure does):
 #: the first sweep over years of records never holds the write lock for long.
 BATCH = 500
+#: ``care_date`` before the proof, which stays last (a reader splitting the line once from the right).
+#: Per document, ``;``-separated like the others: what its status rested on (``status_sources``: network, cache,
+#: none; ``status_lists_of``: when the status list used was issued) and a withdrawal learnt since (``later_statuses``).
 CSV_COLUMNS = ("id", "checked_at", "kind", "flow", "verdict", "reason_key", "inspector", "verifier_id",
-               "policy_version", "credential_types", "issuer_ids", "document_verdicts", "document_refs", "proof")
+               "policy_version", "credential_types", "issuer_ids", "document_verdicts", "document_refs",
+               "status_sources", "status_lists_of", "later_statuses", "care_date", "proof")
 
 #: A step's own key (``<step>.<result>``) as :class:`credentials.verification.Step` makes it.
 _STEP_KEY = re.compile(r"[a-z][a-z_]{0,31}\.(?:passed|failed|not_run)")
@@ -107,10 +122,46 @@ class RecordedDocument:
     issuer_id: str | None
     verdict: str
     document_ref: str | None
+    #: What the status rested on, as the proof says (domain.md "status source and age"): network, cache
+    #: or none, and the status list's age in seconds at the check.
+    status_source: str | None = None
+    status_age: float | None = None
+    #: The status list reference (uri, index), kept to look the copy up again (:meth:`RecordStore.recheck`);
+    #: not in the record's JSON or CSV.
+    status_uri: str | None = None
+    status_idx: int | None = None
+    #: A final status learnt after the check (:data:`LATER_STATUSES`), and when (Unix seconds).
+    later_status: str | None = None
+    later_seen_at: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"credential_type": self.credential_type, "issuer_id": self.issuer_id, "verdict": self.verdict,
-                "document_ref": self.document_ref}
+    def to_json(self, zone: tzinfo | None = None, checked_at: float | None = None) -> dict[str, Any]:
+        """The document as the record's JSON says it; with ``zone`` and the check's time, also when the
+        status list it rested on was issued (``status_list_of``) and when a later status was seen."""
+        out: dict[str, Any] = {"credential_type": self.credential_type, "issuer_id": self.issuer_id,
+                               "verdict": self.verdict, "document_ref": self.document_ref,
+                               "status_source": self.status_source, "status_list_age_seconds": self.status_age,
+                               "later_status": self.later_status}
+        if zone is not None:
+            out["status_list_of"] = _moment(checked_at - self.status_age, zone) \
+                if checked_at is not None and self.status_age is not None else None
+            out["later_seen_at"] = _moment(self.later_seen_at, zone) if self.later_seen_at is not None else None
+        return out
+
+    def later_seen_in(self, zone: tzinfo) -> datetime | None:
+        """When the later status was learnt, in ``zone``; None when none was."""
+        return None if self.later_seen_at is None else datetime.fromtimestamp(self.later_seen_at, zone)
+
+
+#: What a later look at a document's status list may find and a record then says (:meth:`RecordStore.recheck`):
+#: a withdrawal (§7.1 INVALID, final; 987/2009 Art. 5: the document void from its first day).
+LATER_STATUSES = {status_list.INVALID: "withdrawn"}
+
+
+def _moment(ts: float, zone: tzinfo) -> str | None:
+    try:
+        return datetime.fromtimestamp(ts, zone).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -128,6 +179,8 @@ class InspectionEntry:
     policy_version: str
     proof: str
     documents: tuple[RecordedDocument, ...] = field(default=())
+    #: The day of care (ISO date) an EHIC check was made for, as its proof says; None: the day of the check.
+    care_date: str | None = None
 
     def checked_at_in(self, zone: tzinfo) -> datetime:
         return datetime.fromtimestamp(self.checked_at, zone)
@@ -137,32 +190,57 @@ class InspectionEntry:
         return {"id": self.id, "checked_at": self.checked_at_in(zone).isoformat(timespec="seconds"),
                 "kind": self.kind, "flow": self.flow, "verdict": self.verdict, "reason_key": self.reason_key,
                 "inspector": self.inspector, "verifier_id": self.verifier_id, "policy_version": self.policy_version,
-                "documents": [d.to_json() for d in self.documents], "proof": self.proof}
+                "care_date": self.care_date, "documents": [d.to_json(zone, self.checked_at) for d in self.documents],
+                "proof": self.proof}
 
 
 def entry_from_proof(proof: str, *, checked_at: float, kind: str, flow: str | None, inspector: str | None,
-                     reason_key: str) -> InspectionEntry:
+                     reason_key: str,
+                     status_refs: Sequence[status_list.StatusReference | None] = ()) -> InspectionEntry:
     """The record of a check from the verification proof this verifier has just signed
     (:meth:`verifier.service.VerifierService.proof`): read back without checking its signature,
-    since it never left this process. What the record says of the documents is what the proof says."""
+    since it never left this process. What the record says of the documents is what the proof says
+    (the status source and age too), plus ``status_refs``, each document's status list reference in
+    the proof's order, to look the copy up again later."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     payload = decode_jws(proof).payload
     verdict = str(payload["verdict"])
     if verdict not in VERDICTS:
         raise ValueError(f"verdict {verdict!r} is not one a record keeps")
+    found = list(payload.get("credentials") or ())
+    # A reference the columns cannot hold (an index past 2^31) is not kept: that copy is not looked up again.
+    refs = [r if r is not None and len(r.uri) <= 2048 and r.idx < 2**31 else None
+            for r in [*status_refs, *[None] * len(found)][:len(found)]]
     docs = tuple(RecordedDocument(
         credential_type=_bounded(d.get("credential_type"), 200), issuer_id=_bounded(d.get("issuer_id"), 100),
-        verdict=str(d.get("verdict") or "undetermined")[:12], document_ref=_bounded(d.get("document_ref"), 64))
-        for d in payload.get("credentials") or ())
+        verdict=str(d.get("verdict") or "undetermined")[:12], document_ref=_bounded(d.get("document_ref"), 64),
+        status_source=_bounded(d.get("status_source"), 8), status_age=_seconds(d.get("status_list_age_seconds")),
+        status_uri=ref.uri if ref is not None else None, status_idx=ref.idx if ref is not None else None)
+        for d, ref in zip(found, refs, strict=True))
     return InspectionEntry(id=str(payload["jti"]), checked_at=checked_at, kind=kind, flow=flow, verdict=verdict,
                            reason_key=safe_reason_key(reason_key), inspector=inspector[:60] if inspector else None,
                            verifier_id=str(payload["iss"])[:100], policy_version=str(payload["policy_version"])[:40],
-                           proof=proof, documents=docs)
+                           proof=proof, documents=docs, care_date=_day_or_none(payload.get("care_date")))
+
+
+def _day_or_none(value: Any) -> str | None:
+    """An ISO full-date as the proof writes it (``YYYY-MM-DD``), else None: a record keeps no other text."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
 
 
 def _bounded(value: Any, size: int) -> str | None:
     return str(value)[:size] if value is not None else None
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        and 0 <= value < 1e12 else None
 
 
 def insert(conn: Connection, entry: InspectionEntry) -> None:
@@ -170,11 +248,14 @@ def insert(conn: Connection, entry: InspectionEntry) -> None:
     conn.execute(sql_insert(InspectionRecord).values(
         id=entry.id, checked_at=entry.checked_at, kind=entry.kind, flow=entry.flow, verdict=entry.verdict,
         reason_key=entry.reason_key, inspector=entry.inspector, verifier_id=entry.verifier_id,
-        policy_version=entry.policy_version, proof=entry.proof))
+        policy_version=entry.policy_version, proof=entry.proof, care_date=entry.care_date))
     if entry.documents:
         conn.execute(sql_insert(InspectionDocument), [
             {"record_id": entry.id, "position": i, "credential_type": d.credential_type, "issuer_id": d.issuer_id,
-             "verdict": d.verdict, "document_ref": d.document_ref} for i, d in enumerate(entry.documents)])
+             "verdict": d.verdict, "document_ref": d.document_ref, "status_source": d.status_source,
+             "status_age": d.status_age, "status_uri": d.status_uri, "status_idx": d.status_idx,
+             "later_status": d.later_status, "later_seen_at": d.later_seen_at}
+            for i, d in enumerate(entry.documents)])
 
 
 def parse_day(text: str, name: str) -> date:
@@ -345,11 +426,48 @@ class RecordStore:
                                   .where(InspectionDocument.record_id.in_([r.id for r in rows]))
                                   .order_by(InspectionDocument.record_id, InspectionDocument.position)).all():
                 docs.setdefault(d.record_id, []).append(
-                    RecordedDocument(d.credential_type, d.issuer_id, d.verdict, d.document_ref))
+                    RecordedDocument(d.credential_type, d.issuer_id, d.verdict, d.document_ref, d.status_source,
+                                     d.status_age, d.status_uri, d.status_idx, d.later_status, d.later_seen_at))
         return [InspectionEntry(id=r.id, checked_at=r.checked_at, kind=r.kind, flow=r.flow, verdict=r.verdict,
                                 reason_key=r.reason_key, inspector=r.inspector, verifier_id=r.verifier_id,
-                                policy_version=r.policy_version, proof=r.proof, documents=tuple(docs.get(r.id, ())))
+                                policy_version=r.policy_version, proof=r.proof, documents=tuple(docs.get(r.id, ())),
+                                care_date=r.care_date)
                 for r in rows]
+
+    # --- a later look at the documents' status ----------------------------------------------------------
+
+    def recheck(self, look_up: Callable[[str, str, int], int | None], now: float, *, batch: int = BATCH) -> int:
+        """Look each recorded document up again in the status lists now held (``look_up(issuer_id, uri,
+        index)``: its entry, or None when no list held may tell) and mark those found withdrawn since
+        (:data:`LATER_STATUSES`, ``later_seen_at`` ``now``): a check made from a list that could not know
+        yet (a site without network) is noted on its record, and the inspectorate can follow it up. Only
+        documents with a status reference, not marked yet, and not "not valid" already; ``batch`` rows
+        at a time (keyset), each batch's marks in a short transaction. Returns how many were marked."""
+        marked, after = 0, 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(InspectionDocument.id, InspectionDocument.issuer_id, InspectionDocument.status_uri,
+                           InspectionDocument.status_idx)
+                    .where(InspectionDocument.id > after, InspectionDocument.status_uri.is_not(None),
+                           InspectionDocument.status_idx.is_not(None), InspectionDocument.later_status.is_(None),
+                           InspectionDocument.verdict != "invalid")
+                    .order_by(InspectionDocument.id).limit(batch)).all()
+            found: dict[str, list[int]] = {}
+            for row in rows:
+                value = look_up(row.issuer_id, row.status_uri, row.status_idx) if row.issuer_id else None
+                later = LATER_STATUSES.get(value) if value is not None else None
+                if later is not None:
+                    found.setdefault(later, []).append(row.id)
+            for later, ids in found.items():
+                with self.engine.begin() as conn:
+                    conn.execute(update(InspectionDocument).where(InspectionDocument.id.in_(ids),
+                                                                  InspectionDocument.later_status.is_(None))
+                                 .values(later_status=later, later_seen_at=now))
+                marked += len(ids)
+            if len(rows) < batch:
+                return marked
+            after = rows[-1].id
 
     # --- retention ------------------------------------------------------------------------------------
 
@@ -432,7 +550,10 @@ def csv_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zo
             e.checked_at_in(zone).isoformat(timespec="seconds"), e.kind, e.flow or "", e.verdict, e.reason_key,
             e.inspector or "", e.verifier_id, e.policy_version, ";".join(d.credential_type or "" for d in e.documents),
             ";".join(d.issuer_id or "" for d in e.documents), ";".join(d.verdict for d in e.documents),
-            ";".join(d.document_ref or "" for d in e.documents), e.proof])
+            ";".join(d.document_ref or "" for d in e.documents),
+            ";".join(d.status_source or "" for d in e.documents),
+            ";".join(str(d.to_json(zone, e.checked_at)["status_list_of"] or "") for d in e.documents),
+            ";".join(d.later_status or "" for d in e.documents), e.care_date or "", e.proof])
 
 
 def jsonl_lines(entries: Sequence[InspectionEntry] | Iterator[InspectionEntry], zone: tzinfo) -> Iterator[str]:

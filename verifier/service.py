@@ -19,17 +19,30 @@ from urllib.parse import urlsplit
 
 from cryptography.x509 import Certificate
 
-from credentials import countries, dcql, ehic, eudi_pda1, i18n, mdoc, openid4vp, pda1, pid, trust_list, verification
+from credentials import (
+    countries,
+    dcql,
+    ehic,
+    eudi_pda1,
+    i18n,
+    mdoc,
+    openid4vp,
+    pda1,
+    pid,
+    status_list,
+    trust_list,
+    verification,
+)
 from credentials.errors import CredentialError, ProtocolError
 from credentials.jose import PrivateKey, b64url_decode, decode_jws, sign_jws
 from credentials.x509 import ChainValidator, x5c_header
-from esspass.status_client import Prefetched
+from esspass.status_client import HeldList, Prefetched
 from trust_registry.client import REVALIDATE_AFTER, TrustListTooOld, TrustListUnavailable
 from verifier import messages, records
 from verifier.settings import PID_NUMBER_STATES, PROFILES
 from verifier.transactions import Transaction, TransactionStore, UnreadableTransaction, viewer_hash
 
-__all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query", "query_check"]
+__all__ = ["PROFILES", "VerifierService", "entity_state", "profile_query", "query_check", "readiness"]
 
 #: ``personal_administrative_number`` of the A1 and the EHIC: what ties them to the PID (holder_link).
 _PDA1_CLAIMS = ("personal_administrative_number", "document_number", "legislation_country", "status_confirmation",
@@ -46,6 +59,10 @@ _EHIC_VALIDITY = (("date_of_expiry",), ("starting_date", "ending_date"))
 #: desk bills under, compared with the PID's where one is shown (credentials/holder_link.py). Asked
 #: of the mdoc only: the SD-JWT VC shows them in the clear, asked or not (credentials/ehic.py).
 _EHIC_HOLDER = tuple(ehic.HOLDER_CLAIMS)
+#: A PRC's (c) date of delivery and fields 8 and 9 of the card it replaces (credentials/ehic.py): shown on the
+#: printout for the billing file (Decision S2, Annex 2), and erased with the person. An A1's date of issue
+#: comes too, unshown.
+_EHIC_PRC = ("date_of_issuance", *ehic.PRC_CARD_CLAIMS)
 _PID_CLAIMS = ("family_name", "given_name", "birthdate")
 
 
@@ -99,6 +116,10 @@ _MDOC_IN_CLEAR = ("issuing_authority", "date_of_issuance")
 _MDOC_IN_CLEAR_OF = {pda1.CONFIGURATION_ID: _MDOC_IN_CLEAR,
                      ehic.CONFIGURATION_ID: (*_MDOC_IN_CLEAR, "authentic_source")}
 _MDOC_EXPIRY = "date_of_expiry"
+#: An A1's boxes 2.5 and 2.4 (:data:`_PDA1_BOXES`), which its SD-JWT VC shows unasked: its mdoc shows an
+#: element only when asked (ISO/IEC 18013-5 §8.3.2.1.2; OpenID4VP §6.1 ``claims``), so they are asked, as
+#: optional claims (an A1 may have neither, or one), or a provisional mdoc A1 reads as definitive (review R3, 2).
+_MDOC_BOX_OPTIONS = (("mprov", "mdur"), ("mprov",), ("mdur",), ())
 
 
 def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +131,9 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
     option (§6.4.1). ``date_of_expiry`` is optional for an A1 (domain.md), so an option without it
     comes last: a wallet answers with the first it can, and an A1 that has an expiry date shows it;
     one shown without it is not confirmed valid (``document_validity``, credentials/verification.py),
-    whether it had none or the wallet withheld it."""
+    whether it had none or the wallet withheld it. An A1's is asked for boxes 2.5 and 2.4 too
+    (:data:`_MDOC_BOX_OPTIONS`): each option with both first, then with one, then with neither, so an A1
+    that has them shows them and one without them still answers."""
     kind = pid.CONFIGURATION_ID if query["id"] == _PID_UNNUMBERED else query["id"]
     doctype = mdoc.DOCTYPES[kind]
     names = pid.MDOC_ELEMENTS if kind == pid.CONFIGURATION_ID else {}
@@ -130,6 +153,10 @@ def _as_mdoc(query: dict[str, Any]) -> dict[str, Any]:
         else:
             claims.append({"id": "mexp", "path": [doctype, _MDOC_EXPIRY]})
             sets = [*([*o, *always, "mexp"] for o in options), *([*o, *always] for o in options)]
+        if query["id"] == pda1.CONFIGURATION_ID:
+            claims += [{"id": "mprov", "path": [doctype, "determination_provisional"]},
+                       {"id": "mdur", "path": [doctype, "applies_for_duration"]}]
+            sets = [[*o, *boxes] for o in sets for boxes in _MDOC_BOX_OPTIONS]
     if sets is not None:
         twin["claim_sets"] = sets
     return twin
@@ -266,6 +293,46 @@ class Prefetching(Protocol):
     def prefetch(self, issuers: trust_list.TrustList, now: datetime) -> Prefetched: ...
 
 
+@runtime_checkable
+class Holding(Protocol):
+    """A status lookup that tells which lists it holds, until when, and what they say of an entry
+    (:class:`esspass.status_client.StatusClient`)."""
+
+    def held(self, issuers: trust_list.TrustList) -> list[HeldList]: ...
+
+    def known(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity) -> int | None: ...
+
+
+def readiness(held: list[HeldList], issuers: trust_list.TrustList | None, *, trust_until: float | None,
+              trust_issued: float | None, zone: tzinfo) -> dict[str, Any]:
+    """What a device holds for checks without network, and until when each list lets it decide
+    (ISO 8601 in ``zone``): each status list until the earlier of its ``exp`` and its maximum age
+    (draft-ietf-oauth-status-list §8.3 step 4, :class:`esspass.status_client.HeldList`; past it only
+    a final entry is still told), each institution until its earliest list, the trust list until its
+    maximum age from its issuance (trust_registry.client), and ``checks_without_network_until``, the
+    earliest of them all (None when no status list or no trust list is held that may answer): after
+    it, checks without network show "cannot be confirmed" until the lists are fetched again."""
+    def iso(ts: float | None) -> str | None:
+        return None if ts is None else datetime.fromtimestamp(ts, zone).isoformat(timespec="seconds")
+
+    ends: dict[str, float] = {}
+    for h in held:
+        ends[h.institution] = min(h.until, ends.get(h.institution, h.until))
+    institutions = []
+    for entity_id, end in sorted(ends.items()):
+        entity = issuers.entity(entity_id) if issuers is not None else None
+        institutions.append({"id": entity_id, "name": entity.name if entity else "",
+                             "name_en": entity.name_en if entity else "", "country": entity.country if entity else "",
+                             "answers_until": iso(end)})
+    earliest = min([*ends.values(), *([trust_until] if trust_until is not None else [])], default=None)
+    return {"checks_without_network_until": iso(earliest) if held and trust_until is not None else None,
+            "trust_list": None if trust_until is None else {"issued_at": iso(trust_issued),
+                                                            "usable_until": iso(trust_until)},
+            "institutions_held": institutions,
+            "held_status_lists": [{"institution": h.institution, "uri": h.uri, "listed_at": iso(h.listed_at),
+                                   "fetched_at": iso(h.fetched_at), "answers_until": iso(h.until)} for h in held]}
+
+
 #: cross_device: the inspector's screen shows a QR code for the worker's phone; same_device: the
 #: page runs on the phone that holds the wallet (a remote check, a self check-in).
 FLOWS = ("cross_device", "same_device")
@@ -296,8 +363,12 @@ class VerifierService:
                  records_days: int = 730, pid_number_states: Collection[str] = PID_NUMBER_STATES,
                  result_grace: int = 120, purposes: Mapping[str, Mapping[str, str]] | None = None,
                  home_state: Callable[[datetime], str | None] | None = None,
-                 verifiers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+                 verifiers: Callable[[datetime], trust_list.TrustList] | None = None,
+                 trust_list_max_age: float | None = None) -> None:
         self.entity_id = entity_id
+        #: How long after its issuance the issuers list held is used (the trust list client's max_age),
+        #: for :meth:`readiness`; None: not told.
+        self.trust_list_max_age = trust_list_max_age
         #: The verifiers trusted list at a time, whose registration of this verifier's access certificate
         #: bounds what its requests ask (:meth:`within_registration`); None: asked as the query says.
         self.verifiers = verifiers
@@ -610,7 +681,10 @@ class VerifierService:
                     verdict["wallet_error"] = params.error  # an RFC 6749 code (openid4vp.ERROR_CODE), for the page
                 # The inspectorate keeps a signed account of it too (the worker's choice or the wallet's
                 # failure, no data).
-                account = self.proof(verification.Verdict(outcome, "", [], [], None, now), now)
+                # A check for a day of care says so even when nothing was shown (records.InspectionEntry.care_date).
+                account = self.proof(verification.Verdict(
+                    outcome, "", [], [], None, now,
+                    care_date=date.fromisoformat(tx.care_date) if tx.care_date else None), now)
                 self.store.finish(tx.id, status="error", verdict=verdict, person=None, proof=None,
                                   wallet_error=params.error, response_code=code,
                                   record=self._record(account, now, tx, reason_key))
@@ -622,7 +696,7 @@ class VerifierService:
                 shown, person = _display(result)
                 proof = self.proof(result, now)
                 self.store.finish(tx.id, status="done", verdict=shown, person=person, proof=proof,
-                                  response_code=code, record=self._record(proof, now, tx, result.reason_key))
+                                  response_code=code, record=self._record(proof, now, tx, result.reason_key, result))
         except BaseException:
             self.store.release(tx.id)  # the check did not finish: the wallet may try again
             raise
@@ -633,12 +707,14 @@ class VerifierService:
         return {"redirect_uri": f"{self.base_url}/inspect/done/{tx.id}?response_code={code}"}
 
     @staticmethod
-    def _record(proof: str, now: datetime, tx: Transaction, reason_key: str) -> records.InspectionEntry:
-        """The inspection record of ``tx``'s verdict, from its proof (:mod:`verifier.records`)."""
+    def _record(proof: str, now: datetime, tx: Transaction, reason_key: str,
+                verdict: verification.Verdict | None = None) -> records.InspectionEntry:
+        """The inspection record of ``tx``'s verdict, from its proof (:mod:`verifier.records`), with each
+        document's status list reference from ``verdict``, to look it up again later."""
         kind = "offline" if tx.kind == "offline" else "online"
         return records.entry_from_proof(proof, checked_at=now.timestamp(), kind=kind,
                                         flow=tx.flow if kind == "online" else None, inspector=tx.inspector,
-                                        reason_key=reason_key)
+                                        reason_key=reason_key, status_refs=_status_refs(verdict))
 
     def verify_recorded(self, vp_token: Mapping[str, Any], *, query: Mapping[str, Any], nonce: str, audience: str,
                         inspector: str | None) -> tuple[verification.Verdict, str]:
@@ -648,7 +724,8 @@ class VerifierService:
         verdict = self.verify(vp_token, query=query, nonce=nonce, audience=audience, now=now)
         proof = self.proof(verdict, now)
         self.records.add(records.entry_from_proof(proof, checked_at=now.timestamp(), kind="api", flow=None,
-                                                  inspector=inspector, reason_key=verdict.reason_key))
+                                                  inspector=inspector, reason_key=verdict.reason_key,
+                                                  status_refs=_status_refs(verdict)))
         return verdict, proof
 
     def _check_redirect(self, redirect_uri: str, flow: str) -> None:
@@ -732,7 +809,38 @@ class VerifierService:
         if issuers is None:
             raise ProtocolError("temporarily_unavailable", "no trust list is available", http_status=503)
         self._home_state(now)  # this verifier's state, from the verifiers list while it can be had
-        return dataclasses.asdict(self.status_lookup.prefetch(issuers, now))
+        fetched = dataclasses.asdict(self.status_lookup.prefetch(issuers, now))
+        # The records of checks made from lists that could not know yet learn of withdrawals since.
+        return {**fetched, "documents_withdrawn_since": self.recheck_records(issuers, now), **self.readiness(now)}
+
+    def recheck_records(self, issuers: trust_list.TrustList, now: datetime) -> int:
+        """Look every recorded document up again in the status lists now held, and mark those withdrawn
+        since their check (:meth:`verifier.records.RecordStore.recheck`); how many were marked."""
+        lookup = self.status_lookup
+        if not isinstance(lookup, Holding):
+            return 0
+
+        def look_up(issuer_id: str, uri: str, idx: int) -> int | None:
+            entity = issuers.entity(issuer_id)
+            try:
+                return None if entity is None else lookup.known(status_list.StatusReference(idx, uri), entity)
+            except CredentialError:  # a reference no longer valid (a URI refused since): nothing to tell
+                return None
+
+        return self.records.recheck(look_up, now.timestamp())
+
+    def readiness(self, now: datetime | None = None) -> dict[str, Any]:
+        """What this verifier holds for checks without network and until when each list lets it decide
+        (:func:`readiness`): read from what is held, fetching no status list."""
+        now = now or self.clock()
+        issuers, age, too_old = self._trust_list(now)
+        held: list[HeldList] = []
+        if issuers is not None and isinstance(self.status_lookup, Holding):
+            held = self.status_lookup.held(issuers)
+        limit = too_old if too_old is not None else self.trust_list_max_age
+        issued = None if age is None else now.timestamp() - age
+        until = None if issued is None or limit is None else issued + limit
+        return readiness(held, issuers, trust_until=until, trust_issued=issued, zone=self.zone)
 
     # --- offline QR (issue #7) -------------------------------------------------------------------
 
@@ -785,7 +893,7 @@ class VerifierService:
                          shown_at=now.timestamp() if shown else None)
         self._sweep(now.timestamp())
         self.end_grace(viewer)
-        self.store.add(tx, record=self._record(proof, now, tx, verdict.reason_key))
+        self.store.add(tx, record=self._record(proof, now, tx, verdict.reason_key, verdict))
         return {"transaction_id": tx.view, **display, "person": person}
 
     def result(self, view: str, *, consume: bool = False, response_code: str | None = None,
@@ -877,21 +985,33 @@ class VerifierService:
 
         ``document_ref`` is the document number HMAC'd with the deployment's own key (the same in
         every worker and replica, and after restarts): the inspectorate can later tell whether it
-        checked a given document; whoever else holds the proof cannot recover the number."""
+        checked a given document; whoever else holds the proof cannot recover the number.
+
+        ``care_date``: the day an EHIC check was made for (:func:`care_date_of`), when not today: the
+        verdict holds for that day only (a provisional replacement certificate whose period has ended is
+        "valid on <date>, the date of care"), so the proof of what was checked (rulebook §4) names it,
+        and so does its record (:func:`verifier.records.entry_from_proof`). Not the patient's data: a day."""
         docs = []
         for cred in verdict.credentials:
             number = cred.claims.get("document_number")
             ref = records.document_ref(self._proof_secret, str(number)) if number else None
             docs.append({"credential_type": cred.vct, "issuer_id": cred.issuer_id, "document_ref": ref,
                          "verdict": cred.verdict, "status_list_age_seconds": cred.status_age,
+                         "status_source": cred.status_source,
                          "checks": {s.code: s.result for s in cred.steps}})
         payload = {"iss": self.entity_id, "iat": int(now.timestamp()), "jti": secrets.token_hex(16),
                    "verdict": verdict.verdict, "policy_version": self.policy_version,
                    "trust_list_age_seconds": verdict.trust_list_age,
                    "checks": {s.code: s.result for s in verdict.steps},
-                   "credentials": docs}
+                   "credentials": docs,
+                   **({"care_date": verdict.care_date.isoformat()} if verdict.care_date is not None else {})}
         return sign_jws({"typ": "verification-proof+jwt", "x5c": x5c_header(self.access_x5c)}, payload,
                         self.access_key)
+
+
+def _status_refs(verdict: verification.Verdict | None) -> list[status_list.StatusReference | None]:
+    """Each checked document's status list reference, in the proof's order (:meth:`VerifierService.proof`)."""
+    return [] if verdict is None else [cred.status_ref for cred in verdict.credentials]
 
 
 def entity_state(entity_id: str) -> str | None:
@@ -956,8 +1076,39 @@ def _display(verdict: verification.Verdict) -> tuple[dict[str, Any], dict[str, A
             doc = {k: c[k] for k in ("document_number", "legislation_country", "status_confirmation",
                                      "starting_date", "ending_date", "employer", "issuing_country",
                                      "date_of_expiry", "personal_administrative_number", "subject",
-                                     "authentic_source", *_PDA1_PLACES, *_EHIC_HOLDER) if k in c}
+                                     "authentic_source", *_PDA1_PLACES, *_PDA1_BOXES, *_EHIC_HOLDER,
+                                     *_EHIC_PRC) if k in c}
             doc["vct"] = cred.vct
             doc["issuer_name"] = cred.issuer_name
             person.setdefault("documents", []).append(doc)
+    out["notices"] = [*out.get("notices", []), *_provisional(verdict)]
     return out, person
+
+
+#: Boxes 2.4 and 2.5 of an A1 (credentials/pda1.py, the ESSPASS extension beyond DC4EU v1.1): never
+#: selectively disclosable, so an SD-JWT VC shows them unasked (an A1 without them is a definitive
+#: determination for the whole period); shown with the person, and erased with it.
+_PDA1_BOXES = ("applies_for_duration", "determination_provisional")
+#: The key of the notice that an A1's determination is provisional (:func:`_provisional`).
+PROVISIONAL = "pda1.provisional"
+
+
+def _provisional(verdict: verification.Verdict) -> list[dict[str, Any]]:
+    """:data:`PROVISIONAL`, as a verdict's notice (:class:`credentials.verification.Notice` JSON), when an
+    A1 that its competent institution vouched for (``issuer_id`` set, as the other notices ask) says
+    its determination is provisional (box 2.5, 987/2009 Art. 16(2)): it may still change (it becomes
+    definitive two months after the other states' institutions are informed, unless contested, Art.
+    16(3)). A notice, not a failed check: the A1 binds the other states meanwhile (Art. 5(1)), and the
+    verdict stays what its checks say. Kept with the verdict when the person is erased: it names no one."""
+    if not any(cred.issuer_id is not None and cred.vct in _PROVISIONAL_TYPES
+               and cred.claims.get("determination_provisional") is True for cred in verdict.credentials):
+        return []
+    return [{"key": PROVISIONAL, "params": {},
+             "message": "The determination of the applicable legislation is provisional (Art. 16(2) of Regulation "
+                        "(EC) No 987/2009): it may still change. It becomes definitive two months after the "
+                        "institutions of the other states concerned are informed, unless one of them contests it "
+                        "(Art. 16(3)). The A1 is valid meanwhile."}]
+
+
+#: An A1 of ours (an mdoc's result has our vct), or of the EUDI model read as ours.
+_PROVISIONAL_TYPES = frozenset({pda1.VCT, *pda1.ALIASES})

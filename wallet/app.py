@@ -4,23 +4,27 @@ Same actions as the CLI (create/unlock, receive, list/show, status, present with
 all through :class:`~wallet.service.WalletService`. The unlocked store lives only in this
 process's memory, keyed by a random session cookie (HttpOnly, SameSite=Strict) that expires
 after ``session_ttl`` seconds without use. Every form carries a CSRF token bound to the session
-(or, before unlocking, to a pre-session cookie). Requests whose ``Host`` is not a loopback name
+(or, before unlocking, to a pre-session cookie that this page server signed), and a POST that Fetch
+Metadata or its ``Origin`` says another site sent (another port of this host too) does nothing
+(:func:`from_own_pages`). Requests whose ``Host`` is not a loopback name
 are refused, so a web page elsewhere cannot reach the wallet through DNS rebinding.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import hmac
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 from fastapi import FastAPI, File, Form, Request, UploadFile
@@ -36,6 +40,7 @@ from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
 from wallet.messages import LANGUAGES, explain, format_when, normalise_lang, pending_message, t
+from wallet.passphrase import UnlockThrottle, confirmed_erase
 from wallet.qr import MAX_IMAGE_BYTES, decode_qr
 from wallet.service import (
     SHOWING_OVER,
@@ -52,7 +57,7 @@ from wallet.service import (
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore, check_new_passphrase
 
-__all__ = ["create_app", "own_navigation"]
+__all__ = ["create_app", "from_own_pages", "own_navigation"]
 
 _HERE = Path(__file__).parent
 SESSION_COOKIE = "esspass_wallet_session"
@@ -75,32 +80,9 @@ _RENEW_BUDGET = 6.0
 _WRONG_CODE = frozenset({"invalid_grant", "invalid_tx_code"})
 
 
-class _UnlockAttempts:
-    """Wrong passphrases in a row, as a phone counts wrong PINs: after ``free`` of them each further
-    try waits twice as long as the last (2 s, 4 s ... at most ``longest``), and tries run one at a
-    time, so parallel requests cannot guess faster than one after another."""
-
-    def __init__(self, free: int = 5, longest: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._free, self._longest, self._clock = free, longest, clock
-        self._failures = 0
-        self._not_before = 0.0
-        self._turn = threading.Lock()
-
-    @contextlib.contextmanager
-    def turn(self) -> Iterator[float]:
-        """Hold the one unlocking turn; yields how many seconds to wait first (0: go ahead)."""
-        with self._turn:
-            yield max(0.0, self._not_before - self._clock())
-
-    def failed(self) -> None:
-        self._failures += 1
-        if self._failures >= self._free:
-            # The exponent stops where the wait reached its longest: 2.0 ** 1024 would overflow.
-            self._not_before = self._clock() + min(self._longest, 2.0 ** min(self._failures - self._free + 1, 30))
-
-    def succeeded(self) -> None:
-        self._failures, self._not_before = 0, 0.0
+#: Wrong passphrases in a row, counted beside the wallet file so that a restart does not forget them
+#: (wallet.passphrase; review R2, 4). The old name, for what imported it from here.
+_UnlockAttempts = UnlockThrottle
 
 
 @dataclass
@@ -148,6 +130,11 @@ class _Sessions:
         with self._lock:
             self._items.pop(sid or "", None)
 
+    def clear(self) -> None:
+        """Every session ends (the wallet they opened was erased)."""
+        with self._lock:
+            self._items.clear()
+
 
 def own_navigation(request: Request) -> bool:
     """Whether a GET was made by the wallet's own pages or typed by the worker (Fetch Metadata,
@@ -156,6 +143,40 @@ def own_navigation(request: Request) -> bool:
     navigation from another site, nor from another port of the same host (``same-site``: the
     issuer's or verifier's pages on localhost), whatever the SameSite cookie lets through."""
     return request.headers.get("sec-fetch-site", "none") in ("same-origin", "none")
+
+
+def from_own_pages(request: Request) -> bool:
+    """Whether a POST was sent by the wallet's own pages (review R3, 1; OWASP CSRF Prevention Cheat
+    Sheet, "Fetch Metadata headers" and "Verifying Origin with standard headers").
+
+    ``Sec-Fetch-Site``, when the browser sends it (every current one), must be ``same-origin`` (or
+    ``none``: the worker's own action, which no page can cause), and ``Origin``, when sent, the wallet's
+    own (scheme, host and port of this request). Another port of the same host is *same-site*: its
+    cookies are the wallet's (RFC 6265 §8.5) and SameSite=Strict lets its forms through, so only these
+    tell its POST from the wallet's. ``Origin: null`` says nothing (a browser sends it for a same-origin
+    form under ``Referrer-Policy: no-referrer``, the wallet's; Fetch §3.1 "append a request Origin
+    header"): the signed form token still holds. A client that sends neither (the terminal, scripts,
+    tests) is no browser another site could drive."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}".lower()
+    return origin is None or origin == "null" or origin.lower() == own
+
+
+def _same_token(expected: str | None, given: str) -> bool:
+    """Whether the form's token is the expected one, in constant time; never for an empty one, nor an
+    error for text that is not ASCII (``hmac.compare_digest`` refuses such ``str``)."""
+    if not expected:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8", "replace"), given.encode("utf-8", "replace"))
+
+
+def _pre_mac(key: bytes, nonce: str) -> str:
+    """The signature of a pre-session token's random part (HMAC-SHA256 under the page server's key)."""
+    digest = hmac.new(key, b"esspass-wallet-pre:" + nonce.encode("utf-8", "replace"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def create_app(
@@ -169,7 +190,10 @@ def create_app(
     client = http or make_client(verify=settings.tls_verify(), timeout=settings.http_timeout)
     trust_source = trust or core.registry_trust(settings, client)
     sessions = _Sessions(settings.session_ttl)
-    attempts = _UnlockAttempts()
+    attempts = UnlockThrottle(settings.wallet_path())
+    # Signs the pre-session tokens this process gives out (:func:`pre_of`): a cookie planted by another
+    # port of this host (cookies are not isolated by port, RFC 6265 §8.5) matches no form (review R3, 1).
+    pre_key = secrets.token_bytes(32)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     path = settings.wallet_path()
     # Open offers, requests and QR showings outlive a session: after unlocking, the worker goes on.
@@ -190,7 +214,13 @@ def create_app(
     async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if _host(request.headers.get("host", "")) not in _LOOPBACK_HOSTS:
             return Response("wallet pages are served to this computer only", status_code=421)
-        response = await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not from_own_pages(request):
+            # Another site's form (another port of this host, whose cookies are the wallet's): nothing done,
+            # whatever tokens it carries (review R3, 1). The page shows the worker why.
+            response: Response = render(request, "error.html", status=403, session=session_of(request),
+                                        error=t("error.foreign", lang_of(request)), back="/")
+        else:
+            response = await call_next(request)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -211,7 +241,7 @@ def create_app(
     def render(request: Request, name: str, *, status: int = 200, session: _Session | None = None,
                pre: str | None = None, **ctx: Any) -> HTMLResponse:
         lang = lang_of(request)
-        csrf = session.csrf if session is not None else (pre or request.cookies.get(PRE_COOKIE) or "")
+        csrf = session.csrf if session is not None else (pre or pre_of(request) or "")
         context = {
             "lang": lang,
             "languages": LANGUAGES,
@@ -232,14 +262,23 @@ def create_app(
         return response
 
     def pre_page(request: Request, name: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
-        pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(24)
+        pre = pre_of(request) or f"{nonce}.{_pre_mac(pre_key, nonce)}"
         return render(request, name, status=status, pre=pre, **ctx)
+
+    def pre_of(request: Request) -> str | None:
+        """The pre-session token of the request's cookie (the form token of /setup, /unlock and
+        /start-over, OWASP's "signed double-submit cookie"), when this page server signed it; else None
+        (planted by another site, or from before a restart: the page gives a new one)."""
+        value = request.cookies.get(PRE_COOKIE) or ""
+        nonce, _, mac = value.partition(".")
+        return value if nonce and _same_token(_pre_mac(pre_key, nonce), mac) else None
 
     def session_of(request: Request) -> _Session | None:
         return sessions.get(request.cookies.get(SESSION_COOKIE))
 
     def csrf_ok(expected: str | None, given: str) -> bool:
-        return bool(expected) and hmac.compare_digest(str(expected), given)
+        return _same_token(expected, given)
 
     def to_unlock(request: Request, resume: str | None = None) -> Response:
         """To the unlock page, and from there back to ``resume``: the page the worker was on (a form's
@@ -256,20 +295,24 @@ def create_app(
                       error=explain(code, exc.message, lang_of(request)), back=back)
 
     def new_service(store: WalletStore) -> WalletService:
-        return WalletService(settings, store, http=client, trust=trust_source, clock=clock, items=items)
+        service = WalletService(settings, store, http=client, trust=trust_source, clock=clock, items=items)
+        # The wallet opens: the grants of deleted cards that their institutions could not be told about
+        # are tried again (in the background; wallet.revocation).
+        service.retry_revocations(all_pending=True)
+        return service
 
     # --- create, unlock, lock ------------------------------------------------------------------
 
     @app.get("/setup", response_class=HTMLResponse)
-    def setup_page(request: Request) -> Response:
+    def setup_page(request: Request, erased: str = "") -> Response:
         if path.exists():
             return RedirectResponse("/unlock", status_code=303)
-        return pre_page(request, "setup.html")
+        return pre_page(request, "setup.html", erased=erased == "1")
 
     @app.post("/setup")
     def setup(request: Request, passphrase: str = Form(""), passphrase2: str = Form(""),
               csrf: str = Form("")) -> Response:
-        if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
+        if not csrf_ok(pre_of(request), csrf):
             return pre_page(request, "setup.html", status=403, error=t("error.form", lang_of(request)))
         if passphrase != passphrase2:
             return pre_page(request, "setup.html", status=400, error=t("setup.mismatch", lang_of(request)))
@@ -291,7 +334,7 @@ def create_app(
 
     @app.post("/unlock")
     def unlock(request: Request, passphrase: str = Form(...), csrf: str = Form(""), next: str = Form("/")) -> Response:
-        if not csrf_ok(request.cookies.get(PRE_COOKIE), csrf):
+        if not csrf_ok(pre_of(request), csrf):
             return pre_page(request, "unlock.html", status=403, error=t("error.form", lang_of(request)), next=next)
         with attempts.turn() as wait:
             if wait:
@@ -311,6 +354,36 @@ def create_app(
         sid, _ = sessions.new(new_service(store))
         response = RedirectResponse(local_path(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict")
+        return response
+
+    # --- a forgotten passphrase: erase this wallet and start a new one (review R2, 3) ----------------
+
+    @app.get("/start-over", response_class=HTMLResponse)
+    def start_over_page(request: Request) -> Response:
+        if not path.exists():
+            return RedirectResponse("/setup", status_code=303)
+        return pre_page(request, "unlock_start_over.html", wallet_file=str(path))
+
+    @app.post("/start-over")
+    def start_over(request: Request, confirm: str = Form(""), csrf: str = Form("")) -> Response:
+        """Erase the wallet file (no passphrase: nothing of it is read) after the typed word; the worker
+        then makes a new wallet and asks each institution for a new offer. Another site's form, or one
+        without the word, erases nothing."""
+        lang = lang_of(request)
+
+        def again(status: int, error: str) -> Response:
+            return pre_page(request, "unlock_start_over.html", status=status, error=error, wallet_file=str(path))
+
+        if not csrf_ok(pre_of(request), csrf):
+            return again(403, t("error.form", lang))
+        if not confirmed_erase(confirm):
+            return again(400, t("start_over.mistyped", lang, word=t("start_over.word", lang)))
+        WalletStore.erase(path)
+        attempts.forget()
+        sessions.clear()  # their store is gone
+        response = RedirectResponse("/setup?erased=1", status_code=303)
+        if SESSION_COOKIE in request.cookies:
+            response.delete_cookie(SESSION_COOKIE)
         return response
 
     @app.post("/lock")
@@ -373,7 +446,8 @@ def create_app(
                    for o in outcomes]
         cards = s.service.cards(lang)
         return render(req, "cards.html", session=s, cards=cards, pending=s.service.pending(lang),
-                      standing={c.group: standing_words(c, lang) for c in cards}, notices=notices, **ctx)
+                      standing={c.group: standing_words(c, lang) for c in cards}, notices=notices,
+                      revocations=s.service.revocation_notices(lang), **ctx)
 
     def done(s: _Session, where: str, **notes: Any) -> Response:
         """Post/Redirect/Get: what the form did is kept for the page ``where`` shows it on, so that
@@ -465,9 +539,13 @@ def create_app(
             elif unconfirmed is not None:  # the check just asked for could not read the list
                 status_text += "; " + t("status.unreachable", lang, detail=unconfirmed)
         period_text = standing_words(card, lang) if card.period != "current" else ""
-        return render(req, "card.html", status=status, session=s, card=card, expires=expires,
+        # A past document's page links the current ones of its kind, each by what it says.
+        described = {c.group: c.description for c in s.service.cards(lang)} if card.past and card.current else {}
+        instead = [(g, described[g]) for g in card.current if g in described]
+        return render(req, "card.html", status=status, session=s, card=card, expires=expires, instead=instead,
                       status_text=status_text, period_text=period_text, warning=warning_words(card, lang),
-                      copies_end=copies_end_words(card, lang), title=card.title, renewals=renewals or [])
+                      copies_end=copies_end_words(card, lang), title=card.title, renewals=renewals or [],
+                      renews=s.service.renews(group))
 
     @app.post("/cards/{group}/qr", response_class=HTMLResponse)
     def show_qr(request: Request, group: str, csrf: str = Form(""), challenge: str = Form("")) -> Response:
@@ -591,14 +669,16 @@ def create_app(
         the code field) after a wrong code."""
         offer = s.service.pending_offer(offer_id)
         lang = lang_of(req)
+        # here: its own address, also after a form (a language link returns to the code field, not home).
         response = render(req, "offer.html", status=status, session=s, offer_id=offer_id,
+                          here=f"/receive/{quote(offer_id, safe='')}",
                           issuer_name=offer.issuer_name(lang), offered=offered_names(offer, lang),
                           tx_code=offer.tx_code, code_flow=offer.authorization_endpoint is not None,
                           error=error, tx_code_error=error is not None)
         target = csp_source(offer.authorization_endpoint) if offer.authorization_endpoint else None
         if target is not None:  # the form's redirect goes to the institution's page
             response.headers["Content-Security-Policy"] = (
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 f"form-action 'self' {target}; frame-ancestors 'none'")
         return response
 
@@ -685,7 +765,8 @@ def create_app(
             if not text:
                 return render(req, "present.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
             consent = s.service.open_request(text, lang_of(req))
-            return render(req, "consent.html", session=s, consent=consent)
+            return render(req, "consent.html", session=s, consent=consent,
+                          here=f"/present/{quote(consent.id, safe='')}")  # its own address, for a language link
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf, resume="/present"), request)
 
@@ -714,6 +795,19 @@ def create_app(
             out = s.service.share(request_id, withhold)
             return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
                           redirect_uri=out.redirect_uri, warnings=out.warnings)
+        return guarded(page, back=f"/present/{request_id}", form_csrf=csrf, resume=f"/present/{request_id}")(request)
+
+    @app.post("/present/{request_id}/choose", response_class=HTMLResponse)
+    def choose(request: Request, request_id: str, csrf: str = Form(""), doc: str = Form("")) -> Response:
+        """The worker shows another of the documents answering one of the request's queries
+        (consent.html: ``doc`` is "<query id>:<document>"; OpenID4VP §6.4): the consent page again,
+        listing what that one sends. Nothing leaves before Share."""
+        query_id, _, group = doc.partition(":")  # a DCQL id has no ":" (§6.1)
+
+        def page(req: Request, s: _Session) -> Response:
+            consent = s.service.choose(request_id, query_id, group)
+            return render(req, "consent.html", session=s, consent=consent,
+                          here=f"/present/{quote(consent.id, safe='')}")
         return guarded(page, back=f"/present/{request_id}", form_csrf=csrf, resume=f"/present/{request_id}")(request)
 
     @app.post("/present/{request_id}/decline", response_class=HTMLResponse)

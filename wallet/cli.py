@@ -37,7 +37,12 @@ def register(subparsers: Any) -> None:
                         help=f"read the passphrase from this file (or ${PASSPHRASE_ENV})")
     sub = parser.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
 
-    sub.add_parser("init", help="create a new, empty, encrypted wallet").set_defaults(func=_cmd(_init, unlock=False))
+    p = sub.add_parser("init", help="create a new, empty, encrypted wallet")
+    p.add_argument("--start-over", action="store_true",
+                   help="the passphrase is forgotten: erase the wallet that is there (its documents, keys and "
+                        "history) and create a new, empty one; then ask each institution for a new offer")
+    p.add_argument("--yes", action="store_true", help="with --start-over: do not ask to type the word again")
+    p.set_defaults(func=_cmd(_init, unlock=False))
     p = sub.add_parser("receive", help="add a credential from an offer link or a QR picture")
     p.add_argument("link", nargs="?", help="openid-credential-offer://... link")
     p.add_argument("--qr", type=Path, help="photo or PNG of the offer QR code")
@@ -82,6 +87,11 @@ def register(subparsers: Any) -> None:
     sending.add_argument("--only-required", action="store_true",
                          help="leave out what some later option of the request does without, and send the "
                               "first option the verifier accepts without it")
+    # OpenID4VP §6.4: among the documents answering a query the wallet chooses (a parent's own EHIC or her
+    # child's, an A1 of one posting or another); by default its own pick (wallet.core.choices).
+    p.add_argument("--choose", action="append", default=[], metavar="ID",
+                   help="show this document (its id from 'list') where several answer the request; repeat for "
+                        "another query (default: the one marked *, or asked at a terminal)")
     p.set_defaults(func=_cmd(_present))
     sub.add_parser("log", help="what was shown to whom and when").set_defaults(func=_cmd(_log))
     p = sub.add_parser("delete", help="remove a credential (every copy, and its keys) from this wallet")
@@ -149,13 +159,15 @@ class _Ctx:
             from wallet import core
             from wallet.http import make_client
             from wallet.service import WalletService
-            from wallet.store import WalletStore
 
-            store = WalletStore.open(self.settings.wallet_path(), self.passphrase())
+            store = _open_store(self, self.settings.wallet_path(), self.passphrase())
             client = make_client(verify=self.settings.tls_verify(), timeout=self.settings.http_timeout)
             self._service = WalletService(
                 self.settings, store, http=client, trust=core.registry_trust(self.settings, client)
             )
+            # The wallet opens: the grants of deleted cards that their institutions could not be told
+            # about are tried again (wallet.revocation), finished before the command ends (_cmd).
+            self._service.retry_revocations(all_pending=True)
         return self._service
 
 
@@ -187,8 +199,12 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
                 print(ctx.t("error.pilot"), file=sys.stderr)  # the pilot's address or the default was tried
             return 1
         except CredentialError as exc:
+            from wallet.errors import WalletExistsError, WrongPassphraseError
+
             code = exc.error if isinstance(exc, ProtocolError) else exc.code
             print(f"{ctx.t('error.title')}: {explain(code, exc.message, ctx.lang)}", file=sys.stderr)
+            if isinstance(exc, WrongPassphraseError | WalletExistsError):  # a forgotten passphrase: no dead end
+                print(ctx.t("cli.forgot", path=ctx.settings.wallet_path()), file=sys.stderr)
             return 1
         except BrokenPipeError:
             raise  # the output's reader went away (| head): esspass.cli.main ends quietly with 141
@@ -197,28 +213,72 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
             return 1
         finally:
             if ctx._service is not None:
+                ctx._service.wait_revocations()  # told before the client closes under them
                 ctx._service.http.close()
 
     return run
 
 
+def _open_store(ctx: _Ctx, path: Path, passphrase: str) -> Any:
+    """Unlock the wallet with ``passphrase``, wrong tries counted with the page's (beside the wallet
+    file, wallet.passphrase.UnlockThrottle): while they make the next try wait, it is refused unread."""
+    from wallet.errors import WrongPassphraseError
+    from wallet.passphrase import UnlockThrottle
+    from wallet.store import WalletStore
+
+    throttle = UnlockThrottle(path)
+    with throttle.turn() as wait:
+        if wait:
+            raise SystemExit(f"{ctx.t('error.title')}: {ctx.t('error.wait', seconds=int(wait) + 1)}")
+        try:
+            store = WalletStore.open(path, passphrase)
+        except WrongPassphraseError:
+            throttle.failed()
+            raise
+        throttle.succeeded()
+    return store
+
+
 def _init(ctx: _Ctx) -> int:
+    """A new wallet; where there is one, only with ``--start-over`` (its passphrase forgotten): the new
+    passphrase is asked and checked first, then the word typed (or ``--yes``), then the old file erased."""
+    from wallet.errors import WalletExistsError
+    from wallet.passphrase import UnlockThrottle, confirmed_erase
     from wallet.store import WalletStore, check_new_passphrase
 
     path = ctx.settings.wallet_path()
+    start_over = bool(ctx.args.start_over) and path.exists()
+    if path.exists() and not start_over:
+        # Said before any passphrase is asked (there is nothing to type it for), with the way to start over.
+        raise WalletExistsError("A wallet already exists here; it was left as it is.")
     passphrase = ctx.passphrase(confirm=True)
     check_new_passphrase(passphrase)
+    if start_over:
+        ctx.say(ctx.t("start_over.what", path=path))
+        if not ctx.args.yes:
+            if not _terminal():
+                raise SystemExit(ctx.t("start_over.needs_yes"))
+            word = ctx.t("start_over.word")
+            try:
+                typed = input(f"{ctx.t('start_over.confirm', word=word)}: ")
+            except EOFError:
+                typed = ""
+            if not confirmed_erase(typed):
+                print(ctx.t("start_over.kept"), file=sys.stderr)
+                return 1
+        WalletStore.erase(path)
+        UnlockThrottle(path).forget()
     WalletStore.create(path, passphrase, params=ctx.settings.scrypt_params())
-    ctx.say(ctx.t("setup.created", path=path))
+    ctx.say(ctx.t("start_over.done" if start_over else "setup.created", path=path))
     return 0
 
 
 def _change_passphrase(ctx: _Ctx) -> int:
     """The current passphrase as every command takes it, the new one from ``--new-passphrase-file`` or
     asked twice at the terminal; the wallet is written again under it (atomically)."""
-    from wallet.store import WalletStore, check_new_passphrase
+    from wallet.store import check_new_passphrase
 
-    store = WalletStore.open(ctx.settings.wallet_path(), ctx.passphrase())
+    store = _open_store(ctx, ctx.settings.wallet_path(), ctx.passphrase())
     new_file: Path | None = ctx.args.new_passphrase_file
     if new_file is not None:
         new = new_file.read_text(encoding="utf-8").rstrip("\r\n")
@@ -368,23 +428,43 @@ def _cancel_pending(ctx: _Ctx) -> int:
 def _list(ctx: _Ctx) -> int:
     from wallet.service import standing_words
 
-    cards = ctx.service().cards(ctx.lang)
+    service = ctx.service()
+    cards = service.cards(ctx.lang)
     if not cards:
         ctx.say(ctx.t("cards.empty"))
     for card in cards:
         # Withdrawn or suspended, else ended or not yet valid by its own dates, or its copies expired (and
-        # whom to ask for a new one), else the status list's word.
-        ctx.say(f"[{card.group}] {card.title} — {card.issuer_name} — {standing_words(card, ctx.lang)}")
+        # whom to ask for a new one), else the status list's word. A past document (replaced, withdrawn,
+        # ended) comes after the current ones of its kind, named so first and said in the past tense.
+        tag = f"{ctx.t('card.past_tag')}: " if card.past else ""
+        ctx.say(f"[{card.group}] {tag}{card.title} — {card.issuer_name} — {standing_words(card, ctx.lang)}")
         ctx.say(f"  {card.description}")
+    for notice in service.revocation_notices(ctx.lang):  # a deleted card's grant the institution was not told of
+        ctx.say(notice)
     return 0
 
 
 def _show(ctx: _Ctx) -> int:
     from wallet.service import copies_end_words
 
-    card = ctx.service().card(ctx.args.id, ctx.lang)
+    service = ctx.service()
+    card = service.card(ctx.args.id, ctx.lang)
+    if card.past:
+        ctx.say(ctx.t("card.past_tag"))
     ctx.say(card.title)
     ctx.say(card.description)
+    # Which document of this kind to show an inspector (as the card's page says it).
+    if card.past and card.current:
+        ctx.say(ctx.t("card.show_instead"))
+        described = {c.group: c.description for c in service.cards(ctx.lang)}
+        for group in card.current:
+            ctx.say(f"  [{group}] {described.get(group, '')}")
+    elif card.past == "replaced":
+        ctx.say(ctx.t("card.replaced_help", institution=card.issuer_name))
+    elif card.past:
+        ctx.say(ctx.t("card.no_current"))
+    elif card.earlier and card.current == (card.group,):
+        ctx.say(ctx.t("card.show_this"))
     ctx.say(f"{ctx.t('card.issued_by')}: {card.issuer_name} ({card.issuer_id})")
     # The document's own last day (wallet.app._card_page says why not the token's exp).
     if card.valid_until:
@@ -523,6 +603,7 @@ def _present(ctx: _Ctx) -> int:
         ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
     only_required = ctx.args.only_required  # else the first option the documents satisfy (--with-optional)
     if consent.satisfiable:
+        consent = _choose(ctx, service, consent)
         ctx.say(ctx.t("consent.leaves"))
         for item in consent.items:
             ctx.say(f"  {ctx.t('consent.from_document', title=item.title)}")
@@ -564,6 +645,33 @@ def _present(ctx: _Ctx) -> int:
     if outcome.redirect_uri:
         ctx.say(outcome.redirect_uri)
     return 0 if agree else 3
+
+
+def _choose(ctx: _Ctx, service: Any, consent: Any) -> Any:
+    """The document to show where several answer one of the request's queries (OpenID4VP §6.4;
+    :meth:`wallet.service.WalletService.choose`): each ``--choose ID``; else, at a terminal and
+    without --yes or --no, the worker's pick from the list; else the wallet's (marked *). Each
+    choice is listed with its id, the one shown marked, before what leaves."""
+    from wallet.errors import NotFoundError
+    from wallet.service import NOT_AN_ANSWER
+
+    for group in ctx.args.choose:
+        query_id = next((q for q, docs in consent.alternatives.items() if any(c.group == group for c, _ in docs)),
+                        None)
+        if query_id is None:
+            raise NotFoundError(NOT_AN_ANSWER)
+        consent = service.choose(consent.id, query_id, group)
+    asking = not (ctx.args.choose or ctx.args.yes or ctx.args.no) and sys.stdin is not None and sys.stdin.isatty()
+    for query_id, choices in list(consent.choices.items()):
+        ctx.say(ctx.t("consent.choose_cli"))
+        for n, choice in enumerate(choices, 1):
+            ctx.say(f"{n:>2}. {'*' if choice.chosen else ' '} [{choice.group}] {choice.label}")
+        if not asking:
+            continue
+        answer = input(ctx.t("consent.choose_prompt", n=len(choices))).strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(choices) and not choices[int(answer) - 1].chosen:
+            consent = service.choose(consent.id, query_id, choices[int(answer) - 1].group)
+    return consent
 
 
 def _log(ctx: _Ctx) -> int:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeAlias
 
 import cbor2
 import httpx
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckedCredential",
+    "Choices",
     "ClaimPath",
     "TrustSource",
     "VerifiedRequest",
@@ -46,6 +47,7 @@ __all__ = [
     "always_sent",
     "always_visible",
     "check_status",
+    "choices",
     "claim_label",
     "claim_options",
     "claim_rows",
@@ -65,6 +67,7 @@ __all__ = [
     "match",
     "newest_status_lists",
     "path_text",
+    "person_named",
     "present",
     "record_status",
     "registry_trust",
@@ -76,6 +79,7 @@ __all__ = [
     "usable",
     "verify_issued",
     "verify_request",
+    "whose_card",
 ]
 
 ClaimPath = tuple[str | int | None, ...]
@@ -193,16 +197,73 @@ def document_title(vct: str, claims: Mapping[str, Any], lang: str) -> str:
 
 
 def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:
-    """One plain-words sentence (``pda1.describe`` ...)."""
+    """One plain-words sentence (``pda1.describe`` ...). An EHIC of a represented person (``subject``,
+    a child's card, Decision S1) is not the worker's own insurance: its sentence says nothing of "you"
+    (:func:`_represented_ehic`), :func:`whose_card` says whose it is."""
     module = _type_module(vct)
     if module is None:
         return type_title(vct, lang)
     try:
-        text = str(module.describe(claims, lang))
+        represented = person_named(vct, claims, represented_only=True) is not None
+        text = _represented_ehic(claims, lang) if represented else str(module.describe(claims, lang))
     except CredentialError:
         return type_title(vct, lang)
     # A date written with its own full stop (Latvian "01.11.2029.") at the end of the sentence.
     return text[:-1] if text.endswith("..") and not text.endswith("...") else text
+
+
+def person_named(vct: str, claims: Mapping[str, Any], *, represented_only: bool = False) -> str | None:
+    """Whom an EHIC insures, as its fields 3-5 name them ("Līga Bērziņa"): the represented person its
+    ``subject`` names (a child's card, Decision S1), else, unless ``represented_only``, the holder its
+    own ``given_name`` and ``family_name`` name; None for another document, or a card naming nobody
+    (one signed before fields 3-5 were)."""
+    from credentials import ehic
+
+    if _type_module(vct) is not ehic:
+        return None
+    subject = claims.get("subject")
+    if isinstance(subject, Mapping):
+        names = (subject.get("forenames"), subject.get("familynames"))
+    elif represented_only:
+        return None
+    else:
+        names = (claims.get("given_name"), claims.get("family_name"))
+    named = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return named or None
+
+
+def whose_card(vct: str, claims: Mapping[str, Any], lang: str, *, represented_only: bool = False) -> str | None:
+    """"Card of Līga Bērziņa" (a provisional replacement certificate: "Certificate of ..."), in ``lang``,
+    for an EHIC naming whom it insures (:func:`person_named`); None otherwise."""
+    from credentials import ehic
+    from wallet import messages
+
+    name = person_named(vct, claims, represented_only=represented_only)
+    if name is None:
+        return None
+    return messages.t("card.whose_prc" if ehic.is_prc(claims) else "card.whose", lang, name=name)
+
+
+def _represented_ehic(claims: Mapping[str, Any], lang: str) -> str:
+    """The sentence of a represented person's EHIC (:func:`describe`): as the card's own
+    (:func:`credentials.ehic.describe`: the state and institution, the number, the expiry or a
+    certificate's period), without saying "you" of a card that insures someone else. DataError for
+    a date that is no date, as there."""
+    from credentials import claims as c
+    from credentials import countries, ehic
+    from credentials.i18n import format_date
+    from wallet import messages
+
+    def day(name: str) -> str:
+        return format_date(c.iso_date(claims[name], name), lang) if c.optional(claims, name) else "?"
+
+    source = claims.get("authentic_source")
+    words = {"country": countries.name(str(claims.get("issuing_country", "")), lang),
+             "institution": source.get("name", "") if isinstance(source, Mapping) else "",
+             "number": claims.get("document_number", "…")}
+    if ehic.is_prc(claims):
+        return messages.t("ehic.represented_prc", lang, **words, start=day("starting_date"), end=day("ending_date"))
+    return messages.t("ehic.represented", lang, **words, end=day("date_of_expiry"))
 
 
 def _claim_labels(vct: str, lang: str) -> dict[tuple[Any, ...], str]:
@@ -704,7 +765,7 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
     except CredentialError as exc:
         return StatusCheck("unknown", stamp, exc.message[:200])
     names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended",
-             status_list.REPLACED: "replaced"}
+             status_list.REPLACED: "replaced", status_list.STOPPED: "stopped"}
     # A value we do not know (§7.1: 4..255 are not ours) fails closed, as a withdrawal.
     return StatusCheck(names.get(value, "invalid"), stamp, list_iat=verified.iat)
 
@@ -719,7 +780,9 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
     * ``invalid`` is final (§7.1: withdrawn; our institutions refuse to reinstate, ``issuer.service``):
       no later list makes the document usable again, only the newest list ``iat`` moves on.
       ``replaced`` (REPLACED, 0x03: a newer document of the institution took its place) is final too,
-      but may still become ``invalid`` (the replaced document withdrawn later).
+      but may still become ``invalid`` (the replaced document withdrawn later). ``stopped`` (STOPPED,
+      0x0C: the institution stopped the copies on this phone, reported lost or stolen) is final too, but
+      may still become ``invalid`` or ``replaced`` (its document withdrawn or replaced later).
     * Otherwise the newer answer is taken: a suspension is lifted (``suspended`` to ``valid``) by a
       list at least as new as the one that suspended.
     """
@@ -732,6 +795,8 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
     if previous.value == "invalid" and check.value != "invalid":
         return replace(previous, list_iat=check.list_iat)
     if previous.value == "replaced" and check.value not in ("replaced", "invalid"):
+        return replace(previous, list_iat=check.list_iat)
+    if previous.value == "stopped" and check.value not in ("stopped", "replaced", "invalid"):
         return replace(previous, list_iat=check.list_iat)
     return check
 
@@ -898,14 +963,14 @@ def _check_encryption_key(payload: Mapping[str, Any]) -> None:
 
 
 def usable(cred: StoredCredential, now: datetime) -> bool:
-    """Whether ``cred`` is good to show: not expired, and not known to be withdrawn, replaced or suspended.
+    """Whether ``cred`` is good to show: not expired, and not known to be withdrawn, replaced, stopped or suspended.
 
     Token-level ``exp`` comes first (draft-ietf-oauth-status-list §7: an expired token with status
     VALID is expired); then the last status the wallet recorded (§8.3). ``unknown`` or never checked
     counts as usable: the verifier checks the status itself, and a wallet offline must still present.
     """
     return not _expired(cred, now) and not (
-        cred.last_status is not None and cred.last_status.value in ("invalid", "replaced", "suspended"))
+        cred.last_status is not None and cred.last_status.value in ("invalid", "replaced", "stopped", "suspended"))
 
 
 def _expired(cred: StoredCredential, now: datetime) -> bool:
@@ -925,9 +990,13 @@ def requested_types(request: VerifiedRequest) -> frozenset[str]:
 def _in_order_of_preference(held: Sequence[StoredCredential], now: datetime) -> list[StoredCredential]:
     """``held`` (in stored order, oldest first) without expired copies, the one to show first.
 
-    1. Documents known to be withdrawn or suspended go last (:func:`usable`): they answer a request
-       only when no other document does, so that the inspector learns why the document is not valid
-       (the verifier checks its status) instead of receiving a refusal the worker never made.
+    1. Documents known to be withdrawn, replaced or suspended go last (:func:`usable`): they answer a
+       request only when no other document does, so that the inspector learns why the document is not
+       valid (the verifier checks its status) instead of receiving a refusal the worker never made.
+       Before them, but after every current one, the documents whose own last day has passed on the
+       worker's calendar (:func:`document_period` ``ended``: an A1 or a provisional replacement
+       certificate of a period over): a past document is never the one a request gets by default,
+       though the worker may still choose it (:func:`choices`: care given within that period).
     2. Between documents the newest issuance wins: ``iat`` (the SD-JWT VC's issuance time; the mdoc's
        MSO signing time), then when the wallet stored it, then the stored order (a replacement can
        arrive within the same second). When an institution replaces a document (an A1 extended or
@@ -943,28 +1012,97 @@ def _in_order_of_preference(held: Sequence[StoredCredential], now: datetime) -> 
         mark = (cred.iat, cred.received_at, order)
         issued[cred.group] = max(issued.get(cred.group, mark), mark)
     rank = {group: n for n, group in enumerate(sorted(issued, key=issued.__getitem__, reverse=True))}
-    return sorted(live, key=lambda c: (not usable(c, now), rank[c.group], c.used))
+    today = now.astimezone().date()  # the worker's calendar, as the wallet's cards read it
+    return sorted(live, key=lambda c: (not usable(c, now), _ended(c, today), rank[c.group], c.used))
 
 
-def match(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: datetime) -> tuple[
-        dict[str, tuple[StoredCredential, tuple[ClaimPath, ...]]], bool]:
-    """DCQL (OpenID4VP 1.0 §6.4) against the held credentials that have not expired at ``now``.
+def _ended(cred: StoredCredential, today: date) -> bool:
+    """Whether the document's own last day has passed by ``today`` (:func:`document_period`)."""
+    return document_period(document_claims(cred), today) == "ended"
 
-    ``held`` is in stored order. Where several documents answer a query, the wallet's preference
-    decides (:func:`_in_order_of_preference`): a usable one before one known to be withdrawn or
-    suspended, then the most recently issued, and of that document its least-used copy.
+
+#: Per query id: every document answering it (its copy to show, and the claim paths of the first option
+#: it answers), the one the wallet sends by default first.
+Choices: TypeAlias = dict[str, tuple[tuple["StoredCredential", tuple[ClaimPath, ...]], ...]]
+
+
+def choices(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: datetime) -> tuple[Choices, bool]:
+    """DCQL (OpenID4VP 1.0 §6.4) against the held credentials that have not expired at ``now``: for
+    each credential query the wallet answers, every document that answers it, the default first; and
+    whether the request can be answered (:func:`credentials.dcql.match`).
+
+    OpenID4VP leaves the choice among the credentials matching a query to the wallet (§6.4: the
+    verifier receives any that satisfies it): the worker chooses on the consent screen (a mother's own
+    EHIC or her child's, Decision S1; an A1 of one posting or of another). The default is the wallet's
+    preference (:func:`_in_order_of_preference`): a usable, current document before a past one
+    (withdrawn, replaced, ended), then the most recently issued, and of that document its least-used
+    copy; among EHICs, then, the card of the person the request's PID names (fields 3-5 or the personal
+    number, :func:`credentials.holder_link.link`), else the holder's own before a represented person's
+    (``subject``: a child's card), never a past one before a current one (:func:`_holders_own_first`).
+
+    ``held`` is in stored order. Which queries are answered (``credential_sets``, §6.4.2) does not
+    depend on the choice: every document listed for a query answers that same query.
     """
-    from credentials.dcql import HeldCredential
+    from credentials.dcql import HeldCredential, answering_options
     from credentials.dcql import match as match_dcql
 
+    ordered = _in_order_of_preference(held, now)
     by_form: dict[str, StoredCredential] = {}  # "<group> <format>": a card's SD-JWT VC and its mdoc
-    for cred in _in_order_of_preference(held, now):
+    for cred in ordered:
         by_form.setdefault(f"{cred.group} {cred.format}", cred)
     # dcql.match takes, per query, the first candidate that answers it: this order is the preference.
     candidates = [HeldCredential(key, c.vct, c.claims, frozenset(), c.format,
                                  authority_key_ids=_authority_key_ids(c)) for key, c in by_form.items()]
     result = match_dcql(request.dcql_query, candidates)
-    return {qid: (by_form[key], paths) for qid, (key, paths) in result.selection.items()}, result.satisfiable
+    queries = {cq.get("id"): cq for cq in request.dcql_query.get("credentials") or [] if isinstance(cq, Mapping)}
+    found: Choices = {}
+    for qid, (key, paths) in result.selection.items():
+        answering = [(by_form[c.key], options[0]) for c in candidates
+                     if (options := answering_options(queries[qid], c))]
+        # dcql.match's own pick leads (the same rule); the list is every other that answers too.
+        first = (by_form[key], paths)
+        found[qid] = (first, *(a for a in answering if a[0].group != first[0].group))
+    return _holders_own_first(found, now), result.satisfiable
+
+
+def _holders_own_first(found: Choices, now: datetime) -> Choices:
+    """``found`` with each EHIC query's cards in the order the worker most likely wants: current ones
+    (usable, not ended) first, and among them the card of the PID's person, where the request has the
+    wallet send a PID too (:func:`credentials.holder_link.link`: the same personal number, or fields 3-5
+    naming the PID's person), else the holder's own card (no ``subject``) before a represented
+    person's; within each, the preference order kept."""
+    from credentials import ehic, holder_link
+
+    today = now.astimezone().date()
+    person = next((readable_claims(c) for options in found.values() for c, _ in options[:1] if is_pid(c.vct)), None)
+
+    def whose(cred: StoredCredential) -> int:
+        claims = document_claims(cred)
+        if person is not None:
+            outcome = holder_link.link(ehic.VCT, claims, person).outcome
+            if outcome in (holder_link.SAME_NUMBER, holder_link.SAME_NAME):
+                return 0
+            if outcome in (holder_link.MISMATCH, holder_link.NAME_MISMATCH, holder_link.REPRESENTED):
+                return 2
+        return 2 if claims.get("subject") else 1
+
+    out: Choices = {}
+    for qid, options in found.items():
+        if len(options) > 1 and all(_type_module(c.vct) is ehic for c, _ in options):
+            options = tuple(sorted(options, key=lambda o: (not usable(o[0], now), _ended(o[0], today),
+                                                           whose(o[0]))))
+        out[qid] = options
+    return out
+
+
+def match(request: VerifiedRequest, held: Sequence[StoredCredential], *, now: datetime) -> tuple[
+        dict[str, tuple[StoredCredential, tuple[ClaimPath, ...]]], bool]:
+    """DCQL (OpenID4VP 1.0 §6.4) against the held credentials that have not expired at ``now``: per
+    query the document the wallet sends unless the worker chooses another, the first of
+    :func:`choices` (its preference: a usable, current one before a past one, then the most recently
+    issued, and of that document its least-used copy; among EHICs the card of the PID's person)."""
+    found, satisfiable = choices(request, held, now=now)
+    return {qid: options[0] for qid, options in found.items()}, satisfiable
 
 
 def claim_options(request: VerifiedRequest, query_id: str, cred: StoredCredential) -> list[tuple[ClaimPath, ...]]:

@@ -18,8 +18,8 @@ from credentials.jose import MAX_TOKEN_BYTES, parse_json
 from esspass import fetch
 from wallet.errors import TransportError
 
-__all__ = ["MAX_RESPONSE_BYTES", "LoopbackHttp", "check", "check_url", "link_query", "make_client", "read_json",
-           "request", "send"]
+__all__ = ["MAX_RESPONSE_BYTES", "ErrorResponse", "LoopbackHttp", "check", "check_url", "link_query", "make_client",
+           "read_json", "request", "send"]
 
 #: Largest answer the wallet reads from any server (credentials, request objects, lists).
 MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
@@ -27,6 +27,23 @@ MAX_RESPONSE_BYTES = 2 * MAX_TOKEN_BYTES
 #: byte now and then (each within the client's per-read timeout), in its headers or its body, holds
 #: it no longer than this.
 MAX_RESPONSE_SECONDS = 30.0
+
+
+#: The members of an error response (RFC 6749 §5.2) beside ``error`` and ``error_description`` that the wallet
+#: reads (:class:`ErrorResponse`): ``renewal_from``, when an issuer renews copies it refused as not due
+#: (issuer.service.RenewalNotDue). Any other is ignored, as §5.2's extensibility asks of a client.
+_READ_MEMBERS = frozenset({"renewal_from"})
+
+
+class ErrorResponse(ProtocolError):
+    """A server's error response (RFC 6749 §5.2 shape), with the members beside ``error`` and
+    ``error_description`` the wallet reads (:data:`_READ_MEMBERS`): ``members``, each a JSON string or
+    number as the server sent it, unchecked (its reader checks what it reads)."""
+
+    def __init__(self, error: str, description: str, *, http_status: int,
+                 headers: dict[str, str] | None = None, members: dict[str, str | int | float] | None = None) -> None:
+        super().__init__(error, description, http_status=http_status, headers=headers)
+        self.members: dict[str, str | int | float] = dict(members or {})
 
 
 def make_client(*, verify: str | bool, timeout: float) -> httpx.Client:
@@ -122,12 +139,12 @@ def check(response: httpx.Response, what: str) -> httpx.Response:
     if 300 <= response.status_code < 400:
         raise TransportError(f"{what}: the server tried to redirect the wallet elsewhere")
     if response.status_code >= 400:
-        error, description = _oauth_error(response)
+        error, description, members = _oauth_error(response)
         if error:
             # Retry-After (RFC 9110 §10.2.3) goes with the error, for a caller that waits and asks again.
             after = response.headers.get("retry-after")
-            raise ProtocolError(error, f"{what}: {description or error}", http_status=response.status_code,
-                                headers={"Retry-After": after} if after else None)
+            raise ErrorResponse(error, f"{what}: {description or error}", http_status=response.status_code,
+                                headers={"Retry-After": after} if after else None, members=members)
         raise TransportError(f"{what}: the server answered HTTP {response.status_code}")
     return response
 
@@ -146,12 +163,17 @@ def read_json(response: httpx.Response, what: str) -> dict[str, Any]:
     return body
 
 
-def _oauth_error(response: httpx.Response) -> tuple[str, str]:
+def _oauth_error(response: httpx.Response) -> tuple[str, str, dict[str, str | int | float]]:
+    """``error``, ``error_description`` and the further members the wallet reads (:data:`_READ_MEMBERS`:
+    a string of at most 64 characters or a number, else left out) of an error body; ``""`` for none."""
     try:
         body = parse_json(response.content)
     except MalformedError:
-        return "", ""
+        return "", "", {}
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         desc = body.get("error_description")
-        return body["error"][:64], (desc if isinstance(desc, str) else "")[:300]
-    return "", ""
+        members = {name: value for name, value in body.items() if name in _READ_MEMBERS
+                   and not isinstance(value, bool) and (isinstance(value, int | float)
+                                                        or (isinstance(value, str) and len(value) <= 64))}
+        return body["error"][:64], (desc if isinstance(desc, str) else "")[:300], members
+    return "", "", {}

@@ -27,16 +27,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "setup.title": ("Create your wallet", "Izveidojiet savu maku", "Wallet anlegen", "Créer votre portefeuille",
                     "Utwórz portfel"),
     "setup.help": (
-        "Choose a passphrase of at least 8 characters. Your documents are encrypted with it; without it "
-        "nobody can read them, and it cannot be recovered.",
-        "Izvēlieties paroli, kurā ir vismaz 8 rakstzīmes. Ar to tiek šifrēti jūsu dokumenti; bez tās neviens "
-        "tos nevar izlasīt, un to nevar atjaunot.",
-        "Wählen Sie eine Passphrase mit mindestens 8 Zeichen. Ihre Dokumente werden damit verschlüsselt; ohne "
-        "sie kann niemand sie lesen, und sie kann nicht wiederhergestellt werden.",
-        "Choisissez une phrase secrète d'au moins 8 caractères. Vos documents sont chiffrés avec elle ; sans "
-        "elle personne ne peut les lire, et elle ne peut pas être récupérée.",
-        "Wybierz hasło o długości co najmniej 8 znaków. Twoje dokumenty są nim szyfrowane; bez niego nikt "
-        "ich nie odczyta, a hasła nie da się odzyskać.",
+        "Choose a passphrase of at least 8 characters, not a common one such as 'password' or '12345678'. Your "
+        "documents are encrypted with it; without it nobody can read them, and it cannot be recovered.",
+        "Izvēlieties paroli, kurā ir vismaz 8 rakstzīmes un kas nav bieži lietota, piemēram, 'password' vai "
+        "'12345678'. Ar to tiek šifrēti jūsu dokumenti; bez tās neviens tos nevar izlasīt, un to nevar atjaunot.",
+        "Wählen Sie eine Passphrase mit mindestens 8 Zeichen, keine gängige wie „password“ oder „12345678“. Ihre "
+        "Dokumente werden damit verschlüsselt; ohne sie kann niemand sie lesen, und sie kann nicht "
+        "wiederhergestellt werden.",
+        "Choisissez une phrase secrète d'au moins 8 caractères, pas une phrase courante comme « password » ou "
+        "« 12345678 ». Vos documents sont chiffrés avec elle ; sans elle personne ne peut les lire, et elle ne "
+        "peut pas être récupérée.",
+        "Wybierz hasło o długości co najmniej 8 znaków, inne niż popularne, takie jak „password” czy „12345678”. "
+        "Twoje dokumenty są nim szyfrowane; bez niego nikt ich nie odczyta, a hasła nie da się odzyskać.",
     ),
     "field.passphrase": ("Passphrase", "Parole", "Passphrase", "Phrase secrète", "Hasło"),
     "field.passphrase2": ("Passphrase again", "Parole vēlreiz", "Passphrase wiederholen", "Répétez la phrase secrète",
@@ -78,6 +80,131 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "unlock.title": ("Unlock your wallet", "Atbloķējiet maku", "Wallet entsperren", "Déverrouiller le portefeuille",
                      "Odblokuj portfel"),
     "unlock.button": ("Unlock", "Atbloķēt", "Entsperren", "Déverrouiller", "Odblokuj"),
+    # A forgotten passphrase: the way out, on the unlock page (review R2, 3; GDPR Art. 12(1)).
+    "unlock.forgot_h": ("Forgot your passphrase?", "Aizmirsāt paroli?", "Passphrase vergessen?",
+                        "Phrase secrète oubliée ?", "Nie pamiętasz hasła?"),
+    "unlock.forgot": (
+        "Nobody can recover it, not even the wallet's provider. The way out is a new, empty wallet: starting one "
+        "erases this wallet and everything in it. Then ask each institution that gave you a document for a new "
+        "offer, and add the document again; the new offer also ends this wallet's renewals.",
+        "To nevar atjaunot neviens, arī maka nodrošinātājs ne. Izeja ir jauns, tukšs maks: to sākot, tiek "
+        "izdzēsts šis maks un viss, kas tajā ir. Pēc tam lūdziet katrai iestādei, kas jums izsniedza dokumentu, "
+        "jaunu piedāvājumu un pievienojiet dokumentu vēlreiz; jaunais piedāvājums arī izbeidz šī maka kopiju "
+        "atjaunošanu.",
+        "Niemand kann sie wiederherstellen, auch nicht der Anbieter der Wallet. Der Ausweg ist eine neue, leere "
+        "Wallet: Wenn Sie eine anlegen, wird diese Wallet mit allem, was darin ist, gelöscht. Bitten Sie dann "
+        "jede Stelle, die Ihnen ein Dokument gegeben hat, um ein neues Angebot, und fügen Sie das Dokument wieder "
+        "hinzu; das neue Angebot beendet auch die Erneuerungen dieser Wallet.",
+        "Personne ne peut la récupérer, pas même le fournisseur du portefeuille. La solution est un nouveau "
+        "portefeuille vide : le créer efface celui-ci et tout ce qu'il contient. Demandez ensuite une nouvelle "
+        "offre à chaque organisme qui vous a remis un document, et ajoutez à nouveau le document ; la nouvelle "
+        "offre met aussi fin aux renouvellements de ce portefeuille.",
+        "Nikt nie może go odzyskać, także dostawca portfela. Wyjściem jest nowy, pusty portfel: jego założenie "
+        "usuwa ten portfel i wszystko, co w nim jest. Następnie poproś każdą instytucję, która wydała Ci "
+        "dokument, o nową ofertę i dodaj dokument ponownie; nowa oferta kończy też odnawianie kopii w tym "
+        "portfelu.",
+    ),
+    "unlock.start_over": ("Start a new wallet", "Sākt jaunu maku", "Neue Wallet anlegen",
+                          "Créer un nouveau portefeuille", "Załóż nowy portfel"),
+    "start_over.title": ("Erase this wallet and start a new one", "Izdzēst šo maku un sākt jaunu",
+                         "Diese Wallet löschen und neu beginnen", "Effacer ce portefeuille et en créer un nouveau",
+                         "Usuń ten portfel i załóż nowy"),
+    "start_over.what": (
+        "This erases the wallet file on this device ({path}) and everything in it: every document with its "
+        "copies and keys, your history, and the wallet's access to renew copies. It cannot be undone. If you "
+        "remember the passphrase after all, unlock the wallet instead.",
+        "Tiek izdzēsts maka fails šajā ierīcē ({path}) un viss, kas tajā ir: visi dokumenti ar to kopijām un "
+        "atslēgām, jūsu vēsture un maka piekļuve kopiju atjaunošanai. To nevar atsaukt. Ja tomēr atceraties "
+        "paroli, labāk atbloķējiet maku.",
+        "Damit wird die Wallet-Datei auf diesem Gerät ({path}) mit allem, was darin ist, gelöscht: alle "
+        "Dokumente mit ihren Kopien und Schlüsseln, Ihr Verlauf und der Zugang der Wallet zum Erneuern von "
+        "Kopien. Das lässt sich nicht rückgängig machen. Wenn Ihnen die Passphrase doch noch einfällt, "
+        "entsperren Sie lieber die Wallet.",
+        "Cela efface le fichier du portefeuille sur cet appareil ({path}) et tout ce qu'il contient : chaque "
+        "document avec ses copies et ses clés, votre historique et l'accès du portefeuille au renouvellement des "
+        "copies. C'est irréversible. Si vous vous souvenez finalement de la phrase secrète, déverrouillez plutôt "
+        "le portefeuille.",
+        "Spowoduje to usunięcie pliku portfela na tym urządzeniu ({path}) i wszystkiego, co w nim jest: każdego "
+        "dokumentu wraz z kopiami i kluczami, Twojej historii oraz dostępu portfela do odnawiania kopii. Nie "
+        "można tego cofnąć. Jeśli jednak pamiętasz hasło, odblokuj portfel.",
+    ),
+    "start_over.then": (
+        "Then create the new wallet with a new passphrase, and ask each institution that gave you a document for "
+        "a new offer: the new offer also ends the erased wallet's renewals.",
+        "Pēc tam izveidojiet jauno maku ar jaunu paroli un lūdziet katrai iestādei, kas jums izsniedza "
+        "dokumentu, jaunu piedāvājumu: jaunais piedāvājums arī izbeidz izdzēstā maka kopiju atjaunošanu.",
+        "Legen Sie danach die neue Wallet mit einer neuen Passphrase an und bitten Sie jede Stelle, die Ihnen "
+        "ein Dokument gegeben hat, um ein neues Angebot: Das neue Angebot beendet auch die Erneuerungen der "
+        "gelöschten Wallet.",
+        "Créez ensuite le nouveau portefeuille avec une nouvelle phrase secrète, et demandez une nouvelle offre à "
+        "chaque organisme qui vous a remis un document : la nouvelle offre met aussi fin aux renouvellements du "
+        "portefeuille effacé.",
+        "Następnie załóż nowy portfel z nowym hasłem i poproś każdą instytucję, która wydała Ci dokument, o nową "
+        "ofertę: nowa oferta kończy też odnawianie kopii w usuniętym portfelu.",
+    ),
+    #: The word typed to confirm erasing (any language's is taken, with or without its accents).
+    "start_over.word": ("ERASE", "DZĒST", "LÖSCHEN", "EFFACER", "USUŃ"),
+    "start_over.confirm": ("To confirm, type {word}", "Lai apstiprinātu, ierakstiet {word}",
+                           "Geben Sie zur Bestätigung {word} ein", "Pour confirmer, saisissez {word}",
+                           "Aby potwierdzić, wpisz {word}"),
+    "start_over.button": ("Erase this wallet", "Izdzēst šo maku", "Diese Wallet löschen", "Effacer ce portefeuille",
+                          "Usuń ten portfel"),
+    "start_over.mistyped": ("Type {word} in the box to erase this wallet. Nothing was erased.",
+                            "Ierakstiet lodziņā {word}, lai izdzēstu šo maku. Nekas netika izdzēsts.",
+                            "Geben Sie {word} in das Feld ein, um diese Wallet zu löschen. Es wurde nichts gelöscht.",
+                            "Saisissez {word} dans le champ pour effacer ce portefeuille. Rien n'a été effacé.",
+                            "Wpisz {word} w polu, aby usunąć ten portfel. Nic nie usunięto."),
+    "start_over.kept": ("Nothing was erased.", "Nekas netika izdzēsts.", "Es wurde nichts gelöscht.",
+                        "Rien n'a été effacé.", "Nic nie usunięto."),
+    "start_over.needs_yes": ("No terminal to confirm on: give --yes to erase the wallet. Nothing was erased.",
+                             "Nav termināļa, kurā apstiprināt: norādiet --yes, lai izdzēstu maku. Nekas netika "
+                             "izdzēsts.",
+                             "Kein Terminal zum Bestätigen: Geben Sie --yes an, um die Wallet zu löschen. Es wurde "
+                             "nichts gelöscht.",
+                             "Pas de terminal pour confirmer : ajoutez --yes pour effacer le portefeuille. Rien n'a "
+                             "été effacé.",
+                             "Brak terminala do potwierdzenia: podaj --yes, aby usunąć portfel. Nic nie usunięto."),
+    "setup.erased": (
+        "The old wallet was erased. Create the new one, then ask each institution that gave you a document for a "
+        "new offer.",
+        "Vecais maks ir izdzēsts. Izveidojiet jauno un pēc tam lūdziet katrai iestādei, kas jums izsniedza "
+        "dokumentu, jaunu piedāvājumu.",
+        "Die alte Wallet wurde gelöscht. Legen Sie die neue an und bitten Sie dann jede Stelle, die Ihnen ein "
+        "Dokument gegeben hat, um ein neues Angebot.",
+        "L'ancien portefeuille a été effacé. Créez le nouveau, puis demandez une nouvelle offre à chaque "
+        "organisme qui vous a remis un document.",
+        "Stary portfel został usunięty. Załóż nowy, a potem poproś każdą instytucję, która wydała Ci dokument, "
+        "o nową ofertę.",
+    ),
+    "start_over.done": (
+        "The old wallet was erased and a new, empty one created: {path}. Now ask each institution that gave you a "
+        "document for a new offer.",
+        "Vecais maks ir izdzēsts, un ir izveidots jauns, tukšs maks: {path}. Tagad lūdziet katrai iestādei, kas "
+        "jums izsniedza dokumentu, jaunu piedāvājumu.",
+        "Die alte Wallet wurde gelöscht und eine neue, leere angelegt: {path}. Bitten Sie jetzt jede Stelle, die "
+        "Ihnen ein Dokument gegeben hat, um ein neues Angebot.",
+        "L'ancien portefeuille a été effacé et un nouveau, vide, a été créé : {path}. Demandez maintenant une "
+        "nouvelle offre à chaque organisme qui vous a remis un document.",
+        "Stary portfel został usunięty i założono nowy, pusty: {path}. Teraz poproś każdą instytucję, która "
+        "wydała Ci dokument, o nową ofertę.",
+    ),
+    "cli.forgot": (
+        "Forgot the passphrase? Nobody can recover it. `esspass wallet init --start-over` erases this wallet "
+        "({path}: its documents, keys and history) and creates a new, empty one; then ask each institution that "
+        "gave you a document for a new offer.",
+        "Aizmirsāt paroli? To nevar atjaunot neviens. `esspass wallet init --start-over` izdzēš šo maku ({path}: "
+        "tā dokumentus, atslēgas un vēsturi) un izveido jaunu, tukšu maku; pēc tam lūdziet katrai iestādei, kas "
+        "jums izsniedza dokumentu, jaunu piedāvājumu.",
+        "Passphrase vergessen? Niemand kann sie wiederherstellen. `esspass wallet init --start-over` löscht diese "
+        "Wallet ({path}: ihre Dokumente, Schlüssel und ihren Verlauf) und legt eine neue, leere an; bitten Sie "
+        "dann jede Stelle, die Ihnen ein Dokument gegeben hat, um ein neues Angebot.",
+        "Phrase secrète oubliée ? Personne ne peut la récupérer. `esspass wallet init --start-over` efface ce "
+        "portefeuille ({path} : ses documents, clés et historique) et en crée un nouveau, vide ; demandez ensuite "
+        "une nouvelle offre à chaque organisme qui vous a remis un document.",
+        "Nie pamiętasz hasła? Nikt nie może go odzyskać. `esspass wallet init --start-over` usuwa ten portfel "
+        "({path}: jego dokumenty, klucze i historię) i zakłada nowy, pusty; następnie poproś każdą instytucję, "
+        "która wydała Ci dokument, o nową ofertę.",
+    ),
     "cards.empty": (
         "No documents yet. Add one from the link or QR code your institution gave you.",
         "Vēl nav dokumentu. Pievienojiet tos no saites vai QR koda, ko jums deva iestāde.",
@@ -96,15 +223,19 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "card.offline_qr": ("Offline QR code for an inspection without network",
                         "Bezsaistes QR kods pārbaudei bez tīkla", "Offline-QR-Code für eine Kontrolle ohne Netz",
                         "Code QR hors ligne pour un contrôle sans réseau", "Kod QR offline do kontroli bez sieci"),
-    "card.offline_help": ("Show this code to the inspector. It renews itself every 30 seconds while this page is "
-                          "open.",
-                          "Parādiet šo kodu inspektoram. Kamēr šī lapa ir atvērta, tas atjaunojas ik pēc 30 "
-                          "sekundēm.",
-                          "Zeigen Sie diesen Code der Kontrollperson. Solange diese Seite offen ist, erneuert er "
-                          "sich alle 30 Sekunden.",
-                          "Montrez ce code à l'inspecteur. Il se renouvelle toutes les 30 secondes tant que cette "
-                          "page est ouverte.",
-                          "Pokaż ten kod inspektorowi. Odnawia się co 30 sekund, dopóki ta strona jest otwarta."),
+    # The code's holder proof lasts about a minute (credentials/compact.py): a screenshot is no paper copy (R2, 7).
+    "card.offline_help": ("Show this code to the inspector from this screen. It renews itself every 30 seconds while "
+                          "this page is open; a screenshot or photo of it stops working after about a minute.",
+                          "Parādiet šo kodu inspektoram šajā ekrānā. Kamēr šī lapa ir atvērta, tas atjaunojas ik "
+                          "pēc 30 sekundēm; tā ekrānuzņēmums vai foto pēc apmēram minūtes vairs nederēs.",
+                          "Zeigen Sie diesen Code der Kontrollperson auf diesem Bildschirm. Solange diese Seite "
+                          "offen ist, erneuert er sich alle 30 Sekunden; ein Bildschirmfoto oder Foto davon gilt "
+                          "nach etwa einer Minute nicht mehr.",
+                          "Montrez ce code à l'inspecteur sur cet écran. Il se renouvelle toutes les 30 secondes "
+                          "tant que cette page est ouverte ; une capture d'écran ou une photo cesse de fonctionner "
+                          "au bout d'une minute environ.",
+                          "Pokaż ten kod inspektorowi na tym ekranie. Odnawia się co 30 sekund, dopóki ta strona "
+                          "jest otwarta; zrzut ekranu lub zdjęcie kodu przestaje działać po około minucie."),
     "card.challenge": ("Inspector's code (if shown)", "Inspektora kods (ja parādīts)",
                        "Code der Kontrolle (falls angezeigt)", "Code de l'inspecteur (s'il est affiché)",
                        "Kod inspektora (jeśli pokazano)"),
@@ -119,6 +250,13 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "status.suspended": ("Suspended by the issuer.", "Izsniedzējs to ir apturējis.",
                          "Von der ausstellenden Stelle ausgesetzt.", "Suspendu par l'émetteur.",
                          "Zawieszony przez wystawcę."),
+    # STOPPED (0x0C): the institution stopped the copies on this phone (reported lost or stolen), not the document.
+    "status.stopped": ("Stopped on this phone by the issuer (reported lost or stolen).",
+                       "Izsniedzējs to šajā tālrunī ir apturējis (ziņots, ka tas pazaudēts vai nozagts).",
+                       "Auf diesem Telefon von der ausstellenden Stelle gestoppt (als verloren oder gestohlen "
+                       "gemeldet).",
+                       "Arrêté sur ce téléphone par l'émetteur (déclaré perdu ou volé).",
+                       "Zatrzymany na tym telefonie przez wystawcę (zgłoszony jako zgubiony lub skradziony)."),
     "status.replaced": ("Replaced by a newer document.", "Aizstāts ar jaunāku dokumentu.",
                         "Durch ein neueres Dokument ersetzt.", "Remplacé par un document plus récent.",
                         "Zastąpiony nowszym dokumentem."),
@@ -231,6 +369,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Ten podmiot jest na liście zaufanych weryfikatorów i może prosić o te dane.",
     ),
     "consent.purpose": ("Purpose", "Mērķis", "Zweck", "Finalité", "Cel"),
+    # The verifier's privacy notice (GDPR Art. 13), from its registration on the verifiers list.
+    "consent.policy": ("How {verifier} handles your data", "Kā {verifier} apstrādā jūsu datus",
+                       "Wie {verifier} mit Ihren Daten umgeht", "Comment {verifier} traite vos données",
+                       "Jak {verifier} przetwarza Twoje dane"),
     "consent.leaves": ("Only these data will leave your phone:", "Tikai šie dati atstās jūsu tālruni:",
                        "Nur diese Daten verlassen Ihr Telefon:", "Seules ces données quitteront votre téléphone :",
                        "Tylko te dane opuszczą Twój telefon:"),
@@ -247,6 +389,57 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "consent.unmatched": ("You do not hold the documents asked for.", "Jums nav pieprasīto dokumentu.",
                           "Sie besitzen die angefragten Dokumente nicht.",
                           "Vous ne détenez pas les documents demandés.", "Nie masz żądanych dokumentów."),
+    # Several documents answer one query (OpenID4VP §6.4: the wallet chooses; a parent's own EHIC and her
+    # child's, Decision S1): the worker picks the one to show (wallet.core.choices).
+    "consent.choose": ("Several of your documents answer this request. Choose the one to show:",
+                       "Šim pieprasījumam atbilst vairāki jūsu dokumenti. Izvēlieties, kuru uzrādīt:",
+                       "Mehrere Ihrer Dokumente passen zu dieser Anfrage. Wählen Sie, welches Sie vorzeigen:",
+                       "Plusieurs de vos documents répondent à cette demande. Choisissez celui à présenter :",
+                       "Tej prośbie odpowiada kilka Twoich dokumentów. Wybierz, który okazać:"),
+    "consent.chosen": ("This one is shown", "Tiks uzrādīts šis", "Dieses wird vorgezeigt", "Celui-ci est présenté",
+                       "Ten zostanie okazany"),
+    "consent.use_this": ("Show this one instead", "Uzrādīt šo", "Stattdessen dieses vorzeigen",
+                         "Présenter celui-ci à la place", "Okaż ten zamiast"),
+    "consent.choose_cli": ("Several of your documents answer this request; the one marked * is shown (another: "
+                           "--choose ID):",
+                           "Šim pieprasījumam atbilst vairāki jūsu dokumenti; tiks uzrādīts ar * atzīmētais (cits: "
+                           "--choose ID):",
+                           "Mehrere Ihrer Dokumente passen zu dieser Anfrage; das mit * markierte wird vorgezeigt "
+                           "(ein anderes: --choose ID):",
+                           "Plusieurs de vos documents répondent à cette demande ; celui marqué * est présenté (un "
+                           "autre : --choose ID) :",
+                           "Tej prośbie odpowiada kilka Twoich dokumentów; okazany zostanie oznaczony * (inny: "
+                           "--choose ID):"),
+    "consent.choose_prompt": ("Show which one? (1-{n}, Enter: the one marked *) ",
+                              "Kuru uzrādīt? (1-{n}, Enter: ar * atzīmēto) ",
+                              "Welches vorzeigen? (1-{n}, Eingabe: das mit *) ",
+                              "Lequel présenter ? (1-{n}, Entrée : celui marqué *) ",
+                              "Który okazać? (1-{n}, Enter: oznaczony *) "),
+    # Whom an EHIC insures, where it is not the worker (a child's card) or on the consent's choice.
+    "card.whose": ("Card of {name}", "Apdrošinātā persona: {name}", "Karte von {name}", "Carte de {name}",
+                   "Karta osoby: {name}"),
+    "card.whose_prc": ("Certificate of {name}", "Apdrošinātā persona: {name}", "Bescheinigung von {name}",
+                       "Certificat de {name}", "Certyfikat osoby: {name}"),
+    # The sentence of a represented person's EHIC (credentials.ehic's without "you"). A Latvian date ends
+    # with its own full stop ("01.11.2029."): the sentence adds none.
+    "ehic.represented": (
+        "Covered by the health insurance of this state: {country} ({institution}); card {number}, valid until "
+        "{end}.",
+        "Veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}",
+        "Krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
+        "Couverture par l'assurance maladie : {country} ({institution}) ; carte {number}, valable jusqu'au {end}.",
+        "Ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}."),
+    "ehic.represented_prc": (
+        "Covered by the health insurance of this state: {country} ({institution}); provisional replacement "
+        "certificate {number}, valid from {start} to {end}.",
+        "Veselības apdrošināšana valstī {country} ({institution}); EVAK aizvietojošais sertifikāts {number}, "
+        "derīgs no {start} līdz {end}",
+        "Krankenversichert in diesem Staat: {country} ({institution}); provisorische Ersatzbescheinigung {number}, "
+        "gültig vom {start} bis {end}.",
+        "Couverture par l'assurance maladie : {country} ({institution}) ; certificat provisoire de remplacement "
+        "{number}, valable du {start} au {end}.",
+        "Ubezpieczenie zdrowotne w państwie {country} ({institution}); certyfikat tymczasowo zastępujący kartę "
+        "{number}, ważny od {start} do {end}."),
     "shared.title": ("Shared", "Kopīgots", "Geteilt", "Partagé", "Udostępniono"),
     "shared.text": ("{verifier} received the data you agreed to share.",
                     "{verifier} saņēma datus, kurus piekritāt kopīgot.",
@@ -318,6 +511,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Ihre Sitzung ist abgelaufen. Entsperren Sie die Wallet erneut.",
                       "Votre session a expiré. Déverrouillez à nouveau le portefeuille.",
                       "Sesja wygasła. Odblokuj portfel ponownie."),
+    # A POST another site sent (another port of this computer too: wallet.app.from_own_pages, review R3, 1).
+    "error.foreign": ("This form was not sent from the wallet's own pages, so nothing was done. Use the wallet's "
+                      "own buttons.",
+                      "Šī veidlapa netika nosūtīta no maka lapām, tāpēc nekas netika darīts. Izmantojiet maka "
+                      "pogas.",
+                      "Dieses Formular wurde nicht von den Seiten der Wallet gesendet, daher wurde nichts getan. "
+                      "Verwenden Sie die Schaltflächen der Wallet.",
+                      "Ce formulaire n'a pas été envoyé depuis les pages du portefeuille : rien n'a été fait. "
+                      "Utilisez les boutons du portefeuille.",
+                      "Ten formularz nie został wysłany ze stron portfela, więc nic nie zostało zrobione. Użyj "
+                      "przycisków portfela."),
     "error.form": ("The form has expired. Please try again.", "Veidlapa ir novecojusi. Mēģiniet vēlreiz.",
                    "Das Formular ist abgelaufen. Bitte erneut versuchen.",
                    "Le formulaire a expiré. Veuillez réessayer.", "Formularz wygasł. Spróbuj ponownie."),
@@ -514,6 +718,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                       "Jeszcze nieważny: ważny od {date}"),
     # Copy renewal (HAIP 1.0 §4 credential refresh; wallet.renewal, WalletService.renew).
     "card.renew": ("Renew copies", "Atjaunot kopijas", "Kopien erneuern", "Renouveler les copies", "Odnów kopie"),
+    # In place of "Renew copies" where the wallet holds no grant for the card (WalletService.renews; review R2, 8).
+    "card.renew_none": (
+        "This wallet cannot renew these copies by itself: for new ones, ask {institution} for a new offer.",
+        "Šis maks pats nevar atjaunot šīs kopijas: lai saņemtu jaunas, lūdziet iestādei {institution} jaunu "
+        "piedāvājumu.",
+        "Diese Wallet kann diese Kopien nicht selbst erneuern: Für neue bitten Sie {institution} um ein neues "
+        "Angebot.",
+        "Ce portefeuille ne peut pas renouveler ces copies lui-même : pour en avoir de nouvelles, demandez une "
+        "nouvelle offre à {institution}.",
+        "Ten portfel nie może sam odnowić tych kopii: aby dostać nowe, poproś instytucję {institution} o nową "
+        "ofertę."),
     "card.renew_help": (
         "Asks the institution for new copies of this document with the access it gave this wallet, without a "
         "new offer. The copies you hold stay until the new ones have arrived and been checked.",
@@ -548,6 +763,19 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "offre à {institution}. Vos copies sont gardées jusqu'à leur fin.",
         "Instytucja {institution} nie odnawia już kopii dokumentu {document} w tym portfelu: poproś instytucję "
         "{institution} o nową ofertę. Twoje kopie pozostają do końca ich ważności."),
+    # The issuer's "not due" names a time after the copies held end (wallet.renewal.not_due_credible, review
+    # R3, 4): said as why the renewal failed ("renew.failed"'s detail), never "they can still be shown".
+    "renew.not_due_late": (
+        "the institution would renew them only from {date}, but the copies you hold end before then. If they "
+        "have ended, ask the institution for a new offer.",
+        "iestāde tās atjaunotu tikai no {date}, bet jūsu kopijas beidzas pirms tam. Ja tās ir beigušās, "
+        "lūdziet iestādei jaunu piedāvājumu.",
+        "die Stelle würde sie erst ab {date} erneuern, Ihre Kopien enden aber vorher. Wenn sie abgelaufen sind, "
+        "bitten Sie die Stelle um ein neues Angebot.",
+        "l'organisme ne les renouvellerait qu'à partir du {date}, mais vos copies prennent fin avant. Si elles "
+        "ont pris fin, demandez une nouvelle offre à l'organisme.",
+        "instytucja odnowiłaby je dopiero od {date}, ale posiadane kopie wygasają wcześniej. Jeśli już wygasły, "
+        "poproś instytucję o nową ofertę."),
     "renew.failed": (
         "The copies of {document} could not be renewed: {detail} The copies you hold are kept.",
         "Dokumenta {document} kopijas neizdevās atjaunot: {detail} Jūsu kopijas paliek.",
@@ -619,6 +847,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Uwaga: wystawca wycofał ten dokument. Inspektor zobaczy, że jest nieważny. Decyzja o udostępnieniu "
         "należy do Ciebie.",
     ),
+    "consent.warn_stopped": (
+        "Warning: the issuer has stopped the copies of this document on this phone, as it was reported lost or "
+        "stolen. The inspector will see that they are not valid. Show the document from your current phone, or "
+        "ask the issuer for a new offer.",
+        "Uzmanību: izsniedzējs ir apturējis šī dokumenta kopijas šajā tālrunī, jo par to ziņots, ka tas "
+        "pazaudēts vai nozagts. Inspektors redzēs, ka tās nav derīgas. Uzrādiet dokumentu no sava pašreizējā "
+        "tālruņa vai lūdziet izsniedzējam jaunu piedāvājumu.",
+        "Achtung: Die ausstellende Stelle hat die Kopien dieses Dokuments auf diesem Telefon gestoppt, da es als "
+        "verloren oder gestohlen gemeldet wurde. Die Kontrollperson wird sehen, dass sie nicht gültig sind. Zeigen "
+        "Sie das Dokument von Ihrem aktuellen Telefon, oder bitten Sie die Stelle um ein neues Angebot.",
+        "Attention : l'émetteur a arrêté les copies de ce document sur ce téléphone, déclaré perdu ou volé. "
+        "L'inspecteur verra qu'elles ne sont pas valables. Présentez le document depuis votre téléphone actuel, "
+        "ou demandez une nouvelle offre à l'émetteur.",
+        "Uwaga: wystawca zatrzymał kopie tego dokumentu na tym telefonie, bo zgłoszono go jako zgubiony lub "
+        "skradziony. Inspektor zobaczy, że są nieważne. Okaż dokument z obecnego telefonu albo poproś wystawcę o "
+        "nową ofertę.",
+    ),
     "consent.warn_replaced": (
         "Warning: the issuer has replaced this document with a newer one. The inspector will see that it is not "
         "valid and ask for the current one. Whether to share it is your decision.",
@@ -646,6 +891,113 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Jeśli nowego dokumentu nie ma jeszcze w Twoim portfelu, poproś instytucję {institution} o jego ofertę "
         "i dodaj go z otrzymanego linku lub kodu QR. Ten dokument pozostaje w portfelu, dopóki go nie usuniesz.",
     ),
+    # A past document (wallet.service.Card.past: replaced, withdrawn, ended): said in the past tense in
+    # place of its present-tense description, set apart in the lists, and whom to show instead.
+    "card.past_tag": ("No longer current", "Vairs nav spēkā", "Nicht mehr aktuell", "N'est plus en vigueur",
+                      "Już nieaktualny"),
+    "past.replaced": ("This document was replaced by a newer one on {date}.",
+                      "Šis dokuments {date} tika aizstāts ar jaunāku.",
+                      "Dieses Dokument wurde am {date} durch ein neueres ersetzt.",
+                      "Ce document a été remplacé par un document plus récent le {date}.",
+                      "Ten dokument został zastąpiony nowszym dnia {date}."),
+    "past.replaced_undated": ("This document was replaced by a newer one.", "Šis dokuments tika aizstāts ar jaunāku.",
+                              "Dieses Dokument wurde durch ein neueres ersetzt.",
+                              "Ce document a été remplacé par un document plus récent.",
+                              "Ten dokument został zastąpiony nowszym."),
+    "past.withdrawn": ("{institution} withdrew this document.", "Iestāde {institution} šo dokumentu atsauca.",
+                       "{institution} hat dieses Dokument widerrufen.", "{institution} a retiré ce document.",
+                       "Instytucja {institution} wycofała ten dokument."),
+    "past.ended": ("This document expired on {date}.", "Šī dokumenta derīgums beidzās {date}",
+                   "Dieses Dokument ist am {date} abgelaufen.", "Ce document a expiré le {date}.",
+                   "Ten dokument wygasł {date}."),
+    # A document that certifies a period (wallet.service.covers_a_period): still the proof of it once over.
+    "past.period_ended": (
+        "This document covered {start} to {end}, a period that is over. It remains the proof of that period.",
+        "Šis dokuments attiecās uz laikposmu no {start} līdz {end}, un tas ir beidzies. Dokuments joprojām "
+        "apliecina šo laikposmu.",
+        "Dieses Dokument galt für den Zeitraum vom {start} bis zum {end}, der vorbei ist. Es bleibt der Nachweis "
+        "für diesen Zeitraum.",
+        "Ce document couvrait la période du {start} au {end}, qui est terminée. Il reste la preuve de cette période.",
+        "Ten dokument obejmował okres od {start} do {end}, który się zakończył. Pozostaje dowodem za ten okres."),
+    "past.issued_for": ("It was issued for {start} to {end}.", "Tas tika izsniegts laikposmam no {start} līdz {end}",
+                        "Es wurde für den Zeitraum vom {start} bis zum {end} ausgestellt.",
+                        "Il avait été délivré pour la période du {start} au {end}.",
+                        "Został wydany na okres od {start} do {end}."),
+    "past.kept": ("It is kept here for your records only.", "Makā tas paliek tikai jūsu ziņai.",
+                  "Es bleibt nur für Ihre Unterlagen in der Wallet.",
+                  "Il reste dans le portefeuille pour vos archives uniquement.",
+                  "Pozostaje w portfelu wyłącznie do Twojej wiadomości."),
+    # On a past document's page: the current one(s) of its kind, each a link; or that there is none.
+    "card.show_instead": ("Show an inspector your current document instead:",
+                          "Inspektoram tā vietā uzrādiet savu pašreizējo dokumentu:",
+                          "Zeigen Sie der Kontrollperson stattdessen Ihr aktuelles Dokument:",
+                          "Montrez plutôt à l'inspecteur votre document actuel :",
+                          "Zamiast niego pokaż inspektorowi swój aktualny dokument:"),
+    "card.no_current": (
+        "Your wallet holds no current document of this kind. An inspector checking this one will see that it "
+        "is not valid today.",
+        "Jūsu makā nav pašreizēja šāda veida dokumenta. Inspektors, pārbaudot šo, redzēs, ka tas šodien nav "
+        "derīgs.",
+        "Ihre Wallet enthält kein aktuelles Dokument dieser Art. Eine Kontrollperson, die dieses prüft, sieht, "
+        "dass es heute nicht gültig ist.",
+        "Votre portefeuille ne contient aucun document actuel de ce type. Un inspecteur qui vérifie celui-ci "
+        "verra qu'il n'est pas valable aujourd'hui.",
+        "W Twoim portfelu nie ma aktualnego dokumentu tego rodzaju. Inspektor sprawdzający ten dokument zobaczy, "
+        "że dziś nie jest ważny."),
+    # On the page of the one current document of a kind of which the wallet also holds past ones.
+    "card.show_this": (
+        "This is the document to show an inspector. The earlier ones of this kind in your wallet are for your "
+        "records only.",
+        "Šis ir dokuments, kas jāuzrāda inspektoram. Agrākie šāda veida dokumenti jūsu makā ir tikai jūsu ziņai.",
+        "Dies ist das Dokument, das Sie der Kontrollperson zeigen. Die früheren Dokumente dieser Art in Ihrer "
+        "Wallet sind nur für Ihre Unterlagen.",
+        "C'est ce document qu'il faut montrer à l'inspecteur. Les documents antérieurs de ce type dans votre "
+        "portefeuille ne servent qu'à vos archives.",
+        "To ten dokument należy pokazać inspektorowi. Wcześniejsze dokumenty tego rodzaju w Twoim portfelu "
+        "służą wyłącznie do Twojej wiadomości."),
+    # The grant of a deleted card its institution could not be told about (RFC 7009; wallet.revocation).
+    "revoke.still_trying": (
+        "{institution} has not yet been told that this wallet no longer needs the access it gave to renew a "
+        "document you removed: the institution could not be reached. The wallet keeps trying until {date}.",
+        "Iestādei {institution} vēl nav izdevies paziņot, ka šim makam vairs nav vajadzīga piekļuve, ko tā "
+        "devusi jūsu noņemtā dokumenta atjaunošanai: iestāde nebija sasniedzama. Maks turpinās mēģināt līdz "
+        "{date}",
+        "{institution} konnte noch nicht mitgeteilt werden, dass diese Wallet den Zugang zum Erneuern eines von "
+        "Ihnen entfernten Dokuments nicht mehr braucht: Die Stelle war nicht erreichbar. Die Wallet versucht es "
+        "weiter bis zum {date}.",
+        "{institution} n'a pas encore pu être informé que ce portefeuille n'a plus besoin de l'accès donné pour "
+        "renouveler un document que vous avez retiré : l'organisme était injoignable. Le portefeuille réessaie "
+        "jusqu'au {date}.",
+        "Nie udało się jeszcze powiadomić instytucji {institution}, że ten portfel nie potrzebuje już dostępu do "
+        "odnawiania usuniętego przez Ciebie dokumentu: instytucja była nieosiągalna. Portfel będzie próbował do "
+        "{date}."),
+    "revoke.gave_up": (
+        "{institution} could not be told that this wallet no longer needs the access it gave to renew a document "
+        "you removed. That access ends by itself on {date} at the latest. To end it sooner, ask {institution}.",
+        "Iestādei {institution} neizdevās paziņot, ka šim makam vairs nav vajadzīga piekļuve, ko tā devusi jūsu "
+        "noņemtā dokumenta atjaunošanai. Šī piekļuve beigsies pati ne vēlāk kā {date} Lai to izbeigtu ātrāk, "
+        "sazinieties ar iestādi {institution}.",
+        "{institution} konnte nicht mitgeteilt werden, dass diese Wallet den Zugang zum Erneuern eines von Ihnen "
+        "entfernten Dokuments nicht mehr braucht. Dieser Zugang endet spätestens am {date} von selbst. Um ihn "
+        "früher zu beenden, wenden Sie sich an {institution}.",
+        "{institution} n'a pas pu être informé que ce portefeuille n'a plus besoin de l'accès donné pour "
+        "renouveler un document que vous avez retiré. Cet accès prend fin de lui-même au plus tard le {date}. "
+        "Pour y mettre fin plus tôt, adressez-vous à {institution}.",
+        "Nie udało się powiadomić instytucji {institution}, że ten portfel nie potrzebuje już dostępu do "
+        "odnawiania usuniętego przez Ciebie dokumentu. Ten dostęp wygaśnie sam najpóźniej {date}. Aby zakończyć "
+        "go wcześniej, zwróć się do instytucji {institution}."),
+    "revoke.gave_up_open": (
+        "{institution} could not be told that this wallet no longer needs the access it gave to renew a document "
+        "you removed. To end that access, ask {institution}.",
+        "Iestādei {institution} neizdevās paziņot, ka šim makam vairs nav vajadzīga piekļuve, ko tā devusi jūsu "
+        "noņemtā dokumenta atjaunošanai. Lai šo piekļuvi izbeigtu, sazinieties ar iestādi {institution}.",
+        "{institution} konnte nicht mitgeteilt werden, dass diese Wallet den Zugang zum Erneuern eines von Ihnen "
+        "entfernten Dokuments nicht mehr braucht. Um diesen Zugang zu beenden, wenden Sie sich an {institution}.",
+        "{institution} n'a pas pu être informé que ce portefeuille n'a plus besoin de l'accès donné pour "
+        "renouveler un document que vous avez retiré. Pour mettre fin à cet accès, adressez-vous à {institution}.",
+        "Nie udało się powiadomić instytucji {institution}, że ten portfel nie potrzebuje już dostępu do "
+        "odnawiania usuniętego przez Ciebie dokumentu. Aby zakończyć ten dostęp, zwróć się do instytucji "
+        "{institution}."),
     "consent.warn_suspended": (
         "Warning: the issuer has suspended this document. The inspector will see that it is not valid at "
         "present. Whether to share it is your decision.",
@@ -1030,31 +1382,33 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "Wenn Ihr Telefon verloren geht oder gestohlen wird", "Si votre téléphone est perdu ou volé",
                        "Jeśli telefon zginie lub zostanie skradziony"),
     "privacy.lost": (
-        "The wallet on it is encrypted with your passphrase: without it nobody can open your documents. Ask "
-        "each institution that gave you a document for a new offer, and add the document to the wallet on your "
-        "new phone: the new offer ends the lost phone's renewals, so it gets no new copies. The copies already "
-        "on the lost phone stay valid until they end; if they must stop sooner, ask the institution.",
-        "Maks tajā ir šifrēts ar jūsu paroli: bez tās neviens nevar atvērt jūsu dokumentus. Lūdziet katrai "
-        "iestādei, kas jums izsniedza dokumentu, jaunu piedāvājumu un pievienojiet dokumentu makam jaunajā "
-        "tālrunī: jaunais piedāvājums izbeidz pazaudētā tālruņa kopiju atjaunošanu, tāpēc tas vairs nesaņem "
-        "jaunas kopijas. Kopijas, kas jau ir pazaudētajā tālrunī, paliek derīgas līdz to beigām; ja tām jābeidzas "
-        "ātrāk, vērsieties iestādē.",
+        "The wallet on it is encrypted with your passphrase: without it nobody can open your documents. Tell "
+        "each institution that gave you a document that the phone was lost or stolen: it stops the copies on the "
+        "lost phone, which then fail every check, and the document stays valid. Ask it for a new offer, and add "
+        "the document to the wallet on your new phone. A new offer alone ends the lost phone's renewals, but the "
+        "copies already on it stay valid until they end.",
+        "Maks tajā ir šifrēts ar jūsu paroli: bez tās neviens nevar atvērt jūsu dokumentus. Paziņojiet katrai "
+        "iestādei, kas jums izsniedza dokumentu, ka tālrunis ir pazaudēts vai nozagts: tā aptur kopijas "
+        "pazaudētajā tālrunī, kuras pēc tam neiztur nevienu pārbaudi, un dokuments paliek derīgs. Lūdziet tai "
+        "jaunu piedāvājumu un pievienojiet dokumentu makam jaunajā tālrunī. Jauns piedāvājums vien izbeidz "
+        "pazaudētā tālruņa kopiju atjaunošanu, bet kopijas, kas jau ir tajā, paliek derīgas līdz to beigām.",
         "Die Wallet darauf ist mit Ihrer Passphrase verschlüsselt: Ohne sie kann niemand Ihre Dokumente öffnen. "
-        "Bitten Sie jede Stelle, die Ihnen ein Dokument gegeben hat, um ein neues Angebot, und fügen Sie das "
-        "Dokument der Wallet auf Ihrem neuen Telefon hinzu: Das neue Angebot beendet die Erneuerungen des "
-        "verlorenen Telefons, es erhält keine neuen Kopien mehr. Die Kopien, die schon auf dem verlorenen "
-        "Telefon sind, bleiben gültig, bis sie ablaufen; sollen sie früher enden, wenden Sie sich an die Stelle.",
+        "Melden Sie jeder Stelle, die Ihnen ein Dokument gegeben hat, dass das Telefon verloren oder gestohlen "
+        "ist: Sie stoppt die Kopien auf dem verlorenen Telefon, die danach keine Prüfung mehr bestehen, und das "
+        "Dokument bleibt gültig. Bitten Sie sie um ein neues Angebot, und fügen Sie das Dokument der Wallet auf "
+        "Ihrem neuen Telefon hinzu. Ein neues Angebot allein beendet die Erneuerungen des verlorenen Telefons, "
+        "doch die Kopien darauf bleiben gültig, bis sie ablaufen.",
         "Le portefeuille qu'il contient est chiffré avec votre phrase secrète : sans elle, personne ne peut "
-        "ouvrir vos documents. Demandez une nouvelle offre à chaque organisme qui vous a remis un document, et "
-        "ajoutez le document au portefeuille de votre nouveau téléphone : la nouvelle offre met fin aux "
-        "renouvellements du téléphone perdu, qui ne reçoit plus de nouvelles copies. Les copies déjà sur le "
-        "téléphone perdu restent valables jusqu'à leur fin ; si elles doivent cesser plus tôt, adressez-vous à "
-        "l'organisme.",
-        "Portfel w nim jest zaszyfrowany Twoim hasłem: bez niego nikt nie otworzy Twoich dokumentów. Poproś "
-        "każdą instytucję, która wydała Ci dokument, o nową ofertę i dodaj dokument do portfela w nowym "
-        "telefonie: nowa oferta kończy odnawianie kopii w zgubionym telefonie, więc nie dostanie on już nowych "
-        "kopii. Kopie, które już są w zgubionym telefonie, pozostają ważne do końca swojej ważności; jeśli mają "
-        "przestać obowiązywać wcześniej, skontaktuj się z instytucją.",
+        "ouvrir vos documents. Signalez à chaque organisme qui vous a remis un document que le téléphone a été "
+        "perdu ou volé : il arrête les copies du téléphone perdu, qui échouent ensuite à toute vérification, et "
+        "le document reste valable. Demandez-lui une nouvelle offre, et ajoutez le document au portefeuille de "
+        "votre nouveau téléphone. Une nouvelle offre seule met fin aux renouvellements du téléphone perdu, mais "
+        "les copies qui s'y trouvent restent valables jusqu'à leur fin.",
+        "Portfel w nim jest zaszyfrowany Twoim hasłem: bez niego nikt nie otworzy Twoich dokumentów. Zgłoś "
+        "każdej instytucji, która wydała Ci dokument, że telefon zginął lub został skradziony: zatrzyma ona kopie "
+        "w zgubionym telefonie, które potem nie przechodzą żadnej weryfikacji, a dokument pozostaje ważny. Poproś "
+        "ją o nową ofertę i dodaj dokument do portfela w nowym telefonie. Sama nowa oferta kończy odnawianie "
+        "kopii w zgubionym telefonie, ale kopie, które już w nim są, pozostają ważne do końca swojej ważności.",
     ),
     "lost.link": ("Phone lost or stolen?", "Tālrunis pazaudēts vai nozagts?", "Telefon verloren oder gestohlen?",
                   "Téléphone perdu ou volé ?", "Zgubiony lub skradziony telefon?"),
@@ -1414,6 +1768,13 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "This request was already answered.", "Uz šo pieprasījumu jau ir atbildēts.",
         "Diese Anfrage wurde bereits beantwortet.", "Il a déjà été répondu à cette demande.",
         "Na tę prośbę już odpowiedziano."),
+    # wallet.service.NOT_AN_ANSWER: a document chosen (consent page, present --choose) that no query takes.
+    "That document does not answer this request. Nothing was sent.": (
+        "That document does not answer this request. Nothing was sent.",
+        "Šis dokuments neatbilst šim pieprasījumam. Nekas netika nosūtīts.",
+        "Dieses Dokument passt nicht zu dieser Anfrage. Es wurde nichts gesendet.",
+        "Ce document ne répond pas à cette demande. Rien n'a été envoyé.",
+        "Ten dokument nie odpowiada tej prośbie. Nic nie zostało wysłane."),
     "There is no wallet here yet. Create one first (esspass wallet init).": (
         "There is no wallet here yet. Create one first (esspass wallet init).",
         "Šeit vēl nav maka. Vispirms izveidojiet to (esspass wallet init).",
@@ -1476,6 +1837,43 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "Wählen Sie eine Passphrase mit mindestens 8 Zeichen. Es wurde nichts angelegt.",
         "Choisissez une phrase secrète d'au moins 8 caractères. Rien n'a été créé.",
         "Wybierz hasło o długości co najmniej 8 znaków. Nic nie utworzono."),
+    # wallet.passphrase.TOO_COMMON, TOO_REPETITIVE, TOO_SEQUENTIAL (NIST SP 800-63B §5.1.1.2; review R2, 5)
+    ("This passphrase is one of the most common ones, which are tried first. Choose another one: a few words of "
+     "your own, for example."): (
+        "This passphrase is one of the most common ones, which are tried first. Choose another one: a few words of "
+        "your own, for example.",
+        "Šī parole ir viena no visbiežāk lietotajām, kuras tiek izmēģinātas vispirms. Izvēlieties citu, "
+        "piemēram, dažus savus vārdus.",
+        "Diese Passphrase gehört zu den häufigsten, die zuerst ausprobiert werden. Wählen Sie eine andere, zum "
+        "Beispiel ein paar eigene Wörter.",
+        "Cette phrase secrète fait partie des plus courantes, qui sont essayées en premier. Choisissez-en une "
+        "autre, par exemple quelques mots à vous.",
+        "To hasło jest jednym z najczęściej używanych, które są sprawdzane w pierwszej kolejności. Wybierz inne, "
+        "na przykład kilka własnych słów."),
+    ("This passphrase only repeats the same characters (such as 'aaaaaaaa' or '12121212'), which are tried "
+     "first. Choose another one."): (
+        "This passphrase only repeats the same characters (such as 'aaaaaaaa' or '12121212'), which are tried "
+        "first. Choose another one.",
+        "Šajā parolē tikai atkārtojas tās pašas rakstzīmes (piemēram, 'aaaaaaaa' vai '12121212'), un tādas tiek "
+        "izmēģinātas vispirms. Izvēlieties citu.",
+        "Diese Passphrase wiederholt nur dieselben Zeichen (wie „aaaaaaaa“ oder „12121212“), die zuerst "
+        "ausprobiert werden. Wählen Sie eine andere.",
+        "Cette phrase secrète ne fait que répéter les mêmes caractères (comme « aaaaaaaa » ou « 12121212 »), qui "
+        "sont essayés en premier. Choisissez-en une autre.",
+        "To hasło tylko powtarza te same znaki (np. „aaaaaaaa” lub „12121212”), które są sprawdzane w pierwszej "
+        "kolejności. Wybierz inne."),
+    ("This passphrase is a run of characters in order (such as '12345678', 'abcdefgh' or 'qwertyui' along the "
+     "keyboard), which are tried first. Choose another one."): (
+        "This passphrase is a run of characters in order (such as '12345678', 'abcdefgh' or 'qwertyui' along the "
+        "keyboard), which are tried first. Choose another one.",
+        "Šī parole ir secīgu rakstzīmju virkne (piemēram, '12345678', 'abcdefgh' vai 'qwertyui' pa tastatūru), "
+        "un tādas tiek izmēģinātas vispirms. Izvēlieties citu.",
+        "Diese Passphrase ist eine Folge von Zeichen der Reihe nach (wie „12345678“, „abcdefgh“ oder „qwertzui“ "
+        "entlang der Tastatur), die zuerst ausprobiert wird. Wählen Sie eine andere.",
+        "Cette phrase secrète est une suite de caractères dans l'ordre (comme « 12345678 », « abcdefgh » ou "
+        "« azertyui » sur le clavier), qui sont essayées en premier. Choisissez-en une autre.",
+        "To hasło to ciąg kolejnych znaków (np. „12345678”, „abcdefgh” lub „qwertyui” wzdłuż klawiatury), które "
+        "są sprawdzane w pierwszej kolejności. Wybierz inne."),
     "The request cannot be answered without some of what you left out. Nothing was sent.": _EXPLAIN["withheld"],
     # credentials.qr_picture, through wallet.qr
     "The picture is empty.": ("The picture is empty.", "Attēls ir tukšs.", "Das Bild ist leer.", "L'image est vide.",

@@ -36,12 +36,13 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from credentials.errors import MalformedError
+from credentials.errors import MalformedError, ProtocolError
 from wallet import core
 from wallet.model import StoredCredential
 
-__all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "RETRY_AFTER", "USED_UP", "USED_UP_AFTER", "RenewalForm",
-           "RenewalGrant", "due", "ends_sooner", "published_signers", "renewed_from", "why_due"]
+__all__ = ["ENDING", "EXPIRED", "LEASE_SECONDS", "NOT_DUE_MAX", "RENEWAL_FROM", "RETRY_AFTER", "USED_UP",
+           "USED_UP_AFTER", "RenewalForm", "RenewalGrant", "copies_last_end", "due", "ends_sooner", "not_due_credible",
+           "not_due_from", "published_signers", "renewed_from", "why_due"]
 
 #: After an automatic renewal that failed, or did not move the copies' end (the institution still signs
 #: under the same certificate), the next automatic one waits this long: at most once a day per card.
@@ -140,11 +141,21 @@ class RenewalGrant:
         return replace(self, next_try=(now + RETRY_AFTER).isoformat() if wait else None, last_error=error[:200],
                        lease_until=None, lease_holder=None)
 
-    def not_due_until(self, now: datetime, description: str) -> RenewalGrant:
+    def not_due_until(self, now: datetime, description: str = "", *, at: datetime | None = None,
+                      copies: Sequence[StoredCredential] = ()) -> RenewalGrant:
         """Refused by the issuer as "not due" (its ``credential_request_denied`` naming when the copies
-        are renewed, :func:`renewed_from`): no automatic try before then (at least :data:`RETRY_AFTER`)."""
-        at = renewed_from(description)
-        if at is None or at <= now + RETRY_AFTER:
+        are renewed: ``at``, :func:`not_due_from`; else read from its ``description``, :func:`renewed_from`):
+        no automatic try before then (at least :data:`RETRY_AFTER`), nor after the end of the card's
+        ``copies`` (:func:`copies_last_end`), nor more than :data:`NOT_DUE_MAX` ahead: the issuer's word
+        alone does not stop the card's renewals for good (review R3, 4)."""
+        at = at if at is not None else renewed_from(description)
+        if at is None:
+            return self
+        at = min(at, now + NOT_DUE_MAX)
+        ends = copies_last_end(copies)
+        if ends is not None:
+            at = min(at, ends)
+        if at <= now + RETRY_AFTER:
             return self
         return replace(self, next_try=at.isoformat())
 
@@ -154,13 +165,60 @@ class RenewalGrant:
 
 
 #: How the issuer says when copies it refused as not due are renewed (issuer.service
-#: ``IssuerService._renewal_refused``: "... they are renewed from 2026-12-01 06:49 UTC, ...").
+#: ``IssuerService._renewal_refused``: "... they are renewed from 2026-12-01 06:49 UTC, ..."), in the words
+#: of an issuer from before it sent the member ``renewal_from`` (:func:`not_due_from`).
 _RENEWED_FROM = re.compile(r"renewed from (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+#: The error response member naming that time (issuer.service.RenewalNotDue): a NumericDate (RFC 7519 §2).
+RENEWAL_FROM = "renewal_from"
+#: The longest an issuer's "not due" holds the card's automatic renewals back (review R3, 4): its grant
+#: lives at most five years (issuer.service ``_RENEWAL_MAX``, the document's end), so a later date is no
+#: renewal date (a bug, a value in milliseconds, a hostile issuer).
+NOT_DUE_MAX = timedelta(days=5 * 366)
+
+
+def copies_last_end(copies: Sequence[StoredCredential]) -> datetime | None:
+    """When the last of a card's ``copies`` ends (the latest technical expiry, passed or not), or None when
+    one has none (or there are none). Unlike :func:`wallet.core.copies_end`, also once they have all ended."""
+    ends = [c.exp for c in copies]
+    if not ends or any(end is None for end in ends):
+        return None
+    return datetime.fromtimestamp(max(end for end in ends if end is not None), UTC)
+
+
+def not_due_credible(at: datetime, copies: Sequence[StoredCredential]) -> bool:
+    """Whether an issuer's "not due before ``at``" (:func:`not_due_from`) can be a renewal date of the card's
+    ``copies``: one before they have all ended (the issuer renews copies ending within its notice, or ended:
+    issuer.service ``_renewal_refused``). Else the wallet does not wait for it, and does not tell the worker
+    that the copies held can still be shown meanwhile (review R3, 4)."""
+    ends = copies_last_end(copies)
+    return ends is None or at < ends
+
+
+def not_due_from(error: ProtocolError) -> datetime | None:
+    """When the issuer will renew copies it refused as not due (review J, M1; OpenID4VCI 1.0 §8.3.1.2
+    ``credential_request_denied``), or None for any other error.
+
+    The issuer's member :data:`RENEWAL_FROM` first (RFC 6749 §5.2 allows members beside ``error`` and
+    ``error_description``; :class:`wallet.http.ErrorResponse` carries it): a NumericDate, whole seconds
+    since the epoch in UTC. A value that is not one (a text, a fraction, a boolean, out of the calendar's
+    range) is not taken; then, and for an issuer that does not send it, the English words of its
+    ``error_description`` (:func:`renewed_from`)."""
+    if error.error != "credential_request_denied":
+        return None
+    members = getattr(error, "members", None)
+    value = members.get(RENEWAL_FROM) if isinstance(members, Mapping) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass  # beyond the calendar: the words, if they say
+    return renewed_from(error.message)
 
 
 def renewed_from(description: str) -> datetime | None:
-    """When the issuer will renew copies it refused as not due (review J, M1), from its error
-    description; None when it does not say (another refusal: a suspended document)."""
+    """When the issuer will renew copies it refused as not due (review J, M1), from the English words
+    of its error description (an issuer without the member, :func:`not_due_from`); None when they do
+    not say (another refusal: a suspended document)."""
     found = _RENEWED_FROM.search(description)
     if found is None:
         return None

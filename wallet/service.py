@@ -22,7 +22,9 @@ credentials → the same receipt checks → the card's copies replaced (:meth:`W
 :meth:`WalletService.renew_due` when they come close to their end).
 Present: request link → signed Request Object → verifier checked against the verifiers list and
 what it may ask → status of the held documents of the requested types (best effort) → DCQL
-matched, a usable document before a withdrawn one, the newest first → consent (who, purpose, exactly the
+matched, a usable current document before a past one, the newest first (an EHIC: the card of the PID's person,
+else the holder's own before a child's), every other document answering a query offered to choose instead
+(:meth:`WalletService.choose`, ``present --choose``) → consent (who, purpose, exactly the
 claims that leave, which of them the worker may leave out (the request's smaller claim sets; never one
 in plain view, which leaves anyway: :func:`core.always_sent`), and a
 warning for a document withdrawn, suspended, ended or not yet valid: :attr:`Card.warning`; one whose
@@ -53,7 +55,7 @@ import httpx
 from credentials import sd_jwt
 from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
 from credentials.openid4vp import RequestRejected, error_response_form
-from wallet import core, messages, renewal
+from wallet import core, messages, renewal, revocation
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
 from wallet.errors import (
     NoRenewalError,
@@ -92,12 +94,13 @@ from wallet.receive import (
     send_notification,
 )
 from wallet.renewal import RenewalForm, RenewalGrant
+from wallet.revocation import PendingRevocation
 from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
-__all__ = ["Card", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome", "PendingView",
-           "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "covers_a_period",
-           "logged_claims", "offered_names", "renewal_words", "standing_words", "warning_words"]
+__all__ = ["Card", "ConsentChoice", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome",
+           "PendingView", "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "covers_a_period",
+           "logged_claims", "offered_names", "past_words", "renewal_words", "standing_words", "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -192,6 +195,22 @@ def retention_words(verifier: str, client_metadata: Mapping[str, Any], lang: str
     return tuple(words)
 
 
+def registered_policy_uri(verifiers: Any, verifier_id: str) -> str | None:
+    """The privacy notice address of the verifier ``verifier_id`` as the signed verifiers list registers
+    it (``policy_uri``, GDPR Art. 13), checked again before the worker is sent there
+    (:func:`credentials.trust_list.check_policy_uri`); None when it has none. Never the request's own
+    ``client_metadata.policy_uri`` (RFC 7591 §2): a request says what it likes, and the wallet would
+    send the worker wherever a verifier chose, under the name of the verifier the list vouches for."""
+    from credentials import trust_list
+
+    entity = verifiers.entity(verifier_id)  # the credentials.trust_list.TrustList the request was checked with
+    uri = entity.policy_uri if entity is not None else None
+    try:
+        return trust_list.check_policy_uri(uri) if uri is not None else None
+    except MalformedError:
+        return None
+
+
 def _if_left_out(cred: StoredCredential, path: core.ClaimPath, lang: str) -> str:
     """Beside a claim the worker may untick on the consent screen: what leaving it out means ("Leaving
     out your photo: the inspector will ask for an identity document..."; GDPR Art. 12(1): the choice
@@ -247,15 +266,41 @@ class Card:
     #: certificate, :func:`core.copies_end`): the day (ISO date) they end, for the worker to ask for
     #: a new copy ahead of time; else None.
     copies_end_on: str | None = None
+    #: When the issuer signed its copies (the newest ``iat``): which document of a kind is the newest.
+    iat: int = 0
+    #: The document's own date of issue (ISO date; its ``date_of_issuance``), else the day the wallet received it.
+    issued_on: str | None = None
+    #: Of a replaced document (:attr:`past`): the date of issue of the newer one of its institution that
+    #: the wallet holds (:meth:`WalletService._related`); None when it holds none.
+    replaced_on: str | None = None
+    #: The current documents of the same type (:attr:`past` None), led by the one the wallet presents
+    #: (usable, then the newest, as :func:`core.match` prefers): whom to show an inspector.
+    current: tuple[str, ...] = ()
+    #: How many past documents of the same type the wallet holds.
+    earlier: int = 0
+    #: Of a represented person's EHIC (a child's card, Decision S1: its ``subject``), whose card it is in
+    #: words ("Card of Līga Bērziņa", :func:`core.whose_card`); None for the worker's own documents.
+    person: str | None = None
+
+    @property
+    def past(self) -> str | None:
+        """Whether this is a past document, one the worker keeps for their records and no longer shows
+        as proof for today: ``replaced`` by a newer one of its institution (status REPLACED),
+        ``invalid`` (withdrawn by it), or ``ended`` (its own last day has passed); else None. Suspended
+        (may be lifted), not valid yet, or with expired copies of a current document, it is not past."""
+        if self.status is not None and self.status.value in ("replaced", "invalid"):
+            return self.status.value
+        return "ended" if self.period == "ended" else None
 
     @property
     def warning(self) -> str | None:
         """Why this document would not pass an inspection as valid, which the worker is told before
-        it leaves (consent, offline QR): ``invalid`` (withdrawn), ``replaced`` (by a newer document) or
-        ``suspended`` by its issuer, as
+        it leaves (consent, offline QR): ``invalid`` (withdrawn), ``replaced`` (by a newer document),
+        ``stopped`` (its copies on this phone, which was reported lost or stolen: the document itself is
+        not past, it is on the worker's other phone) or ``suspended`` by its issuer, as
         last recorded; else ``ended`` or ``not_yet`` by its own dates, or ``copy_expired`` (its
         copies, not the document, expired); None when nothing is known against it."""
-        if self.status is not None and self.status.value in ("invalid", "replaced", "suspended"):
+        if self.status is not None and self.status.value in ("invalid", "replaced", "stopped", "suspended"):
             return self.status.value
         return None if self.period == "current" else self.period
 
@@ -290,6 +335,32 @@ def standing_words(card: Card, lang: str) -> str:
         day = card.valid_until if warning == "ended" else card.valid_from
         return messages.t(f"state.{warning}", lang, date=format_date(day, lang) if day else "?")
     return messages.t(f"status.{card.status.value}" if card.status is not None else "status.unknown", lang)
+
+
+def past_words(card: Card, lang: str) -> str:
+    """A past document (:attr:`Card.past`) in the past tense, in place of its description, which says what
+    applies to the worker now ("... applies to you", "You are covered ... until"): replaced on the
+    newer one's date of issue, withdrawn by its institution, or ended (a period document still the proof
+    of its period, :func:`covers_a_period`); a period document replaced or withdrawn says the period it
+    was issued for. '' for a current document."""
+    from credentials.i18n import format_date
+
+    past = card.past
+    if past is None:
+        return ""
+    if past == "ended":
+        if covers_a_period(card):
+            return _period_words(card, lang, "past.period_ended")
+        return messages.t("past.ended", lang, date=format_date(card.valid_until, lang) if card.valid_until else "?")
+    if past == "replaced":
+        said = [messages.t("past.replaced", lang, date=format_date(card.replaced_on, lang)) if card.replaced_on
+                else messages.t("past.replaced_undated", lang)]
+    else:
+        said = [messages.t("past.withdrawn", lang, institution=card.issuer_name)]
+    if covers_a_period(card):
+        said.append(_period_words(card, lang, "past.issued_for"))
+    said.append(messages.t("past.kept", lang))
+    return " ".join(said)
 
 
 def covers_a_period(card: Card) -> bool:
@@ -331,6 +402,42 @@ def _copy_expired_words(card: Card, lang: str, key: str) -> str:
                       institution=card.issuer_name)
 
 
+def _choice_label(card: Card, cred: StoredCredential, lang: str) -> str:
+    """One document offered on the consent's choice (:class:`ConsentChoice`), in ``lang``: whose card
+    it is (an EHIC, :func:`core.whose_card`), its title and number, its dates (a period, first to last
+    day, :func:`covers_a_period`; else its last day), and, of one that would not pass as valid, why
+    (:func:`standing_words`: withdrawn, replaced, ended ...)."""
+    from credentials.i18n import format_date
+
+    claims = core.readable_claims(cred)
+    number = core.document_claims(cred).get("document_number")
+    named = f"{card.title} {number}" if isinstance(number, str) and number else card.title
+    if covers_a_period(card):
+        assert card.valid_from is not None and card.valid_until is not None
+        dates = f"{format_date(card.valid_from, lang)} – {format_date(card.valid_until, lang)}"
+    elif card.valid_until is not None:
+        dates = f"{messages.t('card.valid_until', lang)} {format_date(card.valid_until, lang)}"
+    else:
+        dates = ""
+    standing = standing_words(card, lang) if card.warning is not None or card.past is not None else ""
+    if standing and card.warning == "ended" and covers_a_period(card):
+        dates = ""  # "Covers ... to ... (ended)" says them
+    return " · ".join(p for p in (core.whose_card(cred.vct, claims, lang), named, dates, standing) if p)
+
+
+def _issued_on(claims: Mapping[str, Any]) -> str | None:
+    """A document's own date of issue (an A1's or EHIC's ``date_of_issuance``, a PID's ``issuance_date``:
+    domain.md), as an ISO date; None when it states none that is a date."""
+    for name in ("date_of_issuance", "issuance_date"):
+        value = claims.get(name)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value[:10]).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ConsentClaim:
     path: tuple[str | int | None, ...]
@@ -358,6 +465,20 @@ class ConsentItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentChoice:
+    """One of the documents answering a credential query (OpenID4VP 1.0 §6.4: the wallet chooses among
+    them), as the consent screen offers it: whose it is, its title, number and dates, and why it would
+    not pass as valid (:func:`_choice_label`)."""
+
+    group: str
+    label: str
+    #: The one the answer sends (the wallet's default, :func:`core.choices`, until the worker picks another).
+    chosen: bool = False
+    #: :attr:`Card.past` of the document (``replaced``, ``invalid``, ``ended``): never the default.
+    past: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ConsentRequest:
     """A verified presentation request waiting for the worker's decision."""
 
@@ -382,6 +503,16 @@ class ConsentRequest:
     lang: str = "en"
     #: How long the verifier keeps the check, as its request says (:func:`retention_words`; GDPR Art. 13(2)(a)).
     retention: tuple[str, ...] = ()
+    #: Where the verifier's privacy notice is, as its registration on the verifiers list says
+    #: (:func:`registered_policy_uri`; GDPR Art. 13); None when it names none.
+    policy_uri: str | None = None
+    #: query id -> the documents answering it, the one sent marked (:meth:`WalletService.choose`); the
+    #: screen offers the choice where there are several.
+    choices: dict[str, tuple[ConsentChoice, ...]] = field(default_factory=dict)
+    #: query id -> each of those documents (without its key and text) and the claim paths of the first
+    #: option it answers, in the order of :attr:`choices` (:func:`core.choices`).
+    alternatives: dict[str, tuple[tuple[StoredCredential, tuple[core.ClaimPath, ...]], ...]] = field(
+        default_factory=dict)
 
     @property
     def choosing(self) -> bool:
@@ -473,6 +604,8 @@ class OpenItems:
         self.authorizations: dict[str, tuple[str, PendingAuthorization, float]] = {}
         self.requests: dict[str, ConsentRequest] = {}
         self.showings: dict[str, Showing] = {}
+        #: Pending revocations (:mod:`wallet.revocation`) being sent by this process now: each once at a time.
+        self.revoking: set[str] = set()
         #: request or showing id -> why it was closed before its time (its document removed or renewed),
         #: said when the worker turns to it again; the last :data:`_CLOSED_KEPT`.
         self.closed: dict[str, str] = {}
@@ -514,16 +647,41 @@ class WalletService:
         return [StoredCredential.from_dict(c) for c in self.store.read()["credentials"]]
 
     def cards(self, lang: str) -> list[Card]:
+        """Every document held, each kind in the order the wallet first stored one, its current documents
+        (in the order stored) before its past ones (:attr:`Card.past`; the newest first)."""
         groups: dict[str, list[StoredCredential]] = {}
         for cred in self.credentials():
             groups.setdefault(cred.group, []).append(cred)
-        return [self._card(copies, lang) for copies in groups.values()]
+        cards = self._related([self._card(copies, lang) for copies in groups.values()], lang)
+        kinds = {vct: n for n, vct in reversed(list(enumerate(c.vct for c in cards)))}
+        order = {c.group: n for n, c in enumerate(cards)}
+        return sorted(cards, key=lambda c: (kinds[c.vct], c.past is not None,
+                                            -c.iat if c.past is not None else order[c.group]))
 
     def card(self, group: str, lang: str) -> Card:
-        copies = [c for c in self.credentials() if c.group == group]
-        if not copies:
+        """One document as :meth:`cards` shows it (what it says of the others of its type too)."""
+        found = next((c for c in self.cards(lang) if c.group == group), None)
+        if found is None:
             raise NotFoundError("There is no such document in this wallet.")
-        return self._card(copies, lang)
+        return found
+
+    @staticmethod
+    def _related(cards: list[Card], lang: str) -> list[Card]:
+        """``cards`` with what each says of the others of its type: a past document (:attr:`Card.past`)
+        in the past tense (:func:`past_words`), a replaced one with when the newer one of its institution
+        was issued (the next issued after it that the wallet holds), and for each which current documents
+        of its type there are (:attr:`Card.current`) and how many past ones (:attr:`Card.earlier`)."""
+        related: list[Card] = []
+        for card in cards:
+            same = [c for c in cards if c.vct == card.vct]
+            current = sorted((c for c in same if c.past is None), key=lambda c: (c.warning is not None, -c.iat))
+            replaced_on = None
+            if card.past == "replaced":
+                newer = [c for c in same if c.issuer_id == card.issuer_id and c.iat > card.iat]
+                replaced_on = min(newer, key=lambda c: c.iat).issued_on if newer else None
+            related.append(replace(card, replaced_on=replaced_on, current=tuple(c.group for c in current),
+                                   earlier=sum(1 for c in same if c.past is not None)))
+        return [replace(c, description=past_words(c, lang)) if c.past is not None else c for c in related]
 
     def offline_qr(self, group: str, challenge: bytes | None = None) -> str:
         """The offline QR text of a PDA1 or EHIC for one showing (:meth:`show_offline_qr`)."""
@@ -625,55 +783,138 @@ class WalletService:
             period=period,
             copy_expired_on=copy_expired_on,
             copies_end_on=copies_end_on,
+            iat=max(c.iat for c in copies),
+            issued_on=_issued_on(readable) or first.received_at[:10],
+            person=core.whose_card(first.vct, core.readable_claims(first), lang, represented_only=True),
         )
 
     def delete(self, group: str) -> str:
         """Erase every copy of a document from this wallet, with the keys bound to them; returns its
         title in English for the caller's message. The record of what was shown stays (names of
-        claims, never their values)."""
+        claims, never their values). Its grant is ended at the institution (:meth:`retry_revocations`)."""
+        now = self.clock()
         with self.store.transaction() as doc:
             gone = [c for c in doc["credentials"] if c.get("group") == group]
             if not gone:
                 raise NotFoundError("There is no such document in this wallet.")
             doc["credentials"] = [c for c in doc["credentials"] if c.get("group") != group]
             raw = doc.get("renewals", {}).pop(group, None)  # its refresh token and DPoP key go with it
+            # ... into the pending revocation, in the same write: the card never goes without it.
+            pending = self._pending_revocation(raw, StoredCredential.from_dict(gone[0]), now)
+            if pending is not None:
+                doc.setdefault("revocations", []).append(pending.to_dict())
         # A request waiting for consent no longer offers it, nor is its code shown.
         self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING)
-        self._end_grant(raw)
+        if pending is not None:
+            self._revoke_in_background([pending])
         return core.type_title(str(gone[0].get("vct", "")), "en")
 
-    def _end_grant(self, raw: Any) -> None:
-        """Tell the institution that the grant of a deleted card is over (RFC 7009 §2; review J, L1: else
-        it stays live until the document ends, for whoever copied it): in the background, within
-        :data:`REVOKE_SECONDS`, never holding up or failing the deletion (done already). A grant kept
-        before the wallet stored the issuer's ``revocation_endpoint``, or from an issuer without one, is
-        only forgotten (it ends unused after the issuer's idle time)."""
+    @staticmethod
+    def _pending_revocation(raw: Any, first: StoredCredential, now: datetime) -> PendingRevocation | None:
+        """What ends the grant ``raw`` of a deleted card (:mod:`wallet.revocation`), whose token ends with
+        its document (``first``'s last day); None for none, a grant kept before the wallet stored the
+        issuer's ``revocation_endpoint`` or from an issuer without one (only forgotten: it ends unused
+        after the issuer's idle time), or one ended already."""
         try:
             grant = RenewalGrant.from_dict(raw) if isinstance(raw, dict) else None
         except MalformedError:
-            return
-        if grant is None or grant.revocation_endpoint is None:
-            return
-        endpoint = grant.revocation_endpoint
+            return None
+        if grant is None:
+            return None
+        _first_day, last_day = core.document_dates(core.document_claims(first))
+        return PendingRevocation.of_grant(grant, institution=first.issuer_name, now=now,
+                                          token_end=revocation.grant_end(last_day))
 
-        def revoke() -> None:
+    def retry_revocations(self, *, all_pending: bool = False) -> None:
+        """Try again to end the grants of deleted cards that their institutions could not be told about
+        (RFC 7009 §2; :mod:`wallet.revocation`): those whose wait has passed, or every one still pending
+        (``all_pending``: the wallet has just been opened). In the background, as at the deletion; first
+        the store forgets those whose token has ended and gives up those past the limits. Called by the
+        network actions (receiving, presenting, checking a status, renewing, asking about a pending
+        document) and when the pages are unlocked or a terminal command opens the wallet."""
+        stored = self.store.read().get("revocations")
+        if not stored:
+            return  # nothing pending: not even a write
+        now = self.clock()
+        entries = revocation.tidy(stored, now)
+        if [e.to_dict() for e in entries] != stored:  # one dropped or given up: written, under the lock
+            with self.store.transaction() as doc:
+                entries = revocation.tidy(doc.get("revocations", []), now)
+                doc["revocations"] = [e.to_dict() for e in entries]
+        self._revoke_in_background([e for e in entries if not e.gave_up and (all_pending or e.due(now))])
+
+    def revocation_notices(self, lang: str) -> list[str]:
+        """What the worker is told about the grants of deleted cards (:mod:`wallet.revocation`), for the
+        list of documents: one still tried that keeps failing (each time, while it does), and one given
+        up (once: it is then forgotten). Nothing about one that went, or failed only now and then."""
+        from credentials.i18n import format_date
+
+        if not self.store.read().get("revocations"):
+            return []
+        now = self.clock()
+        said: list[str] = []
+        with self.store.transaction() as doc:
+            entries = revocation.tidy(doc.get("revocations", []), now)
+            for entry in entries:
+                if entry.gave_up:
+                    ends = entry.token_end
+                    said.append(messages.t("revoke.gave_up", lang, institution=entry.institution,
+                                           date=format_date(ends[:10], lang)) if ends is not None else
+                                messages.t("revoke.gave_up_open", lang, institution=entry.institution))
+                elif entry.keeps_failing(now):
+                    said.append(messages.t("revoke.still_trying", lang, institution=entry.institution,
+                                           date=format_date(entry.last_try().date().isoformat(), lang)))
+            doc["revocations"] = [e.to_dict() for e in entries if not e.gave_up]  # told once
+        return said
+
+    def _revoke_in_background(self, entries: list[PendingRevocation]) -> None:
+        """Send each of ``entries`` (:meth:`_revoke`) in a thread of its own, but one already being sent by
+        this process: never holding up or failing what the worker is doing."""
+        with self._lock:
+            fresh = [e for e in entries if e.id not in self.items.revoking]
+            self.items.revoking.update(e.id for e in fresh)
+        for entry in fresh:
+            # Not a daemon: a terminal's ``wallet delete`` finishes telling before the process ends.
+            thread = threading.Thread(target=self._revoke, args=(entry,), name="esspass-revoke-grant")
+            with self._lock:
+                self._revoking = [t for t in self._revoking if t.is_alive()] + [thread]
+            thread.start()
+
+    def _revoke(self, entry: PendingRevocation) -> None:
+        """Tell the institution that the grant ``entry`` is over (RFC 7009 §2.1, within :data:`REVOKE_SECONDS`),
+        and record what came of it: answered, the entry goes; else one more failed try
+        (:meth:`wallet.revocation.PendingRevocation.failed`). An entry gone meanwhile (told by another
+        wallet process) stays gone."""
+        try:
             try:
-                revoke_grant(self.http, revocation_endpoint=endpoint, refresh_token=grant.refresh_token,
-                             dpop=DpopSession(load_key(grant.dpop_key)), token_auth_methods=grant.token_auth_methods,
-                             audience=grant.as_issuer, challenge_endpoint=grant.challenge_endpoint,
+                revoke_grant(self.http, revocation_endpoint=entry.endpoint, refresh_token=entry.refresh_token,
+                             dpop=DpopSession(load_key(entry.dpop_key)), token_auth_methods=entry.token_auth_methods,
+                             audience=entry.audience, challenge_endpoint=entry.challenge_endpoint,
                              attester=self.provider, now=self.clock(), seconds=REVOKE_SECONDS)
+                answered = True
             except Exception as exc:  # noqa: BLE001 - best effort: the card is gone whatever the issuer says
                 # Its type only: the text may carry the token.
                 _log.info("telling the institution that a grant ended failed: %s", type(exc).__name__)
-
-        # Not a daemon: a terminal's ``wallet delete`` finishes telling before the process ends.
-        thread = threading.Thread(target=revoke, name="esspass-revoke-grant")
-        with self._lock:
-            self._revoking = [t for t in self._revoking if t.is_alive()] + [thread]
-        thread.start()
+                answered = False
+            now = self.clock()
+            with self.store.transaction() as doc:
+                kept = []
+                for raw in doc.get("revocations", []):
+                    if isinstance(raw, dict) and raw.get("id") == entry.id:
+                        if answered:
+                            continue
+                        stored = PendingRevocation.from_dict(raw)
+                        raw = (stored or entry).failed(now).to_dict()
+                    kept.append(raw)
+                doc["revocations"] = kept
+        except Exception as exc:  # noqa: BLE001 - a thread's end: the store may be locked or changed meanwhile
+            _log.info("recording a grant's revocation failed: %s", type(exc).__name__)
+        finally:
+            with self._lock:
+                self.items.revoking.discard(entry.id)
 
     def wait_revocations(self, timeout: float = REVOKE_SECONDS) -> None:
-        """Wait for the grants of deleted cards to be ended at their institutions (:meth:`_end_grant`)."""
+        """Wait for the grants of deleted cards to be ended at their institutions (:meth:`_revoke`)."""
         with self._lock:
             threads = list(self._revoking)
         for thread in threads:
@@ -713,6 +954,7 @@ class WalletService:
         confirmed in ``detail``: that belongs to this check only, the record keeps the known value
         (draft-ietf-oauth-status-list §8.3: a failed check allows no statement).
         """
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         copies = [c for c in self.credentials() if c.group == group]
         if not copies:
             raise NotFoundError("There is no such document in this wallet.")
@@ -768,6 +1010,7 @@ class WalletService:
     # --- receive -------------------------------------------------------------------------------
 
     def open_offer(self, link: str) -> tuple[str, ResolvedOffer]:
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         offer = resolve_offer(self.http, link, allow_loopback_http=self.settings.allow_loopback_http)
         offer_id = secrets.token_urlsafe(16)
         with self._lock:
@@ -1090,6 +1333,7 @@ class WalletService:
         while they are asked; what each answer changes is written in one transaction of its own, and
         only while the lease is still this claim's (:meth:`_save_pending`).
         """
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         now = self.clock()
         held = self._pending_entries()
         if only is not None and all(e.id != only for e in held):
@@ -1375,6 +1619,12 @@ class WalletService:
         """The window before the copies end in which the card says so and the wallet renews them."""
         return timedelta(days=self.settings.copies_notice_days)
 
+    def renews(self, group: str) -> bool:
+        """Whether this wallet holds the institution's grant to renew the card's copies (the card offers
+        "Renew copies" only then): none for a card received without one, or whose grant the institution
+        ended (a new offer, "End copy renewals", its copies stopped), which the wallet dropped when told."""
+        return self._grant(group) is not None
+
     def _grant(self, group: str) -> RenewalGrant | None:
         raw = self.store.read().get("renewals", {}).get(group)
         try:
@@ -1396,6 +1646,7 @@ class WalletService:
         :class:`PendingBusyError` while another wallet process renews it. Otherwise a
         :class:`RenewalOutcome` (:meth:`_renew_leased`): the old copies are replaced only by new ones
         that passed every receipt check."""
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         held = [c for c in self.credentials() if c.group == group]
         if not held:
             raise NotFoundError("There is no such document in this wallet.")
@@ -1419,6 +1670,7 @@ class WalletService:
         showing the cards does not wait longer: the rest are renewed on a later visit). A card whose
         renewal failed, or did not move its copies' end, is not tried again by itself for a day
         (``force``: the worker asked, ``wallet renew``: tried all the same)."""
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         now, today = self.clock(), self.today()
         doc = self.store.read()
         grants = doc.get("renewals", {})
@@ -1520,19 +1772,28 @@ class WalletService:
             raise  # the store itself: the worker unlocks again
         except CredentialError as exc:
             detail, said = exc.message, _said(exc, lang)
-            # The issuer's "not due for renewal" (credential_request_denied naming when it renews them,
-            # issuer.service _renewal_refused): nothing was refused about the document (review R10, 1).
-            not_due = renewal.renewed_from(exc.message) if (isinstance(exc, ProtocolError)
-                                                           and exc.error == "credential_request_denied") else None
+            # The issuer's "not due for renewal" (credential_request_denied naming when it renews them: its
+            # renewal_from member, else its words): nothing was refused about the document (review R10, 1).
+            not_due = renewal.not_due_from(exc) if isinstance(exc, ProtocolError) else None
         except Exception as exc:  # noqa: BLE001 - a boundary, after every check: one card must not take the page down
             # Its type only: the text may carry a token, or what the issuer sent about the worker.
             _log.warning("renewing a document's copies failed: %s", type(exc).__name__)
             detail = said = messages.explain("malformed", "", lang)
             not_due = None
+        held = [c for c in self.credentials() if c.group == group]
+        if not_due is not None and not renewal.not_due_credible(not_due, held):
+            # A time after the copies held end is no renewal date: tried again as after a failure, and never
+            # "they can still be shown" (review R3, 4).
+            from credentials.i18n import format_date
+
+            words = {w: messages.t("renew.not_due_late", w, date=format_date(not_due.date(), w)) for w in ("en", lang)}
+            detail, said, not_due = words["en"], words[lang], None
         current = self._grant(group)
         if current is not None and current.lease_holder == grant.lease_holder:
-            # Refused as not due (review J, M1), the wallet does not ask by itself before the issuer said.
-            self._save_grant(group, current.after(now, error=detail).not_due_until(now, detail), grant.lease_holder)
+            # Refused as not due (review J, M1), the wallet does not ask by itself before the issuer said, nor
+            # past the copies' end or renewal.NOT_DUE_MAX (review R3, 4).
+            self._save_grant(group, current.after(now, error=detail).not_due_until(now, at=not_due, copies=held),
+                             grant.lease_holder)
         if not_due is not None:
             return self._outcome(group, "not_due", lang, until=not_due.isoformat())
         return self._outcome(group, "failed", lang, detail=said)
@@ -1663,6 +1924,7 @@ class WalletService:
         the issuer has withdrawn or suspended since the last check is not offered while another one
         is usable (OpenID4VP 1.0 §6.4; the wallet's preference is :func:`core.match`'s).
         """
+        self.retry_revocations()  # a network action: the grants of deleted cards go too
         now = self.clock()
         parsed = parse_request_link(link)
         wallet_nonce = secrets.token_urlsafe(16) if parsed.request_uri_method == "post" else None
@@ -1688,18 +1950,17 @@ class WalletService:
                               and not _recently_valid(c, now)], now, timeout=_REQUEST_STATUS_TIMEOUT,
                              budget=_REQUEST_STATUS_BUDGET)
         held = self.credentials()
-        selection, satisfiable = core.match(request, held, now=now)
+        found, satisfiable = core.choices(request, held, now=now)
+        selection = {qid: answers[0] for qid, answers in found.items()}
         items: list[ConsentItem] = []
         options: dict[str, tuple[tuple[core.ClaimPath, ...], ...]] = {}
         for query_id, (cred, paths) in selection.items():
-            # The options this document answers that ask no more than the one chosen (the verifier's
-            # order): a claim not in all of them may be left out (OpenID4VP §6.4.1).
-            answering = tuple(o for o in core.claim_options(request, query_id, cred) if set(o) <= set(paths))
-            options[query_id] = answering if paths in answering else (paths, *answering)
-            required = set(paths).intersection(*(set(o) for o in options[query_id]))
-            card = self._card([c for c in held if c.group == cred.group], lang)
-            item = self._consent_item(query_id, cred, paths, lang, required=required)
-            items.append(replace(item, warning=card.warning, notice=warning_words(card, lang)))
+            item, options[query_id] = self._answer(request, query_id, cred, paths, held, lang)
+            items.append(item)
+        cards = {c.group: c for c in self.cards(lang)} if any(len(a) > 1 for a in found.values()) else {}
+        choices = {qid: tuple(ConsentChoice(c.group, _choice_label(cards[c.group], c, lang), n == 0,
+                                            cards[c.group].past) for n, (c, _) in enumerate(answers))
+                   for qid, answers in found.items() if len(answers) > 1}
         ended: tuple[str, ...] = ()
         if not satisfiable:  # a document of the type asked for, left out because its validity is over
             over = {c.group for c in held if c.vct in wanted and c.exp is not None and c.exp <= now.timestamp()}
@@ -1724,11 +1985,58 @@ class WalletService:
             ended=ended,
             lang=lang,
             retention=retention_words(request.verifier_name, request.client_metadata, lang),
+            policy_uri=registered_policy_uri(verifiers, request.verifier_id),
+            choices=choices,
+            alternatives={qid: tuple((replace(c, private_key="", credential=""), p) for c, p in answers)
+                          for qid, answers in found.items()},
         )
         with self._lock:
             self._expire()
             self._requests[consent.id] = consent
         return consent
+
+    def _answer(self, request: core.VerifiedRequest, query_id: str, cred: StoredCredential,
+                paths: tuple[core.ClaimPath, ...], held: list[StoredCredential], lang: str,
+                ) -> tuple[ConsentItem, tuple[tuple[core.ClaimPath, ...], ...]]:
+        """What the consent screen lists for ``cred`` (with its text) answering ``query_id`` with
+        ``paths`` (:meth:`_consent_item`, with its document's warning), and every option of the query it
+        answers that asks no more (the verifier's order; :attr:`ConsentRequest.options`): a claim not in
+        all of them may be left out (OpenID4VP §6.4.1)."""
+        answering = tuple(o for o in core.claim_options(request, query_id, cred) if set(o) <= set(paths))
+        options = answering if paths in answering else (paths, *answering)
+        required = set(paths).intersection(*(set(o) for o in options))
+        card = self._card([c for c in held if c.group == cred.group], lang)
+        item = self._consent_item(query_id, cred, paths, lang, required=required)
+        return replace(item, warning=card.warning, notice=warning_words(card, lang)), options
+
+    def choose(self, request_id: str, query_id: str, group: str) -> ConsentRequest:
+        """The worker shows another of the documents answering the request's credential query
+        ``query_id`` (:attr:`ConsentRequest.choices`; OpenID4VP 1.0 §6.4: any credential satisfying the
+        query may be presented): the consent lists what that one sends (its first option the verifier
+        accepts, :func:`core.choices`), and agreeing sends it. Nothing leaves yet. NotFoundError when
+        ``group`` is none of them (:data:`NOT_AN_ANSWER`), was removed meanwhile, or the request is over."""
+        consent = self.pending_request(request_id)
+        found = next(((c, p) for c, p in consent.alternatives.get(query_id, ()) if c.group == group), None)
+        if found is None:
+            raise NotFoundError(NOT_AN_ANSWER)
+        cred, paths = found
+        held = self.credentials()
+        copy = self._fresh_copy(cred.group, cred.format)
+        if copy is None:  # removed while the request waited
+            raise NotFoundError(REMOVED_REQUEST)
+        item, options = self._answer(consent.request, query_id, copy, paths, held, consent.lang)
+        chosen = replace(
+            consent,
+            items=tuple(item if i.query_id == query_id else i for i in consent.items),
+            selection={**consent.selection, query_id: (cred, paths)},
+            options={**consent.options, query_id: options},
+            choices={**consent.choices, query_id: tuple(replace(c, chosen=c.group == group)
+                                                        for c in consent.choices.get(query_id, ()))})
+        with self._lock:
+            if request_id not in self._requests:
+                raise NotFoundError("This request was already answered.")
+            self._requests[request_id] = chosen
+        return chosen
 
     def _consent_item(self, query_id: str, cred: StoredCredential, paths: tuple[core.ClaimPath, ...], lang: str, *,
                       required: set[core.ClaimPath], optional: dict[core.ClaimPath, bool] | None = None,
@@ -1940,7 +2248,7 @@ class WalletService:
             del self._authorizations[key]
 
 
-_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "replaced": 3, "invalid": 4}
+_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "stopped": 3, "replaced": 4, "invalid": 5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -2173,6 +2481,8 @@ _SHOWING = timedelta(minutes=10)
 #: The record's verifier id of an offline QR showing (no verifier is known: the code is shown, not sent).
 OFFLINE = "offline"
 SHOWING_OVER = "This QR code is no longer on screen. Show it again from the document."
+#: A document chosen for a request that none of its credential queries takes (:meth:`WalletService.choose`).
+NOT_AN_ANSWER = "That document does not answer this request. Nothing was sent."
 #: Why a request waiting for consent, or a showing, was closed before its time (:meth:`WalletService._close_open`).
 REMOVED_REQUEST = "This document was removed from the wallet; nothing was sent."
 REMOVED_SHOWING = "This document was removed from the wallet; its QR code is no longer shown."

@@ -45,6 +45,7 @@ from wallet.errors import (
     WeakPassphraseError,
     WrongPassphraseError,
 )
+from wallet.passphrase import MIN_PASSPHRASE_LENGTH, check_new_passphrase, tries_path
 
 __all__ = ["FORMAT", "MAX_STORE_BYTES", "MIN_PASSPHRASE_LENGTH", "ScryptParams", "WalletStore", "check_new_passphrase",
            "empty_document"]
@@ -57,10 +58,6 @@ _SALT_BYTES = 16
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
 _MAX_KDF_MEMORY = 256 * 1024 * 1024  # 8 x the default's 32 MiB
-#: Shortest passphrase a worker may choose for a new wallet (the page's ``minlength``, checked again
-#: by the server and the terminal: a browser's check is only a convenience). The file holds the
-#: worker's documents and keys; scrypt slows guessing, it cannot make "ab" safe.
-MIN_PASSPHRASE_LENGTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +84,6 @@ def empty_document() -> dict[str, Any]:
     """A new wallet's content: no credentials, no log, no documents awaiting an institution
     (``pending``: :class:`wallet.deferred.PendingIssuance`; a wallet from before has none)."""
     return {"version": VERSION, "credentials": [], "log": [], "prefs": {}, "pending": []}
-
-
-def check_new_passphrase(passphrase: str) -> None:
-    """Refuse a new passphrase shorter than :data:`MIN_PASSPHRASE_LENGTH` characters
-    (:class:`WeakPassphraseError`): what the worker's page and ``esspass wallet init`` ask before a
-    wallet is made (:meth:`WalletStore.create` itself only refuses an empty one)."""
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise WeakPassphraseError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
 
 
 def _derive(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
@@ -248,6 +237,29 @@ class WalletStore:
     @staticmethod
     def exists(path: Path) -> bool:
         return path.exists()
+
+    @staticmethod
+    def erase(path: Path) -> bool:
+        """Remove the wallet file at ``path`` for good, with the count of its wrong passphrases: a worker
+        who forgot the passphrase starts a new wallet (``/start-over``, ``esspass wallet init
+        --start-over``). No passphrase is needed, since nothing is read: without it the file is AES-GCM
+        ciphertext nobody can open, so it is removed, not overwritten. Taken in turn with writers (the
+        lock of :meth:`transaction`), so no write of another process lands half-way; True if there was
+        a wallet file."""
+        with exclusive_lock(path.parent / f"{path.name}.lock"):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            finally:
+                tries_path(path).unlink(missing_ok=True)
+        # The removal itself must reach the disk too (POSIX: fsync the directory).
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return True
 
     def read(self) -> dict[str, Any]:
         """The current document, read from disk (another process may have written since)."""
