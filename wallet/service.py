@@ -677,7 +677,10 @@ class WalletService:
             current = sorted((c for c in same if c.past is None), key=lambda c: (c.warning is not None, -c.iat))
             replaced_on = None
             if card.past == "replaced":
-                newer = [c for c in same if c.issuer_id == card.issuer_id and c.iat > card.iat]
+                # The one issued after it; else (copies of the old one renewed later, or both signed within
+                # the same second) the current one of its institution that took its place.
+                newer = [c for c in same if c.issuer_id == card.issuer_id and c.iat > card.iat] or [
+                    c for c in same if c.issuer_id == card.issuer_id and c.past is None]
                 replaced_on = min(newer, key=lambda c: c.iat).issued_on if newer else None
             related.append(replace(card, replaced_on=replaced_on, current=tuple(c.group for c in current),
                                    earlier=sum(1 for c in same if c.past is not None)))
