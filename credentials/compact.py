@@ -26,9 +26,38 @@ Inspection fields: a map with small integer keys (one CBOR byte each), dates as 
     8 family_name   9 given_name   10 birthdate   11 personal_administrative_number
     12 institution_id   13 institution_name   14 date_of_expiry   15 date_of_issuance (EHIC; a form made
     before it lacks it, :data:`LATER_FIELDS`, and an EHIC card is then not confirmed for a past day of care)
+    16 applies_for_duration   17 determination_provisional (a PDA1's boxes 2.4 and 2.5, :data:`BOXES`: CBOR
+    true, carried only when ticked, as the claims' absence means not ticked; credentials.pda1)
+    18 card_number   19 card_expiry (a provisional replacement certificate's fields 8 and 9 of the card it
+    replaces, credentials.ehic.PRC_CARD_CLAIMS)
+    20 work_information (a PDA1's section 5, the places of work, below)
+
+Field 20 lets the inspector offline see where the A1 says the work is, and be told, as online, when it
+names places only in other states (credentials.verification.WORK_ELSEWHERE; Directive 2014/67/EU Art. 9).
+It is a CBOR array ``[k, place, ...]``: each fixed place of work (v1 ``work_address``, v1.1
+``work_information.work_address[]``) as one text, its state's code, a space and its locality
+(``"AT Wien"``; the code alone when it names no locality; two bytes a place fewer than an array), a
+state with no fixed place of work (v1.1 ``no_fixed_place_of_work``) as ``[country]``, and ``k`` the
+number of fixed places left out. The issuer decides what goes in, by this rule (:func:`_places`): the
+locality in at most :data:`MAX_LOCALITY` characters (white space collapsed, a longer one cut with "…");
+all places when there are at most :data:`MAX_PLACES`, else the first place of each state named, then
+further places in the A1's order up to :data:`MAX_PLACES` (kept in the A1's order), so that the carried
+places name every state the A1 names and the work-elsewhere notice reads what it reads online; an A1
+naming more states than that carries the places beyond the first :data:`MAX_PLACES` as their code alone.
+It reads back as the v1.1 ``work_information`` (``{"work_address": [{"country", "locality"}],
+"no_fixed_place_of_work", "more": k}``, ``more`` only when places were left out), which the verifier
+shows and judges as the online claim ("and k more" on the page). An A1 naming no place has no field 20.
+
+Fields 16-20 came after the first forms: a form without them (an older issuer's) still verifies and reads
+as a definitive determination, as an A1 without box 2.5 does online, and without field 20 as "places of
+work not in this QR code", never as an A1 naming none (no work-elsewhere notice is told on it). Each is
+inside the issuer's COSE_Sign1 payload like every other field, so changing one breaks the signature.
 
 ``alg`` is not carried: the policy is ES256, so the protected headers are empty (RFC 9052 §3.1
-lets context imply the algorithm), which keeps the PDA1 QR code at version 15 or below.
+lets context imply the algorithm), which keeps the PDA1 QR code at version 15 or below without places of
+work (with both boxes too), and a posted worker's A1 naming one place or three (localities of a typical
+length) at version 16 or below; a PRC naming the card it replaces (a 20-digit card number) takes version
+16, a card's 15.
 """
 
 from __future__ import annotations
@@ -43,7 +72,7 @@ from typing import Any
 import base45
 import cbor2
 
-from credentials import cose, ehic, pda1
+from credentials import cose, countries, ehic, pda1
 from credentials.errors import (
     KbFreshnessError,
     KbSignatureError,
@@ -57,6 +86,7 @@ from credentials.jose import PrivateKey, PublicKey, b64url_decode, b64url_encode
 from credentials.status_list import StatusReference
 
 __all__ = [
+    "BOXES",
     "CHALLENGE_SKEW",
     "HOLDER_FIELDS",
     "ISSUED_SKEW",
@@ -120,11 +150,22 @@ def _off(seconds: float) -> str:
 FIELDS = {"legislation_country": 1, "starting_date": 2, "ending_date": 3, "status_confirmation": 4,
           "employer_name": 5, "employer_id": 6, "document_number": 7, "family_name": 8, "given_name": 9,
           "birthdate": 10, "personal_administrative_number": 11, "institution_id": 12, "institution_name": 13,
-          "date_of_expiry": 14, "date_of_issuance": 15}
-DATES = ("starting_date", "ending_date", "birthdate", "date_of_expiry", "date_of_issuance")
-#: Fields a form made before them lacks (a QR code shown before field 15 was carried, or made by an
-#: institution's older issuer): read as not known, never as a form that differs from its card.
-LATER_FIELDS = ("date_of_issuance",)
+          "date_of_expiry": 14, "date_of_issuance": 15, "applies_for_duration": 16,
+          "determination_provisional": 17, "card_number": 18, "card_expiry": 19, "work_information": 20}
+DATES = ("starting_date", "ending_date", "birthdate", "date_of_expiry", "date_of_issuance", "card_expiry")
+#: A PDA1's boxes 2.4 and 2.5 (credentials.pda1 ``_SECTION_2_BOXES``): CBOR true, only when ticked.
+BOXES = ("applies_for_duration", "determination_provisional")
+#: Fields a form made before them lacks (a QR code shown before field 15 or 16-19 was carried, or made by
+#: an institution's older issuer): read as not known, never as a form that differs from its card. Not box
+#: 2.5: a form that would show a provisional determination as a definitive one differs from its card (the
+#: wallet refuses it, wallet.core._offline_differences), since the inspector offline must be told. Field 20
+#: left out reads "places of work not in this QR code" (tolerated); carried, it must be the card's places, so a
+#: form hiding or changing a place is refused.
+LATER_FIELDS = ("date_of_issuance", "applies_for_duration", "card_number", "card_expiry", "work_information")
+#: Field 20 (module docstring): the most places of work carried with their locality, and the longest locality.
+MAX_PLACES, MAX_LOCALITY = 5, 32
+#: Most entries field 20 may hold when read (every coordination state named once is far below it).
+_MAX_PLACE_ENTRIES = 64
 _EPOCH = date(1970, 1, 1)
 TYPES = {pda1.VCT: 1, ehic.VCT: 2}
 VCTS = {v: k for k, v in TYPES.items()}
@@ -143,7 +184,44 @@ def _pda1_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
                    "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"),
                    "status_confirmation": claims.get("status_confirmation"), "employer_name": employer.get("name"),
                    "employer_id": employer.get("id"), "document_number": claims.get("document_number"),
-                   **_holder(holder)})
+                   # Box 2.5 offline as online: the verifier's pda1.provisional notice reads it (987/2009 Art. 16).
+                   **{box: True for box in BOXES if claims.get(box) is True},
+                   # Section 5 offline as online: the places shown and the work-elsewhere notice read them.
+                   "work_information": _places(claims), **_holder(holder)})
+
+
+def _places(claims: Mapping[str, Any]) -> list[Any] | None:
+    """Field 20 of an A1's ``claims`` (module docstring): ``[k, place, ...]``, or None when it names no place.
+    ValueError for a place naming no state as text (claims another issuer wrote)."""
+    fixed = [p for p in pda1.work_places(claims) if "no_fixed_place_of_work" not in p]
+    info = claims.get("work_information")
+    unfixed = info.get("no_fixed_place_of_work") if isinstance(info, Mapping) else None
+    # v1.1 names one state; the EUDI model's list is read as several.
+    states_unfixed = [unfixed] if isinstance(unfixed, str) and unfixed else \
+        list(unfixed) if isinstance(unfixed, list) else []
+    for state in [place.get("country") for place in fixed] + states_unfixed:
+        if not isinstance(state, str) or state.split() != [state]:  # a code: text, no white space
+            raise ValueError("a place of work names no state's code")
+    if not fixed and not states_unfixed:
+        return None
+    chosen = list(range(len(fixed)))
+    if len(fixed) > MAX_PLACES:
+        # Every state named first (the notice reads the states), then the A1's order up to MAX_PLACES.
+        first_of: dict[str, int] = {}
+        for i in chosen:
+            first_of.setdefault(countries.normalise(fixed[i]["country"].strip().upper()), i)
+        firsts = list(first_of.values())
+        rest = [i for i in chosen if i not in firsts]
+        chosen = sorted(firsts + rest[:max(0, MAX_PLACES - len(firsts))])
+    entries: list[Any] = []
+    for n, i in enumerate(chosen):
+        named = fixed[i].get("locality")
+        locality = " ".join(named.split()) if isinstance(named, str) else ""
+        if len(locality) > MAX_LOCALITY:
+            locality = locality[:MAX_LOCALITY - 1].rstrip() + "…"
+        # Beyond MAX_PLACES (an A1 naming more states than that): the state alone.
+        entries.append(f"{fixed[i]['country']} {locality}" if locality and n < MAX_PLACES else fixed[i]["country"])
+    return [len(fixed) - len(chosen), *entries, *([state] for state in states_unfixed)]
 
 
 def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[int, Any]:
@@ -162,6 +240,8 @@ def _ehic_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
                    # A card shows cover from its issue (Decision S2): the date of care is judged against it
                    # offline as online (credentials.verification._validity_steps).
                    "date_of_issuance": claims.get("date_of_issuance"),
+                   # A PRC names the card it replaces (Decision S2 fields 8, 9): the inspector offline sees it too.
+                   "card_number": claims.get("card_number"), "card_expiry": claims.get("card_expiry"),
                    "starting_date": claims.get("starting_date"), "ending_date": claims.get("ending_date"), **person})
 
 
@@ -212,11 +292,47 @@ def _named(fields: Mapping[Any, Any], vct: str) -> dict[str, Any]:
             if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 200_000:
                 raise MalformedError(f"the date {name} is malformed")
             value = (_EPOCH + timedelta(days=value)).isoformat()
+        elif name == "work_information":
+            value = _read_places(value)
+        elif name in BOXES:
+            # Only true is issued (a box not ticked is left out); false reads as the claim false would.
+            if type(value) is not bool:
+                raise MalformedError(f"the field {name} is malformed")
         # Every other field is text: the verdict shows it and the checks compare it as text, so a
         # map, array, byte string or number where text belongs is a forgery, not a value.
         elif not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
             raise MalformedError(f"the field {name} is malformed")
         out[name] = value
+    return out
+
+
+def _read_places(value: Any) -> dict[str, Any]:
+    """Field 20 (module docstring) as the v1.1 ``work_information`` it stands for; MalformedError for
+    anything else (every text a code or a locality, as the verdict shows and the checks compare text)."""
+
+    def text(item: Any) -> bool:
+        return isinstance(item, str) and 0 < len(item) <= MAX_FIELD_CHARS
+
+    if not isinstance(value, list) or not 2 <= len(value) <= _MAX_PLACE_ENTRIES + 1 \
+            or type(value[0]) is not int or not 0 <= value[0] <= 100_000:
+        raise MalformedError("the field work_information is malformed")
+    fixed: list[dict[str, str]] = []
+    unfixed: list[str] = []
+    for entry in value[1:]:
+        if text(entry) and entry.split(" ", 1)[0]:
+            country, _, locality = entry.partition(" ")
+            fixed.append({"country": country, **({"locality": locality} if locality else {})})
+        elif isinstance(entry, list) and len(entry) == 1 and text(entry[0]):
+            unfixed.append(entry[0])
+        else:
+            raise MalformedError("the field work_information is malformed")
+    out: dict[str, Any] = {}
+    if fixed:
+        out["work_address"] = fixed
+    if unfixed:
+        out["no_fixed_place_of_work"] = unfixed[0] if len(unfixed) == 1 else unfixed
+    if value[0]:
+        out["more"] = value[0]
     return out
 
 

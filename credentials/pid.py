@@ -41,12 +41,12 @@ from typing import Any
 from credentials import claims as c
 from credentials import countries, type_metadata
 from credentials.countries import name as country_name
-from credentials.errors import MalformedError
+from credentials.errors import DataError, MalformedError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
 __all__ = ["ADMINISTRATIVE_VALIDITY_YEARS", "ALIASES", "CONFIGURATION_ID", "MAX_PICTURE_BYTES", "MDOC_ELEMENTS",
-           "SD_PATHS", "VCT", "describe", "from_mdoc", "is_pid_type", "national_country", "provider_expiry",
+           "SD_PATHS", "VCT", "describe", "from_mdoc", "is_pid_type", "national_country", "problems", "provider_expiry",
            "sd_jwt_path", "to_mdoc", "type_metadata_document", "validate", "with_jpeg_picture",
            "with_provider_metadata"]
 
@@ -191,44 +191,72 @@ def _picture(value: Any) -> str:
 
 
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
-    """The claims of a PID our provider issues, normalised (DataError names the field and the rule)."""
-    c.obj(claims, "claims")
+    """The claims of a PID our provider issues, normalised. DataError for the first rule broken (the
+    field and the rule named), carrying the others (:func:`problems`)."""
+    found = c.Problems()
+    out = _read(claims, found)
+    found.raise_first()
+    return out
+
+
+def problems(claims: Mapping[str, Any]) -> list[DataError]:
+    """Every rule of :func:`validate` the claims break, found in one pass ([] for claims it accepts):
+    what the provider's clerk is told at once, as for an A1 or an EHIC."""
+    found = c.Problems()
+    _read(claims, found)
+    return found.found
+
+
+def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
+    """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
+    with found.rule():
+        c.obj(claims, "claims")
+    if found.found:  # not an object: no field to read
+        return {}
     c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth",
                           "personal_administrative_number", "picture", "date_of_expiry", "issuing_authority",
-                          "issuing_country"))
-    out: dict[str, Any] = {
-        "family_name": c.text(c.required(claims, "family_name"), "family_name", 1, 100),
-        "given_name": c.text(c.required(claims, "given_name"), "given_name", 1, 100),
-        "birthdate": c.iso_date(c.required(claims, "birthdate"), "birthdate"),
-    }
-    nationalities = c.required(claims, "nationalities")
-    if not isinstance(nationalities, list) or not nationalities:
-        raise c.invalid("nationalities", "pid.no_nationality")
-    # A third-country national posted from a coordination state needs a PID too (Regulation 1231/2010).
-    out["nationalities"] = [c.any_country(n, f"nationalities.{i}") for i, n in enumerate(nationalities)]
+                          "issuing_country"), problems=found)
+    out: dict[str, Any] = {}
+    for name in ("family_name", "given_name"):
+        with found.rule():
+            out[name] = c.text(c.required(claims, name), name, 1, 100)
+    with found.rule():
+        out["birthdate"] = c.iso_date(c.required(claims, "birthdate"), "birthdate")
+    with found.rule():
+        nationalities = c.required(claims, "nationalities")
+        if not isinstance(nationalities, list) or not nationalities:
+            raise c.invalid("nationalities", "pid.no_nationality")
+        # A third-country national posted from a coordination state needs a PID too (Regulation 1231/2010).
+        out["nationalities"] = [c.any_country(n, f"nationalities.{i}") for i, n in enumerate(nationalities)]
     if c.optional(claims, "place_of_birth"):
-        place = c.obj(claims["place_of_birth"], "place_of_birth")
-        c.no_unknown(place, ("country", "region", "locality"), "place_of_birth.")
-        out["place_of_birth"] = {"country": c.any_country(c.required(place, "country", "place_of_birth."),
-                                                          "place_of_birth.country")}
-        for key in ("region", "locality"):
-            if c.optional(place, key):
-                out["place_of_birth"][key] = c.text(place[key], f"place_of_birth.{key}", 1, 100)
+        with found.rule():
+            place = c.obj(claims["place_of_birth"], "place_of_birth")
+            c.no_unknown(place, ("country", "region", "locality"), "place_of_birth.")
+            read = {"country": c.any_country(c.required(place, "country", "place_of_birth."), "place_of_birth.country")}
+            for key in ("region", "locality"):
+                if c.optional(place, key):
+                    read[key] = c.text(place[key], f"place_of_birth.{key}", 1, 100)
+            out["place_of_birth"] = read
     if c.optional(claims, "personal_administrative_number"):
         # §2.3, optional: the number of the issuing state's register, where it has one for everybody
         # (none in Germany). The A1 and the EHIC carry that number too (4-50, domain.md "Common
         # block"): the verifier's holder_link step compares the two (credentials/holder_link.py).
-        out["personal_administrative_number"] = c.text(claims["personal_administrative_number"],
-                                                       "personal_administrative_number", 4, 50)
+        with found.rule():
+            out["personal_administrative_number"] = c.text(claims["personal_administrative_number"],
+                                                           "personal_administrative_number", 4, 50)
     if c.optional(claims, "picture"):
-        out["picture"] = _picture(claims["picture"])
+        with found.rule():
+            out["picture"] = _picture(claims["picture"])
     # §2.4 mandatory metadata: the provider states them (with_provider_metadata) on every PID it issues.
     if c.optional(claims, "date_of_expiry"):
-        out["date_of_expiry"] = c.iso_date(claims["date_of_expiry"], "date_of_expiry")
+        with found.rule():
+            out["date_of_expiry"] = c.iso_date(claims["date_of_expiry"], "date_of_expiry")
     if c.optional(claims, "issuing_authority"):
-        out["issuing_authority"] = c.text(claims["issuing_authority"], "issuing_authority", 1, 150)  # §3.1.1: tstr
+        with found.rule():
+            out["issuing_authority"] = c.text(claims["issuing_authority"], "issuing_authority", 1, 150)  # §3.1.1
     if c.optional(claims, "issuing_country"):
-        out["issuing_country"] = c.country(claims["issuing_country"], "issuing_country")
+        with found.rule():
+            out["issuing_country"] = c.country(claims["issuing_country"], "issuing_country")
     return out
 
 

@@ -22,8 +22,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["NoDeployment", "ServiceSettings", "default_data_dir", "private_sqlite_file", "require_data_dir",
-           "require_file", "settings_error_line", "tls_verify"]
+__all__ = ["MIN_TOKEN_LENGTH", "NoDeployment", "ServiceSettings", "check_configured_tokens", "default_data_dir",
+           "private_sqlite_file", "require_data_dir", "require_file", "settings_error_line", "tls_verify"]
 
 
 def default_data_dir() -> Path:
@@ -31,6 +31,22 @@ def default_data_dir() -> Path:
     PKI, databases and caches. Only what makes a deployment (``up``, ``init``, a service's first
     start) creates it; a command that reads or changes one calls :func:`require_data_dir` first."""
     return Path(os.environ.get("ESSPASS_DATA_DIR", ".esspass")).resolve()
+
+
+#: The fewest characters of a bearer token an operator configures (``ESSPASS_REGISTRY_ADMIN_TOKENS``,
+#: ``ESSPASS_ISSUER_CLERK_TOKENS``, ``ESSPASS_VERIFIER_INSPECTOR_TOKENS``). A token's entropy cannot
+#: be known from the token, so its length is the rule that can be checked: 16 characters at least, so
+#: that a word or a short code is never a credential (the generated tokens carry 256 random bits).
+MIN_TOKEN_LENGTH = 16
+
+
+def check_configured_tokens(tokens: typing.Iterable[str], variable: str) -> None:
+    """Refuse (ValueError, one line naming ``variable`` and the rule, never a token) a configured
+    token shorter than :data:`MIN_TOKEN_LENGTH`; for a settings validator, so it stops at load."""
+    if any(len(token) < MIN_TOKEN_LENGTH for token in tokens):
+        raise ValueError(f"{variable} has a token shorter than {MIN_TOKEN_LENGTH} characters: each token must have "
+                         f"at least {MIN_TOKEN_LENGTH} (a random one: python -c \"import secrets; "
+                         "print(secrets.token_urlsafe(32))\")")
 
 
 class NoDeployment(Exception):

@@ -187,6 +187,20 @@ def clerk_tab(browser: Any, issuer_url: str, path: str, token: str, *, lang: str
     return tab
 
 
+def wait_until(tab: Any, expression: str, *, timeout: float = 15.0) -> None:
+    """Wait until the JavaScript ``expression`` is true in the Playwright ``tab``.
+
+    Not ``page.wait_for_function``: its polling evaluates the predicate with ``eval`` inside the page,
+    which our pages' Content-Security-Policy (``script-src 'self'``, no ``'unsafe-eval'``) refuses as
+    soon as the first check is false. ``page.evaluate`` goes through the DevTools protocol, which the
+    policy does not govern: poll it from here."""
+    deadline = time.monotonic() + timeout
+    while not tab.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:g} s: {expression}")
+        time.sleep(0.05)
+
+
 def pilot_started(proc: subprocess.Popen[str], timeout: float) -> str:
     """What ``esspass up`` (``proc``, stdout piped as text) printed until it said it is running, or
     until it stopped or ``timeout`` seconds passed."""

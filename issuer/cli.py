@@ -133,13 +133,21 @@ def _check(_args: argparse.Namespace) -> int:
 
     from credentials import trust_list
     from credentials.errors import CredentialError
-    from credentials.institutions import ROLE_FOR_VCT
+    from credentials.institutions import ROLE_FOR_VCT, Role
     from credentials.x509 import load_pem_certificates
     from esspass.config import require_file, service_http_client
     from esspass.pilot import read_record, unreachable
     from issuer.app import hosted_institutions
     from issuer.settings import IssuerSettings
-    from issuer.signers import SIGNER_MARGIN, accepted_by, barred_by, can_sign, current_signer
+    from issuer.signers import (
+        SIGNER_MARGIN,
+        accepted_by,
+        barred_by,
+        can_sign,
+        current_signer,
+        type_label,
+        unlisted_role,
+    )
     from trust_registry.client import TrustListClient, TrustListUnavailable
 
     settings = IssuerSettings()
@@ -173,6 +181,20 @@ def _check(_args: argparse.Namespace) -> int:
                 for line in _signer_lines(issuers, inst, signer, now):
                     print(f"{'':<14} {line}")
                 continue
+        # Per type: one the list names the institution without the role for is refused by this issuer
+        # (issuer.signers.unlisted_role: not recorded, offered, signed nor advertised); its others go on.
+        lacking = {vct: role for vct in types if (role := unlisted_role(issuers, inst.entity, vct)) is not None}
+        for vct in lacking:
+            refused += 1
+            named = issuers.entity(inst.entity.id)  # named by the list, or nothing would lack
+            listed_roles = named.roles if named is not None else frozenset()
+            wanted = [str(r) for r in Role if str(r) in listed_roles or str(r) in lacking.values()]
+            print(f"{inst.entity.id:<14} REFUSED  {inst.issuer_url}: the trust registry does not list "
+                  f"{inst.entity.id} as competent to issue {type_label(vct)}: nothing of this type is recorded, "
+                  f"offered or signed (its operator: esspass registry roles {inst.entity.id} {' '.join(wanted)})")
+        types = [vct for vct in types if vct not in lacking]
+        if not types and signer is not None:  # nothing left to judge (a signer that cannot sign is still said)
+            continue
         wrong: tuple[str, bool] | None = None
         try:
             if signer is None:

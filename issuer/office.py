@@ -2288,6 +2288,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             return who
         if config not in who.inst.configurations:
             return message(request, path, "not_found", 404)
+        unlisted = svc().type_refused(who.inst, config)
+        if unlisted is not None:  # said before the clerk types a whole form the service would refuse
+            return failed(request, path, unlisted)
         today = datetime.now(UTC).date().isoformat()
         return form_page(request, path, who.inst, config, {"date_of_issuance": today} if config != "pid" else {})
 

@@ -74,7 +74,7 @@ def paper_text(module: Any, claims: Mapping[str, Any], holder: Mapping[str, Any]
         # Section 4, an entry a line: name, registration number, state; a type 02 entry is the
         # person's own self-employed activity, not an employer.
         for entry in pda1.employers(claims):
-            lines.append(pda1.employer_text(entry, lang))
+            lines.append(pda1.employer_text(entry, lang, claims.get("status_confirmation")))
         for place in pda1.work_places(claims):
             lines.append(f"{pda1.label('work_address', lang)}: {pda1.place_text(place, lang)}")
         if claims.get("applies_for_duration") is True:

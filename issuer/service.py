@@ -75,7 +75,16 @@ from issuer.db import (
 )
 from issuer.nonces import Nonces
 from issuer.rules import Recorded, a1_params, posting_check, refusal, rule_row, words
-from issuer.signers import SIGNER_MARGIN, Signer, SignerChoice, published, signer_end, unsigned_rule
+from issuer.signers import (
+    SIGNER_MARGIN,
+    TYPE_UNLISTED,
+    Signer,
+    SignerChoice,
+    published,
+    signer_end,
+    type_label,
+    unsigned_rule,
+)
 from issuer.status_lists import StatusLists
 
 __all__ = [
@@ -392,6 +401,15 @@ register_rules({
 })
 
 
+register_rules({"ehic.replacement_expired": (  # IssuerService.replace_case: a card past its expiry
+    "is already past: an expired card cannot replace a card, give the new card's expiry date",
+    "jau ir pagātnē: karte, kuras derīgums beidzies, nevar aizstāt karti; norādiet jaunās kartes derīguma termiņu",
+    "liegt bereits in der Vergangenheit: eine abgelaufene Karte kann keine Karte ersetzen; geben Sie das "
+    "Ablaufdatum der neuen Karte an",
+    "est déjà passée : une carte expirée ne peut pas remplacer une carte ; indiquez la date d'expiration de la "
+    "nouvelle carte",
+    "już minęła: karta, której ważność wygasła, nie może zastąpić karty; podaj datę ważności nowej karty",
+)})
 register_rules({"case.no_renewals": (  # IssuerService.end_renewals: no wallet holds a live grant of the case
     "no wallet renews this document's copies: there is nothing to end",
     "neviens maks neatjauno šī dokumenta kopijas: nav ko izbeigt",
@@ -518,6 +536,24 @@ class IssuerService:
         request: :meth:`signer` never waits on the registry)."""
         self.signer_choice.refresh(self._now())
 
+    def type_refused(self, inst: Institution, configuration_id: str, *, error: str = "invalid_request",
+                     http_status: int = 409) -> ProtocolError | None:
+        """The refusal of ``configuration_id`` (either form) while the issuers list held names ``inst``
+        without the role to issue its type (:func:`issuer.signers.unlisted_role`: every wallet and verifier
+        would refuse the copy), else None. 409 in the back office (nothing is wrong with the case: the
+        registry must change first); the wallet-facing endpoints pass their own ``error``."""
+        module = CREDENTIAL_TYPES.get(_format_of(configuration_id)[0])
+        role = None if module is None else self.signer_choice.unlisted(inst.entity, module.VCT)
+        if module is None or role is None:
+            return None
+        return refusal(TYPE_UNLISTED, error=error, http_status=http_status, institution=inst.entity.id,
+                       type=type_label(module.VCT), role=role)
+
+    def issued_configurations(self, inst: Institution) -> list[str]:
+        """The configurations ``inst`` issues now: those it is configured for (:attr:`Institution.configurations`)
+        which the issuers list held does not refuse (:meth:`type_refused`)."""
+        return [cid for cid in inst.configurations if self.type_refused(inst, cid) is None]
+
     # --- back office ---------------------------------------------------------------------------------
 
     def create_case(self, inst: Institution, configuration_id: str, claims: Mapping[str, Any], *, actor: str,
@@ -625,6 +661,9 @@ class IssuerService:
         if configuration_id not in inst.configurations:
             raise invalid("configuration_id", "issuer.does_not_issue", institution=inst.entity.name_en,
                           configuration=repr(configuration_id))
+        unlisted = self.type_refused(inst, configuration_id)
+        if unlisted is not None:  # a new case, a replacement, an import row: never a document verifiers refuse
+            raise _told(inst, unlisted)
         module = CREDENTIAL_TYPES[configuration_id]
         now = self._now()
         if module is pid:  # the provider states the PID Rulebook's mandatory metadata (§2.4) itself
@@ -705,6 +744,12 @@ class IssuerService:
             awaiting = self._awaiting_replacement(s, old)
             if awaiting is not None:
                 raise refusal("case.replacement_awaiting", case=awaiting)
+            if (CREDENTIAL_TYPES[configuration_id] is ehic and not ehic.is_prc(new.claims)
+                    and document_end(new.claims, now) < now):
+                # A card past its expiry proves nothing and is never handed over (credential_end), yet
+                # recorded as a replacement it would end the card it replaces, maybe still valid: the
+                # worker would be left with no card at all. (A PRC's period may be past: Decision S2.)
+                raise invalid("date_of_expiry", "ehic.replacement_expired")
             self._number_free(s, inst, new, replaces=old)
             new.replaces = old.id
             s.add(new)
@@ -1164,7 +1209,7 @@ class IssuerService:
             return refusal("case.not_active", state=case.state)
         return self._ended(inst, case, now, "case.ended_offer") or (
             refusal("case.no_holder_offer") if _unnamed_card(case.configuration_id, case.claims, case.holder)
-            else None) or _signer_expired(inst, now, self.signer)
+            else None) or self.type_refused(inst, case.configuration_id) or _signer_expired(inst, now, self.signer)
 
     def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
         """What a paper copy of ``case`` is refused for now (by its key), or None: a PID (400: it has
@@ -1186,7 +1231,8 @@ class IssuerService:
             return refusal("case.awaiting")
         return self._ended(inst, case, now, "case.ended_paper") or (
             None if _holder_named(case.holder) or _represented(case.configuration_id, case.claims)
-            else refusal("case.no_holder_paper")) or _signer_expired(inst, now, self.signer)
+            else refusal("case.no_holder_paper")) or self.type_refused(inst, case.configuration_id) \
+            or _signer_expired(inst, now, self.signer)
 
     @staticmethod
     def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
@@ -1421,6 +1467,9 @@ class IssuerService:
                 # suspended one. A new document may be approved while suspended: the wallet waits for
                 # its reinstatement (the deferred endpoint answers 202 meanwhile).
                 raise refusal("case.not_active", state="suspended")
+            unlisted = self.type_refused(inst, case.configuration_id)
+            if unlisted is not None:  # approved, it would be signed for the deferred wallet at once
+                raise _told(inst, unlisted)
             case.approval = "approved"
             s.add(Event(case_id=case.id, at=now, actor=actor[:60], action="approved", reason=""))
             if case.replaces is not None:
@@ -1582,7 +1631,8 @@ class IssuerService:
                 case, authorized = self._redeem_authorization_code(s, inst, req, client, now)
             else:
                 case = self._redeem_pre_authorized_code(s, inst, req, now)
-            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer)
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer) or \
+                self.type_refused(inst, case.configuration_id, error="temporarily_unavailable", http_status=503)
             if refused is not None:
                 # Nothing could be signed for this token: refused before the single-use grant is spent
                 # (the transaction rolls back), so the same code works once the certificate is renewed.
@@ -1819,7 +1869,8 @@ class IssuerService:
                 raise ProtocolError("access_denied", "too many wrong codes: ask the institution for a new offer")
             case = self._open_offer(s, inst, offer, now, "credential offer")
             assert offer is not None
-            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer)
+            refused = None if case.approval == "awaiting" else _signer_expired(inst, now, self.signer) or \
+                self.type_refused(inst, case.configuration_id, error="temporarily_unavailable", http_status=503)
             if refused is not None:  # before the code is tried or the offer spent (token() says why)
                 raise _told(inst, refused)
             if offer.tx_code_hash is not None:
@@ -1931,6 +1982,13 @@ class IssuerService:
                 if req.identifier is not None:
                     raise ProtocolError("unknown_credential_identifier", "this token has no such credential_identifier")
                 raise ProtocolError("unknown_credential_configuration", "this token was not issued for that credential")
+            # §8.3.1.2: a type the issuers list does not list the institution for is not one it issues (its
+            # metadata no longer names it): the code a configuration not offered gets, said before any proof
+            # is checked or record taken (a renewal too: the wallet keeps the copy it has).
+            unlisted = self.type_refused(inst, requested, http_status=400, error="unknown_credential_identifier"
+                                         if req.identifier is not None else "unknown_credential_configuration")
+            if unlisted is not None:
+                raise _told(inst, unlisted)
             issued = list(row.issued or [])
             if row.used or configuration_id in issued:
                 # One credential response per configuration and token (an offer's code gives the
@@ -2348,6 +2406,9 @@ class IssuerService:
                 raise ProtocolError("credential_request_denied", "the document has expired")
             if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
                 raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
+            unlisted = self.type_refused(inst, case.configuration_id, error="temporarily_unavailable", http_status=503)
+            if unlisted is not None:  # approved before the list changed: it waits, pending, as for a signer
+                raise _told(inst, unlisted)
             signer, exp = self._expiry(inst, claims, now)  # raised: rolled back, the transaction stays pending
             notification_id = secrets.token_urlsafe(16)
             taken = s.connection().execute(
@@ -2625,7 +2686,7 @@ class IssuerService:
 
     def metadata(self, inst: Institution) -> dict[str, Any]:
         configurations = []
-        for cid in inst.configurations:
+        for cid in self.issued_configurations(inst):  # never a type the issuers list does not list it for
             module = CREDENTIAL_TYPES[cid]
             doc = module.type_metadata_document()
             display = [{"name": d["name"], "locale": d["locale"]} for d in doc.get("display", [])]
@@ -2733,8 +2794,9 @@ def _unsigned(inst: Institution, now: datetime) -> ProtocolError:
 def _told(inst: Institution, refused: ProtocolError) -> ProtocolError:
     """``refused``, logged first for the operator when it is the signer chain's end (each refused
     issuance or print says which institution's certificate to renew, and when it ended) or the issuers
-    list barring its signers (which institution; ``esspass issuer check`` says why). No case, no
-    person: the clerk's page and the wallet say the rest."""
+    list barring its signers (which institution; ``esspass issuer check`` says why), or not listing the
+    institution for a type (:data:`issuer.signers.TYPE_UNLISTED`: which one). No case, no person: the
+    clerk's page and the wallet say the rest."""
     if refused.key == "signer.expired":
         _log.error("%s issues and prints nothing: none of its signer certificates can sign now (valid %s UTC, "
                    "each less a minute at its end); have a new one issued, configure it (next_signer_key), register "
@@ -2747,6 +2809,11 @@ def _told(inst: Institution, refused: ProtocolError) -> ProtocolError:
                    "issuer check` says which: have a new key certified and registered, or the institution "
                    "reinstated", inst.entity.id,
                    extra={"service": "issuer", "event": "signer_distrusted", "entity": inst.entity.id})
+    elif refused.key == TYPE_UNLISTED:
+        _log.error("%s issues no %s: the registry's issuers list does not list it with the role %s (`esspass "
+                   "issuer check` says the registry operator's command)", inst.entity.id, refused.params["type"],
+                   refused.params["role"], extra={"service": "issuer", "event": "type_unlisted",
+                                                  "entity": inst.entity.id})
     return refused
 
 

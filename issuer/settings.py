@@ -11,7 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 from credentials.files import LOGIN_NAME, configured_secret_key, named_tokens
 from credentials.key_attestation import LEVELS as KEY_LEVELS
-from esspass.config import ServiceSettings
+from esspass.config import ServiceSettings, check_configured_tokens
 from esspass.pilot import pilot_approval_setting as _pilot_approval
 from esspass.pilot import pilot_url_setting as _pilot_url
 
@@ -135,6 +135,13 @@ class IssuerSettings(ServiceSettings):
                                  "or an institution id, '/' and a clerk's name (LV:VSAA/anna.berzina): "
                                  "1 to 30 lower-case letters, digits, '.', '_' or '-', starting with a "
                                  "letter or digit")
+        return value
+
+    @field_validator("clerk_tokens")
+    @classmethod
+    def _long_tokens(cls, value: dict[str, str]) -> dict[str, str]:
+        """Refused at start, never quoting a token: one shorter than 16 characters could be guessed."""
+        check_configured_tokens(value, "ESSPASS_ISSUER_CLERK_TOKENS")
         return value
 
     @field_validator("approval")

@@ -40,6 +40,16 @@ it cannot sign at all. Signers whose chain has not ended are all published
 keys by ``kid`` knows the next key before it is used; a key the list revokes is not (nothing it
 signed is trusted), one rotated out is (what it signed inside its window stays valid).
 
+**The types it may issue** (:func:`unlisted_role`): an institution configured here for a credential type
+(its ``roles``) that the issuers list names it without the role for (``esspass registry roles``) would
+sign copies every wallet and verifier refuses (:func:`credentials.trust_list.authorised_issuer`: "not
+competent to issue this credential type"). So nothing of that type is recorded, approved, offered,
+printed or signed (:data:`TYPE_UNLISTED`), nor advertised in its metadata, while the list held says
+so; its other types go on. Without a list (none configured, or none to be had: the same as for the
+signers, rule 2), and for an institution the list does not name at all (not registered yet, as a key
+not listed yet), the configuration alone decides, as it did before: ``esspass issuer check`` says
+REFUSED for either.
+
 The issuers list is read by :class:`SignerChoice` from what it last fetched (:meth:`SignerChoice.refresh`,
 run by the service's housekeeping outside any request): signing happens inside database
 transactions, which never wait on the registry. It keeps a choice :data:`CHOICE_KEPT` (judging by
@@ -65,10 +75,10 @@ from credentials.institutions import ROLE_FOR_VCT, Entity
 from credentials.jose import PrivateKey
 from credentials.x509 import spki_kid
 
-__all__ = ["CHOICE_KEPT", "DISTRUSTED", "EXPIRED", "REVOKED", "ROTATED_OUT", "SETTLE", "SIGNER_MARGIN", "Barred",
-           "Listed", "Signer", "SignerChoice", "accepted_by", "barred_by", "can_sign", "chain_start",
-           "current_signer", "list_changes", "next_switch", "published", "revoked_by", "signer_end",
-           "unsigned_rule"]
+__all__ = ["CHOICE_KEPT", "DISTRUSTED", "EXPIRED", "REVOKED", "ROTATED_OUT", "SETTLE", "SIGNER_MARGIN",
+           "TYPE_UNLISTED", "Barred", "Listed", "Signer", "SignerChoice", "accepted_by", "barred_by", "can_sign",
+           "chain_start", "current_signer", "list_changes", "next_switch", "published", "revoked_by",
+           "signer_end", "type_label", "unlisted_role", "unsigned_rule"]
 
 _log = logging.getLogger("esspass.issuer")
 
@@ -109,6 +119,50 @@ register_rules({DISTRUSTED: (  # the refusal the back office shows (issuer.rules
     "lista zaufania nie akceptuje już klucza podpisu instytucji: został na niej unieważniony lub zastąpiony albo "
     "instytucja jest na niej zawieszona lub wycofana",
 )})
+
+
+#: The refusal of a credential type the issuers list does not list the institution for (:func:`unlisted_role`):
+#: ``institution`` its id, ``type`` :func:`type_label`, ``role`` the role it lacks there.
+TYPE_UNLISTED = "signer.type_unlisted"
+
+register_rules({TYPE_UNLISTED: (  # the refusal the back office shows; the operator's command is issuer check's
+    "the trust registry does not list {institution} as competent to issue {type}: wallets and inspectors would "
+    "refuse it, so nothing of this type is recorded, offered or signed until the registry's operator adds the "
+    "role {role} (esspass issuer check says how)",
+    "uzticamības reģistrs nenorāda {institution} kā kompetentu izsniegt {type}: maki un inspektori to "
+    "noraidītu, tāpēc šāda veida dokumentus nereģistrē, nepiedāvā un neparaksta, līdz reģistra operators "
+    "pievieno lomu {role} (esspass issuer check norāda, kā)",
+    "das Vertrauensregister führt {institution} nicht als zuständig für die Ausstellung von {type}: Wallets und "
+    "Kontrolleure würden es ablehnen, daher wird nichts dieser Art erfasst, angeboten oder signiert, bis der "
+    "Betreiber des Registers die Rolle {role} hinzufügt (esspass issuer check sagt, wie)",
+    "le registre de confiance ne mentionne pas {institution} comme compétent pour délivrer {type} : les "
+    "portefeuilles et les inspecteurs le refuseraient, donc rien de ce type n'est enregistré, proposé ou signé "
+    "tant que l'opérateur du registre n'a pas ajouté le rôle {role} (esspass issuer check indique comment)",
+    "rejestr zaufania nie wskazuje {institution} jako właściwej do wydawania {type}: portfele i inspektorzy by go "
+    "odrzucili, więc nic tego typu nie jest rejestrowane, oferowane ani podpisywane, dopóki operator rejestru nie "
+    "doda roli {role} (esspass issuer check podaje, jak)",
+)})
+
+
+def type_label(vct: str) -> str:
+    """A credential type as the refusals name it: ``EHIC (urn:eudi:ehic:1)``."""
+    parts = vct.split(":")
+    return f"{parts[2].upper()} ({vct})" if len(parts) > 2 else vct
+
+
+def unlisted_role(tl: trust_list.TrustList | None, entity: Entity, vct: str) -> str | None:
+    """The role ``entity`` lacks on the issuers list ``tl`` to issue ``vct`` (:data:`ROLE_FOR_VCT`,
+    :func:`credentials.trust_list.authorised_issuer`: "not competent to issue this credential type"), or
+    None: the list names it with that role, or there is no list (``tl`` None), or the list does not name
+    ``entity`` at all (module docstring "The types it may issue": the configuration decides then).
+
+    Only the role is judged here, per type: what the list says of the signers (a key revoked, the
+    institution suspended) is the signer rule's, the same for every type (:func:`barred_by`)."""
+    role = ROLE_FOR_VCT.get(vct)
+    listed = None if tl is None or role is None else tl.entity(entity.id)
+    if role is None or listed is None or str(role) in listed.roles:
+        return None
+    return str(role)
 
 
 def signer_end(chain: Sequence[Certificate]) -> datetime:
@@ -333,6 +387,11 @@ class SignerChoice:
     def held(self) -> trust_list.TrustList | None:
         with self._lock:
             return self._list
+
+    def unlisted(self, entity: Entity, vct: str) -> str | None:
+        """The role the issuers list held does not list ``entity`` with to issue ``vct`` (:func:`unlisted_role`),
+        or None; never without a list."""
+        return unlisted_role(self.held(), entity, vct)
 
     def revoked(self, signer: Signer) -> bool:
         """Does the issuers list held revoke ``signer`` (:func:`revoked_by`; never without a list)?"""

@@ -17,6 +17,7 @@ import pytest
 
 from credentials import i18n
 from esspass.stack import InspectorAuth, Stack, start_in_process, verifier_replica
+from esspass.testing import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +112,7 @@ def test_2_2_1_a_minute_before_the_end_the_page_warns(stack: Stack, browser: Any
             service.clock = lambda: datetime.now(UTC) - timedelta(seconds=service.request_ttl - 30)
             tab.click("#start")
             tab.wait_for_selector("#qr svg")
-            tab.wait_for_function("document.getElementById('state').textContent.includes('minute')")
+            wait_until(tab, "document.getElementById('state').textContent.includes('minute')")
             assert tab.get_attribute("#state", "aria-live") == "polite"
         finally:
             service.clock = lambda: datetime.now(UTC)

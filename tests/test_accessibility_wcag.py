@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_pages_browser import PASSPHRASE, Site, _inspector_page, _offer, _paste_offer, wallet_site
+from test_pages_browser import Site, _inspector_page, _offer, _paste_offer, phone_tab, wallet_site
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "lv", "de", "fr", "pl")
@@ -48,16 +48,9 @@ def phone(site: Site, browser: Any) -> Iterator[Any]:
     from credentials.demo_persons import DEMO_PERSONS
     from esspass.stack import unnumbered
 
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    tab = context.new_page()
-    tab.goto(site.wallet_page.url + "/")
-    tab.fill("#passphrase", PASSPHRASE)
-    tab.fill("#passphrase2", PASSPHRASE)
-    tab.click("#create")
-    tab.wait_for_selector("#nav-log")
-    _paste_offer(site, tab, _offer(site, "LV:VSAA", "pda1", unnumbered(DEMO_PERSONS[0].pda1)))
-    yield tab
-    context.close()
+    with phone_tab(site, browser) as tab:
+        _paste_offer(site, tab, _offer(site, "LV:VSAA", "pda1", unnumbered(DEMO_PERSONS[0].pda1)))
+        yield tab
 
 
 def _clerk_tab(site: Site, browser: Any) -> Any:

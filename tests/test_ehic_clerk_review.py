@@ -247,3 +247,25 @@ def test_a_card_whose_case_has_no_holder_is_not_delivered_on_an_offer_made_befor
                 client.http.close()
     assert (answer.status_code, answer.json()["error"]) == (400, "credential_request_denied"), answer.text
     assert "fields 3-5" in answer.json()["error_description"]
+
+
+def test_an_ehic_card_is_not_replaced_by_a_card_whose_expiry_has_passed(issuer: ServerHandle) -> None:
+    """A card past its expiry proves nothing and is never handed over; recorded as a replacement it would
+    end the card it replaces, still valid, and leave the insured person with no card at all. Refused at the
+    expiry date, nothing changed; the same replacement with a future expiry goes through."""
+    with _api(issuer) as api:
+        created = api.post("/cases", json={"configuration_id": "ehic", "holder": PARENT,
+                                           "claims": _card(document_number="DEMO-EHIC-AT-8801")})
+        assert created.status_code == 201, created.text
+        old = created.json()
+        expired = _card(document_number="DEMO-EHIC-AT-8802", date_of_issuance="2020-01-10",
+                        date_of_expiry="2025-01-10")
+        refused = api.post(f"/cases/{old['id']}/replace", json={"claims": expired, "reason": "card lost"})
+        assert refused.status_code == 400, refused.text
+        assert (refused.json()["field"], refused.json()["rule_key"]) == ("date_of_expiry", "ehic.replacement_expired")
+        assert api.get(f"/cases/{old['id']}").json()["state"] == "active"
+        assert not api.get("/cases", params={"q": "8802"}).json()
+        renewed = api.post(f"/cases/{old['id']}/replace",
+                           json={"claims": _card(document_number="DEMO-EHIC-AT-8803"), "reason": "card lost"})
+        assert renewed.status_code == 201, renewed.text
+        assert api.get(f"/cases/{old['id']}").json()["state"] == "replaced"

@@ -202,9 +202,9 @@ def test_attack_a_card_issued_today_is_valid_offline_for_care_a_year_before_it_e
     assert offline["verdict"] != "valid", (offline["verdict"], offline.get("reason_key"), offline.get("reason"))
 
 
-def test_the_offline_verdict_of_an_a1_says_its_code_carries_no_places_of_work(site: Site) -> None:
-    """The offline code never carries section 5 (credentials/compact.py FIELDS): "not shown" would
-    read as the worker hiding them; the page says where to look instead."""
+def test_the_offline_verdict_of_an_a1_shows_the_places_of_work_its_code_carries(site: Site) -> None:
+    """The offline code carries section 5's states and localities (credentials/compact.py field 20); one
+    made before it says where to look instead (tests/test_offline_qr_places.py)."""
     wallet = site.wallet("anna")
     group = next(c.group for c in wallet.cards("en") if c.vct == pda1.VCT)
     r = site.http.post(f"{site.stack.verifier_url}/offline?lang=en", data={"qr": wallet.offline_qr(group)})
@@ -212,7 +212,7 @@ def test_the_offline_verdict_of_an_a1_says_its_code_carries_no_places_of_work(si
     page = site.http.get(f"{site.stack.verifier_url}{r.headers['location']}").text
     places = re.search(r'<dd class="places-of-work">(.*?)</dd>', page, re.S)
     assert places is not None
-    assert "not in the offline QR code" in _text(places.group(1)), _text(places.group(1))
+    assert _text(places.group(1)) == "Berlin, Germany", _text(places.group(1))
 
 
 def test_an_a1_whose_places_were_left_out_says_the_worker_left_them_out(site: Site) -> None:

@@ -39,9 +39,10 @@ from issuer.settings import IssuerSettings, clerk_institution, clerk_name
 PERSON = DEMO_PERSONS[0]
 HOLDER = {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}
 TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
-ANNA, JANIS, SHARED, NVD = "clerk-test-anna", "clerk-test-janis", "clerk-test-vsaa", "clerk-test-nvd"
+ANNA, JANIS = "clerk-test-anna-0123", "clerk-test-janis-0123"
+SHARED, NVD = "clerk-test-vsaa-0123", "clerk-test-nvd-0123"
 #: LV:VSAA asks for approval (the setting); LV:NVD does not.
-LONG = "clerk-test-long"  # a name of 30 characters, the most a clerk's name has
+LONG = "clerk-test-long-0123"  # a name of 30 characters, the most a clerk's name has
 TOKENS = {ANNA: "LV:VSAA/anna.berzina", JANIS: "LV:VSAA/janis.ozols", SHARED: "LV:VSAA", NVD: "LV:NVD",
           LONG: "LV:VSAA/bartholomew.vanderbilt-smith.x"}
 ANNA_ACTOR, JANIS_ACTOR = "clerk:LV:VSAA/anna.berzina", "clerk:LV:VSAA/janis.ozols"
@@ -61,7 +62,7 @@ def test_a_named_clerk_token_names_the_institution_and_the_clerk() -> None:
     assert clerk_institution(TOKENS[ANNA]) == "LV:VSAA" and clerk_name(TOKENS[ANNA]) == "anna.berzina"
     assert clerk_institution("LV:VSAA") == "LV:VSAA" and clerk_name("LV:VSAA") is None
     for name in ("a", "x" * 30, "anna_b-2.0"):
-        assert IssuerSettings(clerk_tokens={"t": f"LV:VSAA/{name}"}).clerk_tokens == {"t": f"LV:VSAA/{name}"}
+        assert IssuerSettings(clerk_tokens={ANNA: f"LV:VSAA/{name}"}).clerk_tokens == {ANNA: f"LV:VSAA/{name}"}
 
 
 @pytest.mark.parametrize("value", ["LV:VSAA/Anna", "LV:VSAA/", "LV:VSAA/anna berzina", "LV:VSAA/" + "a" * 31,

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_pages_browser import PASSPHRASE, Site, _offer, _sign_in, wallet_site
+from test_pages_browser import Site, _offer, _sign_in, phone_tab, wallet_site
 
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
@@ -40,15 +40,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def phone(site: Site, browser: Any) -> Iterator[Any]:
     """The worker's wallet, set up, on a phone-sized screen."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    tab = context.new_page()
-    tab.goto(site.wallet_page.url + "/")
-    tab.fill("#passphrase", PASSPHRASE)
-    tab.fill("#passphrase2", PASSPHRASE)
-    tab.click("#create")
-    tab.wait_for_selector("#nav-log")
-    yield tab
-    context.close()
+    with phone_tab(site, browser) as tab:
+        yield tab
 
 
 def _is_language_link(url: str, lang: str) -> bool:

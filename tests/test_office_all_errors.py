@@ -21,10 +21,10 @@ import httpx
 import pytest
 from test_issuer_office import FIELD_ERROR, _csrf, _signed_in
 
-from credentials import ehic, i18n, pda1
+from credentials import ehic, i18n, pda1, pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, free_port, serve, wait_until
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
@@ -125,6 +125,25 @@ def test_three_mistakes_in_the_ehic_form_are_all_shown_at_once_and_what_was_type
         assert f'value="{value}"' in _field(html, "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", field))
 
 
+def test_three_mistakes_in_the_pid_form_are_all_shown_at_once(issuer: Issuer) -> None:
+    """The PID provider's clerk, as the A1's and the EHIC's: a birth date that is no day, a nationality
+    that is no country and a personal number too short are all named in one answer, each at its field."""
+    handle, tokens = issuer
+    mistakes = {"family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-02-30",
+                "nationalities[]": "LV;XX", "personal_administrative_number": "12"}
+    with _signed_in(handle, tokens["LV:PID"]) as http:
+        form = http.get("/lv-pid/office/new/pid?lang=en").text
+        refused = http.post("/lv-pid/office/new/pid?lang=en", data={"csrf": _csrf(form), **mistakes})
+    assert refused.status_code == 400, refused.text
+    targets = [target for target, _ in _summary(refused.text)]
+    assert targets == ["f-birthdate", "f-nationalities--", "f-personal_administrative_number"], targets
+    assert refused.text.count('class="field-error"') == 3
+    assert [(e.field, e.key) for e in pid.problems({**{k: v for k, v in mistakes.items() if "[" not in k},
+                                                     "nationalities": ["LV", "XX"]})] == [
+        ("birthdate", "date.real"), ("nationalities.1", "country.iso"),
+        ("personal_administrative_number", "text.length")]
+
+
 def test_the_summary_and_the_messages_are_in_the_pages_language(issuer: Issuer) -> None:
     handle, tokens = issuer
     with _signed_in(handle, tokens["LV:NVD"]) as http:
@@ -220,7 +239,7 @@ def test_the_clerk_sees_every_mistake_at_once_and_the_summary_leads_to_each_fiel
             assert tab.input_value(f"[name='{name}']") == value
         assert "must not be after" in tab.inner_text("#error-holder-birthdate")
         tab.click("#error-list a[href='#f-holder-birthdate']")
-        tab.wait_for_function("location.hash === '#f-holder-birthdate'")
+        wait_until(tab, "location.hash === '#f-holder-birthdate'")
         assert tab.evaluate("document.querySelector(':target').id") == "f-holder-birthdate"
         assert tab.evaluate("(() => { const r = document.getElementById('f-holder-birthdate')"
                             ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()")

@@ -69,7 +69,7 @@ def pilot_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("change", ["--revoke", "--add"])
 def test_a_token_change_while_inspector_tokens_are_configured_is_refused(tmp_path: Path, change: str) -> None:
-    env = _env(tmp_path, ESSPASS_VERIFIER_INSPECTOR_TOKENS=json.dumps({"inspector-abc": "anna"}))
+    env = _env(tmp_path, ESSPASS_VERIFIER_INSPECTOR_TOKENS=json.dumps({"inspector-abc-0123456789": "anna"}))
     done = _esspass("verifier", "tokens", change, "anna", env=env)
     assert done.returncode == 2
     assert done.stdout == ""
@@ -78,10 +78,10 @@ def test_a_token_change_while_inspector_tokens_are_configured_is_refused(tmp_pat
 
 
 def test_printing_the_configured_inspector_tokens_still_works(tmp_path: Path) -> None:
-    env = _env(tmp_path, ESSPASS_VERIFIER_INSPECTOR_TOKENS=json.dumps({"inspector-abc": "anna"}))
+    env = _env(tmp_path, ESSPASS_VERIFIER_INSPECTOR_TOKENS=json.dumps({"inspector-abc-0123456789": "anna"}))
     done = _esspass("verifier", "tokens", env=env)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"anna": "inspector-abc"}
+    assert json.loads(done.stdout) == {"anna": "inspector-abc-0123456789"}
 
 
 @pytest.mark.parametrize(("service", "given"), [("verifier", "--tls-cert"), ("verifier", "--tls-key"),
@@ -90,7 +90,7 @@ def test_printing_the_configured_inspector_tokens_still_works(tmp_path: Path) ->
 def test_serve_with_half_a_tls_pair_is_refused_in_one_line(tmp_path: Path, service: str, given: str) -> None:
     pem = tmp_path / "half.pem"
     pem.write_text("-----BEGIN CERTIFICATE-----\n", encoding="ascii")
-    done = _esspass(service, "serve", "--port", str(free_port()), given, str(pem), env=_env(tmp_path), timeout=30)
+    done = _esspass(service, "serve", "--port", str(free_port()), given, str(pem), env=_env(tmp_path), timeout=120)
     assert done.returncode == 2
     lines = done.stderr.splitlines()
     missing = "--tls-key" if given == "--tls-cert" else "--tls-cert"

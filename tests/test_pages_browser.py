@@ -21,7 +21,7 @@ from credentials import ehic, mdoc, pid
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.institutions import demo_entity
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, renumbered, start_in_process, unnumbered
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, free_port, serve, wait_until
 
 pytestmark = pytest.mark.browser
 PERSON = DEMO_PERSONS[1]
@@ -81,17 +81,28 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield served
 
 
+@contextmanager
+def phone_tab(site: Site, browser: Any) -> Iterator[Any]:
+    """A phone-sized tab (390 x 844) on the wallet's pages, the wallet set up with :data:`PASSPHRASE`
+    where it was not yet; its browser context closed after."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        tab.goto(site.wallet_page.url + "/")
+        if tab.locator("#passphrase2").count():
+            tab.fill("#passphrase", PASSPHRASE)
+            tab.fill("#passphrase2", PASSPHRASE)
+            tab.click("#create")
+            tab.wait_for_selector("#nav-log")
+        yield tab
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def phone(site: Site, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    tab = context.new_page()
-    tab.goto(site.wallet_page.url + "/")
-    if tab.locator("#passphrase2").count():
-        tab.fill("#passphrase", PASSPHRASE)
-        tab.fill("#passphrase2", PASSPHRASE)
-        tab.click("#create")
-    yield tab
-    context.close()
+    with phone_tab(site, browser) as tab:
+        yield tab
 
 
 def _sign_in(site: Site, tab: Any) -> None:
@@ -297,7 +308,7 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     # by itself after the wallet answered: a screen reader says it at once.
     assert inspector.locator("h1").all_inner_texts() == ["VALID"]
     assert inspector.title() == "VALID – ESSPASS check"
-    inspector.wait_for_function("document.activeElement && document.activeElement.id === 'verdict-word'")
+    wait_until(inspector, "document.activeElement && document.activeElement.id === 'verdict-word'")
     name = f"{PERSON.pid['given_name']} {PERSON.pid['family_name']}"
     assert inspector.get_attribute(".portrait", "alt") == f"Photo of {name}"
     checks = inspector.locator(".checks li").all_text_contents()  # in the closed <details>
@@ -383,7 +394,7 @@ def test_wallet_shows_the_offline_qr_on_the_card(site: Site, phone: Any) -> None
             # The inspector's challenge typed in: the page's own script (allowed by its CSP) signs over it.
             phone.fill("#challenge", "K7Q2")
             phone.dispatch_event("#challenge", "change")
-            phone.wait_for_function("document.getElementById('offline-qr').src.includes('challenge=K7Q2')")
+            wait_until(phone, "document.getElementById('offline-qr').src.includes('challenge=K7Q2')")
             shown = True
     assert shown
 
@@ -415,7 +426,7 @@ def test_inspector_scans_an_offline_qr_photo_with_the_served_js_decoder(site: Si
     inspector.goto(site.stack.verifier_url + "/offline")
     inspector.set_input_files("#photo", str(picture))
     # Choosing the photo only reads it (WCAG 3.2.2); the inspector sends it with Check.
-    inspector.wait_for_function("document.getElementById('photo-state').textContent.length > 0")
+    wait_until(inspector, "document.getElementById('photo-state').textContent.length > 0")
     assert "QR code read" in inspector.inner_text("#photo-state") and "/offline" in inspector.url
     assert submitted == []
     inspector.click("#check")

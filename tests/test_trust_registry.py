@@ -126,11 +126,12 @@ def test_settings_default_admin_token_is_generated_once_with_mode_0600(tmp_path:
 
 
 def test_settings_tokens_map_to_scopes_and_a_name_that_is_not_the_token(tmp_path: Path) -> None:
-    settings = RegistrySettings(data_dir=tmp_path, admin_tokens={"secret-1": [READ], "secret-2": [WRITE, "name:bob"]})
+    settings = RegistrySettings(data_dir=tmp_path, admin_tokens={"secret-token-0001": [READ],
+                                                                 "secret-token-0002": [WRITE, "name:bob"]})
     tokens = admin_tokens(settings)
-    assert tokens["secret-2"] == ("bob", frozenset({WRITE}))
-    who, scopes = tokens["secret-1"]
-    assert scopes == {READ} and "secret-1" not in who
+    assert tokens["secret-token-0002"] == ("bob", frozenset({WRITE}))
+    who, scopes = tokens["secret-token-0001"]
+    assert scopes == {READ} and "secret-token-0001" not in who
 
 
 # --- admin API: authentication ------------------------------------------------------------------

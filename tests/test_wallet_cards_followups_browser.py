@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pages_browser import CONTRAST, PASSPHRASE, _paste_offer, wallet_site
+from test_pages_browser import CONTRAST, _paste_offer, phone_tab, wallet_site
 from test_wallet_replaced import PERSON
 from test_wallet_replaced import World as ReplacedWorld
 
@@ -28,13 +28,7 @@ def test_the_pages_set_a_replaced_a1_apart_and_say_which_one_to_show_an_inspecto
                                                                                    tmp_path: Path) -> None:
     with wallet_site(tmp_path / "site") as site:
         world = ReplacedWorld(site.stack, site.http, tmp_path / "phones")
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        phone = context.new_page()
-        try:
-            phone.goto(site.wallet_page.url + "/")
-            phone.fill("#passphrase", PASSPHRASE)
-            phone.fill("#passphrase2", PASSPHRASE)
-            phone.click("#create")
+        with phone_tab(site, browser) as phone:
             old_case = world.a1("DEMO-A1-LV-7601")
             _paste_offer(site, phone, world.clerk.offer(*old_case))
             _paste_offer(site, phone, world.clerk.offer(*world.replace(old_case, "DEMO-A1-LV-7602")))
@@ -78,5 +72,3 @@ def test_the_pages_set_a_replaced_a1_apart_and_say_which_one_to_show_an_inspecto
                          for n in range(2)]
                 assert hrefs == [new_href, old_href], lang
                 assert phone.locator("a.card.doc.past .past-tag").inner_text() == messages.t("card.past_tag", lang)
-        finally:
-            context.close()

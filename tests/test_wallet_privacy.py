@@ -28,6 +28,7 @@ from credentials.demo_persons import DEMO_PERSONS
 from esspass.stack import Inspector, InspectorAuth, Stack, open_wallet, start_in_process, wallet_holding
 from esspass.testing import ServerHandle, free_port, serve
 from verifier.service import profile_query
+from wallet import messages as wallet_messages
 
 PERSON = DEMO_PERSONS[0]
 
@@ -183,9 +184,12 @@ def test_gdpr_art_13_the_wallet_informs_the_worker_about_the_processing_at_first
         assert re.search(r"personal data", shown.text, re.I)
         assert "Example Wallet Operator SIA" in shown.text and "privacy@wallet.example" in shown.text
         assert "encrypted" in shown.text and "wallet.enc" in shown.text  # what stays, and how to delete it all
+        # The way to erase it all that needs no file manager: the unlock page's "Start a new wallet".
+        assert "Start a new wallet" in html.unescape(shown.text)
         for lang in ("lv", "de", "fr", "pl"):
             page.get(f"/lang/{lang}")
             translated = page.get("/privacy")
             assert translated.status_code == 200 and f'lang="{lang}"' in translated.text
             assert 'id="nav-privacy"' in page.get("/setup").text  # the footer of every page
             assert "Example Wallet Operator SIA" in translated.text
+            assert wallet_messages.t("unlock.start_over", lang) in html.unescape(translated.text)

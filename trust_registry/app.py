@@ -21,7 +21,9 @@ Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with 
 403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads):
 ``GET|POST /admin/entities``, ``GET /admin/entities/{id}``, ``GET /admin/entities/{id}/history``,
 ``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``,
-``POST /admin/entities/{id}/keys/{kid}/revoke``, ``PUT /admin/entities/{id}/status-lists``
+``POST /admin/entities/{id}/keys/{kid}/revoke``, ``POST /admin/entities/{id}/certificates/{kid}/close``
+(``{"at": "<ISO date-time>"}`` or ``{}`` for now: the end of a staged CA change, what the key signed
+before stays trusted), ``PUT /admin/entities/{id}/status-lists``
 (``{"status_lists": "<uri>"}``, as ``show`` returns it, ``null`` to stop publishing; ``{"uri": ...}``,
 as earlier releases took it, too), ``PUT /admin/entities/{id}/path`` (``{"path": "<segment>"}``),
 ``PUT /admin/entities/{id}/roles`` (``{"roles": [...]}``), ``PUT /admin/entities/{id}/may-request``
@@ -127,6 +129,12 @@ class RolesIn(BaseModel):
 
 class MayRequestIn(BaseModel):
     may_request: dict[str, list[str]] = Field(max_length=16)
+
+
+class CloseIn(BaseModel):
+    """``{"at": "<ISO 8601 date-time>"}``: when the certificate's window closes, now or later (default now)."""
+
+    at: datetime | None = None
 
 
 class ReasonIn(BaseModel):
@@ -365,6 +373,17 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         result = state().registry.add_certificate(entity_id, body.pem, body.usage, who=who, rotate=body.rotate)
         changed("rotate_certificate" if body.rotate else "add_certificate", entity_id)
         return JSONResponse(result, status_code=201)
+
+    @app.post("/admin/entities/{entity_id}/certificates/{kid}/close", tags=["admin"])
+    def close_certificate(entity_id: str, kid: str, who: Writer, body: CloseIn | None = None) -> JSONResponse:
+        """End the listed window of one certificate (its key ``kid``) now or at ``at``; what it signed
+        before stays trusted (unlike a revoked key). 409 when it would leave the entity nothing to sign with."""
+        at = body.at if body else None
+        if at is not None and at.tzinfo is None:  # as the CLI's --at: no offset is UTC
+            at = at.replace(tzinfo=UTC)
+        result = state().registry.close_certificate(entity_id, kid[:64], who=who, at=at)
+        changed("close_certificate", entity_id)
+        return JSONResponse(result)
 
     @app.post("/admin/entities/{entity_id}/keys/{kid}/revoke", tags=["admin"])
     def revoke_key(entity_id: str, kid: str, body: ReasonIn, who: Writer) -> JSONResponse:

@@ -1,5 +1,5 @@
-"""``esspass registry serve|seed|list|show|history|add|rotate|revoke-key|path|roles|status-lists|may-request|
-policy-uri|suspend|reinstate|withdraw`` (issue #3).
+"""``esspass registry serve|seed|list|show|history|add|add-certificate|close-certificate|rotate|revoke-key|path|
+roles|status-lists|may-request|policy-uri|suspend|reinstate|withdraw`` (issue #3).
 
 ``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
@@ -7,6 +7,11 @@ each change is recorded in the audit trail as ``cli:<os user>`` and bumps the li
 number. Refusals (bad input, unknown entity, conflicts) are one plain line on stderr, exit code 1;
 so is a registry database that is not there (no data directory, or none in it): only ``seed``
 (and ``esspass up``/``init``) make one.
+
+A staged CA change (README "Trust registry") is ``add-certificate ID --pem NEW-CA`` (listed beside
+the old one), the institution's new signer under it (``add-certificate ID --pem SIGNER --usage
+signer``, or ``rotate --usage signer``), then ``close-certificate ID OLD-CA-KID``. ``rotate`` does
+the change in one step: only for an institution that already has a signer under the new CA.
 """
 
 from __future__ import annotations
@@ -148,6 +153,58 @@ def _rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_certificate(args: argparse.Namespace) -> int:
+    reg = _registry()
+    reg.add_certificate(args.id, _read(args.pem, "--pem"), args.usage, who=_who())
+    print(f"Added a {args.usage} certificate to {args.id}, listed beside its others (none closed); "
+          f"list sequence {reg.sequence()}.")
+    return 0
+
+
+def _when(text: str | None) -> datetime | None:
+    """``--at``: an ISO 8601 date and time; one without a UTC offset is taken as UTC."""
+    from credentials.errors import DataError
+
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise DataError("--at", "must be an ISO 8601 date and time, e.g. 2026-12-01T00:00:00+00:00") from exc
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _close_certificate(args: argparse.Namespace) -> int:
+    from credentials.errors import DataError
+
+    reg = _registry()
+    try:
+        shown = reg.close_certificate(args.id, args.kid, who=_who(), at=_when(args.at))
+    except DataError as exc:
+        raise DataError("--at" if exc.field == "at" else exc.field, exc.rule) from exc
+    until = max((c["not_after"] for c in shown["certificates"] if c["kid"] == args.kid), default=None)
+    when = datetime.fromtimestamp(until, UTC).isoformat() if isinstance(until, int) else "now"
+    print(f"Closed the window of the certificate {args.kid} of {args.id} at {when}: what it signed before stays "
+          f"trusted; list sequence {reg.sequence()}.")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    """The entity as published, each certificate with its subject and listed window in words."""
+    from credentials.trust_list import ListedCertificate
+
+    shown = _registry().show(args.id)
+    now = datetime.now(UTC)
+    for entry in shown.get("certificates", []):
+        listed = ListedCertificate.from_json(entry)
+        state = ("revoked" if listed.revoked else "not yet open" if now < listed.not_before
+                 else "open" if now < listed.not_after else "closed")
+        entry["subject"] = listed.certificate.subject.rfc4514_string()
+        entry["window"] = {"from": listed.not_before.isoformat(), "until": listed.not_after.isoformat(),
+                           "now": state}
+    return _print(shown)
+
+
 def _revoke_key(args: argparse.Namespace) -> int:
     reg = _registry()
     reg.revoke_key(args.id, args.kid, who=_who(), reason=args.reason)
@@ -216,9 +273,10 @@ def register(sub: Any) -> None:
                         "verifiers list (default: $ESSPASS_VERIFIER_PUBLIC_URL)")
     p.set_defaults(func=_seed)
     rsub.add_parser("list", help="list the registered entities and their status").set_defaults(func=_list)
-    p = rsub.add_parser("show", help="one entity as published (JSON)")
+    p = rsub.add_parser("show", help="one entity as published (JSON); each certificate also with its subject and "
+                                     "listed window (from, until, open or closed now)")
     p.add_argument("id")
-    p.set_defaults(func=lambda a: _print(_registry().show(a.id)))
+    p.set_defaults(func=_show)
     p = rsub.add_parser("history", help="status history, certificate windows and audit trail of an entity (JSON)")
     p.add_argument("id")
     p.set_defaults(func=lambda a: _print(_registry().history(a.id)))
@@ -274,7 +332,24 @@ def register(sub: Any) -> None:
     where.add_argument("uri", nargs="?", help="the https URL of its privacy notice")
     where.add_argument("--clear", action="store_true", help="stop publishing it")
     p.set_defaults(func=_policy_uri)
-    p = rsub.add_parser("rotate", help="add a certificate, closing the window of the current one of that usage")
+    p = rsub.add_parser("add-certificate", help="list a CA or document-signer certificate beside the entity's "
+                                                "others, closing none (step 1 of a staged CA change)")
+    p.add_argument("id")
+    p.add_argument("--pem", required=True, help="the certificate (PEM file); a signer must chain to a CA of the entity")
+    p.add_argument("--usage", choices=["ca", "signer"], default="ca")
+    p.set_defaults(func=_add_certificate)
+    p = rsub.add_parser("close-certificate", help="end one listed certificate's window, now or at --at (the last "
+                                                  "step of a staged CA change; unlike revoke-key, what it signed "
+                                                  "before stays trusted)")
+    p.add_argument("id")
+    p.add_argument("kid", help="the certificate's kid, as `esspass registry show ID` lists it (one starting with "
+                               "'-' after `--`: close-certificate --at T -- ID KID)")
+    p.add_argument("--at", help="ISO 8601 date and time to close it at, now or later (default now; UTC without an "
+                                "offset)")
+    p.set_defaults(func=_close_certificate)
+    p = rsub.add_parser("rotate", help="add a certificate, closing at once the window of the current one of that "
+                                       "usage: a one-step CA change only when the institution already has a signer "
+                                       "under the new CA (else add-certificate, then close-certificate)")
     p.add_argument("id")
     p.add_argument("--pem", required=True)
     p.add_argument("--usage", choices=["ca", "signer"], default="ca")

@@ -6,7 +6,8 @@ never records a token: each token is bound to a name, either given as ``"name:<w
 scopes or derived from a hash of the token (``token-1a2b3c4d``). The older form
 ``{"<token>": "<who>:registry:read,registry:write"}`` is still accepted. With no tokens
 configured, one full-scope token is created on first use in ``<data_dir>/registry/admin-token``
-(mode 0600) and read from there afterwards (:func:`admin_token`).
+(mode 0600) and read from there afterwards (:func:`admin_token`). A configured token shorter than
+16 characters is refused at settings load (:func:`esspass.config.check_configured_tokens`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from credentials.files import write_private_file_once
 from credentials.jose import PrivateKey
 from credentials.signing_key import load_signing_key
 from credentials.trust_list import check_list_signer_certificate
-from esspass.config import ServiceSettings
+from esspass.config import ServiceSettings, check_configured_tokens
 
 __all__ = ["READ", "WRITE", "RegistrySettings", "admin_token", "admin_tokens"]
 
@@ -41,7 +42,8 @@ def _default_pki_dir(data: dict[str, Any]) -> Path:
 class RegistrySettings(ServiceSettings):
     """``ESSPASS_REGISTRY_*``; ``database_url`` falls back to ``DATABASE_URL`` then ``<data_dir>/registry.db``."""
 
-    model_config = SettingsConfigDict(env_prefix="ESSPASS_REGISTRY_", extra="ignore")
+    # hide_input_in_errors: the keys of admin_tokens are the tokens, never quoted in an error.
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_REGISTRY_", extra="ignore", hide_input_in_errors=True)
 
     port: int = 8101
     #: bearer token -> scopes (``registry:read``, ``registry:write``, optionally ``name:<who>``).
@@ -73,6 +75,13 @@ class RegistrySettings(ServiceSettings):
             else:
                 out[token] = spec
         return out
+
+    @field_validator("admin_tokens")
+    @classmethod
+    def _long_tokens(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Refused at load, never quoting a token: one shorter than 16 characters could be guessed."""
+        check_configured_tokens(value, "ESSPASS_REGISTRY_ADMIN_TOKENS")
+        return value
 
     def pki_path(self) -> Path:
         """Same as :attr:`pki_dir` (the name the other services' settings use)."""

@@ -201,6 +201,31 @@ def _check_signer(cert: x509.Certificate, cas: list[x509.Certificate], *, now: d
                                "entity") from exc
 
 
+def _can_sign(rows: list[CertificateRow], closing: set[int], end: datetime, now: datetime) -> bool:
+    """Whether an entity whose certificates are ``rows`` can sign documents trusted right after ``end``,
+    once the windows of the rows ``closing`` (ids) end at ``end``: a listed document signer open then,
+    chaining to a CA open then; an entity listing no signer is judged by its CAs alone
+    (:func:`credentials.trust_list.check_listed_signer`)."""
+    def open_after(row: CertificateRow) -> bool:
+        return row.revoked_at is None and row.id not in closing and _utc(row.not_after) > end
+
+    cas = [x509.load_der_x509_certificate(r.der) for r in rows if r.usage == trust_list.CA and open_after(r)]
+    signers = [r for r in rows if r.usage == trust_list.SIGNER]
+    if not signers:
+        return bool(cas)
+    if not cas:
+        return False
+    for row in signers:
+        if not open_after(row):
+            continue
+        try:
+            validate_chain([x509.load_der_x509_certificate(row.der)], cas, now=now)
+        except IssuerKeyError:
+            continue
+        return True
+    return False
+
+
 @cache
 def known_claim_names(vct: str) -> frozenset[str] | None:
     """The claim names a verifier may be registered to request of ``vct``, for a credential type
@@ -633,7 +658,9 @@ class Registry:
         """Add a CA or document-signer certificate.
 
         ``rotate`` closes the listed window (not_after = now) of the entity's current certificates of
-        that usage; a signer must chain to one of the entity's CA certificates.
+        that usage; without it the certificate is listed beside them (the first step of a staged CA
+        change, :meth:`close_certificate` the last). A signer must chain to one of the entity's CA
+        certificates.
         """
         now = self._now()
         cert = parse_certificate(pem, usage, now=now)
@@ -656,6 +683,56 @@ class Registry:
                                  not_before=max(now, cert.not_valid_before_utc), not_after=cert.not_valid_after_utc))
             self._bump(s, who, "rotate_certificate" if rotate else "add_certificate", entity_id,
                        {"usage": usage, "closed": closed})
+        return self.show(entity_id)
+
+    def close_certificate(self, entity_id: str, kid: str, *, who: str, at: datetime | None = None) -> dict[str, Any]:
+        """End the listed window of the entity's certificate for the key ``kid`` (the SPKI thumbprint
+        the list shows; every open listing of that key, a renewed certificate too) at ``at``: now by
+        default, or a later time, never an earlier one (the list would then say after the fact that
+        documents signed meanwhile were never covered). The last step of a staged CA change (README
+        "Trust registry"): the new CA is added beside the old one, the institution moves to a signer
+        under it, then the old CA's window is closed. Unlike :meth:`revoke_key`, what the key signed
+        inside its window stays trusted (:func:`credentials.trust_list.authorised_issuer` judges a
+        document by its issuance time).
+
+        Refused (409 ``conflict``) when the close would leave the entity, able to sign before it, with
+        nothing to sign new documents with, unless it is withdrawn: no listed document signer still
+        open under a CA still open (for an entity listing no signer, no open CA). Closing the last open
+        CA while a signer is open under it is one such case; closing an old CA before the institution
+        has a signer under the new one, another. Nothing is changed then."""
+        now = self._now()
+        end = now if at is None else _utc(at).replace(microsecond=0)
+        if end < now:
+            raise DataError("at", "must not be in the past: a window closes now or later (what the key signed "
+                                  "before stays trusted either way)")
+        with self._write() as s:
+            self._entity(s, entity_id)
+            rows = list(s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id)
+                                  .order_by(CertificateRow.id)))
+            mine = [r for r in rows if _kid(r.der) == kid]
+            if not mine:
+                raise ProtocolError("not_found", f"{entity_id} lists no certificate with the key {kid[:64]}",
+                                    http_status=404)
+            targets = [r for r in mine if r.revoked_at is None and _utc(r.not_after) > end]
+            if not targets:
+                if all(r.revoked_at is not None for r in mine):
+                    raise _conflict("this key is revoked: its window is closed already")
+                closes = max(_utc(r.not_after) for r in mine if r.revoked_at is None)
+                raise _conflict(f"the window of this certificate closes at {closes.isoformat()} already, "
+                                "no later than asked")
+            if any(_utc(r.not_before) > end for r in targets):
+                raise DataError("at", "must not be before the certificate's window opens")
+            withdrawn = any(status == trust_list.WITHDRAWN for status in s.scalars(
+                select(StatusPeriodRow.status).where(StatusPeriodRow.entity_id == entity_id)))
+            closing = {r.id for r in targets}
+            if not withdrawn and _can_sign(rows, set(), end, now) and not _can_sign(rows, closing, end, now):
+                raise _conflict(f"closing it would leave {entity_id} no open document-signer certificate under an "
+                                "open CA certificate, so nothing it signs from then on would be trusted: list its "
+                                "new signer (under its new CA) first, or withdraw it")
+            for row in targets:
+                row.not_after = end
+            self._bump(s, who, "close_certificate", entity_id, {
+                "kid": kid, "usage": targets[0].usage, "not_after": end.isoformat(), "closed": len(targets)})
         return self.show(entity_id)
 
     def revoke_key(self, entity_id: str, kid: str, *, who: str, reason: str) -> dict[str, Any]:

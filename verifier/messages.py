@@ -1895,7 +1895,7 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
                         "ou l'A1 papier.",
                         "nie pokazano: pracownik je pominął (A1 w tej sytuacji je wskazuje). Poproś pracownika o "
                         "pokazanie miejsc pracy (sekcja 5) w portfelu albo o papierowe A1."),
-    # The offline code never carries them (credentials/compact.py FIELDS).
+    # An offline code made before it carried them (credentials/compact.py field 20) has none.
     "places_not_in_code": ("not in the offline QR code: see section 5 of the A1 (in the worker's wallet, or on "
                            "paper).",
                            "bezsaistes QR kodā nav: skatiet A1 5. iedaļu (darba ņēmēja makā vai uz papīra).",
@@ -1905,6 +1905,10 @@ _PLACES: dict[str, tuple[str, str, str, str, str]] = {
                            "travailleur, ou sur papier).",
                            "brak w kodzie QR offline: zobacz sekcję 5 zaświadczenia A1 (w portfelu pracownika lub "
                            "na papierze)."),
+    # The offline code carries at most a few places (credentials/compact.py field 20): how many it left out.
+    "places_more": ("and {count} more: see section 5 of the A1", "un vēl {count}: skatiet A1 5. iedaļu",
+                    "und {count} weitere: siehe Abschnitt 5 der A1", "et {count} autres : voir la section 5 de l'A1",
+                    "i {count} więcej: zobacz sekcję 5 zaświadczenia A1"),
     # Section 5's flag_base_home, named by the status (section 3): a mariner's flag state (883/2004 Art.
     # 11(4)), a crew member's home base (Art. 11(5); Annex III to Reg. 3922/91, LV "mājas bāze"), or
     # either, as the paper A1 says it, when the status is not shown.
@@ -1979,7 +1983,8 @@ def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
     model's read as v1.1) as the verdict screen writes them, one line each: the address ("Baustelle
     Prater, 1020 Wien, Austria"), or "No fixed place of work: Germany"; [] when the answer shows none
     (the worker left them out, or the A1 names none: the two cannot be told apart); None for a
-    document that is no A1. Only text is written: a foreign A1 may hold anything there."""
+    document that is no A1; "and k more" last where an offline code left places out (its ``more``,
+    credentials/compact.py field 20). Only text is written: a foreign A1 may hold anything there."""
     from credentials import pda1
 
     if doc.get("vct") not in (pda1.VCT, *pda1.ALIASES):
@@ -1995,6 +2000,9 @@ def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
     lines = [_address_line(place, lang, status) for place in places if isinstance(place, Mapping)]
     for state in states if isinstance(states, list) else [] if states in (None, "") else [states]:
         lines.append(i18n.t("verifier.no_fixed_place", lang, country=_country_words(state, lang)))
+    more = info.get("more") if isinstance(info, Mapping) else None
+    if type(more) is int and more > 0:  # places the offline code left out (credentials/compact.py field 20)
+        lines.append(i18n.t("verifier.places_more", lang, count=more))
     return lines
 
 
@@ -2006,7 +2014,7 @@ _NAMES_PLACES = frozenset({"01", "02", "03", "04"})
 def places_missing(doc: Mapping[str, Any], lang: str, *, offline: bool = False) -> str:
     """What the verdict screen says for an A1 that shows no place of work (:func:`places_of_work` []),
     with what the inspector asks for (Directive 2014/67/EU Art. 9: does the A1 cover the work here?):
-    the offline code carries none (``offline``); for a situation whose A1 always names them
+    an offline code made before field 20 carries none (``offline``); for a situation whose A1 always names them
     (:data:`_NAMES_PLACES`) the worker left them out; else either could be so."""
     if offline:
         return i18n.t("verifier.places_not_in_code", lang)

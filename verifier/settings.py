@@ -19,7 +19,7 @@ from credentials.files import LOGIN_NAME, TokenNameError, named_tokens
 from credentials.jose import PrivateKey
 from credentials.openid4vp import LANGUAGE_TAG, MAX_PURPOSE, client_id_for
 from credentials.signing_key import load_signing_key
-from esspass.config import ServiceSettings
+from esspass.config import ServiceSettings, check_configured_tokens
 from esspass.pilot import pilot_url_setting as _pilot_url
 
 __all__ = ["PID_NUMBER_STATES", "PROFILES", "InspectorTokens", "VerifierSettings", "inspector_tokens", "tokens_file"]
@@ -35,7 +35,9 @@ _PURPOSES_RULE = ("ESSPASS_VERIFIER_PURPOSES must map a check (pda1, ehic) to it
 
 
 class VerifierSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ESSPASS_VERIFIER_", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: the keys of inspector_tokens are the tokens, never quoted in an error.
+    model_config = SettingsConfigDict(env_prefix="ESSPASS_VERIFIER_", extra="ignore", populate_by_name=True,
+                                      hide_input_in_errors=True)
 
     port: int = 8103
     #: The inspectorate this service acts for (its access certificate signs the requests).
@@ -120,6 +122,13 @@ class VerifierSettings(ServiceSettings):
     #: Login tokens, token -> inspector name (JSON); default: one demo inspector's token kept in
     #: ``<data>/verifier/inspector-tokens.json`` (``esspass verifier tokens`` prints it).
     inspector_tokens: dict[str, str] | None = None
+
+    @field_validator("inspector_tokens")
+    @classmethod
+    def _long_tokens(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        """Refused at load, never quoting a token: one shorter than 16 characters could be guessed."""
+        check_configured_tokens(value or {}, "ESSPASS_VERIFIER_INSPECTOR_TOKENS")
+        return value
 
     @field_validator("pid_number_states")
     @classmethod

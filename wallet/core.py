@@ -1117,7 +1117,25 @@ def claim_options(request: VerifiedRequest, query_id: str, cred: StoredCredentia
         return []
     held = HeldCredential(cred.group, cred.vct, cred.claims, frozenset(), cred.format,
                           authority_key_ids=_authority_key_ids(cred))
-    return answering_options(query, held)
+    return _never_withheld(cred, answering_options(query, held))
+
+
+def _never_withheld(cred: StoredCredential, options: list[tuple[ClaimPath, ...]]) -> list[tuple[ClaimPath, ...]]:
+    """``options`` less those leaving out an element of an mdoc A1 that its SD-JWT VC form never lets the
+    holder withhold (outside :data:`credentials.pda1.SD_PATHS`: section 2, its boxes 2.4 and 2.5 and the
+    expiry included), where another option shows it and the document carries it. Every mdoc element can
+    be withheld (ISO/IEC 18013-5 §8.3.2.1.2), so the verifier asks boxes 2.4/2.5 as optional (an A1 may
+    have neither); a worker unticking "determination provisional" would show a provisional A1 as
+    definitive (review R3, 2), which the issuer's SD-JWT VC never allows."""
+    from credentials import pda1
+    from credentials.dcql import MDOC_FORMAT
+
+    if cred.format != MDOC_FORMAT or _type_module(cred.vct) is not pda1:
+        return options
+    disclosable = {path[0] for path in pda1.SD_PATHS}
+    shown = {path[1] for option in options for path in option if len(path) > 1}
+    kept = {name for name in shown if name not in disclosable and name in cred.claims}
+    return [o for o in options if kept <= {path[1] for path in o if len(path) > 1}] or options
 
 
 def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:

@@ -1363,19 +1363,22 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                          "Comment effacer vos données", "Jak usunąć swoje dane"),
     "privacy.delete": (
         "Remove a document, with all its copies and keys, from its page (Remove from this wallet). To delete "
-        "everything, delete the wallet file ({path}) or uninstall the wallet: nothing else of yours is kept by "
-        "the wallet.",
+        "everything, choose Start a new wallet where you unlock it (it erases the wallet file, {path}), delete that "
+        "file yourself or uninstall the wallet: nothing else of yours is kept by the wallet.",
         "Noņemiet dokumentu ar visām tā kopijām un atslēgām tā lapā (Noņemt no šī maka). Lai dzēstu visu, "
-        "izdzēsiet maka failu ({path}) vai atinstalējiet maku: maks citur neko jūsu neglabā.",
+        "atbloķēšanas lapā izvēlieties Sākt jaunu maku (tas izdzēš maka failu {path}), izdzēsiet šo failu paši vai "
+        "atinstalējiet maku: maks citur neko jūsu neglabā.",
         "Entfernen Sie ein Dokument mit allen Kopien und Schlüsseln auf seiner Seite (Aus dieser Wallet "
-        "entfernen). Um alles zu löschen, löschen Sie die Wallet-Datei ({path}) oder deinstallieren Sie die "
-        "Wallet: sonst bewahrt die Wallet nichts von Ihnen auf.",
+        "entfernen). Um alles zu löschen, wählen Sie beim Entsperren Neue Wallet anlegen (das löscht die Wallet-Datei "
+        "{path}), löschen Sie die Datei selbst oder deinstallieren Sie die Wallet: sonst bewahrt die Wallet nichts "
+        "von Ihnen auf.",
         "Supprimez un document, avec toutes ses copies et clés, depuis sa page (Retirer de ce portefeuille). Pour "
-        "tout effacer, supprimez le fichier du portefeuille ({path}) ou désinstallez le portefeuille : il ne "
-        "garde rien d'autre de vous.",
+        "tout effacer, choisissez Créer un nouveau portefeuille au déverrouillage (cela efface le fichier du "
+        "portefeuille, {path}), supprimez ce fichier vous-même ou désinstallez le portefeuille : il ne garde rien "
+        "d'autre de vous.",
         "Usuń dokument wraz ze wszystkimi kopiami i kluczami na jego stronie (Usuń z tego portfela). Aby usunąć "
-        "wszystko, usuń plik portfela ({path}) lub odinstaluj portfel: portfel nie przechowuje o Tobie niczego "
-        "więcej.",
+        "wszystko, wybierz Załóż nowy portfel przy odblokowaniu (usuwa to plik portfela {path}), usuń ten plik "
+        "samodzielnie lub odinstaluj portfel: portfel nie przechowuje o Tobie niczego więcej.",
     ),
     # A lost or stolen phone: what the worker can do (README: a new offer ends earlier grants; review R10, 3).
     "privacy.lost_h": ("If your phone is lost or stolen", "Ja tālrunis ir pazaudēts vai nozagts",

@@ -223,15 +223,23 @@ def _if_left_out(cred: StoredCredential, path: core.ClaimPath, lang: str) -> str
 
 def _claim_rows(cred: StoredCredential, lang: str) -> list[tuple[str, str]]:
     """The card's claim rows, an A1's status confirmation in words under a label of its own: its type
-    metadata labels it "Status", the word the card uses for whether the issuer withdrew the document."""
+    metadata labels it "Status", the word the card uses for whether the issuer withdrew the document; its
+    section 4 an entry a row, "Employer" or "Self-employed activity" as the paper A1 says it."""
     claims = core.readable_claims(cred)
     rows = core.claim_rows(cred.vct, claims, lang)
     code = claims.get("status_confirmation")
     if not _is_a1(cred.vct) or not isinstance(code, str):
         return rows
     shown = (core.claim_label(cred.vct, _STATUS_CONFIRMATION, lang), code)
-    return [(messages.t("claim.status_confirmation", lang), _status_code_meaning(code, lang)) if row == shown else row
+    rows = [(messages.t("claim.status_confirmation", lang), _status_code_meaning(code, lang)) if row == shown else row
             for row in rows]
+    # Section 4 an entry a row, labelled as the paper A1 labels it (pda1.employer_text): a self-employed
+    # person's own activity (type 02, or an untyped entry under status 03, 04) is no "Employer".
+    from credentials import pda1
+
+    texts = [pda1.employer_text(e, lang, code).partition(": ") for e in pda1.employers(claims)]
+    employer = core.claim_label(cred.vct, ("employer",), lang)
+    return [new for row in rows for new in ([(t[0], t[2]) for t in texts] if texts and row[0] == employer else [row])]
 
 
 @dataclass(frozen=True, slots=True)
