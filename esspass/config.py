@@ -22,8 +22,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["MIN_TOKEN_LENGTH", "NoDeployment", "ServiceSettings", "check_configured_tokens", "default_data_dir",
-           "private_sqlite_file", "require_data_dir", "require_file", "settings_error_line", "tls_verify"]
+__all__ = ["INSTANCE_ENV", "MIN_TOKEN_LENGTH", "NoDeployment", "ServiceSettings", "check_configured_tokens",
+           "default_data_dir", "private_sqlite_file", "require_data_dir", "require_file", "settings_error_line",
+           "tls_verify"]
+
+#: The environment variable whose value ``/healthz`` repeats as ``instance`` (set by ``esspass up``). Here,
+#: not in esspass.web, so that the command line does not import the web stack for it.
+INSTANCE_ENV = "ESSPASS_INSTANCE"
 
 
 def default_data_dir() -> Path:

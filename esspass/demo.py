@@ -15,13 +15,8 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, TextIO
 
-from credentials import pda1, sd_jwt_vc, status_list
 from credentials.demo_persons import DEMO_PERSONS
-from credentials.errors import CredentialError
 from credentials.institutions import DEMO_ENTITIES, demo_entity
-from credentials.jose import generate_key, public_jwk
-from credentials.pki import create_demo_pki
-from credentials.sd_jwt import KeyBindingPolicy, present
 
 __all__ = ["register", "run_core_demo"]
 
@@ -37,6 +32,13 @@ INSPECTOR_CLAIMS: tuple[tuple[str | int | None, ...], ...] = (
 
 def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
     """Run the core story, writing plain-words steps to ``out``; returns 0 when it went as expected."""
+    # Here, not at the top: every ``esspass`` command imports this module to list ``demo``.
+    from credentials import pda1, sd_jwt_vc, status_list
+    from credentials.errors import CredentialError
+    from credentials.jose import generate_key, public_jwk
+    from credentials.pki import create_demo_pki
+    from credentials.sd_jwt import KeyBindingPolicy, present
+
     now = now or datetime.now(UTC).replace(microsecond=0)
 
     def say(text: str) -> None:

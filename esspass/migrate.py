@@ -17,17 +17,16 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, make_url
 
 from credentials.errors import CredentialError
 from credentials.files import exclusive_lock
+
+if TYPE_CHECKING:  # alembic is imported where it runs: every ``esspass`` command imports this module
+    from alembic.config import Config
+    from alembic.util import CommandError
 
 __all__ = ["SERVICES", "SchemaTooNew", "ServiceDatabase", "migrate_service", "register", "upgrade", "upgrade_service"]
 
@@ -94,8 +93,7 @@ def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
 
     Raises :class:`SchemaTooNew` when the database is at a revision this release does not have.
     """
-    config = Config()
-    config.set_main_option("script_location", str(script_location))
+    config = _config(script_location)
     database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     if database and database != ":memory:":
         # Several worker processes start together on one SQLite file: one migrates, the others
@@ -106,8 +104,20 @@ def upgrade(engine: Engine, script_location: Path, revision: str = "head", *,
         _upgrade(engine, config, revision, adopt)
 
 
+def _config(script_location: Path) -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    return config
+
+
 def _upgrade(engine: Engine, config: Config, revision: str,
              adopt: Callable[[Connection], str | None] | None) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two workers starting together must not both create the tables.
@@ -130,6 +140,9 @@ def _upgrade(engine: Engine, config: Config, revision: str,
 
 def _unknown_revision(exc: CommandError, config: Config, target: str) -> str | None:
     """The database's revision, when ``exc`` is alembic finding it in none of this release's scripts."""
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import ResolutionError
+
     cause = exc.__cause__
     if not isinstance(cause, ResolutionError) or not isinstance(cause.argument, str) or cause.argument == target:
         return None
@@ -167,6 +180,8 @@ def _revision(engine: Engine, service: ServiceDatabase) -> str | None:
 
 
 def _downgrade(engine: Engine, config: Config, revision: str) -> None:
+    from alembic import command
+
     database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     lock: AbstractContextManager[object] = (exclusive_lock(Path(f"{database}.migrate.lock"))
                                             if database and database != ":memory:" else nullcontext())
@@ -180,12 +195,13 @@ def migrate_service(name: str, to: str | None = None) -> tuple[str | None, str |
     of this release: up to it, or down (each later script's ``downgrade``) when the tables are past
     it. Returns the revisions before and after (None: no tables). A revision this release does not
     have is refused (:class:`~credentials.errors.CredentialError`), naming those it has."""
+    from alembic.script import ScriptDirectory
+
     from esspass.db import make_engine
 
     service = SERVICES[name]
     settings, migrations, adopt = service.load()
-    config = Config()
-    config.set_main_option("script_location", str(migrations))
+    config = _config(migrations)
     script = ScriptDirectory.from_config(config)
     known = [s.revision for s in script.walk_revisions()]
     if to is not None and to not in known:
@@ -208,6 +224,7 @@ def pending(service: ServiceDatabase) -> bool:
     """Whether ``service``'s database (as its settings name it) is not at this release's head: behind
     it, not made yet, or at a revision of another release."""
     from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     from esspass.db import make_engine
 
@@ -226,9 +243,7 @@ def pending(service: ServiceDatabase) -> bool:
             current = set(context.get_current_heads())
     finally:
         engine.dispose()
-    config = Config()
-    config.set_main_option("script_location", str(migrations))
-    return current != set(ScriptDirectory.from_config(config).get_heads())
+    return current != set(ScriptDirectory.from_config(_config(migrations)).get_heads())
 
 
 def beside_running_up(services: Sequence[ServiceDatabase], who: str, started_by: int | None = None) -> str | None:

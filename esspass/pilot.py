@@ -50,9 +50,8 @@ try:
 except ImportError:  # not a POSIX system: liveness falls back to the recorded process id
     fcntl = None  # type: ignore[assignment]
 
-from esspass.config import default_data_dir
+from esspass.config import INSTANCE_ENV, default_data_dir
 from esspass.serve import PARENT_ENV
-from esspass.web import INSTANCE_ENV
 
 __all__ = ["DEFAULT_PORT_BASE", "RECORD_FILE", "SERVICES", "Pilot", "PilotRecord", "ServiceSpec", "busy_port",
            "last_error", "pilot_approval_setting", "pilot_loopback_origins", "pilot_loopback_setting", "pilot_url",

@@ -51,6 +51,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
+from esspass.config import INSTANCE_ENV
 
 __all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PATH", "JsonFormatter",
            "configure_logging", "csp_source", "error_response", "install", "language_links", "local_path",
@@ -62,8 +63,6 @@ __all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PAT
 #: photo of a QR code) name their own, larger limit (``install(uploads=...)``).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
-#: The environment variable whose value ``/healthz`` repeats as ``instance`` (set by ``esspass up``).
-INSTANCE_ENV = "ESSPASS_INSTANCE"
 
 #: Where every service serves the files of ``esspass/static``: the scripts the four services' pages share
 #: (``language-switch.js``: what was typed survives a change of language). Under ``/static/`` so that a
