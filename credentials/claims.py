@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from types import TracebackType
 from typing import Any
@@ -115,6 +115,32 @@ class Problems:
             first, *others = self.found
             first.others = tuple(others)
             raise first
+
+    def an_object(self, claims: Any) -> bool:
+        """Whether ``claims`` is an object, the problem recorded when not (and then no field can be read)."""
+        with self.rule():
+            obj(claims, "claims")
+        return not self.found
+
+    @classmethod
+    def validated(cls, read: Reader, claims: Mapping[str, Any]) -> dict[str, Any]:
+        """A document type's ``validate``: the claims as ``read`` normalises them, or DataError for the
+        first problem it found, carrying the others (:meth:`raise_first`)."""
+        found = cls()
+        out = read(claims, found)
+        found.raise_first()
+        return out
+
+    @classmethod
+    def of(cls, read: Reader, claims: Mapping[str, Any]) -> list[DataError]:
+        """A document type's ``problems``: every problem ``read`` finds in one pass, in its order."""
+        found = cls()
+        read(claims, found)
+        return found.found
+
+
+#: A document type's one pass over its claims: the claims normalised, each problem recorded (:class:`Problems`).
+Reader = Callable[[Mapping[str, Any], Problems], dict[str, Any]]
 
 
 register_rules({

@@ -153,26 +153,19 @@ def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """Validate an EHIC's claims, as a case records them, and return them normalised. Fields 3-5 of
     the holder's own card are the case's holder, not claims (:func:`with_holder` signs them in).
     DataError for the first rule broken, carrying the others (:func:`problems`)."""
-    found = c.Problems()
-    out = _read(claims, found)
-    found.raise_first()
-    return out
+    return c.Problems.validated(_read, claims)
 
 
 def problems(claims: Mapping[str, Any]) -> list[DataError]:
     """Every rule of :func:`validate` the claims break, found in one pass, in the order they are
     checked ([] for claims it accepts): what a clerk's form or import row says at once. A rule
     comparing two fields is skipped while either is broken."""
-    found = c.Problems()
-    _read(claims, found)
-    return found.found
+    return c.Problems.of(_read, claims)
 
 
 def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
     """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
-    with found.rule():
-        c.obj(claims, "claims")
-    if found.found:  # not an object: no field to read
+    if not found.an_object(claims):
         return {}
     c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, "subject", *PRC_CARD_CLAIMS), problems=found)
     out = c.common_block(claims, found)

@@ -472,10 +472,7 @@ def _work_information(value: Any, found: c.Problems) -> dict[str, Any] | None:
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a PDA1's claims, v1 or v1.1 shape, and return them normalised (same shape).
     DataError for the first rule broken, carrying the others (:func:`problems`)."""
-    found = c.Problems()
-    out = _read(claims, found)
-    found.raise_first()
-    return out
+    return c.Problems.validated(_read, claims)
 
 
 def problems(claims: Mapping[str, Any]) -> list[DataError]:
@@ -483,16 +480,12 @@ def problems(claims: Mapping[str, Any]) -> list[DataError]:
     checked ([] for claims it accepts): what a clerk's form or import row says at once. A rule that
     rests on a field (a period's length on its dates, a posting's place of work on the legislation's
     state and the places typed) is skipped while that field is broken."""
-    found = c.Problems()
-    _read(claims, found)
-    return found.found
+    return c.Problems.of(_read, claims)
 
 
 def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
     """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
-    with found.rule():
-        c.obj(claims, "claims")
-    if found.found:  # not an object: no field to read
+    if not found.an_object(claims):
         return {}
     c.no_unknown(claims, (*c.COMMON_REQUIRED, *c.COMMON_OPTIONAL, *_OWN), problems=found)
     out = c.common_block(claims, found)

@@ -193,25 +193,18 @@ def _picture(value: Any) -> str:
 def validate(claims: Mapping[str, Any]) -> dict[str, Any]:
     """The claims of a PID our provider issues, normalised. DataError for the first rule broken (the
     field and the rule named), carrying the others (:func:`problems`)."""
-    found = c.Problems()
-    out = _read(claims, found)
-    found.raise_first()
-    return out
+    return c.Problems.validated(_read, claims)
 
 
 def problems(claims: Mapping[str, Any]) -> list[DataError]:
     """Every rule of :func:`validate` the claims break, found in one pass ([] for claims it accepts):
     what the provider's clerk is told at once, as for an A1 or an EHIC."""
-    found = c.Problems()
-    _read(claims, found)
-    return found.found
+    return c.Problems.of(_read, claims)
 
 
 def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
     """The claims normalised, each problem recorded in ``found`` (the fields read are returned)."""
-    with found.rule():
-        c.obj(claims, "claims")
-    if found.found:  # not an object: no field to read
+    if not found.an_object(claims):
         return {}
     c.no_unknown(claims, ("family_name", "given_name", "birthdate", "nationalities", "place_of_birth",
                           "personal_administrative_number", "picture", "date_of_expiry", "issuing_authority",
