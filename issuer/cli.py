@@ -30,9 +30,10 @@ _RENEW_DAYS = 30
 _BARRED = {
     "revoked": "its signer key was revoked on the trust list (compromised): nothing it signs is trusted; have a new "
                "key certified, configure it (next_signer_key) and register it (esspass registry)",
-    "withdrawn": "the institution is withdrawn from the trust list: nothing new it signs is accepted",
+    "withdrawn": "the institution is withdrawn from the trust list: nothing new it signs is accepted (its status "
+                 "lists are still served: what it issued before stays valid until withdrawn there)",
     "suspended": "the institution is suspended on the trust list: nothing is accepted until the registry reinstates "
-                 "it",
+                 "it (its status lists are still served)",
     "rotated out": "the registry rotated its signer key out (its listed window closed): configure the key registered "
                    "in its place (next_signer_key)",
 }
@@ -176,8 +177,9 @@ def _check(_args: argparse.Namespace) -> int:
             word = next((w for w in _BARRED if w in why), None)
             if word is not None:
                 refused += 1
+                served = "" if word in ("suspended", "withdrawn") else " or served as status list"
                 print(f"{inst.entity.id:<14} {word.upper():<8} {inst.issuer_url}: {_BARRED[word]}; nothing is "
-                      "issued, printed or served as status list (503 signer.distrusted)")
+                      f"issued, printed{served} (503 signer.distrusted)")
                 for line in _signer_lines(issuers, inst, signer, now):
                     print(f"{'':<14} {line}")
                 continue
@@ -265,16 +267,30 @@ def _unnamed_cards(settings: Any) -> dict[str, int]:
         service.engine.dispose()
 
 
+def _listed_owner(issuers: TrustList, signer: Signer, vcts: list[str], at: datetime) -> str:
+    """The entity the trust list authorises ``signer`` under, for the first of ``vcts`` it does; the
+    first type's refusal (CredentialError) when it does for none."""
+    from credentials import trust_list
+    from credentials.errors import CredentialError
+
+    first: CredentialError | None = None
+    for vct in vcts:
+        try:
+            return trust_list.authorised_issuer(issuers, signer.chain, vct, at=at, now=at).entity.id
+        except CredentialError as exc:
+            first = first or exc
+    raise first or CredentialError("it issues no type the trust list knows")
+
+
 def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, now: datetime) -> list[str]:
     """``issuer check``'s lines on an institution's signers (:mod:`issuer.signers`): each one's kid and
     validity, whether the trust list accepts it, the one signing now, and when the next switch comes.
     A single signer listed and signing says nothing more than the institution's line."""
-    from credentials import trust_list
     from credentials.errors import CredentialError
     from credentials.institutions import ROLE_FOR_VCT
     from issuer.signers import SIGNER_MARGIN, accepted_by, barred_by, list_changes, next_switch
 
-    vct = next((v for v, role in ROLE_FOR_VCT.items() if role in inst.entity.roles), None)
+    vcts = [v for v, role in ROLE_FOR_VCT.items() if role in inst.entity.roles]
     barred = barred_by(issuers, inst.entity)
     lines = []
     quiet = len(inst.signers) == 1 and used is not None
@@ -284,10 +300,10 @@ def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, no
         try:
             if why is not None:  # it signs nothing, whatever else the list says of it
                 listing, quiet = f"{why.upper()} on the trust list (signs nothing)", False
-            elif vct is None:
+            elif not vcts:
                 raise CredentialError("it issues no type the trust list knows")
-            else:
-                owner = trust_list.authorised_issuer(issuers, signer.chain, vct, at=at, now=at).entity.id
+            else:  # as the issuer judges it (issuer.signers.accepted_by): listed for any of its types
+                owner = _listed_owner(issuers, signer, vcts, at)
                 listing = "listed" if owner == inst.entity.id else f"listed for {owner}, not {inst.entity.id}"
         except CredentialError as exc:
             listing = f"NOT accepted by the trust list ({exc.message}): register it with the registry"

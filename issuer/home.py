@@ -78,11 +78,13 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _entry(inst: Institution) -> dict[str, Any]:
+def _entry(service: IssuerService, inst: Institution) -> dict[str, Any]:
+    """One hosted institution, with the configurations it issues now: not those the issuers list held
+    refuses it (:meth:`issuer.service.IssuerService.issued_configurations`), as its metadata says."""
     return {"id": inst.entity.id, "name": inst.entity.name, "name_en": inst.entity.name_en,
             "country": inst.entity.country, "credential_issuer": inst.issuer_url,
             "credential_issuer_metadata": metadata_url(inst.issuer_url), "back_office": f"{inst.issuer_url}/office",
-            "credential_configurations": inst.configurations, "approval": inst.approval_required}
+            "credential_configurations": service.issued_configurations(inst), "approval": inst.approval_required}
 
 
 def mount_home(app: FastAPI, holder: dict[str, Any]) -> None:
@@ -100,7 +102,8 @@ def mount_home(app: FastAPI, holder: dict[str, Any]) -> None:
     def home(request: Request) -> Response:
         institutions = hosted()
         if _wants_json(request):
-            return JSONResponse({"institutions": [_entry(i) for i in institutions]}, headers={"Vary": "Accept"})
+            return JSONResponse({"institutions": [_entry(holder["service"], i) for i in institutions]},
+                                headers={"Vary": "Accept"})
         lang = page_language(request)
         html = template.render(lang=lang, languages=i18n.LANGUAGES, lang_links=language_links(request),
                                institutions=institutions,

@@ -512,7 +512,7 @@ class IssuerService:
                              challenge_required=attestation_challenge_required)
         self.signer_choice = SignerChoice(issuers_list)
         self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp,
-                                  signer=self.signer)
+                                  signer=self.list_signer)
         #: True while an erasure's former values may still be in SQLite's write-ahead log: a reader kept
         #: :meth:`erase_ended` from emptying it, and its next run (a day later in the service) tries again.
         self.erasure_unreleased = False
@@ -530,6 +530,12 @@ class IssuerService:
         """The signer ``inst`` signs with at ``now`` (:mod:`issuer.signers`' rule, with the issuers list
         last had), None when none of its signers can sign."""
         return self.signer_choice.choose(inst.entity, inst.signers, now)
+
+    def list_signer(self, inst: Institution, now: datetime) -> Signer | None:
+        """The signer of ``inst``'s Status List Tokens at ``now``: as :meth:`signer`, but the institution's
+        status on the issuers list bars none (:mod:`issuer.signers` rule 1: a withdrawn institution's
+        documents are withdrawn through its lists, so they go on being served)."""
+        return self.signer_choice.choose(inst.entity, inst.signers, now, status_lists=True)
 
     def refresh_signer_list(self) -> None:
         """Ask for the issuers list the choice of signer heeds (the service's housekeeping, outside any

@@ -16,7 +16,12 @@ registry's issuers list, what that list accepts):
    key, or the CA key its chain hangs from, is revoked there (``esspass registry revoke-key``: it
    was compromised, and nothing it signs is trusted), the institution is suspended or withdrawn
    there (its status period in force), or the key's listed window has closed (``esspass registry
-   rotate``) with none opening later. When none can, nothing is signed: 503 ``signer.expired``
+   rotate``) with none opening later. A *Status List Token* is barred by the first and the last only
+   (``status_lists``): a verifier takes an institution's list whatever the institution's status
+   (``esspass.status_client``), and the documents a withdrawn institution issued before stay valid
+   until each is withdrawn through its list (:mod:`credentials.trust_list` "Policy"), so its lists
+   go on being served; a suspended one's keep telling the withdrawals made during the suspension.
+   When none can, nothing is signed: 503 ``signer.expired``
    when no chain is valid, ``signer.distrusted`` when the list bars each that is
    (:func:`unsigned_rule`, :mod:`issuer.service`, :mod:`issuer.status_lists`), before any code is
    spent: a copy signed then is refused by every wallet and verifier holding that list.
@@ -77,8 +82,8 @@ from credentials.x509 import spki_kid
 
 __all__ = ["CHOICE_KEPT", "DISTRUSTED", "EXPIRED", "REVOKED", "ROTATED_OUT", "SETTLE", "SIGNER_MARGIN",
            "TYPE_UNLISTED", "Barred", "Listed", "Signer", "SignerChoice", "accepted_by", "barred_by", "can_sign",
-           "chain_start", "current_signer", "list_changes", "next_switch", "published", "revoked_by",
-           "signer_end", "type_label", "unlisted_role", "unsigned_rule"]
+           "chain_start", "current_signer", "list_changes", "lists_accepted_by", "next_switch", "published",
+           "revoked_by", "signer_end", "type_label", "unlisted_role", "unsigned_rule"]
 
 _log = logging.getLogger("esspass.issuer")
 
@@ -282,14 +287,15 @@ def revoked_by(tl: trust_list.TrustList) -> Callable[[Signer], bool]:
     return is_revoked
 
 
-def barred_by(tl: trust_list.TrustList, entity: Entity) -> Barred:
+def barred_by(tl: trust_list.TrustList, entity: Entity, *, status_lists: bool = False) -> Barred:
     """Why the issuers list ``tl`` lets a signer of ``entity`` sign nothing at a time (rule 1 of the module
     docstring), or None:
 
     * :data:`REVOKED`: :func:`revoked_by` (the key was compromised);
     * ``suspended``/``withdrawn``: the entity's status period in force then says so (a suspension
       refuses every credential of the entity while it lasts, a withdrawal every new one,
-      :mod:`credentials.trust_list`); a status scheduled for later bars nothing yet;
+      :mod:`credentials.trust_list`); a status scheduled for later bars nothing yet. Never for
+      ``status_lists`` (Status List Tokens, rule 1);
     * :data:`ROTATED_OUT`: the entity lists the key, but every window of it has closed and none opens
       later (``esspass registry rotate``): verifiers refuse what it signs from then.
 
@@ -303,7 +309,7 @@ def barred_by(tl: trust_list.TrustList, entity: Entity) -> Barred:
             return REVOKED
         if listed is None:
             return None
-        if any(p.since <= at for p in listed.status_history):  # before the first period: not listed yet
+        if not status_lists and any(p.since <= at for p in listed.status_history):  # before: not listed yet
             status = listed.status_at(at)
             if status != trust_list.ACTIVE:
                 return status
@@ -319,18 +325,40 @@ def accepted_by(tl: trust_list.TrustList, entity: Entity) -> Listed:
     """What the issuers list ``tl`` accepts of ``entity``'s signers: a credential signed at ``at`` would
     pass :func:`credentials.trust_list.authorised_issuer` (the chain to a CA listed for the entity, the
     signer key listed at ``at`` when the entity lists its signers, the entity active), as a verifier
-    judges it. An entity issuing nothing the list knows has nothing accepted."""
-    vct = next((v for v, role in ROLE_FOR_VCT.items() if role in entity.roles), None)
+    judges it, for any type the entity is configured for (one the list does not list it for, while
+    another is, leaves its signers accepted for that other). An entity issuing nothing the list knows
+    has nothing accepted."""
+    vcts = [v for v, role in ROLE_FOR_VCT.items() if role in entity.roles]
 
     def listed(signer: Signer, at: datetime) -> bool:
-        if vct is None:
-            return False
-        try:
-            return trust_list.authorised_issuer(tl, signer.chain, vct, at=at, now=at).entity.id == entity.id
-        except CredentialError:
-            return False
+        for vct in vcts:
+            try:
+                if trust_list.authorised_issuer(tl, signer.chain, vct, at=at, now=at).entity.id == entity.id:
+                    return True
+            except CredentialError:
+                continue
+        return False
 
     return listed
+
+
+def lists_accepted_by(tl: trust_list.TrustList, entity: Entity) -> Listed:
+    """What the issuers list ``tl`` accepts of ``entity``'s signers for a Status List Token signed at ``at``,
+    as a verifier judges one (``esspass.status_client``, draft-ietf-oauth-status-list §8.3): its chain hangs
+    from a CA the entity lists (not revoked) and, when the entity lists its signers, the key is listed then;
+    whatever the entity's status or roles (rule 1 of the module docstring)."""
+    listed = tl.entity(entity.id)
+
+    def accepted(signer: Signer, at: datetime) -> bool:
+        if listed is None:
+            return False
+        top = signer.chain[-1]
+        if not any(top == ca or _issued_by(top, ca) for ca in listed.anchors(at)):
+            return False
+        windows = trust_list.signer_listings(listed, signer.chain[0])
+        return windows is None or any(c.listed_at(at) for c in windows)
+
+    return accepted
 
 
 def list_changes(tl: trust_list.TrustList, entity_id: str, *, settle: timedelta = SETTLE) -> list[datetime]:
@@ -361,7 +389,8 @@ class SignerChoice:
         self._list: trust_list.TrustList | None = None
         self._lock = threading.Lock()
         #: (entity id, the signers' kids) -> (the list it was chosen with, when, the choice)
-        self._chosen: dict[tuple[str, tuple[str, ...]], tuple[trust_list.TrustList | None, datetime, Signer]] = {}
+        self._chosen: dict[tuple[str, tuple[str, ...], bool],
+                           tuple[trust_list.TrustList | None, datetime, Signer]] = {}
 
     @property
     def consults_list(self) -> bool:
@@ -398,13 +427,16 @@ class SignerChoice:
         held = self.held()
         return held is not None and revoked_by(held)(signer)
 
-    def choose(self, entity: Entity, signers: Sequence[Signer], now: datetime) -> Signer | None:
+    def choose(self, entity: Entity, signers: Sequence[Signer], now: datetime, *,
+               status_lists: bool = False) -> Signer | None:
         """The signer ``entity`` signs with at ``now`` (None: none can sign); the same as
-        :data:`CHOICE_KEPT` ago while that one can still sign and the list is the same."""
-        key = (entity.id, tuple(s.kid for s in signers))
+        :data:`CHOICE_KEPT` ago while that one can still sign and the list is the same. ``status_lists``:
+        the signer of its Status List Tokens (rule 1: the institution's status bars none)."""
+        key = (entity.id, tuple(s.kid for s in signers), status_lists)
         with self._lock:
             held, kept = self._list, self._chosen.get(key)
-        barred = None if held is None else barred_by(held, entity)
+        barred = None if held is None else barred_by(held, entity, status_lists=status_lists)
+        accepted = None if held is None else (lists_accepted_by if status_lists else accepted_by)(held, entity)
         # ``in signers``: still configured as it was (the same key object: an institution reloaded,
         # or its key replaced, under the same certificate is chosen for again). A kept signer the list
         # bars by now (a suspension or a window's end it scheduled) is not kept either.
@@ -412,8 +444,7 @@ class SignerChoice:
                 and can_sign(kept[2], now) and (barred is None or barred(kept[2], now) is None) \
                 and any(s.key is kept[2].key and s.chain == kept[2].chain for s in signers):
             return kept[2]
-        chosen = current_signer(signers, now, listed=None if held is None else accepted_by(held, entity),
-                                barred=barred)
+        chosen = current_signer(signers, now, listed=accepted, barred=barred)
         if chosen is not None:
             with self._lock:
                 self._chosen[key] = (held, now, chosen)

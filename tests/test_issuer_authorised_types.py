@@ -257,6 +257,14 @@ def test_the_issuer_metadata_does_not_advertise_a_type_the_trust_list_does_not_l
     assert "pda1" in pilot.configurations()
 
 
+def test_the_issuers_home_lists_for_the_institution_only_the_types_it_issues(pilot: Pilot) -> None:
+    home = httpx.get(f"{pilot.issuer.url}/", headers={"Accept": "application/json"}, timeout=30)
+    assert home.status_code == 200, home.text
+    vsaa = next(i for i in home.json()["institutions"] if i["id"] == "LV:VSAA")
+    assert "pda1" in vsaa["credential_configurations"]
+    assert not any("ehic" in c for c in vsaa["credential_configurations"]), vsaa
+
+
 def test_issuer_check_names_the_type_the_trust_list_does_not_list_and_the_operators_command(pilot: Pilot) -> None:
     checked = pilot.check()
     assert checked.returncode == 1, checked

@@ -219,6 +219,37 @@ def test_closing_the_last_open_ca_while_a_signer_is_open_under_it_is_refused_unl
     assert code == 0, err
 
 
+def test_rotating_a_new_ca_in_over_the_ca_of_the_listed_signers_is_refused_as_such_a_close_is(
+        tmp_path: Path, data: Path, admin: httpx.Client, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rotate`` closes the old CA at once: with the institution's only signer under it, nothing it
+    signs would be trusted until a signer under the new CA is listed. The staged change is the way."""
+    keys = Keys(tmp_path / "keys")
+    _register(admin, keys, "old_ca", "old_signer")
+    sequence = _registry(data).sequence()
+    code, out, err = _cli(capsys, "rotate", STG.id, "--pem", str(keys.files["new_ca"]))
+    assert code == 1 and out == "" and len(err.splitlines()) == 1 and "add-certificate" in err, err
+    refused = admin.post(f"/admin/entities/{STG.id}/certificates", headers=_bearer(ADMIN),
+                         json={"pem": keys.pem("new_ca"), "usage": "ca", "rotate": True})
+    assert refused.status_code == 409 and refused.json()["error"] == "conflict", refused.text
+    assert _registry(data).sequence() == sequence  # nothing changed, the new CA not listed either
+    # A signer rotated in under the CA that stays open leaves it signing: allowed.
+    assert _cli(capsys, "add-certificate", STG.id, "--pem", str(keys.files["new_ca"]))[0] == 0
+    code, _, err = _cli(capsys, "rotate", STG.id, "--pem", str(keys.files["new_signer"]), "--usage", "signer")
+    assert code == 0, err
+
+
+def test_a_withdrawal_set_for_later_does_not_let_a_close_leave_the_institution_without_a_signer_until_then(
+        tmp_path: Path, data: Path, admin: httpx.Client, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = Keys(tmp_path / "keys")
+    _register(admin, keys, "old_ca", "old_signer")
+    _registry(data).withdraw(STG.id, who="operator", reason="merged", since=datetime.now(UTC) + timedelta(days=30))
+    code, _, err = _cli(capsys, "close-certificate", STG.id, spki_kid(keys.old_ca))
+    assert code == 1 and "signer" in err, err
+    later = (datetime.now(UTC) + timedelta(days=31)).isoformat()
+    code, _, err = _cli(capsys, "close-certificate", STG.id, spki_kid(keys.old_ca), "--at", later)
+    assert code == 0, err  # withdrawn by then: nothing new of it is trusted anyway
+
+
 @pytest.mark.parametrize("body", [{"at": "2001-01-01T00:00:00Z"}, {"at": "not a time"}, {"at": 5}])
 def test_the_close_route_refuses_a_past_or_malformed_time_with_a_4xx_json_error(
         tmp_path: Path, data: Path, admin: httpx.Client, body: dict[str, Any]) -> None:

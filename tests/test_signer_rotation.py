@@ -14,6 +14,8 @@ and takes over by itself (issuer/signers.py).
   withdrawn; its key rotated out) signs nothing, not even as the last one left: 503
   ``signer.distrusted`` before any code is spent, no status list, the revoked key not published, and
   ``esspass issuer check`` says REVOKED. A key the list merely does not show yet may still sign.
+  A suspended or withdrawn institution still serves its status lists, so that its withdrawals reach
+  verifiers (what it issued before stays valid until withdrawn).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import Certificate
 from test_issuer_institutions import HOLDER, PERSON, SKA, _pem, _toml
 
-from credentials import compact, i18n, mdoc, openid4vci, pda1, trust_list
+from credentials import compact, i18n, mdoc, openid4vci, pda1, status_list, trust_list
 from credentials.errors import DataError, ProtocolError
-from credentials.institutions import demo_entity
+from credentials.institutions import Role, demo_entity
 from credentials.jose import PrivateKey, b64url_decode, b64url_encode, decode_jws, generate_key, public_jwk, sign_jws
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer, write_certificates, write_private_key
 from credentials.trust_list import ListedCertificate, ListedEntity, StatusPeriod, TrustList
@@ -58,6 +60,7 @@ from issuer.signers import (
     Listed,
     Signer,
     SignerChoice,
+    accepted_by,
     barred_by,
     current_signer,
     next_switch,
@@ -262,6 +265,17 @@ OPEN = (OLD, -300 * DAY, 2 * DAY, False)  # OLD listed for its whole life
 def test_what_the_trust_list_bars_a_revoked_key_a_suspended_or_withdrawn_institution_a_key_rotated_out(
         tl: TrustList, signer: Signer, at: datetime, expected: str | None) -> None:
     assert barred_by(tl, SKA)(signer, at) == expected
+
+
+def test_a_signer_is_accepted_for_any_type_the_list_authorises_the_institution_for_not_only_its_first() -> None:
+    """EE:SKA configured here for the A1 and the EHIC, listed for the EHIC only: its key is still
+    accepted (it signs EHICs), and a key the list does not show is not."""
+    both = replace(SKA, roles=frozenset({Role.PDA1_ISSUER, Role.EHIC_ISSUER}))
+    tl = _issuers(OPEN)
+    entity = tl.entities[0]
+    ehic_only = TrustList("issuers", 1, AT, AT + HOUR, (replace(entity, roles=frozenset({"ehic_issuer"})),))
+    assert accepted_by(ehic_only, both)(OLD, AT) and not accepted_by(ehic_only, both)(NEW, AT)
+    assert not accepted_by(ehic_only, SKA)(OLD, AT)  # configured for the A1 alone: nothing the list takes
 
 
 def test_the_issuer_holding_a_list_that_revoked_its_only_key_chooses_none_and_publishes_it_no_more() -> None:
@@ -666,8 +680,8 @@ class Vsaa:
             "pre-authorized_code"]
         return {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
 
-    def copies(self, form: dict[str, str], inst: Institution | None = None) -> list[Certificate]:
-        """The A1 copies a wallet gets with that request: the leaf certificate each was signed under."""
+    def issued(self, form: dict[str, str], inst: Institution | None = None) -> list[str]:
+        """The A1 copies (SD-JWT VCs) a wallet gets with that request."""
         inst = inst or self.inst
         token = self.service.token(inst, form)["access_token"]
         holder = generate_key()
@@ -676,7 +690,11 @@ class Vsaa:
                           "nonce": self.service.nonces.c_nonce()}, holder)
         answer = self.service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
                                                                    "proofs": {"jwt": [proof]}})
-        return [load_x5c(decode_jws(c["credential"].split("~")[0]).header["x5c"])[0] for c in answer["credentials"]]
+        return [c["credential"] for c in answer["credentials"]]
+
+    def copies(self, form: dict[str, str], inst: Institution | None = None) -> list[Certificate]:
+        """The leaf certificate each A1 copy a wallet gets with that request was signed under."""
+        return [load_x5c(decode_jws(c.split("~")[0]).header["x5c"])[0] for c in self.issued(form, inst)]
 
     def kids(self) -> list[str]:
         return [k["kid"] for k in self.service.jwt_vc_issuer_metadata(self.inst)["jwks"]["keys"]]
@@ -750,7 +768,7 @@ def test_a_signer_key_revoked_on_the_trust_list_signs_nothing_and_no_code_is_spe
 
 
 @pytest.mark.parametrize("status", ["suspend", "withdraw"])
-def test_an_institution_suspended_or_withdrawn_on_the_trust_list_issues_prints_and_serves_nothing(
+def test_an_institution_suspended_or_withdrawn_on_the_trust_list_issues_and_prints_nothing(
         vsaa: Vsaa, status: str) -> None:
     first = vsaa.case()
     assert vsaa.copies(vsaa.offer(first))
@@ -759,12 +777,43 @@ def test_an_institution_suspended_or_withdrawn_on_the_trust_list_issues_prints_a
     vsaa.relist()
     _distrusted(lambda: vsaa.service.create_offer(vsaa.inst, case_id, actor=CLERK))
     _distrusted(lambda: vsaa.service.paper(vsaa.inst, case_id, actor=CLERK))
-    _distrusted(lambda: vsaa.service.status.token(vsaa.inst, 1))
     assert spki_kid(vsaa.inst.x5c[0]) in vsaa.kids()  # not compromised: what it signed before stays valid
     if status == "suspend":  # reinstated, it issues again
         vsaa.registry.reinstate(VSAA, who="operator")
         vsaa.relist()
         assert vsaa.copies(vsaa.offer(case_id))
+
+
+@pytest.mark.parametrize("status", ["suspend", "withdraw"])
+def test_a_suspended_or_withdrawn_institution_still_serves_its_status_lists_and_its_withdrawals_reach_verifiers(
+        vsaa: Vsaa, status: str) -> None:
+    """Its documents issued before stay valid until each is withdrawn through its list (credentials.trust_list
+    "Policy"): a list no longer served would leave every verifier "undetermined" once its copy ends."""
+    case_id = vsaa.case()
+    [credential] = vsaa.issued(vsaa.offer(case_id))
+    ref = status_list.StatusReference.from_claim(decode_jws(credential.split("~")[0]).payload["status"])
+    number = int(ref.uri.rsplit("/", 1)[1])
+    getattr(vsaa.registry, status)(VSAA, who="operator", reason="merged into another institution")
+    vsaa.relist()
+    vsaa.service.set_state(vsaa.inst, case_id, "revoked", reason="wrong determination", actor=CLERK)
+    served = vsaa.service.status.token(vsaa.inst, number)
+    assert isinstance(served.token, str)
+    entity = vsaa.held[0].entity(VSAA)
+    assert entity is not None and entity.status_at(datetime.now(UTC)) != trust_list.ACTIVE
+    now = datetime.now(UTC)
+    verified = status_list.verify_token(served.token, uri=ref.uri, anchors=entity.anchors(now), now=now)
+    assert verified.status_list.get(ref.idx) == status_list.INVALID  # the withdrawal, told after the institution's
+    windows = trust_list.signer_listings(entity, verified.chain.leaf)
+    assert windows and any(c.listed_at(now) and not c.revoked for c in windows)  # a key verifiers take
+
+
+def test_a_revoked_key_signs_no_status_list_whatever_the_institutions_status(vsaa: Vsaa) -> None:
+    assert vsaa.copies(vsaa.offer(vsaa.case()))
+    vsaa.service.status.token(vsaa.inst, 1)
+    vsaa.registry.withdraw(VSAA, who="operator", reason="merged")
+    vsaa.registry.revoke_key(VSAA, spki_kid(vsaa.inst.x5c[0]), who="operator", reason="compromised")
+    vsaa.relist()
+    _distrusted(lambda: vsaa.service.status.token(vsaa.inst, 1))
 
 
 def test_the_distrusted_signer_refusal_is_said_in_the_clerks_language_and_never_says_expired() -> None:

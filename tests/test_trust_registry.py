@@ -1095,24 +1095,27 @@ def test_store_history_key_valid_last_year_withdrawn_today(engine: Engine) -> No
 def test_store_rotation_closes_the_previous_window(engine: Engine) -> None:
     registry = Registry(engine)
     now = _now().replace(microsecond=0)
-    entity, _key, _ca, old_signer = _register(registry, "EE:ROT", since=now - timedelta(days=30), signer=True,
+    entity, _key, old_ca, old_signer = _register(registry, "EE:ROT", since=now - timedelta(days=30), signer=True,
                                               ca_start=now - timedelta(days=31))
     assert old_signer is not None
     new_key, new_ca = create_entity_ca(entity, now=now)
-    registry.add_certificate("EE:ROT", _pem(new_ca), "ca", who="test", rotate=True)
-    listed = registry.build_list("issuers", now).entity("EE:ROT")
-    assert listed is not None
-    old, new = [c for c in listed.certificates if c.usage == "ca"]
-    assert old.not_after <= _now() and new.not_before >= now
-    tl = registry.build_list("issuers", now)
-    assert trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now - timedelta(days=1), now=now)
-    with pytest.raises(IssuerTrustError, match="not listed"):
-        trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now + timedelta(hours=1), now=now)
+    with pytest.raises(ProtocolError, match="add-certificate"):  # its only signer is under the old CA
+        registry.add_certificate("EE:ROT", _pem(new_ca), "ca", who="test", rotate=True)
+    registry.add_certificate("EE:ROT", _pem(new_ca), "ca", who="test")
     new_signer = issue_document_signer(entity, new_key, new_ca, now=now)[1]
     registry.add_certificate("EE:ROT", _pem(new_signer), "signer", who="test", rotate=True)
     signers = [c for c in registry.build_list("issuers", now).entity("EE:ROT").certificates  # type: ignore[union-attr]
                if c.usage == "signer"]
     assert len(signers) == 2 and signers[0].not_after <= signers[1].not_before + timedelta(seconds=1)
+    tl = registry.build_list("issuers", now)
+    assert trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now - timedelta(days=1), now=now)
+    with pytest.raises(IssuerTrustError, match="not listed"):
+        trust_list.authorised_issuer(tl, [old_signer], pda1.VCT, at=now + timedelta(hours=1), now=now)
+    registry.close_certificate("EE:ROT", spki_kid(old_ca), who="test")  # the new signer is under the new CA
+    listed = registry.build_list("issuers", now).entity("EE:ROT")
+    assert listed is not None
+    old, new = [c for c in listed.certificates if c.usage == "ca"]
+    assert old.not_after <= _now() and new.not_after > _now()
 
 
 def test_store_revoking_a_key_revokes_it_under_every_entity_that_lists_it(engine: Engine) -> None:

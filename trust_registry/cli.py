@@ -11,7 +11,8 @@ so is a registry database that is not there (no data directory, or none in it): 
 A staged CA change (README "Trust registry") is ``add-certificate ID --pem NEW-CA`` (listed beside
 the old one), the institution's new signer under it (``add-certificate ID --pem SIGNER --usage
 signer``, or ``rotate --usage signer``), then ``close-certificate ID OLD-CA-KID``. ``rotate`` does
-the change in one step: only for an institution that already has a signer under the new CA.
+the change in one step: for an institution listing its CAs only (with a signer listed under the old CA
+it is refused, as such a close is).
 """
 
 from __future__ import annotations

@@ -82,6 +82,9 @@ MAX_LIST_BYTES = 4 * 1024 * 1024  # the limit verify_trust_list applies too
 #: ``Cache-Control: max-age`` ceiling (trust_registry.app), so a longer value from a proxy on the
 #: way cannot hide a suspension for longer than the registry meant.
 REVALIDATE_AFTER = 300
+#: Seconds a list is taken as current for a document it does not authorise (:meth:`TrustListClient.revalidate`):
+#: an older one is fetched again, at most once per this many seconds.
+SETTLED = 30
 #: The oldest list (since its issuance) a client serves unless told otherwise: a week covers a
 #: device offline on a remote site while the registry reissues its lists daily (the verifier's
 #: ``ESSPASS_VERIFIER_TRUST_LIST_MAX_AGE`` default).
@@ -149,6 +152,7 @@ class TrustListClient:
         self._fetching: set[str] = set()  # kinds one thread is fetching now; the others use the held list
         self._generation: dict[str, int] = {}  # successful fetches so far: a late failure does not count
         self._last_now: dict[str, datetime] = {}
+        self._revalidated: dict[str, datetime] = {}  # when revalidate last asked, per kind
         self._lock = threading.Lock()
 
     # --- public ----------------------------------------------------------------------------------
@@ -172,6 +176,26 @@ class TrustListClient:
         """Fetch now, whatever the registry's max-age and ``next_update`` (falls back to the held list
         like :meth:`get`)."""
         return self._get(kind, now, force=True)
+
+    def revalidate(self, kind: str, now: datetime, *, settled: float = SETTLED) -> trust_list.TrustList | None:
+        """The ``kind`` list fetched again now, for a caller with reason to think the one held predates
+        a change: it does not authorise a document's issuer (a key rotated in, a role or an institution
+        just registered), which it would otherwise hold for up to :data:`REVALIDATE_AFTER` seconds.
+        None, and nothing asked, when the list held is younger than ``settled`` seconds (issued), one
+        was asked for this way within ``settled`` seconds (any wallet can send documents of issuers no
+        list authorises; each would be a request to the registry), or the registry did not answer its
+        last attempt (a device without network does not wait on it for each such document)."""
+        with self._lock:
+            held = self._held.get(kind)
+            last = self._revalidated.get(kind)
+            if held is None or held.tl.age(now) < settled or self._failures.get(kind) \
+                    or (last is not None and 0 <= (now - last).total_seconds() < settled):
+                return None
+            self._revalidated[kind] = now
+        try:
+            return self._get(kind, now, force=True)
+        except IssuerTrustError:  # nothing usable held any more: the caller's verdict stands as it was
+            return None
 
     def info(self, kind: str, now: datetime | None = None) -> ListInfo:
         """Source, fetch time, age, sequence and staleness of the held ``kind`` list.

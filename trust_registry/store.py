@@ -660,7 +660,9 @@ class Registry:
         ``rotate`` closes the listed window (not_after = now) of the entity's current certificates of
         that usage; without it the certificate is listed beside them (the first step of a staged CA
         change, :meth:`close_certificate` the last). A signer must chain to one of the entity's CA
-        certificates.
+        certificates. A rotation is refused (409 ``conflict``) as :meth:`close_certificate` refuses a
+        close: when it would leave the entity, able to sign before it, no open signer under an open
+        CA (a new CA rotated in over the CA of its listed signers), unless it is withdrawn.
         """
         now = self._now()
         cert = parse_certificate(pem, usage, now=now)
@@ -674,13 +676,21 @@ class Registry:
                 _check_signer(cert, [x509.load_der_x509_certificate(r.der) for r in rows if r.usage == trust_list.CA],
                               now=now, field="pem")
             closed = 0
+            added = CertificateRow(entity_id=entity_id, der=der, usage=usage,
+                                   not_before=max(now, cert.not_valid_before_utc), not_after=cert.not_valid_after_utc)
             if rotate:
+                closing = {r.id for r in rows if r.usage == usage and _utc(r.not_after) > now}
+                if _can_sign(list(rows), set(), now, now) and not _can_sign([*rows, added], closing, now, now) \
+                        and not self._withdrawn(s, entity_id, now):
+                    raise _conflict(f"rotating it in would leave {entity_id} no open document-signer certificate "
+                                    "under an open CA certificate, so nothing it signs from then on would be "
+                                    "trusted: add the new CA beside the old one (add-certificate), list a signer "
+                                    "under it, then close the old CA (close-certificate)")
                 for row in rows:
-                    if row.usage == usage and _utc(row.not_after) > now:
+                    if row.id in closing:
                         row.not_after = now
                         closed += 1
-            s.add(CertificateRow(entity_id=entity_id, der=der, usage=usage,
-                                 not_before=max(now, cert.not_valid_before_utc), not_after=cert.not_valid_after_utc))
+            s.add(added)
             self._bump(s, who, "rotate_certificate" if rotate else "add_certificate", entity_id,
                        {"usage": usage, "closed": closed})
         return self.show(entity_id)
@@ -722,10 +732,9 @@ class Registry:
                                 "no later than asked")
             if any(_utc(r.not_before) > end for r in targets):
                 raise DataError("at", "must not be before the certificate's window opens")
-            withdrawn = any(status == trust_list.WITHDRAWN for status in s.scalars(
-                select(StatusPeriodRow.status).where(StatusPeriodRow.entity_id == entity_id)))
             closing = {r.id for r in targets}
-            if not withdrawn and _can_sign(rows, set(), end, now) and not _can_sign(rows, closing, end, now):
+            if _can_sign(rows, set(), end, now) and not _can_sign(rows, closing, end, now) \
+                    and not self._withdrawn(s, entity_id, end):
                 raise _conflict(f"closing it would leave {entity_id} no open document-signer certificate under an "
                                 "open CA certificate, so nothing it signs from then on would be trusted: list its "
                                 "new signer (under its new CA) first, or withdraw it")
@@ -734,6 +743,14 @@ class Registry:
             self._bump(s, who, "close_certificate", entity_id, {
                 "kid": kid, "usage": targets[0].usage, "not_after": end.isoformat(), "closed": len(targets)})
         return self.show(entity_id)
+
+    @staticmethod
+    def _withdrawn(s: Session, entity_id: str, at: datetime) -> bool:
+        """Whether the entity is withdrawn at ``at`` (final, :meth:`set_status`): a withdrawal set for
+        later leaves it signing until then, so a change before it is judged as for any entity."""
+        return any(_utc(since) <= at for since in s.scalars(
+            select(StatusPeriodRow.since).where(StatusPeriodRow.entity_id == entity_id,
+                                                StatusPeriodRow.status == trust_list.WITHDRAWN)))
 
     def revoke_key(self, entity_id: str, kid: str, *, who: str, reason: str) -> dict[str, Any]:
         """A key of the entity was compromised: every listed certificate of that key (``kid``, the

@@ -108,6 +108,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         request_uri_method=settings.request_uri_method, records_days=settings.records_days,
         pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds,
         purposes=settings.purposes, home_state=home_state, verifiers=lists.verifiers,
+        revalidate_issuers=lambda now: lists.revalidate("issuers", now),
         trust_list_max_age=settings.trust_list_max_age)
     return service, http
 

@@ -345,6 +345,13 @@ FLOWS = ("cross_device", "same_device")
 RENEWALS = 10
 
 
+def _unauthorised_issuer(verdict: verification.Verdict) -> bool:
+    """Whether the issuers list held does not place the issuer of a document of ``verdict``: its chain to
+    no CA the list holds (an institution just registered, a new CA), or not authorised (a key or role)."""
+    return any(step.code in ("issuer_chain", "issuer_authorised") and step.result == verification.FAILED
+               for result in verdict.credentials for step in result.steps)
+
+
 class VerifierService:
     """Creates requests and verifies answers; I/O for trust and status is injected."""
 
@@ -364,8 +371,12 @@ class VerifierService:
                  result_grace: int = 120, purposes: Mapping[str, Mapping[str, str]] | None = None,
                  home_state: Callable[[datetime], str | None] | None = None,
                  verifiers: Callable[[datetime], trust_list.TrustList] | None = None,
-                 trust_list_max_age: float | None = None) -> None:
+                 trust_list_max_age: float | None = None,
+                 revalidate_issuers: Callable[[datetime], trust_list.TrustList | None] | None = None) -> None:
         self.entity_id = entity_id
+        #: The issuers list fetched again, or None (:meth:`verify`: a document whose issuer the list held
+        #: does not authorise; :meth:`trust_registry.client.TrustListClient.revalidate`); None: never.
+        self.revalidate_issuers = revalidate_issuers
         #: How long after its issuance the issuers list held is used (the trust list client's max_age),
         #: for :meth:`readiness`; None: not told.
         self.trust_list_max_age = trust_list_max_age
@@ -765,11 +776,21 @@ class VerifierService:
         dcql.check_verifiable(query, formats=(*dcql.SD_JWT_FORMATS, dcql.MDOC_FORMAT))
         now = (now or self.clock()).astimezone(self.zone)
         issuers, age, max_age = self._trust_list(now)
-        return verification.verify_response(vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers,
-                                            trust_list_age=age, now=now, status_lookup=self.status_lookup,
-                                            chains=self.chains, session_transcript=session_transcript,
-                                            pid_number_states=self.pid_number_states, trust_list_max_age=max_age,
-                                            home_state=self._home_state(now), care_date=care_date)
+
+        def judged() -> verification.Verdict:
+            return verification.verify_response(
+                vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers, trust_list_age=age,
+                now=now, status_lookup=self.status_lookup, chains=self.chains, session_transcript=session_transcript,
+                pid_number_states=self.pid_number_states, trust_list_max_age=max_age,
+                home_state=self._home_state(now), care_date=care_date)
+
+        verdict = judged()
+        if self.revalidate_issuers is not None and issuers is not None and _unauthorised_issuer(verdict):
+            fresh = self.revalidate_issuers(now)
+            if fresh is not None and (fresh.sequence, fresh.issued_at) != (issuers.sequence, issuers.issued_at):
+                issuers, age, max_age = self._trust_list(now)
+                verdict = judged()
+        return verdict
 
     def _home_state(self, now: datetime) -> str | None:
         """:attr:`home_state` at ``now``; None (no notice) when it cannot be told."""

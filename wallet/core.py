@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeAlias, runtime_checkable
 
 import cbor2
 import httpx
@@ -92,6 +92,15 @@ class TrustSource(Protocol):
     def issuers(self, now: datetime) -> Any: ...
 
     def verifiers(self, now: datetime) -> Any: ...
+
+
+@runtime_checkable
+class Revalidating(Protocol):
+    """A :class:`TrustSource` that can fetch the issuers list again when a document's issuer is not
+    authorised by the one held (:meth:`trust_registry.client.TrustListClient.revalidate`): None when
+    it is not asked again (young, asked moments ago, or the registry out of reach)."""
+
+    def revalidate_issuers(self, now: datetime) -> Any: ...
 
 
 def jwk_thumbprint_of(jwk: Mapping[str, Any]) -> str:
@@ -887,6 +896,9 @@ class _RegistryTrust:
 
     def issuers(self, now: datetime) -> Any:
         return self._lists().issuers(now=now)
+
+    def revalidate_issuers(self, now: datetime) -> Any:
+        return self._lists().revalidate("issuers", now)
 
     def verifiers(self, now: datetime) -> Any:
         return self._lists().verifiers(now=now)

@@ -53,7 +53,14 @@ from typing import Any
 import httpx
 
 from credentials import sd_jwt
-from credentials.errors import CredentialError, KeyBindingError, MalformedError, ProtocolError
+from credentials.errors import (
+    CredentialError,
+    IssuerKeyError,
+    IssuerTrustError,
+    KeyBindingError,
+    MalformedError,
+    ProtocolError,
+)
 from credentials.openid4vp import RequestRejected, error_response_form
 from wallet import core, messages, renewal, revocation
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
@@ -1144,6 +1151,16 @@ class WalletService:
             self._check_replaced(new, now)
         return Received(groups, [entry.id] if entry is not None else [])
 
+    @staticmethod
+    def _verify_issued(batch: IssuedCredentials, issuers: Any, issuer_url: str,
+                       now: datetime) -> list[core.CheckedCredential]:
+        """Each copy of ``batch`` checked as issued (:func:`wallet.core.verify_issued`, ``verify_issued_mdoc``)."""
+        if batch.format == "mso_mdoc":
+            return [core.verify_issued_mdoc(text, issuers=issuers, vct=batch.vct, now=now)
+                    for text in batch.credentials]
+        return [core.verify_issued(text, issuers=issuers, vct=batch.vct, issuer_url=issuer_url, now=now)
+                for text in batch.credentials]
+
     def _receipt(self, batches: list[IssuedCredentials], failures: list[CredentialError], *, issuer_url: str,
                  issuers: Any, now: datetime, tell: Callable[[IssuedCredentials, str, str | None], None],
                  ) -> tuple[list[StoredCredential], list[str], list[IssuedCredentials]]:
@@ -1169,13 +1186,18 @@ class WalletService:
             copies: list[StoredCredential] = []
             checked_copies: list[core.CheckedCredential] = []
             try:
-                for n, text in enumerate(batch.credentials):
-                    if batch.format == "mso_mdoc":
-                        checked = core.verify_issued_mdoc(text, issuers=issuers, vct=batch.vct, now=now)
-                    else:
-                        checked = core.verify_issued(
-                            text, issuers=issuers, vct=batch.vct, issuer_url=issuer_url, now=now
-                        )
+                try:
+                    verified = self._verify_issued(batch, issuers, issuer_url, now)
+                except (IssuerTrustError, IssuerKeyError):
+                    # The list held may predate the issuer's new key, CA or role: asked again (at most
+                    # every half minute, trust_registry.client.TrustListClient.revalidate), the copies
+                    # are judged by it; else the refusal stands.
+                    fresh = self.trust.revalidate_issuers(now) if isinstance(self.trust, core.Revalidating) else None
+                    if fresh is None:
+                        raise
+                    issuers = fresh
+                    verified = self._verify_issued(batch, issuers, issuer_url, now)
+                for n, (text, checked) in enumerate(zip(batch.credentials, verified, strict=True)):
                     checked_copies.append(checked)
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
                     if key is None:

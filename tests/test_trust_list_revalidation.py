@@ -1,0 +1,137 @@
+"""A document whose issuer the trust list held does not place makes a verifier or a wallet fetch the list again.
+
+Verifiers and wallets ask the registry for the issuers list at most every five minutes
+(trust_registry.client). An institution's new signer key (``esspass registry rotate``), a newly
+registered institution or a role just granted would otherwise read "not competent" or "not listed"
+for up to that long, while the issuer already signs with it. So when the list held does not place a
+document's issuer and is at least :data:`trust_registry.client.SETTLED` seconds old, the list is
+fetched again before the verdict (the wallet: before it refuses the copies), at most once per that
+many seconds whatever documents ask for it, and never while the registry did not answer its last
+attempt. The real pilot over HTTP, then the client's rule against a real registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_replaced_status import A1_ISSUER, Pilot
+
+from credentials.institutions import demo_entity
+from credentials.x509 import load_pem_certificates
+from esspass.db import make_engine
+from esspass.stack import InspectorAuth, Stack, start_in_process
+from esspass.testing import ServerHandle, serve
+from trust_registry.app import create_app as registry_app
+from trust_registry.client import REVALIDATE_AFTER, SETTLED, TrustListClient
+from trust_registry.settings import RegistrySettings
+from trust_registry.store import Registry
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with start_in_process(tmp_path_factory.mktemp("pilot")) as running:
+        yield running
+
+
+@pytest.fixture
+def pilot(stack: Stack, tmp_path: Path) -> Iterator[Pilot]:
+    with httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        world = Pilot(stack, http, tmp_path / "phones")
+        yield world
+        for wallet in world.wallets:
+            wallet.http.close()
+
+
+def _roles(pilot: Pilot, roles: list[str]) -> None:
+    engine = make_engine(f"sqlite:///{pilot.stack.data_dir / 'registry.db'}")
+    try:
+        Registry(engine).set_roles(A1_ISSUER, roles, who="operator")
+    finally:
+        engine.dispose()
+
+
+def _verdict(pilot: Pilot, wallet: Any) -> dict[str, Any]:
+    request = pilot.inspector.request("pda1")
+    assert wallet.share(wallet.open_request(request["link"], "en").id).outcome == "shared"
+    verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
+    return verdict
+
+
+def test_a_role_granted_since_the_verifier_fetched_its_list_is_seen_at_the_next_check_not_minutes_later(
+        pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    pilot.receive(wallet, pilot.a1())
+    _roles(pilot, ["ehic_issuer"])  # the operator took the A1 role away (a mistake)
+    # The verifier fetches the list without it; its clock runs a minute ahead, so the list it holds is
+    # already older than SETTLED when it is asked again (a real wait, without the sleep).
+    verifier = pilot.stack.restart_verifier(ahead=timedelta(seconds=SETTLED * 2))
+    wallet.clock = verifier.clock  # the phone's clock agrees (a request made "in the future" is refused)
+    first = _verdict(pilot, wallet)
+    assert first["verdict"] == "invalid" and first["reason_key"] == "issuer_authorised.failed", first
+    _roles(pilot, ["pda1_issuer"])  # put right: verifiers would hold the wrong list for five more minutes
+    # The first verdict fetched the list again already (it held the same): the next fetch is due a
+    # settling time later, which the inspector's next check comes after.
+    verifier.clock = wallet.clock = lambda: datetime.now(UTC) + timedelta(seconds=SETTLED * 4)
+    second = _verdict(pilot, wallet)
+    assert second["verdict"] == "valid", second
+
+
+def test_a_wallet_holding_a_list_from_before_the_issuers_role_was_granted_still_takes_its_document(
+        pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    _roles(pilot, ["ehic_issuer"])
+    # The wallet asks for its list when it is due (a later time given: fetched now, not due again for
+    # REVALIDATE_AFTER from then), and gets it without the role.
+    held = wallet.trust.issuers(datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 1))
+    assert held.entity(A1_ISSUER).roles == {"ehic_issuer"}
+    _roles(pilot, ["pda1_issuer"])
+    # Its clock SETTLED and a little ahead (within what the issuer allows): the list it holds, issued
+    # moments ago, is older than SETTLED at the receipt (a real wait, without the sleep).
+    wallet.clock = lambda: datetime.now(UTC) + timedelta(seconds=SETTLED + 10)
+    group = pilot.receive(wallet, pilot.a1())
+    assert wallet.card(group, "en").issuer_name.startswith(demo_entity(A1_ISSUER).name)
+
+
+@pytest.fixture
+def lists(stack: Stack) -> Iterator[tuple[TrustListClient, ServerHandle, datetime]]:
+    """A verifier's list client on a registry of its own (on the pilot's data), holding the issuers list
+    fetched at ``t0``."""
+    with serve(registry_app(RegistrySettings(data_dir=stack.data_dir))) as registry, \
+            httpx.Client(timeout=10) as http:
+        root = load_pem_certificates((stack.data_dir / "pki" / "root.pem").read_bytes())[0]
+        client = TrustListClient(registry.url, registry_root=root, http=http)
+        t0 = datetime.now(UTC)
+        client.issuers(t0)
+        yield client, registry, t0
+
+
+def test_a_list_younger_than_the_settling_time_is_not_asked_for_again(
+        lists: tuple[TrustListClient, ServerHandle, datetime]) -> None:
+    client, _, t0 = lists
+    assert client.revalidate("issuers", t0 + timedelta(seconds=SETTLED - 5)) is None
+
+
+def test_the_registry_is_asked_again_at_most_once_per_settling_time_whatever_documents_ask_for_it(
+        lists: tuple[TrustListClient, ServerHandle, datetime]) -> None:
+    client, _, t0 = lists
+    first = t0 + timedelta(seconds=SETTLED + 5)
+    assert client.revalidate("issuers", first) is not None
+    assert client.info("issuers").fetched_at == first
+    assert client.revalidate("issuers", first + timedelta(seconds=SETTLED - 1)) is None
+    assert client.info("issuers").fetched_at == first  # not asked
+    assert client.revalidate("issuers", first + timedelta(seconds=SETTLED)) is not None
+
+
+def test_a_registry_that_did_not_answer_its_last_attempt_is_not_waited_on_for_each_document(
+        lists: tuple[TrustListClient, ServerHandle, datetime]) -> None:
+    client, registry, t0 = lists
+    registry.stop()
+    later = t0 + timedelta(seconds=REVALIDATE_AFTER + 1)
+    assert client.issuers(later) is not None and client.info("issuers").source == "cache"  # due, unanswered
+    assert client.revalidate("issuers", later + timedelta(seconds=SETTLED)) is None
