@@ -30,6 +30,10 @@ from trust_registry.app import create_app as registry_app
 from trust_registry.client import REVALIDATE_AFTER, SETTLED, TrustListClient
 from trust_registry.settings import RegistrySettings
 from trust_registry.store import Registry
+from verifier.settings import VerifierSettings
+
+#: The pilot's inspectorate (the stack's verifier).
+INSPECTORATE = VerifierSettings.model_fields["entity_id"].default
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +82,10 @@ def test_a_role_granted_since_the_verifier_fetched_its_list_is_seen_at_the_next_
     # The first verdict fetched the list again already (it held the same): the next fetch is due a
     # settling time later, which the inspector's next check comes after.
     verifier.clock = wallet.clock = lambda: datetime.now(UTC) + timedelta(seconds=SETTLED * 4)
-    second = _verdict(pilot, wallet)
+    try:
+        second = _verdict(pilot, wallet)
+    finally:
+        verifier.clock = lambda: datetime.now(UTC)  # the stack's verifier, for the tests after this one
     assert second["verdict"] == "valid", second
 
 
@@ -96,6 +103,25 @@ def test_a_wallet_holding_a_list_from_before_the_issuers_role_was_granted_still_
     wallet.clock = lambda: datetime.now(UTC) + timedelta(seconds=SETTLED + 10)
     group = pilot.receive(wallet, pilot.a1())
     assert wallet.card(group, "en").issuer_name.startswith(demo_entity(A1_ISSUER).name)
+
+
+def test_a_wallet_holding_a_list_from_before_the_inspectorate_could_ask_for_the_a1_answers_its_request(
+        pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    pilot.receive(wallet, pilot.a1())
+    engine = make_engine(f"sqlite:///{pilot.stack.data_dir / 'registry.db'}")
+    try:
+        registry = Registry(engine)
+        granted = registry.show(INSPECTORATE)["may_request"]
+        registry.set_may_request(INSPECTORATE, {k: v for k, v in granted.items() if "pda1" not in k}, who="operator")
+        held = wallet.trust.verifiers(datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 1))  # due: fetched
+        assert not any("pda1" in vct for vct in held.entity(INSPECTORATE).may_request)
+        registry.set_may_request(INSPECTORATE, granted, who="operator")  # the operator puts it back
+    finally:
+        engine.dispose()
+    wallet.clock = lambda: datetime.now(UTC) + timedelta(seconds=SETTLED + 10)
+    verdict = _verdict(pilot, wallet)
+    assert verdict["verdict"] == "valid", verdict
 
 
 @pytest.fixture

@@ -96,11 +96,12 @@ class TrustSource(Protocol):
 
 @runtime_checkable
 class Revalidating(Protocol):
-    """A :class:`TrustSource` that can fetch the issuers list again when a document's issuer is not
-    authorised by the one held (:meth:`trust_registry.client.TrustListClient.revalidate`): None when
-    it is not asked again (young, asked moments ago, or the registry out of reach)."""
+    """A :class:`TrustSource` that can fetch a list (``issuers``, ``verifiers``) again when it does not
+    place a document's issuer or a request's verifier
+    (:meth:`trust_registry.client.TrustListClient.revalidate`): None when it is not asked again
+    (young, asked moments ago, or the registry out of reach)."""
 
-    def revalidate_issuers(self, now: datetime) -> Any: ...
+    def revalidate(self, kind: str, now: datetime) -> Any: ...
 
 
 def jwk_thumbprint_of(jwk: Mapping[str, Any]) -> str:
@@ -897,8 +898,8 @@ class _RegistryTrust:
     def issuers(self, now: datetime) -> Any:
         return self._lists().issuers(now=now)
 
-    def revalidate_issuers(self, now: datetime) -> Any:
-        return self._lists().revalidate("issuers", now)
+    def revalidate(self, kind: str, now: datetime) -> Any:
+        return self._lists().revalidate(kind, now)
 
     def verifiers(self, now: datetime) -> Any:
         return self._lists().verifiers(now=now)

@@ -1151,6 +1151,11 @@ class WalletService:
             self._check_replaced(new, now)
         return Received(groups, [entry.id] if entry is not None else [])
 
+    def _revalidated(self, kind: str, now: datetime) -> Any:
+        """The ``kind`` list fetched again because the one held does not place an issuer or a verifier
+        (:meth:`trust_registry.client.TrustListClient.revalidate`), or None: it was not."""
+        return self.trust.revalidate(kind, now) if isinstance(self.trust, core.Revalidating) else None
+
     @staticmethod
     def _verify_issued(batch: IssuedCredentials, issuers: Any, issuer_url: str,
                        now: datetime) -> list[core.CheckedCredential]:
@@ -1192,7 +1197,7 @@ class WalletService:
                     # The list held may predate the issuer's new key, CA or role: asked again (at most
                     # every half minute, trust_registry.client.TrustListClient.revalidate), the copies
                     # are judged by it; else the refusal stands.
-                    fresh = self.trust.revalidate_issuers(now) if isinstance(self.trust, core.Revalidating) else None
+                    fresh = self._revalidated("issuers", now)
                     if fresh is None:
                         raise
                     issuers = fresh
@@ -1966,9 +1971,19 @@ class WalletService:
         )
         verifiers = self.trust.verifiers(now)
         try:
-            request = core.verify_request(
-                token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
-            )
+            try:
+                request = core.verify_request(
+                    token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
+                )
+            except (IssuerTrustError, IssuerKeyError):
+                # The list held may predate the inspectorate's registration or what it may now ask:
+                # asked again (at most every half minute), the request is judged by it.
+                fresh = self._revalidated("verifiers", now)
+                if fresh is None:
+                    raise
+                request = core.verify_request(
+                    token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=fresh, now=now
+                )
         except RequestRejected as exc:
             self._send_rejection(exc)
             raise
