@@ -31,7 +31,7 @@ from credentials.errors import DataError, SignerUnavailableError
 from credentials.institutions import Entity, Role
 from credentials.jose import generate_key, public_jwk
 from credentials.pkcs11_key import Pkcs11PrivateKey, module_lock, parse_uri
-from credentials.pki import create_entity_ca, issue_document_signer, write_certificates
+from credentials.pki import create_entity_ca, issue_document_signer, write_certificates, write_private_key
 from credentials.signing_key import load_signing_key
 from credentials.x509 import validate_chain
 
@@ -224,6 +224,45 @@ def test_a_document_signer_in_an_hsm_signs_credentials_mdocs_and_status_lists_th
     with pytest.raises(TypeError, match="does not allow export"):
         signer.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                  serialization.NoEncryption())
+
+
+def test_a_next_signer_whose_key_was_made_in_the_hsm_is_configured_beside_the_current_file_key_and_takes_over(
+        token: Token, tmp_path: Path, ca: tuple[Any, x509.Certificate]) -> None:
+    """README "Own keys in a real deployment": the rotation to a key that never leaves the token."""
+    from issuer.institutions import load_institutions_file
+    from issuer.signers import current_signer
+
+    keys = tmp_path / "ska-keys"
+    keys.mkdir()
+    old_key, old = issue_document_signer(SKA, ca[0], ca[1], now=NOW - timedelta(days=300))
+    write_private_key(keys / "old.key.pem", old_key)
+    write_certificates(keys / "old.pem", [old])
+    write_certificates(keys / "ca.pem", [ca[1]])
+    (keys / "next").mkdir()
+    chain = _chain(keys / "next", ca, token.make_key("signer-next"))  # the CA certified the token's key
+    (keys / "hsm.pin").write_text(PIN + "\n")
+    (keys / "hsm.pin").chmod(0o600)
+    uri = f"pkcs11:token={TOKEN};object=signer-next?module-path={token.module}&pin-source=hsm.pin"
+    institutions = keys / "institutions.toml"
+    institutions.write_text(
+        f'[[institution]]\nid = "EE:SKA"\ncountry = "EE"\nname = "{SKA.name}"\nname_en = "{SKA.name_en}"\n'
+        f'roles = ["pda1_issuer"]\npath = "ee-ska"\nsigner_key = "old.key.pem"\nsigner_chain = "old.pem"\n'
+        f'ca_certificate = "ca.pem"\nnext_signer_key = "{uri}"\nnext_signer_chain = "next/{chain.name}"\n',
+        encoding="utf-8")
+    inst = load_institutions_file(institutions, "https://issuer.example.ee", now=NOW)["ee-ska"]
+    current, following = inst.signers
+    assert current.chain[0] == old and isinstance(following.key, Pkcs11PrivateKey)
+    before = current_signer(inst.signers, NOW - timedelta(days=2))
+    assert before is not None and before.kid == current.kid  # the token's certificate has not begun
+    chosen = current_signer(inst.signers, NOW + timedelta(days=1))
+    assert chosen is not None and chosen.kid == following.kid
+    iat = int((NOW + timedelta(days=1)).timestamp())
+    credential = sd_jwt_vc.issue_vc(vct=pda1.VCT, claims=pda1.validate(PERSON.pda1), sd_paths=pda1.SD_PATHS,
+                                    holder_jwk=public_jwk(generate_key()), issuer_key=chosen.key, x5c=chosen.chain,
+                                    iss="https://issuer.example.ee/ee-ska", iat=iat, nbf=iat, exp=iat + 3600,
+                                    status=None)
+    verified = sd_jwt_vc.verify_vc(credential, anchors=[ca[1]], now=NOW + timedelta(days=1), key_binding=None)
+    assert verified.issuer_chain.leaf == following.chain[0]
 
 
 def test_a_token_without_a_public_key_object_is_proven_by_a_signature_against_the_certificate(
