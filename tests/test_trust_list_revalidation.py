@@ -89,6 +89,22 @@ def test_a_role_granted_since_the_verifier_fetched_its_list_is_seen_at_the_next_
     assert second["verdict"] == "valid", second
 
 
+def test_an_offline_qr_code_checked_with_network_is_judged_by_the_list_fetched_again_too(pilot: Pilot) -> None:
+    wallet = pilot.wallet()
+    group = pilot.receive(wallet, pilot.a1())
+    _roles(pilot, ["ehic_issuer"])
+    verifier = pilot.stack.restart_verifier(ahead=timedelta(seconds=SETTLED * 2))  # holds the list without it
+    try:
+        verifier.issuers(verifier.clock())
+        _roles(pilot, ["pda1_issuer"])
+        wallet.clock = verifier.clock  # the code is signed as the phone shows it (a code from the past is stale)
+        checked = pilot.http.post(f"{pilot.stack.verifier_url}/api/offline/verify",
+                                  json={"qr": wallet.offline_qr(group), "challenge": None})
+    finally:
+        verifier.clock = lambda: datetime.now(UTC)
+    assert checked.status_code == 200 and checked.json()["verdict"] == "valid", checked.text
+
+
 def test_a_wallet_holding_a_list_from_before_the_issuers_role_was_granted_still_takes_its_document(
         pilot: Pilot) -> None:
     wallet = pilot.wallet()

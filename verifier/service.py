@@ -775,21 +775,28 @@ class VerifierService:
         # caller's error, never a verdict, nor a server error (OpenID4VP §6, §8.6).
         dcql.check_verifiable(query, formats=(*dcql.SD_JWT_FORMATS, dcql.MDOC_FORMAT))
         now = (now or self.clock()).astimezone(self.zone)
-        issuers, age, max_age = self._trust_list(now)
 
-        def judged() -> verification.Verdict:
+        def judged(issuers: trust_list.TrustList | None, age: float | None,
+                   max_age: float | None) -> verification.Verdict:
             return verification.verify_response(
                 vp_token, query=query, nonce=nonce, audience=audience, issuers=issuers, trust_list_age=age,
                 now=now, status_lookup=self.status_lookup, chains=self.chains, session_transcript=session_transcript,
                 pid_number_states=self.pid_number_states, trust_list_max_age=max_age,
                 home_state=self._home_state(now), care_date=care_date)
 
-        verdict = judged()
+        return self._judged(judged, now)
+
+    def _judged(self, judge: Callable[[trust_list.TrustList | None, float | None, float | None],
+                                      verification.Verdict], now: datetime) -> verification.Verdict:
+        """``judge``'s verdict with the issuers list held (:meth:`_trust_list`); judged again with the list
+        fetched anew when that one does not place a document's issuer and may predate a change
+        (:attr:`revalidate_issuers`)."""
+        issuers, age, max_age = self._trust_list(now)
+        verdict = judge(issuers, age, max_age)
         if self.revalidate_issuers is not None and issuers is not None and _unauthorised_issuer(verdict):
             fresh = self.revalidate_issuers(now)
             if fresh is not None and (fresh.sequence, fresh.issued_at) != (issuers.sequence, issuers.issued_at):
-                issuers, age, max_age = self._trust_list(now)
-                verdict = judged()
+                verdict = judge(*self._trust_list(now))
         return verdict
 
     def _home_state(self, now: datetime) -> str | None:
@@ -894,16 +901,20 @@ class VerifierService:
         now = self.clock()
         # What can be refused is refused before the code is taken: the page offers it again.
         care = care_date_of(care_date, now.astimezone(self.zone).date())
-        issuers, age, max_age = self._trust_list(now)
         code: bytes | None = None
         if challenge:
             code = challenge.strip().upper().encode()
             if not self.store.take_challenge(code.decode(), now.timestamp()):
                 raise ProtocolError("invalid_request", "this challenge is unknown, used or expired")
-        verdict = verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
-                                              now=now.astimezone(self.zone), status_lookup=self.status_lookup,
-                                              challenge=code, trust_list_max_age=max_age,
-                                              home_state=self._home_state(now), care_date=care)
+
+        def judged(issuers: trust_list.TrustList | None, age: float | None,
+                   max_age: float | None) -> verification.Verdict:
+            return verification.verify_offline(qr_text, issuers=issuers, trust_list_age=age,
+                                               now=now.astimezone(self.zone), status_lookup=self.status_lookup,
+                                               challenge=code, trust_list_max_age=max_age,
+                                               home_state=self._home_state(now), care_date=care)
+
+        verdict = self._judged(judged, now)
         display, person = _display(verdict)
         display["offline"] = True
         proof = self.proof(verdict, now)
