@@ -30,7 +30,8 @@ ended early by a replacement with a later day as its expiry only.
 UK cards (a GHIC, or a UK EHIC) abroad (:func:`uk_card_condition`): in the EU the Trade and
 Cooperation Agreement's Protocol on Social Security Coordination has them accepted as any EHIC; in
 Switzerland and in Norway, Iceland and Liechtenstein, the UK's own conventions with those states,
-dated, which a desk there is told of beside the verdict.
+dated, which a desk there is told of beside the verdict; and the same conventions for those states'
+cards at a desk in the UK.
 
 Fields 3-5 of the holder's own card. domain.md's mapping left them to the PID, but a card is shown
 without one (a UK or Swiss resident, a state whose PID provider is not live), and the claim to the
@@ -74,9 +75,10 @@ from credentials.errors import DataError
 from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["ALIASES", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM", "PRC_CARD_CLAIMS", "SD_PATHS",
-           "UK_BEFORE_AGREEMENT", "UK_IN_CH", "VCT", "describe", "holder_of", "is_prc", "label", "prc_label",
-           "problems", "title", "type_metadata_document", "uk_card_condition", "validate", "with_holder"]
+__all__ = ["ALIASES", "BEFORE_UK_AGREEMENT", "CH_IN_UK", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM",
+           "PRC_CARD_CLAIMS", "SD_PATHS", "UK_BEFORE_AGREEMENT", "UK_IN_CH", "VCT", "describe", "holder_of",
+           "is_prc", "label", "prc_label", "problems", "title", "type_metadata_document", "uk_card_condition",
+           "validate", "with_holder"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -355,6 +357,11 @@ UK_IN_CH = "ehic.uk_in_ch"
 #: The key of the notice that a UK card covered care in Switzerland or Norway, Iceland, Liechtenstein,
 #: before the UK's convention with that state applied, only for persons of the citizens' rights agreements.
 UK_BEFORE_AGREEMENT = "ehic.uk_before_agreement"
+#: The key of the notice that a Swiss card in the UK covers only some nationalities (:func:`uk_card_condition`).
+CH_IN_UK = "ehic.ch_in_uk"
+#: The key of the notice that a card of Switzerland, Iceland, Liechtenstein or Norway covered care in the UK,
+#: before that state's convention with the UK applied, only for persons of the citizens' rights agreements.
+BEFORE_UK_AGREEMENT = "ehic.before_uk_agreement"
 #: The end of the transition period (Withdrawal Agreement Art. 126-127): until 31 December 2020 the UK
 #: applied Regulation 883/2004 with every EU, EEA state and Switzerland, and its cards were EHICs there.
 _UK_LEFT = date(2021, 1, 1)
@@ -382,19 +389,34 @@ def uk_card_condition(card_state: str, host_state: str, day: date | None = None)
       or Norway before 1 January 2024, was covered by a UK card only for a person of the citizens'
       rights agreements (the Swiss and the EEA EFTA one), who holds a UK EHIC; a GHIC did not.
 
-    Both are notices, never a refusal: the card does not say which of the two it is, nor the holder's
+    The same conventions bind the other way, for a card of one of those states at a desk in the UK
+    (NHS 111 Wales, "Within the EEA, EFTA, Switzerland"; helsenorge.no, "Right to healthcare in the
+    United Kingdom"):
+
+    - :data:`CH_IN_UK`: a Swiss card in the UK, from 1 November 2021, covers the same persons only
+      (the convention's Art. 2(1) binds both parties).
+    - :data:`BEFORE_UK_AGREEMENT`: care in the UK before that state's convention applied was covered
+      by its card only for a person of the citizens' rights agreements (a stay or residence in the UK
+      begun before 2021).
+
+    All are notices, never a refusal: the card does not say which of the two it is, nor the holder's
     nationality (the GHIC and the UK EHIC are one credential type here: in the EU, where most care is
     given, the difference does not matter)."""
     from credentials.countries import normalise
 
     card = normalise(card_state.strip().upper()) if isinstance(card_state, str) else ""
     host = normalise(host_state.strip().upper()) if isinstance(host_state, str) else ""
-    start = _UK_AGREEMENT_FROM.get(host)
-    if card != "GB" or start is None or (day is not None and day < _UK_LEFT):
+    if day is not None and day < _UK_LEFT:
         return None
-    if day is not None and day < start:
-        return UK_BEFORE_AGREEMENT
-    return UK_IN_CH if host == "CH" else None
+    if card == "GB" and host in _UK_AGREEMENT_FROM:
+        if day is not None and day < _UK_AGREEMENT_FROM[host]:
+            return UK_BEFORE_AGREEMENT
+        return UK_IN_CH if host == "CH" else None
+    if host == "GB" and card in _UK_AGREEMENT_FROM:
+        if day is not None and day < _UK_AGREEMENT_FROM[card]:
+            return BEFORE_UK_AGREEMENT
+        return CH_IN_UK if card == "CH" else None
+    return None
 
 
 def type_metadata_document() -> dict[str, Any]:

@@ -1050,8 +1050,9 @@ def notices(results: Sequence[CredentialResult], home_state: str | None, *, day:
     different state of stay), which only the desk knows; a refusal would turn a true answer to "is this
     card genuine and valid?" into a false one. Only a card whose institution passed its competence
     check is judged (:attr:`CredentialResult.issuer_id` set): an unvouched state is told nothing of.
-    A UK card in Switzerland, Iceland, Liechtenstein or Norway gets the condition of the UK's convention
-    with that state on ``day`` (:func:`credentials.ehic.uk_card_condition`, :func:`_uk_card`), likewise
+    A UK card in Switzerland, Iceland, Liechtenstein or Norway, or one of theirs in the UK, gets the
+    condition of the UK's convention with that state on ``day`` (:func:`credentials.ehic.uk_card_condition`,
+    :func:`_uk_card`), likewise
     a notice: the card does not say the holder's nationality, nor whether it is a GHIC or a UK EHIC.
     An A1 naming places of work only in other states gets :data:`WORK_ELSEWHERE` (:func:`_work_elsewhere`).
     A PID shown without its portrait gets :data:`NO_PORTRAIT` whatever ``home_state`` (:func:`_no_portrait`)."""
@@ -1059,8 +1060,9 @@ def notices(results: Sequence[CredentialResult], home_state: str | None, *, day:
 
 
 def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: date | None) -> list[Notice]:
-    """The notice of :func:`credentials.ehic.uk_card_condition` for the first vouched-for EHIC of the UK
-    (its competent state as :func:`_state_notices` reads it) at a verifier of ``home_state``."""
+    """The notice of :func:`credentials.ehic.uk_card_condition` for the first vouched-for EHIC it concerns
+    (its competent state as :func:`_state_notices` reads it) at a verifier of ``home_state``: ``country``
+    the desk's state for a UK card, the card's state for one at a UK desk."""
     if not isinstance(home_state, str) or not home_state.strip():
         return []
     home = countries.normalise(home_state.strip().upper())
@@ -1069,7 +1071,10 @@ def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: d
             continue
         stated = result.claims.get("issuing_country")
         state = stated if isinstance(stated, str) and stated.strip() else result.issuer_country
-        key = ehic.uk_card_condition(state, home, day) if isinstance(state, str) else None
+        if not isinstance(state, str):
+            continue
+        card = countries.normalise(state.strip().upper())
+        key = ehic.uk_card_condition(card, home, day)
         if key == ehic.UK_IN_CH:
             return [Notice(key, "A UK card (GHIC or UK EHIC) covers care in Switzerland only for UK, Swiss and EU "
                            "nationals, stateless persons and refugees, and their family members and survivors "
@@ -1080,6 +1085,16 @@ def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: d
                            "2021; Iceland, Liechtenstein, Norway: 1 January 2024) was covered by a UK card only for "
                            "a person of the citizens' rights agreements, holding a UK EHIC; a GHIC did not cover it.",
                            (("country", home),))]
+        if key == ehic.CH_IN_UK:
+            return [Notice(key, "A Swiss card covers care in the UK only for Swiss, UK and EU nationals, stateless "
+                           "persons and refugees, and their family members and survivors (UK-Switzerland "
+                           "Convention on Social Security Coordination, Art. 2(1), applied since 1 November 2021): "
+                           "ask for proof of nationality.", (("country", card),))]
+        if key == ehic.BEFORE_UK_AGREEMENT:
+            return [Notice(key, "Care in the UK before the card's state's convention with the UK applied "
+                           "(Switzerland: 1 November 2021; Iceland, Liechtenstein, Norway: 1 January 2024) was "
+                           "covered by the card only for a person of the citizens' rights agreements (a stay or "
+                           "residence in the UK begun before 2021).", (("country", card),))]
     return []
 
 

@@ -325,6 +325,43 @@ def test_a_swiss_desk_sees_the_nationality_condition_on_the_verdict_page() -> No
     assert "GHIC" in messages.notice_text(v.notices([UK], "NO", day=date(2023, 1, 1))[0].to_json(), "en")
 
 
+CH = _vouched({"issuing_country": "CH", "personal_administrative_number": "7561234567897"}, "CH:SVK", "CH")
+NO = _vouched({"issuing_country": "NO", "personal_administrative_number": "01018012345"}, "NO:HELFO", "NO")
+
+
+@pytest.mark.parametrize(("card", "day", "expected"), [
+    (CH, date(2021, 10, 31), ehic.BEFORE_UK_AGREEMENT), (CH, date(2021, 11, 1), ehic.CH_IN_UK),
+    (CH, None, ehic.CH_IN_UK), (NO, date(2023, 12, 31), ehic.BEFORE_UK_AGREEMENT), (NO, date(2024, 1, 1), None),
+    (NO, None, None), (NO, date(2020, 12, 31), None), (AT, date(2022, 6, 1), None),
+], ids=["ch_before", "ch_from_nov_2021", "ch_now", "no_before_2024", "no_from_2024", "no_now",
+        "no_in_transition", "eu_card"])
+def test_a_card_of_switzerland_or_norway_iceland_liechtenstein_at_a_uk_desk_is_told_the_conventions_condition(
+        card: v.CredentialResult, day: date | None, expected: str | None) -> None:
+    """The same conventions bind the other way: a Swiss card in the UK covers, from 1 November 2021,
+    only Swiss, UK and EU nationals, stateless persons, refugees and their families (Art. 2(1)); a card of
+    Norway, Iceland or Liechtenstein was accepted in the UK from 1 January 2024 (NHS 111 Wales, "Within
+    the EEA, EFTA, Switzerland"; helsenorge.no), before that only for a person of the citizens' rights
+    agreements. An EU card in the UK: the Trade and Cooperation Agreement, no condition."""
+    told = v.notices([card], "GB", day=day)
+    assert [n.key for n in told] == ([expected] if expected else [])
+    if told:
+        assert dict(told[0].params) == {"country": card.issuer_country}  # the card's state, not the desk's
+    assert v.notices([card], "UK", day=day) == told  # the desk's state written either way
+
+
+def test_a_uk_desk_reads_the_condition_in_its_language_naming_the_cards_state() -> None:
+    from verifier import messages
+
+    [before] = v.notices([NO], "GB", day=date(2023, 6, 1))
+    [swiss] = v.notices([CH], "GB")
+    for lang, norway in (("en", "Norway"), ("de", "Norwegen"), ("fr", "Norvège"), ("lv", "Norvēģija"),
+                         ("pl", "Norwegia")):
+        text = messages.notice_text(before.to_json(), lang)
+        assert norway in text and "2024" in text and "{" not in text, (lang, text)
+        assert "2021" in messages.notice_text(swiss.to_json(), lang)
+    assert "{" not in messages.notice_text(swiss.to_json(), "en")
+
+
 # 7. The demo persons' cards ------------------------------------------------------------------------
 
 def test_each_demo_persons_ehic_is_of_the_state_whose_legislation_their_a1_applies() -> None:

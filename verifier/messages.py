@@ -1336,6 +1336,53 @@ _T.update({
         "stycznia 2024 r.) karta Zjednoczonego Królestwa obejmowała tylko osoby objęte umowami o prawach "
         "obywateli, posiadające UK EHIC; GHIC go nie obejmowała. Sprawdź, która to karta, albo rozlicz leczenie "
         "według przepisów krajowych."),
+    # A card of Switzerland, Iceland, Liechtenstein or Norway at a desk in the UK (the same conventions).
+    "notice.ehic.ch_in_uk": (
+        "This is a Swiss card: in the UK it covers care only for Swiss, UK and EU nationals, stateless persons and "
+        "refugees, and their family members and survivors (UK-Switzerland Convention on Social Security "
+        "Coordination, Art. 2(1), applied since 1 November 2021). Ask for proof of nationality.",
+        "Šī ir Šveices karte: Apvienotajā Karalistē tā sedz aprūpi tikai Šveices, Apvienotās Karalistes un ES "
+        "valstu pilsoņiem, bezvalstniekiem un bēgļiem, kā arī viņu ģimenes locekļiem un apgādnieku zaudējušajām "
+        "personām (Apvienotās Karalistes un Šveices Konvencija par sociālā nodrošinājuma koordināciju, 2. panta 1. "
+        "punkts, piemēro kopš 2021. gada 1. novembra). Lūdziet pierādīt pilsonību.",
+        "Dies ist eine Schweizer Karte: Im Vereinigten Königreich deckt sie Behandlungen nur für Staatsangehörige "
+        "der Schweiz, des Vereinigten Königreichs und der EU, Staatenlose und Flüchtlinge sowie ihre "
+        "Familienangehörigen und Hinterbliebenen (Abkommen zwischen der Schweiz und dem Vereinigten Königreich zur "
+        "Koordinierung der Sozialen Sicherheit, Art. 2 Abs. 1, angewendet seit 1. November 2021). Verlangen Sie "
+        "einen Nachweis der Staatsangehörigkeit.",
+        "Il s'agit d'une carte suisse : au Royaume-Uni, elle ne couvre les soins que des ressortissants de la "
+        "Suisse, du Royaume-Uni et de l'UE, des apatrides et des réfugiés, ainsi que des membres de leur famille et "
+        "de leurs survivants (convention de coordination de la sécurité sociale entre la Suisse et le Royaume-Uni, "
+        "art. 2, par. 1, appliquée depuis le 1er novembre 2021). Demandez une preuve de nationalité.",
+        "To karta szwajcarska: w Zjednoczonym Królestwie obejmuje leczenie tylko obywateli Szwajcarii, "
+        "Zjednoczonego Królestwa i UE, bezpaństwowców i uchodźców oraz członków ich rodzin i osoby pozostałe przy "
+        "życiu (Konwencja o koordynacji zabezpieczenia społecznego między Szwajcarią a Zjednoczonym Królestwem, "
+        "art. 2 ust. 1, stosowana od 1 listopada 2021 r.). Poproś o dowód obywatelstwa."),
+    "notice.ehic.before_uk_agreement": (
+        "The card's state: {country}. For care in the UK before that state's convention with the UK applied "
+        "(Switzerland: 1 November 2021; Iceland, Liechtenstein, Norway: 1 January 2024), the card covered only a "
+        "person of the citizens' rights agreements (a stay or residence in the UK begun before 2021). Check that, "
+        "or bill the care under national rules.",
+        "Kartes valsts: {country}. Aprūpi Apvienotajā Karalistē pirms šīs valsts konvencijas ar Apvienoto "
+        "Karalisti piemērošanas (Šveicē no 2021. gada 1. novembra; Islandē, Lihtenšteinā, Norvēģijā no 2024. gada "
+        "1. janvāra) tā sedza tikai pilsoņu tiesību nolīgumu aptvertām personām (uzturēšanās vai dzīvesvieta "
+        "Apvienotajā Karalistē, kas sākusies pirms 2021. gada). Pārbaudiet to vai apmaksājiet aprūpi saskaņā ar "
+        "valsts noteikumiem.",
+        "Staat der Karte: {country}. Behandlungen im Vereinigten Königreich vor Anwendung des Abkommens "
+        "dieses Staates mit dem Vereinigten Königreich (Schweiz: 1. November 2021; Island, Liechtenstein, "
+        "Norwegen: 1. Januar 2024) deckte sie nur für Personen der Abkommen über die Rechte der Bürger (ein "
+        "Aufenthalt oder Wohnsitz im Vereinigten Königreich, der vor 2021 begann). Prüfen Sie dies, oder rechnen "
+        "Sie die Behandlung nach den nationalen Vorschriften ab.",
+        "État de la carte : {country}. Pour des soins au Royaume-Uni avant l'application de la convention de cet "
+        "État avec le Royaume-Uni (Suisse : 1er novembre 2021 ; Islande, Liechtenstein, Norvège : 1er janvier "
+        "2024), elle ne couvrait qu'une personne relevant des accords sur les droits des citoyens (un séjour ou une "
+        "résidence au Royaume-Uni commencé avant 2021). Vérifiez-le, ou facturez les soins selon les règles "
+        "nationales.",
+        "Państwo karty: {country}. Leczenie w Zjednoczonym Królestwie przed zastosowaniem konwencji tego państwa ze "
+        "Zjednoczonym Królestwem (Szwajcaria: 1 listopada 2021 r.; Islandia, Liechtenstein, Norwegia: 1 stycznia "
+        "2024 r.) karta obejmowała tylko osoby objęte umowami o prawach obywateli (pobyt lub zamieszkanie w "
+        "Zjednoczonym Królestwie rozpoczęte przed 2021 r.). Sprawdź to albo rozlicz leczenie według przepisów "
+        "krajowych."),
     # The same, where the state is not at hand (the records page has the key alone).
     "reason.ehic.uk_in_ch": (
         "A UK card covers care in Switzerland only for UK, Swiss and EU nationals, stateless persons and refugees, "
@@ -1365,6 +1412,36 @@ _T.update({
         "EHIC), pas par une GHIC.",
         "Leczenie przed zastosowaniem konwencji tego państwa ze Zjednoczonym Królestwem karta Zjednoczonego "
         "Królestwa obejmowała tylko dla osób objętych umowami o prawach obywateli (UK EHIC), nie GHIC."),
+    "reason.ehic.ch_in_uk": (
+        "A Swiss card covers care in the UK only for Swiss, UK and EU nationals, stateless persons and refugees, "
+        "and their families (UK-Switzerland Convention, Art. 2(1)): ask for proof of nationality.",
+        "Šveices karte Apvienotajā Karalistē sedz aprūpi tikai Šveices, Apvienotās Karalistes un ES valstu "
+        "pilsoņiem, bezvalstniekiem un bēgļiem un viņu ģimenēm (Apvienotās Karalistes un Šveices Konvencija, 2. "
+        "panta 1. punkts): lūdziet pierādīt pilsonību.",
+        "Eine Schweizer Karte deckt Behandlungen im Vereinigten Königreich nur für Staatsangehörige der Schweiz, "
+        "des Vereinigten Königreichs und der EU, Staatenlose und Flüchtlinge und ihre Familien (Abkommen "
+        "Schweiz-Vereinigtes Königreich, Art. 2 Abs. 1): Verlangen Sie einen Nachweis der Staatsangehörigkeit.",
+        "Une carte suisse ne couvre les soins au Royaume-Uni que des ressortissants de la Suisse, du Royaume-Uni et "
+        "de l'UE, des apatrides et des réfugiés, et de leurs familles (convention Suisse-Royaume-Uni, art. 2, par. "
+        "1) : demandez une preuve de nationalité.",
+        "Karta szwajcarska obejmuje leczenie w Zjednoczonym Królestwie tylko obywateli Szwajcarii, Zjednoczonego "
+        "Królestwa i UE, bezpaństwowców i uchodźców oraz ich rodziny (konwencja Szwajcaria-Zjednoczone "
+        "Królestwo, art. 2 ust. 1): poproś o dowód obywatelstwa."),
+    "reason.ehic.before_uk_agreement": (
+        "Care in the UK before the card's state's convention with the UK applied was covered by the card only for "
+        "a person of the citizens' rights agreements (a stay or residence begun before 2021).",
+        "Aprūpi Apvienotajā Karalistē pirms kartes valsts konvencijas ar Apvienoto Karalisti piemērošanas karte "
+        "sedza tikai pilsoņu tiesību nolīgumu aptvertām personām (uzturēšanās vai dzīvesvieta, kas sākusies pirms "
+        "2021. gada).",
+        "Behandlungen im Vereinigten Königreich vor Anwendung des Abkommens des Kartenstaates mit dem Vereinigten "
+        "Königreich deckte die Karte nur für Personen der Abkommen über die Rechte der Bürger (ein Aufenthalt oder "
+        "Wohnsitz, der vor 2021 begann).",
+        "Les soins au Royaume-Uni antérieurs à l'application de la convention de l'État de la carte avec le "
+        "Royaume-Uni n'étaient couverts par la carte que pour une personne relevant des accords sur les droits des "
+        "citoyens (un séjour ou une résidence commencé avant 2021).",
+        "Leczenie w Zjednoczonym Królestwie przed zastosowaniem konwencji państwa karty ze Zjednoczonym "
+        "Królestwem karta obejmowała tylko dla osób objętych umowami o prawach obywateli (pobyt lub zamieszkanie "
+        "rozpoczęte przed 2021 r.)."),
     "notice.ehic.competent_state": (
         "This card is of {country}, the state of this desk: an EHIC does not cover care in its own competent "
         "state (Regulation (EC) No 883/2004, Art. 19; Decision S1). Bill such care under national rules.",
