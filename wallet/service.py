@@ -48,7 +48,8 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 
@@ -112,6 +113,8 @@ __all__ = ["Card", "ConsentChoice", "ConsentClaim", "ConsentItem", "ConsentReque
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
 _REMOVED_KEPT = 50
+_T = TypeVar("_T")
+
 _log = logging.getLogger("esspass.wallet")
 #: Longest the wallet waits for an issuer's published signer keys (a card page waits on it).
 _SIGNERS_SECONDS = 5.0
@@ -1151,13 +1154,22 @@ class WalletService:
             self._check_replaced(new, now)
         return Received(groups, [entry.id] if entry is not None else [])
 
-    def _revalidated(self, kind: str, now: datetime) -> Any:
-        """The ``kind`` list fetched again because the one held does not place an issuer or a verifier
-        (:meth:`trust_registry.client.TrustListClient.revalidate`), or None: it was not."""
-        return self.trust.revalidate(kind, now) if isinstance(self.trust, core.Revalidating) else None
+    def _placed(self, kind: str, held: Any, now: datetime, check: Callable[[Any], _T]) -> tuple[_T, Any]:
+        """``check`` by the ``kind`` list held, and the list it was judged by. Where that list does not
+        place the issuer or verifier (IssuerTrustError, IssuerKeyError) it may predate a change (a key
+        rotated in, a role or an inspectorate just registered): ``check`` again by the list fetched anew
+        (:meth:`trust_registry.client.TrustListClient.revalidate`: at most every half minute, not while
+        the registry is out of reach), else the refusal stands."""
+        try:
+            return check(held), held
+        except (IssuerTrustError, IssuerKeyError):
+            fresh = self.trust.revalidate(kind, now) if isinstance(self.trust, core.Revalidating) else None
+            if fresh is None:
+                raise
+            return check(fresh), fresh
 
     @staticmethod
-    def _verify_issued(batch: IssuedCredentials, issuers: Any, issuer_url: str,
+    def _verify_issued(batch: IssuedCredentials, issuers: Any, *, issuer_url: str,
                        now: datetime) -> list[core.CheckedCredential]:
         """Each copy of ``batch`` checked as issued (:func:`wallet.core.verify_issued`, ``verify_issued_mdoc``)."""
         if batch.format == "mso_mdoc":
@@ -1191,17 +1203,8 @@ class WalletService:
             copies: list[StoredCredential] = []
             checked_copies: list[core.CheckedCredential] = []
             try:
-                try:
-                    verified = self._verify_issued(batch, issuers, issuer_url, now)
-                except (IssuerTrustError, IssuerKeyError):
-                    # The list held may predate the issuer's new key, CA or role: asked again (at most
-                    # every half minute, trust_registry.client.TrustListClient.revalidate), the copies
-                    # are judged by it; else the refusal stands.
-                    fresh = self._revalidated("issuers", now)
-                    if fresh is None:
-                        raise
-                    issuers = fresh
-                    verified = self._verify_issued(batch, issuers, issuer_url, now)
+                verified, issuers = self._placed("issuers", issuers, now,
+                                                 partial(self._verify_issued, batch, issuer_url=issuer_url, now=now))
                 for n, (text, checked) in enumerate(zip(batch.credentials, verified, strict=True)):
                     checked_copies.append(checked)
                     key = by_thumb.pop(core.jwk_thumbprint_of(checked.holder_jwk), None)
@@ -1971,19 +1974,8 @@ class WalletService:
         )
         verifiers = self.trust.verifiers(now)
         try:
-            try:
-                request = core.verify_request(
-                    token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=verifiers, now=now
-                )
-            except (IssuerTrustError, IssuerKeyError):
-                # The list held may predate the inspectorate's registration or what it may now ask:
-                # asked again (at most every half minute), the request is judged by it.
-                fresh = self._revalidated("verifiers", now)
-                if fresh is None:
-                    raise
-                request = core.verify_request(
-                    token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=fresh, now=now
-                )
+            request, _ = self._placed("verifiers", verifiers, now, lambda held: core.verify_request(
+                token, link_client_id=parsed.client_id, wallet_nonce=wallet_nonce, verifiers=held, now=now))
         except RequestRejected as exc:
             self._send_rejection(exc)
             raise
