@@ -1059,6 +1059,28 @@ def notices(results: Sequence[CredentialResult], home_state: str | None, *, day:
     return _state_notices(results, home_state) + _uk_card(results, home_state, day) + _no_portrait(results)
 
 
+#: The English words of each :func:`credentials.ehic.uk_card_condition` notice, and whether its ``country``
+#: is the card's state (a card at a UK desk) rather than the desk's (a UK card abroad).
+_UK_CARD_NOTICES: dict[str, tuple[str, bool]] = {
+    ehic.UK_IN_CH: ("A UK card (GHIC or UK EHIC) covers care in Switzerland only for UK, Swiss and EU nationals, "
+                    "stateless persons and refugees, and their family members and survivors (UK-Switzerland "
+                    "Convention on Social Security Coordination, Art. 2(1), applied since 1 November 2021): ask "
+                    "for proof of nationality.", False),
+    ehic.UK_BEFORE_AGREEMENT: ("Care before the UK's convention with this state applied (Switzerland: 1 November "
+                               "2021; Iceland, Liechtenstein, Norway: 1 January 2024) was covered by a UK card only "
+                               "for a person of the citizens' rights agreements, holding a UK EHIC; a GHIC did not "
+                               "cover it.", False),
+    ehic.CH_IN_UK: ("A Swiss card covers care in the UK only for Swiss, UK and EU nationals, stateless persons and "
+                    "refugees, and their family members and survivors (UK-Switzerland Convention on Social "
+                    "Security Coordination, Art. 2(1), applied since 1 November 2021): ask for proof of "
+                    "nationality.", True),
+    ehic.BEFORE_UK_AGREEMENT: ("Care in the UK before the card's state's convention with the UK applied "
+                               "(Switzerland: 1 November 2021; Iceland, Liechtenstein, Norway: 1 January 2024) was "
+                               "covered by the card only for a person of the citizens' rights agreements (a stay "
+                               "or residence in the UK begun before 2021).", True),
+}
+
+
 def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: date | None) -> list[Notice]:
     """The notice of :func:`credentials.ehic.uk_card_condition` for the first vouched-for EHIC it concerns
     (its competent state as :func:`_state_notices` reads it) at a verifier of ``home_state``: ``country``
@@ -1075,26 +1097,9 @@ def _uk_card(results: Sequence[CredentialResult], home_state: str | None, day: d
             continue
         card = countries.normalise(state.strip().upper())
         key = ehic.uk_card_condition(card, home, day)
-        if key == ehic.UK_IN_CH:
-            return [Notice(key, "A UK card (GHIC or UK EHIC) covers care in Switzerland only for UK, Swiss and EU "
-                           "nationals, stateless persons and refugees, and their family members and survivors "
-                           "(UK-Switzerland Convention on Social Security Coordination, Art. 2(1), applied since 1 "
-                           "November 2021): ask for proof of nationality.", (("country", home),))]
-        if key == ehic.UK_BEFORE_AGREEMENT:
-            return [Notice(key, "Care before the UK's convention with this state applied (Switzerland: 1 November "
-                           "2021; Iceland, Liechtenstein, Norway: 1 January 2024) was covered by a UK card only for "
-                           "a person of the citizens' rights agreements, holding a UK EHIC; a GHIC did not cover it.",
-                           (("country", home),))]
-        if key == ehic.CH_IN_UK:
-            return [Notice(key, "A Swiss card covers care in the UK only for Swiss, UK and EU nationals, stateless "
-                           "persons and refugees, and their family members and survivors (UK-Switzerland "
-                           "Convention on Social Security Coordination, Art. 2(1), applied since 1 November 2021): "
-                           "ask for proof of nationality.", (("country", card),))]
-        if key == ehic.BEFORE_UK_AGREEMENT:
-            return [Notice(key, "Care in the UK before the card's state's convention with the UK applied "
-                           "(Switzerland: 1 November 2021; Iceland, Liechtenstein, Norway: 1 January 2024) was "
-                           "covered by the card only for a person of the citizens' rights agreements (a stay or "
-                           "residence in the UK begun before 2021).", (("country", card),))]
+        if key is not None:
+            message, of_card = _UK_CARD_NOTICES[key]
+            return [Notice(key, message, (("country", card if of_card else home),))]
     return []
 
 
