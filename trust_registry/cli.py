@@ -349,8 +349,9 @@ def register(sub: Any) -> None:
                                 "offset)")
     p.set_defaults(func=_close_certificate)
     p = rsub.add_parser("rotate", help="add a certificate, closing at once the window of the current one of that "
-                                       "usage: a one-step CA change only when the institution already has a signer "
-                                       "under the new CA (else add-certificate, then close-certificate)")
+                                       "usage: a one-step CA change only for an institution listing its CAs only "
+                                       "(refused when it would leave no signer under an open CA: add-certificate, "
+                                       "a signer under the new CA, then close-certificate)")
     p.add_argument("id")
     p.add_argument("--pem", required=True)
     p.add_argument("--usage", choices=["ca", "signer"], default="ca")
