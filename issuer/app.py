@@ -14,7 +14,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import segno
 from fastapi import Depends, FastAPI, File, Header, Query, Request, Response, UploadFile
@@ -38,6 +39,9 @@ from issuer.institutions import demo_institutions, load_institutions_file, requi
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_file
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens, configured_offer_key
+
+if TYPE_CHECKING:
+    from trust_registry.client import TrustListClient
 
 __all__ = ["build_service", "create_app", "hosted_institutions"]
 
@@ -115,6 +119,7 @@ def build_service(settings: IssuerSettings) -> IssuerService:
     offer_key = configured_offer_key(settings)  # a key file named but missing stops the start, as a DataError
     engine = make_engine(settings.db_url("issuer.db"))
     upgrade(engine, MIGRATIONS)
+    lists = _issuers_list(settings)
     service = IssuerService(engine, institutions, offer_ttl=settings.offer_ttl, token_ttl=settings.token_ttl,
                             nonce_ttl=settings.nonce_ttl, tx_code_attempts=settings.tx_code_attempts,
                             batch_size=settings.batch_size, status_list_size=settings.status_list_size,
@@ -128,7 +133,8 @@ def build_service(settings: IssuerSettings) -> IssuerService:
                                                                         tuple(settings.user_authentication_levels)),
                             wallet_providers=None if (settings.wallet_attestation, settings.key_attestation)
                             == ("off", "off") else _wallet_providers(settings),
-                            issuers_list=_issuers_list(settings))
+                            issuers_list=None if lists is None else lists.issuers,
+                            revalidate_issuers=None if lists is None else partial(lists.revalidate, "issuers"))
     return service
 
 
@@ -156,8 +162,8 @@ def _wallet_providers(settings: IssuerSettings) -> Callable[[datetime], TrustLis
     return client.wallet_providers
 
 
-def _issuers_list(settings: IssuerSettings) -> Callable[[datetime], TrustList] | None:
-    """The registry's issuers list, which the choice of each institution's signer heeds
+def _issuers_list(settings: IssuerSettings) -> "TrustListClient | None":
+    """The client of the registry's issuers list, which the choice of each institution's signer heeds
     (:mod:`issuer.signers`: a next signer is taken once the list has shown it for five minutes), read
     from the registry as verifiers read it; None without the registry root to check it against
     (``ESSPASS_ISSUER_REGISTRY_ROOT``, the demo PKI's root.pem): the signers' dates alone decide."""
@@ -175,7 +181,7 @@ def _issuers_list(settings: IssuerSettings) -> Callable[[datetime], TrustList] |
                              http=service_http_client(settings.tls_ca, settings.pki_path()),
                              cache_dir=settings.data_dir / "issuer" / "trust-cache",
                              max_age=timedelta(seconds=settings.trust_list_max_age))
-    return client.issuers
+    return client
 
 
 async def _signer_lists(service: IssuerService) -> None:

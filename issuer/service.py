@@ -76,6 +76,7 @@ from issuer.db import (
 from issuer.nonces import Nonces
 from issuer.rules import Recorded, a1_params, posting_check, refusal, rule_row, words
 from issuer.signers import (
+    DISTRUSTED,
     SIGNER_MARGIN,
     TYPE_UNLISTED,
     Signer,
@@ -484,7 +485,8 @@ class IssuerService:
                  key_attestation_policy: key_attestation_mod.KeyAttestationPolicy | None = None,
                  deferred_interval: int = 60, deferred_ttl: int = 30 * 24 * 3600,
                  offer_key: bytes | None = None,
-                 issuers_list: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+                 issuers_list: Callable[[datetime], trust_list.TrustList] | None = None,
+                 revalidate_issuers: Callable[[datetime], trust_list.TrustList | None] | None = None) -> None:
         """``client_attestation``: ``required``, ``optional`` or ``off`` (wallet attestation at the
         token endpoint, HAIP §9.2), judged against ``wallet_providers`` (the registry's list).
         ``deferred_interval``: seconds a deferred wallet waits between polls (OpenID4VCI §8.3);
@@ -497,7 +499,9 @@ class IssuerService:
         can serve or redeem (a test, a tool that makes no offer).
         ``issuers_list``: the registry's issuers list, which the choice of each institution's signer
         heeds (:class:`issuer.signers.SignerChoice`, refreshed by :meth:`refresh_signer_list`); None:
-        the signers' dates alone decide."""
+        the signers' dates alone decide. ``revalidate_issuers``: that list fetched anew whatever its
+        max-age (:meth:`trust_registry.client.TrustListClient.revalidate`), when the one held refuses
+        something of a hosted institution."""
         self.engine = engine
         self.offer_secrets = OfferSecrets(offer_key if offer_key is not None else secrets.token_bytes(32))
         self.sessions = Sessions(engine, expire_on_commit=False)
@@ -510,7 +514,7 @@ class IssuerService:
                                          wallet_providers=wallet_providers, key_policy=key_attestation_policy)
         self.nonces = Nonces(self.sessions, self.clock, ttl=nonce_ttl, dpop_nonces=dpop_nonces,
                              challenge_required=attestation_challenge_required)
-        self.signer_choice = SignerChoice(issuers_list)
+        self.signer_choice = SignerChoice(issuers_list, revalidate_issuers)
         self.status = StatusLists(self.sessions, self.clock, size=status_list_size, ttl=status_ttl, exp=status_exp,
                                   signer=self.list_signer)
         #: True while an erasure's former values may still be in SQLite's write-ahead log: a reader kept
@@ -539,8 +543,16 @@ class IssuerService:
 
     def refresh_signer_list(self) -> None:
         """Ask for the issuers list the choice of signer heeds (the service's housekeeping, outside any
-        request: :meth:`signer` never waits on the registry)."""
-        self.signer_choice.refresh(self._now())
+        request: :meth:`signer` never waits on the registry). When the list held refuses a hosted
+        institution a configured type, or bars each signer that could sign, it is fetched anew (at most
+        every half minute): the registry's operator may have put it right since, and the list would
+        otherwise be held for its whole max-age (five minutes) while clerks are refused."""
+        now = self._now()
+        self.signer_choice.refresh(now)
+        if any(self.issued_configurations(inst) != inst.configurations
+               or (self.signer(inst, now) is None and unsigned_rule(inst.signers, now) == DISTRUSTED)
+               for inst in self.institutions.values()):
+            self.signer_choice.refresh(now, revalidate=True)
 
     def type_refused(self, inst: Institution, configuration_id: str, *, error: str = "invalid_request",
                      http_status: int = 409) -> ProtocolError | None:

@@ -384,8 +384,12 @@ class SignerChoice:
     list it last fetched: ``issuers`` (the registry's list, cached by ``trust_registry.client``), or
     None for the dates alone. :meth:`refresh` asks for the list; :meth:`choose` never waits on it."""
 
-    def __init__(self, issuers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
+    def __init__(self, issuers: Callable[[datetime], trust_list.TrustList] | None = None,
+                 revalidate: Callable[[datetime], trust_list.TrustList | None] | None = None) -> None:
         self._issuers = issuers
+        #: The list fetched anew whatever its max-age, or None when not asked again
+        #: (:meth:`trust_registry.client.TrustListClient.revalidate`); for :meth:`refresh`.
+        self._revalidate = revalidate
         self._list: trust_list.TrustList | None = None
         self._lock = threading.Lock()
         #: (entity id, the signers' kids) -> (the list it was chosen with, when, the choice)
@@ -396,11 +400,20 @@ class SignerChoice:
     def consults_list(self) -> bool:
         return self._issuers is not None
 
-    def refresh(self, now: datetime) -> None:
+    def refresh(self, now: datetime, *, revalidate: bool = False) -> None:
         """Ask for the issuers list (the client fetches it when due, else serves what it holds). None
         to be had (the registry unreachable and nothing cached, or the cached one too old): the dates
-        alone decide until the next refresh, said once in the log."""
+        alone decide until the next refresh, said once in the log. ``revalidate``: fetched anew now
+        (the list held refuses something, which the registry may have put right since); when it is not
+        asked again (too young, asked moments ago, the registry out of reach), the list held stays."""
         if self._issuers is None:
+            return
+        if revalidate:
+            fresh = None if self._revalidate is None else self._revalidate(now)
+            if fresh is not None:
+                with self._lock:
+                    self._list = fresh
+                    self._chosen.clear()
             return
         try:
             fetched: trust_list.TrustList | None = self._issuers(now)

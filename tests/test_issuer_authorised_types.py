@@ -27,7 +27,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from issuer.app import build_service, create_app
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from issuer.signers import TYPE_UNLISTED, SignerChoice, unlisted_role
-from trust_registry.client import TrustListClient
+from trust_registry.client import SETTLED, TrustListClient
 
 ROOT = Path(__file__).resolve().parent.parent
 VSAA = "LV:VSAA"
@@ -167,7 +168,7 @@ def started(registry_dir: Path, tmp_path: Path, *, approval: bool = False) -> It
         service = build_service(settings)
         # The list the issuer heeds, as its settings make it, through a client the test can make fetch anew
         # (the registry's max-age is five minutes).
-        service.signer_choice = SignerChoice(lists.issuers)
+        service.signer_choice = SignerChoice(lists.issuers, partial(lists.revalidate, "issuers"))
         service.refresh_signer_list()
         with serve(create_app(settings, service=service), port=issuer_port) as issuer:
             tokens = json.loads((data / "issuer" / "clerk-tokens.json").read_text())
@@ -296,6 +297,18 @@ def test_once_the_registry_lists_the_role_and_the_issuers_list_refreshes_the_ehi
     checked = pilot.check()
     assert checked.returncode == 0, checked
     assert "REFUSED" not in checked.stdout
+
+
+def test_a_role_granted_is_taken_at_the_next_housekeeping_round_not_at_the_lists_max_age(pilot: Pilot) -> None:
+    """The list held refuses the EHIC: the housekeeping fetches it anew (at most every half minute) rather
+    than holding it for the registry's max-age (five minutes) while the clerk is refused."""
+    _roles(pilot, "pda1_issuer", "ehic_issuer")
+    _unlisted(pilot.case("ehic"))  # the list held, fetched moments ago, still decides
+    later = datetime.now(UTC) + timedelta(seconds=SETTLED + 5)  # one round later: older than SETTLED, not due
+    pilot.service.clock = lambda: later
+    pilot.service.refresh_signer_list()
+    assert "ehic" in pilot.configurations()
+    assert pilot.case("ehic").status_code == 201
 
 
 def test_without_an_issuers_list_or_for_an_institution_it_does_not_name_the_configuration_decides(
