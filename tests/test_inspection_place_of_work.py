@@ -15,6 +15,7 @@ import html
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,9 +159,16 @@ def _register(data: Path, entity: Entity, ca: x509.Certificate) -> None:
 
 @pytest.fixture(scope="module")
 def pilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pilot]:
+    with austrian_and_german_inspectorates(tmp_path_factory.mktemp("place-of-work")) as running:
+        yield running
+
+
+@contextmanager
+def austrian_and_german_inspectorates(base: Path) -> Iterator[Pilot]:
+    """The pilot with an Austrian inspectorate (a replica of its verifier as FINPOL) and a German one (FKS,
+    registered with its own access CA), on loopback ports under ``base``."""
     from verifier.app import create_app
 
-    base: Path = tmp_path_factory.mktemp("place-of-work")
     data = base / "pilot"
     files, ca = _access_files(base / "fks-keys", FKS)
     with start_in_process(data) as stack, httpx.Client(timeout=60) as http:

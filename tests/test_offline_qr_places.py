@@ -15,21 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import cbor2
-import httpx
 import pytest
 from test_inspection_place_of_work import (
     ANNA,
-    FINPOL,
     FKS,
     HOLDER,
     Pilot,
-    _access_files,
-    _register,
     _text,
+    austrian_and_german_inspectorates,
 )
 from test_offline_qr_fields import _tampered
 from test_wallet_card_forms import Institution
@@ -41,8 +37,7 @@ from credentials.jose import b64url_decode
 from credentials.pki import DemoPki, load_demo_pki
 from credentials.trust_list import TrustList
 from credentials.x509 import spki_kid
-from esspass.stack import inspector_token, start_in_process, unnumbered, verifier_replica
-from esspass.testing import free_port, serve
+from esspass.stack import unnumbered
 from verifier import messages
 from verifier.settings import VerifierSettings
 from wallet.errors import OfflineFormDiffersError
@@ -98,32 +93,8 @@ SEVEN_PLACES = {
 @pytest.fixture(scope="module")
 def pilot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pilot]:
     """The pilot of tests/test_inspection_place_of_work.py: an Austrian and a German inspectorate."""
-    from verifier.app import create_app
-
-    base: Path = tmp_path_factory.mktemp("offline-places")
-    data = base / "pilot"
-    files, ca = _access_files(base / "fks-keys", FKS)
-    with start_in_process(data) as stack, httpx.Client(timeout=60) as http:
-        _register(data, FKS, ca)
-        fks_dir, port = base / "fks", free_port()
-        settings = VerifierSettings(
-            data_dir=fks_dir,
-            pki_dir=data / "pki",
-            public_url=f"http://127.0.0.1:{port}",
-            registry_url=stack.registry_url,
-            entity_id=FKS.id,
-            **files,
-        )
-        with (
-            verifier_replica(stack, entity_id=FINPOL.id, retention_seconds=600) as (_service, austria),
-            serve(create_app(settings), port=port) as germany,
-        ):
-            pilot = Pilot(stack, http, austria, germany.url, inspector_token(fks_dir))
-            try:
-                yield pilot
-            finally:
-                for wallet in pilot.wallets.values():
-                    wallet.http.close()
+    with austrian_and_german_inspectorates(tmp_path_factory.mktemp("offline-places")) as running:
+        yield running
 
 
 def _a1_copy(wallet: Any) -> Any:
