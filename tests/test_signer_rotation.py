@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -805,6 +806,70 @@ def test_a_suspended_or_withdrawn_institution_still_serves_its_status_lists_and_
     assert verified.status_list.get(ref.idx) == status_list.INVALID  # the withdrawal, told after the institution's
     windows = trust_list.signer_listings(entity, verified.chain.leaf)
     assert windows and any(c.listed_at(now) and not c.revoked for c in windows)  # a key verifiers take
+
+
+def test_an_inspector_learns_over_http_of_a_withdrawal_a_withdrawn_institution_makes_after_its_own(
+        tmp_path: Path) -> None:
+    """The real pilot: an A1 of LV:VSAA held by a worker; the registry withdraws LV:VSAA (merged); its A1
+    stays valid for the inspector (issued before), and once its clerk withdraws the A1 the inspector is
+    told so, from the status list the withdrawn institution's issuer still serves (not "undetermined")."""
+    from urllib.parse import urlsplit
+
+    from credentials.x509 import load_pem_certificates
+    from esspass.stack import InspectorAuth
+    from issuer.app import build_service, create_app
+    from issuer.settings import IssuerSettings
+    from trust_registry.client import TrustListClient
+
+    data = tmp_path / "pilot"
+    with start_in_process(data) as stack, httpx.Client(timeout=30) as http:
+        # The stack's issuer, restarted with a list client the test can make fetch anew (its max-age is
+        # five minutes): the institution's housekeeping, when it has passed.
+        settings = IssuerSettings(data_dir=data, public_url=stack.issuer_url, registry_url=stack.registry_url)
+        root = load_pem_certificates((data / "pki" / "root.pem").read_bytes())[0]
+        lists = TrustListClient(stack.registry_url, registry_root=root, http=http)
+        service = build_service(settings)
+        service.signer_choice = SignerChoice(lists.issuers)
+        service.refresh_signer_list()
+        stack.stop("issuer")
+        stack.handles["issuer"] = serve(create_app(settings, service=service),
+                                        port=urlsplit(stack.issuer_url).port or 0)
+        http.auth = InspectorAuth(stack.inspector_token)
+        wallet = open_wallet(data / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data / "pki")
+        try:
+            clerk = Clerk(stack.issuer_url, data, http)
+            clerk.hand_over(wallet, PERSON.pid_provider, "pid", PERSON.pid)
+            case_id = clerk.create_case(VSAA, "pda1", unnumbered(PERSON.pda1), HOLDER)
+            offer = clerk.offer(VSAA, case_id)
+            wallet.accept_offer(wallet.open_offer(offer["link"])[0], offer["tx_code"])
+            # A withdrawal takes effect from its second: the A1's iat (whole seconds) must be before it.
+            time.sleep(1.1)
+            engine = make_engine(f"sqlite:///{data / 'registry.db'}")
+            try:
+                Registry(engine).withdraw(VSAA, who="operator", reason="merged into another institution")
+            finally:
+                engine.dispose()
+            lists.refresh("issuers", datetime.now(UTC))
+            service.refresh_signer_list()
+
+            def verdict(ahead: timedelta) -> dict[str, Any]:
+                """An inspection ``ahead`` of now: the verifier's status lists held have to be fetched anew."""
+                verifier = stack.restart_verifier(ahead=ahead)
+                wallet.clock = verifier.clock
+                inspector = Inspector(stack.verifier_url, http)
+                request = inspector.request("pda1")
+                wallet.share(wallet.open_request(request["link"], "en").id)
+                found: dict[str, Any] = inspector.result(request)["verdict"]
+                return found
+
+            still = verdict(timedelta(minutes=6))
+            assert still["verdict"] == "valid", still  # issued before the institution's withdrawal
+            clerk.set_state(VSAA, case_id, "revoke", "wrong determination")
+            withdrawn = verdict(timedelta(minutes=12))
+            assert withdrawn["verdict"] == "invalid" and withdrawn["reason_key"] == "status.withdrawn", withdrawn
+        finally:
+            wallet.http.close()
+            service.engine.dispose()
 
 
 def test_a_revoked_key_signs_no_status_list_whatever_the_institutions_status(vsaa: Vsaa) -> None:
