@@ -299,7 +299,8 @@ def _signer_lines(issuers: TrustList, inst: Institution, used: Signer | None, no
         why = barred(signer, at)
         try:
             if why is not None:  # it signs nothing, whatever else the list says of it
-                listing, quiet = f"{why.upper()} on the trust list (signs nothing)", False
+                signs = "its status lists only" if why in ("suspended", "withdrawn") else "nothing"
+                listing, quiet = f"{why.upper()} on the trust list (signs {signs})", False
             elif not vcts:
                 raise CredentialError("it issues no type the trust list knows")
             else:  # as the issuer judges it (issuer.signers.accepted_by): listed for any of its types

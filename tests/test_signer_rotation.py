@@ -918,4 +918,5 @@ def test_issuer_check_says_revoked_for_a_key_the_trust_list_revoked_and_suspende
     assert "REVOKED on the trust list (signs nothing)" in checked.stdout
     nvd_line = next(line for line in lines if line.startswith("LV:NVD"))
     assert nvd_line.split()[1] == "SUSPENDED", checked.stdout
+    assert "status lists are still served" in nvd_line and "served as status list" not in nvd_line, nvd_line
     assert next(line for line in lines if line.startswith("DE:DRV")).split()[1] == "ok", checked.stdout
