@@ -7,12 +7,15 @@ talk to our services the way the other services and wallets do.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import random
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,7 +26,7 @@ import uvicorn
 from fastapi import FastAPI, Request  # at module level: FastAPI resolves the route's annotations here
 
 __all__ = ["ListedVerifier", "ServerHandle", "clerk_tab", "form_collector", "free_port", "free_ports",
-           "pilot_started", "serve"]
+           "pilot_started", "run_cli", "serve"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,29 @@ def _bindable(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def run_cli(args: Sequence[str], *, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """``esspass ARGS`` run in this process with ``env`` as its whole environment and its output captured,
+    read as a test reads a command's process (exit code, stdout, stderr) without starting one (about a
+    second of imports each). A command that must be a process to be seen (a signal, a closed pipe, a
+    terminal, a server) is run as one; so is one command of each family, for the real thing."""
+    from esspass.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's own refusals and --help
+                code = exc.code if isinstance(exc.code, int) else (1 if exc.code else 0)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["esspass", *args], code, out.getvalue(), err.getvalue())
 
 
 def free_ports(count: int) -> int:

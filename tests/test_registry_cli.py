@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,15 +14,13 @@ from credentials import pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
 from esspass.stack import Inspector, InspectorAuth, start_in_process, wallet_holding
+from esspass.testing import run_cli
 from trust_registry.client import REVALIDATE_AFTER
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _esspass(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ESSPASS_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "esspass.cli", "registry", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    """``esspass registry ARGS`` on ``data_dir``, in this process (as a process: tests/test_registry_onboarding.py)."""
+    return run_cli(["registry", *args], env={**os.environ, "ESSPASS_DATA_DIR": str(data_dir)})
 
 
 def test_seed_list_suspend_history_from_the_command_line(tmp_path: Path) -> None:

@@ -1246,16 +1246,15 @@ def test_store_lists_split_issuers_and_verifiers(engine: Engine) -> None:
 
 def test_cli_admin_works_on_the_same_database(tmp_path: Path) -> None:
     import subprocess
-    import sys
 
-    root = Path(__file__).resolve().parent.parent
+    from esspass.testing import run_cli
+
     env = {**os.environ, "ESSPASS_DATA_DIR": str(tmp_path)}
     env.pop("ESSPASS_REGISTRY_DATABASE_URL", None)
     env.pop("DATABASE_URL", None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "esspass.cli", "registry", *args], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return run_cli(["registry", *args], env=env)  # as a process: tests/test_registry_onboarding.py
 
     assert run("seed").returncode == 0
     entity = _entity("EE:CLI")
