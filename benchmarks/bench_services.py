@@ -108,7 +108,7 @@ def run(quick: bool = False) -> list[Row]:
                                          "tx_code": offer.tx_code},
                                   attestation=headers[client_attestation.ATTESTATION_HEADER],
                                   attestation_pop=headers[client_attestation.POP_HEADER])["access_token"]
-            nonce = service.nonces.c_nonce()
+            nonce = service.nonces.c_nonce(inst.issuer_url)
             key = generate_key()
             proof = sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(key)},
                              {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, key)

@@ -171,6 +171,16 @@ register_rules({
                   "muss ein gültiges Kalenderdatum im Format JJJJ-MM-TT sein (z. B. 2026-03-01)",
                   "doit être une date existante au format AAAA-MM-JJ (p. ex. 2026-03-01)",
                   "musi być istniejącą datą w formacie RRRR-MM-DD (np. 2026-03-01)"),
+    "date.too_late": ("must be before {limit}: a document covers a real period (an open end is not written "
+                      "as 9999-12-31; leave an optional date empty)",
+                      "jābūt datumam pirms {limit}: dokuments attiecas uz reālu laikposmu (beztermiņa beigas "
+                      "neraksta kā 9999-12-31; neobligātu datumu atstājiet tukšu)",
+                      "muss vor dem {limit} liegen: ein Dokument gilt für einen echten Zeitraum (ein offenes Ende "
+                      "wird nicht als 9999-12-31 geschrieben; ein optionales Datum bleibt leer)",
+                      "doit être antérieure au {limit} : un document couvre une période réelle (une fin ouverte "
+                      "ne s'écrit pas 9999-12-31 ; laissez vide une date facultative)",
+                      "musi być datą przed {limit}: dokument obejmuje rzeczywisty okres (otwartego końca nie "
+                      "zapisuje się jako 9999-12-31; datę opcjonalną pozostaw pustą)"),
     "date.not_before": ("must not be before {other_field}", "nedrīkst būt pirms datuma {other_field}",
                         "darf nicht vor dem Datum {other_field} liegen", "ne doit pas précéder la date {other_field}",
                         "nie może przypadać przed datą {other_field}"),
@@ -238,6 +248,19 @@ def iso_date(value: Any, field: str) -> str:
         raise invalid(field, "date.real") from exc
 
 
+#: The first day no document date may be on [project]: no social security document is issued for
+#: centuries, and a back office's "no end" (9999-12-31) is refused by name rather than signed.
+DATES_END = date(2200, 1, 1)
+
+
+def document_date(value: Any, field: str) -> str:
+    """A date of the document itself (issue, expiry, period): :func:`iso_date`, before :data:`DATES_END`."""
+    out = iso_date(value, field)
+    if out >= DATES_END.isoformat():
+        raise invalid(field, "date.too_late", limit=DATES_END.isoformat())
+    return out
+
+
 def obj(value: Any, field: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise invalid(field, "object")
@@ -279,6 +302,8 @@ def within_months(start: str, end: str, months: int) -> bool:
     a, b = date.fromisoformat(start), date.fromisoformat(end)
     year, month = divmod(a.month - 1 + months, 12)
     year, month = a.year + year, month + 1
+    if year > date.max.year:  # the months end past the last day a date can hold, so any end is within
+        return True
     last = calendar.monthrange(year, month)[1]
     if a.day > last:  # the month has no such day: the period runs to that month's end, inclusive
         return b <= date(year, month, last)
@@ -330,11 +355,11 @@ def common_block(claims: Mapping[str, Any], problems: Problems | None = None) ->
     with found.rule():
         out["document_number"] = text(required(claims, "document_number"), "document_number", 4, 50)
     with found.rule():
-        out["date_of_issuance"] = iso_date(required(claims, "date_of_issuance"), "date_of_issuance")
+        out["date_of_issuance"] = document_date(required(claims, "date_of_issuance"), "date_of_issuance")
     for name in COMMON_OPTIONAL:
         if optional(claims, name):
             with found.rule():
-                out[name] = iso_date(claims[name], name)
+                out[name] = document_date(claims[name], name)
     with found.rule():
         if "date_of_expiry" in out and "date_of_issuance" in out:
             period(out["date_of_issuance"], out["date_of_expiry"], "date_of_issuance", "date_of_expiry")

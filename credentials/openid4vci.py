@@ -13,6 +13,7 @@ State (codes, nonces, tokens) lives in the issuer's database; callers pass in wh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -442,5 +443,12 @@ def parse_notification(body: Any) -> Notification:
         raise ProtocolError("invalid_notification_request", "notification_id is missing")
     if event not in NOTIFICATION_EVENTS:
         raise ProtocolError("invalid_notification_request", "unknown event")
-    desc = body.get("event_description")
-    return Notification(nid, str(event), desc[:300] if isinstance(desc, str) else "")
+    desc = body.get("event_description", "")
+    if not isinstance(desc, str) or not _DESCRIPTION.fullmatch(desc):
+        raise ProtocolError("invalid_notification_request",
+                            "event_description must be printable ASCII text without '\"' or '\\'")
+    return Notification(nid, str(event), desc[:300])
+
+
+#: §11.1 event_description: characters %x20-21 / %x23-5B / %x5D-7E only.
+_DESCRIPTION = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")

@@ -54,8 +54,8 @@ from credentials.errors import CredentialError, DataError, ProtocolError
 from esspass.config import INSTANCE_ENV
 
 __all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PATH", "JsonFormatter",
-           "configure_logging", "csp_source", "error_response", "install", "language_links", "local_path",
-           "page_language"]
+           "configure_logging", "csp_source", "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
+           "install", "language_links", "local_path", "page_language"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
 #: protocol message is far smaller (a wallet's answer at most 512 KB), and a client may not make a
@@ -347,6 +347,46 @@ class _RelativeSlashRedirect:
             await send(message)
 
         await self.app(scope, receive, relative)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or any listed tag (weak comparison, as If-None-Match requires)."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def gzip_accepted(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` (RFC 9110 §12.5.3) takes ``gzip`` (or ``x-gzip``, or ``*``) at a
+    weight above 0; a coding named with ``q=0`` is refused even when ``*`` is accepted."""
+    named: dict[str, float] = {}
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if coding:
+            named[coding.lower()] = weight
+    for coding in ("gzip", "x-gzip"):
+        if coding in named:
+            return named[coding] > 0
+    return named.get("*", 0.0) > 0
+
+
+def gzip_etag(etag: str) -> str:
+    """The entity tag of the gzip-coded representation of what ``etag`` tags: a strong validator
+    differs between content codings of the same data (RFC 9110 §8.8.3)."""
+    return f'{etag[:-1]}-gzip"' if etag.endswith('"') else etag
 
 
 def _too_large() -> Response:

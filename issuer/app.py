@@ -7,6 +7,7 @@ Every institution hosted here has its own Credential Issuer Identifier ``<base>/
 
 
 import asyncio
+import gzip
 import io
 import json
 import logging
@@ -34,7 +35,7 @@ from credentials.trust_list import TrustList
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
-from esspass.web import error_response, install
+from esspass.web import error_response, etag_matches, gzip_accepted, gzip_etag, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_file
@@ -69,8 +70,11 @@ async def _json_body(request: Request, max_bytes: int, error: str) -> Any:
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         raise ProtocolError(error, "the body must be sent as application/json")
+    body = await request.body()
+    if len(body) > max_bytes:
+        raise ProtocolError(error, f"the body is larger than {max_bytes // 1024} KiB", http_status=413)
     try:
-        return parse_json(await request.body(), max_bytes=max_bytes)
+        return parse_json(body, max_bytes=max_bytes)
     except CredentialError as exc:
         raise ProtocolError(error, "the body is not JSON") from exc
 
@@ -431,11 +435,11 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     @app.post("/{path}/nonce", tags=["OpenID4VCI"])
     def nonce(path: str) -> JSONResponse:
-        inst(path)
+        institution = inst(path)
         service = svc()
         # OpenID4VCI §7.2: the nonce endpoint may also hand out the DPoP nonce (RFC 9449 §8).
         headers = {**NO_STORE, "DPoP-Nonce": service.nonces.dpop_nonce()} if service.nonces.dpop_nonces else NO_STORE
-        return JSONResponse({"c_nonce": service.nonces.c_nonce()}, headers=headers)
+        return JSONResponse({"c_nonce": service.nonces.c_nonce(institution.issuer_url)}, headers=headers)
 
     @app.post("/{path}/credential", tags=["OpenID4VCI"])
     async def credential(path: str, request: Request) -> JSONResponse:
@@ -490,11 +494,18 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
             raise ProtocolError("not_acceptable", f"this list is served as {status_list.MEDIA_TYPE} or "
                                 f"{status_list.CWT_MEDIA_TYPE}", http_status=406, headers={**public, "Vary": "Accept"})
         result = svc().status.token(institution, int(number), form)
-        headers = {**public, "ETag": result.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-        if if_none_match == result.etag:
+        # §8.1 SHOULD: Content-Encoding gzip (the x5c certificates and the base64 of the list shrink by
+        # about a quarter), with an entity tag of its own (RFC 9110 §8.8.3).
+        gzipped = gzip_accepted(request.headers.get("accept-encoding"))
+        etag = gzip_etag(result.etag) if gzipped else result.etag
+        headers = {**public, "ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Accept-Encoding"}
+        if etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
+        body = result.token if isinstance(result.token, bytes) else result.token.encode("ascii")
+        if gzipped:
+            body, headers["Content-Encoding"] = gzip.compress(body, mtime=0), "gzip"
         cwt = form == status_list.CWT
-        return Response(result.token, media_type=status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE,
+        return Response(body, media_type=status_list.CWT_MEDIA_TYPE if cwt else status_list.MEDIA_TYPE,
                         headers=headers)
 
     @app.get("/{path}/status-lists", tags=["Token Status List"])
@@ -526,7 +537,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                                              approval=body.approval, reader=who[1]), headers=NO_STORE)
 
     @app.get("/{path}/api/cases", tags=["back office"], deprecated=True)
-    def list_cases(request: Request, who: Clerk, limit: int = 200, offset: int = 0,
+    def list_cases(request: Request, who: Clerk, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                   offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                    q: Annotated[str, Query(deprecated=True, description="deprecated: a personal number or name "
                                            "in a URL is kept in every proxy's log; post it to "
                                            "/{institution}/api/cases/search")] = "",
@@ -658,6 +670,10 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         body = {"imported": sum(1 for r in report if r["ok"]), "rejected": sum(1 for r in report if not r["ok"]),
                 "created": [r["row"] for r in report if r["ok"]], "failed": [r["row"] for r in report if not r["ok"]],
                 "rows": report}
+        if any(r.get("rule_key") == "csv.stopped" for r in report):
+            # Stopped by a fault of the issuer's, not by the file: as below, with what is recorded.
+            return JSONResponse({"error": "server_error", "error_description": "the import stopped: an error of "
+                                 "the issuer; the rows not created may be imported again", **body}, status_code=500)
         if any(r.get("retry") for r in report):
             # Stopped by the database, not by the file: the rows listed as created are recorded,
             # the others may be sent again.

@@ -90,8 +90,10 @@ def _tokens(_args: argparse.Namespace) -> int:
 
 
 def _days(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError("a number of days, 0 or more")
+    from issuer.settings import MAX_KEEP_DAYS
+
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_KEEP_DAYS:
+        raise argparse.ArgumentTypeError(f"a number of days from 0 to {MAX_KEEP_DAYS}")
     return int(text)
 
 

@@ -6,14 +6,17 @@
 * the proofs already used: a DPoP proof or an attestation PoP is accepted once (RFC 9449 §11.1,
   draft-10 §10.1).
 
-All three kinds of nonce share the table ``issuer_nonces``: DPoP nonces and challenges carry a
-prefix with a colon, which no c_nonce (base64url) holds, so none passes for another.
+All three kinds of nonce share the table ``issuer_nonces``, each kind under a prefix with a colon,
+which no nonce given out (base64url) holds, so none passes for another. A c_nonce's prefix names the
+Credential Issuer that gave it (each institution hosted here is one, §7): an institution does not
+take another's c_nonce.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +33,12 @@ from issuer.db import DpopJti, Nonce, stored_hash, utc
 __all__ = ["Nonces"]
 
 _DPOP_NONCE, _CHALLENGE = "dpop:", "att:"
+
+
+def _c_nonce_row(issuer: str, value: str) -> str:
+    """The row of ``issuer``'s c_nonce ``value``: ``c`` and 8 hex digits of the issuer identifier's
+    SHA-256, so that it fits the column whatever the identifier's length."""
+    return f"c{hashlib.sha256(issuer.encode()).hexdigest()[:8]}:{value}"
 #: A used proof is remembered longer than any proof's accepted iat window.
 _REMEMBER_USED = 600
 
@@ -51,12 +60,13 @@ class Nonces:
 
     # --- handing out -----------------------------------------------------------------------------
 
-    def c_nonce(self) -> str:
-        """OpenID4VCI §7: a fresh c_nonce, remembered until it expires or is used."""
+    def c_nonce(self, issuer: str) -> str:
+        """OpenID4VCI §7: a fresh c_nonce of the Credential Issuer ``issuer`` (its identifier),
+        remembered until it expires or is used."""
         now = self._now()
         value = secrets.token_urlsafe(24)
         with self.sessions.begin() as s:
-            s.add(Nonce(nonce=value, expires_at=now + timedelta(seconds=self.ttl)))
+            s.add(Nonce(nonce=_c_nonce_row(issuer, value), expires_at=now + timedelta(seconds=self.ttl)))
             if secrets.randbelow(50) == 0:
                 s.execute(delete(Nonce).where(Nonce.expires_at < now))
         return value
@@ -103,14 +113,22 @@ class Nonces:
 
     # --- taking back, inside the caller's transaction ----------------------------------------------
 
-    def c_nonce_check(self, s: Session, now: datetime) -> Callable[[str], bool]:
-        """Is a value one of our current c_nonces? (The caller deletes the ones it used.)"""
+    def c_nonce_check(self, s: Session, now: datetime, issuer: str) -> Callable[[str], bool]:
+        """Is a value one of the current c_nonces ``issuer`` gave? (The caller spends the ones it used,
+        :meth:`spend_c_nonces`.)"""
         def check(value: str) -> bool:
             if ":" in value:
                 return False  # a DPoP nonce or an attestation challenge is not a c_nonce
-            row = s.get(Nonce, value)
+            row = s.get(Nonce, _c_nonce_row(issuer, value))
             return row is not None and utc(row.expires_at) >= now
         return check
+
+    def spend_c_nonces(self, s: Session, issuer: str, values: Iterable[str]) -> None:
+        """The c_nonces of ``issuer`` that :meth:`c_nonce_check` accepted are not accepted again."""
+        for value in values:
+            row = s.get(Nonce, _c_nonce_row(issuer, value))
+            if row is not None:
+                s.delete(row)
 
     def check_dpop_nonce(self, s: Session, proof: dpop.DpopProof, now: datetime, *, http_status: int) -> None:
         if not self.dpop_nonces:

@@ -235,6 +235,18 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                              "karta nie zawiera nazwiska, imion ani daty urodzenia posiadacza (pola 3–5, podpisane "
                              "na każdej karcie posiadacza): zastąp sprawę, podając posiadacza lub, w przypadku karty "
                              "dziecka, osobę reprezentowaną"),
+    "case.holder_required": ("a card of the holder's own carries the holder's surname, given names and date of "
+                             "birth (card fields 3-5): give the holder (family_name, given_name, birthdate), or, for "
+                             "a child's card, the represented person (subject)",
+                             "turētāja kartē ir turētāja uzvārds, vārdi un dzimšanas datums (kartes 3.–5. lauks): "
+                             "norādiet turētāju vai, bērna kartei, pārstāvēto personu",
+                             "eine eigene Karte trägt Name, Vornamen und Geburtsdatum der Inhaberin/des Inhabers "
+                             "(Felder 3–5): geben Sie die Inhaberin/den Inhaber an oder, für die Karte eines Kindes, "
+                             "die vertretene Person",
+                             "la carte du titulaire porte son nom, ses prénoms et sa date de naissance (champs 3 à "
+                             "5) : indiquez le titulaire ou, pour la carte d'un enfant, la personne représentée",
+                             "karta posiadacza zawiera jego nazwisko, imiona i datę urodzenia (pola 3–5): podaj "
+                             "posiadacza lub, w przypadku karty dziecka, osobę reprezentowaną"),
     "case.pid_paper": ("a PID has no paper form", "PID nav papīra formas", "für eine PID gibt es keine Papierform",
                        "un PID n'a pas de version papier", "PID nie ma wersji papierowej"),
     "approval.value": ("must be awaiting, approved or refused", "jābūt “awaiting”, “approved” vai “refused”",
@@ -287,6 +299,12 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                      "nicht importiert: Fehler der Datenbank; importieren Sie diese Zeile erneut",
                      "non importée : la base de données a échoué ; importez à nouveau cette ligne",
                      "nie zaimportowano: błąd bazy danych; zaimportuj ten wiersz ponownie"),
+    "csv.stopped": ("not imported: an error of the issuer stopped the import here; import this row again",
+                    "nav importēta: izdevēja kļūda šeit apturēja importu; importējiet šo rindu vēlreiz",
+                    "nicht importiert: ein Fehler des Ausstellers hat den Import hier angehalten; importieren "
+                    "Sie diese Zeile erneut",
+                    "non importée : une erreur de l'émetteur a arrêté l'import ici ; importez à nouveau cette ligne",
+                    "nie zaimportowano: błąd wystawcy zatrzymał tu import; zaimportuj ten wiersz ponownie"),
     "csv.too_large": ("at most {mib} MiB per import", "ne vairāk kā {mib} MiB vienā importā",
                       "höchstens {mib} MiB pro Import", "au plus {mib} Mio par import",
                       "najwyżej {mib} MiB na jeden import"),

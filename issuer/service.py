@@ -65,7 +65,6 @@ from issuer.db import (
     CredentialRecord,
     DeferredTransaction,
     Event,
-    Nonce,
     Offer,
     RefreshToken,
     StatusListRecord,
@@ -369,6 +368,8 @@ def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
     days = [date.fromisoformat(d) for d in ends if isinstance(d, str)]
     if days:
         end = min(days)
+        if end >= date.max - timedelta(days=1):  # its last second in UTC-12 is past what a datetime holds
+            return datetime.max.replace(microsecond=0, tzinfo=UTC)
         return datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=_LAST_ZONE).astimezone(UTC)
     return iat + timedelta(days=5 * 365)
 
@@ -706,6 +707,10 @@ class IssuerService:
         if isinstance(issued, str) and date.fromisoformat(issued) > now.date() + timedelta(days=1):
             raise invalid("date_of_issuance", "date.future")
         holder_data = _holder(holder, issued if isinstance(issued, str) else None) if holder else None
+        if _unnamed_card(configuration_id, normalised, holder_data):
+            # Decision S2 fields 3-5 are on every card: a case without them could never be offered,
+            # and its document number would be spent on the replacement that names them.
+            raise invalid("holder", "case.holder_required")
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
@@ -1461,9 +1466,10 @@ class IssuerService:
         Only a named clerk (``clerk:<institution>/<name>``) other than the one who recorded the case
         may approve it: 403 ``access_denied`` otherwise, each with its reason (``approve_unnamed``:
         two clerks sharing one institution token cannot be told apart, so its holder may be the one
-        who recorded the case; ``approve_own``). A suspended case is not approved (409: reinstate it
-        first): a suspended replacement's approval would withdraw the document it replaces and leave
-        the worker with none that is valid; refusing it stays possible.
+        who recorded the case; ``approve_own``). A suspended replacement is not approved (409: reinstate it
+        first): its approval would withdraw the document it replaces and leave the worker with none that is
+        valid; refusing it stays possible. A suspended new document may be approved (its wallet waits for
+        its reinstatement, the deferred endpoint answering 202).
         """
         now = self._now()
         with self.sessions.begin() as s:
@@ -1913,6 +1919,17 @@ class IssuerService:
         return authorization_code.response_url(row.redirect_uri, {"error": error, "error_description": description,
                                                                   "state": row.state, "iss": inst.issuer_url})
 
+    def _known_token(self, authorization: str | None, now: datetime) -> None:
+        """RFC 6750 §3.1 before the request body is read: an access token this issuer did not give, or
+        that has expired, is ``invalid_token`` (401) whatever the body, so an unauthenticated caller
+        has neither its body judged nor its key attestations verified (which may fetch the wallet
+        providers list). The whole check (DPoP proof, institution) follows in :meth:`_authorised`."""
+        scheme, token = _access_token(authorization)
+        with self.sessions() as s:
+            row = s.get(Token, stored_hash(token))
+            if row is None or utc(row.expires_at) < now:
+                raise _invalid_token("the access token is invalid or expired", dpop=scheme == "DPoP")
+
     def _authorised(self, s: Session, inst: Institution, authorization: str | None, dpop_proof: str | None,
                     endpoint: str, now: datetime) -> Token:
         """The token row behind ``Authorization`` (RFC 6750 Bearer, or RFC 9449 §7 DPoP with its proof)."""
@@ -1951,9 +1968,9 @@ class IssuerService:
         """§8: verify the access token (and its DPoP proof) and every key proof, commit records and
         indexes, then sign."""
         now = self._now()
-        # §8.3.1.1: a request without an access token is an authorization error (RFC 6750 §3.1), whatever
-        # its body; nor is an unauthenticated caller's key attestation checked (below, before the token row).
-        _access_token(authorization)
+        # §8.3.1.1: a request without a valid access token is an authorization error (RFC 6750 §3.1),
+        # whatever its body; nor is an unauthenticated caller's key attestation checked (below).
+        self._known_token(authorization, now)
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
         # §8.2: a credential_identifier from the token response (ours are configuration ids), else a
         # credential_configuration_id; which one the token allows is checked with the token below.
@@ -2018,7 +2035,7 @@ class IssuerService:
             if case.state != "active" or case.erased_at is not None:
                 raise ProtocolError("credential_request_denied", "the document was withdrawn or suspended, or has "
                                     "ended")
-            nonce_ok = self.nonces.c_nonce_check(s, now)
+            nonce_ok = self.nonces.c_nonce_check(s, now, inst.issuer_url)
             used_nonces: set[str] = set()
 
             def nonce_valid(value: str) -> bool:
@@ -2051,8 +2068,7 @@ class IssuerService:
                             reason=f"key storage {', '.join(att.key_storage) or '-'}; user authentication "
                                    f"{', '.join(att.user_authentication) or '-'} ({att.provider_name}; "
                                    f"{req.proof_type} proof)"[:300]))
-            for value in used_nonces:
-                s.delete(s.get(Nonce, value))
+            self.nonces.spend_c_nonces(s, inst.issuer_url, used_nonces)
             row.issued = [*issued, configuration_id]
             row.used = len(row.issued) >= len(offered)
             token_hash, spent = row.token_hash, configuration_id
@@ -2306,9 +2322,9 @@ class IssuerService:
                      dpop_proof: str | None = None) -> None:
         """§11: record the wallet's event for the credentials of one response, under the access
         token that obtained them (and its DPoP proof when it is bound)."""
-        _access_token(authorization)  # §11.3: no access token is an authorization error (RFC 6750 §3.1) first
-        note = openid4vci.parse_notification(body)
         now = self._now()
+        self._known_token(authorization, now)  # §11.3: a bad access token is an authorization error first
+        note = openid4vci.parse_notification(body)
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             token = self._authorised(s, inst, authorization, dpop_proof, "notification", now)
             rows = s.scalars(select(CredentialRecord)
@@ -2369,7 +2385,7 @@ class IssuerService:
         lets one of them through, on PostgreSQL and SQLite alike; the other is told the id is spent.
         """
         now = self._now()
-        _access_token(authorization)  # no access token is an authorization error first (RFC 6750 §3.1)
+        self._known_token(authorization, now)  # a bad access token is an authorization error first (RFC 6750 §3.1)
         req = openid4vci.parse_deferred_request(body)
         id_hash = stored_hash(req.transaction_id)
         providers = self._providers_list_for(id_hash, now)  # may ask the registry: outside the transaction
@@ -2928,10 +2944,14 @@ def _access_token(authorization: str | None) -> tuple[str, str]:
         # code in it; both schemes this issuer takes are offered (RFC 9449 §7.1).
         raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401,
                             headers={"WWW-Authenticate": 'Bearer, DPoP algs="ES256"'})
-    scheme, _, token = authorization.partition(" ")
-    if scheme not in ("Bearer", "DPoP") or not token.strip() or len(authorization) > 512:
+    given, _, token = authorization.partition(" ")
+    scheme = _SCHEMES.get(given.lower())  # RFC 9110 §11.1: the scheme is case-insensitive
+    if scheme is None or not token.strip() or len(authorization) > 512:
         raise ProtocolError("invalid_token", "an access token is required (Bearer or DPoP)", http_status=401)
     return scheme, token.strip()
+
+
+_SCHEMES = {"bearer": "Bearer", "dpop": "DPoP"}
 
 
 def _invalid_token(description: str, *, dpop: bool) -> ProtocolError:
@@ -3011,6 +3031,15 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
             _log.error("import stopped at row %d: database error (%s)", number, type(exc).__name__,
                        extra={"service": "issuer", "event": "import_stopped"})
             report.extend({"row": n, "ok": False, "field": "", "retry": True, **rule_row("csv.database")}
+                          for n in numbers[at:])
+            break
+        except Exception:  # noqa: BLE001 - logged with its trace; the report must reach the clerk
+            # A fault of ours, not of the file: the import stops there (nothing after it is tried on a
+            # service in doubt), and the report still names the rows recorded before it, so that
+            # nothing is created twice when the rest is imported again.
+            _log.exception("import stopped at row %d: unexpected error", number,
+                           extra={"service": "issuer", "event": "import_stopped"})
+            report.extend({"row": n, "ok": False, "field": "", "retry": True, **rule_row("csv.stopped")}
                           for n in numbers[at:])
             break
         else:

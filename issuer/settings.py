@@ -21,6 +21,10 @@ __all__ = ["CLERK_NAME", "MIN_PRIVATE_LIST_SIZE", "IssuerSettings", "clerk_insti
 #: Smallest status list outside development (domain.md "Revocation": >= 100 000 entries).
 MIN_PRIVATE_LIST_SIZE = 100_000
 
+#: The longest a retention period may be, in days (a century): a longer one keeps everything as 0
+#: does, and a date that far back is not one a computer's calendar holds.
+MAX_KEEP_DAYS = 36_500
+
 #: A clerk's name after the institution in a clerk token's value (``LV:VSAA/anna.berzina``): the same
 #: rule as an inspector's name (``esspass verifier tokens --add``).
 CLERK_NAME = LOGIN_NAME
@@ -75,13 +79,13 @@ class IssuerSettings(ServiceSettings):
     #: Days after a document ended (and its credentials expired) before the case's personal data is
     #: erased (GDPR storage limitation), checked at start and daily, or by ``esspass issuer erase``;
     #: 0 keeps everything.
-    retention_days: int = Field(default=90, ge=0)
+    retention_days: int = Field(default=90, ge=0, le=MAX_KEEP_DAYS)
     #: Days a clerk's search or listing of the cases stays in the search log (``issuer_case_searches``:
     #: who, when, how many cases shown; GDPR Art. 5(2) accountability), deleted daily after that, or at
     #: once by an administrator (``admins``) on the log's page; 0 keeps them. Two years, as the
     #: verifier keeps its inspection records (``ESSPASS_VERIFIER_RECORDS_DAYS``): long enough to answer a
     #: person who asks months later who looked their case up, no longer (Art. 5(1)(e)).
-    search_log_days: int = Field(default=730, ge=0)
+    search_log_days: int = Field(default=730, ge=0, le=MAX_KEEP_DAYS)
     #: The institution's administrators: named clerks' token values (``["LV:VSAA/dpo.kalnina"]``, as in
     #: ``clerk_tokens``), who may read the back office's search log and purge it. A shared (unnamed)
     #: institution token is never one: whoever holds it cannot be told apart. Default: none.

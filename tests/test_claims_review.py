@@ -49,3 +49,25 @@ def test_a_formatted_work_address_may_span_lines() -> None:
     claims["work_address"]["formatted"] = "Musterstraße 12\u202e\n10115 Berlin"
     with pytest.raises(DataError):
         pda1.validate(claims)
+
+
+@pytest.mark.parametrize(("module", "changes", "field"), [
+    (pda1, {"status_confirmation": "05", "ending_date": "9999-12-31"}, "ending_date"),
+    (pda1, {"status_confirmation": "01", "starting_date": "9999-01-01", "ending_date": "9999-06-30"},
+     "starting_date"),
+    (pda1, {"status_confirmation": "02", "starting_date": "9999-06-01", "ending_date": "9999-12-31"},
+     "starting_date"),
+    (ehic, {"date_of_expiry": "9999-12-31"}, "date_of_expiry"),
+    (ehic, {"date_of_expiry": "2200-01-01"}, "date_of_expiry"),
+])
+def test_a_back_offices_no_end_date_is_refused_by_name_not_signed_or_crashed_on(
+        module: Any, changes: dict[str, str], field: str) -> None:
+    """9999-12-31 ("no end" in many registers) overflowed the period and token-expiry arithmetic
+    (a 500, an import stopped half-way); a document date from 2200 on is refused as such."""
+    sample = DEMO_PERSONS[0].pda1 if module is pda1 else DEMO_PERSONS[0].ehic
+    with pytest.raises(DataError) as refused:
+        module.validate({**sample, **changes})
+    assert (refused.value.field, refused.value.key) == (field, "date.too_late")
+    assert "2200-01-01" in refused.value.rule
+    assert module.validate({**sample, **changes, **{k: v.replace("9999", "2199").replace("2200", "2199")
+                                                    for k, v in changes.items() if k != "status_confirmation"}})

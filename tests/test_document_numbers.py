@@ -234,7 +234,8 @@ def test_a_number_is_the_institutions_whatever_the_document_type(service: Issuer
     nvd = {k: PERSON.ehic[k] for k in ("issuing_authority", "authentic_source")}
     service.create_case(both, "pda1", {**_pda1("LV-NVD-0001"), **nvd}, actor="clerk")
     with pytest.raises(NumberTaken):
-        service.create_case(both, "ehic", {**PERSON.ehic, "document_number": "LV-NVD-0001"}, actor="clerk")
+        service.create_case(both, "ehic", {**PERSON.ehic, "document_number": "LV-NVD-0001"}, actor="clerk",
+                            holder=PERSON.holder)
 
 
 def test_an_erased_cases_number_is_not_given_again(service: IssuerService) -> None:

@@ -46,12 +46,26 @@ def _card(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> IssuerSettings:
     port = free_port()
-    settings = IssuerSettings(data_dir=tmp_path_factory.mktemp("ehic-clerk"), public_url=f"http://127.0.0.1:{port}",
-                              clerk_tokens={MARIA: "AT:OEGK/maria.huber"})
-    with serve(create_app(settings), port=port) as handle:
+    return IssuerSettings(data_dir=tmp_path_factory.mktemp("ehic-clerk"), public_url=f"http://127.0.0.1:{port}",
+                          clerk_tokens={MARIA: "AT:OEGK/maria.huber"})
+
+
+@pytest.fixture(scope="module")
+def issuer(settings: IssuerSettings) -> Iterator[ServerHandle]:
+    assert settings.public_url is not None
+    with serve(create_app(settings), port=int(settings.public_url.rsplit(":", 1)[1])) as handle:
         yield handle
+
+
+def recorded_before_the_rule(settings: IssuerSettings, case_id: str) -> None:
+    """The case as one recorded before a card of the holder's own had to name its holder stands in
+    the database (no new case can be recorded so)."""
+    engine = make_engine(settings.db_url("issuer.db"))
+    with engine.begin() as db:
+        db.execute(text("UPDATE issuer_cases SET holder = NULL WHERE id = :id"), {"id": case_id})
+    engine.dispose()
 
 
 def _api(issuer: ServerHandle) -> httpx.Client:
@@ -200,10 +214,23 @@ def test_a_childs_card_is_offered_and_printed_with_its_subject_and_no_holder(iss
     assert paper.status_code == 200 and paper.content.startswith(b"%PDF"), paper.text[:200]
 
 
-def test_a_holders_own_ehic_without_names_says_why_it_is_not_offered_on_its_page(issuer: ServerHandle) -> None:
-    """The case page says the rule (in the clerk's language) instead of a button that answers 409."""
+def test_a_holders_own_ehic_is_not_recorded_without_its_holder(issuer: ServerHandle) -> None:
+    """A new case of a card of the holder's own without fields 3-5 is a 400 naming the holder (it
+    could never be offered, and its replacement would spend another document number)."""
     with _api(issuer) as api:
-        made = api.post("/cases", json={"configuration_id": "ehic", "claims": _card()}).json()
+        made = api.post("/cases", json={"configuration_id": "ehic", "claims": _card()})
+    assert made.status_code == 400, made.text
+    assert (made.json()["field"], made.json()["rule_key"]) == ("holder", "case.holder_required")
+
+
+def test_a_holders_own_ehic_without_names_says_why_it_is_not_offered_on_its_page(
+        issuer: ServerHandle, settings: IssuerSettings) -> None:
+    """The case page of a card recorded before the rule says it (in the clerk's language) instead of
+    a button that answers 409."""
+    with _api(issuer) as api:
+        made = api.post("/cases", json={"configuration_id": "ehic", "claims": _card(), "holder": PARENT}).json()
+        recorded_before_the_rule(settings, made["id"])
+        made = api.get(f"/cases/{made['id']}").json()
     assert made["offer_refusal"]["rule_key"] == "case.no_holder_offer", made
     with _office(issuer) as office:
         page = office.get(f"/office/cases/{made['id']}?lang=de").text
@@ -236,10 +263,7 @@ def test_a_card_whose_case_has_no_holder_is_not_delivered_on_an_offer_made_befor
             client = Issuer(handle, registry_dir, registry.url)
             try:
                 case_id, offer, tx = client.offer(path="lv-nvd", entity="LV:NVD", config="ehic")
-                engine = make_engine(settings.db_url("issuer.db"))
-                with engine.begin() as db:  # as a case recorded before the rule stands in the database
-                    db.execute(text("UPDATE issuer_cases SET holder = NULL WHERE id = :id"), {"id": case_id})
-                engine.dispose()
+                recorded_before_the_rule(settings, case_id)
                 token = client.token(offer, tx, path="lv-nvd").json()["access_token"]
                 proof = client.proof(generate_key(), nonce=client.nonce("lv-nvd"), aud=f"{client.url}/lv-nvd")
                 answer = client.credential(token, [proof], config="ehic", path="lv-nvd")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_ehic_clerk_review import PARENT, _card
+from test_ehic_clerk_review import PARENT, _card, recorded_before_the_rule
 from test_ehic_desk import ANNA, Desk, text_of
 
 from credentials import ehic, i18n
@@ -37,10 +37,12 @@ def test_issuer_check_counts_each_institutions_ehic_cases_that_name_no_holder(tm
     data = tmp_path / "pilot"
     with start_in_process(data) as stack, httpx.Client(timeout=30) as http:
         clerk = Clerk(stack.issuer_url, data, http)
-        for number in ("1111111111", "2222222222"):
-            clerk.create_case("AT:OEGK", "ehic", _card(personal_administrative_number=f"DEMO-AT-{number}"))
-        withdrawn = clerk.create_case("AT:OEGK", "ehic", _card(personal_administrative_number="DEMO-AT-3333333333"))
-        clerk.set_state("AT:OEGK", withdrawn, "revoke", "recorded twice")
+        settings = IssuerSettings(data_dir=data, database_url=None)
+        for number in ("1111111111", "2222222222", "3333333333"):
+            case = clerk.create_case("AT:OEGK", "ehic", _card(personal_administrative_number=f"DEMO-AT-{number}"),
+                                     PARENT)
+            recorded_before_the_rule(settings, case)
+        clerk.set_state("AT:OEGK", case, "revoke", "recorded twice")
         clerk.create_case("AT:OEGK", "ehic", _card(personal_administrative_number="DEMO-AT-4444444444"), PARENT)
         env = {**os.environ, "ESSPASS_DATA_DIR": str(data), "ESSPASS_ISSUER_REGISTRY_URL": stack.registry_url,
                "ESSPASS_ISSUER_PUBLIC_URL": stack.issuer_url}

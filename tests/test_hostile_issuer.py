@@ -299,6 +299,18 @@ def test_each_row_of_a_report_is_named_by_the_line_of_the_file_it_is_on() -> Non
     assert (report[1]["rule_key"], report[2]["rule_key"]) == ("csv.row_shape", "csv.database")
 
 
+def test_an_unexpected_fault_stops_the_import_and_the_report_still_names_the_rows_recorded() -> None:
+    """A fault of the issuer's (not of the file) on one row: that row and the ones after it are
+    reported not imported (to send again) beside the rows recorded before it, never a bare 500 that
+    leaves the clerk to guess what is in."""
+    service = _Flaky({"B": OverflowError("date value out of range")})
+    report = import_rows(service, object(), _rows("A", "B", "C"), actor="clerk")  # type: ignore[arg-type]
+    assert [(r["row"], r["ok"], r.get("retry", False)) for r in report] == [(2, True, False), (3, False, True),
+                                                                             (4, False, True)]
+    assert {r.get("rule_key") for r in report[1:]} == {"csv.stopped"}
+    assert service.created == ["A"]
+
+
 def test_a_database_failure_stops_the_import_and_says_which_rows_were_recorded() -> None:
     from sqlalchemy.exc import OperationalError
 

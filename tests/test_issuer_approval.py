@@ -331,7 +331,8 @@ def test_service_a_suspended_case_awaiting_approval_can_still_be_refused(service
 
 def test_service_an_institution_without_approval_records_cases_as_before(service: IssuerService) -> None:
     nvd = service.institution("lv-nvd")
-    case = service.create_case(nvd, "ehic", {**PERSON.ehic, "document_number": ""}, actor="clerk:LV:NVD")
+    case = service.create_case(nvd, "ehic", {**PERSON.ehic, "document_number": ""}, actor="clerk:LV:NVD",
+                               holder=PERSON.holder)
     assert case.approval is None
     with pytest.raises(ProtocolError) as refused:
         service.approve_case(nvd, case.id, actor="clerk:LV:NVD/someone")
@@ -471,7 +472,8 @@ def test_api_approve_or_refuse_a_case_not_awaiting_approval_is_a_409(issuer: Ser
             for action, body in (("approve", None), ("refuse", {"reason": "again"})):
                 response = janis.post(f"/cases/{case_id}/{action}", json=body)
                 assert response.status_code == 409 and response.json()["error"] == "invalid_request", response.text
-        ehic = nvd.post("/cases", json={"configuration_id": "ehic", "claims": {**PERSON.ehic, "document_number": ""}})
+        ehic = nvd.post("/cases", json={"configuration_id": "ehic", "claims": {**PERSON.ehic, "document_number": ""},
+                                         "holder": PERSON.holder})
         assert ehic.status_code == 201 and ehic.json()["approval"] is None  # LV:NVD asks no approval
         assert nvd.post(f"/cases/{ehic.json()['id']}/approve").status_code == 409
         missing = janis.post("/cases/no-such-case/approve")
@@ -664,7 +666,7 @@ def test_office_the_case_list_shows_the_badge_and_the_cases_to_approve(issuer: S
         assert "<h1>Cases to approve</h1>" in only and waiting["id"] in only and approved["id"] not in only
         assert 'id="show-all"' in only
     with _api(issuer, NVD, "lv-nvd") as nvd_api:  # an institution without approval: no link, no badge
-        nvd_api.post("/cases", json={"configuration_id": "ehic",
+        nvd_api.post("/cases", json={"configuration_id": "ehic", "holder": PERSON.holder,
                                      "claims": {**PERSON.ehic, "document_number": ""}}).raise_for_status()
         signed = httpx.post(f"{issuer.url}/lv-nvd/office/login", data={"token": NVD})
         with httpx.Client(base_url=issuer.url, cookies={COOKIE: signed.cookies[COOKIE]}) as nvd:

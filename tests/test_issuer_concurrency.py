@@ -50,7 +50,7 @@ for _ in range(count):
         "urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
     token = service.token(inst, {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
                                  "pre-authorized_code": code, "tx_code": offer.tx_code})["access_token"]
-    nonce = service.nonces.c_nonce()
+    nonce = service.nonces.c_nonce(inst.issuer_url)
     keys = [generate_key() for _ in range(2)]
     proofs = [sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(k)},
                        {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
@@ -192,7 +192,7 @@ def _offer(service: Any, inst: Any, number: int) -> tuple[Any, Any, str]:
 def _credential_request(service: Any, inst: Any, token: str) -> Callable[[], object]:
     from credentials.jose import generate_key, public_jwk, sign_jws
 
-    nonce = service.nonces.c_nonce()
+    nonce = service.nonces.c_nonce(inst.issuer_url)
     keys = [generate_key() for _ in range(2)]
     proofs = [sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(k)},
                        {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, k) for k in keys]

@@ -328,7 +328,8 @@ def test_simultaneous_deferred_requests_issue_once_on_either_database(database: 
                                      "tx_code": offer.tx_code})["access_token"]
         key = generate_key()
         proof = sign_jws({"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(key)},
-                         {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": service.nonces.c_nonce()}, key)
+                         {"aud": inst.issuer_url, "iat": int(time.time()),
+                          "nonce": service.nonces.c_nonce(inst.issuer_url)}, key)
         deferred = service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
                                                                 "proofs": {"jwt": [proof]}})
         service.approve_case(inst, case.id, actor=APPROVER)
@@ -840,7 +841,7 @@ def test_a_key_attestations_provider_is_judged_again_and_a_request_none_vouched_
         code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
         token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
                                      "tx_code": offer.tx_code})["access_token"]
-        holder, nonce = generate_key(), service.nonces.c_nonce()
+        holder, nonce = generate_key(), service.nonces.c_nonce(inst.issuer_url)
         header: dict[str, Any] = {"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(holder)}
         if attested:
             header["key_attestation"] = key_attestation.attest(

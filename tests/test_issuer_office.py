@@ -736,8 +736,8 @@ def test_an_offer_of_an_expired_card_is_refused_in_the_page_language(issuer: Iss
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:NVD']}"}
     with _signed_in(handle, tokens["LV:NVD"]) as http:
-        case = http.post("/lv-nvd/api/cases", headers=api, json={"configuration_id": "ehic",
-                                                                 "claims": EXPIRED_CARD}).json()
+        case = http.post("/lv-nvd/api/cases", headers=api, json={"configuration_id": "ehic", "claims": EXPIRED_CARD,
+                                                                 "holder": DEMO_PERSONS[0].holder}).json()
         page = f"/lv-nvd/office/cases/{case['id']}"
         offered = http.post(f"{page}/offer?lang={lang}", data={"csrf": _csrf(http.get(page).text)})
     assert offered.status_code == 409, offered.text

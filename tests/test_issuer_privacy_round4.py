@@ -273,7 +273,8 @@ def _issue_credential(service: IssuerService, inst: Institution, case_id: str, n
     token = service.token(inst, {"grant_type": PRE, "pre-authorized_code": code, "tx_code": offer.tx_code})
     key = generate_key()
     proof = sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(key)},
-                     {"aud": inst.issuer_url, "iat": int(now.timestamp()), "nonce": service.nonces.c_nonce()}, key)
+                     {"aud": inst.issuer_url, "iat": int(now.timestamp()),
+                      "nonce": service.nonces.c_nonce(inst.issuer_url)}, key)
     issued = service.credential(inst, "Bearer " + token["access_token"],
                                 {"credential_configuration_id": "pda1", "proofs": {"jwt": [proof]}})
     assert issued["credentials"], issued
@@ -449,6 +450,17 @@ def test_the_case_search_api_refuses_a_body_that_is_not_json(searched: tuple[Off
         answer = http.post("/cases/search", content=content, headers={"Content-Type": media_type})
         assert (answer.status_code, answer.json()["error"]) == (400, "invalid_request"), content
         assert SECRET_PAN not in answer.text
+
+
+@pytest.mark.parametrize("params", [{"limit": "-1"}, {"limit": "0"}, {"limit": "1001"}, {"offset": "-1"},
+                                    {"offset": str(2**31)}])
+def test_the_deprecated_case_list_keeps_to_the_searchs_limits(searched: tuple[Office, httpx.Client],
+                                                               params: dict[str, str]) -> None:
+    """``limit`` 1 to 1000 and ``offset`` within a database integer, as the search takes them: a
+    negative limit listed every case of the institution in one answer."""
+    _office, http = searched
+    answer = http.get("/cases", params=params)
+    assert (answer.status_code, answer.json()["error"]) == (400, "invalid_request"), answer.text
 
 
 def test_the_case_list_with_q_in_its_url_still_answers_deprecated_naming_its_successor(

@@ -823,6 +823,33 @@ def test_csv_import_imports_good_rows_and_names_bad_ones(issuer: Issuer) -> None
     assert report["rows"][1]["row"] == 3 and report["rows"][1]["field"] == "legislation_country"
 
 
+def test_a_registers_no_end_date_is_a_400_naming_the_field_and_the_import_goes_on(issuer: Issuer) -> None:
+    """9999-12-31 (many registers' "no end") gave a 500, and stopped an import half-way with no report
+    of the rows already recorded: it is a 400 on the field, and one row of the import's report."""
+    claims = {**unnumbered(PERSON.pda1), "status_confirmation": "05", "ending_date": "9999-12-31"}
+    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims},
+                                headers=issuer.clerk())
+    assert response.status_code == 400, response.text
+    assert (response.json()["field"], response.json()["rule_key"]) == ("ending_date", "date.too_late")
+    template = issuer.http.get("/import-template.csv").text
+    header, good = template.strip().splitlines()[:2]
+    columns = header.split(",")
+    cells = good.split(",")
+    assert len(cells) == len(columns)  # the template's sample row holds no quoted comma
+    far = list(cells)
+    far[columns.index("ending_date")] = "9999-12-31"
+    far[columns.index("document_number")] = "DEMO-A1-LV-9003"
+    last = [c.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9004") for c in cells]
+    upload = "\n".join([header, good.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9005"), ",".join(far),
+                        ",".join(last)]).encode() + b"\n"
+    response = issuer.http.post("/lv-vsaa/api/import", files={"file": ("cases.csv", upload, "text/csv")},
+                                headers=issuer.clerk())
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["created"], report["failed"]) == ([2, 4], [3])
+    assert report["rows"][1]["field"] == "ending_date"
+
+
 def test_offer_qr_png_decodes_to_the_offer_link(issuer: Issuer) -> None:
     from credentials.qr_picture import read_qr
 
@@ -1227,8 +1254,8 @@ def test_an_offer_for_a_card_that_has_expired_is_refused_before_the_worker_types
     today = datetime.now(UTC).date()
     ended = {**unnumbered(PERSON.ehic), "date_of_issuance": (today - timedelta(days=200)).isoformat(),
              "date_of_expiry": (today - timedelta(days=2)).isoformat()}
-    case = issuer.http.post("/lv-nvd/api/cases", json={"configuration_id": "ehic", "claims": ended},
-                            headers=issuer.clerk("LV:NVD"))
+    case = issuer.http.post("/lv-nvd/api/cases", json={"configuration_id": "ehic", "claims": ended,
+                                                       "holder": PERSON.holder}, headers=issuer.clerk("LV:NVD"))
     assert case.status_code == 201, case.text
     offer = issuer.http.post(f"/lv-nvd/api/cases/{case.json()['id']}/offer", headers=issuer.clerk("LV:NVD"))
     assert offer.status_code == 409, offer.text

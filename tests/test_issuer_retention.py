@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.testing import ServerHandle, clerk_tab, free_port, serve
+from esspass.testing import ServerHandle, clerk_tab, free_port, run_cli, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
@@ -267,7 +267,7 @@ def test_a_document_recorded_after_it_ended_keeps_the_whole_retention_period_fro
                                   actor="clerk:LV:VSAA", holder=HOLDER)
     card = svc.create_case(nvd, "ehic", {**DEMO_PERSONS[0].ehic, "document_number": "",
                                          "date_of_issuance": "2024-01-10", "date_of_expiry": "2025-01-31"},
-                           actor="clerk:LV:NVD")
+                           actor="clerk:LV:NVD", holder=HOLDER)
     assert svc.erase_ended(90, dry_run=True) == 0 and svc.erase_ended(90) == 0
     assert svc.get_case(vsaa, retroactive.id)["claims"]["ending_date"] == "2025-06-30"
     clock[0] += timedelta(days=89)
@@ -306,3 +306,17 @@ def test_an_ended_document_recorded_long_ago_and_unused_since_is_erased_as_befor
     assert svc.erase_ended(90) == 1 and _erased(svc, case.id)
     erased = svc.get_case(svc.institution("lv-vsaa"), case.id)["events"][-1]
     assert erased["reason"] == "90 days after the document ended (2025-07-01)"
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["--days", "800000"], {}), (["--days", "99999999999999999999"], {}), (["--days", "٣"], {}),
+    ([], {"ESSPASS_ISSUER_RETENTION_DAYS": "800000"}),
+])
+def test_a_retention_period_beyond_a_century_is_refused_in_one_line(tmp_path: Path, args: list[str],
+                                                                     env: dict[str, str]) -> None:
+    """Past a century the cut-off date is before any a calendar holds: the option or setting is named,
+    exit 2, never a traceback (it was an OverflowError)."""
+    done = run_cli(["--data-dir", str(tmp_path), "issuer", "erase", "--dry-run", *args],
+                   env={"PATH": os.environ.get("PATH", ""), **env})
+    assert done.returncode == 2, done
+    assert "36500" in done.stderr and "Traceback" not in done.stderr + done.stdout

@@ -214,6 +214,65 @@ def test_a_credential_request_without_an_access_token_is_an_authorization_error_
     assert response.status_code == 401 and response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
+def test_an_access_token_the_issuer_never_gave_is_refused_before_the_request_is_read(issuer: Issuer) -> None:
+    """RFC 6750 §3.1: a bad token is 401 invalid_token at every protected endpoint, whatever the body:
+    not its request errors first, and no key attestation of the caller's is parsed or verified."""
+    bad = {"Authorization": "Bearer not-a-token"}
+    for endpoint, body in (("credential", {}), ("credential", {"credential_configuration_id": "pda1",
+                                                               "proofs": {"attestation": ["garbage.jwt.x"]}}),
+                           ("notification", {}), ("deferred_credential", {"transaction_id": 5})):
+        response = issuer.http.post(f"/lv-vsaa/{endpoint}", json=body, headers=bad)
+        assert (response.status_code, response.json()["error"]) == (401, "invalid_token"), (endpoint, body)
+
+
+def test_the_authorization_scheme_is_case_insensitive(issuer: Issuer) -> None:
+    """RFC 9110 §11.1: ``bearer`` is ``Bearer``."""
+    body = {"credential_configuration_id": "pda1", "proofs": {"jwt": [issuer.proof(generate_key(),
+                                                                                   nonce=issuer.nonce())]}}
+    response = issuer.credential(issuer.token(), body, scheme="bearer")
+    assert response.status_code == 200, response.text
+
+
+def test_an_event_description_outside_the_11_1_characters_is_an_invalid_notification_request(issuer: Issuer) -> None:
+    """§11.1: event_description is ASCII without '"' and '\\' (%x20-21 / %x23-5B / %x5D-7E); any other
+    text, or a value that is not text, is refused (§11.3), not silently dropped."""
+    token = issuer.token()
+    issued = issuer.credential(token, {"credential_configuration_id": "pda1", "proofs": {
+        "jwt": [issuer.proof(generate_key(), nonce=issuer.nonce())]}})
+    nid = issued.json()["notification_id"]
+
+    def notify(description: object) -> httpx.Response:
+        return issuer.http.post("/lv-vsaa/notification", headers={"Authorization": f"Bearer {token}"}, json={
+            "notification_id": nid, "event": "credential_failure", "event_description": description})
+
+    for description in ("r\u00e9sum\u00e9", 'a "quote"', "back\\slash", "tab\there", 5, None):
+        response = notify(description)
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_notification_request"), description
+    assert notify("storage full!").status_code == 204
+
+
+def test_a_c_nonce_is_taken_only_by_the_credential_issuer_that_gave_it(issuer: Issuer) -> None:
+    """§7: the c_nonce is the Credential Issuer's; each institution hosted here is one, so a c_nonce of
+    LV:NVD's nonce endpoint is invalid_nonce at LV:VSAA's credential endpoint (and stays LV:NVD's)."""
+    token = issuer.token()
+    elsewhere = str(issuer.http.post("/lv-nvd/nonce").json()["c_nonce"])
+    body = {"credential_configuration_id": "pda1", "proofs": {"jwt": [issuer.proof(generate_key(), nonce=elsewhere)]}}
+    refused = issuer.credential(token, body)
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_nonce")
+    body = {"credential_configuration_id": "pda1", "proofs": {"jwt": [issuer.proof(generate_key(),
+                                                                                   nonce=issuer.nonce())]}}
+    assert issuer.credential(token, body).status_code == 200
+
+
+def test_an_oversized_credential_request_is_told_it_is_too_large(issuer: Issuer) -> None:
+    """A body over the endpoint's limit is 413 saying so, not "the body is not JSON"."""
+    body = {"credential_configuration_id": "pda1", "padding": "x" * (300 * 1024)}
+    response = issuer.credential("not-a-token", body)
+    assert response.status_code == 413
+    assert response.json()["error"] == "invalid_credential_request"
+    assert "larger than" in response.json()["error_description"]
+
+
 def test_every_error_description_keeps_to_rfc6749_characters() -> None:
     """RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, in every service's error
     responses (esspass.web.error_response), whatever a message quotes or cites."""

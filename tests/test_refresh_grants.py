@@ -70,7 +70,7 @@ class World:
             holder = generate_key()
             proofs.append(sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(holder)},
                                    {"aud": self.inst.issuer_url, "iat": int(self.now().timestamp()),
-                                    "nonce": self.service.nonces.c_nonce()}, holder))
+                                    "nonce": self.service.nonces.c_nonce(self.inst.issuer_url)}, holder))
         return self.service.credential(self.inst, f"DPoP {access_token}",
                                        {"credential_configuration_id": config, "proofs": {"jwt": proofs}},
                                        self.dpop(key, "credential", access_token))

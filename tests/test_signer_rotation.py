@@ -688,7 +688,7 @@ class Vsaa:
         holder = generate_key()
         proof = sign_jws({"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(holder)},
                          {"aud": inst.issuer_url, "iat": int(datetime.now(UTC).timestamp()),
-                          "nonce": self.service.nonces.c_nonce()}, holder)
+                          "nonce": self.service.nonces.c_nonce(inst.issuer_url)}, holder)
         answer = self.service.credential(inst, f"Bearer {token}", {"credential_configuration_id": "pda1",
                                                                    "proofs": {"jwt": [proof]}})
         return [c["credential"] for c in answer["credentials"]]

@@ -120,7 +120,7 @@ class Nvd:
     def proof(self, key: PrivateKey) -> str:
         return sign_jws({"typ": openid4vci.PROOF_TYP, "jwk": public_jwk(key)},
                         {"aud": self.inst.issuer_url, "iat": int(self.clock[0].timestamp()),
-                         "nonce": self.service.nonces.c_nonce()}, key)
+                         "nonce": self.service.nonces.c_nonce(self.inst.issuer_url)}, key)
 
     def credential(self, token: str, configuration: str = "ehic", inst: Institution | None = None,
                    proof: str | None = None) -> dict[str, Any]:

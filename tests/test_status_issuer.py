@@ -8,10 +8,13 @@ the HTTP surface of ``/{path}/status/{number}`` (draft-ietf-oauth-status-list §
 * The form follows the ``Accept`` weights (RFC 9110 §12.5.1), 406 when neither form is acceptable;
   ``?time=`` (historical resolution, not kept here) is 501; HEAD is answered; a list number that is
   not one is 404; the lists are readable from any origin (CORS).
+* Content-Encoding gzip for a client that takes it (§8.1 SHOULD), under an entity tag of its own;
+  If-None-Match compared weakly, with lists and ``*`` (RFC 9110 §13.1.2).
 """
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -136,7 +139,7 @@ def test_the_default_list_is_large_and_small_lists_stay_possible_in_development(
 def test_the_token_form_follows_the_accept_weights(http: httpx.Client, accept: str | None, served: str) -> None:
     response = http.get(f"/{PATH}/status/1", headers={"Accept": accept} if accept else {})
     assert (response.status_code, response.headers["content-type"]) == (200, served)
-    assert response.headers["vary"] == "Accept"
+    assert response.headers["vary"] == "Accept, Accept-Encoding"
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/statuslist+jwt;q=0", "*/*;q=0"])
@@ -177,3 +180,34 @@ def test_status_lists_can_be_read_by_a_verifier_in_a_browser(http: httpx.Client)
         assert response.headers["access-control-allow-origin"] == "*", path
     token = http.get(f"/{PATH}/status/1", headers=origin)
     assert "ETag" in token.headers["access-control-expose-headers"]  # to revalidate with If-None-Match
+
+
+@pytest.mark.parametrize("accept", [status_list.MEDIA_TYPE, status_list.CWT_MEDIA_TYPE])
+def test_a_client_taking_gzip_gets_the_list_gzip_coded_under_an_entity_tag_of_its_own(
+        http: httpx.Client, accept: str) -> None:
+    """§8.1: the server SHOULD support Content-Encoding gzip; a strong ETag differs between the
+    codings of one list (RFC 9110 §8.8.3), and a client that refuses gzip gets the list as it is."""
+    plain = http.get(f"/{PATH}/status/1", headers={"Accept": accept, "Accept-Encoding": "identity"})
+    with http.stream("GET", f"/{PATH}/status/1", headers={"Accept": accept, "Accept-Encoding": "gzip"}) as coded:
+        raw = b"".join(coded.iter_raw())
+    assert "content-encoding" not in plain.headers
+    assert coded.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(raw) == plain.content and len(raw) < len(plain.content)
+    assert coded.headers["etag"] != plain.headers["etag"]
+    for refused in ("gzip;q=0", "gzip;q=0, *", "br"):
+        response = http.get(f"/{PATH}/status/1", headers={"Accept": accept, "Accept-Encoding": refused})
+        assert "content-encoding" not in response.headers, refused
+    assert http.get(f"/{PATH}/status/1", headers={"Accept": accept, "Accept-Encoding": "*"}).headers[
+        "content-encoding"] == "gzip"
+
+
+def test_if_none_match_is_compared_weakly_with_lists_and_star(http: httpx.Client) -> None:
+    """RFC 9110 §13.1.2: If-None-Match uses the weak comparison; it may list tags, or be ``*``."""
+    headers = {"Accept-Encoding": "gzip"}
+    etag = http.get(f"/{PATH}/status/1", headers=headers).headers["etag"]
+    for condition in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        response = http.get(f"/{PATH}/status/1", headers={**headers, "If-None-Match": condition})
+        assert (response.status_code, response.content) == (304, b""), condition
+        assert response.headers["etag"] == etag
+    other = http.get(f"/{PATH}/status/1", headers={**headers, "If-None-Match": '"other", W/"x"'})
+    assert other.status_code == 200

@@ -61,7 +61,7 @@ from credentials.countries import name as country_name
 from credentials.errors import ProtocolError
 from credentials.jose import PrivateKey
 from esspass.db import make_engine
-from esspass.web import install, language_links, page_language
+from esspass.web import etag_matches, install, language_links, page_language
 from trust_registry import messages
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
 from trust_registry.store import Registry
@@ -165,18 +165,6 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 §13.1.2: ``*`` or any listed tag (weak comparison, as If-None-Match requires)."""
-    if not if_none_match:
-        return False
-    wanted = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == wanted:
-            return True
-    return False
-
-
 def _max_age(tl: trust_list.TrustList, now: datetime) -> int:
     return max(0, min(MAX_AGE_CAP, int((tl.next_update - now).total_seconds())))
 
@@ -273,7 +261,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     def publication(kind: str, if_none_match: str | None, etag: str, tl: trust_list.TrustList,
                     body: Callable[[dict[str, str]], Response]) -> Response:
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={_max_age(tl, datetime.now(UTC))}"}
-        if _etag_matches(if_none_match, etag):
+        if etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
         return body(headers)
 
