@@ -744,14 +744,8 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
                                  outcome.key, outcome.params))
     elif outcome.value == status_list.VALID:
         result.steps.append(Step("status", PASSED, "The institution has not withdrawn or suspended the document."))
-    elif outcome.value == status_list.SUSPENDED:
-        result.steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
-    elif outcome.value == status_list.REPLACED:
-        result.steps.append(_replaced_step(module))
-    elif outcome.value == status_list.STOPPED:
-        result.steps.append(_STOPPED_STEP)
-    else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
-        result.steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
+    else:
+        result.steps.append(_status_failed(module, outcome.value))
     if outcome.value is not None and outcome.detail:  # a final entry of a list held past its end
         result.steps[-1] = _as_of_list(result.steps[-1], outcome)
     return result
@@ -780,13 +774,30 @@ _STOPPED_STEP = Step("status", FAILED, "The institution has stopped this copy of
                      "phone, and compare the photo with them.", "status.stopped")
 
 
+def _status_failed(module: Any, value: int) -> Step:
+    """The failed status step of an entry SUSPENDED, REPLACED (:func:`_replaced_step`), STOPPED or INVALID;
+    any value we do not know fails closed as a withdrawal (§7.1). A PID's is worded as the identity's:
+    it is shown beside the A1 or card, and the inspector must not read its status as theirs."""
+    if value == status_list.REPLACED:
+        return _replaced_step(module)
+    if value == status_list.STOPPED:
+        return _STOPPED_STEP
+    done, key = ("suspended", "status.suspended") if value == status_list.SUSPENDED else ("withdrawn",
+                                                                                          "status.withdrawn")
+    if module is pid:
+        return Step("status", FAILED, f"The identity document (PID) shown with it has been {done} by its provider: "
+                                      "confirm who the person is another way (an identity card or passport).", key)
+    return Step("status", FAILED, f"The institution has {done} this document.", key)
+
+
 def _replaced_step(module: Any) -> Step:
     """The status step of a document whose entry is REPLACED (0x03, our application-specific Status
     Type, :data:`credentials.status_list.REPLACED`): the institution superseded it by a newer one of
     its own. Failed, never valid: the inspector asks for the current document (a withdrawal, by
     contrast, voids the document from its first day, 987/2009 Art. 5)."""
     ask = "the worker for the current A1" if module is pda1 else "the holder for the current card" \
-        if module is ehic else "the holder for the current document"
+        if module is ehic else "the holder for the current identity document (PID)" if module is pid \
+        else "the holder for the current document"
     return Step("status", FAILED, f"The institution has replaced this document with a newer one: ask {ask}.",
                 "status.replaced")
 
@@ -1385,14 +1396,8 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
         elif outcome.value == status_list.VALID:
             steps.append(Step("status", PASSED, "The institution had not withdrawn or suspended the document "
                                                 "when its status list was last fetched."))
-        elif outcome.value == status_list.SUSPENDED:
-            steps.append(Step("status", FAILED, "The institution has suspended this document.", "status.suspended"))
-        elif outcome.value == status_list.REPLACED:
-            steps.append(_replaced_step(module))
-        elif outcome.value == status_list.STOPPED:  # a copy stopped stays so, however often it is shown
-            steps.append(_STOPPED_STEP)
-        else:  # INVALID, and any value we do not know (§7.1): fails closed as a withdrawal
-            steps.append(Step("status", FAILED, "The institution has withdrawn this document.", "status.withdrawn"))
+        else:  # a copy stopped stays so, however often it is shown
+            steps.append(_status_failed(module, outcome.value))
         if outcome.value is not None and outcome.detail:  # a final entry of a list held past its end
             steps[-1] = _as_of_list(steps[-1], outcome)
     every = top + steps

@@ -95,6 +95,7 @@ def test_2_2_1_after_the_code_expired_more_time_starts_it_again(stack: Stack, br
             service.clock = lambda: datetime.now(UTC) + timedelta(seconds=service.request_ttl + 1)
             tab.wait_for_selector("#new-check")
             assert "More time" in tab.inner_text("#state")
+            assert not tab.is_visible("#time-limit")  # "works until ..." no longer, beside "has expired"
             tab.click("#renew")
             tab.wait_for_selector("#qr svg")
             assert "worker" in tab.inner_text("h1")

@@ -90,11 +90,12 @@ def test_attack_another_persons_ehic_is_valid_through_the_wallets_consent_page(h
     with _wallet_page(hospital.stack, wallet_dir) as server, httpx.Client(base_url=server.url, timeout=30) as page:
         _unlocked(page)
         present = page.get("/present")
-        consent = page.post("/present", data={"link": req["link"], "csrf": _csrf(present.text)})
+        consent = page.post("/present", data={"link": req["link"], "csrf": _csrf(present.text)},
+                             follow_redirects=True)
         assert consent.status_code == 200 and 'id="consent"' in consent.text, consent.text[:500]
         share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
         assert share is not None
-        done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1"})
+        done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1"}, follow_redirects=True)
         assert 'id="shared"' in done.text, done.text[:500]
     verdict = _verdict(hospital, req)
     assert verdict["verdict"] != "valid", (verdict["verdict"], verdict["reason_key"], verdict["reason"])

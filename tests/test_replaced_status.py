@@ -73,6 +73,7 @@ class Pilot:
         self.clerk = Clerk(stack.issuer_url, stack.data_dir, http)
         self.inspector = Inspector(stack.verifier_url, http)
         self.wallets: list[WalletService] = []
+        self.pids: list[tuple[str, str]] = []  # each wallet's PID case
         self.api = f"{stack.issuer_url}/{demo_entity(A1_ISSUER).path}/api"
         self.auth = {"Authorization": f"Bearer {self.clerk.tokens[A1_ISSUER]}"}
 
@@ -80,7 +81,8 @@ class Pilot:
         wallet: WalletService = open_wallet(self.tmp / f"phone{len(self.wallets)}", self.stack.registry_url, "pw",
                                             fast_kdf=True, pki_dir=self.stack.data_dir / "pki")
         self.wallets.append(wallet)
-        self.receive(wallet, (PERSON.pid_provider, self.clerk.create_case(PERSON.pid_provider, "pid", PERSON.pid)))
+        self.pids.append((PERSON.pid_provider, self.clerk.create_case(PERSON.pid_provider, "pid", PERSON.pid)))
+        self.receive(wallet, self.pids[-1])
         return wallet
 
     def a1(self) -> tuple[str, str]:
@@ -126,6 +128,26 @@ def test_the_verifier_says_status_replaced_for_a_replaced_a1_and_never_valid(pil
     verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
     assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.replaced", verdict
     assert "current A1" in verdict["reason"] or "current" in verdict["reason"], verdict
+
+
+def test_a_suspended_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: Pilot) -> None:
+    """The inspection asks the A1 and the PID: a PID its provider suspended makes the verdict not valid,
+    and the reason names the identity document (the inspector read "this document is suspended"
+    beside the A1's number and its institution, as if the A1 were)."""
+    from verifier import messages
+
+    wallet = pilot.wallet()
+    pilot.receive(wallet, pilot.a1())
+    pilot.clerk.set_state(*pilot.pids[-1], "suspend", "identity under review")
+    request = pilot.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    assert wallet.share(consent.id).outcome == "shared"
+    verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.suspended", verdict
+    assert "identity document (PID)" in verdict["reason"], verdict["reason"]
+    for lang in ("en", "lv", "de", "fr", "pl"):
+        text = messages.reason_text(verdict, lang)
+        assert "PID" in text and text != messages.reason_text({"reason_key": "status.suspended"}, lang), lang
 
 
 def test_a_replacement_sets_the_old_case_replaced_and_its_credentials_replaced(pilot: Pilot) -> None:

@@ -389,7 +389,8 @@ def test_the_wallet_page_answers_differing_copies_with_a_400_error_page_and_keep
         token = _csrf(page.get("/setup").text)
         assert page.post("/setup", data={"passphrase": "pass phrase", "passphrase2": "pass phrase",
                                          "csrf": token}).status_code == 303
-        offer = page.post("/receive", data={"link": split_issuer.link(), "csrf": _csrf(page.get("/receive").text)})
+        offer = page.post("/receive", data={"link": split_issuer.link(), "csrf": _csrf(page.get("/receive").text)},
+                           follow_redirects=True)
         assert offer.status_code == 200, offer.text
         offer_id = offer.text.split('action="/receive/')[1].split('"')[0]
         answer = page.post(f"/receive/{offer_id}", data={"csrf": _csrf(offer.text)})

@@ -44,7 +44,7 @@ from wallet.app import create_app as wallet_app
 from wallet.cli import main as wallet_main
 from wallet.http import ErrorResponse
 from wallet.keys import load_key
-from wallet.model import StatusCheck
+from wallet.model import StatusCheck, StoredCredential
 from wallet.service import Card, WalletService, past_words, utcnow
 from wallet.settings import WalletSettings
 
@@ -400,3 +400,26 @@ def test_the_limits_of_a_pending_revocation() -> None:
                          replace(entry, id="late", deleted_at=(now - timedelta(days=15)).isoformat()).to_dict()]
     kept = revocation.tidy(stored, now)
     assert [(e.id, e.gave_up) for e in kept] == [("r", False), ("late", True)]
+
+
+def test_a_current_a1_is_shown_by_default_before_the_next_postings_a1_issued_later() -> None:
+    """An institution issues the A1 of the next posting before the current one ends: the newest issue
+    must not win while it is not yet valid (the inspector would read "not valid, starts only on ...").
+    Current first, then the one still to begin, then one over; each still a choice of the worker's."""
+    today = datetime.now(UTC).date()
+
+    def a1(group: str, first: date, last: date, iat: int) -> StoredCredential:
+        claims = {"document_number": f"A1-{group}", "starting_date": first.isoformat(),
+                  "ending_date": last.isoformat()}
+        return StoredCredential(id=group, group=group, format="dc+sd-jwt", vct=pda1.VCT, credential="x",
+                                     private_key="k", issuer_url="https://issuer.example/lv-vsaa", issuer_id="LV:VSAA",
+                                     issuer_name="VSAA", configuration_id="pda1", received_at="", claims=claims,
+                                     iat=iat, exp=None)
+
+    current = a1("current", today - timedelta(days=60), today + timedelta(days=100), iat=1)
+    ended = a1("ended", today - timedelta(days=400), today - timedelta(days=61), iat=2)
+    upcoming = a1("upcoming", today + timedelta(days=101), today + timedelta(days=400), iat=3)
+    ordered = core._in_order_of_preference([ended, upcoming, current], datetime.now(UTC))
+    assert [c.group for c in ordered] == ["current", "upcoming", "ended"]
+    assert [c.group for c in core._in_order_of_preference([ended, upcoming], datetime.now(UTC))] == [
+        "upcoming", "ended"]

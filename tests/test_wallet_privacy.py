@@ -81,13 +81,14 @@ def _shared(stack: Stack, page: httpx.Client, link: str, untick: Collection[str]
     """The consent page for ``link``, answered with Share, the boxes whose query id is in ``untick``
     unticked: the page, and the claims that left as the wallet's history names them."""
     present = page.get("/present")
-    consent = page.post("/present", data={"link": link, "csrf": _csrf(present.text)})
+    consent = page.post("/present", data={"link": link, "csrf": _csrf(present.text)}, follow_redirects=True)
     assert consent.status_code == 200 and 'id="consent"' in consent.text, consent.text[:500]
     keep = [value for value in re.findall(r'name="keep" value="([^"]+)"', consent.text)
             if value.partition(":")[0] not in untick]
     share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
     assert share is not None
-    done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1", "keep": keep})
+    done = page.post(share.group(1), data={"csrf": _csrf(consent.text), "choosing": "1", "keep": keep},
+                     follow_redirects=True)
     assert 'id="shared"' in done.text, done.text[:500]
     history = open_wallet(stack.data_dir / "phone", stack.registry_url, "pw", fast_kdf=True,
                           pki_dir=stack.data_dir / "pki").log()
@@ -193,3 +194,36 @@ def test_gdpr_art_13_the_wallet_informs_the_worker_about_the_processing_at_first
             assert 'id="nav-privacy"' in page.get("/setup").text  # the footer of every page
             assert "Example Wallet Operator SIA" in translated.text
             assert wallet_messages.t("unlock.start_over", lang) in html.unescape(translated.text)
+
+
+def test_post_redirect_get_a_reload_or_back_after_sharing_shows_what_was_sent_and_sends_nothing_again(
+        tmp_path: Path) -> None:
+    """Reloading the "shared" page said "this request is no longer open" (a false failure), and Back
+    came to a page the browser could only resend: the request's page and the answer's are addresses
+    of their own (Post/Redirect/Get), the answer's kept for the session, and Back to the request's
+    page leads to the answer."""
+    with start_in_process(tmp_path) as stack, \
+            httpx.Client(timeout=30, auth=InspectorAuth(stack.inspector_token)) as http:
+        wallet_holding(stack, stack.data_dir, http, PERSON)
+        inspector = Inspector(stack.verifier_url, http)
+        with _wallet_page(stack, stack.data_dir / "phone") as server, \
+                httpx.Client(base_url=server.url, timeout=30) as page:
+            _unlocked(page)
+            request = inspector.request("pda1")
+            opened = page.post("/present", data={"link": request["link"], "csrf": _csrf(page.get("/present").text)})
+            assert opened.status_code == 303
+            consent_at = opened.headers["location"]
+            consent = page.get(consent_at)
+            assert 'id="consent"' in consent.text
+            share = re.search(r'action="(/present/[^"]+/share)"', consent.text)
+            assert share is not None
+            shared = page.post(share.group(1), data={"csrf": _csrf(consent.text)})
+            assert shared.status_code == 303 and shared.headers["location"] == f"{consent_at}/done"
+            for _ in range(2):  # shown, then reloaded
+                again = page.get(f"{consent_at}/done")
+                assert again.status_code == 200 and 'id="shared"' in again.text, again.text[:500]
+            back = page.get(consent_at)
+            assert back.status_code == 303 and back.headers["location"] == f"{consent_at}/done"
+            assert inspector.result(request)["verdict"]["verdict"] == "valid"
+            unknown = page.get("/present/not-a-request/done", follow_redirects=True)
+            assert unknown.status_code == 404 and "no longer open" in unknown.text

@@ -112,11 +112,36 @@ def test_the_offer_page_gives_the_one_time_code_hint_in_the_workers_language(sta
                                   "csrf": _csrf(setup.text)})
         page.get("/lang/pl")
         form = page.get("/receive")
-        shown = page.post("/receive", data={"link": offer["link"], "csrf": _csrf(form.text)})
+        shown = page.post("/receive", data={"link": offer["link"], "csrf": _csrf(form.text)},
+                          follow_redirects=True)
         assert shown.status_code == 200 and 'id="tx_code"' in shown.text, shown.text[:500]
         words = _text(shown.text)
     assert "Enter the 6-digit code" not in words, words
     assert "6 cyfr: kod, który instytucja przekazała Ci osobno." in words, words
+
+
+def test_post_redirect_get_a_reload_or_back_after_receiving_shows_what_was_stored(stack: Stack, tmp_path: Path) -> None:
+    """Reloading "document added" said "this offer is no longer open here. Start again" though the
+    document was stored: the offer's page and what it gave are addresses of their own, the latter kept
+    for the session, and Back to the offer's page leads to it."""
+    with httpx.Client(timeout=30) as http:
+        clerk = Clerk(stack.issuer_url, stack.data_dir, http)
+        offer = clerk.offer(JAN.pid_provider, clerk.create_case(JAN.pid_provider, "pid", JAN.pid))
+    with _wallet_page(stack, tmp_path / "phone") as handle, httpx.Client(base_url=handle.url, timeout=30) as page:
+        setup = page.get("/setup")
+        page.post("/setup", data={"passphrase": "spawacz-2025", "passphrase2": "spawacz-2025",
+                                  "csrf": _csrf(setup.text)})
+        opened = page.post("/receive", data={"link": offer["link"], "csrf": _csrf(page.get("/receive").text)})
+        assert opened.status_code == 303
+        offer_at = opened.headers["location"]
+        form = page.get(offer_at)
+        taken = page.post(offer_at, data={"tx_code": offer["tx_code"], "csrf": _csrf(form.text)})
+        assert taken.status_code == 303 and taken.headers["location"] == f"{offer_at}/done"
+        shown = [page.get(f"{offer_at}/done") for _ in range(2)]  # shown, then reloaded
+        assert shown[0].text == shown[1].text and shown[1].status_code == 200
+        assert JAN.pid["family_name"] in html.unescape(shown[1].text)
+        back = page.get(offer_at)
+        assert back.status_code == 303 and back.headers["location"] == f"{offer_at}/done"
 
 
 def test_copies_not_yet_due_are_said_in_the_workers_language_and_not_as_a_refusal_to_issue(

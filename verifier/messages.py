@@ -350,6 +350,41 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                 "Iestāde šo dokumentu ir apturējusi.",
                                 "Die Einrichtung hat dieses Dokument ausgesetzt.",
                                 "L'organisme a suspendu ce document.", "Instytucja zawiesiła ten dokument."),
+    # The PID shown beside the A1 or card (the inspection asks both, domain.md): its status is the
+    # identity's, not the document's, and the inspector must not read it as the A1's (reason_text).
+    "reason.status.withdrawn.pid": ("The identity document (PID) shown with it has been withdrawn by its provider: "
+                                    "confirm who the person is another way (an identity card or passport).",
+                                    "Kopā uzrādīto personu apliecinošo dokumentu (PID) tā izdevējs ir atsaucis: "
+                                    "pārliecinieties par personas identitāti citādi (ar personas apliecību vai pasi).",
+                                    "Das mit vorgezeigte Identitätsdokument (PID) hat sein Aussteller widerrufen: "
+                                    "Prüfen Sie die Identität der Person auf andere Weise (Personalausweis oder "
+                                    "Reisepass).",
+                                    "Le document d'identité (PID) présenté avec lui a été retiré par son fournisseur : "
+                                    "vérifiez l'identité de la personne autrement (carte d'identité ou passeport).",
+                                    "Dokument tożsamości (PID) okazany razem z nim został wycofany przez jego "
+                                    "wystawcę: potwierdź tożsamość osoby w inny sposób (dowód osobisty lub paszport)."),
+    "reason.status.suspended.pid": ("The identity document (PID) shown with it has been suspended by its provider: "
+                                    "confirm who the person is another way (an identity card or passport).",
+                                    "Kopā uzrādīto personu apliecinošo dokumentu (PID) tā izdevējs ir apturējis: "
+                                    "pārliecinieties par personas identitāti citādi (ar personas apliecību vai pasi).",
+                                    "Das mit vorgezeigte Identitätsdokument (PID) hat sein Aussteller ausgesetzt: "
+                                    "Prüfen Sie die Identität der Person auf andere Weise (Personalausweis oder "
+                                    "Reisepass).",
+                                    "Le document d'identité (PID) présenté avec lui a été suspendu par son "
+                                    "fournisseur : vérifiez l'identité de la personne autrement (carte d'identité ou "
+                                    "passeport).",
+                                    "Dokument tożsamości (PID) okazany razem z nim został zawieszony przez jego "
+                                    "wystawcę: potwierdź tożsamość osoby w inny sposób (dowód osobisty lub paszport)."),
+    "reason.status.replaced.pid": ("The identity document (PID) shown with it has been replaced by its provider with "
+                                   "a newer one: ask the holder to show the current one.",
+                                   "Kopā uzrādīto personu apliecinošo dokumentu (PID) tā izdevējs ir aizstājis ar "
+                                   "jaunāku: lūdziet turētājam uzrādīt pašreizējo.",
+                                   "Das mit vorgezeigte Identitätsdokument (PID) hat sein Aussteller durch ein "
+                                   "neueres ersetzt: Bitten Sie die Person, das aktuelle zu zeigen.",
+                                   "Le document d'identité (PID) présenté avec lui a été remplacé par son fournisseur "
+                                   "par un plus récent : demandez au titulaire de présenter l'actuel.",
+                                   "Dokument tożsamości (PID) okazany razem z nim został zastąpiony przez jego "
+                                   "wystawcę nowszym: poproś posiadacza o okazanie aktualnego."),
     "reason.status.not_run": ("The institution's status list could not be checked, so withdrawal cannot be "
                               "ruled out.", "Iestādes statusa sarakstu nevarēja pārbaudīt, tāpēc atsaukumu nevar "
                               "izslēgt.", "Die Statusliste der Einrichtung war nicht prüfbar; ein Widerruf ist nicht "
@@ -1913,14 +1948,15 @@ def _zone_of(checked_at: Any) -> tzinfo | None:
 def _per_document(verdict: Mapping[str, Any], key: str) -> str:
     """``key`` with the kind of the credential whose check gave it (``status.replaced.pda1``) where the
     pages word it per document (an A1 is asked of the worker, a card of the holder), else ``key``."""
-    from credentials import ehic, pda1
+    from credentials import ehic, pda1, pid
 
     credentials = verdict.get("credentials")
     for credential in credentials if isinstance(credentials, list) else []:
         steps = credential.get("steps") if isinstance(credential, dict) else None
         if isinstance(steps, list) and any(isinstance(s, Mapping) and s.get("key") == key for s in steps):
             vct = credential.get("vct")
-            kind = "pda1" if vct in (pda1.VCT, *pda1.ALIASES) else "ehic" if vct in (ehic.VCT, *ehic.ALIASES) else ""
+            kind = ("pda1" if vct in (pda1.VCT, *pda1.ALIASES) else "ehic" if vct in (ehic.VCT, *ehic.ALIASES)
+                    else "pid" if vct in (pid.VCT, *pid.ALIASES) else "")
             own = f"{key}.{kind}"
             return own if f"verifier.reason.{own}" in i18n.catalogue_keys() else key
     return key

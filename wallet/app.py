@@ -92,13 +92,26 @@ class _Session:
     touched: float = field(default_factory=time.monotonic)
     #: What a form's action came to, for the page it redirects to (Post/Redirect/Get): read once.
     notes: dict[str, Any] = field(default_factory=dict)
+    #: What a share, a decline or a receipt came to, by the address of the page that shows it (Post/
+    #: Redirect/Get): that page shows it again when reloaded, and repeats nothing. The newest few.
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def note(self, **values: Any) -> None:
         self.notes.update(values)
 
+    def keep(self, where: str, **outcome: Any) -> None:
+        self.outcomes.pop(where, None)
+        self.outcomes[where] = outcome
+        while len(self.outcomes) > _OUTCOMES_KEPT:
+            del self.outcomes[next(iter(self.outcomes))]
+
     def take_notes(self) -> dict[str, Any]:
         notes, self.notes = self.notes, {}
         return notes
+
+
+#: Outcome pages a session can show again (:meth:`_Session.keep`).
+_OUTCOMES_KEPT = 16
 
 
 class _Sessions:
@@ -659,7 +672,8 @@ def create_app(
             if not text:
                 return render(req, "receive.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
             offer_id, _offer = s.service.open_offer(text)
-            return offer_page(req, s, offer_id)
+            # Post/Redirect/Get: the offer's own page, which Back and a reload come to without a resend.
+            return RedirectResponse(f"/receive/{quote(offer_id, safe='')}", status_code=303)
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf, resume="/receive"), request)
 
@@ -720,8 +734,14 @@ def create_app(
 
     @app.get("/receive/{offer_id}", response_class=HTMLResponse)
     def offer_again(request: Request, offer_id: str) -> Response:
-        """An offer still open (after unlocking again, say): the same page, to accept it."""
-        return guarded(lambda req, s: offer_page(req, s, offer_id), back="/receive")(request)
+        """An offer still open (after unlocking again, say): the same page, to accept it; one taken in
+        this session (Back from what it gave): what it gave."""
+        def page(req: Request, s: _Session) -> Response:
+            done = f"/receive/{quote(offer_id, safe='')}/done"
+            if done in s.outcomes:
+                return RedirectResponse(done, status_code=303)
+            return offer_page(req, s, offer_id)
+        return guarded(page, back="/receive")(request)
 
     @app.post("/receive/{offer_id}", response_class=HTMLResponse)
     def receive_finish(request: Request, offer_id: str, tx_code: str = Form(""), csrf: str = Form("")) -> Response:
@@ -737,8 +757,21 @@ def create_app(
                 if exc.error not in _WRONG_CODE or not tx_code or not retry:
                     raise
                 return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
-            return received_page(req, s, received)
+            where = f"/receive/{quote(offer_id, safe='')}/done"
+            s.keep(where, received=received)
+            return RedirectResponse(where, status_code=303)
         return guarded(page, back="/receive", form_csrf=csrf, resume=f"/receive/{offer_id}")(request)
+
+    @app.get("/receive/{offer_id}/done", response_class=HTMLResponse)
+    def received_again(request: Request, offer_id: str) -> Response:
+        """The documents an offer gave (Post/Redirect/Get: a reload shows them again); an offer not
+        taken in this session goes to its own page, which says whether it is still open."""
+        def page(req: Request, s: _Session) -> Response:
+            kept = s.outcomes.get(req.url.path)
+            if kept is None:
+                return RedirectResponse(f"/receive/{quote(offer_id, safe='')}", status_code=303)
+            return received_page(req, s, kept["received"])
+        return guarded(page, back="/receive")(request)
 
     def received_page(req: Request, s: _Session, received: Any) -> Response:
         """The documents stored, and those the institution must approve first (OpenID4VCI §8.3)."""
@@ -765,17 +798,21 @@ def create_app(
             if not text:
                 return render(req, "present.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
             consent = s.service.open_request(text, lang_of(req))
-            return render(req, "consent.html", session=s, consent=consent,
-                          here=f"/present/{quote(consent.id, safe='')}")  # its own address, for a language link
+            # Post/Redirect/Get: the request's own page, which Back and a reload come to without a resend.
+            return RedirectResponse(f"/present/{quote(consent.id, safe='')}", status_code=303)
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf, resume="/present"), request)
 
     @app.get("/present/{request_id}", response_class=HTMLResponse)
     def consent_again(request: Request, request_id: str) -> Response:
-        """A request still open (after unlocking again, say): its consent page, to answer it."""
-        return guarded(lambda req, s: render(req, "consent.html", session=s,
-                                             consent=s.service.pending_request(request_id)),
-                       back="/present")(request)
+        """A request still open (after unlocking again, say): its consent page, to answer it; one
+        answered in this session (Back from the answer's page): what the answer came to."""
+        def page(req: Request, s: _Session) -> Response:
+            done = f"/present/{quote(request_id, safe='')}/done"
+            if done in s.outcomes:
+                return RedirectResponse(done, status_code=303)
+            return render(req, "consent.html", session=s, consent=s.service.pending_request(request_id))
+        return guarded(page, back="/present")(request)
 
     @app.post("/present/{request_id}/share", response_class=HTMLResponse)
     def share(request: Request, request_id: str, csrf: str = Form(""), keep: list[str] = Form([]),
@@ -793,9 +830,26 @@ def create_app(
                         for n, claim in enumerate(item.claims)
                         if choosing and claim.optional and f"{item.query_id}:{n}" not in kept]
             out = s.service.share(request_id, withhold)
-            return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
-                          redirect_uri=out.redirect_uri, warnings=out.warnings)
+            return answered(s, request_id, outcome=out.outcome, verifier=out.verifier_name,
+                            redirect_uri=out.redirect_uri, warnings=out.warnings)
         return guarded(page, back=f"/present/{request_id}", form_csrf=csrf, resume=f"/present/{request_id}")(request)
+
+    def answered(s: _Session, request_id: str, **outcome: Any) -> Response:
+        """Post/Redirect/Get for an answer sent or declined: its page shows it, reloaded too."""
+        where = f"/present/{quote(request_id, safe='')}/done"
+        s.keep(where, **outcome)
+        return RedirectResponse(where, status_code=303)
+
+    @app.get("/present/{request_id}/done", response_class=HTMLResponse)
+    def answered_again(request: Request, request_id: str) -> Response:
+        """What the answer to a request came to; a request not answered in this session goes to its
+        consent page, which says whether it is still open."""
+        def page(req: Request, s: _Session) -> Response:
+            kept = s.outcomes.get(req.url.path)
+            if kept is None:
+                return RedirectResponse(f"/present/{quote(request_id, safe='')}", status_code=303)
+            return render(req, "result.html", session=s, **kept)
+        return guarded(page, back="/present")(request)
 
     @app.post("/present/{request_id}/choose", response_class=HTMLResponse)
     def choose(request: Request, request_id: str, csrf: str = Form(""), doc: str = Form("")) -> Response:
@@ -806,16 +860,15 @@ def create_app(
 
         def page(req: Request, s: _Session) -> Response:
             consent = s.service.choose(request_id, query_id, group)
-            return render(req, "consent.html", session=s, consent=consent,
-                          here=f"/present/{quote(consent.id, safe='')}")
+            return RedirectResponse(f"/present/{quote(consent.id, safe='')}", status_code=303)
         return guarded(page, back=f"/present/{request_id}", form_csrf=csrf, resume=f"/present/{request_id}")(request)
 
     @app.post("/present/{request_id}/decline", response_class=HTMLResponse)
     def decline(request: Request, request_id: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
             out = s.service.decline(request_id)
-            return render(req, "result.html", session=s, outcome=out.outcome, verifier=out.verifier_name,
-                          redirect_uri=out.redirect_uri)
+            return answered(s, request_id, outcome=out.outcome, verifier=out.verifier_name,
+                            redirect_uri=out.redirect_uri)
         return guarded(page, back="/present", form_csrf=csrf, resume=f"/present/{request_id}")(request)
 
     return app

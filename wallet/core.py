@@ -1006,10 +1006,12 @@ def _in_order_of_preference(held: Sequence[StoredCredential], now: datetime) -> 
     1. Documents known to be withdrawn, replaced or suspended go last (:func:`usable`): they answer a
        request only when no other document does, so that the inspector learns why the document is not
        valid (the verifier checks its status) instead of receiving a refusal the worker never made.
-       Before them, but after every current one, the documents whose own last day has passed on the
-       worker's calendar (:func:`document_period` ``ended``: an A1 or a provisional replacement
-       certificate of a period over): a past document is never the one a request gets by default,
-       though the worker may still choose it (:func:`choices`: care given within that period).
+       Before them, but after every current one, the documents whose own first day is still to come on
+       the worker's calendar (:func:`document_period` ``not_yet``: the A1 of the next posting, issued
+       before the current one ends), then those whose last day has passed (``ended``: an A1 or a
+       provisional replacement certificate of a period over): neither is the one a request gets by
+       default while a current one is held, though the worker may still choose it (:func:`choices`:
+       care given within that period).
     2. Between documents the newest issuance wins: ``iat`` (the SD-JWT VC's issuance time; the mdoc's
        MSO signing time), then when the wallet stored it, then the stored order (a replacement can
        arrive within the same second). When an institution replaces a document (an A1 extended or
@@ -1026,12 +1028,16 @@ def _in_order_of_preference(held: Sequence[StoredCredential], now: datetime) -> 
         issued[cred.group] = max(issued.get(cred.group, mark), mark)
     rank = {group: n for n, group in enumerate(sorted(issued, key=issued.__getitem__, reverse=True))}
     today = now.astimezone().date()  # the worker's calendar, as the wallet's cards read it
-    return sorted(live, key=lambda c: (not usable(c, now), _ended(c, today), rank[c.group], c.used))
+    return sorted(live, key=lambda c: (not usable(c, now), _period_rank(c, today), rank[c.group], c.used))
 
 
-def _ended(cred: StoredCredential, today: date) -> bool:
-    """Whether the document's own last day has passed by ``today`` (:func:`document_period`)."""
-    return document_period(document_claims(cred), today) == "ended"
+def _period_rank(cred: StoredCredential, today: date) -> int:
+    """0 for a current document, 1 for one whose first day is still to come, 2 for one whose last day
+    has passed by ``today`` (:func:`document_period`)."""
+    return _PERIOD_ORDER[document_period(document_claims(cred), today)]
+
+
+_PERIOD_ORDER = {"current": 0, "not_yet": 1, "ended": 2}
 
 
 #: Per query id: every document answering it (its copy to show, and the claim paths of the first option
@@ -1102,7 +1108,7 @@ def _holders_own_first(found: Choices, now: datetime) -> Choices:
     out: Choices = {}
     for qid, options in found.items():
         if len(options) > 1 and all(_type_module(c.vct) is ehic for c, _ in options):
-            options = tuple(sorted(options, key=lambda o: (not usable(o[0], now), _ended(o[0], today),
+            options = tuple(sorted(options, key=lambda o: (not usable(o[0], now), _period_rank(o[0], today),
                                                            whose(o[0]))))
         out[qid] = options
     return out

@@ -26,6 +26,9 @@
   function stop(message, label, href, id) {
     drop("qr");
     drop("link");
+    // "This code works until ..." would contradict the message: the code no longer works.
+    var limit = document.getElementById("time-limit");
+    if (limit && limit.parentNode) { limit.parentNode.hidden = true; }
     var state = document.getElementById("state");
     state.textContent = message;
     var p = document.createElement("p");
