@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,11 @@ def test_seed_list_suspend_history_from_the_command_line(tmp_path: Path) -> None
     assert _esspass(tmp_path, "seed").returncode == 0
     listing = _esspass(tmp_path, "list")
     assert listing.returncode == 0 and "LV:VSAA" in listing.stdout and "active" in listing.stdout
+    rows = listing.stdout.splitlines()[:-1]  # the last line counts them
+    # Every row's columns start where the others' do, whatever an id's length (LV:ESSPASS-WALLET).
+    assert any(len(row.split()[0]) > 12 for row in rows)
+    starts = {tuple(m.start() for m in re.finditer(r"(?<=  )\S", row))[:3] for row in rows}
+    assert len(starts) == 1, listing.stdout
     refused = _esspass(tmp_path, "suspend", "LV:VSAA")
     assert refused.returncode == 1 and "reason" in refused.stderr and "Traceback" not in refused.stderr
     done = _esspass(tmp_path, "suspend", "LV:VSAA", "--reason", "key under investigation")

@@ -97,8 +97,11 @@ def _list(_args: argparse.Namespace) -> int:
     reg = _registry()
     now = datetime.now(UTC)
     entities = reg.list_entities()
-    for e in entities:
-        print(f"{e.id:12} {e.country}  {e.status_at(now):9}  {', '.join(sorted(e.roles)):30}  {e.name_en}")
+    rows = [(e.id, e.country, e.status_at(now), ", ".join(sorted(e.roles)), e.name_en) for e in entities]
+    # Each column as wide as its longest cell: an id or a list of roles longer than any before shifts nothing.
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+    for row in rows:
+        print("  ".join(f"{cell:{width}}" for cell, width in zip(row, (*widths, 0), strict=True)).rstrip())
     print(f"{len(entities)} entities, list sequence {reg.sequence()}")
     return 0
 
