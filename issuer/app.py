@@ -202,7 +202,14 @@ async def _signer_lists(service: IssuerService) -> None:
 
 def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> None:
     """Say at start which institution asks four-eyes approval with fewer than two named clerks to
-    give it: none of its cases could ever be signed."""
+    give it: none of its cases could ever be signed; and which clerk tokens name an institution this
+    issuer does not host (a typo, most likely: those clerks can sign in nowhere)."""
+    known = {inst.entity.id for inst in hosted}
+    strangers = sorted({clerk_institution(who) for who in tokens.values()} - known)
+    if strangers:
+        log.warning("ESSPASS_ISSUER_CLERK_TOKENS names %s, which this issuer does not host (hosted: %s): "
+                    "those tokens sign in nowhere", ", ".join(strangers), ", ".join(sorted(known)),
+                    extra={"service": "issuer", "event": "clerk_tokens_unhosted"})
     for inst in hosted:
         named = {who for who in tokens.values() if clerk_institution(who) == inst.entity.id and clerk_name(who)}
         if inst.approval_required and len(named) < 2:

@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,9 +39,9 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards.
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards.
 
     Skips unless ``ESSPASS_TEST_POSTGRES_URL`` names a server (``.ci/run`` sets it when one
     answers on 127.0.0.1:5432). The URL's own database is only used to create and drop ours.
@@ -61,6 +62,21 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (:func:`fresh_postgres`)."""
+    with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for a module's tests, which must then not depend on what
+    each other leave (:func:`fresh_postgres`)."""
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

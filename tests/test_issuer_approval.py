@@ -107,6 +107,18 @@ def test_an_institution_asking_approval_without_two_named_clerks_is_told_at_star
         assert caplog.records == []
 
 
+def test_clerk_tokens_naming_an_institution_not_hosted_are_told_at_start(
+        pki_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A typo in ESSPASS_ISSUER_CLERK_TOKENS (XX:NOPE) was taken silently: those clerks could sign in nowhere."""
+    from issuer.app import _warn_unapprovable
+
+    hosted = list(hosted_institutions(IssuerSettings(data_dir=tmp_path, pki_dir=pki_dir)).values())
+    with caplog.at_level("WARNING", logger="esspass.issuer"):
+        _warn_unapprovable(hosted, {"t1": "LV:VSAA/anna", "t2": "XX:NOPE/ana", "t3": "LV:VSSA"})
+        said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and said[0].startswith("ESSPASS_ISSUER_CLERK_TOKENS names LV:VSSA, XX:NOPE,"), said
+
+
 @pytest.fixture(scope="module")
 def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("approval-pki")

@@ -34,14 +34,15 @@ ADMIN = "registry-review-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def http(request: pytest.FixtureRequest, registry_dir: Path, registry_pki: DemoPki,
-         tmp_path: Path) -> Iterator[httpx.Client]:
-    """A registry with the demo entities, on its own database, and a client to it."""
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """A registry with the demo entities, on its own database, and a client to it: one per module and
+    database (every test here but the last is a refusal that must change nothing, which each checks)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'registry.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('registry-input') / 'registry.db'}"
     else:
-        url = request.getfixturevalue("postgres_url")  # skips without ESSPASS_TEST_POSTGRES_URL
+        url = request.getfixturevalue("module_postgres_url")  # skips without ESSPASS_TEST_POSTGRES_URL
     engine = make_engine(url)
     try:
         seed(Registry(engine), registry_pki)
