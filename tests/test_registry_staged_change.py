@@ -103,7 +103,7 @@ def test_a_staged_ca_change_from_the_command_line_keeps_old_documents_and_switch
            if c.usage == "ca"]
     assert len(cas) == 2 and all(c.listed_at(start + timedelta(days=1)) for c in cas)
     # Closing the old CA before the institution has a signer under the new one would stop it signing.
-    code, out, err = _cli(capsys, "close-certificate", STG.id, old_kid)
+    code, out, err = _cli(capsys, "close-certificate", "--", STG.id, old_kid)
     assert code == 1 and out == "" and len(err.splitlines()) == 1 and "signer" in err, err
 
     # (b) the institution's signer under the new CA.
@@ -113,10 +113,10 @@ def test_a_staged_ca_change_from_the_command_line_keeps_old_documents_and_switch
     assert _authorised(registry, keys.new_signer, at=start + timedelta(hours=1)).entity.id == STG.id
 
     # (c) the old CA's window closes tomorrow: a time in the past is refused, one line naming --at.
-    code, _, err = _cli(capsys, "close-certificate", STG.id, old_kid, "--at", "2001-01-01T00:00:00+00:00")
+    code, _, err = _cli(capsys, "close-certificate", "--at", "2001-01-01T00:00:00+00:00", "--", STG.id, old_kid)
     assert code == 1 and "--at" in err and len(err.splitlines()) == 1, err
     close = start + timedelta(days=1)
-    code, out, err = _cli(capsys, "close-certificate", STG.id, old_kid, "--at", close.isoformat())
+    code, out, err = _cli(capsys, "close-certificate", "--at", close.isoformat(), "--", STG.id, old_kid)
     assert code == 0 and "stays trusted" in out, err
 
     before, after = close - timedelta(hours=1), close + timedelta(hours=1)
@@ -210,12 +210,12 @@ def test_closing_the_last_open_ca_while_a_signer_is_open_under_it_is_refused_unl
     sequence = _registry(data).sequence()
     refused = admin.post(f"/admin/entities/{STG.id}/certificates/{kid}/close", headers=_bearer(ADMIN), json={})
     assert refused.status_code == 409 and "signer" in refused.json()["error_description"], refused.text
-    code, out, err = _cli(capsys, "close-certificate", STG.id, kid)
+    code, out, err = _cli(capsys, "close-certificate", "--", STG.id, kid)
     assert code == 1 and out == "" and len(err.splitlines()) == 1 and STG.id in err, err
     assert _registry(data).sequence() == sequence  # nothing changed
     withdrawn = admin.post(f"/admin/entities/{STG.id}/withdraw", headers=_bearer(ADMIN), json={"reason": "merged"})
     assert withdrawn.status_code == 200, withdrawn.text
-    code, _, err = _cli(capsys, "close-certificate", STG.id, kid)
+    code, _, err = _cli(capsys, "close-certificate", "--", STG.id, kid)
     assert code == 0, err
 
 
@@ -243,10 +243,10 @@ def test_a_withdrawal_set_for_later_does_not_let_a_close_leave_the_institution_w
     keys = Keys(tmp_path / "keys")
     _register(admin, keys, "old_ca", "old_signer")
     _registry(data).withdraw(STG.id, who="operator", reason="merged", since=datetime.now(UTC) + timedelta(days=30))
-    code, _, err = _cli(capsys, "close-certificate", STG.id, spki_kid(keys.old_ca))
+    code, _, err = _cli(capsys, "close-certificate", "--", STG.id, spki_kid(keys.old_ca))
     assert code == 1 and "signer" in err, err
     later = (datetime.now(UTC) + timedelta(days=31)).isoformat()
-    code, _, err = _cli(capsys, "close-certificate", STG.id, spki_kid(keys.old_ca), "--at", later)
+    code, _, err = _cli(capsys, "close-certificate", "--at", later, "--", STG.id, spki_kid(keys.old_ca))
     assert code == 0, err  # withdrawn by then: nothing new of it is trusted anyway
 
 
