@@ -1919,28 +1919,32 @@ class IssuerService:
         return authorization_code.response_url(row.redirect_uri, {"error": error, "error_description": description,
                                                                   "state": row.state, "iss": inst.issuer_url})
 
-    def _known_token(self, authorization: str | None, now: datetime) -> None:
+    def _known_token(self, inst: Institution, authorization: str | None, dpop_proof: str | None, endpoint: str,
+                     now: datetime) -> None:
         """RFC 6750 §3.1 before the request body is read: an access token this issuer did not give, or
         that has expired, is ``invalid_token`` (401) whatever the body, so an unauthenticated caller
         has neither its body judged nor its key attestations verified (which may fetch the wallet
-        providers list). The whole check (DPoP proof, institution) follows in :meth:`_authorised`."""
-        scheme, token = _access_token(authorization)
-        with self.sessions() as s:
-            row = s.get(Token, stored_hash(token))
-            if row is None or utc(row.expires_at) < now:
-                raise _invalid_token("the access token is invalid or expired", dpop=scheme == "DPoP")
+        providers list). A DPoP-bound token's proof is judged here too, nonce included: RFC 9449 §9's
+        ``use_dpop_nonce`` challenge comes before anything the body says. The proof is spent only in
+        the transaction that uses it (:meth:`_authorised`), which checks all of this again."""
+        with self.nonces.renewed_on_refusal(), self.sessions() as s:
+            self._authorised(s, inst, authorization, dpop_proof, endpoint, now, spend=False)
 
     def _authorised(self, s: Session, inst: Institution, authorization: str | None, dpop_proof: str | None,
-                    endpoint: str, now: datetime) -> Token:
-        """The token row behind ``Authorization`` (RFC 6750 Bearer, or RFC 9449 §7 DPoP with its proof)."""
+                    endpoint: str, now: datetime, *, spend: bool = True) -> Token:
+        """The token row behind ``Authorization`` (RFC 6750 Bearer, or RFC 9449 §7 DPoP with its proof).
+
+        ``spend=False`` judges without using: the proof's ``jti`` is not recorded, the row not locked
+        nor marked presented (:meth:`_known_token`)."""
         scheme, token = _access_token(authorization)
-        row = s.get(Token, stored_hash(token), with_for_update=True)
+        row = s.get(Token, stored_hash(token), with_for_update=spend)
         if row is None or utc(row.expires_at) < now:
             raise _invalid_token("the access token is invalid or expired", dpop=scheme == "DPoP")
         if row.jkt is None:
             if scheme != "Bearer":
                 raise _invalid_token("this access token is not DPoP-bound", dpop=False)
-            row.presented_at = row.presented_at or now
+            if spend:
+                row.presented_at = row.presented_at or now
             return row
         if scheme != "DPoP":
             raise _invalid_token("this access token is DPoP-bound: use the DPoP scheme", dpop=True)
@@ -1950,8 +1954,9 @@ class IssuerService:
             if proof.jkt != row.jkt:
                 raise ProtocolError("invalid_dpop_proof", "the DPoP proof is signed by another key than the token's")
             self.nonces.check_dpop_nonce(s, proof, now, http_status=401)
-            self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
-                                  "this DPoP proof was already used")
+            if spend:
+                self.nonces.first_use(s, f"{proof.jkt}:{proof.jti}", now, "invalid_dpop_proof",
+                                      "this DPoP proof was already used")
         except ProtocolError as exc:
             if exc.error != "invalid_dpop_proof":
                 raise
@@ -1960,7 +1965,8 @@ class IssuerService:
             raise ProtocolError(exc.error, exc.message, http_status=401, headers={
                 "WWW-Authenticate": 'DPoP error="invalid_dpop_proof", algs="ES256"'}) from exc
         # The answer that carried it arrived: the refresh token it rotated out is no longer retried (_lost_answer).
-        row.presented_at = row.presented_at or now
+        if spend:
+            row.presented_at = row.presented_at or now
         return row
 
     def credential(self, inst: Institution, authorization: str | None, body: Any,
@@ -1970,7 +1976,7 @@ class IssuerService:
         now = self._now()
         # §8.3.1.1: a request without a valid access token is an authorization error (RFC 6750 §3.1),
         # whatever its body; nor is an unauthenticated caller's key attestation checked (below).
-        self._known_token(authorization, now)
+        self._known_token(inst, authorization, dpop_proof, "credential", now)
         req = openid4vci.parse_credential_request(body, batch_size=self.batch_size)
         # §8.2: a credential_identifier from the token response (ours are configuration ids), else a
         # credential_configuration_id; which one the token allows is checked with the token below.
@@ -2323,7 +2329,8 @@ class IssuerService:
         """§11: record the wallet's event for the credentials of one response, under the access
         token that obtained them (and its DPoP proof when it is bound)."""
         now = self._now()
-        self._known_token(authorization, now)  # §11.3: a bad access token is an authorization error first
+        # §11.3: a bad access token (or DPoP proof) is an authorization error first
+        self._known_token(inst, authorization, dpop_proof, "notification", now)
         note = openid4vci.parse_notification(body)
         with self.nonces.renewed_on_refusal(), self.sessions.begin() as s:
             token = self._authorised(s, inst, authorization, dpop_proof, "notification", now)
@@ -2385,7 +2392,8 @@ class IssuerService:
         lets one of them through, on PostgreSQL and SQLite alike; the other is told the id is spent.
         """
         now = self._now()
-        self._known_token(authorization, now)  # a bad access token is an authorization error first (RFC 6750 §3.1)
+        # A bad access token (or DPoP proof) is an authorization error first (RFC 6750 §3.1)
+        self._known_token(inst, authorization, dpop_proof, "deferred_credential", now)
         req = openid4vci.parse_deferred_request(body)
         id_hash = stored_hash(req.transaction_id)
         providers = self._providers_list_for(id_hash, now)  # may ask the registry: outside the transaction

@@ -419,6 +419,24 @@ def test_a_resource_request_without_the_server_dpop_nonce_is_challenged(issuer: 
     assert retry.status_code == 200, retry.text
 
 
+def test_the_dpop_nonce_challenge_comes_before_anything_the_body_says(issuer: Issuer) -> None:
+    """RFC 9449 §9: a resource server that wants a nonce says so first, whatever the request body:
+    a wallet whose body is also wrong learns the nonce, then its body's fault, not the other way."""
+    key = generate_key()
+    token = _dpop_token(issuer, key)
+    for endpoint, body in (("credential", {"credential_configuration_id": "pda1"}),  # no proofs
+                           ("deferred_credential", {}), ("notification", {"event": "made-up"})):
+        url = f"{issuer.url}/lv-vsaa/{endpoint}"
+        challenged = issuer.http.post(f"/lv-vsaa/{endpoint}", json=body, headers={
+            "Authorization": f"DPoP {token}", "DPoP": _dpop(key, url, token=token)})
+        assert (challenged.status_code, challenged.json()["error"]) == (401, "use_dpop_nonce"), endpoint
+        assert challenged.headers["WWW-Authenticate"].startswith('DPoP error="use_dpop_nonce"')
+        retry = issuer.http.post(f"/lv-vsaa/{endpoint}", json=body, headers={
+            "Authorization": f"DPoP {token}", "DPoP": _dpop(key, url, token=token,
+                                                           nonce=challenged.headers["DPoP-Nonce"])})
+        assert retry.status_code == 400 and retry.json()["error"].startswith("invalid_"), (endpoint, retry.text)
+
+
 def test_a_c_nonce_is_not_a_dpop_nonce_and_back(issuer: Issuer) -> None:
     key, form, url = generate_key(), _token_form(issuer), f"{issuer.url}/lv-vsaa/token"
     response = issuer.http.post("/lv-vsaa/token", data=form, headers={
