@@ -51,6 +51,7 @@ __all__ = [
     "NonceError",
     "ProtocolError",
     "SdHashError",
+    "SettingError",
     "SignerUnavailableError",
     "StatusError",
     "ValidityError",
@@ -177,6 +178,15 @@ class DataError(CredentialError):
         out: dict[str, Any] = {"code": self.code, **self.problem(), "message": self.message}
         out["problems"] = [p.problem() for p in self.problems]
         return out
+
+
+class SettingError(DataError):
+    """A deployment setting (``field``: its environment variable) whose value breaks its rule in a
+    way seen only against what the deployment holds: an institution id it does not host, a time zone
+    this machine cannot load. The command line exits 2 for it, as for a setting its parser refused;
+    a file a setting names that cannot be used stays a :class:`DataError` (exit 1)."""
+
+    code = "invalid_setting"
 
 
 class ProtocolError(CredentialError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
-__all__ = ["LANGUAGES", "catalogue_keys", "format_date", "negotiate", "register", "t", "translator"]
+__all__ = ["LANGUAGES", "catalogue_keys", "colon", "format_date", "negotiate", "register", "t", "translator"]
 
 LANGUAGES = ("en", "lv", "de", "fr", "pl")
 
@@ -48,6 +48,12 @@ def t(key: str, lang: str, **kw: object) -> str:
     texts = _CATALOGUE.get(key, {})
     text = texts.get(lang) or texts.get("en") or key
     return text.format(**kw) if kw else text
+
+
+def colon(lang: str) -> str:
+    """The colon after a label ("Purpose: ..."): French typography puts a no-break space before it
+    ("Finalité : ...", Lexique des règles typographiques), so that it never starts a line alone."""
+    return "\u00a0:" if lang == "fr" else ":"
 
 
 def translator(prefix: str, lang: str) -> Callable[..., str]:

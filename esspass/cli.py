@@ -87,7 +87,7 @@ def _main(argv: list[str]) -> int:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from credentials.errors import CredentialError, DataError
+    from credentials.errors import CredentialError, DataError, SettingError
     from esspass.config import NoDeployment, settings_error_line
 
     _take_data_dir(argv)
@@ -107,6 +107,9 @@ def _main(argv: list[str]) -> int:
     except (ValidationError, SettingsError) as exc:
         # A setting that breaks its rule: the variable and the rule, never the value (token keys are secrets).
         print(settings_error_line(exc), file=sys.stderr)
+        return EXIT_SETTINGS
+    except SettingError as exc:  # broken only against what the deployment holds: still the setting's mistake
+        print(f"esspass: {exc.field} {exc.rule}", file=sys.stderr)
         return EXIT_SETTINGS
     except NoDeployment as exc:
         print(f"esspass: {exc.message}", file=sys.stderr)

@@ -108,7 +108,7 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
                 "form-action 'self'", f"form-action 'self' {source}")
         return templates.TemplateResponse(request, "authorize/page.html", {
             "lang": lang, "languages": i18n.LANGUAGES, "inst": inst,
-            "t": lambda key, **kw: i18n.t(f"authorize.{key}", lang, **kw), **context,
+            "t": lambda key, **kw: i18n.t(f"authorize.{key}", lang, **kw), "colon": i18n.colon(lang), **context,
         }, status_code=status_code, headers=headers)
 
     def show(request: Request, inst: Institution, client_id: str | None, request_uri: str | None,

@@ -63,7 +63,7 @@ from typing import Any
 from cryptography.x509 import Certificate
 
 from credentials.countries import COUNTRIES, normalise
-from credentials.errors import CredentialError, DataError
+from credentials.errors import CredentialError, DataError, SettingError
 from credentials.institutions import DEMO_ENTITIES, Entity, Role
 from credentials.pkcs11_key import is_pkcs11_uri
 from credentials.pki import ensure_demo_pki
@@ -167,7 +167,7 @@ def require_approval(hosted: Mapping[str, Institution], ids: Sequence[str]) -> d
     known = {inst.entity.id for inst in hosted.values()}
     unknown = sorted(set(ids) - known - {"*"})
     if unknown:
-        raise DataError("ESSPASS_ISSUER_APPROVAL", f"names {', '.join(unknown)}, which this issuer does not host "
+        raise SettingError("ESSPASS_ISSUER_APPROVAL", f"names {', '.join(unknown)}, which this issuer does not host "
                         f"(hosted: {', '.join(sorted(known))}; " '["*"] names them all)')
     every = "*" in ids
     return {path: replace(inst, approval_required=True) if every or inst.entity.id in ids else inst

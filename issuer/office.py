@@ -2081,7 +2081,8 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             "awaiting": awaiting,
             # Four-eyes: where each case is approved, the shared token records none (IssuerService.may_record).
             "may_record": not (inst is not None and inst.approval_required and signed and not clerk_name(who)),
-            "t": lambda key, **kw: _t(lang, key, **kw), "csrf": found.csrf if signed and found else "",
+            "t": lambda key, **kw: _t(lang, key, **kw), "colon": i18n.colon(lang),
+            "csrf": found.csrf if signed and found else "",
             "type_name": lambda cid: _type_name(cid, lang), "when": _when,
             "label": lambda key: _label(lang, key), "row_rule": lambda row: _report_rule(lang, row), **context,
         }, status_code=status_code, headers=SECURITY_HEADERS)

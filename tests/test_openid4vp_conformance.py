@@ -472,6 +472,22 @@ def test_each_inspection_tells_the_wallet_its_own_purpose_in_every_language_of_t
     assert own["purpose"] == "Kontrole būvlaukumā" and not any(k.startswith("purpose#") for k in own)
 
 
+def test_the_wallets_record_gives_each_purpose_in_the_language_it_is_read_in(world: World) -> None:
+    """The worker's record of a request answered with the pages in Latvian reads in German when the
+    pages are in German later: it keeps the purpose in every language the request gave, not only the
+    one of the moment; a purpose given in one language only is that one in every language."""
+    ehic = world.request_object(world.inspector.request("ehic"))
+    consent = world.wallet.open_request(world.inspector.request("ehic")["link"], "lv")
+    world.wallet.decline(consent.id)
+    own = world.wallet.open_request(world.inspector.request("pda1", purpose="Kontrole būvlaukumā")["link"], "fr")
+    world.wallet.decline(own.id)
+    entries = world.wallet.log()
+    tagged = next(e for e in entries if e.purpose == ehic["purpose#lv"])  # what the worker was shown
+    untagged = next(e for e in entries if e.purpose == "Kontrole būvlaukumā")
+    assert tagged.purpose_in("de") == ehic["purpose#de"] and tagged.purpose_in("en") == ehic["purpose"]
+    assert {untagged.purpose_in(lang) for lang in ("en", "lv", "de", "fr", "pl")} == {"Kontrole būvlaukumā"}
+
+
 def test_an_unanswered_request_past_its_time_is_expired_for_the_page_and_the_api(world: World) -> None:
     """Once a request's time is up with no answer, its status is ``expired``, never ``pending`` for
     ever: the inspector's waiting page and an integrator's system polling ``status_url`` (or

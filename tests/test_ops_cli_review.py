@@ -156,6 +156,18 @@ def test_finding_3_a_malformed_setting_is_one_line_without_its_value(
         assert not (tmp_path / "up").exists()
 
 
+def test_a_setting_naming_an_institution_not_hosted_exits_as_a_malformed_setting(
+        pilot_data: Path, tmp_path: Path) -> None:
+    """Well-formed, but wrong against what the deployment holds: still the setting's mistake (exit 2, as
+    README says of a setting that breaks its rule), told in one line naming the variable and what it
+    names; not a refusal of the command's work (exit 1)."""
+    done = _esspass("issuer", "serve", "--port", str(free_port()), cwd=tmp_path,
+                    env=_env(pilot_data, ESSPASS_ISSUER_APPROVAL='["LV:XYZ"]'))
+    assert done.returncode == 2, done.stderr
+    line = _one_line(done)
+    assert line.startswith("esspass: ESSPASS_ISSUER_APPROVAL names LV:XYZ, which this issuer does not host"), line
+
+
 # -- 8. wallet init without a terminal ---------------------------------------------------------------
 
 def _init_at_a_terminal_ended_by_ctrl_d(cwd: Path, env: dict[str, str]) -> tuple[int, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from credentials.i18n import colon
 from wallet.cli import main as wallet_main
 
 
@@ -231,6 +232,19 @@ def test_what_an_institution_or_inspector_answered_is_said_in_the_workers_langua
     from wallet.messages import explain
 
     assert explain("invalid_grant", message, lang) == expected
+
+
+@pytest.mark.parametrize("lang", ["lv", "de", "fr", "pl"])
+def test_a_detail_only_in_english_is_said_to_be_english_in_the_other_languages(lang: str) -> None:
+    """A server's own words the wallet does not know follow its sentence in the worker's language, marked
+    as a technical detail in English (not passed off as the worker's language); in English, as they are."""
+    from wallet.messages import explain, t
+
+    detail = "the frobnication of the widget failed"
+    said = explain("invalid_grant", detail, lang)
+    assert said.startswith(t("explain.invalid_grant", lang)), said
+    assert said.endswith(f"({t('detail_in_english', lang)}{colon(lang)} {detail})"), said
+    assert explain("invalid_grant", detail, "en") == f"{t('explain.invalid_grant', 'en')} ({detail})"
 
 
 def test_a_polish_sentence_agrees_with_any_institution() -> None:

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials import countries, dcql, ehic, pda1, trust_list
 from credentials.errors import CredentialError, ProtocolError
-from credentials.i18n import LANGUAGES
+from credentials.i18n import LANGUAGES, colon
 from credentials.jose import parse_json
 from esspass.config import service_http_client
 from esspass.db import Sessions, make_engine
@@ -255,6 +255,7 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         this one answers a form, which has no address of its own (a POST, or a one-time link)."""
         lang = _lang(request)
         response = templates.TemplateResponse(request, name, {"lang": lang, "t": messages.translator(lang),
+                                                              "colon": colon(lang),
                                                               "languages": LANGUAGES,
                                                               "lang_links": _language_links(request, back),
                                                               "signed": settings.auth == "tokens"

@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from credentials import countries
-from credentials.errors import DataError
+from credentials.errors import DataError, SettingError
 from credentials.files import LOGIN_NAME, TokenNameError, named_tokens
 from credentials.jose import PrivateKey
 from credentials.openid4vp import LANGUAGE_TAG, MAX_PURPOSE, client_id_for
@@ -185,7 +185,7 @@ class VerifierSettings(ServiceSettings):
 
             pki = ensure_demo_pki(self.pki_path(), DEMO_ENTITIES, now=now)
             if self.entity_id not in pki.access:
-                raise DataError("ESSPASS_VERIFIER_ENTITY_ID", "is not a demo inspectorate: give its own access "
+                raise SettingError("ESSPASS_VERIFIER_ENTITY_ID", "is not a demo inspectorate: give its own access "
                                 "certificate (ESSPASS_VERIFIER_ACCESS_KEY_FILE, ..._ACCESS_CHAIN_FILE)")
             key, chain = pki.access[self.entity_id]
             try:  # x509_san_dns: refused here, at start and by `esspass verifier check`, not per request
@@ -228,7 +228,7 @@ class VerifierSettings(ServiceSettings):
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise DataError("ESSPASS_VERIFIER_TIME_ZONE", f"{name!r} is not an IANA time zone") from exc
+            raise SettingError("ESSPASS_VERIFIER_TIME_ZONE", f"{name!r} is not an IANA time zone") from exc
 
 
 def inspector_tokens(settings: VerifierSettings, *, add: Collection[str] = (),

@@ -34,7 +34,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
-from credentials.i18n import format_date
+from credentials.i18n import colon, format_date
 from esspass.web import csp_source, install, local_path
 from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
@@ -259,6 +259,7 @@ def create_app(
             "lang": lang,
             "languages": LANGUAGES,
             "t": lambda key, **kw: t(key, lang, **kw),
+            "colon": colon(lang),
             "d": lambda value: format_date(str(value)[:10], lang) if value else "",
             # A time the wallet recorded (ISO 8601 UTC): the page's date format, the phone's local time.
             "dt": lambda value: format_when(str(value), lang) if value else "",

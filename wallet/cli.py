@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from credentials.errors import CredentialError, ProtocolError
-from credentials.i18n import format_date
+from credentials.i18n import colon, format_date
 from wallet.messages import LANGUAGES, explain, normalise_lang, pending_message, t
 
 if TYPE_CHECKING:
@@ -600,7 +600,7 @@ def _present(ctx: _Ctx) -> int:
     ctx.say(ctx.t("consent.who", verifier=consent.verifier_name, country=consent.verifier_country))
     ctx.say(f"  ({ctx.t('consent.checked')})")
     if consent.purpose:
-        ctx.say(f"{ctx.t('consent.purpose')}: {consent.purpose}")
+        ctx.say(f"{ctx.t('consent.purpose')}{colon(ctx.lang)} {consent.purpose}")
     only_required = ctx.args.only_required  # else the first option the documents satisfy (--with-optional)
     if consent.satisfiable:
         consent = _choose(ctx, service, consent)
@@ -684,8 +684,8 @@ def _log(ctx: _Ctx) -> int:
         # An offline QR code is shown, not sent: no verifier is known (older lines name it in English).
         who = ctx.t("log.offline") if e.outcome == "shown" else e.verifier_name
         ctx.say(f"{e.time[:16].replace('T', ' ')} UTC  {ctx.t('log.' + e.outcome)}  {who}")
-        if e.purpose:
-            ctx.say(f"  {ctx.t('consent.purpose')}: {e.purpose}")
+        if e.purpose_in(ctx.lang):
+            ctx.say(f"  {ctx.t('consent.purpose')}{colon(ctx.lang)} {e.purpose_in(ctx.lang)}")
         claims = logged_claims(e, ctx.lang)
         if claims:
             ctx.say(f"  {', '.join(claims)}")

@@ -28,8 +28,10 @@ from credentials.errors import (
     ProtocolError,
     VctError,
 )
+from credentials.i18n import LANGUAGES
 from credentials.jose import PrivateKey, PublicKey, b64url_encode, jwk_thumbprint
 from wallet.errors import CopiesDifferError, FormsDifferError, OfflineFormDiffersError
+from wallet.model import in_language
 
 if TYPE_CHECKING:
     from credentials.compact import VerifiedCompact
@@ -69,6 +71,8 @@ __all__ = [
     "path_text",
     "person_named",
     "present",
+    "purpose_in",
+    "purposes",
     "record_status",
     "registry_trust",
     "requested_types",
@@ -957,12 +961,21 @@ def verify_request(token: str, *, link_client_id: str, wallet_nonce: str | None,
     )
 
 
-def purpose_in(request: VerifiedRequest, lang: str) -> str:
-    """Why the verifier asks, in the worker's language where the request gives it (``purpose#<lang>``,
-    language-tagged as RFC 7591 §2.2 tags human-readable metadata), else its ``purpose``."""
+def purposes(request: VerifiedRequest) -> dict[str, str]:
+    """Why the verifier asks, in each language its request gives (``purpose#<lang>``, language-tagged
+    as RFC 7591 §2.2 tags human-readable metadata), and under "" its untagged ``purpose``."""
     raw = request.raw if isinstance(request.raw, Mapping) else {}
-    tagged = raw.get(f"purpose#{lang}")
-    return tagged[:300] if isinstance(tagged, str) and tagged.strip() else request.purpose
+    texts = {"": request.purpose}
+    for lang in LANGUAGES:
+        tagged = raw.get(f"purpose#{lang}")
+        if isinstance(tagged, str) and tagged.strip():
+            texts[lang] = tagged[:300]
+    return texts
+
+
+def purpose_in(request: VerifiedRequest, lang: str) -> str:
+    """Why the verifier asks, in the worker's language where the request gives it (:func:`purposes`)."""
+    return in_language(purposes(request), lang)
 
 
 def _check_encryption_key(payload: Mapping[str, Any]) -> None:

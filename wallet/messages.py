@@ -18,6 +18,9 @@ __all__ = ["LANGUAGES", "MESSAGES", "STRINGS", "explain", "format_when", "normal
 
 # key -> (en, lv, de, fr, pl)
 _T: dict[str, tuple[str, str, str, str, str]] = {
+    # explain(): what follows is a technical detail in English (a server's or a check's own words).
+    "detail_in_english": ("technical detail", "tehniska informācija angļu valodā", "technischer Hinweis auf Englisch",
+                          "détail technique en anglais", "szczegół techniczny po angielsku"),
     "app.title": ("ESSPASS wallet", "ESSPASS maks", "ESSPASS-Wallet", "Portefeuille ESSPASS", "Portfel ESSPASS"),
     "nav.cards": ("My documents", "Mani dokumenti", "Meine Dokumente", "Mes documents", "Moje dokumenty"),
     "nav.receive": ("Add", "Pievienot", "Hinzufügen", "Ajouter", "Dodaj"),
@@ -2031,7 +2034,13 @@ def explain(code: str, message: str, lang: str) -> str:
     if f"explain.{code}" not in STRINGS:
         return message
     text = t(f"explain.{code}", lang)
-    return f"{text} ({message})" if message else text
+    if not message:
+        return text
+    if lang == "en":
+        return f"{text} ({message})"
+    # The detail is the server's or the check's own words, in English: said so, not passed off as the
+    # worker's language, for whoever the worker asks for help.
+    return f"{text} ({t('detail_in_english', lang)}{i18n.colon(lang)} {message})"
 
 
 def pending_message(outcome: str, institution: str, titles: tuple[str, ...] | list[str], detail: str,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-__all__ = ["LogEntry", "StatusCheck", "StoredCredential"]
+__all__ = ["LogEntry", "StatusCheck", "StoredCredential", "in_language"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,12 @@ class StoredCredential:
         return replace(self, last_status=check)
 
 
+def in_language(texts: Mapping[str, str], lang: str) -> str:
+    """A text given in several languages (``{lang: text}``, under "" the untagged one, as RFC 7591 §2.2
+    tags human-readable metadata): the one in ``lang``, else the untagged one."""
+    return texts.get(lang) or texts.get("", "")
+
+
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     """One line of the worker's own record: what was (or was not) shown to whom and when."""
@@ -91,6 +97,14 @@ class LogEntry:
     vcts: list[str]
     claims: list[str]  # dotted paths of the claims that left (empty when declined)
     detail: str = ""
+    #: The verifier's purpose in each language its request gave it (``purpose#<lang>``), under "" the
+    #: untagged one: the record reads in the language of the page, not the one of the moment of sharing.
+    purposes: dict[str, str] = field(default_factory=dict)
+
+    def purpose_in(self, lang: str) -> str:
+        """The purpose in ``lang`` where the request gave it, else its untagged one (lines recorded
+        before ``purposes`` was kept: the one shown then)."""
+        return in_language(self.purposes, lang) if self.purposes else self.purpose
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

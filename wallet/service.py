@@ -2643,6 +2643,7 @@ def _log_entry(consent: ConsentRequest, outcome: str, now: datetime) -> LogEntry
         verifier_name=consent.verifier_name,
         client_id=consent.client_id,
         purpose=consent.purpose,
+        purposes=core.purposes(consent.request),
         credentials=sorted({item.group for item in consent.items}),
         vcts=sorted({cred.vct for cred, _ in consent.selection.values()}) if shared else [],
         # An mdoc path opens with its namespace, which says nothing to the worker.
