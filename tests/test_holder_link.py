@@ -35,6 +35,8 @@ from trust_registry.store import Registry
 from verifier.messages import reason_text
 from verifier.service import _display, profile_query
 from verifier.settings import VerifierSettings
+from wallet.messages import t as wallet_t
+from wallet.service import standing_words
 
 ANNA, JAN, LENA = DEMO_PERSONS
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -691,11 +693,18 @@ def test_a_wallet_holding_one_persons_pid_and_anothers_a1_is_told_invalid_by_the
         http.auth = InspectorAuth(stack.inspector_token)
         wallet = wallet_holding(stack, tmp_path, http, someone_else)
         try:
+            # The wallet said so as it took the A1, and says so before it leaves (wallet.core.other_persons).
+            cards = {c.vct: c for c in wallet.cards("en")}
+            assert cards[pda1.VCT].other_person and cards[pda1.VCT].warning == "other_person"
+            assert not cards[pid.VCT].other_person
+            assert standing_words(cards[pda1.VCT], "lv") == wallet_t("state.other_person", "lv")
             inspector = Inspector(stack.verifier_url, http)
             request = inspector.request("pda1")
             consent = wallet.open_request(request["link"], "en")
             labels = {item.query_id: [c.label for c in item.claims] for item in consent.items}
             assert "pda1" in labels and "pid" in labels, labels
+            notices = {item.query_id: item.notice for item in consent.items}
+            assert notices["pda1"] == wallet_t("consent.warn_other_person", "en") and not notices["pid"], notices
             wallet.share(consent.id)
             verdict = inspector.result(request)["verdict"]
         finally:
@@ -706,12 +715,14 @@ def test_a_wallet_holding_one_persons_pid_and_anothers_a1_is_told_invalid_by_the
     assert all(c["verdict"] == "valid" for c in verdict["credentials"]), verdict
 
 
-def _inspect_over_http(tmp_path: Path, person: Any) -> dict[str, Any]:
+def _inspect_over_http(tmp_path: Path, person: Any, *, own: bool = False) -> dict[str, Any]:
     """The reference wallet holding ``person``'s PID and A1 answers the inspector's QR request."""
     with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
         wallet = wallet_holding(stack, tmp_path, http, person)
         try:
+            if own:  # one person's documents: the wallet warns of nothing
+                assert not any(c.other_person or c.warning for c in wallet.cards("en"))
             inspector = Inspector(stack.verifier_url, http)
             request = inspector.request("pda1")
             wallet.share(wallet.open_request(request["link"], "en").id)
@@ -724,7 +735,7 @@ def _inspect_over_http(tmp_path: Path, person: Any) -> dict[str, Any]:
 def test_the_reference_wallet_gets_valid_for_anna_by_her_number(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", raising=False)
-    verdict = _inspect_over_http(tmp_path, ANNA)
+    verdict = _inspect_over_http(tmp_path, ANNA, own=True)
     assert verdict["verdict"] == "valid", verdict
     assert [s["key"] for s in verdict["steps"] if s["code"] == "holder_link"] == ["holder_link.passed"]
     assert verdict["reason_key"] == ""

@@ -333,6 +333,8 @@ def _receive(ctx: _Ctx) -> int:
         ctx.say(f"[{card.group}] {card.title}")
         ctx.say(f"  {card.description}")
         ctx.say(f"  {ctx.t('received.checked', issuer=card.issuer_name)}")
+        if card.other_person:
+            ctx.say(f"  {ctx.t('received.other_person', issuer=card.issuer_name)}")
     return 0
 
 

@@ -68,6 +68,7 @@ __all__ = [
     "jwk_thumbprint_of",
     "match",
     "newest_status_lists",
+    "other_persons",
     "path_text",
     "person_named",
     "present",
@@ -133,6 +134,27 @@ def is_pid(vct: str) -> bool:
     from credentials import pid
 
     return _type_module(vct) is pid
+
+
+def other_persons(held: Sequence[StoredCredential]) -> frozenset[str]:
+    """The groups of the documents ``held`` shows to be another person's than every PID it holds: an A1
+    or EHIC whose personal number differs from the PID's of its state, an EHIC whose fields 3-5 name
+    someone else (:func:`credentials.holder_link.link`, MISMATCH or NAME_MISMATCH), which an inspector
+    checking it with the PID would find not the worker's (an offer code passed on, a clerk's slip).
+    A represented person's card (``subject``) is not; nothing is said without a PID to compare with."""
+    from credentials import holder_link
+
+    people = [readable_claims(c) for c in held if is_pid(c.vct)]
+    if not people:
+        return frozenset()
+    other: set[str] = set()
+    for cred in held:
+        if is_pid(cred.vct) or cred.group in other:
+            continue
+        claims = document_claims(cred)
+        if not any(holder_link.link(cred.vct, claims, person).holds for person in people):
+            other.add(cred.group)
+    return frozenset(other)
 
 
 def readable_claims(cred: StoredCredential | CheckedCredential) -> Mapping[str, Any]:

@@ -716,6 +716,31 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                            "Gilt für den Zeitraum vom {start} bis zum {end} (beendet)",
                            "Couvre la période du {start} au {end} (terminée)",
                            "Obejmuje okres od {start} do {end} (zakończony)"),
+    # A document shown to be another person's than the wallet's PID (wallet.core.other_persons).
+    "state.other_person": ("Not yours: another person's than your identity document (PID)",
+                           "Nav jūsu: citas personas, nevis jūsu personas identifikācijas datu (PID) personas",
+                           "Nicht Ihres: einer anderen Person als der Ihres Identitätsnachweises (PID)",
+                           "Pas le vôtre : celui d'une autre personne que celle de votre pièce d'identité (PID)",
+                           "Nie Twój: innej osoby niż Twój dokument tożsamości (PID)"),
+    "received.other_person": (
+        "This document names another person than the identity document (PID) in this wallet (another personal "
+        "number, or another name or date of birth). An inspector checking it with your PID would find that it is "
+        "not yours. If it is not yours, remove it and tell {issuer}.",
+        "Šis dokuments attiecas uz citu personu, nevis to, kuras identifikācijas dati (PID) ir šajā makā (cits "
+        "personas kods vai cits vārds vai dzimšanas datums). Inspektors, to pārbaudot kopā ar jūsu PID, "
+        "konstatētu, ka tas nav jūsu. Ja tas nav jūsu, izdzēsiet to un paziņojiet iestādei {issuer}.",
+        "Dieses Dokument nennt eine andere Person als der Identitätsnachweis (PID) in dieser Wallet (eine andere "
+        "Kennnummer oder ein anderer Name oder ein anderes Geburtsdatum). Eine Kontrollperson, die es mit Ihrem "
+        "PID prüft, würde feststellen, dass es nicht Ihres ist. Wenn es nicht Ihres ist, löschen Sie es und "
+        "teilen Sie es {issuer} mit.",
+        "Ce document désigne une autre personne que la pièce d'identité (PID) de ce portefeuille (un autre numéro "
+        "d'identification, ou un autre nom ou une autre date de naissance). Un inspecteur qui le vérifierait avec "
+        "votre PID constaterait qu'il n'est pas le vôtre. S'il n'est pas le vôtre, supprimez-le et prévenez "
+        "{issuer}.",
+        "Ten dokument wskazuje inną osobę niż dokument tożsamości (PID) w tym portfelu (inny numer identyfikacyjny "
+        "albo inne imię, nazwisko lub data urodzenia). Inspektor sprawdzający go razem z Twoim PID stwierdziłby, "
+        "że nie jest Twój. Jeśli nie jest Twój, usuń go i powiadom instytucję {issuer}.",
+    ),
     "state.not_yet": ("Not valid yet: valid from {date}", "Vēl nav derīgs: derīgs no {date}",
                       "Noch nicht gültig: gültig ab {date}", "Pas encore valable : valable à partir du {date}",
                       "Jeszcze nieważny: ważny od {date}"),
@@ -1036,6 +1061,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "ne couvre pas la date d'aujourd'hui. C'est à vous de décider si vous le partagez.",
         "Uwaga: ten dokument obejmuje okres od {start} do {end}, który się zakończył. Inspektor zobaczy, że nie "
         "obejmuje on dnia dzisiejszego. Decyzja o udostępnieniu należy do Ciebie.",
+    ),
+    "consent.warn_other_person": (
+        "Warning: this document names another person than the identity document (PID) in this wallet. The "
+        "inspector will see that it is not yours. Whether to share it is your decision.",
+        "Uzmanību: šis dokuments attiecas uz citu personu, nevis to, kuras identifikācijas dati (PID) ir šajā makā, "
+        "un inspektors redzēs, ka tas nav jūsu. Vai to kopīgot, izlemjat jūs.",
+        "Achtung: Dieses Dokument nennt eine andere Person als der Identitätsnachweis (PID) in dieser Wallet. Die "
+        "Kontrollperson wird sehen, dass es nicht Ihres ist. Ob Sie es teilen, entscheiden Sie.",
+        "Attention : ce document désigne une autre personne que la pièce d'identité (PID) de ce portefeuille. "
+        "L'inspecteur verra qu'il n'est pas le vôtre. C'est à vous de décider si vous le partagez.",
+        "Uwaga: ten dokument wskazuje inną osobę niż dokument tożsamości (PID) w tym portfelu. Inspektor zobaczy, "
+        "że nie jest Twój. Decyzja o udostępnieniu należy do Ciebie.",
     ),
     "consent.warn_not_yet": (
         "Warning: this document is valid only from {date}. The inspector will see that it is not valid yet. "

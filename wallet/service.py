@@ -299,6 +299,9 @@ class Card:
     #: Of a represented person's EHIC (a child's card, Decision S1: its ``subject``), whose card it is in
     #: words ("Card of Līga Bērziņa", :func:`core.whose_card`); None for the worker's own documents.
     person: str | None = None
+    #: Shown to be another person's than the PID the wallet holds (:func:`core.other_persons`): an inspector
+    #: checking it with that PID would read "not the same person".
+    other_person: bool = False
 
     @property
     def past(self) -> str | None:
@@ -316,10 +319,13 @@ class Card:
         it leaves (consent, offline QR): ``invalid`` (withdrawn), ``replaced`` (by a newer document),
         ``stopped`` (its copies on this phone, which was reported lost or stolen: the document itself is
         not past, it is on the worker's other phone) or ``suspended`` by its issuer, as
-        last recorded; else ``ended`` or ``not_yet`` by its own dates, or ``copy_expired`` (its
-        copies, not the document, expired); None when nothing is known against it."""
+        last recorded; else ``other_person`` (:attr:`other_person`); else ``ended`` or ``not_yet`` by its
+        own dates, or ``copy_expired`` (its copies, not the document, expired); None when nothing is known
+        against it."""
         if self.status is not None and self.status.value in ("invalid", "replaced", "stopped", "suspended"):
             return self.status.value
+        if self.other_person:
+            return "other_person"
         return None if self.period == "current" else self.period
 
 
@@ -345,6 +351,8 @@ def standing_words(card: Card, lang: str) -> str:
     from credentials.i18n import format_date
 
     warning = card.warning
+    if warning == "other_person":
+        return messages.t("state.other_person", lang)
     if warning == "copy_expired":
         return _copy_expired_words(card, lang, "state.copy_expired")
     if warning == "ended" and covers_a_period(card):
@@ -668,9 +676,11 @@ class WalletService:
         """Every document held, each kind in the order the wallet first stored one, its current documents
         (in the order stored) before its past ones (:attr:`Card.past`; the newest first)."""
         groups: dict[str, list[StoredCredential]] = {}
-        for cred in self.credentials():
+        held = self.credentials()
+        for cred in held:
             groups.setdefault(cred.group, []).append(cred)
-        cards = self._related([self._card(copies, lang) for copies in groups.values()], lang)
+        other = core.other_persons(held)
+        cards = self._related([self._card(copies, lang, other=other) for copies in groups.values()], lang)
         kinds = {vct: n for n, vct in reversed(list(enumerate(c.vct for c in cards)))}
         order = {c.group: n for n, c in enumerate(cards)}
         return sorted(cards, key=lambda c: (kinds[c.vct], c.past is not None,
@@ -760,7 +770,9 @@ class WalletService:
         """The worker's date: the wallet's clock on this computer's calendar (its local time zone)."""
         return self.clock().astimezone().date()
 
-    def _card(self, held: list[StoredCredential], lang: str) -> Card:
+    def _card(self, held: list[StoredCredential], lang: str, *, other: frozenset[str] = frozenset()) -> Card:
+        """The card of one document's copies ``held``; ``other``: the groups :func:`core.other_persons`
+        found to be another person's than the wallet's PID."""
         # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
         copies = [c for c in held if c.format == "dc+sd-jwt"] or held
         first = copies[0]
@@ -807,6 +819,7 @@ class WalletService:
             iat=max(c.iat for c in copies),
             issued_on=_issued_on(readable) or first.received_at[:10],
             person=core.whose_card(first.vct, core.readable_claims(first), lang, represented_only=True),
+            other_person=first.group in other,
         )
 
     def delete(self, group: str) -> str:
@@ -2045,7 +2058,7 @@ class WalletService:
         answering = tuple(o for o in core.claim_options(request, query_id, cred) if set(o) <= set(paths))
         options = answering if paths in answering else (paths, *answering)
         required = set(paths).intersection(*(set(o) for o in options))
-        card = self._card([c for c in held if c.group == cred.group], lang)
+        card = self._card([c for c in held if c.group == cred.group], lang, other=core.other_persons(held))
         item = self._consent_item(query_id, cred, paths, lang, required=required)
         return replace(item, warning=card.warning, notice=warning_words(card, lang)), options
 
