@@ -576,6 +576,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             tx = svc().inspection(view[:64])
         except ProtocolError as exc:
             return unknown_check(request, exc)
+        if tx.status in ("done", "error"):  # answered: the verdict (a page reloaded without JavaScript)
+            return RedirectResponse(f"/inspect/{view[:64]}/verdict?lang={_lang(request)}",  # type: ignore[return-value]
+                                    status_code=303)
         buf = io.BytesIO()
         segno.make_qr(svc().link(tx), error="m").save(buf, kind="svg", scale=5, border=4, xmldecl=False,
                                                        svgclass="qr")

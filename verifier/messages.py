@@ -984,6 +984,13 @@ _T.update({
                         "eine neue Prüfung.",
                         "Ce code QR a expiré : le portefeuille ne peut plus y répondre. Lancez un nouveau contrôle.",
                         "Ten kod QR wygasł: portfel nie może już na niego odpowiedzieć. Rozpocznij nową kontrolę."),
+    # Without JavaScript (verifier.js polls): the waiting page reloads itself, and goes to the verdict.
+    "waiting.no_script": ("This page looks again every 5 seconds and shows the answer as soon as it has come.",
+                          "Šī lapa pārbauda ik pēc 5 sekundēm un parāda atbildi, tiklīdz tā ir saņemta.",
+                          "Diese Seite sieht alle 5 Sekunden nach und zeigt die Antwort, sobald sie da ist.",
+                          "Cette page vérifie toutes les 5 secondes et affiche la réponse dès qu'elle est arrivée.",
+                          "Ta strona sprawdza co 5 sekund i pokazuje odpowiedź, gdy tylko nadejdzie."),
+    "waiting.look_now": ("Look now", "Pārbaudīt tagad", "Jetzt nachsehen", "Vérifier maintenant", "Sprawdź teraz"),
     "waiting.gone": ("This check no longer exists. Start a new check.",
                      "Šī pārbaude vairs nepastāv. Sāciet jaunu pārbaudi.",
                      "Diese Prüfung gibt es nicht mehr. Starten Sie eine neue Prüfung.",
