@@ -24,7 +24,7 @@ ESSPASS = [sys.executable, "-m", "esspass.cli"]
 def test_up_refuses_a_wait_that_is_no_number_of_seconds(tmp_path: Path, args: list[str], env: dict[str, str],
                                                          says: str) -> None:
     run = subprocess.run([*ESSPASS, "up", "--data-dir", str(tmp_path / "data"), *args], capture_output=True,
-                         text=True, timeout=120, env={**os.environ, **env}, cwd="/work/main")
+                         text=True, timeout=120, env={**os.environ, **env}, cwd=tmp_path)
     assert run.returncode == 2, run.stdout + run.stderr
     assert says in run.stderr, run.stderr
     assert not (tmp_path / "data" / "pki").exists()  # nothing was started or made

@@ -12,7 +12,6 @@ counts, and `esspass verifier check` says nothing about the lists held at all.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 from offline_laptop_site import Site, prepared_site, text_of
 
 from credentials import i18n
+from esspass.testing import run_cli
 from verifier.settings import VerifierSettings
 
 
@@ -73,8 +73,7 @@ def test_verifier_check_tells_the_operator_what_the_laptop_holds_for_work_withou
     their age, or until when they answer."""
     env = {**os.environ, "ESSPASS_DATA_DIR": str(site.stack.data_dir), "ESSPASS_REGISTRY_URL": site.stack.registry_url,
            "ESSPASS_VERIFIER_PUBLIC_URL": site.stack.verifier_url}
-    run = subprocess.run(["/work/main/.venv/bin/esspass", "verifier", "check"], env=env, capture_output=True,
-                         text=True, timeout=300, cwd="/work/main")
+    run = run_cli(["verifier", "check"], env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout.lower()
     assert "status list" in out, run.stdout
@@ -85,8 +84,7 @@ def test_the_operator_gets_the_lists_from_the_command_line_and_learns_until_when
     """`esspass verifier prefetch`: what the page's button does, for an IT lead preparing laptops."""
     env = {**os.environ, "ESSPASS_DATA_DIR": str(site.stack.data_dir), "ESSPASS_REGISTRY_URL": site.stack.registry_url,
            "ESSPASS_VERIFIER_PUBLIC_URL": site.stack.verifier_url}
-    run = subprocess.run(["/work/main/.venv/bin/esspass", "verifier", "prefetch"], env=env, capture_output=True,
-                         text=True, timeout=300, cwd="/work/main")
+    run = run_cli(["verifier", "prefetch"], env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "status lists of 2 institutions" in run.stdout and "checks without network answer until" in run.stdout, \
         run.stdout
@@ -103,3 +101,23 @@ def test_what_the_laptop_holds_is_told_without_network_too(site: Site) -> None:
     assert {i["id"] for i in held["institutions_held"]} >= {"LV:VSAA"}, held
     page = text_of(site.http.get(f"{site.stack.verifier_url}/offline?lang=lv").text)
     assert i18n.format_date(until.date(), "lv") in page, page[:600]
+
+
+def test_getting_the_lists_takes_the_trust_list_as_the_registry_publishes_it_now(site: Site) -> None:
+    """The lists a laptop takes to a site are those of the moment it is prepared: a change the registry
+    published minutes ago (here: the A1 institution no longer listed as competent for A1s; a key revoked or
+    an institution suspended alike) is in them, not left out for the days without network because the
+    verifier still held the list it fetched before (for up to its revalidation time, minutes)."""
+    from esspass.db import make_engine
+    from trust_registry.store import Registry
+
+    assert site.check(site.qr())["verdict"] == "valid"  # the list held authorises it
+    engine = make_engine(f"sqlite:///{site.stack.data_dir / 'registry.db'}")
+    try:
+        Registry(engine).set_roles(site.good.issuer_id, ["ehic_issuer"], who="operator")
+    finally:
+        engine.dispose()
+    prepared = site.http.post(f"{site.stack.verifier_url}/api/status/prefetch")
+    assert prepared.status_code == 200, prepared.text
+    verdict = site.check(site.qr())
+    assert verdict["verdict"] == "invalid", verdict

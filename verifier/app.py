@@ -109,6 +109,7 @@ def build_service(settings: VerifierSettings) -> tuple[VerifierService, httpx.Cl
         pid_number_states=settings.pid_number_states, result_grace=settings.result_grace_seconds,
         purposes=settings.purposes, home_state=home_state, verifiers=lists.verifiers,
         revalidate_issuers=lambda now: lists.revalidate("issuers", now),
+        refresh_issuers=lambda now: lists.refresh("issuers", now),
         trust_list_max_age=settings.trust_list_max_age)
     return service, http
 

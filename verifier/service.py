@@ -372,8 +372,12 @@ class VerifierService:
                  home_state: Callable[[datetime], str | None] | None = None,
                  verifiers: Callable[[datetime], trust_list.TrustList] | None = None,
                  trust_list_max_age: float | None = None,
-                 revalidate_issuers: Callable[[datetime], trust_list.TrustList | None] | None = None) -> None:
+                 revalidate_issuers: Callable[[datetime], trust_list.TrustList | None] | None = None,
+                 refresh_issuers: Callable[[datetime], trust_list.TrustList] | None = None) -> None:
         self.entity_id = entity_id
+        #: The issuers list fetched now whatever its age (the held one when the registry does not answer),
+        #: for :meth:`prepare_offline`; None: the list as :attr:`issuers` holds it.
+        self.refresh_issuers = refresh_issuers
         #: The issuers list fetched again, or None (:meth:`verify`: a document whose issuer the list held
         #: does not authorise; :meth:`trust_registry.client.TrustListClient.revalidate`); None: never.
         self.revalidate_issuers = revalidate_issuers
@@ -824,14 +828,17 @@ class VerifierService:
     # --- getting ready for no network -----------------------------------------------------------
 
     def prepare_offline(self) -> dict[str, int]:
-        """Fetch every status list of the institutions the trust list names a Status List
+        """Fetch the issuers list, then every status list of the institutions it names a Status List
         Aggregation for, and of those this verifier has seen (draft-ietf-oauth-status-list §9),
         while there is network, for checks without it."""
         if not isinstance(self.status_lookup, Prefetching):
             raise ProtocolError("invalid_request", "this verifier keeps no status lists to prepare")
         now = self.clock()
         try:
-            issuers, _ = self.issuers(now)
+            # Fetched now, not the list held (up to REVALIDATE_AFTER old): a key revoked, an institution
+            # suspended or a role removed minutes ago must be in what the site works from for days.
+            issuers = (self.refresh_issuers(now) if self.refresh_issuers is not None
+                       else self.issuers(now)[0])
         except CredentialError:
             issuers = None
         if issuers is None:
