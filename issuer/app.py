@@ -188,16 +188,21 @@ def _issuers_list(settings: IssuerSettings) -> "TrustListClient | None":
     return client
 
 
+#: Seconds between two rounds of :func:`_signer_lists`: about how late a suspension stops the signing.
+SIGNER_LIST_ROUND = 20
+
+
 async def _signer_lists(service: IssuerService) -> None:
-    """Once a minute, the issuers list the choice of signer heeds (:meth:`IssuerService.refresh_signer_list`;
-    the client asks the registry when its max-age has passed), in a thread: no request waits on it."""
+    """Every :data:`SIGNER_LIST_ROUND` seconds, the issuers list the choice of signer heeds
+    (:meth:`IssuerService.refresh_signer_list`: asked again of the registry), in a thread: no request
+    waits on it."""
     while True:
         try:
             await asyncio.to_thread(service.refresh_signer_list)
         except Exception as exc:  # noqa: BLE001
             # The signers are then chosen by their dates; the next round tries again.
             log.error("reading the issuers list failed (%s)", type(exc).__name__, extra={"service": "issuer"})
-        await asyncio.sleep(60)
+        await asyncio.sleep(SIGNER_LIST_ROUND)
 
 
 def _warn_unapprovable(hosted: list[Institution], tokens: Mapping[str, str]) -> None:
@@ -309,6 +314,39 @@ class CaseSearchIn(BaseModel):
     offset: int = Field(default=0, ge=0, le=2**31 - 1)  # within a database integer
 
 
+def _serve_not_found_page(app: FastAPI, holder: dict[str, Any]) -> None:
+    """A person's browser at an address the issuer has not (a mistyped back-office page): the back
+    office's error page (office/error.html), in its look and the page's language, with the way to the
+    institution's office, or to the front door (``/``) when the address names none. API clients keep
+    the JSON 404 (:func:`esspass.web.serve_not_found_page`)."""
+    import jinja2
+    from fastapi.templating import Jinja2Templates
+
+    from credentials import i18n
+    from esspass.web import language_links, serve_not_found_page
+    from issuer.office import HERE, SECURITY_HEADERS, _lang, _t
+
+    # The office's own environment (issuer.office.mount_office): its templates read the same globals.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.globals["language_links"] = language_links
+    templates = Jinja2Templates(env=env)
+
+    def render(request: Request) -> Response:
+        lang = _lang(request)
+        path = request.url.path.strip("/").partition("/")[0]
+        service: IssuerService | None = holder.get("service")
+        inst = service.institutions.get(path) if service is not None else None
+        # Signed in or not is the office's to say (its session store): the link leads to its sign-in.
+        return templates.TemplateResponse(request, "office/error.html", {
+            "lang": lang, "languages": i18n.LANGUAGES, "path": path, "inst": inst, "signed": False,
+            "t": lambda key, **kw: _t(lang, key, **kw), "colon": i18n.colon(lang),
+            "message": _t(lang, "not_found"), "status": 404,
+        }, status_code=404, headers=SECURITY_HEADERS)
+
+    serve_not_found_page(app, render)
+
+
 def create_app(settings: IssuerSettings | None = None, *, service: IssuerService | None = None) -> FastAPI:
     settings = settings or IssuerSettings()
     holder: dict[str, Any] = {}
@@ -345,6 +383,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     # The clerks' CSV import (a file of at most 2 MiB, in a multipart body) is the one larger upload.
     install(app, "issuer", uploads=[(r"/[^/]+/(api|office)/import", 3 * 1024 * 1024)],
             ready=lambda: holder["service"].engine if "service" in holder else False)
+    _serve_not_found_page(app, holder)
 
     def svc() -> IssuerService:
         result: IssuerService = holder["service"]

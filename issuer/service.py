@@ -75,7 +75,6 @@ from issuer.db import (
 from issuer.nonces import Nonces
 from issuer.rules import Recorded, a1_params, posting_check, refusal, rule_row, words
 from issuer.signers import (
-    DISTRUSTED,
     SIGNER_MARGIN,
     TYPE_UNLISTED,
     Signer,
@@ -544,16 +543,15 @@ class IssuerService:
 
     def refresh_signer_list(self) -> None:
         """Ask for the issuers list the choice of signer heeds (the service's housekeeping, outside any
-        request: :meth:`signer` never waits on the registry). When the list held refuses a hosted
-        institution a configured type, or bars each signer that could sign, it is fetched anew (at most
-        every half minute): the registry's operator may have put it right since, and the list would
-        otherwise be held for its whole max-age (five minutes) while clerks are refused."""
+        request: :meth:`signer` never waits on the registry), and ask the registry again whatever the
+        list's max-age (at most every half minute; a conditional request, a 304 while it is unchanged).
+        Both ways: a suspension or a key revoked must stop the signing within a round, not after the
+        five minutes a list may be held (a copy signed meanwhile is refused by every verifier for
+        good: its ``iat`` falls in the suspension), and a list that refuses a hosted institution a
+        configured type, or bars each signer, may have been put right since."""
         now = self._now()
         self.signer_choice.refresh(now)
-        if any(self.issued_configurations(inst) != inst.configurations
-               or (self.signer(inst, now) is None and unsigned_rule(inst.signers, now) == DISTRUSTED)
-               for inst in self.institutions.values()):
-            self.signer_choice.refresh(now, revalidate=True)
+        self.signer_choice.refresh(now, revalidate=True)
 
     def type_refused(self, inst: Institution, configuration_id: str, *, error: str = "invalid_request",
                      http_status: int = 409) -> ProtocolError | None:

@@ -920,3 +920,39 @@ def test_issuer_check_says_revoked_for_a_key_the_trust_list_revoked_and_suspende
     assert nvd_line.split()[1] == "SUSPENDED", checked.stdout
     assert "status lists are still served" in nvd_line and "served as status list" not in nvd_line, nvd_line
     assert next(line for line in lines if line.startswith("DE:DRV")).split()[1] == "ok", checked.stdout
+
+
+def test_a_suspension_stops_the_signing_at_the_next_round_not_after_the_lists_max_age(
+        registry_dir: Path, tmp_path: Path) -> None:
+    """The issuers list client serves the list it holds for up to its max-age (five minutes): each
+    housekeeping round also asks the registry again (``revalidate``, a conditional request), so a
+    suspension stops the signing within a round. A copy signed meanwhile would be refused by every
+    verifier for good (its ``iat`` inside the suspension), though the wallet keeps it as good."""
+    from issuer.app import MIGRATIONS, SIGNER_LIST_ROUND
+
+    assert SIGNER_LIST_ROUND <= 30
+    (tmp_path / "registry.db").write_bytes((registry_dir / "registry.db").read_bytes())
+    registry_engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    try:
+        registry = Registry(registry_engine)
+        held = registry.build_list("issuers", datetime.now(UTC))  # what the client holds, within its max-age
+        asked: list[datetime] = []
+
+        def revalidate(now: datetime) -> TrustList:
+            asked.append(now)
+            return registry.build_list("issuers", datetime.now(UTC))  # the registry's list as it is now
+
+        hosted = demo_institutions(registry_dir / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))
+        service = IssuerService(engine, hosted, issuers_list=lambda _at: held, revalidate_issuers=revalidate)
+        service.refresh_signer_list()
+        inst = hosted["lv-vsaa"]
+        assert service.signer(inst, datetime.now(UTC)) is not None
+        registry.suspend(VSAA, who="operator", reason="under investigation")
+        service.refresh_signer_list()
+        assert service.signer(inst, datetime.now(UTC)) is None
+        assert len(asked) == 2  # every round asked the registry
+    finally:
+        engine.dispose()
+        registry_engine.dispose()
