@@ -379,6 +379,7 @@ def init(data_dir: Path, *, database_url: str | None = None, issuer_url: str | N
     from trust_registry.seed import seed_data_dir
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private(data_dir, 0o700)  # one made beforehand (mkdir, umask 022): the deployment's keys go in it
     ensure_demo_pki(pki_dir(data_dir), DEMO_ENTITIES, now=datetime.now(UTC))
     seed_data_dir(data_dir, database_url=database_url, issuer_url=issuer_url, verifier_url=verifier_url)
 
@@ -605,6 +606,7 @@ def _up(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private(data_dir, 0o700)
     lock = _take_lock(data_dir)
     if lock is not None and fcntl is None and read_record(data_dir) is not None:  # pragma: no cover - not Linux
         os.close(lock)

@@ -840,10 +840,15 @@ def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *, limit: int,
 
 
 def _write_atomically(path: Path, record: dict[str, object]) -> None:
+    """``record`` as ``path``, readable by its owner alone (0600, in a 0700 directory) whatever the umask
+    of the process writing it (``esspass verifier prefetch`` from an operator's shell, as the service):
+    which institutions' lists a device holds, and when it fetched them, is the deployment's own."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        tmp.write_text(json.dumps(record), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(record))
         os.replace(tmp, path)  # whole or not at all: a reader never sees half a record
     except OSError:
         pass  # a full or read-only disk costs the offline copy, never the check

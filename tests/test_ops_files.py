@@ -46,6 +46,18 @@ def test_a_new_data_directory_and_its_sqlite_files_are_private(tmp_path: Path, u
     assert files["service.db"] == files["service.db-wal"] == files["service.db-shm"] == 0o600
 
 
+def test_a_data_directory_made_beforehand_open_to_others_is_made_private_by_init(tmp_path: Path,
+                                                                                 usual_umask: None) -> None:
+    """``mkdir data && esspass init --data-dir data`` (umask 022: 0755): the keys and databases go in
+    a directory others could list and enter; init makes it 0700 as README says."""
+    from esspass.pilot import init
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    init(data)
+    assert _mode(data) == 0o700
+
+
 def test_a_database_an_earlier_release_left_readable_is_made_private(tmp_path: Path, usual_umask: None) -> None:
     for name in ("old.db", "old.db-wal"):
         (tmp_path / name).touch(mode=0o644)

@@ -673,3 +673,23 @@ def test_checks_in_flight_together_when_the_link_drops_start_one_30_s_wait_not_a
     outcome = client(_ref(), institution.entity, _at(431))  # 31 s after the (one) outage
     assert servers.asks(URI) == before + 1, "not asked 31 s after one outage: the wait was doubled"
     assert outcome.value == status_list.INVALID, outcome
+
+
+def test_the_status_cache_is_readable_by_its_owner_alone_whatever_the_umask(institution: Institution,
+                                                                            tmp_path: Path) -> None:
+    """README: the verifier's data is readable by its own user only; ``esspass verifier prefetch`` run from
+    an operator's shell (umask 022) wrote the status-list cache 0644 (which institutions' lists a laptop
+    holds, and when it fetched them)."""
+    import os
+    import stat
+
+    servers = Servers(institution)
+    cache = tmp_path / "status-cache"
+    old = os.umask(0o022)
+    try:
+        _online(servers, servers.client(cache), institution)
+    finally:
+        os.umask(old)
+    written = list(cache.iterdir())
+    assert written and {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o600}
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
