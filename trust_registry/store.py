@@ -13,7 +13,8 @@ a published list always reflects a whole change or none of it. Write transaction
 of the list-state row), and
 a list is read from one snapshot (:meth:`Registry.build_list`), so its sequence number and its
 content always belong together. Validation happens before anything is written (unknown country,
-malformed PEM, a "CA" that is not a CA, an expired certificate, an id whose country prefix is not
+malformed PEM, a "CA" that is not a CA, an expired certificate, a certificate whose subject does not
+name the entity's country (:func:`check_certificate_country`), an id whose country prefix is not
 its country, a duplicate id or certificate): a :class:`~credentials.errors.DataError` (400) or a
 409 ``conflict`` and nothing stored. A certificate for a key another entity already lists is a 409
 ``key_already_registered``: a key belongs to one entity, and revoking it revokes it everywhere.
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 from sqlalchemy import (
     JSON,
     Connection,
@@ -71,6 +73,7 @@ __all__ = [
     "ListStateRow",
     "Registry",
     "StatusPeriodRow",
+    "check_certificate_country",
     "known_claim_names",
     "metadata",
     "parse_certificate",
@@ -181,6 +184,31 @@ def parse_certificate(pem: str | bytes, usage: str, *, now: datetime, field: str
     if usage == trust_list.SIGNER and is_ca:
         raise DataError(field, "a document-signer certificate must not be a CA")
     return cert
+
+
+def check_certificate_country(cert: x509.Certificate, country: str, *, field: str = "pem") -> None:
+    """Refuse a CA or document-signer certificate registered for an entity of ``country`` unless its
+    subject's countryName (C, RFC 5280 §4.1.2.6 / X.520) is that country.
+
+    The trust list makes a certificate an anchor (CA) or a signer of the entity it is listed under,
+    so a certificate must say whose it is: without this, any CA (the demo TLS CA, another state's
+    institution CA) listed under ``LV:VSAA`` would make every leaf under it a Latvian document
+    signer. Every role is held to it (issuers, verifiers' access CAs, wallet providers): every
+    entity the registry lists has a country (:meth:`Registry.add_entity`). A subject without C, or
+    with any C naming another country, is refused. EL/GR and UK/GB are one country each
+    (:func:`credentials.countries.normalise`); X.520 compares PrintableString without case
+    (RFC 5280 §7.1), so ``lv`` is ``LV``.
+    """
+    wanted = normalise(country.upper())
+    try:
+        named = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)]
+    except ValueError as exc:  # a subject cryptography cannot decode
+        raise DataError(field, "has a malformed subject") from exc
+    given = [normalise(v.upper()) if isinstance(v, str) else None for v in named]
+    if not given or any(c != wanted for c in given):
+        has = ", ".join(f"C={v!s}" for v in named) or "no countryName"
+        raise DataError(field, f"the certificate's subject must name the entity's country {wanted} "
+                               f"(countryName C={wanted}); it has {has}")
 
 
 def _der(cert: x509.Certificate) -> bytes:
@@ -384,7 +412,8 @@ class Registry:
 
         ``data``: id, country, name, name_en, roles, dns_name?, path?, status_lists?, may_request?,
         policy_uri? (a verifier's privacy notice), certificates: [{pem, usage}] (at least one CA; a
-        signer must chain to one of them).
+        signer must chain to one of them; each one's subject names ``country``,
+        :func:`check_certificate_country`).
         ``since`` back-dates the registration (seeding, history); the certificates are then listed
         from their own ``notBefore``.
         """
@@ -446,6 +475,10 @@ class Registry:
                     raise _conflict(f"an entity with id {entity_id} already exists")
                 self._refuse_known_certificates(s, ders)
                 self._refuse_keys_of_others(s, entity_id, kids)
+                # After the conflicts: a certificate (or key) another entity lists is refused as such,
+                # the more telling answer, whatever country it names.
+                for i, (cert, _usage) in enumerate(parsed):
+                    check_certificate_country(cert, country, field=f"certificates.{i}.pem")
                 s.add(EntityRow(id=entity_id, country=country, name=name, name_en=name_en, roles=sorted(set(roles)),
                                 dns_name=dns_name, path=path, status_lists=status_lists, may_request=may_request,
                                 policy_uri=policy_uri))
@@ -660,17 +693,20 @@ class Registry:
         ``rotate`` closes the listed window (not_after = now) of the entity's current certificates of
         that usage; without it the certificate is listed beside them (the first step of a staged CA
         change, :meth:`close_certificate` the last). A signer must chain to one of the entity's CA
-        certificates. A rotation is refused (409 ``conflict``) as :meth:`close_certificate` refuses a
-        close: when it would leave the entity, able to sign before it, no open signer under an open
-        CA (a new CA rotated in over the CA of its listed signers), unless it is withdrawn.
+        certificates; either must name the entity's country in its subject
+        (:func:`check_certificate_country`: a 400, nothing written). A rotation is refused (409
+        ``conflict``) as :meth:`close_certificate` refuses a close: when it would leave the entity,
+        able to sign before it, no open signer under an open CA (a new CA rotated in over the CA of
+        its listed signers), unless it is withdrawn.
         """
         now = self._now()
         cert = parse_certificate(pem, usage, now=now)
         der = _der(cert)
         with self._write() as s:
-            self._entity(s, entity_id)
+            entity = self._entity(s, entity_id)
             self._refuse_known_certificates(s, [der])
             self._refuse_keys_of_others(s, entity_id, [spki_kid(cert)])
+            check_certificate_country(cert, entity.country)  # after the conflicts, as add_entity
             rows = s.scalars(select(CertificateRow).where(CertificateRow.entity_id == entity_id)).all()
             if usage == trust_list.SIGNER:
                 _check_signer(cert, [x509.load_der_x509_certificate(r.der) for r in rows if r.usage == trust_list.CA],
