@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from credentials import openid4vp, pda1
-from credentials.errors import ProtocolError
+from credentials.errors import CredentialError, ProtocolError
 from credentials.institutions import DEMO_ENTITIES
 from credentials.jose import sign_jws
 from credentials.pki import DemoPki, create_demo_pki
@@ -132,3 +132,20 @@ def test_the_present_page_shows_an_error_and_never_a_server_error_for_such_a_req
             answers.append(page.post(f"/present/{request_id}/decline", data={"csrf": csrf}))
     assert [a.status_code for a in answers] == [400], [a.text[:200] for a in answers]
     assert 'id="error"' in opened.text
+
+
+@pytest.mark.parametrize("response_uri", ["file:///etc/passwd", "javascript:alert(1)", "http://verifier.example/r",
+                                          "https://user:pw@verifier.example/r"])
+def test_a_request_whose_response_address_no_answer_can_reach_is_refused_before_consent(
+        world: World, wallet: WalletService, response_uri: str) -> None:
+    """The worker is never asked to consent to an answer that could not be sent: the response_uri is
+    judged as the answer's address is (https; plain http on a loopback origin a pilot allows) when the
+    request is opened, not only when the worker has agreed; nothing is sent anywhere (no error either:
+    OpenID4VP §8.5 sends it to that address alone)."""
+    world.received.clear()
+    good_key = _bad_key("A" * 43) | {"x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                                       "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
+    with pytest.raises(CredentialError) as refused:
+        wallet.open_request(_link(world, good_key, response_uri=response_uri), "en")
+    assert "response address" in refused.value.message
+    assert world.received == []

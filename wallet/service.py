@@ -75,7 +75,7 @@ from wallet.errors import (
     WalletLockedError,
     WithheldError,
 )
-from wallet.http import MAX_RESPONSE_SECONDS
+from wallet.http import MAX_RESPONSE_SECONDS, check_url
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
 from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
@@ -1992,6 +1992,11 @@ class WalletService:
         except RequestRejected as exc:
             self._send_rejection(exc)
             raise
+        # Where the answer would go, judged before the worker is asked (it was only when sending): a
+        # request whose response_uri no answer can reach is refused now. No error can go there either
+        # (OpenID4VP §8.5: it is the only place an error is sent).
+        check_url(request.response_uri, "the response address",
+                  allow_loopback_http=self.settings.allow_loopback_http)
         wanted = core.requested_types(request)
         # Only the requested types, since each list fetched adds to the worker's wait before the
         # inspector, and tells the institution when its document is shown: not a document found
