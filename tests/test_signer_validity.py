@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -591,3 +592,36 @@ def test_the_card_page_tells_ahead_of_time_that_the_copies_end_before_the_docume
         page = html.unescape(client.get("/cards/ehic-card").text)
     card = _wallet(tmp_path / "same", [_copy(0, exp=datetime.now(UTC) + timedelta(days=30))]).card("ehic-card", "de")
     assert 'id="copies-end"' in page and copies_end_words(card, "de") in page and 'id="warning"' not in page
+
+
+def test_the_warning_before_sharing_judges_the_documents_dates_on_the_verifiers_calendar(
+        tmp_path: Path, verifier_pki: DemoPki) -> None:
+    """Near midnight the worker's calendar and the inspector's differ: the wallet's warning says what the
+    inspector will see, so it judges the document's own dates on the date where the verifier is (its
+    state's zone), not the phone's. Here the phone's calendar is already a day on: its list says the
+    card ended, and the Latvian inspectorate, for which it is its last day, is not told it ended."""
+    trust = ListedVerifier(verifier_pki.cas["LV:VDI"][1], "LV:VDI", {ehic.VCT: ("document_number",)})
+    probe = _wallet(tmp_path / "probe", [], trust)
+    last_day = probe.verifiers_today("LV")
+    from credentials import sd_jwt_vc
+    from credentials.jose import generate_key, public_jwk
+    from wallet.keys import key_to_pem
+
+    claims = ehic.validate({**PERSON.ehic, "date_of_expiry": last_day.isoformat()})
+    holder, (key, chain) = generate_key(), verifier_pki.signers[NVD]
+    issued = int(time.time())
+    credential = sd_jwt_vc.issue_vc(vct=ehic.VCT, claims=claims, sd_paths=ehic.SD_PATHS, holder_jwk=public_jwk(holder),
+                                    issuer_key=key, x5c=chain, iss="https://issuer.example/lv-nvd", iat=issued,
+                                    nbf=issued, exp=issued + 3 * 86400, status=None)
+    copy = replace(_copy(0, exp=datetime.now(UTC) + timedelta(days=3), claims=claims), credential=credential,
+                   private_key=key_to_pem(holder))
+    wallet = _wallet(tmp_path, [copy], trust)
+    wallet.today = lambda: last_day + timedelta(days=1)  # type: ignore[method-assign]
+    assert wallet.card("ehic-card", "en").warning == "ended"
+    query = {"credentials": [{"id": "ehic", "format": "dc+sd-jwt", "meta": {"vct_values": [ehic.VCT]},
+                              "claims": [{"path": ["document_number"]}]}]}
+    with form_collector() as (response_uri, _received):
+        consent = wallet.open_request(_link(verifier_pki, response_uri, query), "en")
+        [item] = consent.items
+        assert (item.warning, item.notice) == (None, ""), item
+        wallet.decline(consent.id)

@@ -770,16 +770,30 @@ class WalletService:
         """The worker's date: the wallet's clock on this computer's calendar (its local time zone)."""
         return self.clock().astimezone().date()
 
-    def _card(self, held: list[StoredCredential], lang: str, *, other: frozenset[str] = frozenset()) -> Card:
+    def verifiers_today(self, country: str) -> date:
+        """The date where the verifier is (its state's zone, :func:`credentials.countries.time_zone`), on
+        which it judges a document's own dates; the worker's date (:meth:`today`) for a state not known.
+        Near midnight the two differ: the warning before sharing says what the inspector will see."""
+        from zoneinfo import ZoneInfo
+
+        from credentials import countries
+
+        if not countries.is_supported(country):
+            return self.today()
+        return self.clock().astimezone(ZoneInfo(countries.time_zone(country))).date()
+
+    def _card(self, held: list[StoredCredential], lang: str, *, other: frozenset[str] = frozenset(),
+              today: date | None = None) -> Card:
         """The card of one document's copies ``held``; ``other``: the groups :func:`core.other_persons`
-        found to be another person's than the wallet's PID."""
+        found to be another person's than the wallet's PID; ``today``: the date its own dates are judged
+        on (default the worker's, :meth:`today`)."""
         # The card counts and shows the SD-JWT VC copies; the mdoc copies ride along for verifiers asking for them.
         copies = [c for c in held if c.format == "dc+sd-jwt"] or held
         first = copies[0]
         checks = [c.last_status for c in copies if c.last_status is not None]
         readable = core.document_claims(first)  # an EUDI-model A1's period too, under our names
         valid_from, valid_until = core.document_dates(readable)
-        period = core.document_period(readable, self.today())
+        period = core.document_period(readable, today or self.today())
         # Every copy, of either form, past its exp while the document has not ended: its copies ended
         # with the issuer's signer certificate, and none can be shown until a new one comes.
         expired = core.copies_expired(held, self.clock())
@@ -2063,7 +2077,8 @@ class WalletService:
         answering = tuple(o for o in core.claim_options(request, query_id, cred) if set(o) <= set(paths))
         options = answering if paths in answering else (paths, *answering)
         required = set(paths).intersection(*(set(o) for o in options))
-        card = self._card([c for c in held if c.group == cred.group], lang, other=core.other_persons(held))
+        card = self._card([c for c in held if c.group == cred.group], lang, other=core.other_persons(held),
+                          today=self.verifiers_today(request.verifier_country))
         item = self._consent_item(query_id, cred, paths, lang, required=required)
         return replace(item, warning=card.warning, notice=warning_words(card, lang)), options
 
