@@ -89,7 +89,15 @@ class IssuerKeyError(CredentialError):
 
 
 class IssuerTrustError(CredentialError):
+    """The trust list does not let the issuer issue this; ``reason`` names which of its rules refused
+    (``key_revoked``, ``suspended``, ...: :func:`credentials.trust_list.authorised_issuer`), "" for none
+    in particular, so that an inspector is told why, not only that."""
+
     code = "issuer_trust"
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class DisclosureError(CredentialError):

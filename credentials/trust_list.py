@@ -50,9 +50,13 @@ from credentials.jose import PrivateKey, UnverifiedJWS, b64url_encode, decode_jw
 from credentials.x509 import ValidatedChain, load_x5c, spki_kid, validate_chain, x5c_header
 
 __all__ = [
+    "INACTIVE_AT_ISSUANCE",
+    "KEY_REVOKED",
     "LIST_SIGNING_EKU",
     "LOTE_TYP",
     "MAX_POLICY_URI",
+    "NOT_LISTED",
+    "SUSPENDED_NOW",
     "TYP",
     "AuthorisedIssuer",
     "ListedCertificate",
@@ -521,6 +525,13 @@ def _sole_owner(entities: Sequence[ListedEntity], entity: ListedEntity,
     return entity, listed
 
 
+#: :attr:`IssuerTrustError.reason` of :func:`authorised_issuer`'s refusals: a key the institution revoked
+#: (compromised), the institution suspended now, suspended or withdrawn when the document was issued, a
+#: certificate or key not listed (then).
+KEY_REVOKED, SUSPENDED_NOW, INACTIVE_AT_ISSUANCE, NOT_LISTED = (
+    "key_revoked", "suspended", "inactive_at_issuance", "not_listed")
+
+
 def authorised_issuer(
     tl: TrustList, chain: ValidatedChain | Sequence[Certificate], vct: str, *, at: datetime, now: datetime,
     policy: Policy = Policy.AT_ISSUANCE,
@@ -537,13 +548,15 @@ def authorised_issuer(
     if role not in entity.roles:
         raise IssuerTrustError(f"{entity.name_en} ({entity.id}) is not competent to issue this credential type")
     if not anchor.listed_at(at):
-        raise IssuerTrustError(f"the certificate of {entity.id} was not listed when this credential was issued")
+        raise IssuerTrustError(f"the certificate of {entity.id} was not listed when this credential was issued",
+                               reason=NOT_LISTED)
     check_listed_signer(entity, chain.leaf if isinstance(chain, ValidatedChain) else chain[0], at)
     if entity.status_at(at) != ACTIVE:
-        raise IssuerTrustError(f"{entity.id} was {entity.status_at(at)} when this credential was issued")
+        raise IssuerTrustError(f"{entity.id} was {entity.status_at(at)} when this credential was issued",
+                               reason=INACTIVE_AT_ISSUANCE)
     status_now = entity.status_at(now)
     if status_now == SUSPENDED:
-        raise IssuerTrustError(f"{entity.id} is suspended on the trust list")
+        raise IssuerTrustError(f"{entity.id} is suspended on the trust list", reason=SUSPENDED_NOW)
     if policy is Policy.STRICT and status_now != ACTIVE:
         raise IssuerTrustError(f"{entity.id} is {status_now} on the trust list")
     return AuthorisedIssuer(entity, anchor, status_now)
@@ -559,13 +572,14 @@ def check_listed_signer(entity: ListedEntity, leaf: Certificate, at: datetime) -
     if windows is None:
         return
     if not windows:
-        raise IssuerTrustError(f"the document signer key is not one {entity.id} lists on the trust list")
+        raise IssuerTrustError(f"the document signer key is not one {entity.id} lists on the trust list",
+                               reason=NOT_LISTED)
     if any(c.revoked for c in windows):
         raise IssuerTrustError(f"{entity.id} revoked this document signer key (compromised): nothing it signed "
-                               "is trusted")
+                               "is trusted", reason=KEY_REVOKED)
     if not any(c.listed_at(at) for c in windows):
         raise IssuerTrustError(f"the document signer certificate of {entity.id} was not listed when this "
-                               "credential was issued")
+                               "credential was issued", reason=NOT_LISTED)
 
 
 def signer_listings(entity: ListedEntity, leaf: Certificate) -> tuple[ListedCertificate, ...] | None:

@@ -73,7 +73,15 @@ from credentials import (
     status_list,
     trust_list,
 )
-from credentials.errors import ClaimError, CredentialError, KbSignatureError, MalformedError, StatusError, VctError
+from credentials.errors import (
+    ClaimError,
+    CredentialError,
+    IssuerTrustError,
+    KbSignatureError,
+    MalformedError,
+    StatusError,
+    VctError,
+)
 from credentials.jose import b64url_decode, b64url_encode
 from credentials.sd_jwt import KeyBindingPolicy
 from credentials.x509 import ChainValidator, ValidatedChain, chain_ended_since, validate_chain
@@ -269,6 +277,13 @@ class Verdict:
 
 #: The reason key of a trust list held but older than the verifier's maximum age.
 TRUST_LIST_TOO_OLD = "issuer_authorised.trust_list_too_old"
+
+
+def _trust_key(exc: CredentialError) -> str:
+    """The ``issuer_authorised`` step's reason key for the trust list's rule that refused (a revoked key, a
+    suspension...: :attr:`~credentials.errors.IssuerTrustError.reason`), "" (the general one) for others."""
+    reason = exc.reason if isinstance(exc, IssuerTrustError) else ""
+    return f"issuer_authorised.{reason}" if reason else ""
 #: The reason key of a genuine credential whose signer certificate (or another of its chain) ended
 #: after it was signed (module docstring): undetermined, with the end as ``expiry_at`` (Unix seconds).
 SIGNER_EXPIRED = "issuer_chain.signer_expired"
@@ -710,7 +725,7 @@ def _issuer_and_status(result: CredentialResult, chain: ValidatedChain, vct: str
         if signer_expired_at is not None:
             result.steps.append(_ended_chain_failed(signer_expired_at, exc.message, now))
             return result
-        result.steps.append(Step("issuer_authorised", FAILED, exc.message))
+        result.steps.append(Step("issuer_authorised", FAILED, exc.message, _trust_key(exc)))
         return result
     entity = authorised.entity
     module = _TYPES.get(vct)
@@ -1357,9 +1372,14 @@ def verify_offline(qr_text: str, *, issuers: trust_list.TrustList | None, trust_
             # confirmed, never valid; the step says which way, so the inspector checks the clocks.
             steps.append(Step(failed, NOT_RUN, exc.message, exc.key, (("offset_seconds", abs(exc.offset)),)))
             return Verdict(UNDETERMINED, exc.message, [], [result], trust_list_age, now)
-        # A holder proof too old (a screenshot, a phone clock off) is told apart from a copy another phone
-        # showed: the inspector asks for a fresh code (credentials.compact.verify_compact).
-        steps.append(Step(failed, FAILED, exc.message, "key_binding.stale" if exc.code == "kb_freshness" else ""))
+        if exc.code == "kb_freshness":
+            # A holder proof too old (a screenshot, a phone clock off) is told apart from a copy another
+            # phone showed: it says nothing against the document, nor proves the person holds it, so it
+            # cannot be confirmed (never valid, nor recorded as a document found not valid); the inspector
+            # asks for a fresh code (credentials.compact.verify_compact).
+            steps.append(Step(failed, NOT_RUN, exc.message, "key_binding.stale"))
+            return Verdict(UNDETERMINED, exc.message, [], [result], trust_list_age, now)
+        steps.append(Step(failed, FAILED, exc.message, _trust_key(exc)))
         return Verdict(INVALID, exc.message, [], [result], trust_list_age, now)
     entity = found["entity"]
     problem = competence_problem(entity, _TYPES.get(verified.vct), verified.fields, vct=verified.vct)

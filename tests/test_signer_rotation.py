@@ -38,7 +38,7 @@ from cryptography.x509 import Certificate
 from test_issuer_institutions import HOLDER, PERSON, SKA, _pem, _toml
 
 from credentials import compact, i18n, mdoc, openid4vci, pda1, status_list, trust_list
-from credentials.errors import DataError, ProtocolError
+from credentials.errors import DataError, IssuerTrustError, ProtocolError
 from credentials.institutions import Role, demo_entity
 from credentials.jose import PrivateKey, b64url_decode, b64url_encode, decode_jws, generate_key, public_jwk, sign_jws
 from credentials.pki import DemoPki, create_entity_ca, issue_document_signer, write_certificates, write_private_key
@@ -956,3 +956,20 @@ def test_a_suspension_stops_the_signing_at_the_next_round_not_after_the_lists_ma
     finally:
         engine.dispose()
         registry_engine.dispose()
+
+
+@pytest.mark.parametrize(("tl", "at", "reason"), [
+    (_issuers((OLD, -300 * DAY, timedelta(0), True)), AT - DAY, trust_list.KEY_REVOKED),
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.SUSPENDED, -HOUR))), AT - DAY,
+     trust_list.SUSPENDED_NOW),
+    (_issuers(OPEN, status=((trust_list.ACTIVE, -400 * DAY), (trust_list.SUSPENDED, -2 * DAY),
+                            (trust_list.ACTIVE, -DAY))), AT - 36 * HOUR, trust_list.INACTIVE_AT_ISSUANCE),
+    (_issuers((NEW, HOUR, 700 * DAY, False)), AT - DAY, trust_list.NOT_LISTED),
+])
+def test_the_trust_lists_refusal_names_its_rule_for_the_inspectors_reason(tl: TrustList, at: datetime,
+                                                                          reason: str) -> None:
+    """A revoked key, an institution suspended now or when it signed, a key not listed: each refusal says
+    which (``IssuerTrustError.reason``), so the inspector's page says why, never "not competent" for all."""
+    with pytest.raises(IssuerTrustError) as refused:
+        trust_list.authorised_issuer(tl, list(OLD.chain) + [_CA[1]], pda1.VCT, at=at, now=AT)
+    assert refused.value.reason == reason, refused.value.message

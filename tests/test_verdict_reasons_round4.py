@@ -196,7 +196,9 @@ def test_a_presentation_that_cannot_be_read_is_said_to_be_unreadable(world: Core
 #: Every reason key a presentation failing its own checks can now give, and the trust list's.
 SURFACING = ("disclosures.failed", "issuer_signature.failed", "issuer_chain.failed", "issuer_authorised.failed",
              "key_binding.failed", "token_validity.failed", "query.failed", "query.unreadable",
-             "query.presentation_failed", "issuer_authorised.trust_list_too_old")
+             "query.presentation_failed", "issuer_authorised.trust_list_too_old",
+             "issuer_authorised.key_revoked", "issuer_authorised.suspended", "issuer_authorised.inactive_at_issuance",
+             "issuer_authorised.not_listed")
 
 
 @pytest.mark.parametrize("key", SURFACING)

@@ -560,6 +560,45 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                         "Die ausstellende Einrichtung ist für dieses Dokument nicht zuständig.",
                                         "L'organisme émetteur n'est pas compétent pour ce document.",
                                         "Instytucja wydająca nie jest właściwa dla tego dokumentu."),
+    # Which rule of the trust list refused (credentials.trust_list.authorised_issuer, IssuerTrustError.reason):
+    # a revoked key is not an institution "not competent", and the inspector must not be told it is.
+    "reason.issuer_authorised.key_revoked": (
+        "The issuing institution has revoked the key this document was signed with (compromised): nothing signed "
+        "with it is trusted.",
+        "Izdevēja iestāde ir atsaukusi atslēgu, ar kuru parakstīts šis dokuments (kompromitēta): nekam, kas ar to "
+        "parakstīts, nevar uzticēties.",
+        "Die ausstellende Einrichtung hat den Schlüssel widerrufen, mit dem dieses Dokument signiert wurde "
+        "(kompromittiert): Nichts, was damit signiert wurde, ist vertrauenswürdig.",
+        "L'organisme émetteur a révoqué la clé avec laquelle ce document a été signé (compromise) : rien de ce "
+        "qu'elle a signé n'est fiable.",
+        "Instytucja wydająca unieważniła klucz, którym podpisano ten dokument (przejęty): nic, co nim podpisano, "
+        "nie jest wiarygodne."),
+    "reason.issuer_authorised.suspended": (
+        "The issuing institution is suspended on the trust list: its documents cannot be accepted for now.",
+        "Izdevēja iestāde uzticamības sarakstā ir apturēta: tās dokumentus pašlaik nevar pieņemt.",
+        "Die ausstellende Einrichtung ist auf der Vertrauensliste ausgesetzt: Ihre Dokumente können derzeit nicht "
+        "anerkannt werden.",
+        "L'organisme émetteur est suspendu sur la liste de confiance : ses documents ne peuvent pas être acceptés "
+        "pour l'instant.",
+        "Instytucja wydająca jest zawieszona na liście zaufania: jej dokumentów nie można obecnie przyjąć."),
+    "reason.issuer_authorised.inactive_at_issuance": (
+        "The issuing institution was suspended or withdrawn on the trust list when this document was issued.",
+        "Izdevēja iestāde uzticamības sarakstā bija apturēta vai izslēgta, kad šis dokuments tika izsniegts.",
+        "Die ausstellende Einrichtung war auf der Vertrauensliste ausgesetzt oder gestrichen, als dieses Dokument "
+        "ausgestellt wurde.",
+        "L'organisme émetteur était suspendu ou retiré de la liste de confiance quand ce document a été délivré.",
+        "Instytucja wydająca była zawieszona lub wycofana z listy zaufania, gdy wydano ten dokument."),
+    "reason.issuer_authorised.not_listed": (
+        "The key this document was signed with is not listed for the issuing institution on the trust list, or "
+        "was not when it was issued.",
+        "Atslēga, ar kuru parakstīts šis dokuments, uzticamības sarakstā nav norādīta izdevējai iestādei vai nebija "
+        "norādīta, kad tas tika izsniegts.",
+        "Der Schlüssel, mit dem dieses Dokument signiert wurde, ist auf der Vertrauensliste nicht für die "
+        "ausstellende Einrichtung eingetragen oder war es bei der Ausstellung nicht.",
+        "La clé avec laquelle ce document a été signé n'est pas inscrite pour l'organisme émetteur sur la liste de "
+        "confiance, ou ne l'était pas quand il a été délivré.",
+        "Klucz, którym podpisano ten dokument, nie jest wpisany dla instytucji wydającej na liście zaufania lub nie "
+        "był wpisany w chwili wydania."),
     "reason.issuer_authorised.not_run": ("No trust list is available to check the institutions.",
                                          "Nav pieejams uzticamības saraksts iestāžu pārbaudei.",
                                          "Keine Vertrauensliste zur Prüfung der Einrichtungen verfügbar.",
