@@ -79,6 +79,19 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
 i18n.register({f"authorize.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _T.items()})
 
 
+
+def _page_lang(request: Request) -> str:
+    """The page's language (:func:`issuer.office._lang`: ``?lang=``, the cookie, Accept-Language), with
+    the wallet's ``ui_locales`` first where the person chose none here (OpenID Connect Core §3.1.2.1:
+    the end-user's preferred languages, space-separated BCP 47 tags, the first one we have wins): a
+    worker whose wallet speaks German gets the institution's page in German, not the browser's."""
+    if not (request.query_params.get("lang") or request.cookies.get("lang")):
+        for tag in (request.query_params.get("ui_locales") or "")[:200].split():
+            base = tag.split("-")[0].lower()
+            if base in i18n.LANGUAGES:
+                return base
+    return _lang(request)
+
 def _destination(redirect_uri: str) -> str:
     """Where the authorization code goes, as the worker can recognise it: the redirect's origin
     (https, or http on a loopback address: :func:`credentials.authorization_code.parse_pushed_request`). Any
@@ -100,7 +113,7 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
 
     def page(request: Request, inst: Institution, status_code: int = 200, *, redirect_uri: str | None = None,
              **context: Any) -> HTMLResponse:
-        lang = _lang(request)
+        lang = _page_lang(request)
         headers = dict(SECURITY_HEADERS)
         source = csp_source(redirect_uri) if redirect_uri is not None else None
         if source is not None:  # CSP form-action also governs where the form's redirect may go
@@ -113,7 +126,7 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
 
     def show(request: Request, inst: Institution, client_id: str | None, request_uri: str | None,
              error: str | None = None) -> HTMLResponse:
-        lang = _lang(request)
+        lang = _page_lang(request)
         try:
             row, case = svc().pending_authorization(inst, client_id, request_uri)
         except ProtocolError:
@@ -145,7 +158,7 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
         except ProtocolError as exc:
             if exc.error == "invalid_grant" and exc.message.startswith("wrong transaction code"):
                 return show(request, inst, client_id, request_uri,
-                            error=i18n.t("authorize.wrong_code", _lang(request)))
+                            error=i18n.t("authorize.wrong_code", _page_lang(request)))
             # RFC 6749 §4.1.2.1: the server's own "try later" (an expired signer certificate: nothing was
             # spent) as such; a locked, used or expired offer as access_denied.
             error = "temporarily_unavailable" if exc.error == "temporarily_unavailable" else "access_denied"

@@ -702,7 +702,7 @@ def create_app(
         """The authorization code flow: off to the institution's page, back at /receive/callback."""
         def page(req: Request, s: _Session) -> Response:
             callback = f"{str(req.base_url).rstrip('/')}/receive/callback"
-            return RedirectResponse(s.service.begin_authorization(offer_id, callback), status_code=303)
+            return RedirectResponse(s.service.begin_authorization(offer_id, callback, lang_of(req)), status_code=303)
         return guarded(page, back="/receive", form_csrf=csrf, resume=f"/receive/{offer_id}")(request)
 
     @app.get("/receive/callback", response_class=HTMLResponse)

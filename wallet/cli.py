@@ -345,7 +345,7 @@ def _receive_at_institution(ctx: _Ctx, service: Any, offer_id: str) -> Any:
 
     with LoopbackCallback() as callback:
         ctx.say(ctx.t("cli.open_page"))
-        ctx.say(service.begin_authorization(offer_id, callback.redirect_uri))
+        ctx.say(service.begin_authorization(offer_id, callback.redirect_uri, ctx.lang))
         params = callback.wait(ctx.args.wait)
     if params is None:
         raise SystemExit(ctx.t("cli.no_answer"))

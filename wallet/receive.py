@@ -578,10 +578,12 @@ class AuthorizedCode:
 
 
 def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_uri: str, attester: Attester | None,
-                       now: datetime) -> PendingAuthorization:
+                       now: datetime, ui_locales: str | None = None) -> PendingAuthorization:
     """OpenID4VCI §5.1 as HAIP wants it: a pushed request (RFC 9126) with PKCE S256, the offer's
     issuer_state and the offered configurations, authenticated like the token request; returns
-    where to send the worker's browser."""
+    where to send the worker's browser. ``ui_locales`` (OpenID Connect Core §3.1.2.1: the worker's
+    language, a BCP 47 tag) goes with the browser to the institution's page, which the pushed request
+    does not show."""
     if offer.par_endpoint is None or offer.authorization_endpoint is None or offer.issuer_state is None:
         raise ProtocolError("invalid_request", "This institution does not offer its own page for this document.")
     verifier, state = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
@@ -603,7 +605,8 @@ def push_authorization(client: httpx.Client, offer: ResolvedOffer, *, redirect_u
         raise MalformedError("the pushed request answer has no request_uri")
     # RFC 6749 §3.1: an endpoint's own query component is kept, and ours added to it.
     endpoint = urlsplit(offer.authorization_endpoint)
-    query = urlencode({"client_id": client_id, "request_uri": request_uri})
+    query = urlencode({"client_id": client_id, "request_uri": request_uri,
+                       **({"ui_locales": ui_locales} if ui_locales else {})})
     url = urlunsplit(endpoint._replace(query=f"{endpoint.query}&{query}" if endpoint.query else query))
     return PendingAuthorization(verifier, state, redirect_uri, url)
 

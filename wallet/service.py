@@ -1086,12 +1086,13 @@ class WalletService:
             self._offers.pop(offer_id, None)
         return received
 
-    def begin_authorization(self, offer_id: str, redirect_uri: str) -> str:
+    def begin_authorization(self, offer_id: str, redirect_uri: str, lang: str | None = None) -> str:
         """Start the authorization code flow for an open offer: push the request, remember the PKCE
-        verifier under the request's state, and return the institution's page to send the worker to."""
+        verifier under the request's state, and return the institution's page to send the worker to
+        (in ``lang``, the worker's language, where the institution has it: ``ui_locales``)."""
         offer = self.pending_offer(offer_id)
         pending = push_authorization(self.http, offer, redirect_uri=redirect_uri, attester=self.provider,
-                                     now=self.clock())
+                                     now=self.clock(), ui_locales=lang)
         with self._lock:
             self._expire()
             self._authorizations[pending.state] = (offer_id, pending, time.monotonic())
