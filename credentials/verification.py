@@ -305,6 +305,15 @@ def duration_parts(seconds: float) -> tuple[tuple[int, str], ...]:
     return ((max(1, whole // _MINUTE), "minute"),)
 
 
+def _rounded_up(seconds: float) -> float:
+    """``seconds`` rounded up to the precision :func:`duration_parts` writes it with (a minute, an hour,
+    or a day from ten days on), so that its words are never less than the duration itself."""
+    parts = duration_parts(seconds)
+    unit = parts[-1][1]
+    step = _MINUTE if unit == "minute" else _HOUR if unit == "hour" or parts[0][0] < 10 else _DAY
+    return float(math.ceil(seconds / step) * step)
+
+
 def _duration(seconds: float) -> str:
     """:func:`duration_parts` in English, for the pipeline's own sentences (pages write theirs)."""
     return " and ".join(f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in duration_parts(seconds))
@@ -323,9 +332,12 @@ def _no_trust_list(age: float | None, max_age: float | None, *, none_held: str) 
         return Step("issuer_authorised", NOT_RUN, f"The trust list held on this device is {_duration(age)} old, too "
                     "old to be used: get the lists again where there is network.", TRUST_LIST_TOO_OLD,
                     (("age_seconds", age),))
-    return Step("issuer_authorised", NOT_RUN, f"The trust list held on this device is {_duration(age)} old, more than "
-                f"the {_duration(max_age)} allowed: get the lists again where there is network.", TRUST_LIST_TOO_OLD,
-                (("age_seconds", age), ("max_age_seconds", max_age)))
+    # Rounded down, an age just past the maximum would read as the maximum itself ("7 days old, more than
+    # the 7 days allowed"): past it, the age is said rounded up to the words' own precision.
+    shown = _rounded_up(age) if age > max_age else age
+    return Step("issuer_authorised", NOT_RUN, f"The trust list held on this device is {_duration(shown)} old, more "
+                f"than the {_duration(max_age)} allowed: get the lists again where there is network.",
+                TRUST_LIST_TOO_OLD, (("age_seconds", shown), ("max_age_seconds", max_age)))
 
 
 def _combine(steps: Sequence[Step]) -> str:

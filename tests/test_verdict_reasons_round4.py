@@ -239,6 +239,23 @@ def test_a_trust_list_past_its_maximum_age_is_said_to_be_too_old_not_missing(off
     assert json["reason_params"] == {"age_seconds": 8 * DAY + 3 * HOUR, "max_age_seconds": 7 * DAY}
 
 
+@pytest.mark.parametrize(("age", "maximum", "said"), [
+    (114, 60, "2 minutes old, more than the 1 minute allowed"),
+    (7 * DAY + 30 * 60, 7 * DAY, "7 days and 1 hour old, more than the 7 days allowed"),
+    (8 * DAY + 3 * HOUR, 7 * DAY, "8 days and 3 hours old, more than the 7 days allowed"),
+    (12 * DAY + HOUR, 10 * DAY, "13 days old, more than the 10 days allowed"),
+])
+def test_an_age_just_past_the_maximum_never_reads_as_the_maximum_itself(age: float, maximum: float,
+                                                                        said: str) -> None:
+    """Durations are written rounded down ("7 days" for 7 days and 30 minutes): past the maximum, the
+    age is rounded up instead, so the sentence never says "7 days old, more than the 7 days allowed"."""
+    verdict = verification.verify_offline("EP1:anything", issuers=None, trust_list_age=age, trust_list_max_age=maximum,
+                                          now=NOW, status_lookup=lambda *a: verification.StatusOutcome(None, None, ""))
+    assert said in verdict.reason, verdict.reason
+    params = verdict.to_json()["reason_params"]
+    assert messages.duration_words(params["age_seconds"], "en") in said
+
+
 @pytest.mark.parametrize("offline", [True, False])
 def test_a_device_never_prepared_still_says_it_holds_no_trust_list(offline: bool) -> None:
     if offline:
