@@ -11,6 +11,9 @@
 * request validation → 400 ``invalid_request``; anything unexpected → 500 ``server_error``
   with no trace and no detail (the trace goes to the log, which never carries request bodies).
 
+An address a service does not have is a 404 with the JSON ``not_found`` body, except for a person's
+browser (:func:`wants_page`) on a service that named its page (:func:`serve_not_found_page`).
+
 ``/healthz`` answers while the process runs; ``/readyz`` only once the service has started and
 its database answers ``SELECT 1`` (else 503 with a JSON body naming the reason).
 
@@ -45,6 +48,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -55,7 +59,7 @@ from esspass.config import INSTANCE_ENV
 
 __all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PATH", "JsonFormatter",
            "configure_logging", "csp_source", "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
-           "install", "language_links", "local_path", "page_language"]
+           "install", "language_links", "local_path", "page_language", "serve_not_found_page", "wants_page"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
 #: protocol message is far smaller (a wallet's answer at most 512 KB), and a client may not make a
@@ -127,6 +131,51 @@ def page_language(request: Request) -> str:
 
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     return lang if lang in i18n.LANGUAGES else i18n.negotiate(request.headers.get("accept-language"))
+
+
+#: Media types of a page: what a browser names first when a person opens an address.
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_JSON_RANGES = ("application/json", "application/*", "*/*")
+
+
+def _accept_weights(accept: str) -> dict[str, float]:
+    """``{media range: q}`` of an Accept header (RFC 9110 §12.5.1), lower-cased; a malformed ``q`` is 0
+    (refused), never an error: the header is anyone's to write."""
+    weights: dict[str, float] = {}
+    for item in accept.lower().split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+                q = min(q, 1.0) if q > 0 else 0.0  # also "q=nan", which compares as nothing
+        weights[media] = max(q, weights.get(media, 0.0))
+    return weights
+
+
+def wants_page(request: Request) -> bool:
+    """Does the request prefer an HTML page to JSON? Only when its Accept header names ``text/html``
+    (or XHTML) itself, weighted above what ``application/json`` gets (by its own name, else
+    ``application/*``, else ``*/*``): a browser's navigation (``text/html,...,*/*;q=0.8``). An API client
+    (``application/json``, ``*/*``, no Accept at all) gets JSON, and so does a tie: the JSON answers are
+    the services' contract, the pages a courtesy to people."""
+    weights = _accept_weights(request.headers.get("accept", ""))
+    page = max((weights[media] for media in _PAGE_TYPES if media in weights), default=0.0)
+    json_q = next((weights[media] for media in _JSON_RANGES if media in weights), 0.0)
+    return page > json_q
+
+
+def serve_not_found_page(app: FastAPI, render: Callable[[Request], Response]) -> None:
+    """Answer a person's browser (:func:`wants_page`) at an address ``app`` does not have with
+    ``render(request)``: the service's own error page (a 404, in the page's language, with a way back)
+    instead of the JSON an API client keeps getting. Called by a service after :func:`install`."""
+    app.state.not_found_page = render
 
 
 def local_path(target: str) -> str:
@@ -428,13 +477,24 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
                             status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = exc.headers
+        page: Callable[[Request], Response] | None = getattr(app.state, "not_found_page", None)
+        if exc.status_code == 404 and page is not None:
+            if wants_page(request):
+                # In the thread pool: a service's page may read its session store.
+                response = await run_in_threadpool(page, request)
+                response.status_code = 404
+                response.headers["Vary"] = "Accept"
+                return response
+            # One address, two answers by the Accept header: a cache keeps them apart.
+            headers = {**(exc.headers or {}), "Vary": "Accept"}
         code = {401: "invalid_token", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "invalid_request"
         )
         detail = exc.detail if isinstance(exc.detail, str) else code
         return JSONResponse(
-            {"error": code, "error_description": detail}, status_code=exc.status_code, headers=exc.headers
+            {"error": code, "error_description": detail}, status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(ClientDisconnect)

@@ -259,6 +259,9 @@ def test_the_form_asks_for_the_derogation_and_the_overlap_and_records_them(offic
     overlap = office.post("/office/new/pda1?lang=en", data={"csrf": _csrf(page.text), **form, "derogation": "true",
                                                             "derogation_reason": "second site"})
     assert overlap.status_code == 409 and 'name="confirm_overlap"' in overlap.text, overlap.text[:2000]
+    # The warning, focused, leads to the box at the form's end, which it describes (WCAG 2.4.3, 1.3.1).
+    assert 'id="posting-warning" tabindex="-1" autofocus' in overlap.text
+    assert 'href="#f-confirm-overlap"' in overlap.text and 'aria-describedby="posting-warning-text"' in overlap.text
     anyway = office.post("/office/new/pda1?lang=en", data={
         "csrf": _csrf(page.text), **form, "derogation": "true", "derogation_reason": "second site",
         "confirm_overlap": "true"})

@@ -971,5 +971,5 @@ def test_the_trust_lists_refusal_names_its_rule_for_the_inspectors_reason(tl: Tr
     """A revoked key, an institution suspended now or when it signed, a key not listed: each refusal says
     which (``IssuerTrustError.reason``), so the inspector's page says why, never "not competent" for all."""
     with pytest.raises(IssuerTrustError) as refused:
-        trust_list.authorised_issuer(tl, list(OLD.chain) + [_CA[1]], pda1.VCT, at=at, now=AT)
+        trust_list.authorised_issuer(tl, [*OLD.chain, _CA[1]], pda1.VCT, at=at, now=AT)
     assert refused.value.reason == reason, refused.value.message

@@ -35,7 +35,7 @@ from esspass.db import Sessions, make_engine
 from esspass.migrate import upgrade
 from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
-from esspass.web import install, language_links, local_path, page_language
+from esspass.web import install, language_links, local_path, page_language, serve_not_found_page
 from verifier import messages, records
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService, earliest_care_date, entity_state, query_check
@@ -264,6 +264,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                                               status_code=status_code, headers={**NO_STORE, **PAGE_HEADERS})
         response.set_cookie("lang", lang, samesite="strict", httponly=True)
         return response
+
+    # A person's browser at an address these pages have not: a page with the way to the start page
+    # (API clients keep the JSON 404).
+    serve_not_found_page(app, lambda request: page(request, "not_found.html", 404))
 
     # --- sign in -----------------------------------------------------------------------------------
 

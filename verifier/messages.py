@@ -1207,6 +1207,17 @@ _T.update({
     "unknown_check": ("This check is unknown or has expired.", "Šī pārbaude nav zināma vai ir beigusies.",
                       "Diese Prüfung ist unbekannt oder abgelaufen.", "Ce contrôle est inconnu ou a expiré.",
                       "Ta kontrola jest nieznana lub wygasła."),
+    # An address the inspector's pages have not, opened in the browser (esspass.web.serve_not_found_page).
+    "not_found": ("Page not found", "Lapa nav atrasta", "Seite nicht gefunden", "Page introuvable",
+                  "Nie znaleziono strony"),
+    "not_found.text": ("There is no page at this address. Check the address, or go to the start page.",
+                       "Šajā adresē nav lapas. Pārbaudiet adresi vai atveriet sākumlapu.",
+                       "Unter dieser Adresse gibt es keine Seite. Prüfen Sie die Adresse oder gehen Sie zur "
+                       "Startseite.",
+                       "Il n'y a pas de page à cette adresse. Vérifiez l'adresse ou allez à la page d'accueil.",
+                       "Pod tym adresem nie ma strony. Sprawdź adres lub przejdź do strony startowej."),
+    "not_found.home": ("Go to the start page", "Uz sākumlapu", "Zur Startseite", "Aller à la page d'accueil",
+                       "Przejdź do strony startowej"),
     "start_new": ("Start a new check", "Sākt jaunu pārbaudi", "Neue Prüfung starten", "Lancer un nouveau contrôle",
                   "Rozpocznij nową kontrolę"),
     "error.already_shown": ("The result of this check has already been shown: its return link works once. Start a "

@@ -35,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import colon, format_date
-from esspass.web import csp_source, install, local_path
+from esspass.web import csp_source, install, local_path, serve_not_found_page
 from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
@@ -307,6 +307,12 @@ def create_app(
         status = 404 if exc.code == "not_found" else 409 if exc.code == "pending_busy" else 400
         return render(request, "error.html", status=status, session=session,
                       error=explain(code, exc.message, lang_of(request)), back=back)
+
+    # A person's browser at an address the wallet has not: the error page as for an unknown card, with
+    # the tabs when unlocked and the way back to the documents (API clients keep the JSON 404).
+    serve_not_found_page(app, lambda request: render(
+        request, "error.html", status=404, session=session_of(request),
+        error=t("error.no_page", lang_of(request)), back="/"))
 
     def new_service(store: WalletStore) -> WalletService:
         service = WalletService(settings, store, http=client, trust=trust_source, clock=clock, items=items)

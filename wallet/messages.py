@@ -528,6 +528,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "error.form": ("The form has expired. Please try again.", "Veidlapa ir novecojusi. Mēģiniet vēlreiz.",
                    "Das Formular ist abgelaufen. Bitte erneut versuchen.",
                    "Le formulaire a expiré. Veuillez réessayer.", "Formularz wygasł. Spróbuj ponownie."),
+    # An address the wallet has not, opened in the browser (esspass.web.serve_not_found_page).
+    "error.no_page": ("There is no page at this address in the wallet.", "Makā šajā adresē nav lapas.",
+                      "Unter dieser Adresse gibt es in der Wallet keine Seite.",
+                      "Il n'y a pas de page à cette adresse dans le portefeuille.",
+                      "Pod tym adresem w portfelu nie ma strony."),
     "error.nothing": ("Paste a link or choose a picture.", "Ielīmējiet saiti vai izvēlieties attēlu.",
                       "Fügen Sie einen Link ein oder wählen Sie ein Bild.",
                       "Collez un lien ou choisissez une image.", "Wklej link lub wybierz obraz."),
