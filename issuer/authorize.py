@@ -82,10 +82,11 @@ i18n.register({f"authorize.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k
 
 def _page_lang(request: Request) -> str:
     """The page's language (:func:`issuer.office._lang`: ``?lang=``, the cookie, Accept-Language), with
-    the wallet's ``ui_locales`` first where the person chose none here (OpenID Connect Core §3.1.2.1:
-    the end-user's preferred languages, space-separated BCP 47 tags, the first one we have wins): a
-    worker whose wallet speaks German gets the institution's page in German, not the browser's."""
-    if not (request.query_params.get("lang") or request.cookies.get("lang")):
+    the wallet's ``ui_locales`` before the cookie and the browser's (OpenID Connect Core §3.1.2.1: the
+    end-user's preferred languages for this request, space-separated BCP 47 tags, the first one we have
+    wins): a worker whose wallet speaks German gets the institution's page in German, whatever language
+    the browser or an earlier visit left; a language chosen on the page itself (``?lang=``) still wins."""
+    if not request.query_params.get("lang"):
         for tag in (request.query_params.get("ui_locales") or "")[:200].split():
             base = tag.split("-")[0].lower()
             if base in i18n.LANGUAGES:

@@ -1199,6 +1199,27 @@ def test_a_replica_with_another_storage_key_cannot_read_inspections(world: World
 
 
 
+def test_the_institutions_page_opens_in_the_language_of_the_wallet(world: World, tmp_path: Path) -> None:
+    """The wallet sends the worker's language with the browser (``ui_locales``, OpenID Connect Core
+    §3.1.2.1): the institution's code page is in German for a wallet in German, whatever the browser's
+    Accept-Language; a language chosen on the page itself (``?lang=``) still wins."""
+    wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
+                         pki_dir=world.stack.data_dir / "pki")
+    try:
+        case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+        offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
+        offer_id, _ = wallet.open_offer(offer["link"])
+        page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback", "de")
+        assert parse_qs(urlsplit(page).query)["ui_locales"] == ["de"]
+        english_browser = {"Accept-Language": "en"}
+        opened = world.http.get(page, headers=english_browser)
+        chosen = world.http.get(page + "&lang=fr", headers=english_browser)
+    finally:
+        wallet.http.close()
+    assert opened.status_code == 200 and '<html lang="de">' in opened.text, opened.text[:300]
+    assert '<html lang="fr">' in chosen.text
+
+
 def test_zz_offline_tolerance_with_registry_and_issuer_down(world: World) -> None:
     """Runs last: it stops the registry and the issuer of the module's stack."""
     assert world.answer(world.inspector.request("pda1"))["verdict"] == "valid"  # lists now cached
@@ -1247,23 +1268,3 @@ def test_no_page_loads_scripts_from_elsewhere_onto_the_inspectors_origin(world: 
             assert stranger.get(f"{world.stack.verifier_url}{path}").status_code in (303, 404), path
         assert stranger.get(f"{world.stack.verifier_url}/openapi.json").json()["info"]["title"] == "ESSPASS verifier"
 
-
-def test_the_institutions_page_opens_in_the_language_of_the_wallet(world: World, tmp_path: Path) -> None:
-    """The wallet sends the worker's language with the browser (``ui_locales``, OpenID Connect Core
-    §3.1.2.1): the institution's code page is in German for a wallet in German, whatever the browser's
-    Accept-Language; a language chosen on the page itself (``?lang=``) still wins."""
-    wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
-                         pki_dir=world.stack.data_dir / "pki")
-    try:
-        case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
-        offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
-        offer_id, _ = wallet.open_offer(offer["link"])
-        page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback", "de")
-        assert parse_qs(urlsplit(page).query)["ui_locales"] == ["de"]
-        english_browser = {"Accept-Language": "en"}
-        opened = world.http.get(page, headers=english_browser)
-        chosen = world.http.get(page + "&lang=fr", headers=english_browser)
-    finally:
-        wallet.http.close()
-    assert opened.status_code == 200 and '<html lang="de">' in opened.text, opened.text[:300]
-    assert '<html lang="fr">' in chosen.text
