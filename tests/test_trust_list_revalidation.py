@@ -177,3 +177,50 @@ def test_a_registry_that_did_not_answer_its_last_attempt_is_not_waited_on_for_ea
     later = t0 + timedelta(seconds=REVALIDATE_AFTER + 1)
     assert client.issuers(later) is not None and client.info("issuers").source == "cache"  # due, unanswered
     assert client.revalidate("issuers", later + timedelta(seconds=SETTLED)) is None
+
+
+def test_a_copy_signed_with_a_key_the_trust_list_revoked_is_said_to_need_a_new_copy(tmp_path: Path) -> None:
+    """The registry revokes the key the institution signed a worker's A1 with (compromised): every verifier
+    refuses that copy from then on, whatever the institution's status list says. The wallet judges its
+    copies by the issuers list too: it said "could not check" (the institution cannot sign its status
+    list with the revoked key either) and showed the copy as good; now the copy is ``distrusted``, told
+    on the card, in the list and before it leaves, with whom to ask for a new copy, and a later status
+    list does not make it good again."""
+    from credentials import sd_jwt
+    from credentials.x509 import load_x5c, spki_kid
+    from wallet import core
+    from wallet.messages import t
+    from wallet.model import StatusCheck
+    from wallet.service import standing_words, warning_words
+
+    with start_in_process(tmp_path / "pilot") as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        pilot = Pilot(stack, http, tmp_path / "phones")
+        wallet = pilot.wallet()
+        try:
+            group = pilot.receive(wallet, pilot.a1())
+            assert wallet.check_status(group).value == "valid"
+            copy = next(c for c in wallet.credentials() if c.group == group and c.format == "dc+sd-jwt")
+            kid = spki_kid(load_x5c(sd_jwt.parse(copy.credential).issuer_jws.header["x5c"])[0])
+            engine = make_engine(f"sqlite:///{stack.data_dir / 'registry.db'}")
+            try:
+                Registry(engine).revoke_key(A1_ISSUER, kid, who="operator", reason="key compromised")
+            finally:
+                engine.dispose()
+            later = datetime.now(UTC) + timedelta(seconds=REVALIDATE_AFTER + 5)  # the list held is due again
+            wallet.clock = lambda: later
+            check = wallet.check_status(group)
+            assert check.value == "distrusted" and "revoked" in check.detail, check
+            card = wallet.card(group, "en")
+            assert card.warning == "distrusted" and card.past is None  # the document is not over: its copies are
+            assert standing_words(card, "lv") == t("status.distrusted", "lv")
+            assert warning_words(card, "en") == t("consent.warn_distrusted", "en", institution=card.issuer_name)
+            assert card.issuer_name in warning_words(card, "de")
+        finally:
+            for held in pilot.wallets:
+                held.http.close()
+    distrusted = StatusCheck("distrusted", later.isoformat(), "revoked")
+    assert core.record_status(distrusted, StatusCheck("valid", later.isoformat(), list_iat=5)).value == "distrusted"
+    assert core.record_status(distrusted, StatusCheck("invalid", later.isoformat(), list_iat=5)).value == "invalid"
+    assert core.record_status(StatusCheck("valid", "t", list_iat=9), distrusted).value == "distrusted"
+

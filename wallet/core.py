@@ -34,6 +34,8 @@ from wallet.errors import CopiesDifferError, FormsDifferError, OfflineFormDiffer
 from wallet.model import in_language
 
 if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+
     from credentials.compact import VerifiedCompact
     from wallet.model import StatusCheck, StoredCredential
     from wallet.service import WalletService
@@ -774,9 +776,15 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
         return StatusCheck("valid", stamp, "no status list")
     try:
         ref = status_list.StatusReference.from_claim(cred.status)
-        entity = service.trust.issuers(now).entity(cred.issuer_id)
+        issuers = service.trust.issuers(now)
+        entity = issuers.entity(cred.issuer_id)
         if entity is None:
             raise IssuerTrustError(f"{cred.issuer_id} is no longer on the trust list")
+        # A copy signed with a key the list revoked (or while the institution was suspended) is refused by
+        # every verifier whatever its status list says: the worker is told, and asks for a new copy.
+        distrusted = _distrusted(issuers, cred, now)
+        if distrusted is not None:
+            return StatusCheck("distrusted", stamp, distrusted[:200])
         key = f"{entity.id}\x00{ref.uri}"  # a list verified for one institution says nothing for another
         verified = fetched.get(key) if fetched is not None else None
         if isinstance(verified, CredentialError):
@@ -819,6 +827,8 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
       but may still become ``invalid`` (the replaced document withdrawn later). ``stopped`` (STOPPED,
       0x0C: the institution stopped the copies on this phone, reported lost or stolen) is final too, but
       may still become ``invalid`` or ``replaced`` (its document withdrawn or replaced later).
+    * ``distrusted`` (the issuers list refuses the key the copy was signed with, :func:`check_status`) is
+      final for the copy too, but may still become ``stopped``, ``replaced`` or ``invalid``.
     * Otherwise the newer answer is taken: a suspension is lifted (``suspended`` to ``valid``) by a
       list at least as new as the one that suspended.
     """
@@ -826,6 +836,13 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
         return check
     if check.value == "unknown":
         return previous
+    # ``distrusted`` (the trust list refuses the key this copy was signed with) is read off the issuers
+    # list, not a status list: no list iat orders it. Final for the copy, below the document's own end.
+    if check.value == "distrusted":
+        return previous if previous.value in ("invalid", "replaced", "stopped") else replace(
+            check, list_iat=previous.list_iat)
+    if previous.value == "distrusted" and check.value not in ("stopped", "replaced", "invalid"):
+        return replace(previous, list_iat=check.list_iat if check.list_iat is not None else previous.list_iat)
     if previous.list_iat is not None and (check.list_iat is None or check.list_iat < previous.list_iat):
         return previous
     if previous.value == "invalid" and check.value != "invalid":
@@ -1018,7 +1035,8 @@ def usable(cred: StoredCredential, now: datetime) -> bool:
     counts as usable: the verifier checks the status itself, and a wallet offline must still present.
     """
     return not _expired(cred, now) and not (
-        cred.last_status is not None and cred.last_status.value in ("invalid", "replaced", "stopped", "suspended"))
+        cred.last_status is not None
+        and cred.last_status.value in ("invalid", "replaced", "stopped", "suspended", "distrusted"))
 
 
 def _expired(cred: StoredCredential, now: datetime) -> bool:
@@ -1197,7 +1215,15 @@ def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:
     the ``x5c`` of an SD-JWT VC's issuer JWT, the ``x5chain`` of an mdoc's issuerAuth, as verified on
     receipt. A chain that can no longer be read (the stored document was damaged) names no authority,
     so a request naming authorities does not get that document (fail closed)."""
-    from credentials import cose, dcql, sd_jwt
+    from credentials import dcql
+
+    return dcql.authority_key_ids(_issuer_chain(cred))
+
+
+def _issuer_chain(cred: StoredCredential) -> list[Certificate]:
+    """The credential's own issuer chain, as verified on receipt: the ``x5c`` of an SD-JWT VC's issuer
+    JWT, the ``x5chain`` of an mdoc's issuerAuth; [] when it can no longer be read (a damaged copy)."""
+    from credentials import cose, sd_jwt
     from credentials.jose import b64url_decode
     from credentials.x509 import load_x5c, load_x5chain
 
@@ -1205,13 +1231,30 @@ def _authority_key_ids(cred: StoredCredential) -> frozenset[str]:
         if cred.format == "mso_mdoc":
             issuer_signed = cbor2.loads(b64url_decode(cred.credential))
             auth = issuer_signed.get("issuerAuth") if isinstance(issuer_signed, dict) else None
-            chain = load_x5chain(cose.decode_sign1(auth).x5chain)
-        else:
-            x5c = sd_jwt.parse(cred.credential).issuer_jws.header.get("x5c")
-            chain = load_x5c(x5c) if isinstance(x5c, list) else []
+            return load_x5chain(cose.decode_sign1(auth).x5chain)
+        x5c = sd_jwt.parse(cred.credential).issuer_jws.header.get("x5c")
+        return load_x5c(x5c) if isinstance(x5c, list) else []
     except (CredentialError, cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):
-        return frozenset()
-    return dcql.authority_key_ids(chain)
+        return []
+
+
+def _distrusted(issuers: Any, cred: StoredCredential, now: datetime) -> str | None:
+    """Why no verifier will accept this copy again, by the issuers list (as a verifier judges it,
+    :func:`credentials.trust_list.authorised_issuer`): the key it was signed with revoked (compromised),
+    or the institution suspended or withdrawn when it signed; else None (whatever else the list says is
+    the verifier's to judge: an institution suspended now may be reinstated)."""
+    from credentials import trust_list
+
+    chain = _issuer_chain(cred)
+    if not chain:
+        return None
+    try:
+        trust_list.authorised_issuer(issuers, chain, cred.vct, at=datetime.fromtimestamp(cred.iat, UTC), now=now)
+    except IssuerTrustError as exc:
+        return exc.message if exc.reason in (trust_list.KEY_REVOKED, trust_list.INACTIVE_AT_ISSUANCE) else None
+    except CredentialError:
+        return None
+    return None
 
 
 def present_mdoc(credential: str, paths: Sequence[ClaimPath], key: PrivateKey, request: VerifiedRequest) -> str:

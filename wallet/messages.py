@@ -253,6 +253,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "status.suspended": ("Suspended by the issuer.", "Izsniedzējs to ir apturējis.",
                          "Von der ausstellenden Stelle ausgesetzt.", "Suspendu par l'émetteur.",
                          "Zawieszony przez wystawcę."),
+    # The trust list refuses the key the copies were signed with (revoked, or the institution suspended when it
+    # signed: wallet.core.check_status): not the document, its copies; a new copy is the way on.
+    "status.distrusted": ("Copies no longer accepted: the trust list refuses the key they were signed with.",
+                          "Kopijas vairs netiek pieņemtas: uzticamības saraksts noraida atslēgu, ar kuru tās "
+                          "parakstītas.",
+                          "Kopien nicht mehr anerkannt: Die Vertrauensliste lehnt den Schlüssel ab, mit dem sie "
+                          "signiert wurden.",
+                          "Copies plus acceptées : la liste de confiance refuse la clé avec laquelle elles ont été "
+                          "signées.",
+                          "Kopie nie są już akceptowane: lista zaufania odrzuca klucz, którym je podpisano."),
     # STOPPED (0x0C): the institution stopped the copies on this phone (reported lost or stolen), not the document.
     "status.stopped": ("Stopped on this phone by the issuer (reported lost or stolen).",
                        "Izsniedzējs to šajā tālrunī ir apturējis (ziņots, ka tas pazaudēts vai nozagts).",
@@ -879,6 +889,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "de décider si vous le partagez.",
         "Uwaga: wystawca wycofał ten dokument. Inspektor zobaczy, że jest nieważny. Decyzja o udostępnieniu "
         "należy do Ciebie.",
+    ),
+    "consent.warn_distrusted": (
+        "Warning: the trust list no longer accepts the key {institution} signed these copies with (revoked, or "
+        "the institution was suspended when it signed). The inspector will see that they are not valid. Ask "
+        "{institution} for a new copy.",
+        "Uzmanību: uzticamības saraksts vairs nepieņem atslēgu, ar kuru {institution} parakstīja šīs kopijas "
+        "(atsaukta, vai iestāde parakstīšanas brīdī bija apturēta). Inspektors redzēs, ka tās nav derīgas. "
+        "Lūdziet iestādei {institution} jaunu kopiju.",
+        "Achtung: Die Vertrauensliste akzeptiert den Schlüssel nicht mehr, mit dem {institution} diese Kopien "
+        "signiert hat (widerrufen, oder die Stelle war beim Signieren ausgesetzt). Die Kontrollperson wird sehen, "
+        "dass sie nicht gültig sind. Bitten Sie {institution} um eine neue Kopie.",
+        "Attention : la liste de confiance n'accepte plus la clé avec laquelle {institution} a signé ces copies "
+        "(révoquée, ou l'organisme était suspendu quand il a signé). L'inspecteur verra qu'elles ne sont pas "
+        "valables. Demandez une nouvelle copie à {institution}.",
+        "Uwaga: lista zaufania nie akceptuje już klucza, którym {institution} podpisała te kopie (unieważniony "
+        "albo instytucja była wtedy zawieszona). Inspektor zobaczy, że są nieważne. Poproś instytucję "
+        "{institution} o nową kopię.",
     ),
     "consent.warn_stopped": (
         "Warning: the issuer has stopped the copies of this document on this phone, as it was reported lost or "

@@ -318,11 +318,13 @@ class Card:
         """Why this document would not pass an inspection as valid, which the worker is told before
         it leaves (consent, offline QR): ``invalid`` (withdrawn), ``replaced`` (by a newer document),
         ``stopped`` (its copies on this phone, which was reported lost or stolen: the document itself is
-        not past, it is on the worker's other phone) or ``suspended`` by its issuer, as
+        not past, it is on the worker's other phone), ``distrusted`` (the trust list refuses the key its
+        copies were signed with: a new copy is needed) or ``suspended`` by its issuer, as
         last recorded; else ``other_person`` (:attr:`other_person`); else ``ended`` or ``not_yet`` by its
         own dates, or ``copy_expired`` (its copies, not the document, expired); None when nothing is known
         against it."""
-        if self.status is not None and self.status.value in ("invalid", "replaced", "stopped", "suspended"):
+        if self.status is not None and self.status.value in ("invalid", "replaced", "stopped", "distrusted",
+                                                             "suspended"):
             return self.status.value
         if self.other_person:
             return "other_person"
@@ -341,7 +343,8 @@ def warning_words(card: Card, lang: str) -> str:
     if warning == "ended" and covers_a_period(card):
         return _period_words(card, lang, "consent.warn_period_ended")
     day = card.valid_until if warning == "ended" else card.valid_from
-    return messages.t(f"consent.warn_{warning}", lang, date=format_date(day, lang) if day else "?")
+    return messages.t(f"consent.warn_{warning}", lang, date=format_date(day, lang) if day else "?",
+                      institution=card.issuer_name)
 
 
 def standing_words(card: Card, lang: str) -> str:
@@ -2322,7 +2325,7 @@ class WalletService:
             del self._authorizations[key]
 
 
-_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "stopped": 3, "replaced": 4, "invalid": 5}
+_STATUS_RANK = {"valid": 0, "unknown": 1, "suspended": 2, "distrusted": 3, "stopped": 4, "replaced": 5, "invalid": 6}
 
 
 @dataclass(frozen=True, slots=True)
