@@ -263,6 +263,58 @@ def beside_running_up(services: Sequence[ServiceDatabase], who: str, started_by:
             "service of the earlier release, then migrate")
 
 
+#: Open lock files of the services this process serves (:func:`hold_serving`): kept open for its life.
+_SERVING: list[int] = []
+
+
+def _serving_lock(service: ServiceDatabase) -> Path:
+    return Path(service.load()[0].data_dir) / f"{service.name}.serving.lock"
+
+
+def hold_serving(service: ServiceDatabase) -> None:
+    """Mark ``service`` as served by this process until it ends: a shared lock on
+    ``<data dir>/<name>.serving.lock``, which every replica and worker holds at once and which
+    :func:`beside_serving` finds taken. Where locks cannot be had, nothing is marked."""
+    import fcntl
+    import os
+
+    try:
+        fd = os.open(_serving_lock(service), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        return
+    _SERVING.append(fd)
+
+
+def beside_serving(services: Sequence[ServiceDatabase], who: str, *, rollback: bool = False) -> str | None:
+    """The one-line refusal of a migration of ``services`` while a process started with ``esspass
+    <service> serve`` serves one of them from this data directory (:func:`hold_serving`; ``up``'s are
+    :func:`beside_running_up`'s), else None: it would go on over a schema it may not know (a rollback
+    took a table it reads: its next search answered 500). Only a service with something to change is
+    refused (``rollback``: always). Services of another host on the same PostgreSQL are not seen."""
+    import fcntl
+    import os
+
+    for service in services:
+        if not rollback and not pending(service):
+            continue
+        path = _serving_lock(service)
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except OSError:
+            continue  # never served from here, or not ours to open
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return (f"{who}: the {service.name} is being served from {path.parent} (esspass {service.name} serve): "
+                    "stop it first, then migrate")
+        except OSError:
+            continue
+        finally:
+            os.close(fd)  # and with it the lock just taken
+    return None
+
+
 def service_of(env_prefix: str) -> ServiceDatabase | None:
     """The service whose settings use ``env_prefix`` (``ESSPASS_ISSUER_``), if it has a database."""
     return next((s for s in SERVICES.values() if s.env_prefix == env_prefix), None)
@@ -276,7 +328,8 @@ def _cmd(args: argparse.Namespace) -> int:
         print("esspass migrate: --to needs --service (each service's schema has revisions of its own)",
               file=sys.stderr)
         return 2
-    refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate")
+    refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate") or beside_serving(
+        [SERVICES[n] for n in names], "esspass migrate", rollback=args.to is not None)
     if refused is None and args.to is not None:  # a rollback: whatever runs reads the schema taken back
         from esspass.pilot import running_up
 

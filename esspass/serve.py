@@ -120,7 +120,7 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
     def run(args: argparse.Namespace) -> int:
         import uvicorn
 
-        from esspass.migrate import beside_running_up, service_of, upgrade_service
+        from esspass.migrate import beside_running_up, beside_serving, hold_serving, service_of, upgrade_service
         from esspass.web import configure_logging
 
         refused = tls_pair_error(args.tls_cert, args.tls_key)
@@ -133,14 +133,17 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
         os.umask(PRIVATE_UMASK)  # before anything below opens a database or writes a key; workers inherit it
         configure_logging()
         service = service_of(env_prefix) if env_prefix is not None else None
-        refused = None if service is None else beside_running_up([service], "esspass serve", _started_by)
-        if refused is not None:  # a service of a new release started beside the old `up`: before it opens anything
+        refused = None if service is None else (beside_running_up([service], "esspass serve", _started_by)
+                                                or beside_serving([service], "esspass serve"))
+        if refused is not None:  # a service of a new release started beside the old ones: before it opens anything
             print(refused, file=sys.stderr)
             return 1
         if preflight is not None:
             preflight()
         if env_prefix is not None:
             upgrade_service(env_prefix=env_prefix)
+        if service is not None:  # from here on, a migration of its tables is refused (beside_serving)
+            hold_serving(service)
         kwargs: dict[str, Any] = {}
         if args.tls_cert:
             kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}

@@ -195,6 +195,42 @@ def test_a_service_started_beside_a_running_up_does_not_migrate_its_database(tmp
         os.close(held)
 
 
+def test_esspass_migrate_refuses_to_roll_back_under_a_service_serving_on_its_own(tmp_path: Path) -> None:
+    """A service started with ``esspass <service> serve`` (a systemd unit, a second host's replica), not
+    by ``up``: ``migrate --to`` took a table it reads from under it (its next search answered 500). The
+    serving process marks its service (``<data dir>/<name>.serving.lock``, shared by its replicas);
+    a rollback, or a migration with something to change, is refused while it runs, and goes once it
+    stopped."""
+    import time
+
+    import httpx
+
+    earlier = f"{int(HEADS['issuer'][1]) - 1:04d}"
+    port = free_port()
+    env = _env(tmp_path)
+    server = subprocess.Popen([sys.executable, "-m", "esspass.cli", "issuer", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the issuer did not start"
+            time.sleep(0.2)
+        refused = _esspass("migrate", "--service", "issuer", "--to", earlier, env=env)
+        assert refused.returncode == 1, refused
+        assert "the issuer is being served from" in refused.stderr and "stop it first" in refused.stderr
+        assert _esspass("migrate", env=env).returncode == 0  # nothing to change: nothing refused
+    finally:
+        server.terminate()
+        server.wait(30)
+    back = _esspass("migrate", "--service", "issuer", "--to", earlier, env=env)
+    assert back.returncode == 0 and back.stdout.strip() == f"issuer: database schema {HEADS['issuer'][1]} -> {earlier}"
+
+
 @pytest.fixture
 def postgres_clean_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     yield _env(tmp_path, DATABASE_URL=postgres_url)
