@@ -476,6 +476,18 @@ def _owners(entities: Iterable[ListedEntity], kid: str) -> tuple[set[str], bool]
     return owners, revoked
 
 
+#: :attr:`IssuerTrustError.reason` of :func:`authorised_issuer`'s refusals: a key the institution revoked
+#: (compromised; its document signer's, or the CA's its chain hangs from), the institution suspended now,
+#: suspended or withdrawn when the document was issued, a certificate or key not listed (then).
+KEY_REVOKED, SUSPENDED_NOW, INACTIVE_AT_ISSUANCE, NOT_LISTED = (
+    "key_revoked", "suspended", "inactive_at_issuance", "not_listed")
+
+
+def _ca_revoked() -> IssuerTrustError:
+    return IssuerTrustError("the CA key that signed this chain is revoked on the trust list (compromised)",
+                            reason=KEY_REVOKED)
+
+
 def _entity_for_chain(
     entities: Sequence[ListedEntity], chain: ValidatedChain | Sequence[Certificate], *, at: datetime, now: datetime,
 ) -> tuple[ListedEntity, ListedCertificate]:
@@ -493,15 +505,19 @@ def _entity_for_chain(
             for listed in entity.certificates:
                 if listed.usage == CA and listed.der == anchor_der and not listed.revoked:
                     return _sole_owner(entities, entity, listed)
+        if any(listed.usage == CA and listed.der == anchor_der and listed.revoked
+               for entity in entities for listed in entity.certificates):
+            raise _ca_revoked()
         raise IssuerTrustError("the signing certificate does not belong to any institution on the trust list")
     if not chain:
         raise IssuerKeyError("empty certificate chain")
     leaf_and_intermediates = [c for c in chain if c.subject != c.issuer]
     if not leaf_and_intermediates:
         raise IssuerKeyError("no signing certificate in the chain (only self-signed certificates)")
+    revoked_anchor = False
     for entity in entities:
         for listed in entity.certificates:
-            if listed.usage != CA or listed.revoked:
+            if listed.usage != CA:
                 continue
             anchor = listed.certificate
             if leaf_and_intermediates[-1].issuer != anchor.subject:
@@ -510,7 +526,12 @@ def _entity_for_chain(
                 validate_chain(leaf_and_intermediates, [anchor], now=now)
             except IssuerKeyError:
                 continue
+            if listed.revoked:  # it anchors nothing; said as such, not as a stranger's certificate
+                revoked_anchor = True
+                continue
             return _sole_owner(entities, entity, listed)
+    if revoked_anchor:
+        raise _ca_revoked()
     raise IssuerTrustError("the signing certificate does not belong to any institution on the trust list")
 
 
@@ -518,18 +539,11 @@ def _sole_owner(entities: Sequence[ListedEntity], entity: ListedEntity,
                 listed: ListedCertificate) -> tuple[ListedEntity, ListedCertificate]:
     owners, revoked = _owners(entities, listed.kid)
     if revoked:
-        raise IssuerTrustError("the CA key that signed this chain is revoked on the trust list (compromised)")
+        raise _ca_revoked()
     if owners != {entity.id}:
         raise IssuerTrustError("the CA key that signed this chain is listed under more than one institution "
                                f"({', '.join(sorted(owners))}): it identifies none of them")
     return entity, listed
-
-
-#: :attr:`IssuerTrustError.reason` of :func:`authorised_issuer`'s refusals: a key the institution revoked
-#: (compromised), the institution suspended now, suspended or withdrawn when the document was issued, a
-#: certificate or key not listed (then).
-KEY_REVOKED, SUSPENDED_NOW, INACTIVE_AT_ISSUANCE, NOT_LISTED = (
-    "key_revoked", "suspended", "inactive_at_issuance", "not_listed")
 
 
 def authorised_issuer(

@@ -280,8 +280,12 @@ def hold_serving(service: ServiceDatabase) -> None:
 
     try:
         fd = os.open(_serving_lock(service), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return
+    try:
         fcntl.flock(fd, fcntl.LOCK_SH)
     except OSError:
+        os.close(fd)
         return
     _SERVING.append(fd)
 
@@ -299,17 +303,20 @@ def beside_serving(services: Sequence[ServiceDatabase], who: str, *, rollback: b
         if not rollback and not pending(service):
             continue
         path = _serving_lock(service)
+        busy = (f"{who}: the {service.name} is being served from {path.parent} (esspass {service.name} serve): "
+                "stop it first, then migrate")
         try:
-            fd = os.open(path, os.O_RDWR)
-        except OSError:
-            continue  # never served from here, or not ours to open
+            fd = os.open(path, os.O_RDONLY)  # flock needs no write access: another user's lock is read too
+        except FileNotFoundError:
+            continue  # never served from here
+        except OSError:  # cannot tell (another user's directory): refused, not run under a live service
+            return f"{busy} (or run this as the user that serves it: {path} cannot be read)"
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return (f"{who}: the {service.name} is being served from {path.parent} (esspass {service.name} serve): "
-                    "stop it first, then migrate")
+            return busy
         except OSError:
-            continue
+            continue  # no locks on this file system: none was held by a service either (hold_serving)
         finally:
             os.close(fd)  # and with it the lock just taken
     return None

@@ -481,8 +481,10 @@ def test_a_same_device_verdict_needs_the_wallets_redirect_in_the_browser_that_as
         view, link = _same_device_check(world, browser)
         outcome = world.wallet.share(world.wallet.open_request(link, "en").id)
         assert outcome.redirect_uri is not None and outcome.redirect_uri.startswith(f"{url}/inspect/done/")
-        # Until the redirect is back, not even the page that asked sees the answer.
+        # Until the redirect is back, not even the page that asked sees the answer; its waiting page (a
+        # reload) stays the waiting page, never a round between it and the verdict page.
         assert browser.get(f"{url}/api/requests/{view}/result").json() == {"status": "pending"}
+        assert browser.get(f"{url}/inspect/{view}").status_code == 200
         back = browser.get(outcome.redirect_uri)
         assert back.status_code == 303 and back.headers["location"].startswith(f"/inspect/{view}/verdict")
         assert PERSON.pid["family_name"] in browser.get(f"{url}{back.headers['location']}").text

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from credentials.i18n import colon
+from credentials.i18n import colon, format_date
 from wallet.cli import main as wallet_main
 
 
@@ -133,7 +133,9 @@ def test_a_latvian_sentence_ends_with_one_full_stop(wallet_env: Path, capsys: py
     _hold(wallet_env, ehic.VCT, DEMO_PERSONS[0].ehic, group="ehic", issuer="LV:NVD")
     assert main(["wallet", "--lang", "lv", "show", "ehic"]) == 0
     shown = capsys.readouterr().out
-    assert "derīga līdz 01.11.2029." in shown and "2029.." not in shown
+    # The demo card's expiry is counted from today: its date, not a fixed one (the test failed on 1 December).
+    until = format_date(DEMO_PERSONS[0].ehic["date_of_expiry"], "lv")
+    assert until.endswith(".") and f"derīga līdz {until}" in shown and f"{until}." not in shown
 
 
 # --- a new wallet's passphrase -------------------------------------------------------------------------

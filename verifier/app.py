@@ -581,7 +581,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             tx = svc().inspection(view[:64])
         except ProtocolError as exc:
             return unknown_check(request, exc)
-        if tx.status in ("done", "error"):  # answered: the verdict (a page reloaded without JavaScript)
+        # Answered: the verdict (a page reloaded without JavaScript). A same-device check's only once the
+        # wallet's redirect came back (VerifierService.result): its verdict page would send it back here.
+        if tx.status in ("done", "error") and (tx.flow != "same_device" or tx.redeemed):
             return RedirectResponse(f"/inspect/{view[:64]}/verdict?lang={_lang(request)}",  # type: ignore[return-value]
                                     status_code=303)
         buf = io.BytesIO()
@@ -606,7 +608,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             tx = svc().renew(view[:64], viewer=request.cookies.get(LOGIN_COOKIE))
         except ProtocolError as exc:
             return unknown_check(request, exc)
-        if tx.view == view[:64] and tx.status != "pending":  # answered first: its verdict
+        if tx.view == view[:64] and tx.status != "pending" and (tx.flow != "same_device" or tx.redeemed):
+            # answered first: its verdict (a same-device one's once the wallet's redirect came back)
             return RedirectResponse(f"/inspect/{tx.view}/verdict?lang={_lang(request)}", status_code=303)
         return started(request, tx, None)  # the same code with more time, or a new one
 

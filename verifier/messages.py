@@ -569,7 +569,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "parakstīts, nevar uzticēties.",
         "Die ausstellende Einrichtung hat den Schlüssel widerrufen, mit dem dieses Dokument signiert wurde "
         "(kompromittiert): Nichts, was damit signiert wurde, ist vertrauenswürdig.",
-        "L'organisme émetteur a révoqué la clé avec laquelle ce document a été signé (compromise) : rien de ce "
+        "L'organisme émetteur a révoqué la clé avec laquelle ce document a été signé (compromise) : rien de ce "
         "qu'elle a signé n'est fiable.",
         "Instytucja wydająca unieważniła klucz, którym podpisano ten dokument (przejęty): nic, co nim podpisano, "
         "nie jest wiarygodne."),
@@ -578,7 +578,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Izdevēja iestāde uzticamības sarakstā ir apturēta: tās dokumentus pašlaik nevar pieņemt.",
         "Die ausstellende Einrichtung ist auf der Vertrauensliste ausgesetzt: Ihre Dokumente können derzeit nicht "
         "anerkannt werden.",
-        "L'organisme émetteur est suspendu sur la liste de confiance : ses documents ne peuvent pas être acceptés "
+        "L'organisme émetteur est suspendu sur la liste de confiance : ses documents ne peuvent pas être acceptés "
         "pour l'instant.",
         "Instytucja wydająca jest zawieszona na liście zaufania: jej dokumentów nie można obecnie przyjąć."),
     "reason.issuer_authorised.inactive_at_issuance": (
@@ -1023,13 +1023,20 @@ _T.update({
                         "eine neue Prüfung.",
                         "Ce code QR a expiré : le portefeuille ne peut plus y répondre. Lancez un nouveau contrôle.",
                         "Ten kod QR wygasł: portfel nie może już na niego odpowiedzieć. Rozpocznij nową kontrolę."),
-    # Without JavaScript (verifier.js polls): the waiting page reloads itself, and goes to the verdict.
-    "waiting.no_script": ("This page looks again every 5 seconds and shows the answer as soon as it has come.",
-                          "Šī lapa pārbauda ik pēc 5 sekundēm un parāda atbildi, tiklīdz tā ir saņemta.",
-                          "Diese Seite sieht alle 5 Sekunden nach und zeigt die Antwort, sobald sie da ist.",
-                          "Cette page vérifie toutes les 5 secondes et affiche la réponse dès qu'elle est arrivée.",
-                          "Ta strona sprawdza co 5 sekund i pokazuje odpowiedź, gdy tylko nadejdzie."),
-    "waiting.look_now": ("Look now", "Pārbaudīt tagad", "Jetzt nachsehen", "Vérifier maintenant", "Sprawdź teraz"),
+    # Without JavaScript (verifier.js polls): the inspector looks with a link; the page's address leads to the
+    # verdict once the answer has come.
+    "waiting.no_script": ("This page does not update by itself without JavaScript: once the worker has shared, "
+                          "look for the answer.",
+                          "Bez JavaScript šī lapa pati neatjaunojas: kad darba ņēmējs ir kopīgojis, pārbaudiet "
+                          "atbildi.",
+                          "Ohne JavaScript aktualisiert sich diese Seite nicht selbst: Sehen Sie nach der Antwort, "
+                          "sobald die Person geteilt hat.",
+                          "Sans JavaScript, cette page ne se met pas à jour d'elle-même\u00a0: une fois que le "
+                          "travailleur a partagé, vérifiez la réponse.",
+                          "Bez JavaScriptu ta strona nie odświeża się sama: gdy pracownik udostępni dane, sprawdź "
+                          "odpowiedź."),
+    "waiting.look_now": ("Look for the answer", "Pārbaudīt atbildi", "Nach der Antwort sehen", "Vérifier la réponse",
+                         "Sprawdź odpowiedź"),
     "waiting.gone": ("This check no longer exists. Start a new check.",
                      "Šī pārbaude vairs nepastāv. Sāciet jaunu pārbaudi.",
                      "Diese Prüfung gibt es nicht mehr. Starten Sie eine neue Prüfung.",

@@ -774,17 +774,17 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
     stamp = now.isoformat()
     if not cred.status:
         return StatusCheck("valid", stamp, "no status list")
+    # A copy signed with a key the list revoked (or while the institution was suspended) is refused by every
+    # verifier whatever its status list says: the worker is told, and asks for a new copy. The list is still
+    # read: the document itself withdrawn, replaced or stopped since says more, and is what is kept.
+    distrusted: str | None = None
     try:
         ref = status_list.StatusReference.from_claim(cred.status)
         issuers = service.trust.issuers(now)
         entity = issuers.entity(cred.issuer_id)
         if entity is None:
             raise IssuerTrustError(f"{cred.issuer_id} is no longer on the trust list")
-        # A copy signed with a key the list revoked (or while the institution was suspended) is refused by
-        # every verifier whatever its status list says: the worker is told, and asks for a new copy.
         distrusted = _distrusted(issuers, cred, now)
-        if distrusted is not None:
-            return StatusCheck("distrusted", stamp, distrusted[:200])
         key = f"{entity.id}\x00{ref.uri}"  # a list verified for one institution says nothing for another
         verified = fetched.get(key) if fetched is not None else None
         if isinstance(verified, CredentialError):
@@ -807,11 +807,16 @@ def check_status(service: WalletService, cred: StoredCredential, *, now: datetim
         if floor is not None and verified.iat < floor and value == status_list.VALID and not known:
             raise StatusError("the institution's server sent an older status list than one already read")
     except CredentialError as exc:
+        if distrusted is not None:
+            return StatusCheck("distrusted", stamp, distrusted[:200])
         return StatusCheck("unknown", stamp, exc.message[:200])
     names = {status_list.VALID: "valid", status_list.INVALID: "invalid", status_list.SUSPENDED: "suspended",
              status_list.REPLACED: "replaced", status_list.STOPPED: "stopped"}
     # A value we do not know (§7.1: 4..255 are not ours) fails closed, as a withdrawal.
-    return StatusCheck(names.get(value, "invalid"), stamp, list_iat=verified.iat)
+    name = names.get(value, "invalid")
+    if distrusted is not None and name in ("valid", "suspended"):
+        return StatusCheck("distrusted", stamp, distrusted[:200], list_iat=verified.iat)
+    return StatusCheck(name, stamp, list_iat=verified.iat)
 
 
 def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusCheck:
@@ -837,12 +842,14 @@ def record_status(previous: StatusCheck | None, check: StatusCheck) -> StatusChe
     if check.value == "unknown":
         return previous
     # ``distrusted`` (the trust list refuses the key this copy was signed with) is read off the issuers
-    # list, not a status list: no list iat orders it. Final for the copy, below the document's own end.
+    # list, not only the status list: it is not ordered by list iat (the newest one read is kept). Final for
+    # the copy, below the document's own end.
+    newest = max((iat for iat in (previous.list_iat, check.list_iat) if iat is not None), default=None)
     if check.value == "distrusted":
-        return previous if previous.value in ("invalid", "replaced", "stopped") else replace(
-            check, list_iat=previous.list_iat)
+        return replace(previous, list_iat=newest) if previous.value in ("invalid", "replaced", "stopped") else replace(
+            check, list_iat=newest)
     if previous.value == "distrusted" and check.value not in ("stopped", "replaced", "invalid"):
-        return replace(previous, list_iat=check.list_iat if check.list_iat is not None else previous.list_iat)
+        return replace(previous, list_iat=newest)
     if previous.list_iat is not None and (check.list_iat is None or check.list_iat < previous.list_iat):
         return previous
     if previous.value == "invalid" and check.value != "invalid":

@@ -260,7 +260,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                           "parakstītas.",
                           "Kopien nicht mehr anerkannt: Die Vertrauensliste lehnt den Schlüssel ab, mit dem sie "
                           "signiert wurden.",
-                          "Copies plus acceptées : la liste de confiance refuse la clé avec laquelle elles ont été "
+                          "Copies plus acceptées : la liste de confiance refuse la clé avec laquelle elles ont été "
                           "signées.",
                           "Kopie nie są już akceptowane: lista zaufania odrzuca klucz, którym je podpisano."),
     # STOPPED (0x0C): the institution stopped the copies on this phone (reported lost or stolen), not the document.
@@ -735,7 +735,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "state.other_person": ("Not yours: another person's than your identity document (PID)",
                            "Nav jūsu: citas personas, nevis jūsu personas identifikācijas datu (PID) personas",
                            "Nicht Ihres: einer anderen Person als der Ihres Identitätsnachweises (PID)",
-                           "Pas le vôtre : celui d'une autre personne que celle de votre pièce d'identité (PID)",
+                           "Pas le vôtre : celui d'une autre personne que celle de votre pièce d'identité (PID)",
                            "Nie Twój: innej osoby niż Twój dokument tożsamości (PID)"),
     "received.other_person": (
         "This document names another person than the identity document (PID) in this wallet (another personal "
@@ -900,7 +900,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "Achtung: Die Vertrauensliste akzeptiert den Schlüssel nicht mehr, mit dem {institution} diese Kopien "
         "signiert hat (widerrufen, oder die Stelle war beim Signieren ausgesetzt). Die Kontrollperson wird sehen, "
         "dass sie nicht gültig sind. Bitten Sie {institution} um eine neue Kopie.",
-        "Attention : la liste de confiance n'accepte plus la clé avec laquelle {institution} a signé ces copies "
+        "Attention : la liste de confiance n'accepte plus la clé avec laquelle {institution} a signé ces copies "
         "(révoquée, ou l'organisme était suspendu quand il a signé). L'inspecteur verra qu'elles ne sont pas "
         "valables. Demandez une nouvelle copie à {institution}.",
         "Uwaga: lista zaufania nie akceptuje już klucza, którym {institution} podpisała te kopie (unieważniony "
@@ -1101,7 +1101,7 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "un inspektors redzēs, ka tas nav jūsu. Vai to kopīgot, izlemjat jūs.",
         "Achtung: Dieses Dokument nennt eine andere Person als der Identitätsnachweis (PID) in dieser Wallet. Die "
         "Kontrollperson wird sehen, dass es nicht Ihres ist. Ob Sie es teilen, entscheiden Sie.",
-        "Attention : ce document désigne une autre personne que la pièce d'identité (PID) de ce portefeuille. "
+        "Attention : ce document désigne une autre personne que la pièce d'identité (PID) de ce portefeuille. "
         "L'inspecteur verra qu'il n'est pas le vôtre. C'est à vous de décider si vous le partagez.",
         "Uwaga: ten dokument wskazuje inną osobę niż dokument tożsamości (PID) w tym portfelu. Inspektor zobaczy, "
         "że nie jest Twój. Decyzja o udostępnieniu należy do Ciebie.",
