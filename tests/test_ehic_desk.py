@@ -334,7 +334,8 @@ def test_the_verdict_prints_for_the_billing_file(desk: Desk, browser: Any) -> No
         assert not tab.locator(hidden).first.is_visible(), hidden
     printed = tab.inner_text("main")
     for fact in ("VALID", "Anna", ANNA.pid["family_name"], "12 April 1988", "DEMO-120488-10001", "LV:NVD",
-                 "Nacionālais veselības dienests", "Latvia", "1 November 2029", "Checked at"):
+                 "Nacionālais veselības dienests", "Latvia", i18n.format_date(ANNA.ehic["date_of_expiry"], "en"),
+                 "Checked at"):
         assert fact in printed, (fact, printed)
     assert tab.is_visible("#proof-id") and re.fullmatch(r"[0-9a-f]{32}", tab.inner_text("#proof-id").strip())
     assert tab.is_visible(".document-number") and tab.inner_text(".document-number").strip() in printed

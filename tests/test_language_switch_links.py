@@ -15,14 +15,13 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
 import pytest
-from test_pages_browser import Site, _offer, wallet_site
+from test_pages_browser import Site, _offer, clerk_client, inspector_client, wallet_site
 from test_wallet_replaced import _csrf, _open_pages
 
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.i18n import LANGUAGES
 from esspass.stack import unnumbered
 from esspass.web import SHARED_STATIC_PATH
-from issuer.office import COOKIE as CLERK_COOKIE
 
 PERSON = DEMO_PERSONS[1]
 SCRIPT = f"{SHARED_STATIC_PATH}/language-switch.js"
@@ -38,20 +37,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def clerk(site: Site) -> Iterator[httpx.Client]:
-    """A browser signed in to LV:VSAA's back office through its sign-in form."""
-    signed = httpx.post(f"{site.stack.issuer_url}/lv-vsaa/office/login", data={"token": site.clerk.tokens["LV:VSAA"]})
-    assert signed.status_code == 303, signed.text
-    with httpx.Client(base_url=site.stack.issuer_url, cookies={CLERK_COOKIE: signed.cookies[CLERK_COOKIE]},
-                      timeout=30) as client:
+    with clerk_client(site) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def inspector(site: Site) -> Iterator[httpx.Client]:
-    """A browser signed in to the inspector's pages through their sign-in form."""
-    with httpx.Client(base_url=site.stack.verifier_url, timeout=30) as client:
-        signed = client.post("/login", data={"token": site.stack.inspector_token, "next": "/"})
-        assert signed.status_code == 303, signed.text
+    with inspector_client(site) as client:
         yield client
 
 

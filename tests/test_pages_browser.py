@@ -105,6 +105,34 @@ def phone(site: Site, browser: Any) -> Iterator[Any]:
         yield tab
 
 
+@contextmanager
+def clerk_client(site: Site) -> Iterator[httpx.Client]:
+    """A browser (an HTTP client with its cookie) signed in to LV:VSAA's back office through its sign-in form."""
+    from issuer.office import COOKIE
+
+    signed = httpx.post(f"{site.stack.issuer_url}/lv-vsaa/office/login", data={"token": site.clerk.tokens["LV:VSAA"]})
+    assert signed.status_code == 303, signed.text
+    with httpx.Client(base_url=site.stack.issuer_url, cookies={COOKIE: signed.cookies[COOKIE]}, timeout=30) as client:
+        yield client
+
+
+@contextmanager
+def inspector_client(site: Site) -> Iterator[httpx.Client]:
+    """A browser (an HTTP client with its cookie) signed in to the inspector's pages through their sign-in form."""
+    with httpx.Client(base_url=site.stack.verifier_url, timeout=30) as client:
+        signed = client.post("/login", data={"token": site.stack.inspector_token, "next": "/"})
+        assert signed.status_code == 303, signed.text
+        yield client
+
+
+def _paste_request(site: Site, phone: Any, link: str) -> None:
+    """The worker pastes an inspector's request link in the wallet and is shown the consent screen."""
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+
+
 def _sign_in(site: Site, tab: Any) -> None:
     """The inspector's sign-in page: asked for first, then back to where the inspector was going."""
     tab.goto(site.stack.verifier_url + "/offline?lang=en")
@@ -285,10 +313,7 @@ def test_inspector_page_from_start_to_valid_verdict_with_wallet_consent(site: Si
     link = inspector.input_value("#link")
     assert link.startswith("openid4vp://")
 
-    phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
-    phone.click("#continue")
-    phone.wait_for_selector("#consent")
+    _paste_request(site, phone, link)
     assert "State Labour Inspectorate" in phone.inner_text("#verifier")
     consent_text = phone.inner_text("#consent")
     assert "Employer" in consent_text or "employer" in consent_text.lower()
@@ -331,10 +356,7 @@ def test_same_device_check_goes_to_the_wallet_and_back_to_the_verdict(site: Site
     assert link is not None and link.startswith("openid4vp://") and phone.locator("#qr").count() == 0
 
     # The phone's system hands the openid4vp:// link to the wallet app (here: the wallet's page).
-    phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
-    phone.click("#continue")
-    phone.wait_for_selector("#consent")
+    _paste_request(site, phone, link)
     phone.click("#share")
     phone.wait_for_selector("#verdict", timeout=15000)  # the wallet's redirect, then the verifier's
     assert phone.url.startswith(site.stack.verifier_url + "/inspect/")
@@ -355,10 +377,7 @@ def test_without_javascript_the_waiting_page_still_comes_to_the_verdict(site: Si
     inspector.wait_for_selector("#qr svg")
     assert "does not update by itself" in inspector.inner_text("#no-script")
     link = inspector.input_value("#link")
-    phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
-    phone.click("#continue")
-    phone.wait_for_selector("#consent")
+    _paste_request(site, phone, link)
     phone.click("#share")
     phone.wait_for_selector("#shared")
     inspector.click("#look-now")
@@ -372,10 +391,7 @@ def test_wallet_refusal_reaches_the_inspector(site: Site, phone: Any, browser: A
     inspector.goto(site.stack.verifier_url + "/")
     inspector.click("#start")
     link = inspector.input_value("#link")
-    phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
-    phone.click("#continue")
-    phone.wait_for_selector("#consent")
+    _paste_request(site, phone, link)
     phone.click("#decline")
     phone.wait_for_selector("#declined")
     inspector.wait_for_selector("#verdict", timeout=15000)

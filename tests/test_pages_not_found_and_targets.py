@@ -22,10 +22,9 @@ from typing import Any
 import httpx
 import pytest
 from starlette.requests import Request
-from test_pages_browser import Site, _sign_in, phone_tab, wallet_site
+from test_pages_browser import Site, _sign_in, clerk_client, inspector_client, phone_tab, wallet_site
 
 from esspass.web import wants_page
-from issuer.office import COOKIE as CLERK_COOKIE
 
 #: What Chromium sends when a person opens an address.
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -47,20 +46,13 @@ def anyone() -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def inspector(site: Site) -> Iterator[httpx.Client]:
-    """A browser signed in to the inspector's pages (unknown pages of a signed-out one go to sign-in)."""
-    with httpx.Client(base_url=site.stack.verifier_url, timeout=30) as client:
-        signed = client.post("/login", data={"token": site.stack.inspector_token, "next": "/"})
-        assert signed.status_code == 303, signed.text
+    with inspector_client(site) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def clerk(site: Site) -> Iterator[httpx.Client]:
-    """A browser signed in to LV:VSAA's back office through its sign-in form."""
-    signed = httpx.post(f"{site.stack.issuer_url}/lv-vsaa/office/login", data={"token": site.clerk.tokens["LV:VSAA"]})
-    assert signed.status_code == 303, signed.text
-    with httpx.Client(base_url=site.stack.issuer_url, cookies={CLERK_COOKIE: signed.cookies[CLERK_COOKIE]},
-                      timeout=30) as client:
+    with clerk_client(site) as client:
         yield client
 
 

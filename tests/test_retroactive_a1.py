@@ -233,8 +233,10 @@ def test_an_a1_shown_as_mdoc_also_says_its_period_ended_not_that_it_expired() ->
 
 
 def test_an_ehic_card_whose_expiry_passed_is_still_neither_handed_over_nor_printed(pilot: Pilot) -> None:
-    """A card is for care now: an expired one proves nothing (Decision S2 field 9)."""
-    _start, end = _past_period()
+    """A card is for care now: an expired one proves nothing (Decision S2 field 9). Two days ago: a card's
+    last day ends last in UTC-12, half a day into the next in UTC (on the 1st of a month, the previous
+    month's last day, which _past_period gives, had not ended everywhere yet)."""
+    end = datetime.now(UTC).date() - timedelta(days=2)
     card = unnumbered({**ANNA.ehic, "date_of_issuance": (end - timedelta(days=400)).isoformat(),
                        "date_of_expiry": end.isoformat()})
     case_id = pilot.clerk.create_case("LV:NVD", "ehic", card, HOLDER)

@@ -474,6 +474,8 @@ def test_an_a1_whose_period_ended_yesterday_is_ended_and_the_consent_says_so(
     group = world.receive(wallet, world.case(A1_ISSUER, "pda1", {**unnumbered(PERSON.pda1), **period}))
     assert wallet.card(group, "en").period == "current" and wallet.card(group, "en").warning is None
     monkeypatch.setattr(WalletService, "today", lambda _self: today + timedelta(days=1))
+    # The consent judges on the inspector's calendar (its state's zone): tomorrow there too.
+    monkeypatch.setattr(WalletService, "verifiers_today", lambda _self, _country: today + timedelta(days=1))
     card = wallet.card(group, "en")
     assert (card.period, card.warning, card.valid_until) == ("ended", "ended", today.isoformat())
     consent = wallet.open_request(world.inspector.request("pda1")["link"], "en")

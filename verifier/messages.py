@@ -1025,16 +1025,14 @@ _T.update({
                         "Ten kod QR wygasł: portfel nie może już na niego odpowiedzieć. Rozpocznij nową kontrolę."),
     # Without JavaScript (verifier.js polls): the inspector looks with a link; the page's address leads to the
     # verdict once the answer has come.
-    "waiting.no_script": ("This page does not update by itself without JavaScript: once the worker has shared, "
+    "waiting.no_script": ("This page does not update by itself without JavaScript: once the wallet has answered, "
                           "look for the answer.",
-                          "Bez JavaScript šī lapa pati neatjaunojas: kad darba ņēmējs ir kopīgojis, pārbaudiet "
-                          "atbildi.",
+                          "Bez JavaScript šī lapa pati neatjaunojas: kad maks ir atbildējis, pārbaudiet atbildi.",
                           "Ohne JavaScript aktualisiert sich diese Seite nicht selbst: Sehen Sie nach der Antwort, "
-                          "sobald die Person geteilt hat.",
+                          "sobald die Wallet geantwortet hat.",
                           "Sans JavaScript, cette page ne se met pas à jour d'elle-même\u00a0: une fois que le "
-                          "travailleur a partagé, vérifiez la réponse.",
-                          "Bez JavaScriptu ta strona nie odświeża się sama: gdy pracownik udostępni dane, sprawdź "
-                          "odpowiedź."),
+                          "portefeuille a répondu, vérifiez la réponse.",
+                          "Bez JavaScriptu ta strona nie odświeża się sama: gdy portfel odpowie, sprawdź odpowiedź."),
     "waiting.look_now": ("Look for the answer", "Pārbaudīt atbildi", "Nach der Antwort sehen", "Vérifier la réponse",
                          "Sprawdź odpowiedź"),
     "waiting.gone": ("This check no longer exists. Start a new check.",
