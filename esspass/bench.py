@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import statistics
 import sys
 import time
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Row", "compare", "measure", "register", "render", "run_all"]
+__all__ = ["Row", "compare", "measure", "met", "register", "render", "run_all"]
 
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -83,8 +84,22 @@ def compare(fn: Callable[[], object], baseline: Callable[[], object], *, min_tim
     return statistics.median(fn_samples), statistics.median(base_samples), statistics.median(ratios)
 
 
+_TARGET = re.compile(r"<= ([0-9.]+) ?(x|\S+)")
+
+
+def met(row: Row) -> str:
+    """Whether ``row`` meets its target (``<= 2x`` of its ratio, ``<= 140 KB`` of its value in that unit):
+    ``yes`` or ``NO``, so a reader sees a missed target without comparing numbers; "" with none."""
+    found = _TARGET.fullmatch(row.target.strip())
+    if found is None:
+        return ""
+    limit, unit = float(found.group(1)), found.group(2)
+    measured = row.ratio if unit == "x" else row.value if unit == row.unit else None
+    return "" if measured is None else "yes" if measured <= limit else "NO"
+
+
 def render(rows: list[Row]) -> str:
-    head = ("benchmark", "measure", "value", "unit", "baseline (same run)", "ratio", "target")
+    head = ("benchmark", "measure", "value", "unit", "baseline (same run)", "ratio", "target", "met")
     body = [
         (
             r.group,
@@ -94,6 +109,7 @@ def render(rows: list[Row]) -> str:
             r.baseline,
             "" if r.ratio is None else f"{r.ratio:.2f}x",
             r.target,
+            met(r),
         )
         for r in rows
     ]

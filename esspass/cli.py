@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", dest="global_data_dir", metavar="DIR",
                         help="the deployment's data directory, for every command (default $ESSPASS_DATA_DIR, "
-                             "else ./.esspass); only up and init make it")
+                             "else ./.esspass); made by up, init, a service's first serve, registry seed "
+                             "and wallet init, refused by the other commands where it is not")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:

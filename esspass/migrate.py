@@ -335,8 +335,7 @@ def _cmd(args: argparse.Namespace) -> int:
         print("esspass migrate: --to needs --service (each service's schema has revisions of its own)",
               file=sys.stderr)
         return 2
-    refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate") or beside_serving(
-        [SERVICES[n] for n in names], "esspass migrate", rollback=args.to is not None)
+    refused = beside_running_up([SERVICES[n] for n in names], "esspass migrate")
     if refused is None and args.to is not None:  # a rollback: whatever runs reads the schema taken back
         from esspass.pilot import running_up
 
@@ -344,6 +343,8 @@ def _cmd(args: argparse.Namespace) -> int:
         up = running_up(data_dir, any_owner=True)
         if up is not None:
             refused = f"esspass migrate: `esspass up` (process {up}) is running from {data_dir}: stop it first"
+    if refused is None:  # an `up`'s services hold the serving lock too: named as the `up` above
+        refused = beside_serving([SERVICES[n] for n in names], "esspass migrate", rollback=args.to is not None)
     if refused is not None:
         print(refused, file=sys.stderr)
         return 1

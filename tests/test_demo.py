@@ -34,3 +34,17 @@ def test_the_benchmark_command_runs_every_benchmark_and_prints_one_table() -> No
             "POST /verify over HTTP, PDA1+PID"} <= measures
     ratios = [row.split("|")[6].strip() for row in table[2:] if "presentation + KB" in row or "issue one" in row]
     assert ratios and all(r.endswith("x") and float(r[:-1]) > 1 for r in ratios)
+    # A row with a target says whether it is met (a missed one reads NO, not only a bigger number).
+    assert table[0].split("|")[8].strip() == "met"
+    verdicts = {row.split("|")[2].strip(): row.split("|")[8].strip() for row in table[2:] if row.split("|")[7].strip()}
+    assert verdicts and set(verdicts.values()) <= {"yes", "NO"}, verdicts
+
+
+def test_a_benchmark_row_says_whether_its_target_is_met() -> None:
+    from esspass.bench import Row, met
+
+    assert met(Row("core", "issue", 33.0, "µs", "ES256 sign", 1.9, "<= 2x")) == "yes"
+    assert met(Row("core", "verify", 147.0, "µs", "2 ES256 verify", 1.6, "<= 1.25x")) == "NO"
+    assert met(Row("status list", "size", 135.7, "KB", target="<= 140 KB")) == "yes"
+    assert met(Row("status list", "size", 141.0, "KB", target="<= 140 KB")) == "NO"
+    assert met(Row("core", "sign", 17.5, "µs")) == ""

@@ -78,11 +78,14 @@ def test_the_csv_of_a_check_without_network_says_how_old_the_status_it_relied_on
     assert status_columns and any(row[c] for c in status_columns), list(row)
 
 
-def test_a_withdrawal_learnt_after_a_trip_is_noted_on_the_valid_records_of_that_document(site: Site) -> None:
+@pytest.mark.parametrize("prepared_by", ["page", "command"])
+def test_a_withdrawal_learnt_after_a_trip_is_noted_on_the_valid_records_of_that_document(
+        site: Site, prepared_by: str) -> None:
     """The institution withdraws the A1 after the laptop left the office; on site the check is
     "valid" (list held, within a day). Back in the office the lists are fetched again (the same
-    button): the withdrawal is now known, and the inspectorate must see it on the record of that
-    check (a note, a later verdict), or it never follows up a worker it let go."""
+    button, or `esspass verifier prefetch`, README: each prefetch checks the records again): the
+    withdrawal is now known, and the inspectorate must see it on the record of that check (a note, a
+    later verdict), or it never follows up a worker it let go."""
     from offline_laptop_site import HOLDER, PERSON
 
     before = {c.id for c in site.wallet.credentials()}
@@ -98,9 +101,21 @@ def test_a_withdrawal_learnt_after_a_trip_is_noted_on_the_valid_records_of_that_
     assert on_site["verdict"] == "valid", on_site  # the list held: it could not know
     proof_id = _proof_id(site, on_site)
     _back_in_the_office(site, registry_port, issuer_port)
-    prepared = site.http.post(f"{site.stack.verifier_url}/api/status/prefetch").json()
-    assert prepared["status_lists"] > 0, prepared
-    assert prepared["documents_withdrawn_since"] >= 1, prepared  # this check's A1, and the office's check of it
+    if prepared_by == "page":
+        prepared = site.http.post(f"{site.stack.verifier_url}/api/status/prefetch").json()
+        assert prepared["status_lists"] > 0, prepared
+        assert prepared["documents_withdrawn_since"] >= 1, prepared  # this check's A1, and the office's check of it
+    else:
+        import os
+
+        from esspass.testing import run_cli
+
+        done = run_cli(["verifier", "prefetch"], env={
+            **os.environ, "ESSPASS_DATA_DIR": str(site.stack.data_dir),
+            "ESSPASS_REGISTRY_URL": site.stack.registry_url, "ESSPASS_VERIFIER_PUBLIC_URL": site.stack.verifier_url})
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "found withdrawn since their check, marked in the records" in done.stdout, done.stdout
+        assert " 0 documents found withdrawn" not in done.stdout, done.stdout
     assert site.check(site.qr(a1))["verdict"] == "invalid"  # the laptop knows now
     record = {k: v for k, v in _record(site, proof_id).items() if k != "proof"}
     assert "withdrawn" in json.dumps(record).lower(), record

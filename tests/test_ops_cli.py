@@ -231,6 +231,28 @@ def test_esspass_migrate_refuses_to_roll_back_under_a_service_serving_on_its_own
     assert back.returncode == 0 and back.stdout.strip() == f"issuer: database schema {HEADS['issuer'][1]} -> {earlier}"
 
 
+def test_a_rollback_beside_a_running_up_names_the_up_not_its_services(tmp_path: Path) -> None:
+    """The services an `up` started hold the serving lock too: the refusal names what the operator
+    started (`esspass up`, its process), not an `esspass issuer serve` they never ran."""
+    import fcntl
+
+    from esspass.pilot import _take_lock
+
+    assert _esspass("migrate", env=_env(tmp_path)).returncode == 0
+    held = _take_lock(tmp_path)
+    assert held is not None
+    serving = os.open(tmp_path / "issuer.serving.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(serving, fcntl.LOCK_SH)  # as the up's issuer holds it
+    try:
+        earlier = f"{int(HEADS['issuer'][1]) - 1:04d}"
+        refused = _esspass("migrate", "--service", "issuer", "--to", earlier, env=_env(tmp_path))
+        assert refused.returncode == 1 and "`esspass up` (process" in refused.stderr, refused.stderr
+        assert "issuer serve" not in refused.stderr
+    finally:
+        os.close(serving)
+        os.close(held)
+
+
 @pytest.fixture
 def postgres_clean_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     yield _env(tmp_path, DATABASE_URL=postgres_url)

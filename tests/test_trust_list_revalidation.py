@@ -153,6 +153,26 @@ def lists(stack: Stack) -> Iterator[tuple[TrustListClient, ServerHandle, datetim
         yield client, registry, t0
 
 
+def test_the_lists_kept_on_disk_are_readable_by_their_owner_alone_whatever_the_umask(
+        stack: Stack, lists: tuple[TrustListClient, ServerHandle, datetime], tmp_path: Path) -> None:
+    """A terminal wallet (umask 022) made its trust-cache directory 0755: which lists a device holds is its
+    own, as the services' files are (README: readable by its own user only)."""
+    import os
+    import stat
+
+    _, registry, t0 = lists
+    root = load_pem_certificates((stack.data_dir / "pki" / "root.pem").read_bytes())[0]
+    old = os.umask(0o022)
+    try:
+        with httpx.Client(timeout=10) as http:
+            TrustListClient(registry.url, registry_root=root, http=http, cache_dir=tmp_path / "trust-cache").issuers(t0)
+    finally:
+        os.umask(old)
+    cache = tmp_path / "trust-cache"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in cache.iterdir()} == {0o600}
+
+
 def test_a_list_younger_than_the_settling_time_is_not_asked_for_again(
         lists: tuple[TrustListClient, ServerHandle, datetime]) -> None:
     client, _, t0 = lists

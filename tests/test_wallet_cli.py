@@ -249,6 +249,24 @@ def test_a_detail_only_in_english_is_said_to_be_english_in_the_other_languages(l
     assert explain("invalid_grant", detail, "en") == f"{t('explain.invalid_grant', 'en')} ({detail})"
 
 
+def test_a_question_with_no_terminal_to_answer_it_says_how_and_exits_1(
+        wallet_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """README: with no terminal the wallet says so and exits 1 (as for the passphrase), never input()'s
+    EOFError traceback (a script's ``present`` without --yes or --no, ``receive`` without --tx-code)."""
+    import io
+
+    from credentials import ehic
+    from credentials.demo_persons import DEMO_PERSONS
+
+    assert main(["wallet", "init"]) == 0
+    _hold(wallet_env, ehic.VCT, DEMO_PERSONS[0].ehic, group="ehic", issuer="LV:NVD")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(SystemExit) as refused:
+        main(["wallet", "delete", "ehic"])
+    assert refused.value.code == "No terminal to ask on: confirm with --yes"
+    assert main(["wallet", "list"]) == 0 and "ehic" in capsys.readouterr().out  # nothing was deleted
+
+
 def test_a_polish_sentence_agrees_with_any_institution() -> None:
     """"Zakład Ubezpieczeń Społecznych" is masculine: the verb agrees with "Instytucja" before its name."""
     from wallet.messages import pending_message

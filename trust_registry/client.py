@@ -354,7 +354,9 @@ class TrustListClient:
             return
         tmp: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700 whatever the umask (a terminal wallet's, an operator's shell): which lists a device holds
+            # is its own; mkstemp makes the file 0600.
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(prefix=f".{kind}.", suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "w", encoding="ascii") as fh:
                 fh.write(token)

@@ -149,6 +149,10 @@ def _held(settings: Any, root: Any, now: Any, *, fetch: bool) -> int:
             failed = got.failed
             print(f"{'lists':<6} fetched  {got.status_lists} status lists of {got.institutions} institutions"
                   + (f"; {got.failed} could not be fetched" if got.failed else ""))
+            marked = _recheck_records(settings, status, issuers, now, zone)
+            if marked is not None:
+                print(f"{'':<6} records  {marked} document{'' if marked == 1 else 's'} found withdrawn since "
+                      "their check, marked in the records (later_status)")
         issued = issuers.issued_at.timestamp()
         state = readiness(status.held(issuers), issuers, trust_until=issued + settings.trust_list_max_age,
                           trust_issued=issued, zone=zone)
@@ -178,6 +182,27 @@ def _held(settings: Any, root: Any, now: Any, *, fetch: bool) -> int:
           "CONFIRMED (a withdrawal already known is still told): get the lists again before (esspass verifier "
           "prefetch)")
     return 1 if failed or _past(until, now) else 0
+
+
+def _recheck_records(settings: Any, status: Any, issuers: Any, now: Any, zone: Any) -> int | None:
+    """As the page's prefetch: the inspection records' documents looked up again in the lists just
+    fetched (:func:`verifier.service.recheck_records`); None where this verifier keeps no records yet
+    (no database), or they cannot be read (a schema of another release: its own start migrates it)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from esspass.db import make_engine
+    from verifier import records
+    from verifier.service import recheck_records
+
+    if settings.configured_database_url() is None and not (settings.data_dir / "verifier.db").exists():
+        return None
+    engine = make_engine(settings.db_url("verifier.db"))
+    try:
+        return recheck_records(records.RecordStore(engine, b"", zone), status, issuers, now)
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
 
 
 def _past(iso: str, now: Any) -> bool:

@@ -303,6 +303,21 @@ class Holding(Protocol):
     def known(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity) -> int | None: ...
 
 
+def recheck_records(records_store: records.RecordStore, lookup: Holding, issuers: trust_list.TrustList,
+                    now: datetime) -> int:
+    """Look every document in ``records_store`` up again in the status lists ``lookup`` holds, and mark
+    those withdrawn since their check (:meth:`verifier.records.RecordStore.recheck`): the page's and the
+    API's prefetch, and ``esspass verifier prefetch``. How many were marked."""
+    def look_up(issuer_id: str, uri: str, idx: int) -> int | None:
+        entity = issuers.entity(issuer_id)
+        try:
+            return None if entity is None else lookup.known(status_list.StatusReference(idx, uri), entity)
+        except CredentialError:  # a reference no longer valid (a URI refused since): nothing to tell
+            return None
+
+    return records_store.recheck(look_up, now.timestamp())
+
+
 def readiness(held: list[HeldList], issuers: trust_list.TrustList | None, *, trust_until: float | None,
               trust_issued: float | None, zone: tzinfo) -> dict[str, Any]:
     """What a device holds for checks without network, and until when each list lets it decide
@@ -850,19 +865,9 @@ class VerifierService:
 
     def recheck_records(self, issuers: trust_list.TrustList, now: datetime) -> int:
         """Look every recorded document up again in the status lists now held, and mark those withdrawn
-        since their check (:meth:`verifier.records.RecordStore.recheck`); how many were marked."""
+        since their check (:func:`recheck_records`); how many were marked."""
         lookup = self.status_lookup
-        if not isinstance(lookup, Holding):
-            return 0
-
-        def look_up(issuer_id: str, uri: str, idx: int) -> int | None:
-            entity = issuers.entity(issuer_id)
-            try:
-                return None if entity is None else lookup.known(status_list.StatusReference(idx, uri), entity)
-            except CredentialError:  # a reference no longer valid (a URI refused since): nothing to tell
-                return None
-
-        return self.records.recheck(look_up, now.timestamp())
+        return recheck_records(self.records, lookup, issuers, now) if isinstance(lookup, Holding) else 0
 
     def readiness(self, now: datetime | None = None) -> dict[str, Any]:
         """What this verifier holds for checks without network and until when each list lets it decide

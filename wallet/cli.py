@@ -175,6 +175,18 @@ class _Ctx:
 _GIVE_PASSPHRASE = f"give it with `esspass wallet --passphrase-file FILE ...` or {PASSPHRASE_ENV}"
 
 
+def _ask_line(prompt: str, instead: str) -> str:
+    """A line typed at the terminal. With none to type it at (a script's standard input), or Ctrl-D:
+    one line saying how to give it instead, exit 1, as for the passphrase (never input()'s EOFError)."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise SystemExit(f"No terminal to ask on: {instead}")
+    try:
+        return input(prompt)
+    except EOFError:
+        print(file=sys.stderr)  # end the prompt's line
+        raise SystemExit(f"Nothing was typed: {instead}") from None
+
+
 def _terminal() -> bool:
     """Whether ``getpass`` has a terminal to ask on: the controlling one, else standard input."""
     try:
@@ -359,7 +371,8 @@ def _tx_code(ctx: _Ctx, offer: Any) -> str | None:
         hint = offer.tx_code.description or (
             ctx.t("offer.tx_code_help", length=offer.tx_code.length) if offer.tx_code.length else ""
         )
-        tx_code = input(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ").strip()
+        tx_code = _ask_line(f"{ctx.t('offer.tx_code')}{f' ({hint})' if hint else ''}: ",
+                            "give the code with --tx-code CODE").strip()
     return tx_code
 
 
@@ -420,7 +433,8 @@ def _cancel_pending(ctx: _Ctx) -> int:
     ctx.say(f"[{view.id}] " + ctx.t("pending.waiting", institution=view.issuer_name, document=", ".join(view.titles),
                                     date=format_date(view.asked_at[:10], ctx.lang)))
     ctx.say(ctx.t("pending.remove_help"))
-    if not ctx.args.yes and input(f"{ctx.t('pending.remove_confirm')}? [y/N] ").strip().lower() not in ("y", "yes"):
+    asked = f"{ctx.t('pending.remove_confirm')}? [y/N] "
+    if not ctx.args.yes and _ask_line(asked, "confirm with --yes").strip().lower() not in ("y", "yes"):
         return 1
     gone = service.cancel_pending(view.id, lang=ctx.lang)
     ctx.say(ctx.t("pending.removed", institution=gone.issuer_name, document=", ".join(gone.titles)))
@@ -549,7 +563,8 @@ def _delete(ctx: _Ctx) -> int:
     card = service.card(ctx.args.id, ctx.lang)
     ctx.say(f"[{card.group}] {card.title}: {card.description}")
     ctx.say(ctx.t("card.delete_help"))
-    if not ctx.args.yes and input(f"{ctx.t('card.delete_confirm')}? [y/N] ").strip().lower() not in ("y", "yes"):
+    if not ctx.args.yes and _ask_line(f"{ctx.t('card.delete_confirm')}? [y/N] ", "confirm with --yes").strip().lower() \
+            not in ("y", "yes"):
         return 1
     service.delete(card.group)
     ctx.say(ctx.t("cards.deleted"))
@@ -637,7 +652,7 @@ def _present(ctx: _Ctx) -> int:
     elif ctx.args.yes:
         agree = True
     else:
-        answer = input(f"{ctx.t('consent.share')}? [y/N] ").strip().lower()
+        answer = _ask_line(f"{ctx.t('consent.share')}? [y/N] ", "answer with --yes or --no").strip().lower()
         agree = answer in ("y", "yes", "j", "ja", "jā", "o", "oui", "t", "tak")
     withhold = consent.optional_claims if only_required else ()
     outcome = service.share(consent.id, withhold) if agree else service.decline(consent.id)
@@ -670,7 +685,7 @@ def _choose(ctx: _Ctx, service: Any, consent: Any) -> Any:
             ctx.say(f"{n:>2}. {'*' if choice.chosen else ' '} [{choice.group}] {choice.label}")
         if not asking:
             continue
-        answer = input(ctx.t("consent.choose_prompt", n=len(choices))).strip()
+        answer = _ask_line(ctx.t("consent.choose_prompt", n=len(choices)), "choose with --choose ID").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(choices) and not choices[int(answer) - 1].chosen:
             consent = service.choose(consent.id, query_id, choices[int(answer) - 1].group)
     return consent
