@@ -14,6 +14,7 @@ disclosure, as a card's removal does) and refuses a form without its token; the 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -245,6 +246,13 @@ def test_check_now_and_remove_redirect_so_that_a_reload_repeats_neither(world: W
 # --- the terminal -----------------------------------------------------------------------------------------
 
 
+class _Typed(io.StringIO):
+    """What the worker types at a terminal (standard input that is one)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_the_terminal_removes_a_pending_document(world: World, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from wallet.cli import main
@@ -260,13 +268,13 @@ def test_the_terminal_removes_a_pending_document(world: World, monkeypatch: pyte
     assert main(["--lang", "en", "pending"]) == 0
     assert f"[{entry_id}]" in capsys.readouterr().out  # the id the worker types
 
-    monkeypatch.setattr("builtins.input", lambda _prompt: "n")
+    monkeypatch.setattr("sys.stdin", _Typed("n\n"))  # the worker answers at the terminal
     assert main(["--lang", "en", "cancel-pending", entry_id]) == 1  # not confirmed: as 'delete' does
     out = capsys.readouterr().out
     assert "Waiting for" in out and "not told" in out
     assert [p["id"] for p in wallet.store.read()["pending"]] == [entry_id]
 
-    monkeypatch.setattr("builtins.input", lambda _prompt: "y")
+    monkeypatch.setattr("sys.stdin", _Typed("y\n"))
     assert main(["--lang", "en", "cancel-pending", entry_id]) == 0
     assert "no longer waits" in capsys.readouterr().out
     assert wallet.store.read()["pending"] == []
