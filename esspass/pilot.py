@@ -605,6 +605,7 @@ def _up(args: argparse.Namespace) -> int:
         print(f"esspass up: --port-base {args.port_base} leaves no room for the four ports (1 to 65535)",
               file=sys.stderr)
         return 2
+    made = not data_dir.exists()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     _private(data_dir, 0o700)
     lock = _take_lock(data_dir)
@@ -622,6 +623,18 @@ def _up(args: argparse.Namespace) -> int:
         return _up_locked(args, data_dir, ports)
     finally:
         os.close(lock)  # releases the lock: the record, if any is left, is stale from now on
+        if made:
+            _unmake(data_dir)
+
+
+def _unmake(data_dir: Path) -> None:
+    """A data directory this ``up`` made and then refused to use (a port in use) holds its lock file
+    alone: both go, so that a refusal leaves nothing behind (README: "refuses, starting nothing"), and
+    no later command takes the empty directory for a deployment."""
+    with contextlib.suppress(OSError):
+        if {p.name for p in data_dir.iterdir()} <= {LOCK_FILE}:
+            (data_dir / LOCK_FILE).unlink(missing_ok=True)
+            data_dir.rmdir()
 
 
 def _up_locked(args: argparse.Namespace, data_dir: Path, ports: dict[str, int]) -> int:

@@ -194,6 +194,10 @@ def test_finding_6_a_second_up_on_ports_in_use_refuses_at_once_naming_the_port(u
     assert f"port {up.base} (the registry) is in use" in done.stderr
     assert "another `esspass up` running?" in done.stderr
     assert "pilot is running" not in done.stdout and not (tmp_path / "pki").exists()  # nothing started
+    fresh = tmp_path / "not-made"  # a data directory the refused up would have made: not left behind
+    done = _esspass("up", "--http", "--port-base", str(up.base), "--data-dir", str(fresh), data_dir=tmp_path,
+                    timeout=60)
+    assert done.returncode == 1 and "is in use" in done.stderr and not fresh.exists()
     done = _esspass("up", "--http", "--port-base", str(_free_port()), "--data-dir", str(up.data_dir),
                     data_dir=up.data_dir, timeout=60)
     assert done.returncode == 1 and "a pilot already runs from" in done.stderr
