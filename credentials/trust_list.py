@@ -640,13 +640,24 @@ def authorised_verifier(
     the verifier is not registered for is refused (IssuerTrustError), never silently trimmed.
     """
     entity = _active_entity(tl, chain, "verifiers", Role.VERIFIER, "registered verifier", at=at)
+    # Everything not registered is named at once: an operator widening a registration (or a wallet
+    # telling its user why it declines) learns the whole of it, not one type or claim per attempt.
+    types: list[str] = []
+    extra: list[str] = []
     for vct, claims in requested.items():
         allowed = _allowed_claims(entity, vct)
         if allowed is None:
-            raise IssuerTrustError(f"{entity.name_en} is not registered to request this credential type ({vct})")
-        extra = sorted(set(claims) - set(allowed))
-        if extra:
-            raise IssuerTrustError(f"{entity.name_en} is not registered to request: {', '.join(extra)}")
+            types.append(vct)
+        else:
+            extra.extend(sorted(set(claims) - set(allowed)))
+    claims_text = ", ".join(sorted(set(extra)))
+    if types:
+        types_text = (f"this credential type ({types[0]})" if len(types) == 1
+                      else f"these credential types ({', '.join(types)})")
+        tail = f", nor: {claims_text}" if extra else ""
+        raise IssuerTrustError(f"{entity.name_en} is not registered to request {types_text}{tail}")
+    if extra:
+        raise IssuerTrustError(f"{entity.name_en} is not registered to request: {claims_text}")
     return entity
 
 

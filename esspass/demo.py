@@ -154,8 +154,10 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
         def inspect(step: str, profile: str = "pda1") -> dict[str, Any]:
             request = inspector.request(profile)
             consent = wallet.open_request(request["link"], "en")
-            asked = ", ".join(str(c.path[0]) for item in consent.items for c in item.claims)
-            say(f"{step} The labour inspector ({consent.verifier_name}) asks for: {asked}. The worker agrees.")
+            # Per document, as the consent screen lists them: whose claims each is is the point of it.
+            asked = "; ".join(f"from the {item.title}: {', '.join(str(c.path[0]) for c in item.claims)}"
+                              for item in consent.items)
+            say(f"{step} The labour inspector ({consent.verifier_name}) asks for, {asked}. The worker agrees.")
             wallet.share(consent.id)  # as the wallet page by default: the verifier's first option it satisfies
             verdict = inspector.result(request)["verdict"]
             word = {"valid": "VALID", "invalid": "NOT VALID"}.get(str(verdict["verdict"]), "CANNOT BE CONFIRMED")

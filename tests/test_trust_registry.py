@@ -948,6 +948,21 @@ def test_a_verifier_asking_more_than_registered_is_refused(http: httpx.Client, r
         trust_list.authorised_verifier(verifiers, chain, {"urn:eudi:pid:1": ["place_of_birth"]}, at=now)
 
 
+def test_a_refused_request_names_every_type_and_claim_not_registered_at_once(
+        http: httpx.Client, registry_pki: DemoPki) -> None:
+    """An operator widening a registration learns all of it from one answer, not one item per try."""
+    now = _now()
+    verifiers = trust_list.verify_trust_list(http.get("/lists/verifiers").text, registry_root=registry_pki.root,
+                                             now=now, kind="verifiers")
+    chain = registry_pki.access_x5c("AT:FINPOL")
+    asked = {"urn:eudi:ehic:1": ["document_number"], "urn:example:other:1": ["x"],
+             "urn:eudi:pid:1": ["place_of_birth", "family_name"]}
+    with pytest.raises(IssuerTrustError) as refused:
+        trust_list.authorised_verifier(verifiers, chain, asked, at=now)
+    message = refused.value.message
+    assert "these credential types (urn:eudi:ehic:1, urn:example:other:1)" in message, message
+    assert message.endswith("nor: place_of_birth"), message
+
 def test_unknown_list_is_404_json(http: httpx.Client) -> None:
     for path in ("/lists/everyone", "/lists/everyone.lote.json"):
         response = http.get(path)
