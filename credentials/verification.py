@@ -438,7 +438,10 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
         steps.append(Step("document_validity", NOT_RUN, f"The card's date of issue is not shown, so whether it "
                           f"covered the date of care ({on}) cannot be confirmed.", _ISSUE_DATE_NOT_SHOWN))
     elif expiry is not None and expiry < on:
-        steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}."))
+        # Its own key and date, as an ended period has (coverage_period.ended): the desk is told that the
+        # document expired and when (rulebook §4.1, "must say why"), not only that it is outside its dates.
+        steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}.",
+                          "document_validity.expired", (("expired_at", _noon(expiry)),)))
     elif expiry is None and module is pid:
         # The PID Rulebook makes date_of_expiry mandatory (§2.4): one not shown is withheld (or the
         # PID is not the Rulebook's), and an expired PID must not pass for a valid one.

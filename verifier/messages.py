@@ -1713,6 +1713,17 @@ _T.update({
         "remplacement qui la couvre.",
         "Kartę wydano dopiero {issued}, po dniu świadczenia: poproś o certyfikat tymczasowo zastępujący kartę, "
         "który go obejmuje."),
+    "reason.document_validity.expired": ("The document has expired.",
+                                         "Dokumenta derīguma termiņš ir beidzies.",
+                                         "Das Dokument ist abgelaufen.",
+                                         "Le document a expiré.",
+                                         "Dokument stracił ważność."),
+    # A Latvian date ends with its own full stop ("30.11.2026."): the sentence adds none.
+    "reason_detail.document_validity.expired": ("The document expired on {expired}.",
+                                                "Dokumenta derīguma termiņš beidzās {expired}",
+                                                "Das Dokument ist am {expired} abgelaufen.",
+                                                "Le document a expiré le {expired}.",
+                                                "Dokument stracił ważność {expired}."),
     "reason_detail.coverage_period.ended": ("The period covered by the document ended on {end}.",
                                             "Dokumenta aptvertais periods beidzās {end}",
                                             "Der vom Dokument erfasste Zeitraum endete am {end}.",
