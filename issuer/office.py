@@ -239,6 +239,30 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Wycofanie jest ostateczne: dokument jest nieważny od pierwszego dnia (błędna decyzja). Jeśli "
                     "działalność objęta A1 zakończyła się wcześniej, zastąp go krótszym okresem: przepracowane "
                     "miesiące pozostają objęte."),
+    # A PRC's (guide.ehic_prc below): a withdrawal fails it for its whole period; ended early, it is replaced.
+    "revoke_help.ehic_prc": ("Withdrawing is final: from now on the certificate fails every check, for any date of "
+                             "care, the days of its period included (a desk cannot tell when it was withdrawn): for a "
+                             "certificate that should never have been issued. If the insurance ended earlier, replace "
+                             "it with the shorter period instead: the days insured stay certified.",
+                             "Atsaukšana ir galīga: no šī brīža sertifikāts neiztur nevienu pārbaudi nevienam aprūpes "
+                             "datumam, arī tā perioda dienām (iestāde nevar noteikt, kad tas atsaukts): tikai "
+                             "sertifikātam, kuru nevajadzēja izsniegt. Ja apdrošināšana beidzās agrāk, tā vietā "
+                             "aizstājiet to ar īsāku periodu: apdrošinātās dienas paliek apliecinātas.",
+                             "Der Widerruf ist endgültig: Ab jetzt besteht die Bescheinigung keine Prüfung mehr, für "
+                             "kein Behandlungsdatum, auch nicht für die Tage ihres Zeitraums (eine Stelle kann nicht "
+                             "erkennen, wann er erfolgte): nur für eine Bescheinigung, die nie hätte ausgestellt "
+                             "werden dürfen. Endete die Versicherung früher, ersetzen Sie sie stattdessen durch den "
+                             "kürzeren Zeitraum: Die versicherten Tage bleiben bescheinigt.",
+                             "Le retrait est définitif : désormais le certificat échoue à toute vérification, pour "
+                             "toute date des soins, y compris les jours de sa période (un service ne peut pas savoir "
+                             "quand il a été retiré) : seulement pour un certificat qui n'aurait jamais dû être "
+                             "délivré. Si l'assurance a pris fin plus tôt, remplacez-le plutôt par la période plus "
+                             "courte : les jours assurés restent certifiés.",
+                             "Wycofanie jest ostateczne: od teraz certyfikat nie przechodzi żadnej kontroli, na żaden "
+                             "dzień świadczenia, także z jego okresu (placówka nie może ustalić, kiedy go wycofano): "
+                             "tylko dla certyfikatu, którego nie należało wydać. Jeśli ubezpieczenie zakończyło się "
+                             "wcześniej, zastąp go zamiast tego krótszym okresem: dni ubezpieczenia pozostają "
+                             "poświadczone."),
     # An EHIC's: fail closed at every desk, for any date of care (a verifier cannot date a withdrawal from the
     # status list), so care given while the person was insured is certified by a PRC for those days
     # (Decision S1; credentials/ehic.py), never by keeping a card valid that the insurance no longer backs.
@@ -1184,6 +1208,37 @@ _CASE_T: dict[str, tuple[str, str, str, str, str]] = {
                             "certyfikat tymczasowo zastępujący kartę na te daty. Jeśli ubezpieczenie kończy się w "
                             "późniejszym dniu, zamiast tego zakończ kartę wcześniej: zastąp ją, podając ten dzień jako "
                             "datę ważności, a nowa karta jest ważna do tego dnia."),
+    # A Provisional Replacement Certificate (credentials/ehic.py) certifies a period of its own: it is
+    # corrected and ended early as an A1 is, by a replacement, and a withdrawal would fail it for every
+    # day of care, the days the person was insured included; the card's words (its expiry, "issue a PRC
+    # for those dates") do not fit it (QA review of the EHIC end to end).
+    "guide.ehic_prc.typo.do": ("Replace (correct), keeping the period: the corrected certificate takes this one's "
+                               "place under a new number, and this one becomes “replaced”; verifiers are told to ask "
+                               "for the current certificate.",
+                               "Aizstāt (labot), saglabājot periodu: labotais sertifikāts ar jaunu numuru stājas šī "
+                               "vietā, un šis kļūst “aizstāts”; pārbaudītājiem tiek norādīts prasīt pašreizējo "
+                               "sertifikātu.",
+                               "Ersetzen (berichtigen), mit demselben Zeitraum: Die berichtigte Bescheinigung tritt "
+                               "unter einer neuen Nummer an die Stelle dieser, und diese wird „ersetzt“; Prüfstellen "
+                               "werden aufgefordert, die aktuelle Bescheinigung zu verlangen.",
+                               "Remplacer (corriger), en gardant la période : le certificat corrigé prend la place de "
+                               "celui-ci sous un nouveau numéro, et celui-ci devient « remplacé » ; les vérificateurs "
+                               "sont invités à demander le certificat actuel.",
+                               "Zastąp (popraw), zachowując okres: poprawiony certyfikat zajmuje miejsce tego pod "
+                               "nowym numerem, a ten staje się „zastąpiony”; weryfikujący są proszeni o aktualny "
+                               "certyfikat."),
+    "guide.ehic_prc.ended.do": ("End it early: replace it with the shorter period (the same start, the new end), not "
+                                "Withdraw: the days the person was insured stay certified.",
+                                "Izbeigt agrāk: aizstājiet to ar īsāku periodu (tas pats sākums, jaunās beigas), "
+                                "nevis atsauciet: dienas, kad persona bija apdrošināta, paliek apliecinātas.",
+                                "Vorzeitig beenden: Ersetzen Sie sie durch den kürzeren Zeitraum (gleicher Beginn, "
+                                "neues Ende), nicht widerrufen: Die Tage, an denen die Person versichert war, bleiben "
+                                "bescheinigt.",
+                                "Y mettre fin plus tôt : remplacez-le par la période plus courte (même début, "
+                                "nouvelle fin), sans le retirer : les jours où la personne était assurée restent "
+                                "certifiés.",
+                                "Zakończ wcześniej: zastąp go krótszym okresem (ten sam początek, nowy koniec), nie "
+                                "wycofuj: dni, w których osoba była ubezpieczona, pozostają poświadczone."),
     "guide.pda1.wrong.when": ("The wrong legislation or state (a wrong decision)",
                               "Nepareiza likumdošana vai valsts (kļūdains lēmums)",
                               "Falsche Rechtsvorschriften oder falscher Staat (eine falsche Entscheidung)",
@@ -1451,11 +1506,22 @@ _T.update(_COPIES_T)
 
 def _guide_key(case: Mapping[str, Any], situation: str, part: str) -> str:
     """The words of a guide's ``situation`` for ``case``: an A1 ends early as a posting only where it
-    certifies one (status 01 or 03, Art. 12 of 883/2004), else as the activity it covers."""
+    certifies one (status 01 or 03, Art. 12 of 883/2004), else as the activity it covers; a provisional
+    replacement certificate is corrected and ended early as its period, not as a card."""
     key = f"guide.{case['configuration_id']}.{situation}.{part}"
+    if case["configuration_id"] == ehic.CONFIGURATION_ID and part == "do" and ehic.is_prc(case.get("claims") or {}):
+        return f"guide.ehic_prc.{situation}.do"  # a PRC is corrected and ended as the period it certifies
     if key == "guide.pda1.ended.when" and (case.get("claims") or {}).get("status_confirmation") not in POSTING_STATUSES:
         return "guide.pda1.ended_activity.when"
     return key
+
+
+def _revoke_help_key(case: Mapping[str, Any]) -> str:
+    """The words under the Withdraw button: an A1's (void from its first day), a card's, or a provisional
+    replacement certificate's (its whole period fails; ended early, it is replaced)."""
+    if case["configuration_id"] != ehic.CONFIGURATION_ID:
+        return "revoke_help"
+    return "revoke_help.ehic_prc" if ehic.is_prc(case.get("claims") or {}) else "revoke_help.ehic"
 
 
 @dataclass
@@ -2363,7 +2429,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
                   for g in _GUIDES.get(case["configuration_id"], ())]
         return page(request, path, "office/case.html", status_code=status_code, case={**case, "events": history},
                     claims=rows, person=_person_rows(lang, case), guides=guides, end_renewals=_END_RENEWALS,
-                    stop_copies=_STOP_COPIES, **context)
+                    stop_copies=_STOP_COPIES, revoke_help=_revoke_help_key(case), **context)
 
     @app.get("/{path}/office/cases/{case_id}/replace", response_class=HTMLResponse, include_in_schema=False)
     def replace_page(request: Request, path: str, case_id: str) -> Response:
