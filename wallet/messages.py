@@ -1522,6 +1522,26 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
         "fotografuje ekran, może je odczytać. Każde pokazanie zużywa jedną kopię tego dokumentu i jest "
         "zapisywane w historii.",
     ),
+    # A represented person's card (a child's EHIC, wallet.core.whose_card): its code carries that person's name
+    # and birth date, not the holder's (credentials.compact: the card's fields 3-5 are its subject).
+    "card.show_qr_help_represented": (
+        "For an inspector without network. The code carries the name and date of birth of the person this card "
+        "insures, and the card's number and dates: whoever sees or photographs the screen can read them. Each "
+        "showing uses one copy of this document and is written in your history.",
+        "Inspektoram bez tīkla. Kodā ir šīs kartes apdrošinātās personas vārds un dzimšanas datums, kā arī "
+        "kartes numurs un datumi: ikviens, kas redz vai nofotografē ekrānu, var tos nolasīt. Katra parādīšana "
+        "izmanto vienu šī dokumenta kopiju un tiek ierakstīta jūsu vēsturē.",
+        "Für eine Kontrolle ohne Netz. Der Code enthält Namen und Geburtsdatum der Person, die diese Karte "
+        "versichert, sowie Nummer und Daten der Karte: Wer den Bildschirm sieht oder fotografiert, kann sie "
+        "lesen. Jedes Zeigen verbraucht eine Kopie dieses Dokuments und wird in Ihrem Verlauf vermerkt.",
+        "Pour un inspecteur sans réseau. Le code contient le nom et la date de naissance de la personne que "
+        "cette carte assure, ainsi que le numéro et les dates de la carte : quiconque voit ou photographie "
+        "l'écran peut les lire. Chaque affichage utilise une copie de ce document et est noté dans votre "
+        "historique.",
+        "Dla inspektora bez dostępu do sieci. Kod zawiera imię i nazwisko oraz datę urodzenia osoby "
+        "ubezpieczonej na tej karcie, a także numer i daty karty: każdy, kto widzi lub fotografuje ekran, może "
+        "je odczytać. Każde pokazanie zużywa jedną kopię tego dokumentu i jest zapisywane w historii.",
+    ),
     "card.challenge_use": ("Use this code", "Izmantot šo kodu", "Diesen Code verwenden", "Utiliser ce code",
                            "Użyj tego kodu"),
     "card.qr_done": ("Back to the document", "Atpakaļ uz dokumentu", "Zurück zum Dokument", "Retour au document",
