@@ -159,6 +159,17 @@ def test_a_date_of_care_in_the_future_too_old_unreadable_or_for_an_a1_is_refused
     assert 'id="care-date-error"' in page.text and 'aria-invalid="true"' in page.text
 
 
+@pytest.mark.parametrize("typed", ["20 November 2026", "2026-11-20 ", "2026-11-20\x00"])
+def test_a_date_of_care_typed_longer_than_a_date_is_refused_on_the_page_not_as_the_apis_json(
+        hospital: Desk, typed: str) -> None:
+    """A browser without a date picker sends what the desk typed: the page says, in its language and
+    beside the field, that it is no date (400), as for any other unreadable date; never the API's JSON."""
+    page = hospital.http.post(f"{hospital.stack.verifier_url}/inspect?lang=pl",
+                              data={"profile": "ehic", "care_date": typed})
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html"), page.text[:300]
+    assert 'id="care-date-error"' in page.text and 'aria-invalid="true"' in page.text
+
+
 def test_the_ehic_checks_waiting_page_does_not_call_the_patient_a_worker(hospital: Desk) -> None:
     """The reviewer's case: the EHIC check's waiting page said "Ask the worker to scan this code with
     the wallet". In every language the EHIC check speaks of the patient; the A1 check keeps its worker."""

@@ -530,7 +530,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/inspect", include_in_schema=False)
     def inspect(request: Request, profile: Annotated[str, Form(max_length=20)],
                 flow: Annotated[str, Form(max_length=14)] = "cross_device",
-                care_date: Annotated[str, Form(max_length=10)] = "") -> Response:
+                care_date: Annotated[str, Form(max_length=100)] = "") -> Response:
+        # care_date's bound is loose: what is no YYYY-MM-DD date (verifier.service.care_date_of, strict) is
+        # refused on this page, in its language, beside the field; a tight bound here answered a date typed in
+        # words ("20 November 2026", a browser without a date picker) with the API's JSON error instead.
         if profile not in PROFILES or flow not in FLOWS:
             return home_page(request, 400, back="/", error=True)
         try:
