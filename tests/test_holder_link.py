@@ -668,6 +668,13 @@ def test_every_new_reason_is_translated_for_the_page_in_five_languages(key: str)
     assert "fallback" not in texts.values() and len(set(texts.values())) == 5, texts
 
 
+def test_the_german_reason_of_a_represented_persons_card_says_the_holder_represents_them() -> None:
+    """"einer von der Person vertretenen Person" said nothing of who represents whom; the desk's German reads
+    that the card is of a person the holder represents, as the card's own line on the page says it."""
+    text = reason_text({"reason_key": "holder_link.represented", "reason": "fallback"}, "de")
+    assert "einer Person, die der Inhaber vertritt" in text and "von der Person vertretenen" not in text, text
+
+
 def test_the_verifier_setting_names_the_states_whose_pid_carries_the_number(monkeypatch: pytest.MonkeyPatch,
                                                                             tmp_path: Path) -> None:
     monkeypatch.delenv("ESSPASS_VERIFIER_PID_NUMBER_STATES", raising=False)

@@ -856,8 +856,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                        "person it names), not of the person shown.",
                                        "Derīgs; EVAK ir karte personai, kuru pārstāv turētājs (tajā norādītajai "
                                        "apdrošinātajai personai), nevis uzrādītajai personai.",
-                                       "Gültig; die EKVK ist die Karte einer von der Person vertretenen Person (der "
-                                       "darin genannten versicherten Person), nicht der gezeigten Person.",
+                                       "Gültig; die EKVK ist die Karte einer Person, die der Inhaber vertritt (der "
+                                       "darin genannten versicherten Person), nicht der vorgezeigten Person.",
                                        "Valable ; la CEAM est la carte d'une personne que le titulaire représente "
                                        "(l'assuré qu'elle nomme), et non de la personne présentée.",
                                        "Ważne; EKUZ jest kartą osoby reprezentowanej przez posiadacza (wskazanej w "
