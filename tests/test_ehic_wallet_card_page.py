@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_ehic_family_cards import _two_cards
+from test_ehic_desk import Desk
+from test_ehic_family_cards import _family, _in_process_cli, _two_cards, desk  # noqa: F401 (desk: a fixture)
 from test_pages_browser import wallet_site
 
 from credentials import ehic
@@ -51,3 +52,21 @@ def test_a_childs_card_page_says_whose_card_it_is_and_what_its_qr_code_carries(b
             assert "Līga Bērziņa" in childs_lv and "jūsu vārds" not in childs_lv, childs_lv
         finally:
             context.close()
+
+
+def test_the_terminal_wallet_says_whose_card_a_childs_card_is_in_list_and_show(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    """``esspass wallet list`` and ``show``: the child's card names the child, as the pages do; the parent's
+    own card says "you" and names nobody."""
+    from wallet.cli import main as wallet_main
+
+    w, own, childs = _family(desk)
+    _in_process_cli(desk, w, monkeypatch)
+    assert wallet_main(["list"]) == 0
+    listed = capsys.readouterr().out
+    child_entry = listed.split(f"[{childs}]", 1)[1].split("\n[", 1)[0]
+    own_entry = listed.split(f"[{own}]", 1)[1].split("\n[", 1)[0]
+    assert "Card of Līga Bērziņa" in child_entry and "Card of" not in own_entry, listed
+    assert wallet_main(["show", childs]) == 0
+    shown = capsys.readouterr().out
+    assert shown.splitlines()[1] == "Card of Līga Bērziņa", shown

@@ -454,6 +454,8 @@ def _list(ctx: _Ctx) -> int:
         # ended) comes after the current ones of its kind, named so first and said in the past tense.
         tag = f"{ctx.t('card.past_tag')}: " if card.past else ""
         ctx.say(f"[{card.group}] {tag}{card.title} — {card.issuer_name} — {standing_words(card, ctx.lang)}")
+        if card.person:  # a represented person's card (a child's EHIC): whose it is, as the pages say it
+            ctx.say(f"  {card.person}")
         ctx.say(f"  {card.description}")
     for notice in service.revocation_notices(ctx.lang):  # a deleted card's grant the institution was not told of
         ctx.say(notice)
@@ -468,6 +470,8 @@ def _show(ctx: _Ctx) -> int:
     if card.past:
         ctx.say(ctx.t("card.past_tag"))
     ctx.say(card.title)
+    if card.person:  # a represented person's card (a child's EHIC): whose it is, as the pages say it
+        ctx.say(card.person)
     ctx.say(card.description)
     # Which document of this kind to show an inspector (as the card's page says it).
     if card.past and card.current:
