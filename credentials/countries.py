@@ -105,8 +105,10 @@ def is_iso_code(code: object) -> bool:
 
 
 def name(code: str, lang: str = "en") -> str:
-    """The country's name in ``lang`` (English when the language is not one of ours)."""
-    names = COUNTRIES.get(normalise(code))
+    """The country's name in ``lang`` (English when the language is not one of ours). A code in lower
+    case (``lv``), which the claim rules read as ``LV`` (:func:`credentials.claims.country`), is named
+    as that state: a verifier shows another issuer's claims as they came."""
+    names = COUNTRIES.get(normalise(code.upper())) if isinstance(code, str) else None
     if names is None:
         return code
     return names.get(lang, names["en"])

@@ -210,7 +210,7 @@ def test_a_provisional_replacement_certificate_is_described_with_its_period(desk
     shown = visible(desk.page_check(w)[1])
     assert (f"provisional replacement certificate, valid from {i18n.format_date(start, 'en')} to "
             f"{i18n.format_date(end, 'en')}") in shown, shown
-    assert "card valid until" not in shown
+    assert "card expiry date" not in shown
     doc = {"vct": ehic.VCT, "issuing_country": "LV", "starting_date": start.isoformat(),
            "ending_date": end.isoformat()}
     for lang in i18n.LANGUAGES:
@@ -390,3 +390,13 @@ def test_an_ehic_without_a_pid_whose_number_no_identity_document_carries_is_not_
     assert (step.result, step.key) == (v.NOT_RUN, "holder_link.no_pid_unnamed")
     [step] = v._holder_link_steps([_vouched_ehic({**austrian, "issuing_country": "LV"})], ())
     assert step.result == v.NOT_RUN  # no state's documents named by the verifier's policy
+
+
+def test_a_cards_sentence_names_its_expiry_date_without_calling_it_valid() -> None:
+    """The sentence stands beside every verdict, a suspended or withdrawn card's too: it gives Decision S2's
+    field 9, the expiry date, never "valid until", which would contradict a NOT VALID verdict."""
+    doc = {"vct": ehic.VCT, "issuing_country": "pl", "date_of_expiry": "2028-12-01"}
+    for lang in i18n.LANGUAGES:
+        sentence = messages.describe_document(doc, lang)
+        assert i18n.format_date("2028-12-01", lang) in sentence and "?" not in sentence, sentence
+    assert messages.describe_document(doc, "en") == "Health insurance: Poland, card expiry date 1 December 2028."

@@ -217,6 +217,14 @@ def test_a_country_is_named_where_no_article_or_case_is_needed() -> None:
             assert f": {netherlands}" in ehic.describe(card, lang), ehic.describe(card, lang)
 
 
+def test_a_country_code_in_lower_case_is_named_as_its_state() -> None:
+    """The claim rules read "lv" as LV (another issuer's document): its pages name Latvia, never "lv"."""
+    from credentials import countries
+
+    assert countries.name("lv", "de") == countries.name("LV", "de") == "Lettland"
+    assert countries.name("el") == countries.name("GR") and countries.name("uk") == countries.name("GB")
+    assert countries.name("zz") == "zz"  # no state: shown as it came
+
 def test_latvian_dates_are_numeric_so_every_preposition_fits() -> None:
     """"līdz 31. decembrim" needs the dative, "no 1. marta" the genitive: DD.MM.YYYY. fits both."""
     assert i18n.format_date("2026-12-31", "lv") == "31.12.2026."

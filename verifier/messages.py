@@ -121,12 +121,14 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                     "Cette carte assure une autre personne, que le titulaire représente, et non le titulaire.",
                     "Ta karta ubezpiecza inną osobę, którą reprezentuje posiadacz, a nie samego posiadacza."),
     "status_code": ("Situation", "Statuss", "Situation", "Situation", "Status"),
-    "ehic.sentence": ("Health insurance: {country}, card valid until {end}.",
+    # The card's field 9 as Decision S2 names it, "expiry date": the sentence stands beside any verdict, a
+    # suspended or withdrawn card's too, which "valid until" would contradict.
+    "ehic.sentence": ("Health insurance: {country}, card expiry date {end}.",
                       # A Latvian date ends with its own full stop ("01.11.2029."): the sentence adds none.
-                      "Veselības apdrošināšana: {country}, karte derīga līdz {end}",
-                      "Krankenversicherung: {country}, Karte gültig bis {end}.",
-                      "Assurance maladie : {country}, carte valable jusqu'au {end}.",
-                      "Ubezpieczenie zdrowotne: {country}, karta ważna do {end}."),
+                      "Veselības apdrošināšana: {country}, kartes derīguma termiņš {end}",
+                      "Krankenversicherung: {country}, Ablaufdatum der Karte {end}.",
+                      "Assurance maladie : {country}, date d'expiration de la carte {end}.",
+                      "Ubezpieczenie zdrowotne: {country}, data ważności karty {end}."),
     "offline.title": ("Check an offline QR code", "Pārbaudīt bezsaistes QR kodu", "Offline-QR-Code prüfen",
                       "Vérifier un code QR hors ligne", "Sprawdź kod QR offline"),
     "offline.challenge": ("Ask the person to enter this code in the wallet:",
@@ -2161,7 +2163,7 @@ i18n.register({f"verifier.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k,
 
 def _country_words(code: Any, lang: str) -> str:
     """A state's code as its name in ``lang``; "?" for a value that is no coordination state's code."""
-    return country_name(code, lang) if isinstance(code, str) and countries.is_supported(code) else "?"
+    return country_name(code, lang) if isinstance(code, str) and countries.is_supported(code.upper()) else "?"
 
 
 def places_of_work(doc: Mapping[str, Any], lang: str) -> list[str] | None:
