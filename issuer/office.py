@@ -2449,6 +2449,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             # Several employers, a ship's flag, a portrait...: the form would drop them unseen.
             return show_case(request, path, case, status_code=409, error=_t(_lang(request), "replace_by_api"))
         values.pop("document_number", None)  # the one thing a replacement cannot keep (IssuerService.replace_case)
+        if "date_of_issuance" in values:
+            # The replacement is a new document, issued the day it is recorded, as a new case's form
+            # starts: kept, the old day would date the corrected A1 before the decision that made it.
+            values["date_of_issuance"] = datetime.now(UTC).date().isoformat()
         return form_page(request, path, inst, case["configuration_id"], values, replacing=case)
 
     @app.post("/{path}/office/cases/{case_id}/replace", include_in_schema=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -170,6 +171,35 @@ def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
                                data={**form, "document_number": "", "confirm_overlap": "true"})  # beside other A1s
         assert replaced.status_code == 303
     assert http.get(f"/cases/{old['id']}").json()["state"] == "replaced"
+
+
+def test_the_replacement_form_dates_the_new_document_today_not_the_old_ones_day(issuer: Any) -> None:
+    """QA office: the correction is a new document, issued the day it is recorded (a new case's form
+    starts at today too); the form used to keep the old document's date of issue, so a corrected A1
+    recorded months later was dated before the decision that made it. The old one keeps its own day."""
+    handle, http, token = issuer
+    today = datetime.now(UTC).date()
+    month_ago = (today - timedelta(days=30)).isoformat()
+    created = http.post("/cases", json={"configuration_id": "pda1", "holder": HOLDER, "claims": {
+        **PERSON.pda1, "document_number": "DEMO-A1-LV-9761", "date_of_issuance": month_ago}})
+    assert created.status_code == 201, created.text
+    old = created.json()
+    session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
+    with httpx.Client(base_url=handle.url, cookies={COOKIE: session}) as office:
+        page = office.get(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en")
+        assert page.status_code == 200
+        assert f'id="f-date_of_issuance" value="{today.isoformat()}"' in page.text, page.text
+        shown = dict(re.findall(r'<input name="([^"]+)" id="f-[^"]*" value="([^"]*)"', page.text))
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+        assert csrf is not None
+        replaced = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en", data={
+            **form_values("pda1", old["claims"], HOLDER), "document_number": "",
+            "date_of_issuance": shown["date_of_issuance"], "csrf": csrf.group(1),
+            "replace_reason": "employer's name corrected", "confirm_overlap": "true"})
+        assert replaced.status_code == 303, replaced.text
+    new_id = replaced.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    assert http.get(f"/cases/{new_id}").json()["claims"]["date_of_issuance"] == today.isoformat()
+    assert http.get(f"/cases/{old['id']}").json()["claims"]["date_of_issuance"] == month_ago
 
 
 def test_the_form_starts_from_the_cases_own_data() -> None:
