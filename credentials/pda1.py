@@ -32,7 +32,8 @@ a posting names a place of work (or no fixed place of work) outside the legislat
 not only places in one other state; 08 has an employment and a self-employment entry (v1.1 list); no
 expiry before the period ends (987/2009 Art. 5(1)); no period before 883/2004 applied to a state named
 (Art. 91; EEA, CH, HR later) or between two of them (CH with the EEA EFTA states, HR with either); the
-transitional rules of Art. 87(8) only for a period ending while they applied. An employer (section 4)
+transitional rules of Art. 87(8) only for a period ending while they applied; no date of issue before
+883/2004 applied to the issuing state (:func:`_check_issued_under_883`). An employer (section 4)
 may be established in any state (987/2009 Art. 14(11)); the places of work lie in the 32 states.
 """
 
@@ -205,6 +206,21 @@ c.register_rules({
                                 "rozporządzenie 883/2004 ma zastosowanie między {country} a {other} od {date}: "
                                 "wcześniejszy okres poświadcza się na podstawie rozporządzenia 1408/71 (formularz "
                                 "E 101), a nie zaświadczeniem A1"),
+    "pda1.issued_before_883": ("Regulation 883/2004 applies to {country} from {date}: no A1 was issued there before "
+                               "that day (the applicable legislation was certified under Regulation 1408/71, form "
+                               "E 101)",
+                               "Regula 883/2004 attiecībā uz {country} piemērojama no {date}: pirms šīs dienas tur "
+                               "neviens A1 netika izdots (piemērojamos tiesību aktus apliecināja saskaņā ar Regulu "
+                               "1408/71, veidlapa E 101)",
+                               "die Verordnung 883/2004 gilt für {country} ab dem {date}: vor diesem Tag wurde dort "
+                               "keine A1-Bescheinigung ausgestellt (die anzuwendenden Rechtsvorschriften wurden nach "
+                               "der Verordnung 1408/71 bescheinigt, Vordruck E 101)",
+                               "le règlement 883/2004 s'applique à {country} à partir du {date} : aucun A1 n'y a été "
+                               "délivré avant ce jour (la législation applicable était certifiée au titre du "
+                               "règlement 1408/71, formulaire E 101)",
+                               "rozporządzenie 883/2004 ma zastosowanie do {country} od {date}: przed tym dniem nie "
+                               "wydano tam żadnego zaświadczenia A1 (właściwe ustawodawstwo poświadczano na podstawie "
+                               "rozporządzenia 1408/71, formularz E 101)"),
     "pda1.before_accession": ("Regulation 883/2004 applies to {country} from {date}, its accession; before that no EU "
                               "coordination regulation applied there, so no A1 can certify an earlier period (only a "
                               "bilateral agreement could, where there was one)",
@@ -553,6 +569,8 @@ def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
     if work_read and "legislation_country" in out and start and end:
         with found.rule():
             _check_regulation_dates(out)
+    with found.rule():
+        _check_issued_under_883(out)
     # One rulebook version or the other, never a mix (checked last: a rule of the situation says
     # more): a v1-only reader finds no work_address (its section 2.5 requires one) beside
     # work_information; a v1.1-only one (Annex 1: "employer": {"type": "array"}) cannot read the v1
@@ -602,6 +620,20 @@ def _check_regulation_dates(out: Mapping[str, Any]) -> None:
                 until, country = _PAIR_TRANSITIONAL_UNTIL[pair], "–".join(sorted(pair))
         if out["ending_date"] > until:
             raise c.invalid("transitional_rules", "pda1.transitional_ended", country=country, date=until)
+
+
+def _check_issued_under_883(out: Mapping[str, Any]) -> None:
+    """The A1 is a portable document of Regulation 987/2009 (Art. 19(2), Art. 97: applying from the day
+    883/2004 did), so its date of issue is not before 883/2004 applied to the issuing state, the
+    legislation's (:data:`_APPLIES_FROM`): a certificate dated earlier was an E 101 under 1408/71, and
+    an A1 dated so is a typing slip (2005 for 2025) that would be signed as a document. Checked once
+    the legislation's state and the date are read."""
+    issued, state = out.get("date_of_issuance"), out.get("legislation_country")
+    if not isinstance(issued, str) or not isinstance(state, str):
+        return
+    applies_from = _APPLIES_FROM.get(countries.normalise(state), _EU_APPLIES_FROM)
+    if issued < applies_from:
+        raise c.invalid("date_of_issuance", "pda1.issued_before_883", country=state, date=applies_from)
 
 
 def _place_fields(out: Mapping[str, Any]) -> list[tuple[str, str]]:

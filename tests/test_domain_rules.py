@@ -250,7 +250,7 @@ def test_the_demo_documents_keep_every_rule() -> None:
 
 NEW_RULES = ("pda1.posting_place", "pda1.state_of_work", "pda1.expiry_before_end", "pda1.before_883",
              "pda1.transitional_ended", "pda1.before_accession", "pda1.mixed_shape", "pda1.two_activities",
-             "pda1.employer_type_needed", "pda1.before_883_between")
+             "pda1.employer_type_needed", "pda1.before_883_between", "pda1.issued_before_883")
 
 
 @pytest.mark.parametrize("key", NEW_RULES)
@@ -430,3 +430,21 @@ def test_the_issuer_refuses_a_posting_to_nowhere_naming_the_field_and_rule(pilot
 def test_the_german_status_words_name_one_person() -> None:
     assert pda1.status_text("07", "de") == "07 Seemann/Seefrau"
     assert pda1.status_text("10", "de") == "10 Flug- oder Kabinenbesatzungsmitglied"
+
+
+# --- QA office: an A1 is not dated before Regulation 883/2004 applied to the issuing state --------------
+
+@pytest.mark.parametrize(("legislation", "first_day"), [("LV", "2010-05-01"), ("CH", "2012-04-01"),
+                                                         ("NO", "2012-06-01"), ("HR", "2013-07-01")])
+def test_an_a1_dated_before_883_2004_applied_to_the_issuing_state_is_refused(legislation: str,
+                                                                             first_day: str) -> None:
+    """987/2009 Art. 19(2), 97: the A1 exists from the day 883/2004 applied to the issuing state; a
+    date of issue before it (a slip: 2005 for 2025) would sign a document that could not exist."""
+    claims = _a1(legislation_country=legislation, starting_date="2025-01-01", ending_date="2025-12-31")
+    pda1.validate({**claims, "date_of_issuance": first_day})
+    day_before = (date.fromisoformat(first_day) - timedelta(days=1)).isoformat()
+    err = _refused({**claims, "date_of_issuance": day_before})
+    assert (err.field, err.key, err.params) == ("date_of_issuance", "pda1.issued_before_883",
+                                                {"country": legislation, "date": first_day})
+    assert "E 101" in err.rule
+

@@ -187,6 +187,30 @@ def test_three_mistakes_in_the_a1_form_reach_their_fields_a_second_employer_row_
     assert 'value="Rīgas Būve SIA"' in _field(html, "f-employer-1-name")  # the second row kept, as typed
 
 
+def test_an_a1_dated_before_883_2004_applied_is_refused_at_its_field_in_the_clerks_language(
+        issuer: Issuer) -> None:
+    """QA office: a date of issue typed 2005 for 2025 was recorded and signed, an A1 dated five years
+    before the A1 existed (987/2009 Art. 97). Refused beside the field, in Latvian, nothing recorded."""
+    handle, tokens = issuer
+    a1 = PERSON.pda1
+    data = {"personal_administrative_number": "DEMO-P-7201", "document_number": "",
+            "date_of_issuance": "2005-01-01", "starting_date": a1["starting_date"], "ending_date": a1["ending_date"],
+            "legislation_country": "LV", "status_confirmation": "01",
+            "employer.id": "LV40000000001", "employer.name": "Baltic Build SIA", "employer.country": "LV",
+            "work_address.locality": "Berlin", "work_address.country": "DE",
+            "holder.family_name": "Bērziņa", "holder.given_name": "Anna", "holder.birthdate": "1988-02-01"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http, httpx.Client(
+            base_url=f"{handle.url}/lv-vsaa/api", headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}) as api:
+        before = _count(api)
+        form = http.get("/lv-vsaa/office/new/pda1?lang=lv").text
+        refused = http.post("/lv-vsaa/office/new/pda1?lang=lv", data={"csrf": _csrf(form), **data})
+        assert _count(api) == before
+    assert refused.status_code == 400, refused.text
+    assert [target for target, _ in _summary(refused.text)] == ["f-date_of_issuance"]
+    said = _field_error(refused.text, "f-date_of_issuance")
+    assert said == i18n.t("rule.pda1.issued_before_883", "lv", country="LV", date="2010-05-01"), said
+
+
 def test_a_replacement_without_its_reason_also_names_the_mistakes_in_its_claims(issuer: Issuer) -> None:
     handle, tokens = issuer
     with _signed_in(handle, tokens["LV:NVD"]) as http:
