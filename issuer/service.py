@@ -945,6 +945,15 @@ class IssuerService:
             return (Case.approval == approval,)
         raise invalid("approval", "approval.value")
 
+    def overlaps_noted(self, case_id: str) -> str:
+        """The A1s the case was recorded beside with nobody's word that both are meant (its
+        ``overlap_noted`` history line, :meth:`_posting_rules`: "A1 LV-VSAA-2026-..."), "" for none.
+        A CSV import's report says it at the row: no box was ticked there, and a file imported twice
+        (a reload of the answer resends it) records each person's A1 again (883/2004 Art. 11(1))."""
+        with self.sessions() as s:
+            return str(s.scalars(select(Event.reason).where(Event.case_id == case_id,
+                                                            Event.action == "overlap_noted")).first() or "")
+
     def awaiting_approval(self, inst: Institution) -> int:
         """How many of the institution's cases a second clerk is to approve (as ``approval=awaiting`` lists)."""
         with self.sessions() as s:
@@ -3049,8 +3058,16 @@ def import_rows(service: IssuerService, inst: Institution, rows: Sequence[Mappin
                           for n in numbers[at:])
             break
         else:
-            report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label})
+            report.append({"row": number, "ok": True, "case_id": case.id, "label": case.label,
+                           **_overlap_note(service, case.id)})
     return report
+
+
+def _overlap_note(service: IssuerService, case_id: str) -> dict[str, str]:
+    """An imported row's ``overlaps`` (the A1s of the person its period overlaps, as its history names
+    them, :meth:`IssuerService.overlaps_noted`) where there are any: recorded, and said in the report."""
+    noted = service.overlaps_noted(case_id)
+    return {"overlaps": noted} if noted else {}
 
 
 def _import_holder(columns: Any) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -286,3 +287,35 @@ def test_the_csv_import_refuses_a_chained_posting_with_its_rule(api: httpx.Clien
     report = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")})
     assert report.status_code == 200, report.text
     assert report.json()["rows"][0]["rule_key"] == "pda1.posting_chain_months", report.text
+
+
+def test_a_csv_imported_twice_says_at_each_row_the_overlapping_a1_it_was_recorded_beside(
+        office: httpx.Client, api: httpx.Client) -> None:
+    """QA office, Art. 11(1): a CSV file without document numbers imported a second time (a reload of
+    the import's answer resends the file) recorded every person's A1 again, the report saying only
+    "imported": nobody had ticked "record anyway", and nobody was told. Each such row now names, in the
+    report's rule column (the page's and the API's), the A1 it overlaps; the first import says nothing."""
+    pin, start = _person(), _today() + timedelta(days=7)
+    claims = _a1(pin, start, _last_day(start, 6))
+    vsaa = claims["issuing_authority"]
+    columns = {"configuration_id": "pda1", "personal_administrative_number": pin,
+               "date_of_issuance": claims["date_of_issuance"], "starting_date": claims["starting_date"],
+               "ending_date": claims["ending_date"], "legislation_country": "LV", "status_confirmation": "01",
+               "employer.id": claims["employer"]["id"], "employer.name": claims["employer"]["name"],
+               "employer.country": "LV", "work_address.locality": "Berlin", "work_address.country": "DE",
+               "issuing_authority.id": vsaa["id"], "issuing_authority.name": vsaa["name"],
+               "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": vsaa["id"],
+               "authentic_source.name": vsaa["name"]}
+    csv = (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
+    first = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")}).json()["rows"][0]
+    assert first["ok"] and "overlaps" not in first, first
+    again = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")}).json()["rows"][0]
+    assert again["ok"] and again["overlaps"] == f"A1 {first['label']}", again
+    page = office.post("/office/import?lang=en", data={"csrf": _csrf(office.get("/office/import").text)},
+                       files={"file": ("a1.csv", csv, "text/csv")})
+    assert page.status_code == 200, page.text[:2000]
+    said = re.search(r'<span class="overlap-noted">([^<]*)</span>', page.text)
+    assert said is not None, page.text[:3000]
+    prefix = "recorded beside an overlapping A1: A1 "
+    assert said.group(1).startswith(prefix), said.group(1)
+    assert set(said.group(1).removeprefix(prefix).split(", ")) == {first["label"], again["label"]}
