@@ -48,16 +48,24 @@ class IssuerSettings(ServiceSettings):
     #: institutions file may also ask for it there (``approval = true``).
     #: Default: what the pilot (``esspass up``) running from ``data_dir`` gave its issuer.
     approval: list[str] = Field(default_factory=lambda data: _pilot_approval(data))
-    offer_ttl: int = 15 * 60  # seconds a credential offer (pre-authorized code) stays usable
-    token_ttl: int = 600
-    nonce_ttl: int = 300
+    #: Seconds a credential offer (pre-authorized code) stays usable, an access token and a nonce
+    #: live: more than 0 (0 or less would show the clerk an offer, or hand a wallet a token, that has
+    #: already expired).
+    offer_ttl: int = Field(default=15 * 60, gt=0)
+    token_ttl: int = Field(default=600, gt=0)
+    nonce_ttl: int = Field(default=300, gt=0)
     #: Seconds a wallet deferred while its case awaits approval waits between two deferred credential
     #: requests (OpenID4VCI §8.3 ``interval``).
     deferred_interval: int = Field(default=60, gt=0)
     #: Seconds a deferred transaction (§9) and the refresh tokens of its grant (RFC 6749 §6) live:
     #: the longest a second clerk's approval may take for the wallet to still get the document.
     deferred_ttl: int = Field(default=30 * 24 * 3600, gt=0)
-    tx_code_attempts: int = 5
+    #: Wrong one-time codes (the offer's tx_code, 6 digits here) an offer takes before it locks: 1 to
+    #: 10. The code is what protects an offer whose link or QR code was seen by someone else
+    #: (OpenID4VCI 1.0, Pre-Authorized Code security considerations; the token endpoint SHOULD limit
+    #: failed tx_code attempts, then invalidate the code): with at most 10 tries whoever holds the link
+    #: alone guesses it once in 100 000 offers, where an unbounded count would let them try them all.
+    tx_code_attempts: int = Field(default=5, ge=1, le=10)
     #: The 256-bit secret from which each offer's pre-authorized code and the MACs of its tx_code
     #: and ``issuer_state`` are derived, kept out of the database so that a copy of it (a backup, a
     #: replica, a read-only SQL account) gives no offer away. Every replica must share it. Default

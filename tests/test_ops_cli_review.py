@@ -130,6 +130,9 @@ SETTINGS_MISTAKES = [
     (("issuer", "tokens"), "ESSPASS_ISSUER_CLERK_TOKENS", '{"SECRET-TOKEN-7": "LV:VSAA/Anna Berzina"}', "Anna"),
     (("issuer", "serve"), "ESSPASS_ISSUER_CLERK_TOKENS", '{"SECRET-TOKEN-7": "LV:VSAA/Anna Berzina"}', "Anna"),
     (("issuer", "serve"), "ESSPASS_ISSUER_STATUS_TTL", "100000", "100000"),
+    # QA office: a one-time code tried a million times (every 6-digit code), an offer born expired.
+    (("issuer", "serve"), "ESSPASS_ISSUER_TX_CODE_ATTEMPTS", "1000000", "1000000"),
+    (("issuer", "serve"), "ESSPASS_ISSUER_OFFER_TTL", "-900", "-900"),
     (("verifier", "serve"), "ESSPASS_VERIFIER_TIME_ZONE", "Mars/Base", "Mars"),
     (("verifier", "tokens"), "ESSPASS_VERIFIER_INSPECTOR_TOKENS", "not json SECRET-8", "SECRET-8"),
     (("registry", "serve"), "ESSPASS_REGISTRY_ADMIN_TOKENS", '{"SECRET-TOKEN-789": 5}', "SECRET-TOKEN-789"),
