@@ -375,12 +375,15 @@ def common_block(claims: Mapping[str, Any], problems: Problems | None = None) ->
     return out
 
 
-def person(holder: Any, issued: str | None = None, problems: Problems | None = None) -> dict[str, str]:
+def person(holder: Any, issued: str | None = None, problems: Problems | None = None, *,
+           started: str | None = None) -> dict[str, str]:
     """The person a document is for, as a case records them beside its claims (an EHIC's Decision S2
     card fields 3-5, an A1's paper copy): ``family_name`` and ``given_name`` (1 to 100 characters)
     and ``birthdate``, all three at ``holder.*``; a birth date not after the document's date of issue
-    ``issued`` (a typing mistake, refused as a child's on its card is). With ``problems``, every
-    problem is recorded there and the fields read are returned; without, the first is raised."""
+    ``issued`` (a typing mistake, refused as a child's on its card is), nor after the first day of the
+    period it certifies ``started`` (an A1's ``starting_date``, issued afterwards for a period already
+    begun: nobody works, nor is insured, before being born). With ``problems``, every problem is
+    recorded there and the fields read are returned; without, the first is raised."""
     found = Problems() if problems is None else problems
     out: dict[str, str] = {}
     with found.rule():
@@ -395,18 +398,26 @@ def person(holder: Any, issued: str | None = None, problems: Problems | None = N
         with found.rule():
             if issued is not None and "birthdate" in out and out["birthdate"] > issued:
                 raise invalid("holder.birthdate", "date.not_after", other_field="date_of_issuance")
+            if started is not None and "birthdate" in out and out["birthdate"] > started:
+                raise invalid("holder.birthdate", "date.not_after", other_field="starting_date")
     if problems is None:
         found.raise_first()
     return out
 
 
 def person_problems(holder: Any, claims: Mapping[str, Any]) -> list[DataError]:
-    """Every problem of the person a case of ``claims`` is for (:func:`person`), the date of issue
-    compared only where the claims give a real one (a broken one is the claims' own problem)."""
-    try:
-        issued = iso_date(claims.get("date_of_issuance"), "date_of_issuance") if isinstance(claims, Mapping) else None
-    except DataError:
-        issued = None
+    """Every problem of the person a case of ``claims`` is for (:func:`person`), the date of issue and
+    the period's start compared only where the claims give real ones (a broken one is the claims' own
+    problem)."""
     found = Problems()
-    person(holder, issued, found)
+    person(holder, _real_date(claims, "date_of_issuance"), found, started=_real_date(claims, "starting_date"))
     return found.found
+
+
+def _real_date(claims: Any, name: str) -> str | None:
+    """The claims' date ``name`` where it is a real one, else None (a broken one is the claims' own
+    problem, said at its field)."""
+    try:
+        return iso_date(claims.get(name), name) if isinstance(claims, Mapping) and claims.get(name) else None
+    except DataError:
+        return None

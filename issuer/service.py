@@ -704,7 +704,9 @@ class IssuerService:
         # A day ahead of UTC at most: an institution east of Greenwich is on the next day first.
         if isinstance(issued, str) and date.fromisoformat(issued) > now.date() + timedelta(days=1):
             raise invalid("date_of_issuance", "date.future")
-        holder_data = _holder(holder, issued if isinstance(issued, str) else None) if holder else None
+        started = normalised.get("starting_date")
+        holder_data = _holder(holder, issued if isinstance(issued, str) else None,
+                              started if isinstance(started, str) else None) if holder else None
         if _unnamed_card(configuration_id, normalised, holder_data):
             # Decision S2 fields 3-5 are on every card: a case without them could never be offered,
             # and its document number would be spent on the replacement that names them.
@@ -2921,10 +2923,11 @@ def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
     raise _not_competent(inst, problem[0])
 
 
-def _holder(holder: Mapping[str, Any], issued: str | None = None) -> dict[str, str]:
+def _holder(holder: Mapping[str, Any], issued: str | None = None, started: str | None = None) -> dict[str, str]:
     """The case's holder checked (DataError at ``holder.*``): all three fields, a birth date not after
-    the document's date of issue ``issued`` (a typing mistake, refused as a child's on its card is)."""
-    return person(holder, issued)  # credentials.claims: every problem found, the first raised
+    the document's date of issue ``issued`` (a typing mistake, refused as a child's on its card is), nor
+    after the first day of its period ``started``."""
+    return person(holder, issued, started=started)  # credentials.claims: every problem found, the first raised
 
 
 _PROVIDER_UNTRUSTED = "the wallet's provider is no longer trusted"

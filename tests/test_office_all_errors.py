@@ -211,6 +211,30 @@ def test_an_a1_dated_before_883_2004_applied_is_refused_at_its_field_in_the_cler
     assert said == i18n.t("rule.pda1.issued_before_883", "lv", country="LV", date="2010-05-01"), said
 
 
+def test_a_holder_born_after_the_a1s_period_began_is_refused_at_the_birth_date(issuer: Issuer) -> None:
+    """QA office: a retroactive A1 (issued after its period began) for a holder whose birth date was
+    typed inside the period (2026 for 1986) was recorded, and printed on the paper copy the inspector
+    compares with an identity document. Refused beside the birth date, naming "Period from"; a holder
+    born on the period's first day is recorded."""
+    handle, tokens = issuer
+    a1 = PERSON.pda1
+    data = {"personal_administrative_number": "DEMO-P-7301", "document_number": "",
+            "date_of_issuance": "2026-11-30", "starting_date": "2026-03-01", "ending_date": "2026-10-31",
+            "legislation_country": "LV", "status_confirmation": "01", "employer.id": a1["employer"]["id"],
+            "employer.name": a1["employer"]["name"], "employer.country": "LV", "work_address.locality": "Berlin",
+            "work_address.country": "DE", "holder.family_name": "Bērziņa", "holder.given_name": "Anna",
+            "holder.birthdate": "2026-06-01"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        form = http.get("/lv-vsaa/office/new/pda1?lang=en").text
+        refused = http.post("/lv-vsaa/office/new/pda1?lang=en", data={"csrf": _csrf(form), **data})
+        assert refused.status_code == 400, refused.text
+        assert [target for target, _ in _summary(refused.text)] == ["f-holder-birthdate"]
+        assert "Period from" in _field_error(refused.text, "f-holder-birthdate")
+        recorded = http.post("/lv-vsaa/office/new/pda1?lang=en", data={
+            "csrf": _csrf(form), **data, "holder.birthdate": "2026-03-01"})
+        assert recorded.status_code == 303, recorded.text
+
+
 def test_a_replacement_without_its_reason_also_names_the_mistakes_in_its_claims(issuer: Issuer) -> None:
     handle, tokens = issuer
     with _signed_in(handle, tokens["LV:NVD"]) as http:
