@@ -690,6 +690,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                      "Rien n'a été importé : {rule}. Corrigez le fichier et importez-le à nouveau.",
                      "Nic nie zaimportowano: {rule}. Popraw plik i zaimportuj go ponownie."),
     "template": ("Template", "Veidne", "Vorlage", "Modèle", "Szablon"),
+    # A CSV row has no box for the derogation of Decision A2 point 3(c) (the form's, the API's
+    # "derogation"): the chained posting's rule asks for one, so the report says where it is given.
+    "csv_derogation": ("A file cannot state a derogation: record this A1 on the new-case form, which asks for it "
+                       "and its reason.",
+                       "Failā atkāpi nevar norādīt: reģistrējiet šo A1 jaunas lietas veidlapā, kurā to un tās "
+                       "iemeslu var norādīt.",
+                       "Eine Datei kann keine Ausnahme angeben: Erfassen Sie diese A1 im Formular für einen neuen "
+                       "Fall, das nach der Ausnahme und ihrem Grund fragt.",
+                       "Un fichier ne peut pas indiquer de dérogation : enregistrez cet A1 avec le formulaire de "
+                       "nouveau dossier, qui demande la dérogation et son motif.",
+                       "W pliku nie można wskazać odstępstwa: zapisz to zaświadczenie A1 w formularzu nowej sprawy, "
+                       "który pyta o odstępstwo i jego powód."),
     "numbers_taken": ("Nothing was imported: the rows below have document numbers already given. Change them, or "
                       "leave them empty to have new ones given, then import the file again.",
                       "Nekas netika importēts: zemāk norādītajās rindās ir jau piešķirti dokumentu numuri. Nomainiet "

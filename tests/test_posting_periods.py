@@ -289,6 +289,34 @@ def test_the_csv_import_refuses_a_chained_posting_with_its_rule(api: httpx.Clien
     assert report.json()["rows"][0]["rule_key"] == "pda1.posting_chain_months", report.text
 
 
+def test_a_chained_posting_refused_in_a_csv_says_where_its_derogation_can_be_given(
+        office: httpx.Client, api: httpx.Client) -> None:
+    """QA office: the rule asks to record the A1 "only under a derogation, and say why", which a CSV
+    row cannot: the import's report now says, in the page's language, that the new-case form asks for
+    it; the row stays refused, nothing recorded."""
+    pin, start = _person(), _today() + timedelta(days=7)
+    _recorded_case(api, _a1(pin, start, _last_day(start, 6)))
+    second_start = _last_day(start, 6) + timedelta(days=10)
+    claims = _a1(pin, second_start, _last_day(second_start, 6))
+    vsaa = claims["issuing_authority"]
+    columns = {"configuration_id": "pda1", "personal_administrative_number": pin,
+               "date_of_issuance": claims["date_of_issuance"], "starting_date": claims["starting_date"],
+               "ending_date": claims["ending_date"], "legislation_country": "LV", "status_confirmation": "01",
+               "employer.id": claims["employer"]["id"], "employer.name": claims["employer"]["name"],
+               "employer.country": "LV", "work_address.locality": "Berlin", "work_address.country": "DE",
+               "issuing_authority.id": vsaa["id"], "issuing_authority.name": vsaa["name"],
+               "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": vsaa["id"],
+               "authentic_source.name": vsaa["name"]}
+    csv = (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
+    page = office.post("/office/import?lang=lv", data={"csrf": _csrf(office.get("/office/import").text)},
+                       files={"file": ("a1.csv", csv, "text/csv")})
+    assert page.status_code == 200, page.text[:2000]
+    assert 'class="bad"' in page.text and "Lēmuma A2 3. punkta c) apakšpunkts" in page.text
+    said = re.search(r'<span class="csv-derogation">([^<]*)</span>', page.text)
+    assert said is not None and said.group(1).startswith("Failā atkāpi nevar norādīt"), page.text[-3000:]
+    assert len(api.get("/cases", params={"q": pin}).json()) == 1
+
+
 def test_a_csv_imported_twice_says_at_each_row_the_overlapping_a1_it_was_recorded_beside(
         office: httpx.Client, api: httpx.Client) -> None:
     """QA office, Art. 11(1): a CSV file without document numbers imported a second time (a reload of
