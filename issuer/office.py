@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote, urlencode
 
 import jinja2
 import segno
@@ -220,6 +221,27 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                 "Il n'est affiché qu'une fois.",
                 "Przekaż ten kod osobie osobno (telefonicznie lub listownie, nie razem z kodem QR). "
                 "Jest wyświetlany tylko raz."),
+    # The page reached by a reload or a language link of the page that showed an offer (case_action_get):
+    # the code is kept only as a MAC, so it cannot be shown again; a new offer replaces the one shown.
+    "offer_gone": ("The one-time code was shown only once, with the offer, and cannot be shown again. If the person "
+                   "does not have it, hand the document over to the wallet again: the new offer replaces the one "
+                   "shown.",
+                   "Vienreizējais kods tika parādīts tikai vienreiz, kopā ar piedāvājumu, un to nevar parādīt vēlreiz. "
+                   "Ja personai tā nav, nododiet dokumentu uz maku vēlreiz: jaunais piedāvājums aizstāj parādīto.",
+                   "Der Einmalcode wurde nur einmal, mit dem Angebot, angezeigt und kann nicht erneut angezeigt "
+                   "werden. Hat die Person ihn nicht, übergeben Sie das Dokument erneut an die Wallet: Das neue "
+                   "Angebot ersetzt das angezeigte.",
+                   "Le code à usage unique n'a été affiché qu'une fois, avec l'offre, et ne peut pas l'être à nouveau. "
+                   "Si la personne ne l'a pas, remettez de nouveau le document au portefeuille : la nouvelle offre "
+                   "remplace celle qui a été affichée.",
+                   "Kod jednorazowy został wyświetlony tylko raz, razem z ofertą, i nie można go wyświetlić ponownie. "
+                   "Jeśli osoba go nie ma, przekaż dokument do portfela ponownie: nowa oferta zastępuje wyświetloną."),
+    "offer_leave": ("Leaving this page, reloading it or changing its language hides the code for good.",
+                    "Aizejot no šīs lapas, to pārlādējot vai mainot tās valodu, kods tiek paslēpts pavisam.",
+                    "Wenn Sie diese Seite verlassen, neu laden oder ihre Sprache wechseln, ist der Code endgültig "
+                    "ausgeblendet.",
+                    "Quitter cette page, la recharger ou en changer la langue masque le code définitivement.",
+                    "Opuszczenie tej strony, jej odświeżenie lub zmiana języka ukrywa kod na stałe."),
     "back": ("Back to the case", "Atpakaļ uz lietu", "Zurück zum Fall", "Retour au dossier", "Powrót do sprawy"),
     "revoke": ("Withdraw", "Atsaukt", "Widerrufen", "Retirer", "Wycofaj"),
     "suspend": ("Suspend", "Apturēt", "Aussetzen", "Suspendre", "Zawieś"),
@@ -2428,7 +2450,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
     @app.get("/{path}/office/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(request: Request, path: str, case_id: str) -> Response:
         found = signed_in_case(request, path, case_id)
-        return found if isinstance(found, Response) else show_case(request, path, found[1])
+        if isinstance(found, Response):
+            return found
+        return show_case(request, path, found[1], offer_gone=request.query_params.get("shown") == "offer")
 
     def show_case(request: Request, path: str, case: dict[str, Any], status_code: int = 200,
                   **context: Any) -> HTMLResponse:
@@ -2505,8 +2529,12 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
 
     @app.get("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)
     def case_action_get(request: Request, path: str, case_id: str, action: str) -> Response:
-        """A reload or language switch on a POST result (offer shown): back to the case page."""
-        return to(path, f"/cases/{case_id[:64]}", request)
+        """A reload or language switch on a POST result (offer shown): back to the case page, which then
+        says why the offer's one-time code is not on it (``offer_gone``)."""
+        if action != "offer":
+            return to(path, f"/cases/{case_id[:64]}", request)
+        return RedirectResponse(f"/{path}/office/cases/{quote(case_id[:64], safe='')}?"
+                                f"{urlencode({'lang': _lang(request), 'shown': 'offer'})}", status_code=303)
 
     @app.post("/{path}/office/cases/{case_id}/{action}", include_in_schema=False)
     async def case_action(request: Request, path: str, case_id: str, action: str) -> Response:

@@ -723,6 +723,26 @@ def test_a_refusal_on_the_case_page_is_said_in_the_page_language(issuer: Issuer,
         assert withdrawn in _page_text(reinstated.text) and "cannot be reinstated" not in reinstated.text
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_language_link_on_the_offer_says_the_code_is_gone_and_how_to_hand_over_again(issuer: Issuer,
+                                                                                         lang: str) -> None:
+    """The one-time code is kept only as a MAC: the offer's page warns that leaving it hides the code, and
+    the case page a reload or language link leads to says why the code is not on it, in its language."""
+    handle, tokens = issuer
+    api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        case = http.post("/lv-vsaa/api/cases", headers=api, json={
+            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        page = f"/lv-vsaa/office/cases/{case['id']}"
+        offered = http.post(f"{page}/offer?lang=en", data={"csrf": _csrf(http.get(page).text)})
+        assert offered.status_code == 200 and 'id="tx-code"' in offered.text
+        assert i18n.t("office.offer_leave", "en") in _page_text(offered.text)
+        switched = http.get(f"{page}/offer?lang={lang}", follow_redirects=True)
+        assert switched.status_code == 200 and 'id="tx-code"' not in switched.text
+        assert 'id="offer-gone"' in switched.text and 'id="make-offer"' in switched.text
+        assert i18n.t("office.offer_gone", lang) in _page_text(switched.text)
+        assert 'id="offer-gone"' not in http.get(page).text  # the case page itself says nothing of it
+
 #: An EHIC card that expired on 30 June 2025: not handed over nor printed (a card is for care now). An A1
 #: whose period has ended is (the proof of that period: tests/test_retroactive_a1.py).
 EXPIRED_CARD = dict(PERSON.ehic, document_number="", date_of_issuance="2024-01-10", date_of_expiry="2025-06-30")
