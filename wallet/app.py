@@ -47,6 +47,7 @@ from wallet.service import (
     OpenItems,
     WalletService,
     copies_end_words,
+    link_kind,
     logged_claims,
     offered_names,
     renewal_words,
@@ -678,11 +679,23 @@ def create_app(
                 raise qr_error
             if not text:
                 return render(req, "receive.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
-            offer_id, _offer = s.service.open_offer(text)
-            # Post/Redirect/Get: the offer's own page, which Back and a reload come to without a resend.
-            return RedirectResponse(f"/receive/{quote(offer_id, safe='')}", status_code=303)
+            if link_kind(text) == "request":  # the inspector's QR code scanned here: its consent page
+                return open_request_page(req, s, text)
+            return open_offer_page(s, text)
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/receive", form_csrf=csrf, resume="/receive"), request)
+
+    def open_offer_page(s: _Session, link: str) -> Response:
+        """The offer ``link`` fetched and kept open; Post/Redirect/Get: the offer's own page, which Back
+        and a reload come to without a resend."""
+        offer_id, _offer = s.service.open_offer(link)
+        return RedirectResponse(f"/receive/{quote(offer_id, safe='')}", status_code=303)
+
+    def open_request_page(req: Request, s: _Session, link: str) -> Response:
+        """The request ``link`` fetched and verified; Post/Redirect/Get: its consent page, which Back and
+        a reload come to without a resend. Nothing leaves before the worker's Share there."""
+        consent = s.service.open_request(link, lang_of(req))
+        return RedirectResponse(f"/present/{quote(consent.id, safe='')}", status_code=303)
 
     def offer_page(req: Request, s: _Session, offer_id: str, *, status: int = 200,
                    error: str | None = None) -> Response:
@@ -804,9 +817,9 @@ def create_app(
                 raise qr_error
             if not text:
                 return render(req, "present.html", status=400, session=s, error=t("error.nothing", lang_of(req)))
-            consent = s.service.open_request(text, lang_of(req))
-            # Post/Redirect/Get: the request's own page, which Back and a reload come to without a resend.
-            return RedirectResponse(f"/present/{quote(consent.id, safe='')}", status_code=303)
+            if link_kind(text) == "offer":  # an institution's offer scanned here: its page, the code asked there
+                return open_offer_page(s, text)
+            return open_request_page(req, s, text)
         # Fetching the offer or request goes over the network: not on the event loop.
         return await run_in_threadpool(guarded(page, back="/present", form_csrf=csrf, resume="/present"), request)
 

@@ -78,9 +78,10 @@ from wallet.errors import (
 from wallet.http import MAX_RESPONSE_SECONDS, check_url
 from wallet.keys import key_to_pem, load_key, thumbprint
 from wallet.model import LogEntry, StatusCheck, StoredCredential
-from wallet.present_client import WALLET_METADATA, fetch_request_object, parse_request_link, post_response
+from wallet.present_client import VP_SCHEMES, WALLET_METADATA, fetch_request_object, parse_request_link, post_response
 from wallet.provider import WalletProvider
 from wallet.receive import (
+    OFFER_SCHEMES,
     AuthorizedCode,
     DeferredCredentials,
     DpopSession,
@@ -108,7 +109,8 @@ from wallet.store import WalletStore
 
 __all__ = ["Card", "ConsentChoice", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome",
            "PendingView", "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "covers_a_period",
-           "logged_claims", "offered_names", "past_words", "renewal_words", "standing_words", "warning_words"]
+           "link_kind", "logged_claims", "offered_names", "past_words", "renewal_words", "standing_words",
+           "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -124,6 +126,18 @@ REVOKE_SECONDS = 10.0
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def link_kind(link: str) -> str | None:
+    """What a scanned or pasted link is by its scheme: ``"offer"`` (OpenID4VCI §4.1.1,
+    ``openid-credential-offer://``), ``"request"`` (OpenID4VP §13.1, ``openid4vp://``), else None.
+    The worker who scans the inspector's QR code under "Add" (or an institution's under "Show") is
+    taken where that link belongs: nothing is received or shared without the next page's own step."""
+    scheme, sep, _rest = link.strip().partition(":")
+    if not sep:
+        return None
+    scheme = scheme.lower()
+    return "offer" if scheme in OFFER_SCHEMES else "request" if scheme in VP_SCHEMES else None
 
 
 def offered_names(offer: ResolvedOffer, lang: str) -> list[str]:

@@ -1,0 +1,74 @@
+"""QA review of the reference wallet's pages at phone size, as a posted worker uses them.
+
+A 390 x 844 tab in real headless Chromium on the wallet's pages; the registry, issuer and verifier run
+for real on loopback ports (test_pages_browser.wallet_site). Each test is named after what the worker
+must be able to rely on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_pages_browser import PERSON, Site, _offer, phone_tab, wallet_site
+
+from esspass.stack import unnumbered
+from wallet.service import link_kind
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with wallet_site(tmp_path_factory.mktemp("mobile")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def phone(site: Site, browser: Any) -> Iterator[Any]:
+    with phone_tab(site, browser) as tab:
+        yield tab
+
+
+def _a1_offer(site: Site) -> dict[str, Any]:
+    return _offer(site, PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+
+
+def _inspector_link(site: Site) -> str:
+    link: str = site.inspector.request("pda1")["link"]
+    return link
+
+
+def test_links_are_told_apart_by_their_scheme() -> None:
+    assert link_kind("openid-credential-offer://?credential_offer_uri=x") == "offer"
+    assert link_kind(" OPENID4VP://?request_uri=x ") == "request"
+    assert link_kind("haip-vp://?request_uri=x") == "request"
+    assert link_kind("https://example.org/offer") is None and link_kind("hello") is None
+
+
+def test_an_inspectors_qr_scanned_under_add_opens_its_consent_page_and_shares_nothing_yet(
+        site: Site, phone: Any) -> None:
+    """The worker scans the inspector's code in the wrong tab: not "damaged data", but the consent page,
+    where nothing leaves before Share (OpenID4VP §13.1 openid4vp://)."""
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", _inspector_link(site))
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    assert "/present/" in phone.url and phone.locator("#error").count() == 0
+    phone.click("#decline")
+    phone.wait_for_selector("#declined")
+
+
+def test_an_institutions_offer_scanned_under_show_opens_the_offer_page_asking_the_code(
+        site: Site, phone: Any) -> None:
+    offer = _a1_offer(site)
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.wait_for_selector("#tx_code")
+    assert "/receive/" in phone.url and phone.locator("#error").count() == 0
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
