@@ -8,7 +8,6 @@ must be able to rely on.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,3 +71,23 @@ def test_an_institutions_offer_scanned_under_show_opens_the_offer_page_asking_th
     phone.fill("#tx_code", offer["tx_code"])
     phone.click("#accept")
     phone.wait_for_selector("#received")
+
+
+def test_an_error_pages_button_says_where_it_goes(site: Site, phone: Any) -> None:
+    """"Back to my documents" only when it goes to the documents: after a failed link on the Add page it
+    goes back to that page, and says "Back", in each language."""
+    from credentials.i18n import LANGUAGES
+    from wallet import messages
+
+    for lang in LANGUAGES:
+        phone.goto(f"{site.wallet_page.url}/lang/{lang}?next=/receive")
+        phone.fill("#link", "openid-credential-offer://?nothing=here")
+        phone.click("#continue")
+        phone.wait_for_selector("#error")
+        back = phone.locator("#back")
+        assert back.get_attribute("href") == "/receive"
+        assert back.inner_text() == messages.t("button.back_page", lang) != messages.t("button.back", lang)
+        phone.goto(f"{site.wallet_page.url}/cards/no-such-card")
+        assert phone.locator("#back").get_attribute("href") == "/"
+        assert phone.locator("#back").inner_text() == messages.t("button.back", lang)
+    phone.goto(f"{site.wallet_page.url}/lang/en?next=/")

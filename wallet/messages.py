@@ -298,6 +298,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                 "Retour à {verifier}", "Wróć do {verifier}"),
     "button.back": ("Back to my documents", "Atpakaļ uz dokumentiem", "Zurück zu meinen Dokumenten",
                     "Retour à mes documents", "Powrót do dokumentów"),
+    # An error page's way back to the page the worker was on (the Add or Show page, a document, a request).
+    "button.back_page": ("Back", "Atpakaļ", "Zurück", "Retour", "Wstecz"),
     "offer.title": ("Document offered", "Piedāvātais dokuments", "Angebotenes Dokument", "Document proposé",
                     "Oferowany dokument"),
     "offer.from": ("{issuer} offers you:", "{issuer} jums piedāvā:", "{issuer} bietet Ihnen an:",
