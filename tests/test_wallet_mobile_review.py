@@ -91,3 +91,28 @@ def test_an_error_pages_button_says_where_it_goes(site: Site, phone: Any) -> Non
         assert phone.locator("#back").get_attribute("href") == "/"
         assert phone.locator("#back").inner_text() == messages.t("button.back", lang)
     phone.goto(f"{site.wallet_page.url}/lang/en?next=/")
+
+
+def test_a_request_the_wallet_cannot_answer_names_the_documents_it_does_not_hold(site: Site, phone: Any) -> None:
+    """The worker holds the A1 but not the identity document (PID) the inspector's check also asks for:
+    the consent page says which one is missing, not only that "the documents" are not held."""
+    from credentials import pda1, pid
+    from wallet import core
+
+    phone.goto(site.wallet_page.url + "/")
+    if phone.locator(f"a.card.doc[data-vct='{pda1.VCT}']").count() == 0:
+        offer = _a1_offer(site)
+        phone.goto(site.wallet_page.url + "/receive")
+        phone.fill("#link", offer["link"])
+        phone.click("#continue")
+        phone.fill("#tx_code", offer["tx_code"])
+        phone.click("#accept")
+        phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", _inspector_link(site))
+    phone.click("#continue")
+    phone.wait_for_selector("#unmatched")
+    missing = phone.inner_text("#missing")
+    assert missing == f"Not in this wallet: {core.type_title(pid.VCT, 'en')}."
+    assert core.type_title(pda1.VCT, "en") not in missing
+    phone.click("#decline")

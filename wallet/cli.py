@@ -647,6 +647,8 @@ def _present(ctx: _Ctx) -> int:
                         ctx.say(f"    - {claim.label}: {claim.left_out}")
     else:
         ctx.say(ctx.t("consent.unmatched"))
+        if consent.missing:
+            ctx.say(ctx.t("consent.missing", documents=", ".join(consent.missing)))
         if consent.ended:
             ctx.say(ctx.t("consent.held_ended"))
             for text in consent.ended:

@@ -404,6 +404,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "consent.unmatched": ("You do not hold the documents asked for.", "Jums nav pieprasīto dokumentu.",
                           "Sie besitzen die angefragten Dokumente nicht.",
                           "Vous ne détenez pas les documents demandés.", "Nie masz żądanych dokumentów."),
+    # Which of the documents asked for the wallet holds none of (the worker may hold the A1 but not the
+    # identity document the inspector also asks for): whom to ask is then plain.
+    "consent.missing": ("Not in this wallet: {documents}.", "Šajā makā nav: {documents}.",
+                        "Nicht in dieser Wallet: {documents}.", "Absent de ce portefeuille : {documents}.",
+                        "Brak w tym portfelu: {documents}."),
     # Several documents answer one query (OpenID4VP §6.4: the wallet chooses; a parent's own EHIC and her
     # child's, Decision S1): the worker picks the one to show (wallet.core.choices).
     "consent.choose": ("Several of your documents answer this request. Choose the one to show:",

@@ -543,6 +543,9 @@ class ConsentRequest:
     #: Documents of a requested type the wallet holds but cannot show, their validity over or their copies
     #: expired (:func:`standing_words`: then whom to ask for a new copy).
     ended: tuple[str, ...] = ()
+    #: The names of the document types asked for of which the wallet holds none at all (when the request
+    #: cannot be answered): what the worker would have to ask an institution for.
+    missing: tuple[str, ...] = ()
     lang: str = "en"
     #: How long the verifier keeps the check, as its request says (:func:`retention_words`; GDPR Art. 13(2)(a)).
     retention: tuple[str, ...] = ()
@@ -2052,12 +2055,17 @@ class WalletService:
                                             cards[c.group].past) for n, (c, _) in enumerate(answers))
                    for qid, answers in found.items() if len(answers) > 1}
         ended: tuple[str, ...] = ()
+        missing: tuple[str, ...] = ()
         if not satisfiable:  # a document of the type asked for, left out because its validity is over
             over = {c.group for c in held if c.vct in wanted and c.exp is not None and c.exp <= now.timestamp()}
             live = {c.group for c in held if c.vct in wanted and (c.exp is None or c.exp > now.timestamp())}
             gone = over - live
             ended = tuple(f"{card.title}: {standing_words(card, lang)}" for card in
                           (self._card([c for c in held if c.group == g], lang) for g in sorted(gone)))
+            # By name: a request names each document under its aliases too (an older vct, the mdoc doctype).
+            kinds = {core.type_title(c.vct, lang) for c in held}
+            missing = tuple(title for title in dict.fromkeys(core.type_title(vct, lang) for vct in sorted(wanted))
+                            if title not in kinds)
         consent = ConsentRequest(
             id=secrets.token_urlsafe(16),
             verifier_id=request.verifier_id,
@@ -2073,6 +2081,7 @@ class WalletService:
             selection={q: (replace(c, private_key="", credential=""), p) for q, (c, p) in selection.items()},
             options=options,
             ended=ended,
+            missing=missing,
             lang=lang,
             retention=retention_words(request.verifier_name, request.client_metadata, lang),
             policy_uri=registered_policy_uri(verifiers, request.verifier_id),
