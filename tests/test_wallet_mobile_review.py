@@ -116,3 +116,14 @@ def test_a_request_the_wallet_cannot_answer_names_the_documents_it_does_not_hold
     assert missing == f"Not in this wallet: {core.type_title(pid.VCT, 'en')}."
     assert core.type_title(pda1.VCT, "en") not in missing
     phone.click("#decline")
+
+
+def test_the_last_try_of_the_one_time_code_is_said_in_the_singular() -> None:
+    from wallet.messages import explain
+
+    assert explain("invalid_grant", "wrong transaction code (1 attempts left)", "en") == \
+        "The code is wrong: 1 attempt left."
+    assert explain("invalid_grant", "wrong transaction code (2 attempts left)", "en") == \
+        "The code is wrong: 2 attempts left."
+    assert explain("invalid_grant", "wrong transaction code (1 attempts left)", "lv") == \
+        "Kods ir nepareizs. Atlikušie mēģinājumi: 1."

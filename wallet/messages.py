@@ -2003,6 +2003,11 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
 #: What an institution's or inspector's server says (in English, after "<what the wallet did>: "),
 #: recognised and said whole in the worker's language: key, the pattern, and its words.
 _REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...] = (
+    # The last try, in the singular (the issuer says "1 attempts left").
+    ("tx_code_last", re.compile(r"wrong transaction code \((1) attempts? left\)"), (
+        "The code is wrong: {n} attempt left.", "Kods ir nepareizs. Atlikušie mēģinājumi: {n}.",
+        "Der Code ist falsch. Verbleibende Versuche: {n}.", "Le code est erroné. Essais restants : {n}.",
+        "Kod jest błędny. Pozostałe próby: {n}.")),
     ("tx_code_left", re.compile(r"wrong transaction code \((\d+) attempts? left\)"), (
         "The code is wrong: {n} attempts left.", "Kods ir nepareizs. Atlikušie mēģinājumi: {n}.",
         "Der Code ist falsch. Verbleibende Versuche: {n}.", "Le code est erroné. Essais restants : {n}.",
