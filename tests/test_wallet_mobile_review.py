@@ -127,3 +127,29 @@ def test_the_last_try_of_the_one_time_code_is_said_in_the_singular() -> None:
         "The code is wrong: 2 attempts left."
     assert explain("invalid_grant", "wrong transaction code (1 attempts left)", "lv") == \
         "Kods ir nepareizs. Atlikušie mēģinājumi: 1."
+
+
+def test_the_list_says_when_a_documents_valid_was_checked(site: Site, phone: Any) -> None:
+    """The list shows the status list's word from the last check; the institution may have withdrawn the
+    document since. "Valid" without a date reads as today's: the list says when it was checked."""
+    from credentials.i18n import format_date
+    from wallet import messages
+
+    offer = _a1_offer(site)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/")
+    newest = phone.locator("a.card.doc").first
+    newest.click()
+    phone.click("#check-status")
+    phone.wait_for_selector("#checked-at")
+    group = phone.url.rsplit("/", 1)[1]
+    phone.goto(site.wallet_page.url + "/")
+    badge = phone.locator(f"a.card.doc[href='/cards/{group}'] .badge")
+    today = format_date(phone.evaluate("new Date().toISOString().slice(0, 10)"), "en")
+    assert messages.t("status.valid", "en") in badge.inner_text()
+    assert badge.locator(".checked-at").inner_text() == f"(checked {today})"
