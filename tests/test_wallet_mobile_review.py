@@ -153,3 +153,42 @@ def test_the_list_says_when_a_documents_valid_was_checked(site: Site, phone: Any
     today = format_date(phone.evaluate("new Date().toISOString().slice(0, 10)"), "en")
     assert messages.t("status.valid", "en") in badge.inner_text()
     assert badge.locator(".checked-at").inner_text() == f"(checked {today})"
+
+
+def test_a_document_removed_while_the_inspector_waits_says_to_scan_the_code_again(site: Site, phone: Any) -> None:
+    """The worker removes a document (in another tab) while its consent page is open: Share sends nothing
+    and says what to do next, and the inspector's same QR code, scanned again, asks anew."""
+    from credentials.demo_persons import portrait
+    from wallet.service import REMOVED_REQUEST
+
+    for config, entity, claims in (("pid", PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)}),
+                                   ("pda1", PERSON.pda1_issuer, unnumbered(PERSON.pda1))):
+        offer = _offer(site, entity, config, claims)
+        phone.goto(site.wallet_page.url + "/receive")
+        phone.fill("#link", offer["link"])
+        phone.click("#continue")
+        phone.fill("#tx_code", offer["tx_code"])
+        phone.click("#accept")
+        phone.wait_for_selector("#received")
+    link = _inspector_link(site)
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#share")
+    other = phone.context.new_page()
+    try:
+        other.goto(site.wallet_page.url + "/")
+        other.locator("a.card.doc[data-vct='urn:eudi:pid:1']").first.click()
+        other.click("#delete summary")
+        other.click("#delete-confirm")
+        other.wait_for_selector("#deleted")
+    finally:
+        other.close()
+    phone.click("#share")
+    phone.wait_for_selector("#error")
+    assert phone.inner_text("#error-text") == REMOVED_REQUEST and "QR code again" in REMOVED_REQUEST
+    phone.goto(site.wallet_page.url + "/present")
+    phone.fill("#link", link)
+    phone.click("#continue")
+    phone.wait_for_selector("#consent")
+    phone.click("#decline")

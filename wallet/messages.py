@@ -1830,12 +1830,14 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "consommés. Réessayez plus tard avec le même lien ou code QR.",
         "Instytucja nie może teraz wydać dokumentu; oferta i kod nie zostały zużyte. Spróbuj później z tym "
         "samym linkiem lub kodem QR."),
-    "This document was removed from the wallet; nothing was sent.": (
-        "This document was removed from the wallet; nothing was sent.",
-        "Šis dokuments tika noņemts no maka; nekas netika nosūtīts.",
-        "Dieses Dokument wurde aus der Wallet entfernt; es wurde nichts gesendet.",
-        "Ce document a été retiré du portefeuille ; rien n'a été envoyé.",
-        "Ten dokument usunięto z portfela; nic nie wysłano."),
+    "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again.": (
+        "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again.",
+        "Šis dokuments tika noņemts no maka; nekas netika nosūtīts. Noskenējiet inspektora QR kodu vēlreiz.",
+        "Dieses Dokument wurde aus der Wallet entfernt; es wurde nichts gesendet. Scannen Sie den QR-Code der "
+        "Kontrollperson erneut.",
+        "Ce document a été retiré du portefeuille ; rien n'a été envoyé. Scannez à nouveau le code QR de "
+        "l'inspecteur.",
+        "Ten dokument usunięto z portfela; nic nie wysłano. Zeskanuj ponownie kod QR inspektora."),
     "This document was removed from the wallet; its QR code is no longer shown.": (
         "This document was removed from the wallet; its QR code is no longer shown.",
         "Šis dokuments tika noņemts no maka; tā QR kods vairs netiek rādīts.",

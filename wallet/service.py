@@ -2196,7 +2196,7 @@ class WalletService:
             cred, paths = consent.selection[item.query_id]
             copy = self._fresh_copy(cred.group, cred.format)
             if copy is None:
-                raise NotFoundError("This document was removed from the wallet; nothing was sent.")
+                raise NotFoundError(REMOVED_REQUEST)
             options = consent.options.get(item.query_id, (paths,))
             required = set(paths).intersection(*(set(o) for o in options))
             held_back = (core.disclosures_sent(copy.credential, dropped, copy.format)
@@ -2584,7 +2584,8 @@ SHOWING_OVER = "This QR code is no longer on screen. Show it again from the docu
 #: A document chosen for a request that none of its credential queries takes (:meth:`WalletService.choose`).
 NOT_AN_ANSWER = "That document does not answer this request. Nothing was sent."
 #: Why a request waiting for consent, or a showing, was closed before its time (:meth:`WalletService._close_open`).
-REMOVED_REQUEST = "This document was removed from the wallet; nothing was sent."
+#: The request stays open at the verifier until it expires: the same QR code, scanned again, asks anew.
+REMOVED_REQUEST = "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again."
 REMOVED_SHOWING = "This document was removed from the wallet; its QR code is no longer shown."
 RENEWED_REQUEST = ("A document this request would show was renewed in the wallet meanwhile; nothing was sent. "
                    "Scan the inspector's QR code again.")
