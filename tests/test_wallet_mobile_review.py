@@ -192,3 +192,31 @@ def test_a_document_removed_while_the_inspector_waits_says_to_scan_the_code_agai
     phone.click("#continue")
     phone.wait_for_selector("#consent")
     phone.click("#decline")
+
+
+def test_the_offline_qr_screen_says_which_of_several_a1s_it_shows(site: Site, phone: Any) -> None:
+    """Two A1s of different postings: the QR screen names the one on it (its period, state and employer),
+    not only "Portable Document A1"."""
+    from credentials import pda1
+
+    first = {**unnumbered(PERSON.pda1), "starting_date": "2026-01-05", "ending_date": "2026-03-27"}
+    for claims in (first, unnumbered(PERSON.pda1)):
+        offer = _offer(site, PERSON.pda1_issuer, "pda1", claims)
+        phone.goto(site.wallet_page.url + "/receive")
+        phone.fill("#link", offer["link"])
+        phone.click("#continue")
+        phone.fill("#tx_code", offer["tx_code"])
+        phone.click("#accept")
+        phone.wait_for_selector("#received")
+    phone.goto(site.wallet_page.url + "/")
+    tiles = phone.locator(f"a.card.doc[data-vct='{pda1.VCT}']")
+    described = {tiles.nth(n).get_attribute("href"): tiles.nth(n).locator(".describe").inner_text()
+                 for n in range(tiles.count())}
+    assert len(set(described.values())) >= 2
+    for href, words in described.items():
+        phone.goto(site.wallet_page.url + str(href))
+        if phone.locator("#show-qr").count() == 0:
+            continue
+        phone.click("#show-qr")
+        phone.wait_for_selector("#offline-qr")
+        assert phone.inner_text("#offline-describe") == words
