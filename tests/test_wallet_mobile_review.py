@@ -220,3 +220,22 @@ def test_the_offline_qr_screen_says_which_of_several_a1s_it_shows(site: Site, ph
         phone.click("#show-qr")
         phone.wait_for_selector("#offline-qr")
         assert phone.inner_text("#offline-describe") == words
+
+
+def test_the_history_names_an_a1s_status_confirmation_as_the_consent_screen_does() -> None:
+    """The consent screen and the card say "Work situation" for an A1's status_confirmation; the history
+    said "Status", the word the card uses for whether the issuer withdrew the document."""
+    from credentials import pda1
+    from credentials.i18n import LANGUAGES
+    from wallet import messages
+    from wallet.model import LogEntry
+    from wallet.service import logged_claims
+
+    for outcome, claims in (("shared", ["document_number", "status_confirmation"]),
+                            ("shown", ["document_number", "status_confirmation", "employer_name"])):
+        entry = LogEntry(time="2026-12-01T01:00:00+00:00", outcome=outcome, verifier_id="x", verifier_name="",
+                         client_id="", purpose="", credentials=["g"], vcts=[pda1.VCT], claims=claims)
+        for lang in LANGUAGES:
+            words = logged_claims(entry, lang)
+            assert messages.t("claim.status_confirmation", lang) in words, (lang, words)
+            assert messages.t("card.status", lang) not in words, (lang, words)

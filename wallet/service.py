@@ -160,10 +160,14 @@ def logged_claims(entry: LogEntry, lang: str) -> list[str]:
     from credentials import pid
 
     types = [*entry.vcts, pid.VCT]
+    a1 = any(_is_a1(vct) for vct in entry.vcts)
     words: list[str] = []
     for text in entry.claims:
         path = _OFFLINE_FIELDS.get(text) or tuple(None if p == "*" else int(p) if p.isdigit() else p
                                                   for p in text.split("."))
+        if a1 and path == _STATUS_CONFIRMATION:  # as the card and the consent screen name it (_claim_rows)
+            words.append(messages.t("claim.status_confirmation", lang))
+            continue
         plain = core.path_text(path).replace("_", " ")
         labels = [core.claim_label(vct, path, lang) for vct in types]
         words.append(next((label for label in labels if label != plain), plain))
