@@ -239,3 +239,28 @@ def test_the_history_names_an_a1s_status_confirmation_as_the_consent_screen_does
             words = logged_claims(entry, lang)
             assert messages.t("claim.status_confirmation", lang) in words, (lang, words)
             assert messages.t("card.status", lang) not in words, (lang, words)
+
+
+def test_an_offer_locked_by_wrong_codes_does_not_ask_for_the_code_again_on_its_page(
+        site: Site, phone: Any) -> None:
+    """After the fifth wrong code the institution locks the offer. Back (or reloading) to the offer's page
+    asked for the code again, and the right code then gave the offer page once more, with "the offer has
+    expired, was already used, or the code is wrong": a loop. Now the page says the offer is no longer
+    open, and the institution's later answer is said as a lock, not as a wrong code."""
+    from wallet.messages import explain
+
+    offer = _a1_offer(site)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    page = phone.url
+    wrong = "999999" if offer["tx_code"] != "999999" else "111111"
+    for _ in range(5):
+        phone.fill("#tx_code", wrong)
+        phone.click("#accept")
+    assert "locked" in phone.inner_text("#error-text")
+    phone.goto(page)
+    assert phone.locator("#tx_code").count() == 0
+    assert "no longer open" in phone.inner_text("#error-text")
+    said = explain("invalid_grant", "too many wrong transaction codes: ask for a new offer", "en")
+    assert said == "After too many wrong codes this offer is locked. Ask the institution for a new offer."

@@ -46,6 +46,7 @@ from wallet.service import (
     SHOWING_OVER,
     OpenItems,
     WalletService,
+    code_may_be_retried,
     copies_end_words,
     link_kind,
     logged_claims,
@@ -773,8 +774,7 @@ def create_app(
                 # the worker corrects the code on the same page; the issuer's words say how many
                 # tries are left. Anything else, or an offer no longer open (locked, used, expired:
                 # invalid_grant too), is the error page; trying again could not help.
-                retry = "wrong transaction code" in exc.message and "locked" not in exc.message
-                if exc.error not in _WRONG_CODE or not tx_code or not retry:
+                if exc.error not in _WRONG_CODE or not tx_code or not code_may_be_retried(exc.message):
                     raise
                 return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
             where = f"/receive/{quote(offer_id, safe='')}/done"

@@ -2025,6 +2025,13 @@ _REMOTE: tuple[tuple[str, re.Pattern[str], tuple[str, str, str, str, str]], ...]
         "nouvelle offre à l'organisme.",
         "Kod jest błędny; po zbyt wielu błędnych próbach oferta jest teraz zablokowana. Poproś instytucję o "
         "nową ofertę.")),
+    # The offer was locked by earlier wrong codes (on another visit, or Back to the offer's page).
+    ("tx_code_locked_before", re.compile(r"too many wrong transaction codes"), (
+        "After too many wrong codes this offer is locked. Ask the institution for a new offer.",
+        "Pēc pārāk daudziem nepareiziem kodiem šis piedāvājums ir bloķēts. Lūdziet iestādei jaunu piedāvājumu.",
+        "Nach zu vielen falschen Codes ist dieses Angebot gesperrt. Bitten Sie die Stelle um ein neues Angebot.",
+        "Après trop de codes erronés, cette offre est bloquée. Demandez une nouvelle offre à l'organisme.",
+        "Po zbyt wielu błędnych kodach ta oferta jest zablokowana. Poproś instytucję o nową ofertę.")),
     ("offer_gone", re.compile(r"this credential offer is unknown(, used or expired)?$"), (
         "The institution does not know this offer, or it was already used or has expired. Ask the institution "
         "for a new offer.",

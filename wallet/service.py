@@ -42,6 +42,7 @@ Offline QR: signed and counted only when the worker asks (:meth:`WalletService.s
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -108,9 +109,9 @@ from wallet.settings import WalletSettings
 from wallet.store import WalletStore
 
 __all__ = ["Card", "ConsentChoice", "ConsentClaim", "ConsentItem", "ConsentRequest", "OpenItems", "PendingOutcome",
-           "PendingView", "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService", "covers_a_period",
-           "link_kind", "logged_claims", "offered_names", "past_words", "renewal_words", "standing_words",
-           "warning_words"]
+           "PendingView", "PresentOutcome", "Received", "RenewalOutcome", "Showing", "WalletService",
+           "code_may_be_retried", "covers_a_period", "link_kind", "logged_claims", "offered_names", "past_words",
+           "renewal_words", "standing_words", "warning_words"]
 
 Clock = Callable[[], datetime]
 #: How many removed pending entries the store remembers (:meth:`WalletService.cancel_pending`).
@@ -138,6 +139,17 @@ def link_kind(link: str) -> str | None:
         return None
     scheme = scheme.lower()
     return "offer" if scheme in OFFER_SCHEMES else "request" if scheme in VP_SCHEMES else None
+
+
+#: An institution's answer to a wrong one-time code that leaves tries (issuer.service: "(4 attempts left)").
+_CODE_TRIES_LEFT = re.compile(r"wrong transaction code \(\d+ attempts? left\)")
+
+
+def code_may_be_retried(message: str) -> bool:
+    """Whether a refused one-time code may be typed again on the same offer: only when the institution
+    said it was wrong and tries are left. Any other ``invalid_grant`` (RFC 6749 §5.2: the grant is
+    invalid, expired or revoked; the offer locked after too many wrong codes) ends the offer."""
+    return _CODE_TRIES_LEFT.search(message) is not None
 
 
 def offered_names(offer: ResolvedOffer, lang: str) -> list[str]:
@@ -1105,7 +1117,15 @@ class WalletService:
     def accept(self, offer_id: str, tx_code: str | None) -> Received:
         """:meth:`accept_offer`, saying also which documents the institution deferred."""
         offer = self.pending_offer(offer_id)
-        received = self.take(offer, tx_code)
+        try:
+            received = self.take(offer, tx_code)
+        except ProtocolError as exc:
+            # The pre-authorized code is spent for good (locked, expired, used): the offer's page must
+            # not ask for the code again, which could only fail the same way.
+            if exc.error == "invalid_grant" and not code_may_be_retried(exc.message):
+                with self._lock:
+                    self._offers.pop(offer_id, None)
+            raise
         with self._lock:
             self._offers.pop(offer_id, None)
         return received
