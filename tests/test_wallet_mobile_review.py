@@ -264,3 +264,23 @@ def test_an_offer_locked_by_wrong_codes_does_not_ask_for_the_code_again_on_its_p
     assert "no longer open" in phone.inner_text("#error-text")
     said = explain("invalid_grant", "too many wrong transaction codes: ask for a new offer", "en")
     assert said == "After too many wrong codes this offer is locked. Ask the institution for a new offer."
+
+
+def test_a_documents_disclosures_are_tall_enough_to_tap(site: Site, phone: Any) -> None:
+    """ "All data in this document" and "Remove from this wallet" were 23 px tall, under WCAG 2.5.8's 24;
+    now as tall as the other controls (44 px)."""
+    phone.goto(site.wallet_page.url + "/")
+    if phone.locator("a.card.doc").count() == 0:
+        offer = _a1_offer(site)
+        phone.goto(site.wallet_page.url + "/receive")
+        phone.fill("#link", offer["link"])
+        phone.click("#continue")
+        phone.fill("#tx_code", offer["tx_code"])
+        phone.click("#accept")
+        phone.wait_for_selector("#received")
+        phone.goto(site.wallet_page.url + "/")
+    phone.locator("a.card.doc").first.click()
+    phone.wait_for_selector("#delete")
+    heights = phone.evaluate("() => [...document.querySelectorAll('details.card > summary')]"
+                             ".map(s => s.getBoundingClientRect().height)")
+    assert len(heights) == 2 and min(heights) >= 44, heights
