@@ -229,6 +229,28 @@ _SENTENCE = {
 }
 
 
+#: :data:`_SENTENCE` and :data:`_PRC_SENTENCE` of a represented person's card: no "you".
+_REPRESENTED_SENTENCE = {
+    "en": "Covered by the health insurance of this state: {country} ({institution}); card {number}, valid until {end}.",
+    "lv": "Veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}",
+    "de": "Krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
+    "fr": "Couverture par l'assurance maladie : {country} ({institution}) ; carte {number}, valable jusqu'au {end}.",
+    "pl": "Ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}.",
+}
+_REPRESENTED_PRC_SENTENCE = {
+    "en": "Covered by the health insurance of this state: {country} ({institution}); provisional replacement "
+          "certificate {number}, valid from {start} to {end}.",
+    "lv": "Veselības apdrošināšana valstī {country} ({institution}); EVAK aizvietojošais sertifikāts {number}, "
+          "derīgs no {start} līdz {end}",
+    "de": "Krankenversichert in diesem Staat: {country} ({institution}); provisorische Ersatzbescheinigung {number}, "
+          "gültig vom {start} bis {end}.",
+    "fr": "Couverture par l'assurance maladie : {country} ({institution}) ; certificat provisoire de remplacement "
+          "{number}, valable du {start} au {end}.",
+    "pl": "Ubezpieczenie zdrowotne w państwie {country} ({institution}); certyfikat tymczasowo zastępujący kartę "
+          "{number}, ważny od {start} do {end}.",
+}
+
+
 #: A Provisional Replacement Certificate (Decision S2): a document of its own, not a card, valid for
 #: its own period from-to. Latvian: "EVAK aizvietojošais sertifikāts", the term of the Latvian
 #: competent institution (NVD, vmnvd.gov.lv "EVAK aizvietojošais sertifikāts").
@@ -268,8 +290,10 @@ def title(claims: Mapping[str, Any], lang: str) -> str:
 
 def describe(claims: Mapping[str, Any], lang: str) -> str:
     """One plain-words sentence for the holder or inspector, in ``lang`` (English fallback): a card
-    with its expiry, a Provisional Replacement Certificate with its own period from-to. A date that
-    is no YYYY-MM-DD date is DataError naming the field."""
+    with its expiry, a Provisional Replacement Certificate with its own period from-to. The card of a
+    represented person (``subject``, a child's, Decision S1) is not the holder's own insurance: its
+    sentence says no "you" (the wallet, the paper copy say whose it is). A date that is no YYYY-MM-DD
+    date is DataError naming the field."""
     c.obj(claims, "claims")
     lang = lang if lang in _SENTENCE else "en"
 
@@ -280,9 +304,11 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
     words = {"country": country_name(str(claims.get("issuing_country", "")), lang),
              "institution": source.get("name", "") if isinstance(source, dict) else "",
              "number": claims.get("document_number", "…")}
+    represented = isinstance(claims.get("subject"), Mapping)
     if is_prc(claims):
-        return _PRC_SENTENCE[lang].format(**words, start=day("starting_date"), end=day("ending_date"))
-    return _SENTENCE[lang].format(**words, end=day("date_of_expiry"))
+        sentences = _REPRESENTED_PRC_SENTENCE if represented else _PRC_SENTENCE
+        return sentences[lang].format(**words, start=day("starting_date"), end=day("ending_date"))
+    return (_REPRESENTED_SENTENCE if represented else _SENTENCE)[lang].format(**words, end=day("date_of_expiry"))
 
 
 _CLAIMS = (

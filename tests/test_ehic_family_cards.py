@@ -323,3 +323,20 @@ def test_the_records_page_says_which_checks_were_for_a_date_of_care(desk: Desk) 
                         ("de", "Geprüft für das Behandlungsdatum")):
         page = desk.http.get(f"{desk.stack.verifier_url}/records", params={"lang": lang}).text
         assert f"{words}: {care.isoformat()}" in page, page[-3000:]
+
+
+def test_the_paper_copy_of_a_childs_card_says_no_you_as_the_wallet_does() -> None:
+    """The paper copy prints the card's sentence (issuer.paper): of a represented person's card it is the
+    sentence without "you" that the wallet shows, whose card it is being said by the holder lines after it."""
+    from credentials import i18n
+    from credentials.institutions import demo_entity
+    from issuer.paper import paper_text
+    from wallet import core
+
+    card = {**ehic.validate({**CHILDS, "document_number": "LV-NVD-2026-00000001"})}
+    holder = {"family_name": "Bērziņa", "given_name": "Anna", "birthdate": "1988-04-12"}
+    for lang in i18n.LANGUAGES:
+        _title, lines = paper_text(ehic, card, holder, demo_entity("LV:NVD"), lang)
+        assert lines[0] == core.describe(ehic.VCT, card, lang) == ehic.describe(card, lang), lines[0]
+        own = ehic.describe({k: v for k, v in card.items() if k != "subject"}, lang)
+        assert lines[0] != own and own.split()[0] not in lines[0].split()[:1], (lines[0], own)

@@ -237,13 +237,12 @@ def document_title(vct: str, claims: Mapping[str, Any], lang: str) -> str:
 def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:
     """One plain-words sentence (``pda1.describe`` ...). An EHIC of a represented person (``subject``,
     a child's card, Decision S1) is not the worker's own insurance: its sentence says nothing of "you"
-    (:func:`_represented_ehic`), :func:`whose_card` says whose it is."""
+    (:func:`credentials.ehic.describe`), :func:`whose_card` says whose it is."""
     module = _type_module(vct)
     if module is None:
         return type_title(vct, lang)
     try:
-        represented = person_named(vct, claims, represented_only=True) is not None
-        text = _represented_ehic(claims, lang) if represented else str(module.describe(claims, lang))
+        text = str(module.describe(claims, lang))
     except CredentialError:
         return type_title(vct, lang)
     # A date written with its own full stop (Latvian "01.11.2029.") at the end of the sentence.
@@ -280,28 +279,6 @@ def whose_card(vct: str, claims: Mapping[str, Any], lang: str, *, represented_on
     if name is None:
         return None
     return messages.t("card.whose_prc" if ehic.is_prc(claims) else "card.whose", lang, name=name)
-
-
-def _represented_ehic(claims: Mapping[str, Any], lang: str) -> str:
-    """The sentence of a represented person's EHIC (:func:`describe`): as the card's own
-    (:func:`credentials.ehic.describe`: the state and institution, the number, the expiry or a
-    certificate's period), without saying "you" of a card that insures someone else. DataError for
-    a date that is no date, as there."""
-    from credentials import claims as c
-    from credentials import countries, ehic
-    from credentials.i18n import format_date
-    from wallet import messages
-
-    def day(name: str) -> str:
-        return format_date(c.iso_date(claims[name], name), lang) if c.optional(claims, name) else "?"
-
-    source = claims.get("authentic_source")
-    words = {"country": countries.name(str(claims.get("issuing_country", "")), lang),
-             "institution": source.get("name", "") if isinstance(source, Mapping) else "",
-             "number": claims.get("document_number", "…")}
-    if ehic.is_prc(claims):
-        return messages.t("ehic.represented_prc", lang, **words, start=day("starting_date"), end=day("ending_date"))
-    return messages.t("ehic.represented", lang, **words, end=day("date_of_expiry"))
 
 
 def _claim_labels(vct: str, lang: str) -> dict[tuple[Any, ...], str]:

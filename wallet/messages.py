@@ -442,24 +442,6 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                        "Certificat de {name}", "Certyfikat osoby: {name}"),
     # The sentence of a represented person's EHIC (credentials.ehic's without "you"). A Latvian date ends
     # with its own full stop ("01.11.2029."): the sentence adds none.
-    "ehic.represented": (
-        "Covered by the health insurance of this state: {country} ({institution}); card {number}, valid until "
-        "{end}.",
-        "Veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga līdz {end}",
-        "Krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
-        "Couverture par l'assurance maladie : {country} ({institution}) ; carte {number}, valable jusqu'au {end}.",
-        "Ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}."),
-    "ehic.represented_prc": (
-        "Covered by the health insurance of this state: {country} ({institution}); provisional replacement "
-        "certificate {number}, valid from {start} to {end}.",
-        "Veselības apdrošināšana valstī {country} ({institution}); EVAK aizvietojošais sertifikāts {number}, "
-        "derīgs no {start} līdz {end}",
-        "Krankenversichert in diesem Staat: {country} ({institution}); provisorische Ersatzbescheinigung {number}, "
-        "gültig vom {start} bis {end}.",
-        "Couverture par l'assurance maladie : {country} ({institution}) ; certificat provisoire de remplacement "
-        "{number}, valable du {start} au {end}.",
-        "Ubezpieczenie zdrowotne w państwie {country} ({institution}); certyfikat tymczasowo zastępujący kartę "
-        "{number}, ważny od {start} do {end}."),
     "shared.title": ("Shared", "Kopīgots", "Geteilt", "Partagé", "Udostępniono"),
     "shared.text": ("{verifier} received the data you agreed to share.",
                     "{verifier} saņēma datus, kurus piekritāt kopīgot.",
