@@ -157,7 +157,7 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                              "est définitif) : enregistrez un nouveau dossier",
                              "dokument został wycofany, a wycofanego dokumentu nie można ponownie wydrukować "
                              "(wycofanie jest ostateczne): zapisz nową sprawę"),
-    # An EHIC card or a PID past its expiry (issuer.service._document_expired); never an A1 or a provisional
+    # An EHIC card or a PID past its expiry (issuer.service.document_expired); never an A1 or a provisional
     # replacement certificate, which is the proof of its period once that has ended too.
     "case.ended_offer": ("the document expired on {date}: no offer can be made for it; a renewal is a new document "
                          "(record it, or replace this one)",

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -102,6 +103,7 @@ __all__ = [
     "certifies_period",
     "credential_end",
     "document_end",
+    "document_expired",
     "grant_handle",
     "import_file",
     "jwt_vc_issuer_metadata",
@@ -373,11 +375,28 @@ def document_end(claims: Mapping[str, Any], iat: datetime) -> datetime:
     return iat + timedelta(days=5 * 365)
 
 
-def _document_expired(claims: Mapping[str, Any], now: datetime) -> bool:
+def document_expired(claims: Mapping[str, Any], now: datetime, country: str) -> bool:
     """Whether nothing more is issued from a document at ``now`` for its own dates: an EHIC card or a
-    PID past its expiry (:func:`document_end`). A document that certifies a period (an A1, a PRC,
-    :func:`certifies_period`) is the proof of that period whenever it is asked for: never."""
-    return not certifies_period(claims) and document_end(claims, now) <= now
+    PID past its expiry. A document that certifies a period (an A1, a PRC, :func:`certifies_period`)
+    is the proof of that period whenever it is asked for: never.
+
+    Judged on the calendar of the institution's ``country`` (its zone, as an inspectorate judges on its own):
+    once its last day is over there, a card is not handed over, though its token, signed before, stays
+    good to the end of that day anywhere on earth (:func:`document_end`); else a wallet would be given
+    a card that has expired where it was issued and, the zones of the 32 states being at most UTC+3,
+    everywhere the card is shown. Never later than :func:`document_end`."""
+    if certifies_period(claims):
+        return False
+    end = document_end(claims, now)
+    if end.year < datetime.max.year:  # a day a datetime can hold the next of
+        after = end.astimezone(_LAST_ZONE).date() + timedelta(days=1)
+        end = min(end, datetime(after.year, after.month, after.day, tzinfo=_zone(country)))
+    return end <= now
+
+
+def _zone(country: str) -> ZoneInfo:
+    """The time zone of a state's capital (:func:`credentials.countries.time_zone`)."""
+    return ZoneInfo(countries.time_zone(country))
 
 
 register_rules({
@@ -1270,14 +1289,14 @@ class IssuerService:
     def _ended(inst: Institution, case: Case, now: datetime, key: str) -> ProtocolError | None:
         """409 ``key`` (``case.ended_offer``, ``case.ended_paper``, with the ``date`` it ended) when
         the document has expired (its expiry date, :func:`document_end`, as the credential endpoint
-        judges it: :func:`_document_expired`): the wallet would be refused only after the worker typed
+        judges it: :func:`document_expired`): the wallet would be refused only after the worker typed
         the code, and a paper copy would be void when printed. Never for a document that certifies a
         period (an A1, a PRC), whose period may have ended: it is the proof of that period
         (:func:`certifies_period`), handed over and printed as any other."""
         claims: Any = case.claims
         if CREDENTIAL_TYPES[case.configuration_id] is pid:
             claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-        if not _document_expired(claims, now):
+        if not document_expired(claims, now, inst.entity.country):
             return None
         return refusal(key, date=f"{document_end(claims, now).astimezone(_LAST_ZONE):%Y-%m-%d}")
 
@@ -2091,7 +2110,7 @@ class IssuerService:
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
             if module is pid:  # a case recorded before the PID carried its metadata gets them now
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            if _document_expired(claims, now):
+            if document_expired(claims, now, inst.entity.country):
                 raise ProtocolError("credential_request_denied", "the document has expired")
             if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
                 raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
@@ -2453,7 +2472,7 @@ class IssuerService:
             claims, holder = dict(case.claims), dict(case.holder or {})
             if module is pid:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
-            if _document_expired(claims, now):
+            if document_expired(claims, now, inst.entity.country):
                 raise ProtocolError("credential_request_denied", "the document has expired")
             if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
                 raise ProtocolError("credential_request_denied", _UNNAMED_CARD)

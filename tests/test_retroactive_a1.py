@@ -32,7 +32,7 @@ from credentials.i18n import format_date
 from credentials.pki import load_demo_pki
 from esspass.stack import Clerk, Inspector, Stack, open_wallet, start_in_process, unnumbered
 from esspass.testing import serve
-from issuer.service import PROOF_PERIOD, certifies_period, credential_end
+from issuer.service import PROOF_PERIOD, certifies_period, credential_end, document_end, document_expired
 from wallet import messages, renewal
 from wallet.errors import NoRenewalError
 from wallet.service import standing_words, warning_words
@@ -293,6 +293,21 @@ def test_an_ehic_cards_copies_still_end_with_the_card() -> None:
     assert not certifies_period(card)
     assert credential_end(card, _FAR, datetime.now(UTC)) == _last_second(date.fromisoformat(card["date_of_expiry"]))
 
+
+def test_a_card_is_not_handed_over_once_its_last_day_is_over_where_it_was_issued() -> None:
+    """An EHIC that expired on 30 November where its institution is (Warsaw, UTC+1 in winter) is not
+    given to a wallet at 00:30 there on 1 December, though its token, were it signed, would run to the
+    end of the 30th anywhere on earth; an institution in Lisbon (UTC) still hands it over at 23:30."""
+    card = {**ANNA.ehic, "date_of_expiry": "2026-11-30"}
+    assert not document_expired(card, datetime(2026, 11, 30, 22, 59, tzinfo=UTC), "PL")
+    assert document_expired(card, datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "PL")
+    assert document_expired(card, datetime(2026, 11, 30, 22, 0, tzinfo=UTC), "LV")  # Riga, UTC+2
+    assert not document_expired(card, datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "PT")
+    assert document_expired(card, datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "PT")
+    assert document_end(card, datetime(2026, 11, 1, tzinfo=UTC)) == _last_second(date(2026, 11, 30))
+    # An A1 certifies its period: handed over whenever it is asked for, its period over or not.
+    a1 = {**ANNA.pda1, "ending_date": "2026-11-30"}
+    assert not document_expired(a1, datetime(2027, 6, 1, tzinfo=UTC), "PL")
 
 def test_the_case_is_kept_while_its_copies_live_and_erased_after(tmp_path: Path) -> None:
     """Its status list entries and records must outlive its copies (a withdrawal must still show):
