@@ -99,9 +99,13 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                         "stan sprawy: {state}; najpierw ją przywróć"),
     "case.state": ("the case is {state}", "lietas stāvoklis: {state}", "der Fall ist {state}", "le dossier est {state}",
                    "stan sprawy: {state}"),
-    "case.revoked_final": ("a revoked document cannot be reinstated", "atsauktu dokumentu nevar atjaunot",
-                           "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden",
-                           "un document retiré ne peut pas être rétabli", "wycofanego dokumentu nie można przywrócić"),
+    # Said to a reinstatement and to a suspension alike (IssuerService.set_state), in the office's word.
+    "case.revoked_final": ("a withdrawn document is final: it cannot be reinstated or suspended",
+                           "atsaukts dokuments ir galīgs: to nevar atjaunot vai apturēt",
+                           "ein widerrufenes Dokument ist endgültig: es kann weder wieder in Kraft gesetzt noch "
+                           "ausgesetzt werden",
+                           "un document retiré est définitif : il ne peut être ni rétabli ni suspendu",
+                           "wycofany dokument jest ostateczny: nie można go przywrócić ani zawiesić"),
     "case.replaced_final": ("a replaced document cannot be reinstated or suspended; it can only be withdrawn",
                             "aizstātu dokumentu nevar atjaunot vai apturēt; to var tikai atsaukt",
                             "ein ersetztes Dokument kann weder wieder in Kraft gesetzt noch ausgesetzt werden; es kann "

@@ -693,11 +693,11 @@ def _label(lang: str, field: str) -> str:
 
 
 @pytest.mark.parametrize(("lang", "suspended", "withdrawn"), [
-    ("lv", "lietas stāvoklis: apturēts; vispirms to atjaunojiet", "atsauktu dokumentu nevar atjaunot"),
+    ("lv", "lietas stāvoklis: apturēts; vispirms to atjaunojiet", "atsaukts dokuments ir galīgs: to nevar atjaunot vai apturēt"),
     ("de", "der Fall ist ausgesetzt; setzen Sie ihn zuerst wieder in Kraft",
-     "ein widerrufenes Dokument kann nicht wieder in Kraft gesetzt werden"),
-    ("fr", "le dossier est suspendu ; rétablissez-le d'abord", "un document retiré ne peut pas être rétabli"),
-    ("pl", "stan sprawy: zawieszony; najpierw ją przywróć", "wycofanego dokumentu nie można przywrócić"),
+     "ein widerrufenes Dokument ist endgültig"),
+    ("fr", "le dossier est suspendu ; rétablissez-le d'abord", "un document retiré est définitif"),
+    ("pl", "stan sprawy: zawieszony; najpierw ją przywróć", "wycofany dokument jest ostateczny"),
 ], ids=["lv", "de", "fr", "pl"])
 def test_a_refusal_on_the_case_page_is_said_in_the_page_language(issuer: Issuer, lang: str, suspended: str,
                                                                  withdrawn: str) -> None:
@@ -799,7 +799,10 @@ def test_the_api_names_the_key_of_each_refusal_beside_its_english_words(issuer: 
         api.post(f"/cases/{case['id']}/revoke", json={"reason": "ended"}).raise_for_status()
         reinstated = api.post(f"/cases/{case['id']}/reinstate", json={"reason": "mistake"})
         assert reinstated.status_code == 409 and reinstated.json()["rule_key"] == "case.revoked_final"
-        assert reinstated.json()["error_description"] == "a revoked document cannot be reinstated"
+        assert reinstated.json()["error_description"] == ("a withdrawn document is final: it cannot be "
+                                                          "reinstated or suspended")
+        suspended = api.post(f"/cases/{case['id']}/suspend", json={"reason": "check"})
+        assert suspended.status_code == 409 and suspended.json()["rule_key"] == "case.revoked_final"
 
 
 def test_a_refusal_is_said_in_the_clerks_language_by_its_key_whatever_its_english_words() -> None:
