@@ -73,6 +73,24 @@ def test_an_institutions_offer_scanned_under_show_opens_the_offer_page_asking_th
     phone.wait_for_selector("#received")
 
 
+def test_a_one_time_code_typed_in_groups_is_taken_as_its_digits(site: Site, phone: Any) -> None:
+    """A code read out or pasted as "647 781" or "647-781": the field lets the groups in (a reader's
+    spaces and dashes, no digit code contains them) and the wallet sends the digits (TxCodeSpec.typed)."""
+    from wallet.receive import TxCodeSpec
+
+    assert TxCodeSpec(length=6).typed(" 647 781\u00a0") == TxCodeSpec(length=6).typed("647-781") == "647781"
+    assert TxCodeSpec(input_mode="text").typed(" ab c-d ") == "ab c-d"  # a text code is the person's own
+    offer = _a1_offer(site)
+    code = offer["tx_code"]
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.wait_for_selector("#tx_code")
+    phone.fill("#tx_code", f"{code[:3]} {code[3:]}")
+    assert phone.eval_on_selector("#tx_code", "e => e.checkValidity()")
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+
 def test_an_error_pages_button_says_where_it_goes(site: Site, phone: Any) -> None:
     """"Back to my documents" only when it goes to the documents: after a failed link on the Add page it
     goes back to that page, and says "Back", in each language."""

@@ -133,6 +133,10 @@ class Attester(Protocol):
 SUPPORTED_FORMATS = ("dc+sd-jwt", "mso_mdoc")
 
 
+#: What a reader puts between the groups of a digit code: spaces (a no-break one from a copied page too), dashes.
+_GROUPING = re.compile(r"[\s\u00a0\-\u2010-\u2015]+")
+
+
 @dataclass(frozen=True, slots=True)
 class TxCodeSpec:
     """The offer's ``tx_code`` object (§4.1.1): a code sent to the user over another channel."""
@@ -140,6 +144,13 @@ class TxCodeSpec:
     input_mode: str = "numeric"
     length: int | None = None
     description: str | None = None
+
+    def typed(self, text: str) -> str:
+        """The code as the person typed or pasted it, made what the institution compares: a numeric code
+        (§4.1.1 ``input_mode``) without the spaces and dashes a reader groups digits by ("647 781",
+        "647-781"), which no digit code contains; a text code only without the whitespace around it."""
+        text = text.strip()
+        return _GROUPING.sub("", text) if self.input_mode == "numeric" else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -692,7 +703,7 @@ def obtain_credentials(
             raise ProtocolError("invalid_request", "The issuer asks for the code you received separately.")
         form = {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": offer.pre_authorized_code}
         if offer.tx_code is not None and tx_code:  # §6.1: only when the offer asked for it
-            form["tx_code"] = tx_code.strip()
+            form["tx_code"] = offer.tx_code.typed(tx_code)
     token_body = read_json(
         _post_with_dpop(client, offer.token_endpoint, "Asking the issuer for access", now, dpop, data=form,
                         fresh_headers=_client_attestation(client, offer, attester, now)),
