@@ -91,6 +91,31 @@ def test_a_one_time_code_typed_in_groups_is_taken_as_its_digits(site: Site, phon
     phone.click("#accept")
     phone.wait_for_selector("#received")
 
+def test_a_second_tap_on_accept_is_not_sent_while_the_first_is_answered(site: Site, phone: Any) -> None:
+    """A slow site network and a second tap: the offer's one-time code would be spent twice (the first
+    tap receives the document, the second would answer "already used"). The tapped button says the
+    wallet is working, and the second sending is held back (static/busy.js)."""
+    from wallet import messages
+
+    offer = _a1_offer(site)
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    phone.wait_for_selector("#tx_code")
+    phone.fill("#tx_code", offer["tx_code"])
+    label, held_back = phone.evaluate("""() => {
+        const button = document.querySelector('#accept'), form = button.form;
+        let held = 0;
+        window.addEventListener('submit', e => { if (e.defaultPrevented) held++; });
+        form.requestSubmit(button);
+        const label = button.textContent;
+        form.requestSubmit(button);
+        return [label, held];
+    }""")
+    assert (label, held_back) == (messages.t("busy", "en"), 1)
+    phone.wait_for_selector("#received")
+    assert phone.locator("#error").count() == 0
+
 def test_an_error_pages_button_says_where_it_goes(site: Site, phone: Any) -> None:
     """"Back to my documents" only when it goes to the documents: after a failed link on the Add page it
     goes back to that page, and says "Back", in each language."""

@@ -27,6 +27,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "nav.present": ("Show", "Uzrādīt", "Vorzeigen", "Présenter", "Okaż"),
     "nav.log": ("History", "Vēsture", "Verlauf", "Historique", "Historia"),
     "nav.lock": ("Lock", "Bloķēt", "Sperren", "Verrouiller", "Zablokuj"),
+    # The button tapped while its form's answer comes (static/busy.js): the network may take seconds.
+    "busy": ("Working…", "Notiek apstrāde…", "Wird bearbeitet…", "En cours…", "Trwa przetwarzanie…"),
     "setup.title": ("Create your wallet", "Izveidojiet savu maku", "Wallet anlegen", "Créer votre portefeuille",
                     "Utwórz portfel"),
     "setup.help": (
