@@ -693,7 +693,8 @@ def _label(lang: str, field: str) -> str:
 
 
 @pytest.mark.parametrize(("lang", "suspended", "withdrawn"), [
-    ("lv", "lietas stāvoklis: apturēts; vispirms to atjaunojiet", "atsaukts dokuments ir galīgs: to nevar atjaunot vai apturēt"),
+    ("lv", "lietas stāvoklis: apturēts; vispirms to atjaunojiet",
+     "atsaukts dokuments ir galīgs: to nevar atjaunot vai apturēt"),
     ("de", "der Fall ist ausgesetzt; setzen Sie ihn zuerst wieder in Kraft",
      "ein widerrufenes Dokument ist endgültig"),
     ("fr", "le dossier est suspendu ; rétablissez-le d'abord", "un document retiré est définitif"),
