@@ -1193,22 +1193,29 @@ _PDA1_TYPES = frozenset({pda1.VCT, *pda1.ALIASES})
 
 def _place_states(claims: Mapping[str, Any]) -> list[str] | None:
     """The states (ISO spelling, each once, in order) of an A1's places of work (section 5: v1
-    ``work_address``, v1.1 ``work_information.work_address[]``; the EUDI model's read as v1.1). None
-    when that says nothing of where the work is: no place shown (not shown cannot be told from
-    none), no fixed place of work named (the work moves between states), or a place whose state is
-    not a coordination state's code (a notice is never told on a guess)."""
+    ``work_address``, v1.1 ``work_information.work_address[]`` and ``no_fixed_place_of_work``; the
+    EUDI model's read as v1.1). A state with no fixed place of work counts as a state of work: the
+    A1 names it (rulebook v1.1 ``no_fixed_place_of_work``: one state's code; the EUDI model's and
+    the offline code's, a list of them; the paper A1's section 5 "no fixed address" in the states
+    listed), so a worker checked in another state is no more covered by it than by an address there.
+    None when that says nothing of where the work is: no place shown (not shown cannot be told from
+    none), or a place whose state is not a coordination state's code (a notice is never told on a
+    guess)."""
     address, info = claims.get("work_address"), claims.get("work_information")
+    unfixed: Any = []
     if isinstance(address, Mapping):
         places: Any = [address]
-    elif isinstance(info, Mapping) and info.get("no_fixed_place_of_work") in (None, "", []):
-        places = info.get("work_address")
+    elif isinstance(info, Mapping):
+        places = info.get("work_address", [])
+        unfixed = info.get("no_fixed_place_of_work")
+        unfixed = [] if unfixed in (None, "", []) else unfixed if isinstance(unfixed, list) else [unfixed]
     else:
         return None
-    if not isinstance(places, list) or not places:
+    if not isinstance(places, list) or (not places and not unfixed):
         return None
+    named = [place.get("country") if isinstance(place, Mapping) else None for place in places] + list(unfixed)
     states: list[str] = []
-    for place in places:
-        country = place.get("country") if isinstance(place, Mapping) else None
+    for country in named:
         if not isinstance(country, str) or not countries.is_supported(country.strip().upper()):
             return None
         states.append(countries.normalise(country.strip().upper()))

@@ -283,15 +283,27 @@ def test_a_v11_a1_with_two_places_shows_both_and_no_notice_where_one_is_in_the_i
     assert verdict["verdict"] == "valid" and verdict["notices"] == [], verdict
 
 
-def test_an_a1_naming_no_fixed_place_of_work_shows_its_state_and_gets_no_notice(pilot: Pilot) -> None:
+def test_an_a1_naming_no_fixed_place_of_work_in_germany_checked_in_austria_gets_the_notice(pilot: Pilot) -> None:
+    """Section 5 of the A1 names the state where the work has no fixed place (rulebook v1.1
+    ``no_fixed_place_of_work``, one state's code): work in Austria is no more covered by an A1 naming
+    work only in Germany than by one naming an address there (883/2004 Art. 12, 13; 987/2009 Art. 16),
+    so the Austrian inspector is told to check, as for an address; the state is still shown."""
     request, _consent, verdict = pilot.check(pilot.wallet("no-fixed", NO_FIXED_PLACE), pilot.austria,
                                              pilot.stack.inspector_token)
     assert verdict["verdict"] == "valid", verdict
-    assert verdict["notices"] == [] and verdict["reason_key"] == "", verdict
+    assert [(n["key"], n["params"]) for n in verdict["notices"]] \
+        == [(verification.WORK_ELSEWHERE, {"country": "AT", "places": "DE"})], verdict
     assert _a1(verdict)["work_information"] == {"no_fixed_place_of_work": "DE"}
     for lang in i18n.LANGUAGES:
         said = pilot.page(pilot.austria, pilot.stack.inspector_token, request, lang)
         assert i18n.t("verifier.no_fixed_place", lang, country=country_name("DE", lang)) in said, (lang, said)
+        assert messages.notice_text(verdict["notices"][0], lang) in said, (lang, said)
+
+
+def test_an_a1_naming_no_fixed_place_of_work_in_germany_checked_in_germany_has_no_notice(pilot: Pilot) -> None:
+    _request, _consent, verdict = pilot.check(pilot.wallet("no-fixed", NO_FIXED_PLACE), pilot.germany,
+                                              pilot.germany_token)
+    assert verdict["verdict"] == "valid" and verdict["notices"] == [], verdict
 
 
 def test_the_inspection_records_and_their_csv_hold_no_address(pilot: Pilot) -> None:
@@ -415,6 +427,24 @@ def test_the_work_elsewhere_notice_stays_where_the_legislation_follows_the_place
     unread = _vouched_a1(status, BERLIN)
     unread.claims.pop("status_confirmation")
     assert [n.key for n in verification.notices([unread], "LV")] == [verification.WORK_ELSEWHERE]
+
+
+@pytest.mark.parametrize("unfixed", ["DE", ["DE"], ["DE", "PL"]])
+def test_a_state_with_no_fixed_place_of_work_counts_as_a_state_of_work_for_the_notice(unfixed: Any) -> None:
+    """Rulebook v1.1 ``no_fixed_place_of_work`` is a state's code (the EUDI model's and the offline
+    code's, a list): an A1 naming work only there gets the notice elsewhere, beside an address or alone,
+    and none in a state it names."""
+    a1 = _vouched_a1("02", BERLIN, legislation="AT")
+    a1.claims.pop("work_address")
+    a1.claims["work_information"] = {"no_fixed_place_of_work": unfixed}
+    states = ",".join(dict.fromkeys(["DE", *([unfixed] if isinstance(unfixed, str) else unfixed)]))
+    assert [(n.key, n.params) for n in verification.notices([a1], "LV")] \
+        == [(verification.WORK_ELSEWHERE, (("country", "LV"), ("places", states)))]
+    assert verification.notices([a1], "DE") == []
+    a1.claims["work_information"] = {"no_fixed_place_of_work": unfixed, "work_address": [{"country": "LV"}]}
+    assert verification.notices([a1], "LV") == []
+    a1.claims["work_information"] = {"no_fixed_place_of_work": "XX"}  # no coordination state: never on a guess
+    assert verification.notices([a1], "LV") == []
 
 
 # --- the words of the notice (review K, K6) -------------------------------------------------------------

@@ -261,8 +261,8 @@ def test_an_a1_naming_seven_places_carries_five_and_every_state_and_the_page_say
 
 
 def test_an_a1_naming_no_fixed_place_of_work_says_so_offline() -> None:
-    """v1.1 ``no_fixed_place_of_work``: read back as online, so the page says "No fixed place of work" and no
-    notice is told (the work moves between states)."""
+    """v1.1 ``no_fixed_place_of_work``: read back as online, so the page says "No fixed place of work" and
+    the state counts for the work-elsewhere notice as online (a state of work the A1 names)."""
     a1 = pda1.validate(
         {
             **_V11,
