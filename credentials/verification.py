@@ -440,7 +440,11 @@ def _validity_steps(module: Any, claims: Mapping[str, Any], today: date, *,
     elif expiry is not None and expiry < on:
         # Its own key and date, as an ended period has (coverage_period.ended): the desk is told that the
         # document expired and when (rulebook §4.1, "must say why"), not only that it is outside its dates.
-        steps.append(Step("document_validity", FAILED, f"The document expired on {expiry}.",
+        # A PID's is the identity's, shown beside the A1 or card, as its status is (_status_failed): "the
+        # document expired" beside an A1's number and period was read as the A1's.
+        whose, then = ("The identity document (PID) shown with it", ": confirm who the person is another way (an "
+                       "identity card or passport).") if module is pid else ("The document", ".")
+        steps.append(Step("document_validity", FAILED, f"{whose} expired on {expiry}{then}",
                           "document_validity.expired", (("expired_at", _noon(expiry)),)))
     elif expiry is None and module is pid:
         # The PID Rulebook makes date_of_expiry mandatory (§2.4): one not shown is withheld (or the

@@ -370,7 +370,9 @@ def test_a_foreign_mdoc_pids_extra_elements_are_read_and_its_dates_checked(site:
     _verdict, person = _display(verdict)
     assert person["birthdate"] == "1995-07-03" and person["picture"].startswith("data:image/jpeg")
     expired = _foreign_elements(expiry_date=datetime(2020, 1, 1, tzinfo=UTC))
-    assert verify(*_foreign_mdoc(site, expired)).reason == "The document expired on 2020-01-01."
+    assert verify(*_foreign_mdoc(site, expired)).reason == ("The identity document (PID) shown with it expired on "
+                                                           "2020-01-01: confirm who the person is another way (an "
+                                                           "identity card or passport).")
     unreadable = verify(*_foreign_mdoc(site, _foreign_elements(expiry_date=20300101)))
     assert unreadable.verdict == "invalid" and "expiry_date" in unreadable.reason
 
@@ -445,7 +447,8 @@ def test_a_foreign_pid_whose_expiry_is_selectively_disclosable_is_asked_for_it_a
     credential, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID", expiry=expired_on)
     assert ("date_of_expiry",) in sd_jwt.disclosable_paths(credential)
     verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, credential, holder)})
-    assert verdict["verdict"] == "invalid" and verdict["reason"] == f"The document expired on {expired_on}.", verdict
+    assert verdict["verdict"] == "invalid" and verdict["reason"].startswith(
+        f"The identity document (PID) shown with it expired on {expired_on}:"), verdict
     assert _steps(verdict, UNNUMBERED)["document_validity"] == "failed"
     current, holder = _foreign_sd_jwt(site, pid.VCT, "DE:PID")
     verdict = _inspect(site, {UNNUMBERED: lambda payload: _sd_jwt_answer(payload, UNNUMBERED, current, holder)})

@@ -7,8 +7,10 @@ one. The status list level (pure), then the real pilot: issuer, wallet, verifier
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,16 @@ import pytest
 from credentials import status_list as sl
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process, unnumbered
+from esspass.stack import (
+    Clerk,
+    Inspector,
+    InspectorAuth,
+    Stack,
+    open_wallet,
+    start_in_process,
+    unnumbered,
+    verifier_replica,
+)
 from issuer.office import COOKIE
 from wallet.service import WalletService, standing_words, warning_words
 
@@ -77,11 +88,13 @@ class Pilot:
         self.api = f"{stack.issuer_url}/{demo_entity(A1_ISSUER).path}/api"
         self.auth = {"Authorization": f"Bearer {self.clerk.tokens[A1_ISSUER]}"}
 
-    def wallet(self) -> WalletService:
+    def wallet(self, pid_claims: dict[str, Any] | None = None) -> WalletService:
+        """A new phone holding the person's PID (``pid_claims``: another PID of theirs)."""
         wallet: WalletService = open_wallet(self.tmp / f"phone{len(self.wallets)}", self.stack.registry_url, "pw",
                                             fast_kdf=True, pki_dir=self.stack.data_dir / "pki")
         self.wallets.append(wallet)
-        self.pids.append((PERSON.pid_provider, self.clerk.create_case(PERSON.pid_provider, "pid", PERSON.pid)))
+        self.pids.append((PERSON.pid_provider, self.clerk.create_case(PERSON.pid_provider, "pid",
+                                                                      pid_claims or PERSON.pid)))
         self.receive(wallet, self.pids[-1])
         return wallet
 
@@ -148,6 +161,39 @@ def test_a_suspended_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot:
     for lang in ("en", "lv", "de", "fr", "pl"):
         text = messages.reason_text(verdict, lang)
         assert "PID" in text and text != messages.reason_text({"reason_key": "status.suspended"}, lang), lang
+
+
+def test_an_expired_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: Pilot) -> None:
+    """A PID past its date_of_expiry beside a valid A1: the verdict is not valid, but its reason read
+    "The document expired on ..." on the verdict page and "The document has expired." on the records
+    page, beside the A1's number and period, so the inspector took the A1 for expired. The reason names
+    the identity document and what to do, as for a PID's status, in every language, on both pages.
+
+    The PID ends on the last day anywhere (UTC-12), which its provider still offers; an inspectorate at
+    UTC+14 (a replica of the verifier) is a day or two later, so the PID has expired there."""
+    from credentials import i18n
+    from verifier import messages
+
+    expired = datetime.now(timezone(timedelta(hours=-12))).date().isoformat()
+    wallet = pilot.wallet({**PERSON.pid, "date_of_expiry": expired})
+    pilot.receive(wallet, pilot.a1())
+    with verifier_replica(pilot.stack, time_zone="Pacific/Kiritimati") as (_service, url):
+        inspector = Inspector(url, pilot.http)
+        request = inspector.request("pda1")
+        consent = wallet.open_request(request["link"], "en")
+        assert wallet.share(consent.id).outcome == "shared"
+        verdict: dict[str, Any] = inspector.result(request)["verdict"]
+        assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "document_validity.expired", verdict
+        assert "identity document (PID)" in verdict["reason"], verdict["reason"]
+        generic = {"reason_key": "document_validity.expired"}
+        for lang in i18n.LANGUAGES:
+            text = messages.reason_text(verdict, lang)
+            assert "PID" in text, (lang, text)
+            assert text != messages.reason_text(generic, lang), lang
+            records = pilot.http.get(f"{url}/records", params={"lang": lang})
+            assert records.status_code == 200
+            said = html.unescape(re.sub(r"<[^>]+>", " ", records.text))
+            assert i18n.t("verifier.reason.document_validity.expired.pid", lang) in said, (lang, said)
 
 
 def test_a_replacement_sets_the_old_case_replaced_and_its_credentials_replaced(pilot: Pilot) -> None:

@@ -715,7 +715,16 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         shown = svc().records.day(day, limit=RECORDS_SHOWN)
         return page(request, "records.html", status_code=status_code, day=day.isoformat(), entries=shown,
                     summary=svc().records.summary(day, day), zone=svc().zone, type_key=records.type_key,
-                    reason=lambda key: messages.reason_text({"reason_key": key}, _lang(request)), **context)
+                    reason=lambda entry: record_reason(entry, _lang(request)), **context)
+
+    def record_reason(entry: records.InspectionEntry, lang: str) -> str:
+        """A record's reason as its verdict said it: where one document alone was not valid, in that document's
+        words (a PID's status or expiry is the identity's, not the A1's: messages.reason_text), which the
+        record's key alone cannot tell."""
+        failing = [d for d in entry.documents if d.verdict != "valid"]
+        of = [{"vct": d.credential_type, "steps": [{"key": entry.reason_key}]} for d in failing] \
+            if len(failing) == 1 else []
+        return messages.reason_text({"reason_key": entry.reason_key, "credentials": of}, lang)
 
     def download(day: Any, kind: str) -> StreamingResponse:
         lines = (records.csv_lines if kind == "csv" else records.jsonl_lines)(

@@ -1726,6 +1726,30 @@ _T.update({
                                                 "Das Dokument ist am {expired} abgelaufen.",
                                                 "Le document a expiré le {expired}.",
                                                 "Dokument stracił ważność {expired}."),
+    # The PID shown beside the A1 or card has expired: the identity's validity, not the document's, as for
+    # its status (reason.status.withdrawn.pid); "The document expired" read as the A1's (QA inspection round).
+    "reason.document_validity.expired.pid": (
+        "The identity document (PID) shown with it has expired: confirm who the person is another way (an "
+        "identity card or passport).",
+        "Kopā uzrādītā personu apliecinošā dokumenta (PID) derīguma termiņš ir beidzies: pārliecinieties par "
+        "personas identitāti citādi (ar personas apliecību vai pasi).",
+        "Das mit vorgezeigte Identitätsdokument (PID) ist abgelaufen: Prüfen Sie die Identität der Person auf "
+        "andere Weise (Personalausweis oder Reisepass).",
+        "Le document d'identité (PID) présenté avec lui a expiré : vérifiez l'identité de la personne autrement "
+        "(carte d'identité ou passeport).",
+        "Dokument tożsamości (PID) okazany razem z nim stracił ważność: potwierdź tożsamość osoby w inny sposób "
+        "(dowód osobisty lub paszport)."),
+    "reason_detail.document_validity.expired.pid": (
+        "The identity document (PID) shown with it expired on {expired}: confirm who the person is another way "
+        "(an identity card or passport).",
+        "Kopā uzrādītā personu apliecinošā dokumenta (PID) derīguma termiņš beidzās {expired}: pārliecinieties par "
+        "personas identitāti citādi (ar personas apliecību vai pasi).",
+        "Das mit vorgezeigte Identitätsdokument (PID) ist am {expired} abgelaufen: Prüfen Sie die Identität der "
+        "Person auf andere Weise (Personalausweis oder Reisepass).",
+        "Le document d'identité (PID) présenté avec lui a expiré le {expired} : vérifiez l'identité de la personne "
+        "autrement (carte d'identité ou passeport).",
+        "Dokument tożsamości (PID) okazany razem z nim stracił ważność {expired}: potwierdź tożsamość osoby w inny "
+        "sposób (dowód osobisty lub paszport)."),
     "reason_detail.coverage_period.ended": ("The period covered by the document ended on {end}.",
                                             "Dokumenta aptvertais periods beidzās {end}",
                                             "Der vom Dokument erfasste Zeitraum endete am {end}.",
@@ -2274,8 +2298,12 @@ def reason_text(verdict: Mapping[str, Any], lang: str,
             return notice_text(notice, lang)
     if key and f"verifier.reason.{key}" in i18n.catalogue_keys():
         own = _per_document(verdict, key)
-        text = _detail(key, verdict.get("reason_params"), lang, institution=_institution_of(verdict, key, issuer_of),
-                       zone=_zone_of(verdict.get("checked_at"))) or i18n.t(f"verifier.reason.{own}", lang)
+        # The document's own words with their numbers first (a PID's expiry is the identity's), then the key's.
+        institution, zone = _institution_of(verdict, key, issuer_of), _zone_of(verdict.get("checked_at"))
+        params = verdict.get("reason_params")
+        own_detail = _detail(own, params, lang, institution=institution, zone=zone) if own != key else None
+        text = own_detail or _detail(key, params, lang, institution=institution, zone=zone) \
+            or i18n.t(f"verifier.reason.{own}", lang)
         code = verdict.get("wallet_error")  # the wallet's error code (RFC 6749 syntax), for the inspector
         if key == "wallet_error" and isinstance(code, str) and code:
             text = f"{text.rstrip('.')} ({code})."
