@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials import pda1
+from credentials import i18n, pda1
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import DataError
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
@@ -569,6 +569,26 @@ def test_a_provisional_a1_stays_valid_and_the_inspector_is_told_it_may_still_cha
     assert "may still change" in verdict["notices"][0]["message"]
     doc = verdict["person"]["documents"][0]
     assert doc["determination_provisional"] is True and doc["applies_for_duration"] is True
+
+
+def test_a_provisional_a1_that_is_not_valid_is_not_said_to_be_valid_meanwhile(
+        stack: Stack, api: httpx.Client, http: httpx.Client, tmp_path: Path) -> None:
+    """A provisional A1 its institution suspended: the page said "NOT VALID", then "The A1 is valid
+    meanwhile" (the provisional notice, 987/2009 Art. 16(2)-(3)). The notice is for an A1 whose own checks
+    passed; the document still shows box 2.5, in every language."""
+    case_id = _provisional_a1(api, determination_provisional=True)
+    wallet = _wallet(stack, http, tmp_path / "phone")
+    _hand_over(api, wallet, case_id)
+    assert api.post(f"/cases/{case_id}/suspend", json={"reason": "under review"}).status_code == 200
+    verdict = _inspect_api(stack, http, wallet)
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.suspended", verdict
+    assert "pda1.provisional" not in [n["key"] for n in verdict["notices"]], verdict["notices"]
+    assert verdict["person"]["documents"][0]["determination_provisional"] is True
+    for lang in i18n.LANGUAGES:
+        text = _inspect_page(stack, wallet, lang)[1]
+        assert i18n.t("verifier.notice.pda1.provisional", lang) not in text, (lang, text)
+        assert f"{pda1.label('determination_provisional', lang)} {i18n.t('verifier.box_ticked', lang)}" in text, \
+            (lang, text)
 
 
 def test_an_a1_without_the_boxes_reads_as_a_definitive_determination(stack: Stack, api: httpx.Client,

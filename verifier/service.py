@@ -1143,8 +1143,11 @@ def _provisional(verdict: verification.Verdict) -> list[dict[str, Any]]:
     its determination is provisional (box 2.5, 987/2009 Art. 16(2)): it may still change (it becomes
     definitive two months after the other states' institutions are informed, unless contested, Art.
     16(3)). A notice, not a failed check: the A1 binds the other states meanwhile (Art. 5(1)), and the
-    verdict stays what its checks say. Kept with the verdict when the person is erased: it names no one."""
-    if not any(cred.issuer_id is not None and cred.vct in _PROVISIONAL_TYPES
+    verdict stays what its checks say. Kept with the verdict when the person is erased: it names no one.
+    Only for an A1 whose own checks all passed: its words ("The A1 is valid meanwhile") under "NOT VALID"
+    (a provisional A1 suspended, withdrawn or ended) or "CANNOT BE CONFIRMED" contradicted the verdict;
+    the page still lists box 2.5 with the document."""
+    if not any(cred.issuer_id is not None and cred.vct in _PROVISIONAL_TYPES and cred.verdict == verification.VALID
                and cred.claims.get("determination_provisional") is True for cred in verdict.credentials):
         return []
     return [{"key": PROVISIONAL, "params": {},
