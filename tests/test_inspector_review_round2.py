@@ -18,7 +18,7 @@ import httpx
 import pytest
 from test_ehic_desk import Desk
 
-from credentials import compact, pda1
+from credentials import compact, i18n, pda1
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from esspass.stack import Clerk, InspectorAuth, Stack, open_wallet, start_in_process, unnumbered
 
@@ -37,19 +37,20 @@ class Site:
     http: httpx.Client
     wallets: dict[str, Any] = field(default_factory=dict)
 
-    def wallet(self, name: str, *, picture: bool = True, pid_number: bool = True) -> Any:
-        """Anna's phone: her PID (with or without portrait / personal number) and her A1, made once."""
+    def wallet(self, name: str, *, picture: bool = True, pid_number: bool = True, pid_of: Any = ANNA) -> Any:
+        """Anna's phone: her PID (with or without portrait / personal number; ``pid_of``: another demo person's
+        PID, of their state) and her A1, made once."""
         if name not in self.wallets:
             data = self.stack.data_dir
             wallet = open_wallet(data / f"phone-{name}", self.stack.registry_url, "pw", fast_kdf=True,
                                  pki_dir=data / "pki")
             clerk = Clerk(self.stack.issuer_url, data, self.http)
-            pid = dict(ANNA.pid)
+            pid = dict(pid_of.pid)
             if picture:
-                pid["picture"] = portrait(ANNA)
+                pid["picture"] = portrait(pid_of)
             if not pid_number:
                 pid.pop("personal_administrative_number")
-            clerk.hand_over(wallet, ANNA.pid_provider, "pid", pid)
+            clerk.hand_over(wallet, pid_of.pid_provider, "pid", pid)
             made = self.http.post(f"{self.stack.issuer_url}/lv-vsaa/api/cases",
                                   headers={"Authorization": f"Bearer {clerk.tokens[ANNA.pda1_issuer]}"},
                                   json={"configuration_id": "pda1", "claims": unnumbered(ANNA.pda1),
@@ -316,3 +317,37 @@ def test_fetching_the_lists_keeps_the_code_shown_to_the_worker(site: Site) -> No
     assert code is not None
     prepared = site.http.post(f"{url}/offline/prepare?lang=en", data={"challenge": code.group(1)})
     assert f'id="challenge-code">{code.group(1)}<' in prepared.text, _text(prepared.text)[:400]
+
+
+def test_an_a1_tied_to_a_pid_of_another_state_by_the_wallet_alone_gives_the_number_to_compare(site: Site) -> None:
+    """A Latvian A1 beside a Polish PID (a Polish national insured in Latvia, or someone else's A1 taken into
+    this wallet): the numbers of two states are never compared, so "VALID" rests on the wallet alone
+    (holder_link.same_wallet) and the A1 names no one; the page said so and gave no next step. The A1's
+    personal code is on Latvian identity documents (pid_number_states): the page says to compare it, in
+    every language, beside the number it shows."""
+    wallet = site.wallet("polish-pid", pid_of=DEMO_PERSONS[1])
+    for lang in ("en", "pl"):
+        result, page, text = site.default_check(wallet, lang)
+        verdict = result["verdict"]
+        assert verdict["verdict"] == "valid" and verdict["reason_key"] == "holder_link.same_wallet", verdict
+        assert 'id="next-step-number"' in page
+        assert i18n.t("verifier.next.holder_link.same_wallet", lang) in text, (lang, text)
+        assert ANNA.pda1["personal_administrative_number"] in text
+    # Anna's own PID ties her A1 by its number: nothing to compare.
+    page = site.default_check(site.wallet("anna"))[1]
+    assert 'id="next-step-number"' not in page
+
+
+def test_the_number_to_compare_is_given_only_for_a_state_whose_identity_documents_carry_it() -> None:
+    from verifier.app import compare_number
+
+    def verdict(country: str, key: str = "holder_link.same_wallet") -> dict[str, Any]:
+        return {"steps": [{"code": "holder_link", "result": "passed", "key": key}],
+                "person": {"documents": [{"vct": pda1.VCT, "issuing_country": country,
+                                          "personal_administrative_number": "DEMO-1"}]}}
+
+    assert compare_number(verdict("LV"), ("LV", "PL")) and compare_number(verdict("pl"), ("LV", "PL"))
+    assert not compare_number(verdict("DE"), ("LV", "PL"))  # a German insurance number: on no identity document
+    assert not compare_number(verdict("LV", "holder_link.passed"), ("LV", "PL"))  # tied by the number already
+    assert not compare_number({**verdict("LV"), "person": {}}, ("LV", "PL"))  # the person erased: no number shown
+    assert all(i18n.t("verifier.next.holder_link.same_wallet", lang) for lang in i18n.LANGUAGES)

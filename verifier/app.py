@@ -9,7 +9,7 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -634,7 +634,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
             checked_by = None
         return page(request, "verdict.html", tx_id=view[:64], data=data, checking_body=checking_body(lang),
                     checked_by=checked_by,
-                    **verdict_context(verdict, lang, institutions(verdict, lang)))
+                    **verdict_context(verdict, lang, institutions(verdict, lang),
+                                      number_states=svc().pid_number_states))
 
     def checking_body(lang: str) -> str:
         """This verifier's body in ``lang`` as the verifiers list registers it (its own name, or its English
@@ -907,10 +908,13 @@ class _OfflineInputError(Exception):
         self.key = key
 
 
-def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dict[str, Any]], str], *,
+                    number_states: Collection[str] = ()) -> dict[str, Any]:
     """What verdict.html reads besides the page's own context: the verdict and its words in ``lang``;
-    ``issuer_of`` names a document's institution."""
+    ``issuer_of`` names a document's institution; ``number_states``, the states whose identity documents
+    carry the personal number their A1s and EHICs carry (:func:`compare_number`)."""
     return {"verdict": verdict, "describe": messages.describe_document,
+            "compare_number": compare_number(verdict, number_states),
             "status_words": lambda code: messages.status_words(code, lang),
             "places_of_work": lambda doc: messages.places_of_work(doc, lang),
             "places_missing": lambda doc: messages.places_missing(doc, lang, offline=bool(verdict.get("offline"))),
@@ -930,6 +934,26 @@ def verdict_context(verdict: dict[str, Any], lang: str, issuer_of: Callable[[dic
             "age_text": lambda seconds: messages.age_words(seconds, lang),
             "document_type": lambda cred: _document_type(cred, lang),
             "issuer_of": issuer_of}
+
+
+def compare_number(verdict: dict[str, Any], number_states: Collection[str]) -> bool:
+    """Whether the verdict page gives the next step of comparing a document's personal number with an
+    identity document: a document tied to the PID by the wallet alone (``holder_link.same_wallet``: a PID
+    of another state, which carries no number of the document's, credentials/holder_link.py) shows a
+    number of a state of ``number_states``, whose identity documents carry it. "Valid" then rests on the
+    wallet only (an A1 holds no name to compare, domain.md), and that number is what the inspector can
+    check; another state's (a German insurance number) is on no identity document: nothing is said."""
+    steps = verdict.get("steps")
+    if not isinstance(steps, list) or not any(isinstance(s, dict) and s.get("key") == "holder_link.same_wallet"
+                                              for s in steps):
+        return False
+    person = verdict.get("person")
+    documents = person.get("documents") if isinstance(person, dict) else None
+    listed = {countries.normalise(str(c).strip().upper()) for c in number_states}
+    return any(isinstance(d, dict) and isinstance(d.get("personal_administrative_number"), str)
+               and d["personal_administrative_number"].strip() and isinstance(d.get("issuing_country"), str)
+               and countries.normalise(d["issuing_country"].strip().upper()) in listed
+               for d in documents or ())
 
 
 def _document_type(credential: Any, lang: str) -> str:

@@ -841,6 +841,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                   "pièce d'identité de la personne, ou demandez un PID qui montre ce numéro.",
                                   "Porównaj poniższy osobisty numer identyfikacyjny dokumentu z dokumentem "
                                   "tożsamości osoby albo poproś o PID, który pokazuje ten numer."),
+    # Tied by the wallet alone (a PID of another state than the document's), the document showing a number of
+    # a state whose identity documents carry it (pid_number_states): the one check left to the inspector.
+    "next.holder_link.same_wallet": ("Only the wallet ties this document to the person shown: to confirm it is "
+                                     "theirs, compare the document's personal identification number below with an "
+                                     "identity document that shows it.",
+                                     "Šo dokumentu ar uzrādīto personu saista tikai maks: lai pārliecinātos, ka tas "
+                                     "pieder šai personai, salīdziniet zemāk redzamo dokumenta personas kodu ar "
+                                     "personu apliecinošu dokumentu, kurā tas norādīts.",
+                                     "Nur die Wallet verbindet dieses Dokument mit der gezeigten Person: Um zu "
+                                     "bestätigen, dass es ihr gehört, vergleichen Sie die unten gezeigte persönliche "
+                                     "Kennnummer des Dokuments mit einem Ausweisdokument, das sie enthält.",
+                                     "Seul le portefeuille rattache ce document à la personne présentée : pour "
+                                     "confirmer qu'il est le sien, comparez le numéro d'identification personnel du "
+                                     "document ci-dessous avec une pièce d'identité qui le porte.",
+                                     "Tylko portfel wiąże ten dokument z okazaną osobą: aby potwierdzić, że należy do "
+                                     "niej, porównaj poniższy osobisty numer identyfikacyjny dokumentu z dokumentem "
+                                     "tożsamości, który go zawiera."),
     "reason.holder_link.same_wallet": ("Valid; the document is tied to the PID only by the wallet that showed "
                                        "both: the PID shows no personal number of the document's state to match.",
                                        "Derīgs; dokumentu ar PID saista tikai maks, kas uzrādīja abus: PID "
