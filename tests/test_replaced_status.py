@@ -196,6 +196,51 @@ def test_an_expired_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: 
             assert i18n.t("verifier.reason.document_validity.expired.pid", lang) in said, (lang, said)
 
 
+@pytest.mark.parametrize("situation", ["ended", "not_started", "withdrawn", "suspended"])
+def test_an_a1_that_does_not_cover_today_tells_the_inspector_what_to_ask_for(pilot: Pilot, situation: str) -> None:
+    """Rulebook PDA1 §4.1, domain.md "Inspection": a negative outcome says why, and the worker may fetch the
+    current A1 and present again. An A1 whose period ended or has not started, or that its institution
+    withdrew or suspended, read "NOT VALID - The period covered by the document ended on ..." (or "The
+    institution has withdrawn this document.") and nothing more: the page now says, for the A1, which A1 to
+    ask the worker for or whom to ask, in every language, on the verdict and in the day's records."""
+    from credentials import i18n
+    from verifier import messages
+
+    today = datetime.now(timezone(timedelta(hours=-12))).date()  # a day that is past or today everywhere
+    claims = {**unnumbered(PERSON.pda1), "status_confirmation": "12", "work_address": {"locality": "Rīga",
+                                                                                       "country": "LV"},
+              "employer": {"id": f"LV4000000{len(situation):04d}", "name": f"{situation} SIA", "country": "LV"}}
+    if situation == "ended":
+        claims.update(starting_date=(today - timedelta(days=200)).isoformat(),
+                      ending_date=(today - timedelta(days=10)).isoformat(),
+                      date_of_issuance=(today - timedelta(days=200)).isoformat())
+    elif situation == "not_started":
+        claims.update(starting_date=(today + timedelta(days=10)).isoformat(),
+                      ending_date=(today + timedelta(days=100)).isoformat(),
+                      date_of_issuance=(today - timedelta(days=1)).isoformat())
+    made = pilot.http.post(f"{pilot.api}/cases", headers=pilot.auth, json={
+        "configuration_id": "pda1", "claims": claims, "holder": HOLDER, "confirm_overlap": True})
+    assert made.status_code == 201, made.text
+    wallet = pilot.wallet()
+    pilot.receive(wallet, (A1_ISSUER, made.json()["id"]))
+    if situation in ("withdrawn", "suspended"):
+        pilot.clerk.set_state(A1_ISSUER, made.json()["id"], "revoke" if situation == "withdrawn" else "suspend",
+                              "checked by the inspection round")
+    key = {"ended": "coverage_period.ended", "not_started": "coverage_period.not_started",
+           "withdrawn": "status.withdrawn", "suspended": "status.suspended"}[situation]
+    request = pilot.inspector.request("pda1")
+    assert wallet.share(wallet.open_request(request["link"], "en").id).outcome == "shared"
+    verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == key, verdict
+    records = html.unescape(pilot.http.get(f"{pilot.stack.verifier_url}/records", params={"lang": "en"}).text)
+    for lang in i18n.LANGUAGES:
+        text = messages.reason_text(verdict, lang)
+        ask = i18n.t(f"verifier.reason.{key}.pda1", lang).split(": ", 1)[-1].split(" : ", 1)[-1]
+        assert ask and ask.rstrip(".") in text, (lang, text)  # the next step, with the A1's own words
+        assert text != messages.reason_text({"reason_key": key}, lang), (lang, text)
+    assert i18n.t(f"verifier.reason.{key}.pda1", "en") in records  # the record's one failed document is the A1
+
+
 def test_a_replacement_sets_the_old_case_replaced_and_its_credentials_replaced(pilot: Pilot) -> None:
     wallet = pilot.wallet()
     old_case = pilot.a1()

@@ -348,6 +348,29 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                               "Instytucja zatrzymała tę kopię dokumentu: telefon, dla którego ją wydano, zgłoszono "
                               "jako zgubiony lub skradziony. Poproś posiadacza o okazanie dokumentu z jego obecnego "
                               "telefonu i porównaj z nim zdjęcie."),
+    # An A1 withdrawn or suspended by its institution, with whom to ask (the page names the institution below).
+    "reason.status.withdrawn.pda1": (
+        "The institution has withdrawn this A1: it certifies nothing. Ask the worker whether another A1 covers this "
+        "work, or ask the institution that issued it.",
+        "Iestāde šo A1 ir atsaukusi: tas neko neapliecina. Pajautājiet darba ņēmējam, vai šo darbu aptver cits A1, "
+        "vai vaicājiet izdevējai iestādei.",
+        "Die Einrichtung hat diese A1 widerrufen: Sie bescheinigt nichts. Fragen Sie die Person, ob eine andere A1 "
+        "diese Arbeit abdeckt, oder fragen Sie die ausstellende Einrichtung.",
+        "L'organisme a retiré cet A1 : il n'atteste rien. Demandez au travailleur si un autre A1 couvre ce travail, "
+        "ou interrogez l'organisme qui l'a délivré.",
+        "Instytucja wycofała to zaświadczenie A1: nie poświadcza ono niczego. Zapytaj pracownika, czy tę pracę "
+        "obejmuje inne A1, albo zapytaj instytucję, która je wydała."),
+    "reason.status.suspended.pda1": (
+        "The institution has suspended this A1: it cannot be relied on until the institution reinstates it. Ask the "
+        "institution that issued it why.",
+        "Iestāde šo A1 ir apturējusi: uz to nevar paļauties, kamēr iestāde to neatjauno. Vaicājiet izdevējai "
+        "iestādei, kāpēc.",
+        "Die Einrichtung hat diese A1 ausgesetzt: Bis die Einrichtung sie wieder in Kraft setzt, kann man sich nicht "
+        "auf sie stützen. Fragen Sie die ausstellende Einrichtung nach dem Grund.",
+        "L'organisme a suspendu cet A1 : on ne peut pas s'y fier tant que l'organisme ne l'a pas rétabli. "
+        "Demandez-en la raison à l'organisme qui l'a délivré.",
+        "Instytucja zawiesiła to zaświadczenie A1: nie można na nim polegać, dopóki instytucja go nie przywróci. "
+        "Zapytaj instytucję, która je wydała, o powód."),
     "reason.status.suspended": ("The institution has suspended this document.",
                                 "Iestāde šo dokumentu ir apturējusi.",
                                 "Die Einrichtung hat dieses Dokument ausgesetzt.",
@@ -483,6 +506,53 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                    "vérifié.",
                                    "Dokument nie wskazuje listy statusów, więc nie można sprawdzić, czy nie został "
                                    "wycofany."),
+    # An A1 that does not cover today, in the inspector's words with the next step (rulebook PDA1 §4.1: a negative
+    # outcome says why; domain.md: the worker may fetch the current one and present again): which A1 to ask for,
+    # or whom to ask. Chosen for the A1 by messages._per_document; the EHIC's PRC keeps the document's words.
+    "reason.coverage_period.ended.pda1": (
+        "The period this A1 covers has ended: ask the worker for the A1 that covers today's work (an extension is "
+        "a new A1, which the institution sends to the wallet).",
+        "Šā A1 aptvertais periods ir beidzies: lūdziet darba ņēmējam A1, kas aptver šodienas darbu (pagarinājums ir "
+        "jauns A1, ko iestāde nosūta uz maku).",
+        "Der von dieser A1 erfasste Zeitraum ist abgelaufen: Verlangen Sie die A1, die die heutige Arbeit abdeckt "
+        "(eine Verlängerung ist eine neue A1, die die Einrichtung an die Wallet sendet).",
+        "La période couverte par cet A1 a pris fin : demandez au travailleur l'A1 qui couvre le travail "
+        "d'aujourd'hui (une prolongation est un nouvel A1, que l'organisme envoie au portefeuille).",
+        "Okres objęty tym zaświadczeniem A1 zakończył się: poproś pracownika o A1 obejmujące dzisiejszą pracę "
+        "(przedłużenie to nowe A1, które instytucja przesyła do portfela)."),
+    "reason_detail.coverage_period.ended.pda1": (
+        "The period this A1 covers ended on {end}: ask the worker for the A1 that covers today's work (an extension "
+        "is a new A1, which the institution sends to the wallet).",
+        "Šā A1 aptvertais periods beidzās {end}: lūdziet darba ņēmējam A1, kas aptver šodienas darbu (pagarinājums "
+        "ir jauns A1, ko iestāde nosūta uz maku).",
+        "Der von dieser A1 erfasste Zeitraum endete am {end}: Verlangen Sie die A1, die die heutige Arbeit abdeckt "
+        "(eine Verlängerung ist eine neue A1, die die Einrichtung an die Wallet sendet).",
+        "La période couverte par cet A1 a pris fin le {end} : demandez au travailleur l'A1 qui couvre le travail "
+        "d'aujourd'hui (une prolongation est un nouvel A1, que l'organisme envoie au portefeuille).",
+        "Okres objęty tym zaświadczeniem A1 zakończył się {end}: poproś pracownika o A1 obejmujące dzisiejszą pracę "
+        "(przedłużenie to nowe A1, które instytucja przesyła do portfela)."),
+    "reason.coverage_period.not_started.pda1": (
+        "The period this A1 covers has not started yet, so it does not cover today's work: ask the worker for the "
+        "A1 that covers today, if there is one.",
+        "Šā A1 aptvertais periods vēl nav sācies, tāpēc tas neaptver šodienas darbu: lūdziet darba ņēmējam A1, kas "
+        "aptver šodienu, ja tāds ir.",
+        "Der von dieser A1 erfasste Zeitraum hat noch nicht begonnen, sie deckt die heutige Arbeit also nicht ab: "
+        "Verlangen Sie die A1, die den heutigen Tag abdeckt, falls es eine gibt.",
+        "La période couverte par cet A1 n'a pas encore commencé : il ne couvre donc pas le travail d'aujourd'hui ; "
+        "demandez au travailleur l'A1 qui couvre aujourd'hui, s'il en existe un.",
+        "Okres objęty tym zaświadczeniem A1 jeszcze się nie rozpoczął, więc nie obejmuje ono dzisiejszej pracy: "
+        "poproś pracownika o A1 obejmujące dzień dzisiejszy, jeśli takie istnieje."),
+    "reason_detail.coverage_period.not_started.pda1": (
+        "The period this A1 covers starts only on {start}, so it does not cover today's work: ask the worker for "
+        "the A1 that covers today, if there is one.",
+        "Šā A1 aptvertais periods sākas tikai {start}, tāpēc tas neaptver šodienas darbu: lūdziet darba ņēmējam A1, "
+        "kas aptver šodienu, ja tāds ir.",
+        "Der von dieser A1 erfasste Zeitraum beginnt erst am {start}, sie deckt die heutige Arbeit also nicht ab: "
+        "Verlangen Sie die A1, die den heutigen Tag abdeckt, falls es eine gibt.",
+        "La période couverte par cet A1 ne commence que le {start} : il ne couvre donc pas le travail "
+        "d'aujourd'hui ; demandez au travailleur l'A1 qui couvre aujourd'hui, s'il en existe un.",
+        "Okres objęty tym zaświadczeniem A1 zaczyna się dopiero {start}, więc nie obejmuje ono dzisiejszej pracy: "
+        "poproś pracownika o A1 obejmujące dzień dzisiejszy, jeśli takie istnieje."),
     "reason.coverage_period.ended": ("The period covered by the document has ended.",
                                      "Dokumenta aptvertais periods ir beidzies.",
                                      "Der vom Dokument erfasste Zeitraum ist abgelaufen.",
