@@ -622,3 +622,24 @@ def test_the_inspector_finds_the_days_checks_and_a_document_in_the_browser(world
     assert tab.title() == "Dienas pārbaudes – ESSPASS pārbaude" and tab.locator("#count-checked").count() == 1
     assert not problems, problems
     tab.context.close()
+
+
+def test_a_record_keeps_the_documents_status_reference_but_not_the_pids() -> None:
+    """The A1's status list reference is kept to learn of a later withdrawal (RecordStore.recheck); the
+    PID's is not: its withdrawal changes nothing about the A1 inspected, and its index, kept two years,
+    would let its provider tie the inspectorate's checks of that person together (GDPR Art. 5(1)(c))."""
+    from credentials.jose import generate_key, sign_jws
+    from credentials.status_list import StatusReference
+    from verifier.records import entry_from_proof
+
+    proof = sign_jws({"typ": "JWT"}, {
+        "jti": "r-1", "iss": "LV:VDI", "policy_version": "1", "verdict": "valid",
+        "credentials": [{"credential_type": pda1.VCT, "issuer_id": "LV:VSAA", "verdict": "valid"},
+                        {"credential_type": pid.VCT, "issuer_id": "LV:PID", "verdict": "valid"}]}, generate_key())
+    a1_ref = StatusReference(idx=17, uri="https://issuer.example/lv-vsaa/status/1")
+    pid_ref = StatusReference(idx=4711, uri="https://issuer.example/lv-pid/status/1")
+    entry = entry_from_proof(proof, checked_at=time.time(), kind="online", flow="cross_device", inspector=None,
+                             reason_key="", status_refs=[a1_ref, pid_ref])
+    a1, person = entry.documents
+    assert (a1.status_uri, a1.status_idx) == (a1_ref.uri, 17)
+    assert (person.status_uri, person.status_idx) == (None, None)

@@ -210,8 +210,12 @@ def entry_from_proof(proof: str, *, checked_at: float, kind: str, flow: str | No
         raise ValueError(f"verdict {verdict!r} is not one a record keeps")
     found = list(payload.get("credentials") or ())
     # A reference the columns cannot hold (an index past 2^31) is not kept: that copy is not looked up again.
-    refs = [r if r is not None and len(r.uri) <= 2048 and r.idx < 2**31 else None
-            for r in [*status_refs, *[None] * len(found)][:len(found)]]
+    # Nor is a PID's: its later withdrawal changes nothing about the document inspected, and its index,
+    # kept for the records' two years, would let its provider tie the inspectorate's checks of that person
+    # together (GDPR Art. 5(1)(c), data minimisation; domain.md "Verification proof": no PIN, no name).
+    refs = [r if r is not None and len(r.uri) <= 2048 and r.idx < 2**31
+            and type_key(_bounded(d.get("credential_type"), 200)) != "pid" else None
+            for d, r in zip(found, [*status_refs, *[None] * len(found)][:len(found)], strict=True)]
     docs = tuple(RecordedDocument(
         credential_type=_bounded(d.get("credential_type"), 200), issuer_id=_bounded(d.get("issuer_id"), 100),
         verdict=str(d.get("verdict") or "undetermined")[:12], document_ref=_bounded(d.get("document_ref"), 64),
