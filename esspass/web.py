@@ -9,7 +9,11 @@
   ``rule_params`` too, for a rule that has a key);
 * any other CredentialError → 400 ``{"error": <code>, "error_description": ...}``;
 * request validation → 400 ``invalid_request``; anything unexpected → 500 ``server_error``
-  with no trace and no detail (the trace goes to the log, which never carries request bodies).
+  with no trace and no detail (the trace goes to the log, which never carries request bodies);
+* the database not answering (PostgreSQL stopped or unreachable, its connections ended, SQLite
+  locked past its busy timeout) → 503 ``temporarily_unavailable`` with ``Retry-After`` and one
+  warning line, no trace: nothing is wrong with the request or the code, and the service answers
+  again by itself once the database does (``/readyz`` says 503 meanwhile).
 
 An address a service does not have is a 404 with the JSON ``not_found`` body, except for a person's
 browser (:func:`wants_page`) on a service that named its page (:func:`serve_not_found_page`).
@@ -47,7 +51,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -57,8 +62,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credentials.errors import CredentialError, DataError, ProtocolError
 from esspass.config import INSTANCE_ENV
 
-__all__ = ["INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT", "SHARED_STATIC_PATH", "JsonFormatter",
-           "configure_logging", "csp_source", "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
+__all__ = ["DATABASE_RETRY_AFTER", "DATABASE_UNAVAILABLE", "INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT",
+           "SHARED_STATIC_PATH", "JsonFormatter", "configure_logging", "csp_source", "database_unavailable",
+           "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
            "install", "language_links", "local_path", "page_language", "serve_not_found_page", "wants_page"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
@@ -314,6 +320,31 @@ def _validation_text(request: Request, exc: RequestValidationError) -> str:
 #: Seconds ``/readyz`` waits for the database to answer ``SELECT 1``.
 READY_TIMEOUT = 2.0
 
+#: The database errors that say the database cannot be used now, not that a statement is wrong: the
+#: server gone or refusing connections, a connection ended under the service (``pg_terminate_backend``,
+#: a restart, a failover), a serialisation failure or deadlock, SQLite locked past its busy timeout,
+#: no pooled connection free in time. A ``ProgrammingError`` (a missing table) stays a 500.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, DisconnectionError,
+                                                      PoolTimeout)
+
+#: What a client is told to wait before asking again while the database does not answer (seconds).
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unavailable(service: str, exc: Exception) -> JSONResponse:
+    """503 ``temporarily_unavailable`` for a request the database could not serve, and one warning
+    line for the operator: the error's type only (a driver's message may quote the connection's
+    parameters or a statement's values), what the clients are told, and that the service recovers by
+    itself; no trace, since the code is not at fault and an outage would fill the log with them."""
+    log.warning("database unavailable (%s): answered 503, clients asked to retry; the service recovers by itself "
+                "once the database answers (check that it runs and that the service's database URL reaches it; "
+                "/readyz says 503 meanwhile)", type(exc).__name__,
+                extra={"service": service, "event": "database_unavailable"})
+    return JSONResponse({"error": "temporarily_unavailable",
+                         "error_description": "the service's database does not answer; try again shortly"},
+                        status_code=503,
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER), "Cache-Control": "no-store"})
+
 
 def _select_one(engine: Engine) -> None:
     with engine.connect() as connection:
@@ -504,8 +535,16 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         log.info("client disconnected", extra={"service": service, "event": "client_disconnect"})
         return Response(status_code=400)
 
+    async def _database_down(_request: Request, exc: Exception) -> Response:
+        return database_unavailable(service, exc)
+
+    for kind in DATABASE_UNAVAILABLE:  # raised by a route
+        app.add_exception_handler(kind, _database_down)
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> Response:
+        if isinstance(exc, DATABASE_UNAVAILABLE):  # raised by a middleware (a sign-in session read)
+            return database_unavailable(service, exc)
         log.error("unhandled error", exc_info=exc, extra={"service": service, "event": "server_error"})
         return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)
 

@@ -1,0 +1,83 @@
+"""PostgreSQL going away under running services and coming back (README "PostgreSQL", "Every service has
+`/healthz`, `/readyz`"): while the database refuses connections, every service answers a request that
+needs it with 503 ``temporarily_unavailable``, a JSON body and ``Retry-After``, logs one warning line
+without a trace, and serves again by itself once the database answers. Real HTTP servers on loopback,
+a real PostgreSQL database whose connections the test ends (``pg_terminate_backend``) and refuses
+(``ALLOW_CONNECTIONS false``), as a failover or a stopped server does."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from credentials.demo_persons import DEMO_PERSONS
+from esspass.stack import Clerk, inspector_token, start_in_process, unnumbered
+
+pytestmark = pytest.mark.postgres
+
+
+@contextmanager
+def _refusing(database_url: str) -> Iterator[None]:
+    """The database refuses new connections and its open ones are ended, until the block ends."""
+    import psycopg
+
+    admin = make_url(os.environ["ESSPASS_TEST_POSTGRES_URL"].replace("postgresql+psycopg://", "postgresql://"))
+    name = make_url(database_url).database
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        try:
+            yield
+        finally:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+def test_while_postgresql_refuses_connections_every_service_answers_503_json_and_recovers_by_itself(
+        tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)  # the registry, the issuer and the verifier share it (README)
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=30) as http:
+        person = DEMO_PERSONS[0]
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        case_id = clerk.create_case(person.pda1_issuer, "pda1", unnumbered(person.pda1))
+        office = {"Authorization": f"Bearer {clerk.tokens[person.pda1_issuer]}"}
+        inspector = {"Authorization": f"Bearer {inspector_token(tmp_path)}"}
+        case_url = f"{stack.issuer_url}/lv-vsaa/api/cases/{case_id}"
+        calls: dict[str, Callable[[], httpx.Response]] = {
+            "issuer case": lambda: http.get(case_url, headers=office),
+            "issuer status list": lambda: http.get(f"{stack.issuer_url}/lv-vsaa/status/1"),
+            "registry list": lambda: http.get(f"{stack.registry_url}/lists/issuers"),
+            "verifier request": lambda: http.post(f"{stack.verifier_url}/api/requests", headers=inspector,
+                                                  json={"profile": "pda1"}),
+        }
+        # A status list no credential has used yet is 404: it too is read from the database.
+        before = {what: call().status_code for what, call in calls.items()}
+        assert before == {"issuer case": 200, "issuer status list": 404, "registry list": 200,
+                          "verifier request": 201}, before
+
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="esspass"), _refusing(postgres_url):
+            for what, call in calls.items():
+                answer = call()
+                assert answer.status_code == 503, (what, answer.status_code, answer.text[:200])
+                assert answer.json()["error"] == "temporarily_unavailable", what
+                assert answer.headers["Retry-After"].isdigit(), what
+                assert "Traceback" not in answer.text and "psycopg" not in answer.text, what
+            for service in ("registry", "issuer", "verifier"):
+                ready = http.get(f"{getattr(stack, f'{service}_url')}/readyz")
+                assert (ready.status_code, ready.json()["reason"]) == (503, "database"), service
+        outage = [r for r in caplog.records if getattr(r, "event", None) == "database_unavailable"]
+        assert {getattr(r, "service", None) for r in outage} == {"registry", "issuer", "verifier"}
+        assert all(r.levelno == logging.WARNING for r in outage)
+        # The operator reads what happened in one line each, not a trace per request.
+        assert not [r for r in caplog.records if r.exc_info or getattr(r, "event", None) == "server_error"]
+
+        after = {what: call().status_code for what, call in calls.items()}
+        assert after == before
+        assert http.get(case_url, headers=office).json()["id"] == case_id
