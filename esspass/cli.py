@@ -87,9 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
+    from sqlalchemy.exc import SQLAlchemyError
 
     from credentials.errors import CredentialError, DataError, SettingError
     from esspass.config import NoDeployment, settings_error_line
+    from esspass.db import unavailable
 
     _take_data_dir(argv)
     parser = build_parser()
@@ -120,6 +122,30 @@ def _main(argv: list[str]) -> int:
         where = f" ({exc.field})" if isinstance(exc, DataError) else ""
         print(f"esspass: {exc.message}{where}", file=sys.stderr)
         return 1
+    except SQLAlchemyError as exc:
+        if not unavailable(exc):
+            raise  # a statement at fault: the code's, with its trace
+        # A command on a database that does not answer (`registry list` with PostgreSQL down): as
+        # `migrate` and `serve` say it (esspass.db.reaching), not the driver's hundred-line traceback.
+        print(f"esspass: {_unreachable(args.command, exc)}", file=sys.stderr)
+        return 1
+
+
+def _unreachable(command: str, exc: Exception) -> str:
+    """The line for ``command``'s database not answering: the service's setting and the reason."""
+    from esspass.db import DatabaseUnreachable
+    from esspass.migrate import SERVICES, _reaching
+
+    # `up` and `init` reach a database themselves only to seed the registry (up's services say their own).
+    service = SERVICES.get("registry" if command in ("up", "init") else command)
+    try:
+        if service is None:
+            raise DatabaseUnreachable(f"a database cannot be reached ({type(exc).__name__}): check that the "
+                                      "database server runs and that the services' database URLs reach it")
+        with _reaching(service, service.load()[0]):
+            raise exc
+    except DatabaseUnreachable as said:
+        return said.message
 
 
 def _take_data_dir(argv: list[str]) -> None:
@@ -151,7 +177,9 @@ def _check_pilot_settings(args: argparse.Namespace) -> None:
     env = service_env(Path(args.data_dir).resolve(), "http" if args.http else "https", os.environ)
     with _environment(env):
         for settings in (RegistrySettings, IssuerSettings, VerifierSettings, WalletSettings):
-            settings()
+            loaded = settings()
+            if not isinstance(loaded, WalletSettings):  # a database URL no service can use: said here too
+                loaded.configured_database_url()
 
 
 @contextmanager

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["INSTANCE_ENV", "MIN_TOKEN_LENGTH", "NoDeployment", "ServiceSettings", "check_configured_tokens",
-           "default_data_dir", "private_sqlite_file", "require_data_dir", "require_file", "settings_error_line",
-           "tls_verify"]
+           "check_database_url", "default_data_dir", "private_sqlite_file", "require_data_dir", "require_file",
+           "settings_error_line", "tls_verify"]
 
 #: The environment variable whose value ``/healthz`` repeats as ``instance`` (set by ``esspass up``). Here,
 #: not in esspass.web, so that the command line does not import the web stack for it.
@@ -105,8 +105,22 @@ class ServiceSettings(BaseSettings):
         return f"sqlite:///{database}"
 
     def configured_database_url(self) -> str | None:
-        """The service's database URL, or ``DATABASE_URL`` (without prefix); None: SQLite in the data directory."""
-        return self.database_url or os.environ.get("DATABASE_URL")
+        """The service's database URL, or ``DATABASE_URL`` (without prefix); None: SQLite in the data directory.
+
+        A URL that names no database ESSPASS runs on (not a URL, another scheme) is refused here, the one
+        place every command and service reads it, in one line naming the variable, never the value (it
+        holds the password): :class:`~credentials.errors.SettingError`, exit 2. A PostgreSQL URL without
+        its driver installed is a refusal saying how to install it (exit 1)."""
+        url = self.database_url or os.environ.get("DATABASE_URL")
+        if url:
+            check_database_url(url, self.database_variable())
+        return url or None
+
+    def database_variable(self) -> str:
+        """The environment variable that names this service's database: its own (``ESSPASS_ISSUER_DATABASE_URL``)
+        when set, else ``DATABASE_URL``, the one all services share."""
+        own = f"{self.model_config.get('env_prefix', '')}DATABASE_URL".upper()
+        return own if self.database_url else "DATABASE_URL"
 
     def db_url(self, default_file: str) -> str:
         """The configured ``DATABASE_URL`` (env var without prefix also honoured) or SQLite."""
@@ -118,6 +132,37 @@ class ServiceSettings(BaseSettings):
         :meth:`db_url` would otherwise create empty."""
         if self.configured_database_url() is None:
             require_file(self.data_dir / default_file, what, self.data_dir, made_by=made_by)
+
+
+#: The database URLs the services run on: ``make_url``'s backend name, the form the README gives.
+_DATABASE_FORMS = {"postgresql": "postgresql://USER:PASSWORD@HOST:5432/DATABASE", "sqlite": "sqlite:///FILE"}
+
+
+def check_database_url(url: str, variable: str) -> None:
+    """Refuse a database URL no service can use, naming ``variable`` and the rule, never the value:
+    one that is not a URL, or names another database than PostgreSQL or SQLite, stops the command at
+    once (:class:`~credentials.errors.SettingError`, exit 2) rather than as a driver's traceback; a
+    PostgreSQL URL where its driver is not installed says how to install it (exit 1)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from credentials.errors import CredentialError, SettingError
+    from esspass.db import normalise_url
+
+    forms = " or ".join(_DATABASE_FORMS.values())
+    try:
+        parsed = make_url(normalise_url(url))
+    except (ArgumentError, ValueError):
+        raise SettingError(variable, f"is not a database URL: it must be {forms}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _DATABASE_FORMS or parsed.get_driver_name() not in ("psycopg", "pysqlite"):
+        raise SettingError(variable, f"names a database ESSPASS does not run on: it must be {forms}")
+    if backend == "postgresql":
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg") is None:
+            raise CredentialError(f"{variable} names PostgreSQL, whose driver is not installed: "
+                                  "pip install -e '.[postgres]' (or 'esspass[postgres]')")
 
 
 def private_sqlite_file(database: Path) -> None:

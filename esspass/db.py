@@ -26,11 +26,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["NAMING_CONVENTION", "WRITE", "Sessions", "make_engine", "normalise_url", "release_erased",
-           "release_erased_or_warn", "serialises_writes"]
+from credentials.errors import CredentialError
+
+__all__ = ["NAMING_CONVENTION", "WRITE", "DatabaseUnreachable", "Sessions", "make_engine", "normalise_url",
+           "reaching", "release_erased", "release_erased_or_warn", "serialises_writes", "unavailable"]
 
 _log = logging.getLogger("esspass.db")
 
@@ -81,6 +84,62 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be used now rather than that a statement is wrong: the
+    server gone or refusing connections, a connection ended under the service (``pg_terminate_backend``,
+    a restart, a failover), a serialisation failure or deadlock, no pooled connection free in time,
+    SQLite locked past its busy timeout or its file not openable. SQLite reports a missing table as an
+    ``OperationalError`` too: that one is the code's or the schema's, not an outage."""
+    if isinstance(exc, (InterfaceError, DisconnectionError, PoolTimeout)):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        text = str(exc.orig).lower()
+        return any(word in text for word in ("locked", "busy", "unable to open", "disk i/o"))
+    return True
+
+
+class DatabaseUnreachable(CredentialError):
+    """A command or a service's start found its database not answering (PostgreSQL not running there,
+    a wrong port, host, database or user): one line naming the setting and the driver's reason, exit 1
+    (:func:`esspass.cli.main`), in place of the driver's hundred-line traceback."""
+
+    code = "database_unreachable"
+
+
+def _reason(exc: SQLAlchemyError, secret: str | None) -> str:
+    """The driver's first line (``connection to server at "db", port 5433 failed: Connection refused``):
+    what an operator needs to tell a wrong port from a wrong password. psycopg names the host, port,
+    database and user, never the password; one is blanked all the same should a driver quote it."""
+    first = next((line.strip() for line in str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()
+                  if line.strip()), type(exc).__name__)
+    first = first.removeprefix("connection failed: ")
+    if secret:
+        first = first.replace(secret, "***")
+    return first[:300]
+
+
+@contextmanager
+def reaching(what: str, url: str | None) -> Iterator[None]:
+    """Inside the block, a database that does not answer (``OperationalError``, ``InterfaceError``) is
+    :class:`DatabaseUnreachable`, naming ``what`` (the service and its setting) and the reason."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        if not unavailable(exc):
+            raise
+        from sqlalchemy.engine import make_url
+
+        try:
+            secret = make_url(normalise_url(url)).password if url else None
+        except Exception:  # noqa: BLE001 - checked before (esspass.config.check_database_url); no secret then
+            secret = None
+        raise DatabaseUnreachable(f"{what} cannot be reached: {_reason(exc, str(secret) if secret else None)}; "
+                                  "check that the database server runs there and takes this user and database, "
+                                  "then try again (nothing was changed)") from None
 
 
 def release_erased(engine: Engine, *, attempts: int = 5) -> bool:

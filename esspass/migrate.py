@@ -163,10 +163,21 @@ def upgrade_service(name: str | None = None, *, env_prefix: str | None = None) -
     settings, migrations, adopt = found.load()
     engine = make_engine(settings.db_url(found.default_file))
     try:
-        upgrade(engine, migrations, adopt=adopt)
+        with _reaching(found, settings):
+            upgrade(engine, migrations, adopt=adopt)
     finally:
         engine.dispose()
     return found.name
+
+
+def _reaching(service: ServiceDatabase, settings: Any) -> AbstractContextManager[None]:
+    """:func:`esspass.db.reaching` for ``service``'s database, named by the setting that names it."""
+    from esspass.db import reaching
+
+    configured = settings.configured_database_url()
+    what = (f"the {service.name}'s database ({settings.database_variable()})" if configured
+            else f"the {service.name}'s SQLite database in {settings.data_dir}")
+    return reaching(what, configured)
 
 
 def _revision(engine: Engine, service: ServiceDatabase) -> str | None:
@@ -209,13 +220,14 @@ def migrate_service(name: str, to: str | None = None) -> tuple[str | None, str |
                               f"{min(known)} to {max(known)})")
     engine = make_engine(settings.db_url(service.default_file))
     try:
-        before = _revision(engine, service)
-        if to is not None and before is not None and before in known and to != before \
-                and to in {s.revision for s in script.iterate_revisions(before, "base")}:
-            _downgrade(engine, config, to)
-        else:
-            upgrade(engine, migrations, to or "head", adopt=adopt)
-        return before, _revision(engine, service)
+        with _reaching(service, settings):
+            before = _revision(engine, service)
+            if to is not None and before is not None and before in known and to != before \
+                    and to in {s.revision for s in script.iterate_revisions(before, "base")}:
+                _downgrade(engine, config, to)
+            else:
+                upgrade(engine, migrations, to or "head", adopt=adopt)
+            return before, _revision(engine, service)
     finally:
         engine.dispose()
 
@@ -237,7 +249,7 @@ def pending(service: ServiceDatabase) -> bool:
         return True  # asked, not made: db_url and an engine would make the file
     engine = make_engine(settings.db_url(service.default_file))
     try:
-        with engine.connect() as connection:
+        with _reaching(service, settings), engine.connect() as connection:
             # Each service's env.py keeps its revision in a table of its own (one database may hold all three).
             context = MigrationContext.configure(connection, opts={"version_table": f"alembic_version_{service.name}"})
             current = set(context.get_current_heads())

@@ -51,8 +51,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,8 +60,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credentials.errors import CredentialError, DataError, ProtocolError
 from esspass.config import INSTANCE_ENV
+from esspass.db import unavailable
 
-__all__ = ["DATABASE_RETRY_AFTER", "DATABASE_UNAVAILABLE", "INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT",
+__all__ = ["DATABASE_RETRY_AFTER", "INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT",
            "SHARED_STATIC_PATH", "JsonFormatter", "configure_logging", "csp_source", "database_unavailable",
            "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
            "install", "language_links", "local_path", "page_language", "serve_not_found_page", "wants_page"]
@@ -320,13 +320,6 @@ def _validation_text(request: Request, exc: RequestValidationError) -> str:
 #: Seconds ``/readyz`` waits for the database to answer ``SELECT 1``.
 READY_TIMEOUT = 2.0
 
-#: The database errors that say the database cannot be used now, not that a statement is wrong: the
-#: server gone or refusing connections, a connection ended under the service (``pg_terminate_backend``,
-#: a restart, a failover), a serialisation failure or deadlock, SQLite locked past its busy timeout,
-#: no pooled connection free in time. A ``ProgrammingError`` (a missing table) stays a 500.
-DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, DisconnectionError,
-                                                      PoolTimeout)
-
 #: What a client is told to wait before asking again while the database does not answer (seconds).
 DATABASE_RETRY_AFTER = 5
 
@@ -535,15 +528,20 @@ def install(app: FastAPI, service: str, *, ready: Callable[[], bool | Engine] | 
         log.info("client disconnected", extra={"service": service, "event": "client_disconnect"})
         return Response(status_code=400)
 
-    async def _database_down(_request: Request, exc: Exception) -> Response:
-        return database_unavailable(service, exc)
+    async def _database_error(_request: Request, exc: Exception) -> Response:
+        if unavailable(exc):
+            return database_unavailable(service, exc)
+        return _server_error(exc)  # a statement at fault (a missing table): the code's, with its trace
 
-    for kind in DATABASE_UNAVAILABLE:  # raised by a route
-        app.add_exception_handler(kind, _database_down)
+    app.add_exception_handler(SQLAlchemyError, _database_error)  # raised by a route
+
+    def _server_error(exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc, extra={"service": service, "event": "server_error"})
+        return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> Response:
-        if isinstance(exc, DATABASE_UNAVAILABLE):  # raised by a middleware (a sign-in session read)
+        if unavailable(exc):  # raised by a middleware (a sign-in session read)
             return database_unavailable(service, exc)
         log.error("unhandled error", exc_info=exc, extra={"service": service, "event": "server_error"})
         return JSONResponse({"error": "server_error", "error_description": "internal error"}, status_code=500)

@@ -279,7 +279,7 @@ def _records(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from credentials.errors import ProtocolError
-    from esspass.db import make_engine
+    from esspass.db import make_engine, unavailable
     from verifier import records
     from verifier.settings import VerifierSettings
 
@@ -315,6 +315,8 @@ def _records(args: argparse.Namespace) -> int:
                   f"{counts['undetermined']} cannot be confirmed, {counts['refused']} not shared "
                   f"({first.isoformat()} to {last.isoformat()}, {zone})", file=out)
     except SQLAlchemyError as exc:  # the type only: a database error's text can quote rows
+        if unavailable(exc):
+            raise  # not answering: esspass.cli says so, with the setting and the reason, not "is it migrated?"
         print(f"esspass: the verifier's database cannot be read ({type(exc).__name__}): is it migrated "
               "(esspass migrate --service verifier)?", file=sys.stderr)
         return 1
