@@ -58,19 +58,28 @@ def die_with_parent() -> None:
     if parent is None:
         return
     _started_by = int(parent) if parent.isdigit() else None
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
-            print(f"esspass: cannot ask to end with `esspass up` (prctl: {os.strerror(ctypes.get_errno())})",
-                  file=sys.stderr)
+    _sigterm_when_parent_ends("`esspass up`")
     if str(os.getppid()) != parent:
         raise SystemExit("esspass: the `esspass up` that started this service has ended")
 
 
+def _sigterm_when_parent_ends(parent: str) -> None:
+    """Ask the kernel for SIGTERM when the process that started this one ends (Linux's parent-death
+    signal; elsewhere nothing), or say why it cannot; the caller then checks the parent is still there."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+        print(f"esspass: cannot ask to end with {parent} (prctl: {os.strerror(ctypes.get_errno())})",
+              file=sys.stderr)
+
+
 #: Which app factory (``verifier.app:create_app``) :func:`worker_app` calls in each worker.
 _FACTORY_ENV = "ESSPASS_SERVE_APP_FACTORY"
+#: The process id of the ``serve --workers N`` process that supervises the workers (:func:`worker_app`).
+_SUPERVISOR_ENV = "ESSPASS_SERVE_SUPERVISOR"
 
 
 def tls_pair_error(cert: Path | None, key: Path | None) -> str | None:
@@ -85,9 +94,19 @@ def tls_pair_error(cert: Path | None, key: Path | None) -> str | None:
 def worker_app() -> Any:
     """The app of one ``serve --workers N`` process: uvicorn spawns each worker afresh and calls
     this there, so the logging set up in the parent would not reach it; it sets up its own, then
-    builds the service's app from the environment."""
+    builds the service's app from the environment.
+
+    A worker ends with its supervisor (SIGTERM, its graceful stop, on Linux): the supervisor killed
+    outright (``kill -9``, an out-of-memory kill) would otherwise leave its workers serving, holding
+    the port and the serving lock, so that the service's restart fails with "address already in use"
+    and ``migrate`` says it is being served, with no process of the service's left to stop."""
     from esspass.web import configure_logging
 
+    supervisor = os.environ.get(_SUPERVISOR_ENV)
+    if supervisor is not None:
+        _sigterm_when_parent_ends("the `serve --workers` process that started this worker")
+        if str(os.getppid()) != supervisor:
+            raise SystemExit("esspass: the `serve --workers` process that started this worker has ended")
     configure_logging()
     module, _, name = os.environ[_FACTORY_ENV].partition(":")
     return getattr(importlib.import_module(module), name)()
@@ -151,6 +170,7 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
             # Each worker process builds its own app from the environment.
             os.environ[f"{env_prefix}PORT"], os.environ[f"{env_prefix}HOST"] = str(args.port), args.host
             os.environ[_FACTORY_ENV] = app_factory
+            os.environ[_SUPERVISOR_ENV] = str(os.getpid())
             return _run_workers(uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=workers,
                                                host=args.host, port=args.port, access_log=False,
                                                log_level="warning", **SERVER_LIMITS, **kwargs))

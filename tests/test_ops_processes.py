@@ -207,3 +207,76 @@ def test_ports_for_a_later_server_are_never_ones_an_outgoing_connection_can_hold
     for port in ports:
         with socket.socket() as server:
             server.bind(("127.0.0.1", port))
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _workers(supervisor: int) -> list[int]:
+    """The uvicorn worker processes ``supervisor`` started (multiprocessing's spawned children)."""
+    found = []
+    for pid in _children(supervisor):
+        try:
+            if b"--multiprocessing-fork" in Path(f"/proc/{pid}/cmdline").read_bytes() \
+                    and b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_serve_workers_end_when_their_supervisor_is_killed_outright_so_the_service_restarts(
+        pilot_data: Path, tmp_path: Path) -> None:
+    """``kill -9`` of ``serve --workers 2`` (or the out-of-memory killer): its workers end with it,
+    leaving the port free for the restart, not serving on as orphans that hold it."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(pilot_data, data_dir)
+    port = free_port()
+    command = [sys.executable, "-m", "esspass.cli", "registry", "serve", "--workers", "2", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    again: subprocess.Popen[str] | None = None
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        deadline = time.monotonic() + 30
+        while len(workers := _workers(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) == 2, workers
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [w for w in workers if _alive(w)], "the workers served on without their supervisor"
+        assert not _answers(port)
+        again = subprocess.Popen(command, cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        _wait_healthy(f"http://127.0.0.1:{port}", again)
+    finally:
+        for started in (proc, again):
+            if started is not None:
+                try:
+                    os.killpg(started.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                started.wait(timeout=10)
