@@ -9,6 +9,7 @@ core (``credentials``): real keys, real signatures, real certificate chains.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -255,6 +256,13 @@ def _cmd(args: argparse.Namespace) -> int:
     else:
         # The ports `esspass up --port-base` gave the services, in the same order.
         urls = {spec.name: f"{scheme}://localhost:{base + i}" for i, spec in enumerate(SERVICES)}
+    # A setting naming a service's address always wins (README), as for `issuer check` and the wallet:
+    # services started on their own (`esspass <service> serve`) have no record to find them by.
+    named = {name: os.environ[variable].rstrip("/") for name, variable in _ADDRESS_SETTINGS.items()
+             if os.environ.get(variable)}
+    if named:
+        urls.update(named)
+        scheme = "https" if any(urls[name].startswith("https://") for name in _ADDRESS_SETTINGS) else "http"
     tls_ca = data_dir / "pki" / "tls" / "ca.pem" if scheme == "https" else None
     if tls_ca is not None and not tls_ca.is_file():
         _refuse(f"the pilot's TLS CA is not at {tls_ca}: run the demo with the same data directory as `esspass up` "
@@ -274,6 +282,12 @@ def _cmd(args: argparse.Namespace) -> int:
             where = urls["registry"]
         _refuse(unreachable("a service of the pilot", where, type(exc).__name__))
         return 1
+
+
+#: The settings that name the services the demo walks through, by service: the registry's address as
+#: the other services and the wallet reach it, the issuer's and the verifier's public addresses.
+_ADDRESS_SETTINGS = {"registry": "ESSPASS_REGISTRY_URL", "issuer": "ESSPASS_ISSUER_PUBLIC_URL",
+                     "verifier": "ESSPASS_VERIFIER_PUBLIC_URL"}
 
 
 def _refuse(line: str) -> None:
