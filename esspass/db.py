@@ -25,15 +25,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.errors import CredentialError
 
-__all__ = ["NAMING_CONVENTION", "WRITE", "DatabaseUnreachable", "Sessions", "make_engine", "normalise_url",
-           "reaching", "release_erased", "release_erased_or_warn", "serialises_writes", "unavailable"]
+__all__ = ["CONNECT_TIMEOUT", "NAMING_CONVENTION", "WRITE", "DatabaseUnreachable", "Sessions", "make_engine",
+           "normalise_url", "reaching", "release_erased", "release_erased_or_warn", "serialises_writes", "unavailable"]
 
 _log = logging.getLogger("esspass.db")
 
@@ -42,6 +42,9 @@ WRITE = "esspass_write"
 
 #: How long a SQLite statement waits for another process's write lock.
 _BUSY_MS = 30000
+
+#: Seconds a new PostgreSQL connection may take before it is given up (libpq's ``connect_timeout``).
+CONNECT_TIMEOUT = 10
 
 #: Constraint and index names every service's metadata uses, so that migrations name them alike.
 NAMING_CONVENTION = {
@@ -83,6 +86,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
 
         return engine
+    if "connect_timeout" not in make_url(url).query:  # the URL's own (?connect_timeout=N) wins
+        # Without it a connection to a server that does not answer (a host gone, packets dropped, a
+        # server hung in its start-up) waits for the operating system's TCP timeout, minutes, holding
+        # the request's thread: with it the request is a 503 (esspass.web) after this many seconds.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -81,3 +81,42 @@ def test_while_postgresql_refuses_connections_every_service_answers_503_json_and
         after = {what: call().status_code for what, call in calls.items()}
         assert after == before
         assert http.get(case_url, headers=office).json()["id"] == case_id
+
+
+def test_a_postgresql_server_that_accepts_but_never_answers_is_a_503_within_the_connect_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host that takes the connection and says nothing (a server hung in its start-up, a firewall
+    that drops what follows): the request's new connection gives up after ``CONNECT_TIMEOUT`` seconds
+    and the request is a 503, not a thread held for the operating system's minutes-long TCP timeout."""
+    import socket
+    import time
+
+    from fastapi import FastAPI
+    from sqlalchemy import text
+
+    from esspass import db
+    from esspass.testing import serve
+    from esspass.web import install
+
+    monkeypatch.setattr(db, "CONNECT_TIMEOUT", 2, raising=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nothing ever answers the start-up message
+        engine = db.make_engine(f"postgresql://esspass:secret@127.0.0.1:{silent.getsockname()[1]}/esspass")
+        app = FastAPI()
+        install(app, "test")
+
+        @app.get("/cases")
+        def cases() -> dict[str, int]:
+            with engine.connect() as connection:
+                return {"n": int(connection.execute(text("SELECT 1")).scalar_one())}
+
+        try:
+            with serve(app) as server:
+                started = time.monotonic()
+                answer = httpx.get(f"{server.url}/cases", timeout=15)
+                elapsed = time.monotonic() - started
+        finally:
+            engine.dispose()
+    assert (answer.status_code, answer.json()["error"]) == (503, "temporarily_unavailable")
+    assert elapsed < 2 + 5, elapsed
