@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -166,6 +167,11 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
         kwargs: dict[str, Any] = {}
         if args.tls_cert:
             kwargs = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+        # The operator's first line: what serves where (uvicorn's own start lines are below its level).
+        scheme = "https" if args.tls_cert else "http"
+        logging.getLogger("esspass").info(
+            "the %s starts on %s://%s:%d (%d worker process%s)", what, scheme, args.host, args.port, workers,
+            "" if workers == 1 else "es", extra={"service": service.name if service else what, "event": "serving"})
         if workers > 1 and app_factory is not None and env_prefix is not None:
             # Each worker process builds its own app from the environment.
             os.environ[f"{env_prefix}PORT"], os.environ[f"{env_prefix}HOST"] = str(args.port), args.host
@@ -188,6 +194,10 @@ def _run_workers(config: Any) -> int:
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
+    # The supervisor's own lines at INFO (a worker that died and was replaced, its start and stop):
+    # a worker the out-of-memory killer ended is otherwise replaced without a word in the log. Its
+    # workers keep the level the config gives them (each configures its logging afresh).
+    logging.getLogger("uvicorn.error").setLevel(logging.INFO)
     supervisor = Multiprocess(config, sockets=[config.bind_socket()])
     try:
         supervisor.run()

@@ -253,8 +253,10 @@ def test_serve_workers_end_when_their_supervisor_is_killed_outright_so_the_servi
     shutil.copytree(pilot_data, data_dir)
     port = free_port()
     command = [sys.executable, "-m", "esspass.cli", "registry", "serve", "--workers", "2", "--port", str(port)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    log = tmp_path / "registry.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(command, cwd=ROOT, env=_env(data_dir), stdout=subprocess.DEVNULL,
+                                stderr=err, text=True, start_new_session=True)
     again: subprocess.Popen[str] | None = None
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", proc)
@@ -262,6 +264,19 @@ def test_serve_workers_end_when_their_supervisor_is_killed_outright_so_the_servi
         while len(workers := _workers(proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(workers) == 2, workers
+        # One worker killed (the out-of-memory killer): replaced, and the log says so.
+        killed = workers[0]
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while (len(workers := _workers(proc.pid)) < 2 or not [
+                r for r in _json_lines(log.read_text()) if "died" in str(r.get("message"))]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        lines = _json_lines(log.read_text())
+        assert [r for r in lines if r.get("event") == "serving" and f":{port}" in str(r["message"])], lines
+        assert [r for r in lines if f"[{killed}] died" in str(r.get("message"))], lines
+        assert len(workers) == 2, workers
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
         proc.kill()
         proc.wait(timeout=10)
         deadline = time.monotonic() + 20
