@@ -100,16 +100,16 @@ def load_institutions_file(path: Path, base_url: str, *, now: datetime) -> dict[
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError("institutions_file", f"cannot be read ({exc.strerror})") from exc
+        raise DataError("ESSPASS_ISSUER_INSTITUTIONS_FILE", f"cannot be read ({exc.strerror})") from exc
     if len(raw) > _MAX_FILE:
-        raise DataError("institutions_file", f"is larger than {_MAX_FILE} bytes")
+        raise DataError("ESSPASS_ISSUER_INSTITUTIONS_FILE", f"is larger than {_MAX_FILE} bytes")
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataError("institutions_file", f"is not valid TOML ({exc})") from exc
+        raise DataError("ESSPASS_ISSUER_INSTITUTIONS_FILE", f"is not valid TOML ({exc})") from exc
     entries = document.get("institution")
     if not isinstance(entries, list) or not entries:
-        raise DataError("institutions_file", "must list at least one [[institution]]")
+        raise DataError("ESSPASS_ISSUER_INSTITUTIONS_FILE", "must list at least one [[institution]]")
     hosted: dict[str, Institution] = {}
     ids: set[str] = set()
     for number, entry in enumerate(entries, start=1):

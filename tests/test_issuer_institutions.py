@@ -307,3 +307,22 @@ def test_an_institution_runs_its_own_issuer_and_inspectors_accept_its_a1(tmp_pat
         finally:
             ska_issuer.stop()
             wallet.http.close()
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not = [toml"])
+def test_an_institutions_file_that_cannot_be_used_is_named_by_its_setting(tmp_path: Path,
+                                                                          content: bytes | None) -> None:
+    """README: a file a setting names that cannot be used stops the issuer in one line naming the
+    setting (exit 1): ESSPASS_ISSUER_INSTITUTIONS_FILE, not the settings field's name."""
+    from esspass.testing import run_cli
+
+    path = tmp_path / "institutions.toml"
+    if content is not None:
+        path.write_bytes(content)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESSPASS_") and k != "DATABASE_URL"}
+    done = run_cli(["issuer", "serve", "--port", "0"],
+                   env={**env, "ESSPASS_DATA_DIR": str(tmp_path), "ESSPASS_ISSUER_INSTITUTIONS_FILE": str(path)})
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("esspass: ESSPASS_ISSUER_INSTITUTIONS_FILE: ") and done.stderr.count("\n") == 1, \
+        done.stderr
+    assert "institutions_file" not in done.stderr
