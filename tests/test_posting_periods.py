@@ -289,15 +289,8 @@ def test_the_csv_import_refuses_a_chained_posting_with_its_rule(api: httpx.Clien
     assert report.json()["rows"][0]["rule_key"] == "pda1.posting_chain_months", report.text
 
 
-def test_a_chained_posting_refused_in_a_csv_says_where_its_derogation_can_be_given(
-        office: httpx.Client, api: httpx.Client) -> None:
-    """QA office: the rule asks to record the A1 "only under a derogation, and say why", which a CSV
-    row cannot: the import's report now says, in the page's language, that the new-case form asks for
-    it; the row stays refused, nothing recorded."""
-    pin, start = _person(), _today() + timedelta(days=7)
-    _recorded_case(api, _a1(pin, start, _last_day(start, 6)))
-    second_start = _last_day(start, 6) + timedelta(days=10)
-    claims = _a1(pin, second_start, _last_day(second_start, 6))
+def _csv_row(pin: str, claims: dict[str, Any]) -> bytes:
+    """An import file (issuer/import-template.csv's columns) of one posting to Berlin: ``claims``'s A1."""
     vsaa = claims["issuing_authority"]
     columns = {"configuration_id": "pda1", "personal_administrative_number": pin,
                "date_of_issuance": claims["date_of_issuance"], "starting_date": claims["starting_date"],
@@ -307,7 +300,19 @@ def test_a_chained_posting_refused_in_a_csv_says_where_its_derogation_can_be_giv
                "issuing_authority.id": vsaa["id"], "issuing_authority.name": vsaa["name"],
                "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": vsaa["id"],
                "authentic_source.name": vsaa["name"]}
-    csv = (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
+    return (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
+
+
+def test_a_chained_posting_refused_in_a_csv_says_where_its_derogation_can_be_given(
+        office: httpx.Client, api: httpx.Client) -> None:
+    """QA office: the rule asks to record the A1 "only under a derogation, and say why", which a CSV
+    row cannot: the import's report now says, in the page's language, that the new-case form asks for
+    it; the row stays refused, nothing recorded."""
+    pin, start = _person(), _today() + timedelta(days=7)
+    _recorded_case(api, _a1(pin, start, _last_day(start, 6)))
+    second_start = _last_day(start, 6) + timedelta(days=10)
+    claims = _a1(pin, second_start, _last_day(second_start, 6))
+    csv = _csv_row(pin, claims)
     page = office.post("/office/import?lang=lv", data={"csrf": _csrf(office.get("/office/import").text)},
                        files={"file": ("a1.csv", csv, "text/csv")})
     assert page.status_code == 200, page.text[:2000]
@@ -325,16 +330,7 @@ def test_a_csv_imported_twice_says_at_each_row_the_overlapping_a1_it_was_recorde
     report's rule column (the page's and the API's), the A1 it overlaps; the first import says nothing."""
     pin, start = _person(), _today() + timedelta(days=7)
     claims = _a1(pin, start, _last_day(start, 6))
-    vsaa = claims["issuing_authority"]
-    columns = {"configuration_id": "pda1", "personal_administrative_number": pin,
-               "date_of_issuance": claims["date_of_issuance"], "starting_date": claims["starting_date"],
-               "ending_date": claims["ending_date"], "legislation_country": "LV", "status_confirmation": "01",
-               "employer.id": claims["employer"]["id"], "employer.name": claims["employer"]["name"],
-               "employer.country": "LV", "work_address.locality": "Berlin", "work_address.country": "DE",
-               "issuing_authority.id": vsaa["id"], "issuing_authority.name": vsaa["name"],
-               "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": vsaa["id"],
-               "authentic_source.name": vsaa["name"]}
-    csv = (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
+    csv = _csv_row(pin, claims)
     first = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")}).json()["rows"][0]
     assert first["ok"] and "overlaps" not in first, first
     again = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")}).json()["rows"][0]

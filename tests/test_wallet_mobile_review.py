@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_pages_browser import PERSON, Site, _offer, phone_tab, wallet_site
+from test_pages_browser import PERSON, Site, _offer, _paste_offer, phone_tab, wallet_site
 
 from esspass.stack import unnumbered
 from wallet.service import link_kind
@@ -144,13 +144,7 @@ def test_a_request_the_wallet_cannot_answer_names_the_documents_it_does_not_hold
 
     phone.goto(site.wallet_page.url + "/")
     if phone.locator(f"a.card.doc[data-vct='{pda1.VCT}']").count() == 0:
-        offer = _a1_offer(site)
-        phone.goto(site.wallet_page.url + "/receive")
-        phone.fill("#link", offer["link"])
-        phone.click("#continue")
-        phone.fill("#tx_code", offer["tx_code"])
-        phone.click("#accept")
-        phone.wait_for_selector("#received")
+        _paste_offer(site, phone, _a1_offer(site))
     phone.goto(site.wallet_page.url + "/present")
     phone.fill("#link", _inspector_link(site))
     phone.click("#continue")
@@ -178,14 +172,7 @@ def test_the_list_says_when_a_documents_valid_was_checked(site: Site, phone: Any
     from credentials.i18n import format_date
     from wallet import messages
 
-    offer = _a1_offer(site)
-    phone.goto(site.wallet_page.url + "/receive")
-    phone.fill("#link", offer["link"])
-    phone.click("#continue")
-    phone.fill("#tx_code", offer["tx_code"])
-    phone.click("#accept")
-    phone.wait_for_selector("#received")
-    phone.goto(site.wallet_page.url + "/")
+    _paste_offer(site, phone, _a1_offer(site))
     newest = phone.locator("a.card.doc").first
     newest.click()
     phone.click("#check-status")
