@@ -231,14 +231,7 @@ def test_the_offline_qr_screen_says_which_of_several_a1s_it_shows(site: Site, ph
 
     first = {**unnumbered(PERSON.pda1), "starting_date": "2026-01-05", "ending_date": "2026-03-27"}
     for claims in (first, unnumbered(PERSON.pda1)):
-        offer = _offer(site, PERSON.pda1_issuer, "pda1", claims)
-        phone.goto(site.wallet_page.url + "/receive")
-        phone.fill("#link", offer["link"])
-        phone.click("#continue")
-        phone.fill("#tx_code", offer["tx_code"])
-        phone.click("#accept")
-        phone.wait_for_selector("#received")
-    phone.goto(site.wallet_page.url + "/")
+        _paste_offer(site, phone, _offer(site, PERSON.pda1_issuer, "pda1", claims))
     tiles = phone.locator(f"a.card.doc[data-vct='{pda1.VCT}']")
     described = {tiles.nth(n).get_attribute("href"): tiles.nth(n).locator(".describe").inner_text()
                  for n in range(tiles.count())}
@@ -301,14 +294,7 @@ def test_a_documents_disclosures_are_tall_enough_to_tap(site: Site, phone: Any) 
     now as tall as the other controls (44 px)."""
     phone.goto(site.wallet_page.url + "/")
     if phone.locator("a.card.doc").count() == 0:
-        offer = _a1_offer(site)
-        phone.goto(site.wallet_page.url + "/receive")
-        phone.fill("#link", offer["link"])
-        phone.click("#continue")
-        phone.fill("#tx_code", offer["tx_code"])
-        phone.click("#accept")
-        phone.wait_for_selector("#received")
-        phone.goto(site.wallet_page.url + "/")
+        _paste_offer(site, phone, _a1_offer(site))
     phone.locator("a.card.doc").first.click()
     phone.wait_for_selector("#delete")
     heights = phone.evaluate("() => [...document.querySelectorAll('details.card > summary')]"
