@@ -69,7 +69,7 @@ from datetime import date
 from typing import Any
 
 from credentials import claims as c
-from credentials import type_metadata
+from credentials import holder_names, type_metadata
 from credentials.countries import name as country_name
 from credentials.errors import DataError
 from credentials.i18n import format_date
@@ -94,8 +94,8 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
 )
 
 #: Decision S2 card fields 3, 4, 5 of the holder's own card -> the case holder's fields they are
-#: made from (issuer.service ``_holder``: a PID's SD-JWT VC names, ``birthdate``).
-HOLDER_CLAIMS = {"family_name": "family_name", "given_name": "given_name", "birth_date": "birthdate"}
+#: made from (:mod:`credentials.holder_names`).
+HOLDER_CLAIMS = holder_names.CLAIMS
 #: The cutover: the day (UTC) of the release from which the institutions' issuers sign fields 3-5
 #: into every card of the holder's own (:func:`with_holder`), whenever they sign it. A card signed
 #: before it cannot have them; one signed from it that does not show them beside a PID had them
@@ -109,24 +109,19 @@ HOLDER_SIGNED_FROM = date(2026, 11, 30)
 
 def with_holder(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, Any]:
     """The card's claims as signed: ``claims`` with fields 3-5 of the holder the institution recorded
-    (``holder``: ``family_name``, ``given_name``, ``birthdate``), written as the card prints them.
+    (``holder``: ``family_name``, ``given_name``, ``birthdate``; :func:`credentials.holder_names.signed`).
     Unchanged for a card of a represented person (its ``subject`` is fields 3-5: the case's holder is
     the one who represents them, not the insured person) or a case naming no holder (all three are
     needed: a card prints them all)."""
-    out = dict(claims)
-    if out.get("subject") or not holder:
-        return out
-    values = {claim: holder.get(field) for claim, field in HOLDER_CLAIMS.items()}
-    if all(isinstance(x, str) and x.strip() for x in values.values()):
-        out.update(values)
-    return out
+    if claims.get("subject"):
+        return dict(claims)
+    return holder_names.signed(claims, holder)
 
 
 def holder_of(claims: Mapping[str, Any]) -> dict[str, str]:
-    """The card's fields 3-5 as shown (any of them; none on a card issued before they were signed into
-    it, or, in its mdoc form, withheld by the holder), under the PID's SD-JWT VC names (``birthdate``): what the holder
-    link compares with the PID and an offline form's holder fields are."""
-    return {field: claims[claim] for claim, field in HOLDER_CLAIMS.items() if isinstance(claims.get(claim), str)}
+    """The card's fields 3-5 as shown (:func:`credentials.holder_names.shown`): none on a card issued
+    before they were signed into it, or, in its mdoc form, withheld by the holder."""
+    return holder_names.shown(claims)
 
 
 c.register_rules({
@@ -314,10 +309,7 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
 _CLAIMS = (
     # Decision S2 fields 3-5 first, as the card prints them (surname, given names, date of birth);
     # never selectively disclosable (module docstring), but not mandatory: older cards lack them.
-    ClaimInfo(("family_name",), ("Surname", "Uzvārds", "Name", "Nom", "Nazwisko"), False, "never"),
-    ClaimInfo(("given_name",), ("Given names", "Vārdi", "Vornamen", "Prénoms", "Imiona"), False, "never"),
-    ClaimInfo(("birth_date",), ("Date of birth", "Dzimšanas datums", "Geburtsdatum", "Date de naissance",
-              "Data urodzenia"), False, "never"),
+    *holder_names.CLAIM_INFO,
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
               True, "always"),

@@ -5,7 +5,8 @@ shared/domain.md: the PDA1 and the EHIC carry only the holder's ``personal_admin
 PID" (rulebook PDA1 use case §4.1: the document *and* the PID in one request). Nothing else ties
 the two: both key bindings cover the same nonce and audience, which proves one wallet presented
 them, not that they are one person's. A wallet holding person B's A1 (an offer code passed on) and
-its owner A's PID would otherwise show A's face beside B's A1.
+its owner A's PID would otherwise show A's face beside B's A1. So both documents now name their holder
+too (:mod:`credentials.holder_names`), compared below where no number ties them.
 
 The PID Rulebook (ARF Annex 3.01) §2.3 has the optional ``personal_administrative_number`` ("a value
 assigned to the natural person that is unique among all personal administrative numbers issued by
@@ -27,7 +28,10 @@ provider's state: the trust list names the provider's country, and the competenc
 when that is not known either (a caller without the trust list's answer) could the PID be any
 state's, and a listed state's document beside it is WITHHELD.
 
-An EHIC also names its holder (Decision S2 fields 3-5, :func:`credentials.ehic.with_holder`): where
+An EHIC also names its holder (Decision S2 fields 3-5, :func:`credentials.ehic.with_holder`), and
+so does an A1 signed from :data:`credentials.pda1.HOLDER_SIGNED_FROM` (section 1,
+:func:`credentials.pda1.with_holder`; QA finding F1: a German A1 beside a German PID, which has no
+personal number, was tied by the wallet alone). What follows of the card holds for the A1 alike: where
 no personal number ties it to the PID, its surname, given names and birth date are compared with the
 PID's (:func:`same_names`), and a card naming another person is NAME_MISMATCH (a card lent, or an
 offer code passed on: "valid" under the PID's name, the desk would bill the institution under the
@@ -64,10 +68,10 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from credentials import countries, ehic
+from credentials import countries, ehic, pda1
 
 __all__ = ["MISMATCH", "NAMES_WITHHELD", "NAME_MISMATCH", "REPRESENTED", "SAME_NAME", "SAME_NUMBER", "SAME_WALLET",
            "WITHHELD", "Link", "link", "normalise_name", "normalise_number", "same_names"]
@@ -76,9 +80,9 @@ __all__ = ["MISMATCH", "NAMES_WITHHELD", "NAME_MISMATCH", "REPRESENTED", "SAME_N
 #: NAMES_WITHHELD that it cannot be told.
 SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET, WITHHELD = (
     "same_number", "mismatch", "represented", "same_wallet", "withheld")
-#: An EHIC's names and birth date (fields 3-5) are the PID's / are not.
+#: An EHIC's or A1's names and birth date (fields 3-5, section 1) are the PID's / are not.
 SAME_NAME, NAME_MISMATCH = "same_name", "name_mismatch"
-#: An mdoc EHIC that should name its holder (issued from the cutover) shown without its names.
+#: An EHIC or A1 that should name its holder (signed from its type's cutover) shown without its names.
 NAMES_WITHHELD = "names_withheld"
 
 #: What national systems and clerks write inside one number: spaces (any Unicode white space),
@@ -128,13 +132,13 @@ def _names_agree(a: Any, b: Any) -> bool | None:
 
 
 def same_names(card: Mapping[str, Any], person: Mapping[str, Any]) -> bool | None:
-    """Whether the EHIC's fields 3-5 (``card``: ``family_name``, ``given_name``, ``birthdate``, as
-    :func:`credentials.ehic.holder_of` reads them) name the PID's person (``person``, the PID's SD-JWT
-    VC claim names): False when a field both show disagrees (the birth date exactly, the names as
-    :func:`_names_agree` compares them); True only when both the surname and the birth date were
-    compared and agree (and the given names, where both show them); None otherwise, when what agrees
-    is no proof: names without a birth date are a namesake's as well (a father's card, a relative's
-    by the subset rule), a birth date without a surname anyone's born that day."""
+    """Whether the EHIC's fields 3-5 or the A1's section 1 (``card``: ``family_name``, ``given_name``,
+    ``birthdate``, as :func:`credentials.holder_names.shown` reads them) name the PID's person (``person``, the
+    PID's SD-JWT VC claim names): False when a field both show disagrees (the birth date exactly, the names as
+    :func:`_names_agree` compares them); True only when both the surname and the birth date were compared and
+    agree (and the given names, where both show them); None otherwise, when what agrees is no proof: names
+    without a birth date are a namesake's as well (a father's card, a relative's by the subset rule), a birth
+    date without a surname anyone's born that day."""
     surname, given = (_names_agree(card.get(f), person.get(f)) for f in ("family_name", "given_name"))
     born, theirs = card.get("birthdate"), person.get("birthdate")
     same_day = born.strip() == theirs.strip() if isinstance(born, str) and isinstance(theirs, str) else None
@@ -164,7 +168,7 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     ``person``), both as verified. ``number_states``: the states (ISO codes; EL/GR, UK/GB alike, any
     case) whose PIDs carry the personal number their A1s and EHICs carry (the verifier's policy).
     ``pid_provider_country``: the PID provider's state on the trust list, the PID's state when it does
-    not show its ``issuing_country``. ``withholdable``: an EHIC's fields 3-5 may have been left out
+    not show its ``issuing_country``. ``withholdable``: an EHIC's fields 3-5 (an A1's names) may have been left out
     of this presentation (an mdoc, whose every element is; an SD-JWT VC card another issuer made them
     selectively disclosable in, module docstring). ``signed_at``: when the issuer signed the card (the
     MSO's ``validityInfo.signed``, the SD-JWT VC's ``iat``); unknown, it may be from the cutover.
@@ -179,46 +183,53 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
       number and not have shown it).
     * Otherwise (no number on the PID, or the PID another state's): SAME_WALLET.
 
-    Where no number ties an EHIC to the PID (every case but SAME_NUMBER and MISMATCH), the card's
-    fields 3-5 where it shows them: NAME_MISMATCH when they name another person than the PID
+    Where no number ties an EHIC or A1 to the PID (every case but SAME_NUMBER and MISMATCH), its
+    fields 3-5 (the A1's section 1) where it shows them: NAME_MISMATCH when they name another person than the PID
     (:func:`same_names`), before WITHHELD (whatever the PID withheld, the card is not its person's);
     SAME_NAME instead of SAME_WALLET when they name the PID's person (surname and birth date compared).
-    A ``withholdable`` card of the holder's own signed from :data:`credentials.ehic.HOLDER_SIGNED_FROM`
-    (``signed_at``, or when that is not known) that does not show all three: NAMES_WITHHELD,
-    undetermined, since it had them and the holder left them out (WITHHELD where the PID withheld its
-    number as well); one signed before it is linked as before. Its ``date_of_issuance`` does not
-    count: a clerk types it (module docstring).
+    A ``withholdable`` card of the holder's own signed from :data:`credentials.ehic.HOLDER_SIGNED_FROM`,
+    an A1 from :data:`credentials.pda1.HOLDER_SIGNED_FROM` (``signed_at``, or when that is not known), that does
+    not show all three: NAMES_WITHHELD, undetermined, since it had them and the holder left them out (WITHHELD
+    where the PID withheld its number as well); one signed before it is linked as before. Its
+    ``date_of_issuance`` does not count: a clerk types it (module docstring).
     """
-    name = "EHIC" if document_vct in (ehic.VCT, *ehic.ALIASES) else "A1"
+    module = ehic if document_vct in (ehic.VCT, *ehic.ALIASES) else pda1
+    name = "EHIC" if module is ehic else "A1"
     found = _by_number(name, document, person, number_states, pid_provider_country)
-    if name != "EHIC" or found.outcome in (REPRESENTED, SAME_NUMBER, MISMATCH):
+    if found.outcome in (REPRESENTED, SAME_NUMBER, MISMATCH):
         return found
-    names = same_names(ehic.holder_of(document), person)
+    shown = module.holder_of(document)
+    names = same_names(shown, person)
     if names is False:
-        return Link(NAME_MISMATCH, "The EHIC names another person than the PID (surname, given names or date of "
-                                   "birth differ): it is not the card of the person shown.")
-    shown = ehic.holder_of(document)
-    if withholdable and len(shown) < len(ehic.HOLDER_CLAIMS) and _names_signed(signed_at) \
+        return Link(NAME_MISMATCH, f"The {name} names another person than the PID (surname, given names or date of "
+                                   f"birth differ): it is not the {_WHOSE[name]} of the person shown.")
+    if withholdable and len(shown) < len(module.HOLDER_CLAIMS) and _names_signed(signed_at, module.HOLDER_SIGNED_FROM) \
             and found.outcome != WITHHELD:  # both undetermined: the PID's withheld number is said
-        return Link(NAMES_WITHHELD, "The EHIC did not show the surname, given names and date of birth it carries, "
+        carried = "it carries" if module is ehic else "of its holder"  # another issuer's A1 may have none
+        return Link(NAMES_WITHHELD, f"The {name} did not show the surname, given names and date of birth {carried}, "
                                     "so it cannot be tied to the person of the PID.")
     if names and found.outcome == SAME_WALLET:
         if "given_name" in shown and isinstance(person.get("given_name"), str):
-            return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname, given names and date of "
-                                   "birth.")
-        return Link(SAME_NAME, "The EHIC names the person of the PID: the same surname and date of birth (given "
+            return Link(SAME_NAME, f"The {name} names the person of the PID: the same surname, given names and date "
+                                   "of birth.")
+        return Link(SAME_NAME, f"The {name} names the person of the PID: the same surname and date of birth (given "
                                "names not compared).")
     return found
 
 
-def _names_signed(signed_at: datetime | None) -> bool:
-    """Whether the card was signed from the day fields 3-5 are signed into every holder's own card
-    (:data:`credentials.ehic.HOLDER_SIGNED_FROM`), by the issuer's signing time as a UTC day; one whose
-    signing time is not known may have been."""
+#: What the document is to its holder, in :func:`link`'s sentences.
+_WHOSE = {"EHIC": "card", "A1": "A1"}
+
+
+def _names_signed(signed_at: datetime | None, cutover: date) -> bool:
+    """Whether the document was signed from the day its type's holder names are signed into every one
+    (``cutover``: :data:`credentials.ehic.HOLDER_SIGNED_FROM` for the holder's own
+    card, :data:`credentials.pda1.HOLDER_SIGNED_FROM`), by the issuer's signing time as a UTC day; one
+    whose signing time is not known may have been."""
     if signed_at is None:
         return True
     day = signed_at.date() if signed_at.tzinfo is None else signed_at.astimezone(UTC).date()
-    return day >= ehic.HOLDER_SIGNED_FROM
+    return day >= cutover
 
 
 def _by_number(name: str, document: Mapping[str, Any], person: Mapping[str, Any], number_states: Collection[str],

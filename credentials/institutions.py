@@ -63,6 +63,10 @@ _PDA1_INSPECTION_CLAIMS = (
     # Boxes 2.5 and 2.4 (credentials/pda1.py): an A1's mdoc shows them only when asked (review R3, 2).
     "determination_provisional",
     "applies_for_duration",
+    # Section 1's names and date of birth (credentials/pda1.py with_holder): asked of the mdoc.
+    "family_name",
+    "given_name",
+    "birth_date",
 )
 #: date_of_expiry: mandatory metadata (PID Rulebook §2.4) the verifier asks for, so that it checks the
 #: PID's own validity whether or not the provider made it selectively disclosable.

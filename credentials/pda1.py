@@ -2,7 +2,8 @@
 
 Regulation (EC) 883/2004 Title II and 987/2009 Art. 15, 16, 19: which single state's social
 security legislation applies to a worker for a period. Section mapping (shared/domain.md):
-1 holder → ``personal_administrative_number``; 2 → ``legislation_country``, ``starting_date``,
+1 holder → ``personal_administrative_number``, and surname, forenames, date of birth →
+``family_name``, ``given_name``, ``birth_date`` (:func:`with_holder`); 2 → ``legislation_country``, ``starting_date``,
 ``ending_date``, ``applies_for_duration`` (2.4), ``determination_provisional`` (2.5),
 ``transitional_rules`` (2.6); 3 → ``status_confirmation`` (codes 01-12); 4 →
 ``employer`` (v1.1: ``employer[]`` with ``type``); 5 → ``work_address`` (v1.1:
@@ -35,15 +36,27 @@ expiry before the period ends (987/2009 Art. 5(1)); no period before 883/2004 ap
 transitional rules of Art. 87(8) only for a period ending while they applied; no date of issue before
 883/2004 applied to the issuing state (:func:`_check_issued_under_883`). An employer (section 4)
 may be established in any state (987/2009 Art. 14(11)); the places of work lie in the 32 states.
+
+Section 1's names and date of birth. domain.md left them to the PID, but where no personal number ties
+the A1 to the PID beside it (a German or Austrian PID, which carries none; a PID of another state than
+the A1's) only the wallet did: a wallet holding another worker's A1 (an offer code passed on) was
+"valid" under its owner's name and photo (QA finding F1). Our issuers sign them as the paper A1 prints
+them, from the case's holder, as the EHIC's fields 3-5 (:mod:`credentials.holder_names`), never
+selectively disclosable, and :mod:`credentials.holder_link` compares them with the PID's. They are the
+case's holder, not claims a case records (:func:`validate` refuses them as unknown). An A1 signed before
+:data:`HOLDER_SIGNED_FROM` is linked as before; one signed from it that shows no names beside such a
+PID leaves the link undetermined (another issuer may have made them selectively disclosable; an mdoc
+shows an element only when asked and released).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from credentials import claims as c
-from credentials import countries, eudi_pda1, type_metadata
+from credentials import countries, eudi_pda1, holder_names, type_metadata
 from credentials.countries import name as country_name
 from credentials.errors import DataError
 from credentials.i18n import format_date
@@ -52,6 +65,8 @@ from credentials.type_metadata import ClaimInfo
 __all__ = [
     "ALIASES",
     "CONFIGURATION_ID",
+    "HOLDER_CLAIMS",
+    "HOLDER_SIGNED_FROM",
     "IMPLIED_TYPE",
     "SD_PATHS",
     "STATUS_CODES",
@@ -59,6 +74,7 @@ __all__ = [
     "describe",
     "employer_text",
     "employers",
+    "holder_of",
     "label",
     "one_shape",
     "place_text",
@@ -66,6 +82,7 @@ __all__ = [
     "status_text",
     "type_metadata_document",
     "validate",
+    "with_holder",
     "work_places",
 ]
 
@@ -391,6 +408,27 @@ SD_PATHS: tuple[tuple[str | int | None, ...], ...] = (
     ("work_address",),
     ("work_information",),
 )
+
+#: Section 1's surname, forenames and date of birth -> the case holder's fields they are made from
+#: (:mod:`credentials.holder_names`).
+HOLDER_CLAIMS = holder_names.CLAIMS
+#: The cutover: the day (UTC) of the release from which our issuers sign section 1's names into every
+#: A1 (:func:`with_holder`), judged by the issuer's signing time (an SD-JWT VC's ``iat``, an mdoc's
+#: ``validityInfo.signed``), never by the clerk-typed ``date_of_issuance`` (as the EHIC's,
+#: :data:`credentials.ehic.HOLDER_SIGNED_FROM`).
+HOLDER_SIGNED_FROM = date(2026, 12, 1)
+
+
+def with_holder(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The A1's claims as signed: ``claims`` with section 1's names and date of birth of the holder the
+    institution recorded (:func:`credentials.holder_names.signed`); unchanged without all three."""
+    return holder_names.signed(claims, holder)
+
+
+def holder_of(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Section 1's names and date of birth as shown (:func:`credentials.holder_names.shown`)."""
+    return holder_names.shown(claims)
+
 
 _OWN = ("legislation_country", "status_confirmation", "transitional_rules", "employer", "work_address",
         "work_information", *_SECTION_2_BOXES)
@@ -911,6 +949,7 @@ _FLAG_BASE_LABEL: type_metadata.Labels = (
     _FLAG_BASE["pl"].capitalize())
 
 _CLAIMS = (
+    *holder_names.CLAIM_INFO,  # section 1 first, as the paper A1 prints it
     ClaimInfo(("personal_administrative_number",), ("Personal identification number", "Personas kods",
               "Persönliche Kennnummer", "Numéro d'identification personnel", "Osobisty numer identyfikacyjny"),
               True, "always"),

@@ -979,18 +979,27 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
             found = holder_link.link(str(document.vct), document.claims, person.claims, number_states,
                                      pid_provider_country=person.issuer_country, withholdable=True,
                                      signed_at=signed_at)
-            if not found.holds:  # different personal numbers, or an EHIC naming another person
-                steps.append(Step("holder_link", FAILED, found.message, f"holder_link.{found.outcome}"))
+            key = _link_key(found.outcome, document.vct in _EHIC_TYPES)
+            if not found.holds:  # different personal numbers, or a document naming another person
+                steps.append(Step("holder_link", FAILED, found.message, key))
             elif found.outcome in (holder_link.WITHHELD, holder_link.NAMES_WITHHELD):
-                steps.append(Step("holder_link", NOT_RUN, found.message, f"holder_link.{found.outcome}"))
+                steps.append(Step("holder_link", NOT_RUN, found.message, key))
             elif found.outcome == holder_link.SAME_NUMBER:
                 steps.append(Step("holder_link", PASSED, found.message))
             else:
-                steps.append(Step("holder_link", PASSED, found.message, f"holder_link.{found.outcome}"))
+                steps.append(Step("holder_link", PASSED, found.message, key))
     return steps
 
 
 _EHIC_TYPES = frozenset({ehic.VCT, *ehic.ALIASES})
+#: Outcomes of the holder's names (:func:`credentials.holder_link.link`), whose reasons name the document.
+_NAME_OUTCOMES = frozenset({holder_link.NAME_MISMATCH, holder_link.SAME_NAME, holder_link.NAMES_WITHHELD})
+
+
+def _link_key(outcome: str, card: bool) -> str:
+    """The reason key of a ``holder_link`` outcome: ``holder_link.<outcome>``, an A1's names
+    ``holder_link.a1_<outcome>`` (the card's fields 3-5 are the A1's section 1)."""
+    return f"holder_link.{outcome}" if card or outcome not in _NAME_OUTCOMES else f"holder_link.a1_{outcome}"
 #: Reason keys of an EHIC's ``holder_link`` step when no PID came with it (:func:`_ehic_without_pid`).
 _NO_PID, _NO_PID_UNNAMED = "holder_link.no_pid", "holder_link.no_pid_unnamed"
 
@@ -1043,17 +1052,21 @@ def _a1_without_pid(claims: Mapping[str, Any], number_states: Collection[str]) -
     ask for one; the inspection profile requires it): as for an EHIC (:func:`_ehic_without_pid`),
     nothing but an identity document the inspector compares ties it to the worker in front of them,
     so a valid verdict says to check one, and only when the A1 shows something such a document
-    shows. The A1 names no holder (domain.md: its section 1 is the personal number; the name, birth
-    date and portrait come from the PID), so that is its personal number, of a state whose identity
-    documents carry it (``number_states``). A number withheld (selective disclosure), or one of
-    another state (a German insurance number is on no identity document), ties it to no one: not
-    run, undetermined, never "valid" for whoever holds the phone."""
+    shows: the holder's name and birth date it names (section 1, :func:`credentials.pda1.with_holder`),
+    or its personal number, of a state whose identity documents carry it (``number_states``). An A1
+    signed before it named its holder, whose number is withheld (selective disclosure) or of another
+    state (a German insurance number is on no identity document), ties it to no one: not run,
+    undetermined, never "valid" for whoever holds the phone."""
+    named = pda1.holder_of(claims)
+    if named.get("family_name") and named.get("birthdate"):
+        return Step("holder_link", PASSED, "No PID came with the A1: check an identity document of the worker it "
+                    "names.", _A1_NO_PID)
     if _shows_listed_number(claims, number_states):
         return Step("holder_link", PASSED, "No PID came with the A1: check an identity document showing the A1's "
                     "personal identification number to confirm the worker.", _A1_NO_PID)
     return Step("holder_link", NOT_RUN, "No PID came with the A1, and the A1 shows nothing an identity document "
-                "shows (no personal number of a state whose identity documents carry it): it cannot be tied to the "
-                "worker checked. Ask for the PID with the A1.", _A1_NO_PID_UNNAMED)
+                "shows (no holder's name and date of birth, no personal number of a state whose identity documents "
+                "carry it): it cannot be tied to the worker checked. Ask for the PID with the A1.", _A1_NO_PID_UNNAMED)
 
 
 _SEVERAL = "holder_link.several"

@@ -55,7 +55,7 @@ def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
 
     say(f"1. {institution.name_en} ({institution.id}) set up its signing key, certified by its own CA.")
     person = DEMO_PERSONS[0]
-    claims = pda1.validate(person.pda1)
+    claims = pda1.with_holder(pda1.validate(person.pda1), person.pid)  # section 1 names the worker
     wallet_key = generate_key()
     statuses = status_list.StatusList(131072, bits=2)
     idx = status_list.allocate_index(statuses.size, lambda i: False)

@@ -265,7 +265,8 @@ class CaseIn(BaseModel):
     holder: dict[str, Any] | None = Field(default=None, description=(
         "The holder's family_name, given_name, birthdate. On an EHIC of the holder's own, required: they are card "
         "fields 3-5, signed into every form of the card (no offer without them, 409 case.no_holder_offer); on a "
-        "represented person's card the claims' subject is required instead. On an A1, printed on its paper copy."))
+        "represented person's card the claims' subject is required instead. On an A1, required too: its section 1, "
+        "signed into every form of it and printed on its paper copy (409 case.a1_no_holder_offer without them)."))
     #: An A1 of the same posting less than two months apart (409 ``pda1.posting_chain`` without it).
     derogation: DerogationIn | None = None
     #: An active A1 of the person overlaps this one: false to be refused (409 ``pda1.overlap``) and asked;

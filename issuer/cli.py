@@ -242,15 +242,18 @@ def _check(_args: argparse.Namespace) -> int:
         except CredentialError:
             print(f"{'':<14} note     offline QR codes will not verify until the registry lists this "
                   "signer certificate as its document signer")
-    for entity_id, count in _unnamed_cards(settings).items():  # a note: the exit status stays the chain's
-        print(f"{entity_id:<14} note     {count} EHIC case{'s' if count != 1 else ''} name"
-              f"{'' if count != 1 else 's'} no holder: they are neither offered nor renewed until replaced "
-              "with the holder's surname, given names and birth date")
+    for entity_id, kinds in _unnamed_cards(settings).items():  # a note: the exit status stays the chain's
+        for configuration_id, count in sorted(kinds.items()):
+            kind = "A1" if configuration_id == "pda1" else "EHIC"
+            print(f"{entity_id:<14} note     {count} {kind} case{'s' if count != 1 else ''} name"
+                  f"{'' if count != 1 else 's'} no holder: they are neither offered nor renewed until replaced "
+                  "with the holder's surname, given names and birth date")
     return 1 if refused else 0
 
 
-def _unnamed_cards(settings: Any) -> dict[str, int]:
-    """Each institution's EHIC cases naming no holder (:meth:`issuer.service.IssuerService.unnamed_cards`),
+def _unnamed_cards(settings: Any) -> dict[str, dict[str, int]]:
+    """Each institution's EHIC and A1 cases naming no holder, by configuration id
+    (:meth:`issuer.service.IssuerService.unnamed_cards`),
     from the issuer database when it is at this release's schema: none before the issuer's first start,
     nor from a database still to be migrated (a check changes nothing: ``esspass migrate`` does that,
     once the earlier release is stopped)."""

@@ -163,9 +163,11 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                   "Uniquement pour un certificat provisoire de remplacement",
                   "Tylko dla certyfikatu tymczasowo zastępującego kartę"),
     # The person the document is for: an A1's paper copy and its QR code print them.
-    "group.holder": ("Holder (printed on the paper copy)", "Turētājs (izdrukāts papīra kopijā)",
-                     "Inhaber/in (auf dem Papierausdruck)", "Titulaire (imprimé sur la copie papier)",
-                     "Posiadacz (drukowany na kopii papierowej)"),
+    "group.holder": ("Holder: section 1 (required; signed into the A1 and printed on its paper copy)",
+                     "Turētājs: 1. iedaļa (obligāti; ierakstīts A1 un izdrukāts papīra kopijā)",
+                     "Inhaber/in: Abschnitt 1 (Pflichtangabe; in der A1 signiert und auf dem Papierausdruck)",
+                     "Titulaire : section 1 (obligatoire ; signé dans l'A1 et imprimé sur la copie papier)",
+                     "Posiadacz: sekcja 1 (wymagane; podpisane w A1 i drukowane na kopii papierowej)"),
     # An EHIC's: Decision S2 card fields 3-5, signed into every card of the holder's own
     # (IssuerService._offer_refused: no card without them); a child's card names the child instead.
     "group.cardholder": ("Insured person: card fields 3–5 (required; for a child's card, give the represented "
@@ -1121,8 +1123,10 @@ _COMMON = (Field("personal_administrative_number", "text", "document", True),
            # Left empty, the issuer gives one no other document has (IssuerService.create_case).
            Field("document_number", "text", "document", hint="hint.document_number"),
            Field("date_of_issuance", "date", "document", True))
-_HOLDER = (Field("holder.family_name", "text", "holder"), Field("holder.given_name", "text", "holder"),
-           Field("holder.birthdate", "date", "holder"))
+#: An A1's holder: its section 1, signed into every A1 (credentials/pda1.py with_holder) and printed on
+#: its paper copy; no A1 is recorded without it (IssuerService._new_case, ``case.a1_holder_required``).
+_HOLDER = (Field("holder.family_name", "text", "holder", True), Field("holder.given_name", "text", "holder", True),
+           Field("holder.birthdate", "date", "holder", True))
 #: An EHIC's holder: card fields 3-5 of the holder's own card, which is not offered without them
 #: (a child's card names its ``subject`` instead, as the group's legend says).
 _CARDHOLDER = tuple(replace(f, group="cardholder", required=True) for f in _HOLDER)

@@ -239,6 +239,26 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                              "karta nie zawiera nazwiska, imion ani daty urodzenia posiadacza (pola 3–5, podpisane "
                              "na każdej karcie posiadacza): zastąp sprawę, podając posiadacza lub, w przypadku karty "
                              "dziecka, osobę reprezentowaną"),
+    "case.a1_no_holder_offer": ("the A1 has no holder's surname, forenames and date of birth (section 1, signed into "
+                                "every A1): replace the case giving the holder (family_name, given_name, birthdate)",
+                                "A1 nav turētāja uzvārda, vārdu un dzimšanas datuma (1. iedaļa, kas ierakstīta katrā "
+                                "A1): aizstājiet lietu, norādot turētāju",
+                                "die A1 hat weder Name, Vornamen noch Geburtsdatum der Inhaberin/des Inhabers "
+                                "(Abschnitt 1, auf jeder A1 signiert): ersetzen Sie den Fall mit Angabe der "
+                                "Inhaberin/des Inhabers",
+                                "l'A1 n'a ni le nom, ni les prénoms, ni la date de naissance du titulaire (section 1, "
+                                "signée sur tout A1) : remplacez le dossier en indiquant le titulaire",
+                                "A1 nie zawiera nazwiska, imion ani daty urodzenia posiadacza (sekcja 1, podpisana na "
+                                "każdym A1): zastąp sprawę, podając posiadacza"),
+    "case.a1_holder_required": ("an A1 carries the holder's surname, forenames and date of birth (section 1): give the "
+                                "holder (family_name, given_name, birthdate)",
+                                "A1 ir turētāja uzvārds, vārdi un dzimšanas datums (1. iedaļa): norādiet turētāju",
+                                "eine A1 trägt Name, Vornamen und Geburtsdatum der Inhaberin/des Inhabers (Abschnitt "
+                                "1): geben Sie die Inhaberin/den Inhaber an",
+                                "un A1 porte le nom, les prénoms et la date de naissance du titulaire (section 1) : "
+                                "indiquez le titulaire",
+                                "A1 zawiera nazwisko, imiona i datę urodzenia posiadacza (sekcja 1): podaj "
+                                "posiadacza"),
     "case.holder_required": ("a card of the holder's own carries the holder's surname, given names and date of "
                              "birth (card fields 3-5): give the holder (family_name, given_name, birthdate), or, for "
                              "a child's card, the represented person (subject)",

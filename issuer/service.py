@@ -726,10 +726,10 @@ class IssuerService:
         started = normalised.get("starting_date")
         holder_data = _holder(holder, issued if isinstance(issued, str) else None,
                               started if isinstance(started, str) else None) if holder else None
-        if _unnamed_card(configuration_id, normalised, holder_data):
-            # Decision S2 fields 3-5 are on every card: a case without them could never be offered,
-            # and its document number would be spent on the replacement that names them.
-            raise invalid("holder", "case.holder_required")
+        if _unnamed(configuration_id, normalised, holder_data):
+            # Decision S2 fields 3-5 are on every card, section 1 on every A1: a case without them could
+            # never be offered, and its document number would be spent on the replacement that names them.
+            raise invalid("holder", _unnamed_rule(configuration_id, "case.holder_required"))
         label = str(normalised.get("document_number") or f"{normalised.get('given_name', '')} "
                     f"{normalised.get('family_name', '')}".strip())[:120]
         return Case(id=secrets.token_hex(16), entity_id=inst.entity.id, configuration_id=configuration_id,
@@ -1106,20 +1106,22 @@ class IssuerService:
             self._release_erased()
         return erased
 
-    def unnamed_cards(self) -> dict[str, int]:
-        """How many EHIC cases of the holder's own each institution holds that name no holder (Decision
-        S2 fields 3-5; :func:`_unnamed_card`): recorded before the rule, they are neither offered nor
-        renewed until replaced. Withdrawn, replaced and erased cases are left out (nothing is issued
-        from them); institutions with none are not named. For ``esspass issuer check``."""
-        counts: dict[str, int] = {}
-        ehic_ids = [cid for cid, mod in CREDENTIAL_TYPES.items() if mod is ehic]
+    def unnamed_cards(self) -> dict[str, dict[str, int]]:
+        """How many EHIC cases of the holder's own and A1 cases each institution holds that name no
+        holder (Decision S2 fields 3-5, the A1's section 1; :func:`_unnamed`), by configuration id:
+        recorded before the rule, they are neither offered nor renewed until replaced. Withdrawn,
+        replaced and erased cases are left out (nothing is issued from them); institutions with none are
+        not named. For ``esspass issuer check``."""
+        counts: dict[str, dict[str, int]] = {}
+        named_ids = [cid for cid, mod in CREDENTIAL_TYPES.items() if mod in (ehic, pda1)]
         with self.sessions() as s:
             rows = s.execute(select(Case.entity_id, Case.configuration_id, Case.claims, Case.holder).where(
-                Case.configuration_id.in_(ehic_ids), Case.erased_at.is_(None),
+                Case.configuration_id.in_(named_ids), Case.erased_at.is_(None),
                 Case.state.not_in(("revoked", "replaced"))))
             for entity_id, configuration_id, claims, holder in rows:
-                if _unnamed_card(configuration_id, claims or {}, holder):
-                    counts[entity_id] = counts.get(entity_id, 0) + 1
+                if _unnamed(configuration_id, claims or {}, holder):
+                    kinds = counts.setdefault(entity_id, {})
+                    kinds[configuration_id] = kinds.get(configuration_id, 0) + 1
         return counts
 
     def _release_erased(self) -> None:
@@ -1259,7 +1261,8 @@ class IssuerService:
         if case.state != "active":
             return refusal("case.not_active", state=case.state)
         return self._ended(inst, case, now, "case.ended_offer") or (
-            refusal("case.no_holder_offer") if _unnamed_card(case.configuration_id, case.claims, case.holder)
+            refusal(_unnamed_rule(case.configuration_id, "case.no_holder_offer"))
+            if _unnamed(case.configuration_id, case.claims, case.holder)
             else None) or self.type_refused(inst, case.configuration_id) or _signer_expired(inst, now, self.signer)
 
     def _paper_refused(self, inst: Institution, case: Case, now: datetime) -> ProtocolError | None:
@@ -2112,8 +2115,8 @@ class IssuerService:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
             if document_expired(claims, now, inst.entity.country):
                 raise ProtocolError("credential_request_denied", "the document has expired")
-            if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
-                raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
+            if _unnamed(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
+                raise _unnamed_refused(case.configuration_id)
             if case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
                 # checked and spent (nonces, the token's turn for this configuration); what the proofs
@@ -2245,6 +2248,8 @@ class IssuerService:
             claims = pid.with_jpeg_picture(claims)
         if module is ehic:  # Decision S2 fields 3-5, the card's own, from the case's holder (both forms)
             claims = ehic.with_holder(claims, holder)
+        elif module is pda1:  # section 1's names and date of birth, from the case's holder (both forms)
+            claims = pda1.with_holder(claims, holder)
         # A PID's mdoc elements are the PID Rulebook's (§3.1.1), not its SD-JWT VC claim names: once per request.
         elements = pid.to_mdoc(claims) if as_mdoc and module is pid else claims
         if as_mdoc and module is pda1 and not claims.get("date_of_expiry") and claims.get("ending_date"):
@@ -2474,8 +2479,8 @@ class IssuerService:
                 claims = _pid_metadata(inst, claims, pid.provider_expiry(utc(case.created_at).date()))
             if document_expired(claims, now, inst.entity.country):
                 raise ProtocolError("credential_request_denied", "the document has expired")
-            if _unnamed_card(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
-                raise ProtocolError("credential_request_denied", _UNNAMED_CARD)
+            if _unnamed(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
+                raise _unnamed_refused(case.configuration_id)
             unlisted = self.type_refused(inst, case.configuration_id, error="temporarily_unavailable", http_status=503)
             if unlisted is not None:  # approved before the list changed: it waits, pending, as for a signer
                 raise _told(inst, unlisted)
@@ -2899,19 +2904,31 @@ def _represented(configuration_id: str, claims: Mapping[str, Any]) -> bool:
     return CREDENTIAL_TYPES.get(configuration_id) is ehic and isinstance(claims.get("subject"), Mapping)
 
 
-def _unnamed_card(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> bool:
-    """Would this be an EHIC of the holder's own without Decision S2 fields 3-5 (surname, given names,
-    date of birth; :func:`credentials.ehic.with_holder` signs them from the case's holder)? Every card
-    carries them, and a verifier takes a card signed without them for one whose names were withheld
-    (:func:`credentials.holder_link.link`): neither offered (``case.no_holder_offer``) nor delivered
-    (a deferred request, a copy renewal) until the case names its holder."""
-    return (CREDENTIAL_TYPES.get(configuration_id) is ehic and not _represented(configuration_id, claims)
+def _unnamed(configuration_id: str, claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> bool:
+    """Would this be an EHIC of the holder's own or an A1 without its holder's surname, given names and
+    date of birth (Decision S2 fields 3-5, the A1's section 1; :func:`credentials.ehic.with_holder` and
+    :func:`credentials.pda1.with_holder` sign them from the case's holder)? Every one carries them, and
+    a verifier takes a document signed without them for one whose names were withheld
+    (:func:`credentials.holder_link.link`): neither recorded (``case.holder_required``), offered
+    (``case.no_holder_offer``) nor delivered (a deferred request, a copy renewal of a case recorded
+    before the rule) until the case names its holder."""
+    return (CREDENTIAL_TYPES.get(configuration_id) in (ehic, pda1) and not _represented(configuration_id, claims)
             and not _holder_named(holder))
 
 
-#: Why a credential request for an EHIC of the holder's own whose case has no holder is refused.
-_UNNAMED_CARD = ("the card's holder (surname, given names, date of birth: card fields 3-5) is not recorded; the "
-                 "institution replaces the case giving them")
+def _unnamed_rule(configuration_id: str, key: str) -> str:
+    """The rule ``key`` (``case.holder_required``, ``case.no_holder_offer``) as the document type words it:
+    an A1's names its section 1, a card's its fields 3-5."""
+    return key.replace("case.", "case.a1_", 1) if CREDENTIAL_TYPES.get(configuration_id) is pda1 else key
+
+
+def _unnamed_refused(configuration_id: str) -> ProtocolError:
+    """Why a credential request for a document whose case names no holder (:func:`_unnamed`) is refused."""
+    if CREDENTIAL_TYPES.get(configuration_id) is pda1:
+        return ProtocolError("credential_request_denied", "the A1's holder (surname, forenames, date of birth: "
+                             "section 1) is not recorded; the institution replaces the case giving them")
+    return ProtocolError("credential_request_denied", "the card's holder (surname, given names, date of birth: card "
+                         "fields 3-5) is not recorded; the institution replaces the case giving them")
 
 
 def _not_competent(inst: Institution, field: str) -> DataError:

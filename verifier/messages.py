@@ -886,6 +886,38 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                           "porte : elle ne peut pas être rattachée à la personne du PID.",
                                           "EKUZ nie pokazała nazwiska, imion i daty urodzenia, które zawiera, więc "
                                           "nie można jej powiązać z osobą z PID."),
+    # The same of an A1, whose section 1 names its holder (credentials/pda1.py with_holder).
+    "reason.holder_link.a1_name_mismatch": ("The A1 and the PID are not the same person's: the A1 names another "
+                                            "person (surname, given names or date of birth differ).",
+                                            "A1 un PID nepieder vienai personai: A1 norādīta cita persona "
+                                            "(atšķiras uzvārds, vārdi vai dzimšanas datums).",
+                                            "Die A1-Bescheinigung und die PID gehören nicht derselben Person: Die "
+                                            "A1-Bescheinigung nennt eine andere Person (Name, Vornamen oder "
+                                            "Geburtsdatum weichen ab).",
+                                            "L'A1 et le PID ne sont pas ceux de la même personne : l'A1 nomme une "
+                                            "autre personne (nom, prénoms ou date de naissance différents).",
+                                            "Zaświadczenie A1 i PID nie należą do tej samej osoby: A1 wskazuje inną "
+                                            "osobę (różni się nazwisko, imiona lub data urodzenia)."),
+    "reason.holder_link.a1_same_name": ("The A1 names the person of the PID: the same surname and date of birth "
+                                        "(and given names, where the A1 shows them).",
+                                        "A1 norādīta PID persona: tas pats uzvārds un dzimšanas datums (un vārdi, ja "
+                                        "A1 tos uzrāda).",
+                                        "Die A1-Bescheinigung nennt die Person der PID: derselbe Name und dasselbe "
+                                        "Geburtsdatum (und dieselben Vornamen, wo sie sie zeigt).",
+                                        "L'A1 nomme la personne du PID : mêmes nom et date de naissance (et prénoms, "
+                                        "lorsque l'A1 les montre).",
+                                        "Zaświadczenie A1 wskazuje osobę z PID: to samo nazwisko i data urodzenia "
+                                        "(oraz imiona, jeśli A1 je pokazuje)."),
+    "reason.holder_link.a1_names_withheld": ("The A1 did not show the surname, given names and date of birth of its "
+                                             "holder, so it cannot be tied to the person of the PID.",
+                                             "A1 neuzrādīja turētāja uzvārdu, vārdus un dzimšanas datumu, tāpēc to "
+                                             "nevar sasaistīt ar PID personu.",
+                                             "Die A1-Bescheinigung hat Name, Vornamen und Geburtsdatum der Person "
+                                             "nicht gezeigt: Sie lässt sich der Person der PID nicht zuordnen.",
+                                             "L'A1 n'a pas montré les nom, prénoms et date de naissance de son "
+                                             "titulaire : il ne peut pas être rattaché à la personne du PID.",
+                                             "Zaświadczenie A1 nie pokazało nazwiska, imion i daty urodzenia "
+                                             "posiadacza, więc nie można go powiązać z osobą z PID."),
     "reason.holder_link.withheld": ("The PID did not show the personal number (or the issuing country) that a "
                                     "PID of the document's state carries, so the document cannot be tied to the "
                                     "person shown.",
@@ -1686,32 +1718,34 @@ _T.update({
         "powiązać z kontrolowaną osobą. Poproś o PID razem z kartą."),
     # An A1 shown without a PID (a query of the API's own): credentials/verification.py _a1_without_pid.
     "reason.holder_link.a1_no_pid": (
-        "Valid; no PID was shown with the A1: check an identity document showing the A1's personal "
-        "identification number to confirm the worker.",
-        "Derīgs; kopā ar A1 netika uzrādīts PID: pārbaudiet personu apliecinošu dokumentu, kurā redzams A1 "
-        "norādītais personas kods, lai apstiprinātu darba ņēmēju.",
-        "Gültig; mit der A1-Bescheinigung wurde keine PID gezeigt: Prüfen Sie einen Ausweis mit der persönlichen "
-        "Kennnummer der A1-Bescheinigung, um die Person zu bestätigen.",
-        "Valable ; aucun PID n'a été présenté avec l'A1 : vérifiez une pièce d'identité portant le numéro "
-        "d'identification personnel de l'A1 pour confirmer le travailleur.",
-        "Ważne; razem z A1 nie okazano PID: sprawdź dokument tożsamości zawierający osobisty numer "
-        "identyfikacyjny z zaświadczenia A1, aby potwierdzić pracownika."),
+        "Valid; no PID was shown with the A1: check an identity document to confirm the worker (the name and date "
+        "of birth on the A1, or its personal identification number).",
+        "Derīgs; kopā ar A1 netika uzrādīts PID: pārbaudiet personu apliecinošu dokumentu, lai apstiprinātu darba "
+        "ņēmēju (A1 norādīto vārdu un dzimšanas datumu vai A1 personas kodu).",
+        "Gültig; mit der A1-Bescheinigung wurde keine PID gezeigt: Prüfen Sie einen Ausweis, um die Person zu "
+        "bestätigen (Name und Geburtsdatum auf der A1-Bescheinigung oder ihre persönliche Kennnummer).",
+        "Valable ; aucun PID n'a été présenté avec l'A1 : vérifiez une pièce d'identité pour confirmer le "
+        "travailleur (le nom et la date de naissance sur l'A1, ou son numéro d'identification personnel).",
+        "Ważne; razem z A1 nie okazano PID: sprawdź dokument tożsamości, aby potwierdzić pracownika (imię, "
+        "nazwisko i datę urodzenia z zaświadczenia A1 lub jego osobisty numer identyfikacyjny)."),
     "reason.holder_link.a1_no_pid_unnamed": (
-        "No PID was shown with the A1, and the A1 shows nothing an identity document shows (no personal number "
-        "of a state whose identity documents carry it): it cannot be tied to the worker checked. Ask for the PID "
-        "with the A1.",
-        "Kopā ar A1 netika uzrādīts PID, un A1 nav nekā, kas redzams personu apliecinošā dokumentā (nav tādas "
-        "valsts personas koda, kuras dokumentos tas ir norādīts): to nevar sasaistīt ar pārbaudāmo darba ņēmēju. "
-        "Lūdziet uzrādīt PID kopā ar A1.",
-        "Mit der A1-Bescheinigung wurde keine PID gezeigt, und sie zeigt nichts, was ein Ausweis zeigt (keine "
-        "persönliche Kennnummer eines Staates, dessen Ausweise sie tragen): Sie ist der geprüften Person nicht "
-        "zuzuordnen. Bitten Sie um die PID zusammen mit der A1-Bescheinigung.",
-        "Aucun PID n'a été présenté avec l'A1, et l'A1 ne montre rien de ce que montre une pièce d'identité "
-        "(aucun numéro personnel d'un État dont les pièces d'identité le portent) : il ne peut pas être rattaché "
-        "au travailleur contrôlé. Demandez le PID avec l'A1.",
+        "No PID was shown with the A1, and the A1 shows nothing an identity document shows (no holder's name and "
+        "date of birth, no personal number of a state whose identity documents carry it): it cannot be tied to "
+        "the worker checked. Ask for the PID with the A1.",
+        "Kopā ar A1 netika uzrādīts PID, un A1 nav nekā, kas redzams personu apliecinošā dokumentā (nav turētāja "
+        "vārda un dzimšanas datuma, nav tādas valsts personas koda, kuras dokumentos tas ir norādīts): to nevar "
+        "sasaistīt ar pārbaudāmo darba ņēmēju. Lūdziet uzrādīt PID kopā ar A1.",
+        "Mit der A1-Bescheinigung wurde keine PID gezeigt, und sie zeigt nichts, was ein Ausweis zeigt (weder "
+        "Name und Geburtsdatum der Person noch eine persönliche Kennnummer eines Staates, dessen Ausweise sie "
+        "tragen): Sie ist der geprüften Person nicht zuzuordnen. Bitten Sie um die PID zusammen mit der "
+        "A1-Bescheinigung.",
+        "Aucun PID n'a été présenté avec l'A1, et l'A1 ne montre rien de ce que montre une pièce d'identité (ni "
+        "le nom et la date de naissance du titulaire, ni numéro personnel d'un État dont les pièces d'identité le "
+        "portent) : il ne peut pas être rattaché au travailleur contrôlé. Demandez le PID avec l'A1.",
         "Razem z A1 nie okazano PID, a zaświadczenie A1 nie pokazuje niczego, co pokazuje dokument tożsamości "
-        "(numeru osobistego państwa, którego dokumenty tożsamości go zawierają): nie można go powiązać z "
-        "kontrolowanym pracownikiem. Poproś o PID razem z zaświadczeniem A1."),
+        "(ani imienia, nazwiska i daty urodzenia posiadacza, ani numeru osobistego państwa, którego dokumenty "
+        "tożsamości go zawierają): nie można go powiązać z kontrolowanym pracownikiem. Poproś o PID razem z "
+        "zaświadczeniem A1."),
     # Printing the verdict (verifier/static/verifier.css @media print; the button: verifier.js).
     # The verdict's Print button: an inspector bills nothing (review R7); the EHIC desk prints for billing.
     "print": ("Print", "Drukāt", "Drucken", "Imprimer", "Drukuj"),

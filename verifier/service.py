@@ -59,6 +59,9 @@ _EHIC_VALIDITY = (("date_of_expiry",), ("starting_date", "ending_date"))
 #: desk bills under, compared with the PID's where one is shown (credentials/holder_link.py). Asked
 #: of the mdoc only: the SD-JWT VC shows them in the clear, asked or not (credentials/ehic.py).
 _EHIC_HOLDER = tuple(ehic.HOLDER_CLAIMS)
+#: Section 1's surname, forenames and date of birth of an A1 (credentials/pda1.py ``with_holder``),
+#: compared with the PID's where no personal number ties them; asked of the mdoc only, as the EHIC's.
+_PDA1_HOLDER = tuple(pda1.HOLDER_CLAIMS)
 #: A PRC's (c) date of delivery and fields 8 and 9 of the card it replaces (credentials/ehic.py): shown on the
 #: printout for the billing file (Decision S2, Annex 2), and erased with the person. An A1's date of issue
 #: comes too, unshown.
@@ -183,6 +186,12 @@ def profile_query(profile: str) -> dict[str, Any]:
         a1_ids = [c["id"] for c in base]
         doc = {"id": "pda1", "format": "dc+sd-jwt", "meta": {"vct_values": [pda1.VCT]}, "claims": base + places,
                "claim_sets": [*([*a1_ids, p["id"]] for p in places), a1_ids]}
+        # Section 1's names (:data:`_PDA1_HOLDER`), as the EHIC's fields 3-5: asked of the mdoc only, first
+        # with them, then without (an A1 signed before they were); the SD-JWT VC shows them unasked.
+        holder = _claims(_PDA1_HOLDER, "h")
+        twin_of["pda1"] = {**doc, "claims": [*doc["claims"], *holder],
+                           "claim_sets": [*([*o, *(h["id"] for h in holder)] for o in doc["claim_sets"]),
+                                          *doc["claim_sets"]]}
         # An A1 in the EUDI reference model holds the same facts under other names (domain.md), its
         # places of work in ``places_of_work``.
         eudi = [{"id": f"u{i}", "path": list(path)} for i, path in enumerate(eudi_pda1.QUERY_PATHS)]
