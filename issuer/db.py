@@ -12,7 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esspass.db import NAMING_CONVENTION
@@ -224,7 +224,10 @@ class Nonce(Base):
 
 
 class StatusListRecord(Base):
-    """One status list of one institution; ``version`` grows with every status change in it."""
+    """One status list of one institution; ``version`` grows with every status change in it.
+    ``signed_version`` and ``signed_iat``: the latest version a Status List Token was signed for, and
+    the ``iat`` (unix seconds) its first token was signed with, by whichever worker, so that each new
+    version is signed after every token of the ones before (:meth:`issuer.status_lists.StatusLists._iat`)."""
 
     __tablename__ = "issuer_status_lists"
     __table_args__ = (UniqueConstraint("entity_id", "number"),)
@@ -234,6 +237,8 @@ class StatusListRecord(Base):
     size: Mapped[int] = mapped_column(Integer)
     used: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    signed_version: Mapped[int] = mapped_column(Integer, default=0)
+    signed_iat: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class CredentialRecord(Base):

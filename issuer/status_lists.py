@@ -7,7 +7,10 @@ credential, the signed lists, and where they are all listed.
 * The Status List Token of a list (§5 JWT, §6 CWT for mdoc), signed again when one of its entries
   changed (its ``version``), the institution's current signer changed (:mod:`issuer.signers`), or
   half of ``min(ttl, exp - iat)`` has passed, so a token served always has at least half its validity
-  left: never one past its ``exp``, which a verifier must refuse (§8.3 step 4).
+  left: never one past its ``exp``, which a verifier must refuse (§8.3 step 4). A new version is
+  signed with an ``iat`` later than every token of the list signed before, by any worker or replica
+  (recorded in the list's row, :meth:`StatusLists._iat`): a verifier keeps the newest ``iat``,
+  and a withdrawal signed within the second of the token it holds must not tie with it.
 * Signed by the signer current at that moment, its ``exp`` never past that signer's chain (a verifier
   validates the ``x5c`` when it verifies, §8.3 step 3): never under a chain that has ended, nor with
   a key the issuers list bars (revoked, the institution suspended or withdrawn). When none of the
@@ -55,6 +58,9 @@ __all__ = ["BITS", "StatusLists", "StatusToken"]
 
 #: Bits an entry of the lists: STOPPED (0x0C) needs four (credentials.status_list.require_bits_for).
 BITS = 4
+#: Seconds a new version's ``iat`` may run ahead of the clock to come after the last one signed
+#: (:meth:`StatusLists._iat`): half the minute a verifier allows (``status_list.verify_token``).
+_LEAD = 30
 
 
 @dataclass(frozen=True)
@@ -143,30 +149,38 @@ class StatusLists:
         institution's signer now (``signer``); 503 ``temporarily_unavailable`` when none can sign."""
         if not 0 < number < 2**31:  # no such list, and a number no database column holds
             raise ProtocolError("not_found", "no such status list", http_status=404)
+        # Taken before the list is read: a token of a version read is signed no later than this second
+        # (_iat), which a change committed after the read is signed after.
         now = self.clock().astimezone(UTC)
-        with self.sessions() as s:
-            lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
-                                                           StatusListRecord.number == number)).first()
-            if lst is None:
-                raise ProtocolError("not_found", "no such status list", http_status=404)
-            signer = self.signer(inst, now)
-            if signer is None:
-                raise self._unsigned(inst, now)
-            signed = self._signed.get((lst.id, form))
-            if (signed is not None and signed[0] == lst.version and signed[1] == signer.kid
-                    and now.timestamp() < signed[2]):
-                return signed[3]
-            version = lst.version
-            entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
-                CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
-            size = lst.size
-            list_id = lst.id
+        for _attempt in range(10):
+            with self.sessions() as s:
+                lst = s.scalars(select(StatusListRecord).where(StatusListRecord.entity_id == inst.entity.id,
+                                                               StatusListRecord.number == number)).first()
+                if lst is None:
+                    raise ProtocolError("not_found", "no such status list", http_status=404)
+                signer = self.signer(inst, now)
+                if signer is None:
+                    raise self._unsigned(inst, now)
+                signed = self._signed.get((lst.id, form))
+                if (signed is not None and signed[0] == lst.version and signed[1] == signer.kid
+                        and now.timestamp() < signed[2]):
+                    return signed[3]
+                version, size, list_id = lst.version, lst.size, lst.id
+                entries = s.execute(select(CredentialRecord.idx, CredentialRecord.status).where(
+                    CredentialRecord.list_id == lst.id, CredentialRecord.status != status_list.VALID)).all()
+                recorded = (lst.signed_version, lst.signed_iat)
+            iat = self._iat(inst, lst, recorded, now)
+            if iat is not None:
+                break
+        else:  # a change recorded by another worker at each attempt
+            raise ProtocolError("temporarily_unavailable", "the status list is changing; try again", http_status=503,
+                                headers=_PUBLIC)
         statuses = status_list.StatusList(size, bits=BITS)
         for idx, value in entries:
             statuses.set(idx, value)
-        iat = int(now.timestamp())
         # Never past the signer's chain: a verifier caching the token would hold one it must refuse
-        # (the signer can sign, so its chain lasts beyond SIGNER_MARGIN: exp - iat stays positive).
+        # (the signer can sign, so its chain lasts beyond SIGNER_MARGIN, and iat is at most _LEAD, less,
+        # ahead of now: exp - iat stays positive).
         exp = min(iat + self.exp, int(signer.end.timestamp()))
         ttl = min(self.ttl, exp - iat)
         sign = status_list.sign_cwt_token if form == status_list.CWT else status_list.sign_token
@@ -179,6 +193,52 @@ class StatusLists:
             # least half its validity left.
             self._signed[(list_id, form)] = (version, signer.kid, iat + min(ttl, exp - iat) / 2, result)
         return result
+
+    def _iat(self, inst: Institution, lst: StatusListRecord, recorded: tuple[int, int], now: datetime) -> int | None:
+        """The ``iat`` of a token of ``lst`` as read (its ``version``), ``now`` having been taken before
+        the read; None when another worker recorded the first token of a version meanwhile (read again).
+
+        ``iat`` is whole seconds (§5.1), and a verifier keeps the list with the newest ``iat`` (§8.3
+        step 4, rollback: ``esspass.status_client``): a withdrawal signed in the second of the token it
+        holds would carry the same ``iat``, and which of the two came last could not be told. So each
+        version is signed after every token of the versions before it, by any worker or replica:
+
+        * The first token of a version records it, with its ``iat``, in the list's row
+          (``signed_version``, ``signed_iat``; compare-and-set, so that two workers signing it at once
+          agree on one): one second after the clock read *after* the version was read, and after the
+          ``iat`` recorded before. Every token of an earlier version was signed at most at the second
+          of a clock read before that version was read, so before the change was committed.
+        * Every other token of the version: ``now``, and not before the ``iat`` its first token
+          recorded. A token signed again (half its ``ttl`` passed, a new signer) writes nothing: a
+          status list is read beside a clerk's write transaction, never queued behind it (esspass.db).
+
+        A version's tokens are then one second ahead of the clock at most while it changes every
+        second. Not more than :data:`_LEAD` ahead: a verifier refuses an ``iat`` more than a minute
+        ahead of its own clock (``status_list.verify_token``), so an ``iat`` recorded further ahead
+        means this clock was set back, and no verifier set right holds that token: the token takes the
+        clock's time (said to the operator). The workers' clocks must agree within the second
+        (NTP), as they must for everything else they sign."""
+        signed_version, signed_iat = recorded
+        if lst.version == signed_version:
+            return self._within_lead(inst, lst, max(int(now.timestamp()), signed_iat), int(now.timestamp()))
+        later = int(self.clock().timestamp())
+        iat = self._within_lead(inst, lst, max(later, signed_iat) + 1, later)
+        with self.sessions.begin() as s:
+            done = s.connection().execute(update(StatusListRecord).where(
+                StatusListRecord.id == lst.id, StatusListRecord.signed_version == signed_version,
+                StatusListRecord.signed_iat == signed_iat).values(signed_version=lst.version, signed_iat=iat))
+        return iat if done.rowcount == 1 else None
+
+    @staticmethod
+    def _within_lead(inst: Institution, lst: StatusListRecord, iat: int, clock: int) -> int:
+        """``iat``, or ``clock`` when ``iat`` is more than :data:`_LEAD` ahead of it (:meth:`_iat`)."""
+        if iat <= clock + _LEAD:
+            return iat
+        _log.warning("%s status list %d: a token was signed for %s, more than %d s after this clock; signed at this "
+                     "clock's time (was the clock set back?)", inst.entity.id, lst.number,
+                     datetime.fromtimestamp(iat, UTC).isoformat(), _LEAD,
+                     extra={"service": "issuer", "event": "status_clock_behind", "entity": inst.entity.id})
+        return clock
 
     @staticmethod
     def _unsigned(inst: Institution, now: datetime) -> ProtocolError:

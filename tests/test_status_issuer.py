@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from credentials import status_list
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.jose import decode_jws
+from credentials.trust_list import TrustList
 from esspass.db import Sessions
 from esspass.stack import unnumbered
 from esspass.testing import serve
@@ -88,6 +89,76 @@ def test_a_served_token_always_has_at_least_half_its_validity_left(issuer: Issue
             now = int(issuer.clock[0].timestamp())
             assert claims["exp"] - now >= (claims["exp"] - claims["iat"]) / 2, step
             assert now - claims["iat"] < min(claims["ttl"], claims["exp"] - claims["iat"]) / 2, step
+    finally:
+        issuer.clock[0] = start
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_withdrawal_signed_in_the_second_of_the_token_a_verifier_holds_is_signed_after_it(
+        registry_dir: Path, registry_issuers: TrustList, tmp_path: Path, database: str,
+        request: pytest.FixtureRequest) -> None:
+    """A list changed within the second its last token was signed in had a token with the same iat
+    (whole seconds, §5.1), and a verifier cannot tell which came last: one that held the list from
+    before the withdrawal in memory kept it when `esspass verifier prefetch` wrote the withdrawn one to
+    its cache directory (a flaky test showed it). The new version is signed one second later."""
+    from esspass.status_client import StatusClient
+    from esspass.testing import free_port
+
+    port = free_port()
+    settings = IssuerSettings(data_dir=registry_dir, public_url=f"http://127.0.0.1:{port}", wallet_attestation="off",
+                              key_attestation="off", database_url=f"sqlite:///{tmp_path / 'issuer.db'}"
+                              if database == "sqlite" else request.getfixturevalue("postgres_url"))
+    service = build_service(settings)
+    second = datetime.now(UTC).replace(microsecond=0)
+    service.status.clock = lambda: second  # every token of this test signed within one second
+    inst = service.institution(PATH)
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
+    with service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        number, idx = service.status.allocate(s, inst, recorded, "jkt", second, second + timedelta(days=30), "n")
+    ref = status_list.StatusReference(idx, f"{settings.public_url}/{PATH}/status/{number}")
+    entity = registry_issuers.entity("LV:VSAA")
+    assert entity is not None
+    try:
+        with httpx.Client(timeout=10) as http:
+            inspector = StatusClient(http, cache_dir=tmp_path / "cache")  # the verifier's service
+            with serve(create_app(settings, service=service), port=port):
+                assert inspector(ref, entity, datetime.now(UTC)).value == status_list.VALID
+                before = decode_jws(str(service.status.token(inst, number).token)).payload["iat"]
+                service.set_state(inst, case.id, "revoked", reason="posting cancelled", actor="test")
+                after = decode_jws(str(service.status.token(inst, number).token)).payload["iat"]
+                assert after > before == int(second.timestamp())
+                prefetch = StatusClient(http, cache_dir=tmp_path / "cache")  # another process, the same directory
+                assert prefetch(ref, entity, datetime.now(UTC)).value == status_list.INVALID
+            offline = inspector(ref, entity, datetime.now(UTC))  # the issuer out of reach now
+            assert (offline.value, offline.source) == (status_list.INVALID, "cache")
+    finally:
+        service.engine.dispose()
+
+
+def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers_accept(
+        issuer: Issuer, caplog: pytest.LogCaptureFixture) -> None:
+    """A new version comes after the last iat signed only up to 30 s ahead of the clock: a verifier
+    refuses an iat more than a minute ahead of its own (§8.3 step 4, status_list.verify_token), so a
+    last iat an hour ahead means the issuer's clock was set back, and a list signed after it would be
+    refused by every verifier set right for that hour."""
+    inst = issuer.service.institution(PATH)
+    start = issuer.clock[0]
+    case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
+    with issuer.service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        number, _ = issuer.service.status.allocate(s, inst, recorded, "jkt", start, start + timedelta(days=30), "n")
+    try:
+        issuer.clock[0] = start + timedelta(hours=1)
+        issuer.service.set_state(inst, case.id, "suspended", reason="checking the posting", actor="test")
+        issuer.service.status.token(inst, number)  # the first token of this version: its iat recorded
+        issuer.clock[0] = start  # set right again
+        issuer.service.set_state(inst, case.id, "revoked", reason="posting cancelled", actor="test")
+        claims = decode_jws(str(issuer.service.status.token(inst, number).token)).payload
+        assert claims["iat"] == int(start.timestamp())
+        assert "was the clock set back?" in caplog.text
     finally:
         issuer.clock[0] = start
 
