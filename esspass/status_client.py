@@ -18,7 +18,9 @@ of a URI carry one list), and a list older than it is refused (a replay of a lis
 withdrawal, or a stale mirror); when it is refused, the newest list held for the URI, in either
 form, answers. A list with the same ``iat`` as a held one that would turn a withdrawn entry
 (INVALID, §7.1) back is refused too: which of two lists signed within one second came last cannot
-be told, and our institutions never reinstate a withdrawn document.
+be told, and our institutions never reinstate a withdrawn document. Likewise a list another process
+wrote to the cache directory (``esspass verifier prefetch``) replaces the one held in memory when it
+is newer, or of the same ``iat`` and withdrawing more (:func:`_replaces`).
 
 Only one held list answers for a URI (:meth:`StatusClient._speaker`), within its ``ttl``, after a
 304, offline or after a refused fetch alike: the newest kept in either form, whoever signed the
@@ -183,6 +185,8 @@ class _Origin:
 
 
 _OriginKey = tuple[str, str, int | None]  # RFC 6454: scheme, host, port (default written in)
+_Stamp = tuple[int, int, int]  # a record on disk as last seen: inode, mtime (ns), size (_stamp)
+_UNSEEN = (-1, -1, -1)  # the stamp of a record never read nor written here
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +229,9 @@ class StatusClient:
         self._default_ttl = default_ttl
         self._cache: dict[tuple[str, str], _Entry] = {}  # by (uri, token form)
         self._newest: dict[str, int] = {}  # uri -> newest iat verified for it, either form (the rollback mark)
-        #: (uri, form) -> the st_mtime_ns of its record on disk as last read or written here: another
+        #: (uri, form) -> the stamp (:func:`_stamp`) of its record on disk as last read or written here: another
         #: process (``esspass verifier prefetch``, a replica) that writes a newer one is noticed (_current).
-        self._on_disk: dict[tuple[str, str], int | None] = {}
+        self._on_disk: dict[tuple[str, str], _Stamp | None] = {}
         self._lock = threading.RLock()  # _rollback reads the mark and the held lists under it
 
     def __call__(self, ref: status_list.StatusReference, entity: trust_list.ListedEntity,
@@ -655,22 +659,24 @@ class StatusClient:
         path = self._path(uri, form)
         if path is None:
             return
-        _write_atomically(path, {"uri": uri, "form": form, "entity_id": entry.entity_id, "fetched": entry.fetched,
-                                 "obtained": entry.obtained, "etag": entry.etag,
-                                 "aggregation_uri": entry.verified.aggregation_uri,
-                                 "token": base64.b64encode(token).decode("ascii")})
+        record: dict[str, object] = {
+            "uri": uri, "form": form, "entity_id": entry.entity_id, "fetched": entry.fetched,
+            "obtained": entry.obtained, "etag": entry.etag, "aggregation_uri": entry.verified.aggregation_uri,
+            "token": base64.b64encode(token).decode("ascii")}
+        stamp = _write_atomically(path, record)
         with self._lock:
-            self._on_disk[(uri, form)] = _mtime(path)  # our own record: no reason to read it back
+            self._on_disk[(uri, form)] = stamp  # our own record: no reason to read it back
 
     def _current(self, uri: str, form: str, entity: trust_list.ListedEntity) -> _Entry | None:
         """The list held for ``uri`` in ``form``: the one in memory, else the copy on disk (:meth:`_load`),
         which is also read again when another process (``esspass verifier prefetch``, a replica on the
-        same data directory) wrote it since this one last read or wrote it: the newer of the two is held."""
+        same data directory) wrote it since this one last read or wrote it: the newer of the two is held
+        (:func:`_replaces`)."""
         with self._lock:
             entry = self._cache.get((uri, form))
-            seen = self._on_disk.get((uri, form), -1)
+            seen = self._on_disk.get((uri, form), _UNSEEN)
         path = self._path(uri, form)
-        if entry is not None and (path is None or seen == _mtime(path)):
+        if entry is not None and (path is None or seen == _stamp(path)):
             return entry
         loaded = self._load(uri, form, entity)
         return loaded if loaded is not None else entry
@@ -686,7 +692,7 @@ class StatusClient:
         path = self._path(uri, form)
         if path is not None:
             with self._lock:  # before reading: a record written meanwhile is read again next time
-                self._on_disk[(uri, form)] = _mtime(path)
+                self._on_disk[(uri, form)] = _stamp(path)
         record = None if path is None else _read_record(path)
         if record is None or record.get("uri") != uri or record.get("form") != form \
                 or record.get("entity_id") != entity.id:
@@ -711,7 +717,7 @@ class StatusClient:
         entry = _Entry(verified, fetched, entity.id, _etag(etag), obtained)
         with self._lock:
             current = self._cache.get((uri, form))
-            if current is not None and current.verified.iat >= entry.verified.iat:
+            if current is not None and not _replaces(entry, current):
                 return current  # what this process holds is as new: kept (its fetch time, its ETag)
             self._cache[(uri, form)] = entry
         return entry
@@ -839,19 +845,24 @@ def _fetch(http: httpx.Client, uri: str, headers: dict[str, str], *, limit: int,
         raise _Unfetchable(str(exc), answered=None) from exc
 
 
-def _write_atomically(path: Path, record: dict[str, object]) -> None:
+def _write_atomically(path: Path, record: dict[str, object]) -> _Stamp | None:
     """``record`` as ``path``, readable by its owner alone (0600, in a 0700 directory) whatever the umask
     of the process writing it (``esspass verifier prefetch`` from an operator's shell, as the service):
-    which institutions' lists a device holds, and when it fetched them, is the deployment's own."""
+    which institutions' lists a device holds, and when it fetched them, is the deployment's own. Its
+    stamp (:func:`_stamp`, taken from the file written, so never another process's written just
+    after), or None when it could not be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(record))
+            fh.flush()
+            st = os.fstat(fh.fileno())
         os.replace(tmp, path)  # whole or not at all: a reader never sees half a record
     except OSError:
-        pass  # a full or read-only disk costs the offline copy, never the check
+        return None  # a full or read-only disk costs the offline copy, never the check
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _verify(token: str | bytes, uri: str, entity: trust_list.ListedEntity,
@@ -905,6 +916,19 @@ def _refusal(entry: _Entry, entity: trust_list.ListedEntity) -> _Refused | None:
                     f"(a key change, not a revocation), and the list was {what}", forged=False)
 
 
+def _replaces(loaded: _Entry, held: _Entry) -> bool:
+    """Whether ``loaded``, a copy read from disk (written by another process), takes the place of the
+    list ``held`` in memory for the same URI and form: a later ``iat``, or the same ``iat`` (two lists
+    signed within one second, which came last cannot be told) and withdrawing or suspending an entry
+    ``held`` does not, while lifting no withdrawal of ``held``'s: as a list of that second fetched now
+    would be taken (:meth:`StatusClient._rollback`), a withdrawal is final (§7.1). Otherwise the held
+    one is kept, with its fetch time and ETag."""
+    if loaded.verified.iat != held.verified.iat:
+        return loaded.verified.iat > held.verified.iat
+    return (status_list.undoes_withdrawal(loaded.verified.status_list, held.verified.status_list, suspensions=True)
+            and not status_list.undoes_withdrawal(held.verified.status_list, loaded.verified.status_list))
+
+
 def _same_list(a: _Entry, b: _Entry) -> bool:
     """Whether two fetches of one URI and form got the same list: same ``iat``, entries and signer."""
     x, y = a.verified, b.verified
@@ -952,12 +976,17 @@ def _same_origin(a: str, b: str) -> bool:
     return x is not None and x == _origin(b)
 
 
-def _mtime(path: Path) -> int | None:
-    """When the record at ``path`` was last written (ns), or None when there is none."""
+def _stamp(path: Path) -> _Stamp | None:
+    """What tells one record at ``path`` from the next (None when there is none): its inode, which
+    each write changes (:func:`_write_atomically` puts a new file in its place), with when it was
+    written (ns) and its size. Not the time alone: a file system keeps it in ticks (milliseconds, or
+    whole seconds), and a record written by ``esspass verifier prefetch`` within the tick of this
+    process's own would pass unnoticed, its list never read."""
     try:
-        return path.stat().st_mtime_ns
+        st = path.stat()
     except OSError:
         return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _read_record(path: Path) -> dict[str, object] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -339,6 +340,39 @@ def test_a_list_of_the_same_second_does_not_reinstate_a_withdrawn_entry(institut
     assert client(REF, institution.entity, NOW).value == status_list.VALID
     server.token = institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True)
     assert client(REF, institution.entity, _at(10)).value == status_list.INVALID
+
+
+def test_a_withdrawal_of_the_same_second_that_another_process_kept_on_disk_replaces_the_list_held(
+        institution: Institution, tmp_path: Path) -> None:
+    """The verifier's service holds a list in memory; `esspass verifier prefetch` (another process, the
+    same cache directory) fetches a list of the same second that withdraws the document. The service
+    reads it back, and keeps it rather than its own: which came last cannot be told, and a withdrawal
+    is final (as when it fetches that list itself, above). It kept its own, VALID offline."""
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400))
+    inspector = server.client(tmp_path)
+    assert inspector(REF, institution.entity, NOW).value == status_list.VALID
+    server.token = institution.token(iat=TS - 60, exp=TS + 86400, withdrawn=True)
+    assert server.client(tmp_path)(REF, institution.entity, _at(10)).value == status_list.INVALID  # the prefetch
+    server.up = False
+    offline = inspector(REF, institution.entity, _at(20))
+    assert (offline.value, offline.source) == (status_list.INVALID, "cache")
+
+
+def test_a_newer_list_another_process_kept_on_disk_within_the_same_clock_tick_is_read(
+        institution: Institution, tmp_path: Path) -> None:
+    """A file system keeps a file's time in ticks (milliseconds, or whole seconds): a list written by
+    `esspass verifier prefetch` within the tick of the service's own record has the same time, and the
+    service, telling records apart by their time alone, never read it."""
+    server = StatusServer(institution.token(iat=TS - 60, exp=TS + 86400))
+    inspector = server.client(tmp_path)
+    assert inspector(REF, institution.entity, NOW).value == status_list.VALID
+    [record] = tmp_path.glob("*.json")
+    written = record.stat()
+    server.token = institution.token(iat=TS, exp=TS + 86400, withdrawn=True)
+    assert server.client(tmp_path)(REF, institution.entity, _at(10)).value == status_list.INVALID  # the prefetch
+    os.utime(record, ns=(written.st_atime_ns, written.st_mtime_ns))  # within the same tick
+    server.up = False
+    assert inspector(REF, institution.entity, _at(20)).value == status_list.INVALID
 
 
 def test_a_cwt_of_the_same_second_does_not_reinstate_what_the_jwt_withdrew(institution: Institution) -> None:
