@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from credentials.demo_persons import DEMO_PERSONS
 from esspass.stack import Clerk, inspector_token, start_in_process, unnumbered
+from trust_registry.settings import RegistrySettings, admin_token
 
 pytestmark = pytest.mark.postgres
 
@@ -48,17 +49,19 @@ def test_while_postgresql_refuses_connections_every_service_answers_503_json_and
         case_id = clerk.create_case(person.pda1_issuer, "pda1", unnumbered(person.pda1))
         office = {"Authorization": f"Bearer {clerk.tokens[person.pda1_issuer]}"}
         inspector = {"Authorization": f"Bearer {inspector_token(tmp_path)}"}
+        registry_admin = {"Authorization": f"Bearer {admin_token(RegistrySettings(data_dir=tmp_path))}"}
         case_url = f"{stack.issuer_url}/lv-vsaa/api/cases/{case_id}"
         calls: dict[str, Callable[[], httpx.Response]] = {
             "issuer case": lambda: http.get(case_url, headers=office),
             "issuer status list": lambda: http.get(f"{stack.issuer_url}/lv-vsaa/status/1"),
-            "registry list": lambda: http.get(f"{stack.registry_url}/lists/issuers"),
+            # Its lists are served while valid (test below): its admin API needs the database.
+            "registry entities": lambda: http.get(f"{stack.registry_url}/admin/entities", headers=registry_admin),
             "verifier request": lambda: http.post(f"{stack.verifier_url}/api/requests", headers=inspector,
                                                   json={"profile": "pda1"}),
         }
         # A status list no credential has used yet is 404: it too is read from the database.
         before = {what: call().status_code for what, call in calls.items()}
-        assert before == {"issuer case": 200, "issuer status list": 404, "registry list": 200,
+        assert before == {"issuer case": 200, "issuer status list": 404, "registry entities": 200,
                           "verifier request": 201}, before
 
         caplog.clear()
@@ -81,6 +84,35 @@ def test_while_postgresql_refuses_connections_every_service_answers_503_json_and
         after = {what: call().status_code for what, call in calls.items()}
         assert after == before
         assert http.get(case_url, headers=office).json()["id"] == case_id
+
+
+def test_while_postgresql_refuses_connections_the_registry_serves_the_lists_it_signed_while_they_are_valid(
+        tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A verifier or wallet started during the outage, or whose list has ended, got a 503 and had no trust
+    list at all, though the registry held a signed one valid for hours: it gets that one (the same bytes,
+    the same ETag). A list this process never signed has nothing to serve: 503 as before."""
+    from esspass.testing import serve
+    from trust_registry.app import create_app
+    from trust_registry.seed import seed_data_dir
+
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    seed_data_dir(tmp_path)
+    with serve(create_app(RegistrySettings(data_dir=tmp_path))) as registry, \
+            httpx.Client(base_url=registry.url, timeout=30) as http:
+        signed = http.get("/lists/issuers")
+        assert signed.status_code == 200
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="esspass"), _refusing(postgres_url):
+            held = http.get("/lists/issuers")
+            assert (held.status_code, held.content, held.headers["etag"]) == (200, signed.content,
+                                                                               signed.headers["etag"])
+            assert http.get("/lists/issuers", headers={"If-None-Match": signed.headers["etag"]}).status_code == 304
+            never = http.get("/lists/verifiers")
+            assert (never.status_code, never.json()["error"]) == (503, "temporarily_unavailable")
+        served = [r for r in caplog.records if getattr(r, "event", None) == "database_unavailable_list_served"]
+        assert served and all(r.levelno == logging.WARNING for r in served)
+        assert not [r for r in caplog.records if r.exc_info]
+        assert http.get("/lists/verifiers").status_code == 200  # signed once the database answers
 
 
 def test_a_postgresql_server_that_accepts_but_never_answers_is_a_503_within_the_connect_timeout(

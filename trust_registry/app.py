@@ -32,7 +32,8 @@ as earlier releases took it, too), ``PUT /admin/entities/{id}/path`` (``{"path":
 The audit trail records the name bound to the token (``api:<name>``), never the token.
 
 A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
-its validity has passed. Nothing (settings, engine, keys) is created at import time: the PKI and
+its validity has passed; while the database does not answer, the one cached is served as long as it
+is valid (``signed`` in :func:`create_app`). Nothing (settings, engine, keys) is created at import time: the PKI and
 the database are opened in the app's lifespan.
 """
 
@@ -55,12 +56,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.exc import SQLAlchemyError
 
 from credentials import i18n, trust_list
 from credentials.countries import name as country_name
 from credentials.errors import ProtocolError
 from credentials.jose import PrivateKey
-from esspass.db import make_engine
+from esspass.db import make_engine, unavailable
 from esspass.web import etag_matches, install, language_links, page_language
 from trust_registry import messages
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
@@ -242,21 +244,40 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     Writer = Annotated[str, admin(WRITE)]
 
     def signed(kind: str) -> _Signed:
-        """The list for ``kind``, re-signed only when its sequence changed or half its validity passed."""
+        """The list for ``kind``, re-signed only when its sequence changed or half its validity passed.
+
+        While the database does not answer, the list last signed here, as long as it is valid (before
+        its ``next_update``): a wallet or verifier without a list (started during the outage, or whose
+        own has ended) gets one it can use rather than a 503, and one holding it already loses nothing.
+        It says what it said when it was signed, as a copy a verifier holds does; any change recorded
+        since was recorded before the outage, with the sequence this process had not yet read, and is
+        published once the database answers. Past ``next_update``, or with none signed since this
+        process started, the 503 stands (:func:`esspass.web.database_unavailable`)."""
         if kind not in trust_list.KINDS:
             raise ProtocolError("not_found", f"the lists are: {', '.join(trust_list.KINDS)}", http_status=404)
         st = state()
         now = datetime.now(UTC)
-        sequence = st.registry.sequence()
-        with st.lock:
-            cached = st.signed.get(kind)
-            if cached is not None and cached.fresh(sequence, now):
-                return cached
-            tl = st.registry.build_list(kind, now)
-            token = trust_list.sign_trust_list(tl, key=st.signer_key, x5c=st.signer_chain)
-            st.signed[kind] = entry = _Signed(token, tl, f'"{trust_list.fingerprint(token)}"')
-            log.info("trust list signed", extra={"service": "registry", "event": f"signed_{kind}"})
-            return entry
+        try:
+            sequence = st.registry.sequence()
+            with st.lock:
+                cached = st.signed.get(kind)
+                if cached is not None and cached.fresh(sequence, now):
+                    return cached
+                tl = st.registry.build_list(kind, now)
+                token = trust_list.sign_trust_list(tl, key=st.signer_key, x5c=st.signer_chain)
+                st.signed[kind] = entry = _Signed(token, tl, f'"{trust_list.fingerprint(token)}"')
+                log.info("trust list signed", extra={"service": "registry", "event": f"signed_{kind}"})
+                return entry
+        except SQLAlchemyError as exc:
+            with st.lock:
+                cached = st.signed.get(kind)
+            if not unavailable(exc) or cached is None or now >= cached.tl.next_update:
+                raise
+            log.warning("database unavailable (%s): served the %s list signed at %s (sequence %d, valid until %s); "
+                        "the service signs again once the database answers", type(exc).__name__, kind,
+                        cached.tl.issued_at.isoformat(), cached.tl.sequence, cached.tl.next_update.isoformat(),
+                        extra={"service": "registry", "event": "database_unavailable_list_served"})
+            return cached
 
     def publication(kind: str, if_none_match: str | None, etag: str, tl: trust_list.TrustList,
                     body: Callable[[dict[str, str]], Response]) -> Response:
