@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.errors import CredentialError
 
-__all__ = ["CONNECT_TIMEOUT", "NAMING_CONVENTION", "WRITE", "DatabaseUnreachable", "Sessions", "make_engine",
-           "normalise_url", "reaching", "release_erased", "release_erased_or_warn", "serialises_writes", "unavailable"]
+__all__ = ["CONNECT_TIMEOUT", "NAMING_CONVENTION", "TCP_OPTIONS", "WRITE", "DatabaseUnreachable", "Sessions",
+           "make_engine", "normalise_url", "reaching", "release_erased", "release_erased_or_warn", "serialises_writes",
+           "unavailable"]
 
 _log = logging.getLogger("esspass.db")
 
@@ -45,6 +46,16 @@ _BUSY_MS = 30000
 
 #: Seconds a new PostgreSQL connection may take before it is given up (libpq's ``connect_timeout``).
 CONNECT_TIMEOUT = 10
+
+#: libpq's TCP options for every PostgreSQL connection (:func:`make_engine`). ``connect_timeout`` bounds
+#: only a new connection: one taken from the pool to a server that froze (a host or VM halted, a
+#: network partition, a failover leaving the old address dead) would wait on it for the operating
+#: system's retransmission timeout, about 15 minutes on Linux, holding the request's thread. With
+#: these, data left unacknowledged 30 s (``tcp_user_timeout``, ms; pool_pre_ping's query, a statement)
+#: ends the connection, and an idle one is probed after 30 s, every 10 s, dead after 3 probes
+#: unanswered: the request is a 503 (esspass.web) and the pool opens a new connection next time.
+TCP_OPTIONS: dict[str, int] = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                               "keepalives_count": 3, "tcp_user_timeout": 30_000}
 
 #: Constraint and index names every service's metadata uses, so that migrations name them alike.
 NAMING_CONVENTION = {
@@ -86,12 +97,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
 
         return engine
-    if "connect_timeout" not in make_url(url).query:  # the URL's own (?connect_timeout=N) wins
-        # Without it a connection to a server that does not answer (a host gone, packets dropped, a
-        # server hung in its start-up) waits for the operating system's TCP timeout, minutes, holding
-        # the request's thread: with it the request is a 503 (esspass.web) after this many seconds.
-        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **kwargs.get("connect_args", {})}
+    # Without connect_timeout a connection to a server that does not answer (a host gone, packets
+    # dropped, a server hung in its start-up) waits for the operating system's TCP timeout, minutes,
+    # holding the request's thread: with it the request is a 503 (esspass.web) after this many seconds.
+    # TCP_OPTIONS do the same for a connection already open. The URL's own (?connect_timeout=N...) win.
+    options = {"connect_timeout": CONNECT_TIMEOUT, **_tcp_options()}
+    query = make_url(url).query
+    kwargs["connect_args"] = {**{k: v for k, v in options.items() if k not in query},
+                              **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _tcp_options() -> dict[str, int]:
+    """:data:`TCP_OPTIONS` that the libpq psycopg uses knows: ``tcp_user_timeout`` came with libpq 12
+    (an older one refuses every connection naming it); the binary wheel brings a recent libpq."""
+    try:
+        from psycopg import pq
+
+        version = pq.version()
+    except ImportError:  # no psycopg: the engine's first connection says so
+        return dict(TCP_OPTIONS)
+    return {k: v for k, v in TCP_OPTIONS.items() if k != "tcp_user_timeout" or version >= 120000}
 
 
 def unavailable(exc: BaseException) -> bool:

@@ -152,3 +152,32 @@ def test_a_postgresql_server_that_accepts_but_never_answers_is_a_503_within_the_
             engine.dispose()
     assert (answer.status_code, answer.json()["error"]) == (503, "temporarily_unavailable")
     assert elapsed < 2 + 5, elapsed
+
+
+@pytest.mark.parametrize(("query", "user_timeout_ms"), [("", 30_000), ("?tcp_user_timeout=5000", 5000)])
+def test_a_pooled_postgresql_connection_to_a_frozen_server_is_given_up_within_bounded_time(
+        postgres_url: str, query: str, user_timeout_ms: int) -> None:
+    """connect_timeout bounds a new connection only: one taken from the pool to a server that froze (a
+    host halted, a partition) waited on it for the kernel's retransmission timeout (about 15 minutes).
+    The connection's own socket has TCP keepalives and TCP_USER_TIMEOUT (the URL's own value wins)."""
+    import socket
+
+    from sqlalchemy import text
+
+    from esspass.db import make_engine
+
+    engine = make_engine(postgres_url + query)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            with socket.socket(fileno=os.dup(raw.pgconn.socket)) as sock:  # a copy: the connection keeps its own
+                options = {"user timeout": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+                           "keepalive": sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+                           "idle": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+                           "interval": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+                           "probes": sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)}
+    finally:
+        engine.dispose()
+    assert options == {"user timeout": user_timeout_ms, "keepalive": 1, "idle": 30, "interval": 10, "probes": 3}
