@@ -2062,7 +2062,11 @@ class IssuerService:
             if unlisted is not None:
                 raise _told(inst, unlisted)
             issued = list(row.issued or [])
-            if row.used or configuration_id in issued:
+            # Given with this token already: its answer may have been lost on the way (a timeout, a
+            # dropped connection, the issuer stopped after committing): the same keys, proven anew,
+            # are given it again (:meth:`_delivered`), once the request is checked as any other.
+            again = configuration_id in issued
+            if row.used and not again:
                 # One credential response per configuration and token (an offer's code gives the
                 # document once in each form). §8.3.1.2: a refusal of the request, not invalid_token:
                 # the token stays good for the other forms it covers and for the notification endpoint
@@ -2100,14 +2104,15 @@ class IssuerService:
             if attestation_proof is None and any(
                     a is not None and t not in a.thumbprints for t, a in zip(thumbprints, attested, strict=True)):
                 raise ProtocolError("invalid_proof", "a proof's key is not among the keys its key attestation covers")
-            for att in {a.provider_id: a for a in attested if a is not None}.values():
+            for att in {a.provider_id: a for a in attested if a is not None and not again}.values():
                 s.add(Event(case_id=case.id, at=now, action="keys_attested", actor=f"provider:{att.provider_id}"[:60],
                             reason=f"key storage {', '.join(att.key_storage) or '-'}; user authentication "
                                    f"{', '.join(att.user_authentication) or '-'} ({att.provider_name}; "
                                    f"{req.proof_type} proof)"[:300]))
             self.nonces.spend_c_nonces(s, inst.issuer_url, used_nonces)
-            row.issued = [*issued, configuration_id]
-            row.used = len(row.issued) >= len(offered)
+            if not again:
+                row.issued = [*issued, configuration_id]
+                row.used = len(row.issued) >= len(offered)
             token_hash, spent = row.token_hash, configuration_id
             module = CREDENTIAL_TYPES[case.configuration_id]
             claims, configuration_id, holder = dict(case.claims), case.configuration_id, dict(case.holder or {})
@@ -2117,52 +2122,104 @@ class IssuerService:
                 raise ProtocolError("credential_request_denied", "the document has expired")
             if _unnamed(case.configuration_id, claims, holder):  # an offer made before the rule, a renewal
                 raise _unnamed_refused(case.configuration_id)
-            if case.approval == "awaiting":
+            notification_id = _response_id(token_hash, spent)
+            renewed_event: Event | None = None
+            signed_at = now
+            if again:
+                # Nothing recorded, nothing taken back should the signing fail: the response, as it was.
+                records, signed_at, exp, signer = self._delivered(s, inst, claims, notification_id, thumbprints, now)
+            elif case.approval == "awaiting":
                 # Four-eyes: nothing is signed before a second clerk approves. Everything above was
                 # checked and spent (nonces, the token's turn for this configuration); what the proofs
                 # proved is kept for the deferred credential endpoint (§8.3, §9), and which wallet
                 # providers vouched for it (the wallet's, the keys'), judged again before signing.
                 vouched = [row.provider_id, *(a.provider_id for a in attested if a is not None)]
                 return self._defer(s, case, row, spent, holder_keys, [p for p in dict.fromkeys(vouched) if p], now)
-            # Raised here, the transaction is rolled back: no nonce, proof or turn of the token spent.
-            signer, exp = self._expiry(inst, claims, now)
-            grant_id = _grant_of(row)
-            held = self._held_generation(s, grant_id, spent) if row.renews else None
-            if held is not None:
-                not_due = self._renewal_refused(held, exp, now)
-                if not_due is not None:
-                    raise not_due  # rolled back: nothing spent, the copies held stay as they are
-            notification_id = secrets.token_urlsafe(16)
-            records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
-            s.execute(update(CredentialRecord).where(CredentialRecord.notification_id == notification_id)
-                      .values(grant_id=grant_id, configuration_id=spent))
-            renewed_event: Event | None = None
-            if held is not None:
-                # At most two generations of a grant's form live: the one held and this one (the one
-                # before is invalidated now, the one held once this one is accepted, notification()).
-                self._supersede(s, grant_id, spent, keep={held[0], notification_id})
-            if row.renews:
-                # Copy renewal under a refreshed grant (HAIP 1.0 §4): the clerk sees which wallet solution
-                # renewed the copies (the grant's attested client_id), never which device.
-                client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.access_hash == token_hash)
-                                     .limit(1))
-                count = len(records)
-                renewed_event = Event(case_id=case.id, at=now, action="renewed",
-                                      actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
-                                      reason=f"{spent}: {count} new cop{'y' if count == 1 else 'ies'}, valid until "
-                                             f"{exp:%Y-%m-%d}"[:300])
-                s.add(renewed_event)
-                s.flush()
+            else:
+                # Raised here, the transaction is rolled back: no nonce, proof or turn of the token spent.
+                signer, exp = self._expiry(inst, claims, now)
+                grant_id = _grant_of(row)
+                held = self._held_generation(s, grant_id, spent) if row.renews else None
+                if held is not None:
+                    not_due = self._renewal_refused(held, exp, now)
+                    if not_due is not None:
+                        raise not_due  # rolled back: nothing spent, the copies held stay as they are
+                records = [self.status.allocate(s, inst, case, jkt, now, exp, notification_id) for jkt in thumbprints]
+                s.execute(update(CredentialRecord).where(CredentialRecord.notification_id == notification_id)
+                          .values(grant_id=grant_id, configuration_id=spent))
+                if held is not None:
+                    # At most two generations of a grant's form live: the one held and this one (the one
+                    # before is invalidated now, the one held once this one is accepted, notification()).
+                    self._supersede(s, grant_id, spent, keep={held[0], notification_id})
+                if row.renews:
+                    # Copy renewal under a refreshed grant (HAIP 1.0 §4): the clerk sees which wallet solution
+                    # renewed the copies (the grant's attested client_id), never which device.
+                    client_id = s.scalar(select(RefreshToken.client_id).where(RefreshToken.access_hash == token_hash)
+                                         .limit(1))
+                    count = len(records)
+                    renewed_event = Event(case_id=case.id, at=now, action="renewed",
+                                          actor=f"wallet:{client_id}"[:60] if client_id else "wallet (anonymous)",
+                                          reason=f"{spent}: {count} new cop{'y' if count == 1 else 'ies'}, valid until "
+                                                 f"{exp:%Y-%m-%d}"[:300])
+                    s.add(renewed_event)
+                    s.flush()
         # Committed: the records and indexes exist, now sign. A signature that cannot be made (the
         # HSM does not answer) takes back what was recorded, so the same token can ask again.
         try:
             credentials = self._sign_credentials(inst, configuration_id, as_mdoc, module, claims, holder,
-                                                 holder_keys, records, now, exp, signer)
+                                                 holder_keys, records, signed_at, exp, signer)
         except BaseException:
-            self._take_back(token_hash, spent, notification_id,
-                            renewed_event.id if renewed_event is not None else None)
+            if not again:
+                self._take_back(token_hash, spent, notification_id,
+                                renewed_event.id if renewed_event is not None else None)
             raise
         return {"credentials": credentials, "notification_id": notification_id}
+
+    def _delivered(self, s: Session, inst: Institution, claims: Mapping[str, Any], notification_id: str,
+                   thumbprints: Sequence[str], now: datetime) -> tuple[list[tuple[int, int]], datetime, datetime,
+                                                                       Signer]:
+        """The credential response ``notification_id`` an access token gave for a form, to be given again
+        (idempotent): its status entries (list number, index) in the order of ``thumbprints``, when it was
+        issued, when it ends, and the signer to sign it with again. Else ``credential_request_denied``,
+        as before (one credential response per form and token).
+
+        For a wallet whose answer was lost on its way (the request timed out or the connection dropped
+        after the issuer committed, the issuer stopped between commit and answer): the offer's code and
+        token were spent, and without this the worker would need a new offer from the clerk.
+
+        The credentials are signed again from what was recorded, not kept: the case's claims (never
+        changed, a correction being a new case), the same status entries, holder keys, ``iat`` and
+        ``exp``; new signatures and salts only. So the response holds nothing a copy of the database
+        would not, and nothing more is stored to be erased: the records and the case are erased as
+        before (:meth:`erase_ended`), and an erased, withdrawn or suspended case gives nothing (checked
+        by the caller). Nothing is recorded either: no status entry, no event in the case's history.
+
+        Why this is safe (OpenID4VCI 1.0 §7, §8.2, §8.3.1.2): the request is checked as any other (the
+        access token within its lifetime, its DPoP proof with a new ``jti``, each key proof with a
+        c_nonce not used before), so a request seen and replayed as it was is still ``invalid_nonce``:
+        each c_nonce is accepted once, and no proof is accepted twice. Given again only to proofs of
+        the very keys the credentials are bound to, all of them and no other, it goes only to whoever
+        holds both the token and those private keys: the wallet that was given them, which gets nothing
+        it was not given (no copy more, no later expiry, the same status entries to withdraw them by).
+        Other keys would be a second set of credentials (a stolen Bearer token's, or more copies than
+        the batch): refused as before. Once the wallet told the issuer of the response (§11), or a newer
+        generation took its place, its answer arrived: refused. The token's end (``token_ttl``) ends it.
+        """
+        rows = s.execute(select(CredentialRecord, StatusListRecord.number)
+                         .join(StatusListRecord, StatusListRecord.id == CredentialRecord.list_id)
+                         .where(CredentialRecord.notification_id == notification_id)).all()
+        by_key = {record.holder_jkt: (number, record) for record, number in rows}
+        if (not rows or len(by_key) != len(rows) or set(by_key) != set(thumbprints)
+                or any(r.superseded or r.notification_event is not None for r, _number in rows)):
+            # None recorded (a deferral, §8.3: its transaction id is not kept), or not to these keys.
+            raise ProtocolError("credential_request_denied", _ALREADY_ISSUED)
+        issued_at, exp = utc(rows[0][0].issued_at), utc(rows[0][0].expires_at)
+        signer = self.signer(inst, now)
+        if signer is None:
+            raise _told(inst, _unsigned(inst, now))
+        if credential_end(claims, signer.chain, issued_at) < exp:  # a new signer since, whose chain ends sooner
+            raise ProtocolError("credential_request_denied", _ALREADY_ISSUED)
+        return [(by_key[t][0], by_key[t][1].idx) for t in thumbprints], issued_at, exp, signer
 
     def _presented(self, token_hash: str, now: datetime) -> None:
         """The access token was presented, with a request refused (rolled back) after it was found
@@ -2293,7 +2350,8 @@ class IssuerService:
                     row.issued = [c for c in (row.issued or []) if c != configuration_id]
                     row.used = False
         except SQLAlchemyError:
-            # The records stay, unused: harmless for the status lists; the wallet needs a new offer.
+            # The records stay, unused: harmless for the status lists; the same keys asked again within
+            # the token's lifetime are signed for then (_delivered), else the wallet needs a new offer.
             _log.exception("could not take back an unsigned credential request")
 
     @staticmethod
@@ -2989,6 +3047,14 @@ def grant_handle(grant_id: str) -> str:
 def _grant_of(token: Token) -> str:
     """The grant a token belongs to; a token recorded before grants were (migration 0012) is its own."""
     return token.grant_id or token.token_hash
+
+
+def _response_id(token_hash: str, configuration_id: str) -> str:
+    """The ``notification_id`` (§8.3, §11.1) of the credential response an access token (by its stored
+    hash) gives for ``configuration_id``: the same for a request made again after its answer was lost,
+    so that the response is found again (:meth:`IssuerService._delivered`) with nothing more stored.
+    128 bits as a random one, unique as the token is; it tells nothing of the token (a hash of its hash)."""
+    return b64url_encode(hashlib.sha256(f"{token_hash}:{configuration_id}".encode()).digest()[:16])
 
 
 def _access_token(authorization: str | None) -> tuple[str, str]:

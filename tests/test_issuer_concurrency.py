@@ -189,11 +189,12 @@ def _offer(service: Any, inst: Any, number: int) -> tuple[Any, Any, str]:
     return case, offer, code
 
 
-def _credential_request(service: Any, inst: Any, token: str) -> Callable[[], object]:
+def _credential_request(service: Any, inst: Any, token: str, keys: list[Any] | None = None) -> Callable[[], object]:
+    """A request over ``keys`` (default: two new ones), proven with a c_nonce of its own."""
     from credentials.jose import generate_key, public_jwk, sign_jws
 
     nonce = service.nonces.c_nonce(inst.issuer_url)
-    keys = [generate_key() for _ in range(2)]
+    keys = keys or [generate_key() for _ in range(2)]
     proofs = [sign_jws({"typ": "openid4vci-proof+jwt", "jwk": public_jwk(k)},
                        {"aud": inst.issuer_url, "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
     return lambda: service.credential(inst, "Bearer " + token, {"credential_configuration_id": "pda1",
@@ -240,6 +241,24 @@ def test_one_access_token_sent_twice_at_once_issues_once(service: Any) -> None:
         outcomes = _at_once(_credential_request(service, inst, token), _credential_request(service, inst, token))
         assert sorted(map(type, outcomes), key=str) == sorted([dict, str], key=str), outcomes
         assert len(_statuses(service, case.id)) == 2  # one batch of two keys
+
+
+def test_one_access_token_asked_twice_at_once_for_the_same_keys_delivers_once(service: Any) -> None:
+    """A wallet asking again while its first request (its answer lost to it) is still being answered:
+    both are given the one response (IssuerService._delivered), one batch of status entries taken."""
+    from credentials.jose import generate_key
+
+    inst = service.institution("lv-vsaa")
+    for n in range(5):
+        case, offer, code = _offer(service, inst, n)
+        token = service.token(inst, {"grant_type": PRE, "pre-authorized_code": code,
+                                     "tx_code": offer.tx_code})["access_token"]
+        keys = [generate_key(), generate_key()]
+        outcomes = _at_once(_credential_request(service, inst, token, keys),
+                            _credential_request(service, inst, token, keys))
+        assert all(isinstance(o, dict) for o in outcomes), outcomes
+        assert len({o["notification_id"] for o in outcomes if isinstance(o, dict)}) == 1
+        assert len(_statuses(service, case.id)) == 2
 
 
 def test_one_pre_authorized_code_redeemed_twice_at_once_gives_one_token(service: Any) -> None:

@@ -148,7 +148,8 @@ def test_a_request_for_a_case_awaiting_approval_is_answered_202_with_a_transacti
     assert case["credential_records"] == []  # nothing signed, no status entry taken
     assert [e["action"] for e in case["events"]][-1] == "deferred"
     # Every check ran and spent what it spends: the c_nonce, and the token's turn for that configuration.
-    again = deferring.issuer.credential(granted["access_token"], [deferring.issuer.proof(generate_key(), nonce=nonce)])
+    again = deferring.issuer.credential(granted["access_token"],
+                                        [deferring.issuer.proof(generate_key(), nonce=deferring.issuer.nonce())])
     assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"
     replayed = deferring.issuer.credential(granted["access_token"], [proof], config="pda1_mdoc")
     assert replayed.json()["error"] == "invalid_nonce"

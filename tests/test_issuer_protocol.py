@@ -736,6 +736,18 @@ def test_an_access_token_gives_one_credential_response_per_offered_configuration
     assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"
 
 
+def test_a_credential_answer_lost_is_not_given_again_once_the_access_token_expired(issuer: Issuer) -> None:
+    """Asking again for credentials whose answer was lost (test_openid4vci_conformance) lasts as long as
+    the access token: past its end, the same keys proven anew get invalid_token, as any request would."""
+    token, key = _access_token(issuer), generate_key()
+    assert issuer.credential(token, [issuer.proof(key, nonce=issuer.nonce())]).status_code == 200
+    given = issuer.credential(token, [issuer.proof(key, nonce=issuer.nonce())])
+    assert given.status_code == 200, given.text  # within the token's lifetime: given again
+    time.sleep(2.5)  # token_ttl=2 in this module's settings
+    again = issuer.credential(token, [issuer.proof(key, nonce=issuer.nonce())])
+    assert (again.status_code, again.json()["error"]) == (401, "invalid_token"), again.text
+
+
 def test_a_nonce_is_used_once(issuer: Issuer) -> None:
     nonce = issuer.nonce()
     assert issuer.credential(_access_token(issuer), [issuer.proof(generate_key(), nonce=nonce)]).status_code == 200

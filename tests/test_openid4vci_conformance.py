@@ -25,12 +25,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from credentials import openid4vci
+from credentials import key_attestation, openid4vci
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import MalformedError
 from credentials.institutions import Entity, Role
-from credentials.jose import b64url_encode, generate_key, public_jwk, sign_jws
+from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
+from credentials.pki import load_demo_pki
 from esspass.stack import unnumbered
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import build_service, create_app
@@ -54,6 +55,8 @@ class Issuer:
     http: httpx.Client
     tokens: dict[str, str]
     nonces_spent: list[str] = field(default_factory=list)
+    #: The case of the last offer made (:meth:`offer`), for its history.
+    last_case: str = ""
 
     def clerk(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens['LV:VSAA']}"}
@@ -64,7 +67,8 @@ class Issuer:
                                                           "claims": unnumbered(PERSON.pda1)},
                               headers=self.clerk())
         assert case.status_code == 201, case.text
-        created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=self.clerk()).json()
+        self.last_case = case.json()["id"]
+        created = self.http.post(f"/lv-vsaa/api/cases/{self.last_case}/offer", headers=self.clerk()).json()
         uri = parse_qs(urlsplit(created["link"]).query)["credential_offer_uri"][0]
         return self.http.get(uri).json(), str(created["tx_code"]), str(created["link"])
 
@@ -162,6 +166,90 @@ def test_wallet_retries_invalid_nonce_only_once(issuer: Issuer) -> None:
     assert [b.configuration_id for b in batches] == ["pda1_mdoc"]  # its nonce was not spent
     assert [f.error for f in failures] == ["invalid_nonce"]
     assert [s[:2] for s in seen[:4]] == [("nonce", 200), ("credential", 400), ("nonce", 200), ("credential", 400)]
+
+
+# --- a credential answer lost on its way: asked again with the same token and keys ----------------------
+
+
+def _signed(response: httpx.Response) -> dict[str, tuple[dict[str, Any], list[str]]]:
+    """Each SD-JWT VC of a credential response by its holder key's thumbprint: its issuer-signed
+    payload without the digests, and its disclosures' claims without their salts (both made anew
+    with every signature)."""
+    out = {}
+    for entry in response.json()["credentials"]:
+        jwt, *disclosures = entry["credential"].rstrip("~").split("~")
+        payload = json.loads(b64url_decode(jwt.split(".")[1]))
+        claims = sorted(json.dumps(json.loads(b64url_decode(d))[1:]) for d in disclosures)
+        out[jwk_thumbprint(payload["cnf"]["jwk"])] = ({k: v for k, v in payload.items() if k != "_sd"}, claims)
+    return out
+
+
+def _ask(issuer: Issuer, token: str, keys: list[Any], proofs: list[str] | None = None) -> httpx.Response:
+    """The A1 as SD-JWT VC for ``keys``, each proven with a fresh c_nonce (or by ``proofs``)."""
+    proofs = proofs or [issuer.proof(k, nonce=issuer.nonce()) for k in keys]
+    return issuer.credential(token, {"credential_configuration_id": "pda1", "proofs": {"jwt": proofs}})
+
+
+def test_a_credential_answer_lost_is_given_again_to_fresh_proofs_of_the_same_keys(issuer: Issuer) -> None:
+    """A wallet whose answer was lost after the issuer committed (a timeout, a dropped connection) asks
+    again with the same access token and fresh proofs (new c_nonces) of the same keys: it is given the
+    same credentials, signed again (the same status entries, holder keys, claims, iat and exp, and
+    notification_id), which the offer's spent one-time code could not get it."""
+    token, keys = issuer.token(), [generate_key(), generate_key()]
+    lost = _ask(issuer, token, keys)
+    assert lost.status_code == 200, lost.text
+    again = _ask(issuer, token, keys[::-1])  # the keys in another order keep their own status entries
+    assert again.status_code == 200, again.text
+    assert again.json()["notification_id"] == lost.json()["notification_id"]
+    assert _signed(again) == _signed(lost)
+    assert set(_signed(lost)) == {jwk_thumbprint(public_jwk(k)) for k in keys}
+
+
+def test_a_credential_request_again_with_other_keys_is_still_refused(issuer: Issuer) -> None:
+    """Credentials for other keys than those given (a stolen Bearer token's, or more copies than the
+    batch), or for part of them, would be a second set: one response per form and token, as before."""
+    token, keys = issuer.token(), [generate_key(), generate_key()]
+    assert _ask(issuer, token, keys).status_code == 200
+    for other in ([keys[0], generate_key()], [keys[0]], [*keys, generate_key()]):
+        refused = _ask(issuer, token, other)
+        assert (refused.status_code, refused.json()["error"]) == (400, "credential_request_denied"), refused.text
+        assert "already issued" in refused.json()["error_description"]
+
+
+def test_a_credential_request_replayed_as_it_was_is_refused_for_its_spent_c_nonce(issuer: Issuer) -> None:
+    """The same request sent again, its proofs and all, is not an ask again: each c_nonce is taken once
+    (§7.2, §8.3.1.2), so a replayed proof gets nothing, even with the token and keys it was given to."""
+    token, key = issuer.token(), generate_key()
+    proofs = [issuer.proof(key, nonce=issuer.nonce())]
+    assert _ask(issuer, token, [key], proofs).status_code == 200
+    replayed = _ask(issuer, token, [key], proofs)
+    assert (replayed.status_code, replayed.json()["error"]) == (400, "invalid_nonce"), replayed.text
+
+
+def test_a_credential_answer_given_again_is_one_delivery_in_the_case_history(issuer: Issuer,
+                                                                              registry_dir: Path) -> None:
+    """Given again, nothing is recorded again: no status entry (entries are finite, the list's
+    holder learns nothing), no event in the case's history (the keys' attestation noted once)."""
+    token, keys = issuer.token(), [generate_key(), generate_key()]
+    provider_key, chain = load_demo_pki(registry_dir / "pki").signers["LV:ESSPASS-WALLET"]
+
+    def attested_proofs() -> list[str]:
+        nonce = issuer.nonce()
+        attestation = key_attestation.attest(
+            provider_key, chain, keys=[k.public_key() for k in keys], iat=int(time.time()), lifetime=300,
+            key_storage=["iso_18045_basic"], user_authentication=["iso_18045_basic"], nonce=nonce)
+        return [sign_jws({"typ": PROOF_TYP, "jwk": public_jwk(k), "key_attestation": attestation},
+                         {"aud": f"{issuer.url}/lv-vsaa", "iat": int(time.time()), "nonce": nonce}, k) for k in keys]
+
+    def history() -> tuple[list[Any], list[Any]]:
+        case = issuer.http.get(f"/lv-vsaa/api/cases/{issuer.last_case}", headers=issuer.clerk()).json()
+        return case["credential_records"], case["events"]
+
+    assert _ask(issuer, token, keys, attested_proofs()).status_code == 200
+    records, events = history()
+    assert len(records) == 2 and [e["action"] for e in events].count("keys_attested") == 1
+    assert _ask(issuer, token, keys, attested_proofs()).status_code == 200
+    assert history() == (records, events)
 
 
 # --- the issuer: credential request (§8.2, §8.3.1.2, App. F.1) -----------------------------------------
