@@ -32,6 +32,7 @@ from credentials.institutions import Entity, Role
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk, sign_jws
 from credentials.openid4vci import PRE_AUTH_GRANT, PROOF_TYP
 from credentials.pki import load_demo_pki
+from esspass import fetch
 from esspass.stack import unnumbered
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import build_service, create_app
@@ -40,6 +41,7 @@ from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
 from trust_registry.settings import RegistrySettings
 from wallet import http as wallet_http
+from wallet.errors import TransportError
 from wallet.receive import obtain_credentials, resolve_offer
 
 PERSON = DEMO_PERSONS[0]
@@ -250,6 +252,62 @@ def test_a_credential_answer_given_again_is_one_delivery_in_the_case_history(iss
     assert len(records) == 2 and [e["action"] for e in events].count("keys_attested") == 1
     assert _ask(issuer, token, keys, attested_proofs()).status_code == 200
     assert history() == (records, events)
+
+
+#: As the wallet's own client asks (wallet.http.make_client): answers not compressed.
+IDENTITY = {"Accept-Encoding": "identity"}
+
+
+class _LosesAnswers(httpx.BaseTransport):
+    """The wallet's transport, losing the first ``times`` answers of the credential endpoint after the
+    issuer sent them (read and thrown away; the wallet told its read timed out), as a connection
+    dropped after the issuer committed would."""
+
+    def __init__(self, times: int) -> None:
+        self.inner, self.times, self.lost = fetch.transport(), times, list[int]()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.url.path.endswith("/credential") and len(self.lost) < self.times:
+            response.read()
+            response.close()
+            self.lost.append(response.status_code)
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_the_wallet_asks_again_once_when_the_credential_answer_is_lost(issuer: Issuer) -> None:
+    """The reference wallet's client, its answer lost once after the issuer signed, asks again (a
+    fresh c_nonce, new proofs of the same keys) and gets the credentials given: one delivery."""
+    _offer, tx, link = issuer.offer()
+    transport = _LosesAnswers(times=1)
+    with httpx.Client(transport=transport, timeout=20, headers=IDENTITY, follow_redirects=False) as client:
+        resolved = resolve_offer(client, link, allow_loopback_http=True)
+        batches = obtain_credentials(client, resolved, tx_code=tx, copies=2, now=datetime.now(UTC))
+    assert transport.lost == [200]
+    assert [(b.configuration_id, len(b.credentials)) for b in batches] == [("pda1", 2), ("pda1_mdoc", 2)]
+    case = issuer.http.get(f"/lv-vsaa/api/cases/{issuer.last_case}", headers=issuer.clerk()).json()
+    held = sorted(json.loads(b64url_decode(c.split(".")[1]))["status"]["status_list"]["idx"]
+                  for c in batches[0].credentials)
+    assert len(case["credential_records"]) == 4  # two copies in each form, none more
+    assert held == sorted(r["idx"] for r in case["credential_records"] if r["idx"] in held)
+
+
+def test_the_wallet_asks_again_only_once_after_a_lost_answer(issuer: Issuer) -> None:
+    """Lost twice, the loss is the answer (no loop against a server that never answers): the other
+    form still comes."""
+    _offer, tx, link = issuer.offer()
+    transport, failures = _LosesAnswers(times=2), list[Any]()
+    with httpx.Client(transport=transport, timeout=20, headers=IDENTITY, follow_redirects=False) as client:
+        resolved = resolve_offer(client, link, allow_loopback_http=True)
+        batches = obtain_credentials(client, resolved, tx_code=tx, copies=1, now=datetime.now(UTC),
+                                     failures=failures)
+    assert transport.lost == [200, 200]
+    assert [b.configuration_id for b in batches] == ["pda1_mdoc"]
+    assert [type(f) for f in failures] == [TransportError]
 
 
 # --- the issuer: credential request (§8.2, §8.3.1.2, App. F.1) -----------------------------------------

@@ -53,6 +53,7 @@ from credentials.errors import CredentialError, MalformedError, ProtocolError
 from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, sign_jws
 from credentials.mdoc import DOCTYPE_VCT
 from wallet.deferred import Answer, credential_answer, deferral, display_name, read_deferred_answer
+from wallet.errors import TransportError
 from wallet.http import LoopbackHttp, check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
@@ -757,6 +758,10 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
     §8.3.1.2: answered ``invalid_nonce`` (the c_nonce expired, or was spent by another request),
     the wallet fetches a fresh c_nonce from the Nonce Endpoint and sends the request again with new
     proofs (and a new key attestation) over the same keys, once; a second refusal is the answer.
+    So too, once, when the answer is lost on its way (a timeout, a dropped connection: the request
+    may have been signed for and recorded): the issuer gives the same credentials again to fresh
+    proofs of the same keys with the same token (issuer.service.IssuerService._delivered), where the
+    offer's one-time code, spent, could not get them again.
     ``seconds``: what the next exchange may take (a caller with a deadline; None: the wallet's longest),
     asked before each.
     """
@@ -791,6 +796,14 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
                 if budget is not None and budget < wait + _MIN_ATTEMPT:
                     raise  # no time to wait for it: the caller's deadline holds
                 time.sleep(wait)
+            continue
+        except TransportError as exc:
+            # The answer lost, not a bad one (too large, not JSON: asking again would not mend it).
+            budget = left()
+            if "lost" in retried or not isinstance(exc.__cause__, httpx.TransportError) or (
+                    budget is not None and budget < _MIN_ATTEMPT):
+                raise
+            retried.add("lost")
             continue
         break
     if response.status_code == 202:
