@@ -184,6 +184,11 @@ register_rules({
     "date.not_before": ("must not be before {other_field}", "nedrīkst būt pirms datuma {other_field}",
                         "darf nicht vor dem Datum {other_field} liegen", "ne doit pas précéder la date {other_field}",
                         "nie może przypadać przed datą {other_field}"),
+    "date.years_after": ("must not be more than {years} years after {other_field}",
+                         "nedrīkst būt vairāk nekā {years} gadus pēc datuma {other_field}",
+                         "darf nicht mehr als {years} Jahre nach dem Datum {other_field} liegen",
+                         "ne doit pas dépasser de plus de {years} ans la date {other_field}",
+                         "nie może przypadać później niż {years} lat po dacie {other_field}"),
     "date.not_after": ("must not be after {other_field}", "nedrīkst būt pēc datuma {other_field}",
                        "darf nicht nach dem Datum {other_field} liegen", "ne doit pas dépasser la date {other_field}",
                        "nie może przypadać po dacie {other_field}"),
@@ -293,6 +298,16 @@ def optional(claims: Mapping[str, Any], field: str) -> bool:
 def period(start: str, end: str, start_field: str, end_field: str) -> None:
     if start > end:
         raise invalid(end_field, "date.not_before", other_field=start_field)
+
+
+def years_after(day: str, years: int) -> str:
+    """The day ``years`` years after ``day`` (YYYY-MM-DD), its anniversary: 28 February for a 29th
+    in a year without one."""
+    d = date.fromisoformat(day)
+    year = d.year + years
+    if not date.min.year <= year <= date.max.year:
+        return (date.max if years > 0 else date.min).isoformat()
+    return date(year, d.month, 28 if (d.month, d.day) == (2, 29) and not calendar.isleap(year) else d.day).isoformat()
 
 
 def within_months(start: str, end: str, months: int) -> bool:

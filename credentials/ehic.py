@@ -76,9 +76,9 @@ from credentials.i18n import format_date
 from credentials.type_metadata import ClaimInfo
 
 __all__ = ["ALIASES", "BEFORE_UK_AGREEMENT", "CH_IN_UK", "CONFIGURATION_ID", "HOLDER_CLAIMS", "HOLDER_SIGNED_FROM",
-           "PRC_CARD_CLAIMS", "SD_PATHS", "UK_BEFORE_AGREEMENT", "UK_IN_CH", "VCT", "describe", "holder_of",
-           "is_prc", "label", "prc_label", "problems", "title", "type_metadata_document", "uk_card_condition",
-           "validate", "with_holder"]
+           "PRC_CARD_CLAIMS", "SD_PATHS", "UK_BEFORE_AGREEMENT", "UK_IN_CH", "VALID_MAX_YEARS", "VCT", "describe",
+           "holder_of", "is_prc", "label", "prc_label", "problems", "title", "type_metadata_document",
+           "uk_card_condition", "validate", "with_holder"]
 
 VCT = "urn:eudi:ehic:1"
 ALIASES = ("urn:eu.europa.ec.eudi:ehic:1",)
@@ -141,6 +141,12 @@ c.register_rules({
                       "polami 8 i 9)"),
 })
 
+#: The longest an EHIC is valid [project]: its expiry at most this many years after its date of issue,
+#: the anniversary included. Decision S2 leaves a card's validity to the institution (most issue cards
+#: for one to five years); a longer one is a typing mistake (2199 for 2029) that no desk could tell
+#: from a real expiry. The verifier takes care dates this far back (verifier.service CARE_DATE_MAX_YEARS).
+VALID_MAX_YEARS = 5
+
 #: Decision S2 fields 8 (identification number) and 9 (expiry date) of the card a PRC replaces
 #: (module docstring): a PRC's own claims, never a card's.
 PRC_CARD_CLAIMS = ("card_number", "card_expiry")
@@ -179,6 +185,11 @@ def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
             # that withholds both period dates (an mdoc's elements all can be) show it as a card valid until
             # then.
             raise c.invalid("date_of_expiry", "date.not_after", other_field="ending_date")
+    with found.rule():
+        if ("date_of_expiry" in out and "date_of_issuance" in out
+                and out["date_of_expiry"] > c.years_after(out["date_of_issuance"], VALID_MAX_YEARS)):
+            raise c.invalid("date_of_expiry", "date.years_after", years=VALID_MAX_YEARS,
+                            other_field="date_of_issuance")
     for name in PRC_CARD_CLAIMS:
         if c.optional(claims, name):
             with found.rule():

@@ -69,5 +69,11 @@ def test_a_back_offices_no_end_date_is_refused_by_name_not_signed_or_crashed_on(
         module.validate({**sample, **changes})
     assert (refused.value.field, refused.value.key) == (field, "date.too_late")
     assert "2200-01-01" in refused.value.rule
-    assert module.validate({**sample, **changes, **{k: v.replace("9999", "2199").replace("2200", "2199")
-                                                    for k, v in changes.items() if k != "status_confirmation"}})
+    just_before = {**sample, **changes, **{k: v.replace("9999", "2199").replace("2200", "2199")
+                                           for k, v in changes.items() if k != "status_confirmation"}}
+    if module is ehic:  # a card is valid five years at most (ehic.VALID_MAX_YEARS): refused by that rule
+        with pytest.raises(DataError) as refused:
+            module.validate(just_before)
+        assert (refused.value.field, refused.value.key) == (field, "date.years_after")
+    else:
+        assert module.validate(just_before)

@@ -448,3 +448,22 @@ def test_an_a1_dated_before_883_2004_applied_to_the_issuing_state_is_refused(leg
                                                 {"country": legislation, "date": first_day})
     assert "E 101" in err.rule
 
+
+
+# --- An EHIC valid for at most five years ---------------------------------------------------------------
+
+def test_an_ehic_expiring_more_than_five_years_after_its_issue_is_refused() -> None:
+    """A card's expiry is at most five years after its date of issue (ehic.VALID_MAX_YEARS, the longest
+    the verifier takes a day of care back): 2199 typed for 2029 is refused by name, in the clerk's
+    language, and the fifth anniversary itself is kept (28 February for a card issued on a 29th)."""
+    card = {**ANNA.ehic, "date_of_issuance": "2028-02-29"}
+    with pytest.raises(DataError) as refused:
+        ehic.validate({**card, "date_of_expiry": "2199-02-28"})
+    err = refused.value
+    assert (err.field, err.key, err.params) == ("date_of_expiry", "date.years_after",
+                                                {"years": 5, "other_field": "date_of_issuance"})
+    said = {lang: i18n.t("rule.date.years_after", lang, **err.params) for lang in i18n.LANGUAGES}
+    assert len(set(said.values())) == 5 and all("{" not in text and "5" in text for text in said.values())
+    with pytest.raises(DataError):
+        ehic.validate({**card, "date_of_expiry": "2033-03-01"})
+    ehic.validate({**card, "date_of_expiry": "2033-02-28"})

@@ -264,9 +264,9 @@ def query_check(query: Mapping[str, Any]) -> str:
 
 
 #: How far back a day of care may lie (:func:`care_date_of`): five years, the longest an EHIC of ours
-#: is valid (a card's expiry), which also covers the late claims of 987/2009 Art. 67(1) (twelve months
-#: after the half-year of the care) and their corrections.
-CARE_DATE_MAX_YEARS = 5
+#: is valid (a card's expiry, :data:`credentials.ehic.VALID_MAX_YEARS`), which also covers the late
+#: claims of 987/2009 Art. 67(1) (twelve months after the half-year of the care) and their corrections.
+CARE_DATE_MAX_YEARS = ehic.VALID_MAX_YEARS
 
 
 def care_date_of(text: str | None, today: date) -> date | None:
