@@ -27,8 +27,10 @@ from credentials.countries import is_iso_code, is_supported
 from credentials.errors import DataError
 
 __all__ = [
+    "BIRTH_MAX_YEARS",
     "RULE_TEXTS",
     "Problems",
+    "birth_problem",
     "common_block",
     "country",
     "invalid",
@@ -189,6 +191,16 @@ register_rules({
                          "darf nicht mehr als {years} Jahre nach dem Datum {other_field} liegen",
                          "ne doit pas dépasser de plus de {years} ans la date {other_field}",
                          "nie może przypadać później niż {years} lat po dacie {other_field}"),
+    "date.years_before": ("must not be more than {years} years before {other_field}",
+                          "nedrīkst būt vairāk nekā {years} gadus pirms datuma {other_field}",
+                          "darf nicht mehr als {years} Jahre vor dem Datum {other_field} liegen",
+                          "ne doit pas précéder de plus de {years} ans la date {other_field}",
+                          "nie może przypadać wcześniej niż {years} lat przed datą {other_field}"),
+    "person.min_age": ("the person must be at least {years} years old on {other_field}",
+                       "personai dienā {other_field} jābūt vismaz {years} gadus vecai",
+                       "die Person muss am Datum {other_field} mindestens {years} Jahre alt sein",
+                       "la personne doit avoir au moins {years} ans à la date {other_field}",
+                       "osoba musi mieć co najmniej {years} lat w dniu {other_field}"),
     "date.not_after": ("must not be after {other_field}", "nedrīkst būt pēc datuma {other_field}",
                        "darf nicht nach dem Datum {other_field} liegen", "ne doit pas dépasser la date {other_field}",
                        "nie może przypadać po dacie {other_field}"),
@@ -390,15 +402,36 @@ def common_block(claims: Mapping[str, Any], problems: Problems | None = None) ->
     return out
 
 
+#: The oldest a person on a document may be on its date of issue [project]: a birth date further back
+#: (1850, 1095 for 1995) is a typing mistake; the oldest person on record lived 122 years.
+BIRTH_MAX_YEARS = 120
+
+
+def birth_problem(born: str, issued: str | None, field: str) -> DataError | None:
+    """The rule a birth date ``born`` at ``field`` breaks against the document's date of issue
+    ``issued`` (all YYYY-MM-DD): after it, or more than :data:`BIRTH_MAX_YEARS` before it; None when
+    it breaks neither (or no date of issue is known)."""
+    if issued is None:
+        return None
+    if born > issued:
+        return invalid(field, "date.not_after", other_field="date_of_issuance")
+    if years_after(born, BIRTH_MAX_YEARS) < issued:
+        return invalid(field, "date.years_before", years=BIRTH_MAX_YEARS, other_field="date_of_issuance")
+    return None
+
+
 def person(holder: Any, issued: str | None = None, problems: Problems | None = None, *,
-           started: str | None = None) -> dict[str, str]:
+           started: str | None = None, min_age: int = 0) -> dict[str, str]:
     """The person a document is for, as a case records them beside its claims (an EHIC's Decision S2
     card fields 3-5, an A1's paper copy): ``family_name`` and ``given_name`` (1 to 100 characters)
     and ``birthdate``, all three at ``holder.*``; a birth date not after the document's date of issue
-    ``issued`` (a typing mistake, refused as a child's on its card is), nor after the first day of the
-    period it certifies ``started`` (an A1's ``starting_date``, issued afterwards for a period already
-    begun: nobody works, nor is insured, before being born). With ``problems``, every problem is
-    recorded there and the fields read are returned; without, the first is raised."""
+    ``issued`` (a typing mistake, refused as a child's on its card is), nor more than
+    :data:`BIRTH_MAX_YEARS` before it, nor after the first day of the period it certifies ``started``
+    (an A1's ``starting_date``, issued afterwards for a period already begun: nobody works, nor is
+    insured, before being born), and the person ``min_age`` years old at least on that first day (or,
+    without one, on the date of issue): an A1's worker (:data:`credentials.pda1.WORKER_MIN_AGE`). With
+    ``problems``, every problem is recorded there and the fields read are returned; without, the first
+    is raised."""
     found = Problems() if problems is None else problems
     out: dict[str, str] = {}
     with found.rule():
@@ -411,21 +444,27 @@ def person(holder: Any, issued: str | None = None, problems: Problems | None = N
         with found.rule():
             out["birthdate"] = iso_date(required(o, "birthdate", "holder."), "holder.birthdate")
         with found.rule():
-            if issued is not None and "birthdate" in out and out["birthdate"] > issued:
-                raise invalid("holder.birthdate", "date.not_after", other_field="date_of_issuance")
-            if started is not None and "birthdate" in out and out["birthdate"] > started:
+            born = out.get("birthdate")
+            problem = birth_problem(born, issued, "holder.birthdate") if born else None
+            if problem is not None:
+                raise problem
+            if started is not None and born and born > started:
                 raise invalid("holder.birthdate", "date.not_after", other_field="starting_date")
+            aged_on = ("starting_date", started) if started is not None else ("date_of_issuance", issued)
+            if min_age and born and aged_on[1] is not None and years_after(born, min_age) > aged_on[1]:
+                raise invalid("holder.birthdate", "person.min_age", years=min_age, other_field=aged_on[0])
     if problems is None:
         found.raise_first()
     return out
 
 
-def person_problems(holder: Any, claims: Mapping[str, Any]) -> list[DataError]:
-    """Every problem of the person a case of ``claims`` is for (:func:`person`), the date of issue and
-    the period's start compared only where the claims give real ones (a broken one is the claims' own
-    problem)."""
+def person_problems(holder: Any, claims: Mapping[str, Any], *, min_age: int = 0) -> list[DataError]:
+    """Every problem of the person a case of ``claims`` is for (:func:`person`, ``min_age`` as there),
+    the date of issue and the period's start compared only where the claims give real ones (a broken
+    one is the claims' own problem)."""
     found = Problems()
-    person(holder, _real_date(claims, "date_of_issuance"), found, started=_real_date(claims, "starting_date"))
+    person(holder, _real_date(claims, "date_of_issuance"), found, started=_real_date(claims, "starting_date"),
+           min_age=min_age)
     return found.found
 
 

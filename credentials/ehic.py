@@ -213,12 +213,15 @@ def _read(claims: Mapping[str, Any], found: c.Problems) -> dict[str, Any]:
             with found.rule():
                 person["date_of_birth"] = c.iso_date(c.required(subject, "date_of_birth", "subject."),
                                                      "subject.date_of_birth")
-            # Born on or before the day the card was issued (which is never in the future): a birth date
-            # after it (2031) is a typing mistake no inspection could ever take for the person's.
+            # Born on or before the day the card was issued (which is never in the future), and not more
+            # than c.BIRTH_MAX_YEARS before it: a birth date after it (2031) or a century and more before
+            # (1850) is a typing mistake no inspection could ever take for the person's.
             with found.rule():
-                if ("date_of_birth" in person and "date_of_issuance" in out
-                        and person["date_of_birth"] > out["date_of_issuance"]):
-                    raise c.invalid("subject.date_of_birth", "date.not_after", other_field="date_of_issuance")
+                if "date_of_birth" in person:
+                    problem = c.birth_problem(person["date_of_birth"], out.get("date_of_issuance"),
+                                              "subject.date_of_birth")
+                    if problem is not None:
+                        raise problem
             out["subject"] = {k: person[k] for k in ("forenames", "familynames", "date_of_birth") if k in person}
     return out
 

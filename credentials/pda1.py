@@ -71,6 +71,7 @@ __all__ = [
     "SD_PATHS",
     "STATUS_CODES",
     "VCT",
+    "WORKER_MIN_AGE",
     "describe",
     "employer_text",
     "employers",
@@ -90,6 +91,11 @@ VCT = "urn:eudi:pda1:1"
 #: The EUDI reference model's type, read through :mod:`credentials.eudi_pda1`.
 ALIASES = (eudi_pda1.VCT,)
 CONFIGURATION_ID = "pda1"
+#: The youngest an A1's worker may be on the first day of its period (:func:`credentials.claims.person`):
+#: Directive 94/33/EC on young people at work lets a state allow light work from 13 (Art. 4(2)(b)), the
+#: lowest age of its general rules; a younger one (a birth year 2021 typed for 1991) is a typing mistake.
+#: Art. 5's authorised child performers, younger still, are not provided for (their A1 is issued on paper).
+WORKER_MIN_AGE = 13
 
 #: Section 3 status codes -> meaning in (en, lv, de, fr, pl).
 STATUS_CODES: dict[str, tuple[str, str, str, str, str]] = {

@@ -60,6 +60,7 @@ from issuer.service import (
     Institution,
     IssuerService,
     NumberTaken,
+    holder_min_age,
     import_file,
     new_document_number,
     unflatten,
@@ -2017,7 +2018,8 @@ def _claim_problems(inst: Institution, config: str, values: Mapping[str, str],
         CREDENTIAL_TYPES[config].validate(claims)
     except DataError as exc:
         found = list(exc.problems)
-    return found + (person_problems(person, claims) if person else [])
+    return found + (person_problems(person, claims, min_age=holder_min_age(CREDENTIAL_TYPES[config]))
+                    if person else [])
 
 
 def _page_number(raw: str) -> int:

@@ -105,6 +105,7 @@ __all__ = [
     "document_end",
     "document_expired",
     "grant_handle",
+    "holder_min_age",
     "import_file",
     "jwt_vc_issuer_metadata",
     "new_document_number",
@@ -711,7 +712,7 @@ class IssuerService:
             normalised = module.validate(claims)
         except DataError as exc:
             if holder:  # every mistake of the case at once (a form, an import row): the holder's beside the claims'
-                exc.others += tuple(person_problems(holder, claims))
+                exc.others += tuple(person_problems(holder, claims, min_age=holder_min_age(module)))
             raise
         # The verifier's own competence rule: a document it would refuse is never recorded.
         problem = verification.competence_problem(inst.entity, module, normalised)
@@ -725,7 +726,8 @@ class IssuerService:
             raise invalid("date_of_issuance", "date.future")
         started = normalised.get("starting_date")
         holder_data = _holder(holder, issued if isinstance(issued, str) else None,
-                              started if isinstance(started, str) else None) if holder else None
+                              started if isinstance(started, str) else None, min_age=holder_min_age(module)) \
+            if holder else None
         if _unnamed(configuration_id, normalised, holder_data):
             # Decision S2 fields 3-5 are on every card, section 1 on every A1: a case without them could
             # never be offered, and its document number would be spent on the replacement that names them.
@@ -3017,11 +3019,20 @@ def _competence_first(inst: Institution, module: Any, claims: Any) -> None:
     raise _not_competent(inst, problem[0])
 
 
-def _holder(holder: Mapping[str, Any], issued: str | None = None, started: str | None = None) -> dict[str, str]:
+def _holder(holder: Mapping[str, Any], issued: str | None = None, started: str | None = None, *,
+            min_age: int = 0) -> dict[str, str]:
     """The case's holder checked (DataError at ``holder.*``): all three fields, a birth date not after
     the document's date of issue ``issued`` (a typing mistake, refused as a child's on its card is), nor
-    after the first day of its period ``started``."""
-    return person(holder, issued, started=started)  # credentials.claims: every problem found, the first raised
+    more than 120 years before it, nor after the first day of its period ``started``, and ``min_age``
+    years before it at least (:func:`holder_min_age`)."""
+    # credentials.claims: every problem found, the first raised
+    return person(holder, issued, started=started, min_age=min_age)
+
+
+def holder_min_age(module: Any) -> int:
+    """The youngest the holder of a document of ``module`` may be: an A1's worker
+    (:data:`credentials.pda1.WORKER_MIN_AGE`); anyone else any age (a newborn has an EHIC)."""
+    return pda1.WORKER_MIN_AGE if module is pda1 else 0
 
 
 _PROVIDER_UNTRUSTED = "the wallet's provider is no longer trusted"

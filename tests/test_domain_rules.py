@@ -467,3 +467,47 @@ def test_an_ehic_expiring_more_than_five_years_after_its_issue_is_refused() -> N
     with pytest.raises(DataError):
         ehic.validate({**card, "date_of_expiry": "2033-03-01"})
     ehic.validate({**card, "date_of_expiry": "2033-02-28"})
+
+
+# --- A holder's age is a person's ---------------------------------------------------------------------------
+
+def test_a_person_born_more_than_120_years_before_the_date_of_issue_is_refused() -> None:
+    """A birth date more than claims.BIRTH_MAX_YEARS before the date of issue (1850, 1095 for 1995) is a
+    typing mistake, refused by name for the holder and a represented person's card alike; 120 years
+    to the day is kept."""
+    from credentials.claims import person
+
+    issued = ANNA.ehic["date_of_issuance"]
+    oldest = f"{int(issued[:4]) - 120}{issued[4:]}"
+    with pytest.raises(DataError) as refused:
+        person({**HOLDER, "birthdate": "1850-01-01"}, issued)
+    assert (refused.value.field, refused.value.key, refused.value.params) == (
+        "holder.birthdate", "date.years_before", {"years": 120, "other_field": "date_of_issuance"})
+    assert person({**HOLDER, "birthdate": oldest}, issued)["birthdate"] == oldest
+    child = {"forenames": "Zoë", "familynames": "Bērziņa", "date_of_birth": "1850-01-01"}
+    with pytest.raises(DataError) as refused:
+        ehic.validate({**ANNA.ehic, "subject": child})
+    assert (refused.value.field, refused.value.key) == ("subject.date_of_birth", "date.years_before")
+    said = {lang: i18n.t("rule.date.years_before", lang, **refused.value.params) for lang in i18n.LANGUAGES}
+    assert len(set(said.values())) == 5 and all("{" not in text and "120" in text for text in said.values())
+
+
+def test_an_a1_worker_younger_than_13_is_refused_but_a_newborn_has_an_ehic(
+        pilot: tuple[Clerk, httpx.Client]) -> None:
+    """An A1 certifies work: its worker is pda1.WORKER_MIN_AGE (13, light work under Directive 94/33/EC
+    Art. 4(2)(b)) on the first day of its period at least; a birth date that makes them younger (2023
+    for 1983) is refused by name. An EHIC has no such rule: a child born on the day its card is
+    issued is insured from birth."""
+    clerk, http = pilot
+    a1 = unnumbered(ANNA.pda1)
+    start = date.fromisoformat(a1["starting_date"])
+    too_young = start.replace(year=start.year - 12).isoformat()
+    response = http.post(f"{clerk.url}/lv-vsaa/api/cases",
+                         headers={"Authorization": f"Bearer {clerk.tokens['LV:VSAA']}"},
+                         json={"configuration_id": "pda1", "claims": a1, "holder": {**HOLDER, "birthdate": too_young}})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert (body["field"], body["rule_key"], body["rule_params"]) == (
+        "holder.birthdate", "person.min_age", {"years": 13, "other_field": "starting_date"}), body
+    card = unnumbered(ANNA.ehic)
+    clerk.create_case("LV:NVD", "ehic", card, {**HOLDER, "birthdate": card["date_of_issuance"]})

@@ -215,7 +215,7 @@ def test_a_holder_born_after_the_a1s_period_began_is_refused_at_the_birth_date(i
     """QA office: a retroactive A1 (issued after its period began) for a holder whose birth date was
     typed inside the period (2026 for 1986) was recorded, and printed on the paper copy the inspector
     compares with an identity document. Refused beside the birth date, naming "Period from"; a holder
-    born on the period's first day is recorded."""
+    of working age on the period's first day (pda1.WORKER_MIN_AGE) is recorded."""
     handle, tokens = issuer
     a1 = PERSON.pda1
     data = {"personal_administrative_number": "DEMO-P-7301", "document_number": "",
@@ -231,7 +231,7 @@ def test_a_holder_born_after_the_a1s_period_began_is_refused_at_the_birth_date(i
         assert [target for target, _ in _summary(refused.text)] == ["f-holder-birthdate"]
         assert "Period from" in _field_error(refused.text, "f-holder-birthdate")
         recorded = http.post("/lv-vsaa/office/new/pda1?lang=en", data={
-            "csrf": _csrf(form), **data, "holder.birthdate": "2026-03-01"})
+            "csrf": _csrf(form), **data, "holder.birthdate": "2013-03-01"})
         assert recorded.status_code == 303, recorded.text
 
 
