@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_pages_browser import PERSON, Site, _offer, _paste_offer, phone_tab, wallet_site
+from test_pages_browser import PERSON, Site, _inspector_page, _offer, _paste_offer, phone_tab, wallet_site
 
 from esspass.stack import unnumbered
 from wallet.service import link_kind
@@ -185,9 +185,11 @@ def test_the_list_says_when_a_documents_valid_was_checked(site: Site, phone: Any
     assert badge.locator(".checked-at").inner_text() == f"(checked {today})"
 
 
-def test_a_document_removed_while_the_inspector_waits_says_to_scan_the_code_again(site: Site, phone: Any) -> None:
+def test_a_document_removed_while_the_inspector_waits_is_refused_on_the_inspectors_page(
+        site: Site, phone: Any, browser: Any) -> None:
     """The worker removes a document (in another tab) while its consent page is open: Share sends nothing
-    and says what to do next, and the inspector's same QR code, scanned again, asks anew."""
+    and says what to do next, and the inspector's page, waiting, is told at once (OpenID4VP 1.0 §8.5
+    access_denied: the wallet does not hold what was asked) instead of waiting for the request to expire."""
     from credentials.demo_persons import portrait
     from wallet.service import REMOVED_REQUEST
 
@@ -200,9 +202,12 @@ def test_a_document_removed_while_the_inspector_waits_says_to_scan_the_code_agai
         phone.fill("#tx_code", offer["tx_code"])
         phone.click("#accept")
         phone.wait_for_selector("#received")
-    link = _inspector_link(site)
+    inspector = _inspector_page(site, browser)
+    inspector.goto(site.stack.verifier_url + "/?lang=en")
+    inspector.check("input[value=pda1]")
+    inspector.click("#start")
     phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
+    phone.fill("#link", inspector.input_value("#link"))
     phone.click("#continue")
     phone.wait_for_selector("#share")
     other = phone.context.new_page()
@@ -214,14 +219,12 @@ def test_a_document_removed_while_the_inspector_waits_says_to_scan_the_code_agai
         other.wait_for_selector("#deleted")
     finally:
         other.close()
+    inspector.wait_for_selector("#verdict", timeout=15000)
+    assert inspector.get_attribute("#verdict", "data-verdict") == "refused"
+    inspector.context.close()
     phone.click("#share")
     phone.wait_for_selector("#error")
-    assert phone.inner_text("#error-text") == REMOVED_REQUEST and "QR code again" in REMOVED_REQUEST
-    phone.goto(site.wallet_page.url + "/present")
-    phone.fill("#link", link)
-    phone.click("#continue")
-    phone.wait_for_selector("#consent")
-    phone.click("#decline")
+    assert phone.inner_text("#error-text") == REMOVED_REQUEST and "new check" in REMOVED_REQUEST
 
 
 def test_the_offline_qr_screen_says_which_of_several_a1s_it_shows(site: Site, phone: Any) -> None:

@@ -369,6 +369,8 @@ def test_a_document_found_valid_minutes_ago_is_shown_without_asking_its_status_l
 
 
 def test_a_document_removed_while_a_request_waits_is_not_sent(world: World) -> None:
+    """Nothing of it reaches the inspector but the refusal (OpenID4VP §8.5 access_denied), which ends
+    the inspector's wait."""
     from wallet.errors import NotFoundError
 
     wallet = world.wallet()
@@ -378,7 +380,10 @@ def test_a_document_removed_while_a_request_waits_is_not_sent(world: World) -> N
     wallet.delete(group)
     with pytest.raises(NotFoundError):
         wallet.share(consent.id)
-    assert world.inspector.result(request)["status"] == "pending"  # nothing reached the inspector
+    wallet.wait_revocations()
+    result = world.inspector.result(request)
+    assert (result["status"], result["verdict"]["verdict"]) == ("error", "refused"), result
+    assert not result["verdict"]["credentials"], result
 
 
 def test_a_copy_is_used_up_even_when_the_verifier_fails_after_taking_it(

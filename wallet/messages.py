@@ -1814,14 +1814,18 @@ _MESSAGES: dict[str, tuple[str, str, str, str, str]] = {
         "consommés. Réessayez plus tard avec le même lien ou code QR.",
         "Instytucja nie może teraz wydać dokumentu; oferta i kod nie zostały zużyte. Spróbuj później z tym "
         "samym linkiem lub kodem QR."),
-    "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again.": (
-        "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again.",
-        "Šis dokuments tika noņemts no maka; nekas netika nosūtīts. Noskenējiet inspektora QR kodu vēlreiz.",
-        "Dieses Dokument wurde aus der Wallet entfernt; es wurde nichts gesendet. Scannen Sie den QR-Code der "
-        "Kontrollperson erneut.",
-        "Ce document a été retiré du portefeuille ; rien n'a été envoyé. Scannez à nouveau le code QR de "
-        "l'inspecteur.",
-        "Ten dokument usunięto z portfela; nic nie wysłano. Zeskanuj ponownie kod QR inspektora."),
+    "This document was removed from the wallet; it was not sent, and the inspector is told. Ask the inspector "
+    "to start a new check.": (
+        "This document was removed from the wallet; it was not sent, and the inspector is told. Ask the inspector "
+        "to start a new check.",
+        "Šis dokuments tika noņemts no maka; tas netika nosūtīts, un inspektoram par to tiek paziņots. Lūdziet "
+        "inspektoru sākt jaunu pārbaudi.",
+        "Dieses Dokument wurde aus der Wallet entfernt; es wurde nicht gesendet, und die Kontrollperson wird "
+        "benachrichtigt. Bitten Sie die Kontrollperson, eine neue Prüfung zu starten.",
+        "Ce document a été retiré du portefeuille ; il n'a pas été envoyé, et l'inspecteur en est informé. "
+        "Demandez à l'inspecteur de lancer un nouveau contrôle.",
+        "Ten dokument usunięto z portfela; nie został wysłany, a inspektor zostaje o tym powiadomiony. Poproś "
+        "inspektora o rozpoczęcie nowej kontroli."),
     "This document was removed from the wallet; its QR code is no longer shown.": (
         "This document was removed from the wallet; its QR code is no longer shown.",
         "Šis dokuments tika noņemts no maka; tā QR kods vairs netiek rādīts.",

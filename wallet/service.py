@@ -888,7 +888,8 @@ class WalletService:
             if pending is not None:
                 doc.setdefault("revocations", []).append(pending.to_dict())
         # A request waiting for consent no longer offers it, nor is its code shown.
-        self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING)
+        self._close_open([StoredCredential.from_dict(c) for c in gone], REMOVED_REQUEST, REMOVED_SHOWING,
+                         refuse=True)
         if pending is not None:
             self._revoke_in_background([pending])
         return core.type_title(str(gone[0].get("vct", "")), "en")
@@ -998,32 +999,64 @@ class WalletService:
                 self.items.revoking.discard(entry.id)
 
     def wait_revocations(self, timeout: float = REVOKE_SECONDS) -> None:
-        """Wait for the grants of deleted cards to be ended at their institutions (:meth:`_revoke`)."""
+        """Wait for the grants of deleted cards to be ended at their institutions (:meth:`_revoke`), and
+        the verifiers of the requests closed with them to be told (:meth:`_refuse`)."""
         with self._lock:
             threads = list(self._revoking)
         for thread in threads:
             thread.join(timeout)
 
-    def _close_open(self, gone: Collection[StoredCredential], request_reason: str, showing_reason: str) -> None:
+    def _close_open(self, gone: Collection[StoredCredential], request_reason: str, showing_reason: str, *,
+                    refuse: bool = False) -> None:
         """Close what waits on copies this wallet no longer holds (``gone``: the document removed, or
         renewed in those forms by a second offer, :func:`_in_place_of_same`): a request waiting for
         consent that would send one of those forms, whose screen showed the old copy's values, and a
         showing of one of those copies. Each is closed with why (``request_reason``,
-        ``showing_reason``), said the next time the worker turns to it; nothing is sent."""
+        ``showing_reason``), said the next time the worker turns to it; no document is sent.
+
+        ``refuse`` (the document removed): each request's verifier is told it gets no answer
+        (:meth:`_refuse_in_background`), so that the inspector's page says so at once rather than
+        waiting for the request to expire. A renewed document is still held: its request stays open at
+        the verifier, and the same QR code, scanned again, shows the new copy."""
         if not gone:
             return
         forms = {(c.group, c.format) for c in gone}
         ids = {c.id for c in gone}
+        unanswered: list[ConsentRequest] = []
         with self._lock:
             for request_id in [r for r, c in self._requests.items()
                                if any((cred.group, cred.format) in forms for cred, _ in c.selection.values())]:
-                del self._requests[request_id]
+                unanswered.append(self._requests.pop(request_id))
                 self._closed[request_id] = request_reason
             for showing_id in [k for k, v in self._showings.items() if v.copy_id in ids]:
                 del self._showings[showing_id]
                 self._closed[showing_id] = showing_reason
             for key in list(self._closed)[:-_CLOSED_KEPT]:
                 del self._closed[key]
+        if refuse:
+            self._refuse_in_background(unanswered)
+
+    def _refuse_in_background(self, consents: Collection[ConsentRequest]) -> None:
+        """Send each of ``consents`` the refusal (:meth:`_refuse`) in a thread of its own: never holding
+        up or failing what the worker is doing (removing a document, receiving its renewal)."""
+        for consent in consents:
+            # Not a daemon: a terminal's ``wallet delete`` finishes telling before the process ends.
+            thread = threading.Thread(target=self._refuse, args=(consent,), name="esspass-refuse-request")
+            with self._lock:
+                self._revoking = [t for t in self._revoking if t.is_alive()] + [thread]
+            thread.start()
+
+    def _refuse(self, consent: ConsentRequest) -> None:
+        """Tell the verifier of a request the worker can no longer answer (the document it would send was
+        removed, or renewed, meanwhile) that it gets no answer: ``access_denied``, which OpenID4VP 1.0
+        §8.5 gives for a wallet that does not have the credentials requested. Best effort, as
+        :meth:`_send_rejection`: the worker is told either way, and the request expires at the verifier."""
+        form = core.error_form(consent.request, "access_denied", _NOT_HELD)
+        try:
+            post_response(self.http, consent.request.response_uri, form,
+                          allow_loopback_http=self.settings.allow_loopback_http)
+        except CredentialError as exc:
+            _log.info("telling a verifier that a request gets no answer failed: %s", exc.code)
 
     def log(self) -> list[LogEntry]:
         return [LogEntry.from_dict(e) for e in reversed(self.store.read()["log"])]
@@ -2274,7 +2307,8 @@ class WalletService:
         held = {c.id for c in self.credentials()}
         for query_id, (cred, paths) in selection.items():
             copy = self._fresh_copy(cred.group, cred.format)
-            if copy is None:  # the worker removed the document while the request waited
+            if copy is None:  # the worker removed the document (in another wallet process) while the request waited
+                self._refuse(consent)
                 raise NotFoundError(REMOVED_REQUEST)
             if cred.id not in held:  # renewed meanwhile (by another wallet process): not what the screen showed
                 raise NotFoundError(RENEWED_REQUEST)
@@ -2608,8 +2642,13 @@ SHOWING_OVER = "This QR code is no longer on screen. Show it again from the docu
 #: A document chosen for a request that none of its credential queries takes (:meth:`WalletService.choose`).
 NOT_AN_ANSWER = "That document does not answer this request. Nothing was sent."
 #: Why a request waiting for consent, or a showing, was closed before its time (:meth:`WalletService._close_open`).
-#: The request stays open at the verifier until it expires: the same QR code, scanned again, asks anew.
-REMOVED_REQUEST = "This document was removed from the wallet; nothing was sent. Scan the inspector's QR code again."
+#: A renewed document's request stays open at the verifier until it expires: the same QR code, scanned
+#: again, asks anew; a removed one's verifier is told the wallet does not hold it (:meth:`WalletService._refuse`).
+#: The error_description of :meth:`WalletService._refuse`: what the verifier may know, the §8.5 code's own
+#: meaning, never which document, nor whether it was removed or renewed.
+_NOT_HELD = "The wallet does not hold the documents asked for."
+REMOVED_REQUEST = ("This document was removed from the wallet; it was not sent, and the inspector is told. Ask the "
+                   "inspector to start a new check.")
 REMOVED_SHOWING = "This document was removed from the wallet; its QR code is no longer shown."
 RENEWED_REQUEST = ("A document this request would show was renewed in the wallet meanwhile; nothing was sent. "
                    "Scan the inspector's QR code again.")
