@@ -42,7 +42,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from credentials import ehic, i18n, pda1
 from credentials.claims import RULE_TEXTS, invalid, person_problems
@@ -756,6 +757,17 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Das Formular ist abgelaufen; bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
                    "Le formulaire a expiré ; rouvrez la page et réessayez.",
                    "Formularz wygasł; otwórz stronę ponownie i spróbuj jeszcze raz."),
+    "error.form_unreadable": ("The form could not be read: it has more fields or files than the back office's "
+                              "forms send. Open the page again and retry.",
+                              "Veidlapu nevarēja nolasīt: tajā ir vairāk lauku vai datņu, nekā sūta biroja "
+                              "veidlapas. Atveriet lapu vēlreiz un mēģiniet vēlreiz.",
+                              "Das Formular konnte nicht gelesen werden: Es hat mehr Felder oder Dateien, als die "
+                              "Formulare der Sachbearbeitung senden. Öffnen Sie die Seite erneut und versuchen Sie "
+                              "es noch einmal.",
+                              "Le formulaire n'a pas pu être lu : il contient plus de champs ou de fichiers que "
+                              "n'en envoient les formulaires du back-office. Rouvrez la page et réessayez.",
+                              "Nie udało się odczytać formularza: ma więcej pól lub plików, niż wysyłają formularze "
+                              "zaplecza. Otwórz stronę ponownie i spróbuj jeszcze raz."),
     "not_found": ("This page does not exist.", "Šī lapa neeksistē.", "Diese Seite gibt es nicht.",
                   "Cette page n'existe pas.", "Ta strona nie istnieje."),
     # The error page's h1 (office/error.html), by its status: what happened, its message says why.
@@ -2209,6 +2221,18 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         return page(request, path, "office/error.html", status_code=status_code,
                     message=text or _t(_lang(request), key), status=status_code)
 
+    async def form_of(request: Request, path: str, *, max_files: int = 1000,
+                      max_fields: int = 1000) -> FormData | HTMLResponse:
+        """The form posted, or the page saying it could not be read (400, in the clerk's language):
+        more fields or files than ``max_fields`` and ``max_files`` (Starlette's limits, whose own
+        answer is an English JSON error no clerk's page says), or a multipart body that is none."""
+        try:
+            return await request.form(max_files=max_files, max_fields=max_fields)
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            return message(request, path, "error.form_unreadable", 400)
+
     def failed(request: Request, path: str, exc: CredentialError) -> HTMLResponse:
         status = exc.http_status if isinstance(exc, ProtocolError) else 400
         return message(request, path, "not_found", status,
@@ -2242,7 +2266,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
-        token = str((await request.form()).get("token") or "").strip()
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
+        token = str(form.get("token") or "").strip()
         who = holder["tokens"].get(token) if token else None
         if who is None or clerk_institution(who) != inst.entity.id:
             return page(request, path, "office/login.html", status_code=401, error=_t(_lang(request), "bad_token"))
@@ -2259,7 +2286,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if path not in svc().institutions:  # the path goes into the cookie's Path: only ours
             return message(request, path, "not_found", 404)
         session_id = request.cookies.get(COOKIE) or ""
-        if session_id and not csrf_ok(await request.form(), session_id):
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
+        if session_id and not csrf_ok(form, session_id):
             return message(request, path, "error.form", 403)
         if session_id:
             office_sessions().close(session_id)  # ended here, not only forgotten by this browser
@@ -2304,7 +2334,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         who = administrator(request, path)
         if isinstance(who, Response):
             return who
-        form = await request.form(max_files=0, max_fields=5)
+        form = await form_of(request, path, max_files=0, max_fields=5)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, who.session_id):
             return message(request, path, "error.form", 403)
         purged = await run_in_threadpool(svc().purge_case_searches, settings.search_log_days, inst=who.inst)
@@ -2350,7 +2382,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        form = await request.form(max_files=0, max_fields=10)
+        form = await form_of(request, path, max_files=0, max_fields=10)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, who.session_id):
             return message(request, path, "error.form", 403)
         approval = "awaiting" if _field(form, "approval") == "awaiting" else ""
@@ -2416,7 +2450,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if isinstance(who, Response):
             return who
         inst, token = who.inst, who.session_id
-        form = await request.form()
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         if config not in inst.configurations:
@@ -2504,7 +2540,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             return found
         who, old = found
         inst, token = who.inst, who.session_id
-        form = await request.form()
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         config = old["configuration_id"]
@@ -2548,7 +2586,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if isinstance(who, Response):
             return who
         inst, token = who.inst, who.session_id
-        form = await request.form()
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         case_id = case_id[:64]
@@ -2610,7 +2650,9 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if isinstance(who, Response):
             return who
         inst, token = who.inst, who.session_id
-        form = await request.form(max_files=1, max_fields=10)
+        form = await form_of(request, path, max_files=1, max_fields=10)
+        if isinstance(form, Response):
+            return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         upload = form.get("file")

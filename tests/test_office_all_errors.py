@@ -24,6 +24,7 @@ from test_issuer_office import FIELD_ERROR, _csrf, _signed_in
 from credentials import ehic, i18n, pda1, pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
+from esspass.stack import unnumbered
 from esspass.testing import ServerHandle, free_port, serve, wait_until
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
@@ -411,3 +412,31 @@ def test_a_document_with_very_many_problems_is_told_its_first_ones_only() -> Non
     with pytest.raises(DataError) as raised:
         ehic.validate(claims)
     assert len(raised.value.problems) == Problems.LIMIT
+
+
+def test_a_form_with_more_fields_or_files_than_the_office_sends_is_a_page_in_the_clerks_language(
+        issuer: Issuer) -> None:
+    """A POST of more than 1000 fields (or files) to a back office form, or more than the few a small
+    form has, was answered with Starlette's English JSON ("Too many fields. Maximum number of fields
+    is 1000."); now with the office's error page, a 400 in the clerk's language, as its other form
+    errors are."""
+    handle, tokens = issuer
+    with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api",
+                      headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}) as api:
+        made = api.post("/cases", json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1),
+                                        "holder": {k: PERSON.pid[k] for k in ("family_name", "given_name",
+                                                                              "birthdate")}})
+        assert made.status_code == 201, made.text
+    case = made.json()["id"]
+    many = {f"f{i}": "x" for i in range(1001)}
+    with _signed_in(handle, tokens["LV:VSAA"]) as http:
+        for where in ("login", "logout", "new/pda1", "cases", "import", f"cases/{case}/replace",
+                      f"cases/{case}/revoke"):
+            answer = http.post(f"/lv-vsaa/office/{where}?lang=de", data=many)
+            assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html"), \
+                (where, answer.status_code, answer.text[:200])
+            text = unescape(re.sub(r"<[^>]+>", " ", answer.text))
+            assert "Das Formular konnte nicht gelesen werden" in text, (where, text)
+        files = http.post("/lv-vsaa/office/new/pda1?lang=de",
+                          files={f"f{i}": ("a.txt", b"x") for i in range(1001)})
+        assert files.status_code == 400 and "Das Formular konnte nicht gelesen werden" in files.text, files.text[:200]
