@@ -246,6 +246,35 @@ def test_wallet_wrong_tx_code_says_what_failed(site: Site, phone: Any) -> None:
     phone.wait_for_selector("#received")
 
 
+def test_back_after_a_wrong_code_and_the_right_one_resends_no_code(site: Site, phone: Any) -> None:
+    """Post/Redirect/Get: the wrong code's answer is the offer's own page (a GET), so that Back from the
+    documents received, or a reload, never sends the form again (a browser's resend of a code, a try
+    spent, or a "Confirm Form Resubmission" page)."""
+    offer = _offer(site, PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))
+    phone.goto(site.wallet_page.url + "/receive")
+    phone.fill("#link", offer["link"])
+    phone.click("#continue")
+    posted: list[str] = []
+
+    def post(request: Any) -> None:
+        if request.method == "POST":
+            posted.append(request.url)
+    phone.on("request", post)
+    phone.fill("#tx_code", "999999" if offer["tx_code"] != "999999" else "111111")
+    phone.click("#accept")
+    phone.wait_for_selector("#tx_code[aria-invalid=true]")
+    phone.fill("#tx_code", offer["tx_code"])
+    phone.click("#accept")
+    phone.wait_for_selector("#received")
+    assert len(posted) == 2, posted
+    phone.go_back()
+    phone.wait_for_load_state()
+    phone.reload()
+    phone.wait_for_selector("#received")  # the offer taken: its page is what it gave
+    assert len(posted) == 2, posted
+    phone.remove_listener("request", post)
+
+
 def test_an_offer_locked_by_wrong_codes_is_not_offered_for_another_try(site: Site, phone: Any) -> None:
     """After the issuer locks the offer (five wrong codes), the wallet says so and no longer shows a
     code field that could only fail again."""

@@ -761,6 +761,9 @@ def create_app(
             done = f"/receive/{quote(offer_id, safe='')}/done"
             if done in s.outcomes:
                 return RedirectResponse(done, status_code=303)
+            wrong = s.take_notes().get("wrong_code")
+            if wrong is not None and wrong[0] == offer_id:  # the code just typed (receive_finish), said once
+                return offer_page(req, s, offer_id, status=400, error=explain(wrong[1], wrong[2], lang_of(req)))
             return offer_page(req, s, offer_id)
         return guarded(page, back="/receive")(request)
 
@@ -776,7 +779,9 @@ def create_app(
                 # invalid_grant too), is the error page; trying again could not help.
                 if exc.error not in _WRONG_CODE or not tx_code or not code_may_be_retried(exc.message):
                     raise
-                return offer_page(req, s, offer_id, status=400, error=explain(exc.error, exc.message, lang_of(req)))
+                # Post/Redirect/Get: the offer's page says it, so that Back from what the right code
+                # gives (or a reload) comes to that page, never resending a code (a try spent).
+                return done(s, f"/receive/{quote(offer_id, safe='')}", wrong_code=(offer_id, exc.error, exc.message))
             where = f"/receive/{quote(offer_id, safe='')}/done"
             s.keep(where, received=received)
             return RedirectResponse(where, status_code=303)
