@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.browser
 PERSON = DEMO_PERSONS[1]
 #: The worker's PDA1, with a number of its own that the consent page for an ISO mdoc request shows, and
 #: its own expiry date, without which an A1 as ISO mdoc is not confirmed valid (document_validity).
+A1_VCT = "urn:eudi:pda1:1"
 A1 = renumbered({**PERSON.pda1, "date_of_expiry": PERSON.pda1["ending_date"]})
 PASSPHRASE = "correct horse battery"
 
@@ -621,6 +625,45 @@ def test_wallet_page_consents_to_an_iso_mdoc_request_with_readable_labels(site: 
     assert steps["key_binding"] == steps["issuer_authorised"] == steps["disclosures"] == "passed", verdict
     # An earlier test of this module withdraws this worker's PDA1: then, and only then, status fails.
     assert all(result == "passed" for code, result in steps.items() if code != "status"), verdict
+
+
+def test_check_status_now_says_it_is_working_and_answers_in_time_when_the_status_server_hangs(
+        tmp_path: Path, browser: Any) -> None:
+    """The issuer's host takes connections and never answers: "Check status now" says "Working…" on its
+    button at once (busy.js) and the card page comes back with the check unconfirmed within the page's
+    own bound (wallet.app _CHECK_NOW_SECONDS, 10 s), not the client's (15 s and more)."""
+    with wallet_site(tmp_path) as own, phone_tab(own, browser) as tab:
+        _paste_offer(own, tab, _offer(own, PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1)))
+        tab.locator(f"a.card.doc[data-vct='{A1_VCT}']").first.click()
+        tab.wait_for_selector("#check-status")
+        port = own.stack.handles["issuer"].port
+        own.stack.stop("issuer")
+        hole = socket.socket()
+        hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hole.bind(("127.0.0.1", port))
+        hole.listen(16)
+        held: list[socket.socket] = []
+
+        def accept() -> None:
+            while True:
+                try:
+                    held.append(hole.accept()[0])
+                except OSError:
+                    return
+        threading.Thread(target=accept, daemon=True).start()
+        try:
+            start = time.monotonic()
+            with tab.expect_navigation(timeout=20000):
+                tab.click("#check-status", no_wait_after=True)
+                assert tab.inner_text("#check-status") == "Working…"
+            took = time.monotonic() - start
+            assert took < 13, took
+            assert tab.locator("#check-status").inner_text() == "Check status now"
+            assert "too slow" in tab.inner_text("main"), tab.inner_text("main")
+        finally:
+            hole.close()
+            for conn in held:
+                conn.close()
 
 
 def test_the_worker_removes_a_document_from_the_wallet(site: Site, phone: Any) -> None:

@@ -72,7 +72,7 @@ MAX_CALLBACK_VALUE = 4096
 #: page answers at once whatever the institutions do (the rest is asked on the next visit).
 _PENDING_SECONDS = 3.0
 _PENDING_BUDGET = 4.0
-#: Seconds "Check now" and "Renew copies" give each question to one institution.
+#: Seconds "Check now", "Check status now" and "Renew copies" give each question to one institution.
 _CHECK_NOW_SECONDS = 10.0
 #: Seconds the list and card pages give each question of the copies' renewal they begin by themselves
 #: (wallet.renewal), and all the renewals together: the page answers at once (the rest on a later visit).
@@ -613,7 +613,7 @@ def create_app(
     @app.post("/cards/{group}/status", response_class=HTMLResponse)
     def check_status(request: Request, group: str, csrf: str = Form("")) -> Response:
         def page(req: Request, s: _Session) -> Response:
-            check = s.service.check_status(group)
+            check = s.service.check_status(group, seconds=_CHECK_NOW_SECONDS)
             return done(s, f"/cards/{group}", unconfirmed=None if check.confirmed else check.detail)
         return guarded(page, back=f"/cards/{group}", form_csrf=csrf, resume=f"/cards/{group}")(request)
 

@@ -1063,8 +1063,10 @@ class WalletService:
 
     # --- status --------------------------------------------------------------------------------
 
-    def check_status(self, group: str) -> StatusCheck:
-        """Fetch the issuer's status list now and record the result on every copy (:meth:`_record_status`).
+    def check_status(self, group: str, *, seconds: float | None = None) -> StatusCheck:
+        """Fetch the issuer's status list now and record the result on every copy (:meth:`_record_status`),
+        the fetch given up after ``seconds`` (the wallet's longest, :data:`~wallet.http.MAX_RESPONSE_SECONDS`,
+        when None): the worker waits on the page (an unreachable status server is an unconfirmed check).
 
         Returns the worst status of the copies as the wallet now holds it. When this check could not
         read the list while a status is known, the known one is returned with why it could not be
@@ -1080,7 +1082,8 @@ class WalletService:
         results: dict[str, StatusCheck] = {}
         fetched: dict[str, Any] = {}  # every copy (SD-JWT VC and mdoc) usually sits in the same list
         for cred in copies:
-            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, newest=newest)
+            results[cred.id] = core.check_status(self, cred, now=now, fetched=fetched, timeout=seconds,
+                                                 newest=newest)
         kept = self._record_status(results)
         shown = []
         for cred_id, check in results.items():
