@@ -36,7 +36,8 @@ class DemoPerson:
 
     @property
     def holder(self) -> dict[str, str]:
-        """The holder of this person's cases (an EHIC's card fields 3-5): the PID's names and birth date."""
+        """The holder of this person's cases (an A1's section 1, an EHIC's card fields 3-5): the PID's names
+        and birth date."""
         return {k: self.pid[k] for k in ("family_name", "given_name", "birthdate")}
 
 

@@ -55,7 +55,7 @@ def run_core_demo(out: TextIO, *, now: datetime | None = None) -> int:
 
     say(f"1. {institution.name_en} ({institution.id}) set up its signing key, certified by its own CA.")
     person = DEMO_PERSONS[0]
-    claims = pda1.with_holder(pda1.validate(person.pda1), person.pid)  # section 1 names the worker
+    claims = pda1.with_holder(pda1.validate(person.pda1), person.holder)  # section 1 names the worker
     wallet_key = generate_key()
     statuses = status_list.StatusList(131072, bits=2)
     idx = status_list.allocate_index(statuses.size, lambda i: False)
@@ -138,8 +138,7 @@ def run_pilot_demo(out: TextIO, *, data_dir: Path, registry_url: str, issuer_url
                  ("an EHIC", person.ehic_issuer, "ehic", unnumbered(person.ehic)))
         for n, (label, entity_id, config, claims) in enumerate(steps, start=1):
             name = demo_entity(entity_id).name_en
-            holder = None if config == "pid" else {k: person.pid[k] for k in ("family_name", "given_name",
-                                                                                 "birthdate")}
+            holder = None if config == "pid" else person.holder
             case_id = clerk.create_case(entity_id, config, claims, holder)
             cases[config] = (entity_id, case_id)
             offer = clerk.offer(entity_id, case_id)
@@ -207,8 +206,7 @@ def _four_eyes(say: Any, clerk: Any, tmp: Path, registry_url: str, tls_ca: Path 
     if recorder not in clerk.tokens or approver not in clerk.tokens:
         say(f"9. (Four-eyes approval is off at {name} in this pilot, ESSPASS_ISSUER_APPROVAL: nothing more to show.)")
         return True
-    holder = {k: worker.pid[k] for k in ("family_name", "given_name", "birthdate")}
-    case_id = clerk.create_case(recorder, "pda1", unnumbered(worker.pda1), holder)
+    case_id = clerk.create_case(recorder, "pda1", unnumbered(worker.pda1), worker.holder)
     offer = clerk.offer(recorder, case_id)
     wallet = open_wallet(tmp / "second-worker", registry_url, secrets.token_urlsafe(12), tls_ca=tls_ca,
                          pki_dir=data_dir / "pki")

@@ -206,10 +206,9 @@ def wallet_holding(stack: Stack, data_dir: Path, http: httpx.Client, person: Any
     clerk = Clerk(stack.issuer_url, data_dir, http)
     wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
     a1 = unnumbered(person.pda1) if document_number is None else {**person.pda1, "document_number": document_number}
-    holder = {k: person.pid[k] for k in ("family_name", "given_name", "birthdate") if k in person.pid}
     for entity, config, claims, named in ((person.pid_provider, "pid", {**person.pid, "picture": portrait(person)},
                                            None),
-                                          (person.pda1_issuer, "pda1", a1, holder)):
+                                          (person.pda1_issuer, "pda1", a1, person.holder)):
         clerk.hand_over(wallet, entity, config, claims, named)
     return wallet
 
