@@ -187,7 +187,9 @@ def _pda1_fields(claims: Mapping[str, Any], holder: Mapping[str, Any]) -> dict[i
                    # Box 2.5 offline as online: the verifier's pda1.provisional notice reads it (987/2009 Art. 16).
                    **{box: True for box in BOXES if claims.get(box) is True},
                    # Section 5 offline as online: the places shown and the work-elsewhere notice read them.
-                   "work_information": _places(claims), **_holder(holder)})
+                   # An A1 naming its holder (section 1, credentials.pda1.with_holder): its offline form names
+                   # the same person, whatever holder is passed beside it, as a card's does.
+                   "work_information": _places(claims), **_holder({**holder, **pda1.holder_of(claims)})})
 
 
 def _places(claims: Mapping[str, Any]) -> list[Any] | None:

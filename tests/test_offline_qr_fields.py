@@ -292,3 +292,13 @@ def test_the_wallet_card_of_a_self_employed_person_does_not_say_employer(desk: D
     group = next(c.group for c in employed.cards("de") if c.vct == pda1.VCT)
     rows = dict(employed.card(group, "de").claims)
     assert rows.get("Arbeitgeber") == "Baltic Build SIA (demo), LV40000000001, Lettland", rows
+
+
+def test_an_a1_naming_its_holder_names_the_same_person_in_its_offline_form() -> None:
+    """An A1 signs section 1 (credentials/pda1.py with_holder): its offline form names that person,
+    whatever holder is passed beside it, as a card's does, so a wallet comparing the form with the A1
+    finds them one person's."""
+    a1 = pda1.with_holder(pda1.validate(ANNA.pda1), ANNA.holder)
+    other = {"family_name": "Kalniņa", "given_name": "Ieva", "birthdate": "1970-01-01"}
+    fields = compact.fields_of(pda1.VCT, a1, other)
+    assert {k: fields[k] for k in ("family_name", "given_name", "birthdate")} == ANNA.holder
