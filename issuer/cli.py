@@ -245,9 +245,10 @@ def _check(_args: argparse.Namespace) -> int:
     for entity_id, kinds in _unnamed_cards(settings).items():  # a note: the exit status stays the chain's
         for configuration_id, count in sorted(kinds.items()):
             kind = "A1" if configuration_id == "pda1" else "EHIC"
-            print(f"{entity_id:<14} note     {count} {kind} case{'s' if count != 1 else ''} name"
-                  f"{'' if count != 1 else 's'} no holder: they are neither offered nor renewed until replaced "
-                  "with the holder's surname, given names and birth date")
+            many = count != 1
+            print(f"{entity_id:<14} note     {count} {kind} case{'s name' if many else ' names'} no holder: "
+                  f"{'they are' if many else 'it is'} neither offered nor renewed until replaced with the holder's "
+                  "surname, given names and birth date")
     return 1 if refused else 0
 
 

@@ -1,4 +1,4 @@
-"""Follow-ups: ``esspass issuer check`` counts the EHIC cases that name no holder, the verifier's
+"""Follow-ups: ``esspass issuer check`` counts the EHIC and A1 cases that name no holder, the verifier's
 printed EHIC verdict names the checking body and the staff member, and the back office labels an
 EHIC's document number as the card's identification number (field 8)."""
 
@@ -44,14 +44,21 @@ def test_issuer_check_counts_each_institutions_ehic_cases_that_name_no_holder(tm
             recorded_before_the_rule(settings, case)
         clerk.set_state("AT:OEGK", case, "revoke", "recorded twice")
         clerk.create_case("AT:OEGK", "ehic", _card(personal_administrative_number="DEMO-AT-4444444444"), PARENT)
+        # An A1 recorded before every A1 named its holder (section 1): counted apart, for its institution.
+        a1 = clerk.create_case("LV:VSAA", "pda1", unnumbered(ANNA.pda1), ANNA.holder)
+        recorded_before_the_rule(settings, a1)
+        offered = http.post(f"{stack.issuer_url}/lv-vsaa/api/cases/{a1}/offer", headers=clerk._headers("LV:VSAA"))
+        assert (offered.status_code, offered.json()["error"]) == (409, "invalid_request"), offered.text
+        assert "section 1" in offered.json()["error_description"], offered.text
         env = {**os.environ, "ESSPASS_DATA_DIR": str(data), "ESSPASS_ISSUER_REGISTRY_URL": stack.registry_url,
                "ESSPASS_ISSUER_PUBLIC_URL": stack.issuer_url}
         env.pop("DATABASE_URL", None)
         checked = subprocess.run([sys.executable, "-m", "esspass.cli", "issuer", "check"], cwd=ROOT, env=env,
                                  capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked  # a note: the chain is what the exit status says
-    lines = [line for line in checked.stdout.splitlines() if "name no holder" in line]
-    assert len(lines) == 1 and lines[0].startswith("AT:OEGK") and f"2 {UNNAMED}" in lines[0], checked.stdout
+    lines = [line for line in checked.stdout.splitlines() if " no holder: " in line]
+    assert len(lines) == 2 and lines[0].startswith("AT:OEGK") and f"2 {UNNAMED}" in lines[0], checked.stdout
+    assert lines[1].startswith("LV:VSAA") and "1 A1 case names no holder: it is neither" in lines[1], checked.stdout
 
 
 def test_issuer_check_says_nothing_of_unnamed_cards_before_the_issuer_database_exists(
