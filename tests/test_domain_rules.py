@@ -356,8 +356,10 @@ def _printed(pdf: bytes) -> str:
         if b"Tj" not in stream and b"TJ" not in stream:
             continue
         for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)", stream, re.S):
+            # PDF 32000-1 §7.3.4.2: \ddd is an octal code; before any other character (\8, \9 too) the
+            # backslash is dropped.
             data = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: escapes.get(m.group(1), bytes([int(m.group(1), 8)])
-                          if m.group(1).isdigit() else m.group(1)), literal, flags=re.S)
+                          if m.group(1)[0] in b"01234567" else m.group(1)), literal, flags=re.S)
             out.append("".join(glyphs.get(int.from_bytes(data[i:i + 2], "big"), "?") for i in range(0, len(data), 2)))
     return "".join(out).replace(" ", "")
 
