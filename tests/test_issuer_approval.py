@@ -196,7 +196,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path, pki_dir: Path) -> It
 
 def test_service_a_second_named_clerk_approves_and_the_history_names_both(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     assert case.approval == "awaiting" and case.created_by == ANNA_ACTOR
     assert service.awaiting_approval(vsaa) == 1
     assert [c["id"] for c in service.list_cases(vsaa, approval="awaiting")] == [case.id]
@@ -217,13 +217,13 @@ def test_service_a_second_named_clerk_approves_and_the_history_names_both(servic
 
 def test_service_refusing_withdraws_the_case_and_a_withdrawn_case_is_not_awaiting(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     with pytest.raises(DataError):
         service.refuse_case(vsaa, case.id, actor=JANIS_ACTOR, reason=" ")
     refused = service.refuse_case(vsaa, case.id, actor=JANIS_ACTOR, reason="employer unknown")
     assert refused["state"] == "revoked" and refused["approval"] == "refused"
     assert [c["id"] for c in service.list_cases(vsaa, approval="refused")] == [case.id]
-    other = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    other = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.set_state(vsaa, other.id, "revoked", reason="recorded twice", actor=ANNA_ACTOR)
     assert service.awaiting_approval(vsaa) == 0 and service.list_cases(vsaa, approval="awaiting") == []
     with pytest.raises(DataError):
@@ -232,7 +232,7 @@ def test_service_refusing_withdraws_the_case_and_a_withdrawn_case_is_not_awaitin
 
 def test_service_a_replacement_withdraws_the_old_document_only_once_it_is_approved(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
     new = service.replace_case(vsaa, old.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
                                reason="posting extended")
@@ -250,7 +250,7 @@ def test_service_a_replacement_withdraws_the_old_document_only_once_it_is_approv
 
 def test_service_a_refused_replacement_leaves_the_old_document_as_it_was(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
     before = service.get_case(vsaa, old.id)
     new = service.replace_case(vsaa, old.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
@@ -264,7 +264,7 @@ def test_service_a_refused_replacement_leaves_the_old_document_as_it_was(service
 
 def test_service_a_document_whose_replacement_awaits_approval_is_not_replaced_again(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    old = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, old.id, actor=JANIS_ACTOR)
     first = service.replace_case(vsaa, old.id, _pda1(), actor=ANNA_ACTOR, reason="extended")
     with pytest.raises(ProtocolError) as refused:
@@ -278,7 +278,7 @@ def test_service_a_replacement_awaiting_approval_is_not_itself_replaced(service:
     never be approved any more, so A would never be withdrawn and the worker would hold two valid A1s
     (A and C). A case awaiting approval is not replaced (409, keyed); refused, A is replaced again."""
     vsaa = service.institution("lv-vsaa")
-    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
     b = service.replace_case(vsaa, a.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
                              reason="posting extended")
@@ -301,7 +301,7 @@ def test_service_a_replacement_awaiting_approval_is_not_itself_replaced(service:
 def test_service_a_new_case_awaiting_approval_is_not_replaced(service: IssuerService) -> None:
     """Not a document yet: it is approved (and then replaced, as any document) or refused."""
     vsaa = service.institution("lv-vsaa")
-    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    case = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     with pytest.raises(ProtocolError) as refused:
         service.replace_case(vsaa, case.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
     assert (refused.value.http_status, refused.value.key) == (409, "case.awaiting_replaced")
@@ -314,7 +314,7 @@ def test_service_a_suspended_replacement_is_not_approved_until_reinstated(servic
     valid document (A withdrawn, B suspended). Refused (409: reinstate it first), A untouched; once
     reinstated it is approved and A withdrawn."""
     vsaa = service.institution("lv-vsaa")
-    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
     b = service.replace_case(vsaa, a.id, {**_pda1(), "ending_date": "2027-12-31"}, actor=ANNA_ACTOR,
                              reason="posting extended")
@@ -332,7 +332,7 @@ def test_service_a_suspended_replacement_is_not_approved_until_reinstated(servic
 
 def test_service_a_suspended_case_awaiting_approval_can_still_be_refused(service: IssuerService) -> None:
     vsaa = service.institution("lv-vsaa")
-    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR)
+    a = service.create_case(vsaa, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     service.approve_case(vsaa, a.id, actor=JANIS_ACTOR)
     b = service.replace_case(vsaa, a.id, _pda1(), actor=ANNA_ACTOR, reason="corrected")
     service.set_state(vsaa, b.id, "suspended", reason="employer to check", actor=JANIS_ACTOR)
@@ -383,7 +383,8 @@ def _api(handle: ServerHandle, token: str, path: str = "lv-vsaa") -> httpx.Clien
 
 
 def _made(api: httpx.Client, claims: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = api.post("/cases", json={"configuration_id": "pda1", "claims": claims or _pda1()})
+    response = api.post("/cases", json={"configuration_id": "pda1", "claims": claims or _pda1(),
+                                        "holder": PERSON.holder})
     assert response.status_code == 201, response.text
     made: dict[str, Any] = response.json()
     return made
@@ -406,7 +407,7 @@ def test_api_where_approval_is_asked_the_shared_token_records_nothing(issuer: Se
     """Four-eyes needs to know who recorded a case: the institution's shared token may be held by
     the approving clerk too, so it records no case, by hand or by file, where approval is asked."""
     with _api(issuer, SHARED) as shared, _api(issuer, ANNA) as anna:
-        made = shared.post("/cases", json={"configuration_id": "pda1", "claims": _pda1()})
+        made = shared.post("/cases", json={"configuration_id": "pda1", "claims": _pda1(), "holder": PERSON.holder})
         assert (made.status_code, made.json()["error"]) == (403, "access_denied")
         mine = _made(anna)
         replaced = shared.post(f"/cases/{mine['id']}/replace", json={"claims": _pda1(), "reason": "corrected"})
@@ -421,7 +422,7 @@ def test_service_a_case_the_shared_token_recorded_is_not_approved(service: Issue
     """A case recorded with the shared token (by a release that allowed it) is approved by no one:
     whoever holds that token may be the approver."""
     inst = service.institution("lv-vsaa")
-    case = service.create_case(inst, "pda1", _pda1(), actor=ANNA_ACTOR)
+    case = service.create_case(inst, "pda1", _pda1(), actor=ANNA_ACTOR, holder=PERSON.holder)
     with service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None
@@ -592,6 +593,7 @@ def _pda1_form(csrf: str) -> dict[str, str]:
             # A posting names its place of work abroad (Art. 12 of 883/2004).
             "work_address.locality": pda1["work_address"]["locality"],
             "work_address.country": pda1["work_address"]["country"],
+            **{f"holder.{name}": value for name, value in PERSON.holder.items()},
             # The module records this person's A1 again and again: both are meant (tests/test_posting_periods.py).
             "confirm_overlap": "true"}
 
