@@ -322,7 +322,8 @@ def test_simultaneous_deferred_requests_issue_once_on_either_database(database: 
                                            wallet_attestation="off", dpop_nonce=False, approval=["LV:VSAA"]))
     try:
         inst = service.institution("lv-vsaa")
-        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}",
+                                   holder=PERSON.holder)
         offer = service.create_offer(inst, case.id, actor=f"clerk:{RECORDER}")
         code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
         token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
@@ -837,7 +838,8 @@ def test_a_key_attestations_provider_is_judged_again_and_a_request_none_vouched_
     key, chain = load_demo_pki(settings.pki_path()).signers[PROVIDER]
 
     def defer(attested: bool) -> tuple[str, str, str]:
-        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor=f"clerk:{RECORDER}",
+                                   holder=PERSON.holder)
         offer = service.create_offer(inst, case.id, actor=f"clerk:{RECORDER}")
         code = service.offer_json(inst, offer.offer_id)["grants"][openid4vci.PRE_AUTH_GRANT]["pre-authorized_code"]
         token = service.token(inst, {"grant_type": openid4vci.PRE_AUTH_GRANT, "pre-authorized_code": code,
