@@ -44,7 +44,8 @@ service = build_service(IssuerSettings(data_dir=data_dir, database_url=url, stat
 inst = service.institution("lv-vsaa")
 delivered = 0
 for _ in range(count):
-    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="worker")
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="worker",
+                               holder=DEMO_PERSONS[0].holder)
     offer = service.create_offer(inst, case.id, actor="worker")
     code = service.offer_json(inst, offer.offer_id)["grants"][
         "urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
@@ -183,7 +184,7 @@ def _offer(service: Any, inst: Any, number: int) -> tuple[Any, Any, str]:
     from credentials.demo_persons import DEMO_PERSONS
 
     claims = {**DEMO_PERSONS[0].pda1, "document_number": f"DEMO-A1-LV-96{number:02d}"}
-    case = service.create_case(inst, "pda1", claims, actor="clerk")
+    case = service.create_case(inst, "pda1", claims, actor="clerk", holder=DEMO_PERSONS[0].holder)
     offer = service.create_offer(inst, case.id, actor="clerk")
     code = service.offer_json(inst, offer.offer_id)["grants"][PRE]["pre-authorized_code"]
     return case, offer, code
@@ -291,7 +292,7 @@ def test_two_clerks_replacing_one_case_at_once_make_one_replacement(service: Any
     for round_number in range(5):
         old = {**DEMO_PERSONS[0].pda1, "document_number": f"DEMO-A1-LV-95{round_number:02d}"}
         new = {**old, "document_number": f"DEMO-A1-LV-94{round_number:02d}"}  # a new document, a new number
-        case = service.create_case(inst, "pda1", old, actor="clerk")
+        case = service.create_case(inst, "pda1", old, actor="clerk", holder=DEMO_PERSONS[0].holder)
         assert sorted(_replace_at_once(service, inst, case.id, new)) == ["409", "replaced"]
         found = [c["state"] for claims in (old, new) for c in service.list_cases(inst, query=claims["document_number"])]
         assert found == ["replaced", "active"]  # the old one and one new one
