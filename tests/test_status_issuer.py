@@ -58,7 +58,8 @@ def issuer(registry_dir: Path) -> Iterator[Issuer]:
     clock = [datetime.now(UTC).replace(microsecond=0)]
     service.status.clock = lambda: clock[0]
     inst = service.institution(PATH)
-    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
+                               holder=DEMO_PERSONS[0].holder)
     with service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None
@@ -112,7 +113,8 @@ def test_a_withdrawal_signed_in_the_second_of_the_token_a_verifier_holds_is_sign
     second = datetime.now(UTC).replace(microsecond=0)
     service.status.clock = lambda: second  # every token of this test signed within one second
     inst = service.institution(PATH)
-    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
+    case = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
+                               holder=DEMO_PERSONS[0].holder)
     with service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None
@@ -145,7 +147,8 @@ def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers
     refused by every verifier set right for that hour."""
     inst = issuer.service.institution(PATH)
     start = issuer.clock[0]
-    case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test")
+    case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
+                                      holder=DEMO_PERSONS[0].holder)
     with issuer.service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None
