@@ -119,7 +119,8 @@ def test_cases_that_shared_a_number_before_the_upgrade_keep_it_and_no_new_case_c
 
     vsaa = demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=datetime.now(UTC))["lv-vsaa"]
     service = IssuerService(engine, {"lv-vsaa": vsaa})
-    for number, holder in (("DEMO-A1-LV-0001", "original"), ("DEMO-A1-LV-0002", "own")):
-        with pytest.raises(NumberTaken, match=f"case {holder}"):
-            service.create_case(vsaa, "pda1", {**DEMO_PERSONS[0].pda1, "document_number": number}, actor="clerk")
+    for number, keeper in (("DEMO-A1-LV-0001", "original"), ("DEMO-A1-LV-0002", "own")):
+        with pytest.raises(NumberTaken, match=f"case {keeper}"):
+            service.create_case(vsaa, "pda1", {**DEMO_PERSONS[0].pda1, "document_number": number}, actor="clerk",
+                                holder=DEMO_PERSONS[0].holder)
     engine.dispose()
