@@ -46,7 +46,7 @@ def test_while_postgresql_refuses_connections_every_service_answers_503_json_and
     with start_in_process(tmp_path) as stack, httpx.Client(timeout=30) as http:
         person = DEMO_PERSONS[0]
         clerk = Clerk(stack.issuer_url, tmp_path, http)
-        case_id = clerk.create_case(person.pda1_issuer, "pda1", unnumbered(person.pda1))
+        case_id = clerk.create_case(person.pda1_issuer, "pda1", unnumbered(person.pda1), person.holder)
         office = {"Authorization": f"Bearer {clerk.tokens[person.pda1_issuer]}"}
         inspector = {"Authorization": f"Bearer {inspector_token(tmp_path)}"}
         registry_admin = {"Authorization": f"Bearer {admin_token(RegistrySettings(data_dir=tmp_path))}"}
