@@ -626,7 +626,7 @@ def test_a_status_list_whose_institution_has_no_signer_left_is_a_503_that_verifi
     clock = [datetime.now(UTC).replace(microsecond=0)]
     service.clock = service.status.clock = lambda: clock[0]
     inst = service.institution("lv-vsaa")
-    case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="test")
+    case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="test", holder=HOLDER)
     with service.sessions.begin() as s:
         recorded = s.get(Case, case.id)
         assert recorded is not None
