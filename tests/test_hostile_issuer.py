@@ -61,7 +61,8 @@ class Issuer:
     def offer(self) -> tuple[dict[str, Any], str]:
         """A fresh PDA1 offer (as the wallet fetches it) and its tx_code."""
         case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
-                                                          "claims": unnumbered(PERSON.pda1)},
+                                                          "claims": unnumbered(PERSON.pda1),
+                                                          "holder": PERSON.holder},
                               headers=self.clerk())
         assert case.status_code == 201, case.text
         created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=self.clerk()).json()
