@@ -31,7 +31,7 @@ from issuer.settings import IssuerSettings
 
 PERSON = DEMO_PERSONS[0]
 TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
-HOLDER = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")}
+HOLDER = PERSON.holder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -80,7 +80,8 @@ def _claims(document_number: str) -> dict[str, Any]:
 
 
 def _case(api: httpx.Client, document_number: str) -> str:
-    created = api.post("/api/cases", json={"configuration_id": "pda1", "claims": _claims(document_number)})
+    created = api.post("/api/cases", json={"configuration_id": "pda1", "claims": _claims(document_number),
+                                           "holder": HOLDER})
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
 
@@ -282,7 +283,8 @@ def test_a_nul_typed_into_the_case_form_is_shown_at_its_field_and_records_nothin
             "starting_date": pda1["starting_date"], "ending_date": pda1["ending_date"],
             "legislation_country": pda1["legislation_country"], "status_confirmation": "01",
             "employer.id": pda1["employer"]["id"], "employer.name": "Baltic\x00Build",
-            "employer.country": pda1["employer"]["country"]}
+            "employer.country": pda1["employer"]["country"],
+            **{f"holder.{k}": v for k, v in HOLDER.items()}}
     response = office.post("/lv-vsaa/office/new/pda1", data=form)
     assert response.status_code == 400, response.text
     assert 'id="f-employer-name"' in response.text and 'aria-invalid="true"' in response.text
@@ -330,7 +332,9 @@ def test_a_document_issued_in_the_future_is_refused(api: httpx.Client) -> None:
 
     claims = _claims("DEMO-A1-LV-7011")
     claims["date_of_issuance"] = (date.today() + timedelta(days=30)).isoformat()
-    _refused(api.post("/api/cases", json={"configuration_id": "pda1", "claims": claims}), "date_of_issuance")
+    _refused(api.post("/api/cases", json={"configuration_id": "pda1", "claims": claims, "holder": HOLDER}),
+             "date_of_issuance")
     assert _cases(api) == []
     claims["date_of_issuance"] = date.today().isoformat()
-    assert api.post("/api/cases", json={"configuration_id": "pda1", "claims": claims}).status_code == 201
+    assert api.post("/api/cases", json={"configuration_id": "pda1", "claims": claims,
+                                        "holder": HOLDER}).status_code == 201
