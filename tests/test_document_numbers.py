@@ -74,8 +74,13 @@ def api(clients: dict[str, httpx.Client]) -> httpx.Client:
     return clients["LV:VSAA"]
 
 
-def _create(api: httpx.Client, claims: dict[str, Any], configuration_id: str = "pda1") -> httpx.Response:
-    return api.post("/cases", json={"configuration_id": configuration_id, "claims": claims})
+def _create(api: httpx.Client, claims: dict[str, Any], configuration_id: str = "pda1",
+            holder: dict[str, str] | None = None) -> httpx.Response:
+    """A case recorded over the API; an A1 names its holder (section 1), the demo person's unless told."""
+    body: dict[str, Any] = {"configuration_id": configuration_id, "claims": claims}
+    if configuration_id == "pda1":
+        body["holder"] = holder or PERSON.holder
+    return api.post("/cases", json=body)
 
 
 def _count(api: httpx.Client) -> int:
@@ -114,7 +119,7 @@ def test_a_withdrawn_documents_number_is_not_given_again(api: httpx.Client) -> N
 def test_another_institution_may_give_the_same_number(clients: dict[str, httpx.Client]) -> None:
     """Numbers are each institution's own series: an A1 is named by its institution and its number."""
     vsaa = _create(clients["LV:VSAA"], _pda1("SHARED-0001"))
-    drv = _create(clients["DE:DRV"], {**DRV_PERSON.pda1, "document_number": "SHARED-0001"})
+    drv = _create(clients["DE:DRV"], {**DRV_PERSON.pda1, "document_number": "SHARED-0001"}, holder=DRV_PERSON.holder)
     assert (vsaa.status_code, drv.status_code) == (201, 201), (vsaa.text, drv.text)
 
 
@@ -205,10 +210,10 @@ def test_a_given_number_that_a_case_already_has_is_drawn_again(service: IssuerSe
     import issuer.service
 
     vsaa = service.institution("lv-vsaa")
-    service.create_case(vsaa, "pda1", _pda1("LV-VSAA-2026-AAAAAAAA"), actor="clerk")
+    service.create_case(vsaa, "pda1", _pda1("LV-VSAA-2026-AAAAAAAA"), actor="clerk", holder=PERSON.holder)
     draws = iter(["LV-VSAA-2026-AAAAAAAA", "lv-vsaa-2026-aaaaaaaa", "LV-VSAA-2026-BBBBBBBB"])
     monkeypatch.setattr(issuer.service, "new_document_number", lambda _entity, _today: next(draws))
-    case = service.create_case(vsaa, "pda1", _pda1(None), actor="clerk")
+    case = service.create_case(vsaa, "pda1", _pda1(None), actor="clerk", holder=PERSON.holder)
     assert case.claims["document_number"] == "LV-VSAA-2026-BBBBBBBB"
     assert _cases_numbered(service, "LV-VSAA-2026-AAAAAAAA") == 1
 
@@ -218,10 +223,10 @@ def test_a_number_that_cannot_be_drawn_free_is_a_503_and_records_nothing(service
     import issuer.service
 
     vsaa = service.institution("lv-vsaa")
-    service.create_case(vsaa, "pda1", _pda1("LV-VSAA-2026-CCCCCCCC"), actor="clerk")
+    service.create_case(vsaa, "pda1", _pda1("LV-VSAA-2026-CCCCCCCC"), actor="clerk", holder=PERSON.holder)
     monkeypatch.setattr(issuer.service, "new_document_number", lambda _entity, _today: "LV-VSAA-2026-CCCCCCCC")
     with pytest.raises(ProtocolError) as refused:
-        service.create_case(vsaa, "pda1", _pda1(None), actor="clerk")
+        service.create_case(vsaa, "pda1", _pda1(None), actor="clerk", holder=PERSON.holder)
     assert refused.value.http_status == 503
     assert len(service.list_cases(vsaa)) == 1
 
@@ -232,7 +237,7 @@ def test_a_number_is_the_institutions_whatever_the_document_type(service: Issuer
     entity = replace(demo_entity("LV:NVD"), roles=frozenset({Role.PDA1_ISSUER, Role.EHIC_ISSUER}))
     both = Institution(entity, generate_key(), [], "http://127.0.0.1:1/lv-nvd")
     nvd = {k: PERSON.ehic[k] for k in ("issuing_authority", "authentic_source")}
-    service.create_case(both, "pda1", {**_pda1("LV-NVD-0001"), **nvd}, actor="clerk")
+    service.create_case(both, "pda1", {**_pda1("LV-NVD-0001"), **nvd}, actor="clerk", holder=PERSON.holder)
     with pytest.raises(NumberTaken):
         service.create_case(both, "ehic", {**PERSON.ehic, "document_number": "LV-NVD-0001"}, actor="clerk",
                             holder=PERSON.holder)
@@ -246,10 +251,10 @@ def test_an_erased_cases_number_is_not_given_again(service: IssuerService) -> No
              "ending_date": "2024-12-31"}
     # Recorded when it was issued: the retention period also runs from the case's recording.
     then = IssuerService(service.engine, service.institutions, clock=lambda: datetime(2023, 12, 1, 10, tzinfo=UTC))
-    then.create_case(vsaa, "pda1", ended, actor="clerk")
+    then.create_case(vsaa, "pda1", ended, actor="clerk", holder=PERSON.holder)
     assert service.erase_ended(90) == 1
     with pytest.raises(NumberTaken, match="DEMO-A1-LV-6701"):
-        service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6701"), actor="clerk")
+        service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6701"), actor="clerk", holder=PERSON.holder)
 
 
 def test_two_clerks_recording_one_number_at_the_same_moment_record_one_case(
@@ -273,7 +278,8 @@ def test_two_clerks_recording_one_number_at_the_same_moment_record_one_case(
 
     def record() -> None:
         try:
-            outcomes.append(service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6501"), actor="clerk"))
+            outcomes.append(service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6501"), actor="clerk",
+                                                holder=PERSON.holder))
         except Exception as exc:  # noqa: BLE001 - whatever it is, the assertion below names it
             outcomes.append(exc)
 
@@ -293,7 +299,7 @@ def test_the_database_refuses_a_second_case_with_a_number_of_the_institution(ser
     the check) meets: the unique index. A worker of an earlier release gives none: the issuer is
     stopped for the upgrade (ARCHITECTURE.md)."""
     vsaa = service.institution("lv-vsaa")
-    case = service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6601"), actor="clerk")
+    case = service.create_case(vsaa, "pda1", _pda1("DEMO-A1-LV-6601"), actor="clerk", holder=PERSON.holder)
     insert = text("INSERT INTO issuer_cases (id, entity_id, configuration_id, claims, label, state, created_at, "
                   "created_by, number_key) VALUES (:id, :entity, 'pda1', '{}', 'x', 'active', :at, 'script', :key)")
     with service.engine.begin() as conn:  # another institution, and cases without a number: no clash
