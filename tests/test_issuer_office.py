@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from test_ehic_clerk_review import recorded_before_the_rule
 
 from credentials import i18n
 from credentials.demo_persons import DEMO_PERSONS
@@ -31,13 +32,21 @@ Issuer = tuple[ServerHandle, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
-    data_dir = tmp_path_factory.mktemp("office")
-    port = free_port()
-    app = create_app(IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}"))
-    with serve(app, port=port) as handle:
-        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+def settings(tmp_path_factory: pytest.TempPathFactory) -> IssuerSettings:
+    return IssuerSettings(data_dir=tmp_path_factory.mktemp("office"), public_url=f"http://127.0.0.1:{free_port()}")
+
+
+@pytest.fixture(scope="module")
+def issuer(settings: IssuerSettings) -> Iterator[Issuer]:
+    assert settings.public_url is not None
+    with serve(create_app(settings), port=int(settings.public_url.rsplit(":", 1)[1])) as handle:
+        tokens: dict[str, str] = json.loads((settings.data_dir / "issuer" / "clerk-tokens.json").read_text())
         yield handle, tokens
+
+
+def _a1(**changes: str) -> dict[str, Any]:
+    """The API body of the demo person's A1 with ``changes`` to its claims, naming its holder (section 1)."""
+    return {"configuration_id": "pda1", "claims": dict(PERSON.pda1, **changes), "holder": PERSON.holder}
 
 
 @pytest.fixture
@@ -327,7 +336,7 @@ def crowd(url: str, token: str) -> dict[str, str]:
             made(f"/cases/{case['id']}/{action}", {"reason": LONG_REASON})
         made("/cases", {"configuration_id": "pda1", "claims": claims, "holder": LONG_HOLDER})
         withdrawn = made("/cases", {"configuration_id": "pda1",
-                                    "claims": {**claims, "document_number": "DEMO-A1-LV-7001"}})
+                                    "claims": {**claims, "document_number": "DEMO-A1-LV-7001"}, "holder": LONG_HOLDER})
         made(f"/cases/{withdrawn['id']}/revoke", {"reason": LONG_REASON})
     assert re.fullmatch(r"LV-VSAA-\d{4}-\w{8}", first["label"]), first["label"]
     return {"case": case["id"], "number": first["label"]}
@@ -450,9 +459,8 @@ def test_another_institutions_session_gets_403(issuer: Issuer) -> None:
 def test_posts_without_the_right_csrf_token_are_refused(issuer: Issuer) -> None:
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
-    claims = dict(PERSON.pda1, document_number="DEMO-A1-LV-5004")
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case_id = http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims},
+        case_id = http.post("/lv-vsaa/api/cases", json=_a1(document_number="DEMO-A1-LV-5004"),
                             headers=api).json()["id"]
         before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
         with _signed_in(handle, tokens["DE:DRV"]) as other:  # a valid token, but of another session
@@ -488,15 +496,15 @@ def _pda1_form(csrf: str, document_number: str) -> dict[str, str]:
             "employer.country": pda1["employer"]["country"],
             # A posting names its place of work abroad (Art. 12 of 883/2004).
             "work_address.locality": pda1["work_address"]["locality"],
-            "work_address.country": pda1["work_address"]["country"]}
+            "work_address.country": pda1["work_address"]["country"],
+            **{f"holder.{k}": v for k, v in PERSON.holder.items()}}
 
 
 def test_a_number_already_given_is_shown_at_its_field_and_an_empty_one_is_given(issuer: Issuer) -> None:
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        first = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="DEMO-A1-LV-5101")}).json()
+        first = http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="DEMO-A1-LV-5101")).json()
         before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
         page = http.get("/lv-vsaa/office/new/pda1?lang=en").text
         number = re.search(r'<input name="document_number"[^>]*>', page)
@@ -521,8 +529,7 @@ def test_a_csv_file_with_a_number_already_given_is_refused_whole_on_the_import_p
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="DEMO-A1-LV-5201")})
+        http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="DEMO-A1-LV-5201"))
         before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
         data = "\n".join([header, row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5202"),
                           row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5201")]).encode()
@@ -613,7 +620,8 @@ BROKEN_IN_THE_FORM: dict[str, tuple[dict[str, str], str, str]] = {
                                  "text.length"),
     "expiry_before_start": ({"starting_date": "2027-02-01", "ending_date": "2027-12-31",
                              "date_of_expiry": "2027-01-31"}, "date_of_expiry", "date.not_before"),
-    "holder_without_given_name": ({"holder.family_name": "Bērziņa"}, "holder.given_name", "field.required"),
+    "holder_without_given_name": ({"holder.family_name": "Bērziņa", "holder.given_name": ""}, "holder.given_name",
+                                  "field.required"),
 }
 #: What the reviewer saw in English on a Latvian page, said in each language instead.
 END_BEFORE_START = {"lv": "nedrīkst būt pirms datuma “Periods no”", "de": "darf nicht vor dem Datum „Zeitraum von“ "
@@ -705,8 +713,7 @@ def test_a_refusal_on_the_case_page_is_said_in_the_page_language(issuer: Issuer,
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        case = http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="")).json()
         assert http.post(f"/lv-vsaa/api/cases/{case['id']}/suspend", headers=api,
                          json={"reason": "check"}).status_code == 200
         page = f"/lv-vsaa/office/cases/{case['id']}"
@@ -732,8 +739,7 @@ def test_a_language_link_on_the_offer_says_the_code_is_gone_and_how_to_hand_over
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        case = http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="")).json()
         page = f"/lv-vsaa/office/cases/{case['id']}"
         offered = http.post(f"{page}/offer?lang=en", data={"csrf": _csrf(http.get(page).text)})
         assert offered.status_code == 200 and 'id="tx-code"' in offered.text
@@ -768,9 +774,8 @@ def test_an_offer_of_an_expired_card_is_refused_in_the_page_language(issuer: Iss
 def test_the_api_names_the_rule_key_beside_the_english_rule(issuer: Issuer) -> None:
     """The API keeps its English words and adds the rule's key and parameters, for a client's own translation."""
     handle, tokens = issuer
-    claims = dict(PERSON.pda1, document_number="", personal_administrative_number="12")
     response = httpx.post(f"{handle.url}/lv-vsaa/api/cases", headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"},
-                          json={"configuration_id": "pda1", "claims": claims})
+                          json=_a1(document_number="", personal_administrative_number="12"))
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["error_description"] == "personal_administrative_number: must be 4 to 50 characters"
@@ -785,10 +790,11 @@ def test_the_api_names_the_key_of_each_refusal_beside_its_english_words(issuer: 
     handle, tokens = issuer
     with httpx.Client(base_url=f"{handle.url}/lv-vsaa/api",
                       headers={"Authorization": f"Bearer {tokens['LV:VSAA']}"}) as api:
-        case = api.post("/cases", json={"configuration_id": "pda1",
-                                        "claims": dict(PERSON.pda1, document_number="")}).json()
-        assert (case["offer_refusal"], case["paper_refusal"]["rule_key"]) == (None, "case.no_holder_paper")
+        case = api.post("/cases", json=_a1(document_number="")).json()
+        assert (case["offer_refusal"], case["paper_refusal"]) == (None, None)
         api.post(f"/cases/{case['id']}/suspend", json={"reason": "check"}).raise_for_status()
+        assert api.get(f"/cases/{case['id']}").json()["paper_refusal"] == {
+            "rule": "the case is suspended", "rule_key": "case.state", "rule_params": {"state": "suspended"}}
         offered = api.post(f"/cases/{case['id']}/offer")
         assert offered.status_code == 409, offered.text
         assert offered.json() == {"error": "invalid_request",
@@ -1023,15 +1029,16 @@ def test_a_portrait_is_told_as_a_picture_in_all_fields_not_as_its_base64() -> No
     assert re.fullmatch(r"(JPEG|PNG), \d+ KB", rows["picture"])
 
 
-def test_no_paper_copy_of_a_case_without_the_holders_name_and_birth_date(issuer: Issuer) -> None:
+def test_no_paper_copy_of_a_case_without_the_holders_name_and_birth_date(issuer: Issuer,
+                                                                         settings: IssuerSettings) -> None:
     """The paper copy prints the holder for the inspector to compare with an identity document: a case
-    recorded without them (a CSV import never names the holder) gets none, 409 with the reason, on the
-    API and on the case page, and nothing is recorded for it."""
+    without them (an A1 recorded before every A1 had to name its holder) gets none, 409 with the reason,
+    on the API and on the case page, and nothing is recorded for it."""
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        case = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        case = http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="")).json()
+        recorded_before_the_rule(settings, case["id"])
         refused = http.get(f"/lv-vsaa/api/cases/{case['id']}/paper.pdf", headers=api)
         assert refused.status_code == 409, refused.text
         assert refused.json()["error"] == "invalid_request" and "birth date" in refused.json()["error_description"]
@@ -1070,19 +1077,22 @@ def test_no_paper_copy_of_a_card_that_has_expired(issuer: Issuer) -> None:
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_a_case_without_the_holder_shows_why_it_has_no_paper_copy_instead_of_the_button(issuer: Issuer,
-                                                                                        lang: str) -> None:
-    """The paper copy prints the holder's name and birth date: a case without them (a CSV row never
-    names the holder) has no paper button that would answer 409, but says why in the page language;
-    it is still handed over to a wallet. With the holder, the button is there."""
+def test_a_case_without_the_holder_shows_why_it_has_no_paper_copy_instead_of_the_button(
+        issuer: Issuer, settings: IssuerSettings, lang: str) -> None:
+    """The paper copy prints the holder's name and birth date: a case without them (an A1 recorded
+    before every A1 had to name its holder) has no paper button that would answer 409, but says why in
+    the page language; nor is it handed over to a wallet (every A1 signs section 1), which the page
+    says too. With the holder, the button is there."""
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        nameless = http.post("/lv-vsaa/api/cases", headers=api, json={
-            "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number="")}).json()
+        nameless = http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="")).json()
+        recorded_before_the_rule(settings, nameless["id"])
         page = http.get(f"/lv-vsaa/office/cases/{nameless['id']}?lang={lang}").text
-        assert 'id="paper"' not in page and 'id="paper-refused"' in page and 'id="make-offer"' in page
+        assert 'id="paper"' not in page and 'id="paper-refused"' in page
+        assert 'id="make-offer"' not in page and 'id="offer-refused"' in page
         assert i18n.t("rule.case.no_holder_paper", lang) in _page_text(page)
+        assert i18n.t("rule.case.a1_no_holder_offer", lang) in _page_text(page)
         named = http.post("/lv-vsaa/api/cases", headers=api, json={
             "configuration_id": "pda1", "claims": dict(PERSON.pda1, document_number=""),
             "holder": {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}}).json()
