@@ -191,7 +191,7 @@ def test_2_4_6_case_page_reason_fields_have_distinct_names(site: Site, browser: 
     from credentials.demo_persons import DEMO_PERSONS
     from esspass.stack import unnumbered
 
-    case_id = site.clerk.create_case("LV:VSAA", "pda1", unnumbered(DEMO_PERSONS[0].pda1))
+    case_id = site.clerk.create_case("LV:VSAA", "pda1", unnumbered(DEMO_PERSONS[0].pda1), DEMO_PERSONS[0].holder)
     tab = _clerk_tab(site, browser)
     try:
         tab.goto(f"{site.stack.issuer_url}/lv-vsaa/office/cases/{case_id}?lang=en")
