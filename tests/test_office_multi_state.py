@@ -335,7 +335,8 @@ def test_a_csv_file_gives_several_employers_and_places_in_numbered_columns(offic
               "issuing_authority.id": "LV:VSAA", "issuing_authority.name": a1["issuing_authority"]["name"],
               "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": "LV:VSAA",
               "authentic_source.name": a1["authentic_source"]["name"], "date_of_issuance": a1["date_of_issuance"],
-              "starting_date": a1["starting_date"], "ending_date": a1["ending_date"], "legislation_country": "LV"}
+              "starting_date": a1["starting_date"], "ending_date": a1["ending_date"], "legislation_country": "LV",
+              **{f"holder.{k}": v for k, v in HOLDER.items()}}
     lists = {**common, "document_number": "DEMO-A1-LV-6401", "status_confirmation": "02",
              "personal_administrative_number": "DEMO-P-6401",
              **{f"employer.0.{k}": v for k, v in BALTIC.items()}, **{f"employer.1.{k}": v for k, v in TALLINN.items()},
