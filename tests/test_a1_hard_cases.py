@@ -35,7 +35,7 @@ from credentials.errors import DataError
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
 from issuer.office import COOKIE
 
-LENA = DEMO_PERSONS[2]  # a German PID without a personal number: tied to any A1 by the wallet alone
+LENA = DEMO_PERSONS[2]  # a German PID without a personal number: tied to her A1 by its section 1 names
 HOLDER = {k: LENA.pid[k] for k in ("family_name", "given_name", "birthdate")}
 VSAA = {"id": "LV:VSAA", "name": "Valsts sociālās apdrošināšanas aģentūra"}
 
@@ -620,7 +620,8 @@ def test_the_csv_import_takes_the_section_2_boxes_as_columns(office: httpx.Clien
                                      "status_confirmation")},
            "employer.id": "LV40000000077", "employer.name": "Daugava Logistics SIA", "employer.country": "LV",
            "work_address.locality": "Tallinn", "work_address.country": "EE",
-           "determination_provisional": "true", "applies_for_duration": "true"}
+           "determination_provisional": "true", "applies_for_duration": "true",
+           **{f"holder.{k}": v for k, v in HOLDER.items()}}
     upload = "\n".join([",".join(row), ",".join(f'"{v}"' for v in row.values())]).encode()
     csrf = _csrf(office.get("/office/import").text)
     response = office.post("/office/import?lang=en", data={"csrf": csrf},
