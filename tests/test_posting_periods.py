@@ -274,23 +274,14 @@ def test_the_csv_import_refuses_a_chained_posting_with_its_rule(api: httpx.Clien
     _recorded_case(api, _a1(pin, start, _last_day(start, 24)))
     second_start = _last_day(start, 24) + timedelta(days=1)
     claims = _a1(pin, second_start, _last_day(second_start, 3))
-    header = ["configuration_id", "personal_administrative_number", "date_of_issuance", "starting_date",
-              "ending_date", "legislation_country", "status_confirmation", "employer.id", "employer.name",
-              "employer.country", "work_address.locality", "work_address.country", "issuing_authority.id",
-              "issuing_authority.name", "issuing_authority.country", "issuing_country", "authentic_source.id",
-              "authentic_source.name"]
-    vsaa = claims["issuing_authority"]
-    row = ["pda1", pin, claims["date_of_issuance"], claims["starting_date"], claims["ending_date"], "LV", "01",
-           claims["employer"]["id"], claims["employer"]["name"], "LV", "Berlin", "DE", vsaa["id"], vsaa["name"], "LV",
-           "LV", vsaa["id"], vsaa["name"]]
-    csv = (",".join(header) + "\n" + ",".join(row) + "\n").encode()
-    report = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")})
+    report = api.post("/import", files={"file": ("a1.csv", _csv_row(pin, claims), "text/csv")})
     assert report.status_code == 200, report.text
     assert report.json()["rows"][0]["rule_key"] == "pda1.posting_chain_months", report.text
 
 
 def _csv_row(pin: str, claims: dict[str, Any]) -> bytes:
-    """An import file (issuer/import-template.csv's columns) of one posting to Berlin: ``claims``'s A1."""
+    """An import file (issuer/import-template.csv's columns) of one posting to Berlin: ``claims``'s A1,
+    naming Anna as its holder (section 1)."""
     vsaa = claims["issuing_authority"]
     columns = {"configuration_id": "pda1", "personal_administrative_number": pin,
                "date_of_issuance": claims["date_of_issuance"], "starting_date": claims["starting_date"],
@@ -299,7 +290,7 @@ def _csv_row(pin: str, claims: dict[str, Any]) -> bytes:
                "employer.country": "LV", "work_address.locality": "Berlin", "work_address.country": "DE",
                "issuing_authority.id": vsaa["id"], "issuing_authority.name": vsaa["name"],
                "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": vsaa["id"],
-               "authentic_source.name": vsaa["name"]}
+               "authentic_source.name": vsaa["name"], **{f"holder.{k}": v for k, v in HOLDER.items()}}
     return (",".join(columns) + "\n" + ",".join(columns.values()) + "\n").encode()
 
 
