@@ -91,7 +91,7 @@ def _import(office: httpx.Client, api: httpx.Client, row: dict[str, str]) -> htt
             "issuing_authority.country": "LV", "issuing_country": "LV", "authentic_source.id": "LV:VSAA",
             "authentic_source.name": a1["authentic_source"]["name"], "date_of_issuance": a1["date_of_issuance"],
             "starting_date": a1["starting_date"], "ending_date": a1["ending_date"], "legislation_country": "LV",
-            **row}
+            **{f"holder.{k}": v for k, v in HOLDER.items()}, **row}
     upload = "\n".join([",".join(full), ",".join(f'"{v}"' for v in full.values())]).encode()
     return office.post("/office/import?lang=en", data={"csrf": _csrf(office.get("/office/import").text)},
                        files={"file": ("cases.csv", upload, "text/csv")})
