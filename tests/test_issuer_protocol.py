@@ -65,8 +65,9 @@ class Issuer:
         """(case id, the credential offer as the wallet fetches it, tx_code); by default the demo
         person's document, numbered by the issuer."""
         claims = claims or {"pda1": unnumbered(PERSON.pda1), "ehic": unnumbered(PERSON.ehic), "pid": PERSON.pid}[config]
-        # An EHIC of the holder's own is offered with its card fields 3-5 (IssuerService._offer_refused).
-        holder = {k: PERSON.pid[k] for k in ("family_name", "given_name", "birthdate")} if config == "ehic" else None
+        # An A1 (section 1) and an EHIC of the holder's own (card fields 3-5) are offered naming their holder
+        # (IssuerService._offer_refused).
+        holder = None if config == "pid" else PERSON.holder
         case = self.http.post(f"/{path}/api/cases", json={"configuration_id": config, "claims": claims,
                                                           "holder": holder}, headers=self.clerk(entity))
         assert case.status_code == 201, case.text
@@ -374,7 +375,7 @@ def test_a_token_not_bound_to_a_key_lives_under_ten_minutes(tmp_path: Path) -> N
     inst = service.institution("lv-vsaa")
     lifetimes = []
     for key in (None, generate_key()):
-        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk", holder=PERSON.holder)
         offer = service.create_offer(inst, case.id, actor="clerk")
         code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
         proof = _dpop(key, f"{inst.issuer_url}/token") if key is not None else None
@@ -830,7 +831,8 @@ def test_back_office_needs_the_institutions_own_token(issuer: Issuer) -> None:
 def test_bad_case_data_names_the_field_and_rule_and_stores_nothing(issuer: Issuer) -> None:
     before = len(issuer.http.get("/lv-vsaa/api/cases", headers=issuer.clerk()).json())
     bad = dict(PERSON.pda1, status_confirmation="13")
-    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": bad},
+    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": bad,
+                                                            "holder": PERSON.holder},
                                 headers=issuer.clerk())
     assert response.status_code == 400
     assert response.json()["field"] == "status_confirmation"
@@ -857,7 +859,8 @@ def test_a_registers_no_end_date_is_a_400_naming_the_field_and_the_import_goes_o
     """9999-12-31 (many registers' "no end") gave a 500, and stopped an import half-way with no report
     of the rows already recorded: it is a 400 on the field, and one row of the import's report."""
     claims = {**unnumbered(PERSON.pda1), "status_confirmation": "05", "ending_date": "9999-12-31"}
-    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims},
+    response = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": claims,
+                                                            "holder": PERSON.holder},
                                 headers=issuer.clerk())
     assert response.status_code == 400, response.text
     assert (response.json()["field"], response.json()["rule_key"]) == ("ending_date", "date.too_late")
@@ -884,7 +887,8 @@ def test_offer_qr_png_decodes_to_the_offer_link(issuer: Issuer) -> None:
     from credentials.qr_picture import read_qr
 
     case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
-                                                        "claims": unnumbered(PERSON.pda1)},
+                                                        "claims": unnumbered(PERSON.pda1),
+                                                        "holder": PERSON.holder},
                             headers=issuer.clerk()).json()["id"]
     created = issuer.http.post(f"/lv-vsaa/api/cases/{case}/offer", headers=issuer.clerk()).json()
     png = issuer.http.get(created["qr_png"], headers=issuer.clerk())
@@ -1199,7 +1203,8 @@ def test_a_new_offer_for_a_case_makes_the_earlier_qr_code_stop_working(issuer: I
 
 def test_the_offer_of_a_withdrawn_document_is_refused_before_the_code_is_typed(issuer: Issuer) -> None:
     case_id = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
-                                                           "claims": unnumbered(PERSON.pda1)},
+                                                           "claims": unnumbered(PERSON.pda1),
+                                                           "holder": PERSON.holder},
                                headers=issuer.clerk("LV:VSAA")).json()["id"]
     created = issuer.http.post(f"/lv-vsaa/api/cases/{case_id}/offer", headers=issuer.clerk("LV:VSAA")).json()
     uri = parse_qs(urlsplit(created["link"]).query)["credential_offer_uri"][0]
@@ -1227,7 +1232,7 @@ def test_a_wallet_without_attestation_names_itself_when_it_redeems_the_code(tmp_
     inst = service.institution("lv-vsaa")
     outcomes = {}
     for sent in (None, "someone-else", CLIENT):
-        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk")
+        case = service.create_case(inst, "pda1", unnumbered(PERSON.pda1), actor="clerk", holder=PERSON.holder)
         offer = service.create_offer(inst, case.id, actor="clerk")
         state = service.offer_json(inst, offer.offer_id)["grants"]["authorization_code"]["issuer_state"]
         verifier = _verifier()
@@ -1296,7 +1301,8 @@ def test_an_offer_for_a_card_that_has_expired_is_refused_before_the_worker_types
 
 
 def test_a_withdrawn_document_cannot_be_offered_again_and_is_not_told_to_be_reinstated(issuer: Issuer) -> None:
-    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1)},
+    case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1),
+                                                        "holder": PERSON.holder},
                             headers=issuer.clerk()).json()["id"]
     suspended = issuer.http.post(f"/lv-vsaa/api/cases/{case}/suspend", json={"reason": "check"}, headers=issuer.clerk())
     assert suspended.status_code == 200
