@@ -140,7 +140,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                                                                     "picture": portrait(PERSON)}),
                                              ("pda1", PERSON.pda1_issuer, "pda1", unnumbered(A1)),
                                              ("ehic", PERSON.ehic_issuer, "ehic", unnumbered(PERSON.ehic))):
-            cases[name] = clerk.create_case(entity, config, claims, PERSON.holder if config == "ehic" else None)
+            cases[name] = clerk.create_case(entity, config, claims, None if config == "pid" else PERSON.holder)
             offer = clerk.offer(entity, cases[name])
             offer_id, _ = wallet.open_offer(offer["link"])
             wallet.accept_offer(offer_id, offer["tx_code"])
@@ -712,7 +712,8 @@ def _mdoc_from_the_issuer(world: World, key: Any, config: str = "pda1",
     entity, demo = {"pda1": (PERSON.pda1_issuer, unnumbered(A1)),
                     "pid": (PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)})}[config]
     claims = claims or demo
-    created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims))
+    created = world.clerk.offer(entity, world.clerk.create_case(entity, config, claims,
+                                                                None if config == "pid" else PERSON.holder))
     offer = world.http.get(created["credential_offer_uri"]).json()
     issuer = offer["credential_issuer"]
     # An instance of a wallet whose provider is on the registry's list (HAIP §9.2).
@@ -824,7 +825,7 @@ def test_the_reference_wallet_proves_dpop_with_the_issuers_nonce_without_being_c
         world: World, tmp_path: Path) -> None:
     """RFC 9449 §8: the issuer requires its nonce in DPoP proofs; the wallet takes the one the nonce
     endpoint hands out and keeps the newest it sees, so a collection costs no extra round trips."""
-    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1), PERSON.holder)
     offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
@@ -842,7 +843,7 @@ def test_the_issuer_gives_documents_only_to_attested_wallets(world: World, tmp_p
     """The fixture's wallet collected its documents with its provider's attestation (the issuer's
     default policy requires one, HAIP §9.2); a wallet whose provider is not listed gets a plain refusal
     and the offer stays usable for the worker's genuine wallet."""
-    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1), PERSON.holder)
     offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     unattested = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                              pki_dir=world.stack.data_dir / "pki")
@@ -869,7 +870,7 @@ def test_the_wallet_accepts_a_code_only_from_the_institution_it_sent_the_worker_
     """RFC 9207 (iss) and RFC 6749 §10.12 (state) against mix-up and injected codes."""
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
-    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+    case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1), PERSON.holder)
     offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
     offer_id, _ = wallet.open_offer(offer["link"])
     page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback")
@@ -1208,7 +1209,7 @@ def test_the_institutions_page_opens_in_the_language_of_the_wallet(world: World,
     wallet = open_wallet(tmp_path / "phone", world.stack.registry_url, "pw", fast_kdf=True,
                          pki_dir=world.stack.data_dir / "pki")
     try:
-        case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1))
+        case_id = world.clerk.create_case(PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1), PERSON.holder)
         offer = world.clerk.offer(PERSON.pda1_issuer, case_id)
         offer_id, _ = wallet.open_offer(offer["link"])
         page = wallet.begin_authorization(offer_id, "http://127.0.0.1:9/receive/callback", "de")
