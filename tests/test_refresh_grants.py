@@ -52,7 +52,8 @@ class World:
 
     def first_token(self, key: Any) -> tuple[str, dict[str, Any]]:
         """A new A1 case, its offer, and the worker's wallet taking it with a DPoP key: (case id, token answer)."""
-        case = self.service.create_case(self.inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK)
+        case = self.service.create_case(self.inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK,
+                                        holder=DEMO_PERSONS[0].holder)
         offer = self.service.create_offer(self.inst, case.id, actor=CLERK)
         code = self.service.offer_json(self.inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
         answer = self.service.token(self.inst, {"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code,
