@@ -68,7 +68,8 @@ class Wallet:
     def pre_authorized_form(self) -> dict[str, str]:
         clerk = {"Authorization": f"Bearer {self.clerk_token}"}
         case = self.http.post("/lv-vsaa/api/cases", headers=clerk,
-                              json={"configuration_id": "pda1", "claims": unnumbered(DEMO_PERSONS[0].pda1)})
+                              json={"configuration_id": "pda1", "claims": unnumbered(DEMO_PERSONS[0].pda1),
+                                    "holder": DEMO_PERSONS[0].holder})
         assert case.status_code == 201, case.text
         created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=clerk).json()
         offer = self.http.get(parse_qs(urlsplit(created["link"]).query)["credential_offer_uri"][0]).json()
