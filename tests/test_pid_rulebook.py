@@ -41,7 +41,16 @@ from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import DataError, IssuerTrustError, MalformedError
 from credentials.jose import b64url_decode, b64url_encode, generate_key, jwk_thumbprint, public_jwk
 from credentials.pki import DemoPki, load_demo_pki
-from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, start_in_process, wallet_holding
+from esspass.stack import (
+    Clerk,
+    Inspector,
+    InspectorAuth,
+    Stack,
+    open_wallet,
+    start_in_process,
+    unnumbered,
+    wallet_holding,
+)
 from esspass.testing import ServerHandle, serve
 from verifier.service import _display, profile_query
 from wallet import core
@@ -86,6 +95,7 @@ class Site:
     pki: DemoPki
     inspector: Inspector
     provider: ServerHandle  # the foreign PID providers' own status lists
+    lena: Any  # a wallet holding Lena's A1 alone: the foreign PIDs below are hers, and an A1 names its holder
 
     def status(self, entity: str, idx: int = 3, *, cwt: bool = False) -> status_list.StatusReference:
         return status_list.StatusReference(idx=idx, uri=f"{self.provider.url}/status/{entity.replace(':', '-')}",
@@ -121,8 +131,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         wallet = wallet_holding(stack, data_dir, http, ANNA_A1_WITH_EXPIRY)
         clerk = Clerk(stack.issuer_url, data_dir, http)
         pki = load_demo_pki(data_dir / "pki")
+        lena = open_wallet(data_dir / "lena-phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+        clerk.hand_over(lena, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), LENA.holder)
         with serve(_status_server(pki)) as provider:
-            yield Site(stack, http, clerk, wallet, pki, Inspector(stack.verifier_url, http), provider)
+            yield Site(stack, http, clerk, wallet, pki, Inspector(stack.verifier_url, http), provider, lena)
+        lena.http.close()
         wallet.http.close()
 
 
@@ -161,11 +174,12 @@ def _mdoc_answer(payload: dict[str, Any], qid: str, issuer_signed: bytes, key: A
 
 
 def _inspect(site: Site, answers: dict[str, Any]) -> dict[str, Any]:
-    """The default inspection (A1 + PID), the wallet's A1 as SD-JWT VC, ``answers`` building the rest:
-    query id -> (payload -> presentation)."""
+    """The default inspection (A1 + PID), Lena's A1 as SD-JWT VC (the foreign PIDs' person: the A1 names
+    its holder, which holder_link compares with the PID's), ``answers`` building the rest: query id ->
+    (payload -> presentation)."""
     request = site.inspector.request("pda1")
     payload = _request_object(site, request)
-    a1 = site.held(pda1.VCT, "dc+sd-jwt")
+    a1 = next(c for c in site.lena.credentials() if c.vct == pda1.VCT and c.format == "dc+sd-jwt")
     vp_token = {"pda1": [_sd_jwt_answer(payload, "pda1", a1.credential, load_key(a1.private_key))]}
     vp_token.update({qid: [make(payload)] for qid, make in answers.items()})
     form = openid4vp.build_response_form(payload, {"vp_token": vp_token})
