@@ -783,8 +783,12 @@ def test_the_mdoc_queries_ask_for_what_the_sd_jwt_vc_shows_in_the_clear() -> Non
         if profile == "pda1":
             # Those without last: an A1 need not have one (then not confirmed). Each of the two with a place of
             # work in either shape (v1 work_address, v1.1 work_information) or none (verifier/service.py).
-            # Each tried with both section-2 boxes, one, then neither (an A1 need not carry them).
-            assert with_expiry == [True] * 12 + [False] * 12
+            # Each tried with both section-2 boxes, one, then neither (an A1 need not carry them). Each of those
+            # with section 1's names (never selectively disclosable in the SD-JWT VC) first, then without (an A1
+            # signed before it named its holder).
+            assert with_expiry == [True] * 24 + [False] * 24
+            named = [{"family_name", "given_name", "birth_date"} <= option for option in options]
+            assert named == ([True] * 12 + [False] * 12) * 2
         else:
             assert all(o & {"date_of_expiry", "ending_date"} for o in options)  # a card's, or a PRC's period
 
