@@ -4,11 +4,11 @@
 * An A1 shown alone through the API (a DCQL query of the caller's own, ``POST /api/requests``) is tied
   to the worker in front of the inspector by nothing but an identity document the inspector compares,
   as an EHIC shown alone is (credentials/verification.py ``_holder_link_steps``): valid with the words
-  to check one when the A1 shows what such a document shows (the A1 names no holder, domain.md: its
-  section 1 is the personal number, the name comes from the PID; so a personal number of a state whose
-  identity documents carry it, ``ESSPASS_VERIFIER_PID_NUMBER_STATES``), else undetermined
-  (``holder_link.a1_no_pid_unnamed``). The API JSON, the inspector's page and the inspection records
-  (JSON and CSV) say the same, by the same key.
+  to check one when the A1 shows what such a document shows (section 1's name and date of birth, which
+  our issuers sign into every A1 from :data:`credentials.pda1.HOLDER_SIGNED_FROM`; on an A1 signed
+  before, a personal number of a state whose identity documents carry it,
+  ``ESSPASS_VERIFIER_PID_NUMBER_STATES``), else undetermined (``holder_link.a1_no_pid_unnamed``). The
+  API JSON, the inspector's page and the inspection records (JSON and CSV) say the same, by the same key.
 * The purpose a query of the caller's own states to the worker's wallet follows what it asks for: an
   EHIC check's for the EHIC alone, the labour inspection's for the A1, a neutral one for anything else
   (OpenID4VP 1.0 §5.1 ``purpose`` is what the wallet shows on its consent screen); a deployment's own
@@ -23,22 +23,26 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from credentials import ehic, i18n, mdoc, pda1, pid
+from credentials import ehic, i18n, mdoc, openid4vp, pda1, pid, sd_jwt, sd_jwt_vc, status_list
 from credentials import verification as v
 from credentials.demo_persons import DEMO_PERSONS
+from credentials.jose import b64url_decode
+from credentials.pki import load_demo_pki
 from esspass.stack import Inspector, InspectorAuth, Stack, start_in_process, verifier_replica, wallet_holding
 from verifier import messages
 from verifier.service import profile_query
 from verifier.settings import VerifierSettings
+from wallet.keys import load_key
 
 ANNA = DEMO_PERSONS[0]  # Latvian: her A1's personal code is on her Latvian identity documents
 
@@ -63,6 +67,22 @@ class Site:
         consent = self.wallet.open_request(request["link"], "en")
         assert consent.satisfiable, consent
         self.wallet.share(consent.id)
+        result = self.inspector.result(request)
+        assert result["status"] == "done", result
+        return request, result
+
+    def answered_with(self, query: dict[str, Any], credential: str, key: Any) -> tuple[dict[str, Any],
+                                                                                       dict[str, Any]]:
+        """``query`` (one SD-JWT VC) asked through the API and answered with ``credential``, bound to ``key``,
+        disclosing what is asked: the request and the verdict."""
+        request = self.ask(query)
+        payload = json.loads(b64url_decode(self.http.get(request["request_uri"]).text.split(".")[1]))
+        [asked] = payload["dcql_query"]["credentials"]
+        shown = sd_jwt.present(credential, select=[tuple(c["path"]) for c in asked["claims"]], holder_key=key,
+                               nonce=payload["nonce"], aud=payload["client_id"],
+                               iat=int(datetime.now(UTC).timestamp()))
+        form = openid4vp.build_response_form(payload, {"vp_token": {asked["id"]: [shown]}})
+        assert self.http.post(payload["response_uri"], data=form).status_code == 200
         result = self.inspector.result(request)
         assert result["status"] == "done", result
         return request, result
@@ -107,6 +127,23 @@ _A1_FACTS = ("document_number", "legislation_country", "status_confirmation", "s
              "employer", "issuing_country")
 
 
+def _a1_signed_before_it_named_its_holder(site: Site) -> tuple[str, Any]:
+    """Anna's A1 as LV:VSAA signed it the day before section 1's names were signed into every A1
+    (:data:`credentials.pda1.HOLDER_SIGNED_FROM`), still in her wallet: the wallet's A1 signed again
+    without them, for the same key and status entry; and the wallet's key."""
+    held = next(c for c in site.wallet.credentials() if c.vct == pda1.VCT and c.format == "dc+sd-jwt")
+    signed = sd_jwt.parse(held.credential).issuer_jws.payload
+    claims = {k: x for k, x in sd_jwt.unverified_claims(held.credential).items()
+              if k not in {*pda1.HOLDER_CLAIMS, *sd_jwt_vc.NEVER_DISCLOSABLE, "iat", "_sd_alg"}}
+    key, chain = load_demo_pki(site.stack.data_dir / "pki").signers["LV:VSAA"]
+    iat = int(datetime.combine(pda1.HOLDER_SIGNED_FROM - timedelta(days=1), time(12), UTC).timestamp())
+    credential = sd_jwt_vc.issue_vc(vct=pda1.VCT, claims=claims, sd_paths=pda1.SD_PATHS,
+                                    holder_jwk=signed["cnf"]["jwk"], issuer_key=key, x5c=chain, iss=signed["iss"],
+                                    iat=iat, nbf=iat, exp=signed["exp"],
+                                    status=status_list.StatusReference.from_claim(signed["status"]))
+    return credential, load_key(held.private_key)
+
+
 def _holder_steps(verdict: dict[str, Any]) -> list[tuple[str, str]]:
     return [(s["result"], s["key"]) for s in verdict["steps"] if s["code"] == "holder_link"]
 
@@ -115,13 +152,16 @@ def _holder_steps(verdict: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_an_a1_shown_alone_with_a_personal_code_identity_documents_carry_is_valid_with_the_words_to_check_one(
         site: Site) -> None:
-    """Anna's Latvian A1 with her personal code (Latvia's identity documents carry it): valid, and the
-    reason, on the API, the page (each language) and the records, says to check an identity document."""
-    request, result = site.answered(_a1_alone("personal_administrative_number", *_A1_FACTS))
+    """Anna's Latvian A1, signed before it named its holder, with her personal code (Latvia's identity
+    documents carry it): valid, and the reason, on the API, the page (each language) and the records, says
+    to check an identity document."""
+    request, result = site.answered_with(_a1_alone("personal_administrative_number", *_A1_FACTS),
+                                         *_a1_signed_before_it_named_its_holder(site))
     verdict = result["verdict"]
     assert verdict["verdict"] == "valid", verdict
     assert verdict["reason_key"] == "holder_link.a1_no_pid", verdict
-    assert "check an identity document" in verdict["reason"], verdict["reason"]
+    assert "check an identity document showing the A1's personal identification number" in verdict["reason"], \
+        verdict["reason"]
     assert _holder_steps(verdict) == [("passed", "holder_link.a1_no_pid")]
     assert [c["query_id"] for c in verdict["credentials"]] == ["a1"]
     for lang in i18n.LANGUAGES:
@@ -137,7 +177,7 @@ def test_an_a1_shown_alone_with_its_personal_code_withheld_cannot_be_confirmed(s
     """The same A1 asked for without its personal code (the wallet discloses only what is asked): it
     shows nothing an identity document shows, so "valid, check an identity document" would pass
     anyone holding the phone. Undetermined, with the reason, everywhere."""
-    request, result = site.answered(_a1_alone(*_A1_FACTS))
+    request, result = site.answered_with(_a1_alone(*_A1_FACTS), *_a1_signed_before_it_named_its_holder(site))
     verdict = result["verdict"]
     assert verdict["verdict"] == "undetermined", verdict
     assert verdict["reason_key"] == "holder_link.a1_no_pid_unnamed", verdict
@@ -149,6 +189,25 @@ def test_an_a1_shown_alone_with_its_personal_code_withheld_cannot_be_confirmed(s
     as_json, as_csv = site.record(result["proof_id"])
     assert (as_json["verdict"], as_json["reason_key"]) == ("undetermined", "holder_link.a1_no_pid_unnamed")
     assert (as_csv["verdict"], as_csv["reason_key"]) == ("undetermined", "holder_link.a1_no_pid_unnamed")
+
+
+def test_an_a1_naming_its_holder_shown_alone_with_its_personal_code_withheld_is_valid_with_the_words_to_check_one(
+        site: Site) -> None:
+    """Anna's A1 as the issuer signs it now, asked for without its personal code: it still shows section 1's
+    surname, forenames and date of birth (never selectively disclosable), which an identity document shows.
+    Valid, with the words to check one of the worker it names, everywhere."""
+    request, result = site.answered(_a1_alone(*_A1_FACTS))
+    verdict = result["verdict"]
+    assert verdict["verdict"] == "valid", verdict
+    assert verdict["reason_key"] == "holder_link.a1_no_pid", verdict
+    assert "check an identity document of the worker it names" in verdict["reason"], verdict["reason"]
+    assert _holder_steps(verdict) == [("passed", "holder_link.a1_no_pid")]
+    for lang in i18n.LANGUAGES:
+        said = site.reason_on_page(request, lang)
+        assert said == messages.reason_text({"reason_key": "holder_link.a1_no_pid"}, lang), (lang, said)
+    as_json, as_csv = site.record(result["proof_id"])
+    assert (as_json["verdict"], as_json["reason_key"]) == ("valid", "holder_link.a1_no_pid")
+    assert (as_csv["verdict"], as_csv["reason_key"]) == ("valid", "holder_link.a1_no_pid")
 
 
 def test_an_a1_asked_for_with_the_pid_through_the_api_is_still_tied_by_the_personal_number(site: Site) -> None:
