@@ -53,7 +53,7 @@ def _attested(provider: WalletProvider, audience: str) -> dict[str, str]:
 
 def _issue_over_http(http: httpx.Client, issuer_url: str, clerk: Clerk, provider: WalletProvider) -> None:
     person = DEMO_PERSONS[0]
-    case = clerk.create_case("LV:VSAA", "pda1", unnumbered(person.pda1))
+    case = clerk.create_case("LV:VSAA", "pda1", unnumbered(person.pda1), person.holder)
     offer = clerk.offer("LV:VSAA", case)
     uri = offer["credential_offer_uri"]
     grant = http.get(uri).json()["grants"][PRE_AUTH_GRANT]
@@ -100,7 +100,7 @@ def run(quick: bool = False) -> list[Row]:
         a1 = unnumbered(person.pda1)  # each case is given a number of its own, as by a clerk
 
         def issue_in_process() -> Any:
-            case = service.create_case(inst, "pda1", a1, actor="bench")
+            case = service.create_case(inst, "pda1", a1, actor="bench", holder=person.holder)
             offer = service.create_offer(inst, case.id, actor="bench")
             code = service.offer_json(inst, offer.offer_id)["grants"][PRE_AUTH_GRANT]["pre-authorized_code"]
             headers = _attested(provider, inst.issuer_url)
@@ -122,9 +122,9 @@ def run(quick: bool = False) -> list[Row]:
 
         # Verification: a PDA1 + PID presentation from a real wallet.
         wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
-        for entity, config, claims in (("LV:PID", "pid", {**person.pid, "picture": portrait(person)}),
-                                       ("LV:VSAA", "pda1", a1)):
-            offer = clerk.offer(entity, clerk.create_case(entity, config, claims))
+        for entity, config, claims, holder in (("LV:PID", "pid", {**person.pid, "picture": portrait(person)}, None),
+                                               ("LV:VSAA", "pda1", a1, person.holder)):
+            offer = clerk.offer(entity, clerk.create_case(entity, config, claims, holder))
             offer_id, _ = wallet.open_offer(offer["link"])
             wallet.accept_offer(offer_id, offer["tx_code"])
         from verifier.service import profile_query
