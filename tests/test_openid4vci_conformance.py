@@ -66,7 +66,8 @@ class Issuer:
     def offer(self) -> tuple[dict[str, Any], str, str]:
         """(the credential offer as fetched, its tx_code, the offer link the QR code shows)."""
         case = self.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
-                                                          "claims": unnumbered(PERSON.pda1)},
+                                                          "claims": unnumbered(PERSON.pda1),
+                                                          "holder": PERSON.holder},
                               headers=self.clerk())
         assert case.status_code == 201, case.text
         self.last_case = case.json()["id"]
