@@ -232,7 +232,7 @@ class World:
         wallet: WalletService = open_wallet(self.stack.data_dir / home, self.stack.registry_url, "pw",
                                             fast_kdf=True, pki_dir=self.stack.data_dir / "pki")
         a1 = {k: v for k, v in _worker().pda1.items() if k != "document_number"}
-        case_id = self.clerk.hand_over(wallet, VSAA, "pda1", a1)
+        case_id = self.clerk.hand_over(wallet, VSAA, "pda1", a1, _worker().holder)
         return wallet, _a1(wallet), case_id
 
     def events(self, case_id: str) -> list[str]:
@@ -447,7 +447,7 @@ def test_a_document_that_came_after_approval_is_renewed_with_the_grant_of_its_de
                                             pki_dir=tmp_path / "pki")
         try:
             a1 = {k: v for k, v in _worker().pda1.items() if k != "document_number"}
-            case_id = clerk.create_case(f"{VSAA}/clerk.1", "pda1", a1)
+            case_id = clerk.create_case(f"{VSAA}/clerk.1", "pda1", a1, _worker().holder)
             offer = clerk.offer(f"{VSAA}/clerk.1", case_id)
             received = wallet.accept(wallet.open_offer(offer["link"])[0], offer["tx_code"])
             assert received.pending and not received.groups and "renewals" not in wallet.store.read()
