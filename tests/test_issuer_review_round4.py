@@ -76,7 +76,8 @@ class Issuer:
     def offer(self) -> dict[str, Any]:
         """A new case's offer as the clerk gets it (``offer_id``, ``credential_offer_uri``, ``tx_code``)."""
         case = self.http.post("/lv-vsaa/api/cases", headers=self.clerk(),
-                              json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1)})
+                              json={"configuration_id": "pda1", "claims": unnumbered(PERSON.pda1),
+                                    "holder": PERSON.holder})
         assert case.status_code == 201, case.text
         created = self.http.post(f"/lv-vsaa/api/cases/{case.json()['id']}/offer", headers=self.clerk())
         assert created.status_code == 201, created.text
@@ -241,7 +242,8 @@ def test_an_offer_made_before_the_upgrade_is_served_and_redeemed_as_it_was_made(
     """Migration 0016: an offer recorded by the earlier release (its code in clear, its MACs keyed by
     it, no ``scheme``) is served with that code and ``issuer_state`` and takes its tx_code until it ends."""
     case = issuer.http.post("/lv-vsaa/api/cases", json={"configuration_id": "pda1",
-                                                        "claims": unnumbered(PERSON.pda1)}, headers=issuer.clerk())
+                                                        "claims": unnumbered(PERSON.pda1),
+                                                        "holder": PERSON.holder}, headers=issuer.clerk())
     code, tx_code, offer_id = secrets.token_urlsafe(32), "314159", secrets.token_urlsafe(24)
     engine = make_engine(issuer.settings.db_url("issuer.db"))
     try:
