@@ -110,7 +110,8 @@ def test_a_case_replaced_under_the_last_release_still_names_the_case_that_replac
     world, engine = _world(tmp_path, tmp_path / "pki")
     try:
         service, inst = world.service, world.inst
-        old = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK)
+        old = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK,
+                                  holder=DEMO_PERSONS[0].holder)
         new = service.replace_case(inst, old.id, unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK, reason="extended")
         with service.sessions.begin() as s:  # as the last release left it
             s.execute(update(Case).where(Case.id == old.id).values(state="revoked"))
@@ -127,7 +128,8 @@ def test_rolling_back_the_issuer_turns_a_replaced_case_into_a_withdrawn_one(tmp_
     world, engine = _world(tmp_path, tmp_path / "pki")
     try:
         service, inst = world.service, world.inst
-        old = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK)
+        old = service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK,
+                                  holder=DEMO_PERSONS[0].holder)
         service.replace_case(inst, old.id, unnumbered(DEMO_PERSONS[0].pda1), actor=CLERK, reason="ended early")
         assert service.get_case(inst, old.id)["state"] == "replaced"
     finally:
