@@ -30,6 +30,10 @@ from esspass.testing import free_port
 from issuer.db import Case
 from verifier.settings import VerifierSettings
 
+#: The issuer's schema head of the release that knew no case state ``replaced``: migration 0020's
+#: downgrade turns it into ``revoked`` (later migrations, as 0021, are undone on the way).
+BEFORE_REPLACED = "0019"
+
 
 def _last_releases_pki(pki_dir: Path, now: datetime) -> None:
     """A demo PKI as the last release made it: the inspectorate's access certificate, same key and
@@ -134,10 +138,9 @@ def test_rolling_back_the_issuer_turns_a_replaced_case_into_a_withdrawn_one(tmp_
         assert service.get_case(inst, old.id)["state"] == "replaced"
     finally:
         engine.dispose()
-    earlier = f"{int(HEADS['issuer'][1]) - 1:04d}"
-    back = _esspass("migrate", "--service", "issuer", "--to", earlier, env=_env(tmp_path))
+    back = _esspass("migrate", "--service", "issuer", "--to", BEFORE_REPLACED, env=_env(tmp_path))
     assert back.returncode == 0 and back.stdout.splitlines() == [
-        f"issuer: database schema {HEADS['issuer'][1]} -> {earlier}"], back
+        f"issuer: database schema {HEADS['issuer'][1]} -> {BEFORE_REPLACED}"], back
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
     try:
         with engine.connect() as conn:
