@@ -114,23 +114,26 @@ def test_a_replacement_without_a_holder_keeps_the_old_cases_holder(issuer: Any) 
     assert changed.json()["holder"] == other
 
 
-def test_a_replacement_with_holder_null_removes_the_holder(issuer: Any) -> None:
+def test_a_replacement_with_holder_null_removes_the_holder_which_an_a1_cannot_be_without(issuer: Any) -> None:
     """The API tells ``"holder": null`` (no holder: the wrong person was recorded) from a body that leaves
-    it out (carried over); the new case then has no holder, and no paper copy naming anyone."""
+    it out (carried over). An A1 names its holder (section 1, ``case.a1_holder_required``): the
+    replacement without one is refused and the old case stays as it was."""
     _handle, http, _token = issuer
     old = _case(http, "DEMO-A1-LV-9701")
     unnumbered = {**old["claims"], "document_number": ""}
     removed = http.post(f"/cases/{old['id']}/replace",
                         json={"claims": unnumbered, "holder": None, "reason": "holder was the wrong person"})
-    assert removed.status_code == 201, removed.text
-    assert removed.json()["holder"] is None
-    assert removed.json()["paper_refusal"]["rule_key"] == "case.no_holder_paper"
-    assert http.get(f"/cases/{removed.json()['id']}/paper.pdf").status_code == 409
+    assert removed.status_code == 400, removed.text
+    assert (removed.json()["field"], removed.json()["rule_key"]) == ("holder", "case.a1_holder_required")
+    kept = http.get(f"/cases/{old['id']}").json()
+    assert kept["state"] == "active" and kept["holder"] == HOLDER and kept.get("replaced_by") is None
 
 
-def test_the_replacement_form_with_every_holder_field_cleared_removes_the_holder(issuer: Any) -> None:
+def test_the_replacement_form_with_every_holder_field_cleared_removes_the_holder_which_an_a1_cannot_be_without(
+        issuer: Any) -> None:
     """The form always states the holder: its holder fields all emptied mean "no holder", never "keep the
-    old one" (which the form showed, and the clerk removed)."""
+    old one" (which the form showed, and the clerk removed). An A1 names its holder (section 1,
+    ``case.a1_holder_required``): the form says so at the holder's fields and nothing is replaced."""
     handle, http, token = issuer
     old = _case(http, "DEMO-A1-LV-9801")
     session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
@@ -144,11 +147,11 @@ def test_the_replacement_form_with_every_holder_field_cleared_removes_the_holder
         cleared = {**form, **{f.name: "" for f in FIELDS["pda1"] if f.name.startswith("holder.")}}
         replaced = office.post(f"/lv-vsaa/office/cases/{old['id']}/replace?lang=en",
                                data={**cleared, "confirm_overlap": "true"})  # beside other A1s of the person
-        assert replaced.status_code == 303, replaced.text
-    new_id = replaced.headers["location"].split("?")[0].rsplit("/", 1)[1]
-    new = http.get(f"/cases/{new_id}").json()
-    assert new["replaces"] == old["id"] and new["holder"] is None
-    assert new["paper_refusal"]["rule_key"] == "case.no_holder_paper"
+    assert replaced.status_code == 400, replaced.text
+    assert 'id="error-holder-family_name"' in replaced.text and "(section 1)" in replaced.text
+    assert 'id="f-replace-reason" name="replace_reason"' in replaced.text  # still the replacement form
+    kept = http.get(f"/cases/{old['id']}").json()
+    assert kept["state"] == "active" and kept["holder"] == HOLDER and kept.get("replaced_by") is None
 
 
 def test_the_replacement_form_asks_for_a_new_number(issuer: Any) -> None:
@@ -223,7 +226,7 @@ def test_a_document_the_form_cannot_hold_is_not_replaced_through_it(issuer: Any)
     would drop it unseen. (Several employers and places of work do fit: test_office_multi_state.py.)"""
     handle, http, token = issuer
     place = {**PERSON.pda1["work_address"], "formatted": "Musterstraße 12\n10115 Berlin"}
-    created = http.post("/cases", json={"configuration_id": "pda1", "claims": {
+    created = http.post("/cases", json={"configuration_id": "pda1", "holder": HOLDER, "claims": {
         **PERSON.pda1, "document_number": "DEMO-A1-LV-9301", "work_address": place}})
     assert created.status_code == 201, created.text
     session = httpx.post(f"{handle.url}/lv-vsaa/office/login", data={"token": token}).cookies[COOKIE]
