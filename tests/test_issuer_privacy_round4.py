@@ -88,7 +88,8 @@ def _clerks_go_on_working(http: httpx.Client) -> None:
     """A few cases recorded after the erasure, as on any day the issuer erases."""
     for n in range(3):
         made = http.post("/cases", json={"configuration_id": "pda1",
-                                         "claims": {**PERSON.pda1, "document_number": f"DEMO-A1-LV-77{n:02d}"}})
+                                         "claims": {**PERSON.pda1, "document_number": f"DEMO-A1-LV-77{n:02d}"},
+                                         "holder": PERSON.holder})
         assert made.status_code == 201, made.text
 
 
