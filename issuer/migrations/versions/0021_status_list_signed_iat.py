@@ -29,6 +29,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('issuer_status_lists', schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): a copy of issuer_status_lists could not replace it
+    # while issuer_credentials' rows point at its lists (FOREIGN KEY constraint failed on DROP TABLE).
+    with op.batch_alter_table('issuer_status_lists', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('signed_iat')
         batch_op.drop_column('signed_version')
