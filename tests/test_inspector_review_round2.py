@@ -11,7 +11,7 @@ import html
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -319,20 +319,28 @@ def test_fetching_the_lists_keeps_the_code_shown_to_the_worker(site: Site) -> No
     assert f'id="challenge-code">{code.group(1)}<' in prepared.text, _text(prepared.text)[:400]
 
 
-def test_an_a1_tied_to_a_pid_of_another_state_by_the_wallet_alone_gives_the_number_to_compare(site: Site) -> None:
+def test_an_a1_beside_a_pid_of_another_state_is_tied_by_its_holders_names_not_by_the_wallet_alone(
+        site: Site) -> None:
     """A Latvian A1 beside a Polish PID (a Polish national insured in Latvia, or someone else's A1 taken into
-    this wallet): the numbers of two states are never compared, so "VALID" rests on the wallet alone
-    (holder_link.same_wallet) and the A1 names no one; the page said so and gave no next step. The A1's
-    personal code is on Latvian identity documents (pid_number_states): the page says to compare it, in
-    every language, beside the number it shows."""
-    wallet = site.wallet("polish-pid", pid_of=DEMO_PERSONS[1])
+    this wallet): the numbers of two states are never compared, so "VALID" rested on the wallet alone
+    (holder_link.same_wallet), the A1 naming no one, and the page gave the A1's personal code to compare
+    with an identity document. Now the A1 names its holder (section 1, QA finding F1): beside a PID naming
+    her, it is tied by her names and birth date (holder_link.a1_same_name), nothing left to compare; beside
+    another person's PID, the A1 is not that person's (holder_link.a1_name_mismatch). The number to compare
+    is given for a document tied by the wallet alone (one signed before its type's cutover, without names:
+    test_the_number_to_compare_is_given_only_for_a_state_whose_identity_documents_carry_it)."""
+    jan = DEMO_PERSONS[1]  # a Polish PID: PESEL, of the Polish provider
+    hers = site.wallet("anna-polish-pid", pid_of=replace(jan, pid={**jan.pid, **HOLDER}))
     for lang in ("en", "pl"):
-        result, page, text = site.default_check(wallet, lang)
+        result, page, text = site.default_check(hers, lang)
         verdict = result["verdict"]
-        assert verdict["verdict"] == "valid" and verdict["reason_key"] == "holder_link.same_wallet", verdict
-        assert 'id="next-step-number"' in page
-        assert i18n.t("verifier.next.holder_link.same_wallet", lang) in text, (lang, text)
-        assert ANNA.pda1["personal_administrative_number"] in text
+        linked = [(st["result"], st["key"]) for st in verdict["steps"] if st["code"] == "holder_link"]
+        assert verdict["verdict"] == "valid" and linked == [("passed", "holder_link.a1_same_name")], verdict
+        assert 'id="next-step-number"' not in page
+        assert i18n.t("verifier.next.holder_link.same_wallet", lang) not in text, (lang, text)
+    # Jan's PID beside Anna's A1: her A1 in his wallet, "valid" under his name and face before.
+    verdict = site.default_check(site.wallet("jan-pid", pid_of=jan))[0]["verdict"]
+    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "holder_link.a1_name_mismatch", verdict
     # Anna's own PID ties her A1 by its number: nothing to compare.
     page = site.default_check(site.wallet("anna"))[1]
     assert 'id="next-step-number"' not in page
