@@ -121,8 +121,8 @@ def _build() -> tuple[DemoPerson, ...]:
         DemoPerson(
             key="lena",
             pid_provider="DE:PID",
-            # Germany has no national personal number: her PID carries none, and the inspector sees that the
-            # A1 and the PID came from one wallet only (holder_link.same_wallet). Her EHIC carries her health
+            # Germany has no national personal number: her PID carries none, and her A1 is tied to it by the
+            # names its section 1 carries (holder_link.a1_same_name). Her EHIC carries her health
             # insurance number (Krankenversichertennummer), another number than her pension insurance's.
             pid={"family_name": "Schäfer", "given_name": "Lena", "birthdate": "1995-07-03", "nationalities": ["DE"],
                  "place_of_birth": {"country": "DE", "locality": "Köln"}},

@@ -941,8 +941,9 @@ def compare_number(verdict: dict[str, Any], number_states: Collection[str]) -> b
     identity document: a document tied to the PID by the wallet alone (``holder_link.same_wallet``: a PID
     of another state, which carries no number of the document's, credentials/holder_link.py) shows a
     number of a state of ``number_states``, whose identity documents carry it. "Valid" then rests on the
-    wallet only (an A1 holds no name to compare, domain.md), and that number is what the inspector can
-    check; another state's (a German insurance number) is on no identity document: nothing is said."""
+    wallet only (an A1 signed before A1s named their holder, credentials/pda1.py ``HOLDER_SIGNED_FROM``,
+    has no name to compare), and that number is what the inspector can check; another state's (a German
+    insurance number) is on no identity document: nothing is said."""
     steps = verdict.get("steps")
     if not isinstance(steps, list) or not any(isinstance(s, dict) and s.get("key") == "holder_link.same_wallet"
                                               for s in steps):
