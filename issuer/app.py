@@ -38,7 +38,7 @@ from esspass.migrate import upgrade
 from esspass.web import error_response, etag_matches, gzip_accepted, gzip_etag, install
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
-from issuer.service import Institution, IssuerService, NumberTaken, import_file
+from issuer.service import Institution, IssuerService, NumberTaken, import_once
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens, configured_offer_key
 
 if TYPE_CHECKING:
@@ -60,6 +60,26 @@ def _one_header(request: Request, name: str) -> str | None:
 
 def _dpop_header(request: Request) -> str | None:
     return _one_header(request, "dpop")
+
+
+#: draft-ietf-httpapi-idempotency-key-header-06 §2.1: an sf-string (RFC 8941 §3.3.3: printable ASCII in
+#: quotes, ``\"`` and ``\\`` escaped); taken bare too, as many clients send a UUID. At most 255 characters.
+_IDEMPOTENCY_KEY = re.compile(r'"((?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\["\\]){1,255})"'  # quoted
+                              r"|([\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,255})")  # bare: no quote, comma, backslash
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The ``Idempotency-Key`` header's key (:data:`_IDEMPOTENCY_KEY`), None without one; 400
+    ``invalid_request`` for one repeated, empty, too long or not a string."""
+    values = request.headers.getlist("idempotency-key")
+    if not values:
+        return None
+    found = _IDEMPOTENCY_KEY.fullmatch(values[0].strip()) if len(values) == 1 else None
+    if found is None:
+        raise ProtocolError("invalid_request", "Idempotency-Key must be one string of 1 to 255 printable ASCII "
+                            "characters (draft-ietf-httpapi-idempotency-key-header)")
+    quoted = found.group(1)
+    return re.sub(r'\\(["\\])', r"\1", quoted) if quoted is not None else found.group(2)
 
 
 async def _json_body(request: Request, max_bytes: int, error: str) -> Any:
@@ -702,14 +722,27 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
         app.post(f"/{{path}}/api/cases/{{case_id}}/{action}", tags=["back office"], name=action)(_handler)
 
-    @app.post("/{path}/api/import", tags=["back office"])
-    async def import_csv(who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
+    # Read from the request (a repeated header refused), described here for integrators.
+    idempotency_header = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+                          "description": "Optional (draft-ietf-httpapi-idempotency-key-header): a new random string "
+                          "for each file, the same for each retry of it. A request with a key an earlier import of "
+                          "the institution used records nothing: 409, with when that import began and, once done, "
+                          "how many rows it imported and rejected (`import`). A key is remembered 7 days."}
+
+    @app.post("/{path}/api/import", tags=["back office"], openapi_extra={"parameters": [idempotency_header]})
+    async def import_csv(request: Request, who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
         """Bulk import from CSV (template: ``/import-template.csv``): a report line per row. A file
         faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded, and
-        so is one with a document number already given (409, ``rows`` naming each such row)."""
+        so is one with a document number already given (409, ``rows`` naming each such row). With an
+        ``Idempotency-Key``, a retry (after a timeout) of an import made or under way records nothing
+        twice (409, :class:`issuer.service.ImportRepeated`)."""
+        key = _idempotency_key(request)
+        if key is not None:  # before the file is read: a retry is told what the first request did
+            await run_in_threadpool(svc().refuse_repeated_import, who[0], key)
         rows = read_csv(await file.read(MAX_UPLOAD + 1))
         try:
-            report = await run_in_threadpool(import_file, svc(), who[0], rows, actor=who[1], lines=rows.lines)
+            report = await run_in_threadpool(import_once, svc(), who[0], rows, import_id=key, actor=who[1],
+                                             lines=rows.lines)
         except NumberTaken as exc:
             refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names
             return JSONResponse({**json.loads(bytes(refused.body)), "imported": 0, "rows": exc.rows},

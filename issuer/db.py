@@ -18,8 +18,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from esspass.db import NAMING_CONVENTION
 from esspass.signin_sessions import SessionRow
 
-__all__ = ["Base", "Case", "CaseSearch", "CredentialRecord", "DeferredTransaction", "DpopJti", "Event", "Nonce",
-           "Offer",
+__all__ = ["Base", "Case", "CaseSearch", "CredentialRecord", "DeferredTransaction", "DpopJti", "Event", "ImportRecord",
+           "Nonce", "Offer",
            "RefreshToken", "StatusListRecord", "Token", "stored_hash", "utc"]
 
 
@@ -289,6 +289,27 @@ class CaseSearch(Base):
     #: ``searched`` (words given) or ``listed`` (a page of the list, or an approval filter alone).
     action: Mapped[str] = mapped_column(String(10))
     found: Mapped[int] = mapped_column(Integer)
+
+
+class ImportRecord(Base):
+    """A CSV import made under a one-time id (the back office form's ``import_id``, an API client's
+    ``Idempotency-Key``), recorded by its first request, so that the same request sent again (a
+    browser's reload of the report, a client's retry after a timeout) records nothing twice and is
+    told what the first one did (:meth:`issuer.service.IssuerService.claim_import`).
+
+    Only what that takes: the id's SHA-256 (never the id), the institution, when, which clerk, and
+    once the import is done how many rows it imported and rejected; nothing of the file or its rows.
+    Deleted :data:`issuer.service.IMPORT_KEPT` (7 days) after the import by the daily housekeeping
+    (:meth:`issuer.service.IssuerService.purge_expired`)."""
+
+    __tablename__ = "issuer_imports"
+    entity_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    #: None while the import runs (or when it stopped before it could say): how many rows it recorded.
+    imported: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rejected: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class OfficeSession(SessionRow, Base):

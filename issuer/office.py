@@ -27,6 +27,7 @@ import csv
 import io
 import logging
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -58,11 +59,12 @@ from issuer.service import (
     CREDENTIAL_TYPES,
     FINAL_STATES,
     FourEyes,
+    ImportRepeated,
     Institution,
     IssuerService,
     NumberTaken,
     holder_min_age,
-    import_file,
+    import_once,
     new_document_number,
     unflatten,
 )
@@ -80,6 +82,8 @@ _MIB = 1024 * 1024
 #: envelope), so that a file at the limit is refused with these words, not a bare 413.
 MAX_UPLOAD = 2 * _MIB
 MAX_ROWS = 5000
+#: The import form's one-time id (:func:`mount_office` ``import_form``: ``secrets.token_urlsafe(24)``).
+_IMPORT_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     # script-src 'self': the one script the back office and authorize pages load, shared by the services
@@ -743,6 +747,42 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "imported": ("{n} rows imported, {m} rejected.", "Importētas {n} rindas, noraidītas {m}.",
                  "{n} Zeilen importiert, {m} abgelehnt.", "{n} lignes importées, {m} rejetées.",
                  "Zaimportowano {n} wierszy, odrzucono {m}."),
+    # The import form sent again (a reload of its report, Back then Forward): issuer.service.ImportRepeated.
+    "import_repeated_heading": ("Already imported", "Jau importēts", "Bereits importiert", "Déjà importé",
+                                "Już zaimportowano"),
+    "import_repeated": ("This file was already imported at {at} (UTC): {n} rows imported, {m} rejected. The page "
+                        "was sent again (a reload, or Back and Forward): nothing was recorded twice.",
+                        "Šis fails jau tika importēts {at} (UTC): importētas {n} rindas, noraidītas {m}. Lapa tika "
+                        "nosūtīta vēlreiz (pārlādējot vai ar Atpakaļ un Uz priekšu): nekas netika reģistrēts "
+                        "divreiz.",
+                        "Diese Datei wurde bereits am {at} (UTC) importiert: {n} Zeilen importiert, {m} abgelehnt. "
+                        "Die Seite wurde erneut gesendet (neu geladen oder mit Zurück und Vorwärts): Nichts wurde "
+                        "doppelt erfasst.",
+                        "Ce fichier a déjà été importé le {at} (UTC) : {n} lignes importées, {m} rejetées. La page a "
+                        "été envoyée une seconde fois (rechargement, ou Précédent puis Suivant) : rien n'a été "
+                        "enregistré deux fois.",
+                        "Ten plik został już zaimportowany {at} (UTC): zaimportowano {n} wierszy, odrzucono {m}. "
+                        "Strona została wysłana ponownie (odświeżenie lub Wstecz i Dalej): nic nie zapisano dwa "
+                        "razy."),
+    "import_unfinished": ("This file's import began at {at} (UTC) and has not finished: it is still running, or it "
+                          "stopped. The page was sent again (a reload, or Back and Forward): nothing was recorded "
+                          "twice. The cases list shows what the import recorded.",
+                          "Šī faila imports sākās {at} (UTC) un nav pabeigts: tas vēl notiek vai ir apturēts. Lapa "
+                          "tika nosūtīta vēlreiz (pārlādējot vai ar Atpakaļ un Uz priekšu): nekas netika reģistrēts "
+                          "divreiz. Lietu sarakstā redzams, ko imports reģistrēja.",
+                          "Der Import dieser Datei hat am {at} (UTC) begonnen und ist nicht abgeschlossen: Er läuft "
+                          "noch oder wurde angehalten. Die Seite wurde erneut gesendet (neu geladen oder mit Zurück "
+                          "und Vorwärts): Nichts wurde doppelt erfasst. Die Fallliste zeigt, was der Import erfasst "
+                          "hat.",
+                          "L'import de ce fichier a commencé le {at} (UTC) et n'est pas terminé : il est en cours ou "
+                          "s'est arrêté. La page a été envoyée une seconde fois (rechargement, ou Précédent puis "
+                          "Suivant) : rien n'a été enregistré deux fois. La liste des dossiers montre ce que l'import "
+                          "a enregistré.",
+                          "Import tego pliku rozpoczął się {at} (UTC) i nie został zakończony: nadal trwa lub został "
+                          "przerwany. Strona została wysłana ponownie (odświeżenie lub Wstecz i Dalej): nic nie "
+                          "zapisano dwa razy. Lista spraw pokazuje, co import zapisał."),
+    "import_another": ("Import another file", "Importēt citu failu", "Eine andere Datei importieren",
+                       "Importer un autre fichier", "Zaimportuj inny plik"),
     "row": ("Row", "Rinda", "Zeile", "Ligne", "Wiersz"),
     "result": ("Result", "Rezultāts", "Ergebnis", "Résultat", "Wynik"),
     "row_ok": ("imported", "importēta", "importiert", "importée", "zaimportowano"),
@@ -2642,7 +2682,21 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         who = signed_in(request, path)
         if isinstance(who, Response):
             return who
-        return page(request, path, "office/import.html", report=None)
+        return import_form(request, path, report=None)
+
+    def import_form(request: Request, path: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """The import page, its form with a new one-time ``import_id`` (:func:`issuer.service.import_once`):
+        each page shown, the form of a new import; the page sent again (a reload of its report, Back then
+        Forward) sends the id its first sending used, and is refused without recording anything twice."""
+        return page(request, path, "office/import.html", status_code=status_code,
+                    import_id=secrets.token_urlsafe(24), **context)
+
+    def import_repeated(request: Request, path: str, exc: ImportRepeated) -> HTMLResponse:
+        """This form sent again: what its first sending did, in the clerk's language; nothing recorded now."""
+        lang = _lang(request)
+        said = _t(lang, "import_unfinished", at=exc.params["at"]) if exc.imported is None else \
+            _t(lang, "import_repeated", at=exc.params["at"], n=exc.imported, m=exc.rejected or 0)
+        return page(request, path, "office/import_repeated.html", status_code=409, message=said)
 
     @app.post("/{path}/office/import", include_in_schema=False)
     async def import_upload(request: Request, path: str) -> Response:
@@ -2655,9 +2709,15 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
+        # None: a form without one (a page shown before the guard came, a script), imported as before.
+        import_id = _field(form, "import_id") or None
+        if import_id is not None and not _IMPORT_ID.fullmatch(import_id):
+            return message(request, path, "error.form", 400)
         upload = form.get("file")
         lang = _lang(request)
         try:
+            if import_id is not None:
+                await run_in_threadpool(svc().refuse_repeated_import, inst, import_id)
             if not isinstance(upload, UploadFile):
                 raise invalid("file", "csv.file_required")
             rows = read_csv(await upload.read(MAX_UPLOAD + 1))
@@ -2668,20 +2728,24 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
                 said = f"{_t(lang, 'file_error', size=MAX_UPLOAD // _MIB, rows=MAX_ROWS)} ({_error_rule(lang, exc)})"
             else:  # a fault in the file's lines: said as it is
                 said = _t(lang, "file_refused", rule=_error_rule(lang, exc))
-            return page(request, path, "office/import.html", status_code=400, report=None, error=said)
+            return import_form(request, path, status_code=400, report=None, error=said)
+        except ImportRepeated as exc:
+            return import_repeated(request, path, exc)
         try:
-            report = await run_in_threadpool(import_file, svc(), inst, rows, actor=who.actor, lines=rows.lines)
+            report = await run_in_threadpool(import_once, svc(), inst, rows, import_id=import_id, actor=who.actor,
+                                             lines=rows.lines)
+        except ImportRepeated as exc:  # sent twice at once: the other request makes the import
+            return import_repeated(request, path, exc)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported
-            return page(request, path, "office/import.html", status_code=409, report=exc.rows, imported=0,
-                        rejected=len(rows), error=_t(lang, "numbers_taken"))
+            return import_form(request, path, status_code=409, report=exc.rows, imported=0,
+                               rejected=len(rows), error=_t(lang, "numbers_taken"))
         except ProtocolError as exc:  # four-eyes: the shared token records no case where approval is asked
-            return page(request, path, "office/import.html", status_code=exc.http_status, report=None,
-                        error=_refusal(lang, exc))
+            return import_form(request, path, status_code=exc.http_status, report=None, error=_refusal(lang, exc))
         except DataError as exc:
-            return page(request, path, "office/import.html", status_code=400, report=None,
-                        error=_t(lang, "file_empty") if exc.key == "csv.no_rows" else _refusal(lang, exc))
-        return page(request, path, "office/import.html", report=report,
-                    imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
+            return import_form(request, path, status_code=400, report=None,
+                               error=_t(lang, "file_empty") if exc.key == "csv.no_rows" else _refusal(lang, exc))
+        return import_form(request, path, report=report,
+                           imported=sum(1 for r in report if r["ok"]), rejected=sum(1 for r in report if not r["ok"]))
 
 
 assert set(FIELDS) == set(CREDENTIAL_TYPES)

@@ -362,6 +362,29 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                           "un fichier CSV est requis", "wymagany jest plik CSV"),
     "csv.no_rows": ("the file has no rows", "failā nav nevienas rindas", "die Datei enthält keine Zeilen",
                     "le fichier ne contient aucune ligne", "plik nie zawiera żadnych wierszy"),
+    # An import sent again under its one-time id (issuer.service.ImportRepeated): refused, nothing recorded twice.
+    "csv.imported_before": ("this import was already made at {at} (UTC): {imported} rows imported, {rejected} "
+                            "rejected; nothing was recorded again",
+                            "šis imports jau tika veikts {at} (UTC): importētas {imported} rindas, noraidītas "
+                            "{rejected}; nekas netika reģistrēts vēlreiz",
+                            "dieser Import wurde bereits am {at} (UTC) ausgeführt: {imported} Zeilen importiert, "
+                            "{rejected} abgelehnt; nichts wurde erneut erfasst",
+                            "cet import a déjà été effectué le {at} (UTC) : {imported} lignes importées, {rejected} "
+                            "rejetées ; rien n'a été enregistré une seconde fois",
+                            "ten import został już wykonany {at} (UTC): zaimportowano {imported} wierszy, odrzucono "
+                            "{rejected}; nic nie zapisano ponownie"),
+    "csv.import_unfinished": ("this import began at {at} (UTC) and has not finished (it is still running, or it "
+                              "stopped); nothing was recorded again: the cases list shows what it recorded",
+                              "šis imports sākās {at} (UTC) un nav pabeigts (tas vēl notiek vai ir apturēts); nekas "
+                              "netika reģistrēts vēlreiz: lietu sarakstā redzams, ko tas reģistrēja",
+                              "dieser Import hat am {at} (UTC) begonnen und ist nicht abgeschlossen (er läuft noch "
+                              "oder wurde angehalten); nichts wurde erneut erfasst: die Fallliste zeigt, was er "
+                              "erfasst hat",
+                              "cet import a commencé le {at} (UTC) et n'est pas terminé (il est en cours ou s'est "
+                              "arrêté) ; rien n'a été enregistré une seconde fois : la liste des dossiers montre ce "
+                              "qu'il a enregistré",
+                              "ten import rozpoczął się {at} (UTC) i nie został zakończony (nadal trwa lub został "
+                              "przerwany); nic nie zapisano ponownie: lista spraw pokazuje, co zapisał"),
 }
 
 register_rules(ISSUER_RULES)

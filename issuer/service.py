@@ -66,6 +66,7 @@ from issuer.db import (
     CredentialRecord,
     DeferredTransaction,
     Event,
+    ImportRecord,
     Offer,
     RefreshToken,
     StatusListRecord,
@@ -89,11 +90,13 @@ from issuer.status_lists import StatusLists
 
 __all__ = [
     "CREDENTIAL_TYPES",
+    "IMPORT_KEPT",
     "MDOC_SUFFIX",
     "NO_ROWS",
     "OFFER_KEY_SCHEME",
     "PROOF_PERIOD",
     "SIGNER_MARGIN",
+    "ImportRepeated",
     "Institution",
     "IssuedOffer",
     "IssuerService",
@@ -107,6 +110,7 @@ __all__ = [
     "grant_handle",
     "holder_min_age",
     "import_file",
+    "import_once",
     "jwt_vc_issuer_metadata",
     "new_document_number",
     "signer_end",
@@ -115,6 +119,11 @@ __all__ = [
 #: The rule (field ``file``, key ``csv.no_rows``) of an import with no row to import: an empty file,
 #: or a header alone.
 NO_ROWS = words("csv.no_rows")
+
+#: How long an import's one-time id is remembered (:class:`issuer.db.ImportRecord`, deleted by
+#: :meth:`IssuerService.purge_expired`): a reload of the report or a client's retry comes within
+#: minutes; a week also covers a report page left open over a long weekend and sent again after it.
+IMPORT_KEPT = timedelta(days=7)
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
 CREDENTIAL_TYPES: dict[str, Any] = {pda1.CONFIGURATION_ID: pda1, ehic.CONFIGURATION_ID: ehic, pid.CONFIGURATION_ID: pid}
@@ -208,6 +217,36 @@ class NumberTaken(ProtocolError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "field": self.field, "rule": self.rule}
+
+
+class ImportRepeated(ProtocolError):
+    """409 ``invalid_request``: an import under a one-time id (the back office form's ``import_id``, an
+    API client's ``Idempotency-Key``) an earlier request of the institution already made: nothing of
+    it is recorded again (:func:`import_once`). ``at``: when the earlier one began; ``imported`` and
+    ``rejected``: how many rows it imported and rejected, None while it runs or when it stopped before
+    it could say (rule ``csv.import_unfinished``, else ``csv.imported_before``).
+
+    draft-ietf-httpapi-idempotency-key-header-06 §2.6 answers a request whose first is still being
+    processed with 409 Conflict, and lets a finished one's response be replayed; the issuer keeps no
+    report to replay (its rows name the file's contents), so a finished one is refused alike, with
+    what the first did in ``import`` beside ``error``: the created cases are in the cases list."""
+
+    def __init__(self, at: datetime, imported: int | None, rejected: int | None) -> None:
+        shown = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        params: dict[str, str | int] = {"at": shown}
+        if imported is None:
+            key = "csv.import_unfinished"
+        else:
+            key = "csv.imported_before"
+            params.update(imported=imported, rejected=rejected or 0)
+        super().__init__("invalid_request", words(key, **params), http_status=409, key=key, params=params)
+        self.at, self.imported, self.rejected = at, imported, rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        earlier: dict[str, Any] = {"at": self.at.astimezone(UTC).isoformat(), "finished": self.imported is not None}
+        if self.imported is not None:
+            earlier.update(imported=self.imported, rejected=self.rejected or 0)
+        return {**super().to_dict(), "import": earlier}
 
 
 class FourEyes(ProtocolError):
@@ -1058,8 +1097,9 @@ class IssuerService:
         """Delete what no request can use any more, so that the tables do not grow with every wallet
         that ever asked: deferred transactions and refresh tokens past their end (a grant's end:
         a rotated-out refresh token is kept until then, to tell its reuse), pushed authorization
-        requests and codes past theirs, and access tokens past theirs but for the one a live
-        refresh token renews (:meth:`_refreshed` reads what it carried). Returns how many rows."""
+        requests and codes past theirs, access tokens past theirs but for the one a live refresh
+        token renews (:meth:`_refreshed` reads what it carried), and the one-time ids of imports made
+        more than :data:`IMPORT_KEPT` ago (:meth:`claim_import`). Returns how many rows."""
         now = self._now()
         renewed = select(RefreshToken.access_hash).where(RefreshToken.state == "active", RefreshToken.expires_at >= now)
         with self.sessions.begin() as s:
@@ -1068,10 +1108,57 @@ class IssuerService:
             for table, ended in ((DeferredTransaction, DeferredTransaction.expires_at < now),
                                  (RefreshToken, RefreshToken.expires_at < now),
                                  (Authorization, Authorization.expires_at < now),
+                                 (ImportRecord, ImportRecord.at < now - IMPORT_KEPT),
                                  (Token, and_(Token.expires_at < now, Token.token_hash.not_in(renewed)))):
                 counted += int(s.scalar(select(func.count()).select_from(table).where(ended)) or 0)
                 s.execute(delete(table).where(ended))
         return counted
+
+    # --- imports under a one-time id (issuer.db.ImportRecord) --------------------------------------------
+
+    def claim_import(self, inst: Institution, import_id: str, *, actor: str) -> None:
+        """Record that the import under ``import_id`` begins, or refuse it (:class:`ImportRepeated`,
+        saying what the earlier one did) when an earlier request of the institution used the id. The
+        primary key (institution, the id's SHA-256) lets exactly one of two requests sent at once
+        through, whichever worker and database serves them: the other's insert fails."""
+        key = stored_hash(import_id)
+        for _ in range(2):
+            try:
+                with self.sessions.begin() as s:
+                    s.add(ImportRecord(entity_id=inst.entity.id, id_hash=key, at=self._now(), actor=actor[:60]))
+                return
+            except IntegrityError:
+                with self.sessions() as s:
+                    earlier = s.get(ImportRecord, (inst.entity.id, key))
+                    if earlier is not None:
+                        raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected) from None
+                # Released meanwhile (its file refused whole, nothing recorded): this request may make it.
+        raise ImportRepeated(self._now(), None, None)
+
+    def refuse_repeated_import(self, inst: Institution, import_id: str) -> None:
+        """:class:`ImportRepeated` when an earlier request of the institution made (or makes) the import
+        under ``import_id``: checked before the file is read, so that a reload whose browser could not
+        send the file again (moved, deleted since) is told so too, not that the file is empty. Only a
+        look: :meth:`claim_import` is what lets one request through."""
+        with self.sessions() as s:
+            earlier = s.get(ImportRecord, (inst.entity.id, stored_hash(import_id)))
+            if earlier is not None:
+                raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected)
+
+    def finish_import(self, inst: Institution, import_id: str, report: Sequence[Mapping[str, Any]]) -> None:
+        """Record how many rows the import under ``import_id`` imported and rejected (:meth:`claim_import`)."""
+        imported = sum(1 for row in report if row.get("ok"))
+        with self.sessions.begin() as s:
+            s.execute(update(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
+                                                 ImportRecord.id_hash == stored_hash(import_id))
+                      .values(imported=imported, rejected=len(report) - imported))
+
+    def release_import(self, inst: Institution, import_id: str) -> None:
+        """Forget the import under ``import_id``: its file was refused whole and recorded nothing, so the
+        same request sent again is judged again (and refused the same way), not told it was imported."""
+        with self.sessions.begin() as s:
+            s.execute(delete(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
+                                                 ImportRecord.id_hash == stored_hash(import_id)))
 
     def erase_ended(self, retention_days: int, *, dry_run: bool = False, batch: int = 500) -> int:
         """Storage limitation (GDPR Art. 5(1)(e)): erase the personal data of every case whose
@@ -3225,6 +3312,41 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         raise NumberTaken("csv.numbers_taken_rows", {"rows": ", ".join(str(r["row"]) for r in conflicts)},
                           rows=conflicts)
     return import_rows(service, inst, rows, actor=actor, lines=lines)
+
+
+def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
+                import_id: str | None, actor: str, lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """:func:`import_file` made at most once under ``import_id`` (the back office form's one-time
+    ``import_id``, an API client's ``Idempotency-Key``; None: no such guard, as before): a second
+    request with the same id, sent at once or days later, records nothing and is refused
+    (:class:`ImportRepeated`, naming when the first began and, once it finished, how many rows it
+    imported and rejected). Each row stays its own transaction (:func:`import_rows`).
+
+    A file refused whole (a number already given, no row, four-eyes) recorded nothing: its id is
+    released, so that the same request sent again gets the same refusal. Any other failure keeps the
+    id, without counts: rows may have been recorded before it, and a reload is told the import did
+    not finish, never let through to record them again."""
+    if import_id is None:
+        return import_file(service, inst, rows, actor=actor, lines=lines)
+    service.claim_import(inst, import_id, actor=actor)
+    try:
+        report = import_file(service, inst, rows, actor=actor, lines=lines)
+    except (DataError, ProtocolError):  # before any row (import_rows reports each row's refusal instead)
+        _unless_database_fails(service.release_import, inst, import_id)
+        raise
+    # Not recorded (the database failing): a reload is told the import did not finish, the report shown now.
+    _unless_database_fails(service.finish_import, inst, import_id, report)
+    return report
+
+
+def _unless_database_fails(step: Callable[..., None], *args: Any) -> None:
+    """``step(*args)``, a database failure logged (its type only: the text may quote rows) and let be:
+    what the import did or refused is what the clerk must be told, not that its bookkeeping failed."""
+    try:
+        step(*args)
+    except SQLAlchemyError as exc:
+        _log.error("recording an import's outcome failed (%s)", type(exc).__name__,
+                   extra={"service": "issuer", "event": "import_once"})
 
 
 def unflatten(flat: Mapping[str, str | None]) -> dict[str, Any]:

@@ -1,0 +1,337 @@
+"""A CSV import is made once: the same import sent again records nothing twice (issuer.service.import_once).
+
+The back office form carries a one-time ``import_id``: a reload of the report page (or Back then Forward)
+sends the file again with it, and is refused (409, in the clerk's language) saying when the file was
+imported and how many rows were; an API client retrying after a timeout does the same with an
+``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header). Two requests with one id at once make
+one import, on SQLite and PostgreSQL. What is kept is the id's hash, when, who and the counts, for 7 days.
+Over real HTTP against the issuer, and in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from test_office_multi_state import clerk_api, signed_in
+
+from esspass.testing import clerk_tab, free_port, serve
+from issuer.app import create_app
+from issuer.settings import IssuerSettings
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "issuer" / "import-template.csv"
+Issuer = tuple[Any, str]
+
+
+@contextmanager
+def started_issuer(data_dir: Path, database_url: str | None = None) -> Iterator[Issuer]:
+    """An issuer of the demo institutions on a loopback port (on ``database_url``, else SQLite in
+    ``data_dir``), and LV:VSAA's clerk token."""
+    port = free_port()
+    settings = IssuerSettings(data_dir=data_dir, public_url=f"http://127.0.0.1:{port}", database_url=database_url)
+    with serve(create_app(settings), port=port) as handle:
+        tokens: dict[str, str] = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+        yield handle, tokens["LV:VSAA"]
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
+    with started_issuer(tmp_path_factory.mktemp("import-once")) as started:
+        yield started
+
+
+def cases_file(rows: int, **cells: str) -> bytes:
+    """The A1 template's file with ``rows`` rows of its demo worker (holder columns filled), each
+    without a document number (a new one given to each: nothing refuses the file when sent again),
+    ``cells`` replacing columns."""
+    reader = csv.DictReader(io.StringIO(TEMPLATE.read_text(encoding="utf-8")))
+    row = {**next(reader), "document_number": "", **cells}
+    assert row["holder.family_name"] and row["holder.birthdate"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows([row] * rows)
+    return out.getvalue().encode()
+
+
+def case_count(issuer: Issuer) -> int:
+    with clerk_api(issuer) as api:
+        return len(api.get("/cases", params={"limit": 1000}).json())
+
+
+def _form(page: str) -> dict[str, str]:
+    """The import form's hidden fields (its CSRF token and one-time ``import_id``)."""
+    return dict(re.findall(r'<input type="hidden" name="(csrf|import_id)" value="([^"]+)">', page))
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("&#39;", "'")
+
+
+def _reload(tab: Any) -> Any:
+    """``tab.reload()`` from Chromium's own error page ("Confirm Form Resubmission"), which DevTools
+    takes a moment to attach to after the failed navigation."""
+    for _ in range(20):
+        try:
+            return tab.reload()
+        except PlaywrightError as exc:
+            if "Not attached to an active page" not in str(exc):
+                raise
+            time.sleep(0.1)
+    raise AssertionError("the error page was never attached")
+
+
+# --- the back office ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_reloading_the_import_report_records_nothing_twice_and_says_when_the_file_was_imported(
+        issuer: Issuer, browser: Any, tmp_path: Path) -> None:
+    handle, token = issuer
+    chosen = tmp_path / "cases.csv"
+    chosen.write_bytes(cases_file(2))
+    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
+    try:
+        tab.goto(f"{handle.url}/lv-vsaa/office/import?lang=en")
+        tab.set_input_files("#file", str(chosen))
+        tab.click("#upload")
+        tab.wait_for_selector("#summary")
+        assert tab.inner_text("#summary") == "2 rows imported, 0 rejected."
+        recorded = case_count(issuer)
+
+        again = tab.reload()  # the browser sends the form again, the file read again from the disk
+        assert again is not None and again.request.method == "POST" and again.status == 409
+        said = tab.inner_text("#error")
+        assert re.fullmatch(r"This file was already imported at \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\): 2 rows imported, "
+                            r"0 rejected\. The page was sent again \(a reload, or Back and Forward\): nothing was "
+                            r"recorded twice\.", said), said
+        assert tab.inner_text("h1") == "Already imported"
+        assert case_count(issuer) == recorded
+
+        tab.go_back()  # the form, shown anew (a new import)
+        with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
+            tab.go_forward()  # the report, not kept (no-store): Chromium asks to confirm sending the form again
+        resent = _reload(tab)  # confirmed
+        assert resent is not None and resent.request.method == "POST" and resent.status == 409
+        assert "This file was already imported at" in tab.inner_text("#error")
+        assert case_count(issuer) == recorded
+
+        tab.click("#import-another")  # a new form, a new import
+        chosen.write_bytes(cases_file(1))
+        tab.set_input_files("#file", str(chosen))
+        tab.click("#upload")
+        tab.wait_for_selector("#summary")
+        assert tab.inner_text("#summary") == "1 rows imported, 0 rejected."
+        assert case_count(issuer) == recorded + 1
+        tab.click("#nav-cases")
+        tab.wait_for_selector("#cases")
+    finally:
+        tab.context.close()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "This file was already imported at {at} (UTC): 3 rows imported, 0 rejected."),
+    ("lv", "Šis fails jau tika importēts {at} (UTC): importētas 3 rindas, noraidītas 0."),
+    ("de", "Diese Datei wurde bereits am {at} (UTC) importiert: 3 Zeilen importiert, 0 abgelehnt."),
+    ("fr", "Ce fichier a déjà été importé le {at} (UTC) : 3 lignes importées, 0 rejetées."),
+    ("pl", "Ten plik został już zaimportowany {at} (UTC): zaimportowano 3 wierszy, odrzucono 0."),
+])
+def test_the_import_form_sent_again_is_refused_in_the_clerks_language_naming_the_first_import(
+        issuer: Issuer, lang: str, words: str) -> None:
+    with signed_in(issuer) as office:
+        form = _form(office.get("/office/import", params={"lang": lang}).text)
+        assert set(form) == {"csrf", "import_id"}
+        files = {"file": ("cases.csv", cases_file(3), "text/csv")}
+        first = office.post("/office/import", params={"lang": lang}, data=form, files=files)
+        assert first.status_code == 200, first.text
+        at = datetime.now(UTC)
+        recorded = case_count(issuer)
+        second = office.post("/office/import", params={"lang": lang}, data=form, files=files)
+    assert second.status_code == 409
+    assert second.headers["cache-control"] == "no-store"
+    shown = _text(second.text)
+    assert any(words.format(at=f"{when:%Y-%m-%d %H:%M}") in shown for when in (at, at - timedelta(minutes=1))), shown
+    assert f'href="/lv-vsaa/office?lang={lang}"' in second.text  # the cases list
+    assert f'href="/lv-vsaa/office/import?lang={lang}"' in second.text  # a new import
+    assert case_count(issuer) == recorded
+
+
+def test_the_import_form_sent_again_without_its_file_is_told_the_file_was_imported(issuer: Issuer) -> None:
+    """A browser sending the form again may no longer have the file (moved or deleted since): the
+    one-time id is judged first, so the clerk is told the file was imported, not that it is empty."""
+    with signed_in(issuer) as office:
+        form = _form(office.get("/office/import").text)
+        first = office.post("/office/import", data=form, files={"file": ("cases.csv", cases_file(1), "text/csv")})
+        assert first.status_code == 200, first.text
+        for files in ({"file": ("cases.csv", b"", "text/csv")}, None):
+            again = office.post("/office/import", data=form, files=files)
+            assert again.status_code == 409 and "This file was already imported at" in _text(again.text)
+
+
+def test_a_file_refused_whole_is_refused_alike_when_sent_again(issuer: Issuer) -> None:
+    """Nothing of a file refused whole (a number already given) was recorded: its id is not spent, and the
+    same form sent again is told the same refusal, not that the file was imported."""
+    with signed_in(issuer) as office:
+        page = office.get("/office/import").text
+        taken = re.search(r"LV-VSAA-\d{4}-[0-9A-Z]{8}", office.get("/office").text)
+        assert taken, "no case with a given number listed"
+        files = {"file": ("cases.csv", cases_file(1, document_number=taken.group(0)), "text/csv")}
+        first = office.post("/office/import", data=_form(page), files=files)
+        second = office.post("/office/import", data=_form(page), files=files)
+    assert first.status_code == second.status_code == 409
+    for refused in (first, second):
+        assert "Nothing was imported" in refused.text and "already imported" not in refused.text
+    assert _form(first.text)["import_id"] != _form(page)["import_id"]  # the page shown again: a new form
+
+
+# --- the API ------------------------------------------------------------------------------------------
+
+
+def test_an_api_retry_with_the_same_idempotency_key_records_nothing_twice(issuer: Issuer) -> None:
+    key = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+    with clerk_api(issuer) as api:
+        def send(**headers: str) -> httpx.Response:
+            return api.post("/import", headers=headers, files={"file": ("cases.csv", cases_file(2), "text/csv")})
+
+        first = send(**{"Idempotency-Key": f'"{key}"'})  # the draft's sf-string
+        assert first.status_code == 200 and first.json()["imported"] == 2, first.text
+        recorded = case_count(issuer)
+        retried = send(**{"Idempotency-Key": key})  # bare, as many clients send it: the same key
+        assert retried.status_code == 409 and retried.headers["cache-control"] == "no-store"
+        body = retried.json()
+        assert body["error"] == "invalid_request" and body["rule_key"] == "csv.imported_before"
+        assert body["import"] == {"at": body["import"]["at"], "finished": True, "imported": 2, "rejected": 0}
+        assert abs(datetime.fromisoformat(body["import"]["at"]) - datetime.now(UTC)) < timedelta(minutes=1)
+        assert "2 rows imported, 0 rejected; nothing was recorded again" in body["error_description"]
+        assert case_count(issuer) == recorded
+
+        assert send(**{"Idempotency-Key": "another-key"}).status_code == 200  # another import
+        assert send().status_code == 200  # no key: as before
+        assert case_count(issuer) == recorded + 4
+        for bad in ('""', "a,b", "x" * 256, '"unterminated'):
+            refused = send(**{"Idempotency-Key": bad})
+            assert refused.status_code == 400 and "Idempotency-Key" in refused.json()["error_description"], bad
+        twice = api.post("/import", headers=[("Idempotency-Key", "k1"), ("Idempotency-Key", "k2")],
+                         files={"file": ("cases.csv", cases_file(1), "text/csv")})
+        assert twice.status_code == 400
+        assert case_count(issuer) == recorded + 4
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, tmp_path: Path,
+                                                                 request: pytest.FixtureRequest) -> None:
+    url = None if database == "sqlite" else request.getfixturevalue("postgres_url")  # skips without a server
+    with started_issuer(tmp_path, url) as started:
+        before = case_count(started)
+        data = cases_file(5)
+        start = threading.Barrier(4)
+        answers: list[httpx.Response] = []
+
+        def send() -> None:
+            with clerk_api(started) as api:
+                start.wait()
+                answers.append(api.post("/import", headers={"Idempotency-Key": "one-file"},
+                                        files={"file": ("cases.csv", data, "text/csv")}))
+
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(60)
+        assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+        for refused in (a.json() for a in answers if a.status_code == 409):
+            assert refused["rule_key"] in ("csv.imported_before", "csv.import_unfinished")
+            assert refused["import"]["finished"] == (refused["rule_key"] == "csv.imported_before")
+        assert case_count(started) == before + 5
+
+
+# --- what is kept, and for how long -------------------------------------------------------------------
+
+
+def test_an_import_id_is_kept_as_its_hash_without_the_rows_and_forgotten_after_seven_days(tmp_path: Path) -> None:
+    """Only the id's SHA-256, the institution, when, who and the counts (issuer.db.ImportRecord); deleted by
+    the daily housekeeping (IssuerService.purge_expired) once its import is more than 7 days old."""
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+    from issuer.db import ImportRecord
+    from issuer.institutions import demo_institutions
+    from issuer.service import ImportRepeated, IssuerService, import_once
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
+    upgrade(engine, MIGRATIONS)
+    clock = [datetime.now(UTC)]
+    service = IssuerService(engine, demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=clock[0]),
+                            clock=lambda: clock[0])
+    vsaa, drv = service.institution("lv-vsaa"), service.institution("de-drv")
+    rows = list(csv.DictReader(io.StringIO(cases_file(2).decode())))
+    try:
+        report = import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+        assert [r["ok"] for r in report] == [True, True]
+        with service.sessions() as s:
+            kept = [(r.entity_id, r.id_hash, r.actor, r.imported, r.rejected) for r in s.query(ImportRecord)]
+        assert kept == [("LV:VSAA", hashlib.sha256(b"file-1").hexdigest(), "clerk:LV:VSAA/anna", 2, 0)]
+        with pytest.raises(ImportRepeated):
+            import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+        with pytest.raises(ImportRepeated):  # nor through purge before its week is over
+            clock[0] += timedelta(days=7)
+            service.purge_expired()
+            import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+        clock[0] += timedelta(seconds=1)
+        assert service.purge_expired() >= 1
+        with service.sessions() as s:
+            assert s.query(ImportRecord).count() == 0
+        import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")  # a new import now
+        # The id is the institution's own: another's import under it is its own (its rows refused, as
+        # the template's are LV:VSAA's), told nothing of the first.
+        assert [r["ok"] for r in import_once(service, drv, rows, import_id="file-1", actor="clerk:DE:DRV")] == \
+            [False, False]
+    finally:
+        engine.dispose()
+
+
+# --- the schema -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_migration_0022_adds_the_imports_table_and_its_downgrade_removes_it(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
+                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+    try:
+        upgrade(engine, MIGRATIONS, revision="0021")
+        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
+        upgrade(engine, MIGRATIONS)
+        columns = {c["name"]: c for c in sa.inspect(engine).get_columns("issuer_imports")}
+        assert set(columns) == {"entity_id", "id_hash", "at", "actor", "imported", "rejected"}
+        assert sa.inspect(engine).get_pk_constraint("issuer_imports")["constrained_columns"] == ["entity_id",
+                                                                                                  "id_hash"]
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0021")
+        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
