@@ -95,6 +95,8 @@ def _leave_shared_numbers_outside(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('issuer_cases', schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): a copy of issuer_cases could not replace it while
+    # the rows of other tables point at its cases (FOREIGN KEY constraint failed on DROP TABLE).
+    with op.batch_alter_table('issuer_cases', schema=None, recreate='never') as batch_op:
         batch_op.drop_index('ix_issuer_cases_number')
         batch_op.drop_column('number_key')

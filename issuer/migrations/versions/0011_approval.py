@@ -22,5 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('issuer_cases') as batch:
+    # In place (SQLite 3.35+ drops a column itself): a copy of issuer_cases could not replace it while
+    # the rows of other tables point at its cases (FOREIGN KEY constraint failed on DROP TABLE).
+    with op.batch_alter_table('issuer_cases', recreate='never') as batch:
         batch.drop_column('approval')

@@ -20,5 +20,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('registry_entities', schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): a copy of registry_entities could not replace it while
+    # the rows of registry_certificates and registry_status_periods point at its entities (FOREIGN KEY
+    # constraint failed on DROP TABLE).
+    with op.batch_alter_table('registry_entities', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('status_lists')

@@ -20,5 +20,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('verifier_inspection_records', schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): dropping the original after copying
+    # verifier_inspection_records deleted, by its ON DELETE CASCADE, every record's documents.
+    with op.batch_alter_table('verifier_inspection_records', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('care_date')
