@@ -3,11 +3,12 @@ revocation oracle: what a data directory or database of the last release meets i
 ``esspass migrate`` says and undoes, and the RFC 7009 endpoint telling nothing of which tokens live."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from test_ops_cli import HEADS, _env, _esspass
 from test_refresh_grants import CLERK, _world
 
@@ -147,6 +148,52 @@ def test_rolling_back_the_issuer_turns_a_replaced_case_into_a_withdrawn_one(tmp_
             assert conn.execute(select(Case.state).where(Case.id == old.id)).scalar() == "revoked"
     finally:
         engine.dispose()
+
+
+#: Two named clerks of the institution (four-eyes: one records, the other approves).
+ANNA, JANIS = f"{CLERK}/anna.berzina", f"{CLERK}/janis.ozols"
+
+
+def _issuer_schema(data_dir: Path) -> tuple[str | None, dict[str, list[str]]]:
+    """The issuer's schema revision, and its tables' columns."""
+    engine = make_engine(f"sqlite:///{data_dir / 'issuer.db'}")
+    try:
+        with engine.connect() as conn:
+            tables = inspect(conn)
+            return (conn.exec_driver_sql("SELECT version_num FROM alembic_version_issuer").scalar(),
+                    {t: [c["name"] for c in tables.get_columns(t)] for t in tables.get_table_names()})
+    finally:
+        engine.dispose()
+
+
+def test_rolling_the_issuer_back_past_four_eyes_is_refused_while_a_case_awaits_approval(tmp_path: Path) -> None:
+    """Migration 0011's downgrade drops ``issuer_cases.approval``: the release before four-eyes would
+    offer, print and sign a case still awaiting a second clerk's approval as any other. Refused in one
+    line, the schema left as it was (every later downgrade undone with it); once a second clerk has
+    approved it, the rollback goes through."""
+    world, engine = _world(tmp_path, tmp_path / "pki")
+    try:
+        service, four_eyes = world.service, replace(world.inst, approval_required=True)
+        case = service.create_case(four_eyes, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=ANNA,
+                                   holder=DEMO_PERSONS[0].holder)
+        assert service.get_case(four_eyes, case.id)["approval"] == "awaiting"
+    finally:
+        engine.dispose()
+    before = _issuer_schema(tmp_path)
+    refused = _esspass("migrate", "--service", "issuer", "--to", "0010", env=_env(tmp_path))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.splitlines() == ["esspass: issuer: 1 case(s) await a second clerk's approval, which the "
+                                           "schema before 0011 cannot hold (the release before four-eyes would sign "
+                                           "them unapproved): approve or refuse them first; nothing was rolled back"]
+    assert _issuer_schema(tmp_path) == before and before[0] == HEADS["issuer"][1]  # nothing undone
+    world, engine = _world(tmp_path, tmp_path / "pki")
+    try:
+        world.service.approve_case(four_eyes, case.id, actor=JANIS)
+    finally:
+        engine.dispose()
+    back = _esspass("migrate", "--service", "issuer", "--to", "0010", env=_env(tmp_path))
+    assert back.returncode == 0 and back.stdout.splitlines() == [
+        f"issuer: database schema {HEADS['issuer'][1]} -> 0010"], back
 
 
 def test_attack_an_unauthenticated_revocation_cannot_tell_a_live_token_from_an_unknown_one(tmp_path: Path) -> None:
