@@ -196,6 +196,39 @@ def test_rolling_the_issuer_back_past_four_eyes_is_refused_while_a_case_awaits_a
         f"issuer: database schema {HEADS['issuer'][1]} -> 0010"], back
 
 
+def test_rolling_the_issuer_back_past_0014_is_refused_while_a_replacement_awaits_approval(tmp_path: Path) -> None:
+    """Migration 0014's downgrade drops ``issuer_cases.replaces``: the release before withdrew the old
+    document when its replacement was recorded, so a replacement still awaiting approval would, once
+    approved there, leave the document it replaces valid beside it. Refused in one line, the schema
+    left as it was; once the replacement is refused (the old document stays), the rollback goes through."""
+    world, engine = _world(tmp_path, tmp_path / "pki")
+    try:
+        service, four_eyes = world.service, replace(world.inst, approval_required=True)
+        old = service.create_case(world.inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor=ANNA,
+                                  holder=DEMO_PERSONS[0].holder)
+        new = service.replace_case(four_eyes, old.id, unnumbered(DEMO_PERSONS[0].pda1), actor=ANNA,
+                                   reason="extended")
+        assert service.get_case(four_eyes, new.id)["approval"] == "awaiting"
+    finally:
+        engine.dispose()
+    before = _issuer_schema(tmp_path)
+    refused = _esspass("migrate", "--service", "issuer", "--to", "0013", env=_env(tmp_path))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.splitlines() == ["esspass: issuer: 1 replacement(s) await a second clerk's approval, which "
+                                           "the schema before 0014 cannot hold (approved under the release before, "
+                                           "each would leave the document it replaces valid beside it): approve or "
+                                           "refuse them first; nothing was rolled back"]
+    assert _issuer_schema(tmp_path) == before and before[0] == HEADS["issuer"][1]  # nothing undone
+    world, engine = _world(tmp_path, tmp_path / "pki")
+    try:
+        world.service.refuse_case(four_eyes, new.id, actor=JANIS, reason="wrong period")
+    finally:
+        engine.dispose()
+    back = _esspass("migrate", "--service", "issuer", "--to", "0013", env=_env(tmp_path))
+    assert back.returncode == 0 and back.stdout.splitlines() == [
+        f"issuer: database schema {HEADS['issuer'][1]} -> 0013"], back
+
+
 def test_attack_an_unauthenticated_revocation_cannot_tell_a_live_token_from_an_unknown_one(tmp_path: Path) -> None:
     """Review P: RFC 7009 §2.1 authenticates the client first. Without any (no attestation, no DPoP
     proof) a live grant's token got 401 and an unknown one 200: an oracle of live tokens. Now both

@@ -8,6 +8,10 @@ approves each document (four-eyes) the old case is withdrawn when the new one is
 it is recorded, with the clerk's reason (``replace_reason``, kept until then). The replacements
 recorded before are linked from their history (the ``replaces`` event names the old case); a
 replaced case was withdrawn at once then, so none is left waiting.
+
+The downgrade is refused while a replacement awaits a second clerk's approval: the schema before
+cannot say which case it replaces, and its approval under the release before would leave the
+document it replaces valid beside it. The clerks approve or refuse those replacements first.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import re
 
 import sqlalchemy as sa
 from alembic import op
+
+from credentials.errors import CredentialError
 
 revision = '0014'
 down_revision = '0013'
@@ -48,6 +54,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # As issuer.service said when this was written: awaiting, and neither withdrawn nor erased since.
+    cases = sa.table('issuer_cases', sa.column('replaces', sa.String), sa.column('approval', sa.String),
+                     sa.column('state', sa.String), sa.column('erased_at', sa.DateTime(timezone=True)))
+    awaiting = op.get_bind().execute(sa.select(sa.func.count()).select_from(cases).where(
+        cases.c.replaces.is_not(None), cases.c.approval == 'awaiting', cases.c.state.not_in(('revoked', 'replaced')),
+        cases.c.erased_at.is_(None))).scalar()
+    if awaiting:
+        raise CredentialError(f"issuer: {awaiting} replacement(s) await a second clerk's approval, which the schema "
+                              "before 0014 cannot hold (approved under the release before, each would leave the "
+                              "document it replaces valid beside it): approve or refuse them first; nothing was "
+                              "rolled back")
     # In place (SQLite 3.35+ drops a column itself): a copy of issuer_cases could not replace it while
     # the rows of other tables point at its cases.
     with op.batch_alter_table('issuer_cases', schema=None, recreate='never') as batch_op:
