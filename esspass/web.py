@@ -18,6 +18,11 @@
 An address a service does not have is a 404 with the JSON ``not_found`` body, except for a person's
 browser (:func:`wants_page`) on a service that named its page (:func:`serve_not_found_page`).
 
+A page's form that cannot be read (more fields or files than Starlette's limits, a multipart body that
+is none) is the service's own error page, never Starlette's English JSON: a route reading its form
+itself does so through :func:`read_form`; routes taking ``Form()`` parameters get it from
+:func:`form_pages`.
+
 ``/healthz`` answers while the process runs; ``/readyz`` only once the service has started and
 its database answers ``SELECT 1`` (else 503 with a JSON body naming the reason).
 
@@ -40,20 +45,21 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,8 +70,9 @@ from esspass.db import unavailable
 
 __all__ = ["DATABASE_RETRY_AFTER", "INSTANCE_ENV", "MAX_BODY_BYTES", "READY_TIMEOUT",
            "SHARED_STATIC_PATH", "JsonFormatter", "configure_logging", "csp_source", "database_unavailable",
-           "error_response", "etag_matches", "gzip_accepted", "gzip_etag",
-           "install", "language_links", "local_path", "page_language", "serve_not_found_page", "wants_page"]
+           "error_response", "etag_matches", "form_pages", "gzip_accepted", "gzip_etag",
+           "install", "language_links", "local_path", "page_language", "read_form", "serve_not_found_page",
+           "wants_page"]
 
 #: The largest request body a service reads (beyond it 413, before the body is read whole): every
 #: protocol message is far smaller (a wallet's answer at most 512 KB), and a client may not make a
@@ -182,6 +189,50 @@ def serve_not_found_page(app: FastAPI, render: Callable[[Request], Response]) ->
     ``render(request)``: the service's own error page (a 404, in the page's language, with a way back)
     instead of the JSON an API client keeps getting. Called by a service after :func:`install`."""
     app.state.not_found_page = render
+
+
+async def read_form(request: Request, *, max_files: int = 1000, max_fields: int = 1000) -> FormData | None:
+    """The form posted, or None when it cannot be read: more fields or files than ``max_fields`` and
+    ``max_files`` (Starlette's limits, whose own answer is an English JSON error no person's page
+    says), a part larger than Starlette's 1 MB, or a multipart body that is none. A page answers None
+    with its own error page, a 4xx in the person's language. Read once: a later ``request.form()``
+    of the same request gets this form."""
+    try:
+        return await request.form(max_files=max_files, max_fields=max_fields)
+    except StarletteHTTPException as exc:
+        if exc.status_code != 400:
+            raise
+        return None
+
+
+def form_pages(app: FastAPI, unreadable: Callable[[Request], Response]) -> None:
+    """Answer a form posted to a route ``app`` declares from here on with ``Form()`` or ``File()``
+    parameters with ``unreadable(request)`` (the service's error page, in the person's language, a 4xx)
+    when it cannot be read (:func:`read_form`) or does not fit those parameters (one missing, a file for
+    a text, a value over its ``max_length``): FastAPI reads and checks such a form before the route
+    runs, and would answer with its JSON 400, which no person's page says. Called by a service before
+    its page routes; a route taking JSON, or reading its body itself, is left as it is."""
+
+    class FormPageRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+            if self.body_field is None or not isinstance(self.body_field.field_info, params.Form):
+                return handler
+
+            async def read_first(request: Request) -> Response:
+                # Read here with Starlette's limits, which FastAPI reads with too (no route of ours
+                # names its own form_limits): FastAPI's handler then gets this same form.
+                try:
+                    if await read_form(request) is not None:
+                        return await handler(request)
+                except RequestValidationError:  # raised before the route runs: the form does not fit it
+                    pass
+                # In the thread pool: a service's page may read its session store.
+                return await run_in_threadpool(unreadable, request)
+
+            return read_first
+
+    app.router.route_class = FormPageRoute
 
 
 def local_path(target: str) -> str:

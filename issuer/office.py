@@ -44,7 +44,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 
 from credentials import ehic, i18n, pda1
 from credentials.claims import RULE_TEXTS, invalid, person_problems
@@ -52,7 +51,7 @@ from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
-from esspass.web import language_links, page_language
+from esspass.web import language_links, page_language, read_form
 from issuer.db import OfficeSession
 from issuer.rules import POSTING_STATUSES, refusal
 from issuer.service import (
@@ -2263,15 +2262,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
 
     async def form_of(request: Request, path: str, *, max_files: int = 1000,
                       max_fields: int = 1000) -> FormData | HTMLResponse:
-        """The form posted, or the page saying it could not be read (400, in the clerk's language):
-        more fields or files than ``max_fields`` and ``max_files`` (Starlette's limits, whose own
-        answer is an English JSON error no clerk's page says), or a multipart body that is none."""
-        try:
-            return await request.form(max_files=max_files, max_fields=max_fields)
-        except HTTPException as exc:
-            if exc.status_code != 400:
-                raise
-            return message(request, path, "error.form_unreadable", 400)
+        """The form posted, or the page saying it could not be read (400, in the clerk's language;
+        :func:`esspass.web.read_form`)."""
+        form = await read_form(request, max_files=max_files, max_fields=max_fields)
+        return form if form is not None else message(request, path, "error.form_unreadable", 400)
 
     def failed(request: Request, path: str, exc: CredentialError) -> HTMLResponse:
         status = exc.http_status if isinstance(exc, ProtocolError) else 400

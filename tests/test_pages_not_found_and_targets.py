@@ -6,6 +6,10 @@ one h1 saying what happened, and the phone pages' navigation is a thumb's size.
   (``Accept: application/json``, or no Accept) keeps the JSON 404 body (esspass.web.wants_page).
 * The back office's error page and the authorize page's message have exactly one h1 (axe
   ``page-has-heading-one``).
+* A form POST that no page sends (more fields or files than Starlette reads, a multipart body that is none,
+  a field missing or too long) to any form of the wallet's or the inspector's pages gets that service's
+  error page, a 400 in the asked language, never FastAPI's or Starlette's English JSON (esspass.web.form_pages,
+  read_form).
 * At 390 x 844 in Chromium, the wallet's language links and tabs and the verifier's language links are
   at least 44 px high (WCAG 2.5.8 asks 24; 44 is a thumb's size), the wallet's footer link sits off the
   screen's edge, and the verifier's second button, stacked under the first, is not indented.
@@ -15,6 +19,8 @@ Over real HTTP, all services on loopback ports (test_pages_browser.wallet_site).
 
 from __future__ import annotations
 
+import copy
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -164,6 +170,61 @@ def test_the_authorize_pages_message_is_its_one_h1(site: Site) -> None:
                      params={"client_id": "x", "request_uri": "urn:nothing", "lang": "en"})
     assert page.status_code == 400
     assert _one_h1(page.text) == "This request cannot be completed here. Start again from your wallet."
+
+
+#: Every form POST of the wallet's pages and of the inspector's, by service: (who posts, path).
+FORMS = {
+    "wallet": ("anyone", ["/setup", "/unlock", "/start-over", "/lock", "/pending/x/check", "/pending/x/cancel",
+                          "/cards/x/renew", "/cards/x/qr", "/cards/x/delete", "/cards/x/status", "/passphrase",
+                          "/receive", "/receive/x/authorize", "/receive/callback", "/receive/x", "/present",
+                          "/present/x/share", "/present/x/choose", "/present/x/decline"]),
+    "verifier": ("inspector", ["/login", "/inspect", "/records/lookup", "/offline", "/offline/prepare"]),
+}
+#: The wallet's and the inspector's error page for such a form, in German: a phrase of it.
+UNREADABLE = "Das Formular konnte nicht gelesen werden"
+#: What no page of ours sends: more fields (1001) or files than Starlette reads, a multipart body that is none.
+UNREADABLE_BODIES: dict[str, dict[str, Any]] = {
+    "fields": {"data": {f"f{i}": "x" for i in range(1001)}},
+    "files": {"files": {f"f{i}": ("a.txt", b"x") for i in range(1001)}},
+    "broken multipart": {"content": b"no parts here", "headers": {"Content-Type": "multipart/form-data; boundary=zz"}},
+}
+
+
+@pytest.mark.parametrize("service", sorted(FORMS))
+@pytest.mark.parametrize("body", sorted(UNREADABLE_BODIES))
+def test_a_form_no_page_sends_gets_the_services_error_page_in_its_language(
+        site: Site, request: pytest.FixtureRequest, service: str, body: str) -> None:
+    """Starlette refuses it before any route runs, with an English JSON error ("Too many fields. Maximum
+    number of fields is 1000.") that the person's browser showed as it is; now the service's own page."""
+    who, paths = FORMS[service]
+    client = _client(who, request)
+    client.cookies.delete("lang")
+    sent: dict[str, Any] = copy.deepcopy(UNREADABLE_BODIES[body])
+    sent["headers"] = {"Accept": BROWSER_ACCEPT, "Accept-Language": "de", **sent.get("headers", {})}
+    for path in paths:
+        answer = client.post(_base(site, service) + path, **sent)
+        assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html"), \
+            (path, answer.status_code, answer.text[:200])
+        assert '<html lang="de">' in answer.text and UNREADABLE in html.unescape(answer.text), \
+            (path, answer.text[:600])
+        _one_h1(answer.text)
+
+
+@pytest.mark.parametrize(("service", "path", "fields"), [
+    ("wallet", "/unlock", {"csrf": "x"}),  # no passphrase
+    ("wallet", "/receive", {"link": "", "qr": "not a file", "csrf": "x"}),
+    ("verifier", "/inspect", {"flow": "cross_device"}),  # no profile
+    ("verifier", "/login", {"token": "t" * 201}),  # over its max_length
+])
+def test_a_form_that_does_not_fit_its_page_gets_the_services_error_page(
+        site: Site, request: pytest.FixtureRequest, service: str, path: str, fields: dict[str, str]) -> None:
+    """FastAPI checks a form against the route's fields before the route runs, and answered its JSON 400."""
+    client = _client(FORMS[service][0], request)
+    client.cookies.delete("lang")
+    answer = client.post(_base(site, service) + path, data=fields,
+                         headers={"Accept": BROWSER_ACCEPT, "Accept-Language": "de"})
+    assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+    assert UNREADABLE in html.unescape(answer.text), answer.text[:600]
 
 
 #: The height and left edge of each element a selector matches, as painted.

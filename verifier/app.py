@@ -35,7 +35,7 @@ from esspass.db import Sessions, make_engine
 from esspass.migrate import upgrade
 from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
-from esspass.web import install, language_links, local_path, page_language, serve_not_found_page
+from esspass.web import form_pages, install, language_links, local_path, page_language, read_form, serve_not_found_page
 from verifier import messages, records
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService, earliest_care_date, entity_state, query_check
@@ -269,6 +269,13 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     # (API clients keep the JSON 404).
     serve_not_found_page(app, lambda request: page(request, "not_found.html", 404))
 
+    def unreadable(request: Request) -> HTMLResponse:
+        """A form these pages never send (too many fields or files, no form at all, a field missing or too
+        long): a page in the inspector's language, never FastAPI's JSON; nothing was done."""
+        return page(request, "unreadable.html", 400, back="/")
+
+    form_pages(app, unreadable)
+
     # --- sign in -----------------------------------------------------------------------------------
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -460,7 +467,10 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     @app.post("/offline/prepare", include_in_schema=False)
     async def offline_prepare(request: Request) -> HTMLResponse:
         # The code shown to the worker (if any) stays on the page: fetching the lists does not use it.
-        kept = _challenge_code((await request.form()).get("challenge"))
+        form = await read_form(request)
+        if form is None:
+            return unreadable(request)
+        kept = _challenge_code(form.get("challenge"))
         care = care_field(request)
         try:
             prepared = await run_in_threadpool(svc().prepare_offline)
@@ -472,7 +482,9 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
 
     @app.post("/offline", include_in_schema=False)
     async def offline_scan(request: Request) -> Response:
-        form = await request.form()
+        form = await read_form(request)
+        if form is None:
+            return unreadable(request)
         text = form.get("qr")
         kept = _challenge_code(form.get("challenge"))
         care_date = form.get("care_date")

@@ -1333,6 +1333,21 @@ _T.update({
     "unknown_check": ("This check is unknown or has expired.", "Šī pārbaude nav zināma vai ir beigusies.",
                       "Diese Prüfung ist unbekannt oder abgelaufen.", "Ce contrôle est inconnu ou a expiré.",
                       "Ta kontrola jest nieznana lub wygasła."),
+    # A form the inspector's pages never send (esspass.web.form_pages, read_form): more fields or files than
+    # Starlette reads (1000), a body that is no form, a field missing or too long.
+    "form_unreadable": ("The form could not be read", "Veidlapu nevarēja nolasīt",
+                        "Das Formular konnte nicht gelesen werden", "Le formulaire n'a pas pu être lu",
+                        "Nie udało się odczytać formularza"),
+    "form_unreadable.text": ("It is not one these pages send, so nothing was done. Open the page again and try "
+                             "again.",
+                             "Šīs lapas tādu nesūta, tāpēc nekas netika darīts. Atveriet lapu vēlreiz un "
+                             "mēģiniet vēlreiz.",
+                             "Diese Seiten senden keines wie dieses, daher wurde nichts getan. Öffnen Sie die "
+                             "Seite erneut und versuchen Sie es noch einmal.",
+                             "Ces pages n'en envoient pas de tel : rien n'a été fait. Rouvrez la page et "
+                             "réessayez.",
+                             "Te strony nie wysyłają takiego, więc nic nie zostało zrobione. Otwórz stronę "
+                             "ponownie i spróbuj jeszcze raz."),
     # An address the inspector's pages have not, opened in the browser (esspass.web.serve_not_found_page).
     "not_found": ("Page not found", "Lapa nav atrasta", "Seite nicht gefunden", "Page introuvable",
                   "Nie znaleziono strony"),

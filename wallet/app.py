@@ -35,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import colon, format_date
-from esspass.web import csp_source, install, local_path, serve_not_found_page
+from esspass.web import csp_source, form_pages, install, local_path, serve_not_found_page
 from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
 from wallet.http import make_client
@@ -315,6 +315,11 @@ def create_app(
     serve_not_found_page(app, lambda request: render(
         request, "error.html", status=404, session=session_of(request),
         error=t("error.no_page", lang_of(request)), back="/"))
+    # A form no page of the wallet sends (too many fields or files, no form at all, a field missing): the
+    # error page too, never FastAPI's JSON; nothing is done.
+    form_pages(app, lambda request: render(
+        request, "error.html", status=400, session=session_of(request),
+        error=t("error.form_unreadable", lang_of(request)), back="/"))
 
     def new_service(store: WalletStore) -> WalletService:
         service = WalletService(settings, store, http=client, trust=trust_source, clock=clock, items=items)

@@ -529,6 +529,19 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "error.form": ("The form has expired. Please try again.", "Veidlapa ir novecojusi. Mēģiniet vēlreiz.",
                    "Das Formular ist abgelaufen. Bitte erneut versuchen.",
                    "Le formulaire a expiré. Veuillez réessayer.", "Formularz wygasł. Spróbuj ponownie."),
+    # A form the wallet's pages never send (esspass.web.form_pages): more fields or files than Starlette reads
+    # (1000), a body that is no form, a field missing or too long.
+    "error.form_unreadable": ("The form could not be read: it is not one the wallet's pages send. Nothing was "
+                              "done. Open the page again and try again.",
+                              "Veidlapu nevarēja nolasīt: to nesūta maka lapas. Nekas netika darīts. Atveriet "
+                              "lapu vēlreiz un mēģiniet vēlreiz.",
+                              "Das Formular konnte nicht gelesen werden: Die Seiten der Wallet senden keines wie "
+                              "dieses. Es wurde nichts getan. Öffnen Sie die Seite erneut und versuchen Sie es noch "
+                              "einmal.",
+                              "Le formulaire n'a pas pu être lu : les pages du portefeuille n'en envoient pas de "
+                              "tel. Rien n'a été fait. Rouvrez la page et réessayez.",
+                              "Nie udało się odczytać formularza: strony portfela nie wysyłają takiego. Nic nie "
+                              "zostało zrobione. Otwórz stronę ponownie i spróbuj jeszcze raz."),
     # An address the wallet has not, opened in the browser (esspass.web.serve_not_found_page).
     "error.no_page": ("There is no page at this address in the wallet.", "Makā šajā adresē nav lapas.",
                       "Unter dieser Adresse gibt es in der Wallet keine Seite.",
