@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from credentials import i18n
 from credentials.authorization_code import single_valued
 from credentials.errors import ProtocolError
-from esspass.web import csp_source
+from esspass.web import csp_source, read_form
 from issuer.office import SECURITY_HEADERS, _lang, _type_name
 from issuer.service import Institution, IssuerService
 
@@ -144,7 +144,9 @@ def mount_authorize(app: FastAPI, holder: dict[str, Any]) -> None:
     @app.post("/{path}/authorize", tags=["OpenID4VCI"], response_class=HTMLResponse)
     async def authorize(path: str, request: Request) -> Response:
         inst = svc().institution(path)
-        form = await request.form()
+        form = await read_form(request)
+        if form is None:  # more fields or files than the page sends, or no form: its message, never JSON
+            return show(request, inst, None, None)
         try:
             # RFC 6749 §3.1: a repeated tx_code must not spend one of the holder's tries on a guess.
             fields = single_valued((k, v) for k, v in form.multi_items() if isinstance(v, str))

@@ -9,7 +9,7 @@ one h1 saying what happened, and the phone pages' navigation is a thumb's size.
 * A form POST that no page sends (more fields or files than Starlette reads, a multipart body that is none,
   a field missing or too long) to any form of the wallet's or the inspector's pages gets that service's
   error page, a 400 in the asked language, never FastAPI's or Starlette's English JSON (esspass.web.form_pages,
-  read_form).
+  read_form); so does the institution's authorize page, with its own message.
 * At 390 x 844 in Chromium, the wallet's language links and tabs and the verifier's language links are
   at least 44 px high (WCAG 2.5.8 asks 24; 44 is a thumb's size), the wallet's footer link sits off the
   screen's edge, and the verifier's second button, stacked under the first, is not indented.
@@ -30,6 +30,7 @@ import pytest
 from starlette.requests import Request
 from test_pages_browser import Site, _sign_in, clerk_client, inspector_client, phone_tab, wallet_site
 
+from credentials import i18n
 from esspass.web import wants_page
 
 #: What Chromium sends when a person opens an address.
@@ -225,6 +226,18 @@ def test_a_form_that_does_not_fit_its_page_gets_the_services_error_page(
                          headers={"Accept": BROWSER_ACCEPT, "Accept-Language": "de"})
     assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html"), answer.text[:200]
     assert UNREADABLE in html.unescape(answer.text), answer.text[:600]
+
+
+@pytest.mark.parametrize("body", sorted(UNREADABLE_BODIES))
+def test_a_form_the_authorize_page_never_sends_gets_its_message_in_the_persons_language(
+        site: Site, body: str) -> None:
+    """The institution's authorize page (the worker's browser, OpenID4VCI) read its form unguarded too:
+    Starlette's English JSON; now the page's own message, as for a form repeating a field."""
+    sent: dict[str, Any] = copy.deepcopy(UNREADABLE_BODIES[body])
+    sent["headers"] = {"Accept": BROWSER_ACCEPT, **sent.get("headers", {})}
+    answer = httpx.post(f"{site.stack.issuer_url}/lv-vsaa/authorize?lang=de", **sent)
+    assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+    assert _one_h1(answer.text) == i18n.t("authorize.invalid", "de")
 
 
 #: The height and left edge of each element a selector matches, as painted.
