@@ -414,6 +414,63 @@ def test_a_copy_is_used_up_even_when_the_verifier_fails_after_taking_it(
     assert [e.outcome for e in wallet.log()][:2] == ["failed", "failed"]
 
 
+def _wallet_error(result: dict[str, Any]) -> tuple[str, str, str | None]:
+    """A check's status, verdict and the wallet's error code, as the inspector's page reads them."""
+    return result["status"], result["verdict"]["verdict"], result["verdict"].get("wallet_error")
+
+
+def test_an_answer_that_cannot_be_made_tells_the_inspector_and_the_worker(world: World) -> None:
+    """The worker's stored key of the document cannot be read: the request, taken for the answer, was
+    left unanswered and the inspector's page waited until it expired; now the verifier hears OpenID4VP
+    §8.5 server_error (a technical failure, never the worker's no) and the worker that it was told."""
+    from wallet.errors import NotAnsweredError
+    from wallet.messages import explain
+
+    wallet = world.wallet()
+    group = world.receive(wallet, world.a1())
+    with wallet.store.transaction() as doc:
+        for stored in doc["credentials"]:
+            if stored["group"] == group:
+                stored["private_key"] = "-----BEGIN PRIVATE KEY-----\ndamaged\n-----END PRIVATE KEY-----\n"
+    request = world.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    with pytest.raises(NotAnsweredError) as failed:
+        wallet.share(consent.id)
+    assert _wallet_error(world.inspector.result(request)) == ("error", "undetermined", "server_error")
+    said = explain(failed.value.code, failed.value.message, "en")
+    assert "has told the inspector that none comes" in said and "stored holder key is damaged" in said, said
+    assert (wallet.log()[0].outcome, wallet.log()[0].detail) == ("failed", "stored holder key is damaged")
+
+
+def test_an_answer_the_verifier_refuses_is_followed_by_the_error_that_ends_the_wait(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verifier's response_uri refuses the answer (ours releases the request then: the wallet may try
+    again, which it never does, the copy being used): it is told in the background that no answer comes
+    (§8.5 server_error). The fault is injected on the wallet's own sending step, the answer only."""
+    from credentials.errors import ProtocolError
+    from wallet import service as wallet_service
+    from wallet.present_client import post_response as send
+
+    wallet = world.wallet()
+    world.receive(wallet, world.a1())
+    request = world.inspector.request("pda1")
+    consent = wallet.open_request(request["link"], "en")
+    posts: list[dict[str, str]] = []
+
+    def refused_answer(http: Any, uri: str, form: dict[str, str], **kw: Any) -> Any:
+        posts.append(form)
+        if len(posts) == 1:  # the answer (encrypted, direct_post.jwt: told from the error by its place only)
+            raise ProtocolError("invalid_request", "the verifier refused the answer")
+        return send(http, uri, form, **kw)
+
+    monkeypatch.setattr(wallet_service, "post_response", refused_answer)
+    with pytest.raises(ProtocolError):
+        wallet.share(consent.id)
+    wallet.wait_revocations()
+    assert len(posts) == 2
+    assert _wallet_error(world.inspector.result(request)) == ("error", "undetermined", "server_error")
+
+
 def test_each_offline_qr_uses_the_next_copy_and_is_recorded(world: World) -> None:
     from credentials import compact
 

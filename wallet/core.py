@@ -1340,10 +1340,11 @@ def response_form(request: VerifiedRequest, vp_token: dict[str, list[str]]) -> d
 
 
 def error_form(request: VerifiedRequest, error: str, description: str) -> dict[str, str]:
-    """§8.5 error response (e.g. ``access_denied`` when the holder declines)."""
-    from credentials.openid4vp import build_response_form
+    """§8.5 error response (e.g. ``access_denied`` when the holder declines): encrypted as the request
+    asks, else plain (§8.3.1 allows it of a wallet that cannot encrypt), so that an error can always go."""
+    from credentials.openid4vp import error_response_form
 
-    return build_response_form(request.raw, {"error": error, "error_description": description})
+    return error_response_form(request.raw, error, description)
 
 
 # --- offline QR (issue #7) -----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ Tree (under CredentialError)::
     ├── WalletCorruptError      wallet_corrupt     (not a wallet file, unknown version)
     ├── WalletLockedError       wallet_locked      (web session expired or not unlocked)
     ├── NotFoundError           not_found          (no such credential)
+    ├── NotAnsweredError        not_answered       (a request taken for an answer that could not be made or
+    │                                               sent: its verifier was told, OpenID4VP §8.5 server_error)
     ├── PendingBusyError        pending_busy       (another wallet process is asking about that pending
     │                                               document right now: it is not removed under it)
     ├── NoRenewalError          cannot_renew       (a card the wallet has no grant to renew the copies of)
@@ -36,6 +38,7 @@ __all__ = [
     "CopiesDifferError",
     "FormsDifferError",
     "NoRenewalError",
+    "NotAnsweredError",
     "NotFoundError",
     "OfferDisagreesError",
     "OfflineFormDiffersError",
@@ -93,6 +96,15 @@ class WalletLockedError(WalletError):
 
 class NotFoundError(WalletError):
     code = "not_found"
+
+
+class NotAnsweredError(WalletError):
+    """The worker agreed to share, but the answer could not be made (a stored key that cannot be read,
+    a presentation that cannot be built) or the verifier refused it; the verifier was told that none
+    comes (OpenID4VP 1.0 §8.5 ``server_error``), so the inspector need not wait for the request to
+    expire. The message is what failed (:meth:`wallet.service.WalletService.share`)."""
+
+    code = "not_answered"
 
 
 class PendingBusyError(WalletError):

@@ -1564,6 +1564,16 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
 
 # Plain-words explanation per error code (CredentialError.code / ProtocolError.error).
 _EXPLAIN: dict[str, tuple[str, str, str, str, str]] = {
+    "not_answered": ("The wallet could not send its answer, and has told the inspector that none comes. Ask the "
+                     "inspector to start a new check.",
+                     "Maks nevarēja nosūtīt atbildi un ir paziņojis inspektoram, ka tā nepienāks. Lūdziet "
+                     "inspektoru sākt jaunu pārbaudi.",
+                     "Die Wallet konnte ihre Antwort nicht senden und hat der Kontrollperson mitgeteilt, dass keine "
+                     "kommt. Bitten Sie die Kontrollperson, eine neue Prüfung zu starten.",
+                     "Le portefeuille n'a pas pu envoyer sa réponse et a informé l'inspecteur qu'aucune ne viendra. "
+                     "Demandez à l'inspecteur de lancer un nouveau contrôle.",
+                     "Portfel nie mógł wysłać odpowiedzi i powiadomił inspektora, że żadna nie nadejdzie. Poproś "
+                     "inspektora o rozpoczęcie nowej kontroli."),
     "issuer_signature": ("The document's signature is not valid: it may have been altered.",
                          "Dokumenta paraksts nav derīgs: tas, iespējams, ir mainīts.",
                          "Die Signatur des Dokuments ist ungültig: es wurde möglicherweise verändert.",

@@ -41,12 +41,13 @@ Offline QR: signed and counted only when the worker asks (:meth:`WalletService.s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -68,6 +69,7 @@ from wallet import core, messages, renewal, revocation
 from wallet.deferred import ENTRY_SECONDS, LEASE_SECONDS, Arrived, PendingIssuance, Transaction, due
 from wallet.errors import (
     NoRenewalError,
+    NotAnsweredError,
     NotFoundError,
     OfferDisagreesError,
     PendingBusyError,
@@ -1034,29 +1036,34 @@ class WalletService:
             for key in list(self._closed)[:-_CLOSED_KEPT]:
                 del self._closed[key]
         if refuse:
-            self._refuse_in_background(unanswered)
+            self._refuse_in_background(unanswered, "access_denied", _NOT_HELD)
 
-    def _refuse_in_background(self, consents: Collection[ConsentRequest]) -> None:
+    def _refuse_in_background(self, consents: Collection[ConsentRequest], error: str, description: str) -> None:
         """Send each of ``consents`` the refusal (:meth:`_refuse`) in a thread of its own: never holding
         up or failing what the worker is doing (removing a document, receiving its renewal)."""
         for consent in consents:
             # Not a daemon: a terminal's ``wallet delete`` finishes telling before the process ends.
-            thread = threading.Thread(target=self._refuse, args=(consent,), name="esspass-refuse-request")
+            thread = threading.Thread(target=self._refuse, args=(consent, error, description),
+                                      name="esspass-refuse-request")
             with self._lock:
                 self._revoking = [t for t in self._revoking if t.is_alive()] + [thread]
             thread.start()
 
-    def _refuse(self, consent: ConsentRequest) -> None:
-        """Tell the verifier of a request the worker can no longer answer (the document it would send was
-        removed, or renewed, meanwhile) that it gets no answer: ``access_denied``, which OpenID4VP 1.0
-        §8.5 gives for a wallet that does not have the credentials requested. Best effort, as
-        :meth:`_send_rejection`: the worker is told either way, and the request expires at the verifier."""
-        form = core.error_form(consent.request, "access_denied", _NOT_HELD)
+    def _refuse(self, consent: ConsentRequest, error: str, description: str) -> bool:
+        """Tell the verifier of a request the worker can no longer answer that it gets no answer, and
+        whether it took that: ``error`` is ``access_denied``, which OpenID4VP 1.0 §8.5 gives for a wallet
+        that does not have the credentials requested (the document it would send was removed meanwhile,
+        :data:`_NOT_HELD`), or ``server_error`` (an answer that could not be made or sent,
+        :data:`_NOT_ANSWERED`). Best effort, as :meth:`_send_rejection`: the worker is told either way, and
+        the request expires at the verifier."""
+        form = core.error_form(consent.request, error, description)
         try:
             post_response(self.http, consent.request.response_uri, form,
                           allow_loopback_http=self.settings.allow_loopback_http)
         except CredentialError as exc:
             _log.info("telling a verifier that a request gets no answer failed: %s", exc.code)
+            return False
+        return True
 
     def log(self) -> list[LogEntry]:
         return [LogEntry.from_dict(e) for e in reversed(self.store.read()["log"])]
@@ -2305,29 +2312,30 @@ class WalletService:
         if not consent.satisfiable:
             return self.decline_consent(consent)
         now = self.clock()
+        entry = _log_entry(consent, "shared", now)
         vp_token: dict[str, list[str]] = {}
         used: list[str] = []
-        held = {c.id for c in self.credentials()}
-        for query_id, (cred, paths) in selection.items():
-            copy = self._fresh_copy(cred.group, cred.format)
-            if copy is None:  # the worker removed the document (in another wallet process) while the request waited
-                self._refuse(consent)
-                raise NotFoundError(REMOVED_REQUEST)
-            if cred.id not in held:  # renewed meanwhile (by another wallet process): not what the screen showed
-                raise NotFoundError(RENEWED_REQUEST)
-            if copy.format == "mso_mdoc":
-                vp_token[query_id] = [core.present_mdoc(copy.credential, paths, load_key(copy.private_key),
-                                                        consent.request)]
-            else:
-                vp_token[query_id] = [
-                    core.present(
-                        copy.credential, paths, load_key(copy.private_key),
-                        nonce=consent.request.nonce, aud=consent.request.client_id, now=now,
-                    )
-                ]
-            used.append(copy.id)
-        form = core.response_form(consent.request, vp_token)
-        entry = _log_entry(consent, "shared", now)
+        with self._answer_or_tell(consent, entry):
+            held = {c.id for c in self.credentials()}
+            for query_id, (cred, paths) in selection.items():
+                copy = self._fresh_copy(cred.group, cred.format)
+                if copy is None:  # the worker removed the document (in another wallet process) while it waited
+                    self._refuse(consent, "access_denied", _NOT_HELD)
+                    raise NotFoundError(REMOVED_REQUEST)
+                if cred.id not in held:  # renewed meanwhile (by another wallet process): not what the screen showed
+                    raise NotFoundError(RENEWED_REQUEST)
+                if copy.format == "mso_mdoc":
+                    vp_token[query_id] = [core.present_mdoc(copy.credential, paths, load_key(copy.private_key),
+                                                            consent.request)]
+                else:
+                    vp_token[query_id] = [
+                        core.present(
+                            copy.credential, paths, load_key(copy.private_key),
+                            nonce=consent.request.nonce, aud=consent.request.client_id, now=now,
+                        )
+                    ]
+                used.append(copy.id)
+            form = core.response_form(consent.request, vp_token)
         # Counted as used before it leaves: a verifier that takes the answer and then fails (or never
         # answers) must not make the wallet send the same signature and key to the next one.
         self._count_use(used)
@@ -2337,10 +2345,35 @@ class WalletService:
             )
         except CredentialError as exc:
             self._append_log(replace(entry, outcome="failed", detail=exc.message[:200]))
+            # Refused, or lost on the way: the verifier (ours releases a request whose answer it could not
+            # take) is told in the background that no answer comes, never holding up the worker's page a
+            # second time when it does not answer at all; the worker is shown why sending failed.
+            self._refuse_in_background([consent], "server_error", _NOT_ANSWERED)
             raise
         self._append_log(entry)
         return PresentOutcome("shared", consent.verifier_name, redirect,
                               tuple(dict.fromkeys(i.notice for i in consent.items if i.notice)))
+
+    @contextlib.contextmanager
+    def _answer_or_tell(self, consent: ConsentRequest, entry: LogEntry) -> Iterator[None]:
+        """Making the answer to ``consent``, a request already taken from those waiting (:meth:`_take`):
+        when it fails (a stored key that cannot be read, a presentation that cannot be built), its
+        verifier is told that no answer comes (OpenID4VP 1.0 §8.5 ``server_error``, :meth:`_refuse`), else
+        the inspector's page would wait until the request expires, and the worker is told that it was
+        told (:class:`NotAnsweredError`, with what failed; the log records it). A document removed or
+        renewed meanwhile is :meth:`share`'s own: refused there, or left open for the same QR code."""
+        try:
+            yield
+        except NotFoundError:
+            raise
+        except Exception as exc:
+            told = self._refuse(consent, "server_error", _NOT_ANSWERED)
+            if not isinstance(exc, CredentialError) or isinstance(exc, WalletLockedError):
+                raise  # a fault of the wallet's own (its page's 500), or the wallet locked meanwhile (to unlock)
+            self._append_log(replace(entry, outcome="failed", detail=exc.message[:200]))
+            if told:
+                raise NotAnsweredError(exc.message) from exc
+            raise
 
     def _count_use(self, ids: list[str]) -> None:
         with self.store.transaction() as doc:
@@ -2650,6 +2683,9 @@ NOT_AN_ANSWER = "That document does not answer this request. Nothing was sent."
 #: The error_description of :meth:`WalletService._refuse`: what the verifier may know, the §8.5 code's own
 #: meaning, never which document, nor whether it was removed or renewed.
 _NOT_HELD = "The wallet does not hold the documents asked for."
+#: The error_description of a request whose answer could not be made or sent (:meth:`WalletService._answer_or_tell`):
+#: never why (a key of the worker's that cannot be read says something of the wallet only its holder needs).
+_NOT_ANSWERED = "The wallet could not answer this request."
 REMOVED_REQUEST = ("This document was removed from the wallet; it was not sent, and the inspector is told. Ask the "
                    "inspector to start a new check.")
 REMOVED_SHOWING = "This document was removed from the wallet; its QR code is no longer shown."
