@@ -931,6 +931,8 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
     "field.picture": ("Portrait", "Portrets", "Lichtbild", "Photographie", "Zdjęcie"),
     # The case's holder (the form's "Holder" group: an EHIC's card fields 3-5), named as such where the
     # field is named alone: in the error banner and the import report.
+    # The holder as a whole (case.a1_holder_required, case.holder_required: none of the three given).
+    "field.holder": ("Holder", "Turētājs", "Inhaber/in", "Titulaire", "Posiadacz"),
     "field.holder.family_name": ("Holder's family name", "Turētāja uzvārds", "Familienname der Inhaberin/des Inhabers",
                                  "Nom du titulaire", "Nazwisko posiadacza"),
     "field.holder.given_name": ("Holder's given names", "Turētāja vārds", "Vornamen der Inhaberin/des Inhabers",
