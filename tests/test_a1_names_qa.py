@@ -4,8 +4,22 @@ recording an A1 in the back office or by CSV, and the inspector reading the verd
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
+import httpx
+from test_ehic_desk import visible
+
+from credentials import i18n, pda1
+from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
+from esspass.stack import Clerk, InspectorAuth, open_wallet, start_in_process, unnumbered
 from issuer.office import FIELDS, _label, form_errors
+
+LENA = DEMO_PERSONS[2]
+#: A colleague of Lena's at the same German employer, whose A1 Deutsche Rentenversicherung records.
+COLLEAGUE = {"family_name": "Krause", "given_name": "Tobias", "birthdate": "1989-01-01"}
 
 
 def test_an_a1_refused_without_its_holder_names_the_holder_in_the_clerks_words() -> None:
@@ -17,3 +31,32 @@ def test_an_a1_refused_without_its_holder_names_the_holder_in_the_clerks_words()
         shown = form_errors(lang, [refused], FIELDS["pda1"], {})
         assert [(e.label, e.target) for e in shown] == [(word, "f-holder-family_name")], shown
         assert _label(lang, "holder") == word  # the import report's label for the row's field
+
+
+def test_the_not_valid_page_of_another_workers_a1_shows_whom_the_a1_names(tmp_path: Path) -> None:
+    """Lena's German PID beside a colleague's A1 (an offer code passed on): NOT VALID, "the A1 names
+    another person". The inspector is told to compare names, so the page shows section 1 as the A1
+    carries it (surname, given names, date of birth, with the A1's labels) in the A1's block, beside
+    the PID's name above it: whom the A1 is of, a typing slip or another worker."""
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
+        http.auth = InspectorAuth(stack.inspector_token)
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        try:
+            clerk.hand_over(wallet, LENA.pid_provider, "pid", dict(LENA.pid))
+            clerk.hand_over(wallet, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), COLLEAGUE)
+            started = http.post(f"{stack.verifier_url}/inspect?lang=en", data={"profile": "pda1"})
+            assert started.status_code == 303, started.text[:300]
+            view = started.headers["location"].split("/inspect/")[1].split("?")[0]
+            waiting = http.get(f"{stack.verifier_url}/inspect/{view}").text
+            link = html.unescape(re.search(r'(openid4vp://[^"<\s]+)', waiting).group(1))  # type: ignore[union-attr]
+            wallet.share(wallet.open_request(link, "en").id)
+            page = http.get(f"{stack.verifier_url}/inspect/{view}/verdict?lang=en").text
+        finally:
+            wallet.http.close()
+    assert 'data-verdict="invalid"' in page
+    a1_block = visible(page.split('<div class="document">', 1)[1].split("</div>", 1)[0])
+    born = i18n.format_date(COLLEAGUE["birthdate"], "en")
+    assert f"{pda1.label('family_name', 'en')} {COLLEAGUE['family_name']}" in a1_block, a1_block
+    assert f"{pda1.label('given_name', 'en')} {COLLEAGUE['given_name']}" in a1_block, a1_block
+    assert f"{pda1.label('birth_date', 'en')} {born}" in a1_block, a1_block
