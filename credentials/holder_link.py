@@ -107,18 +107,24 @@ _SPELLED = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
                           "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i", "ħ": "h", "Ħ": "H"})
 #: What separates the names within one field: spaces, hyphens and dashes, apostrophes, dots, commas.
 _NAME_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212'\u2019.,·]+")
+#: The letters machine-readable travel documents write out (ICAO Doc 9303 Part 3 §6: Ä AE, Ö OE, Ü UE,
+#: Å AA, Ø OE, Æ AE), as registers without those letters spell them ("Schaefer" for "Schäfer"): the
+#: second letter of AE, OE, UE and AA is dropped from every name, of both documents alike, once accents
+#: are (so "Schäfer", "Schaefer" and "Schafer" are one name; "Sørensen" and "Soerensen" too).
+_TRANSLITERATED = re.compile(r"(?<=[aou])e|(?<=a)a")
 
 
 def normalise_name(value: Any) -> tuple[str, ...]:
     """A name field as compared: its names, each without accents (NFKD, combining marks dropped, the
     letters that do not decompose spelled out, as the clerks' search folds names) and case folded,
-    split at spaces, hyphens and apostrophes ("Bērziņa-Ozola" -> ("berzina", "ozola")). Empty when
-    there is nothing to compare (absent, not text)."""
+    split at spaces, hyphens and apostrophes ("Bērziņa-Ozola" -> ("berzina", "ozola")), each with the
+    travel documents' transliterations folded (:data:`_TRANSLITERATED`: "Schaefer" -> "schafer", as
+    "Schäfer"). Empty when there is nothing to compare (absent, not text)."""
     if not isinstance(value, str):
         return ()
     decomposed = unicodedata.normalize("NFKD", value.translate(_SPELLED)).translate(_SPELLED)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
-    return tuple(n for n in _NAME_SEPARATORS.split(bare.casefold()) if n)
+    return tuple(_TRANSLITERATED.sub("", n) for n in _NAME_SEPARATORS.split(bare.casefold()) if n)
 
 
 def _names_agree(a: Any, b: Any) -> bool | None:

@@ -352,6 +352,27 @@ def test_a_german_a1_beside_a_german_pid_without_a_number_is_tied_by_the_names(w
     assert theirs.verdict == v.INVALID and _link(theirs).reason_key == "holder_link.a1_name_mismatch"
 
 
+@pytest.mark.parametrize(("on_the_a1", "on_the_pid"), [
+    ("Schaefer", "Schäfer"), ("Mueller", "Müller"), ("Aasen", "Åsen"), ("Soerensen", "Sørensen"),
+    ("Schafer", "Schäfer"), ("SCHÄFER", "schaefer")])
+def test_a_name_written_as_travel_documents_transliterate_it_is_the_same_name(on_the_a1: str,
+                                                                               on_the_pid: str) -> None:
+    """QA of F1: a register without umlauts writes "Schaefer" for "Schäfer" (ICAO Doc 9303 Part 3 §6:
+    Ä AE, Ö OE, Ü UE, Å AA, Ø OE): the same worker, never "names another person" (NOT VALID) at an
+    inspection where the A1's names are all that tie it to the PID."""
+    person = {**LENA.pid, "family_name": on_the_pid}
+    a1 = {**pda1.with_holder(pda1.validate(LENA.pda1), {**LENA.holder, "family_name": on_the_a1})}
+    assert holder_link.same_names(pda1.holder_of(a1), person) is True
+    assert holder_link.link(pda1.VCT, a1, person).outcome == holder_link.SAME_NAME
+
+
+def test_another_surname_is_still_another_persons_after_transliteration() -> None:
+    """Folding the transliterations keeps names that differ in any other letter apart."""
+    a1 = pda1.with_holder(pda1.validate(LENA.pda1), {**LENA.holder, "family_name": "Schneider"})
+    assert holder_link.link(pda1.VCT, a1, LENA.pid).outcome == holder_link.NAME_MISMATCH
+    assert holder_link.normalise_name("Schäfer") != holder_link.normalise_name("Schiefer")
+
+
 def test_an_a1_signed_from_the_cutover_without_names_is_undetermined_where_no_number_ties_it(
         world: World) -> None:
     """An A1 signed from :data:`credentials.pda1.HOLDER_SIGNED_FROM` that shows no names (another issuer
