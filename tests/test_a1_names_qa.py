@@ -60,3 +60,6 @@ def test_the_not_valid_page_of_another_workers_a1_shows_whom_the_a1_names(tmp_pa
     assert f"{pda1.label('family_name', 'en')} {COLLEAGUE['family_name']}" in a1_block, a1_block
     assert f"{pda1.label('given_name', 'en')} {COLLEAGUE['given_name']}" in a1_block, a1_block
     assert f"{pda1.label('birth_date', 'en')} {born}" in a1_block, a1_block
+    # What to do next: the worker's own A1 and an identity document (verdict.html next-step-own-a1).
+    assert 'id="next-step-own-a1"' in page
+    assert "Ask the worker for their own A1" in page

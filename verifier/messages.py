@@ -943,6 +943,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                   "pièce d'identité de la personne, ou demandez un PID qui montre ce numéro.",
                                   "Porównaj poniższy osobisty numer identyfikacyjny dokumentu z dokumentem "
                                   "tożsamości osoby albo poproś o PID, który pokazuje ten numer."),
+    # An A1 naming another person than the PID (credentials/holder_link.py NAME_MISMATCH; its names are on the
+    # page, verdict.html): what the inspector does next (QA of F1).
+    "next.holder_link.a1_name_mismatch": ("Ask the worker for their own A1 (in the wallet or on paper) and an "
+                                          "identity document: this A1 names the person shown below, not the "
+                                          "holder of the PID.",
+                                          "Lūdziet darba ņēmējam uzrādīt savu A1 (makā vai uz papīra) un personu "
+                                          "apliecinošu dokumentu: šajā A1 norādīta zemāk redzamā persona, nevis "
+                                          "PID turētājs.",
+                                          "Verlangen Sie von der Person ihre eigene A1-Bescheinigung (in der Wallet "
+                                          "oder auf Papier) und einen Ausweis: Diese A1-Bescheinigung nennt die "
+                                          "unten gezeigte Person, nicht die Inhaberin oder den Inhaber der PID.",
+                                          "Demandez au travailleur son propre A1 (dans le portefeuille ou sur "
+                                          "papier) et une pièce d'identité : cet A1 nomme la personne indiquée "
+                                          "ci-dessous, pas le titulaire du PID.",
+                                          "Poproś pracownika o jego własne zaświadczenie A1 (w portfelu lub na "
+                                          "papierze) i dokument tożsamości: to A1 wskazuje osobę podaną poniżej, a "
+                                          "nie posiadacza PID."),
     # Tied by the wallet alone (a PID of another state than the document's), the document showing a number of
     # a state whose identity documents carry it (pid_number_states): the one check left to the inspector.
     "next.holder_link.same_wallet": ("Only the wallet ties this document to the person shown: to confirm it is "
