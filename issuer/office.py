@@ -1201,7 +1201,8 @@ i18n.register({
 #: configuration id -> the form's fields, in order (every claim a clerk types; the issuer's own
 #: blocks ``issuing_authority``, ``issuing_country``, ``authentic_source`` come from the institution).
 FIELDS: dict[str, tuple[Field, ...]] = {
-    "pda1": (*_COMMON, Field("date_of_expiry", "date", "document"),
+    # Section 1 first, as the paper A1 prints it: the holder, then the document.
+    "pda1": (*_HOLDER, *_COMMON, Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "period", True), Field("ending_date", "date", "period", True),
              Field("legislation_country", "country", "period", True),
              Field("status_confirmation", "code", "period", True),
@@ -1225,8 +1226,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                                         ("company_name", "text", "hint.company_name"),
                                         ("company_id", "text", "hint.company_id"),
                                         ("flag_base_home", "text", "hint.flag_base_home"))),
-             Field("no_fixed_place_of_work", "country", "work", hint="hint.no_fixed_place_of_work", shaped=True),
-             *_HOLDER),
+             Field("no_fixed_place_of_work", "country", "work", hint="hint.no_fixed_place_of_work", shaped=True)),
     "ehic": (*(replace(f, label="card_number") if f.name == "document_number" else f for f in _COMMON),
              Field("date_of_expiry", "date", "document"),
              Field("starting_date", "date", "prc"), Field("ending_date", "date", "prc"),

@@ -180,7 +180,7 @@ def test_three_mistakes_in_the_a1_form_reach_their_fields_a_second_employer_row_
     assert refused.status_code == 400, refused.text
     html = refused.text
     targets = [target for target, _ in _summary(html)]
-    assert targets == ["f-ending_date", "f-employer-1-country", "f-holder-birthdate"], targets
+    assert targets == ["f-holder-birthdate", "f-ending_date", "f-employer-1-country"], targets  # the form's order
     for dom_id in targets:
         assert 'aria-invalid="true"' in _field(html, dom_id)
     assert "Period from" in _field_error(html, "f-ending_date")
