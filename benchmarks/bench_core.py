@@ -55,7 +55,7 @@ def run(quick: bool = False) -> list[Row]:
     anchors = [pki.cas["LV:VSAA"][1]]
     holder = generate_key()
     person = DEMO_PERSONS[0]
-    claims = pda1.validate(person.pda1)
+    claims = pda1.with_holder(pda1.validate(person.pda1), person.holder)  # as the issuer signs it: section 1 too
     iat = int(now.timestamp())
 
     holder_jwk = public_jwk(holder)
