@@ -44,15 +44,13 @@ CLAIM_INFO = (
 
 def signed(claims: Mapping[str, Any], holder: Mapping[str, Any] | None) -> dict[str, Any]:
     """``claims`` with the names and birth date of ``holder`` (``family_name``, ``given_name``,
-    ``birthdate``) as the document carries them; unchanged unless all three are given (a document
-    prints them all)."""
-    out = dict(claims)
-    if not holder:
-        return out
-    values = {claim: holder.get(field) for claim, field in CLAIMS.items()}
-    if all(isinstance(x, str) and x.strip() for x in values.values()):
-        out.update(values)
-    return out
+    ``birthdate``) as the document carries them, first, as the paper forms print them (a wallet lists
+    a document's claims in their order); unchanged unless all three are given (a document prints them
+    all)."""
+    values = {claim: holder.get(field) for claim, field in CLAIMS.items()} if holder else {}
+    if not values or not all(isinstance(x, str) and x.strip() for x in values.values()):
+        return dict(claims)
+    return {**values, **{k: v for k, v in claims.items() if k not in values}}
 
 
 def shown(claims: Mapping[str, Any]) -> dict[str, str]:

@@ -48,7 +48,8 @@ def test_the_a1_carries_its_holders_names_in_the_clear_in_both_forms(tmp_path: P
             copies = [c for c in wallet.credentials() if c.configuration_id.startswith("pda1")]
             sd = next(c for c in copies if c.format == "dc+sd-jwt")
             md = next(c for c in copies if c.format == "mso_mdoc")
-            shown = dict(wallet.card(sd.group, "de").claims)
+            rows = list(wallet.card(sd.group, "de").claims)
+            shown = dict(rows)
         finally:
             wallet.http.close()
     expected = {"family_name": LENA.holder["family_name"], "given_name": LENA.holder["given_name"],
@@ -57,6 +58,8 @@ def test_the_a1_carries_its_holders_names_in_the_clear_in_both_forms(tmp_path: P
     assert {k: sd.claims[k] for k in expected} == expected
     assert {k: str(md.claims[k]) for k in expected} == expected, md.claims
     assert shown["Name"] == LENA.holder["family_name"] and shown["Vornamen"] == LENA.holder["given_name"], shown
+    # First, as the paper A1 prints section 1 (QA of F1: they came after the work situation).
+    assert [label for label, _value in rows[:3]] == ["Name", "Vornamen", "Geburtsdatum"], rows
 
 
 def test_an_a1_recorded_before_the_rule_says_why_it_is_not_offered(tmp_path: Path) -> None:
