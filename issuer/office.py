@@ -693,11 +693,19 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                    "Für eine Person ohne Smartphone: ausdrucken und aushändigen.",
                    "Pour une personne sans smartphone : imprimez-la et remettez-la.",
                    "Dla osoby bez smartfona: wydrukuj i przekaż."),
-    "csv_help": ("One case per row; download the template to see the columns.",
-                 "Viena lieta katrā rindā; lejupielādējiet veidni, lai redzētu kolonnas.",
-                 "Ein Fall pro Zeile; laden Sie die Vorlage, um die Spalten zu sehen.",
-                 "Un dossier par ligne ; téléchargez le modèle pour voir les colonnes.",
-                 "Jedna sprawa w wierszu; pobierz szablon, aby zobaczyć kolumny."),
+    # The holder's columns are required of an A1 and a holder's own card (IssuerService._new_case).
+    "csv_help": ("One case per row; download the template to see the columns. An A1, and a card of the holder's "
+                 "own, needs the holder's columns: holder.family_name, holder.given_name, holder.birthdate.",
+                 "Viena lieta katrā rindā; lejupielādējiet veidni, lai redzētu kolonnas. A1 un turētāja kartei "
+                 "vajag turētāja kolonnas: holder.family_name, holder.given_name, holder.birthdate.",
+                 "Ein Fall pro Zeile; laden Sie die Vorlage, um die Spalten zu sehen. Eine A1 und eine eigene Karte "
+                 "brauchen die Spalten der Inhaberin/des Inhabers: holder.family_name, holder.given_name, "
+                 "holder.birthdate.",
+                 "Un dossier par ligne ; téléchargez le modèle pour voir les colonnes. Un A1, et une carte du "
+                 "titulaire lui-même, exigent les colonnes du titulaire : holder.family_name, holder.given_name, "
+                 "holder.birthdate.",
+                 "Jedna sprawa w wierszu; pobierz szablon, aby zobaczyć kolumny. A1 oraz karta samego posiadacza "
+                 "wymagają kolumn posiadacza: holder.family_name, holder.given_name, holder.birthdate."),
     "file": ("CSV file", "CSV fails", "CSV-Datei", "Fichier CSV", "Plik CSV"),
     "file_error": ("The file must be a UTF-8 CSV file of at most {size} MiB and {rows} rows.",
                    "Failam jābūt UTF-8 CSV failam, ne lielākam par {size} MiB un {rows} rindām.",

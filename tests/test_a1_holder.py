@@ -81,3 +81,14 @@ def test_an_a1_recorded_before_the_rule_says_why_it_is_not_offered(tmp_path: Pat
     assert offered.status_code == 409 and offered.json()["rule_key"] == "case.a1_no_holder_offer", offered.text
     assert 'id="offer-refused"' in page and 'id="make-offer"' not in page
     assert "1. iedaļa" in re.sub(r"\s+", " ", page)
+
+
+def test_the_import_page_says_an_a1_needs_the_holders_columns(tmp_path: Path) -> None:
+    """A clerk importing A1s learns before the report that each row needs section 1's columns (QA of F1)."""
+    with start_in_process(tmp_path) as stack, httpx.Client(timeout=30) as http:
+        clerk = Clerk(stack.issuer_url, tmp_path, http)
+        login = http.post(f"{stack.issuer_url}/de-drv/office/login", data={"token": clerk.tokens["DE:DRV"]})
+        assert login.status_code in (200, 303), login.text[:300]
+        page = http.get(f"{stack.issuer_url}/de-drv/office/import?lang=de").text
+    assert "Eine A1 und eine eigene Karte brauchen die Spalten der Inhaberin/des Inhabers" in page
+    assert "holder.family_name, holder.given_name, holder.birthdate" in page
