@@ -7,8 +7,10 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from test_ehic_desk import visible
 
 from credentials import i18n, pda1
@@ -63,3 +65,21 @@ def test_the_not_valid_page_of_another_workers_a1_shows_whom_the_a1_names(tmp_pa
     # What to do next: the worker's own A1 and an identity document (verdict.html next-step-own-a1).
     assert 'id="next-step-own-a1"' in page
     assert "Ask the worker for their own A1" in page
+
+
+@pytest.mark.browser
+def test_the_wallet_says_whom_another_workers_a1_names(tmp_path: Path, browser: Any) -> None:
+    """Lena's wallet holding a colleague's A1 beside her PID: the list and the A1's page say "Not yours"
+    and whom the A1 names, so that she knows whose it is (QA of F1: they said neither)."""
+    from test_pages_browser import _paste_offer, phone_tab, wallet_site
+
+    with wallet_site(tmp_path) as site, phone_tab(site, browser) as phone:
+        clerk = site.clerk
+        for entity, config, claims, holder in ((LENA.pid_provider, "pid", dict(LENA.pid), None),
+                                               (LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), COLLEAGUE)):
+            _paste_offer(site, phone, clerk.offer(entity, clerk.create_case(entity, config, claims, holder)))
+        phone.goto(site.wallet_page.url + "/")
+        listed = phone.inner_text(".other-named")
+        phone.click(f"a.card[data-vct='{pda1.VCT}']")
+        shown = phone.inner_text("#other-named")
+    assert listed == shown == "This document names Tobias Krause", (listed, shown)

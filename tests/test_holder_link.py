@@ -845,6 +845,10 @@ def test_a_wallet_holding_a_german_pid_and_another_german_workers_a1_is_told_inv
             clerk.hand_over(wallet, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), colleague)
             cards = {c.vct: c for c in wallet.cards("en")}
             assert cards[pda1.VCT].other_person and not cards[pid.VCT].other_person
+            # Whom the A1 names, beside "Not yours" (QA of F1: the card said neither whose it is).
+            assert cards[pda1.VCT].other_named == "This document names Greta Schäfer"
+            assert cards[pid.VCT].other_named is None
+            assert wallet.cards("de")[1].other_named == "Dieses Dokument nennt Greta Schäfer"
             inspector = Inspector(stack.verifier_url, http)
             request = inspector.request("pda1")
             wallet.share(wallet.open_request(request["link"], "en").id)

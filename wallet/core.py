@@ -67,6 +67,7 @@ __all__ = [
     "document_title",
     "entity_name",
     "error_form",
+    "holder_named",
     "jwk_thumbprint_of",
     "match",
     "newest_status_lists",
@@ -266,6 +267,16 @@ def person_named(vct: str, claims: Mapping[str, Any], *, represented_only: bool 
     else:
         names = (claims.get("given_name"), claims.get("family_name"))
     named = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return named or None
+
+
+def holder_named(claims: Mapping[str, Any]) -> str | None:
+    """Whom an A1's section 1 or an EHIC's fields 3-5 name as the holder ("Tobias Krause",
+    :func:`credentials.holder_names.shown`); None for a document naming no holder of its own."""
+    from credentials import holder_names
+
+    shown = holder_names.shown(claims)
+    named = " ".join(shown[k].strip() for k in ("given_name", "family_name") if shown.get(k, "").strip())
     return named or None
 
 

@@ -736,6 +736,10 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                            "Couvre la période du {start} au {end} (terminée)",
                            "Obejmuje okres od {start} do {end} (zakończony)"),
     # A document shown to be another person's than the wallet's PID (wallet.core.other_persons).
+    # Whom another person's document names (wallet.service._other_named), beside "Not yours".
+    "card.other_named": ("This document names {name}", "Šajā dokumentā norādīta persona: {name}",
+                         "Dieses Dokument nennt {name}", "Ce document nomme {name}",
+                         "Ten dokument wskazuje osobę: {name}"),
     "state.other_person": ("Not yours: another person's than your identity document (PID)",
                            "Nav jūsu: citas personas, nevis jūsu personas identifikācijas datu (PID) personas",
                            "Nicht Ihres: einer anderen Person als der Ihres Identitätsnachweises (PID)",

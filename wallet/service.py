@@ -334,6 +334,9 @@ class Card:
     #: Shown to be another person's than the PID the wallet holds (:func:`core.other_persons`): an inspector
     #: checking it with that PID would read "not the same person".
     other_person: bool = False
+    #: Of a document shown to be another person's (:attr:`other_person`): whom it names as its holder, in
+    #: words ("This document names Tobias Krause", :func:`core.holder_named`); None otherwise.
+    other_named: str | None = None
 
     @property
     def past(self) -> str | None:
@@ -872,6 +875,7 @@ class WalletService:
             issued_on=_issued_on(readable) or first.received_at[:10],
             person=core.whose_card(first.vct, core.readable_claims(first), lang, represented_only=True),
             other_person=first.group in other,
+            other_named=_other_named(first, lang) if first.group in other else None,
         )
 
     def delete(self, group: str) -> str:
@@ -2643,6 +2647,13 @@ def renewal_words(outcome: RenewalOutcome, lang: str) -> str:
         return messages.t("renew.not_due", lang, document=outcome.title, institution=institution,
                           date=messages.format_when(outcome.until, lang) if outcome.until else "?")
     return messages.t("renew.failed", lang, document=outcome.title, detail=outcome.detail or "?")
+
+
+def _other_named(cred: StoredCredential, lang: str) -> str | None:
+    """"This document names Tobias Krause": whom another person's A1 or card names (its section 1, its
+    fields 3-5), for the worker to see whose it is; None when it names nobody (one signed before)."""
+    named = core.holder_named(core.document_claims(cred))
+    return messages.t("card.other_named", lang, name=named) if named else None
 
 
 def _formats_unsupported(request: core.VerifiedRequest) -> bool:
