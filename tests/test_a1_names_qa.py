@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 from test_ehic_desk import visible
+from test_holder_link import holding_another_workers_a1
 
 from credentials import i18n, pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
-from esspass.stack import Clerk, InspectorAuth, open_wallet, start_in_process, unnumbered
+from esspass.stack import InspectorAuth, start_in_process, unnumbered
 from issuer.office import FIELDS, _label, form_errors
 
 LENA = DEMO_PERSONS[2]
@@ -42,11 +43,8 @@ def test_the_not_valid_page_of_another_workers_a1_shows_whom_the_a1_names(tmp_pa
     the PID's name above it: whom the A1 is of, a typing slip or another worker."""
     with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
-        clerk = Clerk(stack.issuer_url, tmp_path, http)
-        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        wallet = holding_another_workers_a1(stack, tmp_path, http, COLLEAGUE)
         try:
-            clerk.hand_over(wallet, LENA.pid_provider, "pid", dict(LENA.pid))
-            clerk.hand_over(wallet, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), COLLEAGUE)
             started = http.post(f"{stack.verifier_url}/inspect?lang=en", data={"profile": "pda1"})
             assert started.status_code == 303, started.text[:300]
             view = started.headers["location"].split("/inspect/")[1].split("?")[0]

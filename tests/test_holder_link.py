@@ -830,6 +830,16 @@ def test_a_wallet_holding_one_persons_pid_and_anothers_a1_is_told_invalid_by_the
     assert all(c["verdict"] == "valid" for c in verdict["credentials"]), verdict
 
 
+def holding_another_workers_a1(stack: Any, data_dir: Path, http: httpx.Client, colleague: Mapping[str, str]) -> Any:
+    """A reference wallet holding Lena's German PID and the A1 Deutsche Rentenversicherung's clerk recorded
+    for ``colleague`` (its case naming them), each handed over with its offer: QA finding F1's wallet."""
+    clerk = Clerk(stack.issuer_url, data_dir, http)
+    wallet = open_wallet(data_dir / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=data_dir / "pki")
+    clerk.hand_over(wallet, LENA.pid_provider, "pid", dict(LENA.pid))
+    clerk.hand_over(wallet, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), dict(colleague))
+    return wallet
+
+
 def test_a_wallet_holding_a_german_pid_and_another_german_workers_a1_is_told_invalid(tmp_path: Path) -> None:
     """QA finding F1 over HTTP: Deutsche Rentenversicherung's clerk hands a colleague's A1 (her case
     naming her) to the wallet holding Lena's German PID, which has no personal number. Before the A1
@@ -838,11 +848,8 @@ def test_a_wallet_holding_a_german_pid_and_another_german_workers_a1_is_told_inv
     colleague = {"family_name": LENA.pid["family_name"], "given_name": "Greta", "birthdate": "1979-02-11"}
     with start_in_process(tmp_path) as stack, httpx.Client(timeout=20) as http:
         http.auth = InspectorAuth(stack.inspector_token)
-        clerk = Clerk(stack.issuer_url, tmp_path, http)
-        wallet = open_wallet(tmp_path / "phone", stack.registry_url, "pw", fast_kdf=True, pki_dir=tmp_path / "pki")
+        wallet = holding_another_workers_a1(stack, tmp_path, http, colleague)
         try:
-            clerk.hand_over(wallet, LENA.pid_provider, "pid", dict(LENA.pid))
-            clerk.hand_over(wallet, LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), colleague)
             cards = {c.vct: c for c in wallet.cards("en")}
             assert cards[pda1.VCT].other_person and not cards[pid.VCT].other_person
             # Whom the A1 names, beside "Not yours" (QA of F1: the card said neither whose it is).
