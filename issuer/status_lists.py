@@ -213,16 +213,20 @@ class StatusLists:
           status list is read beside a clerk's write transaction, never queued behind it (esspass.db).
 
         A version's tokens are then one second ahead of the clock at most while it changes every
-        second. Not more than :data:`_LEAD` ahead: a verifier refuses an ``iat`` more than a minute
-        ahead of its own clock (``status_list.verify_token``), so an ``iat`` recorded further ahead
-        means this clock was set back, and no verifier set right holds that token: the token takes the
-        clock's time (said to the operator). The workers' clocks must agree within the second
-        (NTP), as they must for everything else they sign."""
+        second, and at most :data:`_LEAD` while it changes faster (the lead's second then, a tie with
+        the version before, never a second before it). Not more than :data:`_LEAD` ahead: a verifier
+        refuses an ``iat`` more than a minute ahead of its own clock (``status_list.verify_token``),
+        so an ``iat`` recorded further ahead means this clock was set back, and no verifier set right
+        holds that token: the token takes the clock's time (said to the operator). The workers' clocks
+        must agree within the second (NTP), as they must for everything else they sign."""
         signed_version, signed_iat = recorded
         if lst.version == signed_version:
             return self._within_lead(inst, lst, max(int(now.timestamp()), signed_iat), int(now.timestamp()))
         later = int(self.clock().timestamp())
-        iat = self._within_lead(inst, lst, max(later, signed_iat) + 1, later)
+        # Changes faster than one a second run the iat to the lead: the lead's second then (a tie, which
+        # a verifier settles by the list withdrawing more: esspass.status_client), never the clock's,
+        # which is before the token verifiers hold and would be kept as older (rollback, §8.3 step 4).
+        iat = self._within_lead(inst, lst, min(max(later, signed_iat) + 1, max(later + _LEAD, signed_iat)), later)
         with self.sessions.begin() as s:
             done = s.connection().execute(update(StatusListRecord).where(
                 StatusListRecord.id == lst.id, StatusListRecord.signed_version == signed_version,

@@ -166,6 +166,31 @@ def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers
         issuer.clock[0] = start
 
 
+def test_changes_faster_than_one_a_second_never_sign_a_list_older_than_the_last(issuer: Issuer) -> None:
+    """Each version is signed a second after the last iat, up to 30 s ahead of the clock. A clerk
+    withdrawing or suspending a case after another (a script over the API), each change's list
+    fetched at once (any verifier or anyone may ask for it), ran the iat to that limit within 30
+    changes, and the next version was then signed at the clock's time: 30 s *before* the token
+    verifiers held, which they keep as the newer (§8.3 step 4, rollback), missing every change
+    after it offline. At the limit a version takes the limit's second (a tie, which a verifier
+    settles by the list withdrawing more), never one before the last."""
+    inst = issuer.service.institution(PATH)
+    start = issuer.clock[0]
+    case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
+                                      holder=DEMO_PERSONS[0].holder)
+    with issuer.service.sessions.begin() as s:
+        recorded = s.get(Case, case.id)
+        assert recorded is not None
+        number, _ = issuer.service.status.allocate(s, inst, recorded, "jkt", start, start + timedelta(days=30), "n")
+    iats = []
+    for change in range(45):  # all within one second of the issuer's clock
+        issuer.service.set_state(inst, case.id, "suspended" if change % 2 == 0 else "active",
+                                 reason="checking the posting", actor="test")
+        iats.append(decode_jws(str(issuer.service.status.token(inst, number).token)).payload["iat"])
+    assert iats == sorted(iats)
+    assert iats[-1] <= int(start.timestamp()) + 30
+
+
 @pytest.mark.parametrize(("ttl", "exp"), [(7 * 86400, 86400), (0, 86400), (-1, 86400)])
 def test_status_lists_refuse_a_ttl_that_is_not_positive_or_outlives_exp(ttl: int, exp: int) -> None:
     """With ttl 7 days and exp 1 day a token signed once was served for hours past its exp; with
