@@ -73,8 +73,8 @@ from typing import Any
 
 from credentials import countries, ehic, pda1
 
-__all__ = ["MISMATCH", "NAMES_WITHHELD", "NAME_MISMATCH", "REPRESENTED", "SAME_NAME", "SAME_NUMBER", "SAME_WALLET",
-           "WITHHELD", "Link", "link", "normalise_name", "normalise_number", "same_names"]
+__all__ = ["MISMATCH", "NAMES_WITHHELD", "NAME_MISMATCH", "PID_NAMES_WITHHELD", "REPRESENTED", "SAME_NAME",
+           "SAME_NUMBER", "SAME_WALLET", "WITHHELD", "Link", "link", "normalise_name", "normalise_number", "same_names"]
 
 #: Outcomes. Only MISMATCH and NAME_MISMATCH say the documents are not one person's; WITHHELD and
 #: NAMES_WITHHELD that it cannot be told.
@@ -84,6 +84,10 @@ SAME_NUMBER, MISMATCH, REPRESENTED, SAME_WALLET, WITHHELD = (
 SAME_NAME, NAME_MISMATCH = "same_name", "name_mismatch"
 #: An EHIC or A1 that should name its holder (signed from its type's cutover) shown without its names.
 NAMES_WITHHELD = "names_withheld"
+#: A PID not showing the names (surname, given names, date of birth) the document beside it shows: a
+#: relying party's own query not asking for them (the inspections always do). Undetermined: the names
+#: are what ties the two where no number does (security review R25).
+PID_NAMES_WITHHELD = "pid_names_withheld"
 
 #: What national systems and clerks write inside one number: spaces (any Unicode white space),
 #: hyphens and dashes, dots, slashes. NFKC first folds full-width and compatibility forms to these.
@@ -214,6 +218,10 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
         carried = "it carries" if module is ehic else "of its holder"  # another issuer's A1 may have none
         return Link(NAMES_WITHHELD, f"The {name} did not show the surname, given names and date of birth {carried}, "
                                     "so it cannot be tied to the person of the PID.")
+    if found.outcome == SAME_WALLET and shown and not all(_shows(person, field) for field in shown):
+        # A PID must carry all three (PID Rulebook §2.2): not shown, the document cannot be tied by them.
+        return Link(PID_NAMES_WITHHELD, f"The PID did not show the surname, given names and date of birth the "
+                                        f"{name} names, so the {name} cannot be tied to the person shown.")
     if names and found.outcome == SAME_WALLET:
         if "given_name" in shown and isinstance(person.get("given_name"), str):
             return Link(SAME_NAME, f"The {name} names the person of the PID: the same surname, given names and date "
@@ -225,6 +233,12 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
 
 #: What the document is to its holder, in :func:`link`'s sentences.
 _WHOSE = {"EHIC": "card", "A1": "A1"}
+
+
+def _shows(person: Mapping[str, Any], field: str) -> bool:
+    """Whether the PID shows ``field`` (a name or ``birthdate``) with something in it."""
+    value = person.get(field)
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _names_signed(signed_at: datetime | None, cutover: date) -> bool:

@@ -982,7 +982,7 @@ def _holder_link_steps(results: Sequence[CredentialResult], number_states: Colle
             key = _link_key(found.outcome, document.vct in _EHIC_TYPES)
             if not found.holds:  # different personal numbers, or a document naming another person
                 steps.append(Step("holder_link", FAILED, found.message, key))
-            elif found.outcome in (holder_link.WITHHELD, holder_link.NAMES_WITHHELD):
+            elif found.outcome in (holder_link.WITHHELD, holder_link.NAMES_WITHHELD, holder_link.PID_NAMES_WITHHELD):
                 steps.append(Step("holder_link", NOT_RUN, found.message, key))
             elif found.outcome == holder_link.SAME_NUMBER:
                 steps.append(Step("holder_link", PASSED, found.message))

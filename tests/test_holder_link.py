@@ -405,6 +405,30 @@ def test_an_mdoc_a1_is_asked_for_its_holders_names_and_compared_by_them(world: W
     assert unnamed.verdict == v.UNDETERMINED and _link(unnamed).reason_key == "holder_link.a1_names_withheld"
 
 
+def test_attack_a_query_not_asking_the_pids_names_cannot_tie_a_named_a1_by_the_wallet(world: World) -> None:
+    """Security review R25: a relying party's own query asking the PID for no names (the inspections
+    always ask them): another worker's A1 beside Lena's PID was "presented by the same wallet", valid,
+    since nothing was compared. The A1 names its holder, so a PID not showing those names leaves the
+    link undetermined; one not showing the given names is not tied by the surname and birth date
+    alone (twins share both)."""
+    query = profile_query("pda1")
+    for q in query["credentials"]:
+        if q["id"].startswith("pid"):
+            kept = [c for c in q["claims"] if c["path"][-1] not in ("family_name", "given_name", "birthdate",
+                                                                    "birth_date")]
+            ids = {c["id"] for c in kept}
+            q["claims"] = kept
+            q["claim_sets"] = [o for o in ([i for i in opt if i in ids] for opt in q["claim_sets"]) if o]
+    colleague = {**LENA.pid, "given_name": "Greta", "birthdate": "1979-02-11"}
+    verdict = world.inspect("pda1", {"pda1": world.issue(pda1, LENA.pda1, "DE:DRV", named=colleague),
+                                     "pid": world.issue(pid, LENA.pid, "DE:PID")}, query=query)
+    assert verdict.verdict == v.UNDETERMINED, verdict.reason
+    assert _link(verdict).reason_key == "holder_link.pid_names_withheld"
+    twin = {k: x for k, x in LENA.pid.items() if k != "given_name"}
+    assert holder_link.link(pda1.VCT, pda1.with_holder(pda1.validate(LENA.pda1), colleague | {
+        "birthdate": LENA.pid["birthdate"]}), twin).outcome == holder_link.PID_NAMES_WITHHELD
+
+
 def test_an_a1_signed_before_the_cutover_is_tied_by_the_wallet_as_before(world: World) -> None:
     """An A1 signed before its issuers named the holder cannot have names: the wallet ties it, as
     before, and the reason says so (a notice on the valid verdict)."""
@@ -768,7 +792,9 @@ def test_the_policy_rules_of_the_pure_link() -> None:
 
 
 @pytest.mark.parametrize("key", ["holder_link.withheld", "holder_link.same_wallet", "holder_link.represented",
-                                 "holder_link.several", "document_validity.document_expiry_not_shown"])
+                                 "holder_link.several", "document_validity.document_expiry_not_shown",
+                                 "holder_link.a1_name_mismatch", "holder_link.a1_same_name",
+                                 "holder_link.a1_names_withheld", "holder_link.pid_names_withheld"])
 def test_every_new_reason_is_translated_for_the_page_in_five_languages(key: str) -> None:
     texts = {lang: reason_text({"reason_key": key, "reason": "fallback"}, lang)
              for lang in ("en", "lv", "de", "fr", "pl")}

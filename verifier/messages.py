@@ -918,6 +918,18 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                                              "titulaire : il ne peut pas être rattaché à la personne du PID.",
                                              "Zaświadczenie A1 nie pokazało nazwiska, imion i daty urodzenia "
                                              "posiadacza, więc nie można go powiązać z osobą z PID."),
+    # A PID not showing the names the document beside it shows (credentials/holder_link.py PID_NAMES_WITHHELD).
+    "reason.holder_link.pid_names_withheld": (
+        "The PID did not show the surname, given names and date of birth the document names, so the document "
+        "cannot be tied to the person shown.",
+        "PID neuzrādīja uzvārdu, vārdus un dzimšanas datumu, kas norādīti dokumentā, tāpēc dokumentu nevar "
+        "sasaistīt ar uzrādīto personu.",
+        "Die PID hat Name, Vornamen und Geburtsdatum, die das Dokument nennt, nicht gezeigt: Das Dokument lässt "
+        "sich der gezeigten Person nicht zuordnen.",
+        "Le PID n'a pas montré les nom, prénoms et date de naissance que nomme le document : le document ne peut "
+        "pas être rattaché à la personne présentée.",
+        "PID nie pokazał nazwiska, imion i daty urodzenia wskazanych w dokumencie, więc dokumentu nie można "
+        "powiązać z okazaną osobą."),
     "reason.holder_link.withheld": ("The PID did not show the personal number (or the issuing country) that a "
                                     "PID of the document's state carries, so the document cannot be tied to the "
                                     "person shown.",
