@@ -201,7 +201,8 @@ def link(document_vct: str, document: Mapping[str, Any], person: Mapping[str, An
     an A1 from :data:`credentials.pda1.HOLDER_SIGNED_FROM` (``signed_at``, or when that is not known), that does
     not show all three: NAMES_WITHHELD, undetermined, since it had them and the holder left them out (WITHHELD
     where the PID withheld its number as well); one signed before it is linked as before. Its
-    ``date_of_issuance`` does not count: a clerk types it (module docstring).
+    ``date_of_issuance`` does not count: a clerk types it (module docstring). A PID not showing one of the
+    names the document shows: PID_NAMES_WITHHELD, undetermined (the names are all that tie them).
     """
     module = ehic if document_vct in (ehic.VCT, *ehic.ALIASES) else pda1
     name = "EHIC" if module is ehic else "A1"
