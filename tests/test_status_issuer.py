@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -139,12 +140,9 @@ def test_a_withdrawal_signed_in_the_second_of_the_token_a_verifier_holds_is_sign
         service.engine.dispose()
 
 
-def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers_accept(
-        issuer: Issuer, caplog: pytest.LogCaptureFixture) -> None:
-    """A new version comes after the last iat signed only up to 30 s ahead of the clock: a verifier
-    refuses an iat more than a minute ahead of its own (§8.3 step 4, status_list.verify_token), so a
-    last iat an hour ahead means the issuer's clock was set back, and a list signed after it would be
-    refused by every verifier set right for that hour."""
+def _case_on_a_list(issuer: Issuer) -> tuple[Any, Any, int]:
+    """An A1 case of the institution at :data:`PATH` with one status entry (at the issuer's clock): the
+    institution, the case, the number of the list its entry is on."""
     inst = issuer.service.institution(PATH)
     start = issuer.clock[0]
     case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
@@ -153,6 +151,17 @@ def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers
         recorded = s.get(Case, case.id)
         assert recorded is not None
         number, _ = issuer.service.status.allocate(s, inst, recorded, "jkt", start, start + timedelta(days=30), "n")
+    return inst, case, number
+
+
+def test_a_clock_set_back_signs_a_change_at_its_own_time_not_past_what_verifiers_accept(
+        issuer: Issuer, caplog: pytest.LogCaptureFixture) -> None:
+    """A new version comes after the last iat signed only up to 30 s ahead of the clock: a verifier
+    refuses an iat more than a minute ahead of its own (§8.3 step 4, status_list.verify_token), so a
+    last iat an hour ahead means the issuer's clock was set back, and a list signed after it would be
+    refused by every verifier set right for that hour."""
+    inst, case, number = _case_on_a_list(issuer)
+    start = issuer.clock[0]
     try:
         issuer.clock[0] = start + timedelta(hours=1)
         issuer.service.set_state(inst, case.id, "suspended", reason="checking the posting", actor="test")
@@ -174,14 +183,8 @@ def test_changes_faster_than_one_a_second_never_sign_a_list_older_than_the_last(
     verifiers held, which they keep as the newer (§8.3 step 4, rollback), missing every change
     after it offline. At the limit a version takes the limit's second (a tie, which a verifier
     settles by the list withdrawing more), never one before the last."""
-    inst = issuer.service.institution(PATH)
+    inst, case, number = _case_on_a_list(issuer)
     start = issuer.clock[0]
-    case = issuer.service.create_case(inst, "pda1", unnumbered(DEMO_PERSONS[0].pda1), actor="test",
-                                      holder=DEMO_PERSONS[0].holder)
-    with issuer.service.sessions.begin() as s:
-        recorded = s.get(Case, case.id)
-        assert recorded is not None
-        number, _ = issuer.service.status.allocate(s, inst, recorded, "jkt", start, start + timedelta(days=30), "n")
     iats = []
     for change in range(45):  # all within one second of the issuer's clock
         issuer.service.set_state(inst, case.id, "suspended" if change % 2 == 0 else "active",

@@ -195,13 +195,7 @@ def test_a_document_removed_while_the_inspector_waits_is_refused_on_the_inspecto
 
     for config, entity, claims in (("pid", PERSON.pid_provider, {**PERSON.pid, "picture": portrait(PERSON)}),
                                    ("pda1", PERSON.pda1_issuer, unnumbered(PERSON.pda1))):
-        offer = _offer(site, entity, config, claims)
-        phone.goto(site.wallet_page.url + "/receive")
-        phone.fill("#link", offer["link"])
-        phone.click("#continue")
-        phone.fill("#tx_code", offer["tx_code"])
-        phone.click("#accept")
-        phone.wait_for_selector("#received")
+        _paste_offer(site, phone, _offer(site, entity, config, claims))
     inspector = _inspector_page(site, browser)
     inspector.goto(site.stack.verifier_url + "/?lang=en")
     inspector.check("input[value=pda1]")
