@@ -888,6 +888,11 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     (:func:`_holder_link_steps`), when it shows what such a document shows; so does an A1 shown
     without one (a query of the API's own), on its personal number (:func:`_a1_without_pid`).
 
+    A PID that has only lapsed (expired, or suspended, withdrawn, replaced or stopped by its provider)
+    beside an A1 or card that passed every check makes the verdict undetermined, not invalid
+    (:func:`_identity_unconfirmed`): the document is in force, and only who holds it is left to an
+    identity card or passport, as the reason says.
+
     A verdict that is valid but leaves something to say has it as its reason (:data:`_NOTICES`): the
     documents are tied by the wallet only, not by a number; optional documents were not presented.
     ``home_state``: the verifier's own state (ISO code), for :func:`notices` (an EHIC of that state).
@@ -928,6 +933,8 @@ def verify_response(vp_token: Mapping[str, Sequence[str]], *, query: Mapping[str
     top += _holder_link_steps(results, pid_number_states)
     all_steps = top + [s for r in results for s in r.steps]
     verdict = _combine(all_steps)
+    if verdict == INVALID and _identity_unconfirmed(results, top):
+        verdict = UNDETERMINED
     notice = _notice(top)
     told = notices(results, home_state, day=care_date or now.date())
     reason = _first_problem(all_steps) or (notice.message if notice is not None else "") or \
@@ -947,18 +954,48 @@ def _vouched(result: CredentialResult) -> bool:
         s.code == "key_binding" and s.result == PASSED for s in result.steps)
 
 
+#: A PID's failed checks that say only that it no longer identifies anyone (it ended, or its provider
+#: suspended, withdrew, replaced or stopped it), not that it or the answer is false.
+_LAPSED = frozenset({"document_validity.expired", "status.suspended", "status.withdrawn", "status.replaced",
+                     "status.stopped"})
+
+
+def _lapsed_pid(result: CredentialResult) -> bool:
+    """Whether ``result`` is a genuine PID, bound to the answer's key, whose only failed checks are
+    :data:`_LAPSED`: its claims are still its provider's words about its holder (a lapsed identity
+    document still names its person), so an A1 or card is compared with them (:func:`_holder_link_steps`)."""
+    failed = [s for s in result.steps if s.result == FAILED]
+    return pid.is_pid_type(result.vct) and bool(failed) and all(s.key in _LAPSED for s in failed) and any(
+        s.code == "key_binding" and s.result == PASSED for s in result.steps)
+
+
+def _identity_unconfirmed(results: Sequence[CredentialResult], top: Sequence[Step]) -> bool:
+    """Whether a not-valid answer is rather one that cannot be confirmed: every A1 or card in it passed
+    all its checks (and its holder link), and what failed is only a lapsed PID beside them
+    (:func:`_lapsed_pid`). The documents are genuine and in force, and the A1 or card names its
+    holder (credentials.holder_names): whether the person in front of the inspector is that holder is
+    what is left open, and an identity card or passport answers it (the reason says so). Never valid
+    (fail closed); a forged or unbound PID, or one naming another person, stays not valid."""
+    documents = [r for r in results if r.vct in _DOCUMENT_TYPES]
+    pids = [r for r in results if pid.is_pid_type(r.vct)]
+    return bool(documents) and bool(pids) and len(documents) + len(pids) == len(results) \
+        and all(s.result != FAILED for s in top) \
+        and all(s.result != FAILED for r in documents for s in r.steps) and all(_lapsed_pid(r) for r in pids)
+
+
 def _holder_link_steps(results: Sequence[CredentialResult], number_states: Collection[str] = ()) -> list[Step]:
     """The ``holder_link`` step of the A1 or EHIC with the PID of the answer (one of each in an
     inspection profile; :mod:`credentials.holder_link`, with the verifier's ``number_states``).
     Nothing when either failed its own checks: the verdict is then not valid already, and unvouched
-    claims are compared with nothing.
+    claims are compared with nothing. A lapsed PID (:func:`_lapsed_pid`: ended, or stopped by its
+    provider) is compared still: its names are its holder's, and another person's A1 stays not valid.
 
     More than one PID fails the step (whose name and face would the inspector see, and which one
     were the documents tied to?): the query step refuses two options of one credential set already
     (a PID as SD-JWT VC and one as mdoc), and this holds for any query, the API's own too. Several
     documents beside one PID (a query asking for the A1 and the EHIC) are each tied to it."""
     documents = [r for r in results if r.vct in _DOCUMENT_TYPES and _vouched(r)]
-    pids = [r for r in results if pid.is_pid_type(r.vct) and _vouched(r)]
+    pids = [r for r in results if pid.is_pid_type(r.vct) and (_vouched(r) or _lapsed_pid(r))]
     if len(pids) > 1:
         return [Step("holder_link", FAILED, f"The answer holds {len(pids)} PIDs: the documents cannot be tied to "
                                             "one person.", _SEVERAL)]

@@ -527,6 +527,77 @@ def test_a_failed_credential_adds_no_holder_link_step(world: World) -> None:
     assert verdict.reason_key != "holder_link.mismatch"
 
 
+def _yesterday() -> str:
+    return (NOW.date() - timedelta(days=1)).isoformat()
+
+
+def test_an_expired_pid_beside_a_valid_a1_cannot_be_confirmed_and_still_ties_the_a1_by_its_names(
+        world: World) -> None:
+    """Decision (session 26): an A1 in force beside a PID that has ended is not "not valid": the worker
+    is covered, and only who holds the A1 is open, which an identity card answers (the reason says so).
+    The expired PID still names its person, so the A1 is compared with it, and passes."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA", named=ANNA.pid)
+    lapsed = world.issue(pid, {**ANNA.pid, "date_of_expiry": _yesterday()}, "LV:PID")
+    verdict = world.inspect("pda1", {"pda1": a1, "pid": lapsed})
+    assert verdict.verdict == v.UNDETERMINED, verdict.reason
+    assert verdict.reason_key == "document_validity.expired"
+    assert "confirm who the person is another way" in verdict.reason
+    assert _link(verdict).result == v.PASSED
+
+
+@pytest.mark.parametrize(("value", "key"), [(status_list.SUSPENDED, "status.suspended"),
+                                            (status_list.INVALID, "status.withdrawn"),
+                                            (status_list.REPLACED, "status.replaced")],
+                         ids=["suspended", "withdrawn", "replaced"])
+def test_a_pid_its_provider_stopped_beside_a_valid_a1_cannot_be_confirmed(world: World, value: int,
+                                                                         key: str) -> None:
+    """As an expired PID: its provider's status is the identity's, never the A1's, so it is never valid
+    and the inspector confirms who the person is with an identity document."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA", named=ANNA.pid)
+    card = world.issue(pid, ANNA.pid, "LV:PID")
+    entries = world.lists["https://issuer.example/LV:PID/status/1"][0]
+    entries.set(7, value)
+    try:
+        verdict = world.inspect("pda1", {"pda1": a1, "pid": card})
+    finally:
+        entries.set(7, status_list.VALID)
+    assert (verdict.verdict, verdict.reason_key) == (v.UNDETERMINED, key), verdict.reason
+    assert "PID" in verdict.reason
+
+
+def test_an_expired_pid_of_another_person_beside_an_a1_is_still_not_valid(world: World) -> None:
+    """Attack: Anna's A1 in Jan's wallet beside his expired PID. The lapse must not soften the mismatch:
+    the PID's names are still Jan's, and the A1 names Anna."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA", named=ANNA.pid)
+    lapsed = world.issue(pid, {**JAN.pid, "date_of_expiry": _yesterday()}, "PL:PID")
+    verdict = world.inspect("pda1", {"pda1": a1, "pid": lapsed})
+    assert verdict.verdict == v.INVALID
+    assert _link(verdict).reason_key == "holder_link.a1_name_mismatch"
+
+
+def test_an_expired_pid_signed_by_no_pid_provider_beside_a_valid_a1_is_not_valid(world: World) -> None:
+    """Attack: only a genuine PID that lapsed leaves the verdict open. One signed by an institution that
+    is no PID provider (here VSAA's signer) fails its own checks besides its expiry: not valid."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA", named=ANNA.pid)
+    forged = world.issue(pid, {**ANNA.pid, "date_of_expiry": _yesterday()}, "LV:PID",
+                         signer=world.pki.signers["LV:VSAA"])
+    verdict = world.inspect("pda1", {"pda1": a1, "pid": forged})
+    assert verdict.verdict == v.INVALID, verdict.reason
+
+
+def test_an_expired_pid_beside_a_withdrawn_a1_is_not_valid(world: World) -> None:
+    """The A1's own failure decides: a withdrawn A1 is not valid, whatever the PID beside it."""
+    a1 = world.issue(pda1, ANNA.pda1, "LV:VSAA", named=ANNA.pid)
+    lapsed = world.issue(pid, {**ANNA.pid, "date_of_expiry": _yesterday()}, "LV:PID")
+    entries = world.lists["https://issuer.example/LV:VSAA/status/1"][0]
+    entries.set(7, status_list.INVALID)
+    try:
+        verdict = world.inspect("pda1", {"pda1": a1, "pid": lapsed})
+    finally:
+        entries.set(7, status_list.VALID)
+    assert verdict.verdict == v.INVALID
+
+
 @pytest.mark.parametrize(("states", "verdict_key"), [
     (("LV", "PL"), (v.VALID, "holder_link.a1_no_pid")),
     ((), (v.UNDETERMINED, "holder_link.a1_no_pid_unnamed")),

@@ -144,9 +144,10 @@ def test_the_verifier_says_status_replaced_for_a_replaced_a1_and_never_valid(pil
 
 
 def test_a_suspended_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: Pilot) -> None:
-    """The inspection asks the A1 and the PID: a PID its provider suspended makes the verdict not valid,
-    and the reason names the identity document (the inspector read "this document is suspended"
-    beside the A1's number and its institution, as if the A1 were)."""
+    """The inspection asks the A1 and the PID: a PID its provider suspended leaves the verdict
+    "cannot be confirmed" (never valid; the A1 itself is in force, and an identity card answers who
+    holds it), and the reason names the identity document (the inspector read "this document is
+    suspended" beside the A1's number and its institution, as if the A1 were)."""
     from verifier import messages
 
     wallet = pilot.wallet()
@@ -156,7 +157,7 @@ def test_a_suspended_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot:
     consent = wallet.open_request(request["link"], "en")
     assert wallet.share(consent.id).outcome == "shared"
     verdict: dict[str, Any] = pilot.inspector.result(request)["verdict"]
-    assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "status.suspended", verdict
+    assert verdict["verdict"] == "undetermined" and verdict["reason_key"] == "status.suspended", verdict
     assert "identity document (PID)" in verdict["reason"], verdict["reason"]
     for lang in ("en", "lv", "de", "fr", "pl"):
         text = messages.reason_text(verdict, lang)
@@ -164,7 +165,8 @@ def test_a_suspended_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot:
 
 
 def test_an_expired_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: Pilot) -> None:
-    """A PID past its date_of_expiry beside a valid A1: the verdict is not valid, but its reason read
+    """A PID past its date_of_expiry beside a valid A1: the verdict cannot be confirmed (an identity card
+    answers who holds the A1), and once its reason read
     "The document expired on ..." on the verdict page and "The document has expired." on the records
     page, beside the A1's number and period, so the inspector took the A1 for expired. The reason names
     the identity document and what to do, as for a PID's status, in every language, on both pages.
@@ -190,7 +192,7 @@ def test_an_expired_pid_is_told_as_the_identity_documents_not_as_the_a1s(pilot: 
         consent = wallet.open_request(request["link"], "en")
         assert wallet.share(consent.id).outcome == "shared"
         verdict: dict[str, Any] = inspector.result(request)["verdict"]
-        assert verdict["verdict"] == "invalid" and verdict["reason_key"] == "document_validity.expired", verdict
+        assert verdict["verdict"] == "undetermined" and verdict["reason_key"] == "document_validity.expired", verdict
         assert "identity document (PID)" in verdict["reason"], verdict["reason"]
         generic = {"reason_key": "document_validity.expired"}
         for lang in i18n.LANGUAGES:
