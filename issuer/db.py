@@ -167,7 +167,9 @@ class DeferredTransaction(Base):
 
     Everything the request proved is kept (the holder keys of its proofs), so the deferred
     credential request needs no new proof: the credentials are signed when the case is approved.
-    Only the ``transaction_id``'s hash is kept; ``issued`` once answered (§9: then invalid);
+    Only the ``transaction_id``'s hash is kept (the id is made again from the offer key, the access
+    token's hash and the configuration, issuer.service.OfferSecrets.transaction_id, for a wallet
+    whose 202 was lost); ``issued`` once answered (§9: then invalid);
     ``denied`` when a wallet provider that vouched for the request is no longer trusted when the
     credentials would be signed (final: the wallet is told to stop asking).
     """

@@ -333,13 +333,16 @@ class OfferSecrets:
     * the pre-authorized code (OpenID4VCI §4.1.1): HMAC(code key, offer id), made again whenever the
       offer URI is served (§4.1.3), never stored;
     * the tx_code's MAC (§4.1.1 ``tx_code``): HMAC(tx key, code "." tx_code);
-    * ``issuer_state`` (§4.1.1, authorization code grant): the offer id and HMAC(state key, offer id).
+    * ``issuer_state`` (§4.1.1, authorization code grant): the offer id and HMAC(state key, offer id);
+    * the ``transaction_id`` of a deferral (§8.3) the offer's access token gets: HMAC(transaction key,
+      the token's stored hash and the configuration), so that a wallet whose 202 was lost is given
+      the same one again (:meth:`IssuerService._deferred_again`) while only its hash is stored.
 
-    Three keys derived from the one (RFC 5869 HKDF, a label each), so that no value made for one
+    Four keys derived from the one (RFC 5869 HKDF, a label each), so that no value made for one
     purpose passes for another's. Every replica derives the same from the same key file.
     """
 
-    __slots__ = ("_code", "_state", "_tx")
+    __slots__ = ("_code", "_state", "_transaction", "_tx")
 
     def __init__(self, offer_key: bytes) -> None:
         if len(offer_key) != 32:
@@ -349,6 +352,7 @@ class OfferSecrets:
             return HKDF(hashes.SHA256(), 32, salt=None, info=b"esspass/issuer/offer/" + label).derive(offer_key)
 
         self._code, self._tx, self._state = derive(b"pre-authorized-code"), derive(b"tx-code"), derive(b"issuer-state")
+        self._transaction = derive(b"transaction-id")
 
     def __repr__(self) -> str:
         return "OfferSecrets(<hidden>)"  # never the keys, in a log or a traceback
@@ -364,6 +368,14 @@ class OfferSecrets:
     def issuer_state(self, offer_id: str) -> str:
         """``issuer_state``: names the offer, cannot be made for another one without the key."""
         return f"{offer_id}.{b64url_encode(hmac.digest(self._state, offer_id.encode(), 'sha256')[:18])}"
+
+    def transaction_id(self, token_hash: str, configuration_id: str) -> str:
+        """The ``transaction_id`` (§8.3) of the deferral the access token of stored hash ``token_hash``
+        gets for ``configuration_id`` (one per token and configuration): 256 bits, base64url, the same
+        every time it is made, and made only with the key: the hashes in a copy of the database
+        cannot make it, nor can the token's holder without the issuer's answer."""
+        mac = hmac.digest(self._transaction, f"{token_hash}:{configuration_id}".encode(), "sha256")
+        return b64url_encode(mac)
 
 
 #: An offer made under an offer key this issuer no longer holds (:meth:`IssuerService._offer_code`).
@@ -2215,6 +2227,9 @@ class IssuerService:
             renewed_event: Event | None = None
             signed_at = now
             if again:
+                deferral = self._deferred_again(s, token_hash, spent, thumbprints, now)
+                if deferral is not None:  # the 202 lost on its way: the same transaction, nothing recorded
+                    return deferral
                 # Nothing recorded, nothing taken back should the signing fail: the response, as it was.
                 records, signed_at, exp, signer = self._delivered(s, inst, claims, notification_id, thumbprints, now)
             elif case.approval == "awaiting":
@@ -2300,7 +2315,7 @@ class IssuerService:
         by_key = {record.holder_jkt: (number, record) for record, number in rows}
         if (not rows or len(by_key) != len(rows) or set(by_key) != set(thumbprints)
                 or any(r.superseded or r.notification_event is not None for r, _number in rows)):
-            # None recorded (a deferral, §8.3: its transaction id is not kept), or not to these keys.
+            # None recorded (nor a deferral pending for them, :meth:`_deferred_again`), or not to these keys.
             raise ProtocolError("credential_request_denied", _ALREADY_ISSUED)
         issued_at, exp = utc(rows[0][0].issued_at), utc(rows[0][0].expires_at)
         signer = self.signer(inst, now)
@@ -2537,8 +2552,9 @@ class IssuerService:
                holder_keys: Sequence[Mapping[str, Any]], providers: Sequence[str], now: datetime) -> dict[str, Any]:
         """§8.3: record the checked request as a deferred transaction (only the hash of its id is kept)
         with the wallet providers that vouched for it, and answer 202 with the id and the polling
-        ``interval``."""
-        transaction_id = secrets.token_urlsafe(32)
+        ``interval``. The id is the token's and configuration's (:meth:`OfferSecrets.transaction_id`),
+        so that the request made again after the 202 was lost is given it again (:meth:`_deferred_again`)."""
+        transaction_id = self.offer_secrets.transaction_id(token.token_hash, configuration_id)
         s.add(DeferredTransaction(id_hash=stored_hash(transaction_id), case_id=case.id, grant_id=_grant_of(token),
                                   configuration_id=configuration_id, holder_keys=[dict(k) for k in holder_keys],
                                   providers=list(providers), created_at=now,
@@ -2547,6 +2563,38 @@ class IssuerService:
         s.add(Event(case_id=case.id, at=now, actor="wallet", action="deferred",
                     reason=f"{configuration_id}: {count} credential{'s' if count != 1 else ''}, signed once a second "
                            "clerk approves the case"))
+        return openid4vci.deferred_response(transaction_id, self.deferred_interval)
+
+    def _deferred_again(self, s: Session, token_hash: str, configuration_id: str, thumbprints: Sequence[str],
+                        now: datetime) -> dict[str, Any] | None:
+        """The 202 (§8.3) an access token was given for ``configuration_id``, given again (idempotent),
+        when the request is made again with fresh proofs of the very keys it deferred, all of them and
+        no other, while the transaction is pending; None when the token deferred nothing for it (the
+        caller then looks for credentials it was given, :meth:`_delivered`).
+
+        For a wallet whose 202 was lost on its way (a timeout, a dropped connection, the issuer stopped
+        after committing): the offer's code and the token's turn for the form were spent, and without
+        this the worker would need a new offer, and the clerks a new approval. The id is not stored
+        (only its hash), but made again from the offer key (:meth:`OfferSecrets.transaction_id`);
+        nothing is recorded: no second transaction, no event in the case's history. The deferred
+        credential endpoint (§9) then answers the wallet as if the first 202 had arrived: pending, or
+        the credentials once approved.
+
+        Why this is safe, as for :meth:`_delivered`: the request was checked as any other (the access
+        token within its lifetime and its DPoP proof with a new ``jti``, each key proof with a c_nonce not
+        used before: a request replayed as it was is still ``invalid_nonce``), and the id goes only to
+        whoever holds the token and the private keys the credentials will be bound to: the wallet that
+        was given it. Other keys, or some of them, are ``credential_request_denied``, as when given at
+        once; so is a transaction answered (the 202 arrived: it was polled), denied or expired.
+        """
+        transaction_id = self.offer_secrets.transaction_id(token_hash, configuration_id)
+        tx = s.get(DeferredTransaction, stored_hash(transaction_id))
+        if tx is None:
+            return None
+        keys = [jwk_thumbprint(k) for k in tx.holder_keys]
+        if (tx.state != "pending" or utc(tx.expires_at) < now or len(keys) != len(thumbprints)
+                or set(keys) != set(thumbprints)):
+            raise ProtocolError("credential_request_denied", _ALREADY_ISSUED)
         return openid4vci.deferred_response(transaction_id, self.deferred_interval)
 
     def deferred_credential(self, inst: Institution, authorization: str | None, body: Any,

@@ -53,7 +53,7 @@ from esspass.stack import unnumbered
 from esspass.testing import free_port, serve
 from issuer.app import MIGRATIONS, build_service, create_app, hosted_institutions
 from issuer.db import DeferredTransaction, stored_hash
-from issuer.service import IssuerService
+from issuer.service import IssuerService, OfferSecrets
 from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
 from trust_registry.client import TrustListClient
@@ -168,6 +168,96 @@ def test_the_issuer_advertises_its_deferred_endpoint_and_the_refresh_grant(defer
     assert meta["deferred_credential_endpoint"] == f"{url}/lv-vsaa/deferred_credential"
     as_meta = deferring.issuer.http.get("/.well-known/oauth-authorization-server/lv-vsaa").json()
     assert REFRESH_GRANT in as_meta["grant_types_supported"]
+
+
+# --- a 202 lost on its way: asked again with the same token and keys --------------------------------------
+
+
+def _history(d: Deferring, case_id: str) -> list[str]:
+    case = d.issuer.http.get(f"/lv-vsaa/api/cases/{case_id}", headers=d.issuer.clerk()).json()
+    return [e["action"] for e in case["events"]]
+
+
+def test_a_deferral_lost_is_given_again_the_same_transaction_id_for_fresh_proofs_of_the_same_keys(
+        deferring: Deferring) -> None:
+    """A wallet whose 202 was lost (a timeout, a dropped connection) asks again with the same access
+    token and fresh proofs (new c_nonces) of the same keys: it is given the same transaction_id, with
+    no second transaction and nothing more in the case's history, and the deferred credential endpoint
+    then answers it as if the first 202 had arrived: the credentials, bound to those keys, once approved."""
+    keys = [generate_key(), generate_key()]
+    case_id, granted = _granted(deferring)
+    token = granted["access_token"]
+    lost = deferring.issuer.credential(token, _attested_proofs(deferring.issuer, keys))
+    assert lost.status_code == 202, lost.text
+    history = _history(deferring, case_id)
+    assert history.count("deferred") == 1 and history.count("keys_attested") == 1
+    again = deferring.issuer.credential(token, _attested_proofs(deferring.issuer, keys[::-1]))
+    assert again.status_code == 202, again.text
+    assert again.json() == lost.json() == {"transaction_id": lost.json()["transaction_id"], "interval": INTERVAL}
+    assert _deferrals(deferring.service, case_id) == [("pending", [PROVIDER])]
+    assert _history(deferring, case_id) == history
+
+    deferring.approve(case_id)
+    response = deferring.deferred(token, again.json()["transaction_id"])
+    assert response.status_code == 200, response.text
+    anchors = [deferring.issuer.pki.cas["LV:VSAA"][1]]
+    bound = {jwk_thumbprint(sd_jwt_vc.verify_vc(c["credential"], anchors=anchors, now=datetime.now(UTC),
+                                                key_binding=None).holder_jwk or {})
+             for c in response.json()["credentials"]}
+    assert bound == {jwk_thumbprint(public_jwk(k)) for k in keys}
+
+
+def test_a_deferral_asked_again_with_other_keys_is_refused_as_credentials_given_at_once_are(
+        deferring: Deferring) -> None:
+    """Other keys than those deferred (a stolen Bearer token's, more copies than the batch), or only
+    some of them, would be a second set of credentials: credential_request_denied, the transaction
+    left as it was for the wallet that holds its id."""
+    keys = [generate_key(), generate_key()]
+    case_id, granted, transaction_id = _defer(deferring, keys)
+    for other in ([keys[0], generate_key()], [keys[0]], [*keys, generate_key()]):
+        refused = _deferred_request(deferring, granted["access_token"], other)
+        assert (refused.status_code, refused.json()["error"]) == (400, "credential_request_denied"), refused.text
+        assert "already issued" in refused.json()["error_description"]
+    assert [state for state, _providers in _deferrals(deferring.service, case_id)] == ["pending"]
+    assert _history(deferring, case_id).count("deferred") == 1
+    waiting = deferring.deferred(granted["access_token"], transaction_id)
+    assert (waiting.status_code, waiting.json()["transaction_id"]) == (202, transaction_id)
+
+
+def test_a_deferred_request_replayed_as_it_was_is_refused_for_its_spent_c_nonce(deferring: Deferring) -> None:
+    """The same request sent again, its proofs and all, is not an ask again: each c_nonce is taken once
+    (§7.2, §8.3.1.2), so a replayed proof is not given the transaction_id, even with its token and keys."""
+    _case_id, granted = _granted(deferring)
+    key = generate_key()
+    proofs = [deferring.issuer.proof(key, nonce=deferring.issuer.nonce())]
+    assert deferring.issuer.credential(granted["access_token"], proofs).status_code == 202
+    replayed = deferring.issuer.credential(granted["access_token"], proofs)
+    assert (replayed.status_code, replayed.json()["error"]) == (400, "invalid_nonce"), replayed.text
+    assert "transaction_id" not in replayed.text
+
+
+def test_a_deferral_whose_credentials_were_fetched_is_not_given_again(deferring: Deferring) -> None:
+    """Its 202 arrived (the wallet fetched the credentials with its id, §9: then invalid): asking the
+    credential endpoint again gets nothing, as for credentials given at once and told arrived."""
+    key = generate_key()
+    case_id, granted, transaction_id = _defer(deferring, [key])
+    deferring.approve(case_id)
+    assert deferring.deferred(granted["access_token"], transaction_id).status_code == 200
+    again = _deferred_request(deferring, granted["access_token"], [key])
+    assert (again.status_code, again.json()["error"]) == (400, "credential_request_denied"), again.text
+
+
+def test_a_transaction_id_is_kept_only_as_its_hash_and_made_only_with_the_offer_key(deferring: Deferring) -> None:
+    """Given again, the id is not read from the database (which keeps its hash), but made again from the
+    offer key (OfferSecrets.transaction_id): a copy of the database cannot make it, nor another key."""
+    case_id, granted, transaction_id = _defer(deferring)
+    with deferring.service.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT * FROM issuer_deferred WHERE case_id = :case"), {"case": case_id}).one()
+    assert transaction_id not in repr(tuple(row)) and stored_hash(transaction_id) in tuple(row)
+    token_hash = stored_hash(granted["access_token"])
+    assert deferring.service.offer_secrets.transaction_id(token_hash, "pda1") == transaction_id
+    assert OfferSecrets(bytes(32)).transaction_id(token_hash, "pda1") != transaction_id
+    assert deferring.service.offer_secrets.transaction_id(token_hash, "pda1_mdoc") != transaction_id
 
 
 # --- the deferred credential endpoint (§9) ---------------------------------------------------------------

@@ -27,7 +27,9 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI, Response
+from test_openid4vci_conformance import IDENTITY, _LosesAnswers
 
 import wallet.service as wallet_service
 from credentials.demo_persons import DEMO_PERSONS
@@ -35,6 +37,7 @@ from esspass.stack import Inspector, InspectorAuth, inspector_token, open_wallet
 from esspass.testing import ServerHandle, free_port, serve
 from issuer.app import build_service
 from issuer.app import create_app as issuer_app
+from issuer.db import DeferredTransaction, stored_hash
 from issuer.service import IssuerService
 from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
@@ -199,6 +202,39 @@ def test_approved_later_the_document_arrives_and_is_like_any_other(world: World)
         assert wallet.share(consent.id).outcome == "shared"
         assert inspector.result(request)["verdict"]["verdict"] == "valid"
     assert wallet.check_status(card.group).value == "valid"
+
+
+def test_a_202_lost_on_its_way_is_asked_again_and_the_document_arrives_once_approved(world: World) -> None:
+    """The issuer's 202 lost once on its way to the wallet (a dropped connection after it deferred): the
+    wallet asks again (a fresh c_nonce, new proofs of the same keys) and is given the same
+    transaction_id, no second deferral recorded; a second clerk approves, and the wallet's question to
+    the deferred credential endpoint brings the document, which the worker would otherwise have needed
+    a new offer for."""
+    wallet = world.wallet("lost-202")
+    transport = _LosesAnswers(times=1)
+    wallet.http = httpx.Client(transport=transport, timeout=20, headers=IDENTITY, follow_redirects=False)
+    try:
+        case_id, link, tx = world.offer()
+        received = wallet.accept(wallet.open_offer(link)[0], tx)
+        assert transport.lost == [202]  # the SD-JWT VC's deferral, lost; the mdoc's arrived
+        assert received.groups == [] and len(received.pending) == 1
+        waiting = wallet.store.read()["pending"][0]["transactions"]
+        with world.issuer.sessions() as s:
+            recorded = s.scalars(sa.select(DeferredTransaction.id_hash)
+                                 .where(DeferredTransaction.case_id == case_id)).all()
+        # The id the wallet holds for each form is the one the issuer gave first: one deferral per form.
+        assert sorted(recorded) == sorted(stored_hash(t["transaction_id"]) for t in waiting) and len(recorded) == 2
+        assert [e["action"] for e in world.case(case_id)["events"]].count("deferred") == 2
+
+        world.approve(case_id)
+        [done] = wallet.fetch_pending(force=True)
+        assert done.outcome == "received" and len(done.groups) == 1, done
+        forms = {c.format for c in wallet.credentials() if c.group == done.groups[0]}
+        assert forms == {"dc+sd-jwt", "mso_mdoc"}
+        records = world.case(case_id)["credential_records"]
+        assert records and all(r["notification"] == "credential_accepted" for r in records)
+    finally:
+        wallet.http.close()
 
 
 def test_refused_by_the_institution_the_entry_is_dropped_with_words(world: World) -> None:
