@@ -41,6 +41,7 @@ from issuer.settings import IssuerSettings
 from trust_registry.app import create_app as registry_app
 from trust_registry.settings import RegistrySettings
 from wallet import http as wallet_http
+from wallet import receive
 from wallet.errors import TransportError
 from wallet.receive import obtain_credentials, resolve_offer
 
@@ -309,6 +310,56 @@ def test_the_wallet_asks_again_only_once_after_a_lost_answer(issuer: Issuer) -> 
     assert transport.lost == [200, 200]
     assert [b.configuration_id for b in batches] == ["pda1_mdoc"]
     assert [type(f) for f in failures] == [TransportError]
+
+
+class _Timed(_LosesAnswers):
+    """:class:`_LosesAnswers`, each request of the nonce and credential endpoints noted with the seconds
+    the wallet gave it (the deadline esspass.fetch.stream set for it), after ``slow`` seconds of the
+    issuer's before an answer it loses."""
+
+    def __init__(self, times: int, *, slow: float = 0.0) -> None:
+        super().__init__(times)
+        self.slow, self.given = slow, list[tuple[str, float]]()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = fetch._deadline.get()  # what the wallet gave this exchange
+        if request.url.path.endswith(("/nonce", "/credential")) and deadline is not None:
+            self.given.append((request.url.path.rsplit("/", 1)[1], deadline - time.monotonic()))
+            if request.url.path.endswith("/credential") and len(self.lost) < self.times:
+                time.sleep(self.slow)
+        return super().handle_request(request)
+
+
+def test_the_first_answer_is_waited_for_as_any_and_the_retry_after_a_lost_one_briefly(issuer: Issuer) -> None:
+    """A slow issuer's first answer is waited for as long as any answer (MAX_RESPONSE_SECONDS), the
+    retry after it was lost (its c_nonce and request) LOST_RETRY_SECONDS at most: the issuer only
+    gives again what it answered, and the worker is not kept a minute at the screen."""
+    _offer, tx, link = issuer.offer()
+    transport = _Timed(times=1)
+    with httpx.Client(transport=transport, timeout=20, headers=IDENTITY, follow_redirects=False) as client:
+        resolved = resolve_offer(client, link, allow_loopback_http=True)
+        batches = obtain_credentials(client, resolved, tx_code=tx, copies=1, now=datetime.now(UTC))
+    assert [b.configuration_id for b in batches] == ["pda1", "pda1_mdoc"]
+    [(_n, nonce), (_c, first), (_n2, nonce_again), (_c2, again), *_mdoc] = transport.given
+    assert [name for name, _seconds in transport.given] == ["nonce", "credential"] * 3
+    assert first > wallet_http.MAX_RESPONSE_SECONDS - 2 and nonce > wallet_http.MAX_RESPONSE_SECONDS - 2
+    assert nonce_again <= receive.LOST_RETRY_SECONDS and again <= receive.LOST_RETRY_SECONDS
+    assert receive.CREDENTIAL_SECONDS < 60
+
+
+def test_a_credential_request_and_its_retry_end_within_credential_seconds(issuer: Issuer,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """However slow the issuer, one form's request, its retry after a lost answer included, ends within
+    CREDENTIAL_SECONDS (here 3 s: an issuer that took 2 s over a lost answer leaves the retry 1 s)."""
+    monkeypatch.setattr(receive, "CREDENTIAL_SECONDS", 3.0)
+    _offer, tx, link = issuer.offer()
+    transport = _Timed(times=1, slow=2.0)
+    with httpx.Client(transport=transport, timeout=20, headers=IDENTITY, follow_redirects=False) as client:
+        resolved = resolve_offer(client, link, allow_loopback_http=True)
+        batches = obtain_credentials(client, resolved, tx_code=tx, copies=1, now=datetime.now(UTC))
+    assert [b.configuration_id for b in batches] == ["pda1", "pda1_mdoc"]  # the issuer gave it again at once
+    [_nonce, (_c, first), (_n2, nonce_again), (_c2, again), *_mdoc] = transport.given
+    assert first <= 3.0 and nonce_again <= 1.0 and again <= 1.0
 
 
 # --- the issuer: credential request (§8.2, §8.3.1.2, App. F.1) -----------------------------------------

@@ -54,10 +54,12 @@ from credentials.jose import PrivateKey, b64url_encode, parse_json, public_jwk, 
 from credentials.mdoc import DOCTYPE_VCT
 from wallet.deferred import Answer, credential_answer, deferral, display_name, read_deferred_answer
 from wallet.errors import TransportError
-from wallet.http import LoopbackHttp, check, check_url, link_query, read_json, request, send
+from wallet.http import MAX_RESPONSE_SECONDS, LoopbackHttp, check, check_url, link_query, read_json, request, send
 from wallet.keys import new_key
 
 __all__ = [
+    "CREDENTIAL_SECONDS",
+    "LOST_RETRY_SECONDS",
     "MAX_TOKEN_LENGTH",
     "OFFER_SCHEMES",
     "PRE_AUTH_GRANT",
@@ -760,19 +762,28 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
     proofs (and a new key attestation) over the same keys, once; a second refusal is the answer.
     So too, once, when the answer is lost on its way (a timeout, a dropped connection: the request
     may have been signed for and recorded): the issuer gives the same credentials again to fresh
-    proofs of the same keys with the same token (issuer.service.IssuerService._delivered), where the
-    offer's one-time code, spent, could not get them again.
-    ``seconds``: what the next exchange may take (a caller with a deadline; None: the wallet's longest),
-    asked before each.
+    proofs of the same keys with the same token (issuer.service.IssuerService._delivered; a lost 202,
+    the same transaction_id: ``_deferred_again``), where the offer's one-time code, spent, could not
+    get them again.
+    All of it, retries included, within :data:`CREDENTIAL_SECONDS`, the retry after a lost answer
+    within :data:`LOST_RETRY_SECONDS`, each exchange within :data:`wallet.http.MAX_RESPONSE_SECONDS`;
+    ``seconds``: what the next exchange may take by a caller's deadline, asked before each.
     """
-    def left() -> float | None:
-        return seconds() if seconds is not None else None
+    ends = time.monotonic() + CREDENTIAL_SECONDS
+
+    def left() -> float:
+        given = seconds() if seconds is not None else None
+        mine = ends - time.monotonic()
+        return mine if given is None else min(mine, given)
+
+    def exchange() -> float:  # a deadline just passed still lets the question be asked, briefly
+        return max(_MIN_ATTEMPT, min(left(), MAX_RESPONSE_SECONDS))
 
     keys = tuple(new_key() for _ in range(wanted))
     ids = identifiers.get(offered.configuration_id)
     retried: set[str] = set()
     while True:
-        nonce = _fetch_nonce(client, offer, dpop, seconds=left())
+        nonce = _fetch_nonce(client, offer, dpop, seconds=exchange())
         request = _credential_request(offer, offered, keys, nonce, now=now, attester=attester)
         if ids:
             request["credential_identifier"] = ids[0]
@@ -781,7 +792,7 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
         try:
             response = _post_with_dpop(
                 client, offer.credential_endpoint, "Collecting the document", now, dpop,
-                token=access_token, token_type=token_type, json=request, seconds=left(),
+                token=access_token, token_type=token_type, json=request, seconds=exchange(),
             )
         except ProtocolError as exc:
             # Each cause is worth one more try. Without a Nonce Endpoint a new nonce cannot be had;
@@ -792,18 +803,16 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
             retried.add(exc.error)
             if exc.error == "temporarily_unavailable":
                 wait = _retry_after(exc.headers.get("Retry-After"))
-                budget = left()
-                if budget is not None and budget < wait + _MIN_ATTEMPT:
-                    raise  # no time to wait for it: the caller's deadline holds
+                if left() < wait + _MIN_ATTEMPT:
+                    raise  # no time to wait for it: the deadline holds
                 time.sleep(wait)
             continue
         except TransportError as exc:
             # The answer lost, not a bad one (too large, not JSON: asking again would not mend it).
-            budget = left()
-            if "lost" in retried or not isinstance(exc.__cause__, httpx.TransportError) or (
-                    budget is not None and budget < _MIN_ATTEMPT):
+            if "lost" in retried or not isinstance(exc.__cause__, httpx.TransportError) or left() < _MIN_ATTEMPT:
                 raise
             retried.add("lost")
+            ends = min(ends, time.monotonic() + LOST_RETRY_SECONDS)
             continue
         break
     if response.status_code == 202:
@@ -828,6 +837,14 @@ def _obtain_one(client: httpx.Client, offer: ResolvedOffer, offered: Any, identi
     )
 
 
+#: Longest one form's credential request takes (:func:`_obtain_one`), its c_nonces and retries included:
+#: the worker is looking at the screen. The first answer is waited for as any other (up to
+#: MAX_RESPONSE_SECONDS, for an issuer slow to sign), a lost one asked again within LOST_RETRY_SECONDS.
+CREDENTIAL_SECONDS = 45.0
+#: Longest the one retry after a lost answer takes, its c_nonce and request together: the issuer
+#: answered the first (only the answer was lost) and gives it again at once (a dropped connection);
+#: one that did not answer within the first exchange's time is not waited for as long again.
+LOST_RETRY_SECONDS = 15.0
 #: Credential errors a wallet asks again after (§8.3.1.2 invalid_nonce; a 503 from the issuer).
 _RETRIED = frozenset({"invalid_nonce", "temporarily_unavailable"})
 #: Longest wait for an issuer's Retry-After within one receipt: the worker is looking at the screen.
