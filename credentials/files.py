@@ -1,7 +1,8 @@
 """Small private files that several processes share: written once and whole, or changed in turns.
 
-Used for the demo PKI, first-start secrets (registry admin token, clerk tokens) and the wallet
-file. POSIX advisory locks (``flock``); secrets are created with mode 0600.
+Used for the demo PKI, first-start secrets (registry admin token, clerk tokens), the wallet file
+and the registry's last signed lists (:func:`replace_file`). POSIX advisory locks (``flock``);
+secrets are created with mode 0600.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +20,8 @@ from pathlib import Path
 from credentials.errors import DataError, MalformedError
 from credentials.jose import b64url_decode, b64url_encode
 
-__all__ = ["LOGIN_NAME", "TokenNameError", "configured_secret_key", "exclusive_lock", "named_tokens", "secret_key",
-           "write_private_file_once"]
+__all__ = ["LOGIN_NAME", "TokenNameError", "configured_secret_key", "exclusive_lock", "fsync_directory", "named_tokens",
+           "replace_file", "secret_key", "write_private_file_once"]
 
 #: A person's name in a token file or a clerk token (``anna.berzina``): what the case history and the
 #: inspection records show, so it must tell people apart at a glance and need no quoting: it starts
@@ -59,6 +61,34 @@ def write_private_file_once(path: Path, content: str) -> bool:
         return False
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a reader, or a crash, finds the old file or the new one,
+    never half of one: a temporary file of its own in the same directory (several processes may
+    write at once), fsync, ``os.replace`` (atomic on POSIX), then fsync of the directory so that the
+    rename reaches the disk too. The file is 0600 (``mkstemp``); an OSError leaves no temporary file."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` reach the disk (POSIX: a rename is durable once its directory is synced)."""
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def secret_key(path: Path, *, create: bool = True) -> bytes:

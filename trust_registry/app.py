@@ -32,9 +32,11 @@ as earlier releases took it, too), ``PUT /admin/entities/{id}/path`` (``{"path":
 The audit trail records the name bound to the token (``api:<name>``), never the token.
 
 A signed list is cached per (kind, sequence) and re-signed only when the sequence changed or half
-its validity has passed; while the database does not answer, the one cached is served as long as it
-is valid (``signed`` in :func:`create_app`). Nothing (settings, engine, keys) is created at import time: the PKI and
-the database are opened in the app's lifespan.
+its validity has passed, and kept on disk too (:mod:`trust_registry.published`); while the database
+does not answer, the newest of the one cached and the one on disk is served as long as it is valid
+(``signed`` in :func:`create_app`), also by a registry started during the outage. Nothing (settings,
+engine, keys) is created at import time: the PKI and the database are opened in the app's lifespan,
+and the database's tables, when it does not answer then, on the first request once it does.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI resolves the local ``Reader``/``Writer``
@@ -56,6 +58,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from credentials import i18n, trust_list
@@ -65,6 +68,7 @@ from credentials.jose import PrivateKey
 from esspass.db import make_engine, unavailable
 from esspass.web import etag_matches, install, language_links, page_language
 from trust_registry import messages
+from trust_registry.published import PublishedLists
 from trust_registry.settings import READ, WRITE, RegistrySettings, admin_tokens
 from trust_registry.store import Registry
 
@@ -151,6 +155,11 @@ class _Signed:
     #: distribution point -> the signed LoTE of this list (made on first request, then kept with it)
     lote: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, token: str, tl: trust_list.TrustList) -> "_Signed":
+        """``token`` (``tl`` signed) with its strong ETag, made from those bytes."""
+        return cls(token, tl, f'"{trust_list.fingerprint(token)}"')
+
     def fresh(self, sequence: int, now: datetime) -> bool:
         half = (self.tl.next_update - self.tl.issued_at) / 2
         return self.tl.sequence == sequence and now < self.tl.issued_at + half
@@ -158,13 +167,28 @@ class _Signed:
 
 @dataclass
 class _State:
-    registry: Registry
+    engine: Engine
+    list_validity: timedelta
     signer_key: PrivateKey
     signer_chain: list[Certificate]
     root: Certificate
     tokens: dict[str, tuple[str, frozenset[str]]]
+    published: PublishedLists
+    opened: Registry | None = None
     signed: dict[str, _Signed] = field(default_factory=dict)
+    #: kind -> the list on disk as last read (by the file's stamp, PublishedLists.stamp), None if refused
+    stored: dict[str, tuple[tuple[int, int, int], _Signed | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def registry(self) -> Registry:
+        """The registry's records, its tables migrated when first opened: at start, or for a registry
+        started while its database did not answer, at the first request once it answers (until then
+        this raises the database's error, a 503). Two requests opening it at once are harmless: the
+        migration takes a lock of its own and the tables are opened twice."""
+        if self.opened is None:
+            self.opened = Registry(self.engine, list_validity=self.list_validity)
+        return self.opened
 
 
 def _max_age(tl: trust_list.TrustList, now: datetime) -> int:
@@ -203,8 +227,19 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         key, chain, root = settings.list_signer(datetime.now(UTC))
         engine = make_engine(settings.db_url("registry.db"))
         try:
-            registry = Registry(engine, list_validity=timedelta(hours=settings.list_validity_hours))
-            holder["state"] = _State(registry, key, chain, root, admin_tokens(settings))
+            st = _State(engine, timedelta(hours=settings.list_validity_hours), key, chain, root,
+                        admin_tokens(settings),
+                        PublishedLists(settings.published_lists_dir(), root=root, signer_chain=chain))
+            try:
+                st.opened = st.registry
+            except SQLAlchemyError as exc:
+                if not unavailable(exc):
+                    raise
+                # Started during an outage: what verifiers starting now need is the lists, kept on disk.
+                log.warning("database unavailable at start (%s): the lists kept on disk are served while they are "
+                            "valid; the service opens its database once it answers", type(exc).__name__,
+                            extra={"service": "registry", "event": "database_unavailable_at_start"})
+            holder["state"] = st
             yield
         finally:
             holder.clear()
@@ -215,7 +250,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                   description="Signed lists of which institutions may issue which credentials, and which "
                               "inspectorates may request which claims (issuers and verifiers lists; also as "
                               "ETSI TS 119 602 LoTE JSON). Pin the registry root out of band.")
-    install(app, "registry", ready=lambda: holder["state"].registry.engine if "state" in holder else False)
+    install(app, "registry", ready=lambda: holder["state"].engine if "state" in holder else False)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def state() -> _State:
@@ -246,13 +281,16 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     def signed(kind: str) -> _Signed:
         """The list for ``kind``, re-signed only when its sequence changed or half its validity passed.
 
-        While the database does not answer, the list last signed here, as long as it is valid (before
-        its ``next_update``): a wallet or verifier without a list (started during the outage, or whose
-        own has ended) gets one it can use rather than a 503, and one holding it already loses nothing.
-        It says what it said when it was signed, as a copy a verifier holds does; any change recorded
-        since was recorded before the outage, with the sequence this process had not yet read, and is
-        published once the database answers. Past ``next_update``, or with none signed since this
-        process started, the 503 stands (:func:`esspass.web.database_unavailable`)."""
+        Each list signed is kept on disk too (:mod:`trust_registry.published`). While the database does
+        not answer, the list last signed, as long as it is valid (before its ``next_update``): the one
+        held in memory or the one on disk (signed by this process before, by a worker sharing the data
+        directory, or by the registry before it restarted), whichever is newer. A wallet or verifier
+        without a list (started during the outage, or whose own has ended) gets one it can use rather
+        than a 503, and one holding it already loses nothing. It says what it said when it was signed,
+        as a copy a verifier holds does; any change recorded since was recorded before the outage, with
+        a sequence not yet read, and is published once the database answers. Past ``next_update``, or
+        with none signed (nor a file on disk that verifies), the 503 stands
+        (:func:`esspass.web.database_unavailable`)."""
         if kind not in trust_list.KINDS:
             raise ProtocolError("not_found", f"the lists are: {', '.join(trust_list.KINDS)}", http_status=404)
         st = state()
@@ -265,19 +303,39 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                     return cached
                 tl = st.registry.build_list(kind, now)
                 token = trust_list.sign_trust_list(tl, key=st.signer_key, x5c=st.signer_chain)
-                st.signed[kind] = entry = _Signed(token, tl, f'"{trust_list.fingerprint(token)}"')
+                st.signed[kind] = entry = _Signed.of(token, tl)
                 log.info("trust list signed", extra={"service": "registry", "event": f"signed_{kind}"})
-                return entry
         except SQLAlchemyError as exc:
-            with st.lock:
-                cached = st.signed.get(kind)
-            if not unavailable(exc) or cached is None or now >= cached.tl.next_update:
+            held = last_signed(st, kind, now) if unavailable(exc) else None
+            if held is None:
                 raise
             log.warning("database unavailable (%s): served the %s list signed at %s (sequence %d, valid until %s); "
                         "the service signs again once the database answers", type(exc).__name__, kind,
-                        cached.tl.issued_at.isoformat(), cached.tl.sequence, cached.tl.next_update.isoformat(),
+                        held.tl.issued_at.isoformat(), held.tl.sequence, held.tl.next_update.isoformat(),
                         extra={"service": "registry", "event": "database_unavailable_list_served"})
-            return cached
+            return held
+        try:
+            st.published.store(kind, entry.token, entry.tl)
+        except OSError as exc:  # a full or read-only disk: the answer is served all the same
+            log.warning("the %s list signed could not be kept on disk (%s): a registry started while the database "
+                        "does not answer cannot serve it", kind, type(exc).__name__,
+                        extra={"service": "registry", "event": "list_not_kept"})
+        return entry
+
+    def last_signed(st: _State, kind: str, now: datetime) -> _Signed | None:
+        """The newest valid list of ``kind`` signed before (``signed``): held in memory or on disk."""
+        with st.lock:
+            cached = st.signed.get(kind)
+            stamp, stored = st.stored.get(kind, (None, None))
+        on_disk = st.published.stamp(kind)
+        if on_disk is not None and on_disk != stamp:  # a file not read yet: read and verified once
+            loaded = st.published.load(kind, now)
+            stored = None if loaded is None else _Signed.of(*loaded)
+            with st.lock:
+                st.stored[kind] = (on_disk, stored)
+        valid = [entry for entry in (cached, stored if on_disk is not None else None)
+                 if entry is not None and now < entry.tl.next_update]
+        return max(valid, key=lambda entry: (entry.tl.sequence, entry.tl.issued_at), default=None)
 
     def publication(kind: str, if_none_match: str | None, etag: str, tl: trust_list.TrustList,
                     body: Callable[[dict[str, str]], Response]) -> Response:

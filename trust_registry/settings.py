@@ -83,6 +83,10 @@ class RegistrySettings(ServiceSettings):
         check_configured_tokens(value, "ESSPASS_REGISTRY_ADMIN_TOKENS")
         return value
 
+    def published_lists_dir(self) -> Path:
+        """Where the lists last signed are kept (:mod:`trust_registry.published`), beside the admin token."""
+        return self.data_dir / "registry" / "lists"
+
     def pki_path(self) -> Path:
         """Same as :attr:`pki_dir` (the name the other services' settings use)."""
         return self.pki_dir

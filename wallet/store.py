@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from credentials.errors import MalformedError
-from credentials.files import exclusive_lock
+from credentials.files import exclusive_lock, fsync_directory
 from credentials.jose import b64url_decode, b64url_encode, dumps, parse_json
 from wallet.errors import (
     WalletCorruptError,
@@ -118,12 +118,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    # The rename itself must reach the disk too (POSIX: fsync the directory).
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_directory(path.parent)  # the rename itself must reach the disk too
 
 
 def _read_header(path: Path) -> dict[str, Any]:
