@@ -115,14 +115,18 @@ def worker_app() -> Any:
 
 def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespace], Any], what: str,
                      app_factory: str | None = None, env_prefix: str | None = None,
-                     preflight: Callable[[], object] | None = None) -> None:
+                     preflight: Callable[[], object] | None = None,
+                     without_database: Callable[[], str | None] | None = None) -> None:
     """Add ``serve [--host --port --tls-cert --tls-key]`` whose ``factory(args)`` builds the ASGI app.
 
     ``preflight`` loads and checks the service's keys and certificates before uvicorn starts, so
     that a mistake in them is one plain error line (the setting and the rule), not a traceback
     from every worker. The service's database (:data:`esspass.migrate.SERVICES`, found by
     ``env_prefix``) is then migrated, once, before any worker starts: a database of a newer
-    release is refused in one line too.
+    release is refused in one line too, as is a database that does not answer, unless
+    ``without_database`` says what the service can serve meanwhile (the registry: the lists it kept on
+    disk); it then starts all the same, says so in one warning line, and opens its database once it
+    answers.
 
     With ``app_factory`` (``"verifier.app:create_app"``) and ``env_prefix`` (``"ESSPASS_VERIFIER_"``)
     it also takes ``--workers N``: N processes, each building the app from the environment. Only for
@@ -140,6 +144,7 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
     def run(args: argparse.Namespace) -> int:
         import uvicorn
 
+        from esspass.db import DatabaseUnreachable
         from esspass.migrate import beside_running_up, beside_serving, hold_serving, service_of, upgrade_service
         from esspass.web import configure_logging
 
@@ -153,15 +158,34 @@ def add_serve_parser(sub: Any, *, port: int, factory: Callable[[argparse.Namespa
         os.umask(PRIVATE_UMASK)  # before anything below opens a database or writes a key; workers inherit it
         configure_logging()
         service = service_of(env_prefix) if env_prefix is not None else None
-        refused = None if service is None else (beside_running_up([service], "esspass serve", _started_by)
-                                                or beside_serving([service], "esspass serve"))
+        down: DatabaseUnreachable | None = None  # the database does not answer: nothing is migrated now
+        try:
+            refused = None if service is None else (beside_running_up([service], "esspass serve", _started_by)
+                                                    or beside_serving([service], "esspass serve"))
+        except DatabaseUnreachable as exc:
+            if without_database is None:
+                raise
+            refused, down = None, exc
         if refused is not None:  # a service of a new release started beside the old ones: before it opens anything
             print(refused, file=sys.stderr)
             return 1
         if preflight is not None:
             preflight()
-        if env_prefix is not None:
-            upgrade_service(env_prefix=env_prefix)
+        if env_prefix is not None and down is None:
+            try:
+                upgrade_service(env_prefix=env_prefix)
+            except DatabaseUnreachable as exc:
+                if without_database is None:
+                    raise
+                down = exc
+        if down is not None:
+            serves = without_database() if without_database is not None else None
+            if serves is None:
+                raise down
+            logging.getLogger("esspass").warning(
+                "%s. The %s starts all the same and serves %s meanwhile; it opens its database once it answers",
+                down.message, what, serves,
+                extra={"service": service.name if service else what, "event": "database_unavailable_at_start"})
         if service is not None:  # from here on, a migration of its tables is refused (beside_serving)
             hold_serving(service)
         kwargs: dict[str, Any] = {}

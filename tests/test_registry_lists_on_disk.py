@@ -8,6 +8,8 @@ servers on loopback, a real PostgreSQL database that refuses connections (as tes
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,11 +20,13 @@ from pathlib import Path
 import httpx
 import pytest
 from test_ops_database_outage import _refusing
+from test_ops_database_url import SECRET, _one_line
+from test_ops_processes import ROOT, _env, _stop, _wait_healthy
 
 from credentials import trust_list
 from credentials.institutions import DEMO_ENTITIES
 from credentials.pki import ensure_demo_pki, issue_list_signer
-from esspass.testing import serve
+from esspass.testing import free_port, serve
 from trust_registry.app import create_app
 from trust_registry.published import PublishedLists
 from trust_registry.seed import seed_data_dir
@@ -75,6 +79,38 @@ def test_a_registry_started_while_its_database_refuses_connections_serves_the_li
     events = {getattr(r, "event", None) for r in caplog.records if r.levelno == logging.WARNING}
     assert {"database_unavailable_at_start", "database_unavailable_list_served"} <= events
     assert not [r for r in caplog.records if r.exc_info or getattr(r, "event", None) == "server_error"]
+
+
+def test_esspass_registry_serve_started_while_its_database_refuses_connections_serves_the_lists_kept(
+        tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a service manager restarts it: the process starts, says in one warning line what it serves."""
+    signed = _signed_in_an_earlier_run(tmp_path, postgres_url, monkeypatch)
+    port = free_port()
+    log = tmp_path / "registry.log"
+    with _refusing(postgres_url), log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "esspass.cli", "registry", "serve", "--port", str(port)],
+                                cwd=ROOT, env=_env(tmp_path, DATABASE_URL=postgres_url), stdout=subprocess.DEVNULL,
+                                stderr=err, text=True)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", proc)
+            held = httpx.get(f"http://127.0.0.1:{port}/lists/issuers", timeout=30)
+        finally:
+            _stop(proc)
+    assert (held.status_code, held.content, held.headers["etag"]) == (200, signed.content, signed.headers["etag"])
+    said = [line for line in log.read_text().splitlines() if "database_unavailable_at_start" in line]
+    assert said and "the issuers list kept on disk (sequence" in said[0] and "Traceback" not in log.read_text()
+
+
+def test_esspass_registry_serve_keeping_no_list_does_not_start_while_its_database_does_not_answer(
+        tmp_path: Path) -> None:
+    """Nothing to serve: refused in one line naming the setting, as every service is (test_ops_database_url)."""
+    (tmp_path / "pki").mkdir(mode=0o700)
+    url = f"postgresql://esspass:{SECRET}@127.0.0.1:{free_port()}/esspass"
+    done = subprocess.run([sys.executable, "-m", "esspass.cli", "registry", "serve", "--port", str(free_port())],
+                          cwd=ROOT, env=_env(tmp_path, DATABASE_URL=url), capture_output=True, text=True, timeout=120)
+    line = _one_line(done)
+    assert done.returncode == 1 and line.startswith("esspass: the registry's database (DATABASE_URL) cannot be "
+                                                    "reached"), line
 
 
 @pytest.mark.parametrize("damage", ["truncated", "altered", "empty", "not_a_list"])

@@ -1,7 +1,9 @@
 """``esspass registry serve|seed|list|show|history|add|add-certificate|close-certificate|rotate|revoke-key|path|
 roles|status-lists|may-request|policy-uri|suspend|reinstate|withdraw`` (issue #3).
 
-``serve`` runs the HTTP service (uvicorn). The admin subcommands work on the registry database
+``serve`` runs the HTTP service (uvicorn); started while its database does not answer, it serves the
+lists it kept on disk while they are valid (:mod:`trust_registry.published`), and without any it
+refuses to start, in one line. The admin subcommands work on the registry database
 directly (the operator's machine, same :class:`~trust_registry.store.Registry` as the admin API);
 each change is recorded in the audit trail as ``cli:<os user>`` and bumps the lists' sequence
 number. Refusals (bad input, unknown entity, conflicts) are one plain line on stderr, exit code 1;
@@ -44,6 +46,22 @@ def _app(args: argparse.Namespace) -> Any:
     from trust_registry.settings import RegistrySettings
 
     return create_app(RegistrySettings(host=args.host, port=args.port))
+
+
+def _lists_kept() -> str | None:
+    """What a registry started while its database does not answer serves: the lists it kept on disk
+    that are still valid (:mod:`trust_registry.published`), said in words; None when there is none,
+    and ``serve`` then refuses to start, as with nothing to serve it would be no use to anyone."""
+    from credentials.trust_list import KINDS
+    from trust_registry.published import PublishedLists
+
+    settings = _settings()
+    now = datetime.now(UTC)
+    _key, chain, root = settings.list_signer(now)
+    kept = PublishedLists(settings.published_lists_dir(), root=root, signer_chain=chain)
+    valid = [(kind, found[1]) for kind in KINDS if (found := kept.load(kind, now)) is not None]
+    return ", ".join(f"the {kind} list kept on disk (sequence {tl.sequence}, valid until "
+                     f"{tl.next_update.isoformat()})" for kind, tl in valid) or None
 
 
 def _registry(*, create: bool = False) -> Any:
@@ -267,7 +285,7 @@ def register(sub: Any) -> None:
     rsub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     add_serve_parser(rsub, port=8101, factory=_app, what="trust registry",
                      app_factory="trust_registry.app:create_app", env_prefix="ESSPASS_REGISTRY_",
-                     preflight=lambda: _settings().list_signer(datetime.now(UTC)))
+                     preflight=lambda: _settings().list_signer(datetime.now(UTC)), without_database=_lists_kept)
     p = rsub.add_parser("seed", help="load the demo institutions and inspectorates (idempotent)")
     p.add_argument("--issuer-url", default=os.environ.get("ESSPASS_ISSUER_PUBLIC_URL"),
                    help="the demo issuer's public URL, to publish where each institution lists its status lists "
