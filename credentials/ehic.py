@@ -260,6 +260,33 @@ _REPRESENTED_PRC_SENTENCE = {
 }
 
 
+#: :data:`_SENTENCE` and :data:`_PRC_SENTENCE` of another person's card (``describe(..., other_person=True)``): of
+#: the holder its fields 3-5 name, by name as the subject (no case ending, no gendered "couvert(e)"; Latvian
+#: "personai" in the dative before it).
+_NAMED_SENTENCE = {
+    "en": "{name} is covered by the health insurance of this state: {country} ({institution}); card {number}, "
+          "valid until {end}.",
+    "lv": "Personai {name} ir veselības apdrošināšana valstī {country} ({institution}); karte {number}, derīga "
+          "līdz {end}",
+    "de": "{name} ist krankenversichert in diesem Staat: {country} ({institution}); Karte {number}, gültig bis {end}.",
+    "fr": "{name} bénéficie de l'assurance maladie : {country} ({institution}) ; carte {number}, valable "
+          "jusqu'au {end}.",
+    "pl": "{name} ma ubezpieczenie zdrowotne w państwie {country} ({institution}); karta {number}, ważna do {end}.",
+}
+_NAMED_PRC_SENTENCE = {
+    "en": "{name} is covered by the health insurance of this state: {country} ({institution}); provisional "
+          "replacement certificate {number}, valid from {start} to {end}.",
+    "lv": "Personai {name} ir veselības apdrošināšana valstī {country} ({institution}); EVAK aizvietojošais "
+          "sertifikāts {number}, derīgs no {start} līdz {end}",
+    "de": "{name} ist krankenversichert in diesem Staat: {country} ({institution}); provisorische "
+          "Ersatzbescheinigung {number}, gültig vom {start} bis {end}.",
+    "fr": "{name} bénéficie de l'assurance maladie : {country} ({institution}) ; certificat provisoire de "
+          "remplacement {number}, valable du {start} au {end}.",
+    "pl": "{name} ma ubezpieczenie zdrowotne w państwie {country} ({institution}); certyfikat tymczasowo "
+          "zastępujący kartę {number}, ważny od {start} do {end}.",
+}
+
+
 #: A Provisional Replacement Certificate (Decision S2): a document of its own, not a card, valid for
 #: its own period from-to. Latvian: "EVAK aizvietojošais sertifikāts", the term of the Latvian
 #: competent institution (NVD, vmnvd.gov.lv "EVAK aizvietojošais sertifikāts").
@@ -297,12 +324,14 @@ def title(claims: Mapping[str, Any], lang: str) -> str:
     return next((d["name"] for d in names["display"] if d["locale"] == lang), str(names["name"]))
 
 
-def describe(claims: Mapping[str, Any], lang: str) -> str:
+def describe(claims: Mapping[str, Any], lang: str, *, other_person: bool = False) -> str:
     """One plain-words sentence for the holder or inspector, in ``lang`` (English fallback): a card
     with its expiry, a Provisional Replacement Certificate with its own period from-to. The card of a
     represented person (``subject``, a child's, Decision S1) is not the holder's own insurance: its
-    sentence says no "you" (the wallet, the paper copy say whose it is). A date that is no YYYY-MM-DD
-    date is DataError naming the field."""
+    sentence says no "you" (the wallet, the paper copy say whose it is). Nor does ``other_person``'s card
+    (a wallet found it not its owner's, :func:`wallet.core.other_persons`: an offer code passed on): it
+    speaks of the person its fields 3-5 name ("Tobias Krause is covered ..."), or, naming none, of
+    nobody. A date that is no YYYY-MM-DD date is DataError naming the field."""
     c.obj(claims, "claims")
     lang = lang if lang in _SENTENCE else "en"
 
@@ -314,10 +343,13 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
              "institution": source.get("name", "") if isinstance(source, dict) else "",
              "number": claims.get("document_number", "…")}
     represented = isinstance(claims.get("subject"), Mapping)
+    named = holder_names.full_name(claims) if other_person and not represented else None
+    unnamed = represented or other_person
     if is_prc(claims):
-        sentences = _REPRESENTED_PRC_SENTENCE if represented else _PRC_SENTENCE
-        return sentences[lang].format(**words, start=day("starting_date"), end=day("ending_date"))
-    return (_REPRESENTED_SENTENCE if represented else _SENTENCE)[lang].format(**words, end=day("date_of_expiry"))
+        sentences = _NAMED_PRC_SENTENCE if named else _REPRESENTED_PRC_SENTENCE if unnamed else _PRC_SENTENCE
+        return sentences[lang].format(**words, name=named, start=day("starting_date"), end=day("ending_date"))
+    sentences = _NAMED_SENTENCE if named else _REPRESENTED_SENTENCE if unnamed else _SENTENCE
+    return sentences[lang].format(**words, name=named, end=day("date_of_expiry"))
 
 
 _CLAIMS = (

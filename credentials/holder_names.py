@@ -26,7 +26,7 @@ from typing import Any
 
 from credentials.type_metadata import ClaimInfo
 
-__all__ = ["CLAIMS", "CLAIM_INFO", "shown", "signed"]
+__all__ = ["CLAIMS", "CLAIM_INFO", "full_name", "shown", "signed"]
 
 #: The document's claim -> the case holder's field it is made from (issuer.service ``_holder``: a
 #: PID's SD-JWT VC names, ``birthdate``).
@@ -58,3 +58,12 @@ def shown(claims: Mapping[str, Any]) -> dict[str, str]:
     cutover, or withheld), under the PID's SD-JWT VC names (``birthdate``): what the holder link
     compares with the PID and an offline form's holder fields are."""
     return {field: claims[claim] for claim, field in CLAIMS.items() if isinstance(claims.get(claim), str)}
+
+
+def full_name(claims: Mapping[str, Any]) -> str | None:
+    """Whom the document names as its holder, in words: given names, then surname ("Tobias Krause"), as
+    :func:`shown` has them; None for a document naming no holder of its own (signed before its type's
+    cutover)."""
+    named = shown(claims)
+    words = " ".join(named[k].strip() for k in ("given_name", "family_name") if named.get(k, "").strip())
+    return words or None

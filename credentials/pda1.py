@@ -835,6 +835,30 @@ _SENTENCE = {
     "fr": "Du {start} au {end}, la législation de sécurité sociale applicable est celle de : {country}{employer}.",
     "pl": "Od {start} do {end} podlegasz przepisom o zabezpieczeniu społecznym państwa: {country}{employer}.",
 }
+#: :data:`_SENTENCE` of another person's A1 (``describe(..., other_person=True)``): of the holder its section 1
+#: names, by name in the nominative (no case ending needed: "für", "à", a subject; Latvian "personai" in the
+#: dative before it, as the wallet's "norādīta persona: ..." has it).
+_NAMED_SENTENCE = {
+    "en": "From {start} to {end}, the social security legislation that applies to {name} is that of this state: "
+          "{country}{employer}.",
+    "lv": "No {start} līdz {end} personai {name} piemērojami šīs valsts sociālās drošības tiesību akti: "
+          "{country}{employer}.",
+    "de": "Vom {start} bis {end} gelten für {name} die Rechtsvorschriften der sozialen Sicherheit dieses Staates: "
+          "{country}{employer}.",
+    "fr": "Du {start} au {end}, la législation de sécurité sociale applicable à {name} est celle de : "
+          "{country}{employer}.",
+    "pl": "Od {start} do {end} {name} podlega przepisom o zabezpieczeniu społecznym państwa: {country}{employer}.",
+}
+#: Of another person's A1 naming no holder (signed before :data:`HOLDER_SIGNED_FROM`): of nobody, never "you".
+_UNNAMED_SENTENCE = {
+    "en": "From {start} to {end}, the social security legislation that applies is that of this state: "
+          "{country}{employer}.",
+    "lv": "No {start} līdz {end} piemērojami šīs valsts sociālās drošības tiesību akti: {country}{employer}.",
+    "de": "Vom {start} bis {end} gelten die Rechtsvorschriften der sozialen Sicherheit dieses Staates: "
+          "{country}{employer}.",
+    "fr": _SENTENCE["fr"],  # already says no "vous"
+    "pl": "Od {start} do {end} obowiązują przepisy o zabezpieczeniu społecznym państwa: {country}{employer}.",
+}
 _EMPLOYER = {"en": ", employer {name}", "lv": ", darba devējs {name}", "de": ", Arbeitgeber {name}",
              "fr": ", employeur {name}", "pl": ", pracodawca {name}"}
 #: A v1.1 entry of type 02 is the person's own activity, not an employer (Art. 13(2), (3)).
@@ -847,9 +871,12 @@ _ENTRY_LABEL = {"01": ("Employer", "Darba devējs", "Arbeitgeber", "Employeur", 
                        "Activité non salariée", "Działalność na własny rachunek")}
 
 
-def describe(claims: Mapping[str, Any], lang: str) -> str:
+def describe(claims: Mapping[str, Any], lang: str, *, other_person: bool = False) -> str:
     """One plain-words sentence for the worker or inspector, in ``lang`` (English fallback); for a
-    provisional determination (box 2.5) a second saying so.
+    provisional determination (box 2.5) a second saying so. It speaks to the holder ("applies to you");
+    of ``other_person``'s A1 (a wallet found it not its owner's, :func:`wallet.core.other_persons`: an
+    offer code passed on) it speaks of the person section 1 names ("applies to Tobias Krause"), or, naming
+    none, of nobody.
 
     A date that is no YYYY-MM-DD date, or an employer's name that is no text, is DataError naming
     the field (a foreign A1 may hold anything there), which its callers show the type's title for."""
@@ -869,8 +896,10 @@ def describe(claims: Mapping[str, Any], lang: str) -> str:
     def day(field: str) -> str:
         return format_date(c.iso_date(claims[field], field), lang) if c.optional(claims, field) else "?"
 
-    sentence = _SENTENCE[lang].format(country=country, start=day("starting_date"), end=day("ending_date"),
-                                      employer=employer)
+    named = holder_names.full_name(claims) if other_person else None
+    sentences = _NAMED_SENTENCE if named else _UNNAMED_SENTENCE if other_person else _SENTENCE
+    sentence = sentences[lang].format(country=country, start=day("starting_date"), end=day("ending_date"),
+                                      employer=employer, name=named)
     # Box 2.5: the worker, the clerk and the paper's reader are told what the inspector is told.
     return sentence + _PROVISIONAL[lang] if claims.get("determination_provisional") is True else sentence
 

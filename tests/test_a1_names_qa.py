@@ -65,18 +65,25 @@ def test_the_not_valid_page_of_another_workers_a1_shows_whom_the_a1_names(tmp_pa
     assert "Ask the worker for their own A1" in page
 
 
+def receive_a_colleagues_a1(site: Any, phone: Any) -> None:
+    """The phone's wallet receives Lena's PID, then the A1 Deutsche Rentenversicherung's clerk recorded
+    for :data:`COLLEAGUE` (an offer code passed on), and is on its list of documents."""
+    from test_pages_browser import _paste_offer
+
+    clerk = site.clerk
+    for entity, config, claims, holder in ((LENA.pid_provider, "pid", dict(LENA.pid), None),
+                                           (LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), COLLEAGUE)):
+        _paste_offer(site, phone, clerk.offer(entity, clerk.create_case(entity, config, claims, holder)))
+
+
 @pytest.mark.browser
 def test_the_wallet_says_whom_another_workers_a1_names(tmp_path: Path, browser: Any) -> None:
     """Lena's wallet holding a colleague's A1 beside her PID: the list and the A1's page say "Not yours"
     and whom the A1 names, so that she knows whose it is (QA of F1: they said neither)."""
-    from test_pages_browser import _paste_offer, phone_tab, wallet_site
+    from test_pages_browser import phone_tab, wallet_site
 
     with wallet_site(tmp_path) as site, phone_tab(site, browser) as phone:
-        clerk = site.clerk
-        for entity, config, claims, holder in ((LENA.pid_provider, "pid", dict(LENA.pid), None),
-                                               (LENA.pda1_issuer, "pda1", unnumbered(LENA.pda1), COLLEAGUE)):
-            _paste_offer(site, phone, clerk.offer(entity, clerk.create_case(entity, config, claims, holder)))
-        phone.goto(site.wallet_page.url + "/")
+        receive_a_colleagues_a1(site, phone)
         listed = phone.inner_text(".other-named")
         phone.click(f"a.card[data-vct='{pda1.VCT}']")
         shown = phone.inner_text("#other-named")

@@ -235,15 +235,17 @@ def document_title(vct: str, claims: Mapping[str, Any], lang: str) -> str:
     return type_title(vct, lang)
 
 
-def describe(vct: str, claims: Mapping[str, Any], lang: str) -> str:
+def describe(vct: str, claims: Mapping[str, Any], lang: str, *, other_person: bool = False) -> str:
     """One plain-words sentence (``pda1.describe`` ...). An EHIC of a represented person (``subject``,
     a child's card, Decision S1) is not the worker's own insurance: its sentence says nothing of "you"
-    (:func:`credentials.ehic.describe`), :func:`whose_card` says whose it is."""
+    (:func:`credentials.ehic.describe`), :func:`whose_card` says whose it is. Nor is an A1 or EHIC shown
+    to be ``other_person``'s (:func:`other_persons`): its sentence speaks of the person it names."""
     module = _type_module(vct)
     if module is None:
         return type_title(vct, lang)
     try:
-        text = str(module.describe(claims, lang))
+        # A PID is never another person's (other_persons compares the documents with it).
+        text = str(module.describe(claims, lang, other_person=True) if other_person else module.describe(claims, lang))
     except CredentialError:
         return type_title(vct, lang)
     # A date written with its own full stop (Latvian "01.11.2029.") at the end of the sentence.
@@ -272,12 +274,10 @@ def person_named(vct: str, claims: Mapping[str, Any], *, represented_only: bool 
 
 def holder_named(claims: Mapping[str, Any]) -> str | None:
     """Whom an A1's section 1 or an EHIC's fields 3-5 name as the holder ("Tobias Krause",
-    :func:`credentials.holder_names.shown`); None for a document naming no holder of its own."""
+    :func:`credentials.holder_names.full_name`); None for a document naming no holder of its own."""
     from credentials import holder_names
 
-    shown = holder_names.shown(claims)
-    named = " ".join(shown[k].strip() for k in ("given_name", "family_name") if shown.get(k, "").strip())
-    return named or None
+    return holder_names.full_name(claims)
 
 
 def whose_card(vct: str, claims: Mapping[str, Any], lang: str, *, represented_only: bool = False) -> str | None:

@@ -403,7 +403,8 @@ def standing_words(card: Card, lang: str) -> str:
 
 def past_words(card: Card, lang: str) -> str:
     """A past document (:attr:`Card.past`) in the past tense, in place of its description, which says what
-    applies to the worker now ("... applies to you", "You are covered ... until"): replaced on the
+    applies now ("... applies to you", "You are covered ... until"; of another person's document, to the
+    person it names, :attr:`Card.other_person`): replaced on the
     newer one's date of issue, withdrawn by its institution, or ended (a period document still the proof
     of its period, :func:`covers_a_period`); a period document replaced or withdrawn says the period it
     was issued for. '' for a current document."""
@@ -856,7 +857,7 @@ class WalletService:
             group=first.group,
             vct=first.vct,
             title=core.document_title(first.vct, core.readable_claims(first), lang),
-            description=core.describe(first.vct, core.readable_claims(first), lang),
+            description=core.describe(first.vct, core.readable_claims(first), lang, other_person=first.group in other),
             issuer_name=first.issuer_name,
             issuer_id=first.issuer_id,
             received_at=first.received_at,
