@@ -731,7 +731,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
 
     @app.post("/{path}/api/import", tags=["back office"], openapi_extra={"parameters": [idempotency_header]})
     async def import_csv(request: Request, who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
-        """Bulk import from CSV (template: ``/import-template.csv``): a report line per row. A file
+        """Bulk import from CSV (the institution's template: ``/{path}/office/import-template.csv``,
+        ``import-template-ehic.csv``): a report line per row. A file
         faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded, and
         so is one with a document number already given (409, ``rows`` naming each such row). With an
         ``Idempotency-Key``, a retry (after a timeout) of an import made or under way records nothing
@@ -761,12 +762,6 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                                  "the database failed; the rows not created may be imported again", **body},
                                 status_code=503)
         return JSONResponse(body)
-
-    @app.get("/import-template.csv", tags=["back office"])
-    def import_template() -> Response:
-        from importlib.resources import files
-
-        return Response(files("issuer").joinpath("import-template.csv").read_bytes(), media_type="text/csv")
 
     from issuer.authorize import mount_authorize
     from issuer.office import mount_office

@@ -52,6 +52,7 @@ from credentials.errors import CredentialError, DataError, ProtocolError, Signer
 from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import language_links, page_language, read_form
+from issuer import import_templates
 from issuer.db import OfficeSession
 from issuer.rules import POSTING_STATUSES, refusal
 from issuer.service import (
@@ -1113,9 +1114,6 @@ _FORM_T: dict[str, tuple[str, str, str, str, str]] = {
 }
 i18n.register({f"office.{k}": dict(zip(i18n.LANGUAGES, v, strict=True)) for k, v in _FORM_T.items()})
 _T.update(_FORM_T)
-#: configuration id -> its CSV import template (issuer/, served at ``/<file>``): an example row that
-#: imports as it is at the demo institution it names (LV:VSAA's A1, LV:NVD's card with fields 3-5).
-IMPORT_TEMPLATES = {pda1.CONFIGURATION_ID: "import-template.csv", ehic.CONFIGURATION_ID: "import-template-ehic.csv"}
 
 
 def _posting_options(values: Mapping[str, str]) -> tuple[str | None, bool]:
@@ -2220,20 +2218,49 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals["language_links"] = language_links  # office/base.html: each page's own, query kept
-    env.globals["import_templates"] = IMPORT_TEMPLATES  # office/import.html: the institution's own
+    env.globals["import_templates"] = import_templates.FILES  # office/import.html: the institution's own
     templates = Jinja2Templates(env=env)
     app.mount("/office-static", StaticFiles(directory=str(HERE / "static")), name="office-static")
-
-    @app.get(f"/{IMPORT_TEMPLATES[ehic.CONFIGURATION_ID]}", tags=["back office"])
-    def import_template_ehic() -> Response:
-        """The EHIC's CSV import template (the A1's is issuer.app's ``/import-template.csv``): its columns,
-        the holder's card fields 3-5 and a represented person's among them, and rows that import as they
-        are at LV:NVD."""
-        return Response((HERE / IMPORT_TEMPLATES[ehic.CONFIGURATION_ID]).read_bytes(), media_type="text/csv")
 
     def svc() -> IssuerService:
         result: IssuerService = holder["service"]
         return result
+
+    def template_of(inst: Institution, configuration_id: str) -> Response:
+        """``inst``'s CSV import template of ``configuration_id``, its example dated on the issuer's today."""
+        today = svc().clock().astimezone(UTC).date()
+        name = import_templates.FILES[configuration_id]
+        return Response(import_templates.template_csv(inst.entity, configuration_id, today), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})  # its dates are today's
+
+    def mount_templates(configuration_id: str, name: str) -> None:
+        """The routes of ``configuration_id``'s template (a closure each: a default argument would be a
+        query parameter FastAPI lets the client set)."""
+
+        @app.get(f"/{{path}}/office/{name}", tags=["back office"], name=f"import_template_{configuration_id}",
+                 response_class=Response)
+        def institutions_template(request: Request, path: str) -> Response:
+            """The institution's CSV import template (:mod:`issuer.import_templates`): the columns, and an
+            example row that imports as it is at this institution (its country's legislation, holder and
+            employer; today's dates). 404 for an institution that does not issue the type."""
+            inst = svc().institutions.get(path)
+            if inst is None or configuration_id not in inst.configurations:
+                return message(request, path, "not_found", 404)
+            return template_of(inst, configuration_id)
+
+        @app.get(f"/{name}", tags=["back office"], name=f"default_import_template_{configuration_id}",
+                 response_class=Response)
+        def default_template(request: Request) -> Response:
+            """The template at the issuer's root, where links made before each institution served its own
+            lead: the first hosted institution's that issues the type (the demo's LV:VSAA, LV:NVD)."""
+            inst = next((i for i in svc().institutions.values() if configuration_id in i.configurations), None)
+            if inst is None:
+                return message(request, "", "not_found", 404)
+            return template_of(inst, configuration_id)
+
+    for configuration_id, name in import_templates.FILES.items():
+        mount_templates(configuration_id, name)
 
     def office_sessions() -> SignInSessions:
         return SignInSessions(svc().sessions, svc().clock, OfficeSession)

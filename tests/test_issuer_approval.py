@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import ValidationError
+from test_import_templates import vsaa_template
 from test_issuer_office import REFLOW, _csrf, _fill_pda1
 
 from credentials.demo_persons import DEMO_PERSONS
@@ -38,7 +39,7 @@ from issuer.settings import IssuerSettings, clerk_institution, clerk_name
 
 PERSON = DEMO_PERSONS[0]
 HOLDER = {"family_name": "Bērziņš", "given_name": "Jānis", "birthdate": "1988-04-12"}
-TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
+TEMPLATE = vsaa_template()  # LV:VSAA's A1 template, as its office serves it today
 ANNA, JANIS = "clerk-test-anna-0123", "clerk-test-janis-0123"
 SHARED, NVD = "clerk-test-vsaa-0123", "clerk-test-nvd-0123"
 #: LV:VSAA asks for approval (the setting); LV:NVD does not.
@@ -356,7 +357,7 @@ def test_service_a_csv_import_awaits_approval_row_by_row(service: IssuerService)
     import io
 
     vsaa = service.institution("lv-vsaa")
-    row = next(r for r in csv.DictReader(io.StringIO(TEMPLATE.read_text(encoding="utf-8")))
+    row = next(r for r in csv.DictReader(io.StringIO(TEMPLATE))
                if r["configuration_id"] == "pda1")
     report = import_file(service, vsaa, [{**row, "document_number": ""}] * 2, actor=ANNA_ACTOR)
     assert len(report) == 2 and all(r["ok"] for r in report), report
@@ -412,7 +413,7 @@ def test_api_where_approval_is_asked_the_shared_token_records_nothing(issuer: Se
         mine = _made(anna)
         replaced = shared.post(f"/cases/{mine['id']}/replace", json={"claims": _pda1(), "reason": "corrected"})
         assert (replaced.status_code, replaced.json()["error"]) == (403, "access_denied")
-        template = (Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv").read_bytes()
+        template = TEMPLATE.encode()
         imported = shared.post("/import", files={"file": ("cases.csv", template, "text/csv")})
         assert (imported.status_code, imported.json()["error"]) == (403, "access_denied")
         assert anna.get(f"/cases/{mine['id']}").json()["state"] == "active"
@@ -550,7 +551,7 @@ def test_api_a_suspended_case_is_not_approved_409_reinstate_it_first(issuer: Ser
 
 
 def test_api_a_csv_import_awaits_approval(issuer: ServerHandle) -> None:
-    header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
+    header, row = TEMPLATE.strip().split("\n")[:2]
     data = "\n".join([header, row.replace("DEMO-A1-LV-9001", ""), row.replace("DEMO-A1-LV-9001", "")]) + "\n"
     with _api(issuer, ANNA) as anna:
         response = anna.post("/import", files={"file": ("cases.csv", data.encode(), "text/csv")})
@@ -618,7 +619,7 @@ def test_office_the_shared_token_posting_an_import_gets_the_page_with_the_reason
         before = len(anna.get("/cases").json())
         csrf = _csrf(shared.get("/cases").text)
         refused = shared.post("/import", params={"lang": "pl"}, data={"csrf": csrf},
-                              files={"file": ("cases.csv", TEMPLATE.read_bytes(), "text/csv")})
+                              files={"file": ("cases.csv", TEMPLATE.encode(), "text/csv")})
         assert refused.status_code == 403, refused.text
         assert refused.headers["content-type"].startswith("text/html")
         assert 'id="error"' in refused.text and "wspólny token instytucji" in refused.text

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from test_ehic_clerk_review import recorded_before_the_rule
+from test_import_templates import vsaa_template
 
 from credentials import i18n
 from credentials.demo_persons import DEMO_PERSONS
@@ -27,7 +28,7 @@ from issuer.office import _T, COOKIE, FIELDS, error_slot
 from issuer.settings import IssuerSettings
 
 PERSON = DEMO_PERSONS[0]
-TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
+TEMPLATE = vsaa_template()  # LV:VSAA's A1 template, as its office serves it today
 Issuer = tuple[ServerHandle, dict[str, str]]
 
 
@@ -241,12 +242,12 @@ def test_the_browser_language_chooses_the_page_language(issuer: Issuer, browser:
 
 @pytest.mark.browser
 def test_importing_the_template_reports_each_row(clerk: Any, tmp_path: Path) -> None:
-    header, good = TEMPLATE.read_text(encoding="utf-8").strip().splitlines()[:2]
+    header, good = TEMPLATE.strip().splitlines()[:2]
     bad = good.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-9002").replace(",Berlin,DE", ",Berlin,XX")
     upload = tmp_path / "cases.csv"
     upload.write_text(f"{header}\n{good}\n{bad}\n", encoding="utf-8")
     clerk.click("#nav-import")
-    assert clerk.get_attribute("#template", "href") == "/import-template.csv"
+    assert clerk.get_attribute("#template", "href") == "/lv-vsaa/office/import-template.csv"
     clerk.set_input_files("#file", str(upload))
     clerk.click("#upload")
     clerk.wait_for_selector("#summary")
@@ -350,7 +351,7 @@ def crowded(issuer: Issuer) -> dict[str, str]:
 
 def _refused_import(path: Path, crowded: dict[str, str]) -> Path:
     """A CSV file the import refuses whole (409): numbers already given, and one given twice in it."""
-    rows = list(csv.DictReader(io.StringIO(TEMPLATE.read_text(encoding="utf-8"))))[:1]
+    rows = list(csv.DictReader(io.StringIO(TEMPLATE)))[:1]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -472,7 +473,7 @@ def test_posts_without_the_right_csrf_token_are_refused(issuer: Issuer) -> None:
             form = {"document_number": "DEMO-A1-LV-FORGED"} | ({"csrf": csrf} if csrf is not None else {})
             assert http.post("/lv-vsaa/office/new/pda1", data=form).status_code == 403
             assert http.post(f"/lv-vsaa/office/cases/{case_id}/offer", data=data).status_code == 403
-            files = {"file": ("c.csv", TEMPLATE.read_bytes())}
+            files = {"file": ("c.csv", TEMPLATE.encode())}
             assert http.post("/lv-vsaa/office/import", data=data, files=files).status_code == 403
             assert http.post("/lv-vsaa/office/logout", data=data).status_code == 403
         assert http.get(f"/lv-vsaa/api/cases/{case_id}", headers=api).json()["state"] == "active"
@@ -527,7 +528,7 @@ def test_a_number_already_given_is_shown_at_its_field_and_an_empty_one_is_given(
 def test_a_csv_file_with_a_number_already_given_is_refused_whole_on_the_import_page(issuer: Issuer) -> None:
     handle, tokens = issuer
     api = {"Authorization": f"Bearer {tokens['LV:VSAA']}"}
-    header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
+    header, row = TEMPLATE.strip().split("\n")[:2]
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
         http.post("/lv-vsaa/api/cases", headers=api, json=_a1(document_number="DEMO-A1-LV-5201"))
         before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
@@ -679,7 +680,7 @@ def test_a_rule_broken_in_the_form_is_said_in_the_page_language(issuer: Issuer, 
 def test_an_import_report_says_each_rule_in_the_page_language(issuer: Issuer, lang: str,
                                                               words: tuple[str, str]) -> None:
     handle, tokens = issuer
-    header, row = TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[:2]
+    header, row = TEMPLATE.strip().split("\n")[:2]
     short = row.replace("DEMO-010190-99999", "12").replace("DEMO-A1-LV-9001", "")
     other_type = row.replace("pda1,", "ehic,", 1).replace("DEMO-A1-LV-9001", "")
     with _signed_in(handle, tokens["LV:VSAA"]) as http:

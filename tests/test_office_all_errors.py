@@ -369,38 +369,6 @@ def test_a_csv_row_with_two_problems_reports_both(issuer: Issuer) -> None:
     assert i18n.t("rule.date.real", "de") in unescape(lines[1])
 
 
-@pytest.mark.parametrize(("path", "token", "config", "rows"), [("lv-vsaa", "LV:VSAA", "pda1", 1),
-                                                                ("lv-nvd", "LV:NVD", "ehic", 2)])
-def test_the_template_the_import_page_offers_imports_as_downloaded(issuer: Issuer, path: str, token: str,
-                                                                   config: str, rows: int) -> None:
-    """Each institution's import page links the template of what it issues (an EHIC's with the holder's
-    columns: fields 3-5 of the card, and a represented child's); downloaded and sent back as it is, every
-    row is recorded."""
-    handle, tokens = issuer
-    with _signed_in(handle, tokens[token]) as http:
-        page = http.get(f"/{path}/office/import?lang=en").text
-        link = re.search(r'<a href="(/[^"]+\.csv)" id="template" download>', page)
-        assert link is not None, page
-        template = http.get(link.group(1))
-        assert template.status_code == 200
-        text = template.text
-        assert text.splitlines()[0].startswith("configuration_id,") and f"\n{config}," in text
-        imported = http.post(f"/{path}/office/import?lang=en", data={"csrf": _csrf(page)},
-                             files={"file": ("template.csv", template.content, "text/csv")})
-    assert imported.status_code == 200, imported.text
-    assert f"{rows} rows imported, 0 rejected" in imported.text, imported.text
-    if config == "ehic":
-        header = text.splitlines()[0].split(",")
-        assert {"holder.family_name", "holder.given_name", "holder.birthdate"} <= set(header)
-        with httpx.Client(base_url=f"{handle.url}/{path}/api",
-                          headers={"Authorization": f"Bearer {tokens[token]}"}) as api:
-            cases = api.get("/cases").json()
-            mine = [api.get(f"/cases/{c['id']}").json() for c in cases
-                    if c.get("label", "").startswith("DEMO-EHIC-LV-900")]
-        assert len(mine) == 2 and all(c["holder"]["family_name"] == "Parauga" for c in mine), mine
-        assert sum(1 for c in mine if c["claims"].get("subject")) == 1
-
-
 def test_a_document_with_very_many_problems_is_told_its_first_ones_only() -> None:
     """An import row (or API body) with thousands of unknown columns answers with the first
     ``Problems.LIMIT``, not a report thousands of times the size of the row."""

@@ -26,13 +26,14 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from test_import_templates import vsaa_template
 from test_office_multi_state import clerk_api, signed_in
 
 from esspass.testing import clerk_tab, free_port, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "issuer" / "import-template.csv"
+TEMPLATE = vsaa_template()  # LV:VSAA's A1 template, as its office serves it today
 Issuer = tuple[Any, str]
 
 
@@ -57,7 +58,7 @@ def cases_file(rows: int, **cells: str) -> bytes:
     """The A1 template's file with ``rows`` rows of its demo worker (holder columns filled), each
     without a document number (a new one given to each: nothing refuses the file when sent again),
     ``cells`` replacing columns."""
-    reader = csv.DictReader(io.StringIO(TEMPLATE.read_text(encoding="utf-8")))
+    reader = csv.DictReader(io.StringIO(TEMPLATE))
     row = {**next(reader), "document_number": "", **cells}
     assert row["holder.family_name"] and row["holder.birthdate"]
     out = io.StringIO()

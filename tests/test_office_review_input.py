@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from test_import_templates import vsaa_template
 
 from credentials.demo_persons import DEMO_PERSONS
 from esspass.testing import ServerHandle, free_port, serve
@@ -30,7 +31,7 @@ from issuer.office import COOKIE
 from issuer.settings import IssuerSettings
 
 PERSON = DEMO_PERSONS[0]
-TEMPLATE = Path(__file__).resolve().parent.parent / "issuer" / "import-template.csv"
+TEMPLATE = vsaa_template()  # LV:VSAA's A1 template, as its office serves it today
 HOLDER = PERSON.holder
 
 
@@ -154,12 +155,12 @@ def test_an_id_with_a_nul_in_the_path_is_not_found_never_a_server_error(api: htt
 
 def _row(document_number: str) -> str:
     """The template's row, with another document number."""
-    return TEMPLATE.read_text(encoding="utf-8").strip().split("\n")[1].replace("DEMO-A1-LV-9001", document_number)
+    return TEMPLATE.strip().split("\n")[1].replace("DEMO-A1-LV-9001", document_number)
 
 
 def _csv(*rows: str, header: str | None = None) -> bytes:
     """A file of the template's header (or ``header``) and ``rows``."""
-    lines = [header or TEMPLATE.read_text(encoding="utf-8").split("\n")[0], *rows]
+    lines = [header or TEMPLATE.split("\n")[0], *rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -169,7 +170,7 @@ def _import(api: httpx.Client, data: bytes) -> httpx.Response:
 
 def _faulty_files() -> dict[str, bytes]:
     """Files with good rows around the fault: none of them may be recorded."""
-    twice = TEMPLATE.read_text(encoding="utf-8").split("\n")[0] + ",document_number"
+    twice = TEMPLATE.split("\n")[0] + ",document_number"
     return {
         "nul": _csv(_row("DEMO-A1-LV-8001"), _row("DEMO-A1-LV-8002").replace("Berlin", "Ber\x00lin"),
                     _row("DEMO-A1-LV-8003")),
@@ -197,7 +198,7 @@ def test_a_row_ending_in_empty_cells_beyond_the_header_is_imported(api: httpx.Cl
 def test_a_semicolon_separated_file_as_excel_saves_it_in_european_locales_is_imported(api: httpx.Client) -> None:
     """Excel in a Latvian, German, French or Polish locale saves "CSV" with ``;`` between the cells:
     every row was refused as "does not issue ''" (the whole line read as one column)."""
-    header = TEMPLATE.read_text(encoding="utf-8").split("\n")[0].replace(",", ";")
+    header = TEMPLATE.split("\n")[0].replace(",", ";")
     rows = [_row(number).replace(",", ";") for number in ("DEMO-A1-LV-8301", "DEMO-A1-LV-8302")]
     response = _import(api, _csv(*rows, header=header))
     assert response.status_code == 200, response.text
@@ -207,7 +208,7 @@ def test_a_semicolon_separated_file_as_excel_saves_it_in_european_locales_is_imp
 def test_wholly_empty_rows_are_skipped_and_each_row_is_numbered_by_its_line_in_the_file(api: httpx.Client) -> None:
     """A blank line, or a row of empty cells (",,,", what a spreadsheet writes for a row it once
     used), is no case to refuse; every other row is reported by the line the clerk sees it on."""
-    empty = "," * TEMPLATE.read_text(encoding="utf-8").split("\n")[0].count(",")
+    empty = "," * TEMPLATE.split("\n")[0].count(",")
     bad = _row("DEMO-A1-LV-8402").replace(",LV,01,", ",LV,13,")
     response = _import(api, _csv("", _row("DEMO-A1-LV-8401"), empty, bad, ""))
     assert response.status_code == 200, response.text
@@ -233,7 +234,7 @@ def test_a_number_given_twice_is_named_by_the_lines_of_the_file(api: httpx.Clien
 def test_a_value_under_a_column_without_a_header_is_refused_whole(api: httpx.Client) -> None:
     """A cell whose column has no name would be dropped unseen: the file is refused naming the row
     and the column, without quoting the cell (it may be someone's personal data)."""
-    header = TEMPLATE.read_text(encoding="utf-8").split("\n")[0] + ",,"
+    header = TEMPLATE.split("\n")[0] + ",,"
     columns = header.count(",") + 1
     response = _import(api, _csv(_row("DEMO-A1-LV-8601") + ",,", _row("DEMO-A1-LV-8602") + ",,Bērziņa 120488",
                                  header=header))

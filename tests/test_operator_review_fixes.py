@@ -21,6 +21,7 @@ import httpx
 import pytest
 import test_issuer_approval
 import test_wallet_deferred
+from test_import_templates import vsaa_template
 from test_issuer_approval import ANNA, SHARED, _api, _made, _office
 from test_issuer_office import _csrf
 from test_wallet_deferred import PERSON, World
@@ -274,7 +275,7 @@ def test_16b_an_empty_csv_import_is_refused_and_the_office_states_the_true_file_
         issuer: ServerHandle) -> None:
     from issuer.office import MAX_UPLOAD
 
-    header = (ROOT / "issuer" / "import-template.csv").read_bytes().splitlines(keepends=True)[0]
+    header = vsaa_template().encode().splitlines(keepends=True)[0]
     with _api(issuer, ANNA) as anna, _office(issuer, ANNA) as office:
         for empty in (b"", header, b"\xef\xbb\xbf" + header + b"\r\n\r\n"):
             refused = anna.post("/import", files={"file": ("cases.csv", empty, "text/csv")})
