@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import random
+import re
 import socket
 import subprocess
 import threading
@@ -26,7 +27,7 @@ import uvicorn
 from fastapi import FastAPI, Request  # at module level: FastAPI resolves the route's annotations here
 
 __all__ = ["ListedVerifier", "ServerHandle", "clerk_tab", "form_collector", "free_port", "free_ports",
-           "pilot_started", "run_cli", "serve"]
+           "office_form", "pilot_started", "run_cli", "serve"]
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,12 @@ def clerk_tab(browser: Any, issuer_url: str, path: str, token: str, *, lang: str
     tab.click("#signin")
     tab.wait_for_selector("#cases")
     return tab
+
+
+def office_form(page: str) -> dict[str, str]:
+    """The hidden fields of a back office page's form, to post it as a browser would: its CSRF token, and
+    an import form's one-time ``import_id`` (``issuer.service.import_once``)."""
+    return dict(re.findall(r'<input type="hidden" name="(csrf|import_id)" value="([^"]+)">', page))
 
 
 def wait_until(tab: Any, expression: str, *, timeout: float = 15.0) -> None:

@@ -727,7 +727,8 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                           "description": "Optional (draft-ietf-httpapi-idempotency-key-header): a new random string "
                           "for each file, the same for each retry of it. A request with a key an earlier import of "
                           "the institution used records nothing: 409, with when that import began and, once done, "
-                          "how many rows it imported and rejected (`import`). A key is remembered 7 days."}
+                          "how many rows it imported and rejected (`import`). A key is remembered 7 days. Without "
+                          "the header, each request is an import of its own: a client that may retry sends one."}
 
     @app.post("/{path}/api/import", tags=["back office"], openapi_extra={"parameters": [idempotency_header]})
     async def import_csv(request: Request, who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:

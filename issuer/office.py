@@ -789,6 +789,23 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                           "Import tego pliku rozpoczął się {at} (UTC) i nie został zakończony: nadal trwa lub został "
                           "przerwany. Strona została wysłana ponownie (odświeżenie lub Wstecz i Dalej): nic nie "
                           "zapisano dwa razy. Lista spraw pokazuje, co import zapisał."),
+    # The import form sent without its one-time id: refused, nothing imported (mount_office import_upload).
+    "import_form_outdated": ("Nothing was imported: the form sent is out of date (opened before the back office was "
+                             "updated) and cannot make sure that the file is imported once only. Choose the file "
+                             "again on this page and import it.",
+                             "Nekas netika importēts: nosūtītā veidlapa ir novecojusi (atvērta pirms sistēmas "
+                             "atjaunināšanas), un ar to nevar nodrošināt, ka fails tiek importēts tikai vienreiz. "
+                             "Izvēlieties failu vēlreiz šajā lapā un importējiet to.",
+                             "Es wurde nichts importiert: Das gesendete Formular ist veraltet (vor einer "
+                             "Aktualisierung des Systems geöffnet) und kann nicht sicherstellen, dass die Datei nur "
+                             "einmal importiert wird. Wählen Sie die Datei auf dieser Seite erneut aus und "
+                             "importieren Sie sie.",
+                             "Rien n'a été importé : le formulaire envoyé est périmé (ouvert avant une mise à jour "
+                             "du système) et ne permet pas de garantir que le fichier n'est importé qu'une fois. "
+                             "Choisissez à nouveau le fichier sur cette page et importez-le.",
+                             "Nic nie zaimportowano: wysłany formularz jest nieaktualny (otwarty przed aktualizacją "
+                             "systemu) i nie pozwala zapewnić, że plik zostanie zaimportowany tylko raz. Wybierz "
+                             "plik ponownie na tej stronie i zaimportuj go."),
     "import_another": ("Import another file", "Importēt citu failu", "Eine andere Datei importieren",
                        "Importer un autre fichier", "Zaimportuj inny plik"),
     "row": ("Row", "Rinda", "Zeile", "Ligne", "Wiersz"),
@@ -2740,15 +2757,18 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
             return form
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
-        # None: a form without one (a page shown before the guard came, a script), imported as before.
-        import_id = _field(form, "import_id") or None
-        if import_id is not None and not _IMPORT_ID.fullmatch(import_id):
+        lang = _lang(request)
+        import_id = _field(form, "import_id")
+        if not import_id:
+            # A form without its one-time id (a page opened before the guard came, a form made elsewhere)
+            # could be sent again unseen, each time recording the file's cases anew: fail closed, and give
+            # the clerk this page's form, which has one. Scripts use the API (its Idempotency-Key).
+            return import_form(request, path, status_code=400, report=None, error=_t(lang, "import_form_outdated"))
+        if not _IMPORT_ID.fullmatch(import_id):
             return message(request, path, "error.form", 400)
         upload = form.get("file")
-        lang = _lang(request)
         try:
-            if import_id is not None:
-                await run_in_threadpool(svc().refuse_repeated_import, inst, import_id)
+            await run_in_threadpool(svc().refuse_repeated_import, inst, import_id)
             if not isinstance(upload, UploadFile):
                 raise invalid("file", "csv.file_required")
             rows = read_csv(await upload.read(MAX_UPLOAD + 1))

@@ -33,6 +33,7 @@ from credentials import i18n, pda1
 from credentials.demo_persons import DEMO_PERSONS, portrait
 from credentials.errors import DataError
 from esspass.stack import Clerk, Inspector, InspectorAuth, Stack, open_wallet, start_in_process
+from esspass.testing import office_form
 from issuer.office import COOKIE
 
 LENA = DEMO_PERSONS[2]  # a German PID without a personal number: tied to her A1 by its section 1 names
@@ -623,8 +624,8 @@ def test_the_csv_import_takes_the_section_2_boxes_as_columns(office: httpx.Clien
            "determination_provisional": "true", "applies_for_duration": "true",
            **{f"holder.{k}": v for k, v in HOLDER.items()}}
     upload = "\n".join([",".join(row), ",".join(f'"{v}"' for v in row.values())]).encode()
-    csrf = _csrf(office.get("/office/import").text)
-    response = office.post("/office/import?lang=en", data={"csrf": csrf},
+    form = office_form(office.get("/office/import").text)
+    response = office.post("/office/import?lang=en", data=form,
                            files={"file": ("cases.csv", upload, "text/csv")})
     assert "1 rows imported, 0 rejected" in response.text, response.text
     case = api.get(f"/cases/{_imported(response.text)}").json()

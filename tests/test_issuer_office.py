@@ -22,7 +22,7 @@ from test_import_templates import vsaa_template
 from credentials import i18n
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.qr_picture import read_qr
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, free_port, office_form, serve
 from issuer.app import create_app
 from issuer.office import _T, COOKIE, FIELDS, error_slot
 from issuer.settings import IssuerSettings
@@ -534,8 +534,8 @@ def test_a_csv_file_with_a_number_already_given_is_refused_whole_on_the_import_p
         before = len(http.get("/lv-vsaa/api/cases", headers=api).json())
         data = "\n".join([header, row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5202"),
                           row.replace("DEMO-A1-LV-9001", "DEMO-A1-LV-5201")]).encode()
-        csrf = _csrf(http.get("/lv-vsaa/office/import").text)
-        response = http.post("/lv-vsaa/office/import?lang=en", data={"csrf": csrf},
+        form = office_form(http.get("/lv-vsaa/office/import").text)
+        response = http.post("/lv-vsaa/office/import?lang=en", data=form,
                              files={"file": ("cases.csv", data, "text/csv")})
         assert response.status_code == 409, response.text
         assert 'id="error"' in response.text and "Nothing was imported" in response.text
@@ -684,8 +684,8 @@ def test_an_import_report_says_each_rule_in_the_page_language(issuer: Issuer, la
     short = row.replace("DEMO-010190-99999", "12").replace("DEMO-A1-LV-9001", "")
     other_type = row.replace("pda1,", "ehic,", 1).replace("DEMO-A1-LV-9001", "")
     with _signed_in(handle, tokens["LV:VSAA"]) as http:
-        csrf = _csrf(http.get("/lv-vsaa/office/import").text)
-        response = http.post(f"/lv-vsaa/office/import?lang={lang}", data={"csrf": csrf},
+        form = office_form(http.get("/lv-vsaa/office/import").text)
+        response = http.post(f"/lv-vsaa/office/import?lang={lang}", data=form,
                              files={"file": ("cases.csv", f"{header}\n{short}\n{other_type}\n".encode(), "text/csv")})
     assert response.status_code == 200, response.text
     shown = _page_text(response.text)

@@ -25,7 +25,7 @@ from credentials import ehic, i18n, pda1, pid
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
 from esspass.stack import unnumbered
-from esspass.testing import ServerHandle, free_port, serve, wait_until
+from esspass.testing import ServerHandle, free_port, office_form, serve, wait_until
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
@@ -360,7 +360,7 @@ def test_a_csv_row_with_two_problems_reports_both(issuer: Issuer) -> None:
     # The office page says both, each on its own line of the report, in the clerk's language.
     with _signed_in(handle, tokens["LV:NVD"]) as http:
         page = http.get("/lv-nvd/office/import?lang=de").text
-        shown = http.post("/lv-nvd/office/import?lang=de", data={"csrf": _csrf(page)},
+        shown = http.post("/lv-nvd/office/import?lang=de", data=office_form(page),
                           files={"file": ("cards.csv", data.replace(b"730", b"731"), "text/csv")})
     assert shown.status_code == 200, shown.text
     lines = re.findall(r'<tr class="bad">(.*?)</tr>', shown.text, re.S)

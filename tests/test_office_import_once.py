@@ -29,7 +29,7 @@ from playwright.sync_api import Error as PlaywrightError
 from test_import_templates import vsaa_template
 from test_office_multi_state import clerk_api, signed_in
 
-from esspass.testing import clerk_tab, free_port, serve
+from esspass.testing import clerk_tab, free_port, office_form, serve
 from issuer.app import create_app
 from issuer.settings import IssuerSettings
 
@@ -71,11 +71,6 @@ def cases_file(rows: int, **cells: str) -> bytes:
 def case_count(issuer: Issuer) -> int:
     with clerk_api(issuer) as api:
         return len(api.get("/cases", params={"limit": 1000}).json())
-
-
-def _form(page: str) -> dict[str, str]:
-    """The import form's hidden fields (its CSRF token and one-time ``import_id``)."""
-    return dict(re.findall(r'<input type="hidden" name="(csrf|import_id)" value="([^"]+)">', page))
 
 
 def _text(page: str) -> str:
@@ -158,7 +153,7 @@ def test_reloading_the_import_report_records_nothing_twice_and_says_when_the_fil
 def test_the_import_form_sent_again_is_refused_in_the_clerks_language_naming_the_first_import(
         issuer: Issuer, lang: str, words: str) -> None:
     with signed_in(issuer) as office:
-        form = _form(office.get("/office/import", params={"lang": lang}).text)
+        form = office_form(office.get("/office/import", params={"lang": lang}).text)
         assert set(form) == {"csrf", "import_id"}
         files = {"file": ("cases.csv", cases_file(3), "text/csv")}
         first = office.post("/office/import", params={"lang": lang}, data=form, files=files)
@@ -179,12 +174,40 @@ def test_the_import_form_sent_again_without_its_file_is_told_the_file_was_import
     """A browser sending the form again may no longer have the file (moved or deleted since): the
     one-time id is judged first, so the clerk is told the file was imported, not that it is empty."""
     with signed_in(issuer) as office:
-        form = _form(office.get("/office/import").text)
+        form = office_form(office.get("/office/import").text)
         first = office.post("/office/import", data=form, files={"file": ("cases.csv", cases_file(1), "text/csv")})
         assert first.status_code == 200, first.text
         for files in ({"file": ("cases.csv", b"", "text/csv")}, None):
             again = office.post("/office/import", data=form, files=files)
             assert again.status_code == 409 and "This file was already imported at" in _text(again.text)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "Nothing was imported: the form sent is out of date"),
+    ("lv", "Nekas netika importēts: nosūtītā veidlapa ir novecojusi"),
+    ("de", "Es wurde nichts importiert: Das gesendete Formular ist veraltet"),
+    ("fr", "Rien n'a été importé : le formulaire envoyé est périmé"),
+    ("pl", "Nic nie zaimportowano: wysłany formularz jest nieaktualny"),
+])
+def test_an_import_form_without_its_one_time_id_imports_nothing_and_gives_a_form_that_has_one(
+        issuer: Issuer, lang: str, words: str) -> None:
+    """A form with a valid session and CSRF token but no ``import_id`` (a page opened before the guard
+    came, a form made elsewhere) could be sent again unseen, each time recording its cases anew: refused
+    (400, in the clerk's language), nothing recorded, and the page shown is the import form with an id."""
+    recorded = case_count(issuer)
+    with signed_in(issuer) as office:
+        form = office_form(office.get("/office/import", params={"lang": lang}).text)
+        files = {"file": ("cases.csv", cases_file(1), "text/csv")}
+        for sent in ({"csrf": form["csrf"]}, {"csrf": form["csrf"], "import_id": ""}):
+            refused = office.post("/office/import", params={"lang": lang}, data=sent, files=files)
+            assert refused.status_code == 400 and refused.headers["cache-control"] == "no-store"
+            assert f'<p class="error" role="alert" id="error">{words}' in refused.text.replace("&#39;", "'")
+            assert case_count(issuer) == recorded
+        fresh = office_form(refused.text)
+        assert fresh["import_id"] != form["import_id"]
+        imported = office.post("/office/import", params={"lang": lang}, data=fresh, files=files)
+    assert imported.status_code == 200, imported.text
+    assert case_count(issuer) == recorded + 1
 
 
 def test_a_file_refused_whole_is_refused_alike_when_sent_again(issuer: Issuer) -> None:
@@ -195,12 +218,12 @@ def test_a_file_refused_whole_is_refused_alike_when_sent_again(issuer: Issuer) -
     with signed_in(issuer) as office:
         page = office.get("/office/import").text
         files = {"file": ("cases.csv", cases_file(1, document_number=given["label"]), "text/csv")}
-        first = office.post("/office/import", data=_form(page), files=files)
-        second = office.post("/office/import", data=_form(page), files=files)
+        first = office.post("/office/import", data=office_form(page), files=files)
+        second = office.post("/office/import", data=office_form(page), files=files)
     assert first.status_code == second.status_code == 409
     for refused in (first, second):
         assert "Nothing was imported" in refused.text and "already imported" not in refused.text
-    assert _form(first.text)["import_id"] != _form(page)["import_id"]  # the page shown again: a new form
+    assert office_form(first.text)["import_id"] != office_form(page)["import_id"]  # the page shown again: a new form
 
 
 # --- the API ------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from credentials import pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.institutions import demo_entity
 from credentials.jose import generate_key
-from esspass.testing import ServerHandle, clerk_tab, free_port, serve
+from esspass.testing import ServerHandle, clerk_tab, free_port, office_form, serve
 from issuer.app import create_app
 from issuer.office import COOKIE, form_keeps, form_values
 from issuer.service import Institution
@@ -346,8 +346,7 @@ def test_a_csv_file_gives_several_employers_and_places_in_numbered_columns(offic
     header = list(lists)
     lines = [",".join(header), ",".join(f'"{lists[h]}"' for h in header)]
     upload = "\n".join(lines).encode()
-    csrf = _csrf(office.get("/office/import").text)
-    response = office.post("/office/import?lang=en", data={"csrf": csrf},
+    response = office.post("/office/import?lang=en", data=office_form(office.get("/office/import").text),
                            files={"file": ("cases.csv", upload, "text/csv")})
     assert response.status_code == 200, response.text
     assert "1 rows imported, 0 rejected" in response.text
@@ -355,7 +354,7 @@ def test_a_csv_file_gives_several_employers_and_places_in_numbered_columns(offic
     assert case["claims"]["employer"] == [BALTIC, TALLINN]
     assert case["claims"]["work_information"]["work_address"][1] == {"locality": "Tallinn", "country": "EE"}
     flat = TEMPLATE.encode().replace(b"DEMO-A1-LV-9001", b"DEMO-A1-LV-6402")
-    response = office.post("/office/import?lang=en", data={"csrf": csrf},
+    response = office.post("/office/import?lang=en", data=office_form(office.get("/office/import").text),
                            files={"file": ("template.csv", flat, "text/csv")})
     assert "1 rows imported, 0 rejected" in response.text, response.text
     case = api.get(f"/cases/{_imported(response.text)}").json()

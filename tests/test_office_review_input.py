@@ -25,7 +25,7 @@ import pytest
 from test_import_templates import vsaa_template
 
 from credentials.demo_persons import DEMO_PERSONS
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, free_port, office_form, serve
 from issuer.app import create_app
 from issuer.office import COOKIE
 from issuer.settings import IssuerSettings
@@ -304,9 +304,9 @@ def test_a_nul_in_a_reason_on_the_case_page_is_refused_and_the_case_keeps_its_st
 
 
 def test_a_faulty_csv_file_on_the_import_page_is_refused_whole(office: httpx.Client, api: httpx.Client) -> None:
-    csrf = _csrf(office.get("/lv-vsaa/office/import").text)
-    for data in _faulty_files().values():
-        response = office.post("/lv-vsaa/office/import", data={"csrf": csrf},
+    form = office_form(office.get("/lv-vsaa/office/import").text)
+    for data in _faulty_files().values():  # each refused whole: the form's one-time id is not spent
+        response = office.post("/lv-vsaa/office/import", data=form,
                                files={"file": ("cases.csv", data, "text/csv")})
         assert response.status_code == 400, response.text
         assert 'id="error"' in response.text

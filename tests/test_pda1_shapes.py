@@ -24,6 +24,7 @@ from credentials import pda1
 from credentials.demo_persons import DEMO_PERSONS
 from credentials.errors import DataError
 from credentials.institutions import demo_entity
+from esspass.testing import office_form
 from issuer.office import form_values
 from issuer.paper import paper_text
 
@@ -93,7 +94,7 @@ def _import(office: httpx.Client, api: httpx.Client, row: dict[str, str]) -> htt
             "starting_date": a1["starting_date"], "ending_date": a1["ending_date"], "legislation_country": "LV",
             **{f"holder.{k}": v for k, v in HOLDER.items()}, **row}
     upload = "\n".join([",".join(full), ",".join(f'"{v}"' for v in full.values())]).encode()
-    return office.post("/office/import?lang=en", data={"csrf": _csrf(office.get("/office/import").text)},
+    return office.post("/office/import?lang=en", data=office_form(office.get("/office/import").text),
                        files={"file": ("cases.csv", upload, "text/csv")})
 
 

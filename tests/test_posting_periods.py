@@ -22,6 +22,7 @@ import pytest
 from test_office_multi_state import Issuer, _csrf, clerk_api, office_issuer, signed_in
 
 from credentials.demo_persons import DEMO_PERSONS
+from esspass.testing import office_form
 from issuer import rules
 
 ANNA = DEMO_PERSONS[0]
@@ -304,7 +305,7 @@ def test_a_chained_posting_refused_in_a_csv_says_where_its_derogation_can_be_giv
     second_start = _last_day(start, 6) + timedelta(days=10)
     claims = _a1(pin, second_start, _last_day(second_start, 6))
     csv = _csv_row(pin, claims)
-    page = office.post("/office/import?lang=lv", data={"csrf": _csrf(office.get("/office/import").text)},
+    page = office.post("/office/import?lang=lv", data=office_form(office.get("/office/import").text),
                        files={"file": ("a1.csv", csv, "text/csv")})
     assert page.status_code == 200, page.text[:2000]
     assert 'class="bad"' in page.text and "Lēmuma A2 3. punkta c) apakšpunkts" in page.text
@@ -326,7 +327,7 @@ def test_a_csv_imported_twice_says_at_each_row_the_overlapping_a1_it_was_recorde
     assert first["ok"] and "overlaps" not in first, first
     again = api.post("/import", files={"file": ("a1.csv", csv, "text/csv")}).json()["rows"][0]
     assert again["ok"] and again["overlaps"] == f"A1 {first['label']}", again
-    page = office.post("/office/import?lang=en", data={"csrf": _csrf(office.get("/office/import").text)},
+    page = office.post("/office/import?lang=en", data=office_form(office.get("/office/import").text),
                        files={"file": ("a1.csv", csv, "text/csv")})
     assert page.status_code == 200, page.text[:2000]
     said = re.search(r'<span class="overlap-noted">([^<]*)</span>', page.text)
