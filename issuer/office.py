@@ -2758,6 +2758,10 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if not csrf_ok(form, token):
             return message(request, path, "error.form", 403)
         lang = _lang(request)
+        try:  # four-eyes first: a token that records nothing here is told so, whatever form it sent
+            IssuerService.may_record(inst, who.actor)
+        except FourEyes as exc:
+            return import_form(request, path, status_code=exc.http_status, report=None, error=_refusal(lang, exc))
         import_id = _field(form, "import_id")
         if not import_id:
             # A form without its one-time id (a page opened before the guard came, a form made elsewhere)
