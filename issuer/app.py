@@ -36,6 +36,7 @@ from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
 from esspass.web import error_response, etag_matches, gzip_accepted, gzip_etag, install
+from issuer.db import file_digest
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
 from issuer.service import Institution, IssuerService, NumberTaken, import_once
@@ -729,21 +730,28 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
                           "the institution used records nothing: 409, with when that import began and, once done, "
                           "how many rows it imported and rejected (`import`). A key is remembered 7 days. Without "
                           "the header, each request is an import of its own: a client that may retry sends one."}
+    again_description = ("true: import the file even though an import of the same file (the same bytes) was made "
+                         "in the last 7 days. Without it, such a file records nothing: 409 `csv.same_file` (or "
+                         "`csv.same_file_unfinished`), naming that import in `import`.")
 
     @app.post("/{path}/api/import", tags=["back office"], openapi_extra={"parameters": [idempotency_header]})
-    async def import_csv(request: Request, who: Clerk, file: Annotated[UploadFile, File()]) -> JSONResponse:
+    async def import_csv(request: Request, who: Clerk, file: Annotated[UploadFile, File()],
+                         again: Annotated[bool, Query(description=again_description)] = False) -> JSONResponse:
         """Bulk import from CSV (the institution's template: ``/{path}/office/import-template.csv``,
         ``import-template-ehic.csv``): a report line per row. A file
         faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded, and
         so is one with a document number already given (409, ``rows`` naming each such row). With an
         ``Idempotency-Key``, a retry (after a timeout) of an import made or under way records nothing
-        twice (409, :class:`issuer.service.ImportRepeated`)."""
+        twice (409, :class:`issuer.service.ImportRepeated`). A file an import of the last 7 days brought
+        records nothing either (409, :class:`issuer.service.SameFile`) unless ``again=true``."""
         key = _idempotency_key(request)
         if key is not None:  # before the file is read: a retry is told what the first request did
             await run_in_threadpool(svc().refuse_repeated_import, who[0], key)
-        rows = read_csv(await file.read(MAX_UPLOAD + 1))
+        data = await file.read(MAX_UPLOAD + 1)
+        rows = read_csv(data)
         try:
-            report = await run_in_threadpool(import_once, svc(), who[0], rows, import_id=key, actor=who[1],
+            report = await run_in_threadpool(import_once, svc(), who[0], rows, import_id=key,
+                                             file_hash=file_digest(data), again=again, actor=who[1],
                                              lines=rows.lines)
         except NumberTaken as exc:
             refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names

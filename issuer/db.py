@@ -28,6 +28,12 @@ def stored_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def file_digest(data: bytes) -> str:
+    """How an imported file is known again (:class:`ImportRecord` ``file_hash``): the SHA-256 (hex) of its
+    bytes, never the file."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def utc(value: datetime) -> datetime:
     """A timestamp read back from the database, aware (SQLite gives naive ones even for aware columns)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -299,12 +305,19 @@ class ImportRecord(Base):
     browser's reload of the report, a client's retry after a timeout) records nothing twice and is
     told what the first one did (:meth:`issuer.service.IssuerService.claim_import`).
 
-    Only what that takes: the id's SHA-256 (never the id), the institution, when, which clerk, and
-    once the import is done how many rows it imported and rejected; nothing of the file or its rows.
-    Deleted :data:`issuer.service.IMPORT_KEPT` (7 days) after the import by the daily housekeeping
-    (:meth:`issuer.service.IssuerService.purge_expired`)."""
+    Every import is recorded so (an API request without a key under an id of its own), with its file's
+    SHA-256 (:func:`file_digest`), so that the same file brought again by a new request (a clerk importing
+    the same export twice, a day apart) is told what the earlier import did and imported only once the
+    clerk confirms (:class:`issuer.service.SameFile`).
+
+    Only what that takes: the id's SHA-256 (never the id), the file's SHA-256 (never the file), the
+    institution, when, which clerk, and once the import is done how many rows it imported and rejected;
+    nothing of the rows. Deleted :data:`issuer.service.IMPORT_KEPT` (7 days) after the import by the daily
+    housekeeping (:meth:`issuer.service.IssuerService.purge_expired`)."""
 
     __tablename__ = "issuer_imports"
+    __table_args__ = (Index("ix_issuer_imports_file", "entity_id", "file_hash"),
+                      Index("ix_issuer_imports_file_claim", "entity_id", "file_claim", unique=True))
     entity_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -312,6 +325,12 @@ class ImportRecord(Base):
     #: None while the import runs (or when it stopped before it could say): how many rows it recorded.
     imported: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rejected: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The file's SHA-256 (:func:`file_digest`); None for an import recorded before migration 0023.
+    file_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: ``file_hash`` again while this import is the one of its file the clerk did not confirm as a repeat,
+    #: unique per institution so that of two requests bringing one file at once one only gets through;
+    #: None for a confirmed repeat, and once the import recorded no case (nothing to record twice).
+    file_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class OfficeSession(SessionRow, Base):

@@ -53,7 +53,7 @@ from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
 from esspass.web import language_links, page_language, read_form
 from issuer import import_templates
-from issuer.db import OfficeSession
+from issuer.db import OfficeSession, file_digest
 from issuer.rules import POSTING_STATUSES, refusal
 from issuer.service import (
     CREDENTIAL_TYPES,
@@ -63,6 +63,7 @@ from issuer.service import (
     Institution,
     IssuerService,
     NumberTaken,
+    SameFile,
     holder_min_age,
     import_once,
     new_document_number,
@@ -806,6 +807,54 @@ _T: dict[str, tuple[str, str, str, str, str]] = {
                              "Nic nie zaimportowano: wysłany formularz jest nieaktualny (otwarty przed aktualizacją "
                              "systemu) i nie pozwala zapewnić, że plik zostanie zaimportowany tylko raz. Wybierz "
                              "plik ponownie na tej stronie i zaimportuj go."),
+    # The same file brought again on a new form (issuer.service.SameFile): imported only when the box is ticked.
+    "same_file": ("This exact file was already imported at {at} (UTC): {n} rows imported, {m} rejected. Nothing "
+                  "was imported now: importing it again would record its cases a second time. If you really mean "
+                  "to, tick the box below, choose the file again and import it.",
+                  "Tieši šis fails jau tika importēts {at} (UTC): importētas {n} rindas, noraidītas {m}. Tagad "
+                  "nekas netika importēts: importējot to vēlreiz, tā lietas tiktu reģistrētas otrreiz. Ja tiešām "
+                  "to vēlaties, atzīmējiet izvēles rūtiņu zemāk, izvēlieties failu vēlreiz un importējiet to.",
+                  "Genau diese Datei wurde bereits am {at} (UTC) importiert: {n} Zeilen importiert, {m} abgelehnt. "
+                  "Jetzt wurde nichts importiert: Ein erneuter Import würde ihre Fälle ein zweites Mal erfassen. "
+                  "Wenn Sie das wirklich wollen, kreuzen Sie das Kästchen unten an, wählen Sie die Datei erneut aus "
+                  "und importieren Sie sie.",
+                  "Ce fichier exact a déjà été importé le {at} (UTC) : {n} lignes importées, {m} rejetées. Rien n'a "
+                  "été importé cette fois : l'importer à nouveau enregistrerait ses dossiers une seconde fois. Si "
+                  "c'est vraiment ce que vous voulez, cochez la case ci-dessous, choisissez à nouveau le fichier et "
+                  "importez-le.",
+                  "Dokładnie ten plik został już zaimportowany {at} (UTC): zaimportowano {n} wierszy, odrzucono {m}. "
+                  "Teraz nic nie zaimportowano: ponowny import zapisałby jego sprawy drugi raz. Jeśli naprawdę tego "
+                  "chcesz, zaznacz pole poniżej, wybierz plik ponownie i zaimportuj go."),
+    "same_file_unfinished": ("An import of this exact file began at {at} (UTC) and has not finished: it is still "
+                             "running, or it stopped; the cases list shows what it recorded. Nothing was imported "
+                             "now. If you really mean to import it again, tick the box below, choose the file again "
+                             "and import it.",
+                             "Tieši šī faila imports sākās {at} (UTC) un nav pabeigts: tas vēl notiek vai ir "
+                             "apturēts; lietu sarakstā redzams, ko tas reģistrēja. Tagad nekas netika importēts. Ja "
+                             "tiešām vēlaties to importēt vēlreiz, atzīmējiet izvēles rūtiņu zemāk, izvēlieties failu "
+                             "vēlreiz un importējiet to.",
+                             "Ein Import genau dieser Datei hat am {at} (UTC) begonnen und ist nicht abgeschlossen: Er "
+                             "läuft noch oder wurde angehalten; die Fallliste zeigt, was er erfasst hat. Jetzt wurde "
+                             "nichts importiert. Wenn Sie sie wirklich erneut importieren wollen, kreuzen Sie das "
+                             "Kästchen unten an, wählen Sie die Datei erneut aus und importieren Sie sie.",
+                             "Un import de ce fichier exact a commencé le {at} (UTC) et n'est pas terminé : il est en "
+                             "cours ou s'est arrêté ; la liste des dossiers montre ce qu'il a enregistré. Rien n'a été "
+                             "importé cette fois. Si vous voulez vraiment l'importer à nouveau, cochez la case "
+                             "ci-dessous, choisissez à nouveau le fichier et importez-le.",
+                             "Import dokładnie tego pliku rozpoczął się {at} (UTC) i nie został zakończony: nadal "
+                             "trwa lub został przerwany; lista spraw pokazuje, co zapisał. Teraz nic nie "
+                             "zaimportowano. Jeśli naprawdę chcesz zaimportować go ponownie, zaznacz pole poniżej, "
+                             "wybierz plik ponownie i zaimportuj go."),
+    "import_again": ("Import this file again: I know it was imported before, and its rows will be recorded as new "
+                     "cases.",
+                     "Importēt šo failu vēlreiz: zinu, ka tas jau tika importēts un tā rindas tiks reģistrētas kā "
+                     "jaunas lietas.",
+                     "Diese Datei erneut importieren: Ich weiß, dass sie bereits importiert wurde und ihre Zeilen als "
+                     "neue Fälle erfasst werden.",
+                     "Importer ce fichier à nouveau : je sais qu'il a déjà été importé et que ses lignes seront "
+                     "enregistrées comme de nouveaux dossiers.",
+                     "Zaimportuj ten plik ponownie: wiem, że został już zaimportowany, a jego wiersze zostaną "
+                     "zapisane jako nowe sprawy."),
     "import_another": ("Import another file", "Importēt citu failu", "Eine andere Datei importieren",
                        "Importer un autre fichier", "Zaimportuj inny plik"),
     "row": ("Row", "Rinda", "Zeile", "Ligne", "Wiersz"),
@@ -2109,6 +2158,14 @@ def _field(form: Mapping[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _earlier_import(lang: str, exc: ImportRepeated, done: str, running: str) -> str:
+    """What the earlier import ``exc`` names did, in the clerk's language: text ``done`` (when, how many
+    rows imported and rejected) once it finished, else ``running`` (when it began)."""
+    if exc.imported is None:
+        return _t(lang, running, at=exc.params["at"])
+    return _t(lang, done, at=exc.params["at"], n=exc.imported, m=exc.rejected or 0)
+
+
 def refuse_nul(value: Any, field: str) -> None:
     """DataError naming the field of the first NUL character in ``value`` (text, or objects and lists
     of it). PostgreSQL text cannot hold one: refused here, it is a 400 naming the field, not a
@@ -2741,9 +2798,7 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
 
     def import_repeated(request: Request, path: str, exc: ImportRepeated) -> HTMLResponse:
         """This form sent again: what its first sending did, in the clerk's language; nothing recorded now."""
-        lang = _lang(request)
-        said = _t(lang, "import_unfinished", at=exc.params["at"]) if exc.imported is None else \
-            _t(lang, "import_repeated", at=exc.params["at"], n=exc.imported, m=exc.rejected or 0)
+        said = _earlier_import(_lang(request), exc, "import_repeated", "import_unfinished")
         return page(request, path, "office/import_repeated.html", status_code=409, message=said)
 
     @app.post("/{path}/office/import", include_in_schema=False)
@@ -2771,11 +2826,13 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         if not _IMPORT_ID.fullmatch(import_id):
             return message(request, path, "error.form", 400)
         upload = form.get("file")
+        again = _field(form, "again") == "true"  # the clerk confirmed importing the same file again (SameFile)
         try:
             await run_in_threadpool(svc().refuse_repeated_import, inst, import_id)
             if not isinstance(upload, UploadFile):
                 raise invalid("file", "csv.file_required")
-            rows = read_csv(await upload.read(MAX_UPLOAD + 1))
+            data = await upload.read(MAX_UPLOAD + 1)
+            rows = read_csv(data)
         except DataError as exc:
             if exc.key == "csv.no_rows":
                 said = _t(lang, "file_empty")
@@ -2787,8 +2844,12 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         except ImportRepeated as exc:
             return import_repeated(request, path, exc)
         try:
-            report = await run_in_threadpool(import_once, svc(), inst, rows, import_id=import_id, actor=who.actor,
+            report = await run_in_threadpool(import_once, svc(), inst, rows, import_id=import_id,
+                                             file_hash=file_digest(data), again=again, actor=who.actor,
                                              lines=rows.lines)
+        except SameFile as exc:  # the clerk is asked: the form again, with the box that confirms it
+            said = _earlier_import(lang, exc, "same_file", "same_file_unfinished")
+            return import_form(request, path, status_code=409, report=None, error=said, same_file=True)
         except ImportRepeated as exc:  # sent twice at once: the other request makes the import
             return import_repeated(request, path, exc)
         except NumberTaken as exc:  # the file refused whole: its rows at fault shown, none imported

@@ -385,6 +385,37 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                               "qu'il a enregistré",
                               "ten import rozpoczął się {at} (UTC) i nie został zakończony (nadal trwa lub został "
                               "przerwany); nic nie zapisano ponownie: lista spraw pokazuje, co zapisał"),
+    # The same file brought again under another id (issuer.service.SameFile): imported only when confirmed.
+    "csv.same_file": ("this file (the same content) was already imported at {at} (UTC): {imported} rows imported, "
+                      "{rejected} rejected; nothing was recorded now: to import it again all the same, send it "
+                      "again with again=true",
+                      "šis fails (tāds pats saturs) jau tika importēts {at} (UTC): importētas {imported} rindas, "
+                      "noraidītas {rejected}; tagad nekas netika reģistrēts: lai to tomēr importētu vēlreiz, "
+                      "nosūtiet to vēlreiz ar again=true",
+                      "diese Datei (derselbe Inhalt) wurde bereits am {at} (UTC) importiert: {imported} Zeilen "
+                      "importiert, {rejected} abgelehnt; jetzt wurde nichts erfasst: um sie dennoch erneut zu "
+                      "importieren, senden Sie sie erneut mit again=true",
+                      "ce fichier (le même contenu) a déjà été importé le {at} (UTC) : {imported} lignes importées, "
+                      "{rejected} rejetées ; rien n'a été enregistré cette fois : pour l'importer quand même à "
+                      "nouveau, renvoyez-le avec again=true",
+                      "ten plik (ta sama treść) został już zaimportowany {at} (UTC): zaimportowano {imported} "
+                      "wierszy, odrzucono {rejected}; teraz nic nie zapisano: aby mimo to zaimportować go ponownie, "
+                      "wyślij go ponownie z again=true"),
+    "csv.same_file_unfinished": ("an import of this file (the same content) began at {at} (UTC) and has not finished "
+                                 "(it is still running, or it stopped); nothing was recorded now: to import it "
+                                 "again all the same, send it again with again=true",
+                                 "šī faila (tāds pats saturs) imports sākās {at} (UTC) un nav pabeigts (tas vēl "
+                                 "notiek vai ir apturēts); tagad nekas netika reģistrēts: lai to tomēr importētu "
+                                 "vēlreiz, nosūtiet to vēlreiz ar again=true",
+                                 "ein Import dieser Datei (derselbe Inhalt) hat am {at} (UTC) begonnen und ist nicht "
+                                 "abgeschlossen (er läuft noch oder wurde angehalten); jetzt wurde nichts erfasst: um "
+                                 "sie dennoch erneut zu importieren, senden Sie sie erneut mit again=true",
+                                 "un import de ce fichier (le même contenu) a commencé le {at} (UTC) et n'est pas "
+                                 "terminé (il est en cours ou s'est arrêté) ; rien n'a été enregistré cette fois : "
+                                 "pour l'importer quand même à nouveau, renvoyez-le avec again=true",
+                                 "import tego pliku (ta sama treść) rozpoczął się {at} (UTC) i nie został "
+                                 "zakończony (nadal trwa lub został przerwany); teraz nic nie zapisano: aby mimo to "
+                                 "zaimportować go ponownie, wyślij go ponownie z again=true"),
 }
 
 register_rules(ISSUER_RULES)

@@ -103,6 +103,7 @@ __all__ = [
     "NumberTaken",
     "OfferSecrets",
     "RenewalNotDue",
+    "SameFile",
     "certifies_period",
     "credential_end",
     "document_end",
@@ -120,9 +121,10 @@ __all__ = [
 #: or a header alone.
 NO_ROWS = words("csv.no_rows")
 
-#: How long an import's one-time id is remembered (:class:`issuer.db.ImportRecord`, deleted by
-#: :meth:`IssuerService.purge_expired`): a reload of the report or a client's retry comes within
-#: minutes; a week also covers a report page left open over a long weekend and sent again after it.
+#: How long an import's one-time id and its file's hash are remembered (:class:`issuer.db.ImportRecord`,
+#: deleted by :meth:`IssuerService.purge_expired`): a reload of the report or a client's retry comes within
+#: minutes; a week also covers a report page left open over a long weekend and sent again after it, and
+#: the same export imported again the next working days.
 IMPORT_KEPT = timedelta(days=7)
 
 #: configuration id -> the credential type module (VCT, validate, SD_PATHS, describe, type metadata).
@@ -231,13 +233,16 @@ class ImportRepeated(ProtocolError):
     report to replay (its rows name the file's contents), so a finished one is refused alike, with
     what the first did in ``import`` beside ``error``: the created cases are in the cases list."""
 
+    #: The rule of an earlier import that finished, and of one that has not.
+    RULES = ("csv.imported_before", "csv.import_unfinished")
+
     def __init__(self, at: datetime, imported: int | None, rejected: int | None) -> None:
         shown = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         params: dict[str, str | int] = {"at": shown}
         if imported is None:
-            key = "csv.import_unfinished"
+            key = self.RULES[1]
         else:
-            key = "csv.imported_before"
+            key = self.RULES[0]
             params.update(imported=imported, rejected=rejected or 0)
         super().__init__("invalid_request", words(key, **params), http_status=409, key=key, params=params)
         self.at, self.imported, self.rejected = at, imported, rejected
@@ -247,6 +252,17 @@ class ImportRepeated(ProtocolError):
         if self.imported is not None:
             earlier.update(imported=self.imported, rejected=self.rejected or 0)
         return {**super().to_dict(), "import": earlier}
+
+
+class SameFile(ImportRepeated):
+    """409 ``invalid_request``: a file with the very bytes (its SHA-256, :func:`issuer.db.file_digest`) of
+    one an earlier import of the institution brought within :data:`IMPORT_KEPT`, under another one-time id
+    (a new form, a new key, or none), which recorded cases or has not finished: imported again, each of its
+    rows would be recorded a second time as a case of its own. Nothing is recorded; the clerk who means it
+    sends it again confirming so (the office form's ``again``, the API's ``again=true``). ``at``,
+    ``imported``, ``rejected``: the latest such import, as :class:`ImportRepeated` names it."""
+
+    RULES = ("csv.same_file", "csv.same_file_unfinished")
 
 
 class FourEyes(ProtocolError):
@@ -1128,23 +1144,40 @@ class IssuerService:
 
     # --- imports under a one-time id (issuer.db.ImportRecord) --------------------------------------------
 
-    def claim_import(self, inst: Institution, import_id: str, *, actor: str) -> None:
-        """Record that the import under ``import_id`` begins, or refuse it (:class:`ImportRepeated`,
-        saying what the earlier one did) when an earlier request of the institution used the id. The
-        primary key (institution, the id's SHA-256) lets exactly one of two requests sent at once
-        through, whichever worker and database serves them: the other's insert fails."""
+    def claim_import(self, inst: Institution, import_id: str, *, actor: str, file_hash: str,
+                     again: bool = False) -> None:
+        """Record that the import under ``import_id`` of the file ``file_hash`` (:func:`issuer.db.file_digest`)
+        begins, or refuse it saying what the earlier one did: :class:`ImportRepeated` when an earlier request
+        of the institution used the id, :class:`SameFile` when an earlier import brought the same file and
+        recorded cases or has not finished, unless ``again`` (the clerk confirmed importing it again).
+
+        The primary key (institution, the id's SHA-256) and the unique ``file_claim`` (institution, the
+        file's hash, for an import not confirmed as a repeat) let exactly one of two requests sent at once
+        through, whichever worker and database serves them: the other's insert fails, and the look that
+        follows it finds the row it met."""
         key = stored_hash(import_id)
         for _ in range(2):
+            with self.sessions() as s:
+                earlier = s.get(ImportRecord, (inst.entity.id, key))
+                if earlier is not None:
+                    raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected)
+                # One that recorded no case (imported 0) is no reason to ask: nothing would be recorded twice.
+                same = None if again else s.scalars(
+                    select(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
+                                               ImportRecord.file_hash == file_hash,
+                                               or_(ImportRecord.imported.is_(None), ImportRecord.imported > 0))
+                    .order_by(ImportRecord.at.desc()).limit(1)).first()
+                if same is not None:
+                    raise SameFile(utc(same.at), same.imported, same.rejected)
             try:
                 with self.sessions.begin() as s:
-                    s.add(ImportRecord(entity_id=inst.entity.id, id_hash=key, at=self._now(), actor=actor[:60]))
+                    s.add(ImportRecord(entity_id=inst.entity.id, id_hash=key, at=self._now(), actor=actor[:60],
+                                       file_hash=file_hash, file_claim=None if again else file_hash))
                 return
             except IntegrityError:
-                with self.sessions() as s:
-                    earlier = s.get(ImportRecord, (inst.entity.id, key))
-                    if earlier is not None:
-                        raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected) from None
-                # Released meanwhile (its file refused whole, nothing recorded): this request may make it.
+                # Another request took the id or the file meanwhile: the look above, again, says which; or
+                # it was released meanwhile (its file refused whole, nothing recorded): this one may make it.
+                continue
         raise ImportRepeated(self._now(), None, None)
 
     def refuse_repeated_import(self, inst: Institution, import_id: str) -> None:
@@ -1158,12 +1191,15 @@ class IssuerService:
                 raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected)
 
     def finish_import(self, inst: Institution, import_id: str, report: Sequence[Mapping[str, Any]]) -> None:
-        """Record how many rows the import under ``import_id`` imported and rejected (:meth:`claim_import`)."""
+        """Record how many rows the import under ``import_id`` imported and rejected (:meth:`claim_import`);
+        one that recorded no case leaves its file free to come again unasked (``file_claim``)."""
         imported = sum(1 for row in report if row.get("ok"))
+        done: dict[str, Any] = {"imported": imported, "rejected": len(report) - imported}
+        if not imported:
+            done["file_claim"] = None
         with self.sessions.begin() as s:
             s.execute(update(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
-                                                 ImportRecord.id_hash == stored_hash(import_id))
-                      .values(imported=imported, rejected=len(report) - imported))
+                                                 ImportRecord.id_hash == stored_hash(import_id)).values(**done))
 
     def release_import(self, inst: Institution, import_id: str) -> None:
         """Forget the import under ``import_id``: its file was refused whole and recorded nothing, so the
@@ -3363,20 +3399,25 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
 
 
 def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
-                import_id: str | None, actor: str, lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
+                import_id: str | None, file_hash: str, again: bool = False, actor: str,
+                lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """:func:`import_file` made at most once under ``import_id`` (the back office form's one-time
-    ``import_id``, an API client's ``Idempotency-Key``; None: no such guard, as before): a second
+    ``import_id``, an API client's ``Idempotency-Key``; None: an id of its own, used once): a second
     request with the same id, sent at once or days later, records nothing and is refused
     (:class:`ImportRepeated`, naming when the first began and, once it finished, how many rows it
     imported and rejected). Each row stays its own transaction (:func:`import_rows`).
+
+    The file (``file_hash``, :func:`issuer.db.file_digest` of its bytes) is imported once too: brought
+    again under another id while an earlier import of it is kept (:data:`IMPORT_KEPT`), it records nothing
+    and is refused (:class:`SameFile`, naming that import) unless ``again``: the clerk confirmed it.
 
     A file refused whole (a number already given, no row, four-eyes) recorded nothing: its id is
     released, so that the same request sent again gets the same refusal. Any other failure keeps the
     id, without counts: rows may have been recorded before it, and a reload is told the import did
     not finish, never let through to record them again."""
     if import_id is None:
-        return import_file(service, inst, rows, actor=actor, lines=lines)
-    service.claim_import(inst, import_id, actor=actor)
+        import_id = secrets.token_urlsafe(24)
+    service.claim_import(inst, import_id, actor=actor, file_hash=file_hash, again=again)
     try:
         report = import_file(service, inst, rows, actor=actor, lines=lines)
     except (DataError, ProtocolError):  # before any row (import_rows reports each row's refusal instead)

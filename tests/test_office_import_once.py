@@ -3,8 +3,10 @@
 The back office form carries a one-time ``import_id``: a reload of the report page (or Back then Forward)
 sends the file again with it, and is refused (409, in the clerk's language) saying when the file was
 imported and how many rows were; an API client retrying after a timeout does the same with an
-``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header). Two requests with one id at once make
-one import, on SQLite and PostgreSQL. What is kept is the id's hash, when, who and the counts, for 7 days.
+``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header). The same file brought again by a new
+request (a new form, a new key, none) records nothing until the clerk confirms it (issuer.service.SameFile).
+Two requests with one id, or with one file, at once make one import, on SQLite and PostgreSQL. What is
+kept is the id's and the file's hashes, when, who and the counts, for 7 days.
 Over real HTTP against the issuer, and in headless Chromium.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import threading
@@ -35,6 +38,7 @@ from issuer.settings import IssuerSettings
 
 TEMPLATE = vsaa_template()  # LV:VSAA's A1 template, as its office serves it today
 Issuer = tuple[Any, str]
+_FILES = itertools.count(1)
 
 
 @contextmanager
@@ -57,9 +61,11 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Issuer]:
 def cases_file(rows: int, **cells: str) -> bytes:
     """The A1 template's file with ``rows`` rows of its demo worker (holder columns filled), each
     without a document number (a new one given to each: nothing refuses the file when sent again),
-    ``cells`` replacing columns."""
+    ``cells`` replacing columns. Each call's file is one of its own (its employer's name numbered): a
+    file already imported is imported again only when confirmed (issuer.service.SameFile)."""
     reader = csv.DictReader(io.StringIO(TEMPLATE))
-    row = {**next(reader), "document_number": "", **cells}
+    row = {**next(reader), "document_number": "", "employer.name": f"Example Build SIA (file {next(_FILES)})",
+           **cells}
     assert row["holder.family_name"] and row["holder.birthdate"]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
@@ -143,6 +149,32 @@ def test_reloading_the_import_report_records_nothing_twice_and_says_when_the_fil
         tab.context.close()
 
 
+@pytest.mark.browser
+def test_a_clerk_importing_the_same_export_again_is_asked_and_imports_it_by_ticking_the_box(
+        issuer: Issuer, browser: Any, tmp_path: Path) -> None:
+    handle, token = issuer
+    chosen = tmp_path / "export.csv"
+    chosen.write_bytes(cases_file(1))
+    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
+    try:
+        for _ in range(2):  # the same export, each time from the menu's new form
+            tab.click("#nav-import")
+            tab.set_input_files("#file", str(chosen))
+            tab.click("#upload")
+            tab.wait_for_selector("#summary, #again")
+        recorded = case_count(issuer)
+        assert tab.inner_text("#error").startswith("This exact file was already imported at ")
+        assert not tab.is_checked("#again") and tab.query_selector("#summary") is None
+        tab.check("#again")
+        tab.set_input_files("#file", str(chosen))  # a browser sends no file it was not given anew
+        tab.click("#upload")
+        tab.wait_for_selector("#summary")
+        assert tab.inner_text("#summary") == "1 rows imported, 0 rejected."
+        assert case_count(issuer) == recorded + 1
+    finally:
+        tab.context.close()
+
+
 @pytest.mark.parametrize(("lang", "words"), [
     ("en", "This file was already imported at {at} (UTC): 3 rows imported, 0 rejected."),
     ("lv", "Šis fails jau tika importēts {at} (UTC): importētas 3 rindas, noraidītas 0."),
@@ -210,6 +242,48 @@ def test_an_import_form_without_its_one_time_id_imports_nothing_and_gives_a_form
     assert case_count(issuer) == recorded + 1
 
 
+@pytest.mark.parametrize(("lang", "words", "box"), [
+    ("en", "This exact file was already imported at {at} (UTC): 2 rows imported, 0 rejected.",
+     "Import this file again: I know it was imported before"),
+    ("lv", "Tieši šis fails jau tika importēts {at} (UTC): importētas 2 rindas, noraidītas 0.",
+     "Importēt šo failu vēlreiz: zinu, ka tas jau tika importēts"),
+    ("de", "Genau diese Datei wurde bereits am {at} (UTC) importiert: 2 Zeilen importiert, 0 abgelehnt.",
+     "Diese Datei erneut importieren: Ich weiß, dass sie bereits importiert wurde"),
+    ("fr", "Ce fichier exact a déjà été importé le {at} (UTC) : 2 lignes importées, 0 rejetées.",
+     "Importer ce fichier à nouveau : je sais qu'il a déjà été importé"),
+    ("pl", "Dokładnie ten plik został już zaimportowany {at} (UTC): zaimportowano 2 wierszy, odrzucono 0.",
+     "Zaimportuj ten plik ponownie: wiem, że został już zaimportowany"),
+])
+def test_the_same_file_imported_again_on_a_new_form_records_nothing_until_the_clerk_confirms_it(
+        issuer: Issuer, lang: str, words: str, box: str) -> None:
+    """A clerk importing the same export twice (a day apart, each time from a new form): the second time
+    records nothing and says, in the clerk's language, when this exact file was imported and how many rows
+    were (409); the form is shown again with a box to tick, and the file is imported again only with it."""
+    files = {"file": ("cases.csv", cases_file(2), "text/csv")}
+    with signed_in(issuer) as office:
+        def new_form() -> dict[str, str]:
+            return office_form(office.get("/office/import", params={"lang": lang}).text)
+
+        first = office.post("/office/import", params={"lang": lang}, data=new_form(), files=files)
+        assert first.status_code == 200, first.text
+        at = datetime.now(UTC)
+        recorded = case_count(issuer)
+        asked = office.post("/office/import", params={"lang": lang}, data=new_form(), files=files)
+        assert asked.status_code == 409 and asked.headers["cache-control"] == "no-store"
+        shown = _text(asked.text)
+        assert any(words.format(at=f"{when:%Y-%m-%d %H:%M}") in shown for when in (at, at - timedelta(minutes=1))), \
+            shown
+        assert '<input type="checkbox" name="again" id="again" value="true"' in asked.text and box in shown
+        assert case_count(issuer) == recorded
+        unticked = office.post("/office/import", params={"lang": lang}, data=office_form(asked.text), files=files)
+        assert unticked.status_code == 409 and case_count(issuer) == recorded
+        confirmed = office.post("/office/import", params={"lang": lang},
+                                data={**office_form(unticked.text), "again": "true"}, files=files)
+    assert confirmed.status_code == 200, confirmed.text
+    assert 'id="summary"' in confirmed.text and 'name="again"' not in confirmed.text
+    assert case_count(issuer) == recorded + 2
+
+
 def test_a_file_refused_whole_is_refused_alike_when_sent_again(issuer: Issuer) -> None:
     """Nothing of a file refused whole (a number already given) was recorded: its id is not spent, and the
     same form sent again is told the same refusal, not that the file was imported."""
@@ -259,6 +333,73 @@ def test_an_api_retry_with_the_same_idempotency_key_records_nothing_twice(issuer
         assert case_count(issuer) == recorded + 4
 
 
+def test_the_same_file_sent_to_the_api_again_records_nothing_and_names_the_first_import_unless_again_is_true(
+        issuer: Issuer) -> None:
+    """Without a key or under a new one, a file an import of the last 7 days brought is refused (409
+    ``csv.same_file``, ``import`` naming when it was made and its counts); ``again=true`` imports it."""
+    data = cases_file(2)
+    with clerk_api(issuer) as api:
+        def send(**options: Any) -> httpx.Response:
+            return api.post("/import", files={"file": ("cases.csv", data, "text/csv")}, **options)
+
+        assert send().status_code == 200
+        recorded = case_count(issuer)
+        for headers in ({}, {"Idempotency-Key": "a-new-key"}):
+            refused = send(headers=headers)
+            assert refused.status_code == 409 and refused.headers["cache-control"] == "no-store"
+            body = refused.json()
+            assert (body["error"], body["rule_key"]) == ("invalid_request", "csv.same_file")
+            assert body["import"] == {"at": body["import"]["at"], "finished": True, "imported": 2, "rejected": 0}
+            assert abs(datetime.fromisoformat(body["import"]["at"]) - datetime.now(UTC)) < timedelta(minutes=1)
+            assert body["error_description"].startswith("this file (the same content) was already imported at ")
+            assert body["error_description"].endswith("to import it again all the same, send it again with again=true")
+        assert send(params={"again": "maybe"}).status_code == 400
+        assert case_count(issuer) == recorded
+        again = send(params={"again": "true"}, headers={"Idempotency-Key": "a-new-key"})  # not spent by its refusal
+        assert again.status_code == 200 and again.json()["imported"] == 2, again.text
+        assert case_count(issuer) == recorded + 2
+        assert send().json()["rule_key"] == "csv.same_file"  # and a third time, asked again
+
+
+def test_a_file_whose_import_recorded_no_case_is_imported_again_unasked(issuer: Issuer) -> None:
+    """Nothing would be recorded twice: a file all of whose rows were refused is no reason to ask."""
+    data = cases_file(2, **{"holder.birthdate": "not a date"})
+    with clerk_api(issuer) as api:
+        for _ in range(2):
+            answer = api.post("/import", files={"file": ("cases.csv", data, "text/csv")})
+            assert answer.status_code == 200 and (answer.json()["imported"], answer.json()["rejected"]) == (0, 2)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_requests_sent_at_once_with_one_file_and_no_confirmation_make_one_import(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Two clerks (or a client and its retry without a key) bringing one file at the same moment, each under
+    an id of its own: one imports it, the others are told of that import, whichever worker serves them."""
+    url = None if database == "sqlite" else request.getfixturevalue("postgres_url")  # skips without a server
+    with started_issuer(tmp_path, url) as started:
+        before = case_count(started)
+        data = cases_file(5)
+        start = threading.Barrier(4)
+        answers: list[httpx.Response] = []
+
+        def send(headers: dict[str, str]) -> None:
+            with clerk_api(started) as api:
+                start.wait()
+                answers.append(api.post("/import", headers=headers, files={"file": ("cases.csv", data, "text/csv")}))
+
+        senders = [threading.Thread(target=send, args=(headers,))
+                   for headers in ({}, {}, {"Idempotency-Key": "one"}, {"Idempotency-Key": "two"})]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(60)
+        assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+        for refused in (a.json() for a in answers if a.status_code == 409):
+            assert refused["rule_key"] in ("csv.same_file", "csv.same_file_unfinished")
+            assert refused["import"]["finished"] == (refused["rule_key"] == "csv.same_file")
+        assert case_count(started) == before + 5
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, tmp_path: Path,
                                                                  request: pytest.FixtureRequest) -> None:
@@ -290,15 +431,17 @@ def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, t
 # --- what is kept, and for how long -------------------------------------------------------------------
 
 
-def test_an_import_id_is_kept_as_its_hash_without_the_rows_and_forgotten_after_seven_days(tmp_path: Path) -> None:
-    """Only the id's SHA-256, the institution, when, who and the counts (issuer.db.ImportRecord); deleted by
-    the daily housekeeping (IssuerService.purge_expired) once its import is more than 7 days old."""
+def test_an_import_id_and_its_file_are_kept_as_hashes_without_the_rows_and_forgotten_after_seven_days(
+        tmp_path: Path) -> None:
+    """Only the id's and the file's SHA-256, the institution, when, who and the counts (issuer.db.ImportRecord);
+    deleted by the daily housekeeping (IssuerService.purge_expired) once its import is more than 7 days old,
+    after which the same file is imported unasked."""
     from esspass.db import make_engine
     from esspass.migrate import upgrade
     from issuer.app import MIGRATIONS
     from issuer.db import ImportRecord
     from issuer.institutions import demo_institutions
-    from issuer.service import ImportRepeated, IssuerService, import_once
+    from issuer.service import ImportRepeated, IssuerService, SameFile, import_once
 
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}")
     upgrade(engine, MIGRATIONS)
@@ -306,28 +449,34 @@ def test_an_import_id_is_kept_as_its_hash_without_the_rows_and_forgotten_after_s
     service = IssuerService(engine, demo_institutions(tmp_path / "pki", "http://127.0.0.1:1", now=clock[0]),
                             clock=lambda: clock[0])
     vsaa, drv = service.institution("lv-vsaa"), service.institution("de-drv")
-    rows = list(csv.DictReader(io.StringIO(cases_file(2).decode())))
+    data = cases_file(2)
+    rows, digest = list(csv.DictReader(io.StringIO(data.decode()))), hashlib.sha256(data).hexdigest()
     try:
-        report = import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+        report = import_once(service, vsaa, rows, import_id="file-1", file_hash=digest, actor="clerk:LV:VSAA/anna")
         assert [r["ok"] for r in report] == [True, True]
         with service.sessions() as s:
-            kept = [(r.entity_id, r.id_hash, r.actor, r.imported, r.rejected) for r in s.query(ImportRecord)]
-        assert kept == [("LV:VSAA", hashlib.sha256(b"file-1").hexdigest(), "clerk:LV:VSAA/anna", 2, 0)]
+            kept = [(r.entity_id, r.id_hash, r.file_hash, r.actor, r.imported, r.rejected)
+                    for r in s.query(ImportRecord)]
+        assert kept == [("LV:VSAA", hashlib.sha256(b"file-1").hexdigest(), digest, "clerk:LV:VSAA/anna", 2, 0)]
         with pytest.raises(ImportRepeated):
-            import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+            import_once(service, vsaa, rows, import_id="file-1", file_hash=digest, actor="clerk:LV:VSAA/anna")
+        with pytest.raises(SameFile):
+            import_once(service, vsaa, rows, import_id="file-2", file_hash=digest, actor="clerk:LV:VSAA/anna")
+        clock[0] += timedelta(days=7)
+        service.purge_expired()
         with pytest.raises(ImportRepeated):  # nor through purge before its week is over
-            clock[0] += timedelta(days=7)
-            service.purge_expired()
-            import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")
+            import_once(service, vsaa, rows, import_id="file-1", file_hash=digest, actor="clerk:LV:VSAA/anna")
+        with pytest.raises(SameFile):
+            import_once(service, vsaa, rows, import_id="file-2", file_hash=digest, actor="clerk:LV:VSAA/anna")
         clock[0] += timedelta(seconds=1)
         assert service.purge_expired() >= 1
         with service.sessions() as s:
             assert s.query(ImportRecord).count() == 0
-        import_once(service, vsaa, rows, import_id="file-1", actor="clerk:LV:VSAA/anna")  # a new import now
-        # The id is the institution's own: another's import under it is its own (its rows refused, as
-        # the template's are LV:VSAA's), told nothing of the first.
-        assert [r["ok"] for r in import_once(service, drv, rows, import_id="file-1", actor="clerk:DE:DRV")] == \
-            [False, False]
+        import_once(service, vsaa, rows, import_id="file-2", file_hash=digest, actor="clerk:LV:VSAA/anna")  # unasked
+        # The id and the file are the institution's own: another's import of them is its own (its rows
+        # refused, as the template's are LV:VSAA's), told nothing of the first.
+        assert [r["ok"] for r in import_once(service, drv, rows, import_id="file-2", file_hash=digest,
+                                             actor="clerk:DE:DRV")] == [False, False]
     finally:
         engine.dispose()
 
@@ -351,7 +500,7 @@ def test_migration_0022_adds_the_imports_table_and_its_downgrade_removes_it(
     try:
         upgrade(engine, MIGRATIONS, revision="0021")
         assert "issuer_imports" not in sa.inspect(engine).get_table_names()
-        upgrade(engine, MIGRATIONS)
+        upgrade(engine, MIGRATIONS, revision="0022")
         columns = {c["name"]: c for c in sa.inspect(engine).get_columns("issuer_imports")}
         assert set(columns) == {"entity_id", "id_hash", "at", "actor", "imported", "rejected"}
         assert sa.inspect(engine).get_pk_constraint("issuer_imports")["constrained_columns"] == ["entity_id",
@@ -362,5 +511,45 @@ def test_migration_0022_adds_the_imports_table_and_its_downgrade_removes_it(
             config.attributes["connection"] = conn
             command.downgrade(config, "0021")
         assert "issuer_imports" not in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_migration_0023_adds_the_file_hash_and_its_downgrade_removes_it_keeping_the_imports(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
+                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+    kept = ("LV:VSAA", "a" * 64, datetime(2026, 1, 5, tzinfo=UTC), "clerk:LV:VSAA", 2, 0)
+    try:
+        upgrade(engine, MIGRATIONS, revision="0022")
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, imported, rejected) "
+                                 "VALUES (:e, :h, :at, :actor, :i, :r)"),
+                         dict(zip(("e", "h", "at", "actor", "i", "r"), kept, strict=True)))
+        upgrade(engine, MIGRATIONS, revision="0023")
+        columns = {c["name"]: c for c in sa.inspect(engine).get_columns("issuer_imports")}
+        assert {"file_hash", "file_claim"} <= set(columns) and columns["file_claim"]["nullable"]
+        unique = {i["name"]: i["unique"] for i in sa.inspect(engine).get_indexes("issuer_imports")}
+        assert unique["ix_issuer_imports_file_claim"] and not unique["ix_issuer_imports_file"]
+        with engine.connect() as conn:  # an import recorded before: no file to compare
+            assert conn.execute(sa.text("SELECT file_hash, file_claim FROM issuer_imports")).all() == [(None, None)]
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0022")
+        assert not {"file_hash", "file_claim"} & {c["name"] for c in sa.inspect(engine).get_columns("issuer_imports")}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT entity_id, id_hash, imported FROM issuer_imports")).all() == \
+                [("LV:VSAA", "a" * 64, 2)]
     finally:
         engine.dispose()
