@@ -1167,6 +1167,8 @@ class IssuerService:
                                                ImportRecord.file_hash == file_hash,
                                                or_(ImportRecord.imported.is_(None), ImportRecord.imported > 0))
                     .order_by(ImportRecord.at.desc()).limit(1)).first()
+                if same is not None and same.id_hash == key:  # committed between the two looks: this id's own
+                    raise ImportRepeated(utc(same.at), same.imported, same.rejected)
                 if same is not None:
                     raise SameFile(utc(same.at), same.imported, same.rejected)
             try:
