@@ -39,7 +39,7 @@ from esspass.web import error_response, etag_matches, gzip_accepted, gzip_etag, 
 from issuer.db import file_digest
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
 from issuer.office import MAX_UPLOAD, read_csv, refuse_nul
-from issuer.service import Institution, IssuerService, NumberTaken, import_once
+from issuer.service import ImportRepeated, Institution, IssuerService, NumberTaken, import_once
 from issuer.settings import IssuerSettings, clerk_institution, clerk_name, clerk_tokens, configured_offer_key
 
 if TYPE_CHECKING:
@@ -67,6 +67,14 @@ def _dpop_header(request: Request) -> str | None:
 #: quotes, ``\"`` and ``\\`` escaped); taken bare too, as many clients send a UUID. At most 255 characters.
 _IDEMPOTENCY_KEY = re.compile(r'"((?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\["\\]){1,255})"'  # quoted
                               r"|([\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,255})")  # bare: no quote, comma, backslash
+
+
+def _import_answer(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The API's answer to an import whose report is ``rows`` (or, replayed, the rows kept of it:
+    :func:`issuer.service.replayable_rows`): the counts, the lines created and failed, and the rows."""
+    return {"imported": sum(1 for r in rows if r["ok"]), "rejected": sum(1 for r in rows if not r["ok"]),
+            "created": [r["row"] for r in rows if r["ok"]], "failed": [r["row"] for r in rows if not r["ok"]],
+            "rows": rows}
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -727,9 +735,12 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     idempotency_header = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
                           "description": "Optional (draft-ietf-httpapi-idempotency-key-header): a new random string "
                           "for each file, the same for each retry of it. A request with a key an earlier import of "
-                          "the institution used records nothing: 409, with when that import began and, once done, "
-                          "how many rows it imported and rejected (`import`). A key is remembered 7 days. Without "
-                          "the header, each request is an import of its own: a client that may retry sends one."}
+                          "the institution used records nothing. With the same file, once that import finished, it "
+                          "gets that import's answer again (200, header `Idempotent-Replayed: true`; a refused row "
+                          "with its `field` and `rule_key` only); while it runs, or when it stopped, 409 with when it "
+                          "began and, once done, how many rows it imported and rejected (`import`). With another "
+                          "file: 422 `csv.key_reused`. A key is remembered 7 days. Without the header, each request "
+                          "is an import of its own: a client that may retry sends one."}
     again_description = ("true: import the file even though an import of the same file (the same bytes) was made "
                          "in the last 7 days. Without it, such a file records nothing: 409 `csv.same_file` (or "
                          "`csv.same_file_unfinished`), naming that import in `import`.")
@@ -742,24 +753,29 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
         faulty as a whole (:func:`issuer.office.read_csv`) is refused before any row is recorded, and
         so is one with a document number already given (409, ``rows`` naming each such row). With an
         ``Idempotency-Key``, a retry (after a timeout) of an import made or under way records nothing
-        twice (409, :class:`issuer.service.ImportRepeated`). A file an import of the last 7 days brought
-        records nothing either (409, :class:`issuer.service.SameFile`) unless ``again=true``."""
+        twice: it gets the first answer again, or 409 while that one runs, or 422 for another file
+        (:class:`issuer.service.ImportRepeated`, draft-ietf-httpapi-idempotency-key-header-06). A file an
+        import of the last 7 days brought records nothing either (409, :class:`issuer.service.SameFile`)
+        unless ``again=true``."""
         key = _idempotency_key(request)
-        if key is not None:  # before the file is read: a retry is told what the first request did
-            await run_in_threadpool(svc().refuse_repeated_import, who[0], key)
         data = await file.read(MAX_UPLOAD + 1)
-        rows = read_csv(data)
+        digest = file_digest(data)  # the request's fingerprint: the file is all the request carries
         try:
-            report = await run_in_threadpool(import_once, svc(), who[0], rows, import_id=key,
-                                             file_hash=file_digest(data), again=again, actor=who[1],
-                                             lines=rows.lines)
+            if key is not None:  # before the file is judged: a retry is answered by what the first request did
+                await run_in_threadpool(svc().refuse_repeated_import, who[0], key, digest)
+            rows = read_csv(data)
+            report = await run_in_threadpool(import_once, svc(), who[0], rows, import_id=key, file_hash=digest,
+                                             again=again, replay=key is not None, actor=who[1], lines=rows.lines)
+        except ImportRepeated as exc:
+            if exc.replay is None:
+                raise
+            # A non-standard header many APIs send (the draft names none): the client may tell a replay apart.
+            return JSONResponse(_import_answer(exc.replay), headers={"Idempotent-Replayed": "true"})
         except NumberTaken as exc:
             refused = error_response(exc)  # the 409 every API answer has for it, with the rows it names
             return JSONResponse({**json.loads(bytes(refused.body)), "imported": 0, "rows": exc.rows},
                                 status_code=refused.status_code, headers=NO_STORE)
-        body = {"imported": sum(1 for r in report if r["ok"]), "rejected": sum(1 for r in report if not r["ok"]),
-                "created": [r["row"] for r in report if r["ok"]], "failed": [r["row"] for r in report if not r["ok"]],
-                "rows": report}
+        body = _import_answer(report)
         if any(r.get("rule_key") == "csv.stopped" for r in report):
             # Stopped by a fault of the issuer's, not by the file: as below, with what is recorded.
             return JSONResponse({"error": "server_error", "error_description": "the import stopped: an error of "

@@ -311,9 +311,10 @@ class ImportRecord(Base):
     clerk confirms (:class:`issuer.service.SameFile`).
 
     Only what that takes: the id's SHA-256 (never the id), the file's SHA-256 (never the file), the
-    institution, when, which clerk, and once the import is done how many rows it imported and rejected;
-    nothing of the rows. Deleted :data:`issuer.service.IMPORT_KEPT` (7 days) after the import by the daily
-    housekeeping (:meth:`issuer.service.IssuerService.purge_expired`)."""
+    institution, when, which clerk, and once the import is done how many rows it imported and rejected,
+    and for an API import under an ``Idempotency-Key`` what its answer needs to be sent again to a retry
+    (``outcome``): no cell of the file. Deleted :data:`issuer.service.IMPORT_KEPT` (7 days) after the
+    import by the daily housekeeping (:meth:`issuer.service.IssuerService.purge_expired`)."""
 
     __tablename__ = "issuer_imports"
     __table_args__ = (Index("ix_issuer_imports_file", "entity_id", "file_hash"),
@@ -331,6 +332,10 @@ class ImportRecord(Base):
     #: unique per institution so that of two requests bringing one file at once one only gets through;
     #: None for a confirmed repeat, and once the import recorded no case (nothing to record twice).
     file_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: An API import under an ``Idempotency-Key`` that finished whole: its report's rows as a retry gets
+    #: them again (:func:`issuer.service.replayable_rows`: each row's line and case, or its field and rule
+    #: key, nothing quoting the file); None otherwise (an office import, one stopped, one before 0024).
+    outcome: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class OfficeSession(SessionRow, Base):

@@ -385,6 +385,17 @@ ISSUER_RULES: dict[str, tuple[str, str, str, str, str]] = {
                               "qu'il a enregistré",
                               "ten import rozpoczął się {at} (UTC) i nie został zakończony (nadal trwa lub został "
                               "przerwany); nic nie zapisano ponownie: lista spraw pokazuje, co zapisał"),
+    # An Idempotency-Key sent again with another file (issuer.service.ImportKeyReused): 422, nothing recorded.
+    "csv.key_reused": ("this key was used at {at} (UTC) for an import of another file; nothing was recorded: send "
+                       "each file under a key of its own",
+                       "šī atslēga {at} (UTC) jau tika izmantota cita faila importam; nekas netika reģistrēts: "
+                       "katru failu sūtiet ar savu atslēgu",
+                       "dieser Schlüssel wurde am {at} (UTC) für den Import einer anderen Datei verwendet; nichts "
+                       "wurde erfasst: senden Sie jede Datei mit einem eigenen Schlüssel",
+                       "cette clé a été utilisée le {at} (UTC) pour l'import d'un autre fichier ; rien n'a été "
+                       "enregistré : envoyez chaque fichier sous une clé qui lui est propre",
+                       "ten klucz został użyty {at} (UTC) do importu innego pliku; nic nie zapisano: wysyłaj każdy "
+                       "plik z własnym kluczem"),
     # The same file brought again under another id (issuer.service.SameFile): imported only when confirmed.
     "csv.same_file": ("this file (the same content) was already imported at {at} (UTC): {imported} rows imported, "
                       "{rejected} rejected; nothing was recorded now: to import it again all the same, send it "

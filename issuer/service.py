@@ -96,6 +96,7 @@ __all__ = [
     "OFFER_KEY_SCHEME",
     "PROOF_PERIOD",
     "SIGNER_MARGIN",
+    "ImportKeyReused",
     "ImportRepeated",
     "Institution",
     "IssuedOffer",
@@ -114,6 +115,7 @@ __all__ = [
     "import_once",
     "jwt_vc_issuer_metadata",
     "new_document_number",
+    "replayable_rows",
     "signer_end",
 ]
 
@@ -229,14 +231,19 @@ class ImportRepeated(ProtocolError):
     it could say (rule ``csv.import_unfinished``, else ``csv.imported_before``).
 
     draft-ietf-httpapi-idempotency-key-header-06 §2.6 answers a request whose first is still being
-    processed with 409 Conflict, and lets a finished one's response be replayed; the issuer keeps no
-    report to replay (its rows name the file's contents), so a finished one is refused alike, with
-    what the first did in ``import`` beside ``error``: the created cases are in the cases list."""
+    processed with 409 Conflict, and lets a finished one's response be replayed: ``replay`` holds the
+    first answer's rows (:func:`replayable_rows`) when the same file came under the same key and its
+    import finished whole, for the API to answer as it did; else (the office's form, an import that
+    stopped or was recorded before 0024) the request is refused, with what the first did in ``import``
+    beside ``error``: the created cases are in the cases list."""
 
     #: The rule of an earlier import that finished, and of one that has not.
     RULES = ("csv.imported_before", "csv.import_unfinished")
+    #: 409 Conflict: the request is the one an earlier import made (or makes).
+    STATUS = 409
 
-    def __init__(self, at: datetime, imported: int | None, rejected: int | None) -> None:
+    def __init__(self, at: datetime, imported: int | None, rejected: int | None, *,
+                 replay: list[dict[str, Any]] | None = None) -> None:
         shown = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         params: dict[str, str | int] = {"at": shown}
         if imported is None:
@@ -244,8 +251,8 @@ class ImportRepeated(ProtocolError):
         else:
             key = self.RULES[0]
             params.update(imported=imported, rejected=rejected or 0)
-        super().__init__("invalid_request", words(key, **params), http_status=409, key=key, params=params)
-        self.at, self.imported, self.rejected = at, imported, rejected
+        super().__init__("invalid_request", words(key, **params), http_status=self.STATUS, key=key, params=params)
+        self.at, self.imported, self.rejected, self.replay = at, imported, rejected, replay
 
     def to_dict(self) -> dict[str, Any]:
         earlier: dict[str, Any] = {"at": self.at.astimezone(UTC).isoformat(), "finished": self.imported is not None}
@@ -263,6 +270,16 @@ class SameFile(ImportRepeated):
     ``imported``, ``rejected``: the latest such import, as :class:`ImportRepeated` names it."""
 
     RULES = ("csv.same_file", "csv.same_file_unfinished")
+
+
+class ImportKeyReused(ImportRepeated):
+    """422 ``invalid_request``: a one-time id (an API client's ``Idempotency-Key``) an earlier import of the
+    institution used for another file: draft-ietf-httpapi-idempotency-key-header-06, Error Scenarios, answers
+    a key reused with a different request payload with 422. Nothing is recorded; ``import`` names the
+    import the key made."""
+
+    RULES = ("csv.key_reused", "csv.key_reused")
+    STATUS = 422
 
 
 class FourEyes(ProtocolError):
@@ -1160,7 +1177,7 @@ class IssuerService:
             with self.sessions() as s:
                 earlier = s.get(ImportRecord, (inst.entity.id, key))
                 if earlier is not None:
-                    raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected)
+                    raise _repeated(earlier, file_hash)
                 # One that recorded no case (imported 0) is no reason to ask: nothing would be recorded twice.
                 same = None if again else s.scalars(
                     select(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
@@ -1168,7 +1185,7 @@ class IssuerService:
                                                or_(ImportRecord.imported.is_(None), ImportRecord.imported > 0))
                     .order_by(ImportRecord.at.desc()).limit(1)).first()
                 if same is not None and same.id_hash == key:  # committed between the two looks: this id's own
-                    raise ImportRepeated(utc(same.at), same.imported, same.rejected)
+                    raise _repeated(same, file_hash)
                 if same is not None:
                     raise SameFile(utc(same.at), same.imported, same.rejected)
             try:
@@ -1182,23 +1199,29 @@ class IssuerService:
                 continue
         raise ImportRepeated(self._now(), None, None)
 
-    def refuse_repeated_import(self, inst: Institution, import_id: str) -> None:
+    def refuse_repeated_import(self, inst: Institution, import_id: str, file_hash: str | None = None) -> None:
         """:class:`ImportRepeated` when an earlier request of the institution made (or makes) the import
-        under ``import_id``: checked before the file is read, so that a reload whose browser could not
-        send the file again (moved, deleted since) is told so too, not that the file is empty. Only a
-        look: :meth:`claim_import` is what lets one request through."""
+        under ``import_id`` (its ``replay`` set, or :class:`ImportKeyReused` for another file, when
+        ``file_hash`` is given: :func:`_repeated`). The office checks before the file is read, so that a
+        reload whose browser could not send the file again (moved, deleted since) is told so too, not
+        that the file is empty. Only a look: :meth:`claim_import` is what lets one request through."""
         with self.sessions() as s:
             earlier = s.get(ImportRecord, (inst.entity.id, stored_hash(import_id)))
             if earlier is not None:
-                raise ImportRepeated(utc(earlier.at), earlier.imported, earlier.rejected)
+                raise _repeated(earlier, file_hash)
 
-    def finish_import(self, inst: Institution, import_id: str, report: Sequence[Mapping[str, Any]]) -> None:
+    def finish_import(self, inst: Institution, import_id: str, report: Sequence[Mapping[str, Any]], *,
+                      replay: bool = False) -> None:
         """Record how many rows the import under ``import_id`` imported and rejected (:meth:`claim_import`);
-        one that recorded no case leaves its file free to come again unasked (``file_claim``)."""
+        one that recorded no case leaves its file free to come again unasked (``file_claim``). ``replay``
+        (an API import under an ``Idempotency-Key``): its answer's rows are kept too, when it finished
+        whole (:func:`replayable_rows`), for a retry to get them again."""
         imported = sum(1 for row in report if row.get("ok"))
         done: dict[str, Any] = {"imported": imported, "rejected": len(report) - imported}
         if not imported:
             done["file_claim"] = None
+        if replay and not any(row.get("retry") for row in report):  # stopped: its retry is refused, as before
+            done["outcome"] = replayable_rows(report)
         with self.sessions.begin() as s:
             s.execute(update(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
                                                  ImportRecord.id_hash == stored_hash(import_id)).values(**done))
@@ -3400,8 +3423,32 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
     return import_rows(service, inst, rows, actor=actor, lines=lines)
 
 
+def _repeated(earlier: ImportRecord, file_hash: str | None) -> ImportRepeated:
+    """How a request under the one-time id of the ``earlier`` import is answered, by its file ``file_hash``
+    (None: not read yet): :class:`ImportKeyReused` for another file; the first answer's rows to send again
+    (``replay``) for the same file once the import finished whole and they were kept; else refused."""
+    at = utc(earlier.at)
+    if file_hash is not None and earlier.file_hash is not None and earlier.file_hash != file_hash:
+        return ImportKeyReused(at, earlier.imported, earlier.rejected)
+    same = file_hash is not None and earlier.file_hash == file_hash
+    return ImportRepeated(at, earlier.imported, earlier.rejected,
+                          replay=earlier.outcome if same and earlier.imported is not None else None)
+
+
+#: What of an import report's row a replay gives again (:func:`replayable_rows`).
+_REPLAYED = ("row", "ok", "case_id", "label", "overlaps", "field", "rule_key")
+
+
+def replayable_rows(report: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of an import's report as kept for its answer to be sent again (:class:`ImportRepeated`
+    ``replay``): each row's line, whether it was imported, its case's id and label and the A1s it was
+    recorded beside (references, not the person), or the field and rule key it was refused by. Not a
+    refused row's rule text, parameters or problems: they may quote the file's cells."""
+    return [{name: row[name] for name in _REPLAYED if name in row} for row in report]
+
+
 def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,
-                import_id: str | None, file_hash: str, again: bool = False, actor: str,
+                import_id: str | None, file_hash: str, again: bool = False, replay: bool = False, actor: str,
                 lines: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """:func:`import_file` made at most once under ``import_id`` (the back office form's one-time
     ``import_id``, an API client's ``Idempotency-Key``; None: an id of its own, used once): a second
@@ -3412,6 +3459,7 @@ def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mappin
     The file (``file_hash``, :func:`issuer.db.file_digest` of its bytes) is imported once too: brought
     again under another id while an earlier import of it is kept (:data:`IMPORT_KEPT`), it records nothing
     and is refused (:class:`SameFile`, naming that import) unless ``again``: the clerk confirmed it.
+    ``replay``: keep what the answer needs to be sent again (:meth:`IssuerService.finish_import`).
 
     A file refused whole (a number already given, no row, four-eyes) recorded nothing: its id is
     released, so that the same request sent again gets the same refusal. Any other failure keeps the
@@ -3426,15 +3474,15 @@ def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mappin
         _unless_database_fails(service.release_import, inst, import_id)
         raise
     # Not recorded (the database failing): a reload is told the import did not finish, the report shown now.
-    _unless_database_fails(service.finish_import, inst, import_id, report)
+    _unless_database_fails(service.finish_import, inst, import_id, report, replay=replay)
     return report
 
 
-def _unless_database_fails(step: Callable[..., None], *args: Any) -> None:
-    """``step(*args)``, a database failure logged (its type only: the text may quote rows) and let be:
-    what the import did or refused is what the clerk must be told, not that its bookkeeping failed."""
+def _unless_database_fails(step: Callable[..., None], *args: Any, **options: Any) -> None:
+    """``step(*args, **options)``, a database failure logged (its type only: the text may quote rows) and let
+    be: what the import did or refused is what the clerk must be told, not that its bookkeeping failed."""
     try:
-        step(*args)
+        step(*args, **options)
     except SQLAlchemyError as exc:
         _log.error("recording an import's outcome failed (%s)", type(exc).__name__,
                    extra={"service": "issuer", "event": "import_once"})

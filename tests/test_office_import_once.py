@@ -2,8 +2,9 @@
 
 The back office form carries a one-time ``import_id``: a reload of the report page (or Back then Forward)
 sends the file again with it, and is refused (409, in the clerk's language) saying when the file was
-imported and how many rows were; an API client retrying after a timeout does the same with an
-``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header). The same file brought again by a new
+imported and how many rows were; an API client retrying after a timeout with the same
+``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header) and file gets the first answer again, 409
+while the first request runs, 422 with another file. The same file brought again by a new
 request (a new form, a new key, none) records nothing until the clerk confirms it (issuer.service.SameFile).
 Two requests with one id, or with one file, at once make one import, on SQLite and PostgreSQL. What is
 kept is the id's and the file's hashes, when, who and the counts, for 7 days.
@@ -303,34 +304,113 @@ def test_a_file_refused_whole_is_refused_alike_when_sent_again(issuer: Issuer) -
 # --- the API ------------------------------------------------------------------------------------------
 
 
-def test_an_api_retry_with_the_same_idempotency_key_records_nothing_twice(issuer: Issuer) -> None:
+def test_an_api_retry_with_the_same_key_and_file_records_nothing_and_gets_the_first_answer_again(
+        issuer: Issuer) -> None:
+    """draft-ietf-httpapi-idempotency-key-header: a retry (after a timeout) with the same key and the same
+    file is answered as the first request was (200, the same JSON), marked ``Idempotent-Replayed``."""
     key = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+    data = cases_file(2)
     with clerk_api(issuer) as api:
-        def send(**headers: str) -> httpx.Response:
-            return api.post("/import", headers=headers, files={"file": ("cases.csv", cases_file(2), "text/csv")})
+        def send(data: bytes = data, **headers: str) -> httpx.Response:
+            return api.post("/import", headers=headers, files={"file": ("cases.csv", data, "text/csv")})
 
         first = send(**{"Idempotency-Key": f'"{key}"'})  # the draft's sf-string
         assert first.status_code == 200 and first.json()["imported"] == 2, first.text
+        assert "idempotent-replayed" not in first.headers
         recorded = case_count(issuer)
-        retried = send(**{"Idempotency-Key": key})  # bare, as many clients send it: the same key
-        assert retried.status_code == 409 and retried.headers["cache-control"] == "no-store"
-        body = retried.json()
-        assert body["error"] == "invalid_request" and body["rule_key"] == "csv.imported_before"
-        assert body["import"] == {"at": body["import"]["at"], "finished": True, "imported": 2, "rejected": 0}
-        assert abs(datetime.fromisoformat(body["import"]["at"]) - datetime.now(UTC)) < timedelta(minutes=1)
-        assert "2 rows imported, 0 rejected; nothing was recorded again" in body["error_description"]
+        for _ in range(2):
+            retried = send(**{"Idempotency-Key": key})  # bare, as many clients send it: the same key
+            assert retried.status_code == 200 and retried.headers["idempotent-replayed"] == "true"
+            assert retried.json() == first.json()
         assert case_count(issuer) == recorded
 
-        assert send(**{"Idempotency-Key": "another-key"}).status_code == 200  # another import
-        assert send().status_code == 200  # no key: as before
+        assert send(cases_file(2), **{"Idempotency-Key": "another-key"}).status_code == 200  # another import
+        assert send(cases_file(2)).status_code == 200  # no key: an import of its own
         assert case_count(issuer) == recorded + 4
         for bad in ('""', "a,b", "x" * 256, '"unterminated'):
-            refused = send(**{"Idempotency-Key": bad})
+            refused = send(cases_file(1), **{"Idempotency-Key": bad})
             assert refused.status_code == 400 and "Idempotency-Key" in refused.json()["error_description"], bad
         twice = api.post("/import", headers=[("Idempotency-Key", "k1"), ("Idempotency-Key", "k2")],
                          files={"file": ("cases.csv", cases_file(1), "text/csv")})
         assert twice.status_code == 400
         assert case_count(issuer) == recorded + 4
+
+
+def test_an_api_retry_with_the_same_key_and_another_file_is_a_422_recording_nothing(issuer: Issuer) -> None:
+    """draft-ietf-httpapi-idempotency-key-header, Error Scenarios: a key reused with another request
+    payload is answered 422, with a JSON error naming the import the key made."""
+    with clerk_api(issuer) as api:
+        first = api.post("/import", headers={"Idempotency-Key": "file-of-monday"},
+                         files={"file": ("cases.csv", cases_file(1), "text/csv")})
+        assert first.status_code == 200, first.text
+        recorded = case_count(issuer)
+        for options in ({}, {"params": {"again": "true"}}):
+            reused = api.post("/import", headers={"Idempotency-Key": "file-of-monday"},
+                              files={"file": ("cases.csv", cases_file(3), "text/csv")}, **options)
+            assert reused.status_code == 422 and reused.headers["cache-control"] == "no-store"
+            body = reused.json()
+            assert (body["error"], body["rule_key"]) == ("invalid_request", "csv.key_reused")
+            assert body["import"] == {"at": body["import"]["at"], "finished": True, "imported": 1, "rejected": 0}
+            assert body["error_description"].startswith("this key was used at ")
+            assert body["error_description"].endswith("for an import of another file; nothing was recorded: send "
+                                                       "each file under a key of its own")
+    assert case_count(issuer) == recorded
+
+
+def test_an_api_retry_of_an_import_still_running_is_a_409_and_with_another_file_a_422(tmp_path: Path) -> None:
+    """draft-ietf-httpapi-idempotency-key-header-06 §2.6: the first request still being processed (its
+    claim recorded, its counts not yet), a retry with the same key gets 409 ``csv.import_unfinished``."""
+    import sqlalchemy as sa
+
+    running = cases_file(2)
+    with started_issuer(tmp_path) as started:
+        engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
+        digest = hashlib.sha256(running).hexdigest()
+        with engine.begin() as conn:  # what the first request's claim left while its rows are recorded
+            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, file_hash, file_claim) "
+                                 "VALUES ('LV:VSAA', :h, :at, 'clerk:LV:VSAA', :f, :f)"),
+                         {"h": hashlib.sha256(b"slow-file").hexdigest(), "at": datetime.now(UTC), "f": digest})
+        engine.dispose()
+        before = case_count(started)
+        with clerk_api(started) as api:
+            def send(data: bytes) -> httpx.Response:
+                return api.post("/import", headers={"Idempotency-Key": "slow-file"},
+                                files={"file": ("cases.csv", data, "text/csv")})
+
+            retried = send(running)
+            assert retried.status_code == 409, retried.text
+            assert (retried.json()["rule_key"], retried.json()["import"]["finished"]) == ("csv.import_unfinished",
+                                                                                        False)
+            other = send(cases_file(1))
+            assert other.status_code == 422 and other.json()["rule_key"] == "csv.key_reused"
+        assert case_count(started) == before
+
+
+def test_a_replayed_answer_names_each_refused_row_by_its_field_and_rule_key_only(tmp_path: Path) -> None:
+    """What is kept to answer a retry is the report's lines, cases and rule keys: a refused row's rule text,
+    parameters and problems may quote the file's cells (someone's name or birth date), and are not kept."""
+    import sqlalchemy as sa
+
+    good, bad = cases_file(1), cases_file(1, **{"holder.birthdate": "1990-02-31"})
+    data = good + bad.split(b"\n", 1)[1]  # one row imported, one refused
+    with started_issuer(tmp_path) as started, clerk_api(started) as api:
+        def send() -> httpx.Response:
+            return api.post("/import", headers={"Idempotency-Key": "mixed"},
+                            files={"file": ("cases.csv", data, "text/csv")})
+
+        first, replayed = send(), send()
+        engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
+        with engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT outcome FROM issuer_imports")).scalar_one()
+        engine.dispose()
+    assert first.status_code == replayed.status_code == 200 and replayed.headers["idempotent-replayed"] == "true"
+    refused = first.json()["rows"][1]
+    assert refused["ok"] is False and {"rule", "rule_params", "problems"} <= set(refused), refused
+    assert {**replayed.json(), "rows": None} == {**first.json(), "rows": None}
+    assert replayed.json()["rows"] == [first.json()["rows"][0], {"row": 3, "ok": False, "field": refused["field"],
+                                                                 "rule_key": refused["rule_key"]}]
+    for cell in ("1990-02-31", "Paraugs", "Jānis", "1990-01-01", "DEMO-010190-99999"):
+        assert cell not in str(kept), cell
 
 
 def test_the_same_file_sent_to_the_api_again_records_nothing_and_names_the_first_import_unless_again_is_true(
@@ -403,6 +483,7 @@ def test_two_requests_sent_at_once_with_one_file_and_no_confirmation_make_one_im
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, tmp_path: Path,
                                                                  request: pytest.FixtureRequest) -> None:
+    """One import; each other request is told it runs (409), or, once it finished, gets its answer again."""
     url = None if database == "sqlite" else request.getfixturevalue("postgres_url")  # skips without a server
     with started_issuer(tmp_path, url) as started:
         before = case_count(started)
@@ -421,10 +502,17 @@ def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, t
             sender.start()
         for sender in senders:
             sender.join(60)
-        assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
-        for refused in (a.json() for a in answers if a.status_code == 409):
-            assert refused["rule_key"] in ("csv.imported_before", "csv.import_unfinished")
-            assert refused["import"]["finished"] == (refused["rule_key"] == "csv.imported_before")
+        made = [a for a in answers if a.status_code == 200 and "idempotent-replayed" not in a.headers]
+        assert len(answers) == 4 and len(made) == 1, [a.text for a in answers]
+        for other in answers:
+            if other is made[0]:
+                continue
+            if other.status_code == 200:
+                assert other.headers["idempotent-replayed"] == "true" and other.json() == made[0].json()
+            else:
+                assert other.status_code == 409, other.text
+                assert (other.json()["rule_key"], other.json()["import"]["finished"]) == ("csv.import_unfinished",
+                                                                                        False)
         assert case_count(started) == before + 5
 
 
@@ -458,8 +546,9 @@ def test_an_import_id_and_its_file_are_kept_as_hashes_without_the_rows_and_forgo
             kept = [(r.entity_id, r.id_hash, r.file_hash, r.actor, r.imported, r.rejected)
                     for r in s.query(ImportRecord)]
         assert kept == [("LV:VSAA", hashlib.sha256(b"file-1").hexdigest(), digest, "clerk:LV:VSAA/anna", 2, 0)]
-        with pytest.raises(ImportRepeated):
+        with pytest.raises(ImportRepeated) as repeated:
             import_once(service, vsaa, rows, import_id="file-1", file_hash=digest, actor="clerk:LV:VSAA/anna")
+        assert repeated.value.replay is None  # the office's import keeps no answer: it is refused (409)
         with pytest.raises(SameFile):
             import_once(service, vsaa, rows, import_id="file-2", file_hash=digest, actor="clerk:LV:VSAA/anna")
         clock[0] += timedelta(days=7)
@@ -551,5 +640,40 @@ def test_migration_0023_adds_the_file_hash_and_its_downgrade_removes_it_keeping_
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT entity_id, id_hash, imported FROM issuer_imports")).all() == \
                 [("LV:VSAA", "a" * 64, 2)]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_migration_0024_adds_the_kept_answer_and_its_downgrade_removes_it_keeping_the_imports(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from esspass.db import make_engine
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
+                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+    try:
+        upgrade(engine, MIGRATIONS, revision="0023")
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, imported, rejected, "
+                                 "file_hash) VALUES ('LV:VSAA', :h, :at, 'clerk:LV:VSAA', 2, 0, :f)"),
+                         {"h": "a" * 64, "at": datetime(2026, 1, 5, tzinfo=UTC), "f": "b" * 64})
+        upgrade(engine, MIGRATIONS, revision="0024")
+        with engine.connect() as conn:  # an import recorded before: no answer to send again (a retry: 409)
+            assert conn.execute(sa.text("SELECT outcome FROM issuer_imports")).all() == [(None,)]
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0023")
+        assert "outcome" not in {c["name"] for c in sa.inspect(engine).get_columns("issuer_imports")}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT id_hash, file_hash FROM issuer_imports")).all() == [("a" * 64,
+                                                                                                     "b" * 64)]
     finally:
         engine.dispose()
