@@ -102,21 +102,36 @@ def _reload(tab: Any) -> Any:
     raise AssertionError("the error page was never reloaded")
 
 
+@contextmanager
+def _clerk_with_file(issuer: Issuer, browser: Any, chosen: Path, data: bytes) -> Iterator[Any]:
+    """A Chromium tab signed in to LV:VSAA's back office (closed after), and ``data`` written to ``chosen``
+    on the disk for its import form to send."""
+    handle, token = issuer
+    chosen.write_bytes(data)
+    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
+    try:
+        yield tab
+    finally:
+        tab.context.close()
+
+
+def _send_file(tab: Any, chosen: Path, shown: str = "#summary") -> None:
+    """The file ``chosen`` chosen on the tab's import form and sent, as a clerk does; until ``shown`` is."""
+    tab.set_input_files("#file", str(chosen))
+    tab.click("#upload")
+    tab.wait_for_selector(shown)
+
+
 # --- the back office ----------------------------------------------------------------------------------
 
 
 @pytest.mark.browser
 def test_reloading_the_import_report_records_nothing_twice_and_says_when_the_file_was_imported(
         issuer: Issuer, browser: Any, tmp_path: Path) -> None:
-    handle, token = issuer
     chosen = tmp_path / "cases.csv"
-    chosen.write_bytes(cases_file(2))
-    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
-    try:
-        tab.goto(f"{handle.url}/lv-vsaa/office/import?lang=en")
-        tab.set_input_files("#file", str(chosen))
-        tab.click("#upload")
-        tab.wait_for_selector("#summary")
+    with _clerk_with_file(issuer, browser, chosen, cases_file(2)) as tab:
+        tab.goto(f"{issuer[0].url}/lv-vsaa/office/import?lang=en")
+        _send_file(tab, chosen)
         assert tab.inner_text("#summary") == "2 rows imported, 0 rejected."
         recorded = case_count(issuer)
 
@@ -139,41 +154,28 @@ def test_reloading_the_import_report_records_nothing_twice_and_says_when_the_fil
 
         tab.click("#import-another")  # a new form, a new import
         chosen.write_bytes(cases_file(1))
-        tab.set_input_files("#file", str(chosen))
-        tab.click("#upload")
-        tab.wait_for_selector("#summary")
+        _send_file(tab, chosen)
         assert tab.inner_text("#summary") == "1 rows imported, 0 rejected."
         assert case_count(issuer) == recorded + 1
         tab.click("#nav-cases")
         tab.wait_for_selector("#cases")
-    finally:
-        tab.context.close()
 
 
 @pytest.mark.browser
 def test_a_clerk_importing_the_same_export_again_is_asked_and_imports_it_by_ticking_the_box(
         issuer: Issuer, browser: Any, tmp_path: Path) -> None:
-    handle, token = issuer
     chosen = tmp_path / "export.csv"
-    chosen.write_bytes(cases_file(1))
-    tab = clerk_tab(browser, handle.url, "lv-vsaa", token)
-    try:
+    with _clerk_with_file(issuer, browser, chosen, cases_file(1)) as tab:
         for _ in range(2):  # the same export, each time from the menu's new form
             tab.click("#nav-import")
-            tab.set_input_files("#file", str(chosen))
-            tab.click("#upload")
-            tab.wait_for_selector("#summary, #again")
+            _send_file(tab, chosen, "#summary, #again")
         recorded = case_count(issuer)
         assert tab.inner_text("#error").startswith("This exact file was already imported at ")
         assert not tab.is_checked("#again") and tab.query_selector("#summary") is None
         tab.check("#again")
-        tab.set_input_files("#file", str(chosen))  # a browser sends no file it was not given anew
-        tab.click("#upload")
-        tab.wait_for_selector("#summary")
+        _send_file(tab, chosen)  # chosen anew: a browser sends no file it was not given again
         assert tab.inner_text("#summary") == "1 rows imported, 0 rejected."
         assert case_count(issuer) == recorded + 1
-    finally:
-        tab.context.close()
 
 
 @pytest.mark.parametrize(("lang", "words"), [
@@ -366,10 +368,9 @@ def test_an_api_retry_of_an_import_still_running_is_a_409_and_with_another_file_
     with started_issuer(tmp_path) as started:
         engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
         digest = hashlib.sha256(running).hexdigest()
-        with engine.begin() as conn:  # what the first request's claim left while its rows are recorded
-            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, file_hash, file_claim) "
-                                 "VALUES ('LV:VSAA', :h, :at, 'clerk:LV:VSAA', :f, :f)"),
-                         {"h": hashlib.sha256(b"slow-file").hexdigest(), "at": datetime.now(UTC), "f": digest})
+        # What the first request's claim left while its rows are recorded.
+        insert_import(engine, id_hash=hashlib.sha256(b"slow-file").hexdigest(), at=datetime.now(UTC),
+                      file_hash=digest, file_claim=digest)
         engine.dispose()
         before = case_count(started)
         with clerk_api(started) as api:
@@ -400,8 +401,7 @@ def test_a_replayed_answer_names_each_refused_row_by_its_field_and_rule_key_only
 
         first, replayed = send(), send()
         engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
-        with engine.connect() as conn:
-            kept = conn.execute(sa.text("SELECT outcome FROM issuer_imports")).scalar_one()
+        kept = selected(engine, "SELECT outcome FROM issuer_imports")
         engine.dispose()
     assert first.status_code == replayed.status_code == 200 and replayed.headers["idempotent-replayed"] == "true"
     refused = first.json()["rows"][1]
@@ -450,6 +450,24 @@ def test_a_file_whose_import_recorded_no_case_is_imported_again_unasked(issuer: 
             assert answer.status_code == 200 and (answer.json()["imported"], answer.json()["rejected"]) == (0, 2)
 
 
+def sent_at_once(issuer: Issuer, data: bytes, *headers: dict[str, str]) -> list[httpx.Response]:
+    """The file ``data`` sent to the import API by one request per ``headers``, all at the same moment."""
+    start = threading.Barrier(len(headers))
+    answers: list[httpx.Response] = []
+
+    def send(sent: dict[str, str]) -> None:
+        with clerk_api(issuer) as api:
+            start.wait()
+            answers.append(api.post("/import", headers=sent, files={"file": ("cases.csv", data, "text/csv")}))
+
+    senders = [threading.Thread(target=send, args=(sent,)) for sent in headers]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(60)
+    return answers
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_two_requests_sent_at_once_with_one_file_and_no_confirmation_make_one_import(
         database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
@@ -458,21 +476,7 @@ def test_two_requests_sent_at_once_with_one_file_and_no_confirmation_make_one_im
     url = None if database == "sqlite" else request.getfixturevalue("postgres_url")  # skips without a server
     with started_issuer(tmp_path, url) as started:
         before = case_count(started)
-        data = cases_file(5)
-        start = threading.Barrier(4)
-        answers: list[httpx.Response] = []
-
-        def send(headers: dict[str, str]) -> None:
-            with clerk_api(started) as api:
-                start.wait()
-                answers.append(api.post("/import", headers=headers, files={"file": ("cases.csv", data, "text/csv")}))
-
-        senders = [threading.Thread(target=send, args=(headers,))
-                   for headers in ({}, {}, {"Idempotency-Key": "one"}, {"Idempotency-Key": "two"})]
-        for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join(60)
+        answers = sent_at_once(started, cases_file(5), {}, {}, {"Idempotency-Key": "one"}, {"Idempotency-Key": "two"})
         assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
         for refused in (a.json() for a in answers if a.status_code == 409):
             assert refused["rule_key"] in ("csv.same_file", "csv.same_file_unfinished")
@@ -487,21 +491,7 @@ def test_two_requests_sent_at_once_with_one_key_make_one_import(database: str, t
     url = None if database == "sqlite" else request.getfixturevalue("postgres_url")  # skips without a server
     with started_issuer(tmp_path, url) as started:
         before = case_count(started)
-        data = cases_file(5)
-        start = threading.Barrier(4)
-        answers: list[httpx.Response] = []
-
-        def send() -> None:
-            with clerk_api(started) as api:
-                start.wait()
-                answers.append(api.post("/import", headers={"Idempotency-Key": "one-file"},
-                                        files={"file": ("cases.csv", data, "text/csv")}))
-
-        senders = [threading.Thread(target=send) for _ in range(4)]
-        for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join(60)
+        answers = sent_at_once(started, cases_file(5), *[{"Idempotency-Key": "one-file"}] * 4)
         made = [a for a in answers if a.status_code == 200 and "idempotent-replayed" not in a.headers]
         assert len(answers) == 4 and len(made) == 1, [a.text for a in answers]
         for other in answers:
@@ -573,107 +563,104 @@ def test_an_import_id_and_its_file_are_kept_as_hashes_without_the_rows_and_forgo
 # --- the schema -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_migration_0022_adds_the_imports_table_and_its_downgrade_removes_it(
-        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
-
+@contextmanager
+def schema_at(revision: str, database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """An engine on a fresh issuer database (SQLite, or PostgreSQL where ESSPASS_TEST_POSTGRES_URL is set,
+    else skipped) migrated to ``revision``."""
     from esspass.db import make_engine
     from esspass.migrate import upgrade
     from issuer.app import MIGRATIONS
 
     engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
-                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
+                         else request.getfixturevalue("postgres_url"))
     try:
-        upgrade(engine, MIGRATIONS, revision="0021")
-        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
-        upgrade(engine, MIGRATIONS, revision="0022")
-        columns = {c["name"]: c for c in sa.inspect(engine).get_columns("issuer_imports")}
-        assert set(columns) == {"entity_id", "id_hash", "at", "actor", "imported", "rejected"}
-        assert sa.inspect(engine).get_pk_constraint("issuer_imports")["constrained_columns"] == ["entity_id",
-                                                                                                  "id_hash"]
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0021")
-        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
+        upgrade(engine, MIGRATIONS, revision=revision)
+        yield engine
     finally:
         engine.dispose()
+
+
+def migrate(engine: Any, revision: str, *, down: bool = False) -> None:
+    """The issuer's schema upgraded, or with ``down`` downgraded, to ``revision``."""
+    from alembic import command
+    from alembic.config import Config
+
+    from esspass.migrate import upgrade
+    from issuer.app import MIGRATIONS
+
+    if not down:
+        upgrade(engine, MIGRATIONS, revision=revision)
+        return
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def import_columns(engine: Any) -> set[str]:
+    import sqlalchemy as sa
+
+    return {c["name"] for c in sa.inspect(engine).get_columns("issuer_imports")}
+
+
+def selected(engine: Any, query: str) -> list[tuple[Any, ...]]:
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(query))]
+
+
+def insert_import(engine: Any, **values: Any) -> None:
+    """A row of ``issuer_imports`` as an older schema holds it (LV:VSAA's, made on 5 January 2026)."""
+    import sqlalchemy as sa
+
+    row = {"entity_id": "LV:VSAA", "at": datetime(2026, 1, 5, tzinfo=UTC), "actor": "clerk:LV:VSAA", **values}
+    with engine.begin() as conn:
+        conn.execute(sa.insert(sa.table("issuer_imports", *(sa.column(name) for name in row))).values(**row))
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_migration_0022_adds_the_imports_table_and_its_downgrade_removes_it(
+        database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import sqlalchemy as sa
+
+    with schema_at("0021", database, tmp_path, request) as engine:
+        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
+        migrate(engine, "0022")
+        assert import_columns(engine) == {"entity_id", "id_hash", "at", "actor", "imported", "rejected"}
+        assert sa.inspect(engine).get_pk_constraint("issuer_imports")["constrained_columns"] == ["entity_id",
+                                                                                                  "id_hash"]
+        migrate(engine, "0021", down=True)
+        assert "issuer_imports" not in sa.inspect(engine).get_table_names()
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_migration_0023_adds_the_file_hash_and_its_downgrade_removes_it_keeping_the_imports(
         database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
 
-    from esspass.db import make_engine
-    from esspass.migrate import upgrade
-    from issuer.app import MIGRATIONS
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
-                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
-    kept = ("LV:VSAA", "a" * 64, datetime(2026, 1, 5, tzinfo=UTC), "clerk:LV:VSAA", 2, 0)
-    try:
-        upgrade(engine, MIGRATIONS, revision="0022")
-        with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, imported, rejected) "
-                                 "VALUES (:e, :h, :at, :actor, :i, :r)"),
-                         dict(zip(("e", "h", "at", "actor", "i", "r"), kept, strict=True)))
-        upgrade(engine, MIGRATIONS, revision="0023")
-        columns = {c["name"]: c for c in sa.inspect(engine).get_columns("issuer_imports")}
-        assert {"file_hash", "file_claim"} <= set(columns) and columns["file_claim"]["nullable"]
+    with schema_at("0022", database, tmp_path, request) as engine:
+        insert_import(engine, id_hash="a" * 64, imported=2, rejected=0)
+        migrate(engine, "0023")
+        assert {"file_hash", "file_claim"} <= import_columns(engine)
         unique = {i["name"]: i["unique"] for i in sa.inspect(engine).get_indexes("issuer_imports")}
         assert unique["ix_issuer_imports_file_claim"] and not unique["ix_issuer_imports_file"]
-        with engine.connect() as conn:  # an import recorded before: no file to compare
-            assert conn.execute(sa.text("SELECT file_hash, file_claim FROM issuer_imports")).all() == [(None, None)]
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0022")
-        assert not {"file_hash", "file_claim"} & {c["name"] for c in sa.inspect(engine).get_columns("issuer_imports")}
-        with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT entity_id, id_hash, imported FROM issuer_imports")).all() == \
-                [("LV:VSAA", "a" * 64, 2)]
-    finally:
-        engine.dispose()
+        # An import recorded before: no file to compare.
+        assert selected(engine, "SELECT file_hash, file_claim FROM issuer_imports") == [(None, None)]
+        migrate(engine, "0022", down=True)
+        assert not {"file_hash", "file_claim"} & import_columns(engine)
+        assert selected(engine, "SELECT entity_id, id_hash, imported FROM issuer_imports") == [("LV:VSAA", "a" * 64, 2)]
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_migration_0024_adds_the_kept_answer_and_its_downgrade_removes_it_keeping_the_imports(
         database: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
-
-    from esspass.db import make_engine
-    from esspass.migrate import upgrade
-    from issuer.app import MIGRATIONS
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'issuer.db'}" if database == "sqlite"
-                         else request.getfixturevalue("postgres_url"))  # skips without ESSPASS_TEST_POSTGRES_URL
-    try:
-        upgrade(engine, MIGRATIONS, revision="0023")
-        with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO issuer_imports (entity_id, id_hash, at, actor, imported, rejected, "
-                                 "file_hash) VALUES ('LV:VSAA', :h, :at, 'clerk:LV:VSAA', 2, 0, :f)"),
-                         {"h": "a" * 64, "at": datetime(2026, 1, 5, tzinfo=UTC), "f": "b" * 64})
-        upgrade(engine, MIGRATIONS, revision="0024")
-        with engine.connect() as conn:  # an import recorded before: no answer to send again (a retry: 409)
-            assert conn.execute(sa.text("SELECT outcome FROM issuer_imports")).all() == [(None,)]
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0023")
-        assert "outcome" not in {c["name"] for c in sa.inspect(engine).get_columns("issuer_imports")}
-        with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT id_hash, file_hash FROM issuer_imports")).all() == [("a" * 64,
-                                                                                                     "b" * 64)]
-    finally:
-        engine.dispose()
+    with schema_at("0023", database, tmp_path, request) as engine:
+        insert_import(engine, id_hash="a" * 64, imported=2, rejected=0, file_hash="b" * 64)
+        migrate(engine, "0024")
+        # An import recorded before: no answer to send again (a retry: 409).
+        assert selected(engine, "SELECT outcome FROM issuer_imports") == [(None,)]
+        migrate(engine, "0023", down=True)
+        assert "outcome" not in import_columns(engine)
+        assert selected(engine, "SELECT id_hash, file_hash FROM issuer_imports") == [("a" * 64, "b" * 64)]
