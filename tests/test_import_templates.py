@@ -20,7 +20,7 @@ import pytest
 
 from credentials import countries, pda1, verification
 from credentials.institutions import DEMO_ENTITIES, Entity, Role, demo_entity
-from esspass.testing import ServerHandle, free_port, serve
+from esspass.testing import ServerHandle, free_port, office_form, serve
 from issuer.app import create_app
 from issuer.import_templates import FILES, template_csv
 from issuer.service import CREDENTIAL_TYPES, unflatten
@@ -62,7 +62,6 @@ def test_every_institutions_template_imports_without_error_where_its_import_page
     every row imported, none rejected."""
     # Here: those modules take vsaa_template from this one.
     from test_issuer_office import _signed_in
-    from test_office_import_once import _form
 
     handle, tokens = issuer
     with _signed_in(handle, tokens[entity.id]) as office:
@@ -76,7 +75,7 @@ def test_every_institutions_template_imports_without_error_where_its_import_page
             rows = _rows(got.text)
             assert rows and all(r["issuing_country"] == entity.country == r["issuing_authority.id"][:2] for r in rows)
             assert all(r.get("legislation_country", entity.country) == entity.country for r in rows), rows
-            form = _form(office.get(f"/{entity.path}/office/import?lang=en").text)
+            form = office_form(office.get(f"/{entity.path}/office/import?lang=en").text)
             done = office.post(f"/{entity.path}/office/import?lang=en", data=form,
                                files={"file": (link.rsplit("/", 1)[1], got.content, "text/csv")})
             assert done.status_code == 200, done.text[-2000:]

@@ -32,7 +32,7 @@ from credentials.institutions import Entity, Role
 from credentials.pki import create_entity_ca, load_demo_pki
 from esspass.cli import main as esspass_main
 from esspass.db import make_engine
-from esspass.testing import ServerHandle, serve
+from esspass.testing import ServerHandle, office_form, serve
 from trust_registry.app import create_app as registry_app
 from trust_registry.seed import seed, seed_data_dir
 from trust_registry.settings import READ, WRITE, RegistrySettings
@@ -282,16 +282,16 @@ def test_16b_an_empty_csv_import_is_refused_and_the_office_states_the_true_file_
             assert refused.status_code == 400, refused.text
             assert refused.json()["error"] == "invalid_request"
             assert "the file has no rows" in refused.json()["error_description"]
-            page = office.post("/import", params={"lang": "en"}, data={"csrf": _csrf(office.get("/import").text)},
+            page = office.post("/import", params={"lang": "en"}, data=office_form(office.get("/import").text),
                                files={"file": ("cases.csv", empty, "text/csv")})
             assert page.status_code == 400 and "The file has no rows" in page.text, page.text
-        lv = office.post("/import", params={"lang": "lv"}, data={"csrf": _csrf(office.get("/import").text)},
+        lv = office.post("/import", params={"lang": "lv"}, data=office_form(office.get("/import").text),
                          files={"file": ("cases.csv", header, "text/csv")})
         assert lv.status_code == 400 and "Failā nav nevienas rindas" in lv.text
         # A file over the limit, within the request body's 3 MiB: the office says the limit as it is.
         assert MAX_UPLOAD == 2 * 1024 * 1024
         big = header + b"x" * MAX_UPLOAD
-        too_big = office.post("/import", params={"lang": "en"}, data={"csrf": _csrf(office.get("/import").text)},
+        too_big = office.post("/import", params={"lang": "en"}, data=office_form(office.get("/import").text),
                               files={"file": ("cases.csv", big, "text/csv")})
         assert too_big.status_code == 400 and "2 MiB" in too_big.text and "2 MB " not in too_big.text
     readme = (ROOT / "README.md").read_text("utf-8")
