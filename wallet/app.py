@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import colon, format_date
+from esspass.throttle import retry_after
 from esspass.web import csp_source, form_pages, install, local_path, serve_not_found_page
 from wallet import core
 from wallet.errors import NoRenewalError, PendingBusyError, WalletError, WalletLockedError, WrongPassphraseError
@@ -367,8 +368,8 @@ def create_app(
             if wait:
                 # Refused before scrypt runs: waiting out the delay is the only way to try again.
                 page = pre_page(request, "unlock.html", status=429, next=local_path(next),
-                                error=t("error.wait", lang_of(request), seconds=int(wait) + 1))
-                page.headers["Retry-After"] = str(int(wait) + 1)
+                                error=t("error.wait", lang_of(request), seconds=retry_after(wait)))
+                page.headers["Retry-After"] = str(retry_after(wait))
                 return page
             try:
                 store = WalletStore.open(path, passphrase)
@@ -651,7 +652,7 @@ def create_app(
             # and guessing it here is throttled as at the unlock page.
             with attempts.turn() as wait:
                 if wait:
-                    return again(429, t("error.wait", lang, seconds=int(wait) + 1))
+                    return again(429, t("error.wait", lang, seconds=retry_after(wait)))
                 try:
                     WalletStore.open(path, current)
                 except WalletError as exc:

@@ -234,6 +234,7 @@ def _cmd(action: Callable[[_Ctx], int], *, unlock: bool = True) -> Callable[[arg
 def _open_store(ctx: _Ctx, path: Path, passphrase: str) -> Any:
     """Unlock the wallet with ``passphrase``, wrong tries counted with the page's (beside the wallet
     file, wallet.passphrase.UnlockThrottle): while they make the next try wait, it is refused unread."""
+    from esspass.throttle import retry_after
     from wallet.errors import WrongPassphraseError
     from wallet.passphrase import UnlockThrottle
     from wallet.store import WalletStore
@@ -241,7 +242,7 @@ def _open_store(ctx: _Ctx, path: Path, passphrase: str) -> Any:
     throttle = UnlockThrottle(path)
     with throttle.turn() as wait:
         if wait:
-            raise SystemExit(f"{ctx.t('error.title')}: {ctx.t('error.wait', seconds=int(wait) + 1)}")
+            raise SystemExit(f"{ctx.t('error.title')}: {ctx.t('error.wait', seconds=retry_after(wait))}")
         try:
             store = WalletStore.open(path, passphrase)
         except WrongPassphraseError:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
+from esspass.throttle import backoff
 from wallet.errors import WeakPassphraseError
 from wallet.messages import STRINGS
 
@@ -130,7 +131,8 @@ def tries_path(wallet_path: Path) -> Path:
 
 class UnlockThrottle:
     """Wrong passphrases in a row, as a phone counts wrong PINs: after ``free`` of them each further
-    try waits twice as long as the last (2 s, 4 s ... at most ``longest``), tries run one at a time
+    try waits twice as long as the last (2 s, 4 s ... at most ``longest``; :func:`esspass.throttle.backoff`,
+    as the services count wrong sign-in tokens), tries run one at a time
     (threads and processes alike), so parallel requests cannot guess faster than one after another,
     and the count outlives the process (``<wallet file>.tries``; none when ``wallet_path`` is None).
 
@@ -171,8 +173,7 @@ class UnlockThrottle:
         """One more wrong passphrase (within :meth:`turn`)."""
         self._failures += 1
         if self._failures >= self._free:
-            # The exponent stops where the wait reached its longest: 2.0 ** 1024 would overflow.
-            self._not_before = self._clock() + min(self._longest, 2.0 ** min(self._failures - self._free + 1, 30))
+            self._not_before = self._clock() + backoff(self._failures, free=self._free, longest=self._longest)
         self._save()
 
     def succeeded(self) -> None:
