@@ -35,6 +35,7 @@ from credentials.trust_list import TrustList
 from esspass.config import service_http_client
 from esspass.db import make_engine
 from esspass.migrate import upgrade
+from esspass.throttle import SignInThrottle, too_many
 from esspass.web import error_response, etag_matches, gzip_accepted, gzip_etag, install
 from issuer.db import file_digest
 from issuer.institutions import demo_institutions, load_institutions_file, require_approval
@@ -377,8 +378,12 @@ def _serve_not_found_page(app: FastAPI, holder: dict[str, Any]) -> None:
     serve_not_found_page(app, render)
 
 
-def create_app(settings: IssuerSettings | None = None, *, service: IssuerService | None = None) -> FastAPI:
+def create_app(settings: IssuerSettings | None = None, *, service: IssuerService | None = None,
+               throttle: SignInThrottle | None = None) -> FastAPI:
+    """The issuer app. ``throttle`` counts wrong clerk tokens per client address, at the back office's
+    sign-in and the API's alike (this process's own by default; a test's, with its clock)."""
     settings = settings or IssuerSettings()
+    throttle = throttle or SignInThrottle("issuer")
     holder: dict[str, Any] = {}
 
     @asynccontextmanager
@@ -422,15 +427,23 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     def inst(path: str) -> Institution:
         return svc().institution(path)
 
-    def clerk(path: str, authorization: Annotated[str | None, Header()] = None) -> tuple[Institution, str]:
+    def clerk(path: str, request: Request,
+              authorization: Annotated[str | None, Header()] = None) -> tuple[Institution, str]:
         """Bearer clerk token bound to one institution: 401 without a valid one, 403 for another
-        institution. The actor is the token's clerk (``clerk:LV:VSAA/anna.berzina``), or the
+        institution; 429 while the client's address waits after wrong tokens (esspass.throttle), the
+        right one refused too. The actor is the token's clerk (``clerk:LV:VSAA/anna.berzina``), or the
         institution (``clerk:LV:VSAA``) for its unnamed token."""
         if not authorization or not authorization.startswith("Bearer "):
             raise ProtocolError("invalid_token", "a clerk's Bearer token is required", http_status=401)
+        address = request.client.host if request.client else None
+        wait = throttle.wait(address)
+        if wait:
+            raise too_many(wait)
         who = holder["tokens"].get(authorization[7:].strip())
         if who is None:
+            throttle.failed(address)
             raise ProtocolError("invalid_token", "unknown clerk token", http_status=401)
+        throttle.succeeded(address)
         institution = inst(path)
         if institution.entity.id != clerk_institution(who):
             raise ProtocolError("insufficient_scope", "this token belongs to another institution", http_status=403)
@@ -791,7 +804,7 @@ def create_app(settings: IssuerSettings | None = None, *, service: IssuerService
     from issuer.authorize import mount_authorize
     from issuer.office import mount_office
 
-    mount_office(app, holder, settings)
+    mount_office(app, holder, settings, throttle)
     mount_authorize(app, holder)
     from issuer.home import mount_home
 

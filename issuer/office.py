@@ -51,6 +51,7 @@ from credentials.countries import COUNTRIES
 from credentials.errors import CredentialError, DataError, ProtocolError, SignerUnavailableError
 from esspass.signin_sessions import SignInSessions, token_hash
 from esspass.signin_sessions import csrf_ok as session_csrf_ok
+from esspass.throttle import SignInThrottle, retry_after
 from esspass.web import language_links, page_language, read_form
 from issuer import import_templates
 from issuer.db import OfficeSession, file_digest
@@ -2285,9 +2286,10 @@ def claims_from_form(inst: Institution, configuration_id: str, values: Mapping[s
                     if f.name.startswith("holder.") and (values.get(f.name) or "").strip()}
 
 
-def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings) -> None:
+def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings, throttle: SignInThrottle) -> None:
     """Add the back office pages under ``/{path}/office``; ``holder`` has the service and clerk tokens;
-    ``settings``: the institutions' administrators (``admins``) and the search log's retention."""
+    ``settings``: the institutions' administrators (``admins``) and the search log's retention;
+    ``throttle``: the wrong tokens counted per client address, the API's too (esspass.throttle)."""
     admins = frozenset(settings.admins)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
@@ -2411,13 +2413,25 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings)
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
+        address = request.client.host if request.client else None
+        wait = throttle.wait(address)
+        if wait:
+            # Refused unread, the right token too: waiting out the pause is the only way on
+            # (esspass.throttle; the API's Bearer tokens count towards the same pause).
+            locked = page(request, path, "office/login.html", status_code=429,
+                          error=i18n.t("signin.wait", _lang(request), seconds=retry_after(wait)))
+            locked.headers["Retry-After"] = str(retry_after(wait))
+            return locked
         form = await form_of(request, path)
         if isinstance(form, Response):
             return form
         token = str(form.get("token") or "").strip()
         who = holder["tokens"].get(token) if token else None
         if who is None or clerk_institution(who) != inst.entity.id:
+            if who is None and token:  # a guess; another institution's token is a clerk's own mistake
+                throttle.failed(address)
             return page(request, path, "office/login.html", status_code=401, error=_t(_lang(request), "bad_token"))
+        throttle.succeeded(address)
         response = to(path, "", request)
         # The cookie holds a session of the issuer's, never the token (the API's credential too). The
         # session's subject is the token's value: a named clerk's name is in it, and so in every

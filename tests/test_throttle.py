@@ -1,13 +1,46 @@
 """esspass.throttle: wrong sign-in tokens counted per client address, then a growing wait (NIST SP
-800-63B §5.2.2, OWASP ASVS V2.2.1)."""
+800-63B §5.2.2, OWASP ASVS V2.2.1), at every sign-in point of the services over real HTTP: the issuer's
+back office and its API, the inspector's sign-in page and the verifier's API, the registry's admin API.
+
+Each test signs in from loopback addresses of its own (127.0.x.y, :func:`_addresses`), so that the
+services' counts, kept for the whole module, never meet; the services' throttles share one clock the
+tests move on (``now``), never a sleep.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 
+from esspass.stack import inspector_token
+from esspass.testing import free_port, serve
 from esspass.throttle import FREE, LONGEST, SignInThrottle, backoff, network_of
+
+#: The services' throttles' clock (seconds), moved on by the tests.
+now = [1000.0]
+_hosts = itertools.count(10)
+
+
+def _clock() -> float:
+    return now[0]
+
+
+def _addresses(count: int = 1) -> list[str]:
+    """Loopback addresses no other test signs in from (Linux answers the whole of 127/8)."""
+    return [f"127.0.{n // 250}.{n % 250 + 2}" for n in itertools.islice(_hosts, count)]
+
+
+def _from(address: str) -> httpx.Client:
+    """A client whose connections come from ``address``: what the services count by."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=20)
+
 
 # --- the throttle itself ---------------------------------------------------------------------------
 
@@ -67,3 +100,146 @@ def test_a_pause_is_logged_with_the_network_never_the_address(caplog: pytest.Log
     assert len(paused) == 1 and paused[0].service == "issuer"  # type: ignore[attr-defined]
     assert "198.51.100.0/24" in paused[0].getMessage() and "198.51.100.77" not in caplog.text
     assert network_of("2001:db8:aaaa:bbbb::77") == "2001:db8:aaaa::/48" and network_of("testclient") == "unknown"
+
+
+# --- every sign-in point, over HTTP ----------------------------------------------------------------
+
+
+@dataclass
+class Services:
+    registry: str
+    issuer: str
+    verifier: str
+    clerk: str
+    inspector: str
+    admin: str
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    from issuer.app import create_app as issuer_app
+    from issuer.settings import IssuerSettings
+    from trust_registry.app import create_app as registry_app
+    from trust_registry.seed import seed_data_dir
+    from trust_registry.settings import RegistrySettings, admin_token
+    from verifier.app import create_app as verifier_app
+    from verifier.settings import VerifierSettings
+
+    data_dir: Path = tmp_path_factory.mktemp("throttle")
+    # Every interface: the clients connect from addresses of their own.
+    rp, ip, vp = free_port(), free_port(), free_port()
+    registry, issuer, verifier = (f"http://127.0.0.1:{port}" for port in (rp, ip, vp))
+    seed_data_dir(data_dir, issuer_url=issuer, verifier_url=verifier)
+    registry_settings = RegistrySettings(data_dir=data_dir)
+    with serve(registry_app(registry_settings, throttle=SignInThrottle("registry", clock=_clock)), port=rp), \
+            serve(issuer_app(IssuerSettings(data_dir=data_dir, public_url=issuer, registry_url=registry),
+                             throttle=SignInThrottle("issuer", clock=_clock)), port=ip), \
+            serve(verifier_app(VerifierSettings(data_dir=data_dir, public_url=verifier, registry_url=registry),
+                               throttle=SignInThrottle("verifier", clock=_clock)), port=vp):
+        clerks = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())
+        yield Services(registry, issuer, verifier, clerks["LV:VSAA"], inspector_token(data_dir),
+                       admin_token(registry_settings))
+
+
+@dataclass(frozen=True)
+class Point:
+    """A sign-in point: how a token is sent to it, the status of the right one, whether it is a page."""
+
+    sign_in: Callable[[Services, httpx.Client, str], httpx.Response]
+    right: Callable[[Services], str]
+    signed_in: int
+    page: bool
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+POINTS = {
+    "back office": Point(lambda s, c, token: c.post(f"{s.issuer}/lv-vsaa/office/login", data={"token": token}),
+                         lambda s: s.clerk, 303, True),
+    "issuer API": Point(lambda s, c, token: c.get(f"{s.issuer}/lv-vsaa/api/cases?limit=1", headers=_bearer(token)),
+                        lambda s: s.clerk, 200, False),
+    "inspector page": Point(lambda s, c, token: c.post(f"{s.verifier}/login", data={"token": token}),
+                            lambda s: s.inspector, 303, True),
+    "verifier API": Point(lambda s, c, token: c.get(f"{s.verifier}/api/offline/readiness", headers=_bearer(token)),
+                          lambda s: s.inspector, 200, False),
+    "registry admin API": Point(lambda s, c, token: c.get(f"{s.registry}/admin/entities", headers=_bearer(token)),
+                                lambda s: s.admin, 200, False),
+}
+
+
+def _guess(point: Point, services: Services, client: httpx.Client, times: int) -> list[int]:
+    return [point.sign_in(services, client, f"guess-{n}-not-a-token").status_code for n in range(times)]
+
+
+@pytest.mark.parametrize("name", sorted(POINTS))
+def test_after_the_free_wrong_tokens_even_the_right_one_is_answered_429_with_retry_after(
+        services: Services, name: str) -> None:
+    point, (address,) = POINTS[name], _addresses()
+    with _from(address) as client:
+        assert _guess(point, services, client, FREE) == [401] * FREE
+        for token in ("one-more-guess", point.right(services)):  # the right one is refused unread
+            refused = point.sign_in(services, client, token)
+            assert refused.status_code == 429, (name, refused.text)
+            assert refused.headers["retry-after"] == "3"  # the pause of 2 s, in whole seconds past it
+            assert refused.headers["cache-control"] == "no-store"
+            if point.page:
+                assert "Sign-in is paused: try again in 3 s." in refused.text
+            else:
+                assert refused.json()["error"] == "slow_down" and "3 s" in refused.json()["error_description"]
+
+
+@pytest.mark.parametrize("name", sorted(POINTS))
+def test_another_address_signs_in_while_one_waits(services: Services, name: str) -> None:
+    point, (attacker, clerk) = POINTS[name], _addresses(2)
+    with _from(attacker) as storm, _from(clerk) as client:
+        _guess(point, services, storm, FREE + 1)
+        assert point.sign_in(services, storm, point.right(services)).status_code == 429
+        assert point.sign_in(services, client, point.right(services)).status_code == point.signed_in
+
+
+@pytest.mark.parametrize("name", sorted(POINTS))
+def test_the_pause_ends_by_itself_and_the_right_token_starts_the_count_again(services: Services, name: str) -> None:
+    point, (address,) = POINTS[name], _addresses()
+    with _from(address) as client:
+        _guess(point, services, client, FREE)
+        assert point.sign_in(services, client, point.right(services)).status_code == 429
+        now[0] += 2
+        assert point.sign_in(services, client, point.right(services)).status_code == point.signed_in
+        # A fresh count: the free tries again before any pause.
+        assert _guess(point, services, client, FREE) == [401] * FREE
+        assert point.sign_in(services, client, "one-more-guess").status_code == 429
+
+
+def test_wrong_tokens_at_the_issuer_api_pause_the_back_office_sign_in_too(services: Services) -> None:
+    """One count per service: alternating its sign-in points gives no more tries."""
+    (address,) = _addresses()
+    with _from(address) as client:
+        _guess(POINTS["issuer API"], services, client, FREE)
+        assert POINTS["back office"].sign_in(services, client, services.clerk).status_code == 429
+
+
+@pytest.mark.parametrize(("name", "lang", "words"), [
+    ("back office", "lv", "Pieteikšanās ir apturēta: mēģiniet vēlreiz pēc 3 s."),
+    ("inspector page", "de", "Die Anmeldung ist angehalten: Versuchen Sie es in 3 s erneut."),
+])
+def test_the_paused_sign_in_page_says_when_to_try_again_in_the_readers_language(
+        services: Services, name: str, lang: str, words: str) -> None:
+    point, (address,) = POINTS[name], _addresses()
+    with _from(address) as client:
+        client.headers["Accept-Language"] = lang
+        _guess(point, services, client, FREE)
+        refused = point.sign_in(services, client, point.right(services))
+    assert refused.status_code == 429 and words in refused.text and f'lang="{lang}"' in refused.text
+
+
+def test_a_client_naming_other_addresses_in_x_forwarded_for_is_still_counted_by_its_own(services: Services) -> None:
+    """Only a proxy the server trusts (uvicorn's FORWARDED_ALLOW_IPS, by default the host's own
+    loopback address 127.0.0.1) names the client: anyone else rotating X-Forwarded-For gains no tries."""
+    point, (address,) = POINTS["issuer API"], _addresses()
+    with _from(address) as client:
+        for n in range(FREE + 1):
+            client.headers["X-Forwarded-For"] = f"198.51.100.{n}"
+            last = point.sign_in(services, client, "guess-not-a-token")
+    assert last.status_code == 429

@@ -18,7 +18,8 @@ Public (no authentication, cacheable):
   channel (installed with the software, compared by fingerprint) and never from this URL.
 
 Admin (``Authorization: Bearer <token>``; 401 ``invalid_token`` without or with an unknown token,
-403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads):
+403 ``insufficient_scope`` without ``registry:write`` for changes, ``registry:read`` for reads; 429
+``slow_down`` with ``Retry-After`` while the client's address waits after wrong tokens, esspass.throttle):
 ``GET|POST /admin/entities``, ``GET /admin/entities/{id}``, ``GET /admin/entities/{id}/history``,
 ``POST /admin/entities/{id}/certificates``, ``POST /admin/entities/{id}/suspend|reinstate|withdraw``,
 ``POST /admin/entities/{id}/keys/{kid}/revoke``, ``POST /admin/entities/{id}/certificates/{kid}/close``
@@ -66,6 +67,7 @@ from credentials.countries import name as country_name
 from credentials.errors import ProtocolError
 from credentials.jose import PrivateKey
 from esspass.db import make_engine, unavailable
+from esspass.throttle import SignInThrottle, too_many
 from esspass.web import etag_matches, install, language_links, page_language
 from trust_registry import messages
 from trust_registry.published import PublishedLists
@@ -217,9 +219,12 @@ def _page_list(tl: trust_list.TrustList, lang: str, now: datetime) -> dict[str, 
             "next": i18n.format_date(tl.next_update.date(), lang)}
 
 
-def create_app(settings: RegistrySettings | None = None) -> FastAPI:
-    """The registry app; settings default to the environment (``ESSPASS_REGISTRY_*``), read here, not at import."""
+def create_app(settings: RegistrySettings | None = None, *, throttle: SignInThrottle | None = None) -> FastAPI:
+    """The registry app; settings default to the environment (``ESSPASS_REGISTRY_*``), read here, not at import.
+    ``throttle`` counts wrong admin tokens per client address (this process's own by default; a test's,
+    with its clock)."""
     settings = settings or RegistrySettings()
+    throttle = throttle or SignInThrottle("registry")
     holder: dict[str, _State] = {}
 
     @asynccontextmanager
@@ -259,17 +264,24 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         return holder["state"]
 
     def admin(scope: str) -> Any:
-        def check(authorization: Annotated[str | None, Header()] = None) -> str:
+        def check(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
             scheme, _, token = (authorization or "").partition(" ")
             token = token.strip()
             if scheme.lower() != "bearer" or not token:
                 raise ProtocolError("invalid_token", "an admin Bearer token is required", http_status=401)
+            # Counted per client address (esspass.throttle): while it waits, refused unread, the right token too.
+            address = request.client.host if request.client else None
+            wait = throttle.wait(address)
+            if wait:
+                raise too_many(wait)
             entry = None
             for known, value in state().tokens.items():  # constant-time comparison with every token
                 if hmac.compare_digest(known.encode(), token.encode()):
                     entry = value
             if entry is None:
+                throttle.failed(address)
                 raise ProtocolError("invalid_token", "unknown admin token", http_status=401)
+            throttle.succeeded(address)
             if scope not in entry[1]:
                 raise ProtocolError("insufficient_scope", f"this token lacks the {scope} scope", http_status=403)
             return f"api:{entry[0]}"

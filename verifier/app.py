@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from credentials import countries, dcql, ehic, pda1, trust_list
+from credentials import countries, dcql, ehic, i18n, pda1, trust_list
 from credentials.errors import CredentialError, ProtocolError
 from credentials.i18n import LANGUAGES, colon
 from credentials.jose import parse_json
@@ -35,7 +35,17 @@ from esspass.db import Sessions, make_engine
 from esspass.migrate import upgrade
 from esspass.signin_sessions import ABSOLUTE, SignInSessions
 from esspass.status_client import StatusClient
-from esspass.web import form_pages, install, language_links, local_path, page_language, read_form, serve_not_found_page
+from esspass.throttle import SignInThrottle, retry_after, too_many
+from esspass.web import (
+    error_response,
+    form_pages,
+    install,
+    language_links,
+    local_path,
+    page_language,
+    read_form,
+    serve_not_found_page,
+)
 from verifier import messages, records
 from verifier.db import InspectorSession
 from verifier.service import FLOWS, PROFILES, VerifierService, earliest_care_date, entity_state, query_check
@@ -155,8 +165,12 @@ class LookupIn(BaseModel):
 _lang = page_language
 
 
-def create_app(settings: VerifierSettings | None = None, *, service: VerifierService | None = None) -> FastAPI:
+def create_app(settings: VerifierSettings | None = None, *, service: VerifierService | None = None,
+               throttle: SignInThrottle | None = None) -> FastAPI:
+    """The verifier app. ``throttle`` counts wrong inspector tokens per client address, at the sign-in
+    page and as the API's Bearer alike (this process's own by default; a test's, with its clock)."""
     settings = settings or VerifierSettings()
+    throttle = throttle or SignInThrottle("verifier")
     holder: dict[str, Any] = {}
 
     @asynccontextmanager
@@ -232,8 +246,23 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         # Starting checks and reading verdicts is for the inspectorate's staff; else anyone could
         # ask workers for their data in the inspectorate's name. The wallet's endpoints stay open.
         kind = _access(request.url.path)
-        if kind is None or inspector(request) is not None:
+        if kind is None:
             return await call_next(request)
+        # A Bearer token is a sign-in of its own: counted per client address with the sign-in page's
+        # (esspass.throttle), and refused unread, the right one too, while the address waits.
+        address = request.client.host if request.client else None
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        bearer = settings.auth == "tokens" and scheme.lower() == "bearer" and bool(credentials.strip())
+        if bearer:
+            wait = throttle.wait(address)
+            if wait:
+                return error_response(too_many(wait))
+        if inspector(request) is not None:
+            if bearer:
+                throttle.succeeded(address)
+            return await call_next(request)
+        if bearer:
+            throttle.failed(address)
         if kind == "api":
             return JSONResponse({"error": "invalid_token", "error_description": "sign in: a Bearer token of an "
                                  "inspector is required"}, status_code=401,
@@ -286,10 +315,21 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
     def login(request: Request, token: Annotated[str, Form(max_length=200)] = "",
               next: Annotated[str, Form(max_length=500)] = "/") -> Response:
         token = token.strip()
+        back = "/login?" + urlencode({"next": local_path(next)})
+        address = request.client.host if request.client else None
+        wait = throttle.wait(address)
+        if wait:
+            # Refused unread, the right token too: waiting out the pause is the only way on.
+            locked = page(request, "login.html", status_code=429, back=back, next=local_path(next), error=True,
+                          wait_text=i18n.t("signin.wait", _lang(request), seconds=retry_after(wait)))
+            locked.headers["Retry-After"] = str(retry_after(wait))
+            return locked
         tokens: InspectorTokens | None = holder.get("tokens")
         if not token or tokens is None or tokens.name(token) is None:
-            return page(request, "login.html", status_code=401, back="/login?" + urlencode({"next": local_path(next)}),
-                        next=local_path(next), error=True)
+            if token and tokens is not None:
+                throttle.failed(address)
+            return page(request, "login.html", status_code=401, back=back, next=local_path(next), error=True)
+        throttle.succeeded(address)
         name = tokens.name(token)
         assert name is not None
         response = RedirectResponse(local_path(next), status_code=303)
