@@ -636,6 +636,7 @@ def test_check_status_now_says_it_is_working_and_answers_in_time_when_the_status
         _paste_offer(own, tab, _offer(own, PERSON.pda1_issuer, "pda1", unnumbered(PERSON.pda1)))
         tab.locator(f"a.card.doc[data-vct='{A1_VCT}']").first.click()
         tab.wait_for_selector("#check-status")
+        tab.wait_for_load_state("load")  # busy.js (deferred) set up: a loaded machine ran it after the click
         port = own.stack.handles["issuer"].port
         own.stack.stop("issuer")
         hole = socket.socket()
