@@ -2413,7 +2413,12 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings,
         inst = svc().institutions.get(path)
         if inst is None:
             return message(request, path, "not_found", 404)
+        form = await form_of(request, path)
+        if isinstance(form, Response):
+            return form
         address = request.client.host if request.client else None
+        # Looked at once the form is read, with nothing awaited between the look and the count: a
+        # sign-in begun before a pause and finished during it (many held open at once) is judged never.
         wait = throttle.wait(address)
         if wait:
             # Refused unread, the right token too: waiting out the pause is the only way on
@@ -2422,9 +2427,6 @@ def mount_office(app: FastAPI, holder: dict[str, Any], settings: IssuerSettings,
                           error=i18n.t("signin.wait", _lang(request), seconds=retry_after(wait)))
             locked.headers["Retry-After"] = str(retry_after(wait))
             return locked
-        form = await form_of(request, path)
-        if isinstance(form, Response):
-            return form
         token = str(form.get("token") or "").strip()
         who = holder["tokens"].get(token) if token else None
         if who is None or clerk_institution(who) != inst.entity.id:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -243,3 +246,34 @@ def test_a_client_naming_other_addresses_in_x_forwarded_for_is_still_counted_by_
             client.headers["X-Forwarded-For"] = f"198.51.100.{n}"
             last = point.sign_in(services, client, "guess-not-a-token")
     assert last.status_code == 429
+
+
+def _half_sent_sign_in(services: Services, address: str, token: str) -> tuple[socket.socket, bytes]:
+    """A back office sign-in from ``address`` whose headers and all but the form's last byte are sent
+    (the server has begun it, and waits for the rest), and that last byte."""
+    body = urlencode({"token": token}).encode()
+    host, port = services.issuer.removeprefix("http://").split(":")
+    conn = socket.create_connection((host, int(port)), timeout=20, source_address=(address, 0))
+    conn.sendall(f"POST /lv-vsaa/office/login HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
+                 f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                 + body[:-1])
+    return conn, body[-1:]
+
+
+def _finished(begun: tuple[socket.socket, bytes]) -> int:
+    """The status of a sign-in begun by :func:`_half_sent_sign_in`, once its last byte is sent."""
+    conn, rest = begun
+    conn.sendall(rest)
+    with conn, conn.makefile("rb") as answer:
+        return int(answer.readline().split()[1])
+
+
+def test_wrong_tokens_sent_slowly_all_at_once_are_not_all_judged(services: Services) -> None:
+    """Sign-ins begun together, before the first wrong one is counted, and finished together: each is
+    judged only if the address does not wait when its token is read, so that no more than the free tries
+    are judged however many connections an attacker holds open (else each pause lets a thousand through)."""
+    (address,) = _addresses()
+    begun = [_half_sent_sign_in(services, address, f"guess-{n}-not-a-token") for n in range(FREE + 5)]
+    time.sleep(0.5)  # the server has taken up each of them and waits for its form
+    statuses = sorted(_finished(b) for b in begun)
+    assert statuses == [401] * FREE + [429] * 5
