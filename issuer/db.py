@@ -334,7 +334,8 @@ class ImportRecord(Base):
     file_claim: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: An API import under an ``Idempotency-Key`` that finished whole: its report's rows as a retry gets
     #: them again (:func:`issuer.service.replayable_rows`: each row's line and case, or its field and rule
-    #: key, nothing quoting the file); None otherwise (an office import, one stopped, one before 0024).
+    #: key, nothing quoting the file, nor the case's label: read from the case again); None otherwise (an
+    #: office import, one stopped, one before 0024).
     outcome: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 

@@ -1177,7 +1177,7 @@ class IssuerService:
             with self.sessions() as s:
                 earlier = s.get(ImportRecord, (inst.entity.id, key))
                 if earlier is not None:
-                    raise _repeated(earlier, file_hash)
+                    raise _repeated(s, earlier, file_hash)
                 # One that recorded no case (imported 0) is no reason to ask: nothing would be recorded twice.
                 same = None if again else s.scalars(
                     select(ImportRecord).where(ImportRecord.entity_id == inst.entity.id,
@@ -1185,7 +1185,7 @@ class IssuerService:
                                                or_(ImportRecord.imported.is_(None), ImportRecord.imported > 0))
                     .order_by(ImportRecord.at.desc()).limit(1)).first()
                 if same is not None and same.id_hash == key:  # committed between the two looks: this id's own
-                    raise _repeated(same, file_hash)
+                    raise _repeated(s, same, file_hash)
                 if same is not None:
                     raise SameFile(utc(same.at), same.imported, same.rejected)
             try:
@@ -1208,7 +1208,7 @@ class IssuerService:
         with self.sessions() as s:
             earlier = s.get(ImportRecord, (inst.entity.id, stored_hash(import_id)))
             if earlier is not None:
-                raise _repeated(earlier, file_hash)
+                raise _repeated(s, earlier, file_hash)
 
     def finish_import(self, inst: Institution, import_id: str, report: Sequence[Mapping[str, Any]], *,
                       replay: bool = False) -> None:
@@ -3423,28 +3423,46 @@ def import_file(service: IssuerService, inst: Institution, rows: Sequence[Mappin
     return import_rows(service, inst, rows, actor=actor, lines=lines)
 
 
-def _repeated(earlier: ImportRecord, file_hash: str | None) -> ImportRepeated:
+def _repeated(s: Session, earlier: ImportRecord, file_hash: str | None) -> ImportRepeated:
     """How a request under the one-time id of the ``earlier`` import is answered, by its file ``file_hash``
     (None: not read yet): :class:`ImportKeyReused` for another file; the first answer's rows to send again
-    (``replay``) for the same file once the import finished whole and they were kept; else refused."""
+    (``replay``, :func:`_replayed_rows`) for the same file once the import finished whole and they were
+    kept; else refused."""
     at = utc(earlier.at)
     if file_hash is not None and earlier.file_hash is not None and earlier.file_hash != file_hash:
         return ImportKeyReused(at, earlier.imported, earlier.rejected)
     same = file_hash is not None and earlier.file_hash == file_hash
+    kept = earlier.outcome if same and earlier.imported is not None else None
     return ImportRepeated(at, earlier.imported, earlier.rejected,
-                          replay=earlier.outcome if same and earlier.imported is not None else None)
+                          replay=None if kept is None else _replayed_rows(s, earlier.entity_id, kept))
 
 
-#: What of an import report's row a replay gives again (:func:`replayable_rows`).
+#: What of an import report's row is kept for a replay (:func:`replayable_rows`), and what a replay gives
+#: again (:func:`_replayed_rows`: the case's ``label`` read from the case).
 _REPLAYED = ("row", "ok", "case_id", "label", "overlaps", "field", "rule_key")
 
 
 def replayable_rows(report: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows of an import's report as kept for its answer to be sent again (:class:`ImportRepeated`
-    ``replay``): each row's line, whether it was imported, its case's id and label and the A1s it was
-    recorded beside (references, not the person), or the field and rule key it was refused by. Not a
-    refused row's rule text, parameters or problems: they may quote the file's cells."""
-    return [{name: row[name] for name in _REPLAYED if name in row} for row in report]
+    ``replay``): each row's line, whether it was imported, its case's id and the A1s it was recorded
+    beside (references, not the person), or the field and rule key it was refused by. Not the case's
+    label (a PID without a document number is labelled by its holder's name, :meth:`IssuerService._new_case`;
+    :func:`_replayed_rows` reads it from the case), nor a refused row's rule text, parameters or problems:
+    they may quote the file's cells."""
+    return [{name: row[name] for name in _REPLAYED if name in row and name != "label"} for row in report]
+
+
+def _replayed_rows(s: Session, entity_id: str, kept: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows :func:`replayable_rows` kept, each imported one with its case's label again, as the case has
+    it now (erased: no longer the holder's name), read from the institution's own cases."""
+    ids = [row["case_id"] for row in kept if isinstance(row.get("case_id"), str)]
+    labels: dict[str, str] = {}
+    if ids:
+        labels.update((case_id, label) for case_id, label in
+                      s.execute(select(Case.id, Case.label).where(Case.entity_id == entity_id, Case.id.in_(ids))))
+    with_label = [{**row, "label": labels.get(row["case_id"], "")} if isinstance(row.get("case_id"), str) else row
+                  for row in kept]
+    return [{name: row[name] for name in _REPLAYED if name in row} for row in with_label]
 
 
 def import_once(service: IssuerService, inst: Institution, rows: Sequence[Mapping[str, str]], *,

@@ -665,3 +665,32 @@ def test_migration_0024_adds_the_kept_answer_and_its_downgrade_removes_it_keepin
         migrate(engine, "0023", down=True)
         assert "outcome" not in import_columns(engine)
         assert selected(engine, "SELECT id_hash, file_hash FROM issuer_imports") == [("a" * 64, "b" * 64)]
+
+
+def test_a_replayed_pid_import_keeps_no_holders_name_and_answers_with_the_cases_label(tmp_path: Path) -> None:
+    """A PID without a document number is labelled by its holder's name (issuer.service ``_new_case``):
+    what is kept to answer a retry names its case, whose label is read again from the case, never the
+    name copied into the import's record (issuer.db.ImportRecord keeps no cell of the file)."""
+    import sqlalchemy as sa
+
+    data = ("configuration_id,family_name,given_name,birthdate,nationalities[],place_of_birth.country,"
+            "personal_administrative_number,issuing_authority,issuing_country,date_of_expiry\n"
+            "pid,Parauga,Ilze,1990-05-17,LV,LV,DEMO-170590-99999,Demo PID nodrošinātājs,LV,"
+            f"{(datetime.now(UTC) + timedelta(days=700)).date().isoformat()}\n").encode()
+    with started_issuer(tmp_path) as (handle, _vsaa):
+        token = json.loads((tmp_path / "issuer" / "clerk-tokens.json").read_text())["LV:PID"]
+        with httpx.Client(base_url=f"{handle.url}/lv-pid/api", headers={"Authorization": f"Bearer {token}"},
+                          timeout=30) as api:
+            def send() -> httpx.Response:
+                return api.post("/import", headers={"Idempotency-Key": "pid-file"},
+                                files={"file": ("pids.csv", data, "text/csv")})
+
+            first, replayed = send(), send()
+        engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
+        kept = selected(engine, "SELECT outcome FROM issuer_imports")
+        engine.dispose()
+    assert first.status_code == 200 and first.json()["imported"] == 1, first.text
+    assert first.json()["rows"][0]["label"] == "Ilze Parauga"  # the clerk's answer names the case as it is
+    assert replayed.headers["idempotent-replayed"] == "true" and replayed.json() == first.json()
+    for cell in ("Ilze", "Parauga"):
+        assert cell not in str(kept), cell

@@ -5,9 +5,10 @@ Revises: 0023
 
 * ``issuer_imports.outcome``: for an API import under an ``Idempotency-Key`` that finished whole, its
   report's rows as a retry with the same key and the same file gets them again (200, the first answer's
-  counts, created and failed lines, and each row's case id and label, or its field and rule key;
-  draft-ietf-httpapi-idempotency-key-header: the response replayed). Nothing that quotes the file: a
-  refused row's rule text and parameters are not kept. NULL for office imports, for an import that
+  counts, created and failed lines, and each row's case id, its label read from the case again, or its
+  field and rule key; draft-ietf-httpapi-idempotency-key-header: the response replayed). Nothing that
+  quotes the file: a refused row's rule text and parameters are not kept, nor a case's label (a PID's
+  may be its holder's name). NULL for office imports, for an import that
   stopped (a retry is refused, 409, as before), and for those recorded before.
 """
 from __future__ import annotations
