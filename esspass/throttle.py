@@ -13,8 +13,10 @@ page, an API's ``Authorization: Bearer``): after :data:`FREE` of them, each furt
 as long as the last (2 s, 4 s ... at most :data:`LONGEST`), as :func:`backoff` says (the wallet's
 :class:`wallet.passphrase.UnlockThrottle`, which counts wrong passphrases, waits the same way). While
 an address waits, every sign-in from it is refused unread, the right token too (else the wait would
-be no wait); other addresses go on. The right token ends the count; an hour without a wrong one
-(:data:`FORGET_AFTER`) forgets it.
+be no wait); other addresses go on. The right token ends the count, once: an hour without a wrong one
+(:data:`FORGET_AFTER`) forgets it, and only then may the right token end it again. A clerk who mistyped
+signs in on a fresh count; whoever holds one token (any clerk, inspector, a read-only admin token) does
+not get to guess others for ever, ``FREE - 1`` between each of their own sign-ins.
 
 The address is the TCP peer's, as the ASGI server gives it: ``X-Forwarded-For`` counts only from a
 proxy the server was told to trust (uvicorn's ``FORWARDED_ALLOW_IPS``, README "In front of the
@@ -125,6 +127,7 @@ class _Count:
     failures: int
     not_before: float  # the clock's time before which no try is taken
     last: float  # when the last wrong token came
+    forgiven: bool = False  # the right token ended the count once already (SignInThrottle.succeeded)
 
 
 class SignInThrottle:
@@ -187,7 +190,10 @@ class SignInThrottle:
         return wait
 
     def succeeded(self, address: str | None) -> None:
-        """The right token from ``address``: its count starts again."""
-        key = _key(address)
+        """The right token from ``address``: its count starts again, the first time only until the count
+        is forgotten (module docstring)."""
+        key, now = _key(address), self._clock()
         with self._lock:
-            self._counts.pop(key, None)
+            count = self._current(key, now)
+            if count is not None and not count.forgiven:
+                count.failures, count.not_before, count.forgiven = 0, 0.0, True
