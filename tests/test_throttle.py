@@ -308,3 +308,17 @@ def test_the_right_token_forgives_once_an_hour_at_most() -> None:
         throttle.failed("203.0.113.20")
     throttle.succeeded("203.0.113.20")
     assert throttle.failed("203.0.113.20") == 0
+
+
+@pytest.mark.parametrize("path", ["/privacy", "/login"])
+def test_an_open_page_of_the_verifier_tells_nothing_of_a_bearer_token_sent_to_it(services: Services, path: str) -> None:
+    """A page anyone may open (uncounted: esspass.throttle counts sign-ins) shows the sign-out button
+    for the inspector's sign-in cookie only: else it would answer, for any token sent as Bearer, whether
+    it is an inspector's, as often as asked and during a pause too."""
+    (address,) = _addresses()
+    with _from(address) as client:
+        for which, token in (("a guess", "guess-not-a-token"), ("the right token", services.inspector)):
+            shown = client.get(f"{services.verifier}{path}", headers=_bearer(token))
+            assert shown.status_code == 200 and 'id="logout"' not in shown.text, which
+        assert POINTS["inspector page"].sign_in(services, client, services.inspector).status_code == 303
+        assert 'id="logout"' in client.get(f"{services.verifier}{path}").text  # signed in by the cookie

@@ -209,7 +209,14 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
         if scheme.lower() == "bearer":  # the inspectorate's systems
             token = credentials.strip()
             return tokens.name(token) if token else None
-        # A browser: the cookie is a session of the verifier's, never the token (esspass.signin_sessions).
+        return browser_inspector(request, tokens)
+
+    def browser_inspector(request: Request, tokens: InspectorTokens | None) -> str | None:
+        """The inspector signed in by the login cookie: a session of the verifier's, never the token
+        (esspass.signin_sessions). What a page shows as signed in: a Bearer token sent to a page anyone
+        may open is judged nowhere, so that the page does not say, uncounted, whether it is an inspector's."""
+        if tokens is None:
+            return None
         found = signin().find(request.cookies.get(LOGIN_COOKIE), tokens.token_hashes)
         return found.subject if found is not None else None
 
@@ -289,7 +296,8 @@ def create_app(settings: VerifierSettings | None = None, *, service: VerifierSer
                                                               "languages": LANGUAGES,
                                                               "lang_links": _language_links(request, back),
                                                               "signed": settings.auth == "tokens"
-                                                              and inspector(request) is not None, **context},
+                                                              and browser_inspector(request, holder.get("tokens"))
+                                                              is not None, **context},
                                               status_code=status_code, headers={**NO_STORE, **PAGE_HEADERS})
         response.set_cookie("lang", lang, samesite="strict", httponly=True)
         return response
