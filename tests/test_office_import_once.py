@@ -388,22 +388,30 @@ def test_an_api_retry_of_an_import_still_running_is_a_409_and_with_another_file_
         assert case_count(started) == before
 
 
+def imported_twice(data_dir: Path, institution: str, data: bytes) -> tuple[httpx.Response, httpx.Response, str]:
+    """``data`` sent twice to ``institution``'s import API under one Idempotency-Key (an issuer started in
+    ``data_dir``): the first answer, the replayed one, and what the imports' records keep of it."""
+    import sqlalchemy as sa
+
+    with started_issuer(data_dir) as (handle, _vsaa):
+        token = json.loads((data_dir / "issuer" / "clerk-tokens.json").read_text())[institution]
+        path = institution.lower().replace(":", "-")
+        with httpx.Client(base_url=f"{handle.url}/{path}/api", headers={"Authorization": f"Bearer {token}"},
+                          timeout=30) as api:
+            first, replayed = (api.post("/import", headers={"Idempotency-Key": "one-file"},
+                                        files={"file": ("cases.csv", data, "text/csv")}) for _ in range(2))
+        engine = sa.create_engine(IssuerSettings(data_dir=data_dir).db_url("issuer.db"))
+        kept = str(selected(engine, "SELECT outcome FROM issuer_imports"))
+        engine.dispose()
+    return first, replayed, kept
+
+
 def test_a_replayed_answer_names_each_refused_row_by_its_field_and_rule_key_only(tmp_path: Path) -> None:
     """What is kept to answer a retry is the report's lines, cases and rule keys: a refused row's rule text,
     parameters and problems may quote the file's cells (someone's name or birth date), and are not kept."""
-    import sqlalchemy as sa
-
     good, bad = cases_file(1), cases_file(1, **{"holder.birthdate": "1990-02-31"})
     data = good + bad.split(b"\n", 1)[1]  # one row imported, one refused
-    with started_issuer(tmp_path) as started, clerk_api(started) as api:
-        def send() -> httpx.Response:
-            return api.post("/import", headers={"Idempotency-Key": "mixed"},
-                            files={"file": ("cases.csv", data, "text/csv")})
-
-        first, replayed = send(), send()
-        engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
-        kept = selected(engine, "SELECT outcome FROM issuer_imports")
-        engine.dispose()
+    first, replayed, kept = imported_twice(tmp_path, "LV:VSAA", data)
     assert first.status_code == replayed.status_code == 200 and replayed.headers["idempotent-replayed"] == "true"
     refused = first.json()["rows"][1]
     assert refused["ok"] is False and {"rule", "rule_params", "problems"} <= set(refused), refused
@@ -411,7 +419,7 @@ def test_a_replayed_answer_names_each_refused_row_by_its_field_and_rule_key_only
     assert replayed.json()["rows"] == [first.json()["rows"][0], {"row": 3, "ok": False, "field": refused["field"],
                                                                  "rule_key": refused["rule_key"]}]
     for cell in ("1990-02-31", "Paraugs", "Jānis", "1990-01-01", "DEMO-010190-99999"):
-        assert cell not in str(kept), cell
+        assert cell not in kept, cell
 
 
 def test_the_same_file_sent_to_the_api_again_records_nothing_and_names_the_first_import_unless_again_is_true(
@@ -671,26 +679,13 @@ def test_a_replayed_pid_import_keeps_no_holders_name_and_answers_with_the_cases_
     """A PID without a document number is labelled by its holder's name (issuer.service ``_new_case``):
     what is kept to answer a retry names its case, whose label is read again from the case, never the
     name copied into the import's record (issuer.db.ImportRecord keeps no cell of the file)."""
-    import sqlalchemy as sa
-
     data = ("configuration_id,family_name,given_name,birthdate,nationalities[],place_of_birth.country,"
             "personal_administrative_number,issuing_authority,issuing_country,date_of_expiry\n"
             "pid,Parauga,Ilze,1990-05-17,LV,LV,DEMO-170590-99999,Demo PID nodrošinātājs,LV,"
             f"{(datetime.now(UTC) + timedelta(days=700)).date().isoformat()}\n").encode()
-    with started_issuer(tmp_path) as (handle, _vsaa):
-        token = json.loads((tmp_path / "issuer" / "clerk-tokens.json").read_text())["LV:PID"]
-        with httpx.Client(base_url=f"{handle.url}/lv-pid/api", headers={"Authorization": f"Bearer {token}"},
-                          timeout=30) as api:
-            def send() -> httpx.Response:
-                return api.post("/import", headers={"Idempotency-Key": "pid-file"},
-                                files={"file": ("pids.csv", data, "text/csv")})
-
-            first, replayed = send(), send()
-        engine = sa.create_engine(IssuerSettings(data_dir=tmp_path).db_url("issuer.db"))
-        kept = selected(engine, "SELECT outcome FROM issuer_imports")
-        engine.dispose()
+    first, replayed, kept = imported_twice(tmp_path, "LV:PID", data)
     assert first.status_code == 200 and first.json()["imported"] == 1, first.text
     assert first.json()["rows"][0]["label"] == "Ilze Parauga"  # the clerk's answer names the case as it is
     assert replayed.headers["idempotent-replayed"] == "true" and replayed.json() == first.json()
     for cell in ("Ilze", "Parauga"):
-        assert cell not in str(kept), cell
+        assert cell not in kept, cell
